@@ -1,0 +1,1 @@
+"""Program automation: creates and tracks enablement program issues in GitLab."""
