@@ -1,0 +1,75 @@
+"""Carry out a plan through a tracker: the only code that writes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from automation.errors import ItemError
+from automation.planner import (
+    Action,
+    CreateIssue,
+    CreateLabel,
+    Failure,
+    Plan,
+    UpdateDescription,
+    UpdateLabels,
+)
+from automation.trackers.base import Tracker
+
+Listener = Callable[[Action], None]
+
+
+@dataclass
+class Outcome:
+    """What a run wrote and what failed."""
+
+    done: list[Action] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+
+def action_key(action: Action) -> str:
+    """The item an action belongs to (a label is its own item)."""
+    if isinstance(action, CreateLabel):
+        return f"label:{action.spec.name}"
+    if isinstance(action, CreateIssue):
+        return action.issue.key
+    return action.key
+
+
+def execute(plan: Plan, tracker: Tracker, on_done: Listener = lambda _: None) -> Outcome:
+    """Perform every action in order; a failed item is recorded and the others go on."""
+    outcome = Outcome(failures=list(plan.failures))
+    failed: set[str] = set()
+    for action in plan.actions:
+        key = action_key(action)
+        if key in failed:
+            continue
+        try:
+            _perform(action, tracker)
+        except ItemError as error:
+            failed.add(key)
+            outcome.failures.append(Failure(_program(action), key, str(error), _iid(action)))
+            continue
+        outcome.done.append(action)
+        on_done(action)
+    return outcome
+
+
+def _perform(action: Action, tracker: Tracker) -> None:
+    if isinstance(action, CreateLabel):
+        tracker.create_label(action.spec)
+    elif isinstance(action, CreateIssue):
+        tracker.create_issue(action.issue)
+    elif isinstance(action, UpdateDescription):
+        tracker.update_description(action.iid, action.after)
+    else:
+        tracker.update_labels(action.iid, action.add, action.remove)
+
+
+def _program(action: Action) -> str:
+    return action.program
+
+
+def _iid(action: Action) -> int | None:
+    return action.iid if isinstance(action, UpdateDescription | UpdateLabels) else None

@@ -1,0 +1,40 @@
+"""The content of the tool-owned blocks, rendered from templates/blocks/ (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from automation.config.models import Program
+from automation.progress import Progress, total
+from automation.rendering import Renderer
+
+PROGRESS_TEMPLATE = "blocks/progress.md.j2"
+ROLLUP_TEMPLATE = "blocks/rollup.md.j2"
+
+
+@dataclass(frozen=True)
+class RollupRow:
+    """One tracked issue as a rollup lists it."""
+
+    reference: str | None  # "#12"; None until the issue exists
+    subject: str
+    group: str
+    progress: Progress | None  # None when it could not be measured
+    state: str
+
+
+class Blocks:
+    """Renders block contents; templates decide the wording, this decides the numbers."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
+
+    def progress(self, progress: Progress) -> str:
+        """The progress block of one tracked issue."""
+        return self.renderer.render(PROGRESS_TEMPLATE, {"progress": progress})
+
+    def rollup(self, program: Program, rows: list[RollupRow]) -> str:
+        """The rollup block of a tracking issue: every tracked issue and the program totals."""
+        measured = [row.progress for row in rows if row.progress is not None]
+        values = {"program": program, "rows": rows, "totals": total(measured, program)}
+        return self.renderer.render(ROLLUP_TEMPLATE, values)

@@ -1,0 +1,159 @@
+"""Load config/ into validated models; every problem is reported at once with its file:line."""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from automation.config.checks import check_references
+from automation.config.models import Config, Program, Roster, Settings
+from automation.config.source import Loc, Source, read_yaml
+from automation.errors import ConfigError, Problem
+
+SETTINGS_FILE = "settings.yml"
+PEOPLE_FILE = "people.yml"
+PROGRAMS_DIR = "programs"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A validated configuration with the parsed files it came from (for locating problems)."""
+
+    config: Config
+    roster: Source
+    programs: tuple[Source, ...]  # in the order of config.programs
+
+
+def load_config(config_dir: Path) -> Loaded:
+    """Read, validate and cross-check config_dir; every problem is raised at once."""
+    if not config_dir.is_dir():
+        raise ConfigError(
+            [
+                Problem(
+                    str(config_dir),
+                    1,
+                    "configuration folder not found; "
+                    "pass --config DIR or run from the project's top folder",
+                )
+            ]
+        )
+    problems: list[Problem] = []
+    sources: dict[str, Source] = {}
+    settings = _load(config_dir / SETTINGS_FILE, Settings, sources, problems)
+    roster = _load(config_dir / PEOPLE_FILE, Roster, sources, problems)
+    programs: list[tuple[Program, Source]] = []
+    for path in _program_files(config_dir):
+        program = _load(path, Program, sources, problems)
+        if program is not None:
+            programs.append((program, sources[str(path)]))
+    if problems or settings is None or roster is None:
+        raise ConfigError(problems)
+    config = Config(settings=settings, people=roster.people, programs=tuple(p for p, _ in programs))
+    loaded = Loaded(config, sources[str(config_dir / PEOPLE_FILE)], tuple(s for _, s in programs))
+    problems.extend(check_references(loaded.config, loaded.roster, loaded.programs))
+    if problems:
+        raise ConfigError(problems)
+    return loaded
+
+
+def _program_files(config_dir: Path) -> list[Path]:
+    folder = config_dir / PROGRAMS_DIR
+    return sorted(folder.glob("*.yml")) if folder.is_dir() else []
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _load(
+    path: Path, model: type[M], sources: dict[str, Source], problems: list[Problem]
+) -> M | None:
+    file = str(path)
+    if not path.is_file():
+        problems.append(Problem(file, 1, "file not found; create it (see README.md)"))
+        return None
+    try:
+        source = read_yaml(path, file)
+    except ConfigError as error:
+        problems.extend(error.problems)
+        return None
+    sources[file] = source
+    if not isinstance(source.data, dict):
+        problems.append(source.problem((), "expected a mapping of keys to values"))
+        return None
+    try:
+        return model.model_validate(source.data)
+    except ValidationError as error:
+        problems.extend(_translate(error, model, source))
+        return None
+
+
+def _translate(error: ValidationError, model: type[BaseModel], source: Source) -> Iterator[Problem]:
+    for detail in error.errors(include_url=False):
+        loc = _clean_loc(detail["loc"])
+        yield source.problem(loc, _describe(detail, loc, model))
+
+
+def _clean_loc(loc: tuple[int | str, ...]) -> Loc:
+    """Drop pydantic's internal union/function-validator segments from an error location."""
+    return tuple(part for part in loc if isinstance(part, int) or not _internal(part))
+
+
+def _internal(part: str) -> bool:
+    return part.startswith(("function-", "constrained-")) or "[" in part
+
+
+def dotted(loc: Loc) -> str:
+    """A location as a person reads it: programs[0].cohorts[1].id."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "(top level)"
+
+
+def _describe(detail: ErrorDetails, loc: Loc, model: type[BaseModel]) -> str:
+    kind = detail["type"]
+    where = dotted(loc)
+    if kind == "missing":
+        return f"'{where}' is required; add it"
+    if kind == "extra_forbidden":
+        allowed = ", ".join(_allowed_keys(model, loc[:-1]))
+        return f"unknown key '{where}'; remove it or fix its spelling (allowed: {allowed})"
+    value = detail.get("input")
+    shown = f" (got {value!r})" if isinstance(value, str | int | float | bool) else ""
+    return f"'{where}': {detail['msg']}{shown}; fix the value"
+
+
+def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
+    """The keys a mapping at loc accepts, found by walking the model's field types."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part) if _is_model(current) else None
+        if field is None:
+            return []
+        current = _inner_model(field.annotation)
+    return sorted(current.model_fields) if _is_model(current) else []
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
+def _inner_model(annotation: Any) -> Any:
+    """The model class inside Optional[...] or tuple[Model, ...] annotations."""
+    if _is_model(annotation):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (tuple, list, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            if _is_model(arg):
+                return arg
+    return annotation

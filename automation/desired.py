@@ -1,0 +1,121 @@
+"""What should exist: the issues each program's configuration asks for, rendered (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from automation.config.loader import Loaded
+from automation.config.models import Cohort, Config, Program
+from automation.config.source import Source
+from automation.errors import ConfigError, Problem
+from automation.markers import identity_marker
+from automation.progress import program_label
+from automation.rendering import Renderer
+
+
+@dataclass(frozen=True)
+class DesiredIssue:
+    """An issue the configuration asks for, as it would be created today."""
+
+    key: str
+    title: str
+    description: str  # identity marker + rendered template; managed blocks still empty
+    labels: tuple[str, ...]
+    subject: str  # who or what the issue is about, as rollups show it
+    group: str = ""  # the cohort (or other grouping) it belongs to
+    assignees: tuple[str, ...] = ()
+    due_date: dt.date | None = None
+    confidential: bool = False
+
+
+@dataclass(frozen=True)
+class DesiredProgram:
+    """A program's tracked issues and its tracking issue."""
+
+    program: Program
+    issues: tuple[DesiredIssue, ...]
+    tracking: DesiredIssue
+
+
+@dataclass(frozen=True)
+class _Context:
+    config: Config
+    program: Program
+    source: Source
+    renderer: Renderer
+
+    def title(self, template: str, loc: tuple[str, ...], values: dict[str, Any]) -> str:
+        origin = self.source.problem(loc, "")
+        return self.renderer.render_title(template, values, origin)
+
+    def issue(
+        self, key: str, title: str, template: str, values: dict[str, Any], **fields: Any
+    ) -> DesiredIssue:
+        body = self.renderer.render(template, values)
+        return DesiredIssue(
+            key=key,
+            title=title,
+            description=f"{identity_marker(key)}\n{body}",
+            labels=(program_label(self.program),),
+            confidential=self.program.confidential,
+            **fields,
+        )
+
+
+Generator = Callable[[_Context], Iterator[DesiredIssue]]
+
+
+def _participants(ctx: _Context) -> Iterator[DesiredIssue]:
+    """One issue per participant of each cohort."""
+    for cohort in ctx.program.cohorts:
+        for username in cohort.participants:
+            yield _participant_issue(ctx, cohort, username)
+
+
+def _participant_issue(ctx: _Context, cohort: Cohort, username: str) -> DesiredIssue:
+    person = ctx.config.person(username)
+    manager = ctx.config.person(person.manager) if person.manager else None
+    values = {"program": ctx.program, "cohort": cohort, "participant": person, "manager": manager}
+    return ctx.issue(
+        key=f"{ctx.program.id}/{cohort.id}/{username.lower()}",
+        title=ctx.title(ctx.program.title, ("title",), values),
+        template=ctx.program.template,
+        values=values,
+        subject=person.name,
+        group=cohort.name,
+        assignees=(person.username,),
+        due_date=cohort.end_date,
+    )
+
+
+GENERATORS: dict[str, Generator] = {"participants": _participants}
+
+
+def _tracking_issue(ctx: _Context) -> DesiredIssue:
+    values = {"program": ctx.program}
+    return ctx.issue(
+        key=f"{ctx.program.id}/tracking",
+        title=ctx.title(ctx.program.tracking.title, ("tracking", "title"), values),
+        template=ctx.program.tracking.template,
+        values=values,
+        subject=ctx.program.name,
+    )
+
+
+def desired_programs(loaded: Loaded, renderer: Renderer) -> tuple[DesiredProgram, ...]:
+    """Render every program's issues; all template problems are raised together."""
+    problems: list[Problem] = []
+    result: list[DesiredProgram] = []
+    for program, source in zip(loaded.config.programs, loaded.programs, strict=True):
+        ctx = _Context(loaded.config, program, source, renderer)
+        try:
+            issues = tuple(GENERATORS[program.kind](ctx))
+            result.append(DesiredProgram(program, issues, _tracking_issue(ctx)))
+        except ConfigError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ConfigError(problems)
+    return tuple(result)

@@ -1,0 +1,49 @@
+"""The one exception tree: each error carries a message written for the person who reads it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_ITEMS_FAILED = 1
+EXIT_INVALID_CONFIG = 2
+EXIT_TRACKER_UNAVAILABLE = 3
+
+
+class AutomationError(Exception):
+    """Root of every error the tool reports to a person instead of a traceback."""
+
+    exit_code = EXIT_ITEMS_FAILED
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong in a configuration or template file, at a line."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class ConfigError(AutomationError):
+    """Configuration or templates are invalid; nothing was written."""
+
+    exit_code = EXIT_INVALID_CONFIG
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(sorted(set(problems)))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class TrackerUnavailable(AutomationError):
+    """GitLab cannot be reached, or the token lacks the access the run needs."""
+
+    exit_code = EXIT_TRACKER_UNAVAILABLE
+
+
+class ItemError(AutomationError):
+    """One item cannot be planned or written; the run goes on with the others."""

@@ -1,0 +1,126 @@
+"""Identity markers and tool-owned blocks in issue text: the only text the tool rewrites (pure)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from automation.errors import ItemError
+
+KEY_PATTERN = r"[a-z0-9_.\-]+(?:/[a-z0-9_.\-]+)*"
+_KEY_LINE = re.compile(rf"^<!-- automation:key=(?P<key>{KEY_PATTERN}) -->$")
+_BLOCK_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+def identity_marker(key: str) -> str:
+    """The hidden first line that ties an issue to its key."""
+    if not re.fullmatch(KEY_PATTERN, key):
+        raise ValueError(f"invalid item key {key!r}")
+    return f"<!-- automation:key={key} -->"
+
+
+def find_key(description: str) -> str | None:
+    """The key of a tool-created item, or None for text the tool did not create."""
+    for line in description.replace("\r\n", "\n").split("\n"):
+        match = _KEY_LINE.match(line.strip())
+        if match:
+            return match.group("key")
+    return None
+
+
+def begin_marker(name: str) -> str:
+    """The line that opens the managed block NAME."""
+    return f"<!-- automation:begin {name} -->"
+
+
+def end_marker(name: str) -> str:
+    """The line that closes the managed block NAME."""
+    return f"<!-- automation:end {name} -->"
+
+
+def empty_block(name: str) -> str:
+    """An empty managed block, for a template to place where the tool should write."""
+    if not _BLOCK_NAME.match(name):
+        raise ValueError(f"invalid block name {name!r}")
+    return f"{begin_marker(name)}\n{end_marker(name)}"
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int  # offset just after the begin marker's line break
+    end: int  # offset of the end marker
+
+
+def _marker_offsets(text: str, marker: str) -> list[int]:
+    """Offsets of every line that consists of the marker (surrounding blanks allowed)."""
+    offsets: list[int] = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        if line.strip() == marker:
+            offsets.append(pos)
+        pos += len(line)
+    return offsets
+
+
+def _line_end(text: str, offset: int) -> int:
+    newline = text.find("\n", offset)
+    return len(text) if newline < 0 else newline + 1
+
+
+def _locate(text: str, name: str) -> _Span | None:
+    """Where block NAME's content lies; None when neither marker exists; ItemError if damaged."""
+    begins = _marker_offsets(text, begin_marker(name))
+    ends = _marker_offsets(text, end_marker(name))
+    if not begins and not ends:
+        return None
+    if len(begins) == 1 and len(ends) == 1 and begins[0] < ends[0]:
+        return _Span(_line_end(text, begins[0]), ends[0])
+    raise ItemError(_damage_message(name, len(begins), len(ends)))
+
+
+def _damage_message(name: str, begins: int, ends: int) -> str:
+    begin, end = begin_marker(name), end_marker(name)
+    if begins == 0:
+        problem = f"its end marker `{end}` is there but the begin marker is missing"
+    elif ends == 0:
+        problem = f"its begin marker `{begin}` is there but the end marker is missing"
+    elif begins > 1 or ends > 1:
+        problem = f"the markers appear more than once ({begins} begin, {ends} end)"
+    else:
+        problem = "the end marker comes before the begin marker"
+    return (
+        f"the managed block '{name}' is damaged: {problem}; the issue was left untouched. "
+        f"Restore exactly one `{begin}` line followed by one `{end}` line, "
+        "or delete both so the tool appends a fresh block"
+    )
+
+
+def block_content(text: str, name: str) -> str | None:
+    """The current content of block NAME, or None when the text has no such block."""
+    span = _locate(text, name)
+    return None if span is None else text[span.start : span.end]
+
+
+def replace_block(text: str, name: str, content: str) -> str:
+    """Return text with block NAME's content replaced, or the block appended when absent.
+
+    Every character outside the block is kept byte for byte; a damaged block raises ItemError.
+    """
+    body = content if content.endswith("\n") or not content else content + "\n"
+    span = _locate(text, name)
+    if span is None:
+        return f"{text}{_separator(text)}{begin_marker(name)}\n{body}{end_marker(name)}\n"
+    return text[: span.start] + body + text[span.end :]
+
+
+def _separator(text: str) -> str:
+    """What goes between existing text and an appended block: one blank line."""
+    if not text or text.endswith("\n\n"):
+        return ""
+    return "\n" if text.endswith("\n") else "\n\n"
+
+
+def normalise(text: str) -> str:
+    """The form two descriptions are compared in: LF line ends, no trailing blanks."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).rstrip("\n")

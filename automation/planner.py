@@ -1,0 +1,266 @@
+"""Compare what should exist with what does, and list the writes that close the gap (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from automation.blocks import Blocks, RollupRow
+from automation.desired import DesiredIssue, DesiredProgram
+from automation.errors import ItemError
+from automation.markers import normalise, replace_block
+from automation.progress import (
+    LabelSpec,
+    Progress,
+    issue_labels,
+    label_changes,
+    label_specs,
+    measure,
+    program_label,
+    removable_labels,
+)
+from automation.trackers.base import NewIssue, ObservedIssue
+
+PROGRESS_BLOCK = "progress"
+ROLLUP_BLOCK = "rollup"
+
+
+@dataclass(frozen=True)
+class CreateLabel:
+    """Provision a label before any issue uses it."""
+
+    spec: LabelSpec
+    program: str = ""
+
+
+@dataclass(frozen=True)
+class CreateIssue:
+    """Create an issue that does not exist yet."""
+
+    program: str
+    issue: NewIssue
+
+
+@dataclass(frozen=True)
+class UpdateDescription:
+    """Rewrite the tool's blocks in an issue's description."""
+
+    program: str
+    key: str
+    iid: int
+    block: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class UpdateLabels:
+    """Add and remove managed labels on an issue."""
+
+    program: str
+    key: str
+    iid: int
+    add: tuple[str, ...]
+    remove: tuple[str, ...]
+
+
+Action = CreateLabel | CreateIssue | UpdateDescription | UpdateLabels
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An item that cannot be planned or written, with what a person should do about it."""
+
+    program: str
+    key: str
+    message: str
+    iid: int | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every write a run would make, plus what it could not do and what it noticed."""
+
+    actions: tuple[Action, ...] = ()
+    failures: tuple[Failure, ...] = ()
+    warnings: tuple[str, ...] = ()
+    unchanged: int = 0
+
+    def __add__(self, other: Plan) -> Plan:
+        return Plan(
+            _unique_labels(self.actions + other.actions),
+            self.failures + other.failures,
+            self.warnings + other.warnings,
+            self.unchanged + other.unchanged,
+        )
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing would be written."""
+        return not self.actions
+
+    @property
+    def creates_issues(self) -> bool:
+        """True when the plan creates issues (their references are known only afterwards)."""
+        return any(isinstance(a, CreateIssue) for a in self.actions)
+
+
+def _unique_labels(actions: Iterable[Action]) -> tuple[Action, ...]:
+    seen: set[str] = set()
+    kept: list[Action] = []
+    for action in actions:
+        if isinstance(action, CreateLabel):
+            if action.spec.name in seen:
+                continue
+            seen.add(action.spec.name)
+        kept.append(action)
+    return tuple(kept)
+
+
+@dataclass
+class _Builder:
+    """Collects one program's plan while its items are compared."""
+
+    desired: DesiredProgram
+    blocks: Blocks
+    today: dt.date
+    actions: list[Action] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def program(self) -> str:
+        return self.desired.program.id
+
+    def fail(self, key: str, message: str, iid: int | None = None) -> None:
+        self.failures.append(Failure(self.program, key, message, iid))
+
+    def failed(self, key: str) -> bool:
+        return any(f.key == key for f in self.failures)
+
+    def measure(self, description: str, due_date: dt.date | None) -> Progress:
+        return measure(description, self.desired.program, due_date, self.today)
+
+    def plan(self) -> Plan:
+        return Plan(tuple(self.actions), tuple(self.failures), tuple(self.warnings), self.unchanged)
+
+
+def plan_program(
+    desired: DesiredProgram,
+    observed: Sequence[ObservedIssue],
+    existing_labels: frozenset[str],
+    blocks: Blocks,
+    today: dt.date,
+) -> Plan:
+    """The writes that make one program's issues, labels and rollup match the configuration."""
+    out = _Builder(desired, blocks, today)
+    out.actions.extend(
+        CreateLabel(spec, out.program)
+        for spec in label_specs(desired.program)
+        if spec.name not in existing_labels
+    )
+    found = _index(observed, desired, out)
+    rows = [_plan_tracked(item, found.get(item.key), out) for item in desired.issues]
+    _plan_tracking(found.get(desired.tracking.key), rows, out)
+    return out.plan()
+
+
+def _index(
+    observed: Sequence[ObservedIssue], desired: DesiredProgram, out: _Builder
+) -> dict[str, ObservedIssue]:
+    """Observed issues by key; a key held by two issues fails that item instead of guessing."""
+    by_key: dict[str, list[ObservedIssue]] = defaultdict(list)
+    for issue in observed:
+        if issue.key is not None:
+            by_key[issue.key].append(issue)
+    wanted = {item.key for item in desired.issues} | {desired.tracking.key}
+    result: dict[str, ObservedIssue] = {}
+    for key, issues in sorted(by_key.items()):
+        if len(issues) > 1:
+            refs = " and ".join(i.reference for i in sorted(issues, key=lambda i: i.iid))
+            out.fail(
+                key,
+                f"issues {refs} carry the same key; close the duplicate and delete "
+                "its first line (the automation:key marker) so only one remains",
+            )
+        elif key not in wanted:
+            out.warnings.append(
+                f"issue {issues[0].reference} has key '{key}', which the configuration no longer "
+                "defines; it was left as it is"
+            )
+        else:
+            result[key] = issues[0]
+    return result
+
+
+def _plan_tracked(item: DesiredIssue, found: ObservedIssue | None, out: _Builder) -> RollupRow:
+    program = out.desired.program
+    if found is None:
+        if out.failed(item.key):
+            return RollupRow(None, item.subject, item.group, None, "")
+        initial = out.measure(item.description, item.due_date)
+        text = replace_block(item.description, PROGRESS_BLOCK, out.blocks.progress(initial))
+        progress = out.measure(text, item.due_date)
+        labels = tuple(sorted(set(item.labels) | issue_labels(program, progress)))
+        out.actions.append(CreateIssue(out.program, _new_issue(item, text, labels)))
+        return RollupRow(None, item.subject, item.group, progress, "opened")
+    progress = out.measure(found.description, found.due_date)
+    changed = _update_block(found, item.key, PROGRESS_BLOCK, out.blocks.progress(progress), out)
+    if changed is not None:
+        changed |= _update_labels(found, item.key, issue_labels(program, progress), out)
+        out.unchanged += not changed
+    return RollupRow(found.reference, item.subject, item.group, progress, found.state)
+
+
+def _new_issue(item: DesiredIssue, description: str, labels: tuple[str, ...]) -> NewIssue:
+    return NewIssue(
+        key=item.key,
+        title=item.title,
+        description=description,
+        labels=labels,
+        assignees=item.assignees,
+        due_date=item.due_date,
+        confidential=item.confidential,
+    )
+
+
+def _update_block(
+    found: ObservedIssue, key: str, block: str, content: str, out: _Builder
+) -> bool | None:
+    """Plan a block rewrite; True if the text changes, None if the block is damaged."""
+    try:
+        after = replace_block(found.description, block, content)
+    except ItemError as error:
+        out.fail(key, f"issue {found.reference}: {error}", found.iid)
+        return None
+    if normalise(after) == normalise(found.description):
+        return False
+    out.actions.append(
+        UpdateDescription(out.program, key, found.iid, block, found.description, after)
+    )
+    return True
+
+
+def _update_labels(found: ObservedIssue, key: str, wanted: frozenset[str], out: _Builder) -> bool:
+    add, remove = label_changes(found.labels, wanted, removable_labels(out.desired.program))
+    if add or remove:
+        out.actions.append(UpdateLabels(out.program, key, found.iid, add, remove))
+    return bool(add or remove)
+
+
+def _plan_tracking(found: ObservedIssue | None, rows: list[RollupRow], out: _Builder) -> None:
+    item = out.desired.tracking
+    content = out.blocks.rollup(out.desired.program, rows)
+    if found is None:
+        if not out.failed(item.key):
+            text = replace_block(item.description, ROLLUP_BLOCK, content)
+            out.actions.append(CreateIssue(out.program, _new_issue(item, text, item.labels)))
+        return
+    changed = _update_block(found, item.key, ROLLUP_BLOCK, content, out)
+    if changed is not None:
+        wanted = frozenset({program_label(out.desired.program)})
+        changed |= _update_labels(found, item.key, wanted, out)
+        out.unchanged += not changed

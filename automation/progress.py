@@ -1,0 +1,185 @@
+"""Progress of an issue from its ticked tasks, and the scoped labels that show it (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from automation.checklist import TaskCount, count_sections, count_tasks
+from automation.config.models import Program, Section
+
+PROGRAM_SCOPE = "program"
+PHASE_SCOPE = "phase"
+PROGRESS_SCOPE = "progress"
+STATUS_SCOPE = "status"
+
+
+class Status(StrEnum):
+    """Where an issue stands, as its status label shows it."""
+
+    NOT_STARTED = "not started"
+    IN_PROGRESS = "in progress"
+    OVERDUE = "overdue"
+    COMPLETE = "complete"
+
+
+@dataclass(frozen=True)
+class SectionProgress:
+    """Completion of one section (phase or module) of an issue."""
+
+    section: Section
+    tasks: TaskCount
+    found: bool
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Completion of one issue: per section, overall, current phase and status."""
+
+    sections: tuple[SectionProgress, ...]
+    overall: TaskCount
+    current_phase: Section | None
+    status: Status
+
+
+def measure(
+    description: str, program: Program, due_date: dt.date | None, today: dt.date
+) -> Progress:
+    """Read an issue's progress from its description, as GitLab would count its tasks."""
+    counted = count_sections(description, [s.heading for s in program.sections])
+    sections = tuple(
+        SectionProgress(section, c.tasks, c.found)
+        for section, c in zip(program.sections, counted, strict=True)
+    )
+    overall = count_tasks(description)
+    current = next(
+        (s.section for s in sections if not s.section.ongoing and not s.tasks.complete), None
+    )
+    return Progress(sections, overall, current, _status(overall, due_date, today))
+
+
+def _status(overall: TaskCount, due_date: dt.date | None, today: dt.date) -> Status:
+    if overall.count and overall.complete:
+        return Status.COMPLETE
+    if due_date is not None and today > due_date:
+        return Status.OVERDUE
+    return Status.IN_PROGRESS if overall.completed_count else Status.NOT_STARTED
+
+
+def total(progresses: Iterable[Progress], program: Program) -> Progress:
+    """Task-weighted completion across issues, per section and overall (a program rollup)."""
+    items = list(progresses)
+    sections = tuple(
+        SectionProgress(
+            section,
+            sum((p.sections[i].tasks for p in items), TaskCount()),
+            any(p.sections[i].found for p in items),
+        )
+        for i, section in enumerate(program.sections)
+    )
+    overall = sum((p.overall for p in items), TaskCount())
+    current = next(
+        (s.section for s in sections if not s.section.ongoing and not s.tasks.complete), None
+    )
+    return Progress(sections, overall, current, _status(overall, None, dt.date.min))
+
+
+# --- labels -------------------------------------------------------------------------------
+
+BUCKETS: tuple[tuple[int, int], ...] = ((0, 0), (1, 24), (25, 49), (50, 74), (75, 99), (100, 100))
+
+
+@dataclass(frozen=True, order=True)
+class LabelSpec:
+    """A label the tool provisions before any issue uses it."""
+
+    name: str
+    color: str
+    description: str
+
+
+def _bucket_name(low: int, high: int) -> str:
+    return f"{PROGRESS_SCOPE}::{low}%" if low == high else f"{PROGRESS_SCOPE}::{low}-{high}%"
+
+
+def progress_label(percent: int) -> str:
+    """The progress bucket label for a completion percentage."""
+    for low, high in BUCKETS:
+        if low <= percent <= high:
+            return _bucket_name(low, high)
+    raise ValueError(f"percent out of range: {percent}")
+
+
+def program_label(program: Program) -> str:
+    """The label every issue of a program carries; the tool finds its issues by it."""
+    return f"{PROGRAM_SCOPE}::{program.id}"
+
+
+def phase_label(section: Section) -> str:
+    """The label of a current phase."""
+    return f"{PHASE_SCOPE}::{section.label_value}"
+
+
+def status_label(status: Status) -> str:
+    """The label of a status."""
+    return f"{STATUS_SCOPE}::{status.value}"
+
+
+def issue_labels(program: Program, progress: Progress) -> frozenset[str]:
+    """The managed labels a tracked issue should carry now."""
+    labels = {
+        program_label(program),
+        progress_label(progress.overall.percent),
+        status_label(progress.status),
+    }
+    if progress.current_phase is not None:
+        labels.add(phase_label(progress.current_phase))
+    return frozenset(labels)
+
+
+def label_specs(program: Program) -> tuple[LabelSpec, ...]:
+    """Every label the program's issues can carry, with colour and description."""
+    specs = [
+        LabelSpec(program_label(program), "#6699cc", f"Program: {program.name} (managed)"),
+        *(
+            LabelSpec(phase_label(s), "#8fbc8f", "Current phase of a program issue (managed)")
+            for s in program.phases
+        ),
+        *(
+            LabelSpec(_bucket_name(low, high), "#d9d9d9", "Share of tasks done (managed)")
+            for low, high in BUCKETS
+        ),
+        *(
+            LabelSpec(status_label(status), _STATUS_COLOURS[status], "Issue status (managed)")
+            for status in Status
+        ),
+    ]
+    return tuple(specs)
+
+
+_STATUS_COLOURS = {
+    Status.NOT_STARTED: "#cccccc",
+    Status.IN_PROGRESS: "#428bca",
+    Status.OVERDUE: "#d9534f",
+    Status.COMPLETE: "#5cb85c",
+}
+
+
+def removable_labels(program: Program) -> frozenset[str]:
+    """Labels the tool may take off an issue: its own phase, progress and status values only.
+
+    Labels people add, even in the same scopes, are never removed.
+    """
+    return frozenset(s.name for s in label_specs(program)) - {program_label(program)}
+
+
+def label_changes(
+    current: Sequence[str], wanted: frozenset[str], removable: frozenset[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Labels to add and to remove so an issue shows `wanted`, touching nothing else."""
+    have = set(current)
+    add = tuple(sorted(wanted - have))
+    remove = tuple(sorted((have & removable) - wanted))
+    return add, remove

@@ -1,0 +1,109 @@
+"""One run from configuration to writes: load, render, observe, plan, and apply in rounds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from automation.applier import Listener, Outcome, execute
+from automation.blocks import Blocks
+from automation.config.loader import Loaded, load_config
+from automation.desired import DesiredProgram, desired_programs
+from automation.errors import ConfigError, Problem
+from automation.planner import Plan, plan_program
+from automation.progress import program_label
+from automation.rendering import Renderer
+from automation.trackers.base import Tracker
+
+MAX_ROUNDS = 3  # creating issues makes their references known; a later round fills them in
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated configuration, rendered into the issues it asks for."""
+
+    loaded: Loaded
+    blocks: Blocks
+    programs: tuple[DesiredProgram, ...]
+
+
+def prepare(config_dir: Path, templates_dir: Path, only: str | None = None) -> Prepared:
+    """Load and check configuration and templates; ConfigError lists every problem found."""
+    loaded = load_config(config_dir)
+    renderer = Renderer(templates_dir, [p.username for p in loaded.config.people])
+    _check_templates(loaded, renderer)
+    known = [p.id for p in loaded.config.programs]
+    if only is not None and only not in known:
+        raise ConfigError(
+            [
+                Problem(
+                    str(config_dir / "programs"),
+                    1,
+                    f"no program with id '{only}'; known: {', '.join(known)}",
+                )
+            ]
+        )
+    programs = desired_programs(loaded, renderer)
+    chosen = tuple(p for p in programs if only is None or p.program.id == only)
+    return Prepared(loaded, Blocks(renderer), chosen)
+
+
+def _check_templates(loaded: Loaded, renderer: Renderer) -> None:
+    problems: list[Problem] = []
+    for program, source in zip(loaded.config.programs, loaded.programs, strict=True):
+        for loc, name in (
+            (("template",), program.template),
+            (("tracking", "template"), program.tracking.template),
+        ):
+            if not renderer.exists(name):
+                problems.append(
+                    source.problem(
+                        loc,
+                        f"template '{name}' not found in "
+                        f"{renderer.templates_dir}; create it or fix the name",
+                    )
+                )
+            else:
+                problems.extend(renderer.check(name))
+    for name in ("blocks/progress.md.j2", "blocks/rollup.md.j2"):
+        problems.extend(renderer.check(name))
+    if problems:
+        raise ConfigError(problems)
+
+
+def make_plan(prepared: Prepared, tracker: Tracker, today: dt.date) -> Plan:
+    """Observe the tracker and plan every chosen program (no writes)."""
+    labels = tracker.label_names()
+    plan = Plan()
+    for desired in prepared.programs:
+        observed = tracker.program_issues(program_label(desired.program))
+        plan += plan_program(desired, observed, labels, prepared.blocks, today)
+    return plan
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The plans a run carried out, round by round, and their combined outcome."""
+
+    plans: Sequence[Plan]
+    outcome: Outcome
+
+
+def apply(
+    prepared: Prepared, tracker: Tracker, today: dt.date, on_done: Listener = lambda _: None
+) -> Applied:
+    """Plan and execute until nothing is left to do (issues created in one round get their
+    references into the rollups in the next)."""
+    plans: list[Plan] = []
+    outcome = Outcome()
+    for _ in range(MAX_ROUNDS):
+        plan = make_plan(prepared, tracker, today)
+        plans.append(plan)
+        result = execute(plan, tracker, on_done)
+        outcome.done.extend(result.done)
+        outcome.failures = result.failures  # the latest round knows what still fails
+        if not (plan.creates_issues and result.done):
+            break
+    return Applied(plans, outcome)

@@ -1,0 +1,1 @@
+"""Trackers: where issues live (GitLab, or Markdown files for local rehearsals)."""

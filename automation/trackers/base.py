@@ -1,0 +1,82 @@
+"""The small interface every tracker implements, and the plain data that crosses it."""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from automation.markers import find_key
+from automation.progress import LabelSpec
+
+
+@dataclass(frozen=True)
+class NewIssue:
+    """An issue to create, fully rendered."""
+
+    key: str
+    title: str
+    description: str
+    labels: tuple[str, ...]
+    assignees: tuple[str, ...] = ()
+    due_date: dt.date | None = None
+    confidential: bool = False
+
+
+@dataclass(frozen=True)
+class ObservedIssue:
+    """An issue as the tracker holds it now."""
+
+    iid: int
+    title: str
+    description: str
+    labels: tuple[str, ...]
+    state: str = "opened"
+    assignees: tuple[str, ...] = ()
+    due_date: dt.date | None = None
+    confidential: bool = False
+    web_url: str = ""
+    key: str | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", find_key(self.description))
+
+    @property
+    def reference(self) -> str:
+        """How Markdown refers to this issue within its project."""
+        return f"#{self.iid}"
+
+
+class Tracker(abc.ABC):
+    """Reads and writes issues and labels; the applier is the only caller of the writes."""
+
+    name: str
+
+    @abc.abstractmethod
+    def label_names(self) -> frozenset[str]:
+        """Names of the labels that exist where the program's issues can use them."""
+
+    @abc.abstractmethod
+    def program_issues(self, program_label: str) -> tuple[ObservedIssue, ...]:
+        """Every issue, open or closed, that carries the program label."""
+
+    @abc.abstractmethod
+    def find_issue(self, program_label: str, key: str) -> ObservedIssue | None:
+        """The issue with this key, looked up afresh (used before retrying a create)."""
+
+    @abc.abstractmethod
+    def create_label(self, spec: LabelSpec) -> None:
+        """Create a label; one that already exists counts as created."""
+
+    @abc.abstractmethod
+    def create_issue(self, issue: NewIssue) -> ObservedIssue:
+        """Create an issue and return it as stored."""
+
+    @abc.abstractmethod
+    def update_description(self, iid: int, description: str) -> None:
+        """Replace an issue's description."""
+
+    @abc.abstractmethod
+    def update_labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> None:
+        """Add and remove labels without touching the issue's other labels."""

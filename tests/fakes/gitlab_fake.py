@@ -1,0 +1,2031 @@
+"""Stateful fake of the GitLab REST API v4, served to python-gitlab through `responses`."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, ClassVar, Literal, NamedTuple
+from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlencode, urlsplit
+
+import gitlab
+import requests
+import responses
+
+JSON = dict[str, Any]
+Tier = Literal["free", "premium"]
+
+ROLE_LEVELS: dict[str, int] = {
+    "guest": 10,
+    "planner": 15,
+    "reporter": 20,
+    "developer": 30,
+    "maintainer": 40,
+    "owner": 50,
+}
+DEFAULT_LABEL_COLOR = "#6699cc"
+MAX_TITLE = 255
+MAX_DESCRIPTION = 1_048_576
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+FORBIDDEN: JSON = {"message": "403 Forbidden"}
+
+
+# --------------------------------------------------------------------------- errors, clock
+
+
+class ApiError(Exception):
+    """An HTTP error answer raised by a handler and rendered by the router."""
+
+    def __init__(self, status: int, body: JSON) -> None:
+        super().__init__(f"{status} {body}")
+        self.status = status
+        self.body = body
+
+
+def not_found(what: str = "Not found") -> ApiError:
+    """Build GitLab's 404 answer, e.g. `404 Project Not Found`."""
+    return ApiError(404, {"message": f"404 {what}"})
+
+
+def bad_request(message: str) -> ApiError:
+    """Build GitLab's 400 answer for a parameter error."""
+    return ApiError(400, {"error": message})
+
+
+class Clock:
+    """Injectable clock; the fake moves it forward by `step` on every request."""
+
+    def __init__(self, start: datetime | None = None, step: timedelta | None = None) -> None:
+        self.current = start or datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
+        self.step = step if step is not None else timedelta(seconds=1)
+
+    def now(self) -> datetime:
+        """Return the current fake time."""
+        return self.current
+
+    def tick(self) -> None:
+        """Advance by one step."""
+        self.current += self.step
+
+    def advance(self, delta: timedelta) -> None:
+        """Advance by an arbitrary amount."""
+        self.current += delta
+
+
+def iso(moment: datetime | None) -> str | None:
+    """Format a datetime the way GitLab does (millisecond precision, Z suffix)."""
+    if moment is None:
+        return None
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def parse_time(text: str) -> datetime:
+    """Parse an ISO 8601 datetime query parameter."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise bad_request("datetime is invalid") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# --------------------------------------------------------------------------- markdown rules
+
+FENCE_RE = re.compile(r"^[ \t]*(?:>[ \t]*)*(`{3,}|~{3,})")
+TASK_RE = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:(?:[-+*]|\d+[.)])[ \t]+)+\[([xX]|\s)\]\s+\S")
+INLINE_CODE_RE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
+MENTION_RE = re.compile(r"(?<![A-Za-z0-9_])@([A-Za-z0-9_][A-Za-z0-9_.\-]*)")
+QUICK_ACTION_NAMES = frozenset(
+    [
+        "add_contacts",
+        "approve",
+        "assign",
+        "assign_reviewer",
+        "award",
+        "cc",
+        "child_epic",
+        "clear_health_status",
+        "clear_weight",
+        "clone",
+        "close",
+        "confidential",
+        "copy_metadata",
+        "create_merge_request",
+        "done",
+        "draft",
+        "due",
+        "duplicate",
+        "epic",
+        "estimate",
+        "estimate_time",
+        "health_status",
+        "invite_email",
+        "iteration",
+        "label",
+        "labels",
+        "lock",
+        "link",
+        "merge",
+        "milestone",
+        "move",
+        "parent_epic",
+        "promote",
+        "promote_to_incident",
+        "page",
+        "publish",
+        "ready",
+        "reassign",
+        "reassign_reviewer",
+        "rebase",
+        "relabel",
+        "relate",
+        "remove_child_epic",
+        "remove_contacts",
+        "remove_due_date",
+        "remove_epic",
+        "remove_estimate",
+        "remove_iteration",
+        "remove_milestone",
+        "remove_parent_epic",
+        "remove_time_spent",
+        "reopen",
+        "shrug",
+        "spend",
+        "submit_review",
+        "subscribe",
+        "tableflip",
+        "target_branch",
+        "timeline",
+        "title",
+        "todo",
+        "unapprove",
+        "unassign",
+        "unassign_reviewer",
+        "unlabel",
+        "unlock",
+        "unsubscribe",
+        "weight",
+        "zoom",
+        "remove_zoom",
+        "request_review",
+        "reviewer",
+    ]
+)
+COMMAND_RE = re.compile(r"^/([A-Za-z_]+)(?: (.*))?\s*$")
+
+
+def _fence_closes(line: str, fence: str) -> bool:
+    match = FENCE_RE.match(line)
+    return bool(match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence))
+
+
+def _cut_comments(line: str, in_comment: bool) -> tuple[str, bool]:
+    """Remove `<!-- ... -->` parts of a line; tell whether a comment is still open after it."""
+    visible = ""
+    rest = line
+    while rest:
+        if in_comment:
+            end = rest.find("-->")
+            if end < 0:
+                return visible, True
+            rest, in_comment = rest[end + 3 :], False
+            continue
+        start = rest.find("<!--")
+        if start < 0:
+            return visible + rest, False
+        visible, rest, in_comment = visible + rest[:start], rest[start + 4 :], True
+    return visible, in_comment
+
+
+def prose_lines(text: str) -> Iterator[str]:
+    """Yield the rendered-prose lines: outside fenced code blocks, HTML comments cut out."""
+    fence: str | None = None
+    in_comment = False
+    for raw in text.replace("\r\n", "\n").split("\n"):
+        if fence is not None:
+            if _fence_closes(raw, fence):
+                fence = None
+            continue
+        line, in_comment = _cut_comments(raw, in_comment)
+        match = FENCE_RE.match(line)
+        if match:
+            fence = match.group(1)
+            continue
+        yield line
+
+
+def task_completion_status(text: str | None) -> JSON:
+    """Count task list items (`count`) and checked ones (`completed_count`) in markdown."""
+    count = completed = 0
+    for line in prose_lines(text or ""):
+        match = TASK_RE.match(line)
+        if match:
+            count += 1
+            completed += match.group(1) in "xX"
+    return {"count": count, "completed_count": completed}
+
+
+def find_mentions(text: str | None) -> list[str]:
+    """Return `@name` references GitLab would render as mentions (code and comments excluded)."""
+    found: list[str] = []
+    for line in prose_lines(text or ""):
+        for match in MENTION_RE.finditer(INLINE_CODE_RE.sub("", line)):
+            found.append(match.group(1).rstrip(".-"))
+    return found
+
+
+def _block_end(line: str) -> re.Pattern[str] | None:
+    """Tell which line closes a block that hides quick actions, if `line` opens one."""
+    if (line.startswith("```") and len(line) > 3) or line == "```":
+        return re.compile(r"^```$")
+    if line.startswith(">>>"):
+        return re.compile(r"^>>>$")
+    if re.fullmatch(r"<[^>/][^>]*>", line):
+        return re.compile(r"^</[^>]+>$")
+    return None
+
+
+def _hidden_until(lines: list[str], start: int) -> int:
+    """Return the index of the line closing the block opened at `start`, or -1."""
+    end = _block_end(lines[start])
+    if end is None:
+        return -1
+    for index in range(start + 1, len(lines)):
+        if end.match(lines[index]):
+            return index
+    return -1
+
+
+def extract_quick_actions(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """Split text into (text without quick-action lines, [(command, argument)])."""
+    lines = text.replace("\r", "").split("\n")
+    kept: list[str] = []
+    commands: list[tuple[str, str]] = []
+    index = 0
+    while index < len(lines):
+        close = _hidden_until(lines, index)
+        if close >= 0:
+            kept.extend(lines[index : close + 1])
+            index = close + 1
+            continue
+        match = COMMAND_RE.match(lines[index])
+        if match and match.group(1).lower() in QUICK_ACTION_NAMES:
+            commands.append((match.group(1).lower(), (match.group(2) or "").strip()))
+        else:
+            kept.append(lines[index])
+        index += 1
+    return "\n".join(kept).rstrip(), commands
+
+
+def parse_label_args(arg: str) -> list[str]:
+    """Parse `~a ~"b c"` (or bare words) from a label quick action."""
+    names = []
+    for match in re.finditer(r'~?"([^"]+)"|~?([^\s~"]+)', arg):
+        names.append(match.group(1) or match.group(2))
+    return names
+
+
+def scope_of(label: str) -> str | None:
+    """Return the scope of a scoped label (text before the last `::`), else None."""
+    head, sep, tail = label.rpartition("::")
+    return head if sep and head and tail else None
+
+
+# --------------------------------------------------------------------------- state
+
+
+@dataclass(eq=False)
+class User:
+    """A GitLab user."""
+
+    id: int
+    username: str
+    name: str
+
+
+@dataclass(eq=False)
+class Label:
+    """A project or group label."""
+
+    id: int
+    name: str
+    color: str
+    description: str | None
+    is_project_label: bool
+
+
+@dataclass(eq=False)
+class Group:
+    """A group (possibly nested) with its labels and epics."""
+
+    id: int
+    full_path: str
+    parent: Group | None
+    labels: dict[str, Label] = field(default_factory=dict)
+    epics: dict[int, Epic] = field(default_factory=dict)
+
+    def ancestry(self) -> Iterator[Group]:
+        """Yield this group then its ancestors."""
+        group: Group | None = self
+        while group is not None:
+            yield group
+            group = group.parent
+
+
+@dataclass(eq=False)
+class Project:
+    """A project with its labels and issues."""
+
+    id: int
+    full_path: str
+    group: Group
+    labels: dict[str, Label] = field(default_factory=dict)
+    issues: dict[int, Issue] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class Note:
+    """A comment (or system note) on an issue."""
+
+    id: int
+    body: str
+    author: User
+    created_at: datetime
+    updated_at: datetime
+    system: bool = False
+
+
+@dataclass(eq=False)
+class Epic:
+    """A group-level epic (Premium)."""
+
+    id: int
+    iid: int
+    group: Group
+    title: str
+    description: str
+    author: User
+    created_at: datetime
+    updated_at: datetime
+    labels: list[str] = field(default_factory=list)
+    state: str = "opened"
+    closed_at: datetime | None = None
+
+
+@dataclass(eq=False)
+class Issue:
+    """A project issue."""
+
+    id: int
+    iid: int
+    project: Project
+    title: str
+    author: User
+    created_at: datetime
+    updated_at: datetime
+    description: str = ""
+    state: str = "opened"
+    labels: list[str] = field(default_factory=list)
+    assignees: list[User] = field(default_factory=list)
+    confidential: bool = False
+    due_date: str | None = None
+    closed_at: datetime | None = None
+    closed_by: User | None = None
+    notes: list[Note] = field(default_factory=list)
+    epic: Epic | None = None
+    epic_issue_id: int | None = None
+
+    def snapshot(self) -> tuple[object, ...]:
+        """Return the user-visible fields, to tell whether an update changed anything."""
+        return (
+            self.title,
+            self.description,
+            self.state,
+            tuple(self.labels),
+            tuple(u.id for u in self.assignees),
+            self.confidential,
+            self.due_date,
+        )
+
+
+@dataclass(eq=False)
+class IssueLink:
+    """A relation between two issues."""
+
+    id: int
+    source: Issue
+    target: Issue
+    link_type: str
+    created_at: datetime
+
+
+class Mention(NamedTuple):
+    """An `@name` GitLab would have turned into a mention."""
+
+    username: str
+    where: str
+
+
+class QuickAction(NamedTuple):
+    """A quick action GitLab would have executed."""
+
+    name: str
+    argument: str
+    where: str
+
+
+class GitLabState:
+    """All server-side data of the fake, plus look-ups and permission checks."""
+
+    def __init__(self, tier: Tier, clock: Clock) -> None:
+        self.tier: Tier = tier
+        self.clock = clock
+        self.ids: dict[str, Iterator[int]] = {}
+        self.users: dict[int, User] = {}
+        self.groups: dict[int, Group] = {}
+        self.projects: dict[int, Project] = {}
+        self.links: list[IssueLink] = []
+        self.roles: dict[str, str] = {}
+        self.default_role = "owner"
+        self.mentions: list[Mention] = []
+        self.quick_actions: list[QuickAction] = []
+        self.system_notes = True
+
+    def next_id(self, kind: str) -> int:
+        """Return the next global id for a kind of record."""
+        counter = self.ids.setdefault(kind, itertools.count(1))
+        return next(counter)
+
+    def user_named(self, username: str) -> User | None:
+        """Find a user by username (case-insensitive, as GitLab does)."""
+        wanted = username.lower()
+        return next((u for u in self.users.values() if u.username.lower() == wanted), None)
+
+    def group(self, ref: str) -> Group:
+        """Find a group by numeric id or full path, else 404."""
+        for group in self.groups.values():
+            if ref == str(group.id) or ref == group.full_path:
+                return group
+        raise not_found("Group Not Found")
+
+    def project(self, ref: str) -> Project:
+        """Find a project by numeric id or full path, else 404."""
+        for project in self.projects.values():
+            if ref == str(project.id) or ref == project.full_path:
+                return project
+        raise not_found("Project Not Found")
+
+    def issue(self, project: Project, iid: str) -> Issue:
+        """Find an issue by iid in a project, else 404."""
+        found = project.issues.get(int(iid))
+        if found is None:
+            raise not_found()
+        return found
+
+    def issue_by_id(self, issue_id: int) -> Issue | None:
+        """Find an issue by its global id."""
+        for project in self.projects.values():
+            for issue in project.issues.values():
+                if issue.id == issue_id:
+                    return issue
+        return None
+
+    def role_in(self, group: Group, project: Project | None = None) -> int:
+        """Return the access level of the token owner in a project or group."""
+        if project is not None and project.full_path in self.roles:
+            return ROLE_LEVELS[self.roles[project.full_path]]
+        for ancestor in group.ancestry():
+            if ancestor.full_path in self.roles:
+                return ROLE_LEVELS[self.roles[ancestor.full_path]]
+        return ROLE_LEVELS[self.default_role]
+
+    def can(self, minimum: str, group: Group, project: Project | None = None) -> bool:
+        """Tell whether the token owner has at least `minimum` role."""
+        return self.role_in(group, project) >= ROLE_LEVELS[minimum]
+
+    def require(self, minimum: str, group: Group, project: Project | None = None) -> None:
+        """Raise 403 unless the token owner has at least `minimum` role."""
+        if not self.can(minimum, group, project):
+            raise ApiError(403, dict(FORBIDDEN))
+
+    def visible_labels(self, project: Project) -> dict[str, Label]:
+        """Labels usable in a project: its own plus those of all ancestor groups."""
+        labels: dict[str, Label] = {}
+        for group in reversed(list(project.group.ancestry())):
+            labels.update(group.labels)
+        labels.update(project.labels)
+        return labels
+
+    def group_labels(self, group: Group) -> dict[str, Label]:
+        """Labels usable in a group: its own plus those of its ancestors."""
+        labels: dict[str, Label] = {}
+        for ancestor in reversed(list(group.ancestry())):
+            labels.update(ancestor.labels)
+        return labels
+
+    def new_label(self, name: str, color: str, description: str | None, project: bool) -> Label:
+        """Create a label record."""
+        return Label(self.next_id("label"), name, color, description, project)
+
+    def record_mentions(self, text: str | None, where: str) -> None:
+        """Remember every mention GitLab would have made from this text."""
+        for username in find_mentions(text):
+            self.mentions.append(Mention(username, where))
+
+
+# --------------------------------------------------------------------------- JSON presenter
+
+
+class Presenter:
+    """Renders state objects as GitLab API JSON."""
+
+    def __init__(self, state: GitLabState, base_url: str) -> None:
+        self.state = state
+        self.base_url = base_url
+
+    def user(self, user: User) -> JSON:
+        """Render a user (basic entity)."""
+        return {
+            "id": user.id,
+            "username": user.username,
+            "name": user.name,
+            "state": "active",
+            "locked": False,
+            "avatar_url": None,
+            "web_url": f"{self.base_url}/{user.username}",
+        }
+
+    def label(self, label: Label) -> JSON:
+        """Render a label."""
+        return {
+            "id": label.id,
+            "name": label.name,
+            "color": label.color,
+            "text_color": "#FFFFFF",
+            "description": label.description,
+            "description_html": label.description or "",
+            "subscribed": False,
+            "priority": None,
+            "is_project_label": label.is_project_label,
+        }
+
+    def group(self, group: Group) -> JSON:
+        """Render a group."""
+        name = group.full_path.rsplit("/", 1)[-1]
+        return {
+            "id": group.id,
+            "name": name,
+            "path": name,
+            "full_path": group.full_path,
+            "full_name": group.full_path.replace("/", " / "),
+            "parent_id": group.parent.id if group.parent else None,
+            "visibility": "private",
+            "web_url": f"{self.base_url}/groups/{group.full_path}",
+        }
+
+    def project(self, project: Project) -> JSON:
+        """Render a project."""
+        name = project.full_path.rsplit("/", 1)[-1]
+        return {
+            "id": project.id,
+            "name": name,
+            "path": name,
+            "path_with_namespace": project.full_path,
+            "name_with_namespace": project.full_path.replace("/", " / "),
+            "namespace": {
+                "id": project.group.id,
+                "full_path": project.group.full_path,
+                "kind": "group",
+            },
+            "visibility": "private",
+            "issues_enabled": True,
+            "default_branch": "main",
+            "web_url": f"{self.base_url}/{project.full_path}",
+        }
+
+    def issue(self, issue: Issue) -> JSON:
+        """Render an issue."""
+        path = issue.project.full_path
+        tasks = task_completion_status(issue.description)
+        data: JSON = {
+            "id": issue.id,
+            "iid": issue.iid,
+            "project_id": issue.project.id,
+            "title": issue.title,
+            "description": issue.description,
+            "state": issue.state,
+            "created_at": iso(issue.created_at),
+            "updated_at": iso(issue.updated_at),
+            "closed_at": iso(issue.closed_at),
+            "closed_by": self.user(issue.closed_by) if issue.closed_by else None,
+            "labels": sorted(issue.labels),
+            "milestone": None,
+            "assignees": [self.user(u) for u in issue.assignees],
+            "assignee": self.user(issue.assignees[0]) if issue.assignees else None,
+            "author": self.user(issue.author),
+            "type": "ISSUE",
+            "issue_type": "issue",
+            "user_notes_count": sum(1 for n in issue.notes if not n.system),
+            "merge_requests_count": 0,
+            "upvotes": 0,
+            "downvotes": 0,
+            "due_date": issue.due_date,
+            "confidential": issue.confidential,
+            "discussion_locked": None,
+            "web_url": f"{self.base_url}/{path}/-/issues/{issue.iid}",
+            "references": {
+                "short": f"#{issue.iid}",
+                "relative": f"#{issue.iid}",
+                "full": f"{path}#{issue.iid}",
+            },
+            "time_stats": {
+                "time_estimate": 0,
+                "total_time_spent": 0,
+                "human_time_estimate": None,
+                "human_total_time_spent": None,
+            },
+            "has_tasks": tasks["count"] > 0,
+            "task_status": f"{tasks['completed_count']} of {tasks['count']} tasks completed",
+            "task_completion_status": tasks,
+            "_links": self._issue_links(issue),
+        }
+        if self.state.tier == "premium":
+            data.update(self._premium_issue_fields(issue))
+        return data
+
+    def _issue_links(self, issue: Issue) -> JSON:
+        api = f"{self.base_url}/api/v4/projects/{issue.project.id}"
+        return {
+            "self": f"{api}/issues/{issue.iid}",
+            "notes": f"{api}/issues/{issue.iid}/notes",
+            "award_emoji": f"{api}/issues/{issue.iid}/award_emoji",
+            "project": api,
+        }
+
+    def _premium_issue_fields(self, issue: Issue) -> JSON:
+        epic = issue.epic
+        return {
+            "weight": None,
+            "health_status": None,
+            "epic_iid": epic.iid if epic else None,
+            "epic": None
+            if epic is None
+            else {
+                "id": epic.id,
+                "iid": epic.iid,
+                "title": epic.title,
+                "url": f"/groups/{epic.group.full_path}/-/epics/{epic.iid}",
+                "group_id": epic.group.id,
+            },
+        }
+
+    def note(self, note: Note, issue: Issue) -> JSON:
+        """Render a note on an issue."""
+        return {
+            "id": note.id,
+            "type": None,
+            "body": note.body,
+            "author": self.user(note.author),
+            "created_at": iso(note.created_at),
+            "updated_at": iso(note.updated_at),
+            "system": note.system,
+            "noteable_id": issue.id,
+            "noteable_type": "Issue",
+            "noteable_iid": issue.iid,
+            "project_id": issue.project.id,
+            "resolvable": False,
+            "confidential": False,
+            "internal": False,
+        }
+
+    def epic(self, epic: Epic) -> JSON:
+        """Render an epic."""
+        path = epic.group.full_path
+        return {
+            "id": epic.id,
+            "iid": epic.iid,
+            "group_id": epic.group.id,
+            "parent_id": None,
+            "title": epic.title,
+            "description": epic.description,
+            "state": epic.state,
+            "confidential": False,
+            "web_url": f"{self.base_url}/groups/{path}/-/epics/{epic.iid}",
+            "references": {
+                "short": f"&{epic.iid}",
+                "relative": f"&{epic.iid}",
+                "full": f"{path}&{epic.iid}",
+            },
+            "author": self.user(epic.author),
+            "labels": sorted(epic.labels),
+            "start_date": None,
+            "due_date": None,
+            "created_at": iso(epic.created_at),
+            "updated_at": iso(epic.updated_at),
+            "closed_at": iso(epic.closed_at),
+        }
+
+    def link(self, link: IssueLink, other: Issue) -> JSON:
+        """Render a linked issue as seen from the other end of the link."""
+        data = self.issue(other)
+        data.update(
+            {
+                "issue_link_id": link.id,
+                "link_type": link.link_type,
+                "link_created_at": iso(link.created_at),
+                "link_updated_at": iso(link.created_at),
+            }
+        )
+        return data
+
+
+# --------------------------------------------------------------------------- request plumbing
+
+
+class Params:
+    """Request parameters (query string merged with JSON or form body)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+
+    def has(self, key: str) -> bool:
+        """Tell whether a parameter was given."""
+        return self.values.get(key) is not None
+
+    def text(self, key: str) -> str | None:
+        """Return a parameter as text."""
+        value = self.values.get(key)
+        if value is None:
+            return None
+        if isinstance(value, list):
+            return ",".join(str(v) for v in value)
+        return str(value)
+
+    def integer(self, key: str) -> int | None:
+        """Return a parameter as an integer, 400 if it is not one."""
+        value = self.values.get(key)
+        if value is None or value == "":
+            return None
+        try:
+            return int(value)
+        except (TypeError, ValueError) as exc:
+            raise bad_request(f"{key} is invalid") from exc
+
+    def boolean(self, key: str) -> bool | None:
+        """Return a parameter as a boolean, 400 if it is not one."""
+        value = self.values.get(key)
+        if value is None or isinstance(value, bool):
+            return value
+        if str(value).lower() in ("true", "1", "yes"):
+            return True
+        if str(value).lower() in ("false", "0", "no"):
+            return False
+        raise bad_request(f"{key} is invalid")
+
+    def names(self, key: str) -> list[str] | None:
+        """Return a comma-separated (or array) parameter as a list of names."""
+        value = self.values.get(key)
+        if value is None:
+            return None
+        items = value if isinstance(value, list) else str(value).split(",")
+        return [str(item).strip() for item in items if str(item).strip()]
+
+    def integers(self, key: str) -> list[int] | None:
+        """Return an array parameter as integers."""
+        names = self.names(key)
+        if names is None:
+            return None
+        try:
+            return [int(n) for n in names]
+        except ValueError as exc:
+            raise bad_request(f"{key} is invalid") from exc
+
+
+@dataclass
+class Request:
+    """A parsed API request, as handlers see it."""
+
+    method: str
+    path: str
+    query: list[tuple[str, str]]
+    params: Params
+    args: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Reply:
+    """An API answer."""
+
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class RecordedRequest(NamedTuple):
+    """One request as seen by the fake: method, decoded path and query values."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+
+
+Handler = Callable[[Request], Reply]
+
+
+def _values_from_pairs(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, value in pairs:
+        if key.endswith("[]"):
+            values.setdefault(key[:-2], []).append(value)
+        else:
+            values[key] = value
+    return values
+
+
+def _body_values(request: requests.PreparedRequest) -> dict[str, Any]:
+    body = request.body
+    if not body:
+        return {}
+    text = body.decode() if isinstance(body, bytes) else str(body)
+    try:
+        loaded = json.loads(text)
+    except ValueError:
+        return _values_from_pairs(parse_qsl(text, keep_blank_values=True))
+    return loaded if isinstance(loaded, dict) else {}
+
+
+class Router:
+    """Maps (method, path pattern) to handlers; `{name}` captures one path segment."""
+
+    def __init__(self) -> None:
+        self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
+
+    def add(self, method: str, pattern: str, handler: Handler) -> None:
+        """Register a handler; `{x}` in the pattern matches one URL-encoded segment."""
+        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern)
+        self.routes.append((method, re.compile(f"^{regex}/?$"), handler))
+
+    def dispatch(self, request: Request) -> Reply:
+        """Run the matching handler, or answer 404 like GitLab does for unknown routes."""
+        for method, regex, handler in self.routes:
+            match = regex.match(request.path)
+            if match and method == request.method:
+                request.args = {k: unquote(v) for k, v in match.groupdict().items()}
+                return handler(request)
+        return Reply(404, {"error": "404 Not Found"})
+
+
+def paginate(request: Request, items: list[JSON], api_url: str) -> Reply:
+    """Slice a list with offset pagination and add GitLab's pagination headers."""
+    per_page = request.params.integer("per_page") or 20
+    per_page = max(1, min(per_page, 100))
+    page = max(1, request.params.integer("page") or 1)
+    total = len(items)
+    pages = max(1, -(-total // per_page))
+    chunk = items[(page - 1) * per_page : page * per_page]
+    headers = {
+        "X-Page": str(page),
+        "X-Per-Page": str(per_page),
+        "X-Total": str(total),
+        "X-Total-Pages": str(pages),
+        "X-Next-Page": str(page + 1) if page < pages else "",
+        "X-Prev-Page": str(page - 1) if page > 1 else "",
+        "Link": _link_header(request, api_url, page, pages, per_page),
+    }
+    return Reply(200, chunk, headers)
+
+
+def _link_header(request: Request, api_url: str, page: int, pages: int, per_page: int) -> str:
+    kept = [(k, v) for k, v in request.query if k not in ("page", "per_page")]
+
+    def url(target: int) -> str:
+        query = urlencode([*kept, ("page", str(target)), ("per_page", str(per_page))])
+        return f"{api_url}{request.path}?{query}"
+
+    rels = []
+    if page > 1:
+        rels.append(f'<{url(page - 1)}>; rel="prev"')
+    if page < pages:
+        rels.append(f'<{url(page + 1)}>; rel="next"')
+    rels.append(f'<{url(1)}>; rel="first"')
+    rels.append(f'<{url(pages)}>; rel="last"')
+    return ", ".join(rels)
+
+
+# --------------------------------------------------------------------------- domain services
+
+
+class LabelService:
+    """Label resolution, auto-creation and scoped-label exclusivity."""
+
+    def __init__(self, state: GitLabState, may_create: bool = True) -> None:
+        self.state = state
+        self.may_create = may_create
+
+    def resolve(self, project: Project, names: list[str]) -> list[str]:
+        """Map names to existing labels; create missing ones as project labels if allowed."""
+        known = self.state.visible_labels(project)
+        resolved = []
+        for name in names:
+            if name not in known and self.may_create:
+                known[name] = project.labels[name] = self.state.new_label(
+                    name, DEFAULT_LABEL_COLOR, None, project=True
+                )
+            if name in known:
+                resolved.append(name)
+        return resolved
+
+    def existing(self, project: Project, names: list[str]) -> list[str]:
+        """Keep only names of labels that exist (quick actions never create labels)."""
+        known = self.state.visible_labels(project)
+        return [name for name in names if name in known]
+
+    def add(self, current: list[str], added: list[str]) -> list[str]:
+        """Add labels; on Premium a scoped label replaces others of the same scope."""
+        result = list(current)
+        for name in added:
+            if name in result:
+                continue
+            scope = scope_of(name)
+            if self.state.tier == "premium" and scope is not None:
+                result = [old for old in result if scope_of(old) != scope]
+            result.append(name)
+        return result
+
+
+class IssueService:
+    """Issue mutations with GitLab's rules: labels, assignees, quick actions, system notes."""
+
+    def __init__(self, state: GitLabState, labels: LabelService, actor: User) -> None:
+        self.state = state
+        self.labels = labels
+        self.actor = actor
+
+    def create(self, project: Project, params: Params) -> Issue:
+        """Create an issue (guest and up), running quick actions in its description."""
+        title = params.text("title")
+        if not title:
+            raise bad_request("title is missing")
+        self._validate(params)
+        now = self.state.clock.now()
+        issue = Issue(
+            id=self.state.next_id("issue"),
+            iid=max(project.issues, default=0) + 1,
+            project=project,
+            title=title,
+            author=self.actor,
+            created_at=now,
+            updated_at=now,
+        )
+        project.issues[issue.iid] = issue
+        self._apply(issue, params, metadata=True, creating=True)
+        self.state.record_mentions(issue.title, f"issue:{issue.id}:title")
+        return issue
+
+    def update(self, issue: Issue, params: Params) -> Issue:
+        """Edit an issue; guests may only edit their own issue's title, description, state."""
+        if not any(params.has(key) for key in UPDATABLE):
+            raise bad_request("at least one parameter must be provided")
+        group, project = issue.project.group, issue.project
+        metadata = self.state.can("planner", group, project)
+        if not metadata and issue.author is not self.actor:
+            raise ApiError(403, dict(FORBIDDEN))
+        self._validate(params)
+        before = issue.snapshot()
+        state_event = params.text("state_event")
+        if state_event:
+            self.set_state(issue, "closed" if state_event == "close" else "opened")
+        self._apply(issue, params, metadata=metadata, creating=False)
+        if issue.snapshot() != before:
+            issue.updated_at = self.state.clock.now()
+        if params.has("title"):
+            self.state.record_mentions(issue.title, f"issue:{issue.id}:title")
+        return issue
+
+    def _validate(self, params: Params) -> None:
+        if len(params.text("title") or "") > MAX_TITLE:
+            raise ApiError(400, {"message": {"title": ["is too long (maximum is 255 characters)"]}})
+        if len(params.text("description") or "") > MAX_DESCRIPTION:
+            raise ApiError(
+                400, {"message": {"description": ["is too long (maximum is 1048576 characters)"]}}
+            )
+        due = params.text("due_date")
+        if due:
+            try:
+                date.fromisoformat(due)
+            except ValueError as exc:
+                raise bad_request("due_date is invalid") from exc
+        event = params.text("state_event")
+        if event is not None and event not in ("close", "reopen"):
+            raise bad_request("state_event does not have a valid value")
+
+    def _apply(self, issue: Issue, params: Params, metadata: bool, creating: bool) -> None:
+        before = issue.snapshot()
+        self._apply_text(issue, params)
+        if metadata:
+            self._apply_labels(issue, params)
+            self._apply_assignees(issue, params)
+        commands: list[tuple[str, str]] = []
+        if params.has("description"):
+            text, commands = extract_quick_actions(params.text("description") or "")
+            if text != issue.description:
+                self.state.record_mentions(text, f"issue:{issue.id}:description")
+            issue.description = text
+        if not creating:
+            self._system_notes(issue, before)
+        self.run_commands(issue, commands, f"issue:{issue.id}:description", metadata, creating)
+
+    def _apply_text(self, issue: Issue, params: Params) -> None:
+        issue.title = params.text("title") or issue.title
+        confidential = params.boolean("confidential")
+        if confidential is not None:
+            issue.confidential = confidential
+        if params.has("due_date"):
+            issue.due_date = params.text("due_date") or None
+
+    def _apply_labels(self, issue: Issue, params: Params) -> None:
+        project = issue.project
+        replace = params.names("labels")
+        if replace is not None:
+            issue.labels = self.labels.add([], self.labels.resolve(project, replace))
+        added = params.names("add_labels")
+        if added:
+            issue.labels = self.labels.add(issue.labels, self.labels.resolve(project, added))
+        removed = params.names("remove_labels") or []
+        issue.labels = [name for name in issue.labels if name not in removed]
+
+    def _apply_assignees(self, issue: Issue, params: Params) -> None:
+        ids = params.integers("assignee_ids")
+        single = params.integer("assignee_id")
+        if ids is None and single is None:
+            return
+        wanted = ids if ids is not None else [single] if single else []
+        users = [self.state.users[i] for i in wanted if i in self.state.users]
+        issue.assignees = self._limit_assignees(users)
+
+    def _limit_assignees(self, users: list[User]) -> list[User]:
+        """Free tier keeps a single assignee (multiple assignees are a paid feature)."""
+        unique = list(dict.fromkeys(users))
+        return unique if self.state.tier == "premium" else unique[:1]
+
+    def set_state(self, issue: Issue, state: str) -> None:
+        if issue.state == state:
+            return
+        issue.state = state
+        closing = state == "closed"
+        issue.closed_at = self.state.clock.now() if closing else None
+        issue.closed_by = self.actor if closing else None
+
+    def add_system_note(self, issue: Issue, body: str) -> None:
+        """Add a system note (label and state changes are resource events, not notes)."""
+        if not self.state.system_notes:
+            return
+        now = self.state.clock.now()
+        issue.notes.append(Note(self.state.next_id("note"), body, self.actor, now, now, True))
+
+    def _system_notes(self, issue: Issue, before: tuple[object, ...]) -> None:
+        title, description, _, _, assignees, confidential, due = before
+        if issue.title != title:
+            self.add_system_note(issue, f"changed title from **{title}** to **{issue.title}**")
+        if issue.description != description:
+            self.add_system_note(issue, "changed the description")
+        if tuple(u.id for u in issue.assignees) != assignees:
+            names = " ".join(f"@{u.username}" for u in issue.assignees)
+            self.add_system_note(issue, f"assigned to {names}" if names else "removed assignee")
+        if issue.confidential != confidential:
+            self.add_system_note(
+                issue,
+                "made the issue confidential"
+                if issue.confidential
+                else "made the issue visible to everyone",
+            )
+        if issue.due_date != due:
+            self.add_system_note(issue, f"changed due date to {issue.due_date}")
+
+    def run_commands(
+        self,
+        issue: Issue,
+        commands: list[tuple[str, str]],
+        where: str,
+        metadata: bool,
+        creating: bool = False,
+    ) -> list[str]:
+        """Execute quick actions on an issue; return GitLab-like summary lines."""
+        summary = []
+        for name, argument in commands:
+            self.state.quick_actions.append(QuickAction(name, argument, where))
+            before = issue.snapshot()
+            action = QUICK_ACTIONS.get(name)
+            own = name in AUTHOR_ACTIONS and issue.author is self.actor
+            if action is not None and (metadata or own):
+                action(self, issue, argument)
+                summary.append(f"Executed /{name} {argument}".rstrip())
+            if not creating:
+                self._system_notes(issue, before)
+        return summary
+
+    def assign(self, issue: Issue, argument: str, replace: bool) -> None:
+        """Assign users named `@a @b` (or `me`)."""
+        users = []
+        for token in argument.split():
+            user = self.actor if token == "me" else self.state.user_named(token.lstrip("@"))
+            if user is not None:
+                users.append(user)
+        base = [] if replace or self.state.tier == "free" else issue.assignees
+        issue.assignees = self._limit_assignees([*base, *users]) if users else issue.assignees
+
+    def unassign(self, issue: Issue, argument: str) -> None:
+        """Remove the named assignees, or all when none are named."""
+        names = {t.lstrip("@").lower() for t in argument.split()}
+        issue.assignees = [u for u in issue.assignees if names and u.username.lower() not in names]
+
+    def label(self, issue: Issue, argument: str, replace: bool) -> None:
+        """Add (or replace with) existing labels named in a quick action."""
+        names = self.labels.existing(issue.project, parse_label_args(argument))
+        if names:
+            issue.labels = self.labels.add([] if replace else issue.labels, names)
+
+    def unlabel(self, issue: Issue, argument: str) -> None:
+        """Remove the named labels, or all when none are named."""
+        names = set(parse_label_args(argument))
+        issue.labels = [n for n in issue.labels if names and n not in names]
+
+
+def _qa_due(service: IssueService, issue: Issue, argument: str) -> None:
+    try:
+        issue.due_date = date.fromisoformat(argument).isoformat()
+    except ValueError:
+        return
+
+
+QUICK_ACTIONS: dict[str, Callable[[IssueService, Issue, str], None]] = {
+    "close": lambda s, i, a: s.set_state(i, "closed"),
+    "reopen": lambda s, i, a: s.set_state(i, "opened"),
+    "title": lambda s, i, a: setattr(i, "title", a or i.title),
+    "label": lambda s, i, a: s.label(i, a, replace=False),
+    "labels": lambda s, i, a: s.label(i, a, replace=False),
+    "relabel": lambda s, i, a: s.label(i, a, replace=True),
+    "unlabel": lambda s, i, a: s.unlabel(i, a),
+    "assign": lambda s, i, a: s.assign(i, a, replace=False),
+    "reassign": lambda s, i, a: s.assign(i, a, replace=True),
+    "unassign": lambda s, i, a: s.unassign(i, a),
+    "confidential": lambda s, i, a: setattr(i, "confidential", True),
+    "due": _qa_due,
+    "remove_due_date": lambda s, i, a: setattr(i, "due_date", None),
+}
+AUTHOR_ACTIONS = frozenset({"close", "reopen", "title"})
+UPDATABLE = (
+    "title",
+    "description",
+    "labels",
+    "add_labels",
+    "remove_labels",
+    "state_event",
+    "assignee_ids",
+    "assignee_id",
+    "due_date",
+    "confidential",
+    "discussion_locked",
+    "milestone_id",
+    "weight",
+    "epic_id",
+    "epic_iid",
+    "issue_type",
+)
+
+
+# --------------------------------------------------------------------------- handlers
+
+
+class Handlers:
+    """Base class for groups of route handlers sharing the state and presenter."""
+
+    def __init__(self, fake: FakeGitLab) -> None:
+        self.fake = fake
+        self.state = fake.state
+        self.present = fake.presenter
+
+    def routes(self) -> list[tuple[str, str, Handler]]:
+        """Return (method, pattern, handler) triples."""
+        raise NotImplementedError
+
+    def page(self, request: Request, items: list[JSON]) -> Reply:
+        """Answer a list with pagination headers."""
+        return paginate(request, items, self.fake.api_url)
+
+    def issues_service(self, project: Project) -> IssueService:
+        """Build the issue service acting as the token owner (label creation needs Planner+)."""
+        labels = LabelService(self.state, self.state.can("planner", project.group, project))
+        return IssueService(self.state, labels, self.fake.owner)
+
+
+class AccountHandlers(Handlers):
+    """`/user`, `/users`, `/personal_access_tokens/self`, `/version`, projects and groups."""
+
+    def routes(self) -> list[tuple[str, str, Handler]]:
+        """Return the routes of this handler group."""
+        return [
+            ("GET", "/user", self.current_user),
+            ("GET", "/users", self.list_users),
+            ("GET", "/users/{user}", self.get_user),
+            ("GET", "/personal_access_tokens/self", self.token),
+            ("GET", "/version", self.version),
+            ("GET", "/projects/{project}", self.get_project),
+            ("GET", "/groups/{group}", self.get_group),
+        ]
+
+    def current_user(self, request: Request) -> Reply:
+        """Return the token owner."""
+        return Reply(200, self.present.user(self.fake.owner))
+
+    def list_users(self, request: Request) -> Reply:
+        """List users, filtered by exact `username`."""
+        wanted = request.params.text("username")
+        users = [
+            u
+            for u in self.state.users.values()
+            if wanted is None or u.username.lower() == wanted.lower()
+        ]
+        return self.page(request, [self.present.user(u) for u in users])
+
+    def get_user(self, request: Request) -> Reply:
+        """Return one user by id."""
+        raw = request.args["user"]
+        user = self.state.users.get(int(raw)) if raw.isdigit() else None
+        if user is None:
+            raise not_found("User Not Found")
+        return Reply(200, self.present.user(user))
+
+    def token(self, request: Request) -> Reply:
+        """Describe the token used for the request."""
+        return Reply(
+            200,
+            {
+                "id": 1,
+                "name": "automation",
+                "revoked": False,
+                "active": True,
+                "scopes": list(self.fake.token_scopes),
+                "user_id": self.fake.owner.id,
+                "created_at": iso(self.fake.started),
+                "expires_at": None,
+            },
+        )
+
+    def version(self, request: Request) -> Reply:
+        """Return the server version."""
+        suffix = "-ee" if self.state.tier == "premium" else ""
+        return Reply(200, {"version": f"17.5.0{suffix}", "revision": "fake"})
+
+    def get_project(self, request: Request) -> Reply:
+        """Return one project by id or path."""
+        return Reply(200, self.present.project(self.state.project(request.args["project"])))
+
+    def get_group(self, request: Request) -> Reply:
+        """Return one group by id or path."""
+        return Reply(200, self.present.group(self.state.group(request.args["group"])))
+
+
+class IssueHandlers(Handlers):
+    """Project issues, their notes and their links."""
+
+    def routes(self) -> list[tuple[str, str, Handler]]:
+        """Return the routes of this handler group."""
+        base = "/projects/{project}/issues"
+        return [
+            ("GET", base, self.list_issues),
+            ("POST", base, self.create_issue),
+            ("GET", base + "/{iid}", self.get_issue),
+            ("PUT", base + "/{iid}", self.update_issue),
+            ("GET", base + "/{iid}/notes", self.list_notes),
+            ("POST", base + "/{iid}/notes", self.create_note),
+            ("GET", base + "/{iid}/notes/{note}", self.get_note),
+            ("PUT", base + "/{iid}/notes/{note}", self.update_note),
+            ("GET", base + "/{iid}/links", self.list_links),
+            ("POST", base + "/{iid}/links", self.create_link),
+        ]
+
+    def _issue(self, request: Request) -> Issue:
+        project = self.state.project(request.args["project"])
+        if not request.args["iid"].isdigit():
+            raise not_found()
+        return self.state.issue(project, request.args["iid"])
+
+    def list_issues(self, request: Request) -> Reply:
+        """List a project's issues with GitLab's filters and ordering."""
+        project = self.state.project(request.args["project"])
+        issues = IssueFilter(request.params).apply(list(project.issues.values()))
+        return self.page(request, [self.present.issue(i) for i in issues])
+
+    def create_issue(self, request: Request) -> Reply:
+        """Create an issue; unknown labels become project labels if the user may create them."""
+        project = self.state.project(request.args["project"])
+        self.state.require("guest", project.group, project)
+        issue = self.issues_service(project).create(project, request.params)
+        return Reply(201, self.present.issue(issue))
+
+    def get_issue(self, request: Request) -> Reply:
+        """Return one issue."""
+        return Reply(200, self.present.issue(self._issue(request)))
+
+    def update_issue(self, request: Request) -> Reply:
+        """Edit one issue."""
+        issue = self._issue(request)
+        service = self.issues_service(issue.project)
+        return Reply(200, self.present.issue(service.update(issue, request.params)))
+
+    def list_notes(self, request: Request) -> Reply:
+        """List notes (system ones included), newest first unless `sort=asc`."""
+        issue = self._issue(request)
+        notes = sorted(
+            issue.notes,
+            key=lambda n: (n.created_at, n.id),
+            reverse=request.params.text("sort") != "asc",
+        )
+        return self.page(request, [self.present.note(n, issue) for n in notes])
+
+    def get_note(self, request: Request) -> Reply:
+        """Return one note."""
+        issue = self._issue(request)
+        return Reply(200, self.present.note(self._note(issue, request), issue))
+
+    def _note(self, issue: Issue, request: Request) -> Note:
+        for note in issue.notes:
+            if str(note.id) == request.args["note"]:
+                return note
+        raise not_found("Note Not Found")
+
+    def create_note(self, request: Request) -> Reply:
+        """Comment on an issue, executing quick actions; commands-only bodies store no note."""
+        issue = self._issue(request)
+        body = request.params.text("body")
+        if not body:
+            raise bad_request("body is missing")
+        text, commands, summary = self._run_note_commands(issue, body, "note:new")
+        if not text.strip():
+            if not commands:
+                raise ApiError(400, {"message": {"note": ["can't be blank"]}})
+            return Reply(202, {"commands_changes": {}, "summary": summary})
+        now = self.state.clock.now()
+        note = Note(self.state.next_id("note"), text, self.fake.owner, now, now)
+        issue.notes.append(note)
+        issue.updated_at = now
+        self.state.record_mentions(text, f"note:{note.id}")
+        return Reply(201, self.present.note(note, issue))
+
+    def update_note(self, request: Request) -> Reply:
+        """Edit a note's body, executing quick actions in it."""
+        issue = self._issue(request)
+        note = self._note(issue, request)
+        body = request.params.text("body")
+        if not body:
+            raise bad_request("body is missing")
+        text, _, _ = self._run_note_commands(issue, body, f"note:{note.id}")
+        if text != note.body:
+            note.body, note.updated_at = text, self.state.clock.now()
+            self.state.record_mentions(text, f"note:{note.id}")
+        return Reply(200, self.present.note(note, issue))
+
+    def _run_note_commands(
+        self, issue: Issue, body: str, where: str
+    ) -> tuple[str, list[tuple[str, str]], list[str]]:
+        project = issue.project
+        self.state.require("guest", project.group, project)
+        text, commands = extract_quick_actions(body)
+        service = self.issues_service(project)
+        metadata = self.state.can("planner", project.group, project)
+        before = issue.snapshot()
+        summary = service.run_commands(issue, commands, where, metadata)
+        if issue.snapshot() != before:
+            issue.updated_at = self.state.clock.now()
+        return text, commands, summary
+
+    def list_links(self, request: Request) -> Reply:
+        """List issues related to this one (links are visible from both ends)."""
+        issue = self._issue(request)
+        items = []
+        for link in self.state.links:
+            if issue in (link.source, link.target):
+                other = link.target if link.source is issue else link.source
+                items.append(self.present.link(link, other))
+        return Reply(200, items)
+
+    def create_link(self, request: Request) -> Reply:
+        """Relate two issues; answer 409 when they are already related."""
+        source = self._issue(request)
+        self.state.require("planner", source.project.group, source.project)
+        target_project = self.state.project(request.params.text("target_project_id") or "")
+        target = self.state.issue(target_project, request.params.text("target_issue_iid") or "0")
+        for link in self.state.links:
+            if {link.source.id, link.target.id} == {source.id, target.id}:
+                raise ApiError(409, {"message": "Issue(s) already assigned"})
+        link_type = request.params.text("link_type") or "relates_to"
+        link = IssueLink(
+            self.state.next_id("link"), source, target, link_type, self.state.clock.now()
+        )
+        self.state.links.append(link)
+        return Reply(
+            201,
+            {
+                "source_issue": self.present.issue(source),
+                "target_issue": self.present.issue(target),
+                "link_type": link_type,
+            },
+        )
+
+
+class IssueFilter:
+    """The documented filters and ordering of `GET /projects/:id/issues`."""
+
+    ORDER_KEYS: ClassVar[dict[str, Callable[[Issue], Any]]] = {
+        "created_at": lambda i: (i.created_at, i.id),
+        "updated_at": lambda i: (i.updated_at, i.id),
+        "title": lambda i: (i.title.lower(), i.id),
+        "due_date": lambda i: (i.due_date or "9999-99-99", i.id),
+    }
+
+    def __init__(self, params: Params) -> None:
+        self.params = params
+
+    def apply(self, issues: list[Issue]) -> list[Issue]:
+        """Filter then sort issues."""
+        checks = [
+            self._state(),
+            self._labels(),
+            self._iids(),
+            self._search(),
+            self._updated_after(),
+            self._confidential(),
+        ]
+        kept = [i for i in issues if all(check(i) for check in checks)]
+        order = self.params.text("order_by") or "created_at"
+        if order not in self.ORDER_KEYS:
+            raise bad_request("order_by does not have a valid value")
+        return sorted(
+            kept, key=self.ORDER_KEYS[order], reverse=(self.params.text("sort") or "desc") == "desc"
+        )
+
+    def _state(self) -> Callable[[Issue], bool]:
+        state = self.params.text("state") or "all"
+        if state not in ("opened", "closed", "all"):
+            raise bad_request("state does not have a valid value")
+        return lambda i: state in ("all", i.state)
+
+    def _labels(self) -> Callable[[Issue], bool]:
+        wanted = self.params.names("labels")
+        if not wanted:
+            return lambda i: True
+        if len(wanted) == 1 and wanted[0].lower() in ("none", "any"):
+            has = wanted[0].lower() == "any"
+            return lambda i: bool(i.labels) == has
+        return lambda i: all(name in i.labels for name in wanted)
+
+    def _iids(self) -> Callable[[Issue], bool]:
+        iids = self.params.integers("iids")
+        return lambda i: iids is None or i.iid in iids
+
+    def _search(self) -> Callable[[Issue], bool]:
+        term = (self.params.text("search") or "").lower()
+        fields = self.params.names("in") or ["title", "description"]
+
+        def matches(issue: Issue) -> bool:
+            texts = {"title": issue.title, "description": issue.description}
+            return any(term in texts.get(f, "").lower() for f in fields)
+
+        return lambda i: not term or matches(i)
+
+    def _updated_after(self) -> Callable[[Issue], bool]:
+        after = self.params.text("updated_after")
+        moment = parse_time(after) if after else None
+        return lambda i: moment is None or i.updated_at >= moment
+
+    def _confidential(self) -> Callable[[Issue], bool]:
+        flag = self.params.boolean("confidential")
+        return lambda i: flag is None or i.confidential == flag
+
+
+class LabelHandlers(Handlers):
+    """Project and group labels."""
+
+    def routes(self) -> list[tuple[str, str, Handler]]:
+        """Return the routes of this handler group."""
+        return [
+            ("GET", "/projects/{project}/labels", self.list_project_labels),
+            ("POST", "/projects/{project}/labels", self.create_project_label),
+            ("GET", "/groups/{group}/labels", self.list_group_labels),
+            ("POST", "/groups/{group}/labels", self.create_group_label),
+        ]
+
+    def list_project_labels(self, request: Request) -> Reply:
+        """List project labels plus ancestor group labels (default include_ancestor_groups)."""
+        project = self.state.project(request.args["project"])
+        if request.params.boolean("include_ancestor_groups") is False:
+            labels = dict(project.labels)
+        else:
+            labels = self.state.visible_labels(project)
+        return self._list(request, labels)
+
+    def list_group_labels(self, request: Request) -> Reply:
+        """List group labels plus ancestor group labels."""
+        group = self.state.group(request.args["group"])
+        if request.params.boolean("include_ancestor_groups") is False:
+            return self._list(request, dict(group.labels))
+        return self._list(request, self.state.group_labels(group))
+
+    def _list(self, request: Request, labels: dict[str, Label]) -> Reply:
+        term = (request.params.text("search") or "").lower()
+        chosen = sorted(
+            (lb for lb in labels.values() if term in lb.name.lower()),
+            key=lambda lb: lb.name.lower(),
+        )
+        return self.page(request, [self.present.label(lb) for lb in chosen])
+
+    def _new(self, request: Request, taken: dict[str, Label], project: bool) -> Label:
+        name = request.params.text("name")
+        color = request.params.text("color")
+        if not name:
+            raise bad_request("name is missing")
+        if not color:
+            raise bad_request("color is missing")
+        if not re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}|[A-Za-z]+", color):
+            raise ApiError(400, {"message": {"color": ["must be a valid color code"]}})
+        if name in taken:
+            raise ApiError(409, {"message": "Label already exists"})
+        description = request.params.text("description")
+        return self.state.new_label(name, color, description, project)
+
+    def create_project_label(self, request: Request) -> Reply:
+        """Create a project label; a name used by an ancestor group label conflicts (409)."""
+        project = self.state.project(request.args["project"])
+        self.state.require("planner", project.group, project)
+        label = self._new(request, self.state.visible_labels(project), project=True)
+        project.labels[label.name] = label
+        return Reply(201, self.present.label(label))
+
+    def create_group_label(self, request: Request) -> Reply:
+        """Create a group label; 409 when the group already has one of that name."""
+        group = self.state.group(request.args["group"])
+        self.state.require("planner", group)
+        label = self._new(request, group.labels, project=False)
+        group.labels[label.name] = label
+        return Reply(201, self.present.label(label))
+
+
+class EpicHandlers(Handlers):
+    """Group epics and epic-issue associations (Premium; 403 on Free)."""
+
+    def routes(self) -> list[tuple[str, str, Handler]]:
+        """Return the routes of this handler group."""
+        base = "/groups/{group}/epics"
+        return [
+            ("GET", base, self.list_epics),
+            ("POST", base, self.create_epic),
+            ("GET", base + "/{epic}", self.get_epic),
+            ("PUT", base + "/{epic}", self.update_epic),
+            ("GET", base + "/{epic}/issues", self.list_epic_issues),
+            ("POST", base + "/{epic}/issues/{issue}", self.assign_issue),
+        ]
+
+    def _group(self, request: Request) -> Group:
+        group = self.state.group(request.args["group"])
+        if self.state.tier != "premium":
+            raise ApiError(403, dict(FORBIDDEN))
+        return group
+
+    def _epic(self, request: Request) -> Epic:
+        group = self._group(request)
+        raw = request.args["epic"]
+        epic = group.epics.get(int(raw)) if raw.isdigit() else None
+        if epic is None:
+            raise not_found()
+        return epic
+
+    def list_epics(self, request: Request) -> Reply:
+        """List a group's epics, newest first, filtered by state and labels."""
+        group = self._group(request)
+        state = request.params.text("state") or "all"
+        wanted = request.params.names("labels") or []
+        epics = [
+            e
+            for e in group.epics.values()
+            if state in ("all", e.state) and all(name in e.labels for name in wanted)
+        ]
+        epics.sort(key=lambda e: e.id, reverse=True)
+        return self.page(request, [self.present.epic(e) for e in epics])
+
+    def create_epic(self, request: Request) -> Reply:
+        """Create an epic with a per-group iid."""
+        group = self._group(request)
+        self.state.require("planner", group)
+        title = request.params.text("title")
+        if not title:
+            raise bad_request("title is missing")
+        now = self.state.clock.now()
+        epic = Epic(
+            self.state.next_id("epic"),
+            max(group.epics, default=0) + 1,
+            group,
+            title,
+            "",
+            self.fake.owner,
+            now,
+            now,
+        )
+        self._edit(epic, request.params)
+        group.epics[epic.iid] = epic
+        self.state.record_mentions(title, f"epic:{epic.id}:title")
+        return Reply(201, self.present.epic(epic))
+
+    def get_epic(self, request: Request) -> Reply:
+        """Return one epic."""
+        return Reply(200, self.present.epic(self._epic(request)))
+
+    def update_epic(self, request: Request) -> Reply:
+        """Edit an epic."""
+        epic = self._epic(request)
+        self.state.require("planner", epic.group)
+        before = (epic.title, epic.description, tuple(epic.labels), epic.state)
+        epic.title = request.params.text("title") or epic.title
+        self._edit(epic, request.params)
+        if (epic.title, epic.description, tuple(epic.labels), epic.state) != before:
+            epic.updated_at = self.state.clock.now()
+        return Reply(200, self.present.epic(epic))
+
+    def _edit(self, epic: Epic, params: Params) -> None:
+        labels = LabelService(self.state)
+        if params.has("description"):
+            epic.description, _ = extract_quick_actions(params.text("description") or "")
+            self.state.record_mentions(epic.description, f"epic:{epic.id}:description")
+        if params.has("labels"):
+            epic.labels = labels.add([], params.names("labels") or [])
+        epic.labels = labels.add(epic.labels, params.names("add_labels") or [])
+        removed = params.names("remove_labels") or []
+        epic.labels = [name for name in epic.labels if name not in removed]
+        event = params.text("state_event")
+        if event in ("close", "reopen"):
+            epic.state = "closed" if event == "close" else "opened"
+            epic.closed_at = self.state.clock.now() if event == "close" else None
+
+    def list_epic_issues(self, request: Request) -> Reply:
+        """List the issues of an epic, each with its `epic_issue_id`."""
+        epic = self._epic(request)
+        items = []
+        for project in self.state.projects.values():
+            for issue in project.issues.values():
+                if issue.epic is epic:
+                    items.append(
+                        {**self.present.issue(issue), "epic_issue_id": issue.epic_issue_id}
+                    )
+        return self.page(request, items)
+
+    def assign_issue(self, request: Request) -> Reply:
+        """Attach an issue, given by its GLOBAL id, to the epic (moving it from another epic)."""
+        epic = self._epic(request)
+        self.state.require("planner", epic.group)
+        raw = request.args["issue"]
+        issue = self.state.issue_by_id(int(raw)) if raw.isdigit() else None
+        if issue is None:
+            raise not_found()
+        if issue.epic is epic:
+            raise ApiError(409, {"message": "Issue(s) already assigned"})
+        issue.epic, issue.epic_issue_id = epic, self.state.next_id("epic_issue")
+        issue.updated_at = self.state.clock.now()
+        service = self.issues_service(issue.project)
+        service.add_system_note(issue, f"added to epic &{epic.iid}")
+        return Reply(
+            201,
+            {
+                "id": issue.epic_issue_id,
+                "relative_position": 0,
+                "epic": self.present.epic(epic),
+                "issue": self.present.issue(issue),
+            },
+        )
+
+
+# --------------------------------------------------------------------------- faults
+
+
+@dataclass
+class Fault:
+    """An injected failure: an HTTP status (with optional Retry-After) or a connection error."""
+
+    status: int | None
+    retry_after: int | None
+    connection_error: bool
+    every: int | None
+    times: int | None
+    method: str | None
+    path_contains: str | None
+    seen: int = 0
+    fired: int = 0
+
+    def matches(self, method: str, path: str) -> bool:
+        """Tell whether a request is targeted by this fault."""
+        return (self.method is None or self.method.upper() == method) and (
+            self.path_contains is None or self.path_contains in path
+        )
+
+    def should_fire(self) -> bool:
+        """Count a matching request and tell whether it fails."""
+        self.seen += 1
+        if self.times is not None and self.fired >= self.times:
+            return False
+        if self.every is not None and self.seen % self.every != 0:
+            return False
+        self.fired += 1
+        return True
+
+    def reply(self) -> Reply:
+        """Build the failing answer (connection errors are raised by the caller)."""
+        if self.status == 429:
+            headers = {
+                "Retry-After": str(self.retry_after or 0),
+                "RateLimit-Limit": "600",
+                "RateLimit-Remaining": "0",
+            }
+            return Reply(429, {"message": "Retry later"}, headers)
+        reason = {
+            500: "Internal Server Error",
+            502: "Bad Gateway",
+            503: "Service Unavailable",
+            504: "Gateway Timeout",
+        }.get(self.status or 500, "Error")
+        headers = {"Retry-After": str(self.retry_after)} if self.retry_after is not None else {}
+        return Reply(self.status or 500, {"message": f"{self.status} {reason}"}, headers)
+
+
+@dataclass
+class CrashPlan:
+    """Make the k-th successful write commit and then fail with a connection error."""
+
+    remaining: int
+    fired: int = 0
+
+
+# --------------------------------------------------------------------------- the fake
+
+
+class FakeGitLab:
+    """A stateful GitLab REST v4 fake; use `with fake.activate():` around python-gitlab calls."""
+
+    def __init__(
+        self,
+        url: str = "https://gitlab.example.com",
+        tier: Tier = "premium",
+        token: str = "glpat-secret",
+        owner: str = "automation-bot",
+        clock: Clock | None = None,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.api_url = f"{self.url}/api/v4"
+        self.token = token
+        self.token_scopes: list[str] = ["api"]
+        self.clock = clock or Clock()
+        self.started = self.clock.now()
+        self.state = GitLabState(tier, self.clock)
+        self.presenter = Presenter(self.state, self.url)
+        self.owner = self.state.users[self.add_user(owner)]
+        self.requests: list[RecordedRequest] = []
+        self.faults: list[Fault] = []
+        self.crashes: list[CrashPlan] = []
+        self.router = Router()
+        for group in (AccountHandlers, IssueHandlers, LabelHandlers, EpicHandlers):
+            for method, pattern, handler in group(self).routes():
+                self.router.add(method, pattern, handler)
+
+    # ---- setup ---------------------------------------------------------------------------
+
+    @property
+    def tier(self) -> Tier:
+        """The licence tier: `premium` (epics, scoped labels, multiple assignees) or `free`."""
+        return self.state.tier
+
+    @property
+    def mentions(self) -> list[Mention]:
+        """Every `@name` GitLab would have treated as a mention, in order."""
+        return self.state.mentions
+
+    @property
+    def quick_actions(self) -> list[QuickAction]:
+        """Every quick action GitLab would have executed, in order."""
+        return self.state.quick_actions
+
+    def add_user(self, username: str, name: str | None = None) -> int:
+        """Create a user and return its id."""
+        user = User(self.state.next_id("user"), username, name or username.title())
+        self.state.users[user.id] = user
+        return user.id
+
+    def add_group(self, full_path: str) -> Group:
+        """Create a group (and missing parent groups); return it."""
+        for group in self.state.groups.values():
+            if group.full_path == full_path:
+                return group
+        parent_path, _, _ = full_path.rpartition("/")
+        parent = self.add_group(parent_path) if parent_path else None
+        group = Group(self.state.next_id("namespace"), full_path, parent)
+        self.state.groups[group.id] = group
+        return group
+
+    def add_project(self, full_path: str) -> Project:
+        """Create a project (and its missing groups); return it."""
+        group_path, sep, _ = full_path.rpartition("/")
+        if not sep:
+            raise ValueError("projects live in a group: use 'group/project'")
+        project = Project(self.state.next_id("project"), full_path, self.add_group(group_path))
+        self.state.projects[project.id] = project
+        return project
+
+    def add_label(self, where: str, name: str, color: str = DEFAULT_LABEL_COLOR) -> None:
+        """Create a label directly in a project or group (by full path)."""
+        target = self._holder(where)
+        is_project = isinstance(target, Project)
+        target.labels[name] = self.state.new_label(name, color, None, is_project)
+
+    def set_role(self, role: str, project: str | None = None, group: str | None = None) -> None:
+        """Set the token owner's role globally, or for one project or group (by full path)."""
+        if role not in ROLE_LEVELS:
+            raise ValueError(f"unknown role {role!r}")
+        if project is None and group is None:
+            self.state.default_role = role
+        for path in (project, group):
+            if path is not None:
+                self.state.roles[path] = role
+
+    # ---- fault injection -----------------------------------------------------------------
+
+    def inject(
+        self,
+        status: int | None = None,
+        *,
+        retry_after: int | None = None,
+        connection_error: bool = False,
+        every: int | None = None,
+        times: int | None = None,
+        method: str | None = None,
+        path_contains: str | None = None,
+    ) -> Fault:
+        """Fail matching requests: `times` first ones (default 1), or every `every`-th one."""
+        if status is None and not connection_error:
+            raise ValueError("give a status or connection_error=True")
+        if every is None and times is None:
+            times = 1
+        fault = Fault(status, retry_after, connection_error, every, times, method, path_contains)
+        self.faults.append(fault)
+        return fault
+
+    def crash_after_writes(self, k: int = 1) -> CrashPlan:
+        """Let the k-th next successful write commit, then raise ConnectionError to the client."""
+        plan = CrashPlan(remaining=k)
+        self.crashes.append(plan)
+        return plan
+
+    def clear_faults(self) -> None:
+        """Remove all injected faults and crash plans."""
+        self.faults.clear()
+        self.crashes.clear()
+
+    # ---- running -------------------------------------------------------------------------
+
+    @contextmanager
+    def activate(self) -> Iterator[FakeGitLab]:
+        """Serve the fake through `responses` for the duration of the block."""
+        with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+            pattern = re.compile(re.escape(self.api_url) + r"(/|\?|$)")
+            for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"):
+                mock.add_callback(
+                    method, pattern, callback=self._callback, content_type="application/json"
+                )
+            yield self
+
+    def client(self, **kwargs: Any) -> gitlab.Gitlab:
+        """Build a python-gitlab client pointing at the fake with the right token."""
+        kwargs.setdefault("private_token", self.token)
+        return gitlab.Gitlab(self.url, **kwargs)
+
+    def count(self, method: str | None = None, path_contains: str | None = None) -> int:
+        """Count recorded requests, optionally by method and path substring."""
+        return sum(
+            1
+            for r in self.requests
+            if (method is None or r.method == method.upper())
+            and (path_contains is None or path_contains in r.path)
+        )
+
+    def _callback(self, prepared: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        request = self._parse(prepared)
+        parts = urlsplit(prepared.url or "")
+        query = parse_qs(parts.query, keep_blank_values=True)
+        self.requests.append(RecordedRequest(request.method, unquote(parts.path), query))
+        self.clock.tick()
+        reply = self._fault_reply(request) or self._authenticate(prepared) or self._serve(request)
+        self._maybe_crash(request, reply)
+        return reply.status, reply.headers, json.dumps(reply.body)
+
+    def _parse(self, prepared: requests.PreparedRequest) -> Request:
+        parts = urlsplit(prepared.url or "")
+        path = parts.path[len(urlsplit(self.api_url).path) :] or "/"
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        values = _values_from_pairs(query)
+        values.update(_body_values(prepared))
+        return Request((prepared.method or "GET").upper(), path, query, Params(values))
+
+    def _fault_reply(self, request: Request) -> Reply | None:
+        for fault in self.faults:
+            if fault.matches(request.method, unquote(request.path)) and fault.should_fire():
+                if fault.connection_error:
+                    raise requests.ConnectionError("fake GitLab: injected connection error")
+                return fault.reply()
+        return None
+
+    def _authenticate(self, prepared: requests.PreparedRequest) -> Reply | None:
+        headers = prepared.headers
+        given = headers.get("PRIVATE-TOKEN")
+        bearer = headers.get("Authorization", "")
+        if bearer.startswith("Bearer "):
+            given = bearer[len("Bearer ") :]
+        if given is None:
+            given = dict(parse_qsl(urlsplit(prepared.url or "").query)).get("private_token")
+        if given != self.token:
+            return Reply(401, {"message": "401 Unauthorized"})
+        return None
+
+    def _serve(self, request: Request) -> Reply:
+        try:
+            return self.router.dispatch(request)
+        except ApiError as error:
+            return Reply(error.status, error.body)
+
+    def _maybe_crash(self, request: Request, reply: Reply) -> None:
+        if request.method not in WRITE_METHODS or not 200 <= reply.status < 300:
+            return
+        for plan in self.crashes:
+            if plan.fired:
+                continue
+            plan.remaining -= 1
+            if plan.remaining == 0:
+                plan.fired += 1
+                raise requests.ConnectionError("fake GitLab: connection lost after the write")
+
+    # ---- direct state access for assertions ------------------------------------------------
+
+    def _holder(self, path: str) -> Project | Group:
+        for project in self.state.projects.values():
+            if project.full_path == path:
+                return project
+        return self.state.group(path)
+
+    def project(self, path: str) -> Project:
+        """Return a project record by full path."""
+        return self.state.project(path)
+
+    def issues(self, project: str) -> list[JSON]:
+        """Return a project's issues as plain dicts, by iid."""
+        found = self.state.project(project)
+        return [self._issue_dict(i) for i in sorted(found.issues.values(), key=lambda i: i.iid)]
+
+    def _issue_dict(self, issue: Issue) -> JSON:
+        return {
+            "iid": issue.iid,
+            "id": issue.id,
+            "title": issue.title,
+            "description": issue.description,
+            "labels": sorted(issue.labels),
+            "state": issue.state,
+            "assignees": [u.username for u in issue.assignees],
+            "confidential": issue.confidential,
+            "due_date": issue.due_date,
+            "created_at": issue.created_at,
+            "updated_at": issue.updated_at,
+            "notes": [n.body for n in issue.notes if not n.system],
+            "system_notes": [n.body for n in issue.notes if n.system],
+            "links": [
+                self._link_ref(link, issue)
+                for link in self.state.links
+                if issue in (link.source, link.target)
+            ],
+            "epic": issue.epic.iid if issue.epic else None,
+        }
+
+    def _link_ref(self, link: IssueLink, issue: Issue) -> tuple[str, int]:
+        other = link.target if link.source is issue else link.source
+        return other.project.full_path, other.iid
+
+    def labels(self, where: str) -> dict[str, JSON]:
+        """Return the labels defined directly on a project or group, by name."""
+        holder = self._holder(where)
+        return {name: self.presenter.label(label) for name, label in holder.labels.items()}
+
+    def epics(self, group: str) -> list[JSON]:
+        """Return a group's epics as API dicts, by iid."""
+        found = self.state.group(group)
+        return [self.presenter.epic(e) for e in sorted(found.epics.values(), key=lambda e: e.iid)]
+
+
+def encode_path(path: str) -> str:
+    """URL-encode a full path for use as `:id` (e.g. `group%2Fproject`)."""
+    return quote(path, safe="")
