@@ -21,8 +21,8 @@ def identity_marker(key: str) -> str:
 
 def find_key(description: str) -> str | None:
     """The key of a tool-created item, or None for text the tool did not create."""
-    for line in description.replace("\r\n", "\n").split("\n"):
-        match = _KEY_LINE.match(line.strip())
+    for line in description.split("\n"):
+        match = _KEY_LINE.match(line.strip(" \t\r"))
         if match:
             return match.group("key")
     return None
@@ -52,13 +52,13 @@ class _Span:
 
 
 def _marker_offsets(text: str, marker: str) -> list[int]:
-    """Offsets of every line that consists of the marker (surrounding blanks allowed)."""
+    """Offsets of every line that consists of the marker (surrounding spaces allowed)."""
     offsets: list[int] = []
     pos = 0
-    for line in text.splitlines(keepends=True):
-        if line.strip() == marker:
+    for line in text.split("\n"):
+        if line.strip(" \t\r") == marker:
             offsets.append(pos)
-        pos += len(line)
+        pos += len(line) + 1
     return offsets
 
 

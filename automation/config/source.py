@@ -51,13 +51,24 @@ class _Builder:
             return self._mapping(node, loc)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+        return self._scalar(node)
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except ValueError as error:  # e.g. a date-like scalar with a month of 13
+            self.problems.append(
+                self._at(
+                    node, f"'{node.value}' is not a valid date ({error}); write dates as YYYY-MM-DD"
+                )
+            )
+            return None
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
         self.loader.flatten_mapping(node)
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = self.loader.construct_object(key_node, deep=True)
+            key = self._scalar(key_node)
             if not isinstance(key, str | int):
                 self.problems.append(self._at(key_node, "a key must be a plain name"))
                 continue

@@ -98,82 +98,18 @@ FENCE_RE = re.compile(r"^[ \t]*(?:>[ \t]*)*(`{3,}|~{3,})")
 TASK_RE = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:(?:[-+*]|\d+[.)])[ \t]+)+\[([xX]|\s)\]\s+\S")
 INLINE_CODE_RE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 MENTION_RE = re.compile(r"(?<![A-Za-z0-9_])@([A-Za-z0-9_][A-Za-z0-9_.\-]*)")
-QUICK_ACTION_NAMES = frozenset(
-    [
-        "add_contacts",
-        "approve",
-        "assign",
-        "assign_reviewer",
-        "award",
-        "cc",
-        "child_epic",
-        "clear_health_status",
-        "clear_weight",
-        "clone",
-        "close",
-        "confidential",
-        "copy_metadata",
-        "create_merge_request",
-        "done",
-        "draft",
-        "due",
-        "duplicate",
-        "epic",
-        "estimate",
-        "estimate_time",
-        "health_status",
-        "invite_email",
-        "iteration",
-        "label",
-        "labels",
-        "lock",
-        "link",
-        "merge",
-        "milestone",
-        "move",
-        "parent_epic",
-        "promote",
-        "promote_to_incident",
-        "page",
-        "publish",
-        "ready",
-        "reassign",
-        "reassign_reviewer",
-        "rebase",
-        "relabel",
-        "relate",
-        "remove_child_epic",
-        "remove_contacts",
-        "remove_due_date",
-        "remove_epic",
-        "remove_estimate",
-        "remove_iteration",
-        "remove_milestone",
-        "remove_parent_epic",
-        "remove_time_spent",
-        "reopen",
-        "shrug",
-        "spend",
-        "submit_review",
-        "subscribe",
-        "tableflip",
-        "target_branch",
-        "timeline",
-        "title",
-        "todo",
-        "unapprove",
-        "unassign",
-        "unassign_reviewer",
-        "unlabel",
-        "unlock",
-        "unsubscribe",
-        "weight",
-        "zoom",
-        "remove_zoom",
-        "request_review",
-        "reviewer",
-    ]
-)
+_QUICK_ACTION_TEXT = """
+add_contacts approve assign assign_reviewer award cc child_epic clear_health_status
+clear_weight clone close confidential copy_metadata create_merge_request done draft due
+duplicate epic estimate estimate_time health_status invite_email iteration label labels
+lock link merge milestone move parent_epic promote promote_to_incident page publish ready
+reassign reassign_reviewer rebase relabel relate remove_child_epic remove_contacts
+remove_due_date remove_epic remove_estimate remove_iteration remove_milestone
+remove_parent_epic remove_time_spent reopen shrug spend submit_review subscribe tableflip
+target_branch timeline title todo unapprove unassign unassign_reviewer unlabel unlock
+unsubscribe weight zoom remove_zoom request_review reviewer
+"""
+QUICK_ACTION_NAMES = frozenset(_QUICK_ACTION_TEXT.split())
 COMMAND_RE = re.compile(r"^/([A-Za-z_]+)(?: (.*))?\s*$")
 
 
@@ -1845,6 +1781,11 @@ class FakeGitLab:
         target = self._holder(where)
         is_project = isinstance(target, Project)
         target.labels[name] = self.state.new_label(name, color, None, is_project)
+
+    def act_as(self, username: str) -> None:
+        """Make the token belong to another (existing or new) user from now on."""
+        user = self.state.user_named(username)
+        self.owner = user or self.state.users[self.add_user(username)]
 
     def set_role(self, role: str, project: str | None = None, group: str | None = None) -> None:
         """Set the token owner's role globally, or for one project or group (by full path)."""

@@ -1,0 +1,100 @@
+"""The local tracker keeps files byte-stable and behaves like a tracker should."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from automation.progress import LabelSpec
+from automation.trackers.base import NewIssue
+from automation.trackers.local import LocalTracker, WorkspaceError
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        self.now += dt.timedelta(minutes=1)
+        return self.now
+
+
+@pytest.fixture
+def tracker(tmp_path: Path) -> LocalTracker:
+    return LocalTracker(tmp_path / "ws", clock=Clock())
+
+
+def new(key: str = "p/a") -> NewIssue:
+    return NewIssue(
+        key,
+        "Title: A",
+        f"<!-- automation:key={key} -->\nbody\n",
+        ("program::p",),
+        ("ana",),
+        dt.date(2027, 1, 31),
+        True,
+    )
+
+
+def test_created_issue_reads_back_with_every_field(tracker: LocalTracker) -> None:
+    created = tracker.create_issue(new())
+    (read,) = tracker.program_issues("program::p")
+    assert read == created
+    assert (read.iid, read.key, read.due_date, read.confidential) == (
+        1,
+        "p/a",
+        dt.date(2027, 1, 31),
+        True,
+    )
+    text = (tracker.issues_dir / "1.md").read_text()
+    assert text.startswith("---\ntitle: 'Title: A'\nstate: opened\n")
+    assert "created_at: '2026-11-24T09:01:00Z'\nupdated_at: '2026-11-24T09:01:00Z'\n" in text
+
+
+def test_iids_increase_and_lookup_by_key_reads_from_disk(tracker: LocalTracker) -> None:
+    tracker.create_issue(new("p/a"))
+    tracker.create_issue(new("p/b"))
+    found = tracker.find_issue("program::p", "p/b")
+    assert found is not None and found.iid == 2
+    assert tracker.find_issue("program::p", "p/zzz") is None
+
+
+def test_label_update_keeps_other_labels_and_touches_timestamp_only_on_change(
+    tracker: LocalTracker,
+) -> None:
+    tracker.create_issue(new())
+    path = tracker.issues_dir / "1.md"
+    path.write_text(path.read_text().replace("- program::p\n", "- program::p\n- mine\n"))
+    tracker.update_labels(1, ["status::complete"], ["nothing-to-remove"])
+    (issue,) = tracker.program_issues("program::p")
+    assert issue.labels == ("program::p", "mine", "status::complete")
+    stamped = path.read_bytes()
+    tracker.update_labels(1, ["status::complete"], [])
+    assert path.read_bytes() == stamped
+
+
+def test_description_update_preserves_crlf_written_by_a_person(tracker: LocalTracker) -> None:
+    tracker.create_issue(new())
+    path = tracker.issues_dir / "1.md"
+    path.write_bytes(path.read_bytes().replace(b"body\n", b"body\r\nmore\r\n"))
+    (issue,) = tracker.program_issues("program::p")
+    assert "body\r\nmore\r\n" in issue.description
+    tracker.update_description(1, issue.description + "tail\n")
+    assert b"body\r\nmore\r\ntail\n" in path.read_bytes()
+
+
+def test_labels_are_created_once(tracker: LocalTracker) -> None:
+    spec = LabelSpec("status::complete", "#5cb85c", "Issue status (managed)")
+    tracker.create_label(spec)
+    tracker.create_label(spec)
+    assert tracker.label_names() == frozenset({"status::complete"})
+
+
+def test_broken_front_matter_stops_the_run_with_the_file_and_fix(tracker: LocalTracker) -> None:
+    tracker.create_issue(new())
+    path = tracker.issues_dir / "1.md"
+    path.write_text(path.read_text().replace("state: opened", "state: [opened"))
+    with pytest.raises(WorkspaceError, match=r"1\.md:2: the front matter is not valid"):
+        tracker.program_issues("program::p")

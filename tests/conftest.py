@@ -1,0 +1,28 @@
+"""Shared fixtures: tests never see the machine's GitLab or CI variables."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Strip GITLAB_* and CI variables so the test machine cannot leak into a test."""
+    for name in list(os.environ):
+        if name.startswith(("GITLAB_", "CI_")) or name == "CI":
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the shipped config/ and templates/ in a temporary folder, used as cwd."""
+    shutil.copytree(REPO / "config", tmp_path / "config")
+    shutil.copytree(REPO / "templates", tmp_path / "templates")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

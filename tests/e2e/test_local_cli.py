@@ -1,0 +1,145 @@
+"""A newcomer's session on the local backend: create, re-run, tick, re-run, all via the CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from automation.cli import run
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = run(list(args), env or {}, out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def issue_with_key(workspace: Path, fragment: str) -> Path:
+    return next(p for p in (workspace / "issues").glob("*.md") if fragment in p.read_text())
+
+
+def test_newcomer_session_on_the_shipped_config(project: Path) -> None:
+    code, out, err = cli("apply", "--today", "2026-11-24")
+    assert code == 0, out + err
+    assert "GITLAB_TOKEN is not set; using the local backend" in err
+    workspace = project / ".automation"
+    assert len(list((workspace / "issues").glob("*.md"))) == 4
+    assert "Applied: 4 issues created" in out
+
+    before = snapshot(workspace)
+    code, out, _ = cli("apply", "--today", "2026-11-24")
+    assert (code, out.strip()) == (0, "No changes: 4 issues are up to date; nothing was written.")
+    assert snapshot(workspace) == before
+
+    path = issue_with_key(workspace, "key=csm-aspiring-leaders/fy27-pilot/aiko.tanaka")
+    text = path.read_text()
+    ticked = text.replace("1. [ ] Have ongoing regular calls", "1. [x] Have ongoing regular calls")
+    ticked = ticked.replace("1. [ ] Have coffee chats", "1. [x] Have coffee chats")
+    path.write_text(ticked)
+
+    code, out, _ = cli("apply", "--today", "2026-11-24")
+    assert code == 0
+    after = path.read_text()
+    assert after.count("[x]") == 2
+    assert "| **Overall** | **2/28** | **7%** |" in after
+    assert "- progress::1-24%" in after and "- status::in progress" in after
+    assert "- progress::0%" not in after
+    tracking = issue_with_key(workspace, "key=csm-aspiring-leaders/tracking").read_text()
+    assert re.search(
+        r"\| #\d+ \| Aiko Tanaka \| FY27 pilot group \| Module 1: Explore \| "
+        r"20% \| 33% \| 0% \| 0% \| 7% \| in progress \|",
+        tracking,
+    )
+    assert "| **Overall** | **2/84** | **2%** |" in tracking
+
+    settled = snapshot(workspace)
+    code, out, _ = cli("apply", "--today", "2026-11-24")
+    assert "No changes" in out
+    assert snapshot(workspace) == settled
+
+
+def test_plan_writes_nothing_and_shows_what_apply_would_do(project: Path) -> None:
+    code, out, _ = cli("plan", "--today", "2026-11-24")
+    assert code == 0
+    assert not (project / ".automation").exists()
+    assert 'create issue "CSM Aspiring Leaders: Sam Delacroix"' in out
+    assert out.strip().endswith(
+        "Plan: 4 issues to create, 0 updates, 14 labels to create, "
+        "0 unchanged, 0 failed, 0 warnings"
+    )
+
+
+def test_plan_json_follows_the_documented_schema(project: Path) -> None:
+    cli("apply", "--today", "2026-11-24")
+    path = issue_with_key(project / ".automation", "fy27-pilot/lena.fischer")
+    path.write_text(path.read_text().replace("1. [ ] Create and keep", "1. [x] Create and keep"))
+    code, out, _ = cli("plan", "--json", "--today", "2026-11-24")
+    assert code == 0
+    document = json.loads(out)
+    assert document["schema"] == 1
+    assert document["summary"] == {
+        "create_label": 0,
+        "create_issue": 0,
+        "update_description": 2,
+        "update_labels": 1,
+        "unchanged": 2,
+        "failed": 0,
+        "warnings": 0,
+    }
+    types = [a["type"] for a in document["actions"]]
+    assert types == ["update_description", "update_labels", "update_description"]
+    first = document["actions"][0]
+    assert first["key"] == "csm-aspiring-leaders/fy27-pilot/lena.fischer"
+    assert first["block"] == "progress"
+    assert "+| Ongoing Activities | 1/5 | 20% |" in first["diff"]
+
+
+def test_ci_without_token_refuses_to_fall_back_to_local(project: Path) -> None:
+    code, _, err = cli("apply", env={"CI": "true"})
+    assert code == 3
+    assert "GITLAB_TOKEN is not set" in err
+    assert not (project / ".automation").exists()
+
+
+def test_unknown_program_is_a_clear_error(project: Path) -> None:
+    code, _, err = cli("plan", "--program", "nope")
+    assert code == 2
+    assert "no program with id 'nope'; known: csm-aspiring-leaders" in err
+
+
+def test_damaged_block_fails_that_issue_only(project: Path) -> None:
+    cli("apply", "--today", "2026-11-24")
+    path = issue_with_key(project / ".automation", "fy27-pilot/sam.delacroix")
+    damaged = path.read_text().replace("<!-- automation:end progress -->", "")
+    path.write_text(damaged.replace("1. [ ] Have coffee chats", "1. [x] Have coffee chats"))
+    other = issue_with_key(project / ".automation", "fy27-pilot/aiko.tanaka")
+    other.write_text(other.read_text().replace("1. [ ] Have coffee", "1. [x] Have coffee"))
+    code, out, _ = cli("apply", "--today", "2026-11-24")
+    assert code == 1
+    assert path.read_text() == damaged.replace("1. [ ] Have coffee", "1. [x] Have coffee")
+    assert re.search(
+        r"FAILED \[csm-aspiring-leaders/fy27-pilot/sam.delacroix\]: issue #\d+: "
+        r"the managed block 'progress' is damaged",
+        out,
+    )
+    assert "| **Overall** | **1/28** | **3%** |" in other.read_text()
+
+
+@pytest.mark.parametrize("command", ["validate", "plan", "apply"])
+def test_help_lists_the_documented_options(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        run([command, "--help"], {}, io.StringIO(), io.StringIO())
+    text = capsys.readouterr().out
+    assert "--config" in text and "--program" in text

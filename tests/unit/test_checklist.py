@@ -1,0 +1,76 @@
+"""Task counting must equal GitLab's task_completion_status for the same text."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from automation.checklist import TaskCount, count_sections, count_tasks
+
+# (markdown, count, completed_count), each a rule GitLab documents for task lists.
+PARITY_CASES = [
+    ("- [ ] open\n- [x] done", 2, 1),
+    ("* [X] capital X is done\n+ [ ] plus prefix", 2, 1),
+    ("1. [x] ordered dot\n2) [ ] ordered paren", 2, 1),
+    ("- [ ] parent\n  - [x] nested\n    - [x] deeper", 3, 2),
+    ("> - [x] quoted\n> > - [ ] doubly quoted", 2, 1),
+    ("- [\t] a tab inside the box is open", 1, 0),
+    ("- [ ]\n- [x] ", 0, 0),  # a task needs text after the box
+    ("- [~] not applicable is not a task", 0, 0),
+    ("```\n- [ ] inside fenced code\n```\n- [x] outside", 1, 1),
+    ("~~~md\n- [x] tilde fence\n~~~", 0, 0),
+    ("<!-- - [ ] commented out -->\n- [ ] kept", 1, 0),
+    ("<!--\n- [x] in a\n- [ ] multi-line comment\n-->\n- [x] after", 1, 1),
+    ("[ ] no list prefix\n-[ ] no space after prefix", 0, 0),
+    ("- [  ] two spaces in the box", 0, 0),
+    ("- [x]no space before the text", 0, 0),
+    ("- - [x] double prefix", 1, 1),
+    ("- [ ] one\r\n- [x] two\r\n", 2, 1),
+    ("````\n```\n- [ ] still fenced\n```\n````\n- [ ] counted", 1, 0),
+]
+
+
+@pytest.mark.parametrize(("text", "count", "completed"), PARITY_CASES)
+def test_count_matches_gitlab_rules(text: str, count: int, completed: int) -> None:
+    assert count_tasks(text) == TaskCount(count, completed)
+
+
+def test_percent_rounds_down_so_100_means_all_done() -> None:
+    assert TaskCount(3, 2).percent == 66
+    assert TaskCount(200, 199).percent == 99
+    assert TaskCount(0, 0).percent == 0
+
+
+def test_sections_count_tasks_under_their_heading_until_a_same_level_heading() -> None:
+    text = (
+        "- [x] before any section\n"
+        "## Module 1\n- [x] a\n### Detail\n- [ ] b\n"
+        "## Unrelated\n- [x] c\n"
+        "## module 2 \n- [ ] d\n"
+    )
+    one, two, missing = count_sections(text, ["Module 1", "Module 2", "Module 3"])
+    assert one.tasks == TaskCount(2, 1)
+    assert two.tasks == TaskCount(1, 0)
+    assert not missing.found and missing.tasks == TaskCount(0, 0)
+    assert count_tasks(text) == TaskCount(5, 3)
+
+
+def test_heading_inside_code_does_not_start_a_section() -> None:
+    text = "## Phase\n```\n## Other\n```\n- [x] still in phase\n"
+    (phase,) = count_sections(text, ["Phase"])
+    assert phase.tasks == TaskCount(1, 1)
+
+
+LINE = st.sampled_from(
+    ["- [ ] t", "- [x] t", "* [X] t", "1. [ ] t", "text", "", "```", "<!--", "-->", "> - [x] q"]
+)
+
+
+@given(st.lists(LINE, max_size=30))
+def test_completed_never_exceeds_count_and_fencing_hides_everything(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    counted = count_tasks(text)
+    assert 0 <= counted.completed_count <= counted.count <= len(lines)
+    hidden = "\n".join(line for line in lines if line != "```")
+    assert count_tasks("```\n" + hidden.replace("```", "") + "\n```") == TaskCount(0, 0)

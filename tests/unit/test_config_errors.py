@@ -1,0 +1,219 @@
+"""Bad configuration: one line per problem naming file:line and the fix, exit 2, no writes."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from automation.cli import run
+
+SETTINGS = "gitlab:\n  group: g\n  project: g/p\n"
+PEOPLE = """\
+people:
+  - username: ana
+    name: Ana
+  - username: ben
+    name: Ben
+    manager: ana
+"""
+PROGRAM = """\
+id: demo
+name: Demo
+kind: participants
+template: demo.md.j2
+title: "Demo: {{ participant.name }}"
+sections:
+  - heading: One
+tracking:
+  title: Demo tracking
+cohorts:
+  - id: c1
+    name: Cohort 1
+    participants:
+      - ben
+"""
+TEMPLATE = "## One\n- [ ] task for {{ participant.name }}\n"
+
+
+def make_project(root: Path, overrides: dict[str, str] | None = None) -> Path:
+    """A minimal valid project; overrides replace files by relative path."""
+    files = {
+        "config/settings.yml": SETTINGS,
+        "config/people.yml": PEOPLE,
+        "config/programs/demo.yml": PROGRAM,
+        "templates/demo.md.j2": TEMPLATE,
+        "templates/tracking.md.j2": "tracking {{ managed_block('rollup') }}\n",
+        "templates/blocks/progress.md.j2": "{{ progress.overall.percent }}%\n",
+        "templates/blocks/rollup.md.j2": "{{ rows | length }} rows\n",
+    }
+    files.update(overrides or {})
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def validate(root: Path, command: str = "validate") -> tuple[int, list[str]]:
+    out, err = io.StringIO(), io.StringIO()
+    code = run(
+        [
+            command,
+            "--config",
+            "config",
+            "--templates",
+            "templates",
+            *(["--backend", "local"] if command != "validate" else []),
+        ],
+        {},
+        out,
+        err,
+    )
+    return code, err.getvalue().splitlines()
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_minimal_project_is_valid(root: Path) -> None:
+    make_project(root)
+    assert validate(root) == (0, [])
+
+
+CASES = [
+    (
+        {"config/people.yml": "people:\n  - username: ana\n    name: [Ana\n"},
+        "config/people.yml:4: YAML syntax error: expected ',' or ']', but got '<stream end>'; "
+        "fix the indentation or quoting there",
+    ),
+    (
+        {
+            "config/programs/demo.yml": PROGRAM.replace(
+                "kind: participants\n", "kind: participants\nname: Again\n"
+            )
+        },
+        "config/programs/demo.yml:4: duplicate key 'name' (first at line 2); keep one of them",
+    ),
+    (
+        {"config/programs/demo.yml": PROGRAM.replace("title:", "titel:")},
+        "config/programs/demo.yml:5: unknown key 'titel'; remove it or fix its spelling "
+        "(allowed: cohorts, confidential, id, kind, name, sections, template, title, tracking)",
+    ),
+    (
+        {
+            "config/programs/demo.yml": PROGRAM.replace("titel", "title").replace(
+                'title: "Demo: {{ participant.name }}"\n', ""
+            )
+        },
+        "config/programs/demo.yml:1: 'title' is required; add it",
+    ),
+    (
+        {"config/people.yml": PEOPLE.replace("    name: Ben\n", "")},
+        "config/people.yml:4: 'people[1].name' is required; add it",
+    ),
+    (
+        {"config/programs/demo.yml": PROGRAM.replace("      - ben", "      - carol")},
+        "config/programs/demo.yml:14: participant 'carol' is not in the roster; add them to "
+        "people.yml or fix the username",
+    ),
+    (
+        {"config/people.yml": PEOPLE.replace("manager: ana", "manager: zed")},
+        "config/people.yml:6: manager 'zed' of 'ben' is not in the roster; add them to "
+        "people.yml or fix the username",
+    ),
+    (
+        {"config/people.yml": PEOPLE + "  - username: ana\n    name: Ana Again\n"},
+        "config/people.yml:7: person 'ana' is listed twice (first at line 2); keep one entry",
+    ),
+    (
+        {"config/programs/demo.yml": PROGRAM.replace("demo.md.j2", "missing.md.j2")},
+        "config/programs/demo.yml:4: template 'missing.md.j2' not found in templates; "
+        "create it or fix the name",
+    ),
+    (
+        {
+            "config/programs/demo.yml": PROGRAM.replace(
+                "    name: Cohort 1\n", "    name: Cohort 1\n    start_date: 2026-13-01\n"
+            )
+        },
+        "config/programs/demo.yml:13: '2026-13-01' is not a valid date (month must be in 1..12); "
+        "write dates as YYYY-MM-DD",
+    ),
+    (
+        {
+            "config/people.yml": PEOPLE.replace("username: ana", "username: all").replace(
+                "manager: ana", "manager: all"
+            )
+        },
+        "config/people.yml:2: 'people[0].username': Value error, 'all' is a reserved GitLab "
+        "mention, not a person (got 'all'); fix the value",
+    ),
+    (
+        {"config/programs/demo.yml": PROGRAM.replace("kind: participants", "kind: pairs")},
+        "config/programs/demo.yml:3: 'kind': Input should be 'participants' (got 'pairs'); "
+        "fix the value",
+    ),
+    (
+        {
+            "config/programs/demo.yml": PROGRAM + "  - id: c1\n    name: Again\n    participants: "
+            "[ana]\n"
+        },
+        "config/programs/demo.yml:15: cohort id 'c1' appears twice (first at line 11); keep one",
+    ),
+    (
+        {"templates/demo.md.j2": "line one\n{% if participant %}\nunclosed\n"},
+        "templates/demo.md.j2:3: template syntax error: Unexpected end of template. Jinja was "
+        "looking for the following tags: 'elif' or 'else' or 'endif'. The innermost block that "
+        "needs to be closed is 'if'.",
+    ),
+    (
+        {"templates/demo.md.j2": "## One\n\n- [ ] {{ participant.nmae }}\n"},
+        "templates/demo.md.j2:3: 'automation.config.models.Person object' has no attribute "
+        "'nmae'; check the variable name (see README.md for what templates get)",
+    ),
+    (
+        {"templates/demo.md.j2": "## One\n- [ ] ask {{ 'all' | mention }}\n"},
+        "templates/demo.md.j2:2: cannot mention 'all': only usernames listed in people.yml can "
+        "be mentioned (never all, here or a group)",
+    ),
+    (
+        {"config/settings.yml": "gitlab:\n  group: g\n"},
+        "config/settings.yml:1: 'gitlab.project' is required; add it",
+    ),
+]
+
+
+@pytest.mark.parametrize(("overrides", "message"), CASES)
+def test_bad_configuration_names_file_and_line(
+    root: Path, overrides: dict[str, str], message: str
+) -> None:
+    make_project(root, overrides)
+    code, lines = validate(root)
+    assert code == 2
+    assert message in lines
+    assert lines[-1].endswith("nothing was written.")
+
+
+def test_every_problem_is_reported_at_once(root: Path) -> None:
+    people = PEOPLE.replace("manager: ana", "manager: zed") + "  - username: ana\n    name: A\n"
+    program = PROGRAM.replace("      - ben", "      - carol")
+    make_project(root, {"config/people.yml": people, "config/programs/demo.yml": program})
+    code, lines = validate(root)
+    assert code == 2
+    assert [line.split(":")[0:2] for line in lines[:-1]] == [
+        ["config/people.yml", "6"],
+        ["config/people.yml", "7"],
+        ["config/programs/demo.yml", "14"],
+    ]
+
+
+def test_bad_configuration_writes_nothing(root: Path) -> None:
+    make_project(root, {"config/programs/demo.yml": PROGRAM.replace("- ben", "- carol")})
+    code, _ = validate(root, "apply")
+    assert code == 2
+    assert not (root / ".automation").exists()

@@ -1,0 +1,97 @@
+"""The tool rewrites only its own blocks, and refuses to guess when markers are damaged."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from automation.errors import ItemError
+from automation.markers import (
+    begin_marker,
+    block_content,
+    end_marker,
+    find_key,
+    identity_marker,
+    normalise,
+    replace_block,
+)
+
+BEGIN, END = begin_marker("progress"), end_marker("progress")
+
+
+def test_identity_marker_is_found_on_the_first_line() -> None:
+    text = identity_marker("sponsorship/fy27-q1/alice") + "\n# Title\n"
+    assert text.startswith("<!-- automation:key=sponsorship/fy27-q1/alice -->\n")
+    assert find_key(text) == "sponsorship/fy27-q1/alice"
+
+
+def test_text_without_marker_has_no_key() -> None:
+    assert find_key("# A person's own issue\n<!-- automation:key=Bad Key -->") is None
+
+
+def test_invalid_key_is_refused() -> None:
+    with pytest.raises(ValueError, match="invalid item key"):
+        identity_marker("Has Spaces")
+
+
+def test_block_content_is_replaced_between_markers() -> None:
+    text = f"intro\n{BEGIN}\nold\n{END}\noutro\n"
+    assert replace_block(text, "progress", "new") == f"intro\n{BEGIN}\nnew\n{END}\noutro\n"
+
+
+def test_missing_block_is_appended_after_one_blank_line() -> None:
+    assert replace_block("intro\n", "progress", "new") == f"intro\n\n{BEGIN}\nnew\n{END}\n"
+    assert replace_block("intro", "progress", "new") == f"intro\n\n{BEGIN}\nnew\n{END}\n"
+
+
+def test_rewriting_an_appended_block_is_stable() -> None:
+    once = replace_block("intro\n", "progress", "same")
+    assert replace_block(once, "progress", "same") == once
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (f"a\n{BEGIN}\nb\n", "end marker is missing"),
+        (f"a\nb\n{END}\n", "begin marker is missing"),
+        (f"{BEGIN}\n{END}\n{BEGIN}\n{END}\n", "more than once"),
+        (f"{END}\nx\n{BEGIN}\n", "end marker comes before the begin marker"),
+    ],
+)
+def test_damaged_block_is_reported_and_not_rewritten(text: str, problem: str) -> None:
+    with pytest.raises(ItemError, match=problem) as caught:
+        replace_block(text, "progress", "new")
+    assert "left untouched" in str(caught.value)
+
+
+def test_other_blocks_do_not_count_as_damage() -> None:
+    text = f"{begin_marker('rollup')}\nr\n{end_marker('rollup')}\n{BEGIN}\np\n{END}\n"
+    assert block_content(replace_block(text, "progress", "q"), "rollup") == "r\n"
+
+
+def test_normalise_ignores_line_endings_and_trailing_blanks() -> None:
+    assert normalise("a \r\nb\t\r\n\r\n") == normalise("a\nb")
+    assert normalise("a\nb") != normalise("a\n\nb")
+
+
+SAFE_TEXT = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=200).filter(
+    lambda t: "automation:" not in t
+)
+
+
+@given(before=SAFE_TEXT, inside=SAFE_TEXT, after=SAFE_TEXT, new=SAFE_TEXT)
+def test_rewriting_a_block_never_changes_a_byte_outside_it(
+    before: str, inside: str, after: str, new: str
+) -> None:
+    head = before if before.endswith("\n") or not before else before + "\n"
+    text = f"{head}{BEGIN}\n{inside}\n{END}\n{after}"
+    result = replace_block(text, "progress", new)
+    assert result.startswith(f"{head}{BEGIN}\n")
+    assert result.endswith(f"{END}\n{after}")
+    assert block_content(result, "progress") in (new, new + "\n")
+
+
+@given(before=SAFE_TEXT, new=SAFE_TEXT)
+def test_appending_a_block_keeps_the_existing_text_as_a_prefix(before: str, new: str) -> None:
+    assert replace_block(before, "progress", new).startswith(before)

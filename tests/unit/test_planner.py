@@ -1,0 +1,174 @@
+"""The planner: pure comparison of desired and observed issues into actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from automation.blocks import Blocks
+from automation.config.models import Cohort, Program, Section, Tracking
+from automation.desired import DesiredIssue, DesiredProgram
+from automation.markers import begin_marker, end_marker, identity_marker
+from automation.planner import (
+    CreateIssue,
+    CreateLabel,
+    Plan,
+    UpdateDescription,
+    UpdateLabels,
+    plan_program,
+)
+from automation.progress import label_specs
+from automation.rendering import Renderer
+from automation.trackers.base import ObservedIssue
+
+REPO = Path(__file__).resolve().parents[2]
+TODAY = dt.date(2026, 11, 24)
+PROGRAM = Program(
+    id="demo",
+    name="Demo",
+    kind="participants",
+    template="unused.md.j2",
+    title="unused",
+    sections=(Section(heading="One"), Section(heading="Two")),
+    tracking=Tracking(title="Demo tracking"),
+    cohorts=(Cohort(id="c1", name="C1", participants=("ana",)),),
+)
+BODY = "## One\n- [ ] a\n- [ ] b\n## Two\n- [ ] c\n"
+
+
+def desired(body: str = BODY, due: dt.date | None = None) -> DesiredProgram:
+    key = "demo/c1/ana"
+    issue = DesiredIssue(
+        key,
+        "Demo: Ana",
+        f"{identity_marker(key)}\n{body}",
+        ("program::demo",),
+        "Ana",
+        "C1",
+        ("ana",),
+        due,
+    )
+    tracking = DesiredIssue(
+        "demo/tracking",
+        "Demo tracking",
+        f"{identity_marker('demo/tracking')}\nintro\n",
+        ("program::demo",),
+        "Demo",
+    )
+    return DesiredProgram(PROGRAM, (issue,), tracking)
+
+
+@pytest.fixture
+def blocks() -> Blocks:
+    return Blocks(Renderer(REPO / "templates", ["ana"]))
+
+
+ALL_LABELS = frozenset(spec.name for spec in label_specs(PROGRAM))
+
+
+def observe(plan: Plan) -> list[ObservedIssue]:
+    """What a tracker would hold after carrying out the plan's creates."""
+    creates = [a for a in plan.actions if isinstance(a, CreateIssue)]
+    return [
+        ObservedIssue(
+            iid=i,
+            title=a.issue.title,
+            description=a.issue.description,
+            labels=a.issue.labels,
+            due_date=a.issue.due_date,
+        )
+        for i, a in enumerate(creates, start=1)
+    ]
+
+
+def test_first_plan_provisions_labels_before_creating_issues(blocks: Blocks) -> None:
+    plan = plan_program(desired(), [], frozenset(), blocks, TODAY)
+    kinds = [type(a) for a in plan.actions]
+    assert kinds.index(CreateIssue) > max(i for i, k in enumerate(kinds) if k is CreateLabel)
+    assert {a.spec.name for a in plan.actions if isinstance(a, CreateLabel)} == ALL_LABELS
+    issue = next(a.issue for a in plan.actions if isinstance(a, CreateIssue))
+    assert set(issue.labels) == {
+        "program::demo",
+        "phase::One",
+        "progress::0%",
+        "status::not started",
+    }
+
+
+def test_plan_after_create_is_empty(blocks: Blocks) -> None:
+    first = plan_program(desired(), [], ALL_LABELS, blocks, TODAY)
+    second = plan_program(desired(), observe(first), ALL_LABELS, blocks, TODAY)
+    rollup = [a for a in second.actions if isinstance(a, UpdateDescription)]
+    assert [a.key for a in rollup] == ["demo/tracking"]  # references known now
+    tracking = observe(first)[1]
+    after = ObservedIssue(iid=2, title="t", description=rollup[0].after, labels=tracking.labels)
+    third = plan_program(desired(), [observe(first)[0], after], ALL_LABELS, blocks, TODAY)
+    assert third.empty and third.unchanged == 2
+
+
+def test_ticked_tasks_update_block_and_labels_but_keep_the_ticks(blocks: Blocks) -> None:
+    created = observe(plan_program(desired(), [], ALL_LABELS, blocks, TODAY))
+    ticked = created[0].description.replace("- [ ] a\n- [ ] b", "- [x] a\n- [x] b")
+    issue = ObservedIssue(1, "Renamed by a person", ticked, (*created[0].labels, "keep-me"))
+    plan = plan_program(desired(), [issue, created[1]], ALL_LABELS, blocks, TODAY)
+    update = next(a for a in plan.actions if isinstance(a, UpdateDescription) and a.iid == 1)
+    assert "- [x] a\n- [x] b" in update.after
+    assert (
+        update.after.split(begin_marker("progress"))[0] == ticked.split(begin_marker("progress"))[0]
+    )
+    labels = next(a for a in plan.actions if isinstance(a, UpdateLabels))
+    assert labels.add == ("phase::Two", "progress::50-74%", "status::in progress")
+    assert labels.remove == ("phase::One", "progress::0%", "status::not started")
+
+
+def test_overdue_when_past_due_and_incomplete(blocks: Blocks) -> None:
+    due = dt.date(2026, 11, 1)
+    plan = plan_program(desired(due=due), [], ALL_LABELS, blocks, TODAY)
+    issue = next(a.issue for a in plan.actions if isinstance(a, CreateIssue))
+    assert "status::overdue" in issue.labels
+
+
+def test_damaged_block_fails_the_item_and_leaves_it_alone(blocks: Blocks) -> None:
+    key = "demo/c1/ana"
+    text = f"{identity_marker(key)}\n{BODY}{begin_marker('progress')}\nno end\n"
+    issue = ObservedIssue(1, "t", text, ("program::demo",))
+    plan = plan_program(desired(), [issue], ALL_LABELS, blocks, TODAY)
+    assert [f.key for f in plan.failures] == [key]
+    assert "end marker is missing" in plan.failures[0].message
+    assert not [a for a in plan.actions if getattr(a, "iid", None) == 1]
+
+
+def test_two_issues_with_one_key_fail_instead_of_guessing(blocks: Blocks) -> None:
+    key = "demo/c1/ana"
+    twins = [ObservedIssue(i, "t", f"{identity_marker(key)}\n{BODY}", ()) for i in (3, 7)]
+    plan = plan_program(desired(), twins, ALL_LABELS, blocks, TODAY)
+    assert "issues #3 and #7 carry the same key" in plan.failures[0].message
+    assert not [a for a in plan.actions if isinstance(a, CreateIssue) and a.issue.key == key]
+
+
+def test_issue_no_longer_in_config_is_left_alone_with_a_warning(blocks: Blocks) -> None:
+    gone = ObservedIssue(9, "t", f"{identity_marker('demo/c1/zed')}\n{BODY}", ())
+    plan = plan_program(desired(), [gone], ALL_LABELS, blocks, TODAY)
+    assert plan.warnings == (
+        "issue #9 has key 'demo/c1/zed', which the configuration no "
+        "longer defines; it was left as it is",
+    )
+    assert not [a for a in plan.actions if getattr(a, "iid", None) == 9]
+
+
+def test_people_labels_in_managed_scopes_are_never_removed(blocks: Blocks) -> None:
+    created = observe(plan_program(desired(), [], ALL_LABELS, blocks, TODAY))
+    mine = ObservedIssue(
+        1, "t", created[0].description, (*created[0].labels, "status::blocked", "phase::custom")
+    )
+    plan = plan_program(desired(), [mine, created[1]], ALL_LABELS, blocks, TODAY)
+    assert not [a for a in plan.actions if isinstance(a, UpdateLabels) and a.iid == 1]
+
+
+def test_block_end_marker_text_stays_intact_on_update(blocks: Blocks) -> None:
+    plan = plan_program(desired(), [], ALL_LABELS, blocks, TODAY)
+    issue = next(a.issue for a in plan.actions if isinstance(a, CreateIssue))
+    assert issue.description.rstrip().endswith(end_marker("progress"))
+    assert "[ ]" not in issue.description.split(begin_marker("progress"))[1]

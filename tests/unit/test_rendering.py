@@ -1,0 +1,85 @@
+"""Text from configuration can never run a quick action or notify anyone."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from automation.errors import ConfigError, Problem
+from automation.rendering import Renderer, neutralise
+
+QUICK_ACTION = re.compile(r"^\s*/[a-z_]+", re.MULTILINE)
+MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9_.\-]+")
+
+
+@pytest.fixture
+def renderer(tmp_path: Path) -> Renderer:
+    (tmp_path / "issue.md.j2").write_text("{{ name }}\nOwner: {{ owner | mention }}\n{{ note }}\n")
+    (tmp_path / "bad_mention.md.j2").write_text("Hi {{ who | mention }}\n")
+    return Renderer(tmp_path, ["alice", "bob.smith"])
+
+
+HOSTILE = [
+    "Eve\n/close",
+    "/label ~x",
+    "  /assign @bob.smith",
+    "x\r\n/unassign\u2028/reopen",
+    "@all please look",
+    "ping @here and @bob.smith",
+    "a | b",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_config_values_cannot_start_a_quick_action_or_mention(
+    renderer: Renderer, value: str
+) -> None:
+    text = renderer.render("issue.md.j2", {"name": value, "owner": "alice", "note": value})
+    lines = text.split("\n")
+    assert not QUICK_ACTION.search("\n".join(lines[:1] + lines[2:]))
+    assert MENTION.findall(text) == ["@alice"]  # only the deliberate mention is live
+    assert len(lines) == 4  # every value stayed on its own line
+
+
+def test_neutralised_text_stays_readable() -> None:
+    assert neutralise("Eve\n/close") == "Eve /close"
+    assert neutralise("/label ~x") == "\\/label ~x"
+    assert neutralise("@all") == "@\u200ball"
+    assert neutralise(None) == ""
+    assert neutralise(3) == "3"
+
+
+@pytest.mark.parametrize("who", ["all", "here", "ALL", "carol", "group/subgroup"])
+def test_mention_refuses_anything_but_a_roster_username(renderer: Renderer, who: str) -> None:
+    with pytest.raises(ConfigError, match=r"only usernames listed in people\.yml"):
+        renderer.render("bad_mention.md.j2", {"who": who})
+
+
+def test_title_is_one_line_and_at_most_255_characters(renderer: Renderer) -> None:
+    origin_title = renderer.render_title(
+        "{{ a }}: {{ b }}", {"a": "Line\none", "b": "x" * 300}, origin=_origin()
+    )
+    assert "\n" not in origin_title
+    assert len(origin_title) == 255
+    assert origin_title.startswith("Line one: xxx")
+
+
+def test_undefined_variable_in_a_title_is_a_config_error(renderer: Renderer) -> None:
+    with pytest.raises(ConfigError, match=r"^config/programs/x.yml:5: title: 'nope' is undefined"):
+        renderer.render_title("{{ nope }}", {}, origin=_origin())
+
+
+def test_templates_cannot_leave_the_templates_folder(renderer: Renderer) -> None:
+    assert not renderer.exists("../outside.md.j2")
+
+
+def test_sandbox_blocks_unsafe_attribute_access(renderer: Renderer, tmp_path: Path) -> None:
+    (tmp_path / "evil.md.j2").write_text("{{ ''.__class__.__mro__ }}\n")
+    with pytest.raises(ConfigError, match=r"evil\.md\.j2:1"):
+        renderer.render("evil.md.j2", {})
+
+
+def _origin() -> Problem:
+    return Problem("config/programs/x.yml", 5, "")
