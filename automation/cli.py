@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from automation import report
+from automation.config.models import GitLabSettings
 from automation.errors import (
     EXIT_ITEMS_FAILED,
     EXIT_OK,
@@ -21,6 +22,7 @@ from automation.errors import (
 from automation.planner import Action
 from automation.run import Prepared, apply, make_plan, prepare
 from automation.trackers.base import Tracker
+from automation.trackers.gitlab import Connection, GitLabTracker
 from automation.trackers.local import LocalTracker
 
 DEFAULT_WORKSPACE = ".automation"
@@ -84,7 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def choose_tracker(args: argparse.Namespace, env: Mapping[str, str], err: TextIO) -> Tracker:
+def choose_tracker(
+    args: argparse.Namespace, env: Mapping[str, str], err: TextIO, settings: GitLabSettings
+) -> Tracker:
     """The tracker the options and environment ask for."""
     backend = args.backend
     if backend is None and env.get("GITLAB_TOKEN"):
@@ -103,9 +107,9 @@ def choose_tracker(args: argparse.Namespace, env: Mapping[str, str], err: TextIO
         backend = "local"
     if backend == "local":
         return LocalTracker(args.workspace)
-    raise TrackerUnavailable(
-        "the GitLab backend is not available in this version; use --backend local"
-    )
+    tracker = GitLabTracker(Connection.from_env(env), settings)
+    tracker.check_access()
+    return tracker
 
 
 def _validate(prepared: Prepared, out: TextIO) -> int:
@@ -151,7 +155,7 @@ def _apply(prepared: Prepared, tracker: Tracker, today: dt.date, out: TextIO) ->
     else:
         counts = report.summary(
             outcome.done,
-            applied.plans[-1].unchanged,
+            first.unchanged,
             len(outcome.failures),
             len(warnings),
             done=True,
@@ -167,7 +171,7 @@ def run(argv: Sequence[str], env: Mapping[str, str], out: TextIO, err: TextIO) -
         prepared = prepare(args.config, args.templates, args.program)
         if args.command == "validate":
             return _validate(prepared, out)
-        tracker = choose_tracker(args, env, err)
+        tracker = choose_tracker(args, env, err, prepared.loaded.config.settings.gitlab)
         today = args.today or dt.date.today()
         if args.command == "plan":
             return _plan(prepared, tracker, today, args.json, out)

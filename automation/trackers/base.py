@@ -37,6 +37,8 @@ class ObservedIssue:
     due_date: dt.date | None = None
     confidential: bool = False
     web_url: str = ""
+    id: int | None = None  # global id, which epics link by
+    epic: int | None = None  # iid of the epic the issue belongs to
     key: str | None = field(init=False)
 
     def __post_init__(self) -> None:
@@ -62,7 +64,7 @@ class Tracker(abc.ABC):
         """Every issue, open or closed, that carries the program label."""
 
     @abc.abstractmethod
-    def find_issue(self, program_label: str, key: str) -> ObservedIssue | None:
+    def find_issue(self, key: str) -> ObservedIssue | None:
         """The issue with this key, looked up afresh (used before retrying a create)."""
 
     @abc.abstractmethod

@@ -63,9 +63,9 @@ class LocalTracker(Tracker):
         """Every issue file carrying the label, in iid order."""
         return tuple(issue for issue in self._all() if program_label in issue.labels)
 
-    def find_issue(self, program_label: str, key: str) -> ObservedIssue | None:
+    def find_issue(self, key: str) -> ObservedIssue | None:
         """The issue with this key, read afresh from disk."""
-        return next((i for i in self.program_issues(program_label) if i.key == key), None)
+        return next((i for i in self._all() if i.key == key), None)
 
     # --- writes -----------------------------------------------------------------------------
 
@@ -177,6 +177,8 @@ def _observed(iid: int, meta: IssueFile, description: str) -> ObservedIssue:
         due_date=meta.due_date,
         confidential=meta.confidential,
         web_url=f"issues/{iid}.md",
+        id=iid,
+        epic=meta.epic,
     )
 
 

@@ -1,0 +1,277 @@
+"""The tracker on a real GitLab, through python-gitlab: list cheaply, write only what changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import gitlab
+import requests
+from gitlab.exceptions import GitlabAuthenticationError, GitlabError, GitlabHttpError
+
+from automation.config.models import GitLabSettings
+from automation.errors import ItemError, TrackerUnavailable
+from automation.progress import LabelSpec
+from automation.trackers.base import NewIssue, ObservedIssue, Tracker
+
+PER_PAGE = 100
+MAX_RETRIES = 5  # per request, for 429 and transient 5xx/connection errors
+CREATE_ATTEMPTS = 3  # a create is retried only after looking its key up again
+CONFLICT = 409
+FORBIDDEN = 403
+NOT_FOUND = 404
+UNAUTHORISED = 401
+ROLE_ADVICE = (
+    "the token's user needs at least the Planner (or Reporter) role in the group and project, "
+    "and the token needs the `api` scope"
+)
+
+
+class TransientError(ItemError):
+    """GitLab failed in a way that may pass (5xx, connection, timeout)."""
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Where and how to reach GitLab; the token is never printed."""
+
+    url: str
+    token: str
+
+    @staticmethod
+    def from_env(env: Mapping[str, str]) -> Connection:
+        """GITLAB_URL (or CI_SERVER_URL) and GITLAB_TOKEN from the environment."""
+        url = env.get("GITLAB_URL") or env.get("CI_SERVER_URL")
+        token = env.get("GITLAB_TOKEN", "")
+        if not url:
+            raise TrackerUnavailable(
+                "GITLAB_URL is not set (nor CI_SERVER_URL); set it to your "
+                "GitLab address, for example https://gitlab.com"
+            )
+        if not token:
+            raise TrackerUnavailable(
+                "GITLAB_TOKEN is not set; create a project or group access "
+                "token (see README.md, Deploy) and put it in GITLAB_TOKEN"
+            )
+        return Connection(url.rstrip("/"), token)
+
+    def client(self) -> gitlab.Gitlab:
+        """A python-gitlab client that obeys 429 and retries transient errors, boundedly."""
+        return gitlab.Gitlab(
+            self.url,
+            private_token=self.token,
+            retry_transient_errors=True,
+            per_page=PER_PAGE,
+            timeout=30,
+        )
+
+
+class GitLabTracker(Tracker):
+    """Issues in one project, labels (and epics) in one group."""
+
+    name = "gitlab"
+
+    def __init__(
+        self,
+        connection: Connection,
+        settings: GitLabSettings,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._token = connection.token
+        self._gl = connection.client()
+        self.settings = settings
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self._last_create: float | None = None
+        self._user_ids: dict[str, int | None] = {}
+        self._project = self._gl.projects.get(settings.project, lazy=True)
+        self._group = self._gl.groups.get(settings.group, lazy=True)
+
+    # --- connection -------------------------------------------------------------------------
+
+    def check_access(self) -> None:
+        """Fail early, with what is missing, when the token cannot do the run's work."""
+        with self._translated("checking the token"):
+            self._gl.auth()
+        with self._translated(f"opening project {self.settings.project}", missing="project"):
+            self._gl.projects.get(self.settings.project)
+        with self._translated(f"opening group {self.settings.group}", missing="group"):
+            self._gl.groups.get(self.settings.group)
+
+    # --- reads ------------------------------------------------------------------------------
+
+    def label_names(self) -> frozenset[str]:
+        """Labels usable in the project: its own and its groups' (one list, all pages)."""
+        with self._translated("listing labels"):
+            labels = self._project.labels.list(get_all=True, per_page=PER_PAGE)
+        return frozenset(str(label.attributes["name"]) for label in labels)
+
+    def program_issues(self, program_label: str) -> tuple[ObservedIssue, ...]:
+        """Every issue with the program label, open or closed, in one paginated list."""
+        with self._translated(f"listing issues labelled {program_label}"):
+            issues = self._project.issues.list(
+                labels=[program_label],
+                state="all",
+                per_page=PER_PAGE,
+                get_all=True,
+                order_by="created_at",
+                sort="asc",
+            )
+        return tuple(_observed(issue.attributes) for issue in issues)
+
+    def find_issue(self, key: str) -> ObservedIssue | None:
+        """The issue whose marker holds this key, found by a description search."""
+        with self._translated(f"looking up {key}"):
+            found = self._project.issues.list(
+                query_parameters={"search": f"automation:key={key}", "in": "description"},
+                state="all",
+                per_page=PER_PAGE,
+                get_all=True,
+            )
+        matches = [_observed(issue.attributes) for issue in found]
+        return next((issue for issue in matches if issue.key == key), None)
+
+    # --- writes -----------------------------------------------------------------------------
+
+    def create_label(self, spec: LabelSpec) -> None:
+        """Create a group label; one that already exists (409) is fine."""
+        data = {"name": spec.name, "color": spec.color, "description": spec.description}
+        try:
+            with self._translated(f"creating label {spec.name}"):
+                self._group.labels.create(data)
+        except ItemError as error:
+            if (
+                not isinstance(error.__cause__, GitlabHttpError)
+                or error.__cause__.response_code != CONFLICT
+            ):
+                raise
+
+    def create_issue(self, issue: NewIssue) -> ObservedIssue:
+        """Create an issue, paced; after a failure, look the key up before trying again."""
+        data = self._issue_data(issue)
+        for attempt in range(1, CREATE_ATTEMPTS + 1):
+            self._pace()
+            try:
+                with self._translated(f"creating issue {issue.key}"):
+                    created = self._project.issues.create(data, retry_transient_errors=False)
+                return _observed(created.attributes)
+            except TransientError:
+                existing = self.find_issue(issue.key)
+                if existing is not None:
+                    return existing  # the create went through before the error reached us
+                if attempt == CREATE_ATTEMPTS:
+                    raise
+                self._sleep(2.0**attempt)
+        raise AssertionError("unreachable")
+
+    def update_description(self, iid: int, description: str) -> None:
+        """Replace the description (PUT is safe to retry)."""
+        with self._translated(f"updating issue #{iid}"):
+            self._project.issues.update(iid, {"description": description})
+
+    def update_labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> None:
+        """add_labels/remove_labels, so labels people set stay; on Free this also clears the
+        previous value of a scope, because GitLab does not."""
+        data: dict[str, str] = {}
+        if add:
+            data["add_labels"] = ",".join(add)
+        if remove:
+            data["remove_labels"] = ",".join(remove)
+        if data:
+            with self._translated(f"updating labels of issue #{iid}"):
+                self._project.issues.update(iid, data)
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _issue_data(self, issue: NewIssue) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "title": issue.title,
+            "description": issue.description,
+            "labels": ",".join(issue.labels),
+            "confidential": issue.confidential,
+        }
+        if issue.assignees:
+            data["assignee_ids"] = [self._user_id(name) for name in issue.assignees]
+        if issue.due_date:
+            data["due_date"] = issue.due_date.isoformat()
+        return data
+
+    def _user_id(self, username: str) -> int:
+        if username not in self._user_ids:
+            with self._translated(f"looking up user {username}"):
+                users = self._gl.users.list(username=username, get_all=False)
+            self._user_ids[username] = int(users[0].attributes["id"]) if users else None
+        user_id = self._user_ids[username]
+        if user_id is None:
+            raise ItemError(f"'{username}' is not a GitLab user; fix the username in people.yml")
+        return user_id
+
+    def _pace(self) -> None:
+        """Stay under the configured issue-creation rate instead of bouncing off 429s."""
+        interval = 60.0 / self.settings.issue_creates_per_minute
+        now = self._monotonic()
+        if self._last_create is not None and now - self._last_create < interval:
+            self._sleep(interval - (now - self._last_create))
+        self._last_create = self._monotonic()
+
+    @contextmanager
+    def _translated(self, what: str, missing: str | None = None) -> Iterator[None]:
+        """Turn python-gitlab and network errors into our errors, without the token."""
+        try:
+            yield
+        except GitlabAuthenticationError as error:
+            raise TrackerUnavailable(
+                self._scrub(
+                    f"GitLab rejected the token while {what} (401): check that GITLAB_TOKEN is "
+                    "valid, not expired and not revoked"
+                )
+            ) from error
+        except GitlabHttpError as error:
+            raise self._http_error(what, error, missing) from error
+        except (GitlabError, requests.RequestException) as error:
+            raise TransientError(self._scrub(f"GitLab failed while {what}: {error}")) from error
+
+    def _http_error(
+        self, what: str, error: GitlabHttpError, missing: str | None
+    ) -> TrackerUnavailable | ItemError:
+        code = error.response_code
+        if code == FORBIDDEN:
+            return TrackerUnavailable(
+                self._scrub(f"GitLab refused {what} (403 Forbidden): {ROLE_ADVICE}")
+            )
+        if code == NOT_FOUND and missing is not None:
+            return TrackerUnavailable(
+                self._scrub(
+                    f"GitLab has no {missing} here, or the token cannot see it, while {what} "
+                    "(404): check config/settings.yml and that the token's user is a member"
+                )
+            )
+        kind = TransientError if code is None or code >= 500 else ItemError
+        return kind(self._scrub(f"GitLab failed while {what}: {code} {error.error_message}"))
+
+    def _scrub(self, message: str) -> str:
+        return message.replace(self._token, "[token]") if self._token else message
+
+
+def _observed(data: Mapping[str, Any]) -> ObservedIssue:
+    """Plain data from one issue's JSON (python-gitlab objects never leave this module)."""
+    due = data.get("due_date")
+    epic = data.get("epic") or {}
+    return ObservedIssue(
+        iid=int(data["iid"]),
+        title=str(data.get("title") or ""),
+        description=str(data.get("description") or ""),
+        labels=tuple(str(label) for label in data.get("labels") or ()),
+        state=str(data.get("state") or "opened"),
+        assignees=tuple(str(user["username"]) for user in data.get("assignees") or ()),
+        due_date=dt.date.fromisoformat(due) if due else None,
+        confidential=bool(data.get("confidential")),
+        web_url=str(data.get("web_url") or ""),
+        id=int(data["id"]) if data.get("id") is not None else None,
+        epic=int(epic["iid"]) if epic.get("iid") is not None else None,
+    )
