@@ -45,15 +45,30 @@ def execute(plan: Plan, tracker: Tracker, on_done: Listener = lambda _: None) ->
         key = action_key(action)
         if key in failed:
             continue
+        missing = _labels_of(action) & {k.removeprefix("label:") for k in failed}
         try:
+            if missing:
+                raise ItemError(
+                    f"skipped: label {', '.join(sorted(missing))} could not be "
+                    "created, and GitLab would make a bare project label instead"
+                )
             _perform(action, tracker)
         except ItemError as error:
             failed.add(key)
-            outcome.failures.append(Failure(_program(action), key, str(error), _iid(action)))
+            outcome.failures.append(Failure(action.program, key, str(error), _iid(action)))
             continue
         outcome.done.append(action)
         on_done(action)
     return outcome
+
+
+def _labels_of(action: Action) -> set[str]:
+    """Labels an action puts on an issue."""
+    if isinstance(action, CreateIssue):
+        return set(action.issue.labels)
+    if isinstance(action, UpdateLabels):
+        return set(action.add)
+    return set()
 
 
 def _perform(action: Action, tracker: Tracker) -> None:
@@ -65,10 +80,6 @@ def _perform(action: Action, tracker: Tracker) -> None:
         tracker.update_description(action.iid, action.after)
     else:
         tracker.update_labels(action.iid, action.add, action.remove)
-
-
-def _program(action: Action) -> str:
-    return action.program
 
 
 def _iid(action: Action) -> int | None:

@@ -8,6 +8,9 @@ from automation.config.models import Program
 from automation.progress import Progress, total
 from automation.rendering import Renderer
 
+PROGRESS_BLOCK = "progress"
+ROLLUP_BLOCK = "rollup"
+BLOCK_NAMES = (PROGRESS_BLOCK, ROLLUP_BLOCK)
 PROGRESS_TEMPLATE = "blocks/progress.md.j2"
 ROLLUP_TEMPLATE = "blocks/rollup.md.j2"
 

@@ -7,11 +7,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from automation.blocks import BLOCK_NAMES
 from automation.config.loader import Loaded
 from automation.config.models import Cohort, Config, Program
 from automation.config.source import Source
-from automation.errors import ConfigError, Problem
-from automation.markers import identity_marker
+from automation.errors import ConfigError, ItemError, Problem
+from automation.markers import block_content, identity_marker
 from automation.progress import program_label
 from automation.rendering import Renderer
 
@@ -55,6 +56,7 @@ class _Context:
         self, key: str, title: str, template: str, values: dict[str, Any], **fields: Any
     ) -> DesiredIssue:
         body = self.renderer.render(template, values)
+        self._check_blocks(template, body)
         return DesiredIssue(
             key=key,
             title=title,
@@ -63,6 +65,23 @@ class _Context:
             confidential=self.program.confidential,
             **fields,
         )
+
+    def _check_blocks(self, template: str, body: str) -> None:
+        """A template must leave the tool's block markers intact, each on its own line."""
+        for name in BLOCK_NAMES:
+            try:
+                block_content(body, name)
+            except ItemError as error:
+                where = str(self.renderer.templates_dir / template)
+                raise ConfigError(
+                    [
+                        Problem(
+                            where,
+                            1,
+                            f"{error}. Put {{{{ managed_block('{name}') }}}} on a line of its own",
+                        )
+                    ]
+                ) from error
 
 
 Generator = Callable[[_Context], Iterator[DesiredIssue]]

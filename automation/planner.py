@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from automation.blocks import Blocks, RollupRow
+from automation.blocks import PROGRESS_BLOCK, ROLLUP_BLOCK, Blocks, RollupRow
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.errors import ItemError
 from automation.markers import normalise, replace_block
@@ -22,9 +22,6 @@ from automation.progress import (
     removable_labels,
 )
 from automation.trackers.base import NewIssue, ObservedIssue
-
-PROGRESS_BLOCK = "progress"
-ROLLUP_BLOCK = "rollup"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 import gitlab
 import requests
-from gitlab.exceptions import GitlabAuthenticationError, GitlabError, GitlabHttpError
+from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 
 from automation.config.models import GitLabSettings
 from automation.errors import ItemError, TrackerUnavailable
@@ -19,12 +19,10 @@ from automation.progress import LabelSpec
 from automation.trackers.base import NewIssue, ObservedIssue, Tracker
 
 PER_PAGE = 100
-MAX_RETRIES = 5  # per request, for 429 and transient 5xx/connection errors
 CREATE_ATTEMPTS = 3  # a create is retried only after looking its key up again
 CONFLICT = 409
 FORBIDDEN = 403
 NOT_FOUND = 404
-UNAUTHORISED = 401
 ROLE_ADVICE = (
     "the token's user needs at least the Planner (or Reporter) role in the group and project, "
     "and the token needs the `api` scope"
@@ -79,14 +77,14 @@ class GitLabTracker(Tracker):
         self,
         connection: Connection,
         settings: GitLabSettings,
-        sleep: Callable[[float], None] = time.sleep,
-        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] | None = None,
+        monotonic: Callable[[], float] | None = None,
     ) -> None:
         self._token = connection.token
         self._gl = connection.client()
         self.settings = settings
-        self._sleep = sleep
-        self._monotonic = monotonic
+        self._sleep = sleep or time.sleep
+        self._monotonic = monotonic or time.monotonic
         self._last_create: float | None = None
         self._user_ids: dict[str, int | None] = {}
         self._project = self._gl.projects.get(settings.project, lazy=True)
@@ -145,10 +143,8 @@ class GitLabTracker(Tracker):
             with self._translated(f"creating label {spec.name}"):
                 self._group.labels.create(data)
         except ItemError as error:
-            if (
-                not isinstance(error.__cause__, GitlabHttpError)
-                or error.__cause__.response_code != CONFLICT
-            ):
+            cause = error.__cause__
+            if not (isinstance(cause, GitlabError) and cause.response_code == CONFLICT):
                 raise
 
     def create_issue(self, issue: NewIssue) -> ObservedIssue:
@@ -231,13 +227,13 @@ class GitLabTracker(Tracker):
                     "valid, not expired and not revoked"
                 )
             ) from error
-        except GitlabHttpError as error:
+        except GitlabError as error:  # python-gitlab's per-operation errors carry the HTTP code
             raise self._http_error(what, error, missing) from error
-        except (GitlabError, requests.RequestException) as error:
+        except requests.RequestException as error:
             raise TransientError(self._scrub(f"GitLab failed while {what}: {error}")) from error
 
     def _http_error(
-        self, what: str, error: GitlabHttpError, missing: str | None
+        self, what: str, error: GitlabError, missing: str | None
     ) -> TrackerUnavailable | ItemError:
         code = error.response_code
         if code == FORBIDDEN:

@@ -61,11 +61,11 @@ class LocalTracker(Tracker):
 
     def program_issues(self, program_label: str) -> tuple[ObservedIssue, ...]:
         """Every issue file carrying the label, in iid order."""
-        return tuple(issue for issue in self._all() if program_label in issue.labels)
+        return tuple(issue for issue in self.all_issues() if program_label in issue.labels)
 
     def find_issue(self, key: str) -> ObservedIssue | None:
         """The issue with this key, read afresh from disk."""
-        return next((i for i in self._all() if i.key == key), None)
+        return next((i for i in self.all_issues() if i.key == key), None)
 
     # --- writes -----------------------------------------------------------------------------
 
@@ -80,7 +80,7 @@ class LocalTracker(Tracker):
 
     def create_issue(self, issue: NewIssue) -> ObservedIssue:
         """Write issues/<next iid>.md."""
-        iid = max((i.iid for i in self._all()), default=0) + 1
+        iid = max((i.iid for i in self.all_issues()), default=0) + 1
         now = self.clock()
         meta = IssueFile(
             title=issue.title,
@@ -113,7 +113,8 @@ class LocalTracker(Tracker):
     def _path(self, iid: int) -> Path:
         return self.issues_dir / f"{iid}.md"
 
-    def _all(self) -> list[ObservedIssue]:
+    def all_issues(self) -> list[ObservedIssue]:
+        """Every issue in the workspace, in iid order."""
         if not self.issues_dir.is_dir():
             return []
         iids = sorted(int(p.stem) for p in self.issues_dir.glob("*.md") if p.stem.isdigit())

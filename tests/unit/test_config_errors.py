@@ -8,52 +8,7 @@ from pathlib import Path
 import pytest
 
 from automation.cli import run
-
-SETTINGS = "gitlab:\n  group: g\n  project: g/p\n"
-PEOPLE = """\
-people:
-  - username: ana
-    name: Ana
-  - username: ben
-    name: Ben
-    manager: ana
-"""
-PROGRAM = """\
-id: demo
-name: Demo
-kind: participants
-template: demo.md.j2
-title: "Demo: {{ participant.name }}"
-sections:
-  - heading: One
-tracking:
-  title: Demo tracking
-cohorts:
-  - id: c1
-    name: Cohort 1
-    participants:
-      - ben
-"""
-TEMPLATE = "## One\n- [ ] task for {{ participant.name }}\n"
-
-
-def make_project(root: Path, overrides: dict[str, str] | None = None) -> Path:
-    """A minimal valid project; overrides replace files by relative path."""
-    files = {
-        "config/settings.yml": SETTINGS,
-        "config/people.yml": PEOPLE,
-        "config/programs/demo.yml": PROGRAM,
-        "templates/demo.md.j2": TEMPLATE,
-        "templates/tracking.md.j2": "tracking {{ managed_block('rollup') }}\n",
-        "templates/blocks/progress.md.j2": "{{ progress.overall.percent }}%\n",
-        "templates/blocks/rollup.md.j2": "{{ rows | length }} rows\n",
-    }
-    files.update(overrides or {})
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+from tests.projects import PEOPLE, PROGRAM, make_project
 
 
 def validate(root: Path, command: str = "validate") -> tuple[int, list[str]]:

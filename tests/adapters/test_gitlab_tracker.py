@@ -1,0 +1,297 @@
+"""The GitLab tracker against the fake: request budgets, faults, tiers, access and secrets."""
+
+from __future__ import annotations
+
+import logging
+import math
+import shutil
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from automation.config.models import GitLabSettings
+from automation.markers import find_key
+from automation.progress import LabelSpec
+from automation.trackers.base import NewIssue
+from automation.trackers.gitlab import Connection, GitLabTracker
+from tests.backends import GROUP, PROJECT, TOKEN, URL, GitLabBackend, Result, cli, new_fake
+from tests.fakes.gitlab_fake import FakeGitLab
+from tests.projects import make_project, program_with, roster
+
+REPO = Path(__file__).resolve().parents[2]
+SETTINGS = f"gitlab:\n  group: {GROUP}\n  project: {PROJECT}\n  issue_creates_per_minute: 200\n"
+TEMPLATE = "## One\n- [ ] first task\n- [ ] second task\n\n{{ managed_block('progress') }}\n"
+
+
+@pytest.fixture(autouse=True)
+def _no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries and pacing sleep for real in production; tests only record the wish."""
+    monkeypatch.setattr(time, "sleep", lambda _seconds: None)
+
+
+def users(n: int) -> list[str]:
+    return [f"user{i:03d}" for i in range(n)]
+
+
+def setup_project(root: Path, n: int) -> None:
+    make_project(
+        root,
+        {
+            "config/settings.yml": SETTINGS,
+            "config/people.yml": roster(users(n)),
+            "config/programs/demo.yml": program_with(users(n)),
+            "templates/demo.md.j2": TEMPLATE,
+        },
+    )
+    shutil.copytree(
+        REPO / "templates" / "blocks", root / "templates" / "blocks", dirs_exist_ok=True
+    )
+
+
+@pytest.fixture
+def gitlab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GitLabBackend]:
+    monkeypatch.chdir(tmp_path)
+    setup_project(tmp_path, 3)
+    fake = new_fake(users=tuple(users(3)))
+    with fake.activate():
+        yield GitLabBackend(fake)
+
+
+def keys(fake: FakeGitLab) -> Counter[str]:
+    return Counter(find_key(i["description"] or "") or "" for i in fake.issues(PROJECT))
+
+
+def ok(result: Result) -> Result:
+    assert result.code == 0, result.out + result.err
+    return result
+
+
+# --- budgets ----------------------------------------------------------------------------------
+
+
+def test_rerun_of_250_issues_lists_in_pages_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    setup_project(tmp_path, 250)
+    fake = new_fake(users=tuple(users(250)))
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        ok(backend.cli("apply"))
+        assert len(fake.issues(PROJECT)) == 251
+        fake.requests.clear()
+        assert "No changes: 251 issues are up to date" in ok(backend.cli("apply")).out
+        assert fake.count("POST") == fake.count("PUT") == 0
+        issue_lists = fake.count("GET", "/issues")
+        assert issue_lists == math.ceil(251 / 100)
+        assert len(fake.requests) <= issue_lists + 5  # user, project, group, labels
+
+        target = fake.issues(PROJECT)[42]["iid"]
+        backend.edit(target, lambda t: t.replace("- [ ] first task", "- [x] first task"))
+        fake.requests.clear()
+        ok(backend.cli("apply"))
+        written = [
+            (r.method, r.path.rsplit("/", 1)[-1])
+            for r in fake.requests
+            if r.method in ("POST", "PUT")
+        ]
+        tracking = fake.issues(PROJECT)[-1]["iid"]
+        assert sorted(written) == sorted(
+            [("PUT", str(target)), ("PUT", str(target)), ("PUT", str(tracking))]
+        )
+
+
+def test_creates_are_paced_under_the_configured_rate(gitlab: GitLabBackend) -> None:
+    clock = {"now": 0.0}
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        clock["now"] += seconds
+
+    settings = GitLabSettings(group=GROUP, project=PROJECT, issue_creates_per_minute=120)
+    tracker = GitLabTracker(
+        Connection(URL, TOKEN), settings, sleep=sleep, monotonic=lambda: clock["now"]
+    )
+    for i in range(5):
+        tracker.create_issue(
+            NewIssue(f"p/k{i}", f"t{i}", f"<!-- automation:key=p/k{i} -->\n", ("program::p",))
+        )
+    assert waits == [0.5, 0.5, 0.5, 0.5]
+
+
+# --- faults -----------------------------------------------------------------------------------
+
+
+def test_429_every_few_requests_still_converges(gitlab: GitLabBackend) -> None:
+    fault = gitlab.fake.inject(429, retry_after=0, every=3)
+    ok(gitlab.cli("apply"))
+    assert fault.fired > 3
+    assert set(keys(gitlab.fake).values()) == {1} and len(keys(gitlab.fake)) == 4
+    assert "No changes" in ok(gitlab.cli("apply")).out
+
+
+def test_502_during_creates_is_retried_without_duplicates(gitlab: GitLabBackend) -> None:
+    fault = gitlab.fake.inject(502, times=4, method="POST", path_contains="/issues")
+    ok(gitlab.cli("apply"))
+    assert fault.fired == 4
+    assert set(keys(gitlab.fake).values()) == {1} and len(keys(gitlab.fake)) == 4
+
+
+MINI_RUN_WRITES = 17  # 12 labels, 4 issues, the rollup once references are known
+
+
+@pytest.mark.parametrize("k", range(1, MINI_RUN_WRITES + 1))
+def test_write_that_commits_then_times_out_never_duplicates(gitlab: GitLabBackend, k: int) -> None:
+    crash = gitlab.fake.crash_after_writes(k)
+    result = gitlab.cli("apply")
+    assert crash.fired == 1
+    assert result.code in (0, 1)
+    ok(gitlab.cli("apply"))
+    assert set(keys(gitlab.fake).values()) == {1} and len(keys(gitlab.fake)) == 4
+    assert "No changes" in ok(gitlab.cli("apply")).out
+
+
+def test_create_that_keeps_failing_is_reported_and_others_continue(gitlab: GitLabBackend) -> None:
+    gitlab.fake.inject(500, times=1000, method="POST", path_contains="/projects/")
+    result = gitlab.cli("apply")
+    assert result.code == 1
+    assert result.out.count("FAILED [demo/") >= 1
+    assert "500" in result.out
+
+
+def test_unknown_assignee_fails_only_that_issue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    setup_project(tmp_path, 3)
+    fake = new_fake(users=("user000", "user002"))
+    with fake.activate():
+        result = GitLabBackend(fake).cli("apply")
+    assert result.code == 1
+    assert (
+        "FAILED [demo/c1/user001]: 'user001' is not a GitLab user; fix the username in "
+        "people.yml" in result.out
+    )
+    assert set(keys(fake)) == {"demo/c1/user000", "demo/c1/user002", "demo/tracking"}
+
+
+# --- tiers ------------------------------------------------------------------------------------
+
+
+def test_free_tier_keeps_one_value_per_managed_scope(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    setup_project(tmp_path, 2)
+    fake = new_fake(tier="free", users=tuple(users(2)))
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        ok(backend.cli("apply"))
+        first = fake.issues(PROJECT)[0]["iid"]
+        backend.edit(first, lambda t: t.replace("- [ ] first task", "- [x] first task"))
+        ok(backend.cli("apply"))
+        backend.edit(first, lambda t: t.replace("- [ ] second task", "- [x] second task"))
+        ok(backend.cli("apply"))
+        labels = fake.issues(PROJECT)[0]["labels"]
+    scopes = Counter(label.rsplit("::", 1)[0] for label in labels if "::" in label)
+    assert set(scopes.values()) == {1}
+    assert "status::complete" in labels and "progress::100%" in labels
+
+
+def test_existing_group_labels_are_not_an_error(gitlab: GitLabBackend) -> None:
+    gitlab.fake.add_label(GROUP, "status::complete")
+    gitlab.fake.add_label(GROUP, "program::demo")
+    ok(gitlab.cli("apply"))
+    assert gitlab.fake.count("POST", "/labels") == 10  # the two that exist are not posted
+    spec = LabelSpec("status::complete", "#5cb85c", "Issue status (managed)")
+    gitlab.tracker().create_label(spec)  # created meanwhile by someone else: 409 is success
+    assert gitlab.fake.count("POST", "/labels") == 11
+
+
+def test_labels_are_provisioned_at_group_level_before_issues(gitlab: GitLabBackend) -> None:
+    ok(gitlab.cli("apply"))
+    posts = [r.path for r in gitlab.fake.requests if r.method == "POST"]
+    first_issue = next(i for i, p in enumerate(posts) if p.endswith("/issues"))
+    assert all("/groups/" in p for p in posts[:first_issue])
+    assert not gitlab.fake.labels(PROJECT)  # nothing auto-created as a bare project label
+
+
+# --- access and secrets ---------------------------------------------------------------------
+
+
+def run_with(fake: FakeGitLab, env: dict[str, str], caplog: pytest.LogCaptureFixture) -> Result:
+    caplog.set_level(logging.DEBUG)
+    with fake.activate():
+        return cli(["apply", "--backend", "gitlab"], env)
+
+
+def assert_secret(result: Result, caplog: pytest.LogCaptureFixture) -> None:
+    assert TOKEN not in result.out + result.err
+    assert TOKEN not in caplog.text
+
+
+def test_bad_token_exits_3_without_printing_it(
+    gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture
+) -> None:
+    result = run_with(gitlab.fake, {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN + "x"}, caplog)
+    assert result.code == 3
+    assert "GitLab rejected the token while checking the token (401)" in result.err
+    assert (TOKEN + "x") not in result.err + result.out + caplog.text
+
+
+def test_missing_project_exits_3(
+    gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    (tmp_path / "config" / "settings.yml").write_text(SETTINGS.replace(PROJECT, "enablement/nope"))
+    result = run_with(gitlab.fake, gitlab.env(), caplog)
+    assert result.code == 3
+    assert "GitLab has no project here, or the token cannot see it" in result.err
+    assert_secret(result, caplog)
+
+
+def test_role_too_low_to_create_labels_exits_3_naming_the_role(
+    gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture
+) -> None:
+    gitlab.fake.set_role("guest")
+    result = run_with(gitlab.fake, gitlab.env(), caplog)
+    assert result.code == 3
+    assert "refused creating label" in result.err
+    assert "needs at least the Planner (or Reporter) role" in result.err
+    assert not gitlab.fake.issues(PROJECT)
+    assert_secret(result, caplog)
+
+
+def test_network_failures_do_not_leak_the_token(
+    gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture
+) -> None:
+    gitlab.fake.inject(connection_error=True, times=1000, method="POST")
+    result = run_with(gitlab.fake, gitlab.env(), caplog)
+    assert result.code == 1
+    assert_secret(result, caplog)
+
+
+def test_missing_url_is_explained(gitlab: GitLabBackend) -> None:
+    result = cli(["plan", "--backend", "gitlab"], {"GITLAB_TOKEN": TOKEN})
+    assert result.code == 3
+    assert "GITLAB_URL is not set (nor CI_SERVER_URL)" in result.err
+    assert TOKEN not in result.err
+
+
+def test_quick_actions_and_mentions_from_config_do_nothing_in_gitlab(
+    gitlab: GitLabBackend, tmp_path: Path
+) -> None:
+    people = (tmp_path / "config" / "people.yml").read_text()
+    (tmp_path / "config" / "people.yml").write_text(
+        people.replace("name: Person user000", 'name: "/close @all /label ~x"')
+    )
+    (tmp_path / "templates" / "demo.md.j2").write_text(
+        "{{ participant.name }}\n## One\n- [ ] first task\n"
+    )
+    ok(gitlab.cli("apply"))
+    assert gitlab.fake.quick_actions == []
+    assert [m.username for m in gitlab.fake.mentions] == []
+    assert all(i["state"] == "opened" for i in gitlab.fake.issues(PROJECT))

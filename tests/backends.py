@@ -1,0 +1,135 @@
+"""The two trackers behind one test-side interface, so scenarios run against both."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from automation.cli import run
+from automation.config.models import GitLabSettings
+from automation.trackers.base import ObservedIssue, Tracker
+from automation.trackers.gitlab import Connection, GitLabTracker
+from automation.trackers.local import LocalTracker
+from tests.fakes.gitlab_fake import FakeGitLab
+
+TODAY = "2026-11-24"
+URL = "https://gitlab.example.com"
+TOKEN = "glpat-s3cr3t-t0k3n-value"
+PROJECT = "enablement/programs"
+GROUP = "enablement"
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one CLI run printed and returned."""
+
+    code: int
+    out: str
+    err: str
+
+
+class Backend(Protocol):
+    """What a contract scenario needs from a backend."""
+
+    name: str
+
+    def cli(self, *args: str) -> Result: ...
+
+    def tracker(self) -> Tracker: ...
+
+    def issues(self) -> list[ObservedIssue]: ...
+
+    def edit(self, iid: int, change: Callable[[str], str]) -> None: ...
+
+    def fingerprint(self) -> object: ...
+
+
+def cli(args: list[str], env: dict[str, str]) -> Result:
+    out, err = io.StringIO(), io.StringIO()
+    code = run(args, env, out, err)
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+@dataclass
+class LocalBackend:
+    """The local tracker in <project>/.automation."""
+
+    root: Path
+    name: str = "local"
+
+    def cli(self, *args: str) -> Result:
+        return cli([*args, "--backend", "local", "--today", TODAY], {})
+
+    def tracker(self) -> Tracker:
+        return LocalTracker(self.root / ".automation")
+
+    def issues(self) -> list[ObservedIssue]:
+        return LocalTracker(self.root / ".automation").all_issues()
+
+    def edit(self, iid: int, change: Callable[[str], str]) -> None:
+        path = self.root / ".automation" / "issues" / f"{iid}.md"
+        path.write_text(change(path.read_text()))
+
+    def fingerprint(self) -> object:
+        """Every workspace file with its bytes and modification time."""
+        folder = self.root / ".automation"
+        return sorted(
+            (str(p), p.read_bytes(), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()
+        )
+
+
+@dataclass
+class GitLabBackend:
+    """The GitLab tracker against the stateful fake (which must be active)."""
+
+    fake: FakeGitLab
+    settings: GitLabSettings = field(
+        default_factory=lambda: GitLabSettings(group=GROUP, project=PROJECT)
+    )
+    name: str = "gitlab"
+
+    def env(self) -> dict[str, str]:
+        return {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN}
+
+    def cli(self, *args: str) -> Result:
+        return cli([*args, "--backend", "gitlab", "--today", TODAY], self.env())
+
+    def tracker(self) -> Tracker:
+        return GitLabTracker(Connection(URL, TOKEN), self.settings, sleep=lambda _: None)
+
+    def issues(self) -> list[ObservedIssue]:
+        return [
+            ObservedIssue(
+                iid=i["iid"],
+                title=i["title"],
+                description=i["description"] or "",
+                labels=tuple(i["labels"]),
+                state=i["state"],
+                due_date=dt.date.fromisoformat(i["due_date"]) if i["due_date"] else None,
+            )
+            for i in self.fake.issues(PROJECT)
+        ]
+
+    def edit(self, iid: int, change: Callable[[str], str]) -> None:
+        """A person edits the description in GitLab (through the API, as the UI does)."""
+        issues = self.fake.client().projects.get(PROJECT, lazy=True).issues
+        current = issues.get(iid).attributes["description"]
+        issues.update(iid, {"description": change(current)})
+
+    def fingerprint(self) -> object:
+        """How many writes GitLab received so far, and the issues as they are."""
+        writes = sum(self.fake.count(method) for method in ("POST", "PUT", "PATCH", "DELETE"))
+        return writes, self.fake.issues(PROJECT)
+
+
+def new_fake(tier: str = "premium", users: tuple[str, ...] = ()) -> FakeGitLab:
+    """A fake GitLab with the project, group and users the shipped config names."""
+    fake = FakeGitLab(url=URL, tier=tier, token=TOKEN)  # type: ignore[arg-type]
+    fake.add_project(PROJECT)
+    for username in users:
+        fake.add_user(username)
+    return fake

@@ -1,0 +1,133 @@
+"""The same scenarios against both trackers: the product behaves alike on files and GitLab."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from automation.planner import CreateIssue
+from automation.run import apply, make_plan, prepare
+from automation.trackers.base import ObservedIssue
+from tests.backends import TODAY, Backend, GitLabBackend, LocalBackend, new_fake
+from tests.crash import Crash, CrashingTracker
+
+PARTICIPANTS = ("sam.delacroix", "aiko.tanaka", "lena.fischer")
+TODAY_DATE = dt.date.fromisoformat(TODAY)
+KEYS = {f"csm-aspiring-leaders/fy27-pilot/{u}" for u in PARTICIPANTS} | {
+    "csm-aspiring-leaders/tracking"
+}
+
+
+@pytest.fixture(params=["local", "gitlab"])
+def backend(request: pytest.FixtureRequest, project: Path) -> Iterator[Backend]:
+    if request.param == "local":
+        yield LocalBackend(project)
+        return
+    fake = new_fake(users=PARTICIPANTS)
+    with fake.activate():
+        yield GitLabBackend(fake)
+
+
+def by_key(backend: Backend) -> dict[str, ObservedIssue]:
+    issues = backend.issues()
+    counts = Counter(issue.key for issue in issues)
+    assert all(n == 1 for n in counts.values()), f"duplicate keys: {counts}"
+    return {issue.key: issue for issue in issues if issue.key}
+
+
+def tick(text: str, *tasks: str) -> str:
+    for task in tasks:
+        assert f"1. [ ] {task}" in text
+        text = text.replace(f"1. [ ] {task}", f"1. [x] {task}")
+    return text
+
+
+def test_create_then_rerun_is_a_no_op(backend: Backend) -> None:
+    first = backend.cli("apply")
+    assert first.code == 0, first.out + first.err
+    assert set(by_key(backend)) == KEYS
+    before = backend.fingerprint()
+    again = backend.cli("apply")
+    assert again.code == 0
+    assert "No changes: 4 issues are up to date; nothing was written." in again.out
+    assert backend.fingerprint() == before
+
+
+def test_ticks_move_progress_labels_and_rollup_and_survive(backend: Backend) -> None:
+    backend.cli("apply")
+    issues = by_key(backend)
+    aiko = issues["csm-aspiring-leaders/fy27-pilot/aiko.tanaka"]
+    backend.edit(aiko.iid, lambda t: tick(t, "Have ongoing regular calls", "Have coffee chats"))
+    assert backend.cli("apply").code == 0
+    issues = by_key(backend)
+    aiko = issues["csm-aspiring-leaders/fy27-pilot/aiko.tanaka"]
+    assert aiko.description.count("1. [x]") == 2
+    assert "| **Overall** | **2/28** | **7%** |" in aiko.description
+    assert {"progress::1-24%", "status::in progress", "phase::Explore"} <= set(aiko.labels)
+    assert not {"progress::0%", "status::not started"} & set(aiko.labels)
+    tracking = issues["csm-aspiring-leaders/tracking"].description
+    assert re.search(rf"\| #{aiko.iid} \| Aiko Tanaka \| .* \| 7% \| in progress \|", tracking)
+    before = backend.fingerprint()
+    assert "No changes" in backend.cli("apply").out
+    assert backend.fingerprint() == before
+
+
+def test_labels_people_add_are_kept(backend: Backend) -> None:
+    backend.cli("apply")
+    sam = by_key(backend)["csm-aspiring-leaders/fy27-pilot/sam.delacroix"]
+    tracker = backend.tracker()
+    tracker.update_labels(sam.iid, ["needs-attention"], [])
+    backend.edit(sam.iid, lambda t: tick(t, "Have ongoing regular calls"))
+    backend.cli("apply")
+    assert "needs-attention" in by_key(backend)[sam.key or ""].labels
+
+
+FIRST_RUN_WRITES = 19  # 14 labels, 4 issues, the rollup once their references are known
+
+
+def test_first_run_makes_the_writes_the_crash_test_covers(backend: Backend) -> None:
+    counting = CrashingTracker(backend.tracker(), after=10**6)
+    apply(prepare(Path("config"), Path("templates")), counting, TODAY_DATE)
+    assert 10**6 - counting.left == FIRST_RUN_WRITES
+
+
+@pytest.mark.parametrize("k", range(1, FIRST_RUN_WRITES + 1))
+def test_crash_after_any_write_then_rerun_converges(backend: Backend, k: int) -> None:
+    prepared = prepare(Path("config"), Path("templates"))
+    today = TODAY_DATE
+    with pytest.raises(Crash):
+        apply(prepared, CrashingTracker(backend.tracker(), after=k), today)
+    done = backend.cli("apply")
+    assert done.code == 0, done.out + done.err
+    assert set(by_key(backend)) == KEYS
+    before = backend.fingerprint()
+    assert "No changes" in backend.cli("apply").out
+    assert backend.fingerprint() == before
+
+
+def test_crash_after_ticks_loses_no_tick(backend: Backend) -> None:
+    backend.cli("apply")
+    lena = by_key(backend)["csm-aspiring-leaders/fy27-pilot/lena.fischer"]
+    backend.edit(lena.iid, lambda t: tick(t, "Have coffee chats", "Take the [Crucial"))
+    prepared = prepare(Path("config"), Path("templates"))
+    today = TODAY_DATE
+    with pytest.raises(Crash):
+        apply(prepared, CrashingTracker(backend.tracker(), after=1), today)
+    backend.cli("apply")
+    text = by_key(backend)[lena.key or ""].description
+    assert text.count("1. [x]") == 2
+    assert "| **Overall** | **2/28** | **7%** |" in text
+
+
+def test_plan_shows_the_creates_that_apply_makes(backend: Backend) -> None:
+    prepared = prepare(Path("config"), Path("templates"))
+    today = TODAY_DATE
+    plan = make_plan(prepared, backend.tracker(), today)
+    planned = {a.issue.key for a in plan.actions if isinstance(a, CreateIssue)}
+    assert planned == KEYS
+    assert backend.issues() == []

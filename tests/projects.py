@@ -1,0 +1,63 @@
+"""Small, self-contained projects (config and templates) written into a temporary folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SETTINGS = "gitlab:\n  group: g\n  project: g/p\n"
+PEOPLE = """\
+people:
+  - username: ana
+    name: Ana
+  - username: ben
+    name: Ben
+    manager: ana
+"""
+PROGRAM = """\
+id: demo
+name: Demo
+kind: participants
+template: demo.md.j2
+title: "Demo: {{ participant.name }}"
+sections:
+  - heading: One
+tracking:
+  title: Demo tracking
+cohorts:
+  - id: c1
+    name: Cohort 1
+    participants:
+      - ben
+"""
+TEMPLATE = "## One\n- [ ] task for {{ participant.name }}\n"
+
+
+def make_project(root: Path, overrides: dict[str, str] | None = None) -> Path:
+    """A minimal valid project; overrides replace files by relative path."""
+    files = {
+        "config/settings.yml": SETTINGS,
+        "config/people.yml": PEOPLE,
+        "config/programs/demo.yml": PROGRAM,
+        "templates/demo.md.j2": TEMPLATE,
+        "templates/tracking.md.j2": "tracking\n{{ managed_block('rollup') }}\n",
+        "templates/blocks/progress.md.j2": "{{ progress.overall.percent }}%\n",
+        "templates/blocks/rollup.md.j2": "{{ rows | length }} rows\n",
+    }
+    files.update(overrides or {})
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def roster(usernames: list[str]) -> str:
+    """people.yml for these usernames."""
+    rows = "".join(f"  - username: {u}\n    name: Person {u}\n" for u in usernames)
+    return f"people:\n{rows}"
+
+
+def program_with(usernames: list[str]) -> str:
+    """The demo program with one cohort of these participants."""
+    head = PROGRAM.split("    participants:\n", maxsplit=1)[0]
+    return head + "    participants:\n" + "".join(f"      - {u}\n" for u in usernames)
