@@ -15,6 +15,7 @@ from automation.planner import (
     UpdateDescription,
     UpdateLabels,
 )
+from automation.progress import program_label
 from automation.trackers.base import Tracker
 
 Listener = Callable[[Action], None]
@@ -62,6 +63,19 @@ def execute(plan: Plan, tracker: Tracker, on_done: Listener = lambda _: None) ->
     return outcome
 
 
+def _create(action: CreateIssue, tracker: Tracker) -> None:
+    """Create an issue unless one already carries its key outside the program's list (its
+    program label was removed): a second issue for one key is never made."""
+    existing = tracker.find_issue(action.issue.key)
+    if existing is not None:
+        raise ItemError(
+            f"issue {existing.reference} already carries this key but not the label "
+            f"{program_label(action.program)}; add the label back, or delete the issue's first "
+            "line (the automation:key marker) to detach it from the program"
+        )
+    tracker.create_issue(action.issue)
+
+
 def _labels_of(action: Action) -> set[str]:
     """Labels an action puts on an issue."""
     if isinstance(action, CreateIssue):
@@ -75,7 +89,7 @@ def _perform(action: Action, tracker: Tracker) -> None:
     if isinstance(action, CreateLabel):
         tracker.create_label(action.spec)
     elif isinstance(action, CreateIssue):
-        tracker.create_issue(action.issue)
+        _create(action, tracker)
     elif isinstance(action, UpdateDescription):
         tracker.update_description(action.iid, action.after)
     else:

@@ -18,6 +18,7 @@ _TASK = re.compile(
 _FENCE = re.compile(r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})")
 _HEADING = re.compile(r"^[ \t]{0,3}(?P<level>#{1,6})[ \t]+(?P<text>.*?)[ \t]*#*[ \t]*$")
 _COMMENT_OPEN = "<!--"
+_COMMENT_START = re.compile(r"^[ \t]{0,3}<!--")
 _COMMENT_CLOSE = "-->"
 
 
@@ -48,30 +49,10 @@ class _Line:
     countable: bool  # False inside fenced code and HTML comments
 
 
-def _strip_comments(line: str, in_comment: bool) -> tuple[str, bool]:
-    """Remove HTML comment text from one line; return the rest and whether a comment stays open."""
-    kept: list[str] = []
-    rest = line
-    while rest:
-        if in_comment:
-            end = rest.find(_COMMENT_CLOSE)
-            if end < 0:
-                return "".join(kept), True
-            rest = rest[end + len(_COMMENT_CLOSE) :]
-            in_comment = False
-        else:
-            start = rest.find(_COMMENT_OPEN)
-            if start < 0:
-                kept.append(rest)
-                break
-            kept.append(rest[:start])
-            rest = rest[start + len(_COMMENT_OPEN) :]
-            in_comment = True
-    return "".join(kept), in_comment
-
-
 def _lines(text: str) -> Iterator[_Line]:
-    """Yield each line, marking those that GitLab would not scan for tasks or headings."""
+    """Yield each line, marking those that GitLab would not scan for tasks or headings:
+    fenced code blocks, and HTML comment blocks (a line starting with `<!--` up to and
+    including the line that holds `-->`, as CommonMark reads them)."""
     fence: str | None = None
     in_comment = False
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
@@ -79,16 +60,15 @@ def _lines(text: str) -> Iterator[_Line]:
             if raw.strip().startswith(fence) and raw.strip().strip(fence[0]) == "":
                 fence = None
             yield _Line(raw, False)
-            continue
-        visible, still_open = _strip_comments(raw, in_comment)
-        was_in_comment, in_comment = in_comment, still_open
-        opened = _FENCE.match(visible) if not was_in_comment else None
-        if opened:
+        elif in_comment or _COMMENT_START.match(raw):
+            rest = raw if in_comment else raw.split(_COMMENT_OPEN, 1)[1]
+            in_comment = _COMMENT_CLOSE not in rest
+            yield _Line(raw, False)
+        elif opened := _FENCE.match(raw):
             fence = opened.group("fence")
             yield _Line(raw, False)
-            continue
-        countable = not (was_in_comment and not visible.strip())
-        yield _Line(visible, countable)
+        else:
+            yield _Line(raw, True)
 
 
 def _task_state(line: _Line) -> bool | None:

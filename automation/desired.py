@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from automation.blocks import BLOCK_NAMES
+from automation.checklist import count_sections
 from automation.config.loader import Loaded
 from automation.config.models import Cohort, Config, Program
 from automation.config.source import Source
@@ -124,6 +125,22 @@ def _tracking_issue(ctx: _Context) -> DesiredIssue:
     )
 
 
+def _missing_headings(ctx: _Context, issues: tuple[DesiredIssue, ...]) -> Iterator[Problem]:
+    """Declared sections the rendered template does not have as headings."""
+    sections = ctx.program.sections
+    missing: set[int] = set()
+    for issue in issues:
+        counts = count_sections(issue.description, [s.heading for s in sections])
+        missing |= {i for i, c in enumerate(counts) if not c.found}
+    for i in sorted(missing):
+        yield ctx.source.problem(
+            ("sections", i, "heading"),
+            f"'{sections[i].heading}' is not a heading in "
+            f"{ctx.renderer.templates_dir / ctx.program.template}; "
+            "make it match a `## ...` heading of the template exactly",
+        )
+
+
 def desired_programs(loaded: Loaded, renderer: Renderer) -> tuple[DesiredProgram, ...]:
     """Render every program's issues; all template problems are raised together."""
     problems: list[Problem] = []
@@ -132,6 +149,7 @@ def desired_programs(loaded: Loaded, renderer: Renderer) -> tuple[DesiredProgram
         ctx = _Context(loaded.config, program, source, renderer)
         try:
             issues = tuple(GENERATORS[program.kind](ctx))
+            problems.extend(_missing_headings(ctx, issues))
             result.append(DesiredProgram(program, issues, _tracking_issue(ctx)))
         except ConfigError as error:
             problems.extend(error.problems)

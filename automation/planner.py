@@ -205,6 +205,12 @@ def _plan_tracked(item: DesiredIssue, found: ObservedIssue | None, out: _Builder
         out.actions.append(CreateIssue(out.program, _new_issue(item, text, labels)))
         return RollupRow(None, item.subject, item.group, progress, "opened")
     progress = out.measure(found.description, found.due_date)
+    out.warnings.extend(
+        f"issue {found.reference} has no heading '{s.section.heading}', so those tasks count only "
+        "towards the overall figure and that phase cannot complete; restore the heading"
+        for s in progress.sections
+        if not s.found
+    )
     changed = _update_block(found, item.key, PROGRESS_BLOCK, out.blocks.progress(progress), out)
     if changed is not None:
         changed |= _update_labels(found, item.key, issue_labels(program, progress), out)

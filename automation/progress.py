@@ -54,10 +54,15 @@ def measure(
         for section, c in zip(program.sections, counted, strict=True)
     )
     overall = count_tasks(description)
-    current = next(
-        (s.section for s in sections if not s.section.ongoing and not s.tasks.complete), None
-    )
-    return Progress(sections, overall, current, _status(overall, due_date, today))
+    return Progress(sections, overall, _current(sections), _status(overall, due_date, today))
+
+
+def _current(sections: Sequence[SectionProgress]) -> Section | None:
+    """The first phase not complete; a phase whose heading is missing is not complete."""
+    for s in sections:
+        if not s.section.ongoing and (not s.found or not s.tasks.complete):
+            return s.section
+    return None
 
 
 def _status(overall: TaskCount, due_date: dt.date | None, today: dt.date) -> Status:
@@ -80,10 +85,7 @@ def total(progresses: Iterable[Progress], program: Program) -> Progress:
         for i, section in enumerate(program.sections)
     )
     overall = sum((p.overall for p in items), TaskCount())
-    current = next(
-        (s.section for s in sections if not s.section.ongoing and not s.tasks.complete), None
-    )
-    return Progress(sections, overall, current, _status(overall, None, dt.date.min))
+    return Progress(sections, overall, _current(sections), _status(overall, None, dt.date.min))
 
 
 # --- labels -------------------------------------------------------------------------------
@@ -112,9 +114,10 @@ def progress_label(percent: int) -> str:
     raise ValueError(f"percent out of range: {percent}")
 
 
-def program_label(program: Program) -> str:
-    """The label every issue of a program carries; the tool finds its issues by it."""
-    return f"{PROGRAM_SCOPE}::{program.id}"
+def program_label(program: Program | str) -> str:
+    """The label every issue of a program (or program id) carries; the tool finds its issues
+    by it."""
+    return f"{PROGRAM_SCOPE}::{program if isinstance(program, str) else program.id}"
 
 
 def phase_label(section: Section) -> str:

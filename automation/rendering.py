@@ -22,18 +22,36 @@ _ZERO_WIDTH_SPACE = "\u200b"
 MAX_TITLE = 255
 
 
-def neutralise(value: Any) -> str:
-    """Make a value from configuration data inert: one line, no quick action, no mention."""
-    if isinstance(value, Markup):
-        return str(value)
+class Trusted(Markup):
+    """Text the tool itself vouches for (a validated mention, a block marker); only this
+    passes the environment unchanged, not Jinja's `safe` or `escape` results."""
+
+
+def _one_line(value: Any) -> str:
     if value is None:
         return ""
-    text = _CONTROL.sub("", _LINE_BREAKS.sub(" ", str(value)))
+    return _CONTROL.sub("", _LINE_BREAKS.sub(" ", str(value)))
+
+
+def neutralise(value: Any) -> str:
+    """Make a value from configuration data inert: one line, no quick action, no mention."""
+    if isinstance(value, Trusted):
+        return str(value)
+    text = _one_line(value)
     body = text.lstrip()
     if body.startswith("/"):  # a line starting with `/` would run a GitLab quick action
         text = text[: len(text) - len(body)] + "\\" + body
     text = text.replace("|", "\\|")  # keeps a value inside its table cell
+    return _no_mention(text)
+
+
+def _no_mention(text: str) -> str:
     return text.replace("@", "@" + _ZERO_WIDTH_SPACE)  # `@name` would notify name
+
+
+def neutralise_title(value: Any) -> str:
+    """Titles run no quick actions and render no Markdown: one line, and no mention."""
+    return str(value) if isinstance(value, Trusted) else _no_mention(_one_line(value))
 
 
 class MentionRefused(ValueError):
@@ -45,7 +63,7 @@ class Renderer:
 
     def __init__(self, templates_dir: Path, roster: Collection[str]) -> None:
         self.templates_dir = templates_dir
-        self._roster = frozenset(roster)
+        self._roster = frozenset(name.lower() for name in roster)
         self.env = SandboxedEnvironment(
             loader=jinja2.FileSystemLoader(str(templates_dir)),
             undefined=jinja2.StrictUndefined,
@@ -57,16 +75,17 @@ class Renderer:
         )
         self.env.filters["mention"] = self.mention
         self.env.globals["managed_block"] = _managed_block
+        self._titles = self.env.overlay(finalize=neutralise_title)
 
-    def mention(self, who: Person | str) -> Markup:
+    def mention(self, who: Person | str) -> Trusted:
         """`{{ person | mention }}`: a live @mention, only for a username in the roster."""
         username = who.username if isinstance(who, Person) else str(who)
-        if username.lower() in RESERVED_USERNAMES or username not in self._roster:
+        if username.lower() in RESERVED_USERNAMES or username.lower() not in self._roster:
             raise MentionRefused(
                 f"cannot mention '{username}': only usernames listed in people.yml can be "
                 "mentioned (never all, here or a group)"
             )
-        return Markup("@" + username)
+        return Trusted("@" + username)
 
     def render(self, template: str, context: Mapping[str, Any]) -> str:
         """Render templates/<template>; template mistakes become ConfigError naming file:line."""
@@ -78,7 +97,7 @@ class Renderer:
     def render_title(self, source: str, context: Mapping[str, Any], origin: Problem) -> str:
         """Render a one-line title from a Jinja string found in config at `origin`."""
         try:
-            text = self.env.from_string(source).render(context)
+            text = self._titles.from_string(source).render(context)
         except Exception as error:
             raise ConfigError(
                 [Problem(origin.file, origin.line, f"title: {_why(error)}")]
@@ -94,6 +113,10 @@ class Renderer:
             return False
         return True
 
+    def not_found(self, template: str) -> str:
+        """What to say about a missing template."""
+        return f"template '{template}' not found in {self.templates_dir}; create it or fix the name"
+
     def check(self, template: str) -> list[Problem]:
         """Syntax problems of one template."""
         try:
@@ -104,20 +127,16 @@ class Renderer:
 
     def _problem(self, error: BaseException, template: str) -> Problem:
         if isinstance(error, jinja2.TemplateNotFound):
-            missing = error.name or template
             return Problem(
-                str(self.templates_dir / template),
-                1,
-                f"template '{missing}' not found under {self.templates_dir}; create it or fix "
-                "the name in the program file",
+                str(self.templates_dir / template), 1, self.not_found(str(error.name or template))
             )
         line = getattr(error, "lineno", None) or _template_line(error.__traceback__, template)
         return Problem(str(self.templates_dir / template), line or 1, _why(error))
 
 
-def _managed_block(name: str) -> Markup:
+def _managed_block(name: str) -> Trusted:
     """`{{ managed_block('progress') }}`: where the tool writes its block in a new issue."""
-    return Markup(empty_block(name))
+    return Trusted(empty_block(name))
 
 
 def _why(error: BaseException) -> str:

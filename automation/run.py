@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from automation.applier import Listener, Outcome, execute
-from automation.blocks import Blocks
+from automation.blocks import PROGRESS_TEMPLATE, ROLLUP_TEMPLATE, Blocks
 from automation.config.loader import Loaded, load_config
+from automation.config.models import Program
+from automation.config.source import Source
 from automation.desired import DesiredProgram, desired_programs
 from automation.errors import ConfigError, Problem
 from automation.planner import Plan, plan_program
@@ -31,9 +33,10 @@ class Prepared:
 
 def prepare(config_dir: Path, templates_dir: Path, only: str | None = None) -> Prepared:
     """Load and check configuration and templates; ConfigError lists every problem found."""
-    loaded = load_config(config_dir)
-    renderer = Renderer(templates_dir, [p.username for p in loaded.config.people])
-    _check_templates(loaded, renderer)
+    checker = Renderer(templates_dir, [])
+    loaded = load_config(
+        config_dir, lambda program, source: _template_problems(checker, program, source)
+    )
     known = [p.id for p in loaded.config.programs]
     if only is not None and only not in known:
         raise ConfigError(
@@ -45,32 +48,26 @@ def prepare(config_dir: Path, templates_dir: Path, only: str | None = None) -> P
                 )
             ]
         )
+    renderer = Renderer(templates_dir, [p.username for p in loaded.config.people])
     programs = desired_programs(loaded, renderer)
     chosen = tuple(p for p in programs if only is None or p.program.id == only)
     return Prepared(loaded, Blocks(renderer), chosen)
 
 
-def _check_templates(loaded: Loaded, renderer: Renderer) -> None:
+def _template_problems(renderer: Renderer, program: Program, source: Source) -> list[Problem]:
+    """A program's templates exist and parse; the block layouts too."""
     problems: list[Problem] = []
-    for program, source in zip(loaded.config.programs, loaded.programs, strict=True):
-        for loc, name in (
-            (("template",), program.template),
-            (("tracking", "template"), program.tracking.template),
-        ):
-            if not renderer.exists(name):
-                problems.append(
-                    source.problem(
-                        loc,
-                        f"template '{name}' not found in "
-                        f"{renderer.templates_dir}; create it or fix the name",
-                    )
-                )
-            else:
-                problems.extend(renderer.check(name))
-    for name in ("blocks/progress.md.j2", "blocks/rollup.md.j2"):
+    for loc, name in (
+        (("template",), program.template),
+        (("tracking", "template"), program.tracking.template),
+    ):
+        if renderer.exists(name):
+            problems.extend(renderer.check(name))
+        else:
+            problems.append(source.problem(loc, renderer.not_found(name)))
+    for name in (PROGRESS_TEMPLATE, ROLLUP_TEMPLATE):
         problems.extend(renderer.check(name))
-    if problems:
-        raise ConfigError(problems)
+    return problems
 
 
 def make_plan(prepared: Prepared, tracker: Tracker, today: dt.date) -> Plan:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from automation.config.models import Config, Program
+from automation.config.models import Person, Program
 from automation.config.source import Loc, Source
 from automation.errors import Problem
 
 
-def check_references(config: Config, roster: Source, programs: tuple[Source, ...]) -> list[Problem]:
+def check_references(
+    people: tuple[Person, ...], roster: Source, programs: Sequence[tuple[Program, Source]]
+) -> list[Problem]:
     """Every problem that needs more than one value to see."""
-    known = {person.username for person in config.people}
-    problems = list(_check_people(config, roster, known))
+    known = {person.username.lower() for person in people}
+    problems = list(_check_people(people, roster, known))
     seen_ids: dict[str, str] = {}
-    for program, source in zip(config.programs, programs, strict=True):
+    for program, source in programs:
         if program.id in seen_ids:
             problems.append(
                 source.problem(
@@ -28,18 +30,19 @@ def check_references(config: Config, roster: Source, programs: tuple[Source, ...
     return problems
 
 
-def _check_people(config: Config, roster: Source, known: set[str]) -> Iterator[Problem]:
+def _check_people(people: tuple[Person, ...], roster: Source, known: set[str]) -> Iterator[Problem]:
     first: dict[str, int] = {}
-    for i, person in enumerate(config.people):
-        if person.username in first:
-            line = roster.line_of(("people", first[person.username]))
+    for i, person in enumerate(people):
+        name = person.username.lower()
+        if name in first:
+            line = roster.line_of(("people", first[name]))
             yield roster.problem(
                 ("people", i, "username"),
                 f"person '{person.username}' is listed twice (first at line "
                 f"{line}); keep one entry",
             )
-        first.setdefault(person.username, i)
-        if person.manager is not None and person.manager not in known:
+        first.setdefault(name, i)
+        if person.manager is not None and person.manager.lower() not in known:
             yield roster.problem(
                 ("people", i, "manager"),
                 f"manager '{person.manager}' of '{person.username}' is not in "
@@ -72,9 +75,10 @@ def _check_program(program: Program, source: Source, known: set[str]) -> Iterato
                 f"({cohort.start_date}); fix one of the dates",
             )
         locs = [("cohorts", c, "participants", p) for p in range(len(cohort.participants))]
-        yield from _duplicates(source, locs, list(cohort.participants), "participant")
+        names = [u.lower() for u in cohort.participants]
+        yield from _duplicates(source, locs, names, "participant")
         for loc, username in zip(locs, cohort.participants, strict=True):
-            if username not in known:
+            if username.lower() not in known:
                 yield source.problem(
                     loc,
                     f"participant '{username}' is not in the roster; "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,16 +31,20 @@ class Loaded:
     programs: tuple[Source, ...]  # in the order of config.programs
 
 
-def load_config(config_dir: Path) -> Loaded:
-    """Read, validate and cross-check config_dir; every problem is raised at once."""
+ProgramCheck = Callable[[Program, Source], list[Problem]]
+
+
+def load_config(config_dir: Path, check_program: ProgramCheck | None = None) -> Loaded:
+    """Read, validate and cross-check config_dir. Every check runs on whatever loaded, so all
+    problems are raised together, at once."""
     if not config_dir.is_dir():
         raise ConfigError(
             [
                 Problem(
                     str(config_dir),
                     1,
-                    "configuration folder not found; "
-                    "pass --config DIR or run from the project's top folder",
+                    "configuration folder not found; pass "
+                    "--config DIR or run from the project's top folder",
                 )
             ]
         )
@@ -48,19 +52,32 @@ def load_config(config_dir: Path) -> Loaded:
     sources: dict[str, Source] = {}
     settings = _load(config_dir / SETTINGS_FILE, Settings, sources, problems)
     roster = _load(config_dir / PEOPLE_FILE, Roster, sources, problems)
-    programs: list[tuple[Program, Source]] = []
-    for path in _program_files(config_dir):
-        program = _load(path, Program, sources, problems)
-        if program is not None:
-            programs.append((program, sources[str(path)]))
+    programs = _load_programs(config_dir, sources, problems)
+    for program, source in programs:
+        problems.extend(check_program(program, source) if check_program else [])
+    if roster is not None:
+        people = sources[str(config_dir / PEOPLE_FILE)]
+        problems.extend(check_references(roster.people, people, programs))
     if problems or settings is None or roster is None:
         raise ConfigError(problems)
     config = Config(settings=settings, people=roster.people, programs=tuple(p for p, _ in programs))
-    loaded = Loaded(config, sources[str(config_dir / PEOPLE_FILE)], tuple(s for _, s in programs))
-    problems.extend(check_references(loaded.config, loaded.roster, loaded.programs))
-    if problems:
-        raise ConfigError(problems)
-    return loaded
+    return Loaded(config, sources[str(config_dir / PEOPLE_FILE)], tuple(s for _, s in programs))
+
+
+def _load_programs(
+    config_dir: Path, sources: dict[str, Source], problems: list[Problem]
+) -> list[tuple[Program, Source]]:
+    paths = _program_files(config_dir)
+    if not paths:
+        problems.append(
+            Problem(
+                str(config_dir / PROGRAMS_DIR),
+                1,
+                "no program files (*.yml) found; add one (see README.md, Configuration)",
+            )
+        )
+    loaded = [(path, _load(path, Program, sources, problems)) for path in paths]
+    return [(program, sources[str(path)]) for path, program in loaded if program is not None]
 
 
 def _program_files(config_dir: Path) -> list[Path]:
@@ -85,7 +102,13 @@ def _load(
         return None
     sources[file] = source
     if not isinstance(source.data, dict):
-        problems.append(source.problem((), "expected a mapping of keys to values"))
+        problems.append(
+            source.problem(
+                (),
+                "expected a mapping of keys to values ('key: value' "
+                "lines); see README.md, Configuration",
+            )
+        )
         return None
     try:
         return model.model_validate(source.data)
@@ -127,7 +150,28 @@ def _describe(detail: ErrorDetails, loc: Loc, model: type[BaseModel]) -> str:
         return f"unknown key '{where}'; remove it or fix its spelling (allowed: {allowed})"
     value = detail.get("input")
     shown = f" (got {value!r})" if isinstance(value, str | int | float | bool) else ""
-    return f"'{where}': {detail['msg']}{shown}; fix the value"
+    return f"'{where}': {_plain(detail)}{shown}; fix the value"
+
+
+_PATTERN_HINTS = {
+    "^[a-z0-9][a-z0-9_.\\-]*$": "use lowercase letters, digits, '-', '_' or '.' (an id)",
+    "^[A-Za-z0-9_][A-Za-z0-9_.\\-]*$": "use a GitLab username: letters, digits, '_', '-', '.'",
+    "^[^\\r\\n]*$": "must be a single line",
+}
+_TYPE_HINTS = {
+    "tuple_type": "should be a list (one '- item' per line)",
+    "list_type": "should be a list (one '- item' per line)",
+    "model_type": "should be a mapping ('key: value' lines)",
+    "dict_type": "should be a mapping ('key: value' lines)",
+}
+
+
+def _plain(detail: ErrorDetails) -> str:
+    """Pydantic's message, said the way a config author thinks about it."""
+    if detail["type"] == "string_pattern_mismatch":
+        pattern = str((detail.get("ctx") or {}).get("pattern", ""))
+        return _PATTERN_HINTS.get(pattern, detail["msg"])
+    return _TYPE_HINTS.get(detail["type"], detail["msg"])
 
 
 def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 RESERVED_USERNAMES = frozenset({"all", "here", "channel", "everyone"})
 
@@ -76,6 +84,16 @@ class Section(Frozen):
         """The value of the phase label for this section."""
         return self.label or self.heading
 
+    @model_validator(mode="after")
+    def _usable_as_label(self) -> Section:
+        value = self.label_value
+        if "," in value or "::" in value:
+            raise ValueError(
+                f"phase label '{value}' cannot contain ',' or '::' (GitLab would split it); "
+                "set `label:` to a short name without them"
+            )
+        return self
+
 
 class Cohort(Frozen):
     """A group of participants that start together."""
@@ -120,9 +138,10 @@ class Config(Frozen):
     people: tuple[Person, ...]
     programs: tuple[Program, ...]
 
+    @cached_property
+    def _by_username(self) -> dict[str, Person]:
+        return {person.username.lower(): person for person in self.people}
+
     def person(self, username: str) -> Person:
-        """The roster entry for a username (validated to exist at load time)."""
-        for person in self.people:
-            if person.username == username:
-                return person
-        raise KeyError(username)
+        """The roster entry for a username, case-insensitively as GitLab matches them."""
+        return self._by_username[username.lower()]

@@ -110,7 +110,7 @@ def parse_yaml(text: str, file: str) -> Source:
 
 
 def _syntax_problem(error: yaml.MarkedYAMLError, file: str) -> Problem:
-    mark = error.problem_mark or error.context_mark
+    mark = error.context_mark or error.problem_mark  # where the broken construct starts
     line = mark.line + 1 if mark is not None else 1
     what = error.problem or error.context or "syntax error"
     return Problem(file, line, f"YAML syntax error: {what}; fix the indentation or quoting there")

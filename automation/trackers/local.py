@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from automation.errors import AutomationError
+from automation.config.source import parse_yaml
+from automation.errors import AutomationError, ConfigError
 from automation.progress import LabelSpec
 from automation.trackers.base import NewIssue, ObservedIssue, Tracker
 
@@ -122,26 +124,20 @@ class LocalTracker(Tracker):
 
     def _load(self, iid: int) -> tuple[IssueFile, str]:
         path = self._path(iid)
-        text = path.read_bytes().decode("utf-8")  # bytes as they are: no newline translation
-        if not text.startswith(FRONT):
-            raise WorkspaceError(
-                f"{path}:1: the file must start with the '---' front matter the "
-                "tool wrote; restore it"
-            )
-        end = text.find("\n---\n", len(FRONT) - 1)
-        if end < 0:
-            raise WorkspaceError(
-                f"{path}:1: the front matter has no closing '---' line; restore it"
-            )
         try:
-            meta = IssueFile.model_validate(yaml.safe_load(text[len(FRONT) : end + 1]) or {})
-        except (yaml.YAMLError, ValidationError) as error:
-            first = str(error).splitlines()[0]
+            text = path.read_bytes().decode("utf-8")  # bytes as they are: no newline changes
+        except (OSError, UnicodeDecodeError) as error:
             raise WorkspaceError(
-                f"{path}:2: the front matter is not valid ({first}); fix it "
-                "so it matches what the tool wrote"
+                f"{path}:1: cannot read the file ({error}); fix or remove it "
+                "(it must be UTF-8 text)"
             ) from error
-        return meta, text[end + len("\n---\n") :]
+        match = _FRONT_MATTER.match(text.removeprefix("\ufeff"))
+        if match is None:
+            raise WorkspaceError(
+                f"{path}:1: the file must start with the '---' front matter "
+                "block the tool wrote, closed by a '---' line; restore it"
+            )
+        return _parse_front(match.group("front"), str(path)), match.group("body")
 
     def _save(self, iid: int, meta: IssueFile, description: str) -> None:
         front = yaml.safe_dump(_front_matter(meta), sort_keys=False, allow_unicode=True)
@@ -157,7 +153,34 @@ class LocalTracker(Tracker):
                 f"{self.labels_file}:1: not valid YAML; fix or delete it "
                 "(the tool recreates its labels)"
             ) from error
+        if not isinstance(data, list):
+            raise WorkspaceError(
+                f"{self.labels_file}:1: expected a list of labels; fix or "
+                "delete it (the tool recreates its labels)"
+            )
         return [item for item in data if isinstance(item, dict) and "name" in item]
+
+
+_FRONT_MATTER = re.compile(r"---\r?\n(?P<front>.*?\r?\n)?---\r?\n(?P<body>.*)\Z", re.DOTALL)
+
+
+def _parse_front(front: str | None, file: str) -> IssueFile:
+    """Validate front matter; a problem names the file, the line and the field."""
+    try:
+        source = parse_yaml(front or "", file)
+    except ConfigError as error:
+        problem = error.problems[0]
+        raise WorkspaceError(f"{file}:{problem.line + 1}: {problem.message}") from error
+    try:
+        return IssueFile.model_validate(source.data or {})
+    except ValidationError as error:
+        detail = error.errors(include_url=False)[0]
+        loc = tuple(detail["loc"])
+        raise WorkspaceError(
+            f"{file}:{source.line_of(loc) + 1}: front matter field "
+            f"'{'.'.join(str(p) for p in loc) or '(top)'}': {detail['msg']}; fix it so it "
+            "matches what the tool wrote"
+        ) from error
 
 
 def _front_matter(meta: IssueFile) -> dict[str, Any]:

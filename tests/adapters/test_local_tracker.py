@@ -26,7 +26,7 @@ def tracker(tmp_path: Path) -> LocalTracker:
     return LocalTracker(tmp_path / "ws", clock=Clock())
 
 
-def new(key: str = "p/a") -> NewIssue:
+def new_issue(key: str = "p/a") -> NewIssue:
     return NewIssue(
         key,
         "Title: A",
@@ -39,7 +39,7 @@ def new(key: str = "p/a") -> NewIssue:
 
 
 def test_created_issue_reads_back_with_every_field(tracker: LocalTracker) -> None:
-    created = tracker.create_issue(new())
+    created = tracker.create_issue(new_issue())
     (read,) = tracker.program_issues("program::p")
     assert read == created
     assert (read.iid, read.key, read.due_date, read.confidential) == (
@@ -54,8 +54,8 @@ def test_created_issue_reads_back_with_every_field(tracker: LocalTracker) -> Non
 
 
 def test_iids_increase_and_lookup_by_key_reads_from_disk(tracker: LocalTracker) -> None:
-    tracker.create_issue(new("p/a"))
-    tracker.create_issue(new("p/b"))
+    tracker.create_issue(new_issue("p/a"))
+    tracker.create_issue(new_issue("p/b"))
     found = tracker.find_issue("p/b")
     assert found is not None and found.iid == 2
     assert tracker.find_issue("p/zzz") is None
@@ -64,7 +64,7 @@ def test_iids_increase_and_lookup_by_key_reads_from_disk(tracker: LocalTracker) 
 def test_label_update_keeps_other_labels_and_touches_timestamp_only_on_change(
     tracker: LocalTracker,
 ) -> None:
-    tracker.create_issue(new())
+    tracker.create_issue(new_issue())
     path = tracker.issues_dir / "1.md"
     path.write_text(path.read_text().replace("- program::p\n", "- program::p\n- mine\n"))
     tracker.update_labels(1, ["status::complete"], ["nothing-to-remove"])
@@ -76,7 +76,7 @@ def test_label_update_keeps_other_labels_and_touches_timestamp_only_on_change(
 
 
 def test_description_update_preserves_crlf_written_by_a_person(tracker: LocalTracker) -> None:
-    tracker.create_issue(new())
+    tracker.create_issue(new_issue())
     path = tracker.issues_dir / "1.md"
     path.write_bytes(path.read_bytes().replace(b"body\n", b"body\r\nmore\r\n"))
     (issue,) = tracker.program_issues("program::p")
@@ -92,9 +92,44 @@ def test_labels_are_created_once(tracker: LocalTracker) -> None:
     assert tracker.label_names() == frozenset({"status::complete"})
 
 
-def test_broken_front_matter_stops_the_run_with_the_file_and_fix(tracker: LocalTracker) -> None:
-    tracker.create_issue(new())
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("state: opened", "state: [opened", r"1\.md:3: YAML syntax error"),
+        (
+            "due_date: 2027-01-31",
+            "due_date: 2027-13-45",
+            r"1\.md:7: '2027-13-45' is not a valid date",
+        ),
+        (
+            "confidential: true",
+            "confidential: true\nfoo: 1",
+            r"1\.md:7: front matter field 'foo': Extra inputs are not permitted",
+        ),
+        ("title: 'Title: A'", "title: [a, b]", r"1\.md:2: front matter field 'title'"),
+        ("---\ntitle", "title", r"1\.md:1: the file must start with the '---' front matter"),
+    ],
+)
+def test_broken_front_matter_stops_the_run_naming_file_line_and_field(
+    tracker: LocalTracker, old: str, new: str, message: str
+) -> None:
+    tracker.create_issue(new_issue())
     path = tracker.issues_dir / "1.md"
-    path.write_text(path.read_text().replace("state: opened", "state: [opened"))
-    with pytest.raises(WorkspaceError, match=r"1\.md:2: the front matter is not valid"):
+    path.write_text(path.read_text().replace(old, new, 1))
+    with pytest.raises(WorkspaceError, match=message):
         tracker.program_issues("program::p")
+
+
+def test_non_utf8_file_is_reported_not_a_traceback(tracker: LocalTracker) -> None:
+    tracker.create_issue(new_issue())
+    (tracker.issues_dir / "1.md").write_bytes(b"---\ntitle: \xff\n---\n")
+    with pytest.raises(WorkspaceError, match=r"1\.md:1: cannot read the file"):
+        tracker.program_issues("program::p")
+
+
+def test_windows_line_endings_and_bom_are_read(tracker: LocalTracker) -> None:
+    tracker.create_issue(new_issue())
+    path = tracker.issues_dir / "1.md"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    (issue,) = tracker.program_issues("program::p")
+    assert issue.key == "p/a" and issue.title == "Title: A"

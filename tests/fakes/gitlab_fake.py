@@ -118,22 +118,19 @@ def _fence_closes(line: str, fence: str) -> bool:
     return bool(match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence))
 
 
+HTML_COMMENT_BLOCK_RE = re.compile(r"^[ \t]{0,3}<!--")
+INLINE_COMMENT_RE = re.compile(r"<!--.*?-->")
+
+
 def _cut_comments(line: str, in_comment: bool) -> tuple[str, bool]:
-    """Remove `<!-- ... -->` parts of a line; tell whether a comment is still open after it."""
-    visible = ""
-    rest = line
-    while rest:
-        if in_comment:
-            end = rest.find("-->")
-            if end < 0:
-                return visible, True
-            rest, in_comment = rest[end + 3 :], False
-            continue
-        start = rest.find("<!--")
-        if start < 0:
-            return visible + rest, False
-        visible, rest, in_comment = visible + rest[:start], rest[start + 4 :], True
-    return visible, in_comment
+    """CommonMark comments: a line starting with `<!--` opens an HTML block that ends with the
+    line holding `-->` (the whole line is hidden); elsewhere only a comment closed on the same
+    line is inline HTML, and an unclosed `<!--` is plain text."""
+    if in_comment:
+        return "", "-->" not in line
+    if HTML_COMMENT_BLOCK_RE.match(line):
+        return "", "-->" not in line.split("<!--", 1)[1]
+    return INLINE_COMMENT_RE.sub("", line), False
 
 
 def prose_lines(text: str) -> Iterator[str]:

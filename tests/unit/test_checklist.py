@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from automation.checklist import TaskCount, count_sections, count_tasks
+from tests.fakes.gitlab_fake import task_completion_status
 
 # (markdown, count, completed_count), each a rule GitLab documents for task lists.
 PARITY_CASES = [
@@ -21,6 +22,9 @@ PARITY_CASES = [
     ("```\n- [ ] inside fenced code\n```\n- [x] outside", 1, 1),
     ("~~~md\n- [x] tilde fence\n~~~", 0, 0),
     ("<!-- - [ ] commented out -->\n- [ ] kept", 1, 0),
+    ("- [ ] Sam <!-- an unclosed inline comment\n- [x] still counted", 2, 1),
+    ("- [x] done <!-- inline, closed --> and more", 1, 1),
+    ("   <!-- indented up to three spaces\n- [ ] hidden\n-->", 0, 0),
     ("<!--\n- [x] in a\n- [ ] multi-line comment\n-->\n- [x] after", 1, 1),
     ("[ ] no list prefix\n-[ ] no space after prefix", 0, 0),
     ("- [  ] two spaces in the box", 0, 0),
@@ -74,3 +78,39 @@ def test_completed_never_exceeds_count_and_fencing_hides_everything(lines: list[
     assert 0 <= counted.completed_count <= counted.count <= len(lines)
     hidden = "\n".join(line for line in lines if line != "```")
     assert count_tasks("```\n" + hidden.replace("```", "") + "\n```") == TaskCount(0, 0)
+
+
+MARKDOWN_LINE = st.sampled_from(
+    [
+        "- [ ] t",
+        "- [x] t",
+        "* [X] t",
+        "1. [ ] t",
+        "2) [x] t",
+        "  - [ ] nested",
+        "> - [x] q",
+        "- [~] t",
+        "- [ ]",
+        "- [  ] t",
+        "[x] t",
+        "text",
+        "",
+        "```",
+        "~~~",
+        "````",
+        "<!--",
+        "-->",
+        "<!-- c --> - [x] t",
+        "- [ ] a <!-- b",
+        "## Heading",
+        "    - [x] deep",
+    ]
+)
+
+
+@given(st.lists(MARKDOWN_LINE, max_size=40))
+def test_count_agrees_with_the_fake_gitlab_written_independently(lines: list[str]) -> None:
+    """Two implementations of GitLab's rules, written apart, must agree on any mix of lines."""
+    text = "\n".join(lines)
+    oracle = task_completion_status(text)
+    assert count_tasks(text) == TaskCount(oracle["count"], oracle["completed_count"])

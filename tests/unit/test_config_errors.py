@@ -43,7 +43,7 @@ def test_minimal_project_is_valid(root: Path) -> None:
 CASES = [
     (
         {"config/people.yml": "people:\n  - username: ana\n    name: [Ana\n"},
-        "config/people.yml:4: YAML syntax error: expected ',' or ']', but got '<stream end>'; "
+        "config/people.yml:3: YAML syntax error: expected ',' or ']', but got '<stream end>'; "
         "fix the indentation or quoting there",
     ),
     (
@@ -137,6 +137,34 @@ CASES = [
         "be mentioned (never all, here or a group)",
     ),
     (
+        {"config/programs/demo.yml": PROGRAM.replace("heading: One", "heading: Onne")},
+        "config/programs/demo.yml:7: 'Onne' is not a heading in templates/demo.md.j2; make it "
+        "match a `## ...` heading of the template exactly",
+    ),
+    (
+        {
+            "config/programs/demo.yml": PROGRAM.replace(
+                "heading: One", "heading: One\n    label: 'One, two'"
+            )
+        },
+        "config/programs/demo.yml:7: 'sections[0]': Value error, phase label 'One, two' cannot "
+        "contain ',' or '::' (GitLab would split it); set `label:` to a short name without "
+        "them; fix the value",
+    ),
+    (
+        {"config/people.yml": PEOPLE + "  - username: Ana\n    name: Ana Again\n"},
+        "config/people.yml:7: person 'Ana' is listed twice (first at line 2); keep one entry",
+    ),
+    (
+        {"config/programs/demo.yml": PROGRAM.replace("id: demo", "id: Demo Program")},
+        "config/programs/demo.yml:1: 'id': use lowercase letters, digits, '-', '_' or '.' (an "
+        "id) (got 'Demo Program'); fix the value",
+    ),
+    (
+        {"config/people.yml": "people:\n  ana: Ana\n"},
+        "config/people.yml:1: 'people': should be a list (one '- item' per line); fix the value",
+    ),
+    (
         {"config/settings.yml": "gitlab:\n  group: g\n"},
         "config/settings.yml:1: 'gitlab.project' is required; add it",
     ),
@@ -165,6 +193,29 @@ def test_every_problem_is_reported_at_once(root: Path) -> None:
         ["config/people.yml", "7"],
         ["config/programs/demo.yml", "14"],
     ]
+
+
+def test_schema_reference_and_template_problems_come_together(root: Path) -> None:
+    program = PROGRAM.replace("      - ben", "      - carol").replace("demo.md.j2", "gone.md.j2")
+    make_project(root, {"config/settings.yml": "gitlab: {}\n", "config/programs/demo.yml": program})
+    code, lines = validate(root)
+    assert code == 2
+    assert [line.split(": ", 1)[0] for line in lines[:-1]] == [
+        "config/programs/demo.yml:4",
+        "config/programs/demo.yml:14",
+        "config/settings.yml:1",
+        "config/settings.yml:1",
+    ]
+
+
+def test_a_config_without_programs_is_an_error(root: Path) -> None:
+    make_project(root)
+    (root / "config" / "programs" / "demo.yml").unlink()
+    code, lines = validate(root)
+    assert code == 2
+    assert lines[0] == (
+        "config/programs:1: no program files (*.yml) found; add one (see README.md, Configuration)"
+    )
 
 
 def test_bad_configuration_writes_nothing(root: Path) -> None:

@@ -43,6 +43,21 @@ def test_config_values_cannot_start_a_quick_action_or_mention(
     assert len(lines) == 4  # every value stayed on its own line
 
 
+@pytest.mark.parametrize("expression", ["name | safe", "name | e", "name | escape"])
+def test_jinja_safe_and_escape_do_not_bypass_neutralisation(
+    renderer: Renderer, tmp_path: Path, expression: str
+) -> None:
+    (tmp_path / "bypass.md.j2").write_text(f"{{{{ {expression} }}}}\n")
+    text = renderer.render("bypass.md.j2", {"name": "/close @all"})
+    assert not text.startswith("/")
+    assert not MENTION.findall(text)
+
+
+def test_titles_are_plain_text_without_markdown_escapes(renderer: Renderer) -> None:
+    title = renderer.render_title("{{ a }}", {"a": "/x | y @all"}, origin=_origin())
+    assert title == "/x | y @\u200ball"
+
+
 def test_neutralised_text_stays_readable() -> None:
     assert neutralise("Eve\n/close") == "Eve /close"
     assert neutralise("/label ~x") == "\\/label ~x"
