@@ -8,10 +8,14 @@ from dataclasses import dataclass, field
 from automation.errors import ItemError
 from automation.planner import (
     Action,
+    AddToEpic,
+    CreateEpic,
     CreateIssue,
     CreateLabel,
     Failure,
+    LinkIssues,
     Plan,
+    SetEpicParent,
     UpdateDescription,
     UpdateLabels,
 )
@@ -29,21 +33,12 @@ class Outcome:
     failures: list[Failure] = field(default_factory=list)
 
 
-def action_key(action: Action) -> str:
-    """The item an action belongs to (a label is its own item)."""
-    if isinstance(action, CreateLabel):
-        return f"label:{action.spec.name}"
-    if isinstance(action, CreateIssue):
-        return action.issue.key
-    return action.key
-
-
 def execute(plan: Plan, tracker: Tracker, on_done: Listener = lambda _: None) -> Outcome:
     """Perform every action in order; a failed item is recorded and the others go on."""
     outcome = Outcome(failures=list(plan.failures))
     failed: set[str] = set()
     for action in plan.actions:
-        key = action_key(action)
+        key = action.key
         if key in failed:
             continue
         missing = _labels_of(action) & {k.removeprefix("label:") for k in failed}
@@ -56,7 +51,7 @@ def execute(plan: Plan, tracker: Tracker, on_done: Listener = lambda _: None) ->
             _perform(action, tracker)
         except ItemError as error:
             failed.add(key)
-            outcome.failures.append(Failure(action.program, key, str(error), _iid(action)))
+            outcome.failures.append(Failure(action.program, key, str(error), action.iid))
             continue
         outcome.done.append(action)
         on_done(action)
@@ -86,15 +81,20 @@ def _labels_of(action: Action) -> set[str]:
 
 
 def _perform(action: Action, tracker: Tracker) -> None:
-    if isinstance(action, CreateLabel):
-        tracker.create_label(action.spec)
-    elif isinstance(action, CreateIssue):
-        _create(action, tracker)
-    elif isinstance(action, UpdateDescription):
-        tracker.update_description(action.iid, action.after)
-    else:
-        tracker.update_labels(action.iid, action.add, action.remove)
-
-
-def _iid(action: Action) -> int | None:
-    return action.iid if isinstance(action, UpdateDescription | UpdateLabels) else None
+    match action:
+        case CreateLabel():
+            tracker.create_label(action.spec)
+        case CreateIssue():
+            _create(action, tracker)
+        case UpdateDescription():
+            tracker.update_description(action.iid, action.after)
+        case UpdateLabels():
+            tracker.update_labels(action.iid, action.add, action.remove)
+        case CreateEpic():
+            tracker.create_epic(action.epic)
+        case SetEpicParent():
+            tracker.set_epic_parent(action.iid, action.parent)
+        case AddToEpic():
+            tracker.add_to_epic(action.epic_iid, action.issue)
+        case LinkIssues():
+            tracker.link_issues(action.iid, action.target_iid)

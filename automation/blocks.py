@@ -12,6 +12,7 @@ PROGRESS_BLOCK = "progress"
 ROLLUP_BLOCK = "rollup"
 BLOCK_NAMES = (PROGRESS_BLOCK, ROLLUP_BLOCK)
 PROGRESS_TEMPLATE = "blocks/progress.md.j2"
+EPIC_TEMPLATE = "epic.md.j2"
 ROLLUP_TEMPLATE = "blocks/rollup.md.j2"
 
 

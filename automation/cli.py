@@ -106,7 +106,7 @@ def choose_tracker(
         )
         backend = "local"
     if backend == "local":
-        return LocalTracker(args.workspace)
+        return LocalTracker(args.workspace, epics=settings.epics)
     tracker = GitLabTracker(Connection.from_env(env), settings)
     tracker.check_access()
     return tracker
@@ -129,6 +129,8 @@ def _plan(prepared: Prepared, tracker: Tracker, today: dt.date, as_json: bool, o
     else:
         for line in report.plan_lines(plan):
             print(line, file=out)
+        for notice in plan.notices:
+            print(f"note: {notice}", file=out)
         fails, warns = len(plan.failures), len(plan.warnings)
         if plan.empty and not fails:
             print(f"No changes: {plan.unchanged} issues are up to date.", file=out)
@@ -148,6 +150,8 @@ def _apply(prepared: Prepared, tracker: Tracker, today: dt.date, out: TextIO) ->
     warnings = sorted({w for plan in applied.plans for w in plan.warnings})
     for warning in warnings:
         print(f"warning: {warning}", file=out)
+    for notice in dict.fromkeys(n for plan in applied.plans for n in plan.notices):
+        print(f"note: {notice}", file=out)
     if not outcome.done and not outcome.failures:
         print(
             f"No changes: {first.unchanged} issues are up to date; nothing was written.", file=out

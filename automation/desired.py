@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from automation.blocks import BLOCK_NAMES
+from automation.blocks import BLOCK_NAMES, EPIC_TEMPLATE
 from automation.checklist import count_sections
 from automation.config.loader import Loaded
 from automation.config.models import Cohort, Config, Program
@@ -15,7 +15,7 @@ from automation.config.source import Source
 from automation.errors import ConfigError, ItemError, Problem
 from automation.markers import block_content, identity_marker
 from automation.progress import program_label
-from automation.rendering import Renderer
+from automation.rendering import Renderer, neutralise_title
 
 
 @dataclass(frozen=True)
@@ -31,15 +31,28 @@ class DesiredIssue:
     assignees: tuple[str, ...] = ()
     due_date: dt.date | None = None
     confidential: bool = False
+    epic_key: str | None = None  # the epic it belongs in, where epics are available
+
+
+@dataclass(frozen=True)
+class DesiredEpic:
+    """An epic that groups a program's issues (GitLab Premium)."""
+
+    key: str
+    title: str
+    description: str
+    labels: tuple[str, ...]
+    parent_key: str | None = None
 
 
 @dataclass(frozen=True)
 class DesiredProgram:
-    """A program's tracked issues and its tracking issue."""
+    """A program's tracked issues, its tracking issue and its epics."""
 
     program: Program
     issues: tuple[DesiredIssue, ...]
     tracking: DesiredIssue
+    epics: tuple[DesiredEpic, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,6 +121,36 @@ def _participant_issue(ctx: _Context, cohort: Cohort, username: str) -> DesiredI
         group=cohort.name,
         assignees=(person.username,),
         due_date=cohort.end_date,
+        epic_key=_cohort_epic_key(ctx.program, cohort),
+    )
+
+
+def _program_epic_key(program: Program) -> str:
+    return f"{program.id}/epic"
+
+
+def _cohort_epic_key(program: Program, cohort: Cohort) -> str:
+    return f"{program.id}/{cohort.id}/epic"
+
+
+def _epics(ctx: _Context) -> tuple[DesiredEpic, ...]:
+    """One epic for the program and one per cohort inside it."""
+    program = ctx.program
+    top = _epic(ctx, _program_epic_key(program), None, None)
+    cohorts = (_epic(ctx, _cohort_epic_key(program, c), c, top.key) for c in program.cohorts)
+    return (top, *cohorts)
+
+
+def _epic(ctx: _Context, key: str, cohort: Cohort | None, parent: str | None) -> DesiredEpic:
+    values = {"program": ctx.program, "cohort": cohort}
+    title = ctx.program.name + (f": {cohort.name}" if cohort else "")
+    body = ctx.renderer.render(EPIC_TEMPLATE, values)
+    return DesiredEpic(
+        key=key,
+        title=neutralise_title(title),
+        description=f"{identity_marker(key)}\n{body}",
+        labels=(program_label(ctx.program),),
+        parent_key=parent,
     )
 
 
@@ -122,6 +165,7 @@ def _tracking_issue(ctx: _Context) -> DesiredIssue:
         template=ctx.program.tracking.template,
         values=values,
         subject=ctx.program.name,
+        epic_key=_program_epic_key(ctx.program),
     )
 
 
@@ -150,7 +194,7 @@ def desired_programs(loaded: Loaded, renderer: Renderer) -> tuple[DesiredProgram
         try:
             issues = tuple(GENERATORS[program.kind](ctx))
             problems.extend(_missing_headings(ctx, issues))
-            result.append(DesiredProgram(program, issues, _tracking_issue(ctx)))
+            result.append(DesiredProgram(program, issues, _tracking_issue(ctx), _epics(ctx)))
         except ConfigError as error:
             problems.extend(error.problems)
     if problems:

@@ -21,7 +21,7 @@ from automation.progress import (
     program_label,
     removable_labels,
 )
-from automation.trackers.base import NewIssue, ObservedIssue
+from automation.trackers.base import NewEpic, NewIssue, ObservedEpic, ObservedIssue
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,11 @@ class CreateLabel:
 
     spec: LabelSpec
     program: str = ""
+    iid: None = None
+
+    @property
+    def key(self) -> str:
+        return f"label:{self.spec.name}"
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,11 @@ class CreateIssue:
 
     program: str
     issue: NewIssue
+    iid: None = None
+
+    @property
+    def key(self) -> str:
+        return self.issue.key
 
 
 @dataclass(frozen=True)
@@ -63,7 +73,77 @@ class UpdateLabels:
     remove: tuple[str, ...]
 
 
-Action = CreateLabel | CreateIssue | UpdateDescription | UpdateLabels
+@dataclass(frozen=True)
+class CreateEpic:
+    """Create an epic that groups a program's issues."""
+
+    program: str
+    epic: NewEpic
+    iid: None = None
+
+    @property
+    def key(self) -> str:
+        return self.epic.key
+
+
+@dataclass(frozen=True)
+class SetEpicParent:
+    """Nest an epic under the program's epic."""
+
+    program: str
+    key: str
+    iid: int
+    parent: ObservedEpic
+
+
+@dataclass(frozen=True)
+class AddToEpic:
+    """Put an issue that is in no epic yet into its epic."""
+
+    program: str
+    key: str
+    epic_iid: int
+    issue: ObservedIssue
+
+    @property
+    def iid(self) -> int:
+        return self.issue.iid
+
+
+@dataclass(frozen=True)
+class LinkIssues:
+    """Relate a tracked issue to the tracking issue (where epics are not available)."""
+
+    program: str
+    key: str
+    iid: int
+    target_iid: int
+
+
+Action = (
+    CreateLabel
+    | CreateIssue
+    | UpdateDescription
+    | UpdateLabels
+    | CreateEpic
+    | SetEpicParent
+    | AddToEpic
+    | LinkIssues
+)
+NO_EPICS = (
+    "epics are not available (GitLab Free, or `epics: false` in settings.yml): each "
+    "program's issues are linked to its tracking issue instead"
+)
+
+
+@dataclass(frozen=True)
+class Observed:
+    """What a tracker holds for one program."""
+
+    issues: tuple[ObservedIssue, ...] = ()
+    labels: frozenset[str] = frozenset()
+    epics: tuple[ObservedEpic, ...] | None = None  # None: epics are not available
+    tracking_links: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -84,6 +164,7 @@ class Plan:
     failures: tuple[Failure, ...] = ()
     warnings: tuple[str, ...] = ()
     unchanged: int = 0
+    notices: tuple[str, ...] = ()  # said once per run, not counted as warnings
 
     def __add__(self, other: Plan) -> Plan:
         return Plan(
@@ -91,6 +172,7 @@ class Plan:
             self.failures + other.failures,
             self.warnings + other.warnings,
             self.unchanged + other.unchanged,
+            tuple(dict.fromkeys(self.notices + other.notices)),
         )
 
     @property
@@ -99,9 +181,9 @@ class Plan:
         return not self.actions
 
     @property
-    def creates_issues(self) -> bool:
-        """True when the plan creates issues (their references are known only afterwards)."""
-        return any(isinstance(a, CreateIssue) for a in self.actions)
+    def creates_items(self) -> bool:
+        """True when the plan creates issues or epics (known to other items only afterwards)."""
+        return any(isinstance(a, CreateIssue | CreateEpic) for a in self.actions)
 
 
 def _unique_labels(actions: Iterable[Action]) -> tuple[Action, ...]:
@@ -126,6 +208,7 @@ class _Builder:
     actions: list[Action] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
     unchanged: int = 0
 
     @property
@@ -142,27 +225,81 @@ class _Builder:
         return measure(description, self.desired.program, due_date, self.today)
 
     def plan(self) -> Plan:
-        return Plan(tuple(self.actions), tuple(self.failures), tuple(self.warnings), self.unchanged)
+        return Plan(
+            tuple(self.actions),
+            tuple(self.failures),
+            tuple(self.warnings),
+            self.unchanged,
+            tuple(self.notices),
+        )
 
 
 def plan_program(
-    desired: DesiredProgram,
-    observed: Sequence[ObservedIssue],
-    existing_labels: frozenset[str],
-    blocks: Blocks,
-    today: dt.date,
+    desired: DesiredProgram, observed: Observed, blocks: Blocks, today: dt.date
 ) -> Plan:
-    """The writes that make one program's issues, labels and rollup match the configuration."""
+    """The writes that make one program's issues, labels, rollup and epics (or links) match
+    the configuration."""
     out = _Builder(desired, blocks, today)
     out.actions.extend(
         CreateLabel(spec, out.program)
         for spec in label_specs(desired.program)
-        if spec.name not in existing_labels
+        if spec.name not in observed.labels
     )
-    found = _index(observed, desired, out)
+    found = _index(observed.issues, desired, out)
     rows = [_plan_tracked(item, found.get(item.key), out) for item in desired.issues]
     _plan_tracking(found.get(desired.tracking.key), rows, out)
+    if observed.epics is None:
+        _plan_links(found, observed.tracking_links, out)
+    else:
+        _plan_epics(found, observed.epics, out)
     return out.plan()
+
+
+def _plan_links(found: dict[str, ObservedIssue], linked: frozenset[int], out: _Builder) -> None:
+    """Without epics, relate every tracked issue to the tracking issue."""
+    out.notices.append(NO_EPICS)
+    tracking = found.get(out.desired.tracking.key)
+    if tracking is None:
+        return
+    for item in out.desired.issues:
+        issue = found.get(item.key)
+        if issue is not None and issue.iid not in linked:
+            out.actions.append(LinkIssues(out.program, item.key, tracking.iid, issue.iid))
+
+
+def _plan_epics(
+    found: dict[str, ObservedIssue], observed: Sequence[ObservedEpic], out: _Builder
+) -> None:
+    """Create missing epics, nest them, and put issues that are in no epic into theirs."""
+    epics = _index_epics(observed, out)
+    for epic in out.desired.epics:
+        have = epics.get(epic.key)
+        parent = epics.get(epic.parent_key or "")
+        if have is None:
+            new = NewEpic(epic.key, epic.title, epic.description, epic.labels)
+            out.actions.append(CreateEpic(out.program, new))
+        elif parent is not None and have.parent_iid is None:
+            out.actions.append(SetEpicParent(out.program, epic.key, have.iid, parent))
+    for item in (*out.desired.issues, out.desired.tracking):
+        issue, home = found.get(item.key), epics.get(item.epic_key or "")
+        if issue is not None and home is not None and issue.epic is None:
+            out.actions.append(AddToEpic(out.program, item.key, home.iid, issue))
+
+
+def _index_epics(observed: Sequence[ObservedEpic], out: _Builder) -> dict[str, ObservedEpic]:
+    by_key: dict[str, list[ObservedEpic]] = defaultdict(list)
+    for epic in observed:
+        if epic.key is not None:
+            by_key[epic.key].append(epic)
+    for key, twins in by_key.items():
+        if len(twins) > 1:
+            refs = " and ".join(f"&{e.iid}" for e in twins)
+            out.fail(
+                key,
+                f"epics {refs} carry the same key; close the duplicate and delete its "
+                "first line (the automation:key marker)",
+            )
+    return {key: epics[0] for key, epics in by_key.items() if len(epics) == 1}
 
 
 def _index(

@@ -5,15 +5,20 @@ from __future__ import annotations
 import difflib
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from automation.planner import (
     Action,
+    AddToEpic,
+    CreateEpic,
     CreateIssue,
     CreateLabel,
     Failure,
+    LinkIssues,
     Plan,
+    SetEpicParent,
     UpdateDescription,
     UpdateLabels,
 )
@@ -22,21 +27,45 @@ JSON_SCHEMA_VERSION = 1
 DIFF_CONTEXT = 1
 
 
+@dataclass(frozen=True)
+class _Verbs:
+    create: str
+    update: str
+    add: str
+
+
+_PLANNED = _Verbs("create", "update", "add")
+_DONE = _Verbs("created", "updated", "added")
+
+
+def _issue_line(a: CreateIssue, v: _Verbs) -> str:
+    issue = a.issue
+    who = f", assigned to {', '.join(issue.assignees)}" if issue.assignees else ""
+    due = f", due {issue.due_date}" if issue.due_date else ""
+    secret = ", confidential" if issue.confidential else ""
+    return f'{v.create} issue "{issue.title}" [{issue.key}]{who}{due}{secret}'
+
+
+def _labels_line(a: UpdateLabels, v: _Verbs) -> str:
+    changes = [f"+{name}" for name in a.add] + [f"-{name}" for name in a.remove]
+    return f"{v.update} #{a.iid} [{a.key}]: labels {' '.join(changes)}"
+
+
+_LINES: dict[type, Callable[[Any, _Verbs], str]] = {
+    CreateLabel: lambda a, v: f"{v.create} label {a.spec.name}",
+    CreateIssue: _issue_line,
+    UpdateDescription: lambda a, v: f"{v.update} #{a.iid} [{a.key}]: {a.block} block",
+    UpdateLabels: _labels_line,
+    CreateEpic: lambda a, v: f'{v.create} epic "{a.epic.title}" [{a.epic.key}]',
+    SetEpicParent: lambda a, v: f"{v.update} epic &{a.iid} [{a.key}]: child of &{a.parent.iid}",
+    AddToEpic: lambda a, v: f"{v.add} #{a.iid} [{a.key}] to epic &{a.epic_iid}",
+    LinkIssues: lambda a, v: f"{v.add} link from tracking issue #{a.iid} to #{a.target_iid}",
+}
+
+
 def describe(action: Action, *, done: bool = False) -> str:
     """One line saying what an action does, or with `done`, what it did."""
-    create, update = ("created", "updated") if done else ("create", "update")
-    if isinstance(action, CreateLabel):
-        return f"{create} label {action.spec.name}"
-    if isinstance(action, CreateIssue):
-        issue = action.issue
-        who = f", assigned to {', '.join(issue.assignees)}" if issue.assignees else ""
-        due = f", due {issue.due_date}" if issue.due_date else ""
-        secret = ", confidential" if issue.confidential else ""
-        return f'{create} issue "{issue.title}" [{issue.key}]{who}{due}{secret}'
-    if isinstance(action, UpdateDescription):
-        return f"{update} #{action.iid} [{action.key}]: {action.block} block in the description"
-    changes = [f"+{name}" for name in action.add] + [f"-{name}" for name in action.remove]
-    return f"{update} #{action.iid} [{action.key}]: labels {' '.join(changes)}"
+    return _LINES[type(action)](action, _DONE if done else _PLANNED)
 
 
 def diff(before: str, after: str) -> list[str]:
@@ -73,13 +102,20 @@ def counts(actions: Iterable[Action]) -> Counter[str]:
     return Counter(_kind(action) for action in actions)
 
 
+_KINDS: dict[type, str] = {
+    CreateLabel: "create_label",
+    CreateIssue: "create_issue",
+    UpdateDescription: "update_description",
+    UpdateLabels: "update_labels",
+    CreateEpic: "create_epic",
+    SetEpicParent: "set_epic_parent",
+    AddToEpic: "add_to_epic",
+    LinkIssues: "link_issues",
+}
+
+
 def _kind(action: Action) -> str:
-    return {
-        CreateLabel: "create_label",
-        CreateIssue: "create_issue",
-        UpdateDescription: "update_description",
-        UpdateLabels: "update_labels",
-    }[type(action)]
+    return _KINDS[type(action)]
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:
@@ -92,10 +128,13 @@ def summary(
 ) -> str:
     """The one closing line with every count; `done` says it in the past tense."""
     n = counts(actions)
-    updated = n["update_description"] + n["update_labels"]
+    updated = n["update_description"] + n["update_labels"] + n["set_epic_parent"]
     create = "created" if done else "to create"
+    extra = f"{plural(n['create_epic'], 'epic')} {create}, " if n["create_epic"] else ""
+    extra += f"{n['add_to_epic']} put in epics, " if n["add_to_epic"] else ""
+    extra += f"{plural(n['link_issues'], 'link')}, " if n["link_issues"] else ""
     return (
-        f"{plural(n['create_issue'], 'issue')} {create}, {plural(updated, 'update')}, "
+        f"{plural(n['create_issue'], 'issue')} {create}, {plural(updated, 'update')}, {extra}"
         f"{plural(n['create_label'], 'label')} {create}, {unchanged} unchanged, "
         f"{failed} failed, {plural(warnings, 'warning')}"
     )
@@ -107,10 +146,7 @@ def plan_json(plan: Plan) -> str:
     document = {
         "schema": JSON_SCHEMA_VERSION,
         "summary": {
-            "create_label": n["create_label"],
-            "create_issue": n["create_issue"],
-            "update_description": n["update_description"],
-            "update_labels": n["update_labels"],
+            **{kind: n[kind] for kind in _KINDS.values()},
             "unchanged": plan.unchanged,
             "failed": len(plan.failures),
             "warnings": len(plan.warnings),
@@ -121,28 +157,44 @@ def plan_json(plan: Plan) -> str:
             for f in plan.failures
         ],
         "warnings": list(plan.warnings),
+        "notices": list(plan.notices),
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
+def _issue_fields(a: CreateIssue) -> dict[str, Any]:
+    issue = a.issue
+    return {
+        "title": issue.title,
+        "labels": list(issue.labels),
+        "assignees": list(issue.assignees),
+        "due_date": issue.due_date.isoformat() if issue.due_date else None,
+        "confidential": issue.confidential,
+        "description": issue.description,
+    }
+
+
+_FIELDS: dict[type, Callable[[Any], dict[str, Any]]] = {
+    CreateLabel: lambda a: {
+        "name": a.spec.name,
+        "color": a.spec.color,
+        "description": a.spec.description,
+    },
+    CreateIssue: _issue_fields,
+    UpdateDescription: lambda a: {"block": a.block, "diff": "\n".join(diff(a.before, a.after))},
+    UpdateLabels: lambda a: {"add": list(a.add), "remove": list(a.remove)},
+    CreateEpic: lambda a: {
+        "title": a.epic.title,
+        "labels": list(a.epic.labels),
+        "description": a.epic.description,
+    },
+    SetEpicParent: lambda a: {"parent_iid": a.parent.iid},
+    AddToEpic: lambda a: {"epic_iid": a.epic_iid},
+    LinkIssues: lambda a: {"target_iid": a.target_iid},
+}
+
+
 def action_json(action: Action) -> dict[str, Any]:
-    """One action as a JSON object."""
-    base: dict[str, Any] = {"type": _kind(action), "program": action.program}
-    if isinstance(action, CreateLabel):
-        spec = action.spec
-        return base | {"name": spec.name, "color": spec.color, "description": spec.description}
-    if isinstance(action, CreateIssue):
-        issue = action.issue
-        return base | {
-            "key": issue.key,
-            "title": issue.title,
-            "labels": list(issue.labels),
-            "assignees": list(issue.assignees),
-            "due_date": issue.due_date.isoformat() if issue.due_date else None,
-            "confidential": issue.confidential,
-            "description": issue.description,
-        }
-    base |= {"key": action.key, "iid": action.iid}
-    if isinstance(action, UpdateDescription):
-        return base | {"block": action.block, "diff": "\n".join(diff(action.before, action.after))}
-    return base | {"add": list(action.add), "remove": list(action.remove)}
+    """One action as a JSON object: what every action has, then its own fields."""
+    base = {"type": _kind(action), "program": action.program, "key": action.key, "iid": action.iid}
+    return base | _FIELDS[type(action)](action)

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from automation.applier import Listener, Outcome, execute
-from automation.blocks import PROGRESS_TEMPLATE, ROLLUP_TEMPLATE, Blocks
+from automation.blocks import EPIC_TEMPLATE, PROGRESS_TEMPLATE, ROLLUP_TEMPLATE, Blocks
 from automation.config.loader import Loaded, load_config
 from automation.config.models import Program
 from automation.config.source import Source
 from automation.desired import DesiredProgram, desired_programs
 from automation.errors import ConfigError, Problem
-from automation.planner import Plan, plan_program
+from automation.planner import Observed, Plan, plan_program
 from automation.progress import program_label
 from automation.rendering import Renderer
 from automation.trackers.base import Tracker
@@ -65,7 +65,7 @@ def _template_problems(renderer: Renderer, program: Program, source: Source) -> 
             problems.extend(renderer.check(name))
         else:
             problems.append(source.problem(loc, renderer.not_found(name)))
-    for name in (PROGRESS_TEMPLATE, ROLLUP_TEMPLATE):
+    for name in (PROGRESS_TEMPLATE, ROLLUP_TEMPLATE, EPIC_TEMPLATE):
         problems.extend(renderer.check(name))
     return problems
 
@@ -73,11 +73,25 @@ def _template_problems(renderer: Renderer, program: Program, source: Source) -> 
 def make_plan(prepared: Prepared, tracker: Tracker, today: dt.date) -> Plan:
     """Observe the tracker and plan every chosen program (no writes)."""
     labels = tracker.label_names()
+    epics = tracker.epics_available()
     plan = Plan()
     for desired in prepared.programs:
-        observed = tracker.program_issues(program_label(desired.program))
-        plan += plan_program(desired, observed, labels, prepared.blocks, today)
+        observed = observe(tracker, desired, labels, epics)
+        plan += plan_program(desired, observed, prepared.blocks, today)
     return plan
+
+
+def observe(
+    tracker: Tracker, desired: DesiredProgram, labels: frozenset[str], epics: bool
+) -> Observed:
+    """One program's state: one issue list, plus its epics or its tracking issue's links."""
+    label = program_label(desired.program)
+    issues = tracker.program_issues(label)
+    if epics:
+        return Observed(issues, labels, tracker.program_epics(label))
+    tracking = next((i for i in issues if i.key == desired.tracking.key), None)
+    links = tracker.issue_links(tracking.iid) if tracking else frozenset()
+    return Observed(issues, labels, None, links)
 
 
 @dataclass(frozen=True)
@@ -101,6 +115,6 @@ def apply(
         result = execute(plan, tracker, on_done)
         outcome.done.extend(result.done)
         outcome.failures = result.failures  # the latest round knows what still fails
-        if not (plan.creates_issues and result.done):
+        if not (plan.creates_items and result.done):
             break
     return Applied(plans, outcome)

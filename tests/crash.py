@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from automation.progress import LabelSpec
-from automation.trackers.base import NewIssue, ObservedIssue, Tracker
+from automation.trackers.base import NewEpic, NewIssue, ObservedEpic, ObservedIssue, Tracker
 
 
 class Crash(BaseException):
@@ -49,4 +49,30 @@ class CrashingTracker(Tracker):
 
     def update_labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> None:
         self.inner.update_labels(iid, add, remove)
+        self._wrote()
+
+    def epics_available(self) -> bool:
+        return self.inner.epics_available()
+
+    def program_epics(self, program_label: str) -> tuple[ObservedEpic, ...]:
+        return self.inner.program_epics(program_label)
+
+    def issue_links(self, iid: int) -> frozenset[int]:
+        return self.inner.issue_links(iid)
+
+    def create_epic(self, epic: NewEpic) -> ObservedEpic:
+        created = self.inner.create_epic(epic)
+        self._wrote()
+        return created
+
+    def set_epic_parent(self, iid: int, parent: ObservedEpic) -> None:
+        self.inner.set_epic_parent(iid, parent)
+        self._wrote()
+
+    def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:
+        self.inner.add_to_epic(epic_iid, issue)
+        self._wrote()
+
+    def link_issues(self, iid: int, target_iid: int) -> None:
+        self.inner.link_issues(iid, target_iid)
         self._wrote()

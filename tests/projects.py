@@ -42,6 +42,7 @@ def make_project(root: Path, overrides: dict[str, str] | None = None) -> Path:
         "templates/tracking.md.j2": "tracking\n{{ managed_block('rollup') }}\n",
         "templates/blocks/progress.md.j2": "{{ progress.overall.percent }}%\n",
         "templates/blocks/rollup.md.j2": "{{ rows | length }} rows\n",
+        "templates/epic.md.j2": "Epic of {{ program.name }}\n",
     }
     files.update(overrides or {})
     for name, text in files.items():

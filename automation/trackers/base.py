@@ -50,6 +50,32 @@ class ObservedIssue:
         return f"#{self.iid}"
 
 
+@dataclass(frozen=True)
+class NewEpic:
+    """An epic to create (GitLab Premium), fully rendered."""
+
+    key: str
+    title: str
+    description: str
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ObservedEpic:
+    """An epic as the tracker holds it now."""
+
+    iid: int
+    id: int
+    title: str
+    description: str
+    labels: tuple[str, ...]
+    parent_iid: int | None = None
+    key: str | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", find_key(self.description))
+
+
 class Tracker(abc.ABC):
     """Reads and writes issues and labels; the applier is the only caller of the writes."""
 
@@ -82,3 +108,33 @@ class Tracker(abc.ABC):
     @abc.abstractmethod
     def update_labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> None:
         """Add and remove labels without touching the issue's other labels."""
+
+    # --- epics (Premium) and the related-issue links used instead of them ------------------
+
+    @abc.abstractmethod
+    def epics_available(self) -> bool:
+        """Whether epics can be used (GitLab Premium, and enabled in settings)."""
+
+    @abc.abstractmethod
+    def program_epics(self, program_label: str) -> tuple[ObservedEpic, ...]:
+        """Every epic that carries the program label."""
+
+    @abc.abstractmethod
+    def create_epic(self, epic: NewEpic) -> ObservedEpic:
+        """Create an epic and return it as stored."""
+
+    @abc.abstractmethod
+    def set_epic_parent(self, iid: int, parent: ObservedEpic) -> None:
+        """Make an epic a child of another."""
+
+    @abc.abstractmethod
+    def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:
+        """Put an issue in an epic (by the issue's global id)."""
+
+    @abc.abstractmethod
+    def issue_links(self, iid: int) -> frozenset[int]:
+        """The iids of the issues related to an issue."""
+
+    @abc.abstractmethod
+    def link_issues(self, iid: int, target_iid: int) -> None:
+        """Relate two issues of the project."""

@@ -16,7 +16,7 @@ from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 from automation.config.models import GitLabSettings
 from automation.errors import ItemError, TrackerUnavailable
 from automation.progress import LabelSpec
-from automation.trackers.base import NewIssue, ObservedIssue, Tracker
+from automation.trackers.base import NewEpic, NewIssue, ObservedEpic, ObservedIssue, Tracker
 
 PER_PAGE = 100
 CREATE_ATTEMPTS = 3  # a create is retried only after looking its key up again
@@ -87,6 +87,7 @@ class GitLabTracker(Tracker):
         self._monotonic = monotonic or time.monotonic
         self._last_create: float | None = None
         self._user_ids: dict[str, int | None] = {}
+        self._epics: bool | None = None
         self._project = self._gl.projects.get(settings.project, lazy=True)
         self._group = self._gl.groups.get(settings.group, lazy=True)
 
@@ -143,8 +144,7 @@ class GitLabTracker(Tracker):
             with self._translated(f"creating label {spec.name}"):
                 self._group.labels.create(data)
         except ItemError as error:
-            cause = error.__cause__
-            if not (isinstance(cause, GitlabError) and cause.response_code == CONFLICT):
+            if not _conflict(error):
                 raise
 
     def create_issue(self, issue: NewIssue) -> ObservedIssue:
@@ -181,6 +181,84 @@ class GitLabTracker(Tracker):
         if data:
             with self._translated(f"updating labels of issue #{iid}"):
                 self._project.issues.update(iid, data)
+
+    # --- epics and links --------------------------------------------------------------------
+
+    def epics_available(self) -> bool:
+        """Enabled in settings and answered by the group (Free answers 403)."""
+        if self._epics is None:
+            self._epics = self.settings.epics and self._epics_answer()
+        return self._epics
+
+    def _epics_answer(self) -> bool:
+        try:
+            with self._translated("checking for epics"):
+                self._group.epics.list(per_page=1, get_all=False)
+        except TrackerUnavailable:
+            return False
+        return True
+
+    def program_epics(self, program_label: str) -> tuple[ObservedEpic, ...]:
+        """Every group epic with the program label, in one paginated list."""
+        with self._translated(f"listing epics labelled {program_label}"):
+            epics = self._group.epics.list(
+                labels=[program_label], state="all", per_page=PER_PAGE, get_all=True
+            )
+        return tuple(_observed_epic(epic.attributes) for epic in epics)
+
+    def create_epic(self, epic: NewEpic) -> ObservedEpic:
+        """Create an epic; after a failure, look for it before trying again."""
+        data = {
+            "title": epic.title,
+            "description": epic.description,
+            "labels": ",".join(epic.labels),
+        }
+        for attempt in range(1, CREATE_ATTEMPTS + 1):
+            try:
+                with self._translated(f"creating epic {epic.key}"):
+                    created = self._group.epics.create(data, retry_transient_errors=False)
+                return _observed_epic(created.attributes)
+            except TransientError:
+                existing = [e for e in self.program_epics(epic.labels[0]) if e.key == epic.key]
+                if existing:
+                    return existing[0]
+                if attempt == CREATE_ATTEMPTS:
+                    raise
+                self._sleep(2.0**attempt)
+        raise AssertionError("unreachable")
+
+    def set_epic_parent(self, iid: int, parent: ObservedEpic) -> None:
+        """Nest an epic under another (by the parent's global id)."""
+        with self._translated(f"nesting epic &{iid}"):
+            self._group.epics.update(iid, {"parent_id": parent.id})
+
+    def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:
+        """Put an issue in an epic by its global id; one already there (409) is fine."""
+        if issue.id is None:
+            raise ItemError(f"issue #{issue.iid} has no global id; run again")
+        epic = self._group.epics.get(epic_iid, lazy=True)
+        try:
+            with self._translated(f"adding #{issue.iid} to epic &{epic_iid}"):
+                epic.issues.create({"issue_id": issue.id})
+        except ItemError as error:
+            if not _conflict(error):
+                raise
+
+    def issue_links(self, iid: int) -> frozenset[int]:
+        """The iids of the issues related to an issue."""
+        with self._translated(f"listing links of #{iid}"):
+            links = self._project.issues.get(iid, lazy=True).links.list(get_all=True)
+        return frozenset(int(link.attributes["iid"]) for link in links)
+
+    def link_issues(self, iid: int, target_iid: int) -> None:
+        """Relate two issues of the project; an existing link (409) is fine."""
+        data = {"target_project_id": self.settings.project, "target_issue_iid": target_iid}
+        try:
+            with self._translated(f"linking #{iid} to #{target_iid}"):
+                self._project.issues.get(iid, lazy=True).links.create(data)
+        except ItemError as error:
+            if not _conflict(error):
+                raise
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -252,6 +330,24 @@ class GitLabTracker(Tracker):
 
     def _scrub(self, message: str) -> str:
         return message.replace(self._token, "[token]") if self._token else message
+
+
+def _conflict(error: ItemError) -> bool:
+    """Whether GitLab answered 409: the thing exists already."""
+    cause = error.__cause__
+    return isinstance(cause, GitlabError) and cause.response_code == CONFLICT
+
+
+def _observed_epic(data: Mapping[str, Any]) -> ObservedEpic:
+    parent = data.get("parent_iid")
+    return ObservedEpic(
+        iid=int(data["iid"]),
+        id=int(data["id"]),
+        title=str(data.get("title") or ""),
+        description=str(data.get("description") or ""),
+        labels=tuple(str(label) for label in data.get("labels") or ()),
+        parent_iid=int(parent) if parent is not None else None,
+    )
 
 
 def _observed(data: Mapping[str, Any]) -> ObservedIssue:

@@ -1,4 +1,4 @@
-"""A tracker on plain files: one Markdown file per issue, so a rehearsal needs no GitLab."""
+"""A tracker on plain files: one Markdown file per issue or epic, so a rehearsal needs no GitLab."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -15,29 +15,53 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from automation.config.source import parse_yaml
 from automation.errors import AutomationError, ConfigError
 from automation.progress import LabelSpec
-from automation.trackers.base import NewIssue, ObservedIssue, Tracker
+from automation.trackers.base import (
+    NewEpic,
+    NewIssue,
+    ObservedEpic,
+    ObservedIssue,
+    Tracker,
+)
 
 FRONT = "---\n"
+_FRONT_MATTER = re.compile(r"---\r?\n(?P<front>.*?\r?\n)?---\r?\n(?P<body>.*)\Z", re.DOTALL)
 
 
 class WorkspaceError(AutomationError):
     """A workspace file cannot be read; nothing is written until it is fixed."""
 
 
-class IssueFile(BaseModel):
-    """The front matter of issues/<iid>.md, in the order it is written."""
+class ItemFile(BaseModel):
+    """Front matter both issues and epics have."""
 
     model_config = ConfigDict(extra="forbid")
 
     title: str
     state: str = "opened"
     labels: list[str] = []
+
+
+class IssueFile(ItemFile):
+    """The front matter of issues/<iid>.md, in the order it is written."""
+
     confidential: bool = False
     due_date: dt.date | None = None
     assignees: list[str] = []
     epic: int | None = None
+    links: list[int] = []
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+class EpicFile(ItemFile):
+    """The front matter of epics/<iid>.md."""
+
+    parent: int | None = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+F = TypeVar("F", bound=ItemFile)
 
 
 def _utc_now() -> dt.datetime:
@@ -45,14 +69,18 @@ def _utc_now() -> dt.datetime:
 
 
 class LocalTracker(Tracker):
-    """Issues in <workspace>/issues/<iid>.md, labels in <workspace>/labels.yml."""
+    """Issues in <workspace>/issues/<iid>.md, epics in epics/<iid>.md, labels in labels.yml."""
 
     name = "local"
 
-    def __init__(self, workspace: Path, clock: Callable[[], dt.datetime] = _utc_now) -> None:
+    def __init__(
+        self, workspace: Path, clock: Callable[[], dt.datetime] = _utc_now, epics: bool = True
+    ) -> None:
         self.workspace = workspace
         self.clock = clock
+        self.epics = epics
         self.issues_dir = workspace / "issues"
+        self.epics_dir = workspace / "epics"
         self.labels_file = workspace / "labels.yml"
 
     # --- reads ------------------------------------------------------------------------------
@@ -69,6 +97,30 @@ class LocalTracker(Tracker):
         """The issue with this key, read afresh from disk."""
         return next((i for i in self.all_issues() if i.key == key), None)
 
+    def all_issues(self) -> list[ObservedIssue]:
+        """Every issue in the workspace, in iid order."""
+        return [
+            _observed_issue(iid, *self._load(self.issues_dir, iid, IssueFile))
+            for iid in _iids(self.issues_dir)
+        ]
+
+    def epics_available(self) -> bool:
+        """Epics are files here; settings can still turn them off."""
+        return self.epics
+
+    def program_epics(self, program_label: str) -> tuple[ObservedEpic, ...]:
+        """Every epic file carrying the label."""
+        epics = (
+            _observed_epic(iid, *self._load(self.epics_dir, iid, EpicFile))
+            for iid in _iids(self.epics_dir)
+        )
+        return tuple(epic for epic in epics if program_label in epic.labels)
+
+    def issue_links(self, iid: int) -> frozenset[int]:
+        """Issues related to this one."""
+        meta, _ = self._load(self.issues_dir, iid, IssueFile)
+        return frozenset(meta.links)
+
     # --- writes -----------------------------------------------------------------------------
 
     def create_label(self, spec: LabelSpec) -> None:
@@ -82,7 +134,6 @@ class LocalTracker(Tracker):
 
     def create_issue(self, issue: NewIssue) -> ObservedIssue:
         """Write issues/<next iid>.md."""
-        iid = max((i.iid for i in self.all_issues()), default=0) + 1
         now = self.clock()
         meta = IssueFile(
             title=issue.title,
@@ -93,37 +144,59 @@ class LocalTracker(Tracker):
             created_at=now,
             updated_at=now,
         )
-        self._save(iid, meta, issue.description)
-        return _observed(iid, meta, issue.description)
+        iid = _next_iid(self.issues_dir)
+        self._save(self.issues_dir, iid, meta, issue.description)
+        return _observed_issue(iid, meta, issue.description)
 
     def update_description(self, iid: int, description: str) -> None:
         """Replace the text after the front matter."""
-        meta, _ = self._load(iid)
-        self._save(iid, meta.model_copy(update={"updated_at": self.clock()}), description)
+        self._change(iid, {}, description)
 
     def update_labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> None:
         """Add and remove labels, keeping the others in their order."""
-        meta, text = self._load(iid)
+        meta, _ = self._load(self.issues_dir, iid, IssueFile)
         labels = [label for label in meta.labels if label not in remove]
         labels += [label for label in add if label not in labels]
-        if labels != meta.labels:
-            changed = meta.model_copy(update={"labels": labels, "updated_at": self.clock()})
-            self._save(iid, changed, text)
+        self._change(iid, {"labels": labels})
+
+    def create_epic(self, epic: NewEpic) -> ObservedEpic:
+        """Write epics/<next iid>.md."""
+        now = self.clock()
+        meta = EpicFile(title=epic.title, labels=list(epic.labels), created_at=now, updated_at=now)
+        iid = _next_iid(self.epics_dir)
+        self._save(self.epics_dir, iid, meta, epic.description)
+        return _observed_epic(iid, meta, epic.description)
+
+    def set_epic_parent(self, iid: int, parent: ObservedEpic) -> None:
+        """Record the parent epic."""
+        meta, text = self._load(self.epics_dir, iid, EpicFile)
+        changed = meta.model_copy(update={"parent": parent.iid, "updated_at": self.clock()})
+        self._save(self.epics_dir, iid, changed, text)
+
+    def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:
+        """Record the issue's epic."""
+        self._change(issue.iid, {"epic": epic_iid})
+
+    def link_issues(self, iid: int, target_iid: int) -> None:
+        """Relate two issues, on both sides as GitLab shows it."""
+        for one, other in ((iid, target_iid), (target_iid, iid)):
+            meta, _ = self._load(self.issues_dir, one, IssueFile)
+            if other not in meta.links:
+                self._change(one, {"links": [*meta.links, other]})
 
     # --- files ------------------------------------------------------------------------------
 
-    def _path(self, iid: int) -> Path:
-        return self.issues_dir / f"{iid}.md"
+    def _change(self, iid: int, fields: dict[str, Any], description: str | None = None) -> None:
+        """Rewrite an issue file when something differs; only then does updated_at move."""
+        meta, text = self._load(self.issues_dir, iid, IssueFile)
+        changed = meta.model_copy(update=fields)
+        body = text if description is None else description
+        if changed != meta or body != text:
+            stamped = changed.model_copy(update={"updated_at": self.clock()})
+            self._save(self.issues_dir, iid, stamped, body)
 
-    def all_issues(self) -> list[ObservedIssue]:
-        """Every issue in the workspace, in iid order."""
-        if not self.issues_dir.is_dir():
-            return []
-        iids = sorted(int(p.stem) for p in self.issues_dir.glob("*.md") if p.stem.isdigit())
-        return [_observed(iid, *self._load(iid)) for iid in iids]
-
-    def _load(self, iid: int) -> tuple[IssueFile, str]:
-        path = self._path(iid)
+    def _load(self, folder: Path, iid: int, model: type[F]) -> tuple[F, str]:
+        path = folder / f"{iid}.md"
         try:
             text = path.read_bytes().decode("utf-8")  # bytes as they are: no newline changes
         except (OSError, UnicodeDecodeError) as error:
@@ -137,11 +210,11 @@ class LocalTracker(Tracker):
                 f"{path}:1: the file must start with the '---' front matter "
                 "block the tool wrote, closed by a '---' line; restore it"
             )
-        return _parse_front(match.group("front"), str(path)), match.group("body")
+        return _parse_front(match.group("front"), str(path), model), match.group("body")
 
-    def _save(self, iid: int, meta: IssueFile, description: str) -> None:
+    def _save(self, folder: Path, iid: int, meta: ItemFile, description: str) -> None:
         front = yaml.safe_dump(_front_matter(meta), sort_keys=False, allow_unicode=True)
-        _write(self._path(iid), f"{FRONT}{front}{FRONT}{description}")
+        _write(folder / f"{iid}.md", f"{FRONT}{front}{FRONT}{description}")
 
     def _labels(self) -> list[dict[str, Any]]:
         if not self.labels_file.is_file():
@@ -161,10 +234,17 @@ class LocalTracker(Tracker):
         return [item for item in data if isinstance(item, dict) and "name" in item]
 
 
-_FRONT_MATTER = re.compile(r"---\r?\n(?P<front>.*?\r?\n)?---\r?\n(?P<body>.*)\Z", re.DOTALL)
+def _iids(folder: Path) -> list[int]:
+    if not folder.is_dir():
+        return []
+    return sorted(int(p.stem) for p in folder.glob("*.md") if p.stem.isdigit())
 
 
-def _parse_front(front: str | None, file: str) -> IssueFile:
+def _next_iid(folder: Path) -> int:
+    return max(_iids(folder), default=0) + 1
+
+
+def _parse_front(front: str | None, file: str, model: type[F]) -> F:
     """Validate front matter; a problem names the file, the line and the field."""
     try:
         source = parse_yaml(front or "", file)
@@ -172,7 +252,7 @@ def _parse_front(front: str | None, file: str) -> IssueFile:
         problem = error.problems[0]
         raise WorkspaceError(f"{file}:{problem.line + 1}: {problem.message}") from error
     try:
-        return IssueFile.model_validate(source.data or {})
+        return model.model_validate(source.data or {})
     except ValidationError as error:
         detail = error.errors(include_url=False)[0]
         loc = tuple(detail["loc"])
@@ -183,14 +263,14 @@ def _parse_front(front: str | None, file: str) -> IssueFile:
         ) from error
 
 
-def _front_matter(meta: IssueFile) -> dict[str, Any]:
+def _front_matter(meta: ItemFile) -> dict[str, Any]:
     data = meta.model_dump()
     for stamp in ("created_at", "updated_at"):
         data[stamp] = data[stamp].isoformat().replace("+00:00", "Z")
     return data
 
 
-def _observed(iid: int, meta: IssueFile, description: str) -> ObservedIssue:
+def _observed_issue(iid: int, meta: IssueFile, description: str) -> ObservedIssue:
     return ObservedIssue(
         iid=iid,
         title=meta.title,
@@ -204,6 +284,10 @@ def _observed(iid: int, meta: IssueFile, description: str) -> ObservedIssue:
         id=iid,
         epic=meta.epic,
     )
+
+
+def _observed_epic(iid: int, meta: EpicFile, description: str) -> ObservedEpic:
+    return ObservedEpic(iid, iid, meta.title, description, tuple(meta.labels), meta.parent)
 
 
 def _write(path: Path, text: str) -> None:

@@ -87,7 +87,7 @@ def test_rerun_of_250_issues_lists_in_pages_and_writes_nothing(
         assert fake.count("POST") == fake.count("PUT") == 0
         issue_lists = fake.count("GET", "/issues")
         assert issue_lists == math.ceil(251 / 100)
-        assert len(fake.requests) <= issue_lists + 5  # user, project, group, labels
+        assert len(fake.requests) <= issue_lists + 6  # user, project, group, labels, 2 epics
 
         target = fake.issues(PROJECT)[42]["iid"]
         backend.edit(target, lambda t: t.replace("- [ ] first task", "- [x] first task"))
@@ -141,7 +141,7 @@ def test_502_during_creates_is_retried_without_duplicates(gitlab: GitLabBackend)
     assert set(keys(gitlab.fake).values()) == {1} and len(keys(gitlab.fake)) == 4
 
 
-MINI_RUN_WRITES = 17  # 12 labels, 4 issues, the rollup once references are known
+MINI_RUN_WRITES = 24  # 12 labels, 4 issues, 2 epics; then rollup, nesting, 4 issues into epics
 
 
 @pytest.mark.parametrize("k", range(1, MINI_RUN_WRITES + 1))
@@ -295,3 +295,49 @@ def test_quick_actions_and_mentions_from_config_do_nothing_in_gitlab(
     assert gitlab.fake.quick_actions == []
     assert [m.username for m in gitlab.fake.mentions] == []
     assert all(i["state"] == "opened" for i in gitlab.fake.issues(PROJECT))
+
+
+# --- epics and their fallback -----------------------------------------------------------------
+
+
+def test_premium_groups_issues_in_nested_epics(gitlab: GitLabBackend) -> None:
+    ok(gitlab.cli("apply"))
+    epics = {find_key(e["description"]): e for e in gitlab.fake.epics(GROUP)}
+    assert set(epics) == {"demo/epic", "demo/c1/epic"}
+    program, cohort = epics["demo/epic"], epics["demo/c1/epic"]
+    assert cohort["parent_iid"] == program["iid"]
+    homes = {find_key(i["description"]): i["epic"] for i in gitlab.fake.issues(PROJECT)}
+    assert homes == {
+        "demo/c1/user000": cohort["iid"],
+        "demo/c1/user001": cohort["iid"],
+        "demo/c1/user002": cohort["iid"],
+        "demo/tracking": program["iid"],
+    }
+    assert "No changes" in ok(gitlab.cli("apply")).out
+
+
+def test_an_issue_a_person_moved_to_another_epic_stays_there(gitlab: GitLabBackend) -> None:
+    ok(gitlab.cli("apply"))
+    gl = gitlab.fake.client()
+    other = gl.groups.get(GROUP).epics.create({"title": "Someone else's epic"})
+    issue = gitlab.fake.issues(PROJECT)[0]
+    other.issues.create({"issue_id": issue["id"]})
+    assert "No changes" in ok(gitlab.cli("apply")).out
+    assert gitlab.fake.issues(PROJECT)[0]["epic"] == other.iid
+
+
+def test_free_tier_links_issues_to_the_tracking_issue_and_says_so_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    setup_project(tmp_path, 3)
+    fake = new_fake(tier="free", users=tuple(users(3)))
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        first = ok(backend.cli("apply"))
+        second = ok(backend.cli("apply"))
+    assert first.out.count("epics are not available") == 1
+    tracking = next(i for i in fake.issues(PROJECT) if "demo/tracking" in i["description"])
+    linked = {iid for _project, iid in tracking["links"]}
+    assert linked == {i["iid"] for i in fake.issues(PROJECT)} - {tracking["iid"]}
+    assert "No changes" in second.out and fake.epics(GROUP) == []

@@ -74,7 +74,7 @@ def test_plan_writes_nothing_and_shows_what_apply_would_do(project: Path) -> Non
     assert not (project / ".automation").exists()
     assert 'create issue "CSM Aspiring Leaders: Sam Delacroix"' in out
     assert out.strip().endswith(
-        "Plan: 4 issues to create, 0 updates, 14 labels to create, "
+        "Plan: 4 issues to create, 0 updates, 2 epics to create, 14 labels to create, "
         "0 unchanged, 0 failed, 0 warnings"
     )
 
@@ -92,6 +92,10 @@ def test_plan_json_follows_the_documented_schema(project: Path) -> None:
         "create_issue": 0,
         "update_description": 2,
         "update_labels": 1,
+        "create_epic": 0,
+        "set_epic_parent": 0,
+        "add_to_epic": 0,
+        "link_issues": 0,
         "unchanged": 2,
         "failed": 0,
         "warnings": 0,
@@ -143,3 +147,24 @@ def test_help_lists_the_documented_options(
         run([command, "--help"], {}, io.StringIO(), io.StringIO())
     text = capsys.readouterr().out
     assert "--config" in text and "--program" in text
+
+
+def test_local_epics_group_the_issues(project: Path) -> None:
+    cli("apply", "--today", "2026-11-24")
+    epics = sorted((project / ".automation" / "epics").glob("*.md"))
+    assert [p.name for p in epics] == ["1.md", "2.md"]
+    assert "parent: 1" in epics[1].read_text()
+    sam = issue_with_key(project / ".automation", "fy27-pilot/sam.delacroix").read_text()
+    assert "\nepic: 2\n" in sam
+
+
+def test_without_epics_issues_are_linked_to_the_tracking_issue(project: Path) -> None:
+    settings = project / "config" / "settings.yml"
+    settings.write_text(settings.read_text().replace("epics: true", "epics: false"))
+    code, out, _ = cli("apply", "--today", "2026-11-24")
+    assert code == 0
+    assert "note: epics are not available (GitLab Free, or `epics: false`" in out
+    assert not (project / ".automation" / "epics").exists()
+    tracking = issue_with_key(project / ".automation", "key=csm-aspiring-leaders/tracking")
+    assert "links:\n- 1\n- 2\n- 3\n" in tracking.read_text()
+    assert "No changes" in cli("apply", "--today", "2026-11-24")[1]

@@ -306,6 +306,7 @@ class Epic:
     labels: list[str] = field(default_factory=list)
     state: str = "opened"
     closed_at: datetime | None = None
+    parent: Epic | None = None
 
 
 @dataclass(eq=False)
@@ -641,7 +642,8 @@ class Presenter:
             "id": epic.id,
             "iid": epic.iid,
             "group_id": epic.group.id,
-            "parent_id": None,
+            "parent_id": epic.parent.id if epic.parent else None,
+            "parent_iid": epic.parent.iid if epic.parent else None,
             "title": epic.title,
             "description": epic.description,
             "state": epic.state,
@@ -1580,15 +1582,18 @@ class EpicHandlers(Handlers):
         """Edit an epic."""
         epic = self._epic(request)
         self.state.require("planner", epic.group)
-        before = (epic.title, epic.description, tuple(epic.labels), epic.state)
+        before = (epic.title, epic.description, tuple(epic.labels), epic.state, epic.parent)
         epic.title = request.params.text("title") or epic.title
         self._edit(epic, request.params)
-        if (epic.title, epic.description, tuple(epic.labels), epic.state) != before:
+        if (epic.title, epic.description, tuple(epic.labels), epic.state, epic.parent) != before:
             epic.updated_at = self.state.clock.now()
         return Reply(200, self.present.epic(epic))
 
     def _edit(self, epic: Epic, params: Params) -> None:
         labels = LabelService(self.state)
+        parent_id = params.integer("parent_id")
+        if parent_id is not None:
+            epic.parent = self._epic_by_id(epic.group, parent_id)
         if params.has("description"):
             epic.description, _ = extract_quick_actions(params.text("description") or "")
             self.state.record_mentions(epic.description, f"epic:{epic.id}:description")
@@ -1601,6 +1606,14 @@ class EpicHandlers(Handlers):
         if event in ("close", "reopen"):
             epic.state = "closed" if event == "close" else "opened"
             epic.closed_at = self.state.clock.now() if event == "close" else None
+
+    def _epic_by_id(self, group: Group, epic_id: int) -> Epic:
+        """A parent epic by global id, from this group or one of its ancestors (per the docs)."""
+        for holder in group.ancestry():
+            for candidate in holder.epics.values():
+                if candidate.id == epic_id:
+                    return candidate
+        raise bad_request("parent_id: no such epic in this group hierarchy")
 
     def list_epic_issues(self, request: Request) -> Reply:
         """List the issues of an epic, each with its `epic_issue_id`."""

@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from automation.blocks import Blocks
 from automation.config.models import Cohort, Program, Section, Tracking
-from automation.desired import DesiredIssue, DesiredProgram
+from automation.desired import DesiredEpic, DesiredIssue, DesiredProgram
 from automation.markers import begin_marker, end_marker, identity_marker
 from automation.planner import (
+    NO_EPICS,
+    AddToEpic,
+    CreateEpic,
     CreateIssue,
     CreateLabel,
+    LinkIssues,
+    Observed,
     Plan,
+    SetEpicParent,
     UpdateDescription,
     UpdateLabels,
     plan_program,
 )
 from automation.progress import label_specs
 from automation.rendering import Renderer
-from automation.trackers.base import ObservedIssue
+from automation.trackers.base import ObservedEpic, ObservedIssue
 
 REPO = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 11, 24)
@@ -68,6 +76,11 @@ def blocks() -> Blocks:
 ALL_LABELS = frozenset(spec.name for spec in label_specs(PROGRAM))
 
 
+def seen(issues: Sequence[ObservedIssue], labels: frozenset[str] = ALL_LABELS) -> Observed:
+    """What a tracker with epics shows: these issues and labels, no epics yet."""
+    return Observed(tuple(issues), labels, ())
+
+
 def observe(plan: Plan) -> list[ObservedIssue]:
     """What a tracker would hold after carrying out the plan's creates."""
     creates = [a for a in plan.actions if isinstance(a, CreateIssue)]
@@ -84,7 +97,7 @@ def observe(plan: Plan) -> list[ObservedIssue]:
 
 
 def test_first_plan_provisions_labels_before_creating_issues(blocks: Blocks) -> None:
-    plan = plan_program(desired(), [], frozenset(), blocks, TODAY)
+    plan = plan_program(desired(), seen([], frozenset()), blocks, TODAY)
     kinds = [type(a) for a in plan.actions]
     assert kinds.index(CreateIssue) > max(i for i, k in enumerate(kinds) if k is CreateLabel)
     assert {a.spec.name for a in plan.actions if isinstance(a, CreateLabel)} == ALL_LABELS
@@ -98,21 +111,21 @@ def test_first_plan_provisions_labels_before_creating_issues(blocks: Blocks) -> 
 
 
 def test_plan_after_create_is_empty(blocks: Blocks) -> None:
-    first = plan_program(desired(), [], ALL_LABELS, blocks, TODAY)
-    second = plan_program(desired(), observe(first), ALL_LABELS, blocks, TODAY)
+    first = plan_program(desired(), seen([], ALL_LABELS), blocks, TODAY)
+    second = plan_program(desired(), seen(observe(first), ALL_LABELS), blocks, TODAY)
     rollup = [a for a in second.actions if isinstance(a, UpdateDescription)]
     assert [a.key for a in rollup] == ["demo/tracking"]  # references known now
     tracking = observe(first)[1]
     after = ObservedIssue(iid=2, title="t", description=rollup[0].after, labels=tracking.labels)
-    third = plan_program(desired(), [observe(first)[0], after], ALL_LABELS, blocks, TODAY)
+    third = plan_program(desired(), seen([observe(first)[0], after], ALL_LABELS), blocks, TODAY)
     assert third.empty and third.unchanged == 2
 
 
 def test_ticked_tasks_update_block_and_labels_but_keep_the_ticks(blocks: Blocks) -> None:
-    created = observe(plan_program(desired(), [], ALL_LABELS, blocks, TODAY))
+    created = observe(plan_program(desired(), seen([], ALL_LABELS), blocks, TODAY))
     ticked = created[0].description.replace("- [ ] a\n- [ ] b", "- [x] a\n- [x] b")
     issue = ObservedIssue(1, "Renamed by a person", ticked, (*created[0].labels, "keep-me"))
-    plan = plan_program(desired(), [issue, created[1]], ALL_LABELS, blocks, TODAY)
+    plan = plan_program(desired(), seen([issue, created[1]], ALL_LABELS), blocks, TODAY)
     update = next(a for a in plan.actions if isinstance(a, UpdateDescription) and a.iid == 1)
     assert "- [x] a\n- [x] b" in update.after
     assert (
@@ -125,7 +138,7 @@ def test_ticked_tasks_update_block_and_labels_but_keep_the_ticks(blocks: Blocks)
 
 def test_overdue_when_past_due_and_incomplete(blocks: Blocks) -> None:
     due = dt.date(2026, 11, 1)
-    plan = plan_program(desired(due=due), [], ALL_LABELS, blocks, TODAY)
+    plan = plan_program(desired(due=due), seen([], ALL_LABELS), blocks, TODAY)
     issue = next(a.issue for a in plan.actions if isinstance(a, CreateIssue))
     assert "status::overdue" in issue.labels
 
@@ -134,7 +147,7 @@ def test_damaged_block_fails_the_item_and_leaves_it_alone(blocks: Blocks) -> Non
     key = "demo/c1/ana"
     text = f"{identity_marker(key)}\n{BODY}{begin_marker('progress')}\nno end\n"
     issue = ObservedIssue(1, "t", text, ("program::demo",))
-    plan = plan_program(desired(), [issue], ALL_LABELS, blocks, TODAY)
+    plan = plan_program(desired(), seen([issue], ALL_LABELS), blocks, TODAY)
     assert [f.key for f in plan.failures] == [key]
     assert "end marker is missing" in plan.failures[0].message
     assert not [a for a in plan.actions if getattr(a, "iid", None) == 1]
@@ -143,14 +156,14 @@ def test_damaged_block_fails_the_item_and_leaves_it_alone(blocks: Blocks) -> Non
 def test_two_issues_with_one_key_fail_instead_of_guessing(blocks: Blocks) -> None:
     key = "demo/c1/ana"
     twins = [ObservedIssue(i, "t", f"{identity_marker(key)}\n{BODY}", ()) for i in (3, 7)]
-    plan = plan_program(desired(), twins, ALL_LABELS, blocks, TODAY)
+    plan = plan_program(desired(), seen(twins, ALL_LABELS), blocks, TODAY)
     assert "issues #3 and #7 carry the same key" in plan.failures[0].message
     assert not [a for a in plan.actions if isinstance(a, CreateIssue) and a.issue.key == key]
 
 
 def test_issue_no_longer_in_config_is_left_alone_with_a_warning(blocks: Blocks) -> None:
     gone = ObservedIssue(9, "t", f"{identity_marker('demo/c1/zed')}\n{BODY}", ())
-    plan = plan_program(desired(), [gone], ALL_LABELS, blocks, TODAY)
+    plan = plan_program(desired(), seen([gone], ALL_LABELS), blocks, TODAY)
     assert plan.warnings == (
         "issue #9 has key 'demo/c1/zed', which the configuration no "
         "longer defines; it was left as it is",
@@ -159,16 +172,75 @@ def test_issue_no_longer_in_config_is_left_alone_with_a_warning(blocks: Blocks) 
 
 
 def test_people_labels_in_managed_scopes_are_never_removed(blocks: Blocks) -> None:
-    created = observe(plan_program(desired(), [], ALL_LABELS, blocks, TODAY))
+    created = observe(plan_program(desired(), seen([], ALL_LABELS), blocks, TODAY))
     mine = ObservedIssue(
         1, "t", created[0].description, (*created[0].labels, "status::blocked", "phase::custom")
     )
-    plan = plan_program(desired(), [mine, created[1]], ALL_LABELS, blocks, TODAY)
+    plan = plan_program(desired(), seen([mine, created[1]], ALL_LABELS), blocks, TODAY)
     assert not [a for a in plan.actions if isinstance(a, UpdateLabels) and a.iid == 1]
 
 
 def test_block_end_marker_text_stays_intact_on_update(blocks: Blocks) -> None:
-    plan = plan_program(desired(), [], ALL_LABELS, blocks, TODAY)
+    plan = plan_program(desired(), seen([], ALL_LABELS), blocks, TODAY)
     issue = next(a.issue for a in plan.actions if isinstance(a, CreateIssue))
     assert issue.description.rstrip().endswith(end_marker("progress"))
     assert "[ ]" not in issue.description.split(begin_marker("progress"))[1]
+
+
+def with_epics() -> DesiredProgram:
+    base = desired()
+    issue = replace(base.issues[0], epic_key="demo/c1/epic")
+    tracking = replace(base.tracking, epic_key="demo/epic")
+    epics = (
+        DesiredEpic("demo/epic", "Demo", f"{identity_marker('demo/epic')}\n", ("program::demo",)),
+        DesiredEpic(
+            "demo/c1/epic",
+            "Demo: C1",
+            f"{identity_marker('demo/c1/epic')}\n",
+            ("program::demo",),
+            parent_key="demo/epic",
+        ),
+    )
+    return DesiredProgram(PROGRAM, (issue,), tracking, epics)
+
+
+def epic(iid: int, key: str, parent: int | None = None) -> ObservedEpic:
+    return ObservedEpic(
+        iid, 100 + iid, key, f"{identity_marker(key)}\n", ("program::demo",), parent
+    )
+
+
+def test_missing_epics_are_created_then_nested_and_filled(blocks: Blocks) -> None:
+    created = observe(plan_program(with_epics(), seen([]), blocks, TODAY))
+    first = plan_program(with_epics(), seen(created), blocks, TODAY)
+    assert [a.epic.key for a in first.actions if isinstance(a, CreateEpic)] == [
+        "demo/epic",
+        "demo/c1/epic",
+    ]
+    epics = (epic(1, "demo/epic"), epic(2, "demo/c1/epic"))
+    second = plan_program(with_epics(), Observed(tuple(created), ALL_LABELS, epics), blocks, TODAY)
+    nesting = [a for a in second.actions if isinstance(a, SetEpicParent)]
+    assert [(a.iid, a.parent.iid) for a in nesting] == [(2, 1)]
+    homes = {(a.key, a.epic_iid) for a in second.actions if isinstance(a, AddToEpic)}
+    assert homes == {("demo/c1/ana", 2), ("demo/tracking", 1)}
+
+
+def test_issue_already_in_an_epic_is_left_where_it_is(blocks: Blocks) -> None:
+    created = [
+        replace(i, epic=77) for i in observe(plan_program(with_epics(), seen([]), blocks, TODAY))
+    ]
+    epics = (epic(1, "demo/epic"), epic(2, "demo/c1/epic", parent=1))
+    plan = plan_program(with_epics(), Observed(tuple(created), ALL_LABELS, epics), blocks, TODAY)
+    assert not [a for a in plan.actions if isinstance(a, AddToEpic | SetEpicParent | CreateEpic)]
+
+
+def test_without_epics_tracked_issues_are_linked_to_the_tracking_issue(blocks: Blocks) -> None:
+    created = observe(plan_program(with_epics(), seen([]), blocks, TODAY))
+    plan = plan_program(with_epics(), Observed(tuple(created), ALL_LABELS, None), blocks, TODAY)
+    links = [(a.iid, a.target_iid) for a in plan.actions if isinstance(a, LinkIssues)]
+    assert links == [(2, 1)]
+    assert plan.notices == (NO_EPICS,)
+    linked = plan_program(
+        with_epics(), Observed(tuple(created), ALL_LABELS, None, frozenset({1})), blocks, TODAY
+    )
+    assert not [a for a in linked.actions if isinstance(a, LinkIssues)]
