@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import gitlab
 import requests
@@ -18,6 +18,7 @@ from automation.errors import ItemError, TrackerUnavailable
 from automation.progress import LabelSpec
 from automation.trackers.base import NewEpic, NewIssue, ObservedEpic, ObservedIssue, Tracker
 
+T = TypeVar("T")
 PER_PAGE = 100
 CREATE_ATTEMPTS = 3  # a create is retried only after looking its key up again
 CONFLICT = 409
@@ -150,14 +151,24 @@ class GitLabTracker(Tracker):
     def create_issue(self, issue: NewIssue) -> ObservedIssue:
         """Create an issue, paced; after a failure, look the key up before trying again."""
         data = self._issue_data(issue)
-        for attempt in range(1, CREATE_ATTEMPTS + 1):
+
+        def create() -> ObservedIssue:
             self._pace()
+            with self._translated(f"creating issue {issue.key}"):
+                return _observed(
+                    self._project.issues.create(data, retry_transient_errors=False).attributes
+                )
+
+        return self._create_once(create, lambda: self.find_issue(issue.key))
+
+    def _create_once(self, create: Callable[[], T], lookup: Callable[[], T | None]) -> T:
+        """Create something without ever making it twice: python-gitlab's transient retries are
+        off for the POST, and after a failure or time-out we look for it before trying again."""
+        for attempt in range(1, CREATE_ATTEMPTS + 1):
             try:
-                with self._translated(f"creating issue {issue.key}"):
-                    created = self._project.issues.create(data, retry_transient_errors=False)
-                return _observed(created.attributes)
+                return create()
             except TransientError:
-                existing = self.find_issue(issue.key)
+                existing = lookup()
                 if existing is not None:
                     return existing  # the create went through before the error reached us
                 if attempt == CREATE_ATTEMPTS:
@@ -213,19 +224,16 @@ class GitLabTracker(Tracker):
             "description": epic.description,
             "labels": ",".join(epic.labels),
         }
-        for attempt in range(1, CREATE_ATTEMPTS + 1):
-            try:
-                with self._translated(f"creating epic {epic.key}"):
-                    created = self._group.epics.create(data, retry_transient_errors=False)
-                return _observed_epic(created.attributes)
-            except TransientError:
-                existing = [e for e in self.program_epics(epic.labels[0]) if e.key == epic.key]
-                if existing:
-                    return existing[0]
-                if attempt == CREATE_ATTEMPTS:
-                    raise
-                self._sleep(2.0**attempt)
-        raise AssertionError("unreachable")
+
+        def create() -> ObservedEpic:
+            with self._translated(f"creating epic {epic.key}"):
+                created = self._group.epics.create(data, retry_transient_errors=False)
+            return _observed_epic(created.attributes)
+
+        def lookup() -> ObservedEpic | None:
+            return next((e for e in self.program_epics(epic.labels[0]) if e.key == epic.key), None)
+
+        return self._create_once(create, lookup)
 
     def set_epic_parent(self, iid: int, parent: ObservedEpic) -> None:
         """Nest an epic under another (by the parent's global id)."""

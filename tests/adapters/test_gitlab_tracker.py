@@ -152,6 +152,8 @@ def test_write_that_commits_then_times_out_never_duplicates(gitlab: GitLabBacken
     assert result.code in (0, 1)
     ok(gitlab.cli("apply"))
     assert set(keys(gitlab.fake).values()) == {1} and len(keys(gitlab.fake)) == 4
+    epic_keys = sorted(find_key(e["description"]) or "" for e in gitlab.fake.epics(GROUP))
+    assert epic_keys == ["demo/c1/epic", "demo/epic"]
     assert "No changes" in ok(gitlab.cli("apply")).out
 
 
