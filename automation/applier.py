@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from automation.errors import ItemError
 from automation.planner import (
     Action,
+    AddNote,
     AddToEpic,
+    CloseIssue,
     CreateEpic,
     CreateIssue,
     CreateLabel,
@@ -80,21 +83,20 @@ def _labels_of(action: Action) -> set[str]:
     return set()
 
 
+_WRITES: dict[type, Callable[[Any, Tracker], object]] = {
+    CreateLabel: lambda a, t: t.create_label(a.spec),
+    CreateIssue: _create,
+    UpdateDescription: lambda a, t: t.update_description(a.iid, a.after),
+    UpdateLabels: lambda a, t: t.update_labels(a.iid, a.add, a.remove),
+    AddNote: lambda a, t: t.add_note(a.iid, a.body),
+    CloseIssue: lambda a, t: t.close_issue(a.iid),
+    CreateEpic: lambda a, t: t.create_epic(a.epic),
+    SetEpicParent: lambda a, t: t.set_epic_parent(a.iid, a.parent),
+    AddToEpic: lambda a, t: t.add_to_epic(a.epic_iid, a.issue),
+    LinkIssues: lambda a, t: t.link_issues(a.iid, a.target_iid),
+}
+
+
 def _perform(action: Action, tracker: Tracker) -> None:
-    match action:
-        case CreateLabel():
-            tracker.create_label(action.spec)
-        case CreateIssue():
-            _create(action, tracker)
-        case UpdateDescription():
-            tracker.update_description(action.iid, action.after)
-        case UpdateLabels():
-            tracker.update_labels(action.iid, action.add, action.remove)
-        case CreateEpic():
-            tracker.create_epic(action.epic)
-        case SetEpicParent():
-            tracker.set_epic_parent(action.iid, action.parent)
-        case AddToEpic():
-            tracker.add_to_epic(action.epic_iid, action.issue)
-        case LinkIssues():
-            tracker.link_issues(action.iid, action.target_iid)
+    """The one place a plan's action becomes a tracker write."""
+    _WRITES[type(action)](action, tracker)

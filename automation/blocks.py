@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from automation.config.models import Program
@@ -10,9 +11,11 @@ from automation.rendering import Renderer
 
 PROGRESS_BLOCK = "progress"
 ROLLUP_BLOCK = "rollup"
-BLOCK_NAMES = (PROGRESS_BLOCK, ROLLUP_BLOCK)
+COMPLETION_BLOCK = "completion"
+BLOCK_NAMES = (PROGRESS_BLOCK, ROLLUP_BLOCK, COMPLETION_BLOCK, "workshop", "workshops")
 PROGRESS_TEMPLATE = "blocks/progress.md.j2"
 EPIC_TEMPLATE = "epic.md.j2"
+COMPLETION_TEMPLATE = "blocks/completion.md.j2"
 ROLLUP_TEMPLATE = "blocks/rollup.md.j2"
 
 
@@ -36,6 +39,10 @@ class Blocks:
     def progress(self, progress: Progress) -> str:
         """The progress block of one tracked issue."""
         return self.renderer.render(PROGRESS_TEMPLATE, {"progress": progress})
+
+    def completion(self, today: dt.date) -> str:
+        """The block that records, once, that every task was done."""
+        return self.renderer.render(COMPLETION_TEMPLATE, {"date": today})
 
     def rollup(self, program: Program, rows: list[RollupRow]) -> str:
         """The rollup block of a tracking issue: every tracked issue and the program totals."""

@@ -113,10 +113,13 @@ def choose_tracker(
 
 
 def _validate(prepared: Prepared, out: TextIO) -> int:
-    issues = sum(len(p.issues) + 1 for p in prepared.programs)
+    issues = sum(len(p.issues) + 1 + len(p.rollups) for p in prepared.programs)
+    for warning in (w for p in prepared.programs for w in p.warnings):
+        print(f"warning: {warning}", file=out)
     print(
-        f"Configuration is valid: {len(prepared.programs)} programs, "
-        f"{len(prepared.loaded.config.people)} people, {issues} issues defined.",
+        f"Configuration is valid: {report.plural(len(prepared.programs), 'program')}, "
+        f"{report.plural(len(prepared.loaded.config.people), 'person', 'people')}, "
+        f"{report.plural(issues, 'issue')} due now.",
         file=out,
     )
     return EXIT_OK
@@ -172,11 +175,11 @@ def run(argv: Sequence[str], env: Mapping[str, str], out: TextIO, err: TextIO) -
     """Run one command; user mistakes become a message and an exit code, never a traceback."""
     args = build_parser().parse_args(argv)
     try:
-        prepared = prepare(args.config, args.templates, args.program)
+        today = args.today or dt.date.today()
+        prepared = prepare(args.config, args.templates, today, args.program)
         if args.command == "validate":
             return _validate(prepared, out)
         tracker = choose_tracker(args, env, err, prepared.loaded.config.settings.gitlab)
-        today = args.today or dt.date.today()
         if args.command == "plan":
             return _plan(prepared, tracker, today, args.json, out)
         return _apply(prepared, tracker, today, out)

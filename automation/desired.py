@@ -1,21 +1,25 @@
-"""What should exist: the issues each program's configuration asks for, rendered (pure)."""
+"""What should exist: the issues, epics and rollups a program's configuration asks for (pure)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from automation.blocks import BLOCK_NAMES, EPIC_TEMPLATE
+from automation.blocks import BLOCK_NAMES
 from automation.checklist import count_sections
-from automation.config.loader import Loaded
-from automation.config.models import Cohort, Config, Program
+from automation.config.models import Config, Program
 from automation.config.source import Source
 from automation.errors import ConfigError, ItemError, Problem
 from automation.markers import block_content, identity_marker
 from automation.progress import program_label
-from automation.rendering import Renderer, neutralise_title
+from automation.rendering import Renderer
+
+if TYPE_CHECKING:
+    from automation.config.loader import Loaded
+
+Blocks = tuple[tuple[str, str], ...]  # (block name, content) pairs
 
 
 @dataclass(frozen=True)
@@ -27,11 +31,15 @@ class DesiredIssue:
     description: str  # identity marker + rendered template; managed blocks still empty
     labels: tuple[str, ...]
     subject: str  # who or what the issue is about, as rollups show it
-    group: str = ""  # the cohort (or other grouping) it belongs to
+    group: str = ""  # the name of its group (cohort, workshop), as rollups show it
     assignees: tuple[str, ...] = ()
     due_date: dt.date | None = None
     confidential: bool = False
     epic_key: str | None = None  # the epic it belongs in, where epics are available
+    rollups: tuple[str, ...] = ()  # group rollup issues that list it, besides the program's
+    blocks: Blocks = ()  # tool-owned blocks whose content comes from configuration
+    sections: tuple[str, ...] | None = None  # the section headings it has; None: all
+    completion_note: str | None = None  # posted once when every task is done
 
 
 @dataclass(frozen=True)
@@ -46,157 +54,120 @@ class DesiredEpic:
 
 
 @dataclass(frozen=True)
+class Group:
+    """Issues that belong together (a cohort, a workshop): an epic, and maybe a rollup."""
+
+    id: str
+    name: str
+    rollup: bool = False
+    values: Mapping[str, Any] = field(default_factory=dict)  # for the templates
+
+
+@dataclass(frozen=True)
+class Generated:
+    """What a program kind makes of its configuration."""
+
+    issues: tuple[DesiredIssue, ...]
+    groups: tuple[Group, ...] = ()
+    tracking_blocks: Blocks = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class DesiredProgram:
-    """A program's tracked issues, its tracking issue and its epics."""
+    """A program's tracked issues, its tracking issue, group rollups and epics."""
 
     program: Program
     issues: tuple[DesiredIssue, ...]
     tracking: DesiredIssue
     epics: tuple[DesiredEpic, ...] = ()
+    rollups: tuple[DesiredIssue, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
-class _Context:
+class Context:
+    """Everything a program kind needs to render its issues."""
+
     config: Config
     program: Program
     source: Source
     renderer: Renderer
+    today: dt.date
 
-    def title(self, template: str, loc: tuple[str, ...], values: dict[str, Any]) -> str:
-        origin = self.source.problem(loc, "")
-        return self.renderer.render_title(template, values, origin)
+    def title(self, template: str, loc: tuple[str, ...], values: Mapping[str, Any]) -> str:
+        """A one-line title from a Jinja expression in the program file."""
+        return self.renderer.render_title(template, values, self.source.problem(loc, ""))
 
-    def issue(
-        self, key: str, title: str, template: str, values: dict[str, Any], **fields: Any
-    ) -> DesiredIssue:
+    def render(self, template: str, values: Mapping[str, Any]) -> str:
+        """A template rendered, with the tool's block markers checked."""
         body = self.renderer.render(template, values)
-        self._check_blocks(template, body)
-        return DesiredIssue(
-            key=key,
-            title=title,
-            description=f"{identity_marker(key)}\n{body}",
-            labels=(program_label(self.program),),
-            confidential=self.program.confidential,
-            **fields,
-        )
-
-    def _check_blocks(self, template: str, body: str) -> None:
-        """A template must leave the tool's block markers intact, each on its own line."""
         for name in BLOCK_NAMES:
             try:
                 block_content(body, name)
             except ItemError as error:
                 where = str(self.renderer.templates_dir / template)
-                raise ConfigError(
-                    [
-                        Problem(
-                            where,
-                            1,
-                            f"{error}. Put {{{{ managed_block('{name}') }}}} on a line of its own",
-                        )
-                    ]
-                ) from error
+                hint = f"Put {{{{ managed_block('{name}') }}}} on a line of its own"
+                raise ConfigError([Problem(where, 1, f"{error}. {hint}")]) from error
+        return body
+
+    def issue(
+        self, key: str, title: str, template: str, values: Mapping[str, Any], **fields: Any
+    ) -> DesiredIssue:
+        """A desired issue: marker, rendered body, program label and the sections it has."""
+        description = f"{identity_marker(key)}\n{self.render(template, values)}"
+        headings = [s.heading for s in self.program.sections]
+        found = tuple(c.heading for c in count_sections(description, headings) if c.found)
+        return DesiredIssue(
+            key=key,
+            title=title,
+            description=description,
+            labels=(program_label(self.program),),
+            confidential=self.program.confidential,
+            sections=found,
+            **fields,
+        )
+
+    def note(self, values: Mapping[str, Any]) -> str | None:
+        """The completion note for an issue, when the program posts one."""
+        template = self.program.completion.note
+        return self.renderer.render(template, values).strip() if template else None
+
+    def program_epic_key(self) -> str:
+        """The key of the program's epic."""
+        return f"{self.program.id}/epic"
+
+    def group_epic_key(self, group: str) -> str:
+        """The key of a group's epic."""
+        return f"{self.program.id}/{group}/epic"
+
+    def group_rollup_key(self, group: str) -> str:
+        """The key of a group's rollup issue."""
+        return f"{self.program.id}/{group}/tracking"
+
+    def tracking_key(self) -> str:
+        """The key of the program's tracking issue."""
+        return f"{self.program.id}/tracking"
 
 
-Generator = Callable[[_Context], Iterator[DesiredIssue]]
-
-
-def _participants(ctx: _Context) -> Iterator[DesiredIssue]:
-    """One issue per participant of each cohort."""
-    for cohort in ctx.program.cohorts:
-        for username in cohort.participants:
-            yield _participant_issue(ctx, cohort, username)
-
-
-def _participant_issue(ctx: _Context, cohort: Cohort, username: str) -> DesiredIssue:
-    person = ctx.config.person(username)
-    manager = ctx.config.person(person.manager) if person.manager else None
-    values = {"program": ctx.program, "cohort": cohort, "participant": person, "manager": manager}
-    return ctx.issue(
-        key=f"{ctx.program.id}/{cohort.id}/{username.lower()}",
-        title=ctx.title(ctx.program.title, ("title",), values),
-        template=ctx.program.template,
-        values=values,
-        subject=person.name,
-        group=cohort.name,
-        assignees=(person.username,),
-        due_date=cohort.end_date,
-        epic_key=_cohort_epic_key(ctx.program, cohort),
-    )
-
-
-def _program_epic_key(program: Program) -> str:
-    return f"{program.id}/epic"
-
-
-def _cohort_epic_key(program: Program, cohort: Cohort) -> str:
-    return f"{program.id}/{cohort.id}/epic"
-
-
-def _epics(ctx: _Context) -> tuple[DesiredEpic, ...]:
-    """One epic for the program and one per cohort inside it."""
-    program = ctx.program
-    top = _epic(ctx, _program_epic_key(program), None, None)
-    cohorts = (_epic(ctx, _cohort_epic_key(program, c), c, top.key) for c in program.cohorts)
-    return (top, *cohorts)
-
-
-def _epic(ctx: _Context, key: str, cohort: Cohort | None, parent: str | None) -> DesiredEpic:
-    values = {"program": ctx.program, "cohort": cohort}
-    title = ctx.program.name + (f": {cohort.name}" if cohort else "")
-    body = ctx.renderer.render(EPIC_TEMPLATE, values)
-    return DesiredEpic(
-        key=key,
-        title=neutralise_title(title),
-        description=f"{identity_marker(key)}\n{body}",
-        labels=(program_label(ctx.program),),
-        parent_key=parent,
-    )
-
-
-GENERATORS: dict[str, Generator] = {"participants": _participants}
-
-
-def _tracking_issue(ctx: _Context) -> DesiredIssue:
-    values = {"program": ctx.program}
-    return ctx.issue(
-        key=f"{ctx.program.id}/tracking",
-        title=ctx.title(ctx.program.tracking.title, ("tracking", "title"), values),
-        template=ctx.program.tracking.template,
-        values=values,
-        subject=ctx.program.name,
-        epic_key=_program_epic_key(ctx.program),
-    )
-
-
-def _missing_headings(ctx: _Context, issues: tuple[DesiredIssue, ...]) -> Iterator[Problem]:
-    """Declared sections the rendered template does not have as headings."""
-    sections = ctx.program.sections
-    missing: set[int] = set()
-    for issue in issues:
-        counts = count_sections(issue.description, [s.heading for s in sections])
-        missing |= {i for i, c in enumerate(counts) if not c.found}
-    for i in sorted(missing):
-        yield ctx.source.problem(
+def missing_headings(ctx: Context, issues: tuple[DesiredIssue, ...]) -> list[Problem]:
+    """Declared sections that no rendered issue has as a heading (usually a typo)."""
+    present = {heading for issue in issues for heading in issue.sections or ()}
+    return [
+        ctx.source.problem(
             ("sections", i, "heading"),
-            f"'{sections[i].heading}' is not a heading in "
+            f"'{section.heading}' is not a heading in "
             f"{ctx.renderer.templates_dir / ctx.program.template}; "
             "make it match a `## ...` heading of the template exactly",
         )
+        for i, section in enumerate(ctx.program.sections)
+        if issues and section.heading not in present
+    ]
 
 
-def desired_programs(loaded: Loaded, renderer: Renderer) -> tuple[DesiredProgram, ...]:
-    """Render every program's issues; all template problems are raised together."""
-    problems: list[Problem] = []
-    result: list[DesiredProgram] = []
-    for program, source in zip(loaded.config.programs, loaded.programs, strict=True):
-        ctx = _Context(loaded.config, program, source, renderer)
-        try:
-            issues = tuple(GENERATORS[program.kind](ctx))
-            problems.extend(_missing_headings(ctx, issues))
-            result.append(DesiredProgram(program, issues, _tracking_issue(ctx), _epics(ctx)))
-        except ConfigError as error:
-            problems.extend(error.problems)
-    if problems:
-        raise ConfigError(problems)
-    return tuple(result)
+def load_context(loaded: Loaded, renderer: Renderer, today: dt.date) -> list[Context]:
+    """One context per program, in configuration order."""
+    return [
+        Context(loaded.config, program, source, renderer, today)
+        for program, source in zip(loaded.config.programs, loaded.programs, strict=True)
+    ]

@@ -7,13 +7,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from automation.blocks import PROGRESS_BLOCK, ROLLUP_BLOCK, Blocks, RollupRow
+from automation.blocks import COMPLETION_BLOCK, PROGRESS_BLOCK, ROLLUP_BLOCK, Blocks, RollupRow
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.errors import ItemError
-from automation.markers import normalise, replace_block
+from automation.markers import block_content, normalise, replace_block
 from automation.progress import (
     LabelSpec,
     Progress,
+    Status,
     issue_labels,
     label_changes,
     label_specs,
@@ -74,6 +75,25 @@ class UpdateLabels:
 
 
 @dataclass(frozen=True)
+class AddNote:
+    """Post a note on an issue (its text comes from a template, made inert)."""
+
+    program: str
+    key: str
+    iid: int
+    body: str
+
+
+@dataclass(frozen=True)
+class CloseIssue:
+    """Close an issue whose tasks are all done, once."""
+
+    program: str
+    key: str
+    iid: int
+
+
+@dataclass(frozen=True)
 class CreateEpic:
     """Create an epic that groups a program's issues."""
 
@@ -125,6 +145,8 @@ Action = (
     | CreateIssue
     | UpdateDescription
     | UpdateLabels
+    | AddNote
+    | CloseIssue
     | CreateEpic
     | SetEpicParent
     | AddToEpic
@@ -221,8 +243,10 @@ class _Builder:
     def failed(self, key: str) -> bool:
         return any(f.key == key for f in self.failures)
 
-    def measure(self, description: str, due_date: dt.date | None) -> Progress:
-        return measure(description, self.desired.program, due_date, self.today)
+    def measure(
+        self, description: str, due_date: dt.date | None, sections: Sequence[str] | None
+    ) -> Progress:
+        return measure(description, self.desired.program, due_date, self.today, sections)
 
     def plan(self) -> Plan:
         return Plan(
@@ -245,9 +269,10 @@ def plan_program(
         for spec in label_specs(desired.program)
         if spec.name not in observed.labels
     )
+    out.warnings.extend(desired.warnings)
     found = _index(observed.issues, desired, out)
-    rows = [_plan_tracked(item, found.get(item.key), out) for item in desired.issues]
-    _plan_tracking(found.get(desired.tracking.key), rows, out)
+    tracked = [_plan_tracked(item, found.get(item.key), out) for item in desired.issues]
+    _plan_rollups(found, tracked, out)
     if observed.epics is None:
         _plan_links(found, observed.tracking_links, out)
     else:
@@ -280,7 +305,7 @@ def _plan_epics(
             out.actions.append(CreateEpic(out.program, new))
         elif parent is not None and have.parent_iid is None:
             out.actions.append(SetEpicParent(out.program, epic.key, have.iid, parent))
-    for item in (*out.desired.issues, out.desired.tracking):
+    for item in (*out.desired.issues, out.desired.tracking, *out.desired.rollups):
         issue, home = found.get(item.key), epics.get(item.epic_key or "")
         if issue is not None and home is not None and issue.epic is None:
             out.actions.append(AddToEpic(out.program, item.key, home.iid, issue))
@@ -310,7 +335,7 @@ def _index(
     for issue in observed:
         if issue.key is not None:
             by_key[issue.key].append(issue)
-    wanted = {item.key for item in desired.issues} | {desired.tracking.key}
+    wanted = {item.key for item in (*desired.issues, desired.tracking, *desired.rollups)}
     result: dict[str, ObservedIssue] = {}
     for key, issues in sorted(by_key.items()):
         if len(issues) > 1:
@@ -330,29 +355,60 @@ def _index(
     return result
 
 
-def _plan_tracked(item: DesiredIssue, found: ObservedIssue | None, out: _Builder) -> RollupRow:
-    program = out.desired.program
+def _plan_tracked(
+    item: DesiredIssue, found: ObservedIssue | None, out: _Builder
+) -> tuple[DesiredIssue, RollupRow]:
     if found is None:
         if out.failed(item.key):
-            return RollupRow(None, item.subject, item.group, None, "")
-        initial = out.measure(item.description, item.due_date)
-        text = replace_block(item.description, PROGRESS_BLOCK, out.blocks.progress(initial))
-        progress = out.measure(text, item.due_date)
-        labels = tuple(sorted(set(item.labels) | issue_labels(program, progress)))
-        out.actions.append(CreateIssue(out.program, _new_issue(item, text, labels)))
-        return RollupRow(None, item.subject, item.group, progress, "opened")
-    progress = out.measure(found.description, found.due_date)
+            return item, RollupRow(None, item.subject, item.group, None, "")
+        return item, _plan_new(item, out)
+    progress = out.measure(found.description, found.due_date, item.sections)
     out.warnings.extend(
         f"issue {found.reference} has no heading '{s.section.heading}', so those tasks count only "
         "towards the overall figure and that phase cannot complete; restore the heading"
         for s in progress.sections
-        if not s.found
+        if s.applicable and not s.found
     )
-    changed = _update_block(found, item.key, PROGRESS_BLOCK, out.blocks.progress(progress), out)
+    blocks = (*item.blocks, (PROGRESS_BLOCK, out.blocks.progress(progress)))
+    completing = progress.status is Status.COMPLETE and not _has_block(found, COMPLETION_BLOCK)
+    if completing:
+        blocks = (*blocks, (COMPLETION_BLOCK, out.blocks.completion(out.today)))
+    changed = _update_blocks(found, item.key, blocks, out)
     if changed is not None:
-        changed |= _update_labels(found, item.key, issue_labels(program, progress), out)
+        wanted = issue_labels(out.desired.program, progress)
+        changed |= _update_labels(found, item.key, wanted, out)
+        changed |= completing and _complete(item, found, out)
         out.unchanged += not changed
-    return RollupRow(found.reference, item.subject, item.group, progress, found.state)
+    return item, RollupRow(found.reference, item.subject, item.group, progress, found.state)
+
+
+def _plan_new(item: DesiredIssue, out: _Builder) -> RollupRow:
+    """Create an issue with its blocks filled in from the start."""
+    text = item.description
+    for name, content in item.blocks:
+        text = replace_block(text, name, content)
+    initial = out.measure(text, item.due_date, item.sections)
+    text = replace_block(text, PROGRESS_BLOCK, out.blocks.progress(initial))
+    progress = out.measure(text, item.due_date, item.sections)
+    labels = tuple(sorted(set(item.labels) | issue_labels(out.desired.program, progress)))
+    out.actions.append(CreateIssue(out.program, _new_issue(item, text, labels)))
+    return RollupRow(None, item.subject, item.group, progress, "opened")
+
+
+def _has_block(found: ObservedIssue, name: str) -> bool:
+    try:
+        return block_content(found.description, name) is not None
+    except ItemError:
+        return True  # damaged: _update_blocks reports it
+
+
+def _complete(item: DesiredIssue, found: ObservedIssue, out: _Builder) -> bool:
+    """Every task is done, for the first time: the note (once, ever) and maybe closing."""
+    if item.completion_note:
+        out.actions.append(AddNote(out.program, item.key, found.iid, item.completion_note))
+    if out.desired.program.completion.close and found.state == "opened":
+        out.actions.append(CloseIssue(out.program, item.key, found.iid))
+    return True
 
 
 def _new_issue(item: DesiredIssue, description: str, labels: tuple[str, ...]) -> NewIssue:
@@ -367,21 +423,30 @@ def _new_issue(item: DesiredIssue, description: str, labels: tuple[str, ...]) ->
     )
 
 
-def _update_block(
-    found: ObservedIssue, key: str, block: str, content: str, out: _Builder
+def _update_blocks(
+    found: ObservedIssue, key: str, blocks: Sequence[tuple[str, str]], out: _Builder
 ) -> bool | None:
-    """Plan a block rewrite; True if the text changes, None if the block is damaged."""
+    """Plan one rewrite of the tool's blocks; True if the text changes, None if one is damaged."""
+    after = found.description
     try:
-        after = replace_block(found.description, block, content)
+        for name, content in blocks:
+            after = replace_block(after, name, content)
     except ItemError as error:
         out.fail(key, f"issue {found.reference}: {error}", found.iid)
         return None
     if normalise(after) == normalise(found.description):
         return False
+    changed = ", ".join(
+        name for name, content in blocks if _block_differs(found.description, name, content)
+    )
     out.actions.append(
-        UpdateDescription(out.program, key, found.iid, block, found.description, after)
+        UpdateDescription(out.program, key, found.iid, changed, found.description, after)
     )
     return True
+
+
+def _block_differs(text: str, name: str, content: str) -> bool:
+    return normalise(block_content(text, name) or "") != normalise(content)
 
 
 def _update_labels(found: ObservedIssue, key: str, wanted: frozenset[str], out: _Builder) -> bool:
@@ -391,15 +456,29 @@ def _update_labels(found: ObservedIssue, key: str, wanted: frozenset[str], out: 
     return bool(add or remove)
 
 
-def _plan_tracking(found: ObservedIssue | None, rows: list[RollupRow], out: _Builder) -> None:
-    item = out.desired.tracking
-    content = out.blocks.rollup(out.desired.program, rows)
+def _plan_rollups(
+    found: dict[str, ObservedIssue], tracked: list[tuple[DesiredIssue, RollupRow]], out: _Builder
+) -> None:
+    """The program's tracking issue lists every tracked issue; a group's rollup its members."""
+    every = [row for _, row in tracked]
+    _plan_rollup(out.desired.tracking, found.get(out.desired.tracking.key), every, out)
+    for rollup in out.desired.rollups:
+        rows = [row for item, row in tracked if rollup.key in item.rollups]
+        _plan_rollup(rollup, found.get(rollup.key), rows, out)
+
+
+def _plan_rollup(
+    item: DesiredIssue, found: ObservedIssue | None, rows: list[RollupRow], out: _Builder
+) -> None:
+    blocks = (*item.blocks, (ROLLUP_BLOCK, out.blocks.rollup(out.desired.program, rows)))
     if found is None:
         if not out.failed(item.key):
-            text = replace_block(item.description, ROLLUP_BLOCK, content)
+            text = item.description
+            for name, content in blocks:
+                text = replace_block(text, name, content)
             out.actions.append(CreateIssue(out.program, _new_issue(item, text, item.labels)))
         return
-    changed = _update_block(found, item.key, ROLLUP_BLOCK, content, out)
+    changed = _update_blocks(found, item.key, blocks, out)
     if changed is not None:
         wanted = frozenset({program_label(out.desired.program)})
         changed |= _update_labels(found, item.key, wanted, out)

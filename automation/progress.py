@@ -32,6 +32,7 @@ class SectionProgress:
     section: Section
     tasks: TaskCount
     found: bool
+    applicable: bool = True  # False when this issue's template leaves the section out
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,21 @@ class Progress:
 
 
 def measure(
-    description: str, program: Program, due_date: dt.date | None, today: dt.date
+    description: str,
+    program: Program,
+    due_date: dt.date | None,
+    today: dt.date,
+    applicable: Sequence[str] | None = None,
 ) -> Progress:
-    """Read an issue's progress from its description, as GitLab would count its tasks."""
+    """Read an issue's progress from its description, as GitLab would count its tasks.
+
+    `applicable` names the sections this issue's template has (all when None); the others are
+    not part of its track and never its current phase."""
     counted = count_sections(description, [s.heading for s in program.sections])
     sections = tuple(
-        SectionProgress(section, c.tasks, c.found)
+        SectionProgress(
+            section, c.tasks, c.found, applicable is None or section.heading in applicable
+        )
         for section, c in zip(program.sections, counted, strict=True)
     )
     overall = count_tasks(description)
@@ -60,7 +70,7 @@ def measure(
 def _current(sections: Sequence[SectionProgress]) -> Section | None:
     """The first phase not complete; a phase whose heading is missing is not complete."""
     for s in sections:
-        if not s.section.ongoing and (not s.found or not s.tasks.complete):
+        if s.applicable and not s.section.ongoing and (not s.found or not s.tasks.complete):
             return s.section
     return None
 
@@ -81,6 +91,7 @@ def total(progresses: Iterable[Progress], program: Program) -> Progress:
             section,
             sum((p.sections[i].tasks for p in items), TaskCount()),
             any(p.sections[i].found for p in items),
+            any(p.sections[i].applicable for p in items) or not items,
         )
         for i, section in enumerate(program.sections)
     )

@@ -11,7 +11,9 @@ from typing import Any
 
 from automation.planner import (
     Action,
+    AddNote,
     AddToEpic,
+    CloseIssue,
     CreateEpic,
     CreateIssue,
     CreateLabel,
@@ -56,6 +58,10 @@ _LINES: dict[type, Callable[[Any, _Verbs], str]] = {
     CreateIssue: _issue_line,
     UpdateDescription: lambda a, v: f"{v.update} #{a.iid} [{a.key}]: {a.block} block",
     UpdateLabels: _labels_line,
+    AddNote: lambda a, v: f"{v.add} note to #{a.iid} [{a.key}]: {a.body.splitlines()[0][:60]}",
+    CloseIssue: lambda a, v: (
+        f"{'closed' if v is _DONE else 'close'} #{a.iid} [{a.key}]: every task is done"
+    ),
     CreateEpic: lambda a, v: f'{v.create} epic "{a.epic.title}" [{a.epic.key}]',
     SetEpicParent: lambda a, v: f"{v.update} epic &{a.iid} [{a.key}]: child of &{a.parent.iid}",
     AddToEpic: lambda a, v: f"{v.add} #{a.iid} [{a.key}] to epic &{a.epic_iid}",
@@ -107,6 +113,8 @@ _KINDS: dict[type, str] = {
     CreateIssue: "create_issue",
     UpdateDescription: "update_description",
     UpdateLabels: "update_labels",
+    AddNote: "add_note",
+    CloseIssue: "close_issue",
     CreateEpic: "create_epic",
     SetEpicParent: "set_epic_parent",
     AddToEpic: "add_to_epic",
@@ -128,7 +136,13 @@ def summary(
 ) -> str:
     """The one closing line with every count; `done` says it in the past tense."""
     n = counts(actions)
-    updated = n["update_description"] + n["update_labels"] + n["set_epic_parent"]
+    updated = (
+        n["update_description"]
+        + n["update_labels"]
+        + n["set_epic_parent"]
+        + n["add_note"]
+        + n["close_issue"]
+    )
     create = "created" if done else "to create"
     extra = f"{plural(n['create_epic'], 'epic')} {create}, " if n["create_epic"] else ""
     extra += f"{n['add_to_epic']} put in epics, " if n["add_to_epic"] else ""
@@ -183,6 +197,8 @@ _FIELDS: dict[type, Callable[[Any], dict[str, Any]]] = {
     CreateIssue: _issue_fields,
     UpdateDescription: lambda a: {"block": a.block, "diff": "\n".join(diff(a.before, a.after))},
     UpdateLabels: lambda a: {"add": list(a.add), "remove": list(a.remove)},
+    AddNote: lambda a: {"body": a.body},
+    CloseIssue: lambda a: {},
     CreateEpic: lambda a: {
         "title": a.epic.title,
         "labels": list(a.epic.labels),

@@ -8,12 +8,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from automation.applier import Listener, Outcome, execute
-from automation.blocks import EPIC_TEMPLATE, PROGRESS_TEMPLATE, ROLLUP_TEMPLATE, Blocks
+from automation.blocks import (
+    COMPLETION_TEMPLATE,
+    EPIC_TEMPLATE,
+    PROGRESS_TEMPLATE,
+    ROLLUP_TEMPLATE,
+    Blocks,
+)
 from automation.config.loader import Loaded, load_config
 from automation.config.models import Program
 from automation.config.source import Source
-from automation.desired import DesiredProgram, desired_programs
+from automation.desired import DesiredProgram
 from automation.errors import ConfigError, Problem
+from automation.kinds import desired_programs
 from automation.planner import Observed, Plan, plan_program
 from automation.progress import program_label
 from automation.rendering import Renderer
@@ -31,7 +38,9 @@ class Prepared:
     programs: tuple[DesiredProgram, ...]
 
 
-def prepare(config_dir: Path, templates_dir: Path, only: str | None = None) -> Prepared:
+def prepare(
+    config_dir: Path, templates_dir: Path, today: dt.date, only: str | None = None
+) -> Prepared:
     """Load and check configuration and templates; ConfigError lists every problem found."""
     checker = Renderer(templates_dir, [])
     loaded = load_config(
@@ -49,7 +58,7 @@ def prepare(config_dir: Path, templates_dir: Path, only: str | None = None) -> P
             ]
         )
     renderer = Renderer(templates_dir, [p.username for p in loaded.config.people])
-    programs = desired_programs(loaded, renderer)
+    programs = desired_programs(loaded, renderer, today)
     chosen = tuple(p for p in programs if only is None or p.program.id == only)
     return Prepared(loaded, Blocks(renderer), chosen)
 
@@ -65,7 +74,7 @@ def _template_problems(renderer: Renderer, program: Program, source: Source) -> 
             problems.extend(renderer.check(name))
         else:
             problems.append(source.problem(loc, renderer.not_found(name)))
-    for name in (PROGRESS_TEMPLATE, ROLLUP_TEMPLATE, EPIC_TEMPLATE):
+    for name in (PROGRESS_TEMPLATE, ROLLUP_TEMPLATE, EPIC_TEMPLATE, COMPLETION_TEMPLATE):
         problems.extend(renderer.check(name))
     return problems
 

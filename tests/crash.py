@@ -76,3 +76,11 @@ class CrashingTracker(Tracker):
     def link_issues(self, iid: int, target_iid: int) -> None:
         self.inner.link_issues(iid, target_iid)
         self._wrote()
+
+    def add_note(self, iid: int, body: str) -> None:
+        self.inner.add_note(iid, body)
+        self._wrote()
+
+    def close_issue(self, iid: int) -> None:
+        self.inner.close_issue(iid)
+        self._wrote()

@@ -43,6 +43,7 @@ def make_project(root: Path, overrides: dict[str, str] | None = None) -> Path:
         "templates/blocks/progress.md.j2": "{{ progress.overall.percent }}%\n",
         "templates/blocks/rollup.md.j2": "{{ rows | length }} rows\n",
         "templates/epic.md.j2": "Epic of {{ program.name }}\n",
+        "templates/blocks/completion.md.j2": "Completed on {{ date }}.\n",
     }
     files.update(overrides or {})
     for name, text in files.items():

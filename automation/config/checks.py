@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from automation.config.models import Person, Program
-from automation.config.source import Loc, Source
+from automation.config.models import JobGrades, Person, Program
+from automation.config.onboarding import check_onboarding
+from automation.config.source import Source, duplicates
 from automation.errors import Problem
 
 
 def check_references(
-    people: tuple[Person, ...], roster: Source, programs: Sequence[tuple[Program, Source]]
+    people: tuple[Person, ...],
+    roster: Source,
+    programs: Sequence[tuple[Program, Source]],
+    grades: JobGrades,
 ) -> list[Problem]:
     """Every problem that needs more than one value to see."""
     known = {person.username.lower() for person in people}
     problems = list(_check_people(people, roster, known))
+    problems.extend(_check_grades(people, roster, grades))
     seen_ids: dict[str, str] = {}
     for program, source in programs:
         if program.id in seen_ids:
@@ -27,7 +32,31 @@ def check_references(
             )
         seen_ids.setdefault(program.id, source.file)
         problems.extend(_check_program(program, source, known))
+        if program.onboarding is not None:
+            problems.extend(check_onboarding(program.onboarding, source, known))
     return problems
+
+
+def _check_grades(
+    people: tuple[Person, ...], roster: Source, grades: JobGrades
+) -> Iterator[Problem]:
+    """A grade comes from the roster or from a known title, and the two agree."""
+    for i, person in enumerate(people):
+        if person.title is None or not grades.families:
+            continue
+        from_title = grades.grade_of(person.title)
+        if from_title is None and person.grade is None:
+            yield roster.problem(
+                ("people", i, "title"),
+                f"title '{person.title}' of '{person.username}' is not in job-grades.yml; use "
+                f"one of: {', '.join(grades.titles())}; or give `grade:` for this person",
+            )
+        elif from_title is not None and person.grade not in (None, from_title):
+            yield roster.problem(
+                ("people", i, "grade"),
+                f"grade {person.grade} of '{person.username}' differs from grade {from_title} "
+                f"of the title '{person.title}'; remove `grade:` or fix the title",
+            )
 
 
 def _check_people(people: tuple[Person, ...], roster: Source, known: set[str]) -> Iterator[Problem]:
@@ -55,13 +84,13 @@ def _check_people(people: tuple[Person, ...], roster: Source, known: set[str]) -
 
 
 def _check_program(program: Program, source: Source, known: set[str]) -> Iterator[Problem]:
-    yield from _duplicates(
+    yield from duplicates(
         source,
         [("sections", i, "heading") for i in range(len(program.sections))],
         [s.heading.casefold() for s in program.sections],
         "section heading",
     )
-    yield from _duplicates(
+    yield from duplicates(
         source,
         [("cohorts", i, "id") for i in range(len(program.cohorts))],
         [c.id for c in program.cohorts],
@@ -76,7 +105,7 @@ def _check_program(program: Program, source: Source, known: set[str]) -> Iterato
             )
         locs = [("cohorts", c, "participants", p) for p in range(len(cohort.participants))]
         names = [u.lower() for u in cohort.participants]
-        yield from _duplicates(source, locs, names, "participant")
+        yield from duplicates(source, locs, names, "participant")
         for loc, username in zip(locs, cohort.participants, strict=True):
             if username.lower() not in known:
                 yield source.problem(
@@ -84,15 +113,3 @@ def _check_program(program: Program, source: Source, known: set[str]) -> Iterato
                     f"participant '{username}' is not in the roster; "
                     "add them to people.yml or fix the username",
                 )
-
-
-def _duplicates(
-    source: Source, locs: Sequence[Loc], values: Sequence[str], what: str
-) -> Iterator[Problem]:
-    first: dict[str, int] = {}
-    for loc, value in zip(locs, values, strict=True):
-        if value in first:
-            yield source.problem(
-                loc, f"{what} '{value}' appears twice (first at line {first[value]}); keep one"
-            )
-        first.setdefault(value, source.line_of(loc))

@@ -13,12 +13,13 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from automation.config.checks import check_references
-from automation.config.models import Config, Program, Roster, Settings
+from automation.config.models import Config, JobGrades, Program, Roster, Settings
 from automation.config.source import Loc, Source, read_yaml
 from automation.errors import ConfigError, Problem
 
 SETTINGS_FILE = "settings.yml"
 PEOPLE_FILE = "people.yml"
+GRADES_FILE = "job-grades.yml"
 PROGRAMS_DIR = "programs"
 
 
@@ -52,16 +53,31 @@ def load_config(config_dir: Path, check_program: ProgramCheck | None = None) -> 
     sources: dict[str, Source] = {}
     settings = _load(config_dir / SETTINGS_FILE, Settings, sources, problems)
     roster = _load(config_dir / PEOPLE_FILE, Roster, sources, problems)
+    grades = _load_grades(config_dir, sources, problems)
     programs = _load_programs(config_dir, sources, problems)
     for program, source in programs:
         problems.extend(check_program(program, source) if check_program else [])
-    if roster is not None:
+    if roster is not None and grades is not None:
         people = sources[str(config_dir / PEOPLE_FILE)]
-        problems.extend(check_references(roster.people, people, programs))
-    if problems or settings is None or roster is None:
+        problems.extend(check_references(roster.people, people, programs, grades))
+    if problems or settings is None or roster is None or grades is None:
         raise ConfigError(problems)
-    config = Config(settings=settings, people=roster.people, programs=tuple(p for p, _ in programs))
+    config = Config(
+        settings=settings,
+        people=roster.people,
+        programs=tuple(p for p, _ in programs),
+        grades=grades,
+    )
     return Loaded(config, sources[str(config_dir / PEOPLE_FILE)], tuple(s for _, s in programs))
+
+
+def _load_grades(
+    config_dir: Path, sources: dict[str, Source], problems: list[Problem]
+) -> JobGrades | None:
+    """Job grades are optional: without the file no title has a grade."""
+    if not (config_dir / GRADES_FILE).is_file():
+        return JobGrades(families=())
+    return _load(config_dir / GRADES_FILE, JobGrades, sources, problems)
 
 
 def _load_programs(

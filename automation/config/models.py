@@ -26,6 +26,7 @@ Username = Annotated[
     StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$", max_length=255),
 ]
 OneLine = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[^\r\n]*$")]
+Url = Annotated[str, StringConstraints(pattern=r"^https://[^\s]+$", max_length=2000)]
 
 
 class Frozen(BaseModel):
@@ -41,6 +42,7 @@ class GitLabSettings(Frozen):
     project: str = Field(min_length=1, description="full path of the project for issues")
     epics: bool = True
     issue_creates_per_minute: int = Field(default=150, ge=1, le=200)
+    notes_per_minute: int = Field(default=50, ge=1, le=60)
 
 
 class Settings(Frozen):
@@ -55,8 +57,11 @@ class Person(Frozen):
     username: Username
     name: OneLine
     title: OneLine | None = None
+    grade: int | None = Field(default=None, ge=1, le=20, description="when not from the title")
     manager: Username | None = None
     start_date: dt.date | None = None
+    geo: OneLine | None = None
+    onboarding_issue: Url | None = Field(default=None, description="general onboarding issue")
 
     @field_validator("username")
     @classmethod
@@ -70,6 +75,40 @@ class Roster(Frozen):
     """config/people.yml."""
 
     people: tuple[Person, ...]
+
+
+class JobTitle(Frozen):
+    """A title and its job grade."""
+
+    title: OneLine
+    grade: int = Field(ge=1, le=20)
+
+
+class JobFamily(Frozen):
+    """A job family's titles, as its handbook page lists them."""
+
+    name: OneLine
+    source: OneLine | None = None
+    titles: tuple[JobTitle, ...] = Field(min_length=1)
+
+
+class JobGrades(Frozen):
+    """config/job-grades.yml: titles to grades, one family after another."""
+
+    families: tuple[JobFamily, ...]
+
+    def grade_of(self, title: str) -> int | None:
+        """The grade of a title (case and spacing ignored), or None for an unknown title."""
+        wanted = " ".join(title.split()).casefold()
+        for family in self.families:
+            for known in family.titles:
+                if " ".join(known.title.split()).casefold() == wanted:
+                    return known.grade
+        return None
+
+    def titles(self) -> list[str]:
+        """Every known title."""
+        return [known.title for family in self.families for known in family.titles]
 
 
 class Section(Frozen):
@@ -112,18 +151,95 @@ class Tracking(Frozen):
     template: str = "tracking.md.j2"
 
 
+class Completion(Frozen):
+    """What happens once every task of an issue is done."""
+
+    note: str | None = Field(default=None, description="template of a note posted once, ever")
+    close: bool = False
+
+
+class Role(Frozen):
+    """An onboarding role and the track it follows."""
+
+    id: Slug
+    name: OneLine
+    track: Literal["sales", "customer-success"]
+    capstone: OneLine | None = Field(default=None, description="customer success capstone")
+    workshop: bool = Field(default=True, description="attends the SQS workshop")
+
+
+class ExcludedRole(Frozen):
+    """A role that has its own onboarding and must not be put in this program."""
+
+    id: Slug
+    reason: OneLine
+
+
+class Workshop(Frozen):
+    """A Sales Quick Start workshop: the page's columns (dates, geo, location, issue)."""
+
+    id: Slug
+    start: dt.date
+    end: dt.date
+    geo: OneLine
+    location: OneLine
+    issue: Url | None = None
+
+    @property
+    def dates(self) -> str:
+        """The dates as the handbook writes them, e.g. Sep 28-Oct 7, 2020."""
+        first = f"{self.start:%b} {self.start.day}"
+        last = (
+            f"{self.end.day}"
+            if self.end.month == self.start.month
+            else f"{self.end:%b} {self.end.day}"
+        )
+        year = f", {self.end.year}" if self.start.year == self.end.year else f", {self.start.year}"
+        return first + ("" if self.end == self.start else f"-{last}") + year
+
+
+class Hire(Frozen):
+    """A new hire in onboarding: who, in which role, and optionally which workshop."""
+
+    username: Username
+    role: Slug
+    workshop: Slug | None = Field(default=None, description="overrides the automatic choice")
+
+
+class Onboarding(Frozen):
+    """The `onboarding:` part of an onboarding program."""
+
+    create_days_before_start: int = Field(default=14, ge=0, le=365)
+    enablement_contact: Username
+    roles: tuple[Role, ...] = Field(min_length=1)
+    excluded_roles: tuple[ExcludedRole, ...] = ()
+    workshops: tuple[Workshop, ...] = ()
+    hires: tuple[Hire, ...] = ()
+
+
 class Program(Frozen):
     """One program file in config/programs/."""
 
     id: Slug
     name: OneLine
-    kind: Literal["participants"]
+    kind: Literal["participants", "onboarding"]
     template: str
     title: OneLine = Field(description="Jinja expression for each issue's title")
     confidential: bool = False
     sections: tuple[Section, ...] = Field(min_length=1)
     tracking: Tracking
+    completion: Completion = Completion()
     cohorts: tuple[Cohort, ...] = ()
+    onboarding: Onboarding | None = None
+
+    @model_validator(mode="after")
+    def _kind_has_its_part(self) -> Program:
+        if self.kind == "onboarding" and self.onboarding is None:
+            raise ValueError(
+                "an onboarding program needs an `onboarding:` part (roles, "
+                "workshops, hires); see config/programs/sales-onboarding.yml"
+            )
+        return self
 
     @property
     def phases(self) -> tuple[Section, ...]:
@@ -137,6 +253,13 @@ class Config(Frozen):
     settings: Settings
     people: tuple[Person, ...]
     programs: tuple[Program, ...]
+    grades: JobGrades = JobGrades(families=())
+
+    def grade(self, person: Person) -> int | None:
+        """A person's grade: given in the roster, or that of their title."""
+        if person.grade is not None:
+            return person.grade
+        return self.grades.grade_of(person.title) if person.title else None
 
     @cached_property
     def _by_username(self) -> dict[str, Person]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,3 +123,16 @@ def read_yaml(path: Path, file: str) -> Source:
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError([Problem(file, 1, f"cannot read the file: {error}")]) from error
     return parse_yaml(text, file)
+
+
+def duplicates(
+    source: Source, locs: Sequence[Loc], values: Sequence[str], what: str
+) -> Iterator[Problem]:
+    """Problems for values that appear more than once, each pointing at the repeat."""
+    first: dict[str, int] = {}
+    for loc, value in zip(locs, values, strict=True):
+        if value in first:
+            yield source.problem(
+                loc, f"{what} '{value}' appears twice (first at line {first[value]}); keep one"
+            )
+        first.setdefault(value, source.line_of(loc))

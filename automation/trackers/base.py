@@ -109,6 +109,14 @@ class Tracker(abc.ABC):
     def update_labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> None:
         """Add and remove labels without touching the issue's other labels."""
 
+    @abc.abstractmethod
+    def add_note(self, iid: int, body: str) -> None:
+        """Post a note on an issue."""
+
+    @abc.abstractmethod
+    def close_issue(self, iid: int) -> None:
+        """Close an issue."""
+
     # --- epics (Premium) and the related-issue links used instead of them ------------------
 
     @abc.abstractmethod

@@ -86,7 +86,7 @@ class GitLabTracker(Tracker):
         self.settings = settings
         self._sleep = sleep or time.sleep
         self._monotonic = monotonic or time.monotonic
-        self._last_create: float | None = None
+        self._last_create: dict[str, float] = {}
         self._user_ids: dict[str, int | None] = {}
         self._epics: bool | None = None
         self._project = self._gl.projects.get(settings.project, lazy=True)
@@ -153,7 +153,7 @@ class GitLabTracker(Tracker):
         data = self._issue_data(issue)
 
         def create() -> ObservedIssue:
-            self._pace()
+            self._pace("issue", self.settings.issue_creates_per_minute)
             with self._translated(f"creating issue {issue.key}"):
                 return _observed(
                     self._project.issues.create(data, retry_transient_errors=False).attributes
@@ -192,6 +192,28 @@ class GitLabTracker(Tracker):
         if data:
             with self._translated(f"updating labels of issue #{iid}"):
                 self._project.issues.update(iid, data)
+
+    def add_note(self, iid: int, body: str) -> None:
+        """Post a note, paced under the note rate; never twice, even after a time-out."""
+        notes = self._project.issues.get(iid, lazy=True).notes
+
+        def create() -> bool:
+            self._pace("note", self.settings.notes_per_minute)
+            with self._translated(f"adding a note to #{iid}"):
+                notes.create({"body": body}, retry_transient_errors=False)
+            return True
+
+        def lookup() -> bool | None:
+            with self._translated(f"reading the notes of #{iid}"):
+                existing = notes.list(get_all=True, per_page=PER_PAGE, sort="desc")
+            return True if any(n.attributes.get("body") == body for n in existing) else None
+
+        self._create_once(create, lookup)
+
+    def close_issue(self, iid: int) -> None:
+        """Close an issue (state_event=close)."""
+        with self._translated(f"closing issue #{iid}"):
+            self._project.issues.update(iid, {"state_event": "close"})
 
     # --- epics and links --------------------------------------------------------------------
 
@@ -293,13 +315,14 @@ class GitLabTracker(Tracker):
             raise ItemError(f"'{username}' is not a GitLab user; fix the username in people.yml")
         return user_id
 
-    def _pace(self) -> None:
-        """Stay under the configured issue-creation rate instead of bouncing off 429s."""
-        interval = 60.0 / self.settings.issue_creates_per_minute
+    def _pace(self, kind: str, per_minute: int) -> None:
+        """Stay under a creation rate (issues, notes) instead of bouncing off 429s."""
+        interval = 60.0 / per_minute
         now = self._monotonic()
-        if self._last_create is not None and now - self._last_create < interval:
-            self._sleep(interval - (now - self._last_create))
-        self._last_create = self._monotonic()
+        last = self._last_create.get(kind)
+        if last is not None and now - last < interval:
+            self._sleep(interval - (now - last))
+        self._last_create[kind] = self._monotonic()
 
     @contextmanager
     def _translated(self, what: str, missing: str | None = None) -> Iterator[None]:

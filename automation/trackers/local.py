@@ -69,7 +69,8 @@ def _utc_now() -> dt.datetime:
 
 
 class LocalTracker(Tracker):
-    """Issues in <workspace>/issues/<iid>.md, epics in epics/<iid>.md, labels in labels.yml."""
+    """Issues in <workspace>/issues/<iid>.md, their notes in notes/<iid>.md, epics in
+    epics/<iid>.md, labels in labels.yml."""
 
     name = "local"
 
@@ -158,6 +159,17 @@ class LocalTracker(Tracker):
         labels = [label for label in meta.labels if label not in remove]
         labels += [label for label in add if label not in labels]
         self._change(iid, {"labels": labels})
+
+    def add_note(self, iid: int, body: str) -> None:
+        """Append the note to notes/<iid>.md, the issue's discussion."""
+        path = self.workspace / "notes" / f"{iid}.md"
+        before = path.read_bytes().decode("utf-8") if path.is_file() else ""
+        stamp = self.clock().isoformat().replace("+00:00", "Z")
+        _write(path, f"{before}{FRONT}note by automation at {stamp}\n{FRONT}{body}\n")
+
+    def close_issue(self, iid: int) -> None:
+        """Set the state to closed."""
+        self._change(iid, {"state": "closed"})
 
     def create_epic(self, epic: NewEpic) -> ObservedEpic:
         """Write epics/<next iid>.md."""

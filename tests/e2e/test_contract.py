@@ -94,13 +94,13 @@ FIRST_RUN_WRITES = 26
 
 def test_first_run_makes_the_writes_the_crash_test_covers(backend: Backend) -> None:
     counting = CrashingTracker(backend.tracker(), after=10**6)
-    apply(prepare(Path("config"), Path("templates")), counting, TODAY_DATE)
+    apply(prepare(Path("config"), Path("templates"), TODAY_DATE), counting, TODAY_DATE)
     assert 10**6 - counting.left == FIRST_RUN_WRITES
 
 
 @pytest.mark.parametrize("k", range(1, FIRST_RUN_WRITES + 1))
 def test_crash_after_any_write_then_rerun_converges(backend: Backend, k: int) -> None:
-    prepared = prepare(Path("config"), Path("templates"))
+    prepared = prepare(Path("config"), Path("templates"), TODAY_DATE)
     today = TODAY_DATE
     with pytest.raises(Crash):
         apply(prepared, CrashingTracker(backend.tracker(), after=k), today)
@@ -116,7 +116,7 @@ def test_crash_after_ticks_loses_no_tick(backend: Backend) -> None:
     backend.cli("apply")
     lena = by_key(backend)["csm-aspiring-leaders/fy27-pilot/lena.fischer"]
     backend.edit(lena.iid, lambda t: tick(t, "Have coffee chats", "Take the [Crucial"))
-    prepared = prepare(Path("config"), Path("templates"))
+    prepared = prepare(Path("config"), Path("templates"), TODAY_DATE)
     today = TODAY_DATE
     with pytest.raises(Crash):
         apply(prepared, CrashingTracker(backend.tracker(), after=1), today)
@@ -127,7 +127,7 @@ def test_crash_after_ticks_loses_no_tick(backend: Backend) -> None:
 
 
 def test_plan_shows_the_creates_that_apply_makes(backend: Backend) -> None:
-    prepared = prepare(Path("config"), Path("templates"))
+    prepared = prepare(Path("config"), Path("templates"), TODAY_DATE)
     today = TODAY_DATE
     plan = make_plan(prepared, backend.tracker(), today)
     planned = {a.issue.key for a in plan.actions if isinstance(a, CreateIssue)}

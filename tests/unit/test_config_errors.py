@@ -57,7 +57,8 @@ CASES = [
     (
         {"config/programs/demo.yml": PROGRAM.replace("title:", "titel:")},
         "config/programs/demo.yml:5: unknown key 'titel'; remove it or fix its spelling "
-        "(allowed: cohorts, confidential, id, kind, name, sections, template, title, tracking)",
+        "(allowed: cohorts, completion, confidential, id, kind, name, onboarding, sections, "
+        "template, title, tracking)",
     ),
     (
         {
@@ -110,7 +111,7 @@ CASES = [
     ),
     (
         {"config/programs/demo.yml": PROGRAM.replace("kind: participants", "kind: pairs")},
-        "config/programs/demo.yml:3: 'kind': Input should be 'participants' (got 'pairs'); "
+        "config/programs/demo.yml:3: 'kind': Input should be 'participants' or 'onboarding' (got 'pairs'); "
         "fix the value",
     ),
     (

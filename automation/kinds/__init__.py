@@ -1,0 +1,97 @@
+"""Program kinds: how each kind of program turns its configuration into desired issues."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from automation.blocks import EPIC_TEMPLATE
+from automation.desired import (
+    Context,
+    DesiredEpic,
+    DesiredIssue,
+    DesiredProgram,
+    Generated,
+    Group,
+    load_context,
+    missing_headings,
+)
+from automation.errors import ConfigError, Problem
+from automation.kinds import onboarding, participants
+from automation.markers import identity_marker
+from automation.progress import program_label
+from automation.rendering import Renderer, neutralise_title
+
+if TYPE_CHECKING:
+    from automation.config.loader import Loaded
+
+GENERATORS: dict[str, Callable[[Context], Generated]] = {
+    "participants": participants.generate,
+    "onboarding": onboarding.generate,
+}
+
+
+def desired_programs(
+    loaded: Loaded, renderer: Renderer, today: dt.date
+) -> tuple[DesiredProgram, ...]:
+    """Render every program; all template problems are raised together."""
+    problems: list[Problem] = []
+    result: list[DesiredProgram] = []
+    for ctx in load_context(loaded, renderer, today):
+        try:
+            generated = GENERATORS[ctx.program.kind](ctx)
+            problems.extend(missing_headings(ctx, generated.issues))
+            result.append(_assemble(ctx, generated))
+        except ConfigError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ConfigError(problems)
+    return tuple(result)
+
+
+def _assemble(ctx: Context, generated: Generated) -> DesiredProgram:
+    """Add what every program has: its tracking issue, its epics and its group rollups."""
+    tracking = _rollup_issue(ctx, ctx.tracking_key(), None, ctx.program_epic_key())
+    tracking = _with_blocks(tracking, generated.tracking_blocks)
+    top = _epic(ctx, ctx.program_epic_key(), None, None)
+    epics = (top, *(_epic(ctx, ctx.group_epic_key(g.id), g, top.key) for g in generated.groups))
+    rollups = tuple(
+        _rollup_issue(ctx, ctx.group_rollup_key(g.id), g, ctx.group_epic_key(g.id))
+        for g in generated.groups
+        if g.rollup
+    )
+    return DesiredProgram(
+        ctx.program, generated.issues, tracking, epics, rollups, generated.warnings
+    )
+
+
+def _with_blocks(issue: DesiredIssue, blocks: tuple[tuple[str, str], ...]) -> DesiredIssue:
+    return replace(issue, blocks=blocks) if blocks else issue
+
+
+def _rollup_issue(ctx: Context, key: str, group: Group | None, epic_key: str) -> DesiredIssue:
+    """The program's tracking issue (no group), or a group's rollup issue."""
+    values = {"program": ctx.program, "group": group, **(group.values if group else {})}
+    title = ctx.title(ctx.program.tracking.title, ("tracking", "title"), values)
+    return ctx.issue(
+        key=key,
+        title=f"{title}: {neutralise_title(group.name)}" if group else title,
+        template=ctx.program.tracking.template,
+        values=values,
+        subject=group.name if group else ctx.program.name,
+        epic_key=epic_key,
+    )
+
+
+def _epic(ctx: Context, key: str, group: Group | None, parent: str | None) -> DesiredEpic:
+    values = {"program": ctx.program, "group": group}
+    title = ctx.program.name + (f": {group.name}" if group else "")
+    return DesiredEpic(
+        key=key,
+        title=neutralise_title(title),
+        description=f"{identity_marker(key)}\n{ctx.render(EPIC_TEMPLATE, values)}",
+        labels=(program_label(ctx.program),),
+        parent_key=parent,
+    )

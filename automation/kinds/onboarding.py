@@ -1,0 +1,124 @@
+"""Onboarding programs: one issue per new hire, on the track of their role (Sales Onboarding)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from automation.config.models import Hire, Onboarding, Person, Role, Workshop
+from automation.desired import Context, DesiredIssue, Generated, Group
+
+GOAL_DAYS = 90  # first deal (sales) or first customer engagement (customer success)
+READY_DAYS = 30  # "customer conversation ready"
+LIVE_LEAD_DAYS = 30  # a "Live Lead" within 30 days after the workshop
+WORKSHOP_BLOCK = "blocks/workshop.md.j2"
+WORKSHOPS_BLOCK = "blocks/workshops.md.j2"
+
+
+@dataclass(frozen=True)
+class _Hire:
+    """A hire whose issue is due now, with everything their issue needs."""
+
+    entry: Hire
+    person: Person
+    role: Role
+    workshop: Workshop | None
+
+
+def generate(ctx: Context) -> Generated:
+    """Issues for hires within the creation window; workshops with hires are groups."""
+    part = _part(ctx)
+    hires, warnings = _due_hires(ctx, part)
+    issues = tuple(_issue(ctx, part, hire) for hire in hires)
+    used = {hire.workshop.id for hire in hires if hire.workshop}
+    groups = tuple(
+        Group(w.id, f"SQS {w.dates} {w.geo}", rollup=True, values={"workshop": w})
+        for w in part.workshops
+        if w.id in used
+    )
+    upcoming = [w for w in part.workshops if w.end >= ctx.today]
+    table = ctx.renderer.render(WORKSHOPS_BLOCK, {"workshops": upcoming})
+    return Generated(issues, groups, (("workshops", table),), tuple(warnings))
+
+
+def _part(ctx: Context) -> Onboarding:
+    assert ctx.program.onboarding is not None  # the model requires it for this kind
+    return ctx.program.onboarding
+
+
+def _due_hires(ctx: Context, part: Onboarding) -> tuple[list[_Hire], list[str]]:
+    roles = {role.id: role for role in part.roles}
+    hires: list[_Hire] = []
+    warnings: list[str] = []
+    for entry in part.hires:
+        person = ctx.config.person(entry.username)
+        if person.start_date is None:
+            warnings.append(
+                f"hire '{person.username}' has no start_date in people.yml; "
+                "their onboarding issue is created once it has one"
+            )
+            continue
+        opens = person.start_date - dt.timedelta(days=part.create_days_before_start)
+        if ctx.today < opens:
+            continue  # too early: issues do not appear months ahead
+        role = roles[entry.role]
+        workshop = _workshop(part, entry, person, role)
+        if role.workshop and workshop is None:
+            warnings.append(
+                f"no SQS workshop for {person.name} ({person.username}) in geo "
+                f"{person.geo or '(no geo in people.yml)'} after {person.start_date}; "
+                "their issue says the workshop is to be scheduled"
+            )
+        hires.append(_Hire(entry, person, role, workshop))
+    return hires, warnings
+
+
+def _workshop(part: Onboarding, entry: Hire, person: Person, role: Role) -> Workshop | None:
+    """The override, or the first workshop in the hire's geo that starts after their start."""
+    if not role.workshop:
+        return None
+    if entry.workshop is not None:
+        return next(w for w in part.workshops if w.id == entry.workshop)
+    start = person.start_date or dt.date.min
+    candidates = [
+        w
+        for w in part.workshops
+        if person.geo and w.geo.casefold() == person.geo.casefold() and w.start > start
+    ]
+    return min(candidates, key=lambda w: w.start, default=None)
+
+
+def _issue(ctx: Context, part: Onboarding, hire: _Hire) -> DesiredIssue:
+    person, workshop = hire.person, hire.workshop
+    start = person.start_date or ctx.today
+    manager = ctx.config.person(person.manager) if person.manager else None
+    dates = {
+        "start": start,
+        "ready": start + dt.timedelta(days=READY_DAYS),
+        "goal": start + dt.timedelta(days=GOAL_DAYS),
+        "live_lead": workshop.end + dt.timedelta(days=LIVE_LEAD_DAYS) if workshop else None,
+    }
+    values = {
+        "program": ctx.program,
+        "hire": person,
+        "role": hire.role,
+        "manager": manager,
+        "enablement": ctx.config.person(part.enablement_contact),
+        "workshop": workshop,
+        "dates": dates,
+    }
+    group = ctx.group_rollup_key(workshop.id) if workshop else None
+    return ctx.issue(
+        key=f"{ctx.program.id}/{person.username.lower()}",
+        title=ctx.title(ctx.program.title, ("title",), values),
+        template=ctx.program.template,
+        values=values,
+        subject=f"{person.name} ({hire.role.name})",
+        group=f"SQS {workshop.dates} {workshop.geo}" if workshop else "",
+        assignees=(person.username, *((manager.username,) if manager else ())),
+        due_date=dates["goal"],
+        epic_key=ctx.group_epic_key(workshop.id) if workshop else ctx.program_epic_key(),
+        rollups=(group,) if group else (),
+        blocks=(("workshop", ctx.renderer.render(WORKSHOP_BLOCK, values)),),
+        completion_note=ctx.note(values),
+    )
