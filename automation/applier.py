@@ -18,11 +18,9 @@ from automation.planner import (
     Failure,
     LinkIssues,
     Plan,
-    SetEpicParent,
     UpdateDescription,
     UpdateLabels,
 )
-from automation.progress import program_label
 from automation.trackers.base import Tracker
 
 Listener = Callable[[Action], None]
@@ -61,19 +59,6 @@ def execute(plan: Plan, tracker: Tracker, on_done: Listener = lambda _: None) ->
     return outcome
 
 
-def _create(action: CreateIssue, tracker: Tracker) -> None:
-    """Create an issue unless one already carries its key outside the program's list (its
-    program label was removed): a second issue for one key is never made."""
-    existing = tracker.find_issue(action.issue.key)
-    if existing is not None:
-        raise ItemError(
-            f"issue {existing.reference} already carries this key but not the label "
-            f"{program_label(action.program)}; add the label back, or delete the issue's first "
-            "line (the automation:key marker) to detach it from the program"
-        )
-    tracker.create_issue(action.issue)
-
-
 def _labels_of(action: Action) -> set[str]:
     """Labels an action puts on an issue."""
     if isinstance(action, CreateIssue):
@@ -85,13 +70,12 @@ def _labels_of(action: Action) -> set[str]:
 
 _WRITES: dict[type, Callable[[Any, Tracker], object]] = {
     CreateLabel: lambda a, t: t.create_label(a.spec),
-    CreateIssue: _create,
+    CreateIssue: lambda a, t: t.create_issue(a.issue),
     UpdateDescription: lambda a, t: t.update_description(a.iid, a.after),
     UpdateLabels: lambda a, t: t.update_labels(a.iid, a.add, a.remove),
     AddNote: lambda a, t: t.add_note(a.iid, a.body),
     CloseIssue: lambda a, t: t.close_issue(a.iid),
     CreateEpic: lambda a, t: t.create_epic(a.epic),
-    SetEpicParent: lambda a, t: t.set_epic_parent(a.iid, a.parent),
     AddToEpic: lambda a, t: t.add_to_epic(a.epic_iid, a.issue),
     LinkIssues: lambda a, t: t.link_issues(a.iid, a.target_iid),
 }

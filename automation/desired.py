@@ -50,7 +50,6 @@ class DesiredEpic:
     title: str
     description: str
     labels: tuple[str, ...]
-    parent_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from automation.blocks import COMPLETION_BLOCK, PROGRESS_BLOCK, ROLLUP_BLOCK, Blocks, RollupRow
@@ -107,16 +107,6 @@ class CreateEpic:
 
 
 @dataclass(frozen=True)
-class SetEpicParent:
-    """Nest an epic under the program's epic."""
-
-    program: str
-    key: str
-    iid: int
-    parent: ObservedEpic
-
-
-@dataclass(frozen=True)
 class AddToEpic:
     """Put an issue that is in no epic yet into its epic."""
 
@@ -148,7 +138,6 @@ Action = (
     | AddNote
     | CloseIssue
     | CreateEpic
-    | SetEpicParent
     | AddToEpic
     | LinkIssues
 )
@@ -166,6 +155,7 @@ class Observed:
     labels: frozenset[str] = frozenset()
     epics: tuple[ObservedEpic, ...] | None = None  # None: epics are not available
     tracking_links: frozenset[int] = frozenset()
+    keyed: Mapping[str, ObservedIssue] = field(default_factory=dict)  # any label; see run.py
 
 
 @dataclass(frozen=True)
@@ -203,6 +193,11 @@ class Plan:
         return not self.actions
 
     @property
+    def creates_issues(self) -> bool:
+        """True when the plan creates issues."""
+        return any(isinstance(a, CreateIssue) for a in self.actions)
+
+    @property
     def creates_items(self) -> bool:
         """True when the plan creates issues or epics (known to other items only afterwards)."""
         return any(isinstance(a, CreateIssue | CreateEpic) for a in self.actions)
@@ -227,6 +222,7 @@ class _Builder:
     desired: DesiredProgram
     blocks: Blocks
     today: dt.date
+    keyed: Mapping[str, ObservedIssue] = field(default_factory=dict)
     actions: list[Action] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -263,7 +259,7 @@ def plan_program(
 ) -> Plan:
     """The writes that make one program's issues, labels, rollup and epics (or links) match
     the configuration."""
-    out = _Builder(desired, blocks, today)
+    out = _Builder(desired, blocks, today, observed.keyed)
     out.actions.extend(
         CreateLabel(spec, out.program)
         for spec in label_specs(desired.program)
@@ -295,16 +291,12 @@ def _plan_links(found: dict[str, ObservedIssue], linked: frozenset[int], out: _B
 def _plan_epics(
     found: dict[str, ObservedIssue], observed: Sequence[ObservedEpic], out: _Builder
 ) -> None:
-    """Create missing epics, nest them, and put issues that are in no epic into theirs."""
+    """Create missing epics, and put issues that are in no epic into theirs."""
     epics = _index_epics(observed, out)
     for epic in out.desired.epics:
-        have = epics.get(epic.key)
-        parent = epics.get(epic.parent_key or "")
-        if have is None:
+        if epic.key not in epics:
             new = NewEpic(epic.key, epic.title, epic.description, epic.labels)
             out.actions.append(CreateEpic(out.program, new))
-        elif parent is not None and have.parent_iid is None:
-            out.actions.append(SetEpicParent(out.program, epic.key, have.iid, parent))
     for item in (*out.desired.issues, out.desired.tracking, *out.desired.rollups):
         issue, home = found.get(item.key), epics.get(item.epic_key or "")
         if issue is not None and home is not None and issue.epic is None:
@@ -359,7 +351,7 @@ def _plan_tracked(
     item: DesiredIssue, found: ObservedIssue | None, out: _Builder
 ) -> tuple[DesiredIssue, RollupRow]:
     if found is None:
-        if out.failed(item.key):
+        if not _may_create(item, out):
             return item, RollupRow(None, item.subject, item.group, None, "")
         return item, _plan_new(item, out)
     progress = out.measure(found.description, found.due_date, item.sections)
@@ -393,6 +385,24 @@ def _plan_new(item: DesiredIssue, out: _Builder) -> RollupRow:
     labels = tuple(sorted(set(item.labels) | issue_labels(out.desired.program, progress)))
     out.actions.append(CreateIssue(out.program, _new_issue(item, text, labels)))
     return RollupRow(None, item.subject, item.group, progress, "opened")
+
+
+def _may_create(item: DesiredIssue, out: _Builder) -> bool:
+    """Never a second issue for a key: not when two already exist, nor when one lost its
+    program label."""
+    if out.failed(item.key):
+        return False
+    stray = out.keyed.get(item.key)
+    if stray is not None:
+        out.fail(
+            item.key,
+            f"issue {stray.reference} already carries this key but not the label "
+            f"{program_label(out.desired.program)}; add the label back, or delete the "
+            "issue's first line (the automation:key marker) to detach it from the program",
+            stray.iid,
+        )
+        return False
+    return True
 
 
 def _has_block(found: ObservedIssue, name: str) -> bool:
@@ -472,7 +482,7 @@ def _plan_rollup(
 ) -> None:
     blocks = (*item.blocks, (ROLLUP_BLOCK, out.blocks.rollup(out.desired.program, rows)))
     if found is None:
-        if not out.failed(item.key):
+        if _may_create(item, out):
             text = item.description
             for name, content in blocks:
                 text = replace_block(text, name, content)

@@ -20,7 +20,6 @@ from automation.planner import (
     Failure,
     LinkIssues,
     Plan,
-    SetEpicParent,
     UpdateDescription,
     UpdateLabels,
 )
@@ -63,7 +62,6 @@ _LINES: dict[type, Callable[[Any, _Verbs], str]] = {
         f"{'closed' if v is _DONE else 'close'} #{a.iid} [{a.key}]: every task is done"
     ),
     CreateEpic: lambda a, v: f'{v.create} epic "{a.epic.title}" [{a.epic.key}]',
-    SetEpicParent: lambda a, v: f"{v.update} epic &{a.iid} [{a.key}]: child of &{a.parent.iid}",
     AddToEpic: lambda a, v: f"{v.add} #{a.iid} [{a.key}] to epic &{a.epic_iid}",
     LinkIssues: lambda a, v: f"{v.add} link from tracking issue #{a.iid} to #{a.target_iid}",
 }
@@ -116,7 +114,6 @@ _KINDS: dict[type, str] = {
     AddNote: "add_note",
     CloseIssue: "close_issue",
     CreateEpic: "create_epic",
-    SetEpicParent: "set_epic_parent",
     AddToEpic: "add_to_epic",
     LinkIssues: "link_issues",
 }
@@ -136,13 +133,7 @@ def summary(
 ) -> str:
     """The one closing line with every count; `done` says it in the past tense."""
     n = counts(actions)
-    updated = (
-        n["update_description"]
-        + n["update_labels"]
-        + n["set_epic_parent"]
-        + n["add_note"]
-        + n["close_issue"]
-    )
+    updated = n["update_description"] + n["update_labels"] + n["add_note"] + n["close_issue"]
     create = "created" if done else "to create"
     extra = f"{plural(n['create_epic'], 'epic')} {create}, " if n["create_epic"] else ""
     extra += f"{n['add_to_epic']} put in epics, " if n["add_to_epic"] else ""
@@ -204,7 +195,6 @@ _FIELDS: dict[type, Callable[[Any], dict[str, Any]]] = {
         "labels": list(a.epic.labels),
         "description": a.epic.description,
     },
-    SetEpicParent: lambda a: {"parent_iid": a.parent.iid},
     AddToEpic: lambda a: {"epic_iid": a.epic_iid},
     LinkIssues: lambda a: {"target_iid": a.target_iid},
 }

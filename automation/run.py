@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from automation.applier import Listener, Outcome, execute
@@ -86,7 +86,11 @@ def make_plan(prepared: Prepared, tracker: Tracker, today: dt.date) -> Plan:
     plan = Plan()
     for desired in prepared.programs:
         observed = observe(tracker, desired, labels, epics)
-        plan += plan_program(desired, observed, prepared.blocks, today)
+        planned = plan_program(desired, observed, prepared.blocks, today)
+        if planned.creates_issues:  # a key may sit on an issue that lost its program label
+            observed = replace(observed, keyed=tracker.keyed_issues())
+            planned = plan_program(desired, observed, prepared.blocks, today)
+        plan += planned
     return plan
 
 

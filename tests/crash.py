@@ -31,8 +31,11 @@ class CrashingTracker(Tracker):
     def program_issues(self, program_label: str) -> tuple[ObservedIssue, ...]:
         return self.inner.program_issues(program_label)
 
-    def find_issue(self, key: str) -> ObservedIssue | None:
-        return self.inner.find_issue(key)
+    def find_issue(self, key: str, program_label: str) -> ObservedIssue | None:
+        return self.inner.find_issue(key, program_label)
+
+    def keyed_issues(self) -> dict[str, ObservedIssue]:
+        return self.inner.keyed_issues()
 
     def create_label(self, spec: LabelSpec) -> None:
         self.inner.create_label(spec)
@@ -64,10 +67,6 @@ class CrashingTracker(Tracker):
         created = self.inner.create_epic(epic)
         self._wrote()
         return created
-
-    def set_epic_parent(self, iid: int, parent: ObservedEpic) -> None:
-        self.inner.set_epic_parent(iid, parent)
-        self._wrote()
 
     def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:
         self.inner.add_to_epic(epic_iid, issue)

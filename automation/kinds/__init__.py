@@ -55,8 +55,8 @@ def _assemble(ctx: Context, generated: Generated) -> DesiredProgram:
     """Add what every program has: its tracking issue, its epics and its group rollups."""
     tracking = _rollup_issue(ctx, ctx.tracking_key(), None, ctx.program_epic_key())
     tracking = _with_blocks(tracking, generated.tracking_blocks)
-    top = _epic(ctx, ctx.program_epic_key(), None, None)
-    epics = (top, *(_epic(ctx, ctx.group_epic_key(g.id), g, top.key) for g in generated.groups))
+    top = _epic(ctx, ctx.program_epic_key(), None)
+    epics = (top, *(_epic(ctx, ctx.group_epic_key(g.id), g) for g in generated.groups))
     rollups = tuple(
         _rollup_issue(ctx, ctx.group_rollup_key(g.id), g, ctx.group_epic_key(g.id))
         for g in generated.groups
@@ -85,7 +85,7 @@ def _rollup_issue(ctx: Context, key: str, group: Group | None, epic_key: str) ->
     )
 
 
-def _epic(ctx: Context, key: str, group: Group | None, parent: str | None) -> DesiredEpic:
+def _epic(ctx: Context, key: str, group: Group | None) -> DesiredEpic:
     values = {"program": ctx.program, "group": group}
     title = ctx.program.name + (f": {group.name}" if group else "")
     return DesiredEpic(
@@ -93,5 +93,4 @@ def _epic(ctx: Context, key: str, group: Group | None, parent: str | None) -> De
         title=neutralise_title(title),
         description=f"{identity_marker(key)}\n{ctx.render(EPIC_TEMPLATE, values)}",
         labels=(program_label(ctx.program),),
-        parent_key=parent,
     )

@@ -69,7 +69,6 @@ class ObservedEpic:
     title: str
     description: str
     labels: tuple[str, ...]
-    parent_iid: int | None = None
     key: str | None = field(init=False)
 
     def __post_init__(self) -> None:
@@ -90,8 +89,13 @@ class Tracker(abc.ABC):
         """Every issue, open or closed, that carries the program label."""
 
     @abc.abstractmethod
-    def find_issue(self, key: str) -> ObservedIssue | None:
-        """The issue with this key, looked up afresh (used before retrying a create)."""
+    def find_issue(self, key: str, program_label: str) -> ObservedIssue | None:
+        """The program's issue with this key, looked up afresh (before retrying a create)."""
+
+    @abc.abstractmethod
+    def keyed_issues(self) -> dict[str, ObservedIssue]:
+        """Every issue that carries a key, whatever its labels (asked only before creating,
+        to find issues whose program label a person removed)."""
 
     @abc.abstractmethod
     def create_label(self, spec: LabelSpec) -> None:
@@ -130,10 +134,6 @@ class Tracker(abc.ABC):
     @abc.abstractmethod
     def create_epic(self, epic: NewEpic) -> ObservedEpic:
         """Create an epic and return it as stored."""
-
-    @abc.abstractmethod
-    def set_epic_parent(self, iid: int, parent: ObservedEpic) -> None:
-        """Make an epic a child of another."""
 
     @abc.abstractmethod
     def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import gitlab
@@ -21,6 +21,8 @@ from automation.trackers.base import NewEpic, NewIssue, ObservedEpic, ObservedIs
 T = TypeVar("T")
 PER_PAGE = 100
 CREATE_ATTEMPTS = 3  # a create is retried only after looking its key up again
+RETRY_WAIT = 15.0  # seconds before looking for a create that failed or timed out
+PLANNER = 15  # GitLab's access level of the Planner role (Reporter is 20)
 CONFLICT = 409
 FORBIDDEN = 403
 NOT_FOUND = 404
@@ -39,7 +41,7 @@ class Connection:
     """Where and how to reach GitLab; the token is never printed."""
 
     url: str
-    token: str
+    token: str = field(repr=False)
 
     @staticmethod
     def from_env(env: Mapping[str, str]) -> Connection:
@@ -89,19 +91,65 @@ class GitLabTracker(Tracker):
         self._last_create: dict[str, float] = {}
         self._user_ids: dict[str, int | None] = {}
         self._epics: bool | None = None
+        self._keyed: dict[str, ObservedIssue] | None = None
+        self._project_id: int | None = None
+        self._url = connection.url
         self._project = self._gl.projects.get(settings.project, lazy=True)
         self._group = self._gl.groups.get(settings.group, lazy=True)
 
     # --- connection -------------------------------------------------------------------------
 
     def check_access(self) -> None:
-        """Fail early, with what is missing, when the token cannot do the run's work."""
-        with self._translated("checking the token"):
-            self._gl.auth()
-        with self._translated(f"opening project {self.settings.project}", missing="project"):
-            self._gl.projects.get(self.settings.project)
-        with self._translated(f"opening group {self.settings.group}", missing="group"):
-            self._gl.groups.get(self.settings.group)
+        """Fail before any write, saying what is missing, when the token cannot do the work:
+        GitLab unreachable, token rejected, `api` scope missing, project or group not found,
+        the project outside the group, or a role below Planner."""
+        try:
+            with self._translated("checking the token"):
+                self._gl.auth()
+                self._check_scope()
+            with self._translated(f"opening project {self.settings.project}", missing="project"):
+                project = self._gl.projects.get(self.settings.project).attributes
+            with self._translated(f"opening group {self.settings.group}", missing="group"):
+                self._gl.groups.get(self.settings.group)
+        except TransientError as error:
+            raise TrackerUnavailable(f"cannot reach GitLab at {self._url}: {error}") from error
+        self._project_id = int(project["id"])
+        self._check_namespace(project)
+        self._check_role(project)
+
+    def _check_scope(self) -> None:
+        try:
+            token = self._gl.http_get("/personal_access_tokens/self")
+        except GitlabError:
+            return  # older GitLab, or a token type that cannot describe itself
+        scopes = token.get("scopes", []) if isinstance(token, dict) else []
+        if "api" not in scopes:
+            raise TrackerUnavailable(
+                f"the token has the scopes {', '.join(scopes) or 'none'}, but it needs the `api` "
+                "scope to create issues, labels and epics; create a token with `api`"
+            )
+
+    def _check_namespace(self, project: Mapping[str, Any]) -> None:
+        namespace = str((project.get("namespace") or {}).get("full_path", ""))
+        group = self.settings.group
+        if namespace and namespace != group and not namespace.startswith(group + "/"):
+            raise TrackerUnavailable(
+                f"project {self.settings.project} is in {namespace}, not inside group {group}: "
+                "its issues could not use the group's labels. Fix config/settings.yml"
+            )
+
+    def _check_role(self, project: Mapping[str, Any]) -> None:
+        permissions = project.get("permissions") or {}
+        levels = [
+            int(access["access_level"])
+            for access in (permissions.get("project_access"), permissions.get("group_access"))
+            if access
+        ]
+        if levels and max(levels) < PLANNER:
+            raise TrackerUnavailable(
+                f"the token's user has access level {max(levels)} in {self.settings.project}; "
+                f"{ROLE_ADVICE}"
+            )
 
     # --- reads ------------------------------------------------------------------------------
 
@@ -124,17 +172,20 @@ class GitLabTracker(Tracker):
             )
         return tuple(_observed(issue.attributes) for issue in issues)
 
-    def find_issue(self, key: str) -> ObservedIssue | None:
-        """The issue whose marker holds this key, found by a description search."""
-        with self._translated(f"looking up {key}"):
-            found = self._project.issues.list(
-                query_parameters={"search": f"automation:key={key}", "in": "description"},
-                state="all",
-                per_page=PER_PAGE,
-                get_all=True,
-            )
-        matches = [_observed(issue.attributes) for issue in found]
-        return next((issue for issue in matches if issue.key == key), None)
+    def find_issue(self, key: str, program_label: str) -> ObservedIssue | None:
+        """The issue with this key, from a fresh list of the program's issues (not a search:
+        GitLab's full-text search does not find long keys, and is rate limited)."""
+        return next((i for i in self.program_issues(program_label) if i.key == key), None)
+
+    def keyed_issues(self) -> dict[str, ObservedIssue]:
+        """Every issue of the project that carries a key, whatever its labels; listed once
+        per run and only when something is about to be created."""
+        if self._keyed is None:
+            with self._translated("listing the project's issues"):
+                issues = self._project.issues.list(state="all", per_page=PER_PAGE, get_all=True)
+            observed = (_observed(issue.attributes) for issue in issues)
+            self._keyed = {issue.key: issue for issue in observed if issue.key}
+        return self._keyed
 
     # --- writes -----------------------------------------------------------------------------
 
@@ -159,7 +210,8 @@ class GitLabTracker(Tracker):
                     self._project.issues.create(data, retry_transient_errors=False).attributes
                 )
 
-        return self._create_once(create, lambda: self.find_issue(issue.key))
+        label = next((name for name in issue.labels if name.startswith("program::")), "")
+        return self._create_once(create, lambda: self.find_issue(issue.key, label))
 
     def _create_once(self, create: Callable[[], T], lookup: Callable[[], T | None]) -> T:
         """Create something without ever making it twice: python-gitlab's transient retries are
@@ -168,12 +220,12 @@ class GitLabTracker(Tracker):
             try:
                 return create()
             except TransientError:
+                self._sleep(RETRY_WAIT * attempt)  # let a create GitLab is still doing land
                 existing = lookup()
                 if existing is not None:
                     return existing  # the create went through before the error reached us
                 if attempt == CREATE_ATTEMPTS:
                     raise
-                self._sleep(2.0**attempt)
         raise AssertionError("unreachable")
 
     def update_description(self, iid: int, description: str) -> None:
@@ -224,11 +276,15 @@ class GitLabTracker(Tracker):
         return self._epics
 
     def _epics_answer(self) -> bool:
+        """Free answers 403, GitLab without epics 404: both mean no epics."""
         try:
-            with self._translated("checking for epics"):
-                self._group.epics.list(per_page=1, get_all=False)
-        except TrackerUnavailable:
-            return False
+            self._group.epics.list(per_page=1, get_all=False)
+        except GitlabError as error:
+            if error.response_code in (FORBIDDEN, NOT_FOUND):
+                return False
+            raise TransientError(
+                self._scrub(f"GitLab failed while checking for epics: {error}")
+            ) from error
         return True
 
     def program_epics(self, program_label: str) -> tuple[ObservedEpic, ...]:
@@ -257,11 +313,6 @@ class GitLabTracker(Tracker):
 
         return self._create_once(create, lookup)
 
-    def set_epic_parent(self, iid: int, parent: ObservedEpic) -> None:
-        """Nest an epic under another (by the parent's global id)."""
-        with self._translated(f"nesting epic &{iid}"):
-            self._group.epics.update(iid, {"parent_id": parent.id})
-
     def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:
         """Put an issue in an epic by its global id; one already there (409) is fine."""
         if issue.id is None:
@@ -278,7 +329,11 @@ class GitLabTracker(Tracker):
         """The iids of the issues related to an issue."""
         with self._translated(f"listing links of #{iid}"):
             links = self._project.issues.get(iid, lazy=True).links.list(get_all=True)
-        return frozenset(int(link.attributes["iid"]) for link in links)
+        return frozenset(
+            int(link.attributes["iid"])
+            for link in links
+            if link.attributes.get("project_id") in (None, self._project_id)
+        )
 
     def link_issues(self, iid: int, target_iid: int) -> None:
         """Relate two issues of the project; an existing link (409) is fine."""
@@ -370,14 +425,12 @@ def _conflict(error: ItemError) -> bool:
 
 
 def _observed_epic(data: Mapping[str, Any]) -> ObservedEpic:
-    parent = data.get("parent_iid")
     return ObservedEpic(
         iid=int(data["iid"]),
         id=int(data["id"]),
         title=str(data.get("title") or ""),
         description=str(data.get("description") or ""),
         labels=tuple(str(label) for label in data.get("labels") or ()),
-        parent_iid=int(parent) if parent is not None else None,
     )
 
 

@@ -56,7 +56,6 @@ class IssueFile(ItemFile):
 class EpicFile(ItemFile):
     """The front matter of epics/<iid>.md."""
 
-    parent: int | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -94,9 +93,13 @@ class LocalTracker(Tracker):
         """Every issue file carrying the label, in iid order."""
         return tuple(issue for issue in self.all_issues() if program_label in issue.labels)
 
-    def find_issue(self, key: str) -> ObservedIssue | None:
-        """The issue with this key, read afresh from disk."""
-        return next((i for i in self.all_issues() if i.key == key), None)
+    def find_issue(self, key: str, program_label: str) -> ObservedIssue | None:
+        """The program's issue with this key, read afresh from disk."""
+        return next((i for i in self.program_issues(program_label) if i.key == key), None)
+
+    def keyed_issues(self) -> dict[str, ObservedIssue]:
+        """Every issue file that carries a key."""
+        return {issue.key: issue for issue in self.all_issues() if issue.key}
 
     def all_issues(self) -> list[ObservedIssue]:
         """Every issue in the workspace, in iid order."""
@@ -178,12 +181,6 @@ class LocalTracker(Tracker):
         iid = _next_iid(self.epics_dir)
         self._save(self.epics_dir, iid, meta, epic.description)
         return _observed_epic(iid, meta, epic.description)
-
-    def set_epic_parent(self, iid: int, parent: ObservedEpic) -> None:
-        """Record the parent epic."""
-        meta, text = self._load(self.epics_dir, iid, EpicFile)
-        changed = meta.model_copy(update={"parent": parent.iid, "updated_at": self.clock()})
-        self._save(self.epics_dir, iid, changed, text)
 
     def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:
         """Record the issue's epic."""
@@ -299,7 +296,7 @@ def _observed_issue(iid: int, meta: IssueFile, description: str) -> ObservedIssu
 
 
 def _observed_epic(iid: int, meta: EpicFile, description: str) -> ObservedEpic:
-    return ObservedEpic(iid, iid, meta.title, description, tuple(meta.labels), meta.parent)
+    return ObservedEpic(iid, iid, meta.title, description, tuple(meta.labels))
 
 
 def _write(path: Path, text: str) -> None:

@@ -87,7 +87,8 @@ def test_rerun_of_250_issues_lists_in_pages_and_writes_nothing(
         assert fake.count("POST") == fake.count("PUT") == 0
         issue_lists = fake.count("GET", "/issues")
         assert issue_lists == math.ceil(251 / 100)
-        assert len(fake.requests) <= issue_lists + 6  # user, project, group, labels, 2 epics
+        # user, token scopes, project, group, labels, epics probe, epics list
+        assert len(fake.requests) <= issue_lists + 7
 
         target = fake.issues(PROJECT)[42]["iid"]
         backend.edit(target, lambda t: t.replace("- [ ] first task", "- [x] first task"))
@@ -141,7 +142,7 @@ def test_502_during_creates_is_retried_without_duplicates(gitlab: GitLabBackend)
     assert set(keys(gitlab.fake).values()) == {1} and len(keys(gitlab.fake)) == 4
 
 
-MINI_RUN_WRITES = 24  # 12 labels, 4 issues, 2 epics; then rollup, nesting, 4 issues into epics
+MINI_RUN_WRITES = 23  # 12 labels, 4 issues, 2 epics; then the rollup, 4 issues into epics
 
 
 @pytest.mark.parametrize("k", range(1, MINI_RUN_WRITES + 1))
@@ -255,16 +256,84 @@ def test_missing_project_exits_3(
     assert_secret(result, caplog)
 
 
-def test_role_too_low_to_create_labels_exits_3_naming_the_role(
+def test_role_too_low_exits_3_before_any_write(
     gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture
 ) -> None:
     gitlab.fake.set_role("guest")
     result = run_with(gitlab.fake, gitlab.env(), caplog)
     assert result.code == 3
-    assert "refused creating label" in result.err
+    assert "the token's user has access level 10 in enablement/programs" in result.err
     assert "needs at least the Planner (or Reporter) role" in result.err
-    assert not gitlab.fake.issues(PROJECT)
+    assert gitlab.fake.count("POST") == gitlab.fake.count("PUT") == 0
     assert_secret(result, caplog)
+
+
+def test_a_refused_write_still_ends_the_run_with_exit_3(
+    gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture
+) -> None:
+    gitlab.fake.inject(403, method="POST", path_contains="/labels")
+    result = run_with(gitlab.fake, gitlab.env(), caplog)
+    assert result.code == 3
+    assert "GitLab refused creating label" in result.err
+    assert not gitlab.fake.issues(PROJECT)
+
+
+def test_token_without_api_scope_exits_3_naming_the_scope(
+    gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture
+) -> None:
+    gitlab.fake.token_scopes = ["read_api"]
+    result = run_with(gitlab.fake, gitlab.env(), caplog)
+    assert result.code == 3
+    assert "the token has the scopes read_api, but it needs the `api` scope" in result.err
+
+
+def test_project_outside_the_group_exits_3(
+    gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    gitlab.fake.add_group("elsewhere")
+    settings = tmp_path / "config" / "settings.yml"
+    settings.write_text(SETTINGS.replace(f"group: {GROUP}", "group: elsewhere"))
+    result = run_with(gitlab.fake, gitlab.env(), caplog)
+    assert result.code == 3
+    assert "project enablement/programs is in enablement, not inside group elsewhere" in result.err
+
+
+def test_unreachable_gitlab_exits_3(
+    gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture
+) -> None:
+    gitlab.fake.inject(connection_error=True, times=1000)
+    result = run_with(gitlab.fake, gitlab.env(), caplog)
+    assert result.code == 3
+    assert f"cannot reach GitLab at {URL}" in result.err
+
+
+def test_gitlab_without_epics_api_falls_back_to_links(gitlab: GitLabBackend) -> None:
+    gitlab.fake.inject(404, times=1000, path_contains="/epics")
+    result = ok(gitlab.cli("apply"))
+    assert "note: epics are not available" in result.out
+
+
+def test_token_in_gitlab_error_text_is_never_printed(
+    gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture
+) -> None:
+    gitlab.fake.inject(
+        500, times=1000, method="POST", path_contains="/issues", message=f"boom {TOKEN}"
+    )
+    gitlab.fake.inject(
+        connection_error=True,
+        times=1000,
+        method="POST",
+        path_contains="/labels",
+        message=f"lost {TOKEN}",
+    )
+    result = run_with(gitlab.fake, gitlab.env(), caplog)
+    assert result.code == 1
+    assert "[token]" in result.out
+    assert_secret(result, caplog)
+
+
+def test_connection_repr_hides_the_token() -> None:
+    assert TOKEN not in repr(Connection(URL, TOKEN))
 
 
 def test_network_failures_do_not_leak_the_token(
@@ -302,12 +371,11 @@ def test_quick_actions_and_mentions_from_config_do_nothing_in_gitlab(
 # --- epics and their fallback -----------------------------------------------------------------
 
 
-def test_premium_groups_issues_in_nested_epics(gitlab: GitLabBackend) -> None:
+def test_premium_groups_issues_in_epics(gitlab: GitLabBackend) -> None:
     ok(gitlab.cli("apply"))
     epics = {find_key(e["description"]): e for e in gitlab.fake.epics(GROUP)}
     assert set(epics) == {"demo/epic", "demo/c1/epic"}
     program, cohort = epics["demo/epic"], epics["demo/c1/epic"]
-    assert cohort["parent_iid"] == program["iid"]
     homes = {find_key(i["description"]): i["epic"] for i in gitlab.fake.issues(PROJECT)}
     assert homes == {
         "demo/c1/user000": cohort["iid"],

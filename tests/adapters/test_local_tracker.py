@@ -56,9 +56,9 @@ def test_created_issue_reads_back_with_every_field(tracker: LocalTracker) -> Non
 def test_iids_increase_and_lookup_by_key_reads_from_disk(tracker: LocalTracker) -> None:
     tracker.create_issue(new_issue("p/a"))
     tracker.create_issue(new_issue("p/b"))
-    found = tracker.find_issue("p/b")
+    found = tracker.find_issue("p/b", "program::p")
     assert found is not None and found.iid == 2
-    assert tracker.find_issue("p/zzz") is None
+    assert tracker.find_issue("p/zzz", "program::p") is None
 
 
 def test_label_update_keeps_other_labels_and_touches_timestamp_only_on_change(

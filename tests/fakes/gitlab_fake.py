@@ -306,7 +306,6 @@ class Epic:
     labels: list[str] = field(default_factory=list)
     state: str = "opened"
     closed_at: datetime | None = None
-    parent: Epic | None = None
 
 
 @dataclass(eq=False)
@@ -537,7 +536,16 @@ class Presenter:
             "visibility": "private",
             "issues_enabled": True,
             "default_branch": "main",
+            "permissions": self._permissions(project),
             "web_url": f"{self.base_url}/{project.full_path}",
+        }
+
+    def _permissions(self, project: Project) -> JSON:
+        """The token owner's access, as GET /projects/:id documents it (direct memberships)."""
+        level = self.state.role_in(project.group, project)
+        return {
+            "project_access": {"access_level": level, "notification_level": 3},
+            "group_access": {"access_level": level, "notification_level": 3},
         }
 
     def issue(self, issue: Issue) -> JSON:
@@ -642,8 +650,7 @@ class Presenter:
             "id": epic.id,
             "iid": epic.iid,
             "group_id": epic.group.id,
-            "parent_id": epic.parent.id if epic.parent else None,
-            "parent_iid": epic.parent.iid if epic.parent else None,
+            "parent_id": None,
             "title": epic.title,
             "description": epic.description,
             "state": epic.state,
@@ -1582,18 +1589,15 @@ class EpicHandlers(Handlers):
         """Edit an epic."""
         epic = self._epic(request)
         self.state.require("planner", epic.group)
-        before = (epic.title, epic.description, tuple(epic.labels), epic.state, epic.parent)
+        before = (epic.title, epic.description, tuple(epic.labels), epic.state)
         epic.title = request.params.text("title") or epic.title
         self._edit(epic, request.params)
-        if (epic.title, epic.description, tuple(epic.labels), epic.state, epic.parent) != before:
+        if (epic.title, epic.description, tuple(epic.labels), epic.state) != before:
             epic.updated_at = self.state.clock.now()
         return Reply(200, self.present.epic(epic))
 
     def _edit(self, epic: Epic, params: Params) -> None:
         labels = LabelService(self.state)
-        parent_id = params.integer("parent_id")
-        if parent_id is not None:
-            epic.parent = self._epic_by_id(epic.group, parent_id)
         if params.has("description"):
             epic.description, _ = extract_quick_actions(params.text("description") or "")
             self.state.record_mentions(epic.description, f"epic:{epic.id}:description")
@@ -1606,14 +1610,6 @@ class EpicHandlers(Handlers):
         if event in ("close", "reopen"):
             epic.state = "closed" if event == "close" else "opened"
             epic.closed_at = self.state.clock.now() if event == "close" else None
-
-    def _epic_by_id(self, group: Group, epic_id: int) -> Epic:
-        """A parent epic by global id, from this group or one of its ancestors (per the docs)."""
-        for holder in group.ancestry():
-            for candidate in holder.epics.values():
-                if candidate.id == epic_id:
-                    return candidate
-        raise bad_request("parent_id: no such epic in this group hierarchy")
 
     def list_epic_issues(self, request: Request) -> Reply:
         """List the issues of an epic, each with its `epic_issue_id`."""
@@ -1666,6 +1662,7 @@ class Fault:
     times: int | None
     method: str | None
     path_contains: str | None
+    message: str | None = None  # the error text, e.g. to check it never reaches output
     seen: int = 0
     fired: int = 0
 
@@ -1701,7 +1698,8 @@ class Fault:
             504: "Gateway Timeout",
         }.get(self.status or 500, "Error")
         headers = {"Retry-After": str(self.retry_after)} if self.retry_after is not None else {}
-        return Reply(self.status or 500, {"message": f"{self.status} {reason}"}, headers)
+        text = self.message or f"{self.status} {reason}"
+        return Reply(self.status or 500, {"message": text}, headers)
 
 
 @dataclass
@@ -1819,13 +1817,16 @@ class FakeGitLab:
         times: int | None = None,
         method: str | None = None,
         path_contains: str | None = None,
+        message: str | None = None,
     ) -> Fault:
         """Fail matching requests: `times` first ones (default 1), or every `every`-th one."""
         if status is None and not connection_error:
             raise ValueError("give a status or connection_error=True")
         if every is None and times is None:
             times = 1
-        fault = Fault(status, retry_after, connection_error, every, times, method, path_contains)
+        fault = Fault(
+            status, retry_after, connection_error, every, times, method, path_contains, message
+        )
         self.faults.append(fault)
         return fault
 
@@ -1889,7 +1890,9 @@ class FakeGitLab:
         for fault in self.faults:
             if fault.matches(request.method, unquote(request.path)) and fault.should_fire():
                 if fault.connection_error:
-                    raise requests.ConnectionError("fake GitLab: injected connection error")
+                    raise requests.ConnectionError(
+                        fault.message or "fake GitLab: injected connection error"
+                    )
                 return fault.reply()
         return None
 

@@ -111,8 +111,8 @@ CASES = [
     ),
     (
         {"config/programs/demo.yml": PROGRAM.replace("kind: participants", "kind: pairs")},
-        "config/programs/demo.yml:3: 'kind': Input should be 'participants' or 'onboarding' (got 'pairs'); "
-        "fix the value",
+        "config/programs/demo.yml:3: 'kind': Input should be 'participants' or 'onboarding' "
+        "(got 'pairs'); fix the value",
     ),
     (
         {

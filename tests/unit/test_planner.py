@@ -22,7 +22,6 @@ from automation.planner import (
     LinkIssues,
     Observed,
     Plan,
-    SetEpicParent,
     UpdateDescription,
     UpdateLabels,
     plan_program,
@@ -194,23 +193,17 @@ def with_epics() -> DesiredProgram:
     epics = (
         DesiredEpic("demo/epic", "Demo", f"{identity_marker('demo/epic')}\n", ("program::demo",)),
         DesiredEpic(
-            "demo/c1/epic",
-            "Demo: C1",
-            f"{identity_marker('demo/c1/epic')}\n",
-            ("program::demo",),
-            parent_key="demo/epic",
+            "demo/c1/epic", "Demo: C1", f"{identity_marker('demo/c1/epic')}\n", ("program::demo",)
         ),
     )
     return DesiredProgram(PROGRAM, (issue,), tracking, epics)
 
 
-def epic(iid: int, key: str, parent: int | None = None) -> ObservedEpic:
-    return ObservedEpic(
-        iid, 100 + iid, key, f"{identity_marker(key)}\n", ("program::demo",), parent
-    )
+def epic(iid: int, key: str) -> ObservedEpic:
+    return ObservedEpic(iid, 100 + iid, key, f"{identity_marker(key)}\n", ("program::demo",))
 
 
-def test_missing_epics_are_created_then_nested_and_filled(blocks: Blocks) -> None:
+def test_missing_epics_are_created_then_filled(blocks: Blocks) -> None:
     created = observe(plan_program(with_epics(), seen([]), blocks, TODAY))
     first = plan_program(with_epics(), seen(created), blocks, TODAY)
     assert [a.epic.key for a in first.actions if isinstance(a, CreateEpic)] == [
@@ -219,8 +212,6 @@ def test_missing_epics_are_created_then_nested_and_filled(blocks: Blocks) -> Non
     ]
     epics = (epic(1, "demo/epic"), epic(2, "demo/c1/epic"))
     second = plan_program(with_epics(), Observed(tuple(created), ALL_LABELS, epics), blocks, TODAY)
-    nesting = [a for a in second.actions if isinstance(a, SetEpicParent)]
-    assert [(a.iid, a.parent.iid) for a in nesting] == [(2, 1)]
     homes = {(a.key, a.epic_iid) for a in second.actions if isinstance(a, AddToEpic)}
     assert homes == {("demo/c1/ana", 2), ("demo/tracking", 1)}
 
@@ -229,9 +220,9 @@ def test_issue_already_in_an_epic_is_left_where_it_is(blocks: Blocks) -> None:
     created = [
         replace(i, epic=77) for i in observe(plan_program(with_epics(), seen([]), blocks, TODAY))
     ]
-    epics = (epic(1, "demo/epic"), epic(2, "demo/c1/epic", parent=1))
+    epics = (epic(1, "demo/epic"), epic(2, "demo/c1/epic"))
     plan = plan_program(with_epics(), Observed(tuple(created), ALL_LABELS, epics), blocks, TODAY)
-    assert not [a for a in plan.actions if isinstance(a, AddToEpic | SetEpicParent | CreateEpic)]
+    assert not [a for a in plan.actions if isinstance(a, AddToEpic | CreateEpic)]
 
 
 def test_without_epics_tracked_issues_are_linked_to_the_tracking_issue(blocks: Blocks) -> None:
