@@ -44,8 +44,13 @@ class Blocks:
         """The block that records, once, that every task was done."""
         return self.renderer.render(COMPLETION_TEMPLATE, {"date": today})
 
-    def rollup(self, program: Program, rows: list[RollupRow]) -> str:
-        """The rollup block of a tracking issue: every tracked issue and the program totals."""
+    def rollup(self, program: Program, rows: list[RollupRow], group: str | None = None) -> str:
+        """The rollup block of a tracking issue (or of a group's): its issues and totals."""
         measured = [row.progress for row in rows if row.progress is not None]
-        values = {"program": program, "rows": rows, "totals": total(measured, program)}
+        values = {
+            "program": program,
+            "group": group,
+            "rows": rows,
+            "totals": total(measured, program),
+        }
         return self.renderer.render(ROLLUP_TEMPLATE, values)

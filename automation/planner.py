@@ -474,13 +474,18 @@ def _plan_rollups(
     _plan_rollup(out.desired.tracking, found.get(out.desired.tracking.key), every, out)
     for rollup in out.desired.rollups:
         rows = [row for item, row in tracked if rollup.key in item.rollups]
-        _plan_rollup(rollup, found.get(rollup.key), rows, out)
+        _plan_rollup(rollup, found.get(rollup.key), rows, out, rollup.subject)
 
 
 def _plan_rollup(
-    item: DesiredIssue, found: ObservedIssue | None, rows: list[RollupRow], out: _Builder
+    item: DesiredIssue,
+    found: ObservedIssue | None,
+    rows: list[RollupRow],
+    out: _Builder,
+    group: str | None = None,
 ) -> None:
-    blocks = (*item.blocks, (ROLLUP_BLOCK, out.blocks.rollup(out.desired.program, rows)))
+    content = out.blocks.rollup(out.desired.program, rows, group)
+    blocks = (*item.blocks, (ROLLUP_BLOCK, content))
     if found is None:
         if _may_create(item, out):
             text = item.description

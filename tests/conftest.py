@@ -20,9 +20,23 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the shipped config/ and templates/ in a temporary folder, used as cwd."""
     shutil.copytree(REPO / "config", tmp_path / "config")
     shutil.copytree(REPO / "templates", tmp_path / "templates")
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+def keep_programs(root: Path, *ids: str) -> Path:
+    """Remove every shipped program file but these."""
+    for path in (root / "config" / "programs").glob("*.yml"):
+        if path.stem not in ids:
+            path.unlink()
+    return root
+
+
+@pytest.fixture
+def project(shipped: Path) -> Path:
+    """The shipped configuration with only the CSM Aspiring Leaders program."""
+    return keep_programs(shipped, "csm-aspiring-leaders")

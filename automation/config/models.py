@@ -148,6 +148,10 @@ class Tracking(Frozen):
     """The program's tracking issue."""
 
     title: OneLine
+    group_title: OneLine = Field(
+        default="{{ program.name }}: {{ group.name }}",
+        description="Jinja expression for the title of a group's (cohort's) rollup issue",
+    )
     template: str = "tracking.md.j2"
 
 

@@ -74,10 +74,15 @@ def _with_blocks(issue: DesiredIssue, blocks: tuple[tuple[str, str], ...]) -> De
 def _rollup_issue(ctx: Context, key: str, group: Group | None, epic_key: str) -> DesiredIssue:
     """The program's tracking issue (no group), or a group's rollup issue."""
     values = {"program": ctx.program, "group": group, **(group.values if group else {})}
-    title = ctx.title(ctx.program.tracking.title, ("tracking", "title"), values)
+    tracking = ctx.program.tracking
+    title = (
+        ctx.title(tracking.group_title, ("tracking", "group_title"), values)
+        if group
+        else ctx.title(tracking.title, ("tracking", "title"), values)
+    )
     return ctx.issue(
         key=key,
-        title=f"{title}: {neutralise_title(group.name)}" if group else title,
+        title=title,
         template=ctx.program.tracking.template,
         values=values,
         subject=group.name if group else ctx.program.name,

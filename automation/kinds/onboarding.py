@@ -32,7 +32,7 @@ def generate(ctx: Context) -> Generated:
     issues = tuple(_issue(ctx, part, hire) for hire in hires)
     used = {hire.workshop.id for hire in hires if hire.workshop}
     groups = tuple(
-        Group(w.id, f"SQS {w.dates} {w.geo}", rollup=True, values={"workshop": w})
+        Group(w.id, _group_name(w), rollup=True, values={"workshop": w})
         for w in part.workshops
         if w.id in used
     )
@@ -114,7 +114,7 @@ def _issue(ctx: Context, part: Onboarding, hire: _Hire) -> DesiredIssue:
         template=ctx.program.template,
         values=values,
         subject=f"{person.name} ({hire.role.name})",
-        group=f"SQS {workshop.dates} {workshop.geo}" if workshop else "",
+        group=_group_name(workshop) if workshop else _no_group(hire.role),
         assignees=(person.username, *((manager.username,) if manager else ())),
         due_date=dates["goal"],
         epic_key=ctx.group_epic_key(workshop.id) if workshop else ctx.program_epic_key(),
@@ -122,3 +122,11 @@ def _issue(ctx: Context, part: Onboarding, hire: _Hire) -> DesiredIssue:
         blocks=(("workshop", ctx.renderer.render(WORKSHOP_BLOCK, values)),),
         completion_note=ctx.note(values),
     )
+
+
+def _group_name(workshop: Workshop) -> str:
+    return f"SQS {workshop.dates} {workshop.geo}"
+
+
+def _no_group(role: Role) -> str:
+    return "SQS to be scheduled" if role.workshop else "no SQS workshop"
