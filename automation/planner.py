@@ -366,12 +366,14 @@ def _plan_tracked(
     if completing:
         blocks = (*blocks, (COMPLETION_BLOCK, out.blocks.completion(out.today)))
     changed = _update_blocks(found, item.key, blocks, out)
+    state = found.state
     if changed is not None:
         wanted = issue_labels(out.desired.program, progress)
         changed |= _update_labels(found, item.key, wanted, out)
-        changed |= completing and _complete(item, found, out)
-        out.unchanged += not changed
-    return item, RollupRow(found.reference, item.subject, item.group, progress, found.state)
+        if completing:
+            state = _complete(item, found, out)
+        out.unchanged += not (changed or completing)
+    return item, RollupRow(found.reference, item.subject, item.group, progress, state)
 
 
 def _plan_new(item: DesiredIssue, out: _Builder) -> RollupRow:
@@ -412,13 +414,15 @@ def _has_block(found: ObservedIssue, name: str) -> bool:
         return True  # damaged: _update_blocks reports it
 
 
-def _complete(item: DesiredIssue, found: ObservedIssue, out: _Builder) -> bool:
-    """Every task is done, for the first time: the note (once, ever) and maybe closing."""
+def _complete(item: DesiredIssue, found: ObservedIssue, out: _Builder) -> str:
+    """Every task is done, for the first time: the note (once, ever) and maybe closing.
+    Returns the issue's state once the plan is carried out."""
     if item.completion_note:
         out.actions.append(AddNote(out.program, item.key, found.iid, item.completion_note))
     if out.desired.program.completion.close and found.state == "opened":
         out.actions.append(CloseIssue(out.program, item.key, found.iid))
-    return True
+        return "closed"
+    return found.state
 
 
 def _new_issue(item: DesiredIssue, description: str, labels: tuple[str, ...]) -> NewIssue:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from automation.cli import run
+from automation.config.loader import load_config
 from tests.projects import PEOPLE, PROGRAM, make_project
 
 
@@ -224,3 +225,48 @@ def test_bad_configuration_writes_nothing(root: Path) -> None:
     code, _ = validate(root, "apply")
     assert code == 2
     assert not (root / ".automation").exists()
+
+
+GRADES = """\
+families:
+  - name: Ecosystem Sales
+    titles:
+      - {title: Ecosystem Sales Manager, grade: 6}
+      - {title: "Director, Ecosystem  Sales", grade: 10}
+"""
+
+
+def test_grade_comes_from_the_title_or_from_the_roster(root: Path) -> None:
+    people = PEOPLE.replace(
+        "    name: Ana\n", "    name: Ana\n    title: director, ecosystem sales\n"
+    )
+    people = people.replace("    name: Ben\n", "    name: Ben\n    title: Analyst\n    grade: 7\n")
+    make_project(root, {"config/people.yml": people, "config/job-grades.yml": GRADES})
+    config = load_config(Path("config")).config
+    assert config.grade(config.person("ana")) == 10
+    assert config.grade(config.person("ben")) == 7
+
+
+def test_unknown_title_without_grade_lists_the_known_titles(root: Path) -> None:
+    people = PEOPLE.replace("    name: Ben\n", "    name: Ben\n    title: Chief Vibes Officer\n")
+    make_project(root, {"config/people.yml": people, "config/job-grades.yml": GRADES})
+    code, lines = validate(root)
+    assert code == 2
+    assert lines[0] == (
+        "config/people.yml:6: title 'Chief Vibes Officer' of 'ben' is not in job-grades.yml; "
+        "use one of: Ecosystem Sales Manager, Director, Ecosystem  Sales; or give `grade:` for "
+        "this person"
+    )
+
+
+def test_a_grade_that_contradicts_the_title_is_an_error(root: Path) -> None:
+    people = PEOPLE.replace(
+        "    name: Ben\n", "    name: Ben\n    title: Ecosystem Sales Manager\n    grade: 9\n"
+    )
+    make_project(root, {"config/people.yml": people, "config/job-grades.yml": GRADES})
+    code, lines = validate(root)
+    assert code == 2
+    assert lines[0] == (
+        "config/people.yml:7: grade 9 of 'ben' differs from grade 6 of the title 'Ecosystem "
+        "Sales Manager'; remove `grade:` or fix the title"
+    )
