@@ -71,6 +71,11 @@ def _lines(text: str) -> Iterator[_Line]:
             yield _Line(raw, True)
 
 
+def visible_lines(text: str) -> Iterator[str]:
+    """The lines GitLab renders as text: not in fenced code, not in HTML comments."""
+    return (line.text for line in _lines(text) if line.countable)
+
+
 def _task_state(line: _Line) -> bool | None:
     """True for a done task, False for an open one, None for any other line."""
     if not line.countable:

@@ -122,7 +122,7 @@ class Context:
             title=title,
             description=description,
             labels=(program_label(self.program),),
-            confidential=self.program.confidential,
+            confidential=self.program.is_confidential,
             sections=found,
             **fields,
         )

@@ -120,6 +120,24 @@ def _separator(text: str) -> str:
     return "\n" if text.endswith("\n") else "\n\n"
 
 
+_ANY_BEGIN = re.compile(r"^\s*<!-- automation:begin (?P<name>[a-z][a-z0-9-]*) -->\s*$")
+
+
+def outside_blocks(text: str) -> str:
+    """The text with the content of every tool-owned block left out (markers kept)."""
+    kept: list[str] = []
+    inside: str | None = None
+    for line in text.split("\n"):
+        if inside is None:
+            kept.append(line)
+            opened = _ANY_BEGIN.match(line)
+            inside = opened.group("name") if opened else None
+        elif line.strip(" \t\r") == end_marker(inside):
+            kept.append(line)
+            inside = None
+    return "\n".join(kept)
+
+
 def normalise(text: str) -> str:
     """The form two descriptions are compared in: LF line ends, no trailing blanks."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cached_property
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -61,6 +62,7 @@ class Person(Frozen):
     manager: Username | None = None
     start_date: dt.date | None = None
     geo: OneLine | None = None
+    timezone: OneLine | None = Field(default=None, description="IANA name, e.g. Europe/Berlin")
     onboarding_issue: Url | None = Field(default=None, description="general onboarding issue")
 
     @field_validator("username")
@@ -68,6 +70,18 @@ class Person(Frozen):
     def _not_reserved(cls, value: str) -> str:
         if value.lower() in RESERVED_USERNAMES:
             raise ValueError(f"'{value}' is a reserved GitLab mention, not a person")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(
+                    f"unknown timezone '{value}'; use a name like Europe/Berlin or America/New_York"
+                ) from None
         return value
 
 
@@ -210,6 +224,60 @@ class Hire(Frozen):
     workshop: Slug | None = Field(default=None, description="overrides the automatic choice")
 
 
+RuleLevel = Literal["warning", "error"]
+
+
+class SponsorshipRules(Frozen):
+    """Matching rules: must-rules are errors; should-rules are warnings unless set to error."""
+
+    min_sponsor_grade: int = Field(default=10, ge=1, le=20)
+    min_grade_gap: int = Field(default=2, ge=0, le=10)
+    min_tenure_months: int = Field(default=6, ge=0, le=120)
+    sponsor_manages_people: RuleLevel = "warning"
+    max_timezone_gap_hours: float = Field(default=6, ge=0, le=24)
+    timezone_gap: RuleLevel = "warning"
+
+
+class Pair(Frozen):
+    """A sponsor and their sponsee."""
+
+    sponsor: Username
+    sponsee: Username
+
+
+class SponsorshipCohort(Frozen):
+    """Pairs that start the program together."""
+
+    id: Slug
+    name: OneLine
+    start: dt.date
+    pairs: tuple[Pair, ...] = Field(min_length=1)
+
+
+class Sponsorship(Frozen):
+    """The `sponsorship:` part of a sponsorship program."""
+
+    program_months: int = Field(default=6, ge=1, le=24)
+    commitment_months: int = Field(default=9, ge=1, le=24)
+    allow_public_issues: bool = Field(default=False, description="see README.md, Privacy")
+    rules: SponsorshipRules = SponsorshipRules()
+    cohorts: tuple[SponsorshipCohort, ...] = Field(min_length=1)
+
+
+class RecordField(Frozen):
+    """A value people record in an issue on a `Label: value` line."""
+
+    label: Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[^:\r\n]+$")]
+    out_of: float | None = Field(default=None, gt=0, description="the scale, e.g. 10")
+
+
+class PlanIssue(Frozen):
+    """A plan-style issue whose task lines end in completion figures (=> `45%`)."""
+
+    title: OneLine
+    template: str
+
+
 class Onboarding(Frozen):
     """The `onboarding:` part of an onboarding program."""
 
@@ -226,22 +294,36 @@ class Program(Frozen):
 
     id: Slug
     name: OneLine
-    kind: Literal["participants", "onboarding"]
+    kind: Literal["participants", "onboarding", "sponsorship"]
     template: str
     title: OneLine = Field(description="Jinja expression for each issue's title")
-    confidential: bool = False
+    confidential: bool | None = Field(default=None, description="default: sponsorship only")
     sections: tuple[Section, ...] = Field(min_length=1)
     tracking: Tracking
     completion: Completion = Completion()
+    records: tuple[RecordField, ...] = ()
+    plan: PlanIssue | None = None
     cohorts: tuple[Cohort, ...] = ()
     onboarding: Onboarding | None = None
+    sponsorship: Sponsorship | None = None
+
+    @property
+    def is_confidential(self) -> bool:
+        """Sponsorship issues are confidential unless configured otherwise (with the flag)."""
+        return self.confidential if self.confidential is not None else self.kind == "sponsorship"
 
     @model_validator(mode="after")
     def _kind_has_its_part(self) -> Program:
-        if self.kind == "onboarding" and self.onboarding is None:
+        for kind, part in (("onboarding", self.onboarding), ("sponsorship", self.sponsorship)):
+            if self.kind == kind and part is None:
+                raise ValueError(
+                    f"a {kind} program needs a `{kind}:` part; see config/programs/ for an example"
+                )
+        public = self.sponsorship is not None and self.sponsorship.allow_public_issues
+        if self.sponsorship and self.confidential is False and not public:
             raise ValueError(
-                "an onboarding program needs an `onboarding:` part (roles, "
-                "workshops, hires); see config/programs/sales-onboarding.yml"
+                "sponsorship issues are confidential: `confidential: false` also needs "
+                "`sponsorship.allow_public_issues: true` (see README.md, Privacy)"
             )
         return self
 
@@ -261,9 +343,7 @@ class Config(Frozen):
 
     def grade(self, person: Person) -> int | None:
         """A person's grade: given in the roster, or that of their title."""
-        if person.grade is not None:
-            return person.grade
-        return self.grades.grade_of(person.title) if person.title else None
+        return grade_of(person, self.grades)
 
     @cached_property
     def _by_username(self) -> dict[str, Person]:
@@ -272,3 +352,10 @@ class Config(Frozen):
     def person(self, username: str) -> Person:
         """The roster entry for a username, case-insensitively as GitLab matches them."""
         return self._by_username[username.lower()]
+
+
+def grade_of(person: Person, grades: JobGrades) -> int | None:
+    """A person's grade: given in the roster, or that of their title."""
+    if person.grade is not None:
+        return person.grade
+    return grades.grade_of(person.title) if person.title else None

@@ -1,0 +1,72 @@
+"""Completion figures at the end of plan lines, written like the handbook's ``=> `45%` `` (pure).
+
+In a plan-style issue the tool owns only these figures; every other character is a person's.
+- A task line (a checklist item ending in a figure) shows the completion of the issue it
+  references (`#12`), or 0% / 100% from its own box.
+- A phase's `Complete => ` line shows the mean of the task figures since the phase began (a
+  heading or a line in bold, like `**Phase 2:**`).
+- An `Overall` line (`**Overall:** Complete => `) shows the mean of the phases' figures.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+_FIGURE = re.compile(r"(?P<head>=>\s*`)(?P<value>\d{1,3})(?P<tail>%`\s*)$")
+_TASK = re.compile(r"^\s*(?:[-+*]|\d+[.)])\s+\[(?P<box>[ xX])\]\s")
+_REFERENCE = re.compile(r"(?<![\w&/])#(?P<iid>\d+)\b")
+_PHASE_START = re.compile(r"^\s*(?:#{1,6}\s+\S|\*\*[^*].*\*\*\s*$)")
+_COMPLETE = re.compile(r"\bComplete\b")
+_OVERALL = re.compile(r"\bOverall\b", re.IGNORECASE)
+
+
+@dataclass
+class _Phase:
+    tasks: list[int] = field(default_factory=list)
+
+
+def _mean(values: list[int]) -> int:
+    return sum(values) // len(values) if values else 0
+
+
+def task_figure(line: str, completion: Mapping[int, int]) -> int:
+    """A task's figure: the completion of the issue it references, else its own box."""
+    reference = _REFERENCE.search(line)
+    if reference and int(reference.group("iid")) in completion:
+        return completion[int(reference.group("iid"))]
+    box = _TASK.match(line)
+    return 100 if box and box.group("box") in "xX" else 0
+
+
+def rewrite_figures(text: str, completion: Mapping[int, int]) -> str:
+    """Return the text with every figure recomputed and nothing else changed.
+
+    `completion` maps issue iids to their completion percentage."""
+    lines = text.split("\n")
+    phases: list[_Phase] = [_Phase()]
+    for i, line in enumerate(lines):
+        figure = _FIGURE.search(line)
+        if figure is None:
+            if _PHASE_START.match(line) and not _OVERALL.search(line):
+                phases.append(_Phase())
+            continue
+        value = _line_figure(line, phases, completion)
+        lines[i] = line[: figure.start("value")] + str(value) + line[figure.end("value") :]
+    return "\n".join(lines)
+
+
+def _line_figure(line: str, phases: list[_Phase], completion: Mapping[int, int]) -> int:
+    if _OVERALL.search(line) and not _TASK.match(line):
+        return _mean([_mean(p.tasks) for p in phases if p.tasks])
+    if _COMPLETE.search(line) and not _TASK.match(line):
+        return _mean(phases[-1].tasks)
+    value = task_figure(line, completion)
+    phases[-1].tasks.append(value)
+    return value
+
+
+def figure_values(text: str) -> list[int]:
+    """The figures as written, in order (for tests and reports)."""
+    return [int(m.group("value")) for line in text.split("\n") if (m := _FIGURE.search(line))]

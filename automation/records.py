@@ -1,0 +1,95 @@
+"""Values people record in an issue, one `Label: value` line each, read back for rollups (pure).
+
+A template writes the lines (`Sponsee satisfaction (start): __/10`); a person replaces the
+blank with a value (`8/10`, `8`, `7.5`). The first line with a label counts; lines in code,
+HTML comments and the tool's own blocks are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from automation.checklist import visible_lines
+from automation.markers import outside_blocks
+
+_BLANK = re.compile(r"^_*(?:/\s*\d+(?:\.\d+)?)?$")
+_NUMBER = re.compile(r"^(?P<value>-?\d+(?:\.\d+)?)\s*(?:/\s*(?P<out_of>\d+(?:\.\d+)?))?$")
+_PREFIX = re.compile(r"^\s*(?:[-*+]\s+)?(?:\*\*)?")
+
+
+@dataclass(frozen=True)
+class RecordSpec:
+    """A value a program asks people to record, and its scale."""
+
+    label: str
+    out_of: float | None = None  # e.g. 10 for a satisfaction score; None for any number
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What an issue holds for one label: a value, nothing yet, or something unreadable."""
+
+    label: str
+    value: float | None = None
+    problem: str | None = None  # set when the text is there but is not a valid value
+
+
+def read_records(text: str, specs: Sequence[RecordSpec]) -> dict[str, Recorded]:
+    """Every spec's value as recorded in the text (missing ones have no value)."""
+    raw = _raw_values(text, {spec.label.casefold(): spec.label for spec in specs})
+    return {spec.label: _parse(spec, raw.get(spec.label)) for spec in specs}
+
+
+def _raw_values(text: str, labels: Mapping[str, str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for line in visible_lines(outside_blocks(text)):
+        body = _PREFIX.sub("", line)
+        name, colon, rest = body.partition(":")
+        label = labels.get(name.replace("**", "").strip().casefold())
+        if colon and label is not None and label not in found:
+            found[label] = rest.replace("**", "").strip()
+    return found
+
+
+def _parse(spec: RecordSpec, raw: str | None) -> Recorded:
+    if raw is None or _BLANK.match(raw.replace(" ", "")):
+        return Recorded(spec.label)
+    match = _NUMBER.match(raw)
+    scale = f" out of {spec.out_of:g}" if spec.out_of else ""
+    example = f"like 8/{spec.out_of:g}" if spec.out_of else "as a number, like 12"
+    if match is None:
+        return Recorded(spec.label, problem=f"'{raw}' is not a number{scale}; write it {example}")
+    value = float(match.group("value"))
+    given = match.group("out_of")
+    if spec.out_of and given and float(given) != spec.out_of:
+        return Recorded(spec.label, problem=f"'{raw}' is on another scale; write it {example}")
+    if spec.out_of and not 0 <= value <= spec.out_of:
+        return Recorded(spec.label, problem=f"'{raw}' is outside 0 to {spec.out_of:g}")
+    return Recorded(spec.label, value)
+
+
+@dataclass(frozen=True)
+class Average:
+    """One label's average over the issues that recorded a valid value."""
+
+    label: str
+    mean: float | None
+    recorded: int
+    of: int
+    malformed: int
+
+
+def averages(
+    records: Iterable[Mapping[str, Recorded]], specs: Sequence[RecordSpec]
+) -> list[Average]:
+    """Per label: the mean of valid values, how many recorded one, and how many were unreadable."""
+    rows = list(records)
+    result = []
+    for spec in specs:
+        values = [r[spec.label].value for r in rows if r[spec.label].value is not None]
+        bad = sum(1 for r in rows if r[spec.label].problem)
+        mean = sum(v for v in values if v is not None) / len(values) if values else None
+        result.append(Average(spec.label, mean, len(values), len(rows), bad))
+    return result

@@ -1,0 +1,122 @@
+"""Recorded values and plan figures: the two ways people's text feeds the rollups."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from automation.figures import figure_values, rewrite_figures
+from automation.markers import begin_marker, end_marker
+from automation.records import RecordSpec, averages, read_records
+
+SPECS = [RecordSpec("Sponsee satisfaction (start)", 10), RecordSpec("Use cases adopted")]
+
+
+@pytest.mark.parametrize(
+    ("line", "value", "problem"),
+    [
+        ("Sponsee satisfaction (start): 8/10", 8.0, None),
+        ("- Sponsee satisfaction (start): 7", 7.0, None),
+        ("**Sponsee satisfaction (start):** 9.5 / 10", 9.5, None),
+        ("sponsee SATISFACTION (start): 6/10", 6.0, None),
+        ("Sponsee satisfaction (start): __/10", None, None),
+        ("Sponsee satisfaction (start):", None, None),
+        ("Sponsee satisfaction (start): eight", None, "'eight' is not a number out of 10"),
+        ("Sponsee satisfaction (start): 12/10", None, "'12/10' is outside 0 to 10"),
+        ("Sponsee satisfaction (start): 4/5", None, "'4/5' is on another scale"),
+    ],
+)
+def test_a_recorded_value_is_read_or_reported(
+    line: str, value: float | None, problem: str | None
+) -> None:
+    got = read_records(f"intro\n{line}\n", SPECS)["Sponsee satisfaction (start)"]
+    assert got.value == value
+    assert (got.problem or "").startswith(problem or "")
+    assert bool(got.problem) == bool(problem)
+
+
+def test_values_in_code_comments_and_tool_blocks_do_not_count() -> None:
+    text = (
+        "```\nUse cases adopted: 1\n```\n<!--\nUse cases adopted: 2\n-->\n"
+        f"{begin_marker('rollup')}\nUse cases adopted: 3\n{end_marker('rollup')}\n"
+        "Use cases adopted: 4\nUse cases adopted: 5\n"
+    )
+    assert read_records(text, SPECS)["Use cases adopted"].value == 4.0
+
+
+def test_averages_skip_missing_and_count_malformed() -> None:
+    issues = [
+        read_records(f"Sponsee satisfaction (start): {v}", SPECS)
+        for v in ("8/10", "6/10", "__/10", "great")
+    ]
+    (satisfaction, adopted) = averages(issues, SPECS)
+    assert (satisfaction.mean, satisfaction.recorded, satisfaction.of, satisfaction.malformed) == (
+        7.0,
+        2,
+        4,
+        1,
+    )
+    assert adopted.mean is None and adopted.recorded == 0
+
+
+PLAN = """\
+**Phase 1:**
+
+- [x] Develop training materials => `0%`
+- [ ] Develop program materials => `0%`
+- [ ] Matchmaking of Sponsors & Sponsee, see #7 => `0%`
+
+Complete => `0%`
+
+**Phase 2:**
+
+- [ ] Conduct Kick-Off call => `55%`
+
+Complete => `0%`
+
+**Overall:** Complete => `0%`
+"""
+
+
+def test_figures_follow_boxes_linked_issues_and_phases() -> None:
+    result = rewrite_figures(PLAN, {7: 40})
+    assert figure_values(result) == [100, 0, 40, 46, 0, 0, 23]
+
+
+def test_only_the_figures_change() -> None:
+    result = rewrite_figures(PLAN, {7: 40})
+    pattern = re.compile(r"`\d+%`")
+    assert pattern.sub("`N%`", result) == pattern.sub("`N%`", PLAN)
+
+
+PLAN_LINE = st.one_of(
+    st.text(
+        alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\n"), max_size=40
+    ),
+    st.sampled_from(
+        [
+            "- [ ] task => `0%`",
+            "- [x] done #3 => `12%`",
+            "**Phase 9:**",
+            "Complete => `0%`",
+            "**Overall:** Complete => `7%`",
+            "## Heading",
+            "text => `5%` more",
+        ]
+    ),
+)
+
+
+@given(st.lists(PLAN_LINE, max_size=25), st.dictionaries(st.integers(1, 9), st.integers(0, 100)))
+def test_rewriting_figures_never_touches_another_character(
+    lines: list[str], completion: dict[int, int]
+) -> None:
+    text = "\n".join(lines)
+    result = rewrite_figures(text, completion)
+    assert result.count("\n") == text.count("\n")
+    strip = re.compile(r"(=>\s*`)\d{1,3}(%`\s*)$", re.MULTILINE)
+    assert strip.sub(r"\1N\2", result) == strip.sub(r"\1N\2", text)
+    assert rewrite_figures(result, completion) == result
