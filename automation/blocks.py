@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from automation.config.models import Program
 from automation.progress import Progress, total
+from automation.records import Recorded, RecordSpec, averages
 from automation.rendering import Renderer
 
 PROGRESS_BLOCK = "progress"
@@ -28,6 +30,12 @@ class RollupRow:
     group: str
     progress: Progress | None  # None when it could not be measured
     state: str
+    records: Mapping[str, Recorded] = field(default_factory=dict)
+
+
+def record_specs(program: Program) -> list[RecordSpec]:
+    """The values a program asks people to record."""
+    return [RecordSpec(r.label, r.out_of) for r in program.records]
 
 
 class Blocks:
@@ -52,5 +60,8 @@ class Blocks:
             "group": group,
             "rows": rows,
             "totals": total(measured, program),
+            "averages": averages(
+                (row.records for row in rows if row.records), record_specs(program)
+            ),
         }
         return self.renderer.render(ROLLUP_TEMPLATE, values)

@@ -82,6 +82,7 @@ class DesiredProgram:
     epics: tuple[DesiredEpic, ...] = ()
     rollups: tuple[DesiredIssue, ...] = ()
     warnings: tuple[str, ...] = ()
+    plans: tuple[DesiredIssue, ...] = ()  # plan-style issues whose figures the tool owns
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from automation.blocks import COMPLETION_BLOCK, PROGRESS_BLOCK, ROLLUP_BLOCK, Blocks, RollupRow
+from automation.blocks import (
+    COMPLETION_BLOCK,
+    PROGRESS_BLOCK,
+    ROLLUP_BLOCK,
+    Blocks,
+    RollupRow,
+    record_specs,
+)
+from automation.checklist import count_tasks
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.errors import ItemError
+from automation.figures import rewrite_figures
 from automation.markers import block_content, normalise, replace_block
 from automation.progress import (
     LabelSpec,
@@ -22,6 +31,7 @@ from automation.progress import (
     program_label,
     removable_labels,
 )
+from automation.records import Recorded, read_records
 from automation.trackers.base import NewEpic, NewIssue, ObservedEpic, ObservedIssue
 
 
@@ -141,6 +151,7 @@ Action = (
     | AddToEpic
     | LinkIssues
 )
+FIGURES = "figures"  # what an UpdateDescription of a plan-style issue changes
 NO_EPICS = (
     "epics are not available (GitLab Free, or `epics: false` in settings.yml): each "
     "program's issues are linked to its tracking issue instead"
@@ -269,6 +280,7 @@ def plan_program(
     found = _index(observed.issues, desired, out)
     tracked = [_plan_tracked(item, found.get(item.key), out) for item in desired.issues]
     _plan_rollups(found, tracked, out)
+    _plan_figures(found, observed.issues, out)
     if observed.epics is None:
         _plan_links(found, observed.tracking_links, out)
     else:
@@ -297,7 +309,8 @@ def _plan_epics(
         if epic.key not in epics:
             new = NewEpic(epic.key, epic.title, epic.description, epic.labels)
             out.actions.append(CreateEpic(out.program, new))
-    for item in (*out.desired.issues, out.desired.tracking, *out.desired.rollups):
+    desired = out.desired
+    for item in (*desired.issues, desired.tracking, *desired.rollups, *desired.plans):
         issue, home = found.get(item.key), epics.get(item.epic_key or "")
         if issue is not None and home is not None and issue.epic is None:
             out.actions.append(AddToEpic(out.program, item.key, home.iid, issue))
@@ -327,7 +340,7 @@ def _index(
     for issue in observed:
         if issue.key is not None:
             by_key[issue.key].append(issue)
-    wanted = {item.key for item in (*desired.issues, desired.tracking, *desired.rollups)}
+    wanted = {i.key for i in (*desired.issues, desired.tracking, *desired.rollups, *desired.plans)}
     result: dict[str, ObservedIssue] = {}
     for key, issues in sorted(by_key.items()):
         if len(issues) > 1:
@@ -373,7 +386,17 @@ def _plan_tracked(
         if completing:
             state = _complete(item, found, out)
         out.unchanged += not (changed or completing)
-    return item, RollupRow(found.reference, item.subject, item.group, progress, state)
+    records = _records(found, out)
+    return item, RollupRow(found.reference, item.subject, item.group, progress, state, records)
+
+
+def _records(found: ObservedIssue, out: _Builder) -> dict[str, Recorded]:
+    """The values recorded in an issue; an unreadable one is a warning naming the issue."""
+    records = read_records(found.description, record_specs(out.desired.program))
+    out.warnings.extend(
+        f"issue {found.reference}: {r.label}: {r.problem}" for r in records.values() if r.problem
+    )
+    return records
 
 
 def _plan_new(item: DesiredIssue, out: _Builder) -> RollupRow:
@@ -468,6 +491,29 @@ def _update_labels(found: ObservedIssue, key: str, wanted: frozenset[str], out: 
     if add or remove:
         out.actions.append(UpdateLabels(out.program, key, found.iid, add, remove))
     return bool(add or remove)
+
+
+def _plan_figures(
+    found: Mapping[str, ObservedIssue], observed: Sequence[ObservedIssue], out: _Builder
+) -> None:
+    """Plan-style issues: only their `=> NN%` figures change, from the issues lines link to."""
+    completion = {issue.iid: count_tasks(issue.description).percent for issue in observed}
+    for item in out.desired.plans:
+        have = found.get(item.key)
+        if have is None:
+            if _may_create(item, out):
+                text = rewrite_figures(item.description, completion)
+                out.actions.append(CreateIssue(out.program, _new_issue(item, text, item.labels)))
+            continue
+        after = rewrite_figures(have.description, completion)
+        changed = normalise(after) != normalise(have.description)
+        if changed:
+            out.actions.append(
+                UpdateDescription(out.program, item.key, have.iid, FIGURES, have.description, after)
+            )
+        wanted = frozenset({program_label(out.desired.program)})
+        changed |= _update_labels(have, item.key, wanted, out)
+        out.unchanged += not changed
 
 
 def _plan_rollups(

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from automation.config.models import JobGrades, Person, Program
 from automation.config.onboarding import check_onboarding
 from automation.config.source import Source, duplicates
+from automation.config.sponsorship import check_sponsorship
 from automation.errors import Problem
 
 
@@ -34,6 +35,9 @@ def check_references(
         problems.extend(_check_program(program, source, known))
         if program.onboarding is not None:
             problems.extend(check_onboarding(program.onboarding, source, known))
+        if program.sponsorship is not None:
+            by_name = {person.username.lower(): person for person in people}
+            problems.extend(check_sponsorship(program.sponsorship, source, by_name, grades))
     return problems
 
 

@@ -19,7 +19,7 @@ from automation.desired import (
     missing_headings,
 )
 from automation.errors import ConfigError, Problem
-from automation.kinds import onboarding, participants
+from automation.kinds import onboarding, participants, sponsorship
 from automation.markers import identity_marker
 from automation.progress import program_label
 from automation.rendering import Renderer, neutralise_title
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 GENERATORS: dict[str, Callable[[Context], Generated]] = {
     "participants": participants.generate,
     "onboarding": onboarding.generate,
+    "sponsorship": sponsorship.generate,
 }
 
 
@@ -62,9 +63,27 @@ def _assemble(ctx: Context, generated: Generated) -> DesiredProgram:
         for g in generated.groups
         if g.rollup
     )
+    plans = _plan_issues(ctx, generated)
     return DesiredProgram(
-        ctx.program, generated.issues, tracking, epics, rollups, generated.warnings
+        ctx.program, generated.issues, tracking, epics, rollups, generated.warnings, plans
     )
+
+
+def _plan_issues(ctx: Context, generated: Generated) -> tuple[DesiredIssue, ...]:
+    """The program's plan-style issue, if it has one: its figures follow the program."""
+    plan = ctx.program.plan
+    if plan is None:
+        return ()
+    values = {"program": ctx.program, "groups": generated.groups}
+    issue = ctx.issue(
+        key=f"{ctx.program.id}/plan",
+        title=ctx.title(plan.title, ("plan", "title"), values),
+        template=plan.template,
+        values=values,
+        subject=ctx.program.name,
+        epic_key=ctx.program_epic_key(),
+    )
+    return (issue,)
 
 
 def _with_blocks(issue: DesiredIssue, blocks: tuple[tuple[str, str], ...]) -> DesiredIssue:

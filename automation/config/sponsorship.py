@@ -1,0 +1,188 @@
+"""Sponsor/sponsee matching rules, evaluated once for both `validate` errors and plan warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from automation.calendar import add_months
+from automation.config.models import JobGrades, Pair, Person, Sponsorship, grade_of
+from automation.config.source import Loc, Source
+from automation.errors import Problem
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule a pair breaks, where, and whether it stops the run."""
+
+    error: bool
+    loc: Loc
+    message: str
+
+
+@dataclass(frozen=True)
+class _Pair:
+    loc: Loc
+    label: str
+    sponsor: Person
+    sponsee: Person
+    start: dt.date
+
+
+def findings(
+    part: Sponsorship, people: Mapping[str, Person], grades: JobGrades
+) -> Iterator[Finding]:
+    """Every rule broken by every pair, in configuration order."""
+    for c, cohort in enumerate(part.cohorts):
+        seen: dict[str, int] = {}
+        for p, pair in enumerate(cohort.pairs):
+            loc: Loc = ("sponsorship", "cohorts", c, "pairs", p)
+            sponsee = pair.sponsee.lower()
+            if sponsee in seen:
+                yield Finding(
+                    True,
+                    loc,
+                    f"pair {_label(pair)} (cohort {cohort.id}): sponsee "
+                    f"'{pair.sponsee}' is already in pair {seen[sponsee] + 1} of this "
+                    "cohort; a sponsee has one sponsor per cohort",
+                )
+            seen.setdefault(sponsee, p)
+            if pair.sponsor.lower() in people and sponsee in people:
+                found = _Pair(
+                    loc,
+                    f"{_label(pair)} (cohort {cohort.id})",
+                    people[pair.sponsor.lower()],
+                    people[sponsee],
+                    cohort.start,
+                )
+                yield from _pair_findings(found, part, people, grades)
+
+
+def _label(pair: Pair) -> str:
+    return f"{pair.sponsor} → {pair.sponsee}"
+
+
+def _pair_findings(
+    pair: _Pair, part: Sponsorship, people: Mapping[str, Person], grades: JobGrades
+) -> Iterator[Finding]:
+    yield from _grades(pair, part, grades)
+    yield from _tenure(pair, part)
+    if (pair.sponsee.manager or "").lower() == pair.sponsor.username.lower():
+        yield Finding(
+            True,
+            pair.loc,
+            f"pair {pair.label}: the sponsor is the sponsee's direct "
+            "manager; a sponsor must not be the sponsee's manager",
+        )
+    rules = part.rules
+    reports = {p.manager.lower() for p in people.values() if p.manager}
+    if pair.sponsor.username.lower() not in reports:
+        yield Finding(
+            rules.sponsor_manages_people == "error",
+            pair.loc,
+            f"pair {pair.label}: sponsor '{pair.sponsor.username}' manages nobody in "
+            "people.yml; a sponsor should be a people manager or manager of managers",
+        )
+    yield from _timezones(pair, part)
+
+
+def _grades(pair: _Pair, part: Sponsorship, grades: JobGrades) -> Iterator[Finding]:
+    rules = part.rules
+    sponsor, sponsee = grade_of(pair.sponsor, grades), grade_of(pair.sponsee, grades)
+    if sponsor is None or sponsee is None:
+        who = pair.sponsor.username if sponsor is None else pair.sponsee.username
+        yield Finding(
+            True,
+            pair.loc,
+            f"pair {pair.label}: '{who}' has no grade; give a title "
+            "from job-grades.yml or `grade:` in people.yml",
+        )
+        return
+    if sponsor < rules.min_sponsor_grade:
+        yield Finding(
+            True,
+            pair.loc,
+            f"pair {pair.label}: sponsor grade {sponsor} is below "
+            f"{rules.min_sponsor_grade}; a sponsor needs grade "
+            f"{rules.min_sponsor_grade} or above",
+        )
+    if sponsor - sponsee < rules.min_grade_gap:
+        yield Finding(
+            True,
+            pair.loc,
+            f"pair {pair.label}: sponsor grade {sponsor} is not "
+            f"{rules.min_grade_gap} above sponsee grade {sponsee}; a sponsor needs to "
+            f"be at least {rules.min_grade_gap} grades higher",
+        )
+
+
+def _tenure(pair: _Pair, part: Sponsorship) -> Iterator[Finding]:
+    months = part.rules.min_tenure_months
+    joined = pair.sponsor.start_date
+    if joined is None:
+        yield Finding(
+            True,
+            pair.loc,
+            f"pair {pair.label}: sponsor '{pair.sponsor.username}' "
+            "has no start_date in people.yml, so the tenure rule cannot be checked",
+        )
+    elif add_months(joined, months) > pair.start:
+        yield Finding(
+            True,
+            pair.loc,
+            f"pair {pair.label}: sponsor started {joined}, less than "
+            f"{months} months before the cohort starts ({pair.start}); a sponsor "
+            f"needs {months} months at the company",
+        )
+
+
+def _timezones(pair: _Pair, part: Sponsorship) -> Iterator[Finding]:
+    rules = part.rules
+    zones = (pair.sponsor.timezone, pair.sponsee.timezone)
+    if None in zones:
+        yield Finding(
+            False,
+            pair.loc,
+            f"pair {pair.label}: no timezone in people.yml for "
+            "both people, so the timezone rule was not checked",
+        )
+        return
+    noon = dt.datetime.combine(pair.start, dt.time(12))
+    offsets = [
+        noon.replace(tzinfo=ZoneInfo(z or "UTC")).utcoffset() or dt.timedelta() for z in zones
+    ]
+    gap = abs(offsets[0] - offsets[1]).total_seconds() / 3600
+    if gap > rules.max_timezone_gap_hours:
+        yield Finding(
+            rules.timezone_gap == "error",
+            pair.loc,
+            f"pair {pair.label}: timezones {zones[0]} and {zones[1]} are {gap:g} hours "
+            f"apart; 1-1s need them at most {rules.max_timezone_gap_hours:g} hours "
+            "apart",
+        )
+
+
+def _offset(zone: str | None, day: dt.date) -> dt.timedelta:
+    """A timezone's UTC offset at noon that day (summer time included)."""
+    noon = dt.datetime.combine(day, dt.time(12), tzinfo=ZoneInfo(zone or "UTC"))
+    return noon.utcoffset() or dt.timedelta()
+
+
+def check_sponsorship(
+    part: Sponsorship, source: Source, people: Mapping[str, Person], grades: JobGrades
+) -> Iterator[Problem]:
+    """The rules a pair must meet (and should-rules configured as errors), as problems."""
+    for finding in findings(part, people, grades):
+        if finding.error:
+            yield source.problem(finding.loc, finding.message)
+    for c, cohort in enumerate(part.cohorts):
+        for p, pair in enumerate(cohort.pairs):
+            for role, who in (("sponsor", pair.sponsor), ("sponsee", pair.sponsee)):
+                if who.lower() not in people:
+                    yield source.problem(
+                        ("sponsorship", "cohorts", c, "pairs", p, role),
+                        f"{role} '{who}' is not in the roster; add them to "
+                        "people.yml or fix the username",
+                    )

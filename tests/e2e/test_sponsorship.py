@@ -1,0 +1,170 @@
+"""Sales Sponsorship on the shipped configuration, through the CLI on the local backend."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from automation.figures import figure_values
+from automation.trackers.base import ObservedIssue
+from automation.trackers.local import LocalTracker
+from tests.backends import Result, cli
+from tests.conftest import keep_programs
+
+PROGRAM = Path("config/programs/sales-sponsorship.yml")
+PAIRS = ("aiko.tanaka", "lena.fischer", "sam.delacroix", "kenji.watanabe")
+
+
+@pytest.fixture
+def sponsorship(shipped: Path) -> Path:
+    return keep_programs(shipped, "sales-sponsorship")
+
+
+def run(command: str) -> Result:
+    backend = [] if command == "validate" else ["--backend", "local"]
+    return cli([command, *backend, "--today", "2026-11-24"], {})
+
+
+def issues(root: Path) -> dict[str, ObservedIssue]:
+    return {i.key or "": i for i in LocalTracker(root / ".automation").all_issues()}
+
+
+def path_of(root: Path, issue: ObservedIssue) -> Path:
+    return root / ".automation" / "issues" / f"{issue.iid}.md"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+def pair(root: Path, sponsee: str) -> ObservedIssue:
+    return issues(root)[f"sales-sponsorship/fy28-h1/{sponsee}"]
+
+
+def test_shipped_config_makes_four_confidential_pairs_plan_and_rollups(sponsorship: Path) -> None:
+    result = run("apply")
+    assert result.code == 0, result.out + result.err
+    assert "warning:" not in result.out  # the shipped sample meets every rule
+    found = issues(sponsorship)
+    pairs = [found[f"sales-sponsorship/fy28-h1/{s}"] for s in PAIRS]
+    assert all(p.confidential for p in found.values())
+    assert pairs[0].assignees == ("jordan.alvarez", "aiko.tanaka")
+    assert str(pairs[0].due_date) == "2027-08-01"  # six months after the cohort start
+    assert "| Sponsee's manager | @priya.natarajan |" in pairs[0].description
+    assert {
+        "sales-sponsorship/plan",
+        "sales-sponsorship/tracking",
+        "sales-sponsorship/fy28-h1/tracking",
+    } <= set(found)
+    assert found["sales-sponsorship/fy28-h1/tracking"].title == "Sales Sponsorship: FY28 H1 cohort"
+
+
+def test_ticking_tasks_moves_phase_labels_and_rollups(sponsorship: Path) -> None:
+    run("apply")
+    lena = pair(sponsorship, "lena.fischer")
+    text = path_of(sponsorship, lena).read_text()
+    build = text.split("## Build")[1].split("## Develop")[0]
+    path_of(sponsorship, lena).write_text(text.replace(build, build.replace("- [ ]", "- [x]")))
+    run("apply")
+    lena = pair(sponsorship, "lena.fischer")
+    assert "phase::Develop" in lena.labels and "phase::Build" not in lena.labels
+    cohort = issues(sponsorship)["sales-sponsorship/fy28-h1/tracking"].description
+    assert re.search(
+        rf"\| #{lena.iid} \| Lena Fischer with Hannah Berg \| FY28 H1 cohort \| "
+        r"Develop \| 0% \| 100% \| 0% \| 0% \| 0% \| 20% \| in progress \|",
+        cohort,
+    )
+
+
+def test_recorded_values_feed_the_cohort_averages(sponsorship: Path) -> None:
+    run("apply")
+    for sponsee, value in (
+        ("lena.fischer", "8/10"),
+        ("aiko.tanaka", "6"),
+        ("sam.delacroix", "great"),
+    ):
+        edit(
+            path_of(sponsorship, pair(sponsorship, sponsee)),
+            "Sponsee satisfaction (start): __/10",
+            f"Sponsee satisfaction (start): {value}",
+        )
+    result = run("apply")
+    sam = pair(sponsorship, "sam.delacroix")
+    assert (
+        f"warning: issue #{sam.iid}: Sponsee satisfaction (start): 'great' is not a number "
+        "out of 10; write it like 8/10"
+    ) in result.out
+    cohort = issues(sponsorship)["sales-sponsorship/fy28-h1/tracking"].description
+    assert "| Sponsee satisfaction (start) | 7.0 | 2 of 4 (1 unreadable) |" in cohort
+    assert "| Sponsor satisfaction (end) | – | 0 of 4 |" in cohort
+
+
+def test_a_plan_line_that_links_a_pair_issue_follows_its_completion(sponsorship: Path) -> None:
+    run("apply")
+    plan = issues(sponsorship)["sales-sponsorship/plan"]
+    kenji = pair(sponsorship, "kenji.watanabe")
+    edit(
+        path_of(sponsorship, plan),
+        "- [ ] Begin the Sponsorship Program => `0%`",
+        f"- [ ] Begin the Sponsorship Program, see #{kenji.iid} => `0%`",
+    )
+    edit(
+        path_of(sponsorship, plan),
+        "- [ ] Develop program materials",
+        "- [x] Develop program materials",
+    )
+    kenji_path = path_of(sponsorship, kenji)
+    kenji_path.write_text(kenji_path.read_text().replace("- [ ]", "- [x]", 6))  # 6 of 25
+    result = run("apply")
+    assert "[sales-sponsorship/plan]: figures block" in result.out
+    figures = figure_values(issues(sponsorship)["sales-sponsorship/plan"].description)
+    # phase 1: 1 of 9 boxes; phase 3: the linked issue (24%) and 4 open boxes
+    assert figures[1] == 100 and figures[9] == 11
+    assert figures[15] == 24 and figures[20] == 4
+    assert figures[-1] == (11 + 0 + 4 + 0) // 4
+    assert "No changes" in run("apply").out
+
+
+def test_turning_confidentiality_off_needs_the_documented_flag(sponsorship: Path) -> None:
+    edit(sponsorship / PROGRAM, "kind: sponsorship\n", "kind: sponsorship\nconfidential: false\n")
+    result = run("validate")
+    assert result.code == 2
+    assert (
+        "sponsorship issues are confidential: `confidential: false` also needs "
+        "`sponsorship.allow_public_issues: true`" in result.err
+    )
+    edit(
+        sponsorship / PROGRAM,
+        "  program_months: 6\n",
+        "  program_months: 6\n  allow_public_issues: true\n",
+    )
+    assert run("validate").code == 0
+
+
+def test_a_broken_must_rule_stops_validate_with_file_line_and_values(sponsorship: Path) -> None:
+    edit(
+        sponsorship / PROGRAM,
+        "{sponsor: hannah.berg, sponsee: lena.fischer}",
+        "{sponsor: hannah.berg, sponsee: oliver.grant}",
+    )
+    result = run("validate")
+    assert result.code == 2
+    assert re.search(
+        r"config/programs/sales-sponsorship\.yml:\d+: pair hannah\.berg → "
+        r"oliver\.grant \(cohort fy28-h1\): the sponsor is the sponsee's direct "
+        r"manager",
+        result.err,
+    )
+    assert not (sponsorship / ".automation").exists()
+
+
+def test_no_demographic_or_performance_field_can_be_stored(sponsorship: Path) -> None:
+    people = sponsorship / "config" / "people.yml"
+    edit(people, "    name: Lena Fischer\n", "    name: Lena Fischer\n    performance: high\n")
+    result = run("validate")
+    assert result.code == 2
+    assert "unknown key 'people[6].performance'" in result.err
