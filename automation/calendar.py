@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from dataclasses import dataclass
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -12,3 +13,60 @@ def add_months(day: dt.date, months: int) -> dt.date:
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]
     return dt.date(year, month + 1, min(day.day, last))
+
+
+@dataclass(frozen=True)
+class Period:
+    """A fiscal month, quarter or year: its key part, its name for people, and its days."""
+
+    cadence: str  # "monthly", "quarterly" or "annual"
+    key: str  # stable, e.g. 2026-11, fy27-q4, fy27
+    name: str  # e.g. November 2026, FY27 Q4, FY27
+    start: dt.date
+    end: dt.date  # the last day
+
+    def next(self, first_month: int) -> Period:
+        """The period right after this one."""
+        return period(self.cadence, self.end + dt.timedelta(days=1), first_month)
+
+
+def fiscal_year(day: dt.date, first_month: int) -> int:
+    """The fiscal year a day is in, named by the calendar year it ends in."""
+    return day.year + 1 if first_month > 1 and day.month >= first_month else day.year
+
+
+def _fy(year: int) -> str:
+    return f"FY{year % 100:02d}"
+
+
+def period(cadence: str, day: dt.date, first_month: int) -> Period:
+    """The monthly, quarterly or annual period that contains a day."""
+    year = fiscal_year(day, first_month)
+    year_start = dt.date(year - 1 if first_month > 1 else year, first_month, 1)
+    if cadence == "monthly":
+        start = day.replace(day=1)
+        name = f"{start:%B %Y}"
+        return Period(cadence, f"{start:%Y-%m}", name, start, add_months(start, 1) - _DAY)
+    if cadence == "quarterly":
+        quarter = ((day.month - first_month) % 12) // 3 + 1
+        start = add_months(year_start, 3 * (quarter - 1))
+        key = f"{_fy(year).lower()}-q{quarter}"
+        return Period(cadence, key, f"{_fy(year)} Q{quarter}", start, add_months(start, 3) - _DAY)
+    if cadence == "annual":
+        return Period(
+            cadence, _fy(year).lower(), _fy(year), year_start, add_months(year_start, 12) - _DAY
+        )
+    raise ValueError(f"unknown cadence {cadence!r}")
+
+
+def periods(cadence: str, first: dt.date, last: dt.date, first_month: int) -> list[Period]:
+    """Every period from the one containing `first` to the one containing `last`."""
+    found: list[Period] = []
+    current = period(cadence, first, first_month)
+    while current.start <= last:
+        found.append(current)
+        current = current.next(first_month)
+    return found
+
+
+_DAY = dt.timedelta(days=1)

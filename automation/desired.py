@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -13,13 +13,27 @@ from automation.config.models import Config, Program
 from automation.config.source import Source
 from automation.errors import ConfigError, ItemError, Problem
 from automation.markers import block_content, identity_marker
-from automation.progress import program_label
+from automation.progress import Progress, program_label
+from automation.records import Recorded
 from automation.rendering import Renderer
+from automation.trackers.base import ObservedIssue
 
 if TYPE_CHECKING:
     from automation.config.loader import Loaded
 
 Blocks = tuple[tuple[str, str], ...]  # (block name, content) pairs
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A tracked issue as observed, with its progress and recorded values."""
+
+    issue: ObservedIssue
+    progress: Progress
+    records: Mapping[str, Recorded]
+
+
+Derive = Callable[[Mapping[str, Measured]], str]  # block content from the measured issues
 
 
 @dataclass(frozen=True)
@@ -40,6 +54,8 @@ class DesiredIssue:
     blocks: Blocks = ()  # tool-owned blocks whose content comes from configuration
     sections: tuple[str, ...] | None = None  # the section headings it has; None: all
     completion_note: str | None = None  # posted once when every task is done
+    create: bool = True  # False for a past period's issue: kept up to date, never created
+    derived: tuple[tuple[str, Derive], ...] = ()  # blocks computed from other issues
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from automation.blocks import (
     record_specs,
 )
 from automation.checklist import count_tasks
-from automation.desired import DesiredIssue, DesiredProgram
+from automation.desired import DesiredIssue, DesiredProgram, Measured
 from automation.errors import ItemError
 from automation.figures import rewrite_figures
 from automation.markers import block_content, normalise, replace_block
@@ -234,6 +234,7 @@ class _Builder:
     blocks: Blocks
     today: dt.date
     keyed: Mapping[str, ObservedIssue] = field(default_factory=dict)
+    measured: Mapping[str, Measured] = field(default_factory=dict)
     actions: list[Action] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -278,6 +279,7 @@ def plan_program(
     )
     out.warnings.extend(desired.warnings)
     found = _index(observed.issues, desired, out)
+    out.measured = _measure_all(desired.issues, found, out)
     tracked = [_plan_tracked(item, found.get(item.key), out) for item in desired.issues]
     _plan_rollups(found, tracked, out)
     _plan_figures(found, observed.issues, out)
@@ -360,21 +362,36 @@ def _index(
     return result
 
 
+def _measure_all(
+    items: Sequence[DesiredIssue], found: Mapping[str, ObservedIssue], out: _Builder
+) -> dict[str, Measured]:
+    """Progress and recorded values of every tracked issue that exists, by key."""
+    measured: dict[str, Measured] = {}
+    specs = record_specs(out.desired.program)
+    for item in items:
+        issue = found.get(item.key)
+        if issue is not None:
+            progress = out.measure(issue.description, issue.due_date, item.sections)
+            measured[item.key] = Measured(issue, progress, read_records(issue.description, specs))
+    return measured
+
+
 def _plan_tracked(
     item: DesiredIssue, found: ObservedIssue | None, out: _Builder
 ) -> tuple[DesiredIssue, RollupRow]:
     if found is None:
-        if not _may_create(item, out):
+        if not item.create or not _may_create(item, out):
             return item, RollupRow(None, item.subject, item.group, None, "")
         return item, _plan_new(item, out)
-    progress = out.measure(found.description, found.due_date, item.sections)
+    progress = out.measured[item.key].progress
     out.warnings.extend(
         f"issue {found.reference} has no heading '{s.section.heading}', so those tasks count only "
         "towards the overall figure and that phase cannot complete; restore the heading"
         for s in progress.sections
         if s.applicable and not s.found
     )
-    blocks = (*item.blocks, (PROGRESS_BLOCK, out.blocks.progress(progress)))
+    derived = tuple((name, derive(out.measured)) for name, derive in item.derived)
+    blocks = (*item.blocks, *derived, (PROGRESS_BLOCK, out.blocks.progress(progress)))
     completing = progress.status is Status.COMPLETE and not _has_block(found, COMPLETION_BLOCK)
     if completing:
         blocks = (*blocks, (COMPLETION_BLOCK, out.blocks.completion(out.today)))
@@ -390,9 +407,9 @@ def _plan_tracked(
     return item, RollupRow(found.reference, item.subject, item.group, progress, state, records)
 
 
-def _records(found: ObservedIssue, out: _Builder) -> dict[str, Recorded]:
+def _records(found: ObservedIssue, out: _Builder) -> Mapping[str, Recorded]:
     """The values recorded in an issue; an unreadable one is a warning naming the issue."""
-    records = read_records(found.description, record_specs(out.desired.program))
+    records = out.measured[found.key or ""].records
     out.warnings.extend(
         f"issue {found.reference}: {r.label}: {r.problem}" for r in records.values() if r.problem
     )
@@ -402,7 +419,8 @@ def _records(found: ObservedIssue, out: _Builder) -> dict[str, Recorded]:
 def _plan_new(item: DesiredIssue, out: _Builder) -> RollupRow:
     """Create an issue with its blocks filled in from the start."""
     text = item.description
-    for name, content in item.blocks:
+    derived = tuple((name, derive(out.measured)) for name, derive in item.derived)
+    for name, content in (*item.blocks, *derived):
         text = replace_block(text, name, content)
     initial = out.measure(text, item.due_date, item.sections)
     text = replace_block(text, PROGRESS_BLOCK, out.blocks.progress(initial))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from automation.config.esp import check_esp
 from automation.config.models import JobGrades, Person, Program
 from automation.config.onboarding import check_onboarding
 from automation.config.source import Source, duplicates
@@ -35,6 +36,8 @@ def check_references(
         problems.extend(_check_program(program, source, known))
         if program.onboarding is not None:
             problems.extend(check_onboarding(program.onboarding, source, known))
+        if program.esp is not None:
+            problems.extend(check_esp(program.esp, source, known))
         if program.sponsorship is not None:
             by_name = {person.username.lower(): person for person in people}
             problems.extend(check_sponsorship(program.sponsorship, source, by_name, grades))

@@ -278,6 +278,40 @@ class PlanIssue(Frozen):
     template: str
 
 
+class Account(Frozen):
+    """A customer account in the Executive Sponsorship Program, and its pairing."""
+
+    id: Slug
+    name: OneLine
+    sponsor: Username
+    account_team: tuple[Username, ...] = Field(min_length=1)
+    start: dt.date
+    end: dt.date | None = Field(default=None, description="end of the commitment")
+    status: Literal["proposed", "approved"] = "proposed"
+
+
+class CadenceTemplates(Frozen):
+    """The template of each operating-cadence issue."""
+
+    account_monthly: str = "esp/account-monthly.md.j2"
+    account_quarterly: str = "esp/account-quarterly.md.j2"
+    account_annual: str = "esp/account-annual.md.j2"
+    program_monthly: str = "esp/program-monthly.md.j2"
+    program_scorecard: str = "esp/program-scorecard.md.j2"
+
+
+class ExecutiveSponsorship(Frozen):
+    """The `esp:` part of an Executive Sponsorship Program."""
+
+    fiscal_year_start_month: int = Field(default=2, ge=1, le=12)
+    create_days_ahead: int = Field(default=0, ge=0, le=31)
+    max_accounts_per_sponsor: int = Field(default=4, ge=1)
+    min_commitment_months: int = Field(default=12, ge=1)
+    program_manager: Username
+    templates: CadenceTemplates = CadenceTemplates()
+    accounts: tuple[Account, ...] = Field(min_length=1)
+
+
 class Onboarding(Frozen):
     """The `onboarding:` part of an onboarding program."""
 
@@ -294,7 +328,7 @@ class Program(Frozen):
 
     id: Slug
     name: OneLine
-    kind: Literal["participants", "onboarding", "sponsorship"]
+    kind: Literal["participants", "onboarding", "sponsorship", "esp"]
     template: str
     title: OneLine = Field(description="Jinja expression for each issue's title")
     confidential: bool | None = Field(default=None, description="default: sponsorship only")
@@ -306,6 +340,7 @@ class Program(Frozen):
     cohorts: tuple[Cohort, ...] = ()
     onboarding: Onboarding | None = None
     sponsorship: Sponsorship | None = None
+    esp: ExecutiveSponsorship | None = None
 
     @property
     def is_confidential(self) -> bool:
@@ -314,7 +349,12 @@ class Program(Frozen):
 
     @model_validator(mode="after")
     def _kind_has_its_part(self) -> Program:
-        for kind, part in (("onboarding", self.onboarding), ("sponsorship", self.sponsorship)):
+        parts = (
+            ("onboarding", self.onboarding),
+            ("sponsorship", self.sponsorship),
+            ("esp", self.esp),
+        )
+        for kind, part in parts:
             if self.kind == kind and part is None:
                 raise ValueError(
                     f"a {kind} program needs a `{kind}:` part; see config/programs/ for an example"

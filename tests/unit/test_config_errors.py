@@ -58,8 +58,8 @@ CASES = [
     (
         {"config/programs/demo.yml": PROGRAM.replace("title:", "titel:")},
         "config/programs/demo.yml:5: unknown key 'titel'; remove it or fix its spelling "
-        "(allowed: cohorts, completion, confidential, id, kind, name, onboarding, plan, records, "
-        "sections, sponsorship, template, title, tracking)",
+        "(allowed: cohorts, completion, confidential, esp, id, kind, name, onboarding, plan, "
+        "records, sections, sponsorship, template, title, tracking)",
     ),
     (
         {
@@ -112,8 +112,8 @@ CASES = [
     ),
     (
         {"config/programs/demo.yml": PROGRAM.replace("kind: participants", "kind: pairs")},
-        "config/programs/demo.yml:3: 'kind': Input should be 'participants', 'onboarding' or "
-        "'sponsorship' (got 'pairs'); fix the value",
+        "config/programs/demo.yml:3: 'kind': Input should be 'participants', 'onboarding', "
+        "'sponsorship' or 'esp' (got 'pairs'); fix the value",
     ),
     (
         {

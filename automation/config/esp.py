@@ -1,0 +1,70 @@
+"""Cross-checks of an Executive Sponsorship Program: accounts, sponsors and commitments."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from automation.calendar import add_months, fiscal_year
+from automation.config.models import ExecutiveSponsorship
+from automation.config.source import Source, duplicates
+from automation.errors import Problem
+
+
+def check_esp(part: ExecutiveSponsorship, source: Source, known: set[str]) -> Iterator[Problem]:
+    """People exist, commitments last long enough, no sponsor has too many accounts a year."""
+    accounts = part.accounts
+    yield from duplicates(
+        source,
+        [("esp", "accounts", i, "id") for i in range(len(accounts))],
+        [a.id for a in accounts],
+        "account id",
+    )
+    if part.program_manager.lower() not in known:
+        yield source.problem(
+            ("esp", "program_manager"),
+            f"program manager "
+            f"'{part.program_manager}' is not in the roster; add them to "
+            "people.yml or fix the username",
+        )
+    for i, account in enumerate(accounts):
+        loc = ("esp", "accounts", i)
+        for field, who in (
+            ("sponsor", account.sponsor),
+            *(("account_team", member) for member in account.account_team),
+        ):
+            if who.lower() not in known:
+                yield source.problem(
+                    (*loc, field),
+                    f"account '{account.id}': {field} '{who}' "
+                    "is not in the roster; add them to people.yml",
+                )
+        minimum = add_months(account.start, part.min_commitment_months)
+        if account.end is not None and account.end < minimum:
+            yield source.problem(
+                (*loc, "end"),
+                f"account '{account.id}' with sponsor "
+                f"'{account.sponsor}': the commitment ends {account.end}, "
+                f"before {minimum}; sponsors commit for at least "
+                f"{part.min_commitment_months} months",
+            )
+    yield from _sponsor_cap(part, source)
+
+
+def _sponsor_cap(part: ExecutiveSponsorship, source: Source) -> Iterator[Problem]:
+    """At most N accounts per sponsor in any program year (proposed ones count too)."""
+    load: dict[tuple[str, int], list[int]] = defaultdict(list)
+    month = part.fiscal_year_start_month
+    for i, account in enumerate(part.accounts):
+        first = fiscal_year(account.start, month)
+        last = fiscal_year(account.end, month) if account.end else first + 1
+        for year in range(first, last + 1):
+            load[(account.sponsor.lower(), year)].append(i)
+    for (sponsor, year), indexes in sorted(load.items()):
+        if len(indexes) > part.max_accounts_per_sponsor:
+            names = ", ".join(part.accounts[i].id for i in indexes)
+            yield source.problem(
+                ("esp", "accounts", indexes[part.max_accounts_per_sponsor], "sponsor"),
+                f"sponsor '{sponsor}' has {len(indexes)} accounts in FY{year % 100:02d} "
+                f"({names}); a sponsor takes at most {part.max_accounts_per_sponsor} a year",
+            )
