@@ -14,7 +14,15 @@ from automation.rendering import Renderer
 PROGRESS_BLOCK = "progress"
 ROLLUP_BLOCK = "rollup"
 COMPLETION_BLOCK = "completion"
-BLOCK_NAMES = (PROGRESS_BLOCK, ROLLUP_BLOCK, COMPLETION_BLOCK, "workshop", "workshops")
+BLOCK_NAMES = (
+    PROGRESS_BLOCK,
+    ROLLUP_BLOCK,
+    COMPLETION_BLOCK,
+    "workshop",
+    "workshops",
+    "proposals",
+    "scorecard",
+)
 PROGRESS_TEMPLATE = "blocks/progress.md.j2"
 EPIC_TEMPLATE = "epic.md.j2"
 COMPLETION_TEMPLATE = "blocks/completion.md.j2"

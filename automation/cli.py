@@ -113,7 +113,10 @@ def choose_tracker(
 
 
 def _validate(prepared: Prepared, out: TextIO) -> int:
-    issues = sum(len(p.issues) + 1 + len(p.rollups) + len(p.plans) for p in prepared.programs)
+    issues = sum(
+        sum(1 for i in p.issues if i.create) + 1 + len(p.rollups) + len(p.plans)
+        for p in prepared.programs
+    )
     for warning in (w for p in prepared.programs for w in p.warnings):
         print(f"warning: {warning}", file=out)
     print(

@@ -378,9 +378,11 @@ def _measure_all(
 
 def _plan_tracked(
     item: DesiredIssue, found: ObservedIssue | None, out: _Builder
-) -> tuple[DesiredIssue, RollupRow]:
+) -> tuple[DesiredIssue, RollupRow | None]:
     if found is None:
-        if not item.create or not _may_create(item, out):
+        if not item.create:
+            return item, None  # a past period's issue that was never made: not made now
+        if not _may_create(item, out):
             return item, RollupRow(None, item.subject, item.group, None, "")
         return item, _plan_new(item, out)
     progress = out.measured[item.key].progress
@@ -535,13 +537,15 @@ def _plan_figures(
 
 
 def _plan_rollups(
-    found: dict[str, ObservedIssue], tracked: list[tuple[DesiredIssue, RollupRow]], out: _Builder
+    found: dict[str, ObservedIssue],
+    tracked: list[tuple[DesiredIssue, RollupRow | None]],
+    out: _Builder,
 ) -> None:
     """The program's tracking issue lists every tracked issue; a group's rollup its members."""
-    every = [row for _, row in tracked]
+    every = [row for _, row in tracked if row is not None]
     _plan_rollup(out.desired.tracking, found.get(out.desired.tracking.key), every, out)
     for rollup in out.desired.rollups:
-        rows = [row for item, row in tracked if rollup.key in item.rollups]
+        rows = [row for item, row in tracked if row is not None and rollup.key in item.rollups]
         _plan_rollup(rollup, found.get(rollup.key), rows, out, rollup.subject)
 
 

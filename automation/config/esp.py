@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -39,7 +40,8 @@ def check_esp(part: ExecutiveSponsorship, source: Source, known: set[str]) -> It
                     f"account '{account.id}': {field} '{who}' "
                     "is not in the roster; add them to people.yml",
                 )
-        minimum = add_months(account.start, part.min_commitment_months)
+        # the end date is the commitment's last day: Feb 1 to Jan 31 is a full year
+        minimum = add_months(account.start, part.min_commitment_months) - dt.timedelta(days=1)
         if account.end is not None and account.end < minimum:
             yield source.problem(
                 (*loc, "end"),

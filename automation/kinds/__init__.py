@@ -19,7 +19,7 @@ from automation.desired import (
     missing_headings,
 )
 from automation.errors import ConfigError, Problem
-from automation.kinds import onboarding, participants, sponsorship
+from automation.kinds import esp, onboarding, participants, sponsorship
 from automation.markers import identity_marker
 from automation.progress import program_label
 from automation.rendering import Renderer, neutralise_title
@@ -31,6 +31,7 @@ GENERATORS: dict[str, Callable[[Context], Generated]] = {
     "participants": participants.generate,
     "onboarding": onboarding.generate,
     "sponsorship": sponsorship.generate,
+    "esp": esp.generate,
 }
 
 

@@ -22,8 +22,9 @@ FEB = 2
         (dt.date(2026, 10, 31), 2027, "fy27-q3", "2026-10"),
     ],
 )
-def test_periods_at_year_and_quarter_boundaries(day: dt.date, year: int, quarter: str,
-                                                month: str) -> None:
+def test_periods_at_year_and_quarter_boundaries(
+    day: dt.date, year: int, quarter: str, month: str
+) -> None:
     assert fiscal_year(day, FEB) == year
     assert period("quarterly", day, FEB).key == quarter
     assert period("monthly", day, FEB).key == month
