@@ -89,10 +89,10 @@ def _account_issues(
                 ctx,
                 window,
                 item,
-                template,
-                {**values, "group": account},
-                f"account/{account.id}",
-                assignees,
+                template=template,
+                values={**values, "group": account},
+                owner=f"account/{account.id}",
+                assignees=assignees,
             )
 
 
@@ -105,7 +105,15 @@ def _program_issues(
     values = {"program": ctx.program, "group": None}
     manager = (part.program_manager,)
     monthly = [
-        _cadence_issue(ctx, window, p, part.templates.program_monthly, values, "program", manager)
+        _cadence_issue(
+            ctx,
+            window,
+            p,
+            template=part.templates.program_monthly,
+            values=values,
+            owner="program",
+            assignees=manager,
+        )
         for p in window.periods("monthly", start, None)
     ]
     scorecards = [
@@ -113,21 +121,22 @@ def _program_issues(
             ctx,
             window,
             p,
-            part.templates.program_scorecard,
-            values,
-            "program/scorecard",
-            manager,
-            _scorecard(ctx, approved, p),
+            template=part.templates.program_scorecard,
+            values=values,
+            owner="program/scorecard",
+            assignees=manager,
+            scorecard=_scorecard(ctx, approved, p),
         )
         for p in window.periods("quarterly", start, None)
     ]
     return monthly + scorecards
 
 
-def _cadence_issue(  # noqa: PLR0917 - each argument is a different part of the issue
+def _cadence_issue(
     ctx: Context,
     window: _Window,
     item: Period,
+    *,
     template: str,
     values: Mapping[str, Any],
     owner: str,
