@@ -43,7 +43,7 @@ class RollupRow:
 
 def record_specs(program: Program) -> list[RecordSpec]:
     """The values a program asks people to record."""
-    return [RecordSpec(r.label, r.out_of) for r in program.records]
+    return [RecordSpec(r.label, r.out_of, r.min_for_average) for r in program.records]
 
 
 class Blocks:

@@ -4,7 +4,7 @@ In a plan-style issue the tool owns only these figures; every other character is
 - A task line (a checklist item ending in a figure) shows the completion of the issue it
   references (`#12`), or 0% / 100% from its own box.
 - A phase's `Complete => ` line shows the mean of the task figures since the phase began (a
-  heading or a line in bold, like `**Phase 2:**`).
+  heading, or a line starting `**Phase`, like `**Phase 2:**`).
 - An `Overall` line (`**Overall:** Complete => `) shows the mean of the phases' figures.
 """
 
@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 _FIGURE = re.compile(r"(?P<head>=>\s*`)(?P<value>\d{1,3})(?P<tail>%`\s*)$")
 _TASK = re.compile(r"^\s*(?:[-+*]|\d+[.)])\s+\[(?P<box>[ xX])\]\s")
 _REFERENCE = re.compile(r"(?<![\w&/])#(?P<iid>\d+)\b")
-_PHASE_START = re.compile(r"^\s*(?:#{1,6}\s+\S|\*\*[^*].*\*\*\s*$)")
-_COMPLETE = re.compile(r"\bComplete\b")
-_OVERALL = re.compile(r"\bOverall\b", re.IGNORECASE)
+_PHASE_START = re.compile(r"^\s*(?:#{1,6}\s+\S|\*\*Phase\b[^*]*\*\*)", re.IGNORECASE)
+_COMPLETE = re.compile(r"^\s*Complete\b")
+_OVERALL = re.compile(r"^\s*\*\*Overall\b", re.IGNORECASE)
 
 
 @dataclass
@@ -49,7 +49,7 @@ def rewrite_figures(text: str, completion: Mapping[int, int]) -> str:
     for i, line in enumerate(lines):
         figure = _FIGURE.search(line)
         if figure is None:
-            if _PHASE_START.match(line) and not _OVERALL.search(line):
+            if _PHASE_START.match(line):
                 phases.append(_Phase())
             continue
         value = _line_figure(line, phases, completion)
@@ -58,10 +58,12 @@ def rewrite_figures(text: str, completion: Mapping[int, int]) -> str:
 
 
 def _line_figure(line: str, phases: list[_Phase], completion: Mapping[int, int]) -> int:
-    if _OVERALL.search(line) and not _TASK.match(line):
+    if _OVERALL.match(line):
         return _mean([_mean(p.tasks) for p in phases if p.tasks])
-    if _COMPLETE.search(line) and not _TASK.match(line):
+    if _COMPLETE.match(line):
         return _mean(phases[-1].tasks)
+    if not _TASK.match(line):
+        return int(_FIGURE.search(line).group("value"))  # type: ignore[union-attr]  # a note
     value = task_figure(line, completion)
     phases[-1].tasks.append(value)
     return value

@@ -386,6 +386,11 @@ def _plan_tracked(
             return item, RollupRow(None, item.subject, item.group, None, "")
         return item, _plan_new(item, out)
     progress = out.measured[item.key].progress
+    if item.confidential and not found.confidential:
+        out.warnings.append(
+            f"issue {found.reference} should be confidential but is not; make "
+            "it confidential again in GitLab"
+        )
     out.warnings.extend(
         f"issue {found.reference} has no heading '{s.section.heading}', so those tasks count only "
         "towards the overall figure and that phase cannot complete; restore the heading"
@@ -412,8 +417,11 @@ def _plan_tracked(
 def _records(found: ObservedIssue, out: _Builder) -> Mapping[str, Recorded]:
     """The values recorded in an issue; an unreadable one is a warning naming the issue."""
     records = out.measured[found.key or ""].records
-    out.warnings.extend(
-        f"issue {found.reference}: {r.label}: {r.problem}" for r in records.values() if r.problem
+    out.warnings.extend(  # the label only: values can be private (satisfaction scores)
+        f"issue {found.reference}: the value of '{r.label}' cannot be read; write a number "
+        "like the example in the issue"
+        for r in records.values()
+        if r.problem
     )
     return records
 

@@ -25,6 +25,7 @@ class RecordSpec:
 
     label: str
     out_of: float | None = None  # e.g. 10 for a satisfaction score; None for any number
+    min_for_average: int = 1  # more for personal answers, so no one's can be worked out
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ def averages(
     for spec in specs:
         values = [r[spec.label].value for r in rows if r[spec.label].value is not None]
         bad = sum(1 for r in rows if r[spec.label].problem)
-        mean = sum(v for v in values if v is not None) / len(values) if values else None
+        enough = len(values) >= max(spec.min_for_average, 1)
+        mean = sum(v for v in values if v is not None) / len(values) if enough else None
         result.append(Average(spec.label, mean, len(values), len(rows), bad))
     return result

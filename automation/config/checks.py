@@ -56,7 +56,7 @@ def _check_grades(
             yield roster.problem(
                 ("people", i, "title"),
                 f"title '{person.title}' of '{person.username}' is not in job-grades.yml; use "
-                f"one of: {', '.join(grades.titles())}; or give `grade:` for this person",
+                f"one of: {'; '.join(grades.titles())}; or give `grade:` for this person",
             )
         elif from_title is not None and person.grade not in (None, from_title):
             yield roster.problem(

@@ -269,6 +269,9 @@ class RecordField(Frozen):
 
     label: Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[^:\r\n]+$")]
     out_of: float | None = Field(default=None, gt=0, description="the scale, e.g. 10")
+    min_for_average: int = Field(
+        default=1, ge=1, description="hide the average until this many issues recorded a value"
+    )
 
 
 class PlanIssue(Frozen):

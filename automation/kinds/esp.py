@@ -7,11 +7,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from automation.blocks import record_specs
 from automation.calendar import Period, periods
 from automation.config.models import Account, ExecutiveSponsorship
 from automation.desired import Context, DesiredIssue, Generated, Group, Measured
 from automation.progress import Status
-from automation.records import RecordSpec, averages
+from automation.records import averages
 
 PROPOSALS_BLOCK = "blocks/esp-proposals.md.j2"
 SCORECARD_BLOCK = "blocks/esp-scorecard.md.j2"
@@ -179,7 +180,7 @@ _NAMES = {
 
 def _scorecard(ctx: Context, accounts: list[Account], quarter: Period) -> Any:
     """The scorecard block of a quarter: each account's KPIs and cadence compliance."""
-    specs = [RecordSpec(r.label, r.out_of) for r in ctx.program.records]
+    specs = record_specs(ctx.program)
     program = ctx.program.id
 
     def derive(measured: Mapping[str, Measured]) -> str:

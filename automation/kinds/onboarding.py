@@ -23,6 +23,7 @@ class _Hire:
     person: Person
     role: Role
     workshop: Workshop | None
+    due: bool  # within the creation window (an existing issue is kept up to date anyway)
 
 
 def generate(ctx: Context) -> Generated:
@@ -30,7 +31,7 @@ def generate(ctx: Context) -> Generated:
     part = _part(ctx)
     hires, warnings = _due_hires(ctx, part)
     issues = tuple(_issue(ctx, part, hire) for hire in hires)
-    used = {hire.workshop.id for hire in hires if hire.workshop}
+    used = {hire.workshop.id for hire in hires if hire.workshop and hire.due}
     groups = tuple(
         Group(w.id, _group_name(w), rollup=True, values={"workshop": w})
         for w in part.workshops
@@ -59,17 +60,16 @@ def _due_hires(ctx: Context, part: Onboarding) -> tuple[list[_Hire], list[str]]:
             )
             continue
         opens = person.start_date - dt.timedelta(days=part.create_days_before_start)
-        if ctx.today < opens:
-            continue  # too early: issues do not appear months ahead
+        due = ctx.today >= opens  # too early: issues do not appear months ahead
         role = roles[entry.role]
         workshop = _workshop(part, entry, person, role)
-        if role.workshop and workshop is None:
+        if due and role.workshop and workshop is None:
             warnings.append(
                 f"no SQS workshop for {person.name} ({person.username}) in geo "
                 f"{person.geo or '(no geo in people.yml)'} after {person.start_date}; "
                 "their issue says the workshop is to be scheduled"
             )
-        hires.append(_Hire(entry, person, role, workshop))
+        hires.append(_Hire(entry, person, role, workshop, due))
     return hires, warnings
 
 
@@ -120,6 +120,7 @@ def _issue(ctx: Context, part: Onboarding, hire: _Hire) -> DesiredIssue:
         epic_key=ctx.group_epic_key(workshop.id) if workshop else ctx.program_epic_key(),
         rollups=(group,) if group else (),
         blocks=(("workshop", ctx.renderer.render(WORKSHOP_BLOCK, values)),),
+        create=hire.due,
         completion_note=ctx.note(values),
     )
 

@@ -52,7 +52,7 @@ def test_every_sample_hire_gets_an_issue_with_track_dates_and_assignees(
     assert maya.assignees == ("maya.okonkwo", "dana.whitfield")
     assert str(maya.due_date) == "2027-02-28"  # start 2026-11-30 + 90 days
     assert "| 90-day goal | Close your first deal by 2027-02-28 |" in maya.description
-    assert "(goal: 2026-12-30)" in maya.description  # customer conversation ready, 30 days
+    assert "(goal: 2026-12-30, 30 days after your start)" in maya.description
     assert (
         "[GitLab onboarding issue](https://gitlab.example.com/people-group/onboarding/"
         "-/issues/1201)" in maya.description
@@ -76,13 +76,19 @@ def test_discovery_calls_are_a_nested_task_list(onboarding: Path) -> None:
     run("apply")
     text = hire(onboarding, "tom.reyes").description
     assert re.search(
-        r"- \[ \] \*\*New hire:\*\* Complete the series of discovery calls:\n"
+        r"- \*\*New hire:\*\* Complete the series of discovery calls:\n"
         r"  - \[ \] Submit 1 recorded mock discovery call in SQS pre-work\.\n"
         r"  - \[ \] Complete 1 mock discovery call at the SQS Workshop\.\n"
         r"  - \[ \] Submit 1 \"Live Lead\" within 30 days after the SQS Workshop "
-        r"\(by 2027-01-09\)\.",
+        r"\(the date is in the workshop table above\)\.",
         text,
     )
+
+
+def test_the_live_lead_date_lives_in_the_workshop_block(onboarding: Path) -> None:
+    run("apply")
+    text = hire(onboarding, "tom.reyes").description
+    assert 'Your "Live Lead" is due within 30 days after the workshop: by 2027-01-09.' in text
 
 
 def test_pse_has_no_workshop_tasks_and_that_phase_is_not_on_their_track(
@@ -236,3 +242,18 @@ def test_graduation_shows_in_the_cohort_and_program_rollups(onboarding: Path) ->
         ), key
     assert "8 tracked issues; 1 complete." in found["sales-onboarding/tracking"].description
     assert "No changes" in run("apply").out
+
+
+def test_an_issue_stays_tracked_when_its_start_date_moves_later(onboarding: Path) -> None:
+    run("apply")
+    edit_config(
+        onboarding / "config" / "people.yml",
+        "start_date: 2026-11-30\n    geo: AMER",
+        "start_date: 2027-03-01\n    geo: AMER",
+    )
+    result = run("apply")
+    assert "create issue" not in result.out and "created issue" not in result.out
+    maya = hire(onboarding, "maya.okonkwo")
+    assert "**To be scheduled:** no Sales Quick Start workshop in AMER" in maya.description
+    tracking = issues(onboarding)["sales-onboarding/tracking"].description
+    assert f"| #{maya.iid} | Maya Okonkwo" in tracking  # still tracked, not dropped

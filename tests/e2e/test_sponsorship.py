@@ -95,11 +95,11 @@ def test_recorded_values_feed_the_cohort_averages(sponsorship: Path) -> None:
     result = run("apply")
     sam = pair(sponsorship, "sam.delacroix")
     assert (
-        f"warning: issue #{sam.iid}: Sponsee satisfaction (start): 'great' is not a number "
-        "out of 10; write it like 8/10"
+        f"warning: issue #{sam.iid}: the value of 'Sponsee satisfaction (start)' cannot be read"
     ) in result.out
+    assert "great" not in result.out  # a person's answer never reaches the CI log
     cohort = issues(sponsorship)["sales-sponsorship/fy28-h1/tracking"].description
-    assert "| Sponsee satisfaction (start) | 7.0 | 2 of 4 (1 unreadable) |" in cohort
+    assert "| Sponsee satisfaction (start) | – | 2 of 4 (1 unreadable) |" in cohort  # < 3
     assert "| Sponsor satisfaction (end) | – | 0 of 4 |" in cohort
 
 
@@ -168,3 +168,14 @@ def test_no_demographic_or_performance_field_can_be_stored(sponsorship: Path) ->
     result = run("validate")
     assert result.code == 2
     assert "unknown key 'people[6].performance'" in result.err
+
+
+def test_a_pair_issue_made_public_is_reported(sponsorship: Path) -> None:
+    run("apply")
+    lena = pair(sponsorship, "lena.fischer")
+    edit(path_of(sponsorship, lena), "confidential: true", "confidential: false")
+    result = run("apply")
+    assert (
+        f"warning: issue #{lena.iid} should be confidential but is not; make it "
+        "confidential again in GitLab"
+    ) in result.out

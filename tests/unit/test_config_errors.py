@@ -254,7 +254,7 @@ def test_unknown_title_without_grade_lists_the_known_titles(root: Path) -> None:
     assert code == 2
     assert lines[0] == (
         "config/people.yml:6: title 'Chief Vibes Officer' of 'ben' is not in job-grades.yml; "
-        "use one of: Ecosystem Sales Manager, Director, Ecosystem  Sales; or give `grade:` for "
+        "use one of: Ecosystem Sales Manager; Director, Ecosystem  Sales; or give `grade:` for "
         "this person"
     )
 

@@ -120,3 +120,13 @@ def test_rewriting_figures_never_touches_another_character(
     strip = re.compile(r"(=>\s*`)\d{1,3}(%`\s*)$", re.MULTILINE)
     assert strip.sub(r"\1N\2", result) == strip.sub(r"\1N\2", text)
     assert rewrite_figures(result, completion) == result
+
+
+def test_a_persons_bold_note_and_plain_overall_bullet_are_not_summaries() -> None:
+    text = PLAN.replace("**Phase 2:**\n", "**Phase 2:**\n\n**Note: matches were delayed**\n")
+    text = text.replace(
+        "- [ ] Conduct Kick-Off call => `55%`",
+        "- [x] Conduct Kick-Off call => `55%`\n- Overall tone of notes => `3%`",
+    )
+    values = figure_values(rewrite_figures(text, {7: 40}))
+    assert values == [100, 0, 40, 46, 100, 3, 100, 73]  # the note keeps its own figure
