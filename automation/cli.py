@@ -10,8 +10,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from automation import report
+from automation import ci, report
 from automation.config.models import GitLabSettings
+from automation.console import Console, show_applied, show_plan, write_report
 from automation.errors import (
     EXIT_ITEMS_FAILED,
     EXIT_OK,
@@ -19,7 +20,7 @@ from automation.errors import (
     ConfigError,
     TrackerUnavailable,
 )
-from automation.planner import Action
+from automation.planner import ALL_STEPS, Plan
 from automation.run import Prepared, apply, make_plan, prepare
 from automation.trackers.base import Tracker
 from automation.trackers.gitlab import Connection, GitLabTracker
@@ -66,6 +67,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="where issues live (default: gitlab when GITLAB_TOKEN is set, else local)",
     )
     tracked.add_argument(
+        "--steps",
+        type=_steps,
+        default=ALL_STEPS,
+        metavar="STEPS",
+        help="only these steps, comma-separated: create (issues, epics, links), labels, "
+        "progress (blocks, notes, closing); default: all",
+    )
+    tracked.add_argument(
+        "--report", type=Path, metavar="FILE", help="also write a JSON run report to FILE"
+    )
+    tracked.add_argument(
         "--workspace",
         type=Path,
         default=Path(DEFAULT_WORKSPACE),
@@ -82,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
         "plan", parents=[common, tracked], help="show what apply would change (writes nothing)"
     )
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+    plan.add_argument(
+        "--mr-note",
+        action="store_true",
+        help="in a merge request pipeline, post the plan as one note, edited in place",
+    )
     commands.add_parser("apply", parents=[common, tracked], help="make the changes")
     return parser
 
@@ -128,50 +145,93 @@ def _validate(prepared: Prepared, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _plan(prepared: Prepared, tracker: Tracker, today: dt.date, as_json: bool, out: TextIO) -> int:
-    plan = make_plan(prepared, tracker, today)
-    if as_json:
+def _steps(text: str) -> frozenset[str]:
+    steps = frozenset(part.strip() for part in text.split(",") if part.strip())
+    unknown = steps - ALL_STEPS
+    if unknown or not steps:
+        raise argparse.ArgumentTypeError(
+            f"steps are {', '.join(sorted(ALL_STEPS))} (comma-separated), not {text!r}"
+        )
+    return steps
+
+
+def _console(env: Mapping[str, str], out: TextIO) -> Console:
+    in_ci = env.get("GITLAB_CI", "").lower() == "true"
+    colour = not in_ci and "NO_COLOR" not in env and out.isatty()
+    return Console(out, in_ci, colour)
+
+
+def _plan(
+    args: argparse.Namespace,
+    prepared: Prepared,
+    tracker: Tracker,
+    today: dt.date,
+    *,
+    env: Mapping[str, str],
+    out: TextIO,
+) -> int:
+    plan = make_plan(prepared, tracker, today, args.steps)
+    if args.json:
         print(report.plan_json(plan), file=out)
+        figures = ci.counts(plan.actions, plan.unchanged, len(plan.failures), len(plan.warnings))
     else:
-        for line in report.plan_lines(plan):
-            print(line, file=out)
-        for notice in plan.notices:
-            print(f"note: {notice}", file=out)
-        fails, warns = len(plan.failures), len(plan.warnings)
-        if plan.empty and not fails:
-            print(f"No changes: {plan.unchanged} issues are up to date.", file=out)
-        else:
-            print("Plan: " + report.summary(plan.actions, plan.unchanged, fails, warns), file=out)
+        figures = show_plan(_console(env, out), plan)
+    if args.report:
+        write_report(
+            args.report,
+            "plan",
+            today,
+            figures=figures,
+            plans=[plan],
+            failures=plan.failures,
+            actions=plan.actions,
+        )
+    if args.mr_note:
+        _mr_note(tracker, plan, figures, env, out)
     return EXIT_ITEMS_FAILED if plan.failures else EXIT_OK
 
 
-def _apply(prepared: Prepared, tracker: Tracker, today: dt.date, out: TextIO) -> int:
-    def done(action: Action) -> None:
-        print(report.describe(action, done=True), file=out, flush=True)
-
-    applied = apply(prepared, tracker, today, done)
-    outcome, first = applied.outcome, applied.plans[0]
-    for line in report.failure_lines(outcome.failures):
-        print(line, file=out)
-    warnings = sorted({w for plan in applied.plans for w in plan.warnings})
-    for warning in warnings:
-        print(f"warning: {warning}", file=out)
-    for notice in dict.fromkeys(n for plan in applied.plans for n in plan.notices):
-        print(f"note: {notice}", file=out)
-    if not outcome.done and not outcome.failures:
+def _mr_note(
+    tracker: Tracker, plan: Plan, figures: dict[str, int], env: Mapping[str, str], out: TextIO
+) -> None:
+    """One note on the merge request with the plan, edited in place on later pipelines."""
+    project, mr = env.get("CI_PROJECT_ID"), env.get("CI_MERGE_REQUEST_IID")
+    if not isinstance(tracker, GitLabTracker) or not project or not mr:
         print(
-            f"No changes: {first.unchanged} issues are up to date; nothing was written.", file=out
+            "note: --mr-note needs the GitLab backend in a merge request pipeline "
+            "(CI_PROJECT_ID and CI_MERGE_REQUEST_IID); no note was written",
+            file=out,
         )
-    else:
-        counts = report.summary(
-            outcome.done,
-            first.unchanged,
-            len(outcome.failures),
-            len(warnings),
-            done=True,
+        return
+    lines = list(report.plan_lines(plan)) or ["No changes."]
+    body = ci.note_body(ci.summary_line(figures, done=False), lines, env.get("CI_PIPELINE_URL"))
+    result = tracker.upsert_merge_request_note(project, int(mr), body, ci.NOTE_MARKER)
+    print(f"note: merge request note {result}", file=out)
+
+
+def _apply(
+    args: argparse.Namespace,
+    prepared: Prepared,
+    tracker: Tracker,
+    today: dt.date,
+    *,
+    env: Mapping[str, str],
+    out: TextIO,
+) -> int:
+    console = _console(env, out)
+    applied = apply(prepared, tracker, today, console.action, args.steps)
+    figures = show_applied(console, applied)
+    if args.report:
+        write_report(
+            args.report,
+            "apply",
+            today,
+            figures=figures,
+            plans=applied.plans,
+            failures=applied.outcome.failures,
+            actions=applied.outcome.done,
         )
-        print("Applied: " + counts, file=out)
-    return EXIT_ITEMS_FAILED if outcome.failures else EXIT_OK
+    return EXIT_ITEMS_FAILED if applied.outcome.failures else EXIT_OK
 
 
 def run(argv: Sequence[str], env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
@@ -184,8 +244,8 @@ def run(argv: Sequence[str], env: Mapping[str, str], out: TextIO, err: TextIO) -
             return _validate(prepared, out)
         tracker = choose_tracker(args, env, err, prepared.loaded.config.settings.gitlab)
         if args.command == "plan":
-            return _plan(prepared, tracker, today, args.json, out)
-        return _apply(prepared, tracker, today, out)
+            return _plan(args, prepared, tracker, today, env=env, out=out)
+        return _apply(args, prepared, tracker, today, env=env, out=out)
     except ConfigError as error:
         for problem in error.problems:
             print(problem, file=err)

@@ -152,6 +152,20 @@ Action = (
     | LinkIssues
 )
 FIGURES = "figures"  # what an UpdateDescription of a plan-style issue changes
+# Which step of a run each action belongs to: a daily schedule can create items while an
+# hourly one syncs labels and progress.
+STEPS: dict[type, frozenset[str]] = {
+    CreateLabel: frozenset({"create", "labels"}),
+    CreateIssue: frozenset({"create"}),
+    CreateEpic: frozenset({"create"}),
+    AddToEpic: frozenset({"create"}),
+    LinkIssues: frozenset({"create"}),
+    UpdateLabels: frozenset({"labels"}),
+    UpdateDescription: frozenset({"progress"}),
+    AddNote: frozenset({"progress"}),
+    CloseIssue: frozenset({"progress"}),
+}
+ALL_STEPS = frozenset({"create", "labels", "progress"})
 NO_EPICS = (
     "epics are not available (GitLab Free, or `epics: false` in settings.yml): each "
     "program's issues are linked to its tracking issue instead"
@@ -197,6 +211,11 @@ class Plan:
             self.unchanged + other.unchanged,
             tuple(dict.fromkeys(self.notices + other.notices)),
         )
+
+    def only(self, steps: frozenset[str]) -> Plan:
+        """The plan limited to some steps (create, labels, progress); the rest waits."""
+        kept = tuple(a for a in self.actions if STEPS[type(a)] & steps)
+        return Plan(kept, self.failures, self.warnings, self.unchanged, self.notices)
 
     @property
     def empty(self) -> bool:

@@ -21,7 +21,7 @@ from automation.config.source import Source
 from automation.desired import DesiredProgram
 from automation.errors import ConfigError, Problem
 from automation.kinds import desired_programs
-from automation.planner import Observed, Plan, plan_program
+from automation.planner import ALL_STEPS, Observed, Plan, plan_program
 from automation.progress import program_label
 from automation.rendering import Renderer
 from automation.trackers.base import Tracker
@@ -79,8 +79,10 @@ def _template_problems(renderer: Renderer, program: Program, source: Source) -> 
     return problems
 
 
-def make_plan(prepared: Prepared, tracker: Tracker, today: dt.date) -> Plan:
-    """Observe the tracker and plan every chosen program (no writes)."""
+def make_plan(
+    prepared: Prepared, tracker: Tracker, today: dt.date, steps: frozenset[str] = ALL_STEPS
+) -> Plan:
+    """Observe the tracker and plan every chosen program, limited to some steps (no writes)."""
     labels = tracker.label_names()
     epics = tracker.epics_available()
     plan = Plan()
@@ -91,7 +93,7 @@ def make_plan(prepared: Prepared, tracker: Tracker, today: dt.date) -> Plan:
             observed = replace(observed, keyed=tracker.keyed_issues())
             planned = plan_program(desired, observed, prepared.blocks, today)
         plan += planned
-    return plan
+    return plan.only(steps)
 
 
 def observe(
@@ -116,14 +118,18 @@ class Applied:
 
 
 def apply(
-    prepared: Prepared, tracker: Tracker, today: dt.date, on_done: Listener = lambda _: None
+    prepared: Prepared,
+    tracker: Tracker,
+    today: dt.date,
+    on_done: Listener = lambda _: None,
+    steps: frozenset[str] = ALL_STEPS,
 ) -> Applied:
     """Plan and execute until nothing is left to do (issues created in one round get their
     references into the rollups in the next)."""
     plans: list[Plan] = []
     outcome = Outcome()
     for _ in range(MAX_ROUNDS):
-        plan = make_plan(prepared, tracker, today)
+        plan = make_plan(prepared, tracker, today, steps)
         plans.append(plan)
         result = execute(plan, tracker, on_done)
         outcome.done.extend(result.done)

@@ -15,6 +15,7 @@ from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 
 from automation.config.models import GitLabSettings
 from automation.errors import ItemError, TrackerUnavailable
+from automation.markers import normalise
 from automation.progress import LabelSpec
 from automation.trackers.base import NewEpic, NewIssue, ObservedEpic, ObservedIssue, Tracker
 
@@ -266,6 +267,23 @@ class GitLabTracker(Tracker):
         """Close an issue (state_event=close)."""
         with self._translated(f"closing issue #{iid}"):
             self._project.issues.update(iid, {"state_event": "close"})
+
+    def upsert_merge_request_note(self, project: str, mr_iid: int, body: str, marker: str) -> str:
+        """Keep one note (found by its marker) on a merge request: create it, or edit it in
+        place when the text changed. Returns what happened."""
+        notes = self._gl.projects.get(project, lazy=True).mergerequests.get(mr_iid, lazy=True).notes
+        with self._translated(f"reading the notes of merge request !{mr_iid}"):
+            existing = notes.list(get_all=True, per_page=PER_PAGE)
+        ours = next((n for n in existing if marker in str(n.attributes.get("body", ""))), None)
+        if ours is None:
+            with self._translated(f"commenting on merge request !{mr_iid}"):
+                notes.create({"body": body})
+            return "created"
+        if normalise(str(ours.attributes.get("body", ""))) == normalise(body):
+            return "unchanged"
+        with self._translated(f"updating the note on merge request !{mr_iid}"):
+            notes.update(ours.get_id(), {"body": body})
+        return "updated"
 
     # --- epics and links --------------------------------------------------------------------
 

@@ -34,7 +34,10 @@ def test_newcomer_session_on_the_shipped_config(project: Path) -> None:
     assert "GITLAB_TOKEN is not set; using the local backend" in err
     workspace = project / ".automation"
     assert len(list((workspace / "issues").glob("*.md"))) == 4
-    assert "Applied: 4 issues created" in out
+    assert out.strip().endswith(
+        "Summary: 4 created, 0 updated, 0 unchanged, 0 failed, 0 warnings "
+        "(14 labels, 2 epics created)"
+    )
 
     before = snapshot(workspace)
     code, out, _ = cli("apply", "--today", "2026-11-24")
@@ -74,8 +77,8 @@ def test_plan_writes_nothing_and_shows_what_apply_would_do(project: Path) -> Non
     assert not (project / ".automation").exists()
     assert 'create issue "CSM Aspiring Leaders: Sam Delacroix"' in out
     assert out.strip().endswith(
-        "Plan: 4 issues to create, 0 updates, 2 epics to create, 14 labels to create, "
-        "0 unchanged, 0 failed, 0 warnings"
+        "Plan: 4 to create, 0 to update, 0 unchanged, 0 failed, 0 warnings "
+        "(14 labels, 2 epics to create)"
     )
 
 

@@ -277,6 +277,7 @@ class Project:
     group: Group
     labels: dict[str, Label] = field(default_factory=dict)
     issues: dict[int, Issue] = field(default_factory=dict)
+    merge_requests: dict[int, list[Note]] = field(default_factory=dict)  # iid -> its notes
 
 
 @dataclass(eq=False)
@@ -1516,6 +1517,71 @@ class LabelHandlers(Handlers):
         return Reply(201, self.present.label(label))
 
 
+class MergeRequestNoteHandlers(Handlers):
+    """Merge request notes: list, create and edit (quick actions run and are stripped)."""
+
+    def routes(self) -> list[tuple[str, str, Handler]]:
+        """Return the routes of this handler group."""
+        base = "/projects/{project}/merge_requests/{mr}/notes"
+        return [
+            ("GET", base, self.list_notes),
+            ("POST", base, self.create_note),
+            ("PUT", base + "/{note}", self.update_note),
+        ]
+
+    def _notes(self, request: Request) -> list[Note]:
+        project = self.state.project(request.args["project"])
+        self.state.require("guest", project.group, project)
+        raw = request.args["mr"]
+        if not raw.isdigit() or int(raw) not in project.merge_requests:
+            raise not_found("Merge Request Not Found")
+        return project.merge_requests[int(raw)]
+
+    def _present(self, note: Note) -> JSON:
+        return {
+            "id": note.id,
+            "body": note.body,
+            "author": self.present.user(note.author),
+            "created_at": iso(note.created_at),
+            "updated_at": iso(note.updated_at),
+            "system": note.system,
+            "noteable_type": "MergeRequest",
+        }
+
+    def _text(self, body: str | None, where: str) -> str:
+        if not body:
+            raise bad_request("body is missing")
+        text, commands = extract_quick_actions(body)
+        self.state.quick_actions.extend(QuickAction(n, a, where) for n, a in commands)
+        self.state.record_mentions(text, where)
+        return text
+
+    def list_notes(self, request: Request) -> Reply:
+        """List a merge request's notes, newest first unless `sort=asc`."""
+        notes = sorted(
+            self._notes(request), key=lambda n: n.id, reverse=request.params.text("sort") != "asc"
+        )
+        return self.page(request, [self._present(n) for n in notes])
+
+    def create_note(self, request: Request) -> Reply:
+        """Comment on a merge request."""
+        notes = self._notes(request)
+        text = self._text(request.params.text("body"), "mr-note:new")
+        now = self.state.clock.now()
+        note = Note(self.state.next_id("note"), text, self.fake.owner, now, now)
+        notes.append(note)
+        return Reply(201, self._present(note))
+
+    def update_note(self, request: Request) -> Reply:
+        """Edit a note's body."""
+        note = next((n for n in self._notes(request) if str(n.id) == request.args["note"]), None)
+        if note is None:
+            raise not_found("Note Not Found")
+        note.body = self._text(request.params.text("body"), f"mr-note:{note.id}")
+        note.updated_at = self.state.clock.now()
+        return Reply(200, self._present(note))
+
+
 class EpicHandlers(Handlers):
     """Group epics and epic-issue associations (Premium; 403 on Free)."""
 
@@ -1737,7 +1803,13 @@ class FakeGitLab:
         self.faults: list[Fault] = []
         self.crashes: list[CrashPlan] = []
         self.router = Router()
-        for group in (AccountHandlers, IssueHandlers, LabelHandlers, EpicHandlers):
+        for group in (
+            AccountHandlers,
+            IssueHandlers,
+            LabelHandlers,
+            EpicHandlers,
+            MergeRequestNoteHandlers,
+        ):
             for method, pattern, handler in group(self).routes():
                 self.router.add(method, pattern, handler)
 
@@ -1783,6 +1855,17 @@ class FakeGitLab:
         project = Project(self.state.next_id("project"), full_path, self.add_group(group_path))
         self.state.projects[project.id] = project
         return project
+
+    def add_merge_request(self, project: str) -> int:
+        """Open a merge request in a project (only its notes are modelled); return its iid."""
+        found = self.state.project(project)
+        iid = max(found.merge_requests, default=0) + 1
+        found.merge_requests[iid] = []
+        return iid
+
+    def merge_request_notes(self, project: str, iid: int) -> list[str]:
+        """The bodies of a merge request's notes, oldest first."""
+        return [note.body for note in self.state.project(project).merge_requests[iid]]
 
     def add_label(self, where: str, name: str, color: str = DEFAULT_LABEL_COLOR) -> None:
         """Create a label directly in a project or group (by full path)."""

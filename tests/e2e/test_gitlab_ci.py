@@ -1,0 +1,170 @@
+"""The pipeline users deploy, and the CI-facing output: summary line, run report, MR note."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from automation.cli import build_parser, run
+from tests.backends import GROUP, PROJECT, TOKEN, URL, cli, new_fake
+from tests.conftest import REPO, keep_programs
+
+PIPELINE: dict[str, Any] = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text())
+
+
+def rules(job: str) -> list[dict[str, Any]]:
+    """A job's rules, its own or those of the job it extends."""
+    spec = PIPELINE[job]
+    return list(spec.get("rules") or PIPELINE[spec["extends"]]["rules"])
+
+
+def test_validate_and_tests_run_on_merge_requests_and_the_default_branch() -> None:
+    for job in ("validate", "tests"):
+        conditions = [r.get("if", "") for r in rules(job) if r.get("when") != "never"]
+        assert any("merge_request_event" in c for c in conditions)
+        assert any("$CI_DEFAULT_BRANCH" in c for c in conditions)
+        assert any('"schedule"' in r.get("if", "") and r.get("when") == "never" for r in rules(job))
+
+
+def test_plan_preview_runs_on_config_or_template_changes_and_keeps_artifacts() -> None:
+    (rule,) = rules("plan-preview")
+    assert "merge_request_event" in rule["if"] and "$GITLAB_TOKEN" in rule["if"]
+    assert rule["changes"] == ["config/**/*", "templates/**/*"]
+    script = " ".join(PIPELINE["plan-preview"]["script"])
+    assert "--mr-note" in script and "--report plan.json" in script
+    assert set(PIPELINE["plan-preview"]["artifacts"]["paths"]) == {"plan.txt", "plan.json"}
+
+
+def test_scheduled_apply_is_chosen_by_variable_never_overlaps_nor_is_cancelled() -> None:
+    job = PIPELINE["apply"]
+    (rule,) = rules("apply")
+    assert '"schedule"' in rule["if"] and "$AUTOMATION_STEPS" in rule["if"]
+    assert job["resource_group"] and job["interruptible"] is False
+    assert '--steps "$AUTOMATION_STEPS"' in " ".join(job["script"])
+
+
+def test_dry_run_is_manual() -> None:
+    assert any(r.get("when") == "manual" for r in rules("dry-run"))
+    assert all("apply" not in line for line in PIPELINE["dry-run"]["script"])
+
+
+def automation_calls() -> list[list[str]]:
+    calls = []
+    for job in PIPELINE.values():
+        if isinstance(job, dict):
+            for line in job.get("script", []):
+                words = shlex.split(line.split("|")[0])
+                if words and words[0].endswith("automation"):
+                    calls.append(words[1:])
+    return calls
+
+
+def test_every_command_and_flag_the_pipeline_uses_exists() -> None:
+    parser = build_parser()
+    calls = automation_calls()
+    assert {call[0] for call in calls} >= {"validate", "plan", "apply"}
+    for call in calls:
+        out = io.StringIO()
+        with pytest.raises(SystemExit), contextlib.redirect_stdout(out):
+            parser.parse_args([call[0], "--help"])
+        flags = {word for word in call[1:] if word.startswith("--")}
+        assert flags <= set(re.findall(r"--[a-z-]+", out.getvalue())), call
+
+
+@pytest.fixture
+def onboarding(shipped: Path) -> Path:
+    return keep_programs(shipped, "sales-onboarding")
+
+
+def test_summary_line_and_run_report_for_a_run_with_every_outcome(onboarding: Path) -> None:
+    cli(["apply", "--backend", "local", "--today", "2026-11-24"], {})
+    issues = onboarding / ".automation" / "issues"
+    tom = next(p for p in issues.glob("*.md") if "tom.reyes -->" in p.read_text())
+    tom.write_text(tom.read_text().replace("- [ ]", "- [x]", 1))  # an update
+    ines = next(p for p in issues.glob("*.md") if "ines.moreau -->" in p.read_text())
+    ines.write_text(ines.read_text().replace("<!-- automation:end progress -->", ""))  # fails
+    people = onboarding / "config" / "people.yml"
+    people.write_text(
+        people.read_text() + "  - {username: nia.brooks, name: Nia Brooks, "
+        "grade: 7, manager: dana.whitfield, start_date: 2026-11-30, geo: AMER}\n"
+    )
+    program = onboarding / "config" / "programs" / "sales-onboarding.yml"
+    program.write_text(program.read_text() + "    - {username: nia.brooks, role: ae}\n")
+    report_path = onboarding / "run-report.json"
+    result = cli(
+        ["apply", "--backend", "local", "--today", "2026-11-24", "--report", str(report_path)], {}
+    )
+    assert result.code == 1
+    last = result.out.strip().splitlines()[-1]
+    assert re.fullmatch(
+        r"Summary: 1 created, \d+ updated, \d+ unchanged, 1 failed, 1 warning", last
+    )
+    document = json.loads(report_path.read_text())
+    assert document["command"] == "apply" and document["schema"] == 1
+    summary = document["summary"]
+    assert (summary["created"], summary["failed"], summary["warnings"]) == (1, 1, 1)
+    assert summary["updated"] >= 2  # Tom's issue and the rollups
+    assert document["failures"][0]["key"] == "sales-onboarding/ines.moreau"
+    assert "kenji.watanabe" in document["warnings"][0]
+    assert {a["type"] for a in document["actions"]} >= {"create_issue", "update_description"}
+
+
+def test_ci_logs_get_collapsible_sections_and_no_colour(project: Path) -> None:
+    result = cli(["apply", "--backend", "local"], {"GITLAB_CI": "true"})
+    assert "section_start:" in result.out and "[collapsed=true]" in result.out
+    assert "section_end:" in result.out and "\x1b[31m" not in result.out
+
+
+def test_steps_split_creation_from_progress_sync(project: Path) -> None:
+    result = cli(["apply", "--backend", "local", "--steps", "labels,progress"], {})
+    assert "created issue" not in result.out
+    assert result.out.strip().endswith("(14 labels created)")
+    created = cli(["apply", "--backend", "local", "--steps", "create"], {})
+    assert "created issue" in created.out
+    with pytest.raises(SystemExit) as stopped:
+        cli(["apply", "--backend", "local", "--steps", "everything"], {})
+    assert stopped.value.code == 2
+
+
+def test_the_merge_request_note_is_one_note_edited_in_place(project: Path) -> None:
+    fake = new_fake(users=("sam.delacroix", "aiko.tanaka", "lena.fischer"))
+    fake.add_project("enablement/automation")
+    mr = fake.add_merge_request("enablement/automation")
+    env = {
+        "GITLAB_URL": URL,
+        "GITLAB_TOKEN": TOKEN,
+        "CI_PROJECT_ID": "enablement/automation",
+        "CI_MERGE_REQUEST_IID": str(mr),
+    }
+    people = project / "config" / "people.yml"
+    people.write_text(
+        people.read_text().replace("name: Lena Fischer", 'name: "/close @all /label ~x"')
+    )
+    with fake.activate():
+        first = cli(["plan", "--backend", "gitlab", "--mr-note"], env)
+        assert first.code == 0, first.out + first.err
+        cli(["apply", "--backend", "gitlab", "--steps", "create"], env)
+        second = cli(["plan", "--backend", "gitlab", "--mr-note"], env)
+    assert "note: merge request note created" in first.out
+    assert "note: merge request note updated" in second.out
+    (note,) = fake.merge_request_notes("enablement/automation", mr)
+    assert note.startswith("<!-- automation:plan-note -->")
+    assert fake.quick_actions == []
+    assert [m for m in fake.mentions if m.where.startswith("mr-note")] == []
+    assert all(i["state"] == "opened" for i in fake.issues(PROJECT))
+    assert GROUP and TOKEN not in note
+
+
+def test_mr_note_outside_a_merge_request_says_so(project: Path) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    code = run(["plan", "--backend", "local", "--mr-note"], {}, out, err)
+    assert code == 0
+    assert "--mr-note needs the GitLab backend in a merge request pipeline" in out.getvalue()
