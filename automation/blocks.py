@@ -51,10 +51,15 @@ class Blocks:
 
     def __init__(self, renderer: Renderer) -> None:
         self.renderer = renderer
+        self._progress: dict[Progress, str] = {}  # many issues share the same figures
 
     def progress(self, progress: Progress) -> str:
         """The progress block of one tracked issue."""
-        return self.renderer.render(PROGRESS_TEMPLATE, {"progress": progress})
+        if progress not in self._progress:
+            self._progress[progress] = self.renderer.render(
+                PROGRESS_TEMPLATE, {"progress": progress}
+            )
+        return self._progress[progress]
 
     def completion(self, today: dt.date) -> str:
         """The block that records, once, that every task was done."""

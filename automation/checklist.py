@@ -60,11 +60,11 @@ def _lines(text: str) -> Iterator[_Line]:
             if raw.strip().startswith(fence) and raw.strip().strip(fence[0]) == "":
                 fence = None
             yield _Line(raw, False)
-        elif in_comment or _COMMENT_START.match(raw):
+        elif in_comment or (_COMMENT_OPEN in raw and _COMMENT_START.match(raw)):
             rest = raw if in_comment else raw.split(_COMMENT_OPEN, 1)[1]
             in_comment = _COMMENT_CLOSE not in rest
             yield _Line(raw, False)
-        elif opened := _FENCE.match(raw):
+        elif ("```" in raw or "~~~" in raw) and (opened := _FENCE.match(raw)):
             fence = opened.group("fence")
             yield _Line(raw, False)
         else:
@@ -78,7 +78,7 @@ def visible_lines(text: str) -> Iterator[str]:
 
 def _task_state(line: _Line) -> bool | None:
     """True for a done task, False for an open one, None for any other line."""
-    if not line.countable:
+    if not line.countable or "]" not in line.text:
         return None
     match = _TASK.match(line.text)
     if match is None:
@@ -110,11 +110,17 @@ class SectionCount:
 def count_sections(text: str, headings: Sequence[str]) -> tuple[SectionCount, ...]:
     """Count the tasks under each declared heading, up to the next heading of the same or
     higher level; tasks outside every declared section are not in any section."""
+    return count_all(text, headings)[0]
+
+
+def count_all(text: str, headings: Sequence[str]) -> tuple[tuple[SectionCount, ...], TaskCount]:
+    """Sections and the whole text's tasks in one pass (what progress needs)."""
     wanted = {_normalise_heading(h): h for h in headings}
     counts: dict[str, TaskCount] = {}
+    overall = TaskCount()
     current: tuple[str, int] | None = None
     for line in _lines(text):
-        heading = _HEADING.match(line.text) if line.countable else None
+        heading = _HEADING.match(line.text) if line.countable and "#" in line.text else None
         if heading:
             level = len(heading.group("level"))
             name = wanted.get(_normalise_heading(heading.group("text")))
@@ -125,6 +131,11 @@ def count_sections(text: str, headings: Sequence[str]) -> tuple[SectionCount, ..
             if current is not None and level <= current[1]:
                 current = None
         state = _task_state(line)
-        if current is not None and state is not None:
-            counts[current[0]] += TaskCount(1, int(state))
-    return tuple(SectionCount(h, counts.get(h, TaskCount()), found=h in counts) for h in headings)
+        if state is not None:
+            overall += TaskCount(1, int(state))
+            if current is not None:
+                counts[current[0]] += TaskCount(1, int(state))
+    sections = tuple(
+        SectionCount(h, counts.get(h, TaskCount()), found=h in counts) for h in headings
+    )
+    return sections, overall

@@ -54,11 +54,13 @@ class _Span:
 def _marker_offsets(text: str, marker: str) -> list[int]:
     """Offsets of every line that consists of the marker (surrounding spaces allowed)."""
     offsets: list[int] = []
-    pos = 0
-    for line in text.split("\n"):
-        if line.strip(" \t\r") == marker:
-            offsets.append(pos)
-        pos += len(line) + 1
+    found = text.find(marker)
+    while found >= 0:
+        start = text.rfind("\n", 0, found) + 1
+        end = text.find("\n", found)
+        if text[start : end if end >= 0 else len(text)].strip(" \t\r") == marker:
+            offsets.append(start)
+        found = text.find(marker, found + len(marker))
     return offsets
 
 

@@ -451,9 +451,8 @@ def _plan_new(item: DesiredIssue, out: _Builder) -> RollupRow:
     derived = tuple((name, derive(out.measured)) for name, derive in item.derived)
     for name, content in (*item.blocks, *derived):
         text = replace_block(text, name, content)
-    initial = out.measure(text, item.due_date, item.sections)
-    text = replace_block(text, PROGRESS_BLOCK, out.blocks.progress(initial))
-    progress = out.measure(text, item.due_date, item.sections)
+    progress = out.measure(text, item.due_date, item.sections)  # blocks hold no tasks
+    text = replace_block(text, PROGRESS_BLOCK, out.blocks.progress(progress))
     labels = tuple(sorted(set(item.labels) | issue_labels(out.desired.program, progress)))
     out.actions.append(CreateIssue(out.program, _new_issue(item, text, labels)))
     return RollupRow(None, item.subject, item.group, progress, "opened")

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from automation.checklist import TaskCount, count_sections, count_tasks
+from automation.checklist import TaskCount, count_all
 from automation.config.models import Program, Section
 
 PROGRAM_SCOPE = "program"
@@ -56,14 +56,13 @@ def measure(
 
     `applicable` names the sections this issue's template has (all when None); the others are
     not part of its track and never its current phase."""
-    counted = count_sections(description, [s.heading for s in program.sections])
+    counted, overall = count_all(description, [s.heading for s in program.sections])
     sections = tuple(
         SectionProgress(
             section, c.tasks, c.found, applicable is None or section.heading in applicable
         )
         for section, c in zip(program.sections, counted, strict=True)
     )
-    overall = count_tasks(description)
     return Progress(sections, overall, _current(sections), _status(overall, due_date, today))
 
 

@@ -39,6 +39,8 @@ class Recorded:
 
 def read_records(text: str, specs: Sequence[RecordSpec]) -> dict[str, Recorded]:
     """Every spec's value as recorded in the text (missing ones have no value)."""
+    if not specs:
+        return {}
     raw = _raw_values(text, {spec.label.casefold(): spec.label for spec in specs})
     return {spec.label: _parse(spec, raw.get(spec.label)) for spec in specs}
 
