@@ -10,11 +10,11 @@ every issue has a newly ticked task. Prints CPU seconds per thousand issues.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 import shutil
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from automation.planner import CreateIssue, Observed, plan_program
