@@ -128,23 +128,6 @@ def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def summary(
-    actions: Iterable[Action], unchanged: int, failed: int, warnings: int, *, done: bool = False
-) -> str:
-    """The one closing line with every count; `done` says it in the past tense."""
-    n = counts(actions)
-    updated = n["update_description"] + n["update_labels"] + n["add_note"] + n["close_issue"]
-    create = "created" if done else "to create"
-    extra = f"{plural(n['create_epic'], 'epic')} {create}, " if n["create_epic"] else ""
-    extra += f"{n['add_to_epic']} put in epics, " if n["add_to_epic"] else ""
-    extra += f"{plural(n['link_issues'], 'link')}, " if n["link_issues"] else ""
-    return (
-        f"{plural(n['create_issue'], 'issue')} {create}, {plural(updated, 'update')}, {extra}"
-        f"{plural(n['create_label'], 'label')} {create}, {unchanged} unchanged, "
-        f"{failed} failed, {plural(warnings, 'warning')}"
-    )
-
-
 def plan_json(plan: Plan) -> str:
     """The plan as JSON (schema documented in README.md)."""
     n = counts(plan.actions)
