@@ -69,6 +69,7 @@ def run_report(
     failures: Iterable[Failure],
     warnings: Iterable[str],
     notices: Iterable[str],
+    private: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """The JSON run report (schema in README.md)."""
     return {
@@ -76,7 +77,7 @@ def run_report(
         "command": command,
         "today": today.isoformat(),
         "summary": figures,
-        "actions": [action_json(a) for a in actions],
+        "actions": [action_json(a, private) for a in actions],
         "failures": [
             {"program": f.program, "key": f.key, "iid": f.iid, "message": f.message}
             for f in failures

@@ -21,7 +21,7 @@ from automation.errors import (
     TrackerUnavailable,
 )
 from automation.planner import ALL_STEPS, Plan
-from automation.run import Prepared, apply, make_plan, prepare
+from automation.run import Prepared, apply, make_plan, prepare, private_keys
 from automation.trackers.base import Tracker
 from automation.trackers.gitlab import Connection, GitLabTracker
 from automation.trackers.local import LocalTracker
@@ -155,10 +155,10 @@ def _steps(text: str) -> frozenset[str]:
     return steps
 
 
-def _console(env: Mapping[str, str], out: TextIO) -> Console:
+def _console(env: Mapping[str, str], out: TextIO, prepared: Prepared) -> Console:
     in_ci = env.get("GITLAB_CI", "").lower() == "true"
     colour = not in_ci and "NO_COLOR" not in env and out.isatty()
-    return Console(out, in_ci, colour)
+    return Console(out, in_ci, colour, private_keys(prepared))
 
 
 def _plan(
@@ -171,28 +171,35 @@ def _plan(
     out: TextIO,
 ) -> int:
     plan = make_plan(prepared, tracker, today, args.steps)
+    private = private_keys(prepared)
     if args.json:
-        print(report.plan_json(plan), file=out)
+        print(report.plan_json(plan, private), file=out)
         figures = ci.counts(plan.actions, plan.unchanged, len(plan.failures), len(plan.warnings))
     else:
-        figures = show_plan(_console(env, out), plan)
+        figures = show_plan(_console(env, out, prepared), plan)
     if args.report:
         write_report(
             args.report,
             "plan",
             today,
+            private=private,
             figures=figures,
             plans=[plan],
             failures=plan.failures,
             actions=plan.actions,
         )
     if args.mr_note:
-        _mr_note(tracker, plan, figures, env, out)
+        _mr_note(tracker, plan, figures, env, out, private)
     return EXIT_ITEMS_FAILED if plan.failures else EXIT_OK
 
 
-def _mr_note(
-    tracker: Tracker, plan: Plan, figures: dict[str, int], env: Mapping[str, str], out: TextIO
+def _mr_note(  # noqa: PLR0917
+    tracker: Tracker,
+    plan: Plan,
+    figures: dict[str, int],
+    env: Mapping[str, str],
+    out: TextIO,
+    private: frozenset[str],
 ) -> None:
     """One note on the merge request with the plan, edited in place on later pipelines."""
     project, mr = env.get("CI_PROJECT_ID"), env.get("CI_MERGE_REQUEST_IID")
@@ -203,7 +210,7 @@ def _mr_note(
             file=out,
         )
         return
-    lines = list(report.plan_lines(plan)) or ["No changes."]
+    lines = list(report.plan_lines(plan, private)) or ["No changes."]
     body = ci.note_body(ci.summary_line(figures, done=False), lines, env.get("CI_PIPELINE_URL"))
     result = tracker.upsert_merge_request_note(project, int(mr), body, ci.NOTE_MARKER)
     print(f"note: merge request note {result}", file=out)
@@ -218,7 +225,7 @@ def _apply(
     env: Mapping[str, str],
     out: TextIO,
 ) -> int:
-    console = _console(env, out)
+    console = _console(env, out, prepared)
     applied = apply(prepared, tracker, today, console.action, args.steps)
     figures = show_applied(console, applied)
     if args.report:
@@ -226,6 +233,7 @@ def _apply(
             args.report,
             "apply",
             today,
+            private=console.private,
             figures=figures,
             plans=applied.plans,
             failures=applied.outcome.failures,

@@ -25,7 +25,9 @@ class Console:
     out: TextIO
     in_ci: bool = False  # GitLab CI: collapsible sections, no colour
     colour: bool = False
+    private: frozenset[str] = frozenset()  # confidential items: shown by reference only
     _section: str | None = field(default=None, init=False)
+    _opened: dict[str, int] = field(default_factory=dict, init=False)
 
     def line(self, text: str) -> None:
         """Print one line, coloured by its first word where colour is on."""
@@ -40,22 +42,25 @@ class Console:
             return
         self.close()
         self._section = name
+        self._opened[name] = self._opened.get(name, 0) + 1
         if self.in_ci:
-            print(
-                ci.section_start(f"program_{name.replace('-', '_')}", f"Program {name}"),
-                file=self.out,
-            )
+            print(ci.section_start(self._section_id(), f"Program {name}"), file=self.out)
+
+    def _section_id(self) -> str:
+        """A section name unique in the log: a program's second round gets its own."""
+        name = self._section or ""
+        return f"program_{name.replace('-', '_')}_{self._opened.get(name, 1)}"
 
     def close(self) -> None:
         """End the current section."""
         if self._section is not None and self.in_ci:
-            print(ci.section_end(f"program_{self._section.replace('-', '_')}"), file=self.out)
+            print(ci.section_end(self._section_id()), file=self.out)
         self._section = None
 
     def action(self, action: Action) -> None:
         """One action carried out."""
         self.program(action.program)
-        self.line(report.describe(action, done=True))
+        self.line(report.describe(action, done=True, private=self.private))
 
     def tail(
         self, failures: Iterable[Failure], warnings: Iterable[str], notices: Iterable[str]
@@ -75,7 +80,7 @@ def show_plan(console: Console, plan: Plan) -> dict[str, int]:
     for program in dict.fromkeys(a.program for a in plan.actions):
         console.program(program)
         only = Plan(tuple(a for a in plan.actions if a.program == program))
-        for text in report.plan_lines(only):
+        for text in report.plan_lines(only, console.private):
             console.line(text)
     console.tail(plan.failures, plan.warnings, plan.notices)
     figures = ci.counts(plan.actions, plan.unchanged, len(plan.failures), len(plan.warnings))
@@ -105,6 +110,7 @@ def write_report(
     command: str,
     today: dt.date,
     *,
+    private: frozenset[str],
     figures: dict[str, int],
     plans: Iterable[Plan],
     failures: Iterable[Failure],
@@ -122,5 +128,6 @@ def write_report(
         failures=failures,
         warnings=warnings,
         notices=notices,
+        private=private,
     )
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -67,8 +67,21 @@ _LINES: dict[type, Callable[[Any, _Verbs], str]] = {
 }
 
 
-def describe(action: Action, *, done: bool = False) -> str:
+Private = frozenset[str]  # keys of confidential items: shown by reference only
+
+
+def redacted(action: Action, private: Private) -> bool:
+    """Whether an action concerns a confidential item, whose names and text stay out of
+    logs, plans, reports and merge request notes."""
+    return action.key in private
+
+
+def describe(action: Action, *, done: bool = False, private: Private = frozenset()) -> str:
     """One line saying what an action does, or with `done`, what it did."""
+    if redacted(action, private):
+        where = f"#{action.iid}" if action.iid else "a new issue"
+        what = f"{_kind(action).replace('_', ' ')}: {where} of {action.program} (confidential)"
+        return f"done: {what}" if done else what
     return _LINES[type(action)](action, _DONE if done else _PLANNED)
 
 
@@ -80,7 +93,7 @@ def diff(before: str, after: str) -> list[str]:
     return [line for line in lines if not line.startswith(("---", "+++"))]
 
 
-def plan_lines(plan: Plan) -> Iterator[str]:
+def plan_lines(plan: Plan, private: Private = frozenset()) -> Iterator[str]:
     """The plan as a person reads it: labels folded, each issue change, failures, warnings."""
     labels = [a for a in plan.actions if isinstance(a, CreateLabel)]
     if labels:
@@ -88,8 +101,8 @@ def plan_lines(plan: Plan) -> Iterator[str]:
     for action in plan.actions:
         if isinstance(action, CreateLabel):
             continue
-        yield describe(action)
-        if isinstance(action, UpdateDescription):
+        yield describe(action, private=private)
+        if isinstance(action, UpdateDescription) and not redacted(action, private):
             yield from (f"    {line}" for line in diff(action.before, action.after))
     yield from failure_lines(plan.failures)
     yield from (f"warning: {warning}" for warning in plan.warnings)
@@ -128,7 +141,7 @@ def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def plan_json(plan: Plan) -> str:
+def plan_json(plan: Plan, private: Private = frozenset()) -> str:
     """The plan as JSON (schema documented in README.md)."""
     n = counts(plan.actions)
     document = {
@@ -139,7 +152,7 @@ def plan_json(plan: Plan) -> str:
             "failed": len(plan.failures),
             "warnings": len(plan.warnings),
         },
-        "actions": [action_json(action) for action in plan.actions],
+        "actions": [action_json(action, private) for action in plan.actions],
         "failures": [
             {"program": f.program, "key": f.key, "iid": f.iid, "message": f.message}
             for f in plan.failures
@@ -183,7 +196,14 @@ _FIELDS: dict[type, Callable[[Any], dict[str, Any]]] = {
 }
 
 
-def action_json(action: Action) -> dict[str, Any]:
+def action_json(action: Action, private: Private = frozenset()) -> dict[str, Any]:
     """One action as a JSON object: what every action has, then its own fields."""
     base = {"type": _kind(action), "program": action.program, "key": action.key, "iid": action.iid}
+    if redacted(action, private):
+        return {
+            "type": _kind(action),
+            "program": action.program,
+            "iid": action.iid,
+            "confidential": True,
+        }
     return base | _FIELDS[type(action)](action)

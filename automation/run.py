@@ -79,6 +79,16 @@ def _template_problems(renderer: Renderer, program: Program, source: Source) -> 
     return problems
 
 
+def private_keys(prepared: Prepared) -> frozenset[str]:
+    """Keys of the confidential items, which outputs show by reference only."""
+    return frozenset(
+        item.key
+        for desired in prepared.programs
+        for item in (*desired.issues, desired.tracking, *desired.rollups, *desired.plans)
+        if item.confidential
+    )
+
+
 def make_plan(
     prepared: Prepared, tracker: Tracker, today: dt.date, steps: frozenset[str] = ALL_STEPS
 ) -> Plan:

@@ -57,9 +57,11 @@ def _sponsor_cap(part: ExecutiveSponsorship, source: Source) -> Iterator[Problem
     """At most N accounts per sponsor in any program year (proposed ones count too)."""
     load: dict[tuple[str, int], list[int]] = defaultdict(list)
     month = part.fiscal_year_start_month
+    # an open-ended account counts in every year up to the last one any account reaches
+    horizon = max(fiscal_year(a.end or a.start, month) for a in part.accounts) + 1
     for i, account in enumerate(part.accounts):
         first = fiscal_year(account.start, month)
-        last = fiscal_year(account.end, month) if account.end else first + 1
+        last = fiscal_year(account.end, month) if account.end else horizon
         for year in range(first, last + 1):
             load[(account.sponsor.lower(), year)].append(i)
     for (sponsor, year), indexes in sorted(load.items()):

@@ -126,7 +126,8 @@ def _program_issues(
             values=values,
             owner="program/scorecard",
             assignees=manager,
-            scorecard=_scorecard(ctx, approved, p),
+            # a past quarter's scorecard keeps the figures it closed with
+            scorecard=_scorecard(ctx, approved, p) if p.end >= ctx.today else None,
         )
         for p in window.periods("quarterly", start, None)
     ]
@@ -206,7 +207,10 @@ def _account_row(
 ) -> dict[str, Any]:
     base = f"{program}/account/{account.id}"
     months = periods(
-        "monthly", quarter.start, min(quarter.end, ctx.today), _part(ctx).fiscal_year_start_month
+        "monthly",
+        max(quarter.start, account.start),
+        min(quarter.end, ctx.today),
+        _part(ctx).fiscal_year_start_month,
     )
     sessions = [measured.get(f"{base}/monthly/{m.key}") for m in months]
     quarterly = measured.get(f"{base}/quarterly/{quarter.key}")

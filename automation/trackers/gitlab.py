@@ -274,7 +274,16 @@ class GitLabTracker(Tracker):
         notes = self._gl.projects.get(project, lazy=True).mergerequests.get(mr_iid, lazy=True).notes
         with self._translated(f"reading the notes of merge request !{mr_iid}"):
             existing = notes.list(get_all=True, per_page=PER_PAGE)
-        ours = next((n for n in existing if marker in str(n.attributes.get("body", ""))), None)
+            me = self._gl.user.username if self._gl.user else None
+        ours = next(
+            (
+                n
+                for n in existing
+                if marker in str(n.attributes.get("body", ""))
+                and n.attributes.get("author", {}).get("username") == me
+            ),
+            None,
+        )
         if ours is None:
             with self._translated(f"commenting on merge request !{mr_iid}"):
                 notes.create({"body": body})

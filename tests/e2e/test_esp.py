@@ -166,3 +166,46 @@ def test_scorecard_aggregates_kpis_and_cadence_compliance(esp: Path) -> None:
     assert "| Umbrella Health | unreadable | – | – | – | – | 0 of 1 | not yet |" in card
     assert "| **Average** | 7.0 | -20.0 | – | – | – |  | |" in card
     assert "No changes" in run("apply").out
+
+
+def test_a_past_quarters_scorecard_keeps_the_figures_it_closed_with(esp: Path) -> None:
+    run("apply", today="2027-01-20")
+    plan = path_of(esp, "executive-sponsorship/account/globex/account-plan")
+    edit(plan, "Relationship score: __/10", "Relationship score: 8/10")
+    run("apply", today="2027-01-20")
+    key = "executive-sponsorship/program/scorecard/quarterly/fy27-q4"
+    assert "| Globex Corporation | 8 |" in issues(esp)[key].description
+    edit(plan, "Relationship score: 8/10", "Relationship score: 2/10")
+    run("apply", today="2027-02-02")
+    assert "| Globex Corporation | 8 |" in issues(esp)[key].description  # frozen
+    current = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy28-q1"]
+    assert "| Globex Corporation |" not in current.description  # its commitment has ended
+    assert "| Initech | – |" in current.description
+
+
+def test_a_mid_quarter_start_counts_only_its_own_months(esp: Path) -> None:
+    edit(
+        esp / PROGRAM,
+        "account_team: [oliver.grant], start: 2026-11-02",
+        "account_team: [oliver.grant], start: 2026-12-14",
+    )
+    run("apply", today="2027-01-15")
+    card = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy27-q4"].description
+    assert "| Wayne Financial | – | – | – | – | – | 0 of 2 | not yet |" in card
+    assert "| Initech | – | – | – | – | – | 0 of 3 | not yet |" in card
+
+
+def test_open_ended_accounts_count_towards_the_cap_in_later_years(esp: Path) -> None:
+    for extra in ("n1", "n2", "n3", "n4"):
+        edit(
+            esp / PROGRAM,
+            "  accounts:\n",
+            f"  accounts:\n    - {{id: {extra}, name: {extra}, "
+            "sponsor: dana.whitfield, account_team: [tom.reyes], start: 2028-02-01}\n",
+        )
+    result = run("validate")
+    assert result.code == 2
+    assert (
+        "sponsor 'dana.whitfield' has 5 accounts in FY29 (n4, n3, n2, n1, initech); a "
+        "sponsor takes at most 4 a year"
+    ) in result.err

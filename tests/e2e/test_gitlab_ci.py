@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from automation.cli import build_parser, run
-from tests.backends import GROUP, PROJECT, TOKEN, URL, cli, new_fake
+from tests.backends import PROJECT, TOKEN, URL, cli, new_fake
 from tests.conftest import REPO, keep_programs
 
 PIPELINE: dict[str, Any] = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text())
@@ -160,7 +160,8 @@ def test_the_merge_request_note_is_one_note_edited_in_place(project: Path) -> No
     assert fake.quick_actions == []
     assert [m for m in fake.mentions if m.where.startswith("mr-note")] == []
     assert all(i["state"] == "opened" for i in fake.issues(PROJECT))
-    assert GROUP and TOKEN not in note
+    assert TOKEN not in note
+    assert "Lena" not in note and "Fischer" not in note  # names never reach the note
 
 
 def test_mr_note_outside_a_merge_request_says_so(project: Path) -> None:
@@ -168,3 +169,39 @@ def test_mr_note_outside_a_merge_request_says_so(project: Path) -> None:
     code = run(["plan", "--backend", "local", "--mr-note"], {}, out, err)
     assert code == 0
     assert "--mr-note needs the GitLab backend in a merge request pipeline" in out.getvalue()
+
+
+class Terminal(io.StringIO):
+    """Output that says it is an interactive terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(project: Path) -> None:
+    cli(["apply", "--backend", "local"], {})
+    path = next((project / ".automation" / "issues").glob("1.md"))
+    path.write_text(path.read_text().replace("<!-- automation:end progress -->", ""))
+    path.write_text(path.read_text().replace("1. [ ] Have ongoing", "1. [x] Have ongoing"))
+    coloured = Terminal()
+    run(["apply", "--backend", "local"], {}, coloured, io.StringIO())
+    assert "\x1b[31mFAILED" in coloured.getvalue()
+    plain = Terminal()
+    run(["apply", "--backend", "local"], {"NO_COLOR": "1"}, plain, io.StringIO())
+    assert "FAILED" in plain.getvalue() and "\x1b[" not in plain.getvalue()
+
+
+@pytest.fixture
+def sponsorship(shipped: Path) -> Path:
+    return keep_programs(shipped, "sales-sponsorship")
+
+
+def test_confidential_items_are_shown_by_reference_only(sponsorship: Path) -> None:
+    text = cli(["plan", "--backend", "local"], {}).out
+    plan_json = cli(["plan", "--backend", "local", "--json"], {}).out
+    report_path = sponsorship / "report.json"
+    applied = cli(["apply", "--backend", "local", "--report", str(report_path)], {})
+    for output in (text, plan_json, applied.out, report_path.read_text()):
+        assert "Aiko" not in output and "aiko.tanaka" not in output and "Jordan" not in output
+    assert "create issue: a new issue of sales-sponsorship (confidential)" in text
+    assert '"confidential": true' in plan_json

@@ -120,7 +120,9 @@ def test_a_plan_line_that_links_a_pair_issue_follows_its_completion(sponsorship:
     kenji_path = path_of(sponsorship, kenji)
     kenji_path.write_text(kenji_path.read_text().replace("- [ ]", "- [x]", 6))  # 6 of 25
     result = run("apply")
-    assert "[sales-sponsorship/plan]: figures block" in result.out
+    assert f"done: update description: #{plan.iid} of sales-sponsorship (confidential)" in (
+        result.out
+    )
     figures = figure_values(issues(sponsorship)["sales-sponsorship/plan"].description)
     # phase 1: 1 of 9 boxes; phase 3: the linked issue (24%) and 4 open boxes
     assert figures[1] == 100 and figures[9] == 11
