@@ -35,6 +35,7 @@ class Recorded:
     label: str
     value: float | None = None
     problem: str | None = None  # set when the text is there but is not a valid value
+    present: bool = True  # False when the issue has no line for the label at all
 
 
 def read_records(text: str, specs: Sequence[RecordSpec]) -> dict[str, Recorded]:
@@ -57,7 +58,9 @@ def _raw_values(text: str, labels: Mapping[str, str]) -> dict[str, str]:
 
 
 def _parse(spec: RecordSpec, raw: str | None) -> Recorded:
-    if raw is None or _BLANK.match(raw.replace(" ", "")):
+    if raw is None:
+        return Recorded(spec.label, present=False)
+    if _BLANK.match(raw.replace(" ", "")):
         return Recorded(spec.label)
     match = _NUMBER.match(raw)
     scale = f" out of {spec.out_of:g}" if spec.out_of else ""
@@ -95,5 +98,6 @@ def averages(
         bad = sum(1 for r in rows if r[spec.label].problem)
         enough = len(values) >= max(spec.min_for_average, 1)
         mean = sum(v for v in values if v is not None) / len(values) if enough else None
-        result.append(Average(spec.label, mean, len(values), len(rows), bad))
+        asked = sum(1 for r in rows if r[spec.label].present)
+        result.append(Average(spec.label, mean, len(values), asked, bad))
     return result

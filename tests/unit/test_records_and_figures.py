@@ -130,3 +130,9 @@ def test_a_persons_bold_note_and_plain_overall_bullet_are_not_summaries() -> Non
     )
     values = figure_values(rewrite_figures(text, {7: 40}))
     assert values == [100, 0, 40, 46, 100, 3, 100, 73]  # the note keeps its own figure
+
+
+def test_averages_count_only_issues_that_ask_for_the_value() -> None:
+    issues = [read_records("Use cases adopted: 3", SPECS), read_records("no such line", SPECS)]
+    adopted = averages(issues, SPECS)[1]
+    assert (adopted.mean, adopted.recorded, adopted.of) == (3.0, 1, 1)
