@@ -85,7 +85,7 @@ def show_plan(console: Console, plan: Plan) -> dict[str, int]:
     console.tail(plan.failures, plan.warnings, plan.notices)
     figures = ci.counts(plan.actions, plan.unchanged, len(plan.failures), len(plan.warnings))
     if plan.empty and not plan.failures:
-        console.line(f"No changes: {plan.unchanged} issues are up to date.")
+        console.line(f"No changes: {plan.unchanged} issues are up to date{_noted(figures)}.")
     else:
         console.line(ci.summary_line(figures, done=False))
     return figures
@@ -99,10 +99,18 @@ def show_applied(console: Console, applied: Applied) -> dict[str, int]:
     console.tail(outcome.failures, warnings, notices)
     figures = ci.counts(outcome.done, first.unchanged, len(outcome.failures), len(warnings))
     if not outcome.done and not outcome.failures:
-        console.line(f"No changes: {first.unchanged} issues are up to date; nothing was written.")
+        console.line(
+            f"No changes: {first.unchanged} issues are up to date; nothing was written"
+            f"{_noted(figures)}."
+        )
     else:
         console.line(ci.summary_line(figures, done=True))
     return figures
+
+
+def _noted(figures: dict[str, int]) -> str:
+    """The warning count, on a no-change line, so CI readers see it."""
+    return f" ({report.plural(figures['warnings'], 'warning')})" if figures["warnings"] else ""
 
 
 def write_report(
