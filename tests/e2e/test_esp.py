@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from automation.trackers.base import ObservedIssue
-from automation.trackers.local import LocalTracker
-from tests.backends import Result, cli
 from tests.conftest import keep_programs
+from tests.local_cli import edit, issues, path_of, run
 
 PROGRAM = Path("config/programs/executive-sponsorship.yml")
 APPROVED = ("globex", "initech", "umbrella", "stark", "wayne")
@@ -19,25 +17,6 @@ APPROVED = ("globex", "initech", "umbrella", "stark", "wayne")
 @pytest.fixture
 def esp(shipped: Path) -> Path:
     return keep_programs(shipped, "executive-sponsorship")
-
-
-def run(command: str, today: str = "2026-11-24") -> Result:
-    backend = [] if command == "validate" else ["--backend", "local"]
-    return cli([command, *backend, "--today", today], {})
-
-
-def issues(root: Path) -> dict[str, ObservedIssue]:
-    return {i.key or "": i for i in LocalTracker(root / ".automation").all_issues()}
-
-
-def path_of(root: Path, key: str) -> Path:
-    return root / ".automation" / "issues" / f"{issues(root)[key].iid}.md"
-
-
-def edit(path: Path, old: str, new: str, count: int = 1) -> None:
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, count))
 
 
 def test_the_sample_creates_exactly_the_current_periods(esp: Path) -> None:

@@ -8,11 +8,9 @@ from pathlib import Path
 import pytest
 
 from automation.trackers.base import ObservedIssue
-from automation.trackers.local import LocalTracker
-from tests.backends import Result, cli
 from tests.conftest import keep_programs
+from tests.local_cli import edit, issues, run
 
-TODAY = "2026-11-24"
 PROGRAM = Path("config/programs/sales-onboarding.yml")
 
 
@@ -21,23 +19,8 @@ def onboarding(shipped: Path) -> Path:
     return keep_programs(shipped, "sales-onboarding")
 
 
-def run(command: str, today: str = TODAY) -> Result:
-    backend = [] if command == "validate" else ["--backend", "local"]
-    return cli([command, *backend, "--today", today], {})
-
-
-def issues(root: Path) -> dict[str, ObservedIssue]:
-    return {i.key or "": i for i in LocalTracker(root / ".automation").all_issues()}
-
-
 def hire(root: Path, username: str) -> ObservedIssue:
     return issues(root)[f"sales-onboarding/{username}"]
-
-
-def edit_config(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new))
 
 
 def test_every_sample_hire_gets_an_issue_with_track_dates_and_assignees(
@@ -104,7 +87,7 @@ def test_pse_has_no_workshop_tasks_and_that_phase_is_not_on_their_track(
 
 
 def test_sdr_in_the_program_is_a_clear_config_error(onboarding: Path) -> None:
-    edit_config(
+    edit(
         onboarding / PROGRAM,
         "{username: kenji.watanabe, role: isr}",
         "{username: kenji.watanabe, role: sdr}",
@@ -133,7 +116,7 @@ def test_each_hire_gets_the_first_workshop_in_their_geo_after_their_start(
 
 
 def test_a_workshop_named_for_a_hire_overrides_the_choice(onboarding: Path) -> None:
-    edit_config(
+    edit(
         onboarding / PROGRAM,
         "{username: maya.okonkwo, role: sal}",
         "{username: maya.okonkwo, role: sal, workshop: amer-2027-01}",
@@ -156,7 +139,7 @@ def test_no_workshop_is_a_warning_and_the_issue_says_to_be_scheduled(onboarding:
 def test_scheduling_a_workshop_later_updates_the_hire_issue(onboarding: Path) -> None:
     run("apply")
     before = hire(onboarding, "kenji.watanabe").description
-    edit_config(
+    edit(
         onboarding / PROGRAM,
         "  hires:\n",
         "    - {id: apac-2027-01, start: 2027-01-18,"
@@ -173,7 +156,7 @@ def test_scheduling_a_workshop_later_updates_the_hire_issue(onboarding: Path) ->
 
 
 def test_issues_appear_only_within_the_creation_window(onboarding: Path) -> None:
-    edit_config(
+    edit(
         onboarding / "config" / "people.yml",
         "start_date: 2026-12-07\n    geo: EMEA",
         "start_date: 2027-03-01\n    geo: EMEA",
@@ -246,7 +229,7 @@ def test_graduation_shows_in_the_cohort_and_program_rollups(onboarding: Path) ->
 
 def test_an_issue_stays_tracked_when_its_start_date_moves_later(onboarding: Path) -> None:
     run("apply")
-    edit_config(
+    edit(
         onboarding / "config" / "people.yml",
         "start_date: 2026-11-30\n    geo: AMER",
         "start_date: 2027-03-01\n    geo: AMER",

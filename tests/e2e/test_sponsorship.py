@@ -9,9 +9,8 @@ import pytest
 
 from automation.figures import figure_values
 from automation.trackers.base import ObservedIssue
-from automation.trackers.local import LocalTracker
-from tests.backends import Result, cli
 from tests.conftest import keep_programs
+from tests.local_cli import edit, issues, run
 
 PROGRAM = Path("config/programs/sales-sponsorship.yml")
 PAIRS = ("aiko.tanaka", "lena.fischer", "sam.delacroix", "kenji.watanabe")
@@ -22,23 +21,8 @@ def sponsorship(shipped: Path) -> Path:
     return keep_programs(shipped, "sales-sponsorship")
 
 
-def run(command: str) -> Result:
-    backend = [] if command == "validate" else ["--backend", "local"]
-    return cli([command, *backend, "--today", "2026-11-24"], {})
-
-
-def issues(root: Path) -> dict[str, ObservedIssue]:
-    return {i.key or "": i for i in LocalTracker(root / ".automation").all_issues()}
-
-
-def path_of(root: Path, issue: ObservedIssue) -> Path:
+def issue_path(root: Path, issue: ObservedIssue) -> Path:
     return root / ".automation" / "issues" / f"{issue.iid}.md"
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
 
 
 def pair(root: Path, sponsee: str) -> ObservedIssue:
@@ -66,9 +50,9 @@ def test_shipped_config_makes_four_confidential_pairs_plan_and_rollups(sponsorsh
 def test_ticking_tasks_moves_phase_labels_and_rollups(sponsorship: Path) -> None:
     run("apply")
     lena = pair(sponsorship, "lena.fischer")
-    text = path_of(sponsorship, lena).read_text()
+    text = issue_path(sponsorship, lena).read_text()
     build = text.split("## Build")[1].split("## Develop")[0]
-    path_of(sponsorship, lena).write_text(text.replace(build, build.replace("- [ ]", "- [x]")))
+    issue_path(sponsorship, lena).write_text(text.replace(build, build.replace("- [ ]", "- [x]")))
     run("apply")
     lena = pair(sponsorship, "lena.fischer")
     assert "phase::Develop" in lena.labels and "phase::Build" not in lena.labels
@@ -88,7 +72,7 @@ def test_recorded_values_feed_the_cohort_averages(sponsorship: Path) -> None:
         ("sam.delacroix", "great"),
     ):
         edit(
-            path_of(sponsorship, pair(sponsorship, sponsee)),
+            issue_path(sponsorship, pair(sponsorship, sponsee)),
             "Sponsee satisfaction (start): __/10",
             f"Sponsee satisfaction (start): {value}",
         )
@@ -108,16 +92,16 @@ def test_a_plan_line_that_links_a_pair_issue_follows_its_completion(sponsorship:
     plan = issues(sponsorship)["sales-sponsorship/plan"]
     kenji = pair(sponsorship, "kenji.watanabe")
     edit(
-        path_of(sponsorship, plan),
+        issue_path(sponsorship, plan),
         "- [ ] Begin the Sponsorship Program => `0%`",
         f"- [ ] Begin the Sponsorship Program, see #{kenji.iid} => `0%`",
     )
     edit(
-        path_of(sponsorship, plan),
+        issue_path(sponsorship, plan),
         "- [ ] Develop program materials",
         "- [x] Develop program materials",
     )
-    kenji_path = path_of(sponsorship, kenji)
+    kenji_path = issue_path(sponsorship, kenji)
     kenji_path.write_text(kenji_path.read_text().replace("- [ ]", "- [x]", 6))  # 6 of 25
     result = run("apply")
     assert f"done: update description: #{plan.iid} of sales-sponsorship (confidential)" in (
@@ -175,7 +159,7 @@ def test_no_demographic_or_performance_field_can_be_stored(sponsorship: Path) ->
 def test_a_pair_issue_made_public_is_reported(sponsorship: Path) -> None:
     run("apply")
     lena = pair(sponsorship, "lena.fischer")
-    edit(path_of(sponsorship, lena), "confidential: true", "confidential: false")
+    edit(issue_path(sponsorship, lena), "confidential: true", "confidential: false")
     result = run("apply")
     assert (
         f"warning: issue #{lena.iid} should be confidential but is not; make it "

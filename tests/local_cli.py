@@ -1,0 +1,34 @@
+"""Helpers for end-to-end tests that drive the CLI on the local backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from automation.trackers.base import ObservedIssue
+from automation.trackers.local import LocalTracker
+from tests.backends import Result, cli
+
+TODAY = "2026-11-24"
+
+
+def run(command: str, today: str = TODAY) -> Result:
+    """One CLI command on the local backend (validate takes no backend)."""
+    backend = [] if command == "validate" else ["--backend", "local"]
+    return cli([command, *backend, "--today", today], {})
+
+
+def issues(root: Path) -> dict[str, ObservedIssue]:
+    """Every issue in the project's workspace, by key."""
+    return {i.key or "": i for i in LocalTracker(root / ".automation").all_issues()}
+
+
+def path_of(root: Path, key: str) -> Path:
+    """The file of the issue with this key."""
+    return root / ".automation" / "issues" / f"{issues(root)[key].iid}.md"
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Replace text in a file as a person would, failing if the text is not there."""
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, count))
