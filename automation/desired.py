@@ -21,7 +21,7 @@ from automation.trackers.base import ObservedIssue
 if TYPE_CHECKING:
     from automation.config.loader import Loaded
 
-Blocks = tuple[tuple[str, str], ...]  # (block name, content) pairs
+BlockTexts = tuple[tuple[str, str], ...]  # (block name, content) pairs
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class DesiredIssue:
     confidential: bool = False
     epic_key: str | None = None  # the epic it belongs in, where epics are available
     rollups: tuple[str, ...] = ()  # group rollup issues that list it, besides the program's
-    blocks: Blocks = ()  # tool-owned blocks whose content comes from configuration
+    blocks: BlockTexts = ()  # tool-owned blocks whose content comes from configuration
     sections: tuple[str, ...] | None = None  # the section headings it has; None: all
     completion_note: str | None = None  # posted once when every task is done
     create: bool = True  # False for a past period's issue: kept up to date, never created
@@ -84,7 +84,7 @@ class Generated:
 
     issues: tuple[DesiredIssue, ...]
     groups: tuple[Group, ...] = ()
-    tracking_blocks: Blocks = ()
+    tracking_blocks: BlockTexts = ()
     warnings: tuple[str, ...] = ()
 
 
