@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from automation.config.models import Program
-from automation.progress import Progress, total
+from automation.progress import Progress, Status, total
 from automation.records import Recorded, RecordSpec, averages
 from automation.rendering import Renderer
 
@@ -28,6 +31,12 @@ EPIC_TEMPLATE = "epic.md.j2"
 COMPLETION_TEMPLATE = "blocks/completion.md.j2"
 ROLLUP_TEMPLATE = "blocks/rollup.md.j2"
 
+# A rollup lists at most this many issues one per row, those that need attention first, and
+# counts the rest: 10,000 rows would pass GitLab's 1,048,576-character description limit.
+MAX_ROWS = 150
+MAX_GROUPS = 100  # rows of a long rollup's per-group summary (ESP has a group per account)
+_DIGITS = re.compile(r"(\d+)")
+
 
 @dataclass(frozen=True)
 class RollupRow:
@@ -39,6 +48,112 @@ class RollupRow:
     progress: Progress | None  # None when it could not be measured
     state: str
     records: Mapping[str, Recorded] = field(default_factory=dict)
+
+
+class RowKind(StrEnum):
+    """What an issue a long rollup does not list is, as its summary line counts it."""
+
+    COMPLETE = "complete"
+    CLOSED = "closed unfinished"
+    IN_PROGRESS = Status.IN_PROGRESS.value
+    NOT_STARTED = Status.NOT_STARTED.value
+    OVERDUE = Status.OVERDUE.value
+    BEING_CREATED = "being created"
+    NOT_MEASURED = "not measured"
+    NOT_CREATED = "not created"
+
+
+@dataclass(frozen=True)
+class GroupLine:
+    """One group of a long rollup's per-group summary."""
+
+    name: str
+    issues: int
+    complete: int
+    percent: int  # task-weighted, as the completion table counts
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The rows a rollup lists, and a summary of the ones it does not."""
+
+    rows: list[RollupRow]
+    unlisted: int = 0
+    kinds: tuple[tuple[RowKind, int], ...] = ()  # what the unlisted rows are, most finished first
+    groups: tuple[GroupLine, ...] = ()  # only for a long rollup of more than one group
+    groups_unlisted: int = 0
+
+
+def listing(program: Program, rows: Sequence[RollupRow], limit: int = MAX_ROWS) -> Listing:
+    """Every row in its given order; past `limit` rows, the `limit` that most need attention
+    (in that order) and counts of the rest. The same rows always give the same listing."""
+    if len(rows) <= limit:
+        return Listing(list(rows))
+    ordered = sorted(rows, key=_attention)
+    counts = Counter(_kind(row) for row in ordered[limit:])
+    kinds = tuple((kind, counts[kind]) for kind in RowKind if counts[kind])
+    groups, groups_unlisted = _groups(program, rows)
+    return Listing(ordered[:limit], len(rows) - limit, kinds, groups, groups_unlisted)
+
+
+def _tier(row: RollupRow) -> int:
+    """Unmeasured or uncreated first, then overdue, open work, closed unfinished, complete."""
+    if row.progress is None:
+        return 0
+    if row.progress.status is Status.COMPLETE:
+        return 4
+    if row.state == "closed":
+        return 3
+    if row.reference is None:
+        return 0
+    return 1 if row.progress.status is Status.OVERDUE else 2
+
+
+def _attention(row: RollupRow) -> tuple[int, int, tuple[tuple[str, int], ...], str, str]:
+    percent = row.progress.overall.percent if row.progress is not None else 0
+    return (_tier(row), percent, _natural(row.reference or ""), row.subject, row.group)
+
+
+def _natural(text: str) -> tuple[tuple[str, int], ...]:
+    """A sort key that puts #9 before #10."""
+    parts = _DIGITS.split(text)  # text, number, text, ..., number, text
+    return tuple((part, int(n)) for part, n in zip(parts[::2], [*parts[1::2], "-1"], strict=True))
+
+
+def _kind(row: RollupRow) -> RowKind:
+    if row.progress is None:
+        return RowKind.NOT_CREATED if row.reference is None else RowKind.NOT_MEASURED
+    if row.progress.status is Status.COMPLETE:
+        return RowKind.COMPLETE
+    if row.state == "closed":
+        return RowKind.CLOSED
+    if row.reference is None:
+        return RowKind.BEING_CREATED
+    return RowKind(row.progress.status.value)
+
+
+def _groups(program: Program, rows: Sequence[RollupRow]) -> tuple[tuple[GroupLine, ...], int]:
+    """Per group, in the order groups first appear; past MAX_GROUPS, the least complete."""
+    members: dict[str, list[RollupRow]] = {}
+    for row in rows:
+        members.setdefault(row.group, []).append(row)
+    if len(members) < 2:
+        return (), 0
+    lines = [
+        GroupLine(
+            name,
+            len(group),
+            sum(
+                1 for r in group if r.progress is not None and r.progress.status is Status.COMPLETE
+            ),
+            total((r.progress for r in group if r.progress is not None), program).overall.percent,
+        )
+        for name, group in members.items()
+    ]
+    if len(lines) <= MAX_GROUPS:
+        return tuple(lines), 0
+    keep = set(sorted(range(len(lines)), key=lambda i: (lines[i].percent, i))[:MAX_GROUPS])
+    return tuple(line for i, line in enumerate(lines) if i in keep), len(lines) - MAX_GROUPS
 
 
 def record_specs(program: Program) -> list[RecordSpec]:
@@ -66,12 +181,15 @@ class Blocks:
         return self.renderer.render(COMPLETION_TEMPLATE, {"date": today})
 
     def rollup(self, program: Program, rows: list[RollupRow], group: str | None = None) -> str:
-        """The rollup block of a tracking issue (or of a group's): its issues and totals."""
+        """The rollup block of a tracking issue (or of a group's): its issues and totals.
+
+        Totals and averages count every row; a long rollup lists only MAX_ROWS of them."""
         measured = [row.progress for row in rows if row.progress is not None]
         values = {
             "program": program,
             "group": group,
             "rows": rows,
+            "listing": listing(program, rows),
             "totals": total(measured, program),
             "averages": averages(
                 (row.records for row in rows if row.records), record_specs(program)

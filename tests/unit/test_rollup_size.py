@@ -1,0 +1,181 @@
+"""A rollup of thousands of issues stays well under GitLab's 1,048,576-character limit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from automation.blocks import MAX_GROUPS, MAX_ROWS, Blocks, RollupRow, listing
+from automation.config.models import Cohort, Program, RecordField, Section, Tracking
+from automation.progress import Status, measure
+from automation.records import RecordSpec, read_records
+from automation.rendering import Renderer
+
+REPO = Path(__file__).resolve().parents[2]
+TODAY = dt.date(2026, 11, 24)
+PAST = dt.date(2026, 11, 1)
+PROGRAM = Program(
+    id="demo",
+    name="Demo",
+    kind="participants",
+    template="unused.md.j2",
+    title="unused",
+    sections=(
+        Section(heading="Orientation"),
+        Section(heading="Foundations"),
+        Section(heading="Capstone project"),
+        Section(heading="Reflection"),
+    ),
+    tracking=Tracking(title="Demo tracking"),
+    cohorts=(Cohort(id="c1", name="C1", participants=("ana",)),),
+    records=(RecordField(label="Satisfaction", out_of=10),),
+)
+SPECS = [RecordSpec("Satisfaction", 10)]
+
+
+def body(done: int) -> str:
+    """An issue with eight tasks, two per section, the first `done` of them ticked."""
+    lines = []
+    for i, section in enumerate(PROGRAM.sections):
+        lines.append(f"## {section.heading}")
+        lines += [f"- [{'x' if 2 * i + j < done else ' '}] task {j}" for j in range(2)]
+    return "\n".join(lines) + "\n"
+
+
+def row(
+    n: int,
+    done: int,
+    group: str = "Cohort A",
+    *,
+    due: dt.date | None = None,
+    state: str = "opened",
+    created: bool = True,
+    measured: bool = True,
+    score: int | None = None,
+) -> RollupRow:
+    progress = measure(body(done), PROGRAM, due, TODAY) if measured else None
+    records = read_records(f"Satisfaction: {score}/10", SPECS) if score is not None else {}
+    reference = f"#{n}" if created else None
+    return RollupRow(reference, f"Participant {n:05d}", group, progress, state, records)
+
+
+def many(count: int, groups: int) -> list[RollupRow]:
+    """A program's worth of issues: most complete, some open, overdue or closed."""
+    rows = []
+    for n in range(1, count + 1):
+        done = 8 if n % 5 else n % 8  # four in five complete
+        due = PAST if n % 17 == 0 else None
+        state = "closed" if n % 23 == 0 else "opened"
+        group = f"Cohort {n % groups:04d} of the program"
+        rows.append(row(n, done, group, due=due, state=state, score=n % 11 if n % 3 else None))
+    return rows
+
+
+@pytest.fixture
+def blocks() -> Blocks:
+    return Blocks(Renderer(REPO / "templates", []))
+
+
+def table_rows(text: str) -> list[str]:
+    """The issue cells of the tracked-issues table, in order."""
+    table = text.split("#### Tracked issues")[1].split("\n\n")[1]
+    return [line.split(" | ")[0].removeprefix("| ") for line in table.splitlines()[2:]]
+
+
+@pytest.mark.parametrize("groups", [40, 10_000])
+def test_ten_thousand_issues_render_a_small_block(blocks: Blocks, groups: int) -> None:
+    text = blocks.rollup(PROGRAM, many(10_000, groups))
+    assert len(text) < 100_000
+    assert len(table_rows(text)) == MAX_ROWS
+    assert f"{10_000 - MAX_ROWS} more issues are not listed: " in text
+    group_lines = re.findall(r"^\| Cohort \d{4} of the program \| \d+ \|", text, re.MULTILINE)
+    assert len(group_lines) == min(groups, MAX_GROUPS)
+    assert ("more groups are not listed" in text) == (groups > MAX_GROUPS)
+
+
+def test_the_ten_thousand_row_block_size(blocks: Blocks) -> None:
+    size = len(blocks.rollup(PROGRAM, many(10_000, 40)))
+    print(f"10,000 rows in 40 groups: {size} characters")  # shown with pytest -s
+    assert size < 1_048_576 // 10
+
+
+def test_issues_that_need_attention_come_first(blocks: Blocks) -> None:
+    special = [
+        row(1, 8),  # complete
+        row(2, 3, state="closed"),  # closed unfinished
+        row(3, 6),  # in progress, 75%
+        row(4, 1),  # in progress, 12%
+        row(5, 0),  # not started
+        row(6, 4, due=PAST),  # overdue
+        row(7, 0, measured=False),  # not measured
+        row(8, 0, created=False),  # being created
+    ]
+    filler = [row(9 + n, 8) for n in range(MAX_ROWS)]  # complete: #9 to #158
+    text = blocks.rollup(PROGRAM, [*special, *filler])
+    listed = table_rows(text)
+    assert listed[:8] == ["(being created)", "#7", "#6", "#5", "#4", "#3", "#2 (closed)", "#1"]
+    assert listed[8:] == [f"#{9 + n}" for n in range(MAX_ROWS - 8)]  # as numbers: #9, #10
+    assert "8 more issues are not listed: 8 complete." in text
+
+
+def test_unlisted_issues_are_counted_by_what_they_are() -> None:
+    rows = [row(1, 8), row(2, 8), row(3, 2), row(4, 2, state="closed"), row(5, 2, due=PAST)]
+    got = listing(PROGRAM, rows, limit=1)
+    assert [r.reference for r in got.rows] == ["#5"]  # overdue
+    assert got.unlisted == 4
+    assert [(kind.value, n) for kind, n in got.kinds] == [
+        ("complete", 2),
+        ("closed unfinished", 1),
+        ("in progress", 1),
+    ]
+    assert all(r.progress is not None for r in got.rows)
+    assert got.rows[0].progress is not None
+    assert got.rows[0].progress.status is Status.OVERDUE
+
+
+def test_the_same_issues_render_the_same_text(blocks: Blocks) -> None:
+    rows = many(1_000, 7)
+    first = blocks.rollup(PROGRAM, rows)
+    again = Blocks(Renderer(REPO / "templates", [])).rollup(PROGRAM, list(rows))
+    assert first == again
+    assert table_rows(first) == table_rows(blocks.rollup(PROGRAM, rows[::-1]))
+
+
+def test_totals_and_averages_count_every_issue(blocks: Blocks) -> None:
+    rows = many(1_000, 7)
+    text = blocks.rollup(PROGRAM, rows)
+    measured = [r.progress for r in rows if r.progress is not None]
+    done = sum(p.overall.completed_count for p in measured)
+    tasks = sum(p.overall.count for p in measured)
+    assert f"| **Overall** | **{done}/{tasks}** |" in text
+    complete = sum(p.status is Status.COMPLETE for p in measured)
+    assert f"1000 tracked issues; {complete} complete." in text
+    scores = [r.records["Satisfaction"].value or 0.0 for r in rows if r.records]
+    mean = sum(scores) / len(scores)
+    assert f"| Satisfaction | {mean:.1f} | {len(scores)} of {len(scores)} |" in text
+    by_group = re.findall(r"^\| Cohort \d{4} of the program \| (\d+) \| (\d+) \|", text, re.M)
+    assert sum(int(issues) for issues, _ in by_group) == 1000
+    assert sum(int(done) for _, done in by_group) == complete
+
+
+def test_a_rollup_of_max_rows_lists_every_issue_in_order(blocks: Blocks) -> None:
+    rows = many(MAX_ROWS, 3)
+    text = blocks.rollup(PROGRAM, rows)
+    assert table_rows(text) == [
+        f"{r.reference}{' (closed)' if r.state == 'closed' else ''}" for r in rows
+    ]
+    assert "not listed" not in text
+    assert "#### By group" not in text
+    longer = blocks.rollup(PROGRAM, [*rows, row(MAX_ROWS + 1, 8)])
+    assert len(table_rows(longer)) == MAX_ROWS
+    assert "1 more issue is not listed: 1 complete." in longer
+
+
+def test_one_group_has_no_group_summary(blocks: Blocks) -> None:
+    text = blocks.rollup(PROGRAM, many(MAX_ROWS * 2, 1), "Cohort 0000 of the program")
+    assert "not listed" in text
+    assert "#### By group" not in text
+    assert "each group's rollup" not in text
