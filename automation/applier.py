@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import assert_never
 
-from automation.errors import ItemError
+from automation.edits import apply_edits
+from automation.errors import CreationRefused, ItemError
+from automation.markers import normalise
 from automation.planner import (
     Action,
     AddNote,
@@ -34,29 +36,111 @@ class Outcome:
     failures: list[Failure] = field(default_factory=list)
 
 
-def execute(plan: Plan, tracker: Tracker, on_done: Listener = lambda _: None) -> Outcome:
-    """Perform every action in order; a failed item is recorded and the others go on."""
-    outcome = Outcome(failures=list(plan.failures))
-    failed: set[str] = set()
-    for action in plan.actions:
-        key = action.key
-        if key in failed:
-            continue
-        missing = _labels_of(action) & {k.removeprefix("label:") for k in failed}
+class _Skipped(Exception):
+    """Nothing to write after all (the text read just before writing was already right)."""
+
+
+@dataclass
+class _Writer:
+    """Performs actions; remembers what it learnt during the run (notes seen, refusals)."""
+
+    tracker: Tracker
+    noted: dict[tuple[int, str], bool] = field(default_factory=dict)
+    refused: str | None = None  # why GitLab stopped accepting issue creates this run
+
+    def perform(self, action: Action) -> None:
+        """The one place a plan's action becomes a tracker write."""
+        t = self.tracker
+        match action:
+            case CreateLabel():
+                t.create_label(action.spec)
+            case CreateIssue():
+                self._create(action)
+            case UpdateDescription():
+                self._describe(action)
+            case UpdateLabels():
+                t.update_labels(action.iid, action.add, action.remove)
+            case AddNote():
+                self._note(action)
+            case CloseIssue():
+                self._close(action)
+            case CreateEpic():
+                t.create_epic(action.epic)
+            case AddToEpic():
+                t.add_to_epic(action.epic_iid, action.issue)
+            case LinkIssues():
+                t.link_issues(action.iid, action.target_iid)
+            case _:
+                assert_never(action)
+
+    def _create(self, action: CreateIssue) -> None:
+        if self.refused:
+            raise ItemError(f"not created: {self.refused}")
         try:
-            if missing:
-                raise ItemError(
-                    f"skipped: label {', '.join(sorted(missing))} could not be "
-                    "created, and GitLab would make a bare project label instead"
-                )
-            _perform(action, tracker)
+            self.tracker.create_issue(action.issue)
+        except CreationRefused as error:
+            self.refused = str(error)
+            raise
+
+    def _describe(self, action: UpdateDescription) -> None:
+        """Read the issue again and make the tool's edits on that text, so a tick or a line
+        typed since the run listed it is kept; write only if something is left to change."""
+        fresh = self.tracker.get_issue(action.iid)
+        if fresh is None:
+            raise ItemError(f"issue #{action.iid} was deleted during the run")
+        after = apply_edits(fresh.description, action.edits)
+        if normalise(after) == normalise(fresh.description):
+            raise _Skipped
+        self.tracker.update_description(action.iid, after)
+
+    def _close(self, action: CloseIssue) -> None:
+        if action.unless_note and self._has_note(action.iid, action.unless_note):
+            raise _Skipped  # closed before, then reopened by a person: left open
+        self.tracker.close_issue(action.iid)
+
+    def _note(self, action: AddNote) -> None:
+        if self._has_note(action.iid, action.marker):
+            raise _Skipped  # posted by an earlier run: never twice
+        self.tracker.add_note(action.iid, action.body)
+        self.noted[action.iid, action.marker] = True
+
+    def _has_note(self, iid: int, marker: str) -> bool:
+        if (iid, marker) not in self.noted:
+            self.noted[iid, marker] = self.tracker.has_note(iid, marker)
+        return self.noted[iid, marker]
+
+
+def execute(plan: Plan, tracker: Tracker, on_done: Listener = lambda _: None) -> Outcome:
+    """Perform every action in order; a failed item is recorded and the others go on (an item
+    the plan already failed is never written)."""
+    outcome = Outcome(failures=list(plan.failures))
+    failed: set[str] = {failure.key for failure in plan.failures}
+    writer = _Writer(tracker)
+    for action in plan.actions:
+        if action.key in failed:
+            continue
+        try:
+            _check_labels(action, failed)
+            writer.perform(action)
+        except _Skipped:
+            continue
         except ItemError as error:
-            failed.add(key)
-            outcome.failures.append(Failure(action.program, key, str(error), action.iid))
+            failed.add(action.key)
+            outcome.failures.append(Failure(action.program, action.key, str(error), action.iid))
             continue
         outcome.done.append(action)
         on_done(action)
     return outcome
+
+
+def _check_labels(action: Action, failed: set[str]) -> None:
+    """Never name a label that could not be created: GitLab would make a bare one."""
+    missing = _labels_of(action) & {k.removeprefix("label:") for k in failed}
+    if missing:
+        raise ItemError(
+            f"skipped: label {', '.join(sorted(missing))} could not be "
+            "created, and GitLab would make a bare project label instead"
+        )
 
 
 def _labels_of(action: Action) -> set[str]:
@@ -66,21 +150,3 @@ def _labels_of(action: Action) -> set[str]:
     if isinstance(action, UpdateLabels):
         return set(action.add)
     return set()
-
-
-_WRITES: dict[type, Callable[[Any, Tracker], object]] = {
-    CreateLabel: lambda a, t: t.create_label(a.spec),
-    CreateIssue: lambda a, t: t.create_issue(a.issue),
-    UpdateDescription: lambda a, t: t.update_description(a.iid, a.after),
-    UpdateLabels: lambda a, t: t.update_labels(a.iid, a.add, a.remove),
-    AddNote: lambda a, t: t.add_note(a.iid, a.body),
-    CloseIssue: lambda a, t: t.close_issue(a.iid),
-    CreateEpic: lambda a, t: t.create_epic(a.epic),
-    AddToEpic: lambda a, t: t.add_to_epic(a.epic_iid, a.issue),
-    LinkIssues: lambda a, t: t.link_issues(a.iid, a.target_iid),
-}
-
-
-def _perform(action: Action, tracker: Tracker) -> None:
-    """The one place a plan's action becomes a tracker write."""
-    _WRITES[type(action)](action, tracker)

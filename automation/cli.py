@@ -20,7 +20,8 @@ from automation.errors import (
     ConfigError,
     TrackerUnavailable,
 )
-from automation.planner import ALL_STEPS, Plan
+from automation.lock import RunLock
+from automation.planner import ALL_STEPS, Action, Plan
 from automation.run import Prepared, apply, make_plan, prepare, private_keys
 from automation.trackers.base import Tracker
 from automation.trackers.gitlab import Connection, GitLabTracker
@@ -226,7 +227,13 @@ def _apply(
     out: TextIO,
 ) -> int:
     console = _console(env, out, prepared)
-    applied = apply(prepared, tracker, today, console.action, args.steps)
+
+    def done(action: Action) -> None:
+        console.action(action)
+        lock.keep_alive()
+
+    lock = RunLock(tracker)
+    applied = apply(prepared, tracker, today, done, args.steps, lock)
     figures = show_applied(console, applied)
     if args.report:
         write_report(

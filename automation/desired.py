@@ -11,6 +11,7 @@ from automation.blocks import BLOCK_NAMES
 from automation.checklist import count_sections
 from automation.config.models import Config, Program
 from automation.config.source import Source
+from automation.edits import BlockTexts
 from automation.errors import ConfigError, ItemError, Problem
 from automation.markers import block_content, identity_marker
 from automation.progress import Progress, program_label
@@ -20,8 +21,6 @@ from automation.trackers.base import ObservedIssue
 
 if TYPE_CHECKING:
     from automation.config.loader import Loaded
-
-BlockTexts = tuple[tuple[str, str], ...]  # (block name, content) pairs
 
 
 @dataclass(frozen=True)

@@ -47,3 +47,8 @@ class TrackerUnavailable(AutomationError):
 
 class ItemError(AutomationError):
     """One item cannot be planned or written; the run goes on with the others."""
+
+
+class CreationRefused(ItemError):
+    """GitLab refused to create an issue as spam or asked for a CAPTCHA: no more creates this
+    run (retrying would only deepen the refusal)."""

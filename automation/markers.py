@@ -20,12 +20,22 @@ def identity_marker(key: str) -> str:
 
 
 def find_key(description: str) -> str | None:
-    """The key of a tool-created item, or None for text the tool did not create."""
-    for line in description.split("\n"):
-        match = _KEY_LINE.match(line.strip(" \t\r"))
-        if match:
-            return match.group("key")
+    """The key on the first line that is not blank, where the tool puts it; a key quoted
+    further down (a bug report, a pasted description) is not one."""
+    for line in description.removeprefix("\ufeff").split("\n"):
+        if line.strip(" \t\r"):
+            match = _KEY_LINE.match(line.strip(" \t\r"))
+            return match.group("key") if match else None
     return None
+
+
+def restore_identity(text: str, key: str) -> str:
+    """The text with the identity line put back on top; a copy of it elsewhere (for example
+    pushed down when a person typed above it) is removed, everything else is kept."""
+    marker = identity_marker(key)
+    kept = [line for line in text.split("\n") if line.strip(" \t\r") != marker]
+    body = "\n".join(kept).lstrip("\n")
+    return f"{marker}\n{body}"
 
 
 def begin_marker(name: str) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from automation.blocks import (
     COMPLETION_BLOCK,
@@ -17,9 +18,12 @@ from automation.blocks import (
 )
 from automation.checklist import count_tasks
 from automation.desired import DesiredIssue, DesiredProgram, Measured
+from automation.edits import BlockTexts, Edits, apply_edits
 from automation.errors import ItemError
 from automation.figures import rewrite_figures
-from automation.markers import block_content, normalise, replace_block
+from automation.identity import Resolved, resolve
+from automation.index import INDEX_BLOCK, index_content
+from automation.markers import block_content, normalise
 from automation.progress import (
     LabelSpec,
     Progress,
@@ -63,7 +67,8 @@ class CreateIssue:
 
 @dataclass(frozen=True)
 class UpdateDescription:
-    """Rewrite the tool's blocks in an issue's description."""
+    """Rewrite the tool's blocks in an issue's description (made again on the text read just
+    before writing, so a person's edit during the run is kept)."""
 
     program: str
     key: str
@@ -71,6 +76,7 @@ class UpdateDescription:
     block: str
     before: str
     after: str
+    edits: Edits = field(default_factory=Edits)
 
 
 @dataclass(frozen=True)
@@ -86,21 +92,28 @@ class UpdateLabels:
 
 @dataclass(frozen=True)
 class AddNote:
-    """Post a note on an issue (its text comes from a template, made inert)."""
+    """Post a note on an issue (its text comes from a template, made inert), unless a note
+    with its marker (the body's hidden first line) is there already."""
 
     program: str
     key: str
     iid: int
     body: str
 
+    @property
+    def marker(self) -> str:
+        return self.body.split("\n", 1)[0]
+
 
 @dataclass(frozen=True)
 class CloseIssue:
-    """Close an issue whose tasks are all done, once."""
+    """Close an issue whose tasks are all done, once: not when the completion note (posted
+    after closing) shows it was done before and a person reopened the issue."""
 
     program: str
     key: str
     iid: int
+    unless_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -170,6 +183,8 @@ NO_EPICS = (
     "epics are not available (GitLab Free, or `epics: false` in settings.yml): each "
     "program's issues are linked to its tracking issue instead"
 )
+LINK_CAP = 100  # GitLab's maximum of related links per issue
+COMPLETION_MARKER = "<!-- automation:note completion -->"
 
 
 @dataclass(frozen=True)
@@ -181,6 +196,7 @@ class Observed:
     epics: tuple[ObservedEpic, ...] | None = None  # None: epics are not available
     tracking_links: frozenset[int] = frozenset()
     keyed: Mapping[str, ObservedIssue] = field(default_factory=dict)  # any label; see run.py
+    fetched: Mapping[int, ObservedIssue | None] = field(default_factory=dict)  # see run.py
 
 
 @dataclass(frozen=True)
@@ -254,6 +270,7 @@ class _Builder:
     today: dt.date
     keyed: Mapping[str, ObservedIssue] = field(default_factory=dict)
     measured: Mapping[str, Measured] = field(default_factory=dict)
+    restore: set[str] = field(default_factory=set)  # keys whose identity line is put back
     actions: list[Action] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -297,10 +314,11 @@ def plan_program(
         if spec.name not in observed.labels
     )
     out.warnings.extend(desired.warnings)
-    found = _index(observed.issues, desired, out)
+    resolved = _resolve(observed, desired, out)
+    found = resolved.found
     out.measured = _measure_all(desired.issues, found, out)
     tracked = [_plan_tracked(item, found.get(item.key), out) for item in desired.issues]
-    _plan_rollups(found, tracked, out)
+    _plan_rollups(resolved, tracked, out)
     _plan_figures(found, observed.issues, out)
     if observed.epics is None:
         _plan_links(found, observed.tracking_links, out)
@@ -315,10 +333,22 @@ def _plan_links(found: dict[str, ObservedIssue], linked: frozenset[int], out: _B
     tracking = found.get(out.desired.tracking.key)
     if tracking is None:
         return
+    room, left = LINK_CAP - len(linked), 0
     for item in out.desired.issues:
         issue = found.get(item.key)
-        if issue is not None and issue.iid not in linked:
+        if issue is None or issue.iid in linked:
+            continue
+        if room > 0:
             out.actions.append(LinkIssues(out.program, item.key, tracking.iid, issue.iid))
+            room -= 1
+        else:
+            left += 1
+    if left:
+        out.notices.append(
+            f"{left} issues of {out.program} are not linked to tracking issue "
+            f"{tracking.reference}: GitLab allows {LINK_CAP} related links per issue. Its "
+            "table lists every issue"
+        )
 
 
 def _plan_epics(
@@ -327,7 +357,7 @@ def _plan_epics(
     """Create missing epics, and put issues that are in no epic into theirs."""
     epics = _index_epics(observed, out)
     for epic in out.desired.epics:
-        if epic.key not in epics:
+        if epic.key not in epics and not out.failed(epic.key):
             new = NewEpic(epic.key, epic.title, epic.description, epic.labels)
             out.actions.append(CreateEpic(out.program, new))
     desired = out.desired
@@ -353,32 +383,17 @@ def _index_epics(observed: Sequence[ObservedEpic], out: _Builder) -> dict[str, O
     return {key: epics[0] for key, epics in by_key.items() if len(epics) == 1}
 
 
-def _index(
-    observed: Sequence[ObservedIssue], desired: DesiredProgram, out: _Builder
-) -> dict[str, ObservedIssue]:
-    """Observed issues by key; a key held by two issues fails that item instead of guessing."""
-    by_key: dict[str, list[ObservedIssue]] = defaultdict(list)
-    for issue in observed:
-        if issue.key is not None:
-            by_key[issue.key].append(issue)
-    wanted = {i.key for i in (*desired.issues, desired.tracking, *desired.rollups, *desired.plans)}
-    result: dict[str, ObservedIssue] = {}
-    for key, issues in sorted(by_key.items()):
-        if len(issues) > 1:
-            refs = " and ".join(i.reference for i in sorted(issues, key=lambda i: i.iid))
-            out.fail(
-                key,
-                f"issues {refs} carry the same key; close the duplicate and delete "
-                "its first line (the automation:key marker) so only one remains",
-            )
-        elif key not in wanted:
-            out.warnings.append(
-                f"issue {issues[0].reference} has key '{key}', which the configuration no longer "
-                "defines; it was left as it is"
-            )
-        else:
-            result[key] = issues[0]
-    return result
+def _resolve(observed: Observed, desired: DesiredProgram, out: _Builder) -> Resolved:
+    """Observed issues by key (see identity.py); what cannot be matched fails its item."""
+    items = (*desired.issues, desired.tracking, *desired.rollups, *desired.plans)
+    label = program_label(desired.program)
+    wanted = [item.key for item in items]
+    resolved = resolve(observed.issues, wanted, desired.tracking.key, observed.fetched, label)
+    for failed in resolved.failed:
+        out.fail(failed.key, failed.message, failed.iid)
+    out.warnings.extend(resolved.warnings)
+    out.restore = resolved.restore
+    return resolved
 
 
 def _measure_all(
@@ -405,6 +420,31 @@ def _plan_tracked(
             return item, RollupRow(None, item.subject, item.group, None, "")
         return item, _plan_new(item, out)
     progress = out.measured[item.key].progress
+    _warn_tracked(item, found, progress, out)
+    derived = tuple((name, derive(out.measured)) for name, derive in item.derived)
+    blocks = (*item.blocks, *derived, (PROGRESS_BLOCK, out.blocks.progress(progress)))
+    completing = progress.status is Status.COMPLETE and not _has_block(found, COMPLETION_BLOCK)
+    if completing:
+        blocks = (*blocks, (COMPLETION_BLOCK, out.blocks.completion(out.today)))
+    update = _edit(found, item.key, blocks, out)
+    state = found.state
+    if update is not None:
+        if update and not completing:
+            out.actions.append(update)
+        wanted = issue_labels(out.desired.program, progress)
+        changed = _update_labels(found, item.key, wanted, out)
+        if completing:  # close, then the note, then the block: each is the next one's proof
+            state = _complete(item, found, out)
+            if update:
+                out.actions.append(update)
+        out.unchanged += not (changed or update or completing)
+    records = _records(found, out)
+    return item, RollupRow(found.reference, item.subject, item.group, progress, state, records)
+
+
+def _warn_tracked(
+    item: DesiredIssue, found: ObservedIssue, progress: Progress, out: _Builder
+) -> None:
     if item.confidential and not found.confidential:
         out.warnings.append(
             f"issue {found.reference} should be confidential but is not; make "
@@ -416,21 +456,6 @@ def _plan_tracked(
         for s in progress.sections
         if s.applicable and not s.found
     )
-    derived = tuple((name, derive(out.measured)) for name, derive in item.derived)
-    blocks = (*item.blocks, *derived, (PROGRESS_BLOCK, out.blocks.progress(progress)))
-    completing = progress.status is Status.COMPLETE and not _has_block(found, COMPLETION_BLOCK)
-    if completing:
-        blocks = (*blocks, (COMPLETION_BLOCK, out.blocks.completion(out.today)))
-    changed = _update_blocks(found, item.key, blocks, out)
-    state = found.state
-    if changed is not None:
-        wanted = issue_labels(out.desired.program, progress)
-        changed |= _update_labels(found, item.key, wanted, out)
-        if completing:
-            state = _complete(item, found, out)
-        out.unchanged += not (changed or completing)
-    records = _records(found, out)
-    return item, RollupRow(found.reference, item.subject, item.group, progress, state, records)
 
 
 def _records(found: ObservedIssue, out: _Builder) -> Mapping[str, Recorded]:
@@ -447,12 +472,10 @@ def _records(found: ObservedIssue, out: _Builder) -> Mapping[str, Recorded]:
 
 def _plan_new(item: DesiredIssue, out: _Builder) -> RollupRow:
     """Create an issue with its blocks filled in from the start."""
-    text = item.description
     derived = tuple((name, derive(out.measured)) for name, derive in item.derived)
-    for name, content in (*item.blocks, *derived):
-        text = replace_block(text, name, content)
+    text = apply_edits(item.description, Edits((*item.blocks, *derived)))
     progress = out.measure(text, item.due_date, item.sections)  # blocks hold no tasks
-    text = replace_block(text, PROGRESS_BLOCK, out.blocks.progress(progress))
+    text = apply_edits(text, Edits(((PROGRESS_BLOCK, out.blocks.progress(progress)),)))
     labels = tuple(sorted(set(item.labels) | issue_labels(out.desired.program, progress)))
     out.actions.append(CreateIssue(out.program, _new_issue(item, text, labels)))
     return RollupRow(None, item.subject, item.group, progress, "opened")
@@ -480,18 +503,22 @@ def _has_block(found: ObservedIssue, name: str) -> bool:
     try:
         return block_content(found.description, name) is not None
     except ItemError:
-        return True  # damaged: _update_blocks reports it
+        return True  # damaged: _edit reports it
 
 
 def _complete(item: DesiredIssue, found: ObservedIssue, out: _Builder) -> str:
-    """Every task is done, for the first time: the note (once, ever) and maybe closing.
+    """Every task is done and the completion block is not there yet: close (unless the note
+    shows this happened before and a person reopened the issue), then the note, once.
     Returns the issue's state once the plan is carried out."""
-    if item.completion_note:
-        out.actions.append(AddNote(out.program, item.key, found.iid, item.completion_note))
+    note = f"{COMPLETION_MARKER}\n{item.completion_note}" if item.completion_note else None
+    state = found.state
     if out.desired.program.completion.close and found.state == "opened":
-        out.actions.append(CloseIssue(out.program, item.key, found.iid))
-        return "closed"
-    return found.state
+        marker = COMPLETION_MARKER if note else None
+        out.actions.append(CloseIssue(out.program, item.key, found.iid, marker))
+        state = "closed"
+    if note:
+        out.actions.append(AddNote(out.program, item.key, found.iid, note))
+    return state
 
 
 def _new_issue(item: DesiredIssue, description: str, labels: tuple[str, ...]) -> NewIssue:
@@ -506,30 +533,32 @@ def _new_issue(item: DesiredIssue, description: str, labels: tuple[str, ...]) ->
     )
 
 
-def _update_blocks(
-    found: ObservedIssue, key: str, blocks: Sequence[tuple[str, str]], out: _Builder
-) -> bool | None:
-    """Plan one rewrite of the tool's blocks; True if the text changes, None if one is damaged."""
-    after = found.description
+def _edit(
+    found: ObservedIssue, key: str, blocks: BlockTexts, out: _Builder
+) -> UpdateDescription | Literal[False] | None:
+    """One rewrite of the tool's blocks (and a lost identity line); False when the text is
+    as it should be, None when a block is damaged (the item fails)."""
+    edits = Edits(blocks, key if key in out.restore else None)
+    return _description_update(found, key, edits, out)
+
+
+def _description_update(
+    found: ObservedIssue, key: str, edits: Edits, out: _Builder
+) -> UpdateDescription | Literal[False] | None:
     try:
-        for name, content in blocks:
-            after = replace_block(after, name, content)
+        after = apply_edits(found.description, edits)
     except ItemError as error:
         out.fail(key, f"issue {found.reference}: {error}", found.iid)
         return None
     if normalise(after) == normalise(found.description):
         return False
-    changed = ", ".join(
-        name for name, content in blocks if _block_differs(found.description, name, content)
-    )
-    out.actions.append(
-        UpdateDescription(out.program, key, found.iid, changed, found.description, after)
-    )
-    return True
+    changed = [name for name, content in edits.blocks if _block_differs(found, name, content)]
+    names = ", ".join((["identity line"] if edits.identity else []) + changed) or FIGURES
+    return UpdateDescription(out.program, key, found.iid, names, found.description, after, edits)
 
 
-def _block_differs(text: str, name: str, content: str) -> bool:
-    return normalise(block_content(text, name) or "") != normalise(content)
+def _block_differs(found: ObservedIssue, name: str, content: str) -> bool:
+    return normalise(block_content(found.description, name) or "") != normalise(content)
 
 
 def _update_labels(found: ObservedIssue, key: str, wanted: frozenset[str], out: _Builder) -> bool:
@@ -551,48 +580,53 @@ def _plan_figures(
                 text = rewrite_figures(item.description, completion)
                 out.actions.append(CreateIssue(out.program, _new_issue(item, text, item.labels)))
             continue
-        after = rewrite_figures(have.description, completion)
-        changed = normalise(after) != normalise(have.description)
-        if changed:
-            out.actions.append(
-                UpdateDescription(out.program, item.key, have.iid, FIGURES, have.description, after)
-            )
+        identity = item.key if item.key in out.restore else None
+        edits = Edits(identity=identity, figures=tuple(sorted(completion.items())))
+        update = _description_update(have, item.key, edits, out)
+        if update is None:
+            continue
+        if update:
+            out.actions.append(update)
         wanted = frozenset({program_label(out.desired.program)})
-        changed |= _update_labels(have, item.key, wanted, out)
-        out.unchanged += not changed
+        changed = _update_labels(have, item.key, wanted, out)
+        out.unchanged += not (changed or update)
 
 
 def _plan_rollups(
-    found: dict[str, ObservedIssue],
+    resolved: Resolved,
     tracked: list[tuple[DesiredIssue, RollupRow | None]],
     out: _Builder,
 ) -> None:
-    """The program's tracking issue lists every tracked issue; a group's rollup its members."""
+    """The program's tracking issue lists every tracked issue (and keeps the index of keys);
+    a group's rollup lists its members."""
+    found, tracking = resolved.found, out.desired.tracking
     every = [row for _, row in tracked if row is not None]
-    _plan_rollup(out.desired.tracking, found.get(out.desired.tracking.key), every, out)
+    index = ((INDEX_BLOCK, index_content(resolved.entries(tracking.key))),)
+    _plan_rollup(tracking, found.get(tracking.key), every, out, extra=index)
     for rollup in out.desired.rollups:
         rows = [row for item, row in tracked if row is not None and rollup.key in item.rollups]
         _plan_rollup(rollup, found.get(rollup.key), rows, out, rollup.subject)
 
 
-def _plan_rollup(
+def _plan_rollup(  # noqa: PLR0917
     item: DesiredIssue,
     found: ObservedIssue | None,
     rows: list[RollupRow],
     out: _Builder,
     group: str | None = None,
+    extra: BlockTexts = (),
 ) -> None:
     content = out.blocks.rollup(out.desired.program, rows, group)
-    blocks = (*item.blocks, (ROLLUP_BLOCK, content))
+    blocks = (*item.blocks, (ROLLUP_BLOCK, content), *extra)
     if found is None:
         if _may_create(item, out):
-            text = item.description
-            for name, content in blocks:
-                text = replace_block(text, name, content)
+            text = apply_edits(item.description, Edits(blocks))
             out.actions.append(CreateIssue(out.program, _new_issue(item, text, item.labels)))
         return
-    changed = _update_blocks(found, item.key, blocks, out)
-    if changed is not None:
+    update = _edit(found, item.key, blocks, out)
+    if update is not None:
+        if update:
+            out.actions.append(update)
         wanted = frozenset({program_label(out.desired.program)})
-        changed |= _update_labels(found, item.key, wanted, out)
-        out.unchanged += not changed
+        changed = _update_labels(found, item.key, wanted, out)
+        out.unchanged += not (changed or update)

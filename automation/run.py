@@ -18,9 +18,12 @@ from automation.blocks import (
 from automation.config.loader import Loaded, load_config
 from automation.config.models import Program
 from automation.config.source import Source
-from automation.desired import DesiredProgram
+from automation.desired import DesiredIssue, DesiredProgram
 from automation.errors import ConfigError, Problem
+from automation.identity import find_tracking, to_fetch
+from automation.index import read_index
 from automation.kinds import desired_programs
+from automation.lock import RunLock, locked
 from automation.planner import ALL_STEPS, Observed, Plan, plan_program
 from automation.progress import program_label
 from automation.rendering import Renderer
@@ -82,10 +85,7 @@ def _template_problems(renderer: Renderer, program: Program, source: Source) -> 
 def private_keys(prepared: Prepared) -> frozenset[str]:
     """Keys of the confidential items, which outputs show by reference only."""
     return frozenset(
-        item.key
-        for desired in prepared.programs
-        for item in (*desired.issues, desired.tracking, *desired.rollups, *desired.plans)
-        if item.confidential
+        item.key for desired in prepared.programs for item in _items(desired) if item.confidential
     )
 
 
@@ -99,7 +99,9 @@ def make_plan(
     for desired in prepared.programs:
         observed = observe(tracker, desired, labels, epics)
         planned = plan_program(desired, observed, prepared.blocks, today)
-        if planned.creates_issues:  # a key may sit on an issue that lost its program label
+        if planned.creates_issues and not _has_index(observed, desired):
+            # no record of keys yet (a new program, or the first run of this version): a key
+            # may sit on an issue that lost its program label, so look through the project
             observed = replace(observed, keyed=tracker.keyed_issues())
             planned = plan_program(desired, observed, prepared.blocks, today)
         plan += planned
@@ -112,11 +114,26 @@ def observe(
     """One program's state: one issue list, plus its epics or its tracking issue's links."""
     label = program_label(desired.program)
     issues = tracker.program_issues(label)
+    wanted = [item.key for item in _items(desired)]
+    fetched = {iid: tracker.get_issue(iid) for iid in to_fetch(issues, wanted, _tracking(desired))}
     if epics:
-        return Observed(issues, labels, tracker.program_epics(label))
-    tracking = next((i for i in issues if i.key == desired.tracking.key), None)
+        return Observed(issues, labels, tracker.program_epics(label), fetched=fetched)
+    tracking = find_tracking(issues, _tracking(desired))
     links = tracker.issue_links(tracking.iid) if tracking else frozenset()
-    return Observed(issues, labels, None, links)
+    return Observed(issues, labels, None, links, fetched=fetched)
+
+
+def _tracking(desired: DesiredProgram) -> str:
+    return desired.tracking.key
+
+
+def _items(desired: DesiredProgram) -> tuple[DesiredIssue, ...]:
+    return (*desired.issues, desired.tracking, *desired.rollups, *desired.plans)
+
+
+def _has_index(observed: Observed, desired: DesiredProgram) -> bool:
+    tracking = find_tracking(observed.issues, _tracking(desired))
+    return tracking is not None and read_index(tracking.description) is not None
 
 
 @dataclass(frozen=True)
@@ -127,19 +144,38 @@ class Applied:
     outcome: Outcome
 
 
-def apply(
+def apply(  # noqa: PLR0917
     prepared: Prepared,
     tracker: Tracker,
     today: dt.date,
     on_done: Listener = lambda _: None,
     steps: frozenset[str] = ALL_STEPS,
+    lock: RunLock | None = None,
 ) -> Applied:
     """Plan and execute until nothing is left to do (issues created in one round get their
-    references into the rollups in the next)."""
+    references into the rollups in the next). A run that has something to write takes the
+    run lock first and plans again under it, so two runs never write at once; a run with
+    nothing to write writes nothing, not even the lock."""
+    first = make_plan(prepared, tracker, today, steps)
+    if first.empty or lock is None:
+        return _rounds(prepared, tracker, today, on_done, steps, first)
+    with locked(lock):
+        return _rounds(prepared, tracker, today, on_done, steps, None)
+
+
+def _rounds(  # noqa: PLR0917
+    prepared: Prepared,
+    tracker: Tracker,
+    today: dt.date,
+    on_done: Listener,
+    steps: frozenset[str],
+    first: Plan | None,
+) -> Applied:
     plans: list[Plan] = []
-    outcome = Outcome()
+    outcome = Outcome(failures=list(first.failures) if first else [])
     for _ in range(MAX_ROUNDS):
-        plan = make_plan(prepared, tracker, today, steps)
+        plan = first if first is not None else make_plan(prepared, tracker, today, steps)
+        first = None
         plans.append(plan)
         result = execute(plan, tracker, on_done)
         outcome.done.extend(result.done)

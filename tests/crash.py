@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from automation.progress import LabelSpec
@@ -36,6 +37,27 @@ class CrashingTracker(Tracker):
 
     def keyed_issues(self) -> dict[str, ObservedIssue]:
         return self.inner.keyed_issues()
+
+    def get_issue(self, iid: int) -> ObservedIssue | None:
+        return self.inner.get_issue(iid)
+
+    def has_note(self, iid: int, marker: str) -> bool:
+        return self.inner.has_note(iid, marker)
+
+    def lock_description(self) -> str:
+        return self.inner.lock_description()
+
+    def lock_take(self, holder: str, until: dt.datetime) -> bool:
+        return self.inner.lock_take(holder, until)
+
+    def lock_read(self) -> tuple[str, dt.datetime] | None:
+        return self.inner.lock_read()
+
+    def lock_drop(self) -> None:
+        self.inner.lock_drop()
+
+    def lock_extend(self, holder: str, until: dt.datetime) -> None:
+        self.inner.lock_extend(holder, until)
 
     def create_label(self, spec: LabelSpec) -> None:
         self.inner.create_label(spec)

@@ -44,6 +44,7 @@ class GitLabSettings(Frozen):
     epics: bool = True
     issue_creates_per_minute: int = Field(default=150, ge=1, le=200)
     notes_per_minute: int = Field(default=50, ge=1, le=60)
+    issue_updates_per_minute: int = Field(default=500, ge=1, le=600)
 
 
 class Settings(Frozen):

@@ -39,10 +39,11 @@ class ObservedIssue:
     web_url: str = ""
     id: int | None = None  # global id, which epics link by
     epic: int | None = None  # iid of the epic the issue belongs to
+    by_tool: bool = True  # created by the tool's own user: only then does its key count
     key: str | None = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "key", find_key(self.description))
+        object.__setattr__(self, "key", find_key(self.description) if self.by_tool else None)
 
     @property
     def reference(self) -> str:
@@ -69,10 +70,11 @@ class ObservedEpic:
     title: str
     description: str
     labels: tuple[str, ...]
+    by_tool: bool = True  # created by the tool's own user: only then does its key count
     key: str | None = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "key", find_key(self.description))
+        object.__setattr__(self, "key", find_key(self.description) if self.by_tool else None)
 
 
 class Tracker(abc.ABC):
@@ -91,6 +93,14 @@ class Tracker(abc.ABC):
     @abc.abstractmethod
     def find_issue(self, key: str, program_label: str) -> ObservedIssue | None:
         """The program's issue with this key, looked up afresh (before retrying a create)."""
+
+    @abc.abstractmethod
+    def get_issue(self, iid: int) -> ObservedIssue | None:
+        """One issue read afresh (just before its description is rewritten); None if deleted."""
+
+    @abc.abstractmethod
+    def has_note(self, iid: int, marker: str) -> bool:
+        """Whether the tool's user already posted a note carrying this hidden marker."""
 
     @abc.abstractmethod
     def keyed_issues(self) -> dict[str, ObservedIssue]:
@@ -120,6 +130,28 @@ class Tracker(abc.ABC):
     @abc.abstractmethod
     def close_issue(self, iid: int) -> None:
         """Close an issue."""
+
+    # --- the run lock: one run at a time ---------------------------------------------------
+
+    @abc.abstractmethod
+    def lock_description(self) -> str:
+        """Where the lock is kept, for a person who must remove a crashed run's lock."""
+
+    @abc.abstractmethod
+    def lock_take(self, holder: str, until: dt.datetime) -> bool:
+        """Take the lock for HOLDER until a time; False when it is held already."""
+
+    @abc.abstractmethod
+    def lock_read(self) -> tuple[str, dt.datetime] | None:
+        """Who holds the lock and until when; None when nobody does (or it is unreadable)."""
+
+    @abc.abstractmethod
+    def lock_drop(self) -> None:
+        """Remove the lock, whoever holds it."""
+
+    @abc.abstractmethod
+    def lock_extend(self, holder: str, until: dt.datetime) -> None:
+        """Move the lock's expiry (its holder is still working)."""
 
     # --- epics (Premium) and the related-issue links used instead of them ------------------
 

@@ -14,7 +14,7 @@ import requests
 from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 
 from automation.config.models import GitLabSettings
-from automation.errors import ItemError, TrackerUnavailable
+from automation.errors import CreationRefused, ItemError, TrackerUnavailable
 from automation.markers import normalise
 from automation.progress import LabelSpec
 from automation.trackers.base import NewEpic, NewIssue, ObservedEpic, ObservedIssue, Tracker
@@ -27,6 +27,12 @@ PLANNER = 15  # GitLab's access level of the Planner role (Reporter is 20)
 CONFLICT = 409
 FORBIDDEN = 403
 NOT_FOUND = 404
+LOCK_LABEL = "automation-run-lock"  # a group label whose existence means a run is going
+LOCK_COLOR = "#808080"
+WINDOW = 60.0  # seconds: GitLab's write budgets are per minute
+LOW_REMAINING = 0.05  # slow down when less than this share of the request budget is left
+MAX_RATE_WAIT = 60.0  # never wait longer than this for a rate-limit window to reset
+SPAM_SIGNS = ("spam", "needs_captcha_response", "captcha")
 ROLE_ADVICE = (
     "the token's user needs at least the Planner (or Reporter) role in the group and project, "
     "and the token needs the `api` scope"
@@ -89,7 +95,8 @@ class GitLabTracker(Tracker):
         self.settings = settings
         self._sleep = sleep or time.sleep
         self._monotonic = monotonic or time.monotonic
-        self._last_create: dict[str, float] = {}
+        self._writes: dict[str, list[float]] = {}  # recent write times by kind
+        self._me: str | None = None
         self._user_ids: dict[str, int | None] = {}
         self._epics: bool | None = None
         self._keyed: dict[str, ObservedIssue] | None = None
@@ -97,6 +104,7 @@ class GitLabTracker(Tracker):
         self._url = connection.url
         self._project = self._gl.projects.get(settings.project, lazy=True)
         self._group = self._gl.groups.get(settings.group, lazy=True)
+        self._gl.session.hooks["response"].append(self._obey_rate_headers)
 
     # --- connection -------------------------------------------------------------------------
 
@@ -114,6 +122,9 @@ class GitLabTracker(Tracker):
                 self._gl.groups.get(self.settings.group)
         except TransientError as error:
             raise TrackerUnavailable(f"cannot reach GitLab at {self._url}: {error}") from error
+        except ItemError as error:
+            raise TrackerUnavailable(f"cannot use GitLab at {self._url}: {error}") from error
+        self._me = self._gl.user.username if self._gl.user else None
         self._project_id = int(project["id"])
         self._check_namespace(project)
         self._check_role(project)
@@ -156,13 +167,13 @@ class GitLabTracker(Tracker):
 
     def label_names(self) -> frozenset[str]:
         """Labels usable in the project: its own and its groups' (one list, all pages)."""
-        with self._translated("listing labels"):
+        with self._reading("listing labels"):
             labels = self._project.labels.list(get_all=True, per_page=PER_PAGE)
         return frozenset(str(label.attributes["name"]) for label in labels)
 
     def program_issues(self, program_label: str) -> tuple[ObservedIssue, ...]:
         """Every issue with the program label, open or closed, in one paginated list."""
-        with self._translated(f"listing issues labelled {program_label}"):
+        with self._reading(f"listing issues labelled {program_label}"):
             issues = self._project.issues.list(
                 labels=[program_label],
                 state="all",
@@ -171,7 +182,28 @@ class GitLabTracker(Tracker):
                 order_by="created_at",
                 sort="asc",
             )
-        return tuple(_observed(issue.attributes) for issue in issues)
+        return tuple(self._observed(issue.attributes) for issue in issues)
+
+    def get_issue(self, iid: int) -> ObservedIssue | None:
+        """One issue read afresh; None when it was deleted (404)."""
+        try:
+            with self._reading(f"reading issue #{iid}"):
+                return self._observed(self._project.issues.get(iid).attributes)
+        except ItemError as error:
+            if _status(error) == NOT_FOUND:
+                return None
+            raise
+
+    def has_note(self, iid: int, marker: str) -> bool:
+        """Whether the tool's user posted a note carrying the marker (newest notes first)."""
+        notes = self._project.issues.get(iid, lazy=True).notes
+        with self._reading(f"reading the notes of #{iid}"):
+            found = notes.list(iterator=True, per_page=PER_PAGE, sort="desc")
+            return any(
+                marker in str(n.attributes.get("body", ""))
+                and n.attributes.get("author", {}).get("username") == self.me
+                for n in found
+            )
 
     def find_issue(self, key: str, program_label: str) -> ObservedIssue | None:
         """The issue with this key, from a fresh list of the program's issues (not a search:
@@ -182,9 +214,9 @@ class GitLabTracker(Tracker):
         """Every issue of the project that carries a key, whatever its labels; listed once
         per run and only when something is about to be created."""
         if self._keyed is None:
-            with self._translated("listing the project's issues"):
+            with self._reading("listing the project's issues"):
                 issues = self._project.issues.list(state="all", per_page=PER_PAGE, get_all=True)
-            observed = (_observed(issue.attributes) for issue in issues)
+            observed = (self._observed(issue.attributes) for issue in issues)
             self._keyed = {issue.key: issue for issue in observed if issue.key}
         return self._keyed
 
@@ -206,10 +238,15 @@ class GitLabTracker(Tracker):
 
         def create() -> ObservedIssue:
             self._pace("issue", self.settings.issue_creates_per_minute)
-            with self._translated(f"creating issue {issue.key}"):
-                return _observed(
-                    self._project.issues.create(data, retry_transient_errors=False).attributes
-                )
+            try:
+                with self._translated(f"creating issue {issue.key}"):
+                    created = self._project.issues.create(data, retry_transient_errors=False)
+            except ItemError as error:
+                refused = _refused_as_spam(error)
+                if refused is not None:
+                    raise refused from error
+                raise
+            return self._observed(created.attributes)
 
         label = next((name for name in issue.labels if name.startswith("program::")), "")
         return self._create_once(create, lambda: self.find_issue(issue.key, label))
@@ -231,8 +268,7 @@ class GitLabTracker(Tracker):
 
     def update_description(self, iid: int, description: str) -> None:
         """Replace the description (PUT is safe to retry)."""
-        with self._translated(f"updating issue #{iid}"):
-            self._project.issues.update(iid, {"description": description})
+        self._update(iid, {"description": description}, f"updating issue #{iid}")
 
     def update_labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> None:
         """add_labels/remove_labels, so labels people set stay; on Free this also clears the
@@ -243,12 +279,13 @@ class GitLabTracker(Tracker):
         if remove:
             data["remove_labels"] = ",".join(remove)
         if data:
-            with self._translated(f"updating labels of issue #{iid}"):
-                self._project.issues.update(iid, data)
+            self._update(iid, data, f"updating labels of issue #{iid}")
 
     def add_note(self, iid: int, body: str) -> None:
-        """Post a note, paced under the note rate; never twice, even after a time-out."""
+        """Post a note, paced under the note rate; never twice, even after a time-out (the
+        body's first line is its marker, looked for before trying again)."""
         notes = self._project.issues.get(iid, lazy=True).notes
+        marker = body.split("\n", 1)[0]
 
         def create() -> bool:
             self._pace("note", self.settings.notes_per_minute)
@@ -256,17 +293,17 @@ class GitLabTracker(Tracker):
                 notes.create({"body": body}, retry_transient_errors=False)
             return True
 
-        def lookup() -> bool | None:
-            with self._translated(f"reading the notes of #{iid}"):
-                existing = notes.list(get_all=True, per_page=PER_PAGE, sort="desc")
-            return True if any(n.attributes.get("body") == body for n in existing) else None
-
-        self._create_once(create, lookup)
+        self._create_once(create, lambda: self.has_note(iid, marker) or None)
 
     def close_issue(self, iid: int) -> None:
         """Close an issue (state_event=close)."""
-        with self._translated(f"closing issue #{iid}"):
-            self._project.issues.update(iid, {"state_event": "close"})
+        self._update(iid, {"state_event": "close"}, f"closing issue #{iid}")
+
+    def _update(self, iid: int, data: dict[str, str], what: str) -> None:
+        """One issue update, paced under GitLab's per-minute budget for updates."""
+        self._pace("update", self.settings.issue_updates_per_minute)
+        with self._translated(what):
+            self._project.issues.update(iid, data)
 
     def upsert_merge_request_note(self, project: str, mr_iid: int, body: str, marker: str) -> str:
         """Keep one note (found by its marker) on a merge request: create it, or edit it in
@@ -316,11 +353,11 @@ class GitLabTracker(Tracker):
 
     def program_epics(self, program_label: str) -> tuple[ObservedEpic, ...]:
         """Every group epic with the program label, in one paginated list."""
-        with self._translated(f"listing epics labelled {program_label}"):
+        with self._reading(f"listing epics labelled {program_label}"):
             epics = self._group.epics.list(
                 labels=[program_label], state="all", per_page=PER_PAGE, get_all=True
             )
-        return tuple(_observed_epic(epic.attributes) for epic in epics)
+        return tuple(self._observed_epic(epic.attributes) for epic in epics)
 
     def create_epic(self, epic: NewEpic) -> ObservedEpic:
         """Create an epic; after a failure, look for it before trying again."""
@@ -333,7 +370,7 @@ class GitLabTracker(Tracker):
         def create() -> ObservedEpic:
             with self._translated(f"creating epic {epic.key}"):
                 created = self._group.epics.create(data, retry_transient_errors=False)
-            return _observed_epic(created.attributes)
+            return self._observed_epic(created.attributes)
 
         def lookup() -> ObservedEpic | None:
             return next((e for e in self.program_epics(epic.labels[0]) if e.key == epic.key), None)
@@ -345,6 +382,7 @@ class GitLabTracker(Tracker):
         if issue.id is None:
             raise ItemError(f"issue #{issue.iid} has no global id; run again")
         epic = self._group.epics.get(epic_iid, lazy=True)
+        self._pace("update", self.settings.issue_updates_per_minute)
         try:
             with self._translated(f"adding #{issue.iid} to epic &{epic_iid}"):
                 epic.issues.create({"issue_id": issue.id})
@@ -354,7 +392,7 @@ class GitLabTracker(Tracker):
 
     def issue_links(self, iid: int) -> frozenset[int]:
         """The iids of the issues related to an issue."""
-        with self._translated(f"listing links of #{iid}"):
+        with self._reading(f"listing links of #{iid}"):
             links = self._project.issues.get(iid, lazy=True).links.list(get_all=True)
         return frozenset(
             int(link.attributes["iid"])
@@ -365,6 +403,7 @@ class GitLabTracker(Tracker):
     def link_issues(self, iid: int, target_iid: int) -> None:
         """Relate two issues of the project; an existing link (409) is fine."""
         data = {"target_project_id": self.settings.project, "target_issue_iid": target_iid}
+        self._pace("update", self.settings.issue_updates_per_minute)
         try:
             with self._translated(f"linking #{iid} to #{target_iid}"):
                 self._project.issues.get(iid, lazy=True).links.create(data)
@@ -398,13 +437,102 @@ class GitLabTracker(Tracker):
         return user_id
 
     def _pace(self, kind: str, per_minute: int) -> None:
-        """Stay under a creation rate (issues, notes) instead of bouncing off 429s."""
-        interval = 60.0 / per_minute
+        """Stay under a per-minute write budget (issue creates, notes, updates) instead of
+        bouncing off 429s: at most PER_MINUTE writes of a kind in any 60 seconds."""
+        recent = self._writes.setdefault(kind, [])
         now = self._monotonic()
-        last = self._last_create.get(kind)
-        if last is not None and now - last < interval:
-            self._sleep(interval - (now - last))
-        self._last_create[kind] = self._monotonic()
+        del recent[: sum(1 for moment in recent if now - moment >= WINDOW)]
+        if len(recent) >= per_minute:
+            self._sleep(WINDOW - (now - recent[0]))
+            del recent[0]
+        recent.append(self._monotonic())
+
+    def _obey_rate_headers(self, response: requests.Response, *_: Any, **__: Any) -> None:
+        """Slow down before a 429: when RateLimit-Remaining runs low, wait for the reset."""
+        headers = response.headers
+        try:
+            limit = int(headers["RateLimit-Limit"])
+            remaining = int(headers["RateLimit-Remaining"])
+            reset = float(headers["RateLimit-Reset"])
+        except (KeyError, ValueError):
+            return  # not every response carries them (projects, groups and users lists)
+        if remaining <= max(1, int(limit * LOW_REMAINING)):
+            wait = reset - time.time()
+            if wait > 0:
+                self._sleep(min(wait, MAX_RATE_WAIT))
+
+    # --- the run lock: a group label whose description says who holds it until when ------
+
+    def lock_description(self) -> str:
+        """Where the lock lives."""
+        return f"the label {LOCK_LABEL} of group {self.settings.group}"
+
+    def lock_take(self, holder: str, until: dt.datetime) -> bool:
+        """Create the lock label; 409 means another run holds it."""
+        data = {"name": LOCK_LABEL, "color": LOCK_COLOR, "description": _lock_text(holder, until)}
+        try:
+            with self._translated("taking the run lock"):
+                self._group.labels.create(data)
+        except TransientError as error:
+            held = self.lock_read()  # the create may have gone through before the error
+            if held is not None and held[0] == holder:
+                return True
+            raise TrackerUnavailable(f"cannot reach GitLab at {self._url}: {error}") from error
+        except ItemError as error:
+            if _status(error) == CONFLICT:
+                return False
+            raise TrackerUnavailable(str(error)) from error
+        return True
+
+    def lock_read(self) -> tuple[str, dt.datetime] | None:
+        """The lock label's holder and expiry; None when it is gone or unreadable."""
+        try:
+            with self._reading("reading the run lock"):
+                label = self._group.labels.get(LOCK_LABEL)
+        except ItemError as error:
+            if _status(error) == NOT_FOUND:
+                return None
+            raise
+        return _read_lock(str(label.attributes.get("description") or ""))
+
+    def lock_drop(self) -> None:
+        """Delete the lock label (already gone is fine)."""
+        try:
+            with self._translated("releasing the run lock"):
+                self._group.labels.delete(LOCK_LABEL)
+        except ItemError as error:
+            if _status(error) != NOT_FOUND:
+                raise TrackerUnavailable(str(error)) from error
+
+    def lock_extend(self, holder: str, until: dt.datetime) -> None:
+        """Rewrite the lock label's description with a later expiry."""
+        with self._translated("extending the run lock"):
+            self._group.labels.update(LOCK_LABEL, {"description": _lock_text(holder, until)})
+
+    @property
+    def me(self) -> str | None:
+        """The username the token belongs to: only its issues carry keys that count."""
+        if self._me is None:
+            with self._reading("checking the token"):
+                self._gl.auth()
+            self._me = self._gl.user.username if self._gl.user else None
+        return self._me
+
+    def _observed(self, data: Mapping[str, Any]) -> ObservedIssue:
+        return _observed(data, self.me)
+
+    def _observed_epic(self, data: Mapping[str, Any]) -> ObservedEpic:
+        return _observed_epic(data, self.me)
+
+    @contextmanager
+    def _reading(self, what: str) -> Iterator[None]:
+        """A read that still fails after python-gitlab's retries means GitLab is unavailable
+        (exit 3), not that one item failed."""
+        try:
+            with self._translated(what):
+                yield
+        except TransientError as error:
+            raise TrackerUnavailable(f"cannot reach GitLab at {self._url}: {error}") from error
 
     @contextmanager
     def _translated(self, what: str, missing: str | None = None) -> Iterator[None]:
@@ -445,23 +573,63 @@ class GitLabTracker(Tracker):
         return message.replace(self._token, "[token]") if self._token else message
 
 
+def _status(error: ItemError) -> int | None:
+    """The HTTP status behind an error, if GitLab answered."""
+    cause = error.__cause__
+    return cause.response_code if isinstance(cause, GitlabError) else None
+
+
 def _conflict(error: ItemError) -> bool:
     """Whether GitLab answered 409: the thing exists already."""
+    return _status(error) == CONFLICT
+
+
+def _refused_as_spam(error: ItemError) -> CreationRefused | None:
+    """GitLab.com's spam check answers 400, 409 or 422 naming spam or a CAPTCHA."""
     cause = error.__cause__
-    return isinstance(cause, GitlabError) and cause.response_code == CONFLICT
+    if not isinstance(cause, GitlabError) or cause.response_code not in (400, 409, 422):
+        return None
+    text = f"{cause.error_message} {cause.response_body!r}".lower()
+    if not any(sign in text for sign in SPAM_SIGNS):
+        return None
+    return CreationRefused(
+        "GitLab refused to create the issue as possible spam (or asked for a CAPTCHA); no more "
+        "issues are created in this run. Ask a GitLab administrator to allow the token's user "
+        "(for example add it to the spam-check allowlist, or use a group access token's bot), "
+        "then run again"
+    )
 
 
-def _observed_epic(data: Mapping[str, Any]) -> ObservedEpic:
+def _lock_text(holder: str, until: dt.datetime) -> str:
+    stamp = until.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return f"A run of the program automation is going: {holder} until {stamp}"
+
+
+def _read_lock(description: str) -> tuple[str, dt.datetime] | None:
+    words = description.split()
+    try:
+        holder, stamp = words[-3], words[-1]
+        return holder, dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except (IndexError, ValueError):
+        return None
+
+
+def _author(data: Mapping[str, Any]) -> str | None:
+    return (data.get("author") or {}).get("username")
+
+
+def _observed_epic(data: Mapping[str, Any], me: str | None) -> ObservedEpic:
     return ObservedEpic(
         iid=int(data["iid"]),
         id=int(data["id"]),
         title=str(data.get("title") or ""),
         description=str(data.get("description") or ""),
         labels=tuple(str(label) for label in data.get("labels") or ()),
+        by_tool=_author(data) == me,
     )
 
 
-def _observed(data: Mapping[str, Any]) -> ObservedIssue:
+def _observed(data: Mapping[str, Any], me: str | None) -> ObservedIssue:
     """Plain data from one issue's JSON (python-gitlab objects never leave this module)."""
     due = data.get("due_date")
     epic = data.get("epic") or {}
@@ -477,4 +645,5 @@ def _observed(data: Mapping[str, Any]) -> ObservedIssue:
         web_url=str(data.get("web_url") or ""),
         id=int(data["id"]) if data.get("id") is not None else None,
         epic=int(epic["iid"]) if epic.get("iid") is not None else None,
+        by_tool=_author(data) == me,
     )

@@ -24,6 +24,8 @@ from automation.trackers.base import (
 )
 
 FRONT = "---\n"
+TOOL_USER = "automation"  # the author of the files the tool creates
+LOCK_FILE = "run.lock"
 _FRONT_MATTER = re.compile(r"---\r?\n(?P<front>.*?\r?\n)?---\r?\n(?P<body>.*)\Z", re.DOTALL)
 
 
@@ -51,6 +53,7 @@ class IssueFile(ItemFile):
     links: list[int] = []
     created_at: dt.datetime
     updated_at: dt.datetime
+    author: str = TOOL_USER
 
 
 class EpicFile(ItemFile):
@@ -96,6 +99,17 @@ class LocalTracker(Tracker):
     def find_issue(self, key: str, program_label: str) -> ObservedIssue | None:
         """The program's issue with this key, read afresh from disk."""
         return next((i for i in self.program_issues(program_label) if i.key == key), None)
+
+    def get_issue(self, iid: int) -> ObservedIssue | None:
+        """One issue file read afresh; None when it was deleted."""
+        if not (self.issues_dir / f"{iid}.md").is_file():
+            return None
+        return _observed_issue(iid, *self._load(self.issues_dir, iid, IssueFile))
+
+    def has_note(self, iid: int, marker: str) -> bool:
+        """Whether notes/<iid>.md holds a note with the marker."""
+        path = self.workspace / "notes" / f"{iid}.md"
+        return path.is_file() and marker in path.read_bytes().decode("utf-8", "replace")
 
     def keyed_issues(self) -> dict[str, ObservedIssue]:
         """Every issue file that carries a key."""
@@ -193,6 +207,39 @@ class LocalTracker(Tracker):
             if other not in meta.links:
                 self._change(one, {"links": [*meta.links, other]})
 
+    # --- the run lock ---------------------------------------------------------------------
+
+    def lock_description(self) -> str:
+        """The lock is a file in the workspace."""
+        return f"the file {self.workspace / LOCK_FILE}"
+
+    def lock_take(self, holder: str, until: dt.datetime) -> bool:
+        """Create run.lock unless it exists (atomic)."""
+        self.workspace.mkdir(parents=True, exist_ok=True)
+        try:
+            handle = os.open(self.workspace / LOCK_FILE, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            return False
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(_lock_text(holder, until))
+        return True
+
+    def lock_read(self) -> tuple[str, dt.datetime] | None:
+        """The holder and expiry written in run.lock."""
+        try:
+            data = yaml.safe_load((self.workspace / LOCK_FILE).read_text(encoding="utf-8"))
+            return str(data["holder"]), _aware(dt.datetime.fromisoformat(str(data["until"])))
+        except (OSError, yaml.YAMLError, TypeError, KeyError, ValueError):
+            return None
+
+    def lock_drop(self) -> None:
+        """Delete run.lock."""
+        (self.workspace / LOCK_FILE).unlink(missing_ok=True)
+
+    def lock_extend(self, holder: str, until: dt.datetime) -> None:
+        """Rewrite run.lock with a later expiry."""
+        _write(self.workspace / LOCK_FILE, _lock_text(holder, until))
+
     # --- files ------------------------------------------------------------------------------
 
     def _change(self, iid: int, fields: dict[str, Any], description: str | None = None) -> None:
@@ -241,6 +288,14 @@ class LocalTracker(Tracker):
                 "delete it (the tool recreates its labels)"
             )
         return [item for item in data if isinstance(item, dict) and "name" in item]
+
+
+def _lock_text(holder: str, until: dt.datetime) -> str:
+    return f"holder: {holder}\nuntil: '{until.isoformat()}'\n"
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _iids(folder: Path) -> list[int]:
@@ -292,6 +347,7 @@ def _observed_issue(iid: int, meta: IssueFile, description: str) -> ObservedIssu
         web_url=f"issues/{iid}.md",
         id=iid,
         epic=meta.epic,
+        by_tool=meta.author == TOOL_USER,
     )
 
 

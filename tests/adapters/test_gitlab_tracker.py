@@ -97,12 +97,20 @@ def test_rerun_of_250_issues_lists_in_pages_and_writes_nothing(
         written = [
             (r.method, r.path.rsplit("/", 1)[-1])
             for r in fake.requests
-            if r.method in ("POST", "PUT")
+            if r.method in ("POST", "PUT") and "/labels" not in r.path
         ]
         tracking = fake.issues(PROJECT)[-1]["iid"]
         assert sorted(written) == sorted(
             [("PUT", str(target)), ("PUT", str(target)), ("PUT", str(tracking))]
         )
+        # the run lock (taken and released), and one fresh read per rewritten description
+        assert fake.count("POST", "/labels") == fake.count("DELETE", "/labels") == 1
+        single_reads = [
+            r
+            for r in fake.requests
+            if r.method == "GET" and r.path.endswith((f"/issues/{target}", f"/issues/{tracking}"))
+        ]
+        assert len(single_reads) == 2
 
 
 def test_creates_are_paced_under_the_configured_rate(gitlab: GitLabBackend) -> None:
@@ -113,15 +121,21 @@ def test_creates_are_paced_under_the_configured_rate(gitlab: GitLabBackend) -> N
         waits.append(seconds)
         clock["now"] += seconds
 
-    settings = GitLabSettings(group=GROUP, project=PROJECT, issue_creates_per_minute=120)
+    settings = GitLabSettings(group=GROUP, project=PROJECT, issue_creates_per_minute=3)
     tracker = GitLabTracker(
         Connection(URL, TOKEN), settings, sleep=sleep, monotonic=lambda: clock["now"]
     )
-    for i in range(5):
+    created_at: list[float] = []
+    for i in range(8):
         tracker.create_issue(
             NewIssue(f"p/k{i}", f"t{i}", f"<!-- automation:key=p/k{i} -->\n", ("program::p",))
         )
-    assert waits == [0.5, 0.5, 0.5, 0.5]
+        created_at.append(clock["now"])
+        clock["now"] += 1.0  # each create takes a second
+    # a small batch goes out at once; never more than 3 creates in any 60 seconds
+    assert created_at[:3] == [0.0, 1.0, 2.0]
+    assert all(later - first >= 60 for first, later in zip(created_at, created_at[3:]))
+    assert waits and max(waits) <= 60
 
 
 # --- faults -----------------------------------------------------------------------------------
@@ -209,10 +223,11 @@ def test_existing_group_labels_are_not_an_error(gitlab: GitLabBackend) -> None:
     gitlab.fake.add_label(GROUP, "status::complete")
     gitlab.fake.add_label(GROUP, "program::demo")
     ok(gitlab.cli("apply"))
-    assert gitlab.fake.count("POST", "/labels") == 10  # the two that exist are not posted
+    # the two that exist are not posted (the 11th is the run lock)
+    assert gitlab.fake.count("POST", "/labels") == 10 + 1
     spec = LabelSpec("status::complete", "#5cb85c", "Issue status (managed)")
     gitlab.tracker().create_label(spec)  # created meanwhile by someone else: 409 is success
-    assert gitlab.fake.count("POST", "/labels") == 11
+    assert gitlab.fake.count("POST", "/labels") == 12
 
 
 def test_labels_are_provisioned_at_group_level_before_issues(gitlab: GitLabBackend) -> None:
@@ -274,7 +289,7 @@ def test_a_refused_write_still_ends_the_run_with_exit_3(
     gitlab.fake.inject(403, method="POST", path_contains="/labels")
     result = run_with(gitlab.fake, gitlab.env(), caplog)
     assert result.code == 3
-    assert "GitLab refused creating label" in result.err
+    assert "GitLab refused taking the run lock (403 Forbidden)" in result.err
     assert not gitlab.fake.issues(PROJECT)
 
 
@@ -327,6 +342,14 @@ def test_token_in_gitlab_error_text_is_never_printed(
         message=f"lost {TOKEN}",
     )
     result = run_with(gitlab.fake, gitlab.env(), caplog)
+    assert result.code == 3  # the run lock is a group label: GitLab could not be reached
+    assert "[token]" in result.err
+    assert_secret(result, caplog)
+    gitlab.fake.clear_faults()
+    gitlab.fake.inject(
+        500, times=1000, method="POST", path_contains="/issues", message=f"boom {TOKEN}"
+    )
+    result = run_with(gitlab.fake, gitlab.env(), caplog)
     assert result.code == 1
     assert "[token]" in result.out
     assert_secret(result, caplog)
@@ -341,7 +364,13 @@ def test_network_failures_do_not_leak_the_token(
 ) -> None:
     gitlab.fake.inject(connection_error=True, times=1000, method="POST")
     result = run_with(gitlab.fake, gitlab.env(), caplog)
-    assert result.code == 1
+    assert result.code == 3  # not even the run lock could be taken
+    assert "cannot reach GitLab" in result.err
+    assert_secret(result, caplog)
+    gitlab.fake.clear_faults()
+    gitlab.fake.inject(connection_error=True, times=1000, method="POST", path_contains="/issues")
+    result = run_with(gitlab.fake, gitlab.env(), caplog)
+    assert result.code == 1  # the lock, labels and epics were written; the issues failed
     assert_secret(result, caplog)
 
 

@@ -25,7 +25,11 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def issue_with_key(workspace: Path, fragment: str) -> Path:
-    return next(p for p in (workspace / "issues").glob("*.md") if fragment in p.read_text())
+    """The issue whose identity line ends in FRAGMENT (the tracking issue's index names every
+    key too, without the marker)."""
+    return next(
+        p for p in (workspace / "issues").glob("*.md") if f"{fragment} -->" in p.read_text()
+    )
 
 
 def test_newcomer_session_on_the_shipped_config(project: Path) -> None:

@@ -1,0 +1,195 @@
+"""Which observed issue is which desired item: by the identity line the tool wrote, and, for an
+issue whose line a person deleted, by the index kept in the tracking issue (pure).
+
+Never a guess: a key held by two issues, or an index entry that points at an issue the tool
+cannot confirm, fails that item with what to do, and nothing is created for it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from automation.index import read_index
+from automation.trackers.base import ObservedIssue
+
+
+@dataclass(frozen=True)
+class Failed:
+    """An item that cannot be matched safely."""
+
+    key: str
+    message: str
+    iid: int | None = None
+
+
+@dataclass
+class Resolved:
+    """Observed issues by key, and what resolving them found."""
+
+    found: dict[str, ObservedIssue] = field(default_factory=dict)
+    restore: set[str] = field(default_factory=set)  # keys whose identity line is put back
+    gone: set[str] = field(default_factory=set)  # keys whose indexed issue was deleted
+    failed: list[Failed] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    index: dict[str, int] | None = None  # as read from the tracking issue
+
+    def entries(self, tracking_key: str) -> dict[str, int]:
+        """The index to write: every key the tool knows an issue for, the old entries kept
+        (an issue that lost its label stays known) except deleted issues."""
+        entries = {k: v for k, v in (self.index or {}).items() if k not in self.gone}
+        entries.update((key, issue.iid) for key, issue in self.found.items())
+        entries.pop(tracking_key, None)
+        return entries
+
+
+def resolve(
+    issues: Sequence[ObservedIssue],
+    wanted: Sequence[str],
+    tracking_key: str,
+    fetched: Mapping[int, ObservedIssue | None],
+    label: str,
+) -> Resolved:
+    """Match the program's issues (those with its label) to the keys the configuration wants;
+    FETCHED holds issues the index names that were not in the list (None: deleted)."""
+    out = Resolved()
+    by_key = _by_key(issues, out)
+    wanted_set = set(wanted)
+    for key, holders in sorted(by_key.items()):
+        if len(holders) == 1 and key in wanted_set:
+            out.found[key] = holders[0]
+        elif len(holders) == 1:
+            out.warnings.append(
+                f"issue {holders[0].reference} has key '{key}', which the configuration no "
+                "longer defines; it was left as it is"
+            )
+    _recover_tracking(issues, tracking_key, out)
+    tracking = out.found.get(tracking_key)
+    out.index = read_index(tracking.description) if tracking else None
+    by_iid = {issue.iid: issue for issue in issues}
+    for key in wanted:
+        if key not in by_key and out.index is not None and key in out.index:
+            _recover(key, out.index[key], by_iid, fetched, label, out)
+    _warn_keyless(issues, out, label)
+    return out
+
+
+def _by_key(issues: Sequence[ObservedIssue], out: Resolved) -> dict[str, list[ObservedIssue]]:
+    by_key: dict[str, list[ObservedIssue]] = defaultdict(list)
+    for issue in issues:
+        if issue.key is not None:
+            by_key[issue.key].append(issue)
+    for key, holders in by_key.items():
+        if len(holders) > 1:
+            refs = " and ".join(i.reference for i in sorted(holders, key=lambda i: i.iid))
+            out.failed.append(
+                Failed(
+                    key,
+                    f"issues {refs} carry the same key; close the duplicate and delete its "
+                    "first line (the automation:key marker) so only one remains",
+                )
+            )
+    return by_key
+
+
+def _recover_tracking(issues: Sequence[ObservedIssue], key: str, out: Resolved) -> None:
+    """A tracking issue whose first line was deleted still holds the index block."""
+    if key in out.found or any(f.key == key for f in out.failed):
+        return
+    tracking = find_tracking(issues, key)
+    if tracking is not None:
+        out.found[key] = tracking
+        out.restore.add(key)
+
+
+def find_tracking(issues: Sequence[ObservedIssue], key: str) -> ObservedIssue | None:
+    """The tracking issue: by its key, or the one keyless issue of the tool's that holds an
+    index (its first line was deleted)."""
+    keyed = [i for i in issues if i.key == key]
+    if keyed:
+        return keyed[0] if len(keyed) == 1 else None
+    holders = [i for i in issues if i.by_tool and i.key is None and read_index(i.description)]
+    return holders[0] if len(holders) == 1 else None
+
+
+def to_fetch(issues: Sequence[ObservedIssue], wanted: Sequence[str], tracking_key: str) -> set[int]:
+    """Issues the index names for wanted keys that the program's list does not show (their
+    label was removed, or they were deleted): the planner needs to know which."""
+    tracking = find_tracking(issues, tracking_key)
+    index = read_index(tracking.description) if tracking else None
+    held = {i.key for i in issues if i.key}
+    listed = {i.iid for i in issues}
+    wanted_set = set(wanted)
+    return {
+        iid
+        for key, iid in (index or {}).items()
+        if key in wanted_set and key not in held and iid not in listed
+    }
+
+
+def _recover(  # noqa: PLR0917
+    key: str,
+    iid: int,
+    by_iid: Mapping[int, ObservedIssue],
+    fetched: Mapping[int, ObservedIssue | None],
+    label: str,
+    out: Resolved,
+) -> None:
+    """The index says issue IID holds KEY, but no issue shows the key: find out why."""
+    if iid in by_iid:
+        issue = by_iid[iid]
+        if issue.key is None and issue.by_tool:
+            out.found[key] = issue  # its identity line was deleted: put it back
+            out.restore.add(key)
+            return
+        out.failed.append(Failed(key, _mismatch(issue), iid))
+        return
+    if iid not in fetched:
+        message = f"issue #{iid} holds this item but could not be checked; run again"
+        out.failed.append(Failed(key, message, iid))
+        return
+    other = fetched[iid]
+    if other is None or (other.key is None and not _labelled(other, label)):
+        out.gone.add(key)  # deleted, or detached (label and first line removed): made anew
+        return
+    if other.key != key:
+        out.failed.append(Failed(key, _mismatch(other), iid))
+        return
+    out.failed.append(
+        Failed(
+            key,
+            f"issue #{iid} already carries this key but not the label {label}; add the label "
+            "back, or delete the issue's first line (the automation:key marker) to detach it "
+            "from the program (a new issue is then created)",
+            iid,
+        )
+    )
+
+
+def _labelled(issue: ObservedIssue, label: str) -> bool:
+    return label in issue.labels
+
+
+def _mismatch(issue: ObservedIssue) -> str:
+    if not issue.by_tool:
+        return (
+            f"the tool's record says issue {issue.reference} holds this item, but that issue "
+            "was not created by the tool's user; nothing was created. Check the issue, then "
+            "close it if it is not the participant's"
+        )
+    return (
+        f"the tool's record says issue {issue.reference} holds this item, but its first line "
+        "now names another item; nothing was created. Put back the first line from the "
+        "issue's description history"
+    )
+
+
+def _warn_keyless(issues: Sequence[ObservedIssue], out: Resolved, label: str) -> None:
+    kept = {issue.iid for issue in out.found.values()}
+    out.warnings.extend(
+        f"issue {issue.reference} has the label {label} but no automation key on its first "
+        "line, so the tool does not track it: if it is one of the program's issues, put its "
+        "first line back from the description history; otherwise remove the label"
+        for issue in issues
+        if issue.key is None and issue.iid not in kept
+    )
