@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from automation import ci, report
+from automation.clock import Clock
 from automation.config.models import GitLabSettings
 from automation.console import Console, show_applied, show_plan, write_report
 from automation.errors import (
@@ -125,7 +126,8 @@ def choose_tracker(
         backend = "local"
     if backend == "local":
         return LocalTracker(args.workspace, epics=settings.epics)
-    tracker = GitLabTracker(Connection.from_env(env), settings)
+    clock = args.clock
+    tracker = GitLabTracker(Connection.from_env(env), settings, clock.sleep, clock.monotonic)
     tracker.check_access()
     return tracker
 
@@ -232,7 +234,7 @@ def _apply(
         console.action(action)
         lock.keep_alive()
 
-    lock = RunLock(tracker)
+    lock = RunLock(tracker, args.clock)
     applied = apply(prepared, tracker, today, done, args.steps, lock)
     figures = show_applied(console, applied)
     if args.report:
@@ -249,9 +251,16 @@ def _apply(
     return EXIT_ITEMS_FAILED if applied.outcome.failures else EXIT_OK
 
 
-def run(argv: Sequence[str], env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
+def run(
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    out: TextIO,
+    err: TextIO,
+    clock: Clock | None = None,
+) -> int:
     """Run one command; user mistakes become a message and an exit code, never a traceback."""
     args = build_parser().parse_args(argv)
+    args.clock = clock or Clock()
     try:
         today = args.today or dt.date.today()
         prepared = prepare(args.config, args.templates, today, args.program)

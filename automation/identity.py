@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from automation.index import read_index
+from automation.index import key_prefix, read_index
 from automation.trackers.base import ObservedIssue
 
 
@@ -65,7 +65,7 @@ def resolve(
             )
     _recover_tracking(issues, tracking_key, out)
     tracking = out.found.get(tracking_key)
-    out.index = read_index(tracking.description) if tracking else None
+    out.index = read_index(tracking.description, key_prefix(tracking_key)) if tracking else None
     by_iid = {issue.iid: issue for issue in issues}
     for key in wanted:
         if key not in by_key and out.index is not None and key in out.index:
@@ -108,7 +108,9 @@ def find_tracking(issues: Sequence[ObservedIssue], key: str) -> ObservedIssue | 
     keyed = [i for i in issues if i.key == key]
     if keyed:
         return keyed[0] if len(keyed) == 1 else None
-    holders = [i for i in issues if i.by_tool and i.key is None and read_index(i.description)]
+    holders = [
+        i for i in issues if i.by_tool and i.key is None and read_index(i.description) is not None
+    ]
     return holders[0] if len(holders) == 1 else None
 
 
@@ -116,7 +118,7 @@ def to_fetch(issues: Sequence[ObservedIssue], wanted: Sequence[str], tracking_ke
     """Issues the index names for wanted keys that the program's list does not show (their
     label was removed, or they were deleted): the planner needs to know which."""
     tracking = find_tracking(issues, tracking_key)
-    index = read_index(tracking.description) if tracking else None
+    index = read_index(tracking.description, key_prefix(tracking_key)) if tracking else None
     held = {i.key for i in issues if i.key}
     listed = {i.iid for i in issues}
     wanted_set = set(wanted)

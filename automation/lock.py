@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from automation.clock import Clock
 from automation.errors import AutomationError, TrackerUnavailable
 from automation.trackers.base import Tracker
 
@@ -19,17 +19,12 @@ POLL = 15.0  # seconds between two looks at a lock held by another run
 MAX_TAKEOVERS = 3  # expired locks removed in one acquisition (two runs taking over at once)
 
 
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
 @dataclass
 class RunLock:
     """Takes, keeps and releases the tracker's run lock."""
 
     tracker: Tracker
-    now: Callable[[], dt.datetime] = _utc_now
-    sleep: Callable[[float], None] = time.sleep
+    clock: Clock = field(default_factory=Clock)
     wait: dt.timedelta = WAIT
     holder: str = field(default_factory=lambda: f"run-{secrets.token_hex(6)}")
     _refreshed: dt.datetime | None = None
@@ -37,25 +32,26 @@ class RunLock:
     def acquire(self) -> None:
         """Take the lock, waiting a bounded time for another run; TrackerUnavailable (exit 3)
         when it stays taken."""
-        give_up, takeovers = self.now() + self.wait, 0
-        while not self.tracker.lock_take(self.holder, self.now() + LOCK_TTL):
+        give_up, takeovers = self.clock.now() + self.wait, 0
+        while not self.tracker.lock_take(self.holder, self.clock.now() + LOCK_TTL):
             held = self.tracker.lock_read()
             if held is not None and held[0] == self.holder:
                 break  # taken by this run after all (the answer to the create was lost)
-            if (held is None or held[1] <= self.now()) and takeovers < MAX_TAKEOVERS:
+            if (held is None or held[1] <= self.clock.now()) and takeovers < MAX_TAKEOVERS:
                 takeovers += 1
                 self.tracker.lock_drop()  # its holder crashed (or it vanished): take over
                 continue
-            if self.now() >= give_up:
-                raise TrackerUnavailable(_busy_message(self.tracker, held[1], self.wait))
-            self.sleep(POLL)
-        self._refreshed = self.now()
+            if self.clock.now() >= give_up:
+                until = held[1] if held else None
+                raise TrackerUnavailable(_busy_message(self.tracker, until, self.wait))
+            self.clock.sleep(POLL)
+        self._refreshed = self.clock.now()
 
     def keep_alive(self) -> None:
         """Move the expiry now and then, so a long run keeps its lock."""
-        if self._refreshed is not None and self.now() - self._refreshed >= REFRESH_EVERY:
-            self.tracker.lock_extend(self.holder, self.now() + LOCK_TTL)
-            self._refreshed = self.now()
+        if self._refreshed is not None and self.clock.now() - self._refreshed >= REFRESH_EVERY:
+            self.tracker.lock_extend(self.holder, self.clock.now() + LOCK_TTL)
+            self._refreshed = self.clock.now()
 
     def release(self) -> None:
         """Drop the lock if this run still holds it (never another run's). Best effort: if
@@ -69,9 +65,9 @@ class RunLock:
         self._refreshed = None
 
 
-def _busy_message(tracker: Tracker, until: dt.datetime, waited: dt.timedelta) -> str:
+def _busy_message(tracker: Tracker, until: dt.datetime | None, waited: dt.timedelta) -> str:
     minutes = int(waited.total_seconds() // 60)
-    stamp = until.isoformat().replace("+00:00", "Z")
+    stamp = until.isoformat().replace("+00:00", "Z") if until else "an unknown time"
     return (
         f"another run of the automation holds the lock ({tracker.lock_description()}, expiring "
         f"at {stamp}); waited {minutes} min. Run again when it has finished; if no run is "

@@ -22,7 +22,7 @@ from automation.edits import BlockTexts, Edits, apply_edits
 from automation.errors import ItemError
 from automation.figures import rewrite_figures
 from automation.identity import Resolved, resolve
-from automation.index import INDEX_BLOCK, index_content
+from automation.index import INDEX_BLOCK, index_content, key_prefix
 from automation.markers import block_content, normalise
 from automation.progress import (
     LabelSpec,
@@ -438,7 +438,7 @@ def _plan_tracked(
             if update:
                 out.actions.append(update)
         out.unchanged += not (changed or update or completing)
-    records = _records(found, out)
+    records = _records(item.key, found, out)
     return item, RollupRow(found.reference, item.subject, item.group, progress, state, records)
 
 
@@ -458,9 +458,9 @@ def _warn_tracked(
     )
 
 
-def _records(found: ObservedIssue, out: _Builder) -> Mapping[str, Recorded]:
+def _records(key: str, found: ObservedIssue, out: _Builder) -> Mapping[str, Recorded]:
     """The values recorded in an issue; an unreadable one is a warning naming the issue."""
-    records = out.measured[found.key or ""].records
+    records = out.measured[key].records
     out.warnings.extend(  # the label only: values can be private (satisfaction scores)
         f"issue {found.reference}: the value of '{r.label}' cannot be read; write a number "
         "like the example in the issue"
@@ -601,7 +601,8 @@ def _plan_rollups(
     a group's rollup lists its members."""
     found, tracking = resolved.found, out.desired.tracking
     every = [row for _, row in tracked if row is not None]
-    index = ((INDEX_BLOCK, index_content(resolved.entries(tracking.key))),)
+    entries = resolved.entries(tracking.key)
+    index = ((INDEX_BLOCK, index_content(entries, key_prefix(tracking.key))),)
     _plan_rollup(tracking, found.get(tracking.key), every, out, extra=index)
     for rollup in out.desired.rollups:
         rows = [row for item, row in tracked if row is not None and rollup.key in item.rollups]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from automation.cli import run
+from automation.clock import Clock
 from automation.config.models import GitLabSettings
 from automation.trackers.base import ObservedIssue, Tracker
 from automation.trackers.gitlab import Connection, GitLabTracker
@@ -48,9 +49,28 @@ class Backend(Protocol):
     def fingerprint(self) -> object: ...
 
 
-def cli(args: list[str], env: dict[str, str]) -> Result:
+class StepClock(Clock):
+    """Time that moves only when the run sleeps: no test waits for real."""
+
+    def __init__(self, start: dt.datetime | None = None) -> None:
+        self.moment = start or dt.datetime(2026, 11, 24, 6, 0, tzinfo=dt.UTC)
+        self.seconds = 0.0
+        self.slept: list[float] = []
+
+    def now(self) -> dt.datetime:
+        return self.moment + dt.timedelta(seconds=self.seconds)
+
+    def monotonic(self) -> float:
+        return self.seconds
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.seconds += max(seconds, 0.0)
+
+
+def cli(args: list[str], env: dict[str, str], clock: Clock | None = None) -> Result:
     out, err = io.StringIO(), io.StringIO()
-    code = run(args, env, out, err)
+    code = run(args, env, out, err, clock or StepClock())
     return Result(code, out.getvalue(), err.getvalue())
 
 
@@ -71,8 +91,10 @@ class LocalBackend:
         return LocalTracker(self.root / ".automation").all_issues()
 
     def edit(self, iid: int, change: Callable[[str], str]) -> None:
+        """A person edits the description (the text after the front matter) in the file."""
         path = self.root / ".automation" / "issues" / f"{iid}.md"
-        path.write_text(change(path.read_text()))
+        _, front, body = path.read_text().split("---\n", 2)
+        path.write_text(f"---\n{front}---\n{change(body)}")
 
     def fingerprint(self) -> object:
         """Every workspace file with its bytes and modification time."""
@@ -110,9 +132,15 @@ class GitLabBackend:
                 labels=tuple(i["labels"]),
                 state=i["state"],
                 due_date=dt.date.fromisoformat(i["due_date"]) if i["due_date"] else None,
+                by_tool=self._authors[i["iid"]] == self.fake.owner.username,
             )
             for i in self.fake.issues(PROJECT)
         ]
+
+    @property
+    def _authors(self) -> dict[int, str]:
+        issues = self.fake.project(PROJECT).issues.values()
+        return {issue.iid: issue.author.username for issue in issues}
 
     def edit(self, iid: int, change: Callable[[str], str]) -> None:
         """A person edits the description in GitLab (through the API, as the UI does)."""

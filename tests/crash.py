@@ -1,4 +1,5 @@
-"""A tracker wrapper that dies after the k-th write, like a killed CI job."""
+"""Tracker wrappers for tests: one that passes everything through, one that dies after the
+k-th write like a killed CI job."""
 
 from __future__ import annotations
 
@@ -13,18 +14,12 @@ class Crash(BaseException):
     """The process died (not an error the tool could catch and report)."""
 
 
-class CrashingTracker(Tracker):
-    """Delegates to a real tracker and raises Crash right after its k-th write."""
+class Delegating(Tracker):
+    """Passes every call to a real tracker; subclasses step in where a test needs it."""
 
-    def __init__(self, inner: Tracker, after: int) -> None:
+    def __init__(self, inner: Tracker) -> None:
         self.inner = inner
         self.name = inner.name
-        self.left = after
-
-    def _wrote(self) -> None:
-        self.left -= 1
-        if self.left == 0:
-            raise Crash
 
     def label_names(self) -> frozenset[str]:
         return self.inner.label_names()
@@ -59,23 +54,6 @@ class CrashingTracker(Tracker):
     def lock_extend(self, holder: str, until: dt.datetime) -> None:
         self.inner.lock_extend(holder, until)
 
-    def create_label(self, spec: LabelSpec) -> None:
-        self.inner.create_label(spec)
-        self._wrote()
-
-    def create_issue(self, issue: NewIssue) -> ObservedIssue:
-        created = self.inner.create_issue(issue)
-        self._wrote()
-        return created
-
-    def update_description(self, iid: int, description: str) -> None:
-        self.inner.update_description(iid, description)
-        self._wrote()
-
-    def update_labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> None:
-        self.inner.update_labels(iid, add, remove)
-        self._wrote()
-
     def epics_available(self) -> bool:
         return self.inner.epics_available()
 
@@ -85,23 +63,80 @@ class CrashingTracker(Tracker):
     def issue_links(self, iid: int) -> frozenset[int]:
         return self.inner.issue_links(iid)
 
+    def create_label(self, spec: LabelSpec) -> None:
+        self.inner.create_label(spec)
+
+    def create_issue(self, issue: NewIssue) -> ObservedIssue:
+        return self.inner.create_issue(issue)
+
+    def update_description(self, iid: int, description: str) -> None:
+        self.inner.update_description(iid, description)
+
+    def update_labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> None:
+        self.inner.update_labels(iid, add, remove)
+
     def create_epic(self, epic: NewEpic) -> ObservedEpic:
-        created = self.inner.create_epic(epic)
+        return self.inner.create_epic(epic)
+
+    def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:
+        self.inner.add_to_epic(epic_iid, issue)
+
+    def link_issues(self, iid: int, target_iid: int) -> None:
+        self.inner.link_issues(iid, target_iid)
+
+    def add_note(self, iid: int, body: str) -> None:
+        self.inner.add_note(iid, body)
+
+    def close_issue(self, iid: int) -> None:
+        self.inner.close_issue(iid)
+
+
+class CrashingTracker(Delegating):
+    """Raises Crash right after the k-th write."""
+
+    def __init__(self, inner: Tracker, after: int) -> None:
+        super().__init__(inner)
+        self.left = after
+
+    def _wrote(self) -> None:
+        self.left -= 1
+        if self.left == 0:
+            raise Crash
+
+    def create_label(self, spec: LabelSpec) -> None:
+        super().create_label(spec)
+        self._wrote()
+
+    def create_issue(self, issue: NewIssue) -> ObservedIssue:
+        created = super().create_issue(issue)
+        self._wrote()
+        return created
+
+    def update_description(self, iid: int, description: str) -> None:
+        super().update_description(iid, description)
+        self._wrote()
+
+    def update_labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> None:
+        super().update_labels(iid, add, remove)
+        self._wrote()
+
+    def create_epic(self, epic: NewEpic) -> ObservedEpic:
+        created = super().create_epic(epic)
         self._wrote()
         return created
 
     def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:
-        self.inner.add_to_epic(epic_iid, issue)
+        super().add_to_epic(epic_iid, issue)
         self._wrote()
 
     def link_issues(self, iid: int, target_iid: int) -> None:
-        self.inner.link_issues(iid, target_iid)
+        super().link_issues(iid, target_iid)
         self._wrote()
 
     def add_note(self, iid: int, body: str) -> None:
-        self.inner.add_note(iid, body)
+        super().add_note(iid, body)
         self._wrote()
 
     def close_issue(self, iid: int) -> None:
-        self.inner.close_issue(iid)
+        super().close_issue(iid)
         self._wrote()
