@@ -41,8 +41,9 @@ class _Skipped(Exception):
 
 
 @dataclass
-class _Writer:
-    """Performs actions; remembers what it learnt during the run (notes seen, refusals)."""
+class Writer:
+    """Performs actions; remembers what it learnt during the run, across its rounds (notes
+    seen, GitLab refusing creates)."""
 
     tracker: Tracker
     noted: dict[tuple[int, str], bool] = field(default_factory=dict)
@@ -110,12 +111,14 @@ class _Writer:
         return self.noted[iid, marker]
 
 
-def execute(plan: Plan, tracker: Tracker, on_done: Listener = lambda _: None) -> Outcome:
+def execute(
+    plan: Plan, tracker: Tracker, on_done: Listener = lambda _: None, writer: Writer | None = None
+) -> Outcome:
     """Perform every action in order; a failed item is recorded and the others go on (an item
     the plan already failed is never written)."""
     outcome = Outcome(failures=list(plan.failures))
     failed: set[str] = {failure.key for failure in plan.failures}
-    writer = _Writer(tracker)
+    writer = writer or Writer(tracker)
     for action in plan.actions:
         if action.key in failed:
             continue

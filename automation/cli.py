@@ -23,7 +23,7 @@ from automation.errors import (
 )
 from automation.lock import RunLock
 from automation.planner import ALL_STEPS, Action, Plan
-from automation.run import Prepared, apply, make_plan, prepare, private_keys
+from automation.run import Prepared, apply, make_plan, prepare, private_keys, size_warnings
 from automation.trackers.base import Tracker
 from automation.trackers.gitlab import Connection, GitLabTracker
 from automation.trackers.local import LocalTracker
@@ -127,7 +127,13 @@ def choose_tracker(
     if backend == "local":
         return LocalTracker(args.workspace, epics=settings.epics)
     clock = args.clock
-    tracker = GitLabTracker(Connection.from_env(env), settings, clock.sleep, clock.monotonic)
+    tracker = GitLabTracker(
+        Connection.from_env(env),
+        settings,
+        clock.sleep,
+        clock.monotonic,
+        lambda: clock.now().timestamp(),
+    )
     tracker.check_access()
     return tracker
 
@@ -137,7 +143,7 @@ def _validate(prepared: Prepared, out: TextIO) -> int:
         sum(1 for i in p.issues if i.create) + 1 + len(p.rollups) + len(p.plans)
         for p in prepared.programs
     )
-    for warning in (w for p in prepared.programs for w in p.warnings):
+    for warning in (w for p in prepared.programs for w in (*p.warnings, *size_warnings(p))):
         print(f"warning: {warning}", file=out)
     print(
         f"Configuration is valid: {report.plural(len(prepared.programs), 'program')}, "

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from automation.applier import Listener, Outcome, execute
+from automation.applier import Listener, Outcome, Writer, execute
 from automation.blocks import (
     COMPLETION_TEMPLATE,
     EPIC_TEMPLATE,
@@ -80,6 +80,30 @@ def _template_problems(renderer: Renderer, program: Program, source: Source) -> 
     for name in (PROGRESS_TEMPLATE, ROLLUP_TEMPLATE, EPIC_TEMPLATE, COMPLETION_TEMPLATE):
         problems.extend(renderer.check(name))
     return problems
+
+
+DESCRIPTION_LIMIT = 1_048_576  # GitLab's maximum description length, in characters
+ROLLUP_ALLOWANCE = 120_000  # a rollup block lists at most 150 rows and 100 groups
+INDEX_LINE = 12  # characters an index line needs besides the key
+
+
+def size_warnings(desired: DesiredProgram) -> list[str]:
+    """Descriptions that would come near GitLab's limit: a rendered issue, or the tracking
+    issue once its rollup and index of keys are filled in."""
+    prefix = len(desired.program.id) + 1
+    tracking = (
+        len(desired.tracking.description)
+        + ROLLUP_ALLOWANCE
+        + sum(len(i.key) - prefix + INDEX_LINE for i in _items(desired))
+    )
+    sizes = [(i.title, len(i.description)) for i in _items(desired)]
+    sizes.append((desired.tracking.title, tracking))
+    return [
+        f"'{title}' would hold about {size:,} characters, over half of GitLab's limit of "
+        f"{DESCRIPTION_LIMIT:,}; shorten its template or split the program into cohorts"
+        for title, size in sizes
+        if size > DESCRIPTION_LIMIT // 2
+    ]
 
 
 def private_keys(prepared: Prepared) -> frozenset[str]:
@@ -173,11 +197,12 @@ def _rounds(  # noqa: PLR0917
 ) -> Applied:
     plans: list[Plan] = []
     outcome = Outcome(failures=list(first.failures) if first else [])
+    writer = Writer(tracker)
     for _ in range(MAX_ROUNDS):
         plan = first if first is not None else make_plan(prepared, tracker, today, steps)
         first = None
         plans.append(plan)
-        result = execute(plan, tracker, on_done)
+        result = execute(plan, tracker, on_done, writer)
         outcome.done.extend(result.done)
         outcome.failures = result.failures  # the latest round knows what still fails
         if not (plan.creates_items and result.done):

@@ -89,12 +89,14 @@ class GitLabTracker(Tracker):
         settings: GitLabSettings,
         sleep: Callable[[float], None] | None = None,
         monotonic: Callable[[], float] | None = None,
+        wall: Callable[[], float] | None = None,
     ) -> None:
         self._token = connection.token
         self._gl = connection.client()
         self.settings = settings
         self._sleep = sleep or time.sleep
         self._monotonic = monotonic or time.monotonic
+        self._wall = wall or time.time  # epoch seconds, to read RateLimit-Reset against
         self._writes: dict[str, list[float]] = {}  # recent write times by kind
         self._me: str | None = None
         self._user_ids: dict[str, int | None] = {}
@@ -457,7 +459,7 @@ class GitLabTracker(Tracker):
         except (KeyError, ValueError):
             return  # not every response carries them (projects, groups and users lists)
         if remaining <= max(1, int(limit * LOW_REMAINING)):
-            wait = reset - time.time()
+            wait = reset - self._wall()
             if wait > 0:
                 self._sleep(min(wait, MAX_RATE_WAIT))
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from typing import Any
+from urllib.parse import quote
 
 import gitlab
 import pytest
@@ -12,6 +16,7 @@ import requests
 from gitlab.v4.objects import Project, ProjectIssue
 
 from tests.fakes.gitlab_fake import (
+    MAX_LINKS_COUNT,
     FakeGitLab,
     extract_quick_actions,
     find_mentions,
@@ -571,3 +576,429 @@ def test_every_request_is_recorded_including_failures(fake: FakeGitLab) -> None:
     assert fake.count() == 3
     assert fake.count("GET", "enablement/programs") == 3
     assert fake.requests[0].method == "GET"
+
+
+# --------------------------------------------------------------------------- a person acting
+
+
+def system_notes(issue: ProjectIssue) -> list[tuple[str, str]]:
+    """(author, body) of an issue's system notes, oldest first, read through the API."""
+    notes = issue.notes.list(get_all=True, sort="asc")
+    return [(n.author["username"], n.body) for n in notes if n.system]
+
+
+def test_tick_between_list_and_put_is_lost_to_a_blind_write(fake: FakeGitLab) -> None:
+    project = project_of(fake)
+    new_issue(project, description="- [ ] a\n- [ ] b")
+
+    def tick() -> None:
+        fake.edit_issue(PROJECT, 1, description="- [x] a\n- [ ] b")
+
+    hook = fake.before_request("PUT", "/issues/1", tick)
+    listed = project.issues.list(get_all=True)
+    assert listed[0].task_completion_status["completed_count"] == 0
+    written = project.issues.update(1, {"description": "- [ ] a\n- [ ] b\n- [ ] c"})
+    assert hook.fired == 1
+    assert written["task_completion_status"] == {"count": 3, "completed_count": 0}
+    assert system_notes(project.issues.get(1)) == [
+        ("alice", "marked the checklist item **a** as completed"),
+        ("automation-bot", "marked the checklist item **a** as incomplete"),
+    ]
+
+
+def test_rereading_just_before_the_write_sees_the_tick(fake: FakeGitLab) -> None:
+    project = project_of(fake)
+    new_issue(project, description="- [ ] a")
+    fake.before_request(
+        "GET", "/issues/1", lambda: fake.edit_issue(PROJECT, 1, description="- [x] a")
+    )
+    fresh = project.issues.get(1)
+    assert fresh.description == "- [x] a"
+
+
+def test_before_request_filters_by_method_and_path_and_counts(fake: FakeGitLab) -> None:
+    project = project_of(fake)
+    new_issue(project)
+    seen: list[int] = []
+    hook = fake.before_request("GET", "/issues", lambda: seen.append(1), times=2)
+    for _ in range(3):
+        project.issues.list()
+    new_issue(project)
+    assert (hook.fired, len(seen)) == (2, 2)
+    always = fake.before_request(None, None, lambda: None, times=None)
+    project.issues.list()
+    project.issues.list()
+    assert always.fired == 2
+
+
+def test_before_request_runs_after_auth_only(fake: FakeGitLab) -> None:
+    hook = fake.before_request(None, None, lambda: None)
+    with pytest.raises(gitlab.GitlabAuthenticationError):
+        gitlab.Gitlab(fake.url, private_token="wrong").projects.get(PROJECT)
+    assert hook.fired == 0
+    project_of(fake)
+    assert hook.fired == 1
+
+
+def test_edit_issue_acts_as_the_person_and_bumps_updated_at(fake: FakeGitLab) -> None:
+    project = project_of(fake)
+    created = new_issue(project, title="Old", description="- [ ] a\n- [x] b")
+    fake.edit_issue(PROJECT, 1, description="- [x] a\n- [ ] b", as_user="bob")
+    issue = project.issues.get(1)
+    assert issue.updated_at > created.updated_at
+    assert system_notes(issue) == [
+        ("bob", "marked the checklist item **a** as completed"),
+        ("bob", "marked the checklist item **b** as incomplete"),
+    ]
+    gl = fake.client()
+    gl.auth()
+    assert gl.user is not None and gl.user.username == "automation-bot"
+    recent = project.issues.list(get_all=True, updated_after=issue.updated_at)
+    assert [i.iid for i in recent] == [1]
+
+
+def test_edit_issue_changes_title_labels_state_and_confidentiality(fake: FakeGitLab) -> None:
+    project = project_of(fake)
+    new_issue(project, title="Old", description="text", labels="keep")
+    fake.edit_issue(PROJECT, 1, title="New", labels=["x", "y"], state="closed", confidential=True)
+    issue = project.issues.get(1)
+    assert (issue.title, issue.labels, issue.state) == ("New", ["x", "y"], "closed")
+    assert issue.confidential is True
+    assert issue.attributes["closed_by"]["username"] == "alice"
+    assert system_notes(issue) == [
+        ("alice", "changed title from **Old** to **New**"),
+        ("alice", "made the issue confidential"),
+    ]
+    fake.edit_issue(PROJECT, 1, description="other text")
+    assert system_notes(issue)[-1] == ("alice", "changed the description")
+
+
+def test_edit_issue_without_a_change_keeps_updated_at(fake: FakeGitLab) -> None:
+    project = project_of(fake)
+    created = new_issue(project, title="Same")
+    fake.edit_issue(PROJECT, 1, title="Same")
+    assert project.issues.get(1).updated_at == created.updated_at
+
+
+def test_create_issue_as_sets_the_author_and_audits_nothing(fake: FakeGitLab) -> None:
+    fake.add_label(PROJECT, "x")
+    iid = fake.create_issue_as(PROJECT, "bob", "By Bob", "ask @alice\n/label ~x", ["team"])
+    issue = project_of(fake).issues.get(iid)
+    assert issue.author["username"] == "bob"
+    assert sorted(issue.labels) == ["team", "x"]
+    assert (fake.mentions, fake.quick_actions) == ([], [])
+    newcomer = fake.create_issue_as(PROJECT, "carol", "New person", "", confidential=True)
+    assert project_of(fake).issues.get(newcomer).author["username"] == "carol"
+
+
+def test_delete_issue_directly_then_get_is_404_and_iid_is_not_reused(fake: FakeGitLab) -> None:
+    project = project_of(fake)
+    new_issue(project)
+    new_issue(project)
+    fake.delete_issue(PROJECT, 2)
+    with pytest.raises(gitlab.GitlabGetError) as error:
+        project.issues.get(2)
+    assert error.value.response_code == 404
+    assert new_issue(project).iid == 3
+
+
+def test_delete_issue_over_http_needs_owner_and_answers_204(fake: FakeGitLab) -> None:
+    project = project_of(fake)
+    first, other = new_issue(project), new_issue(project_of(fake, "enablement/other"))
+    first.links.create({"target_project_id": other.project_id, "target_issue_iid": other.iid})
+    fake.set_role("maintainer", project=PROJECT)
+    with pytest.raises(gitlab.GitlabDeleteError) as refused:
+        project.issues.delete(1)
+    assert refused.value.response_code == 403
+    fake.set_role("owner", project=PROJECT)
+    project.issues.delete(1)
+    assert fake.issues(PROJECT) == []
+    assert fake.issues("enablement/other")[0]["links"] == []
+
+
+# --------------------------------------------------------------------------- link cap
+
+
+def test_related_issue_links_stop_at_the_cap_on_either_end(fake: FakeGitLab) -> None:
+    assert FakeGitLab.MAX_LINKS_COUNT == MAX_LINKS_COUNT == 100
+    project = project_of(fake)
+    hub = new_issue(project, title="Hub")
+    for number in range(MAX_LINKS_COUNT + 1):
+        fake.create_issue_as(PROJECT, "alice", f"Item {number}", "")
+    for iid in range(2, MAX_LINKS_COUNT + 2):
+        hub.links.create({"target_project_id": project.id, "target_issue_iid": iid})
+    extra = MAX_LINKS_COUNT + 2
+    with pytest.raises(gitlab.GitlabCreateError) as source_full:
+        hub.links.create({"target_project_id": project.id, "target_issue_iid": extra})
+    limit = "This issue would exceed the maximum number of linked issues (100)."
+    assert source_full.value.response_code == 422
+    assert source_full.value.error_message == f"#{extra} cannot be added: {limit}"
+    with pytest.raises(gitlab.GitlabCreateError) as target_full:
+        project.issues.get(extra).links.create(
+            {"target_project_id": project.id, "target_issue_iid": 1}
+        )
+    assert target_full.value.error_message == f"#1 cannot be added: {limit}"
+    assert len(hub.links.list()) == MAX_LINKS_COUNT
+
+
+# --------------------------------------------------------------------------- rate limits
+
+
+def error_body(error: gitlab.GitlabError) -> Any:
+    """The JSON body of an error answer."""
+    assert error.response_body is not None
+    return json.loads(error.response_body)
+
+
+def api_get(fake: FakeGitLab, path: str) -> requests.Response:
+    """A plain GET with the fake's token, so an error answer's headers can be read."""
+    return requests.get(f"{fake.api_url}{path}", headers={"PRIVATE-TOKEN": fake.token})
+
+
+def test_no_rate_limit_headers_unless_a_budget_is_set(fake: FakeGitLab) -> None:
+    assert not any(h.startswith("RateLimit") for h in api_get(fake, "/projects/1/issues").headers)
+
+
+def test_rate_limit_headers_follow_the_per_user_budget(fake: FakeGitLab) -> None:
+    fake.set_rate_limit(5)
+    api_get(fake, "/projects/1/issues")
+    headers = api_get(fake, "/projects/1").headers
+    assert [headers[f"RateLimit-{k}"] for k in ("Limit", "Observed", "Remaining")] == [
+        "5",
+        "2",
+        "3",
+    ]
+    reset = int(headers["RateLimit-Reset"])
+    assert reset % 60 == 0 and 0 < reset - fake.clock.now().timestamp() <= 60
+    reset_time = format_datetime(datetime.fromtimestamp(reset, UTC), usegmt=True)
+    assert headers["RateLimit-ResetTime"] == reset_time
+    for listing in ("/users", "/projects", "/groups"):
+        assert "RateLimit-Remaining" not in api_get(fake, listing).headers
+    assert api_get(fake, "/projects/1/labels").headers["RateLimit-Observed"] == "6"
+
+
+def test_over_budget_answers_429_with_retry_after_until_the_window_ends(fake: FakeGitLab) -> None:
+    fake.set_rate_limit(2)
+    api_get(fake, "/projects/1/issues")
+    api_get(fake, "/projects/1/issues")
+    refused = api_get(fake, "/projects/1/issues")
+    assert (refused.status_code, refused.text) == (429, "Retry later\n")
+    assert refused.headers["RateLimit-Remaining"] == "0"
+    assert int(refused.headers["Retry-After"]) == 60 - int(fake.clock.now().timestamp()) % 60
+    fake.act_as("bob")
+    assert api_get(fake, "/projects/1/issues").status_code == 200
+    fake.act_as("automation-bot")
+    fake.clock.advance(timedelta(seconds=int(refused.headers["Retry-After"])))
+    assert api_get(fake, "/projects/1/issues").status_code == 200
+
+
+def test_python_gitlab_waits_out_the_budget_on_fake_time(
+    fake: FakeGitLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("time.sleep", fake.sleep)
+    fake.set_rate_limit(3)
+    project = project_of(fake)
+    started = fake.clock.now()
+    for _ in range(3):
+        new_issue(project)
+    assert len(fake.issues(PROJECT)) == 3
+    assert fake.count("POST", "/issues") == 4
+    assert fake.clock.now() - started >= timedelta(seconds=50)
+
+
+def test_issue_creation_limit_is_per_project_and_user_and_not_in_headers(
+    fake: FakeGitLab,
+) -> None:
+    fake.set_application_limits(issue_creates_per_minute=2, notes_per_minute=None)
+    fake.set_rate_limit(1000)
+    project = project_of(fake)
+    new_issue(project)
+    new_issue(project)
+    with pytest.raises(gitlab.GitlabCreateError) as error:
+        project.issues.create({"title": "third"}, obey_rate_limit=False)
+    assert error.value.response_code == 429
+    message = "This endpoint has been requested too many times. Try again later."
+    assert error_body(error.value) == {"message": {"error": message}}
+    assert len(fake.issues(PROJECT)) == 2
+    assert new_issue(project_of(fake, "enablement/other")).iid == 1
+    refused = requests.post(
+        f"{fake.api_url}/projects/1/issues",
+        json={"title": "x"},
+        headers={"PRIVATE-TOKEN": fake.token},
+    )
+    assert refused.status_code == 429 and "Retry-After" not in refused.headers
+    assert int(refused.headers["RateLimit-Remaining"]) > 900
+    fake.clock.advance(timedelta(minutes=1))
+    assert new_issue(project).iid == 3
+
+
+def test_note_creation_limit_counts_every_noteable_of_the_user(fake: FakeGitLab) -> None:
+    fake.set_application_limits(issue_creates_per_minute=None, notes_per_minute=2)
+    project = project_of(fake)
+    issue = new_issue(project)
+    mr_iid = fake.add_merge_request(PROJECT)
+    issue.notes.create({"body": "one"})
+    project.mergerequests.get(mr_iid, lazy=True).notes.create({"body": "two"})
+    with pytest.raises(gitlab.GitlabCreateError) as error:
+        issue.notes.create({"body": "three"}, obey_rate_limit=False)
+    assert error.value.response_code == 429
+    fake.clock.advance(timedelta(minutes=1))
+    assert issue.notes.create({"body": "four"}).body == "four"
+    assert fake.issues(PROJECT)[0]["notes"] == ["one", "four"]
+
+
+def test_application_limits_are_off_by_default(fake: FakeGitLab) -> None:
+    issue = new_issue(project_of(fake))
+    for number in range(70):
+        issue.notes.create({"body": f"note {number}"})
+    assert len(fake.issues(PROJECT)[0]["notes"]) == 70
+
+
+# --------------------------------------------------------------------------- spam
+
+
+def test_spam_verdict_answers_400_and_creates_nothing(fake: FakeGitLab) -> None:
+    refusal = fake.refuse_creates_as_spam("spam", times=1)
+    project = project_of(fake)
+    with pytest.raises(gitlab.GitlabCreateError) as error:
+        new_issue(project)
+    assert error.value.response_code == 400
+    text = "Your issue has been recognized as spam. Please, change the content to proceed."
+    assert error_body(error.value) == {"message": {"base": [text]}}
+    assert fake.issues(PROJECT) == []
+    assert (refusal.fired, new_issue(project).iid) == (1, 1)
+
+
+def test_captcha_verdict_answers_409_with_captcha_fields(fake: FakeGitLab) -> None:
+    fake.refuse_creates_as_spam("captcha")
+    project = project_of(fake)
+    for _ in range(2):
+        with pytest.raises(gitlab.GitlabCreateError) as error:
+            new_issue(project)
+        body = error_body(error.value)
+        assert error.value.response_code == 409
+        assert body["needs_captcha_response"] is True
+        assert isinstance(body["spam_log_id"], int) and body["captcha_site_key"]
+        assert "solve the reCAPTCHA" in body["message"]["error"]
+    assert fake.issues(PROJECT) == []
+    fake.clear_faults()
+    assert new_issue(project).iid == 1
+
+
+# --------------------------------------------------------------------------- group labels
+
+
+def test_group_label_delete_by_name_or_id_answers_204_and_unlabels(fake: FakeGitLab) -> None:
+    fake.add_label("enablement", "to go")
+    fake.add_label("enablement", "also")
+    new_issue(project_of(fake), labels="to go,also")
+    group = fake.client().groups.get("enablement")
+    group.labels.delete("to go")
+    label_id = fake.labels("enablement")["also"]["id"]
+    response = fake.client().http_delete(f"/groups/{group.id}/labels/{label_id}")
+    assert isinstance(response, requests.Response) and response.status_code == 204
+    assert fake.labels("enablement") == {}
+    assert fake.issues(PROJECT)[0]["labels"] == []
+    with pytest.raises(gitlab.GitlabDeleteError) as error:
+        group.labels.delete("to go")
+    assert (error.value.response_code, error.value.error_message) == (404, "404 Label Not Found")
+
+
+def test_group_label_of_an_ancestor_cannot_be_deleted_from_a_subgroup(fake: FakeGitLab) -> None:
+    fake.add_label("enablement", "parent")
+    fake.add_group("enablement/team")
+    team = fake.client().groups.get("enablement/team")
+    assert team.labels.get("parent").name == "parent"
+    with pytest.raises(gitlab.GitlabDeleteError) as error:
+        team.labels.delete("parent")
+    assert error.value.response_code == 404
+
+
+def test_group_label_update_renames_everywhere(fake: FakeGitLab) -> None:
+    fake.add_label("enablement", "old name")
+    new_issue(project_of(fake), labels="old name")
+    group = fake.client().groups.get("enablement")
+    data = {"new_name": "new name", "color": "#FF0000", "description": "why"}
+    updated = group.labels.update("old name", data)
+    assert (updated["name"], updated["color"], updated["description"]) == (
+        "new name",
+        "#FF0000",
+        "why",
+    )
+    assert fake.issues(PROJECT)[0]["labels"] == ["new name"]
+    path = f"/groups/{group.id}/labels/{quote('new name', safe='')}"
+    again = fake.client().http_put(path, post_data={"color": "#00FF00"})
+    assert isinstance(again, dict) and again["color"] == "#00FF00"
+    assert list(fake.labels("enablement")) == ["new name"]
+
+
+def test_group_label_update_errors(fake: FakeGitLab) -> None:
+    fake.add_label("enablement", "a")
+    fake.add_label("enablement", "b")
+    group = fake.client().groups.get("enablement")
+    cases = [
+        ({}, 400),
+        ({"new_name": "b"}, 400),
+        ({"color": "not a colour!"}, 400),
+    ]
+    for data, status in cases:
+        with pytest.raises(gitlab.GitlabUpdateError) as error:
+            group.labels.update("a", data)
+        assert error.value.response_code == status
+    with pytest.raises(gitlab.GitlabUpdateError) as missing:
+        group.labels.update("zzz", {"color": "#FFFFFF"})
+    assert missing.value.response_code == 404
+    fake.set_role("guest")
+    with pytest.raises(gitlab.GitlabUpdateError) as forbidden:
+        group.labels.update("a", {"color": "#FFFFFF"})
+    assert forbidden.value.response_code == 403
+
+
+# --------------------------------------------------------------------------- users, authors
+
+
+def test_get_user_returns_the_token_owner(fake: FakeGitLab) -> None:
+    gl = fake.client()
+    owner = gl.http_get("/user")
+    assert isinstance(owner, dict) and owner["username"] == "automation-bot"
+    fake.act_as("bob")
+    other = gl.http_get("/user")
+    assert isinstance(other, dict) and other["username"] == "bob"
+
+
+def test_issue_author_is_its_creator(fake: FakeGitLab) -> None:
+    project = project_of(fake)
+    by_tool = new_issue(project)
+    by_alice = fake.create_issue_as(PROJECT, "alice", "Hers", "")
+    assert by_tool.author["username"] == "automation-bot"
+    assert project.issues.get(by_tool.iid).author["username"] == "automation-bot"
+    assert project.issues.get(by_alice).author["username"] == "alice"
+
+
+# --------------------------------------------------------------------------- members
+
+
+def test_members_all_lists_direct_and_inherited_with_highest_role(fake: FakeGitLab) -> None:
+    fake.add_group("enablement/team")
+    fake.add_member("enablement", "alice", "maintainer")
+    fake.add_member("enablement/team", "alice", "guest")
+    fake.add_member("enablement/team", "bob")
+    team = fake.client().groups.get("enablement/team")
+    everyone = team.members_all.list(get_all=True)
+    assert [(m.username, m.access_level) for m in everyone] == [("alice", 40), ("bob", 30)]
+    for key in ("id", "username", "name", "state", "access_level"):
+        assert key in everyone[0].attributes
+    direct = team.members.list(get_all=True)
+    assert [(m.username, m.access_level) for m in direct] == [("alice", 10), ("bob", 30)]
+    top = fake.client().groups.get("enablement").members_all.list(get_all=True)
+    assert [m.username for m in top] == ["alice"]
+
+
+def test_members_all_is_paginated(fake: FakeGitLab) -> None:
+    for number in range(25):
+        fake.add_member("enablement", f"user{number}", "reporter")
+    group = fake.client().groups.get("enablement")
+    assert len(group.members_all.list(per_page=20, page=1)) == 20
+    assert len(group.members_all.list(get_all=True, per_page=20)) == 25
+    with pytest.raises(ValueError, match="unknown role"):
+        fake.add_member("enablement", "x", "boss")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
 from typing import Any, ClassVar, Literal, NamedTuple
 from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlencode, urlsplit
 
@@ -32,6 +33,16 @@ MAX_TITLE = 255
 MAX_DESCRIPTION = 1_048_576
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FORBIDDEN: JSON = {"message": "403 Forbidden"}
+# app/models/concerns/issuable_link.rb: IssuableLink::MAX_LINKS_COUNT, checked for both ends.
+MAX_LINKS_COUNT = 100
+# lib/gitlab/rack_attack.rb: throttles count per user in fixed windows aligned on the epoch.
+RATE_LIMIT_PERIOD = 60
+# lib/gitlab/throttle.rb: the default `rate_limiting_response_text` plus a newline.
+RATE_LIMIT_TEXT = "Retry later\n"
+# app/services/concerns/rate_limited_service.rb and lib/api/helpers/rate_limiter.rb.
+APPLICATION_LIMIT_TEXT = "This endpoint has been requested too many times. Try again later."
+# GitLab.com's list endpoints with their own limits, whose answers carry no RateLimit-* headers.
+UNMETERED_LISTS = frozenset({"/projects", "/groups", "/users"})
 
 
 # --------------------------------------------------------------------------- errors, clock
@@ -95,7 +106,7 @@ def parse_time(text: str) -> datetime:
 # --------------------------------------------------------------------------- markdown rules
 
 FENCE_RE = re.compile(r"^[ \t]*(?:>[ \t]*)*(`{3,}|~{3,})")
-TASK_RE = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:(?:[-+*]|\d+[.)])[ \t]+)+\[([xX]|\s)\]\s+\S")
+TASK_RE = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:(?:[-+*]|\d+[.)])[ \t]+)+\[([xX]|\s)\]\s+(\S.*?)\s*$")
 INLINE_CODE_RE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 MENTION_RE = re.compile(r"(?<![A-Za-z0-9_])@([A-Za-z0-9_][A-Za-z0-9_.\-]*)")
 _QUICK_ACTION_TEXT = """
@@ -159,6 +170,35 @@ def task_completion_status(text: str | None) -> JSON:
             count += 1
             completed += match.group(1) in "xX"
     return {"count": count, "completed_count": completed}
+
+
+class TaskItem(NamedTuple):
+    """A task list item: whether it is checked and its text."""
+
+    checked: bool
+    text: str
+
+
+def task_items(text: str | None) -> list[TaskItem]:
+    """List the task list items of markdown in order (code blocks and comments excluded)."""
+    items = []
+    for line in prose_lines(text or ""):
+        match = TASK_RE.match(line)
+        if match:
+            items.append(TaskItem(match.group(1) in "xX", match.group(2)))
+    return items
+
+
+def toggled_tasks(old: str | None, new: str | None) -> list[TaskItem]:
+    """Items whose box changed, matched by position and same text (Taskable.get_updated_tasks)."""
+    before = task_items(old)
+    return [
+        item
+        for index, item in enumerate(task_items(new))
+        if index < len(before)
+        and before[index].text == item.text
+        and before[index].checked != item.checked
+    ]
 
 
 def find_mentions(text: str | None) -> list[str]:
@@ -251,14 +291,24 @@ class Label:
 
 
 @dataclass(eq=False)
+class Member:
+    """A user's direct membership of a group."""
+
+    user: User
+    access_level: int
+    created_at: datetime
+
+
+@dataclass(eq=False)
 class Group:
-    """A group (possibly nested) with its labels and epics."""
+    """A group (possibly nested) with its labels, epics and direct members."""
 
     id: int
     full_path: str
     parent: Group | None
     labels: dict[str, Label] = field(default_factory=dict)
     epics: dict[int, Epic] = field(default_factory=dict)
+    members: dict[int, Member] = field(default_factory=dict)  # user id -> membership
 
     def ancestry(self) -> Iterator[Group]:
         """Yield this group then its ancestors."""
@@ -278,6 +328,12 @@ class Project:
     labels: dict[str, Label] = field(default_factory=dict)
     issues: dict[int, Issue] = field(default_factory=dict)
     merge_requests: dict[int, list[Note]] = field(default_factory=dict)  # iid -> its notes
+    last_iid: int = 0  # GitLab's InternalId: a deleted issue's iid is never given again
+
+    def next_iid(self) -> int:
+        """Allocate the next issue iid."""
+        self.last_iid = max(self.last_iid, max(self.issues, default=0)) + 1
+        return self.last_iid
 
 
 @dataclass(eq=False)
@@ -469,6 +525,38 @@ class GitLabState:
         for username in find_mentions(text):
             self.mentions.append(Mention(username, where))
 
+    def link_count(self, issue: Issue) -> int:
+        """Count the issues related to this one (links seen from both ends)."""
+        return sum(1 for link in self.links if issue in (link.source, link.target))
+
+    def delete_issue(self, issue: Issue) -> None:
+        """Remove an issue with its links; its iid is not given again."""
+        del issue.project.issues[issue.iid]
+        self.links = [link for link in self.links if issue not in (link.source, link.target)]
+
+    def labelled_in(self, group: Group) -> Iterator[Issue | Epic]:
+        """Yield the issues and epics of a group and of its subgroups, which may use its labels."""
+        for project in self.projects.values():
+            if group in project.group.ancestry():
+                yield from project.issues.values()
+        for other in self.groups.values():
+            if group in other.ancestry():
+                yield from other.epics.values()
+
+    def rename_group_label(self, group: Group, label: Label, new_name: str) -> None:
+        """Rename a group label everywhere it is used (GitLab links labels by id)."""
+        del group.labels[label.name]
+        for item in self.labelled_in(group):
+            item.labels = [new_name if name == label.name else name for name in item.labels]
+        label.name = new_name
+        group.labels[new_name] = label
+
+    def delete_group_label(self, group: Group, label: Label) -> None:
+        """Delete a group label and take it off every issue and epic that had it."""
+        del group.labels[label.name]
+        for item in self.labelled_in(group):
+            item.labels = [name for name in item.labels if name != label.name]
+
 
 # --------------------------------------------------------------------------- JSON presenter
 
@@ -504,6 +592,17 @@ class Presenter:
             "subscribed": False,
             "priority": None,
             "is_project_label": label.is_project_label,
+        }
+
+    def member(self, member: Member) -> JSON:
+        """Render a membership (the user plus its role)."""
+        return {
+            **self.user(member.user),
+            "access_level": member.access_level,
+            "created_at": iso(member.created_at),
+            "created_by": None,
+            "expires_at": None,
+            "membership_state": "active",
         }
 
     def group(self, group: Group) -> JSON:
@@ -916,7 +1015,7 @@ class IssueService:
         now = self.state.clock.now()
         issue = Issue(
             id=self.state.next_id("issue"),
-            iid=max(project.issues, default=0) + 1,
+            iid=project.next_iid(),
             project=project,
             title=title,
             author=self.actor,
@@ -936,6 +1035,10 @@ class IssueService:
         metadata = self.state.can("planner", group, project)
         if not metadata and issue.author is not self.actor:
             raise ApiError(403, dict(FORBIDDEN))
+        return self.edit(issue, params, metadata)
+
+    def edit(self, issue: Issue, params: Params, metadata: bool) -> Issue:
+        """Apply an edit whose permissions were checked; bump updated_at if anything changed."""
         self._validate(params)
         before = issue.snapshot()
         state_event = params.text("state_event")
@@ -1034,7 +1137,7 @@ class IssueService:
         if issue.title != title:
             self.add_system_note(issue, f"changed title from **{title}** to **{issue.title}**")
         if issue.description != description:
-            self.add_system_note(issue, "changed the description")
+            self._description_notes(issue, str(description))
         if tuple(u.id for u in issue.assignees) != assignees:
             names = " ".join(f"@{u.username}" for u in issue.assignees)
             self.add_system_note(issue, f"assigned to {names}" if names else "removed assignee")
@@ -1047,6 +1150,18 @@ class IssueService:
             )
         if issue.due_date != due:
             self.add_system_note(issue, f"changed due date to {issue.due_date}")
+
+    def _description_notes(self, issue: Issue, old: str) -> None:
+        """Ticked boxes get one note each, any other description change a generic note."""
+        # Issuable::CommonSystemNotesService#handle_description_change_note and
+        # SystemNotes::IssuablesService#change_task_status: the note said "task" before GitLab
+        # renamed tasks to checklist items; Taskable::COMPLETED / INCOMPLETE give the status.
+        toggled = toggled_tasks(old, issue.description)
+        for item in toggled:
+            status = "completed" if item.checked else "incomplete"
+            self.add_system_note(issue, f"marked the checklist item **{item.text}** as {status}")
+        if not toggled:
+            self.add_system_note(issue, "changed the description")
 
     def run_commands(
         self,
@@ -1243,6 +1358,7 @@ class IssueHandlers(Handlers):
             ("POST", base, self.create_issue),
             ("GET", base + "/{iid}", self.get_issue),
             ("PUT", base + "/{iid}", self.update_issue),
+            ("DELETE", base + "/{iid}", self.delete_issue),
             ("GET", base + "/{iid}/notes", self.list_notes),
             ("POST", base + "/{iid}/notes", self.create_note),
             ("GET", base + "/{iid}/notes/{note}", self.get_note),
@@ -1267,8 +1383,19 @@ class IssueHandlers(Handlers):
         """Create an issue; unknown labels become project labels if the user may create them."""
         project = self.state.project(request.args["project"])
         self.state.require("guest", project.group, project)
+        if not request.params.text("title"):
+            raise bad_request("title is missing")
+        self.fake.application_limits.check("issues_create", (project.id, self.fake.owner.id))
+        self.fake.check_spam()
         issue = self.issues_service(project).create(project, request.params)
         return Reply(201, self.present.issue(issue))
+
+    def delete_issue(self, request: Request) -> Reply:
+        """Delete an issue (owners and admins only, `destroy_issue`); answer 204."""
+        issue = self._issue(request)
+        self.state.require("owner", issue.project.group, issue.project)
+        self.state.delete_issue(issue)
+        return Reply(204, None)
 
     def get_issue(self, request: Request) -> Reply:
         """Return one issue."""
@@ -1303,6 +1430,7 @@ class IssueHandlers(Handlers):
 
     def create_note(self, request: Request) -> Reply:
         """Comment on an issue, executing quick actions; commands-only bodies store no note."""
+        self.fake.application_limits.check("notes_create", (self.fake.owner.id,))
         issue = self._issue(request)
         body = request.params.text("body")
         if not body:
@@ -1365,6 +1493,7 @@ class IssueHandlers(Handlers):
         for link in self.state.links:
             if {link.source.id, link.target.id} == {source.id, target.id}:
                 raise ApiError(409, {"message": "Issue(s) already assigned"})
+        self._check_link_cap(source, target)
         link_type = request.params.text("link_type") or "relates_to"
         link = IssueLink(
             self.state.next_id("link"), source, target, link_type, self.state.clock.now()
@@ -1378,6 +1507,19 @@ class IssueHandlers(Handlers):
                 "link_type": link_type,
             },
         )
+
+    def _check_link_cap(self, source: Issue, target: Issue) -> None:
+        """Refuse a link that would give either issue more than the cap (422)."""
+        # IssuableLink#validate_max_number_of_links adds one error per full end (to_sentence);
+        # IssuableLinks::CreateService#link_issuables prefixes "<target ref> cannot be added: "
+        # and answers 422; lib/api/issue_links.rb renders it as {"message": ...}.
+        cap = self.fake.MAX_LINKS_COUNT
+        full = [issue for issue in (source, target) if self.state.link_count(issue) >= cap]
+        if not full:
+            return
+        error = f"This issue would exceed the maximum number of linked issues ({cap})."
+        errors = " and ".join(error for _ in full)
+        raise ApiError(422, {"message": f"#{target.iid} cannot be added: {errors}"})
 
 
 class IssueFilter:
@@ -1460,6 +1602,11 @@ class LabelHandlers(Handlers):
             ("POST", "/projects/{project}/labels", self.create_project_label),
             ("GET", "/groups/{group}/labels", self.list_group_labels),
             ("POST", "/groups/{group}/labels", self.create_group_label),
+            ("PUT", "/groups/{group}/labels", self.update_group_label),
+            ("DELETE", "/groups/{group}/labels", self.delete_group_label),
+            ("GET", "/groups/{group}/labels/{label}", self.get_group_label),
+            ("PUT", "/groups/{group}/labels/{label}", self.update_group_label),
+            ("DELETE", "/groups/{group}/labels/{label}", self.delete_group_label),
         ]
 
     def list_project_labels(self, request: Request) -> Reply:
@@ -1516,6 +1663,77 @@ class LabelHandlers(Handlers):
         group.labels[label.name] = label
         return Reply(201, self.present.label(label))
 
+    # lib/api/group_labels.rb with lib/api/helpers/label_helpers.rb: `:name` is a label id or
+    # a (URL-encoded) name; the older forms without it take `label_id` or `name` as parameters.
+
+    def _label_ref(self, request: Request, allow_id: bool) -> str:
+        """The label named in the path, else the older forms' `label_id` or `name` parameter."""
+        if "label" in request.args:
+            return request.args["label"]
+        name = request.params.text("name")
+        label_id = request.params.text("label_id") if allow_id else None
+        if not allow_id and name is None:
+            raise bad_request("name is missing")
+        if allow_id and (label_id is None) == (name is None):
+            exclusive = "mutually exclusive"
+            missing = "missing, exactly one parameter must be provided"
+            raise bad_request(f"label_id, name are {exclusive if name else missing}")
+        return label_id if label_id is not None else str(name)
+
+    def _find_label(self, labels: dict[str, Label], ref: str) -> Label:
+        """Find by id first, then by title (LabelHelpers#find_label); 404 Label Not Found."""
+        found = next((lb for lb in labels.values() if ref.isdigit() and lb.id == int(ref)), None)
+        found = found or labels.get(ref)
+        if found is None:
+            raise not_found("Label Not Found")
+        return found
+
+    def get_group_label(self, request: Request) -> Reply:
+        """Return one label of the group or of its ancestors."""
+        group = self.state.group(request.args["group"])
+        label = self._find_label(self.state.group_labels(group), request.args["label"])
+        return Reply(200, self.present.label(label))
+
+    def update_group_label(self, request: Request) -> Reply:
+        """Rename, recolour or redescribe one of the group's own labels; answer 200."""
+        group = self.state.group(request.args["group"])
+        self.state.require("planner", group)
+        ref = self._label_ref(request, allow_id=True)
+        params = request.params
+        if not any(params.has(key) for key in ("new_name", "color", "description", "archived")):
+            raise bad_request(
+                "new_name, color, description, archived are missing, "
+                "at least one parameter must be provided"
+            )
+        label = self._find_label(group.labels, ref)
+        self._check_label_edit(group, label, params)
+        self._apply_label_edit(group, label, params)
+        return Reply(200, self.present.label(label))
+
+    def _check_label_edit(self, group: Group, label: Label, params: Params) -> None:
+        new_name = params.text("new_name")
+        if new_name is not None and new_name != label.name and new_name in group.labels:
+            raise ApiError(400, {"message": {"title": ["has already been taken"]}})
+        color = params.text("color")
+        if color is not None and not re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}|[A-Za-z]+", color):
+            raise ApiError(400, {"message": {"color": ["must be a valid color code"]}})
+
+    def _apply_label_edit(self, group: Group, label: Label, params: Params) -> None:
+        new_name = params.text("new_name")
+        if new_name and new_name != label.name:
+            self.state.rename_group_label(group, label, new_name)
+        label.color = params.text("color") or label.color
+        if params.has("description"):
+            label.description = params.text("description") or None
+
+    def delete_group_label(self, request: Request) -> Reply:
+        """Delete one of the group's own labels (not an ancestor's); answer 204 No Content."""
+        group = self.state.group(request.args["group"])
+        label = self._find_label(group.labels, self._label_ref(request, allow_id=False))
+        self.state.require("planner", group)
+        self.state.delete_group_label(group, label)
+        return Reply(204, None)
+
 
 class MergeRequestNoteHandlers(Handlers):
     """Merge request notes: list, create and edit (quick actions run and are stripped)."""
@@ -1565,6 +1783,7 @@ class MergeRequestNoteHandlers(Handlers):
 
     def create_note(self, request: Request) -> Reply:
         """Comment on a merge request."""
+        self.fake.application_limits.check("notes_create", (self.fake.owner.id,))
         notes = self._notes(request)
         text = self._text(request.params.text("body"), "mr-note:new")
         now = self.state.clock.now()
@@ -1580,6 +1799,44 @@ class MergeRequestNoteHandlers(Handlers):
         note.body = self._text(request.params.text("body"), f"mr-note:{note.id}")
         note.updated_at = self.state.clock.now()
         return Reply(200, self._present(note))
+
+
+class MemberHandlers(Handlers):
+    """Group members: direct ones, and all of them (inherited from ancestors too)."""
+
+    def routes(self) -> list[tuple[str, str, Handler]]:
+        """Return the routes of this handler group."""
+        return [
+            ("GET", "/groups/{group}/members", self.list_members),
+            ("GET", "/groups/{group}/members/all", self.list_all_members),
+        ]
+
+    def list_members(self, request: Request) -> Reply:
+        """List the group's direct members."""
+        group = self.state.group(request.args["group"])
+        return self._list(request, list(group.members.values()))
+
+    def list_all_members(self, request: Request) -> Reply:
+        """List direct and inherited members; a user in several groups shows the highest role."""
+        # doc/api/members.md, "List all members of a group or project including inherited and
+        # invited members" (invited groups are not modelled).
+        best: dict[int, Member] = {}
+        for ancestor in self.state.group(request.args["group"]).ancestry():
+            for user_id, member in ancestor.members.items():
+                if user_id not in best or member.access_level > best[user_id].access_level:
+                    best[user_id] = member
+        return self._list(request, list(best.values()))
+
+    def _list(self, request: Request, members: list[Member]) -> Reply:
+        term = (request.params.text("query") or "").lower()
+        ids = request.params.integers("user_ids")
+        chosen = [
+            m
+            for m in sorted(members, key=lambda m: m.user.id)
+            if (term in m.user.username.lower() or term in m.user.name.lower())
+            and (ids is None or m.user.id in ids)
+        ]
+        return self.page(request, [self.present.member(m) for m in chosen])
 
 
 class EpicHandlers(Handlers):
@@ -1717,6 +1974,13 @@ class EpicHandlers(Handlers):
 # --------------------------------------------------------------------------- faults
 
 
+def targets(method: str | None, path_contains: str | None, actual: str, path: str) -> bool:
+    """Tell whether a request (method, decoded path) is picked by a method and path filter."""
+    return (method is None or method.upper() == actual) and (
+        path_contains is None or path_contains in path
+    )
+
+
 @dataclass
 class Fault:
     """An injected failure: an HTTP status (with optional Retry-After) or a connection error."""
@@ -1734,9 +1998,7 @@ class Fault:
 
     def matches(self, method: str, path: str) -> bool:
         """Tell whether a request is targeted by this fault."""
-        return (self.method is None or self.method.upper() == method) and (
-            self.path_contains is None or self.path_contains in path
-        )
+        return targets(self.method, self.path_contains, method, path)
 
     def should_fire(self) -> bool:
         """Count a matching request and tell whether it fails."""
@@ -1776,11 +2038,161 @@ class CrashPlan:
     fired: int = 0
 
 
+@dataclass
+class RequestHook:
+    """An action run just before matching requests are served: a person acting meanwhile."""
+
+    method: str | None
+    path_contains: str | None
+    action: Callable[[], None]
+    times: int | None
+    fired: int = 0
+
+    def take(self, method: str, path: str) -> bool:
+        """Tell whether this request runs the action, counting it if so."""
+        if not targets(self.method, self.path_contains, method, path):
+            return False
+        if self.times is not None and self.fired >= self.times:
+            return False
+        self.fired += 1
+        return True
+
+
+# --------------------------------------------------------------------------- limits, spam
+
+
+class RateLimitUsage(NamedTuple):
+    """One request's standing in the per-user API budget, as Rack::Attack counts it."""
+
+    limit: int
+    observed: int
+    now: int  # epoch seconds
+
+    @property
+    def throttled(self) -> bool:
+        """Rack::Attack refuses a request once the count exceeds the limit."""
+        return self.observed > self.limit
+
+    def retry_after(self) -> int:
+        """Seconds until the window resets (`period - now % period`)."""
+        return RATE_LIMIT_PERIOD - self.now % RATE_LIMIT_PERIOD
+
+    def headers(self) -> dict[str, str]:
+        """The RateLimit-* headers of Gitlab::RackAttack.throttled_response_headers."""
+        reset = self.now + self.retry_after()
+        return {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Observed": str(self.observed),
+            "RateLimit-Remaining": str(max(self.limit - self.observed, 0)),
+            "RateLimit-Reset": str(reset),
+            "RateLimit-ResetTime": format_datetime(datetime.fromtimestamp(reset, UTC), True),
+        }
+
+    def throttled_reply(self) -> Reply:
+        """GitLab's throttled answer: 429, plain text `Retry later`, Retry-After and headers."""
+        headers = {
+            "Content-Type": "text/plain",
+            "RateLimit-Name": "throttle_authenticated_api",
+            **self.headers(),
+            "Retry-After": str(self.retry_after()),
+        }
+        return Reply(429, RATE_LIMIT_TEXT, headers)
+
+
+@dataclass
+class RequestBudget:
+    """The authenticated API throttle: `per_minute` requests per user per epoch-aligned minute."""
+
+    per_minute: int
+    counts: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    def count(self, user: User, now: datetime) -> RateLimitUsage:
+        """Count one request of a user (refused ones count too) and return its standing."""
+        epoch = int(now.timestamp())
+        key = (user.id, epoch // RATE_LIMIT_PERIOD)
+        self.counts[key] = self.counts.get(key, 0) + 1
+        return RateLimitUsage(self.per_minute, self.counts[key], epoch)
+
+
+class ApplicationLimits:
+    """GitLab's ApplicationRateLimiter for issue and note creation (not in RateLimit-* headers)."""
+
+    # lib/gitlab/application_rate_limiter.rb: a counter per key and scope that expires one
+    # interval (a minute) after its first hit; a request is refused once the counter exceeds
+    # the threshold. `issues_create` is scoped to project and user (Issues::CreateService,
+    # doc "Rate limits on issue and epic creation"), `notes_create` to the user
+    # (lib/api/notes.rb). The 429 carries no Retry-After: the API renders
+    # RateLimitedService::RateLimitedError with its #headers, `{}` (gitlab-org/gitlab#342370).
+
+    INTERVAL = timedelta(minutes=1)
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.thresholds: dict[str, int] = {}
+        self.windows: dict[tuple[str, tuple[int, ...]], tuple[datetime, int]] = {}
+
+    def check(self, key: str, scope: tuple[int, ...]) -> None:
+        """Count one action; answer 429 when it goes over the threshold."""
+        threshold = self.thresholds.get(key, 0)
+        if threshold <= 0:
+            return
+        now = self.clock.now()
+        start, hits = self.windows.get((key, scope), (now, 0))
+        if now >= start + self.INTERVAL:
+            start, hits = now, 0
+        self.windows[(key, scope)] = (start, hits + 1)
+        if hits + 1 > threshold:
+            raise ApiError(429, {"message": {"error": APPLICATION_LIMIT_TEXT}})
+
+
+SpamMode = Literal["spam", "captcha"]
+SPAM_MESSAGES: dict[str, str] = {
+    "spam": "Your issue has been recognized as spam. Please, change the content to proceed.",
+    "captcha": "Your issue has been recognized as spam. "
+    "Please, change the content or solve the reCAPTCHA to proceed.",
+}
+
+
+@dataclass
+class SpamRefusal:
+    """Make issue creates fail as GitLab's spam check does, `times` times (None: always)."""
+
+    mode: SpamMode
+    times: int | None
+    fired: int = 0
+
+    def take(self) -> bool:
+        """Tell whether this create is refused, counting it if so."""
+        if self.times is not None and self.fired >= self.times:
+            return False
+        self.fired += 1
+        return True
+
+    def error(self, spam_log_id: int) -> ApiError:
+        """The answer of POST /projects/:id/issues for a spam verdict."""
+        # Spammable#invalidate_if_spam adds the error to `base`; lib/api/issues.rb renders it
+        # through SpammableActions::CaptchaCheck::RestApiActionsSupport#with_captcha_check_rest_api:
+        # a CAPTCHA verdict answers 409 with Spam::Concerns::HasSpamActionResponseFields (minus
+        # `spam`) and {"message": {"error": ...}}; any other verdict is a validation error, 400.
+        text = SPAM_MESSAGES[self.mode]
+        if self.mode == "spam":
+            return ApiError(400, {"message": {"base": [text]}})
+        body: JSON = {
+            "needs_captcha_response": True,
+            "spam_log_id": spam_log_id,
+            "captcha_site_key": "fake-recaptcha-site-key",
+            "message": {"error": text},
+        }
+        return ApiError(409, body)
+
+
 # --------------------------------------------------------------------------- the fake
 
 
 class FakeGitLab:
     """A stateful GitLab REST v4 fake; use `with fake.activate():` around python-gitlab calls."""
+
+    MAX_LINKS_COUNT: ClassVar[int] = MAX_LINKS_COUNT  # related issues per issue
 
     def __init__(
         self,
@@ -1802,6 +2214,10 @@ class FakeGitLab:
         self.requests: list[RecordedRequest] = []
         self.faults: list[Fault] = []
         self.crashes: list[CrashPlan] = []
+        self.hooks: list[RequestHook] = []
+        self.spam_refusals: list[SpamRefusal] = []
+        self.budget: RequestBudget | None = None
+        self.application_limits = ApplicationLimits(self.clock)
         self.router = Router()
         for group in (
             AccountHandlers,
@@ -1809,6 +2225,7 @@ class FakeGitLab:
             LabelHandlers,
             EpicHandlers,
             MergeRequestNoteHandlers,
+            MemberHandlers,
         ):
             for method, pattern, handler in group(self).routes():
                 self.router.add(method, pattern, handler)
@@ -1875,8 +2292,7 @@ class FakeGitLab:
 
     def act_as(self, username: str) -> None:
         """Make the token belong to another (existing or new) user from now on."""
-        user = self.state.user_named(username)
-        self.owner = user or self.state.users[self.add_user(username)]
+        self.owner = self._user(username)
 
     def set_role(self, role: str, project: str | None = None, group: str | None = None) -> None:
         """Set the token owner's role globally, or for one project or group (by full path)."""
@@ -1887,6 +2303,19 @@ class FakeGitLab:
         for path in (project, group):
             if path is not None:
                 self.state.roles[path] = role
+
+    def add_member(self, group_path: str, username: str, role: str = "developer") -> int:
+        """Make a user (created if new) a direct member of a group; return the user's id."""
+        # Membership lists only: the token owner's own rights stay those of `set_role`.
+        if role not in ROLE_LEVELS:
+            raise ValueError(f"unknown role {role!r}")
+        group = self.state.group(group_path)
+        user = self._user(username)
+        group.members[user.id] = Member(user, ROLE_LEVELS[role], self.clock.now())
+        return user.id
+
+    def _user(self, username: str) -> User:
+        return self.state.user_named(username) or self.state.users[self.add_user(username)]
 
     # ---- fault injection -----------------------------------------------------------------
 
@@ -1920,9 +2349,58 @@ class FakeGitLab:
         return plan
 
     def clear_faults(self) -> None:
-        """Remove all injected faults and crash plans."""
+        """Remove all injected faults, crash plans and spam refusals."""
         self.faults.clear()
         self.crashes.clear()
+        self.spam_refusals.clear()
+
+    def refuse_creates_as_spam(
+        self, mode: SpamMode = "spam", times: int | None = None
+    ) -> SpamRefusal:
+        """Refuse issue creates as spam (400) or pending a CAPTCHA (409); nothing is created."""
+        if mode not in SPAM_MESSAGES:
+            raise ValueError(f"unknown spam mode {mode!r}")
+        refusal = SpamRefusal(mode, times)
+        self.spam_refusals.append(refusal)
+        return refusal
+
+    def check_spam(self) -> None:
+        """Raise the spam answer if a refusal applies to this issue create."""
+        for refusal in self.spam_refusals:
+            if refusal.take():
+                raise refusal.error(self.state.next_id("spam_log"))
+
+    def before_request(
+        self,
+        method: str | None,
+        path_contains: str | None,
+        action: Callable[[], None],
+        times: int | None = 1,
+    ) -> RequestHook:
+        """Run `action` just before matching requests are served (after auth); None: always."""
+        hook = RequestHook(method, path_contains, action, times)
+        self.hooks.append(hook)
+        return hook
+
+    # ---- limits --------------------------------------------------------------------------
+
+    def set_rate_limit(self, per_minute: int | None) -> None:
+        """Give every user `per_minute` API requests per minute of fake time (None: unlimited)."""
+        # Answers then carry RateLimit-* headers (not the projects, groups and users lists) and
+        # a request over budget gets 429 with Retry-After, as lib/gitlab/rack_attack.rb does.
+        self.budget = RequestBudget(per_minute) if per_minute is not None else None
+
+    def set_application_limits(
+        self, issue_creates_per_minute: int | None = 200, notes_per_minute: int | None = 60
+    ) -> None:
+        """Turn on GitLab.com's issue and note creation limits (None or 0: off)."""
+        thresholds = self.application_limits.thresholds
+        thresholds["issues_create"] = issue_creates_per_minute or 0
+        thresholds["notes_create"] = notes_per_minute or 0
+
+    def sleep(self, seconds: float) -> None:
+        """Advance the fake clock instead of sleeping: monkeypatch `time.sleep` with this."""
+        self.clock.advance(timedelta(seconds=seconds))
 
     # ---- running -------------------------------------------------------------------------
 
@@ -1957,9 +2435,34 @@ class FakeGitLab:
         query = parse_qs(parts.query, keep_blank_values=True)
         self.requests.append(RecordedRequest(request.method, unquote(parts.path), query))
         self.clock.tick()
-        reply = self._fault_reply(request) or self._authenticate(prepared) or self._serve(request)
+        reply = self._fault_reply(request) or self._authenticate(prepared) or self._metered(request)
         self._maybe_crash(request, reply)
-        return reply.status, reply.headers, json.dumps(reply.body)
+        return reply.status, reply.headers, self._render(reply)
+
+    def _metered(self, request: Request) -> Reply:
+        """Count the request in the user's budget, run hooks, serve it and add RateLimit-*."""
+        usage = self.budget.count(self.owner, self.clock.now()) if self.budget else None
+        if usage is not None and usage.throttled:
+            return usage.throttled_reply()
+        path = unquote(request.path)
+        for hook in list(self.hooks):
+            if hook.take(request.method, path):
+                hook.action()
+        reply = self._serve(request)
+        listing = request.method == "GET" and request.path.rstrip("/") in UNMETERED_LISTS
+        if usage is not None and not listing:
+            reply.headers.update(usage.headers())
+        return reply
+
+    @staticmethod
+    def _render(reply: Reply) -> str:
+        """Encode a body: none for 204, plain text as is, anything else as JSON."""
+        if reply.status == 204:
+            return ""
+        text = reply.headers.get("Content-Type", "").startswith("text/")
+        if text and isinstance(reply.body, str):
+            return reply.body
+        return json.dumps(reply.body)
 
     def _parse(self, prepared: requests.PreparedRequest) -> Request:
         parts = urlsplit(prepared.url or "")
@@ -2019,6 +2522,65 @@ class FakeGitLab:
     def project(self, path: str) -> Project:
         """Return a project record by full path."""
         return self.state.project(path)
+
+    # ---- a person acting directly, without HTTP and without becoming the token owner -----
+
+    @contextmanager
+    def _unaudited(self) -> Iterator[None]:
+        """Keep a person's own mentions and quick actions out of the tool's audit lists."""
+        mentions, actions = len(self.state.mentions), len(self.state.quick_actions)
+        try:
+            yield
+        finally:
+            del self.state.mentions[mentions:]
+            del self.state.quick_actions[actions:]
+
+    def _service_as(self, username: str) -> IssueService:
+        return IssueService(self.state, LabelService(self.state), self._user(username))
+
+    def edit_issue(
+        self,
+        project: str,
+        iid: int,
+        *,
+        description: str | None = None,
+        title: str | None = None,
+        labels: Sequence[str] | None = None,
+        state: Literal["opened", "closed"] | None = None,
+        confidential: bool | None = None,
+        as_user: str = "alice",
+    ) -> None:
+        """Edit an issue as a person would in the UI: system notes, updated_at bumped on change."""
+        issue = self.state.project(project).issues[iid]
+        values: dict[str, Any] = {"title": title, "description": description}
+        values["labels"] = list(labels) if labels is not None else None
+        values["confidential"] = confidential
+        if state is not None:
+            values["state_event"] = {"opened": "reopen", "closed": "close"}[state]
+        self.clock.tick()
+        with self._unaudited():
+            self._service_as(as_user).edit(issue, Params(values), metadata=True)
+
+    def create_issue_as(  # noqa: PLR0917 - the signature the tests were promised
+        self,
+        project: str,
+        username: str,
+        title: str,
+        description: str,
+        labels: Sequence[str] = (),
+        confidential: bool = False,
+    ) -> int:
+        """Create an issue authored by a person (no limits, no spam check); return its iid."""
+        found = self.state.project(project)
+        values: dict[str, Any] = {"title": title, "description": description}
+        values.update(labels=list(labels), confidential=confidential)
+        self.clock.tick()
+        with self._unaudited():
+            return self._service_as(username).create(found, Params(values)).iid
+
+    def delete_issue(self, project: str, iid: int) -> None:
+        """Delete an issue as an owner would; later reads of it answer 404."""
+        self.state.delete_issue(self.state.project(project).issues[iid])
 
     def issues(self, project: str) -> list[JSON]:
         """Return a project's issues as plain dicts, by iid."""

@@ -1,0 +1,186 @@
+"""GitLab's own limits and behaviours, met as they come: link caps, rate limits, spam checks,
+duplicated epics, people editing during a run, and exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from automation.clock import Clock
+from automation.markers import find_key
+from tests.adapters.test_gitlab_tracker import setup_project, users
+from tests.backends import GROUP, PROJECT, GitLabBackend, Result, cli, new_fake
+from tests.fakes.gitlab_fake import MAX_LINKS_COUNT, FakeGitLab
+
+MAX_DESCRIPTION = 1_048_576
+
+
+@pytest.fixture(autouse=True)
+def backoffs(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """python-gitlab's own back-off sleeps (after a 429 or a 5xx), recorded, never waited."""
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)
+    return slept
+
+
+class FakeTime(Clock):
+    """The run's clock is the fake GitLab's: sleeping moves GitLab's time forward."""
+
+    def __init__(self, fake: FakeGitLab) -> None:
+        self.fake = fake
+        self.slept: list[float] = []
+
+    def now(self) -> dt.datetime:
+        return self.fake.clock.now()
+
+    def monotonic(self) -> float:
+        return self.fake.clock.now().timestamp()
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.fake.clock.advance(dt.timedelta(seconds=max(seconds, 0)))
+
+
+def apply(backend: GitLabBackend, clock: Clock | None = None) -> Result:
+    return cli(["apply", "--backend", "gitlab", "--today", "2026-11-24"], backend.env(), clock)
+
+
+def writes(fake: FakeGitLab) -> int:
+    return sum(fake.count(method) for method in ("POST", "PUT", "PATCH", "DELETE"))
+
+
+@pytest.fixture
+def small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GitLabBackend]:
+    monkeypatch.chdir(tmp_path)
+    setup_project(tmp_path, 3)
+    fake = new_fake(users=tuple(users(3)))
+    with fake.activate():
+        yield GitLabBackend(fake)
+
+
+def test_a_line_typed_in_the_tracking_issue_during_the_run_survives(
+    small: GitLabBackend,
+) -> None:
+    fake = small.fake
+    assert apply(small).code == 0
+    issues = fake.issues(PROJECT)
+    tracking = next(i for i in issues if find_key(i["description"]) == "demo/tracking")
+    person = issues[0]
+    fake.edit_issue(
+        PROJECT,
+        person["iid"],
+        description=person["description"].replace("- [ ] first task", "- [x] first task"),
+        as_user="user000",
+    )
+    note = "Program team: the kick-off moves to Friday."
+
+    def type_a_line() -> None:  # after the run listed the issues, before it re-reads this one
+        text = fake.issues(PROJECT)[tracking["iid"] - 1]["description"]
+        fake.edit_issue(PROJECT, tracking["iid"], description=f"{text}\n{note}\n")
+
+    hook = fake.before_request("GET", f"/issues/{tracking['iid']}", type_a_line)
+    assert apply(small).code == 0
+    assert hook.fired == 1
+    assert note in fake.issues(PROJECT)[tracking["iid"] - 1]["description"]
+    assert "No changes" in apply(small).out
+
+
+def test_one_duplicated_epic_never_multiplies(small: GitLabBackend) -> None:
+    fake = small.fake
+    apply(small)
+    epics = fake.epics(GROUP)
+    original = next(e for e in epics if find_key(e["description"]) == "demo/c1/epic")
+    group = fake.client().groups.get(GROUP, lazy=True)
+    group.epics.create(
+        {"title": "copy", "description": original["description"], "labels": "program::demo"}
+    )
+    for _ in range(3):
+        result = apply(small)
+        assert result.code == 1
+        assert "carry the same key" in result.out
+    assert len(fake.epics(GROUP)) == len(epics) + 1
+
+
+@pytest.mark.parametrize("mode", ["spam", "captcha"])
+def test_a_create_refused_as_spam_stops_creating_for_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    setup_project(tmp_path, 5)
+    fake = new_fake(users=tuple(users(5)))
+    fake.refuse_creates_as_spam(mode)  # type: ignore[arg-type]
+    with fake.activate():
+        result = apply(GitLabBackend(fake))
+    assert result.code == 1
+    assert "GitLab refused to create the issue as possible spam" in result.out
+    assert "not created: GitLab refused" in result.out
+    assert fake.count("POST", "/issues") == 1  # asked once, never again in a loop
+    assert not fake.issues(PROJECT)
+
+
+def test_a_slow_down_before_the_request_budget_runs_out(
+    small: GitLabBackend, backoffs: list[float]
+) -> None:
+    fake = small.fake
+    fake.set_rate_limit(40)
+    clock = FakeTime(fake)
+    result = apply(small, clock)
+    assert result.code == 0, result.out + result.err
+    assert fake.count("GET") + writes(fake) > 40  # more than one window's worth of requests
+    assert clock.slept  # it waited for the window to reset ...
+    assert not backoffs  # ... instead of meeting a 429 and backing off
+
+
+def test_issue_creation_stays_under_gitlabs_200_per_minute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backoffs: list[float]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    setup_project(tmp_path, 450)
+    fake = new_fake(users=tuple(users(450)))
+    fake.clock.step = dt.timedelta(milliseconds=20)  # a fast GitLab: 50 requests a second
+    fake.set_application_limits(issue_creates_per_minute=200, notes_per_minute=60)
+    with fake.activate():
+        result = apply(GitLabBackend(fake), FakeTime(fake))
+    assert result.code == 0, result.out[-2000:] + result.err
+    assert len(fake.issues(PROJECT)) == 451
+    assert not backoffs  # no 429 met
+
+
+def test_free_tier_with_2000_issues_links_up_to_gitlabs_cap_and_reruns_write_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    setup_project(tmp_path, 2000)
+    fake = new_fake(tier="free", users=tuple(users(2000)))
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        first = apply(backend, FakeTime(fake))
+        assert first.code == 0, first.out[-2000:] + first.err
+        assert "GitLab allows 100 related links per issue" in first.out
+        issues = fake.issues(PROJECT)
+        assert len(issues) == 2001
+        tracking = next(i for i in issues if find_key(i["description"]) == "demo/tracking")
+        assert len(tracking["links"]) == MAX_LINKS_COUNT
+        assert all(len(i["description"]) < MAX_DESCRIPTION // 4 for i in issues)
+        before = writes(fake)
+        again = apply(backend, FakeTime(fake))
+        assert again.code == 0 and "No changes" in again.out
+        assert writes(fake) == before
+
+
+def test_a_list_that_keeps_failing_mid_run_is_exit_3(small: GitLabBackend) -> None:
+    small.fake.inject(500, times=1000, method="GET", path_contains="/issues")
+    result = apply(small)
+    assert result.code == 3
+    assert "cannot reach GitLab" in result.err
+
+
+def test_a_400_on_the_token_check_is_exit_3(small: GitLabBackend) -> None:
+    small.fake.inject(400, method="GET", path_contains="/user")
+    result = apply(small)
+    assert result.code == 3
+    assert "cannot use GitLab" in result.err

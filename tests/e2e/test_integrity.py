@@ -1,0 +1,324 @@
+"""What people do around the tool never loses their work or duplicates an issue: edits during
+a run, deleted identity lines, pasted keys, duplicates, concurrent runs, notes due once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from automation.lock import LOCK_TTL, RunLock
+from automation.markers import find_key
+from automation.run import apply, prepare
+from automation.trackers.base import NewIssue, ObservedIssue, Tracker
+from automation.trackers.local import LocalTracker
+from tests.backends import (
+    TODAY,
+    Backend,
+    GitLabBackend,
+    LocalBackend,
+    Result,
+    StepClock,
+    cli,
+    new_fake,
+)
+from tests.conftest import keep_programs
+from tests.crash import Crash, CrashingTracker, Delegating
+
+PARTICIPANTS = ("sam.delacroix", "aiko.tanaka", "lena.fischer")
+SAM = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
+TRACKING = "csm-aspiring-leaders/tracking"
+TODAY_DATE = dt.date.fromisoformat(TODAY)
+
+
+@pytest.fixture(params=["local", "gitlab"])
+def backend(request: pytest.FixtureRequest, project: Path) -> Iterator[Backend]:
+    if request.param == "local":
+        yield LocalBackend(project)
+        return
+    fake = new_fake(users=PARTICIPANTS)
+    with fake.activate():
+        yield GitLabBackend(fake)
+
+
+def by_key(backend: Backend) -> dict[str, ObservedIssue]:
+    issues = backend.issues()
+    counts = Counter(issue.key for issue in issues if issue.key)
+    assert all(n == 1 for n in counts.values()), f"duplicate keys: {counts}"
+    return {issue.key: issue for issue in issues if issue.key}
+
+
+def drop_first_line(text: str) -> str:
+    return text.split("\n", 1)[1]
+
+
+def tick_first(text: str) -> str:
+    return re.sub(r"\[ \]", "[x]", text, count=1)
+
+
+# --- a lost identity line ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("damage", [drop_first_line, lambda _: ""], ids=["deleted", "emptied"])
+def test_an_issue_whose_identity_line_was_lost_is_restored_not_duplicated(
+    backend: Backend, damage: Callable[[str], str]
+) -> None:
+    assert backend.cli("apply").code == 0
+    sam = by_key(backend)[SAM]
+    backend.edit(sam.iid, tick_first)
+    backend.edit(sam.iid, damage)
+    count = len(backend.issues())
+    for _ in range(2):
+        result = backend.cli("apply")
+        assert result.code == 0, result.out + result.err
+        assert "created #" not in result.out
+    assert len(backend.issues()) == count
+    restored = by_key(backend)[SAM]
+    assert restored.iid == sam.iid
+    assert restored.description.startswith(f"<!-- automation:key={SAM} -->\n")
+    assert "No changes" in backend.cli("apply").out
+
+
+def test_the_tick_of_an_issue_that_lost_its_line_still_counts_in_the_rollup(
+    backend: Backend,
+) -> None:
+    backend.cli("apply")
+    sam = by_key(backend)[SAM]
+    backend.edit(sam.iid, lambda t: drop_first_line(tick_first(t)))
+    backend.cli("apply")
+    tracking = by_key(backend)[TRACKING].description
+    row = next(line for line in tracking.split("\n") if line.startswith(f"| #{sam.iid} "))
+    assert "| 0% | in progress |" not in row and "not started" not in row
+
+
+def test_a_tracking_issue_whose_first_line_was_deleted_is_found_by_its_index(
+    backend: Backend,
+) -> None:
+    backend.cli("apply")
+    tracking = by_key(backend)[TRACKING]
+    backend.edit(tracking.iid, drop_first_line)
+    count = len(backend.issues())
+    result = backend.cli("apply")
+    assert result.code == 0, result.out + result.err
+    assert len(backend.issues()) == count
+    assert by_key(backend)[TRACKING].iid == tracking.iid
+
+
+def test_issues_with_the_label_and_no_key_are_warned_about_on_every_run(
+    backend: Backend,
+) -> None:
+    backend.cli("apply")
+    tracker = backend.tracker()
+    stranger = _person_creates(backend, "A question", "Who runs the pilot?")
+    tracker.update_labels(stranger, ["program::csm-aspiring-leaders"], [])
+    for _ in range(2):
+        result = backend.cli("apply")
+        assert (
+            f"issue #{stranger} has the label program::csm-aspiring-leaders but no automation "
+            "key on its first line" in result.out
+        )
+
+
+# --- keys count only where the tool put them ----------------------------------------------
+
+
+def test_a_key_pasted_into_a_bug_report_blocks_and_hijacks_nothing(backend: Backend) -> None:
+    backend.cli("apply")
+    sam = by_key(backend)[SAM]
+    quoted = f"Broken:\n\n```\n<!-- automation:key={SAM} -->\n```\n"
+    pasted = f"<!-- automation:key={SAM} -->\nI copied Sam's issue to ask a question."
+    bug = _person_creates(backend, "Bug report", quoted)
+    copy = _person_creates(backend, "Copy of Sam's issue", pasted)
+    for iid in (bug, copy):
+        backend.tracker().update_labels(iid, ["program::csm-aspiring-leaders"], [])
+    backend.edit(sam.iid, tick_first)
+    result = backend.cli("apply")
+    assert result.code == 0, result.out + result.err
+    assert f"updated #{sam.iid}" in result.out  # the real item is still kept up to date
+    assert "created #" not in result.out
+    assert by_key(backend)[SAM].iid == sam.iid
+    copy_now = next(i for i in backend.issues() if i.iid == copy)
+    assert copy_now.description == pasted  # never written to
+
+
+def test_first_line_rule() -> None:
+    assert find_key(f"<!-- automation:key={SAM} -->\ntext") == SAM
+    assert find_key(f"\n  \n<!-- automation:key={SAM} -->\ntext") == SAM
+    assert find_key(f"Hello\n<!-- automation:key={SAM} -->") is None
+    assert find_key(f"```\n<!-- automation:key={SAM} -->\n```") is None
+
+
+def _person_creates(backend: Backend, title: str, description: str) -> int:
+    """A person (not the tool's user) opens an issue."""
+    if isinstance(backend, GitLabBackend):
+        return backend.fake.create_issue_as(
+            "enablement/programs", "aiko.tanaka", title, description
+        )
+    assert isinstance(backend, LocalBackend)
+    folder = backend.root / ".automation" / "issues"
+    iid = max(int(p.stem) for p in folder.glob("*.md")) + 1
+    front = (
+        f"---\ntitle: {title}\nstate: opened\nlabels: []\ncreated_at: 2026-11-24T00:00:00Z\n"
+        "updated_at: 2026-11-24T00:00:00Z\nauthor: aiko.tanaka\n---\n"
+    )
+    (folder / f"{iid}.md").write_text(front + description)
+    return iid
+
+
+# --- edits made during a run survive --------------------------------------------------------
+
+
+class PersonAfterList(Delegating):
+    """A person edits an issue right after the run listed the program's issues."""
+
+    def __init__(self, inner: Tracker, iid: int, change: Callable[[str], str]) -> None:
+        super().__init__(inner)
+        self.iid, self.change, self.done = iid, change, False
+
+    def program_issues(self, program_label: str) -> tuple[ObservedIssue, ...]:
+        listed = super().program_issues(program_label)
+        if not self.done:
+            self.done = True
+            current = self.inner.get_issue(self.iid)
+            assert current is not None
+            self.inner.update_description(self.iid, self.change(current.description))
+        return listed
+
+
+def test_a_tick_made_between_the_list_and_the_write_survives(backend: Backend) -> None:
+    backend.cli("apply")
+    sam, tracking = by_key(backend)[SAM], by_key(backend)[TRACKING]
+    backend.edit(sam.iid, tick_first)  # the run will rewrite Sam's progress block
+    note = "Program team: kick-off moved to Friday."
+
+    def type_a_line(text: str) -> str:
+        return text.replace("## ", f"{note}\n\n## ", 1)
+
+    prepared = prepare(Path("config"), Path("templates"), TODAY_DATE)
+    people = PersonAfterList(backend.tracker(), tracking.iid, type_a_line)
+    apply(prepared, people, TODAY_DATE)
+    assert note in by_key(backend)[TRACKING].description
+    # and a second person ticks Sam's next box during the next run
+    people = PersonAfterList(backend.tracker(), sam.iid, tick_first)
+    before = by_key(backend)[SAM].description.count("[x]")
+    apply(prepared, people, TODAY_DATE)
+    assert by_key(backend)[SAM].description.count("[x]") == before + 1
+    backend.cli("apply")
+    assert "No changes" in backend.cli("apply").out
+
+
+# --- notes that must happen once ----------------------------------------------------------
+
+
+@pytest.fixture
+def onboarding(shipped: Path) -> Path:
+    return keep_programs(shipped, "sales-onboarding")
+
+
+def _tick_all(path: Path) -> None:
+    path.write_text(re.sub(r"\[ \]", "[x]", path.read_text()))
+
+
+def _tom(root: Path) -> ObservedIssue:
+    found = LocalTracker(root / ".automation").all_issues()
+    return next(i for i in found if i.key == "sales-onboarding/tom.reyes")
+
+
+def _notes(root: Path, iid: int) -> str:
+    path = root / ".automation" / "notes" / f"{iid}.md"
+    return path.read_text() if path.is_file() else ""
+
+
+def _local(*args: str) -> int:
+    return cli([*args, "--backend", "local", "--today", TODAY], {}).code
+
+
+@pytest.mark.parametrize("after", [1, 2])
+def test_a_run_killed_while_completing_posts_the_note_and_closes_on_the_next(
+    onboarding: Path, after: int
+) -> None:
+    _local("apply")
+    tom = _tom(onboarding)
+    _tick_all(onboarding / ".automation" / "issues" / f"{tom.iid}.md")
+    prepared = prepare(Path("config"), Path("templates"), TODAY_DATE)
+    labelled = CrashingTracker(LocalTracker(onboarding / ".automation"), after + 1)
+    with pytest.raises(Crash):
+        apply(prepared, labelled, TODAY_DATE)  # dies after the labels and `after` writes
+    _local("apply")
+    _local("apply")
+    assert _tom(onboarding).state == "closed"
+    assert _notes(onboarding, tom.iid).count("Congratulations @tom.reyes") == 1
+    assert "**Completed on" in _tom(onboarding).description
+
+
+def test_a_deleted_completion_block_brings_no_second_note_and_no_second_close(
+    onboarding: Path,
+) -> None:
+    _local("apply")
+    tom = _tom(onboarding)
+    path = onboarding / ".automation" / "issues" / f"{tom.iid}.md"
+    _tick_all(path)
+    _local("apply")
+    notes = _notes(onboarding, tom.iid)
+    assert notes.count("Congratulations") == 1
+    text = path.read_text().replace("state: closed", "state: opened")
+    start = text.index("<!-- automation:begin completion -->")
+    end = text.index("<!-- automation:end completion -->") + len(
+        "<!-- automation:end completion -->"
+    )
+    path.write_text(text[:start] + text[end:])
+    _local("apply")
+    assert _notes(onboarding, tom.iid) == notes
+    assert _tom(onboarding).state == "opened"  # a person reopened it: left open
+    assert "**Completed on" in _tom(onboarding).description
+
+
+# --- two runs at once ----------------------------------------------------------------------
+
+
+class SecondRunMidway(Delegating):
+    """Starts a whole second run (through the CLI) when the first creates its first issue."""
+
+    def __init__(self, inner: Tracker, second: Callable[[], Result]) -> None:
+        super().__init__(inner)
+        self.second = second
+        self.result: Result | None = None
+
+    def create_issue(self, issue: NewIssue) -> ObservedIssue:
+        if self.result is None:
+            self.result = self.second()
+        return super().create_issue(issue)
+
+
+def test_a_second_run_during_a_first_waits_then_exits_3_and_nothing_is_duplicated(
+    backend: Backend,
+) -> None:
+    clock = StepClock()
+    args = ["apply", "--backend", backend.name, "--today", TODAY]
+    env = backend.env() if isinstance(backend, GitLabBackend) else {}
+    first = SecondRunMidway(backend.tracker(), lambda: cli(args, env, clock))
+    prepared = prepare(Path("config"), Path("templates"), TODAY_DATE)
+    apply(prepared, first, TODAY_DATE, lock=RunLock(first, StepClock()))
+    second = first.result
+    assert second is not None and second.code == 3
+    assert "another run of the automation holds the lock" in second.err
+    assert clock.slept and sum(clock.slept) >= 600  # it waited ten minutes (of test time)
+    by_key(backend)  # no key twice
+    assert backend.cli("apply").code == 0  # the lock was released
+
+
+def test_a_crashed_runs_lock_expires(backend: Backend) -> None:
+    clock = StepClock()
+    tracker = backend.tracker()
+    assert tracker.lock_take("run-crashed", clock.now() + dt.timedelta(minutes=5))
+    args = ["apply", "--backend", backend.name, "--today", TODAY]
+    env = backend.env() if isinstance(backend, GitLabBackend) else {}
+    result = cli(args, env, clock)
+    assert result.code == 0, result.out + result.err  # waited past the expiry, then took over
+    assert 300 <= sum(clock.slept) <= 300 + 60
+    assert tracker.lock_read() is None
+    assert dt.timedelta(minutes=30) <= LOCK_TTL

@@ -1,0 +1,53 @@
+"""Every description the tool writes stays well under GitLab's 1,048,576 characters, even for
+a program of 10,000 people; `validate` warns before a template gets near it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from automation.index import index_content, read_index
+from automation.planner import CreateIssue, Observed, UpdateDescription, plan_program
+from automation.run import DESCRIPTION_LIMIT, prepare, size_warnings
+from automation.trackers.base import ObservedIssue
+from tests.projects import make_project, program_with, roster
+
+REPO = Path(__file__).resolve().parents[2]
+TODAY = dt.date(2026, 11, 24)
+N = 10_000
+
+
+def test_ten_thousand_tracked_issues_keep_every_description_under_a_third_of_the_limit(
+    tmp_path: Path,
+) -> None:
+    people = [f"participant.number{i:05d}" for i in range(N)]
+    make_project(
+        tmp_path,
+        {"config/people.yml": roster(people), "config/programs/demo.yml": program_with(people)},
+    )
+    shutil.copytree(REPO / "templates", tmp_path / "templates", dirs_exist_ok=True)
+    prepared = prepare(tmp_path / "config", tmp_path / "templates", TODAY)
+    desired = prepared.programs[0]
+    assert not size_warnings(desired)
+    observed = tuple(
+        ObservedIssue(iid, item.title, item.description, item.labels)
+        for iid, item in enumerate(desired.issues, start=1)
+    )
+    plan = plan_program(desired, Observed(observed), prepared.blocks, TODAY)
+    written = [
+        a.issue.description if isinstance(a, CreateIssue) else a.after
+        for a in plan.actions
+        if isinstance(a, CreateIssue | UpdateDescription)
+    ]
+    tracking = next(t for t in written if "automation:key=demo/tracking" in t)
+    assert len(read_index(tracking, "demo/") or {}) == N  # every person is in the index
+    assert max(len(text) for text in written) < DESCRIPTION_LIMIT // 3
+
+
+def test_the_index_reads_back_what_it_wrote() -> None:
+    entries = {f"demo/c1/user{i}": i + 10 for i in range(50)}
+    text = f"<!-- automation:begin index -->\n{index_content(entries, 'demo/')}"
+    text += "<!-- automation:end index -->\n"
+    assert read_index(text, "demo/") == entries
+    assert "demo/c1" not in text  # the program prefix is left out
