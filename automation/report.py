@@ -39,6 +39,16 @@ _PLANNED = _Verbs("create", "update", "add")
 _DONE = _Verbs("created", "updated", "added")
 
 
+def _what(block: str) -> str:
+    """How a description update reads: its blocks, and a restored identity line."""
+    names = block.split(", ")
+    said = ["identity line restored"] if "identity line" in names else []
+    blocks = [name for name in names if name != "identity line"]
+    if blocks:
+        said.append(f"{', '.join(blocks)} block" + ("s" if len(blocks) > 1 else ""))
+    return ", ".join(said)
+
+
 def _issue_line(a: CreateIssue, v: _Verbs) -> str:
     issue = a.issue
     who = f", assigned to {', '.join(issue.assignees)}" if issue.assignees else ""
@@ -55,7 +65,7 @@ def _labels_line(a: UpdateLabels, v: _Verbs) -> str:
 _LINES: dict[type, Callable[[Any, _Verbs], str]] = {
     CreateLabel: lambda a, v: f"{v.create} label {a.spec.name}",
     CreateIssue: _issue_line,
-    UpdateDescription: lambda a, v: f"{v.update} #{a.iid} [{a.key}]: {a.block} block",
+    UpdateDescription: lambda a, v: f"{v.update} #{a.iid} [{a.key}]: {_what(a.block)}",
     UpdateLabels: _labels_line,
     AddNote: lambda a, v: f"{v.add} note to #{a.iid} [{a.key}]: {a.body.splitlines()[0][:60]}",
     CloseIssue: lambda a, v: (
