@@ -51,3 +51,14 @@ def test_the_index_reads_back_what_it_wrote() -> None:
     text += "<!-- automation:end index -->\n"
     assert read_index(text, "demo/") == entries
     assert "demo/c1" not in text  # the program prefix is left out
+
+
+def test_validate_warns_when_a_template_comes_near_the_limit(tmp_path: Path) -> None:
+    huge = "## One\n- [ ] task for {{ participant.name }}\n" + "x" * (DESCRIPTION_LIMIT // 2)
+    make_project(tmp_path, {"templates/demo.md.j2": huge})
+    shutil.copytree(REPO / "templates", tmp_path / "templates", dirs_exist_ok=True)
+    (tmp_path / "templates" / "demo.md.j2").write_text(huge)
+    prepared = prepare(tmp_path / "config", tmp_path / "templates", TODAY)
+    warnings = size_warnings(prepared.programs[0])
+    assert warnings and "over half of GitLab's limit of 1,048,576" in warnings[0]
+    assert "'Demo: Ben'" in warnings[0]

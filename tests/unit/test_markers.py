@@ -15,6 +15,7 @@ from automation.markers import (
     identity_marker,
     normalise,
     replace_block,
+    restore_identity,
 )
 
 BEGIN, END = begin_marker("progress"), end_marker("progress")
@@ -95,3 +96,13 @@ def test_rewriting_a_block_never_changes_a_byte_outside_it(
 @given(before=SAFE_TEXT, new=SAFE_TEXT)
 def test_appending_a_block_keeps_the_existing_text_as_a_prefix(before: str, new: str) -> None:
     assert replace_block(before, "progress", new).startswith(before)
+
+
+def test_a_restored_identity_line_goes_on_top_and_keeps_everything_else() -> None:
+    marker = identity_marker("p/c1/ana")
+    typed_above = f"Note from the manager\n{marker}\n## One\n- [x] done\n"
+    assert restore_identity(typed_above, "p/c1/ana") == (
+        f"{marker}\nNote from the manager\n## One\n- [x] done\n"
+    )
+    assert restore_identity("", "p/c1/ana") == f"{marker}\n"
+    assert find_key(restore_identity("## One\n", "p/c1/ana")) == "p/c1/ana"
