@@ -33,6 +33,7 @@ class Resolved:
     failed: list[Failed] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     index: dict[str, int] | None = None  # as read from the tracking issue
+    adopted: int = 0  # issues another user made that the index names (a replaced token)
 
     def entries(self, tracking_key: str) -> dict[str, int]:
         """The index to write: every key the tool knows an issue for, the old entries kept
@@ -99,7 +100,8 @@ def _recover_tracking(issues: Sequence[ObservedIssue], key: str, out: Resolved) 
     tracking = find_tracking(issues, key)
     if tracking is not None:
         out.found[key] = tracking
-        out.restore.add(key)
+        if tracking.by_tool:
+            out.restore.add(key)
 
 
 def find_tracking(issues: Sequence[ObservedIssue], key: str) -> ObservedIssue | None:
@@ -108,10 +110,14 @@ def find_tracking(issues: Sequence[ObservedIssue], key: str) -> ObservedIssue | 
     keyed = [i for i in issues if i.key == key]
     if keyed:
         return keyed[0] if len(keyed) == 1 else None
-    holders = [
-        i for i in issues if i.by_tool and i.key is None and read_index(i.description) is not None
-    ]
-    return holders[0] if len(holders) == 1 else None
+    indexed = [i for i in issues if read_index(i.description) is not None]
+    for holders in (
+        [i for i in indexed if i.by_tool and i.key is None],  # its first line was deleted
+        [i for i in indexed if not i.by_tool and i.first_line_key == key],  # an earlier token
+    ):
+        if holders:
+            return holders[0] if len(holders) == 1 else None
+    return None
 
 
 def to_fetch(issues: Sequence[ObservedIssue], wanted: Sequence[str], tracking_key: str) -> set[int]:
@@ -143,8 +149,11 @@ def _recover(  # noqa: PLR0917
         if issue.key is None and issue.by_tool:
             out.found[key] = issue  # its identity line was deleted: put it back
             out.restore.add(key)
-            return
-        out.failed.append(Failed(key, _mismatch(issue), iid))
+        elif not issue.by_tool and issue.first_line_key == key:
+            out.found[key] = issue  # made by the tool under an earlier token
+            out.adopted += 1
+        else:
+            out.failed.append(Failed(key, _mismatch(issue), iid))
         return
     if iid not in fetched:
         message = f"issue #{iid} holds this item but could not be checked; run again"

@@ -370,8 +370,8 @@ def _plan_epics(
 def _index_epics(observed: Sequence[ObservedEpic], out: _Builder) -> dict[str, ObservedEpic]:
     by_key: dict[str, list[ObservedEpic]] = defaultdict(list)
     for epic in observed:
-        if epic.key is not None:
-            by_key[epic.key].append(epic)
+        if epic.first_line_key is not None:
+            by_key[epic.first_line_key].append(epic)
     for key, twins in by_key.items():
         if len(twins) > 1:
             refs = " and ".join(f"&{e.iid}" for e in twins)
@@ -393,6 +393,12 @@ def _resolve(observed: Observed, desired: DesiredProgram, out: _Builder) -> Reso
         out.fail(failed.key, failed.message, failed.iid)
     out.warnings.extend(resolved.warnings)
     out.restore = resolved.restore
+    if resolved.adopted:
+        out.notices.append(
+            f"{resolved.adopted} issues of {out.program} were created by another GitLab user "
+            "than the token's (the token was replaced?); they are kept, because the tracking "
+            "issue's index names them"
+        )
     return resolved
 
 

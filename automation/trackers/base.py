@@ -50,6 +50,12 @@ class ObservedIssue:
         """How Markdown refers to this issue within its project."""
         return f"#{self.iid}"
 
+    @property
+    def first_line_key(self) -> str | None:
+        """The key on the first line whoever made the issue (trusted only where the tracking
+        issue's index names this issue: the token, and so its user, may have been replaced)."""
+        return self.key if self.by_tool else find_key(self.description)
+
 
 @dataclass(frozen=True)
 class NewEpic:
@@ -75,6 +81,12 @@ class ObservedEpic:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "key", find_key(self.description) if self.by_tool else None)
+
+    @property
+    def first_line_key(self) -> str | None:
+        """The key on the first line whoever made the epic: only Planners and above can make
+        group epics, so one made under an earlier token still counts."""
+        return find_key(self.description)
 
 
 class Tracker(abc.ABC):

@@ -184,3 +184,15 @@ def test_a_400_on_the_token_check_is_exit_3(small: GitLabBackend) -> None:
     result = apply(small)
     assert result.code == 3
     assert "cannot use GitLab" in result.err
+
+
+def test_a_replaced_token_adopts_the_issues_its_predecessor_made(small: GitLabBackend) -> None:
+    fake = small.fake
+    assert apply(small).code == 0
+    count, epics = len(fake.issues(PROJECT)), len(fake.epics(GROUP))
+    fake.act_as("project_7_bot_new")  # a new project access token is a new bot user
+    result = apply(small)
+    assert result.code == 0, result.out + result.err
+    assert "were created by another GitLab user than the token's" in result.out
+    assert len(fake.issues(PROJECT)) == count and len(fake.epics(GROUP)) == epics
+    assert "No changes" in apply(small).out
