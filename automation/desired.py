@@ -99,6 +99,10 @@ class DesiredProgram:
     warnings: tuple[str, ...] = ()
     plans: tuple[DesiredIssue, ...] = ()  # plan-style issues whose figures the tool owns
 
+    def every_issue(self) -> tuple[DesiredIssue, ...]:
+        """Tracked issues, the tracking issue, group rollups and plan-style issues."""
+        return (*self.issues, self.tracking, *self.rollups, *self.plans)
+
 
 @dataclass(frozen=True)
 class Context:

@@ -361,7 +361,7 @@ def _plan_epics(
             new = NewEpic(epic.key, epic.title, epic.description, epic.labels)
             out.actions.append(CreateEpic(out.program, new))
     desired = out.desired
-    for item in (*desired.issues, desired.tracking, *desired.rollups, *desired.plans):
+    for item in desired.every_issue():
         issue, home = found.get(item.key), epics.get(item.epic_key or "")
         if issue is not None and home is not None and issue.epic is None:
             out.actions.append(AddToEpic(out.program, item.key, home.iid, issue))
@@ -385,7 +385,7 @@ def _index_epics(observed: Sequence[ObservedEpic], out: _Builder) -> dict[str, O
 
 def _resolve(observed: Observed, desired: DesiredProgram, out: _Builder) -> Resolved:
     """Observed issues by key (see identity.py); what cannot be matched fails its item."""
-    items = (*desired.issues, desired.tracking, *desired.rollups, *desired.plans)
+    items = desired.every_issue()
     label = program_label(desired.program)
     wanted = [item.key for item in items]
     resolved = resolve(observed.issues, wanted, desired.tracking.key, observed.fetched, label)

@@ -18,7 +18,7 @@ from automation.blocks import (
 from automation.config.loader import Loaded, load_config
 from automation.config.models import Program
 from automation.config.source import Source
-from automation.desired import DesiredIssue, DesiredProgram
+from automation.desired import DesiredProgram
 from automation.errors import ConfigError, Problem
 from automation.identity import find_tracking, to_fetch
 from automation.index import read_index
@@ -94,9 +94,9 @@ def size_warnings(desired: DesiredProgram) -> list[str]:
     tracking = (
         len(desired.tracking.description)
         + ROLLUP_ALLOWANCE
-        + sum(len(i.key) - prefix + INDEX_LINE for i in _items(desired))
+        + sum(len(i.key) - prefix + INDEX_LINE for i in desired.every_issue())
     )
-    sizes = [(i.title, len(i.description)) for i in _items(desired)]
+    sizes = [(i.title, len(i.description)) for i in desired.every_issue()]
     sizes.append((desired.tracking.title, tracking))
     return [
         f"'{title}' would hold about {size:,} characters, over half of GitLab's limit of "
@@ -109,7 +109,10 @@ def size_warnings(desired: DesiredProgram) -> list[str]:
 def private_keys(prepared: Prepared) -> frozenset[str]:
     """Keys of the confidential items, which outputs show by reference only."""
     return frozenset(
-        item.key for desired in prepared.programs for item in _items(desired) if item.confidential
+        item.key
+        for desired in prepared.programs
+        for item in desired.every_issue()
+        if item.confidential
     )
 
 
@@ -138,7 +141,7 @@ def observe(
     """One program's state: one issue list, plus its epics or its tracking issue's links."""
     label = program_label(desired.program)
     issues = tracker.program_issues(label)
-    wanted = [item.key for item in _items(desired)]
+    wanted = [item.key for item in desired.every_issue()]
     fetched = {iid: tracker.get_issue(iid) for iid in to_fetch(issues, wanted, _tracking(desired))}
     if epics:
         return Observed(issues, labels, tracker.program_epics(label), fetched=fetched)
@@ -149,10 +152,6 @@ def observe(
 
 def _tracking(desired: DesiredProgram) -> str:
     return desired.tracking.key
-
-
-def _items(desired: DesiredProgram) -> tuple[DesiredIssue, ...]:
-    return (*desired.issues, desired.tracking, *desired.rollups, *desired.plans)
 
 
 def _has_index(observed: Observed, desired: DesiredProgram) -> bool:
