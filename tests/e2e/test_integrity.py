@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,32 +23,14 @@ from tests.backends import (
     Result,
     StepClock,
     cli,
-    new_fake,
 )
 from tests.conftest import keep_programs
 from tests.crash import Crash, CrashingTracker, Delegating
+from tests.e2e.test_contract import by_key  # the same two backends, no key twice
 
-PARTICIPANTS = ("sam.delacroix", "aiko.tanaka", "lena.fischer")
 SAM = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
 TRACKING = "csm-aspiring-leaders/tracking"
 TODAY_DATE = dt.date.fromisoformat(TODAY)
-
-
-@pytest.fixture(params=["local", "gitlab"])
-def backend(request: pytest.FixtureRequest, project: Path) -> Iterator[Backend]:
-    if request.param == "local":
-        yield LocalBackend(project)
-        return
-    fake = new_fake(users=PARTICIPANTS)
-    with fake.activate():
-        yield GitLabBackend(fake)
-
-
-def by_key(backend: Backend) -> dict[str, ObservedIssue]:
-    issues = backend.issues()
-    counts = Counter(issue.key for issue in issues if issue.key)
-    assert all(n == 1 for n in counts.values()), f"duplicate keys: {counts}"
-    return {issue.key: issue for issue in issues if issue.key}
 
 
 def drop_first_line(text: str) -> str:
