@@ -33,7 +33,6 @@ class Resolved:
     failed: list[Failed] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     index: dict[str, int] | None = None  # as read from the tracking issue
-    adopted: int = 0  # issues another user made that the index names (a replaced token)
 
     def entries(self, tracking_key: str) -> dict[str, int]:
         """The index to write: every key the tool knows an issue for, the old entries kept
@@ -71,6 +70,7 @@ def resolve(
     for key in wanted:
         if key not in by_key and out.index is not None and key in out.index:
             _recover(key, out.index[key], by_iid, fetched, label, out)
+    _refuse_claims(issues, wanted_set, out)
     _warn_keyless(issues, out, label)
     return out
 
@@ -110,14 +110,8 @@ def find_tracking(issues: Sequence[ObservedIssue], key: str) -> ObservedIssue | 
     keyed = [i for i in issues if i.key == key]
     if keyed:
         return keyed[0] if len(keyed) == 1 else None
-    indexed = [i for i in issues if read_index(i.description) is not None]
-    for holders in (
-        [i for i in indexed if i.by_tool and i.key is None],  # its first line was deleted
-        [i for i in indexed if not i.by_tool and i.first_line_key == key],  # an earlier token
-    ):
-        if holders:
-            return holders[0] if len(holders) == 1 else None
-    return None
+    holders = [i for i in issues if i.by_tool and i.key is None and read_index(i.description)]
+    return holders[0] if len(holders) == 1 else None  # one whose first line was deleted
 
 
 def to_fetch(issues: Sequence[ObservedIssue], wanted: Sequence[str], tracking_key: str) -> set[int]:
@@ -149,10 +143,7 @@ def _recover(  # noqa: PLR0917
         if issue.key is None and issue.by_tool:
             out.found[key] = issue  # its identity line was deleted: put it back
             out.restore.add(key)
-        elif not issue.by_tool and issue.first_line_key == key:
-            out.found[key] = issue  # made by the tool under an earlier token
-            out.adopted += 1
-        else:
+        elif issue.by_tool or issue.first_line_key != key:  # another user's claim: see below
             out.failed.append(Failed(key, _mismatch(issue), iid))
         return
     if iid not in fetched:
@@ -195,8 +186,31 @@ def _mismatch(issue: ObservedIssue) -> str:
     )
 
 
+def _refuse_claims(issues: Sequence[ObservedIssue], wanted: set[str], out: Resolved) -> None:
+    """An issue another user made that carries a wanted key is never written to (it may be
+    public, or squatted), and nothing is made in its place until a person decides."""
+    decided = set(out.found) | {f.key for f in out.failed}
+    for issue in issues:
+        key = issue.first_line_key
+        if issue.by_tool or key is None or key not in wanted or key in decided:
+            continue
+        decided.add(key)
+        out.failed.append(Failed(key, claimed(f"issue {issue.reference}", issue.author), issue.iid))
+
+
+def claimed(reference: str, author: str | None) -> str:
+    """What to do about an issue or epic of another user that carries an item's key."""
+    who = f"by {author}" if author else "by another user"
+    return (
+        f"{reference} carries this item's key but was created {who}, not by the token's user, "
+        "so the tool neither writes to it nor creates the item elsewhere. If the token was "
+        "replaced, add its former user to gitlab.former_users in config/settings.yml; "
+        "otherwise remove the program label (or the first line) from it"
+    )
+
+
 def _warn_keyless(issues: Sequence[ObservedIssue], out: Resolved, label: str) -> None:
-    kept = {issue.iid for issue in out.found.values()}
+    kept = {issue.iid for issue in out.found.values()} | {f.iid for f in out.failed if f.iid}
     out.warnings.extend(
         f"issue {issue.reference} has the label {label} but no automation key on its first "
         "line, so the tool does not track it: if it is one of the program's issues, put its "

@@ -21,7 +21,7 @@ from automation.desired import DesiredIssue, DesiredProgram, Measured
 from automation.edits import BlockTexts, Edits, apply_edits
 from automation.errors import ItemError
 from automation.figures import rewrite_figures
-from automation.identity import Resolved, resolve
+from automation.identity import Resolved, claimed, resolve
 from automation.index import INDEX_BLOCK, index_content, key_prefix
 from automation.markers import block_content, normalise
 from automation.progress import (
@@ -373,14 +373,17 @@ def _index_epics(observed: Sequence[ObservedEpic], out: _Builder) -> dict[str, O
         if epic.first_line_key is not None:
             by_key[epic.first_line_key].append(epic)
     for key, twins in by_key.items():
-        if len(twins) > 1:
+        foreign = next((e for e in twins if not e.by_tool), None)
+        if foreign is not None:
+            out.fail(key, claimed(f"epic &{foreign.iid}", foreign.author))
+        elif len(twins) > 1:
             refs = " and ".join(f"&{e.iid}" for e in twins)
             out.fail(
                 key,
                 f"epics {refs} carry the same key; close the duplicate and delete its "
                 "first line (the automation:key marker)",
             )
-    return {key: epics[0] for key, epics in by_key.items() if len(epics) == 1}
+    return {key: epics[0] for key, epics in by_key.items() if len(epics) == 1 and epics[0].by_tool}
 
 
 def _resolve(observed: Observed, desired: DesiredProgram, out: _Builder) -> Resolved:
@@ -393,12 +396,6 @@ def _resolve(observed: Observed, desired: DesiredProgram, out: _Builder) -> Reso
         out.fail(failed.key, failed.message, failed.iid)
     out.warnings.extend(resolved.warnings)
     out.restore = resolved.restore
-    if resolved.adopted:
-        out.notices.append(
-            f"{resolved.adopted} issues of {out.program} were created by another GitLab user "
-            "than the token's (the token was replaced?); they are kept, because the tracking "
-            "issue's index names them"
-        )
     return resolved
 
 
@@ -426,7 +423,12 @@ def _plan_tracked(
             return item, RollupRow(None, item.subject, item.group, None, "")
         return item, _plan_new(item, out)
     progress = out.measured[item.key].progress
-    _warn_tracked(item, found, progress, out)
+    _warn_tracked(found, progress, out)
+    if _exposed(item, found, out):
+        records = _records(item.key, found, out)
+        return item, RollupRow(
+            found.reference, item.subject, item.group, progress, found.state, records
+        )
     derived = tuple((name, derive(out.measured)) for name, derive in item.derived)
     blocks = (*item.blocks, *derived, (PROGRESS_BLOCK, out.blocks.progress(progress)))
     completing = progress.status is Status.COMPLETE and not _has_block(found, COMPLETION_BLOCK)
@@ -448,14 +450,19 @@ def _plan_tracked(
     return item, RollupRow(found.reference, item.subject, item.group, progress, state, records)
 
 
-def _warn_tracked(
-    item: DesiredIssue, found: ObservedIssue, progress: Progress, out: _Builder
-) -> None:
+def _exposed(item: DesiredIssue, found: ObservedIssue, out: _Builder) -> bool:
+    """A confidential item whose issue a person made public gets nothing more written: its
+    names and figures would be published."""
     if item.confidential and not found.confidential:
         out.warnings.append(
-            f"issue {found.reference} should be confidential but is not; make "
-            "it confidential again in GitLab"
+            f"issue {found.reference} of {out.program} must be confidential but was made "
+            "public; the tool writes nothing to it until it is made confidential again"
         )
+        return True
+    return False
+
+
+def _warn_tracked(found: ObservedIssue, progress: Progress, out: _Builder) -> None:
     out.warnings.extend(
         f"issue {found.reference} has no heading '{s.section.heading}', so those tasks count only "
         "towards the overall figure and that phase cannot complete; restore the heading"
@@ -629,6 +636,8 @@ def _plan_rollup(  # noqa: PLR0917
         if _may_create(item, out):
             text = apply_edits(item.description, Edits(blocks))
             out.actions.append(CreateIssue(out.program, _new_issue(item, text, item.labels)))
+        return
+    if _exposed(item, found, out):
         return
     update = _edit(found, item.key, blocks, out)
     if update is not None:

@@ -45,6 +45,9 @@ class GitLabSettings(Frozen):
     issue_creates_per_minute: int = Field(default=150, ge=1, le=200)
     notes_per_minute: int = Field(default=50, ge=1, le=60)
     issue_updates_per_minute: int = Field(default=500, ge=1, le=600)
+    former_users: tuple[Username, ...] = Field(
+        default=(), description="users of replaced tokens, whose issues the tool keeps"
+    )
 
 
 class Settings(Frozen):

@@ -40,6 +40,7 @@ class ObservedIssue:
     id: int | None = None  # global id, which epics link by
     epic: int | None = None  # iid of the epic the issue belongs to
     by_tool: bool = True  # created by the tool's own user: only then does its key count
+    author: str | None = None  # username of whoever created it
     key: str | None = field(init=False)
 
     def __post_init__(self) -> None:
@@ -52,8 +53,8 @@ class ObservedIssue:
 
     @property
     def first_line_key(self) -> str | None:
-        """The key on the first line whoever made the issue (trusted only where the tracking
-        issue's index names this issue: the token, and so its user, may have been replaced)."""
+        """The key on the first line whoever made the issue: never trusted from another user,
+        only used to say that another user's issue claims an item."""
         return self.key if self.by_tool else find_key(self.description)
 
 
@@ -77,6 +78,7 @@ class ObservedEpic:
     description: str
     labels: tuple[str, ...]
     by_tool: bool = True  # created by the tool's own user: only then does its key count
+    author: str | None = None  # username of whoever created it
     key: str | None = field(init=False)
 
     def __post_init__(self) -> None:
@@ -84,9 +86,8 @@ class ObservedEpic:
 
     @property
     def first_line_key(self) -> str | None:
-        """The key on the first line whoever made the epic: only Planners and above can make
-        group epics, so one made under an earlier token still counts."""
-        return find_key(self.description)
+        """The key on the first line whoever made the epic (see ObservedIssue)."""
+        return self.key if self.by_tool else find_key(self.description)
 
 
 class Tracker(abc.ABC):

@@ -348,6 +348,7 @@ def _observed_issue(iid: int, meta: IssueFile, description: str) -> ObservedIssu
         id=iid,
         epic=meta.epic,
         by_tool=meta.author == TOOL_USER,
+        author=meta.author,
     )
 
 

@@ -186,13 +186,23 @@ def test_a_400_on_the_token_check_is_exit_3(small: GitLabBackend) -> None:
     assert "cannot use GitLab" in result.err
 
 
-def test_a_replaced_token_adopts_the_issues_its_predecessor_made(small: GitLabBackend) -> None:
+def test_a_replaced_token_creates_nothing_until_its_former_user_is_named(
+    small: GitLabBackend,
+) -> None:
     fake = small.fake
     assert apply(small).code == 0
     count, epics = len(fake.issues(PROJECT)), len(fake.epics(GROUP))
     fake.act_as("project_7_bot_new")  # a new project access token is a new bot user
     result = apply(small)
-    assert result.code == 0, result.out + result.err
-    assert "were created by another GitLab user than the token's" in result.out
+    assert result.code == 1
+    assert "add its former user to gitlab.former_users" in result.out
+    assert "created by automation-bot" in result.out
     assert len(fake.issues(PROJECT)) == count and len(fake.epics(GROUP)) == epics
-    assert "No changes" in apply(small).out
+    settings = Path("config/settings.yml")
+    settings.write_text(settings.read_text() + "  former_users: [automation-bot]\n")
+    result = apply(small)
+    assert result.code == 0, result.out + result.err
+    assert "No changes" in result.out
+    assert len(fake.issues(PROJECT)) == count and len(fake.epics(GROUP)) == epics
+
+
