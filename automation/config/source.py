@@ -13,6 +13,11 @@ from automation.errors import ConfigError, Problem
 
 Loc = tuple[str | int, ...]
 
+# Bounds that a hostile or broken file cannot push the loader past (config/ is a few KB).
+MAX_BYTES = 2 * 1024 * 1024  # a config file larger than this is refused before parsing
+MAX_DEPTH = 64  # collections nested deeper than this are refused (the shipped config nests 6)
+MAX_REPEATS = 100_000  # values that aliases (and merge keys) may add by repeating others
+
 
 @dataclass(frozen=True)
 class Source:
@@ -36,22 +41,139 @@ class Source:
         return Problem(self.file, self.line_of(loc), message)
 
 
-class _Builder:
-    """Turns a composed YAML node tree into plain data, recording lines and duplicate keys."""
+MERGE = "tag:yaml.org,2002:merge"
 
-    def __init__(self, loader: yaml.SafeLoader, file: str) -> None:
+
+class _Refused(Exception):
+    """Parsing stopped at a bound; carries the problem to report."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def _too_deep(file: str, line: int) -> Problem:
+    return Problem(
+        file,
+        line,
+        f"values are nested more than {MAX_DEPTH} levels deep here; "
+        "flatten the structure (or is an alias looping back?)",
+    )
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with bounds: composing and merge-key flattening stop at MAX_DEPTH instead of
+    recursing until Python's stack runs out, and repeats (values reached again through an
+    alias or merged in by `<<`) are counted against MAX_REPEATS."""
+
+    def __init__(self, text: str, file: str) -> None:
+        super().__init__(text)
+        self.file = file
+        self.depth = 0
+        self.repeats = 0
+        self.flat: set[int] = set()  # ids of mappings whose merge keys are resolved
+        self.merged: dict[int, frozenset[int]] = {}  # mapping id -> ids of pairs merged in
+
+    def repeat(self, count: int, line: int) -> None:
+        """Count values that repeat others; past MAX_REPEATS the file is refused."""
+        self.repeats += count
+        if self.repeats > MAX_REPEATS:
+            raise _Refused(
+                Problem(
+                    self.file,
+                    line,
+                    f"aliases (*name) or merge keys (<<) here expand to more than "
+                    f"{MAX_REPEATS:,} values; write the values out, or nest fewer aliases",
+                )
+            )
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH + 1:  # the root is composed at depth 1
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise _Refused(_too_deep(self.file, event.start_mark.line + 1))
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        """PyYAML's merge, once per mapping, after bounding its depth and its size (PyYAML
+        walks every pair of every mapping merged in, however often it is named)."""
+        if id(node) in self.flat:
+            return
+        line = node.start_mark.line + 1
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _Refused(_too_deep(self.file, line))
+            sources = [
+                source
+                for key, value in node.value
+                if key.tag == MERGE
+                for source in (value.value if isinstance(value, yaml.SequenceNode) else [value])
+                if isinstance(source, yaml.MappingNode)
+            ]
+            if sources:
+                for source in sources:
+                    self.flatten_mapping(source)
+                self.repeat(sum(len(source.value) for source in sources), line)
+                own = {id(pair) for pair in node.value}
+                super().flatten_mapping(node)
+                self.merged[id(node)] = frozenset(
+                    id(pair) for pair in node.value if id(pair) not in own
+                )
+            self.flat.add(id(node))
+        finally:
+            self.depth -= 1
+
+
+class _Builder:
+    """Turns a composed YAML node tree into plain data, recording lines and duplicate keys.
+
+    Aliases make the tree a graph: a value reached again is a repeat, counted against the
+    loader's bound so nested aliases cannot expand exponentially. Depth is bounded too (an
+    alias can put a deep value deeper still), and an alias inside its own anchor is refused.
+    """
+
+    def __init__(self, loader: _Loader, file: str) -> None:
         self.loader = loader
         self.file = file
         self.lines: dict[Loc, int] = {}
         self.problems: list[Problem] = []
+        self._seen: set[int] = set()  # ids of nodes built at least once
+        self._path: set[int] = set()  # ids of the collections being built, root to here
 
-    def build(self, node: yaml.Node, loc: Loc) -> Any:
+    def build(self, node: yaml.Node, loc: Loc, here: int = 1) -> Any:
+        """The value of node. `here` is the line of this file's own text that holds it, where
+        a problem inside a repeat is reported (a repeat's own lines are the anchor's)."""
+        repeat = id(node) in self._seen
+        if repeat:
+            self.loader.repeat(1, here)
+        else:
+            self._seen.add(id(node))
+            here = node.start_mark.line + 1
+        if len(loc) > MAX_DEPTH:
+            raise _Refused(_too_deep(self.file, here))
         self.lines[loc] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, loc)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
-        return self._scalar(node)
+        if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            return self._scalar(node)
+        if id(node) in self._path:
+            raise _Refused(
+                Problem(
+                    self.file,
+                    here,
+                    "an alias (*name) here refers to the value that contains it; "
+                    "a value cannot include itself",
+                )
+            )
+        self._path.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, loc, here, repeat)
+            return [self.build(item, (*loc, i), here) for i, item in enumerate(node.value)]
+        finally:
+            self._path.discard(id(node))
 
     def _scalar(self, node: yaml.Node) -> Any:
         try:
@@ -64,24 +186,35 @@ class _Builder:
             )
             return None
 
-    def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
+    def _mapping(self, node: yaml.MappingNode, loc: Loc, here: int, repeat: bool) -> dict[Any, Any]:
         self.loader.flatten_mapping(node)
+        merged = self.loader.merged.get(id(node), frozenset())
+        # the mapping's own keys first: they override keys merged in by `<<`, and of those
+        # the first one merged wins, as YAML's merge key says
+        pairs = sorted(node.value, key=lambda pair: id(pair) in merged)
         result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = self._scalar(key_node)
+        for pair in pairs:
+            key_node, value_node = pair
+            # a collection as a key is never a plain name: refuse it without building it
+            key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str | int):
                 self.problems.append(self._at(key_node, "a key must be a plain name"))
                 continue
             if key in result:
-                first = self.lines.get((*loc, key), 0)
-                self.problems.append(
-                    self._at(
-                        key_node, f"duplicate key '{key}' (first at line {first}); keep one of them"
+                if id(pair) not in merged:
+                    first = self.lines.get((*loc, key), 0)
+                    self.problems.append(
+                        self._at(
+                            key_node,
+                            f"duplicate key '{key}' (first at line {first}); keep one of them",
+                        )
                     )
-                )
                 continue
             self.lines[(*loc, key)] = key_node.start_mark.line + 1
-            result[key] = self.build(value_node, (*loc, key))
+            own = not repeat and id(pair) not in merged
+            result[key] = self.build(
+                value_node, (*loc, key), key_node.start_mark.line + 1 if own else here
+            )
             self.lines[(*loc, key)] = key_node.start_mark.line + 1
         return result
 
@@ -90,23 +223,39 @@ class _Builder:
 
 
 def parse_yaml(text: str, file: str) -> Source:
-    """Parse YAML text safely; syntax errors and duplicate keys become ConfigError."""
-    loader = yaml.SafeLoader(text)
+    """Parse YAML text safely; syntax errors, duplicate keys and text past the bounds (size,
+    nesting, alias expansion) become ConfigError, never a hang or a traceback."""
+    if len(text) > MAX_BYTES:
+        raise ConfigError([_too_large(file)])
+    loader = _Loader(text, file)
     try:
         node = loader.get_single_node()
         if node is None:
             return Source(file, None, {(): 1})
         builder = _Builder(loader, file)
         data = builder.build(node, ())
+    except _Refused as refused:
+        raise ConfigError([refused.problem]) from None
     except yaml.MarkedYAMLError as error:
         raise ConfigError([_syntax_problem(error, file)]) from error
     except yaml.YAMLError as error:
         raise ConfigError([Problem(file, 1, f"not valid YAML: {error}")]) from error
+    except RecursionError:  # a bound above should have stopped it first; never a traceback
+        raise ConfigError([_too_deep(file, 1)]) from None
     finally:
         loader.dispose()
     if builder.problems:
         raise ConfigError(builder.problems)
     return Source(file, data, builder.lines)
+
+
+def _too_large(file: str) -> Problem:
+    return Problem(
+        file,
+        1,
+        f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB; a configuration file "
+        "this big is a mistake: split it or remove what is not needed",
+    )
 
 
 def _syntax_problem(error: yaml.MarkedYAMLError, file: str) -> Problem:
@@ -117,9 +266,14 @@ def _syntax_problem(error: yaml.MarkedYAMLError, file: str) -> Problem:
 
 
 def read_yaml(path: Path, file: str) -> Source:
-    """Read and parse one YAML file; an unreadable file is a ConfigError."""
+    """Read and parse one YAML file; an unreadable or oversized file is a ConfigError (the
+    size is checked before parsing, and no more than the bound is ever read)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise ConfigError([_too_large(file)])
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError([Problem(file, 1, f"cannot read the file: {error}")]) from error
     return parse_yaml(text, file)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import gitlab
 import requests
@@ -32,6 +33,7 @@ LOCK_COLOR = "#808080"
 WINDOW = 60.0  # seconds: GitLab's write budgets are per minute
 LOW_REMAINING = 0.05  # slow down when less than this share of the request budget is left
 MAX_RATE_WAIT = 60.0  # never wait longer than this for a rate-limit window to reset
+DEFAULT_PORTS = {"http": 80, "https": 443}  # the only schemes GITLAB_URL may use
 SPAM_SIGNS = ("spam", "needs_captcha_response", "captcha")
 ROLE_ADVICE = (
     "the token's user needs at least the Planner (or Reporter) role in the group and project, "
@@ -60,6 +62,8 @@ class Connection:
                 "GITLAB_URL is not set (nor CI_SERVER_URL); set it to your "
                 "GitLab address, for example https://gitlab.com"
             )
+        name = "GITLAB_URL" if env.get("GITLAB_URL") else "CI_SERVER_URL"
+        _check_address(name, url)
         if not token:
             raise TrackerUnavailable(
                 "GITLAB_TOKEN is not set; create a project or group access "
@@ -68,14 +72,91 @@ class Connection:
         return Connection(url.rstrip("/"), token)
 
     def client(self) -> gitlab.Gitlab:
-        """A python-gitlab client that obeys 429 and retries transient errors, boundedly."""
+        """A python-gitlab client that obeys 429 and retries transient errors, boundedly, and
+        whose session sends nothing (so never the token) to any origin but this GitLab's."""
         return gitlab.Gitlab(
             self.url,
             private_token=self.token,
             retry_transient_errors=True,
             per_page=PER_PAGE,
             timeout=30,
+            session=SameOriginSession(self.url),
+            # a `next` page link naming another base URL (GitLab's external_url set wrong)
+            # is rewritten to ours; any other foreign link is refused by the session
+            keep_base_url=True,
         )
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port: what decides where a request (and its token) goes."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or DEFAULT_PORTS.get(scheme)
+    except ValueError:  # not a port: matches no origin
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port
+
+
+def _shown(url: str) -> str:
+    """A URL fit to print: no user, password, query or fragment (any may hold a secret)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    return urlunsplit((parts.scheme, host + port, parts.path, "", ""))
+
+
+def _check_address(name: str, url: str) -> None:
+    """Refuse a GitLab address that would put a secret in the URL or send the token somewhere
+    odd; the message shows the address without anything that could be a secret."""
+    parts = urlsplit(url)
+    shown = _shown(url)
+    try:
+        parts.port  # noqa: B018 - parsing the port is the check
+    except ValueError:
+        raise TrackerUnavailable(f"{name} ({shown}) has an invalid port; fix the address") from None
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        raise TrackerUnavailable(
+            f"{name} contains a user name or password; set it to the address without them "
+            f"({shown}) and put the token in GITLAB_TOKEN only"
+        )
+    if parts.scheme.lower() not in DEFAULT_PORTS or not parts.hostname:
+        raise TrackerUnavailable(
+            f"{name} ({shown}) is not the http(s) address of a host; set it to your GitLab "
+            "address, for example https://gitlab.com"
+        )
+    if "?" in url or "#" in url:
+        raise TrackerUnavailable(
+            f"{name} ({shown}) has a query or fragment (?… or #…); set it to the GitLab "
+            "address alone, for example https://gitlab.com"
+        )
+
+
+class SameOriginSession(requests.Session):
+    """A requests session bound to one GitLab: a request to any other origin (scheme, host,
+    port), whether a redirect or a pagination link, is refused before it is sent. python-gitlab
+    sends the token in a PRIVATE-TOKEN header, which requests (unlike Authorization) would
+    carry along on a redirect to another host."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+        self.origin = _origin(url)
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        target = str(request.url or "")
+        if _origin(target) != self.origin:
+            raise TrackerUnavailable(
+                f"GitLab at {_shown(self.url)} pointed a request at {_shown(target)} (a "
+                "redirect or a page link to another address); refused, so that the token is "
+                "not sent there. If that is your GitLab's real address, set GITLAB_URL to it"
+            )
+        return super().send(request, **kwargs)
 
 
 class GitLabTracker(Tracker):

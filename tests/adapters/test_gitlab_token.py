@@ -1,0 +1,201 @@
+"""The token stays a secret: never in GITLAB_URL, never sent to another origin by a redirect or
+a pagination link. Driven through `responses` directly (not the fake), to control every answer."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+import responses
+
+from automation.config.models import GitLabSettings
+from automation.errors import EXIT_TRACKER_UNAVAILABLE, TrackerUnavailable
+from automation.trackers.gitlab import Connection, GitLabTracker
+from tests.backends import GROUP, PROJECT, TODAY, TOKEN, URL, cli
+
+API = f"{URL}/api/v4"
+LABELS = f"{API}/projects/{PROJECT.replace('/', '%2F')}/labels"
+EVIL = "https://evil.example"
+TOKEN_HEADERS = ("PRIVATE-TOKEN", "Authorization", "JOB-TOKEN")
+
+
+def label(name: str) -> dict[str, object]:
+    return {"id": abs(hash(name)) % 1000, "name": name, "color": "#ffffff"}
+
+
+@pytest.fixture
+def mocked() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+def tracker() -> GitLabTracker:
+    settings = GitLabSettings(group=GROUP, project=PROJECT)
+    return GitLabTracker(Connection(URL, TOKEN), settings, sleep=lambda _: None)
+
+
+def calls_to(mock: responses.RequestsMock, origin: str) -> list[requests.PreparedRequest]:
+    return [call.request for call in mock.calls if str(call.request.url).startswith(origin)]
+
+
+def carries_token(request: requests.PreparedRequest) -> bool:
+    return any(TOKEN in str(request.headers.get(h, "")) for h in TOKEN_HEADERS)
+
+
+# --- redirects ----------------------------------------------------------------------------------
+
+
+def test_without_the_guard_requests_would_carry_private_token_across_a_redirect(
+    mocked: responses.RequestsMock,
+) -> None:
+    """Why the guard exists: requests strips Authorization on a redirect to another host, but
+    not the PRIVATE-TOKEN header python-gitlab uses."""
+    mocked.get(LABELS, status=302, headers={"Location": f"{EVIL}/steal"})
+    mocked.get(f"{EVIL}/steal", json=[])
+    requests.Session().get(LABELS, headers={"PRIVATE-TOKEN": TOKEN})
+    (stolen,) = calls_to(mocked, EVIL)
+    assert stolen.headers["PRIVATE-TOKEN"] == TOKEN
+
+
+@pytest.mark.parametrize(
+    "target",
+    [f"{EVIL}/steal", "http://gitlab.example.com/api/v4/x", "https://gitlab.example.com:8443/x"],
+    ids=["other-host", "other-scheme", "other-port"],
+)
+def test_a_redirect_to_another_origin_is_refused_and_gets_no_token(
+    mocked: responses.RequestsMock, target: str
+) -> None:
+    mocked.get(LABELS, status=302, headers={"Location": target})
+    mocked.get(re.compile(r".*"), json=[label("stolen")])
+    with pytest.raises(TrackerUnavailable) as caught:
+        tracker().label_names()
+    assert len(mocked.calls) == 1  # only the first request, to GitLab itself
+    assert carries_token(mocked.calls[0].request)
+    message = str(caught.value)
+    assert "redirect or a page link to another address" in message
+    assert TOKEN not in message
+
+
+def test_a_redirect_within_gitlab_is_followed(mocked: responses.RequestsMock) -> None:
+    moved = f"{API}/projects/42/labels"
+    mocked.get(LABELS, status=301, headers={"Location": moved})
+    mocked.get(moved, json=[label("program::demo")])
+    assert tracker().label_names() == frozenset({"program::demo"})
+    assert all(carries_token(call.request) for call in mocked.calls)
+
+
+def test_the_refusal_stops_the_cli_with_exit_3_and_no_token(
+    shipped: Path, mocked: responses.RequestsMock
+) -> None:
+    mocked.get(re.compile(rf"{re.escape(URL)}/.*"), status=302, headers={"Location": EVIL})
+    mocked.get(re.compile(rf"{re.escape(EVIL)}.*"), json={})
+    result = cli(
+        ["plan", "--backend", "gitlab", "--today", TODAY],
+        {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN},
+    )
+    assert result.code == EXIT_TRACKER_UNAVAILABLE
+    assert result.err.startswith("automation: GitLab at https://gitlab.example.com pointed")
+    assert TOKEN not in result.out + result.err
+    assert not calls_to(mocked, EVIL)
+
+
+# --- pagination ---------------------------------------------------------------------------------
+
+
+def test_a_next_link_to_another_host_is_refused_and_gets_no_token(
+    mocked: responses.RequestsMock,
+) -> None:
+    mocked.get(LABELS, json=[label("a")], headers={"Link": f'<{EVIL}/steal?page=2>; rel="next"'})
+    mocked.get(re.compile(rf"{re.escape(EVIL)}.*"), json=[label("b")])
+    with pytest.raises(TrackerUnavailable) as caught:
+        tracker().label_names()
+    assert not calls_to(mocked, EVIL)
+    assert TOKEN not in str(caught.value)
+
+
+def test_a_next_link_naming_another_api_base_is_brought_back_to_gitlab(
+    mocked: responses.RequestsMock,
+) -> None:
+    """A `next` link on another base URL (GitLab's external_url misconfigured, or a hostile
+    proxy) is rewritten onto GITLAB_URL: the next page comes from GitLab, with the token."""
+    foreign = f"{EVIL}/api/v4/projects/{PROJECT.replace('/', '%2F')}/labels?page=2&per_page=100"
+    mocked.get(
+        LABELS,
+        json=[label("a")],
+        headers={"Link": f'<{foreign}>; rel="next"'},
+        match=[responses.matchers.query_param_matcher({"per_page": "100"})],
+    )
+    mocked.get(
+        LABELS,
+        json=[label("b")],
+        match=[responses.matchers.query_param_matcher({"page": "2", "per_page": "100"})],
+    )
+    mocked.get(re.compile(rf"{re.escape(EVIL)}.*"), json=[label("stolen")])
+    assert tracker().label_names() == frozenset({"a", "b"})
+    assert not calls_to(mocked, EVIL)
+    assert [carries_token(call.request) for call in mocked.calls] == [True, True]
+
+
+# --- GITLAB_URL ---------------------------------------------------------------------------------
+
+
+SECRETS = ("s3cr3t-pa55", "glpat-in-the-url", "someuser")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://someuser:s3cr3t-pa55@gitlab.example.com",
+        "https://oauth2:glpat-in-the-url@gitlab.example.com/",
+        "https://glpat-in-the-url@gitlab.example.com:8443/gitlab",
+        "https://someuser:s3cr3t-pa55@gitlab.example.com:notaport",
+    ],
+)
+@pytest.mark.parametrize("variable", ["GITLAB_URL", "CI_SERVER_URL"])
+def test_credentials_in_the_gitlab_address_are_refused_without_printing_them(
+    shipped: Path, url: str, variable: str
+) -> None:
+    result = cli(
+        ["plan", "--backend", "gitlab", "--today", TODAY], {variable: url, "GITLAB_TOKEN": TOKEN}
+    )
+    assert result.code == EXIT_TRACKER_UNAVAILABLE
+    assert len(result.err.splitlines()) == 1, result.err
+    assert result.err.startswith(f"automation: {variable} ")
+    assert "gitlab.example.com" in result.err
+    for secret in (*SECRETS, TOKEN):
+        assert secret not in result.out + result.err
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("ftp://gitlab.example.com", "ftp://gitlab.example.com"),
+        ("file:///etc/passwd", "file:///etc/passwd"),
+        ("gitlab.example.com", "gitlab.example.com"),
+        ("https://", "https://"),
+        ("https://gitlab.example.com/?private_token=s3cr3t-pa55", "https://gitlab.example.com/"),
+        ("https://gitlab.example.com/#s3cr3t-pa55", "https://gitlab.example.com/"),
+        ("https://gitlab.example.com?", "https://gitlab.example.com"),
+    ],
+)
+def test_odd_gitlab_addresses_are_refused(url: str, shown: str) -> None:
+    with pytest.raises(TrackerUnavailable) as caught:
+        Connection.from_env({"GITLAB_URL": url, "GITLAB_TOKEN": TOKEN})
+    message = str(caught.value)
+    assert message.startswith(f"GITLAB_URL ({shown}) ")
+    assert "s3cr3t-pa55" not in message
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("https://gitlab.example.com/", "https://gitlab.example.com"),
+        ("http://gitlab.internal:8080/gitlab", "http://gitlab.internal:8080/gitlab"),
+        ("https://[::1]:8443", "https://[::1]:8443"),
+    ],
+)
+def test_plain_addresses_are_kept(url: str, kept: str) -> None:
+    assert Connection.from_env({"GITLAB_URL": url, "GITLAB_TOKEN": TOKEN}).url == kept
