@@ -284,7 +284,7 @@ class GitLabTracker(Tracker):
             found = notes.list(iterator=True, per_page=PER_PAGE, sort="desc")
             return any(
                 marker in str(n.attributes.get("body", ""))
-                and n.attributes.get("author", {}).get("username") == self.me
+                and n.attributes.get("author", {}).get("username") in self.ours
                 for n in found
             )
 
@@ -601,11 +601,16 @@ class GitLabTracker(Tracker):
             self._me = self._gl.user.username if self._gl.user else None
         return self._me
 
+    @property
+    def ours(self) -> frozenset[str | None]:
+        """The token's user and the users of replaced tokens (settings: former_users)."""
+        return frozenset({self.me, *self.settings.former_users})
+
     def _observed(self, data: Mapping[str, Any]) -> ObservedIssue:
-        return _observed(data, self.me)
+        return _observed(data, self.ours)
 
     def _observed_epic(self, data: Mapping[str, Any]) -> ObservedEpic:
-        return _observed_epic(data, self.me)
+        return _observed_epic(data, self.ours)
 
     @contextmanager
     def _reading(self, what: str) -> Iterator[None]:
@@ -701,18 +706,19 @@ def _author(data: Mapping[str, Any]) -> str | None:
     return (data.get("author") or {}).get("username")
 
 
-def _observed_epic(data: Mapping[str, Any], me: str | None) -> ObservedEpic:
+def _observed_epic(data: Mapping[str, Any], ours: frozenset[str | None]) -> ObservedEpic:
     return ObservedEpic(
         iid=int(data["iid"]),
         id=int(data["id"]),
         title=str(data.get("title") or ""),
         description=str(data.get("description") or ""),
         labels=tuple(str(label) for label in data.get("labels") or ()),
-        by_tool=_author(data) == me,
+        by_tool=_author(data) in ours,
+        author=_author(data),
     )
 
 
-def _observed(data: Mapping[str, Any], me: str | None) -> ObservedIssue:
+def _observed(data: Mapping[str, Any], ours: frozenset[str | None]) -> ObservedIssue:
     """Plain data from one issue's JSON (python-gitlab objects never leave this module)."""
     due = data.get("due_date")
     epic = data.get("epic") or {}
@@ -728,5 +734,6 @@ def _observed(data: Mapping[str, Any], me: str | None) -> ObservedIssue:
         web_url=str(data.get("web_url") or ""),
         id=int(data["id"]) if data.get("id") is not None else None,
         epic=int(epic["iid"]) if epic.get("iid") is not None else None,
-        by_tool=_author(data) == me,
+        by_tool=_author(data) in ours,
+        author=_author(data),
     )

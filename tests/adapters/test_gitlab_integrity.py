@@ -204,5 +204,3 @@ def test_a_replaced_token_creates_nothing_until_its_former_user_is_named(
     assert result.code == 0, result.out + result.err
     assert "No changes" in result.out
     assert len(fake.issues(PROJECT)) == count and len(fake.epics(GROUP)) == epics
-
-
