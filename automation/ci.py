@@ -9,7 +9,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from automation.planner import Action, CreateEpic, CreateIssue, CreateLabel, Failure
-from automation.report import JSON_SCHEMA_VERSION, action_json, plural
+from automation.privacy import Privacy
+from automation.report import JSON_SCHEMA_VERSION, action_json, failure_json, plural
 
 NOTE_MARKER = "<!-- automation:plan-note -->"
 NOTE_MAX_LINES = 300
@@ -69,7 +70,7 @@ def run_report(
     failures: Iterable[Failure],
     warnings: Iterable[str],
     notices: Iterable[str],
-    private: frozenset[str] = frozenset(),
+    privacy: Privacy,
 ) -> dict[str, Any]:
     """The JSON run report (schema in README.md)."""
     return {
@@ -77,13 +78,10 @@ def run_report(
         "command": command,
         "today": today.isoformat(),
         "summary": figures,
-        "actions": [action_json(a, private) for a in actions],
-        "failures": [
-            {"program": f.program, "key": f.key, "iid": f.iid, "message": f.message}
-            for f in failures
-        ],
-        "warnings": list(warnings),
-        "notices": list(notices),
+        "actions": [action_json(a, privacy) for a in actions],
+        "failures": failure_json(failures, privacy),
+        "warnings": privacy.lines(warnings),
+        "notices": privacy.lines(notices),
     }
 
 

@@ -23,7 +23,8 @@ from automation.errors import (
 )
 from automation.lock import RunLock
 from automation.planner import ALL_STEPS, Action, Plan
-from automation.run import Prepared, apply, make_plan, prepare, private_keys, size_warnings
+from automation.privacy import Privacy, printable
+from automation.run import Prepared, apply, make_plan, prepare, privacy, size_warnings
 from automation.trackers.base import Tracker
 from automation.trackers.gitlab import Connection, GitLabTracker
 from automation.trackers.local import LocalTracker
@@ -143,8 +144,9 @@ def _validate(prepared: Prepared, out: TextIO) -> int:
         sum(1 for i in p.issues if i.create) + 1 + len(p.rollups) + len(p.plans)
         for p in prepared.programs
     )
+    shown = privacy(prepared)
     for warning in (w for p in prepared.programs for w in (*p.warnings, *size_warnings(p))):
-        print(f"warning: {warning}", file=out)
+        print(shown.text(f"warning: {warning}"), file=out)
     print(
         f"Configuration is valid: {report.plural(len(prepared.programs), 'program')}, "
         f"{report.plural(len(prepared.loaded.config.people), 'person', 'people')}, "
@@ -167,7 +169,7 @@ def _steps(text: str) -> frozenset[str]:
 def _console(env: Mapping[str, str], out: TextIO, prepared: Prepared) -> Console:
     in_ci = env.get("GITLAB_CI", "").lower() == "true"
     colour = not in_ci and "NO_COLOR" not in env and out.isatty()
-    return Console(out, in_ci, colour, private_keys(prepared))
+    return Console(out, in_ci, colour, privacy(prepared))
 
 
 def _plan(
@@ -180,7 +182,7 @@ def _plan(
     out: TextIO,
 ) -> int:
     plan = make_plan(prepared, tracker, today, args.steps)
-    private = private_keys(prepared)
+    private = privacy(prepared)
     if args.json:
         print(report.plan_json(plan, private), file=out)
         figures = ci.counts(plan.actions, plan.unchanged, len(plan.failures), len(plan.warnings))
@@ -191,7 +193,7 @@ def _plan(
             args.report,
             "plan",
             today,
-            private=private,
+            privacy=private,
             figures=figures,
             plans=[plan],
             failures=plan.failures,
@@ -208,7 +210,7 @@ def _mr_note(  # noqa: PLR0917
     figures: dict[str, int],
     env: Mapping[str, str],
     out: TextIO,
-    private: frozenset[str],
+    private: Privacy,
 ) -> None:
     """One note on the merge request with the plan, edited in place on later pipelines."""
     project, mr = env.get("CI_PROJECT_ID"), env.get("CI_MERGE_REQUEST_IID")
@@ -248,7 +250,7 @@ def _apply(
             args.report,
             "apply",
             today,
-            private=console.private,
+            privacy=console.privacy,
             figures=figures,
             plans=applied.plans,
             failures=applied.outcome.failures,
@@ -278,11 +280,11 @@ def run(
         return _apply(args, prepared, tracker, today, env=env, out=out)
     except ConfigError as error:
         for problem in error.problems:
-            print(problem, file=err)
+            print(printable(str(problem)), file=err)
         print(f"automation: {len(error.problems)} problem(s) found; nothing was written.", file=err)
         return error.exit_code
     except AutomationError as error:
-        print(f"automation: {error}", file=err)
+        print(printable(f"automation: {error}"), file=err)
         return error.exit_code
 
 

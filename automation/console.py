@@ -12,6 +12,8 @@ from typing import TextIO
 
 from automation import ci, report
 from automation.planner import Action, Failure, Plan
+from automation.privacy import Privacy
+from automation.report import NOBODY
 from automation.run import Applied
 
 _COLOURS = {"FAILED": "\x1b[31m", "warning": "\x1b[33m", "note": "\x1b[36m"}
@@ -25,12 +27,13 @@ class Console:
     out: TextIO
     in_ci: bool = False  # GitLab CI: collapsible sections, no colour
     colour: bool = False
-    private: frozenset[str] = frozenset()  # confidential items: shown by reference only
+    privacy: Privacy = NOBODY  # confidential items: shown by reference only
     _section: str | None = field(default=None, init=False)
     _opened: dict[str, int] = field(default_factory=dict, init=False)
 
     def line(self, text: str) -> None:
         """Print one line, coloured by its first word where colour is on."""
+        text = self.privacy.text(text)
         word = text.split(":", 1)[0].split(" ", 1)[0]
         if self.colour and word in _COLOURS:
             text = f"{_COLOURS[word]}{text}{_RESET}"
@@ -60,14 +63,14 @@ class Console:
     def action(self, action: Action) -> None:
         """One action carried out."""
         self.program(action.program)
-        self.line(report.describe(action, done=True, private=self.private))
+        self.line(report.describe(action, done=True, privacy=self.privacy))
 
     def tail(
         self, failures: Iterable[Failure], warnings: Iterable[str], notices: Iterable[str]
     ) -> None:
         """Failures, warnings and notices, after the actions."""
         self.close()
-        for text in report.failure_lines(failures):
+        for text in report.failure_lines(failures, self.privacy):
             self.line(text)
         for warning in warnings:
             self.line(f"warning: {warning}")
@@ -80,7 +83,7 @@ def show_plan(console: Console, plan: Plan) -> dict[str, int]:
     for program in dict.fromkeys(a.program for a in plan.actions):
         console.program(program)
         only = Plan(tuple(a for a in plan.actions if a.program == program))
-        for text in report.plan_lines(only, console.private):
+        for text in report.plan_lines(only, console.privacy):
             console.line(text)
     console.tail(plan.failures, plan.warnings, plan.notices)
     figures = ci.counts(plan.actions, plan.unchanged, len(plan.failures), len(plan.warnings))
@@ -118,7 +121,7 @@ def write_report(
     command: str,
     today: dt.date,
     *,
-    private: frozenset[str],
+    privacy: Privacy,
     figures: dict[str, int],
     plans: Iterable[Plan],
     failures: Iterable[Failure],
@@ -136,6 +139,6 @@ def write_report(
         failures=failures,
         warnings=warnings,
         notices=notices,
-        private=private,
+        privacy=privacy,
     )
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -23,6 +23,7 @@ from automation.planner import (
     UpdateDescription,
     UpdateLabels,
 )
+from automation.privacy import Privacy
 
 JSON_SCHEMA_VERSION = 1
 DIFF_CONTEXT = 1
@@ -77,22 +78,16 @@ _LINES: dict[type, Callable[[Any, _Verbs], str]] = {
 }
 
 
-Private = frozenset[str]  # keys of confidential items: shown by reference only
+NOBODY = Privacy()
 
 
-def redacted(action: Action, private: Private) -> bool:
-    """Whether an action concerns a confidential item, whose names and text stay out of
-    logs, plans, reports and merge request notes."""
-    return action.key in private
-
-
-def describe(action: Action, *, done: bool = False, private: Private = frozenset()) -> str:
+def describe(action: Action, *, done: bool = False, privacy: Privacy = NOBODY) -> str:
     """One line saying what an action does, or with `done`, what it did."""
-    if redacted(action, private):
+    if privacy.hides(action.key):
         where = f"#{action.iid}" if action.iid else "a new issue"
         what = f"{_kind(action).replace('_', ' ')}: {where} of {action.program} (confidential)"
         return f"done: {what}" if done else what
-    return _LINES[type(action)](action, _DONE if done else _PLANNED)
+    return privacy.text(_LINES[type(action)](action, _DONE if done else _PLANNED))
 
 
 def diff(before: str, after: str) -> list[str]:
@@ -103,7 +98,7 @@ def diff(before: str, after: str) -> list[str]:
     return [line for line in lines if not line.startswith(("---", "+++"))]
 
 
-def plan_lines(plan: Plan, private: Private = frozenset()) -> Iterator[str]:
+def plan_lines(plan: Plan, privacy: Privacy = NOBODY) -> Iterator[str]:
     """The plan as a person reads it: labels folded, each issue change, failures, warnings."""
     labels = [a for a in plan.actions if isinstance(a, CreateLabel)]
     if labels:
@@ -111,17 +106,32 @@ def plan_lines(plan: Plan, private: Private = frozenset()) -> Iterator[str]:
     for action in plan.actions:
         if isinstance(action, CreateLabel):
             continue
-        yield describe(action, private=private)
-        if isinstance(action, UpdateDescription) and not redacted(action, private):
-            yield from (f"    {line}" for line in diff(action.before, action.after))
-    yield from failure_lines(plan.failures)
-    yield from (f"warning: {warning}" for warning in plan.warnings)
+        yield describe(action, privacy=privacy)
+        if isinstance(action, UpdateDescription) and not privacy.hides(action.key):
+            yield from (privacy.text(f"    {line}") for line in diff(action.before, action.after))
+    yield from failure_lines(plan.failures, privacy)
+    yield from (privacy.text(f"warning: {warning}") for warning in plan.warnings)
 
 
-def failure_lines(failures: Iterable[Failure]) -> Iterator[str]:
+def failure_lines(failures: Iterable[Failure], privacy: Privacy = NOBODY) -> Iterator[str]:
     """Each failed item on one line."""
     for failure in failures:
-        yield f"FAILED [{failure.key}]: {failure.message}"
+        yield privacy.text(
+            f"FAILED [{privacy.reference(failure.key, failure.iid)}]: {failure.message}"
+        )
+
+
+def failure_json(failures: Iterable[Failure], privacy: Privacy) -> list[dict[str, Any]]:
+    """Failed items for the JSON outputs; a confidential one by reference."""
+    return [
+        {
+            "program": f.program,
+            "key": privacy.reference(f.key, f.iid),
+            "iid": f.iid,
+            "message": privacy.text(f.message),
+        }
+        for f in failures
+    ]
 
 
 def counts(actions: Iterable[Action]) -> Counter[str]:
@@ -151,7 +161,7 @@ def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def plan_json(plan: Plan, private: Private = frozenset()) -> str:
+def plan_json(plan: Plan, privacy: Privacy = NOBODY) -> str:
     """The plan as JSON (schema documented in README.md)."""
     n = counts(plan.actions)
     document = {
@@ -162,13 +172,10 @@ def plan_json(plan: Plan, private: Private = frozenset()) -> str:
             "failed": len(plan.failures),
             "warnings": len(plan.warnings),
         },
-        "actions": [action_json(action, private) for action in plan.actions],
-        "failures": [
-            {"program": f.program, "key": f.key, "iid": f.iid, "message": f.message}
-            for f in plan.failures
-        ],
-        "warnings": list(plan.warnings),
-        "notices": list(plan.notices),
+        "actions": [action_json(action, privacy) for action in plan.actions],
+        "failures": failure_json(plan.failures, privacy),
+        "warnings": privacy.lines(plan.warnings),
+        "notices": privacy.lines(plan.notices),
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
 
@@ -206,10 +213,10 @@ _FIELDS: dict[type, Callable[[Any], dict[str, Any]]] = {
 }
 
 
-def action_json(action: Action, private: Private = frozenset()) -> dict[str, Any]:
+def action_json(action: Action, privacy: Privacy = NOBODY) -> dict[str, Any]:
     """One action as a JSON object: what every action has, then its own fields."""
     base = {"type": _kind(action), "program": action.program, "key": action.key, "iid": action.iid}
-    if redacted(action, private):
+    if privacy.hides(action.key):
         return {
             "type": _kind(action),
             "program": action.program,

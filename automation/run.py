@@ -25,6 +25,7 @@ from automation.index import read_index
 from automation.kinds import desired_programs
 from automation.lock import RunLock, locked
 from automation.planner import ALL_STEPS, Observed, Plan, plan_program
+from automation.privacy import Privacy, privacy_of
 from automation.progress import program_label
 from automation.rendering import Renderer
 from automation.trackers.base import Tracker
@@ -67,7 +68,8 @@ def prepare(
 
 
 def _template_problems(renderer: Renderer, program: Program, source: Source) -> list[Problem]:
-    """A program's templates exist and parse; the block layouts too."""
+    """A program's templates exist and parse; the block layouts too; and no template file has
+    lines GitLab would act on or leads outside templates/."""
     problems: list[Problem] = []
     for loc, name in (
         (("template",), program.template),
@@ -79,6 +81,7 @@ def _template_problems(renderer: Renderer, program: Program, source: Source) -> 
             problems.append(source.problem(loc, renderer.not_found(name)))
     for name in (PROGRESS_TEMPLATE, ROLLUP_TEMPLATE, EPIC_TEMPLATE, COMPLETION_TEMPLATE):
         problems.extend(renderer.check(name))
+    problems.extend(renderer.check_all())
     return problems
 
 
@@ -106,14 +109,9 @@ def size_warnings(desired: DesiredProgram) -> list[str]:
     ]
 
 
-def private_keys(prepared: Prepared) -> frozenset[str]:
-    """Keys of the confidential items, which outputs show by reference only."""
-    return frozenset(
-        item.key
-        for desired in prepared.programs
-        for item in desired.every_issue()
-        if item.confidential
-    )
+def privacy(prepared: Prepared) -> Privacy:
+    """What outputs hide: the confidential items and the people in them."""
+    return privacy_of(prepared.programs, prepared.loaded.config.people)
 
 
 def make_plan(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from automation.calendar import add_months
-from automation.config.models import JobGrades, Pair, Person, Sponsorship, grade_of
+from automation.config.models import JobGrades, Person, Sponsorship, grade_of
 from automation.config.source import Loc, Source
 from automation.errors import Problem
 
@@ -44,15 +44,14 @@ def findings(
                 yield Finding(
                     True,
                     loc,
-                    f"pair {_label(pair)} (cohort {cohort.id}): sponsee "
-                    f"'{pair.sponsee}' is already in pair {seen[sponsee] + 1} of this "
-                    "cohort; a sponsee has one sponsor per cohort",
+                    f"pair {_label(p, cohort.id)}: the sponsee is already in pair "
+                    f"{seen[sponsee] + 1} of this cohort; a sponsee has one sponsor per cohort",
                 )
             seen.setdefault(sponsee, p)
             if pair.sponsor.lower() in people and sponsee in people:
                 found = _Pair(
                     loc,
-                    f"{_label(pair)} (cohort {cohort.id})",
+                    _label(p, cohort.id),
                     people[pair.sponsor.lower()],
                     people[sponsee],
                     cohort.start,
@@ -60,8 +59,10 @@ def findings(
                 yield from _pair_findings(found, part, people, grades)
 
 
-def _label(pair: Pair) -> str:
-    return f"{pair.sponsor} → {pair.sponsee}"
+def _label(index: int, cohort: str) -> str:
+    """Which pair, without its names: messages reach CI logs, and who is paired with whom is
+    confidential (the file and line point at the pair)."""
+    return f"{index + 1} of cohort {cohort}"
 
 
 def _pair_findings(
@@ -82,7 +83,7 @@ def _pair_findings(
         yield Finding(
             rules.sponsor_manages_people == "error",
             pair.loc,
-            f"pair {pair.label}: sponsor '{pair.sponsor.username}' manages nobody in "
+            f"pair {pair.label}: the sponsor manages nobody in "
             "people.yml; a sponsor should be a people manager or manager of managers",
         )
     yield from _timezones(pair, part)
@@ -92,11 +93,11 @@ def _grades(pair: _Pair, part: Sponsorship, grades: JobGrades) -> Iterator[Findi
     rules = part.rules
     sponsor, sponsee = grade_of(pair.sponsor, grades), grade_of(pair.sponsee, grades)
     if sponsor is None or sponsee is None:
-        who = pair.sponsor.username if sponsor is None else pair.sponsee.username
+        who = "sponsor" if sponsor is None else "sponsee"
         yield Finding(
             True,
             pair.loc,
-            f"pair {pair.label}: '{who}' has no grade; give a title "
+            f"pair {pair.label}: the {who} has no grade; give a title "
             "from job-grades.yml or `grade:` in people.yml",
         )
         return
@@ -125,7 +126,7 @@ def _tenure(pair: _Pair, part: Sponsorship) -> Iterator[Finding]:
         yield Finding(
             True,
             pair.loc,
-            f"pair {pair.label}: sponsor '{pair.sponsor.username}' "
+            f"pair {pair.label}: the sponsor "
             "has no start_date in people.yml, so the tenure rule cannot be checked",
         )
     elif add_months(joined, months) > pair.start:
@@ -183,6 +184,6 @@ def check_sponsorship(
                 if who.lower() not in people:
                     yield source.problem(
                         ("sponsorship", "cohorts", c, "pairs", p, role),
-                        f"{role} '{who}' is not in the roster; add them to "
+                        f"the {role} of this pair is not in the roster; add them to "
                         "people.yml or fix the username",
                     )

@@ -19,7 +19,8 @@ def generate(ctx: Context) -> Generated:
     issues = tuple(_pair(ctx, part, c, p) for c in part.cohorts for p in c.pairs)
     groups = tuple(Group(c.id, c.name, rollup=True, values={"cohort": c}) for c in part.cohorts)
     people = {person.username.lower(): person for person in ctx.config.people}
-    warnings = tuple(f.message for f in findings(part, people, ctx.config.grades) if not f.error)
+    found = findings(part, people, ctx.config.grades)
+    warnings = tuple(str(ctx.source.problem(f.loc, f.message)) for f in found if not f.error)
     return Generated(issues, groups, warnings=warnings)
 
 

@@ -83,33 +83,32 @@ def test_a_valid_pair_breaks_no_rule() -> None:
     [
         (
             {**changed("spon", grade=9), "see": BASE["see"].model_copy(update={"grade": 7})},
-            "pair spon → see (cohort c1): sponsor grade 9 is below 10; "
-            "a sponsor needs grade 10 or above",
+            "pair 1 of cohort c1: sponsor grade 9 is below 10; a sponsor needs grade 10 or above",
         ),
         (
             changed("see", grade=9),
-            "pair spon → see (cohort c1): sponsor grade 10 is not 2 above "
+            "pair 1 of cohort c1: sponsor grade 10 is not 2 above "
             "sponsee grade 9; a sponsor needs to be at least 2 grades higher",
         ),
         (
             changed("see", manager="spon"),
-            "pair spon → see (cohort c1): the sponsor is the "
+            "pair 1 of cohort c1: the sponsor is the "
             "sponsee's direct manager; a sponsor must not be the sponsee's manager",
         ),
         (
             changed("spon", start_date=dt.date(2026, 8, 2)),
-            "pair spon → see (cohort c1): sponsor "
+            "pair 1 of cohort c1: sponsor "
             "started 2026-08-02, less than 6 months before the cohort starts (2027-02-01); a "
             "sponsor needs 6 months at the company",
         ),
         (
             changed("spon", start_date=None),
-            "pair spon → see (cohort c1): sponsor 'spon' has no "
+            "pair 1 of cohort c1: the sponsor has no "
             "start_date in people.yml, so the tenure rule cannot be checked",
         ),
         (
             changed("see", grade=None),
-            "pair spon → see (cohort c1): 'see' has no grade; give a "
+            "pair 1 of cohort c1: the sponsee has no grade; give a "
             "title from job-grades.yml or `grade:` in people.yml",
         ),
     ],
@@ -127,7 +126,7 @@ def test_a_sponsee_in_two_pairs_of_a_cohort_is_an_error() -> None:
     pairs = (Pair(sponsor="spon", sponsee="see"), Pair(sponsor="two", sponsee="see"))
     errors = [f for f in run(people, pairs) if f.error]
     assert errors[0].message == (
-        "pair two → see (cohort c1): sponsee 'see' is already in pair 1 "
+        "pair 2 of cohort c1: the sponsee is already in pair 1 "
         "of this cohort; a sponsee has one sponsor per cohort"
     )
     assert errors[0].loc == ("sponsorship", "cohorts", 0, "pairs", 1)
@@ -143,14 +142,14 @@ FAR_AWAY = changed("see", timezone="Asia/Tokyo")
         (
             NOT_A_MANAGER,
             "sponsor_manages_people",
-            "pair spon → see (cohort c1): sponsor 'spon' "
+            "pair 1 of cohort c1: the sponsor "
             "manages nobody in people.yml; a sponsor should be a people manager or manager of "
             "managers",
         ),
         (
             FAR_AWAY,
             "timezone_gap",
-            "pair spon → see (cohort c1): timezones Europe/Berlin and "
+            "pair 1 of cohort c1: timezones Europe/Berlin and "
             "Asia/Tokyo are 8 hours apart; 1-1s need them at most 6 hours apart",
         ),
     ],

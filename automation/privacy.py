@@ -1,0 +1,93 @@
+"""What every output may show: confidential items only by reference, and nothing a terminal
+would obey. Every line, warning, failure and JSON string the tool prints or writes outside
+GitLab issues passes through one `Privacy`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from automation.config.models import Person
+from automation.desired import DesiredProgram
+
+HIDDEN = "[confidential]"
+_TERMINAL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, screen clearing
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks
+    r"|\x1b[@-_]?"  # any other escape
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # other control characters (tab and newline stay)
+)
+
+
+def printable(text: str) -> str:
+    """Text with every terminal escape sequence and control character removed."""
+    return _TERMINAL.sub("", text)
+
+
+@dataclass(frozen=True)
+class Privacy:
+    """The confidential programs, whose items are shown as their program and issue number
+    (their keys name people), and the people in them (usernames and names, shown as
+    [confidential] wherever they appear)."""
+
+    programs: frozenset[str] = frozenset()  # ids of the confidential programs
+    names: frozenset[str] = frozenset()
+    _pattern: re.Pattern[str] | None = field(default=None, init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        keys = [rf"{re.escape(program)}/[\w.\-/]*[\w]" for program in sorted(self.programs)]
+        words = [re.escape(name) for name in sorted(self.names, key=len, reverse=True) if name]
+        if keys or words:
+            alternatives = "|".join([*keys, *words])
+            pattern = re.compile(rf"(?<![\w.\-/])(?:{alternatives})(?![\w\-/]|\.\w)", re.I)
+            object.__setattr__(self, "_pattern", pattern)
+
+    def hides(self, key: str) -> bool:
+        """Whether KEY is a confidential program's item."""
+        return key.split("/", 1)[0] in self.programs
+
+    def reference(self, key: str, iid: int | None) -> str:
+        """How outputs name an item: its key, or for a confidential one its program and
+        issue number."""
+        if not self.hides(key):
+            return key
+        where = f" #{iid}" if iid else ""
+        return f"{key.split('/', 1)[0]}{where} (confidential)"
+
+    def text(self, text: str) -> str:
+        """Text for an output: confidential keys and people replaced, no terminal escapes."""
+        text = printable(text)
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(self._replace, text)
+
+    def _replace(self, match: re.Match[str]) -> str:
+        word = match.group(0)
+        return self.reference(word, None) if self.hides(word) and "/" in word else HIDDEN
+
+    def lines(self, lines: Iterable[str]) -> list[str]:
+        """Each line through `text`."""
+        return [self.text(line) for line in lines]
+
+
+def privacy_of(programs: Iterable[DesiredProgram], people: Iterable[Person]) -> Privacy:
+    """The confidential items of these programs and the people they are about: assignees,
+    and roster people whose username is part of an item's key (a sponsee's pair)."""
+    confidential: set[str] = set()
+    usernames: set[str] = set()
+    roster = {person.username.lower(): person for person in people}
+    for desired in programs:
+        for item in desired.every_issue():
+            if not item.confidential:
+                continue
+            confidential.add(desired.program.id)
+            usernames.update(name.lower() for name in item.assignees)
+            usernames.update(part.lower() for part in item.key.split("/") if part.lower() in roster)
+    names = {name for username in usernames for name in _names(username, roster)}
+    return Privacy(frozenset(confidential), frozenset(names))
+
+
+def _names(username: str, roster: Mapping[str, Person]) -> set[str]:
+    person = roster.get(username)
+    return {username, person.name} if person else {username}

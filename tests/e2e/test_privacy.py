@@ -1,0 +1,99 @@
+"""Confidential programs in every output: each kind of message about a pair, triggered for
+real, names nobody in it (plan text, JSON, run report, failures, warnings, validate)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from automation.privacy import Privacy, printable
+from tests.backends import cli
+from tests.conftest import keep_programs
+from tests.local_cli import TODAY, edit, issues, run
+
+PROGRAM = Path("config/programs/sales-sponsorship.yml")
+PEOPLE = (
+    "jordan.alvarez",
+    "aiko.tanaka",
+    "hannah.berg",
+    "lena.fischer",
+    "dana.whitfield",
+    "sam.delacroix",
+    "victor.nakamura",
+    "kenji.watanabe",
+)
+NAMES = tuple(part.capitalize() for who in PEOPLE for part in who.split("."))
+
+
+@pytest.fixture
+def sponsorship(shipped: Path) -> Path:
+    return keep_programs(shipped, "sales-sponsorship")
+
+
+def assert_names_nobody(text: str) -> None:
+    named = [who for who in (*PEOPLE, *NAMES) if re.search(rf"\b{re.escape(who)}\b", text, re.I)]
+    assert not named, f"{named} in:\n{text}"
+
+
+def every_output(root: Path, command: str) -> str:
+    """Text, JSON and the run report of one command, together."""
+    report = root / "report.json"
+    text = cli([command, "--backend", "local", "--today", TODAY, "--report", str(report)], {})
+    outputs = [text.out, text.err, report.read_text()]
+    if command == "plan":
+        as_json = cli(["plan", "--backend", "local", "--today", TODAY, "--json"], {})
+        outputs.append(as_json.out)
+    return "\n".join(outputs)
+
+
+def test_every_kind_of_message_about_a_pair_names_nobody(sponsorship: Path) -> None:
+    # a should-rule warning (timezones far apart), on every command
+    edit(sponsorship / "config/people.yml", "timezone: America/Los_Angeles", "timezone: Asia/Tokyo")
+    first = every_output(sponsorship, "apply")
+    assert "pair 3 of cohort fy28-h1: timezones" in first
+    # a duplicate pair issue (a failure), and a pair the configuration no longer defines
+    found = issues(sponsorship)
+    lena = found["sales-sponsorship/fy28-h1/lena.fischer"]
+    folder = sponsorship / ".automation" / "issues"
+    copy = (folder / f"{lena.iid}.md").read_text().replace(f"iid: {lena.iid}", "iid: 99")
+    (folder / "99.md").write_text(copy)
+    edit(
+        sponsorship / PROGRAM, "        - {sponsor: victor.nakamura, sponsee: kenji.watanabe}\n", ""
+    )
+    outputs = [first, every_output(sponsorship, "plan"), every_output(sponsorship, "apply")]
+    validate = run("validate")
+    outputs.append(validate.out + validate.err)
+    joined = "\n".join(outputs)
+    assert "FAILED [sales-sponsorship (confidential)]: issues #" in joined
+    assert "which the configuration no longer defines" in joined
+    assert_names_nobody(joined)
+
+
+def test_the_json_failure_names_the_item_by_reference(sponsorship: Path) -> None:
+    run("apply")
+    lena = issues(sponsorship)["sales-sponsorship/fy28-h1/lena.fischer"]
+    folder = sponsorship / ".automation" / "issues"
+    (folder / "99.md").write_text((folder / f"{lena.iid}.md").read_text())
+    document = json.loads(cli(["plan", "--backend", "local", "--today", TODAY, "--json"], {}).out)
+    [failure] = document["failures"]
+    assert failure["key"] == "sales-sponsorship (confidential)"
+    assert failure["message"].startswith(f"issues #{lena.iid} and #99 carry the same key")
+    assert_names_nobody(json.dumps(document))
+
+
+def test_a_name_is_hidden_as_a_whole_word_only() -> None:
+    privacy = Privacy(frozenset({"p"}), frozenset({"ana.b", "Ana B"}))
+    said = privacy.text("FAILED [p/c/ana.b]: ana.b left")
+    assert said == "FAILED [p (confidential)]: [confidential] left"
+    assert privacy.text("banana.bread and ana.bx") == "banana.bread and ana.bx"
+    assert privacy.text("ANA B joined.") == "[confidential] joined."
+    assert privacy.reference("p/c/ana.b", 7) == "p #7 (confidential)"
+    assert privacy.reference("q/other", None) == "q/other"
+
+
+def test_terminal_escapes_never_reach_the_terminal() -> None:
+    hostile = "Eve\x1b]0;pwned\x07\x1b[2J\x1b[31mred\x9b\x00!\tok"
+    assert printable(hostile) == "Evered!\tok"
