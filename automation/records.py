@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from automation.checklist import visible_lines
 from automation.markers import outside_blocks
+from automation.rendering import as_shown, neutralise
 
 _BLANK = re.compile(r"^_*(?:/\s*\d+(?:\.\d+)?)?$")
 _NUMBER = re.compile(r"^(?P<value>-?\d+(?:\.\d+)?)\s*(?:/\s*(?P<out_of>\d+(?:\.\d+)?))?$")
@@ -42,7 +43,9 @@ def read_records(text: str, specs: Sequence[RecordSpec]) -> dict[str, Recorded]:
     """Every spec's value as recorded in the text (missing ones have no value)."""
     if not specs:
         return {}
-    raw = _raw_values(text, {spec.label.casefold(): spec.label for spec in specs})
+    # a template writes a label escaped (`neutralise`); the line is compared as GitLab shows it
+    shown = {as_shown(neutralise(spec.label)).strip().casefold(): spec.label for spec in specs}
+    raw = _raw_values(text, shown)
     return {spec.label: _parse(spec, raw.get(spec.label)) for spec in specs}
 
 
@@ -51,7 +54,7 @@ def _raw_values(text: str, labels: Mapping[str, str]) -> dict[str, str]:
     for line in visible_lines(outside_blocks(text)):
         body = _PREFIX.sub("", line)
         name, colon, rest = body.partition(":")
-        label = labels.get(name.replace("**", "").strip().casefold())
+        label = labels.get(as_shown(name.replace("**", "")).strip().casefold())
         if colon and label is not None and label not in found:
             found[label] = rest.replace("**", "").strip()
     return found

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import html
+import math
 import re
-from collections.abc import Collection, Mapping
+import time
+from collections.abc import Callable, Collection, Generator, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import jinja2
+from jinja2 import nodes
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
@@ -18,7 +23,21 @@ from automation.markers import empty_block
 
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# Bidirectional overrides and isolates (they reorder what a reader sees) and zero-width
+# characters (they hide text, or split `@all` so a check misses it): never part of a value.
+_INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b-\u200d\u2060\ufeff]")
 _ZERO_WIDTH_SPACE = "\u200b"
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# Inline Markdown that changes what a value shows or swallows the text after it: code spans
+# and fences, emphasis and strikethrough, links, images and task boxes, table cells, math.
+_INLINE = re.compile(r"[\\`*_~\[\]|$]")
+_HTML = re.compile(r"[&<>]")
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation
+# What starts a block at the beginning of a line: an ATX heading, a list item, a thematic
+# break or setext underline (`-`, `+`, `=`), and an ordered list item (`1.` / `1)`); `>`, `*`,
+# `_`, backticks, `~`, `[` and `<` are escaped wherever they are.
+_BLOCK_START = re.compile(r"^[ \t]*(?:#{1,6}(?=[ \t]|$)|[-+=](?=[\s\-+=]|$))")
+_ORDERED_START = re.compile(r"^([ \t]*\d{1,9})(?=[.)](?:[ \t]|$))")
 MAX_TITLE = 255
 
 
@@ -30,19 +49,39 @@ class Trusted(Markup):
 def _one_line(value: Any) -> str:
     if value is None:
         return ""
-    return _CONTROL.sub("", _LINE_BREAKS.sub(" ", str(value)))
+    return _INVISIBLE.sub("", _CONTROL.sub("", _LINE_BREAKS.sub(" ", str(value))))
 
 
-def neutralise(value: Any) -> str:
-    """Make a value from configuration data inert: one line, no quick action, no mention."""
-    if isinstance(value, Trusted):
-        return str(value)
-    text = _one_line(value)
+def escape_markdown(text: str) -> str:
+    """Text that GitLab Flavored Markdown shows as typed, wherever on a line it stands:
+    `<`, `>` and `&` as entities, inline Markdown behind a backslash, and no block start."""
+    text = _INLINE.sub(lambda m: "\\" + m.group(), text)
+    text = _HTML.sub(lambda m: _ENTITIES[m.group()], text)
+    if opened := _BLOCK_START.match(text):
+        marker = opened.group().lstrip(" \t")
+        text = text[: opened.end() - len(marker)] + "\\" + text[opened.end() - len(marker) :]
+    elif numbered := _ORDERED_START.match(text):
+        text = text[: numbered.end()] + "\\" + text[numbered.end() :]
     body = text.lstrip()
     if body.startswith("/"):  # a line starting with `/` would run a GitLab quick action
         text = text[: len(text) - len(body)] + "\\" + body
-    text = text.replace("|", "\\|")  # keeps a value inside its table cell
-    return _no_mention(text)
+    return text
+
+
+def as_shown(text: str) -> str:
+    """What GitLab shows for one line of Markdown source text: backslash escapes and HTML
+    entities resolved, and no invisible characters (undoes `neutralise` for text the tool
+    reads back, such as the label of a recorded value)."""
+    shown = html.unescape(_ESCAPED.sub(r"\1", text))
+    return _INVISIBLE.sub("", shown.replace("@" + _ZERO_WIDTH_SPACE, "@"))
+
+
+def neutralise(value: Any) -> str:
+    """Make a value from configuration data inert: one line, shown as typed (no Markdown or
+    HTML takes effect), no quick action, no mention."""
+    if isinstance(value, Trusted):
+        return str(value)
+    return _no_mention(escape_markdown(_one_line(value)))
 
 
 def _no_mention(text: str) -> str:
@@ -50,7 +89,8 @@ def _no_mention(text: str) -> str:
 
 
 def neutralise_title(value: Any) -> str:
-    """Titles run no quick actions and render no Markdown: one line, and no mention."""
+    """Titles run no quick actions and render no Markdown: one line, nothing invisible, and
+    no mention."""
     return str(value) if isinstance(value, Trusted) else _no_mention(_one_line(value))
 
 
@@ -58,14 +98,200 @@ class MentionRefused(ValueError):
     """A template asked to mention something that is not a validated roster username."""
 
 
+MAX_RENDER_SECONDS = 2.0  # per issue: the data is small, so a longer render is a runaway loop
+MAX_RENDER_CHARS = 1_048_576  # per issue: GitLab's description limit, in characters
+_LOOP_GUARD = "_bounded_loop"
+_QUICK_ACTION_START = re.compile(r"^[ \t]*(/[A-Za-z_][\w-]*)")
+_SLASH_ONLY = re.compile(r"^[ \t]*/$")
+_HUGE_FORMAT = re.compile(r"%[-#0 +]*(?:\*|\d{7,}|\d*\.(?:\*|\d{7,}))")
+
+
+class TemplateRefused(jinja2.TemplateError):
+    """A template name that leads outside templates/ (`..`, or a link to a file elsewhere)."""
+
+
+class TemplateRejected(jinja2.TemplateError):
+    """Template source lines that would turn a value into a quick action or a mention."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class RenderLimit(RuntimeError):
+    """A render that ran too long or produced too much text."""
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """Loads only files that really are inside templates/, and checks their source lines."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(str(root))
+        self.root = root
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        parts = template.replace("\\", "/").split("/")
+        if template.startswith(("/", "\\")) or ".." in parts:
+            raise TemplateRefused(
+                f"template '{template}' points outside {self.root}; it was not read. "
+                f"Name a file inside {self.root}, relative to it"
+            )
+        resolved = self.root.joinpath(*parts).resolve()
+        if not resolved.is_relative_to(self.root.resolve()):
+            raise TemplateRefused(
+                f"template '{template}' resolves to {resolved}, outside {self.root}; it was "
+                f"not read. Put the template file itself inside {self.root}, not a link to it"
+            )
+        source, filename, uptodate = super().get_source(environment, template)
+        problems = source_problems(environment, source, str(self.root / template))
+        if problems:
+            raise TemplateRejected(problems)
+        return source, filename, uptodate
+
+
+def source_problems(environment: jinja2.Environment, source: str, file: str) -> list[Problem]:
+    """Template text that GitLab would act on once values are filled in: a line starting with
+    a quick action, `@{{` (a value made a mention) and a line starting `/{{`."""
+    problems: list[Problem] = []
+    at_start = True  # whether output is at the start of a line here
+    before: tuple[int, str, bool] | None = None  # the data just before: line, text, at start
+    try:
+        for lineno, kind, value in environment.lex(source):
+            if kind == "data":
+                for offset, segment in enumerate(value.split("\n")):
+                    starts = at_start or offset > 0
+                    action = _QUICK_ACTION_START.match(segment) if starts else None
+                    if action:
+                        problems.append(
+                            Problem(
+                                file,
+                                lineno + offset,
+                                f"the line starts with `{action.group(1)}`, which GitLab runs "
+                                "as a quick action; reword the line so it does not start with "
+                                "`/` (or put the text in backticks)",
+                            )
+                        )
+                    before = (lineno + offset, segment, starts)
+                    at_start = starts and not segment.strip(" \t")
+                continue
+            if kind == "variable_begin" and before is not None:
+                line, text, starts = before
+                if text.endswith("@"):
+                    problems.append(
+                        Problem(
+                            file,
+                            line,
+                            "`@` right before `{{ ... }}` would make a value a mention; use "
+                            "`{{ person | mention }}` for a deliberate mention of someone in "
+                            "people.yml, or put a space after the `@`",
+                        )
+                    )
+                if starts and _SLASH_ONLY.match(text):
+                    problems.append(
+                        Problem(
+                            file,
+                            line,
+                            "the line starts with `/{{ ... }}`, which would make a value a "
+                            "GitLab quick action; start the line with other text",
+                        )
+                    )
+            if kind == "variable_begin":
+                at_start = False
+            before = None
+    except jinja2.TemplateSyntaxError:
+        pass  # compiling the template reports it, with its line
+    return problems
+
+
+class _BoundedEnvironment(SandboxedEnvironment):
+    """The sandbox with a time bound: loops and calls check a deadline, and the operators
+    that make big values in one step check their size."""
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+    deadline = math.inf
+    seconds = MAX_RENDER_SECONDS
+    max_chars = MAX_RENDER_CHARS
+
+    def tick(self) -> None:
+        """Stop a render that has run past its deadline."""
+        if time.monotonic() > self.deadline:
+            raise self.too_slow()
+
+    def too_slow(self) -> RenderLimit:
+        """The error for a render past its deadline."""
+        return RenderLimit(
+            f"template too slow: rendering one issue took over {self.seconds:g} s; a loop "
+            "runs far more often than the data needs (check nested loops and range())"
+        )
+
+    def too_large(self) -> RenderLimit:
+        """The error for a render that would produce too much text."""
+        return RenderLimit(
+            f"template too large: it would produce over {self.max_chars:,} characters for one "
+            "issue, more than GitLab holds in a description; check loops that repeat text"
+        )
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(nodes.For):  # every loop ticks once per item
+            loop.iter = nodes.Filter(loop.iter, _LOOP_GUARD, [], [], None, None)
+            loop.iter.set_lineno(loop.lineno)
+        return tree
+
+    def call(
+        __self,
+        __context: Context,
+        __obj: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        __self.tick()
+        for arg in (*args, *kwargs.values()):
+            if isinstance(arg, int) and abs(arg) > __self.max_chars:
+                raise __self.too_large()
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        self.tick()
+        if operator == "*":
+            for items, times in ((left, right), (right, left)):
+                sized = isinstance(items, str | list | tuple) and isinstance(times, int)
+                if sized and len(items) * times > self.max_chars:
+                    raise self.too_large()
+        elif operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0:
+            if left.bit_length() * right > 8 * self.max_chars:
+                raise self.too_large()
+        elif operator == "%" and isinstance(left, str) and _HUGE_FORMAT.search(left):
+            raise self.too_large()
+        return super().call_binop(context, operator, left, right)
+
+
+@jinja2.pass_environment
+def _bounded_loop(environment: jinja2.Environment, items: Any) -> Iterator[Any]:
+    tick = environment.tick if isinstance(environment, _BoundedEnvironment) else None
+    for item in items:
+        if tick is not None:
+            tick()
+        yield item
+
+
 class Renderer:
     """Renders issue templates, titles and tool-owned blocks from plain data."""
 
-    def __init__(self, templates_dir: Path, roster: Collection[str]) -> None:
+    def __init__(
+        self,
+        templates_dir: Path,
+        roster: Collection[str],
+        *,
+        seconds: float = MAX_RENDER_SECONDS,
+        max_chars: int = MAX_RENDER_CHARS,
+    ) -> None:
         self.templates_dir = templates_dir
         self._roster = frozenset(name.lower() for name in roster)
-        self.env = SandboxedEnvironment(
-            loader=jinja2.FileSystemLoader(str(templates_dir)),
+        self.env = _BoundedEnvironment(
+            loader=_Loader(templates_dir),
             undefined=jinja2.StrictUndefined,
             finalize=neutralise,
             autoescape=False,
@@ -73,7 +299,10 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.env.seconds = seconds
+        self.env.max_chars = max_chars
         self.env.filters["mention"] = self.mention
+        self.env.filters[_LOOP_GUARD] = _bounded_loop
         self.env.globals["managed_block"] = _managed_block
         self._titles = self.env.overlay(finalize=neutralise_title)
 
@@ -90,14 +319,16 @@ class Renderer:
     def render(self, template: str, context: Mapping[str, Any]) -> str:
         """Render templates/<template>; template mistakes become ConfigError naming file:line."""
         try:
-            return self.env.get_template(template).render(context)
+            return _bounded(self.env, self.env.get_template(template), context)
+        except TemplateRejected as error:
+            raise ConfigError(error.problems) from error
         except Exception as error:  # any failure inside a template is the template's problem
             raise ConfigError([self._problem(error, template)]) from error
 
     def render_title(self, source: str, context: Mapping[str, Any], origin: Problem) -> str:
         """Render a one-line title from a Jinja string found in config at `origin`."""
         try:
-            text = self._titles.from_string(source).render(context)
+            text = _bounded(self._titles, self._titles.from_string(source), context)
         except Exception as error:
             raise ConfigError(
                 [Problem(origin.file, origin.line, f"title: {_why(error)}")]
@@ -106,24 +337,40 @@ class Renderer:
         return title[: MAX_TITLE - 1] + "…" if len(title) > MAX_TITLE else title
 
     def exists(self, template: str) -> bool:
-        """Whether templates/<template> exists (and stays inside templates/)."""
+        """Whether templates/<template> exists and stays inside templates/ (one whose lines
+        have problems exists: `check` says what is wrong with it)."""
         try:
             self.env.loader.get_source(self.env, template)  # type: ignore[union-attr]
-        except jinja2.TemplateNotFound:
+        except (jinja2.TemplateNotFound, TemplateRefused):
             return False
+        except TemplateRejected:
+            return True
         return True
 
     def not_found(self, template: str) -> str:
-        """What to say about a missing template."""
+        """What to say about a template that `exists` does not find."""
+        try:
+            self.env.loader.get_source(self.env, template)  # type: ignore[union-attr]
+        except TemplateRefused as error:
+            return str(error)
+        except (jinja2.TemplateNotFound, TemplateRejected):
+            pass  # missing, or with problems that `check` reports
         return f"template '{template}' not found in {self.templates_dir}; create it or fix the name"
 
     def check(self, template: str) -> list[Problem]:
-        """Syntax problems of one template."""
+        """Problems of one template: where it is, lines GitLab would act on, and syntax."""
         try:
             self.env.get_template(template)
+        except TemplateRejected as error:
+            return list(error.problems)
         except Exception as error:
             return [self._problem(error, template)]
         return []
+
+    def check_all(self) -> list[Problem]:
+        """Problems of every template file in templates/, used by a program or not."""
+        names = self.env.list_templates(filter_func=lambda name: name.endswith(".j2"))
+        return [problem for name in names for problem in self.check(name)]
 
     def _problem(self, error: BaseException, template: str) -> Problem:
         if isinstance(error, jinja2.TemplateNotFound):
@@ -134,6 +381,30 @@ class Renderer:
         return Problem(str(self.templates_dir / template), line or 1, _why(error))
 
 
+def _bounded(
+    environment: jinja2.Environment, template: jinja2.Template, context: Mapping[str, Any]
+) -> str:
+    """Render piece by piece, stopping at the time and size bounds; the error is raised inside
+    the template, so it names the template line the render had reached."""
+    assert isinstance(environment, _BoundedEnvironment)
+    environment.deadline = time.monotonic() + environment.seconds
+    pieces: list[str] = []
+    size = 0
+    stream = cast(Generator[str, None, None], template.generate(context))
+    try:
+        for piece in stream:
+            pieces.append(piece)
+            size += len(piece)
+            if size > environment.max_chars:
+                stream.throw(environment.too_large())
+            elif time.monotonic() > environment.deadline:
+                stream.throw(environment.too_slow())
+    finally:
+        environment.deadline = math.inf
+        stream.close()
+    return "".join(pieces)
+
+
 def _managed_block(name: str) -> Trusted:
     """`{{ managed_block('progress') }}`: where the tool writes its block in a new issue."""
     return Trusted(empty_block(name))
@@ -142,7 +413,7 @@ def _managed_block(name: str) -> Trusted:
 def _why(error: BaseException) -> str:
     if isinstance(error, jinja2.UndefinedError):
         return f"{error.message}; check the variable name (see README.md for what templates get)"
-    if isinstance(error, MentionRefused):
+    if isinstance(error, MentionRefused | RenderLimit | TemplateRefused):
         return str(error)
     if isinstance(error, jinja2.TemplateSyntaxError):
         return f"template syntax error: {error.message}"

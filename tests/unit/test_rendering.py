@@ -60,7 +60,7 @@ def test_titles_are_plain_text_without_markdown_escapes(renderer: Renderer) -> N
 
 def test_neutralised_text_stays_readable() -> None:
     assert neutralise("Eve\n/close") == "Eve /close"
-    assert neutralise("/label ~x") == "\\/label ~x"
+    assert neutralise("/label ~x") == "\\/label \\~x"
     assert neutralise("@all") == "@\u200ball"
     assert neutralise(None) == ""
     assert neutralise(3) == "3"

@@ -1,0 +1,231 @@
+"""Templates are checked like code: lines GitLab would act on, paths that leave templates/,
+and renders that run away are each one `file:line` problem, before any work is done."""
+
+from __future__ import annotations
+
+import builtins
+import io
+import time
+from pathlib import Path
+from typing import Any
+
+import jinja2.loaders
+import pytest
+
+from automation.cli import run
+from automation.errors import ConfigError, Problem
+from automation.rendering import Renderer
+from tests.projects import make_project
+
+REPO = Path(__file__).resolve().parents[2]
+SLOW = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n"
+
+
+def validate(root: Path) -> tuple[int, list[str]]:
+    out, err = io.StringIO(), io.StringIO()
+    args = ["validate", "--config", str(root / "config"), "--templates", str(root / "templates")]
+    code = run(args, {}, out, err)
+    return code, err.getvalue().splitlines()
+
+
+def problems(tmp_path: Path, source: str) -> list[Problem]:
+    (tmp_path / "t.md.j2").write_text(source)
+    return Renderer(tmp_path, []).check("t.md.j2")
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "says"),
+    [
+        ("Intro\n/close\n", 2, "starts with `/close`, which GitLab runs as a quick action"),
+        ("Intro\n   /label ~done\n", 2, "starts with `/label`"),
+        ("Intro\n{% if x %}/close{% endif %}\n", 2, "starts with `/close`"),
+        ("{% if x %}\n/assign me\n{% endif %}\n", 2, "starts with `/assign`"),
+        ("Ping @{{ who }} now\n", 1, "`@` right before `{{ ... }}` would make a value a mention"),
+        ("A\n/{{ action }}\n", 2, "the line starts with `/{{ ... }}`"),
+        ("A\n  /{{- action }}\n", 2, "the line starts with `/{{ ... }}`"),
+    ],
+)
+def test_lines_gitlab_would_act_on_are_rejected(
+    tmp_path: Path, source: str, line: int, says: str
+) -> None:
+    [problem] = problems(tmp_path, source)
+    assert problem.file == str(tmp_path / "t.md.j2")
+    assert problem.line == line
+    assert says in problem.message
+    assert "\n" not in str(problem)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "a/b and /close in the middle\n",
+        "Score: __/{{ out_of }}\n",
+        "`/close` in code\n",
+        "Mail @ {{ who }}\n",
+        "{{ who }}/close\n",
+        "{# /close in a comment #}\n",
+    ],
+)
+def test_harmless_lines_pass(tmp_path: Path, source: str) -> None:
+    assert problems(tmp_path, source) == []
+
+
+def test_a_rejected_line_is_never_rendered(tmp_path: Path) -> None:
+    (tmp_path / "t.md.j2").write_text("Hello\n/close\n")
+    with pytest.raises(ConfigError, match=r"t\.md\.j2:2: the line starts with `/close`"):
+        Renderer(tmp_path, []).render("t.md.j2", {})
+
+
+def test_validate_rejects_the_line_with_file_and_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    root = make_project(tmp_path, {"templates/demo.md.j2": "## One\n- [ ] task\n/close\n"})
+    code, lines = validate(root)
+    assert code == 2
+    assert lines[0].startswith(f"{root / 'templates' / 'demo.md.j2'}:3: the line starts with")
+
+
+def test_an_unused_template_is_checked_too(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"templates/old/unused.md.j2": "x @{{ y }}\n"})
+    code, lines = validate(root)
+    assert code == 2
+    assert lines[0].startswith(f"{root / 'templates' / 'old' / 'unused.md.j2'}:1: `@` right")
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every file Jinja's loader opens."""
+    names: list[str] = []
+
+    def spy(file: Any, *args: Any, **kwargs: Any) -> Any:
+        names.append(str(file))
+        return builtins.open(file, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.loaders, "open", spy, raising=False)
+    return names
+
+
+def test_a_link_out_of_templates_is_refused_and_never_read(
+    tmp_path: Path, opened: list[str]
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOKEN=glpat-secret\n")
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "leak.md.j2").symlink_to(secret)
+    renderer = Renderer(templates, [])
+    [problem] = renderer.check("leak.md.j2")
+    assert problem.file == str(templates / "leak.md.j2")
+    assert f"resolves to {secret}, outside {templates}; it was not read" in problem.message
+    with pytest.raises(ConfigError, match="outside"):
+        renderer.render("leak.md.j2", {})
+    assert not renderer.exists("leak.md.j2")
+    assert renderer.check_all() == [problem]
+    assert "glpat" not in str(problem)
+    assert not any("secret" in name for name in opened)
+
+
+def test_proc_environ_through_a_link_is_refused(tmp_path: Path, opened: list[str]) -> None:
+    (tmp_path / "env.md.j2").symlink_to("/proc/self/environ")
+    [problem] = Renderer(tmp_path, []).check("env.md.j2")
+    assert "outside" in problem.message
+    assert "environ" not in "".join(opened)
+
+
+def test_a_linked_folder_out_of_templates_is_refused(tmp_path: Path, opened: list[str]) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "x.md.j2").write_text("hello\n")
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "sub").symlink_to(outside, target_is_directory=True)
+    [problem] = Renderer(templates, []).check("sub/x.md.j2")
+    assert "outside" in problem.message
+    assert opened == []
+
+
+@pytest.mark.parametrize("name", ["../outside.md.j2", "a/../../outside.md.j2", "/etc/passwd"])
+def test_paths_out_of_templates_are_refused(tmp_path: Path, name: str) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (tmp_path / "outside.md.j2").write_text("hello\n")
+    renderer = Renderer(templates, [])
+    assert not renderer.exists(name)
+    assert "points outside" in renderer.not_found(name)
+    [problem] = renderer.check(name)
+    assert f"template '{name}' points outside {templates}; it was not read" in problem.message
+
+
+def test_a_program_naming_a_path_outside_gets_a_clear_problem(tmp_path: Path) -> None:
+    (tmp_path / "outside.md.j2").write_text("## One\n- [ ] task\n")
+    root = make_project(tmp_path / "p")
+    program = root / "config" / "programs" / "demo.yml"
+    program.write_text(program.read_text().replace("demo.md.j2", "../../outside.md.j2"))
+    code, lines = validate(root)
+    assert code == 2
+    assert any("points outside" in line and "it was not read" in line for line in lines), lines
+
+
+def test_a_runaway_loop_fails_fast_with_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "slow.md.j2").write_text("Intro\n" + SLOW)
+    started = time.monotonic()
+    with pytest.raises(ConfigError) as caught:
+        Renderer(tmp_path, []).render("slow.md.j2", {})
+    assert time.monotonic() - started < 5
+    assert str(caught.value).startswith(f"{tmp_path / 'slow.md.j2'}:2: template too slow")
+
+
+def test_loops_without_calls_are_bounded_too(tmp_path: Path) -> None:
+    source = (
+        "{% set r = range(100000) %}\n{% for i in r %}{% for j in r %}{% endfor %}{% endfor %}\n"
+    )
+    (tmp_path / "slow.md.j2").write_text(source)
+    started = time.monotonic()
+    with pytest.raises(ConfigError, match=r"slow\.md\.j2:2: template too slow"):
+        Renderer(tmp_path, [], seconds=0.2).render("slow.md.j2", {})
+    assert time.monotonic() - started < 2
+
+
+def test_a_runaway_title_fails_fast(tmp_path: Path) -> None:
+    renderer = Renderer(tmp_path, [], seconds=0.2)
+    origin = Problem("config/programs/x.yml", 7, "")
+    with pytest.raises(ConfigError, match=r"^config/programs/x\.yml:7: title: template too slow"):
+        renderer.render_title(SLOW.strip(), {}, origin)
+
+
+@pytest.mark.parametrize(
+    ("source", "line"),
+    [
+        ("A\n{% for i in range(100000) %}{{ 'x' * 50 }}\n{% endfor %}\n", 2),
+        ("A\n{{ 'x' * 100000000 }}\n", 2),
+        ("A\n{{ ['x'] * 100000000 }}\n", 2),
+        ("A\n{{ 9 ** 99999999 }}\n", 2),
+        ("A\n{{ '%099999999d' % 1 }}\n", 2),
+        ("A\n{{ 'x'.center(100000000) }}\n", 2),
+    ],
+)
+def test_huge_output_fails_fast_with_file_and_line(tmp_path: Path, source: str, line: int) -> None:
+    (tmp_path / "big.md.j2").write_text(source)
+    started = time.monotonic()
+    with pytest.raises(ConfigError) as caught:
+        Renderer(tmp_path, []).render("big.md.j2", {})
+    assert time.monotonic() - started < 2
+    assert str(caught.value).startswith(f"{tmp_path / 'big.md.j2'}:{line}: template too large")
+
+
+def test_a_long_but_reasonable_render_passes(tmp_path: Path) -> None:
+    (tmp_path / "ok.md.j2").write_text(
+        "{% for i in range(3000) %}- [ ] task {{ i }}{{ loop.length }}\n{% endfor %}"
+    )
+    text = Renderer(tmp_path, []).render("ok.md.j2", {})
+    assert text.count("- [ ] task") == 3000
+
+
+def test_the_shipped_templates_pass() -> None:
+    assert Renderer(REPO / "templates", []).check_all() == []
+
+
+def test_the_shipped_project_validates() -> None:
+    code, lines = validate(REPO)
+    assert (code, lines) == (0, [])
