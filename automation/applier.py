@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import assert_never
 
 from automation.edits import apply_edits
 from automation.errors import CreationRefused, ItemError
 from automation.markers import normalise
+from automation.mentions import people_only, refused_warning
 from automation.planner import (
     Action,
     AddNote,
@@ -34,6 +35,7 @@ class Outcome:
 
     done: list[Action] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 class _Skipped(Exception):
@@ -48,6 +50,7 @@ class Writer:
     tracker: Tracker
     noted: dict[tuple[int, str], bool] = field(default_factory=dict)
     refused: str | None = None  # why GitLab stopped accepting issue creates this run
+    warnings: list[str] = field(default_factory=list)  # mentions that were not made
 
     def perform(self, action: Action) -> None:
         """The one place a plan's action becomes a tracker write."""
@@ -77,8 +80,9 @@ class Writer:
     def _create(self, action: CreateIssue) -> None:
         if self.refused:
             raise ItemError(f"not created: {self.refused}")
+        issue = replace(action.issue, description=self._people_only(action.issue.description))
         try:
-            self.tracker.create_issue(action.issue)
+            self.tracker.create_issue(issue)
         except CreationRefused as error:
             self.refused = str(error)
             raise
@@ -102,8 +106,16 @@ class Writer:
     def _note(self, action: AddNote) -> None:
         if self._has_note(action.iid, action.marker):
             raise _Skipped  # posted by an earlier run: never twice
-        self.tracker.add_note(action.iid, action.body)
+        self.tracker.add_note(action.iid, self._people_only(action.body))
         self.noted[action.iid, action.marker] = True
+
+    def _people_only(self, text: str) -> str:
+        """TEXT with a mention of anyone the tracker does not know as a user made inert."""
+        text, refused = people_only(text, self.tracker.is_user)
+        self.warnings.extend(
+            w for w in map(refused_warning, sorted(refused)) if w not in self.warnings
+        )
+        return text
 
     def _has_note(self, iid: int, marker: str) -> bool:
         if (iid, marker) not in self.noted:

@@ -126,7 +126,9 @@ def choose_tracker(
         )
         backend = "local"
     if backend == "local":
-        return LocalTracker(args.workspace, epics=settings.epics)
+        return LocalTracker(
+            args.workspace, epics=settings.epics, groups=(settings.group, settings.project)
+        )
     clock = args.clock
     tracker = GitLabTracker(
         Connection.from_env(env),
@@ -255,6 +257,7 @@ def _apply(
             plans=applied.plans,
             failures=applied.outcome.failures,
             actions=applied.outcome.done,
+            written=applied.outcome.warnings,
         )
     return EXIT_ITEMS_FAILED if applied.outcome.failures else EXIT_OK
 

@@ -97,7 +97,7 @@ def show_plan(console: Console, plan: Plan) -> dict[str, int]:
 def show_applied(console: Console, applied: Applied) -> dict[str, int]:
     """Print what a run did after its actions were printed; return its figures."""
     outcome, first = applied.outcome, applied.plans[0]
-    warnings = sorted({w for plan in applied.plans for w in plan.warnings})
+    warnings = sorted({w for plan in applied.plans for w in plan.warnings} | {*outcome.warnings})
     notices = list(dict.fromkeys(n for plan in applied.plans for n in plan.notices))
     console.tail(outcome.failures, warnings, notices)
     figures = ci.counts(outcome.done, first.unchanged, len(outcome.failures), len(warnings))
@@ -126,10 +126,11 @@ def write_report(
     plans: Iterable[Plan],
     failures: Iterable[Failure],
     actions: Iterable[Action],
+    written: Iterable[str] = (),
 ) -> None:
-    """The JSON run report for CI artifacts."""
+    """The JSON run report for CI artifacts (WRITTEN: warnings from writing)."""
     plans = list(plans)
-    warnings = sorted({w for plan in plans for w in plan.warnings})
+    warnings = sorted({w for plan in plans for w in plan.warnings} | {*written})
     notices = list(dict.fromkeys(n for plan in plans for n in plan.notices))
     document = ci.run_report(
         command,

@@ -204,4 +204,5 @@ def _rounds(  # noqa: PLR0917
         outcome.failures = result.failures  # the latest round knows what still fails
         if not (plan.creates_items and result.done):
             break
+    outcome.warnings = writer.warnings
     return Applied(plans, outcome)

@@ -39,6 +39,9 @@ class Delegating(Tracker):
     def has_note(self, iid: int, marker: str) -> bool:
         return self.inner.has_note(iid, marker)
 
+    def is_user(self, username: str) -> bool:
+        return self.inner.is_user(username)
+
     def lock_description(self) -> str:
         return self.inner.lock_description()
 

@@ -112,6 +112,11 @@ class Tracker(abc.ABC):
         """One issue read afresh (just before its description is rewritten); None if deleted."""
 
     @abc.abstractmethod
+    def is_user(self, username: str) -> bool:
+        """Whether USERNAME is a person's account, so that `@username` notifies a person (not a
+        group, nor a name nobody has)."""
+
+    @abc.abstractmethod
     def has_note(self, iid: int, marker: str) -> bool:
         """Whether the tool's user already posted a note carrying this hidden marker."""
 

@@ -509,6 +509,14 @@ class GitLabTracker(Tracker):
             data["due_date"] = issue.due_date.isoformat()
         return data
 
+    def is_user(self, username: str) -> bool:
+        """A user by that exact username exists (a group path is not one); asked once."""
+        try:
+            self._user_id(username)
+        except ItemError:
+            return False
+        return True
+
     def _user_id(self, username: str) -> int:
         if username not in self._user_ids:
             with self._translated(f"looking up user {username}"):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from automation.config.models import RESERVED_USERNAMES
 from automation.config.source import parse_yaml
 from automation.errors import AutomationError, ConfigError
 from automation.progress import LabelSpec
@@ -77,9 +78,14 @@ class LocalTracker(Tracker):
     name = "local"
 
     def __init__(
-        self, workspace: Path, clock: Callable[[], dt.datetime] = _utc_now, epics: bool = True
+        self,
+        workspace: Path,
+        clock: Callable[[], dt.datetime] = _utc_now,
+        epics: bool = True,
+        groups: Collection[str] = (),
     ) -> None:
         self.workspace = workspace
+        self.groups = frozenset(name.lower() for path in groups for name in path.split("/"))
         self.clock = clock
         self.epics = epics
         self.issues_dir = workspace / "issues"
@@ -87,6 +93,12 @@ class LocalTracker(Tracker):
         self.labels_file = workspace / "labels.yml"
 
     # --- reads ------------------------------------------------------------------------------
+
+    def is_user(self, username: str) -> bool:
+        """Without a GitLab to ask: anyone but the reserved mentions and the configured
+        group and project paths."""
+        name = username.lower()
+        return name not in RESERVED_USERNAMES and name not in self.groups
 
     def label_names(self) -> frozenset[str]:
         """Labels provisioned in the workspace."""

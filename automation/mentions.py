@@ -1,0 +1,34 @@
+"""Mentions reach people only: before text is written, every `@name` in it that the tracker
+cannot confirm as a user (a group's path, a typo, `@all`) loses its power to notify (pure)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+ZERO_WIDTH_SPACE = "\u200b"  # after `@`, keeps the text readable and mentions no one
+
+# what GitLab renders as a user or group reference: `@` not preceded by a word character
+_MENTION = re.compile(r"(?<![\w`])@(?=[A-Za-z0-9_])([A-Za-z0-9_.\-/]*[A-Za-z0-9_])")
+
+
+def people_only(text: str, is_user: Callable[[str], bool]) -> tuple[str, frozenset[str]]:
+    """TEXT with each mention of a non-user made inert, and the names that were."""
+    refused: set[str] = set()
+
+    def check(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if "/" not in name and is_user(name):
+            return match.group(0)
+        refused.add(name)
+        return "@" + ZERO_WIDTH_SPACE + name
+
+    return _MENTION.sub(check, text), frozenset(refused)
+
+
+def refused_warning(name: str) -> str:
+    """What to do about a mention that was not made."""
+    return (
+        f"'{name}' is not a GitLab user (a group, or no such user), so it was written without "
+        "a live mention and nobody was notified; fix the username in people.yml"
+    )

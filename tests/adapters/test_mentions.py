@@ -1,0 +1,78 @@
+"""Mentions reach people only: a roster name that is a group, or no user at all, is written
+without a live mention, on GitLab (asked of the fake) and on the local backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from automation.mentions import people_only
+from tests.backends import GROUP, PROJECT, GitLabBackend, LocalBackend, new_fake
+from tests.projects import make_project, program_with, roster
+
+TEMPLATE = "## One\n- [ ] task for {{ participant | mention }} and {{ manager | mention }}\n"
+PEOPLE = roster(["ben", "enablement"]).replace(
+    "name: Person ben\n", "name: Ben\n    manager: enablement\n"
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return make_project(
+        tmp_path,
+        {
+            "config/settings.yml": f"gitlab:\n  group: {GROUP}\n  project: {PROJECT}\n",
+            "config/people.yml": PEOPLE,
+            "config/programs/demo.yml": program_with(["ben"]),
+            "templates/demo.md.j2": TEMPLATE,
+        },
+    )
+
+
+@pytest.fixture
+def gitlab(project: Path) -> Iterator[GitLabBackend]:
+    fake = new_fake(users=("ben",))  # `enablement` is the group, not a user
+    with fake.activate():
+        yield GitLabBackend(fake)
+
+
+WARNING = "'enablement' is not a GitLab user"
+
+
+def test_a_group_in_the_roster_is_never_mentioned_on_gitlab(gitlab: GitLabBackend) -> None:
+    result = gitlab.cli("apply")
+    assert result.code == 0, result.out + result.err
+    assert WARNING in result.out
+    mentioned = {m.username for m in gitlab.fake.mentions}
+    assert "ben" in mentioned
+    assert "enablement" not in mentioned
+    texts = [i["description"] for i in gitlab.fake.issues(PROJECT)]
+    assert any("@\u200benablement" in text for text in texts)
+
+
+def test_the_configured_group_is_refused_on_the_local_backend(project: Path) -> None:
+    local = LocalBackend(project)
+    result = local.cli("apply")
+    assert result.code == 0, result.out + result.err
+    assert WARNING in result.out
+    texts = [i.description for i in local.issues()]
+    assert any("@ben" in text for text in texts)
+    assert any("@\u200benablement" in text for text in texts)
+    assert not any("@enablement" in text for text in texts)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "refused"),
+    [
+        ("hi @ana and @grp.", "hi @ana and @\u200bgrp.", {"grp"}),
+        ("mail ana@grp.com, `@grp`", "mail ana@grp.com, `@grp`", set()),
+        ("@grp/sub please", "@\u200bgrp/sub please", {"grp/sub"}),
+        ("@all", "@\u200ball", {"all"}),
+        ("@\u200bgrp stays inert", "@\u200bgrp stays inert", set()),
+    ],
+)
+def test_only_users_keep_their_mention(text: str, expected: str, refused: set[str]) -> None:
+    assert people_only(text, lambda name: name == "ana") == (expected, frozenset(refused))
