@@ -1,0 +1,79 @@
+"""Confidential content goes only where it is safe, on the fake GitLab: an issue another user
+made with a predictable key is never filled, and a confidential issue a person made public
+gets nothing more written to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from automation.markers import find_key, identity_marker
+from tests.backends import GROUP, PROJECT, GitLabBackend, new_fake
+from tests.projects import PROGRAM, make_project, roster
+
+PEOPLE = ["ana", "ben", "cleo"]
+CONFIDENTIAL = PROGRAM.replace("kind: participants\n", "kind: participants\nconfidential: true\n")
+NEXT_COHORT = "  - id: c2\n    name: Cohort 2\n    participants:\n      - cleo\n"
+TRACKING = "tracking\n{{ managed_block('rollup') }}\n"
+ROLLUP = "{% for row in rows %}{{ row.subject }}\n{% endfor %}"
+
+
+@pytest.fixture
+def gitlab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GitLabBackend]:
+    monkeypatch.chdir(tmp_path)
+    make_project(
+        tmp_path,
+        {
+            "config/settings.yml": f"gitlab:\n  group: {GROUP}\n  project: {PROJECT}\n",
+            "config/people.yml": roster(PEOPLE),
+            "config/programs/demo.yml": CONFIDENTIAL,
+            "templates/tracking.md.j2": TRACKING,
+            "templates/blocks/rollup.md.j2": ROLLUP,
+        },
+    )
+    fake = new_fake(users=tuple(PEOPLE))
+    fake.add_member(GROUP, "mallory", "guest")
+    with fake.activate():
+        yield GitLabBackend(fake)
+
+
+def by_key(backend: GitLabBackend) -> dict[str, dict[str, object]]:
+    return {find_key(str(i["description"])) or "": i for i in backend.fake.issues(PROJECT)}
+
+
+def test_an_issue_a_guest_made_with_the_next_cohorts_key_is_never_filled(
+    gitlab: GitLabBackend,
+) -> None:
+    assert gitlab.cli("apply").code == 0
+    squat = f"{identity_marker('demo/c2/cleo')}\nPlease fill me in."
+    iid = gitlab.fake.create_issue_as(PROJECT, "mallory", "Cohort 2", squat, ["program::demo"])
+    program = Path("config/programs/demo.yml")
+    program.write_text(program.read_text() + NEXT_COHORT)
+    result = gitlab.cli("apply")
+    assert result.code == 1
+    assert "created by mallory, not by the token's user" in result.out
+    assert "cleo" not in result.out  # a confidential program's people stay out of the log
+    squatted = next(i for i in gitlab.fake.issues(PROJECT) if i["iid"] == iid)
+    assert squatted["description"] == squat and not squatted["confidential"]
+    assert "Person cleo" not in str(squatted)
+    tracking = by_key(gitlab)["demo/tracking"]
+    assert f"#{iid}" not in str(tracking["description"])  # not adopted into the index either
+
+
+def test_a_tracking_issue_made_public_gets_no_more_names(gitlab: GitLabBackend) -> None:
+    assert gitlab.cli("apply").code == 0
+    tracking = by_key(gitlab)["demo/tracking"]
+    assert tracking["confidential"]
+    gitlab.fake.edit_issue(PROJECT, int(str(tracking["iid"])), confidential=False)
+    program = Path("config/programs/demo.yml")
+    program.write_text(program.read_text().replace("      - ben\n", "      - ben\n      - ana\n"))
+    for _ in range(2):
+        result = gitlab.cli("apply")
+        assert "must be confidential but was made public" in result.out
+    after = by_key(gitlab)
+    assert "demo/c1/ana" in after  # the new participant's own issue is made (confidential)
+    assert after["demo/c1/ana"]["confidential"]
+    assert "Person ana" not in str(after["demo/tracking"]["description"])
+    assert "Person ben" in str(tracking["description"])  # it was filled while confidential
