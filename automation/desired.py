@@ -13,11 +13,11 @@ from automation.config.models import Config, Program
 from automation.config.source import Source
 from automation.edits import BlockTexts
 from automation.errors import ConfigError, ItemError, Problem
+from automation.items import ObservedIssue
 from automation.markers import block_content, identity_marker
 from automation.progress import Progress, program_label
 from automation.records import Recorded
 from automation.rendering import Renderer
-from automation.trackers.base import ObservedIssue
 
 if TYPE_CHECKING:
     from automation.config.loader import Loaded

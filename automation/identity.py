@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from automation.index import key_prefix, read_index
-from automation.trackers.base import ObservedIssue
+from automation.items import ObservedIssue
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from automation.errors import ItemError
 from automation.figures import rewrite_figures
 from automation.identity import Resolved, claimed, resolve
 from automation.index import INDEX_BLOCK, index_content, key_prefix
+from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue
 from automation.markers import block_content, normalise
 from automation.progress import (
     LabelSpec,
@@ -36,7 +37,6 @@ from automation.progress import (
     removable_labels,
 )
 from automation.records import Recorded, read_records
-from automation.trackers.base import NewEpic, NewIssue, ObservedEpic, ObservedIssue
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from typing import Protocol
 from automation.cli import run
 from automation.clock import Clock
 from automation.config.models import GitLabSettings
-from automation.trackers.base import ObservedIssue, Tracker
+from automation.items import ObservedIssue
+from automation.trackers.base import Tracker
 from automation.trackers.gitlab import Connection, GitLabTracker
 from automation.trackers.local import LocalTracker
 from tests.fakes.gitlab_fake import FakeGitLab

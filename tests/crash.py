@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue
 from automation.progress import LabelSpec
-from automation.trackers.base import NewEpic, NewIssue, ObservedEpic, ObservedIssue, Tracker
+from automation.trackers.base import Tracker
 
 
 class Crash(BaseException):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from automation.trackers.base import ObservedIssue
+from automation.items import ObservedIssue
 from automation.trackers.local import LocalTracker
 from tests.backends import Result, cli
 

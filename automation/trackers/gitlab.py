@@ -16,9 +16,10 @@ from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 
 from automation.config.models import GitLabSettings
 from automation.errors import CreationRefused, ItemError, TrackerUnavailable
+from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue
 from automation.markers import normalise
 from automation.progress import LabelSpec
-from automation.trackers.base import NewEpic, NewIssue, ObservedEpic, ObservedIssue, Tracker
+from automation.trackers.base import Tracker
 
 T = TypeVar("T")
 PER_PAGE = 100

@@ -15,14 +15,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from automation.config.models import RESERVED_USERNAMES
 from automation.config.source import parse_yaml
 from automation.errors import AutomationError, ConfigError
+from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue
 from automation.progress import LabelSpec
-from automation.trackers.base import (
-    NewEpic,
-    NewIssue,
-    ObservedEpic,
-    ObservedIssue,
-    Tracker,
-)
+from automation.trackers.base import Tracker
 
 FRONT = "---\n"
 TOOL_USER = "automation"  # the author of the files the tool creates

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from automation.config.models import GitLabSettings
+from automation.items import NewIssue
 from automation.markers import find_key
 from automation.progress import LabelSpec
-from automation.trackers.base import NewIssue
 from automation.trackers.gitlab import Connection, GitLabTracker
 from tests.backends import GROUP, PROJECT, TOKEN, URL, GitLabBackend, Result, cli, new_fake
 from tests.fakes.gitlab_fake import FakeGitLab

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from automation.items import NewIssue
 from automation.progress import LabelSpec
-from automation.trackers.base import NewIssue
 from automation.trackers.local import LocalTracker, WorkspaceError
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from automation.items import ObservedIssue
 from automation.planner import CreateIssue
 from automation.run import apply, make_plan, prepare
-from automation.trackers.base import ObservedIssue
 from tests.backends import TODAY, Backend
 from tests.crash import Crash, CrashingTracker
 

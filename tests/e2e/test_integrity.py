@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from automation.items import NewIssue, ObservedIssue
 from automation.lock import LOCK_TTL, RunLock
 from automation.markers import find_key
 from automation.run import apply, prepare
-from automation.trackers.base import NewIssue, ObservedIssue, Tracker
+from automation.trackers.base import Tracker
 from automation.trackers.local import LocalTracker
 from tests.backends import (
     TODAY,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.trackers.base import ObservedIssue
+from automation.items import ObservedIssue
 from tests.conftest import keep_programs
 from tests.local_cli import edit, issues, run
 

@@ -8,9 +8,9 @@ import shutil
 from pathlib import Path
 
 from automation.index import index_content, read_index
+from automation.items import ObservedIssue
 from automation.planner import CreateIssue, Observed, UpdateDescription, plan_program
 from automation.run import DESCRIPTION_LIMIT, prepare, size_warnings
-from automation.trackers.base import ObservedIssue
 from tests.projects import make_project, program_with, roster
 
 REPO = Path(__file__).resolve().parents[2]

@@ -12,6 +12,7 @@ import pytest
 from automation.blocks import Blocks
 from automation.config.models import Cohort, Program, Section, Tracking
 from automation.desired import DesiredEpic, DesiredIssue, DesiredProgram
+from automation.items import ObservedEpic, ObservedIssue
 from automation.markers import begin_marker, end_marker, identity_marker
 from automation.planner import (
     NO_EPICS,
@@ -28,7 +29,6 @@ from automation.planner import (
 )
 from automation.progress import label_specs
 from automation.rendering import Renderer
-from automation.trackers.base import ObservedEpic, ObservedIssue
 
 REPO = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 11, 24)

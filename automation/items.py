@@ -1,0 +1,89 @@
+"""Issues and epics as plain data: what the tool creates and what a tracker holds (pure).
+
+The core owns these types; every tracker adapter imports them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from automation.markers import find_key
+
+
+@dataclass(frozen=True)
+class NewIssue:
+    """An issue to create, fully rendered."""
+
+    key: str
+    title: str
+    description: str
+    labels: tuple[str, ...]
+    assignees: tuple[str, ...] = ()
+    due_date: dt.date | None = None
+    confidential: bool = False
+
+
+@dataclass(frozen=True)
+class ObservedIssue:
+    """An issue as the tracker holds it now."""
+
+    iid: int
+    title: str
+    description: str
+    labels: tuple[str, ...]
+    state: str = "opened"
+    assignees: tuple[str, ...] = ()
+    due_date: dt.date | None = None
+    confidential: bool = False
+    web_url: str = ""
+    id: int | None = None  # global id, which epics link by
+    epic: int | None = None  # iid of the epic the issue belongs to
+    by_tool: bool = True  # created by the tool's own user: only then does its key count
+    author: str | None = None  # username of whoever created it
+    key: str | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", find_key(self.description) if self.by_tool else None)
+
+    @property
+    def reference(self) -> str:
+        """How Markdown refers to this issue within its project."""
+        return f"#{self.iid}"
+
+    @property
+    def first_line_key(self) -> str | None:
+        """The key on the first line whoever made the issue: never trusted from another user,
+        only used to say that another user's issue claims an item."""
+        return self.key if self.by_tool else find_key(self.description)
+
+
+@dataclass(frozen=True)
+class NewEpic:
+    """An epic to create (GitLab Premium), fully rendered."""
+
+    key: str
+    title: str
+    description: str
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ObservedEpic:
+    """An epic as the tracker holds it now."""
+
+    iid: int
+    id: int
+    title: str
+    description: str
+    labels: tuple[str, ...]
+    by_tool: bool = True  # created by the tool's own user: only then does its key count
+    author: str | None = None  # username of whoever created it
+    key: str | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", find_key(self.description) if self.by_tool else None)
+
+    @property
+    def first_line_key(self) -> str | None:
+        """The key on the first line whoever made the epic (see ObservedIssue)."""
+        return self.key if self.by_tool else find_key(self.description)
