@@ -42,6 +42,7 @@ class Source:
 
 
 MERGE = "tag:yaml.org,2002:merge"
+STR = "tag:yaml.org,2002:str"
 
 
 class _Refused(Exception):
@@ -61,13 +62,12 @@ def _too_deep(file: str, line: int) -> Problem:
     )
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with bounds: composing and merge-key flattening stop at MAX_DEPTH instead of
-    recursing until Python's stack runs out, and repeats (values reached again through an
-    alias or merged in by `<<`) are counted against MAX_REPEATS."""
+class _Bounded(yaml.constructor.SafeConstructor):
+    """The constructor side of both loaders: merge-key flattening stops at MAX_DEPTH instead of
+    recursing until Python's stack runs out, and repeats (values reached again through an alias
+    or merged in by `<<`) are counted against MAX_REPEATS."""
 
-    def __init__(self, text: str, file: str) -> None:
-        super().__init__(text)
+    def _bounds(self, file: str) -> None:
         self.file = file
         self.depth = 0
         self.repeats = 0
@@ -86,16 +86,6 @@ class _Loader(yaml.SafeLoader):
                     f"{MAX_REPEATS:,} values; write the values out, or nest fewer aliases",
                 )
             )
-
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        self.depth += 1
-        try:
-            if self.depth > MAX_DEPTH + 1:  # the root is composed at depth 1
-                event = self.peek_event()  # type: ignore[no-untyped-call]
-                raise _Refused(_too_deep(self.file, event.start_mark.line + 1))
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
 
     def flatten_mapping(self, node: yaml.MappingNode) -> None:
         """PyYAML's merge, once per mapping, after bounding its depth and its size (PyYAML
@@ -128,6 +118,71 @@ class _Loader(yaml.SafeLoader):
             self.depth -= 1
 
 
+class _Loader(_Bounded, yaml.SafeLoader):
+    """The pure-Python loader: composing stops at MAX_DEPTH, at the line past the bound. It
+    also reports every syntax error, so messages do not depend on whether libyaml is there."""
+
+    def __init__(self, text: str, file: str) -> None:
+        yaml.SafeLoader.__init__(self, text)
+        self._bounds(file)
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH + 1:  # the root is composed at depth 1
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise _Refused(_too_deep(self.file, event.start_mark.line + 1))
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _libyaml_bounds_nesting() -> bool:
+    """Whether this libyaml refuses nesting past 1,000 levels itself (newer builds do), which
+    bounds the recursion of PyYAML's C composer; older ones need _shallow's check first."""
+    try:
+        for _ in yaml.parse("[" * 1001, Loader=yaml.CSafeLoader):
+            pass
+    except yaml.YAMLError as error:
+        return "maximum nesting depth" in str(error)
+    return False
+
+
+if yaml.__with_libyaml__:
+
+    class _CLoader(_Bounded, yaml.CSafeLoader):
+        """libyaml's composer: several times faster, and its nodes keep their lines. Aliases
+        and merge keys are bounded after composing, by _Builder and flatten_mapping, as for the
+        pure loader; its recursion is bounded by libyaml itself or by _shallow."""
+
+        def __init__(self, text: str, file: str) -> None:
+            yaml.CSafeLoader.__init__(self, text)
+            self._bounds(file)
+
+    _FAST: type[_CLoader] | None = _CLoader
+    _NESTING_BOUNDED = _libyaml_bounds_nesting()
+else:  # PyYAML built without libyaml: the pure-Python loader does it all
+    _FAST = None
+    _NESTING_BOUNDED = False
+
+
+def _shallow(text: str) -> bool:
+    """Whether libyaml reads text as events nested at most MAX_DEPTH deep (flat C events,
+    a quarter of the cost of composing; libyaml's own parser does not recurse)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return False
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except (yaml.YAMLError, UnicodeEncodeError):
+        return False
+    return True
+
+
 class _Builder:
     """Turns a composed YAML node tree into plain data, recording lines and duplicate keys.
 
@@ -136,7 +191,7 @@ class _Builder:
     alias can put a deep value deeper still), and an alias inside its own anchor is refused.
     """
 
-    def __init__(self, loader: _Loader, file: str) -> None:
+    def __init__(self, loader: _Bounded, file: str) -> None:
         self.loader = loader
         self.file = file
         self.lines: dict[Loc, int] = {}
@@ -176,6 +231,8 @@ class _Builder:
             self._path.discard(id(node))
 
     def _scalar(self, node: yaml.Node) -> Any:
+        if node.tag == STR:  # most values: what SafeConstructor returns, without its bookkeeping
+            return node.value
         try:
             return self.loader.construct_object(node, deep=True)
         except ValueError as error:  # e.g. a date-like scalar with a month of 13
@@ -227,8 +284,18 @@ def parse_yaml(text: str, file: str) -> Source:
     nesting, alias expansion) become ConfigError, never a hang or a traceback."""
     if len(text) > MAX_BYTES:
         raise ConfigError([_too_large(file)])
-    loader = _Loader(text, file)
+    if _FAST is not None and (_NESTING_BOUNDED or _shallow(text)):
+        try:
+            return _parse(_FAST, text, file)
+        except (ConfigError, UnicodeEncodeError):  # libyaml cannot encode a lone surrogate
+            pass  # every problem is reported by the pure loader, as where libyaml is missing
+    return _parse(_Loader, text, file)
+
+
+def _parse(kind: type[_Loader | _CLoader], text: str, file: str) -> Source:
+    loader = None
     try:
+        loader = kind(text, file)  # the pure loader checks the characters here
         node = loader.get_single_node()
         if node is None:
             return Source(file, None, {(): 1})
@@ -238,12 +305,17 @@ def parse_yaml(text: str, file: str) -> Source:
         raise ConfigError([refused.problem]) from None
     except yaml.MarkedYAMLError as error:
         raise ConfigError([_syntax_problem(error, file)]) from error
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        message = f"character U+{error.character:04X} is not allowed in YAML; remove it"
+        raise ConfigError([Problem(file, line, message)]) from error
     except yaml.YAMLError as error:
         raise ConfigError([Problem(file, 1, f"not valid YAML: {error}")]) from error
     except RecursionError:  # a bound above should have stopped it first; never a traceback
         raise ConfigError([_too_deep(file, 1)]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if builder.problems:
         raise ConfigError(builder.problems)
     return Source(file, data, builder.lines)
