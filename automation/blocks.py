@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from automation.config.models import Program
+from automation.desired import Derived, Measured, derived_values
+from automation.edits import BlockTexts
 from automation.progress import Progress, Status, total
 from automation.records import Recorded, RecordSpec, averages
 from automation.rendering import Renderer
@@ -17,15 +19,7 @@ from automation.rendering import Renderer
 PROGRESS_BLOCK = "progress"
 ROLLUP_BLOCK = "rollup"
 COMPLETION_BLOCK = "completion"
-BLOCK_NAMES = (
-    PROGRESS_BLOCK,
-    ROLLUP_BLOCK,
-    COMPLETION_BLOCK,
-    "workshop",
-    "workshops",
-    "proposals",
-    "scorecard",
-)
+CORE_BLOCKS = (PROGRESS_BLOCK, ROLLUP_BLOCK, COMPLETION_BLOCK)  # besides each kind's own
 PROGRESS_TEMPLATE = "blocks/progress.md.j2"
 EPIC_TEMPLATE = "epic.md.j2"
 COMPLETION_TEMPLATE = "blocks/completion.md.j2"
@@ -196,3 +190,10 @@ class Blocks:
             ),
         }
         return self.renderer.render(ROLLUP_TEMPLATE, values)
+
+    def derived(self, blocks: Iterable[Derived], measured: Mapping[str, Measured]) -> BlockTexts:
+        """The blocks an issue derives from other issues, from their measured progress."""
+        return tuple(
+            (block.name, self.renderer.render(block.template, derived_values(block, measured)))
+            for block in blocks
+        )

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Generic, TypeVar
 
-from automation.blocks import BLOCK_NAMES
 from automation.checklist import count_sections
 from automation.config.models import Config, Program
 from automation.config.source import Source
@@ -15,12 +14,11 @@ from automation.edits import BlockTexts
 from automation.errors import ConfigError, ItemError, Problem
 from automation.items import ObservedIssue
 from automation.markers import block_content, identity_marker
-from automation.progress import Progress, program_label
-from automation.records import Recorded
+from automation.progress import Progress, Status, program_label
+from automation.records import Recorded, RecordSpec, averages
 from automation.rendering import Renderer
 
-if TYPE_CHECKING:
-    from automation.config.loader import Loaded
+P = TypeVar("P", bound=Program)
 
 
 @dataclass(frozen=True)
@@ -32,7 +30,56 @@ class Measured:
     records: Mapping[str, Recorded]
 
 
-Derive = Callable[[Mapping[str, Measured]], str]  # block content from the measured issues
+@dataclass(frozen=True)
+class DerivedRow:
+    """One row of a derived block: its own values, and which measured issues its figures count."""
+
+    values: Mapping[str, Any]  # for the template, e.g. the account
+    records: str | None = None  # the key of the issue whose recorded values the row shows
+    counted: tuple[str, ...] = ()  # keys of issues that count as done once complete
+    section: tuple[str, str] | None = None  # (key, heading): done once that section's tasks are
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A tool-owned block whose content comes from other issues' progress (ESP's scorecard):
+    what to count, as plain data; `derived_values` counts it once the issues are measured."""
+
+    name: str  # the block
+    template: str
+    values: Mapping[str, Any]
+    rows: tuple[DerivedRow, ...]
+    specs: tuple[RecordSpec, ...] = ()  # recorded values averaged over the rows
+
+
+def derived_values(block: Derived, measured: Mapping[str, Measured]) -> dict[str, Any]:
+    """The template values of a derived block: each row's figures from the measured issues."""
+    rows = [_row(row, measured) for row in block.rows]
+    plans = [row["records"] for row in rows if row["records"] is not None]
+    return {
+        **block.values,
+        "rows": rows,
+        "specs": list(block.specs),
+        "averages": averages(plans, block.specs),
+    }
+
+
+def _row(row: DerivedRow, measured: Mapping[str, Measured]) -> dict[str, Any]:
+    found = measured.get(row.records) if row.records else None
+    section_done = None
+    if row.section is not None and (issue := measured.get(row.section[0])) is not None:
+        section = next(
+            (s for s in issue.progress.sections if s.section.heading == row.section[1]), None
+        )
+        section_done = bool(section and section.found and section.tasks.complete)
+    done = [measured.get(key) for key in row.counted]
+    return {
+        **row.values,
+        "records": found.records if found else None,
+        "done": sum(1 for m in done if m and m.progress.status is Status.COMPLETE),
+        "counted": len(row.counted),
+        "section_done": section_done,
+    }
 
 
 @dataclass(frozen=True)
@@ -54,7 +101,7 @@ class DesiredIssue:
     sections: tuple[str, ...] | None = None  # the section headings it has; None: all
     completion_note: str | None = None  # posted once when every task is done
     create: bool = True  # False for a past period's issue: kept up to date, never created
-    derived: tuple[tuple[str, Derive], ...] = ()  # blocks computed from other issues
+    derived: tuple[Derived, ...] = ()  # blocks computed from other issues when planning
 
 
 @dataclass(frozen=True)
@@ -105,14 +152,15 @@ class DesiredProgram:
 
 
 @dataclass(frozen=True)
-class Context:
+class Context(Generic[P]):
     """Everything a program kind needs to render its issues."""
 
     config: Config
-    program: Program
+    program: P
     source: Source
     renderer: Renderer
     today: dt.date
+    blocks: tuple[str, ...] = ()  # the tool-owned blocks its templates may hold
 
     def title(self, template: str, loc: tuple[str, ...], values: Mapping[str, Any]) -> str:
         """A one-line title from a Jinja expression in the program file."""
@@ -121,7 +169,7 @@ class Context:
     def render(self, template: str, values: Mapping[str, Any]) -> str:
         """A template rendered, with the tool's block markers checked."""
         body = self.renderer.render(template, values)
-        for name in BLOCK_NAMES:
+        for name in self.blocks:
             try:
                 block_content(body, name)
             except ItemError as error:
@@ -147,6 +195,11 @@ class Context:
             **fields,
         )
 
+    def program_issue(self, key: str, values: Mapping[str, Any], **fields: Any) -> DesiredIssue:
+        """An issue of the program's own template and title (a participant's, a hire's...)."""
+        title = self.title(self.program.title, ("title",), values)
+        return self.issue(key, title, self.program.template, values, **fields)
+
     def note(self, values: Mapping[str, Any]) -> str | None:
         """The completion note for an issue, when the program posts one."""
         template = self.program.completion.note
@@ -169,7 +222,7 @@ class Context:
         return f"{self.program.id}/tracking"
 
 
-def missing_headings(ctx: Context, issues: tuple[DesiredIssue, ...]) -> list[Problem]:
+def missing_headings(ctx: Context[Program], issues: tuple[DesiredIssue, ...]) -> list[Problem]:
     """Declared sections that no rendered issue has as a heading (usually a typo)."""
     present = {heading for issue in issues for heading in issue.sections or ()}
     return [
@@ -181,12 +234,4 @@ def missing_headings(ctx: Context, issues: tuple[DesiredIssue, ...]) -> list[Pro
         )
         for i, section in enumerate(ctx.program.sections)
         if issues and section.heading not in present
-    ]
-
-
-def load_context(loaded: Loaded, renderer: Renderer, today: dt.date) -> list[Context]:
-    """One context per program, in configuration order."""
-    return [
-        Context(loaded.config, program, source, renderer, today)
-        for program, source in zip(loaded.config.programs, loaded.programs, strict=True)
     ]

@@ -429,7 +429,7 @@ def _plan_tracked(
         return item, RollupRow(
             found.reference, item.subject, item.group, progress, found.state, records
         )
-    derived = tuple((name, derive(out.measured)) for name, derive in item.derived)
+    derived = out.blocks.derived(item.derived, out.measured)
     blocks = (*item.blocks, *derived, (PROGRESS_BLOCK, out.blocks.progress(progress)))
     completing = progress.status is Status.COMPLETE and not _has_block(found, COMPLETION_BLOCK)
     if completing:
@@ -485,7 +485,7 @@ def _records(key: str, found: ObservedIssue, out: _Builder) -> Mapping[str, Reco
 
 def _plan_new(item: DesiredIssue, out: _Builder) -> RollupRow:
     """Create an issue with its blocks filled in from the start."""
-    derived = tuple((name, derive(out.measured)) for name, derive in item.derived)
+    derived = out.blocks.derived(item.derived, out.measured)
     text = apply_edits(item.description, Edits((*item.blocks, *derived)))
     progress = out.measure(text, item.due_date, item.sections)  # blocks hold no tasks
     text = apply_edits(text, Edits(((PROGRESS_BLOCK, out.blocks.progress(progress)),)))

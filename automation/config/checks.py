@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from automation.config.esp import check_esp
 from automation.config.models import JobGrades, Person, Program
-from automation.config.onboarding import check_onboarding
 from automation.config.source import Source, duplicates
-from automation.config.sponsorship import check_sponsorship
 from automation.errors import Problem
+from automation.kinds.kind import People
+from automation.kinds.registry import kind_of
 
 
 def check_references(
@@ -19,7 +18,7 @@ def check_references(
     grades: JobGrades,
 ) -> list[Problem]:
     """Every problem that needs more than one value to see."""
-    known = {person.username.lower() for person in people}
+    known = People({person.username.lower(): person for person in people}, grades)
     problems = list(_check_people(people, roster, known))
     problems.extend(_check_grades(people, roster, grades))
     seen_ids: dict[str, str] = {}
@@ -33,14 +32,8 @@ def check_references(
                 )
             )
         seen_ids.setdefault(program.id, source.file)
-        problems.extend(_check_program(program, source, known))
-        if program.onboarding is not None:
-            problems.extend(check_onboarding(program.onboarding, source, known))
-        if program.esp is not None:
-            problems.extend(check_esp(program.esp, source, known))
-        if program.sponsorship is not None:
-            by_name = {person.username.lower(): person for person in people}
-            problems.extend(check_sponsorship(program.sponsorship, source, by_name, grades))
+        problems.extend(_check_sections(program, source))
+        problems.extend(kind_of(program).problems(program, source, known))
     return problems
 
 
@@ -66,7 +59,7 @@ def _check_grades(
             )
 
 
-def _check_people(people: tuple[Person, ...], roster: Source, known: set[str]) -> Iterator[Problem]:
+def _check_people(people: tuple[Person, ...], roster: Source, known: People) -> Iterator[Problem]:
     first: dict[str, int] = {}
     for i, person in enumerate(people):
         name = person.username.lower()
@@ -78,45 +71,19 @@ def _check_people(people: tuple[Person, ...], roster: Source, known: set[str]) -
                 f"{line}); keep one entry",
             )
         first.setdefault(name, i)
-        if person.manager is not None and person.manager.lower() not in known:
-            yield roster.problem(
-                ("people", i, "manager"),
-                f"manager '{person.manager}' of '{person.username}' is not in "
-                "the roster; add them to people.yml or fix the username",
-            )
+        if person.manager is not None and not known.knows(person.manager):
+            who = f"manager '{person.manager}' of '{person.username}'"
+            yield known.missing(roster, ("people", i, "manager"), who)
         if person.manager == person.username:
             yield roster.problem(
                 ("people", i, "manager"), f"'{person.username}' cannot be their own manager"
             )
 
 
-def _check_program(program: Program, source: Source, known: set[str]) -> Iterator[Problem]:
+def _check_sections(program: Program, source: Source) -> Iterator[Problem]:
     yield from duplicates(
         source,
         [("sections", i, "heading") for i in range(len(program.sections))],
         [s.heading.casefold() for s in program.sections],
         "section heading",
     )
-    yield from duplicates(
-        source,
-        [("cohorts", i, "id") for i in range(len(program.cohorts))],
-        [c.id for c in program.cohorts],
-        "cohort id",
-    )
-    for c, cohort in enumerate(program.cohorts):
-        if cohort.start_date and cohort.end_date and cohort.end_date < cohort.start_date:
-            yield source.problem(
-                ("cohorts", c, "end_date"),
-                f"cohort '{cohort.id}' ends ({cohort.end_date}) before it starts "
-                f"({cohort.start_date}); fix one of the dates",
-            )
-        locs = [("cohorts", c, "participants", p) for p in range(len(cohort.participants))]
-        names = [u.lower() for u in cohort.participants]
-        yield from duplicates(source, locs, names, "participant")
-        for loc, username in zip(locs, cohort.participants, strict=True):
-            if username.lower() not in known:
-                yield source.problem(
-                    loc,
-                    f"participant '{username}' is not in the roster; "
-                    "add them to people.yml or fix the username",
-                )

@@ -16,6 +16,7 @@ from automation.config.checks import check_references
 from automation.config.models import Config, JobGrades, Program, Roster, Settings
 from automation.config.source import Loc, Source, read_yaml
 from automation.errors import ConfigError, Problem
+from automation.kinds.registry import kind_named, kinds, program_schema
 
 SETTINGS_FILE = "settings.yml"
 PEOPLE_FILE = "people.yml"
@@ -92,7 +93,7 @@ def _load_programs(
                 "no program files (*.yml) found; add one (see README.md, Configuration)",
             )
         )
-    loaded = [(path, _load(path, Program, sources, problems)) for path in paths]
+    loaded = [(path, _load_program(path, sources, problems)) for path in paths]
     return [(program, sources[str(path)]) for path, program in loaded if program is not None]
 
 
@@ -107,6 +108,32 @@ M = TypeVar("M", bound=BaseModel)
 def _load(
     path: Path, model: type[M], sources: dict[str, Source], problems: list[Problem]
 ) -> M | None:
+    source = _read(path, sources, problems)
+    if source is None:
+        return None
+    try:
+        return model.model_validate(source.data)
+    except ValidationError as error:
+        problems.extend(_translate(error, model, source))
+        return None
+
+
+def _load_program(
+    path: Path, sources: dict[str, Source], problems: list[Problem]
+) -> Program | None:
+    """A program file as the model of its kind (`kind:` chooses it among the registered)."""
+    source = _read(path, sources, problems)
+    if source is None:
+        return None
+    try:
+        return program_schema().validate_python(source.data)
+    except ValidationError as error:
+        problems.extend(_program_problems(error, source))
+        return None
+
+
+def _read(path: Path, sources: dict[str, Source], problems: list[Problem]) -> Source | None:
+    """The file parsed, when it is a mapping of keys to values."""
     file = str(path)
     if not path.is_file():
         problems.append(Problem(file, 1, "file not found; create it (see README.md)"))
@@ -126,11 +153,39 @@ def _load(
             )
         )
         return None
+    return source
+
+
+def _program_problems(error: ValidationError, source: Source) -> Iterator[Problem]:
+    """Pydantic's errors said as for any other file: without the kind it adds to locations."""
+    kind = kind_named(source.data.get("kind"))
+    if kind is None:
+        yield _unknown_kind(source)
+        yield from _common_problems(source)
+        return
+    for detail in error.errors(include_url=False):
+        loc = _clean_loc(detail["loc"][1:])
+        yield source.problem(loc, _describe(detail, loc, kind.model))
+
+
+def _unknown_kind(source: Source) -> Problem:
+    if "kind" not in source.data:
+        return source.problem(("kind",), "'kind' is required; add it")
+    names = [f"'{kind.name}'" for kind in kinds()]
+    expected = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    value = source.data["kind"]
+    shown = f" (got {value!r})" if isinstance(value, str | int | float | bool) else ""
+    return source.problem(("kind",), f"'kind': Input should be {expected}{shown}; fix the value")
+
+
+def _common_problems(source: Source) -> Iterator[Problem]:
+    """Without a known kind, what is wrong with the keys every program has (and unknown keys)."""
+    parts = {key for kind in kinds() for key in kind.model.model_fields} - set(Program.model_fields)
+    data = {key: value for key, value in source.data.items() if key not in parts}
     try:
-        return model.model_validate(source.data)
+        Program.model_validate({**data, "kind": ""})
     except ValidationError as error:
-        problems.extend(_translate(error, model, source))
-        return None
+        yield from _translate(error, Program, source)
 
 
 def _translate(error: ValidationError, model: type[BaseModel], source: Source) -> Iterator[Problem]:
@@ -162,11 +217,24 @@ def _describe(detail: ErrorDetails, loc: Loc, model: type[BaseModel]) -> str:
     if kind == "missing":
         return f"'{where}' is required; add it"
     if kind == "extra_forbidden":
+        if issubclass(model, Program) and len(loc) == 1:
+            return _unknown_program_key(model, str(loc[0]))
         allowed = ", ".join(_allowed_keys(model, loc[:-1]))
         return f"unknown key '{where}'; remove it or fix its spelling (allowed: {allowed})"
     value = detail.get("input")
     shown = f" (got {value!r})" if isinstance(value, str | int | float | bool) else ""
     return f"'{where}': {_plain(detail)}{shown}; fix the value"
+
+
+def _unknown_program_key(model: type[Program], key: str) -> str:
+    """A key this kind does not take: another kind's part, or a typo (then every key a program
+    file may have, of any kind, is listed)."""
+    every = {key for kind in kinds() for key in kind.model.model_fields}
+    owner = next((kind.name for kind in kinds() if key in kind.model.model_fields), None)
+    if owner is not None and key not in model.model_fields:
+        return f"'{key}' is a key of {owner} programs only; remove it, or set `kind: {owner}`"
+    allowed = ", ".join(sorted(every | set(Program.model_fields)))
+    return f"unknown key '{key}'; remove it or fix its spelling (allowed: {allowed})"
 
 
 _PATTERN_HINTS = {

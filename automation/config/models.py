@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -152,16 +152,6 @@ class Section(Frozen):
         return self
 
 
-class Cohort(Frozen):
-    """A group of participants that start together."""
-
-    id: Slug
-    name: OneLine
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
-    participants: tuple[Username, ...] = Field(min_length=1)
-
-
 class Tracking(Frozen):
     """The program's tracking issue."""
 
@@ -178,94 +168,6 @@ class Completion(Frozen):
 
     note: str | None = Field(default=None, description="template of a note posted once, ever")
     close: bool = False
-
-
-class Role(Frozen):
-    """An onboarding role and the track it follows."""
-
-    id: Slug
-    name: OneLine
-    track: Literal["sales", "customer-success"]
-    capstone: OneLine | None = Field(default=None, description="customer success capstone")
-    workshop: bool = Field(default=True, description="attends the SQS workshop")
-
-
-class ExcludedRole(Frozen):
-    """A role that has its own onboarding and must not be put in this program."""
-
-    id: Slug
-    reason: OneLine
-
-
-class Workshop(Frozen):
-    """A Sales Quick Start workshop: the page's columns (dates, geo, location, issue)."""
-
-    id: Slug
-    start: dt.date
-    end: dt.date
-    geo: OneLine
-    location: OneLine
-    issue: Url | None = None
-
-    @property
-    def dates(self) -> str:
-        """The dates as the handbook writes them, e.g. Sep 28-Oct 7, 2020."""
-        first = f"{self.start:%b} {self.start.day}"
-        last = (
-            f"{self.end.day}"
-            if self.end.month == self.start.month
-            else f"{self.end:%b} {self.end.day}"
-        )
-        year = f", {self.end.year}" if self.start.year == self.end.year else f", {self.start.year}"
-        return first + ("" if self.end == self.start else f"-{last}") + year
-
-
-class Hire(Frozen):
-    """A new hire in onboarding: who, in which role, and optionally which workshop."""
-
-    username: Username
-    role: Slug
-    workshop: Slug | None = Field(default=None, description="overrides the automatic choice")
-
-
-RuleLevel = Literal["warning", "error"]
-
-
-class SponsorshipRules(Frozen):
-    """Matching rules: must-rules are errors; should-rules are warnings unless set to error."""
-
-    min_sponsor_grade: int = Field(default=10, ge=1, le=20)
-    min_grade_gap: int = Field(default=2, ge=0, le=10)
-    min_tenure_months: int = Field(default=6, ge=0, le=120)
-    sponsor_manages_people: RuleLevel = "warning"
-    max_timezone_gap_hours: float = Field(default=6, ge=0, le=24)
-    timezone_gap: RuleLevel = "warning"
-
-
-class Pair(Frozen):
-    """A sponsor and their sponsee."""
-
-    sponsor: Username
-    sponsee: Username
-
-
-class SponsorshipCohort(Frozen):
-    """Pairs that start the program together."""
-
-    id: Slug
-    name: OneLine
-    start: dt.date
-    pairs: tuple[Pair, ...] = Field(min_length=1)
-
-
-class Sponsorship(Frozen):
-    """The `sponsorship:` part of a sponsorship program."""
-
-    program_months: int = Field(default=6, ge=1, le=24)
-    commitment_months: int = Field(default=9, ge=1, le=24)
-    allow_public_issues: bool = Field(default=False, description="see README.md, Privacy")
-    rules: SponsorshipRules = SponsorshipRules()
-    cohorts: tuple[SponsorshipCohort, ...] = Field(min_length=1)
 
 
 class RecordField(Frozen):
@@ -285,94 +187,28 @@ class PlanIssue(Frozen):
     template: str
 
 
-class Account(Frozen):
-    """A customer account in the Executive Sponsorship Program, and its pairing."""
-
-    id: Slug
-    name: OneLine
-    sponsor: Username
-    account_team: tuple[Username, ...] = Field(min_length=1)
-    start: dt.date
-    end: dt.date | None = Field(default=None, description="end of the commitment")
-    status: Literal["proposed", "approved"] = "proposed"
-
-
-class CadenceTemplates(Frozen):
-    """The template of each operating-cadence issue."""
-
-    account_monthly: str = "esp/account-monthly.md.j2"
-    account_quarterly: str = "esp/account-quarterly.md.j2"
-    account_annual: str = "esp/account-annual.md.j2"
-    program_monthly: str = "esp/program-monthly.md.j2"
-    program_scorecard: str = "esp/program-scorecard.md.j2"
-
-
-class ExecutiveSponsorship(Frozen):
-    """The `esp:` part of an Executive Sponsorship Program."""
-
-    fiscal_year_start_month: int = Field(default=2, ge=1, le=12)
-    create_days_ahead: int = Field(default=0, ge=0, le=31)
-    max_accounts_per_sponsor: int = Field(default=4, ge=1)
-    min_commitment_months: int = Field(default=12, ge=1)
-    program_manager: Username
-    templates: CadenceTemplates = CadenceTemplates()
-    accounts: tuple[Account, ...] = Field(min_length=1)
-
-
-class Onboarding(Frozen):
-    """The `onboarding:` part of an onboarding program."""
-
-    create_days_before_start: int = Field(default=14, ge=0, le=365)
-    enablement_contact: Username
-    roles: tuple[Role, ...] = Field(min_length=1)
-    excluded_roles: tuple[ExcludedRole, ...] = ()
-    workshops: tuple[Workshop, ...] = ()
-    hires: tuple[Hire, ...] = ()
-
-
 class Program(Frozen):
-    """One program file in config/programs/."""
+    """One program file in config/programs/: what every kind has. Each kind subclasses it with
+    `kind: Literal[...]` and its own part (see automation/kinds/)."""
+
+    confidential_by_default: ClassVar[bool] = False
 
     id: Slug
     name: OneLine
-    kind: Literal["participants", "onboarding", "sponsorship", "esp"]
+    kind: str
     template: str
     title: OneLine = Field(description="Jinja expression for each issue's title")
-    confidential: bool | None = Field(default=None, description="default: sponsorship only")
+    confidential: bool | None = Field(default=None, description="default: the kind's")
     sections: tuple[Section, ...] = Field(min_length=1)
     tracking: Tracking
     completion: Completion = Completion()
     records: tuple[RecordField, ...] = ()
     plan: PlanIssue | None = None
-    cohorts: tuple[Cohort, ...] = ()
-    onboarding: Onboarding | None = None
-    sponsorship: Sponsorship | None = None
-    esp: ExecutiveSponsorship | None = None
 
     @property
     def is_confidential(self) -> bool:
-        """Sponsorship issues are confidential unless configured otherwise (with the flag)."""
-        return self.confidential if self.confidential is not None else self.kind == "sponsorship"
-
-    @model_validator(mode="after")
-    def _kind_has_its_part(self) -> Program:
-        parts = (
-            ("onboarding", self.onboarding),
-            ("sponsorship", self.sponsorship),
-            ("esp", self.esp),
-        )
-        for kind, part in parts:
-            if self.kind == kind and part is None:
-                raise ValueError(
-                    f"a {kind} program needs a `{kind}:` part; see config/programs/ for an example"
-                )
-        public = self.sponsorship is not None and self.sponsorship.allow_public_issues
-        if self.sponsorship and self.confidential is False and not public:
-            raise ValueError(
-                "sponsorship issues are confidential: `confidential: false` also needs "
-                "`sponsorship.allow_public_issues: true` (see README.md, Privacy)"
-            )
-        return self
+        """As configured, or as the kind has it by default (sponsorship: confidential)."""
+        return self.confidential if self.confidential is not None else self.confidential_by_default
 
     @property
     def phases(self) -> tuple[Section, ...]:

@@ -1,13 +1,14 @@
-"""Program kinds: how each kind of program turns its configuration into desired issues."""
+"""Program kinds (one folder each, listed in registry.py) and what every program has besides
+its kind's issues: a tracking issue, epics, group rollups and a plan-style issue."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from automation.blocks import EPIC_TEMPLATE
+from automation.blocks import CORE_BLOCKS, EPIC_TEMPLATE
+from automation.config.models import Program
 from automation.desired import (
     Context,
     DesiredEpic,
@@ -15,11 +16,10 @@ from automation.desired import (
     DesiredProgram,
     Generated,
     Group,
-    load_context,
     missing_headings,
 )
 from automation.errors import ConfigError, Problem
-from automation.kinds import esp, onboarding, participants, sponsorship
+from automation.kinds.registry import kind_of
 from automation.markers import identity_marker
 from automation.progress import program_label
 from automation.rendering import Renderer, neutralise_title
@@ -27,12 +27,7 @@ from automation.rendering import Renderer, neutralise_title
 if TYPE_CHECKING:
     from automation.config.loader import Loaded
 
-GENERATORS: dict[str, Callable[[Context], Generated]] = {
-    "participants": participants.generate,
-    "onboarding": onboarding.generate,
-    "sponsorship": sponsorship.generate,
-    "esp": esp.generate,
-}
+Ctx = Context[Program]
 
 
 def desired_programs(
@@ -41,9 +36,12 @@ def desired_programs(
     """Render every program; all template problems are raised together."""
     problems: list[Problem] = []
     result: list[DesiredProgram] = []
-    for ctx in load_context(loaded, renderer, today):
+    config = loaded.config
+    for program, source in zip(config.programs, loaded.programs, strict=True):
+        kind = kind_of(program)
+        ctx = Context(config, program, source, renderer, today, (*CORE_BLOCKS, *kind.blocks))
         try:
-            generated = GENERATORS[ctx.program.kind](ctx)
+            generated = kind.generated(ctx)
             problems.extend(missing_headings(ctx, generated.issues))
             result.append(_assemble(ctx, generated))
         except ConfigError as error:
@@ -53,7 +51,7 @@ def desired_programs(
     return tuple(result)
 
 
-def _assemble(ctx: Context, generated: Generated) -> DesiredProgram:
+def _assemble(ctx: Ctx, generated: Generated) -> DesiredProgram:
     """Add what every program has: its tracking issue, its epics and its group rollups."""
     tracking = _rollup_issue(ctx, ctx.tracking_key(), None, ctx.program_epic_key())
     tracking = _with_blocks(tracking, generated.tracking_blocks)
@@ -70,7 +68,7 @@ def _assemble(ctx: Context, generated: Generated) -> DesiredProgram:
     )
 
 
-def _plan_issues(ctx: Context, generated: Generated) -> tuple[DesiredIssue, ...]:
+def _plan_issues(ctx: Ctx, generated: Generated) -> tuple[DesiredIssue, ...]:
     """The program's plan-style issue, if it has one: its figures follow the program."""
     plan = ctx.program.plan
     if plan is None:
@@ -91,7 +89,7 @@ def _with_blocks(issue: DesiredIssue, blocks: tuple[tuple[str, str], ...]) -> De
     return replace(issue, blocks=blocks) if blocks else issue
 
 
-def _rollup_issue(ctx: Context, key: str, group: Group | None, epic_key: str) -> DesiredIssue:
+def _rollup_issue(ctx: Ctx, key: str, group: Group | None, epic_key: str) -> DesiredIssue:
     """The program's tracking issue (no group), or a group's rollup issue."""
     values = {"program": ctx.program, "group": group, **(group.values if group else {})}
     tracking = ctx.program.tracking
@@ -110,7 +108,7 @@ def _rollup_issue(ctx: Context, key: str, group: Group | None, epic_key: str) ->
     )
 
 
-def _epic(ctx: Context, key: str, group: Group | None) -> DesiredEpic:
+def _epic(ctx: Ctx, key: str, group: Group | None) -> DesiredEpic:
     values = {"program": ctx.program, "group": group}
     title = ctx.program.name + (f": {group.name}" if group else "")
     return DesiredEpic(

@@ -184,7 +184,9 @@ def _texts(root: Path, today: dt.date) -> tuple[Texts, Texts]:
             texts[issue.key] = issue.description
             titles[issue.key] = issue.title
             texts.update({f"{issue.key} {name}": text for name, text in issue.blocks})
-            texts.update({f"{issue.key} {name}": derive({}) for name, derive in issue.derived})
+            texts.update(
+                {f"{issue.key} {name}": text for name, text in blocks.derived(issue.derived, {})}
+            )
             if issue.completion_note:
                 texts[f"{issue.key} note"] = issue.completion_note
             progress = measure(issue.description, program, issue.due_date, today, issue.sections)

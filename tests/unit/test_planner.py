@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from automation.blocks import Blocks
-from automation.config.models import Cohort, Program, Section, Tracking
+from automation.config.models import Section, Tracking
 from automation.desired import DesiredEpic, DesiredIssue, DesiredProgram
 from automation.items import ObservedEpic, ObservedIssue
+from automation.kinds.participants.model import Cohort
+from automation.kinds.participants.model import ParticipantsProgram as Program
 from automation.markers import begin_marker, end_marker, identity_marker
 from automation.planner import (
     NO_EPICS,

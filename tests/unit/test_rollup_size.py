@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from automation.blocks import MAX_GROUPS, MAX_ROWS, Blocks, RollupRow, listing
-from automation.config.models import Cohort, Program, RecordField, Section, Tracking
+from automation.config.models import RecordField, Section, Tracking
+from automation.kinds.participants.model import Cohort
+from automation.kinds.participants.model import ParticipantsProgram as Program
 from automation.progress import Status, measure
 from automation.records import RecordSpec, read_records
 from automation.rendering import Renderer

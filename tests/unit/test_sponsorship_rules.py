@@ -6,16 +6,15 @@ import datetime as dt
 
 import pytest
 
-from automation.config.models import (
-    JobGrades,
+from automation.config.models import JobGrades, Person
+from automation.kinds.sponsorship.checks import Finding, findings
+from automation.kinds.sponsorship.generate import dates
+from automation.kinds.sponsorship.model import (
     Pair,
-    Person,
     Sponsorship,
     SponsorshipCohort,
     SponsorshipRules,
 )
-from automation.config.sponsorship import Finding, findings
-from automation.kinds.sponsorship import dates
 
 START = dt.date(2027, 2, 1)
 BASE = {

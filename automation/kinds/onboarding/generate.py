@@ -1,16 +1,23 @@
-"""Onboarding programs: one issue per new hire, on the track of their role (Sales Onboarding)."""
+"""The issues of an onboarding program: one per hire within the creation window."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from automation.config.models import Hire, Onboarding, Person, Role, Workshop
+from automation.config.models import Person
 from automation.desired import Context, DesiredIssue, Generated, Group
+from automation.kinds.onboarding.model import (
+    Hire,
+    Onboarding,
+    OnboardingProgram,
+    Role,
+    Workshop,
+)
 
-GOAL_DAYS = 90  # first deal (sales) or first customer engagement (customer success)
-READY_DAYS = 30  # "customer conversation ready"
-LIVE_LEAD_DAYS = 30  # a "Live Lead" within 30 days after the workshop
+Ctx = Context[OnboardingProgram]
+WORKSHOP = "workshop"  # the block of a hire's issue that shows their workshop
+WORKSHOPS = "workshops"  # the block of the tracking issue that lists the upcoming workshops
 WORKSHOP_BLOCK = "blocks/workshop.md.j2"
 WORKSHOPS_BLOCK = "blocks/workshops.md.j2"
 
@@ -26,9 +33,9 @@ class _Hire:
     due: bool  # within the creation window (an existing issue is kept up to date anyway)
 
 
-def generate(ctx: Context) -> Generated:
+def generate(ctx: Ctx) -> Generated:
     """Issues for hires within the creation window; workshops with hires are groups."""
-    part = _part(ctx)
+    part = ctx.program.onboarding
     hires, warnings = _due_hires(ctx, part)
     issues = tuple(_issue(ctx, part, hire) for hire in hires)
     used = {hire.workshop.id for hire in hires if hire.workshop and hire.due}
@@ -39,15 +46,10 @@ def generate(ctx: Context) -> Generated:
     )
     upcoming = [w for w in part.workshops if w.end >= ctx.today]
     table = ctx.renderer.render(WORKSHOPS_BLOCK, {"workshops": upcoming})
-    return Generated(issues, groups, (("workshops", table),), tuple(warnings))
+    return Generated(issues, groups, ((WORKSHOPS, table),), tuple(warnings))
 
 
-def _part(ctx: Context) -> Onboarding:
-    assert ctx.program.onboarding is not None  # the model requires it for this kind
-    return ctx.program.onboarding
-
-
-def _due_hires(ctx: Context, part: Onboarding) -> tuple[list[_Hire], list[str]]:
+def _due_hires(ctx: Ctx, part: Onboarding) -> tuple[list[_Hire], list[str]]:
     roles = {role.id: role for role in part.roles}
     hires: list[_Hire] = []
     warnings: list[str] = []
@@ -88,15 +90,16 @@ def _workshop(part: Onboarding, entry: Hire, person: Person, role: Role) -> Work
     return min(candidates, key=lambda w: w.start, default=None)
 
 
-def _issue(ctx: Context, part: Onboarding, hire: _Hire) -> DesiredIssue:
+def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
     person, workshop = hire.person, hire.workshop
     start = person.start_date or ctx.today
     manager = ctx.config.person(person.manager) if person.manager else None
+    days = part.milestone_days
     dates = {
         "start": start,
-        "ready": start + dt.timedelta(days=READY_DAYS),
-        "goal": start + dt.timedelta(days=GOAL_DAYS),
-        "live_lead": workshop.end + dt.timedelta(days=LIVE_LEAD_DAYS) if workshop else None,
+        "ready": start + dt.timedelta(days=days.ready),
+        "goal": start + dt.timedelta(days=days.goal),
+        "live_lead": workshop.end + dt.timedelta(days=days.live_lead) if workshop else None,
     }
     values = {
         "program": ctx.program,
@@ -106,12 +109,11 @@ def _issue(ctx: Context, part: Onboarding, hire: _Hire) -> DesiredIssue:
         "enablement": ctx.config.person(part.enablement_contact),
         "workshop": workshop,
         "dates": dates,
+        "days": days,
     }
     group = ctx.group_rollup_key(workshop.id) if workshop else None
-    return ctx.issue(
+    return ctx.program_issue(
         key=f"{ctx.program.id}/{person.username.lower()}",
-        title=ctx.title(ctx.program.title, ("title",), values),
-        template=ctx.program.template,
         values=values,
         subject=f"{person.name} ({hire.role.name})",
         group=_group_name(workshop) if workshop else _no_group(hire.role),
@@ -119,7 +121,7 @@ def _issue(ctx: Context, part: Onboarding, hire: _Hire) -> DesiredIssue:
         due_date=dates["goal"],
         epic_key=ctx.group_epic_key(workshop.id) if workshop else ctx.program_epic_key(),
         rollups=(group,) if group else (),
-        blocks=(("workshop", ctx.renderer.render(WORKSHOP_BLOCK, values)),),
+        blocks=((WORKSHOP, ctx.renderer.render(WORKSHOP_BLOCK, values)),),
         create=hire.due,
         completion_note=ctx.note(values),
     )

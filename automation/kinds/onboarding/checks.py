@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from automation.config.models import Onboarding
 from automation.config.source import Source, duplicates
 from automation.errors import Problem
+from automation.kinds.kind import People
+from automation.kinds.onboarding.model import OnboardingProgram
 
 
-def check_onboarding(part: Onboarding, source: Source, known: set[str]) -> Iterator[Problem]:
+def check_onboarding(
+    program: OnboardingProgram, source: Source, people: People
+) -> Iterator[Problem]:
     """Roles and workshops are unique, hires exist and are in a role this program takes."""
+    part = program.onboarding
     where = ("onboarding",)
     roles = {role.id: role for role in part.roles}
     excluded = {role.id: role for role in part.excluded_roles}
@@ -33,11 +37,11 @@ def check_onboarding(part: Onboarding, source: Source, known: set[str]) -> Itera
         [h.username.lower() for h in part.hires],
         "hire",
     )
-    if part.enablement_contact.lower() not in known:
-        yield source.problem(
+    if not people.knows(part.enablement_contact):
+        yield people.missing(
+            source,
             (*where, "enablement_contact"),
-            f"enablement contact '{part.enablement_contact}' is not in the "
-            "roster; add them to people.yml or fix the username",
+            f"enablement contact '{part.enablement_contact}'",
         )
     for i, workshop in enumerate(part.workshops):
         if workshop.end < workshop.start:
@@ -47,12 +51,8 @@ def check_onboarding(part: Onboarding, source: Source, known: set[str]) -> Itera
             )
     for i, hire in enumerate(part.hires):
         loc = (*where, "hires", i)
-        if hire.username.lower() not in known:
-            yield source.problem(
-                (*loc, "username"),
-                f"hire '{hire.username}' is not in the roster; add them to "
-                "people.yml or fix the username",
-            )
+        if not people.knows(hire.username):
+            yield people.missing(source, (*loc, "username"), f"hire '{hire.username}'")
         if hire.role in excluded:
             yield source.problem(
                 (*loc, "role"),

@@ -1,12 +1,14 @@
-"""Participants programs: one issue per participant of each cohort (CSM Aspiring Leaders)."""
+"""The issues of a participants program: one per participant of each cohort."""
 
 from __future__ import annotations
 
-from automation.config.models import Cohort
 from automation.desired import Context, DesiredIssue, Generated, Group
+from automation.kinds.participants.model import Cohort, ParticipantsProgram
+
+Ctx = Context[ParticipantsProgram]
 
 
-def generate(ctx: Context) -> Generated:
+def generate(ctx: Ctx) -> Generated:
     """An issue per participant; each cohort is a group with its own epic."""
     issues = tuple(
         _participant(ctx, cohort, username)
@@ -17,14 +19,12 @@ def generate(ctx: Context) -> Generated:
     return Generated(issues, groups)
 
 
-def _participant(ctx: Context, cohort: Cohort, username: str) -> DesiredIssue:
+def _participant(ctx: Ctx, cohort: Cohort, username: str) -> DesiredIssue:
     person = ctx.config.person(username)
     manager = ctx.config.person(person.manager) if person.manager else None
     values = {"program": ctx.program, "cohort": cohort, "participant": person, "manager": manager}
-    return ctx.issue(
+    return ctx.program_issue(
         key=f"{ctx.program.id}/{cohort.id}/{username.lower()}",
-        title=ctx.title(ctx.program.title, ("title",), values),
-        template=ctx.program.template,
         values=values,
         subject=person.name,
         group=cohort.name,

@@ -7,13 +7,15 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from automation.calendar import add_months, fiscal_year
-from automation.config.models import ExecutiveSponsorship
 from automation.config.source import Source, duplicates
 from automation.errors import Problem
+from automation.kinds.esp.model import EspProgram, ExecutiveSponsorship
+from automation.kinds.kind import People
 
 
-def check_esp(part: ExecutiveSponsorship, source: Source, known: set[str]) -> Iterator[Problem]:
+def check_esp(program: EspProgram, source: Source, people: People) -> Iterator[Problem]:
     """People exist, commitments last long enough, no sponsor has too many accounts a year."""
+    part = program.esp
     accounts = part.accounts
     yield from duplicates(
         source,
@@ -21,12 +23,9 @@ def check_esp(part: ExecutiveSponsorship, source: Source, known: set[str]) -> It
         [a.id for a in accounts],
         "account id",
     )
-    if part.program_manager.lower() not in known:
-        yield source.problem(
-            ("esp", "program_manager"),
-            f"program manager "
-            f"'{part.program_manager}' is not in the roster; add them to "
-            "people.yml or fix the username",
+    if not people.knows(part.program_manager):
+        yield people.missing(
+            source, ("esp", "program_manager"), f"program manager '{part.program_manager}'"
         )
     for i, account in enumerate(accounts):
         loc = ("esp", "accounts", i)
@@ -34,7 +33,7 @@ def check_esp(part: ExecutiveSponsorship, source: Source, known: set[str]) -> It
             ("sponsor", account.sponsor),
             *(("account_team", member) for member in account.account_team),
         ):
-            if who.lower() not in known:
+            if not people.knows(who):
                 yield source.problem(
                     (*loc, field),
                     f"account '{account.id}': {field} '{who}' "

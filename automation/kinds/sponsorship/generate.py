@@ -1,21 +1,28 @@
-"""Sponsorship programs: one confidential issue per sponsor/sponsee pair (Sales Sponsorship)."""
+"""The issues of a sponsorship program: one per pair, dated from the cohort's start."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from automation.calendar import add_months
-from automation.config.models import Pair, Sponsorship, SponsorshipCohort
-from automation.config.sponsorship import findings
 from automation.desired import Context, DesiredIssue, Generated, Group
+from automation.kinds.sponsorship.checks import findings
+from automation.kinds.sponsorship.model import (
+    Pair,
+    Sponsorship,
+    SponsorshipCohort,
+    SponsorshipProgram,
+)
 
+Ctx = Context[SponsorshipProgram]
 CHECKPOINT_DAYS = 14  # the "start" satisfaction checkpoint, two weeks in
 
 
-def generate(ctx: Context) -> Generated:
+def generate(ctx: Ctx) -> Generated:
     """An issue per pair; each cohort is a group with a (confidential) rollup issue."""
-    part = _part(ctx)
+    part = ctx.program.sponsorship
     issues = tuple(_pair(ctx, part, c, p) for c in part.cohorts for p in c.pairs)
     groups = tuple(Group(c.id, c.name, rollup=True, values={"cohort": c}) for c in part.cohorts)
     people = {person.username.lower(): person for person in ctx.config.people}
@@ -24,25 +31,20 @@ def generate(ctx: Context) -> Generated:
     return Generated(issues, groups, warnings=warnings)
 
 
-def _part(ctx: Context) -> Sponsorship:
-    assert ctx.program.sponsorship is not None  # the model requires it for this kind
-    return ctx.program.sponsorship
-
-
-def dates(start: dt.date, months: int) -> dict[str, Any]:
-    """When each phase ends and each checkpoint falls, from the cohort start."""
+def dates(start: dt.date, months: int, phases: Sequence[str] = ()) -> dict[str, Any]:
+    """When each phase (by heading, of equal length, in order) ends and each checkpoint falls,
+    from the cohort start."""
     end = add_months(start, months)
     span = (end - start).days
 
     def at(share: float) -> dt.date:
         return start + dt.timedelta(days=round(span * share))
 
-    bounds = [start, at(0.25), at(0.5), at(0.75), end]
-    names = ("Build", "Develop", "Commit", "Advocate")
+    bounds = [at(i / max(len(phases), 1)) for i in range(len(phases) + 1)]
     return {
         "start": start,
         "end": end,
-        "phases": {name: (bounds[i], bounds[i + 1]) for i, name in enumerate(names)},
+        "phases": {name: (bounds[i], bounds[i + 1]) for i, name in enumerate(phases)},
         "checkpoints": {
             "start": start + dt.timedelta(days=CHECKPOINT_DAYS),
             "mid": at(0.5),
@@ -52,10 +54,11 @@ def dates(start: dt.date, months: int) -> dict[str, Any]:
     }
 
 
-def _pair(ctx: Context, part: Sponsorship, cohort: SponsorshipCohort, pair: Pair) -> DesiredIssue:
+def _pair(ctx: Ctx, part: Sponsorship, cohort: SponsorshipCohort, pair: Pair) -> DesiredIssue:
     sponsor, sponsee = ctx.config.person(pair.sponsor), ctx.config.person(pair.sponsee)
     manager = ctx.config.person(sponsee.manager) if sponsee.manager else None
-    when = dates(cohort.start, part.program_months)
+    phases = [section.heading for section in ctx.program.phases]
+    when = dates(cohort.start, part.program_months, phases)
     values = {
         "program": ctx.program,
         "cohort": cohort,
@@ -65,10 +68,8 @@ def _pair(ctx: Context, part: Sponsorship, cohort: SponsorshipCohort, pair: Pair
         "part": part,
         "dates": when,
     }
-    return ctx.issue(
+    return ctx.program_issue(
         key=f"{ctx.program.id}/{cohort.id}/{sponsee.username.lower()}",
-        title=ctx.title(ctx.program.title, ("title",), values),
-        template=ctx.program.template,
         values=values,
         subject=f"{sponsee.name} with {sponsor.name}",
         group=cohort.name,

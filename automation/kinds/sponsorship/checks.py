@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from automation.calendar import add_months
-from automation.config.models import JobGrades, Person, Sponsorship, grade_of
+from automation.config.models import JobGrades, Person, grade_of
 from automation.config.source import Loc, Source
 from automation.errors import Problem
+from automation.kinds.kind import People
+from automation.kinds.sponsorship.model import Sponsorship, SponsorshipProgram
 
 
 @dataclass(frozen=True)
@@ -165,25 +167,17 @@ def _timezones(pair: _Pair, part: Sponsorship) -> Iterator[Finding]:
         )
 
 
-def _offset(zone: str | None, day: dt.date) -> dt.timedelta:
-    """A timezone's UTC offset at noon that day (summer time included)."""
-    noon = dt.datetime.combine(day, dt.time(12), tzinfo=ZoneInfo(zone or "UTC"))
-    return noon.utcoffset() or dt.timedelta()
-
-
 def check_sponsorship(
-    part: Sponsorship, source: Source, people: Mapping[str, Person], grades: JobGrades
+    program: SponsorshipProgram, source: Source, people: People
 ) -> Iterator[Problem]:
     """The rules a pair must meet (and should-rules configured as errors), as problems."""
-    for finding in findings(part, people, grades):
+    part = program.sponsorship
+    for finding in findings(part, people.by_name, people.grades):
         if finding.error:
             yield source.problem(finding.loc, finding.message)
     for c, cohort in enumerate(part.cohorts):
         for p, pair in enumerate(cohort.pairs):
             for role, who in (("sponsor", pair.sponsor), ("sponsee", pair.sponsee)):
-                if who.lower() not in people:
-                    yield source.problem(
-                        ("sponsorship", "cohorts", c, "pairs", p, role),
-                        f"the {role} of this pair is not in the roster; add them to "
-                        "people.yml or fix the username",
-                    )
+                if not people.knows(who):
+                    loc = ("sponsorship", "cohorts", c, "pairs", p, role)
+                    yield people.missing(source, loc, f"the {role} of this pair")

@@ -1,0 +1,8 @@
+"""Executive Sponsorship Programs: account plans and the operating cadence, by fiscal period."""
+
+from automation.kinds.esp.checks import check_esp
+from automation.kinds.esp.generate import PROPOSALS, SCORECARD, generate
+from automation.kinds.esp.model import EspProgram
+from automation.kinds.kind import Kind
+
+KIND = Kind(EspProgram, generate, check_esp, blocks=(PROPOSALS, SCORECARD))

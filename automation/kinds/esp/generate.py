@@ -1,0 +1,214 @@
+"""The issues of an Executive Sponsorship Program: account plans and the operating cadence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from automation.blocks import record_specs
+from automation.calendar import Period, periods
+from automation.desired import Context, Derived, DerivedRow, DesiredIssue, Generated, Group
+from automation.kinds.esp.model import Account, EspProgram, ExecutiveSponsorship
+
+Ctx = Context[EspProgram]
+PROPOSALS = "proposals"  # the tracking issue's block listing proposed pairings
+SCORECARD = "scorecard"  # the quarterly scorecard issue's block, derived from the accounts' issues
+PROPOSALS_BLOCK = "blocks/esp-proposals.md.j2"
+SCORECARD_BLOCK = "blocks/esp-scorecard.md.j2"
+
+
+@dataclass(frozen=True)
+class _Window:
+    """Which periods have issues: all since the start, created only from the current one."""
+
+    today: dt.date
+    ahead: int
+    first_month: int
+
+    def periods(self, cadence: str, start: dt.date, end: dt.date | None) -> Iterator[Period]:
+        """Every period from `start` up to the current one (or the next, when it is near)."""
+        horizon = self.today + dt.timedelta(days=self.ahead)
+        last = min(horizon, end) if end else horizon
+        if start <= last:
+            yield from periods(cadence, start, last, self.first_month)
+
+    def creates(self, item: Period) -> bool:
+        """Only the current period's issue (or the next one, days ahead) is ever created."""
+        return item.end >= self.today
+
+
+@dataclass(frozen=True)
+class _Cadence:
+    """One cadence issue of an account or of the program: its period, template and title."""
+
+    period: str  # monthly, quarterly or annual
+    field: str  # its name under `esp.templates` and `esp.titles`
+    template: str
+    title: str
+
+
+def _cadence(part: ExecutiveSponsorship, period: str, field: str) -> _Cadence:
+    template, title = getattr(part.templates, field), getattr(part.titles, field)
+    return _Cadence(period, field, str(template), str(title))
+
+
+def generate(ctx: Ctx) -> Generated:
+    """Account plans and cadence issues for approved accounts; program-level cadence issues."""
+    part = ctx.program.esp
+    window = _Window(ctx.today, part.create_days_ahead, part.fiscal_year_start_month)
+    approved = [a for a in part.accounts if a.status == "approved"]
+    issues = [
+        issue for account in approved for issue in _account_issues(ctx, part, window, account)
+    ]
+    issues += _program_issues(ctx, part, window, approved)
+    groups = tuple(Group(a.id, a.name, values={"account": a}) for a in approved)
+    proposed = [a for a in part.accounts if a.status == "proposed"]
+    table = ctx.renderer.render(PROPOSALS_BLOCK, {"accounts": proposed, "config": ctx.config})
+    return Generated(tuple(issues), groups, ((PROPOSALS, table),))
+
+
+def _people(ctx: Ctx, account: Account) -> dict[str, Any]:
+    team = tuple(ctx.config.person(u) for u in account.account_team)
+    return {"account": account, "sponsor": ctx.config.person(account.sponsor), "team": team}
+
+
+def _account_key(ctx: Ctx, account: Account, rest: str) -> str:
+    return f"{ctx.program.id}/account/{account.id}/{rest}"
+
+
+def _account_issues(
+    ctx: Ctx, part: ExecutiveSponsorship, window: _Window, account: Account
+) -> Iterator[DesiredIssue]:
+    values = {"program": ctx.program, **_people(ctx, account)}
+    assignees = (account.sponsor, *account.account_team)
+    yield ctx.program_issue(
+        key=_account_key(ctx, account, "account-plan"),
+        values=values,
+        subject=f"{account.name}: account plan",
+        group=account.name,
+        assignees=assignees,
+        epic_key=ctx.group_epic_key(account.id),
+    )
+    cadences = (
+        _cadence(part, "monthly", "account_monthly"),
+        _cadence(part, "quarterly", "account_quarterly"),
+        _cadence(part, "annual", "account_annual"),
+    )
+    for cadence in cadences:
+        for item in window.periods(cadence.period, account.start, account.end):
+            yield _cadence_issue(
+                ctx,
+                window,
+                item,
+                cadence,
+                values={**values, "group": account},
+                key=_account_key(ctx, account, f"{item.cadence}/{item.key}"),
+                assignees=assignees,
+            )
+
+
+def _program_issues(
+    ctx: Ctx, part: ExecutiveSponsorship, window: _Window, approved: list[Account]
+) -> list[DesiredIssue]:
+    if not approved:
+        return []
+    start = min(a.start for a in approved)
+    values = {"program": ctx.program, "group": None}
+    manager = (part.program_manager,)
+    monthly = _cadence(part, "monthly", "program_monthly")
+    scorecard = _cadence(part, "quarterly", "program_scorecard")
+    return [
+        *(
+            _cadence_issue(
+                ctx,
+                window,
+                p,
+                monthly,
+                values=values,
+                key=f"{ctx.program.id}/program/{p.cadence}/{p.key}",
+                assignees=manager,
+            )
+            for p in window.periods(monthly.period, start, None)
+        ),
+        *(
+            _cadence_issue(
+                ctx,
+                window,
+                p,
+                scorecard,
+                values=values,
+                key=f"{ctx.program.id}/program/scorecard/{p.cadence}/{p.key}",
+                assignees=manager,
+                # a past quarter's scorecard keeps the figures it closed with
+                derived=(_scorecard(ctx, part, approved, p),) if p.end >= ctx.today else (),
+            )
+            for p in window.periods(scorecard.period, start, None)
+        ),
+    ]
+
+
+def _cadence_issue(
+    ctx: Ctx,
+    window: _Window,
+    item: Period,
+    cadence: _Cadence,
+    *,
+    values: Mapping[str, Any],
+    key: str,
+    assignees: tuple[str, ...],
+    derived: tuple[Derived, ...] = (),
+) -> DesiredIssue:
+    weeks = [
+        item.start + dt.timedelta(days=d)
+        for d in range((item.end - item.start).days + 1)
+        if (item.start + dt.timedelta(days=d)).weekday() == 0
+    ]
+    full = {**values, "period": item, "weeks": weeks}
+    account = values.get("account")
+    return ctx.issue(
+        key=key,
+        title=ctx.title(cadence.title, ("esp", "titles", cadence.field), full),
+        template=cadence.template,
+        values=full,
+        subject=f"{account.name if account else 'Program'}: {item.name} {item.cadence}",
+        group=account.name if account else "Program",
+        assignees=assignees,
+        due_date=item.end,
+        epic_key=ctx.group_epic_key(account.id) if account else ctx.program_epic_key(),
+        create=window.creates(item),
+        derived=derived,
+    )
+
+
+def _scorecard(
+    ctx: Ctx, part: ExecutiveSponsorship, accounts: list[Account], quarter: Period
+) -> Derived:
+    """The scorecard block of a quarter: each account's KPIs and cadence compliance."""
+    rows = tuple(
+        _account_row(ctx, part, a, quarter)
+        for a in accounts
+        if a.start <= quarter.end and (a.end is None or a.end >= quarter.start)
+    )
+    values = {"quarter": quarter, "section": part.touchpoint}
+    return Derived(SCORECARD, SCORECARD_BLOCK, values, rows, tuple(record_specs(ctx.program)))
+
+
+def _account_row(
+    ctx: Ctx, part: ExecutiveSponsorship, account: Account, quarter: Period
+) -> DerivedRow:
+    """An account's KPIs (its plan's values), its monthly sessions of the quarter so far, and
+    whether the quarterly issue's touchpoint section is done."""
+    months = periods(
+        "monthly",
+        max(quarter.start, account.start),
+        min(quarter.end, ctx.today),
+        part.fiscal_year_start_month,
+    )
+    return DerivedRow(
+        values={"account": account},
+        records=_account_key(ctx, account, "account-plan"),
+        counted=tuple(_account_key(ctx, account, f"monthly/{m.key}") for m in months),
+        section=(_account_key(ctx, account, f"quarterly/{quarter.key}"), part.touchpoint),
+    )

@@ -1,0 +1,67 @@
+"""The program file of an Executive Sponsorship Program: accounts, cadence templates, titles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from automation.config.models import Frozen, OneLine, Program, Slug, Username
+
+
+class Account(Frozen):
+    """A customer account in the Executive Sponsorship Program, and its pairing."""
+
+    id: Slug
+    name: OneLine
+    sponsor: Username
+    account_team: tuple[Username, ...] = Field(min_length=1)
+    start: dt.date
+    end: dt.date | None = Field(default=None, description="end of the commitment")
+    status: Literal["proposed", "approved"] = "proposed"
+
+
+class CadenceTemplates(Frozen):
+    """The template of each operating-cadence issue."""
+
+    account_monthly: str = "esp/account-monthly.md.j2"
+    account_quarterly: str = "esp/account-quarterly.md.j2"
+    account_annual: str = "esp/account-annual.md.j2"
+    program_monthly: str = "esp/program-monthly.md.j2"
+    program_scorecard: str = "esp/program-scorecard.md.j2"
+
+
+class CadenceTitles(Frozen):
+    """The title of each operating-cadence issue: Jinja expressions that get `period` (its
+    `name`, `start`, `end`), `program` and, for an account's issues, `account` and `sponsor`."""
+
+    account_monthly: OneLine = "ESP {{ period.name }}: {{ account.name }} account planning session"
+    account_quarterly: OneLine = "ESP {{ period.name }}: {{ account.name }} quarterly review"
+    account_annual: OneLine = "ESP {{ period.name }}: {{ account.name }} annual review"
+    program_monthly: OneLine = "ESP {{ period.name }}: E-Group and CRO LT program update"
+    program_scorecard: OneLine = "ESP {{ period.name }}: program scorecard"
+
+
+class ExecutiveSponsorship(Frozen):
+    """The `esp:` part of an Executive Sponsorship Program."""
+
+    fiscal_year_start_month: int = Field(default=2, ge=1, le=12)
+    create_days_ahead: int = Field(default=0, ge=0, le=31)
+    max_accounts_per_sponsor: int = Field(default=4, ge=1)
+    min_commitment_months: int = Field(default=12, ge=1)
+    program_manager: Username
+    templates: CadenceTemplates = CadenceTemplates()
+    titles: CadenceTitles = CadenceTitles()
+    touchpoint: OneLine = Field(
+        default="Sponsor touchpoint",
+        description="the quarterly issue's section whose tasks, all ticked, prove the touchpoint",
+    )
+    accounts: tuple[Account, ...] = Field(min_length=1)
+
+
+class EspProgram(Program):
+    """Account plans and the operating cadence, by fiscal period (Executive Sponsorship)."""
+
+    kind: Literal["esp"]
+    esp: ExecutiveSponsorship

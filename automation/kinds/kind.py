@@ -1,0 +1,76 @@
+"""What a kind of program is: its part of the program file, its checks, its issues, its blocks."""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from automation.config.models import JobGrades, Person, Program
+from automation.config.source import Loc, Source
+from automation.desired import Context, Generated
+from automation.errors import Problem
+
+P = TypeVar("P", bound=Program)
+
+
+@dataclass(frozen=True)
+class People:
+    """The roster as cross-checks look people up: by username, whatever its case."""
+
+    by_name: Mapping[str, Person]  # lowercase username -> person
+    grades: JobGrades
+
+    def knows(self, username: str) -> bool:
+        """Whether the username is in the roster."""
+        return username.lower() in self.by_name
+
+    def missing(self, source: Source, loc: Loc, who: str) -> Problem:
+        """The problem of a person (`who`, as the message names them) not in the roster."""
+        return source.problem(
+            loc, f"{who} is not in the roster; add them to people.yml or fix the username"
+        )
+
+
+Check = Callable[[P, Source, People], Iterable[Problem]]
+
+
+def no_checks(program: Program, source: Source, people: People) -> Iterable[Problem]:
+    """For a kind whose file needs nothing beyond its model."""
+    return ()
+
+
+@dataclass(frozen=True)
+class Kind(Generic[P]):
+    """One kind of program. `model` is a `Program` subclass with `kind: Literal["NAME"]` and the
+    kind's own keys; `check` finds what needs more than one value (or the roster) to see;
+    `generate` turns a program into its issues; `blocks` names the tool-owned blocks the kind's
+    templates hold besides progress, rollup and completion."""
+
+    model: type[P]
+    generate: Callable[[Context[P]], Generated]
+    check: Check[P] = no_checks
+    blocks: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The value of `kind:` in a program file, from the model's literal."""
+        (value,) = typing.get_args(self.model.model_fields["kind"].annotation)
+        return str(value)
+
+    def problems(self, program: Program, source: Source, people: People) -> list[Problem]:
+        """The kind's cross-checks of one program."""
+        return list(self.check(self._own(program), source, people))
+
+    def generated(self, ctx: Context[Program]) -> Generated:
+        """The kind's issues, groups and blocks for one program."""
+        program = self._own(ctx.program)
+        return self.generate(
+            Context(ctx.config, program, ctx.source, ctx.renderer, ctx.today, ctx.blocks)
+        )
+
+    def _own(self, program: Program) -> P:
+        if not isinstance(program, self.model):
+            raise TypeError(f"program '{program.id}' is not a {self.name} program")
+        return program

@@ -1,0 +1,8 @@
+"""Onboarding programs: one issue per new hire, on the track of their role (Sales Onboarding)."""
+
+from automation.kinds.kind import Kind
+from automation.kinds.onboarding.checks import check_onboarding
+from automation.kinds.onboarding.generate import WORKSHOP, WORKSHOPS, generate
+from automation.kinds.onboarding.model import OnboardingProgram
+
+KIND = Kind(OnboardingProgram, generate, check_onboarding, blocks=(WORKSHOP, WORKSHOPS))

@@ -1,0 +1,85 @@
+"""The program file of an onboarding program: roles, SQS workshops, hires and milestones."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from automation.config.models import Frozen, OneLine, Program, Slug, Url, Username
+
+
+class Role(Frozen):
+    """An onboarding role and the track it follows."""
+
+    id: Slug
+    name: OneLine
+    track: Literal["sales", "customer-success"]
+    capstone: OneLine | None = Field(default=None, description="customer success capstone")
+    workshop: bool = Field(default=True, description="attends the SQS workshop")
+
+
+class ExcludedRole(Frozen):
+    """A role that has its own onboarding and must not be put in this program."""
+
+    id: Slug
+    reason: OneLine
+
+
+class Workshop(Frozen):
+    """A Sales Quick Start workshop: the page's columns (dates, geo, location, issue)."""
+
+    id: Slug
+    start: dt.date
+    end: dt.date
+    geo: OneLine
+    location: OneLine
+    issue: Url | None = None
+
+    @property
+    def dates(self) -> str:
+        """The dates as the handbook writes them, e.g. Sep 28-Oct 7, 2020."""
+        first = f"{self.start:%b} {self.start.day}"
+        last = (
+            f"{self.end.day}"
+            if self.end.month == self.start.month
+            else f"{self.end:%b} {self.end.day}"
+        )
+        year = f", {self.end.year}" if self.start.year == self.end.year else f", {self.start.year}"
+        return first + ("" if self.end == self.start else f"-{last}") + year
+
+
+class Hire(Frozen):
+    """A new hire in onboarding: who, in which role, and optionally which workshop."""
+
+    username: Username
+    role: Slug
+    workshop: Slug | None = Field(default=None, description="overrides the automatic choice")
+
+
+class MilestoneDays(Frozen):
+    """When a hire's milestones fall, in days: after the start date, or after the workshop."""
+
+    ready: int = Field(default=30, ge=0, le=365, description='"customer conversation ready"')
+    goal: int = Field(default=90, ge=0, le=365, description="first deal or engagement; due date")
+    live_lead: int = Field(default=30, ge=0, le=365, description="after the SQS workshop ends")
+
+
+class Onboarding(Frozen):
+    """The `onboarding:` part of an onboarding program."""
+
+    create_days_before_start: int = Field(default=14, ge=0, le=365)
+    enablement_contact: Username
+    milestone_days: MilestoneDays = MilestoneDays()
+    roles: tuple[Role, ...] = Field(min_length=1)
+    excluded_roles: tuple[ExcludedRole, ...] = ()
+    workshops: tuple[Workshop, ...] = ()
+    hires: tuple[Hire, ...] = ()
+
+
+class OnboardingProgram(Program):
+    """One issue per new hire, on the track of their role (Sales Onboarding)."""
+
+    kind: Literal["onboarding"]
+    onboarding: Onboarding

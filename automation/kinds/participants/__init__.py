@@ -1,0 +1,8 @@
+"""Participants programs: one issue per participant of each cohort (CSM Aspiring Leaders)."""
+
+from automation.kinds.kind import Kind
+from automation.kinds.participants.checks import check_participants
+from automation.kinds.participants.generate import generate
+from automation.kinds.participants.model import ParticipantsProgram
+
+KIND = Kind(ParticipantsProgram, generate, check_participants)

@@ -1,0 +1,35 @@
+"""Cross-checks of a participants program: cohorts are unique and their people exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from automation.config.source import Source, duplicates
+from automation.errors import Problem
+from automation.kinds.kind import People
+from automation.kinds.participants.model import ParticipantsProgram
+
+
+def check_participants(
+    program: ParticipantsProgram, source: Source, people: People
+) -> Iterator[Problem]:
+    """Cohort ids and participants are unique, dates in order, participants in the roster."""
+    yield from duplicates(
+        source,
+        [("cohorts", i, "id") for i in range(len(program.cohorts))],
+        [c.id for c in program.cohorts],
+        "cohort id",
+    )
+    for c, cohort in enumerate(program.cohorts):
+        if cohort.start_date and cohort.end_date and cohort.end_date < cohort.start_date:
+            yield source.problem(
+                ("cohorts", c, "end_date"),
+                f"cohort '{cohort.id}' ends ({cohort.end_date}) before it starts "
+                f"({cohort.start_date}); fix one of the dates",
+            )
+        locs = [("cohorts", c, "participants", p) for p in range(len(cohort.participants))]
+        names = [u.lower() for u in cohort.participants]
+        yield from duplicates(source, locs, names, "participant")
+        for loc, username in zip(locs, cohort.participants, strict=True):
+            if not people.knows(username):
+                yield people.missing(source, loc, f"participant '{username}'")

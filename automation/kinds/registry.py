@@ -1,0 +1,58 @@
+"""The one list of program kinds. A new kind is a folder next to this file and a line below."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any, Union
+
+from pydantic import Field, TypeAdapter
+
+from automation.config.models import Program
+from automation.kinds import esp, onboarding, participants, sponsorship
+from automation.kinds.kind import Kind
+
+_KINDS: dict[str, Kind[Any]] = {}
+
+
+def register(kind: Kind[Any]) -> None:
+    """Make a kind available to program files (`kind: NAME`)."""
+    if kind.name in _KINDS:
+        raise ValueError(f"a program kind named '{kind.name}' is already registered")
+    _KINDS[kind.name] = kind
+
+
+def unregister(name: str) -> None:
+    """Forget a kind (a test's own kind, once the test is done)."""
+    del _KINDS[name]
+
+
+register(participants.KIND)
+register(onboarding.KIND)
+register(sponsorship.KIND)
+register(esp.KIND)
+
+
+def kinds() -> tuple[Kind[Any], ...]:
+    """Every registered kind, in the order registered."""
+    return tuple(_KINDS.values())
+
+
+def kind_of(program: Program) -> Kind[Any]:
+    """The kind of a validated program."""
+    return _KINDS[program.kind]
+
+
+def kind_named(name: object) -> Kind[Any] | None:
+    """The kind a program file's `kind:` value names, if any."""
+    return _KINDS.get(name) if isinstance(name, str) else None
+
+
+def program_schema() -> TypeAdapter[Program]:
+    """What a program file may hold: one of the registered kinds, chosen by its `kind:`."""
+    return _schema(tuple(kind.model for kind in _KINDS.values()))
+
+
+@cache
+def _schema(models: tuple[type[Program], ...]) -> TypeAdapter[Program]:
+    union: Any = Union[models]  # noqa: UP007 (built from the registry, so not written out)
+    return TypeAdapter(Annotated[union, Field(discriminator="kind")])

@@ -1,0 +1,8 @@
+"""Sponsorship programs: one confidential issue per sponsor/sponsee pair (Sales Sponsorship)."""
+
+from automation.kinds.kind import Kind
+from automation.kinds.sponsorship.checks import check_sponsorship
+from automation.kinds.sponsorship.generate import generate
+from automation.kinds.sponsorship.model import SponsorshipProgram
+
+KIND = Kind(SponsorshipProgram, generate, check_sponsorship)
