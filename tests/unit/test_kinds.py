@@ -18,22 +18,12 @@ from tests.projects import SETTINGS
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = REPO / "templates"
 
-PEOPLE = """\
-people:
-  - {username: ana, name: Ana Boss, grade: 12, start_date: 2019-01-07, timezone: Europe/Berlin}
-  - {username: ben, name: Ben Lead, grade: 10, manager: ana, start_date: 2020-01-06,
-     timezone: Europe/Berlin, geo: EMEA}
-  - {username: cy, name: Cy New, grade: 7, manager: ben, start_date: 2026-12-01,
-     timezone: Europe/Paris, geo: EMEA}
-  - {username: dee, name: Dee Far, grade: 7, manager: ben, start_date: 2027-06-01, geo: AMER}
-"""
-COMMON = """\
-id: {id}
-name: {name}
-kind: {kind}
-template: {template}
-title: "{title}"
-"""
+PROGRAMS = Path(__file__).parent / "kind_programs"  # small program files, one per kind
+PEOPLE = (PROGRAMS / "people.yml").read_text()
+PARTICIPANTS, ONBOARDING, SPONSORSHIP, ESP = (
+    (PROGRAMS / f"{kind}.yml").read_text()
+    for kind in ("participants", "onboarding", "sponsorship", "esp")
+)
 
 
 def programs(tmp_path: Path, program: str, today: str) -> dict[str, DesiredIssue]:
@@ -55,21 +45,6 @@ def desired(tmp_path: Path, program: str, today: str) -> DesiredProgram:
 
 # -- participants ---------------------------------------------------------------------------
 
-PARTICIPANTS = COMMON.format(
-    id="leaders",
-    name="Leaders",
-    kind="participants",
-    template="csm-aspiring-leaders/participant.md.j2",
-    title="Leaders: {{ participant.name }}",
-) + (
-    "sections:\n  - {heading: Ongoing Activities, ongoing: true}\n"
-    "  - {heading: 'Module 1: Explore'}\n  - {heading: 'Module 2: Learn'}\n"
-    "  - {heading: 'Module 3: Practice'}\n"
-    "tracking: {title: Leaders tracking}\n"
-    "cohorts:\n  - {id: c1, name: Cohort 1, start_date: 2026-11-02, end_date: 2027-04-30,\n"
-    "     participants: [ben, Cy]}\n"
-)
-
 
 def test_participants_get_one_issue_each_per_cohort(tmp_path: Path) -> None:
     program = desired(tmp_path, PARTICIPANTS, "2026-11-24")
@@ -88,25 +63,6 @@ def test_participants_get_one_issue_each_per_cohort(tmp_path: Path) -> None:
 
 
 # -- onboarding -----------------------------------------------------------------------------
-
-ONBOARDING = COMMON.format(
-    id="onboarding",
-    name="Onboarding",
-    kind="onboarding",
-    template="sales-onboarding/new-hire.md.j2",
-    title="Onboarding: {{ hire.name }} ({{ role.name }})",
-) + (
-    "sections:\n  - {heading: 'First week: set-up'}\n  - {heading: SQS pre-work}\n"
-    "  - {heading: SQS workshop}\n  - {heading: First 30 days}\n  - {heading: First 90 days}\n"
-    "tracking:\n  title: Onboarding tracking\n"
-    "  group_title: 'SQS {{ workshop.dates }}'\n"
-    "  template: sales-onboarding/tracking.md.j2\n"
-    "onboarding:\n  enablement_contact: ana\n"
-    "  roles:\n    - {id: ae, name: Account Executive, track: sales}\n"
-    "  workshops:\n    - {id: emea-dec, start: 2026-12-14, end: 2026-12-17, geo: EMEA,\n"
-    "       location: Amsterdam}\n"
-    "  hires:\n    - {username: cy, role: ae}\n    - {username: dee, role: ae}\n"
-)
 
 
 def test_onboarding_creates_hires_in_the_window_with_the_goal_as_due_date(
@@ -147,22 +103,6 @@ def test_onboarding_milestone_days_come_from_the_program_file(tmp_path: Path) ->
 
 # -- sponsorship ----------------------------------------------------------------------------
 
-SPONSORSHIP = COMMON.format(
-    id="sponsorship",
-    name="Sponsorship",
-    kind="sponsorship",
-    template="sales-sponsorship/pair.md.j2",
-    title="Sponsorship: {{ sponsee.name }} with {{ sponsor.name }}",
-) + (
-    "sections:\n  - {heading: Throughout the program, ongoing: true}\n"
-    "  - {heading: Build}\n  - {heading: Develop}\n  - {heading: Commit}\n"
-    "  - {heading: Advocate}\n"
-    "tracking:\n  title: Sponsorship tracking\n  group_title: 'Sponsorship: {{ cohort.name }}'\n"
-    "  template: sales-sponsorship/tracking.md.j2\n"
-    "sponsorship:\n  cohorts:\n    - id: h1\n      name: H1 cohort\n      start: 2027-02-01\n"
-    "      pairs:\n        - {sponsor: ana, sponsee: cy}\n"
-)
-
 
 def test_sponsorship_pairs_are_confidential_and_due_at_the_program_end(tmp_path: Path) -> None:
     program = desired(tmp_path, SPONSORSHIP, "2026-11-24")
@@ -188,80 +128,27 @@ def test_sponsorship_phases_are_the_program_files_phase_sections() -> None:
 
 # -- executive sponsorship ------------------------------------------------------------------
 
-ESP = COMMON.format(
-    id="esp",
-    name="ESP",
-    kind="esp",
-    template="esp/account-plan.md.j2",
-    title="ESP account plan: {{ account.name }}",
-) + (
-    "sections:\n"
-    + "".join(
-        f"  - {{heading: {h}}}\n"
-        for h in (
-            "Roles",
-            "Relationship map",
-            "Success plan",
-            "Weekly action planning",
-            "Monthly planning session",
-            "Quarterly activities",
-            "Sponsor touchpoint",
-            "Annual review",
-            "Program update",
-            "Scorecard review",
-        )
-    )
-    + "tracking: {title: ESP tracking, template: esp/tracking.md.j2}\n"
-    "records:\n  - {label: NPS}\n"
-    "esp:\n  program_manager: ana\n"
-    "  accounts:\n    - {id: globex, name: Globex, sponsor: ana, status: approved,\n"
-    "       account_team: [ben], start: 2026-11-02}\n"
-    "    - {id: initech, name: Initech, sponsor: ana, account_team: [ben], start: 2027-02-01}\n"
-)
-
 
 def test_esp_has_an_account_plan_and_each_period_up_to_today(tmp_path: Path) -> None:
     issues = programs(tmp_path, ESP, "2026-12-10")
-    cadence = {key: (i.title, i.due_date, i.create) for key, i in issues.items()}
-    assert cadence == {
-        "esp/account/globex/account-plan": ("ESP account plan: Globex", None, True),
-        "esp/account/globex/monthly/2026-11": (
-            "ESP November 2026: Globex account planning session",
-            dt.date(2026, 11, 30),
-            False,
-        ),
-        "esp/account/globex/monthly/2026-12": (
-            "ESP December 2026: Globex account planning session",
-            dt.date(2026, 12, 31),
-            True,
-        ),
-        "esp/account/globex/quarterly/fy27-q4": (
-            "ESP FY27 Q4: Globex quarterly review",
-            dt.date(2027, 1, 31),
-            True,
-        ),
-        "esp/account/globex/annual/fy27": (
-            "ESP FY27: Globex annual review",
-            dt.date(2027, 1, 31),
-            True,
-        ),
-        "esp/program/monthly/2026-11": (
-            "ESP November 2026: E-Group and CRO LT program update",
-            dt.date(2026, 11, 30),
-            False,
-        ),
-        "esp/program/monthly/2026-12": (
-            "ESP December 2026: E-Group and CRO LT program update",
-            dt.date(2026, 12, 31),
-            True,
-        ),
-        "esp/program/scorecard/quarterly/fy27-q4": (
-            "ESP FY27 Q4: program scorecard",
-            dt.date(2027, 1, 31),
-            True,
-        ),
-        "esp/tracking": ("ESP tracking", None, True),
-    }
+    rows = [f"{key} | {i.title} | {i.due_date} | {i.create}" for key, i in issues.items()]
+    assert rows == [
+        "esp/account/globex/account-plan | ESP account plan: Globex | None | True",
+        "esp/account/globex/monthly/2026-11 | ESP November 2026: Globex account planning "
+        "session | 2026-11-30 | False",
+        "esp/account/globex/monthly/2026-12 | ESP December 2026: Globex account planning "
+        "session | 2026-12-31 | True",
+        "esp/account/globex/quarterly/fy27-q4 | ESP FY27 Q4: Globex quarterly review | "
+        "2027-01-31 | True",
+        "esp/account/globex/annual/fy27 | ESP FY27: Globex annual review | 2027-01-31 | True",
+        "esp/program/monthly/2026-11 | ESP November 2026: E-Group and CRO LT program update | "
+        "2026-11-30 | False",
+        "esp/program/monthly/2026-12 | ESP December 2026: E-Group and CRO LT program update | "
+        "2026-12-31 | True",
+        "esp/program/scorecard/quarterly/fy27-q4 | ESP FY27 Q4: program scorecard | "
+        "2027-01-31 | True",
+        "esp/tracking | ESP tracking | None | True",
+    ]
     assert issues["esp/account/globex/monthly/2026-12"].assignees == ("ana", "ben")
     assert issues["esp/program/monthly/2026-12"].assignees == ("ana",)
 
@@ -319,12 +206,7 @@ def test_derived_values_count_nothing_before_the_issues_exist() -> None:
 def test_every_kind_renders_its_issues_from_the_shipped_templates(
     tmp_path: Path, kind: str
 ) -> None:
-    program = {
-        "participants": PARTICIPANTS,
-        "onboarding": ONBOARDING,
-        "sponsorship": SPONSORSHIP,
-        "esp": ESP,
-    }[kind]
+    program = (PROGRAMS / f"{kind}.yml").read_text()
     for issue in programs(tmp_path, program, "2027-02-01").values():
         assert issue.description.startswith(f"<!-- automation:key={issue.key} -->\n")
         assert "<!-- automation:begin progress -->" in issue.description or issue.key.endswith(
