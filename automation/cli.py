@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from automation import ci, report
+from automation import ci, report, scaffold
 from automation.clock import Clock
 from automation.config.models import GitLabSettings
 from automation.console import Console, show_applied, show_plan, write_report
@@ -103,6 +103,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="in a merge request pipeline, post the plan as one note, edited in place",
     )
     commands.add_parser("apply", parents=[common, tracked], help="make the changes")
+    init = commands.add_parser(
+        "init", help="write a new programs repository: sample config, templates, pipeline"
+    )
+    init.add_argument("dir", type=Path, metavar="DIR", help="where to write it")
+    init.add_argument(
+        "--tool-project",
+        default=scaffold.DEFAULT_TOOL_PROJECT,
+        metavar="PATH",
+        help="the GitLab project whose package registry publishes this tool "
+        f"(default: {scaffold.DEFAULT_TOOL_PROJECT})",
+    )
     return parser
 
 
@@ -273,6 +284,8 @@ def run(
     args = build_parser().parse_args(argv)
     args.clock = clock or Clock()
     try:
+        if args.command == "init":
+            return scaffold.init(args.dir, out, args.tool_project)
         today = args.today or dt.date.today()
         prepared = prepare(args.config, args.templates, today, args.program)
         if args.command == "validate":

@@ -1,0 +1,163 @@
+"""`automation init DIR`: a team's own programs repository, which does not carry this code.
+
+The repository gets the sample `config/` and `templates/`, a `.gitlab-ci.yml`, a README and a
+`requirements.txt` that pins one release of this tool. The release ships the lock file of its
+runtime dependencies (with hashes) next to the skeleton, so the pipeline installs the tool, then
+exactly the dependencies it was tested with; upgrading is changing the one version line.
+
+Everything comes from the installed package (`automation/skeleton/`), so `init` works from a
+wheel anywhere, not only from a checkout of this repository.
+
+`python -m automation.scaffold --lock` prints the path of the shipped lock file (the pipeline
+installs it).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from importlib import metadata, resources
+from importlib.resources.abc import Traversable
+from pathlib import Path, PurePosixPath
+from typing import TextIO
+from urllib.parse import quote
+
+from automation.errors import EXIT_INVALID_CONFIG, EXIT_OK, AutomationError
+
+DISTRIBUTION = "program-automation"
+DEFAULT_TOOL_PROJECT = "enablement/program-automation"
+FOLDERS = ("config", "templates")  # copied whole from the skeleton
+
+
+class InitRefused(AutomationError):
+    """init cannot write the skeleton (a file is in the way); nothing was written."""
+
+    exit_code = EXIT_INVALID_CONFIG
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """One file of the skeleton: its path in the new repository and its bytes."""
+
+    path: PurePosixPath
+    content: bytes
+
+
+def skeleton() -> Traversable:
+    """The skeleton's sources, as installed with the package."""
+    return resources.files("automation") / "skeleton"
+
+
+def lock_file() -> Traversable:
+    """The lock file of this release's runtime dependencies, with hashes."""
+    return skeleton() / "requirements.lock"
+
+
+def version() -> str:
+    """The installed release of this tool."""
+    return metadata.version(DISTRIBUTION)
+
+
+def skeleton_files(release: str, tool_project: str = DEFAULT_TOOL_PROJECT) -> list[NewFile]:
+    """Every file `init` writes, for this release, installed from tool_project's registry."""
+    root = skeleton()
+    found = [new for folder in FOLDERS for new in _tree(root / folder, PurePosixPath(folder))]
+    pipeline = _text(root / "gitlab-ci.yml").replace(
+        "__AUTOMATION_PACKAGES__", _project_id(tool_project)
+    )
+    readme = _text(root / "README.md").replace("__VERSION__", release)
+    return [
+        *found,
+        NewFile(PurePosixPath(".gitlab-ci.yml"), pipeline.encode()),
+        NewFile(PurePosixPath("requirements.txt"), pin(release).encode()),
+        NewFile(PurePosixPath("README.md"), readme.encode()),
+        NewFile(PurePosixPath(".gitignore"), (root / "gitignore").read_bytes()),
+    ]
+
+
+def pin(release: str) -> str:
+    """requirements.txt: the one line that says which release of the tool runs."""
+    return (
+        "# The automation tool, pinned to one release. Upgrading is changing this version (a\n"
+        "# dependency bot can propose it); the release brings its own dependencies, pinned with\n"
+        "# hashes (see .gitlab-ci.yml).\n"
+        f"{DISTRIBUTION}=={release}\n"
+    )
+
+
+def _project_id(project: str) -> str:
+    """A project as GitLab's API names it: its numeric id, or its path with "/" as "%2F"."""
+    return project if project.isdigit() else quote(project.strip("/"), safe="")
+
+
+def _text(source: Traversable) -> str:
+    return source.read_text(encoding="utf-8")
+
+
+def _tree(folder: Traversable, at: PurePosixPath) -> Iterator[NewFile]:
+    for entry in sorted(folder.iterdir(), key=lambda entry: entry.name):
+        if entry.name.startswith(".") or entry.name == "__pycache__":
+            continue
+        if entry.is_dir():
+            yield from _tree(entry, at / entry.name)
+        else:
+            yield NewFile(at / entry.name, entry.read_bytes())
+
+
+def write_skeleton(target: Path, files: Sequence[NewFile]) -> list[Path]:
+    """Write files under target and return their paths; refuses, before writing anything, when
+    any of them (or a folder on its way) already exists as something else."""
+    for new in files:
+        path = target.joinpath(new.path)
+        if path.exists() or path.is_symlink():
+            raise InitRefused(
+                f"{path} already exists; init writes only new files (move it away, or choose "
+                "another folder)"
+            )
+        for parent in path.parents:
+            if parent.exists() and not parent.is_dir():
+                raise InitRefused(f"{parent} is a file, where init needs a folder")
+    written = []
+    try:
+        for new in files:
+            path = target.joinpath(new.path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("xb") as stream:  # never replaces a file, even one made meanwhile
+                stream.write(new.content)
+            written.append(path)
+    except OSError as error:
+        raise InitRefused(f"cannot write {error.filename}: {error.strerror}") from error
+    return written
+
+
+def init(target: Path, out: TextIO, tool_project: str = DEFAULT_TOOL_PROJECT) -> int:
+    """`automation init DIR`: write the skeleton, say what was written and what comes next."""
+    release = version()
+    written = write_skeleton(target, skeleton_files(release, tool_project))
+    for path in written:
+        print(f"wrote {path}", file=out)
+    print(
+        f"Wrote {len(written)} files into {target}/ for {DISTRIBUTION} {release}. Next: in "
+        f"{target}/.gitlab-ci.yml check AUTOMATION_PACKAGES (the project that publishes the "
+        f"tool: {tool_project}), then follow {target}/README.md.",
+        file=out,
+    )
+    return EXIT_OK
+
+
+def main(argv: Sequence[str]) -> int:
+    """`python -m automation.scaffold --lock`: print the shipped lock file's path."""
+    if list(argv) != ["--lock"]:
+        print("usage: python -m automation.scaffold --lock", file=sys.stderr)
+        return EXIT_INVALID_CONFIG
+    lock = lock_file()
+    if not isinstance(lock, Path):  # pip installs unpacked; a zipped import has no path
+        print("automation: the lock file has no path in this installation", file=sys.stderr)
+        return EXIT_INVALID_CONFIG
+    print(lock.resolve())
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

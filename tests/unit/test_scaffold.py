@@ -1,0 +1,220 @@
+"""`automation init DIR` writes a team's programs repository (the shipped samples, a pipeline that
+installs a pinned release, a README), never over an existing file; the pipelines install the
+runtime dependencies from a lock file with hashes."""
+
+from __future__ import annotations
+
+import copy
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from automation import scaffold
+from automation.errors import EXIT_INVALID_CONFIG, EXIT_OK
+from tests.backends import cli
+from tests.conftest import REPO
+
+OURS: dict[str, Any] = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text())
+VERSION = scaffold.version()
+
+
+def shipped_files(folder: str) -> dict[str, bytes]:
+    root = REPO / folder
+    return {
+        str(path.relative_to(REPO)): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def written_files(root: Path, folder: str) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for path in sorted((root / folder).rglob("*"))
+        if path.is_file()
+    }
+
+
+def team_pipeline(root: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((root / ".gitlab-ci.yml").read_text())
+    return loaded
+
+
+# --- what init writes ---------------------------------------------------------------------------
+
+
+def test_init_writes_the_samples_a_pipeline_a_pin_and_a_readme(tmp_path: Path) -> None:
+    target = tmp_path / "programs"
+    result = cli(["init", str(target)], {})
+    assert (result.code, result.err) == (EXIT_OK, "")
+    for folder in ("config", "templates"):
+        assert written_files(target, folder) == shipped_files(folder)
+    assert (target / "requirements.txt").read_text().splitlines()[-1] == (
+        f"program-automation=={VERSION}"
+    )
+    assert f"program-automation {VERSION}" in (target / "README.md").read_text()
+    assert ".automation/" in (target / ".gitignore").read_text().splitlines()
+    written = sorted(p for p in target.rglob("*") if p.is_file())
+    lines = result.out.splitlines()
+    assert sorted(lines[:-1]) == sorted(f"wrote {p}" for p in written)
+    assert lines[-1].startswith(f"Wrote {len(written)} files into {target}/ for program-")
+
+
+def test_the_new_repository_validates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert cli(["init", str(tmp_path / "team")], {}).code == EXIT_OK
+    monkeypatch.chdir(tmp_path / "team")
+    result = cli(["validate"], {})
+    assert result.code == EXIT_OK, result.err
+    assert "Configuration is valid: 4 programs" in result.out
+
+
+def test_the_tool_project_names_the_package_registry(tmp_path: Path) -> None:
+    cli(["init", str(tmp_path / "a"), "--tool-project", "tools/automation/program-automation"], {})
+    cli(["init", str(tmp_path / "b"), "--tool-project", "4242"], {})
+    a, b = team_pipeline(tmp_path / "a"), team_pipeline(tmp_path / "b")
+    assert a["variables"]["AUTOMATION_PACKAGES"] == "tools%2Fautomation%2Fprogram-automation"
+    assert b["variables"]["AUTOMATION_PACKAGES"] == "4242"
+    install = " ".join(a["default"]["before_script"])
+    assert "/api/v4/projects/${AUTOMATION_PACKAGES}/packages/pypi/simple" in install
+
+
+# --- never over an existing file ----------------------------------------------------------------
+
+
+def test_init_refuses_an_existing_file_and_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "team"
+    (target / "config").mkdir(parents=True)
+    (target / "config" / "people.yml").write_text("people: []\n")
+    result = cli(["init", str(target)], {})
+    assert result.code == EXIT_INVALID_CONFIG
+    assert result.out == ""
+    assert result.err == (
+        f"automation: {target}/config/people.yml already exists; init writes only new files "
+        "(move it away, or choose another folder)\n"
+    )
+    assert [p.name for p in target.rglob("*")] == ["config", "people.yml"]
+    assert (target / "config" / "people.yml").read_text() == "people: []\n"
+
+
+def test_init_refuses_a_file_where_it_needs_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "templates").write_text("not a folder\n")
+    result = cli(["init", str(tmp_path)], {})
+    assert result.code == EXIT_INVALID_CONFIG
+    assert result.err == f"automation: {tmp_path}/templates is a file, where init needs a folder\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["templates"]
+
+
+def test_init_into_an_existing_folder_with_other_files_keeps_them(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text("ours\n")
+    assert cli(["init", str(tmp_path)], {}).code == EXIT_OK
+    assert (tmp_path / "notes.md").read_text() == "ours\n"
+
+
+def test_a_second_init_is_refused(tmp_path: Path) -> None:
+    assert cli(["init", str(tmp_path)], {}).code == EXIT_OK
+    assert cli(["init", str(tmp_path)], {}).code == EXIT_INVALID_CONFIG
+
+
+# --- the pipelines and the lock -----------------------------------------------------------------
+
+
+def runtime_names() -> set[str]:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    return {re.split(r"[<>=!~ \[;]", dep)[0].lower() for dep in project["dependencies"]}
+
+
+def lock_pins(text: str) -> dict[str, str]:
+    return dict(re.findall(r"^([a-z0-9._-]+)==(\S+) \\$", text, flags=re.MULTILINE))
+
+
+def test_the_lock_pins_every_runtime_dependency_with_hashes_and_no_test_tool() -> None:
+    text = (REPO / "requirements.lock").read_text()
+    pins = lock_pins(text)
+    assert runtime_names() <= set(pins)
+    assert not {"pytest", "mypy", "ruff", "hypothesis", "responses"} & set(pins)
+    requirements = re.split(r"^(?=[a-z0-9])", text, flags=re.MULTILINE)[1:]  # after the header
+    assert len(requirements) == len(pins)
+    for requirement in requirements:
+        assert "--hash=sha256:" in requirement, requirement
+
+
+def test_the_release_ships_the_lock() -> None:
+    lock = scaffold.lock_file()
+    assert lock.read_bytes() == (REPO / "requirements.lock").read_bytes()
+    printed = subprocess.run(
+        [sys.executable, "-m", "automation.scaffold", "--lock"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert Path(printed).read_bytes() == lock.read_bytes()
+
+
+def test_scheduled_and_plan_jobs_install_the_lock_and_only_tests_get_the_test_tools() -> None:
+    runtime = OURS["default"]["before_script"]
+    assert runtime == [
+        "python -m venv .venv",
+        ".venv/bin/pip install --quiet --require-hashes -r requirements.lock",
+        ".venv/bin/pip install --quiet --no-deps .",
+    ]
+    jobs = {name: job for name, job in OURS.items() if isinstance(job, dict) and "script" in job}
+    lean = {name for name, job in jobs.items() if job.get("before_script", runtime) == runtime}
+    assert lean == {"validate", "plan-preview", "dry-run", "apply"}
+    assert "[test]" in " ".join(jobs["tests"]["before_script"])
+    assert OURS["cache"]["paths"] == [".cache/pip"]
+    assert OURS["variables"]["PIP_CACHE_DIR"] == "$CI_PROJECT_DIR/.cache/pip"
+    assert "requirements.lock" in OURS["cache"]["key"]["files"]
+
+
+def test_a_release_tag_publishes_to_the_package_registry_teams_install_from() -> None:
+    (rule,) = OURS["release"]["rules"]
+    assert "$CI_COMMIT_TAG" in rule["if"]
+    upload = OURS["release"]["script"][-1]
+    assert "twine upload" in upload
+    assert "$CI_API_V4_URL/projects/$CI_PROJECT_ID/packages/pypi" in upload
+
+
+def test_a_team_pipeline_installs_the_pinned_release_then_its_locked_dependencies(
+    tmp_path: Path,
+) -> None:
+    cli(["init", str(tmp_path)], {})
+    install = team_pipeline(tmp_path)["default"]["before_script"]
+    assert install[1].startswith(".venv/bin/pip install --quiet --no-deps -r requirements.txt ")
+    assert install[2] == (
+        ".venv/bin/pip install --quiet --require-hashes "
+        '-r "$(.venv/bin/python -m automation.scaffold --lock)"'
+    )
+    assert install[3] == ".venv/bin/pip check"
+
+
+def test_a_team_pipeline_runs_the_same_jobs_as_ours_but_tests_and_release(tmp_path: Path) -> None:
+    """The skeleton's pipeline (automation/skeleton/gitlab-ci.yml) follows this repository's:
+    a change to a job here belongs there too."""
+    cli(["init", str(tmp_path)], {})
+    team = team_pipeline(tmp_path)
+
+    def jobs(pipeline: dict[str, Any]) -> dict[str, Any]:
+        found = {}
+        for name, spec in pipeline.items():
+            if isinstance(spec, dict) and "script" in spec and name not in {"tests", "release"}:
+                job = dict(spec)
+                if "extends" in job:
+                    job = {**pipeline[job.pop("extends")], **job}
+                job.pop("before_script", None)
+                found[name] = job
+        return found
+
+    expected = jobs(copy.deepcopy(OURS))
+    expected["plan-preview"]["rules"][0]["changes"] = [
+        *expected["plan-preview"]["rules"][0]["changes"],
+        "requirements.txt",
+    ]
+    assert jobs(team) == expected
+    assert team["stages"] == [stage for stage in OURS["stages"] if stage != "release"]
+    assert team["default"]["image"] == OURS["default"]["image"]
