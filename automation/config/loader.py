@@ -171,8 +171,8 @@ def _program_problems(error: ValidationError, source: Source) -> Iterator[Proble
 def _unknown_kind(source: Source) -> Problem:
     if "kind" not in source.data:
         return source.problem(("kind",), "'kind' is required; add it")
-    names = [f"'{kind.name}'" for kind in kinds()]
-    expected = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    *others, last = [f"'{kind.name}'" for kind in kinds()]
+    expected = f"{', '.join(others)} or {last}" if others else last
     value = source.data["kind"]
     shown = f" (got {value!r})" if isinstance(value, str | int | float | bool) else ""
     return source.problem(("kind",), f"'kind': Input should be {expected}{shown}; fix the value")
@@ -180,7 +180,7 @@ def _unknown_kind(source: Source) -> Problem:
 
 def _common_problems(source: Source) -> Iterator[Problem]:
     """Without a known kind, what is wrong with the keys every program has (and unknown keys)."""
-    parts = {key for kind in kinds() for key in kind.model.model_fields} - set(Program.model_fields)
+    parts = _program_keys() - set(Program.model_fields)
     data = {key: value for key, value in source.data.items() if key not in parts}
     try:
         Program.model_validate({**data, "kind": ""})
@@ -229,12 +229,16 @@ def _describe(detail: ErrorDetails, loc: Loc, model: type[BaseModel]) -> str:
 def _unknown_program_key(model: type[Program], key: str) -> str:
     """A key this kind does not take: another kind's part, or a typo (then every key a program
     file may have, of any kind, is listed)."""
-    every = {key for kind in kinds() for key in kind.model.model_fields}
     owner = next((kind.name for kind in kinds() if key in kind.model.model_fields), None)
     if owner is not None and key not in model.model_fields:
         return f"'{key}' is a key of {owner} programs only; remove it, or set `kind: {owner}`"
-    allowed = ", ".join(sorted(every | set(Program.model_fields)))
+    allowed = ", ".join(sorted(_program_keys()))
     return f"unknown key '{key}'; remove it or fix its spelling (allowed: {allowed})"
+
+
+def _program_keys() -> set[str]:
+    """Every key a program file may have, of any registered kind."""
+    return {key for kind in kinds() for key in kind.model.model_fields}
 
 
 _PATTERN_HINTS = {
