@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 # GitLab's task rule: list prefixes (nested, optionally inside `>` quotes), a checkbox,
@@ -50,12 +50,17 @@ class _Line:
 
 
 def _lines(text: str) -> Iterator[_Line]:
-    """Yield each line, marking those that GitLab would not scan for tasks or headings:
-    fenced code blocks, and HTML comment blocks (a line starting with `<!--` up to and
-    including the line that holds `-->`, as CommonMark reads them)."""
+    """Yield each line, marking those that GitLab would not scan for tasks or headings."""
+    return _scan(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+
+
+def _scan(lines: Iterable[str]) -> Iterator[_Line]:
+    """Mark the lines GitLab would not scan for tasks or headings: fenced code blocks, and
+    HTML comment blocks (a line starting with `<!--` up to and including the line that holds
+    `-->`, as CommonMark reads them)."""
     fence: str | None = None
     in_comment = False
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for raw in lines:
         if fence is not None:
             if raw.strip().startswith(fence) and raw.strip().strip(fence[0]) == "":
                 fence = None
@@ -84,6 +89,14 @@ def _task_state(line: _Line) -> bool | None:
     if match is None:
         return None
     return match.group("box") in ("x", "X")
+
+
+def read_lines(lines: Iterable[str]) -> Iterator[tuple[bool, bool | None]]:
+    """For each line of a text already split into lines: whether GitLab renders it as text
+    (not in fenced code, not in an HTML comment), and its task state: True done, False open,
+    None for any other line."""
+    for line in _scan(lines):
+        yield line.countable, _task_state(line)
 
 
 def count_tasks(text: str) -> TaskCount:

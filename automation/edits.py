@@ -19,11 +19,6 @@ class Edits:
     identity: str | None = None  # the key whose lost identity line is put back on top
     figures: tuple[tuple[int, int], ...] | None = None  # (iid, percent) for plan-style issues
 
-    def names(self) -> tuple[str, ...]:
-        """What the edits touch, as a plan shows it."""
-        named = ("identity line",) if self.identity else ()
-        return named + tuple(name for name, _ in self.blocks)
-
 
 def apply_edits(text: str, edits: Edits) -> str:
     """The text with the tool's edits made; ItemError when a block's markers are damaged."""

@@ -14,8 +14,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from automation.checklist import read_lines
+
 _FIGURE = re.compile(r"(?P<head>=>\s*`)(?P<value>\d{1,3})(?P<tail>%`\s*)$")
-_TASK = re.compile(r"^\s*(?:[-+*]|\d+[.)])\s+\[(?P<box>[ xX])\]\s")
 _REFERENCE = re.compile(r"(?<![\w&/])#(?P<iid>\d+)\b")
 _PHASE_START = re.compile(r"^\s*(?:#{1,6}\s+\S|\*\*Phase\b[^*]*\*\*)", re.IGNORECASE)
 _COMPLETE = re.compile(r"^\s*Complete\b")
@@ -31,44 +32,48 @@ def _mean(values: list[int]) -> int:
     return sum(values) // len(values) if values else 0
 
 
-def task_figure(line: str, completion: Mapping[int, int]) -> int:
+def _task_figure(line: str, done: bool, completion: Mapping[int, int]) -> int:
     """A task's figure: the completion of the issue it references, else its own box."""
     reference = _REFERENCE.search(line)
     if reference and int(reference.group("iid")) in completion:
         return completion[int(reference.group("iid"))]
-    box = _TASK.match(line)
-    return 100 if box and box.group("box") in "xX" else 0
+    return 100 if done else 0
 
 
 def rewrite_figures(text: str, completion: Mapping[int, int]) -> str:
-    """Return the text with every figure recomputed and nothing else changed.
+    """Return the text with every figure recomputed and nothing else changed. Tasks are what
+    GitLab counts as tasks (see checklist.py): a figure in fenced code or an HTML comment is
+    neither rewritten nor counted.
 
     `completion` maps issue iids to their completion percentage."""
     lines = text.split("\n")
     phases: list[_Phase] = [_Phase()]
-    for i, line in enumerate(lines):
+    for i, (line, (shown, task)) in enumerate(zip(lines, read_lines(lines), strict=True)):
+        if not shown:
+            continue
         figure = _FIGURE.search(line)
         if figure is None:
             if _PHASE_START.match(line):
                 phases.append(_Phase())
             continue
-        value = _line_figure(line, phases, completion)
+        value = _line_figure(line, figure, task, phases, completion)
         lines[i] = line[: figure.start("value")] + str(value) + line[figure.end("value") :]
     return "\n".join(lines)
 
 
-def _line_figure(line: str, phases: list[_Phase], completion: Mapping[int, int]) -> int:
+def _line_figure(
+    line: str,
+    figure: re.Match[str],
+    task: bool | None,
+    phases: list[_Phase],
+    completion: Mapping[int, int],
+) -> int:
     if _OVERALL.match(line):
         return _mean([_mean(p.tasks) for p in phases if p.tasks])
     if _COMPLETE.match(line):
         return _mean(phases[-1].tasks)
-    if not _TASK.match(line):
-        return int(_FIGURE.search(line).group("value"))  # type: ignore[union-attr]  # a note
-    value = task_figure(line, completion)
+    if task is None:
+        return int(figure.group("value"))  # a note: kept as written
+    value = _task_figure(line, task, completion)
     phases[-1].tasks.append(value)
     return value
-
-
-def figure_values(text: str) -> list[int]:
-    """The figures as written, in order (for tests and reports)."""
-    return [int(m.group("value")) for line in text.split("\n") if (m := _FIGURE.search(line))]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from automation.figures import figure_values
 from automation.items import ObservedIssue
 from tests.conftest import keep_programs
+from tests.figures import figure_values
 from tests.local_cli import edit, issues, run
 
 PROGRAM = Path("config/programs/sales-sponsorship.yml")

@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from automation.figures import figure_values, rewrite_figures
+from automation.figures import rewrite_figures
 from automation.markers import begin_marker, end_marker
 from automation.records import RecordSpec, averages, read_records
+from tests.figures import figure_values
 
 SPECS = [RecordSpec("Sponsee satisfaction (start)", 10), RecordSpec("Use cases adopted")]
 

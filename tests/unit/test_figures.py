@@ -1,0 +1,44 @@
+"""Plan figures follow GitLab's task rules (the checklist's), not a look-alike of them."""
+
+from __future__ import annotations
+
+from automation.checklist import count_tasks
+from automation.figures import rewrite_figures
+
+PHASE = """\
+**Phase 1:**
+
+- [x] Kick-off => `0%`
+```markdown
+- [ ] An example line in a code block => `55%`
+```
+<!--
+- [ ] A line in a comment => `66%`
+-->
+- [ ] Follow-up => `0%`
+
+Complete => `0%`
+"""
+
+
+def test_a_figure_in_a_fenced_code_block_is_neither_rewritten_nor_counted() -> None:
+    result = rewrite_figures(PHASE, {})
+    assert "- [ ] An example line in a code block => `55%`" in result
+    assert "Complete => `50%`" in result  # Kick-off and Follow-up only: (100 + 0) / 2
+
+
+def test_a_figure_in_an_html_comment_is_neither_rewritten_nor_counted() -> None:
+    assert "- [ ] A line in a comment => `66%`" in rewrite_figures(PHASE, {})
+
+
+def test_figures_count_the_tasks_gitlab_counts() -> None:
+    text = PHASE.replace("- [ ] Follow-up", "> - [x] Follow-up, quoted")
+    result = rewrite_figures(text, {})
+    assert "> - [x] Follow-up, quoted => `100%`" in result
+    assert "Complete => `100%`" in result
+    assert count_tasks(text).count == 2  # what GitLab counts, the figures count
+
+
+def test_a_heading_in_a_code_block_starts_no_phase() -> None:
+    text = PHASE.replace("- [ ] An example line", "## Not a phase\n- [ ] An example line")
+    assert "Complete => `50%`" in rewrite_figures(text, {})
