@@ -6,11 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import assert_never
 
-from automation.edits import apply_edits
-from automation.errors import CreationRefused, ItemError
-from automation.markers import normalise
-from automation.mentions import people_only, refused_warning
-from automation.planner import (
+from automation.actions import (
     Action,
     AddNote,
     AddToEpic,
@@ -24,6 +20,10 @@ from automation.planner import (
     UpdateDescription,
     UpdateLabels,
 )
+from automation.edits import apply_edits
+from automation.errors import CreationRefused, ItemError
+from automation.markers import normalise
+from automation.mentions import people_only, refused_warning
 from automation.trackers.base import Tracker
 
 Listener = Callable[[Action], None]
@@ -160,8 +160,20 @@ def _check_labels(action: Action, failed: set[str]) -> None:
 
 def _labels_of(action: Action) -> set[str]:
     """Labels an action puts on an issue."""
-    if isinstance(action, CreateIssue):
-        return set(action.issue.labels)
-    if isinstance(action, UpdateLabels):
-        return set(action.add)
-    return set()
+    match action:
+        case CreateIssue():
+            return set(action.issue.labels)
+        case UpdateLabels():
+            return set(action.add)
+        case (
+            CreateLabel()
+            | UpdateDescription()
+            | AddNote()
+            | CloseIssue()
+            | CreateEpic()
+            | AddToEpic()
+            | LinkIssues()
+        ):
+            return set()
+        case _:
+            assert_never(action)

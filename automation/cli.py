@@ -10,10 +10,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from automation import ci, report, scaffold
+from automation import scaffold
+from automation.actions import ALL_STEPS, Action, Plan
 from automation.clock import Clock
 from automation.config.models import GitLabSettings
-from automation.console import Console, show_applied, show_plan, write_report
 from automation.errors import (
     EXIT_ITEMS_FAILED,
     EXIT_OK,
@@ -22,7 +22,10 @@ from automation.errors import (
     TrackerUnavailable,
 )
 from automation.lock import RunLock
-from automation.planner import ALL_STEPS, Action, Plan
+from automation.output.console import Console, show_applied, show_plan, write_report
+from automation.output.document import plan_document, to_json
+from automation.output.lines import NOTE_MARKER, note_body, plan_lines, summary_line
+from automation.output.result import Result, plural
 from automation.privacy import Privacy, printable
 from automation.run import Prepared, apply, make_plan, prepare, privacy, size_warnings
 from automation.trackers.base import Tracker
@@ -161,9 +164,9 @@ def _validate(prepared: Prepared, out: TextIO) -> int:
     for warning in (w for p in prepared.programs for w in (*p.warnings, *size_warnings(p))):
         print(shown.text(f"warning: {warning}"), file=out)
     print(
-        f"Configuration is valid: {report.plural(len(prepared.programs), 'program')}, "
-        f"{report.plural(len(prepared.loaded.config.people), 'person', 'people')}, "
-        f"{report.plural(issues, 'issue')} due now.",
+        f"Configuration is valid: {plural(len(prepared.programs), 'program')}, "
+        f"{plural(len(prepared.loaded.config.people), 'person', 'people')}, "
+        f"{plural(issues, 'issue')} due now.",
         file=out,
     )
     return EXIT_OK
@@ -196,31 +199,22 @@ def _plan(
 ) -> int:
     plan = make_plan(prepared, tracker, today, args.steps)
     private = privacy(prepared)
+    result = Result.of_plan(plan)
     if args.json:
-        print(report.plan_json(plan, private), file=out)
-        figures = ci.counts(plan.actions, plan.unchanged, len(plan.failures), len(plan.warnings))
+        print(to_json(plan_document(plan, result.summary, private)), file=out)
     else:
-        figures = show_plan(_console(env, out, prepared), plan)
+        show_plan(_console(env, out, prepared), plan, result.summary)
     if args.report:
-        write_report(
-            args.report,
-            "plan",
-            today,
-            privacy=private,
-            figures=figures,
-            plans=[plan],
-            failures=plan.failures,
-            actions=plan.actions,
-        )
+        write_report(args.report, "plan", today, result, private)
     if args.mr_note:
-        _mr_note(tracker, plan, figures, env, out, private)
+        _mr_note(tracker, plan, result, env, out, private)
     return EXIT_ITEMS_FAILED if plan.failures else EXIT_OK
 
 
 def _mr_note(  # noqa: PLR0917
     tracker: Tracker,
     plan: Plan,
-    figures: dict[str, int],
+    result: Result,
     env: Mapping[str, str],
     out: TextIO,
     private: Privacy,
@@ -234,10 +228,11 @@ def _mr_note(  # noqa: PLR0917
             file=out,
         )
         return
-    lines = list(report.plan_lines(plan, private)) or ["No changes."]
-    body = ci.note_body(ci.summary_line(figures, done=False), lines, env.get("CI_PIPELINE_URL"))
-    result = tracker.upsert_merge_request_note(project, int(mr), body, ci.NOTE_MARKER)
-    print(f"note: merge request note {result}", file=out)
+    lines = list(plan_lines(plan, private)) or ["No changes."]
+    summary = summary_line(result.summary, done=False)
+    body = note_body(summary, lines, env.get("CI_PIPELINE_URL"))
+    posted = tracker.upsert_merge_request_note(project, int(mr), body, NOTE_MARKER)
+    print(f"note: merge request note {posted}", file=out)
 
 
 def _apply(
@@ -256,21 +251,11 @@ def _apply(
         lock.keep_alive()
 
     lock = RunLock(tracker, args.clock)
-    applied = apply(prepared, tracker, today, done, args.steps, lock)
-    figures = show_applied(console, applied)
+    result = Result.of_run(apply(prepared, tracker, today, done, args.steps, lock))
+    show_applied(console, result)
     if args.report:
-        write_report(
-            args.report,
-            "apply",
-            today,
-            privacy=console.privacy,
-            figures=figures,
-            plans=applied.plans,
-            failures=applied.outcome.failures,
-            actions=applied.outcome.done,
-            written=applied.outcome.warnings,
-        )
-    return EXIT_ITEMS_FAILED if applied.outcome.failures else EXIT_OK
+        write_report(args.report, "apply", today, result, console.privacy)
+    return EXIT_ITEMS_FAILED if result.failures else EXIT_OK
 
 
 def run(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from automation.actions import ALL_STEPS, Observed, Plan
 from automation.applier import Listener, Outcome, Writer, execute
 from automation.blocks import (
     COMPLETION_TEMPLATE,
@@ -24,7 +25,7 @@ from automation.identity import find_tracking, to_fetch
 from automation.index import read_index
 from automation.kinds import desired_programs
 from automation.lock import RunLock, locked
-from automation.planner import ALL_STEPS, Observed, Plan, plan_program
+from automation.planner import plan_program
 from automation.privacy import Privacy, privacy_of
 from automation.progress import program_label
 from automation.rendering import Renderer

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from automation.actions import CreateIssue
 from automation.items import ObservedIssue
-from automation.planner import CreateIssue
 from automation.run import apply, make_plan, prepare
 from tests.backends import TODAY, Backend
 from tests.crash import Crash, CrashingTracker

@@ -7,9 +7,10 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+from automation.actions import CreateIssue, Observed, UpdateDescription
 from automation.index import index_content, read_index
 from automation.items import ObservedIssue
-from automation.planner import CreateIssue, Observed, UpdateDescription, plan_program
+from automation.planner import plan_program
 from automation.run import DESCRIPTION_LIMIT, prepare, size_warnings
 from tests.projects import make_project, program_with, roster
 

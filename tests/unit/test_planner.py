@@ -9,15 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.blocks import Blocks
-from automation.config.models import Section, Tracking
-from automation.desired import DesiredEpic, DesiredIssue, DesiredProgram
-from automation.items import ObservedEpic, ObservedIssue
-from automation.kinds.participants.model import Cohort
-from automation.kinds.participants.model import ParticipantsProgram as Program
-from automation.markers import begin_marker, end_marker, identity_marker
-from automation.planner import (
-    NO_EPICS,
+from automation.actions import (
     AddToEpic,
     CreateEpic,
     CreateIssue,
@@ -27,8 +19,16 @@ from automation.planner import (
     Plan,
     UpdateDescription,
     UpdateLabels,
-    plan_program,
 )
+from automation.blocks import Blocks
+from automation.config.models import Section, Tracking
+from automation.desired import DesiredEpic, DesiredIssue, DesiredProgram
+from automation.epics import NO_EPICS
+from automation.items import ObservedEpic, ObservedIssue
+from automation.kinds.participants.model import Cohort
+from automation.kinds.participants.model import ParticipantsProgram as Program
+from automation.markers import begin_marker, end_marker, identity_marker
+from automation.planner import plan_program
 from automation.progress import label_specs
 from automation.rendering import Renderer
 

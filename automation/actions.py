@@ -1,0 +1,238 @@
+"""The vocabulary of writes: every action a plan can hold, and the plan itself (pure data).
+
+Code that handles actions matches on `Action` and ends with `assert_never`, so adding an
+action makes the type checker list every place that must handle it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import assert_never
+
+from automation.edits import Edits
+from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue
+from automation.progress import LabelSpec
+
+
+@dataclass(frozen=True)
+class CreateLabel:
+    """Provision a label before any issue uses it."""
+
+    spec: LabelSpec
+    program: str = ""
+    iid: None = None
+
+    @property
+    def key(self) -> str:
+        return f"label:{self.spec.name}"
+
+
+@dataclass(frozen=True)
+class CreateIssue:
+    """Create an issue that does not exist yet."""
+
+    program: str
+    issue: NewIssue
+    iid: None = None
+
+    @property
+    def key(self) -> str:
+        return self.issue.key
+
+
+@dataclass(frozen=True)
+class UpdateDescription:
+    """Rewrite the tool's blocks in an issue's description (made again on the text read just
+    before writing, so a person's edit during the run is kept)."""
+
+    program: str
+    key: str
+    iid: int
+    block: str
+    before: str
+    after: str
+    edits: Edits = field(default_factory=Edits)
+
+
+@dataclass(frozen=True)
+class UpdateLabels:
+    """Add and remove managed labels on an issue."""
+
+    program: str
+    key: str
+    iid: int
+    add: tuple[str, ...]
+    remove: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AddNote:
+    """Post a note on an issue (its text comes from a template, made inert), unless a note
+    with its marker (the body's hidden first line) is there already."""
+
+    program: str
+    key: str
+    iid: int
+    body: str
+
+    @property
+    def marker(self) -> str:
+        return self.body.split("\n", 1)[0]
+
+
+@dataclass(frozen=True)
+class CloseIssue:
+    """Close an issue whose tasks are all done, once: not when the completion note (posted
+    after closing) shows it was done before and a person reopened the issue."""
+
+    program: str
+    key: str
+    iid: int
+    unless_note: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateEpic:
+    """Create an epic that groups a program's issues."""
+
+    program: str
+    epic: NewEpic
+    iid: None = None
+
+    @property
+    def key(self) -> str:
+        return self.epic.key
+
+
+@dataclass(frozen=True)
+class AddToEpic:
+    """Put an issue that is in no epic yet into its epic."""
+
+    program: str
+    key: str
+    epic_iid: int
+    issue: ObservedIssue
+
+    @property
+    def iid(self) -> int:
+        return self.issue.iid
+
+
+@dataclass(frozen=True)
+class LinkIssues:
+    """Relate a tracked issue to the tracking issue (where epics are not available)."""
+
+    program: str
+    key: str
+    iid: int
+    target_iid: int
+
+
+Action = (
+    CreateLabel
+    | CreateIssue
+    | UpdateDescription
+    | UpdateLabels
+    | AddNote
+    | CloseIssue
+    | CreateEpic
+    | AddToEpic
+    | LinkIssues
+)
+ALL_STEPS = frozenset({"create", "labels", "progress"})
+
+
+def steps_of(action: Action) -> frozenset[str]:
+    """Which steps of a run an action belongs to: a daily schedule can create items while an
+    hourly one syncs labels and progress."""
+    match action:
+        case CreateLabel():
+            return frozenset({"create", "labels"})
+        case CreateIssue() | CreateEpic() | AddToEpic() | LinkIssues():
+            return frozenset({"create"})
+        case UpdateLabels():
+            return frozenset({"labels"})
+        case UpdateDescription() | AddNote() | CloseIssue():
+            return frozenset({"progress"})
+        case _:
+            assert_never(action)
+
+
+@dataclass(frozen=True)
+class Observed:
+    """What a tracker holds for one program."""
+
+    issues: tuple[ObservedIssue, ...] = ()
+    labels: frozenset[str] = frozenset()
+    epics: tuple[ObservedEpic, ...] | None = None  # None: epics are not available
+    tracking_links: frozenset[int] = frozenset()
+    keyed: Mapping[str, ObservedIssue] = field(default_factory=dict)  # any label; see run.py
+    fetched: Mapping[int, ObservedIssue | None] = field(default_factory=dict)  # see run.py
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An item that cannot be planned or written, with what a person should do about it."""
+
+    program: str
+    key: str
+    message: str
+    iid: int | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every write a run would make, plus what it could not do and what it noticed."""
+
+    actions: tuple[Action, ...] = ()
+    failures: tuple[Failure, ...] = ()
+    warnings: tuple[str, ...] = ()
+    unchanged: int = 0
+    notices: tuple[str, ...] = ()  # said once per run, not counted as warnings
+
+    def __add__(self, other: Plan) -> Plan:
+        return combine((self, other))
+
+    def only(self, steps: frozenset[str]) -> Plan:
+        """The plan limited to some steps (create, labels, progress); the rest waits."""
+        kept = tuple(a for a in self.actions if steps_of(a) & steps)
+        return Plan(kept, self.failures, self.warnings, self.unchanged, self.notices)
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing would be written."""
+        return not self.actions
+
+    @property
+    def creates_issues(self) -> bool:
+        """True when the plan creates issues."""
+        return any(isinstance(a, CreateIssue) for a in self.actions)
+
+    @property
+    def creates_items(self) -> bool:
+        """True when the plan creates issues or epics (known to other items only afterwards)."""
+        return any(isinstance(a, CreateIssue | CreateEpic) for a in self.actions)
+
+
+def combine(plans: Iterable[Plan]) -> Plan:
+    """Plans one after the other, as one: a label is created once, a notice said once."""
+    plans = list(plans)
+    return Plan(
+        _unique_labels(a for p in plans for a in p.actions),
+        tuple(f for p in plans for f in p.failures),
+        tuple(w for p in plans for w in p.warnings),
+        sum(p.unchanged for p in plans),
+        tuple(dict.fromkeys(n for p in plans for n in p.notices)),
+    )
+
+
+def _unique_labels(actions: Iterable[Action]) -> tuple[Action, ...]:
+    seen: set[str] = set()
+    kept: list[Action] = []
+    for action in actions:
+        if isinstance(action, CreateLabel):
+            if action.spec.name in seen:
+                continue
+            seen.add(action.spec.name)
+        kept.append(action)
+    return tuple(kept)

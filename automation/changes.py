@@ -1,0 +1,74 @@
+"""The changes one existing issue needs: its description's tool-owned parts, then its managed
+labels (pure)."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from automation.actions import Action, Failure, Plan, UpdateDescription, UpdateLabels
+from automation.config.models import Program
+from automation.edits import Edits, apply_edits
+from automation.errors import ItemError
+from automation.items import ObservedIssue
+from automation.markers import block_content, normalise
+from automation.progress import label_changes, removable_labels
+
+FIGURES = "figures"  # what an UpdateDescription of a plan-style issue changes
+_A = TypeVar("_A", UpdateDescription, UpdateLabels)
+
+
+def description_update(
+    program: Program, found: ObservedIssue, key: str, edits: Edits
+) -> UpdateDescription | Failure | None:
+    """The update that makes these edits; None when the text is as it should be, a Failure
+    when a block is damaged."""
+    try:
+        after = apply_edits(found.description, edits)
+    except ItemError as error:
+        return Failure(program.id, key, f"issue {found.reference}: {error}", found.iid)
+    if normalise(after) == normalise(found.description):
+        return None
+    changed = [name for name, content in edits.blocks if _block_differs(found, name, content)]
+    names = ", ".join((["identity line"] if edits.identity else []) + changed) or FIGURES
+    return UpdateDescription(program.id, key, found.iid, names, found.description, after, edits)
+
+
+def _block_differs(found: ObservedIssue, name: str, content: str) -> bool:
+    return normalise(block_content(found.description, name) or "") != normalise(content)
+
+
+def has_block(found: ObservedIssue, name: str) -> bool:
+    """Whether the issue holds the block (a damaged one counts: its update reports it)."""
+    try:
+        return block_content(found.description, name) is not None
+    except ItemError:
+        return True
+
+
+def labels_update(
+    program: Program, found: ObservedIssue, key: str, wanted: frozenset[str]
+) -> UpdateLabels | None:
+    """The managed labels to add and remove; None when they are right."""
+    add, remove = label_changes(found.labels, wanted, removable_labels(program))
+    return UpdateLabels(program.id, key, found.iid, add, remove) if add or remove else None
+
+
+def updates(
+    program: Program,
+    found: ObservedIssue,
+    key: str,
+    update: UpdateDescription | Failure | None,
+    wanted: frozenset[str],
+) -> Plan:
+    """The description update, then the label changes; the issue is unchanged without either
+    (and gets nothing when its description cannot be edited)."""
+    if isinstance(update, Failure):
+        return Plan(failures=(update,))
+    labels = labels_update(program, found, key, wanted)
+    actions: tuple[Action, ...] = (*present(update), *present(labels))
+    return Plan(actions, unchanged=int(not actions))
+
+
+def present(action: _A | None) -> tuple[_A, ...]:
+    """The action, if there is one, as a tuple of actions."""
+    return () if action is None else (action,)

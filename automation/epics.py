@@ -1,0 +1,93 @@
+"""What groups a program's issues: its epics (GitLab Premium), or else related-issue links to
+its tracking issue (pure)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+from automation.actions import AddToEpic, CreateEpic, Failure, LinkIssues, Plan
+from automation.desired import DesiredProgram
+from automation.identity import claimed
+from automation.items import NewEpic, ObservedEpic, ObservedIssue
+
+NO_EPICS = (
+    "epics are not available (GitLab Free, or `epics: false` in settings.yml): each "
+    "program's issues are linked to its tracking issue instead"
+)
+LINK_CAP = 100  # GitLab's maximum of related links per issue
+
+
+def plan_links(
+    desired: DesiredProgram, found: Mapping[str, ObservedIssue], linked: frozenset[int]
+) -> Plan:
+    """Without epics, relate every tracked issue to the tracking issue."""
+    program = desired.program.id
+    tracking = found.get(desired.tracking.key)
+    if tracking is None:
+        return Plan(notices=(NO_EPICS,))
+    links: list[LinkIssues] = []
+    room, left = LINK_CAP - len(linked), 0
+    for item in desired.issues:
+        issue = found.get(item.key)
+        if issue is None or issue.iid in linked:
+            continue
+        if room > 0:
+            links.append(LinkIssues(program, item.key, tracking.iid, issue.iid))
+            room -= 1
+        else:
+            left += 1
+    capped = (
+        f"{left} issues of {program} are not linked to tracking issue "
+        f"{tracking.reference}: GitLab allows {LINK_CAP} related links per issue. Its "
+        "table lists every issue"
+    )
+    return Plan(tuple(links), notices=(NO_EPICS, capped) if left else (NO_EPICS,))
+
+
+def plan_epics(
+    desired: DesiredProgram,
+    found: Mapping[str, ObservedIssue],
+    observed: Sequence[ObservedEpic],
+    failed: frozenset[str],
+) -> Plan:
+    """Create missing epics, and put issues that are in no epic into theirs (FAILED: keys of
+    items that failed already, for which nothing is created)."""
+    program = desired.program.id
+    epics, failures = _index_epics(program, observed)
+    failed |= {f.key for f in failures}
+    creates = tuple(
+        CreateEpic(program, NewEpic(epic.key, epic.title, epic.description, epic.labels))
+        for epic in desired.epics
+        if epic.key not in epics and epic.key not in failed
+    )
+    moves: list[AddToEpic] = []
+    for item in desired.every_issue():
+        issue, home = found.get(item.key), epics.get(item.epic_key or "")
+        if issue is not None and home is not None and issue.epic is None:
+            moves.append(AddToEpic(program, item.key, home.iid, issue))
+    return Plan((*creates, *moves), failures)
+
+
+def _index_epics(
+    program: str, observed: Sequence[ObservedEpic]
+) -> tuple[dict[str, ObservedEpic], tuple[Failure, ...]]:
+    """The tool's epics by key; a key held by another user's epic, or by two, fails."""
+    by_key: dict[str, list[ObservedEpic]] = defaultdict(list)
+    for epic in observed:
+        if epic.first_line_key is not None:
+            by_key[epic.first_line_key].append(epic)
+    failures: list[Failure] = []
+    for key, twins in by_key.items():
+        foreign = next((e for e in twins if not e.by_tool), None)
+        if foreign is not None:
+            failures.append(Failure(program, key, claimed(f"epic &{foreign.iid}", foreign.author)))
+        elif len(twins) > 1:
+            refs = " and ".join(f"&{e.iid}" for e in twins)
+            message = (
+                f"epics {refs} carry the same key; close the duplicate and delete its "
+                "first line (the automation:key marker)"
+            )
+            failures.append(Failure(program, key, message))
+    epics = {key: twins[0] for key, twins in by_key.items() if len(twins) == 1 and twins[0].by_tool}
+    return epics, tuple(failures)

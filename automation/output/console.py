@@ -1,0 +1,116 @@
+"""Printing a plan or a run for a person: plain in CI logs (with collapsible sections per
+program), coloured on an interactive terminal; and writing the run report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from automation.actions import Action, Failure, Plan
+from automation.output.document import run_report, to_json
+from automation.output.lines import (
+    NOBODY,
+    describe,
+    failure_lines,
+    no_changes_line,
+    plan_lines,
+    section_end,
+    section_start,
+    summary_line,
+)
+from automation.output.result import Result, Summary
+from automation.privacy import Privacy
+
+_COLOURS = {"FAILED": "\x1b[31m", "warning": "\x1b[33m", "note": "\x1b[36m"}
+_RESET = "\x1b[0m"
+
+
+@dataclass
+class Console:
+    """Where output goes and how it looks."""
+
+    out: TextIO
+    in_ci: bool = False  # GitLab CI: collapsible sections, no colour
+    colour: bool = False
+    privacy: Privacy = NOBODY  # confidential items: shown by reference only
+    _section: str | None = field(default=None, init=False)
+    _opened: dict[str, int] = field(default_factory=dict, init=False)
+
+    def line(self, text: str) -> None:
+        """Print one line, coloured by its first word where colour is on."""
+        text = self.privacy.text(text)
+        word = text.split(":", 1)[0].split(" ", 1)[0]
+        if self.colour and word in _COLOURS:
+            text = f"{_COLOURS[word]}{text}{_RESET}"
+        print(text, file=self.out, flush=True)
+
+    def program(self, name: str) -> None:
+        """Group the lines that follow under a program (a collapsible section in CI)."""
+        if name == self._section:
+            return
+        self.close()
+        self._section = name
+        self._opened[name] = self._opened.get(name, 0) + 1
+        if self.in_ci:
+            print(section_start(self._section_id(), f"Program {name}"), file=self.out)
+
+    def _section_id(self) -> str:
+        """A section name unique in the log: a program's second round gets its own."""
+        name = self._section or ""
+        return f"program_{name.replace('-', '_')}_{self._opened.get(name, 1)}"
+
+    def close(self) -> None:
+        """End the current section."""
+        if self._section is not None and self.in_ci:
+            print(section_end(self._section_id()), file=self.out)
+        self._section = None
+
+    def action(self, action: Action) -> None:
+        """One action carried out."""
+        self.program(action.program)
+        self.line(describe(action, done=True, privacy=self.privacy))
+
+    def tail(
+        self, failures: Iterable[Failure], warnings: Iterable[str], notices: Iterable[str]
+    ) -> None:
+        """Failures, warnings and notices, after the actions."""
+        self.close()
+        for text in failure_lines(failures, self.privacy):
+            self.line(text)
+        for warning in warnings:
+            self.line(f"warning: {warning}")
+        for notice in notices:
+            self.line(f"note: {notice}")
+
+
+def show_plan(console: Console, plan: Plan, summary: Summary) -> None:
+    """Print a plan, program by program, then its summary."""
+    for program in dict.fromkeys(a.program for a in plan.actions):
+        console.program(program)
+        only = Plan(tuple(a for a in plan.actions if a.program == program))
+        for text in plan_lines(only, console.privacy):
+            console.line(text)
+    console.tail(plan.failures, plan.warnings, plan.notices)
+    if plan.empty and not plan.failures:
+        console.line(no_changes_line(summary, done=False))
+    else:
+        console.line(summary_line(summary, done=False))
+
+
+def show_applied(console: Console, result: Result) -> None:
+    """Print what a run did after its actions were printed, then its summary."""
+    console.tail(result.failures, result.warnings, result.notices)
+    if not result.actions and not result.failures:
+        console.line(no_changes_line(result.summary, done=True))
+    else:
+        console.line(summary_line(result.summary, done=True))
+
+
+def write_report(
+    path: Path, command: str, today: dt.date, result: Result, privacy: Privacy
+) -> None:
+    """The JSON run report, for CI artifacts."""
+    path.write_text(to_json(run_report(command, today, result, privacy)) + "\n", encoding="utf-8")

@@ -1,0 +1,269 @@
+"""The JSON documents: the plan (`plan --json`) and the run report (`--report FILE`), built
+by one function from typed parts; README.md documents these types (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from typing import Literal, assert_never
+
+from typing_extensions import TypedDict
+
+from automation.actions import (
+    Action,
+    AddNote,
+    AddToEpic,
+    CloseIssue,
+    CreateEpic,
+    CreateIssue,
+    CreateLabel,
+    Failure,
+    LinkIssues,
+    Plan,
+    UpdateDescription,
+    UpdateLabels,
+)
+from automation.output.lines import NOBODY, diff
+from automation.output.result import ActionType, Result, Summary, action_type
+from automation.privacy import Privacy
+
+SCHEMA_VERSION = 1  # changes only when a field is removed or changes meaning
+
+
+class BaseActionJson(TypedDict):
+    """What every action has."""
+
+    type: ActionType
+    program: str
+    key: str
+    iid: int | None
+
+
+class CreateLabelJson(BaseActionJson):
+    name: str
+    color: str
+    description: str
+
+
+class CreateIssueJson(BaseActionJson):
+    title: str
+    labels: list[str]
+    assignees: list[str]
+    due_date: str | None
+    confidential: bool
+    description: str
+
+
+class UpdateDescriptionJson(BaseActionJson):
+    block: str
+    diff: str
+
+
+class UpdateLabelsJson(BaseActionJson):
+    add: list[str]
+    remove: list[str]
+
+
+class AddNoteJson(BaseActionJson):
+    body: str
+
+
+class CreateEpicJson(BaseActionJson):
+    title: str
+    labels: list[str]
+    description: str
+
+
+class AddToEpicJson(BaseActionJson):
+    epic_iid: int
+
+
+class LinkIssuesJson(BaseActionJson):
+    target_iid: int
+
+
+class ConfidentialActionJson(TypedDict):
+    """An action on a confidential item: no key, nothing of its text."""
+
+    type: ActionType
+    program: str
+    iid: int | None
+    confidential: Literal[True]
+
+
+ActionJson = (
+    CreateLabelJson
+    | CreateIssueJson
+    | UpdateDescriptionJson
+    | UpdateLabelsJson
+    | AddNoteJson
+    | BaseActionJson  # close_issue has only these
+    | CreateEpicJson
+    | AddToEpicJson
+    | LinkIssuesJson
+    | ConfidentialActionJson
+)
+
+
+class FailureJson(TypedDict):
+    program: str
+    key: str  # a confidential item's by reference: its program and issue number
+    iid: int | None
+    message: str
+
+
+class Body(TypedDict):
+    """What both documents hold after their summary."""
+
+    actions: list[ActionJson]
+    failures: list[FailureJson]
+    warnings: list[str]
+    notices: list[str]
+
+
+class PlanDocument(Body):
+    """`automation plan --json`: summary counts every action type."""
+
+    schema: int
+    summary: dict[str, int]
+
+
+class RunSummaryJson(TypedDict):
+    created: int
+    updated: int
+    unchanged: int
+    failed: int
+    warnings: int
+    labels_created: int
+    epics_created: int
+
+
+class RunReport(Body):
+    """`--report FILE`: what a plan or apply command did, for CI artifacts."""
+
+    schema: int
+    command: str
+    today: str
+    summary: RunSummaryJson
+
+
+def plan_document(plan: Plan, summary: Summary, privacy: Privacy = NOBODY) -> PlanDocument:
+    """The plan as JSON."""
+    counts: dict[str, int] = dict(summary.by_type)
+    totals = {
+        "unchanged": summary.unchanged,
+        "failed": summary.failed,
+        "warnings": summary.warnings,
+    }
+    return {
+        "schema": SCHEMA_VERSION,
+        "summary": counts | totals,
+        **body(plan.actions, plan.failures, plan.warnings, plan.notices, privacy),
+    }
+
+
+def run_report(command: str, today: dt.date, result: Result, privacy: Privacy) -> RunReport:
+    """The run report of a plan or apply command."""
+    summary = result.summary
+    return {
+        "schema": SCHEMA_VERSION,
+        "command": command,
+        "today": today.isoformat(),
+        "summary": {
+            "created": summary.created,
+            "updated": summary.updated,
+            "unchanged": summary.unchanged,
+            "failed": summary.failed,
+            "warnings": summary.warnings,
+            "labels_created": summary.count("create_label"),
+            "epics_created": summary.count("create_epic"),
+        },
+        **body(result.actions, result.failures, result.warnings, result.notices, privacy),
+    }
+
+
+def body(
+    actions: Iterable[Action],
+    failures: Iterable[Failure],
+    warnings: Iterable[str],
+    notices: Iterable[str],
+    privacy: Privacy,
+) -> Body:
+    """The actions, failures, warnings and notices of either document, every string that
+    could name a confidential item or person through PRIVACY."""
+    return {
+        "actions": [action_json(action, privacy) for action in actions],
+        "failures": [
+            {
+                "program": f.program,
+                "key": privacy.reference(f.key, f.iid),
+                "iid": f.iid,
+                "message": privacy.text(f.message),
+            }
+            for f in failures
+        ],
+        "warnings": privacy.lines(warnings),
+        "notices": privacy.lines(notices),
+    }
+
+
+def to_json(document: PlanDocument | RunReport) -> str:
+    """A document as the tool writes it."""
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def action_json(action: Action, privacy: Privacy = NOBODY) -> ActionJson:
+    """One action: what every action has, then its own fields; a confidential item's action
+    by program and issue number only."""
+    kind = action_type(action)
+    if privacy.hides(action.key):
+        return {"type": kind, "program": action.program, "iid": action.iid, "confidential": True}
+    return _fields(
+        action, {"type": kind, "program": action.program, "key": action.key, "iid": action.iid}
+    )
+
+
+def _fields(action: Action, base: BaseActionJson) -> ActionJson:
+    fields: ActionJson
+    match action:
+        case CreateLabel(spec=spec):
+            fields = {
+                **base,
+                "name": spec.name,
+                "color": spec.color,
+                "description": spec.description,
+            }
+        case CreateIssue(issue=issue):
+            fields = {
+                **base,
+                "title": issue.title,
+                "labels": list(issue.labels),
+                "assignees": list(issue.assignees),
+                "due_date": issue.due_date.isoformat() if issue.due_date else None,
+                "confidential": issue.confidential,
+                "description": issue.description,
+            }
+        case UpdateDescription():
+            changed = "\n".join(diff(action.before, action.after))
+            fields = {**base, "block": action.block, "diff": changed}
+        case UpdateLabels():
+            fields = {**base, "add": list(action.add), "remove": list(action.remove)}
+        case AddNote():
+            fields = {**base, "body": action.body}
+        case CloseIssue():
+            fields = base
+        case CreateEpic(epic=epic):
+            fields = {
+                **base,
+                "title": epic.title,
+                "labels": list(epic.labels),
+                "description": epic.description,
+            }
+        case AddToEpic():
+            fields = {**base, "epic_iid": action.epic_iid}
+        case LinkIssues():
+            fields = {**base, "target_iid": action.target_iid}
+        case _:
+            assert_never(action)
+    return fields

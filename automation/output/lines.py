@@ -1,0 +1,195 @@
+"""What a person reads: one line per action, the plan with its diffs, failures, the summary
+line, CI log sections and the merge request note (pure formatting, except the clock a CI
+section is stamped with)."""
+
+from __future__ import annotations
+
+import difflib
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import assert_never
+
+from automation.actions import (
+    Action,
+    AddNote,
+    AddToEpic,
+    CloseIssue,
+    CreateEpic,
+    CreateIssue,
+    CreateLabel,
+    Failure,
+    LinkIssues,
+    Plan,
+    UpdateDescription,
+    UpdateLabels,
+)
+from automation.output.result import Summary, action_type, plural
+from automation.privacy import Privacy
+
+NOBODY = Privacy()  # nothing confidential
+DIFF_CONTEXT = 1
+NOTE_MARKER = "<!-- automation:plan-note -->"
+NOTE_MAX_LINES = 300
+_ESC = "\x1b[0K"
+
+
+@dataclass(frozen=True)
+class _Verbs:
+    create: str
+    update: str
+    add: str
+    close: str
+
+
+_PLANNED = _Verbs("create", "update", "add", "close")
+_DONE = _Verbs("created", "updated", "added", "closed")
+
+
+def describe(action: Action, *, done: bool = False, privacy: Privacy = NOBODY) -> str:
+    """One line saying what an action does, or with `done`, what it did."""
+    if privacy.hides(action.key):
+        where = f"#{action.iid}" if action.iid else "a new issue"
+        kind = action_type(action).replace("_", " ")
+        what = f"{kind}: {where} of {action.program} (confidential)"
+        return f"done: {what}" if done else what
+    return privacy.text(_line(action, _DONE if done else _PLANNED))
+
+
+def _line(action: Action, v: _Verbs) -> str:
+    line: str
+    match action:
+        case CreateLabel():
+            line = f"{v.create} label {action.spec.name}"
+        case CreateIssue():
+            issue = action.issue
+            who = f", assigned to {', '.join(issue.assignees)}" if issue.assignees else ""
+            due = f", due {issue.due_date}" if issue.due_date else ""
+            secret = ", confidential" if issue.confidential else ""
+            line = f'{v.create} issue "{issue.title}" [{issue.key}]{who}{due}{secret}'
+        case UpdateDescription():
+            line = f"{v.update} #{action.iid} [{action.key}]: {_what(action.block)}"
+        case UpdateLabels():
+            changes = [f"+{name}" for name in action.add] + [f"-{name}" for name in action.remove]
+            line = f"{v.update} #{action.iid} [{action.key}]: labels {' '.join(changes)}"
+        case AddNote():
+            first = action.body.splitlines()[0][:60]
+            line = f"{v.add} note to #{action.iid} [{action.key}]: {first}"
+        case CloseIssue():
+            line = f"{v.close} #{action.iid} [{action.key}]: every task is done"
+        case CreateEpic():
+            line = f'{v.create} epic "{action.epic.title}" [{action.epic.key}]'
+        case AddToEpic():
+            line = f"{v.add} #{action.iid} [{action.key}] to epic &{action.epic_iid}"
+        case LinkIssues():
+            line = f"{v.add} link from tracking issue #{action.iid} to #{action.target_iid}"
+        case _:
+            assert_never(action)
+    return line
+
+
+def _what(block: str) -> str:
+    """How a description update reads: its blocks, and a restored identity line."""
+    names = block.split(", ")
+    said = ["identity line restored"] if "identity line" in names else []
+    blocks = [name for name in names if name != "identity line"]
+    if blocks:
+        said.append(f"{', '.join(blocks)} block" + ("s" if len(blocks) > 1 else ""))
+    return ", ".join(said)
+
+
+def diff(before: str, after: str) -> list[str]:
+    """The changed lines of a description, as a unified diff without file headers."""
+    lines = difflib.unified_diff(
+        before.splitlines(), after.splitlines(), lineterm="", n=DIFF_CONTEXT
+    )
+    return [line for line in lines if not line.startswith(("---", "+++"))]
+
+
+def plan_lines(plan: Plan, privacy: Privacy = NOBODY) -> Iterator[str]:
+    """The plan as a person reads it: labels folded, each issue change, failures, warnings."""
+    labels = [a for a in plan.actions if isinstance(a, CreateLabel)]
+    if labels:
+        yield f"create {len(labels)} labels: {', '.join(a.spec.name for a in labels)}"
+    for action in plan.actions:
+        if isinstance(action, CreateLabel):
+            continue
+        yield describe(action, privacy=privacy)
+        if isinstance(action, UpdateDescription) and not privacy.hides(action.key):
+            yield from (privacy.text(f"    {line}") for line in diff(action.before, action.after))
+    yield from failure_lines(plan.failures, privacy)
+    yield from (privacy.text(f"warning: {warning}") for warning in plan.warnings)
+
+
+def failure_lines(failures: Iterable[Failure], privacy: Privacy = NOBODY) -> Iterator[str]:
+    """Each failed item on one line."""
+    for failure in failures:
+        yield privacy.text(
+            f"FAILED [{privacy.reference(failure.key, failure.iid)}]: {failure.message}"
+        )
+
+
+def summary_line(summary: Summary, *, done: bool) -> str:
+    """The one line a person reads first: every count of the plan or run."""
+    verb = "created" if done else "to create"
+    extra = [
+        plural(summary.count("create_label"), "label"),
+        plural(summary.count("create_epic"), "epic"),
+    ]
+    extras = ", ".join(e for e in extra if not e.startswith("0 "))
+    return (
+        f"{'Summary' if done else 'Plan'}: {summary.created} {verb}, "
+        f"{summary.updated} {'updated' if done else 'to update'}, "
+        f"{summary.unchanged} unchanged, {summary.failed} failed, "
+        f"{plural(summary.warnings, 'warning')}" + (f" ({extras} {verb})" if extras else "")
+    )
+
+
+def no_changes_line(summary: Summary, *, done: bool) -> str:
+    """The last line when nothing would change (or nothing was written); the warning count
+    is on it too, so CI readers see it."""
+    written = "; nothing was written" if done else ""
+    noted = f" ({plural(summary.warnings, 'warning')})" if summary.warnings else ""
+    return f"No changes: {summary.unchanged} issues are up to date{written}{noted}."
+
+
+def section_start(name: str, header: str) -> str:
+    """A collapsible section's opening line in a GitLab CI log."""
+    return f"{_ESC}section_start:{int(time.time())}:{name}[collapsed=true]\r{_ESC}{header}"
+
+
+def section_end(name: str) -> str:
+    """A collapsible section's closing line."""
+    return f"{_ESC}section_end:{int(time.time())}:{name}\r{_ESC}"
+
+
+def note_body(summary: str, lines: Sequence[str], pipeline_url: str | None) -> str:
+    """The merge request note: the summary, then the plan in a code block.
+
+    Plan text can hold names from configuration: each line is indented inside a fence no line
+    can close, and `@` cannot form a mention, so nothing in it can run a quick action or
+    notify anyone."""
+    shown = [_inert(line) for line in lines[:NOTE_MAX_LINES]]
+    if len(lines) > NOTE_MAX_LINES:
+        shown.append(f"  … {len(lines) - NOTE_MAX_LINES} more lines in the plan artifact")
+    source = f" ([pipeline]({pipeline_url}))" if pipeline_url else ""
+    return "\n".join(
+        [
+            NOTE_MARKER,
+            f"**Program automation plan**{source}: {_inert(summary).strip()}",
+            "",
+            "<details><summary>What `apply` would change</summary>",
+            "",
+            "````text",
+            *shown,
+            "````",
+            "",
+            "</details>",
+            "",
+            "_This note is updated in place on every pipeline of this merge request._",
+        ]
+    )
+
+
+def _inert(line: str) -> str:
+    return "  " + line.replace("`", "'").replace("@", "@\u200b")

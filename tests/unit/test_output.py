@@ -1,0 +1,118 @@
+"""The JSON documents: every action has one documented shape, and the README names every
+field the builder writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from automation.actions import (
+    AddNote,
+    AddToEpic,
+    CloseIssue,
+    CreateEpic,
+    CreateIssue,
+    CreateLabel,
+    Failure,
+    LinkIssues,
+    Plan,
+    UpdateDescription,
+    UpdateLabels,
+)
+from automation.items import NewEpic, NewIssue, ObservedIssue
+from automation.output import document as doc
+from automation.output.result import ACTION_TYPES, Result, Summary
+from automation.privacy import Privacy
+from automation.progress import LabelSpec
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+EVERY_ACTION = Plan(
+    (
+        CreateLabel(LabelSpec("status::complete", "#5cb85c", "done"), "p"),
+        CreateIssue("p", NewIssue("p/a", "A", "text", ("program::p",), ("ana",))),
+        UpdateDescription("p", "p/a", 2, "progress", "before\n", "after\n"),
+        UpdateLabels("p", "p/a", 2, ("phase::two",), ("phase::one",)),
+        AddNote("p", "p/a", 2, "<!-- marker -->\nWell done"),
+        CloseIssue("p", "p/a", 2),
+        CreateEpic("p", NewEpic("p/epic", "Epic", "text", ("program::p",))),
+        AddToEpic("p", "p/a", 4, ObservedIssue(2, "A", "", ())),
+        LinkIssues("p", "p/c", 1, 2),
+    ),
+    (Failure("p", "p/b", "what to fix", 3),),
+    ("a warning",),
+    1,
+    ("a notice",),
+)
+SHAPES: dict[str, Any] = {
+    "create_label": doc.CreateLabelJson,
+    "create_issue": doc.CreateIssueJson,
+    "update_description": doc.UpdateDescriptionJson,
+    "update_labels": doc.UpdateLabelsJson,
+    "add_note": doc.AddNoteJson,
+    "close_issue": doc.BaseActionJson,
+    "create_epic": doc.CreateEpicJson,
+    "add_to_epic": doc.AddToEpicJson,
+    "link_issues": doc.LinkIssuesJson,
+}
+
+
+def test_every_action_has_its_documented_fields_and_no_others() -> None:
+    document = doc.plan_document(EVERY_ACTION, Summary.of_plan(EVERY_ACTION))
+    TypeAdapter(doc.PlanDocument).validate_python(document)
+    assert [a["type"] for a in document["actions"]] == list(ACTION_TYPES)
+    for action in document["actions"]:
+        assert set(action) == SHAPES[action["type"]].__required_keys__
+
+
+def test_a_confidential_items_action_has_no_key_and_no_text() -> None:
+    hidden = Privacy(frozenset({"p"}))
+    document = doc.plan_document(EVERY_ACTION, Summary.of_plan(EVERY_ACTION), hidden)
+    label, *items = document["actions"]
+    assert label["type"] == "create_label"  # a label is nobody's
+    for action in items:
+        assert set(action) == doc.ConfidentialActionJson.__required_keys__
+    assert document["failures"][0]["key"] == "p #3 (confidential)"
+
+
+def test_the_run_report_and_the_plan_share_their_parts() -> None:
+    result = Result.of_plan(EVERY_ACTION)
+    report = doc.run_report("plan", dt.date(2026, 11, 24), result, Privacy())
+    TypeAdapter(doc.RunReport).validate_python(report)
+    plan = doc.plan_document(EVERY_ACTION, result.summary)
+    assert report["actions"] == plan["actions"] and report["failures"] == plan["failures"]
+    assert list(report) == [
+        "schema",
+        "command",
+        "today",
+        "summary",
+        "actions",
+        "failures",
+        "warnings",
+        "notices",
+    ]
+    assert report["summary"]["created"] == plan["summary"]["create_issue"] == 1
+    assert report["summary"]["updated"] == 1  # p/c; p/a is created by the same plan
+
+
+def _fields(schema: Any) -> set[str]:
+    """Every property name anywhere in a JSON schema."""
+    if isinstance(schema, dict):
+        own = set(schema.get("properties", {}))
+        return own | {name for value in schema.values() for name in _fields(value)}
+    if isinstance(schema, list):
+        return {name for value in schema for name in _fields(value)}
+    return set()
+
+
+def test_the_readme_names_every_field_of_both_documents() -> None:
+    text = README.read_text(encoding="utf-8")
+    section = re.search(r"^## JSON.*?(?=^## )", text, re.S | re.M)
+    assert section is not None
+    schema = TypeAdapter(doc.PlanDocument | doc.RunReport).json_schema()
+    names = _fields(schema) | set(ACTION_TYPES)
+    missing = sorted(n for n in names if f"`{n}`" not in section[0] and f'"{n}"' not in section[0])
+    assert not missing, f"README.md's JSON section does not name {missing}"
