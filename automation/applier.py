@@ -50,7 +50,7 @@ class Writer:
     tracker: Tracker
     noted: dict[tuple[int, str], bool] = field(default_factory=dict)
     refused: str | None = None  # why GitLab stopped accepting issue creates this run
-    warnings: list[str] = field(default_factory=list)  # mentions that were not made
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (program, what)
 
     def perform(self, action: Action) -> None:
         """The one place a plan's action becomes a tracker write."""
@@ -80,7 +80,8 @@ class Writer:
     def _create(self, action: CreateIssue) -> None:
         if self.refused:
             raise ItemError(f"not created: {self.refused}")
-        issue = replace(action.issue, description=self._people_only(action.issue.description))
+        text = self._people_only(action.program, action.issue.description)
+        issue = replace(action.issue, description=text)
         try:
             self.tracker.create_issue(issue)
         except CreationRefused as error:
@@ -106,15 +107,14 @@ class Writer:
     def _note(self, action: AddNote) -> None:
         if self._has_note(action.iid, action.marker):
             raise _Skipped  # posted by an earlier run: never twice
-        self.tracker.add_note(action.iid, self._people_only(action.body))
+        self.tracker.add_note(action.iid, self._people_only(action.program, action.body))
         self.noted[action.iid, action.marker] = True
 
-    def _people_only(self, text: str) -> str:
+    def _people_only(self, program: str, text: str) -> str:
         """TEXT with a mention of anyone the tracker does not know as a user made inert."""
         text, refused = people_only(text, self.tracker.is_user)
-        self.warnings.extend(
-            w for w in map(refused_warning, sorted(refused)) if w not in self.warnings
-        )
+        said = [(program, refused_warning(name)) for name in sorted(refused)]
+        self.warnings.extend(w for w in said if w not in self.warnings)
         return text
 
     def _has_note(self, iid: int, marker: str) -> bool:

@@ -161,8 +161,9 @@ def _validate(prepared: Prepared, out: TextIO) -> int:
         for p in prepared.programs
     )
     shown = privacy(prepared)
-    for warning in (w for p in prepared.programs for w in (*p.warnings, *size_warnings(p))):
-        print(shown.text(f"warning: {warning}"), file=out)
+    for p in prepared.programs:
+        for warning in (*p.warnings, *size_warnings(p)):
+            print(shown.about(p.program.id, f"warning: {warning}"), file=out)
     print(
         f"Configuration is valid: {plural(len(prepared.programs), 'program')}, "
         f"{plural(len(prepared.loaded.config.people), 'person', 'people')}, "

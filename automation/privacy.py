@@ -28,20 +28,20 @@ def printable(text: str) -> str:
 @dataclass(frozen=True)
 class Privacy:
     """The confidential programs, whose items are shown as their program and issue number
-    (their keys name people), and the people in them (usernames and names, shown as
-    [confidential] wherever they appear)."""
+    wherever they appear (their keys name people), and the people in them (usernames and
+    names, shown as [confidential] in anything said about a confidential program)."""
 
     programs: frozenset[str] = frozenset()  # ids of the confidential programs
     names: frozenset[str] = frozenset()
     _pattern: re.Pattern[str] | None = field(default=None, init=False, compare=False)
 
+    _keys: re.Pattern[str] | None = field(default=None, init=False, compare=False)
+
     def __post_init__(self) -> None:
         keys = [rf"{re.escape(program)}/[\w.\-/]*[\w]" for program in sorted(self.programs)]
         words = [re.escape(name) for name in sorted(self.names, key=len, reverse=True) if name]
-        if keys or words:
-            alternatives = "|".join([*keys, *words])
-            pattern = re.compile(rf"(?<![\w.\-/])(?:{alternatives})(?![\w\-/]|\.\w)", re.I)
-            object.__setattr__(self, "_pattern", pattern)
+        object.__setattr__(self, "_keys", _words(keys))
+        object.__setattr__(self, "_pattern", _words([*keys, *words]))
 
     def hides(self, key: str) -> bool:
         """Whether KEY is a confidential program's item."""
@@ -56,11 +56,17 @@ class Privacy:
         return f"{key.split('/', 1)[0]}{where} (confidential)"
 
     def text(self, text: str) -> str:
-        """Text for an output: confidential keys and people replaced, no terminal escapes."""
+        """Any text for an output: confidential keys replaced, no terminal escapes."""
         text = printable(text)
-        if self._pattern is None:
-            return text
-        return self._pattern.sub(self._replace, text)
+        return self._keys.sub(self._replace, text) if self._keys else text
+
+    def about(self, program: str | None, text: str) -> str:
+        """Text said about PROGRAM (None: not known): for a confidential program, or when
+        unknown, its people are hidden too."""
+        if program is not None and program not in self.programs:
+            return self.text(text)
+        text = printable(text)
+        return self._pattern.sub(self._replace, text) if self._pattern else text
 
     def _replace(self, match: re.Match[str]) -> str:
         word = match.group(0)
@@ -69,6 +75,14 @@ class Privacy:
     def lines(self, lines: Iterable[str]) -> list[str]:
         """Each line through `text`."""
         return [self.text(line) for line in lines]
+
+
+def _words(alternatives: list[str]) -> re.Pattern[str] | None:
+    """One pattern for whole words (keys, usernames, names) among ALTERNATIVES."""
+    if not alternatives:
+        return None
+    either = "|".join(alternatives)
+    return re.compile(rf"(?<![\w.\-/])(?:{either})(?![\w\-/]|\.\w)", re.I)
 
 
 def privacy_of(programs: Iterable[DesiredProgram], people: Iterable[Person]) -> Privacy:

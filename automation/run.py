@@ -121,6 +121,7 @@ def make_plan(
     """Observe the tracker and plan every chosen program, limited to some steps (no writes)."""
     labels = tracker.label_names()
     epics = tracker.epics_available()
+    shown = privacy(prepared)
     plan = Plan()
     for desired in prepared.programs:
         observed = observe(tracker, desired, labels, epics)
@@ -130,8 +131,16 @@ def make_plan(
             # may sit on an issue that lost its program label, so look through the project
             observed = replace(observed, keyed=tracker.keyed_issues())
             planned = plan_program(desired, observed, prepared.blocks, today)
-        plan += planned
+        plan += _said_about(desired.program.id, planned, shown)
     return plan.only(steps)
+
+
+def _said_about(program: str, plan: Plan, shown: Privacy) -> Plan:
+    """A program's plan with its warnings and notices as outputs may show them (a
+    confidential program's people hidden), since the plan's text no longer says whose."""
+    warnings = tuple(shown.about(program, w) for w in plan.warnings)
+    notices = tuple(shown.about(program, n) for n in plan.notices)
+    return replace(plan, warnings=warnings, notices=notices)
 
 
 def observe(
@@ -205,5 +214,6 @@ def _rounds(  # noqa: PLR0917
         outcome.failures = result.failures  # the latest round knows what still fails
         if not (plan.creates_items and result.done):
             break
-    outcome.warnings = writer.warnings
+    shown = privacy(prepared)
+    outcome.warnings = [shown.about(program, text) for program, text in writer.warnings]
     return Applied(plans, outcome)

@@ -199,7 +199,7 @@ def body(
                 "program": f.program,
                 "key": privacy.reference(f.key, f.iid),
                 "iid": f.iid,
-                "message": privacy.text(f.message),
+                "message": privacy.about(f.program, f.message),
             }
             for f in failures
         ],

@@ -53,7 +53,7 @@ def describe(action: Action, *, done: bool = False, privacy: Privacy = NOBODY) -
         kind = action_type(action).replace("_", " ")
         what = f"{kind}: {where} of {action.program} (confidential)"
         return f"done: {what}" if done else what
-    return privacy.text(_line(action, _DONE if done else _PLANNED))
+    return privacy.about(action.program, _line(action, _DONE if done else _PLANNED))
 
 
 def _line(action: Action, v: _Verbs) -> str:
@@ -116,7 +116,8 @@ def plan_lines(plan: Plan, privacy: Privacy = NOBODY) -> Iterator[str]:
             continue
         yield describe(action, privacy=privacy)
         if isinstance(action, UpdateDescription) and not privacy.hides(action.key):
-            yield from (privacy.text(f"    {line}") for line in diff(action.before, action.after))
+            changed = diff(action.before, action.after)
+            yield from (privacy.about(action.program, f"    {line}") for line in changed)
     yield from failure_lines(plan.failures, privacy)
     yield from (privacy.text(f"warning: {warning}") for warning in plan.warnings)
 
@@ -124,8 +125,9 @@ def plan_lines(plan: Plan, privacy: Privacy = NOBODY) -> Iterator[str]:
 def failure_lines(failures: Iterable[Failure], privacy: Privacy = NOBODY) -> Iterator[str]:
     """Each failed item on one line."""
     for failure in failures:
-        yield privacy.text(
-            f"FAILED [{privacy.reference(failure.key, failure.iid)}]: {failure.message}"
+        yield privacy.about(
+            failure.program,
+            f"FAILED [{privacy.reference(failure.key, failure.iid)}]: {failure.message}",
         )
 
 

@@ -86,12 +86,23 @@ def test_the_json_failure_names_the_item_by_reference(sponsorship: Path) -> None
 
 def test_a_name_is_hidden_as_a_whole_word_only() -> None:
     privacy = Privacy(frozenset({"p"}), frozenset({"ana.b", "Ana B"}))
-    said = privacy.text("FAILED [p/c/ana.b]: ana.b left")
+    said = privacy.about("p", "FAILED [p/c/ana.b]: ana.b left")
     assert said == "FAILED [p (confidential)]: [confidential] left"
-    assert privacy.text("banana.bread and ana.bx") == "banana.bread and ana.bx"
-    assert privacy.text("ANA B joined.") == "[confidential] joined."
+    assert privacy.about("p", "banana.bread and ana.bx") == "banana.bread and ana.bx"
+    assert privacy.about(None, "ANA B joined.") == "[confidential] joined."
     assert privacy.reference("p/c/ana.b", 7) == "p #7 (confidential)"
     assert privacy.reference("q/other", None) == "q/other"
+
+
+def test_other_programs_still_name_a_person_but_never_a_confidential_key() -> None:
+    privacy = Privacy(frozenset({"p"}), frozenset({"ana.b"}))
+    assert privacy.about("onboarding", "no workshop for ana.b") == "no workshop for ana.b"
+    assert privacy.text("see p/c/ana.b") == "see p (confidential)"
+
+
+def test_an_onboarding_warning_about_a_sponsee_names_them(shipped: Path) -> None:
+    result = run("plan")  # kenji.watanabe is a sponsee, and a new hire with no workshop
+    assert "no SQS workshop for Kenji Watanabe (kenji.watanabe)" in result.out
 
 
 def test_terminal_escapes_never_reach_the_terminal() -> None:
