@@ -36,6 +36,7 @@ from automation.figures import rewrite_figures
 from automation.identity import Resolved, resolve
 from automation.index import INDEX_BLOCK, index_content, key_prefix
 from automation.items import NewIssue, ObservedIssue
+from automation.missed import missed_periods
 from automation.progress import (
     Progress,
     Status,
@@ -93,7 +94,7 @@ def plan_program(
     matched = Plan(
         labels,
         tuple(Failure(program.id, f.key, f.message, f.iid) for f in resolved.failed),
-        (*desired.warnings, *resolved.warnings),
+        (*desired.warnings, *resolved.warnings, *missed_periods(desired, resolved.found, today)),
     )
     found = resolved.found
     measured = _measure_all(desired, found, today)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from automation.blocks import record_specs
-from automation.calendar import Period, periods
+from automation.calendar import Period, period, periods
 from automation.desired import Context, Derived, DerivedRow, DesiredIssue, Generated, Group
 from automation.kinds.esp.model import Account, EspProgram, ExecutiveSponsorship
 
@@ -21,11 +21,13 @@ SCORECARD_BLOCK = "blocks/esp-scorecard.md.j2"
 
 @dataclass(frozen=True)
 class _Window:
-    """Which periods have issues: all since the start, created only from the current one."""
+    """Which periods have issues: all since the start, created only from the start of the
+    backfill window (a period that ended while no run happened is still made, overdue)."""
 
     today: dt.date
     ahead: int
     first_month: int
+    backfill: str = "none"
 
     def periods(self, cadence: str, start: dt.date, end: dt.date | None) -> Iterator[Period]:
         """Every period from `start` up to the current one (or the next, when it is near)."""
@@ -35,8 +37,12 @@ class _Window:
             yield from periods(cadence, start, last, self.first_month)
 
     def creates(self, item: Period) -> bool:
-        """Only the current period's issue (or the next one, days ahead) is ever created."""
-        return item.end >= self.today
+        """The current period's issue (or the next one, days ahead), and those of periods that
+        ended within the backfill window: the current fiscal quarter or year, or none."""
+        if self.backfill == "none":
+            return item.end >= self.today
+        cadence = "quarterly" if self.backfill == "quarter" else "annual"
+        return item.end >= period(cadence, self.today, self.first_month).start
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,9 @@ def _cadence(part: ExecutiveSponsorship, period: str, field: str) -> _Cadence:
 def generate(ctx: Ctx) -> Generated:
     """Account plans and cadence issues for approved accounts; program-level cadence issues."""
     part = ctx.program.esp
-    window = _Window(ctx.today, part.create_days_ahead, part.fiscal_year_start_month)
+    window = _Window(
+        ctx.today, part.create_days_ahead, part.fiscal_year_start_month, part.backfill
+    )
     approved = [a for a in part.accounts if a.status == "approved"]
     issues = [
         issue for account in approved for issue in _account_issues(ctx, part, window, account)

@@ -48,6 +48,11 @@ class ExecutiveSponsorship(Frozen):
 
     fiscal_year_start_month: int = Field(default=2, ge=1, le=12)
     create_days_ahead: int = Field(default=0, ge=0, le=31)
+    backfill: Literal["quarter", "year", "none"] = Field(
+        default="quarter",
+        description="periods that ended with no issue (runs were missed) are created, overdue, "
+        "back to the start of the current fiscal quarter or year",
+    )
     max_accounts_per_sponsor: int = Field(default=4, ge=1)
     min_commitment_months: int = Field(default=12, ge=1)
     program_manager: Username
