@@ -153,6 +153,24 @@ def test_premium_keeps_multiple_assignees(fake: FakeGitLab) -> None:
     assert [a["username"] for a in issue.assignees] == ["alice", "bob"]
 
 
+def test_assignee_ids_on_update_replace_the_assignees_and_empty_unassigns(fake: FakeGitLab) -> None:
+    project = project_of(fake)
+    new_issue(project, assignee_ids=[2])
+    swapped = project.issues.update(1, {"assignee_ids": [3, 2]})
+    assert [a["username"] for a in swapped["assignees"]] == ["bob", "alice"]
+    cleared = project.issues.update(1, {"assignee_ids": []})
+    assert cleared["assignees"] == []
+
+
+def test_free_keeps_the_first_assignee_id_on_update(free_fake: FakeGitLab) -> None:
+    # IssuableBaseService#filter_assignees: `params[:assignee_ids].first(1)` unless the issue
+    # allows multiple assignees (a paid feature)
+    project = project_of(free_fake)
+    new_issue(project, assignee_ids=[2])
+    updated = project.issues.update(1, {"assignee_ids": [3, 2]})
+    assert [a["username"] for a in updated["assignees"]] == ["bob"]
+
+
 # --------------------------------------------------------------------------- listing
 
 
