@@ -1,0 +1,189 @@
+"""People follow configuration: who an issue is assigned to when config changes (pure).
+
+The tool records in each issue, in the hidden tool-owned block `assigned`, the people it
+assigned for the configuration it last followed:
+
+    <!-- automation:begin assigned -->
+    <!-- automation:assigned jordan.alvarez,aiko.tanaka -->
+    <!-- automation:end assigned -->
+
+When configuration names other people, the tool assigns the new ones and unassigns the ones
+it recorded that configuration no longer names; anyone a person assigned by hand stays, and
+nobody is put back whom a person unassigned. A confidential issue gets one note saying who
+was added (mentioned, so they are told) and who no longer is (named without a mention). The
+record is written last, as the proof that the change was made: a run that stopped half-way
+finishes on the next run, and the note's marker holds the change, so it is posted once.
+
+An issue without the record (made before this version) gets it with the people configuration
+names now: those of them who are assigned count as the tool's from then on. Nobody is
+assigned or unassigned for it, so a change made in configuration before that first run is not
+followed (unassign the person by hand)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from automation.actions import Action, AddNote, Failure, Plan, UpdateAssignees
+from automation.changes import description_update
+from automation.config.models import Program
+from automation.desired import DesiredIssue
+from automation.edits import BlockTexts, Edits
+from automation.errors import ItemError
+from automation.items import ObservedIssue
+from automation.markers import block_content
+
+ASSIGNED_BLOCK = "assigned"
+NOTE_MARKER = "<!-- automation:note people {change} -->"
+_RECORD = re.compile(r"<!-- automation:assigned(?P<names>(?: [\w.\-]+(?:,[\w.\-]+)*)?) -->")
+
+
+def _fold(name: str) -> str:
+    """GitLab usernames are case-insensitive."""
+    return name.casefold()
+
+
+def unique(names: Iterable[str]) -> tuple[str, ...]:
+    """The names once each (whatever their case), in order."""
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(_fold(name), name)
+    return tuple(seen.values())
+
+
+def record(names: Sequence[str]) -> str:
+    """The content of the `assigned` block for these people."""
+    listed = ",".join(unique(names))
+    return (
+        f"<!-- automation:assigned {listed} -->\n" if listed else "<!-- automation:assigned -->\n"
+    )
+
+
+def people_blocks(item: DesiredIssue) -> BlockTexts:
+    """The record a new issue is created with (none for an issue assigned to nobody)."""
+    return ((ASSIGNED_BLOCK, record(item.assignees)),) if item.assignees else ()
+
+
+def recorded(description: str) -> tuple[str, ...] | None:
+    """Whom the tool assigned, as the issue records it; None without a readable record;
+    ItemError when the block's markers are damaged."""
+    content = block_content(description, ASSIGNED_BLOCK)
+    found = _RECORD.search(content or "")
+    if found is None:
+        return None
+    return tuple(name for name in found.group("names").strip().split(",") if name)
+
+
+def reassigned(
+    current: Sequence[str], add: Sequence[str], remove: Sequence[str], order: Sequence[str]
+) -> tuple[str, ...]:
+    """The assignees once ADD are assigned and REMOVE unassigned, everyone else kept: the
+    people configuration names first, in its order (GitLab Free keeps only the first
+    assignee, so the first person configuration names is the one kept there)."""
+    gone = {_fold(name) for name in remove}
+    kept = [name for name in current if _fold(name) not in gone]
+    merged = unique([*kept, *add])
+    rank = {_fold(name): i for i, name in enumerate(order)}
+    return tuple(sorted(merged, key=lambda name: rank.get(_fold(name), len(rank))))
+
+
+def same_people(one: Iterable[str], other: Iterable[str]) -> bool:
+    """Whether two lists name the same people (order and case aside)."""
+    return {_fold(name) for name in one} == {_fold(name) for name in other}
+
+
+def missing(names: Iterable[str], among: Iterable[str]) -> list[str]:
+    """NAMES that are not among the others (case aside)."""
+    there = {_fold(name) for name in among}
+    return [name for name in names if _fold(name) not in there]
+
+
+def dropped_warning(iid: int, dropped: Sequence[str], kept: Sequence[str]) -> str:
+    """What to know when GitLab did not assign someone the tool asked it to."""
+    return (
+        f"issue #{iid}: GitLab did not assign {', '.join(dropped)} (assigned now: "
+        f"{', '.join(kept) or 'nobody'}); GitLab Free keeps one assignee, and GitLab leaves "
+        "out a user who cannot see the issue: give them access, or assign them by hand"
+    )
+
+
+def plan_people(program: Program, item: DesiredIssue, found: ObservedIssue) -> Plan:
+    """An open issue's assignees when configuration names other people than the tool
+    recorded: assign, unassign, the note (confidential issues), then the record."""
+    if found.state != "opened":
+        return Plan()  # a closed issue's people are its history
+    wanted = unique(item.assignees)
+    try:
+        before = recorded(found.description)
+    except ItemError as error:
+        message = f"issue {found.reference}: {error}"
+        return Plan(failures=(Failure(program.id, item.key, message, found.iid),))
+    if before is None and not wanted:
+        return Plan()
+    update = description_update(
+        program, found, item.key, Edits(((ASSIGNED_BLOCK, record(wanted)),))
+    )
+    if isinstance(update, Failure):
+        return Plan(failures=(update,))
+    writes: list[Action] = []
+    if before is not None and not same_people(before, wanted):
+        writes.extend(_changes(program, item, found, before, wanted))
+    if update is not None:
+        writes.append(update)
+    return Plan(tuple(writes))
+
+
+def _changes(
+    program: Program,
+    item: DesiredIssue,
+    found: ObservedIssue,
+    before: tuple[str, ...],
+    wanted: tuple[str, ...],
+) -> list[Action]:
+    had = {_fold(name) for name in before}
+    want = {_fold(name) for name in wanted}
+    assigned = {_fold(name) for name in found.assignees}
+    new = [name for name in wanted if _fold(name) not in had]
+    gone = [name for name in before if _fold(name) not in want]
+    add = tuple(name for name in new if _fold(name) not in assigned)
+    remove = tuple(name for name in gone if _fold(name) in assigned)
+    writes: list[Action] = []
+    if add or remove:
+        writes.append(UpdateAssignees(program.id, item.key, found.iid, add, remove, wanted))
+    if found.confidential:
+        writes.append(AddNote(program.id, item.key, found.iid, note(before, wanted, new, gone)))
+    return writes
+
+
+def change_id(before: Sequence[str], after: Sequence[str]) -> str:
+    """A short, stable name for one change of people (the note's marker holds it)."""
+    text = f"{','.join(sorted(map(_fold, before)))}>{','.join(sorted(map(_fold, after)))}"
+    return hashlib.sha256(text.encode()).hexdigest()[:10]
+
+
+def note(
+    before: Sequence[str], after: Sequence[str], new: Sequence[str], gone: Sequence[str]
+) -> str:
+    """The note on a confidential issue whose people changed: the new people mentioned (so
+    they are told, and can find the issue), the others by username without a mention."""
+    lines = [
+        NOTE_MARKER.format(change=change_id(before, after)),
+        "**People changed** in the program's configuration, and the assignees with them.",
+        "",
+    ]
+    if new:
+        lines.append(f"- Now assigned: {', '.join(f'@{name}' for name in new)}")
+    if gone:
+        lines.append(f"- No longer assigned by the program: {', '.join(gone)}")
+    lines += ["", "People assigned by hand stay assigned."]
+    return "\n".join(lines)
+
+
+def with_people(written: Plan, people: Plan) -> Plan:
+    """An issue's other writes, then its people's: an issue whose people change is not
+    counted as unchanged."""
+    if people.actions and written.unchanged:
+        written = replace(written, unchanged=0)
+    return written + people
