@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests import jinja_cache
+
 REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _templates_compiled_once() -> Iterator[None]:
+    """Each distinct template source is compiled once per session (see jinja_cache)."""
+    with pytest.MonkeyPatch.context() as patch:
+        jinja_cache.install(patch)
+        yield
 
 
 @pytest.fixture(autouse=True)
