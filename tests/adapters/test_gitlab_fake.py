@@ -162,6 +162,13 @@ def test_assignee_ids_on_update_replace_the_assignees_and_empty_unassigns(fake: 
     assert cleared["assignees"] == []
 
 
+def test_a_person_assigns_someone_in_the_ui(fake: FakeGitLab) -> None:
+    project = project_of(fake)
+    new_issue(project, assignee_ids=[2])
+    fake.edit_issue(PROJECT, 1, assignees=["alice", "bob"], as_user="alice")
+    assert fake.issues(PROJECT)[0]["assignees"] == ["alice", "bob"]
+
+
 def test_free_keeps_the_first_assignee_id_on_update(free_fake: FakeGitLab) -> None:
     # IssuableBaseService#filter_assignees: `params[:assignee_ids].first(1)` unless the issue
     # allows multiple assignees (a paid feature)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
@@ -10,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
-from typing import Any, ClassVar, Literal, NamedTuple
+from typing import Any, ClassVar, Literal, NamedTuple, TypeVar
 from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlencode, urlsplit
 
 import gitlab
@@ -18,6 +19,7 @@ import requests
 import responses
 
 JSON = dict[str, Any]
+T = TypeVar("T")
 Tier = Literal["free", "premium"]
 
 ROLE_LEVELS: dict[str, int] = {
@@ -163,13 +165,20 @@ def prose_lines(text: str) -> Iterator[str]:
 
 def task_completion_status(text: str | None) -> JSON:
     """Count task list items (`count`) and checked ones (`completed_count`) in markdown."""
+    count, completed = _task_counts(text or "")
+    return {"count": count, "completed_count": completed}
+
+
+@functools.lru_cache(maxsize=8192)
+def _task_counts(text: str) -> tuple[int, int]:
+    """Tasks and checked tasks of a description (every listed issue is counted again)."""
     count = completed = 0
-    for line in prose_lines(text or ""):
+    for line in prose_lines(text):
         match = TASK_RE.match(line)
         if match:
             count += 1
             completed += match.group(1) in "xX"
-    return {"count": count, "completed_count": completed}
+    return count, completed
 
 
 class TaskItem(NamedTuple):
@@ -920,14 +929,22 @@ class Router:
         return Reply(404, {"error": "404 Not Found"})
 
 
-def paginate(request: Request, items: list[JSON], api_url: str) -> Reply:
-    """Slice a list with offset pagination and add GitLab's pagination headers."""
+def paginate(
+    request: Request,
+    items: Sequence[Any],
+    api_url: str,
+    present: Callable[[Any], JSON] | None = None,
+) -> Reply:
+    """Slice a list with offset pagination and add GitLab's pagination headers; only the
+    page's items are presented."""
     per_page = request.params.integer("per_page") or 20
     per_page = max(1, min(per_page, 100))
     page = max(1, request.params.integer("page") or 1)
     total = len(items)
     pages = max(1, -(-total // per_page))
-    chunk = items[(page - 1) * per_page : page * per_page]
+    chunk = list(items[(page - 1) * per_page : page * per_page])
+    if present is not None:
+        chunk = [present(item) for item in chunk]
     headers = {
         "X-Page": str(page),
         "X-Per-Page": str(per_page),
@@ -1270,9 +1287,14 @@ class Handlers:
         """Return (method, pattern, handler) triples."""
         raise NotImplementedError
 
-    def page(self, request: Request, items: list[JSON]) -> Reply:
-        """Answer a list with pagination headers."""
-        return paginate(request, items, self.fake.api_url)
+    def page(
+        self,
+        request: Request,
+        items: Sequence[T],
+        present: Callable[[T], JSON] | None = None,
+    ) -> Reply:
+        """Answer a list with pagination headers, presenting only the items on the page."""
+        return paginate(request, items, self.fake.api_url, present)
 
     def issues_service(self, project: Project) -> IssueService:
         """Build the issue service acting as the token owner (label creation needs Planner+)."""
@@ -1302,12 +1324,9 @@ class AccountHandlers(Handlers):
     def list_users(self, request: Request) -> Reply:
         """List users, filtered by exact `username`."""
         wanted = request.params.text("username")
-        users = [
-            u
-            for u in self.state.users.values()
-            if wanted is None or u.username.lower() == wanted.lower()
-        ]
-        return self.page(request, [self.present.user(u) for u in users])
+        name = wanted.lower() if wanted is not None else None
+        users = [u for u in self.state.users.values() if name is None or u.username.lower() == name]
+        return self.page(request, users, self.present.user)
 
     def get_user(self, request: Request) -> Reply:
         """Return one user by id."""
@@ -1377,7 +1396,7 @@ class IssueHandlers(Handlers):
         """List a project's issues with GitLab's filters and ordering."""
         project = self.state.project(request.args["project"])
         issues = IssueFilter(request.params).apply(list(project.issues.values()))
-        return self.page(request, [self.present.issue(i) for i in issues])
+        return self.page(request, issues, self.present.issue)
 
     def create_issue(self, request: Request) -> Reply:
         """Create an issue; unknown labels become project labels if the user may create them."""
@@ -1631,7 +1650,7 @@ class LabelHandlers(Handlers):
             (lb for lb in labels.values() if term in lb.name.lower()),
             key=lambda lb: lb.name.lower(),
         )
-        return self.page(request, [self.present.label(lb) for lb in chosen])
+        return self.page(request, chosen, self.present.label)
 
     def _new(self, request: Request, taken: dict[str, Label], project: bool) -> Label:
         name = request.params.text("name")
@@ -1836,7 +1855,7 @@ class MemberHandlers(Handlers):
             if (term in m.user.username.lower() or term in m.user.name.lower())
             and (ids is None or m.user.id in ids)
         ]
-        return self.page(request, [self.present.member(m) for m in chosen])
+        return self.page(request, chosen, self.present.member)
 
 
 class EpicHandlers(Handlers):
@@ -1879,7 +1898,7 @@ class EpicHandlers(Handlers):
             if state in ("all", e.state) and all(name in e.labels for name in wanted)
         ]
         epics.sort(key=lambda e: e.id, reverse=True)
-        return self.page(request, [self.present.epic(e) for e in epics])
+        return self.page(request, epics, self.present.epic)
 
     def create_epic(self, request: Request) -> Reply:
         """Create an epic with a per-group iid."""
@@ -2548,6 +2567,7 @@ class FakeGitLab:
         labels: Sequence[str] | None = None,
         state: Literal["opened", "closed"] | None = None,
         confidential: bool | None = None,
+        assignees: Sequence[str] | None = None,
         as_user: str = "alice",
     ) -> None:
         """Edit an issue as a person would in the UI: system notes, updated_at bumped on change."""
@@ -2555,6 +2575,8 @@ class FakeGitLab:
         values: dict[str, Any] = {"title": title, "description": description}
         values["labels"] = list(labels) if labels is not None else None
         values["confidential"] = confidential
+        if assignees is not None:  # the UI's assignee picker sends every assignee's id
+            values["assignee_ids"] = [self._user(name).id for name in assignees]
         if state is not None:
             values["state_event"] = {"opened": "reopen", "closed": "close"}[state]
         self.clock.tick()
