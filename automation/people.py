@@ -120,19 +120,15 @@ def plan_people(program: Program, item: DesiredIssue, found: ObservedIssue) -> P
     except ItemError as error:
         message = f"issue {found.reference}: {error}"
         return Plan(failures=(Failure(program.id, item.key, message, found.iid),))
-    if before is None and not wanted:
-        return Plan()
+    if (before is None and not wanted) or (before is not None and same_people(before, wanted)):
+        return Plan()  # nobody to record, or the people the tool followed last
     update = description_update(
         program, found, item.key, Edits(((ASSIGNED_BLOCK, record(wanted)),))
     )
     if isinstance(update, Failure):
         return Plan(failures=(update,))
-    writes: list[Action] = []
-    if before is not None and not same_people(before, wanted):
-        writes.extend(_changes(program, item, found, before, wanted))
-    if update is not None:
-        writes.append(update)
-    return Plan(tuple(writes))
+    writes = _changes(program, item, found, before, wanted) if before is not None else []
+    return Plan((*writes, *([update] if update is not None else [])))
 
 
 def _changes(
