@@ -1,0 +1,240 @@
+"""People follow configuration (issue 13, item 3): a sponsor swap, a manager change and an account
+team change reach the open issues' assignees, on the local backend and on the fake GitLab; people
+assigned by hand stay; a confidential issue gets one note; a re-run writes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from automation.items import ObservedIssue
+from automation.people import recorded
+from automation.run import apply, prepare
+from automation.trackers.base import Tracker
+from tests.backends import PROJECT, TODAY, GitLabBackend, LocalBackend, new_fake
+from tests.conftest import keep_programs
+from tests.crash import Delegating
+from tests.fakes.gitlab_fake import JSON
+from tests.local_cli import edit, issues, path_of, run
+
+TODAY_DATE = dt.date.fromisoformat(TODAY)
+SPONSORSHIP = Path("config/programs/sales-sponsorship.yml")
+LENA = "sales-sponsorship/fy28-h1/lena.fischer"
+COHORT = "sales-sponsorship/fy28-h1/tracking"
+OLD_PAIR, NEW_PAIR = (
+    "{sponsor: hannah.berg, sponsee: lena.fischer}",
+    "{sponsor: dana.whitfield, sponsee: lena.fischer}",
+)
+
+
+def swap_sponsor() -> None:
+    edit(SPONSORSHIP, OLD_PAIR, NEW_PAIR)
+
+
+def notes(root: Path, iid: int) -> str:
+    path = root / ".automation" / "notes" / f"{iid}.md"
+    return path.read_text() if path.is_file() else ""
+
+
+def assign_by_hand(root: Path, key: str, username: str) -> None:
+    """A person adds an assignee in the issue file's front matter."""
+    path = path_of(root, key)
+    last = issues(root)[key].assignees[-1]
+    edit(path, f"- {last}\n", f"- {last}\n- {username}\n")
+
+
+@pytest.fixture
+def sponsorship(shipped: Path) -> Path:
+    return keep_programs(shipped, "sales-sponsorship")
+
+
+# --- the local backend, through the CLI ---------------------------------------------------
+
+
+def test_a_sponsor_swap_assigns_the_new_sponsor_removes_the_old_and_notes_it_once(
+    sponsorship: Path,
+) -> None:
+    assert run("apply").code == 0
+    lena = issues(sponsorship)[LENA]
+    assert lena.assignees == ("hannah.berg", "lena.fischer")
+    assert recorded(lena.description) == ("hannah.berg", "lena.fischer")
+    swap_sponsor()
+    result = run("apply")
+    assert result.code == 0, result.out + result.err
+    lena = issues(sponsorship)[LENA]
+    assert lena.assignees == ("dana.whitfield", "lena.fischer")
+    assert recorded(lena.description) == ("dana.whitfield", "lena.fischer")
+    said = notes(sponsorship, lena.iid)
+    assert said.count("automation:note people") == 1
+    assert "@dana.whitfield" in said and "hannah.berg" in said and "@hannah.berg" not in said
+    assert "hannah" not in result.out.lower() and "dana" not in result.out.lower()
+    assert f"update assignees: #{lena.iid} of sales-sponsorship (confidential)" in result.out
+    # the cohort rollup names the pair as configuration does now
+    assert "Lena Fischer with Dana Whitfield" in issues(sponsorship)[COHORT].description
+    before = LocalBackend(sponsorship).fingerprint()
+    assert "No changes" in run("apply").out
+    assert LocalBackend(sponsorship).fingerprint() == before
+
+
+def test_an_assignee_added_by_hand_survives_a_swap(sponsorship: Path) -> None:
+    run("apply")
+    assign_by_hand(sponsorship, LENA, "chloe.winters")
+    assert "No changes" in run("apply").out  # the tool leaves people's choices alone
+    swap_sponsor()
+    run("apply")
+    assert issues(sponsorship)[LENA].assignees == (
+        "dana.whitfield",
+        "lena.fischer",
+        "chloe.winters",
+    )
+
+
+def test_a_person_unassigned_by_hand_is_not_put_back(sponsorship: Path) -> None:
+    run("apply")
+    path = path_of(sponsorship, LENA)
+    edit(path, "- hannah.berg\n", "")
+    assert "No changes" in run("apply").out
+    assert issues(sponsorship)[LENA].assignees == ("lena.fischer",)
+
+
+def test_an_issue_made_before_this_version_gets_the_record_once(sponsorship: Path) -> None:
+    run("apply")
+    path = path_of(sponsorship, LENA)
+    text = path.read_text()
+    begin, end = "<!-- automation:begin assigned -->", "<!-- automation:end assigned -->\n"
+    block = text[text.index(begin) : text.index(end) + len(end)]
+    path.write_text(text.replace(block, ""))  # as issues were before the record existed
+    result = run("apply")
+    assert "update description:" in result.out and "assignees" not in result.out
+    assert recorded(issues(sponsorship)[LENA].description) == ("hannah.berg", "lena.fischer")
+    assert "No changes" in run("apply").out
+
+
+def test_a_managers_change_reaches_the_hires_issue(shipped: Path) -> None:
+    keep_programs(shipped, "sales-onboarding")
+    run("apply")
+    found = {k: i for k, i in issues(shipped).items() if k.endswith("/tom.reyes")}
+    ((key, tom),) = found.items()
+    assert tom.assignees == ("tom.reyes", "dana.whitfield")
+    people = Path("config/people.yml")
+    text = people.read_text()
+    start = text.index("  - username: tom.reyes")
+    entry = text[start : text.index("  - username:", start + 1)]
+    people.write_text(text.replace(entry, entry.replace("dana.whitfield", "lukas.brandt")))
+    result = run("apply")
+    assert result.code == 0, result.out + result.err
+    assert "assignees +lukas.brandt -dana.whitfield" in result.out  # not confidential: named
+    tom = issues(shipped)[key]
+    assert tom.assignees == ("tom.reyes", "lukas.brandt")
+    assert notes(shipped, tom.iid).count("automation:note people") == 0  # not confidential
+    assert "No changes" in run("apply").out
+
+
+def test_an_account_team_change_reaches_every_open_issue_of_the_account(shipped: Path) -> None:
+    keep_programs(shipped, "executive-sponsorship")
+    run("apply")
+    esp = Path("config/programs/executive-sponsorship.yml")
+    umbrella = {k: i for k, i in issues(shipped).items() if "/account/umbrella/" in k}
+    assert len(umbrella) == 4
+    assert {i.assignees for i in umbrella.values()} == {("jordan.alvarez", "aiko.tanaka")}
+    closed = path_of(shipped, "executive-sponsorship/account/umbrella/annual/fy27")
+    edit(closed, "state: opened", "state: closed")
+    edit(esp, "account_team: [aiko.tanaka]", "account_team: [lena.fischer, aiko.tanaka]")
+    sponsor = "sponsor: {}, status: approved,\n       account_team: [lena"
+    edit(esp, sponsor.format("jordan.alvarez"), sponsor.format("dana.whitfield"))
+    assert run("apply").code == 0
+    after = {k: issues(shipped)[k] for k in umbrella}
+    for key, issue in after.items():
+        if key.endswith("/annual/fy27"):
+            assert issue.assignees == ("jordan.alvarez", "aiko.tanaka")  # closed: its history
+        else:
+            assert issue.assignees == ("dana.whitfield", "lena.fischer", "aiko.tanaka"), key
+    assert "No changes" in run("apply").out
+
+
+# --- the fake GitLab ------------------------------------------------------------------------
+
+
+def roster() -> tuple[str, ...]:
+    people = yaml.safe_load(Path("config/people.yml").read_text())["people"]
+    return tuple(str(p["username"]) for p in people)
+
+
+@pytest.fixture(params=["premium", "free"])
+def gitlab(request: pytest.FixtureRequest, sponsorship: Path) -> Iterator[GitLabBackend]:
+    fake = new_fake(request.param, users=roster())
+    with fake.activate():
+        yield GitLabBackend(fake)
+
+
+def on_gitlab(backend: GitLabBackend, key: str) -> JSON:
+    return next(
+        i for i in backend.fake.issues(PROJECT) if f"automation:key={key} " in i["description"]
+    )
+
+
+def tool_notes(issue: JSON) -> list[str]:
+    return [n for n in issue["notes"] if "automation:note people" in n]
+
+
+def test_on_gitlab_a_swap_assigns_removes_keeps_hand_added_and_notes_once(
+    gitlab: GitLabBackend,
+) -> None:
+    fake = gitlab.fake
+    assert gitlab.cli("apply").code == 0
+    lena = on_gitlab(gitlab, LENA)
+    premium = fake.tier == "premium"
+    assert lena["assignees"] == (["hannah.berg", "lena.fischer"] if premium else ["hannah.berg"])
+    if premium:
+        people = ["hannah.berg", "lena.fischer", "chloe.winters"]
+        fake.edit_issue(PROJECT, int(lena["iid"]), assignees=people, as_user="lena.fischer")
+    swap_sponsor()
+    result = gitlab.cli("apply")
+    assert result.code == 0, result.out + result.err
+    lena = on_gitlab(gitlab, LENA)
+    if premium:
+        assert lena["assignees"] == ["dana.whitfield", "lena.fischer", "chloe.winters"]
+    else:  # Free keeps one assignee: the first person configuration names
+        assert lena["assignees"] == ["dana.whitfield"]
+    (note,) = tool_notes(lena)
+    assert "@dana.whitfield" in note and "@hannah.berg" not in note
+    before = gitlab.fingerprint()
+    assert "No changes" in gitlab.cli("apply").out
+    assert gitlab.fingerprint() == before
+
+
+class AssignsDuringTheRun(Delegating):
+    """A person assigns someone right after the run listed the program's issues."""
+
+    def __init__(self, inner: Tracker, assign: Callable[[], None]) -> None:
+        super().__init__(inner)
+        self.assign, self.done = assign, False
+
+    def program_issues(self, program_label: str) -> tuple[ObservedIssue, ...]:
+        listed = super().program_issues(program_label)
+        if not self.done:
+            self.done = True
+            self.assign()
+        return listed
+
+
+def test_on_gitlab_someone_assigned_during_the_run_survives_the_swap(sponsorship: Path) -> None:
+    fake = new_fake("premium", users=roster())
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        backend.cli("apply")
+        swap_sponsor()
+        iid = int(on_gitlab(backend, LENA)["iid"])
+        people = ["hannah.berg", "lena.fischer", "chloe.winters"]
+
+        def assign() -> None:
+            fake.edit_issue(PROJECT, iid, assignees=people, as_user="lena.fischer")
+
+        prepared = prepare(Path("config"), Path("templates"), TODAY_DATE)
+        apply(prepared, AssignsDuringTheRun(backend.tracker(), assign), TODAY_DATE)
+        lena = on_gitlab(backend, LENA)
+        assert lena["assignees"] == ["dana.whitfield", "lena.fischer", "chloe.winters"]
