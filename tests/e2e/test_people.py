@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
 
-from automation.items import ObservedIssue
+from automation.actions import UpdateAssignees
+from automation.applier import Writer
+from automation.items import NewIssue, ObservedIssue
 from automation.people import recorded
 from automation.run import apply, prepare
 from automation.trackers.base import Tracker
@@ -238,3 +241,18 @@ def test_on_gitlab_someone_assigned_during_the_run_survives_the_swap(sponsorship
         apply(prepared, AssignsDuringTheRun(backend.tracker(), assign), TODAY_DATE)
         lena = on_gitlab(backend, LENA)
         assert lena["assignees"] == ["dana.whitfield", "lena.fischer", "chloe.winters"]
+
+
+def test_on_gitlab_free_someone_not_kept_is_said_once(sponsorship: Path) -> None:
+    fake = new_fake("free", users=("tom.reyes", "dana.whitfield", "lukas.brandt"))
+    with fake.activate():
+        tracker = GitLabBackend(fake).tracker()
+        new = NewIssue("p/tom", "Tom", "text", (), ("tom.reyes", "dana.whitfield"))
+        iid = tracker.create_issue(new).iid
+        writer = Writer(tracker)
+        change = UpdateAssignees("p", "p/tom", iid, ("lukas.brandt",), ("dana.whitfield",))
+        writer.perform(replace(change, order=("tom.reyes", "lukas.brandt")))
+        assert fake.issues(PROJECT)[0]["assignees"] == ["tom.reyes"]  # the primary person
+        ((program, warning),) = writer.warnings
+        assert program == "p" and "did not assign lukas.brandt" in warning
+        assert "GitLab Free keeps one assignee" in warning
