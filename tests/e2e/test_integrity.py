@@ -26,7 +26,7 @@ from tests.backends import (
     cli,
 )
 from tests.conftest import keep_programs
-from tests.crash import Crash, CrashingTracker, Delegating
+from tests.crash import Delegating
 from tests.e2e.test_contract import by_key  # the same two backends, no key twice
 
 SAM = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
@@ -217,24 +217,6 @@ def _notes(root: Path, iid: int) -> str:
 
 def _local(*args: str) -> int:
     return cli([*args, "--backend", "local", "--today", TODAY], {}).code
-
-
-@pytest.mark.parametrize("after", [1, 2])
-def test_a_run_killed_while_completing_posts_the_note_and_closes_on_the_next(
-    onboarding: Path, after: int
-) -> None:
-    _local("apply")
-    tom = _tom(onboarding)
-    _tick_all(onboarding / ".automation" / "issues" / f"{tom.iid}.md")
-    prepared = prepare(Path("config"), Path("templates"), TODAY_DATE)
-    labelled = CrashingTracker(LocalTracker(onboarding / ".automation"), after + 1)
-    with pytest.raises(Crash):
-        apply(prepared, labelled, TODAY_DATE)  # dies after the labels and `after` writes
-    _local("apply")
-    _local("apply")
-    assert _tom(onboarding).state == "closed"
-    assert _notes(onboarding, tom.iid).count("Congratulations @tom.reyes") == 1
-    assert "**Completed on" in _tom(onboarding).description
 
 
 def test_a_deleted_completion_block_brings_no_second_note_and_no_second_close(
