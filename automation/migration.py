@@ -1,0 +1,298 @@
+"""Template changes reach open issues, safely (pure).
+
+Each tracked issue keeps, in a hidden tool-owned block, a record of the template tasks it was
+made or last updated with: per declared section, a short hash of each task's text as the
+template renders it for that issue. When the issue's own rendering of the current template has
+a task the record does not list, the task is added at the end of its section, unticked (an
+`Edits` kind, made again on the text read just before writing). A task a person reworded or
+deleted is in the record, so it is never put back. A task the template dropped or reworded is
+reported with the issues that still have the old wording, and left alone. Closed issues are
+never migrated. An issue without a record (made before this version) gets one listing the
+template's current tasks, and nothing added: migration starts from that run."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from automation.actions import Plan
+from automation.config.models import Program
+from automation.desired import DesiredIssue, DesiredProgram
+from automation.edits import BlockTexts, Edits, apply_edits
+from automation.errors import ItemError
+from automation.items import ObservedIssue
+from automation.markers import block_content
+from automation.tasks import NewTask, Task, place_task, tasks_of
+
+RECORD_BLOCK = "template-tasks"
+TASKS_ADDED = "template tasks added"  # how an UpdateDescription names its added tasks
+_INTRO = (
+    "<!-- The template tasks this issue was made or last updated with, by section, as short "
+    "hashes of their text. The tool adds a task only when the template gains one that is not "
+    "listed here; a task deleted or reworded in this issue is not put back. Kept by the tool."
+)
+_HASH = re.compile(r"^[0-9a-f]{8}$")
+_SHOWN = 80  # characters of a task's text a warning quotes
+
+_RENDERED = re.compile(r"^rendered (?P<hash>[0-9a-f]{16})$")
+
+
+@dataclass(frozen=True)
+class Record:
+    """What an issue's record block says."""
+
+    sections: dict[str, tuple[str, ...]]  # section (as written) -> task hashes, template order
+    rendered: str | None = None  # the hash of the rendering it was written from
+
+
+def task_hash(text: str) -> str:
+    """A task's short hash: eight hex digits of the SHA-256 of its text, spaces collapsed."""
+    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:8]
+
+
+def rendering_hash(description: str) -> str:
+    """Sixteen hex digits of the SHA-256 of an issue's rendering: while it stays the same, the
+    record is right and the issue's tasks need not be read."""
+    return hashlib.sha256(description.encode()).hexdigest()[:16]
+
+
+def headings(program: Program) -> tuple[str, ...]:
+    """The program's declared section headings."""
+    return tuple(section.heading for section in program.sections)
+
+
+def _label(section: str) -> str:
+    """A section's heading as the record writes it (nothing in it can end the comment)."""
+    return " ".join(section.replace("--", "- -").split())
+
+
+def record_content(tasks: Iterable[Task], rendered: str) -> str:
+    """The record block's content: one hidden comment, the rendering's hash, then a line per
+    section with tasks."""
+    by_section: dict[str, list[str]] = {}
+    for task in tasks:
+        by_section.setdefault(_label(task.section), []).append(task_hash(task.text))
+    lines = [f"{section}: {' '.join(hashes)}" for section, hashes in by_section.items()]
+    return "\n".join([_INTRO, f"rendered {rendered}", *lines, "-->"])
+
+
+def read_record(description: str) -> Record | None:
+    """The record an issue holds; None without one; ItemError when its markers are damaged.
+    A line that is neither `rendered HASH` nor `section: hash hash ...` is not read."""
+    content = block_content(description, RECORD_BLOCK)
+    if content is None:
+        return None
+    sections: dict[str, tuple[str, ...]] = {}
+    rendered = None
+    for line in content.split("\n"):
+        if match := _RENDERED.match(line):
+            rendered = match.group("hash")
+            continue
+        section, colon, rest = line.rpartition(":")
+        hashes = tuple(rest.split())
+        if colon and hashes and all(_HASH.match(h) for h in hashes):
+            sections[section.strip()] = hashes
+    return Record(sections, rendered)
+
+
+def record_block(program: Program, item: DesiredIssue) -> BlockTexts:
+    """The record a new issue is created with: the tasks of its own rendering."""
+    declared = headings(program)
+    if not declared:
+        return ()
+    tasks = tasks_of(item.description, declared)
+    return ((RECORD_BLOCK, record_content(tasks, rendering_hash(item.description))),)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """What one open issue gets: its record as it should be, and the tasks to add."""
+
+    record: str
+    tasks: tuple[NewTask, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Said:
+    """Something a program's warnings say about template tasks, naming the issues."""
+
+    kind: str  # _KEPT, _REWORDED or _NO_PLACE
+    section: str
+    text: str  # the task as the issue has it (_KEPT) or as the template has it now
+    old: str | None = None  # for _REWORDED: the wording the issue keeps, when it has it
+
+
+_KEPT, _REWORDED, _NO_PLACE = "kept", "reworded", "no place"
+
+
+@dataclass(frozen=True)
+class Migrations:
+    """A program's migrations by key, and what to tell people about them."""
+
+    issues: Mapping[str, Migration] = field(default_factory=dict)
+    plan: Plan = field(default_factory=Plan)
+
+    def blocks(self, key: str) -> BlockTexts:
+        """The record block to write into the issue, if it is migrated."""
+        migration = self.issues.get(key)
+        return () if migration is None else ((RECORD_BLOCK, migration.record),)
+
+    def tasks(self, key: str | None) -> tuple[NewTask, ...]:
+        """The tasks to add to the issue."""
+        migration = self.issues.get(key) if key else None
+        return () if migration is None else migration.tasks
+
+    def text(self, key: str | None, description: str) -> str:
+        """The description with the tasks added: what progress is measured on."""
+        tasks = self.tasks(key)
+        return apply_edits(description, Edits(tasks=tasks)) if tasks else description
+
+
+def migrate(desired: DesiredProgram, found: Mapping[str, ObservedIssue]) -> Migrations:
+    """The migration of every open tracked issue of a program, and the warnings (tasks the
+    template dropped or reworded, tasks that cannot be placed) and notice (issues that had no
+    record yet) that go with them."""
+    declared = headings(desired.program)
+    if not declared:
+        return Migrations()
+    issues: dict[str, Migration] = {}
+    said: dict[_Said, list[str]] = {}
+    first = 0
+    for item in desired.issues:
+        issue = found.get(item.key)
+        if issue is None or issue.state != "opened":
+            continue  # a closed issue is never migrated
+        migration, notes, unrecorded = _migrate(item, issue, declared)
+        if migration is not None:
+            issues[item.key] = migration
+        first += unrecorded
+        for note in notes:
+            said.setdefault(note, []).append(issue.reference)
+    pid = desired.program.id
+    warnings = tuple(_warning(pid, note, refs) for note, refs in said.items())
+    notices = (_first_run(pid, first),) if first else ()
+    return Migrations(issues, Plan(warnings=warnings, notices=notices))
+
+
+def _migrate(
+    item: DesiredIssue, issue: ObservedIssue, declared: Sequence[str]
+) -> tuple[Migration | None, list[_Said], bool]:
+    """One issue: its new record, the tasks it gets, what to say; and whether it had no
+    record before. None when its rendering is the one its record was written from."""
+    rendered = rendering_hash(item.description)
+    try:
+        old, damaged = read_record(issue.description), False
+    except ItemError:
+        old, damaged = None, True
+    if old is not None and old.rendered == rendered:
+        return None, [], False
+    template = tasks_of(item.description, declared)
+    record = record_content(template, rendered)
+    if old is None:  # a damaged record block is reported by the update
+        return Migration(record), [], not damaged
+    recorded = {h for hashes in old.sections.values() for h in hashes}
+    gone = recorded - {task_hash(task.text) for task in template}
+    new, replaced = _new_tasks(template, old, recorded)
+    if not (new or replaced or gone):
+        return Migration(record), [], False
+    has = {task_hash(t.text): t for t in tasks_of(issue.description, declared)}
+    said: list[_Said] = []
+    paired: set[str] = set()  # old wordings reported with the new one
+    for olds, news in replaced:
+        kept = [h for h in olds if h in gone and h in has]
+        paired.update(kept[: len(news)])
+        said += [
+            _Said(_REWORDED, task.section, task.text, has[kept[i]].text if i < len(kept) else None)
+            for i, task in enumerate(news)
+        ]
+    said += [_Said(_KEPT, has[h].section, has[h].text) for h in sorted(gone & has.keys() - paired)]
+    tasks: list[NewTask] = []
+    text = issue.description
+    for task in new:
+        adding = NewTask(task.section, task.text, task.item, tuple(declared))
+        placed = place_task(text, adding)
+        if placed is None:
+            said.append(_Said(_NO_PLACE, task.section, task.text))
+        elif placed != text:
+            tasks.append(adding)
+            text = placed
+    return Migration(record, tuple(tasks)), said, False
+
+
+def _new_tasks(
+    template: Sequence[Task], old: Record, recorded: set[str]
+) -> tuple[list[Task], list[tuple[list[str], list[Task]]]]:
+    """Tasks the record does not list, by where they sit in their section against the
+    recorded order: added where the template only gained tasks; taken for a rewording (and
+    not added) where they stand in place of recorded tasks, which are listed with them."""
+    by_section: dict[str, list[Task]] = {}
+    for task in template:
+        by_section.setdefault(task.section, []).append(task)
+    new: list[Task] = []
+    replaced: list[tuple[list[str], list[Task]]] = []
+    for section, tasks in by_section.items():
+        hashes = [task_hash(task.text) for task in tasks]
+        before = list(old.sections.get(_label(section), ()))
+        matcher = difflib.SequenceMatcher(None, before, hashes, autojunk=False)
+        for op, first, last, start, end in matcher.get_opcodes():
+            fresh = [task for task in tasks[start:end] if task_hash(task.text) not in recorded]
+            if op == "insert":
+                new += fresh
+            elif op == "replace" and fresh:
+                replaced.append((before[first:last], fresh))
+    return new, replaced
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1].rstrip() + "…"
+
+
+def _issues(refs: Sequence[str]) -> str:
+    return f"issue {refs[0]}" if len(refs) == 1 else f"issues {', '.join(refs)}"
+
+
+def _warning(program: str, said: _Said, refs: Sequence[str]) -> str:
+    task, where, issues = f"'{_shown(said.text)}'", f"'{said.section}'", _issues(refs)
+    if said.kind == _KEPT:
+        return (
+            f"the template of {program} no longer has the task {task} in {where} (reworded or "
+            f"removed there): {issues} still {_have(refs)} it and {_keep(refs)} it as it is"
+        )
+    if said.kind == _REWORDED and said.old is not None:
+        return (
+            f"the template of {program} rewords a task in {where}: {issues} {_keep(refs)} "
+            f"'{_shown(said.old)}' and {_get(refs)} no {task}; change it by hand where wanted"
+        )
+    if said.kind == _REWORDED:
+        return (
+            f"the template of {program} has the task {task} in {where} in place of an earlier "
+            f"one, so it is not added to {issues}; add it by hand where it applies"
+        )
+    return (
+        f"the template of {program} has a new task {task} in {where}, but {issues} "
+        f"{_have(refs)} no heading {where} where GitLab reads tasks, so it is not added there"
+    )
+
+
+def _get(refs: Sequence[str]) -> str:
+    return "gets" if len(refs) == 1 else "get"
+
+
+def _have(refs: Sequence[str]) -> str:
+    return "has" if len(refs) == 1 else "have"
+
+
+def _keep(refs: Sequence[str]) -> str:
+    return "keeps" if len(refs) == 1 else "keep"
+
+
+def _first_run(program: str, count: int) -> str:
+    issues = "1 open issue" if count == 1 else f"{count} open issues"
+    return (
+        f"{issues} of {program} had no record of their template tasks (made before template "
+        "changes were tracked): each now records the template's current tasks and gets none "
+        "added; tasks the template gains from now on are added to them"
+    )

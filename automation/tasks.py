@@ -1,0 +1,164 @@
+"""Tasks by section, and a task added at the end of its section without touching any other
+line: how a template's new task reaches an issue people have been editing (pure).
+
+Sections and tasks follow the checklist's rules (GitLab's): a task in fenced code or an HTML
+comment is not one, and a declared heading opens its section until the next heading of the
+same or a higher level."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from automation.checklist import heading_key, heading_of, read_lines, task_text
+
+_TOOL_BLOCK = "<!-- automation:begin "
+# a line that starts something else (a list item, a quote, a heading, HTML, a table, a fence)
+# rather than continuing the paragraph above it
+_STARTS_BLOCK = re.compile(r"[ \t]*(?:[-+*>#<|`~]|\d+[.)](?:[ \t]|$))")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One task line of a text, with the section it is in and the lines of its item."""
+
+    section: str  # the declared heading it lies under
+    text: str  # what it says, whitespace collapsed: how tasks are compared
+    item: str  # the task line and its continuation lines (nested bullets), as written
+
+
+@dataclass(frozen=True)
+class NewTask:
+    """A task to add at the end of its section, unless the text already has a task that says
+    the same (then adding it is nothing)."""
+
+    section: str  # the declared heading
+    text: str  # what it says, whitespace collapsed
+    item: str  # the lines to add, as the template renders them
+    headings: tuple[str, ...]  # every declared heading: where sections end
+
+
+class _Line(NamedTuple):
+    section: str | None  # the declared section the line lies in (its heading line included)
+    opens: bool  # the heading line that opens its section
+    task: str | None  # the task's text, when the line is a task GitLab counts
+
+
+def _walk(lines: Sequence[str], headings: Sequence[str]) -> list[_Line]:
+    """Each line's section and task, as `checklist.count_all` assigns them."""
+    wanted = {heading_key(h): h for h in headings}
+    seen: set[str] = set()
+    current: tuple[str, int] | None = None
+    walked: list[_Line] = []
+    for line, (countable, state) in zip(lines, read_lines(lines), strict=True):
+        opens = False
+        heading = heading_of(line) if countable and "#" in line else None
+        if heading is not None:
+            name = wanted.get(heading[1])
+            if name is not None and name not in seen:
+                current, opens = (name, heading[0]), True
+                seen.add(name)
+            elif current is not None and heading[0] <= current[1]:
+                current = None
+        task = task_text(line) if state is not None else None
+        walked.append(_Line(current[0] if current else None, opens, task))
+    return walked
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
+
+
+def _item_end(lines: Sequence[str], first: int, stop: int) -> int:
+    """The index just after the item that starts at line FIRST: its more indented lines
+    (across blank lines) and a paragraph's unindented continuation; never past STOP."""
+    base, end, index = _indent(lines[first]), first + 1, first + 1
+    while index < stop:
+        line = lines[index]
+        if not line.strip():
+            index += 1
+            continue
+        lazy = index == end and not _STARTS_BLOCK.match(line)
+        if _indent(line) > base or lazy:
+            end = index = index + 1
+            continue
+        break
+    return end
+
+
+def tasks_of(text: str, headings: Sequence[str]) -> tuple[Task, ...]:
+    """Every task GitLab counts in a declared section, in order; tasks outside the declared
+    sections are not listed."""
+    lines = text.split("\n")
+    walked = _walk(lines, headings)
+    found: list[Task] = []
+    stop = 0  # where the section of the task at hand ends
+    for index, line in enumerate(walked):
+        if line.task is not None and line.section is not None:
+            if stop <= index:
+                stop = _section_end(walked, index, line.section)
+            item = "\n".join(x.rstrip("\r") for x in lines[index : _item_end(lines, index, stop)])
+            found.append(Task(line.section, line.task, item))
+    return tuple(found)
+
+
+def _section_end(walked: Sequence[_Line], start: int, section: str) -> int:
+    end = start + 1
+    while end < len(walked) and walked[end].section == section and not walked[end].opens:
+        end += 1
+    return end
+
+
+def add_task(text: str, new: NewTask) -> str:
+    """The text with the task added after the last task of its section (and that task's
+    nested lines), or where the section's text ends when it has no task. Every other line is
+    kept as it is. Nothing changes when a task already says the same, or when the task
+    cannot be placed (see `place_task`)."""
+    placed = place_task(text, new)
+    return text if placed is None else placed
+
+
+def place_task(text: str, new: NewTask) -> str | None:
+    """The text with the task added (see `add_task`); the text as it is when a task already
+    says the same; None when it cannot be placed: the section's heading is not there, or
+    the task would not be read as one of its tasks there (inside an unclosed code fence)."""
+    lines = text.split("\n")
+    walked = _walk(lines, new.headings)
+    if any(line.task == new.text for line in walked):
+        return text
+    start = next((i for i, x in enumerate(walked) if x.opens and x.section == new.section), None)
+    if start is None:
+        return None
+    end = _section_end(walked, start, new.section)
+    tasks = [i for i in range(start + 1, end) if walked[i].task is not None]
+    item = new.item.split("\n")
+    if tasks:
+        at = _item_end(lines, tasks[-1], end)
+    else:
+        at, item = _after_content(lines, start, end, item)
+    eol = "\r" if lines[at - 1].endswith("\r") else ""
+    result = [*lines[:at], *(line + eol if line else line for line in item), *lines[at:]]
+    if not any(
+        x.task == new.text and x.section == new.section for x in _walk(result, new.headings)
+    ):
+        return None
+    return "\n".join(result)
+
+
+def _after_content(
+    lines: Sequence[str], start: int, end: int, item: list[str]
+) -> tuple[int, list[str]]:
+    """Where a section without tasks ends (before a tool block in it), and the item with the
+    blank lines that keep it a list of its own."""
+    limit = next(
+        (i for i in range(start + 1, end) if lines[i].lstrip().startswith(_TOOL_BLOCK)), end
+    )
+    at = start + 1
+    for index in range(start + 1, limit):
+        if lines[index].strip():
+            at = index + 1
+    before = [] if at == start + 1 else [""]
+    after = [""] if at < len(lines) and lines[at].strip() else []
+    return at, [*before, *item, *after]

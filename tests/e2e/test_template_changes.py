@@ -1,0 +1,159 @@
+"""A template changes while a program runs (issue 13, item 4), on both backends through the
+command: a task the template gains reaches each open issue at the end of its section,
+unticked, and nothing else a person wrote changes."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+import pytest
+
+from automation.markers import outside_blocks
+from automation.run import apply, prepare
+from tests.backends import TODAY, Backend
+from tests.e2e.test_contract import by_key
+from tests.e2e.test_integrity import TODAY_DATE, PersonAfterList, tick_first
+
+PREFIX = "csm-aspiring-leaders/fy27-pilot/"
+SAM, AIKO, LENA = (PREFIX + name for name in ("sam.delacroix", "aiko.tanaka", "lena.fischer"))
+TEMPLATE = Path("templates/csm-aspiring-leaders/participant.md.j2")
+GROWTH = "and identify opportunities to use this benefit for growing your leadership skills."
+NEW_TASK = "1. [ ] Read the management FAQ with your manager.\n   - Note two questions to ask."
+OLD_WORDING = "1. [ ] Join CSM Manager meetings and own action items"
+NEW_WORDING = "1. [ ] Join CSM Manager meetings regularly and own action items"
+COFFEE = "1. [ ] Have coffee chats with multiple CSM Managers"
+OWN_TASK = "1. [ ] My own task: sit in on a hiring panel."
+OWN_NOTE = "Sam's note: the first call went well."
+
+
+def change_template(*, add: bool = True, reword: bool = False) -> None:
+    text = TEMPLATE.read_text()
+    if add:
+        assert GROWTH in text
+        text = text.replace(GROWTH + "\n", f"{GROWTH}\n{NEW_TASK}\n", 1)
+    if reword:
+        assert OLD_WORDING in text
+        text = text.replace(OLD_WORDING, NEW_WORDING)
+    TEMPLATE.write_text(text)
+
+
+def inserted(before: str, after: str) -> list[str]:
+    """The lines AFTER adds to BEFORE outside the tool's blocks, failing if any line of
+    BEFORE changed or went."""
+    old, new = outside_blocks(before).split("\n"), outside_blocks(after).split("\n")
+    added: list[str] = []
+    for op, _, _, start, end in difflib.SequenceMatcher(None, old, new).get_opcodes():
+        assert op in {"equal", "insert"}, (op, old, new)
+        if op == "insert":
+            added += new[start:end]
+    return added
+
+
+def people_work(backend: Backend) -> None:
+    """Sam ticks a task, adds a task and a note of his own; Aiko rewords a template task;
+    Lena's issue is closed."""
+    issues = by_key(backend)
+
+    def sam(text: str) -> str:
+        text = tick_first(text).replace(GROWTH + "\n", f"{GROWTH}\n{OWN_TASK}\n", 1)
+        return text.replace("## Module 2", f"{OWN_NOTE}\n\n## Module 2", 1)
+
+    backend.edit(issues[SAM].iid, sam)
+    backend.edit(issues[AIKO].iid, lambda t: t.replace(COFFEE, "1. [ ] Have two virtual coffees"))
+    backend.tracker().close_issue(issues[LENA].iid)
+
+
+def test_a_task_the_template_gains_reaches_open_issues_at_the_end_of_its_section(
+    backend: Backend,
+) -> None:
+    assert backend.cli("apply").code == 0
+    people_work(backend)
+    before = by_key(backend)
+    change_template(add=True, reword=True)
+
+    planned = backend.cli("plan")
+    assert planned.code == 0, planned.out + planned.err
+    assert f"update #{before[SAM].iid} [{SAM}]: template tasks added" in planned.out
+    assert "    +1. [ ] Read the management FAQ with your manager." in planned.out
+    sam_aiko = f"#{before[SAM].iid}, #{before[AIKO].iid}"
+    assert f"rewords a task in 'Module 3: Practice': issues {sam_aiko} keep 'Join CSM" in (
+        planned.out.replace("\n", " ")
+    )
+
+    applied = backend.cli("apply")
+    assert applied.code == 0, applied.out + applied.err
+    after = by_key(backend)
+    sam, aiko = after[SAM].description, after[AIKO].description
+    assert inserted(before[SAM].description, sam) == NEW_TASK.split("\n")
+    assert f"{OWN_TASK}\n{NEW_TASK}\n\n{OWN_NOTE}\n" in sam  # after Sam's own last task
+    assert OWN_NOTE in sam and sam.count("1. [x]") == 1
+    assert inserted(before[AIKO].description, aiko) == NEW_TASK.split("\n")
+    assert f"{GROWTH}\n{NEW_TASK}\n" in aiko
+    assert COFFEE not in aiko  # Aiko's rewording stays; the template's is not put back
+    for text in (sam, aiko):
+        assert OLD_WORDING in text and NEW_WORDING not in text
+    assert after[LENA].description == before[LENA].description  # closed: never migrated
+    assert "| Module 1: Explore | 0/4 | 0% |" in aiko
+
+    fingerprint = backend.fingerprint()
+    again = backend.cli("apply")
+    assert "No changes" in again.out, again.out
+    assert "rewords a task" not in again.out
+    assert backend.fingerprint() == fingerprint
+
+
+def test_a_tick_made_during_the_run_is_kept_with_the_task_added(backend: Backend) -> None:
+    backend.cli("apply")
+    sam = by_key(backend)[SAM]
+    change_template()
+    prepared = prepare(Path("config"), Path("templates"), TODAY_DATE)
+    person = PersonAfterList(backend.tracker(), sam.iid, tick_first)
+    apply(prepared, person, TODAY_DATE)
+    text = by_key(backend)[SAM].description
+    assert text.count("1. [x]") == 1 and f"{GROWTH}\n{NEW_TASK}\n" in text
+    assert inserted(tick_first(sam.description), text) == NEW_TASK.split("\n")
+    backend.cli("apply")  # the progress block catches up with the tick
+    assert "No changes" in backend.cli("apply").out
+
+
+_RECORD = re.compile(
+    r"\n?<!-- automation:begin template-tasks -->.*?<!-- automation:end template-tasks -->\n?",
+    re.S,
+)
+
+
+def test_issues_made_before_this_version_start_their_record_on_its_first_run(
+    backend: Backend,
+) -> None:
+    backend.cli("apply")
+    issues = by_key(backend)
+    for key in (SAM, AIKO, LENA):
+        backend.edit(issues[key].iid, lambda t: _RECORD.sub("", t))  # as an older version made
+    backend.edit(issues[SAM].iid, lambda t: t.replace(COFFEE, "", 1))  # a task Sam deleted
+    backend.tracker().close_issue(issues[LENA].iid)
+    change_template()  # a task the template gained before this version ran
+
+    first = backend.cli("apply")
+    assert first.code == 0, first.out + first.err
+    assert "2 open issues of csm-aspiring-leaders had no record of their template tasks" in (
+        first.out.replace("\n", " ")
+    )
+    now = by_key(backend)
+    for key in (SAM, AIKO):
+        assert "Read the management FAQ" not in now[key].description
+        assert "<!-- automation:begin template-tasks -->" in now[key].description
+    assert "template-tasks" not in now[LENA].description
+
+    TEMPLATE.write_text(TEMPLATE.read_text().replace(NEW_TASK, f"{NEW_TASK}\n1. [ ] Later."))
+    assert backend.cli("apply").code == 0
+    later = by_key(backend)
+    for key in (SAM, AIKO):
+        assert inserted(now[key].description, later[key].description) == ["1. [ ] Later."]
+    assert COFFEE not in later[SAM].description
+
+
+@pytest.fixture(autouse=True)
+def _today() -> None:
+    assert TODAY == "2026-11-24"  # the cohort is running: every participant's issue is open

@@ -1,0 +1,304 @@
+"""Template changes reach open issues: a task the template gains is added at the end of its
+section, and nothing else an issue holds changes (pure: tasks.py, migration.py, planner)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from automation.actions import CloseIssue, CreateIssue, Observed, Plan, UpdateDescription
+from automation.blocks import Blocks
+from automation.config.models import Section, Tracking
+from automation.desired import DesiredIssue, DesiredProgram
+from automation.edits import Edits, apply_edits
+from automation.items import ObservedIssue
+from automation.kinds.participants.model import Cohort
+from automation.kinds.participants.model import ParticipantsProgram as Program
+from automation.markers import begin_marker, identity_marker, outside_blocks
+from automation.migration import RECORD_BLOCK, TASKS_ADDED, read_record, task_hash
+from automation.planner import plan_program
+from automation.progress import label_specs
+from automation.rendering import Renderer
+from automation.tasks import NewTask, add_task, tasks_of
+
+REPO = Path(__file__).resolve().parents[2]
+TODAY = dt.date(2026, 11, 24)
+HEADINGS = ("One", "Two")
+PROGRAM = Program(
+    id="demo",
+    name="Demo",
+    kind="participants",
+    template="unused.md.j2",
+    title="unused",
+    sections=tuple(Section(heading=h) for h in HEADINGS),
+    tracking=Tracking(title="Demo tracking"),
+    cohorts=(Cohort(id="c1", name="C1", participants=("ana", "ben")),),
+)
+LABELS = frozenset(spec.name for spec in label_specs(PROGRAM))
+BODY = (
+    "## One\n\nDo these.\n\n- [ ] a\n  - how: ask\n- [ ] b\n\nA closing line.\n\n## Two\n- [ ] c\n"
+)
+
+
+def new(section: str, text: str, item: str | None = None) -> NewTask:
+    return NewTask(section, text, item or f"- [ ] {text}", HEADINGS)
+
+
+# --- adding one task to a text ------------------------------------------------------------
+
+
+def test_a_task_goes_after_the_last_task_of_its_section_and_its_nested_lines() -> None:
+    after = add_task(BODY, new("One", "z"))
+    assert after == BODY.replace("- [ ] b\n", "- [ ] b\n- [ ] z\n")
+    nested = add_task(BODY.replace("- [ ] b\n", "- [ ] b\n  - see the wiki\n"), new("One", "z"))
+    assert "- [ ] b\n  - see the wiki\n- [ ] z\n\nA closing line." in nested
+
+
+def test_a_task_already_there_or_a_missing_heading_changes_nothing() -> None:
+    assert add_task(BODY, new("One", "b")) == BODY
+    assert add_task(BODY, new("Two", "a", "-  [ ]   a ")) == BODY  # any section, spaces aside
+    assert add_task(BODY.replace("## Two", "## Deux"), new("Two", "z")) == BODY.replace(
+        "## Two", "## Deux"
+    )
+
+
+def test_tasks_in_code_or_comments_do_not_count_as_the_last_task() -> None:
+    body = "## One\n- [ ] a\n\n```\n- [ ] in code\n```\n<!--\n- [ ] hidden\n-->\n## Two\n"
+    after = add_task(body, new("One", "in code"))
+    assert after == body.replace("- [ ] a\n", "- [ ] a\n- [ ] in code\n")
+
+
+def test_a_section_without_tasks_gets_the_task_after_its_text_before_a_tool_block() -> None:
+    body = f"## One\nIntro.\n\n{begin_marker('progress')}\nx\n<!-- automation:end progress -->\n"
+    after = add_task(body, new("One", "z"))
+    assert after.startswith("## One\nIntro.\n\n- [ ] z\n\n<!-- automation:begin progress -->")
+    assert add_task("## One\n## Two\n", new("One", "z")) == "## One\n- [ ] z\n\n## Two\n"
+
+
+def test_windows_line_ends_stay_windows_line_ends() -> None:
+    body = BODY.replace("\n", "\r\n")
+    after = add_task(body, new("One", "z"))
+    assert after == body.replace("- [ ] b\r\n", "- [ ] b\r\n- [ ] z\r\n")
+
+
+LINES = st.sampled_from(
+    [
+        *("## One", "## Two", "### Sub", "- [ ] a", "- [x] b", "  - nested", "1. [ ] c"),
+        *("", "text", "```", "<!--", "-->", "> - [ ] q", "- plain", "\r"),
+    ]
+)
+
+
+@given(st.lists(LINES, max_size=25), st.sampled_from(HEADINGS))
+def test_adding_a_task_only_ever_inserts_lines(lines: list[str], section: str) -> None:
+    text = "\n".join(lines)
+    after = add_task(text, new(section, "brand new", "- [ ] brand new\n  - detail"))
+    ops = difflib.SequenceMatcher(None, text.split("\n"), after.split("\n")).get_opcodes()
+    assert all(op in {"equal", "insert"} for op, *_ in ops)
+    assert len([op for op in ops if op[0] == "insert"]) <= 1
+    if after != text:
+        assert "brand new" in [t.text for t in tasks_of(after, HEADINGS)]
+
+
+# --- the planner ----------------------------------------------------------------------------
+
+
+def program(*bodies: str) -> DesiredProgram:
+    issues = tuple(
+        DesiredIssue(
+            f"demo/c1/p{i}",
+            f"Demo {i}",
+            f"{identity_marker(f'demo/c1/p{i}')}\n{body}",
+            ("program::demo",),
+            f"P{i}",
+            "C1",
+            sections=HEADINGS,
+        )
+        for i, body in enumerate(bodies, start=1)
+    )
+    tracking = DesiredIssue(
+        "demo/tracking", "T", f"{identity_marker('demo/tracking')}\nintro\n", ("program::demo",), ""
+    )
+    return DesiredProgram(PROGRAM, issues, tracking)
+
+
+@pytest.fixture
+def blocks() -> Blocks:
+    return Blocks(Renderer(REPO / "templates", ["ana", "ben"]))
+
+
+def plan(desired: DesiredProgram, issues: Sequence[ObservedIssue], blocks: Blocks) -> Plan:
+    return plan_program(desired, Observed(tuple(issues), LABELS, ()), blocks, TODAY)
+
+
+def created(desired: DesiredProgram, blocks: Blocks) -> list[ObservedIssue]:
+    """The issues as the first run makes them (the tracking issue last)."""
+    creates = [a for a in plan(desired, [], blocks).actions if isinstance(a, CreateIssue)]
+    return [
+        ObservedIssue(iid, a.issue.title, a.issue.description, a.issue.labels)
+        for iid, a in enumerate(creates, start=1)
+    ]
+
+
+def edited(issue: ObservedIssue, old: str, new: str, state: str = "opened") -> ObservedIssue:
+    assert old in issue.description
+    text = issue.description.replace(old, new, 1)
+    return ObservedIssue(issue.iid, issue.title, text, issue.labels, state=state)
+
+
+def updates(plan: Plan) -> dict[int, UpdateDescription]:
+    return {a.iid: a for a in plan.actions if isinstance(a, UpdateDescription)}
+
+
+def test_a_new_issue_records_the_tasks_of_its_own_rendering(blocks: Blocks) -> None:
+    first = created(program(BODY, BODY.replace("- [ ] c\n", "")), blocks)
+    records = [read_record(issue.description) for issue in first[:2]]
+    assert records[0] is not None and records[1] is not None
+    assert records[0].sections == {
+        "One": (task_hash("a"), task_hash("b")),
+        "Two": (task_hash("c"),),
+    }
+    assert records[1].sections == {"One": (task_hash("a"), task_hash("b"))}
+    assert "[ ]" not in outside_blocks(first[0].description).split(begin_marker(RECORD_BLOCK))[1]
+
+
+def test_a_task_the_template_gains_is_added_unticked_and_nothing_else_changes(
+    blocks: Blocks,
+) -> None:
+    issues = created(program(BODY), blocks)
+    ana = edited(issues[0], "- [ ] a", "- [x] a\nMy own line.\n- [ ] my own task")
+    gained = program(BODY.replace("- [ ] b\n", "- [ ] b\n- [ ] new one\n  - detail\n"))
+    update = updates(plan(gained, [ana, issues[1]], blocks))[1]
+    assert TASKS_ADDED in update.block
+    mine = "- [x] a\nMy own line.\n- [ ] my own task\n  - how: ask\n- [ ] b\n"
+    assert mine + "- [ ] new one\n  - detail\n\nA closing line." in update.after
+    ops = difflib.SequenceMatcher(
+        None, outside_blocks(ana.description).split("\n"), outside_blocks(update.after).split("\n")
+    ).get_opcodes()
+    assert [op[0] for op in ops if op[0] != "equal"] == ["insert"]
+    assert "| One | 1/4 |" in update.after  # progress counts the task added
+    again = plan(gained, [edited(ana, ana.description, update.after), issues[1]], blocks)
+    assert 1 not in updates(again)
+
+
+def test_every_task_done_then_a_new_one_keeps_the_issue_open(blocks: Blocks) -> None:
+    issues = created(program(BODY), blocks)
+    done = edited(issues[0], "- [ ] a", "- [x] a")
+    done = edited(edited(done, "- [ ] b", "- [x] b"), "- [ ] c", "- [x] c")
+    gained = program(BODY.replace("- [ ] c\n", "- [ ] c\n- [ ] d\n"))
+    result = plan(gained, [done, issues[1]], blocks)
+    assert not [a for a in result.actions if isinstance(a, CloseIssue)]
+    assert "- [x] c\n- [ ] d\n" in updates(result)[1].after
+
+
+def test_a_task_a_person_reworded_or_deleted_is_not_put_back(blocks: Blocks) -> None:
+    issues = created(program(BODY), blocks)
+    ana = edited(edited(issues[0], "- [ ] a\n", "- [ ] a, my way\n"), "- [ ] c\n", "")
+    result = plan(program(BODY), [ana, issues[1]], blocks)
+    assert updates(result)[1].block == "progress"  # one task fewer to count, nothing added
+    assert "- [ ] a\n" not in updates(result)[1].after
+    assert "- [ ] c\n" not in updates(result)[1].after
+    assert not result.warnings
+
+
+def test_a_closed_issue_is_never_migrated(blocks: Blocks) -> None:
+    issues = created(program(BODY), blocks)
+    closed = edited(issues[0], "- [ ] a", "- [x] a", state="closed")
+    result = plan(program(BODY + "- [ ] d\n"), [closed, issues[1]], blocks)
+    update = updates(result)[1]  # its progress, as before
+    assert update.block == "progress" and "- [ ] d" not in update.after
+
+
+def test_a_task_reworded_in_the_template_is_reported_and_not_added(blocks: Blocks) -> None:
+    both = created(program(BODY, BODY), blocks)
+    ben = edited(both[1], "- [ ] b\n", "- [ ] b as Ben says\n")
+    reworded = BODY.replace("- [ ] b\n", "- [ ] b, better\n")
+    result = plan(program(reworded, reworded), [both[0], ben, both[2]], blocks)
+    for update in updates(result).values():
+        assert "b, better" not in update.after
+        assert TASKS_ADDED not in update.block
+    assert result.warnings == (
+        "the template of demo rewords a task in 'One': issue #1 keeps 'b' and gets no "
+        "'b, better'; change it by hand where wanted",
+        "the template of demo has the task 'b, better' in 'One' in place of an earlier one, so "
+        "it is not added to issue #2; add it by hand where it applies",
+    )
+    recorded = [edited(i, i.description, updates(result)[i.iid].after) for i in (both[0], ben)]
+    assert not plan(program(reworded, reworded), [*recorded, both[2]], blocks).warnings
+
+
+def test_a_task_removed_from_the_template_is_reported_with_the_issues_that_have_it(
+    blocks: Blocks,
+) -> None:
+    both = created(program(BODY, BODY), blocks)
+    without = BODY.replace("- [ ] c\n", "")
+    result = plan(program(without, without), both, blocks)
+    assert result.warnings == (
+        "the template of demo no longer has the task 'c' in 'Two' (reworded or removed "
+        "there): issues #1, #2 still have it and keep it as it is",
+    )
+    assert all("- [ ] c" in u.after for u in updates(result).values() if u.iid < 3)
+
+
+def test_the_task_set_is_each_issues_own_rendering(blocks: Blocks) -> None:
+    first = created(program(BODY, BODY), blocks)
+    gained = program(BODY + "- [ ] for Ana only\n", BODY)  # a conditional, as rendered
+    result = plan(gained, first, blocks)
+    assert "- [ ] for Ana only" in updates(result)[1].after
+    assert 2 not in updates(result)
+
+
+def test_an_issue_made_before_this_version_gets_a_record_and_no_task(blocks: Blocks) -> None:
+    first = created(program(BODY), blocks)
+    start = first[0].description.index(begin_marker(RECORD_BLOCK))
+    old = edited(first[0], first[0].description[start:], "")  # no record: an older issue
+    old = edited(old, "- [ ] c\n", "")  # and a person deleted a task
+    gained = program(BODY + "- [ ] d\n")
+    result = plan(gained, [old, first[1]], blocks)
+    update = updates(result)[1]
+    assert TASKS_ADDED not in update.block and RECORD_BLOCK in update.block
+    assert "- [ ] d" not in outside_blocks(update.after)
+    assert result.notices and "1 open issue of demo had no record" in result.notices[0]
+    recorded = edited(old, old.description, update.after)
+    later = program(BODY + "- [ ] d\n- [ ] e\n")
+    after = updates(plan(later, [recorded, first[1]], blocks))[1].after
+    assert "- [ ] e" in after and "- [ ] c" not in after and "- [ ] d" not in after
+
+
+def test_a_new_task_in_a_section_the_issue_lacks_is_reported(blocks: Blocks) -> None:
+    first = created(program(BODY), blocks)
+    ana = edited(first[0], "## Two\n", "## Later\n")
+    result = plan(program(BODY + "- [ ] d\n"), [ana, first[1]], blocks)
+    assert (
+        "the template of demo has a new task 'd' in 'Two', but issue #1 has no heading 'Two' "
+        "where GitLab reads tasks, so it is not added there"
+    ) in result.warnings
+    assert TASKS_ADDED not in updates(result)[1].block
+
+
+def test_the_edit_is_made_again_on_the_text_read_before_writing(blocks: Blocks) -> None:
+    first = created(program(BODY), blocks)
+    update = updates(plan(program(BODY + "- [ ] d\n"), first, blocks))[1]
+    ticked_meanwhile = first[0].description.replace("- [ ] a", "- [x] a")
+    after = apply_edits(ticked_meanwhile, update.edits)
+    assert "- [x] a" in after and "- [ ] c\n- [ ] d\n" in after
+    assert apply_edits(after, update.edits) == after
+    assert apply_edits(after, Edits(tasks=update.edits.tasks)) == after
+
+
+def test_an_issue_whose_rendering_is_unchanged_is_not_read_again(
+    blocks: Blocks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = created(program(BODY), blocks)
+
+    def unread(*_: object) -> None:
+        raise AssertionError("the tasks of an unchanged rendering were read")
+
+    monkeypatch.setattr("automation.migration.tasks_of", unread)
+    assert 1 not in updates(plan(program(BODY), first, blocks))
