@@ -111,6 +111,24 @@ def _normalise_heading(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def heading_key(text: str) -> str:
+    """A heading's text as headings are compared (case and spacing aside)."""
+    return _normalise_heading(text)
+
+
+def heading_of(line: str) -> tuple[int, str] | None:
+    """The level and the text (as `heading_key` gives it) of a heading line, or None."""
+    match = _HEADING.match(line) if "#" in line else None
+    return (len(match.group("level")), _normalise_heading(match.group("text"))) if match else None
+
+
+def task_text(line: str) -> str | None:
+    """What a task line says after its checkbox, whitespace collapsed; None for other lines
+    (whether the line is in code or a comment is for the caller to know)."""
+    match = _TASK.match(line) if "]" in line else None
+    return " ".join(line[match.end() - 1 :].split()) if match else None
+
+
 @dataclass(frozen=True)
 class SectionCount:
     """Task counts of one declared section (a phase or module) of a description."""
