@@ -121,8 +121,14 @@ class _Said:
 
     kind: str  # _KEPT, _REWORDED or _NO_PLACE
     section: str
+    spot: int  # where the task is in its section (of the template, or of the record: _KEPT)
     text: str  # the task as the issue has it (_KEPT) or as the template has it now
     old: str | None = None  # for _REWORDED: the wording the issue keeps, when it has it
+
+    @property
+    def group(self) -> tuple[str, str, int, bool]:
+        """What issues share to be named in one warning (their values may differ)."""
+        return self.kind, self.section, self.spot, self.old is None
 
 
 _KEPT, _REWORDED, _NO_PLACE = "kept", "reworded", "no place"
@@ -159,7 +165,7 @@ def migrate(desired: DesiredProgram, found: Mapping[str, ObservedIssue]) -> Migr
     if not declared:
         return Migrations()
     issues: dict[str, Migration] = {}
-    said: dict[_Said, list[str]] = {}
+    said: dict[tuple[str, str, int, bool], list[tuple[_Said, str]]] = {}
     first = 0
     for item in desired.issues:
         issue = found.get(item.key)
@@ -170,9 +176,9 @@ def migrate(desired: DesiredProgram, found: Mapping[str, ObservedIssue]) -> Migr
             issues[item.key] = migration
         first += unrecorded
         for note in notes:
-            said.setdefault(note, []).append(issue.reference)
+            said.setdefault(note.group, []).append((note, issue.reference))
     pid = desired.program.id
-    warnings = tuple(_warning(pid, note, refs) for note, refs in said.items())
+    warnings = tuple(_warning(pid, notes) for notes in said.values())
     notices = (_first_run(pid, first),) if first else ()
     return Migrations(issues, Plan(warnings=warnings, notices=notices))
 
@@ -199,27 +205,48 @@ def _migrate(
     if not (new or replaced or gone):
         return Migration(record), [], False
     has = {task_hash(t.text): t for t in tasks_of(issue.description, declared)}
+    spot = _spots(template)
     said: list[_Said] = []
     paired: set[str] = set()  # old wordings reported with the new one
     for olds, news in replaced:
         kept = [h for h in olds if h in gone and h in has]
         paired.update(kept[: len(news)])
         said += [
-            _Said(_REWORDED, task.section, task.text, has[kept[i]].text if i < len(kept) else None)
+            _Said(
+                _REWORDED,
+                task.section,
+                spot[task_hash(task.text)],
+                task.text,
+                has[kept[i]].text if i < len(kept) else None,
+            )
             for i, task in enumerate(news)
         ]
-    said += [_Said(_KEPT, has[h].section, has[h].text) for h in sorted(gone & has.keys() - paired)]
+    spot_before = {h: i for hashes in old.sections.values() for i, h in enumerate(hashes)}
+    said += [
+        _Said(_KEPT, has[h].section, spot_before[h], has[h].text)
+        for h in sorted(gone & has.keys() - paired)
+    ]
     tasks: list[NewTask] = []
     text = issue.description
     for task in new:
         adding = NewTask(task.section, task.text, task.item, tuple(declared))
         placed = place_task(text, adding)
         if placed is None:
-            said.append(_Said(_NO_PLACE, task.section, task.text))
+            said.append(_Said(_NO_PLACE, task.section, spot[task_hash(task.text)], task.text))
         elif placed != text:
             tasks.append(adding)
             text = placed
     return Migration(record, tuple(tasks)), said, False
+
+
+def _spots(tasks: Sequence[Task]) -> dict[str, int]:
+    """Each task's place among the tasks of its section, by hash."""
+    seen: dict[str, int] = {}
+    spots: dict[str, int] = {}
+    for task in tasks:
+        spots.setdefault(task_hash(task.text), seen.get(task.section, 0))
+        seen[task.section] = seen.get(task.section, 0) + 1
+    return spots
 
 
 def _new_tasks(
@@ -254,8 +281,11 @@ def _issues(refs: Sequence[str]) -> str:
     return f"issue {refs[0]}" if len(refs) == 1 else f"issues {', '.join(refs)}"
 
 
-def _warning(program: str, said: _Said, refs: Sequence[str]) -> str:
+def _warning(program: str, notes: Sequence[tuple[_Said, str]]) -> str:
+    said, refs = notes[0][0], [ref for _, ref in notes]
     task, where, issues = f"'{_shown(said.text)}'", f"'{said.section}'", _issues(refs)
+    if len({(note.text, note.old) for note, _ in notes}) > 1:  # each issue's own values
+        task = f"{task} (as {refs[0]} words it)"
     if said.kind == _KEPT:
         return (
             f"the template of {program} no longer has the task {task} in {where} (reworded or "
