@@ -66,6 +66,20 @@ class UpdateLabels:
 
 
 @dataclass(frozen=True)
+class UpdateAssignees:
+    """Assign the people configuration now names and unassign the ones the tool assigned
+    that it no longer names, on the assignees read just before writing (so a person someone
+    assigned meanwhile stays); see people.py."""
+
+    program: str
+    key: str
+    iid: int
+    add: tuple[str, ...]
+    remove: tuple[str, ...]
+    order: tuple[str, ...] = ()  # the people configuration names, the first kept on Free
+
+
+@dataclass(frozen=True)
 class AddNote:
     """Post a note on an issue (its text comes from a template, made inert), unless a note
     with its marker (the body's hidden first line) is there already."""
@@ -133,6 +147,7 @@ Action = (
     | CreateIssue
     | UpdateDescription
     | UpdateLabels
+    | UpdateAssignees
     | AddNote
     | CloseIssue
     | CreateEpic
@@ -153,6 +168,8 @@ def steps_of(action: Action) -> frozenset[str]:
         case UpdateLabels():
             return frozenset({"labels"})
         case UpdateDescription() | AddNote() | CloseIssue():
+            return frozenset({"progress"})
+        case UpdateAssignees():  # with its note and record (progress), never without them
             return frozenset({"progress"})
         case _:
             assert_never(action)

@@ -17,6 +17,7 @@ from automation.actions import (
     Failure,
     LinkIssues,
     Plan,
+    UpdateAssignees,
     UpdateDescription,
     UpdateLabels,
 )
@@ -24,6 +25,7 @@ from automation.edits import apply_edits
 from automation.errors import CreationRefused, ItemError
 from automation.markers import normalise
 from automation.mentions import people_only, refused_warning
+from automation.people import dropped_warning, missing, reassigned, same_people
 from automation.trackers.base import Tracker
 
 Listener = Callable[[Action], None]
@@ -52,7 +54,7 @@ class Writer:
     refused: str | None = None  # why GitLab stopped accepting issue creates this run
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (program, what)
 
-    def perform(self, action: Action) -> None:
+    def perform(self, action: Action) -> None:  # noqa: C901 - one flat case per action
         """The one place a plan's action becomes a tracker write."""
         t = self.tracker
         match action:
@@ -64,6 +66,8 @@ class Writer:
                 self._describe(action)
             case UpdateLabels():
                 t.update_labels(action.iid, action.add, action.remove)
+            case UpdateAssignees():
+                self._reassign(action)
             case AddNote():
                 self._note(action)
             case CloseIssue():
@@ -98,6 +102,21 @@ class Writer:
         if normalise(after) == normalise(fresh.description):
             raise _Skipped
         self.tracker.update_description(action.iid, after)
+
+    def _reassign(self, action: UpdateAssignees) -> None:
+        """Read the assignees again and change only the tool's: someone a person assigned
+        since the run listed the issue stays."""
+        fresh = self.tracker.get_issue(action.iid)
+        if fresh is None:
+            raise ItemError(f"issue #{action.iid} was deleted during the run")
+        wanted = reassigned(fresh.assignees, action.add, action.remove, action.order)
+        if same_people(wanted, fresh.assignees):
+            raise _Skipped
+        kept = self.tracker.set_assignees(action.iid, wanted)
+        dropped = missing(action.add, kept)
+        said = (action.program, dropped_warning(action.iid, dropped, kept))
+        if dropped and said not in self.warnings:
+            self.warnings.append(said)
 
     def _close(self, action: CloseIssue) -> None:
         if action.unless_note and self._has_note(action.iid, action.unless_note):
@@ -168,6 +187,7 @@ def _labels_of(action: Action) -> set[str]:
         case (
             CreateLabel()
             | UpdateDescription()
+            | UpdateAssignees()
             | AddNote()
             | CloseIssue()
             | CreateEpic()

@@ -37,6 +37,7 @@ from automation.identity import Resolved, resolve
 from automation.index import INDEX_BLOCK, index_content, key_prefix
 from automation.items import NewIssue, ObservedIssue
 from automation.missed import missed_periods
+from automation.people import people_blocks, plan_people, with_people
 from automation.progress import (
     Progress,
     Status,
@@ -162,6 +163,8 @@ def _plan_tracked(
     if completing:
         blocks = (*blocks, (COMPLETION_BLOCK, ctx.blocks.completion(ctx.today)))
     written, state = _write_tracked(item, found, blocks, progress, completing, ctx)
+    if state == "opened" and not written.failures:  # an issue that failed gets nothing
+        written = with_people(written, plan_people(ctx.desired.program, item, found))
     row = RollupRow(found.reference, item.subject, item.group, progress, state, records)
     return headings + written + unreadable, row
 
@@ -222,7 +225,7 @@ def _unreadable(found: ObservedIssue, records: Mapping[str, Recorded]) -> tuple[
 def _plan_new(item: DesiredIssue, ctx: _Program) -> tuple[Plan, RollupRow]:
     """Create an issue with its blocks filled in from the start."""
     derived = ctx.blocks.derived(item.derived, ctx.measured)
-    text = apply_edits(item.description, Edits((*item.blocks, *derived)))
+    text = apply_edits(item.description, Edits((*item.blocks, *derived, *people_blocks(item))))
     progress = ctx.measure(text, item.due_date, item.sections)  # blocks hold no tasks
     text = apply_edits(text, Edits(((PROGRESS_BLOCK, ctx.blocks.progress(progress)),)))
     labels = tuple(sorted(set(item.labels) | issue_labels(ctx.desired.program, progress)))

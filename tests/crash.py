@@ -88,6 +88,9 @@ class Delegating(Tracker):
     def link_issues(self, iid: int, target_iid: int) -> None:
         self.inner.link_issues(iid, target_iid)
 
+    def set_assignees(self, iid: int, usernames: Sequence[str]) -> tuple[str, ...]:
+        return self.inner.set_assignees(iid, usernames)
+
     def add_note(self, iid: int, body: str) -> None:
         self.inner.add_note(iid, body)
 
@@ -136,6 +139,11 @@ class CrashingTracker(Delegating):
     def link_issues(self, iid: int, target_iid: int) -> None:
         super().link_issues(iid, target_iid)
         self._wrote()
+
+    def set_assignees(self, iid: int, usernames: Sequence[str]) -> tuple[str, ...]:
+        kept = super().set_assignees(iid, usernames)
+        self._wrote()
+        return kept
 
     def add_note(self, iid: int, body: str) -> None:
         super().add_note(iid, body)

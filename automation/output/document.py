@@ -21,6 +21,7 @@ from automation.actions import (
     Failure,
     LinkIssues,
     Plan,
+    UpdateAssignees,
     UpdateDescription,
     UpdateLabels,
 )
@@ -65,6 +66,11 @@ class UpdateLabelsJson(BaseActionJson):
     remove: list[str]
 
 
+class UpdateAssigneesJson(BaseActionJson):
+    add: list[str]
+    remove: list[str]
+
+
 class AddNoteJson(BaseActionJson):
     body: str
 
@@ -97,6 +103,7 @@ ActionJson = (
     | CreateIssueJson
     | UpdateDescriptionJson
     | UpdateLabelsJson
+    | UpdateAssigneesJson
     | AddNoteJson
     | BaseActionJson  # close_issue has only these
     | CreateEpicJson
@@ -247,7 +254,7 @@ def _fields(action: Action, base: BaseActionJson) -> ActionJson:
         case UpdateDescription():
             changed = "\n".join(diff(action.before, action.after))
             fields = {**base, "block": action.block, "diff": changed}
-        case UpdateLabels():
+        case UpdateLabels() | UpdateAssignees():
             fields = {**base, "add": list(action.add), "remove": list(action.remove)}
         case AddNote():
             fields = {**base, "body": action.body}

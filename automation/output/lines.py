@@ -21,6 +21,7 @@ from automation.actions import (
     Failure,
     LinkIssues,
     Plan,
+    UpdateAssignees,
     UpdateDescription,
     UpdateLabels,
 )
@@ -69,9 +70,10 @@ def _line(action: Action, v: _Verbs) -> str:
             line = f'{v.create} issue "{issue.title}" [{issue.key}]{who}{due}{secret}'
         case UpdateDescription():
             line = f"{v.update} #{action.iid} [{action.key}]: {_what(action.block)}"
-        case UpdateLabels():
+        case UpdateLabels() | UpdateAssignees():
             changes = [f"+{name}" for name in action.add] + [f"-{name}" for name in action.remove]
-            line = f"{v.update} #{action.iid} [{action.key}]: labels {' '.join(changes)}"
+            what = "labels" if isinstance(action, UpdateLabels) else "assignees"
+            line = f"{v.update} #{action.iid} [{action.key}]: {what} {' '.join(changes)}"
         case AddNote():
             first = action.body.splitlines()[0][:60]
             line = f"{v.add} note to #{action.iid} [{action.key}]: {first}"

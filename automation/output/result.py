@@ -19,6 +19,7 @@ from automation.actions import (
     Failure,
     LinkIssues,
     Plan,
+    UpdateAssignees,
     UpdateDescription,
     UpdateLabels,
 )
@@ -29,6 +30,7 @@ ActionType = Literal[
     "create_issue",
     "update_description",
     "update_labels",
+    "update_assignees",
     "add_note",
     "close_issue",
     "create_epic",
@@ -38,7 +40,7 @@ ActionType = Literal[
 ACTION_TYPES: tuple[ActionType, ...] = get_args(ActionType)
 
 
-def action_type(action: Action) -> ActionType:
+def action_type(action: Action) -> ActionType:  # noqa: C901 - one flat case per action
     """How outputs name an action's type."""
     name: ActionType
     match action:
@@ -50,6 +52,8 @@ def action_type(action: Action) -> ActionType:
             name = "update_description"
         case UpdateLabels():
             name = "update_labels"
+        case UpdateAssignees():
+            name = "update_assignees"
         case AddNote():
             name = "add_note"
         case CloseIssue():
@@ -72,6 +76,7 @@ def _changes_an_existing_item(action: Action) -> bool:
         case (
             UpdateDescription()
             | UpdateLabels()
+            | UpdateAssignees()
             | AddNote()
             | CloseIssue()
             | AddToEpic()

@@ -62,6 +62,12 @@ class Tracker(abc.ABC):
         """Add and remove labels without touching the issue's other labels."""
 
     @abc.abstractmethod
+    def set_assignees(self, iid: int, usernames: Sequence[str]) -> tuple[str, ...]:
+        """Make these people the issue's assignees (the applier computed them from the
+        assignees read just before); returns the assignees as stored (GitLab Free keeps the
+        first)."""
+
+    @abc.abstractmethod
     def add_note(self, iid: int, body: str) -> None:
         """Post a note on an issue."""
 

@@ -365,6 +365,16 @@ class GitLabTracker(Tracker):
         if data:
             self._update(iid, data, f"updating labels of issue #{iid}")
 
+    def set_assignees(self, iid: int, usernames: Sequence[str]) -> tuple[str, ...]:
+        """PUT assignee_ids (users looked up once per run, or known from the issue read just
+        before); an empty list unassigns everyone. Returns the assignees GitLab kept: Free
+        keeps the first id only, and a user who cannot see the issue is left out."""
+        ids = [self._user_id(name) for name in usernames]
+        self._pace("update", self.settings.issue_updates_per_minute)
+        with self._translated(f"updating the assignees of issue #{iid}"):
+            stored = self._project.issues.update(iid, {"assignee_ids": ids})
+        return tuple(str(user["username"]) for user in stored.get("assignees") or ())
+
     def add_note(self, iid: int, body: str) -> None:
         """Post a note, paced under the note rate; never twice, even after a time-out (the
         body's first line is its marker, looked for before trying again)."""
@@ -616,6 +626,8 @@ class GitLabTracker(Tracker):
         return frozenset({self.me, *self.settings.former_users})
 
     def _observed(self, data: Mapping[str, Any]) -> ObservedIssue:
+        for user in data.get("assignees") or ():  # known users: no lookup to assign them again
+            self._user_ids.setdefault(str(user["username"]), int(user["id"]))
         return _observed(data, self.ours)
 
     def _observed_epic(self, data: Mapping[str, Any]) -> ObservedEpic:

@@ -184,6 +184,11 @@ class LocalTracker(Tracker):
         labels += [label for label in add if label not in labels]
         self._change(iid, {"labels": labels})
 
+    def set_assignees(self, iid: int, usernames: Sequence[str]) -> tuple[str, ...]:
+        """Set the front matter's assignees."""
+        self._change(iid, {"assignees": list(usernames)})
+        return tuple(usernames)
+
     def add_note(self, iid: int, body: str) -> None:
         """Append the note to notes/<iid>.md, the issue's discussion."""
         path = self.workspace / "notes" / f"{iid}.md"

@@ -20,6 +20,7 @@ from automation.actions import (
     Failure,
     LinkIssues,
     Plan,
+    UpdateAssignees,
     UpdateDescription,
     UpdateLabels,
 )
@@ -36,6 +37,7 @@ EVERY_ACTION = Plan(
         CreateIssue("p", NewIssue("p/a", "A", "text", ("program::p",), ("ana",))),
         UpdateDescription("p", "p/a", 2, "progress", "before\n", "after\n"),
         UpdateLabels("p", "p/a", 2, ("phase::two",), ("phase::one",)),
+        UpdateAssignees("p", "p/a", 2, ("bo",), ("cy",), ("ana", "bo")),
         AddNote("p", "p/a", 2, "<!-- marker -->\nWell done"),
         CloseIssue("p", "p/a", 2),
         CreateEpic("p", NewEpic("p/epic", "Epic", "text", ("program::p",))),
@@ -52,6 +54,7 @@ SHAPES: dict[str, Any] = {
     "create_issue": doc.CreateIssueJson,
     "update_description": doc.UpdateDescriptionJson,
     "update_labels": doc.UpdateLabelsJson,
+    "update_assignees": doc.UpdateAssigneesJson,
     "add_note": doc.AddNoteJson,
     "close_issue": doc.BaseActionJson,
     "create_epic": doc.CreateEpicJson,
