@@ -3,6 +3,7 @@ labels (pure)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TypeVar
 
 from automation.actions import Action, Failure, Plan, UpdateDescription, UpdateLabels
@@ -14,6 +15,7 @@ from automation.markers import block_content, normalise
 from automation.progress import label_changes, removable_labels
 
 FIGURES = "figures"  # what an UpdateDescription of a plan-style issue changes
+RENAMED = "identity line renamed"  # ... of a renamed item (renamed_from)
 _A = TypeVar("_A", UpdateDescription, UpdateLabels)
 
 
@@ -21,7 +23,10 @@ def description_update(
     program: Program, found: ObservedIssue, key: str, edits: Edits
 ) -> UpdateDescription | Failure | None:
     """The update that makes these edits; None when the text is as it should be, a Failure
-    when a block is damaged."""
+    when a block is damaged. When the identity line is put back on an issue found under a
+    former key (renamed_from), the former key's line goes."""
+    if edits.identity is not None and found.key not in (None, edits.identity):
+        edits = replace(edits, former=(found.key or "",))
     try:
         after = apply_edits(found.description, edits)
     except ItemError as error:
@@ -29,7 +34,8 @@ def description_update(
     if normalise(after) == normalise(found.description):
         return None
     changed = [name for name, content in edits.blocks if _block_differs(found, name, content)]
-    names = ", ".join((["identity line"] if edits.identity else []) + changed) or FIGURES
+    identity = [RENAMED if edits.former else "identity line"] if edits.identity else []
+    names = ", ".join(identity + changed) or FIGURES
     return UpdateDescription(program.id, key, found.iid, names, found.description, after, edits)
 
 

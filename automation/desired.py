@@ -102,6 +102,7 @@ class DesiredIssue:
     completion_note: str | None = None  # posted once when every task is done
     create: bool = True  # False for a past period's issue: kept up to date, never created
     derived: tuple[Derived, ...] = ()  # blocks computed from other issues when planning
+    former_keys: tuple[str, ...] = ()  # keys it was made under before a rename (renames.py)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class DesiredEpic:
     title: str
     description: str
     labels: tuple[str, ...]
+    former_keys: tuple[str, ...] = ()  # keys it was made under before a rename (renames.py)
 
 
 @dataclass(frozen=True)

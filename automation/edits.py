@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from automation.figures import rewrite_figures
-from automation.markers import replace_block, restore_identity
+from automation.markers import drop_identity, replace_block, restore_identity
 
 BlockTexts = tuple[tuple[str, str], ...]  # (block name, content) pairs
 
@@ -18,12 +18,13 @@ class Edits:
     blocks: BlockTexts = ()
     identity: str | None = None  # the key whose lost identity line is put back on top
     figures: tuple[tuple[int, int], ...] | None = None  # (iid, percent) for plan-style issues
+    former: tuple[str, ...] = ()  # former keys of a renamed item: their identity line goes
 
 
 def apply_edits(text: str, edits: Edits) -> str:
     """The text with the tool's edits made; ItemError when a block's markers are damaged."""
     if edits.identity is not None:
-        text = restore_identity(text, edits.identity)
+        text = restore_identity(drop_identity(text, edits.former), edits.identity)
     for name, content in edits.blocks:
         text = replace_block(text, name, content)
     if edits.figures is not None:

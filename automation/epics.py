@@ -10,6 +10,7 @@ from automation.actions import AddToEpic, CreateEpic, Failure, LinkIssues, Plan
 from automation.desired import DesiredProgram
 from automation.identity import claimed
 from automation.items import NewEpic, ObservedEpic, ObservedIssue
+from automation.renames import aliases, rename_epic
 
 NO_EPICS = (
     "epics are not available (GitLab Free, or `epics: false` in settings.yml): each "
@@ -52,9 +53,10 @@ def plan_epics(
     failed: frozenset[str],
 ) -> Plan:
     """Create missing epics, and put issues that are in no epic into theirs (FAILED: keys of
-    items that failed already, for which nothing is created)."""
+    items that failed already, for which nothing is created); an epic made under a former
+    key is renamed instead."""
     program = desired.program.id
-    epics, failures = _index_epics(program, observed)
+    epics, failures = _index_epics(program, observed, aliases(desired.epics))
     failed |= {f.key for f in failures}
     creates = tuple(
         CreateEpic(program, NewEpic(epic.key, epic.title, epic.description, epic.labels))
@@ -66,17 +68,19 @@ def plan_epics(
         issue, home = found.get(item.key), epics.get(item.epic_key or "")
         if issue is not None and home is not None and issue.epic is None:
             moves.append(AddToEpic(program, item.key, home.iid, issue))
-    return Plan((*creates, *moves), failures)
+    renames = (rename_epic(desired, epic, epics.get(epic.key)) for epic in desired.epics)
+    return Plan((*creates, *(r for r in renames if r), *moves), failures)
 
 
 def _index_epics(
-    program: str, observed: Sequence[ObservedEpic]
+    program: str, observed: Sequence[ObservedEpic], renamed: Mapping[str, str]
 ) -> tuple[dict[str, ObservedEpic], tuple[Failure, ...]]:
-    """The tool's epics by key; a key held by another user's epic, or by two, fails."""
+    """The tool's epics by key (or a former key, RENAMED); a key held by another user's epic,
+    or by two, fails."""
     by_key: dict[str, list[ObservedEpic]] = defaultdict(list)
     for epic in observed:
         if epic.first_line_key is not None:
-            by_key[epic.first_line_key].append(epic)
+            by_key[renamed.get(epic.first_line_key, epic.first_line_key)].append(epic)
     failures: list[Failure] = []
     for key, twins in by_key.items():
         foreign = next((e for e in twins if not e.by_tool), None)

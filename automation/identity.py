@@ -33,11 +33,18 @@ class Resolved:
     failed: list[Failed] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     index: dict[str, int] | None = None  # as read from the tracking issue
+    renamed: dict[str, str] = field(default_factory=dict)  # key -> the former key it carries
+    aliases: Mapping[str, str] = field(default_factory=dict)  # former key -> key (renames.py)
 
     def entries(self, tracking_key: str) -> dict[str, int]:
         """The index to write: every key the tool knows an issue for, the old entries kept
-        (an issue that lost its label stays known) except deleted issues."""
-        entries = {k: v for k, v in (self.index or {}).items() if k not in self.gone}
+        (an issue that lost its label stays known) except deleted issues and the former keys
+        of renamed items that were found."""
+        entries = {
+            k: v
+            for k, v in (self.index or {}).items()
+            if k not in self.gone and self.aliases.get(k) not in self.found
+        }
         entries.update((key, issue.iid) for key, issue in self.found.items())
         entries.pop(tracking_key, None)
         return entries
@@ -49,15 +56,20 @@ def resolve(
     tracking_key: str,
     fetched: Mapping[int, ObservedIssue | None],
     label: str,
+    *,
+    aliases: Mapping[str, str] | None = None,
 ) -> Resolved:
     """Match the program's issues (those with its label) to the keys the configuration wants;
-    FETCHED holds issues the index names that were not in the list (None: deleted)."""
-    out = Resolved()
+    FETCHED holds issues the index names that were not in the list (None: deleted). An issue
+    carrying a former key of a renamed item (ALIASES: former key -> key) is that item's."""
+    out = Resolved(aliases=aliases or {})
     by_key = _by_key(issues, out)
     wanted_set = set(wanted)
     for key, holders in sorted(by_key.items()):
         if len(holders) == 1 and key in wanted_set:
             out.found[key] = holders[0]
+            if holders[0].key != key:
+                out.renamed[key] = holders[0].key or key
         elif len(holders) == 1:
             out.warnings.append(
                 f"issue {holders[0].reference} has key '{key}', which the configuration no "
@@ -67,21 +79,43 @@ def resolve(
     tracking = out.found.get(tracking_key)
     out.index = read_index(tracking.description, key_prefix(tracking_key)) if tracking else None
     by_iid = {issue.iid: issue for issue in issues}
+    formers = _formers(out.aliases)
     for key in wanted:
-        if key not in by_key and out.index is not None and key in out.index:
-            _recover(key, out.index[key], by_iid, fetched, label, out)
+        entry = next((k for k in (key, *formers[key]) if k in (out.index or {})), None)
+        if key not in by_key and out.index is not None and entry is not None:
+            _recover(key, out.index[entry], by_iid, fetched, label, out)
     _refuse_claims(issues, wanted_set, out)
     _warn_keyless(issues, out, label)
     return out
+
+
+def _formers(aliases: Mapping[str, str]) -> dict[str, list[str]]:
+    """Key -> its former keys."""
+    formers: dict[str, list[str]] = defaultdict(list)
+    for old, new in aliases.items():
+        formers[new].append(old)
+    return formers
 
 
 def _by_key(issues: Sequence[ObservedIssue], out: Resolved) -> dict[str, list[ObservedIssue]]:
     by_key: dict[str, list[ObservedIssue]] = defaultdict(list)
     for issue in issues:
         if issue.key is not None:
-            by_key[issue.key].append(issue)
+            by_key[out.aliases.get(issue.key, issue.key)].append(issue)
     for key, holders in by_key.items():
-        if len(holders) > 1:
+        if len(holders) > 1 and len({h.key for h in holders}) > 1:
+            refs = ", ".join(
+                f"{h.reference} ({h.key})" for h in sorted(holders, key=lambda i: i.iid)
+            )
+            out.failed.append(
+                Failed(
+                    key,
+                    f"issues {refs} are the same item, one under its former key (renamed_from "
+                    "in the configuration); close the one that should go and delete its first "
+                    "line (the automation:key marker) so only one remains",
+                )
+            )
+        elif len(holders) > 1:
             refs = " and ".join(i.reference for i in sorted(holders, key=lambda i: i.iid))
             out.failed.append(
                 Failed(
@@ -97,35 +131,47 @@ def _recover_tracking(issues: Sequence[ObservedIssue], key: str, out: Resolved) 
     """A tracking issue whose first line was deleted still holds the index block."""
     if key in out.found or any(f.key == key for f in out.failed):
         return
-    tracking = find_tracking(issues, key)
+    tracking = find_tracking(issues, key, out.aliases)
     if tracking is not None:
         out.found[key] = tracking
         if tracking.by_tool:
             out.restore.add(key)
 
 
-def find_tracking(issues: Sequence[ObservedIssue], key: str) -> ObservedIssue | None:
-    """The tracking issue: by its key, or the one keyless issue of the tool's that holds an
-    index (its first line was deleted)."""
-    keyed = [i for i in issues if i.key == key]
+def find_tracking(
+    issues: Sequence[ObservedIssue], key: str, aliases: Mapping[str, str] | None = None
+) -> ObservedIssue | None:
+    """The tracking issue: by its key (or a former key, ALIASES), or the one keyless issue of
+    the tool's that holds an index (its first line was deleted)."""
+    named = aliases or {}
+    keyed = [i for i in issues if i.key is not None and named.get(i.key, i.key) == key]
     if keyed:
         return keyed[0] if len(keyed) == 1 else None
     holders = [i for i in issues if i.by_tool and i.key is None and read_index(i.description)]
     return holders[0] if len(holders) == 1 else None  # one whose first line was deleted
 
 
-def to_fetch(issues: Sequence[ObservedIssue], wanted: Sequence[str], tracking_key: str) -> set[int]:
-    """Issues the index names for wanted keys that the program's list does not show (their
-    label was removed, or they were deleted): the planner needs to know which."""
-    tracking = find_tracking(issues, tracking_key)
+def to_fetch(
+    issues: Sequence[ObservedIssue],
+    wanted: Sequence[str],
+    tracking_key: str,
+    aliases: Mapping[str, str] | None = None,
+) -> set[int]:
+    """Issues the index names for wanted keys (or their former keys, ALIASES) that the
+    program's list does not show (their label was removed, or they were deleted): the
+    planner needs to know which."""
+    named = aliases or {}
+    tracking = find_tracking(issues, tracking_key, named)
     index = read_index(tracking.description, key_prefix(tracking_key)) if tracking else None
-    held = {i.key for i in issues if i.key}
+    held = {named.get(i.key, i.key) for i in issues if i.key}
     listed = {i.iid for i in issues}
     wanted_set = set(wanted)
     return {
         iid
         for key, iid in (index or {}).items()
-        if key in wanted_set and key not in held and iid not in listed
+        if named.get(key, key) in wanted_set
+        and named.get(key, key) not in held
+        and iid not in listed
     }
 
 
@@ -138,12 +184,14 @@ def _recover(  # noqa: PLR0917
     out: Resolved,
 ) -> None:
     """The index says issue IID holds KEY, but no issue shows the key: find out why."""
+    named = out.aliases
     if iid in by_iid:
         issue = by_iid[iid]
+        claim = issue.first_line_key
         if issue.key is None and issue.by_tool:
             out.found[key] = issue  # its identity line was deleted: put it back
             out.restore.add(key)
-        elif issue.by_tool or issue.first_line_key != key:  # another user's claim: see below
+        elif issue.by_tool or named.get(claim or "", claim) != key:  # a claim: see below
             out.failed.append(Failed(key, _mismatch(issue), iid))
         return
     if iid not in fetched:
@@ -154,7 +202,7 @@ def _recover(  # noqa: PLR0917
     if other is None or (other.key is None and not _labelled(other, label)):
         out.gone.add(key)  # deleted, or detached (label and first line removed): made anew
         return
-    if other.key != key:
+    if named.get(other.key or "", other.key) != key:
         out.failed.append(Failed(key, _mismatch(other), iid))
         return
     out.failed.append(
@@ -191,7 +239,7 @@ def _refuse_claims(issues: Sequence[ObservedIssue], wanted: set[str], out: Resol
     public, or squatted), and nothing is made in its place until a person decides."""
     decided = set(out.found) | {f.key for f in out.failed}
     for issue in issues:
-        key = issue.first_line_key
+        key = out.aliases.get(issue.first_line_key or "", issue.first_line_key)
         if issue.by_tool or key is None or key not in wanted or key in decided:
             continue
         decided.add(key)

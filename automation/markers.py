@@ -38,6 +38,13 @@ def restore_identity(text: str, key: str) -> str:
     return f"{marker}\n{body}"
 
 
+def drop_identity(text: str, keys: tuple[str, ...]) -> str:
+    """The text without the identity lines of KEYS (former keys of a renamed item); every
+    other line is kept."""
+    markers = {identity_marker(key) for key in keys}
+    return "\n".join(line for line in text.split("\n") if line.strip(" \t\r") not in markers)
+
+
 def begin_marker(name: str) -> str:
     """The line that opens the managed block NAME."""
     return f"<!-- automation:begin {name} -->"

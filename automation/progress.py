@@ -183,9 +183,11 @@ _STATUS_COLOURS = {
 def removable_labels(program: Program) -> frozenset[str]:
     """Labels the tool may take off an issue: its own phase, progress and status values only.
 
-    Labels people add, even in the same scopes, are never removed.
+    Labels people add, even in the same scopes, are never removed. A renamed program's
+    former label is the tool's too: it goes once the issue carries the new one.
     """
-    return frozenset(s.name for s in label_specs(program)) - {program_label(program)}
+    own = frozenset(s.name for s in label_specs(program)) - {program_label(program)}
+    return own | ({program_label(program.renamed_from)} if program.renamed_from else set())
 
 
 def label_changes(

@@ -27,7 +27,7 @@ from automation.kinds import desired_programs
 from automation.lock import RunLock, locked
 from automation.planner import plan_program
 from automation.privacy import Privacy, privacy_of
-from automation.progress import program_label
+from automation.renames import aliases, with_former_label
 from automation.rendering import Renderer
 from automation.trackers.base import Tracker
 
@@ -147,13 +147,16 @@ def observe(
     tracker: Tracker, desired: DesiredProgram, labels: frozenset[str], epics: bool
 ) -> Observed:
     """One program's state: one issue list, plus its epics or its tracking issue's links."""
-    label = program_label(desired.program)
-    issues = tracker.program_issues(label)
+    program = desired.program
+    issues = with_former_label(tracker.program_issues, program)  # one list, two if renamed
     wanted = [item.key for item in desired.every_issue()]
-    fetched = {iid: tracker.get_issue(iid) for iid in to_fetch(issues, wanted, _tracking(desired))}
+    renamed = aliases(desired.every_issue())
+    fetch = to_fetch(issues, wanted, _tracking(desired), renamed)
+    fetched = {iid: tracker.get_issue(iid) for iid in fetch}
     if epics:
-        return Observed(issues, labels, tracker.program_epics(label), fetched=fetched)
-    tracking = find_tracking(issues, _tracking(desired))
+        found = with_former_label(tracker.program_epics, program)
+        return Observed(issues, labels, found, fetched=fetched)
+    tracking = find_tracking(issues, _tracking(desired), renamed)
     links = tracker.issue_links(tracking.iid) if tracking else frozenset()
     return Observed(issues, labels, None, links, fetched=fetched)
 
@@ -163,7 +166,7 @@ def _tracking(desired: DesiredProgram) -> str:
 
 
 def _has_index(observed: Observed, desired: DesiredProgram) -> bool:
-    tracking = find_tracking(observed.issues, _tracking(desired))
+    tracking = find_tracking(observed.issues, _tracking(desired), aliases(desired.every_issue()))
     return tracking is not None and read_index(tracking.description) is not None
 
 

@@ -9,6 +9,7 @@ from automation.config.source import Source, duplicates
 from automation.errors import Problem
 from automation.kinds.kind import People
 from automation.kinds.registry import kind_of
+from automation.renames import program_rename_problems
 
 
 def check_references(
@@ -34,6 +35,7 @@ def check_references(
         seen_ids.setdefault(program.id, source.file)
         problems.extend(_check_sections(program, source))
         problems.extend(kind_of(program).problems(program, source, known))
+    problems.extend(program_rename_problems(programs))
     return problems
 
 

@@ -204,6 +204,9 @@ class Program(Frozen):
     completion: Completion = Completion()
     records: tuple[RecordField, ...] = ()
     plan: PlanIssue | None = None
+    renamed_from: Slug | None = Field(
+        default=None, description="the program's former id, whose issues it takes over"
+    )
 
     @property
     def is_confidential(self) -> bool:

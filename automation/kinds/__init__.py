@@ -22,6 +22,7 @@ from automation.errors import ConfigError, Problem
 from automation.kinds.registry import kind_of
 from automation.markers import identity_marker
 from automation.progress import program_label
+from automation.renames import with_former_keys
 from automation.rendering import Renderer, neutralise_title
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def desired_programs(
         try:
             generated = kind.generated(ctx)
             problems.extend(missing_headings(ctx, generated.issues))
-            result.append(_assemble(ctx, generated))
+            result.append(with_former_keys(_assemble(ctx, generated), kind.renamed(program)))
         except ConfigError as error:
             problems.extend(error.problems)
     if problems:

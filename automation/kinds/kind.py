@@ -11,6 +11,7 @@ from automation.config.models import JobGrades, Person, Program
 from automation.config.source import Loc, Source
 from automation.desired import Context, Generated
 from automation.errors import Problem
+from automation.renames import Renamed, no_renames, rename_problems
 
 P = TypeVar("P", bound=Program)
 
@@ -46,12 +47,14 @@ class Kind(Generic[P]):
     """One kind of program. `model` is a `Program` subclass with `kind: Literal["NAME"]` and the
     kind's own keys; `check` finds what needs more than one value (or the roster) to see;
     `generate` turns a program into its issues; `blocks` names the tool-owned blocks the kind's
-    templates hold besides progress, rollup and completion."""
+    templates hold besides progress, rollup and completion; `renames` lists its items'
+    `renamed_from` (renames.py)."""
 
     model: type[P]
     generate: Callable[[Context[P]], Generated]
     check: Check[P] = no_checks
     blocks: tuple[str, ...] = ()
+    renames: Callable[[P], Iterable[Renamed]] = no_renames
 
     @property
     def name(self) -> str:
@@ -61,7 +64,12 @@ class Kind(Generic[P]):
 
     def problems(self, program: Program, source: Source, people: People) -> list[Problem]:
         """The kind's cross-checks of one program."""
-        return list(self.check(self._own(program), source, people))
+        own = self._own(program)
+        return [*self.check(own, source, people), *rename_problems(self.renamed(own), source)]
+
+    def renamed(self, program: Program) -> tuple[Renamed, ...]:
+        """What the program file says was renamed (`renamed_from`) among the kind's ids."""
+        return tuple(self.renames(self._own(program)))
 
     def generated(self, ctx: Context[Program]) -> Generated:
         """The kind's issues, groups and blocks for one program."""

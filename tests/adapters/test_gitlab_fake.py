@@ -372,6 +372,17 @@ def test_epic_links_issue_by_global_id(fake: FakeGitLab) -> None:
     assert [i.id for i in epic.issues.list(get_all=True)] == [target.id]
 
 
+def test_epic_update_sets_the_description_and_changes_labels_one_by_one(fake: FakeGitLab) -> None:
+    # PUT /groups/:id/epics/:epic_iid takes description, add_labels and remove_labels together
+    epics = fake.client().groups.get("enablement").epics
+    epic = epics.create({"title": "Epic", "description": "old", "labels": "program::a,team"})
+    epics.update(epic.iid, {"description": "new", "add_labels": "program::b"})
+    assert fake.epics("enablement")[0]["description"] == "new"
+    assert fake.epics("enablement")[0]["labels"] == ["program::b", "team"]  # scoped: exclusive
+    epics.update(epic.iid, {"add_labels": "x", "remove_labels": "team"})
+    assert fake.epics("enablement")[0]["labels"] == ["program::b", "x"]
+
+
 def test_epic_iids_count_per_group(fake: FakeGitLab) -> None:
     fake.add_group("another")
     gl = fake.client()

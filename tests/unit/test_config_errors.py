@@ -59,7 +59,7 @@ CASES = [
         {"config/programs/demo.yml": PROGRAM.replace("title:", "titel:")},
         "config/programs/demo.yml:5: unknown key 'titel'; remove it or fix its spelling "
         "(allowed: cohorts, completion, confidential, esp, id, kind, name, onboarding, plan, "
-        "records, sections, sponsorship, template, title, tracking)",
+        "records, renamed_from, sections, sponsorship, template, title, tracking)",
     ),
     (
         {

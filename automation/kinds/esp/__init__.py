@@ -3,6 +3,7 @@
 from automation.kinds.esp.checks import check_esp
 from automation.kinds.esp.generate import PROPOSALS, SCORECARD, generate
 from automation.kinds.esp.model import EspProgram
+from automation.kinds.esp.renames import renames
 from automation.kinds.kind import Kind
 
-KIND = Kind(EspProgram, generate, check_esp, blocks=(PROPOSALS, SCORECARD))
+KIND = Kind(EspProgram, generate, check_esp, blocks=(PROPOSALS, SCORECARD), renames=renames)

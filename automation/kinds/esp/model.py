@@ -20,6 +20,7 @@ class Account(Frozen):
     start: dt.date
     end: dt.date | None = Field(default=None, description="end of the commitment")
     status: Literal["proposed", "approved"] = "proposed"
+    renamed_from: Slug | None = Field(default=None, description="the account's former id")
 
 
 class CadenceTemplates(Frozen):

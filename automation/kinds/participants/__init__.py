@@ -4,5 +4,6 @@ from automation.kinds.kind import Kind
 from automation.kinds.participants.checks import check_participants
 from automation.kinds.participants.generate import generate
 from automation.kinds.participants.model import ParticipantsProgram
+from automation.kinds.participants.renames import renames
 
-KIND = Kind(ParticipantsProgram, generate, check_participants)
+KIND = Kind(ParticipantsProgram, generate, check_participants, renames=renames)

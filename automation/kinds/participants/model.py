@@ -18,6 +18,7 @@ class Cohort(Frozen):
     start_date: dt.date | None = None
     end_date: dt.date | None = None
     participants: tuple[Username, ...] = Field(min_length=1)
+    renamed_from: Slug | None = Field(default=None, description="the cohort's former id")
 
 
 class ParticipantsProgram(Program):

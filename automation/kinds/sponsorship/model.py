@@ -28,6 +28,9 @@ class Pair(Frozen):
 
     sponsor: Username
     sponsee: Username
+    renamed_from: Username | None = Field(
+        default=None, description="the sponsee's former username (the pair's id)"
+    )
 
 
 class SponsorshipCohort(Frozen):
@@ -37,6 +40,7 @@ class SponsorshipCohort(Frozen):
     name: OneLine
     start: dt.date
     pairs: tuple[Pair, ...] = Field(min_length=1)
+    renamed_from: Slug | None = Field(default=None, description="the cohort's former id")
 
 
 class Sponsorship(Frozen):

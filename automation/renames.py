@@ -1,0 +1,301 @@
+"""Renamed cohorts, programs, accounts and pairs: the keys their issues and epics were made
+under, so the tool renames those instead of creating new ones; and the warning when an id
+seems to have been renamed without saying so (pure).
+
+A key is the program id and the ids below it (`program/cohort/person`). When a program file
+says `renamed_from: OLD` on a cohort (or on the program, an account, a pair), every key under
+the new id also has a former key under OLD. An issue found under a former key is the item:
+its identity line is rewritten to the new key, the program label follows, and nothing is
+created for it. Once the rename is done, `renamed_from` finds nothing more to do."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TypeVar
+
+from automation.actions import UpdateEpic
+from automation.config.models import Program
+from automation.config.source import Loc, Source
+from automation.desired import DesiredEpic, DesiredIssue, DesiredProgram
+from automation.edits import Edits, apply_edits
+from automation.errors import Problem
+from automation.identity import Resolved
+from automation.items import ObservedEpic, ObservedIssue
+from automation.markers import normalise
+from automation.progress import program_label
+
+
+@dataclass(frozen=True)
+class Renamed:
+    """One `renamed_from` in a program file, as its kind declares it."""
+
+    what: str  # how messages name the renamed thing: "cohort 'fy27-b'", "pair 2 of cohort x"
+    loc: Loc  # where `renamed_from` is in the program file
+    new: str
+    old: str
+    current: frozenset[str]  # the ids of its kind there now: the old id must not be one
+    paths: tuple[tuple[str, str], ...]  # (new, old) key paths below the program id
+    scope: str = ""  # where ids must be unique (a pair's cohort); renames there are compared
+    private: bool = False  # the ids are people's usernames: messages do not show them
+
+
+def no_renames(program: Program) -> tuple[Renamed, ...]:
+    """For a kind whose items cannot be renamed."""
+    return ()
+
+
+def rename_problems(renames: Sequence[Renamed], source: Source) -> Iterator[Problem]:
+    """An old id that is still a current id, or that two items claim, is an error: the tool
+    could not tell whose issues are whose."""
+    claimed: dict[tuple[str, str], Loc] = {}
+    for rename in renames:
+        old = "its former id" if rename.private else f"'{rename.old}'"
+        if rename.old == rename.new:
+            yield source.problem(rename.loc, f"{rename.what} is renamed_from itself; remove it")
+        elif rename.old in rename.current:
+            yield source.problem(
+                rename.loc,
+                f"{rename.what} is renamed_from {old}, which is still an id here; remove "
+                "renamed_from (the issues stay with the current one), or give the other its "
+                "own new id",
+            )
+        elif (rename.scope, rename.old) in claimed:
+            first = source.line_of(claimed[rename.scope, rename.old])
+            yield source.problem(
+                rename.loc,
+                f"{rename.what} is renamed_from {old}, like the item at line {first}; one id "
+                "can become only one other: remove one of the two",
+            )
+        claimed.setdefault((rename.scope, rename.old), rename.loc)
+
+
+def program_rename_problems(programs: Sequence[tuple[Program, Source]]) -> Iterator[Problem]:
+    """A program renamed_from an id that another program file still has, or that two
+    programs claim."""
+    files = {program.id: source.file for program, source in programs}
+    claimed: dict[str, str] = {}
+    for program, source in programs:
+        old = program.renamed_from
+        if old is None:
+            continue
+        if old == program.id:
+            yield source.problem(("renamed_from",), "the program is renamed_from itself; remove it")
+        elif old in files:
+            yield source.problem(
+                ("renamed_from",),
+                f"program '{program.id}' is renamed_from '{old}', which is still the id in "
+                f"{files[old]}; remove renamed_from, or give that program its own new id",
+            )
+        elif old in claimed:
+            yield source.problem(
+                ("renamed_from",),
+                f"program '{program.id}' is renamed_from '{old}', like {claimed[old]}; one id "
+                "can become only one other: remove one of the two",
+            )
+        claimed.setdefault(old, source.file)
+
+
+def with_former_keys(desired: DesiredProgram, renames: Sequence[Renamed]) -> DesiredProgram:
+    """The program's items, each with the keys it may have been made under: its groups' and
+    the program's former ids, alone and together (a rename done by an earlier run, then
+    another). The program's own items (tracking, epic, plan) follow only a program rename."""
+    pid = desired.program.id
+    whole = ((pid, desired.program.renamed_from),) if desired.program.renamed_from else ()
+    paths = [(f"{pid}/{new}", f"{pid}/{old}") for r in renames for new, old in r.paths]
+    groups = tuple(sorted(paths, key=lambda p: p[0].count("/"), reverse=True))
+    if not whole and not groups:
+        return desired
+    own = {desired.tracking.key, f"{pid}/epic", *(plan.key for plan in desired.plans)}
+
+    def issue(item: DesiredIssue) -> DesiredIssue:
+        return replace(
+            item, former_keys=former_keys(item.key, whole if item.key in own else (*groups, *whole))
+        )
+
+    def epic(item: DesiredEpic) -> DesiredEpic:
+        return replace(
+            item, former_keys=former_keys(item.key, whole if item.key in own else (*groups, *whole))
+        )
+
+    return replace(
+        desired,
+        issues=tuple(issue(i) for i in desired.issues),
+        tracking=issue(desired.tracking),
+        rollups=tuple(issue(i) for i in desired.rollups),
+        plans=tuple(issue(i) for i in desired.plans),
+        epics=tuple(epic(e) for e in desired.epics),
+    )
+
+
+def former_keys(key: str, paths: Sequence[tuple[str, str]]) -> tuple[str, ...]:
+    """Every key KEY had before the renames PATHS ((new, old) key paths, most specific
+    first), each rename made or not."""
+    keys = [key]
+    for new, old in paths:
+        keys += [old + k[len(new) :] for k in keys if k == new or k.startswith(new + "/")]
+    return tuple(dict.fromkeys(k for k in keys if k != key))
+
+
+def aliases(items: Iterable[DesiredIssue | DesiredEpic]) -> dict[str, str]:
+    """Former key -> current key; a former key that is also a current key is not one."""
+    listed = list(items)
+    current = {item.key for item in listed}
+    found: dict[str, str] = {}
+    for item in listed:
+        for old in item.former_keys:
+            if old not in current:
+                found.setdefault(old, item.key)
+    return found
+
+
+def rename_epic(
+    desired: DesiredProgram, epic: DesiredEpic, found: ObservedEpic | None
+) -> UpdateEpic | None:
+    """An epic found under a former key gets its new key on its identity line; the epics of
+    a renamed program get its new label instead of the former one. None when the epic is as
+    it should be."""
+    if found is None:
+        return None
+    program = desired.program
+    former = (found.key,) if found.key is not None and found.key != epic.key else ()
+    edits = Edits(identity=epic.key, former=former) if former else Edits()
+    after = apply_edits(found.description, edits)
+    add = tuple(label for label in epic.labels if label not in found.labels)
+    old = program_label(program.renamed_from) if program.renamed_from else None
+    remove = (old,) if old is not None and old in found.labels else ()
+    if normalise(after) == normalise(found.description) and not add and not remove:
+        return None
+    return UpdateEpic(program.id, epic.key, found.iid, found.description, after, edits, add, remove)
+
+
+@dataclass(frozen=True)
+class Suspect:
+    """An id that vanished from a program while another with the same people appeared."""
+
+    program: str
+    old: str
+    new: str
+
+    def holds(self, key: str) -> bool:
+        """Whether the item KEY belongs to the new id (it is not created while suspected)."""
+        return self.new in key.split("/")[1:]
+
+    @property
+    def warning(self) -> str:
+        return (
+            f"looks like a rename: add `renamed_from: {self.old}` to '{self.new}' in the file "
+            f"of program {self.program}. '{self.old}' is gone from the configuration while its "
+            f"issues are open, and '{self.new}' names the same people; nothing is created for "
+            f"'{self.new}' and the rollups are left as they are until then. If it is not a "
+            f"rename, close the open issues of '{self.old}'"
+        )
+
+
+def suspects(
+    desired: DesiredProgram,
+    issues: Sequence[ObservedIssue],
+    known: Collection[str],
+    renamed: Mapping[str, str],
+) -> tuple[Suspect, ...]:
+    """Ids that look renamed without `renamed_from`: an open issue of the tool's carries a
+    key the configuration no longer has (nor has as a former key, RENAMED), a wanted item
+    that does not exist yet (not in KNOWN) has the same key but for that id, the old id
+    appears in no wanted key, and one group of people holds the other."""
+    items = desired.every_issue()
+    wanted = {item.key for item in items}
+    orphans = [
+        i
+        for i in issues
+        if i.key and i.state == "opened" and i.key not in wanted and i.key not in renamed
+    ]
+    missing = [item for item in items if item.key not in known]
+    if not orphans or not missing:
+        return ()
+    others: dict[tuple[int, tuple[str, ...]], list[str]] = defaultdict(list)
+    for item in missing:
+        parts = item.key.split("/")
+        for at in range(1, len(parts) - 1):  # never the last id: a person or a period
+            others[at, (*parts[:at], "", *parts[at + 1 :])].append(parts[at])
+    pairs: set[tuple[int, tuple[str, ...], str, str]] = set()
+    for orphan in orphans:
+        parts = (orphan.key or "").split("/")
+        for at in range(1, len(parts) - 1):
+            for new in others.get((at, (*parts[:at], "", *parts[at + 1 :])), ()):
+                pairs.add((at, tuple(parts[:at]), parts[at], new))
+    found = []
+    for at, prefix, old, new in sorted(pairs):
+        if any(_under(key, at, prefix, old) for key in wanted):
+            continue  # the old id is still there: people moved, nothing was renamed
+        before = {
+            p.lower() for i in orphans if _under(i.key or "", at, prefix, old) for p in i.assignees
+        }
+        after = {p.lower() for i in missing if _under(i.key, at, prefix, new) for p in i.assignees}
+        if before and after and (before <= after or after <= before):
+            found.append(Suspect(desired.program.id, old, new))
+    return tuple(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class Held:
+    """What waits while ids look renamed: the suspected new ids' items are not created (a
+    second issue per person is what a missed `renamed_from` would make), with one warning
+    each."""
+
+    keys: frozenset[str] = frozenset()
+    warnings: tuple[str, ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        desired: DesiredProgram,
+        issues: Sequence[ObservedIssue],
+        resolved: Resolved,
+        renamed: Mapping[str, str],
+    ) -> Held:
+        """The suspects among the program's issues, and the keys they hold back."""
+        known = {*resolved.found, *(f.key for f in resolved.failed)}
+        found = suspects(desired, issues, known, renamed)
+        if not found:
+            return cls()
+        keys = [item.key for item in desired.every_issue()] + [e.key for e in desired.epics]
+        held = frozenset(
+            key for key in keys if key not in known and any(s.holds(key) for s in found)
+        )
+        return cls(held, tuple(s.warning for s in found))
+
+
+Item = TypeVar("Item", ObservedIssue, ObservedEpic)
+
+
+def with_former_label(
+    listed: Callable[[str], tuple[Item, ...]], program: Program
+) -> tuple[Item, ...]:
+    """The program's issues (or epics) as LISTED by its label, and, while the program is
+    renamed_from another id, by the former label too; each once. (One more list request per
+    run until `renamed_from` is removed.)"""
+    items = listed(program_label(program))
+    if program.renamed_from is None:
+        return items
+    seen = {item.iid for item in items}
+    former = listed(program_label(program.renamed_from))
+    return items + tuple(item for item in former if item.iid not in seen)
+
+
+def former_label(program: Program, labels: Collection[str]) -> tuple[str, ...]:
+    """A renamed program's former label is left where it is (GitLab keeps a label nobody
+    uses): said once per run while it exists."""
+    if program.renamed_from is None or program_label(program.renamed_from) not in labels:
+        return ()
+    old, new = program_label(program.renamed_from), program_label(program)
+    return (
+        f"program {program.id} was renamed from {program.renamed_from}: its issues and epics "
+        f"now carry the label {new}, and the label {old} is left as it is; delete it once "
+        "no issue or epic carries it",
+    )
+
+
+def _under(key: str, at: int, prefix: tuple[str, ...], value: str) -> bool:
+    parts = key.split("/")
+    return len(parts) > at and tuple(parts[:at]) == prefix and parts[at] == value

@@ -1,0 +1,285 @@
+"""Renames (issue 13, item 2): a cohort, program, account or pair declared `renamed_from` keeps
+its issues and epics, which get the new key and label; nothing is created. An id renamed
+without saying so is suspected, reported, and nothing is created for it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from automation.items import ObservedIssue
+from automation.markers import find_key
+from tests.backends import PROJECT, Backend, GitLabBackend, Result, new_fake
+from tests.conftest import keep_programs
+from tests.e2e.test_contract import by_key, tick
+from tests.local_cli import edit, issues, run
+
+CSM = Path("config/programs/csm-aspiring-leaders.yml")
+OLD, NEW = "csm-aspiring-leaders/fy27-pilot", "csm-aspiring-leaders/fy27-cohort-1"
+PEOPLE = ("sam.delacroix", "aiko.tanaka", "lena.fischer")
+TYPED = "Notes from our first call: focus on coaching.\n\n"
+MODULE = "## Module 1: Explore"
+
+
+def rename_cohort(renamed_from: bool = True) -> None:
+    said = "\n    renamed_from: fy27-pilot" if renamed_from else ""
+    edit(CSM, "  - id: fy27-pilot\n", f"  - id: fy27-cohort-1{said}\n")
+
+
+def body(issue: ObservedIssue) -> str:
+    """Everything below the identity line."""
+    return issue.description.split("\n", 1)[1]
+
+
+def epic_keys(backend: Backend, label: str) -> dict[str, int]:
+    return {e.key or "": e.iid for e in backend.tracker().program_epics(label)}
+
+
+def ok(result: Result) -> str:
+    assert result.code == 0, result.out + result.err
+    return result.out
+
+
+def test_a_renamed_cohort_keeps_its_issues_ticks_and_text(backend: Backend) -> None:
+    ok(backend.cli("apply"))
+    aiko = by_key(backend)[f"{OLD}/aiko.tanaka"]
+    backend.edit(aiko.iid, lambda t: tick(t, "Have coffee chats").replace(MODULE, TYPED + MODULE))
+    ok(backend.cli("apply"))
+    before = by_key(backend)
+    epics = epic_keys(backend, "program::csm-aspiring-leaders")
+    rename_cohort()
+
+    plan = ok(backend.cli("plan"))
+    assert "Plan: 0 to create" in plan and "identity line renamed" in plan
+    applied = ok(backend.cli("apply"))
+    assert "created" not in applied.replace("0 created", "")
+    after = by_key(backend)
+    assert set(after) == {f"{NEW}/{u}" for u in PEOPLE} | {"csm-aspiring-leaders/tracking"}
+    for person in PEOPLE:
+        old, new = before[f"{OLD}/{person}"], after[f"{NEW}/{person}"]
+        assert new.iid == old.iid
+        assert new.description.split("\n", 1)[0] == f"<!-- automation:key={NEW}/{person} -->"
+        assert body(new) == body(old)  # ticks, typed text and blocks: as they were
+    assert "1. [x] Have coffee chats" in after[f"{NEW}/aiko.tanaka"].description
+    assert TYPED in after[f"{NEW}/aiko.tanaka"].description
+    tracking = after["csm-aspiring-leaders/tracking"].description
+    assert f"{aiko.iid} fy27-cohort-1/aiko.tanaka" in tracking and "fy27-pilot/" not in tracking
+    assert f"| #{aiko.iid} | Aiko Tanaka |" in tracking  # the rollup keeps its row
+    renamed = epic_keys(backend, "program::csm-aspiring-leaders")
+    assert renamed == {"csm-aspiring-leaders/epic": epics["csm-aspiring-leaders/epic"]} | {
+        f"{NEW}/epic": epics[f"{OLD}/epic"]
+    }
+
+    quiet = backend.fingerprint()
+    assert "No changes" in ok(backend.cli("apply"))  # renamed_from stays: nothing more to do
+    assert backend.fingerprint() == quiet
+
+
+def test_a_renamed_program_moves_its_issues_and_epics_to_the_new_label(
+    backend: Backend,
+) -> None:
+    ok(backend.cli("apply"))
+    before = by_key(backend)
+    edit(CSM, "id: csm-aspiring-leaders\n", "id: csm-leaders\nrenamed_from: csm-aspiring-leaders\n")
+
+    applied = ok(backend.cli("apply"))
+    assert "0 created" in applied and "(1 label created)" in applied
+    assert "the label program::csm-aspiring-leaders is left as it is" in applied
+    after = by_key(backend)
+    assert {
+        k.replace("csm-leaders/", "csm-aspiring-leaders/"): i.iid for k, i in after.items()
+    } == {k: i.iid for k, i in before.items()}
+    for issue in after.values():
+        assert "program::csm-leaders" in issue.labels
+        assert "program::csm-aspiring-leaders" not in issue.labels
+    assert set(epic_keys(backend, "program::csm-leaders")) == {
+        "csm-leaders/epic",
+        "csm-leaders/fy27-pilot/epic",
+    }
+    assert epic_keys(backend, "program::csm-aspiring-leaders") == {}
+    assert "program::csm-aspiring-leaders" in backend.tracker().label_names()  # left, said
+
+    quiet = backend.fingerprint()
+    assert "No changes" in ok(backend.cli("apply"))
+    edit(CSM, "renamed_from: csm-aspiring-leaders\n", "")  # done: the line can go, too
+    gone = ok(backend.cli("apply"))
+    assert "No changes" in gone and "is left as it is" not in gone
+    assert backend.fingerprint() == quiet
+
+
+def test_a_cohort_renamed_without_renamed_from_is_held_and_said(backend: Backend) -> None:
+    ok(backend.cli("apply"))
+    before = backend.issues()
+    rename_cohort(renamed_from=False)
+    said = (
+        "warning: looks like a rename: add `renamed_from: fy27-pilot` to 'fy27-cohort-1' in "
+        "the file of program csm-aspiring-leaders."
+    )
+    assert said in ok(backend.cli("plan"))
+    held = ok(backend.cli("apply"))
+    assert said in held and "No changes" in held
+    assert backend.issues() == before  # nothing created, nothing written (rollups kept)
+    edit(CSM, "  - id: fy27-cohort-1\n", "  - id: fy27-cohort-1\n    renamed_from: fy27-pilot\n")
+    done = ok(backend.cli("apply"))
+    assert "looks like a rename" not in done and "0 created" in done
+    assert set(by_key(backend)) == {f"{NEW}/{u}" for u in PEOPLE} | {
+        "csm-aspiring-leaders/tracking"
+    }
+
+
+def test_a_new_cohort_of_other_people_is_not_suspected(project: Path) -> None:
+    run("apply")
+    edit(CSM, "  - id: fy27-pilot\n", "  - id: fy27-second\n")
+    edit(CSM, "      - aiko.tanaka\n      - lena.fischer\n", "      - riley.chen\n")
+    result = run("apply")
+    assert "looks like a rename" not in result.out and "2 created" in result.out
+
+
+def test_closing_the_old_issues_says_it_is_not_a_rename(project: Path) -> None:
+    run("apply")
+    for issue in issues(project).values():
+        if issue.key and issue.key.startswith(OLD):
+            path = project / ".automation" / "issues" / f"{issue.iid}.md"
+            edit(path, "state: opened", "state: closed")
+    rename_cohort(renamed_from=False)
+    result = run("apply")
+    assert "looks like a rename" not in result.out and "3 created" in result.out
+
+
+@pytest.fixture
+def esp(shipped: Path) -> Path:
+    return keep_programs(shipped, "executive-sponsorship")
+
+
+def test_a_renamed_esp_account_keeps_its_plan_cadence_issues_and_epic(esp: Path) -> None:
+    assert run("apply").code == 0
+    old = {k: i.iid for k, i in issues(esp).items() if "/account/globex/" in k}
+    program = Path("config/programs/executive-sponsorship.yml")
+    edit(program, "{id: globex,", "{id: globex-corp, renamed_from: globex,")
+    result = run("apply")
+    assert result.code == 0, result.out
+    assert "0 created" in result.out and "identity line renamed" in result.out
+    now = issues(esp)
+    assert {k: now[k.replace("/globex/", "/globex-corp/")].iid for k in old} == old
+    assert not [k for k in now if "/globex/" in k]
+    epics = (esp / ".automation" / "epics").glob("*.md")
+    keys = {find_key(p.read_text().split("---\n", 2)[2]) for p in epics}
+    assert "executive-sponsorship/globex-corp/epic" in keys
+    assert "executive-sponsorship/globex/epic" not in keys
+    assert "No changes" in run("apply").out
+
+
+@pytest.fixture
+def sponsorship(shipped: Path) -> Path:
+    return keep_programs(shipped, "sales-sponsorship")
+
+
+def test_a_renamed_sponsorship_cohort_creates_nothing(sponsorship: Path) -> None:
+    assert run("apply").code == 0
+    before = {i.iid for i in issues(sponsorship).values()}
+    program = Path("config/programs/sales-sponsorship.yml")
+    text = program.read_text()
+    cohort = text.split("  cohorts:\n    - id: ", 1)[1].split("\n", 1)[0]
+    edit(program, f"    - id: {cohort}\n", f"    - id: {cohort}-a\n      renamed_from: {cohort}\n")
+    result = run("apply")
+    assert result.code == 0, result.out
+    assert "0 created" in result.out
+    after = issues(sponsorship)
+    assert {i.iid for i in after.values()} == before
+    assert not [k for k in after if f"/{cohort}/" in k]
+    assert "No changes" in run("apply").out
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "  - id: fy27-pilot\n",
+            "  - id: fy27-pilot\n    renamed_from: fy27-pilot\n",
+            "cohort 'fy27-pilot' is renamed_from itself; remove it",
+        ),
+        (
+            "id: csm-aspiring-leaders\n",
+            "id: csm-aspiring-leaders\nrenamed_from: csm-aspiring-leaders\n",
+            "the program is renamed_from itself; remove it",
+        ),
+    ],
+)
+def test_a_rename_from_itself_is_a_config_error(
+    project: Path, old: str, new: str, message: str
+) -> None:
+    edit(CSM, old, new)
+    result = run("validate")
+    assert result.code == 2
+    assert message in result.out + result.err
+
+
+def test_a_rename_from_a_current_id_names_the_file_and_line(project: Path) -> None:
+    text = CSM.read_text()
+    second = text.split("  - id: fy27-pilot\n", 1)[1]
+    CSM.write_text(text + "  - id: fy27-b\n    renamed_from: fy27-pilot\n" + second)
+    result = run("validate")
+    assert result.code == 2
+    line = CSM.read_text().split("\n").index("    renamed_from: fy27-pilot") + 1
+    assert (
+        f"config/programs/csm-aspiring-leaders.yml:{line}: cohort 'fy27-b' is renamed_from "
+        "'fy27-pilot', which is still an id here; remove renamed_from (the issues stay with "
+        "the current one), or give the other its own new id"
+    ) in result.out + result.err
+
+
+def test_a_program_renamed_from_another_programs_id_is_an_error(shipped: Path) -> None:
+    keep_programs(shipped, "csm-aspiring-leaders", "sales-onboarding")
+    edit(
+        CSM,
+        "id: csm-aspiring-leaders\n",
+        "id: csm-aspiring-leaders\nrenamed_from: sales-onboarding\n",
+    )
+    result = run("validate")
+    assert result.code == 2
+    assert (
+        "config/programs/csm-aspiring-leaders.yml:4: program 'csm-aspiring-leaders' is "
+        "renamed_from 'sales-onboarding', which is still the id in "
+    ) in result.out + result.err
+
+
+def test_a_pair_follows_its_sponsees_new_username(sponsorship: Path) -> None:
+    assert run("apply").code == 0
+    key = "sales-sponsorship/fy28-h1/sam.delacroix"
+    iid = issues(sponsorship)[key].iid
+    for path in Path("config").rglob("*.yml"):
+        path.write_text(path.read_text().replace("sam.delacroix", "sam.dela"))
+    program = Path("config/programs/sales-sponsorship.yml")
+    edit(program, "sponsee: sam.dela}", "sponsee: sam.dela, renamed_from: sam.delacroix}")
+    result = run("apply")
+    assert result.code == 0, result.out
+    assert "0 created" in result.out
+    after = issues(sponsorship)
+    assert after["sales-sponsorship/fy28-h1/sam.dela"].iid == iid and key not in after
+    assert "sam.dela" not in result.out  # a confidential program's people stay out of the log
+    assert "No changes" in run("apply").out
+
+
+def test_on_gitlab_a_cohort_rename_creates_nothing_and_writes_each_item_once(
+    project: Path,
+) -> None:
+    fake = new_fake(users=PEOPLE)
+    with fake.activate():
+        gitlab = GitLabBackend(fake)
+        ok(gitlab.cli("apply"))
+        posts, puts = fake.count("POST", "/issues"), fake.count("PUT", "/epics/")
+        epics = fake.count("POST", "/epics")
+        iids = sorted(i["iid"] for i in fake.issues(PROJECT))
+        rename_cohort()
+        ok(gitlab.cli("apply"))
+        assert fake.count("POST", "/issues") == posts  # no issue, note or link made
+        assert fake.count("POST", "/epics") == epics
+        assert fake.count("PUT", "/epics/") == puts + 1  # the cohort's epic, once
+        assert sorted(i["iid"] for i in fake.issues(PROJECT)) == iids
+        keys = {find_key(i["description"] or "") for i in fake.issues(PROJECT)}
+        assert keys == {f"{NEW}/{u}" for u in PEOPLE} | {"csm-aspiring-leaders/tracking"}
+        assert fake.quick_actions == []
+        writes = fake.count("PUT") + fake.count("POST")
+        assert "No changes" in ok(gitlab.cli("apply"))
+        assert fake.count("PUT") + fake.count("POST") == writes
