@@ -101,11 +101,14 @@ def missing(names: Iterable[str], among: Iterable[str]) -> list[str]:
 
 
 def dropped_warning(iid: int, dropped: Sequence[str], kept: Sequence[str]) -> str:
-    """What to know when GitLab did not assign someone the tool asked it to."""
+    """What to know when GitLab did not assign someone the tool asked it to (the people it
+    kept are counted, not named: someone assigned by hand is not in configuration, so outputs
+    could not hide them for a confidential program)."""
+    now = f"{len(kept)} assignee{'' if len(kept) == 1 else 's'}" if kept else "no assignee"
     return (
-        f"issue #{iid}: GitLab did not assign {', '.join(dropped)} (assigned now: "
-        f"{', '.join(kept) or 'nobody'}); GitLab Free keeps one assignee, and GitLab leaves "
-        "out a user who cannot see the issue: give them access, or assign them by hand"
+        f"issue #{iid}: GitLab did not assign {', '.join(dropped)} (the issue has {now}); "
+        "GitLab Free keeps one assignee, and GitLab leaves out a user who cannot see the "
+        "issue: give them access, or assign them by hand"
     )
 
 
