@@ -123,11 +123,7 @@ def test_a_managers_change_reaches_the_hires_issue(shipped: Path) -> None:
     found = {k: i for k, i in issues(shipped).items() if k.endswith("/tom.reyes")}
     ((key, tom),) = found.items()
     assert tom.assignees == ("tom.reyes", "dana.whitfield")
-    people = Path("config/people.yml")
-    text = people.read_text()
-    start = text.index("  - username: tom.reyes")
-    entry = text[start : text.index("  - username:", start + 1)]
-    people.write_text(text.replace(entry, entry.replace("dana.whitfield", "lukas.brandt")))
+    change_manager("tom.reyes", "dana.whitfield", "lukas.brandt")
     result = run("apply")
     assert result.code == 0, result.out + result.err
     assert "assignees +lukas.brandt -dana.whitfield" in result.out  # not confidential: named
@@ -256,3 +252,62 @@ def test_on_gitlab_free_someone_not_kept_is_said_once(sponsorship: Path) -> None
         ((program, warning),) = writer.warnings
         assert program == "p" and "did not assign lukas.brandt" in warning
         assert "GitLab Free keeps one assignee" in warning
+
+
+@pytest.fixture
+def premium(shipped: Path) -> Iterator[GitLabBackend]:
+    fake = new_fake("premium", users=roster())
+    with fake.activate():
+        yield GitLabBackend(fake)
+
+
+def change_manager(username: str, old: str, new: str) -> None:
+    people = Path("config/people.yml")
+    text = people.read_text()
+    start = text.index(f"  - username: {username}\n")
+    entry = text[start : text.index("  - username:", start + 1)]
+    people.write_text(text.replace(entry, entry.replace(f"manager: {old}", f"manager: {new}")))
+
+
+def test_on_gitlab_a_managers_change_reaches_the_hires_issue(
+    shipped: Path, premium: GitLabBackend
+) -> None:
+    keep_programs(shipped, "sales-onboarding")
+    assert premium.cli("apply").code == 0
+    tom = next(i for i in premium.fake.issues(PROJECT) if "/tom.reyes -->" in i["description"])
+    assert tom["assignees"] == ["tom.reyes", "dana.whitfield"]
+    change_manager("tom.reyes", "dana.whitfield", "lukas.brandt")
+    result = premium.cli("apply")
+    assert "assignees +lukas.brandt -dana.whitfield" in result.out
+    tom = next(i for i in premium.fake.issues(PROJECT) if i["iid"] == tom["iid"])
+    assert tom["assignees"] == ["tom.reyes", "lukas.brandt"]
+    assert not tool_notes(tom)  # not confidential: GitLab's history shows the change
+    before = premium.fingerprint()
+    assert "No changes" in premium.cli("apply").out
+    assert premium.fingerprint() == before
+
+
+def test_on_gitlab_an_account_team_change_reaches_the_accounts_open_issues(
+    shipped: Path, premium: GitLabBackend
+) -> None:
+    keep_programs(shipped, "executive-sponsorship")
+    assert premium.cli("apply").code == 0
+    fake = premium.fake
+    umbrella = [i for i in fake.issues(PROJECT) if "/account/umbrella/" in i["description"]]
+    assert len(umbrella) == 4
+    annual = next(i for i in umbrella if "/annual/fy27 " in i["description"])
+    fake.edit_issue(PROJECT, annual["iid"], state="closed", as_user="aiko.tanaka")
+    edit(
+        Path("config/programs/executive-sponsorship.yml"),
+        "account_team: [aiko.tanaka]",
+        "account_team: [lena.fischer]",
+    )
+    assert premium.cli("apply").code == 0
+    for issue in fake.issues(PROJECT):
+        if issue["iid"] == annual["iid"]:
+            assert issue["assignees"] == ["jordan.alvarez", "aiko.tanaka"]  # closed
+        elif "/account/umbrella/" in issue["description"]:
+            assert issue["assignees"] == ["jordan.alvarez", "lena.fischer"]
+    before = premium.fingerprint()
+    assert "No changes" in premium.cli("apply").out
+    assert premium.fingerprint() == before
