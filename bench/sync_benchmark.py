@@ -103,13 +103,18 @@ def write_project(root: Path, n: int) -> None:
 # --- the fake GitLab, timed ----------------------------------------------------------------------
 
 
+REAL_SLEEP = time.sleep
+
+
 @dataclass
 class Meter:
-    """What the fake saw and spent: its own CPU and wall time (not the tool's), and answers."""
+    """What the fake saw and spent: its own CPU and wall time (not the tool's), its answers, and
+    the seconds the client waited in GitLab time (the tool's pacing, python-gitlab's 429 waits)."""
 
     latency: float
     cpu: float = 0.0
     wall: float = 0.0
+    waited: float = 0.0
     statuses: Counter[int] = field(default_factory=Counter)
 
 
@@ -119,7 +124,7 @@ def instrument(fake: FakeGitLab, latency: float) -> Meter:
     serve = fake._callback
 
     def timed(prepared: Any) -> tuple[int, dict[str, str], str]:
-        time.sleep(latency)  # the network and GitLab's own work
+        REAL_SLEEP(latency)  # the network and GitLab's own work
         wall, cpu = time.perf_counter(), time.process_time()
         answer = serve(prepared)
         meter.cpu += time.process_time() - cpu
@@ -131,13 +136,28 @@ def instrument(fake: FakeGitLab, latency: float) -> Meter:
     return meter
 
 
+@contextmanager
+def gitlab_time(fake: FakeGitLab, meter: Meter) -> Iterator[None]:
+    """python-gitlab's own waits (Retry-After on a 429) move the fake's clock, not real time."""
+
+    def wait(seconds: float) -> None:
+        meter.waited += max(seconds, 0.0)
+        fake.sleep(max(seconds, 0.0))
+
+    time.sleep = wait
+    try:
+        yield
+    finally:
+        time.sleep = REAL_SLEEP
+
+
 class FakeTime(Clock):
     """The tool's clock is the fake GitLab's: sleeping moves it, and so does every request."""
 
-    def __init__(self, fake: FakeGitLab) -> None:
+    def __init__(self, fake: FakeGitLab, meter: Meter) -> None:
         self.fake = fake
+        self.meter = meter
         self.start = fake.clock.now()
-        self.slept = 0.0
 
     def now(self) -> dt.datetime:
         return self.fake.clock.now().replace(microsecond=0)
@@ -146,7 +166,7 @@ class FakeTime(Clock):
         return (self.fake.clock.now() - self.start).total_seconds()
 
     def sleep(self, seconds: float) -> None:
-        self.slept += max(seconds, 0.0)
+        self.meter.waited += max(seconds, 0.0)
         self.fake.sleep(max(seconds, 0.0))
 
 
@@ -168,15 +188,13 @@ class Measure:
 
 
 @contextmanager
-def measured(
-    name: str, fake: FakeGitLab, meter: Meter, clock: FakeTime | None = None
-) -> Iterator[list[str]]:
+def measured(name: str, fake: FakeGitLab, meter: Meter) -> Iterator[list[str]]:
     """Measure the block; it appends its outcome (e.g. the tool's summary line) to the list."""
     outcome: list[str] = []
     first = len(fake.requests)
     errors = sum(n for status, n in meter.statuses.items() if status >= 400)
     fake_cpu, fake_wall = meter.cpu, meter.wall
-    slept = clock.slept if clock else 0.0
+    waited = meter.waited
     wall, cpu = time.perf_counter(), time.process_time()
     yield outcome
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -187,7 +205,7 @@ def measured(
             sum(n for status, n in meter.statuses.items() if status >= 400) - errors,
             wall - (meter.wall - fake_wall),
             cpu - (meter.cpu - fake_cpu),
-            (clock.slept if clock else 0.0) - slept,
+            meter.waited - waited,
             " ".join(outcome),
         )
     )
@@ -199,12 +217,12 @@ measures: list[Measure] = []
 def apply(name: str, fake: FakeGitLab, meter: Meter, root: Path) -> None:
     """One scheduled run of the tool, an hour after the previous one."""
     fake.clock.advance(dt.timedelta(hours=1))
-    clock = FakeTime(fake)
+    clock = FakeTime(fake, meter)
     out, err = io.StringIO(), io.StringIO()
     argv = ["apply", "--backend", "gitlab", "--today", TODAY]
     argv += ["--config", str(root / "config"), "--templates", str(root / "templates")]
     env = {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN}
-    with measured(name, fake, meter, clock) as outcome:
+    with measured(name, fake, meter) as outcome:
         code = run(argv, env, out, err, clock)
         last = (out.getvalue().strip().splitlines() or ["(nothing printed)"])[-1]
         outcome.append(f"exit {code}: {last}")
@@ -227,7 +245,9 @@ def tick(fake: FakeGitLab, share: float) -> int:
 
 
 def naive(fake: FakeGitLab, meter: Meter) -> None:
-    """The baseline: list the issues, then GET each one and PUT it back with its progress."""
+    """The baseline: list the issues, then GET each one and PUT it back with its progress (with
+    no rate limit: it would be throttled, and it is the count of requests that is compared)."""
+    fake.set_rate_limit(None)
     with measured("naive GET+PUT", fake, meter) as outcome:
         issues = fake.client().projects.get(PROJECT, lazy=True).issues
         listed = issues.list(iterator=True, per_page=100, state="all")
@@ -257,7 +277,7 @@ def bench(n: int, latency_ms: float) -> tuple[int, list[Measure]]:
     for i in range(grown):
         fake.add_member(GROUP, participant(i))
     meter = instrument(fake, latency_ms / 1000)
-    with tempfile.TemporaryDirectory() as tmp, fake.activate():
+    with tempfile.TemporaryDirectory() as tmp, fake.activate(), gitlab_time(fake, meter):
         root = Path(tmp)
         write_project(root, n)
         apply("first run", fake, meter, root)
