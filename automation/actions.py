@@ -97,12 +97,24 @@ class AddNote:
 @dataclass(frozen=True)
 class CloseIssue:
     """Close an issue whose tasks are all done, once: not when the completion note (posted
-    after closing) shows it was done before and a person reopened the issue."""
+    after closing) shows it was done before and a person reopened the issue. (Also an issue
+    whose person left the program, or an ended account's plan: `why` says which.)"""
 
     program: str
     key: str
     iid: int
     unless_note: str | None = None
+    why: str = "every task is done"
+
+
+@dataclass(frozen=True)
+class ReopenIssue:
+    """Reopen the issue of a person who is back in the program, which the tool closed when
+    they left (see lifecycle.py)."""
+
+    program: str
+    key: str
+    iid: int
 
 
 @dataclass(frozen=True)
@@ -142,6 +154,21 @@ class LinkIssues:
     target_iid: int
 
 
+@dataclass(frozen=True)
+class UpdateEpic:
+    """Rename an epic made under a former key (renamed_from): its identity line, made again
+    on the text read just before writing, and its program label."""
+
+    program: str
+    key: str
+    iid: int
+    before: str
+    after: str
+    edits: Edits = field(default_factory=Edits)
+    add: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+
+
 Action = (
     CreateLabel
     | CreateIssue
@@ -150,9 +177,11 @@ Action = (
     | UpdateAssignees
     | AddNote
     | CloseIssue
+    | ReopenIssue
     | CreateEpic
     | AddToEpic
     | LinkIssues
+    | UpdateEpic
 )
 ALL_STEPS = frozenset({"create", "labels", "progress"})
 
@@ -167,10 +196,12 @@ def steps_of(action: Action) -> frozenset[str]:
             return frozenset({"create"})
         case UpdateLabels():
             return frozenset({"labels"})
-        case UpdateDescription() | AddNote() | CloseIssue():
+        case UpdateDescription() | AddNote() | CloseIssue() | ReopenIssue():
             return frozenset({"progress"})
         case UpdateAssignees():  # with its note and record (progress), never without them
             return frozenset({"progress"})
+        case UpdateEpic():  # a rename: whichever step runs first makes it
+            return ALL_STEPS
         case _:
             assert_never(action)
 

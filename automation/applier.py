@@ -17,11 +17,13 @@ from automation.actions import (
     Failure,
     LinkIssues,
     Plan,
+    ReopenIssue,
     UpdateAssignees,
     UpdateDescription,
+    UpdateEpic,
     UpdateLabels,
 )
-from automation.edits import apply_edits
+from automation.edits import Edits, apply_edits
 from automation.errors import CreationRefused, ItemError
 from automation.markers import normalise
 from automation.mentions import people_only, refused_warning
@@ -54,7 +56,7 @@ class Writer:
     refused: str | None = None  # why GitLab stopped accepting issue creates this run
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (program, what)
 
-    def perform(self, action: Action) -> None:  # noqa: C901 - one flat case per action
+    def perform(self, action: Action) -> None:  # noqa: C901, PLR0912 - one flat case per action
         """The one place a plan's action becomes a tracker write."""
         t = self.tracker
         match action:
@@ -72,12 +74,16 @@ class Writer:
                 self._note(action)
             case CloseIssue():
                 self._close(action)
+            case ReopenIssue():
+                t.reopen_issue(action.iid)
             case CreateEpic():
                 t.create_epic(action.epic)
             case AddToEpic():
                 t.add_to_epic(action.epic_iid, action.issue)
             case LinkIssues():
                 t.link_issues(action.iid, action.target_iid)
+            case UpdateEpic():
+                self._rename_epic(action)
             case _:
                 assert_never(action)
 
@@ -98,10 +104,18 @@ class Writer:
         fresh = self.tracker.get_issue(action.iid)
         if fresh is None:
             raise ItemError(f"issue #{action.iid} was deleted during the run")
-        after = apply_edits(fresh.description, action.edits)
+        after = apply_edits(fresh.description, self._checked_tasks(action))
         if normalise(after) == normalise(fresh.description):
             raise _Skipped
         self.tracker.update_description(action.iid, after)
+
+    def _checked_tasks(self, action: UpdateDescription) -> Edits:
+        """The edits, with each template task to add checked for mentions like a new issue."""
+        tasks = action.edits.tasks
+        if not tasks:
+            return action.edits
+        checked = tuple(replace(t, item=self._people_only(action.program, t.item)) for t in tasks)
+        return replace(action.edits, tasks=checked)
 
     def _reassign(self, action: UpdateAssignees) -> None:
         """Read the assignees again and change only the tool's: someone a person assigned
@@ -117,6 +131,20 @@ class Writer:
         said = (action.program, dropped_warning(action.iid, dropped, kept))
         if dropped and said not in self.warnings:
             self.warnings.append(said)
+
+    def _rename_epic(self, action: UpdateEpic) -> None:
+        """Read the epic again and make the rename on that text (one write: description and
+        labels together); nothing when it is done already."""
+        fresh = self.tracker.get_epic(action.iid)
+        if fresh is None:
+            raise ItemError(f"epic &{action.iid} was deleted during the run")
+        after = apply_edits(fresh.description, action.edits)
+        text = None if normalise(after) == normalise(fresh.description) else after
+        add = tuple(label for label in action.add if label not in fresh.labels)
+        remove = tuple(label for label in action.remove if label in fresh.labels)
+        if text is None and not add and not remove:
+            raise _Skipped
+        self.tracker.update_epic(action.iid, text, add, remove)
 
     def _close(self, action: CloseIssue) -> None:
         if action.unless_note and self._has_note(action.iid, action.unless_note):
@@ -182,7 +210,7 @@ def _labels_of(action: Action) -> set[str]:
     match action:
         case CreateIssue():
             return set(action.issue.labels)
-        case UpdateLabels():
+        case UpdateLabels() | UpdateEpic():
             return set(action.add)
         case (
             CreateLabel()
@@ -190,6 +218,7 @@ def _labels_of(action: Action) -> set[str]:
             | UpdateAssignees()
             | AddNote()
             | CloseIssue()
+            | ReopenIssue()
             | CreateEpic()
             | AddToEpic()
             | LinkIssues()

@@ -52,6 +52,8 @@ class RowKind(StrEnum):
     IN_PROGRESS = Status.IN_PROGRESS.value
     NOT_STARTED = Status.NOT_STARTED.value
     OVERDUE = Status.OVERDUE.value
+    ENDED = Status.ENDED.value
+    WITHDRAWN = Status.WITHDRAWN.value
     BEING_CREATED = "being created"
     NOT_MEASURED = "not measured"
     NOT_CREATED = "not created"
@@ -91,11 +93,13 @@ def listing(program: Program, rows: Sequence[RollupRow], limit: int = MAX_ROWS) 
 
 
 def _tier(row: RollupRow) -> int:
-    """Unmeasured or uncreated first, then overdue, open work, closed unfinished, complete."""
+    """Unmeasured or uncreated first, then overdue, open work, closed unfinished (or its
+    cohort ended), complete, withdrawn."""
     if row.progress is None:
         return 0
-    if row.progress.status is Status.COMPLETE:
-        return 4
+    last = {Status.WITHDRAWN: 5, Status.COMPLETE: 4, Status.ENDED: 3}
+    if row.progress.status in last:
+        return last[row.progress.status]
     if row.state == "closed":
         return 3
     if row.reference is None:
@@ -117,8 +121,8 @@ def _natural(text: str) -> tuple[tuple[str, int], ...]:
 def _kind(row: RollupRow) -> RowKind:
     if row.progress is None:
         return RowKind.NOT_CREATED if row.reference is None else RowKind.NOT_MEASURED
-    if row.progress.status is Status.COMPLETE:
-        return RowKind.COMPLETE
+    if row.progress.status in (Status.COMPLETE, Status.WITHDRAWN, Status.ENDED):
+        return RowKind(row.progress.status.value)
     if row.state == "closed":
         return RowKind.CLOSED
     if row.reference is None:
@@ -140,7 +144,7 @@ def _groups(program: Program, rows: Sequence[RollupRow]) -> tuple[tuple[GroupLin
             sum(
                 1 for r in group if r.progress is not None and r.progress.status is Status.COMPLETE
             ),
-            total((r.progress for r in group if r.progress is not None), program).overall.percent,
+            total(counted(group), program).overall.percent,
         )
         for name, group in members.items()
     ]
@@ -148,6 +152,17 @@ def _groups(program: Program, rows: Sequence[RollupRow]) -> tuple[tuple[GroupLin
         return tuple(lines), 0
     keep = set(sorted(range(len(lines)), key=lambda i: (lines[i].percent, i))[:MAX_GROUPS])
     return tuple(line for i, line in enumerate(lines) if i in keep), len(lines) - MAX_GROUPS
+
+
+def withdrawn(row: RollupRow) -> bool:
+    """Whether the row's person left the program: listed, never counted in the figures."""
+    return row.progress is not None and row.progress.status is Status.WITHDRAWN
+
+
+def counted(rows: Iterable[RollupRow]) -> list[Progress]:
+    """The progress of the rows that count towards a rollup's figures: measured, and not
+    withdrawn."""
+    return [row.progress for row in rows if row.progress is not None and not withdrawn(row)]
 
 
 def record_specs(program: Program) -> list[RecordSpec]:
@@ -177,8 +192,9 @@ class Blocks:
     def rollup(self, program: Program, rows: list[RollupRow], group: str | None = None) -> str:
         """The rollup block of a tracking issue (or of a group's): its issues and totals.
 
-        Totals and averages count every row; a long rollup lists only MAX_ROWS of them."""
-        measured = [row.progress for row in rows if row.progress is not None]
+        Totals and averages count every row but withdrawn ones; a long rollup lists only
+        MAX_ROWS of them."""
+        measured = counted(rows)
         values = {
             "program": program,
             "group": group,
@@ -186,7 +202,8 @@ class Blocks:
             "listing": listing(program, rows),
             "totals": total(measured, program),
             "averages": averages(
-                (row.records for row in rows if row.records), record_specs(program)
+                (row.records for row in rows if row.records and not withdrawn(row)),
+                record_specs(program),
             ),
         }
         return self.renderer.render(ROLLUP_TEMPLATE, values)

@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 from automation.checklist import count_sections
 from automation.config.models import Config, Program
 from automation.config.source import Source
+from automation.course import Course
 from automation.edits import BlockTexts
 from automation.errors import ConfigError, ItemError, Problem
 from automation.items import ObservedIssue
@@ -147,6 +148,7 @@ class DesiredProgram:
     rollups: tuple[DesiredIssue, ...] = ()
     warnings: tuple[str, ...] = ()
     plans: tuple[DesiredIssue, ...] = ()  # plan-style issues whose figures the tool owns
+    course: Course = field(default_factory=Course)  # members and endings (lifecycle.py)
 
     def every_issue(self) -> tuple[DesiredIssue, ...]:
         """Tracked issues, the tracking issue, group rollups and plan-style issues."""

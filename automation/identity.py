@@ -35,6 +35,7 @@ class Resolved:
     index: dict[str, int] | None = None  # as read from the tracking issue
     renamed: dict[str, str] = field(default_factory=dict)  # key -> the former key it carries
     aliases: Mapping[str, str] = field(default_factory=dict)  # former key -> key (renames.py)
+    unwanted: dict[str, ObservedIssue] = field(default_factory=dict)  # keys config no longer has
 
     def entries(self, tracking_key: str) -> dict[str, int]:
         """The index to write: every key the tool knows an issue for, the old entries kept
@@ -71,10 +72,7 @@ def resolve(
             if holders[0].key != key:
                 out.renamed[key] = holders[0].key or key
         elif len(holders) == 1:
-            out.warnings.append(
-                f"issue {holders[0].reference} has key '{key}', which the configuration no "
-                "longer defines; it was left as it is"
-            )
+            out.unwanted[key] = holders[0]  # its person left, or it is no longer asked for
     _recover_tracking(issues, tracking_key, out)
     tracking = out.found.get(tracking_key)
     out.index = read_index(tracking.description, key_prefix(tracking_key)) if tracking else None

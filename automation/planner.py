@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from automation.actions import (
     AddNote,
@@ -36,6 +36,17 @@ from automation.figures import rewrite_figures
 from automation.identity import Resolved, resolve
 from automation.index import INDEX_BLOCK, index_content, key_prefix
 from automation.items import NewIssue, ObservedIssue
+from automation.lifecycle import (
+    NO_TURN,
+    Departures,
+    Endings,
+    Turn,
+    departures,
+    turn,
+    with_endings,
+    with_notes,
+)
+from automation.migration import Migrations, migrate, record_block
 from automation.missed import missed_periods
 from automation.people import people_blocks, plan_people, with_people
 from automation.progress import (
@@ -47,6 +58,7 @@ from automation.progress import (
     program_label,
 )
 from automation.records import Recorded, read_records
+from automation.renames import Held, aliases, former_label
 
 COMPLETION_MARKER = "<!-- automation:note completion -->"
 
@@ -59,9 +71,11 @@ class _Program:
     blocks: Blocks
     today: dt.date
     keyed: Mapping[str, ObservedIssue]  # issues carrying a key, whatever their labels
-    restore: frozenset[str]  # keys whose identity line is put back
+    restore: frozenset[str]  # keys whose identity line is put back (or renamed)
     failed: frozenset[str]  # keys that could not be matched: nothing is created for them
     measured: Mapping[str, Measured]
+    migrations: Migrations  # template tasks added to open issues, and their records
+    departed: Departures = field(default_factory=Departures)  # people who left (lifecycle.py)
 
     @property
     def id(self) -> str:
@@ -89,53 +103,75 @@ def plan_program(
         if spec.name not in observed.labels
     )
     wanted = [item.key for item in desired.every_issue()]
+    renamed = aliases(desired.every_issue())
     resolved = resolve(
-        observed.issues, wanted, desired.tracking.key, observed.fetched, program_label(program)
+        observed.issues,
+        wanted,
+        desired.tracking.key,
+        observed.fetched,
+        program_label(program),
+        aliases=renamed,
     )
+    held = Held.of(desired, observed.issues, resolved, renamed)
+    departed = departures(desired, observed.issues, resolved, blocks, today)
     matched = Plan(
         labels,
         tuple(Failure(program.id, f.key, f.message, f.iid) for f in resolved.failed),
-        (*desired.warnings, *resolved.warnings, *missed_periods(desired, resolved.found, today)),
+        (
+            *desired.warnings,
+            *resolved.warnings,
+            *missed_periods(desired, resolved.found, today),
+            *held.warnings,
+        ),
+        notices=former_label(program, observed.labels),
     )
     found = resolved.found
-    measured = _measure_all(desired, found, today)
+    migrations = migrate(desired, found)
+    measured = with_endings(desired, _measure_all(desired, found, today, migrations), today)
     ctx = _Program(
         desired,
         blocks,
         today,
         observed.keyed,
-        frozenset(resolved.restore),
-        frozenset(f.key for f in resolved.failed),
+        frozenset(resolved.restore) | frozenset(resolved.renamed),  # renamed: a new key line
+        frozenset(f.key for f in resolved.failed) | held.keys,
         measured,
+        migrations,
+        departed,
     )
     tracked = [_plan_tracked(item, found.get(item.key), ctx) for item in desired.issues]
     rows = [(item, row) for item, (_, row) in zip(desired.issues, tracked, strict=True)]
     planned = combine(
         [
             matched,
+            departed.plan,
+            migrations.plan,
             *(plan for plan, _ in tracked),
-            _plan_rollups(resolved, rows, ctx),
+            _plan_rollups(resolved, rows, ctx) if not held.keys else Plan(),  # kept meanwhile
             _plan_figures(found, observed.issues, ctx),
         ]
     )
     if observed.epics is None:
         return planned + plan_links(desired, found, observed.tracking_links)
-    failed = frozenset(f.key for f in planned.failures)
+    failed = frozenset(f.key for f in planned.failures) | held.keys
     return planned + plan_epics(desired, found, observed.epics, failed)
 
 
 def _measure_all(
-    desired: DesiredProgram, found: Mapping[str, ObservedIssue], today: dt.date
+    desired: DesiredProgram,
+    found: Mapping[str, ObservedIssue],
+    today: dt.date,
+    migrations: Migrations,
 ) -> dict[str, Measured]:
-    """Progress and recorded values of every tracked issue that exists, by key."""
+    """Progress and recorded values of every tracked issue that exists, by key (with the
+    template tasks it gets added)."""
     measured: dict[str, Measured] = {}
     specs = record_specs(desired.program)
     for item in desired.issues:
         issue = found.get(item.key)
         if issue is not None:
-            progress = measure(
-                issue.description, desired.program, issue.due_date, today, item.sections
-            )
+            text = migrations.text(item.key, issue.description)
+            progress = measure(text, desired.program, issue.due_date, today, item.sections)
             measured[item.key] = Measured(issue, progress, read_records(issue.description, specs))
     return measured
 
@@ -162,7 +198,9 @@ def _plan_tracked(
     completing = progress.status is Status.COMPLETE and not has_block(found, COMPLETION_BLOCK)
     if completing:
         blocks = (*blocks, (COMPLETION_BLOCK, ctx.blocks.completion(ctx.today)))
-    written, state = _write_tracked(item, found, blocks, progress, completing, ctx)
+    turned = turn(ctx.desired, item, found, ctx.measured, ctx.blocks, ctx.today)
+    blocks = (*blocks, *turned.blocks)
+    written, state = _write_tracked(item, found, blocks, progress, completing, ctx, turned)
     if state == "opened" and not written.failures:  # an issue that failed gets nothing
         written = with_people(written, plan_people(ctx.desired.program, item, found))
     row = RollupRow(found.reference, item.subject, item.group, progress, state, records)
@@ -176,17 +214,26 @@ def _write_tracked(  # noqa: PLR0917
     progress: Progress,
     completing: bool,
     ctx: _Program,
+    turned: Turn = NO_TURN,
 ) -> tuple[Plan, str]:
     """A tracked issue's blocks and labels; once every task is done: close, then the note,
-    then the blocks, each the next one's proof. Returns the issue's state afterwards."""
+    then the blocks, each the next one's proof (so too a person back in the program, or an
+    account that ended: TURNED). Returns the issue's state afterwards."""
     program = ctx.desired.program
-    update = description_update(program, found, item.key, Edits(blocks, ctx.identity(item.key)))
+    blocks = (*blocks, *ctx.migrations.blocks(item.key))
+    edits = Edits(blocks, ctx.identity(item.key), tasks=ctx.migrations.tasks(item.key))
+    update = description_update(program, found, item.key, edits)
     wanted = issue_labels(program, progress)
-    if isinstance(update, Failure) or not completing:
+    if isinstance(update, Failure) or not (completing or turned.actions):
         return updates(program, found, item.key, update, wanted), found.state
     labels = labels_update(program, found, item.key, wanted)
-    closing, state = _complete(item, found, ctx)
-    return Plan((*present(labels), *closing, *present(update))), state
+    closing, state = _complete(item, found, ctx) if completing else ((), found.state)
+    before = turned.actions
+    if state != found.state:  # closed on completion: not closed twice
+        before = tuple(a for a in before if not isinstance(a, CloseIssue))
+    else:
+        state = turned.state or state
+    return Plan((*present(labels), *before, *closing, *present(update))), state
 
 
 def _exposed(item: DesiredIssue, found: ObservedIssue, ctx: _Program) -> Plan | None:
@@ -225,7 +272,10 @@ def _unreadable(found: ObservedIssue, records: Mapping[str, Recorded]) -> tuple[
 def _plan_new(item: DesiredIssue, ctx: _Program) -> tuple[Plan, RollupRow]:
     """Create an issue with its blocks filled in from the start."""
     derived = ctx.blocks.derived(item.derived, ctx.measured)
-    text = apply_edits(item.description, Edits((*item.blocks, *derived, *people_blocks(item))))
+    record = record_block(ctx.desired.program, item)
+    text = apply_edits(
+        item.description, Edits((*item.blocks, *derived, *people_blocks(item), *record))
+    )
     progress = ctx.measure(text, item.due_date, item.sections)  # blocks hold no tasks
     text = apply_edits(text, Edits(((PROGRESS_BLOCK, ctx.blocks.progress(progress)),)))
     labels = tuple(sorted(set(item.labels) | issue_labels(ctx.desired.program, progress)))
@@ -291,7 +341,10 @@ def _plan_figures(
     found: Mapping[str, ObservedIssue], observed: Sequence[ObservedIssue], ctx: _Program
 ) -> Plan:
     """Plan-style issues: only their `=> NN%` figures change, from the issues lines link to."""
-    completion = {issue.iid: count_tasks(issue.description).percent for issue in observed}
+    completion = {
+        issue.iid: count_tasks(ctx.migrations.text(issue.key, issue.description)).percent
+        for issue in observed
+    }
     return combine(
         _plan_figure(item, found.get(item.key), completion, ctx) for item in ctx.desired.plans
     )
@@ -315,13 +368,17 @@ def _plan_rollups(
     """The program's tracking issue lists every tracked issue (and keeps the index of keys);
     a group's rollup lists its members."""
     found, tracking = resolved.found, ctx.desired.tracking
-    every = [row for _, row in tracked if row is not None]
+    every = [row for _, row in tracked if row is not None] + ctx.departed.rows_in(None)
     entries = resolved.entries(tracking.key)
     index = ((INDEX_BLOCK, index_content(entries, key_prefix(tracking.key))),)
-    plans = [_plan_rollup(tracking, found.get(tracking.key), every, ctx, extra=index)]
+    ends = Endings.of(ctx.desired, tracked, ctx.departed, ctx.blocks, ctx.today)
+    plans = [_plan_rollup(tracking, found.get(tracking.key), every, ctx, extra=index, ends=ends)]
     for rollup in ctx.desired.rollups:
         rows = [row for item, row in tracked if row is not None and rollup.key in item.rollups]
-        plans.append(_plan_rollup(rollup, found.get(rollup.key), rows, ctx, rollup.subject))
+        rows += ctx.departed.rows_of(ctx.desired, rollup.key)
+        plans.append(
+            _plan_rollup(rollup, found.get(rollup.key), rows, ctx, rollup.subject, ends=ends)
+        )
     return combine(plans)
 
 
@@ -332,6 +389,7 @@ def _plan_rollup(  # noqa: PLR0917
     ctx: _Program,
     group: str | None = None,
     extra: BlockTexts = (),
+    ends: Endings | None = None,
 ) -> Plan:
     content = ctx.blocks.rollup(ctx.desired.program, rows, group)
     blocks = (*item.blocks, (ROLLUP_BLOCK, content), *extra)
@@ -343,4 +401,9 @@ def _plan_rollup(  # noqa: PLR0917
     exposed = _exposed(item, found, ctx)
     if exposed is not None:
         return exposed
-    return _keep(found, item.key, Edits(blocks, ctx.identity(item.key)), ctx)
+    if ends is None:
+        return _keep(found, item.key, Edits(blocks, ctx.identity(item.key)), ctx)
+    final, notes = ends.rollup(item, found, content)  # a group that ended: its final figures
+    rollup = ((ROLLUP_BLOCK, final),) if final is not None else ()
+    edits = Edits((*item.blocks, *rollup, *extra), ctx.identity(item.key))
+    return with_notes(_keep(found, item.key, edits, ctx), notes)

@@ -23,6 +23,8 @@ class Status(StrEnum):
     IN_PROGRESS = "in progress"
     OVERDUE = "overdue"
     COMPLETE = "complete"
+    ENDED = "ended"  # its cohort ended before it was complete (lifecycle.py; never measured)
+    WITHDRAWN = "withdrawn"  # its person left the program (lifecycle.py; never measured)
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,8 @@ _STATUS_COLOURS = {
     Status.IN_PROGRESS: "#428bca",
     Status.OVERDUE: "#d9534f",
     Status.COMPLETE: "#5cb85c",
+    Status.ENDED: "#6f42c1",
+    Status.WITHDRAWN: "#8c8c8c",
 }
 
 

@@ -85,6 +85,14 @@ class Delegating(Tracker):
     def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:
         self.inner.add_to_epic(epic_iid, issue)
 
+    def get_epic(self, iid: int) -> ObservedEpic | None:
+        return self.inner.get_epic(iid)
+
+    def update_epic(
+        self, iid: int, description: str | None, add: Sequence[str], remove: Sequence[str]
+    ) -> None:
+        self.inner.update_epic(iid, description, add, remove)
+
     def link_issues(self, iid: int, target_iid: int) -> None:
         self.inner.link_issues(iid, target_iid)
 
@@ -96,6 +104,9 @@ class Delegating(Tracker):
 
     def close_issue(self, iid: int) -> None:
         self.inner.close_issue(iid)
+
+    def reopen_issue(self, iid: int) -> None:
+        self.inner.reopen_issue(iid)
 
 
 class CrashingTracker(Delegating):
@@ -136,6 +147,12 @@ class CrashingTracker(Delegating):
         super().add_to_epic(epic_iid, issue)
         self._wrote()
 
+    def update_epic(
+        self, iid: int, description: str | None, add: Sequence[str], remove: Sequence[str]
+    ) -> None:
+        super().update_epic(iid, description, add, remove)
+        self._wrote()
+
     def link_issues(self, iid: int, target_iid: int) -> None:
         super().link_issues(iid, target_iid)
         self._wrote()
@@ -151,4 +168,8 @@ class CrashingTracker(Delegating):
 
     def close_issue(self, iid: int) -> None:
         super().close_issue(iid)
+        self._wrote()
+
+    def reopen_issue(self, iid: int) -> None:
+        super().reopen_issue(iid)
         self._wrote()

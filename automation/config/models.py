@@ -170,6 +170,36 @@ class Completion(Frozen):
     close: bool = False
 
 
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"^[^\r\n]*$")]
+
+
+class Leaving(Frozen):
+    """What happens to the issue of a person (or account) removed from the program while it
+    is open: it is labelled `status::withdrawn`, gets one note, and is closed unless
+    `close: false`. `reasons` gives the note's reason, by username or account id."""
+
+    close: bool = True
+    reasons: dict[Username, Reason] = Field(default_factory=dict)
+
+    @field_validator("reasons")
+    @classmethod
+    def _one_reason_each(cls, value: dict[str, str]) -> dict[str, str]:
+        seen: dict[str, str] = {}
+        for name in value:
+            if name.lower() in seen:
+                raise ValueError(
+                    f"'{seen[name.lower()]}' and '{name}' are the same username (GitLab "
+                    "ignores case); keep one reason"
+                )
+            seen[name.lower()] = name
+        return value
+
+    def reason(self, who: str) -> str | None:
+        """The reason given for a username or account id, whatever its case."""
+        wanted = who.lower()
+        return next((text for name, text in self.reasons.items() if name.lower() == wanted), None)
+
+
 class RecordField(Frozen):
     """A value people record in an issue on a `Label: value` line."""
 
@@ -204,6 +234,7 @@ class Program(Frozen):
     completion: Completion = Completion()
     records: tuple[RecordField, ...] = ()
     plan: PlanIssue | None = None
+    leaving: Leaving = Leaving()
     renamed_from: Slug | None = Field(
         default=None, description="the program's former id, whose issues it takes over"
     )

@@ -44,7 +44,8 @@ def desired_programs(
         try:
             generated = kind.generated(ctx)
             problems.extend(missing_headings(ctx, generated.issues))
-            result.append(with_former_keys(_assemble(ctx, generated), kind.renamed(program)))
+            desired = with_former_keys(_assemble(ctx, generated), kind.renamed(program))
+            result.append(replace(desired, course=kind.course_of(program)))
         except ConfigError as error:
             problems.extend(error.problems)
     if problems:

@@ -9,6 +9,7 @@ from typing import Generic, TypeVar
 
 from automation.config.models import JobGrades, Person, Program
 from automation.config.source import Loc, Source
+from automation.course import Course, no_course
 from automation.desired import Context, Generated
 from automation.errors import Problem
 from automation.renames import Renamed, no_renames, rename_problems
@@ -48,13 +49,15 @@ class Kind(Generic[P]):
     kind's own keys; `check` finds what needs more than one value (or the roster) to see;
     `generate` turns a program into its issues; `blocks` names the tool-owned blocks the kind's
     templates hold besides progress, rollup and completion; `renames` lists its items'
-    `renamed_from` (renames.py)."""
+    `renamed_from` (renames.py); `course` says whose issue each key is and when its groups
+    end (course.py, lifecycle.py)."""
 
     model: type[P]
     generate: Callable[[Context[P]], Generated]
     check: Check[P] = no_checks
     blocks: tuple[str, ...] = ()
     renames: Callable[[P], Iterable[Renamed]] = no_renames
+    course: Callable[[P], Course] = no_course
 
     @property
     def name(self) -> str:
@@ -70,6 +73,10 @@ class Kind(Generic[P]):
     def renamed(self, program: Program) -> tuple[Renamed, ...]:
         """What the program file says was renamed (`renamed_from`) among the kind's ids."""
         return tuple(self.renames(self._own(program)))
+
+    def course_of(self, program: Program) -> Course:
+        """The program's members and endings, as the kind reads them from its file."""
+        return self.course(self._own(program))
 
     def generated(self, ctx: Context[Program]) -> Generated:
         """The kind's issues, groups and blocks for one program."""

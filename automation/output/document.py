@@ -21,8 +21,10 @@ from automation.actions import (
     Failure,
     LinkIssues,
     Plan,
+    ReopenIssue,
     UpdateAssignees,
     UpdateDescription,
+    UpdateEpic,
     UpdateLabels,
 )
 from automation.output.lines import NOBODY, diff
@@ -89,6 +91,12 @@ class LinkIssuesJson(BaseActionJson):
     target_iid: int
 
 
+class UpdateEpicJson(BaseActionJson):
+    diff: str
+    add: list[str]
+    remove: list[str]
+
+
 class ConfidentialActionJson(TypedDict):
     """An action on a confidential item: no key, nothing of its text."""
 
@@ -105,10 +113,11 @@ ActionJson = (
     | UpdateLabelsJson
     | UpdateAssigneesJson
     | AddNoteJson
-    | BaseActionJson  # close_issue has only these
+    | BaseActionJson  # close_issue and reopen_issue have only these
     | CreateEpicJson
     | AddToEpicJson
     | LinkIssuesJson
+    | UpdateEpicJson
     | ConfidentialActionJson
 )
 
@@ -231,7 +240,7 @@ def action_json(action: Action, privacy: Privacy = NOBODY) -> ActionJson:
     )
 
 
-def _fields(action: Action, base: BaseActionJson) -> ActionJson:
+def _fields(action: Action, base: BaseActionJson) -> ActionJson:  # noqa: C901 - one case each
     fields: ActionJson
     match action:
         case CreateLabel(spec=spec):
@@ -258,7 +267,7 @@ def _fields(action: Action, base: BaseActionJson) -> ActionJson:
             fields = {**base, "add": list(action.add), "remove": list(action.remove)}
         case AddNote():
             fields = {**base, "body": action.body}
-        case CloseIssue():
+        case CloseIssue() | ReopenIssue():
             fields = base
         case CreateEpic(epic=epic):
             fields = {
@@ -271,6 +280,14 @@ def _fields(action: Action, base: BaseActionJson) -> ActionJson:
             fields = {**base, "epic_iid": action.epic_iid}
         case LinkIssues():
             fields = {**base, "target_iid": action.target_iid}
+        case UpdateEpic():
+            changed = "\n".join(diff(action.before, action.after))
+            fields = {
+                **base,
+                "diff": changed,
+                "add": list(action.add),
+                "remove": list(action.remove),
+            }
         case _:
             assert_never(action)
     return fields

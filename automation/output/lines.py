@@ -21,10 +21,14 @@ from automation.actions import (
     Failure,
     LinkIssues,
     Plan,
+    ReopenIssue,
     UpdateAssignees,
     UpdateDescription,
+    UpdateEpic,
     UpdateLabels,
 )
+from automation.changes import RENAMED
+from automation.migration import TASKS_ADDED
 from automation.output.result import Summary, action_type, plural
 from automation.privacy import Privacy
 
@@ -41,10 +45,11 @@ class _Verbs:
     update: str
     add: str
     close: str
+    reopen: str = "reopen"
 
 
 _PLANNED = _Verbs("create", "update", "add", "close")
-_DONE = _Verbs("created", "updated", "added", "closed")
+_DONE = _Verbs("created", "updated", "added", "closed", "reopened")
 
 
 def describe(action: Action, *, done: bool = False, privacy: Privacy = NOBODY) -> str:
@@ -57,7 +62,7 @@ def describe(action: Action, *, done: bool = False, privacy: Privacy = NOBODY) -
     return privacy.about(action.program, _line(action, _DONE if done else _PLANNED))
 
 
-def _line(action: Action, v: _Verbs) -> str:
+def _line(action: Action, v: _Verbs) -> str:  # noqa: C901 - one flat case per action
     line: str
     match action:
         case CreateLabel():
@@ -78,23 +83,32 @@ def _line(action: Action, v: _Verbs) -> str:
             first = action.body.splitlines()[0][:60]
             line = f"{v.add} note to #{action.iid} [{action.key}]: {first}"
         case CloseIssue():
-            line = f"{v.close} #{action.iid} [{action.key}]: every task is done"
+            line = f"{v.close} #{action.iid} [{action.key}]: {action.why}"
+        case ReopenIssue():
+            line = f"{v.reopen} #{action.iid} [{action.key}]: back in the program"
         case CreateEpic():
             line = f'{v.create} epic "{action.epic.title}" [{action.epic.key}]'
         case AddToEpic():
             line = f"{v.add} #{action.iid} [{action.key}] to epic &{action.epic_iid}"
         case LinkIssues():
             line = f"{v.add} link from tracking issue #{action.iid} to #{action.target_iid}"
+        case UpdateEpic():
+            changes = [f"+{name}" for name in action.add] + [f"-{name}" for name in action.remove]
+            said = [RENAMED] if action.edits.former else []
+            said += [f"labels {' '.join(changes)}"] if changes else []
+            line = f"{v.update} epic &{action.iid} [{action.key}]: {', '.join(said)}"
         case _:
             assert_never(action)
     return line
 
 
 def _what(block: str) -> str:
-    """How a description update reads: its blocks, and a restored identity line."""
+    """How a description update reads: its blocks, a restored identity line, and template
+    tasks added."""
     names = block.split(", ")
     said = ["identity line restored"] if "identity line" in names else []
-    blocks = [name for name in names if name != "identity line"]
+    said += [name for name in names if name in {RENAMED, TASKS_ADDED}]
+    blocks = [name for name in names if name not in {"identity line", RENAMED, TASKS_ADDED}]
     if blocks:
         said.append(f"{', '.join(blocks)} block" + ("s" if len(blocks) > 1 else ""))
     return ", ".join(said)
@@ -117,7 +131,7 @@ def plan_lines(plan: Plan, privacy: Privacy = NOBODY) -> Iterator[str]:
         if isinstance(action, CreateLabel):
             continue
         yield describe(action, privacy=privacy)
-        if isinstance(action, UpdateDescription) and not privacy.hides(action.key):
+        if isinstance(action, UpdateDescription | UpdateEpic) and not privacy.hides(action.key):
             changed = diff(action.before, action.after)
             yield from (privacy.about(action.program, f"    {line}") for line in changed)
     yield from failure_lines(plan.failures, privacy)

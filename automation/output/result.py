@@ -19,8 +19,10 @@ from automation.actions import (
     Failure,
     LinkIssues,
     Plan,
+    ReopenIssue,
     UpdateAssignees,
     UpdateDescription,
+    UpdateEpic,
     UpdateLabels,
 )
 from automation.run import Applied
@@ -33,14 +35,16 @@ ActionType = Literal[
     "update_assignees",
     "add_note",
     "close_issue",
+    "reopen_issue",
     "create_epic",
     "add_to_epic",
     "link_issues",
+    "update_epic",
 ]
 ACTION_TYPES: tuple[ActionType, ...] = get_args(ActionType)
 
 
-def action_type(action: Action) -> ActionType:  # noqa: C901 - one flat case per action
+def action_type(action: Action) -> ActionType:  # noqa: C901, PLR0912 - one case per action
     """How outputs name an action's type."""
     name: ActionType
     match action:
@@ -58,12 +62,16 @@ def action_type(action: Action) -> ActionType:  # noqa: C901 - one flat case per
             name = "add_note"
         case CloseIssue():
             name = "close_issue"
+        case ReopenIssue():
+            name = "reopen_issue"
         case CreateEpic():
             name = "create_epic"
         case AddToEpic():
             name = "add_to_epic"
         case LinkIssues():
             name = "link_issues"
+        case UpdateEpic():
+            name = "update_epic"
         case _:
             assert_never(action)
     return name
@@ -79,8 +87,10 @@ def _changes_an_existing_item(action: Action) -> bool:
             | UpdateAssignees()
             | AddNote()
             | CloseIssue()
+            | ReopenIssue()
             | AddToEpic()
             | LinkIssues()
+            | UpdateEpic()
         ):
             return True
         case _:

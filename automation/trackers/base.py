@@ -75,6 +75,10 @@ class Tracker(abc.ABC):
     def close_issue(self, iid: int) -> None:
         """Close an issue."""
 
+    @abc.abstractmethod
+    def reopen_issue(self, iid: int) -> None:
+        """Reopen a closed issue."""
+
     # --- the run lock: one run at a time ---------------------------------------------------
 
     @abc.abstractmethod
@@ -110,6 +114,17 @@ class Tracker(abc.ABC):
     @abc.abstractmethod
     def create_epic(self, epic: NewEpic) -> ObservedEpic:
         """Create an epic and return it as stored."""
+
+    @abc.abstractmethod
+    def get_epic(self, iid: int) -> ObservedEpic | None:
+        """One epic read afresh (just before it is renamed); None if deleted."""
+
+    @abc.abstractmethod
+    def update_epic(
+        self, iid: int, description: str | None, add: Sequence[str], remove: Sequence[str]
+    ) -> None:
+        """Replace an epic's description (unless None) and add and remove labels, in one
+        write, without touching its other labels."""
 
     @abc.abstractmethod
     def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:

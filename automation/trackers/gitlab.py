@@ -393,6 +393,10 @@ class GitLabTracker(Tracker):
         """Close an issue (state_event=close)."""
         self._update(iid, {"state_event": "close"}, f"closing issue #{iid}")
 
+    def reopen_issue(self, iid: int) -> None:
+        """Reopen an issue (state_event=reopen)."""
+        self._update(iid, {"state_event": "reopen"}, f"reopening issue #{iid}")
+
     def _update(self, iid: int, data: dict[str, str], what: str) -> None:
         """One issue update, paced under GitLab's per-minute budget for updates."""
         self._pace("update", self.settings.issue_updates_per_minute)
@@ -470,6 +474,34 @@ class GitLabTracker(Tracker):
             return next((e for e in self.program_epics(epic.labels[0]) if e.key == epic.key), None)
 
         return self._create_once(create, lookup)
+
+    def get_epic(self, iid: int) -> ObservedEpic | None:
+        """One epic read afresh (GET /groups/:id/epics/:epic_iid); None when deleted (404)."""
+        try:
+            with self._reading(f"reading epic &{iid}"):
+                return self._observed_epic(self._group.epics.get(iid).attributes)
+        except ItemError as error:
+            if _status(error) == NOT_FOUND:
+                return None
+            raise
+
+    def update_epic(
+        self, iid: int, description: str | None, add: Sequence[str], remove: Sequence[str]
+    ) -> None:
+        """PUT /groups/:id/epics/:epic_iid with the description and add_labels/remove_labels,
+        paced like issue updates (GitLab counts epic updates with them)."""
+        data: dict[str, str] = {}
+        if description is not None:
+            data["description"] = description
+        if add:
+            data["add_labels"] = ",".join(add)
+        if remove:
+            data["remove_labels"] = ",".join(remove)
+        if not data:
+            return
+        self._pace("update", self.settings.issue_updates_per_minute)
+        with self._translated(f"updating epic &{iid}"):
+            self._group.epics.update(iid, data)
 
     def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:
         """Put an issue in an epic by its global id; one already there (409) is fine."""

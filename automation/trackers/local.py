@@ -200,6 +200,10 @@ class LocalTracker(Tracker):
         """Set the state to closed."""
         self._change(iid, {"state": "closed"})
 
+    def reopen_issue(self, iid: int) -> None:
+        """Set the state to opened."""
+        self._change(iid, {"state": "opened"})
+
     def create_epic(self, epic: NewEpic) -> ObservedEpic:
         """Write epics/<next iid>.md."""
         now = self.clock()
@@ -207,6 +211,22 @@ class LocalTracker(Tracker):
         iid = _next_iid(self.epics_dir)
         self._save(self.epics_dir, iid, meta, epic.description)
         return _observed_epic(iid, meta, epic.description)
+
+    def get_epic(self, iid: int) -> ObservedEpic | None:
+        """One epic file read afresh; None when it was deleted."""
+        if not (self.epics_dir / f"{iid}.md").is_file():
+            return None
+        return _observed_epic(iid, *self._load(self.epics_dir, iid, EpicFile))
+
+    def update_epic(
+        self, iid: int, description: str | None, add: Sequence[str], remove: Sequence[str]
+    ) -> None:
+        """Rewrite the epic file: its description (unless None) and labels."""
+        meta, text = self._load(self.epics_dir, iid, EpicFile)
+        labels = [label for label in meta.labels if label not in remove]
+        labels += [label for label in add if label not in labels]
+        changed = meta.model_copy(update={"labels": labels, "updated_at": self.clock()})
+        self._save(self.epics_dir, iid, changed, text if description is None else description)
 
     def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:
         """Record the issue's epic."""

@@ -225,11 +225,11 @@ def test_existing_group_labels_are_not_an_error(gitlab: GitLabBackend) -> None:
     gitlab.fake.add_label(GROUP, "status::complete")
     gitlab.fake.add_label(GROUP, "program::demo")
     ok(gitlab.cli("apply"))
-    # the two that exist are not posted (the 11th is the run lock)
-    assert gitlab.fake.count("POST", "/labels") == 10 + 1
+    # the two that exist are not posted (the 13th is the run lock)
+    assert gitlab.fake.count("POST", "/labels") == 12 + 1
     spec = LabelSpec("status::complete", "#5cb85c", "Issue status (managed)")
     gitlab.tracker().create_label(spec)  # created meanwhile by someone else: 409 is success
-    assert gitlab.fake.count("POST", "/labels") == 12
+    assert gitlab.fake.count("POST", "/labels") == 14
 
 
 def test_labels_are_provisioned_at_group_level_before_issues(gitlab: GitLabBackend) -> None:

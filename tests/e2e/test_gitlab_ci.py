@@ -126,7 +126,7 @@ def test_ci_logs_get_collapsible_sections_and_no_colour(project: Path) -> None:
 def test_steps_split_creation_from_progress_sync(project: Path) -> None:
     result = cli(["apply", "--backend", "local", "--steps", "labels,progress"], {})
     assert "created issue" not in result.out
-    assert result.out.strip().endswith("(14 labels created)")
+    assert result.out.strip().endswith("(16 labels created)")
     created = cli(["apply", "--backend", "local", "--steps", "create"], {})
     assert "created issue" in created.out
     with pytest.raises(SystemExit) as stopped:

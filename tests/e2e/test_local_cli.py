@@ -40,7 +40,7 @@ def test_newcomer_session_on_the_shipped_config(project: Path) -> None:
     assert len(list((workspace / "issues").glob("*.md"))) == 4
     assert out.strip().endswith(
         "Summary: 4 created, 0 updated, 0 unchanged, 0 failed, 0 warnings "
-        "(14 labels, 2 epics created)"
+        "(16 labels, 2 epics created)"
     )
 
     before = snapshot(workspace)
@@ -82,7 +82,7 @@ def test_plan_writes_nothing_and_shows_what_apply_would_do(project: Path) -> Non
     assert 'create issue "CSM Aspiring Leaders: Sam Delacroix"' in out
     assert out.strip().endswith(
         "Plan: 4 to create, 0 to update, 0 unchanged, 0 failed, 0 warnings "
-        "(14 labels, 2 epics to create)"
+        "(16 labels, 2 epics to create)"
     )
 
 
@@ -102,9 +102,11 @@ def test_plan_json_follows_the_documented_schema(project: Path) -> None:
         "update_assignees": 0,
         "add_note": 0,
         "close_issue": 0,
+        "reopen_issue": 0,
         "create_epic": 0,
         "add_to_epic": 0,
         "link_issues": 0,
+        "update_epic": 0,
         "unchanged": 2,
         "failed": 0,
         "warnings": 0,

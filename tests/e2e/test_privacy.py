@@ -55,6 +55,7 @@ def test_every_kind_of_message_about_a_pair_names_nobody(sponsorship: Path) -> N
     first = every_output(sponsorship, "apply")
     assert "pair 3 of cohort fy28-h1: timezones" in first
     # a duplicate pair issue (a failure), and a pair the configuration no longer defines
+    # (withdrawn: labelled, closed, a note naming the sponsee's reason, a block)
     found = issues(sponsorship)
     lena = found["sales-sponsorship/fy28-h1/lena.fischer"]
     folder = sponsorship / ".automation" / "issues"
@@ -63,12 +64,14 @@ def test_every_kind_of_message_about_a_pair_names_nobody(sponsorship: Path) -> N
     edit(
         sponsorship / PROGRAM, "        - {sponsor: victor.nakamura, sponsee: kenji.watanabe}\n", ""
     )
+    with (sponsorship / PROGRAM).open("a") as program:
+        program.write("leaving:\n  reasons:\n    kenji.watanabe: Kenji Watanabe changed roles\n")
     outputs = [first, every_output(sponsorship, "plan"), every_output(sponsorship, "apply")]
     validate = run("validate")
     outputs.append(validate.out + validate.err)
     joined = "\n".join(outputs)
     assert "FAILED [sales-sponsorship (confidential)]: issues #" in joined
-    assert "which the configuration no longer defines" in joined
+    assert "close issue: #" in joined and "add note: #" in joined
     assert_names_nobody(joined)
 
 

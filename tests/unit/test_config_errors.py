@@ -58,8 +58,8 @@ CASES = [
     (
         {"config/programs/demo.yml": PROGRAM.replace("title:", "titel:")},
         "config/programs/demo.yml:5: unknown key 'titel'; remove it or fix its spelling "
-        "(allowed: cohorts, completion, confidential, esp, id, kind, name, onboarding, plan, "
-        "records, renamed_from, sections, sponsorship, template, title, tracking)",
+        "(allowed: cohorts, completion, confidential, esp, id, kind, leaving, name, onboarding, "
+        "plan, records, renamed_from, sections, sponsorship, template, title, tracking)",
     ),
     (
         {

@@ -15,6 +15,7 @@ import yaml
 
 from automation.blocks import Blocks, RollupRow, record_specs
 from automation.checklist import count_tasks, visible_lines
+from automation.lifecycle import samples
 from automation.progress import measure
 from automation.records import RecordSpec, read_records
 from automation.rendering import (
@@ -197,6 +198,8 @@ def _texts(root: Path, today: dt.date) -> tuple[Texts, Texts]:
                 RollupRow(f"#{number}", issue.subject, issue.group, progress, "opened", records)
             )
         texts[f"{program.id} rollup"] = blocks.rollup(program, rows)
+        lifecycle = samples(desired, rows, blocks, today, reason=program.name)
+        texts.update({f"{program.id} {name}": text for name, text in lifecycle.items()})
         for epic in desired.epics:
             texts[epic.key] = epic.description
             titles[epic.key] = epic.title

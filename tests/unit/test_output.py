@@ -20,8 +20,10 @@ from automation.actions import (
     Failure,
     LinkIssues,
     Plan,
+    ReopenIssue,
     UpdateAssignees,
     UpdateDescription,
+    UpdateEpic,
     UpdateLabels,
 )
 from automation.items import NewEpic, NewIssue, ObservedIssue
@@ -40,9 +42,11 @@ EVERY_ACTION = Plan(
         UpdateAssignees("p", "p/a", 2, ("bo",), ("cy",), ("ana", "bo")),
         AddNote("p", "p/a", 2, "<!-- marker -->\nWell done"),
         CloseIssue("p", "p/a", 2),
+        ReopenIssue("p", "p/a", 2),
         CreateEpic("p", NewEpic("p/epic", "Epic", "text", ("program::p",))),
         AddToEpic("p", "p/a", 4, ObservedIssue(2, "A", "", ())),
         LinkIssues("p", "p/c", 1, 2),
+        UpdateEpic("p", "p/epic", 5, "<!-- a -->\n", "<!-- b -->\n", add=("program::p",)),
     ),
     (Failure("p", "p/b", "what to fix", 3),),
     ("a warning",),
@@ -57,9 +61,11 @@ SHAPES: dict[str, Any] = {
     "update_assignees": doc.UpdateAssigneesJson,
     "add_note": doc.AddNoteJson,
     "close_issue": doc.BaseActionJson,
+    "reopen_issue": doc.BaseActionJson,
     "create_epic": doc.CreateEpicJson,
     "add_to_epic": doc.AddToEpicJson,
     "link_issues": doc.LinkIssuesJson,
+    "update_epic": doc.UpdateEpicJson,
 }
 
 

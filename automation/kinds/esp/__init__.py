@@ -1,9 +1,17 @@
 """Executive Sponsorship Programs: account plans and the operating cadence, by fiscal period."""
 
 from automation.kinds.esp.checks import check_esp
+from automation.kinds.esp.course import course
 from automation.kinds.esp.generate import PROPOSALS, SCORECARD, generate
 from automation.kinds.esp.model import EspProgram
 from automation.kinds.esp.renames import renames
 from automation.kinds.kind import Kind
 
-KIND = Kind(EspProgram, generate, check_esp, blocks=(PROPOSALS, SCORECARD), renames=renames)
+KIND = Kind(
+    EspProgram,
+    generate,
+    check_esp,
+    blocks=(PROPOSALS, SCORECARD),
+    renames=renames,
+    course=course,
+)

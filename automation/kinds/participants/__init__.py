@@ -2,8 +2,9 @@
 
 from automation.kinds.kind import Kind
 from automation.kinds.participants.checks import check_participants
+from automation.kinds.participants.course import course
 from automation.kinds.participants.generate import generate
 from automation.kinds.participants.model import ParticipantsProgram
 from automation.kinds.participants.renames import renames
 
-KIND = Kind(ParticipantsProgram, generate, check_participants, renames=renames)
+KIND = Kind(ParticipantsProgram, generate, check_participants, renames=renames, course=course)

@@ -1,0 +1,57 @@
+"""What a kind says about its program over time (pure data): whose issue a key is, so that an
+issue whose person left can be withdrawn, and when each group (cohort, workshop) and account
+ends. Each kind fills it in from its program file (`automation/kinds/<kind>/course.py`); the
+planning lives in `automation/lifecycle.py`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Member:
+    """The person (or account) an issue is for, as its key names them."""
+
+    id: str  # a username or an account id: what `leaving.reasons` names
+    group: str | None = None  # the id of the group (cohort, account) the key names, if any
+
+
+@dataclass(frozen=True)
+class Ending:
+    """An issue that is closed, with a summary note, once a date has passed (an ESP account's
+    plan when the account's commitment ends)."""
+
+    key: str
+    end: dt.date
+    name: str  # what the summary calls the account
+    counts: str  # the key prefix of the issues the summary counts
+
+
+def nobody(rest: str) -> Member | None:
+    """For a kind whose keys name no person or account."""
+    return None
+
+
+@dataclass(frozen=True)
+class Course:
+    """A program's members and endings. `member` gets a key without the program id and its
+    slash (`fy27-pilot/sam`), and says whose issue it is; None for the program's own issues
+    (tracking, rollups, plans, program-wide periods) and for keys whose person is still in the
+    program under another key."""
+
+    member: Callable[[str], Member | None] = nobody
+    ends: Mapping[str, dt.date] = field(default_factory=dict)  # group id -> its last day
+    names: Mapping[str, str] = field(default_factory=dict)  # group id -> its name
+    endings: tuple[Ending, ...] = ()
+
+    def ended(self, group: str | None, today: dt.date) -> bool:
+        """Whether the group's end date has passed."""
+        end = self.ends.get(group) if group is not None else None
+        return end is not None and today > end
+
+
+def no_course(program: object) -> Course:
+    """For a kind with no members to withdraw and nothing that ends."""
+    return Course()

@@ -1,0 +1,30 @@
+"""Whose issues an ESP key names (an account's), and when each account's commitment ends."""
+
+from __future__ import annotations
+
+from automation.course import Course, Ending, Member
+from automation.kinds.esp.model import EspProgram
+
+
+def course(program: EspProgram) -> Course:
+    """A key `account/ID/...` is one of that account's issues (a reason is given by the
+    account id). An approved account whose `end` has passed gets its plan issue closed with
+    a summary note; its other issues stay as they are."""
+    approved = [a for a in program.esp.accounts if a.status == "approved"]
+    base = f"{program.id}/account"
+    return Course(
+        member=_member,
+        names={a.id: a.name for a in program.esp.accounts},
+        endings=tuple(
+            Ending(f"{base}/{a.id}/account-plan", a.end, a.name, f"{base}/{a.id}/")
+            for a in approved
+            if a.end is not None
+        ),
+    )
+
+
+def _member(rest: str) -> Member | None:
+    parts = rest.split("/")
+    if len(parts) < 3 or parts[0] != "account":
+        return None
+    return Member(parts[1], parts[1])

@@ -1,0 +1,28 @@
+"""Whose onboarding issue a key is, and when a workshop's group ends."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+
+from automation.course import Course, Member
+from automation.kinds.onboarding.model import OnboardingProgram
+
+_OWN = frozenset({"tracking", "plan", "epic"})
+
+
+def course(program: OnboardingProgram) -> Course:
+    """A key `username` is that hire's issue, unless they are still a hire (with no start date
+    yet, their issue is not asked for, yet they have not left). A workshop's group ends
+    `milestone_days.goal` days after the workshop: every hire in it started before the
+    workshop, so each one's goal (their due date) has passed by then."""
+    part = program.onboarding
+    goal = dt.timedelta(days=part.milestone_days.goal)
+    hires = frozenset(h.username.lower() for h in part.hires)
+    return Course(member=partial(_member, hires), ends={w.id: w.end + goal for w in part.workshops})
+
+
+def _member(hires: frozenset[str], rest: str) -> Member | None:
+    if "/" in rest or rest in _OWN or rest.lower() in hires:
+        return None
+    return Member(rest)

@@ -1,0 +1,22 @@
+"""Who a participants program's issues are for, and when its cohorts end."""
+
+from __future__ import annotations
+
+from automation.course import Course, Member
+from automation.kinds.participants.model import ParticipantsProgram
+
+
+def course(program: ParticipantsProgram) -> Course:
+    """A key `cohort/username` is that participant's issue; a cohort ends on its `end_date`."""
+    return Course(
+        member=_member,
+        ends={c.id: c.end_date for c in program.cohorts if c.end_date is not None},
+        names={c.id: c.name for c in program.cohorts},
+    )
+
+
+def _member(rest: str) -> Member | None:
+    parts = rest.split("/")
+    if len(parts) != 2 or parts[1] in ("tracking", "epic"):
+        return None
+    return Member(parts[1], parts[0])

@@ -1,0 +1,470 @@
+"""A program over time: people who leave and come back, cohorts and accounts that end (pure).
+
+- **Leaving.** An issue of the tool's whose key the configuration no longer asks for, and
+  whose kind says it is a person's (or an account's), is *withdrawn*: `status::withdrawn`,
+  then closed (unless the program's `leaving.close` is false), then one note saying why
+  (posted once, ever), then a `withdrawn` block in its description, the proof that all of it
+  happened: an issue with that block gets nothing more. Rollups list it as withdrawn and
+  leave it out of their figures. An issue that was complete is not withdrawn: it is listed
+  as it is. When the person is back, the issue is reopened (if the tool closed it) and the
+  block says so.
+- **Cohort ends.** The day after a group's end date, its open unfinished issues are labelled
+  `status::ended` (never closed), its rollup gets one note with the final figures, and a
+  hidden `final` line in its rollup block; a group's own rollup issue is then never rewritten
+  (its figures are frozen). A group without a rollup issue of its own (a participants
+  cohort) gets the note on the program's tracking issue, which stays live.
+- **Account ends.** An ESP account's plan is closed, with one summary note, then an `ended`
+  block, once its end date has passed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from automation.actions import (
+    Action,
+    AddNote,
+    CloseIssue,
+    Failure,
+    Plan,
+    ReopenIssue,
+    UpdateLabels,
+    combine,
+)
+from automation.blocks import COMPLETION_BLOCK, Blocks, RollupRow, counted, listing
+from automation.changes import description_update, has_block
+from automation.course import Ending, Member
+from automation.desired import DesiredIssue, DesiredProgram, Measured
+from automation.edits import BlockTexts, Edits
+from automation.errors import ItemError
+from automation.identity import Resolved
+from automation.items import ObservedIssue
+from automation.markers import block_content
+from automation.progress import Status, measure, status_label, total
+from automation.renames import aliases, suspects
+from automation.rendering import Renderer
+
+WITHDRAWN_BLOCK = "withdrawn"  # in a withdrawn issue: the proof that withdrawing is done
+ENDED_BLOCK = "ended"  # in an ended account's plan: the proof that closing it is done
+ROLLUP_BLOCK = "rollup"
+WITHDRAWN_NOTE = "<!-- automation:note withdrawn -->"
+ACCOUNT_NOTE = "<!-- automation:note account-ended -->"
+_LEFT = "<!-- automation:withdrawn -->"  # first line of the withdrawn block: left, still open
+_LEFT_CLOSED = "<!-- automation:withdrawn closed -->"  # ... and the tool closed the issue
+_BACK = "<!-- automation:withdrawn back -->"  # the person is back in the program
+_FINAL = re.compile(r"^<!-- automation:final (?P<group>\S+) (?P<end>\d{4}-\d{2}-\d{2}) -->$")
+TEMPLATES = {
+    "withdrawn": "blocks/withdrawn.md.j2",
+    "withdrawn_note": "blocks/withdrawn-note.md.j2",
+    "ended_note": "blocks/ended-note.md.j2",
+    "account_ended": "blocks/account-ended.md.j2",
+    "account_note": "blocks/account-ended-note.md.j2",
+}
+
+
+def ended_note_marker(group: str) -> str:
+    """The hidden first line of the note that says a group ended (one per group, ever)."""
+    return f"<!-- automation:note ended {group} -->"
+
+
+def final_line(group: str, end: dt.date) -> str:
+    """The hidden line in a rollup block that says the group's final figures were written."""
+    return f"<!-- automation:final {group} {end.isoformat()} -->"
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+def _render(renderer: Renderer, name: str, values: Mapping[str, Any]) -> str:
+    """A lifecycle template from the team's templates/, or the one shipped with the tool when
+    the team's repository predates it."""
+    template = TEMPLATES[name]
+    chosen = renderer if renderer.exists(template) else _shipped()
+    return chosen.render(template, values).strip()
+
+
+@cache
+def _shipped() -> Renderer:
+    return Renderer(Path(str(resources.files("automation") / "skeleton" / "templates")), [])
+
+
+# --- who is who -----------------------------------------------------------------------------
+
+
+def member_of(desired: DesiredProgram, key: str) -> Member | None:
+    """The person or account whose issue KEY is, as the program's kind reads it."""
+    prefix = f"{desired.program.id}/"
+    return desired.course.member(key[len(prefix) :]) if key.startswith(prefix) else None
+
+
+def group_of(desired: DesiredProgram, item: DesiredIssue) -> str | None:
+    """The id of the group (cohort, workshop) that ends, which a tracked issue belongs to: the
+    group of its rollup issue, or of its epic."""
+    prefix = f"{desired.program.id}/"
+    for key in (*item.rollups, item.epic_key or ""):
+        parts = key.removeprefix(prefix).split("/")
+        if key.startswith(prefix) and len(parts) == 2 and parts[0] in desired.course.ends:
+            return parts[0]
+    return None
+
+
+def _state(description: str) -> str | None:
+    """The first line of the withdrawn block: whether the issue was withdrawn (and by whom it
+    was closed), or the person is back; None without a readable block."""
+    try:
+        content = block_content(description, WITHDRAWN_BLOCK)
+    except ItemError:
+        return None
+    return content.split("\n", 1)[0].strip() if content else None
+
+
+# --- leaving ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Departed:
+    """The rollup row of an issue whose person left, and the group its key names."""
+
+    group: str | None
+    row: RollupRow
+
+
+@dataclass(frozen=True)
+class Departures:
+    """What the issues of people who left need, and how rollups list them."""
+
+    plan: Plan = field(default_factory=Plan)
+    rows: tuple[Departed, ...] = ()
+
+    def rows_in(self, group: str | None) -> list[RollupRow]:
+        """The rows of one group, or every row (None)."""
+        return [d.row for d in self.rows if group is None or d.group == group]
+
+    def rows_of(self, desired: DesiredProgram, rollup_key: str) -> list[RollupRow]:
+        """The rows a group's rollup issue lists: those of the group its key names."""
+        group = rollup_key.removeprefix(f"{desired.program.id}/").removesuffix("/tracking")
+        return [d.row for d in self.rows if d.group is not None and d.group == group]
+
+
+def with_notes(plan: Plan, notes: Sequence[AddNote]) -> Plan:
+    """NOTES posted before the plan's writes (which prove them), unless the item failed."""
+    if not notes or plan.failures:
+        return plan
+    return Plan((*notes, *plan.actions), plan.failures, plan.warnings, 0, plan.notices)
+
+
+def departures(
+    desired: DesiredProgram,
+    issues: Sequence[ObservedIssue],
+    resolved: Resolved,
+    blocks: Blocks,
+    today: dt.date,
+) -> Departures:
+    """Each issue whose key the configuration no longer asks for: withdrawn once if it is a
+    person's (or account's), listed in the rollups; otherwise a warning while it is open."""
+    renamed = aliases(desired.every_issue())
+    known = {*resolved.found, *(f.key for f in resolved.failed)}
+    held = {s.old for s in suspects(desired, issues, known, renamed)}
+    plans: list[Plan] = []
+    rows: list[Departed] = []
+    for key, issue in sorted(resolved.unwanted.items()):
+        member = member_of(desired, key)
+        if member is None or held & set(key.split("/")[1:-1]):
+            if issue.state == "opened":
+                plans.append(Plan(warnings=(_left_as_it_is(issue, key),)))
+            continue
+        progress = measure(issue.description, desired.program, issue.due_date, today)
+        finished = progress.status is Status.COMPLETE or has_block(issue, COMPLETION_BLOCK)
+        finished = finished or has_block(issue, ENDED_BLOCK)
+        if not finished:
+            progress = replace(progress, status=Status.WITHDRAWN)
+        name = desired.course.names.get(member.group or "", member.group or "")
+        state = issue.state
+        if not finished and _state(issue.description) not in (_LEFT, _LEFT_CLOSED):
+            plan = _withdraw(desired, key, issue, member, blocks, today)
+            plans.append(plan)
+            state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
+        row = RollupRow(issue.reference, issue.title, name, progress, state)
+        rows.append(Departed(member.group, row))
+    return Departures(combine(plans), tuple(rows))
+
+
+def _left_as_it_is(issue: ObservedIssue, key: str) -> str:
+    return (
+        f"issue {issue.reference} has key '{key}', which the configuration no longer defines; "
+        "it was left as it is"
+    )
+
+
+def _withdraw(  # noqa: PLR0917
+    desired: DesiredProgram,
+    key: str,
+    issue: ObservedIssue,
+    member: Member,
+    blocks: Blocks,
+    today: dt.date,
+) -> Plan:
+    """Label, close (as configured, and only an open issue), note once, then the block."""
+    program = desired.program
+    if program.is_confidential and not issue.confidential:
+        return Plan(
+            warnings=(
+                f"issue {issue.reference} of {program.id} must be confidential but was made "
+                "public; its person left the program, and the tool writes nothing to it until "
+                "it is made confidential again",
+            )
+        )
+    close = program.leaving.close and issue.state == "opened"
+    renderer = blocks.renderer
+    text = _render(renderer, "withdrawn", {"back": False, "date": today, "closed": close})
+    edits = Edits(((WITHDRAWN_BLOCK, f"{_LEFT_CLOSED if close else _LEFT}\n{text}\n"),))
+    update = description_update(program, issue, key, edits)
+    if isinstance(update, Failure) or update is None:
+        return Plan(failures=(update,)) if update else Plan()
+    values = {"program": program, "reason": program.leaving.reason(member.id), "closed": close}
+    note = f"{WITHDRAWN_NOTE}\n{_render(renderer, 'withdrawn_note', values)}"
+    withdrawn = status_label(Status.WITHDRAWN)
+    others = tuple(
+        label
+        for label in issue.labels
+        if label in {status_label(s) for s in Status} and label != withdrawn
+    )
+    add = () if withdrawn in issue.labels else (withdrawn,)
+    actions: list[Action] = []
+    if add or others:
+        actions.append(UpdateLabels(program.id, key, issue.iid, add, others))
+    if close:
+        actions.append(CloseIssue(program.id, key, issue.iid, why="the person left the program"))
+    actions += [AddNote(program.id, key, issue.iid, note), update]
+    return Plan(tuple(actions))
+
+
+# --- a tracked issue: back in the program, or its account ended ----------------------------
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What a tracked issue needs besides its usual blocks and labels: actions that come
+    before its description is written (reopen, close, a note), the blocks that prove them,
+    and its state afterwards (None: unchanged)."""
+
+    actions: tuple[Action, ...] = ()
+    blocks: BlockTexts = ()
+    state: str | None = None
+
+
+NO_TURN = Turn()
+
+
+def turn(  # noqa: PLR0917
+    desired: DesiredProgram,
+    item: DesiredIssue,
+    found: ObservedIssue,
+    measured: Mapping[str, Measured],
+    blocks: Blocks,
+    today: dt.date,
+) -> Turn:
+    """A withdrawn issue whose person is back: reopened (only if the tool closed it), its
+    block saying so. An ended account's plan: closed with a summary note, once."""
+    program = desired.program
+    state = _state(found.description)
+    if state in (_LEFT, _LEFT_CLOSED):
+        text = _render(blocks.renderer, "withdrawn", {"back": True, "date": today})
+        reopen = state == _LEFT_CLOSED and found.state == "closed"
+        actions = (ReopenIssue(program.id, item.key, found.iid),) if reopen else ()
+        return Turn(
+            actions, ((WITHDRAWN_BLOCK, f"{_BACK}\n{text}\n"),), "opened" if reopen else None
+        )
+    ending = next((e for e in desired.course.endings if e.key == item.key), None)
+    if ending is None or today <= ending.end or has_block(found, ENDED_BLOCK):
+        return Turn()
+    return _end_account(desired, ending, found, measured, blocks)
+
+
+def _end_account(
+    desired: DesiredProgram,
+    ending: Ending,
+    found: ObservedIssue,
+    measured: Mapping[str, Measured],
+    blocks: Blocks,
+) -> Turn:
+    program = desired.program
+    counted_issues = [
+        m
+        for key, m in sorted(measured.items())
+        if key.startswith(ending.counts) and key != ending.key
+    ]
+    plan = measured.get(ending.key)
+    values = {
+        "program": program,
+        "account": ending.name,
+        "end": ending.end,
+        "plan": plan.progress if plan else None,
+        "issues": len(counted_issues),
+        "complete": sum(1 for m in counted_issues if m.progress.status is Status.COMPLETE),
+        "open": sum(1 for m in counted_issues if m.issue.state == "opened"),
+    }
+    note = f"{ACCOUNT_NOTE}\n{_render(blocks.renderer, 'account_note', values)}"
+    text = _render(blocks.renderer, "account_ended", values)
+    actions: list[Action] = []
+    if found.state == "opened":
+        why = "the account's commitment ended"
+        actions.append(CloseIssue(program.id, ending.key, found.iid, ACCOUNT_NOTE, why))
+    actions.append(AddNote(program.id, ending.key, found.iid, note))
+    return Turn(tuple(actions), ((ENDED_BLOCK, f"{text}\n"),), "closed")
+
+
+# --- cohorts that end ---------------------------------------------------------------------
+
+
+def with_endings(
+    desired: DesiredProgram, measured: Mapping[str, Measured], today: dt.date
+) -> dict[str, Measured]:
+    """The measured issues, those of a group that ended (open, not complete) as `ended`."""
+    out = dict(measured)
+    course = desired.course
+    if not course.ends:
+        return out
+    for item in desired.issues:
+        m = measured.get(item.key)
+        if (
+            m is not None
+            and m.issue.state == "opened"
+            and m.progress.status is not Status.COMPLETE
+            and course.ended(group_of(desired, item), today)
+        ):
+            out[item.key] = replace(m, progress=replace(m.progress, status=Status.ENDED))
+    return out
+
+
+def _finals(description: str) -> list[str]:
+    """The final lines in an issue's rollup block."""
+    try:
+        content = block_content(description, ROLLUP_BLOCK) or ""
+    except ItemError:
+        return []
+    return [line.strip() for line in content.split("\n") if _FINAL.match(line.strip())]
+
+
+@dataclass(frozen=True)
+class Endings:
+    """The final rollups of the groups that ended: which rollup issue holds each, its rows."""
+
+    desired: DesiredProgram
+    rows: Mapping[str, list[RollupRow]]  # group id -> its rows, withdrawn ones included
+    blocks: Blocks
+    today: dt.date
+
+    @classmethod
+    def of(
+        cls,
+        desired: DesiredProgram,
+        tracked: Iterable[tuple[DesiredIssue, RollupRow | None]],
+        departed: Departures,
+        blocks: Blocks,
+        today: dt.date,
+    ) -> Endings:
+        """The rows of each group that can end, from the tracked issues and those that left."""
+        rows: dict[str, list[RollupRow]] = {group: [] for group in desired.course.ends}
+        for item, row in tracked:
+            group = group_of(desired, item)
+            if group is not None and row is not None:
+                rows[group].append(row)
+        for group in rows:
+            rows[group] += departed.rows_in(group)
+        return cls(desired, rows, blocks, today)
+
+    def _groups_of(self, item: DesiredIssue) -> list[str]:
+        """The groups whose final rollup this rollup issue holds: a group rollup its own
+        group's; the tracking issue those of the groups that have no rollup issue."""
+        pid, course = self.desired.program.id, self.desired.course
+        own = [g for g in course.ends if item.key == f"{pid}/{g}/tracking"]
+        if own or item.key != self.desired.tracking.key:
+            return own
+        with_rollups = {r.key for r in self.desired.rollups}
+        return [g for g in course.ends if f"{pid}/{g}/tracking" not in with_rollups]
+
+    def rollup(
+        self, item: DesiredIssue, found: ObservedIssue, content: str
+    ) -> tuple[str | None, tuple[AddNote, ...]]:
+        """The rollup block's content (None: frozen, left as it is) and the notes to post
+        before it is written."""
+        groups = self._groups_of(item)
+        if not groups:
+            return content, ()
+        finals = _finals(found.description)
+        done = {m.group("group") for line in finals if (m := _FINAL.match(line))}
+        if item.key != self.desired.tracking.key and done:
+            return None, ()  # a group's own rollup, final: its figures are frozen
+        course, pid = self.desired.course, self.desired.program.id
+        ending = [g for g in groups if g not in done and course.ended(g, self.today)]
+        lines = finals + [final_line(g, course.ends[g]) for g in ending]
+        notes = tuple(
+            AddNote(pid, item.key, found.iid, f"{ended_note_marker(g)}\n{self._note(item, g)}")
+            for g in ending
+        )
+        return "\n".join([*lines, content]) if lines else content, notes
+
+    def _note(self, item: DesiredIssue, group: str) -> str:
+        program, course = self.desired.program, self.desired.course
+        rows = self.rows.get(group, [])
+        own = item.key != self.desired.tracking.key
+        values = {
+            "program": program,
+            "group": course.names.get(group) or (item.subject if own else group),
+            "end": course.ends[group],
+            "frozen": own,
+            "listing": listing(program, rows),
+            "rows": rows,
+            "totals": total(counted(rows), program),
+            "ended": sum(1 for r in rows if r.progress and r.progress.status is Status.ENDED),
+            "withdrawn": sum(
+                1 for r in rows if r.progress and r.progress.status is Status.WITHDRAWN
+            ),
+        }
+        return _render(self.blocks.renderer, "ended_note", values)
+
+
+def samples(
+    desired: DesiredProgram, rows: list[RollupRow], blocks: Blocks, today: dt.date, reason: str
+) -> dict[str, str]:
+    """Every text this module writes for a program, with its configuration's values and
+    REASON (how `validate`-style checks render the lifecycle templates)."""
+    program, renderer = desired.program, blocks.renderer
+    names = [*desired.course.names.values(), *(e.name for e in desired.course.endings)]
+    name = names[0] if names else program.name
+    values: dict[str, Any] = {
+        "program": program,
+        "account": name,
+        "end": today,
+        "plan": rows[0].progress if rows else None,
+        "issues": len(rows),
+        "complete": 0,
+        "open": len(rows),
+    }
+    ending = {
+        "group": name,
+        "end": today,
+        "frozen": True,
+        "listing": listing(program, rows),
+        "rows": rows,
+        "totals": total(counted(rows), program),
+        "ended": len(rows),
+        "withdrawn": 0,
+    }
+    return {
+        "withdrawn": _render(renderer, "withdrawn", {"back": False, "date": today, "closed": True}),
+        "back": _render(renderer, "withdrawn", {"back": True, "date": today}),
+        "withdrawn note": _render(
+            renderer, "withdrawn_note", {"program": program, "reason": reason, "closed": True}
+        ),
+        "ended note": _render(renderer, "ended_note", {"program": program, **ending}),
+        "account ended": _render(renderer, "account_ended", values),
+        "account note": _render(renderer, "account_note", values),
+    }

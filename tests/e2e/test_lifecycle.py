@@ -1,0 +1,362 @@
+"""A program over time (issue 13, items 1 and 6): a person who leaves is withdrawn once and can
+come back to the same issue; an account that ends has its plan closed with one summary note; a
+cohort that ends gets its final figures once, frozen, and its open issues are labelled, not
+closed. Each rule on the local backend through the CLI, and the main ones on the fake GitLab."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from automation.checklist import count_tasks
+from automation.items import ObservedIssue
+from automation.markers import block_content
+from tests.backends import PROJECT, GitLabBackend, LocalBackend, Result, cli, new_fake
+from tests.conftest import keep_programs
+from tests.e2e.test_contract import tick
+from tests.local_cli import edit, issues, path_of, run
+
+CSM = Path("config/programs/csm-aspiring-leaders.yml")
+SPONSORSHIP = Path("config/programs/sales-sponsorship.yml")
+LENA = "csm-aspiring-leaders/fy27-pilot/lena.fischer"
+OTHERS = (
+    "csm-aspiring-leaders/fy27-pilot/sam.delacroix",
+    "csm-aspiring-leaders/fy27-pilot/aiko.tanaka",
+)
+TRACKING = "csm-aspiring-leaders/tracking"
+WITHDRAWN_NOTE = "<!-- automation:note withdrawn -->"
+PARTICIPANTS = ("sam.delacroix", "aiko.tanaka", "lena.fischer")
+
+
+def remove_lena(root: Path) -> None:
+    edit(root / CSM, "      - lena.fischer\n", "")
+
+
+def put_lena_back(root: Path) -> None:
+    edit(root / CSM, "      - aiko.tanaka\n", "      - aiko.tanaka\n      - lena.fischer\n")
+
+
+def leaving(root: Path, yaml: str) -> None:
+    with (root / CSM).open("a") as program:
+        program.write(f"leaving:\n{yaml}")
+
+
+def notes(root: Path, issue: ObservedIssue) -> str:
+    path = root / ".automation" / "notes" / f"{issue.iid}.md"
+    return path.read_text() if path.is_file() else ""
+
+
+def quiet(result: Result) -> None:
+    """Nothing to write and nothing to warn about."""
+    assert result.code == 0, result.out + result.err
+    assert result.out.strip().startswith("No changes"), result.out
+    assert "warning" not in result.out, result.out
+
+
+def statuses(issue: ObservedIssue) -> set[str]:
+    return {label for label in issue.labels if label.startswith("status::")}
+
+
+# --- leaving, on the local backend ---------------------------------------------------------
+
+
+def test_a_person_removed_is_withdrawn_once_then_left_quiet(project: Path) -> None:
+    assert run("apply").code == 0
+    remove_lena(project)
+    leaving(project, "  reasons:\n    Lena.Fischer: Moved to the Sales team\n")
+    result = run("apply")
+    assert result.code == 0 and "0 failed, 0 warnings" in result.out, result.out
+    lena = issues(project)[LENA]
+    assert lena.state == "closed"
+    assert statuses(lena) == {"status::withdrawn"}
+    said = notes(project, lena)
+    assert said.count(WITHDRAWN_NOTE) == 1
+    assert "Withdrawn from CSM Aspiring Leaders.** Moved to the Sales team" in said
+    assert "Left the program on 2026-11-24" in (block_content(lena.description, "withdrawn") or "")
+    workspace = LocalBackend(project)
+    before = workspace.fingerprint()
+    quiet(run("apply"))
+    quiet(run("apply", today="2026-12-24"))
+    assert workspace.fingerprint() == before  # writes nothing, not even the lock
+
+
+def test_the_rollup_lists_a_withdrawn_person_outside_its_figures(project: Path) -> None:
+    run("apply")
+    path = path_of(project, LENA)
+    path.write_text(tick(path.read_text(), "Have coffee chats"))
+    run("apply")
+    remove_lena(project)
+    run("apply")
+    found = issues(project)
+    tracking = block_content(found[TRACKING].description, "rollup") or ""
+    lena = found[LENA]
+    assert re.search(
+        rf"^\| #{lena.iid} \(closed\) \| .*Lena Fischer .*\| withdrawn \|$", tracking, re.M
+    )
+    counts = [count_tasks(found[key].description) for key in OTHERS]
+    done, total = sum(c.completed_count for c in counts), sum(c.count for c in counts)
+    assert done == 0  # only Lena ticked a task: it is not in the figures
+    assert f"| **Overall** | **{done}/{total}** | **0%** |" in tracking
+    assert "2 tracked issues; 0 complete; 1 withdrawn, listed but not counted." in tracking
+
+
+def test_putting_the_person_back_reopens_the_same_issue(project: Path) -> None:
+    run("apply")
+    before = issues(project)[LENA]
+    remove_lena(project)
+    run("apply")
+    put_lena_back(project)
+    result = run("apply", today="2026-11-25")
+    assert f"reopened #{before.iid} [{LENA}]: back in the program" in result.out
+    assert "created issue" not in result.out
+    lena = issues(project)[LENA]
+    assert (lena.iid, lena.state) == (before.iid, "opened")
+    assert statuses(lena) == {"status::not started"}
+    assert "Back in the program on 2026-11-25" in (
+        block_content(lena.description, "withdrawn") or ""
+    )
+    assert len(issues(project)) == 4
+    quiet(run("apply", today="2026-11-25"))
+    # leaving again: labelled and closed again, and the note is never posted twice
+    remove_lena(project)
+    run("apply", today="2026-11-26")
+    lena = issues(project)[LENA]
+    assert lena.state == "closed" and statuses(lena) == {"status::withdrawn"}
+    assert notes(project, lena).count(WITHDRAWN_NOTE) == 1
+    quiet(run("apply", today="2026-11-26"))
+
+
+def test_an_issue_closed_by_hand_is_labelled_withdrawn_and_never_reopened(project: Path) -> None:
+    run("apply")
+    edit(path_of(project, LENA), "state: opened", "state: closed")  # a person closed it
+    remove_lena(project)
+    result = run("apply")
+    assert "close #" not in result.out
+    lena = issues(project)[LENA]
+    assert lena.state == "closed" and statuses(lena) == {"status::withdrawn"}
+    assert notes(project, lena).count(WITHDRAWN_NOTE) == 1
+    quiet(run("apply"))
+    put_lena_back(project)
+    assert "reopen" not in run("apply").out
+    lena = issues(project)[LENA]
+    assert lena.state == "closed" and "status::withdrawn" not in lena.labels
+
+
+def test_a_program_can_keep_a_withdrawn_issue_open(project: Path) -> None:
+    run("apply")
+    text = path_of(project, LENA).read_text()
+    remove_lena(project)
+    leaving(project, "  close: false\n  reasons:\n    lena.fischer: '/close @all <!-- x'\n")
+    run("apply")
+    lena = issues(project)[LENA]
+    assert lena.state == "opened" and statuses(lena) == {"status::withdrawn"}
+    said = notes(project, lena)
+    assert "\\/close @\u200ball &lt;!-- x" in said  # the reason is shown as typed, inert
+    assert "/close @all" not in said
+    # nothing a person wrote changed: only the tool's block was added at the end
+    assert lena.description.startswith(text.split("---\n", 2)[2].rstrip("\n"))
+    quiet(run("apply"))
+
+
+def test_a_complete_issue_whose_person_is_removed_is_left_as_it_is(project: Path) -> None:
+    run("apply")
+    path = path_of(project, LENA)
+    path.write_text(path.read_text().replace("[ ]", "[x]"))
+    run("apply")
+    remove_lena(project)
+    result = run("apply")
+    assert "withdrawn" not in result.out
+    lena = issues(project)[LENA]
+    assert statuses(lena) == {"status::complete"}
+    assert "| complete |" in (block_content(issues(project)[TRACKING].description, "rollup") or "")
+    quiet(run("apply"))
+
+
+@pytest.mark.parametrize(
+    ("yaml", "message"),
+    [
+        (
+            "  reasons:\n    lena.fischer: |\n      two\n      lines\n",
+            "csm-aspiring-leaders.yml:34: 'leaving.reasons.lena.fischer': must be a single line",
+        ),
+        (
+            "  reasons:\n    lena.fischer: a\n    Lena.Fischer: b\n",
+            "'lena.fischer' and 'Lena.Fischer' are the same username",
+        ),
+        ("  close: maybe\n", "csm-aspiring-leaders.yml:33: 'leaving.close': Input should be"),
+        ("  reason: {}\n", ":33: unknown key 'leaving.reason'; remove it or fix its spelling"),
+    ],
+)
+def test_a_wrong_leaving_section_is_a_configuration_error(
+    project: Path, yaml: str, message: str
+) -> None:
+    leaving(project, yaml)
+    result = run("validate")
+    assert result.code == 2
+    assert message in result.err
+
+
+# --- endings, on the local backend -----------------------------------------------------------
+
+
+@pytest.fixture
+def esp(shipped: Path) -> Path:
+    return keep_programs(shipped, "executive-sponsorship")
+
+
+@pytest.fixture
+def sponsorship(shipped: Path) -> Path:
+    return keep_programs(shipped, "sales-sponsorship")
+
+
+GLOBEX = "executive-sponsorship/account/globex/account-plan"  # its commitment ends 2027-01-31
+ACCOUNT_NOTE = "<!-- automation:note account-ended -->"
+
+
+def test_an_ended_account_plan_is_closed_with_one_summary_note(esp: Path) -> None:
+    run("apply")
+    assert issues(esp)[GLOBEX].state == "opened"
+    run("apply", today="2027-01-31")  # its last day
+    assert issues(esp)[GLOBEX].state == "opened"
+    result = run("apply", today="2027-02-01")
+    assert "the account's commitment ended" in result.out
+    plan = issues(esp)[GLOBEX]
+    assert plan.state == "closed"
+    said = notes(esp, plan)
+    assert said.count(ACCOUNT_NOTE) == 1
+    assert "Globex Corporation: the commitment ended on 2027-01-31" in said
+    assert re.search(r"Cadence issues: 0 of (\d+) complete, \1 still open", said)
+    # the next run, and a person reopening the plan: no second note, not closed again
+    assert ACCOUNT_NOTE not in run("apply", today="2027-02-02").out
+    edit(path_of(esp, GLOBEX), "state: closed", "state: opened")
+    result = run("apply", today="2027-02-03")
+    assert f"#{plan.iid} " not in result.out
+    assert issues(esp)[GLOBEX].state == "opened"
+    assert notes(esp, plan).count(ACCOUNT_NOTE) == 1
+    other = issues(esp)["executive-sponsorship/account/initech/account-plan"]
+    assert other.state == "opened" and not notes(esp, other)
+
+
+def test_a_cohort_end_labels_open_issues_and_posts_final_figures_once(project: Path) -> None:
+    run("apply")
+    path = path_of(project, LENA)
+    path.write_text(tick(path.read_text(), "Have coffee chats"))
+    run("apply", today="2027-04-30")  # the cohort's last day: nothing ends yet
+    assert all(statuses(i) != {"status::ended"} for i in issues(project).values())
+    result = run("apply", today="2027-05-01")
+    found = issues(project)
+    for key in (LENA, *OTHERS):
+        assert found[key].state == "opened" and statuses(found[key]) == {"status::ended"}
+    tracking = found[TRACKING]
+    said = notes(project, tracking)
+    assert said.count("<!-- automation:note ended fy27-pilot -->") == 1
+    assert "**FY27 pilot group ended on 2027-04-30.**" in said
+    assert "3 unfinished issues are labelled `status::ended` and left open" in said
+    assert "**Overall:** 1/78 tasks done (1%)" in said
+    rollup = block_content(tracking.description, "rollup") or ""
+    assert rollup.startswith("<!-- automation:final fy27-pilot 2027-04-30 -->\n")
+    assert "closed" not in result.out
+    quiet(run("apply", today="2027-05-02"))
+    # a late tick still shows in the issue and the live tracking table; no second note
+    path.write_text(tick(path.read_text(), "Have ongoing regular calls"))
+    run("apply", today="2027-05-03")
+    assert notes(project, issues(project)[TRACKING]) == said
+    quiet(run("apply", today="2027-05-03"))
+
+
+def test_a_cohort_end_freezes_its_own_rollup(sponsorship: Path) -> None:
+    run("apply", today="2027-02-01")
+    aiko = "sales-sponsorship/fy28-h1/aiko.tanaka"
+    rollup_key = "sales-sponsorship/fy28-h1/tracking"
+    path = path_of(sponsorship, aiko)
+    path.write_text(path.read_text().replace("- [ ]", "- [x]", 3))
+    run("apply", today="2027-08-01")  # six months after the start: the pairs' due date
+    assert "<!-- automation:final" not in issues(sponsorship)[rollup_key].description
+    run("apply", today="2027-08-02")
+    frozen = issues(sponsorship)[rollup_key]
+    assert (block_content(frozen.description, "rollup") or "").startswith(
+        "<!-- automation:final fy28-h1 2027-08-01 -->\n"
+    )
+    said = notes(sponsorship, frozen)
+    assert said.count("<!-- automation:note ended fy28-h1 -->") == 1
+    assert "The figures in this issue are final" in said
+    pairs = [i for k, i in issues(sponsorship).items() if k.count("/") == 2 and "tracking" not in k]
+    assert len(pairs) == 4
+    assert all(i.state == "opened" and statuses(i) == {"status::ended"} for i in pairs)
+    # a tick after the end: the pair's issue and the program's tracking follow, the cohort's
+    # rollup keeps its final figures
+    program = issues(sponsorship)["sales-sponsorship/tracking"].description
+    path.write_text(path.read_text().replace("- [ ]", "- [x]", 3))
+    run("apply", today="2027-08-03")
+    assert issues(sponsorship)[rollup_key].description == frozen.description
+    assert issues(sponsorship)["sales-sponsorship/tracking"].description != program
+    assert notes(sponsorship, frozen) == said
+    quiet(run("apply", today="2027-08-04"))
+
+
+# --- on the fake GitLab --------------------------------------------------------------------
+
+
+@pytest.fixture
+def gitlab(project: Path) -> Iterator[GitLabBackend]:
+    fake = new_fake(users=PARTICIPANTS)
+    with fake.activate():
+        yield GitLabBackend(fake)
+
+
+def on(gitlab: GitLabBackend, today: str, command: str = "apply") -> Result:
+    result = cli([command, "--backend", "gitlab", "--today", today], gitlab.env())
+    assert result.code == 0, result.out + result.err
+    return result
+
+
+def gitlab_notes(gitlab: GitLabBackend, iid: int) -> list[str]:
+    return [n.body for n in gitlab.fake.project(PROJECT).issues[iid].notes if not n.system]
+
+
+def by_key(gitlab: GitLabBackend) -> dict[str, ObservedIssue]:
+    return {i.key or "": i for i in gitlab.issues()}
+
+
+def test_on_gitlab_a_withdrawal_is_written_once_and_coming_back_reopens_it(
+    project: Path, gitlab: GitLabBackend
+) -> None:
+    on(gitlab, "2026-11-24")
+    iid = by_key(gitlab)[LENA].iid
+    remove_lena(project)
+    leaving(project, "  reasons:\n    lena.fischer: Moved to the Sales team\n")
+    on(gitlab, "2026-11-24")
+    lena = by_key(gitlab)[LENA]
+    assert lena.state == "closed" and statuses(lena) == {"status::withdrawn"}
+    [note] = [n for n in gitlab_notes(gitlab, iid) if n.startswith(WITHDRAWN_NOTE)]
+    assert "Moved to the Sales team" in note
+    before = gitlab.fingerprint()
+    quiet(on(gitlab, "2026-11-24"))
+    quiet(on(gitlab, "2026-12-01"))
+    assert gitlab.fingerprint() == before  # no write at all, not even the run lock
+    put_lena_back(project)
+    result = on(gitlab, "2026-12-02")
+    assert f"reopened #{iid} [{LENA}]: back in the program" in result.out
+    lena = by_key(gitlab)[LENA]
+    assert (lena.iid, lena.state) == (iid, "opened")
+    assert "status::withdrawn" not in lena.labels
+    assert len(gitlab.issues()) == 4
+    quiet(on(gitlab, "2026-12-02"))
+
+
+def test_on_gitlab_a_cohort_end_labels_without_closing_and_notes_once(
+    gitlab: GitLabBackend,
+) -> None:
+    on(gitlab, "2026-11-24")
+    on(gitlab, "2027-05-01")
+    found = by_key(gitlab)
+    for key in (LENA, *OTHERS):
+        assert found[key].state == "opened" and statuses(found[key]) == {"status::ended"}
+    marker = "<!-- automation:note ended fy27-pilot -->"
+    assert [n.startswith(marker) for n in gitlab_notes(gitlab, found[TRACKING].iid)] == [True]
+    before = gitlab.fingerprint()
+    quiet(on(gitlab, "2027-05-02"))
+    assert gitlab.fingerprint() == before
