@@ -5,7 +5,7 @@ assigned by hand stay; a confidential issue gets one note; a re-run writes nothi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from automation.run import apply, prepare
 from automation.trackers.base import Tracker
 from tests.backends import PROJECT, TODAY, GitLabBackend, LocalBackend, new_fake
 from tests.conftest import keep_programs
-from tests.crash import Delegating
+from tests.crash import Crash, Delegating
 from tests.fakes.gitlab_fake import JSON
 from tests.local_cli import edit, issues, path_of, run
 
@@ -311,3 +311,41 @@ def test_on_gitlab_an_account_team_change_reaches_the_accounts_open_issues(
     before = premium.fingerprint()
     assert "No changes" in premium.cli("apply").out
     assert premium.fingerprint() == before
+
+
+class DiesAfter(Delegating):
+    """The run is killed right after one kind of write (the assignees, or the note)."""
+
+    def __init__(self, inner: Tracker, write: str) -> None:
+        super().__init__(inner)
+        self.write = write
+
+    def set_assignees(self, iid: int, usernames: Sequence[str]) -> tuple[str, ...]:
+        kept = super().set_assignees(iid, usernames)
+        if self.write == "assignees":
+            raise Crash
+        return kept
+
+    def add_note(self, iid: int, body: str) -> None:
+        super().add_note(iid, body)
+        if self.write == "note":
+            raise Crash
+
+
+@pytest.mark.parametrize("write", ["assignees", "note"])
+def test_a_run_stopped_half_way_through_a_swap_finishes_it_with_one_note(
+    sponsorship: Path, write: str
+) -> None:
+    run("apply")
+    swap_sponsor()
+    prepared = prepare(Path("config"), Path("templates"), TODAY_DATE)
+    with pytest.raises(Crash):
+        apply(prepared, DiesAfter(LocalBackend(sponsorship).tracker(), write), TODAY_DATE)
+    lena = issues(sponsorship)[LENA]
+    assert lena.assignees == ("dana.whitfield", "lena.fischer")
+    assert recorded(lena.description) == ("hannah.berg", "lena.fischer")  # not done yet
+    assert run("apply").code == 0
+    lena = issues(sponsorship)[LENA]
+    assert recorded(lena.description) == ("dana.whitfield", "lena.fischer")
+    assert notes(sponsorship, lena.iid).count("automation:note people") == 1
+    assert "No changes" in run("apply").out
