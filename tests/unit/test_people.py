@@ -169,3 +169,26 @@ def test_an_issue_whose_people_change_is_not_counted_unchanged() -> None:
     people = plan_people(PROGRAM, wanted("new"), existing("old", recorded_as=("old",)))
     assert with_people(Plan(unchanged=1), people).unchanged == 0
     assert with_people(Plan(unchanged=1), Plan()).unchanged == 1
+
+
+def test_a_record_written_alone_joins_the_issues_own_description_update() -> None:
+    issue = existing("ana", recorded_as=None)
+    progress = Edits((("progress", "figures\n"),))
+    own = UpdateDescription(
+        "demo",
+        KEY,
+        7,
+        "progress",
+        issue.description,
+        apply_edits(issue.description, progress),
+        progress,
+    )
+    people = plan_people(PROGRAM, wanted("ana"), issue)
+    (merged,) = with_people(Plan((own,)), people).actions
+    assert isinstance(merged, UpdateDescription) and merged.block == "progress, assigned"
+    assert recorded(merged.after) == ("ana",) and "figures" in merged.after
+    assert apply_edits(issue.description, merged.edits) == merged.after
+    # with nothing else to write, the record is its own update; a change of people never joins
+    assert with_people(Plan(), people) == people
+    swap = plan_people(PROGRAM, wanted("new"), existing("ana", recorded_as=("ana",)))
+    assert len(with_people(Plan((own,)), swap).actions) == 1 + len(swap.actions)
