@@ -12,6 +12,7 @@ from automation.edits import Edits, apply_edits
 from automation.errors import ItemError
 from automation.items import ObservedIssue
 from automation.markers import block_content, normalise
+from automation.migration import TASKS_ADDED
 from automation.progress import label_changes, removable_labels
 
 FIGURES = "figures"  # what an UpdateDescription of a plan-style issue changes
@@ -34,9 +35,14 @@ def description_update(
     if normalise(after) == normalise(found.description):
         return None
     changed = [name for name, content in edits.blocks if _block_differs(found, name, content)]
+    added = [TASKS_ADDED] if edits.tasks and _adds_tasks(found, edits) else []
     identity = [RENAMED if edits.former else "identity line"] if edits.identity else []
-    names = ", ".join(identity + changed) or FIGURES
+    names = ", ".join(identity + added + changed) or FIGURES
     return UpdateDescription(program.id, key, found.iid, names, found.description, after, edits)
+
+
+def _adds_tasks(found: ObservedIssue, edits: Edits) -> bool:
+    return apply_edits(found.description, Edits(tasks=edits.tasks)) != found.description
 
 
 def _block_differs(found: ObservedIssue, name: str, content: str) -> bool:
