@@ -102,13 +102,11 @@ def _by_key(issues: Sequence[ObservedIssue], out: Resolved) -> dict[str, list[Ob
             by_key[out.aliases.get(issue.key, issue.key)].append(issue)
     for key, holders in by_key.items():
         if len(holders) > 1 and len({h.key for h in holders}) > 1:
-            refs = ", ".join(
-                f"{h.reference} ({h.key})" for h in sorted(holders, key=lambda i: i.iid)
-            )
+            refs = " and ".join(h.reference for h in sorted(holders, key=lambda i: i.iid))
             out.failed.append(
                 Failed(
                     key,
-                    f"issues {refs} are the same item, one under its former key (renamed_from "
+                    f"issues {refs} are the same item, one under a former key (renamed_from "
                     "in the configuration); close the one that should go and delete its first "
                     "line (the automation:key marker) so only one remains",
                 )
