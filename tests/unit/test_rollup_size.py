@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -12,8 +14,8 @@ from automation.blocks import MAX_GROUPS, MAX_ROWS, Blocks, RollupRow, listing
 from automation.config.models import RecordField, Section, Tracking
 from automation.kinds.participants.model import Cohort
 from automation.kinds.participants.model import ParticipantsProgram as Program
-from automation.progress import Status, measure
-from automation.records import RecordSpec, read_records
+from automation.progress import Progress, Status, measure
+from automation.records import Recorded, RecordSpec, read_records
 from automation.rendering import Renderer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -58,14 +60,30 @@ def row(
     measured: bool = True,
     score: int | None = None,
 ) -> RollupRow:
-    progress = measure(body(done), PROGRAM, due, TODAY) if measured else None
-    records = read_records(f"Satisfaction: {score}/10", SPECS) if score is not None else {}
+    progress = _measured(done, due) if measured else None
+    records = _records(score) if score is not None else {}
     reference = f"#{n}" if created else None
     return RollupRow(reference, f"Participant {n:05d}", group, progress, state, records)
 
 
+@functools.cache
+def _measured(done: int, due: dt.date | None) -> Progress:
+    """The progress of `body(done)` (measured once: thousands of rows share a few bodies)."""
+    return measure(body(done), PROGRAM, due, TODAY)
+
+
+@functools.cache
+def _records(score: int) -> Mapping[str, Recorded]:
+    return read_records(f"Satisfaction: {score}/10", SPECS)
+
+
 def many(count: int, groups: int) -> list[RollupRow]:
     """A program's worth of issues: most complete, some open, overdue or closed."""
+    return list(_many(count, groups))
+
+
+@functools.cache
+def _many(count: int, groups: int) -> tuple[RollupRow, ...]:
     rows = []
     for n in range(1, count + 1):
         done = 8 if n % 5 else n % 8  # four in five complete
@@ -73,7 +91,7 @@ def many(count: int, groups: int) -> list[RollupRow]:
         state = "closed" if n % 23 == 0 else "opened"
         group = f"Cohort {n % groups:04d} of the program"
         rows.append(row(n, done, group, due=due, state=state, score=n % 11 if n % 3 else None))
-    return rows
+    return tuple(rows)
 
 
 @pytest.fixture

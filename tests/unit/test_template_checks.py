@@ -4,6 +4,7 @@ and renders that run away are each one `file:line` problem, before any work is d
 from __future__ import annotations
 
 import builtins
+import inspect
 import io
 import time
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 
 from automation.cli import run
 from automation.errors import ConfigError, Problem
-from automation.rendering import Renderer
+from automation.rendering import MAX_RENDER_SECONDS, Renderer
 from tests.projects import make_project
 
 REPO = Path(__file__).resolve().parents[2]
@@ -168,12 +169,15 @@ def test_a_program_naming_a_path_outside_gets_a_clear_problem(tmp_path: Path) ->
 
 
 def test_a_runaway_loop_fails_fast_with_file_and_line(tmp_path: Path) -> None:
+    # a renderer stops at its bound (0.2 s here, to keep the suite fast) ...
     (tmp_path / "slow.md.j2").write_text("Intro\n" + SLOW)
     started = time.monotonic()
     with pytest.raises(ConfigError) as caught:
-        Renderer(tmp_path, []).render("slow.md.j2", {})
-    assert time.monotonic() - started < 5
+        Renderer(tmp_path, [], seconds=0.2).render("slow.md.j2", {})
+    assert time.monotonic() - started < 2
     assert str(caught.value).startswith(f"{tmp_path / 'slow.md.j2'}:2: template too slow")
+    # ... and a renderer made without one has the default bound, under the 5 s said above
+    assert inspect.signature(Renderer).parameters["seconds"].default == MAX_RENDER_SECONDS < 5
 
 
 def test_loops_without_calls_are_bounded_too(tmp_path: Path) -> None:
