@@ -168,9 +168,11 @@ def departures(
 ) -> Departures:
     """Each issue whose key the configuration no longer asks for: withdrawn once if it is a
     person's (or account's), listed in the rollups; otherwise a warning while it is open."""
+    if not resolved.unwanted:
+        return Departures()
     renamed = aliases(desired.every_issue())
     known = {*resolved.found, *(f.key for f in resolved.failed)}
-    held = {s.old for s in suspects(desired, issues, known, renamed)}
+    held = {s.old for s in suspects(desired, issues, known, renamed)}  # see renames.py
     plans: list[Plan] = []
     rows: list[Departed] = []
     for key, issue in sorted(resolved.unwanted.items()):

@@ -442,3 +442,13 @@ def test_free_tier_links_issues_to_the_tracking_issue_and_says_so_once(
     linked = {iid for _project, iid in tracking["links"]}
     assert linked == {i["iid"] for i in fake.issues(PROJECT)} - {tracking["iid"]}
     assert "No changes" in second.out and fake.epics(GROUP) == []
+
+
+def test_a_closed_issue_is_reopened_with_state_event_reopen(gitlab: GitLabBackend) -> None:
+    ok(gitlab.cli("apply"))
+    tracker = gitlab.tracker()
+    tracker.close_issue(1)
+    assert gitlab.fake.project(PROJECT).issues[1].state == "closed"
+    tracker.reopen_issue(1)
+    issue = gitlab.fake.project(PROJECT).issues[1]
+    assert (issue.state, issue.closed_at) == ("opened", None)
