@@ -5,7 +5,9 @@ closed. Each rule on the local backend through the CLI, and the main ones on the
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,10 +16,13 @@ import pytest
 from automation.checklist import count_tasks
 from automation.items import ObservedIssue
 from automation.markers import block_content
-from tests.backends import PROJECT, GitLabBackend, LocalBackend, Result, cli, new_fake
-from tests.conftest import keep_programs
+from automation.run import Prepared, apply, prepare
+from tests.backends import PROJECT, TODAY, GitLabBackend, LocalBackend, Result, cli, new_fake
+from tests.conftest import REPO, keep_programs
+from tests.crash import Crash, CrashingTracker
 from tests.e2e.test_contract import tick
 from tests.local_cli import edit, issues, path_of, run
+from tests.memory import memory_for, run_apply
 
 CSM = Path("config/programs/csm-aspiring-leaders.yml")
 SPONSORSHIP = Path("config/programs/sales-sponsorship.yml")
@@ -360,3 +365,44 @@ def test_on_gitlab_a_cohort_end_labels_without_closing_and_notes_once(
     before = gitlab.fingerprint()
     quiet(on(gitlab, "2027-05-02"))
     assert gitlab.fingerprint() == before
+
+
+# --- a run killed while withdrawing (the in-memory tracker, as in test_crash.py) -------------
+
+WITHDRAWING_WRITES = 5  # labels, close, note, block, then the tracking issue's rollup
+
+
+@pytest.fixture(scope="module")
+def with_and_without_lena(tmp_path_factory: pytest.TempPathFactory) -> tuple[Prepared, Prepared]:
+    root = tmp_path_factory.mktemp("leaving")
+    shutil.copytree(REPO / "config", root / "config")
+    shutil.copytree(REPO / "templates", root / "templates")
+    keep_programs(root, "csm-aspiring-leaders")
+    today = dt.date.fromisoformat(TODAY)
+    with_lena = prepare(root / "config", root / "templates", today)
+    remove_lena(root)
+    return with_lena, prepare(root / "config", root / "templates", today)
+
+
+@pytest.mark.parametrize("k", range(1, WITHDRAWING_WRITES + 1))
+def test_a_run_killed_while_withdrawing_finishes_on_the_next_with_one_note(
+    with_and_without_lena: tuple[Prepared, Prepared], k: int
+) -> None:
+    with_lena, without = with_and_without_lena
+    today = dt.date.fromisoformat(TODAY)
+    memory = memory_for(with_lena)
+    run_apply(with_lena, memory, today)
+    counting = CrashingTracker(memory_for(with_lena), after=10**6)
+    run_apply(with_lena, counting.inner, today)
+    apply(without, counting, today)
+    assert 10**6 - counting.left == WITHDRAWING_WRITES
+    with pytest.raises(Crash):
+        apply(without, CrashingTracker(memory, after=k), today)
+    run_apply(without, memory, today)
+    before = memory.fingerprint()
+    assert run_apply(without, memory, today).plans[0].empty
+    assert memory.fingerprint() == before
+    lena = next(i for i in memory.all_issues() if i.key == LENA)
+    assert lena.state == "closed" and statuses(lena) == {"status::withdrawn"}
+    assert "\n".join(memory.notes[lena.iid]).count(WITHDRAWN_NOTE) == 1
+    assert block_content(lena.description, "withdrawn")
