@@ -305,6 +305,7 @@ class Renderer:
         self.env.filters[_LOOP_GUARD] = _bounded_loop
         self.env.globals["managed_block"] = _managed_block
         self._titles = self.env.overlay(finalize=neutralise_title)
+        self._title_templates: dict[str, jinja2.Template] = {}  # compiled once per source
 
     def mention(self, who: Person | str) -> Trusted:
         """`{{ person | mention }}`: a live @mention, only for a username in the roster."""
@@ -328,7 +329,9 @@ class Renderer:
     def render_title(self, source: str, context: Mapping[str, Any], origin: Problem) -> str:
         """Render a one-line title from a Jinja string found in config at `origin`."""
         try:
-            text = _bounded(self._titles, self._titles.from_string(source), context)
+            compiled = self._title_templates.get(source) or self._titles.from_string(source)
+            self._title_templates[source] = compiled
+            text = _bounded(self._titles, compiled, context)
         except Exception as error:
             raise ConfigError(
                 [Problem(origin.file, origin.line, f"title: {_why(error)}")]

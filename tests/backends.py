@@ -133,6 +133,8 @@ class GitLabBackend:
                 labels=tuple(i["labels"]),
                 state=i["state"],
                 due_date=dt.date.fromisoformat(i["due_date"]) if i["due_date"] else None,
+                assignees=tuple(i["assignees"]),
+                confidential=bool(i["confidential"]),
                 by_tool=self._authors[i["iid"]] == self.fake.owner.username,
             )
             for i in self.fake.issues(PROJECT)
