@@ -245,6 +245,49 @@ def test_an_ended_account_plan_is_closed_with_one_summary_note(esp: Path) -> Non
     assert other.state == "opened" and not notes(esp, other)
 
 
+def test_an_account_taken_out_of_the_program_is_withdrawn_by_its_id(esp: Path) -> None:
+    run("apply")
+    program = esp / "config/programs/executive-sponsorship.yml"
+    edit(
+        program,
+        "- {id: umbrella, name: Umbrella Health, sponsor: jordan.alvarez, status: approved,",
+        "- {id: umbrella, name: Umbrella Health, sponsor: jordan.alvarez, status: proposed,",
+    )
+    with program.open("a") as file:
+        file.write("leaving:\n  reasons:\n    umbrella: The customer paused the program\n")
+    run("apply")
+    umbrella = {k: i for k, i in issues(esp).items() if "/account/umbrella/" in k}
+    assert len(umbrella) == 4  # the plan and this period's monthly, quarterly, annual issues
+    for issue in umbrella.values():
+        assert issue.state == "closed" and statuses(issue) == {"status::withdrawn"}
+        assert "The customer paused the program" in notes(esp, issue)
+    tracking = block_content(issues(esp)["executive-sponsorship/tracking"].description, "rollup")
+    assert (tracking or "").count("| withdrawn |") == 4
+    quiet(run("apply"))
+
+
+def test_a_hire_taken_out_of_onboarding_keeps_an_open_issue_when_told(shipped: Path) -> None:
+    keep_programs(shipped, "sales-onboarding")
+    run("apply")
+    program = shipped / "config/programs/sales-onboarding.yml"
+    edit(program, "    - {username: tom.reyes, role: ae}\n", "")
+    with program.open("a") as file:
+        file.write("leaving:\n  close: false\n")
+    run("apply")
+    tom = issues(shipped)["sales-onboarding/tom.reyes"]
+    assert tom.state == "opened" and statuses(tom) == {"status::withdrawn"}
+    said = notes(shipped, tom)
+    assert "**Withdrawn from Sales &amp; Customer Success Onboarding.**\n" in said
+    assert "brings this issue back" in said
+    tracking = issues(shipped)["sales-onboarding/tracking"].description
+    assert re.search(r"\| Sales onboarding: Tom Reyes .*\| withdrawn \|", tracking)
+    again = run("apply").out  # the sample's one warning is about another hire's workshop
+    assert again.startswith("warning: no SQS workshop for Kenji Watanabe")
+    assert again.endswith(
+        "No changes: 11 issues are up to date; nothing was written (1 warning).\n"
+    )
+
+
 def test_a_cohort_end_labels_open_issues_and_posts_final_figures_once(project: Path) -> None:
     run("apply")
     path = path_of(project, LENA)
