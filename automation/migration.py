@@ -24,7 +24,7 @@ from automation.desired import DesiredIssue, DesiredProgram
 from automation.edits import BlockTexts, Edits, apply_edits
 from automation.errors import ItemError
 from automation.items import ObservedIssue
-from automation.markers import block_content
+from automation.markers import block_content, find_key
 from automation.tasks import NewTask, Task, place_task, tasks_of
 
 RECORD_BLOCK = "template-tasks"
@@ -54,9 +54,11 @@ def task_hash(text: str) -> str:
 
 
 def rendering_hash(description: str) -> str:
-    """Sixteen hex digits of the SHA-256 of an issue's rendering: while it stays the same, the
-    record is right and the issue's tasks need not be read."""
-    return hashlib.sha256(description.encode()).hexdigest()[:16]
+    """Sixteen hex digits of the SHA-256 of an issue's rendering without its identity line (a
+    key renamed is no template change): while it stays the same, the record is right and the
+    issue's tasks need not be read."""
+    body = description.partition("\n")[2] if find_key(description) else description
+    return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
 def headings(program: Program) -> tuple[str, ...]:
