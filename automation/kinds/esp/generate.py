@@ -63,9 +63,7 @@ def _cadence(part: ExecutiveSponsorship, period: str, field: str) -> _Cadence:
 def generate(ctx: Ctx) -> Generated:
     """Account plans and cadence issues for approved accounts; program-level cadence issues."""
     part = ctx.program.esp
-    window = _Window(
-        ctx.today, part.create_days_ahead, part.fiscal_year_start_month, part.backfill
-    )
+    window = _Window(ctx.today, part.create_days_ahead, part.fiscal_year_start_month, part.backfill)
     approved = [a for a in part.accounts if a.status == "approved"]
     issues = [
         issue for account in approved for issue in _account_issues(ctx, part, window, account)
