@@ -11,6 +11,7 @@ from automation.desired import DesiredProgram
 from automation.items import ObservedIssue
 
 SHOWN = 10  # periods named in the warning; the rest are counted
+REMEMBERED = dt.timedelta(days=365)  # a missed period is warned about for a year after it ended
 
 
 def missed_periods(
@@ -28,7 +29,7 @@ def missed_periods(
         if not item.create
         and item.key not in found
         and item.due_date is not None
-        and item.due_date < today
+        and today - REMEMBERED <= item.due_date < today
         and earliest.get(_series(item.key), today) < item.due_date
     ]
     if not missed:
