@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jinja2.environment import Environment
+from jinja2.environment import Environment, Template
 from jinja2.lexer import Lexer
 
 _PLAIN = (str, int, float, bool, frozenset, tuple, type(None))
@@ -37,9 +37,18 @@ _code: dict[Hashable, types.CodeType] = {}
 _tokens: dict[Hashable, tuple[Token, ...]] = {}
 
 
+def _jinja_only(value: object) -> bool:
+    """Environments, templates and caches of templates, and folders: what a renderer holds
+    besides its data."""
+    if isinstance(value, dict):
+        return all(isinstance(item, Template) for item in value.values())
+    return isinstance(value, Environment | Template | Path)
+
+
 def _callable_key(func: Callable[..., Any] | None) -> Hashable:
     """A function as itself; a bound method as its function and its owner's plain data (its
-    environments and folders aside), or as itself when the owner holds anything else."""
+    environments, templates and folders aside), or as itself when the owner holds anything
+    else (test_jinja_cache.py says when that makes renderers stop sharing)."""
     owner = getattr(func, "__self__", None)
     if owner is None or isinstance(owner, types.ModuleType):
         return func
@@ -47,7 +56,7 @@ def _callable_key(func: Callable[..., Any] | None) -> Hashable:
     for name, value in sorted(getattr(owner, "__dict__", {"": object()}).items()):
         if isinstance(value, _PLAIN):
             state.append((name, value))
-        elif not isinstance(value, Environment | Path):
+        elif not _jinja_only(value):
             return func  # something this key cannot compare: this owner's own entries
     return getattr(func, "__func__", func), type(owner), tuple(state)
 
@@ -133,3 +142,8 @@ def install(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(Environment, "compile", compile)
     monkeypatch.setattr(Lexer, "tokeniter", tokeniter)
+
+
+def entries() -> int:
+    """How many compiled sources the cache holds."""
+    return len(_code)
