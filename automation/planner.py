@@ -6,13 +6,11 @@ tracked issue); `plan_program` puts the parts together in order."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 
 from automation.actions import (
     AddNote,
     CloseIssue,
-    CreateIssue,
     CreateLabel,
     Failure,
     Observed,
@@ -22,33 +20,27 @@ from automation.actions import (
 from automation.blocks import (
     COMPLETION_BLOCK,
     PROGRESS_BLOCK,
-    ROLLUP_BLOCK,
     Blocks,
     RollupRow,
     record_specs,
 )
 from automation.changes import description_update, has_block, labels_update, present, updates
-from automation.checklist import count_tasks
 from automation.desired import DesiredIssue, DesiredProgram, Measured
 from automation.edits import BlockTexts, Edits, apply_edits
 from automation.epics import plan_epics, plan_links
-from automation.figures import rewrite_figures
-from automation.identity import Resolved, resolve
-from automation.index import INDEX_BLOCK, index_content, key_prefix
-from automation.items import NewIssue, ObservedIssue
+from automation.identity import resolve
+from automation.items import ObservedIssue
 from automation.lifecycle import (
     NO_TURN,
-    Departures,
-    Endings,
     Turn,
     departures,
     turn,
     with_endings,
-    with_notes,
 )
 from automation.migration import Migrations, migrate, record_block
 from automation.missed import missed_periods
 from automation.people import people_blocks, plan_people, with_people
+from automation.planning import ProgramContext, create, exposed, refused
 from automation.progress import (
     Progress,
     Status,
@@ -59,36 +51,9 @@ from automation.progress import (
 )
 from automation.records import Recorded, read_records
 from automation.renames import Held, aliases, former_label
+from automation.rollups import plan_figures, plan_rollups
 
 COMPLETION_MARKER = "<!-- automation:note completion -->"
-
-
-@dataclass(frozen=True)
-class _Program:
-    """What comparing one program's items needs to know (read only)."""
-
-    desired: DesiredProgram
-    blocks: Blocks
-    today: dt.date
-    keyed: Mapping[str, ObservedIssue]  # issues carrying a key, whatever their labels
-    restore: frozenset[str]  # keys whose identity line is put back (or renamed)
-    failed: frozenset[str]  # keys that could not be matched: nothing is created for them
-    measured: Mapping[str, Measured]
-    migrations: Migrations  # template tasks added to open issues, and their records
-    departed: Departures = field(default_factory=Departures)  # people who left (lifecycle.py)
-
-    @property
-    def id(self) -> str:
-        return self.desired.program.id
-
-    def identity(self, key: str) -> str | None:
-        """The key, when its issue's lost identity line is put back."""
-        return key if key in self.restore else None
-
-    def measure(
-        self, description: str, due_date: dt.date | None, sections: Sequence[str] | None
-    ) -> Progress:
-        return measure(description, self.desired.program, due_date, self.today, sections)
 
 
 def plan_program(
@@ -128,7 +93,7 @@ def plan_program(
     found = resolved.found
     migrations = migrate(desired, found)
     measured = with_endings(desired, _measure_all(desired, found, today, migrations), today)
-    ctx = _Program(
+    ctx = ProgramContext(
         desired,
         blocks,
         today,
@@ -147,8 +112,8 @@ def plan_program(
             departed.plan,
             migrations.plan,
             *(plan for plan, _ in tracked),
-            _plan_rollups(resolved, rows, ctx) if not held.keys else Plan(),  # kept meanwhile
-            _plan_figures(found, observed.issues, ctx),
+            plan_rollups(resolved, rows, ctx) if not held.keys else Plan(),  # kept meanwhile
+            plan_figures(found, observed.issues, ctx),
         ]
     )
     if observed.epics is None:
@@ -177,22 +142,22 @@ def _measure_all(
 
 
 def _plan_tracked(
-    item: DesiredIssue, found: ObservedIssue | None, ctx: _Program
+    item: DesiredIssue, found: ObservedIssue | None, ctx: ProgramContext
 ) -> tuple[Plan, RollupRow | None]:
     if found is None:
         if not item.create:
             return Plan(), None  # a past period's issue that was never made: not made now
-        refused = _refused(item, ctx)
-        if refused is not None:
-            return refused, RollupRow(None, item.subject, item.group, None, "")
+        taken = refused(item, ctx)
+        if taken is not None:
+            return taken, RollupRow(None, item.subject, item.group, None, "")
         return _plan_new(item, ctx)
     progress, records = ctx.measured[item.key].progress, ctx.measured[item.key].records
     headings = Plan(warnings=_missing_headings(found, progress))
     unreadable = Plan(warnings=_unreadable(found, records))
-    exposed = _exposed(item, found, ctx)
-    if exposed is not None:
+    public = exposed(item, found, ctx)
+    if public is not None:
         row = RollupRow(found.reference, item.subject, item.group, progress, found.state, records)
-        return headings + exposed + unreadable, row
+        return headings + public + unreadable, row
     derived = ctx.blocks.derived(item.derived, ctx.measured)
     blocks = (*item.blocks, *derived, (PROGRESS_BLOCK, ctx.blocks.progress(progress)))
     completing = progress.status is Status.COMPLETE and not has_block(found, COMPLETION_BLOCK)
@@ -213,7 +178,7 @@ def _write_tracked(  # noqa: PLR0917
     blocks: BlockTexts,
     progress: Progress,
     completing: bool,
-    ctx: _Program,
+    ctx: ProgramContext,
     turned: Turn = NO_TURN,
 ) -> tuple[Plan, str]:
     """A tracked issue's blocks and labels; once every task is done: close, then the note,
@@ -236,19 +201,6 @@ def _write_tracked(  # noqa: PLR0917
     return Plan((*present(labels), *before, *closing, *present(update))), state
 
 
-def _exposed(item: DesiredIssue, found: ObservedIssue, ctx: _Program) -> Plan | None:
-    """A confidential item whose issue a person made public gets nothing more written: its
-    names and figures would be published."""
-    if item.confidential and not found.confidential:
-        return Plan(
-            warnings=(
-                f"issue {found.reference} of {ctx.id} must be confidential but was made "
-                "public; the tool writes nothing to it until it is made confidential again",
-            )
-        )
-    return None
-
-
 def _missing_headings(found: ObservedIssue, progress: Progress) -> tuple[str, ...]:
     return tuple(
         f"issue {found.reference} has no heading '{s.section.heading}', so those tasks count only "
@@ -269,7 +221,7 @@ def _unreadable(found: ObservedIssue, records: Mapping[str, Recorded]) -> tuple[
     )
 
 
-def _plan_new(item: DesiredIssue, ctx: _Program) -> tuple[Plan, RollupRow]:
+def _plan_new(item: DesiredIssue, ctx: ProgramContext) -> tuple[Plan, RollupRow]:
     """Create an issue with its blocks filled in from the start."""
     derived = ctx.blocks.derived(item.derived, ctx.measured)
     record = record_block(ctx.desired.program, item)
@@ -280,40 +232,11 @@ def _plan_new(item: DesiredIssue, ctx: _Program) -> tuple[Plan, RollupRow]:
     text = apply_edits(text, Edits(((PROGRESS_BLOCK, ctx.blocks.progress(progress)),)))
     labels = tuple(sorted(set(item.labels) | issue_labels(ctx.desired.program, progress)))
     row = RollupRow(None, item.subject, item.group, progress, "opened")
-    return _create(item, text, labels, ctx), row
-
-
-def _refused(item: DesiredIssue, ctx: _Program) -> Plan | None:
-    """Never a second issue for a key: not when two already exist, nor when one lost its
-    program label. None when the issue may be created."""
-    if item.key in ctx.failed:
-        return Plan()
-    stray = ctx.keyed.get(item.key)
-    if stray is None:
-        return None
-    message = (
-        f"issue {stray.reference} already carries this key but not the label "
-        f"{program_label(ctx.desired.program)}; add the label back, or delete the "
-        "issue's first line (the automation:key marker) to detach it from the program"
-    )
-    return Plan(failures=(Failure(ctx.id, item.key, message, stray.iid),))
-
-
-def _create(item: DesiredIssue, description: str, labels: tuple[str, ...], ctx: _Program) -> Plan:
-    new = NewIssue(
-        key=item.key,
-        title=item.title,
-        description=description,
-        labels=labels,
-        assignees=item.assignees,
-        due_date=item.due_date,
-        confidential=item.confidential,
-    )
-    return Plan((CreateIssue(ctx.id, new),))
+    return create(item, text, labels, ctx), row
 
 
 def _complete(
-    item: DesiredIssue, found: ObservedIssue, ctx: _Program
+    item: DesiredIssue, found: ObservedIssue, ctx: ProgramContext
 ) -> tuple[tuple[CloseIssue | AddNote, ...], str]:
     """Every task is done and the completion block is not there yet: close (unless the note
     shows this happened before and a person reopened the issue), then the note, once.
@@ -328,82 +251,3 @@ def _complete(
     if note:
         closing.append(AddNote(ctx.id, item.key, found.iid, note))
     return tuple(closing), state
-
-
-def _keep(found: ObservedIssue, key: str, edits: Edits, ctx: _Program) -> Plan:
-    """An existing rollup or plan-style issue: its edits, and the program label only."""
-    program = ctx.desired.program
-    update = description_update(program, found, key, edits)
-    return updates(program, found, key, update, frozenset({program_label(program)}))
-
-
-def _plan_figures(
-    found: Mapping[str, ObservedIssue], observed: Sequence[ObservedIssue], ctx: _Program
-) -> Plan:
-    """Plan-style issues: only their `=> NN%` figures change, from the issues lines link to."""
-    completion = {
-        issue.iid: count_tasks(ctx.migrations.text(issue.key, issue.description)).percent
-        for issue in observed
-    }
-    return combine(
-        _plan_figure(item, found.get(item.key), completion, ctx) for item in ctx.desired.plans
-    )
-
-
-def _plan_figure(
-    item: DesiredIssue, have: ObservedIssue | None, completion: dict[int, int], ctx: _Program
-) -> Plan:
-    if have is None:
-        refused = _refused(item, ctx)
-        if refused is not None:
-            return refused
-        return _create(item, rewrite_figures(item.description, completion), item.labels, ctx)
-    edits = Edits(identity=ctx.identity(item.key), figures=tuple(sorted(completion.items())))
-    return _keep(have, item.key, edits, ctx)
-
-
-def _plan_rollups(
-    resolved: Resolved, tracked: list[tuple[DesiredIssue, RollupRow | None]], ctx: _Program
-) -> Plan:
-    """The program's tracking issue lists every tracked issue (and keeps the index of keys);
-    a group's rollup lists its members."""
-    found, tracking = resolved.found, ctx.desired.tracking
-    every = [row for _, row in tracked if row is not None] + ctx.departed.rows_in(None)
-    entries = resolved.entries(tracking.key)
-    index = ((INDEX_BLOCK, index_content(entries, key_prefix(tracking.key))),)
-    ends = Endings.of(ctx.desired, tracked, ctx.departed, ctx.blocks, ctx.today)
-    plans = [_plan_rollup(tracking, found.get(tracking.key), every, ctx, extra=index, ends=ends)]
-    for rollup in ctx.desired.rollups:
-        rows = [row for item, row in tracked if row is not None and rollup.key in item.rollups]
-        rows += ctx.departed.rows_of(ctx.desired, rollup.key)
-        plans.append(
-            _plan_rollup(rollup, found.get(rollup.key), rows, ctx, rollup.subject, ends=ends)
-        )
-    return combine(plans)
-
-
-def _plan_rollup(  # noqa: PLR0917
-    item: DesiredIssue,
-    found: ObservedIssue | None,
-    rows: list[RollupRow],
-    ctx: _Program,
-    group: str | None = None,
-    extra: BlockTexts = (),
-    ends: Endings | None = None,
-) -> Plan:
-    content = ctx.blocks.rollup(ctx.desired.program, rows, group)
-    blocks = (*item.blocks, (ROLLUP_BLOCK, content), *extra)
-    if found is None:
-        refused = _refused(item, ctx)
-        if refused is not None:
-            return refused
-        return _create(item, apply_edits(item.description, Edits(blocks)), item.labels, ctx)
-    exposed = _exposed(item, found, ctx)
-    if exposed is not None:
-        return exposed
-    if ends is None:
-        return _keep(found, item.key, Edits(blocks, ctx.identity(item.key)), ctx)
-    final, notes = ends.rollup(item, found, content)  # a group that ended: its final figures
-    rollup = ((ROLLUP_BLOCK, final),) if final is not None else ()
-    edits = Edits((*item.blocks, *rollup, *extra), ctx.identity(item.key))
-    return with_notes(_keep(found, item.key, edits, ctx), notes)

@@ -1,0 +1,90 @@
+"""The rollups (the program's tracking issue, each group's rollup issue) and the plan-style
+issues whose `=> NN%` figures follow the issues they link to (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from automation.actions import Plan, combine
+from automation.blocks import ROLLUP_BLOCK, RollupRow
+from automation.checklist import count_tasks
+from automation.desired import DesiredIssue
+from automation.edits import BlockTexts, Edits, apply_edits
+from automation.figures import rewrite_figures
+from automation.identity import Resolved
+from automation.index import INDEX_BLOCK, index_content, key_prefix
+from automation.items import ObservedIssue
+from automation.lifecycle import Endings, with_notes
+from automation.planning import ProgramContext, create, exposed, keep, refused
+
+
+def plan_figures(
+    found: Mapping[str, ObservedIssue], observed: Sequence[ObservedIssue], ctx: ProgramContext
+) -> Plan:
+    """Plan-style issues: only their `=> NN%` figures change, from the issues lines link to."""
+    completion = {
+        issue.iid: count_tasks(ctx.migrations.text(issue.key, issue.description)).percent
+        for issue in observed
+    }
+    return combine(
+        _plan_figure(item, found.get(item.key), completion, ctx) for item in ctx.desired.plans
+    )
+
+
+def _plan_figure(
+    item: DesiredIssue, have: ObservedIssue | None, completion: dict[int, int], ctx: ProgramContext
+) -> Plan:
+    if have is None:
+        taken = refused(item, ctx)
+        if taken is not None:
+            return taken
+        return create(item, rewrite_figures(item.description, completion), item.labels, ctx)
+    edits = Edits(identity=ctx.identity(item.key), figures=tuple(sorted(completion.items())))
+    return keep(have, item.key, edits, ctx)
+
+
+def plan_rollups(
+    resolved: Resolved, tracked: list[tuple[DesiredIssue, RollupRow | None]], ctx: ProgramContext
+) -> Plan:
+    """The program's tracking issue lists every tracked issue (and keeps the index of keys);
+    a group's rollup lists its members."""
+    found, tracking = resolved.found, ctx.desired.tracking
+    every = [row for _, row in tracked if row is not None] + ctx.departed.rows_in(None)
+    entries = resolved.entries(tracking.key)
+    index = ((INDEX_BLOCK, index_content(entries, key_prefix(tracking.key))),)
+    ends = Endings.of(ctx.desired, tracked, ctx.departed, ctx.blocks, ctx.today)
+    plans = [_plan_rollup(tracking, found.get(tracking.key), every, ctx, extra=index, ends=ends)]
+    for rollup in ctx.desired.rollups:
+        rows = [row for item, row in tracked if row is not None and rollup.key in item.rollups]
+        rows += ctx.departed.rows_of(ctx.desired, rollup.key)
+        plans.append(
+            _plan_rollup(rollup, found.get(rollup.key), rows, ctx, rollup.subject, ends=ends)
+        )
+    return combine(plans)
+
+
+def _plan_rollup(  # noqa: PLR0917
+    item: DesiredIssue,
+    found: ObservedIssue | None,
+    rows: list[RollupRow],
+    ctx: ProgramContext,
+    group: str | None = None,
+    extra: BlockTexts = (),
+    ends: Endings | None = None,
+) -> Plan:
+    content = ctx.blocks.rollup(ctx.desired.program, rows, group)
+    blocks = (*item.blocks, (ROLLUP_BLOCK, content), *extra)
+    if found is None:
+        taken = refused(item, ctx)
+        if taken is not None:
+            return taken
+        return create(item, apply_edits(item.description, Edits(blocks)), item.labels, ctx)
+    public = exposed(item, found, ctx)
+    if public is not None:
+        return public
+    if ends is None:
+        return keep(found, item.key, Edits(blocks, ctx.identity(item.key)), ctx)
+    final, notes = ends.rollup(item, found, content)  # a group that ended: its final figures
+    rollup = ((ROLLUP_BLOCK, final),) if final is not None else ()
+    edits = Edits((*item.blocks, *rollup, *extra), ctx.identity(item.key))
+    return with_notes(keep(found, item.key, edits, ctx), notes)
