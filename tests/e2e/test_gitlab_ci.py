@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from automation.cli import build_parser, run
-from tests.backends import PROJECT, TOKEN, URL, cli, new_fake
+from tests.backends import PROJECT, TOKEN, URL, StepClock, cli, new_fake
 from tests.conftest import REPO, keep_programs
 
 PIPELINE: dict[str, Any] = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text())
@@ -166,7 +166,7 @@ def test_the_merge_request_note_is_one_note_edited_in_place(project: Path) -> No
 
 def test_mr_note_outside_a_merge_request_says_so(project: Path) -> None:
     out, err = io.StringIO(), io.StringIO()
-    code = run(["plan", "--backend", "local", "--mr-note"], {}, out, err)
+    code = run(["plan", "--backend", "local", "--mr-note"], {}, out, err, StepClock())
     assert code == 0
     assert "--mr-note needs the GitLab backend in a merge request pipeline" in out.getvalue()
 
@@ -184,10 +184,10 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(project: Path) -> Non
     path.write_text(path.read_text().replace("<!-- automation:end progress -->", ""))
     path.write_text(path.read_text().replace("1. [ ] Have ongoing", "1. [x] Have ongoing"))
     coloured = Terminal()
-    run(["apply", "--backend", "local"], {}, coloured, io.StringIO())
+    run(["apply", "--backend", "local"], {}, coloured, io.StringIO(), StepClock())
     assert "\x1b[31mFAILED" in coloured.getvalue()
     plain = Terminal()
-    run(["apply", "--backend", "local"], {"NO_COLOR": "1"}, plain, io.StringIO())
+    run(["apply", "--backend", "local"], {"NO_COLOR": "1"}, plain, io.StringIO(), StepClock())
     assert "FAILED" in plain.getvalue() and "\x1b[" not in plain.getvalue()
 
 

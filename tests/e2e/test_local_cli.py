@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from automation.cli import run
+from tests.backends import StepClock
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = run(list(args), env or {}, out, err)
+    code = run(list(args), env or {}, out, err, StepClock())
     return code, out.getvalue(), err.getvalue()
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from automation.cli import run
 from automation.config.loader import load_config
+from tests.backends import StepClock
 from tests.projects import PEOPLE, PROGRAM, make_project
 
 
@@ -26,6 +27,7 @@ def validate(root: Path, command: str = "validate") -> tuple[int, list[str]]:
         {},
         out,
         err,
+        StepClock(),
     )
     return code, err.getvalue().splitlines()
 

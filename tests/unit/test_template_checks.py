@@ -16,6 +16,7 @@ import pytest
 from automation.cli import run
 from automation.errors import ConfigError, Problem
 from automation.rendering import MAX_RENDER_SECONDS, Renderer
+from tests.backends import StepClock
 from tests.projects import make_project
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,7 +26,7 @@ SLOW = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% e
 def validate(root: Path) -> tuple[int, list[str]]:
     out, err = io.StringIO(), io.StringIO()
     args = ["validate", "--config", str(root / "config"), "--templates", str(root / "templates")]
-    code = run(args, {}, out, err)
+    code = run(args, {}, out, err, StepClock())
     return code, err.getvalue().splitlines()
 
 
