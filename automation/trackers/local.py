@@ -62,6 +62,20 @@ class EpicFile(ItemFile):
 F = TypeVar("F", bound=ItemFile)
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where it is installed
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def _load(text: str) -> Any:
+    """YAML the tool wrote in its workspace (labels, the run lock), read safely."""
+    return yaml.load(text, Loader=_LOADER)  # a safe loader, C or Python
+
+
+def _dump(data: Any) -> str:
+    """YAML for the workspace files, in the order given."""
+    return yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True)
+
+
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -155,7 +169,7 @@ class LocalTracker(Tracker):
             return
         labels.append({"name": spec.name, "color": spec.color, "description": spec.description})
         labels.sort(key=lambda item: str(item["name"]))
-        _write(self.labels_file, yaml.safe_dump(labels, sort_keys=False, allow_unicode=True))
+        _write(self.labels_file, _dump(labels))
 
     def create_issue(self, issue: NewIssue) -> ObservedIssue:
         """Write issues/<next iid>.md."""
@@ -259,7 +273,7 @@ class LocalTracker(Tracker):
     def lock_read(self) -> tuple[str, dt.datetime] | None:
         """The holder and expiry written in run.lock."""
         try:
-            data = yaml.safe_load((self.workspace / LOCK_FILE).read_text(encoding="utf-8"))
+            data = _load((self.workspace / LOCK_FILE).read_text(encoding="utf-8"))
             return str(data["holder"]), _aware(dt.datetime.fromisoformat(str(data["until"])))
         except (OSError, yaml.YAMLError, TypeError, KeyError, ValueError):
             return None
@@ -301,14 +315,14 @@ class LocalTracker(Tracker):
         return _parse_front(match.group("front"), str(path), model), match.group("body")
 
     def _save(self, folder: Path, iid: int, meta: ItemFile, description: str) -> None:
-        front = yaml.safe_dump(_front_matter(meta), sort_keys=False, allow_unicode=True)
+        front = _dump(_front_matter(meta))
         _write(folder / f"{iid}.md", f"{FRONT}{front}{FRONT}{description}")
 
     def _labels(self) -> list[dict[str, Any]]:
         if not self.labels_file.is_file():
             return []
         try:
-            data = yaml.safe_load(self.labels_file.read_text(encoding="utf-8")) or []
+            data = _load(self.labels_file.read_text(encoding="utf-8")) or []
         except yaml.YAMLError as error:
             raise WorkspaceError(
                 f"{self.labels_file}:1: not valid YAML; fix or delete it "
