@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+
+from automation.config.models import RecordField, Section, Tracking
+from automation.kinds.participants.model import Cohort, ParticipantsProgram
 
 SETTINGS = "gitlab:\n  group: g\n  project: g/p\n"
 PEOPLE = """\
@@ -63,3 +67,22 @@ def program_with(usernames: list[str]) -> str:
     """The demo program with one cohort of these participants."""
     head = PROGRAM.split("    participants:\n", maxsplit=1)[0]
     return head + "    participants:\n" + "".join(f"      - {u}\n" for u in usernames)
+
+
+def demo_program(
+    headings: Sequence[str],
+    participants: Sequence[str] = ("ana",),
+    records: Sequence[RecordField] = (),
+) -> ParticipantsProgram:
+    """The demo participants program as a model, for tests that plan without files."""
+    return ParticipantsProgram(
+        id="demo",
+        name="Demo",
+        kind="participants",
+        template="unused.md.j2",
+        title="unused",
+        sections=tuple(Section(heading=h) for h in headings),
+        tracking=Tracking(title="Demo tracking"),
+        cohorts=(Cohort(id="c1", name="C1", participants=tuple(participants)),),
+        records=tuple(records),
+    )

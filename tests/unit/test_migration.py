@@ -14,32 +14,21 @@ from hypothesis import strategies as st
 
 from automation.actions import CloseIssue, CreateIssue, Observed, Plan, UpdateDescription
 from automation.blocks import Blocks
-from automation.config.models import Section, Tracking
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.edits import Edits, apply_edits
 from automation.items import ObservedIssue
-from automation.kinds.participants.model import Cohort
-from automation.kinds.participants.model import ParticipantsProgram as Program
 from automation.markers import begin_marker, identity_marker, outside_blocks
 from automation.migration import RECORD_BLOCK, TASKS_ADDED, read_record, task_hash
 from automation.planner import plan_program
 from automation.progress import label_specs
 from automation.rendering import Renderer
 from automation.tasks import NewTask, add_task, tasks_of
+from tests.projects import demo_program
 
 REPO = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 11, 24)
 HEADINGS = ("One", "Two")
-PROGRAM = Program(
-    id="demo",
-    name="Demo",
-    kind="participants",
-    template="unused.md.j2",
-    title="unused",
-    sections=tuple(Section(heading=h) for h in HEADINGS),
-    tracking=Tracking(title="Demo tracking"),
-    cohorts=(Cohort(id="c1", name="C1", participants=("ana", "ben")),),
-)
+PROGRAM = demo_program(HEADINGS, ("ana", "ben"))
 LABELS = frozenset(spec.name for spec in label_specs(PROGRAM))
 BODY = (
     "## One\n\nDo these.\n\n- [ ] a\n  - how: ask\n- [ ] b\n\nA closing line.\n\n## Two\n- [ ] c\n"

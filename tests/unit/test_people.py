@@ -6,13 +6,10 @@ from __future__ import annotations
 import pytest
 
 from automation.actions import AddNote, Plan, UpdateAssignees, UpdateDescription
-from automation.config.models import Section, Tracking
 from automation.desired import DesiredIssue
 from automation.edits import Edits, apply_edits
 from automation.errors import ItemError
 from automation.items import ObservedIssue
-from automation.kinds.participants.model import Cohort
-from automation.kinds.participants.model import ParticipantsProgram as Program
 from automation.markers import begin_marker, identity_marker
 from automation.people import (
     ASSIGNED_BLOCK,
@@ -24,18 +21,10 @@ from automation.people import (
     recorded,
     with_people,
 )
+from tests.projects import demo_program
 
 KEY = "demo/c1/ana"
-PROGRAM = Program(
-    id="demo",
-    name="Demo",
-    kind="participants",
-    template="unused.md.j2",
-    title="unused",
-    sections=(Section(heading="One"),),
-    tracking=Tracking(title="Demo tracking"),
-    cohorts=(Cohort(id="c1", name="C1", participants=("ana",)),),
-)
+PROGRAM = demo_program(("One",))
 BODY = f"{identity_marker(KEY)}\n## One\n- [ ] a\n"
 
 

@@ -21,29 +21,18 @@ from automation.actions import (
     UpdateLabels,
 )
 from automation.blocks import Blocks
-from automation.config.models import Section, Tracking
 from automation.desired import DesiredEpic, DesiredIssue, DesiredProgram
 from automation.epics import NO_EPICS
 from automation.items import ObservedEpic, ObservedIssue
-from automation.kinds.participants.model import Cohort
-from automation.kinds.participants.model import ParticipantsProgram as Program
 from automation.markers import begin_marker, end_marker, identity_marker
 from automation.planner import plan_program
 from automation.progress import label_specs
 from automation.rendering import Renderer
+from tests.projects import demo_program
 
 REPO = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 11, 24)
-PROGRAM = Program(
-    id="demo",
-    name="Demo",
-    kind="participants",
-    template="unused.md.j2",
-    title="unused",
-    sections=(Section(heading="One"), Section(heading="Two")),
-    tracking=Tracking(title="Demo tracking"),
-    cohorts=(Cohort(id="c1", name="C1", participants=("ana",)),),
-)
+PROGRAM = demo_program(("One", "Two"))
 BODY = "## One\n- [ ] a\n- [ ] b\n## Two\n- [ ] c\n"
 
 

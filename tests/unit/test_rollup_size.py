@@ -11,30 +11,17 @@ from pathlib import Path
 import pytest
 
 from automation.blocks import MAX_GROUPS, MAX_ROWS, Blocks, RollupRow, listing
-from automation.config.models import RecordField, Section, Tracking
-from automation.kinds.participants.model import Cohort
-from automation.kinds.participants.model import ParticipantsProgram as Program
+from automation.config.models import RecordField
 from automation.progress import Progress, Status, measure
 from automation.records import Recorded, RecordSpec, read_records
 from automation.rendering import Renderer
+from tests.projects import demo_program
 
 REPO = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 11, 24)
 PAST = dt.date(2026, 11, 1)
-PROGRAM = Program(
-    id="demo",
-    name="Demo",
-    kind="participants",
-    template="unused.md.j2",
-    title="unused",
-    sections=(
-        Section(heading="Orientation"),
-        Section(heading="Foundations"),
-        Section(heading="Capstone project"),
-        Section(heading="Reflection"),
-    ),
-    tracking=Tracking(title="Demo tracking"),
-    cohorts=(Cohort(id="c1", name="C1", participants=("ana",)),),
+PROGRAM = demo_program(
+    ("Orientation", "Foundations", "Capstone project", "Reflection"),
     records=(RecordField(label="Satisfaction", out_of=10),),
 )
 SPECS = [RecordSpec("Satisfaction", 10)]
