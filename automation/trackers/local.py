@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from collections.abc import Callable, Collection, Sequence
@@ -354,8 +355,11 @@ def _next_iid(folder: Path) -> int:
     return max(_iids(folder), default=0) + 1
 
 
+@functools.lru_cache(maxsize=8192)
 def _parse_front(front: str | None, file: str, model: type[F]) -> F:
-    """Validate front matter; a problem names the file, the line and the field."""
+    """Validate front matter; a problem names the file, the line and the field. Remembered
+    by its text: a run reads each file several times (the models are never changed in place:
+    a change is a `model_copy`)."""
     try:
         source = parse_yaml(front or "", file)
     except ConfigError as error:
