@@ -150,19 +150,19 @@ def test_issue_creation_stays_under_gitlabs_200_per_minute(
     assert not backoffs  # no 429 met
 
 
-def test_free_tier_with_2000_issues_links_up_to_gitlabs_cap_and_reruns_write_nothing(
+def test_free_tier_past_the_link_cap_links_up_to_it_and_reruns_write_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    setup_project(tmp_path, 2000)
-    fake = new_fake(tier="free", users=tuple(users(2000)))
+    setup_project(tmp_path, 250)  # over the 100-link cap (sizes at 10,000: test_description_limits)
+    fake = new_fake(tier="free", users=tuple(users(250)))
     with fake.activate():
         backend = GitLabBackend(fake)
         first = apply(backend, FakeTime(fake))
         assert first.code == 0, first.out[-2000:] + first.err
         assert "GitLab allows 100 related links per issue" in first.out
         issues = fake.issues(PROJECT)
-        assert len(issues) == 2001
+        assert len(issues) == 251
         tracking = next(i for i in issues if find_key(i["description"]) == "demo/tracking")
         assert len(tracking["links"]) == MAX_LINKS_COUNT
         assert all(len(i["description"]) < MAX_DESCRIPTION // 4 for i in issues)

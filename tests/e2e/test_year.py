@@ -14,6 +14,7 @@ import pytest
 
 from automation.items import ObservedIssue
 from tests.backends import Backend, GitLabBackend, LocalBackend, Result, cli, new_fake
+from tests.conftest import keep_programs
 
 CSM = Path("config/programs/csm-aspiring-leaders.yml")
 SPONSORSHIP = Path("config/programs/sales-sponsorship.yml")
@@ -67,6 +68,8 @@ def tick_first(text: str) -> str:
 
 @pytest.fixture(params=["local", "gitlab"])
 def backend(request: pytest.FixtureRequest, shipped: Path) -> Iterator[Backend]:
+    # onboarding takes no part in these events
+    keep_programs(shipped, "csm-aspiring-leaders", "sales-sponsorship", "executive-sponsorship")
     if request.param == "local":
         yield LocalBackend(shipped)
         return
