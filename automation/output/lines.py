@@ -80,8 +80,7 @@ def _line(action: Action, v: _Verbs) -> str:  # noqa: C901 - one flat case per a
             what = "labels" if isinstance(action, UpdateLabels) else "assignees"
             line = f"{v.update} #{action.iid} [{action.key}]: {what} {' '.join(changes)}"
         case AddNote():
-            first = action.body.splitlines()[0][:60]
-            line = f"{v.add} note to #{action.iid} [{action.key}]: {first}"
+            line = f"{v.add} note to #{action.iid} [{action.key}]: {_gist(action.body)}"
         case CloseIssue():
             line = f"{v.close} #{action.iid} [{action.key}]: {action.why}"
         case ReopenIssue():
@@ -211,3 +210,10 @@ def note_body(summary: str, lines: Sequence[str], pipeline_url: str | None) -> s
 
 def _inert(line: str) -> str:
     return "  " + line.replace("`", "'").replace("@", "@\u200b")
+
+
+def _gist(body: str) -> str:
+    """A note's first line a reader sees (its hidden marker line is skipped), cut short."""
+    shown = (line.strip() for line in body.splitlines())
+    first = next((line for line in shown if line and not line.startswith("<!--")), "")
+    return first[:60] + ("…" if len(first) > 60 else "")

@@ -28,6 +28,7 @@ from automation.actions import (
 )
 from automation.items import NewEpic, NewIssue, ObservedIssue
 from automation.output import document as doc
+from automation.output.lines import describe
 from automation.output.result import ACTION_TYPES, Result, Summary
 from automation.privacy import Privacy
 from automation.progress import LabelSpec
@@ -125,3 +126,10 @@ def test_the_readme_names_every_field_of_both_documents() -> None:
     names = _fields(schema) | set(ACTION_TYPES)
     missing = sorted(n for n in names if f"`{n}`" not in section[0] and f'"{n}"' not in section[0])
     assert not missing, f"README.md's JSON section does not name {missing}"
+
+
+def test_a_note_reads_as_its_first_visible_line_not_its_hidden_marker() -> None:
+    body = "<!-- automation:note withdrawn -->\n\nWithdrawn from Demo. " + "x" * 80
+    line = describe(AddNote("demo", "demo/c1/ana", 3, body))
+    assert line.startswith("add note to #3 [demo/c1/ana]: Withdrawn from Demo. x")
+    assert "automation:note" not in line and line.endswith("…")
