@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 
@@ -20,6 +21,7 @@ from automation.errors import (
     AutomationError,
     ConfigError,
     TrackerUnavailable,
+    UsageError,
 )
 from automation.lock import RunLock
 from automation.output.console import Console, show_applied, show_plan, write_report
@@ -59,7 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="templates folder (default: templates)",
     )
-    common.add_argument("--program", metavar="ID", help="work on this program only")
+    common.add_argument(
+        "--program",
+        metavar="ID",
+        action="append",
+        help="work on this program only (repeat it for several)",
+    )
     common.add_argument(
         "--today",
         type=_date,
@@ -84,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--report", type=Path, metavar="FILE", help="also write a JSON run report to FILE"
     )
     tracked.add_argument(
+        "--rehearsal",
+        action="store_true",
+        help="allow `apply --today` on GitLab (a rehearsal on a test project)",
+    )
+    tracked.add_argument(
         "--workspace",
         type=Path,
         default=Path(DEFAULT_WORKSPACE),
@@ -93,7 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="automation",
         description="Create and track enablement program issues from config/ and templates/.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"automation {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("validate", parents=[common], help="check configuration and templates")
     plan = commands.add_parser(
@@ -120,6 +135,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EPILOG = """\
+environment:
+  GITLAB_URL      GitLab's address, e.g. https://gitlab.com (in CI: CI_SERVER_URL)
+  GITLAB_TOKEN    a project or group access token with the api scope; without it the
+                  local backend is used (outside CI)
+  NO_COLOR        no colours on a terminal
+
+exit codes:
+  0  done (or nothing to do)
+  1  some items failed; the others were done
+  2  configuration, templates or the command line are wrong; nothing was written
+  3  GitLab unreachable or the token refused; nothing more was written
+"""
+
+
+def _version() -> str:
+    try:
+        return metadata.version("program-automation")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _check_usage(args: argparse.Namespace, backend: str) -> None:
+    """Refuse what must not happen by mistake, before any work."""
+    if args.command == "apply" and backend == "gitlab" and args.today and not args.rehearsal:
+        raise UsageError(
+            "--today on GitLab creates and changes issues for another day; add --rehearsal "
+            "if this is a rehearsal on a test project"
+        )
+    report = getattr(args, "report", None)
+    if report is not None and not report.parent.is_dir():
+        raise UsageError(f"--report {report}: the folder {report.parent} does not exist")
+
+
 def choose_tracker(
     args: argparse.Namespace, env: Mapping[str, str], err: TextIO, settings: GitLabSettings
 ) -> Tracker:
@@ -139,6 +188,7 @@ def choose_tracker(
             file=err,
         )
         backend = "local"
+    _check_usage(args, backend)
     if backend == "local":
         return LocalTracker(
             args.workspace, epics=settings.epics, groups=(settings.group, settings.project)
@@ -273,7 +323,7 @@ def run(
         if args.command == "init":
             return scaffold.init(args.dir, out, args.tool_project)
         today = args.today or dt.date.today()
-        prepared = prepare(args.config, args.templates, today, args.program)
+        prepared = prepare(args.config, args.templates, today, args.program or ())
         if args.command == "validate":
             return _validate(prepared, out)
         tracker = choose_tracker(args, env, err, prepared.loaded.config.settings.gitlab)

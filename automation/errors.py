@@ -29,6 +29,12 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message}"
 
 
+class UsageError(AutomationError):
+    """The command line asks for something it must not do; nothing was written."""
+
+    exit_code = EXIT_INVALID_CONFIG
+
+
 class ConfigError(AutomationError):
     """Configuration or templates are invalid; nothing was written."""
 

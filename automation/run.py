@@ -44,7 +44,7 @@ class Prepared:
 
 
 def prepare(
-    config_dir: Path, templates_dir: Path, today: dt.date, only: str | None = None
+    config_dir: Path, templates_dir: Path, today: dt.date, only: Sequence[str] = ()
 ) -> Prepared:
     """Load and check configuration and templates; ConfigError lists every problem found."""
     checker = Renderer(templates_dir, [])
@@ -52,19 +52,15 @@ def prepare(
         config_dir, lambda program, source: _template_problems(checker, program, source)
     )
     known = [p.id for p in loaded.config.programs]
-    if only is not None and only not in known:
+    unknown = [name for name in only if name not in known]
+    if unknown:
+        where, names = str(config_dir / "programs"), ", ".join(known)
         raise ConfigError(
-            [
-                Problem(
-                    str(config_dir / "programs"),
-                    1,
-                    f"no program with id '{only}'; known: {', '.join(known)}",
-                )
-            ]
+            [Problem(where, 1, f"no program with id '{name}'; known: {names}") for name in unknown]
         )
     renderer = Renderer(templates_dir, [p.username for p in loaded.config.people])
     programs = desired_programs(loaded, renderer, today)
-    chosen = tuple(p for p in programs if only is None or p.program.id == only)
+    chosen = tuple(p for p in programs if not only or p.program.id in only)
     return Prepared(loaded, Blocks(renderer), chosen)
 
 

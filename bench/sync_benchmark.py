@@ -219,7 +219,7 @@ def apply(name: str, fake: FakeGitLab, meter: Meter, root: Path) -> None:
     fake.clock.advance(dt.timedelta(hours=1))
     clock = FakeTime(fake, meter)
     out, err = io.StringIO(), io.StringIO()
-    argv = ["apply", "--backend", "gitlab", "--today", TODAY]
+    argv = ["apply", "--backend", "gitlab", "--today", TODAY, "--rehearsal"]
     argv += ["--config", str(root / "config"), "--templates", str(root / "templates")]
     env = {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN}
     with measured(name, fake, meter) as outcome:

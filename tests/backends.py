@@ -119,7 +119,7 @@ class GitLabBackend:
         return {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN}
 
     def cli(self, *args: str) -> Result:
-        return cli([*args, "--backend", "gitlab", "--today", TODAY], self.env())
+        return cli([*args, "--backend", "gitlab", "--today", TODAY, "--rehearsal"], self.env())
 
     def tracker(self) -> Tracker:
         return GitLabTracker(Connection(URL, TOKEN), self.settings, sleep=lambda _: None)

@@ -46,7 +46,11 @@ class FakeTime(Clock):
 
 
 def apply(backend: GitLabBackend, clock: Clock | None = None) -> Result:
-    return cli(["apply", "--backend", "gitlab", "--today", "2026-11-24"], backend.env(), clock)
+    return cli(
+        ["apply", "--backend", "gitlab", "--today", "2026-11-24", "--rehearsal"],
+        backend.env(),
+        clock,
+    )
 
 
 def writes(fake: FakeGitLab) -> int:

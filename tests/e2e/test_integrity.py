@@ -262,7 +262,7 @@ def test_a_second_run_during_a_first_waits_then_exits_3_and_nothing_is_duplicate
     backend: Backend,
 ) -> None:
     clock = StepClock()
-    args = ["apply", "--backend", backend.name, "--today", TODAY]
+    args = ["apply", "--backend", backend.name, "--today", TODAY, "--rehearsal"]
     env = backend.env() if isinstance(backend, GitLabBackend) else {}
     first = SecondRunMidway(backend.tracker(), lambda: cli(args, env, clock))
     prepared = prepare(Path("config"), Path("templates"), TODAY_DATE)
@@ -279,7 +279,7 @@ def test_a_crashed_runs_lock_expires(backend: Backend) -> None:
     clock = StepClock()
     tracker = backend.tracker()
     assert tracker.lock_take("run-crashed", clock.now() + dt.timedelta(minutes=5))
-    args = ["apply", "--backend", backend.name, "--today", TODAY]
+    args = ["apply", "--backend", backend.name, "--today", TODAY, "--rehearsal"]
     env = backend.env() if isinstance(backend, GitLabBackend) else {}
     result = cli(args, env, clock)
     assert result.code == 0, result.out + result.err  # waited past the expiry, then took over

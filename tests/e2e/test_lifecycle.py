@@ -356,7 +356,7 @@ def gitlab(project: Path) -> Iterator[GitLabBackend]:
 
 
 def on(gitlab: GitLabBackend, today: str, command: str = "apply") -> Result:
-    result = cli([command, "--backend", "gitlab", "--today", today], gitlab.env())
+    result = cli([command, "--backend", "gitlab", "--today", today, "--rehearsal"], gitlab.env())
     assert result.code == 0, result.out + result.err
     return result
 

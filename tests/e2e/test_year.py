@@ -28,7 +28,7 @@ REWORDED_TO = "1. [ ] Complete the [Crucial Conversations]"
 
 def month(root: Path, backend: Backend, today: str) -> Result:
     """One scheduled run on the 15th, then a second run that must write nothing."""
-    args = ["apply", "--backend", backend.name, "--today", today]
+    args = ["apply", "--backend", backend.name, "--today", today, "--rehearsal"]
     env = backend.env() if isinstance(backend, GitLabBackend) else {}
     first = cli(args, env)
     assert first.code in (0, 1), first.out + first.err

@@ -1,0 +1,53 @@
+"""Command-line polish: several programs at once, the version, the help's environment and exit
+codes, `--today` on GitLab only as a rehearsal, and a report folder checked before any work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from automation.cli import build_parser
+from tests.backends import GitLabBackend, cli, new_fake
+from tests.local_cli import TODAY, issues
+
+
+def test_two_programs_are_both_worked_on(shipped: Path) -> None:
+    chosen = ["--program", "csm-aspiring-leaders", "--program", "sales-sponsorship"]
+    result = cli(["apply", "--backend", "local", "--today", TODAY, *chosen], {})
+    assert result.code == 0, result.err
+    programs = {key.split("/", 1)[0] for key in issues(shipped)}
+    assert programs == {"csm-aspiring-leaders", "sales-sponsorship"}
+
+
+def test_each_unknown_program_is_named(shipped: Path) -> None:
+    result = cli(["validate", "--program", "nope", "--program", "nada"], {})
+    assert result.code == 2
+    assert "no program with id 'nope'" in result.err and "no program with id 'nada'" in result.err
+
+
+def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = build_parser()
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--version"])
+    assert capsys.readouterr().out.startswith("automation ")
+    text = parser.format_help()
+    for needle in ("GITLAB_URL", "GITLAB_TOKEN", "exit codes:", "3  GitLab unreachable"):
+        assert needle in text
+
+
+def test_apply_today_on_gitlab_needs_rehearsal(shipped: Path) -> None:
+    fake = new_fake()
+    with fake.activate():
+        env = GitLabBackend(fake).env()
+        refused = cli(["apply", "--backend", "gitlab", "--today", "2027-03-01"], env)
+        assert refused.code == 2
+        assert "add --rehearsal" in refused.err
+        assert fake.issues("enablement/programs") == []
+
+
+def test_a_report_into_a_missing_folder_is_refused_before_any_work(shipped: Path) -> None:
+    result = cli(["apply", "--backend", "local", "--report", "nowhere/report.json"], {})
+    assert result.code == 2
+    assert "the folder nowhere does not exist" in result.err
+    assert not (shipped / ".automation" / "issues").exists()
