@@ -90,7 +90,7 @@ def _load_programs(
             Problem(
                 str(config_dir / PROGRAMS_DIR),
                 1,
-                "no program files (*.yml) found; add one (see README.md, Configuration)",
+                "no program files (*.yml or *.yaml) found; add one (see README.md, Configuration)",
             )
         )
     loaded = [(path, _load_program(path, sources, problems)) for path in paths]
@@ -99,7 +99,9 @@ def _load_programs(
 
 def _program_files(config_dir: Path) -> list[Path]:
     folder = config_dir / PROGRAMS_DIR
-    return sorted(folder.glob("*.yml")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")])  # both spellings are YAML
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -51,3 +51,24 @@ def test_a_report_into_a_missing_folder_is_refused_before_any_work(shipped: Path
     assert result.code == 2
     assert "the folder nowhere does not exist" in result.err
     assert not (shipped / ".automation" / "issues").exists()
+
+
+def test_a_program_file_spelt_yaml_is_read(shipped: Path) -> None:
+    programs = shipped / "config" / "programs"
+    (programs / "csm-aspiring-leaders.yml").rename(programs / "csm-aspiring-leaders.yaml")
+    result = cli(["validate"], {})
+    assert result.code == 0, result.err
+    assert "4 programs" in result.out
+
+
+def test_a_person_twice_in_an_account_team_is_an_error(shipped: Path) -> None:
+    program = shipped / "config" / "programs" / "executive-sponsorship.yml"
+    text = program.read_text()
+    program.write_text(
+        text.replace("[tom.reyes, arjun.mehta]", "[tom.reyes, arjun.mehta, Tom.Reyes]")
+    )
+    result = cli(["validate"], {})
+    assert result.code == 2
+    first = result.err.splitlines()[0]
+    assert first.startswith("config/programs/executive-sponsorship.yml:")
+    assert "account 'globex': account team member 'tom.reyes' appears twice" in first

@@ -29,6 +29,13 @@ def check_esp(program: EspProgram, source: Source, people: People) -> Iterator[P
         )
     for i, account in enumerate(accounts):
         loc = ("esp", "accounts", i)
+        team = account.account_team
+        yield from duplicates(
+            source,
+            [(*loc, "account_team", j) for j in range(len(team))],
+            [member.lower() for member in team],
+            f"account '{account.id}': account team member",
+        )
         for field, who in (
             ("sponsor", account.sponsor),
             *(("account_team", member) for member in account.account_team),
