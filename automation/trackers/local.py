@@ -351,8 +351,17 @@ def _iids(folder: Path) -> list[int]:
     return sorted(int(p.stem) for p in folder.glob("*.md") if p.stem.isdigit())
 
 
+LAST_IID = ".last-iid"  # the highest iid ever given in a folder: like GitLab, never reused
+
+
 def _next_iid(folder: Path) -> int:
-    return max(_iids(folder), default=0) + 1
+    """The next iid: above every file there, and above every iid given before (a deleted
+    issue's number is not given again)."""
+    marker = folder / LAST_IID
+    given = marker.read_text(encoding="utf-8").strip() if marker.is_file() else ""
+    iid = max(max(_iids(folder), default=0), int(given) if given.isdigit() else 0) + 1
+    _write(marker, f"{iid}\n")
+    return iid
 
 
 @functools.lru_cache(maxsize=8192)

@@ -1,5 +1,6 @@
-"""Command-line polish: several programs at once, the version, the help's environment and exit
-codes, `--today` on GitLab only as a rehearsal, and a report folder checked before any work."""
+"""Mistakes a person makes, and command-line polish: several programs at once, the version, the
+help's environment and exit codes, `--today` on GitLab only as a rehearsal, a report folder
+checked before any work, `.yaml` files, repeated people, and iids never reused."""
 
 from __future__ import annotations
 
@@ -72,3 +73,28 @@ def test_a_person_twice_in_an_account_team_is_an_error(shipped: Path) -> None:
     first = result.err.splitlines()[0]
     assert first.startswith("config/programs/executive-sponsorship.yml:")
     assert "account 'globex': account team member 'tom.reyes' appears twice" in first
+
+
+def test_a_person_in_two_overlapping_cohorts_is_warned_about(shipped: Path) -> None:
+    program = shipped / "config" / "programs" / "csm-aspiring-leaders.yml"
+    second = (
+        "  - id: fy27-second\n    name: Second group\n    start_date: 2027-01-04\n"
+        "    end_date: 2027-06-30\n    participants:\n      - sam.delacroix\n"
+    )
+    program.write_text(program.read_text() + second)
+    result = cli(["validate"], {})
+    assert result.code == 0, result.err
+    assert (
+        "warning: sam.delacroix in both cohorts 'fy27-pilot' and 'fy27-second', whose dates "
+        "overlap" in result.out
+    )
+
+
+def test_the_local_backend_never_gives_an_iid_twice(shipped: Path) -> None:
+    assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
+    folder = shipped / ".automation" / "issues"
+    highest = max(int(p.stem) for p in folder.glob("*.md"))
+    (folder / f"{highest}.md").unlink()  # a person deletes the newest issue file
+    cli(["apply", "--backend", "local", "--today", TODAY], {})
+    assert not (folder / f"{highest}.md").exists()
+    assert (folder / f"{highest + 1}.md").is_file()

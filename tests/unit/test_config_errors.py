@@ -218,7 +218,8 @@ def test_a_config_without_programs_is_an_error(root: Path) -> None:
     code, lines = validate(root)
     assert code == 2
     assert lines[0] == (
-        "config/programs:1: no program files (*.yml or *.yaml) found; add one (see README.md, Configuration)"
+        "config/programs:1: no program files (*.yml or *.yaml) found; add one "
+        "(see README.md, Configuration)"
     )
 
 
