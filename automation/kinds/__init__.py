@@ -23,7 +23,7 @@ from automation.kinds.registry import kind_of
 from automation.markers import identity_marker
 from automation.progress import program_label
 from automation.renames import with_former_keys
-from automation.rendering import Renderer, neutralise_title
+from automation.rendering import MAX_TITLE, Renderer, neutralise_title
 
 if TYPE_CHECKING:
     from automation.config.loader import Loaded
@@ -65,9 +65,18 @@ def _assemble(ctx: Ctx, generated: Generated) -> DesiredProgram:
         if g.rollup
     )
     plans = _plan_issues(ctx, generated)
-    return DesiredProgram(
-        ctx.program, generated.issues, tracking, epics, rollups, generated.warnings, plans
-    )
+    warnings = (*generated.warnings, *_cut_titles(generated.issues))
+    return DesiredProgram(ctx.program, generated.issues, tracking, epics, rollups, warnings, plans)
+
+
+def _cut_titles(issues: tuple[DesiredIssue, ...]) -> list[str]:
+    """Titles GitLab's limit made the renderer cut: said, so nobody wonders where the end went."""
+    return [
+        f"the title of {issue.key} is longer than GitLab's {MAX_TITLE} characters and was cut "
+        f"to '{issue.title[:40]}…'; shorten the program's title expression or the names in it"
+        for issue in issues
+        if len(issue.title) >= MAX_TITLE and issue.title.endswith("…")
+    ]
 
 
 def _plan_issues(ctx: Ctx, generated: Generated) -> tuple[DesiredIssue, ...]:

@@ -98,3 +98,15 @@ def test_the_local_backend_never_gives_an_iid_twice(shipped: Path) -> None:
     cli(["apply", "--backend", "local", "--today", TODAY], {})
     assert not (folder / f"{highest}.md").exists()
     assert (folder / f"{highest + 1}.md").is_file()
+
+
+def test_a_title_cut_at_gitlabs_limit_is_warned_about(shipped: Path) -> None:
+    program = shipped / "config" / "programs" / "csm-aspiring-leaders.yml"
+    text = program.read_text().replace(
+        'title: "CSM Aspiring Leaders: {{ participant.name }}"',
+        'title: "CSM Aspiring Leaders: {{ participant.name * 25 }}"',  # names of 13+ letters
+    )
+    program.write_text(text)
+    result = cli(["validate"], {})
+    assert result.code == 0, result.err
+    assert "the title of csm-aspiring-leaders/fy27-pilot/sam.delacroix is longer than" in result.out
