@@ -29,7 +29,7 @@ from automation.output.document import plan_document, to_json
 from automation.output.lines import NOTE_MARKER, note_body, plan_lines, summary_line
 from automation.output.result import Result, plural
 from automation.privacy import Privacy, printable
-from automation.run import Prepared, apply, make_plan, prepare, privacy, size_warnings
+from automation.run import Prepared, apply, make_plan, prepare, size_warnings
 from automation.trackers.base import Tracker
 from automation.trackers.gitlab import Connection, GitLabTracker
 from automation.trackers.local import LocalTracker
@@ -210,7 +210,7 @@ def _validate(prepared: Prepared, out: TextIO) -> int:
         sum(1 for i in p.issues if i.create) + 1 + len(p.rollups) + len(p.plans)
         for p in prepared.programs
     )
-    shown = privacy(prepared)
+    shown = prepared.privacy
     for p in prepared.programs:
         for warning in (*p.warnings, *size_warnings(p)):
             print(shown.about(p.program.id, f"warning: {warning}"), file=out)
@@ -236,7 +236,7 @@ def _steps(text: str) -> frozenset[str]:
 def _console(env: Mapping[str, str], out: TextIO, prepared: Prepared) -> Console:
     in_ci = env.get("GITLAB_CI", "").lower() == "true"
     colour = not in_ci and "NO_COLOR" not in env and out.isatty()
-    return Console(out, in_ci, colour, privacy(prepared))
+    return Console(out, in_ci, colour, prepared.privacy)
 
 
 def _plan(
@@ -249,7 +249,7 @@ def _plan(
     out: TextIO,
 ) -> int:
     plan = make_plan(prepared, tracker, today, args.steps)
-    private = privacy(prepared)
+    private = prepared.privacy
     result = Result.of_plan(plan)
     if args.json:
         print(to_json(plan_document(plan, result.summary, private)), file=out)

@@ -34,7 +34,6 @@ class Privacy:
     programs: frozenset[str] = frozenset()  # ids of the confidential programs
     names: frozenset[str] = frozenset()
     _pattern: re.Pattern[str] | None = field(default=None, init=False, compare=False)
-
     _keys: re.Pattern[str] | None = field(default=None, init=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -41,6 +42,11 @@ class Prepared:
     loaded: Loaded
     blocks: Blocks
     programs: tuple[DesiredProgram, ...]
+
+    @functools.cached_property
+    def privacy(self) -> Privacy:
+        """What outputs hide: the confidential items and the people in them (worked out once)."""
+        return privacy_of(self.programs, self.loaded.config.people)
 
 
 def prepare(
@@ -106,18 +112,13 @@ def size_warnings(desired: DesiredProgram) -> list[str]:
     ]
 
 
-def privacy(prepared: Prepared) -> Privacy:
-    """What outputs hide: the confidential items and the people in them."""
-    return privacy_of(prepared.programs, prepared.loaded.config.people)
-
-
 def make_plan(
     prepared: Prepared, tracker: Tracker, today: dt.date, steps: frozenset[str] = ALL_STEPS
 ) -> Plan:
     """Observe the tracker and plan every chosen program, limited to some steps (no writes)."""
     labels = tracker.label_names()
     epics = tracker.epics_available()
-    shown = privacy(prepared)
+    shown = prepared.privacy
     plan = Plan()
     for desired in prepared.programs:
         observed = observe(tracker, desired, labels, epics)
@@ -213,6 +214,6 @@ def _rounds(  # noqa: PLR0917
         outcome.failures = result.failures  # the latest round knows what still fails
         if not (plan.creates_items and result.done):
             break
-    shown = privacy(prepared)
+    shown = prepared.privacy
     outcome.warnings = [shown.about(program, text) for program, text in writer.warnings]
     return Applied(plans, outcome)
