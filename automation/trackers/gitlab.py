@@ -553,19 +553,22 @@ class GitLabTracker(Tracker):
         return data
 
     def is_user(self, username: str) -> bool:
-        """A user by that exact username exists (a group path is not one); asked once."""
-        try:
-            self._user_id(username)
-        except ItemError:
-            return False
-        return True
+        """A user by that username exists (a group path is not one); asked once. A lookup
+        that fails (GitLab unreachable) fails the write, rather than taking a person for
+        nobody."""
+        return self._lookup(username) is not None
 
-    def _user_id(self, username: str) -> int:
-        if username not in self._user_ids:
+    def _lookup(self, username: str) -> int | None:
+        """The user's id, or None when GitLab has no such user (usernames ignore case)."""
+        name = username.casefold()
+        if name not in self._user_ids:
             with self._translated(f"looking up user {username}"):
                 users = self._gl.users.list(username=username, get_all=False)
-            self._user_ids[username] = int(users[0].attributes["id"]) if users else None
-        user_id = self._user_ids[username]
+            self._user_ids[name] = int(users[0].attributes["id"]) if users else None
+        return self._user_ids[name]
+
+    def _user_id(self, username: str) -> int:
+        user_id = self._lookup(username)
         if user_id is None:
             raise ItemError(f"'{username}' is not a GitLab user; fix the username in people.yml")
         return user_id
@@ -659,7 +662,7 @@ class GitLabTracker(Tracker):
 
     def _observed(self, data: Mapping[str, Any]) -> ObservedIssue:
         for user in data.get("assignees") or ():  # known users: no lookup to assign them again
-            self._user_ids.setdefault(str(user["username"]), int(user["id"]))
+            self._user_ids.setdefault(str(user["username"]).casefold(), int(user["id"]))
         return _observed(data, self.ours)
 
     def _observed_epic(self, data: Mapping[str, Any]) -> ObservedEpic:

@@ -76,3 +76,14 @@ def test_the_configured_group_is_refused_on_the_local_backend(project: Path) -> 
 )
 def test_only_users_keep_their_mention(text: str, expected: str, refused: set[str]) -> None:
     assert people_only(text, lambda name: name == "ana") == (expected, frozenset(refused))
+
+
+def test_a_user_lookup_that_fails_fails_the_item_instead_of_dropping_the_mention(
+    gitlab: GitLabBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("time.sleep", gitlab.fake.sleep)  # python-gitlab's retry backoff
+    gitlab.fake.inject(503, times=1000, method="GET", path_contains="/users")
+    result = gitlab.cli("apply")
+    assert result.code == 1
+    assert "is not a GitLab user" not in result.out  # nobody is told to fix a correct name
+    assert not any("@\u200bben" in i["description"] for i in gitlab.fake.issues(PROJECT))
