@@ -184,8 +184,10 @@ def departures(
         progress = measure(issue.description, desired.program, issue.due_date, today)
         finished = progress.status is Status.COMPLETE or has_block(issue, COMPLETION_BLOCK)
         finished = finished or has_block(issue, ENDED_BLOCK)
+        ended = desired.course.ended(member.group, today)  # removed after the cohort ended
         if not finished:
-            progress = replace(progress, status=Status.WITHDRAWN)
+            progress = replace(progress, status=Status.ENDED if ended else Status.WITHDRAWN)
+        finished = finished or ended
         name = desired.course.names.get(member.group or "", member.group or "")
         state = issue.state
         if not finished and _state(issue.description) not in (_LEFT, _LEFT_CLOSED):

@@ -449,3 +449,15 @@ def test_a_run_killed_while_withdrawing_finishes_on_the_next_with_one_note(
     assert lena.state == "closed" and statuses(lena) == {"status::withdrawn"}
     assert "\n".join(memory.notes[lena.iid]).count(WITHDRAWN_NOTE) == 1
     assert block_content(lena.description, "withdrawn")
+
+
+def test_removing_someone_after_their_cohort_ended_leaves_their_issue_ended(shipped: Path) -> None:
+    keep_programs(shipped, "csm-aspiring-leaders")
+    assert run("apply", "2026-11-24").code == 0
+    assert run("apply", "2027-06-01").code == 0  # the pilot group ended on 2027-04-30
+    remove_lena(shipped)  # tidying up the configuration afterwards
+    result = run("apply", "2027-06-01")
+    lena = next(i for k, i in issues(shipped).items() if k.endswith("/lena.fischer"))
+    assert "status::ended" in lena.labels and "status::withdrawn" not in lena.labels
+    assert lena.state == "opened"
+    assert "the person left the program" not in result.out
