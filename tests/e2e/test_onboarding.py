@@ -129,7 +129,7 @@ def test_no_workshop_is_a_warning_and_the_issue_says_to_be_scheduled(onboarding:
     plan = run("plan")
     assert (
         "warning: no SQS workshop for Kenji Watanabe (kenji.watanabe) in geo APAC after "
-        "2026-11-24; their issue says the workshop is to be scheduled"
+        "their start date (2026-11-24); their issue says the workshop is to be scheduled"
     ) in plan.out
     run("apply")
     kenji = hire(onboarding, "kenji.watanabe").description

@@ -68,8 +68,8 @@ def _due_hires(ctx: Ctx, part: Onboarding) -> tuple[list[_Hire], list[str]]:
         if due and role.workshop and workshop is None:
             warnings.append(
                 f"no SQS workshop for {person.name} ({person.username}) in geo "
-                f"{person.geo or '(no geo in people.yml)'} after {person.start_date}; "
-                "their issue says the workshop is to be scheduled"
+                f"{person.geo or '(no geo in people.yml)'} after their start date "
+                f"({person.start_date}); their issue says the workshop is to be scheduled"
             )
         hires.append(_Hire(entry, person, role, workshop, due))
     return hires, warnings
