@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -96,18 +96,70 @@ class Roster(Frozen):
 
 
 class JobTitle(Frozen):
-    """A title and its job grade."""
+    """A title and its job grade, with the other spellings the handbook uses for it."""
 
     title: OneLine
     grade: int = Field(ge=1, le=20)
+    also: tuple[OneLine, ...] = Field(
+        default=(), description="other spellings, e.g. the page's level heading"
+    )
+
+    def names(self) -> tuple[str, ...]:
+        """The title and its other spellings."""
+        return (self.title, *self.also)
+
+
+class GradeRange(Frozen):
+    """Grades `from` to `to`, both included."""
+
+    low: int = Field(alias="from", ge=1, le=20)
+    high: int = Field(alias="to", ge=1, le=20)
+
+    def __contains__(self, grade: object) -> bool:
+        return isinstance(grade, int) and self.low <= grade <= self.high
+
+    @model_validator(mode="after")
+    def _ordered(self) -> GradeRange:
+        if self.low > self.high:
+            raise ValueError(f"`from` ({self.low}) is above `to` ({self.high})")
+        return self
+
+
+Track = Literal["individual contributor", "manager"]
 
 
 class JobFamily(Frozen):
-    """A job family's titles, as its handbook page lists them."""
+    """A job family's titles, as its handbook page lists them, and which of its grades are
+    individual contributors' and which managers' (where the page says)."""
 
     name: OneLine
     source: OneLine | None = None
+    individual_contributor_grades: GradeRange | None = None
+    manager_grades: GradeRange | None = None
     titles: tuple[JobTitle, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _tracks_apart(self) -> JobFamily:
+        ic, manager = self.individual_contributor_grades, self.manager_grades
+        if (
+            ic is not None
+            and manager is not None
+            and ic.low <= manager.high
+            and manager.low <= ic.high
+        ):
+            raise ValueError(
+                "individual_contributor_grades and manager_grades overlap; a grade is one or "
+                "the other"
+            )
+        return self
+
+    def track(self, grade: int) -> Track | None:
+        """Whether the grade is an individual contributor's or a manager's in this family."""
+        if grade in (self.manager_grades or ()):
+            return "manager"
+        if grade in (self.individual_contributor_grades or ()):
+            return "individual contributor"
+        return None
 
 
 class JobGrades(Frozen):
@@ -115,18 +167,36 @@ class JobGrades(Frozen):
 
     families: tuple[JobFamily, ...]
 
-    def grade_of(self, title: str) -> int | None:
-        """The grade of a title (case and spacing ignored), or None for an unknown title."""
-        wanted = " ".join(title.split()).casefold()
+    def _find(self, title: str) -> tuple[JobFamily, JobTitle] | None:
+        wanted = _folded(title)
         for family in self.families:
             for known in family.titles:
-                if " ".join(known.title.split()).casefold() == wanted:
-                    return known.grade
+                if any(_folded(name) == wanted for name in known.names()):
+                    return family, known
         return None
+
+    def grade_of(self, title: str) -> int | None:
+        """The grade of a title (case and spacing ignored), or None for an unknown title."""
+        found = self._find(title)
+        return found[1].grade if found else None
+
+    def track_of(self, title: str) -> tuple[Track, str] | None:
+        """Whether the title is an individual contributor's or a manager's, and its family's
+        name; None when the title is unknown or its family does not split its grades."""
+        found = self._find(title)
+        if found is None:
+            return None
+        family, known = found
+        track = family.track(known.grade)
+        return (track, family.name) if track else None
 
     def titles(self) -> list[str]:
         """Every known title."""
         return [known.title for family in self.families for known in family.titles]
+
+
+def _folded(title: str) -> str:
+    return " ".join(title.split()).casefold()
 
 
 class Section(Frozen):

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from automation.config.models import JobGrades, Person
-from automation.kinds.sponsorship.checks import Finding, findings
+from automation.kinds.sponsorship.checks import Finding, clock_gap, findings
 from automation.kinds.sponsorship.generate import dates
 from automation.kinds.sponsorship.model import (
     Pair,
@@ -174,3 +174,142 @@ def test_phases_and_checkpoints_follow_the_cohort_start() -> None:
     }
     assert when["quarters"] == [dt.date(2027, 5, 1), dt.date(2027, 8, 1)]
     assert dates(START, 9)["end"] == dt.date(2027, 11, 1)
+
+
+def zoned(sponsor: str, sponsee: str) -> dict[str, Person]:
+    return {
+        **changed("spon", timezone=sponsor),
+        "see": BASE["see"].model_copy(update={"timezone": sponsee}),
+    }
+
+
+@pytest.mark.parametrize(
+    ("sponsor", "sponsee", "start", "hours"),
+    [
+        # across the date line: 13 and -10 hours from UTC in February are one hour apart
+        ("Pacific/Auckland", "Pacific/Honolulu", dt.date(2027, 2, 1), 1),
+        # Auckland's winter (UTC+12): two hours
+        ("Pacific/Auckland", "Pacific/Honolulu", dt.date(2027, 7, 1), 2),
+        # Kiritimati (UTC+14) and Honolulu (UTC-10) show the same time of day
+        ("Pacific/Kiritimati", "Pacific/Honolulu", dt.date(2027, 2, 1), 0),
+        # New York moves its clocks on 14 March 2027, London on 28 March
+        ("America/New_York", "Europe/London", dt.date(2027, 3, 1), 5),
+        ("America/New_York", "Europe/London", dt.date(2027, 3, 20), 4),
+        ("America/New_York", "Europe/London", dt.date(2027, 4, 5), 5),
+        # half-hour zones
+        ("Asia/Kolkata", "Europe/Berlin", dt.date(2027, 2, 1), 4.5),
+    ],
+)
+def test_timezone_gap_is_the_clocks_difference_on_the_cohort_start(
+    sponsor: str, sponsee: str, start: dt.date, hours: float
+) -> None:
+    assert clock_gap(sponsor, sponsee, start) == hours
+    cohort = SponsorshipCohort(
+        id="c1", name="C1", start=start, pairs=(Pair(sponsor="spon", sponsee="see"),)
+    )
+    part = Sponsorship(rules=SponsorshipRules(max_timezone_gap_hours=4.5), cohorts=(cohort,))
+    warned = list(findings(part, zoned(sponsor, sponsee), JobGrades(families=())))
+    assert bool(warned) == (hours > 4.5)
+    if warned:
+        assert f"{sponsor} and {sponsee} are {hours:g} hours apart" in warned[0].message
+
+
+def test_a_dst_change_moves_the_verdict_with_the_cohort_start() -> None:
+    people = zoned("America/New_York", "Europe/London")
+    before = run(people, max_timezone_gap_hours=4)
+    assert [f.message for f in before] == [
+        "pair 1 of cohort c1: timezones America/New_York and Europe/London are 5 hours apart; "
+        "1-1s need them at most 4 hours apart"
+    ]
+
+
+ECOSYSTEM = JobGrades.model_validate(
+    {
+        "families": [
+            {
+                "name": "Ecosystem Sales",
+                "individual_contributor_grades": {"from": 5, "to": 8},
+                "manager_grades": {"from": 9, "to": 12},
+                "titles": [
+                    {
+                        "title": "Ecosystem Sales Manager",
+                        "grade": 6,
+                        "also": ["Ecosystem Sales Manager (Intermediate)"],
+                    },
+                    {"title": "Staff Ecosystem Sales Manager", "grade": 8},
+                    {"title": "Director, Ecosystem Sales", "grade": 10},
+                ],
+            }
+        ]
+    }
+)
+
+
+def graded(people: dict[str, Person]) -> list[Finding]:
+    cohort = SponsorshipCohort(
+        id="c1", name="C1", start=START, pairs=(Pair(sponsor="spon", sponsee="see"),)
+    )
+    return list(findings(Sponsorship(cohorts=(cohort,)), people, ECOSYSTEM))
+
+
+def test_the_level_heading_is_a_title_with_its_grade() -> None:
+    assert ECOSYSTEM.grade_of("Ecosystem Sales Manager (Intermediate)") == 6
+    assert ECOSYSTEM.grade_of("ecosystem  sales manager (intermediate)") == 6
+    assert ECOSYSTEM.track_of("Ecosystem Sales Manager (Intermediate)") == (
+        "individual contributor",
+        "Ecosystem Sales",
+    )
+    assert ECOSYSTEM.track_of("Director, Ecosystem Sales") == ("manager", "Ecosystem Sales")
+    assert ECOSYSTEM.track_of("Chief Cheerleader") is None
+
+
+def test_a_director_by_title_is_a_people_manager_even_with_no_reports_in_the_roster() -> None:
+    people = {
+        **NOT_A_MANAGER,
+        "spon": BASE["spon"].model_copy(
+            update={"title": "Director, Ecosystem Sales", "grade": None}
+        ),
+        "see": BASE["see"].model_copy(
+            update={"title": "Ecosystem Sales Manager (Intermediate)", "grade": None}
+        ),
+    }
+    assert graded(people) == []
+
+
+def test_a_sponsor_with_an_individual_contributor_title_is_warned_about_even_with_reports() -> None:
+    people = {
+        **BASE,
+        "spon": BASE["spon"].model_copy(
+            update={"title": "Staff Ecosystem Sales Manager", "grade": None}
+        ),
+        "see": BASE["see"].model_copy(update={"grade": 5}),
+    }
+    messages = [f.message for f in graded(people)]
+    assert (
+        "pair 1 of cohort c1: the sponsor's title is an individual contributor grade of the "
+        "Ecosystem Sales family; a sponsor should be a people manager or manager of managers"
+    ) in messages
+
+
+def test_a_title_outside_the_families_falls_back_to_the_roster() -> None:
+    people = {**NOT_A_MANAGER, "spon": BASE["spon"].model_copy(update={"title": "Head of Things"})}
+    assert [f.message for f in graded(people)] == [
+        "pair 1 of cohort c1: the sponsor manages nobody in people.yml; a sponsor should be a "
+        "people manager or manager of managers"
+    ]
+
+
+def test_overlapping_grade_tracks_are_refused() -> None:
+    with pytest.raises(ValueError, match="overlap"):
+        JobGrades.model_validate(
+            {
+                "families": [
+                    {
+                        "name": "X",
+                        "individual_contributor_grades": {"from": 5, "to": 9},
+                        "manager_grades": {"from": 9, "to": 12},
+                        "titles": [{"title": "T", "grade": 5}],
+                    }
+                ]
+            }
+        )

@@ -79,16 +79,35 @@ def _pair_findings(
             f"pair {pair.label}: the sponsor is the sponsee's direct "
             "manager; a sponsor must not be the sponsee's manager",
         )
-    rules = part.rules
+    yield from _people_manager(pair, part, people, grades)
+    yield from _timezones(pair, part)
+
+
+def _people_manager(
+    pair: _Pair, part: Sponsorship, people: Mapping[str, Person], grades: JobGrades
+) -> Iterator[Finding]:
+    """A people manager by their title's grade where the job family splits individual
+    contributor and manager grades; otherwise, someone in the roster reports to them."""
+    level = part.rules.sponsor_manages_people == "error"
+    track = grades.track_of(pair.sponsor.title) if pair.sponsor.title else None
+    if track is not None:
+        if track[0] != "manager":
+            yield Finding(
+                level,
+                pair.loc,
+                f"pair {pair.label}: the sponsor's title is an individual contributor grade of "
+                f"the {track[1]} family; a sponsor should be a people manager or manager of "
+                "managers",
+            )
+        return
     reports = {p.manager.lower() for p in people.values() if p.manager}
     if pair.sponsor.username.lower() not in reports:
         yield Finding(
-            rules.sponsor_manages_people == "error",
+            level,
             pair.loc,
             f"pair {pair.label}: the sponsor manages nobody in "
             "people.yml; a sponsor should be a people manager or manager of managers",
         )
-    yield from _timezones(pair, part)
 
 
 def _grades(pair: _Pair, part: Sponsorship, grades: JobGrades) -> Iterator[Finding]:
@@ -152,11 +171,7 @@ def _timezones(pair: _Pair, part: Sponsorship) -> Iterator[Finding]:
             "both people, so the timezone rule was not checked",
         )
         return
-    noon = dt.datetime.combine(pair.start, dt.time(12))
-    offsets = [
-        noon.replace(tzinfo=ZoneInfo(z or "UTC")).utcoffset() or dt.timedelta() for z in zones
-    ]
-    gap = abs(offsets[0] - offsets[1]).total_seconds() / 3600
+    gap = clock_gap(zones[0] or "UTC", zones[1] or "UTC", pair.start)
     if gap > rules.max_timezone_gap_hours:
         yield Finding(
             rules.timezone_gap == "error",
@@ -165,6 +180,17 @@ def _timezones(pair: _Pair, part: Sponsorship) -> Iterator[Finding]:
             f"apart; 1-1s need them at most {rules.max_timezone_gap_hours:g} hours "
             "apart",
         )
+
+
+def clock_gap(one: str, other: str, on: dt.date) -> float:
+    """How many hours apart two clocks are on a day (noon UTC, so daylight saving time as it
+    is that day), the short way round: Auckland and Honolulu are 1 hour apart, not 23."""
+    moment = dt.datetime.combine(on, dt.time(12), tzinfo=dt.UTC)
+    offsets = [
+        moment.astimezone(ZoneInfo(zone)).utcoffset() or dt.timedelta() for zone in (one, other)
+    ]
+    hours = abs(offsets[0] - offsets[1]).total_seconds() / 3600 % 24
+    return min(hours, 24 - hours)
 
 
 def check_sponsorship(
