@@ -9,9 +9,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from automation.charts import CHARTS_BLOCK, CHARTS_TEMPLATE, Charts
 from automation.config.models import Program
 from automation.desired import Derived, Measured, derived_values
 from automation.edits import BlockTexts
+from automation.history import HISTORY_BLOCK
 from automation.progress import Progress, Status, total
 from automation.records import Recorded, RecordSpec, averages
 from automation.rendering import Renderer
@@ -19,7 +21,7 @@ from automation.rendering import Renderer
 PROGRESS_BLOCK = "progress"
 ROLLUP_BLOCK = "rollup"
 COMPLETION_BLOCK = "completion"
-CORE_BLOCKS = (PROGRESS_BLOCK, ROLLUP_BLOCK, COMPLETION_BLOCK)  # besides each kind's own
+CORE_BLOCKS = (PROGRESS_BLOCK, ROLLUP_BLOCK, COMPLETION_BLOCK, CHARTS_BLOCK, HISTORY_BLOCK)
 PROGRESS_TEMPLATE = "blocks/progress.md.j2"
 EPIC_TEMPLATE = "epic.md.j2"
 COMPLETION_TEMPLATE = "blocks/completion.md.j2"
@@ -207,6 +209,13 @@ class Blocks:
             ),
         }
         return self.renderer.render(ROLLUP_TEMPLATE, values)
+
+    def charts(self, charts: Charts, group: str | None = None) -> str | None:
+        """The charts block of a rollup; None when the templates have no charts template (a
+        project without it gets no charts, and keeps no history for them)."""
+        if not self.renderer.exists(CHARTS_TEMPLATE):
+            return None
+        return self.renderer.render(CHARTS_TEMPLATE, {"chart": charts, "group": group})
 
     def derived(self, blocks: Iterable[Derived], measured: Mapping[str, Measured]) -> BlockTexts:
         """The blocks an issue derives from other issues, from their measured progress."""

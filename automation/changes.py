@@ -46,7 +46,11 @@ def _adds_tasks(found: ObservedIssue, edits: Edits) -> bool:
 
 
 def _block_differs(found: ObservedIssue, name: str, content: str) -> bool:
-    return normalise(block_content(found.description, name) or "") != normalise(content)
+    try:
+        before = block_content(found.description, name) or ""
+    except ItemError:  # a damaged block the edits rebuilt
+        return True
+    return normalise(before) != normalise(content)
 
 
 def has_block(found: ObservedIssue, name: str) -> bool:

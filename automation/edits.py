@@ -6,7 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from automation.figures import rewrite_figures
-from automation.markers import drop_identity, replace_block, restore_identity
+from automation.markers import (
+    drop_damaged_block,
+    drop_identity,
+    open_with_block,
+    replace_block,
+    restore_identity,
+)
 from automation.tasks import NewTask, add_task
 
 BlockTexts = tuple[tuple[str, str], ...]  # (block name, content) pairs
@@ -21,6 +27,9 @@ class Edits:
     figures: tuple[tuple[int, int], ...] | None = None  # (iid, percent) for plan-style issues
     former: tuple[str, ...] = ()  # former keys of a renamed item: their identity line goes
     tasks: tuple[NewTask, ...] = ()  # template tasks added at the end of their sections
+    opening: tuple[str, ...] = ()  # blocks that, when new, open the issue instead of closing it
+    rebuilt: tuple[tuple[str, str], ...] = ()  # (block, header): hidden blocks written afresh
+    # when their markers are damaged, instead of failing the item (their content is the tool's)
 
 
 def apply_edits(text: str, edits: Edits) -> str:
@@ -29,6 +38,10 @@ def apply_edits(text: str, edits: Edits) -> str:
         text = restore_identity(drop_identity(text, edits.former), edits.identity)
     for task in edits.tasks:
         text = add_task(text, task)
+    for name, header in edits.rebuilt:
+        text = drop_damaged_block(text, name, header)
+    for name in edits.opening:
+        text = open_with_block(text, name)
     for name, content in edits.blocks:
         text = replace_block(text, name, content)
     if edits.figures is not None:

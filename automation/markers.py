@@ -161,3 +161,50 @@ def normalise(text: str) -> str:
     """The form two descriptions are compared in: LF line ends, no trailing blanks."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return "\n".join(line.rstrip() for line in lines).rstrip("\n")
+
+
+_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+
+
+def open_with_block(text: str, name: str) -> str:
+    """The text with an empty block NAME at its opening, after the identity line and the
+    heading that follows it, when the text has no such block; otherwise unchanged (a
+    damaged block raises ItemError, as replace_block would)."""
+    if _locate(text, name) is not None:
+        return text
+    lines = text.split("\n")
+    at = 0
+    for wanted in (_KEY_LINE, _HEADING):
+        ahead = next((i for i in range(at, len(lines)) if lines[i].strip(" \t\r")), None)
+        if ahead is not None and wanted.match(lines[ahead].strip(" \t\r")):
+            at = ahead + 1
+    block = (
+        ["", begin_marker(name), end_marker(name)] if at else [begin_marker(name), end_marker(name)]
+    )
+    if at < len(lines) and lines[at].strip(" \t\r"):
+        block.append("")
+    return "\n".join(lines[:at] + block + lines[at:])
+
+
+def drop_damaged_block(text: str, name: str, header: str) -> str:
+    """When block NAME is damaged, the text without its marker lines and without the tool's
+    hidden comments that open with HEADER (up to their `-->` line): a hidden block the tool
+    can write again from scratch. Every other line is kept; an intact block is left alone."""
+    try:
+        _locate(text, name)
+    except ItemError:
+        pass
+    else:
+        return text
+    markers = {begin_marker(name), end_marker(name)}
+    kept: list[str] = []
+    inside = False
+    for line in text.split("\n"):
+        stripped = line.strip(" \t\r")
+        if stripped == header:
+            inside = True
+        elif inside:
+            inside = stripped != "-->"
+        elif stripped not in markers:
+            kept.append(line)
+    return "\n".join(kept)

@@ -4,18 +4,22 @@ issues whose `=> NN%` figures follow the issues they link to (pure)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from automation.actions import Plan, combine
-from automation.blocks import ROLLUP_BLOCK, RollupRow
+from automation.blocks import ROLLUP_BLOCK, RollupRow, counted
+from automation.charts import CHARTS_BLOCK, charts_of
 from automation.checklist import count_tasks
 from automation.desired import DesiredIssue
 from automation.edits import BlockTexts, Edits, apply_edits
 from automation.figures import rewrite_figures
+from automation.history import HEADER, HISTORY_BLOCK, history_content, read_history, recorded
 from automation.identity import Resolved
 from automation.index import INDEX_BLOCK, index_content, key_prefix
 from automation.items import ObservedIssue
 from automation.lifecycle import Endings, with_notes
 from automation.planning import ProgramContext, create, exposed, keep, refused
+from automation.progress import total
 
 
 def plan_figures(
@@ -73,18 +77,46 @@ def _plan_rollup(  # noqa: PLR0917
     ends: Endings | None = None,
 ) -> Plan:
     content = ctx.blocks.rollup(ctx.desired.program, rows, group)
-    blocks = (*item.blocks, (ROLLUP_BLOCK, content), *extra)
+    charts = _charts(found, rows, ctx, group)
+    blocks = (*item.blocks, (ROLLUP_BLOCK, content), *charts, *extra)
     if found is None:
         taken = refused(item, ctx)
         if taken is not None:
             return taken
-        return create(item, apply_edits(item.description, Edits(blocks)), item.labels, ctx)
+        edits = _charted(Edits(blocks), charts)
+        return create(item, apply_edits(item.description, edits), item.labels, ctx)
     public = exposed(item, found, ctx)
     if public is not None:
         return public
     if ends is None:
-        return keep(found, item.key, Edits(blocks, ctx.identity(item.key)), ctx)
+        return keep(found, item.key, _charted(Edits(blocks, ctx.identity(item.key)), charts), ctx)
     final, notes = ends.rollup(item, found, content)  # a group that ended: its final figures
-    rollup = ((ROLLUP_BLOCK, final),) if final is not None else ()
-    edits = Edits((*item.blocks, *rollup, *extra), ctx.identity(item.key))
+    if final is None:  # ... frozen, and its charts with them
+        charts = ()
+    rollup = ((ROLLUP_BLOCK, final), *charts) if final is not None else ()
+    edits = _charted(Edits((*item.blocks, *rollup, *extra), ctx.identity(item.key)), charts)
     return with_notes(keep(found, item.key, edits, ctx), notes)
+
+
+def _charts(
+    found: ObservedIssue | None, rows: list[RollupRow], ctx: ProgramContext, group: str | None
+) -> BlockTexts:
+    """The charts that open a rollup, and the hidden weekly history behind its burn-up: this
+    week's figures added to the ones the issue holds (none when the templates have no
+    charts template)."""
+    totals = total(counted(rows), ctx.desired.program)
+    before = read_history(found.description) if found is not None else ()
+    overall = totals.overall
+    weeks = recorded(before, ctx.today, overall.completed_count, overall.count)
+    drawn = ctx.blocks.charts(charts_of(totals, weeks), group)
+    if drawn is None:
+        return ()
+    return ((CHARTS_BLOCK, drawn), (HISTORY_BLOCK, history_content(weeks)))
+
+
+def _charted(edits: Edits, charts: BlockTexts) -> Edits:
+    """The edits, placing a new charts block at the issue's opening and writing a damaged
+    history block afresh."""
+    if not charts:
+        return edits
+    return replace(edits, opening=(CHARTS_BLOCK,), rebuilt=((HISTORY_BLOCK, HEADER),))

@@ -15,10 +15,12 @@ from typing import Any
 import pytest
 import yaml
 
-from automation.blocks import Blocks, RollupRow, record_specs
+from automation.blocks import Blocks, RollupRow, counted, record_specs
+from automation.charts import charts_of
 from automation.checklist import count_tasks, visible_lines
+from automation.history import Week, week_of
 from automation.lifecycle import samples
-from automation.progress import measure
+from automation.progress import measure, total
 from automation.records import RecordSpec, read_records
 from automation.rendering import (
     Renderer,
@@ -207,6 +209,9 @@ def _texts(root: Path, today: dt.date) -> tuple[Texts, Texts]:
                 RollupRow(f"#{number}", issue.subject, issue.group, progress, "opened", records)
             )
         texts[f"{program.id} rollup"] = blocks.rollup(program, rows)
+        totals = total(counted(rows), program)
+        weeks = (Week(week_of(today), totals.overall.completed_count, totals.overall.count),)
+        texts[f"{program.id} charts"] = blocks.charts(charts_of(totals, weeks)) or ""
         lifecycle = samples(desired, rows, blocks, today, reason=program.name)
         texts.update({f"{program.id} {name}": text for name, text in lifecycle.items()})
         for epic in desired.epics:

@@ -1,0 +1,109 @@
+"""The figures a rollup's charts show (per-phase completion, the weekly burn-up), with every
+text from configuration made safe to stand inside a Mermaid chart (pure).
+
+GitLab renders ```` ```mermaid ```` blocks in issues. The charts are `xychart-beta`, which
+Mermaid has since 10.6; GitLab bundles Mermaid 10.7 (GitLab 16.10 and later) and Mermaid 11
+now, so it renders them. The same figures stand in tables next to the charts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from automation.history import Week, sampled, weekly
+from automation.progress import Progress
+from automation.rendering import Trusted
+
+CHARTS_BLOCK = "charts"
+CHARTS_TEMPLATE = "blocks/charts.md.j2"
+MAX_POINTS = 26  # weeks a burn-up chart shows; a longer history is sampled evenly
+MAX_LABEL = 40
+_UNSAFE = re.compile(r"[^\w .()+/'-]|_")  # letters, digits and a few harmless signs only
+_SPACES = re.compile(r"\s+")
+
+
+def mermaid_text(value: object, limit: int = MAX_LABEL) -> str:
+    """A text from configuration as a Mermaid label may hold it: letters, digits, spaces and
+    `.()+/'-`, nothing that could end the string, the line or the code block (quotes,
+    brackets, backticks, `%%`, `#`, `;`, HTML), cut to LIMIT characters."""
+    text = _SPACES.sub(" ", _UNSAFE.sub(" ", str(value))).strip()
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text or "-"
+
+
+def label_list(labels: Iterable[object]) -> Trusted:
+    """A Mermaid list of quoted labels: `["One", "Two"]`."""
+    return Trusted("[" + ", ".join(f'"{mermaid_text(label)}"' for label in labels) + "]")
+
+
+def number_list(numbers: Iterable[int]) -> Trusted:
+    """A Mermaid list of numbers: `[1, 2]`."""
+    return Trusted("[" + ", ".join(str(int(n)) for n in numbers) + "]")
+
+
+@dataclass(frozen=True)
+class PhaseBar:
+    """One section's completion across a rollup's issues."""
+
+    label: str
+    done: int
+    total: int
+    percent: int
+
+
+@dataclass(frozen=True)
+class Charts:
+    """What a rollup's charts and their tables show."""
+
+    phases: tuple[PhaseBar, ...]
+    weeks: tuple[Week, ...]  # the burn-up's points, oldest first
+
+    @property
+    def phase_axis(self) -> Trusted:
+        return label_list(bar.label for bar in self.phases)
+
+    @property
+    def phase_values(self) -> Trusted:
+        return number_list(bar.percent for bar in self.phases)
+
+    @property
+    def week_axis(self) -> Trusted:
+        return label_list(week.start.isoformat() for week in self.weeks)
+
+    @property
+    def done_values(self) -> Trusted:
+        return number_list(week.done for week in self.weeks)
+
+    @property
+    def total_values(self) -> Trusted:
+        return number_list(week.total for week in self.weeks)
+
+    @property
+    def top(self) -> int:
+        """The burn-up's y-axis maximum."""
+        return max((week.total for week in self.weeks), default=0) or 1
+
+
+def phase_bars(totals: Progress) -> tuple[PhaseBar, ...]:
+    """Per section of a rollup's totals, the ones its issues have."""
+    return tuple(
+        PhaseBar(
+            mermaid_text(s.section.label_value),
+            s.tasks.completed_count,
+            s.tasks.count,
+            s.tasks.percent,
+        )
+        for s in totals.sections
+        if s.applicable
+    )
+
+
+def charts_of(
+    totals: Progress, history: Sequence[Week], until: dt.date | None = None, most: int = MAX_POINTS
+) -> Charts:
+    """The charts of a rollup: its totals by phase, and its history week by week (up to
+    UNTIL's week when given), sampled to at most MOST points."""
+    return Charts(phase_bars(totals), tuple(sampled(weekly(history, until), most)))
