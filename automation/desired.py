@@ -125,6 +125,8 @@ class Group:
     name: str
     rollup: bool = False
     values: Mapping[str, Any] = field(default_factory=dict)  # for the templates
+    blocks: BlockTexts = ()  # tool-owned blocks of its rollup issue, from configuration
+    derived: tuple[Derived, ...] = ()  # blocks of its rollup issue computed from other issues
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ class Generated:
     groups: tuple[Group, ...] = ()
     tracking_blocks: BlockTexts = ()
     warnings: tuple[str, ...] = ()
+    notices: tuple[str, ...] = ()  # said once per run (pairs not released yet), not warnings
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,7 @@ class DesiredProgram:
     warnings: tuple[str, ...] = ()
     plans: tuple[DesiredIssue, ...] = ()  # plan-style issues whose figures the tool owns
     course: Course = field(default_factory=Course)  # members and endings (lifecycle.py)
+    notices: tuple[str, ...] = ()
 
     def every_issue(self) -> tuple[DesiredIssue, ...]:
         """Tracked issues, the tracking issue, group rollups and plan-style issues."""

@@ -88,7 +88,7 @@ def plan_program(
             *missed_periods(desired, resolved.found, today),
             *held.warnings,
         ),
-        notices=former_label(program, observed.labels),
+        notices=(*former_label(program, observed.labels), *desired.notices),
     )
     found = resolved.found
     migrations = migrate(desired, found)

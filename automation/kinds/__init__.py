@@ -60,13 +60,26 @@ def _assemble(ctx: Ctx, generated: Generated) -> DesiredProgram:
     top = _epic(ctx, ctx.program_epic_key(), None)
     epics = (top, *(_epic(ctx, ctx.group_epic_key(g.id), g) for g in generated.groups))
     rollups = tuple(
-        _rollup_issue(ctx, ctx.group_rollup_key(g.id), g, ctx.group_epic_key(g.id))
+        replace(
+            _rollup_issue(ctx, ctx.group_rollup_key(g.id), g, ctx.group_epic_key(g.id)),
+            blocks=g.blocks,
+            derived=g.derived,
+        )
         for g in generated.groups
         if g.rollup
     )
     plans = _plan_issues(ctx, generated)
     warnings = (*generated.warnings, *_cut_titles(generated.issues))
-    return DesiredProgram(ctx.program, generated.issues, tracking, epics, rollups, warnings, plans)
+    return DesiredProgram(
+        ctx.program,
+        generated.issues,
+        tracking,
+        epics,
+        rollups,
+        warnings,
+        plans,
+        notices=generated.notices,
+    )
 
 
 def _cut_titles(issues: tuple[DesiredIssue, ...]) -> list[str]:

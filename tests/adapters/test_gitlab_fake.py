@@ -169,6 +169,30 @@ def test_a_person_assigns_someone_in_the_ui(fake: FakeGitLab) -> None:
     assert fake.issues(PROJECT)[0]["assignees"] == ["alice", "bob"]
 
 
+def test_a_confidential_issue_is_seen_by_its_author_assignees_and_planners_only(
+    fake: FakeGitLab,
+) -> None:
+    # doc/user/project/issues/confidential_issues.md: author, assignees, and members with at
+    # least the Planner role (Reporter before 17.7); a mention gives no access
+    project = project_of(fake)
+    new_issue(project, assignee_ids=[2], confidential=True, description="cc @bob")
+    new_issue(project, confidential=False)
+    for username, role in (("alice", "guest"), ("bob", "guest"), ("carol", "planner")):
+        fake.set_member_role(username, role, PROJECT)
+    fake.set_member_role("dave", "reporter", "enablement")  # inherited from the group
+    fake.set_member_role("erin", "developer", "enablement/other")  # not of this project
+    seen = {}
+    for username in ("alice", "bob", "carol", "dave", "erin"):
+        fake.act_as(username)
+        client = fake.client().projects.get(PROJECT, lazy=True)
+        seen[username] = sorted(i.iid for i in client.issues.list(all=True))
+        if 1 not in seen[username]:
+            with pytest.raises(gitlab.GitlabGetError) as refused:
+                client.issues.get(1)
+            assert refused.value.response_code == 404
+    assert seen == {"alice": [1, 2], "bob": [2], "carol": [1, 2], "dave": [1, 2], "erin": [2]}
+
+
 def test_free_keeps_the_first_assignee_id_on_update(free_fake: FakeGitLab) -> None:
     # IssuableBaseService#filter_assignees: `params[:assignee_ids].first(1)` unless the issue
     # allows multiple assignees (a paid feature)

@@ -63,14 +63,14 @@ def test_a_sponsor_swap_assigns_the_new_sponsor_removes_the_old_and_notes_it_onc
 ) -> None:
     assert run("apply").code == 0
     lena = issues(sponsorship)[LENA]
-    assert lena.assignees == ("hannah.berg", "lena.fischer")
-    assert recorded(lena.description) == ("hannah.berg", "lena.fischer")
+    assert lena.assignees == ("hannah.berg", "lena.fischer", "marcus.oyelaran")
+    assert recorded(lena.description) == ("hannah.berg", "lena.fischer", "marcus.oyelaran")
     swap_sponsor()
     result = run("apply")
     assert result.code == 0, result.out + result.err
     lena = issues(sponsorship)[LENA]
-    assert lena.assignees == ("dana.whitfield", "lena.fischer")
-    assert recorded(lena.description) == ("dana.whitfield", "lena.fischer")
+    assert lena.assignees == ("dana.whitfield", "lena.fischer", "marcus.oyelaran")
+    assert recorded(lena.description) == ("dana.whitfield", "lena.fischer", "marcus.oyelaran")
     said = notes(sponsorship, lena.iid)
     assert said.count("automation:note people") == 1
     assert "@dana.whitfield" in said and "hannah.berg" in said and "@hannah.berg" not in said
@@ -92,6 +92,7 @@ def test_an_assignee_added_by_hand_survives_a_swap(sponsorship: Path) -> None:
     assert issues(sponsorship)[LENA].assignees == (
         "dana.whitfield",
         "lena.fischer",
+        "marcus.oyelaran",
         "chloe.winters",
     )
 
@@ -101,7 +102,7 @@ def test_a_person_unassigned_by_hand_is_not_put_back(sponsorship: Path) -> None:
     path = path_of(sponsorship, LENA)
     edit(path, "- hannah.berg\n", "")
     assert "No changes" in run("apply").out
-    assert issues(sponsorship)[LENA].assignees == ("lena.fischer",)
+    assert issues(sponsorship)[LENA].assignees == ("lena.fischer", "marcus.oyelaran")
 
 
 def test_an_issue_made_before_this_version_gets_the_record_once(sponsorship: Path) -> None:
@@ -113,7 +114,11 @@ def test_an_issue_made_before_this_version_gets_the_record_once(sponsorship: Pat
     path.write_text(text.replace(block, ""))  # as issues were before the record existed
     result = run("apply")
     assert "update description:" in result.out and "assignees" not in result.out
-    assert recorded(issues(sponsorship)[LENA].description) == ("hannah.berg", "lena.fischer")
+    assert recorded(issues(sponsorship)[LENA].description) == (
+        "hannah.berg",
+        "lena.fischer",
+        "marcus.oyelaran",
+    )
     assert "No changes" in run("apply").out
 
 
@@ -187,7 +192,9 @@ def test_on_gitlab_a_swap_assigns_removes_keeps_hand_added_and_notes_once(
     assert gitlab.cli("apply").code == 0
     lena = on_gitlab(gitlab, LENA)
     premium = fake.tier == "premium"
-    assert lena["assignees"] == (["hannah.berg", "lena.fischer"] if premium else ["hannah.berg"])
+    assert lena["assignees"] == (
+        ["hannah.berg", "lena.fischer", "marcus.oyelaran"] if premium else ["hannah.berg"]
+    )
     if premium:
         people = ["hannah.berg", "lena.fischer", "chloe.winters"]
         fake.edit_issue(PROJECT, int(lena["iid"]), assignees=people, as_user="lena.fischer")
@@ -342,10 +349,11 @@ def test_a_run_stopped_half_way_through_a_swap_finishes_it_with_one_note(
     with pytest.raises(Crash):
         apply(prepared, DiesAfter(LocalBackend(sponsorship).tracker(), write), TODAY_DATE)
     lena = issues(sponsorship)[LENA]
-    assert lena.assignees == ("dana.whitfield", "lena.fischer")
-    assert recorded(lena.description) == ("hannah.berg", "lena.fischer")  # not done yet
+    assert lena.assignees == ("dana.whitfield", "lena.fischer", "marcus.oyelaran")
+    # not done yet
+    assert recorded(lena.description) == ("hannah.berg", "lena.fischer", "marcus.oyelaran")
     assert run("apply").code == 0
     lena = issues(sponsorship)[LENA]
-    assert recorded(lena.description) == ("dana.whitfield", "lena.fischer")
+    assert recorded(lena.description) == ("dana.whitfield", "lena.fischer", "marcus.oyelaran")
     assert notes(sponsorship, lena.iid).count("automation:note people") == 1
     assert "No changes" in run("apply").out

@@ -36,7 +36,8 @@ def test_shipped_config_makes_four_confidential_pairs_plan_and_rollups(sponsorsh
     found = issues(sponsorship)
     pairs = [found[f"sales-sponsorship/fy28-h1/{s}"] for s in PAIRS]
     assert all(p.confidential for p in found.values())
-    assert pairs[0].assignees == ("jordan.alvarez", "aiko.tanaka")
+    # the sponsee's manager is assigned too: their tasks are in the confidential issue
+    assert pairs[0].assignees == ("jordan.alvarez", "aiko.tanaka", "priya.natarajan")
     assert str(pairs[0].due_date) == "2027-08-01"  # six months after the cohort start
     assert "| Sponsee's manager | @priya.natarajan |" in pairs[0].description
     assert {
@@ -177,3 +178,23 @@ def test_a_pair_issue_made_public_gets_nothing_more_and_is_reported_every_run(
     edit(path, "confidential: false", "confidential: true")
     run("apply")
     assert path.read_text() != before  # confidential again: its blocks and labels catch up
+
+
+def test_a_pair_issue_made_before_managers_were_assigned_gets_its_manager(
+    sponsorship: Path,
+) -> None:
+    run("apply")
+    path = issue_path(sponsorship, pair(sponsorship, "lena.fischer"))
+    # as the previous version wrote it: sponsor and sponsee assigned, and recorded
+    edit(path, "- marcus.oyelaran\n", "")
+    edit(path, "hannah.berg,lena.fischer,marcus.oyelaran", "hannah.berg,lena.fischer")
+    result = run("apply")
+    assert result.code == 0, result.out
+    lena = pair(sponsorship, "lena.fischer")
+    assert lena.assignees == ("hannah.berg", "lena.fischer", "marcus.oyelaran")
+    assert "<!-- automation:assigned hannah.berg,lena.fischer,marcus.oyelaran -->" in (
+        lena.description
+    )
+    notes = list((sponsorship / ".automation" / "notes").rglob("*"))
+    assert any("@marcus.oyelaran" in n.read_text() for n in notes if n.is_file())
+    assert run("apply").out.splitlines()[-1].startswith("No changes")

@@ -451,6 +451,10 @@ class GitLabState:
         self.links: list[IssueLink] = []
         self.roles: dict[str, str] = {}
         self.default_role = "owner"
+        # users given memberships of their own (`set_member_role`): user id -> full path -> role;
+        # everyone else has the token owner's `roles`, as before
+        self.memberships: dict[int, dict[str, str]] = {}
+        self.acting: User | None = None  # the token owner, whose requests these are
         self.mentions: list[Mention] = []
         self.quick_actions: list[QuickAction] = []
         self.system_notes = True
@@ -496,6 +500,13 @@ class GitLabState:
 
     def role_in(self, group: Group, project: Project | None = None) -> int:
         """Return the access level of the token owner in a project or group."""
+        own = self.memberships.get(self.acting.id) if self.acting else None
+        if own is not None:  # 0: not a member
+            paths = [
+                *([project.full_path] if project else []),
+                *(g.full_path for g in group.ancestry()),
+            ]
+            return next((ROLE_LEVELS[own[path]] for path in paths if path in own), 0)
         if project is not None and project.full_path in self.roles:
             return ROLE_LEVELS[self.roles[project.full_path]]
         for ancestor in group.ancestry():
@@ -511,6 +522,19 @@ class GitLabState:
         """Raise 403 unless the token owner has at least `minimum` role."""
         if not self.can(minimum, group, project):
             raise ApiError(403, dict(FORBIDDEN))
+
+    def can_read(self, issue: Issue) -> bool:
+        """Whether the token owner sees the issue. doc/user/project/issues/confidential_issues.md:
+        a confidential issue is visible to its author, its assignees and project members with
+        at least the Planner role (Reporter before 17.7); mentions give no access."""
+        if not issue.confidential:
+            return True
+        user = self.acting
+        if user is not None and (
+            issue.author.id == user.id or any(a.id == user.id for a in issue.assignees)
+        ):
+            return True
+        return self.can("planner", issue.project.group, issue.project)
 
     def visible_labels(self, project: Project) -> dict[str, Label]:
         """Labels usable in a project: its own plus those of all ancestor groups."""
@@ -1392,12 +1416,17 @@ class IssueHandlers(Handlers):
         project = self.state.project(request.args["project"])
         if not request.args["iid"].isdigit():
             raise not_found()
-        return self.state.issue(project, request.args["iid"])
+        issue = self.state.issue(project, request.args["iid"])
+        if not self.state.can_read(issue):
+            raise not_found()  # GitLab answers 404, not 403, for an issue one may not see
+        return issue
 
     def list_issues(self, request: Request) -> Reply:
-        """List a project's issues with GitLab's filters and ordering."""
+        """List a project's issues with GitLab's filters and ordering (only those the token's
+        user may see)."""
         project = self.state.project(request.args["project"])
-        issues = IssueFilter(request.params).apply(list(project.issues.values()))
+        readable = [i for i in project.issues.values() if self.state.can_read(i)]
+        issues = IssueFilter(request.params).apply(readable)
         return self.page(request, issues, self.present.issue)
 
     def create_issue(self, request: Request) -> Reply:
@@ -2251,6 +2280,7 @@ class FakeGitLab:
         self.state = GitLabState(tier, self.clock)
         self.presenter = Presenter(self.state, self.url)
         self.owner = self.state.users[self.add_user(owner)]
+        self.state.acting = self.owner
         self.requests: list[RecordedRequest] = []
         self.faults: list[Fault] = []
         self.crashes: list[CrashPlan] = []
@@ -2333,6 +2363,7 @@ class FakeGitLab:
     def act_as(self, username: str) -> None:
         """Make the token belong to another (existing or new) user from now on."""
         self.owner = self._user(username)
+        self.state.acting = self.owner
 
     def set_role(self, role: str, project: str | None = None, group: str | None = None) -> None:
         """Set the token owner's role globally, or for one project or group (by full path)."""
@@ -2343,6 +2374,14 @@ class FakeGitLab:
         for path in (project, group):
             if path is not None:
                 self.state.roles[path] = role
+
+    def set_member_role(self, username: str, role: str, path: str) -> None:
+        """Give a user (created if new) their own role in a project or group (by full path).
+        From then on, acting as them (`act_as`), they have only the roles given this way: no
+        role anywhere else (not a member), and none of `set_role`'s."""
+        if role not in ROLE_LEVELS:
+            raise ValueError(f"unknown role {role!r}")
+        self.state.memberships.setdefault(self._user(username).id, {})[path] = role
 
     def add_member(self, group_path: str, username: str, role: str = "developer") -> int:
         """Make a user (created if new) a direct member of a group; return the user's id."""

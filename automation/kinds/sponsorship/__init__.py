@@ -3,8 +3,15 @@
 from automation.kinds.kind import Kind
 from automation.kinds.sponsorship.checks import check_sponsorship
 from automation.kinds.sponsorship.course import course
-from automation.kinds.sponsorship.generate import generate
+from automation.kinds.sponsorship.generate import MATCHES, generate
 from automation.kinds.sponsorship.model import SponsorshipProgram
 from automation.kinds.sponsorship.renames import renames
 
-KIND = Kind(SponsorshipProgram, generate, check_sponsorship, renames=renames, course=course)
+KIND = Kind(
+    SponsorshipProgram,
+    generate,
+    check_sponsorship,
+    blocks=(MATCHES,),
+    renames=renames,
+    course=course,
+)

@@ -10,6 +10,9 @@ from pydantic import Field, model_validator
 from automation.config.models import Frozen, OneLine, Program, Slug, Username
 
 RuleLevel = Literal["warning", "error"]
+# A match is proposed (by the program team), approved (by leadership), then released to the pair
+# (the plan's "Release Sponsorship Matches"): only a released pair has issues, assignees, notes.
+PairStatus = Literal["proposed", "approved", "released"]
 
 
 class SponsorshipRules(Frozen):
@@ -28,6 +31,9 @@ class Pair(Frozen):
 
     sponsor: Username
     sponsee: Username
+    status: PairStatus = Field(
+        default="released", description="proposed, approved, released (default: released)"
+    )
     renamed_from: Username | None = Field(
         default=None, description="the sponsee's former username (the pair's id)"
     )
@@ -41,6 +47,14 @@ class SponsorshipCohort(Frozen):
     start: dt.date
     pairs: tuple[Pair, ...] = Field(min_length=1)
     renamed_from: Slug | None = Field(default=None, description="the cohort's former id")
+
+    def released(self) -> tuple[Pair, ...]:
+        """The pairs released to the people in them: the only ones with issues."""
+        return tuple(pair for pair in self.pairs if pair.status == "released")
+
+    def staged(self) -> tuple[Pair, ...]:
+        """The pairs proposed or approved, not released yet."""
+        return tuple(pair for pair in self.pairs if pair.status != "released")
 
 
 class Sponsorship(Frozen):
