@@ -16,8 +16,10 @@ from jinja2 import nodes
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
+from pydantic import BaseModel
 
-from automation.config.models import RESERVED_USERNAMES, Person
+from automation.config.models import RESERVED_USERNAMES, Frozen, Person
+from automation.config.source import not_utf8
 from automation.errors import ConfigError, Problem
 from automation.markers import empty_block
 
@@ -144,7 +146,12 @@ class _Loader(jinja2.FileSystemLoader):
                 f"template '{template}' resolves to {resolved}, outside {self.root}; it was "
                 f"not read. Put the template file itself inside {self.root}, not a link to it"
             )
-        source, filename, uptodate = super().get_source(environment, template)
+        try:
+            source, filename, uptodate = super().get_source(environment, template)
+        except UnicodeDecodeError as error:
+            raw = resolved.read_bytes()
+            raise TemplateRejected([not_utf8(str(self.root / template), raw, error)]) from None
+        source = source.removeprefix("\ufeff")  # a byte-order mark some editors save first
         problems = source_problems(environment, source, str(self.root / template))
         if problems:
             raise TemplateRejected(problems)
@@ -413,9 +420,40 @@ def _managed_block(name: str) -> Trusted:
     return Trusted(empty_block(name))
 
 
+_NO_ATTRIBUTE = re.compile(r"^'(?:[\w.]+\.)?(?P<cls>\w+) object' has no attribute '(?P<name>.*)'$")
+
+
+def _undefined(message: str) -> str:
+    """Jinja's message about a missing attribute, without Python's class paths: what the value
+    is, and which names it has when it comes from configuration."""
+    found = _NO_ATTRIBUTE.match(message)
+    if found is None:
+        return message
+    name, cls = found.group("name"), found.group("cls")
+    model = _models().get(cls)
+    if model is None:
+        return f"'{name}' is not defined on this value"
+    what = re.sub(r"(?<!^)(?=[A-Z])", " ", cls).lower()
+    return f"a {what} has no '{name}' (it has: {', '.join(sorted(model.model_fields))})"
+
+
+def _models() -> dict[str, type[BaseModel]]:
+    """Every configuration model by class name (templates get these values)."""
+    found: dict[str, type[BaseModel]] = {}
+    pending: list[type[BaseModel]] = [Frozen]
+    while pending:
+        model = pending.pop()
+        found[model.__name__] = model
+        pending.extend(model.__subclasses__())
+    return found
+
+
 def _why(error: BaseException) -> str:
     if isinstance(error, jinja2.UndefinedError):
-        return f"{error.message}; check the variable name (see README.md for what templates get)"
+        return (
+            f"{_undefined(error.message or '')}; check the variable name "
+            "(see README.md for what templates get)"
+        )
     if isinstance(error, MentionRefused | RenderLimit | TemplateRefused):
         return str(error)
     if isinstance(error, jinja2.TemplateSyntaxError):

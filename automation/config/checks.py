@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
-from automation.config.models import JobGrades, Person, Program
+from automation.config.models import JobGrades, Person, Program, Roster
 from automation.config.source import Source, duplicates
 from automation.errors import Problem
 from automation.kinds.kind import People
@@ -12,16 +13,29 @@ from automation.kinds.registry import kind_of
 from automation.renames import program_rename_problems
 
 
+@dataclass(frozen=True)
+class Entries:
+    """The valid entries of a people.yml some of whose entries have problems: each with its
+    position in the file, and the usernames of the others."""
+
+    people: tuple[tuple[int, Person], ...]
+    withheld: frozenset[str]
+
+
 def check_references(
-    people: tuple[Person, ...],
-    roster: Source,
+    roster: Roster | Entries,
+    people_file: Source,
     programs: Sequence[tuple[Program, Source]],
     grades: JobGrades,
 ) -> list[Problem]:
     """Every problem that needs more than one value to see."""
-    known = People({person.username.lower(): person for person in people}, grades)
-    problems = list(_check_people(people, roster, known))
-    problems.extend(_check_grades(people, roster, grades))
+    if isinstance(roster, Roster):
+        roster = Entries(tuple(enumerate(roster.people)), frozenset())
+    people = roster.people
+    by_name = {person.username.lower(): person for _, person in people}
+    known = People(by_name, grades, roster.withheld)
+    problems = list(_check_people(people, people_file, known))
+    problems.extend(_check_grades(people, people_file, grades))
     seen_ids: dict[str, str] = {}
     for program, source in programs:
         if program.id in seen_ids:
@@ -40,10 +54,10 @@ def check_references(
 
 
 def _check_grades(
-    people: tuple[Person, ...], roster: Source, grades: JobGrades
+    people: Sequence[tuple[int, Person]], roster: Source, grades: JobGrades
 ) -> Iterator[Problem]:
     """A grade comes from the roster or from a known title, and the two agree."""
-    for i, person in enumerate(people):
+    for i, person in people:
         if person.title is None or not grades.families:
             continue
         from_title = grades.grade_of(person.title)
@@ -61,9 +75,11 @@ def _check_grades(
             )
 
 
-def _check_people(people: tuple[Person, ...], roster: Source, known: People) -> Iterator[Problem]:
+def _check_people(
+    people: Sequence[tuple[int, Person]], roster: Source, known: People
+) -> Iterator[Problem]:
     first: dict[str, int] = {}
-    for i, person in enumerate(people):
+    for i, person in people:
         name = person.username.lower()
         if name in first:
             line = roster.line_of(("people", first[name]))

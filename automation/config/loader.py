@@ -12,9 +12,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from automation.config.checks import check_references
-from automation.config.models import Config, JobGrades, Program, Roster, Settings
-from automation.config.source import Loc, Source, read_yaml
+from automation.config import wording
+from automation.config.checks import Entries, check_references
+from automation.config.models import Config, JobGrades, Person, Program, Roster, Settings
+from automation.config.source import Loc, Source, read_yaml, shorten
 from automation.errors import ConfigError, Problem
 from automation.kinds.registry import kind_named, kinds, program_schema
 
@@ -58,9 +59,10 @@ def load_config(config_dir: Path, check_program: ProgramCheck | None = None) -> 
     programs = _load_programs(config_dir, sources, problems)
     for program, source in programs:
         problems.extend(check_program(program, source) if check_program else [])
-    if roster is not None and grades is not None:
-        people = sources[str(config_dir / PEOPLE_FILE)]
-        problems.extend(check_references(roster.people, people, programs, grades))
+    people = sources.get(str(config_dir / PEOPLE_FILE))
+    entries = _entries(roster, people) if people is not None else None
+    if entries is not None and people is not None and grades is not None:
+        problems.extend(check_references(entries, people, programs, grades))
     if problems or settings is None or roster is None or grades is None:
         raise ConfigError(problems)
     config = Config(
@@ -70,6 +72,27 @@ def load_config(config_dir: Path, check_program: ProgramCheck | None = None) -> 
         grades=grades,
     )
     return Loaded(config, sources[str(config_dir / PEOPLE_FILE)], tuple(s for _, s in programs))
+
+
+def _entries(roster: Roster | None, source: Source) -> Roster | Entries | None:
+    """The roster to cross-check programs against: all of it, or when some entries have
+    problems of their own, the others by position and the usernames of those (so programs
+    are still checked in the same run, and naming a person whose entry is wrong is not a
+    second problem)."""
+    if roster is not None:
+        return roster
+    found = source.data.get("people") if isinstance(source.data, dict) else None
+    if not isinstance(found, list):
+        return None  # no list of people to check against
+    valid: list[tuple[int, Person]] = []
+    withheld: set[str] = set()
+    for i, entry in enumerate(found):
+        try:
+            valid.append((i, Person.model_validate(entry)))
+        except ValidationError:
+            name = entry.get("username") if isinstance(entry, dict) else None
+            withheld.update([name.lower()] if isinstance(name, str) else [])
+    return Entries(tuple(valid), frozenset(withheld))
 
 
 def _load_grades(
@@ -145,6 +168,7 @@ def _read(path: Path, sources: dict[str, Source], problems: list[Problem]) -> So
     except ConfigError as error:
         problems.extend(error.problems)
         return None
+    problems.extend(source.problems)
     sources[file] = source
     if not isinstance(source.data, dict):
         problems.append(
@@ -165,9 +189,8 @@ def _program_problems(error: ValidationError, source: Source) -> Iterator[Proble
         yield _unknown_kind(source)
         yield from _common_problems(source)
         return
-    for detail in error.errors(include_url=False):
-        loc = _clean_loc(detail["loc"][1:])
-        yield source.problem(loc, _describe(detail, loc, kind.model))
+    for loc, detail in _located(error, source, skip=1):
+        yield source.problem(loc, _describe(detail, loc, kind.model, source))
 
 
 def _unknown_kind(source: Source) -> Problem:
@@ -176,8 +199,8 @@ def _unknown_kind(source: Source) -> Problem:
     *others, last = [f"'{kind.name}'" for kind in kinds()]
     expected = f"{', '.join(others)} or {last}" if others else last
     value = source.data["kind"]
-    shown = f" (got {value!r})" if isinstance(value, str | int | float | bool) else ""
-    return source.problem(("kind",), f"'kind': Input should be {expected}{shown}; fix the value")
+    shown = f" (got '{shorten(value)}')" if isinstance(value, str | int | float | bool) else ""
+    return source.problem(("kind",), f"'kind' should be {expected}{shown}; fix the value")
 
 
 def _common_problems(source: Source) -> Iterator[Problem]:
@@ -191,9 +214,22 @@ def _common_problems(source: Source) -> Iterator[Problem]:
 
 
 def _translate(error: ValidationError, model: type[BaseModel], source: Source) -> Iterator[Problem]:
-    for detail in error.errors(include_url=False):
-        loc = _clean_loc(detail["loc"])
-        yield source.problem(loc, _describe(detail, loc, model))
+    for loc, detail in _located(error, source):
+        yield source.problem(loc, _describe(detail, loc, model, source))
+
+
+def _located(
+    error: ValidationError, source: Source, skip: int = 0
+) -> list[tuple[Loc, ErrorDetails]]:
+    """Pydantic's errors at their locations, without the ones that only follow from another:
+    a value already refused while parsing, or a list too short because an item of it failed."""
+    found = [(_clean_loc(d["loc"][skip:]), d) for d in error.errors(include_url=False)]
+    inner = {loc[:n] for loc, _ in found for n in range(len(loc))}  # holding another error
+    return [
+        (loc, detail)
+        for loc, detail in found
+        if not source.reported(loc) and not (detail["type"] == "too_short" and loc in inner)
+    ]
 
 
 def _clean_loc(loc: tuple[int | str, ...]) -> Loc:
@@ -205,27 +241,18 @@ def _internal(part: str) -> bool:
     return part.startswith(("function-", "constrained-")) or "[" in part
 
 
-def dotted(loc: Loc) -> str:
-    """A location as a person reads it: programs[0].cohorts[1].id."""
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text or "(top level)"
-
-
-def _describe(detail: ErrorDetails, loc: Loc, model: type[BaseModel]) -> str:
+def _describe(detail: ErrorDetails, loc: Loc, model: type[BaseModel], source: Source) -> str:
     kind = detail["type"]
-    where = dotted(loc)
     if kind == "missing":
-        return f"'{where}' is required; add it"
+        return wording.missing(loc, source.data)
     if kind == "extra_forbidden":
         if issubclass(model, Program) and len(loc) == 1:
             return _unknown_program_key(model, str(loc[0]))
         allowed = ", ".join(_allowed_keys(model, loc[:-1]))
-        return f"unknown key '{where}'; remove it or fix its spelling (allowed: {allowed})"
-    value = detail.get("input")
-    shown = f" (got {value!r})" if isinstance(value, str | int | float | bool) else ""
-    return f"'{where}': {_plain(detail)}{shown}; fix the value"
+        named, rest = wording.subject(loc, source.data)
+        where = f"'{rest}' in {named}" if named else f"'{rest}'"
+        return f"unknown key {where}; remove it or fix its spelling (allowed: {allowed})"
+    return wording.describe(detail, loc, source)
 
 
 def _unknown_program_key(model: type[Program], key: str) -> str:
@@ -241,27 +268,6 @@ def _unknown_program_key(model: type[Program], key: str) -> str:
 def _program_keys() -> set[str]:
     """Every key a program file may have, of any registered kind."""
     return {key for kind in kinds() for key in kind.model.model_fields}
-
-
-_PATTERN_HINTS = {
-    "^[a-z0-9][a-z0-9_.\\-]*$": "use lowercase letters, digits, '-', '_' or '.' (an id)",
-    "^[A-Za-z0-9_][A-Za-z0-9_.\\-]*$": "use a GitLab username: letters, digits, '_', '-', '.'",
-    "^[^\\r\\n]*$": "must be a single line",
-}
-_TYPE_HINTS = {
-    "tuple_type": "should be a list (one '- item' per line)",
-    "list_type": "should be a list (one '- item' per line)",
-    "model_type": "should be a mapping ('key: value' lines)",
-    "dict_type": "should be a mapping ('key: value' lines)",
-}
-
-
-def _plain(detail: ErrorDetails) -> str:
-    """Pydantic's message, said the way a config author thinks about it."""
-    if detail["type"] == "string_pattern_mismatch":
-        pattern = str((detail.get("ctx") or {}).get("pattern", ""))
-        return _PATTERN_HINTS.get(pattern, detail["msg"])
-    return _TYPE_HINTS.get(detail["type"], detail["msg"])
 
 
 def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:

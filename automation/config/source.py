@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,15 @@ class Source:
     file: str
     data: Any
     lines: dict[Loc, int] = field(default_factory=dict)
+    written: dict[Loc, str] = field(default_factory=dict)  # scalars YAML read as non-text: NO
+    problems: tuple[Problem, ...] = ()  # values refused while parsing (a date of month 13)
+    refused: frozenset[Loc] = frozenset()  # where they are: nothing more is said about them
+
+    def reported(self, loc: Sequence[str | int]) -> bool:
+        """Whether the value at loc (or one containing it) was refused while parsing, so a
+        later check must not report it a second time."""
+        path = tuple(loc)
+        return any(path[: len(bad)] == bad for bad in self.refused)
 
     def line_of(self, loc: Sequence[str | int]) -> int:
         """The line of the value at loc, or of its nearest enclosing value."""
@@ -195,7 +206,9 @@ class _Builder:
         self.loader = loader
         self.file = file
         self.lines: dict[Loc, int] = {}
+        self.written: dict[Loc, str] = {}
         self.problems: list[Problem] = []
+        self.refused: set[Loc] = set()
         self._seen: set[int] = set()  # ids of nodes built at least once
         self._path: set[int] = set()  # ids of the collections being built, root to here
 
@@ -212,7 +225,7 @@ class _Builder:
             raise _Refused(_too_deep(self.file, here))
         self.lines[loc] = node.start_mark.line + 1
         if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
-            return self._scalar(node)
+            return self._value(node, loc)
         if id(node) in self._path:
             raise _Refused(
                 Problem(
@@ -230,18 +243,25 @@ class _Builder:
         finally:
             self._path.discard(id(node))
 
+    def _value(self, node: yaml.Node, loc: Loc) -> Any:
+        """A scalar value; what YAML read as other than text (`NO` as false) keeps its text,
+        and a value YAML cannot construct (a date of month 13) is reported once, here, and
+        kept as its text."""
+        try:
+            value = self._scalar(node)
+        except ValueError:
+            field = f"'{loc[-1]}': " if loc and isinstance(loc[-1], str) else ""
+            self.problems.append(self._at(node, field + bad_date(str(node.value))))
+            self.refused.add(loc)
+            return node.value
+        if node.tag != STR:
+            self.written[loc] = str(node.value)
+        return value
+
     def _scalar(self, node: yaml.Node) -> Any:
         if node.tag == STR:  # most values: what SafeConstructor returns, without its bookkeeping
             return node.value
-        try:
-            return self.loader.construct_object(node, deep=True)
-        except ValueError as error:  # e.g. a date-like scalar with a month of 13
-            self.problems.append(
-                self._at(
-                    node, f"'{node.value}' is not a valid date ({error}); write dates as YYYY-MM-DD"
-                )
-            )
-            return None
+        return self.loader.construct_object(node, deep=True)
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc, here: int, repeat: bool) -> dict[Any, Any]:
         self.loader.flatten_mapping(node)
@@ -253,7 +273,10 @@ class _Builder:
         for pair in pairs:
             key_node, value_node = pair
             # a collection as a key is never a plain name: refuse it without building it
-            key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            try:
+                key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            except ValueError:
+                key = None  # a date-like key: not a plain name either
             if not isinstance(key, str | int):
                 self.problems.append(self._at(key_node, "a key must be a plain name"))
                 continue
@@ -279,9 +302,41 @@ class _Builder:
         return Problem(self.file, node.start_mark.line + 1, message)
 
 
+MAX_SHOWN = 80  # characters of a value quoted in a message
+
+
+def shorten(value: object) -> str:
+    """A value as a message quotes it: at most MAX_SHOWN characters, on one line."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
+
+
+def bad_date(text: str) -> str:
+    """What is wrong with a value YAML took for a date but cannot be one (2026-02-30)."""
+    found = re.match(r"(\d{4})-(\d{1,2})-\d{1,2}", text)
+    year, month = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+    if not 1 <= month <= 12:
+        why = f"there is no month {month}" if found else "not a valid date or time"
+    else:
+        days = calendar.monthrange(year, month)[1]
+        why = f"{calendar.month_name[month]} {year} has {days} days"
+    return f"'{shorten(text)}' is not a date: {why}; write dates as YYYY-MM-DD, e.g. 2026-03-31"
+
+
 def parse_yaml(text: str, file: str) -> Source:
-    """Parse YAML text safely; syntax errors, duplicate keys and text past the bounds (size,
-    nesting, alias expansion) become ConfigError, never a hang or a traceback."""
+    """Parse YAML text safely; syntax errors, duplicate keys, values YAML cannot construct and
+    text past the bounds (size, nesting, alias expansion) become ConfigError, never a hang or a
+    traceback."""
+    source = parse_yaml_partly(text, file)
+    if source.problems:
+        raise ConfigError(source.problems)
+    return source
+
+
+def parse_yaml_partly(text: str, file: str) -> Source:
+    """Parse YAML text safely, like parse_yaml; but problems of single values (a duplicate key,
+    a bad date) come back in Source.problems, with everything else still read, so the checks
+    that follow can find the file's other problems in the same run."""
     if len(text) > MAX_BYTES:
         raise ConfigError([_too_large(file)])
     if _FAST is not None and (_NESTING_BOUNDED or _shallow(text)):
@@ -316,9 +371,14 @@ def _parse(kind: type[_Loader | _CLoader], text: str, file: str) -> Source:
     finally:
         if loader is not None:
             loader.dispose()
-    if builder.problems:
-        raise ConfigError(builder.problems)
-    return Source(file, data, builder.lines)
+    return Source(
+        file,
+        data,
+        builder.lines,
+        builder.written,
+        tuple(builder.problems),
+        frozenset(builder.refused),
+    )
 
 
 def _too_large(file: str) -> Problem:
@@ -338,17 +398,31 @@ def _syntax_problem(error: yaml.MarkedYAMLError, file: str) -> Problem:
 
 
 def read_yaml(path: Path, file: str) -> Source:
-    """Read and parse one YAML file; an unreadable or oversized file is a ConfigError (the
-    size is checked before parsing, and no more than the bound is ever read)."""
+    """Read and parse one YAML file as parse_yaml_partly does; an unreadable, oversized or
+    unparsable file is a ConfigError (the size is checked before parsing, and no more than the
+    bound is ever read)."""
     try:
         with path.open("rb") as stream:
             raw = stream.read(MAX_BYTES + 1)
         if len(raw) > MAX_BYTES:
             raise ConfigError([_too_large(file)])
         text = raw.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
+        raise ConfigError([not_utf8(file, raw, error)]) from error
+    except OSError as error:
         raise ConfigError([Problem(file, 1, f"cannot read the file: {error}")]) from error
-    return parse_yaml(text, file)
+    return parse_yaml_partly(text, file)
+
+
+def not_utf8(file: str, raw: bytes, error: UnicodeDecodeError) -> Problem:
+    """A file saved in another encoding than UTF-8, at the line of its first odd byte."""
+    line = raw.count(b"\n", 0, error.start) + 1
+    return Problem(
+        file,
+        line,
+        f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x} here); save it as UTF-8 "
+        "in your editor (Save with Encoding, or Save As and choose UTF-8)",
+    )
 
 
 def duplicates(

@@ -23,10 +23,12 @@ class People:
 
     by_name: Mapping[str, Person]  # lowercase username -> person
     grades: JobGrades
+    withheld: frozenset[str] = frozenset()  # usernames whose entries have problems of their own
 
     def knows(self, username: str) -> bool:
-        """Whether the username is in the roster."""
-        return username.lower() in self.by_name
+        """Whether the username is in the roster (an entry with problems of its own counts:
+        naming that person is not a second problem)."""
+        return username.lower() in self.by_name or username.lower() in self.withheld
 
     def missing(self, source: Source, loc: Loc, who: str) -> Problem:
         """The problem of a person (`who`, as the message names them) not in the roster."""

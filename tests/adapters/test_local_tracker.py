@@ -99,7 +99,7 @@ def test_labels_are_created_once(tracker: LocalTracker) -> None:
         (
             "due_date: 2027-01-31",
             "due_date: 2027-13-45",
-            r"1\.md:7: '2027-13-45' is not a valid date",
+            r"1\.md:7: 'due_date': '2027-13-45' is not a date: there is no month 13",
         ),
         (
             "confidential: true",

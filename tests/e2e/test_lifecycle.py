@@ -193,7 +193,7 @@ def test_a_complete_issue_whose_person_is_removed_is_left_as_it_is(project: Path
             "  reasons:\n    lena.fischer: a\n    Lena.Fischer: b\n",
             "'lena.fischer' and 'Lena.Fischer' are the same username",
         ),
-        ("  close: maybe\n", "csm-aspiring-leaders.yml:33: 'leaving.close': Input should be"),
+        ("  close: maybe\n", "aspiring-leaders.yml:33: 'leaving.close': should be true or false"),
         ("  reason: {}\n", ":33: unknown key 'leaving.reason'; remove it or fix its spelling"),
     ],
 )

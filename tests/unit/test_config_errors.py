@@ -73,7 +73,7 @@ CASES = [
     ),
     (
         {"config/people.yml": PEOPLE.replace("    name: Ben\n", "")},
-        "config/people.yml:4: 'people[1].name' is required; add it",
+        "config/people.yml:4: person 'ben' needs 'name'; add it",
     ),
     (
         {"config/programs/demo.yml": PROGRAM.replace("      - ben", "      - carol")},
@@ -100,8 +100,8 @@ CASES = [
                 "    name: Cohort 1\n", "    name: Cohort 1\n    start_date: 2026-13-01\n"
             )
         },
-        "config/programs/demo.yml:13: '2026-13-01' is not a valid date (month must be in 1..12); "
-        "write dates as YYYY-MM-DD",
+        "config/programs/demo.yml:13: 'start_date': '2026-13-01' is not a date: there is no "
+        "month 13; write dates as YYYY-MM-DD, e.g. 2026-03-31",
     ),
     (
         {
@@ -109,12 +109,12 @@ CASES = [
                 "manager: ana", "manager: all"
             )
         },
-        "config/people.yml:2: 'people[0].username': Value error, 'all' is a reserved GitLab "
-        "mention, not a person (got 'all'); fix the value",
+        "config/people.yml:2: 'username' of people entry 1: 'all' is a reserved GitLab "
+        "mention, not a person",
     ),
     (
         {"config/programs/demo.yml": PROGRAM.replace("kind: participants", "kind: pairs")},
-        "config/programs/demo.yml:3: 'kind': Input should be 'participants', 'onboarding', "
+        "config/programs/demo.yml:3: 'kind' should be 'participants', 'onboarding', "
         "'sponsorship' or 'esp' (got 'pairs'); fix the value",
     ),
     (
@@ -132,8 +132,9 @@ CASES = [
     ),
     (
         {"templates/demo.md.j2": "## One\n\n- [ ] {{ participant.nmae }}\n"},
-        "templates/demo.md.j2:3: 'automation.config.models.Person object' has no attribute "
-        "'nmae'; check the variable name (see README.md for what templates get)",
+        "templates/demo.md.j2:3: a person has no 'nmae' (it has: geo, grade, manager, name, "
+        "onboarding_issue, start_date, timezone, title, username); check the variable name "
+        "(see README.md for what templates get)",
     ),
     (
         {"templates/demo.md.j2": "## One\n- [ ] ask {{ 'all' | mention }}\n"},
@@ -151,9 +152,8 @@ CASES = [
                 "heading: One", "heading: One\n    label: 'One, two'"
             )
         },
-        "config/programs/demo.yml:7: 'sections[0]': Value error, phase label 'One, two' cannot "
-        "contain ',' or '::' (GitLab would split it); set `label:` to a short name without "
-        "them; fix the value",
+        "config/programs/demo.yml:7: section 'One': phase label 'One, two' cannot contain ',' "
+        "or '::' (GitLab would split it); set `label:` to a short name without them",
     ),
     (
         {"config/people.yml": PEOPLE + "  - username: Ana\n    name: Ana Again\n"},

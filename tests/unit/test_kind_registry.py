@@ -106,7 +106,7 @@ def test_an_unknown_kind_names_every_registered_one(root: Path) -> None:
     make_project(root, {"config/programs/demo.yml": PROGRAM.replace("participants", "pairs")})
     _, _, lines = cli("validate")
     assert lines[0] == (
-        "config/programs/demo.yml:3: 'kind': Input should be 'participants', 'onboarding', "
+        "config/programs/demo.yml:3: 'kind' should be 'participants', 'onboarding', "
         "'sponsorship', 'esp' or 'reviews' (got 'pairs'); fix the value"
     )
 
@@ -115,7 +115,7 @@ def test_an_unregistered_kind_is_unknown(root: Path) -> None:
     reviews_project(root)
     _, _, lines = cli("validate")
     assert lines[0].startswith(
-        "config/programs/reviews.yml:3: 'kind': Input should be 'participants', 'onboarding', "
+        "config/programs/reviews.yml:3: 'kind' should be 'participants', 'onboarding', "
         "'sponsorship' or 'esp' (got 'reviews')"
     )
 
