@@ -205,6 +205,19 @@ def choose_tracker(
     return tracker
 
 
+def _set_aside(prepared: Prepared, err: TextIO) -> None:
+    """Problems of programs not chosen with --program: said, but they do not stop this run."""
+    aside = prepared.loaded.aside
+    for problem in aside:
+        print(printable(f"warning: {problem}"), file=err)
+    if aside:
+        print(
+            f"automation: {plural(len(aside), 'problem')} in programs not chosen with --program "
+            "were set aside; fix them before running those programs",
+            file=err,
+        )
+
+
 def _validate(prepared: Prepared, out: TextIO) -> int:
     issues = sum(
         sum(1 for i in p.issues if i.create) + 1 + len(p.rollups) + len(p.plans)
@@ -324,6 +337,7 @@ def run(
             return scaffold.init(args.dir, out, args.tool_project)
         today = args.today or dt.date.today()
         prepared = prepare(args.config, args.templates, today, args.program or ())
+        _set_aside(prepared, err)
         if args.command == "validate":
             return _validate(prepared, out)
         tracker = choose_tracker(args, env, err, prepared.loaded.config.settings.gitlab)
@@ -333,7 +347,8 @@ def run(
     except ConfigError as error:
         for problem in error.problems:
             print(printable(str(problem)), file=err)
-        print(f"automation: {len(error.problems)} problem(s) found; nothing was written.", file=err)
+        found = plural(len(error.problems), "problem")
+        print(f"automation: {found} found; nothing was written.", file=err)
         return error.exit_code
     except AutomationError as error:
         print(printable(f"automation: {error}"), file=err)

@@ -55,9 +55,12 @@ def prepare(
     """Load and check configuration and templates; ConfigError lists every problem found."""
     checker = Renderer(templates_dir, [])
     loaded = load_config(
-        config_dir, lambda program, source: _template_problems(checker, program, source)
+        config_dir,
+        lambda program, source: _template_problems(checker, program, source),
+        only,
+        templates_dir,
     )
-    known = [p.id for p in loaded.config.programs]
+    known = loaded.ids
     unknown = [name for name in only if name not in known]
     if unknown:
         where, names = str(config_dir / "programs"), ", ".join(known)

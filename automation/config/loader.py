@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,14 +32,23 @@ class Loaded:
     config: Config
     roster: Source
     programs: tuple[Source, ...]  # in the order of config.programs
+    ids: tuple[str, ...] = ()  # every program read, chosen or not
+    aside: tuple[Problem, ...] = ()  # problems of programs not chosen (they do not block)
 
 
 ProgramCheck = Callable[[Program, Source], list[Problem]]
 
 
-def load_config(config_dir: Path, check_program: ProgramCheck | None = None) -> Loaded:
+def load_config(
+    config_dir: Path,
+    check_program: ProgramCheck | None = None,
+    only: Collection[str] = (),
+    templates_dir: Path | None = None,
+) -> Loaded:
     """Read, validate and cross-check config_dir. Every check runs on whatever loaded, so all
-    problems are raised together, at once."""
+    problems are raised together, at once. With ONLY (program ids), the problems of the other
+    programs' own files (their program file, and templates no chosen program names) are set
+    aside instead, and only the chosen programs are kept."""
     if not config_dir.is_dir():
         raise ConfigError(
             [
@@ -63,6 +72,13 @@ def load_config(config_dir: Path, check_program: ProgramCheck | None = None) -> 
     entries = _entries(roster, people) if people is not None else None
     if entries is not None and people is not None and grades is not None:
         problems.extend(check_references(entries, people, programs, grades))
+    ids = tuple(p.id for p, _ in programs)
+    aside: list[Problem] = []
+    if only:
+        others = _files_of_others(config_dir, templates_dir, sources, only)
+        aside = [p for p in problems if p.file in others or p.file.startswith(others)]
+        problems = [p for p in problems if p not in aside]
+        programs = [(p, s) for p, s in programs if p.id in only]
     if problems or settings is None or roster is None or grades is None:
         raise ConfigError(problems)
     config = Config(
@@ -71,7 +87,44 @@ def load_config(config_dir: Path, check_program: ProgramCheck | None = None) -> 
         programs=tuple(p for p, _ in programs),
         grades=grades,
     )
-    return Loaded(config, sources[str(config_dir / PEOPLE_FILE)], tuple(s for _, s in programs))
+    people_file = sources[str(config_dir / PEOPLE_FILE)]
+    chosen = tuple(s for _, s in programs)
+    return Loaded(config, people_file, chosen, ids, tuple(sorted(set(aside))))
+
+
+def _files_of_others(
+    config_dir: Path, templates_dir: Path | None, sources: dict[str, Source], only: Collection[str]
+) -> tuple[str, ...]:
+    """The files (and template folders, ending in '/') that belong to programs not in ONLY
+    alone: their program files, the templates they name that no chosen program names, and
+    templates/<their id>/."""
+    theirs: set[str] = set()
+    ours: set[str] = set()
+    for path in _program_files(config_dir):
+        data = sources[str(path)].data if str(path) in sources else None
+        data = data if isinstance(data, dict) else {}
+        program = data.get("id") if isinstance(data.get("id"), str) else path.stem
+        if program in only:
+            ours.update(_templates_named(data, templates_dir))
+            continue
+        theirs.add(str(path))
+        theirs.update(_templates_named(data, templates_dir))
+        if templates_dir is not None:
+            theirs.add(f"{templates_dir / str(program)}/")
+    return tuple(sorted(theirs - ours))
+
+
+def _templates_named(data: dict[str, Any], templates_dir: Path | None) -> set[str]:
+    """The template files a program file names directly."""
+    if templates_dir is None:
+        return set()
+    names = [data.get("template")]
+    names += [
+        part.get("template")
+        for part in (data.get("tracking"), data.get("plan"))
+        if isinstance(part, dict)
+    ]
+    return {str(templates_dir / name) for name in names if isinstance(name, str)}
 
 
 def _entries(roster: Roster | None, source: Source) -> Roster | Entries | None:

@@ -194,7 +194,7 @@ def one_problem(err: str) -> str:
     """The err output is exactly one problem line and the summary; returns the problem."""
     lines = err.splitlines()
     assert "Traceback" not in err
-    assert lines[1:] == ["automation: 1 problem(s) found; nothing was written."], err
+    assert lines[1:] == ["automation: 1 problem found; nothing was written."], err
     return lines[0]
 
 
