@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 from typing import TextIO
@@ -205,6 +206,14 @@ def choose_tracker(
     return tracker
 
 
+def _own_screen(tracker: Tracker, env: Mapping[str, str], out: TextIO) -> bool:
+    """Whether outputs may name confidential items: the local backend's files are on the
+    person's own disk, and its output goes to their own terminal (not a CI log, nor a file or
+    pipe that may be shared); GitLab's output is always redacted."""
+    in_ci = any(env.get(name, "").lower() == "true" for name in ("CI", "GITLAB_CI"))
+    return isinstance(tracker, LocalTracker) and not in_ci and out.isatty()
+
+
 def _set_aside(prepared: Prepared, err: TextIO) -> None:
     """Problems of programs not chosen with --program: said, but they do not stop this run."""
     aside = prepared.loaded.aside
@@ -316,6 +325,8 @@ def _apply(
 
     lock = RunLock(tracker, args.clock)
     result = Result.of_run(apply(prepared, tracker, today, done, args.steps, lock))
+    if isinstance(tracker, LocalTracker):
+        tracker.write_index()  # where a person starts: open an issue file, tick a box
     show_applied(console, result)
     if args.report:
         write_report(args.report, "apply", today, result, console.privacy)
@@ -341,6 +352,8 @@ def run(
         if args.command == "validate":
             return _validate(prepared, out)
         tracker = choose_tracker(args, env, err, prepared.loaded.config.settings.gitlab)
+        if _own_screen(tracker, env, out):
+            prepared = replace(prepared, reveal=True)
         if args.command == "plan":
             return _plan(args, prepared, tracker, today, env=env, out=out)
         return _apply(args, prepared, tracker, today, env=env, out=out)

@@ -10,6 +10,13 @@ from automation.errors import ItemError
 KEY_PATTERN = r"[a-z0-9_.\-]+(?:/[a-z0-9_.\-]+)*"
 _KEY_LINE = re.compile(rf"^<!-- automation:key=(?P<key>{KEY_PATTERN}) -->$")
 _BLOCK_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+_AROUND = " \t\r\ufeff"  # around a marker: spaces, and a byte-order mark pasted with it
+
+
+def _bare(line: str) -> str:
+    """A line as markers are compared: without surrounding spaces or a byte-order mark (an
+    invisible character text copied from a file may bring along)."""
+    return line.strip(_AROUND)
 
 
 def identity_marker(key: str) -> str:
@@ -22,9 +29,9 @@ def identity_marker(key: str) -> str:
 def find_key(description: str) -> str | None:
     """The key on the first line that is not blank, where the tool puts it; a key quoted
     further down (a bug report, a pasted description) is not one."""
-    for line in description.removeprefix("\ufeff").split("\n"):
-        if line.strip(" \t\r"):
-            match = _KEY_LINE.match(line.strip(" \t\r"))
+    for line in description.split("\n"):
+        if _bare(line):
+            match = _KEY_LINE.match(_bare(line))
             return match.group("key") if match else None
     return None
 
@@ -33,7 +40,7 @@ def restore_identity(text: str, key: str) -> str:
     """The text with the identity line put back on top; a copy of it elsewhere (for example
     pushed down when a person typed above it) is removed, everything else is kept."""
     marker = identity_marker(key)
-    kept = [line for line in text.split("\n") if line.strip(" \t\r") != marker]
+    kept = [line for line in text.split("\n") if _bare(line) != marker]
     body = "\n".join(kept).lstrip("\n")
     return f"{marker}\n{body}"
 
@@ -42,7 +49,7 @@ def drop_identity(text: str, keys: tuple[str, ...]) -> str:
     """The text without the identity lines of KEYS (former keys of a renamed item); every
     other line is kept."""
     markers = {identity_marker(key) for key in keys}
-    return "\n".join(line for line in text.split("\n") if line.strip(" \t\r") not in markers)
+    return "\n".join(line for line in text.split("\n") if _bare(line) not in markers)
 
 
 def begin_marker(name: str) -> str:
@@ -75,7 +82,7 @@ def _marker_offsets(text: str, marker: str) -> list[int]:
     while found >= 0:
         start = text.rfind("\n", 0, found) + 1
         end = text.find("\n", found)
-        if text[start : end if end >= 0 else len(text)].strip(" \t\r") == marker:
+        if _bare(text[start : end if end >= 0 else len(text)]) == marker:
             offsets.append(start)
         found = text.find(marker, found + len(marker))
     return offsets
@@ -149,9 +156,9 @@ def outside_blocks(text: str) -> str:
     for line in text.split("\n"):
         if inside is None:
             kept.append(line)
-            opened = _ANY_BEGIN.match(line)
+            opened = _ANY_BEGIN.match(_bare(line))
             inside = opened.group("name") if opened else None
-        elif line.strip(" \t\r") == end_marker(inside):
+        elif _bare(line) == end_marker(inside):
             kept.append(line)
             inside = None
     return "\n".join(kept)

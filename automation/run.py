@@ -42,10 +42,14 @@ class Prepared:
     loaded: Loaded
     blocks: Blocks
     programs: tuple[DesiredProgram, ...]
+    reveal: bool = False  # outputs may name confidential items (local files, own screen)
 
     @functools.cached_property
     def privacy(self) -> Privacy:
-        """What outputs hide: the confidential items and the people in them (worked out once)."""
+        """What outputs hide: the confidential items and the people in them (worked out once);
+        nothing but terminal escapes when outputs may reveal them."""
+        if self.reveal:
+            return Privacy()
         return privacy_of(self.programs, self.loaded.config.people)
 
 

@@ -6,7 +6,8 @@ import datetime as dt
 import functools
 import os
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,10 +16,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from automation.config.models import RESERVED_USERNAMES
 from automation.config.source import parse_yaml
-from automation.errors import AutomationError, ConfigError
+from automation.errors import AutomationError, ConfigError, TrackerUnavailable
 from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue
 from automation.progress import LabelSpec
 from automation.trackers.base import Tracker
+from automation.trackers.local_index import INDEX_FILE, index_text
 
 FRONT = "---\n"
 TOOL_USER = "automation"  # the author of the files the tool creates
@@ -28,6 +30,27 @@ _FRONT_MATTER = re.compile(r"---\r?\n(?P<front>.*?\r?\n)?---\r?\n(?P<body>.*)\Z"
 
 class WorkspaceError(AutomationError):
     """A workspace file cannot be read; nothing is written until it is fixed."""
+
+
+class WorkspaceUnwritable(TrackerUnavailable):
+    """The workspace cannot be written (read-only, full, or not a folder): like GitLab out
+    of reach, the run stops."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        why = error.strerror or str(error)
+        super().__init__(
+            f"cannot write {path} in the local workspace ({why}); make the folder writable, "
+            "or pass --workspace DIR for another folder"
+        )
+
+
+@contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Turn a failed write into one message naming the file."""
+    try:
+        yield
+    except OSError as error:
+        raise WorkspaceUnwritable(path, error) from None
 
 
 class ItemFile(BaseModel):
@@ -254,6 +277,15 @@ class LocalTracker(Tracker):
             if other not in meta.links:
                 self._change(one, {"links": [*meta.links, other]})
 
+    def write_index(self) -> None:
+        """Rewrite index.md: each issue file with its person, program, phase and progress
+        (only when that changed: a run with nothing to do changes no file)."""
+        if not self.issues_dir.is_dir():
+            return
+        path, text = self.workspace / INDEX_FILE, index_text(self.all_issues())
+        if not path.is_file() or path.read_bytes() != text.encode("utf-8"):
+            _write(path, text)
+
     # --- the run lock ---------------------------------------------------------------------
 
     def lock_description(self) -> str:
@@ -262,13 +294,15 @@ class LocalTracker(Tracker):
 
     def lock_take(self, holder: str, until: dt.datetime) -> bool:
         """Create run.lock unless it exists (atomic)."""
-        self.workspace.mkdir(parents=True, exist_ok=True)
-        try:
-            handle = os.open(self.workspace / LOCK_FILE, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            return False
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(_lock_text(holder, until))
+        path = self.workspace / LOCK_FILE
+        with _writing(path):
+            self.workspace.mkdir(parents=True, exist_ok=True)
+            try:
+                handle = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                return False
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(_lock_text(holder, until))
         return True
 
     def lock_read(self) -> tuple[str, dt.datetime] | None:
@@ -281,7 +315,8 @@ class LocalTracker(Tracker):
 
     def lock_drop(self) -> None:
         """Delete run.lock."""
-        (self.workspace / LOCK_FILE).unlink(missing_ok=True)
+        with _writing(self.workspace / LOCK_FILE):
+            (self.workspace / LOCK_FILE).unlink(missing_ok=True)
 
     def lock_extend(self, holder: str, until: dt.datetime) -> None:
         """Rewrite run.lock with a later expiry."""
@@ -417,7 +452,8 @@ def _observed_epic(iid: int, meta: EpicFile, description: str) -> ObservedEpic:
 
 def _write(path: Path, text: str) -> None:
     """Write a file whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(path.suffix + ".partial")
-    partial.write_bytes(text.encode("utf-8"))
-    os.replace(partial, path)
+    with _writing(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(path.suffix + ".partial")
+        partial.write_bytes(text.encode("utf-8"))
+        os.replace(partial, path)

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from automation.cli import build_parser
-from tests.backends import GitLabBackend, cli, new_fake
+from tests.backends import GROUP, PROJECT, URL, GitLabBackend, cli, new_fake
 from tests.local_cli import TODAY, issues
+from tests.projects import make_project
 
 
 def test_two_programs_are_both_worked_on(shipped: Path) -> None:
@@ -110,3 +111,27 @@ def test_a_title_cut_at_gitlabs_limit_is_warned_about(shipped: Path) -> None:
     result = cli(["validate"], {})
     assert result.code == 0, result.err
     assert "the title of csm-aspiring-leaders/fy27-pilot/sam.delacroix is longer than" in result.out
+
+
+def test_a_gitlab_read_failing_mid_run_is_exit_3_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    make_project(
+        tmp_path, {"config/settings.yml": f"gitlab:\n  group: {GROUP}\n  project: {PROJECT}\n"}
+    )
+    fake = new_fake(users=("ana", "ben"))
+    monkeypatch.setattr("time.sleep", fake.sleep)  # python-gitlab's retries back off for real
+    gitlab = GitLabBackend(fake)
+    with fake.activate():
+        assert gitlab.cli("apply").code == 0
+        (issue,) = [i for i in gitlab.issues() if i.title == "Demo: Ben"]
+        gitlab.edit(issue.iid, lambda text: text.replace("- [ ] task", "- [x] task"))
+        writes = gitlab.fingerprint()
+        fault = fake.inject(502, times=1000, method="GET", path_contains="/issues")
+        result = gitlab.cli("apply")
+    assert fault.fired > 1  # retried, then given up
+    assert result.code == 3
+    assert result.err.startswith(f"automation: cannot reach GitLab at {URL}: GitLab failed while")
+    assert len(result.err.splitlines()) == 1 and "Traceback" not in result.err
+    assert gitlab.fingerprint() == writes  # nothing was written
