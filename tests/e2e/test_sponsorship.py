@@ -154,7 +154,7 @@ def test_no_demographic_or_performance_field_can_be_stored(sponsorship: Path) ->
     edit(people, "    name: Lena Fischer\n", "    name: Lena Fischer\n    performance: high\n")
     result = run("validate")
     assert result.code == 2
-    assert "unknown key 'people[6].performance'" in result.err
+    assert "unknown key 'performance' in person 'lena.fischer'" in result.err
 
 
 def test_a_pair_issue_made_public_gets_nothing_more_and_is_reported_every_run(
