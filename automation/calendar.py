@@ -59,6 +59,23 @@ def period(cadence: str, day: dt.date, first_month: int) -> Period:
     raise ValueError(f"unknown cadence {cadence!r}")
 
 
+def anniversary_years(start: dt.date, last: dt.date, first_month: int) -> list[Period]:
+    """The years of something that began on `start` (an account joining a program), each
+    from one anniversary to the day before the next, up to the one containing `last`. A year
+    is keyed by the fiscal year it begins in (one anniversary falls in each), and named like
+    one when it is one."""
+    found: list[Period] = []
+    n = 0
+    while (begin := add_months(start, 12 * n)) <= last:
+        end = add_months(start, 12 * (n + 1)) - _DAY
+        fiscal = period("annual", begin, first_month)
+        same = (begin, end) == (fiscal.start, fiscal.end)
+        name = fiscal.name if same else f"{begin:%b %Y} to {end:%b %Y}"
+        found.append(Period("annual", fiscal.key, name, begin, end))
+        n += 1
+    return found
+
+
 def periods(cadence: str, first: dt.date, last: dt.date, first_month: int) -> list[Period]:
     """Every period from the one containing `first` to the one containing `last`."""
     found: list[Period] = []

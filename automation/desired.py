@@ -39,6 +39,7 @@ class DerivedRow:
     records: str | None = None  # the key of the issue whose recorded values the row shows
     counted: tuple[str, ...] = ()  # keys of issues that count as done once complete
     section: tuple[str, str] | None = None  # (key, heading): done once that section's tasks are
+    year_records: str | None = None  # the issue whose values count per year (they win)
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,19 @@ def derived_values(block: Derived, measured: Mapping[str, Measured]) -> dict[str
     }
 
 
-def _row(row: DerivedRow, measured: Mapping[str, Measured]) -> dict[str, Any]:
+def _records(row: DerivedRow, measured: Mapping[str, Measured]) -> Mapping[str, Recorded] | None:
+    """The row's recorded values: its issue's, with those its year's issue has instead."""
     found = measured.get(row.records) if row.records else None
+    year = measured.get(row.year_records) if row.year_records else None
+    if found is None or year is None:
+        return found.records if found else None
+    return {
+        label: year.records[label] if year.records[label].present else value
+        for label, value in found.records.items()
+    }
+
+
+def _row(row: DerivedRow, measured: Mapping[str, Measured]) -> dict[str, Any]:
     section_done = None
     if row.section is not None and (issue := measured.get(row.section[0])) is not None:
         section = next(
@@ -76,7 +88,7 @@ def _row(row: DerivedRow, measured: Mapping[str, Measured]) -> dict[str, Any]:
     done = [measured.get(key) for key in row.counted]
     return {
         **row.values,
-        "records": found.records if found else None,
+        "records": _records(row, measured),
         "done": sum(1 for m in done if m and m.progress.status is Status.COMPLETE),
         "counted": len(row.counted),
         "section_done": section_done,
@@ -138,6 +150,7 @@ class Generated:
     tracking_blocks: BlockTexts = ()
     warnings: tuple[str, ...] = ()
     notices: tuple[str, ...] = ()  # said once per run (pairs not released yet), not warnings
+    failures: tuple[tuple[str, str], ...] = ()  # (key, message): items held back by a rule
 
 
 @dataclass(frozen=True)
@@ -153,6 +166,7 @@ class DesiredProgram:
     plans: tuple[DesiredIssue, ...] = ()  # plan-style issues whose figures the tool owns
     course: Course = field(default_factory=Course)  # members and endings (lifecycle.py)
     notices: tuple[str, ...] = ()
+    failures: tuple[tuple[str, str], ...] = ()  # (key, message): held back, see Generated
 
     def every_issue(self) -> tuple[DesiredIssue, ...]:
         """Tracked issues, the tracking issue, group rollups and plan-style issues."""

@@ -81,7 +81,10 @@ def plan_program(
     departed = departures(desired, observed.issues, resolved, blocks, today)
     matched = Plan(
         labels,
-        tuple(Failure(program.id, f.key, f.message, f.iid) for f in resolved.failed),
+        (
+            *(Failure(program.id, f.key, f.message, f.iid) for f in resolved.failed),
+            *(Failure(program.id, key, message) for key, message in desired.failures),
+        ),
         (
             *desired.warnings,
             *resolved.warnings,

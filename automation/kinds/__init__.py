@@ -79,6 +79,7 @@ def _assemble(ctx: Ctx, generated: Generated) -> DesiredProgram:
         warnings,
         plans,
         notices=generated.notices,
+        failures=generated.failures,
     )
 
 

@@ -141,12 +141,16 @@ def test_esp_has_an_account_plan_and_each_period_up_to_today(tmp_path: Path) -> 
         "session | 2026-12-31 | True",
         "esp/account/globex/quarterly/fy27-q4 | ESP FY27 Q4: Globex quarterly review | "
         "2027-01-31 | True",
-        "esp/account/globex/annual/fy27 | ESP FY27: Globex annual review | 2027-01-31 | True",
+        # the account's own year, from the day it joined (2026-11-02)
+        "esp/account/globex/annual/fy27 | ESP Nov 2026 to Nov 2027: Globex annual review | "
+        "2027-11-01 | True",
         "esp/program/monthly/2026-11 | ESP November 2026: E-Group and CRO LT program update | "
         "2026-11-30 | True",
         "esp/program/monthly/2026-12 | ESP December 2026: E-Group and CRO LT program update | "
         "2026-12-31 | True",
         "esp/program/scorecard/quarterly/fy27-q4 | ESP FY27 Q4: program scorecard | "
+        "2027-01-31 | True",
+        "esp/program/annual/fy27 | ESP FY27: annual program review and account selection | "
         "2027-01-31 | True",
         "esp/tracking | ESP tracking | None | True",
     ]
@@ -163,7 +167,9 @@ def test_esp_titles_and_touchpoint_come_from_the_program_file(tmp_path: Path) ->
     )
     issues = programs(tmp_path, program, "2026-12-10")
     assert issues["esp/account/globex/quarterly/fy27-q4"].title == "QBR FY27 Q4 Globex"
-    assert issues["esp/account/globex/annual/fy27"].title == "ESP FY27: Globex annual review"
+    assert issues["esp/account/globex/annual/fy27"].title == (
+        "ESP Nov 2026 to Nov 2027: Globex annual review"
+    )
     (scorecard,) = issues["esp/program/scorecard/quarterly/fy27-q4"].derived
     assert scorecard.rows[0].section == (
         "esp/account/globex/quarterly/fy27-q4",
@@ -180,6 +186,7 @@ def test_the_scorecard_is_data_naming_the_issues_it_counts(tmp_path: Path) -> No
     assert row == DerivedRow(
         values=row.values,
         records="esp/account/globex/account-plan",
+        year_records="esp/account/globex/annual/fy27",
         counted=("esp/account/globex/monthly/2026-11", "esp/account/globex/monthly/2026-12"),
         section=("esp/account/globex/quarterly/fy27-q4", "Sponsor touchpoint"),
     )

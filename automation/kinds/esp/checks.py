@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from automation.calendar import add_months, fiscal_year
 from automation.config.source import Source, duplicates
@@ -14,7 +15,8 @@ from automation.kinds.kind import People
 
 
 def check_esp(program: EspProgram, source: Source, people: People) -> Iterator[Problem]:
-    """People exist, commitments last long enough, no sponsor has too many accounts a year."""
+    """People exist, commitments last long enough, KPI targets name recorded values. (A
+    sponsor over the accounts cap is the page's target, not a rule: see `over_cap`.)"""
     part = program.esp
     accounts = part.accounts
     yield from duplicates(
@@ -56,11 +58,55 @@ def check_esp(program: EspProgram, source: Source, people: People) -> Iterator[P
                 f"before {minimum}; sponsors commit for at least "
                 f"{part.min_commitment_months} months",
             )
-    yield from _sponsor_cap(part, source)
+    yield from _kpis(program, source)
+    for role in ("ceo", "cro"):
+        who = getattr(part.leadership, role)
+        if who is not None and not people.knows(who):
+            yield people.missing(source, ("esp", "leadership", role), f"{role.upper()} '{who}'")
 
 
-def _sponsor_cap(part: ExecutiveSponsorship, source: Source) -> Iterator[Problem]:
-    """At most N accounts per sponsor in any program year (proposed ones count too)."""
+def _kpis(program: EspProgram, source: Source) -> Iterator[Problem]:
+    """Each KPI target names one of the program's recorded values, once."""
+    kpis = program.esp.kpis
+    labels = [r.label for r in program.records]
+    yield from duplicates(
+        source,
+        [("esp", "kpis", i, "label") for i in range(len(kpis))],
+        [k.label for k in kpis],
+        "KPI",
+    )
+    for i, kpi in enumerate(kpis):
+        if kpi.label not in labels:
+            yield source.problem(
+                ("esp", "kpis", i, "label"),
+                f"KPI '{kpi.label}' is not one of the program's `records` "
+                f"({', '.join(labels) or 'none'}); add it there or fix the label",
+            )
+
+
+@dataclass(frozen=True)
+class OverCap:
+    """An account that takes its sponsor over the cap in a fiscal year: the sponsor's
+    accounts that year, in the order they joined, and this one past the cap."""
+
+    index: int  # of the account in `esp.accounts`
+    sponsor: str
+    year: int
+    accounts: tuple[str, ...]
+    cap: int
+
+    @property
+    def message(self) -> str:
+        return (
+            f"sponsor '{self.sponsor}' has {len(self.accounts)} accounts in "
+            f"FY{self.year % 100:02d} ({', '.join(self.accounts)}); the program targets at "
+            f"most {self.cap} accounts per sponsor a year"
+        )
+
+
+def over_cap(part: ExecutiveSponsorship) -> list[OverCap]:
+    """The accounts past `max_accounts_per_sponsor` of their sponsor in any program year,
+    the latest to join first to go over (proposed ones count too); each account once."""
     load: dict[tuple[str, int], list[int]] = defaultdict(list)
     month = part.fiscal_year_start_month
     # an open-ended account counts in every year up to the last one any account reaches
@@ -70,11 +116,11 @@ def _sponsor_cap(part: ExecutiveSponsorship, source: Source) -> Iterator[Problem
         last = fiscal_year(account.end, month) if account.end else horizon
         for year in range(first, last + 1):
             load[(account.sponsor.lower(), year)].append(i)
+    found: dict[int, OverCap] = {}
     for (sponsor, year), indexes in sorted(load.items()):
         if len(indexes) > part.max_accounts_per_sponsor:
-            names = ", ".join(part.accounts[i].id for i in indexes)
-            yield source.problem(
-                ("esp", "accounts", indexes[part.max_accounts_per_sponsor], "sponsor"),
-                f"sponsor '{sponsor}' has {len(indexes)} accounts in FY{year % 100:02d} "
-                f"({names}); a sponsor takes at most {part.max_accounts_per_sponsor} a year",
-            )
+            joined = sorted(indexes, key=lambda i: (part.accounts[i].start, i))
+            names = tuple(part.accounts[i].id for i in joined)
+            for i in joined[part.max_accounts_per_sponsor :]:
+                found.setdefault(i, OverCap(i, sponsor, year, names, part.max_accounts_per_sponsor))
+    return sorted(found.values(), key=lambda o: o.index)

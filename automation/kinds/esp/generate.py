@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from automation.blocks import record_specs
-from automation.calendar import Period, period, periods
+from automation.calendar import Period, anniversary_years, period, periods
 from automation.desired import Context, Derived, DerivedRow, DesiredIssue, Generated, Group
+from automation.kinds.esp.checks import OverCap, over_cap
 from automation.kinds.esp.model import Account, EspProgram, ExecutiveSponsorship
 
 Ctx = Context[EspProgram]
@@ -17,6 +18,7 @@ PROPOSALS = "proposals"  # the tracking issue's block listing proposed pairings
 SCORECARD = "scorecard"  # the quarterly scorecard issue's block, derived from the accounts' issues
 PROPOSALS_BLOCK = "blocks/esp-proposals.md.j2"
 SCORECARD_BLOCK = "blocks/esp-scorecard.md.j2"
+ANNIVERSARY = "anniversary"  # an account's own years, from the day it joined the program
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,11 @@ class _Window:
         """Every period from `start` up to the current one (or the next, when it is near)."""
         horizon = self.today + dt.timedelta(days=self.ahead)
         last = min(horizon, end) if end else horizon
-        if start <= last:
+        if start > last:
+            return
+        if cadence == ANNIVERSARY:
+            yield from anniversary_years(start, last, self.first_month)
+        else:
             yield from periods(cadence, start, last, self.first_month)
 
     def creates(self, item: Period) -> bool:
@@ -49,7 +55,7 @@ class _Window:
 class _Cadence:
     """One cadence issue of an account or of the program: its period, template and title."""
 
-    period: str  # monthly, quarterly or annual
+    period: str  # monthly, quarterly, annual (fiscal years) or anniversary
     field: str  # its name under `esp.templates` and `esp.titles`
     template: str
     title: str
@@ -61,18 +67,52 @@ def _cadence(part: ExecutiveSponsorship, period: str, field: str) -> _Cadence:
 
 
 def generate(ctx: Ctx) -> Generated:
-    """Account plans and cadence issues for approved accounts; program-level cadence issues."""
+    """Account plans and cadence issues for approved accounts; program-level cadence issues.
+    A sponsor over the accounts cap is a warning, or (`sponsor_cap: error`) a failure whose
+    extra accounts get no new issues."""
     part = ctx.program.esp
     window = _Window(ctx.today, part.create_days_ahead, part.fiscal_year_start_month, part.backfill)
     approved = [a for a in part.accounts if a.status == "approved"]
+    capped = over_cap(part)
+    held = {part.accounts[o.index].id for o in capped} if part.sponsor_cap == "error" else set()
     issues = [
-        issue for account in approved for issue in _account_issues(ctx, part, window, account)
+        issue
+        for account in approved
+        for issue in _account_issues(ctx, part, window, account, account.id not in held)
     ]
     issues += _program_issues(ctx, part, window, approved)
-    groups = tuple(Group(a.id, a.name, values={"account": a}) for a in approved)
+    groups = tuple(Group(a.id, a.name, values={"account": a}) for a in approved if a.id not in held)
     proposed = [a for a in part.accounts if a.status == "proposed"]
     table = ctx.renderer.render(PROPOSALS_BLOCK, {"accounts": proposed, "config": ctx.config})
-    return Generated(tuple(issues), groups, ((PROPOSALS, table),))
+    warnings, failures = _cap_findings(ctx, capped)
+    return Generated(tuple(issues), groups, ((PROPOSALS, table),), warnings, failures)
+
+
+def _cap_findings(
+    ctx: Ctx, capped: list[OverCap]
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The cap as the page's target (a warning at the account's line), or as a rule: a
+    failure of the account's plan, so the run exits 1 and the other programs still run."""
+    part = ctx.program.esp
+    if part.sponsor_cap == "warning":
+        return tuple(
+            str(
+                ctx.source.problem(
+                    ("esp", "accounts", o.index, "sponsor"),
+                    f"{o.message}; rebalance the pairings, or set `sponsor_cap: error` to "
+                    "hold back the extra accounts",
+                )
+            )
+            for o in capped
+        ), ()
+    return (), tuple(
+        (
+            _account_key(ctx, part.accounts[o.index], "account-plan"),
+            f"{o.message}; account '{part.accounts[o.index].id}' gets no new issues until "
+            "its sponsor is within the cap (`sponsor_cap: error`)",
+        )
+        for o in capped
+    )
 
 
 def _people(ctx: Ctx, account: Account) -> dict[str, Any]:
@@ -85,7 +125,7 @@ def _account_key(ctx: Ctx, account: Account, rest: str) -> str:
 
 
 def _account_issues(
-    ctx: Ctx, part: ExecutiveSponsorship, window: _Window, account: Account
+    ctx: Ctx, part: ExecutiveSponsorship, window: _Window, account: Account, create: bool
 ) -> Iterator[DesiredIssue]:
     values = {"program": ctx.program, **_people(ctx, account)}
     assignees = (account.sponsor, *account.account_team)
@@ -96,11 +136,12 @@ def _account_issues(
         group=account.name,
         assignees=assignees,
         epic_key=ctx.group_epic_key(account.id),
+        create=create,
     )
     cadences = (
         _cadence(part, "monthly", "account_monthly"),
         _cadence(part, "quarterly", "account_quarterly"),
-        _cadence(part, "annual", "account_annual"),
+        _cadence(part, ANNIVERSARY, "account_annual"),
     )
     for cadence in cadences:
         for item in window.periods(cadence.period, account.start, account.end):
@@ -112,6 +153,7 @@ def _account_issues(
                 values={**values, "group": account},
                 key=_account_key(ctx, account, f"{item.cadence}/{item.key}"),
                 assignees=assignees,
+                create=create,
             )
 
 
@@ -125,6 +167,9 @@ def _program_issues(
     manager = (part.program_manager,)
     monthly = _cadence(part, "monthly", "program_monthly")
     scorecard = _cadence(part, "quarterly", "program_scorecard")
+    annual = _cadence(part, "annual", "program_annual")
+    yearly = {**values, "leadership": _leadership(ctx), "accounts": approved, "config": ctx.config}
+    proposed = [a for a in part.accounts if a.status == "proposed"]
     return [
         *(
             _cadence_issue(
@@ -152,7 +197,28 @@ def _program_issues(
             )
             for p in window.periods(scorecard.period, start, None)
         ),
+        *(
+            _cadence_issue(
+                ctx,
+                window,
+                p,
+                annual,
+                values={**yearly, "proposed": proposed},
+                key=f"{ctx.program.id}/program/{p.cadence}/{p.key}",
+                assignees=manager,
+            )
+            for p in window.periods(annual.period, start, None)
+        ),
     ]
+
+
+def _leadership(ctx: Ctx) -> dict[str, Any]:
+    """The CEO and CRO as people, where the program file names them."""
+    chosen = ctx.program.esp.leadership
+    return {
+        role: ctx.config.person(who) if who else None
+        for role, who in (("ceo", chosen.ceo), ("cro", chosen.cro))
+    }
 
 
 def _cadence_issue(
@@ -165,6 +231,7 @@ def _cadence_issue(
     key: str,
     assignees: tuple[str, ...],
     derived: tuple[Derived, ...] = (),
+    create: bool = True,
 ) -> DesiredIssue:
     weeks = [
         item.start + dt.timedelta(days=d)
@@ -183,7 +250,7 @@ def _cadence_issue(
         assignees=assignees,
         due_date=item.end,
         epic_key=ctx.group_epic_key(account.id) if account else ctx.program_epic_key(),
-        create=window.creates(item),
+        create=create and window.creates(item),
         derived=derived,
     )
 
@@ -197,7 +264,7 @@ def _scorecard(
         for a in accounts
         if a.start <= quarter.end and (a.end is None or a.end >= quarter.start)
     )
-    values = {"quarter": quarter, "section": part.touchpoint}
+    values = {"quarter": quarter, "section": part.touchpoint, "kpis": part.kpis}
     return Derived(SCORECARD, SCORECARD_BLOCK, values, rows, tuple(record_specs(ctx.program)))
 
 
@@ -212,9 +279,12 @@ def _account_row(
         min(quarter.end, ctx.today),
         part.fiscal_year_start_month,
     )
+    day = max(min(quarter.end, ctx.today), account.start)
+    years = anniversary_years(account.start, day, part.fiscal_year_start_month)
     return DerivedRow(
         values={"account": account},
         records=_account_key(ctx, account, "account-plan"),
+        year_records=_account_key(ctx, account, f"annual/{years[-1].key}"),
         counted=tuple(_account_key(ctx, account, f"monthly/{m.key}") for m in months),
         section=(_account_key(ctx, account, f"quarterly/{quarter.key}"), part.touchpoint),
     )

@@ -31,6 +31,7 @@ class CadenceTemplates(Frozen):
     account_annual: str = "esp/account-annual.md.j2"
     program_monthly: str = "esp/program-monthly.md.j2"
     program_scorecard: str = "esp/program-scorecard.md.j2"
+    program_annual: str = "esp/program-annual.md.j2"
 
 
 class CadenceTitles(Frozen):
@@ -42,6 +43,29 @@ class CadenceTitles(Frozen):
     account_annual: OneLine = "ESP {{ period.name }}: {{ account.name }} annual review"
     program_monthly: OneLine = "ESP {{ period.name }}: E-Group and CRO LT program update"
     program_scorecard: OneLine = "ESP {{ period.name }}: program scorecard"
+    program_annual: OneLine = "ESP {{ period.name }}: annual program review and account selection"
+
+
+class Kpi(Frozen):
+    """A KPI's target on the quarterly program scorecard (one of the program's `records`)."""
+
+    label: OneLine
+    group: OneLine | None = Field(default=None, description="e.g. Relationship score")
+    target: float | None = Field(default=None, description="none: a value recorded and shown")
+    at_most: bool = Field(default=False, description="the target is a maximum (time to value)")
+    per_year: bool = Field(
+        default=False,
+        description="counted per account year in its annual review issue, not the account "
+        "plan; never averaged (public references: 2 a year)",
+    )
+
+
+class Leadership(Frozen):
+    """Who drives the program's accountability (the CEO and the CRO), named in the program's
+    annual issue; optional."""
+
+    ceo: Username | None = None
+    cro: Username | None = None
 
 
 class ExecutiveSponsorship(Frozen):
@@ -55,6 +79,11 @@ class ExecutiveSponsorship(Frozen):
         "back to the start of the current fiscal quarter or year",
     )
     max_accounts_per_sponsor: int = Field(default=4, ge=1)
+    sponsor_cap: Literal["warning", "error"] = Field(
+        default="warning",
+        description="a sponsor over `max_accounts_per_sponsor` (the page's target): a warning, "
+        "or with `error` a failed item whose accounts get no new issues (other programs run)",
+    )
     min_commitment_months: int = Field(default=12, ge=1)
     program_manager: Username
     templates: CadenceTemplates = CadenceTemplates()
@@ -63,7 +92,13 @@ class ExecutiveSponsorship(Frozen):
         default="Sponsor touchpoint",
         description="the quarterly issue's section whose tasks, all ticked, prove the touchpoint",
     )
+    kpis: tuple[Kpi, ...] = Field(default=(), description="targets on the scorecard")
+    leadership: Leadership = Leadership()
     accounts: tuple[Account, ...] = Field(min_length=1)
+
+    def kpi(self, label: str) -> Kpi | None:
+        """The scorecard target of a recorded value, if it has one."""
+        return next((k for k in self.kpis if k.label == label), None)
 
 
 class EspProgram(Program):
