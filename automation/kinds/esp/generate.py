@@ -85,7 +85,7 @@ def generate(ctx: Ctx) -> Generated:
     proposed = [a for a in part.accounts if a.status == "proposed"]
     table = ctx.renderer.render(PROPOSALS_BLOCK, {"accounts": proposed, "config": ctx.config})
     warnings, failures = _cap_findings(ctx, capped)
-    return Generated(tuple(issues), groups, ((PROPOSALS, table),), warnings, failures)
+    return Generated(tuple(issues), groups, ((PROPOSALS, table),), warnings, failures=failures)
 
 
 def _cap_findings(
