@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from automation.history import Week, sampled, weekly
+from automation.history import Week, read_history, recorded, sampled, weekly
 from automation.progress import Progress
 from automation.rendering import Trusted
 
@@ -107,3 +107,10 @@ def charts_of(
     """The charts of a rollup: its totals by phase, and its history week by week (up to
     UNTIL's week when given), sampled to at most MOST points."""
     return Charts(phase_bars(totals), tuple(sampled(weekly(history, until), most)))
+
+
+def rollup_history(description: str | None, totals: Progress, today: dt.date) -> tuple[Week, ...]:
+    """A rollup issue's weekly history (none before it exists) with this week's figures."""
+    before = read_history(description) if description is not None else ()
+    overall = totals.overall
+    return recorded(before, today, overall.completed_count, overall.count)

@@ -16,6 +16,8 @@ from automation import scaffold
 from automation.actions import ALL_STEPS, Action, Plan
 from automation.clock import Clock
 from automation.config.models import GitLabSettings
+from automation.dashboard.gather import gather
+from automation.dashboard.site import write_site
 from automation.errors import (
     EXIT_ITEMS_FAILED,
     EXIT_OK,
@@ -74,12 +76,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="YYYY-MM-DD",
         help="the date to plan for (default: today), for rehearsals",
     )
-    tracked = argparse.ArgumentParser(add_help=False)
-    tracked.add_argument(
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument(
         "--backend",
         choices=("gitlab", "local"),
         help="where issues live (default: gitlab when GITLAB_TOKEN is set, else local)",
     )
+    where.add_argument(
+        "--workspace",
+        type=Path,
+        default=Path(DEFAULT_WORKSPACE),
+        metavar="DIR",
+        help="local backend folder (default: .automation)",
+    )
+    tracked = argparse.ArgumentParser(add_help=False, parents=[where])
     tracked.add_argument(
         "--steps",
         type=_steps,
@@ -95,13 +105,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--rehearsal",
         action="store_true",
         help="allow `apply --today` on GitLab (a rehearsal on a test project)",
-    )
-    tracked.add_argument(
-        "--workspace",
-        type=Path,
-        default=Path(DEFAULT_WORKSPACE),
-        metavar="DIR",
-        help="local backend folder (default: .automation)",
     )
     parser = argparse.ArgumentParser(
         prog="automation",
@@ -122,6 +125,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="in a merge request pipeline, post the plan as one note, edited in place",
     )
     commands.add_parser("apply", parents=[common, tracked], help="make the changes")
+    dashboard = commands.add_parser(
+        "dashboard",
+        parents=[common, where],
+        help="write a static site of every program's progress (reads, never writes issues)",
+    )
+    dashboard.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="the folder to write the site in"
+    )
+    dashboard.add_argument(
+        "--include-confidential",
+        action="store_true",
+        help="also show confidential programs (and the people in them)",
+    )
     init = commands.add_parser(
         "init", help="write a new programs repository: sample config, templates, pipeline"
     )
@@ -333,6 +349,39 @@ def _apply(
     return EXIT_ITEMS_FAILED if result.failures else EXIT_OK
 
 
+def _with_tracker(
+    args: argparse.Namespace,
+    prepared: Prepared,
+    tracker: Tracker,
+    today: dt.date,
+    *,
+    env: Mapping[str, str],
+    out: TextIO,
+) -> int:
+    """The commands that read (plan, dashboard) or write (apply) issues."""
+    if args.command == "plan":
+        return _plan(args, prepared, tracker, today, env=env, out=out)
+    if args.command == "dashboard":
+        return _dashboard(args, prepared, tracker, today, out)
+    return _apply(args, prepared, tracker, today, env=env, out=out)
+
+
+def _dashboard(
+    args: argparse.Namespace, prepared: Prepared, tracker: Tracker, today: dt.date, out: TextIO
+) -> int:
+    include = bool(args.include_confidential)
+    pages = gather(prepared, tracker, today, include_confidential=include)
+    hidden = sum(1 for p in prepared.programs if p.program.is_confidential and not include)
+    written = write_site(pages, hidden, args.out, args.templates, today)
+    left_out = f"; {plural(hidden, 'confidential program')} left out" if hidden else ""
+    print(
+        f"Dashboard: {plural(len(written), 'page')} written to {args.out}/ "
+        f"({plural(len(pages), 'program')}{left_out}). Open {args.out / 'index.html'}.",
+        file=out,
+    )
+    return EXIT_OK
+
+
 def run(
     argv: Sequence[str],
     env: Mapping[str, str],
@@ -354,9 +403,7 @@ def run(
         tracker = choose_tracker(args, env, err, prepared.loaded.config.settings.gitlab)
         if _own_screen(tracker, env, out):
             prepared = replace(prepared, reveal=True)
-        if args.command == "plan":
-            return _plan(args, prepared, tracker, today, env=env, out=out)
-        return _apply(args, prepared, tracker, today, env=env, out=out)
+        return _with_tracker(args, prepared, tracker, today, env=env, out=out)
     except ConfigError as error:
         for problem in error.problems:
             print(printable(str(problem)), file=err)

@@ -8,12 +8,12 @@ from dataclasses import replace
 
 from automation.actions import Plan, combine
 from automation.blocks import ROLLUP_BLOCK, RollupRow, counted
-from automation.charts import CHARTS_BLOCK, charts_of
+from automation.charts import CHARTS_BLOCK, charts_of, rollup_history
 from automation.checklist import count_tasks
 from automation.desired import DesiredIssue
 from automation.edits import BlockTexts, Edits, apply_edits
 from automation.figures import rewrite_figures
-from automation.history import HEADER, HISTORY_BLOCK, history_content, read_history, recorded
+from automation.history import HEADER, HISTORY_BLOCK, history_content
 from automation.identity import Resolved
 from automation.index import INDEX_BLOCK, index_content, key_prefix
 from automation.items import ObservedIssue
@@ -105,9 +105,7 @@ def _charts(
     week's figures added to the ones the issue holds (none when the templates have no
     charts template)."""
     totals = total(counted(rows), ctx.desired.program)
-    before = read_history(found.description) if found is not None else ()
-    overall = totals.overall
-    weeks = recorded(before, ctx.today, overall.completed_count, overall.count)
+    weeks = rollup_history(found.description if found else None, totals, ctx.today)
     drawn = ctx.blocks.charts(charts_of(totals, weeks), group)
     if drawn is None:
         return ()

@@ -1,0 +1,206 @@
+"""What the dashboard shows of a program and its cohorts, built from the very rows its rollup
+issues are rendered from, so the site's figures are the rollups' figures (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from automation.blocks import RollupRow, counted, withdrawn
+from automation.charts import rollup_history
+from automation.config.models import Program
+from automation.desired import DesiredProgram
+from automation.history import Week, weekly
+from automation.items import ObservedIssue
+from automation.kinds.onboarding.model import OnboardingProgram
+from automation.progress import Progress, Status, total
+
+SOON = dt.timedelta(weeks=6)  # how far ahead "upcoming" looks
+MAX_UPCOMING = 50
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One figure: tasks done of all tasks."""
+
+    label: str
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        """Rounded down, as the rollups' percentages are."""
+        return self.done * 100 // self.total if self.total else 0
+
+
+@dataclass(frozen=True)
+class Late:
+    """An overdue issue: whose, where it stands."""
+
+    reference: str
+    url: str | None
+    subject: str
+    group: str
+    phase: str
+    percent: int
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """A workshop, session or deadline ahead."""
+
+    day: dt.date
+    what: str
+    detail: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """A program's or a cohort's page."""
+
+    slug: str
+    name: str
+    program: str  # the program's name
+    confidential: bool
+    overall: Bar
+    phases: tuple[Bar, ...]
+    weeks: tuple[Week, ...]  # the burn-up, week by week up to today; empty without history
+    issues: int
+    complete: int
+    overdue: tuple[Late, ...]
+    upcoming: tuple[Upcoming, ...] = ()
+    cohorts: tuple[Page, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Rollups:
+    """The rows each rollup of a program lists: the tracking issue's (group None) and each
+    cohort rollup's (by the group's name), as planning rendered them."""
+
+    rows: Mapping[str | None, Sequence[RollupRow]]
+
+
+def program_page(
+    desired: DesiredProgram,
+    rollups: Rollups,
+    issues: Sequence[ObservedIssue],
+    today: dt.date,
+    slug: str,
+) -> Page:
+    """A program's page, with one page per cohort (each group its rows name)."""
+    program = desired.program
+    rows = list(rollups.rows.get(None, ()))
+    found = {issue.key: issue for issue in issues if issue.key}
+    urls = {issue.reference: _url(issue) for issue in issues}
+    rollup_keys = {item.subject: item.key for item in desired.rollups}
+    groups = list(dict.fromkeys(row.group for row in rows if row.group))
+    cohorts = tuple(
+        _page(
+            program,
+            f"{slug}--{n}-{_slug(name)}",
+            name,
+            list(rollups.rows.get(name) or [row for row in rows if row.group == name]),
+            found.get(rollup_keys.get(name, "")),
+            urls,
+            today,
+        )
+        for n, name in enumerate(groups, start=1)
+    )
+    page = _page(program, slug, program.name, rows, found.get(desired.tracking.key), urls, today)
+    upcoming = (*_workshops(program, today), *_due_soon(desired, issues, today))
+    return replace(page, upcoming=tuple(upcoming)[:MAX_UPCOMING], cohorts=cohorts)
+
+
+def _page(  # noqa: PLR0917
+    program: Program,
+    slug: str,
+    name: str,
+    rows: list[RollupRow],
+    rollup_issue: ObservedIssue | None,
+    urls: Mapping[str, str | None],
+    today: dt.date,
+) -> Page:
+    totals = total(counted(rows), program)
+    history = rollup_history(rollup_issue.description if rollup_issue else None, totals, today)
+    return Page(
+        slug=slug,
+        name=name,
+        program=program.name,
+        confidential=program.is_confidential,
+        overall=Bar("Overall", totals.overall.completed_count, totals.overall.count),
+        phases=_phases(totals),
+        weeks=tuple(weekly(history, today)) if rollup_issue else (),
+        issues=sum(1 for row in rows if not withdrawn(row)),
+        complete=sum(1 for p in counted(rows) if p.status is Status.COMPLETE),
+        overdue=tuple(_late(row, urls) for row in rows if _overdue(row)),
+    )
+
+
+def _phases(totals: Progress) -> tuple[Bar, ...]:
+    return tuple(
+        Bar(s.section.heading, s.tasks.completed_count, s.tasks.count)
+        for s in totals.sections
+        if s.applicable
+    )
+
+
+def _overdue(row: RollupRow) -> bool:
+    return row.progress is not None and row.progress.status is Status.OVERDUE
+
+
+def _late(row: RollupRow, urls: Mapping[str, str | None]) -> Late:
+    assert row.progress is not None
+    phase = row.progress.current_phase
+    return Late(
+        row.reference or "(not created)",
+        urls.get(row.reference or ""),
+        row.subject,
+        row.group,
+        phase.heading if phase else "complete",
+        row.progress.overall.percent,
+    )
+
+
+def _workshops(program: Program, today: dt.date) -> Iterable[Upcoming]:
+    """An onboarding program's workshops that have not ended."""
+    if not isinstance(program, OnboardingProgram):
+        return ()
+    return (
+        Upcoming(w.start, f"Workshop {w.dates}", f"{w.geo}, {w.location}", w.issue)
+        for w in sorted(program.onboarding.workshops, key=lambda w: w.start)
+        if w.end >= today
+    )
+
+
+def _due_soon(
+    desired: DesiredProgram, issues: Sequence[ObservedIssue], today: dt.date
+) -> list[Upcoming]:
+    """Open tracked issues due in the next weeks (an ESP program's sessions and reviews, a
+    hire's milestones), soonest first."""
+    tracked = {item.key for item in desired.issues}
+    due = [
+        issue
+        for issue in issues
+        if issue.key in tracked
+        and issue.state == "opened"
+        and issue.due_date is not None
+        and today <= issue.due_date <= today + SOON
+    ]
+    return [
+        Upcoming(issue.due_date, issue.title, f"due, {issue.reference}", _url(issue))
+        for issue in sorted(due, key=lambda i: (i.due_date or today, i.iid))
+        if issue.due_date is not None
+    ]
+
+
+def _url(issue: ObservedIssue) -> str | None:
+    """A link to the issue on GitLab (the local backend's issues have none)."""
+    return issue.web_url if issue.web_url.startswith(("https://", "http://")) else None
+
+
+def _slug(name: str) -> str:
+    return _SLUG.sub("-", name.lower())[:40].strip("-") or "group"

@@ -1,0 +1,92 @@
+"""Write the dashboard: a static site of plain HTML with inline CSS and SVG, every text
+HTML-escaped, no script and nothing fetched from elsewhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from automation.dashboard.model import Bar, Page
+from automation.dashboard.svg import SPARK, bar_chart, line_chart
+from automation.errors import ConfigError, Problem, UsageError
+
+TEMPLATES = "dashboard"  # in the templates folder
+
+
+def write_site(
+    pages: Sequence[Page], hidden: int, out: Path, templates: Path, today: dt.date
+) -> list[Path]:
+    """index.html (every program), a page per program and per cohort; the files written."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: is a file; give a folder for the site")
+    env = _environment(templates)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [
+        _write(
+            env,
+            out / "index.html",
+            "overview.html",
+            pages=pages,
+            hidden=hidden,
+            bars=bar_chart([Bar(p.name, p.overall.done, p.overall.total) for p in pages]),
+            sparks={p.slug: line_chart(p.weeks, SPARK) for p in pages},
+            today=today,
+        )
+    ]
+    for page in pages:
+        written.append(_page(env, out, page, None, today))
+        written += [_page(env, out, cohort, page, today) for cohort in page.cohorts]
+    return written
+
+
+def _page(
+    env: jinja2.Environment, out: Path, page: Page, parent: Page | None, today: dt.date
+) -> Path:
+    return _write(
+        env,
+        out / f"{page.slug}.html",
+        "page.html",
+        page=page,
+        parent=parent,
+        bars=bar_chart(page.phases),
+        line=line_chart(page.weeks),
+        today=today,
+    )
+
+
+def _environment(templates: Path) -> jinja2.Environment:
+    folder = templates / TEMPLATES
+    if not folder.is_dir():
+        raise ConfigError(
+            [
+                Problem(
+                    str(folder),
+                    1,
+                    "the dashboard's templates are missing; copy templates/"
+                    "dashboard/ from the program automation's repository",
+                )
+            ]
+        )
+    return SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(folder),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _write(env: jinja2.Environment, path: Path, template: str, **values: Any) -> Path:
+    try:
+        html = env.get_template(template).render(**values)
+    except jinja2.TemplateError as error:
+        where = str(getattr(error, "filename", None) or template)
+        line = getattr(error, "lineno", None) or 1
+        raise ConfigError([Problem(where, line, f"dashboard template: {error}")]) from error
+    path.write_text(html, encoding="utf-8")
+    return path

@@ -1,0 +1,102 @@
+"""`automation dashboard --out DIR` (issue 16): a static site of every program's progress, on
+either backend, that never writes to the tracker, leaves confidential programs out unless
+asked, and shows every text from configuration or issues as text, never as HTML."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from automation.markers import block_content
+from tests.backends import TODAY, Backend, GitLabBackend, cli
+from tests.conftest import keep_programs
+from tests.e2e.test_contract import tick
+from tests.local_cli import edit, issues
+
+TRACKING = "csm-aspiring-leaders/tracking"
+CALLS = "Have ongoing regular calls with your manager on your growth plan"
+
+
+def dashboard(backend: Backend, *args: str) -> tuple[int, str]:
+    where = ["--backend", backend.name, "--today", TODAY]
+    env = backend.env() if isinstance(backend, GitLabBackend) else {}
+    result = cli(["dashboard", *where, "--out", "site", *args], env)
+    return result.code, result.out + result.err
+
+
+def overall_of(description: str) -> str:
+    rollup = block_content(description, "rollup") or ""
+    found = re.search(r"\| \*\*Overall\*\* \| \*\*(\d+/\d+)\*\* \|", rollup)
+    assert found, rollup
+    return found.group(1)
+
+
+def test_the_dashboard_reads_the_issues_and_writes_nothing_to_them(
+    backend: Backend, project: Path
+) -> None:
+    assert backend.cli("apply").code == 0
+    sam = next(i for i in backend.issues() if "sam.delacroix -->" in i.description)
+    backend.edit(sam.iid, lambda text: tick(text, CALLS))
+    assert backend.cli("apply").code == 0
+    before = backend.fingerprint()
+
+    code, said = dashboard(backend)
+
+    assert code == 0, said
+    assert backend.fingerprint() == before  # not a write, not even the run lock
+    assert "Dashboard: 3 pages written to site/ (1 program)" in said
+    tracking = next(i for i in backend.issues() if TRACKING in i.description)
+    index = (project / "site" / "index.html").read_text()
+    assert f'<td class="num">{overall_of(tracking.description)}</td>' in index
+    page = (project / "site" / "csm-aspiring-leaders.html").read_text()
+    assert "FY27 pilot group" in page  # its cohort, with a page of its own
+    assert (project / "site" / "csm-aspiring-leaders--1-fy27-pilot-group.html").is_file()
+
+
+def test_confidential_programs_are_left_out_unless_asked_for(shipped: Path) -> None:
+    keep_programs(shipped, "csm-aspiring-leaders", "sales-sponsorship")
+    assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
+    pairs = [i for k, i in issues(shipped).items() if k.startswith("sales-sponsorship/")]
+    names = {i.title.split(": ", 1)[1] for i in pairs if ": " in i.title}
+    assert names
+
+    left_out = cli(["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"], {})
+    assert "1 confidential program left out" in left_out.out
+    site = "\n".join(p.read_text() for p in (shipped / "site").glob("*.html"))
+    assert "Sales Sponsorship" not in site and not any(name in site for name in names)
+    assert not list((shipped / "site").glob("sales-sponsorship*"))
+
+    asked = ["--include-confidential", "--out", "private"]
+    assert cli(["dashboard", "--backend", "local", "--today", TODAY, *asked], {}).code == 0
+    page = (shipped / "private" / "sales-sponsorship.html").read_text()
+    assert '<span class="badge">confidential</span>' in page
+
+
+def test_every_text_is_shown_as_text_never_as_html(shipped: Path) -> None:
+    keep_programs(shipped, "executive-sponsorship")
+    hostile = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
+    program = shipped / "config" / "programs" / "executive-sponsorship.yml"
+    edit(program, "name: Globex Corporation,", f"name: '{hostile} Globex',")
+    assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
+
+    later = "2026-12-15"  # Globex's November issues are overdue by then
+    ran = cli(["dashboard", "--backend", "local", "--today", later, "--out", "site"], {})
+
+    assert ran.code == 0, ran.out + ran.err
+    pages = {p.name: p.read_text() for p in (shipped / "site").glob("*.html")}
+    escaped = (
+        "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(1)&gt;"
+    )
+    account = pages["executive-sponsorship--1-script-alert-x-script-img-src-x-onerror.html"]
+    assert f"<h1>{escaped} Globex</h1>" in account
+    assert f'<td class="late">{escaped} Globex: November 2026 monthly</td>' in account
+    for name, text in pages.items():
+        assert "<script" not in text and "<img" not in text, name
+        assert "Content-Security-Policy" in text and "https://" not in text, name
+
+
+def test_out_must_be_a_folder(project: Path) -> None:
+    (project / "site").write_text("not a folder")
+    ran = cli(["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"], {})
+    assert ran.code == 2
+    assert ran.err.strip() == "automation: --out site: is a file; give a folder for the site"
