@@ -1,1 +1,1 @@
-"""The dashboard: a static site of every program's progress, read from the issues (never written)."""
+"""The dashboard: a static site of every program's progress, read from the issues, never written."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import fcntl
 import json
 import os
 import re
@@ -69,8 +70,10 @@ class Browser:
         to_us, from_browser = os.pipe()  # ... and writes answers and events on its fd 4
 
         def pipes_as_3_and_4() -> None:
-            os.dup2(to_browser, 3)
-            os.dup2(from_browser, 4)
+            # by way of fds above 9: either pipe may itself be fd 3 or 4 (the first free ones)
+            high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (to_browser, from_browser)]
+            os.dup2(high[0], 3)  # dup2 makes them inheritable: they stay open across exec
+            os.dup2(high[1], 4)
 
         args = [
             executable,
