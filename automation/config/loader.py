@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import types
 import typing
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -275,14 +276,24 @@ def _located(
     error: ValidationError, source: Source, skip: int = 0
 ) -> list[tuple[Loc, ErrorDetails]]:
     """Pydantic's errors at their locations, without the ones that only follow from another:
-    a value already refused while parsing, or a list too short because an item of it failed."""
+    a value already refused while parsing, a list too short because an item of it failed, or
+    a required key missing because it is there misspelt (the unknown key says so)."""
     found = [(_clean_loc(d["loc"][skip:]), d) for d in error.errors(include_url=False)]
     inner = {loc[:n] for loc, _ in found for n in range(len(loc))}  # holding another error
+    extra = [loc for loc, d in found if d["type"] == "extra_forbidden" and loc]
+    misspelt = {(*loc[:-1], _close(str(loc[-1]), [str(k[-1]) for k, _ in found])) for loc in extra}
     return [
         (loc, detail)
         for loc, detail in found
-        if not source.reported(loc) and not (detail["type"] == "too_short" and loc in inner)
+        if not source.reported(loc)
+        and not (detail["type"] == "too_short" and loc in inner)
+        and not (detail["type"] == "missing" and loc in misspelt)
     ]
+
+
+def _close(key: str, names: Sequence[str]) -> str | None:
+    """The name KEY is most likely a misspelling of, if any."""
+    return next(iter(difflib.get_close_matches(key, [n for n in names if n != key], 1, 0.75)), None)
 
 
 def _clean_loc(loc: tuple[int | str, ...]) -> Loc:
@@ -301,10 +312,13 @@ def _describe(detail: ErrorDetails, loc: Loc, model: type[BaseModel], source: So
     if kind == "extra_forbidden":
         if issubclass(model, Program) and len(loc) == 1:
             return _unknown_program_key(model, str(loc[0]))
-        allowed = ", ".join(_allowed_keys(model, loc[:-1]))
+        keys = _allowed_keys(model, loc[:-1])
         named, rest = wording.subject(loc, source.data)
         where = f"'{rest}' in {named}" if named else f"'{rest}'"
-        return f"unknown key {where}; remove it or fix its spelling (allowed: {allowed})"
+        meant = _close(str(loc[-1]), keys)
+        if meant is not None:
+            return f"unknown key {where}; did you mean '{meant}'?"
+        return f"unknown key {where}; remove it or fix its spelling (allowed: {', '.join(keys)})"
     return wording.describe(detail, loc, source)
 
 
@@ -314,6 +328,9 @@ def _unknown_program_key(model: type[Program], key: str) -> str:
     owner = next((kind.name for kind in kinds() if key in kind.model.model_fields), None)
     if owner is not None and key not in model.model_fields:
         return f"'{key}' is a key of {owner} programs only; remove it, or set `kind: {owner}`"
+    meant = _close(key, sorted(model.model_fields))
+    if meant is not None:
+        return f"unknown key '{key}'; did you mean '{meant}'?"
     allowed = ", ".join(sorted(_program_keys()))
     return f"unknown key '{key}'; remove it or fix its spelling (allowed: {allowed})"
 

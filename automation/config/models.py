@@ -73,7 +73,10 @@ class Person(Frozen):
     @classmethod
     def _not_reserved(cls, value: str) -> str:
         if value.lower() in RESERVED_USERNAMES:
-            raise ValueError(f"'{value}' is a reserved GitLab mention, not a person")
+            raise ValueError(
+                f"'{value}' is a reserved GitLab mention, not a person; use the person's own "
+                "GitLab username"
+            )
         return value
 
     @field_validator("timezone")

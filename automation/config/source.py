@@ -394,6 +394,9 @@ def _syntax_problem(error: yaml.MarkedYAMLError, file: str) -> Problem:
     mark = error.context_mark or error.problem_mark  # where the broken construct starts
     line = mark.line + 1 if mark is not None else 1
     what = error.problem or error.context or "syntax error"
+    if "'\\t'" in what:  # PyYAML: found character '\t' that cannot start any token
+        line = error.problem_mark.line + 1 if error.problem_mark else line
+        return Problem(file, line, "a tab character: YAML indents with spaces only; use spaces")
     return Problem(file, line, f"YAML syntax error: {what}; fix the indentation or quoting there")
 
 

@@ -140,6 +140,8 @@ def _plain(detail: ErrorDetails) -> str:
     ctx = detail.get("ctx") or {}
     if kind == "string_pattern_mismatch":
         return _PATTERN_HINTS.get(str(ctx.get("pattern")), "has characters that are not allowed")
+    if kind == "too_short" and ctx.get("min_length") == 1:
+        return "must list at least one item"
     if kind in _WITH_LIMIT:
         return _WITH_LIMIT[kind].format_map(ctx)
     return _FIXED.get(kind) or detail["msg"].replace("Input should be", "should be")

@@ -37,10 +37,16 @@ class WorkspaceUnwritable(TrackerUnavailable):
     of reach, the run stops."""
 
     def __init__(self, path: Path, error: OSError) -> None:
-        why = error.strerror or str(error)
+        file = next((p for p in reversed(path.parents) if p.is_file()), None)
+        if file is not None:
+            why = f"{file} is a file, not a folder"
+            fix = "move the file away"
+        else:
+            why = error.strerror or str(error)
+            fix = "make the folder writable"
         super().__init__(
-            f"cannot write {path} in the local workspace ({why}); make the folder writable, "
-            "or pass --workspace DIR for another folder"
+            f"cannot write {path} in the local workspace ({why}); {fix}, or pass "
+            "--workspace DIR for another folder"
         )
 
 

@@ -194,7 +194,7 @@ def test_a_complete_issue_whose_person_is_removed_is_left_as_it_is(project: Path
             "'lena.fischer' and 'Lena.Fischer' are the same username",
         ),
         ("  close: maybe\n", "aspiring-leaders.yml:33: 'leaving.close': should be true or false"),
-        ("  reason: {}\n", ":33: unknown key 'leaving.reason'; remove it or fix its spelling"),
+        ("  reason: {}\n", ":33: unknown key 'leaving.reason'; did you mean 'reasons'?"),
     ],
 )
 def test_a_wrong_leaving_section_is_a_configuration_error(

@@ -59,9 +59,7 @@ CASES = [
     ),
     (
         {"config/programs/demo.yml": PROGRAM.replace("title:", "titel:")},
-        "config/programs/demo.yml:5: unknown key 'titel'; remove it or fix its spelling "
-        "(allowed: cohorts, completion, confidential, esp, id, kind, leaving, name, onboarding, "
-        "plan, records, renamed_from, sections, sponsorship, template, title, tracking)",
+        "config/programs/demo.yml:5: unknown key 'titel'; did you mean 'title'?",
     ),
     (
         {
@@ -110,7 +108,7 @@ CASES = [
             )
         },
         "config/people.yml:2: 'username' of people entry 1: 'all' is a reserved GitLab "
-        "mention, not a person",
+        "mention, not a person; use the person's own GitLab username",
     ),
     (
         {"config/programs/demo.yml": PROGRAM.replace("kind: participants", "kind: pairs")},
