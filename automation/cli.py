@@ -224,12 +224,15 @@ def choose_tracker(
     return tracker
 
 
-def _own_screen(tracker: Tracker, env: Mapping[str, str], out: TextIO) -> bool:
+def _own_screen(
+    args: argparse.Namespace, tracker: Tracker, env: Mapping[str, str], out: TextIO
+) -> bool:
     """Whether outputs may name confidential items: the local backend's files are on the
-    person's own disk, and its output goes to their own terminal (not a CI log, nor a file or
-    pipe that may be shared); GitLab's output is always redacted."""
+    person's own disk, and its text goes to their own terminal only (not a CI log, a file or
+    pipe, JSON or a report, which may be shared); GitLab's output is always redacted."""
     in_ci = any(env.get(name, "").lower() == "true" for name in ("CI", "GITLAB_CI"))
-    return isinstance(tracker, LocalTracker) and not in_ci and out.isatty()
+    shared = getattr(args, "json", False) or args.report is not None
+    return isinstance(tracker, LocalTracker) and not in_ci and not shared and out.isatty()
 
 
 def _set_aside(prepared: Prepared, err: TextIO) -> None:
@@ -403,7 +406,7 @@ def run(
         if args.command == "validate":
             return _validate(prepared, out)
         tracker = choose_tracker(args, env, err, prepared.loaded.config.settings.gitlab)
-        if _own_screen(tracker, env, out):
+        if _own_screen(args, tracker, env, out):
             prepared = replace(prepared, reveal=True)
         return _with_tracker(args, prepared, tracker, today, env=env, out=out)
     except ConfigError as error:

@@ -97,7 +97,14 @@ def test_confidential_items_are_named_on_the_persons_own_terminal_only(root: Pat
     make_project(root, {"config/programs/demo.yml": CONFIDENTIAL})
     _, shown, _ = cli("plan", out=Terminal())
     assert 'create issue "Demo: Ben" [demo/c1/ben], assigned to ben, confidential' in shown
-    for env, out in (({}, io.StringIO()), ({"CI": "true"}, Terminal())):
-        _, hidden, _ = cli("plan", env=env, out=out)
+    for env, args, out in (
+        ({}, [], io.StringIO()),
+        ({"CI": "true"}, [], Terminal()),
+        ({}, ["--report", "report.json"], Terminal()),
+    ):
+        _, hidden, _ = cli("plan", *args, env=env, out=out)
         assert "create issue: a new issue of demo (confidential)" in hidden
         assert "Ben" not in hidden and "ben" not in hidden
+    assert "ben" not in (root / "report.json").read_text().lower()
+    _, as_json, _ = cli("plan", "--json", out=Terminal())
+    assert "ben" not in as_json.lower()
