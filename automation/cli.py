@@ -231,7 +231,7 @@ def _own_screen(
     person's own disk, and its text goes to their own terminal only (not a CI log, a file or
     pipe, JSON or a report, which may be shared); GitLab's output is always redacted."""
     in_ci = any(env.get(name, "").lower() == "true" for name in ("CI", "GITLAB_CI"))
-    shared = getattr(args, "json", False) or args.report is not None
+    shared = getattr(args, "json", False) or getattr(args, "report", None) is not None
     return isinstance(tracker, LocalTracker) and not in_ci and not shared and out.isatty()
 
 
