@@ -20,6 +20,8 @@ _HEADING = re.compile(r"^[ \t]{0,3}(?P<level>#{1,6})[ \t]+(?P<text>.*?)[ \t]*#*[
 _COMMENT_OPEN = "<!--"
 _COMMENT_START = re.compile(r"^[ \t]{0,3}<!--")
 _COMMENT_CLOSE = "-->"
+# A task that says it is optional: "Optional: ...", "**Optional:** ...", "_(optional)_ ..."
+_OPTIONAL = re.compile(r"^[*_(\s]*optional\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -144,8 +146,16 @@ def count_sections(text: str, headings: Sequence[str]) -> tuple[SectionCount, ..
     return count_all(text, headings)[0]
 
 
-def count_all(text: str, headings: Sequence[str]) -> tuple[tuple[SectionCount, ...], TaskCount]:
-    """Sections and the whole text's tasks in one pass (what progress needs)."""
+def is_optional(task: str) -> bool:
+    """Whether a task's text (after its checkbox) begins by saying it is optional."""
+    return _OPTIONAL.match(task) is not None
+
+
+def count_all(
+    text: str, headings: Sequence[str], skip_optional: bool = False
+) -> tuple[tuple[SectionCount, ...], TaskCount]:
+    """Sections and the whole text's tasks in one pass (what progress needs). With
+    `skip_optional`, tasks that say they are optional are left out (GitLab counts them)."""
     wanted = {_normalise_heading(h): h for h in headings}
     counts: dict[str, TaskCount] = {}
     overall = TaskCount()
@@ -162,6 +172,8 @@ def count_all(text: str, headings: Sequence[str]) -> tuple[tuple[SectionCount, .
             if current is not None and level <= current[1]:
                 current = None
         state = _task_state(line)
+        if state is not None and skip_optional and is_optional(task_text(line.text) or ""):
+            state = None
         if state is not None:
             overall += TaskCount(1, int(state))
             if current is not None:

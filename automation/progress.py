@@ -57,8 +57,14 @@ def measure(
     """Read an issue's progress from its description, as GitLab would count its tasks.
 
     `applicable` names the sections this issue's template has (all when None); the others are
-    not part of its track and never its current phase."""
-    counted, overall = count_all(description, [s.heading for s in program.sections])
+    not part of its track and never its current phase. Tasks that say they are optional are
+    not counted; nor, in the overall figure, the tasks of sections that are not `required`."""
+    counted, overall = count_all(description, [s.heading for s in program.sections], True)
+    for section, c in zip(program.sections, counted, strict=True):
+        if not section.required:
+            overall = TaskCount(
+                overall.count - c.tasks.count, overall.completed_count - c.tasks.completed_count
+            )
     sections = tuple(
         SectionProgress(
             section, c.tasks, c.found, applicable is None or section.heading in applicable
@@ -71,7 +77,7 @@ def measure(
 def _current(sections: Sequence[SectionProgress]) -> Section | None:
     """The first phase not complete; a phase whose heading is missing is not complete."""
     for s in sections:
-        if s.applicable and not s.section.ongoing and (not s.found or not s.tasks.complete):
+        if s.applicable and s.section.is_phase and (not s.found or not s.tasks.complete):
             return s.section
     return None
 

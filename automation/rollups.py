@@ -78,7 +78,8 @@ def _plan_rollup(  # noqa: PLR0917
 ) -> Plan:
     content = ctx.blocks.rollup(ctx.desired.program, rows, group)
     charts = _charts(found, rows, ctx, group)
-    blocks = (*item.blocks, (ROLLUP_BLOCK, content), *charts, *extra)
+    own = (*item.blocks, *ctx.blocks.derived(item.derived, ctx.measured))
+    blocks = (*own, (ROLLUP_BLOCK, content), *charts, *extra)
     if found is None:
         taken = refused(item, ctx)
         if taken is not None:
@@ -94,7 +95,7 @@ def _plan_rollup(  # noqa: PLR0917
     if final is None:  # ... frozen, and its charts with them
         charts = ()
     rollup = ((ROLLUP_BLOCK, final), *charts) if final is not None else ()
-    edits = _charted(Edits((*item.blocks, *rollup, *extra), ctx.identity(item.key)), charts)
+    edits = _charted(Edits((*own, *rollup, *extra), ctx.identity(item.key)), charts)
     return with_notes(keep(found, item.key, edits, ctx), notes)
 
 

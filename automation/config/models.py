@@ -208,6 +208,16 @@ class Section(Frozen):
     heading: OneLine
     label: OneLine | None = Field(default=None, description="phase label value; the heading")
     ongoing: bool = Field(default=False, description="counted, but never the current phase")
+    required: bool = Field(
+        default=True,
+        description="false: its tasks are measured and shown (progress table, rollups) but "
+        "not needed for the issue's completion, and it is never the current phase",
+    )
+
+    @property
+    def is_phase(self) -> bool:
+        """Whether the section can be an issue's current phase."""
+        return self.required and not self.ongoing
 
     @property
     def label_value(self) -> str:
@@ -320,7 +330,7 @@ class Program(Frozen):
     @property
     def phases(self) -> tuple[Section, ...]:
         """The sections that are phases (can be current), in order."""
-        return tuple(s for s in self.sections if not s.ongoing)
+        return tuple(s for s in self.sections if s.is_phase)
 
 
 class Config(Frozen):

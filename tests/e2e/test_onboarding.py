@@ -9,7 +9,7 @@ import pytest
 
 from automation.items import ObservedIssue
 from tests.conftest import keep_programs
-from tests.local_cli import edit, issues, run
+from tests.local_cli import edit, issues, path_of, run
 
 PROGRAM = Path("config/programs/sales-onboarding.yml")
 
@@ -30,12 +30,12 @@ def test_every_sample_hire_gets_an_issue_with_track_dates_and_assignees(
     assert result.code == 0, result.out + result.err
     found = issues(onboarding)
     hires = {k for k in found if k.count("/") == 1 and not k.endswith("/tracking")}
-    assert len(hires) == 8
+    assert len(hires) == 9
     maya = hire(onboarding, "maya.okonkwo")
     assert maya.assignees == ("maya.okonkwo", "dana.whitfield")
     assert str(maya.due_date) == "2027-02-28"  # start 2026-11-30 + 90 days
     assert "| 90-day goal | Close your first deal by 2027-02-28 |" in maya.description
-    assert "(goal: 2026-12-30, 30 days after your start)" in maya.description
+    assert 'Your 30-day goal: be "customer conversation ready" by 2026-12-30' in maya.description
     assert (
         "[GitLab onboarding issue](https://gitlab.example.com/people-group/onboarding/"
         "-/issues/1201)" in maya.description
@@ -55,17 +55,25 @@ def test_tracks_follow_roles_with_the_role_capstone(onboarding: Path) -> None:
     assert "Value Pitch" not in tam
 
 
-def test_discovery_calls_are_a_nested_task_list(onboarding: Path) -> None:
+def section(text: str, heading: str) -> str:
+    """The text under a `## heading`, up to the next one."""
+    return text.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_discovery_calls_fall_before_at_and_after_the_workshop(onboarding: Path) -> None:
     run("apply")
     text = hire(onboarding, "tom.reyes").description
-    assert re.search(
-        r"- \*\*New hire:\*\* Complete the series of discovery calls:\n"
-        r"  - \[ \] Submit 1 recorded mock discovery call in SQS pre-work\.\n"
-        r"  - \[ \] Complete 1 mock discovery call at the SQS Workshop\.\n"
-        r"  - \[ \] Submit 1 \"Live Lead\" within 30 days after the SQS Workshop "
-        r"\(the date is in the workshop table above\)\.",
-        text,
+    assert "- [ ] **New hire:** Submit 1 recorded mock discovery call" in section(
+        text, "SQS pre-work"
     )
+    assert "- [ ] **New hire:** Complete 1 mock discovery call at the SQS Workshop." in section(
+        text, "SQS workshop"
+    )
+    assert 'Submit 1 "Live Lead"' not in section(text, "SQS workshop")
+    assert 'Submit 1 "Live Lead" within 30 days after the SQS Workshop' in section(
+        text, "First 90 days"
+    )
+    assert text.index("## SQS workshop") < text.index('"Live Lead" within')
 
 
 def test_the_live_lead_date_lives_in_the_workshop_block(onboarding: Path) -> None:
@@ -79,8 +87,9 @@ def test_pse_has_no_workshop_tasks_and_that_phase_is_not_on_their_track(
 ) -> None:
     run("apply")
     grace = hire(onboarding, "grace.liu")
-    assert "## SQS workshop" not in grace.description
-    assert "do not attend the Sales Quick Start workshop" in grace.description
+    shown = [line for line in grace.description.splitlines() if not line.startswith("<!--")]
+    assert "workshop" not in "\n".join(shown).lower()  # not even that they skip it
+    assert "#### Learning path" in grace.description
     assert "Write a Statement of Work" in grace.description
     assert "| SQS workshop |" not in grace.description  # progress table
     assert grace.epic is not None
@@ -102,17 +111,125 @@ def test_sdr_in_the_program_is_a_clear_config_error(onboarding: Path) -> None:
     )
 
 
-def test_each_hire_gets_the_first_workshop_in_their_geo_after_their_start(
+def test_each_hire_gets_the_first_workshop_that_leaves_time_for_the_pre_work(
     onboarding: Path,
 ) -> None:
     run("apply")
-    assert "| Dec 7-10, 2026 | AMER | Virtual |" in hire(onboarding, "maya.okonkwo").description
-    # starts on the day the December workshop starts: the next one, in January
-    assert (
-        "| Jan 11-14, 2027 | AMER | Virtual | to be opened |"
-        in hire(onboarding, "sofia.alvarez").description
+    # Tom starts three weeks before the December workshop: his is December's
+    assert "| Dec 7-10, 2026 | AMER | Virtual |" in hire(onboarding, "tom.reyes").description
+    # Maya starts a week before it: too little time for the pre-work, so January's
+    maya = hire(onboarding, "maya.okonkwo").description
+    assert "| Jan 11-14, 2027 | AMER | Virtual | to be opened |" in maya
+    assert "Your pre-work is due by 2027-01-08, 3 days before the workshop." in maya
+    assert "Due by 2027-01-08, before your SQS workshop" in section(maya, "SQS pre-work")
+    # Ines starts 13 days before the EMEA one in December
+    assert "| Jan 18-21, 2027 | EMEA |" in hire(onboarding, "ines.moreau").description
+    assert "| Dec 14-17, 2026 | EMEA | Amsterdam |" in hire(onboarding, "arjun.mehta").description
+
+
+def test_the_pre_work_time_is_configurable(onboarding: Path) -> None:
+    edit(onboarding / PROGRAM, "prework_days: 14", "prework_days: 7")
+    run("apply")
+    assert "| Dec 7-10, 2026 | AMER |" in hire(onboarding, "maya.okonkwo").description
+
+
+def prework_row(root: Path, workshop: str, name: str) -> str:
+    text = issues(root)[f"sales-onboarding/{workshop}/tracking"].description
+    return next(line for line in text.splitlines() if line.startswith(f"| {name} |"))
+
+
+def test_unfinished_pre_work_is_flagged_in_the_cohort_rollup_from_its_due_date(
+    onboarding: Path,
+) -> None:
+    run("apply")
+    assert prework_row(onboarding, "amer-2026-12", "Tom Reyes").endswith("| not done yet |")
+    run("apply", today="2026-12-04")  # three days before the workshop
+    assert prework_row(onboarding, "amer-2026-12", "Tom Reyes").endswith(
+        "| **not finished: late** |"
     )
-    assert "| Dec 14-17, 2026 | EMEA | Amsterdam |" in hire(onboarding, "ines.moreau").description
+    path = path_of(onboarding, "sales-onboarding/tom.reyes")
+    text = path.read_text()
+    prework = section(text, "SQS pre-work")
+    path.write_text(text.replace(prework, prework.replace("- [ ]", "- [x]")))
+    run("apply", today="2026-12-04")
+    assert prework_row(onboarding, "amer-2026-12", "Tom Reyes").endswith("| done |")
+    assert "No changes" in run("apply", today="2026-12-04").out
+
+
+def test_an_sdr_attending_is_counted_in_the_cohort_without_an_issue(onboarding: Path) -> None:
+    run("apply")
+    assert "sales-onboarding/nora.quinn" not in issues(onboarding)
+    cohort = issues(onboarding)["sales-onboarding/amer-2026-12/tracking"].description
+    assert (
+        "1 hire with an onboarding issue, and 1 Sales Development Rep (Nora Quinn) with their "
+        "own onboarding: 2 in this cohort."
+    ) in cohort
+
+
+def test_a_cancelled_workshop_records_the_approval_and_is_not_chosen_again(
+    onboarding: Path,
+) -> None:
+    run("apply")
+    liam = hire(onboarding, "liam.foster").description
+    assert "| Jan 11-14, 2027 | AMER |" in liam  # December would leave him time: cancelled
+    assert (
+        "Attendance of the SQS workshop Dec 7-10, 2026 (AMER) cancelled with the written "
+        "approval of Dana Whitfield: [approval](https://gitlab.example.com/enablement/sqs/-/"
+        "issues/512#note\\_4410)."
+    ) in liam
+    edit(onboarding / PROGRAM, "approved_by: dana.whitfield", "approved_by: nobody.here")
+    result = run("validate")
+    assert result.code == 2
+    assert re.search(
+        r"sales-onboarding\.yml:\d+: approver 'nobody\.here' is not in the roster", result.err
+    )
+
+
+def test_links_come_from_the_program_file(onboarding: Path) -> None:
+    edit(
+        onboarding / PROGRAM,
+        "geo: AMER, location: Virtual}\n    - {id: emea-2027-01",
+        "geo: AMER, location: Virtual,\n       learning_path: 'https://classroom.example.com/c/jan'}"
+        "\n    - {id: emea-2027-01",
+    )
+    run("apply")
+    maya = hire(onboarding, "maya.okonkwo").description  # in the January cohort
+    assert (
+        "| Learning path | [Sales Quick Start learning path](https://classroom.example.com/c/jan) |"
+        in maya
+    )
+    assert (
+        "[SQS learning objectives](https://about.gitlab.com/handbook/sales/onboarding/sqs-learning-objectives/)"
+        in maya
+    )
+    assert "[workshop agenda](https://docs.google.com/spreadsheets/" in maya
+    tom = hire(onboarding, "tom.reyes").description  # December: the program's path
+    assert (
+        "[Sales Quick Start learning path](https://about.gitlab.com/handbook/sales/onboarding/sales-learning-path/)"
+        in tom
+    )
+
+
+def test_the_swag_kit_is_optional_for_every_americas_team_member(onboarding: Path) -> None:
+    run("apply")
+    swag = "- [ ] Optional: order your Swag Marketing Kit, one per new AMER sales team member"
+    assert swag in hire(onboarding, "grace.liu").description  # Customer Success, AMER
+    assert swag in hire(onboarding, "tom.reyes").description
+    assert "Swag" not in hire(onboarding, "arjun.mehta").description  # EMEA
+    assert "| First week: set-up | 0/1 | 0% |" in hire(onboarding, "tom.reyes").description
+
+
+def test_role_tracks_are_configuration(onboarding: Path) -> None:
+    edit(
+        onboarding / PROGRAM,
+        "{id: channel, name: Channel, track: sales}",
+        "{id: channel, name: Channel, track: customer-success, capstone: Run a partner "
+        "enablement session}",
+    )
+    run("apply")
+    oliver = hire(onboarding, "oliver.grant").description
+    assert "Deliver the role based capstone: Run a partner enablement session." in oliver
+    assert "Close your first deal" not in oliver
 
 
 def test_a_workshop_named_for_a_hire_overrides_the_choice(onboarding: Path) -> None:
@@ -128,12 +245,13 @@ def test_a_workshop_named_for_a_hire_overrides_the_choice(onboarding: Path) -> N
 def test_no_workshop_is_a_warning_and_the_issue_says_to_be_scheduled(onboarding: Path) -> None:
     plan = run("plan")
     assert (
-        "warning: no SQS workshop for Kenji Watanabe (kenji.watanabe) in geo APAC after "
-        "their start date (2026-11-24); their issue says the workshop is to be scheduled"
+        "warning: no SQS workshop for Kenji Watanabe (kenji.watanabe) in geo APAC at least 14 "
+        "days after their start date (2026-11-24), the time the pre-work takes; their issue "
+        "says the workshop is to be scheduled"
     ) in plan.out
     run("apply")
     kenji = hire(onboarding, "kenji.watanabe").description
-    assert "**To be scheduled:** no Sales Quick Start workshop in APAC starts after" in kenji
+    assert "**To be scheduled:** no Sales Quick Start workshop in APAC starts at least" in kenji
 
 
 def test_scheduling_a_workshop_later_updates_the_hire_issue(onboarding: Path) -> None:
@@ -146,7 +264,8 @@ def test_scheduling_a_workshop_later_updates_the_hire_issue(onboarding: Path) ->
         " end: 2027-01-21, geo: APAC, location: Sydney}\n  hires:\n",
     )
     result = run("apply")
-    assert "workshop block" in result.out
+    assert re.search(r"kenji\.watanabe\]: workshop(, [a-z-]+)* blocks?", result.out)
+    assert "template tasks" not in result.out  # no task of his depends on the workshop
     after = hire(onboarding, "kenji.watanabe").description
     assert "| Jan 18-21, 2027 | APAC | Sydney | to be opened |" in after
     assert (
@@ -176,14 +295,37 @@ def test_rollups_per_cohort_and_for_the_program(onboarding: Path) -> None:
         name
         for name in ("Ines Moreau", "Arjun Mehta", "Oliver Grant", "Maya Okonkwo")
         if name in cohort.description
-    } == {"Ines Moreau", "Arjun Mehta", "Oliver Grant"}
+    } == {"Arjun Mehta"}  # Ines and Oliver start less than 14 days before it
     program = found["sales-onboarding/tracking"].description
     assert "| DATES | GEO | LOCATION | ISSUE |" in program
     assert program.count("| Dec 7-10, 2026 | AMER | Virtual |") == 1
 
 
 def tick_all(path: Path) -> None:
-    path.write_text(path.read_text().replace("- [ ]", "- [x]"))
+    """Tick every task of the hire's own milestones (not the manager's or Enablement's)."""
+    text = path.read_text()
+    head, rest = text.split("## Manager\n", 1)
+    path.write_text(head.replace("- [ ]", "- [x]") + "## Manager\n" + rest)
+
+
+def test_graduation_is_the_hires_milestones_only(onboarding: Path) -> None:
+    run("apply")
+    tom = hire(onboarding, "tom.reyes")
+    text = tom.description
+    assert '- [ ] **Manager:** In the "Day 2" section' in section(text, "Manager")
+    assert "- [ ] **Field Enablement:** Add Tom Reyes" in section(text, "Field Enablement")
+    assert "customer conversation ready" not in "".join(
+        line for line in text.splitlines() if line.startswith("- [")
+    )  # the 30-day goal, not a milestone to tick
+    tick_all(onboarding / ".automation" / "issues" / f"{tom.iid}.md")
+    run("apply")
+    tom = hire(onboarding, "tom.reyes")
+    assert tom.state == "closed" and "status::complete" in tom.labels
+    assert "| Manager | 0/1 | 0% |" in tom.description
+    assert "| **Overall** | **10/10** | **100%** |" in tom.description
+    tracking = issues(onboarding)["sales-onboarding/tracking"].description
+    header = next(line for line in tracking.splitlines() if line.startswith("| Issue |"))
+    assert " Manager | Field Enablement |" in header  # shown in the rollups
 
 
 def test_graduation_labels_note_once_and_close(onboarding: Path) -> None:
@@ -223,7 +365,7 @@ def test_graduation_shows_in_the_cohort_and_program_rollups(onboarding: Path) ->
         assert re.search(
             rf"\| #{tom.iid} \(closed\) \| Tom Reyes .* \| 100% \| complete \|", text
         ), key
-    assert "8 tracked issues; 1 complete." in found["sales-onboarding/tracking"].description
+    assert "9 tracked issues; 1 complete." in found["sales-onboarding/tracking"].description
     assert "No changes" in run("apply").out
 
 

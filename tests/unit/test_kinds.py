@@ -97,7 +97,7 @@ def test_onboarding_milestone_days_come_from_the_program_file(tmp_path: Path) ->
     cy = desired(tmp_path, program, "2026-11-24").issues[0]
     assert cy.due_date == dt.date(2027, 1, 30)
     assert "60-day goal | Close your first deal by 2027-01-30" in cy.description
-    assert "goal: 2026-12-21, 20 days after your start" in cy.description
+    assert 'Your 20-day goal: be "customer conversation ready" by 2026-12-21' in cy.description
     assert "due within 10 days after the workshop: by 2026-12-27" in dict(cy.blocks)["workshop"]
 
 

@@ -3,9 +3,13 @@
 from automation.kinds.kind import Kind
 from automation.kinds.onboarding.checks import check_onboarding
 from automation.kinds.onboarding.course import course
-from automation.kinds.onboarding.generate import WORKSHOP, WORKSHOPS, generate
+from automation.kinds.onboarding.generate import COHORT, WORKSHOP, WORKSHOPS, generate
 from automation.kinds.onboarding.model import OnboardingProgram
 
 KIND = Kind(
-    OnboardingProgram, generate, check_onboarding, blocks=(WORKSHOP, WORKSHOPS), course=course
+    OnboardingProgram,
+    generate,
+    check_onboarding,
+    blocks=(WORKSHOP, WORKSHOPS, COHORT),
+    course=course,
 )

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from automation.config.source import Source, duplicates
 from automation.errors import Problem
 from automation.kinds.kind import People
-from automation.kinds.onboarding.model import OnboardingProgram
+from automation.kinds.onboarding.model import Hire, OnboardingProgram
 
 
 def check_onboarding(
@@ -16,9 +16,6 @@ def check_onboarding(
     """Roles and workshops are unique, hires exist and are in a role this program takes."""
     part = program.onboarding
     where = ("onboarding",)
-    roles = {role.id: role for role in part.roles}
-    excluded = {role.id: role for role in part.excluded_roles}
-    workshops = {w.id for w in part.workshops}
     yield from duplicates(
         source,
         [(*where, "roles", i, "id") for i in range(len(part.roles))],
@@ -43,31 +40,70 @@ def check_onboarding(
             (*where, "enablement_contact"),
             f"enablement contact '{part.enablement_contact}'",
         )
-    for i, workshop in enumerate(part.workshops):
+    yield from _workshops(program, source, people)
+    for i, hire in enumerate(part.hires):
+        yield from _hire(program, i, hire, source, people)
+
+
+def _workshops(program: OnboardingProgram, source: Source, people: People) -> Iterator[Problem]:
+    """Dates in order; SDRs attending are in the roster."""
+    where = ("onboarding", "workshops")
+    for i, workshop in enumerate(program.onboarding.workshops):
         if workshop.end < workshop.start:
             yield source.problem(
-                (*where, "workshops", i, "end"),
-                f"workshop '{workshop.id}' ends before it starts; fix a date",
+                (*where, i, "end"), f"workshop '{workshop.id}' ends before it starts; fix a date"
             )
-    for i, hire in enumerate(part.hires):
-        loc = (*where, "hires", i)
-        if not people.knows(hire.username):
-            yield people.missing(source, (*loc, "username"), f"hire '{hire.username}'")
-        if hire.role in excluded:
+        for j, sdr in enumerate(workshop.sdrs):
+            if not people.knows(sdr):
+                yield people.missing(
+                    source, (*where, i, "sdrs", j), f"SDR '{sdr}' of '{workshop.id}'"
+                )
+
+
+def _hire(
+    program: OnboardingProgram, i: int, hire: Hire, source: Source, people: People
+) -> Iterator[Problem]:
+    """A hire is in the roster, in a role of this program, with workshops that exist."""
+    part = program.onboarding
+    loc = ("onboarding", "hires", i)
+    roles = {role.id: role for role in part.roles}
+    excluded = {role.id: role for role in part.excluded_roles}
+    workshops = {w.id for w in part.workshops}
+    known = ", ".join(sorted(workshops)) or "none"
+    if not people.knows(hire.username):
+        yield people.missing(source, (*loc, "username"), f"hire '{hire.username}'")
+    if hire.role in excluded:
+        yield source.problem(
+            (*loc, "role"),
+            f"hire '{hire.username}' has role '{hire.role}': "
+            f"{excluded[hire.role].reason}; remove them from this program",
+        )
+    elif hire.role not in roles:
+        yield source.problem(
+            (*loc, "role"),
+            f"role '{hire.role}' of hire '{hire.username}' is not one of "
+            f"this program's roles ({', '.join(roles)}); fix it",
+        )
+    if hire.workshop is not None and hire.workshop not in workshops:
+        yield source.problem(
+            (*loc, "workshop"),
+            f"workshop '{hire.workshop}' of hire '{hire.username}' is not in `workshops` ({known})",
+        )
+    for j, cancelled in enumerate(hire.cancelled):
+        at = (*loc, "cancelled", j)
+        if cancelled.workshop not in workshops:
             yield source.problem(
-                (*loc, "role"),
-                f"hire '{hire.username}' has role '{hire.role}': "
-                f"{excluded[hire.role].reason}; remove them from this program",
+                (*at, "workshop"),
+                f"cancelled workshop '{cancelled.workshop}' of hire '{hire.username}' is not "
+                f"in `workshops` ({known})",
             )
-        elif hire.role not in roles:
+        elif cancelled.workshop == hire.workshop:
             yield source.problem(
-                (*loc, "role"),
-                f"role '{hire.role}' of hire '{hire.username}' is not one of "
-                f"this program's roles ({', '.join(roles)}); fix it",
+                (*at, "workshop"),
+                f"hire '{hire.username}' is assigned workshop '{hire.workshop}', which they "
+                "cancelled; remove one of the two",
             )
-        if hire.workshop is not None and hire.workshop not in workshops:
-            yield source.problem(
-                (*loc, "workshop"),
-                f"workshop '{hire.workshop}' of hire '{hire.username}' is not "
-                f"in `workshops` ({', '.join(sorted(workshops)) or 'none'})",
+        if not people.knows(cancelled.approved_by):
+            yield people.missing(
+                source, (*at, "approved_by"), f"approver '{cancelled.approved_by}'"
             )

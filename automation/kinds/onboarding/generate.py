@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from automation.config.models import Person
-from automation.desired import Context, DesiredIssue, Generated, Group
+from automation.desired import Context, Derived, DerivedRow, DesiredIssue, Generated, Group
 from automation.kinds.onboarding.model import (
     Hire,
     Onboarding,
@@ -20,6 +21,9 @@ WORKSHOP = "workshop"  # the block of a hire's issue that shows their workshop
 WORKSHOPS = "workshops"  # the block of the tracking issue that lists the upcoming workshops
 WORKSHOP_BLOCK = "blocks/workshop.md.j2"
 WORKSHOPS_BLOCK = "blocks/workshops.md.j2"
+COHORT = "cohort"  # the block of a workshop's rollup: who attends, and whose pre-work is late
+COHORT_BLOCK = "blocks/sqs-cohort.md.j2"
+PREWORK = "SQS pre-work"  # the section whose tasks are the pre-work
 
 
 @dataclass(frozen=True)
@@ -40,9 +44,15 @@ def generate(ctx: Ctx) -> Generated:
     issues = tuple(_issue(ctx, part, hire) for hire in hires)
     used = {hire.workshop.id for hire in hires if hire.workshop and hire.due}
     groups = tuple(
-        Group(w.id, _group_name(w), rollup=True, values={"workshop": w})
+        Group(
+            w.id,
+            _group_name(w),
+            rollup=True,
+            values={"workshop": w},
+            derived=(_cohort(ctx, w, [h for h in hires if h.workshop == w and h.due]),),
+        )
         for w in part.workshops
-        if w.id in used
+        if w.id in used or w.sdrs
     )
     upcoming = [w for w in part.workshops if w.end >= ctx.today]
     table = ctx.renderer.render(WORKSHOPS_BLOCK, {"workshops": upcoming})
@@ -68,26 +78,66 @@ def _due_hires(ctx: Ctx, part: Onboarding) -> tuple[list[_Hire], list[str]]:
         if due and role.workshop and workshop is None:
             warnings.append(
                 f"no SQS workshop for {person.name} ({person.username}) in geo "
-                f"{person.geo or '(no geo in people.yml)'} after their start date "
-                f"({person.start_date}); their issue says the workshop is to be scheduled"
+                f"{person.geo or '(no geo in people.yml)'} at least {part.prework_days} days "
+                f"after their start date ({person.start_date}), the time the pre-work takes; "
+                "their issue says the workshop is to be scheduled"
             )
         hires.append(_Hire(entry, person, role, workshop, due))
     return hires, warnings
 
 
 def _workshop(part: Onboarding, entry: Hire, person: Person, role: Role) -> Workshop | None:
-    """The override, or the first workshop in the hire's geo that starts after their start."""
+    """The override, or the first workshop in the hire's geo that leaves `prework_days` after
+    their start for the pre-work (and that they have not cancelled)."""
     if not role.workshop:
         return None
     if entry.workshop is not None:
         return next(w for w in part.workshops if w.id == entry.workshop)
-    start = person.start_date or dt.date.min
+    earliest = (person.start_date or dt.date.min) + dt.timedelta(days=part.prework_days)
+    cancelled = {c.workshop for c in entry.cancelled}
     candidates = [
         w
         for w in part.workshops
-        if person.geo and w.geo.casefold() == person.geo.casefold() and w.start > start
+        if person.geo
+        and w.geo.casefold() == person.geo.casefold()
+        and w.start >= earliest
+        and w.id not in cancelled
     ]
     return min(candidates, key=lambda w: w.start, default=None)
+
+
+def _prework_due(part: Onboarding, workshop: Workshop | None) -> dt.date | None:
+    return workshop.start - dt.timedelta(days=part.prework_due_days) if workshop else None
+
+
+def _cohort(ctx: Ctx, workshop: Workshop, hires: list[_Hire]) -> Derived:
+    """A workshop rollup's block: its hires and SDRs, and each hire's pre-work, flagged when
+    it is not finished by its due date."""
+    part = ctx.program.onboarding
+    rows = tuple(
+        DerivedRow(
+            values={"name": h.person.name, "role": h.role.name},
+            section=(_key(ctx, h.person), PREWORK),
+        )
+        for h in hires
+    )
+    values = {
+        "workshop": workshop,
+        "due": _prework_due(part, workshop),
+        "today": ctx.today,
+        "sdrs": [ctx.config.person(u) for u in workshop.sdrs],
+    }
+    return Derived(COHORT, COHORT_BLOCK, values, rows)
+
+
+def _key(ctx: Ctx, person: Person) -> str:
+    return f"{ctx.program.id}/{person.username.lower()}"
+
+
+def _links(part: Onboarding, workshop: Workshop | None) -> dict[str, Any]:
+    """The handbook's links for a hire: their cohort's learning path, or the program's."""
+    path = (workshop.learning_path if workshop else None) or part.links.learning_path
+    return {"learning_path": path, "objectives": part.links.objectives, "agenda": part.links.agenda}
 
 
 def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
@@ -100,7 +150,14 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
         "ready": start + dt.timedelta(days=days.ready),
         "goal": start + dt.timedelta(days=days.goal),
         "live_lead": workshop.end + dt.timedelta(days=days.live_lead) if workshop else None,
+        "prework_due": _prework_due(part, workshop),
     }
+    cancelled = [
+        {"workshop": w, "approved_by": ctx.config.person(c.approved_by), "approval": c.approval}
+        for c in hire.entry.cancelled
+        for w in part.workshops
+        if w.id == c.workshop
+    ]
     values = {
         "program": ctx.program,
         "hire": person,
@@ -110,10 +167,14 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
         "workshop": workshop,
         "dates": dates,
         "days": days,
+        "links": _links(part, workshop),
+        "swag": part.swag,
+        "prework": {"days": part.prework_days, "due_days": part.prework_due_days},
+        "cancelled": cancelled,
     }
     group = ctx.group_rollup_key(workshop.id) if workshop else None
     return ctx.program_issue(
-        key=f"{ctx.program.id}/{person.username.lower()}",
+        key=_key(ctx, person),
         values=values,
         subject=f"{person.name} ({hire.role.name})",
         group=_group_name(workshop) if workshop else _no_group(hire.role),

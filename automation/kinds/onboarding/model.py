@@ -36,6 +36,13 @@ class Workshop(Frozen):
     geo: OneLine
     location: OneLine
     issue: Url | None = None
+    learning_path: Url | None = Field(
+        default=None, description="this cohort's learning path; default: `links.learning_path`"
+    )
+    sdrs: tuple[Username, ...] = Field(
+        default=(),
+        description="Sales Development Reps attending: counted in the cohort, no issue",
+    )
 
     @property
     def dates(self) -> str:
@@ -50,12 +57,23 @@ class Workshop(Frozen):
         return first + ("" if self.end == self.start else f"-{last}") + year
 
 
+class Cancelled(Frozen):
+    """A workshop a hire will not attend, with the Regional Director's written approval."""
+
+    workshop: Slug
+    approved_by: Username = Field(description="the Regional Director who approved in writing")
+    approval: Url = Field(description="where the written approval is (an issue, a message)")
+
+
 class Hire(Frozen):
     """A new hire in onboarding: who, in which role, and optionally which workshop."""
 
     username: Username
     role: Slug
     workshop: Slug | None = Field(default=None, description="overrides the automatic choice")
+    cancelled: tuple[Cancelled, ...] = Field(
+        default=(), description="workshops cancelled with approval: not chosen again"
+    )
 
 
 class MilestoneDays(Frozen):
@@ -66,10 +84,44 @@ class MilestoneDays(Frozen):
     live_lead: int = Field(default=30, ge=0, le=365, description="after the SQS workshop ends")
 
 
+class Links(Frozen):
+    """The handbook's links: the learning path (each workshop may have its own), the SQS
+    learning objectives and the workshop agenda."""
+
+    learning_path: Url | None = None
+    objectives: Url | None = None
+    agenda: Url | None = None
+
+
+class Swag(Frozen):
+    """The swag kit new sales team members of some geos may order."""
+
+    geos: tuple[OneLine, ...] = ()
+    form: Url | None = None
+
+
 class Onboarding(Frozen):
     """The `onboarding:` part of an onboarding program."""
 
     create_days_before_start: int = Field(default=14, ge=0, le=365)
+    prework_days: int = Field(
+        default=14,
+        ge=0,
+        le=365,
+        description="a hire's workshop starts at least this many days after their start",
+    )
+    prework_due_days: int = Field(
+        default=3,
+        ge=0,
+        le=60,
+        description="the pre-work is due this many days before the workshop starts",
+    )
+    links: Links = Links()
+    swag: Swag = Swag()
+    learning_path_note: str | None = Field(
+        default=None,
+        description="template of the note posted once on the hire's general onboarding issue",
+    )
     enablement_contact: Username
     milestone_days: MilestoneDays = MilestoneDays()
     roles: tuple[Role, ...] = Field(min_length=1)
