@@ -286,7 +286,7 @@ def test_a_hire_taken_out_of_onboarding_keeps_an_open_issue_when_told(shipped: P
     again = run("apply").out  # the sample's one warning is about another hire's workshop
     assert again.startswith("warning: no SQS workshop for Kenji Watanabe")
     assert again.endswith(
-        "No changes: 11 issues are up to date; nothing was written (1 warning).\n"
+        "No changes: 13 issues are up to date; nothing was written (1 warning).\n"
     )
 
 
