@@ -178,6 +178,7 @@ class Blocks:
     def __init__(self, renderer: Renderer) -> None:
         self.renderer = renderer
         self._progress: dict[Progress, str] = {}  # many issues share the same figures
+        self._draws_charts: bool | None = None  # whether the charts template exists (once)
 
     def progress(self, progress: Progress) -> str:
         """The progress block of one tracked issue."""
@@ -213,7 +214,9 @@ class Blocks:
     def charts(self, charts: Charts, group: str | None = None) -> str | None:
         """The charts block of a rollup; None when the templates have no charts template (a
         project without it gets no charts, and keeps no history for them)."""
-        if not self.renderer.exists(CHARTS_TEMPLATE):
+        if self._draws_charts is None:
+            self._draws_charts = self.renderer.exists(CHARTS_TEMPLATE)
+        if not self._draws_charts:
             return None
         return self.renderer.render(CHARTS_TEMPLATE, {"chart": charts, "group": group})
 
