@@ -29,11 +29,14 @@ class CreateLabel:
 
 @dataclass(frozen=True)
 class CreateIssue:
-    """Create an issue that does not exist yet."""
+    """Create an issue that does not exist yet, inside its epic when it has one (HOME, the
+    epic's key): the EPIC found when planning, or one this plan creates before it."""
 
     program: str
     issue: NewIssue
     iid: None = None
+    home: str | None = None
+    epic: ObservedEpic | None = None
 
     @property
     def key(self) -> str:

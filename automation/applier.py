@@ -25,6 +25,7 @@ from automation.actions import (
 )
 from automation.edits import Edits, apply_edits
 from automation.errors import CreationRefused, ItemError
+from automation.items import ObservedEpic
 from automation.markers import normalise
 from automation.mentions import people_only, refused_warning
 from automation.people import dropped_warning, missing, reassigned, same_people
@@ -55,6 +56,7 @@ class Writer:
     noted: dict[tuple[int, str], bool] = field(default_factory=dict)
     refused: str | None = None  # why GitLab stopped accepting issue creates this run
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (program, what)
+    epics: dict[str, ObservedEpic] = field(default_factory=dict)  # created this run, by key
 
     def perform(self, action: Action) -> None:  # noqa: C901, PLR0912 - one flat case per action
         """The one place a plan's action becomes a tracker write."""
@@ -77,7 +79,7 @@ class Writer:
             case ReopenIssue():
                 t.reopen_issue(action.iid)
             case CreateEpic():
-                t.create_epic(action.epic)
+                self.epics[action.key] = t.create_epic(action.epic)
             case AddToEpic():
                 t.add_to_epic(action.epic_iid, action.issue)
             case LinkIssues():
@@ -92,8 +94,9 @@ class Writer:
             raise ItemError(f"not created: {self.refused}")
         text = self._people_only(action.program, action.issue.description)
         issue = replace(action.issue, description=text)
+        epic = action.epic or self.epics.get(action.home or "")
         try:
-            self.tracker.create_issue(issue)
+            self.tracker.create_issue(issue, epic)
         except CreationRefused as error:
             self.refused = str(error)
             raise

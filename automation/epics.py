@@ -4,9 +4,19 @@ its tracking issue (pure)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
-from automation.actions import AddToEpic, CreateEpic, Failure, LinkIssues, Plan
+from automation.actions import (
+    Action,
+    AddToEpic,
+    CreateEpic,
+    CreateIssue,
+    CreateLabel,
+    Failure,
+    LinkIssues,
+    Plan,
+)
 from automation.desired import DesiredProgram
 from automation.identity import claimed
 from automation.items import NewEpic, ObservedEpic, ObservedIssue
@@ -47,17 +57,19 @@ def plan_links(
 
 
 def plan_epics(
+    planned: Plan,
     desired: DesiredProgram,
     found: Mapping[str, ObservedIssue],
     observed: Sequence[ObservedEpic],
-    failed: frozenset[str],
+    held: frozenset[str],
 ) -> Plan:
-    """Create missing epics, and put issues that are in no epic into theirs (FAILED: keys of
-    items that failed already, for which nothing is created); an epic made under a former
-    key is renamed instead."""
+    """PLANNED with the program's epics: missing epics are created before the issues, and a
+    new issue is created inside its epic (one write, not two); an issue that is in no epic
+    is put into its own. Nothing is created for an item that failed already or is HELD; an
+    epic made under a former key is renamed instead."""
     program = desired.program.id
     epics, failures = _index_epics(program, observed, aliases(desired.epics))
-    failed |= {f.key for f in failures}
+    failed = held | {f.key for f in (*planned.failures, *failures)}
     creates = tuple(
         CreateEpic(program, NewEpic(epic.key, epic.title, epic.description, epic.labels))
         for epic in desired.epics
@@ -69,7 +81,24 @@ def plan_epics(
         if issue is not None and home is not None and issue.epic is None:
             moves.append(AddToEpic(program, item.key, home.iid, issue))
     renames = (rename_epic(desired, epic, epics.get(epic.key)) for epic in desired.epics)
-    return Plan((*creates, *(r for r in renames if r), *moves), failures)
+    homes = {item.key: item.epic_key for item in desired.every_issue() if item.epic_key}
+    actions = _epics_first(creates, (_homed(a, homes, epics) for a in planned.actions))
+    return replace(planned, actions=actions) + Plan((*(r for r in renames if r), *moves), failures)
+
+
+def _homed(action: Action, homes: Mapping[str, str], epics: Mapping[str, ObservedEpic]) -> Action:
+    """A create that names the epic its issue goes in."""
+    if not isinstance(action, CreateIssue) or action.key not in homes:
+        return action
+    home = homes[action.key]
+    return replace(action, home=home, epic=epics.get(home))
+
+
+def _epics_first(creates: Sequence[CreateEpic], actions: Iterable[Action]) -> tuple[Action, ...]:
+    """Labels first (epics carry them), then the epics, then the rest in order."""
+    rest = list(actions)
+    labels = [a for a in rest if isinstance(a, CreateLabel)]
+    return (*labels, *creates, *(a for a in rest if not isinstance(a, CreateLabel)))
 
 
 def _index_epics(

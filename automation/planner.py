@@ -121,8 +121,7 @@ def plan_program(
     )
     if observed.epics is None:
         return planned + plan_links(desired, found, observed.tracking_links)
-    failed = frozenset(f.key for f in planned.failures) | held.keys
-    return planned + plan_epics(desired, found, observed.epics, failed)
+    return plan_epics(planned, desired, found, observed.epics, held.keys)
 
 
 def _measure_all(

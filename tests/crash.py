@@ -70,8 +70,8 @@ class Delegating(Tracker):
     def create_label(self, spec: LabelSpec) -> None:
         self.inner.create_label(spec)
 
-    def create_issue(self, issue: NewIssue) -> ObservedIssue:
-        return self.inner.create_issue(issue)
+    def create_issue(self, issue: NewIssue, epic: ObservedEpic | None = None) -> ObservedIssue:
+        return self.inner.create_issue(issue, epic)
 
     def update_description(self, iid: int, description: str) -> None:
         self.inner.update_description(iid, description)
@@ -125,8 +125,8 @@ class CrashingTracker(Delegating):
         super().create_label(spec)
         self._wrote()
 
-    def create_issue(self, issue: NewIssue) -> ObservedIssue:
-        created = super().create_issue(issue)
+    def create_issue(self, issue: NewIssue, epic: ObservedEpic | None = None) -> ObservedIssue:
+        created = super().create_issue(issue, epic)
         self._wrote()
         return created
 

@@ -152,7 +152,7 @@ class MemoryTracker(Tracker):
         self.writes += 1
         self.labels.setdefault(spec.name, spec)
 
-    def create_issue(self, issue: NewIssue) -> ObservedIssue:
+    def create_issue(self, issue: NewIssue, epic: ObservedEpic | None = None) -> ObservedIssue:
         self.writes += 1
         now = self._now()
         stored = StoredIssue(
@@ -164,6 +164,7 @@ class MemoryTracker(Tracker):
             confidential=issue.confidential,
             due_date=issue.due_date,
             assignees=list(issue.assignees),
+            epic=epic.iid if epic else None,
         )
         iid = max(self.issues, default=0) + 1
         self.issues[iid] = stored

@@ -50,8 +50,8 @@ class Tracker(abc.ABC):
         """Create a label; one that already exists counts as created."""
 
     @abc.abstractmethod
-    def create_issue(self, issue: NewIssue) -> ObservedIssue:
-        """Create an issue and return it as stored."""
+    def create_issue(self, issue: NewIssue, epic: ObservedEpic | None = None) -> ObservedIssue:
+        """Create an issue (inside EPIC, when given) and return it as stored."""
 
     @abc.abstractmethod
     def update_description(self, iid: int, description: str) -> None:

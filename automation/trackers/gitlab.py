@@ -23,6 +23,7 @@ from automation.trackers.base import Tracker
 
 T = TypeVar("T")
 PER_PAGE = 100
+MEMBER_PAGES = 20  # group members read to resolve usernames (a look-up each beyond that)
 CREATE_ATTEMPTS = 3  # a create is retried only after looking its key up again
 RETRY_WAIT = 15.0  # seconds before looking for a create that failed or timed out
 PLANNER = 15  # GitLab's access level of the Planner role (Reporter is 20)
@@ -182,6 +183,7 @@ class GitLabTracker(Tracker):
         self._writes: dict[str, list[float]] = {}  # recent write times by kind
         self._me: str | None = None
         self._user_ids: dict[str, int | None] = {}
+        self._members_read = False
         self._epics: bool | None = None
         self._keyed: dict[str, ObservedIssue] | None = None
         self._project_id: int | None = None
@@ -316,9 +318,12 @@ class GitLabTracker(Tracker):
             if not _conflict(error):
                 raise
 
-    def create_issue(self, issue: NewIssue) -> ObservedIssue:
-        """Create an issue, paced; after a failure, look the key up before trying again."""
+    def create_issue(self, issue: NewIssue, epic: ObservedEpic | None = None) -> ObservedIssue:
+        """Create an issue, paced, inside its epic in the same request (`epic_id`, Premium);
+        after a failure, look the key up before trying again."""
         data = self._issue_data(issue)
+        if epic is not None:
+            data["epic_id"] = epic.id
 
         def create() -> ObservedIssue:
             self._pace("issue", self.settings.issue_creates_per_minute)
@@ -559,13 +564,31 @@ class GitLabTracker(Tracker):
         return self._lookup(username) is not None
 
     def _lookup(self, username: str) -> int | None:
-        """The user's id, or None when GitLab has no such user (usernames ignore case)."""
+        """The user's id, or None when GitLab has no such user (usernames ignore case). The
+        group's members are read once, a page per 100; anyone else is asked for by name."""
         name = username.casefold()
+        if name not in self._user_ids and not self._members_read:
+            self._read_members()
         if name not in self._user_ids:
             with self._translated(f"looking up user {username}"):
                 users = self._gl.users.list(username=username, get_all=False)
             self._user_ids[name] = int(users[0].attributes["id"]) if users else None
         return self._user_ids[name]
+
+    def _read_members(self) -> None:
+        """Learn the ids of the group's members (inherited ones too) from its member list,
+        up to MEMBER_PAGES pages: a huge group is not listed to save a few look-ups."""
+        self._members_read = True
+        try:
+            with self._reading("listing the group's members"):
+                members = self._group.members_all.list(iterator=True, per_page=PER_PAGE)
+                for seen, member in enumerate(members, start=1):
+                    name = str(member.attributes["username"]).casefold()
+                    self._user_ids.setdefault(name, int(member.attributes["id"]))
+                    if seen >= MEMBER_PAGES * PER_PAGE:
+                        break
+        except ItemError:
+            return  # not allowed to list them: each person is looked up by name instead
 
     def _user_id(self, username: str) -> int:
         user_id = self._lookup(username)

@@ -201,8 +201,8 @@ class LocalTracker(Tracker):
         labels.sort(key=lambda item: str(item["name"]))
         _write(self.labels_file, _dump(labels))
 
-    def create_issue(self, issue: NewIssue) -> ObservedIssue:
-        """Write issues/<next iid>.md."""
+    def create_issue(self, issue: NewIssue, epic: ObservedEpic | None = None) -> ObservedIssue:
+        """Write issues/<next iid>.md (its front matter names its epic)."""
         now = self.clock()
         meta = IssueFile(
             title=issue.title,
@@ -212,6 +212,7 @@ class LocalTracker(Tracker):
             assignees=list(issue.assignees),
             created_at=now,
             updated_at=now,
+            epic=epic.iid if epic else None,
         )
         iid = _next_iid(self.issues_dir)
         self._save(self.issues_dir, iid, meta, issue.description)

@@ -396,6 +396,57 @@ def test_epic_links_issue_by_global_id(fake: FakeGitLab) -> None:
     assert [i.id for i in epic.issues.list(get_all=True)] == [target.id]
 
 
+def test_an_issue_is_created_inside_an_epic_given_by_global_id(fake: FakeGitLab) -> None:
+    # POST /projects/:id/issues takes epic_id (Premium): the epic's global id, linked as the
+    # issue is created, with the "added to epic" system note; the answer shows the epic
+    fake.add_group("another")
+    elsewhere = fake.client().groups.get("another").epics.create({"title": "Not ours"})
+    epic = fake.client().groups.get("enablement").epics.create({"title": "Program"})
+    assert epic.id != epic.iid or elsewhere.id != elsewhere.iid
+    issue = new_issue(project_of(fake), epic_id=epic.id)
+    assert issue.epic["iid"] == epic.iid
+    assert fake.issues(PROJECT)[0]["epic"] == epic.iid
+    notes = [n.body for n in issue.notes.list(get_all=True) if n.system]
+    assert notes == [f"added to epic &{epic.iid}"]
+    assert [i.id for i in epic.issues.list(get_all=True)] == [issue.id]
+
+
+def test_an_epic_the_finder_cannot_find_creates_no_issue(fake: FakeGitLab) -> None:
+    # the epic is looked up before the issue is saved: another group's epic, or an epic
+    # that does not exist, is a 404 and nothing is created
+    fake.add_group("another")
+    elsewhere = fake.client().groups.get("another").epics.create({"title": "Not ours"})
+    for epic_id in (elsewhere.id, 999):
+        with pytest.raises(gitlab.GitlabCreateError) as error:
+            new_issue(project_of(fake), epic_id=epic_id)
+        assert error.value.response_code == 404
+    assert fake.issues(PROJECT) == []
+
+
+def test_epic_id_and_epic_iid_together_are_refused(fake: FakeGitLab) -> None:
+    epic = fake.client().groups.get("enablement").epics.create({"title": "Program"})
+    with pytest.raises(gitlab.GitlabCreateError) as error:
+        new_issue(project_of(fake), epic_id=epic.id, epic_iid=epic.iid)
+    assert error.value.response_code == 400
+    assert fake.issues(PROJECT) == []
+
+
+def test_a_guest_cannot_create_an_issue_inside_an_epic(fake: FakeGitLab) -> None:
+    epic = fake.client().groups.get("enablement").epics.create({"title": "Program"})
+    fake.set_role("guest", project=PROJECT)
+    with pytest.raises(gitlab.GitlabCreateError) as error:
+        new_issue(project_of(fake), epic_id=epic.id)
+    assert error.value.response_code == 403
+    assert fake.issues(PROJECT) == []
+
+
+def test_epic_id_on_free_finds_no_epic(free_fake: FakeGitLab) -> None:
+    with pytest.raises(gitlab.GitlabCreateError) as error:
+        new_issue(project_of(free_fake), epic_id=1)
+    assert error.value.response_code == 404
+    assert free_fake.issues(PROJECT) == []
+
+
 def test_epic_update_sets_the_description_and_changes_labels_one_by_one(fake: FakeGitLab) -> None:
     # PUT /groups/:id/epics/:epic_iid takes description, add_labels and remove_labels together
     epics = fake.client().groups.get("enablement").epics

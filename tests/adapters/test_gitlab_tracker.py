@@ -417,6 +417,50 @@ def test_premium_groups_issues_in_epics(gitlab: GitLabBackend) -> None:
     assert "No changes" in ok(gitlab.cli("apply")).out
 
 
+def test_each_issue_is_created_inside_its_epic_in_one_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Epics are created first, then each issue inside its epic (epic_id on the create):
+    nothing is put into an epic afterwards, on the first run or when a person joins."""
+    monkeypatch.chdir(tmp_path)
+    setup_project(tmp_path, 4)
+    (tmp_path / "config/programs/demo.yml").write_text(program_with(users(3)))
+    fake = new_fake(users=tuple(users(4)))
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        ok(backend.cli("apply"))
+        assert fake.count("POST", "/issues") == 4  # three people and the tracking issue
+        assert fake.count("POST", "/epics/") == 0  # no epic-issue links after the fact
+        assert all(issue["epic"] for issue in fake.issues(PROJECT))
+        fake.requests.clear()
+        (tmp_path / "config/programs/demo.yml").write_text(program_with(users(4)))
+        ok(backend.cli("apply"))
+        writes = [(r.method, r.path) for r in fake.requests if r.method != "GET"]
+    creates = [w for w in writes if w[0] == "POST" and w[1].endswith("/issues")]
+    assert len(creates) == 1 and not any("/epics/" in path for _, path in writes)
+    homes = {find_key(i["description"]): i["epic"] for i in fake.issues(PROJECT)}
+    assert homes["demo/c1/user003"] == homes["demo/c1/user000"] != homes["demo/tracking"]
+
+
+def test_people_are_found_in_the_group_member_list_not_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """105 members take two pages of the member list; the one person who is not a member
+    of the group is looked up by name."""
+    monkeypatch.chdir(tmp_path)
+    setup_project(tmp_path, 106)
+    fake = new_fake(users=tuple(users(106)))
+    for username in users(105):
+        fake.add_member(GROUP, username, "reporter")
+    with fake.activate():
+        ok(GitLabBackend(fake).cli("apply"))
+    assert fake.count("GET", "/members/all") == 2
+    assert fake.count("GET", "/users") == 1
+    assigned = {find_key(i["description"]): i["assignees"] for i in fake.issues(PROJECT)}
+    assert assigned["demo/c1/user104"] == ["user104"]
+    assert assigned["demo/c1/user105"] == ["user105"]
+
+
 def test_an_issue_a_person_moved_to_another_epic_stays_there(gitlab: GitLabBackend) -> None:
     ok(gitlab.cli("apply"))
     gl = gitlab.fake.client()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.items import NewIssue, ObservedIssue
+from automation.items import NewIssue, ObservedEpic, ObservedIssue
 from automation.lock import LOCK_TTL, RunLock
 from automation.markers import find_key
 from automation.run import apply, prepare
@@ -252,10 +252,10 @@ class SecondRunMidway(Delegating):
         self.second = second
         self.result: Result | None = None
 
-    def create_issue(self, issue: NewIssue) -> ObservedIssue:
+    def create_issue(self, issue: NewIssue, epic: ObservedEpic | None = None) -> ObservedIssue:
         if self.result is None:
             self.result = self.second()
-        return super().create_issue(issue)
+        return super().create_issue(issue, epic)
 
 
 def test_a_second_run_during_a_first_waits_then_exits_3_and_nothing_is_duplicated(

@@ -1055,6 +1055,7 @@ class IssueService:
         if not title:
             raise bad_request("title is missing")
         self._validate(params)
+        epic = self._epic_param(project, params)  # looked up before anything is saved
         now = self.state.clock.now()
         issue = Issue(
             id=self.state.next_id("issue"),
@@ -1067,8 +1068,30 @@ class IssueService:
         )
         project.issues[issue.iid] = issue
         self._apply(issue, params, metadata=True, creating=True)
+        if epic is not None:
+            self.put_in_epic(issue, epic)
         self.state.record_mentions(issue.title, f"issue:{issue.id}:title")
         return issue
+
+    def _epic_param(self, project: Project, params: Params) -> Epic | None:
+        """`epic_id` (Premium): the GLOBAL id of an epic of the project's group or of an
+        ancestor group. GitLab's epics finder finds nothing on Free or for another group's
+        epic (404, and nothing is created); linking needs the Planner role (403); 0 is none."""
+        epic_id = params.integer("epic_id")
+        if not epic_id:
+            return None
+        groups = list(project.group.ancestry()) if self.state.tier == "premium" else []
+        epic = next((e for g in groups for e in g.epics.values() if e.id == epic_id), None)
+        if epic is None:
+            raise not_found()
+        self.state.require("planner", project.group, project)
+        return epic
+
+    def put_in_epic(self, issue: Issue, epic: Epic) -> None:
+        """Make EPIC the issue's one epic (moving it from another), with its system note."""
+        issue.epic, issue.epic_issue_id = epic, self.state.next_id("epic_issue")
+        issue.updated_at = self.state.clock.now()
+        self.add_system_note(issue, f"added to epic &{epic.iid}")
 
     def update(self, issue: Issue, params: Params) -> Issue:
         """Edit an issue; guests may only edit their own issue's title, description, state."""
@@ -1110,6 +1133,8 @@ class IssueService:
         event = params.text("state_event")
         if event is not None and event not in ("close", "reopen"):
             raise bad_request("state_event does not have a valid value")
+        if params.has("epic_id") and params.has("epic_iid"):
+            raise bad_request("epic_id, epic_iid are mutually exclusive")
 
     def _apply(self, issue: Issue, params: Params, metadata: bool, creating: bool) -> None:
         before = issue.snapshot()
@@ -2006,10 +2031,7 @@ class EpicHandlers(Handlers):
             raise not_found()
         if issue.epic is epic:
             raise ApiError(409, {"message": "Issue(s) already assigned"})
-        issue.epic, issue.epic_issue_id = epic, self.state.next_id("epic_issue")
-        issue.updated_at = self.state.clock.now()
-        service = self.issues_service(issue.project)
-        service.add_system_note(issue, f"added to epic &{epic.iid}")
+        self.issues_service(issue.project).put_in_epic(issue, epic)
         return Reply(
             201,
             {
