@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import assert_never
 
@@ -104,13 +104,24 @@ class Writer:
     def _describe(self, action: UpdateDescription) -> None:
         """Read the issue again and make the tool's edits on that text, so a tick or a line
         typed since the run listed it is kept; write only if something is left to change."""
+        if not self.describe_and_label(action, None):
+            raise _Skipped
+
+    def describe_and_label(self, action: UpdateDescription, labels: UpdateLabels | None) -> bool:
+        """The description edits (as `_describe`) and the issue's label changes in one write;
+        the labels alone when the description needs nothing after all. True when the
+        description was written."""
         fresh = self.tracker.get_issue(action.iid)
         if fresh is None:
             raise ItemError(f"issue #{action.iid} was deleted during the run")
         after = apply_edits(fresh.description, self._checked_tasks(action))
-        if normalise(after) == normalise(fresh.description):
-            raise _Skipped
-        self.tracker.update_description(action.iid, after)
+        add, remove = (labels.add, labels.remove) if labels else ((), ())
+        if normalise(after) != normalise(fresh.description):
+            self.tracker.update_description(action.iid, after, add, remove)
+            return True
+        if labels:
+            self.tracker.update_labels(action.iid, add, remove)
+        return False
 
     def _checked_tasks(self, action: UpdateDescription) -> Edits:
         """The edits, with each template task to add checked for mentions like a new issue."""
@@ -181,21 +192,52 @@ def execute(
     outcome = Outcome(failures=list(plan.failures))
     failed: set[str] = {failure.key for failure in plan.failures}
     writer = writer or Writer(tracker)
-    for action in plan.actions:
+    for action, labels in _paired(plan.actions):
         if action.key in failed:
             continue
         try:
-            _check_labels(action, failed)
-            writer.perform(action)
-        except _Skipped:
-            continue
+            _check_labels(labels or action, failed)
+            done = _perform(writer, action, labels)
         except ItemError as error:
             failed.add(action.key)
             outcome.failures.append(Failure(action.program, action.key, str(error), action.iid))
             continue
-        outcome.done.append(action)
-        on_done(action)
+        outcome.done.extend(done)
+        for each in done:
+            on_done(each)
     return outcome
+
+
+def _paired(actions: Sequence[Action]) -> Iterator[tuple[Action, UpdateLabels | None]]:
+    """Each action, with the label changes that follow an issue's description update (the
+    planner puts them next to each other), to be made in the same write."""
+    held: UpdateDescription | None = None
+    for action in actions:
+        if held is not None and isinstance(action, UpdateLabels) and action.iid == held.iid:
+            yield held, action
+            held = None
+            continue
+        if held is not None:
+            yield held, None
+            held = None
+        if isinstance(action, UpdateDescription):
+            held = action
+        else:
+            yield action, None
+    if held is not None:
+        yield held, None
+
+
+def _perform(writer: Writer, action: Action, labels: UpdateLabels | None) -> list[Action]:
+    """Perform an action (with its label changes); the actions actually written."""
+    if isinstance(action, UpdateDescription) and labels is not None:
+        described = writer.describe_and_label(action, labels)
+        return [action, labels] if described else [labels]
+    try:
+        writer.perform(action)
+    except _Skipped:
+        return []
+    return [action]
 
 
 def _check_labels(action: Action, failed: set[str]) -> None:

@@ -73,8 +73,10 @@ class Delegating(Tracker):
     def create_issue(self, issue: NewIssue, epic: ObservedEpic | None = None) -> ObservedIssue:
         return self.inner.create_issue(issue, epic)
 
-    def update_description(self, iid: int, description: str) -> None:
-        self.inner.update_description(iid, description)
+    def update_description(
+        self, iid: int, description: str, add: Sequence[str] = (), remove: Sequence[str] = ()
+    ) -> None:
+        self.inner.update_description(iid, description, add, remove)
 
     def update_labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> None:
         self.inner.update_labels(iid, add, remove)
@@ -130,8 +132,10 @@ class CrashingTracker(Delegating):
         self._wrote()
         return created
 
-    def update_description(self, iid: int, description: str) -> None:
-        super().update_description(iid, description)
+    def update_description(
+        self, iid: int, description: str, add: Sequence[str] = (), remove: Sequence[str] = ()
+    ) -> None:
+        super().update_description(iid, description, add, remove)
         self._wrote()
 
     def update_labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> None:

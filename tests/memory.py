@@ -170,15 +170,19 @@ class MemoryTracker(Tracker):
         self.issues[iid] = stored
         return _observed_issue(iid, stored)
 
-    def update_description(self, iid: int, description: str) -> None:
+    def update_description(
+        self, iid: int, description: str, add: Sequence[str] = (), remove: Sequence[str] = ()
+    ) -> None:
         self.writes += 1
-        self._change(iid, description=description)
+        self._change(iid, description=description, labels=self._labels(iid, add, remove))
 
     def update_labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> None:
         self.writes += 1
+        self._change(iid, labels=self._labels(iid, add, remove))
+
+    def _labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> list[str]:
         labels = [label for label in self._issue(iid).labels if label not in remove]
-        labels += [label for label in add if label not in labels]
-        self._change(iid, labels=labels)
+        return labels + [label for label in add if label not in labels]
 
     def set_assignees(self, iid: int, usernames: Sequence[str]) -> tuple[str, ...]:
         self.writes += 1

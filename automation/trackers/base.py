@@ -54,8 +54,10 @@ class Tracker(abc.ABC):
         """Create an issue (inside EPIC, when given) and return it as stored."""
 
     @abc.abstractmethod
-    def update_description(self, iid: int, description: str) -> None:
-        """Replace an issue's description."""
+    def update_description(
+        self, iid: int, description: str, add: Sequence[str] = (), remove: Sequence[str] = ()
+    ) -> None:
+        """Replace an issue's description, and add and remove labels in the same write."""
 
     @abc.abstractmethod
     def update_labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> None:

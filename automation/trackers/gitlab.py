@@ -355,18 +355,17 @@ class GitLabTracker(Tracker):
                     raise
         raise AssertionError("unreachable")
 
-    def update_description(self, iid: int, description: str) -> None:
-        """Replace the description (PUT is safe to retry)."""
-        self._update(iid, {"description": description}, f"updating issue #{iid}")
+    def update_description(
+        self, iid: int, description: str, add: Sequence[str] = (), remove: Sequence[str] = ()
+    ) -> None:
+        """Replace the description, with any label changes in the same PUT (safe to retry)."""
+        data = {"description": description, **_label_changes(add, remove)}
+        self._update(iid, data, f"updating issue #{iid}")
 
     def update_labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> None:
         """add_labels/remove_labels, so labels people set stay; on Free this also clears the
         previous value of a scope, because GitLab does not."""
-        data: dict[str, str] = {}
-        if add:
-            data["add_labels"] = ",".join(add)
-        if remove:
-            data["remove_labels"] = ",".join(remove)
+        data = _label_changes(add, remove)
         if data:
             self._update(iid, data, f"updating labels of issue #{iid}")
 
@@ -738,6 +737,16 @@ class GitLabTracker(Tracker):
 
     def _scrub(self, message: str) -> str:
         return message.replace(self._token, "[token]") if self._token else message
+
+
+def _label_changes(add: Sequence[str], remove: Sequence[str]) -> dict[str, str]:
+    """add_labels and remove_labels for a PUT: they leave labels people set alone."""
+    data: dict[str, str] = {}
+    if add:
+        data["add_labels"] = ",".join(add)
+    if remove:
+        data["remove_labels"] = ",".join(remove)
+    return data
 
 
 def _status(error: ItemError) -> int | None:

@@ -218,16 +218,21 @@ class LocalTracker(Tracker):
         self._save(self.issues_dir, iid, meta, issue.description)
         return _observed_issue(iid, meta, issue.description)
 
-    def update_description(self, iid: int, description: str) -> None:
-        """Replace the text after the front matter."""
-        self._change(iid, {}, description)
+    def update_description(
+        self, iid: int, description: str, add: Sequence[str] = (), remove: Sequence[str] = ()
+    ) -> None:
+        """Replace the text after the front matter (and change labels in the same write)."""
+        self._change(iid, self._relabelled(iid, add, remove) if add or remove else {}, description)
 
     def update_labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> None:
         """Add and remove labels, keeping the others in their order."""
+        self._change(iid, self._relabelled(iid, add, remove))
+
+    def _relabelled(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> dict[str, Any]:
         meta, _ = self._load(self.issues_dir, iid, IssueFile)
         labels = [label for label in meta.labels if label not in remove]
         labels += [label for label in add if label not in labels]
-        self._change(iid, {"labels": labels})
+        return {"labels": labels}
 
     def set_assignees(self, iid: int, usernames: Sequence[str]) -> tuple[str, ...]:
         """Set the front matter's assignees."""

@@ -230,6 +230,40 @@ def test_a_description_already_right_when_read_again_is_not_written(
     assert tracker.writes == writes
 
 
+def test_a_description_and_its_labels_are_one_write(
+    tracker: MemoryTracker, ana: ObservedIssue
+) -> None:
+    writes = tracker.writes
+    relabel = UpdateLabels("demo", KEY, ana.iid, ("progress::50",), (LABEL,))
+    outcome = execute(Plan((progress(ana.iid, "50%\n"), relabel)), tracker)
+    stored = tracker.issues[ana.iid]
+    assert (stored.description, stored.labels) == (description("50%\n"), ["progress::50"])
+    assert tracker.writes == writes + 1
+    assert outcome.done == [progress(ana.iid, "50%\n"), relabel]
+
+
+def test_labels_are_still_changed_when_the_description_is_already_right(
+    tracker: MemoryTracker, ana: ObservedIssue
+) -> None:
+    tracker.edit(ana.iid, lambda _: description("50%\n"))  # another run wrote it meanwhile
+    relabel = UpdateLabels("demo", KEY, ana.iid, ("progress::50",), ())
+    outcome = execute(Plan((progress(ana.iid, "50%\n"), relabel)), tracker)
+    assert tracker.issues[ana.iid].labels == [LABEL, "progress::50"]
+    assert outcome.done == [relabel]
+
+
+def test_label_changes_of_another_issue_are_not_joined_to_a_description(
+    tracker: MemoryTracker, ana: ObservedIssue
+) -> None:
+    other = tracker.create_issue(new_issue("demo/c1/ben"))
+    writes = tracker.writes
+    relabel = UpdateLabels("demo", "demo/c1/ben", other.iid, ("progress::50",), ())
+    execute(Plan((progress(ana.iid, "50%\n"), relabel)), tracker)
+    assert tracker.issues[other.iid].labels == [LABEL, "progress::50"]
+    assert tracker.issues[ana.iid].labels == [LABEL]
+    assert tracker.writes == writes + 2
+
+
 def test_a_tick_made_after_planning_is_kept(tracker: MemoryTracker, ana: ObservedIssue) -> None:
     action = progress(ana.iid, "50%\n")
     tracker.edit(ana.iid, lambda text: text.replace("- [ ] task", "- [x] task"))
