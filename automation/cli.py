@@ -241,9 +241,10 @@ def _set_aside(prepared: Prepared, err: TextIO) -> None:
     for problem in aside:
         print(printable(f"warning: {problem}"), file=err)
     if aside:
+        was, it = ("was", "it") if len(aside) == 1 else ("were", "them")
         print(
-            f"automation: {plural(len(aside), 'problem')} in programs not chosen with --program "
-            "were set aside; fix them before running those programs",
+            f"automation: {plural(len(aside), 'problem')} of programs not chosen with --program "
+            f"{was} set aside; fix {it} before running those programs",
             file=err,
         )
 

@@ -271,3 +271,48 @@ def test_a_grade_that_contradicts_the_title_is_an_error(root: Path) -> None:
         "config/people.yml:7: grade 9 of 'ben' differs from grade 6 of the title 'Ecosystem "
         "Sales Manager'; remove `grade:` or fix the title"
     )
+
+
+def test_a_person_whose_entry_is_wrong_is_still_known_to_the_programs(root: Path) -> None:
+    people = PEOPLE.replace("    name: Ben\n", "    name: Ben\n    start_date: 2026-02-30\n")
+    program = PROGRAM.replace("      - ben\n", "      - ben\n      - carol\n")
+    make_project(root, {"config/people.yml": people, "config/programs/demo.yml": program})
+    code, lines = validate(root)
+    assert code == 2
+    assert lines == [
+        "config/people.yml:6: 'start_date': '2026-02-30' is not a date: February 2026 has 28 "
+        "days; write dates as YYYY-MM-DD, e.g. 2026-03-31",
+        "config/programs/demo.yml:15: participant 'carol' is not in the roster; add them to "
+        "people.yml or fix the username",  # ben, whose entry is wrong, is not reported again
+        "automation: 2 problems found; nothing was written.",
+    ]
+
+
+OTHER = PROGRAM.replace("id: demo", "id: other").replace("      - ben\n", "      - carol\n")
+
+
+def test_a_program_with_problems_does_not_stop_another_one(root: Path) -> None:
+    make_project(root, {"config/programs/other.yml": OTHER})
+    out, err = io.StringIO(), io.StringIO()
+    args = ["apply", "--backend", "local", "--program", "demo"]
+    assert run(args, {}, out, err, StepClock()) == 0
+    assert err.getvalue().splitlines() == [
+        "warning: config/programs/other.yml:14: participant 'carol' is not in the roster; add "
+        "them to people.yml or fix the username",
+        "automation: 1 problem of programs not chosen with --program was set aside; fix it "
+        "before running those programs",
+    ]
+    assert 'created issue "Demo: Ben" [demo/c1/ben]' in out.getvalue()
+    refused = run(["apply", "--backend", "local", "--program", "other"], {}, out, io.StringIO())
+    assert refused == 2
+
+
+def test_a_shared_file_with_problems_stops_every_program(root: Path) -> None:
+    people = PEOPLE.replace("manager: ana", "manager: zed")
+    make_project(root, {"config/programs/other.yml": OTHER, "config/people.yml": people})
+    code, lines = validate(root)
+    assert code == 2
+    assert lines[0].startswith("config/people.yml:6: manager 'zed' of 'ben' is not in the roster")
+    out, err = io.StringIO(), io.StringIO()
+    assert run(["validate", "--program", "demo"], {}, out, err, StepClock()) == 2
+    assert "config/people.yml:6: manager 'zed'" in err.getvalue()
