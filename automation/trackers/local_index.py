@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from automation.checklist import count_tasks
 from automation.items import ObservedIssue
+from automation.rendering import escape_markdown
 
 INDEX_FILE = "index.md"
 _HEAD = (
@@ -28,8 +29,7 @@ def _row(issue: ObservedIssue) -> str:
     tasks = count_tasks(issue.description)
     progress = f"{tasks.completed_count}/{tasks.count} ({tasks.percent}%)" if tasks.count else "—"
     status = _scoped(issue, "status") or ("closed" if issue.state == "closed" else "")
-    cells = (
-        f"[#{issue.iid}](issues/{issue.iid}.md)",
+    texts = (
         issue.title,
         ", ".join(issue.assignees),
         _scoped(issue, "program"),
@@ -37,7 +37,8 @@ def _row(issue: ObservedIssue) -> str:
         progress,
         status,
     )
-    return "| " + " | ".join(_cell(text) for text in cells) + " |\n"
+    link = f"[#{issue.iid}](issues/{issue.iid}.md)"
+    return f"| {link} | " + " | ".join(_cell(text) for text in texts) + " |\n"
 
 
 def _tail(issues: Sequence[ObservedIssue]) -> str:
@@ -51,5 +52,5 @@ def _scoped(issue: ObservedIssue, scope: str) -> str:
 
 
 def _cell(text: str) -> str:
-    """Text that stays inside one table cell."""
-    return " ".join(text.split()).replace("|", "\\|") or "—"
+    """Text shown as typed inside one table cell (`|` and Markdown escaped)."""
+    return escape_markdown(" ".join(text.split())) or "—"

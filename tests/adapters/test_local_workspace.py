@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from automation.cli import run
+from automation.items import ObservedIssue
+from automation.trackers.local_index import index_text
 from tests.backends import StepClock
 from tests.projects import PROGRAM, make_project
 
@@ -108,3 +110,19 @@ def test_confidential_items_are_named_on_the_persons_own_terminal_only(root: Pat
     assert "ben" not in (root / "report.json").read_text().lower()
     _, as_json, _ = cli("plan", "--json", out=Terminal())
     assert "ben" not in as_json.lower()
+
+
+def test_an_index_row_stays_one_row_whatever_a_title_holds() -> None:
+    issue = ObservedIssue(
+        iid=7,
+        title="Demo: A | B *bold* [x]",
+        description="## One\n- [x] a\n- [ ] b\n",
+        labels=("program::demo", "phase::One", "status::in progress"),
+        state="opened",
+        assignees=("ana",),
+    )
+    row = index_text([issue]).splitlines()[-1]
+    assert row == (
+        r"| [#7](issues/7.md) | Demo: A \| B \*bold\* \[x\] | ana | demo | One | 1/2 (50%) "
+        "| in progress |"
+    )
