@@ -35,6 +35,7 @@ _FIXED = {
     "bool_type": "should be true or false",
     "bool_parsing": "should be true or false",
     "string_too_short": "must not be empty",
+    "string_type": "should be text (one line)",
 }
 _WITH_LIMIT = {  # filled in from the error's context
     "greater_than_equal": "should be at least {ge}",
@@ -133,6 +134,11 @@ def _not_text(value: Any, written: str | None) -> str:
     shown = shorten(written if written is not None else value)
     reads = _YAML_READS[value] if isinstance(value, bool) or value is None else "a number"
     return f"YAML reads {shown} as {reads}, not as text; put it in quotes: '{shown}'"
+
+
+def plain(detail: ErrorDetails) -> str:
+    """What is wrong with a value, without pydantic's wording."""
+    return _plain(detail)
 
 
 def _plain(detail: ErrorDetails) -> str:

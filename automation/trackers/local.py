@@ -14,8 +14,9 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from automation.config import wording
 from automation.config.models import RESERVED_USERNAMES
-from automation.config.source import parse_yaml
+from automation.config.source import not_utf8, parse_yaml
 from automation.errors import AutomationError, ConfigError, TrackerUnavailable
 from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue
 from automation.progress import LabelSpec
@@ -348,12 +349,13 @@ class LocalTracker(Tracker):
     def _load(self, folder: Path, iid: int, model: type[F]) -> tuple[F, str]:
         path = folder / f"{iid}.md"
         try:
-            text = path.read_bytes().decode("utf-8")  # bytes as they are: no newline changes
-        except (OSError, UnicodeDecodeError) as error:
-            raise WorkspaceError(
-                f"{path}:1: cannot read the file ({error}); fix or remove it "
-                "(it must be UTF-8 text)"
-            ) from error
+            raw = path.read_bytes()
+        except OSError as error:
+            raise WorkspaceError(f"{path}:1: cannot read the file ({error.strerror})") from error
+        try:
+            text = raw.decode("utf-8")  # bytes as they are: no newline changes
+        except UnicodeDecodeError as error:
+            raise WorkspaceError(str(not_utf8(str(path), raw, error))) from error
         match = _FRONT_MATTER.match(text.removeprefix("\ufeff"))
         if match is None:
             raise WorkspaceError(
@@ -426,10 +428,14 @@ def _parse_front(front: str | None, file: str, model: type[F]) -> F:
     except ValidationError as error:
         detail = error.errors(include_url=False)[0]
         loc = tuple(detail["loc"])
+        name = ".".join(str(p) for p in loc)
+        if detail["type"] == "extra_forbidden":
+            what = f"unknown field '{name}' (the tool writes {', '.join(model.model_fields)})"
+        else:
+            what = f"field '{name or '(top)'}' {wording.plain(detail)}"
         raise WorkspaceError(
-            f"{file}:{source.line_of(loc) + 1}: front matter field "
-            f"'{'.'.join(str(p) for p in loc) or '(top)'}': {detail['msg']}; fix it so it "
-            "matches what the tool wrote"
+            f"{file}:{source.line_of(loc) + 1}: front matter {what}; fix it so it matches what "
+            "the tool wrote"
         ) from error
 
 

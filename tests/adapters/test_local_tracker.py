@@ -104,9 +104,14 @@ def test_labels_are_created_once(tracker: LocalTracker) -> None:
         (
             "confidential: true",
             "confidential: true\nfoo: 1",
-            r"1\.md:7: front matter field 'foo': Extra inputs are not permitted",
+            r"1\.md:7: front matter unknown field 'foo' \(the tool writes title, state, ",
         ),
-        ("title: 'Title: A'", "title: [a, b]", r"1\.md:2: front matter field 'title'"),
+        (
+            "title: 'Title: A'",
+            "title: [a, b]",
+            r"1\.md:2: front matter field 'title' should be text \(one line\); fix it",
+        ),
+        ("confidential: true", "confidential: maybe", r"'confidential' should be true or false"),
         ("---\ntitle", "title", r"1\.md:1: the file must start with the '---' front matter"),
     ],
 )
@@ -123,7 +128,7 @@ def test_broken_front_matter_stops_the_run_naming_file_line_and_field(
 def test_non_utf8_file_is_reported_not_a_traceback(tracker: LocalTracker) -> None:
     tracker.create_issue(new_issue())
     (tracker.issues_dir / "1.md").write_bytes(b"---\ntitle: \xff\n---\n")
-    with pytest.raises(WorkspaceError, match=r"1\.md:1: cannot read the file"):
+    with pytest.raises(WorkspaceError, match=r"1\.md:2: the file is not UTF-8 text"):
         tracker.program_issues("program::p")
 
 
