@@ -2,8 +2,8 @@
 text from configuration made safe to stand inside a Mermaid chart (pure).
 
 GitLab renders ```` ```mermaid ```` blocks in issues. The charts are `xychart-beta`, which
-Mermaid has since 10.6; GitLab bundles Mermaid 10.7 (GitLab 16.10 and later) and Mermaid 11
-now, so it renders them. The same figures stand in tables next to the charts."""
+Mermaid draws from 10.6 on; GitLab bundled Mermaid 10.7, then 11, so it renders them. The same
+figures stand in tables next to the charts, for an older GitLab and for screen readers."""
 
 from __future__ import annotations
 
