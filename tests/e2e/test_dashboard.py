@@ -4,6 +4,8 @@ asked, and shows every text from configuration or issues as text, never as HTML.
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import re
 from pathlib import Path
 
@@ -100,3 +102,28 @@ def test_out_must_be_a_folder(project: Path) -> None:
     ran = cli(["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"], {})
     assert ran.code == 2
     assert ran.err.strip() == "automation: --out site: is a file; give a folder for the site"
+
+
+def test_upcoming_lists_workshops_and_the_sessions_due_in_the_next_six_weeks(
+    shipped: Path,
+) -> None:
+    keep_programs(shipped, "executive-sponsorship", "sales-onboarding")
+    assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
+    assert cli(["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"], {}).code == 0
+
+    today = dt.date.fromisoformat(TODAY)
+    esp = (shipped / "site" / "executive-sponsorship.html").read_text()
+    listed = re.findall(r'<tr data-figure="upcoming"><td>([\d-]+)</td><td>([^<]+)</td>', esp)
+    due = sorted(
+        (str(i.due_date), i.title)
+        for k, i in issues(shipped).items()
+        if k.startswith("executive-sponsorship/")
+        and i.due_date
+        and today <= i.due_date <= today + dt.timedelta(weeks=6)
+    )
+    assert due and sorted((day, html.unescape(title)) for day, title in listed) == due
+    assert any("account planning session" in title for _, title in due)
+
+    onboarding = (shipped / "site" / "sales-onboarding.html").read_text()
+    assert '<td>2026-12-07</td><td><a href="' in onboarding  # the AMER workshop, with its issue
+    assert "Workshop Dec 7-10, 2026" in onboarding
