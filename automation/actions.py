@@ -98,6 +98,24 @@ class AddNote:
 
 
 @dataclass(frozen=True)
+class Remind:
+    """A reminder (reminders/): on an issue, a note posted once per occasion, never on an
+    issue closed since it was listed, nor when a note with its marker (the body's hidden first
+    line) is there; or, with `digest`, the week's digest note in the tracking issue, posted
+    once and then edited in place (found by its marker)."""
+
+    program: str
+    key: str
+    iid: int
+    body: str
+    digest: bool = False
+
+    @property
+    def marker(self) -> str:
+        return self.body.split("\n", 1)[0]
+
+
+@dataclass(frozen=True)
 class CloseIssue:
     """Close an issue whose tasks are all done, once: not when the completion note (posted
     after closing) shows it was done before and a person reopened the issue. (Also an issue
@@ -185,8 +203,9 @@ Action = (
     | AddToEpic
     | LinkIssues
     | UpdateEpic
+    | Remind
 )
-ALL_STEPS = frozenset({"create", "labels", "progress"})
+ALL_STEPS = frozenset({"create", "labels", "progress", "remind"})
 
 
 def steps_of(action: Action) -> frozenset[str]:
@@ -199,12 +218,13 @@ def steps_of(action: Action) -> frozenset[str]:
             return frozenset({"create"})
         case UpdateLabels():
             return frozenset({"labels"})
-        case UpdateDescription() | AddNote() | CloseIssue() | ReopenIssue():
-            return frozenset({"progress"})
-        case UpdateAssignees():  # with its note and record (progress), never without them
+        # assignees go with their note and record (progress), never without them
+        case UpdateDescription() | AddNote() | CloseIssue() | ReopenIssue() | UpdateAssignees():
             return frozenset({"progress"})
         case UpdateEpic():  # a rename: whichever step runs first makes it
             return ALL_STEPS
+        case Remind():
+            return frozenset({"remind"})
         case _:
             assert_never(action)
 

@@ -17,6 +17,7 @@ from automation.actions import (
     Failure,
     LinkIssues,
     Plan,
+    Remind,
     ReopenIssue,
     UpdateAssignees,
     UpdateDescription,
@@ -86,6 +87,10 @@ class Writer:
                 t.link_issues(action.iid, action.target_iid)
             case UpdateEpic():
                 self._rename_epic(action)
+            case Remind(digest=True):
+                self._digest(action)
+            case Remind():
+                self._remind(action)
             case _:
                 assert_never(action)
 
@@ -170,6 +175,26 @@ class Writer:
             raise _Skipped  # posted by an earlier run: never twice
         self.tracker.add_note(action.iid, self._people_only(action.program, action.body))
         self.noted[action.iid, action.marker] = True
+
+    def _remind(self, action: Remind) -> None:
+        """Post a reminder once: not on an issue closed (or deleted) since the run listed it,
+        nor when its note is there (an earlier run, or this one before a crash)."""
+        fresh = self.tracker.get_issue(action.iid)
+        if fresh is None or fresh.state != "opened" or self._has_note(action.iid, action.marker):
+            raise _Skipped
+        self.tracker.add_note(action.iid, self._people_only(action.program, action.body))
+        self.noted[action.iid, action.marker] = True
+
+    def _digest(self, action: Remind) -> None:
+        """The week's digest: posted once, then edited in place when what is due changed."""
+        text = self._people_only(action.program, action.body)
+        note = self.tracker.find_note(action.iid, action.marker)
+        if note is None:
+            self.tracker.add_note(action.iid, text)
+        elif normalise(note.body) != normalise(text):
+            self.tracker.update_note(action.iid, note.id, text)
+        else:
+            raise _Skipped
 
     def _people_only(self, program: str, text: str) -> str:
         """TEXT with a mention of anyone the tracker does not know as a user made inert."""
@@ -267,6 +292,7 @@ def _labels_of(action: Action) -> set[str]:
             | CreateEpic()
             | AddToEpic()
             | LinkIssues()
+            | Remind()
         ):
             return set()
         case _:

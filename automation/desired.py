@@ -116,6 +116,8 @@ class DesiredIssue:
     create: bool = True  # False for a past period's issue: kept up to date, never created
     derived: tuple[Derived, ...] = ()  # blocks computed from other issues when planning
     former_keys: tuple[str, ...] = ()  # keys it was made under before a rename (renames.py)
+    dates: Mapping[str, dt.date] = field(default_factory=dict)  # what reminders count from
+    roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # role -> usernames
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,14 @@ class ObservedIssue:
 
 
 @dataclass(frozen=True)
+class ObservedNote:
+    """A note the tool's user wrote on an issue, as the tracker holds it now."""
+
+    id: int
+    body: str
+
+
+@dataclass(frozen=True)
 class NewEpic:
     """An epic to create (GitLab Premium), fully rendered."""
 

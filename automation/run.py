@@ -28,6 +28,7 @@ from automation.kinds import desired_programs
 from automation.lock import RunLock, locked
 from automation.planner import plan_program
 from automation.privacy import Privacy, privacy_of
+from automation.reminders.observe import plan_reminders
 from automation.renames import aliases, with_former_label
 from automation.rendering import Renderer
 from automation.trackers.base import Tracker
@@ -135,6 +136,8 @@ def make_plan(
             # may sit on an issue that lost its program label, so look through the project
             observed = replace(observed, keyed=tracker.keyed_issues())
             planned = plan_program(desired, observed, prepared.blocks, today)
+        if "remind" in steps:  # its reads only when reminders are to be sent
+            planned += plan_reminders(desired, observed, tracker, prepared.blocks.renderer, today)
         plan += _said_about(desired.program.id, planned, shown)
     return plan.only(steps)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue
+from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, ObservedNote
 from automation.progress import LabelSpec
 from automation.trackers.base import Tracker
 
@@ -39,6 +39,9 @@ class Delegating(Tracker):
 
     def has_note(self, iid: int, marker: str) -> bool:
         return self.inner.has_note(iid, marker)
+
+    def find_note(self, iid: int, marker: str) -> ObservedNote | None:
+        return self.inner.find_note(iid, marker)
 
     def is_user(self, username: str) -> bool:
         return self.inner.is_user(username)
@@ -104,6 +107,9 @@ class Delegating(Tracker):
     def add_note(self, iid: int, body: str) -> None:
         self.inner.add_note(iid, body)
 
+    def update_note(self, iid: int, note_id: int, body: str) -> None:
+        self.inner.update_note(iid, note_id, body)
+
     def close_issue(self, iid: int) -> None:
         self.inner.close_issue(iid)
 
@@ -168,6 +174,10 @@ class CrashingTracker(Delegating):
 
     def add_note(self, iid: int, body: str) -> None:
         super().add_note(iid, body)
+        self._wrote()
+
+    def update_note(self, iid: int, note_id: int, body: str) -> None:
+        super().update_note(iid, note_id, body)
         self._wrote()
 
     def close_issue(self, iid: int) -> None:

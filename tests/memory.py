@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from automation.config.models import RESERVED_USERNAMES
 from automation.errors import AutomationError
-from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue
+from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, ObservedNote
 from automation.lock import RunLock
 from automation.progress import LabelSpec
 from automation.run import Applied, Prepared, apply
@@ -193,6 +193,17 @@ class MemoryTracker(Tracker):
         self.writes += 1
         self._issue(iid)
         self.notes.setdefault(iid, []).append(body)
+
+    def find_note(self, iid: int, marker: str) -> ObservedNote | None:
+        """The note whose first line is the marker; its id is its place in the list, from 1."""
+        for number, body in enumerate(self.notes.get(iid, []), start=1):
+            if body.split("\n", 1)[0].strip() == marker:
+                return ObservedNote(number, body)
+        return None
+
+    def update_note(self, iid: int, note_id: int, body: str) -> None:
+        self.writes += 1
+        self.notes[iid][note_id - 1] = body
 
     def close_issue(self, iid: int) -> None:
         self.writes += 1

@@ -16,6 +16,8 @@ from pydantic import (
     model_validator,
 )
 
+from automation.config.reminders import Reminders
+
 RESERVED_USERNAMES = frozenset({"all", "here", "channel", "everyone"})
 
 Slug = Annotated[
@@ -321,6 +323,7 @@ class Program(Frozen):
     renamed_from: Slug | None = Field(
         default=None, description="the program's former id, whose issues it takes over"
     )
+    reminders: Reminders = Reminders()
 
     @property
     def is_confidential(self) -> bool:

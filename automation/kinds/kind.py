@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from automation.config.models import JobGrades, Person, Program
@@ -12,6 +12,7 @@ from automation.config.source import Loc, Source
 from automation.course import Course, no_course
 from automation.desired import Context, Generated
 from automation.errors import Problem
+from automation.reminders.checks import ReminderFacts, reminder_problems
 from automation.renames import Renamed, no_renames, rename_problems
 
 P = TypeVar("P", bound=Program)
@@ -52,7 +53,8 @@ class Kind(Generic[P]):
     `generate` turns a program into its issues; `blocks` names the tool-owned blocks the kind's
     templates hold besides progress, rollup and completion; `renames` lists its items'
     `renamed_from` (renames.py); `course` says whose issue each key is and when its groups
-    end (course.py, lifecycle.py)."""
+    end (course.py, lifecycle.py); `reminders` names the dates and roles its issues carry
+    for reminders (automation/reminders/)."""
 
     model: type[P]
     generate: Callable[[Context[P]], Generated]
@@ -60,6 +62,7 @@ class Kind(Generic[P]):
     blocks: tuple[str, ...] = ()
     renames: Callable[[P], Iterable[Renamed]] = no_renames
     course: Callable[[P], Course] = no_course
+    reminders: ReminderFacts = field(default_factory=ReminderFacts)
 
     @property
     def name(self) -> str:
@@ -70,7 +73,11 @@ class Kind(Generic[P]):
     def problems(self, program: Program, source: Source, people: People) -> list[Problem]:
         """The kind's cross-checks of one program."""
         own = self._own(program)
-        return [*self.check(own, source, people), *rename_problems(self.renamed(own), source)]
+        return [
+            *self.check(own, source, people),
+            *rename_problems(self.renamed(own), source),
+            *reminder_problems(own, self.reminders, source, people),
+        ]
 
     def renamed(self, program: Program) -> tuple[Renamed, ...]:
         """What the program file says was renamed (`renamed_from`) among the kind's ids."""

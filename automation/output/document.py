@@ -21,6 +21,7 @@ from automation.actions import (
     Failure,
     LinkIssues,
     Plan,
+    Remind,
     ReopenIssue,
     UpdateAssignees,
     UpdateDescription,
@@ -77,6 +78,11 @@ class AddNoteJson(BaseActionJson):
     body: str
 
 
+class RemindJson(BaseActionJson):
+    body: str
+    digest: bool
+
+
 class CreateEpicJson(BaseActionJson):
     title: str
     labels: list[str]
@@ -118,6 +124,7 @@ ActionJson = (
     | AddToEpicJson
     | LinkIssuesJson
     | UpdateEpicJson
+    | RemindJson
     | ConfidentialActionJson
 )
 
@@ -288,6 +295,8 @@ def _fields(action: Action, base: BaseActionJson) -> ActionJson:  # noqa: C901 -
                 "add": list(action.add),
                 "remove": list(action.remove),
             }
+        case Remind():
+            fields = {**base, "body": action.body, "digest": action.digest}
         case _:
             assert_never(action)
     return fields

@@ -21,6 +21,7 @@ from automation.actions import (
     Failure,
     LinkIssues,
     Plan,
+    Remind,
     ReopenIssue,
     UpdateAssignees,
     UpdateDescription,
@@ -62,7 +63,7 @@ def describe(action: Action, *, done: bool = False, privacy: Privacy = NOBODY) -
     return privacy.about(action.program, _line(action, _DONE if done else _PLANNED))
 
 
-def _line(action: Action, v: _Verbs) -> str:  # noqa: C901 - one flat case per action
+def _line(action: Action, v: _Verbs) -> str:  # noqa: C901, PLR0912 - one flat case per action
     line: str
     match action:
         case CreateLabel():
@@ -96,6 +97,9 @@ def _line(action: Action, v: _Verbs) -> str:  # noqa: C901 - one flat case per a
             said = [RENAMED] if action.edits.former else []
             said += [f"labels {' '.join(changes)}"] if changes else []
             line = f"{v.update} epic &{action.iid} [{action.key}]: {', '.join(said)}"
+        case Remind():
+            what = "reminder digest in" if action.digest else "reminder to"
+            line = f"{v.add} {what} #{action.iid} [{action.key}]: {_gist(action.body)}"
         case _:
             assert_never(action)
     return line

@@ -19,6 +19,7 @@ from automation.actions import (
     Failure,
     LinkIssues,
     Plan,
+    Remind,
     ReopenIssue,
     UpdateAssignees,
     UpdateDescription,
@@ -40,6 +41,7 @@ ActionType = Literal[
     "add_to_epic",
     "link_issues",
     "update_epic",
+    "remind",
 ]
 ACTION_TYPES: tuple[ActionType, ...] = get_args(ActionType)
 
@@ -72,6 +74,8 @@ def action_type(action: Action) -> ActionType:  # noqa: C901, PLR0912 - one case
             name = "link_issues"
         case UpdateEpic():
             name = "update_epic"
+        case Remind():
+            name = "remind"
         case _:
             assert_never(action)
     return name
@@ -91,6 +95,7 @@ def _changes_an_existing_item(action: Action) -> bool:
             | AddToEpic()
             | LinkIssues()
             | UpdateEpic()
+            | Remind()
         ):
             return True
         case _:

@@ -6,7 +6,7 @@ import abc
 import datetime as dt
 from collections.abc import Sequence
 
-from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue
+from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, ObservedNote
 from automation.progress import LabelSpec
 
 
@@ -41,6 +41,11 @@ class Tracker(abc.ABC):
         """Whether the tool's user already posted a note carrying this hidden marker."""
 
     @abc.abstractmethod
+    def find_note(self, iid: int, marker: str) -> ObservedNote | None:
+        """The tool's user's note whose first line is this hidden marker (a person's note that
+        quotes it, or a system note, is not one); None when there is none."""
+
+    @abc.abstractmethod
     def keyed_issues(self) -> dict[str, ObservedIssue]:
         """Every issue that carries a key, whatever its labels (asked only before creating,
         to find issues whose program label a person removed)."""
@@ -72,6 +77,10 @@ class Tracker(abc.ABC):
     @abc.abstractmethod
     def add_note(self, iid: int, body: str) -> None:
         """Post a note on an issue."""
+
+    @abc.abstractmethod
+    def update_note(self, iid: int, note_id: int, body: str) -> None:
+        """Replace the body of one of the tool's notes on an issue (edited in place)."""
 
     @abc.abstractmethod
     def close_issue(self, iid: int) -> None:

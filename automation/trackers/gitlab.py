@@ -16,7 +16,7 @@ from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 
 from automation.config.models import GitLabSettings
 from automation.errors import CreationRefused, ItemError, TrackerUnavailable
-from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue
+from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, ObservedNote
 from automation.markers import normalise
 from automation.progress import LabelSpec
 from automation.trackers.base import Tracker
@@ -291,6 +291,19 @@ class GitLabTracker(Tracker):
                 for n in found
             )
 
+    def find_note(self, iid: int, marker: str) -> ObservedNote | None:
+        """The tool's user's note whose first line is the marker, newest notes first (system
+        notes and people's notes never count)."""
+        notes = self._project.issues.get(iid, lazy=True).notes
+        with self._reading(f"reading the notes of #{iid}"):
+            for note in notes.list(iterator=True, per_page=PER_PAGE, sort="desc"):
+                data = note.attributes
+                body = str(data.get("body") or "")
+                ours = _author(data) in self.ours and not data.get("system")
+                if ours and body.split("\n", 1)[0].strip() == marker:
+                    return ObservedNote(int(data["id"]), body)
+        return None
+
     def find_issue(self, key: str, program_label: str) -> ObservedIssue | None:
         """The issue with this key, from a fresh list of the program's issues (not a search:
         GitLab's full-text search does not find long keys, and is rate limited)."""
@@ -392,6 +405,13 @@ class GitLabTracker(Tracker):
             return True
 
         self._create_once(create, lambda: self.has_note(iid, marker) or None)
+
+    def update_note(self, iid: int, note_id: int, body: str) -> None:
+        """Edit one of the tool's notes (PUT, safe to retry), paced with the notes."""
+        notes = self._project.issues.get(iid, lazy=True).notes
+        self._pace("note", self.settings.notes_per_minute)
+        with self._translated(f"editing note {note_id} of #{iid}"):
+            notes.update(note_id, {"body": body})
 
     def close_issue(self, iid: int) -> None:
         """Close an issue (state_event=close)."""

@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from automation.config import wording
 from automation.config.models import RESERVED_USERNAMES
 from automation.config.source import not_utf8, parse_yaml
-from automation.errors import AutomationError, ConfigError, TrackerUnavailable
-from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue
+from automation.errors import AutomationError, ConfigError, ItemError, TrackerUnavailable
+from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, ObservedNote
 from automation.progress import LabelSpec
 from automation.trackers.base import Tracker
 from automation.trackers.local_index import INDEX_FILE, index_text
@@ -26,6 +26,8 @@ from automation.trackers.local_index import INDEX_FILE, index_text
 FRONT = "---\n"
 TOOL_USER = "automation"  # the author of the files the tool creates
 LOCK_FILE = "run.lock"
+# each note of notes/<iid>.md starts with a header naming its author (a person may add one)
+_NOTE_HEADER = re.compile(r"^---\nnote by (?P<author>\S+) at \S+\n---\n", re.MULTILINE)
 _FRONT_MATTER = re.compile(r"---\r?\n(?P<front>.*?\r?\n)?---\r?\n(?P<body>.*)\Z", re.DOTALL)
 
 
@@ -163,6 +165,25 @@ class LocalTracker(Tracker):
         path = self.workspace / "notes" / f"{iid}.md"
         return path.is_file() and marker in path.read_bytes().decode("utf-8", "replace")
 
+    def find_note(self, iid: int, marker: str) -> ObservedNote | None:
+        """The tool's note in notes/<iid>.md whose first line is the marker (its number is its
+        place in the file, from 1)."""
+        for number, author, body in self._notes(iid):
+            if author == TOOL_USER and body.split("\n", 1)[0].strip() == marker:
+                return ObservedNote(number, body)
+        return None
+
+    def _notes(self, iid: int) -> list[tuple[int, str, str]]:
+        """(number, author, body) of each note of an issue, in the order written."""
+        path = self.workspace / "notes" / f"{iid}.md"
+        text = path.read_bytes().decode("utf-8", "replace") if path.is_file() else ""
+        heads = list(_NOTE_HEADER.finditer(text))
+        ends = [h.start() for h in heads[1:]] + [len(text)] * bool(heads)
+        return [
+            (number, head.group("author"), text[head.end() : end].removesuffix("\n"))
+            for number, (head, end) in enumerate(zip(heads, ends, strict=True), start=1)
+        ]
+
     def keyed_issues(self) -> dict[str, ObservedIssue]:
         """Every issue file that carries a key."""
         return {issue.key: issue for issue in self.all_issues() if issue.key}
@@ -246,6 +267,17 @@ class LocalTracker(Tracker):
         before = path.read_bytes().decode("utf-8") if path.is_file() else ""
         stamp = self.clock().isoformat().replace("+00:00", "Z")
         _write(path, f"{before}{FRONT}note by automation at {stamp}\n{FRONT}{body}\n")
+
+    def update_note(self, iid: int, note_id: int, body: str) -> None:
+        """Rewrite the body of note NOTE_ID of notes/<iid>.md, the others as they are."""
+        path = self.workspace / "notes" / f"{iid}.md"
+        text = path.read_bytes().decode("utf-8")
+        heads = list(_NOTE_HEADER.finditer(text))
+        if not 0 < note_id <= len(heads):
+            raise ItemError(f"note {note_id} of #{iid} is not in {path}; run again")
+        head = heads[note_id - 1]
+        end = heads[note_id].start() if note_id < len(heads) else len(text)
+        _write(path, f"{text[: head.end()]}{body}\n{text[end:]}")
 
     def close_issue(self, iid: int) -> None:
         """Set the state to closed."""

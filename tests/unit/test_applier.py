@@ -21,6 +21,7 @@ from automation.actions import (
     Failure,
     LinkIssues,
     Plan,
+    Remind,
     ReopenIssue,
     UpdateAssignees,
     UpdateDescription,
@@ -197,6 +198,7 @@ def examples(tracker: MemoryTracker, ana: ObservedIssue) -> dict[type[Action], A
         AddToEpic("demo", KEY, tracker.create_epic(epic).iid, ana),
         LinkIssues("demo", KEY, ana.iid, tracking.iid),
         UpdateEpic("demo", "demo/e", tracker.create_epic(epic).iid, "", "", Edits(), ("x",)),
+        Remind("demo", KEY, ana.iid, "<!-- automation:note reminder r 2026-12-04 -->\nDo it"),
     ]
     return {type(action): action for action in actions}
 

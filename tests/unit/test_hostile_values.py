@@ -15,13 +15,19 @@ from typing import Any
 import pytest
 import yaml
 
+from automation.actions import Remind
 from automation.blocks import Blocks, RollupRow, counted, record_specs
 from automation.charts import charts_of
 from automation.checklist import count_tasks, visible_lines
 from automation.history import Week, week_of
+from automation.config.reminders import Reminder
+from automation.desired import DesiredProgram
+from automation.items import ObservedIssue
 from automation.lifecycle import samples
 from automation.progress import measure, total
 from automation.records import RecordSpec, read_records
+from automation.reminders.due import Due, open_tasks
+from automation.reminders.notes import digest_note, reminder_notes
 from automation.rendering import (
     Renderer,
     as_shown,
@@ -30,6 +36,7 @@ from automation.rendering import (
     neutralise_title,
 )
 from automation.run import prepare
+from automation.tasks import tasks_of
 from tests.fakes.gitlab_fake import task_completion_status
 
 REPO = Path(__file__).resolve().parents[2]
@@ -212,12 +219,44 @@ def _texts(root: Path, today: dt.date) -> tuple[Texts, Texts]:
         totals = total(counted(rows), program)
         weeks = (Week(week_of(today), totals.overall.completed_count, totals.overall.count),)
         texts[f"{program.id} charts"] = blocks.charts(charts_of(totals, weeks)) or ""
+        texts.update(_reminder_notes(desired, blocks.renderer, today))
         lifecycle = samples(desired, rows, blocks, today, reason=program.name)
         texts.update({f"{program.id} {name}": text for name, text in lifecycle.items()})
         for epic in desired.epics:
             texts[epic.key] = epic.description
             titles[epic.key] = epic.title
     return texts, titles
+
+
+def _reminder_notes(desired: DesiredProgram, renderer: Renderer, today: dt.date) -> Texts:
+    """A reminder note for each issue that has dates and tasks (the program's reminders, or
+    one whose message is the program's name), and the program's digest of them all."""
+    program = desired.program
+    due: list[Due] = []
+    for number, item in enumerate(desired.issues, start=1):
+        issue = ObservedIssue(number, item.title, item.description, item.labels)
+        tasks = tasks_of(item.description, [s.heading for s in program.sections])
+        if not item.dates or not tasks:
+            continue
+        sample = Reminder.model_validate(
+            {
+                "id": "sample",
+                "when": f"on {next(iter(item.dates))}",
+                "section": tasks[0].section,
+                "for": list(item.roles)[:2] or ["participant"],
+                "message": program.name,
+            }
+        )
+        for reminder in (*program.reminders.send, sample):
+            chosen = open_tasks(tasks, reminder) or (tasks[0].text,)
+            people = tuple(u for role in reminder.to for u in item.roles.get(role, ()))
+            due.append(Due(reminder, item, issue, today, chosen, people))
+    sent = reminder_notes(program.id, due, (), renderer).actions
+    notes = {f"{a.key} reminder {i}": a.body for i, a in enumerate(sent) if isinstance(a, Remind)}
+    tracking = ObservedIssue(0, "tracking", "", ())
+    digest = digest_note(program.id, "t", tracking, due, None, renderer, today).actions
+    notes.update({f"{program.id} digest": a.body for a in digest if isinstance(a, Remind)})
+    return notes
 
 
 def _render_all(root: Path) -> tuple[Texts, Texts]:

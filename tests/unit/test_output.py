@@ -20,6 +20,7 @@ from automation.actions import (
     Failure,
     LinkIssues,
     Plan,
+    Remind,
     ReopenIssue,
     UpdateAssignees,
     UpdateDescription,
@@ -48,6 +49,7 @@ EVERY_ACTION = Plan(
         AddToEpic("p", "p/a", 4, ObservedIssue(2, "A", "", ())),
         LinkIssues("p", "p/c", 1, 2),
         UpdateEpic("p", "p/epic", 5, "<!-- a -->\n", "<!-- b -->\n", add=("program::p",)),
+        Remind("p", "p/a", 2, "<!-- automation:note reminder r 2026-12-04 -->\nDo it"),
     ),
     (Failure("p", "p/b", "what to fix", 3),),
     ("a warning",),
@@ -67,6 +69,7 @@ SHAPES: dict[str, Any] = {
     "add_to_epic": doc.AddToEpicJson,
     "link_issues": doc.LinkIssuesJson,
     "update_epic": doc.UpdateEpicJson,
+    "remind": doc.RemindJson,
 }
 
 

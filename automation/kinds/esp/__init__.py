@@ -6,6 +6,7 @@ from automation.kinds.esp.generate import PROPOSALS, SCORECARD, generate
 from automation.kinds.esp.model import EspProgram
 from automation.kinds.esp.renames import renames
 from automation.kinds.kind import Kind
+from automation.reminders.checks import ReminderFacts
 
 KIND = Kind(
     EspProgram,
@@ -14,4 +15,7 @@ KIND = Kind(
     blocks=(PROPOSALS, SCORECARD),
     renames=renames,
     course=course,
+    reminders=ReminderFacts(
+        dates=("start", "end"), roles=("sponsor", "account_team", "program_lead")
+    ),
 )

@@ -154,6 +154,11 @@ def _account_issues(
                 key=_account_key(ctx, account, f"{item.cadence}/{item.key}"),
                 assignees=assignees,
                 create=create,
+                roles={
+                    "sponsor": (account.sponsor,),
+                    "account_team": account.account_team,
+                    "program_lead": (part.program_manager,),
+                },
             )
 
 
@@ -180,6 +185,7 @@ def _program_issues(
                 values=values,
                 key=f"{ctx.program.id}/program/{p.cadence}/{p.key}",
                 assignees=manager,
+                roles={"program_lead": manager},
             )
             for p in window.periods(monthly.period, start, None)
         ),
@@ -192,6 +198,7 @@ def _program_issues(
                 values=values,
                 key=f"{ctx.program.id}/program/scorecard/{p.cadence}/{p.key}",
                 assignees=manager,
+                roles={"program_lead": manager},
                 # a past quarter's scorecard keeps the figures it closed with
                 derived=(_scorecard(ctx, part, approved, p),) if p.end >= ctx.today else (),
             )
@@ -206,6 +213,7 @@ def _program_issues(
                 values={**yearly, "proposed": proposed},
                 key=f"{ctx.program.id}/program/{p.cadence}/{p.key}",
                 assignees=manager,
+                roles={"program_lead": manager},
             )
             for p in window.periods(annual.period, start, None)
         ),
@@ -230,6 +238,7 @@ def _cadence_issue(
     values: Mapping[str, Any],
     key: str,
     assignees: tuple[str, ...],
+    roles: Mapping[str, tuple[str, ...]],
     derived: tuple[Derived, ...] = (),
     create: bool = True,
 ) -> DesiredIssue:
@@ -252,6 +261,8 @@ def _cadence_issue(
         epic_key=ctx.group_epic_key(account.id) if account else ctx.program_epic_key(),
         create=create and window.creates(item),
         derived=derived,
+        dates={"start": item.start, "end": item.end},
+        roles=roles,
     )
 
 

@@ -5,6 +5,7 @@ from automation.kinds.onboarding.checks import check_onboarding
 from automation.kinds.onboarding.course import course
 from automation.kinds.onboarding.generate import COHORT, WORKSHOP, WORKSHOPS, generate
 from automation.kinds.onboarding.model import OnboardingProgram
+from automation.reminders.checks import ReminderFacts
 
 KIND = Kind(
     OnboardingProgram,
@@ -12,4 +13,16 @@ KIND = Kind(
     check_onboarding,
     blocks=(WORKSHOP, WORKSHOPS, COHORT),
     course=course,
+    reminders=ReminderFacts(
+        dates=(
+            "start",
+            "ready",
+            "goal",
+            "workshop_start",
+            "workshop_end",
+            "live_lead",
+            "prework_due",
+        ),
+        roles=("participant", "manager", "program_lead"),
+    ),
 )

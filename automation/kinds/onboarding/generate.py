@@ -185,7 +185,23 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
         blocks=((WORKSHOP, ctx.renderer.render(WORKSHOP_BLOCK, values)),),
         create=hire.due,
         completion_note=ctx.note(values),
+        dates=_reminder_dates(dates, workshop),
+        roles={
+            "participant": (person.username,),
+            "manager": (manager.username,) if manager else (),
+            "program_lead": (part.enablement_contact,),
+        },
     )
+
+
+def _reminder_dates(
+    dates: dict[str, dt.date | None], workshop: Workshop | None
+) -> dict[str, dt.date]:
+    """The dates a hire's reminders can count from (README: Reminders)."""
+    known = dict(dates)
+    if workshop is not None:
+        known.update(workshop_start=workshop.start, workshop_end=workshop.end)
+    return {name: day for name, day in known.items() if day is not None}
 
 
 def _group_name(workshop: Workshop) -> str:

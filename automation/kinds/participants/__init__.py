@@ -6,5 +6,13 @@ from automation.kinds.participants.course import course
 from automation.kinds.participants.generate import generate
 from automation.kinds.participants.model import ParticipantsProgram
 from automation.kinds.participants.renames import renames
+from automation.reminders.checks import ReminderFacts
 
-KIND = Kind(ParticipantsProgram, generate, check_participants, renames=renames, course=course)
+KIND = Kind(
+    ParticipantsProgram,
+    generate,
+    check_participants,
+    renames=renames,
+    course=course,
+    reminders=ReminderFacts(dates=("start", "end"), roles=("participant", "manager")),
+)

@@ -59,4 +59,13 @@ def _participant(ctx: Ctx, cohort: Cohort, username: str) -> DesiredIssue:
         due_date=cohort.end_date,
         epic_key=ctx.group_epic_key(cohort.id),
         completion_note=ctx.note(values),
+        dates={
+            name: day
+            for name, day in (("start", cohort.start_date), ("end", cohort.end_date))
+            if day is not None
+        },
+        roles={
+            "participant": (person.username,),
+            "manager": (manager.username,) if manager else (),
+        },
     )

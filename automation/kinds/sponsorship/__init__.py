@@ -6,6 +6,7 @@ from automation.kinds.sponsorship.course import course
 from automation.kinds.sponsorship.generate import MATCHES, generate
 from automation.kinds.sponsorship.model import SponsorshipProgram
 from automation.kinds.sponsorship.renames import renames
+from automation.reminders.checks import ReminderFacts
 
 KIND = Kind(
     SponsorshipProgram,
@@ -14,4 +15,8 @@ KIND = Kind(
     blocks=(MATCHES,),
     renames=renames,
     course=course,
+    reminders=ReminderFacts(
+        dates=("start", "end", "checkpoint_start", "checkpoint_mid", "checkpoint_end"),
+        roles=("participant", "sponsor", "manager"),
+    ),
 )

@@ -117,4 +117,14 @@ def _pair(ctx: Ctx, part: Sponsorship, cohort: SponsorshipCohort, pair: Pair) ->
         epic_key=ctx.group_epic_key(cohort.id),
         rollups=(ctx.group_rollup_key(cohort.id),),
         completion_note=ctx.note(values),
+        dates={
+            "start": when["start"],
+            "end": when["end"],
+            **{f"checkpoint_{name}": day for name, day in when["checkpoints"].items()},
+        },
+        roles={
+            "participant": (sponsee.username,),
+            "sponsor": (sponsor.username,),
+            "manager": (manager.username,) if manager else (),
+        },
     )

@@ -1,0 +1,76 @@
+"""A program's reminders as its file declares them: when (relative to a date the tool knows),
+about which open tasks, and for whom (by role, never a free-text mention)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+ROLES = ("participant", "manager", "sponsor", "account_team", "program_lead")
+Role = Literal["participant", "manager", "sponsor", "account_team", "program_lead"]
+_WHEN = re.compile(r"^(?:on|(?P<days>\d{1,3}) days? (?P<side>before|after)) (?P<date>[a-z_]+)$")
+WHEN_HELP = "write it like `on goal`, `3 days before workshop_start` or `5 days after period_end`"
+
+_Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", max_length=64)]
+_Line = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[^\r\n]*$")]
+_User = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$", max_length=255)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Reminder(_Frozen):
+    """One reminder: a note on each open issue whose chosen tasks are still open on the day."""
+
+    id: _Slug
+    when: _Line = Field(description="`on DATE`, `N days before DATE` or `N days after DATE`")
+    section: _Line | None = Field(default=None, description="the tasks under this heading")
+    task: _Line | None = Field(default=None, description="the tasks whose text contains this")
+    to: tuple[Role, ...] = Field(alias="for", min_length=1)
+    message: _Line | None = None
+
+    @model_validator(mode="after")
+    def _readable(self) -> Reminder:
+        if _WHEN.match(self.when) is None:
+            raise ValueError(f"reminder '{self.id}': cannot read when: '{self.when}'; {WHEN_HELP}")
+        if self.section is None and self.task is None:
+            raise ValueError(
+                f"reminder '{self.id}' names no tasks; give `section:` (a heading of the "
+                "program's sections) or `task:` (text the tasks contain), or both"
+            )
+        return self
+
+    @property
+    def date(self) -> str:
+        """The name of the date it counts from (`workshop_start`, `goal`...)."""
+        return _parts(self.when)[0]
+
+    def day(self, date: dt.date) -> dt.date:
+        """The day it falls due, for an issue whose named date is DATE."""
+        return date + dt.timedelta(days=_parts(self.when)[1])
+
+
+def _parts(when: str) -> tuple[str, int]:
+    match = _WHEN.match(when)
+    if match is None:  # validated on load
+        raise ValueError(when)
+    days = int(match.group("days") or 0)
+    return match.group("date"), -days if match.group("side") == "before" else days
+
+
+class Reminders(_Frozen):
+    """The `reminders:` part of a program file."""
+
+    digest: bool = Field(
+        default=False,
+        description="one note a week in the tracking issue instead of a note per issue",
+    )
+    late_days: int = Field(
+        default=7, ge=0, le=60, description="sent up to this many days after its day (missed runs)"
+    )
+    program_lead: _User | None = Field(default=None, description="the role program_lead")
+    send: tuple[Reminder, ...] = ()

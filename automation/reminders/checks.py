@@ -1,0 +1,69 @@
+"""What a kind's issues offer reminders (named dates, roles), and the checks of a program's
+`reminders:` against it: every mistake is a problem at its file and line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from automation.checklist import heading_key
+from automation.config.models import Program
+from automation.config.source import Source, duplicates
+from automation.errors import Problem
+
+if TYPE_CHECKING:
+    from automation.kinds.kind import People
+
+LEAD = "program_lead"
+
+
+@dataclass(frozen=True)
+class ReminderFacts:
+    """The dates a kind's issues carry (by name) and the roles they name people for; a kind
+    whose issues carry neither can have no reminders."""
+
+    dates: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+
+
+def reminder_problems(
+    program: Program, facts: ReminderFacts, source: Source, people: People
+) -> Iterator[Problem]:
+    """Unknown dates, sections and roles, repeated ids, and a program lead not in the roster."""
+    part = program.reminders
+    sent = part.send
+    base = ("reminders", "send")
+    yield from duplicates(
+        source, [(*base, i, "id") for i in range(len(sent))], [r.id for r in sent], "reminder id"
+    )
+    lead = part.program_lead
+    if lead is not None and not people.knows(lead):
+        yield people.missing(source, ("reminders", "program_lead"), f"program lead '{lead}'")
+    roles = (*facts.roles, *((LEAD,) if lead and LEAD not in facts.roles else ()))
+    headings = {heading_key(s.heading) for s in program.sections}
+    for i, reminder in enumerate(sent):
+        where = f"reminder '{reminder.id}'"
+        if reminder.date not in facts.dates:
+            known = ", ".join(facts.dates) or "none"
+            yield source.problem(
+                (*base, i, "when"),
+                f"{where}: this program's issues have no date '{reminder.date}' (they have: "
+                f"{known}); count from one of those",
+            )
+        if reminder.section is not None and heading_key(reminder.section) not in headings:
+            yield source.problem(
+                (*base, i, "section"),
+                f"{where}: '{reminder.section}' is not one of the program's `sections`; use a "
+                "heading listed there",
+            )
+        for role in reminder.to:
+            if role not in roles:
+                yield source.problem((*base, i, "for"), _no_role(where, role, roles))
+
+
+def _no_role(where: str, role: str, roles: tuple[str, ...]) -> str:
+    hint = " (or set `reminders.program_lead`)" if role == LEAD else ""
+    return (
+        f"{where}: this program's issues have no {role}; use {', '.join(roles) or 'no role'}{hint}"
+    )

@@ -1,0 +1,100 @@
+"""Which reminders fall due, on which issues, about which of their open tasks, for whom (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from automation.checklist import count_tasks, heading_key
+from automation.config.reminders import Reminder, Reminders
+from automation.desired import DesiredIssue, DesiredProgram
+from automation.items import ObservedIssue
+from automation.reminders.checks import LEAD
+from automation.tasks import Task, tasks_of
+
+
+@dataclass(frozen=True)
+class Due:
+    """One occasion: a reminder whose day has come on an open issue with its tasks still open."""
+
+    reminder: Reminder
+    item: DesiredIssue
+    issue: ObservedIssue
+    day: dt.date
+    tasks: tuple[str, ...]  # the open tasks it is about, as the issue says them
+    people: tuple[str, ...]  # usernames of its roles on this issue
+
+    @property
+    def marker(self) -> str:
+        """The hidden first line of its note: the occasion, so it is sent once."""
+        return reminder_marker(self.reminder.id, self.day)
+
+
+def reminder_marker(reminder: str, day: dt.date) -> str:
+    """What marks the note of one reminder's occasion (its day) on an issue."""
+    return f"<!-- automation:note reminder {reminder} {day.isoformat()} -->"
+
+
+def due_reminders(
+    desired: DesiredProgram, found: Mapping[str, ObservedIssue], today: dt.date, since: dt.date
+) -> tuple[Due, ...]:
+    """Every occasion whose day is between SINCE and TODAY (both included), on an issue that
+    is open (and, if it must be, confidential), while some of its chosen tasks are open."""
+    part = desired.program.reminders
+    if not part.send:
+        return ()
+    headings = [section.heading for section in desired.program.sections]
+    return tuple(
+        due
+        for item in desired.issues
+        if (issue := found.get(item.key)) is not None and _may_remind(item, issue)
+        for due in _occasions(part, item, issue, headings, (since, today))
+    )
+
+
+def _may_remind(item: DesiredIssue, issue: ObservedIssue) -> bool:
+    """Open, and not a confidential item a person made public (its people stay unnamed)."""
+    return issue.state == "opened" and (issue.confidential or not item.confidential)
+
+
+def _occasions(
+    part: Reminders,
+    item: DesiredIssue,
+    issue: ObservedIssue,
+    headings: list[str],
+    window: tuple[dt.date, dt.date],
+) -> Iterator[Due]:
+    tasks: tuple[Task, ...] | None = None  # read only when a reminder's day has come
+    for reminder in part.send:
+        date = item.dates.get(reminder.date)
+        day = reminder.day(date) if date is not None else None
+        if day is None or not window[0] <= day <= window[1]:
+            continue
+        tasks = tasks if tasks is not None else tasks_of(issue.description, headings)
+        chosen = open_tasks(tasks, reminder)
+        if chosen:
+            yield Due(reminder, item, issue, day, chosen, people(part, item, reminder))
+
+
+def open_tasks(tasks: tuple[Task, ...], reminder: Reminder) -> tuple[str, ...]:
+    """The open tasks a reminder names: in its section, containing its text (or both)."""
+    section = heading_key(reminder.section) if reminder.section else None
+    text = reminder.task.casefold() if reminder.task else None
+    return tuple(
+        task.text
+        for task in tasks
+        if (section is None or heading_key(task.section) == section)
+        and (text is None or text in task.text.casefold())
+        and count_tasks(task.item.split("\n", 1)[0]).completed_count == 0
+    )
+
+
+def people(part: Reminders, item: DesiredIssue, reminder: Reminder) -> tuple[str, ...]:
+    """The usernames of a reminder's roles on an issue, each once (GitLab ignores case)."""
+    named: dict[str, str] = {}
+    for role in reminder.to:
+        lead = (part.program_lead,) if role == LEAD and part.program_lead else None
+        for username in lead or item.roles.get(role, ()):
+            named.setdefault(username.lower(), username)
+    return tuple(named.values())

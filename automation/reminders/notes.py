@@ -1,0 +1,86 @@
+"""The reminders' notes: one per occasion on its issue, or one digest a week in the tracking
+issue, edited in place (pure: the notes already there are given)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from automation.actions import Plan, Remind
+from automation.items import ObservedIssue, ObservedNote
+from automation.markers import normalise
+from automation.mentions import ZERO_WIDTH_SPACE
+from automation.reminders.due import Due
+from automation.rendering import Renderer, Trusted
+
+NOTE_TEMPLATE = "blocks/reminder-note.md.j2"
+DIGEST_TEMPLATE = "blocks/reminder-digest.md.j2"
+
+
+def week_of(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The Monday and Sunday of TODAY's week: a digest's span."""
+    monday = today - dt.timedelta(days=today.weekday())
+    return monday, monday + dt.timedelta(days=6)
+
+
+def digest_marker(today: dt.date) -> str:
+    """What marks the digest note of TODAY's week (ISO week, as GitLab users count them)."""
+    year, week, _ = week_of(today)[0].isocalendar()
+    return f"<!-- automation:note reminders-digest {year}-W{week:02d} -->"
+
+
+def reminder_notes(
+    program: str, due: Sequence[Due], sent: Collection[tuple[int, str]], renderer: Renderer
+) -> Plan:
+    """A note for each occasion that has none yet (SENT: (iid, marker) of those that do)."""
+    return Plan(
+        tuple(
+            Remind(program, d.item.key, d.issue.iid, _body(d.marker, NOTE_TEMPLATE, d, renderer))
+            for d in due
+            if (d.issue.iid, d.marker) not in sent
+        )
+    )
+
+
+def digest_note(  # noqa: PLR0917
+    program: str,
+    key: str,
+    tracking: ObservedIssue,
+    due: Sequence[Due],
+    note: ObservedNote | None,
+    renderer: Renderer,
+    today: dt.date,
+) -> Plan:
+    """The week's digest in the tracking issue: posted once something is due, then edited
+    only when what it lists changed (NOTE: the week's digest, if posted)."""
+    if not due and note is None:
+        return Plan()
+    monday, sunday = week_of(today)
+    values = {"monday": monday, "sunday": sunday, "entries": [_values(d) for d in due]}
+    body = f"{digest_marker(today)}\n{renderer.render(DIGEST_TEMPLATE, values).strip()}"
+    if note is not None and normalise(note.body) == normalise(body):
+        return Plan()
+    return Plan((Remind(program, key, tracking.iid, body, digest=True),))
+
+
+def _body(marker: str, template: str, due: Due, renderer: Renderer) -> str:
+    return f"{marker}\n{renderer.render(template, _values(due)).strip()}"
+
+
+def _values(due: Due) -> dict[str, Any]:
+    """What a note's template gets about one occasion."""
+    return {
+        "reminder": due.reminder,
+        "day": due.day,
+        "issue": due.issue.reference,
+        "subject": due.item.subject,
+        "people": list(due.people),
+        "tasks": [quoted(task) for task in due.tasks],
+    }
+
+
+def quoted(task: str) -> Trusted:
+    """A task's text as the issue has it (one line of Markdown, which GitLab already shows
+    there), with no mention left in it: only the reminder's people are notified."""
+    return Trusted(task.replace("@", "@" + ZERO_WIDTH_SPACE))

@@ -1,0 +1,52 @@
+"""What reminders need to read before planning: which occasions already have their note, and
+the week's digest note (the only reads reminders add to a run, and only with its `remind`
+step)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from automation.actions import Observed, Plan
+from automation.desired import DesiredProgram
+from automation.identity import resolve
+from automation.progress import program_label
+from automation.reminders.due import due_reminders
+from automation.reminders.notes import digest_marker, digest_note, reminder_notes, week_of
+from automation.renames import aliases
+from automation.rendering import Renderer
+from automation.trackers.base import Tracker
+
+
+def plan_reminders(
+    desired: DesiredProgram,
+    observed: Observed,
+    tracker: Tracker,
+    renderer: Renderer,
+    today: dt.date,
+) -> Plan:
+    """The reminders a run would send for one program: a note per occasion that has none, or
+    the week's digest when the program asks for one."""
+    part = desired.program.reminders
+    if not part.send:
+        return Plan()
+    wanted = [item.key for item in desired.every_issue()]
+    found = resolve(
+        observed.issues,
+        wanted,
+        desired.tracking.key,
+        observed.fetched,
+        program_label(desired.program),
+        aliases=aliases(desired.every_issue()),
+    ).found
+    program = desired.program.id
+    if part.digest:
+        tracking = found.get(desired.tracking.key)
+        public = desired.tracking.confidential and tracking and not tracking.confidential
+        if tracking is None or tracking.state != "opened" or public:
+            return Plan()  # not before the tracking issue exists, nor once closed or exposed
+        due = due_reminders(desired, found, today, week_of(today)[0])
+        note = tracker.find_note(tracking.iid, digest_marker(today))
+        return digest_note(program, desired.tracking.key, tracking, due, note, renderer, today)
+    due = due_reminders(desired, found, today, today - dt.timedelta(days=part.late_days))
+    sent = {(d.issue.iid, d.marker) for d in due if tracker.has_note(d.issue.iid, d.marker)}
+    return reminder_notes(program, due, sent, renderer)
