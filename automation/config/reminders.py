@@ -7,7 +7,14 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 ROLES = ("participant", "manager", "sponsor", "account_team", "program_lead")
 Role = Literal["participant", "manager", "sponsor", "account_team", "program_lead"]
@@ -33,10 +40,15 @@ class Reminder(_Frozen):
     to: tuple[Role, ...] = Field(alias="for", min_length=1)
     message: _Line | None = None
 
+    @field_validator("when")
+    @classmethod
+    def _readable(cls, value: str) -> str:
+        if _WHEN.match(value) is None:
+            raise ValueError(WHEN_HELP)
+        return value
+
     @model_validator(mode="after")
-    def _readable(self) -> Reminder:
-        if _WHEN.match(self.when) is None:
-            raise ValueError(f"reminder '{self.id}': cannot read when: '{self.when}'; {WHEN_HELP}")
+    def _names_tasks(self) -> Reminder:
         if self.section is None and self.task is None:
             raise ValueError(
                 f"reminder '{self.id}' names no tasks; give `section:` (a heading of the "

@@ -526,6 +526,53 @@ def test_note_keeps_text_and_executes_commands(fake: FakeGitLab) -> None:
     assert fake.issues(PROJECT)[0]["assignees"] == ["automation-bot"]
 
 
+def test_notes_list_newest_first_in_pages_with_system_notes(fake: FakeGitLab) -> None:
+    issue = new_issue(project_of(fake))
+    issue.notes.create({"body": "first"})
+    fake.add_note_as(PROJECT, issue.iid, "alice", "from alice")
+    fake.edit_issue(PROJECT, issue.iid, description="- [ ] task")  # a system note
+    issue.notes.create({"body": "last"})
+    page = issue.notes.list(per_page=2, page=1)
+    assert [n.body for n in page] == ["last", "changed the description"]
+    every = issue.notes.list(get_all=True, per_page=2)
+    assert [(n.body, n.system, n.author["username"]) for n in every] == [
+        ("last", False, "automation-bot"),
+        ("changed the description", True, "alice"),
+        ("from alice", False, "alice"),
+        ("first", False, "automation-bot"),
+    ]
+    oldest = issue.notes.list(get_all=True, sort="asc")
+    assert [n.body for n in oldest][::3] == ["first", "last"]
+
+
+def test_only_a_notes_author_or_a_maintainer_edits_it_and_never_a_system_note(
+    fake: FakeGitLab,
+) -> None:
+    fake.set_role("developer")
+    issue = new_issue(project_of(fake))
+    own = issue.notes.create({"body": "mine"})
+    theirs = fake.add_note_as(PROJECT, issue.iid, "alice", "hers")
+    fake.edit_issue(PROJECT, issue.iid, title="Renamed")
+    system = next(n for n in fake.project(PROJECT).issues[issue.iid].notes if n.system)
+    issue.notes.update(own.id, {"body": "mine, edited"})
+    for note_id in (theirs, system.id):
+        with pytest.raises(gitlab.GitlabUpdateError) as refused:
+            issue.notes.update(note_id, {"body": "overwritten"})
+        assert refused.value.response_code == 403
+    fake.set_role("maintainer")
+    issue.notes.update(theirs, {"body": "hers, tidied by a maintainer"})
+    assert fake.issues(PROJECT)[0]["notes"] == ["mine, edited", "hers, tidied by a maintainer"]
+
+
+def test_editing_a_note_runs_its_quick_actions_and_records_its_mentions(fake: FakeGitLab) -> None:
+    issue = new_issue(project_of(fake))
+    note = issue.notes.create({"body": "plain"})
+    issue.notes.update(note.id, {"body": "now @alice\n/close"})
+    assert fake.issues(PROJECT)[0]["state"] == "closed"
+    assert fake.issues(PROJECT)[0]["notes"] == ["now @alice"]
+    assert [m.username for m in fake.mentions] == ["alice"]
+
+
 def test_mentions_are_recorded_outside_code_only(fake: FakeGitLab) -> None:
     body = "Hi @alice, mail bob@example.com\n`@bob` in code\n```\n@bob\n```\n<!-- @bob -->"
     new_issue(project_of(fake), title="ping @all", description=body)

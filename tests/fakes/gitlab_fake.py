@@ -1523,9 +1523,14 @@ class IssueHandlers(Handlers):
         return Reply(201, self.present.note(note, issue))
 
     def update_note(self, request: Request) -> Reply:
-        """Edit a note's body, executing quick actions in it."""
+        """Edit a note's body, executing quick actions in it. NotePolicy: only its author (or
+        a Maintainer, through the project's admin_note) may, and a system note is never
+        editable (403)."""
         issue = self._issue(request)
         note = self._note(issue, request)
+        maintainer = self.state.can("maintainer", issue.project.group, issue.project)
+        if note.system or not (note.author is self.fake.owner or maintainer):
+            raise ApiError(403, {"message": "403 Forbidden"})
         body = request.params.text("body")
         if not body:
             raise bad_request("body is missing")
@@ -2687,6 +2692,17 @@ class FakeGitLab:
         self.clock.tick()
         with self._unaudited():
             return self._service_as(username).create(found, Params(values)).iid
+
+    def add_note_as(self, project: str, iid: int, username: str, body: str) -> int:
+        """A person comments on an issue (no limits; their mentions are their own); returns
+        the note's id."""
+        issue = self.state.project(project).issues[iid]
+        self.clock.tick()
+        now = self.clock.now()
+        note = Note(self.state.next_id("note"), body, self._user(username), now, now)
+        issue.notes.append(note)
+        issue.updated_at = now
+        return note.id
 
     def delete_issue(self, project: str, iid: int) -> None:
         """Delete an issue as an owner would; later reads of it answer 404."""

@@ -1,0 +1,364 @@
+"""Reminders on the memory tracker: once per issue and occasion, only on open issues with open
+tasks, only their roles' people mentioned, or a weekly digest edited in place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from automation.actions import Remind
+from automation.applier import execute
+from automation.errors import ConfigError
+from automation.mentions import ZERO_WIDTH_SPACE
+from automation.run import Prepared, make_plan, prepare
+from tests.crash import Crash, CrashingTracker
+from tests.memory import MemoryTracker, memory_for, run_apply
+from tests.projects import make_project
+
+REPO = Path(__file__).resolve().parents[2]
+PEOPLE = """\
+people:
+  - username: ana
+    name: Ana
+  - username: ben
+    name: Ben
+    manager: ana
+  - username: cy
+    name: Cy
+"""
+PROGRAM = """\
+id: demo
+name: Demo
+kind: participants
+template: demo.md.j2
+title: "Demo: {{ participant.name }}"
+sections:
+  - heading: One
+  - heading: Two
+tracking:
+  title: Demo tracking
+cohorts:
+  - id: c1
+    name: Cohort 1
+    start_date: 2026-12-01
+    participants: [ben, cy]
+"""
+TEMPLATE = """\
+## One
+- [ ] read the guide (ask {{ participant | mention }} or @cy)
+- [ ] /close the loop
+## Two
+- [ ] later task
+
+{{ managed_block('progress') }}
+"""
+REMINDERS = """\
+reminders:
+  send:
+    - id: one-open
+      when: 3 days after start
+      section: One
+      for: [participant, manager]
+      message: section One is due
+"""
+INERT = "@" + ZERO_WIDTH_SPACE
+START = dt.date(2026, 12, 1)
+DAY = dt.date(2026, 12, 4)  # 3 days after the cohort's start
+
+
+def project(root: Path, reminders: str = REMINDERS) -> Path:
+    make_project(
+        root,
+        {
+            "config/people.yml": PEOPLE,
+            "config/programs/demo.yml": PROGRAM + reminders,
+            "templates/demo.md.j2": TEMPLATE,
+        },
+    )
+    for name in ("reminder-note.md.j2", "reminder-digest.md.j2"):
+        shutil.copy(REPO / "templates" / "blocks" / name, root / "templates" / "blocks" / name)
+    return root
+
+
+def prepared(root: Path, today: dt.date) -> Prepared:
+    return prepare(root / "config", root / "templates", today)
+
+
+@pytest.fixture
+def created(tmp_path: Path) -> tuple[Path, MemoryTracker]:
+    """The demo issues, created before the reminder's day."""
+    root = project(tmp_path)
+    tracker = memory_for(prepared(root, START))
+    run_apply(prepared(root, START), tracker, START)
+    return root, tracker
+
+
+def iid_of(tracker: MemoryTracker, username: str) -> int:
+    return next(i.iid for i in tracker.all_issues() if i.key == f"demo/c1/{username}")
+
+
+def reminders(tracker: MemoryTracker) -> dict[int, list[str]]:
+    """The reminder notes of each issue."""
+    return {
+        iid: [n for n in notes if "automation:note reminder " in n]
+        for iid, notes in tracker.notes.items()
+        if any("automation:note reminder " in n for n in notes)
+    }
+
+
+def live_mentions(note: str) -> set[str]:
+    """The @mentions GitLab would notify (an inert one has a zero-width space after `@`)."""
+    return {w for w in note.split() if w.startswith("@") and not w.startswith(INERT)}
+
+
+def remind(root: Path, tracker: MemoryTracker, today: dt.date) -> list[Remind]:
+    """One run on TODAY; the reminders it sent."""
+    done = run_apply(prepared(root, today), tracker, today).outcome.done
+    return [a for a in done if isinstance(a, Remind)]
+
+
+def test_nothing_before_the_day_then_one_note_per_issue_on_it(
+    created: tuple[Path, MemoryTracker],
+) -> None:
+    root, tracker = created
+    assert remind(root, tracker, DAY - dt.timedelta(days=1)) == []
+    sent = remind(root, tracker, DAY)
+    assert sorted(a.iid for a in sent) == sorted(iid_of(tracker, u) for u in ("ben", "cy"))
+    note = reminders(tracker)[iid_of(tracker, "ben")][0]
+    assert note.splitlines()[0] == "<!-- automation:note reminder one-open 2026-12-04 -->"
+    assert "**Reminder: section One is due**" in note
+
+
+def test_a_reminder_fires_once_across_reruns_and_later_days(
+    created: tuple[Path, MemoryTracker],
+) -> None:
+    root, tracker = created
+    remind(root, tracker, DAY)
+    writes = tracker.writes
+    for today in (DAY, DAY, DAY + dt.timedelta(days=2)):
+        assert remind(root, tracker, today) == []
+    assert tracker.writes == writes
+    assert all(len(notes) == 1 for notes in reminders(tracker).values())
+    assert make_plan(prepared(root, DAY), tracker, DAY).empty
+
+
+def test_a_crash_right_after_the_note_is_posted_sends_nothing_again(
+    created: tuple[Path, MemoryTracker],
+) -> None:
+    root, tracker = created
+    with pytest.raises(Crash):
+        run_apply(prepared(root, DAY), CrashingTracker(tracker, after=1), DAY)
+    assert sum(map(len, reminders(tracker).values())) == 1  # the first note was posted
+    remind(root, tracker, DAY)
+    assert {len(notes) for notes in reminders(tracker).values()} == {1}
+    assert len(reminders(tracker)) == 2
+
+
+def test_no_reminder_on_a_closed_issue(created: tuple[Path, MemoryTracker]) -> None:
+    root, tracker = created
+    tracker.set_state(iid_of(tracker, "ben"), "closed")
+    sent = remind(root, tracker, DAY)
+    assert [a.iid for a in sent] == [iid_of(tracker, "cy")]
+
+
+def test_an_issue_closed_after_planning_gets_no_reminder(
+    created: tuple[Path, MemoryTracker],
+) -> None:
+    root, tracker = created
+    plan = make_plan(prepared(root, DAY), tracker, DAY, frozenset({"remind"}))
+    tracker.set_state(iid_of(tracker, "ben"), "closed")  # a person closes it during the run
+    done = execute(plan, tracker).done
+    assert [a.iid for a in done if isinstance(a, Remind)] == [iid_of(tracker, "cy")]
+    assert iid_of(tracker, "ben") not in reminders(tracker)
+
+
+def test_ticked_tasks_are_not_listed_and_all_ticked_sends_nothing(
+    created: tuple[Path, MemoryTracker],
+) -> None:
+    root, tracker = created
+    ben, cy = iid_of(tracker, "ben"), iid_of(tracker, "cy")
+    tracker.edit(ben, lambda text: text.replace("- [ ] read the guide", "- [x] read the guide"))
+    tracker.edit(cy, lambda text: text.replace("- [ ] ", "- [x] ", 2))
+    remind(root, tracker, DAY)
+    assert list(reminders(tracker)) == [ben]
+    note = reminders(tracker)[ben][0]
+    assert "read the guide" not in note and "the loop" in note and "later task" not in note
+
+
+def test_only_the_roles_people_are_mentioned_and_task_text_mentions_no_one(
+    created: tuple[Path, MemoryTracker],
+) -> None:
+    root, tracker = created
+    remind(root, tracker, DAY)
+    note = reminders(tracker)[iid_of(tracker, "ben")][0]
+    assert live_mentions(note) == {"@ben", "@ana"}  # the participant and their manager
+    assert f"@{ZERO_WIDTH_SPACE}cy" in note  # quoted from the task: inert
+    assert "\n/close" not in note and not any(line.startswith("/") for line in note.splitlines())
+
+
+def test_a_role_nobody_is_a_user_of_is_not_pinged(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    tracker = MemoryTracker(groups=("ana",))  # `ana` is a group here, not a person
+    run_apply(prepared(root, START), tracker, START)
+    applied = run_apply(prepared(root, DAY), tracker, DAY)
+    note = reminders(tracker)[iid_of(tracker, "ben")][0]
+    assert "@ben" in note and "@ana" not in note and f"@{ZERO_WIDTH_SPACE}ana" in note
+    assert any("'ana' is not a GitLab user" in w for w in applied.outcome.warnings)
+
+
+def test_a_late_run_still_sends_within_late_days_and_never_after(tmp_path: Path) -> None:
+    root = project(tmp_path, REMINDERS + "  late_days: 2\n")
+    tracker = memory_for(prepared(root, START))
+    run_apply(prepared(root, START), tracker, START)
+    assert remind(root, tracker, DAY + dt.timedelta(days=3)) == []  # too late: not sent
+    other = memory_for(prepared(root, START))
+    run_apply(prepared(root, START), other, START)
+    assert len(remind(root, other, DAY + dt.timedelta(days=2))) == 2
+
+
+def test_a_moved_date_is_a_new_occasion(created: tuple[Path, MemoryTracker]) -> None:
+    root, tracker = created
+    remind(root, tracker, DAY)
+    text = (root / "config/programs/demo.yml").read_text()
+    (root / "config/programs/demo.yml").write_text(text.replace("2026-12-01", "2026-12-08"))
+    later = DAY + dt.timedelta(days=7)
+    assert len(remind(root, tracker, later)) == 2
+    assert {len(notes) for notes in reminders(tracker).values()} == {2}
+
+
+def test_only_the_remind_step_sends_reminders(created: tuple[Path, MemoryTracker]) -> None:
+    root, tracker = created
+    sync = make_plan(prepared(root, DAY), tracker, DAY, frozenset({"labels", "progress"}))
+    assert not any(isinstance(a, Remind) for a in sync.actions)
+    only = make_plan(prepared(root, DAY), tracker, DAY, frozenset({"remind"}))
+    assert {type(a) for a in only.actions} == {Remind}
+
+
+# --- the digest -------------------------------------------------------------------------------
+
+DIGEST = REMINDERS.replace("reminders:\n", "reminders:\n  digest: true\n") + (
+    "    - id: two-open\n"
+    "      when: 5 days after start\n"
+    "      task: later\n"
+    "      for: [participant]\n"
+    "    - id: next-week\n"
+    "      when: 10 days after start\n"
+    "      task: later\n"
+    "      for: [manager]\n"
+)
+
+
+def digests(tracker: MemoryTracker, iid: int) -> list[str]:
+    return [n for n in tracker.notes.get(iid, []) if "reminders-digest" in n]
+
+
+def test_the_digest_is_one_note_a_week_edited_in_place(tmp_path: Path) -> None:
+    root = project(tmp_path, DIGEST)
+    tracker = memory_for(prepared(root, START))
+    run_apply(prepared(root, START), tracker, START)
+    tracking = next(i.iid for i in tracker.all_issues() if i.key == "demo/tracking")
+    ben = iid_of(tracker, "ben")
+    remind(root, tracker, DAY)
+    assert reminders(tracker) == {}  # no note on the issues themselves
+    (first,) = digests(tracker, tracking)
+    assert first.startswith("<!-- automation:note reminders-digest 2026-W49 -->")
+    assert first.count("section One is due") == 2 and "two-open" not in first
+    remind(root, tracker, DAY + dt.timedelta(days=2))  # a second reminder falls due
+    tracker.edit(ben, lambda text: text.replace("- [ ] ", "- [x] ", 2))  # Ben's One is done
+    remind(root, tracker, DAY + dt.timedelta(days=2))
+    (edited,) = digests(tracker, tracking)
+    assert edited.count("section One is due") == 1 and edited.count("two-open") == 2
+    writes = tracker.writes
+    remind(root, tracker, DAY + dt.timedelta(days=2))
+    assert tracker.writes == writes  # nothing changed: not edited again
+    assert "next-week" not in edited
+    remind(root, tracker, DAY + dt.timedelta(days=7))  # next week: its own note
+    assert [d.splitlines()[0] for d in digests(tracker, tracking)] == [
+        "<!-- automation:note reminders-digest 2026-W49 -->",
+        "<!-- automation:note reminders-digest 2026-W50 -->",
+    ]
+    assert "next-week" in digests(tracker, tracking)[1]
+
+
+def test_no_digest_note_while_nothing_is_due(tmp_path: Path) -> None:
+    root = project(tmp_path, DIGEST)
+    tracker = memory_for(prepared(root, START))
+    run_apply(prepared(root, START), tracker, START)
+    remind(root, tracker, START + dt.timedelta(days=1))
+    assert not any(digests(tracker, iid) for iid in tracker.notes)
+
+
+# --- configuration mistakes -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reminders", "message"),
+    [
+        (
+            "reminders:\n  send:\n    - {id: a, when: soon, section: One, for: [participant]}\n",
+            "config/programs/demo.yml:18: 'reminders.send[0].when': Value error, write it like "
+            "`on goal`, `3 days before workshop_start` or `5 days after period_end` "
+            "(got 'soon'); fix the value",
+        ),
+        (
+            "reminders:\n  send:\n    - {id: a, when: on goal, section: One, for: [participant]}\n",
+            "config/programs/demo.yml:18: reminder 'a': this program's issues have no date "
+            "'goal' (they have: start, end); count from one of those",
+        ),
+        (
+            "reminders:\n  send:\n    - {id: a, when: on end, section: Three, for: [manager]}\n",
+            "config/programs/demo.yml:18: reminder 'a': 'Three' is not one of the program's "
+            "`sections`; use a heading listed there",
+        ),
+        (
+            "reminders:\n  send:\n    - {id: a, when: on end, section: One, for: [sponsor]}\n",
+            "config/programs/demo.yml:18: reminder 'a': this program's issues have no sponsor; "
+            "use participant, manager",
+        ),
+        (
+            "reminders:\n  send:\n    - {id: a, when: on end, task: x, for: [program_lead]}\n",
+            "config/programs/demo.yml:18: reminder 'a': this program's issues have no "
+            "program_lead; use participant, manager (or set `reminders.program_lead`)",
+        ),
+        (
+            "reminders:\n  program_lead: zed\n",
+            "config/programs/demo.yml:17: program lead 'zed' is not in the roster; add them to "
+            "people.yml or fix the username",
+        ),
+        (
+            "reminders:\n  send:\n    - {id: a, when: on end, for: [manager]}\n",
+            "config/programs/demo.yml:18: 'reminders.send[0]': Value error, reminder 'a' names "
+            "no tasks; give `section:` (a heading of the program's sections) or `task:` (text "
+            "the tasks contain), or both; fix the value",
+        ),
+        (
+            "reminders:\n  send:\n"
+            "    - {id: a, when: on end, task: x, for: [manager]}\n"
+            "    - {id: a, when: on end, task: y, for: [manager]}\n",
+            "config/programs/demo.yml:19: reminder id 'a' appears twice (first at line 18); "
+            "keep one",
+        ),
+    ],
+)
+def test_reminder_mistakes_are_one_line_at_their_file_and_line(
+    tmp_path: Path, reminders: str, message: str
+) -> None:
+    root = project(tmp_path, reminders)
+    with pytest.raises(ConfigError) as error:
+        prepared(root, START)
+    assert [str(p).replace(str(root) + "/", "") for p in error.value.problems] == [message]
+
+
+def test_program_lead_may_be_named_for_any_program(tmp_path: Path) -> None:
+    lead = "reminders:\n  program_lead: cy\n  send:\n" + (
+        "    - {id: lead, when: 3 days after start, task: guide, for: [program_lead]}\n"
+    )
+    root = project(tmp_path, lead)
+    tracker = memory_for(prepared(root, START))
+    run_apply(prepared(root, START), tracker, START)
+    remind(root, tracker, DAY)
+    note = reminders(tracker)[iid_of(tracker, "ben")][0]
+    assert live_mentions(note) == {"@cy"}
