@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -86,3 +87,67 @@ def demo_program(
         cohorts=(Cohort(id="c1", name="C1", participants=tuple(participants)),),
         records=tuple(records),
     )
+
+
+REPO = Path(__file__).resolve().parents[1]
+REMINDER_PEOPLE = """\
+people:
+  - username: ana
+    name: Ana
+  - username: ben
+    name: Ben
+    manager: ana
+  - username: cy
+    name: Cy
+"""
+REMINDER_PROGRAM = """\
+id: demo
+name: Demo
+kind: participants
+template: demo.md.j2
+title: "Demo: {{ participant.name }}"
+sections:
+  - heading: One
+  - heading: Two
+tracking:
+  title: Demo tracking
+cohorts:
+  - id: c1
+    name: Cohort 1
+    start_date: 2026-12-01
+    participants: [ben, cy]
+"""
+REMINDER_TEMPLATE = """\
+## One
+- [ ] read the guide (ask {{ participant | mention }} or @cy)
+- [ ] /close the loop
+## Two
+- [ ] later task
+
+{{ managed_block('progress') }}
+"""
+REMINDERS = """\
+reminders:
+  send:
+    - id: one-open
+      when: 3 days after start
+      section: One
+      for: [participant, manager]
+      message: section One is due
+"""
+
+
+def reminders_project(root: Path, reminders: str = REMINDERS) -> Path:
+    """A participants program (cohort starting 2026-12-01, Ben managed by Ana, and Cy) with
+    REMINDERS appended to its file, and the shipped reminder templates."""
+    make_project(
+        root,
+        {
+            "config/people.yml": REMINDER_PEOPLE,
+            "config/programs/demo.yml": REMINDER_PROGRAM + reminders,
+            "templates/demo.md.j2": REMINDER_TEMPLATE,
+        },
+    )
+    for name in ("reminder-note.md.j2", "reminder-digest.md.j2"):
+        shutil.copy(REPO / "templates" / "blocks" / name, root / "templates" / "blocks" / name)
+    return root

@@ -4,7 +4,6 @@ tasks, only their roles' people mentioned, or a weekly digest edited in place.""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,71 +15,12 @@ from automation.mentions import ZERO_WIDTH_SPACE
 from automation.run import Prepared, make_plan, prepare
 from tests.crash import Crash, CrashingTracker
 from tests.memory import MemoryTracker, memory_for, run_apply
-from tests.projects import make_project
+from tests.projects import REMINDERS
+from tests.projects import reminders_project as project
 
-REPO = Path(__file__).resolve().parents[2]
-PEOPLE = """\
-people:
-  - username: ana
-    name: Ana
-  - username: ben
-    name: Ben
-    manager: ana
-  - username: cy
-    name: Cy
-"""
-PROGRAM = """\
-id: demo
-name: Demo
-kind: participants
-template: demo.md.j2
-title: "Demo: {{ participant.name }}"
-sections:
-  - heading: One
-  - heading: Two
-tracking:
-  title: Demo tracking
-cohorts:
-  - id: c1
-    name: Cohort 1
-    start_date: 2026-12-01
-    participants: [ben, cy]
-"""
-TEMPLATE = """\
-## One
-- [ ] read the guide (ask {{ participant | mention }} or @cy)
-- [ ] /close the loop
-## Two
-- [ ] later task
-
-{{ managed_block('progress') }}
-"""
-REMINDERS = """\
-reminders:
-  send:
-    - id: one-open
-      when: 3 days after start
-      section: One
-      for: [participant, manager]
-      message: section One is due
-"""
-INERT = "@" + ZERO_WIDTH_SPACE
 START = dt.date(2026, 12, 1)
 DAY = dt.date(2026, 12, 4)  # 3 days after the cohort's start
-
-
-def project(root: Path, reminders: str = REMINDERS) -> Path:
-    make_project(
-        root,
-        {
-            "config/people.yml": PEOPLE,
-            "config/programs/demo.yml": PROGRAM + reminders,
-            "templates/demo.md.j2": TEMPLATE,
-        },
-    )
-    for name in ("reminder-note.md.j2", "reminder-digest.md.j2"):
-        shutil.copy(REPO / "templates" / "blocks" / name, root / "templates" / "blocks" / name)
-    return root
+INERT = "@" + ZERO_WIDTH_SPACE
 
 
 def prepared(root: Path, today: dt.date) -> Prepared:

@@ -1,0 +1,183 @@
+"""Reminders on the fake GitLab: a note per occasion whatever fails around its POST, found again
+by listing the issue's notes; mentions only of GitLab users; paced under the note limit; the
+digest edited in place with a PUT."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.backends import PROJECT, TOKEN, URL, Result, StepClock, cli, new_fake
+from tests.fakes.gitlab_fake import FakeGitLab
+from tests.projects import REMINDERS, reminders_project
+
+SETTINGS = f"gitlab:\n  group: enablement\n  project: {PROJECT}\n"
+MARKER = "<!-- automation:note reminder one-open 2026-12-04 -->"
+DIGEST = REMINDERS.replace("reminders:\n", "reminders:\n  digest: true\n")
+
+
+def setup(root: Path, reminders: str = REMINDERS, settings: str = SETTINGS) -> None:
+    reminders_project(root, reminders)
+    (root / "config" / "settings.yml").write_text(settings)
+
+
+@pytest.fixture
+def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitLab]:
+    """The demo program created on 2026-12-01 in a fake GitLab where ana, ben and cy exist."""
+    monkeypatch.chdir(tmp_path)
+    setup(tmp_path)
+    instance = new_fake(users=("ana", "ben", "cy"))
+    with instance.activate():
+        ok(run("2026-12-01"))
+        yield instance
+
+
+def run(today: str, *extra: str, clock: StepClock | None = None) -> Result:
+    env = {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN}
+    args = ["apply", "--backend", "gitlab", "--today", today, "--rehearsal", *extra]
+    return cli(args, env, clock)
+
+
+def ok(result: Result) -> Result:
+    assert result.code == 0, result.out + result.err
+    return result
+
+
+def notes(fake: FakeGitLab, marker: str = MARKER) -> dict[int, int]:
+    """How many notes carrying MARKER each issue has."""
+    counted = {i["iid"]: sum(marker in n for n in i["notes"]) for i in fake.issues(PROJECT)}
+    return {iid: n for iid, n in counted.items() if n}
+
+
+def iid(fake: FakeGitLab, username: str) -> int:
+    key = f"automation:key=demo/c1/{username} "
+    return next(i["iid"] for i in fake.issues(PROJECT) if key in i["description"])
+
+
+def test_a_crash_after_the_notes_post_sends_it_once_in_the_run_and_after(
+    fake: FakeGitLab,
+) -> None:
+    crash = fake.before_request("POST", "/notes", lambda: fake.crash_after_writes(1))
+    ok(run("2026-12-04", "--steps", "remind"))  # the first note is stored, the answer lost
+    assert crash.fired == 1 and fake.crashes[0].fired == 1
+    assert fake.count("POST", "/notes") == 2  # looked up after the drop, not posted again
+    ok(run("2026-12-04", "--steps", "remind"))
+    ok(run("2026-12-05"))
+    assert notes(fake) == {iid(fake, "ben"): 1, iid(fake, "cy"): 1}
+    assert fake.count("POST", "/notes") == 2
+
+
+def test_a_retried_request_after_a_server_error_posts_one_note(fake: FakeGitLab) -> None:
+    fake.inject(502, method="POST", path_contains="/notes", times=1)
+    ok(run("2026-12-04", "--steps", "remind"))
+    assert notes(fake) == {iid(fake, "ben"): 1, iid(fake, "cy"): 1}
+    assert fake.count("POST", "/notes") == 3  # the failed one, then one per issue
+
+
+def test_a_persons_note_quoting_the_marker_is_not_the_reminder(fake: FakeGitLab) -> None:
+    ben = iid(fake, "ben")
+    fake.add_note_as(PROJECT, ben, "ana", f"Copying the bot:\n{MARKER}")
+    ok(run("2026-12-04"))
+    assert notes(fake)[ben] == 2  # Ana's, and the reminder
+
+
+def test_no_reminder_on_a_closed_issue_nor_once_its_tasks_are_ticked(fake: FakeGitLab) -> None:
+    ben, cy = iid(fake, "ben"), iid(fake, "cy")
+    fake.edit_issue(PROJECT, ben, state="closed")
+    text = next(i["description"] for i in fake.issues(PROJECT) if i["iid"] == cy)
+    fake.edit_issue(PROJECT, cy, description=text.replace("- [ ] ", "- [x] ", 2), as_user="cy")
+    ok(run("2026-12-04"))
+    assert notes(fake) == {}
+
+
+def test_only_gitlab_users_of_the_roles_are_mentioned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    setup(tmp_path)
+    fake = new_fake(users=("ben", "cy"))  # Ben's manager Ana has no GitLab account
+    with fake.activate():
+        ok(run("2026-12-01"))
+        fake.mentions.clear()
+        result = ok(run("2026-12-04"))
+    assert sorted(m.username for m in fake.mentions) == ["ben", "cy"]
+    assert "'ana' is not a GitLab user" in result.out + result.err
+    assert fake.quick_actions == []
+
+
+def test_a_message_that_looks_like_a_quick_action_runs_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    setup(tmp_path, REMINDERS.replace("message: section One is due", 'message: "/close @all"'))
+    fake = new_fake(users=("ana", "ben", "cy"))
+    with fake.activate():
+        ok(run("2026-12-01"))
+        fake.mentions.clear()
+        ok(run("2026-12-04"))
+    assert fake.quick_actions == []
+    assert {i["state"] for i in fake.issues(PROJECT)} == {"opened"}
+    assert "all" not in {m.username for m in fake.mentions}
+
+
+class SharedClock(StepClock):
+    """The run's clock: its waits pass on the fake GitLab too, which counts notes per minute."""
+
+    def __init__(self, fake: FakeGitLab) -> None:
+        super().__init__()
+        self.fake = fake
+
+    def sleep(self, seconds: float) -> None:
+        super().sleep(seconds)
+        self.fake.sleep(seconds)
+
+
+def test_notes_are_paced_under_the_note_limit_instead_of_bouncing_off_429s(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    retried: list[float] = []  # python-gitlab sleeps here when GitLab answers 429
+    monkeypatch.setattr(time, "sleep", retried.append)
+    people = ["ana", "ben", "cy"] + [f"p{n}" for n in range(5)]
+    setup(tmp_path, settings=SETTINGS + "  notes_per_minute: 2\n")
+    program = tmp_path / "config" / "programs" / "demo.yml"
+    program.write_text(program.read_text().replace("[ben, cy]", f"[{', '.join(people[1:])}]"))
+    roster = "".join(f"  - username: {u}\n    name: {u.title()}\n" for u in people[3:])
+    with (tmp_path / "config" / "people.yml").open("a") as file:
+        file.write(roster)
+    fake = new_fake(users=tuple(people))
+    fake.set_application_limits(issue_creates_per_minute=None, notes_per_minute=2)
+    clock = SharedClock(fake)
+    with fake.activate():
+        ok(run("2026-12-01"))
+        ok(run("2026-12-04", "--steps", "remind", clock=clock))
+    assert len(notes(fake)) == 7
+    assert len([s for s in clock.slept if s > 30]) == 3  # 7 notes, 2 a minute: three waits
+    assert retried == []  # never a 429
+
+
+def test_the_digest_is_posted_once_then_edited_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    setup(tmp_path, DIGEST)
+    fake = new_fake(users=("ana", "ben", "cy"))
+    with fake.activate():
+        ok(run("2026-12-01"))
+        ok(run("2026-12-04"))
+        tracking = next(i for i in fake.issues(PROJECT) if "demo/tracking " in i["description"])
+        (first,) = [n for n in tracking["notes"] if "reminders-digest" in n]
+        ben = iid(fake, "ben")
+        text = next(i["description"] for i in fake.issues(PROJECT) if i["iid"] == ben)
+        fake.edit_issue(PROJECT, ben, description=text.replace("- [ ] ", "- [x] ", 2))
+        puts = fake.count("PUT", "/notes/")
+        ok(run("2026-12-05"))
+        ok(run("2026-12-05"))
+    tracking = next(i for i in fake.issues(PROJECT) if i["iid"] == tracking["iid"])
+    (edited,) = [n for n in tracking["notes"] if "reminders-digest" in n]
+    assert first.count("section One is due") == 2 and edited.count("section One is due") == 1
+    assert fake.count("PUT", "/notes/") == puts + 1
+    assert notes(fake) == {}  # nothing on the issues themselves
