@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=ALL_STEPS,
         metavar="STEPS",
         help="only these steps, comma-separated: create (issues, epics, links), labels, "
-        "progress (blocks, notes, closing); default: all",
+        "progress (blocks, notes, closing), remind (reminders that fall due); default: all",
     )
     tracked.add_argument(
         "--report", type=Path, metavar="FILE", help="also write a JSON run report to FILE"

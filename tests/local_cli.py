@@ -11,10 +11,10 @@ from tests.backends import Result, cli
 TODAY = "2026-11-24"
 
 
-def run(command: str, today: str = TODAY) -> Result:
-    """One CLI command on the local backend (validate takes no backend)."""
+def run(command: str, today: str = TODAY, *extra: str) -> Result:
+    """One CLI command on the local backend (validate takes no backend), with EXTRA options."""
     backend = [] if command == "validate" else ["--backend", "local"]
-    return cli([command, *backend, "--today", today], {})
+    return cli([command, *backend, "--today", today, *extra], {})
 
 
 def issues(root: Path) -> dict[str, ObservedIssue]:

@@ -54,13 +54,16 @@ def notes(fake: FakeGitLab, marker: str = MARKER) -> dict[int, int]:
 
 def iid(fake: FakeGitLab, username: str) -> int:
     key = f"automation:key=demo/c1/{username} "
-    return next(i["iid"] for i in fake.issues(PROJECT) if key in i["description"])
+    return int(next(i["iid"] for i in fake.issues(PROJECT) if key in i["description"]))
 
 
 def test_a_crash_after_the_notes_post_sends_it_once_in_the_run_and_after(
     fake: FakeGitLab,
 ) -> None:
-    crash = fake.before_request("POST", "/notes", lambda: fake.crash_after_writes(1))
+    def drop_the_answer() -> None:
+        fake.crash_after_writes(1)
+
+    crash = fake.before_request("POST", "/notes", drop_the_answer)
     ok(run("2026-12-04", "--steps", "remind"))  # the first note is stored, the answer lost
     assert crash.fired == 1 and fake.crashes[0].fired == 1
     assert fake.count("POST", "/notes") == 2  # looked up after the drop, not posted again
