@@ -19,9 +19,9 @@ from automation.actions import Remind
 from automation.blocks import Blocks, RollupRow, counted, record_specs
 from automation.charts import charts_of
 from automation.checklist import count_tasks, visible_lines
-from automation.history import Week, week_of
 from automation.config.reminders import Reminder
 from automation.desired import DesiredProgram
+from automation.history import Week, week_of
 from automation.items import ObservedIssue
 from automation.lifecycle import samples
 from automation.progress import measure, total
