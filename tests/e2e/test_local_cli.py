@@ -108,6 +108,7 @@ def test_plan_json_follows_the_documented_schema(project: Path) -> None:
         "add_to_epic": 0,
         "link_issues": 0,
         "update_epic": 0,
+        "remind": 0,
         "unchanged": 2,
         "failed": 0,
         "warnings": 0,
