@@ -44,14 +44,14 @@ class Reminder(_Frozen):
     @classmethod
     def _readable(cls, value: str) -> str:
         if _WHEN.match(value) is None:
-            raise ValueError(WHEN_HELP)
+            raise ValueError(f"cannot read '{value}'; {WHEN_HELP}")
         return value
 
     @model_validator(mode="after")
     def _names_tasks(self) -> Reminder:
         if self.section is None and self.task is None:
             raise ValueError(
-                f"reminder '{self.id}' names no tasks; give `section:` (a heading of the "
+                "it names no tasks; give `section:` (a heading of the "
                 "program's sections) or `task:` (text the tasks contain), or both"
             )
         return self
