@@ -64,6 +64,7 @@ def prepare(
         lambda program, source: _template_problems(checker, program, source),
         only,
         templates_dir,
+        _shared_template_problems(checker),
     )
     known = loaded.ids
     unknown = [name for name in only if name not in known]
@@ -79,8 +80,7 @@ def prepare(
 
 
 def _template_problems(renderer: Renderer, program: Program, source: Source) -> list[Problem]:
-    """A program's templates exist and parse; the block layouts too; and no template file has
-    lines GitLab would act on or leads outside templates/."""
+    """A program's templates exist and parse."""
     problems: list[Problem] = []
     for loc, name in (
         (("template",), program.template),
@@ -90,6 +90,14 @@ def _template_problems(renderer: Renderer, program: Program, source: Source) -> 
             problems.extend(renderer.check(name))
         else:
             problems.append(source.problem(loc, renderer.not_found(name)))
+    return problems
+
+
+def _shared_template_problems(renderer: Renderer) -> list[Problem]:
+    """The block layouts parse, and no template file has lines GitLab would act on or leads
+    outside templates/: checked whatever the program files say, so a program file with
+    problems of its own does not hide them."""
+    problems: list[Problem] = []
     for name in (PROGRESS_TEMPLATE, ROLLUP_TEMPLATE, EPIC_TEMPLATE, COMPLETION_TEMPLATE):
         problems.extend(renderer.check(name))
     problems.extend(renderer.check_all())

@@ -45,11 +45,13 @@ def load_config(
     check_program: ProgramCheck | None = None,
     only: Collection[str] = (),
     templates_dir: Path | None = None,
+    found: Sequence[Problem] = (),
 ) -> Loaded:
     """Read, validate and cross-check config_dir. Every check runs on whatever loaded, so all
     problems are raised together, at once. With ONLY (program ids), the problems of the other
     programs' own files (their program file, and templates no chosen program names) are set
-    aside instead, and only the chosen programs are kept."""
+    aside instead, and only the chosen programs are kept. FOUND are problems found elsewhere
+    (in templates), reported with these."""
     if not config_dir.is_dir():
         raise ConfigError(
             [
@@ -61,7 +63,7 @@ def load_config(
                 )
             ]
         )
-    problems: list[Problem] = []
+    problems: list[Problem] = list(found)
     sources: dict[str, Source] = {}
     settings = _load(config_dir / SETTINGS_FILE, Settings, sources, problems)
     roster = _load(config_dir / PEOPLE_FILE, Roster, sources, problems)

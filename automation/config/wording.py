@@ -56,8 +56,9 @@ def subject(loc: Loc, data: Any) -> tuple[str, str]:
     `people entry 2` when it has no name), and the rest of the path inside it."""
     named, start, node = "", 0, data
     for i, part in enumerate(loc):
+        in_list = isinstance(node, list)
         node = _child(node, part)
-        if not isinstance(part, int):
+        if not (isinstance(part, int) and in_list):
             continue
         key = str(loc[i - 1]) if i else "list"
         naming = _naming_value(node, loc[i + 1 :])
@@ -116,6 +117,11 @@ def describe(detail: ErrorDetails, loc: Loc, source: Source) -> str:
     kind = detail["type"]
     value = detail.get("input")
     written = source.written.get(loc)
+    if value is None and not (written or "").strip():
+        return f"{where}: is empty; write its value after the colon"
+    if kind == "invalid_key":
+        named = subject(loc, source.data)[0] or "the file"
+        return f"{named}: the key {loc[-1]} is not a name, like start_date; fix or remove the line"
     if kind.startswith(("date", "datetime")):
         shown = _quoted(written or value)
         return f"{where}: {shown} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-31"
