@@ -18,6 +18,7 @@ from automation.identity import Resolved
 from automation.index import INDEX_BLOCK, index_content, key_prefix
 from automation.items import ObservedIssue
 from automation.lifecycle import Endings, with_notes
+from automation.people import people_blocks, plan_people, with_people
 from automation.planning import ProgramContext, create, exposed, keep, refused
 from automation.progress import total
 
@@ -84,19 +85,21 @@ def _plan_rollup(  # noqa: PLR0917
         taken = refused(item, ctx)
         if taken is not None:
             return taken
-        edits = _charted(Edits(blocks), charts)
+        edits = _charted(Edits((*blocks, *people_blocks(item))), charts)
         return create(item, apply_edits(item.description, edits), item.labels, ctx)
     public = exposed(item, found, ctx)
     if public is not None:
         return public
+    people = plan_people(ctx.desired.program, item, found)  # a program lead, say
     if ends is None:
-        return keep(found, item.key, _charted(Edits(blocks, ctx.identity(item.key)), charts), ctx)
+        edits = _charted(Edits(blocks, ctx.identity(item.key)), charts)
+        return with_people(keep(found, item.key, edits, ctx), people)
     final, notes = ends.rollup(item, found, content)  # a group that ended: its final figures
     if final is None:  # ... frozen, and its charts with them
         charts = ()
     rollup = ((ROLLUP_BLOCK, final), *charts) if final is not None else ()
     edits = _charted(Edits((*own, *rollup, *extra), ctx.identity(item.key)), charts)
-    return with_notes(keep(found, item.key, edits, ctx), notes)
+    return with_people(with_notes(keep(found, item.key, edits, ctx), notes), people)
 
 
 def _charts(

@@ -57,6 +57,7 @@ def _assemble(ctx: Ctx, generated: Generated) -> DesiredProgram:
     """Add what every program has: its tracking issue, its epics and its group rollups."""
     tracking = _rollup_issue(ctx, ctx.tracking_key(), None, ctx.program_epic_key())
     tracking = _with_blocks(tracking, generated.tracking_blocks)
+    tracking = replace(tracking, assignees=generated.tracking_assignees)
     top = _epic(ctx, ctx.program_epic_key(), None)
     epics = (top, *(_epic(ctx, ctx.group_epic_key(g.id), g) for g in generated.groups))
     rollups = tuple(

@@ -13,7 +13,10 @@ from automation.kinds.participants.model import ParticipantsProgram
 def check_participants(
     program: ParticipantsProgram, source: Source, people: People
 ) -> Iterator[Problem]:
-    """Cohort ids and participants are unique, dates in order, participants in the roster."""
+    """Cohort ids and participants are unique, dates in order, participants and the program
+    lead in the roster."""
+    if program.lead is not None and not people.knows(program.lead):
+        yield people.missing(source, ("lead",), f"program lead '{program.lead}'")
     yield from duplicates(
         source,
         [("cohorts", i, "id") for i in range(len(program.cohorts))],

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from automation.calendar import Period, periods
 from automation.desired import Context, DesiredIssue, Generated, Group
-from automation.kinds.participants.model import Cohort, ParticipantsProgram
+from automation.kinds.participants.model import Cohort, GroupIssues, ParticipantsProgram
 
 Ctx = Context[ParticipantsProgram]
 
@@ -15,8 +18,51 @@ def generate(ctx: Ctx) -> Generated:
         for cohort in ctx.program.cohorts
         for username in cohort.participants
     )
+    monthly = ctx.program.group_issues
+    if monthly is not None:
+        issues += tuple(
+            _group_issue(ctx, monthly, cohort, month)
+            for cohort in ctx.program.cohorts
+            for month in _months(cohort, ctx.today)
+        )
     groups = tuple(Group(c.id, c.name, values={"cohort": c}) for c in ctx.program.cohorts)
-    return Generated(issues, groups, warnings=tuple(_overlaps(ctx.program.cohorts)))
+    lead = (ctx.program.lead,) if ctx.program.lead else ()
+    return Generated(
+        issues, groups, warnings=tuple(_overlaps(ctx.program.cohorts)), tracking_assignees=lead
+    )
+
+
+def _months(cohort: Cohort, today: dt.date) -> list[Period]:
+    """The cohort's months from its start to today (or its end); none without a start."""
+    if cohort.start_date is None:
+        return []
+    last = min(today, cohort.end_date) if cohort.end_date else today
+    return periods("monthly", cohort.start_date, last, 1) if cohort.start_date <= last else []
+
+
+def _group_issue(ctx: Ctx, monthly: GroupIssues, cohort: Cohort, month: Period) -> DesiredIssue:
+    """A cohort's issue for one month: made when the month starts, kept up to date after."""
+    people = tuple(ctx.config.person(u) for u in cohort.participants)
+    lead = ctx.config.person(ctx.program.lead) if ctx.program.lead else None
+    values = {
+        "program": ctx.program,
+        "cohort": cohort,
+        "period": month,
+        "participants": people,
+        "lead": lead,
+    }
+    return ctx.issue(
+        key=f"{ctx.program.id}/{cohort.id}/monthly/{month.key}",
+        title=ctx.title(monthly.title, ("group_issues", "title"), values),
+        template=monthly.template,
+        values=values,
+        subject=f"{cohort.name}: {month.name}",
+        group=cohort.name,
+        assignees=(lead.username,) if lead else (),
+        due_date=min(month.end, cohort.end_date) if cohort.end_date else month.end,
+        epic_key=ctx.group_epic_key(cohort.id),
+        create=month.end >= ctx.today,
+    )
 
 
 def _overlaps(cohorts: tuple[Cohort, ...]) -> list[str]:

@@ -21,8 +21,22 @@ class Cohort(Frozen):
     renamed_from: Slug | None = Field(default=None, description="the cohort's former id")
 
 
+class GroupIssues(Frozen):
+    """A cohort's own issue each month (the pilot group's calls and async discussion), from
+    its start date to its end date, assigned to the program lead."""
+
+    template: str
+    title: OneLine = Field(
+        description="Jinja expression; `program`, `cohort`, `period` (`name`, `start`, `end`)"
+    )
+
+
 class ParticipantsProgram(Program):
     """One issue per participant of each cohort (CSM Aspiring Leaders)."""
 
     kind: Literal["participants"]
+    lead: Username | None = Field(
+        default=None, description="the program lead: assigned the tracking and group issues"
+    )
+    group_issues: GroupIssues | None = None
     cohorts: tuple[Cohort, ...] = ()

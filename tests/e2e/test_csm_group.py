@@ -1,0 +1,114 @@
+"""CSM Aspiring Leaders on the shipped configuration: the pilot group's monthly issue, the
+program lead, and the page's optional items."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.local_cli import edit, issues, path_of, run
+
+PROGRAM = Path("config/programs/csm-aspiring-leaders.yml")
+TEMPLATE = Path("templates/csm-aspiring-leaders/participant.md.j2")
+GROUP = "csm-aspiring-leaders/fy27-pilot/monthly"
+SAM = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
+
+
+def test_the_group_gets_an_issue_a_month_with_its_call_and_discussion(project: Path) -> None:
+    run("apply")
+    november = issues(project)[f"{GROUP}/2026-11"]
+    assert november.title == "CSM Aspiring Leaders: FY27 pilot group, November 2026"
+    assert november.assignees == ("chloe.winters",)
+    assert str(november.due_date) == "2026-11-30"
+    text = november.description
+    assert "- [ ] **Program lead:** Hold the call: each participant's progress" in text
+    for name, user in (("Sam Delacroix", "sam.delacroix"), ("Lena Fischer", "lena.fischer")):
+        assert (
+            f"- [ ] **{name}:** Post your progress, questions and feedback in the thread (@{user})."
+        ) in text
+    assert "| Group call | 0/3 | 0% |" in text and "| Async discussion | 0/4 | 0% |" in text
+    assert "No changes" in run("apply").out
+    run("apply", today="2026-12-01")
+    assert f"{GROUP}/2026-12" in issues(project)
+    assert issues(project)[f"{GROUP}/2026-11"].state == "opened"  # last month's stays
+
+
+def test_no_group_issue_before_the_cohort_starts_or_after_it_ends(project: Path) -> None:
+    run("apply", today="2026-10-20")
+    assert not [k for k in issues(project) if k.startswith(GROUP)]
+    run("apply", today="2027-04-20")
+    run("apply", today="2027-05-03")
+    months = sorted(k.rsplit("/", 1)[1] for k in issues(project) if k.startswith(GROUP))
+    assert months == ["2027-04"]  # each made in its own month; none for May
+    assert str(issues(project)[f"{GROUP}/2027-04"].due_date) == "2027-04-30"
+
+
+def test_the_program_lead_is_the_tracking_issues_assignee(project: Path) -> None:
+    run("apply")
+    assert issues(project)["csm-aspiring-leaders/tracking"].assignees == ("chloe.winters",)
+    edit(project / PROGRAM, "lead: chloe.winters", "lead: priya.natarajan")
+    result = run("apply")
+    assert re.search(r"tracking\]: assignees \+priya\.natarajan -chloe\.winters", result.out)
+    assert issues(project)["csm-aspiring-leaders/tracking"].assignees == ("priya.natarajan",)
+    assert "No changes" in run("apply").out
+
+
+def test_a_lead_not_in_the_roster_is_a_config_error(project: Path) -> None:
+    edit(project / PROGRAM, "lead: chloe.winters", "lead: chloe.whitestone")
+    result = run("validate")
+    assert result.code == 2
+    assert re.search(
+        r"config/programs/csm-aspiring-leaders\.yml:\d+: program lead 'chloe\.whitestone' is "
+        r"not in the roster",
+        result.err,
+    )
+
+
+def required_ticked(text: str) -> str:
+    """Every task ticked but the optional ones."""
+    return "\n".join(
+        line if "Optional" in line else line.replace("[ ]", "[x]", 1) for line in text.split("\n")
+    )
+
+
+def test_optional_items_are_shown_as_optional_and_not_counted(project: Path) -> None:
+    run("apply")
+    text = issues(project)[SAM].description
+    for item in (
+        "1. [ ] Optional: take the [Elevate]",
+        "- [ ] Optional: participate in the [GitLab mentorship program]",
+        "   - [ ] Optional: potentially sign up for it.",
+    ):
+        assert item in text
+    path = path_of(project, SAM)
+    path.write_text(path.read_text().replace("[ ] Optional:", "[x] Optional:"))
+    run("apply")
+    sam = issues(project)[SAM]
+    assert "progress::0%" in sam.labels  # optional ticks count for nothing
+    path.write_text(required_ticked(path.read_text().replace("[x] Optional:", "[ ] Optional:")))
+    run("apply")
+    sam = issues(project)[SAM]
+    assert {"status::complete", "progress::100%"} <= set(sam.labels)
+    assert sam.description.count("[ ] Optional:") == 3  # still there, still open
+
+
+def test_issues_made_before_keep_their_ticks_and_wording(project: Path) -> None:
+    old = (project / TEMPLATE).read_text()
+    edit(
+        project / TEMPLATE,
+        "1. [ ] Optional: take the [Elevate]",
+        "1. [ ] Take the [Elevate]",
+    )
+    run("apply")
+    path = path_of(project, SAM)
+    edit(path, "1. [ ] Take the [Elevate]", "1. [x] Take the [Elevate]")
+    edit(path, "1. [ ] Have coffee chats", "1. [x] Have coffee chats")
+    before = issues(project)[SAM].description
+    (project / TEMPLATE).write_text(old)
+    run("apply")
+    after = issues(project)[SAM].description
+    assert "1. [x] Take the [Elevate]" in after  # the person's tick and the old wording
+    assert "1. [x] Have coffee chats" in after
+    assert "Optional: take the [Elevate]" not in after  # a rewording is not added again
+    assert after.count("[x]") == before.count("[x]")
+    assert "No changes" in run("apply").out
