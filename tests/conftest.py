@@ -39,15 +39,36 @@ def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def keep_programs(root: Path, *ids: str) -> Path:
-    """Remove every shipped program file but these."""
+def keep_programs(root: Path, *ids: str, csm_group: bool = False) -> Path:
+    """Remove every shipped program file but these. CSM Aspiring Leaders is kept without its
+    monthly group issues and program lead unless `csm_group`: the scenarios that use it count
+    its participant issues (tests/e2e/test_csm_group.py tests the group)."""
     for path in (root / "config" / "programs").glob("*.yml"):
         if path.stem not in ids:
             path.unlink()
+    if "csm-aspiring-leaders" in ids and not csm_group:
+        path = root / "config" / "programs" / "csm-aspiring-leaders.yml"
+        text = path.read_text()
+        for part in (_CSM_GROUP_SECTIONS, _CSM_OPTIONAL, _CSM_GROUP):
+            assert part in text, part
+        text = text.replace(_CSM_GROUP_SECTIONS, "").replace(_CSM_OPTIONAL, "")
+        path.write_text(text[: text.index(_CSM_GROUP)])  # lead and group issues end the file
     return root
 
 
 @pytest.fixture
 def project(shipped: Path) -> Path:
-    """The shipped configuration with only the CSM Aspiring Leaders program."""
+    """The shipped configuration with only the CSM Aspiring Leaders program (its participant
+    issues: see keep_programs)."""
     return keep_programs(shipped, "csm-aspiring-leaders")
+
+
+_CSM_GROUP_SECTIONS = (
+    "  - heading: Group call\n    ongoing: true\n  - heading: Async discussion\n    ongoing: true\n"
+)
+_CSM_OPTIONAL = (  # the comment about optional tasks, so the file keeps its line numbers
+    '# Tasks that say "Optional" in the participants\' issues (the page\'s "if available", "if\n'
+    '# currently open", "potentially") are shown as optional and never count towards completion.\n'
+    "#\n"
+)
+_CSM_GROUP = "# The pilot group:"

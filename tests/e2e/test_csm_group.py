@@ -6,12 +6,21 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
+from tests.conftest import keep_programs
 from tests.local_cli import edit, issues, path_of, run
 
 PROGRAM = Path("config/programs/csm-aspiring-leaders.yml")
 TEMPLATE = Path("templates/csm-aspiring-leaders/participant.md.j2")
 GROUP = "csm-aspiring-leaders/fy27-pilot/monthly"
 SAM = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
+
+
+@pytest.fixture
+def project(shipped: Path) -> Path:
+    """The shipped CSM Aspiring Leaders program as it is, group issues and lead included."""
+    return keep_programs(shipped, "csm-aspiring-leaders", csm_group=True)
 
 
 def test_the_group_gets_an_issue_a_month_with_its_call_and_discussion(project: Path) -> None:

@@ -59,16 +59,16 @@ def test_newcomer_session_on_the_shipped_config(project: Path) -> None:
     assert code == 0
     after = path.read_text()
     assert after.count("[x]") == 2
-    assert "| **Overall** | **2/26** | **7%** |" in after
+    assert "| **Overall** | **2/25** | **8%** |" in after
     assert "- progress::1-24%" in after and "- status::in progress" in after
     assert "- progress::0%" not in after
     tracking = issue_with_key(workspace, "key=csm-aspiring-leaders/tracking").read_text()
     assert re.search(
         r"\| #\d+ \| Aiko Tanaka \| FY27 pilot group \| Module 1: Explore \| "
-        r"20% \| 33% \| 0% \| 0% \| 7% \| in progress \|",
+        r"20% \| 33% \| 0% \| 0% \| 8% \| in progress \|",
         tracking,
     )
-    assert "| **Overall** | **2/78** | **2%** |" in tracking
+    assert "| **Overall** | **2/75** | **2%** |" in tracking
 
     settled = snapshot(workspace)
     code, out, _ = cli("apply", "--today", "2026-11-24")
@@ -149,7 +149,7 @@ def test_damaged_block_fails_that_issue_only(project: Path) -> None:
         r"the managed block 'progress' is damaged",
         out,
     )
-    assert "| **Overall** | **1/26** | **3%** |" in other.read_text()
+    assert "| **Overall** | **1/25** | **4%** |" in other.read_text()
 
 
 @pytest.mark.parametrize("command", ["validate", "plan", "apply"])
