@@ -82,7 +82,8 @@ def test_a_person_in_two_overlapping_cohorts_is_warned_about(shipped: Path) -> N
         "  - id: fy27-second\n    name: Second group\n    start_date: 2027-01-04\n"
         "    end_date: 2027-06-30\n    participants:\n      - sam.delacroix\n"
     )
-    program.write_text(program.read_text().replace("cohorts:\n", "cohorts:\n" + second))
+    text = program.read_text()  # the cohort goes after the pilot group, before group_issues
+    program.write_text(text.replace("# The pilot group:", second + "# The pilot group:"))
     result = cli(["validate"], {})
     assert result.code == 0, result.err
     assert (
