@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from automation.config.models import JobGrades, Person, Program, Roster
-from automation.config.source import Source, duplicates
+from automation.config.source import Source, duplicates, shorten
 from automation.errors import Problem
 from automation.kinds.kind import People
 from automation.kinds.registry import kind_of
@@ -64,15 +65,22 @@ def _check_grades(
         if from_title is None and person.grade is None:
             yield roster.problem(
                 ("people", i, "title"),
-                f"title '{person.title}' of '{person.username}' is not in job-grades.yml; use "
-                f"one of: {'; '.join(grades.titles())}; or give `grade:` for this person",
+                f"title '{shorten(person.title)}' of '{person.username}' is not in job-grades.yml; "
+                f"{_titles_hint(person.title, grades)} give `grade:` for this person",
             )
         elif from_title is not None and person.grade not in (None, from_title):
             yield roster.problem(
                 ("people", i, "grade"),
                 f"grade {person.grade} of '{person.username}' differs from grade {from_title} "
-                f"of the title '{person.title}'; remove `grade:` or fix the title",
+                f"of the title '{shorten(person.title)}'; remove `grade:` or fix the title",
             )
+
+
+def _titles_hint(title: str, grades: JobGrades) -> str:
+    """The known title a misspelt one most likely is, or every known title."""
+    titles = grades.titles()
+    close = difflib.get_close_matches(title, titles, 1, 0.8)
+    return f"did you mean '{close[0]}'? Or" if close else f"use one of: {'; '.join(titles)}; or"
 
 
 def _check_people(

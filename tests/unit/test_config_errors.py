@@ -316,3 +316,14 @@ def test_a_shared_file_with_problems_stops_every_program(root: Path) -> None:
     out, err = io.StringIO(), io.StringIO()
     assert run(["validate", "--program", "demo"], {}, out, err, StepClock()) == 2
     assert "config/people.yml:6: manager 'zed'" in err.getvalue()
+
+
+def test_a_misspelt_title_is_matched_to_the_known_one(root: Path) -> None:
+    people = PEOPLE.replace("    name: Ben\n", "    name: Ben\n    title: Ecosystem Sales Manger\n")
+    make_project(root, {"config/people.yml": people, "config/job-grades.yml": GRADES})
+    code, lines = validate(root)
+    assert code == 2
+    assert lines[0] == (
+        "config/people.yml:6: title 'Ecosystem Sales Manger' of 'ben' is not in job-grades.yml; "
+        "did you mean 'Ecosystem Sales Manager'? Or give `grade:` for this person"
+    )
