@@ -458,6 +458,16 @@ def _why(error: BaseException) -> str:
         return str(error)
     if isinstance(error, jinja2.TemplateSyntaxError):
         return f"template syntax error: {error.message}"
+    if isinstance(error, jinja2.exceptions.SecurityError):
+        return (
+            "template error: that attribute is not available to templates; use the values "
+            "README.md lists"
+        )
+    if isinstance(error, TypeError) and ("concatenate" in str(error) or "operand" in str(error)):
+        return (
+            "template error: values of different kinds (text, number, date) are combined with "
+            "an operator here; join them as text with `~` (e.g. `{{ name ~ ' ' ~ year }}`)"
+        )
     return f"template error: {error}"
 
 
