@@ -91,10 +91,16 @@ class AddNote:
     key: str
     iid: int
     body: str
+    project: str | None = None  # another project's web address (a hire's general onboarding)
 
     @property
     def marker(self) -> str:
         return self.body.split("\n", 1)[0]
+
+    @property
+    def target(self) -> str:
+        """The issue the note goes on, as people write it."""
+        return f"{self.project}/-/issues/{self.iid}" if self.project else f"#{self.iid}"
 
 
 @dataclass(frozen=True)

@@ -171,10 +171,21 @@ class Writer:
         self.tracker.close_issue(action.iid)
 
     def _note(self, action: AddNote) -> None:
+        if action.project is not None:
+            self._note_in(action.project, action)
+            return
         if self._has_note(action.iid, action.marker):
             raise _Skipped  # posted by an earlier run: never twice
         self.tracker.add_note(action.iid, self._people_only(action.program, action.body))
         self.noted[action.iid, action.marker] = True
+
+    def _note_in(self, project: str, action: AddNote) -> None:
+        """A note on another project's issue: looked for there first, so it is posted once
+        even when a run stopped between the note and its proof."""
+        t = self.tracker
+        if t.has_note_in(project, action.iid, action.marker):
+            raise _Skipped
+        t.add_note_in(project, action.iid, self._people_only(action.program, action.body))
 
     def _remind(self, action: Remind) -> None:
         """Post a reminder once: not on an issue closed (or deleted) since the run listed it,

@@ -96,6 +96,20 @@ def _row(row: DerivedRow, measured: Mapping[str, Measured]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class NoteElsewhere:
+    """A note posted once on an issue of another project (a hire's general onboarding issue),
+    then recorded by a tool-owned block of this issue: the block is the proof, and the note's
+    marker (its first line) is looked for there before posting, so a run that stopped between
+    the two posts nothing twice."""
+
+    project: str  # the other project's web address, on the same GitLab
+    iid: int
+    body: str  # its first line is its hidden marker
+    block: str  # the block of this issue that records the note
+    proof: str  # that block's content
+
+
+@dataclass(frozen=True)
 class DesiredIssue:
     """An issue the configuration asks for, as it would be created today."""
 
@@ -118,6 +132,7 @@ class DesiredIssue:
     former_keys: tuple[str, ...] = ()  # keys it was made under before a rename (renames.py)
     dates: Mapping[str, dt.date] = field(default_factory=dict)  # what reminders count from
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # role -> usernames
+    elsewhere: tuple[NoteElsewhere, ...] = ()  # notes posted once on other projects' issues
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 
 from automation.actions import (
+    Action,
     AddNote,
     CloseIssue,
     CreateLabel,
@@ -170,6 +172,7 @@ def _plan_tracked(
     written, state = _write_tracked(item, found, blocks, progress, completing, ctx, turned)
     if state == "opened" and not written.failures:  # an issue that failed gets nothing
         written = with_people(written, plan_people(ctx.desired.program, item, found))
+        written = _with_notes_elsewhere(written, item, found, ctx)
     row = RollupRow(found.reference, item.subject, item.group, progress, state, records)
     return headings + written + unreadable, row
 
@@ -201,6 +204,26 @@ def _write_tracked(  # noqa: PLR0917
     else:
         state = turned.state or state
     return Plan((*present(labels), *before, *closing, *present(update))), state
+
+
+def _with_notes_elsewhere(
+    written: Plan, item: DesiredIssue, found: ObservedIssue, ctx: ProgramContext
+) -> Plan:
+    """Each note on another project's issue that this issue does not record yet: the note,
+    then its block (the proof; the note is looked for before it is posted again)."""
+    program = ctx.desired.program
+    actions: list[Action] = []
+    for note in item.elsewhere:
+        if has_block(found, note.block):
+            continue
+        proof = description_update(program, found, item.key, Edits(((note.block, note.proof),)))
+        if isinstance(proof, Failure):
+            return written + Plan(failures=(proof,))
+        actions += [AddNote(program.id, item.key, note.iid, note.body, note.project)]
+        actions += present(proof)
+    if not actions:
+        return written
+    return replace(written, unchanged=0) + Plan(tuple(actions))
 
 
 def _missing_headings(found: ObservedIssue, progress: Progress) -> tuple[str, ...]:

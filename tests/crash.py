@@ -107,6 +107,12 @@ class Delegating(Tracker):
     def add_note(self, iid: int, body: str) -> None:
         self.inner.add_note(iid, body)
 
+    def has_note_in(self, project: str, iid: int, marker: str) -> bool:
+        return self.inner.has_note_in(project, iid, marker)
+
+    def add_note_in(self, project: str, iid: int, body: str) -> None:
+        self.inner.add_note_in(project, iid, body)
+
     def update_note(self, iid: int, note_id: int, body: str) -> None:
         self.inner.update_note(iid, note_id, body)
 
@@ -174,6 +180,10 @@ class CrashingTracker(Delegating):
 
     def add_note(self, iid: int, body: str) -> None:
         super().add_note(iid, body)
+        self._wrote()
+
+    def add_note_in(self, project: str, iid: int, body: str) -> None:
+        super().add_note_in(project, iid, body)
         self._wrote()
 
     def update_note(self, iid: int, note_id: int, body: str) -> None:

@@ -76,6 +76,7 @@ class MemoryTracker(Tracker):
         self.issues: dict[int, StoredIssue] = {}
         self.epics: dict[int, StoredEpic] = {}
         self.notes: dict[int, list[str]] = {}
+        self.elsewhere: dict[tuple[str, int], list[str]] = {}  # other projects' issues' notes
         self.labels: dict[str, LabelSpec] = {}
         self.lock: tuple[str, dt.datetime] | None = None
         self.writes = 0
@@ -194,6 +195,13 @@ class MemoryTracker(Tracker):
         self._issue(iid)
         self.notes.setdefault(iid, []).append(body)
 
+    def has_note_in(self, project: str, iid: int, marker: str) -> bool:
+        return any(marker in body for body in self.elsewhere.get((project, iid), []))
+
+    def add_note_in(self, project: str, iid: int, body: str) -> None:
+        self.writes += 1
+        self.elsewhere.setdefault((project, iid), []).append(body)
+
     def find_note(self, iid: int, marker: str) -> ObservedNote | None:
         """The note whose first line is the marker; its id is its place in the list, from 1."""
         for number, body in enumerate(self.notes.get(iid, []), start=1):
@@ -287,7 +295,8 @@ class MemoryTracker(Tracker):
 
     def fingerprint(self) -> object:
         """Everything held, as a value to compare before and after a run."""
-        return copy.deepcopy((self.issues, self.epics, self.notes, self.labels, self.lock))
+        held = (self.issues, self.epics, self.notes, self.elsewhere, self.labels, self.lock)
+        return copy.deepcopy(held)
 
 
 def _observed_issue(iid: int, stored: StoredIssue) -> ObservedIssue:

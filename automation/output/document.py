@@ -76,6 +76,7 @@ class UpdateAssigneesJson(BaseActionJson):
 
 class AddNoteJson(BaseActionJson):
     body: str
+    project: str | None  # another project's web address; `iid` is its issue's
 
 
 class RemindJson(BaseActionJson):
@@ -273,7 +274,7 @@ def _fields(action: Action, base: BaseActionJson) -> ActionJson:  # noqa: C901 -
         case UpdateLabels() | UpdateAssignees():
             fields = {**base, "add": list(action.add), "remove": list(action.remove)}
         case AddNote():
-            fields = {**base, "body": action.body}
+            fields = {**base, "body": action.body, "project": action.project}
         case CloseIssue() | ReopenIssue():
             fields = base
         case CreateEpic(epic=epic):

@@ -81,7 +81,7 @@ def _line(action: Action, v: _Verbs) -> str:  # noqa: C901, PLR0912 - one flat c
             what = "labels" if isinstance(action, UpdateLabels) else "assignees"
             line = f"{v.update} #{action.iid} [{action.key}]: {what} {' '.join(changes)}"
         case AddNote():
-            line = f"{v.add} note to #{action.iid} [{action.key}]: {_gist(action.body)}"
+            line = f"{v.add} note to {action.target} [{action.key}]: {_gist(action.body)}"
         case CloseIssue():
             line = f"{v.close} #{action.iid} [{action.key}]: {action.why}"
         case ReopenIssue():

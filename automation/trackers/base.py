@@ -6,6 +6,7 @@ import abc
 import datetime as dt
 from collections.abc import Sequence
 
+from automation.errors import ItemError
 from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, ObservedNote
 from automation.progress import LabelSpec
 
@@ -77,6 +78,15 @@ class Tracker(abc.ABC):
     @abc.abstractmethod
     def add_note(self, iid: int, body: str) -> None:
         """Post a note on an issue."""
+
+    def has_note_in(self, project: str, iid: int, marker: str) -> bool:
+        """Whether the tool's user posted a note with this marker on an issue of another
+        project (its web address, on the same GitLab)."""
+        raise ItemError(f"this tracker cannot read the issues of {project}")
+
+    def add_note_in(self, project: str, iid: int, body: str) -> None:
+        """Post a note on an issue of another project (its web address, on the same GitLab)."""
+        raise ItemError(f"this tracker cannot write to the issues of {project}")
 
     @abc.abstractmethod
     def update_note(self, iid: int, note_id: int, body: str) -> None:

@@ -413,6 +413,41 @@ class GitLabTracker(Tracker):
         with self._translated(f"editing note {note_id} of #{iid}"):
             notes.update(note_id, {"body": body})
 
+    def has_note_in(self, project: str, iid: int, marker: str) -> bool:
+        """Whether the tool's user posted a note with the marker on another project's issue."""
+        notes = self._notes_in(project, iid)
+        with self._translated(f"reading the notes of {project}/-/issues/{iid}"):
+            found = notes.list(iterator=True, per_page=PER_PAGE, sort="desc")
+            return any(
+                marker in str(n.attributes.get("body", ""))
+                and n.attributes.get("author", {}).get("username") in self.ours
+                for n in found
+            )
+
+    def add_note_in(self, project: str, iid: int, body: str) -> None:
+        """Post a note on another project's issue, paced and never twice (see add_note)."""
+        notes = self._notes_in(project, iid)
+        marker = body.split("\n", 1)[0]
+
+        def create() -> bool:
+            self._pace("note", self.settings.notes_per_minute)
+            with self._translated(f"adding a note to {project}/-/issues/{iid}"):
+                notes.create({"body": body}, retry_transient_errors=False)
+            return True
+
+        self._create_once(create, lambda: self.has_note_in(project, iid, marker) or None)
+
+    def _notes_in(self, project: str, iid: int) -> Any:
+        """The notes of an issue of another project on this GitLab (never another origin:
+        the token goes only to GITLAB_URL's)."""
+        if _origin(project) != _origin(self._url):
+            raise ItemError(
+                f"{project} is not on the GitLab at {self._url}; the tool writes only there"
+            )
+        base = urlsplit(self._url).path.rstrip("/")
+        path = urlsplit(project).path.removeprefix(base).strip("/")
+        return self._gl.projects.get(path, lazy=True).issues.get(iid, lazy=True).notes
+
     def close_issue(self, iid: int) -> None:
         """Close an issue (state_event=close)."""
         self._update(iid, {"state_event": "close"}, f"closing issue #{iid}")

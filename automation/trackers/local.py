@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -164,6 +165,26 @@ class LocalTracker(Tracker):
         """Whether notes/<iid>.md holds a note with the marker."""
         path = self.workspace / "notes" / f"{iid}.md"
         return path.is_file() and marker in path.read_bytes().decode("utf-8", "replace")
+
+    def has_note_in(self, project: str, iid: int, marker: str) -> bool:
+        """Whether elsewhere/<host>/<project path>/<iid>.md holds a note with the marker."""
+        path = self._elsewhere(project, iid)
+        return path.is_file() and marker in path.read_bytes().decode("utf-8", "replace")
+
+    def add_note_in(self, project: str, iid: int, body: str) -> None:
+        """Append the note to elsewhere/<host>/<project path>/<iid>.md: what the local backend
+        keeps of another project's issue (a hire's general onboarding issue)."""
+        path = self._elsewhere(project, iid)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as file:
+            file.write(f"{body.rstrip()}\n\n")
+
+    def _elsewhere(self, project: str, iid: int) -> Path:
+        parts = urlsplit(project)
+        names = [parts.hostname or "host", *(p for p in parts.path.split("/") if p)]
+        if any(name in {".", ".."} for name in names):
+            raise ItemError(f"{project} is not a project's address")
+        return self.workspace.joinpath("elsewhere", *names, f"{iid}.md")
 
     def find_note(self, iid: int, marker: str) -> ObservedNote | None:
         """The tool's note in notes/<iid>.md whose first line is the marker (its number is its

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from automation.config.models import Person
-from automation.desired import Context, Derived, DerivedRow, DesiredIssue, Generated, Group
+from automation.desired import (
+    Context,
+    Derived,
+    DerivedRow,
+    DesiredIssue,
+    Generated,
+    Group,
+    NoteElsewhere,
+)
 from automation.kinds.onboarding.model import (
     Hire,
     Onboarding,
@@ -191,6 +200,34 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
             "manager": (manager.username,) if manager else (),
             "program_lead": (part.enablement_contact,),
         },
+        elsewhere=_learning_path_note(ctx, person, values),
+    )
+
+
+_ISSUE_URL = re.compile(r"^(?P<project>https://\S+?)/-/issues/(?P<iid>\d+)/?(?:[?#]\S*)?$")
+NOTE_BLOCK = "learning-path-note"  # the hire's issue records that the note was posted
+
+
+def _learning_path_note(
+    ctx: Ctx, person: Person, values: dict[str, Any]
+) -> tuple[NoteElsewhere, ...]:
+    """The page's Enablement step: one comment on the hire's general onboarding issue with
+    their learning path's link (when the program has a note template, and there is a link)."""
+    template = ctx.program.onboarding.learning_path_note
+    found = _ISSUE_URL.match(person.onboarding_issue or "")
+    if template is None or found is None or not values["links"]["learning_path"]:
+        return ()
+    key = _key(ctx, person)
+    body = ctx.renderer.render(template, values).strip()
+    return (
+        NoteElsewhere(
+            project=found["project"],
+            iid=int(found["iid"]),
+            body=f"<!-- automation:note learning-path {key} -->\n{body}",
+            block=NOTE_BLOCK,
+            proof=f"The learning path's link was posted on the general onboarding issue "
+            f"({person.onboarding_issue}) on {ctx.today}.",
+        ),
     )
 
 

@@ -1,0 +1,155 @@
+"""The page's Enablement step: one comment with the learning path's link on each hire's
+general onboarding issue (another project), posted once across re-runs, crashes and edits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from automation.run import Prepared, apply, prepare
+from tests.backends import GitLabBackend, new_fake
+from tests.conftest import keep_programs
+from tests.crash import Crash, Delegating
+from tests.local_cli import TODAY, edit, issues, path_of, run
+from tests.memory import memory_for, run_apply
+
+GENERAL = "https://gitlab.example.com/people-group/onboarding"
+MAYA = "sales-onboarding/maya.okonkwo"
+MARKER = f"<!-- automation:note learning-path {MAYA} -->"
+DAY = dt.date.fromisoformat(TODAY)
+
+
+@pytest.fixture
+def onboarding(shipped: Path) -> Path:
+    return keep_programs(shipped, "sales-onboarding")
+
+
+def posted(root: Path, iid: int) -> str:
+    path = root / ".automation" / "elsewhere" / "gitlab.example.com" / "people-group"
+    return (path / "onboarding" / f"{iid}.md").read_text()
+
+
+def test_the_learning_path_is_posted_once_on_the_general_onboarding_issue(
+    onboarding: Path,
+) -> None:
+    result = run("apply")
+    assert f"added note to {GENERAL}/-/issues/1201 [{MAYA}]" in result.out
+    note = posted(onboarding, 1201)
+    assert note.count(MARKER) == 1
+    assert (
+        "**Sales Quick Start learning path** for Maya Okonkwo (Strategic Account Leader): "
+        "[https://about.gitlab.com/handbook/sales/onboarding/sales-learning-path/]"
+    ) in note
+    assert "before your SQS workshop (Jan 11-14, 2027, AMER)" in note
+    maya = issues(onboarding)[MAYA].description
+    assert (
+        f"The learning path's link was posted on the general onboarding issue "
+        f"({GENERAL}/-/issues/1201) on {TODAY}."
+    ) in maya
+    # hires without a general onboarding issue in people.yml get no note
+    elsewhere = onboarding / ".automation" / "elsewhere" / "gitlab.example.com"
+    assert sorted(p.name for p in elsewhere.rglob("*.md")) == ["1188.md", "1201.md"]
+    assert "No changes" in run("apply").out
+    assert "added note" not in run("apply", today="2026-12-20").out  # weeks later
+    assert posted(onboarding, 1201) == note
+
+
+def test_a_deleted_record_does_not_post_the_note_again(onboarding: Path) -> None:
+    run("apply")
+    path = path_of(onboarding, MAYA)
+    text = path.read_text()
+    start = text.index("<!-- automation:begin learning-path-note -->")
+    end = text.index("<!-- automation:end learning-path-note -->") + len(
+        "<!-- automation:end learning-path-note -->"
+    )
+    path.write_text(text[:start] + text[end:])
+    result = run("apply")
+    assert "added note" not in result.out  # found on the general onboarding issue
+    assert posted(onboarding, 1201).count(MARKER) == 1
+    assert "<!-- automation:begin learning-path-note -->" in issues(onboarding)[MAYA].description
+
+
+def test_no_note_without_a_note_template(onboarding: Path) -> None:
+    program = onboarding / "config" / "programs" / "sales-onboarding.yml"
+    edit(program, "  learning_path_note: sales-onboarding/learning-path-note.md.j2\n", "")
+    result = run("apply")
+    assert result.code == 0 and "added note" not in result.out
+    assert not (onboarding / ".automation" / "elsewhere").exists()
+
+
+class _DiesAfterTheNote(Delegating):
+    """A run killed right after the note reached the other project, before its record."""
+
+    def add_note_in(self, project: str, iid: int, body: str) -> None:
+        super().add_note_in(project, iid, body)
+        raise Crash
+
+
+def _prepared(root: Path) -> Prepared:
+    return prepare(root / "config", root / "templates", DAY)
+
+
+def test_a_run_killed_after_the_note_posts_it_once(onboarding: Path) -> None:
+    prepared = _prepared(onboarding)
+    memory = memory_for(prepared)
+    with pytest.raises(Crash):
+        apply(prepared, _DiesAfterTheNote(memory), DAY)
+    assert sum(len(v) for v in memory.elsewhere.values()) == 1
+    run_apply(prepared, memory, DAY)
+    run_apply(prepared, memory, DAY)
+    assert {key: len(notes) for key, notes in memory.elsewhere.items()} == {
+        (GENERAL, 1188): 1,
+        (GENERAL, 1201): 1,
+    }
+    proofs = [i for i in memory.all_issues() if "begin learning-path-note" in i.description]
+    assert len(proofs) == 2
+
+
+# --- on GitLab: another project of the same instance ---------------------------------------
+
+
+@pytest.fixture
+def gitlab(onboarding: Path) -> Iterator[GitLabBackend]:
+    people = yaml.safe_load(Path("config/people.yml").read_text())["people"]
+    fake = new_fake("premium", users=tuple(str(p["username"]) for p in people))
+    fake.add_project("people-group/onboarding")
+    first = fake.create_issue_as("people-group/onboarding", "riley.chen", "Onboarding", "text")
+    # Maya's general onboarding issue is the new project's first; Tom has none
+    roster = Path("config/people.yml")
+    text = roster.read_text().replace(f"{GENERAL}/-/issues/1201", f"{GENERAL}/-/issues/{first}")
+    roster.write_text(text.replace(f"    onboarding_issue: {GENERAL}/-/issues/1188\n", ""))
+    with fake.activate():
+        yield GitLabBackend(fake)
+
+
+def _tool_notes(backend: GitLabBackend) -> list[str]:
+    (general,) = backend.fake.issues("people-group/onboarding")
+    return [n for n in general["notes"] if MARKER in n]
+
+
+def test_on_gitlab_the_note_goes_to_the_other_projects_issue_once(
+    gitlab: GitLabBackend,
+) -> None:
+    assert gitlab.cli("apply").code == 0
+    assert len(_tool_notes(gitlab)) == 1
+    assert gitlab.cli("apply").code == 0
+    assert len(_tool_notes(gitlab)) == 1
+
+
+def test_on_gitlab_a_note_for_another_instance_fails_that_hire_only(
+    gitlab: GitLabBackend,
+) -> None:
+    roster = Path("config/people.yml")
+    roster.write_text(roster.read_text().replace(GENERAL, "https://other.example.com/hr/onb"))
+    result = gitlab.cli("apply")
+    assert result.code == 1
+    assert (
+        f"FAILED [{MAYA}]: https://other.example.com/hr/onb is not on the GitLab at "
+        "https://gitlab.example.com; the tool writes only there"
+    ) in result.out + result.err
+    assert not _tool_notes(gitlab)
+    assert "Summary: 14 created" in result.out  # everything else was done
