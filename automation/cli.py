@@ -15,6 +15,7 @@ from typing import TextIO
 from automation import scaffold
 from automation.actions import ALL_STEPS, Action, Plan
 from automation.clock import Clock
+from automation.config.loader import load_settings
 from automation.config.models import GitLabSettings
 from automation.dashboard.gather import gather
 from automation.dashboard.site import write_site
@@ -30,12 +31,14 @@ from automation.lock import RunLock
 from automation.output.console import Console, show_applied, show_plan, write_report
 from automation.output.document import plan_document, to_json
 from automation.output.lines import NOTE_MARKER, note_body, plan_lines, summary_line
-from automation.output.result import Result, plural
+from automation.output.result import Result, Summary, plural
 from automation.privacy import Privacy, printable
 from automation.run import Prepared, apply, make_plan, prepare, size_warnings
+from automation.syncrecord import SyncRecord
 from automation.trackers.base import Tracker
 from automation.trackers.gitlab import Connection, GitLabTracker
 from automation.trackers.local import LocalTracker
+from automation.unchanged import inputs, keep_record, unchanged
 
 DEFAULT_WORKSPACE = ".automation"
 
@@ -126,7 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="in a merge request pipeline, post the plan as one note, edited in place",
     )
-    commands.add_parser("apply", parents=[common, tracked], help="make the changes")
+    apply_command = commands.add_parser("apply", parents=[common, tracked], help="make the changes")
+    apply_command.add_argument(
+        "--full",
+        action="store_true",
+        help="read every issue, even when nothing changed since the last run that found "
+        "nothing to do (the first run of each day always does)",
+    )
     dashboard = commands.add_parser(
         "dashboard",
         parents=[common, where],
@@ -353,7 +362,47 @@ def _apply(
     show_applied(console, result)
     if args.report:
         write_report(args.report, "apply", today, result, console.privacy)
+    if not result.actions and not result.failures:
+        keep_record(tracker, _inputs(args), today, args.steps, result.summary.unchanged)
     return EXIT_ITEMS_FAILED if result.failures else EXIT_OK
+
+
+def _early_tracker(args: argparse.Namespace, env: Mapping[str, str], err: TextIO) -> Tracker | None:
+    """For `apply` on GitLab, the tracker, made from settings.yml alone before the rest is
+    read: a run with nothing to do stops after a few requests (--full: never)."""
+    if args.command != "apply" or args.full:
+        return None
+    if args.backend != "gitlab" and (args.backend is not None or not env.get("GITLAB_TOKEN")):
+        return None
+    settings = load_settings(args.config)
+    return choose_tracker(args, env, err, settings.gitlab) if settings else None
+
+
+def _inputs(args: argparse.Namespace) -> str:
+    return inputs(_version(), args.config, args.templates, args.program or ())
+
+
+def _nothing_changed(
+    args: argparse.Namespace,
+    record: SyncRecord,
+    today: dt.date,
+    env: Mapping[str, str],
+    out: TextIO,
+) -> int:
+    """What a run that stopped early says, and reports."""
+    moment = record.since.strftime("%Y-%m-%d %H:%M UTC")
+    notice = (
+        f"nothing changed in GitLab, config/ or templates/ since {moment}, when a full run "
+        "found nothing to do, so no issue was read; the first run of each day, or --full, "
+        "reads every issue"
+    )
+    summary = Summary.of((), record.issues, 0, 0)
+    result = Result((), (), (), (notice,), summary)
+    in_ci = env.get("GITLAB_CI", "").lower() == "true"
+    show_applied(Console(out, in_ci, not in_ci and "NO_COLOR" not in env and out.isatty()), result)
+    if args.report:
+        write_report(args.report, "apply", today, result, Privacy())
+    return EXIT_OK
 
 
 def _with_tracker(
@@ -403,11 +452,15 @@ def run(
         if args.command == "init":
             return scaffold.init(args.dir, out, args.tool_project)
         today = args.today or dt.date.today()
+        early = _early_tracker(args, env, err)
+        record = early and unchanged(early, _inputs(args), today, args.steps)
+        if record:
+            return _nothing_changed(args, record, today, env, out)
         prepared = prepare(args.config, args.templates, today, args.program or ())
         _set_aside(prepared, err)
         if args.command == "validate":
             return _validate(prepared, out)
-        tracker = choose_tracker(args, env, err, prepared.loaded.config.settings.gitlab)
+        tracker = early or choose_tracker(args, env, err, prepared.loaded.config.settings.gitlab)
         if _own_screen(args, tracker, env, out):
             prepared = replace(prepared, reveal=True)
         return _with_tracker(args, prepared, tracker, today, env=env, out=out)

@@ -186,6 +186,14 @@ def _program_files(config_dir: Path) -> list[Path]:
 M = TypeVar("M", bound=BaseModel)
 
 
+def load_settings(config_dir: Path) -> Settings | None:
+    """settings.yml alone, for a run that may find it has nothing to do before reading the
+    rest; None when it has problems (the full load says them, with every other problem)."""
+    problems: list[Problem] = []
+    settings = _load(config_dir / SETTINGS_FILE, Settings, {}, problems)
+    return None if problems else settings
+
+
 def _load(
     path: Path, model: type[M], sources: dict[str, Source], problems: list[Problem]
 ) -> M | None:

@@ -158,3 +158,24 @@ class Tracker(abc.ABC):
     @abc.abstractmethod
     def link_issues(self, iid: int, target_iid: int) -> None:
         """Relate two issues of the project."""
+
+
+class ChangeLog(abc.ABC):
+    """A tracker that can say whether anything changed since a moment, and keep the record of
+    the last run that left nothing to do (see syncrecord.py): GitLab."""
+
+    @abc.abstractmethod
+    def first_answer_at(self) -> dt.datetime | None:
+        """The tracker's own clock when it first answered this run (None: not yet)."""
+
+    @abc.abstractmethod
+    def changed_since(self, moment: dt.datetime) -> bool:
+        """Whether any issue of the project was created or changed on or after MOMENT."""
+
+    @abc.abstractmethod
+    def read_sync_record(self) -> str | None:
+        """The record's text, or None when there is none."""
+
+    @abc.abstractmethod
+    def write_sync_record(self, text: str) -> None:
+        """Keep the record's text (made if missing)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -19,7 +20,8 @@ from automation.errors import CreationRefused, ItemError, TrackerUnavailable
 from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, ObservedNote
 from automation.markers import normalise
 from automation.progress import LabelSpec
-from automation.trackers.base import Tracker
+from automation.syncrecord import RECORD_COLOR, RECORD_LABEL
+from automation.trackers.base import ChangeLog, Tracker
 
 T = TypeVar("T")
 PER_PAGE = 100
@@ -161,7 +163,7 @@ class SameOriginSession(requests.Session):
         return super().send(request, **kwargs)
 
 
-class GitLabTracker(Tracker):
+class GitLabTracker(Tracker, ChangeLog):
     """Issues in one project, labels (and epics) in one group."""
 
     name = "gitlab"
@@ -191,6 +193,8 @@ class GitLabTracker(Tracker):
         self._project = self._gl.projects.get(settings.project, lazy=True)
         self._group = self._gl.groups.get(settings.group, lazy=True)
         self._gl.session.hooks["response"].append(self._obey_rate_headers)
+        self._gl.session.hooks["response"].append(self._note_first_answer)
+        self._first_answer: dt.datetime | None = None
 
     # --- connection -------------------------------------------------------------------------
 
@@ -661,6 +665,14 @@ class GitLabTracker(Tracker):
             del recent[0]
         recent.append(self._monotonic())
 
+    def _note_first_answer(self, response: requests.Response, *_: Any, **__: Any) -> None:
+        """GitLab's clock (the Date header) when it first answered this run."""
+        if self._first_answer is None and "Date" in response.headers:
+            try:
+                self._first_answer = email.utils.parsedate_to_datetime(response.headers["Date"])
+            except (TypeError, ValueError):
+                return
+
     def _obey_rate_headers(self, response: requests.Response, *_: Any, **__: Any) -> None:
         """Slow down before a 429: when RateLimit-Remaining runs low, wait for the reset."""
         headers = response.headers
@@ -674,6 +686,41 @@ class GitLabTracker(Tracker):
             wait = reset - self._wall()
             if wait > 0:
                 self._sleep(min(wait, MAX_RATE_WAIT))
+
+    # --- what changed since the last run that left nothing to do (syncrecord.py) -----------
+
+    def first_answer_at(self) -> dt.datetime | None:
+        return self._first_answer
+
+    def changed_since(self, moment: dt.datetime) -> bool:
+        """One request: the project's issues updated on or after MOMENT, one at most."""
+        since = moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with self._reading("listing the issues changed since the last run"):
+            changed = self._project.issues.list(
+                updated_after=since, state="all", per_page=1, get_all=False
+            )
+        return bool(changed)
+
+    def read_sync_record(self) -> str | None:
+        try:
+            with self._reading("reading the record of the last run"):
+                label = self._group.labels.get(RECORD_LABEL)
+        except ItemError as error:
+            if _status(error) == NOT_FOUND:
+                return None
+            raise
+        return str(label.attributes.get("description") or "")
+
+    def write_sync_record(self, text: str) -> None:
+        try:
+            with self._translated("keeping the record of this run"):
+                self._group.labels.update(RECORD_LABEL, {"description": text})
+        except ItemError as error:
+            if _status(error) != NOT_FOUND:
+                raise
+            data = {"name": RECORD_LABEL, "color": RECORD_COLOR, "description": text}
+            with self._translated("keeping the record of this run"):
+                self._group.labels.create(data)
 
     # --- the run lock: a group label whose description says who holds it until when ------
 

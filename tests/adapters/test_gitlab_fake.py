@@ -913,6 +913,13 @@ def api_get(fake: FakeGitLab, path: str) -> requests.Response:
     return requests.get(f"{fake.api_url}{path}", headers={"PRIVATE-TOKEN": fake.token})
 
 
+def test_every_answer_carries_a_date_header_in_gitlabs_time(fake: FakeGitLab) -> None:
+    # HTTP servers date their answers (RFC 9110); GitLab's clock, not the client's
+    fake.clock.advance(timedelta(days=3))
+    answer = requests.get(f"{fake.url}/api/v4/projects/{quote(PROJECT, safe='')}", timeout=5)
+    assert answer.headers["Date"] == format_datetime(fake.clock.now(), usegmt=True)
+
+
 def test_no_rate_limit_headers_unless_a_budget_is_set(fake: FakeGitLab) -> None:
     assert not any(h.startswith("RateLimit") for h in api_get(fake, "/projects/1/issues").headers)
 

@@ -280,6 +280,6 @@ def test_on_gitlab_a_cohort_rename_creates_nothing_and_writes_each_item_once(
         keys = {find_key(i["description"] or "") for i in fake.issues(PROJECT)}
         assert keys == {f"{NEW}/{u}" for u in PEOPLE} | {"csm-aspiring-leaders/tracking"}
         assert fake.quick_actions == []
-        writes = fake.count("PUT") + fake.count("POST")
+        writes = fake.count("PUT") + fake.count("POST") - gitlab.record_writes()
         assert "No changes" in ok(gitlab.cli("apply"))
-        assert fake.count("PUT") + fake.count("POST") == writes
+        assert fake.count("PUT") + fake.count("POST") - gitlab.record_writes() == writes

@@ -6,7 +6,7 @@ import functools
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -902,11 +902,13 @@ class Reply:
 
 
 class RecordedRequest(NamedTuple):
-    """One request as seen by the fake: method, decoded path and query values."""
+    """One request as seen by the fake: method, decoded path, query values, and every
+    parameter (query and body) as the handlers read them."""
 
     method: str
     path: str
     query: dict[str, list[str]]
+    params: Mapping[str, Any] = {}
 
 
 Handler = Callable[[Request], Reply]
@@ -2545,11 +2547,15 @@ class FakeGitLab:
         request = self._parse(prepared)
         parts = urlsplit(prepared.url or "")
         query = parse_qs(parts.query, keep_blank_values=True)
-        self.requests.append(RecordedRequest(request.method, unquote(parts.path), query))
+        recorded = RecordedRequest(
+            request.method, unquote(parts.path), query, request.params.values
+        )
+        self.requests.append(recorded)
         self.clock.tick()
         reply = self._fault_reply(request) or self._authenticate(prepared) or self._metered(request)
         self._maybe_crash(request, reply)
-        return reply.status, reply.headers, self._render(reply)
+        stamped = {"Date": format_datetime(self.clock.now(), usegmt=True), **reply.headers}
+        return reply.status, stamped, self._render(reply)
 
     def _metered(self, request: Request) -> Reply:
         """Count the request in the user's budget, run hooks, serve it and add RateLimit-*."""

@@ -1,0 +1,80 @@
+"""The record of the last run that left nothing to do, kept in GitLab, so that a run can see
+that nothing changed since and stop after a few requests.
+
+A run may stop early only when all of these hold: the record is there and readable; it was
+made on the same day (due dates, overdue labels and periods move with the day, so the first
+run of each day checks everything); the configuration, the templates, the tool's version and
+the run's options hash to the same fingerprint; its steps cover this run's; and no issue of the
+project was changed since the record's moment (GitLab's `updated_after`, less an overlap). A
+missing, damaged or foreign record only means a full run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+RECORD_LABEL = "automation-last-full-run"
+RECORD_COLOR = "#808080"
+OVERLAP = dt.timedelta(seconds=5)  # GitLab's Date header has whole seconds; clocks drift
+_PREFIX = "Kept by the automation, never put it on issues. v1"
+_PATTERN = re.compile(
+    r"v1 since=(?P<since>\S+) day=(?P<day>\d{4}-\d{2}-\d{2}) issues=(?P<issues>\d+) "
+    r"steps=(?P<steps>[a-z,]+) fingerprint=(?P<fingerprint>[0-9a-f]{32})$"
+)
+
+
+@dataclass(frozen=True)
+class SyncRecord:
+    """As of SINCE (GitLab's clock), a run with STEPS over the configuration FINGERPRINT left
+    nothing to do; it counted ISSUES up-to-date issues."""
+
+    since: dt.datetime
+    day: dt.date
+    issues: int
+    steps: frozenset[str]
+    fingerprint: str
+
+    def text(self) -> str:
+        """The record as the label's description."""
+        steps = ",".join(sorted(self.steps))
+        moment = self.since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return (
+            f"{_PREFIX} since={moment} day={self.day.isoformat()} issues={self.issues} "
+            f"steps={steps} fingerprint={self.fingerprint}"
+        )
+
+    def covers(self, fingerprint: str, today: dt.date, steps: frozenset[str]) -> bool:
+        """Whether a run with these inputs would find what this record found."""
+        return self.fingerprint == fingerprint and self.day == today and steps <= self.steps
+
+
+def read_record(text: str | None) -> SyncRecord | None:
+    """The record in a label description; None when there is none or it cannot be read."""
+    found = _PATTERN.search((text or "").strip())
+    if found is None:
+        return None
+    try:
+        since = dt.datetime.fromisoformat(found["since"].replace("Z", "+00:00"))
+        day = dt.date.fromisoformat(found["day"])
+    except ValueError:
+        return None
+    if since.tzinfo is None:
+        return None
+    steps = frozenset(found["steps"].split(","))
+    return SyncRecord(since, day, int(found["issues"]), steps, found["fingerprint"])
+
+
+def fingerprint(folders: Iterable[Path], options: Sequence[str]) -> str:
+    """A hash of every file under FOLDERS (names and bytes) and of the run's OPTIONS."""
+    digest = hashlib.sha256()
+    for option in options:
+        digest.update(option.encode() + b"\0")
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:32]

@@ -1,0 +1,143 @@
+"""A run that finds nothing changed since the last run that found nothing to do stops after a
+few requests; anything that could change the plan makes it read everything again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from automation.syncrecord import RECORD_LABEL, read_record
+from tests.adapters.test_gitlab_tracker import ok, setup_project, users
+from tests.backends import GROUP, PROJECT, GitLabBackend, Result, cli, new_fake
+
+HOUR = dt.timedelta(hours=1)
+QUIET = "nothing changed in GitLab, config/ or templates/ since"
+
+
+@pytest.fixture(autouse=True)
+def _no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(time, "sleep", lambda _seconds: None)
+
+
+@pytest.fixture
+def settled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GitLabBackend]:
+    """Issues made an hour ago, then a run that found nothing to do (it kept the record)."""
+    monkeypatch.chdir(tmp_path)
+    setup_project(tmp_path, 3)
+    fake = new_fake(users=tuple(users(3)))
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        ok(backend.cli("apply"))
+        fake.clock.advance(HOUR)
+        assert QUIET not in ok(backend.cli("apply")).out
+        fake.clock.advance(HOUR)
+        fake.requests.clear()
+        yield backend
+
+
+def read_every_issue(backend: GitLabBackend) -> bool:
+    """Whether the run listed a program's issues (what a full run does)."""
+    return any("labels" in r.query and r.path.endswith("/issues") for r in backend.fake.requests)
+
+
+def writes(backend: GitLabBackend) -> int:
+    return sum(backend.fake.count(method) for method in ("POST", "PUT", "DELETE"))
+
+
+def test_nothing_changed_means_a_few_requests_and_no_issue_read(settled: GitLabBackend) -> None:
+    run = ok(settled.cli("apply"))
+    assert QUIET in run.out
+    assert "No changes: 4 issues are up to date; nothing was written." in run.out
+    assert not read_every_issue(settled) and writes(settled) == 0
+    # the token's user and scopes, project, group, the record, one page of changed issues
+    assert len(settled.fake.requests) <= 6
+
+
+def test_a_tick_since_the_record_is_read_and_counted(settled: GitLabBackend) -> None:
+    ticked = settled.fake.issues(PROJECT)[0]
+    settled.edit(ticked["iid"], lambda text: text.replace("- [ ] first task", "- [x] first task"))
+    run = ok(settled.cli("apply"))
+    assert QUIET not in run.out and read_every_issue(settled)
+    labels = next(i for i in settled.fake.issues(PROJECT) if i["iid"] == ticked["iid"])["labels"]
+    assert "progress::50-74%" in labels
+
+
+def test_a_tick_during_the_run_that_kept_the_record_is_not_missed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A manager ticks a box after the run read the issues and before it kept its record:
+    the record's moment is the run's start, so the next run sees the tick."""
+    monkeypatch.chdir(tmp_path)
+    setup_project(tmp_path, 3)
+    fake = new_fake(users=tuple(users(3)))
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        ok(backend.cli("apply"))
+        fake.clock.advance(HOUR)
+        issue = fake.state.projects[1].issues[1]
+
+        def tick() -> None:
+            issue.description = issue.description.replace("- [ ] first task", "- [x] first task")
+            issue.updated_at = fake.clock.now()
+
+        fake.before_request("PUT", "/labels", tick)
+        ok(backend.cli("apply"))  # found nothing (the tick came after its read), kept the record
+        assert RECORD_LABEL in fake.labels(GROUP)
+        fake.clock.advance(HOUR)
+        run = ok(backend.cli("apply"))
+    assert QUIET not in run.out
+    assert "progress::50-74%" in next(i for i in fake.issues(PROJECT) if i["iid"] == 1)["labels"]
+
+
+def test_a_template_change_reads_everything(settled: GitLabBackend) -> None:
+    template = Path("templates/demo.md.j2")
+    template.write_text(
+        template.read_text().replace("- [ ] second task", "- [ ] second task\n- [ ] third task")
+    )
+    run = ok(settled.cli("apply"))
+    assert QUIET not in run.out and read_every_issue(settled)
+    assert all("third task" in i["description"] for i in settled.fake.issues(PROJECT)[:3])
+
+
+def test_the_first_run_of_a_new_day_reads_everything(settled: GitLabBackend) -> None:
+    tomorrow = ["apply", "--backend", "gitlab", "--today", "2026-11-25", "--rehearsal"]
+    run = cli(tomorrow, settled.env())
+    assert run.code == 0 and QUIET not in run.out and read_every_issue(settled)
+
+
+def test_full_reads_everything(settled: GitLabBackend) -> None:
+    run = ok(settled.cli("apply", "--full"))
+    assert QUIET not in run.out and read_every_issue(settled)
+
+
+def test_plan_always_reads_everything(settled: GitLabBackend) -> None:
+    ok(settled.cli("plan"))
+    assert read_every_issue(settled)
+
+
+def test_a_damaged_record_means_a_full_run_that_keeps_a_new_one(settled: GitLabBackend) -> None:
+    labels = settled.fake.client().groups.get(GROUP).labels
+    labels.update(RECORD_LABEL, {"description": "someone typed here"})
+    run = ok(settled.cli("apply"))
+    assert QUIET not in run.out and read_every_issue(settled)
+    kept = read_record(settled.fake.labels(GROUP)[RECORD_LABEL]["description"])
+    assert kept is not None and kept.issues == 4
+
+
+def test_fewer_steps_are_covered_more_steps_are_not(settled: GitLabBackend) -> None:
+    assert QUIET in ok(settled.cli("apply", "--steps", "labels")).out
+    settled.fake.client().groups.get(GROUP).labels.delete(RECORD_LABEL)
+    assert QUIET not in ok(settled.cli("apply", "--steps", "labels")).out  # keeps labels only
+    settled.fake.clock.advance(HOUR)
+    settled.fake.requests.clear()
+    run = ok(settled.cli("apply"))
+    assert QUIET not in run.out and read_every_issue(settled)
+
+
+def test_another_program_choice_is_not_covered(settled: GitLabBackend) -> None:
+    run: Result = ok(settled.cli("apply", "--program", "demo"))
+    assert QUIET not in run.out and read_every_issue(settled)

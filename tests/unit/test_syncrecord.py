@@ -1,0 +1,58 @@
+"""The record of the last run that found nothing to do: written, read back, and what it covers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from automation.syncrecord import SyncRecord, fingerprint, read_record
+
+ALL = frozenset({"create", "labels", "progress"})
+RECORD = SyncRecord(
+    dt.datetime(2026, 11, 30, 9, 59, 55, tzinfo=dt.UTC), dt.date(2026, 11, 30), 46, ALL, "a" * 32
+)
+
+
+def test_a_record_reads_back_as_written() -> None:
+    assert read_record(RECORD.text()) == RECORD
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        None,
+        "",
+        "someone typed here",
+        RECORD.text().replace("day=2026-11-30", "day=2026-13-30"),
+        RECORD.text().replace("since=2026-11-30T09:59:55Z", "since=2026-11-30T09:59:55"),
+        RECORD.text().replace("a" * 32, "a" * 31),
+        RECORD.text() + " and more",
+    ],
+)
+def test_a_damaged_record_is_no_record(text: str | None) -> None:
+    assert read_record(text) is None
+
+
+def test_it_covers_the_same_inputs_day_and_fewer_steps_only() -> None:
+    day = dt.date(2026, 11, 30)
+    assert RECORD.covers("a" * 32, day, ALL)
+    assert RECORD.covers("a" * 32, day, frozenset({"labels"}))
+    assert not RECORD.covers("b" * 32, day, ALL)
+    assert not RECORD.covers("a" * 32, day + dt.timedelta(days=1), ALL)
+    labels_only = SyncRecord(RECORD.since, day, 46, frozenset({"labels"}), "a" * 32)
+    assert not labels_only.covers("a" * 32, day, ALL)
+
+
+def test_the_fingerprint_follows_file_names_bytes_and_options(tmp_path: Path) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "people.yml").write_text("people: []\n")
+    first = fingerprint([tmp_path / "config"], ["1.0"])
+    assert fingerprint([tmp_path / "config"], ["1.0"]) == first
+    assert fingerprint([tmp_path / "config"], ["1.1"]) != first
+    (tmp_path / "config" / "people.yml").write_text("people: [] \n")
+    changed = fingerprint([tmp_path / "config"], ["1.0"])
+    assert changed != first
+    (tmp_path / "config" / "people.yml").rename(tmp_path / "config" / "persons.yml")
+    assert fingerprint([tmp_path / "config"], ["1.0"]) not in (first, changed)
