@@ -27,6 +27,7 @@ from automation.errors import (
     TrackerUnavailable,
     UsageError,
 )
+from automation.event import read_event
 from automation.lock import RunLock
 from automation.output.console import Console, show_applied, show_plan, write_report
 from automation.output.document import plan_document, to_json
@@ -130,6 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="in a merge request pipeline, post the plan as one note, edited in place",
     )
     apply_command = commands.add_parser("apply", parents=[common, tracked], help="make the changes")
+    apply_command.add_argument(
+        "--event",
+        type=Path,
+        metavar="FILE",
+        help="a GitLab issue event (a webhook's TRIGGER_PAYLOAD): sync only the programs of "
+        "its issue; events caused by the tool's own user are ignored",
+    )
     apply_command.add_argument(
         "--full",
         action="store_true",
@@ -362,15 +370,37 @@ def _apply(
     show_applied(console, result)
     if args.report:
         write_report(args.report, "apply", today, result, console.privacy)
-    if not result.actions and not result.failures:
+    if not result.actions and not result.failures and not args.event:  # every program checked
         keep_record(tracker, _inputs(args), today, args.steps, result.summary.unchanged)
     return EXIT_ITEMS_FAILED if result.failures else EXIT_OK
+
+
+def _on_event(
+    args: argparse.Namespace,
+    prepared: Prepared,
+    tracker: Tracker,
+    today: dt.date,
+    *,
+    env: Mapping[str, str],
+    out: TextIO,
+) -> int:
+    """`apply --event FILE`: the programs of the event's issue only, unless it needs none."""
+    if not isinstance(tracker, GitLabTracker):
+        raise UsageError("--event reads a GitLab webhook's event: use it with --backend gitlab")
+    event = read_event(args.event)
+    known = tuple(p.program.id for p in prepared.programs)
+    why = event.ignored(tracker.me, known)
+    if why is not None:
+        print(f"note: {why}", file=out)
+        return EXIT_OK
+    chosen = tuple(p for p in prepared.programs if p.program.id in event.programs)
+    return _apply(args, replace(prepared, programs=chosen), tracker, today, env=env, out=out)
 
 
 def _early_tracker(args: argparse.Namespace, env: Mapping[str, str], err: TextIO) -> Tracker | None:
     """For `apply` on GitLab, the tracker, made from settings.yml alone before the rest is
     read: a run with nothing to do stops after a few requests (--full: never)."""
-    if args.command != "apply" or args.full:
+    if args.command != "apply" or args.full or args.event:
         return None
     if args.backend != "gitlab" and (args.backend is not None or not env.get("GITLAB_TOKEN")):
         return None
@@ -419,6 +449,8 @@ def _with_tracker(
         return _plan(args, prepared, tracker, today, env=env, out=out)
     if args.command == "dashboard":
         return _dashboard(args, prepared, tracker, today, out)
+    if args.event:
+        return _on_event(args, prepared, tracker, today, env=env, out=out)
     return _apply(args, prepared, tracker, today, env=env, out=out)
 
 

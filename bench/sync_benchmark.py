@@ -4,7 +4,9 @@ For each N, one program (CSM Aspiring Leaders' template) with N participants, an
 in a temporary project folder; then, in one process, against one fake GitLab:
 
 - first run:   `apply` on an empty project (creates everything);
-- no change:   `apply` again, an hour later, nothing changed;
+- no change:   `apply` again, an hour later, nothing changed (it reads everything, since the
+               first run's writes changed issues, and keeps the record of finding nothing);
+- no change, again: an hour later: the record shows nothing changed, so no issue is read;
 - 1% ticked:   a person ticks a task in 1% of the participants' issues, then `apply`;
 - 1% added:    1% more participants in people.yml and the program, then `apply`;
 - naive:       a script that lists the issues, then GETs and PUTs each one (the baseline).
@@ -283,6 +285,7 @@ def bench(n: int, latency_ms: float) -> tuple[int, list[Measure]]:
         apply("first run", fake, meter, root)
         tracked = len(fake.issues(PROJECT))
         apply("no change", fake, meter, root)
+        apply("no change, again", fake, meter, root)
         ticked = tick(fake, 0.01)
         apply(f"1% ticked ({ticked})", fake, meter, root)
         write_project(root, grown)

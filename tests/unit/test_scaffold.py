@@ -165,7 +165,7 @@ def test_scheduled_and_plan_jobs_install_the_lock_and_only_tests_get_the_test_to
     ]
     jobs = {name: job for name, job in OURS.items() if isinstance(job, dict) and "script" in job}
     lean = {name for name, job in jobs.items() if job.get("before_script", runtime) == runtime}
-    assert lean == {"validate", "plan-preview", "dry-run", "apply", "pages"}
+    assert lean == {"validate", "plan-preview", "dry-run", "apply", "sync-on-event", "pages"}
     assert "[test]" in " ".join(jobs["tests"]["before_script"])
     assert OURS["cache"]["paths"] == [".cache/pip"]
     assert OURS["variables"]["PIP_CACHE_DIR"] == "$CI_PROJECT_DIR/.cache/pip"

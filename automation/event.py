@@ -1,0 +1,69 @@
+"""A GitLab issue event, as a webhook delivers it to a triggered pipeline (`TRIGGER_PAYLOAD`, a
+file): which programs it concerns, and who caused it, so that a sync on events works on the
+affected programs only and ignores the tool's own writes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from automation.errors import UsageError
+from automation.progress import program_label
+
+
+@dataclass(frozen=True)
+class Event:
+    """What an event payload says: its kind, the username that caused it, and the programs
+    whose label the issue carries or carried before this change."""
+
+    kind: str
+    username: str | None
+    programs: tuple[str, ...]
+
+    def ignored(self, me: str | None, known: tuple[str, ...]) -> str | None:
+        """Why this event needs no run (None: run the programs it names)."""
+        if self.kind != "issue":
+            return f"a {self.kind or 'non-issue'} event changes no issue's tasks; nothing to do"
+        if me is not None and self.username == me:
+            return "the event is the tool's own write; nothing to do"
+        if not set(self.programs) & set(known):
+            return "the issue belongs to no configured program; nothing to do"
+        return None
+
+
+def read_event(path: Path) -> Event:
+    """The event in a webhook payload file; a file that is not one is a usage error."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise UsageError(f"--event {path}: cannot read it ({error.strerror})") from error
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise UsageError(f"--event {path}: not a GitLab webhook payload (JSON)") from error
+    if not isinstance(data, dict):
+        raise UsageError(f"--event {path}: not a GitLab webhook payload (a JSON object)")
+    user = data.get("user")
+    username = user.get("username") if isinstance(user, dict) else None
+    return Event(str(data.get("object_kind") or ""), _text(username), _programs(data))
+
+
+def _programs(data: Mapping[str, Any]) -> tuple[str, ...]:
+    """Program ids from the issue's labels now and before the change (a removed label too)."""
+    changes = data.get("changes")
+    before = changes.get("labels", {}) if isinstance(changes, dict) else {}
+    lists = (data.get("labels"), before.get("previous") if isinstance(before, dict) else None)
+    titles = {
+        _text(label.get("title"))
+        for found in lists
+        if isinstance(found, list)
+        for label in found
+        if isinstance(label, dict)
+    }
+    prefix = program_label("")
+    return tuple(sorted(t.removeprefix(prefix) for t in titles if t and t.startswith(prefix)))
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None

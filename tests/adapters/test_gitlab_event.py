@@ -1,0 +1,118 @@
+"""`apply --event FILE`: a webhook's issue event syncs only the programs of its issue, and the
+tool's own writes, other kinds of events and issues of no program are ignored."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.adapters.test_gitlab_tracker import ok, setup_project, users
+from tests.backends import PROJECT, GitLabBackend, Result, cli, new_fake
+from tests.projects import program_with
+
+
+@pytest.fixture(autouse=True)
+def _no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(time, "sleep", lambda _seconds: None)
+
+
+@pytest.fixture
+def two(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GitLabBackend]:
+    """Programs demo and other, their issues made."""
+    monkeypatch.chdir(tmp_path)
+    setup_project(tmp_path, 3)
+    other = program_with(users(3)).replace("id: demo", "id: other").replace("Demo", "Other")
+    (tmp_path / "config/programs/other.yml").write_text(other)
+    fake = new_fake(users=tuple(users(3)))
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        ok(backend.cli("apply"))
+        fake.requests.clear()
+        yield backend
+
+
+def event(backend: GitLabBackend, payload: object, *more: str) -> Result:
+    path = Path("payload.json")
+    path.write_text(json.dumps(payload))
+    return backend.cli("apply", "--event", str(path), *more)
+
+
+def issue_event(username: str, labels: list[str], **extra: object) -> dict[str, object]:
+    return {
+        "object_kind": "issue",
+        "user": {"username": username},
+        "labels": [{"title": name} for name in labels],
+        **extra,
+    }
+
+
+def listed(backend: GitLabBackend) -> set[str]:
+    """The program labels whose issues the run listed."""
+    return {
+        label
+        for r in backend.fake.requests
+        if r.path.endswith("/issues")
+        for label in r.query.get("labels", [])
+    }
+
+
+def tick_first(backend: GitLabBackend, program: str) -> int:
+    issue = next(i for i in backend.fake.issues(PROJECT) if f"program::{program}" in i["labels"])
+    backend.edit(issue["iid"], lambda t: t.replace("- [ ] first task", "- [x] first task"))
+    backend.fake.requests.clear()
+    return int(issue["iid"])
+
+
+def test_a_tick_syncs_its_program_only(two: GitLabBackend) -> None:
+    iid = tick_first(two, "demo")
+    run = ok(event(two, issue_event("user000", ["program::demo", "phase::One"])))
+    assert listed(two) == {"program::demo"}
+    assert (
+        "progress::50-74%" in next(i for i in two.fake.issues(PROJECT) if i["iid"] == iid)["labels"]
+    )
+    assert "updated" in run.out
+
+
+def test_a_removed_program_label_still_names_its_program(two: GitLabBackend) -> None:
+    tick_first(two, "other")
+    changes = {"labels": {"previous": [{"title": "program::other"}], "current": []}}
+    ok(event(two, issue_event("user001", [], changes=changes)))
+    assert listed(two) == {"program::other"}
+
+
+@pytest.mark.parametrize(
+    ("payload", "why"),
+    [
+        ({"object_kind": "note", "user": {"username": "user000"}}, "a note event"),
+        (issue_event("user000", ["team::x"]), "belongs to no configured program"),
+        (issue_event("user000", ["program::gone"]), "belongs to no configured program"),
+    ],
+)
+def test_events_that_need_no_run_read_no_issue(
+    two: GitLabBackend, payload: object, why: str
+) -> None:
+    run = ok(event(two, payload))
+    assert why in run.out and listed(two) == set()
+
+
+def test_the_tools_own_write_is_ignored(two: GitLabBackend) -> None:
+    run = ok(event(two, issue_event(two.fake.owner.username, ["program::demo"])))
+    assert "the tool's own write" in run.out and listed(two) == set()
+
+
+@pytest.mark.parametrize("text", ["not json", "[1, 2]"])
+def test_a_file_that_is_no_payload_is_one_line_and_exit_2(two: GitLabBackend, text: str) -> None:
+    Path("payload.json").write_text(text)
+    run = two.cli("apply", "--event", "payload.json")
+    assert run.code == 2 and "--event payload.json: not a GitLab webhook payload" in run.err
+    assert "Traceback" not in run.err and listed(two) == set()
+
+
+def test_events_are_for_gitlab_only(two: GitLabBackend) -> None:
+    Path("payload.json").write_text(json.dumps(issue_event("user000", ["program::demo"])))
+    run = cli(["apply", "--backend", "local", "--event", "payload.json"], {})
+    assert run.code == 2 and "use it with --backend gitlab" in run.err
