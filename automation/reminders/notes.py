@@ -4,7 +4,7 @@ issue, edited in place (pure: the notes already there are given)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from automation.actions import Plan, Remind
@@ -51,15 +51,17 @@ def digest_note(  # noqa: PLR0917
     note: ObservedNote | None,
     renderer: Renderer,
     today: dt.date,
+    stored: Callable[[str], str] = lambda text: text,
 ) -> Plan:
     """The week's digest in the tracking issue: posted once something is due, then edited
-    only when what it lists changed (NOTE: the week's digest, if posted)."""
+    only when what it lists changed (NOTE: the week's digest, if posted; STORED: the text as
+    it will be written, with the mentions of anyone who is not a user made inert)."""
     if not due and note is None:
         return Plan()
     monday, sunday = week_of(today)
     values = {"monday": monday, "sunday": sunday, "entries": [_values(d) for d in due]}
     body = f"{digest_marker(today)}\n{renderer.render(DIGEST_TEMPLATE, values).strip()}"
-    if note is not None and normalise(note.body) == normalise(body):
+    if note is not None and normalise(note.body) == normalise(stored(body)):
         return Plan()
     return Plan((Remind(program, key, tracking.iid, body, digest=True),))
 

@@ -9,6 +9,7 @@ import datetime as dt
 from automation.actions import Observed, Plan
 from automation.desired import DesiredProgram
 from automation.identity import resolve
+from automation.mentions import people_only
 from automation.progress import program_label
 from automation.reminders.due import due_reminders
 from automation.reminders.notes import digest_marker, digest_note, reminder_notes, week_of
@@ -46,7 +47,16 @@ def plan_reminders(
             return Plan()  # not before the tracking issue exists, nor once closed or exposed
         due = due_reminders(desired, found, today, week_of(today)[0])
         note = tracker.find_note(tracking.iid, digest_marker(today))
-        return digest_note(program, desired.tracking.key, tracking, due, note, renderer, today)
+        return digest_note(
+            program,
+            desired.tracking.key,
+            tracking,
+            due,
+            note,
+            renderer,
+            today,
+            lambda text: people_only(text, tracker.is_user)[0],
+        )
     due = due_reminders(desired, found, today, today - dt.timedelta(days=part.late_days))
     sent = {(d.issue.iid, d.marker) for d in due if tracker.has_note(d.issue.iid, d.marker)}
     return reminder_notes(program, due, sent, renderer)

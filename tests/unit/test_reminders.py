@@ -300,3 +300,14 @@ def test_program_lead_may_be_named_for_any_program(tmp_path: Path) -> None:
     remind(root, tracker, DAY)
     note = reminders(tracker)[iid_of(tracker, "ben")][0]
     assert live_mentions(note) == {"@cy"}
+
+
+def test_a_digest_naming_a_non_user_is_not_planned_again_once_written(tmp_path: Path) -> None:
+    root = project(tmp_path, DIGEST)
+    tracker = MemoryTracker(groups=("ana",))  # Ben's manager is no user: written inert
+    run_apply(prepared(root, START), tracker, START)
+    remind(root, tracker, DAY)
+    tracking = next(i.iid for i in tracker.all_issues() if i.key == "demo/tracking")
+    (digest,) = digests(tracker, tracking)
+    assert f"{INERT}ana" in digest and "@ben" in digest
+    assert make_plan(prepared(root, DAY), tracker, DAY, frozenset({"remind"})).empty
