@@ -188,14 +188,14 @@ def test_a_complete_issue_whose_person_is_removed_is_left_as_it_is(project: Path
     [
         (
             "  reasons:\n    lena.fischer: |\n      two\n      lines\n",
-            "csm-aspiring-leaders.yml:34: 'leaving.reasons.lena.fischer': must be a single line",
+            "csm-aspiring-leaders.yml:43: 'leaving.reasons.lena.fischer': must be a single line",
         ),
         (
             "  reasons:\n    lena.fischer: a\n    Lena.Fischer: b\n",
             "'lena.fischer' and 'Lena.Fischer' are the same username",
         ),
-        ("  close: maybe\n", "aspiring-leaders.yml:33: 'leaving.close': should be true or false"),
-        ("  reason: {}\n", ":33: unknown key 'leaving.reason'; did you mean 'reasons'?"),
+        ("  close: maybe\n", "aspiring-leaders.yml:42: 'leaving.close': should be true or false"),
+        ("  reason: {}\n", ":42: unknown key 'leaving.reason'; did you mean 'reasons'?"),
     ],
 )
 def test_a_wrong_leaving_section_is_a_configuration_error(
