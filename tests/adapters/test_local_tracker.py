@@ -138,3 +138,22 @@ def test_windows_line_endings_and_bom_are_read(tracker: LocalTracker) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
     (issue,) = tracker.program_issues("program::p")
     assert issue.key == "p/a" and issue.title == "Title: A"
+
+
+def test_the_tools_note_is_found_by_its_first_line_and_edited_alone(tracker: LocalTracker) -> None:
+    iid = tracker.create_issue(new_issue()).iid
+    marker = "<!-- automation:note reminders-digest 2026-W49 -->"
+    tracker.add_note(iid, "<!-- automation:note other -->\nfirst")
+    path = tracker.workspace / "notes" / f"{iid}.md"
+    with path.open("a") as file:  # a person adds their own note by hand, quoting the marker
+        file.write(f"---\nnote by alice at 2026-12-01T09:00:00Z\n---\n{marker}\nmine\n")
+    tracker.add_note(iid, f"{marker}\ndigest, first version")
+    tracker.add_note(iid, "<!-- automation:note later -->\nlast\n---\nnot a header")
+    found = tracker.find_note(iid, marker)
+    assert found is not None and found.body == f"{marker}\ndigest, first version"
+    before = path.read_text()
+    tracker.update_note(iid, found.id, f"{marker}\ndigest, edited")
+    after = path.read_text()
+    assert after == before.replace("digest, first version", "digest, edited")
+    assert tracker.find_note(iid, "<!-- automation:note missing -->") is None
+    assert tracker.find_note(iid + 1, marker) is None  # an issue without notes
