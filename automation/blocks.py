@@ -13,7 +13,10 @@ from automation.charts import CHARTS_BLOCK, CHARTS_TEMPLATE, Charts
 from automation.config.models import Program
 from automation.desired import Derived, Measured, derived_values
 from automation.edits import BlockTexts
+from automation.errors import ItemError
 from automation.history import HISTORY_BLOCK
+from automation.items import ObservedIssue
+from automation.markers import block_content
 from automation.progress import Progress, Status, total
 from automation.records import Recorded, RecordSpec, averages
 from automation.rendering import Renderer
@@ -26,6 +29,8 @@ PROGRESS_TEMPLATE = "blocks/progress.md.j2"
 EPIC_TEMPLATE = "epic.md.j2"
 COMPLETION_TEMPLATE = "blocks/completion.md.j2"
 ROLLUP_TEMPLATE = "blocks/rollup.md.j2"
+# The last line of a derived block whose figures were published once: never written again.
+SEALED = "<!-- automation:sealed: published once; the tool never changes this block again -->"
 
 # A rollup lists at most this many issues one per row, those that need attention first, and
 # counts the rest: 10,000 rows would pass GitLab's 1,048,576-character description limit.
@@ -167,9 +172,14 @@ def counted(rows: Iterable[RollupRow]) -> list[Progress]:
     return [row.progress for row in rows if row.progress is not None and not withdrawn(row)]
 
 
-def record_specs(program: Program) -> list[RecordSpec]:
-    """The values a program asks people to record."""
-    return [RecordSpec(r.label, r.out_of, r.min_for_average) for r in program.records]
+def record_specs(program: Program, rollup: bool = False) -> list[RecordSpec]:
+    """The values a program asks people to record (only those averaged in its rollups on every
+    run, with ROLLUP)."""
+    return [
+        RecordSpec(r.label, r.out_of, r.min_for_average)
+        for r in program.recorded_values()
+        if r.rollup or not rollup
+    ]
 
 
 class Blocks:
@@ -206,7 +216,7 @@ class Blocks:
             "totals": total(measured, program),
             "averages": averages(
                 (row.records for row in rows if row.records and not withdrawn(row)),
-                record_specs(program),
+                record_specs(program, rollup=True),
             ),
         }
         return self.renderer.render(ROLLUP_TEMPLATE, values)
@@ -220,9 +230,26 @@ class Blocks:
             return None
         return self.renderer.render(CHARTS_TEMPLATE, {"chart": charts, "group": group})
 
-    def derived(self, blocks: Iterable[Derived], measured: Mapping[str, Measured]) -> BlockTexts:
-        """The blocks an issue derives from other issues, from their measured progress."""
-        return tuple(
-            (block.name, self.renderer.render(block.template, derived_values(block, measured)))
-            for block in blocks
-        )
+    def derived(
+        self,
+        blocks: Iterable[Derived],
+        measured: Mapping[str, Measured],
+        found: ObservedIssue | None = None,
+    ) -> BlockTexts:
+        """The blocks an issue derives from other issues, from their measured progress; a
+        block that closed and was written (sealed) keeps its content in FOUND for ever."""
+        return tuple((block.name, self._derived(block, measured, found)) for block in blocks)
+
+    def _derived(
+        self, block: Derived, measured: Mapping[str, Measured], found: ObservedIssue | None
+    ) -> str:
+        if block.closes is not None and found is not None:
+            try:
+                written = block_content(found.description, block.name)
+            except ItemError:
+                written = None  # a damaged block: the write reports it
+            if written is not None and SEALED in written:
+                return written
+        values = derived_values(block, measured)
+        content = self.renderer.render(block.template, values)
+        return f"{content.rstrip()}\n{SEALED}\n" if values["closed"] else content

@@ -43,6 +43,16 @@ class DerivedRow:
 
 
 @dataclass(frozen=True)
+class Closing:
+    """When a derived block's figures are published, once: when every row has a value for each
+    label it holds, or on `on` at the latest (`passed`: today is on or after it). From then on
+    the block is sealed: its content is never written again (see `Blocks.derived`)."""
+
+    on: dt.date
+    passed: bool
+
+
+@dataclass(frozen=True)
 class Derived:
     """A tool-owned block whose content comes from other issues' progress (ESP's scorecard):
     what to count, as plain data; `derived_values` counts it once the issues are measured."""
@@ -52,18 +62,36 @@ class Derived:
     values: Mapping[str, Any]
     rows: tuple[DerivedRow, ...]
     specs: tuple[RecordSpec, ...] = ()  # recorded values averaged over the rows
+    closes: Closing | None = None  # published once, then sealed; None: rewritten every run
 
 
 def derived_values(block: Derived, measured: Mapping[str, Measured]) -> dict[str, Any]:
     """The template values of a derived block: each row's figures from the measured issues."""
     rows = [_row(row, measured) for row in block.rows]
     plans = [row["records"] for row in rows if row["records"] is not None]
+    closes = block.closes
     return {
         **block.values,
         "rows": rows,
         "specs": list(block.specs),
         "averages": averages(plans, block.specs),
+        "closed": closes is not None and (closes.passed or _all_in(rows, block.specs)),
+        "closes_on": closes.on if closes else None,
     }
+
+
+def _all_in(rows: list[dict[str, Any]], specs: tuple[RecordSpec, ...]) -> bool:
+    """Whether every row's issue exists and holds a value for each label it has a line for."""
+    return bool(rows) and all(
+        row["records"] is not None
+        and all(
+            (found := row["records"].get(spec.label)) is None
+            or not found.present
+            or found.value is not None
+            for spec in specs
+        )
+        for row in rows
+    )
 
 
 def _records(row: DerivedRow, measured: Mapping[str, Measured]) -> Mapping[str, Recorded] | None:

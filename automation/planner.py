@@ -162,7 +162,7 @@ def _plan_tracked(
     if public is not None:
         row = RollupRow(found.reference, item.subject, item.group, progress, found.state, records)
         return headings + public + unreadable, row
-    derived = ctx.blocks.derived(item.derived, ctx.measured)
+    derived = ctx.blocks.derived(item.derived, ctx.measured, found)
     blocks = (*item.blocks, *derived, (PROGRESS_BLOCK, ctx.blocks.progress(progress)))
     completing = progress.status is Status.COMPLETE and not has_block(found, COMPLETION_BLOCK)
     if completing:

@@ -79,7 +79,7 @@ def _plan_rollup(  # noqa: PLR0917
 ) -> Plan:
     content = ctx.blocks.rollup(ctx.desired.program, rows, group)
     charts = _charts(found, rows, ctx, group)
-    own = (*item.blocks, *ctx.blocks.derived(item.derived, ctx.measured))
+    own = (*item.blocks, *ctx.blocks.derived(item.derived, ctx.measured, found))
     blocks = (*own, (ROLLUP_BLOCK, content), *charts, *extra)
     if found is None:
         taken = refused(item, ctx)

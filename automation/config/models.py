@@ -293,6 +293,9 @@ class RecordField(Frozen):
     min_for_average: int = Field(
         default=1, ge=1, description="hide the average until this many issues recorded a value"
     )
+    rollup: bool = Field(
+        default=True, description="averaged in the rollups on every run; false: published otherwise"
+    )
 
 
 class PlanIssue(Frozen):
@@ -324,6 +327,10 @@ class Program(Frozen):
         default=None, description="the program's former id, whose issues it takes over"
     )
     reminders: Reminders = Reminders()
+
+    def recorded_values(self) -> tuple[RecordField, ...]:
+        """Every value people record in the program's issues: `records`, and what its kind adds."""
+        return self.records
 
     @property
     def is_confidential(self) -> bool:

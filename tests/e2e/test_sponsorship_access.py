@@ -117,3 +117,25 @@ def test_releasing_a_match_creates_its_issue_and_tells_the_people_in_it(
     cohort = str(issue(fake, found["sales-sponsorship/fy28-h2/tracking"])["description"])
     assert "| proposed | Amara Osei |" not in cohort
     assert "| approved | Sam Delacroix | Jordan Alvarez |" in cohort
+
+
+def test_the_sponsor_cannot_read_the_sponsees_score_nor_the_manager_either(
+    fake: FakeGitLab,
+) -> None:
+    apply(fake)
+    found = keys(fake)
+    lena = "sales-sponsorship/fy28-h1/lena.fischer"
+    sponsee_scores, sponsor_scores = (
+        found[f"{lena}/sponsee-scores"],
+        found[f"{lena}/sponsor-scores"],
+    )
+    hannah = readable(fake, "hannah.berg")  # the sponsor
+    assert found[lena] in hannah and sponsor_scores in hannah
+    assert sponsee_scores not in hannah
+    marcus = readable(fake, "marcus.oyelaran")  # the sponsee's manager
+    assert found[lena] in marcus
+    assert not {sponsee_scores, sponsor_scores} & marcus
+    mine = readable(fake, "lena.fischer")
+    assert sponsee_scores in mine and sponsor_scores not in mine
+    # the cohort's rollup, where figures are published, is the program team's (Planner+)
+    assert found["sales-sponsorship/fy28-h1/tracking"] not in hannah | marcus | mine

@@ -42,7 +42,7 @@ from tests.fakes.gitlab_fake import task_completion_status
 REPO = Path(__file__).resolve().parents[2]
 # The shipped programs on the default test day, and on a fiscal year's first day (annual,
 # quarterly and monthly ESP issues all start): together they render every shipped template.
-DATES = (dt.date(2026, 11, 24), dt.date(2027, 2, 1))
+DATES = (dt.date(2026, 11, 24), dt.date(2027, 2, 1), dt.date(2028, 8, 1))  # 3rd: career advancement
 PERSON = "Sam Delacroix"  # a CSM Aspiring Leaders participant: in a heading and a rollup row
 
 HOSTILE = [

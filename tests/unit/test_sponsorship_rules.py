@@ -172,8 +172,23 @@ def test_phases_and_checkpoints_follow_the_cohort_start() -> None:
         "mid": dt.date(2027, 5, 2),
         "end": dt.date(2027, 8, 1),
     }
-    assert when["quarters"] == [dt.date(2027, 5, 1), dt.date(2027, 8, 1)]
+    # the middle of each quarter: inside the program, never on its last day
+    assert when["quarters"] == [dt.date(2027, 3, 17), dt.date(2027, 6, 16)]
+    nine = dates(START, 9)
+    assert len(nine["quarters"]) == 3 and all(START < q < nine["end"] for q in nine["quarters"])
     assert dates(START, 9)["end"] == dt.date(2027, 11, 1)
+
+
+def test_phase_lengths_follow_their_weights() -> None:
+    phases = ("Build", "Develop", "Commit", "Advocate")
+    equal = dates(START, 6, phases)["phases"]
+    assert equal["Build"] == (START, dt.date(2027, 3, 18))  # 45 of 181 days
+    assert equal["Advocate"][1] == dt.date(2027, 8, 1)
+    weighted = dates(START, 6, phases, {"Build": 2, "Advocate": 0.5})["phases"]
+    # Build 2 of 4.5 shares of 181 days, Advocate half a share
+    assert weighted["Build"] == (START, START + dt.timedelta(days=80))
+    assert weighted["Advocate"] == (START + dt.timedelta(days=161), dt.date(2027, 8, 1))
+    assert weighted["Develop"][0] == weighted["Build"][1]
 
 
 def zoned(sponsor: str, sponsee: str) -> dict[str, Person]:

@@ -3,7 +3,7 @@
 from automation.kinds.kind import Kind
 from automation.kinds.sponsorship.checks import check_sponsorship
 from automation.kinds.sponsorship.course import course
-from automation.kinds.sponsorship.generate import MATCHES, generate
+from automation.kinds.sponsorship.generate import ADVANCEMENT, CHECKPOINT_BLOCKS, MATCHES, generate
 from automation.kinds.sponsorship.model import SponsorshipProgram
 from automation.kinds.sponsorship.renames import renames
 from automation.reminders.checks import ReminderFacts
@@ -12,7 +12,7 @@ KIND = Kind(
     SponsorshipProgram,
     generate,
     check_sponsorship,
-    blocks=(MATCHES,),
+    blocks=(MATCHES, *CHECKPOINT_BLOCKS, ADVANCEMENT),
     renames=renames,
     course=course,
     reminders=ReminderFacts(

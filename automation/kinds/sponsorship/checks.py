@@ -198,6 +198,13 @@ def check_sponsorship(
 ) -> Iterator[Problem]:
     """The rules a pair must meet (and should-rules configured as errors), as problems."""
     part = program.sponsorship
+    phases = [section.heading for section in program.phases]
+    for name in part.phase_weights:
+        if name not in phases:
+            yield source.problem(
+                ("sponsorship", "phase_weights", name),
+                f"'{name}' is not a phase of this program; weigh one of: {', '.join(phases)}",
+            )
     for finding in findings(part, people.by_name, people.grades):
         if finding.error:
             yield source.problem(finding.loc, finding.message)

@@ -8,7 +8,7 @@ from automation.kinds.sponsorship.model import SponsorshipProgram
 
 
 def course(program: SponsorshipProgram) -> Course:
-    """A key `cohort/sponsee` is that pair's issue (a reason is given by the sponsee's
+    """A key `cohort/sponsee[/...]` is one of that pair's issues (a reason is given by the sponsee's
     username); a cohort ends `program_months` after its start, the pairs' due date."""
     part = program.sponsorship
     return Course(
@@ -19,7 +19,9 @@ def course(program: SponsorshipProgram) -> Course:
 
 
 def _member(rest: str) -> Member | None:
+    """`cohort/sponsee` (the pair's issue) and `cohort/sponsee/...` (its scores and career
+    advancement issues) are the pair's."""
     parts = rest.split("/")
-    if len(parts) != 2 or parts[1] in ("tracking", "epic"):
+    if len(parts) not in (2, 3) or parts[1] in ("tracking", "epic"):
         return None
     return Member(parts[1], parts[0])

@@ -4,32 +4,56 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from automation.calendar import add_months
-from automation.desired import Context, DesiredIssue, Generated, Group
+from automation.desired import (
+    Closing,
+    Context,
+    Derived,
+    DerivedRow,
+    DesiredIssue,
+    Generated,
+    Group,
+)
 from automation.kinds.sponsorship.checks import findings
 from automation.kinds.sponsorship.model import (
+    SIDES,
+    Advancement,
+    Checkpoint,
     Pair,
+    Scores,
     Sponsorship,
     SponsorshipCohort,
     SponsorshipProgram,
 )
+from automation.records import RecordSpec
 
 Ctx = Context[SponsorshipProgram]
 CHECKPOINT_DAYS = 14  # the "start" satisfaction checkpoint, two weeks in
 MATCHES = "matches"  # a cohort rollup's block: the pairs proposed and approved, not released
 MATCHES_TEMPLATE = "sales-sponsorship/matches.md.j2"
+PUBLISHED_TEMPLATE = "sales-sponsorship/published.md.j2"  # a published figure's block
+ADVANCEMENT = "advancement"  # the cohort rollup's block with the career advancement rate
+CHECKPOINT_BLOCKS = tuple(f"scores-{c}" for c in ("start", "mid", "end"))
+DEFAULT = tuple(Checkpoint(id=c, label=f"satisfaction ({c})") for c in ("start", "mid", "end"))
 
 
 def generate(ctx: Ctx) -> Generated:
     """An issue per pair; each cohort is a group with a (confidential) rollup issue."""
     part = ctx.program.sponsorship
-    issues = tuple(_pair(ctx, part, c, p) for c in part.cohorts for p in c.released())
+    issues = tuple(
+        issue for c in part.cohorts for p in c.released() for issue in _issues(ctx, c, p)
+    )
     groups = tuple(
         Group(
-            c.id, c.name, rollup=True, values={"cohort": c}, blocks=((MATCHES, _matches(ctx, c)),)
+            c.id,
+            c.name,
+            rollup=True,
+            values={"cohort": c},
+            blocks=((MATCHES, _matches(ctx, c)),),
+            derived=_checkpoints(ctx, c),
         )
         for c in part.cohorts
     )
@@ -37,6 +61,19 @@ def generate(ctx: Ctx) -> Generated:
     found = findings(part, people, ctx.config.grades)
     warnings = tuple(str(ctx.source.problem(f.loc, f.message)) for f in found if not f.error)
     return Generated(issues, groups, warnings=warnings, notices=tuple(_staged_notices(ctx)))
+
+
+def _issues(ctx: Ctx, cohort: SponsorshipCohort, pair: Pair) -> Iterator[DesiredIssue]:
+    """A released pair's issues: the pair's own, each side's scores, and (a year after) the
+    sponsee's career advancement."""
+    part = ctx.program.sponsorship
+    yield _pair(ctx, part, cohort, pair)
+    if part.scores is not None:
+        yield from _scores(ctx, part.scores, cohort, pair)
+    if part.advancement is not None:
+        advanced = _advancement(ctx, part.advancement, cohort, pair)
+        if advanced is not None:
+            yield advanced
 
 
 def _matches(ctx: Ctx, cohort: SponsorshipCohort) -> str:
@@ -68,52 +105,61 @@ def _staged_notices(ctx: Ctx) -> Iterator[str]:
             )
 
 
-def dates(start: dt.date, months: int, phases: Sequence[str] = ()) -> dict[str, Any]:
-    """When each phase (by heading, of equal length, in order) ends and each checkpoint falls,
-    from the cohort start."""
+def dates(
+    start: dt.date,
+    months: int,
+    phases: Sequence[str] = (),
+    weights: Mapping[str, float] | None = None,
+    checkpoints: Sequence[Checkpoint] = (),
+) -> dict[str, Any]:
+    """When each phase (by heading, in order, lasting its share of the weights; equal by
+    default) ends, each checkpoint falls, and each quarter's All-Hands is held (the middle of
+    each quarter the program has begun, so never on its last day), from the cohort start."""
     end = add_months(start, months)
     span = (end - start).days
 
     def at(share: float) -> dt.date:
         return start + dt.timedelta(days=round(span * share))
 
-    bounds = [at(i / max(len(phases), 1)) for i in range(len(phases) + 1)]
+    shares = [(weights or {}).get(name, 1.0) for name in phases]
+    whole = sum(shares) or 1.0
+    bounds = [at(sum(shares[:i]) / whole) for i in range(len(phases) + 1)]
     return {
         "start": start,
         "end": end,
         "phases": {name: (bounds[i], bounds[i + 1]) for i, name in enumerate(phases)},
-        "checkpoints": {
-            "start": start + dt.timedelta(days=CHECKPOINT_DAYS),
-            "mid": at(0.5),
-            "end": end,
-        },
-        "quarters": [add_months(start, m) for m in range(3, months + 1, 3)],
+        "checkpoints": {c.id: checkpoint_day(start, end, c) for c in checkpoints or DEFAULT},
+        "quarters": [
+            add_months(start, m) + (add_months(start, m + 3) - add_months(start, m)) / 2
+            for m in range(0, months, 3)
+        ],
     }
+
+
+def checkpoint_day(start: dt.date, end: dt.date, checkpoint: Checkpoint) -> dt.date:
+    """A checkpoint's date: `days_after_start` when given; else two weeks in (start),
+    halfway (mid) or the last day (end)."""
+    if checkpoint.days_after_start is not None:
+        return start + dt.timedelta(days=checkpoint.days_after_start)
+    halfway = start + dt.timedelta(days=round((end - start).days / 2))
+    return {"start": start + dt.timedelta(days=CHECKPOINT_DAYS), "mid": halfway, "end": end}[
+        checkpoint.id
+    ]
 
 
 def _pair(ctx: Ctx, part: Sponsorship, cohort: SponsorshipCohort, pair: Pair) -> DesiredIssue:
-    sponsor, sponsee = ctx.config.person(pair.sponsor), ctx.config.person(pair.sponsee)
-    manager = ctx.config.person(sponsee.manager) if sponsee.manager else None
-    phases = [section.heading for section in ctx.program.phases]
-    when = dates(cohort.start, part.program_months, phases)
-    values = {
-        "program": ctx.program,
-        "cohort": cohort,
-        "sponsor": sponsor,
-        "sponsee": sponsee,
-        "manager": manager,
-        "part": part,
-        "dates": when,
-    }
+    values = _values(ctx, cohort, pair)
+    manager = values["manager"]
+    sponsor, sponsee = values["sponsor"], values["sponsee"]
     return ctx.program_issue(
-        key=f"{ctx.program.id}/{cohort.id}/{sponsee.username.lower()}",
+        key=_key(ctx, cohort, pair),
         values=values,
         subject=f"{sponsee.name} with {sponsor.name}",
         group=cohort.name,
         # the manager too: only assignees (and Planners) can read a confidential issue, and the
         # manager has tasks in it; GitLab Free keeps the first, the sponsor
         assignees=(sponsor.username, sponsee.username, *([manager.username] if manager else [])),
-        due_date=when["end"],
+        due_date=values["dates"]["end"],
         epic_key=ctx.group_epic_key(cohort.id),
         rollups=(ctx.group_rollup_key(cohort.id),),
         completion_note=ctx.note(values),
@@ -128,3 +174,165 @@ def _pair(ctx: Ctx, part: Sponsorship, cohort: SponsorshipCohort, pair: Pair) ->
             "manager": (manager.username,) if manager else (),
         },
     )
+
+
+def _key(ctx: Ctx, cohort: SponsorshipCohort, pair: Pair) -> str:
+    return f"{ctx.program.id}/{cohort.id}/{pair.sponsee.lower()}"
+
+
+def _values(ctx: Ctx, cohort: SponsorshipCohort, pair: Pair) -> dict[str, Any]:
+    """What a pair's templates see: the people, the cohort and its dates."""
+    part = ctx.program.sponsorship
+    sponsor, sponsee = ctx.config.person(pair.sponsor), ctx.config.person(pair.sponsee)
+    manager = ctx.config.person(sponsee.manager) if sponsee.manager else None
+    return {
+        "program": ctx.program,
+        "cohort": cohort,
+        "sponsor": sponsor,
+        "sponsee": sponsee,
+        "manager": manager,
+        "part": part,
+        "dates": _cohort_dates(ctx, cohort),
+    }
+
+
+def _cohort_dates(ctx: Ctx, cohort: SponsorshipCohort) -> dict[str, Any]:
+    part = ctx.program.sponsorship
+    phases = [section.heading for section in ctx.program.phases]
+    checkpoints = part.scores.checkpoints if part.scores else ()
+    return dates(cohort.start, part.program_months, phases, part.phase_weights, checkpoints)
+
+
+def _scores(
+    ctx: Ctx, scores: Scores, cohort: SponsorshipCohort, pair: Pair
+) -> Iterator[DesiredIssue]:
+    """Each side's own score issue, assigned to that person only: the other side (and the
+    manager) cannot read it. Not in the cohort's rollup or epic: its figures are published
+    only by checkpoint (`_checkpoints`)."""
+    values = _values(ctx, cohort, pair)
+    for side in SIDES:
+        person = values[side]
+        own = {**values, "side": side, "person": person, "scores": scores}
+        labels = {c.id: scores.label(side, c) for c in scores.checkpoints}
+        own["labels"] = labels
+        yield ctx.issue(
+            key=f"{_key(ctx, cohort, pair)}/{side}-scores",
+            title=ctx.title(scores.title, ("sponsorship", "scores", "title"), own),
+            template=scores.template,
+            values=own,
+            subject=f"{person.name}: scores as {side}",
+            group=cohort.name,
+            assignees=(person.username,),
+            due_date=max(values["dates"]["checkpoints"].values())
+            + dt.timedelta(days=scores.grace_days),
+        )
+
+
+def _advancement(
+    ctx: Ctx, advancement: Advancement, cohort: SponsorshipCohort, pair: Pair
+) -> DesiredIssue | None:
+    """The sponsee's career advancement, recorded by their manager: made on the day it asks
+    about (`months_after_end` after the cohort's end)."""
+    values = _values(ctx, cohort, pair)
+    due = add_months(values["dates"]["end"], advancement.months_after_end)
+    if ctx.today < due:
+        return None
+    manager = values["manager"]
+    own = {**values, "advancement": advancement, "due": due}
+    return ctx.issue(
+        key=f"{_key(ctx, cohort, pair)}/advancement",
+        title=ctx.title(advancement.title, ("sponsorship", "advancement", "title"), own),
+        template=advancement.template,
+        values=own,
+        subject=f"{values['sponsee'].name}: career advancement",
+        group=cohort.name,
+        assignees=(manager.username,) if manager else (),
+        due_date=due + dt.timedelta(days=_grace(ctx)),
+    )
+
+
+def _grace(ctx: Ctx) -> int:
+    scores = ctx.program.sponsorship.scores
+    return scores.grace_days if scores else 14
+
+
+def _minimum(ctx: Ctx) -> int:
+    scores = ctx.program.sponsorship.scores
+    return scores.min_answers if scores else 3
+
+
+def _checkpoints(ctx: Ctx, cohort: SponsorshipCohort) -> tuple[Derived, ...]:
+    """The cohort rollup's published figures: per checkpoint, both sides' averages; and the
+    career advancement rate. Each is published once, when it closes (every answer in, or its
+    date plus the grace period passed), over at least the minimum of answers, and then never
+    changes (a sealed block)."""
+    part = ctx.program.sponsorship
+    when = _cohort_dates(ctx, cohort)
+    scores = (
+        [_score_block(ctx, part.scores, c, cohort, when) for c in part.scores.checkpoints]
+        if part.scores
+        else []
+    )
+    advancement = (
+        [_advancement_block(ctx, part.advancement, cohort, when)] if part.advancement else []
+    )
+    return (*scores, *advancement)
+
+
+def _published(  # noqa: PLR0917
+    ctx: Ctx,
+    name: str,
+    what: str,
+    on: dt.date,
+    rows: tuple[DerivedRow, ...],
+    specs: tuple[RecordSpec, ...],
+) -> Derived:
+    closes = on + dt.timedelta(days=_grace(ctx))
+    values = {
+        "what": what,
+        "on": on,
+        "minimum": _minimum(ctx),
+        "rate": name == ADVANCEMENT,
+        "today": ctx.today,
+    }
+    return Derived(
+        name, PUBLISHED_TEMPLATE, values, rows, specs, Closing(closes, ctx.today >= closes)
+    )
+
+
+def _score_block(
+    ctx: Ctx,
+    scores: Scores,
+    checkpoint: Checkpoint,
+    cohort: SponsorshipCohort,
+    when: dict[str, Any],
+) -> Derived:
+    rows = tuple(
+        DerivedRow({"side": side}, records=f"{_key(ctx, cohort, pair)}/{side}-scores")
+        for pair in cohort.released()
+        for side in SIDES
+    )
+    specs = tuple(
+        RecordSpec(scores.label(side, checkpoint), scores.out_of, scores.min_answers)
+        for side in SIDES
+    )
+    return _published(
+        ctx,
+        f"scores-{checkpoint.id}",
+        checkpoint.label,
+        when["checkpoints"][checkpoint.id],
+        rows,
+        specs,
+    )
+
+
+def _advancement_block(
+    ctx: Ctx, advancement: Advancement, cohort: SponsorshipCohort, when: dict[str, Any]
+) -> Derived:
+    rows = tuple(
+        DerivedRow({}, records=f"{_key(ctx, cohort, pair)}/advancement")
+        for pair in cohort.released()
+    )
+    specs = (RecordSpec(advancement.label, 1, _minimum(ctx)),)
+    asked = add_months(when["end"], advancement.months_after_end)
+    return _published(ctx, ADVANCEMENT, advancement.label, asked, rows, specs)

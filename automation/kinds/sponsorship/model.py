@@ -5,9 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from automation.config.models import Frozen, OneLine, Program, Slug, Username
+from automation.config.models import (
+    Frozen,
+    OneLine,
+    Program,
+    RecordField,
+    Slug,
+    Url,
+    Username,
+)
 
 RuleLevel = Literal["warning", "error"]
 # A match is proposed (by the program team), approved (by leadership), then released to the pair
@@ -45,6 +53,8 @@ class SponsorshipCohort(Frozen):
     id: Slug
     name: OneLine
     start: dt.date
+    kickoff: dt.date | None = Field(default=None, description="the kick-off call's date")
+    sponsor_training: dt.date | None = Field(default=None, description="the Sponsor Training's")
     pairs: tuple[Pair, ...] = Field(min_length=1)
     renamed_from: Slug | None = Field(default=None, description="the cohort's former id")
 
@@ -57,14 +67,75 @@ class SponsorshipCohort(Frozen):
         return tuple(pair for pair in self.pairs if pair.status != "released")
 
 
+CheckpointId = Literal["start", "mid", "end"]
+SIDES = ("sponsee", "sponsor")
+
+
+class Checkpoint(Frozen):
+    """When both sides record their satisfaction: `start` (two weeks in by default), `mid`
+    (halfway by default) and `end` (the program's last day by default)."""
+
+    id: CheckpointId
+    label: OneLine = Field(description="after 'Sponsee ' / 'Sponsor ', e.g. 'satisfaction (start)'")
+    days_after_start: int | None = Field(default=None, ge=0, le=800)
+
+
+class Scores(Frozen):
+    """Satisfaction scores: each person records theirs in an issue of their own, which the other
+    side cannot read; the cohort's figure per checkpoint is published once, when it closes."""
+
+    title: OneLine
+    template: str
+    out_of: float = Field(default=10, gt=0)
+    checkpoints: tuple[Checkpoint, ...] = Field(min_length=1)
+    grace_days: int = Field(default=14, ge=0, le=365, description="after a checkpoint's date")
+    min_answers: int = Field(default=3, ge=2, le=1000, description="per published figure")
+
+    @model_validator(mode="after")
+    def _one_each(self) -> Scores:
+        ids = [c.id for c in self.checkpoints]
+        if len(set(ids)) != len(ids):
+            raise ValueError("each checkpoint id (start, mid, end) may appear once")
+        return self
+
+    def label(self, side: str, checkpoint: Checkpoint) -> str:
+        """The line a person fills in: `Sponsee satisfaction (start)`."""
+        return f"{side.capitalize()} {checkpoint.label}"
+
+
+class Advancement(Frozen):
+    """The page's "Career Advancement Rate within twelve months": an issue per pair, that many
+    months after the cohort ends, to record whether the sponsee advanced."""
+
+    months_after_end: int = Field(default=12, ge=1, le=36)
+    title: OneLine
+    template: str
+    label: OneLine = Field(description="the line recorded: 1 (advanced) or 0 (not)")
+
+
 class Sponsorship(Frozen):
     """The `sponsorship:` part of a sponsorship program."""
 
     program_months: int = Field(default=6, ge=1, le=24)
     commitment_months: int = Field(default=9, ge=1, le=24)
     allow_public_issues: bool = Field(default=False, description="see README.md, Privacy")
+    handbook: Url | None = Field(default=None, description="the program's handbook page")
+    phase_weights: dict[OneLine, float] = Field(
+        default_factory=dict,
+        description="each phase's share of the program, by heading; default: equal",
+    )
     rules: SponsorshipRules = SponsorshipRules()
+    scores: Scores | None = None
+    advancement: Advancement | None = None
     cohorts: tuple[SponsorshipCohort, ...] = Field(min_length=1)
+
+    @field_validator("phase_weights")
+    @classmethod
+    def _positive(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = [name for name, weight in value.items() if weight <= 0]
+        if bad:
+            raise ValueError(f"phase weights must be above 0: {', '.join(bad)}")
+        return value
 
 
 class SponsorshipProgram(Program):
@@ -74,6 +145,24 @@ class SponsorshipProgram(Program):
 
     kind: Literal["sponsorship"]
     sponsorship: Sponsorship
+
+    def recorded_values(self) -> tuple[RecordField, ...]:
+        """The program's `records`, and the scores and advancement lines of its own issues:
+        never averaged in the rollups on every run (see `Scores`)."""
+        part = self.sponsorship
+        scores, advancement = part.scores, part.advancement
+        own = (
+            [
+                RecordField(label=scores.label(side, c), out_of=scores.out_of, rollup=False)
+                for c in scores.checkpoints
+                for side in SIDES
+            ]
+            if scores is not None
+            else []
+        )
+        if advancement is not None:
+            own.append(RecordField(label=advancement.label, out_of=1, rollup=False))
+        return (*self.records, *own)
 
     @model_validator(mode="after")
     def _confidential_unless_allowed(self) -> SponsorshipProgram:

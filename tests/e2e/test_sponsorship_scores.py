@@ -1,0 +1,119 @@
+"""Satisfaction scores stay private: each person records theirs in an issue of their own, and a
+cohort's figure per checkpoint is published once, when the checkpoint closes, over at least the
+minimum of answers, and never changes afterwards (so no score can be worked out by comparing
+two published figures). On the shipped configuration, through the CLI, local backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from automation.markers import block_content
+from tests.conftest import keep_programs
+from tests.local_cli import edit, issues, path_of, run
+
+H1 = "sales-sponsorship/fy28-h1"
+COHORT = f"{H1}/tracking"
+SPONSEES = ("aiko.tanaka", "lena.fischer", "sam.delacroix", "kenji.watanabe")
+BEFORE_CLOSE = "2027-02-20"  # the start checkpoint is 2027-02-15; it closes on 2027-03-01
+CLOSED = "2027-03-01"
+
+
+@pytest.fixture
+def sponsorship(shipped: Path) -> Path:
+    keep_programs(shipped, "sales-sponsorship")
+    assert run("apply", BEFORE_CLOSE).code == 0
+    return shipped
+
+
+def record(root: Path, sponsee: str, side: str, label: str, score: str) -> None:
+    """A person writes their score in their own issue."""
+    path = path_of(root, f"{H1}/{sponsee}/{side}-scores")
+    edit(path, f"{label}: __/10", f"{label}: {score}")
+
+
+def published(root: Path, block: str = "scores-start") -> str:
+    return block_content(issues(root)[COHORT].description, block) or ""
+
+
+def apply(today: str) -> None:
+    result = run("apply", today)
+    assert result.code == 0, result.out + result.err
+
+
+def test_each_person_has_their_own_score_issue_assigned_to_them_alone(sponsorship: Path) -> None:
+    found = issues(sponsorship)
+    sponsee = found[f"{H1}/lena.fischer/sponsee-scores"]
+    sponsor = found[f"{H1}/lena.fischer/sponsor-scores"]
+    assert sponsee.assignees == ("lena.fischer",) and sponsee.confidential
+    assert sponsor.assignees == ("hannah.berg",) and sponsor.confidential
+    assert "Sponsee satisfaction (start): __/10" in sponsee.description
+    assert "Sponsor satisfaction" not in sponsee.description
+    # the pair issue, which sponsor, sponsee and manager all read, holds no score line
+    assert "satisfaction (start): __" not in found[f"{H1}/lena.fischer"].description
+
+
+def test_scores_recorded_one_at_a_time_change_no_published_figure_until_close(
+    sponsorship: Path,
+) -> None:
+    root = sponsorship
+    seen = [published(root)]
+    answers = [
+        (s, "sponsee", "Sponsee satisfaction (start)", v)
+        for s, v in zip(SPONSEES, ("8/10", "6", "7", "9"), strict=True)
+    ] + [
+        ("aiko.tanaka", "sponsor", "Sponsor satisfaction (start)", "9"),
+        ("lena.fischer", "sponsor", "Sponsor satisfaction (start)", "5"),
+    ]
+    for sponsee, side, label, score in answers:
+        record(root, sponsee, side, label, score)
+        apply(BEFORE_CLOSE)
+        seen.append(published(root))
+    assert len(set(seen)) == 1, "a figure changed before the checkpoint closed"
+    assert "Not published yet" in seen[0]
+    assert "|" not in seen[0] and "answers:" not in seen[0]  # no figure, not even a count
+    apply(CLOSED)  # the date plus the grace period: it closes with 4 + 2 answers
+    final = published(root)
+    assert "| Sponsee satisfaction (start) | 7.5 | 4 |" in final
+    # two sponsors answered, fewer than the minimum of 3: no figure, ever
+    assert "| Sponsor satisfaction (start) | not published: fewer than 3 answers | – |" in final
+    # a late answer and a changed answer: the published block stays exactly as it was
+    record(root, "sam.delacroix", "sponsor", "Sponsor satisfaction (start)", "2")
+    edit(
+        path_of(root, f"{H1}/kenji.watanabe/sponsee-scores"),
+        "Sponsee satisfaction (start): 9",
+        "Sponsee satisfaction (start): 1",
+    )
+    apply("2027-03-05")
+    apply("2027-06-01")
+    assert published(root) == final
+
+
+def test_a_checkpoint_closes_early_once_every_score_is_in(sponsorship: Path) -> None:
+    root = sponsorship
+    for n, sponsee in enumerate(SPONSEES):
+        record(root, sponsee, "sponsee", "Sponsee satisfaction (mid-program)", str(5 + n))
+        record(root, sponsee, "sponsor", "Sponsor satisfaction (mid-program)", "8")
+        if n < len(SPONSEES) - 1:
+            apply("2027-04-01")
+            assert "Not published yet" in published(root, "scores-mid")
+    apply("2027-04-01")  # long before its date (2027-05-02): all eight are in
+    final = published(root, "scores-mid")
+    assert "| Sponsee satisfaction (mid-program) | 6.5 | 4 |" in final
+    assert "| Sponsor satisfaction (mid-program) | 8.0 | 4 |" in final
+    assert "automation:sealed" in final
+    # the start checkpoint closed on its own date (2027-03-01) with no answer: nothing shown
+    start = published(root, "scores-start")
+    assert start.count("not published: fewer than 3 answers") == 2
+
+
+def test_a_deleted_line_does_not_hold_a_checkpoint_open_and_nothing_is_shown_per_pair(
+    sponsorship: Path,
+) -> None:
+    root = sponsorship
+    cohort = issues(root)[COHORT].description
+    for sponsee in SPONSEES:
+        assert f"{sponsee}" not in cohort.split("begin scores-start")[1].split("end advancement")[0]
+    tracking = issues(root)["sales-sponsorship/tracking"].description
+    assert "satisfaction" not in tracking.lower()  # no figure is averaged on every run

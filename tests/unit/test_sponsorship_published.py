@@ -1,0 +1,84 @@
+"""A figure published once (a sealed derived block): computed while its checkpoint is open,
+written once when it closes, and never written again, whatever the answers do afterwards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from automation.blocks import SEALED, Blocks
+from automation.desired import Closing, Derived, DerivedRow, Measured
+from automation.items import ObservedIssue
+from automation.markers import begin_marker, end_marker
+from automation.progress import Progress
+from automation.records import Recorded, RecordSpec
+from automation.rendering import Renderer
+
+REPO = Path(__file__).resolve().parents[2]
+LABEL = "Sponsee satisfaction (start)"
+SPEC = RecordSpec(LABEL, 10, 3)
+ON = dt.date(2027, 3, 1)
+
+
+def block(passed: bool, n: int = 4) -> Derived:
+    rows = tuple(DerivedRow({}, records=f"k{i}") for i in range(n))
+    values = {"what": "satisfaction (start)", "minimum": 3, "rate": False, "today": ON}
+    return Derived(
+        "scores-start",
+        "sales-sponsorship/published.md.j2",
+        values,
+        rows,
+        (SPEC,),
+        Closing(ON, passed),
+    )
+
+
+def measured(*scores: float | None) -> dict[str, Measured]:
+    issue = ObservedIssue(1, "t", "", ())
+    progress = Progress.__new__(Progress)
+    return {
+        f"k{i}": Measured(issue, progress, {LABEL: Recorded(LABEL, value)})
+        for i, value in enumerate(scores)
+    }
+
+
+def written(content: str) -> ObservedIssue:
+    name = "scores-start"
+    return ObservedIssue(2, "rollup", f"x\n{begin_marker(name)}\n{content}{end_marker(name)}\n", ())
+
+
+def render(
+    derived: Derived, scores: dict[str, Measured], found: ObservedIssue | None = None
+) -> str:
+    blocks = Blocks(Renderer(REPO / "templates", []))
+    ((_, content),) = blocks.derived((derived,), scores, found)
+    return content
+
+
+def test_an_open_checkpoint_shows_nothing_about_the_answers() -> None:
+    shown = render(block(passed=False), measured(8, 6, 7, None))
+    assert "Not published yet" in shown and SEALED not in shown
+    assert "7" not in shown.replace("2027", "")
+
+
+def test_every_answer_in_closes_it_before_its_date() -> None:
+    shown = render(block(passed=False), measured(8, 6, 7, 9))
+    assert "| Sponsee satisfaction (start) | 7.5 | 4 |" in shown and SEALED in shown
+
+
+def test_its_date_closes_it_without_a_figure_below_the_minimum() -> None:
+    shown = render(block(passed=True), measured(8, 6, None, None))
+    assert "not published: fewer than 3 answers" in shown and "7.0" not in shown
+    assert SEALED in shown
+
+
+def test_a_sealed_block_keeps_what_it_published_whatever_the_answers_become() -> None:
+    first = render(block(passed=True), measured(8, 6, 7, None))
+    assert "| 7.0 | 3 |" in first
+    later = render(block(passed=True), measured(8, 6, 7, 1), written(first))
+    assert later == first
+
+
+def test_a_block_without_the_seal_is_computed_again() -> None:
+    later = render(block(passed=True), measured(8, 6, 7, 1), written("Not published yet\n"))
+    assert "| 5.5 | 4 |" in later
