@@ -117,3 +117,41 @@ def test_a_deleted_line_does_not_hold_a_checkpoint_open_and_nothing_is_shown_per
         assert f"{sponsee}" not in cohort.split("begin scores-start")[1].split("end advancement")[0]
     tracking = issues(root)["sales-sponsorship/tracking"].description
     assert "satisfaction" not in tracking.lower()  # no figure is averaged on every run
+
+
+ADVANCED = "Advanced within twelve months"
+MANAGERS = {
+    "aiko.tanaka": "priya.natarajan",
+    "lena.fischer": "marcus.oyelaran",
+    "sam.delacroix": "priya.natarajan",
+    "kenji.watanabe": "dana.whitfield",
+}
+
+
+def test_career_advancement_is_asked_twelve_months_after_the_end_and_its_rate_published_once(
+    sponsorship: Path,
+) -> None:
+    root = sponsorship
+    apply("2028-07-31")  # the cohort ended on 2027-08-01
+    assert not [k for k in issues(root) if k.endswith("/advancement")]
+    apply("2028-08-01")
+    found = issues(root)
+    for sponsee, manager in MANAGERS.items():
+        asked = found[f"{H1}/{sponsee}/advancement"]
+        assert asked.assignees == (manager,) and asked.confidential
+        assert str(asked.due_date) == "2028-08-15"
+        assert "between 2027-08-01 and 2028-08-01" in asked.description
+    for sponsee, answer in zip(MANAGERS, ("1", "0", "1"), strict=False):
+        edit(
+            path_of(root, f"{H1}/{sponsee}/advancement"),
+            f"{ADVANCED}: __/1",
+            f"{ADVANCED}: {answer}",
+        )
+        apply("2028-08-05")
+        assert "Not published yet" in published(root, "advancement")
+    apply("2028-08-15")  # its date plus the grace period
+    rate = published(root, "advancement")
+    assert f"| {ADVANCED} | 67% | 3 |" in rate
+    edit(path_of(root, f"{H1}/kenji.watanabe/advancement"), f"{ADVANCED}: __/1", f"{ADVANCED}: 1")
+    apply("2028-09-01")
+    assert published(root, "advancement") == rate
