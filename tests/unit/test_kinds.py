@@ -115,7 +115,7 @@ def test_sponsorship_pairs_are_confidential_and_due_at_the_program_end(tmp_path:
     )
     assert pair.confidential and program.tracking.confidential
     assert pair.rollups == ("sponsorship/h1/tracking",)
-    assert "(until 2027-03-18)" in pair.description  # the end of Build, a quarter in
+    assert "(2027-02-01 to 2027-03-18)" in pair.description  # Build, a quarter of the program
 
 
 def test_sponsorship_phases_are_the_program_files_phase_sections() -> None:
