@@ -1,0 +1,73 @@
+"""Mistakes in the sponsorship's new settings and the job grades are one-line errors with the
+file and line, exit 2, nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import keep_programs
+from tests.local_cli import edit, run
+
+PROGRAM = Path("config/programs/sales-sponsorship.yml")
+GRADES = Path("config/job-grades.yml")
+
+
+@pytest.fixture
+def sponsorship(shipped: Path) -> Path:
+    return keep_programs(shipped, "sales-sponsorship")
+
+
+def refused(root: Path) -> str:
+    result = run("validate")
+    assert result.code == 2, result.out + result.err
+    assert "Traceback" not in result.err
+    assert not (root / ".automation").exists()
+    return result.err
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def test_a_weight_for_a_phase_the_program_does_not_have(sponsorship: Path) -> None:
+    edit(sponsorship / PROGRAM, "phase_weights: {Build: 1,", "phase_weights: {Biuld: 1,")
+    err = refused(sponsorship)
+    line = line_of(sponsorship / PROGRAM, "phase_weights:")
+    assert (
+        f"{PROGRAM}:{line}: 'Biuld' is not a phase of this program; weigh one of: Build, "
+        "Develop, Commit, Advocate"
+    ) in err
+
+
+def test_an_unknown_pair_status(sponsorship: Path) -> None:
+    edit(sponsorship / PROGRAM, "status: proposed}", "status: maybe}")
+    err = refused(sponsorship)
+    line = line_of(sponsorship / PROGRAM, "status: maybe")
+    assert f"{PROGRAM}:{line}:" in err and "'proposed', 'approved' or 'released'" in err
+
+
+def test_grade_tracks_that_overlap(sponsorship: Path) -> None:
+    edit(
+        sponsorship / GRADES,
+        "manager_grades: {from: 9, to: 12}",
+        "manager_grades: {from: 8, to: 12}",
+    )
+    err = refused(sponsorship)
+    assert f"{GRADES}:" in err and "overlap; a grade is one or the other" in err
+
+
+def test_the_level_heading_title_is_accepted(sponsorship: Path) -> None:
+    people = sponsorship / "config/people.yml"
+    assert "title: Ecosystem Sales Manager (Intermediate)" in people.read_text()
+    assert run("validate").code == 0
+    edit(
+        people,
+        "title: Ecosystem Sales Manager (Intermediate)",
+        "title: Ecosystem Sales Manager (Junior)",
+    )
+    err = refused(sponsorship)
+    assert (
+        "title 'Ecosystem Sales Manager (Junior)' of 'amara.osei' is not in job-grades.yml" in err
+    )
