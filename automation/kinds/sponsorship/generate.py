@@ -149,7 +149,7 @@ def checkpoint_day(start: dt.date, end: dt.date, checkpoint: Checkpoint) -> dt.d
 
 def _pair(ctx: Ctx, part: Sponsorship, cohort: SponsorshipCohort, pair: Pair) -> DesiredIssue:
     values = _values(ctx, cohort, pair)
-    manager = values["manager"]
+    manager, when = values["manager"], values["dates"]
     sponsor, sponsee = values["sponsor"], values["sponsee"]
     return ctx.program_issue(
         key=_key(ctx, cohort, pair),
@@ -159,7 +159,7 @@ def _pair(ctx: Ctx, part: Sponsorship, cohort: SponsorshipCohort, pair: Pair) ->
         # the manager too: only assignees (and Planners) can read a confidential issue, and the
         # manager has tasks in it; GitLab Free keeps the first, the sponsor
         assignees=(sponsor.username, sponsee.username, *([manager.username] if manager else [])),
-        due_date=values["dates"]["end"],
+        due_date=when["end"],
         epic_key=ctx.group_epic_key(cohort.id),
         rollups=(ctx.group_rollup_key(cohort.id),),
         completion_note=ctx.note(values),
@@ -225,6 +225,8 @@ def _scores(
             assignees=(person.username,),
             due_date=max(values["dates"]["checkpoints"].values())
             + dt.timedelta(days=scores.grace_days),
+            dates={f"checkpoint_{c}": day for c, day in values["dates"]["checkpoints"].items()},
+            roles={"participant": (person.username,)},
         )
 
 
@@ -248,6 +250,8 @@ def _advancement(
         group=cohort.name,
         assignees=(manager.username,) if manager else (),
         due_date=due + dt.timedelta(days=_grace(ctx)),
+        dates={"asked": due},
+        roles={"manager": (manager.username,) if manager else ()},
     )
 
 
