@@ -112,11 +112,26 @@ def test_a_deleted_line_does_not_hold_a_checkpoint_open_and_nothing_is_shown_per
     sponsorship: Path,
 ) -> None:
     root = sponsorship
+    for n, sponsee in enumerate(SPONSEES):
+        record(root, sponsee, "sponsor", "Sponsor satisfaction (mid-program)", "7")
+        if n:  # aiko's sponsee line is deleted: she chose not to answer
+            record(root, sponsee, "sponsee", "Sponsee satisfaction (mid-program)", "6")
+    edit(
+        path_of(root, f"{H1}/aiko.tanaka/sponsee-scores"),
+        "- Sponsee satisfaction (mid-program): __/10\n",
+        "",
+    )
+    apply("2027-04-01")
+    mid = published(root, "scores-mid")
+    assert "| Sponsee satisfaction (mid-program) | 6.0 | 3 |" in mid
+    assert "| Sponsor satisfaction (mid-program) | 7.0 | 4 |" in mid
     cohort = issues(root)[COHORT].description
+    shown = cohort.split("begin scores-start")[1].split("end advancement")[0]
     for sponsee in SPONSEES:
-        assert f"{sponsee}" not in cohort.split("begin scores-start")[1].split("end advancement")[0]
+        assert sponsee not in shown and sponsee.split(".")[0] not in shown.lower()
     tracking = issues(root)["sales-sponsorship/tracking"].description
-    assert "satisfaction" not in tracking.lower()  # no figure is averaged on every run
+    assert "#### Recorded values" not in tracking  # no figure is averaged on every run
+    assert "satisfaction (mid-program)" not in tracking.lower()
 
 
 ADVANCED = "Advanced within twelve months"
