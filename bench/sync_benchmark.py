@@ -45,6 +45,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # the tool and the fake GitLab of tests/, from this checkout
 
@@ -71,6 +73,12 @@ def manager(i: int) -> str:
     return f"manager.{i // TEAM:04d}"
 
 
+def program_lead() -> str | None:
+    """The shipped program's lead, if it names one."""
+    lead = yaml.safe_load(PROGRAM.read_text()).get("lead")
+    return str(lead) if lead else None
+
+
 def people_yml(n: int) -> str:
     """people.yml in the shipped file's block style: N participants and their managers."""
     rows = [
@@ -84,13 +92,19 @@ def people_yml(n: int) -> str:
         f"    start_date: 2023-04-03\n    timezone: America/Chicago\n"
         for i in range(n)
     ]
+    if program_lead():  # who is assigned the tracking and group issues
+        rows.append(f"  - username: {program_lead()}\n    name: Program Lead\n")
     return "people:\n" + "".join(rows)
 
 
 def program_yml(n: int) -> str:
     """The CSM Aspiring Leaders program with one cohort of N participants."""
-    head = PROGRAM.read_text().split("    participants:\n")[0]
-    return head + "    participants:\n" + "".join(f"      - {participant(i)}\n" for i in range(n))
+    head, tail = PROGRAM.read_text().split("    participants:\n", 1)
+    rest = tail.splitlines(keepends=True)
+    first = next(i for i, line in enumerate(rest) if not line.startswith("      - "))
+    after = "".join(rest[first:])
+    listed = "".join(f"      - {participant(i)}\n" for i in range(n))
+    return head + "    participants:\n" + listed + after  # the lead and group issues stay
 
 
 def write_project(root: Path, n: int) -> None:
@@ -278,6 +292,8 @@ def bench(n: int, latency_ms: float) -> tuple[int, list[Measure]]:
         fake.add_member(GROUP, manager(i))
     for i in range(grown):
         fake.add_member(GROUP, participant(i))
+    for lead in filter(None, [program_lead()]):
+        fake.add_member(GROUP, lead)
     meter = instrument(fake, latency_ms / 1000)
     with tempfile.TemporaryDirectory() as tmp, fake.activate(), gitlab_time(fake, meter):
         root = Path(tmp)
