@@ -25,7 +25,6 @@ from automation.trackers.base import ChangeLog, Tracker
 
 T = TypeVar("T")
 PER_PAGE = 100
-MEMBER_PAGES = 20  # group members read to resolve usernames (a look-up each beyond that)
 CREATE_ATTEMPTS = 3  # a create is retried only after looking its key up again
 RETRY_WAIT = 15.0  # seconds before looking for a create that failed or timed out
 PLANNER = 15  # GitLab's access level of the Planner role (Reporter is 20)
@@ -185,7 +184,9 @@ class GitLabTracker(Tracker, ChangeLog):
         self._writes: dict[str, list[float]] = {}  # recent write times by kind
         self._me: str | None = None
         self._user_ids: dict[str, int | None] = {}
-        self._members_read = False
+        self._member_pages = 0  # pages of the group's member list read so far
+        self._members_done = False  # the whole list is read (or cannot be)
+        self._misses = 0  # usernames asked for that were not known yet
         self._epics: bool | None = None
         self._keyed: dict[str, ObservedIssue] | None = None
         self._project_id: int | None = None
@@ -625,28 +626,36 @@ class GitLabTracker(Tracker, ChangeLog):
         """The user's id, or None when GitLab has no such user (usernames ignore case). The
         group's members are read once, a page per 100; anyone else is asked for by name."""
         name = username.casefold()
-        if name not in self._user_ids and not self._members_read:
-            self._read_members()
+        if name not in self._user_ids:
+            self._misses += 1
+            while name not in self._user_ids and self._more_members():
+                pass
         if name not in self._user_ids:
             with self._translated(f"looking up user {username}"):
                 users = self._gl.users.list(username=username, get_all=False)
             self._user_ids[name] = int(users[0].attributes["id"]) if users else None
         return self._user_ids[name]
 
-    def _read_members(self) -> None:
-        """Learn the ids of the group's members (inherited ones too) from its member list,
-        up to MEMBER_PAGES pages: a huge group is not listed to save a few look-ups."""
-        self._members_read = True
+    def _more_members(self) -> bool:
+        """Read the next page of the group's members (inherited ones too), if there is one
+        and it costs no more requests than the look-ups it may save: never more pages than
+        names asked for, so a huge group is not listed for a few people. False: none read."""
+        if self._members_done or self._member_pages >= self._misses:
+            return False
+        self._member_pages += 1
         try:
             with self._reading("listing the group's members"):
-                members = self._group.members_all.list(iterator=True, per_page=PER_PAGE)
-                for seen, member in enumerate(members, start=1):
-                    name = str(member.attributes["username"]).casefold()
-                    self._user_ids.setdefault(name, int(member.attributes["id"]))
-                    if seen >= MEMBER_PAGES * PER_PAGE:
-                        break
-        except ItemError:
-            return  # not allowed to list them: each person is looked up by name instead
+                page = self._group.members_all.list(
+                    page=self._member_pages, per_page=PER_PAGE, get_all=False
+                )
+        except ItemError:  # not allowed to list them: each person is asked for by name
+            self._members_done = True
+            return False
+        for member in page:
+            name = str(member.attributes["username"]).casefold()
+            self._user_ids.setdefault(name, int(member.attributes["id"]))
+        self._members_done = len(page) < PER_PAGE
+        return True
 
     def _user_id(self, username: str) -> int:
         user_id = self._lookup(username)

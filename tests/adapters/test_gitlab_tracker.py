@@ -465,6 +465,26 @@ def test_people_are_found_in_the_group_member_list_not_one_by_one(
     assert assigned["demo/c1/user105"] == ["user105"]
 
 
+def test_a_huge_group_is_not_listed_for_a_few_people(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Never more pages of the member list than people asked for: two people who are not
+    on its first pages cost two pages and two look-ups, not the whole list of 350."""
+    monkeypatch.chdir(tmp_path)
+    setup_project(tmp_path, 2)
+    fake = new_fake()
+    for i in range(350):
+        fake.add_member(GROUP, f"someone{i:03d}", "reporter")
+    for username in users(2):
+        fake.add_member(GROUP, username, "reporter")
+    with fake.activate():
+        ok(GitLabBackend(fake).cli("apply"))
+    assert fake.count("GET", "/members/all") == 2
+    assert fake.count("GET", "/users") == 2
+    assigned = {find_key(i["description"]): i["assignees"] for i in fake.issues(PROJECT)}
+    assert assigned["demo/c1/user001"] == ["user001"]
+
+
 def test_an_issue_a_person_moved_to_another_epic_stays_there(gitlab: GitLabBackend) -> None:
     ok(gitlab.cli("apply"))
     gl = gitlab.fake.client()
