@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from automation.markers import find_key
 
+DESCRIPTION_LIMIT = 1_048_576  # GitLab's maximum description length, in characters
+
 
 @dataclass(frozen=True)
 class NewIssue:

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from automation.config.models import RESERVED_USERNAMES, Frozen, Person
 from automation.config.source import not_utf8
 from automation.errors import ConfigError, Problem
+from automation.items import DESCRIPTION_LIMIT
 from automation.markers import empty_block
 
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
@@ -101,7 +102,7 @@ class MentionRefused(ValueError):
 
 
 MAX_RENDER_SECONDS = 2.0  # per issue: the data is small, so a longer render is a runaway loop
-MAX_RENDER_CHARS = 1_048_576  # per issue: GitLab's description limit, in characters
+MAX_RENDER_CHARS = DESCRIPTION_LIMIT  # per issue
 _LOOP_GUARD = "_bounded_loop"
 _QUICK_ACTION_START = re.compile(r"^[ \t]*(/[A-Za-z_][\w-]*)")
 _SLASH_ONLY = re.compile(r"^[ \t]*/$")

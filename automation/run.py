@@ -24,6 +24,7 @@ from automation.desired import DesiredProgram
 from automation.errors import ConfigError, Problem
 from automation.identity import find_tracking, to_fetch
 from automation.index import read_index
+from automation.items import DESCRIPTION_LIMIT
 from automation.kinds import desired_programs
 from automation.lock import RunLock, locked
 from automation.planner import plan_program
@@ -104,7 +105,6 @@ def _shared_template_problems(renderer: Renderer) -> list[Problem]:
     return problems
 
 
-DESCRIPTION_LIMIT = 1_048_576  # GitLab's maximum description length, in characters
 ROLLUP_ALLOWANCE = 120_000  # a rollup block lists at most 150 rows and 100 groups
 INDEX_LINE = 12  # characters an index line needs besides the key
 

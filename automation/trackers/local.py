@@ -19,7 +19,14 @@ from automation.config import wording
 from automation.config.models import RESERVED_USERNAMES
 from automation.config.source import not_utf8, parse_yaml
 from automation.errors import AutomationError, ConfigError, ItemError, TrackerUnavailable
-from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, ObservedNote
+from automation.items import (
+    DESCRIPTION_LIMIT,
+    NewEpic,
+    NewIssue,
+    ObservedEpic,
+    ObservedIssue,
+    ObservedNote,
+)
 from automation.progress import LabelSpec
 from automation.trackers.base import Tracker
 from automation.trackers.local_index import INDEX_FILE, index_text
@@ -418,6 +425,13 @@ class LocalTracker(Tracker):
         return _parse_front(match.group("front"), str(path), model), match.group("body")
 
     def _save(self, folder: Path, iid: int, meta: ItemFile, description: str) -> None:
+        """Write an issue or epic file; a description GitLab would refuse is refused here too,
+        so that a rehearsal shows what would fail."""
+        if len(description) > DESCRIPTION_LIMIT:
+            raise ItemError(
+                f"description is too long ({len(description):,} characters; GitLab allows "
+                f"{DESCRIPTION_LIMIT:,}): shorten the template or split the group"
+            )
         front = _dump(_front_matter(meta))
         _write(folder / f"{iid}.md", f"{FRONT}{front}{FRONT}{description}")
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from automation.items import NewIssue
+from automation.errors import ItemError
+from automation.items import DESCRIPTION_LIMIT, NewIssue
 from automation.progress import LabelSpec
 from automation.trackers.local import LocalTracker, WorkspaceError
 
@@ -157,3 +159,17 @@ def test_the_tools_note_is_found_by_its_first_line_and_edited_alone(tracker: Loc
     assert after == before.replace("digest, first version", "digest, edited")
     assert tracker.find_note(iid, "<!-- automation:note missing -->") is None
     assert tracker.find_note(iid + 1, marker) is None  # an issue without notes
+
+
+def test_a_description_over_gitlabs_limit_is_refused_as_gitlab_would(tracker: LocalTracker) -> None:
+    """A rehearsal shows what would fail on GitLab: 1,048,576 characters at most, at creation
+    and when the tool rewrites an issue; the file is left as it was."""
+    issue = new_issue()
+    too_long = replace(issue, description=issue.description + "x" * DESCRIPTION_LIMIT)
+    with pytest.raises(ItemError, match="description is too long"):
+        tracker.create_issue(too_long)
+    assert tracker.program_issues("program::p") == ()
+    created = tracker.create_issue(issue)
+    with pytest.raises(ItemError, match="GitLab allows 1,048,576"):
+        tracker.update_description(created.iid, too_long.description)
+    assert tracker.get_issue(created.iid) == created

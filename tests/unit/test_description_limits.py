@@ -9,9 +9,9 @@ from pathlib import Path
 
 from automation.actions import CreateIssue, Observed, UpdateDescription
 from automation.index import index_content, read_index
-from automation.items import ObservedIssue
+from automation.items import DESCRIPTION_LIMIT, ObservedIssue
 from automation.planner import plan_program
-from automation.run import DESCRIPTION_LIMIT, prepare, size_warnings
+from automation.run import prepare, size_warnings
 from tests.projects import make_project, program_with, roster
 
 REPO = Path(__file__).resolve().parents[2]
