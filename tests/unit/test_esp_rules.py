@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from pathlib import Path
 
+from automation.blocks import record_specs
 from automation.calendar import anniversary_years
 from automation.checklist import TaskCount
 from automation.desired import Derived, DerivedRow, Measured, derived_values
@@ -13,9 +15,13 @@ from automation.kinds.esp.checks import over_cap
 from automation.kinds.esp.model import Account, ExecutiveSponsorship
 from automation.progress import Progress, Status
 from automation.records import RecordSpec, read_records
+from automation.run import prepare
 
 FEB = 2
 D = dt.date
+
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_an_account_year_runs_from_one_anniversary_to_the_day_before_the_next() -> None:
@@ -115,3 +121,14 @@ def test_before_the_years_issue_exists_the_plan_alone_counts() -> None:
         "Influence": 8,
         "Public references": None,
     }
+
+
+def test_the_shipped_tracking_issue_never_averages_public_references() -> None:
+    """The page counts public references per year against a target of two: the scorecard
+    counts them; the tracking issue's table of averages leaves them out."""
+    prepared = prepare(REPO / "config", REPO / "templates", dt.date(2027, 2, 1))
+    esp = next(p.program for p in prepared.programs if p.program.id == "executive-sponsorship")
+    averaged = {spec.label for spec in record_specs(esp, rollup=True)}
+    assert "Public references" not in averaged
+    assert {"Influence", "Roadblocks removed"} <= averaged
+    assert "Public references" in {spec.label for spec in record_specs(esp)}
