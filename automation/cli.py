@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from automation import scaffold
-from automation.actions import ALL_STEPS, Action, Plan
+from automation.actions import ALL_STEPS, Action, AddNote, Plan
 from automation.clock import Clock
 from automation.config.loader import load_settings
 from automation.config.models import GitLabSettings
@@ -367,6 +367,11 @@ def _apply(
     result = Result.of_run(apply(prepared, tracker, today, done, args.steps, lock))
     if isinstance(tracker, LocalTracker):
         tracker.write_index()  # where a person starts: open an issue file, tick a box
+        if any(isinstance(a, AddNote) and a.project for a in result.actions):
+            console.line(
+                f"note: the local backend sends nothing: notes for issues of other projects are "
+                f"written to {args.workspace}/elsewhere/"
+            )
     show_applied(console, result)
     if args.report:
         write_report(args.report, "apply", today, result, console.privacy)
