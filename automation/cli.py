@@ -295,10 +295,10 @@ def _steps(text: str) -> frozenset[str]:
     return steps
 
 
-def _console(env: Mapping[str, str], out: TextIO, prepared: Prepared) -> Console:
+def _console(env: Mapping[str, str], out: TextIO, privacy: Privacy) -> Console:
     in_ci = env.get("GITLAB_CI", "").lower() == "true"
     colour = not in_ci and "NO_COLOR" not in env and out.isatty()
-    return Console(out, in_ci, colour, prepared.privacy)
+    return Console(out, in_ci, colour, privacy)
 
 
 def _plan(
@@ -316,7 +316,7 @@ def _plan(
     if args.json:
         print(to_json(plan_document(plan, result.summary, private)), file=out)
     else:
-        show_plan(_console(env, out, prepared), plan, result.summary)
+        show_plan(_console(env, out, prepared.privacy), plan, result.summary)
     if args.report:
         write_report(args.report, "plan", today, result, private)
     if args.mr_note:
@@ -357,7 +357,7 @@ def _apply(
     env: Mapping[str, str],
     out: TextIO,
 ) -> int:
-    console = _console(env, out, prepared)
+    console = _console(env, out, prepared.privacy)
 
     def done(action: Action) -> None:
         console.action(action)
@@ -433,10 +433,10 @@ def _nothing_changed(
     )
     summary = Summary.of((), record.issues, 0, 0)
     result = Result((), (), (), (notice,), summary)
-    in_ci = env.get("GITLAB_CI", "").lower() == "true"
-    show_applied(Console(out, in_ci, not in_ci and "NO_COLOR" not in env and out.isatty()), result)
+    console = _console(env, out, Privacy())  # the notice names nobody
+    show_applied(console, result)
     if args.report:
-        write_report(args.report, "apply", today, result, Privacy())
+        write_report(args.report, "apply", today, result, console.privacy)
     return EXIT_OK
 
 
@@ -490,8 +490,8 @@ def run(
             return scaffold.init(args.dir, out, args.tool_project)
         today = args.today or dt.date.today()
         early = _early_tracker(args, env, err)
-        record = early and unchanged(early, _inputs(args), today, args.steps)
-        if record:
+        record = unchanged(early, _inputs(args), today, args.steps) if early else None
+        if record is not None:
             return _nothing_changed(args, record, today, env, out)
         prepared = prepare(args.config, args.templates, today, args.program or ())
         _set_aside(prepared, err)

@@ -77,7 +77,7 @@ def _line(action: Action, v: _Verbs) -> str:  # noqa: C901, PLR0912 - one flat c
         case UpdateDescription():
             line = f"{v.update} #{action.iid} [{action.key}]: {_what(action.block)}"
         case UpdateLabels() | UpdateAssignees():
-            changes = [f"+{name}" for name in action.add] + [f"-{name}" for name in action.remove]
+            changes = _changes(action.add, action.remove)
             what = "labels" if isinstance(action, UpdateLabels) else "assignees"
             line = f"{v.update} #{action.iid} [{action.key}]: {what} {' '.join(changes)}"
         case AddNote():
@@ -93,7 +93,7 @@ def _line(action: Action, v: _Verbs) -> str:  # noqa: C901, PLR0912 - one flat c
         case LinkIssues():
             line = f"{v.add} link from tracking issue #{action.iid} to #{action.target_iid}"
         case UpdateEpic():
-            changes = [f"+{name}" for name in action.add] + [f"-{name}" for name in action.remove]
+            changes = _changes(action.add, action.remove)
             said = [RENAMED] if action.edits.former else []
             said += [f"labels {' '.join(changes)}"] if changes else []
             line = f"{v.update} epic &{action.iid} [{action.key}]: {', '.join(said)}"
@@ -214,6 +214,11 @@ def note_body(summary: str, lines: Sequence[str], pipeline_url: str | None) -> s
 
 def _inert(line: str) -> str:
     return "  " + line.replace("`", "'").replace("@", "@\u200b")
+
+
+def _changes(add: Sequence[str], remove: Sequence[str]) -> list[str]:
+    """Label or assignee changes as `+added -removed`."""
+    return [f"+{name}" for name in add] + [f"-{name}" for name in remove]
 
 
 def _gist(body: str) -> str:
