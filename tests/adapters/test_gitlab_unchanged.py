@@ -141,3 +141,15 @@ def test_fewer_steps_are_covered_more_steps_are_not(settled: GitLabBackend) -> N
 def test_another_program_choice_is_not_covered(settled: GitLabBackend) -> None:
     run: Result = ok(settled.cli("apply", "--program", "demo"))
     assert QUIET not in run.out and read_every_issue(settled)
+
+
+def test_a_deleted_issue_waits_for_a_full_run_which_makes_it_again(
+    settled: GitLabBackend,
+) -> None:
+    """`updated_after` cannot show a deletion: the same day's run stops early (as the README
+    says), and the next full run makes the issue again."""
+    settled.fake.client().projects.get(PROJECT).issues.delete(1)
+    assert QUIET in ok(settled.cli("apply")).out
+    run = ok(settled.cli("apply", "--full"))
+    assert 'created issue "Demo: Person user000" [demo/c1/user000]' in run.out
+    assert len(settled.fake.issues(PROJECT)) == 4
