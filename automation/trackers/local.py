@@ -182,9 +182,10 @@ class LocalTracker(Tracker):
         """Append the note to elsewhere/<host>/<project path>/<iid>.md: what the local backend
         keeps of another project's issue (a hire's general onboarding issue)."""
         path = self._elsewhere(project, iid)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as file:
-            file.write(f"{body.rstrip()}\n\n")
+        with _writing(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as file:
+                file.write(f"{body.rstrip()}\n\n")
 
     def _elsewhere(self, project: str, iid: int) -> Path:
         parts = urlsplit(project)
@@ -203,14 +204,18 @@ class LocalTracker(Tracker):
 
     def _notes(self, iid: int) -> list[tuple[int, str, str]]:
         """(number, author, body) of each note of an issue, in the order written."""
-        path = self.workspace / "notes" / f"{iid}.md"
-        text = path.read_bytes().decode("utf-8", "replace") if path.is_file() else ""
-        heads = list(_NOTE_HEADER.finditer(text))
-        ends = [h.start() for h in heads[1:]] + [len(text)] * bool(heads)
+        text, spans = self._note_spans(iid)
         return [
             (number, head.group("author"), text[head.end() : end].removesuffix("\n"))
-            for number, (head, end) in enumerate(zip(heads, ends, strict=True), start=1)
+            for number, (head, end) in enumerate(spans, start=1)
         ]
+
+    def _note_spans(self, iid: int) -> tuple[str, list[tuple[re.Match[str], int]]]:
+        """notes/<iid>.md's text, and each note's header with where its body ends."""
+        text = _read_text(self.workspace / "notes" / f"{iid}.md")
+        heads = list(_NOTE_HEADER.finditer(text))
+        ends = [h.start() for h in heads[1:]] + [len(text)] * bool(heads)
+        return text, list(zip(heads, ends, strict=True))
 
     def keyed_issues(self) -> dict[str, ObservedIssue]:
         """Every issue file that carries a key."""
@@ -264,6 +269,7 @@ class LocalTracker(Tracker):
             updated_at=now,
             epic=epic.iid if epic else None,
         )
+        _check_length(issue.description)  # before an iid is taken, as GitLab refuses it first
         iid = _next_iid(self.issues_dir)
         self._save(self.issues_dir, iid, meta, issue.description)
         return _observed_issue(iid, meta, issue.description)
@@ -280,9 +286,7 @@ class LocalTracker(Tracker):
 
     def _relabelled(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> dict[str, Any]:
         meta, _ = self._load(self.issues_dir, iid, IssueFile)
-        labels = [label for label in meta.labels if label not in remove]
-        labels += [label for label in add if label not in labels]
-        return {"labels": labels}
+        return {"labels": _merged(meta.labels, add, remove)}
 
     def set_assignees(self, iid: int, usernames: Sequence[str]) -> tuple[str, ...]:
         """Set the front matter's assignees."""
@@ -292,19 +296,17 @@ class LocalTracker(Tracker):
     def add_note(self, iid: int, body: str) -> None:
         """Append the note to notes/<iid>.md, the issue's discussion."""
         path = self.workspace / "notes" / f"{iid}.md"
-        before = path.read_bytes().decode("utf-8") if path.is_file() else ""
+        before = _read_text(path)
         stamp = self.clock().isoformat().replace("+00:00", "Z")
         _write(path, f"{before}{FRONT}note by automation at {stamp}\n{FRONT}{body}\n")
 
     def update_note(self, iid: int, note_id: int, body: str) -> None:
         """Rewrite the body of note NOTE_ID of notes/<iid>.md, the others as they are."""
         path = self.workspace / "notes" / f"{iid}.md"
-        text = path.read_bytes().decode("utf-8")
-        heads = list(_NOTE_HEADER.finditer(text))
-        if not 0 < note_id <= len(heads):
+        text, spans = self._note_spans(iid)
+        if not 0 < note_id <= len(spans):
             raise ItemError(f"note {note_id} of #{iid} is not in {path}; run again")
-        head = heads[note_id - 1]
-        end = heads[note_id].start() if note_id < len(heads) else len(text)
+        head, end = spans[note_id - 1]
         _write(path, f"{text[: head.end()]}{body}\n{text[end:]}")
 
     def close_issue(self, iid: int) -> None:
@@ -334,8 +336,7 @@ class LocalTracker(Tracker):
     ) -> None:
         """Rewrite the epic file: its description (unless None) and labels."""
         meta, text = self._load(self.epics_dir, iid, EpicFile)
-        labels = [label for label in meta.labels if label not in remove]
-        labels += [label for label in add if label not in labels]
+        labels = _merged(meta.labels, add, remove)
         changed = meta.model_copy(update={"labels": labels, "updated_at": self.clock()})
         self._save(self.epics_dir, iid, changed, text if description is None else description)
 
@@ -427,11 +428,7 @@ class LocalTracker(Tracker):
     def _save(self, folder: Path, iid: int, meta: ItemFile, description: str) -> None:
         """Write an issue or epic file; a description GitLab would refuse is refused here too,
         so that a rehearsal shows what would fail."""
-        if len(description) > DESCRIPTION_LIMIT:
-            raise ItemError(
-                f"description is too long ({len(description):,} characters; GitLab allows "
-                f"{DESCRIPTION_LIMIT:,}): shorten the template or split the group"
-            )
+        _check_length(description)
         front = _dump(_front_matter(meta))
         _write(folder / f"{iid}.md", f"{FRONT}{front}{FRONT}{description}")
 
@@ -468,6 +465,33 @@ def _iids(folder: Path) -> list[int]:
 
 
 LAST_IID = ".last-iid"  # the highest iid ever given in a folder: like GitLab, never reused
+
+
+def _check_length(description: str) -> None:
+    """GitLab refuses a description over its limit; so does the local backend."""
+    if len(description) > DESCRIPTION_LIMIT:
+        raise ItemError(
+            f"description is too long ({len(description):,} characters; GitLab allows "
+            f"{DESCRIPTION_LIMIT:,}): shorten the template or split the group"
+        )
+
+
+def _merged(labels: Sequence[str], add: Sequence[str], remove: Sequence[str]) -> list[str]:
+    """Labels with some removed and others added, keeping the order of the rest."""
+    kept = [label for label in labels if label not in remove]
+    return kept + [label for label in add if label not in kept]
+
+
+def _read_text(path: Path) -> str:
+    """A workspace file's text ('' when it is not there); another encoding than UTF-8 is
+    said in one line at its place, and nothing is written over it."""
+    if not path.is_file():
+        return ""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise WorkspaceError(str(not_utf8(str(path), raw, error))) from error
 
 
 def _next_iid(folder: Path) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.errors import ItemError
+from automation.errors import ItemError, TrackerUnavailable
 from automation.items import DESCRIPTION_LIMIT, NewIssue
 from automation.progress import LabelSpec
 from automation.trackers.local import LocalTracker, WorkspaceError
@@ -173,3 +173,35 @@ def test_a_description_over_gitlabs_limit_is_refused_as_gitlab_would(tracker: Lo
     with pytest.raises(ItemError, match="GitLab allows 1,048,576"):
         tracker.update_description(created.iid, too_long.description)
     assert tracker.get_issue(created.iid) == created
+
+
+def test_a_refused_description_takes_no_number(tracker: LocalTracker) -> None:
+    """GitLab refuses it before the issue exists; the next issue gets the next number."""
+    issue = new_issue()
+    with pytest.raises(ItemError):
+        tracker.create_issue(replace(issue, description="x" * (DESCRIPTION_LIMIT + 1)))
+    assert tracker.create_issue(issue).iid == 1
+
+
+def test_a_note_elsewhere_that_cannot_be_written_is_one_message(tracker: LocalTracker) -> None:
+    (tracker.workspace / "elsewhere").parent.mkdir(parents=True, exist_ok=True)
+    (tracker.workspace / "elsewhere").write_text("a person's file\n")
+    with pytest.raises(TrackerUnavailable, match="elsewhere is a file, not a folder"):
+        tracker.add_note_in("https://gitlab.example.com/people/onboarding", 7, "Welcome")
+
+
+def test_notes_a_person_saved_in_another_encoding_are_said_and_kept(
+    tracker: LocalTracker,
+) -> None:
+    created = tracker.create_issue(new_issue())
+    tracker.add_note(created.iid, "<!-- automation:note digest -->\nfirst")
+    path = tracker.workspace / "notes" / f"{created.iid}.md"
+    path.write_bytes(path.read_bytes() + "café\n".encode("latin-1"))
+    before = path.read_bytes()
+    for write in (
+        lambda: tracker.add_note(created.iid, "second"),
+        lambda: tracker.update_note(created.iid, 1, "edited"),
+    ):
+        with pytest.raises(WorkspaceError, match="UTF-8"):
+            write()
+    assert path.read_bytes() == before
