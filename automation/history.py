@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from automation.errors import ItemError
-from automation.markers import block_content, drop_damaged_block
+from automation.markers import block_content, drop_damaged_block, hidden_lines
 
 HISTORY_BLOCK = "history"
 HEADER = (
@@ -41,31 +41,15 @@ def week_of(day: dt.date) -> dt.date:
 
 
 def read_history(description: str) -> tuple[Week, ...]:
-    """The weeks a rollup issue holds, oldest first. With its markers damaged, the weeks are
-    read from the tool's own hidden lines wherever they are; lines a person garbled are left
-    out (the next run writes the block again without them)."""
+    """The weeks a rollup issue holds, oldest first. With its markers damaged or deleted, the
+    weeks are read from the tool's own hidden lines wherever they are; lines a person garbled
+    are left out (the next run writes the block again without them)."""
     try:
         content = block_content(description, HISTORY_BLOCK)
     except ItemError:
-        content = description
-    if content is None:
-        return ()
-    return _parsed(_owned_lines(content))
-
-
-def _owned_lines(text: str) -> list[str]:
-    """The lines of the tool's hidden history comments in TEXT."""
-    lines: list[str] = []
-    inside = False
-    for line in text.split("\n"):
-        stripped = line.strip(" \t\r")
-        if stripped == HEADER:
-            inside = True
-        elif inside and stripped == "-->":
-            inside = False
-        elif inside:
-            lines.append(stripped)
-    return lines
+        content = None
+    lines = hidden_lines(description if content is None else content, HEADER)
+    return _parsed([line.strip(" \t\r\ufeff") for inside, line in lines if inside])
 
 
 def _parsed(lines: Iterable[str]) -> tuple[Week, ...]:

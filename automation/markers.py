@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from automation.errors import ItemError
@@ -194,24 +195,31 @@ def open_with_block(text: str, name: str) -> str:
 
 
 def drop_damaged_block(text: str, name: str, header: str) -> str:
-    """When block NAME is damaged, the text without its marker lines and without the tool's
-    hidden comments that open with HEADER (up to their `-->` line): a hidden block the tool
-    can write again from scratch. Every other line is kept; an intact block is left alone."""
+    """When block NAME is damaged or its markers are gone, the text without its marker lines
+    and without the tool's hidden comments that open with HEADER: a hidden block the tool can
+    write again from scratch. Every other line is kept; an intact block is left alone."""
     try:
-        _locate(text, name)
+        if _locate(text, name) is not None:
+            return text
     except ItemError:
         pass
-    else:
-        return text
     markers = {begin_marker(name), end_marker(name)}
-    kept: list[str] = []
+    return "\n".join(
+        line
+        for inside, line in hidden_lines(text, header)
+        if not inside and _bare(line) not in markers
+    )
+
+
+def hidden_lines(text: str, header: str) -> Iterator[tuple[bool, str]]:
+    """Each line of TEXT, and whether it is inside one of the tool's hidden comments that
+    open with a HEADER line and close with a `-->` line (those two lines are left out)."""
     inside = False
     for line in text.split("\n"):
-        stripped = line.strip(" \t\r")
-        if stripped == header:
+        bare = _bare(line)
+        if bare == header:
             inside = True
-        elif inside:
-            inside = stripped != "-->"
-        elif stripped not in markers:
-            kept.append(line)
-    return "\n".join(kept)
+        elif inside and bare == "-->":
+            inside = False
+        else:
+            yield inside, line

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -198,10 +199,11 @@ def test_notes_a_person_saved_in_another_encoding_are_said_and_kept(
     path = tracker.workspace / "notes" / f"{created.iid}.md"
     path.write_bytes(path.read_bytes() + "café\n".encode("latin-1"))
     before = path.read_bytes()
-    for write in (
+    writes: list[Callable[[], None]] = [
         lambda: tracker.add_note(created.iid, "second"),
         lambda: tracker.update_note(created.iid, 1, "edited"),
-    ):
+    ]
+    for write in writes:
         with pytest.raises(WorkspaceError, match="UTF-8"):
             write()
     assert path.read_bytes() == before

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -227,6 +229,39 @@ def test_a_damaged_history_is_rebuilt_and_the_rest_of_the_issue_kept(project: Pa
     assert note in text
     assert text.count(HEADER) == 1 and text.count(begin_marker(HISTORY_BLOCK)) == 1
     assert [w.start for w in read_history(text)] == [MONDAY, later]  # the first week kept
+
+
+BEGIN = begin_marker(HISTORY_BLOCK)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda t: t.replace(begin_marker(HISTORY_BLOCK) + "\n", "").replace(
+            end_marker(HISTORY_BLOCK) + "\n", ""
+        ),  # a person deleted both marker lines
+        lambda t: t.replace(
+            begin_marker(HISTORY_BLOCK), "\ufeff" + begin_marker(HISTORY_BLOCK)
+        ).replace(
+            end_marker(HISTORY_BLOCK), ""
+        ),  # pasted back with a byte-order mark, its end marker lost
+    ],
+    ids=["markers deleted", "bom and no end marker"],
+)
+def test_history_whose_markers_a_person_broke_keeps_its_weeks_once(
+    project: Path, damage: Callable[[str], str]
+) -> None:
+    prepared = prepare(project / "config", project / "templates", MONDAY)
+    memory = memory_for(prepared)
+    run_apply(prepared, memory, MONDAY)
+    iid, _ = tracking(memory)
+    memory.edit(iid, damage)
+    later = MONDAY + dt.timedelta(weeks=1)
+    memory.edit(participant(memory), tick_one)
+    assert not run_apply(prepared, memory, later).outcome.failures
+    _, text = tracking(memory)
+    assert text.count(HEADER) == 1 and text.count(begin_marker(HISTORY_BLOCK)) == 1
+    assert [w.start for w in read_history(text)] == [MONDAY, later]
 
 
 def test_an_existing_tracking_issue_gets_its_charts_at_the_top(project: Path) -> None:
