@@ -128,7 +128,7 @@ class MemoryTracker(Tracker):
         return None if stored is None else _observed_issue(iid, stored)
 
     def has_note(self, iid: int, marker: str) -> bool:
-        return any(marker in body for body in self.notes.get(iid, []))
+        return self.find_note(iid, marker) is not None
 
     def keyed_issues(self) -> dict[str, ObservedIssue]:
         return {issue.key: issue for issue in self.all_issues() if issue.key}

@@ -87,11 +87,17 @@ def _assemble(ctx: Ctx, generated: Generated) -> DesiredProgram:
 def _cut_titles(issues: tuple[DesiredIssue, ...]) -> list[str]:
     """Titles GitLab's limit made the renderer cut: said, so nobody wonders where the end went."""
     return [
-        f"the title of {issue.key} is longer than GitLab's {MAX_TITLE} characters and was cut "
-        f"to '{issue.title[:40]}…'; shorten the program's title expression or the names in it"
+        f"the title of {issue.key} is longer than GitLab's {MAX_TITLE} characters and was cut"
+        f"{_cut_to(issue)}; shorten the program's title expression or the names in it"
         for issue in issues
         if len(issue.title) >= MAX_TITLE and issue.title.endswith("…")
     ]
+
+
+def _cut_to(issue: DesiredIssue) -> str:
+    """What the title was cut to; nothing for a confidential issue, whose title is never
+    shown (not even its start)."""
+    return "" if issue.confidential else f" to '{issue.title[:40]}…'"
 
 
 def _plan_issues(ctx: Ctx, generated: Generated) -> tuple[DesiredIssue, ...]:

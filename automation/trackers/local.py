@@ -169,9 +169,9 @@ class LocalTracker(Tracker):
         return _observed_issue(iid, *self._load(self.issues_dir, iid, IssueFile))
 
     def has_note(self, iid: int, marker: str) -> bool:
-        """Whether notes/<iid>.md holds a note with the marker."""
-        path = self.workspace / "notes" / f"{iid}.md"
-        return path.is_file() and marker in path.read_bytes().decode("utf-8", "replace")
+        """Whether notes/<iid>.md holds the tool's note with the marker (a person's note that
+        quotes it is not that note, as on GitLab)."""
+        return self.find_note(iid, marker) is not None
 
     def has_note_in(self, project: str, iid: int, marker: str) -> bool:
         """Whether elsewhere/<host>/<project path>/<iid>.md holds a note with the marker."""

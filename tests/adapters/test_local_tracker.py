@@ -207,3 +207,14 @@ def test_notes_a_person_saved_in_another_encoding_are_said_and_kept(
         with pytest.raises(WorkspaceError, match="UTF-8"):
             write()
     assert path.read_bytes() == before
+
+
+def test_a_persons_note_quoting_the_marker_is_not_the_tools_note(tracker: LocalTracker) -> None:
+    created = tracker.create_issue(new_issue())
+    marker = "<!-- automation:note reminder pre-work 2026-12-04 -->"
+    path = tracker.workspace / "notes" / f"{created.iid}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\nnote by ana at 2026-12-04T09:00:00Z\n---\n{marker}\nquoted\n")
+    assert not tracker.has_note(created.iid, marker)
+    tracker.add_note(created.iid, f"{marker}\nReminder")
+    assert tracker.has_note(created.iid, marker)
