@@ -193,6 +193,21 @@ def test_a_confidential_issue_is_seen_by_its_author_assignees_and_planners_only(
     assert seen == {"alice": [1, 2], "bob": [2], "carol": [1, 2], "dave": [1, 2], "erin": [2]}
 
 
+def test_an_assignee_who_is_not_a_member_of_a_private_project_sees_nothing(
+    fake: FakeGitLab,
+) -> None:
+    # a private project answers 404 to non-members, whatever its issues say about them
+    fake.add_user("frank")
+    frank = next(u.id for u in fake.state.users.values() if u.username == "frank")
+    new_issue(project_of(fake), assignee_ids=[frank], confidential=True)
+    fake.set_member_role("frank", "developer", "enablement/other")  # not of this project
+    fake.act_as("frank")
+    client = fake.client().projects.get(PROJECT, lazy=True)
+    with pytest.raises(gitlab.GitlabGetError) as refused:
+        client.issues.get(1)
+    assert refused.value.response_code == 404
+
+
 def test_free_keeps_the_first_assignee_id_on_update(free_fake: FakeGitLab) -> None:
     # IssuableBaseService#filter_assignees: `params[:assignee_ids].first(1)` unless the issue
     # allows multiple assignees (a paid feature)
@@ -571,6 +586,20 @@ def test_editing_a_note_runs_its_quick_actions_and_records_its_mentions(fake: Fa
     assert fake.issues(PROJECT)[0]["state"] == "closed"
     assert fake.issues(PROJECT)[0]["notes"] == ["now @alice"]
     assert [m.username for m in fake.mentions] == ["alice"]
+
+
+def test_an_edit_notifies_only_the_people_it_newly_mentions(fake: FakeGitLab) -> None:
+    # Issues::UpdateService and Notes::UpdateService hand on the added mentions only
+    issue = new_issue(project_of(fake), description="ask @alice")
+    issue.notes.create({"body": "digest for @alice"})
+    note = issue.notes.list(get_all=True)[0]
+    project_of(fake).issues.update(issue.iid, {"description": "ask @alice and @bob"})
+    issue.notes.update(note.id, {"body": "digest for @alice, one more task"})
+    assert [(m.username, m.where.split(":")[0]) for m in fake.mentions] == [
+        ("alice", "issue"),
+        ("alice", "note"),
+        ("bob", "issue"),
+    ]
 
 
 def test_mentions_are_recorded_outside_code_only(fake: FakeGitLab) -> None:

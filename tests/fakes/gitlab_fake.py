@@ -526,9 +526,12 @@ class GitLabState:
     def can_read(self, issue: Issue) -> bool:
         """Whether the token owner sees the issue. doc/user/project/issues/confidential_issues.md:
         a confidential issue is visible to its author, its assignees and project members with
-        at least the Planner role (Reporter before 17.7); mentions give no access."""
+        at least the Planner role (Reporter before 17.7); mentions give no access. Projects
+        here are private: a non-member reads none of their issues (404), wrote or assigned."""
         if not issue.confidential:
             return True
+        if self.role_in(issue.project.group, issue.project) == 0:
+            return False
         user = self.acting
         if user is not None and (
             issue.author.id == user.id or any(a.id == user.id for a in issue.assignees)
@@ -555,10 +558,14 @@ class GitLabState:
         """Create a label record."""
         return Label(self.next_id("label"), name, color, description, project)
 
-    def record_mentions(self, text: str | None, where: str) -> None:
-        """Remember every mention GitLab would have made from this text."""
+    def record_mentions(self, text: str | None, where: str, before: str | None = None) -> None:
+        """Remember every mention GitLab would have made from this text. An edit (BEFORE: the
+        text it replaces) notifies only the people it newly mentions (Issues::UpdateService and
+        Notes::UpdateService pass the added mentions on; the others were told already)."""
+        told = {name.lower() for name in find_mentions(before)}
         for username in find_mentions(text):
-            self.mentions.append(Mention(username, where))
+            if username.lower() not in told:
+                self.mentions.append(Mention(username, where))
 
     def link_count(self, issue: Issue) -> int:
         """Count the issues related to this one (links seen from both ends)."""
@@ -1148,7 +1155,8 @@ class IssueService:
         if params.has("description"):
             text, commands = extract_quick_actions(params.text("description") or "")
             if text != issue.description:
-                self.state.record_mentions(text, f"issue:{issue.id}:description")
+                where = f"issue:{issue.id}:description"
+                self.state.record_mentions(text, where, before=issue.description)
             issue.description = text
         if not creating:
             self._system_notes(issue, before)
@@ -1408,7 +1416,7 @@ class AccountHandlers(Handlers):
     def version(self, request: Request) -> Reply:
         """Return the server version."""
         suffix = "-ee" if self.state.tier == "premium" else ""
-        return Reply(200, {"version": f"17.5.0{suffix}", "revision": "fake"})
+        return Reply(200, {"version": f"17.7.0{suffix}", "revision": "fake"})
 
     def get_project(self, request: Request) -> Reply:
         """Return one project by id or path."""
@@ -1538,8 +1546,8 @@ class IssueHandlers(Handlers):
             raise bad_request("body is missing")
         text, _, _ = self._run_note_commands(issue, body, f"note:{note.id}")
         if text != note.body:
+            self.state.record_mentions(text, f"note:{note.id}", before=note.body)
             note.body, note.updated_at = text, self.state.clock.now()
-            self.state.record_mentions(text, f"note:{note.id}")
         return Reply(200, self.present.note(note, issue))
 
     def _run_note_commands(
