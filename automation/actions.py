@@ -115,6 +115,7 @@ class Remind:
     iid: int
     body: str
     digest: bool = False
+    edit: bool = False  # the week's digest is there already: it is edited, not posted again
 
     @property
     def marker(self) -> str:

@@ -99,7 +99,8 @@ def _line(action: Action, v: _Verbs) -> str:  # noqa: C901, PLR0912 - one flat c
             line = f"{v.update} epic &{action.iid} [{action.key}]: {', '.join(said)}"
         case Remind():
             what = "reminder digest in" if action.digest else "reminder to"
-            line = f"{v.add} {what} #{action.iid} [{action.key}]: {_gist(action.body)}"
+            verb = v.update if action.edit else v.add
+            line = f"{verb} {what} #{action.iid} [{action.key}]: {_gist(action.body)}"
         case _:
             assert_never(action)
     return line

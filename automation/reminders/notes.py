@@ -63,7 +63,7 @@ def digest_note(  # noqa: PLR0917
     body = f"{digest_marker(today)}\n{renderer.render(DIGEST_TEMPLATE, values).strip()}"
     if note is not None and normalise(note.body) == normalise(stored(body)):
         return Plan()
-    return Plan((Remind(program, key, tracking.iid, body, digest=True),))
+    return Plan((Remind(program, key, tracking.iid, body, digest=True, edit=note is not None),))
 
 
 def _body(marker: str, template: str, due: Due, renderer: Renderer) -> str:

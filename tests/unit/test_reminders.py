@@ -12,6 +12,7 @@ from automation.actions import Remind
 from automation.applier import execute
 from automation.errors import ConfigError
 from automation.mentions import ZERO_WIDTH_SPACE
+from automation.output.lines import describe
 from automation.run import Prepared, make_plan, prepare
 from tests.crash import Crash, CrashingTracker
 from tests.memory import MemoryTracker, memory_for, run_apply
@@ -206,7 +207,8 @@ def test_the_digest_is_one_note_a_week_edited_in_place(tmp_path: Path) -> None:
     (first,) = digests(tracker, tracking)
     assert first.startswith("<!-- automation:note reminders-digest 2026-W49 -->")
     assert first.count("section One is due") == 2 and "two-open" not in first
-    remind(root, tracker, DAY + dt.timedelta(days=2))  # a second reminder falls due
+    (posted,) = remind(root, tracker, DAY + dt.timedelta(days=2))  # a second reminder is due
+    assert describe(posted).startswith("update reminder digest in")  # edited, not posted again
     tracker.edit(ben, lambda text: text.replace("- [ ] ", "- [x] ", 2))  # Ben's One is done
     remind(root, tracker, DAY + dt.timedelta(days=2))
     (edited,) = digests(tracker, tracking)
