@@ -72,7 +72,9 @@ def test_a_manager_reads_the_pair_issues_of_their_reports_and_no_other(fake: Fak
         pairs["aiko.tanaka"],
         pairs["sam.delacroix"],
     }
-    # a mention is not access: nobody else's manager reads lena's pair, a Planner reads all
+    # a mention is not access: lukas, mentioned in lena's pair issue, still cannot read it;
+    # a Planner reads all
+    fake.add_note_as(PROJECT, pairs["lena.fischer"], "automation-bot", "@lukas.brandt FYI")
     assert pairs["lena.fischer"] not in readable(fake, "lukas.brandt")
     assert set(pairs.values()) <= readable(fake, "riley.chen", "planner")
 
