@@ -206,13 +206,16 @@ def _check_usage(args: argparse.Namespace, backend: str) -> None:
         raise UsageError(f"--report {report}: the folder {report.parent} does not exist")
 
 
+def _asked_backend(args: argparse.Namespace, env: Mapping[str, str]) -> str | None:
+    """--backend, or GitLab when a token is set; None: neither says."""
+    return str(args.backend) if args.backend else "gitlab" if env.get("GITLAB_TOKEN") else None
+
+
 def choose_tracker(
     args: argparse.Namespace, env: Mapping[str, str], err: TextIO, settings: GitLabSettings
 ) -> Tracker:
     """The tracker the options and environment ask for."""
-    backend = args.backend
-    if backend is None and env.get("GITLAB_TOKEN"):
-        backend = "gitlab"
+    backend = _asked_backend(args, env)
     if backend is None:
         if env.get("CI", "").lower() == "true":
             raise TrackerUnavailable(
@@ -407,7 +410,7 @@ def _early_tracker(args: argparse.Namespace, env: Mapping[str, str], err: TextIO
     read: a run with nothing to do stops after a few requests (--full: never)."""
     if args.command != "apply" or args.full or args.event:
         return None
-    if args.backend != "gitlab" and (args.backend is not None or not env.get("GITLAB_TOKEN")):
+    if _asked_backend(args, env) != "gitlab":
         return None
     settings = load_settings(args.config)
     return choose_tracker(args, env, err, settings.gitlab) if settings else None
