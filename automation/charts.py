@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from automation.checklist import TaskCount
+from automation.config.models import Section
 from automation.history import Week, read_history, recorded, sampled, weekly
 from automation.progress import Progress
 from automation.rendering import Trusted
@@ -45,20 +47,24 @@ def number_list(numbers: Iterable[int]) -> Trusted:
 
 
 @dataclass(frozen=True)
-class PhaseBar:
-    """One section's completion across a rollup's issues."""
+class Bar:
+    """One figure: tasks done of all tasks (a section across a rollup's issues, a program)."""
 
     label: str
     done: int
     total: int
-    percent: int
+
+    @property
+    def percent(self) -> int:
+        """Rounded down, as the rollups' percentages are."""
+        return TaskCount(self.total, self.done).percent
 
 
 @dataclass(frozen=True)
 class Charts:
     """What a rollup's charts and their tables show."""
 
-    phases: tuple[PhaseBar, ...]
+    phases: tuple[Bar, ...]
     weeks: tuple[Week, ...]  # the burn-up's points, oldest first
 
     @property
@@ -87,15 +93,12 @@ class Charts:
         return max((week.total for week in self.weeks), default=0) or 1
 
 
-def phase_bars(totals: Progress) -> tuple[PhaseBar, ...]:
-    """Per section of a rollup's totals, the ones its issues have."""
+def phase_bars(
+    totals: Progress, label: Callable[[Section], str] = lambda s: mermaid_text(s.label_value)
+) -> tuple[Bar, ...]:
+    """Per section of a rollup's totals, the ones its issues have (LABEL: how one is named)."""
     return tuple(
-        PhaseBar(
-            mermaid_text(s.section.label_value),
-            s.tasks.completed_count,
-            s.tasks.count,
-            s.tasks.percent,
-        )
+        Bar(label(s.section), s.tasks.completed_count, s.tasks.count)
         for s in totals.sections
         if s.applicable
     )

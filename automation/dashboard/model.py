@@ -9,31 +9,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from automation.blocks import RollupRow, counted, withdrawn
-from automation.charts import rollup_history
+from automation.charts import Bar, phase_bars, rollup_history
 from automation.config.models import Program
 from automation.desired import DesiredProgram
 from automation.history import Week, weekly
 from automation.items import ObservedIssue
 from automation.kinds.onboarding.model import OnboardingProgram
-from automation.progress import Progress, Status, total
+from automation.progress import Status, total
 
 SOON = dt.timedelta(weeks=6)  # how far ahead "upcoming" looks
 MAX_UPCOMING = 50
 _SLUG = re.compile(r"[^a-z0-9]+")
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One figure: tasks done of all tasks."""
-
-    label: str
-    done: int
-    total: int
-
-    @property
-    def percent(self) -> int:
-        """Rounded down, as the rollups' percentages are."""
-        return self.done * 100 // self.total if self.total else 0
 
 
 @dataclass(frozen=True)
@@ -132,19 +118,11 @@ def _page(  # noqa: PLR0917
         program=program.name,
         confidential=program.is_confidential,
         overall=Bar("Overall", totals.overall.completed_count, totals.overall.count),
-        phases=_phases(totals),
+        phases=phase_bars(totals, lambda section: section.heading),
         weeks=tuple(weekly(history, today)) if rollup_issue else (),
         issues=sum(1 for row in rows if not withdrawn(row)),
         complete=sum(1 for p in counted(rows) if p.status is Status.COMPLETE),
         overdue=tuple(_late(row, urls) for row in rows if _overdue(row)),
-    )
-
-
-def _phases(totals: Progress) -> tuple[Bar, ...]:
-    return tuple(
-        Bar(s.section.heading, s.tasks.completed_count, s.tasks.count)
-        for s in totals.sections
-        if s.applicable
     )
 
 

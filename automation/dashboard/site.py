@@ -11,7 +11,8 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from automation.dashboard.model import Bar, Page
+from automation.charts import Bar
+from automation.dashboard.model import Page
 from automation.dashboard.svg import SPARK, bar_chart, line_chart
 from automation.errors import ConfigError, Problem, UsageError
 

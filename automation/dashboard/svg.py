@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from automation.dashboard.model import Bar
+from automation.charts import Bar
 from automation.history import Week
 
 WIDTH = 640

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from automation.blocks import Blocks
-from automation.charts import CHARTS_BLOCK, Charts, PhaseBar, charts_of, mermaid_text
+from automation.charts import CHARTS_BLOCK, Bar, Charts, charts_of, mermaid_text
 from automation.checklist import TaskCount
 from automation.history import (
     HEADER,
@@ -112,7 +112,7 @@ HOSTILE = [
 
 
 def test_config_text_never_leaves_the_chart() -> None:
-    chart = Charts(tuple(PhaseBar(mermaid_text(h), 1, 2, 50) for h in HOSTILE), ())
+    chart = Charts(tuple(Bar(mermaid_text(h), 1, 2) for h in HOSTILE), ())
     text = render(chart)
     (phases,) = mermaid_blocks(text)
     assert len(phases) == 5  # the block ends where the template ends it, not before
