@@ -41,8 +41,13 @@ from tests.fakes.gitlab_fake import task_completion_status
 
 REPO = Path(__file__).resolve().parents[2]
 # The shipped programs on the default test day, and on a fiscal year's first day (annual,
-# quarterly and monthly ESP issues all start): together they render every shipped template.
-DATES = (dt.date(2026, 11, 24), dt.date(2027, 2, 1), dt.date(2028, 8, 1))  # 3rd: career advancement
+# quarterly and monthly ESP issues all start), and the sponsorship program once its career
+# advancement issue is due: together they render every shipped template.
+DATES: tuple[tuple[dt.date, tuple[str, ...]], ...] = (
+    (dt.date(2026, 11, 24), ()),
+    (dt.date(2027, 2, 1), ()),
+    (dt.date(2028, 8, 1), ("sales-sponsorship",)),
+)
 PERSON = "Sam Delacroix"  # a CSM Aspiring Leaders participant: in a heading and a rollup row
 
 HOSTILE = [
@@ -190,9 +195,9 @@ def _shipped_data() -> dict[str, Any]:
     return {str(p.relative_to(config)): yaml.safe_load(p.read_text()) for p in paths}
 
 
-def _texts(root: Path, today: dt.date) -> tuple[Texts, Texts]:
+def _texts(root: Path, today: dt.date, only: tuple[str, ...]) -> tuple[Texts, Texts]:
     """Every description, block, note and title the shipped programs render today."""
-    prepared = prepare(root / "config", root / "templates", today)
+    prepared = prepare(root / "config", REPO / "templates", today, only)  # values change
     blocks: Blocks = prepared.blocks
     texts: Texts = {"completion": blocks.completion(today)}
     titles: Texts = {}
@@ -262,8 +267,8 @@ def _reminder_notes(desired: DesiredProgram, renderer: Renderer, today: dt.date)
 def _render_all(root: Path) -> tuple[Texts, Texts]:
     texts: Texts = {}
     titles: Texts = {}
-    for today in DATES:
-        day_texts, day_titles = _texts(root, today)
+    for today, only in DATES:
+        day_texts, day_titles = _texts(root, today, only)
         texts.update({f"{today} {k}": v for k, v in day_texts.items()})
         titles.update({f"{today} {k}": v for k, v in day_titles.items()})
     return texts, titles
@@ -271,7 +276,6 @@ def _render_all(root: Path) -> tuple[Texts, Texts]:
 
 def _project(root: Path, prefix: str | None) -> Path:
     shutil.copytree(REPO / "config", root / "config")
-    shutil.copytree(REPO / "templates", root / "templates")
     if prefix is not None:
         _hostile_config(root / "config", prefix)
     return root
@@ -311,7 +315,7 @@ def plain(tmp_path_factory: pytest.TempPathFactory) -> Plain:
         texts, titles = _render_all(root)
     shape = {key: _shape(text) for key, text in texts.items()}
     raw = {(key, r): _raw_count(text, r) for key, text in texts.items() for r in RAW}
-    return Plain(texts, titles, shape, raw, frozenset(used), root / "templates")
+    return Plain(texts, titles, shape, raw, frozenset(used), REPO / "templates")
 
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]|$)")
