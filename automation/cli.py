@@ -39,7 +39,7 @@ from automation.syncrecord import SyncRecord
 from automation.trackers.base import Tracker
 from automation.trackers.gitlab import Connection, GitLabTracker
 from automation.trackers.local import LocalTracker
-from automation.unchanged import inputs, keep_record, unchanged
+from automation.unchanged import LookBack, inputs, keep_record, look_back
 
 DEFAULT_WORKSPACE = ".automation"
 
@@ -359,8 +359,11 @@ def _apply(
     *,
     env: Mapping[str, str],
     out: TextIO,
+    look: LookBack | None = None,
 ) -> int:
     console = _console(env, out, prepared.privacy)
+    if look is not None:
+        console.line(_scoped(look, prepared))
 
     def done(action: Action) -> None:
         console.action(action)
@@ -378,8 +381,11 @@ def _apply(
     show_applied(console, result)
     if args.report:
         write_report(args.report, "apply", today, result, console.privacy)
-    if not result.actions and not result.failures and not args.event:  # every program checked
-        keep_record(tracker, _inputs(args), today, args.steps, result.summary.unchanged)
+    if not result.actions and not result.failures and not args.event:
+        # every program was checked, or those of every changed issue (the others are as the
+        # record found them: its count of issues stands)
+        issues = look.record.issues if look else result.summary.unchanged
+        keep_record(tracker, _inputs(args), today, args.steps, issues)
     return EXIT_ITEMS_FAILED if result.failures else EXIT_OK
 
 
@@ -420,6 +426,17 @@ def _inputs(args: argparse.Namespace) -> str:
     return inputs(_version(), args.config, args.templates, args.program or ())
 
 
+def _scoped(look: LookBack, prepared: Prepared) -> str:
+    """What a run that checks only the programs whose issues changed says first."""
+    moment = look.record.since.strftime("%Y-%m-%d %H:%M UTC")
+    ids = ", ".join(p.program.id for p in prepared.programs) or "none of the configured ones"
+    return (
+        f"note: {plural(len(look.changed), 'issue')} changed since {moment}, when a run found "
+        f"nothing to do; only their programs are checked: {ids} (the first run of each day, "
+        "or --full, checks every program)"
+    )
+
+
 def _nothing_changed(
     args: argparse.Namespace,
     record: SyncRecord,
@@ -451,6 +468,7 @@ def _with_tracker(
     *,
     env: Mapping[str, str],
     out: TextIO,
+    look: LookBack | None = None,
 ) -> int:
     """The commands that read (plan, dashboard) or write (apply) issues."""
     if args.command == "plan":
@@ -459,7 +477,7 @@ def _with_tracker(
         return _dashboard(args, prepared, tracker, today, out)
     if args.event:
         return _on_event(args, prepared, tracker, today, env=env, out=out)
-    return _apply(args, prepared, tracker, today, env=env, out=out)
+    return _apply(args, prepared, tracker, today, env=env, out=out, look=look)
 
 
 def _dashboard(
@@ -493,17 +511,19 @@ def run(
             return scaffold.init(args.dir, out, args.tool_project)
         today = args.today or dt.date.today()
         early = _early_tracker(args, env, err)
-        record = unchanged(early, _inputs(args), today, args.steps) if early else None
-        if record is not None:
-            return _nothing_changed(args, record, today, env, out)
-        prepared = prepare(args.config, args.templates, today, args.program or ())
+        look = look_back(early, _inputs(args), today, args.steps) if early else None
+        if look is not None and not look.changed:
+            return _nothing_changed(args, look.record, today, env, out)
+        scope = look.programs() if look else None
+        look = look if scope is not None else None  # an issue of no program: a full run
+        prepared = prepare(args.config, args.templates, today, args.program or (), scope)
         _set_aside(prepared, err)
         if args.command == "validate":
             return _validate(prepared, out)
         tracker = early or choose_tracker(args, env, err, prepared.loaded.config.settings.gitlab)
         if _own_screen(args, tracker, env, out):
             prepared = replace(prepared, reveal=True)
-        return _with_tracker(args, prepared, tracker, today, env=env, out=out)
+        return _with_tracker(args, prepared, tracker, today, env=env, out=out, look=look)
     except ConfigError as error:
         for problem in error.problems:
             print(printable(str(problem)), file=err)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from automation.reminders.observe import plan_reminders
 from automation.renames import aliases, with_former_label
 from automation.rendering import Renderer
 from automation.trackers.base import Tracker
+from automation.unchanged import concerned
 
 MAX_ROUNDS = 3  # creating issues makes their references known; a later round fills them in
 
@@ -56,9 +57,15 @@ class Prepared:
 
 
 def prepare(
-    config_dir: Path, templates_dir: Path, today: dt.date, only: Sequence[str] = ()
+    config_dir: Path,
+    templates_dir: Path,
+    today: dt.date,
+    only: Sequence[str] = (),
+    among: Collection[str] | None = None,
 ) -> Prepared:
-    """Load and check configuration and templates; ConfigError lists every problem found."""
+    """Load and check configuration and templates; ConfigError lists every problem found.
+    Every program is checked; only those in ONLY, and AMONG (by id, or former id while
+    renamed) when given, are rendered."""
     checker = Renderer(templates_dir, [])
     loaded = load_config(
         config_dir,
@@ -75,9 +82,14 @@ def prepare(
             [Problem(where, 1, f"no program with id '{name}'; known: {names}") for name in unknown]
         )
     renderer = Renderer(templates_dir, [p.username for p in loaded.config.people])
-    programs = desired_programs(loaded, renderer, today)
-    chosen = tuple(p for p in programs if not only or p.program.id in only)
-    return Prepared(loaded, Blocks(renderer), chosen)
+
+    def chosen(program: Program) -> bool:
+        return (not only or program.id in only) and (
+            among is None or concerned(among, program.id, program.renamed_from)
+        )
+
+    programs = desired_programs(loaded, renderer, today, chosen)
+    return Prepared(loaded, Blocks(renderer), programs)
 
 
 def _template_problems(renderer: Renderer, program: Program, source: Source) -> list[Problem]:

@@ -1,5 +1,6 @@
 """The record of the last run that left nothing to do, kept in GitLab, so that a run can see
-that nothing changed since and stop after a few requests.
+that nothing changed since and stop after a few requests, or check only the programs whose
+issues changed (unchanged.py).
 
 A run may stop early only when all of these hold: the record is there and readable; it was
 made on the same day (due dates, overdue labels and periods move with the day, so the first

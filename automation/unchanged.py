@@ -1,14 +1,48 @@
-"""A run that stops after a few requests when nothing changed since the last run that found
-nothing to do (the record is described in syncrecord.py); the full run otherwise."""
+"""What a scheduled run may skip (the record is described in syncrecord.py): nothing at all
+when no issue changed since the last run that found nothing to do; the programs that no
+changed issue belongs to otherwise; or nothing, so a full run."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from automation.items import ObservedIssue
+from automation.progress import PROGRAM_SCOPE
 from automation.syncrecord import OVERLAP, SyncRecord, fingerprint, read_record
 from automation.trackers.base import ChangeLog, Tracker
+
+MAX_CHANGED = 500  # more issues changed than this since the record: a full run is as cheap
+
+
+@dataclass(frozen=True)
+class LookBack:
+    """The record that covers this run, and the issues changed since its moment."""
+
+    record: SyncRecord
+    changed: tuple[ObservedIssue, ...]
+
+    def programs(self) -> frozenset[str] | None:
+        """The ids of the programs the changed issues belong to, by their program label or
+        their key; None (every program) when one belongs to none: a person's own issue, or
+        one that lost both, which only a full run can place."""
+        ids: set[str] = set()
+        for issue in self.changed:
+            found = _program_ids(issue)
+            if not found:
+                return None
+            ids |= found
+        return frozenset(ids)
+
+
+def _program_ids(issue: ObservedIssue) -> set[str]:
+    prefix = f"{PROGRAM_SCOPE}::"
+    ids = {label.removeprefix(prefix) for label in issue.labels if label.startswith(prefix)}
+    if issue.key:
+        ids.add(issue.key.split("/", 1)[0])
+    return ids
 
 
 def inputs(version: str, config: Path, templates: Path, programs: Sequence[str]) -> str:
@@ -16,27 +50,34 @@ def inputs(version: str, config: Path, templates: Path, programs: Sequence[str])
     return fingerprint((config, templates), (version, *sorted(programs)))
 
 
-def unchanged(
+def look_back(
     tracker: Tracker, inputs: str, today: dt.date, steps: frozenset[str]
-) -> SyncRecord | None:
-    """The record showing that a run with these inputs would find nothing to do (three
-    requests: the record, and one page of one issue changed since); None: run in full."""
+) -> LookBack | None:
+    """The record that covers a run with these inputs, and what changed since it (a request
+    for the record, and a page per 100 changed issues); None: run in full."""
     if not isinstance(tracker, ChangeLog):
         return None
     record = read_record(tracker.read_sync_record())
     if record is None or not record.covers(inputs, today, steps):
         return None
-    return None if tracker.changed_since(record.since) else record
+    changed = tracker.changed_since(record.since, MAX_CHANGED)
+    return None if changed is None else LookBack(record, changed)
 
 
 def keep_record(
     tracker: Tracker, inputs: str, today: dt.date, steps: frozenset[str], issues: int
 ) -> None:
-    """After a full run that found nothing to do: as of its first request (less an overlap
-    for clocks), these inputs leave nothing to do."""
+    """After a run that found nothing to do, in every program or in every program that had
+    changed: as of its first request (less an overlap for clocks), these inputs leave
+    nothing to do."""
     if not isinstance(tracker, ChangeLog):
         return
     start = tracker.first_answer_at()
     if start is not None:
         record = SyncRecord(start - OVERLAP, today, issues, steps, inputs)
         tracker.write_sync_record(record.text())
+
+
+def concerned(ids: Collection[str], program: str, former: str | None) -> bool:
+    """Whether a program (or its former id, while renamed) is among IDS."""
+    return program in ids or (former is not None and former in ids)

@@ -4,6 +4,7 @@ its kind's issues: a tracking issue, epics, group rollups and a plan-style issue
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -32,13 +33,18 @@ Ctx = Context[Program]
 
 
 def desired_programs(
-    loaded: Loaded, renderer: Renderer, today: dt.date
+    loaded: Loaded,
+    renderer: Renderer,
+    today: dt.date,
+    chosen: Callable[[Program], bool] = lambda _program: True,
 ) -> tuple[DesiredProgram, ...]:
-    """Render every program; all template problems are raised together."""
+    """Render every chosen program; all template problems are raised together."""
     problems: list[Problem] = []
     result: list[DesiredProgram] = []
     config = loaded.config
     for program, source in zip(config.programs, loaded.programs, strict=True):
+        if not chosen(program):
+            continue
         kind = kind_of(program)
         ctx = Context(config, program, source, renderer, today, (*CORE_BLOCKS, *kind.blocks))
         try:

@@ -169,8 +169,9 @@ class ChangeLog(abc.ABC):
         """The tracker's own clock when it first answered this run (None: not yet)."""
 
     @abc.abstractmethod
-    def changed_since(self, moment: dt.datetime) -> bool:
-        """Whether any issue of the project was created or changed on or after MOMENT."""
+    def changed_since(self, moment: dt.datetime, limit: int) -> tuple[ObservedIssue, ...] | None:
+        """The project's issues created or changed on or after MOMENT, or None when there
+        are more than LIMIT of them."""
 
     @abc.abstractmethod
     def read_sync_record(self) -> str | None:

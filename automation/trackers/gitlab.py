@@ -701,14 +701,20 @@ class GitLabTracker(Tracker, ChangeLog):
     def first_answer_at(self) -> dt.datetime | None:
         return self._first_answer
 
-    def changed_since(self, moment: dt.datetime) -> bool:
-        """One request: the project's issues updated on or after MOMENT, one at most."""
+    def changed_since(self, moment: dt.datetime, limit: int) -> tuple[ObservedIssue, ...] | None:
+        """The project's issues updated on or after MOMENT, a page of 100 per request; None
+        once there are more than LIMIT (no page past the one that shows it)."""
         since = moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        changed: list[ObservedIssue] = []
         with self._reading("listing the issues changed since the last run"):
-            changed = self._project.issues.list(
-                updated_after=since, state="all", per_page=1, get_all=False
+            pages = self._project.issues.list(
+                updated_after=since, state="all", per_page=PER_PAGE, iterator=True
             )
-        return bool(changed)
+            for issue in pages:
+                if len(changed) == limit:
+                    return None
+                changed.append(self._observed(issue.attributes))
+        return tuple(changed)
 
     def read_sync_record(self) -> str | None:
         try:

@@ -1,0 +1,118 @@
+"""A scheduled run after people changed a few issues, on a day a run already found nothing to
+do, checks only the programs those issues belong to, and ends where a full run ends."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from automation import unchanged
+from tests.adapters.test_gitlab_tracker import ok
+from tests.backends import PROJECT, GitLabBackend, new_fake
+from tests.conftest import keep_programs
+
+HOUR = dt.timedelta(hours=1)
+CSM, ESP = "csm-aspiring-leaders", "executive-sponsorship"
+SCOPED = "only their programs are checked"
+QUIET = "nothing changed in GitLab, config/ or templates/ since"
+
+
+@pytest.fixture(autouse=True)
+def _no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(time, "sleep", lambda _seconds: None)
+
+
+@pytest.fixture
+def settled(shipped: Path) -> Iterator[GitLabBackend]:
+    """Two programs made an hour ago, then a run that found nothing to do (the record)."""
+    keep_programs(shipped, CSM, ESP)
+    roster = re.findall(r"username: (\S+)", (shipped / "config/people.yml").read_text())
+    fake = new_fake(users=tuple(roster))
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        ok(backend.cli("apply"))
+        fake.clock.advance(HOUR)
+        assert QUIET not in ok(backend.cli("apply")).out
+        fake.clock.advance(HOUR)
+        assert QUIET in ok(backend.cli("apply")).out
+        fake.requests.clear()
+        yield backend
+
+
+def listed(backend: GitLabBackend) -> set[str]:
+    """The program labels the run listed issues by (what checking a program starts with)."""
+    return {
+        r.params["labels"]
+        for r in backend.fake.requests
+        if r.method == "GET" and r.path.endswith("/issues") and "labels" in r.params
+    }
+
+
+def issue_of(backend: GitLabBackend, program: str) -> int:
+    """A participant's or an account's issue of PROGRAM (not a tracking issue)."""
+    return next(
+        i.iid
+        for i in backend.issues()
+        if i.key and i.key.startswith(f"{program}/") and not i.key.endswith("tracking")
+    )
+
+
+def tick(backend: GitLabBackend, iid: int) -> None:
+    backend.edit(iid, lambda text: re.sub(r"\[ \]", "[x]", text, count=1))
+
+
+def test_a_tick_checks_only_its_program_and_is_counted(settled: GitLabBackend) -> None:
+    iid = issue_of(settled, CSM)
+    before = next(i for i in settled.issues() if i.iid == iid).labels
+    tick(settled, iid)
+    run = ok(settled.cli("apply"))
+    assert f"{SCOPED}: {CSM} (" in run.out
+    assert listed(settled) == {f"program::{CSM}"}
+    after = next(i for i in settled.issues() if i.iid == iid).labels
+    assert after != before  # its progress label moved
+    settled.fake.clock.advance(HOUR)
+    # the run wrote, so it kept no record: the next one checks the program again, finds
+    # nothing to do (its own writes are all that changed), and keeps the record
+    settled.fake.requests.clear()
+    again = ok(settled.cli("apply"))
+    assert SCOPED in again.out and "No changes" in again.out
+    assert listed(settled) == {f"program::{CSM}"}
+    settled.fake.clock.advance(HOUR)
+    assert QUIET in ok(settled.cli("apply")).out
+
+
+def test_an_issue_that_lost_its_program_label_is_placed_by_its_key(
+    settled: GitLabBackend,
+) -> None:
+    iid = issue_of(settled, ESP)
+    issues = settled.fake.client().projects.get(PROJECT, lazy=True).issues
+    issues.update(iid, {"remove_labels": f"program::{ESP}"})
+    run = settled.cli("apply")
+    assert f"{SCOPED}: {ESP} (" in run.out
+    # as a full run says it: the key is found on an issue without the label
+    assert run.code == 1 and f"issue #{iid} already carries this key but not the label" in run.out
+
+
+def test_an_issue_of_no_program_means_a_full_run(settled: GitLabBackend) -> None:
+    settled.fake.client().projects.get(PROJECT, lazy=True).issues.create({"title": "Lunch?"})
+    run = ok(settled.cli("apply"))
+    assert SCOPED not in run.out and QUIET not in run.out
+    assert listed(settled) == {f"program::{CSM}", f"program::{ESP}"}
+
+
+def test_more_changed_issues_than_the_limit_mean_a_full_run(
+    settled: GitLabBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(unchanged, "MAX_CHANGED", 2)
+    for iid in [i.iid for i in settled.issues() if i.key and i.key.startswith(f"{CSM}/")][:3]:
+        tick(settled, iid)
+    run = ok(settled.cli("apply"))
+    assert SCOPED not in run.out
+    assert listed(settled) == {f"program::{CSM}", f"program::{ESP}"}
+    pages = [r for r in settled.fake.requests if "updated_after" in r.params]
+    assert len(pages) == 1  # the page that showed more than 2, and no more
