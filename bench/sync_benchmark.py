@@ -1,13 +1,17 @@
 """End-to-end cost of a run: the `automation` command against the fake GitLab, N participants.
 
-For each N, one program (CSM Aspiring Leaders' template) with N participants, and their managers,
-in a temporary project folder; then, in one process, against one fake GitLab:
+For each N, one program (CSM Aspiring Leaders' template) with N participants in cohorts of
+1,000, and their managers, and a small program of 10 participants, in a temporary project
+folder; then, in one process, against one fake GitLab:
 
 - first run:   `apply` on an empty project (creates everything);
 - no change:   `apply` again, an hour later, nothing changed (it reads everything, since the
                first run's writes changed issues, and keeps the record of finding nothing);
 - no change, again: an hour later: the record shows nothing changed, so no issue is read;
-- 1% ticked:   a person ticks a task in 1% of the participants' issues, then `apply`;
+- 1% ticked:   a person ticks a task in 1% of the participants' issues, then `apply` (it
+               checks the big program only);
+- after the ticks: an hour later: only the run's own writes changed, in the big program;
+- 2 ticked in the small program: then `apply` (it checks the small program only);
 - 1% added:    1% more participants in people.yml and the program, then `apply`;
 - naive:       a script that lists the issues, then GETs and PUTs each one (the baseline).
 
@@ -60,6 +64,8 @@ PROGRAM = REPO / "config" / "programs" / "csm-aspiring-leaders.yml"
 TEAM = 10  # participants per manager
 BOT = "automation-bot"  # the fake's token user
 TICK = ("1. [ ]", "1. [x]")  # a person ticks the first open task
+COHORT = 1000  # participants per cohort
+SMALL = 10  # participants of the small program
 
 
 # --- the project ---------------------------------------------------------------------------------
@@ -97,21 +103,31 @@ def people_yml(n: int) -> str:
     return "people:\n" + "".join(rows)
 
 
-def program_yml(n: int) -> str:
-    """The CSM Aspiring Leaders program with one cohort of N participants."""
-    head, tail = PROGRAM.read_text().split("    participants:\n", 1)
-    rest = tail.splitlines(keepends=True)
-    first = next(i for i, line in enumerate(rest) if not line.startswith("      - "))
-    after = "".join(rest[first:])
-    listed = "".join(f"      - {participant(i)}\n" for i in range(n))
-    return head + "    participants:\n" + listed + after  # the lead and group issues stay
+def program_yml(n: int, program: str = "csm-aspiring-leaders") -> str:
+    """The CSM Aspiring Leaders program with N participants, in cohorts of at most COHORT
+    (a cohort's monthly group issue has a task per participant: 10,000 in one cohort would be
+    over GitLab's description limit), under the id PROGRAM."""
+    text = PROGRAM.read_text().replace("id: csm-aspiring-leaders", f"id: {program}", 1)
+    head, tail = text.split("cohorts:\n", 1)
+    after = tail[tail.index("# The pilot group:") :]  # the lead and group issues stay
+    cohorts = "".join(
+        f"  - id: cohort-{start // COHORT:02d}\n    name: Cohort {start // COHORT}\n"
+        "    start_date: 2026-11-02\n    end_date: 2027-04-30\n    participants:\n"
+        + "".join(f"      - {participant(i)}\n" for i in range(start, min(n, start + COHORT)))
+        for start in range(0, n, COHORT)
+    )
+    return head + "cohorts:\n" + cohorts + after
 
 
 def write_project(root: Path, n: int) -> None:
+    """The big program of N participants, and a small one of SMALL (a program of another team
+    in the same project)."""
     (root / "config" / "programs").mkdir(parents=True, exist_ok=True)
     (root / "config" / "settings.yml").write_text((REPO / "config" / "settings.yml").read_text())
     (root / "config" / "people.yml").write_text(people_yml(n))
     (root / "config" / "programs" / "csm-aspiring-leaders.yml").write_text(program_yml(n))
+    small = program_yml(SMALL, "csm-small")
+    (root / "config" / "programs" / "csm-small.yml").write_text(small)
     if not (root / "templates").exists():
         (root / "templates").symlink_to(REPO / "templates")
 
@@ -246,10 +262,14 @@ def apply(name: str, fake: FakeGitLab, meter: Meter, root: Path) -> None:
         print(f"{name}: exit {code}\n{err.getvalue()[-2000:]}", file=sys.stderr)
 
 
-def tick(fake: FakeGitLab, share: float) -> int:
-    """A person ticks the first open task in `share` of the participants' issues."""
+def tick(fake: FakeGitLab, share: float, program: str = "csm-aspiring-leaders") -> int:
+    """A person ticks the first open task in `share` of PROGRAM's participants' issues."""
     issues = fake.client().projects.get(PROJECT, lazy=True).issues
-    tracked = [i for i in fake.issues(PROJECT) if TICK[0] in (i["description"] or "")]
+    tracked = [
+        i
+        for i in fake.issues(PROJECT)
+        if TICK[0] in (i["description"] or "") and f"program::{program}" in i["labels"]
+    ]
     chosen = tracked[:: max(1, round(1 / share))]
     fake.act_as(participant(0))
     try:
@@ -304,6 +324,9 @@ def bench(n: int, latency_ms: float) -> tuple[int, list[Measure]]:
         apply("no change, again", fake, meter, root)
         ticked = tick(fake, 0.01)
         apply(f"1% ticked ({ticked})", fake, meter, root)
+        apply("after the ticks", fake, meter, root)
+        ticked = tick(fake, 0.2, "csm-small")
+        apply(f"{ticked} ticked in the small program", fake, meter, root)
         write_project(root, grown)
         apply(f"1% added ({grown - n})", fake, meter, root)
         naive(fake, meter)

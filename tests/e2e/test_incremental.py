@@ -26,8 +26,9 @@ from tests.fakes.gitlab_fake import FakeGitLab
 HOUR = dt.timedelta(hours=1)
 PROGRAMS = ("csm-aspiring-leaders", "executive-sponsorship")
 STEPS = 14
-# more seeds: INCREMENTAL_SEEDS=20 pytest tests/e2e/test_incremental.py
-SEEDS = range(int(os.environ.get("INCREMENTAL_SEEDS", "2")))
+# one story in the suite (seed 1: 7 scoped runs, 1 quiet, 6 full); more, as in the note of
+# issue 18: INCREMENTAL_SEEDS=50 .venv/bin/pytest tests/e2e/test_incremental.py
+SEEDS = range(1, 1 + int(os.environ.get("INCREMENTAL_SEEDS", "1")))
 Person = Callable[[FakeGitLab, random.Random, Path], str]
 
 
