@@ -362,8 +362,9 @@ def _apply(
     look: LookBack | None = None,
 ) -> int:
     console = _console(env, out, prepared.privacy)
-    if look is not None:
-        console.line(_scoped(look, prepared))
+    scoped = _scoped(look, prepared) if look is not None else None
+    if scoped:
+        console.line(f"note: {scoped}")
 
     def done(action: Action) -> None:
         console.action(action)
@@ -380,7 +381,8 @@ def _apply(
             )
     show_applied(console, result)
     if args.report:
-        write_report(args.report, "apply", today, result, console.privacy)
+        said = replace(result, notices=(scoped, *result.notices)) if scoped else result
+        write_report(args.report, "apply", today, said, console.privacy)
     if not result.actions and not result.failures and not args.event:
         # every program was checked, or those of every changed issue (the others are as the
         # record found them: its count of issues stands)
@@ -429,9 +431,9 @@ def _inputs(args: argparse.Namespace) -> str:
 def _scoped(look: LookBack, prepared: Prepared) -> str:
     """What a run that checks only the programs whose issues changed says first."""
     moment = look.record.since.strftime("%Y-%m-%d %H:%M UTC")
-    ids = ", ".join(p.program.id for p in prepared.programs) or "none of the configured ones"
+    ids = ", ".join(p.program.id for p in prepared.programs) or "none that this run checks"
     return (
-        f"note: {plural(len(look.changed), 'issue')} changed since {moment}, when a run found "
+        f"{plural(len(look.changed), 'issue')} changed since {moment}, when a run found "
         f"nothing to do; only their programs are checked: {ids} (the first run of each day, "
         "or --full, checks every program)"
     )
@@ -447,7 +449,7 @@ def _nothing_changed(
     """What a run that stopped early says, and reports."""
     moment = record.since.strftime("%Y-%m-%d %H:%M UTC")
     notice = (
-        f"nothing changed in GitLab, config/ or templates/ since {moment}, when a full run "
+        f"nothing changed in GitLab, config/ or templates/ since {moment}, when a run "
         "found nothing to do, so no issue was read; the first run of each day, or --full, "
         "reads every issue"
     )

@@ -25,9 +25,10 @@ class LookBack:
     changed: tuple[ObservedIssue, ...]
 
     def programs(self) -> frozenset[str] | None:
-        """The ids of the programs the changed issues belong to, by their program label or
-        their key; None (every program) when one belongs to none: a person's own issue, or
-        one that lost both, which only a full run can place."""
+        """The ids of the programs the changed issues belong to, by their program label and
+        their key; None (every program) when one belongs to none (a person's own issue), or
+        is the tool's issue without its key: a program's index may still name it, and only
+        a full run can place it."""
         ids: set[str] = set()
         for issue in self.changed:
             found = _program_ids(issue)
@@ -38,6 +39,8 @@ class LookBack:
 
 
 def _program_ids(issue: ObservedIssue) -> set[str]:
+    if issue.by_tool and not issue.key:
+        return set()
     prefix = f"{PROGRAM_SCOPE}::"
     ids = {label.removeprefix(prefix) for label in issue.labels if label.startswith(prefix)}
     if issue.key:

@@ -4,6 +4,7 @@ do, checks only the programs those issues belong to, and ends where a full run e
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -70,8 +71,10 @@ def test_a_tick_checks_only_its_program_and_is_counted(settled: GitLabBackend) -
     iid = issue_of(settled, CSM)
     before = next(i for i in settled.issues() if i.iid == iid).labels
     tick(settled, iid)
-    run = ok(settled.cli("apply"))
+    run = ok(settled.cli("apply", "--report", "report.json"))
     assert f"{SCOPED}: {CSM} (" in run.out
+    notices = json.loads(Path("report.json").read_text())["notices"]
+    assert any(f"{SCOPED}: {CSM} (" in notice for notice in notices)
     assert listed(settled) == {f"program::{CSM}"}
     after = next(i for i in settled.issues() if i.iid == iid).labels
     assert after != before  # its progress label moved
@@ -116,3 +119,34 @@ def test_more_changed_issues_than_the_limit_mean_a_full_run(
     assert listed(settled) == {f"program::{CSM}", f"program::{ESP}"}
     pages = [r for r in settled.fake.requests if "updated_after" in r.params]
     assert len(pages) == 1  # the page that showed more than 2, and no more
+
+
+def test_an_issue_detached_and_moved_to_another_program_means_a_full_run(
+    settled: GitLabBackend,
+) -> None:
+    """A person deletes an account plan's key line and gives it the CSM label: ESP's index
+    still names it, so only a full run sees that ESP needs its plan made again."""
+    iid = issue_of(settled, ESP)
+    key = next(i.key for i in settled.issues() if i.iid == iid)
+    issue = next(i for i in settled.fake.issues(PROJECT) if i["iid"] == iid)
+    labels = [f"program::{CSM}" if x == f"program::{ESP}" else x for x in issue["labels"]]
+    text = issue["description"].split("\n", 1)[1]
+    settled.fake.edit_issue(PROJECT, iid, description=text, labels=labels)
+    run = ok(settled.cli("apply"))
+    assert SCOPED not in run.out
+    assert listed(settled) == {f"program::{CSM}", f"program::{ESP}"}
+    assert re.search(rf"^created issue .* \[{re.escape(key or '?')}\]", run.out, re.M), run.out
+
+
+def test_changes_outside_the_chosen_program_leave_it_unread(
+    settled: GitLabBackend,
+) -> None:
+    chosen = ("--program", ESP)
+    ok(settled.cli("apply", *chosen))  # its own record: --program is part of the fingerprint
+    settled.fake.clock.advance(HOUR)
+    assert QUIET in ok(settled.cli("apply", *chosen)).out
+    tick(settled, issue_of(settled, CSM))
+    settled.fake.requests.clear()
+    run = ok(settled.cli("apply", *chosen))
+    assert f"{SCOPED}: none that this run checks (" in run.out
+    assert listed(settled) == set()

@@ -1,7 +1,9 @@
 """A scheduled run that skips what did not change (everything, or the programs no changed
-issue belongs to) ends exactly where a full run ends: the same random day of ticks, edits,
-label changes, closed issues and configuration changes, carried out on two GitLabs, one synced
-by scheduled runs and one by `--full` runs, leaves the two byte-identical after every run."""
+issue belongs to) ends exactly where a full run ends: the same random days of ticks, edits,
+label changes, closed issues, deleted key lines, moves to the other program and configuration
+changes, carried out on two GitLabs, one synced by scheduled runs and one by `--full` runs,
+leaves the two byte-identical after every run. (Deleted issues are not among them: only the
+first run of the next day, or --full, sees that an issue is gone; see the README.)"""
 
 from __future__ import annotations
 
@@ -99,6 +101,20 @@ def close_or_reopen(fake: FakeGitLab, rng: random.Random, _root: Path) -> str:
     return f"{state} #{issue['iid']}"
 
 
+def detach(fake: FakeGitLab, rng: random.Random, _root: Path) -> str:
+    """A person deletes an issue's first line (its key) and maybe moves it to the other
+    program's label."""
+    issue = rng.choice(_ours(fake))
+    text = (issue["description"] or "").split("\n", 1)[-1]
+    labels = list(issue["labels"])
+    if rng.random() < 0.5:
+        labels = [
+            f"program::{rng.choice(PROGRAMS)}" if x.startswith("program::") else x for x in labels
+        ]
+    fake.edit_issue(PROJECT, issue["iid"], description=text, labels=labels)
+    return f"detached #{issue['iid']} ({labels})"
+
+
 def configure(_fake: FakeGitLab, rng: random.Random, root: Path) -> str:
     """A change to config/ or templates/: a comment (nothing to do), or a template's words."""
     if rng.random() < 0.5:
@@ -110,7 +126,10 @@ def configure(_fake: FakeGitLab, rng: random.Random, root: Path) -> str:
     return "reworded a CSM task"
 
 
-PEOPLE: tuple[Person, ...] = (tick, tick, tick, untick, write, relabel, close_or_reopen, configure)
+PEOPLE: tuple[Person, ...] = (
+    *(tick, tick, tick, untick, write, relabel, close_or_reopen, configure),
+    detach,
+)
 
 
 def _project(root: Path) -> Path:
@@ -177,4 +196,5 @@ def test_scheduled_runs_end_where_full_runs_end(
     full = _history(_project(tmp_path / "full"), seed, full=True)
     for (story, state), (_, expected) in zip(scheduled, full, strict=True):
         assert state == expected, story
-    assert any(story.endswith("scoped run") for story, _ in scheduled)  # a shortcut was taken
+    if seed == SEEDS[0]:  # the suite's story takes the shortcut (some other seeds never do)
+        assert any(story.endswith("scoped run") for story, _ in scheduled)
