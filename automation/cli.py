@@ -431,11 +431,14 @@ def _inputs(args: argparse.Namespace) -> str:
 def _scoped(look: LookBack, prepared: Prepared) -> str:
     """What a run that checks only the programs whose issues changed says first."""
     moment = look.record.since.strftime("%Y-%m-%d %H:%M UTC")
-    ids = ", ".join(p.program.id for p in prepared.programs) or "none that this run checks"
+    ids = ", ".join(p.program.id for p in prepared.programs)
+    checked = (
+        f"only their programs are checked: {ids}" if ids else "none is of a program this run checks"
+    )
     return (
         f"{plural(len(look.changed), 'issue')} changed since {moment}, when a run found "
-        f"nothing to do; only their programs are checked: {ids} (the first run of each day, "
-        "or --full, checks every program)"
+        f"nothing to do; {checked} (the first run of each day, or --full, checks every "
+        "program)"
     )
 
 

@@ -1,6 +1,6 @@
-"""What a scheduled run may skip (the record is described in syncrecord.py): nothing at all
-when no issue changed since the last run that found nothing to do; the programs that no
-changed issue belongs to otherwise; or nothing, so a full run."""
+"""What a scheduled run may skip (the record is described in syncrecord.py): everything when
+no issue changed since the last run that found nothing to do; when some did, the programs
+none of them belongs to; otherwise nothing (a full run)."""
 
 from __future__ import annotations
 
