@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from automation.errors import UsageError
-from automation.progress import program_label
+from automation.progress import program_of
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,7 @@ def _programs(data: Mapping[str, Any]) -> tuple[str, ...]:
         for label in found
         if isinstance(label, dict)
     }
-    prefix = program_label("")
-    return tuple(sorted(t.removeprefix(prefix) for t in titles if t and t.startswith(prefix)))
+    return tuple(sorted({p for t in titles if t and (p := program_of(t)) is not None}))
 
 
 def _text(value: object) -> str | None:

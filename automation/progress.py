@@ -138,6 +138,12 @@ def program_label(program: Program | str) -> str:
     return f"{PROGRAM_SCOPE}::{program if isinstance(program, str) else program.id}"
 
 
+def program_of(label: str) -> str | None:
+    """The program id a program label names; None for any other label."""
+    prefix = program_label("")
+    return label.removeprefix(prefix) if label.startswith(prefix) and label != prefix else None
+
+
 def phase_label(section: Section) -> str:
     """The label of a current phase."""
     return f"{PHASE_SCOPE}::{section.label_value}"

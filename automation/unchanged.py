@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from automation.items import ObservedIssue
-from automation.progress import PROGRAM_SCOPE
+from automation.progress import program_of
 from automation.syncrecord import OVERLAP, SyncRecord, fingerprint, read_record
 from automation.trackers.base import ChangeLog, Tracker
 
@@ -41,8 +41,7 @@ class LookBack:
 def _program_ids(issue: ObservedIssue) -> set[str]:
     if issue.by_tool and not issue.key:
         return set()
-    prefix = f"{PROGRAM_SCOPE}::"
-    ids = {label.removeprefix(prefix) for label in issue.labels if label.startswith(prefix)}
+    ids = {p for label in issue.labels if (p := program_of(label)) is not None}
     if issue.key:
         ids.add(issue.key.split("/", 1)[0])
     return ids
