@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,6 +173,11 @@ def record_writes(fake: FakeGitLab) -> int:
         for r in fake.requests
         if r.method in ("POST", "PUT") and r.params.get("name") == RECORD_LABEL
     )
+
+
+def roster_of(root: Path) -> tuple[str, ...]:
+    """The usernames ROOT's config/people.yml lists (a fake GitLab's users)."""
+    return tuple(re.findall(r"username: (\S+)", (root / "config/people.yml").read_text()))
 
 
 def new_fake(tier: str = "premium", users: tuple[str, ...] = ()) -> FakeGitLab:

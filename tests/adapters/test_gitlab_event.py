@@ -4,7 +4,6 @@ tool's own writes, other kinds of events and issues of no program are ignored.""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,10 +13,7 @@ from tests.adapters.test_gitlab_tracker import ok, setup_project, users
 from tests.backends import PROJECT, GitLabBackend, Result, cli, new_fake
 from tests.projects import program_with
 
-
-@pytest.fixture(autouse=True)
-def _no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(time, "sleep", lambda _seconds: None)
+pytestmark = pytest.mark.usefixtures("no_waiting")  # see tests/conftest.py
 
 
 @pytest.fixture

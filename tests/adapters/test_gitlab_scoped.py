@@ -3,10 +3,8 @@ do, checks only the programs those issues belong to, and ends where a full run e
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,32 +12,25 @@ import pytest
 
 from automation import unchanged
 from tests.adapters.test_gitlab_tracker import ok
-from tests.backends import PROJECT, GitLabBackend, new_fake
+from tests.adapters.test_gitlab_unchanged import HOUR, QUIET, settle
+from tests.backends import PROJECT, GitLabBackend, new_fake, roster_of
 from tests.conftest import keep_programs
 
-HOUR = dt.timedelta(hours=1)
 CSM, ESP = "csm-aspiring-leaders", "executive-sponsorship"
 SCOPED = "only their programs are checked"
-QUIET = "nothing changed in GitLab, config/ or templates/ since"
 
 
-@pytest.fixture(autouse=True)
-def _no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(time, "sleep", lambda _seconds: None)
+pytestmark = pytest.mark.usefixtures("no_waiting")  # see tests/conftest.py
 
 
 @pytest.fixture
 def settled(shipped: Path) -> Iterator[GitLabBackend]:
     """Two programs made an hour ago, then a run that found nothing to do (the record)."""
     keep_programs(shipped, CSM, ESP)
-    roster = re.findall(r"username: (\S+)", (shipped / "config/people.yml").read_text())
-    fake = new_fake(users=tuple(roster))
+    roster = roster_of(shipped)
+    fake = new_fake(users=roster)
     with fake.activate():
-        backend = GitLabBackend(fake)
-        ok(backend.cli("apply"))
-        fake.clock.advance(HOUR)
-        assert QUIET not in ok(backend.cli("apply")).out
-        fake.clock.advance(HOUR)
+        backend = settle(fake)
         assert QUIET in ok(backend.cli("apply")).out
         fake.requests.clear()
         yield backend

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import math
 import shutil
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,10 +25,7 @@ SETTINGS = f"gitlab:\n  group: {GROUP}\n  project: {PROJECT}\n  issue_creates_pe
 TEMPLATE = "## One\n- [ ] first task\n- [ ] second task\n\n{{ managed_block('progress') }}\n"
 
 
-@pytest.fixture(autouse=True)
-def _no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Retries and pacing sleep for real in production; tests only record the wish."""
-    monkeypatch.setattr(time, "sleep", lambda _seconds: None)
+pytestmark = pytest.mark.usefixtures("no_waiting")  # see tests/conftest.py
 
 
 def users(n: int) -> list[str]:

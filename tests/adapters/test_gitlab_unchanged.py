@@ -4,7 +4,6 @@ few requests; anything that could change the plan makes it read everything again
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,14 +12,13 @@ import pytest
 from automation.syncrecord import RECORD_LABEL, read_record
 from tests.adapters.test_gitlab_tracker import ok, setup_project, users
 from tests.backends import GROUP, PROJECT, GitLabBackend, Result, cli, new_fake
+from tests.fakes.gitlab_fake import FakeGitLab
 
 HOUR = dt.timedelta(hours=1)
 QUIET = "nothing changed in GitLab, config/ or templates/ since"
 
 
-@pytest.fixture(autouse=True)
-def _no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(time, "sleep", lambda _seconds: None)
+pytestmark = pytest.mark.usefixtures("no_waiting")  # see tests/conftest.py
 
 
 @pytest.fixture
@@ -30,13 +28,19 @@ def settled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GitLabB
     setup_project(tmp_path, 3)
     fake = new_fake(users=tuple(users(3)))
     with fake.activate():
-        backend = GitLabBackend(fake)
-        ok(backend.cli("apply"))
-        fake.clock.advance(HOUR)
-        assert QUIET not in ok(backend.cli("apply")).out
-        fake.clock.advance(HOUR)
-        fake.requests.clear()
-        yield backend
+        yield settle(fake)
+
+
+def settle(fake: FakeGitLab) -> GitLabBackend:
+    """The first run, an hour later a run that finds nothing to do and keeps the record, and
+    an hour on (the fake's requests forgotten)."""
+    backend = GitLabBackend(fake)
+    ok(backend.cli("apply"))
+    fake.clock.advance(HOUR)
+    assert QUIET not in ok(backend.cli("apply")).out
+    fake.clock.advance(HOUR)
+    fake.requests.clear()
+    return backend
 
 
 def read_every_issue(backend: GitLabBackend) -> bool:

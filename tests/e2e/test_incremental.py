@@ -10,9 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
-import re
 import shutil
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,7 @@ import pytest
 
 from automation.syncrecord import RECORD_LABEL
 from automation.trackers.gitlab import LOCK_LABEL
-from tests.backends import GROUP, PROJECT, TOKEN, URL, Result, cli, new_fake
+from tests.backends import GROUP, PROJECT, TOKEN, URL, Result, cli, new_fake, roster_of
 from tests.conftest import REPO, keep_programs
 from tests.fakes.gitlab_fake import FakeGitLab
 
@@ -34,9 +32,7 @@ SEEDS = range(1, 1 + int(os.environ.get("INCREMENTAL_SEEDS", "1")))
 Person = Callable[[FakeGitLab, random.Random, Path], str]
 
 
-@pytest.fixture(autouse=True)
-def _no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(time, "sleep", lambda _seconds: None)
+pytestmark = pytest.mark.usefixtures("no_waiting")  # see tests/conftest.py
 
 
 def _ours(fake: FakeGitLab) -> list[dict[str, Any]]:
@@ -167,7 +163,7 @@ def _history(root: Path, seed: int, full: bool) -> list[tuple[str, object]]:
     """The state after each run of a seeded day-by-day story, synced one way (each story
     says which kind of run it was)."""
     rng = random.Random(seed)
-    roster = re.findall(r"username: (\S+)", (root / "config/people.yml").read_text())
+    roster = roster_of(root)
     fake = new_fake(users=(*roster, "alice"))
     env = {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN}
     day = dt.date(2026, 11, 24)

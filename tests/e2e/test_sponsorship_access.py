@@ -10,7 +10,7 @@ from pathlib import Path
 import gitlab
 import pytest
 
-from tests.backends import PROJECT, GitLabBackend, new_fake
+from tests.backends import PROJECT, GitLabBackend, new_fake, roster_of
 from tests.conftest import keep_programs
 from tests.fakes.gitlab_fake import FakeGitLab
 from tests.local_cli import edit
@@ -22,8 +22,8 @@ H1 = ("aiko.tanaka", "lena.fischer", "sam.delacroix", "kenji.watanabe")
 @pytest.fixture
 def fake(shipped: Path) -> Iterator[FakeGitLab]:
     keep_programs(shipped, "sales-sponsorship")
-    roster = re.findall(r"username: (\S+)", (shipped / "config/people.yml").read_text())
-    gitlab = new_fake(users=tuple(roster))
+    roster = roster_of(shipped)
+    gitlab = new_fake(users=roster)
     with gitlab.activate():
         yield gitlab
 

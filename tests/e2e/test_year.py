@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from automation.items import ObservedIssue
-from tests.backends import Backend, GitLabBackend, LocalBackend, Result, cli, new_fake
+from tests.backends import Backend, GitLabBackend, LocalBackend, Result, cli, new_fake, roster_of
 from tests.conftest import keep_programs
 
 CSM = Path("config/programs/csm-aspiring-leaders.yml")
@@ -73,8 +73,8 @@ def backend(request: pytest.FixtureRequest, shipped: Path) -> Iterator[Backend]:
     if request.param == "local":
         yield LocalBackend(shipped)
         return
-    roster = re.findall(r"username: (\S+)", (shipped / "config/people.yml").read_text())
-    fake = new_fake(users=tuple(roster))
+    roster = roster_of(shipped)
+    fake = new_fake(users=roster)
     with fake.activate():
         yield GitLabBackend(fake)
 
