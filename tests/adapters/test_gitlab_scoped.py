@@ -143,3 +143,25 @@ def test_changes_outside_the_chosen_program_leave_it_unread(
         "1 issue changed since" in run.out and "; none is of a program this run checks (" in run.out
     )
     assert listed(settled) == set()
+
+
+def test_a_tick_in_another_program_during_a_scoped_run_is_not_missed(
+    settled: GitLabBackend,
+) -> None:
+    """While a run checks CSM only and finds nothing to do, a manager ticks a box in an ESP
+    issue after the run listed what changed: the record's moment is the run's start, so the
+    next run checks ESP."""
+    tick(settled, issue_of(settled, CSM))
+    ok(settled.cli("apply"))  # writes CSM's labels and rollup: keeps no record
+    settled.fake.clock.advance(HOUR)
+    other = issue_of(settled, ESP)
+    before = next(i for i in settled.issues() if i.iid == other)
+    settled.fake.before_request("PUT", "/labels", lambda: tick(settled, other))
+    run = ok(settled.cli("apply"))
+    assert f"{SCOPED}: {CSM} (" in run.out and "No changes" in run.out  # kept the record
+    ticked = next(i for i in settled.issues() if i.iid == other)
+    assert ticked.description != before.description and ticked.labels == before.labels
+    settled.fake.clock.advance(HOUR)
+    after = ok(settled.cli("apply"))
+    assert f"{SCOPED}: {ESP} (" in after.out
+    assert next(i for i in settled.issues() if i.iid == other).labels != before.labels
