@@ -141,8 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     apply_command.add_argument(
         "--full",
         action="store_true",
-        help="read every issue, even when nothing changed since the last run that found "
-        "nothing to do (the first run of each day always does)",
+        help="check every program and read every issue, even when nothing (or only some "
+        "programs' issues) changed since the last run that found nothing to do (the first "
+        "run of each day always does)",
     )
     dashboard = commands.add_parser(
         "dashboard",
