@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 # GitLab's task rule: list prefixes (nested, optionally inside `>` quotes), a checkbox,
 # then whitespace and some text.
@@ -45,8 +46,7 @@ class TaskCount:
         return self.completed_count == self.count
 
 
-@dataclass(frozen=True)
-class _Line:
+class _Line(NamedTuple):
     text: str
     countable: bool  # False inside fenced code and HTML comments
 
@@ -80,14 +80,15 @@ def _scan(lines: Iterable[str]) -> Iterator[_Line]:
 
 def visible_lines(text: str) -> Iterator[str]:
     """The lines GitLab renders as text: not in fenced code, not in HTML comments."""
-    return (line.text for line in _lines(text) if line.countable)
+    return (text for text, countable in _lines(text) if countable)
 
 
-def _task_state(line: _Line) -> bool | None:
-    """True for a done task, False for an open one, None for any other line."""
-    if not line.countable or "]" not in line.text:
+def _task_state(text: str) -> bool | None:
+    """True for a done task, False for an open one, None for any other line (of those GitLab
+    scans)."""
+    if "]" not in text:
         return None
-    match = _TASK.match(line.text)
+    match = _TASK.match(text)
     if match is None:
         return None
     return match.group("box") in ("x", "X")
@@ -97,13 +98,13 @@ def read_lines(lines: Iterable[str]) -> Iterator[tuple[bool, bool | None]]:
     """For each line of a text already split into lines: whether GitLab renders it as text
     (not in fenced code, not in an HTML comment), and its task state: True done, False open,
     None for any other line."""
-    for line in _scan(lines):
-        yield line.countable, _task_state(line)
+    for text, countable in _scan(lines):
+        yield countable, _task_state(text) if countable else None
 
 
 def count_tasks(text: str) -> TaskCount:
     """Count tasks in Markdown text with the rules GitLab uses for task_completion_status."""
-    states = [_task_state(line) for line in _lines(text)]
+    states = [_task_state(line) for line, countable in _lines(text) if countable]
     done = sum(1 for state in states if state is True)
     total = sum(1 for state in states if state is not None)
     return TaskCount(total, done)
@@ -157,28 +158,28 @@ def count_all(
     """Sections and the whole text's tasks in one pass (what progress needs). With
     `skip_optional`, tasks that say they are optional are left out (GitLab counts them)."""
     wanted = {_normalise_heading(h): h for h in headings}
-    counts: dict[str, TaskCount] = {}
-    overall = TaskCount()
-    current: tuple[str, int] | None = None
-    for line in _lines(text):
-        heading = _HEADING.match(line.text) if line.countable and "#" in line.text else None
+    counts: dict[str, list[int]] = {}  # heading: [tasks, done]
+    overall = [0, 0]
+    current: tuple[list[int], int] | None = None  # the section's counts and heading level
+    for line, countable in _lines(text):
+        if not countable:
+            continue
+        heading = _HEADING.match(line) if "#" in line else None
         if heading:
             level = len(heading.group("level"))
             name = wanted.get(_normalise_heading(heading.group("text")))
             if name is not None and name not in counts:
-                current = (name, level)
-                counts[name] = TaskCount()
+                current = (counts.setdefault(name, [0, 0]), level)
                 continue
             if current is not None and level <= current[1]:
                 current = None
         state = _task_state(line)
-        if state is not None and skip_optional and is_optional(task_text(line.text) or ""):
-            state = None
-        if state is not None:
-            overall += TaskCount(1, int(state))
-            if current is not None:
-                counts[current[0]] += TaskCount(1, int(state))
+        if state is None or (skip_optional and is_optional(task_text(line) or "")):
+            continue
+        for tally in (overall, current[0]) if current is not None else (overall,):
+            tally[0] += 1
+            tally[1] += state
     sections = tuple(
-        SectionCount(h, counts.get(h, TaskCount()), found=h in counts) for h in headings
+        SectionCount(h, TaskCount(*counts.get(h, (0, 0))), found=h in counts) for h in headings
     )
-    return sections, overall
+    return sections, TaskCount(*overall)

@@ -42,6 +42,10 @@ _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctu
 _BLOCK_START = re.compile(r"^[ \t]*(?:#{1,6}(?=[ \t]|$)|[-+=](?=[\s\-+=]|$))")
 _ORDERED_START = re.compile(r"^([ \t]*\d{1,9})(?=[.)](?:[ \t]|$))")
 MAX_TITLE = 255
+# Text that neither Markdown, HTML, a quick action nor a mention would act on, wherever it
+# stands on a line: a letter first, then letters, digits, spaces and harmless punctuation.
+# Or a number or a date.
+_PLAIN = re.compile(r"[^\W\d_][^\W_]*(?:[ ,.:;'()?!%=+#/-]+[^\W_]*)*|-?\d+(?:[-:.]\d+)*", re.ASCII)
 
 
 class Trusted(Markup):
@@ -84,6 +88,14 @@ def neutralise(value: Any) -> str:
     HTML takes effect), no quick action, no mention."""
     if isinstance(value, Trusted):
         return str(value)
+    text = str(value) if isinstance(value, str | int) else _one_line(value)
+    if _PLAIN.fullmatch(text):
+        return text  # most values: nothing in them that `inert` would change
+    return inert(value)
+
+
+def inert(value: Any) -> str:
+    """What `neutralise` makes of any value that is not Trusted, every step taken."""
     return _no_mention(escape_markdown(_one_line(value)))
 
 
@@ -107,6 +119,8 @@ _LOOP_GUARD = "_bounded_loop"
 _QUICK_ACTION_START = re.compile(r"^[ \t]*(/[A-Za-z_][\w-]*)")
 _SLASH_ONLY = re.compile(r"^[ \t]*/$")
 _HUGE_FORMAT = re.compile(r"%[-#0 +]*(?:\*|\d{7,}|\d*\.(?:\*|\d{7,}))")
+_SAFE_ATTRIBUTES: dict[tuple[type, str], bool] = {}  # the sandbox's answers, by type and name
+MAX_REMEMBERED = 10_000
 
 
 class TemplateRefused(jinja2.TemplateError):
@@ -240,6 +254,17 @@ class _BoundedEnvironment(SandboxedEnvironment):
             f"template too large: it would produce over {self.max_chars:,} characters for one "
             "issue, more than GitLab holds in a description; check loops that repeat text"
         )
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """The sandbox's rule, which depends only on the value's type and the name, asked
+        once per type and name (templates read the same few attributes very many times)."""
+        key = (type(obj), attr)
+        safe = _SAFE_ATTRIBUTES.get(key)
+        if safe is None:
+            if len(_SAFE_ATTRIBUTES) > MAX_REMEMBERED:
+                _SAFE_ATTRIBUTES.clear()
+            safe = _SAFE_ATTRIBUTES[key] = super().is_safe_attribute(obj, attr, value)
+        return safe
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(source, name, filename)

@@ -6,9 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from automation.errors import ConfigError, Problem
-from automation.rendering import Renderer, neutralise
+from automation.rendering import Renderer, inert, neutralise
 
 QUICK_ACTION = re.compile(r"^\s*/[a-z_]+", re.MULTILINE)
 MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9_.\-]+")
@@ -98,3 +100,30 @@ def test_sandbox_blocks_unsafe_attribute_access(renderer: Renderer, tmp_path: Pa
 
 def _origin() -> Problem:
     return Problem("config/programs/x.yml", 5, "")
+
+
+PLAINISH = st.text(
+    alphabet=st.sampled_from(list("a9 .)-+=#/_*@<>&[]|$\\`~\t\n\u200b\u00e9")), max_size=6
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(PLAINISH | st.integers() | st.dates())
+@example("1.")
+@example("12) x")
+@example("- x")
+@example("+ x")
+@example("= x")
+@example("# x")
+@example("/x")
+@example(" /x")
+@example("a@b")
+@example("a_b")
+def test_what_neutralise_passes_unchanged_every_step_leaves_unchanged(value: object) -> None:
+    """The shortcut for plain text, numbers and dates gives what every step would give."""
+    assert neutralise(value) == inert(value)
+
+
+@pytest.mark.parametrize("value", ["Acme Corp", "Q3 2026: 80% (12/15)", "2026-03-31", -4, "a-b"])
+def test_plain_values_pass_unchanged(value: object) -> None:
+    assert neutralise(value) == str(value)
