@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -51,6 +52,12 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(
             f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-02-01"
         ) from None
+
+
+@functools.cache
+def _parser() -> argparse.ArgumentParser:
+    """The command line, built once per process (it keeps nothing between parses)."""
+    return build_parser()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -510,7 +517,7 @@ def run(
     clock: Clock | None = None,
 ) -> int:
     """Run one command; user mistakes become a message and an exit code, never a traceback."""
-    args = build_parser().parse_args(argv)
+    args = _parser().parse_args(argv)
     args.clock = clock or Clock()
     try:
         if args.command == "init":

@@ -325,6 +325,7 @@ class Renderer:
         self._roster = frozenset(name.lower() for name in roster)
         self.env = _BoundedEnvironment(
             loader=_Loader(templates_dir),
+            auto_reload=False,  # a run reads each template once, not once per issue
             undefined=jinja2.StrictUndefined,
             finalize=neutralise,
             autoescape=False,

@@ -17,7 +17,8 @@ environment. What that key holds:
 
 A source that fails to parse or compile is never cached: the error is raised afresh each time.
 The token stream `Environment.lex` gives (read by the template source checks) is kept per
-lexer and source in the same way."""
+lexer and source in the same way, and so are the problems those checks find in a source (per
+lexer, source and file name, which the problems name)."""
 
 from __future__ import annotations
 
@@ -30,11 +31,15 @@ import pytest
 from jinja2.environment import Environment, Template
 from jinja2.lexer import Lexer
 
+from automation import rendering
+from automation.errors import Problem
+
 _PLAIN = (str, int, float, bool, frozenset, tuple, type(None))
 
 Token = tuple[int, str, str]
 _code: dict[Hashable, types.CodeType] = {}
 _tokens: dict[Hashable, tuple[Token, ...]] = {}
+_checked: dict[Hashable, tuple[Problem, ...]] = {}
 
 
 def _jinja_only(value: object) -> bool:
@@ -101,9 +106,11 @@ def _refile(code: types.CodeType, filename: str) -> types.CodeType:
 
 
 def install(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Memoise `Environment.compile` and `Lexer.tokeniter` until MONKEYPATCH is undone."""
+    """Memoise `Environment.compile`, `Lexer.tokeniter` and the template source checks until
+    MONKEYPATCH is undone."""
     compile_once: Callable[..., Any] = Environment.compile
     tokenise = Lexer.tokeniter
+    check_once = rendering.source_problems
 
     def compile(  # noqa: PLR0917
         self: Environment,
@@ -140,8 +147,16 @@ def install(monkeypatch: pytest.MonkeyPatch) -> None:
             yield token
         _tokens[key] = tuple(seen)
 
+    def source_problems(environment: Environment, source: str, file: str) -> list[Problem]:
+        key = (environment.lexer, source, file)
+        known = _checked.get(key)
+        if known is None:
+            known = _checked[key] = tuple(check_once(environment, source, file))
+        return list(known)
+
     monkeypatch.setattr(Environment, "compile", compile)
     monkeypatch.setattr(Lexer, "tokeniter", tokeniter)
+    monkeypatch.setattr(rendering, "source_problems", source_problems)
 
 
 def entries() -> int:

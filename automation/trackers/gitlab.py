@@ -265,15 +265,19 @@ class GitLabTracker(Tracker, ChangeLog):
     def program_issues(self, program_label: str) -> tuple[ObservedIssue, ...]:
         """Every issue with the program label, open or closed, in one paginated list."""
         with self._reading(f"listing issues labelled {program_label}"):
-            issues = self._project.issues.list(
-                labels=[program_label],
-                state="all",
-                per_page=PER_PAGE,
-                get_all=True,
-                order_by="created_at",
-                sort="asc",
+            issues = self._issue_list(
+                labels=program_label, state="all", order_by="created_at", sort="asc"
             )
-        return tuple(self._observed(issue.attributes) for issue in issues)
+            return tuple(self._observed(issue) for issue in issues)
+
+    def _issue_list(self, **query: str) -> Iterator[dict[str, Any]]:
+        """The project's issues as plain data, a page of PER_PAGE per request as they are
+        read (python-gitlab pages and retries; no objects are built, as `list()` would, to be
+        copied whole by `.attributes`)."""
+        pages = self._gl.http_list(
+            self._project.issues.path, query_data={**query, "per_page": PER_PAGE}, iterator=True
+        )
+        return iter(pages)
 
     def get_issue(self, iid: int) -> ObservedIssue | None:
         """One issue read afresh; None when it was deleted (404)."""
@@ -319,8 +323,7 @@ class GitLabTracker(Tracker, ChangeLog):
         per run and only when something is about to be created."""
         if self._keyed is None:
             with self._reading("listing the project's issues"):
-                issues = self._project.issues.list(state="all", per_page=PER_PAGE, get_all=True)
-            observed = (self._observed(issue.attributes) for issue in issues)
+                observed = [self._observed(issue) for issue in self._issue_list(state="all")]
             self._keyed = {issue.key: issue for issue in observed if issue.key}
         return self._keyed
 
@@ -707,13 +710,10 @@ class GitLabTracker(Tracker, ChangeLog):
         since = moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         changed: list[ObservedIssue] = []
         with self._reading("listing the issues changed since the last run"):
-            pages = self._project.issues.list(
-                updated_after=since, state="all", per_page=PER_PAGE, iterator=True
-            )
-            for issue in pages:
+            for issue in self._issue_list(updated_after=since, state="all"):
                 if len(changed) == limit:
                     return None
-                changed.append(self._observed(issue.attributes))
+                changed.append(self._observed(issue))
         return tuple(changed)
 
     def read_sync_record(self) -> str | None:

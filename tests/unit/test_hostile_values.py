@@ -40,12 +40,12 @@ from automation.tasks import tasks_of
 from tests.fakes.gitlab_fake import task_completion_status
 
 REPO = Path(__file__).resolve().parents[2]
-# The shipped programs on the default test day, and on a fiscal year's first day (annual,
-# quarterly and monthly ESP issues all start), and the sponsorship program once its career
+# The shipped programs on the default test day, the ESP on a fiscal year's first day (annual,
+# quarterly and monthly issues all start), and the sponsorship program once its career
 # advancement issue is due: together they render every shipped template.
 DATES: tuple[tuple[dt.date, tuple[str, ...]], ...] = (
     (dt.date(2026, 11, 24), ()),
-    (dt.date(2027, 2, 1), ()),
+    (dt.date(2027, 2, 1), ("executive-sponsorship",)),
     (dt.date(2028, 8, 1), ("sales-sponsorship",)),
 )
 PERSON = "Sam Delacroix"  # a CSM Aspiring Leaders participant: in a heading and a rollup row

@@ -45,3 +45,12 @@ def test_an_error_names_the_file_of_the_renderer_that_met_it(tmp_path: Path) -> 
         with pytest.raises(ConfigError) as caught:
             Renderer(root, []).render("t.md.j2", {})
         assert str(caught.value).startswith(f"{root / 't.md.j2'}:2: ")
+
+
+def test_a_source_with_a_quick_action_is_refused_in_each_file_that_has_it(tmp_path: Path) -> None:
+    source = "Fine line\n/close the cache test\n"
+    one, two = templates(tmp_path / "one", source), templates(tmp_path / "two", source)
+    for root in (one, two):
+        problems = Renderer(root, []).check("t.md.j2")
+        assert [(p.file, p.line) for p in problems] == [(str(root / "t.md.j2"), 2)]
+        assert "quick action" in problems[0].message
