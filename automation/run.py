@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from automation.actions import ALL_STEPS, Observed, Plan
@@ -46,6 +46,8 @@ class Prepared:
     blocks: Blocks
     programs: tuple[DesiredProgram, ...]
     reveal: bool = False  # outputs may name confidential items (local files, own screen)
+    # each program's last plan and what it was planned from (see `planned`)
+    plans: dict[str, tuple[tuple[Observed, dt.date], Plan]] = field(default_factory=dict)
 
     @functools.cached_property
     def privacy(self) -> Privacy:
@@ -54,6 +56,18 @@ class Prepared:
         if self.reveal:
             return Privacy()
         return privacy_of(self.programs, self.loaded.config.people)
+
+    def planned(self, desired: DesiredProgram, observed: Observed, today: dt.date) -> Plan:
+        """A program's plan. Planning is a function of these inputs alone, so a program
+        observed just as in the run's last plan of it (before taking the run lock, say) gets
+        that plan again without planning anew."""
+        inputs = (observed, today)
+        last = self.plans.get(desired.program.id)
+        if last is not None and last[0] == inputs:
+            return last[1]
+        plan = plan_program(desired, observed, self.blocks, today)
+        self.plans[desired.program.id] = (inputs, plan)
+        return plan
 
 
 def prepare(
@@ -150,12 +164,12 @@ def make_plan(
     plan = Plan()
     for desired in prepared.programs:
         observed = observe(tracker, desired, labels, epics)
-        planned = plan_program(desired, observed, prepared.blocks, today)
+        planned = prepared.planned(desired, observed, today)
         if planned.creates_issues and not _has_index(observed, desired):
             # no record of keys yet (a new program, or the first run of this version): a key
             # may sit on an issue that lost its program label, so look through the project
             observed = replace(observed, keyed=tracker.keyed_issues())
-            planned = plan_program(desired, observed, prepared.blocks, today)
+            planned = prepared.planned(desired, observed, today)
         if "remind" in steps:  # its reads only when reminders are to be sent
             planned += plan_reminders(desired, observed, tracker, prepared.blocks.renderer, today)
         plan += _said_about(desired.program.id, planned, shown)

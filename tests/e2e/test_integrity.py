@@ -275,6 +275,36 @@ def test_a_second_run_during_a_first_waits_then_exits_3_and_nothing_is_duplicate
     assert backend.cli("apply").code == 0  # the lock was released
 
 
+class RunBeforeTheLock(Delegating):
+    """A whole other run finishes between this run's first plan and its taking the lock."""
+
+    def __init__(self, inner: Tracker, other: Callable[[], Result]) -> None:
+        super().__init__(inner)
+        self.other = other
+        self.result: Result | None = None
+
+    def lock_take(self, holder: str, until: dt.datetime) -> bool:
+        if self.result is None:
+            self.result = self.other()
+        return super().lock_take(holder, until)
+
+
+def test_a_run_that_finished_before_the_lock_was_taken_is_planned_from_again(
+    backend: Backend,
+) -> None:
+    """The plan made before the lock would create every issue; the other run created them
+    first, so under the lock the run plans from what is there now and creates nothing."""
+    args = ["apply", "--backend", backend.name, "--today", TODAY, "--rehearsal"]
+    env = backend.env() if isinstance(backend, GitLabBackend) else {}
+    late = RunBeforeTheLock(backend.tracker(), lambda: cli(args, env))
+    prepared = prepare(Path("config"), Path("templates"), TODAY_DATE)
+    applied = apply(prepared, late, TODAY_DATE, lock=RunLock(late, StepClock()))
+    assert late.result is not None and "created" in late.result.out
+    assert applied.plans[0].creates_items is False
+    assert applied.outcome.done == [] and applied.outcome.failures == []
+    by_key(backend)  # no key twice
+
+
 def test_a_crashed_runs_lock_expires(backend: Backend) -> None:
     clock = StepClock()
     tracker = backend.tracker()
