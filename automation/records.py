@@ -52,6 +52,8 @@ def read_records(text: str, specs: Sequence[RecordSpec]) -> dict[str, Recorded]:
 def _raw_values(text: str, labels: Mapping[str, str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for line in visible_lines(outside_blocks(text)):
+        if ":" not in line:
+            continue  # not a `Label: value` line
         body = _PREFIX.sub("", line)
         name, colon, rest = body.partition(":")
         label = labels.get(as_shown(name.replace("**", "")).strip().casefold())

@@ -141,6 +141,7 @@ class LocalTracker(Tracker):
         self.issues_dir = workspace / "issues"
         self.epics_dir = workspace / "epics"
         self.labels_file = workspace / "labels.yml"
+        self._seen: dict[int, tuple[bytes, ObservedIssue]] = {}  # each issue file's last read
 
     # --- reads ------------------------------------------------------------------------------
 
@@ -166,7 +167,7 @@ class LocalTracker(Tracker):
         """One issue file read afresh; None when it was deleted."""
         if not (self.issues_dir / f"{iid}.md").is_file():
             return None
-        return _observed_issue(iid, *self._load(self.issues_dir, iid, IssueFile))
+        return self._issue(iid)
 
     def has_note(self, iid: int, marker: str) -> bool:
         """Whether notes/<iid>.md holds the tool's note with the marker (a person's note that
@@ -223,10 +224,7 @@ class LocalTracker(Tracker):
 
     def all_issues(self) -> list[ObservedIssue]:
         """Every issue in the workspace, in iid order."""
-        return [
-            _observed_issue(iid, *self._load(self.issues_dir, iid, IssueFile))
-            for iid in _iids(self.issues_dir)
-        ]
+        return [self._issue(iid) for iid in _iids(self.issues_dir)]
 
     def epics_available(self) -> bool:
         """Epics are files here; settings can still turn them off."""
@@ -409,21 +407,20 @@ class LocalTracker(Tracker):
 
     def _load(self, folder: Path, iid: int, model: type[F]) -> tuple[F, str]:
         path = folder / f"{iid}.md"
-        try:
-            raw = path.read_bytes()
-        except OSError as error:
-            raise WorkspaceError(f"{path}:1: cannot read the file ({error.strerror})") from error
-        try:
-            text = raw.decode("utf-8")  # bytes as they are: no newline changes
-        except UnicodeDecodeError as error:
-            raise WorkspaceError(str(not_utf8(str(path), raw, error))) from error
-        match = _FRONT_MATTER.match(text.removeprefix("\ufeff"))
-        if match is None:
-            raise WorkspaceError(
-                f"{path}:1: the file must start with the '---' front matter "
-                "block the tool wrote, closed by a '---' line; restore it"
-            )
-        return _parse_front(match.group("front"), str(path), model), match.group("body")
+        return _parse_file(path, _read_bytes(path), model)
+
+    def _issue(self, iid: int) -> ObservedIssue:
+        """An issue as its file says now; a file read before with the same bytes is not
+        parsed again (a run lists each program's issues, and lists them again in each
+        round)."""
+        path = self.issues_dir / f"{iid}.md"
+        raw = _read_bytes(path)
+        seen = self._seen.get(iid)
+        if seen is not None and seen[0] == raw:
+            return seen[1]
+        issue = _observed_issue(iid, *_parse_file(path, raw, IssueFile))
+        self._seen[iid] = (raw, issue)
+        return issue
 
     def _save(self, folder: Path, iid: int, meta: ItemFile, description: str) -> None:
         """Write an issue or epic file; a description GitLab would refuse is refused here too,
@@ -535,6 +532,28 @@ def _front_matter(meta: ItemFile) -> dict[str, Any]:
     for stamp in ("created_at", "updated_at"):
         data[stamp] = data[stamp].isoformat().replace("+00:00", "Z")
     return data
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise WorkspaceError(f"{path}:1: cannot read the file ({error.strerror})") from error
+
+
+def _parse_file(path: Path, raw: bytes, model: type[F]) -> tuple[F, str]:
+    """An issue or epic file's front matter and description."""
+    try:
+        text = raw.decode("utf-8")  # bytes as they are: no newline changes
+    except UnicodeDecodeError as error:
+        raise WorkspaceError(str(not_utf8(str(path), raw, error))) from error
+    match = _FRONT_MATTER.match(text.removeprefix("\ufeff"))
+    if match is None:
+        raise WorkspaceError(
+            f"{path}:1: the file must start with the '---' front matter "
+            "block the tool wrote, closed by a '---' line; restore it"
+        )
+    return _parse_front(match.group("front"), str(path), model), match.group("body")
 
 
 def _observed_issue(iid: int, meta: IssueFile, description: str) -> ObservedIssue:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -218,3 +219,18 @@ def test_a_persons_note_quoting_the_marker_is_not_the_tools_note(tracker: LocalT
     assert not tracker.has_note(created.iid, marker)
     tracker.add_note(created.iid, f"{marker}\nReminder")
     assert tracker.has_note(created.iid, marker)
+
+
+def test_a_box_ticked_between_two_listings_is_in_the_second(tracker: LocalTracker) -> None:
+    """A person saves the file while a run is going: the same size and, on a coarse clock,
+    the same modification time; the next listing still reads what the file holds."""
+    issue = tracker.create_issue(replace(new_issue(), description="<!-- k -->\n- [ ] a\n"))
+    path = tracker.issues_dir / f"{issue.iid}.md"
+    (before,) = tracker.program_issues("program::p")
+    stat = path.stat()
+    path.write_text(path.read_text().replace("- [ ] a", "- [x] a"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+    (after,) = tracker.program_issues("program::p")
+    assert "- [ ] a" in before.description and "- [x] a" in after.description
+    assert tracker.get_issue(issue.iid) == after

@@ -242,11 +242,8 @@ def _cadence_issue(
     derived: tuple[Derived, ...] = (),
     create: bool = True,
 ) -> DesiredIssue:
-    weeks = [
-        item.start + dt.timedelta(days=d)
-        for d in range((item.end - item.start).days + 1)
-        if (item.start + dt.timedelta(days=d)).weekday() == 0
-    ]
+    monday = item.start + dt.timedelta(days=-item.start.weekday() % 7)  # the first in it
+    weeks = [monday + dt.timedelta(weeks=w) for w in range((item.end - monday).days // 7 + 1)]
     full = {**values, "period": item, "weeks": weeks}
     account = values.get("account")
     return ctx.issue(
