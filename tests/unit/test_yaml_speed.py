@@ -3,6 +3,7 @@ problem reported are exactly those of the pure-Python loader, and the bounds sti
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,8 +34,10 @@ def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Ite
     yield request.param
 
 
+@functools.cache
 def pure(text: str, file: str = "f.yml") -> Source | tuple[Problem, ...]:
-    """What the pure-Python loader makes of text: the source, or its problems."""
+    """What the pure-Python loader makes of text: the source, or its problems (worked out
+    once per text: each is compared with every path)."""
     fast = source._FAST
     source._FAST = None
     try:
