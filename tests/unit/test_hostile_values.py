@@ -234,10 +234,12 @@ def _texts(root: Path, today: dt.date, only: tuple[str, ...]) -> tuple[Texts, Te
 
 
 def _reminder_notes(desired: DesiredProgram, renderer: Renderer, today: dt.date) -> Texts:
-    """A reminder note for each issue that has dates and tasks (the program's reminders, or
-    one whose message is the program's name), and the program's digest of them all."""
+    """Reminder notes (the program's reminders, and one whose message is the program's name)
+    for one issue of each kind that has dates and tasks (the same dates, roles and sections:
+    the same note, other values), and the program's digest of every issue's."""
     program = desired.program
     due: list[Due] = []
+    kinds: dict[tuple[Any, ...], list[Due]] = {}  # the first issue's of each kind
     for number, item in enumerate(desired.issues, start=1):
         issue = ObservedIssue(number, item.title, item.description, item.labels)
         tasks = tasks_of(item.description, [s.heading for s in program.sections])
@@ -252,11 +254,16 @@ def _reminder_notes(desired: DesiredProgram, renderer: Renderer, today: dt.date)
                 "message": program.name,
             }
         )
+        dues = []
         for reminder in (*program.reminders.send, sample):
             chosen = open_tasks(tasks, reminder) or (tasks[0].text,)
             people = tuple(u for role in reminder.to for u in item.roles.get(role, ()))
-            due.append(Due(reminder, item, issue, today, chosen, people))
-    sent = reminder_notes(program.id, due, (), renderer).actions
+            dues.append(Due(reminder, item, issue, today, chosen, people))
+        due.extend(dues)
+        sections = tuple(dict.fromkeys(task.section for task in tasks))
+        kinds.setdefault((tuple(item.dates), tuple(item.roles), sections), dues)
+    first = [one for dues in kinds.values() for one in dues]
+    sent = reminder_notes(program.id, first, (), renderer).actions
     notes = {f"{a.key} reminder {i}": a.body for i, a in enumerate(sent) if isinstance(a, Remind)}
     tracking = ObservedIssue(0, "tracking", "", ())
     digest = digest_note(program.id, "t", tracking, due, None, renderer, today).actions
@@ -365,6 +372,8 @@ def test_hostile_values_change_no_structure(plain: Plain, tmp_path: Path, hostil
     for key, text in texts.items():
         if key.endswith(" records"):  # the labels a template wrote are read back
             assert text == plain.texts[key], key
+        if text == plain.texts[key]:
+            continue  # no value of this text changed: its shape and counts are the plain ones
         # tasks (ours, GitLab's), hidden comment regions, headings, lists, tables ...
         assert _shape(text) == plain.shape[key], key
         if hostile in RAW:  # not unescaped anywhere it was not already
