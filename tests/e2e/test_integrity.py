@@ -13,7 +13,7 @@ import pytest
 from automation.items import NewIssue, ObservedEpic, ObservedIssue
 from automation.lock import LOCK_TTL, RunLock
 from automation.markers import find_key
-from automation.run import apply, prepare
+from automation.run import Applied, apply, prepare
 from automation.trackers.base import Tracker
 from automation.trackers.local import LocalTracker
 from tests.backends import (
@@ -244,29 +244,51 @@ def test_a_deleted_completion_block_brings_no_second_note_and_no_second_close(
 # --- two runs at once ----------------------------------------------------------------------
 
 
-class SecondRunMidway(Delegating):
-    """Starts a whole second run (through the CLI) when the first creates its first issue."""
+class OtherRun(Delegating):
+    """Starts a whole other run (through the CLI) once, at the moment a subclass picks."""
 
-    def __init__(self, inner: Tracker, second: Callable[[], Result]) -> None:
+    def __init__(self, inner: Tracker, other: Callable[[], Result]) -> None:
         super().__init__(inner)
-        self.second = second
+        self.other = other
         self.result: Result | None = None
 
-    def create_issue(self, issue: NewIssue, epic: ObservedEpic | None = None) -> ObservedIssue:
+    def start_other(self) -> None:
         if self.result is None:
-            self.result = self.second()
+            self.result = self.other()
+
+
+class SecondRunMidway(OtherRun):
+    """The other run starts when this one creates its first issue."""
+
+    def create_issue(self, issue: NewIssue, epic: ObservedEpic | None = None) -> ObservedIssue:
+        self.start_other()
         return super().create_issue(issue, epic)
+
+
+class RunBeforeTheLock(OtherRun):
+    """The other run starts, and finishes, just before this one takes the run lock."""
+
+    def lock_take(self, holder: str, until: dt.datetime) -> bool:
+        self.start_other()
+        return super().lock_take(holder, until)
+
+
+def _run_with_another(
+    backend: Backend, kind: type[OtherRun], clock: StepClock | None = None
+) -> tuple[OtherRun, Applied]:
+    """A run (planned and applied in process) and, at its KIND's moment, a CLI run."""
+    args = ["apply", "--backend", backend.name, "--today", TODAY, "--rehearsal"]
+    env = backend.env() if isinstance(backend, GitLabBackend) else {}
+    tracker = kind(backend.tracker(), lambda: cli(args, env, clock))
+    prepared = prepare(Path("config"), Path("templates"), TODAY_DATE)
+    return tracker, apply(prepared, tracker, TODAY_DATE, lock=RunLock(tracker, StepClock()))
 
 
 def test_a_second_run_during_a_first_waits_then_exits_3_and_nothing_is_duplicated(
     backend: Backend,
 ) -> None:
     clock = StepClock()
-    args = ["apply", "--backend", backend.name, "--today", TODAY, "--rehearsal"]
-    env = backend.env() if isinstance(backend, GitLabBackend) else {}
-    first = SecondRunMidway(backend.tracker(), lambda: cli(args, env, clock))
-    prepared = prepare(Path("config"), Path("templates"), TODAY_DATE)
-    apply(prepared, first, TODAY_DATE, lock=RunLock(first, StepClock()))
+    first, _ = _run_with_another(backend, SecondRunMidway, clock)
     second = first.result
     assert second is not None and second.code == 3
     assert "another run of the automation holds the lock" in second.err
@@ -275,30 +297,12 @@ def test_a_second_run_during_a_first_waits_then_exits_3_and_nothing_is_duplicate
     assert backend.cli("apply").code == 0  # the lock was released
 
 
-class RunBeforeTheLock(Delegating):
-    """A whole other run finishes between this run's first plan and its taking the lock."""
-
-    def __init__(self, inner: Tracker, other: Callable[[], Result]) -> None:
-        super().__init__(inner)
-        self.other = other
-        self.result: Result | None = None
-
-    def lock_take(self, holder: str, until: dt.datetime) -> bool:
-        if self.result is None:
-            self.result = self.other()
-        return super().lock_take(holder, until)
-
-
 def test_a_run_that_finished_before_the_lock_was_taken_is_planned_from_again(
     backend: Backend,
 ) -> None:
     """The plan made before the lock would create every issue; the other run created them
     first, so under the lock the run plans from what is there now and creates nothing."""
-    args = ["apply", "--backend", backend.name, "--today", TODAY, "--rehearsal"]
-    env = backend.env() if isinstance(backend, GitLabBackend) else {}
-    late = RunBeforeTheLock(backend.tracker(), lambda: cli(args, env))
-    prepared = prepare(Path("config"), Path("templates"), TODAY_DATE)
-    applied = apply(prepared, late, TODAY_DATE, lock=RunLock(late, StepClock()))
+    late, applied = _run_with_another(backend, RunBeforeTheLock)
     assert late.result is not None and "created" in late.result.out
     assert applied.plans[0].creates_items is False
     assert applied.outcome.done == [] and applied.outcome.failures == []
