@@ -27,6 +27,8 @@ def plan_figures(
     found: Mapping[str, ObservedIssue], observed: Sequence[ObservedIssue], ctx: ProgramContext
 ) -> Plan:
     """Plan-style issues: only their `=> NN%` figures change, from the issues lines link to."""
+    if not ctx.desired.plans:
+        return Plan()  # no program issue shows figures: nothing to count
     completion = {
         issue.iid: count_tasks(ctx.migrations.text(issue.key, issue.description)).percent
         for issue in observed
