@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
 # GitLab's task rule: list prefixes (nested, optionally inside `>` quotes), a checkbox,
 # then whitespace and some text.
@@ -46,41 +45,43 @@ class TaskCount:
         return self.completed_count == self.count
 
 
-class _Line(NamedTuple):
-    text: str
-    countable: bool  # False inside fenced code and HTML comments
+def _split(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def _lines(text: str) -> Iterator[_Line]:
-    """Yield each line, marking those that GitLab would not scan for tasks or headings."""
-    return _scan(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
-
-
-def _scan(lines: Iterable[str]) -> Iterator[_Line]:
-    """Mark the lines GitLab would not scan for tasks or headings: fenced code blocks, and
-    HTML comment blocks (a line starting with `<!--` up to and including the line that holds
-    `-->`, as CommonMark reads them)."""
+def _countable(lines: Sequence[str]) -> list[bool]:
+    """For each line, whether GitLab scans it for tasks and headings: not in a fenced code
+    block, nor in an HTML comment block (a line starting with `<!--` up to and including the
+    line that holds `-->`, as CommonMark reads them)."""
+    flags: list[bool] = []
     fence: str | None = None
     in_comment = False
     for raw in lines:
         if fence is not None:
             if raw.strip().startswith(fence) and raw.strip().strip(fence[0]) == "":
                 fence = None
-            yield _Line(raw, False)
+            flags.append(False)
         elif in_comment or (_COMMENT_OPEN in raw and _COMMENT_START.match(raw)):
             rest = raw if in_comment else raw.split(_COMMENT_OPEN, 1)[1]
             in_comment = _COMMENT_CLOSE not in rest
-            yield _Line(raw, False)
+            flags.append(False)
         elif ("```" in raw or "~~~" in raw) and (opened := _FENCE.match(raw)):
             fence = opened.group("fence")
-            yield _Line(raw, False)
+            flags.append(False)
         else:
-            yield _Line(raw, True)
+            flags.append(True)
+    return flags
+
+
+def _visible(text: str) -> list[str]:
+    """The lines GitLab renders as text: not in fenced code, not in HTML comments."""
+    lines = _split(text)
+    return [line for line, countable in zip(lines, _countable(lines), strict=True) if countable]
 
 
 def visible_lines(text: str) -> Iterator[str]:
     """The lines GitLab renders as text: not in fenced code, not in HTML comments."""
-    return (text for text, countable in _lines(text) if countable)
+    return iter(_visible(text))
 
 
 def _task_state(text: str) -> bool | None:
@@ -98,16 +99,17 @@ def read_lines(lines: Iterable[str]) -> Iterator[tuple[bool, bool | None]]:
     """For each line of a text already split into lines: whether GitLab renders it as text
     (not in fenced code, not in an HTML comment), and its task state: True done, False open,
     None for any other line."""
-    for text, countable in _scan(lines):
+    every = list(lines)
+    for text, countable in zip(every, _countable(every), strict=True):
         yield countable, _task_state(text) if countable else None
 
 
 def count_tasks(text: str) -> TaskCount:
     """Count tasks in Markdown text with the rules GitLab uses for task_completion_status."""
-    states = [_task_state(line) for line, countable in _lines(text) if countable]
-    done = sum(1 for state in states if state is True)
-    total = sum(1 for state in states if state is not None)
-    return TaskCount(total, done)
+    states = [_task_state(line) for line in _visible(text) if "]" in line]
+    return TaskCount(
+        sum(state is not None for state in states), sum(state is True for state in states)
+    )
 
 
 def _normalise_heading(text: str) -> str:
@@ -161,9 +163,7 @@ def count_all(
     counts: dict[str, list[int]] = {}  # heading: [tasks, done]
     overall = [0, 0]
     current: tuple[list[int], int] | None = None  # the section's counts and heading level
-    for line, countable in _lines(text):
-        if not countable:
-            continue
+    for line in _visible(text):
         heading = _HEADING.match(line) if "#" in line else None
         if heading:
             level = len(heading.group("level"))
