@@ -189,8 +189,6 @@ class Blocks:
         self.renderer = renderer
         self._progress: dict[Progress, str] = {}  # many issues share the same figures
         self._draws_charts: bool | None = None  # whether the charts template exists (once)
-        # the last rollup of each program and group: a run plans again after it writes
-        self._rollups: dict[tuple[int, str | None], tuple[Program, list[RollupRow], str]] = {}
 
     def progress(self, progress: Progress) -> str:
         """The progress block of one tracked issue."""
@@ -209,14 +207,6 @@ class Blocks:
 
         Totals and averages count every row but withdrawn ones; a long rollup lists only
         MAX_ROWS of them."""
-        last = self._rollups.get((id(program), group))
-        if last is not None and last[0] is program and last[1] == rows:
-            return last[2]
-        text = self._rollup(program, rows, group)
-        self._rollups[id(program), group] = (program, list(rows), text)
-        return text
-
-    def _rollup(self, program: Program, rows: list[RollupRow], group: str | None) -> str:
         measured = counted(rows)
         values = {
             "program": program,

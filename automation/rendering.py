@@ -119,7 +119,7 @@ _LOOP_GUARD = "_bounded_loop"
 _QUICK_ACTION_START = re.compile(r"^[ \t]*(/[A-Za-z_][\w-]*)")
 _SLASH_ONLY = re.compile(r"^[ \t]*/$")
 _HUGE_FORMAT = re.compile(r"%[-#0 +]*(?:\*|\d{7,}|\d*\.(?:\*|\d{7,}))")
-_SAFE_ATTRIBUTES: dict[tuple[type, str], bool] = {}  # the sandbox's answers, by type and name
+_SAFE_ATTRIBUTES: dict[tuple[type, Any, str], bool] = {}  # the sandbox's answers, by type and name
 MAX_REMEMBERED = 10_000
 
 
@@ -256,9 +256,10 @@ class _BoundedEnvironment(SandboxedEnvironment):
         )
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        """The sandbox's rule, which depends only on the value's type and the name, asked
-        once per type and name (templates read the same few attributes very many times)."""
-        key = (type(obj), attr)
+        """The sandbox's rule, which depends only on the value's type (its real one, and the
+        class it claims, as `isinstance` reads both) and the name, asked once per pair of
+        types and name (templates read the same few attributes very many times)."""
+        key = (type(obj), getattr(obj, "__class__", None), attr)
         safe = _SAFE_ATTRIBUTES.get(key)
         if safe is None:
             if len(_SAFE_ATTRIBUTES) > MAX_REMEMBERED:

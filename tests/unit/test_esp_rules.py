@@ -12,6 +12,7 @@ from automation.checklist import TaskCount
 from automation.desired import Derived, DerivedRow, Measured, derived_values
 from automation.items import ObservedIssue
 from automation.kinds.esp.checks import over_cap
+from automation.kinds.esp.generate import mondays
 from automation.kinds.esp.model import Account, ExecutiveSponsorship
 from automation.progress import Progress, Status
 from automation.records import RecordSpec, read_records
@@ -132,3 +133,19 @@ def test_the_shipped_tracking_issue_never_averages_public_references() -> None:
     assert "Public references" not in averaged
     assert {"Influence", "Roadblocks removed"} <= averaged
     assert "Public references" in {spec.label for spec in record_specs(esp)}
+
+
+def test_a_periods_weeks_are_its_mondays() -> None:
+    march = mondays(dt.date(2027, 3, 1), dt.date(2027, 3, 31))
+    assert march == [dt.date(2027, 3, d) for d in (1, 8, 15, 22, 29)]
+    assert mondays(dt.date(2027, 3, 2), dt.date(2027, 3, 7)) == []  # Tuesday to Sunday
+    assert mondays(dt.date(2027, 3, 7), dt.date(2027, 3, 8)) == [dt.date(2027, 3, 8)]
+    for start in (dt.date(2027, 1, 1) + dt.timedelta(days=n) for n in range(14)):
+        for length in range(0, 100, 3):
+            end = start + dt.timedelta(days=length)
+            every_day = (start + dt.timedelta(days=d) for d in range(length + 1))
+            assert mondays(start, end) == [day for day in every_day if day.weekday() == 0]
+
+
+def test_the_last_days_of_the_calendar_have_no_monday_past_them() -> None:
+    assert mondays(dt.date(9999, 12, 28), dt.date(9999, 12, 31)) == []  # Tuesday to Friday

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import weakref
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -127,3 +129,21 @@ def test_what_neutralise_passes_unchanged_every_step_leaves_unchanged(value: obj
 @pytest.mark.parametrize("value", ["Acme Corp", "Q3 2026: 80% (12/15)", "2026-03-31", -4, "a-b"])
 def test_plain_values_pass_unchanged(value: object) -> None:
     assert neutralise(value) == str(value)
+
+
+def test_a_value_that_claims_another_class_is_checked_as_that_class(tmp_path: Path) -> None:
+    """The sandbox asks `isinstance`, which believes a proxy's class; an answer remembered
+    for one proxy must not be given to a proxy of a generator."""
+
+    class Thing:
+        gi_code = "harmless"
+
+    def steps() -> Iterator[int]:
+        yield 1
+
+    thing, generator = Thing(), steps()
+    (tmp_path / "t.md.j2").write_text("{{ p.gi_code }}\n")
+    renderer = Renderer(tmp_path, [])
+    assert renderer.render("t.md.j2", {"p": weakref.proxy(thing)}) == "harmless\n"
+    with pytest.raises(ConfigError, match="not available to templates"):
+        renderer.render("t.md.j2", {"p": weakref.proxy(generator)})

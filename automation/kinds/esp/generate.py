@@ -229,6 +229,12 @@ def _leadership(ctx: Ctx) -> dict[str, Any]:
     }
 
 
+def mondays(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The Mondays from START to END, both included (a period's weeks)."""
+    first = -start.weekday() % 7  # days to the first Monday
+    return [start + dt.timedelta(days=d) for d in range(first, (end - start).days + 1, 7)]
+
+
 def _cadence_issue(
     ctx: Ctx,
     window: _Window,
@@ -242,9 +248,7 @@ def _cadence_issue(
     derived: tuple[Derived, ...] = (),
     create: bool = True,
 ) -> DesiredIssue:
-    monday = item.start + dt.timedelta(days=-item.start.weekday() % 7)  # the first in it
-    weeks = [monday + dt.timedelta(weeks=w) for w in range((item.end - monday).days // 7 + 1)]
-    full = {**values, "period": item, "weeks": weeks}
+    full = {**values, "period": item, "weeks": mondays(item.start, item.end)}
     account = values.get("account")
     return ctx.issue(
         key=key,
