@@ -15,6 +15,12 @@ from tests import jinja_cache
 REPO = Path(__file__).resolve().parent.parent
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked heavy (seconds each) first: handed out last, one of them would keep
+    one worker busy while the others have finished."""
+    items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _templates_compiled_once() -> Iterator[None]:
     """Each distinct template source is compiled once per session (see jinja_cache)."""

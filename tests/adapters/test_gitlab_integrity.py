@@ -141,6 +141,7 @@ def test_a_slow_down_before_the_request_budget_runs_out(
     assert not backoffs  # ... instead of meeting a 429 and backing off
 
 
+@pytest.mark.heavy
 def test_issue_creation_stays_under_gitlabs_200_per_minute(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backoffs: list[float]
 ) -> None:

@@ -68,6 +68,7 @@ def ok(result: Result) -> Result:
 # --- budgets ----------------------------------------------------------------------------------
 
 
+@pytest.mark.heavy
 def test_rerun_of_250_issues_lists_in_pages_and_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

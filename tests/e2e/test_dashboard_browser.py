@@ -286,6 +286,7 @@ def shown(figures: Figures, kind: str) -> list[list[str]]:
     return [cells for name, cells, _ in figures if name == kind]
 
 
+@pytest.mark.heavy
 def test_dashboard_loads_cleanly_and_shows_the_rollups_figures(
     browser: Browser, site: Site
 ) -> None:

@@ -183,6 +183,7 @@ def _history(root: Path, seed: int, full: bool) -> list[tuple[str, object]]:
     return seen
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("seed", SEEDS)
 def test_scheduled_runs_end_where_full_runs_end(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int

@@ -79,6 +79,7 @@ def backend(request: pytest.FixtureRequest, shipped: Path) -> Iterator[Backend]:
         yield GitLabBackend(fake)
 
 
+@pytest.mark.heavy
 def test_a_year_of_changes_keeps_every_issue_whole(shipped: Path, backend: Backend) -> None:
     root = shipped
     events: dict[str, Callable[[], None]] = {

@@ -7,6 +7,8 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import pytest
+
 from automation.actions import CreateIssue, Observed, UpdateDescription
 from automation.index import index_content, read_index
 from automation.items import DESCRIPTION_LIMIT, ObservedIssue
@@ -19,6 +21,7 @@ TODAY = dt.date(2026, 11, 24)
 N = 10_000
 
 
+@pytest.mark.heavy
 def test_ten_thousand_tracked_issues_keep_every_description_under_a_third_of_the_limit(
     tmp_path: Path,
 ) -> None:

@@ -62,6 +62,7 @@ def test_merge_key_bomb_is_refused_quickly() -> None:
     assert "merge keys (<<)" in problem.message
 
 
+@pytest.mark.heavy
 def test_a_chain_of_merges_is_bounded() -> None:
     text = "m0: &m0 {k0: 0}\n" + "".join(
         f"m{i}: &m{i} {{<<: [*m{i - 1}, *m{i - 1}], k{i}: {i}}}\n" for i in range(1, 3000)
