@@ -164,8 +164,7 @@ def count_all(
     overall = [0, 0]
     current: tuple[list[int], int] | None = None  # the section's counts and heading level
     for line in _visible(text):
-        heading = _HEADING.match(line) if "#" in line else None
-        if heading:
+        if "#" in line and (heading := _HEADING.match(line)):
             level = len(heading.group("level"))
             name = wanted.get(_normalise_heading(heading.group("text")))
             if name is not None and name not in counts:
@@ -173,12 +172,13 @@ def count_all(
                 continue
             if current is not None and level <= current[1]:
                 current = None
-        state = _task_state(line)
-        if state is None or (skip_optional and is_optional(task_text(line) or "")):
+        task = _TASK.match(line) if "]" in line else None
+        if task is None or (skip_optional and is_optional(line[task.end() - 1 :])):
             continue
+        done = task.group("box") in ("x", "X")
         for tally in (overall, current[0]) if current is not None else (overall,):
             tally[0] += 1
-            tally[1] += state
+            tally[1] += done
     sections = tuple(
         SectionCount(h, TaskCount(*counts.get(h, (0, 0))), found=h in counts) for h in headings
     )

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from automation.checklist import TaskCount, count_sections, count_tasks
+from automation.checklist import (
+    TaskCount,
+    count_all,
+    count_sections,
+    count_tasks,
+    is_optional,
+    task_text,
+)
 from tests.fakes.gitlab_fake import task_completion_status
 
 # (markdown, count, completed_count), each a rule GitLab documents for task lists.
@@ -114,3 +121,29 @@ def test_count_agrees_with_the_fake_gitlab_written_independently(lines: list[str
     text = "\n".join(lines)
     oracle = task_completion_status(text)
     assert count_tasks(text) == TaskCount(oracle["count"], oracle["completed_count"])
+
+
+OPTIONAL_LINES = st.sampled_from(
+    [
+        "- [ ] Optional: a",
+        "- [x] **Optional:** b",
+        "- [ ] _(optional)_ c",
+        "- [x]   optional\td",
+        "- [ ] \u00a0Optional e",
+        "- [x] optionally not",
+        "- [ ] not optional",
+        "- [x] plain",
+        "## Heading",
+        "text",
+    ]
+)
+
+
+@given(st.lists(OPTIONAL_LINES, max_size=12))
+def test_skipping_optional_tasks_leaves_out_exactly_the_tasks_that_say_so(
+    lines: list[str],
+) -> None:
+    text = "\n".join(lines)
+    kept = [line for line in lines if task_text(line) and not is_optional(task_text(line) or "")]
+    done = sum("[x]" in line for line in kept)
+    assert count_all(text, [], skip_optional=True)[1] == TaskCount(len(kept), done)
