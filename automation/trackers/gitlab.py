@@ -6,7 +6,7 @@ import datetime as dt
 import email.utils
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -292,11 +292,15 @@ class GitLabTracker(Tracker, ChangeLog):
     def has_note(self, iid: int, marker: str) -> bool:
         """Whether the tool's user posted a note carrying the marker (newest notes first)."""
         notes = self._project.issues.get(iid, lazy=True).notes
-        with self._reading(f"reading the notes of #{iid}"):
+        return self._noted(notes, marker, self._reading(f"reading the notes of #{iid}"))
+
+    def _noted(self, notes: Any, marker: str, reading: AbstractContextManager[None]) -> bool:
+        """Whether NOTES hold one of the tool's user's with the marker, read under READING
+        (which says what a failure means)."""
+        with reading:
             found = notes.list(iterator=True, per_page=PER_PAGE, sort="desc")
             return any(
-                marker in str(n.attributes.get("body", ""))
-                and n.attributes.get("author", {}).get("username") in self.ours
+                marker in str(n.attributes.get("body", "")) and _author(n.attributes) in self.ours
                 for n in found
             )
 
@@ -404,15 +408,20 @@ class GitLabTracker(Tracker, ChangeLog):
         """Post a note, paced under the note rate; never twice, even after a time-out (the
         body's first line is its marker, looked for before trying again)."""
         notes = self._project.issues.get(iid, lazy=True).notes
+        self._post_once(notes, body, f"#{iid}", lambda marker: self.has_note(iid, marker))
+
+    def _post_once(self, notes: Any, body: str, where: str, posted: Callable[[str], bool]) -> None:
+        """Post a note, paced; after a failure, look for its marker (its first line) before
+        trying again."""
         marker = body.split("\n", 1)[0]
 
         def create() -> bool:
             self._pace("note", self.settings.notes_per_minute)
-            with self._translated(f"adding a note to #{iid}"):
+            with self._translated(f"adding a note to {where}"):
                 notes.create({"body": body}, retry_transient_errors=False)
             return True
 
-        self._create_once(create, lambda: self.has_note(iid, marker) or None)
+        self._create_once(create, lambda: posted(marker) or None)
 
     def update_note(self, iid: int, note_id: int, body: str) -> None:
         """Edit one of the tool's notes (PUT, safe to retry), paced with the notes."""
@@ -424,26 +433,14 @@ class GitLabTracker(Tracker, ChangeLog):
     def has_note_in(self, project: str, iid: int, marker: str) -> bool:
         """Whether the tool's user posted a note with the marker on another project's issue."""
         notes = self._notes_in(project, iid)
-        with self._translated(f"reading the notes of {project}/-/issues/{iid}"):
-            found = notes.list(iterator=True, per_page=PER_PAGE, sort="desc")
-            return any(
-                marker in str(n.attributes.get("body", ""))
-                and n.attributes.get("author", {}).get("username") in self.ours
-                for n in found
-            )
+        where = f"reading the notes of {project}/-/issues/{iid}"
+        return self._noted(notes, marker, self._translated(where))  # its failure: that item's
 
     def add_note_in(self, project: str, iid: int, body: str) -> None:
         """Post a note on another project's issue, paced and never twice (see add_note)."""
         notes = self._notes_in(project, iid)
-        marker = body.split("\n", 1)[0]
-
-        def create() -> bool:
-            self._pace("note", self.settings.notes_per_minute)
-            with self._translated(f"adding a note to {project}/-/issues/{iid}"):
-                notes.create({"body": body}, retry_transient_errors=False)
-            return True
-
-        self._create_once(create, lambda: self.has_note_in(project, iid, marker) or None)
+        where = f"{project}/-/issues/{iid}"
+        self._post_once(notes, body, where, lambda marker: self.has_note_in(project, iid, marker))
 
     def _notes_in(self, project: str, iid: int) -> Any:
         """The notes of an issue of another project on this GitLab (never another origin:

@@ -156,3 +156,17 @@ def test_on_gitlab_a_note_for_another_instance_fails_that_hire_only(
     ) in result.out + result.err
     assert not _tool_notes(gitlab)
     assert "Summary: 14 created" in result.out  # everything else was done
+
+
+@pytest.mark.usefixtures("no_waiting")
+def test_on_gitlab_a_lost_answer_to_the_other_projects_note_posts_it_once(
+    gitlab: GitLabBackend,
+) -> None:
+    """The note is stored but its answer is lost: the tool looks for it on that issue before
+    trying again, and finds it."""
+    fake = gitlab.fake
+    lose = fake.before_request("POST", "people-group/onboarding/issues", fake.crash_after_writes)
+    assert gitlab.cli("apply").code == 0
+    assert lose.fired == 1 and fake.crashes[0].fired == 1
+    assert fake.count("POST", "people-group/onboarding/issues") == 1
+    assert len(_tool_notes(gitlab)) == 1
