@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -59,20 +58,11 @@ def writes(fake: FakeGitLab) -> int:
     return sum(fake.count(method) for method in methods) - record_writes(fake)
 
 
-@pytest.fixture
-def small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GitLabBackend]:
-    monkeypatch.chdir(tmp_path)
-    setup_project(tmp_path, 3)
-    fake = new_fake(users=tuple(users(3)))
-    with fake.activate():
-        yield GitLabBackend(fake)
-
-
 def test_a_line_typed_in_the_tracking_issue_during_the_run_survives(
-    small: GitLabBackend,
+    gitlab: GitLabBackend,
 ) -> None:
-    fake = small.fake
-    assert apply(small).code == 0
+    fake = gitlab.fake
+    assert apply(gitlab).code == 0
     issues = fake.issues(PROJECT)
     tracking = next(i for i in issues if find_key(i["description"]) == "demo/tracking")
     person = issues[0]
@@ -89,15 +79,15 @@ def test_a_line_typed_in_the_tracking_issue_during_the_run_survives(
         fake.edit_issue(PROJECT, tracking["iid"], description=f"{text}\n{note}\n")
 
     hook = fake.before_request("GET", f"/issues/{tracking['iid']}", type_a_line)
-    assert apply(small).code == 0
+    assert apply(gitlab).code == 0
     assert hook.fired == 1
     assert note in fake.issues(PROJECT)[tracking["iid"] - 1]["description"]
-    assert "No changes" in apply(small).out
+    assert "No changes" in apply(gitlab).out
 
 
-def test_one_duplicated_epic_never_multiplies(small: GitLabBackend) -> None:
-    fake = small.fake
-    apply(small)
+def test_one_duplicated_epic_never_multiplies(gitlab: GitLabBackend) -> None:
+    fake = gitlab.fake
+    apply(gitlab)
     epics = fake.epics(GROUP)
     original = next(e for e in epics if find_key(e["description"]) == "demo/c1/epic")
     group = fake.client().groups.get(GROUP, lazy=True)
@@ -105,7 +95,7 @@ def test_one_duplicated_epic_never_multiplies(small: GitLabBackend) -> None:
         {"title": "copy", "description": original["description"], "labels": "program::demo"}
     )
     for _ in range(3):
-        result = apply(small)
+        result = apply(gitlab)
         assert result.code == 1
         assert "carry the same key" in result.out
     assert len(fake.epics(GROUP)) == len(epics) + 1
@@ -129,12 +119,12 @@ def test_a_create_refused_as_spam_stops_creating_for_the_run(
 
 
 def test_a_slow_down_before_the_request_budget_runs_out(
-    small: GitLabBackend, backoffs: list[float]
+    gitlab: GitLabBackend, backoffs: list[float]
 ) -> None:
-    fake = small.fake
+    fake = gitlab.fake
     fake.set_rate_limit(40)
     clock = FakeTime(fake)
-    result = apply(small, clock)
+    result = apply(gitlab, clock)
     assert result.code == 0, result.out + result.err
     assert fake.count("GET") + writes(fake) > 40  # more than one window's worth of requests
     assert clock.slept  # it waited for the window to reset ...
@@ -179,35 +169,35 @@ def test_free_tier_past_the_link_cap_links_up_to_it_and_reruns_write_nothing(
         assert writes(fake) == before
 
 
-def test_a_list_that_keeps_failing_mid_run_is_exit_3(small: GitLabBackend) -> None:
-    small.fake.inject(500, times=1000, method="GET", path_contains="/issues")
-    result = apply(small)
+def test_a_list_that_keeps_failing_mid_run_is_exit_3(gitlab: GitLabBackend) -> None:
+    gitlab.fake.inject(500, times=1000, method="GET", path_contains="/issues")
+    result = apply(gitlab)
     assert result.code == 3
     assert "cannot reach GitLab" in result.err
 
 
-def test_a_400_on_the_token_check_is_exit_3(small: GitLabBackend) -> None:
-    small.fake.inject(400, method="GET", path_contains="/user")
-    result = apply(small)
+def test_a_400_on_the_token_check_is_exit_3(gitlab: GitLabBackend) -> None:
+    gitlab.fake.inject(400, method="GET", path_contains="/user")
+    result = apply(gitlab)
     assert result.code == 3
     assert "cannot use GitLab" in result.err
 
 
 def test_a_replaced_token_creates_nothing_until_its_former_user_is_named(
-    small: GitLabBackend,
+    gitlab: GitLabBackend,
 ) -> None:
-    fake = small.fake
-    assert apply(small).code == 0
+    fake = gitlab.fake
+    assert apply(gitlab).code == 0
     count, epics = len(fake.issues(PROJECT)), len(fake.epics(GROUP))
     fake.act_as("project_7_bot_new")  # a new project access token is a new bot user
-    result = apply(small)
+    result = apply(gitlab)
     assert result.code == 1
     assert "add its former user to gitlab.former_users" in result.out
     assert "created by automation-bot" in result.out
     assert len(fake.issues(PROJECT)) == count and len(fake.epics(GROUP)) == epics
     settings = Path("config/settings.yml")
     settings.write_text(settings.read_text() + "  former_users: [automation-bot]\n")
-    result = apply(small)
+    result = apply(gitlab)
     assert result.code == 0, result.out + result.err
     assert "No changes" in result.out
     assert len(fake.issues(PROJECT)) == count and len(fake.epics(GROUP)) == epics

@@ -6,7 +6,6 @@ import logging
 import math
 import shutil
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,15 +44,6 @@ def setup_project(root: Path, n: int) -> None:
     shutil.copytree(
         REPO / "templates" / "blocks", root / "templates" / "blocks", dirs_exist_ok=True
     )
-
-
-@pytest.fixture
-def gitlab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GitLabBackend]:
-    monkeypatch.chdir(tmp_path)
-    setup_project(tmp_path, 3)
-    fake = new_fake(users=tuple(users(3)))
-    with fake.activate():
-        yield GitLabBackend(fake)
 
 
 def keys(fake: FakeGitLab) -> Counter[str]:

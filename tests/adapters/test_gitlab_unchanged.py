@@ -4,7 +4,6 @@ few requests; anything that could change the plan makes it read everything again
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,13 +21,9 @@ pytestmark = pytest.mark.usefixtures("no_waiting")  # see tests/conftest.py
 
 
 @pytest.fixture
-def settled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GitLabBackend]:
+def settled(gitlab: GitLabBackend) -> GitLabBackend:
     """Issues made an hour ago, then a run that found nothing to do (it kept the record)."""
-    monkeypatch.chdir(tmp_path)
-    setup_project(tmp_path, 3)
-    fake = new_fake(users=tuple(users(3)))
-    with fake.activate():
-        yield settle(fake)
+    return settle(gitlab.fake)
 
 
 def settle(fake: FakeGitLab) -> GitLabBackend:

@@ -165,7 +165,11 @@ def test_on_gitlab_a_lost_answer_to_the_other_projects_note_posts_it_once(
     """The note is stored but its answer is lost: the tool looks for it on that issue before
     trying again, and finds it."""
     fake = gitlab.fake
-    lose = fake.before_request("POST", "people-group/onboarding/issues", fake.crash_after_writes)
+
+    def lose_the_answer() -> None:
+        fake.crash_after_writes(1)
+
+    lose = fake.before_request("POST", "people-group/onboarding/issues", lose_the_answer)
     assert gitlab.cli("apply").code == 0
     assert lose.fired == 1 and fake.crashes[0].fired == 1
     assert fake.count("POST", "people-group/onboarding/issues") == 1
