@@ -1196,3 +1196,26 @@ def test_members_all_is_paginated(fake: FakeGitLab) -> None:
     assert len(group.members_all.list(get_all=True, per_page=20)) == 25
     with pytest.raises(ValueError, match="unknown role"):
         fake.add_member("enablement", "x", "boss")
+
+
+def test_a_link_notes_and_touches_both_its_issues(fake: FakeGitLab) -> None:
+    """IssueLinks::CreateService writes a relate_issuable system note on each end, and saving
+    a note touches its issue (`after_save :touch_noteable`)."""
+    project = project_of(fake)
+    one, two = new_issue(project), new_issue(project)
+    fake.clock.advance(timedelta(hours=1))
+    before = fake.clock.now()
+    one.links.create({"target_project_id": project.id, "target_issue_iid": two.iid})
+    issues = {i["iid"]: i for i in fake.issues(PROJECT)}
+    assert issues[one.iid]["system_notes"][-1] == f"marked this issue as related to #{two.iid}"
+    assert issues[two.iid]["system_notes"][-1] == f"marked this issue as related to #{one.iid}"
+    assert all(issues[i]["updated_at"] >= before for i in (one.iid, two.iid))
+
+
+def test_editing_a_note_touches_its_issue(fake: FakeGitLab) -> None:
+    issue = new_issue(project_of(fake))
+    note = issue.notes.create({"body": "first"})
+    fake.clock.advance(timedelta(hours=1))
+    before = fake.clock.now()
+    issue.notes.update(note.id, {"body": "second"})
+    assert fake.issues(PROJECT)[0]["updated_at"] >= before

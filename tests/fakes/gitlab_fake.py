@@ -992,6 +992,12 @@ def paginate(
     return Reply(200, chunk, headers)
 
 
+def _reference(issue: Issue, seen_from: Issue) -> str:
+    """How a note on SEEN_FROM refers to ISSUE: `#iid` in its own project, else its path."""
+    same = issue.project is seen_from.project
+    return f"#{issue.iid}" if same else f"{issue.project.full_path}#{issue.iid}"
+
+
 def _link_header(request: Request, api_url: str, page: int, pages: int, per_page: int) -> str:
     kept = [(k, v) for k, v in request.query if k not in ("page", "per_page")]
 
@@ -1204,10 +1210,13 @@ class IssueService:
         issue.closed_by = self.actor if closing else None
 
     def add_system_note(self, issue: Issue, body: str) -> None:
-        """Add a system note (label and state changes are resource events, not notes)."""
+        """Add a system note (label and state changes are resource events, not notes). Saving
+        a note touches its issue (Note `after_save :touch_noteable`; system notes do not skip
+        it), so the issue's updated_at moves even when nothing else of it changed."""
+        now = self.state.clock.now()
+        issue.updated_at = now
         if not self.state.system_notes:
             return
-        now = self.state.clock.now()
         issue.notes.append(Note(self.state.next_id("note"), body, self.actor, now, now, True))
 
     def _system_notes(self, issue: Issue, before: tuple[object, ...]) -> None:
@@ -1548,6 +1557,7 @@ class IssueHandlers(Handlers):
         if text != note.body:
             self.state.record_mentions(text, f"note:{note.id}", before=note.body)
             note.body, note.updated_at = text, self.state.clock.now()
+            issue.updated_at = note.updated_at  # after_save :touch_noteable
         return Reply(200, self.present.note(note, issue))
 
     def _run_note_commands(
@@ -1589,6 +1599,10 @@ class IssueHandlers(Handlers):
             self.state.next_id("link"), source, target, link_type, self.state.clock.now()
         )
         self.state.links.append(link)
+        # IssueLinks::CreateService#create_notes: a relate_issuable note on each end
+        for one, other in ((source, target), (target, source)):
+            note = f"marked this issue as related to {_reference(other, one)}"
+            self.issues_service(one.project).add_system_note(one, note)
         return Reply(
             201,
             {
