@@ -1219,3 +1219,21 @@ def test_editing_a_note_touches_its_issue(fake: FakeGitLab) -> None:
     before = fake.clock.now()
     issue.notes.update(note.id, {"body": "second"})
     assert fake.issues(PROJECT)[0]["updated_at"] >= before
+
+
+def test_removing_a_link_notes_and_touches_both_its_issues(fake: FakeGitLab) -> None:
+    project = project_of(fake)
+    one, two = new_issue(project), new_issue(project)
+    one.links.create({"target_project_id": project.id, "target_issue_iid": two.iid})
+    (link,) = two.links.list()
+    fake.clock.advance(timedelta(hours=1))
+    before = fake.clock.now()
+    two.links.delete(link.issue_link_id)
+    assert one.links.list() == [] and two.links.list() == []
+    issues = {i["iid"]: i for i in fake.issues(PROJECT)}
+    assert issues[one.iid]["system_notes"][-1] == f"removed the relation with #{two.iid}"
+    assert issues[two.iid]["system_notes"][-1] == f"removed the relation with #{one.iid}"
+    assert all(issues[i]["updated_at"] >= before for i in (one.iid, two.iid))
+    with pytest.raises(gitlab.GitlabDeleteError) as gone:
+        two.links.delete(link.issue_link_id)
+    assert gone.value.response_code == 404

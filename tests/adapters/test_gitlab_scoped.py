@@ -165,3 +165,27 @@ def test_a_tick_in_another_program_during_a_scoped_run_is_not_missed(
     after = ok(settled.cli("apply"))
     assert f"{SCOPED}: {ESP} (" in after.out
     assert next(i for i in settled.issues() if i.iid == other).labels != before.labels
+
+
+def test_a_link_a_person_removed_is_made_again_by_the_next_run(shipped: Path) -> None:
+    """On Free the tracking issue lists its issues by links. Removing one writes a note on
+    both issues (which moves their updated_at), so the next run of the day sees the change,
+    checks that program and links the issue again."""
+    keep_programs(shipped, CSM, ESP)
+    fake = new_fake(tier="free", users=roster_of(shipped))
+    with fake.activate():
+        backend = settle(fake)
+        assert QUIET in ok(backend.cli("apply")).out
+        tracking = next(i.iid for i in backend.issues() if i.key == f"{CSM}/tracking")
+        issues = fake.client().projects.get(PROJECT, lazy=True).issues
+        linked = issues.get(tracking, lazy=True).links.list(get_all=True)
+        bot = fake.owner.username
+        fake.act_as("riley.chen")
+        issues.get(tracking, lazy=True).links.delete(linked[0].issue_link_id)
+        fake.act_as(bot)
+        fake.clock.advance(HOUR)
+        fake.requests.clear()
+        run = ok(backend.cli("apply"))
+        assert SCOPED in run.out and listed(backend) == {f"program::{CSM}"}
+        after = issues.get(tracking, lazy=True).links.list(get_all=True)
+        assert sorted(i.iid for i in after) == sorted(i.iid for i in linked)

@@ -1454,6 +1454,7 @@ class IssueHandlers(Handlers):
             ("PUT", base + "/{iid}/notes/{note}", self.update_note),
             ("GET", base + "/{iid}/links", self.list_links),
             ("POST", base + "/{iid}/links", self.create_link),
+            ("DELETE", base + "/{iid}/links/{link}", self.delete_link),
         ]
 
     def _issue(self, request: Request) -> Issue:
@@ -1611,6 +1612,32 @@ class IssueHandlers(Handlers):
                 "link_type": link_type,
             },
         )
+
+    def delete_link(self, request: Request) -> Reply:
+        """Remove a link of this issue (lib/api/issue_links.rb); IssueLinks::DestroyService
+        writes an unrelate_issuable note on each end, which touches both issues."""
+        issue = self._issue(request)
+        self.state.require("planner", issue.project.group, issue.project)
+        link = next(
+            (
+                link
+                for link in self.state.links
+                if str(link.id) == request.args["link"] and issue in (link.source, link.target)
+            ),
+            None,
+        )
+        if link is None:
+            raise not_found()
+        self.state.links.remove(link)
+        for one, other in ((link.source, link.target), (link.target, link.source)):
+            note = f"removed the relation with {_reference(other, one)}"
+            self.issues_service(one.project).add_system_note(one, note)
+        body = {
+            "source_issue": self.present.issue(link.source),
+            "target_issue": self.present.issue(link.target),
+            "link_type": link.link_type,
+        }
+        return Reply(200, body)
 
     def _check_link_cap(self, source: Issue, target: Issue) -> None:
         """Refuse a link that would give either issue more than the cap (422)."""
