@@ -40,7 +40,13 @@ from automation.syncrecord import SyncRecord
 from automation.trackers.base import Tracker
 from automation.trackers.gitlab import Connection, GitLabTracker
 from automation.trackers.local import LocalTracker
-from automation.unchanged import LookBack, inputs, keep_record, look_back
+from automation.unchanged import (
+    LookBack,
+    inputs,
+    keep_record,
+    keep_record_after_writes,
+    look_back,
+)
 
 DEFAULT_WORKSPACE = ".automation"
 
@@ -149,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--full",
         action="store_true",
         help="check every program and read every issue, even when nothing (or only some "
-        "programs' issues) changed since the last run that found nothing to do (the first "
+        "programs' issues) changed since the last run that left nothing to do (the first "
         "run of each day always does)",
     )
     dashboard = commands.add_parser(
@@ -391,11 +397,13 @@ def _apply(
     if args.report:
         said = replace(result, notices=(scoped, *result.notices)) if scoped else result
         write_report(args.report, "apply", today, said, console.privacy)
-    if not result.actions and not result.failures and not args.event:
+    if not result.failures and not args.event:
         # every program was checked, or those of every changed issue (the others are as the
         # record found them: its count of issues stands)
-        issues = look.record.issues if look else result.summary.unchanged
-        keep_record(tracker, _inputs(args), today, args.steps, issues)
+        summary = result.summary
+        issues = look.record.issues if look else summary.unchanged + summary.updated
+        keep = keep_record_after_writes if result.actions else keep_record
+        keep(tracker, args.inputs, today, args.steps, issues)
     return EXIT_ITEMS_FAILED if result.failures else EXIT_OK
 
 
@@ -444,7 +452,7 @@ def _scoped(look: LookBack, prepared: Prepared) -> str:
         f"only their programs are checked: {ids}" if ids else "none is of a program this run checks"
     )
     return (
-        f"{plural(len(look.changed), 'issue')} changed since {moment}, when a run found "
+        f"{plural(len(look.changed), 'issue')} changed since {moment}, when a run left "
         f"nothing to do; {checked} (the first run of each day, or --full, checks every "
         "program)"
     )
@@ -461,7 +469,7 @@ def _nothing_changed(
     moment = record.since.strftime("%Y-%m-%d %H:%M UTC")
     notice = (
         f"nothing changed in GitLab, config/ or templates/ since {moment}, when a run "
-        "found nothing to do, so no issue was read; the first run of each day, or --full, "
+        "left nothing to do, so no issue was read; the first run of each day, or --full, "
         "reads every issue"
     )
     summary = Summary.of((), record.issues, 0, 0)
@@ -523,8 +531,11 @@ def run(
         if args.command == "init":
             return scaffold.init(args.dir, out, args.tool_project)
         today = args.today or dt.date.today()
+        # what the run reads besides GitLab, as it was before anything was read: a file
+        # changed during the run is a change the next run sees
+        args.inputs = _inputs(args) if args.command == "apply" else ""
         early = _early_tracker(args, env, err)
-        look = look_back(early, _inputs(args), today, args.steps) if early else None
+        look = look_back(early, args.inputs, today, args.steps) if early else None
         if look is not None and not look.changed:
             return _nothing_changed(args, look.record, today, env, out)
         scope = look.programs() if look else None

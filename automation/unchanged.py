@@ -80,6 +80,36 @@ def keep_record(
         tracker.write_sync_record(record.text())
 
 
+SETTLE = OVERLAP + dt.timedelta(seconds=2)  # the run's writes then fall before its moment
+
+
+def keep_record_after_writes(
+    tracker: Tracker, inputs: str, today: dt.date, steps: frozenset[str], issues: int
+) -> bool:
+    """After a run that wrote, without failures: keep the record when GitLab now holds just
+    what the run planned. That is: each issue it wrote was, just before the write, as listed
+    when it planned (the tracker's ledger), and a fresh list of every issue changed since
+    the run's first request shows each as the run listed or wrote it (anything else, a
+    person's tick, note or link, is a change the record must not cover). The list
+    is taken a few seconds after the last write, so that the record's moment, less its
+    overlap, is after every write of the run. True when the record was kept."""
+    if not isinstance(tracker, ChangeLog):
+        return False
+    writes, start = tracker.own_writes(), tracker.first_answer_at()
+    if writes is None or not writes.own or start is None:
+        return False
+    tracker.pause(SETTLE.total_seconds())
+    changed = tracker.changed_since(start - OVERLAP, MAX_CHANGED)
+    moment = tracker.last_answer_at()
+    if changed is None or moment is None or not all(map(writes.explain, changed)):
+        return False
+    since = moment - OVERLAP
+    if max(writes.own.values()) >= since:
+        return False  # clocks that disagree: the next run checks again
+    tracker.write_sync_record(SyncRecord(since, today, issues, steps, inputs).text())
+    return True
+
+
 def concerned(ids: Collection[str], program: str, former: str | None) -> bool:
     """Whether a program (or its former id, while renamed) is among IDS."""
     return program in ids or (former is not None and former in ids)

@@ -71,6 +71,19 @@ class StepClock(Clock):
         self.seconds += max(seconds, 0.0)
 
 
+class GitLabTime(StepClock):
+    """The run's time on a fake GitLab: what the run sleeps, GitLab's clock moves on too (as
+    the real one does while a run waits)."""
+
+    def __init__(self, fake: FakeGitLab) -> None:
+        super().__init__()
+        self.fake = fake
+
+    def sleep(self, seconds: float) -> None:
+        super().sleep(seconds)
+        self.fake.clock.advance(dt.timedelta(seconds=max(seconds, 0.0)))
+
+
 def cli(args: list[str], env: dict[str, str], clock: Clock | None = None) -> Result:
     out, err = io.StringIO(), io.StringIO()
     code = run(args, env, out, err, clock or StepClock())
@@ -121,7 +134,8 @@ class GitLabBackend:
         return {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN}
 
     def cli(self, *args: str) -> Result:
-        return cli([*args, "--backend", "gitlab", "--today", TODAY, "--rehearsal"], self.env())
+        command = [*args, "--backend", "gitlab", "--today", TODAY, "--rehearsal"]
+        return cli(command, self.env(), GitLabTime(self.fake))
 
     def tracker(self) -> Tracker:
         return GitLabTracker(Connection(URL, TOKEN), self.settings, sleep=lambda _: None)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from automation.errors import ItemError
 from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, ObservedNote
 from automation.progress import LabelSpec
+from automation.trackers.ledger import Writes
 
 
 class Tracker(abc.ABC):
@@ -167,6 +168,19 @@ class ChangeLog(abc.ABC):
     @abc.abstractmethod
     def first_answer_at(self) -> dt.datetime | None:
         """The tracker's own clock when it first answered this run (None: not yet)."""
+
+    @abc.abstractmethod
+    def last_answer_at(self) -> dt.datetime | None:
+        """The tracker's own clock when it last answered this run (None: not yet)."""
+
+    @abc.abstractmethod
+    def own_writes(self) -> Writes | None:
+        """The issues this run wrote and listed, with the tracker's time of each, when every
+        write was the run's own alone (see ledger.py); None otherwise."""
+
+    @abc.abstractmethod
+    def pause(self, seconds: float) -> None:
+        """Wait (the tracker's clock moves on)."""
 
     @abc.abstractmethod
     def changed_since(self, moment: dt.datetime, limit: int) -> tuple[ObservedIssue, ...] | None:

@@ -22,6 +22,7 @@ from automation.markers import normalise
 from automation.progress import LabelSpec
 from automation.syncrecord import RECORD_COLOR, RECORD_LABEL
 from automation.trackers.base import ChangeLog, Tracker
+from automation.trackers.ledger import Ledger, Writes
 
 T = TypeVar("T")
 PER_PAGE = 100
@@ -194,8 +195,10 @@ class GitLabTracker(Tracker, ChangeLog):
         self._project = self._gl.projects.get(settings.project, lazy=True)
         self._group = self._gl.groups.get(settings.group, lazy=True)
         self._gl.session.hooks["response"].append(self._obey_rate_headers)
-        self._gl.session.hooks["response"].append(self._note_first_answer)
+        self._gl.session.hooks["response"].append(self._note_answer)
         self._first_answer: dt.datetime | None = None
+        self._last_answer: dt.datetime | None = None
+        self._ledger = Ledger()  # whose the run's writes are (ledger.py)
 
     # --- connection -------------------------------------------------------------------------
 
@@ -257,10 +260,13 @@ class GitLabTracker(Tracker, ChangeLog):
     # --- reads ------------------------------------------------------------------------------
 
     def label_names(self) -> frozenset[str]:
-        """Labels usable in the project: its own and its groups' (one list, all pages)."""
+        """Labels usable in the project: its own and its groups' (one list, all pages), less
+        the run's own bookkeeping (its lock and record, which no plan uses: a run that takes
+        the lock then observes the same labels as before)."""
         with self._reading("listing labels"):
             labels = self._project.labels.list(get_all=True, per_page=PER_PAGE)
-        return frozenset(str(label.attributes["name"]) for label in labels)
+        names = frozenset(str(label.attributes["name"]) for label in labels)
+        return names - {LOCK_LABEL, RECORD_LABEL}
 
     def program_issues(self, program_label: str) -> tuple[ObservedIssue, ...]:
         """Every issue with the program label, open or closed, in one paginated list."""
@@ -268,7 +274,10 @@ class GitLabTracker(Tracker, ChangeLog):
             issues = self._issue_list(
                 labels=program_label, state="all", order_by="created_at", sort="asc"
             )
-            return tuple(self._observed(issue) for issue in issues)
+            found = tuple(self._observed(issue) for issue in issues)
+        for issue in found:
+            self._ledger.saw(issue)  # what the run plans from
+        return found
 
     def _issue_list(self, **query: str) -> Iterator[dict[str, Any]]:
         """The project's issues as plain data, a page of PER_PAGE per request as they are
@@ -283,11 +292,13 @@ class GitLabTracker(Tracker, ChangeLog):
         """One issue read afresh; None when it was deleted (404)."""
         try:
             with self._reading(f"reading issue #{iid}"):
-                return self._observed(self._project.issues.get(iid).attributes)
+                issue = self._observed(self._project.issues.get(iid).attributes)
         except ItemError as error:
             if _status(error) == NOT_FOUND:
                 return None
             raise
+        self._ledger.reread(issue)
+        return issue
 
     def has_note(self, iid: int, marker: str) -> bool:
         """Whether the tool's user posted a note carrying the marker (newest notes first)."""
@@ -383,9 +394,15 @@ class GitLabTracker(Tracker, ChangeLog):
     def update_description(
         self, iid: int, description: str, add: Sequence[str] = (), remove: Sequence[str] = ()
     ) -> None:
-        """Replace the description, with any label changes in the same PUT (safe to retry)."""
+        """Replace the description, with any label changes in the same PUT (safe to retry).
+        The run's own write alone when the issue was read just before, as listed."""
         data = {"description": description, **_label_changes(add, remove)}
-        self._update(iid, data, f"updating issue #{iid}")
+        if not self._ledger.may_own(iid):
+            self._update(iid, data, f"updating issue #{iid}")
+            return
+        with self._ledger.accounted():
+            stored = self._update(iid, data, f"updating issue #{iid}")
+        self._ledger.owned(iid, _moment(stored.get("updated_at")))
 
     def update_labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> None:
         """add_labels/remove_labels, so labels people set stay; on Free this also clears the
@@ -461,11 +478,12 @@ class GitLabTracker(Tracker, ChangeLog):
         """Reopen an issue (state_event=reopen)."""
         self._update(iid, {"state_event": "reopen"}, f"reopening issue #{iid}")
 
-    def _update(self, iid: int, data: dict[str, str], what: str) -> None:
-        """One issue update, paced under GitLab's per-minute budget for updates."""
+    def _update(self, iid: int, data: dict[str, str], what: str) -> dict[str, Any]:
+        """One issue update, paced under GitLab's per-minute budget for updates; the issue
+        as GitLab answered."""
         self._pace("update", self.settings.issue_updates_per_minute)
         with self._translated(what):
-            self._project.issues.update(iid, data)
+            return dict(self._project.issues.update(iid, data))
 
     def upsert_merge_request_note(self, project: str, mr_iid: int, body: str, marker: str) -> str:
         """Keep one note (found by its marker) on a merge request: create it, or edit it in
@@ -674,13 +692,17 @@ class GitLabTracker(Tracker, ChangeLog):
             del recent[0]
         recent.append(self._monotonic())
 
-    def _note_first_answer(self, response: requests.Response, *_: Any, **__: Any) -> None:
-        """GitLab's clock (the Date header) when it first answered this run."""
-        if self._first_answer is None and "Date" in response.headers:
-            try:
-                self._first_answer = email.utils.parsedate_to_datetime(response.headers["Date"])
-            except (TypeError, ValueError):
-                return
+    def _note_answer(self, response: requests.Response, *_: Any, **__: Any) -> None:
+        """Every answer: GitLab's clock (the Date header) when it first and last answered
+        this run, and whether it was to a write (see ledger.py)."""
+        if response.request.method != "GET":
+            self._ledger.wrote()
+        try:
+            moment = email.utils.parsedate_to_datetime(response.headers["Date"])
+        except (KeyError, TypeError, ValueError):
+            return
+        self._first_answer = self._first_answer or moment
+        self._last_answer = moment
 
     def _obey_rate_headers(self, response: requests.Response, *_: Any, **__: Any) -> None:
         """Slow down before a 429: when RateLimit-Remaining runs low, wait for the reset."""
@@ -700,6 +722,15 @@ class GitLabTracker(Tracker, ChangeLog):
 
     def first_answer_at(self) -> dt.datetime | None:
         return self._first_answer
+
+    def last_answer_at(self) -> dt.datetime | None:
+        return self._last_answer
+
+    def own_writes(self) -> Writes | None:
+        return self._ledger.writes()
+
+    def pause(self, seconds: float) -> None:
+        self._sleep(seconds)
 
     def changed_since(self, moment: dt.datetime, limit: int) -> tuple[ObservedIssue, ...] | None:
         """The project's issues updated on or after MOMENT, a page of 100 per request; None
@@ -725,13 +756,13 @@ class GitLabTracker(Tracker, ChangeLog):
 
     def write_sync_record(self, text: str) -> None:
         try:
-            with self._translated("keeping the record of this run"):
+            with self._ledger.accounted(), self._translated("keeping the record of this run"):
                 self._group.labels.update(RECORD_LABEL, {"description": text})
         except ItemError as error:
             if _status(error) != NOT_FOUND:
                 raise
             data = {"name": RECORD_LABEL, "color": RECORD_COLOR, "description": text}
-            with self._translated("keeping the record of this run"):
+            with self._ledger.accounted(), self._translated("keeping the record of this run"):
                 self._group.labels.create(data)
 
     # --- the run lock: a group label whose description says who holds it until when ------
@@ -744,7 +775,7 @@ class GitLabTracker(Tracker, ChangeLog):
         """Create the lock label; 409 means another run holds it."""
         data = {"name": LOCK_LABEL, "color": LOCK_COLOR, "description": _lock_text(holder, until)}
         try:
-            with self._translated("taking the run lock"):
+            with self._ledger.accounted(), self._translated("taking the run lock"):
                 self._group.labels.create(data)
         except TransientError as error:
             held = self.lock_read()  # the create may have gone through before the error
@@ -771,7 +802,7 @@ class GitLabTracker(Tracker, ChangeLog):
     def lock_drop(self) -> None:
         """Delete the lock label (already gone is fine)."""
         try:
-            with self._translated("releasing the run lock"):
+            with self._ledger.accounted(), self._translated("releasing the run lock"):
                 self._group.labels.delete(LOCK_LABEL)
         except ItemError as error:
             if _status(error) != NOT_FOUND:
@@ -779,7 +810,7 @@ class GitLabTracker(Tracker, ChangeLog):
 
     def lock_extend(self, holder: str, until: dt.datetime) -> None:
         """Rewrite the lock label's description with a later expiry."""
-        with self._translated("extending the run lock"):
+        with self._ledger.accounted(), self._translated("extending the run lock"):
             self._group.labels.update(LOCK_LABEL, {"description": _lock_text(holder, until)})
 
     @property
@@ -938,4 +969,13 @@ def _observed(data: Mapping[str, Any], ours: frozenset[str | None]) -> ObservedI
         epic=int(epic["iid"]) if epic.get("iid") is not None else None,
         by_tool=_author(data) in ours,
         author=_author(data),
+        updated_at=_moment(data.get("updated_at")),
     )
+
+
+def _moment(text: object) -> dt.datetime | None:
+    """A GitLab timestamp (`2026-11-30T10:01:02.123Z`); None when missing or unreadable."""
+    try:
+        return dt.datetime.fromisoformat(str(text).replace("Z", "+00:00")) if text else None
+    except ValueError:
+        return None

@@ -1,0 +1,158 @@
+"""A run whose writes were its own alone keeps the record after them, so the next run reads no
+issue; a person's change anywhere during the run (before the tool's write of that issue, after
+it, or in an issue the run did not write) means no record, and the next run checks again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from automation import run as run_module
+from automation.actions import Plan
+from automation.desired import DesiredProgram
+from automation.planner import plan_program
+from automation.syncrecord import RECORD_LABEL, read_record
+from tests.adapters.test_gitlab_tracker import ok
+from tests.adapters.test_gitlab_unchanged import HOUR, QUIET, read_every_issue, settle, writes
+from tests.backends import GROUP, PROJECT, GitLabBackend
+
+pytestmark = pytest.mark.usefixtures("no_waiting")  # see tests/conftest.py
+
+FIRST, SECOND = "- [ ] first task", "- [ ] second task"
+
+
+@pytest.fixture
+def settled(gitlab: GitLabBackend) -> GitLabBackend:
+    """Three participants' issues (#1 to #3) and the tracking issue (#4), an hour after a
+    run that found nothing to do."""
+    return settle(gitlab.fake)
+
+
+def labels(backend: GitLabBackend, iid: int) -> list[str]:
+    return next(i["labels"] for i in backend.fake.issues(PROJECT) if i["iid"] == iid)
+
+
+def ticks(backend: GitLabBackend, iid: int, task: str) -> Callable[[], None]:
+    """A person ticking TASK in issue IID in GitLab's web page (when called)."""
+
+    def tick() -> None:
+        issue = next(i for i in backend.fake.issues(PROJECT) if i["iid"] == iid)
+        text = issue["description"].replace(task, task.replace("[ ]", "[x]"))
+        backend.fake.edit_issue(PROJECT, iid, description=text)
+
+    return tick
+
+
+def record_since(backend: GitLabBackend) -> object:
+    record = read_record(backend.fake.labels(GROUP)[RECORD_LABEL]["description"])
+    return record.since if record else None
+
+
+def next_run(backend: GitLabBackend) -> str:
+    """An hour later, the next scheduled run's output (requests recorded from its start)."""
+    backend.fake.clock.advance(HOUR)
+    backend.fake.requests.clear()
+    return ok(backend.cli("apply")).out
+
+
+def test_after_a_run_that_wrote_only_its_own_changes_the_next_reads_no_issue(
+    settled: GitLabBackend,
+) -> None:
+    ticks(settled, 1, FIRST)()
+    run = ok(settled.cli("apply"))
+    assert "Summary: 0 created, 2 updated" in run.out  # #1's labels and progress, the rollup
+    assert "progress::50-74%" in labels(settled, 1)
+    out = next_run(settled)
+    assert QUIET in out and "No changes: 4 issues are up to date" in out
+    assert not read_every_issue(settled) and writes(settled) == 0
+
+
+def test_a_tick_in_another_issue_during_the_run_is_seen_by_the_next_run(
+    settled: GitLabBackend,
+) -> None:
+    """A manager ticks #2 while the run writes #1: the run listed #2 before the tick, so it
+    must not keep a record that covers #2."""
+    ticks(settled, 1, FIRST)()
+    settled.fake.before_request("PUT", "issues/1", ticks(settled, 2, FIRST))
+    ok(settled.cli("apply"))
+    assert "progress::0%" in labels(settled, 2)  # the run had listed #2 unticked
+    out = next_run(settled)
+    assert QUIET not in out and read_every_issue(settled)
+    assert "progress::50-74%" in labels(settled, 2)
+
+
+def test_a_tick_in_the_same_issue_just_before_the_tools_write_is_seen_by_the_next_run(
+    settled: GitLabBackend,
+) -> None:
+    """The run planned #1's labels from one tick; a second tick lands between its listing and
+    its write (the write keeps it, on the text read just before). The labels then lag the text
+    until a run checks #1 again, so this run keeps no record."""
+    ticks(settled, 1, FIRST)()
+    settled.fake.before_request("GET", "issues/1", ticks(settled, 1, SECOND))
+    ok(settled.cli("apply"))
+    issue = next(i for i in settled.fake.issues(PROJECT) if i["iid"] == 1)
+    assert "[x] second task" in issue["description"]  # the person's tick is kept
+    assert "progress::50-74%" in issue["labels"]  # planned from the first tick alone
+    out = next_run(settled)
+    assert QUIET not in out
+    assert "status::complete" in labels(settled, 1)
+
+
+def test_a_person_who_edits_an_issue_after_the_tools_write_is_seen_by_the_next_run(
+    settled: GitLabBackend,
+) -> None:
+    """#1 is written by the run, then a person adds a line to it before the run ends."""
+    ticks(settled, 1, FIRST)()
+    before = record_since(settled)
+
+    def add_line() -> None:
+        text = next(i for i in settled.fake.issues(PROJECT) if i["iid"] == 1)["description"]
+        settled.fake.edit_issue(PROJECT, 1, description=f"{text}\nMet on Tuesday.\n")
+
+    settled.fake.before_request("PUT", "issues/4", add_line)  # the rollup: the last write
+    ok(settled.cli("apply"))
+    assert record_since(settled) == before  # not renewed
+    out = next_run(settled)
+    assert QUIET not in out and "No changes" in out  # checked, found nothing, kept it
+    assert QUIET in next_run(settled)
+
+
+def test_a_comment_during_the_run_is_seen_by_the_next_run(settled: GitLabBackend) -> None:
+    ticks(settled, 1, FIRST)()
+    author = settled.fake.owner.username
+
+    def comment() -> None:
+        settled.fake.add_note_as(PROJECT, 3, author, "Nice!")
+
+    settled.fake.before_request("PUT", "issues/4", comment)
+    ok(settled.cli("apply"))
+    assert QUIET not in next_run(settled)
+
+
+def test_a_run_that_created_issues_keeps_no_record(settled: GitLabBackend) -> None:
+    """Creating issues is never counted as the run's own alone (a create cannot be matched
+    to a read before it): the next run checks again."""
+    settled.fake.delete_issue(PROJECT, 2)
+    ok(settled.cli("apply", "--full"))
+    assert len(settled.fake.issues(PROJECT)) == 4  # made again
+    out = next_run(settled)
+    assert QUIET not in out and "No changes" in out
+
+
+def test_a_run_that_takes_the_lock_plans_each_program_once(
+    settled: GitLabBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock is a group label: the labels a run observes under it leave out its own
+    bookkeeping, so the program, observed as before the lock, is not planned again."""
+    planned: list[str] = []
+
+    def counted(desired: DesiredProgram, *args: object) -> Plan:
+        planned.append(desired.program.id)
+        return plan_program(desired, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(run_module, "plan_program", counted)
+    ticks(settled, 1, FIRST)()
+    ok(settled.cli("apply"))
+    assert settled.fake.count("DELETE") == 1  # the lock was taken and dropped
+    assert planned == ["demo"]
