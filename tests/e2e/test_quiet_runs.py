@@ -12,15 +12,13 @@ import itertools
 import json
 import os
 import random
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.backends import GitLabBackend, GitLabTime, Result, cli, new_fake, roster_of
-from tests.conftest import REPO, keep_programs
-from tests.e2e.test_incremental import PEOPLE, PROGRAMS
+from tests.e2e.test_incremental import PEOPLE, _project
 from tests.fakes.gitlab_fake import FakeGitLab
 
 HOUR = dt.timedelta(hours=1)
@@ -101,11 +99,7 @@ def test_a_run_that_reads_nothing_has_nothing_to_do(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "config", root / "config")
-    shutil.copytree(REPO / "templates", root / "templates")
-    keep_programs(root, *PROGRAMS)
-    story = _story(root, seed)
+    story = _story(_project(tmp_path / "project"), seed)
     kinds = [line.rsplit("; ", 1)[1] for line in story]
     after_writes = sum(a == "wrote" and b == "quiet" for a, b in itertools.pairwise(kinds))
     if seed == SEEDS[0]:  # the suite's story takes the shortcut after a run that wrote
