@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from automation.desired import DesiredProgram
 from automation.errors import ConfigError, Problem
 from automation.identity import find_tracking, to_fetch
 from automation.index import read_index
-from automation.items import DESCRIPTION_LIMIT
+from automation.items import DESCRIPTION_LIMIT, ObservedIssue
 from automation.kinds import desired_programs
 from automation.lock import RunLock, locked
 from automation.planner import plan_program
@@ -32,7 +32,7 @@ from automation.privacy import Privacy, privacy_of
 from automation.reminders.observe import plan_reminders
 from automation.renames import aliases, with_former_label
 from automation.rendering import Renderer
-from automation.trackers.base import Tracker
+from automation.trackers.base import ChangeLog, Tracker
 from automation.unchanged import concerned
 
 MAX_ROUNDS = 3  # creating issues makes their references known; a later round fills them in
@@ -155,15 +155,20 @@ def size_warnings(desired: DesiredProgram) -> list[str]:
 
 
 def make_plan(
-    prepared: Prepared, tracker: Tracker, today: dt.date, steps: frozenset[str] = ALL_STEPS
+    prepared: Prepared,
+    tracker: Tracker,
+    today: dt.date,
+    steps: frozenset[str] = ALL_STEPS,
+    listed: Lister | None = None,
 ) -> Plan:
-    """Observe the tracker and plan every chosen program, limited to some steps (no writes)."""
+    """Observe the tracker and plan every chosen program, limited to some steps (no writes);
+    LISTED lists a program label's issues (the tracker's list by default)."""
     labels = tracker.label_names()
     epics = tracker.epics_available()
     shown = prepared.privacy
     plan = Plan()
     for desired in prepared.programs:
-        observed = observe(tracker, desired, labels, epics)
+        observed = observe(tracker, desired, labels, epics, listed)
         planned = prepared.planned(desired, observed, today)
         if planned.creates_issues and not _has_index(observed, desired):
             # no record of keys yet (a new program, or the first run of this version): a key
@@ -185,11 +190,15 @@ def _said_about(program: str, plan: Plan, shown: Privacy) -> Plan:
 
 
 def observe(
-    tracker: Tracker, desired: DesiredProgram, labels: frozenset[str], epics: bool
+    tracker: Tracker,
+    desired: DesiredProgram,
+    labels: frozenset[str],
+    epics: bool,
+    listed: Lister | None = None,
 ) -> Observed:
     """One program's state: one issue list, plus its epics or its tracking issue's links."""
     program = desired.program
-    issues = with_former_label(tracker.program_issues, program)  # one list, two if renamed
+    issues = with_former_label(listed or tracker.program_issues, program)  # two if renamed
     wanted = [item.key for item in desired.every_issue()]
     renamed = aliases(desired.every_issue())
     fetch = to_fetch(issues, wanted, _tracking(desired), renamed)
@@ -209,6 +218,36 @@ def _tracking(desired: DesiredProgram) -> str:
 def _has_index(observed: Observed, desired: DesiredProgram) -> bool:
     tracking = find_tracking(observed.issues, _tracking(desired), aliases(desired.every_issue()))
     return tracking is not None and read_index(tracking.description) is not None
+
+
+Lister = Callable[[str], tuple[ObservedIssue, ...]]  # a program label's issues
+
+
+@dataclass
+class Lists:
+    """The issue lists a run's first plan read, to read them again only if GitLab shows that
+    some issue changed since (after taking the run lock, say: one request instead of a page
+    per 100 issues). Labels, epics and links are read again in any case."""
+
+    tracker: Tracker
+    lists: dict[str, tuple[ObservedIssue, ...]] = field(default_factory=dict)
+    since: dt.datetime | None = None  # the tracker's time before the first list
+
+    def listed(self, label: str) -> tuple[ObservedIssue, ...]:
+        """The label's issues, read now and remembered."""
+        if not self.lists and isinstance(self.tracker, ChangeLog):
+            self.since = self.tracker.last_answer_at()
+        self.lists[label] = self.tracker.program_issues(label)
+        return self.lists[label]
+
+    def still(self) -> Lister | None:
+        """The remembered lists, when no issue was created or changed since they were read
+        but as they show it; None: read them again."""
+        tracker, since = self.tracker, self.since
+        if not isinstance(tracker, ChangeLog) or since is None or not tracker.as_listed(since):
+            return None
+        lists = self.lists
+        return lambda label: lists[label] if label in lists else tracker.program_issues(label)
 
 
 @dataclass(frozen=True)
@@ -231,11 +270,12 @@ def apply(  # noqa: PLR0917
     references into the rollups in the next). A run that has something to write takes the
     run lock first and plans again under it, so two runs never write at once; a run with
     nothing to write writes nothing, not even the lock."""
-    first = make_plan(prepared, tracker, today, steps)
+    lists = Lists(tracker)
+    first = make_plan(prepared, tracker, today, steps, lists.listed)
     if first.empty or lock is None:
         return _rounds(prepared, tracker, today, on_done, steps, first)
     with locked(lock):
-        return _rounds(prepared, tracker, today, on_done, steps, None)
+        return _rounds(prepared, tracker, today, on_done, steps, lists.still())
 
 
 def _rounds(  # noqa: PLR0917
@@ -244,13 +284,18 @@ def _rounds(  # noqa: PLR0917
     today: dt.date,
     on_done: Listener,
     steps: frozenset[str],
-    first: Plan | None,
+    first: Plan | Lister | None,
 ) -> Applied:
+    """The rounds, starting with FIRST: a plan already made, or how to list the issues for
+    the first plan (the lists read before the run lock, when they still hold)."""
     plans: list[Plan] = []
-    outcome = Outcome(failures=list(first.failures) if first else [])
+    outcome = Outcome(failures=list(first.failures) if isinstance(first, Plan) else [])
     writer = Writer(tracker)
     for _ in range(MAX_ROUNDS):
-        plan = first if first is not None else make_plan(prepared, tracker, today, steps)
+        if isinstance(first, Plan):
+            plan = first
+        else:
+            plan = make_plan(prepared, tracker, today, steps, first)
         first = None
         plans.append(plan)
         result = execute(plan, tracker, on_done, writer)

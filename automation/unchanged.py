@@ -81,6 +81,7 @@ def keep_record(
 
 
 SETTLE = OVERLAP + dt.timedelta(seconds=2)  # the run's writes then fall before its moment
+ONE_PAGE = 99  # the check after writes reads one page: one moment, no page boundaries
 
 
 def keep_record_after_writes(
@@ -99,8 +100,8 @@ def keep_record_after_writes(
     if writes is None or not writes.own or start is None:
         return False
     tracker.pause(SETTLE.total_seconds())
-    changed = tracker.changed_since(start - OVERLAP, MAX_CHANGED)
-    moment = tracker.last_answer_at()
+    changed = tracker.changed_since(start - OVERLAP, ONE_PAGE)
+    moment = tracker.last_answer_at()  # of that one request
     if changed is None or moment is None or not all(map(writes.explain, changed)):
         return False
     since = moment - OVERLAP

@@ -179,6 +179,11 @@ class ChangeLog(abc.ABC):
         write was the run's own alone (see ledger.py); None otherwise."""
 
     @abc.abstractmethod
+    def as_listed(self, moment: dt.datetime) -> bool:
+        """Whether every issue created or changed since MOMENT is as this run's lists of
+        program issues showed it (one request, or a page per 100 changed issues)."""
+
+    @abc.abstractmethod
     def pause(self, seconds: float) -> None:
         """Wait (the tracker's clock moves on)."""
 

@@ -20,9 +20,9 @@ from automation.errors import CreationRefused, ItemError, TrackerUnavailable
 from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, ObservedNote
 from automation.markers import normalise
 from automation.progress import LabelSpec
-from automation.syncrecord import RECORD_COLOR, RECORD_LABEL
+from automation.syncrecord import OVERLAP, RECORD_COLOR, RECORD_LABEL
 from automation.trackers.base import ChangeLog, Tracker
-from automation.trackers.ledger import Ledger, Writes
+from automation.trackers.ledger import Ledger, Write, Writes
 
 T = TypeVar("T")
 PER_PAGE = 100
@@ -34,6 +34,7 @@ FORBIDDEN = 403
 NOT_FOUND = 404
 LOCK_LABEL = "automation-run-lock"  # a group label whose existence means a run is going
 LOCK_COLOR = "#808080"
+LISTED_AGAIN = PER_PAGE - 1  # more changed since a run's lists: list again (one page read)
 WINDOW = 60.0  # seconds: GitLab's write budgets are per minute
 LOW_REMAINING = 0.05  # slow down when less than this share of the request budget is left
 MAX_RATE_WAIT = 60.0  # never wait longer than this for a rate-limit window to reset
@@ -151,6 +152,7 @@ class SameOriginSession(requests.Session):
         super().__init__()
         self.url = url
         self.origin = _origin(url)
+        self.sending: list[Callable[[requests.PreparedRequest], None]] = []  # told first
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         target = str(request.url or "")
@@ -160,6 +162,8 @@ class SameOriginSession(requests.Session):
                 "redirect or a page link to another address); refused, so that the token is "
                 "not sent there. If that is your GitLab's real address, set GITLAB_URL to it"
             )
+        for told in self.sending:
+            told(request)
         return super().send(request, **kwargs)
 
 
@@ -196,6 +200,8 @@ class GitLabTracker(Tracker, ChangeLog):
         self._group = self._gl.groups.get(settings.group, lazy=True)
         self._gl.session.hooks["response"].append(self._obey_rate_headers)
         self._gl.session.hooks["response"].append(self._note_answer)
+        if isinstance(self._gl.session, SameOriginSession):
+            self._gl.session.sending.append(self._note_sent)
         self._first_answer: dt.datetime | None = None
         self._last_answer: dt.datetime | None = None
         self._ledger = Ledger()  # whose the run's writes are (ledger.py)
@@ -397,12 +403,15 @@ class GitLabTracker(Tracker, ChangeLog):
         """Replace the description, with any label changes in the same PUT (safe to retry).
         The run's own write alone when the issue was read just before, as listed."""
         data = {"description": description, **_label_changes(add, remove)}
-        if not self._ledger.may_own(iid):
+        before = self._ledger.may_own(iid)
+        if before is None:
             self._update(iid, data, f"updating issue #{iid}")
             return
+        sent = self._ledger.sent
         with self._ledger.accounted():
             stored = self._update(iid, data, f"updating issue #{iid}")
-        self._ledger.owned(iid, _moment(stored.get("updated_at")))
+        write = Write(description, tuple(add), tuple(remove))
+        self._ledger.owned(before, self._observed(stored), write, self._ledger.sent - sent)
 
     def update_labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> None:
         """add_labels/remove_labels, so labels people set stay; on Free this also clears the
@@ -692,11 +701,15 @@ class GitLabTracker(Tracker, ChangeLog):
             del recent[0]
         recent.append(self._monotonic())
 
+    def _note_sent(self, request: requests.PreparedRequest) -> None:
+        """Every request, before it goes: a write counts for the ledger even if its answer
+        is lost."""
+        if request.method != "GET":
+            self._ledger.wrote()
+
     def _note_answer(self, response: requests.Response, *_: Any, **__: Any) -> None:
         """Every answer: GitLab's clock (the Date header) when it first and last answered
-        this run, and whether it was to a write (see ledger.py)."""
-        if response.request.method != "GET":
-            self._ledger.wrote()
+        this run."""
         try:
             moment = email.utils.parsedate_to_datetime(response.headers["Date"])
         except (KeyError, TypeError, ValueError):
@@ -728,6 +741,10 @@ class GitLabTracker(Tracker, ChangeLog):
 
     def own_writes(self) -> Writes | None:
         return self._ledger.writes()
+
+    def as_listed(self, moment: dt.datetime) -> bool:
+        changed = self.changed_since(moment - OVERLAP, LISTED_AGAIN)
+        return changed is not None and all(map(self._ledger.as_listed, changed))
 
     def pause(self, seconds: float) -> None:
         self._sleep(seconds)

@@ -18,51 +18,100 @@ from dataclasses import dataclass, field
 from automation.items import ObservedIssue
 
 
+@dataclass(frozen=True)
+class Write:
+    """A description, with label changes, sent in one request."""
+
+    description: str
+    add: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+
+    def made(self, before: ObservedIssue, answer: ObservedIssue) -> bool:
+        """Whether GitLab's ANSWER is BEFORE with this write made and nothing else: a person
+        who changed the issue between the run's read and its write shows here."""
+        return (
+            answer.description == self.description
+            and _kept(before) == _kept(answer)
+            and self._labelled(set(before.labels), set(answer.labels))
+        )
+
+    def _labelled(self, before: set[str], after: set[str]) -> bool:
+        """The labels added are there, the removed ones gone, and any other that went was
+        replaced by an added label of its scope (GitLab keeps one label per scope)."""
+        add, remove = set(self.add), set(self.remove) - set(self.add)
+        scopes = {_scope(label) for label in add} - {None}
+        dropped = before - after - remove
+        return (
+            add <= after <= before | add
+            and not remove & after
+            and all(_scope(label) in scopes for label in dropped)
+        )
+
+
+def _kept(issue: ObservedIssue) -> tuple[object, ...]:
+    """What a description write leaves as it was."""
+    return (
+        issue.title,
+        issue.state,
+        issue.assignees,
+        issue.due_date,
+        issue.confidential,
+        issue.epic,
+    )
+
+
+def _scope(label: str) -> str | None:
+    return label.rsplit("::", 1)[0] if "::" in label else None
+
+
 @dataclass
 class Ledger:
     """A run's reads and writes of issues, as far as they tell whose the changes are."""
 
     listed: dict[int, dt.datetime | None] = field(default_factory=dict)
-    ready: set[int] = field(default_factory=set)  # read just now, and as listed
+    ready: dict[int, ObservedIssue] = field(default_factory=dict)  # read now, as listed
     changed: set[int] = field(default_factory=set)  # read since, and not as listed
     own: dict[int, dt.datetime] = field(default_factory=dict)  # written, and when
     others: int = 0  # writes that are not a description written on the text as listed
+    sent: int = 0  # write requests sent
     _accounted: int = 0
 
     def saw(self, issue: ObservedIssue) -> None:
         """ISSUE as a listing the run plans from shows it."""
         self.listed[issue.iid] = issue.updated_at
 
+    def as_listed(self, issue: ObservedIssue) -> bool:
+        """Whether ISSUE is as the run's last listing (or write) of it showed it."""
+        return _as_in(self.listed, issue)
+
     def reread(self, issue: ObservedIssue) -> None:
         """ISSUE read again (just before a write, say): ready to be written as the run's own
         only if it is still as listed, and was each time it was read."""
         iid = issue.iid
-        same = issue.updated_at is not None and self.listed.get(iid) == issue.updated_at
-        if same and iid not in self.changed:
-            self.ready.add(iid)
+        if self.as_listed(issue) and iid not in self.changed:
+            self.ready[iid] = issue
             return
-        self.ready.discard(iid)
+        self.ready.pop(iid, None)
         self.changed.add(iid)
 
-    def may_own(self, iid: int) -> bool:
-        """Whether a write of the issue now would be the run's own alone (it was read just
-        before, as listed); asked once per write."""
-        if iid in self.ready:
-            self.ready.discard(iid)
-            return True
-        return False
+    def may_own(self, iid: int) -> ObservedIssue | None:
+        """The issue as read just before, as listed, when a write of it now may be the run's
+        own alone; asked once per write."""
+        return self.ready.pop(iid, None)
 
-    def owned(self, iid: int, moment: dt.datetime | None) -> None:
-        """The run's own write of the issue, and GitLab's time of it."""
-        if moment is None:
-            self.others += 1  # an answer without its time cannot be matched later
+    def owned(self, before: ObservedIssue, answer: ObservedIssue, write: Write, sent: int) -> None:
+        """The run's write of an issue read just BEFORE, as GitLab answered it, in SENT write
+        requests: the run's own alone if one request made just that change."""
+        if sent != 1 or answer.updated_at is None or not write.made(before, answer):
+            self.others += 1  # a retry, or a person's change on the way: not the run's alone
             return
-        self.own[iid] = moment
-        self.listed[iid] = moment  # the run's next plan starts from its own write
+        self.own[answer.iid] = answer.updated_at
+        self.listed[answer.iid] = answer.updated_at  # the run's next plan starts from it
 
     def wrote(self) -> None:
-        """A write request went out (every one does, see `accounted` for the ones that
-        do not count against the run)."""
+        """A write request is sent (every one, before it goes: one whose answer is lost
+        counts too); see `accounted` for the ones that do not count against the run."""
+        self.sent += 1
         if not self._accounted:
             self.others += 1
 
@@ -92,4 +141,9 @@ class Writes:
 
     def explain(self, issue: ObservedIssue) -> bool:
         """Whether the issue is as the run listed or wrote it (its time tells)."""
-        return issue.updated_at is not None and self.known.get(issue.iid) == issue.updated_at
+        return _as_in(self.known, issue)
+
+
+def _as_in(times: Mapping[int, dt.datetime | None], issue: ObservedIssue) -> bool:
+    """Whether ISSUE has the time TIMES holds for it (a change moves it)."""
+    return issue.updated_at is not None and times.get(issue.iid) == issue.updated_at

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from automation import run as run_module
+from automation import unchanged
 from automation.actions import Plan
 from automation.desired import DesiredProgram
 from automation.planner import plan_program
@@ -156,3 +157,100 @@ def test_a_run_that_takes_the_lock_plans_each_program_once(
     ok(settled.cli("apply"))
     assert settled.fake.count("DELETE") == 1  # the lock was taken and dropped
     assert planned == ["demo"]
+
+
+def lists_of_the_program(backend: GitLabBackend) -> int:
+    return sum(
+        1
+        for r in backend.fake.requests
+        if r.method == "GET" and r.path.endswith("/issues") and "labels" in r.params
+    )
+
+
+def test_under_the_lock_the_program_is_not_listed_again_when_no_issue_changed(
+    settled: GitLabBackend,
+) -> None:
+    ticks(settled, 1, FIRST)()
+    settled.fake.requests.clear()
+    ok(settled.cli("apply"))
+    assert "progress::50-74%" in labels(settled, 1)
+    assert lists_of_the_program(settled) == 1  # before the lock; under it, one look instead
+
+
+def test_a_tick_between_the_first_plan_and_the_lock_is_planned_under_the_lock(
+    settled: GitLabBackend,
+) -> None:
+    """A manager ticks #2 just as the run takes its lock: the run sees an issue changed since
+    its lists, lists again and plans #2 too."""
+    ticks(settled, 1, FIRST)()
+    settled.fake.before_request("POST", "/labels", ticks(settled, 2, FIRST))  # the lock
+    settled.fake.requests.clear()
+    ok(settled.cli("apply"))
+    assert lists_of_the_program(settled) == 2
+    assert "progress::50-74%" in labels(settled, 1)
+    assert "progress::50-74%" in labels(settled, 2)
+
+
+def test_a_person_who_closes_the_issue_between_the_tools_read_and_its_write_is_seen(
+    settled: GitLabBackend,
+) -> None:
+    """The gap between the read just before a write and the write itself (the tool may wait
+    there to stay under GitLab's rate): GitLab's answer shows the issue closed, which the
+    write did not do, so the run keeps no record."""
+    ticks(settled, 1, FIRST)()
+
+    def close() -> None:
+        settled.fake.edit_issue(PROJECT, 1, state="closed")
+
+    settled.fake.before_request("PUT", "issues/1", close)
+    ok(settled.cli("apply"))
+    out = next_run(settled)
+    assert QUIET not in out
+    rollup = next(i for i in settled.fake.issues(PROJECT) if i["iid"] == 4)["description"]
+    assert "| #1 (closed) |" in rollup  # the next run checked, and the rollup says so
+
+
+def test_a_write_sent_again_after_its_answer_was_lost_is_not_the_runs_own(
+    settled: GitLabBackend,
+) -> None:
+    """The first PUT of #1 is made but its answer lost; a person comments on #1; the PUT is
+    sent again, changes nothing, and is answered with the time of the person's comment (its
+    text and labels are the write's: only the second request tells)."""
+    ticks(settled, 1, FIRST)()
+    puts = [0]
+    author = settled.fake.owner.username
+
+    def on_put() -> None:
+        puts[0] += 1
+        if puts[0] == 1:
+            settled.fake.crash_after_writes(1)
+        elif puts[0] == 2:
+            settled.fake.add_note_as(PROJECT, 1, author, "Well done")
+
+    settled.fake.before_request("PUT", "issues/1", on_put, times=None)
+    ok(settled.cli("apply"))
+    assert puts[0] == 2
+    assert QUIET not in next_run(settled)
+
+
+def test_a_create_whose_answer_was_lost_counts_as_a_create(settled: GitLabBackend) -> None:
+    settled.fake.delete_issue(PROJECT, 2)
+
+    def lose_the_answer() -> None:
+        settled.fake.crash_after_writes(1)
+
+    settled.fake.before_request("POST", "/issues", lose_the_answer)
+    ok(settled.cli("apply", "--full"))
+    assert len(settled.fake.issues(PROJECT)) == 4  # made once, found again after the loss
+    assert QUIET not in next_run(settled)
+
+
+def test_more_than_a_page_of_changed_issues_after_the_writes_means_no_record(
+    settled: GitLabBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check after the writes reads one page (one moment for the record, no page
+    boundaries for a change to slip through): more changed issues, and it keeps none."""
+    monkeypatch.setattr(unchanged, "ONE_PAGE", 1)
+    ticks(settled, 1, FIRST)()
+    ok(settled.cli("apply"))  # wrote #1 and the rollup: two changed issues
+    assert QUIET not in next_run(settled)

@@ -4,24 +4,33 @@ just before its write, as the run listed it, and no other write went out."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from automation.items import ObservedIssue
-from automation.trackers.ledger import Ledger
+from automation.trackers.ledger import Ledger, Write
 
 T0 = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.UTC)
 SECOND = dt.timedelta(seconds=1)
 
 
-def issue(iid: int, moment: dt.datetime | None, text: str = "text") -> ObservedIssue:
-    return ObservedIssue(iid, "title", text, (), updated_at=moment)
+def issue(
+    iid: int, moment: dt.datetime | None, text: str = "text", labels: tuple[str, ...] = ()
+) -> ObservedIssue:
+    return ObservedIssue(iid, "title", text, labels, updated_at=moment)
+
+
+def written(ledger: Ledger, moment: dt.datetime, sent: int = 1) -> None:
+    """Issue 1, read as listed, written as planned (one request) and answered at MOMENT."""
+    before = ledger.may_own(1)
+    assert before is not None
+    ledger.owned(before, issue(1, moment, "new"), Write("new"), sent)
 
 
 def test_an_issue_read_again_as_listed_is_written_as_the_runs_own() -> None:
     ledger = Ledger()
     ledger.saw(issue(1, T0))
     ledger.reread(issue(1, T0))
-    assert ledger.may_own(1)
-    ledger.owned(1, T0 + 5 * SECOND)
+    written(ledger, T0 + 5 * SECOND)
     writes = ledger.writes()
     assert writes is not None and writes.own == {1: T0 + 5 * SECOND}
     assert writes.explain(issue(1, T0 + 5 * SECOND))  # as the run wrote it
@@ -32,8 +41,8 @@ def test_may_own_is_answered_once_per_read() -> None:
     ledger = Ledger()
     ledger.saw(issue(1, T0))
     ledger.reread(issue(1, T0))
-    assert ledger.may_own(1)
-    assert not ledger.may_own(1)  # a second write needs a second read
+    assert ledger.may_own(1) == issue(1, T0)
+    assert ledger.may_own(1) is None  # a second write needs a second read
 
 
 def test_an_issue_changed_since_the_listing_stays_changed() -> None:
@@ -42,18 +51,18 @@ def test_an_issue_changed_since_the_listing_stays_changed() -> None:
     ledger = Ledger()
     ledger.saw(issue(1, T0))
     ledger.reread(issue(1, T0 + SECOND))
-    assert not ledger.may_own(1)
+    assert ledger.may_own(1) is None
     ledger.reread(issue(1, T0 + SECOND))
-    assert not ledger.may_own(1)
+    assert ledger.may_own(1) is None
 
 
 def test_an_issue_never_listed_or_without_a_time_is_not_the_runs_own() -> None:
     ledger = Ledger()
     ledger.reread(issue(2, T0))
-    assert not ledger.may_own(2)
+    assert ledger.may_own(2) is None
     ledger.saw(issue(3, None))
     ledger.reread(issue(3, None))
-    assert not ledger.may_own(3)
+    assert ledger.may_own(3) is None
 
 
 def test_a_write_not_accounted_for_means_no_writes_of_the_runs_own() -> None:
@@ -69,9 +78,46 @@ def test_a_write_answered_without_its_time_means_no_writes_of_the_runs_own() -> 
     ledger = Ledger()
     ledger.saw(issue(1, T0))
     ledger.reread(issue(1, T0))
-    assert ledger.may_own(1)
-    ledger.owned(1, None)
+    before = ledger.may_own(1)
+    assert before is not None
+    ledger.owned(before, issue(1, None, "new"), Write("new"), 1)
     assert ledger.writes() is None
+
+
+def test_a_write_sent_twice_is_not_the_runs_own() -> None:
+    """A retried request (its first answer lost): a person's change between the two is in
+    the second answer."""
+    ledger = Ledger()
+    ledger.saw(issue(1, T0))
+    ledger.reread(issue(1, T0))
+    written(ledger, T0 + SECOND, sent=2)
+    assert ledger.writes() is None
+
+
+def test_a_write_is_counted_when_sent() -> None:
+    ledger = Ledger()
+    ledger.wrote()  # its answer never came
+    assert ledger.sent == 1 and ledger.writes() is None
+
+
+SCOPED = ("program::demo", "progress::0%", "status::not started", "team")
+
+
+def test_an_answer_is_the_write_made_and_nothing_else() -> None:
+    before = issue(1, T0, "old", SCOPED)
+    write = Write("new", ("progress::50-74%", "status::in progress"), ("progress::0%",))
+    # GitLab drops status::not started itself: one label per scope
+    answer = issue(
+        1, T0, "new", ("program::demo", "progress::50-74%", "status::in progress", "team")
+    )
+    assert write.made(before, answer)
+    assert not write.made(before, replace(answer, description="new, and a person's line"))
+    assert not write.made(before, replace(answer, state="closed"))
+    assert not write.made(before, replace(answer, assignees=("alice",)))
+    assert not write.made(before, replace(answer, labels=answer.labels[1:]))  # program:: gone
+    assert not write.made(before, replace(answer, labels=(*answer.labels, "urgent")))
+    assert not write.made(before, replace(answer, labels=(*answer.labels, "progress::0%")))
+    assert not write.made(before, replace(answer, labels=answer.labels[:-1]))  # team gone
 
 
 def test_issues_as_listed_and_not_written_are_explained() -> None:
