@@ -80,7 +80,8 @@ def keep_record(
         tracker.write_sync_record(record.text())
 
 
-SETTLE = OVERLAP + dt.timedelta(seconds=2)  # the run's writes then fall before its moment
+MARGIN = 2 * OVERLAP  # a record kept after writes: more room for clocks, nothing to gain by less
+SETTLE = MARGIN + dt.timedelta(seconds=2)  # the run's writes then fall before its moment
 ONE_PAGE = 99  # the check after writes reads one page: one moment, no page boundaries
 
 
@@ -88,12 +89,14 @@ def keep_record_after_writes(
     tracker: Tracker, inputs: str, today: dt.date, steps: frozenset[str], issues: int
 ) -> bool:
     """After a run that wrote, without failures: keep the record when GitLab now holds just
-    what the run planned. That is: each issue it wrote was, just before the write, as listed
-    when it planned (the tracker's ledger), and a fresh list of every issue changed since
-    the run's first request shows each as the run listed or wrote it (anything else, a
-    person's tick, note or link, is a change the record must not cover). The list
-    is taken a few seconds after the last write, so that the record's moment, less its
-    overlap, is after every write of the run. True when the record was kept."""
+    what the run planned. That is (the tracker's ledger): it only rewrote descriptions; each
+    issue it wrote was, just before the write, as listed when it planned; GitLab answered
+    each write, in one request, with just that change. And a fresh list of every issue
+    changed since the run's first request (one page) shows each as the run listed or wrote
+    it: anything else, a person's tick, note or link, is a change the record must not
+    cover. The list is taken a few seconds after the last write, so that the record's
+    moment, less a margin for clocks, is after every write of the run. True when the record
+    was kept."""
     if not isinstance(tracker, ChangeLog):
         return False
     writes, start = tracker.own_writes(), tracker.first_answer_at()
@@ -104,7 +107,7 @@ def keep_record_after_writes(
     moment = tracker.last_answer_at()  # of that one request
     if changed is None or moment is None or not all(map(writes.explain, changed)):
         return False
-    since = moment - OVERLAP
+    since = moment - MARGIN
     if max(writes.own.values()) >= since:
         return False  # clocks that disagree: the next run checks again
     tracker.write_sync_record(SyncRecord(since, today, issues, steps, inputs).text())

@@ -83,7 +83,7 @@ def test_a_tick_in_another_issue_during_the_run_is_seen_by_the_next_run(
     assert "progress::50-74%" in labels(settled, 2)
 
 
-def test_a_tick_in_the_same_issue_just_before_the_tools_write_is_seen_by_the_next_run(
+def test_a_tick_in_the_same_issue_between_the_listing_and_the_tools_read_is_seen_next(
     settled: GitLabBackend,
 ) -> None:
     """The run planned #1's labels from one tick; a second tick lands between its listing and
