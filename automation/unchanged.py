@@ -82,7 +82,6 @@ def keep_record(
 
 MARGIN = 2 * OVERLAP  # a record kept after writes: more room for clocks, nothing to gain by less
 SETTLE = MARGIN + dt.timedelta(seconds=2)  # the run's writes then fall before its moment
-ONE_PAGE = 99  # the check after writes reads one page: one moment, no page boundaries
 
 
 def keep_record_after_writes(
@@ -92,10 +91,11 @@ def keep_record_after_writes(
     what the run planned. That is (the tracker's ledger): it only rewrote descriptions; each
     issue it wrote was, just before the write, as listed when it planned; GitLab answered
     each write, in one request, with just that change. And a fresh list of every issue
-    changed since the run's first request (one page) shows each as the run listed or wrote
-    it: anything else, a person's tick, note or link, is a change the record must not
-    cover. The list is taken a few seconds after the last write, so that the record's
-    moment, less a margin for clocks, is after every write of the run. True when the record
+    changed since the run's first request shows each as the run listed or wrote it:
+    anything else, a person's tick, note or link, is a change the record must not cover.
+    The list is taken a few seconds after the last write, so that the record's moment (its
+    first page's), less a margin for clocks, is after every write of the run. True when the
+    record
     was kept."""
     if not isinstance(tracker, ChangeLog):
         return False
@@ -103,8 +103,8 @@ def keep_record_after_writes(
     if writes is None or not writes.own or start is None:
         return False
     tracker.pause(SETTLE.total_seconds())
-    changed = tracker.changed_since(start - OVERLAP, ONE_PAGE)
-    moment = tracker.last_answer_at()  # of that one request
+    changed = tracker.changed_since(start - OVERLAP, MAX_CHANGED)
+    moment = tracker.changes_listed_at()  # its first page: a change after it is after it
     if changed is None or moment is None or not all(map(writes.explain, changed)):
         return False
     since = moment - MARGIN

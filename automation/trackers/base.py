@@ -174,6 +174,11 @@ class ChangeLog(abc.ABC):
         """The tracker's own clock when it last answered this run (None: not yet)."""
 
     @abc.abstractmethod
+    def changes_listed_at(self) -> dt.datetime | None:
+        """The tracker's own clock when it answered the first page of the last list of
+        changed issues (None: none yet)."""
+
+    @abc.abstractmethod
     def own_writes(self) -> Writes | None:
         """The issues this run wrote and listed, with the tracker's time of each, when every
         write was the run's own alone (see ledger.py); None otherwise."""

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import gitlab
@@ -204,6 +204,7 @@ class GitLabTracker(Tracker, ChangeLog):
             self._gl.session.sending.append(self._note_sent)
         self._first_answer: dt.datetime | None = None
         self._last_answer: dt.datetime | None = None
+        self._changes_at: dt.datetime | None = None  # the first page of the last changed_since
         self._ledger = Ledger()  # whose the run's writes are (ledger.py)
 
     # --- connection -------------------------------------------------------------------------
@@ -285,14 +286,14 @@ class GitLabTracker(Tracker, ChangeLog):
             self._ledger.saw(issue)  # what the run plans from
         return found
 
-    def _issue_list(self, **query: str) -> Iterator[dict[str, Any]]:
+    def _issue_list(self, **query: str) -> gitlab.GitlabList:
         """The project's issues as plain data, a page of PER_PAGE per request as they are
         read (python-gitlab pages and retries; no objects are built, as `list()` would, to be
-        copied whole by `.attributes`)."""
+        copied whole by `.attributes`); the first page is read now."""
         pages = self._gl.http_list(
             self._project.issues.path, query_data={**query, "per_page": PER_PAGE}, iterator=True
         )
-        return iter(pages)
+        return cast(gitlab.GitlabList, pages)  # what iterator=True answers
 
     def get_issue(self, iid: int) -> ObservedIssue | None:
         """One issue read afresh; None when it was deleted (404)."""
@@ -751,15 +752,22 @@ class GitLabTracker(Tracker, ChangeLog):
 
     def changed_since(self, moment: dt.datetime, limit: int) -> tuple[ObservedIssue, ...] | None:
         """The project's issues updated on or after MOMENT, a page of 100 per request; None
-        once there are more than LIMIT (no page past the one that shows it)."""
+        once there are more than LIMIT (no page past the one that shows it), or when the pages
+        do not add up (an issue made, deleted or changed while they were read can shift one
+        past a page boundary unseen: GitLab's totals or a repeated issue tell)."""
         since = moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         changed: list[ObservedIssue] = []
         with self._reading("listing the issues changed since the last run"):
-            for issue in self._issue_list(updated_after=since, state="all"):
+            pages = self._issue_list(updated_after=since, state="all")
+            self._changes_at, first = self._last_answer, pages.total
+            for issue in pages:
                 if len(changed) == limit:
                     return None
                 changed.append(self._observed(issue))
-        return tuple(changed)
+        return tuple(changed) if _whole(changed, first, pages.total) else None
+
+    def changes_listed_at(self) -> dt.datetime | None:
+        return self._changes_at
 
     def read_sync_record(self) -> str | None:
         try:
@@ -909,6 +917,14 @@ def _label_changes(add: Sequence[str], remove: Sequence[str]) -> dict[str, str]:
     if remove:
         data["remove_labels"] = ",".join(remove)
     return data
+
+
+def _whole(issues: Sequence[ObservedIssue], first: int | None, last: int | None) -> bool:
+    """Whether a list read page by page holds each issue once, as many as GitLab counted
+    when it answered the first and the last page (a single page always adds up)."""
+    if len({issue.iid for issue in issues}) != len(issues):
+        return False
+    return len(issues) < PER_PAGE or first == last == len(issues)
 
 
 def _status(error: ItemError) -> int | None:

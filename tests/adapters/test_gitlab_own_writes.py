@@ -4,7 +4,9 @@ it, or in an issue the run did not write) means no record, and the next run chec
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -12,11 +14,13 @@ from automation import run as run_module
 from automation import unchanged
 from automation.actions import Plan
 from automation.desired import DesiredProgram
+from automation.items import ObservedIssue
 from automation.planner import plan_program
 from automation.syncrecord import RECORD_LABEL, read_record
-from tests.adapters.test_gitlab_tracker import ok
+from automation.trackers.gitlab import _whole
+from tests.adapters.test_gitlab_tracker import ok, setup_project, users
 from tests.adapters.test_gitlab_unchanged import HOUR, QUIET, read_every_issue, settle, writes
-from tests.backends import GROUP, PROJECT, GitLabBackend
+from tests.backends import GROUP, PROJECT, GitLabBackend, new_fake
 
 pytestmark = pytest.mark.usefixtures("no_waiting")  # see tests/conftest.py
 
@@ -245,12 +249,68 @@ def test_a_create_whose_answer_was_lost_counts_as_a_create(settled: GitLabBacken
     assert QUIET not in next_run(settled)
 
 
-def test_more_than_a_page_of_changed_issues_after_the_writes_means_no_record(
+def test_more_changed_issues_than_the_limit_after_the_writes_means_no_record(
     settled: GitLabBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The check after the writes reads one page (one moment for the record, no page
-    boundaries for a change to slip through): more changed issues, and it keeps none."""
-    monkeypatch.setattr(unchanged, "ONE_PAGE", 1)
+    monkeypatch.setattr(unchanged, "MAX_CHANGED", 1)
     ticks(settled, 1, FIRST)()
     ok(settled.cli("apply"))  # wrote #1 and the rollup: two changed issues
     assert QUIET not in next_run(settled)
+
+
+@pytest.fixture
+def big(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GitLabBackend]:
+    """110 participants (#1 to #110, the tracking issue #111), settled: more changed issues
+    than a page holds once each gets a tick."""
+    monkeypatch.chdir(tmp_path)
+    setup_project(tmp_path, 110)
+    fake = new_fake(users=tuple(users(110)))
+    with fake.activate():
+        yield settle(fake)
+
+
+def tick_all(backend: GitLabBackend) -> None:
+    for iid in range(1, 111):
+        ticks(backend, iid, FIRST)()
+
+
+def test_a_run_that_wrote_more_than_a_page_of_issues_keeps_the_record(big: GitLabBackend) -> None:
+    tick_all(big)
+    ok(big.cli("apply"))
+    assert "progress::50-74%" in labels(big, 110)
+    assert QUIET in next_run(big)
+
+
+def test_a_tick_on_a_page_already_read_while_the_next_page_is_slow_is_seen(
+    big: GitLabBackend,
+) -> None:
+    """The check after the writes reads two pages; between them a person ticks an issue of
+    the first page, and the second page comes 30 s later (a rate-limit wait, say). The
+    record's moment is the first page's, so the tick is after it."""
+    tick_all(big)
+    pages = [0]
+
+    def second_page_slow() -> None:
+        last = big.fake.requests[-1] if big.fake.requests else None  # the request now served
+        wrote = any(r.method == "PUT" for r in big.fake.requests)  # the check after writes
+        if wrote and last is not None and last.params.get("page") == "2" and not pages[0]:
+            pages[0] = 1
+            ticks(big, 110, SECOND)()
+            big.fake.clock.advance(dt.timedelta(seconds=30))
+
+    big.fake.before_request("GET", "/issues", second_page_slow, times=None)
+    ok(big.cli("apply"))
+    assert pages[0] == 1
+    big.fake.hooks.clear()
+    assert QUIET not in next_run(big)
+    assert "status::complete" in labels(big, 110)
+
+
+def test_a_list_that_does_not_add_up_is_not_taken() -> None:
+    one, two = ObservedIssue(1, "t", "d", ()), ObservedIssue(2, "t", "d", ())
+    many = [ObservedIssue(i, "t", "d", ()) for i in range(1, 151)]
+    assert _whole([one, two], None, None)  # one page
+    assert not _whole([one, one], 2, 2)  # an issue read twice: one shifted past a boundary
+    assert _whole(many, 150, 150)
+    assert not _whole(many, 151, 150)  # one deleted while the pages were read
+    assert not _whole(many, None, None)  # more than a page, and no totals to check
