@@ -116,16 +116,18 @@ class Writer:
         """The description edits (as `_describe`) and the issue's label changes in one write;
         the labels alone when the description needs nothing after all. True when the
         description was written."""
-        fresh = self.tracker.get_issue(action.iid)
-        if fresh is None:
-            raise ItemError(f"issue #{action.iid} was deleted during the run")
-        after = apply_edits(fresh.description, self._checked_tasks(action))
-        add, remove = (labels.add, labels.remove) if labels else ((), ())
-        if normalise(after) != normalise(fresh.description):
-            self.tracker.update_description(action.iid, after, add, remove)
-            return True
-        if labels:
-            self.tracker.update_labels(action.iid, add, remove)
+        edits = self._checked_tasks(action)  # (may look users up: before the read)
+        with self.tracker.adjacent():
+            fresh = self.tracker.get_issue(action.iid)
+            if fresh is None:
+                raise ItemError(f"issue #{action.iid} was deleted during the run")
+            after = apply_edits(fresh.description, edits)
+            add, remove = (labels.add, labels.remove) if labels else ((), ())
+            if normalise(after) != normalise(fresh.description):
+                self.tracker.update_description(action.iid, after, add, remove)
+                return True
+            if labels:
+                self.tracker.update_labels(action.iid, add, remove)
         return False
 
     def _checked_tasks(self, action: UpdateDescription) -> Edits:
@@ -139,13 +141,16 @@ class Writer:
     def _reassign(self, action: UpdateAssignees) -> None:
         """Read the assignees again and change only the tool's: someone a person assigned
         since the run listed the issue stays."""
-        fresh = self.tracker.get_issue(action.iid)
-        if fresh is None:
-            raise ItemError(f"issue #{action.iid} was deleted during the run")
-        wanted = reassigned(fresh.assignees, action.add, action.remove, action.order)
-        if same_people(wanted, fresh.assignees):
-            raise _Skipped
-        kept = self.tracker.set_assignees(action.iid, wanted)
+        for name in action.add:
+            self.tracker.is_user(name)  # looked up before the read, not between it and the write
+        with self.tracker.adjacent():
+            fresh = self.tracker.get_issue(action.iid)
+            if fresh is None:
+                raise ItemError(f"issue #{action.iid} was deleted during the run")
+            wanted = reassigned(fresh.assignees, action.add, action.remove, action.order)
+            if same_people(wanted, fresh.assignees):
+                raise _Skipped
+            kept = self.tracker.set_assignees(action.iid, wanted)
         dropped = missing(action.add, kept)
         said = (action.program, dropped_warning(action.iid, dropped, kept))
         if dropped and said not in self.warnings:
@@ -154,16 +159,17 @@ class Writer:
     def _rename_epic(self, action: UpdateEpic) -> None:
         """Read the epic again and make the rename on that text (one write: description and
         labels together); nothing when it is done already."""
-        fresh = self.tracker.get_epic(action.iid)
-        if fresh is None:
-            raise ItemError(f"epic &{action.iid} was deleted during the run")
-        after = apply_edits(fresh.description, action.edits)
-        text = None if normalise(after) == normalise(fresh.description) else after
-        add = tuple(label for label in action.add if label not in fresh.labels)
-        remove = tuple(label for label in action.remove if label in fresh.labels)
-        if text is None and not add and not remove:
-            raise _Skipped
-        self.tracker.update_epic(action.iid, text, add, remove)
+        with self.tracker.adjacent():
+            fresh = self.tracker.get_epic(action.iid)
+            if fresh is None:
+                raise ItemError(f"epic &{action.iid} was deleted during the run")
+            after = apply_edits(fresh.description, action.edits)
+            text = None if normalise(after) == normalise(fresh.description) else after
+            add = tuple(label for label in action.add if label not in fresh.labels)
+            remove = tuple(label for label in action.remove if label in fresh.labels)
+            if text is None and not add and not remove:
+                raise _Skipped
+            self.tracker.update_epic(action.iid, text, add, remove)
 
     def _close(self, action: CloseIssue) -> None:
         if action.unless_note and self._has_note(action.iid, action.unless_note):

@@ -398,13 +398,32 @@ def _apply(
         said = replace(result, notices=(scoped, *result.notices)) if scoped else result
         write_report(args.report, "apply", today, said, console.privacy)
     if not result.failures and not args.event:
-        # every program was checked, or those of every changed issue (the others are as the
-        # record found them: its count of issues stands)
-        summary = result.summary
-        issues = look.record.issues if look else summary.unchanged + summary.updated
-        keep = keep_record_after_writes if result.actions else keep_record
-        keep(tracker, args.inputs, today, args.steps, issues)
+        _keep_record(args, tracker, today, result, look, console)
     return EXIT_ITEMS_FAILED if result.failures else EXIT_OK
+
+
+def _keep_record(  # noqa: PLR0917
+    args: argparse.Namespace,
+    tracker: Tracker,
+    today: dt.date,
+    result: Result,
+    look: LookBack | None,
+    console: Console,
+) -> None:
+    """Keep the record of a run that left nothing to do (see unchanged.py). Every program was
+    checked, or those of every changed issue (the others are as the record found them: its
+    count of issues stands). The record only spares later runs work: GitLab failing here
+    is said, and the run is still the success it was."""
+    summary = result.summary
+    issues = look.record.issues if look else summary.unchanged + summary.updated
+    keep = keep_record_after_writes if result.actions else keep_record
+    try:
+        keep(tracker, args.inputs, today, args.steps, issues)
+    except AutomationError as error:
+        console.line(
+            f"note: the record that nothing is left to do was not kept ({error}); the "
+            "next run checks again"
+        )
 
 
 def _on_event(

@@ -93,18 +93,17 @@ def keep_record_after_writes(
     each write, in one request, with just that change. And a fresh list of every issue
     changed since the run's first request shows each as the run listed or wrote it:
     anything else, a person's tick, note or link, is a change the record must not cover.
-    The list is taken a few seconds after the last write, so that the record's moment (its
-    first page's), less a margin for clocks, is after every write of the run. True when the
-    record
-    was kept."""
+    The list is taken a few seconds after the last write, and the record's moment is
+    GitLab's clock just before it, less a margin for clocks: after every write of the run,
+    and before any change the list could miss. True when the record was kept."""
     if not isinstance(tracker, ChangeLog):
         return False
     writes, start = tracker.own_writes(), tracker.first_answer_at()
     if writes is None or not writes.own or start is None:
         return False
     tracker.pause(SETTLE.total_seconds())
+    moment = tracker.now()  # before the list is read: a change it misses is after this
     changed = tracker.changed_since(start - OVERLAP, MAX_CHANGED)
-    moment = tracker.changes_listed_at()  # its first page: a change after it is after it
     if changed is None or moment is None or not all(map(writes.explain, changed)):
         return False
     since = moment - MARGIN

@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 
 from automation.errors import ItemError
 from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, ObservedNote
@@ -16,6 +17,11 @@ class Tracker(abc.ABC):
     """Reads and writes issues and labels; the applier is the only caller of the writes."""
 
     name: str
+
+    def adjacent(self) -> AbstractContextManager[None]:
+        """A read and the write made on it, with nothing of the tracker's between them (no
+        pacing, no waiting)."""
+        return nullcontext()
 
     @abc.abstractmethod
     def label_names(self) -> frozenset[str]:
@@ -174,9 +180,8 @@ class ChangeLog(abc.ABC):
         """The tracker's own clock when it last answered this run (None: not yet)."""
 
     @abc.abstractmethod
-    def changes_listed_at(self) -> dt.datetime | None:
-        """The tracker's own clock when it answered the first page of the last list of
-        changed issues (None: none yet)."""
+    def now(self) -> dt.datetime | None:
+        """The tracker's own clock now (a small request; None: it does not say)."""
 
     @abc.abstractmethod
     def own_writes(self) -> Writes | None:

@@ -204,7 +204,8 @@ class GitLabTracker(Tracker, ChangeLog):
             self._gl.session.sending.append(self._note_sent)
         self._first_answer: dt.datetime | None = None
         self._last_answer: dt.datetime | None = None
-        self._changes_at: dt.datetime | None = None  # the first page of the last changed_since
+        self._held: float | None = None  # no request before this (monotonic): rate limit
+        self._adjacent = False  # within a read and the write made on it
         self._ledger = Ledger()  # whose the run's writes are (ledger.py)
 
     # --- connection -------------------------------------------------------------------------
@@ -426,7 +427,7 @@ class GitLabTracker(Tracker, ChangeLog):
         before); an empty list unassigns everyone. Returns the assignees GitLab kept: Free
         keeps the first id only, and a user who cannot see the issue is left out."""
         ids = [self._user_id(name) for name in usernames]
-        self._pace("update", self.settings.issue_updates_per_minute)
+        self._paced_update()
         with self._translated(f"updating the assignees of issue #{iid}"):
             stored = self._project.issues.update(iid, {"assignee_ids": ids})
         return tuple(str(user["username"]) for user in stored.get("assignees") or ())
@@ -489,9 +490,9 @@ class GitLabTracker(Tracker, ChangeLog):
         self._update(iid, {"state_event": "reopen"}, f"reopening issue #{iid}")
 
     def _update(self, iid: int, data: dict[str, str], what: str) -> dict[str, Any]:
-        """One issue update, paced under GitLab's per-minute budget for updates; the issue
-        as GitLab answered."""
-        self._pace("update", self.settings.issue_updates_per_minute)
+        """One issue update, paced under GitLab's per-minute budget for updates (before its
+        read, when adjacent to one); the issue as GitLab answered."""
+        self._paced_update()
         with self._translated(what):
             return dict(self._project.issues.update(iid, data))
 
@@ -591,7 +592,7 @@ class GitLabTracker(Tracker, ChangeLog):
             data["remove_labels"] = ",".join(remove)
         if not data:
             return
-        self._pace("update", self.settings.issue_updates_per_minute)
+        self._paced_update()
         with self._translated(f"updating epic &{iid}"):
             self._group.epics.update(iid, data)
 
@@ -691,6 +692,10 @@ class GitLabTracker(Tracker, ChangeLog):
             raise ItemError(f"'{username}' is not a GitLab user; fix the username in people.yml")
         return user_id
 
+    def _paced_update(self) -> None:
+        if not self._adjacent:
+            self._pace("update", self.settings.issue_updates_per_minute)
+
     def _pace(self, kind: str, per_minute: int) -> None:
         """Stay under a per-minute write budget (issue creates, notes, updates) instead of
         bouncing off 429s: at most PER_MINUTE writes of a kind in any 60 seconds."""
@@ -703,8 +708,10 @@ class GitLabTracker(Tracker, ChangeLog):
         recent.append(self._monotonic())
 
     def _note_sent(self, request: requests.PreparedRequest) -> None:
-        """Every request, before it goes: a write counts for the ledger even if its answer
-        is lost."""
+        """Every request, before it goes: a rate-limit wait is taken now (except within a
+        read and its write); a write counts for the ledger even if its answer is lost."""
+        if not self._adjacent:
+            self._wait_if_held()
         if request.method != "GET":
             self._ledger.wrote()
 
@@ -729,8 +736,28 @@ class GitLabTracker(Tracker, ChangeLog):
             return  # not every response carries them (projects, groups and users lists)
         if remaining <= max(1, int(limit * LOW_REMAINING)):
             wait = reset - self._wall()
+            if wait > 0:  # before the next request (not between a read and its write)
+                self._held = self._monotonic() + min(wait, MAX_RATE_WAIT)
+
+    def _wait_if_held(self) -> None:
+        """Wait out a rate-limit window the last answers asked for."""
+        if self._held is not None:
+            wait, self._held = self._held - self._monotonic(), None
             if wait > 0:
-                self._sleep(min(wait, MAX_RATE_WAIT))
+                self._sleep(wait)
+
+    @contextmanager
+    def adjacent(self) -> Iterator[None]:
+        """A read and the write made on it, with no wait between them: the update budget
+        and any rate-limit wait are taken before the read, so a person's edit has only the
+        time of the two requests to fall between them."""
+        self._wait_if_held()
+        self._pace("update", self.settings.issue_updates_per_minute)
+        self._adjacent = True
+        try:
+            yield
+        finally:
+            self._adjacent = False
 
     # --- what changed since the last run that left nothing to do (syncrecord.py) -----------
 
@@ -759,15 +786,17 @@ class GitLabTracker(Tracker, ChangeLog):
         changed: list[ObservedIssue] = []
         with self._reading("listing the issues changed since the last run"):
             pages = self._issue_list(updated_after=since, state="all")
-            self._changes_at, first = self._last_answer, pages.total
+            first = pages.total
             for issue in pages:
                 if len(changed) == limit:
                     return None
                 changed.append(self._observed(issue))
         return tuple(changed) if _whole(changed, first, pages.total) else None
 
-    def changes_listed_at(self) -> dt.datetime | None:
-        return self._changes_at
+    def now(self) -> dt.datetime | None:
+        with self._reading("reading GitLab's clock"):
+            self._gl.projects.get(self.settings.project)
+        return self._last_answer
 
     def read_sync_record(self) -> str | None:
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,10 +18,13 @@ from automation.desired import DesiredProgram
 from automation.items import ObservedIssue
 from automation.planner import plan_program
 from automation.syncrecord import RECORD_LABEL, read_record
-from automation.trackers.gitlab import _whole
+from automation.trackers.gitlab import LOCK_LABEL, _whole
+from tests.adapters.test_gitlab_integrity import FakeTime
 from tests.adapters.test_gitlab_tracker import ok, setup_project, users
 from tests.adapters.test_gitlab_unchanged import HOUR, QUIET, read_every_issue, settle, writes
-from tests.backends import GROUP, PROJECT, GitLabBackend, new_fake
+from tests.backends import GROUP, PROJECT, TODAY, GitLabBackend, cli, new_fake
+
+APPLY = ["apply", "--backend", "gitlab"]
 
 pytestmark = pytest.mark.usefixtures("no_waiting")  # see tests/conftest.py
 
@@ -314,3 +318,80 @@ def test_a_list_that_does_not_add_up_is_not_taken() -> None:
     assert _whole(many, 150, 150)
     assert not _whole(many, 151, 150)  # one deleted while the pages were read
     assert not _whole(many, None, None)  # more than a page, and no totals to check
+
+
+@pytest.mark.parametrize("budget", range(8, 17))
+def test_the_tool_never_waits_between_reading_an_issue_and_writing_it(
+    settled: GitLabBackend, budget: int
+) -> None:
+    """Near GitLab's request budget the tool waits for the window to reset, and it paces its
+    updates: both waits come before the read of an issue it is about to write, so a person's
+    edit has only the two requests' time to fall between the read and the write. (Budgets of
+    8 to 16 requests a minute put the wait at each point of the run's writes in turn.)"""
+    fake = settled.fake
+    for iid in (1, 2, 3):
+        ticks(settled, iid, FIRST)()
+    fake.set_rate_limit(budget)
+    waits: list[int] = []  # how many requests GitLab had served when the tool waited
+
+    class Logged(FakeTime):
+        def sleep(self, seconds: float) -> None:
+            waits.append(len(fake.requests))
+            super().sleep(seconds)
+
+    fake.requests.clear()
+    run = cli([*APPLY, "--today", TODAY, "--rehearsal"], settled.env(), Logged(fake))
+    assert run.code == 0, run.out + run.err
+    puts = [n for n, r in enumerate(fake.requests) if r.method == "PUT" and "/issues/" in r.path]
+    assert len(puts) == 4 and waits  # three ticked issues and the rollup; it did wait
+    for n in puts:
+        read = fake.requests[n - 1]
+        assert read.method == "GET" and read.path == fake.requests[n].path  # read just before
+        assert n not in waits  # no wait between that read and the write
+
+
+def test_gitlab_failing_after_the_writes_leaves_the_run_a_success(settled: GitLabBackend) -> None:
+    """Every write went through; then GitLab answers 503 while the run checks its writes:
+    the run says it kept no record and still succeeds, and the next run checks again."""
+    ticks(settled, 1, FIRST)()
+
+    def fail_from_now() -> None:
+        settled.fake.inject(503, times=20, method="GET", path_contains="/issues")
+
+    settled.fake.before_request("DELETE", "automation-run-lock", fail_from_now)
+    run = settled.cli("apply")
+    assert run.code == 0, run.out + run.err
+    assert "note: the record that nothing is left to do was not kept" in run.out
+    settled.fake.clear_faults()
+    assert QUIET not in next_run(settled)
+
+
+def test_a_tick_made_while_gitlab_prepares_the_checks_answer_is_seen(
+    settled: GitLabBackend,
+) -> None:
+    """GitLab reads the changed issues, a person ticks #2, and the answer leaves 30 s later
+    (its Date header is stamped then): the record's moment comes from GitLab's clock before
+    the check, so the tick is after it."""
+    fake = settled.fake
+    ticks(settled, 1, FIRST)()
+    serve, seen = fake._serve, {"unlocked": False, "done": False}
+
+    def slow(request: Any) -> Any:
+        reply = serve(request)  # the query: what the answer will hold
+        if request.method == "DELETE" and LOCK_LABEL in request.path:
+            seen["unlocked"] = True
+        elif seen["unlocked"] and not seen["done"] and "updated_after" in dict(request.query):
+            seen["done"] = True
+            ticks(settled, 2, FIRST)()
+            fake.clock.advance(dt.timedelta(seconds=30))
+        return reply
+
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(fake, "_serve", slow)
+    try:
+        ok(settled.cli("apply"))
+    finally:
+        monkeypatch.undo()
+    assert seen["done"]
+    assert QUIET not in next_run(settled)
+    assert "progress::50-74%" in labels(settled, 2)
