@@ -20,7 +20,7 @@ from automation.errors import CreationRefused, ItemError, TrackerUnavailable
 from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, ObservedNote
 from automation.markers import normalise
 from automation.progress import LabelSpec
-from automation.syncrecord import OVERLAP, RECORD_COLOR, RECORD_LABEL
+from automation.syncrecord import RECORD_COLOR, RECORD_LABEL
 from automation.trackers.base import ChangeLog, Tracker
 from automation.trackers.ledger import Ledger, Write, Writes
 
@@ -35,6 +35,9 @@ NOT_FOUND = 404
 LOCK_LABEL = "automation-run-lock"  # a group label whose existence means a run is going
 LOCK_COLOR = "#808080"
 LISTED_AGAIN = PER_PAGE - 1  # more changed since a run's lists: list again (one page read)
+# a read before the run wrote anything may come from a database replica, which GitLab lets
+# lag the primary by up to a minute: lists reused under the run lock are checked that far back
+REPLICA_LAG = dt.timedelta(seconds=60)
 WINDOW = 60.0  # seconds: GitLab's write budgets are per minute
 LOW_REMAINING = 0.05  # slow down when less than this share of the request budget is left
 MAX_RATE_WAIT = 60.0  # never wait longer than this for a rate-limit window to reset
@@ -771,7 +774,7 @@ class GitLabTracker(Tracker, ChangeLog):
         return self._ledger.writes()
 
     def as_listed(self, moment: dt.datetime) -> bool:
-        changed = self.changed_since(moment - OVERLAP, LISTED_AGAIN)
+        changed = self.changed_since(moment - REPLICA_LAG, LISTED_AGAIN)
         return changed is not None and all(map(self._ledger.as_listed, changed))
 
     def pause(self, seconds: float) -> None:

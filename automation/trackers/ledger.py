@@ -49,15 +49,10 @@ class Write:
 
 
 def _kept(issue: ObservedIssue) -> tuple[object, ...]:
-    """What a description write leaves as it was."""
-    return (
-        issue.title,
-        issue.state,
-        issue.assignees,
-        issue.due_date,
-        issue.confidential,
-        issue.epic,
-    )
+    """What a description write leaves as it was (assignees in whatever order GitLab lists
+    them)."""
+    people = tuple(sorted(issue.assignees))
+    return (issue.title, issue.state, people, issue.due_date, issue.confidential, issue.epic)
 
 
 def _scope(label: str) -> str | None:

@@ -5,6 +5,7 @@ it, or in an issue the run did not write) means no record, and the next run chec
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from automation import unchanged
 from automation.actions import Plan
 from automation.desired import DesiredProgram
 from automation.items import ObservedIssue
+from automation.markers import find_key
 from automation.planner import plan_program
 from automation.syncrecord import RECORD_LABEL, read_record
 from automation.trackers.gitlab import LOCK_LABEL, _whole
@@ -394,4 +396,52 @@ def test_a_tick_made_while_gitlab_prepares_the_checks_answer_is_seen(
         monkeypatch.undo()
     assert seen["done"]
     assert QUIET not in next_run(settled)
+    assert "progress::50-74%" in labels(settled, 2)
+
+
+@pytest.mark.parametrize("lost", ["an issue", "the epic"])
+def test_another_run_between_the_first_plan_and_the_lock_leaves_nothing_twice(
+    settled: GitLabBackend, lost: str
+) -> None:
+    """Someone deleted an issue (or the program's epic); two runs plan to make it again, and
+    the other one takes the lock first. Under the lock this run sees issues changed since its
+    lists (the other run's), lists again and makes nothing."""
+    fake = settled.fake
+    epics = [epic["title"] for epic in fake.epics(GROUP)]
+    if lost == "an issue":
+        fake.delete_issue(PROJECT, 2)
+    else:
+        group = fake.state.group(GROUP)
+        group.epics.clear()
+        for issue in fake.state.project(PROJECT).issues.values():
+            issue.epic = None
+    other: list[str] = []
+    fake.before_request(
+        "POST", "/labels", lambda: other.append(ok(settled.cli("apply", "--full")).out)
+    )
+    run = ok(settled.cli("apply", "--full"))
+    assert "created" in other[0] and "created" not in run.out.replace("0 created", "")
+    found = Counter(find_key(i["description"] or "") for i in fake.issues(PROJECT))
+    assert len(found) == 4 and set(found.values()) == {1}
+    titles = [epic["title"] for epic in fake.epics(GROUP)]
+    assert sorted(titles) == sorted(epics)  # each once, as before
+
+
+def test_a_change_a_lagging_replica_hid_from_the_first_lists_is_listed_under_the_lock(
+    settled: GitLabBackend,
+) -> None:
+    """GitLab may answer a read from a database replica up to a minute behind. A tick made
+    30 s before the run's first lists, which they did not show, is looked for under the lock
+    that far back: the run lists again and plans it."""
+    fake = settled.fake
+    ticks(settled, 1, FIRST)()
+
+    def hidden_tick() -> None:  # as if the first lists had come from a lagging replica
+        ticks(settled, 2, FIRST)()
+        fake.state.project(PROJECT).issues[2].updated_at -= dt.timedelta(seconds=30)
+
+    fake.before_request("POST", "/labels", hidden_tick)  # the lock
+    fake.requests.clear()
+    ok(settled.cli("apply"))
+    assert lists_of_the_program(settled) == 2
     assert "progress::50-74%" in labels(settled, 2)

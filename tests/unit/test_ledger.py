@@ -129,3 +129,10 @@ def test_issues_as_listed_and_not_written_are_explained() -> None:
     assert writes.explain(issue(2, T0 + SECOND))
     assert not writes.explain(issue(2, T0 + 2 * SECOND))
     assert not writes.explain(issue(9, T0))  # never listed: another program's, or new
+
+
+def test_assignees_listed_in_another_order_are_the_same_people() -> None:
+    before = replace(issue(1, T0, "old"), assignees=("ann", "bob"))
+    answer = replace(issue(1, T0, "new"), assignees=("bob", "ann"))
+    assert Write("new").made(before, answer)
+    assert not Write("new").made(before, replace(answer, assignees=("bob",)))
