@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from automation.checklist import read_lines
+from automation.checklist import read_lines, visible_lines
 
 _FIGURE = re.compile(r"(?P<head>=>\s*`)(?P<value>\d{1,3})(?P<tail>%`\s*)$")
 _REFERENCE = re.compile(r"(?<![\w&/])#(?P<iid>\d+)\b")
@@ -26,6 +26,19 @@ _OVERALL = re.compile(r"^\s*\*\*Overall\b", re.IGNORECASE)
 @dataclass
 class _Phase:
     tasks: list[int] = field(default_factory=list)
+
+
+_INLINE_CODE = re.compile(r"(`+).*?\1")
+
+
+def references(text: str) -> frozenset[int]:
+    """The iids a text refers to as `#12` where GitLab renders it (not in code or comments):
+    each is an issue GitLab notes "mentioned in" when the reference is new."""
+    return frozenset(
+        int(found.group("iid"))
+        for line in visible_lines(text)
+        for found in _REFERENCE.finditer(_INLINE_CODE.sub("", line))
+    )
 
 
 def _mean(values: list[int]) -> int:

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from automation.figures import references
 from automation.items import ObservedIssue
 
 
@@ -25,6 +26,11 @@ class Write:
     description: str
     add: tuple[str, ...] = ()
     remove: tuple[str, ...] = ()
+
+    def mentions(self, before: ObservedIssue) -> frozenset[int]:
+        """The issues this write newly refers to: GitLab notes "mentioned in" on each (once
+        ever), which changes it without changing anything a plan reads."""
+        return references(self.description) - references(before.description)
 
     def made(self, before: ObservedIssue, answer: ObservedIssue) -> bool:
         """Whether GitLab's ANSWER is BEFORE with this write made and nothing else: a person
@@ -64,6 +70,8 @@ class Ledger:
     """A run's reads and writes of issues, as far as they tell whose the changes are."""
 
     listed: dict[int, dt.datetime | None] = field(default_factory=dict)
+    seen: dict[int, ObservedIssue] = field(default_factory=dict)  # as listed or written
+    mentioned: set[int] = field(default_factory=set)  # newly referred to by the run's writes
     ready: dict[int, ObservedIssue] = field(default_factory=dict)  # read now, as listed
     changed: set[int] = field(default_factory=set)  # read since, and not as listed
     own: dict[int, dt.datetime] = field(default_factory=dict)  # written, and when
@@ -74,6 +82,7 @@ class Ledger:
     def saw(self, issue: ObservedIssue) -> None:
         """ISSUE as a listing the run plans from shows it."""
         self.listed[issue.iid] = issue.updated_at
+        self.seen[issue.iid] = issue
 
     def as_listed(self, issue: ObservedIssue) -> bool:
         """Whether ISSUE is as the run's last listing (or write) of it showed it."""
@@ -102,6 +111,8 @@ class Ledger:
             return
         self.own[answer.iid] = answer.updated_at
         self.listed[answer.iid] = answer.updated_at  # the run's next plan starts from it
+        self.seen[answer.iid] = answer
+        self.mentioned |= write.mentions(before)
 
     def wrote(self) -> None:
         """A write request is sent (every one, before it goes: one whose answer is lost
@@ -123,7 +134,10 @@ class Ledger:
     def writes(self) -> Writes | None:
         """The run's writes and reads by issue: None when some write was not the run's own
         alone."""
-        return None if self.others else Writes(dict(self.own), dict(self.listed))
+        if self.others:
+            return None
+        mentioned = {iid: self.seen[iid] for iid in self.mentioned if iid in self.seen}
+        return Writes(dict(self.own), dict(self.listed), mentioned)
 
 
 @dataclass(frozen=True)
@@ -133,10 +147,15 @@ class Writes:
 
     own: Mapping[int, dt.datetime]
     known: Mapping[int, dt.datetime | None]
+    mentioned: Mapping[int, ObservedIssue] = field(default_factory=dict)  # as listed/written
 
     def explain(self, issue: ObservedIssue) -> bool:
-        """Whether the issue is as the run listed or wrote it (its time tells)."""
-        return _as_in(self.known, issue)
+        """Whether the issue is as the run listed or wrote it: its time tells, or, for an
+        issue the run's writes newly referred to (GitLab's "mentioned in" note moved its
+        time), everything a plan reads from it is as the run last saw it."""
+        if _as_in(self.known, issue):
+            return True
+        return issue.updated_at is not None and self.mentioned.get(issue.iid) == issue
 
 
 def _as_in(times: Mapping[int, dt.datetime | None], issue: ObservedIssue) -> bool:

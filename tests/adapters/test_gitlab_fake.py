@@ -1237,3 +1237,28 @@ def test_removing_a_link_notes_and_touches_both_its_issues(fake: FakeGitLab) -> 
     with pytest.raises(gitlab.GitlabDeleteError) as gone:
         two.links.delete(link.issue_link_id)
     assert gone.value.response_code == 404
+
+
+def test_a_reference_notes_and_touches_the_issue_it_names_once(fake: FakeGitLab) -> None:
+    """Issuable#create_cross_references! (on create) and create_new_cross_references! (on a
+    description edit): each issue a description newly refers to gets "mentioned in #N", once,
+    which touches it; references in code or HTML comments are not rendered, so not made."""
+    project = project_of(fake)
+    named, hidden = new_issue(project), new_issue(project)
+    fake.clock.advance(timedelta(hours=1))
+    before = fake.clock.now()
+    text = f"See #{named.iid}.\n\n`#{hidden.iid}`\n<!-- #{hidden.iid} -->\n"
+    rollup = project.issues.create({"title": "Rollup", "description": text})
+    issues = {i["iid"]: i for i in fake.issues(PROJECT)}
+    assert issues[named.iid]["system_notes"] == [f"mentioned in #{rollup.iid}"]
+    assert issues[named.iid]["updated_at"] >= before
+    assert issues[hidden.iid]["system_notes"] == [] and issues[hidden.iid]["updated_at"] < before
+    fake.clock.advance(timedelta(hours=1))
+    later = fake.clock.now()
+    project.issues.update(
+        rollup.iid, {"description": f"{text}\nAgain #{named.iid}, and #{hidden.iid}."}
+    )
+    issues = {i["iid"]: i for i in fake.issues(PROJECT)}
+    assert issues[named.iid]["system_notes"] == [f"mentioned in #{rollup.iid}"]  # once
+    assert issues[named.iid]["updated_at"] < later
+    assert issues[hidden.iid]["system_notes"] == [f"mentioned in #{rollup.iid}"]

@@ -5,6 +5,7 @@ it, or in an issue the run did not write) means no record, and the next run chec
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -445,3 +446,54 @@ def test_a_change_a_lagging_replica_hid_from_the_first_lists_is_listed_under_the
     ok(settled.cli("apply"))
     assert lists_of_the_program(settled) == 2
     assert "progress::50-74%" in labels(settled, 2)
+
+
+@pytest.fixture
+def crowded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GitLabBackend]:
+    """160 participants: the rollup lists the 150 that most need attention (#1 to #150)."""
+    monkeypatch.chdir(tmp_path)
+    setup_project(tmp_path, 160)
+    fake = new_fake(users=tuple(users(160)))
+    with fake.activate():
+        yield settle(fake)
+
+
+def mentioned(backend: GitLabBackend) -> list[int]:
+    return [
+        i["iid"]
+        for i in backend.fake.issues(PROJECT)
+        if any(note.startswith("mentioned in") for note in i["system_notes"])
+    ]
+
+
+@pytest.mark.heavy
+def test_issues_the_rollup_newly_lists_are_noted_by_gitlab_and_the_record_is_still_kept(
+    crowded: GitLabBackend,
+) -> None:
+    """Ten ticks move #1 to #10 out of the rollup's 150 rows and #151 to #160 in: GitLab
+    notes "mentioned in" on each newly listed issue, which moves its time but nothing a plan
+    reads. The run still keeps the record."""
+    before = set(mentioned(crowded))
+    for iid in range(1, 11):
+        ticks(crowded, iid, FIRST)()
+    ok(crowded.cli("apply"))
+    assert set(mentioned(crowded)) - before == set(range(151, 161))
+    assert QUIET in next_run(crowded)
+    plan = json.loads(ok(crowded.cli("plan", "--json")).out)
+    assert not plan["actions"]
+
+
+@pytest.mark.heavy
+def test_a_person_who_relabels_a_newly_listed_issue_during_the_run_is_seen(
+    crowded: GitLabBackend,
+) -> None:
+    for iid in range(1, 11):
+        ticks(crowded, iid, FIRST)()
+
+    def relabel() -> None:
+        issue = next(i for i in crowded.fake.issues(PROJECT) if i["iid"] == 155)
+        crowded.fake.edit_issue(PROJECT, 155, labels=[*issue["labels"], "needs-attention"])
+
+    crowded.fake.before_request("PUT", "issues/161", relabel)  # the rollup's write
+    ok(crowded.cli("apply"))
+    assert QUIET not in next_run(crowded)

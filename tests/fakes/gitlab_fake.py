@@ -221,6 +221,19 @@ def find_mentions(text: str | None) -> list[str]:
     return found
 
 
+ISSUE_REFERENCE_RE = re.compile(r"(?<![\w/&#])#(\d+)\b")
+
+
+def find_issue_references(text: str | None) -> set[int]:
+    """The iids of this project's issues that markdown refers to as `#12` (code and comments
+    excluded, as GitLab renders it before it looks for references)."""
+    found: set[int] = set()
+    for line in prose_lines(text or ""):
+        for match in ISSUE_REFERENCE_RE.finditer(INLINE_CODE_RE.sub("", line)):
+            found.add(int(match.group(1)))
+    return found
+
+
 def _block_end(line: str) -> re.Pattern[str] | None:
     """Tell which line closes a block that hides quick actions, if `line` opens one."""
     if (line.startswith("```") and len(line) > 3) or line == "```":
@@ -1163,6 +1176,7 @@ class IssueService:
             if text != issue.description:
                 where = f"issue:{issue.id}:description"
                 self.state.record_mentions(text, where, before=issue.description)
+                self._cross_reference(issue, text, issue.description)
             issue.description = text
         if not creating:
             self._system_notes(issue, before)
@@ -1237,6 +1251,19 @@ class IssueService:
             )
         if issue.due_date != due:
             self.add_system_note(issue, f"changed due date to {issue.due_date}")
+
+    def _cross_reference(self, issue: Issue, text: str, old: str | None) -> None:
+        """Each issue of the project that the text newly refers to gets a "mentioned in" note,
+        once (Issuable#create_cross_references! on create, create_new_cross_references! on a
+        description edit; SystemNoteService.cross_reference skips one that exists); the note
+        touches the issue it is on."""
+        body = f"mentioned in #{issue.iid}"
+        for iid in sorted(find_issue_references(text) - find_issue_references(old)):
+            other = issue.project.issues.get(iid)
+            if other is None or other is issue:
+                continue
+            if not any(note.system and note.body == body for note in other.notes):
+                self.add_system_note(other, body)
 
     def _description_notes(self, issue: Issue, old: str) -> None:
         """Ticked boxes get one note each, any other description change a generic note."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from automation.figures import references
 from automation.items import ObservedIssue
 from automation.trackers.ledger import Ledger, Write
 
@@ -136,3 +137,25 @@ def test_assignees_listed_in_another_order_are_the_same_people() -> None:
     answer = replace(issue(1, T0, "new"), assignees=("bob", "ann"))
     assert Write("new").made(before, answer)
     assert not Write("new").made(before, replace(answer, assignees=("bob",)))
+
+
+def test_references_are_the_ones_gitlab_renders() -> None:
+    text = "See #3 and (#4).\n`#5` a#6 &7 x/#8\n```\n#9\n```\n<!-- #10 -->\n| #11 | row |\n"
+    assert references(text) == {3, 4, 11}
+
+
+def test_an_issue_the_runs_write_newly_refers_to_may_move_in_time_and_nothing_else() -> None:
+    ledger = Ledger()
+    listed = issue(2, T0, "participant")
+    ledger.saw(issue(1, T0, "| #1 |"))
+    ledger.saw(listed)
+    ledger.reread(issue(1, T0, "| #1 |"))
+    before = ledger.may_own(1)
+    assert before is not None
+    ledger.owned(before, issue(1, T0 + SECOND, "| #1 |\n| #2 |"), Write("| #1 |\n| #2 |"), 1)
+    writes = ledger.writes()
+    assert writes is not None
+    noted = replace(listed, updated_at=T0 + SECOND)  # "mentioned in #1": its time moved
+    assert writes.explain(noted)
+    assert not writes.explain(replace(noted, labels=("needs-attention",)))
+    assert not writes.explain(issue(3, T0 + SECOND))  # not referred to: someone changed it
