@@ -91,9 +91,6 @@ class ObservedEpic:
     labels: tuple[str, ...]
     by_tool: bool = True  # created by the tool's own user: only then does its key count
     author: str | None = None  # username of whoever created it
-    # the tracker's time of its last change (GitLab's clock); not part of what is compared:
-    # two reads with the same content are the same issue to plan
-    updated_at: dt.datetime | None = field(default=None, compare=False)
     key: str | None = field(init=False)
 
     def __post_init__(self) -> None:

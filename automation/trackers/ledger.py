@@ -3,7 +3,7 @@
 A run that wrote can leave the record of "Runs that find nothing changed" only when GitLab
 holds exactly what it planned: every issue it wrote was, just before the write, as the
 listing it planned from showed it, and nothing but its own writes changed since. The ledger
-keeps the first half: the `updated_at` each issue had in the planning listing, whether the
+keeps the first half: each issue as the planning listing showed it, whether the
 read made just before a write found the same, and the `updated_at` GitLab gave each write.
 Any other write (a create, labels alone, a note, a link, a close) makes the run's writes not
 its own alone: too many ways for them to meet a person's change unseen."""
@@ -69,8 +69,7 @@ def _scope(label: str) -> str | None:
 class Ledger:
     """A run's reads and writes of issues, as far as they tell whose the changes are."""
 
-    listed: dict[int, dt.datetime | None] = field(default_factory=dict)
-    seen: dict[int, ObservedIssue] = field(default_factory=dict)  # as listed or written
+    seen: dict[int, ObservedIssue] = field(default_factory=dict)  # as last listed or written
     mentioned: set[int] = field(default_factory=set)  # newly referred to by the run's writes
     ready: dict[int, ObservedIssue] = field(default_factory=dict)  # read now, as listed
     changed: set[int] = field(default_factory=set)  # read since, and not as listed
@@ -81,12 +80,11 @@ class Ledger:
 
     def saw(self, issue: ObservedIssue) -> None:
         """ISSUE as a listing the run plans from shows it."""
-        self.listed[issue.iid] = issue.updated_at
         self.seen[issue.iid] = issue
 
     def as_listed(self, issue: ObservedIssue) -> bool:
         """Whether ISSUE is as the run's last listing (or write) of it showed it."""
-        return _as_in(self.listed, issue)
+        return _as_in(self.seen, issue)
 
     def reread(self, issue: ObservedIssue) -> None:
         """ISSUE read again (just before a write, say): ready to be written as the run's own
@@ -110,8 +108,7 @@ class Ledger:
             self.others += 1  # a retry, or a person's change on the way: not the run's alone
             return
         self.own[answer.iid] = answer.updated_at
-        self.listed[answer.iid] = answer.updated_at  # the run's next plan starts from it
-        self.seen[answer.iid] = answer
+        self.seen[answer.iid] = answer  # the run's next plan starts from it
         self.mentioned |= write.mentions(before)
 
     def wrote(self) -> None:
@@ -136,28 +133,29 @@ class Ledger:
         alone."""
         if self.others:
             return None
-        mentioned = {iid: self.seen[iid] for iid in self.mentioned if iid in self.seen}
-        return Writes(dict(self.own), dict(self.listed), mentioned)
+        return Writes(dict(self.own), dict(self.seen), frozenset(self.mentioned))
 
 
 @dataclass(frozen=True)
 class Writes:
-    """A run whose writes were its own alone: GitLab's time of each write, by issue; and the
-    time each issue had as last listed or written (what an issue unchanged since shows)."""
+    """A run whose writes were its own alone: GitLab's time of each write, by issue; each
+    issue as last listed or written (what an issue unchanged since shows); and the issues
+    its writes newly referred to."""
 
     own: Mapping[int, dt.datetime]
-    known: Mapping[int, dt.datetime | None]
-    mentioned: Mapping[int, ObservedIssue] = field(default_factory=dict)  # as listed/written
+    seen: Mapping[int, ObservedIssue]
+    mentioned: frozenset[int] = frozenset()
 
     def explain(self, issue: ObservedIssue) -> bool:
         """Whether the issue is as the run listed or wrote it: its time tells, or, for an
         issue the run's writes newly referred to (GitLab's "mentioned in" note moved its
         time), everything a plan reads from it is as the run last saw it."""
-        if _as_in(self.known, issue):
+        if _as_in(self.seen, issue):
             return True
-        return issue.updated_at is not None and self.mentioned.get(issue.iid) == issue
+        return issue.iid in self.mentioned and self.seen.get(issue.iid) == issue
 
 
-def _as_in(times: Mapping[int, dt.datetime | None], issue: ObservedIssue) -> bool:
-    """Whether ISSUE has the time TIMES holds for it (a change moves it)."""
-    return issue.updated_at is not None and times.get(issue.iid) == issue.updated_at
+def _as_in(seen: Mapping[int, ObservedIssue], issue: ObservedIssue) -> bool:
+    """Whether ISSUE has the time it had when SEEN (any change moves it)."""
+    last = seen.get(issue.iid)
+    return issue.updated_at is not None and last is not None and last.updated_at == issue.updated_at
