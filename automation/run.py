@@ -275,7 +275,7 @@ def apply(  # noqa: PLR0917
     if first.empty or lock is None:
         return _rounds(prepared, tracker, today, on_done, steps, first)
     with locked(lock):
-        return _rounds(prepared, tracker, today, on_done, steps, lists.still())
+        return _rounds(prepared, tracker, today, on_done, steps, None, lists.still())
 
 
 def _rounds(  # noqa: PLR0917
@@ -284,19 +284,17 @@ def _rounds(  # noqa: PLR0917
     today: dt.date,
     on_done: Listener,
     steps: frozenset[str],
-    first: Plan | Lister | None,
+    first: Plan | None,
+    listed: Lister | None = None,
 ) -> Applied:
-    """The rounds, starting with FIRST: a plan already made, or how to list the issues for
-    the first plan (the lists read before the run lock, when they still hold)."""
+    """The rounds, starting with FIRST when it is made already; else the first plan lists
+    issues with LISTED (the lists read before the run lock, when they still hold)."""
     plans: list[Plan] = []
-    outcome = Outcome(failures=list(first.failures) if isinstance(first, Plan) else [])
+    outcome = Outcome(failures=list(first.failures) if first else [])
     writer = Writer(tracker)
     for _ in range(MAX_ROUNDS):
-        if isinstance(first, Plan):
-            plan = first
-        else:
-            plan = make_plan(prepared, tracker, today, steps, first)
-        first = None
+        plan = first if first is not None else make_plan(prepared, tracker, today, steps, listed)
+        first, listed = None, None
         plans.append(plan)
         result = execute(plan, tracker, on_done, writer)
         outcome.done.extend(result.done)
