@@ -1,6 +1,7 @@
 """What a scheduled run may skip (the record is described in syncrecord.py): everything when
-no issue changed since the last run that found nothing to do; when some did, the programs
-none of them belongs to; otherwise nothing (a full run)."""
+no issue changed since the last run that left nothing to do; when some did, the programs
+none of them belongs to; otherwise nothing (a full run). And when a run may keep the record:
+after finding nothing to do, or after writes that were its own alone."""
 
 from __future__ import annotations
 
