@@ -15,6 +15,7 @@ import pytest
 import requests
 from gitlab.v4.objects import Project, ProjectIssue
 
+from tests.fakes import gitlab_fake
 from tests.fakes.gitlab_fake import (
     MAX_LINKS_COUNT,
     FakeGitLab,
@@ -229,6 +230,31 @@ def test_get_all_over_250_issues_with_per_page_100_takes_three_requests(fake: Fa
     assert len(issues) == 250
     assert len({i.iid for i in issues}) == 250
     assert fake.count("GET", "/issues") - before == 3
+
+
+def test_lists_past_the_counted_size_come_without_totals(
+    fake: FakeGitLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GitLab answers a list of more than 10,000 records without its totals and without a
+    "last" link (made smaller here); python-gitlab still reads every page by the next link."""
+    monkeypatch.setattr(gitlab_fake, "COUNTED_RECORDS", 30)
+    project = project_of(fake)
+    for _ in range(31):
+        new_issue(project)
+    gl = fake.client()
+    response = gl.http_get(f"/projects/{project.id}/issues", raw=True)
+    assert isinstance(response, requests.Response)
+    assert "X-Total" not in response.headers and "X-Total-Pages" not in response.headers
+    rels = {part.split(";")[1].strip() for part in response.headers["Link"].split(",")}
+    assert rels == {'rel="next"', 'rel="first"'}
+    pages = gl.http_list(f"/projects/{project.id}/issues", iterator=True, per_page=10)
+    assert isinstance(pages, gitlab.GitlabList) and pages.total is None
+    assert len(list(pages)) == 31
+    new_issue(project)  # one fewer than counted again: totals come back
+    fake.delete_issue(PROJECT, 1)
+    fake.delete_issue(PROJECT, 2)
+    answer = gl.http_get(f"/projects/{project.id}/issues", raw=True)
+    assert isinstance(answer, requests.Response) and answer.headers["X-Total"] == "30"
 
 
 def test_list_answers_carry_offset_pagination_headers(fake: FakeGitLab) -> None:

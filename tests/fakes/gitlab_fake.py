@@ -35,6 +35,9 @@ ROLE_LEVELS: dict[str, int] = {
 DEFAULT_LABEL_COLOR = "#6699cc"
 MAX_TITLE = 255
 MAX_DESCRIPTION = 1_048_576
+# A list of more than this many records is answered without X-Total, X-Total-Pages and the
+# Link header's rel="last" (GitLab's docs, "Pagination": they cost a count query)
+COUNTED_RECORDS = 10_000
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FORBIDDEN: JSON = {"message": "403 Forbidden"}
 # app/models/concerns/issuable_link.rb: IssuableLink::MAX_LINKS_COUNT, checked for both ends.
@@ -993,15 +996,16 @@ def paginate(
     chunk = list(items[(page - 1) * per_page : page * per_page])
     if present is not None:
         chunk = [present(item) for item in chunk]
+    counted = total <= COUNTED_RECORDS
     headers = {
         "X-Page": str(page),
         "X-Per-Page": str(per_page),
-        "X-Total": str(total),
-        "X-Total-Pages": str(pages),
         "X-Next-Page": str(page + 1) if page < pages else "",
         "X-Prev-Page": str(page - 1) if page > 1 else "",
-        "Link": _link_header(request, api_url, page, pages, per_page),
+        "Link": _link_header(request, api_url, page, pages, per_page, counted),
     }
+    if counted:
+        headers |= {"X-Total": str(total), "X-Total-Pages": str(pages)}
     return Reply(200, chunk, headers)
 
 
@@ -1011,7 +1015,9 @@ def _reference(issue: Issue, seen_from: Issue) -> str:
     return f"#{issue.iid}" if same else f"{issue.project.full_path}#{issue.iid}"
 
 
-def _link_header(request: Request, api_url: str, page: int, pages: int, per_page: int) -> str:
+def _link_header(  # noqa: PLR0917
+    request: Request, api_url: str, page: int, pages: int, per_page: int, counted: bool
+) -> str:
     kept = [(k, v) for k, v in request.query if k not in ("page", "per_page")]
 
     def url(target: int) -> str:
@@ -1024,7 +1030,8 @@ def _link_header(request: Request, api_url: str, page: int, pages: int, per_page
     if page < pages:
         rels.append(f'<{url(page + 1)}>; rel="next"')
     rels.append(f'<{url(1)}>; rel="first"')
-    rels.append(f'<{url(pages)}>; rel="last"')
+    if counted:
+        rels.append(f'<{url(pages)}>; rel="last"')
     return ", ".join(rels)
 
 
