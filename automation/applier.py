@@ -27,7 +27,7 @@ from automation.actions import (
 from automation.edits import Edits, apply_edits
 from automation.errors import CreationRefused, ItemError
 from automation.items import ObservedEpic
-from automation.markers import normalise
+from automation.markers import same_text
 from automation.mentions import people_only, refused_warning
 from automation.people import dropped_warning, missing, reassigned, same_people
 from automation.trackers.base import Tracker
@@ -123,7 +123,7 @@ class Writer:
                 raise ItemError(f"issue #{action.iid} was deleted during the run")
             after = apply_edits(fresh.description, edits)
             add, remove = (labels.add, labels.remove) if labels else ((), ())
-            if normalise(after) != normalise(fresh.description):
+            if not same_text(after, fresh.description):
                 self.tracker.update_description(action.iid, after, add, remove)
                 return True
             if labels:
@@ -164,7 +164,7 @@ class Writer:
             if fresh is None:
                 raise ItemError(f"epic &{action.iid} was deleted during the run")
             after = apply_edits(fresh.description, action.edits)
-            text = None if normalise(after) == normalise(fresh.description) else after
+            text = None if same_text(after, fresh.description) else after
             add = tuple(label for label in action.add if label not in fresh.labels)
             remove = tuple(label for label in action.remove if label in fresh.labels)
             if text is None and not add and not remove:
@@ -208,7 +208,7 @@ class Writer:
         note = self.tracker.find_note(action.iid, action.marker)
         if note is None:
             self.tracker.add_note(action.iid, text)
-        elif normalise(note.body) != normalise(text):
+        elif not same_text(note.body, text):
             self.tracker.update_note(action.iid, note.id, text)
         else:
             raise _Skipped

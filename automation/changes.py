@@ -11,7 +11,7 @@ from automation.config.models import Program
 from automation.edits import Edits, apply_edits
 from automation.errors import ItemError
 from automation.items import ObservedIssue
-from automation.markers import block_content, normalise
+from automation.markers import block_content, same_text
 from automation.migration import TASKS_ADDED
 from automation.progress import label_changes, removable_labels
 
@@ -32,7 +32,7 @@ def description_update(
         after = apply_edits(found.description, edits)
     except ItemError as error:
         return Failure(program.id, key, f"issue {found.reference}: {error}", found.iid)
-    if normalise(after) == normalise(found.description):
+    if same_text(after, found.description):
         return None
     changed = [name for name, content in edits.blocks if _block_differs(found, name, content)]
     added = [TASKS_ADDED] if edits.tasks and _adds_tasks(found, edits) else []
@@ -50,7 +50,7 @@ def _block_differs(found: ObservedIssue, name: str, content: str) -> bool:
         before = block_content(found.description, name) or ""
     except ItemError:  # a damaged block the edits rebuilt
         return True
-    return normalise(before) != normalise(content)
+    return not same_text(before, content)
 
 
 def has_block(found: ObservedIssue, name: str) -> bool:

@@ -171,6 +171,12 @@ def normalise(text: str) -> str:
     return "\n".join(line.rstrip() for line in lines).rstrip("\n")
 
 
+def same_text(one: str, other: str) -> bool:
+    """Whether two descriptions or notes say the same, line ends and trailing blanks aside
+    (equal texts are, without normalising either: the usual case, and a long one)."""
+    return one == other or normalise(one) == normalise(other)
+
+
 _HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 
 

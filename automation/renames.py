@@ -23,7 +23,7 @@ from automation.edits import Edits, apply_edits
 from automation.errors import Problem
 from automation.identity import Resolved
 from automation.items import ObservedEpic, ObservedIssue
-from automation.markers import normalise
+from automation.markers import same_text
 from automation.progress import program_label
 
 
@@ -165,7 +165,7 @@ def rename_epic(
     add = tuple(label for label in epic.labels if label not in found.labels)
     old = program_label(program.renamed_from) if program.renamed_from else None
     remove = (old,) if old is not None and old in found.labels else ()
-    if normalise(after) == normalise(found.description) and not add and not remove:
+    if same_text(after, found.description) and not add and not remove:
         return None
     return UpdateEpic(program.id, epic.key, found.iid, found.description, after, edits, add, remove)
 

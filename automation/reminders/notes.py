@@ -9,7 +9,7 @@ from typing import Any
 
 from automation.actions import Plan, Remind
 from automation.items import ObservedIssue, ObservedNote
-from automation.markers import normalise
+from automation.markers import same_text
 from automation.mentions import ZERO_WIDTH_SPACE
 from automation.reminders.due import Due
 from automation.rendering import Renderer, Trusted
@@ -61,7 +61,7 @@ def digest_note(  # noqa: PLR0917
     monday, sunday = week_of(today)
     values = {"monday": monday, "sunday": sunday, "entries": [_values(d) for d in due]}
     body = f"{digest_marker(today)}\n{renderer.render(DIGEST_TEMPLATE, values).strip()}"
-    if note is not None and normalise(note.body) == normalise(stored(body)):
+    if note is not None and same_text(note.body, stored(body)):
         return Plan()
     return Plan((Remind(program, key, tracking.iid, body, digest=True, edit=note is not None),))
 

@@ -18,7 +18,7 @@ from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 from automation.config.models import GitLabSettings
 from automation.errors import CreationRefused, ItemError, TrackerUnavailable
 from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, ObservedNote
-from automation.markers import normalise
+from automation.markers import same_text
 from automation.progress import LabelSpec
 from automation.syncrecord import RECORD_COLOR, RECORD_LABEL
 from automation.trackers.base import ChangeLog, Tracker
@@ -519,7 +519,7 @@ class GitLabTracker(Tracker, ChangeLog):
             with self._translated(f"commenting on merge request !{mr_iid}"):
                 notes.create({"body": body})
             return "created"
-        if normalise(str(ours.attributes.get("body", ""))) == normalise(body):
+        if same_text(str(ours.attributes.get("body", "")), body):
             return "unchanged"
         with self._translated(f"updating the note on merge request !{mr_iid}"):
             notes.update(ours.get_id(), {"body": body})

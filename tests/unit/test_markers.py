@@ -16,6 +16,7 @@ from automation.markers import (
     normalise,
     replace_block,
     restore_identity,
+    same_text,
 )
 
 BEGIN, END = begin_marker("progress"), end_marker("progress")
@@ -74,6 +75,15 @@ def test_other_blocks_do_not_count_as_damage() -> None:
 def test_normalise_ignores_line_endings_and_trailing_blanks() -> None:
     assert normalise("a \r\nb\t\r\n\r\n") == normalise("a\nb")
     assert normalise("a\nb") != normalise("a\n\nb")
+
+
+@given(
+    st.text(alphabet=" \t\r\nab\u00a0\u2028", max_size=12), st.text(alphabet=" \r\nab", max_size=12)
+)
+def test_same_text_is_equality_after_normalising(one: str, other: str) -> None:
+    assert same_text(one, other) == (normalise(one) == normalise(other))
+    assert same_text(one, one)
+    assert same_text("a \r\nb\t\r\n", "a\nb") and not same_text("a\nb", "a\n\nb")
 
 
 SAFE_TEXT = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=200).filter(
