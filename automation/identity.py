@@ -79,8 +79,10 @@ def resolve(
     by_iid = {issue.iid: issue for issue in issues}
     formers = _formers(out.aliases)
     for key in wanted:
-        entry = next((k for k in (key, *formers[key]) if k in (out.index or {})), None)
-        if key not in by_key and out.index is not None and entry is not None:
+        if key in by_key or out.index is None:
+            continue  # listed under its key, or no index to look in
+        entry = next((k for k in (key, *formers[key]) if k in out.index), None)
+        if entry is not None:
             _recover(key, out.index[entry], by_iid, fetched, label, out)
     _refuse_claims(issues, wanted_set, out)
     _warn_keyless(issues, out, label)
