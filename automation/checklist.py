@@ -143,6 +143,18 @@ class SectionCount:
     found: bool  # False when the heading is missing from the text
 
 
+def headings_found(text: str, headings: Sequence[str]) -> tuple[str, ...]:
+    """The declared headings the text has, as count_sections finds them (a heading GitLab
+    renders, case and spacing aside), in their declared order; tasks are not read."""
+    wanted = {_normalise_heading(h): h for h in headings}
+    present = {
+        wanted.get(_normalise_heading(heading.group("text")))
+        for line in _visible(text)
+        if "#" in line and (heading := _HEADING.match(line))
+    }
+    return tuple(h for h in headings if h in present)
+
+
 def count_sections(text: str, headings: Sequence[str]) -> tuple[SectionCount, ...]:
     """Count the tasks under each declared heading, up to the next heading of the same or
     higher level; tasks outside every declared section are not in any section."""

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from automation.checklist import count_sections
+from automation.checklist import headings_found
 from automation.config.models import Config, Program
 from automation.config.source import Source
 from automation.course import Course
@@ -252,7 +252,7 @@ class Context(Generic[P]):
         """A desired issue: marker, rendered body, program label and the sections it has."""
         description = f"{identity_marker(key)}\n{self.render(template, values)}"
         headings = [s.heading for s in self.program.sections]
-        found = tuple(c.heading for c in count_sections(description, headings) if c.found)
+        found = headings_found(description, headings)
         return DesiredIssue(
             key=key,
             title=title,

@@ -11,6 +11,7 @@ from automation.checklist import (
     count_all,
     count_sections,
     count_tasks,
+    headings_found,
     is_optional,
     task_text,
 )
@@ -121,6 +122,21 @@ def test_count_agrees_with_the_fake_gitlab_written_independently(lines: list[str
     text = "\n".join(lines)
     oracle = task_completion_status(text)
     assert count_tasks(text) == TaskCount(oracle["count"], oracle["completed_count"])
+
+
+HEADING_LINES = st.sampled_from(
+    ["## Phase 1", "#  phase   1 ", "### Phase 2", "# Other", "```", "<!--", "-->", "- [x] t", "x"]
+)
+
+
+@given(st.lists(HEADING_LINES, max_size=20))
+def test_headings_found_are_the_sections_counting_finds(lines: list[str]) -> None:
+    """The quick look for headings (desired issues' sections) agrees with counting them,
+    also when two declared headings differ only in case and spacing."""
+    text = "\n".join(lines)
+    for headings in (["Phase 1", "Phase 2", "Missing"], ["phase 1", "Phase  1", "Other"]):
+        counted = tuple(c.heading for c in count_sections(text, headings) if c.found)
+        assert headings_found(text, headings) == counted
 
 
 OPTIONAL_LINES = st.sampled_from(
