@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
+import gc
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -578,6 +579,20 @@ def run(
         return error.exit_code
 
 
+# Python's cyclic garbage collector, at its default thresholds, walks every live object again
+# and again while a run builds tens of thousands of them (issues, blocks, plans) that live
+# until it ends: a third of a big run's CPU. A run makes little cyclic garbage, so collecting
+# after every 100,000 new objects instead of 700 costs little memory.
+ALLOCATIONS_PER_COLLECTION = 100_000
+
+
+def collect_less() -> None:
+    """Run the garbage collector less often, as a run of the command wants (see above)."""
+    _, *older = gc.get_threshold()
+    gc.set_threshold(ALLOCATIONS_PER_COLLECTION, *older)
+
+
 def main() -> None:
     """Console entry point."""
+    collect_less()
     sys.exit(run(sys.argv[1:], os.environ, sys.stdout, sys.stderr))

@@ -54,7 +54,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # the tool and the fake GitLab of tests/, from this checkout
 
-from automation.cli import run  # noqa: E402
+from automation.cli import collect_less, run  # noqa: E402
 from automation.clock import Clock  # noqa: E402
 from tests.backends import GROUP, PROJECT, TOKEN, URL, new_fake  # noqa: E402
 from tests.fakes.gitlab_fake import FakeGitLab  # noqa: E402
@@ -371,6 +371,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--verbose", action="store_true", help="also print each run's summary")
     args = parser.parse_args(argv)
+    collect_less()  # as the `automation` command does before a run
     print(f"Python {sys.version.split()[0]}; interpreter start and imports: {startup():.2f} s")
     for latency in args.latency_ms:
         for n in args.n:

@@ -4,10 +4,13 @@ checked before any work, `.yaml` files, repeated people, and iids never reused."
 
 from __future__ import annotations
 
+import gc
+import sys
 from pathlib import Path
 
 import pytest
 
+from automation import cli as cli_module
 from automation.cli import build_parser
 from tests.backends import GROUP, PROJECT, URL, GitLabBackend, cli, new_fake
 from tests.local_cli import TODAY, issues
@@ -136,3 +139,25 @@ def test_a_gitlab_read_failing_mid_run_is_exit_3_in_one_line(
     assert result.err.startswith(f"automation: cannot reach GitLab at {URL}: GitLab failed while")
     assert len(result.err.splitlines()) == 1 and "Traceback" not in result.err
     assert gitlab.fingerprint() == writes  # nothing was written
+
+
+def test_the_command_collects_garbage_less_often(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`automation` runs with the collector's first threshold raised (a third of a big run's
+    CPU went to collections), and leaves the older generations' thresholds as they were."""
+    seen: list[tuple[int, ...]] = []
+
+    def run(*_: object) -> int:
+        seen.append(gc.get_threshold())
+        return 0
+
+    monkeypatch.setattr(cli_module, "run", run)
+    monkeypatch.setattr(sys, "argv", ["automation", "--version"])
+    before = gc.get_threshold()
+    try:
+        with pytest.raises(SystemExit) as exited:
+            cli_module.main()
+    finally:
+        gc.set_threshold(*before)
+    assert exited.value.code == 0
+    assert seen == [(cli_module.ALLOCATIONS_PER_COLLECTION, *before[1:])]
+    assert before[0] < cli_module.ALLOCATIONS_PER_COLLECTION
