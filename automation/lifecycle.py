@@ -184,7 +184,7 @@ def departures(
         progress = measure(issue.description, desired.program, issue.due_date, today)
         finished = progress.status is Status.COMPLETE or has_block(issue, COMPLETION_BLOCK)
         finished = finished or has_block(issue, ENDED_BLOCK)
-        ended = desired.course.ended(member.group, today)  # removed after the cohort ended
+        ended = _ended_before_leaving(desired, member, issue, today)
         if not finished:
             progress = replace(progress, status=Status.ENDED if ended else Status.WITHDRAWN)
         finished = finished or ended
@@ -197,6 +197,18 @@ def departures(
         row = RollupRow(issue.reference, issue.title, name, progress, state)
         rows.append(Departed(member.group, row))
     return Departures(combine(plans), tuple(rows))
+
+
+def _ended_before_leaving(
+    desired: DesiredProgram, member: Member, issue: ObservedIssue, today: dt.date
+) -> bool:
+    """Whether a departed issue's group had ended when its person was removed (tidying up
+    afterwards): not once it was withdrawn (a cohort that ends later does not count it in
+    again); yes when its group's end has passed, or the tool labelled it ended (a removed
+    hire's workshop group is no longer known)."""
+    if _state(issue.description) in (_LEFT, _LEFT_CLOSED):
+        return False
+    return desired.course.ended(member.group, today) or status_label(Status.ENDED) in issue.labels
 
 
 def _left_as_it_is(issue: ObservedIssue, key: str) -> str:

@@ -464,3 +464,45 @@ def test_removing_someone_after_their_cohort_ended_leaves_their_issue_ended(ship
     assert "status::ended" in lena.labels and "status::withdrawn" not in lena.labels
     assert lena.state == "opened"
     assert "the person left the program" not in result.out
+
+
+def test_a_withdrawn_issue_stays_withdrawn_when_its_cohort_ends_later(shipped: Path) -> None:
+    """Lena left in February; the pilot group ends on 2027-04-30. In May her row still says
+    withdrawn and her tasks stay out of the figures (the cohort's end does not count her in)."""
+    keep_programs(shipped, "csm-aspiring-leaders")
+    assert run("apply", "2027-01-04").code == 0
+    remove_lena(shipped)
+    assert run("apply", "2027-02-01").code == 0
+    before = issues(shipped)[TRACKING].description
+    assert "1 withdrawn, listed but not counted" in before
+    result = run("apply", "2027-05-03")
+    assert result.code == 0, result.out
+    tracking = issues(shipped)[TRACKING].description
+    assert "1 withdrawn, listed but not counted" in tracking, tracking
+    lena = next(i for k, i in issues(shipped).items() if k.endswith("/lena.fischer"))
+    row = next(line for line in tracking.splitlines() if f"#{lena.iid} " in line)
+    assert "withdrawn" in row and "ended" not in row, row
+    assert statuses(lena) == {"status::withdrawn"}
+    ended = notes(shipped, issues(shipped)[TRACKING])
+    assert "2 unfinished issues are labelled `status::ended` and left open; 1 withdrawn" in ended
+    assert "| withdrawn |" in ended and "**Overall:** 0/50 tasks" in ended, ended
+
+
+def test_a_hire_removed_after_their_workshop_group_ended_stays_ended(shipped: Path) -> None:
+    """Oliver's workshop group (emea-2027-01) ended on 2027-01-21, so his unfinished issue is
+    labelled ended; taking him out of the hires afterwards (tidying up) leaves it ended and
+    open, as for a participant removed after their cohort ended."""
+    keep_programs(shipped, "sales-onboarding")
+    assert run("apply", "2027-05-03").code == 0
+    oliver = next(i for k, i in issues(shipped).items() if k.endswith("/oliver.grant"))
+    assert "status::ended" in oliver.labels
+    edit(
+        shipped / "config/programs/sales-onboarding.yml",
+        "    - {username: oliver.grant, role: channel}\n",
+        "",
+    )
+    result = run("apply", "2027-05-04")
+    assert result.code == 0, result.out
+    oliver = next(i for k, i in issues(shipped).items() if k.endswith("/oliver.grant"))
+    assert statuses(oliver) == {"status::ended"} and oliver.state == "opened", result.out
+    assert "the person left the program" not in result.out
