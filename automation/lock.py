@@ -48,9 +48,14 @@ class RunLock:
         self._refreshed = self.clock.now()
 
     def keep_alive(self) -> None:
-        """Move the expiry now and then, so a long run keeps its lock."""
+        """Move the expiry now and then, so a long run keeps its lock. A move GitLab refuses
+        or misses is tried again after the next write: the lock lasts an hour, so one failed
+        move does not end a run that is otherwise going well."""
         if self._refreshed is not None and self.clock.now() - self._refreshed >= REFRESH_EVERY:
-            self.tracker.lock_extend(self.holder, self.clock.now() + LOCK_TTL)
+            try:
+                self.tracker.lock_extend(self.holder, self.clock.now() + LOCK_TTL)
+            except AutomationError:
+                return
             self._refreshed = self.clock.now()
 
     def release(self) -> None:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 import gitlab
 import requests
 from gitlab.exceptions import GitlabAuthenticationError, GitlabError
+from gitlab.utils import EncodedId
 
 from automation.config.models import GitLabSettings
 from automation.errors import CreationRefused, ItemError, TrackerUnavailable
@@ -814,7 +815,7 @@ class GitLabTracker(Tracker, ChangeLog):
     def write_sync_record(self, text: str) -> None:
         try:
             with self._ledger.accounted(), self._translated("keeping the record of this run"):
-                self._group.labels.update(RECORD_LABEL, {"description": text})
+                self._update_group_label(RECORD_LABEL, {"description": text})
         except ItemError as error:
             if _status(error) != NOT_FOUND:
                 raise
@@ -868,7 +869,13 @@ class GitLabTracker(Tracker, ChangeLog):
     def lock_extend(self, holder: str, until: dt.datetime) -> None:
         """Rewrite the lock label's description with a later expiry."""
         with self._ledger.accounted(), self._translated("extending the run lock"):
-            self._group.labels.update(LOCK_LABEL, {"description": _lock_text(holder, until)})
+            self._update_group_label(LOCK_LABEL, {"description": _lock_text(holder, until)})
+
+    def _update_group_label(self, name: str, data: dict[str, str]) -> None:
+        """`PUT /groups/:id/labels/:label_id`, the label named in the path as GitLab documents
+        it (python-gitlab's `update` sends the name in the body, to a form GitLab deprecated
+        in 12.4 that an API built from the documentation may not serve)."""
+        self._gl.http_put(f"{self._group.labels.path}/{EncodedId(name)}", post_data=data)
 
     @property
     def me(self) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 import shutil
@@ -129,6 +130,30 @@ def test_creates_are_paced_under_the_configured_rate(gitlab: GitLabBackend) -> N
         later - first >= 60 for first, later in zip(created_at, created_at[3:], strict=False)
     )
     assert waits and max(waits) <= 60
+
+
+def test_the_record_and_the_lock_are_updated_through_the_documented_path(
+    gitlab: GitLabBackend,
+) -> None:
+    """`PUT /groups/:id/labels/:label_id`: GitLab deprecated the form that names the label in
+    the body (python-gitlab's `update`), and an API built from the documentation may not
+    serve it: the record would never be renewed, and a long run's lock never extended."""
+    settings = GitLabSettings(group=GROUP, project=PROJECT)
+    tracker = GitLabTracker(Connection(URL, TOKEN), settings, sleep=lambda _: None)
+    until = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    assert tracker.lock_take("run-1", until)
+    tracker.lock_extend("run-1", until + dt.timedelta(minutes=10))
+    tracker.write_sync_record("first")  # not found (404), so created
+    tracker.write_sync_record("second")  # updated
+    labels = f"/api/v4/groups/{GROUP}/labels"
+    puts = [r.path for r in gitlab.fake.requests if r.method == "PUT"]
+    assert puts == [
+        f"{labels}/automation-run-lock",
+        f"{labels}/automation-last-full-run",  # 404: not there yet
+        f"{labels}/automation-last-full-run",
+    ]
+    assert tracker.lock_read() == ("run-1", until + dt.timedelta(minutes=10))
+    assert tracker.read_sync_record() == "second"
 
 
 # --- faults -----------------------------------------------------------------------------------

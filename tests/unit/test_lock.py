@@ -1,0 +1,66 @@
+"""The run lock of a long run: its expiry moves every ten minutes, and a failed move is tried
+again on the next write instead of ending the run (the lock lasts an hour)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from automation.errors import TrackerUnavailable
+from automation.lock import LOCK_TTL, REFRESH_EVERY, RunLock
+from tests.backends import StepClock
+from tests.memory import MemoryTracker
+
+
+class Flaky(MemoryTracker):
+    """A tracker whose lock extensions fail while `down` is set."""
+
+    down = False
+
+    def lock_extend(self, holder: str, until: dt.datetime) -> None:
+        if self.down:
+            raise TrackerUnavailable("cannot reach GitLab: 502")
+        super().lock_extend(holder, until)
+
+
+def expiry(tracker: MemoryTracker) -> dt.datetime:
+    held = tracker.lock_read()
+    assert held is not None
+    return held[1]
+
+
+@pytest.fixture
+def held() -> tuple[Flaky, StepClock, RunLock]:
+    tracker, clock = Flaky(), StepClock()
+    lock = RunLock(tracker, clock)
+    lock.acquire()
+    return tracker, clock, lock
+
+
+def test_a_long_run_moves_the_expiry_every_ten_minutes(
+    held: tuple[Flaky, StepClock, RunLock],
+) -> None:
+    tracker, clock, lock = held
+    taken = expiry(tracker)
+    clock.sleep(REFRESH_EVERY.total_seconds() - 1)
+    lock.keep_alive()
+    assert expiry(tracker) == taken  # not yet
+    clock.sleep(1)
+    lock.keep_alive()
+    assert expiry(tracker) == clock.now() + LOCK_TTL
+
+
+def test_a_failed_move_is_tried_again_and_the_run_goes_on(
+    held: tuple[Flaky, StepClock, RunLock],
+) -> None:
+    tracker, clock, lock = held
+    taken = expiry(tracker)
+    clock.sleep(REFRESH_EVERY.total_seconds())
+    tracker.down = True
+    lock.keep_alive()  # GitLab blinks: no exception, the lock still lasts most of an hour
+    assert expiry(tracker) == taken
+    tracker.down = False
+    clock.sleep(5)
+    lock.keep_alive()  # the next write moves it
+    assert expiry(tracker) == clock.now() + LOCK_TTL
