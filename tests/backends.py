@@ -181,11 +181,13 @@ class GitLabBackend:
 
 def record_writes(fake: FakeGitLab) -> int:
     """Writes of the record of the last run that found nothing to do (the label's creation
-    and updates name it): bookkeeping, which tests of "nothing was written" leave out."""
+    names it in its body, an update in its path): bookkeeping, which tests of "nothing was
+    written" leave out."""
     return sum(
         1
         for r in fake.requests
-        if r.method in ("POST", "PUT") and r.params.get("name") == RECORD_LABEL
+        if (r.method == "POST" and r.params.get("name") == RECORD_LABEL)
+        or (r.method == "PUT" and r.path.endswith(f"/labels/{RECORD_LABEL}"))
     )
 
 
