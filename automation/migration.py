@@ -67,8 +67,12 @@ def headings(program: Program) -> tuple[str, ...]:
 
 
 def _label(section: str) -> str:
-    """A section's heading as the record writes it (nothing in it can end the comment)."""
-    return " ".join(section.replace("--", "- -").split())
+    """A section's heading as the record writes it and looks it up: nothing in it can end
+    the comment, and it never starts a line with `/` (GitLab runs quick actions inside HTML
+    comments too). Writing it again changes nothing, so a record read back is looked up in
+    the same form."""
+    label = " ".join(section.replace("--", "- -").split())
+    return "\\" + label if label.startswith("/") else label
 
 
 def record_content(tasks: Iterable[Task], rendered: str) -> str:
@@ -96,7 +100,7 @@ def read_record(description: str) -> Record | None:
         section, colon, rest = line.rpartition(":")
         hashes = tuple(rest.split())
         if colon and hashes and all(_HASH.match(h) for h in hashes):
-            sections[section.strip()] = hashes
+            sections[_label(section)] = hashes
     return Record(sections, rendered)
 
 

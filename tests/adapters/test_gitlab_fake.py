@@ -546,6 +546,16 @@ def test_quick_actions_inside_backtick_fences_are_not_executed(fake: FakeGitLab)
     assert issue.description == body
 
 
+def test_quick_actions_inside_an_html_comment_run(fake: FakeGitLab) -> None:
+    """GitLab's extractor (lib/gitlab/quick_actions/extractor.rb) skips code blocks, `>>>`
+    quotes and blocks from a `<tag>` line to a `</tag>` line; an HTML comment is none of
+    those, so a command on a line of its own inside one runs."""
+    body = "<!-- hidden\n/close\n-->\n<details>\n/label ~x\n</details>"
+    issue = new_issue(project_of(fake), description=body)
+    assert issue.state == "closed"
+    assert [(a.name, a.argument) for a in fake.quick_actions] == [("close", "")]
+
+
 def test_indented_or_inline_commands_are_plain_text(fake: FakeGitLab) -> None:
     body = " /close\ntext /close\n"
     issue = new_issue(project_of(fake), description=body)
