@@ -26,6 +26,7 @@ from tests.memory import memory_for, run_apply
 
 CSM = Path("config/programs/csm-aspiring-leaders.yml")
 SPONSORSHIP = Path("config/programs/sales-sponsorship.yml")
+ESP = Path("config/programs/executive-sponsorship.yml")
 LENA = "csm-aspiring-leaders/fy27-pilot/lena.fischer"
 OTHERS = (
     "csm-aspiring-leaders/fy27-pilot/sam.delacroix",
@@ -506,3 +507,47 @@ def test_a_hire_removed_after_their_workshop_group_ended_stays_ended(shipped: Pa
     oliver = next(i for k, i in issues(shipped).items() if k.endswith("/oliver.grant"))
     assert statuses(oliver) == {"status::ended"} and oliver.state == "opened", result.out
     assert "the person left the program" not in result.out
+
+
+def test_going_back_after_a_rehearsal_of_a_later_day_withdraws_no_account_issue(
+    shipped: Path,
+) -> None:
+    """The README's rehearsal (`--today` a few months on) makes the periods of those months;
+    back on today they are not asked for yet, but their accounts are still in the program:
+    they are left as they are (a warning while open), not closed as if someone left."""
+    keep_programs(shipped, "executive-sponsorship")
+    assert run("apply", "2026-12-01").code == 0
+    assert run("apply", "2027-03-01").code == 0
+    made = {k: i.state for k, i in issues(shipped).items()}
+    back = run("apply", "2026-12-01")
+    assert back.code == 0, back.out
+    assert "the person left the program" not in back.out and "withdrawn" not in back.out
+    assert {k: i.state for k, i in issues(shipped).items()} == made
+    assert "which the configuration no longer defines; it was left as it is" in back.out
+    assert not any(WITHDRAWN_NOTE in notes(shipped, i) for i in issues(shipped).values())
+
+
+def test_a_corrected_account_start_leaves_the_period_before_it_as_it_is(shipped: Path) -> None:
+    keep_programs(shipped, "executive-sponsorship")
+    assert run("apply", "2026-12-01").code == 0
+    edit(shipped / ESP, "start: 2026-11-02}", "start: 2026-12-01}")
+    result = run("apply", "2026-12-01")
+    assert result.code == 0, result.out
+    november = issues(shipped)["executive-sponsorship/account/wayne/monthly/2026-11"]
+    assert november.state == "opened" and "status::withdrawn" not in november.labels
+    assert "the person left the program" not in result.out
+
+
+def test_going_back_after_a_rehearsal_withdraws_no_sponsorship_pair_issue(shipped: Path) -> None:
+    """Score and career-advancement issues a rehearsal a year on made are the pairs' while
+    the pairs are still released: nothing is closed or noted when the date goes back."""
+    keep_programs(shipped, "sales-sponsorship")
+    assert run("apply", "2026-12-01").code == 0
+    assert run("apply", "2028-09-01").code == 0
+    made = {k: i.state for k, i in issues(shipped).items()}
+    assert any(k.count("/") == 3 for k in made)  # a pair's later issues exist
+    back = run("apply", "2026-12-01")
+    assert back.code == 0, back.out
+    assert "the person left the program" not in back.out
+    assert {k: i.state for k, i in issues(shipped).items()} == made
+    assert not any(WITHDRAWN_NOTE in notes(shipped, i) for i in issues(shipped).values())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from automation.course import Course, Ending, Member
 from automation.kinds.esp.model import EspProgram
 
@@ -13,7 +15,7 @@ def course(program: EspProgram) -> Course:
     approved = [a for a in program.esp.accounts if a.status == "approved"]
     base = f"{program.id}/account"
     return Course(
-        member=_member,
+        member=partial(_member, frozenset(a.id for a in approved)),
         names={a.id: a.name for a in program.esp.accounts},
         endings=tuple(
             Ending(f"{base}/{a.id}/account-plan", a.end, a.name, f"{base}/{a.id}/")
@@ -23,8 +25,11 @@ def course(program: EspProgram) -> Course:
     )
 
 
-def _member(rest: str) -> Member | None:
+def _member(approved: frozenset[str], rest: str) -> Member | None:
+    """`account/ID/...` is the account's, unless the account is still approved: then an issue
+    of it no longer asked for (a period before a corrected start, or one a rehearsal of a
+    later day made) is not a departure."""
     parts = rest.split("/")
-    if len(parts) < 3 or parts[0] != "account":
+    if len(parts) < 3 or parts[0] != "account" or parts[1] in approved:
         return None
     return Member(parts[1], parts[1])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from automation.calendar import add_months
 from automation.course import Course, Member
 from automation.kinds.sponsorship.model import SponsorshipProgram
@@ -11,17 +13,23 @@ def course(program: SponsorshipProgram) -> Course:
     """A key `cohort/sponsee[/...]` is one of that pair's issues (a reason is given by the sponsee's
     username); a cohort ends `program_months` after its start, the pairs' due date."""
     part = program.sponsorship
+    released = frozenset(
+        (cohort.id, pair.sponsee.lower()) for cohort in part.cohorts for pair in cohort.released()
+    )
     return Course(
-        member=_member,
+        member=partial(_member, released),
         ends={c.id: add_months(c.start, part.program_months) for c in part.cohorts},
         names={c.id: c.name for c in part.cohorts},
     )
 
 
-def _member(rest: str) -> Member | None:
+def _member(released: frozenset[tuple[str, str]], rest: str) -> Member | None:
     """`cohort/sponsee` (the pair's issue) and `cohort/sponsee/...` (its scores and career
-    advancement issues) are the pair's."""
+    advancement issues) are the pair's, unless the pair is still released: then an issue of
+    it no longer asked for (one a rehearsal of a later day made) is not a departure."""
     parts = rest.split("/")
     if len(parts) not in (2, 3) or parts[1] in ("tracking", "epic"):
+        return None
+    if (parts[0], parts[1]) in released:
         return None
     return Member(parts[1], parts[0])
