@@ -151,8 +151,11 @@ _ANY_BEGIN = re.compile(r"^\s*<!-- automation:begin (?P<name>[a-z][a-z0-9-]*) --
 
 
 def outside_blocks(text: str) -> str:
-    """The text with the content of every tool-owned block left out (markers kept)."""
+    """The text with the content of every tool-owned block left out (markers kept). A begin
+    marker with no end marker after it (a person deleted it) hides nothing: the block is
+    damaged, and the lines after it are still the person's."""
     kept: list[str] = []
+    held: list[str] = []  # the content of the block opened last, until its end marker
     inside: str | None = None
     for line in text.split("\n"):
         if inside is None:
@@ -161,8 +164,10 @@ def outside_blocks(text: str) -> str:
             inside = opened.group("name") if opened else None
         elif _bare(line) == end_marker(inside):
             kept.append(line)
-            inside = None
-    return "\n".join(kept)
+            inside, held = None, []
+        else:
+            held.append(line)
+    return "\n".join(kept + held)
 
 
 def normalise(text: str) -> str:

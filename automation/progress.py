@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from automation.checklist import TaskCount, count_all
 from automation.config.models import Program, Section
+from automation.markers import outside_blocks
 
 PROGRAM_SCOPE = "program"
 PHASE_SCOPE = "phase"
@@ -58,8 +59,10 @@ def measure(
 
     `applicable` names the sections this issue's template has (all when None); the others are
     not part of its track and never its current phase. Tasks that say they are optional are
-    not counted; nor, in the overall figure, the tasks of sections that are not `required`."""
-    counted, overall = count_all(description, [s.heading for s in program.sections], True)
+    not counted; nor, in the overall figure, the tasks of sections that are not `required`;
+    nor a task a person typed inside one of the tool's blocks, which its next write replaces."""
+    headings = [s.heading for s in program.sections]
+    counted, overall = count_all(outside_blocks(description), headings, True)
     for section, c in zip(program.sections, counted, strict=True):
         if not section.required:
             overall = TaskCount(

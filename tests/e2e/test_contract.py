@@ -66,6 +66,27 @@ def test_ticks_move_progress_labels_and_rollup_and_survive(backend: Backend) -> 
     assert backend.fingerprint() == before
 
 
+def test_a_task_typed_inside_the_progress_block_neither_counts_nor_flaps(
+    backend: Backend,
+) -> None:
+    """The progress block is the tool's: a task a person types there is replaced by the next
+    write, so it is not counted by that write either (the labels would change, then change
+    back on the run after)."""
+    backend.cli("apply")
+    aiko = by_key(backend)["csm-aspiring-leaders/fy27-pilot/aiko.tanaka"]
+    begin = "<!-- automation:begin progress -->\n"
+    backend.edit(aiko.iid, lambda t: t.replace(begin, begin + "- [x] my own task\n", 1))
+    result = backend.cli("apply")
+    assert result.code == 0, result.out
+    aiko = by_key(backend)["csm-aspiring-leaders/fy27-pilot/aiko.tanaka"]
+    assert "my own task" not in aiko.description
+    assert {"progress::0%", "status::not started"} <= set(aiko.labels), result.out
+    assert "labels" not in result.out, result.out
+    before = backend.fingerprint()
+    assert "No changes" in backend.cli("apply").out
+    assert backend.fingerprint() == before
+
+
 def test_labels_people_add_are_kept(backend: Backend) -> None:
     backend.cli("apply")
     sam = by_key(backend)["csm-aspiring-leaders/fy27-pilot/sam.delacroix"]

@@ -14,6 +14,7 @@ from automation.markers import (
     find_key,
     identity_marker,
     normalise,
+    outside_blocks,
     replace_block,
     restore_identity,
     same_text,
@@ -116,3 +117,12 @@ def test_a_restored_identity_line_goes_on_top_and_keeps_everything_else() -> Non
     )
     assert restore_identity("", "p/c1/ana") == f"{marker}\n"
     assert find_key(restore_identity("## One\n", "p/c1/ana")) == "p/c1/ana"
+
+
+def test_outside_blocks_leaves_out_block_content_but_not_after_a_lost_end_marker() -> None:
+    """A person's text after a begin marker whose end marker they deleted is still theirs
+    (tasks there count, recorded values there are read)."""
+    whole = f"a\n{BEGIN}\n- [x] tool\n{END}\nb"
+    assert outside_blocks(whole) == f"a\n{BEGIN}\n{END}\nb"
+    damaged = f"a\n{BEGIN}\n- [x] mine\nb"
+    assert outside_blocks(damaged) == damaged
