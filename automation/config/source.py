@@ -390,7 +390,16 @@ def _too_large(file: str) -> Problem:
     )
 
 
+_MISALIGNED = (
+    "this line is indented differently from the lines it belongs with; line it up with them, "
+    "using spaces (YAML reads nesting from indentation)"
+)
+
+
 def _syntax_problem(error: yaml.MarkedYAMLError, file: str) -> Problem:
+    if (error.context or "").startswith("while parsing a block") and error.problem_mark:
+        # a list or mapping broken by indentation: the line that broke it, not its start
+        return Problem(file, error.problem_mark.line + 1, f"YAML syntax error: {_MISALIGNED}")
     mark = error.context_mark or error.problem_mark  # where the broken construct starts
     line = mark.line + 1 if mark is not None else 1
     what = error.problem or error.context or "syntax error"
