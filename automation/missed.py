@@ -37,10 +37,12 @@ def missed_periods(
     named = ", ".join(missed[:SHOWN]) + (
         f" and {len(missed) - SHOWN} more" if missed[SHOWN:] else ""
     )
+    setting = desired.program.backfill_setting
+    advice = f"To create them, widen `{setting}` in the program file (for example `year`)"
     return [
         f"{len(missed)} periods of {desired.program.id} ended while no run created their issues, "
-        f"before the backfill window, so they were not created: {named}. To create them, widen "
-        "the program's `backfill` (for example `backfill: year`)"
+        f"before the backfill window, so they were not created: {named}. "
+        + (advice if setting else "Create them by hand if they are needed")
     ]
 
 

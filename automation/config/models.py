@@ -310,6 +310,7 @@ class Program(Frozen):
     `kind: Literal[...]` and its own part (see automation/kinds/)."""
 
     confidential_by_default: ClassVar[bool] = False
+    backfill_setting: ClassVar[str | None] = None  # where a kind's backfill of missed periods is
 
     id: Slug
     name: OneLine

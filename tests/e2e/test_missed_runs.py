@@ -39,7 +39,7 @@ def test_periods_before_the_window_are_listed_in_one_warning(esp: Path) -> None:
     assert len(warnings) == 1
     assert "Globex Corporation: December 2026 monthly" in warnings[0]
     assert "Initech: January 2027 monthly" in warnings[0]
-    assert "backfill: year" in warnings[0]
+    assert "widen `esp.backfill` in the program file (for example `year`)" in warnings[0]
 
 
 def test_a_wider_backfill_creates_them(esp: Path) -> None:
@@ -55,3 +55,40 @@ def test_history_before_the_first_run_is_neither_created_nor_warned(esp: Path) -
     result = run("apply", "2026-11-24")
     assert f"{GLOBEX}/monthly/2026-10" not in issues(esp)
     assert "ended while no run" not in result.out
+
+
+CSM = Path("config/programs/csm-aspiring-leaders.yml")
+PILOT = "csm-aspiring-leaders/fy27-pilot/monthly"
+
+
+def backfill(root: Path, window: str) -> None:
+    edit(root / CSM, "group_issues:\n", f"group_issues:\n  backfill: {window}\n")
+
+
+def test_csm_group_months_missed_are_named_with_advice_that_works(shipped: Path) -> None:
+    """The pilot group's monthly issues of months no run happened in: the warning names the
+    setting a participants program has, and following it creates them, overdue."""
+    keep_programs(shipped, "csm-aspiring-leaders", csm_group=True)
+    assert run("apply", "2027-01-04").code == 0
+    assert run("apply", "2027-02-01").code == 0
+    result = run("apply", "2027-04-05")  # February and March missed
+    warnings = [line for line in result.out.splitlines() if "ended while no run" in line]
+    assert len(warnings) == 1, result.out
+    assert "widen `group_issues.backfill` in the program file" in warnings[0]
+    backfill(shipped, "year")
+    result = run("apply", "2027-04-05")
+    assert result.code == 0, result.out
+    found = issues(shipped)
+    for month in ("2027-02", "2027-03"):
+        assert "status::overdue" in found[f"{PILOT}/{month}"].labels, result.out
+    assert "ended while no run" not in result.out
+    assert "No changes" in run("apply", "2027-04-05").out
+
+
+def test_a_quarter_backfill_creates_this_quarters_missed_months_only(shipped: Path) -> None:
+    keep_programs(shipped, "csm-aspiring-leaders", csm_group=True)
+    backfill(shipped, "quarter")
+    assert run("apply", "2027-01-04").code == 0  # December ended last quarter: not made
+    assert run("apply", "2027-03-15").code == 0  # February ended while no run happened
+    months = sorted(k.rsplit("/", 1)[1] for k in issues(shipped) if k.startswith(PILOT))
+    assert months == ["2027-01", "2027-02", "2027-03"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -103,6 +103,8 @@ class ExecutiveSponsorship(Frozen):
 
 class EspProgram(Program):
     """Account plans and the operating cadence, by fiscal period (Executive Sponsorship)."""
+
+    backfill_setting: ClassVar[str | None] = "esp.backfill"
 
     kind: Literal["esp"]
     esp: ExecutiveSponsorship

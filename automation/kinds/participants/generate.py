@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from automation.calendar import Period, periods
+from automation.calendar import Period, period, periods
 from automation.desired import Context, DesiredIssue, Generated, Group
 from automation.kinds.participants.model import Cohort, GroupIssues, ParticipantsProgram
 
@@ -61,8 +61,17 @@ def _group_issue(ctx: Ctx, monthly: GroupIssues, cohort: Cohort, month: Period) 
         assignees=(lead.username,) if lead else (),
         due_date=min(month.end, cohort.end_date) if cohort.end_date else month.end,
         epic_key=ctx.group_epic_key(cohort.id),
-        create=month.end >= ctx.today,
+        create=_creates(monthly, month, ctx.today),
     )
+
+
+def _creates(monthly: GroupIssues, month: Period, today: dt.date) -> bool:
+    """This month's issue; with `backfill`, also those of months that ended, since the start
+    of the current calendar quarter or year (runs were missed: they are made overdue)."""
+    if monthly.backfill == "none":
+        return month.end >= today
+    window = period("quarterly" if monthly.backfill == "quarter" else "annual", today, 1)
+    return month.end >= window.start
 
 
 def _overlaps(cohorts: tuple[Cohort, ...]) -> list[str]:

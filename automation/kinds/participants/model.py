@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -29,10 +29,17 @@ class GroupIssues(Frozen):
     title: OneLine = Field(
         description="Jinja expression; `program`, `cohort`, `period` (`name`, `start`, `end`)"
     )
+    backfill: Literal["none", "quarter", "year"] = Field(
+        default="none",
+        description="months that ended with no issue (runs were missed) are created, overdue, "
+        "back to the start of the current calendar quarter or year; none: only this month's",
+    )
 
 
 class ParticipantsProgram(Program):
     """One issue per participant of each cohort (CSM Aspiring Leaders)."""
+
+    backfill_setting: ClassVar[str | None] = "group_issues.backfill"
 
     kind: Literal["participants"]
     lead: Username | None = Field(
