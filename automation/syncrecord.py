@@ -21,6 +21,10 @@ from pathlib import Path
 RECORD_LABEL = "automation-last-full-run"
 RECORD_COLOR = "#808080"
 OVERLAP = dt.timedelta(seconds=5)  # GitLab's Date header has whole seconds; clocks drift
+# GitLab may answer a read from a database replica, which it lets lag the primary by up to a
+# minute (sticking a user's reads to fresh data only after that user's own writes): a change
+# made that long before a read may not be in its answer
+REPLICA_LAG = dt.timedelta(seconds=60)
 _PREFIX = "Kept by the automation, never put it on issues. v1"
 _PATTERN = re.compile(
     r"v1 since=(?P<since>\S+) day=(?P<day>\d{4}-\d{2}-\d{2}) issues=(?P<issues>\d+) "

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from automation.items import ObservedIssue
 from automation.progress import program_of
-from automation.syncrecord import OVERLAP, SyncRecord, fingerprint, read_record
+from automation.syncrecord import OVERLAP, REPLICA_LAG, SyncRecord, fingerprint, read_record
 from automation.trackers.base import ChangeLog, Tracker
 
 MAX_CHANGED = 500  # more issues changed than this since the record: a full run is as cheap
@@ -71,13 +71,14 @@ def keep_record(
     tracker: Tracker, inputs: str, today: dt.date, steps: frozenset[str], issues: int
 ) -> None:
     """After a run that found nothing to do, in every program or in every program that had
-    changed: as of its first request (less an overlap for clocks), these inputs leave
-    nothing to do."""
+    changed: as of its first request, less a minute (its reads may have come from a replica
+    that far behind, and a change they missed must be after the record's moment), these
+    inputs leave nothing to do."""
     if not isinstance(tracker, ChangeLog):
         return
     start = tracker.first_answer_at()
     if start is not None:
-        record = SyncRecord(start - OVERLAP, today, issues, steps, inputs)
+        record = SyncRecord(start - REPLICA_LAG, today, issues, steps, inputs)
         tracker.write_sync_record(record.text())
 
 

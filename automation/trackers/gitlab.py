@@ -21,7 +21,7 @@ from automation.errors import CreationRefused, ItemError, TrackerUnavailable
 from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, ObservedNote
 from automation.markers import same_text
 from automation.progress import LabelSpec
-from automation.syncrecord import RECORD_COLOR, RECORD_LABEL
+from automation.syncrecord import RECORD_COLOR, RECORD_LABEL, REPLICA_LAG
 from automation.trackers.base import ChangeLog, Tracker
 from automation.trackers.ledger import Ledger, Write, Writes
 
@@ -36,9 +36,8 @@ NOT_FOUND = 404
 LOCK_LABEL = "automation-run-lock"  # a group label whose existence means a run is going
 LOCK_COLOR = "#808080"
 LISTED_AGAIN = PER_PAGE - 1  # more changed since a run's lists: list again (one page read)
-# a read before the run wrote anything may come from a database replica, which GitLab lets
-# lag the primary by up to a minute: lists reused under the run lock are checked that far back
-REPLICA_LAG = dt.timedelta(seconds=60)
+# lists reused under the run lock are checked REPLICA_LAG back (syncrecord.py): they were read
+# before the run wrote anything, so perhaps from a replica a minute behind
 WINDOW = 60.0  # seconds: GitLab's write budgets are per minute
 LOW_REMAINING = 0.05  # slow down when less than this share of the request budget is left
 MAX_RATE_WAIT = 60.0  # never wait longer than this for a rate-limit window to reset
