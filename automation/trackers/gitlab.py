@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -439,16 +440,24 @@ class GitLabTracker(Tracker, ChangeLog):
         """Post a note, paced under the note rate; never twice, even after a time-out (the
         body's first line is its marker, looked for before trying again)."""
         notes = self._project.issues.get(iid, lazy=True).notes
-        self._post_once(notes, body, f"#{iid}", lambda marker: self.has_note(iid, marker))
+        posted = functools.partial(self.has_note, iid)
+        self._post_once(notes, body, f"#{iid}", posted, self._translated)
 
-    def _post_once(self, notes: Any, body: str, where: str, posted: Callable[[str], bool]) -> None:
+    def _post_once(
+        self,
+        notes: Any,
+        body: str,
+        where: str,
+        posted: Callable[[str], bool],
+        translated: Callable[[str], AbstractContextManager[None]],
+    ) -> None:
         """Post a note, paced; after a failure, look for its marker (its first line) before
-        trying again."""
+        trying again. TRANSLATED turns GitLab's refusals into the tool's errors."""
         marker = body.split("\n", 1)[0]
 
         def create() -> bool:
             self._pace("note", self.settings.notes_per_minute)
-            with self._translated(f"adding a note to {where}"):
+            with translated(f"adding a note to {where}"):
                 notes.create({"body": body}, retry_transient_errors=False)
             return True
 
@@ -465,13 +474,14 @@ class GitLabTracker(Tracker, ChangeLog):
         """Whether the tool's user posted a note with the marker on another project's issue."""
         notes = self._notes_in(project, iid)
         where = f"reading the notes of {project}/-/issues/{iid}"
-        return self._noted(notes, marker, self._translated(where))  # its failure: that item's
+        return self._noted(notes, marker, self._elsewhere(where))  # its failure: that item's
 
     def add_note_in(self, project: str, iid: int, body: str) -> None:
         """Post a note on another project's issue, paced and never twice (see add_note)."""
         notes = self._notes_in(project, iid)
         where = f"{project}/-/issues/{iid}"
-        self._post_once(notes, body, where, lambda marker: self.has_note_in(project, iid, marker))
+        posted = functools.partial(self.has_note_in, project, iid)
+        self._post_once(notes, body, where, posted, self._elsewhere)
 
     def _notes_in(self, project: str, iid: int) -> Any:
         """The notes of an issue of another project on this GitLab (never another origin:
@@ -924,6 +934,26 @@ class GitLabTracker(Tracker, ChangeLog):
             raise self._http_error(what, error, missing) from error
         except requests.RequestException as error:
             raise TransientError(self._scrub(f"GitLab failed while {what}: {error}")) from error
+
+    @contextmanager
+    def _elsewhere(self, what: str) -> Iterator[None]:
+        """As _translated, for an issue of another project: GitLab refusing it (403: its
+        discussion locked to non-members, its project archived or closed to the token's user)
+        fails that one item; the program's own project is not in question."""
+        try:
+            with self._translated(what):
+                yield
+        except TrackerUnavailable as error:
+            cause = error.__cause__
+            if not (isinstance(cause, GitlabError) and cause.response_code == FORBIDDEN):
+                raise
+            raise ItemError(
+                self._scrub(
+                    f"GitLab refused {what} (403 Forbidden): that issue's discussion may be "
+                    "locked, or its project archived or closed to the token's user; the note "
+                    "is posted by the first run after it is open again"
+                )
+            ) from cause
 
     def _http_error(
         self, what: str, error: GitlabError, missing: str | None

@@ -174,3 +174,21 @@ def test_on_gitlab_a_lost_answer_to_the_other_projects_note_posts_it_once(
     assert lose.fired == 1 and fake.crashes[0].fired == 1
     assert fake.count("POST", "people-group/onboarding/issues") == 1
     assert len(_tool_notes(gitlab)) == 1
+
+
+def test_on_gitlab_a_refused_note_on_the_other_projects_issue_fails_that_hire_only(
+    gitlab: GitLabBackend,
+) -> None:
+    """GitLab answers 403 to a note on an issue whose discussion is locked to non-members, or
+    in an archived project: that hire's item fails, and the run does the rest (a 403 on the
+    program's own project still stops the run: the token lacks a role there)."""
+    gitlab.fake.inject(403, times=1, method="POST", path_contains="people-group/onboarding/issues")
+    result = gitlab.cli("apply")
+    assert result.code == 1, result.out + result.err
+    said = result.out + result.err
+    assert f"FAILED [{MAYA}]: GitLab refused adding a note to {GENERAL}/-/issues/" in said
+    assert "discussion may be locked" in said
+    assert "Summary: 14 created" in result.out  # everything else was done
+    assert not _tool_notes(gitlab)
+    assert gitlab.cli("apply").code == 0  # posted once GitLab accepts it
+    assert len(_tool_notes(gitlab)) == 1
