@@ -324,7 +324,11 @@ def _end_account(
         "plan": plan.progress if plan else None,
         "issues": len(counted_issues),
         "complete": sum(1 for m in counted_issues if m.progress.status is Status.COMPLETE),
-        "open": sum(1 for m in counted_issues if m.issue.state == "opened"),
+        "open": sum(  # unfinished ones: a complete issue a person keeps open is complete
+            1
+            for m in counted_issues
+            if m.issue.state == "opened" and m.progress.status is not Status.COMPLETE
+        ),
     }
     note = f"{ACCOUNT_NOTE}\n{_render(blocks.renderer, 'account_note', values)}"
     text = _render(blocks.renderer, "account_ended", values)

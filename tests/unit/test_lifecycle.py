@@ -72,4 +72,4 @@ def test_a_withdrawn_row_is_listed_but_not_counted(tmp_path: Path) -> None:
     text = blocks.rollup(program.program, rows)
     assert "| #2 (closed) | Leaders: Cy | c1 |" in text and "| withdrawn |" in text
     assert f"**{done.overall.count}/{done.overall.count}** | **100%**" in text
-    assert "1 tracked issues; 1 complete; 1 withdrawn, listed but not counted." in text
+    assert "1 tracked issue; 1 complete; 1 withdrawn, listed but not counted." in text
