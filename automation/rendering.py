@@ -34,7 +34,7 @@ _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # Inline Markdown that changes what a value shows or swallows the text after it: code spans
 # and fences, emphasis and strikethrough, links, images and task boxes, table cells, math.
 _INLINE = re.compile(r"[\\`*_~\[\]|$]")
-_HTML = re.compile(r"[&<>]")
+_HTML = re.compile(r"&(?=[#\w])|[<>]")  # an & that could start an entity or an epic (&12)
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation
 # What starts a block at the beginning of a line: an ATX heading, a list item, a thematic
 # break or setext underline (`-`, `+`, `=`), and an ordered list item (`1.` / `1)`); `>`, `*`,

@@ -239,7 +239,7 @@ def test_an_ended_account_plan_is_closed_with_one_summary_note(esp: Path) -> Non
     said = notes(esp, plan)
     assert said.count(ACCOUNT_NOTE) == 1
     assert "Globex Corporation: the commitment ended on 2027-01-31" in said
-    counted = re.search(r"Cadence issues: 1 of (\d+) complete, (\d+) unfinished and still open", said)
+    counted = re.search(r"issues: 1 of (\d+) complete, (\d+) unfinished and still open", said)
     assert counted and int(counted[2]) == int(counted[1]) - 1, said
     # the next run, and a person reopening the plan: no second note, not closed again
     assert ACCOUNT_NOTE not in run("apply", today="2027-02-02").out
@@ -284,7 +284,7 @@ def test_a_hire_taken_out_of_onboarding_keeps_an_open_issue_when_told(shipped: P
     tom = issues(shipped)["sales-onboarding/tom.reyes"]
     assert tom.state == "opened" and statuses(tom) == {"status::withdrawn"}
     said = notes(shipped, tom)
-    assert "**Withdrawn from Sales &amp; Customer Success Onboarding.**\n" in said
+    assert "**Withdrawn from Sales & Customer Success Onboarding.**\n" in said
     assert "brings this issue back" in said
     tracking = issues(shipped)["sales-onboarding/tracking"].description
     assert re.search(r"\| Sales onboarding: Tom Reyes .*\| withdrawn \|", tracking)

@@ -84,6 +84,8 @@ Texts = dict[str, str]
     [
         ("R&D <team> > x", "R&amp;D &lt;team&gt; &gt; x"),
         ("&lt;", "&amp;lt;"),
+        ("&12 &#60; &x", "&amp;12 &amp;#60; &amp;x"),  # an epic reference, entities
+        ("Sales & Customer Success", "Sales & Customer Success"),  # shown as typed already
         ("<!-- hide", "&lt;!-- hide"),
         ("</details><script>", "&lt;/details&gt;&lt;script&gt;"),
         ("```", "\\`\\`\\`"),
