@@ -47,6 +47,20 @@ class Progress:
     current_phase: Section | None
     status: Status
 
+    @property
+    def has_phases(self) -> bool:
+        """Whether any of the issue's sections is a phase (a group's monthly issue has only
+        ongoing ones: it never has a current phase, nor completes its phases)."""
+        return any(s.applicable and s.section.is_phase for s in self.sections)
+
+    @property
+    def phase_shown(self) -> str:
+        """What the issue's "current phase" says: the phase, `all phases complete`, or `no
+        phases`."""
+        if self.current_phase is not None:
+            return self.current_phase.heading
+        return "all phases complete" if self.has_phases else "no phases"
+
 
 def measure(
     description: str,
