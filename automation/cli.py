@@ -196,7 +196,8 @@ environment:
 exit codes:
   0  done (or nothing to do)
   1  some items failed; the others were done
-  2  configuration, templates or the command line are wrong; nothing was written
+  2  configuration, templates, the command line or a local workspace file are wrong;
+     nothing was written
   3  GitLab unreachable or the token refused (or the local workspace cannot be
      written); nothing more was written
 """

@@ -18,7 +18,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from automation.config import wording
 from automation.config.models import RESERVED_USERNAMES
 from automation.config.source import not_utf8, parse_yaml
-from automation.errors import AutomationError, ConfigError, ItemError, TrackerUnavailable
+from automation.errors import (
+    EXIT_INVALID_CONFIG,
+    AutomationError,
+    ConfigError,
+    ItemError,
+    TrackerUnavailable,
+)
 from automation.items import (
     DESCRIPTION_LIMIT,
     NewEpic,
@@ -40,7 +46,10 @@ _FRONT_MATTER = re.compile(r"---\r?\n(?P<front>.*?\r?\n)?---\r?\n(?P<body>.*)\Z"
 
 
 class WorkspaceError(AutomationError):
-    """A workspace file cannot be read; nothing is written until it is fixed."""
+    """A workspace file cannot be read; nothing is written until it is fixed (exit 2, as for
+    a configuration file: a file a person edited says something the tool cannot read)."""
+
+    exit_code = EXIT_INVALID_CONFIG
 
 
 class WorkspaceUnwritable(TrackerUnavailable):
