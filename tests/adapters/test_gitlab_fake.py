@@ -989,8 +989,18 @@ def test_no_rate_limit_headers_unless_a_budget_is_set(fake: FakeGitLab) -> None:
     assert not any(h.startswith("RateLimit") for h in api_get(fake, "/projects/1/issues").headers)
 
 
+def test_rate_limit_headers_come_only_with_a_429_by_default(fake: FakeGitLab) -> None:
+    """Rack::Attack adds RateLimit-* to the answers it throttles only (GitLab.com, gitlab-org/
+    gitlab#365728 and !209485): a client cannot see the budget run low."""
+    fake.set_rate_limit(2)
+    assert not any(h.startswith("RateLimit") for h in api_get(fake, "/projects/1").headers)
+    api_get(fake, "/projects/1")
+    refused = api_get(fake, "/projects/1")
+    assert refused.status_code == 429 and refused.headers["RateLimit-Remaining"] == "0"
+
+
 def test_rate_limit_headers_follow_the_per_user_budget(fake: FakeGitLab) -> None:
-    fake.set_rate_limit(5)
+    fake.set_rate_limit(5, headers_always=True)  # GitLab's flag for unthrottled answers
     api_get(fake, "/projects/1/issues")
     headers = api_get(fake, "/projects/1").headers
     assert [headers[f"RateLimit-{k}"] for k in ("Limit", "Observed", "Remaining")] == [
@@ -1040,7 +1050,7 @@ def test_issue_creation_limit_is_per_project_and_user_and_not_in_headers(
     fake: FakeGitLab,
 ) -> None:
     fake.set_application_limits(issue_creates_per_minute=2, notes_per_minute=None)
-    fake.set_rate_limit(1000)
+    fake.set_rate_limit(1000, headers_always=True)
     project = project_of(fake)
     new_issue(project)
     new_issue(project)

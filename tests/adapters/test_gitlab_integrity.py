@@ -121,14 +121,37 @@ def test_a_create_refused_as_spam_stops_creating_for_the_run(
 def test_a_slow_down_before_the_request_budget_runs_out(
     gitlab: GitLabBackend, backoffs: list[float]
 ) -> None:
+    """Where GitLab says how much of the budget is left on every answer (its flag
+    `rate_limiting_headers_for_unthrottled_requests`), the tool waits before running out."""
     fake = gitlab.fake
-    fake.set_rate_limit(40)
+    fake.set_rate_limit(40, headers_always=True)
     clock = FakeTime(fake)
     result = apply(gitlab, clock)
     assert result.code == 0, result.out + result.err
     assert fake.count("GET") + writes(fake) > 40  # more than one window's worth of requests
     assert clock.slept  # it waited for the window to reset ...
     assert not backoffs  # ... instead of meeting a 429 and backing off
+
+
+def test_a_run_past_the_request_budget_waits_out_each_429(
+    gitlab: GitLabBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GitLab's default: no RateLimit-* headers until a request is refused. The run meets
+    429s, waits as each one's Retry-After says (in GitLab time), and still does everything."""
+    fake = gitlab.fake
+    fake.set_rate_limit(40)
+    waited: list[float] = []
+
+    def backoff(seconds: float) -> None:  # python-gitlab's, after a 429: in GitLab time
+        waited.append(seconds)
+        fake.sleep(seconds)
+
+    monkeypatch.setattr("time.sleep", backoff)
+    result = apply(gitlab, FakeTime(fake))
+    assert result.code == 0, result.out + result.err
+    assert fake.count("GET") + writes(fake) > 40
+    assert waited  # it met 429s
+    assert "failed" not in result.out.split("Summary:")[-1].replace("0 failed", "")
 
 
 @pytest.mark.heavy

@@ -2399,6 +2399,7 @@ class FakeGitLab:
         self.hooks: list[RequestHook] = []
         self.spam_refusals: list[SpamRefusal] = []
         self.budget: RequestBudget | None = None
+        self.rate_headers_always = False  # see set_rate_limit
         self.application_limits = ApplicationLimits(self.clock)
         self.router = Router()
         for group in (
@@ -2575,11 +2576,15 @@ class FakeGitLab:
 
     # ---- limits --------------------------------------------------------------------------
 
-    def set_rate_limit(self, per_minute: int | None) -> None:
-        """Give every user `per_minute` API requests per minute of fake time (None: unlimited)."""
-        # Answers then carry RateLimit-* headers (not the projects, groups and users lists) and
-        # a request over budget gets 429 with Retry-After, as lib/gitlab/rack_attack.rb does.
+    def set_rate_limit(self, per_minute: int | None, headers_always: bool = False) -> None:
+        """Give every user `per_minute` API requests per minute of fake time (None: unlimited).
+        A request over budget gets 429 with Retry-After and RateLimit-* headers, as Rack::Attack
+        answers (lib/gitlab/rack_attack.rb); other answers carry no RateLimit-* headers, unless
+        HEADERS_ALWAYS: GitLab's `rate_limiting_headers_for_unthrottled_requests` flag (MR
+        209485, 2025) adds them to every metered answer (not the projects, groups and users
+        lists)."""
         self.budget = RequestBudget(per_minute) if per_minute is not None else None
+        self.rate_headers_always = headers_always
 
     def set_application_limits(
         self, issue_creates_per_minute: int | None = 200, notes_per_minute: int | None = 60
@@ -2651,7 +2656,7 @@ class FakeGitLab:
                 hook.action()
         reply = self._serve(request)
         listing = request.method == "GET" and request.path.rstrip("/") in UNMETERED_LISTS
-        if usage is not None and not listing:
+        if usage is not None and not listing and self.rate_headers_always:
             reply.headers.update(usage.headers())
         return reply
 
