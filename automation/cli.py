@@ -36,6 +36,7 @@ from automation.output.document import plan_document, to_json
 from automation.output.lines import NOTE_MARKER, note_body, plan_lines, summary_line
 from automation.output.result import Result, Summary, plural
 from automation.privacy import Privacy, printable
+from automation.progress import overall_counter
 from automation.run import Prepared, apply, make_plan, prepare, size_warnings
 from automation.syncrecord import SyncRecord
 from automation.trackers.base import Tracker
@@ -389,7 +390,8 @@ def _apply(
     lock = RunLock(tracker, args.clock)
     result = Result.of_run(apply(prepared, tracker, today, done, args.steps, lock))
     if isinstance(tracker, LocalTracker):
-        tracker.write_index()  # where a person starts: open an issue file, tick a box
+        # where a person starts: open an issue file, tick a box
+        tracker.write_index(overall_counter(prepared.loaded.config.programs, today))
         if any(isinstance(a, AddNote) and a.project for a in result.actions):
             console.line(
                 f"note: the local backend sends nothing: notes for issues of other projects are "

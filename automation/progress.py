@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from automation.checklist import TaskCount, count_all
 from automation.config.models import Program, Section
+from automation.items import ObservedIssue
 from automation.markers import outside_blocks
 
 PROGRAM_SCOPE = "program"
@@ -231,3 +232,19 @@ def label_changes(
     add = tuple(sorted(wanted - have))
     remove = tuple(sorted((have & removable) - wanted))
     return add, remove
+
+
+def overall_counter(
+    programs: Iterable[Program], today: dt.date
+) -> Callable[[ObservedIssue], TaskCount | None]:
+    """An issue's overall figure as its program counts it (optional tasks and sections that
+    are not required left out); None for an issue of no program given."""
+    by_label = {program_label(p): p for p in programs}
+
+    def overall(issue: ObservedIssue) -> TaskCount | None:
+        program = next((by_label[label] for label in issue.labels if label in by_label), None)
+        if program is None:
+            return None
+        return measure(issue.description, program, issue.due_date, today).overall
+
+    return overall

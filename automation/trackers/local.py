@@ -35,7 +35,7 @@ from automation.items import (
 )
 from automation.progress import LabelSpec
 from automation.trackers.base import Tracker
-from automation.trackers.local_index import INDEX_FILE, index_text
+from automation.trackers.local_index import INDEX_FILE, Counted, index_text
 
 FRONT = "---\n"
 TOOL_USER = "automation"  # the author of the files the tool creates
@@ -358,12 +358,13 @@ class LocalTracker(Tracker):
             if other not in meta.links:
                 self._change(one, {"links": [*meta.links, other]})
 
-    def write_index(self) -> None:
+    def write_index(self, counted: Counted = lambda _: None) -> None:
         """Rewrite index.md: each issue file with its person, program, phase and progress
-        (only when that changed: a run with nothing to do changes no file)."""
+        (COUNTED as its program counts it), only when that changed: a run with nothing to do
+        changes no file."""
         if not self.issues_dir.is_dir():
             return
-        path, text = self.workspace / INDEX_FILE, index_text(self.all_issues())
+        path, text = self.workspace / INDEX_FILE, index_text(self.all_issues(), counted)
         if not path.is_file() or path.read_bytes() != text.encode("utf-8"):
             _write(path, text)
 

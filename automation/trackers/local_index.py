@@ -3,9 +3,9 @@ progress, so a person opens one and ticks a box from there (pure)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from automation.checklist import count_tasks
+from automation.checklist import TaskCount, count_tasks
 from automation.items import ObservedIssue
 from automation.rendering import escape_markdown
 
@@ -19,14 +19,18 @@ _HEAD = (
 )
 
 
-def index_text(issues: Sequence[ObservedIssue]) -> str:
-    """The index: one row per issue file, in iid order, open ones first."""
+Counted = Callable[[ObservedIssue], TaskCount | None]  # an issue's figure as its program counts
+
+
+def index_text(issues: Sequence[ObservedIssue], counted: Counted = lambda _: None) -> str:
+    """The index: one row per issue file, in iid order, open ones first. Progress is COUNTED
+    as the issue's program counts it (optional tasks left out), else as GitLab does."""
     ordered = sorted(issues, key=lambda issue: (issue.state != "opened", issue.iid))
-    return _HEAD + "".join(_row(issue) for issue in ordered) + _tail(issues)
+    return _HEAD + "".join(_row(issue, counted) for issue in ordered) + _tail(issues)
 
 
-def _row(issue: ObservedIssue) -> str:
-    tasks = count_tasks(issue.description)
+def _row(issue: ObservedIssue, counted: Counted) -> str:
+    tasks = counted(issue) or count_tasks(issue.description)
     progress = f"{tasks.completed_count}/{tasks.count} ({tasks.percent}%)" if tasks.count else "—"
     status = _scoped(issue, "status") or ("closed" if issue.state == "closed" else "")
     texts = (

@@ -104,6 +104,9 @@ def test_optional_items_are_shown_as_optional_and_not_counted(project: Path) -> 
     sam = issues(project)[SAM]
     assert {"status::complete", "progress::100%"} <= set(sam.labels)
     assert sam.description.count("[ ] Optional:") == 3  # still there, still open
+    index = (project / ".automation" / "index.md").read_text()  # as the issue counts them
+    row = next(line for line in index.split("\n") if f"[#{sam.iid}]" in line)
+    assert "| 25/25 (100%) | complete |" in row, row
 
 
 def test_issues_made_before_keep_their_ticks_and_wording(project: Path) -> None:
