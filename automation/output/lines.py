@@ -56,7 +56,9 @@ _DONE = _Verbs("created", "updated", "added", "closed", "reopened")
 def describe(action: Action, *, done: bool = False, privacy: Privacy = NOBODY) -> str:
     """One line saying what an action does, or with `done`, what it did."""
     if privacy.hides(action.key):
-        where = f"#{action.iid}" if action.iid else "a new issue"
+        epic = isinstance(action, CreateEpic | UpdateEpic)  # their iid is the epic's
+        sign, noun = ("&", "epic") if epic else ("#", "issue")
+        where = f"{sign}{action.iid}" if action.iid else f"a new {noun}"
         kind = action_type(action).replace("_", " ")
         what = f"{kind}: {where} of {action.program} (confidential)"
         return f"done: {what}" if done else what

@@ -91,6 +91,16 @@ def test_a_confidential_items_action_has_no_key_and_no_text() -> None:
     assert document["failures"][0]["key"] == "p #3 (confidential)"
 
 
+def test_a_confidential_epics_line_names_an_epic() -> None:
+    hidden = Privacy(frozenset({"p"}))
+    create = CreateEpic("p", NewEpic("p/epic", "Epic", "text", ("program::p",)))
+    rename = UpdateEpic("p", "p/epic", 5, "<!-- a -->\n", "<!-- b -->\n")
+    assert describe(create, done=True, privacy=hidden) == (
+        "done: create epic: a new epic of p (confidential)"
+    )
+    assert describe(rename, privacy=hidden) == "update epic: &5 of p (confidential)"
+
+
 def test_the_run_report_and_the_plan_share_their_parts() -> None:
     result = Result.of_plan(EVERY_ACTION)
     report = doc.run_report("plan", dt.date(2026, 11, 24), result, Privacy())
