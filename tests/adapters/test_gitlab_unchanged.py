@@ -65,11 +65,12 @@ def test_a_tick_since_the_record_is_read_and_counted(settled: GitLabBackend) -> 
     assert "progress::50-74%" in labels
 
 
-def test_a_tick_during_the_run_that_kept_the_record_is_not_missed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A manager ticks a box after the run read the issues and before it kept its record:
-    the record's moment is the run's start, so the next run sees the tick."""
+def tick_unseen_by_the_recording_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, before_the_run: dt.timedelta | None = None
+) -> tuple[FakeGitLab, Result]:
+    """The first run; an hour on, a run that reads the issues before a tick shows in GitLab
+    (it shows just before the run keeps its record, dated then, or BEFORE_THE_RUN began), so
+    that run finds nothing and keeps the record; an hour on, the next run, returned."""
     monkeypatch.chdir(tmp_path)
     setup_project(tmp_path, 3)
     fake = new_fake(users=tuple(users(3)))
@@ -78,16 +79,25 @@ def test_a_tick_during_the_run_that_kept_the_record_is_not_missed(
         ok(backend.cli("apply"))
         fake.clock.advance(HOUR)
         issue = fake.state.projects[1].issues[1]
+        moment = fake.clock.now() - before_the_run if before_the_run else None
 
         def tick() -> None:
             issue.description = issue.description.replace("- [ ] first task", "- [x] first task")
-            issue.updated_at = fake.clock.now()
+            issue.updated_at = moment if moment else fake.clock.now()
 
         fake.before_request("PUT", "/labels", tick)
         ok(backend.cli("apply"))  # found nothing (the tick came after its read), kept the record
         assert RECORD_LABEL in fake.labels(GROUP)
         fake.clock.advance(HOUR)
-        run = ok(backend.cli("apply"))
+        return fake, ok(backend.cli("apply"))
+
+
+def test_a_tick_during_the_run_that_kept_the_record_is_not_missed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A manager ticks a box after the run read the issues and before it kept its record:
+    the record's moment is the run's start, so the next run sees the tick."""
+    fake, run = tick_unseen_by_the_recording_run(tmp_path, monkeypatch)
     assert QUIET not in run.out
     assert "progress::50-74%" in next(i for i in fake.issues(PROJECT) if i["iid"] == 1)["labels"]
 
@@ -98,25 +108,8 @@ def test_a_tick_a_lagging_replica_hid_from_the_run_is_not_missed(
     """GitLab may serve reads from a database replica up to a minute behind: a tick made 30 s
     before the run began can be missing from everything the run read. The record that run
     keeps starts a minute before its first request, so the next run still sees the tick."""
-    monkeypatch.chdir(tmp_path)
-    setup_project(tmp_path, 3)
-    fake = new_fake(users=tuple(users(3)))
-    with fake.activate():
-        backend = GitLabBackend(fake)
-        ok(backend.cli("apply"))
-        fake.clock.advance(HOUR)
-        issue = fake.state.projects[1].issues[1]
-        start = fake.clock.now()
-
-        def replica_catches_up() -> None:  # the tick, made before the run, now shows
-            issue.description = issue.description.replace("- [ ] first task", "- [x] first task")
-            issue.updated_at = start - dt.timedelta(seconds=30)
-
-        fake.before_request("PUT", "/labels", replica_catches_up)
-        ok(backend.cli("apply"))  # read nothing of the tick; kept the record
-        assert RECORD_LABEL in fake.labels(GROUP)
-        fake.clock.advance(HOUR)
-        run = ok(backend.cli("apply"))
+    thirty = dt.timedelta(seconds=30)
+    fake, run = tick_unseen_by_the_recording_run(tmp_path, monkeypatch, thirty)
     assert QUIET not in run.out
     assert "progress::50-74%" in next(i for i in fake.issues(PROJECT) if i["iid"] == 1)["labels"]
 
