@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from automation.config.models import Person
+from automation.config.models import Person, by_username
 from automation.desired import DesiredProgram
 
 HIDDEN = "[confidential]"
@@ -89,7 +89,7 @@ def privacy_of(programs: Iterable[DesiredProgram], people: Iterable[Person]) -> 
     and roster people whose username is part of an item's key (a sponsee's pair)."""
     confidential: set[str] = set()
     usernames: set[str] = set()
-    roster = {person.username.lower(): person for person in people}
+    roster = by_username(people)
     for desired in programs:
         for item in desired.every_issue():
             if not item.confidential:

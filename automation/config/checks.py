@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from automation.config.models import JobGrades, Person, Program, Roster
+from automation.config.models import JobGrades, Person, Program, Roster, by_username
 from automation.config.source import Source, duplicates, shorten
 from automation.errors import Problem
 from automation.kinds.kind import People
@@ -33,7 +33,7 @@ def check_references(
     if isinstance(roster, Roster):
         roster = Entries(tuple(enumerate(roster.people)), frozenset())
     people = roster.people
-    by_name = {person.username.lower(): person for _, person in people}
+    by_name = by_username(person for _, person in people)
     known = People(by_name, grades, roster.withheld)
     problems = list(_check_people(people, people_file, known))
     problems.extend(_check_grades(people, people_file, grades))

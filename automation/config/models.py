@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from functools import cached_property
 from typing import Annotated, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -358,11 +359,20 @@ class Config(Frozen):
 
     @cached_property
     def _by_username(self) -> dict[str, Person]:
-        return {person.username.lower(): person for person in self.people}
+        return by_username(self.people)
 
     def person(self, username: str) -> Person:
         """The roster entry for a username, case-insensitively as GitLab matches them."""
         return self._by_username[username.lower()]
+
+
+def by_username(people: Iterable[Person]) -> dict[str, Person]:
+    """The roster by lowercased username, each username's first entry: a repeat is reported
+    as such, and checks that look a person up read the entry the message calls the first."""
+    found: dict[str, Person] = {}
+    for person in people:
+        found.setdefault(person.username.lower(), person)
+    return found
 
 
 def grade_of(person: Person, grades: JobGrades) -> int | None:

@@ -161,3 +161,14 @@ def test_the_command_collects_garbage_less_often(monkeypatch: pytest.MonkeyPatch
     assert exited.value.code == 0
     assert seen == [(cli_module.ALLOCATIONS_PER_COLLECTION, *before[1:])]
     assert before[0] < cli_module.ALLOCATIONS_PER_COLLECTION
+
+
+def test_a_person_listed_twice_is_one_problem_not_more(shipped: Path) -> None:
+    """The repeat is the mistake; checks that look the person up read the first entry, the
+    one the message points to (a sponsee's grade is there, not in the bare repeat)."""
+    with (shipped / "config" / "people.yml").open("a") as roster:
+        roster.write("  - username: aiko.tanaka\n    name: Aiko T\n")
+    result = cli(["validate"], {})
+    assert result.code == 2
+    problems = [line for line in result.err.splitlines() if not line.startswith("automation:")]
+    assert len(problems) == 1 and "person 'aiko.tanaka' is listed twice" in problems[0], problems

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from automation.calendar import add_months
+from automation.config.models import by_username
 from automation.desired import (
     Closing,
     Context,
@@ -57,7 +58,7 @@ def generate(ctx: Ctx) -> Generated:
         )
         for c in part.cohorts
     )
-    people = {person.username.lower(): person for person in ctx.config.people}
+    people = by_username(ctx.config.people)
     found = findings(part, people, ctx.config.grades)
     warnings = tuple(str(ctx.source.problem(f.loc, f.message)) for f in found if not f.error)
     return Generated(issues, groups, warnings=warnings, notices=tuple(_staged_notices(ctx)))
