@@ -328,3 +328,15 @@ def test_overlapping_grade_tracks_are_refused() -> None:
                 ]
             }
         )
+
+
+def test_a_missing_timezone_names_whose_is_missing() -> None:
+    sponsee_only = changed("see", timezone=None)
+    neither = {**sponsee_only, "spon": BASE["spon"].model_copy(update={"timezone": None})}
+    for people, whom in ((sponsee_only, "the sponsee"), (neither, "either person")):
+        (found,) = run(people)
+        assert not found.error
+        assert found.message == (
+            f"pair 1 of cohort c1: no timezone in people.yml for {whom}, so the timezone rule "
+            "was not checked; add `timezone:` (e.g. Europe/Berlin)"
+        )

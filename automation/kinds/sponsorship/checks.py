@@ -164,11 +164,13 @@ def _timezones(pair: _Pair, part: Sponsorship) -> Iterator[Finding]:
     rules = part.rules
     zones = (pair.sponsor.timezone, pair.sponsee.timezone)
     if None in zones:
+        missing = [who for who, zone in zip(("sponsor", "sponsee"), zones, strict=True) if not zone]
+        whom = "either person" if len(missing) == 2 else f"the {missing[0]}"
         yield Finding(
             False,
             pair.loc,
-            f"pair {pair.label}: no timezone in people.yml for "
-            "both people, so the timezone rule was not checked",
+            f"pair {pair.label}: no timezone in people.yml for {whom}, so the timezone rule "
+            "was not checked; add `timezone:` (e.g. Europe/Berlin)",
         )
         return
     gap = clock_gap(zones[0] or "UTC", zones[1] or "UTC", pair.start)
