@@ -52,17 +52,15 @@ def load_config(
     programs' own files (their program file, and templates no chosen program names) are set
     aside instead, and only the chosen programs are kept. FOUND are problems found elsewhere
     (in templates), reported with these."""
-    if not config_dir.is_dir():
-        raise ConfigError(
-            [
-                Problem(
-                    str(config_dir),
-                    1,
-                    "configuration folder not found; pass "
-                    "--config DIR or run from the project's top folder",
-                )
-            ]
-        )
+    for folder, what, option in (
+        (config_dir, "configuration", "--config"),
+        (templates_dir, "templates", "--templates"),
+    ):
+        if folder is not None and not folder.is_dir():  # one problem, not one per file in it
+            message = (
+                f"{what} folder not found; pass {option} DIR or run from the project's top folder"
+            )
+            raise ConfigError([Problem(str(folder), 1, message)])
     problems: list[Problem] = list(found)
     sources: dict[str, Source] = {}
     settings = _load(config_dir / SETTINGS_FILE, Settings, sources, problems)
