@@ -195,6 +195,7 @@ def source_problems(environment: jinja2.Environment, source: str, file: str) -> 
                                 "`/` (or put the text in backticks)",
                             )
                         )
+                    problems.extend(_everyone(segment, file, lineno + offset))
                     before = (lineno + offset, segment, starts)
                     at_start = starts and not segment.strip(" \t")
                 continue
@@ -225,6 +226,25 @@ def source_problems(environment: jinja2.Environment, source: str, file: str) -> 
     except jinja2.TemplateSyntaxError:
         pass  # compiling the template reports it, with its line
     return problems
+
+
+_EVERYONE = re.compile(
+    rf"(?<![\w`])@({'|'.join(sorted(RESERVED_USERNAMES))})\b(?![.\-/]?\w)", re.IGNORECASE
+)
+
+
+def _everyone(text: str, file: str, line: int) -> list[Problem]:
+    """A literal `@all` (or `@here`...) in template text: GitLab would notify every member."""
+    return [
+        Problem(
+            file,
+            line,
+            f"`@{found.group(1)}` would notify everyone in the project on every issue made from "
+            "this template; name the people instead (`{{ person | mention }}`), or write `all` "
+            "without the `@`",
+        )
+        for found in _EVERYONE.finditer(text)
+    ]
 
 
 class _BoundedEnvironment(SandboxedEnvironment):
