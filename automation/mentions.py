@@ -30,5 +30,6 @@ def refused_warning(name: str) -> str:
     """What to do about a mention that was not made."""
     return (
         f"'{name}' is not a GitLab user (a group, or no such user), so it was written without "
-        "a live mention and nobody was notified; fix the username in people.yml"
+        "a live mention and nobody was notified; fix the username in people.yml, or the "
+        "mention where a template writes it"
     )

@@ -39,7 +39,11 @@ def gitlab(project: Path) -> Iterator[GitLabBackend]:
         yield GitLabBackend(fake)
 
 
-WARNING = "'enablement' is not a GitLab user"
+WARNING = (
+    "'enablement' is not a GitLab user (a group, or no such user), so it was written without "
+    "a live mention and nobody was notified; fix the username in people.yml, or the mention "
+    "where a template writes it"
+)
 
 
 def test_a_group_in_the_roster_is_never_mentioned_on_gitlab(gitlab: GitLabBackend) -> None:
