@@ -71,7 +71,9 @@ def _label(section: str) -> str:
     the comment, and it never starts a line with `/` (GitLab runs quick actions inside HTML
     comments too). Writing it again changes nothing, so a record read back is looked up in
     the same form."""
-    label = " ".join(section.replace("--", "- -").split())
+    label = " ".join(section.split())
+    while "--" in label:  # `---` is `- --` after one pass: until no two dashes meet
+        label = label.replace("--", "- -")
     return "\\" + label if label.startswith("/") else label
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from automation.blocks import Blocks
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.edits import Edits, apply_edits
 from automation.items import ObservedIssue
-from automation.markers import begin_marker, identity_marker, outside_blocks
+from automation.markers import begin_marker, block_content, identity_marker, outside_blocks
 from automation.migration import RECORD_BLOCK, TASKS_ADDED, read_record, task_hash
 from automation.planner import plan_program
 from automation.progress import label_specs
@@ -220,6 +221,37 @@ def test_a_task_reworded_in_the_template_is_reported_and_not_added(blocks: Block
     )
     recorded = [edited(i, i.description, updates(result)[i.iid].after) for i in (both[0], ben)]
     assert not plan(program(reworded, reworded), [*recorded, both[2]], blocks).warnings
+
+
+@pytest.mark.parametrize("heading", ["One---x", "/One", "One ---> y"])
+def test_a_headings_record_reads_back_as_written_whatever_it_says(
+    blocks: Blocks, heading: str
+) -> None:
+    """Dashes (`---` takes two passes to break up), a leading `/` (escaped so GitLab runs no
+    quick action) and `-->` (which would end the comment): the record still matches the
+    section, so a task the template rewords there is reported, not added."""
+    sections = (heading, "Two")
+    dashed = demo_program(sections, ("ana", "ben"))
+    body = BODY.replace("## One\n", f"## {heading}\n")
+
+    def desired(text: str) -> DesiredProgram:
+        made = program(text)
+        issue = replace(made.issues[0], sections=sections)
+        return replace(made, program=dashed, issues=(issue,))
+
+    def planned(text: str, issues: Sequence[ObservedIssue]) -> Plan:
+        return plan_program(desired(text), Observed(tuple(issues), LABELS, ()), blocks, TODAY)
+
+    made = [a for a in planned(body, []).actions if isinstance(a, CreateIssue)]
+    issues = [
+        ObservedIssue(i, a.issue.title, a.issue.description, a.issue.labels)
+        for i, a in enumerate(made, 1)
+    ]
+    record = block_content(issues[0].description, RECORD_BLOCK) or ""
+    assert "-->" not in record.removesuffix("-->\n") and "\n/" not in record
+    result = planned(body.replace("- [ ] b\n", "- [ ] b, better\n"), issues)
+    assert all("b, better" not in u.after for u in updates(result).values())
+    assert any("rewords a task" in warning for warning in result.warnings), result.warnings
 
 
 def test_a_task_removed_from_the_template_is_reported_with_the_issues_that_have_it(
