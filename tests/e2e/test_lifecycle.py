@@ -554,3 +554,26 @@ def test_going_back_after_a_rehearsal_withdraws_no_sponsorship_pair_issue(shippe
     assert "the person left the program" not in back.out
     assert {k: i.state for k, i in issues(shipped).items()} == made
     assert not any(WITHDRAWN_NOTE in notes(shipped, i) for i in issues(shipped).values())
+
+
+def test_after_a_rehearsal_a_renamed_account_or_cohort_still_has_not_left(shipped: Path) -> None:
+    """The rehearsal made issues under the old ids; renamed (`renamed_from`), the account and
+    the cohort are still in the program: going back withdraws none of those issues."""
+    keep_programs(shipped, "executive-sponsorship", "sales-sponsorship")
+    assert run("apply", "2026-12-01").code == 0
+    assert run("apply", "2028-09-01").code == 0
+    made = {k: i.state for k, i in issues(shipped).items()}
+    edit(shipped / ESP, "{id: wayne,", "{id: wayne-fin, renamed_from: wayne,")
+    edit(
+        shipped / SPONSORSHIP,
+        "    - id: fy28-h1\n",
+        "    - id: h1-fy28\n      renamed_from: fy28-h1\n",
+    )
+    back = run("apply", "2026-12-01")
+    assert back.code == 0, back.out
+    assert "the person left the program" not in back.out
+    states = {
+        k.replace("wayne-fin", "wayne").replace("h1-fy28", "fy28-h1"): i.state
+        for k, i in issues(shipped).items()
+    }
+    assert states == made

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import partial
 
 from automation.course import Course, Ending, Member
-from automation.kinds.esp.model import EspProgram
+from automation.kinds.esp.model import Account, EspProgram
 
 
 def course(program: EspProgram) -> Course:
@@ -15,7 +16,7 @@ def course(program: EspProgram) -> Course:
     approved = [a for a in program.esp.accounts if a.status == "approved"]
     base = f"{program.id}/account"
     return Course(
-        member=partial(_member, frozenset(a.id for a in approved)),
+        member=partial(_member, frozenset(_ids(approved))),
         names={a.id: a.name for a in program.esp.accounts},
         endings=tuple(
             Ending(f"{base}/{a.id}/account-plan", a.end, a.name, f"{base}/{a.id}/")
@@ -23,6 +24,14 @@ def course(program: EspProgram) -> Course:
             if a.end is not None
         ),
     )
+
+
+def _ids(accounts: list[Account]) -> Iterator[str]:
+    """The accounts' ids, and their former ids while renamed (their issues' keys)."""
+    for account in accounts:
+        yield account.id
+        if account.renamed_from:
+            yield account.renamed_from
 
 
 def _member(approved: frozenset[str], rest: str) -> Member | None:

@@ -14,8 +14,12 @@ def course(program: SponsorshipProgram) -> Course:
     username); a cohort ends `program_months` after its start, the pairs' due date."""
     part = program.sponsorship
     released = frozenset(
-        (cohort.id, pair.sponsee.lower()) for cohort in part.cohorts for pair in cohort.released()
-    )
+        (cohort_id, sponsee.lower())
+        for cohort in part.cohorts
+        for pair in cohort.released()
+        for cohort_id in filter(None, (cohort.id, cohort.renamed_from))
+        for sponsee in filter(None, (pair.sponsee, pair.renamed_from))
+    )  # with the former ids of a cohort or sponsee renamed: their issues' keys
     return Course(
         member=partial(_member, released),
         ends={c.id: add_months(c.start, part.program_months) for c in part.cohorts},
