@@ -2,7 +2,8 @@
 
 In a plan-style issue the tool owns only these figures; every other character is a person's.
 - A task line (a checklist item ending in a figure) shows the completion of the issue it
-  references (`#12`), or 0% / 100% from its own box.
+  references (`#12`, as that issue's progress counts it: the caller says), or 0% / 100% from
+  its own box.
 - A phase's `Complete => ` line shows the mean of the task figures since the phase began (a
   heading, or a line starting `**Phase`, like `**Phase 2:**`).
 - An `Overall` line (`**Overall:** Complete => `) shows the mean of the phases' figures.

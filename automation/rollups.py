@@ -9,7 +9,6 @@ from dataclasses import replace
 from automation.actions import Plan, combine
 from automation.blocks import ROLLUP_BLOCK, RollupRow, counted
 from automation.charts import CHARTS_BLOCK, charts_of, rollup_history
-from automation.checklist import count_tasks
 from automation.desired import DesiredIssue
 from automation.edits import BlockTexts, Edits, apply_edits
 from automation.figures import rewrite_figures
@@ -20,17 +19,22 @@ from automation.items import ObservedIssue
 from automation.lifecycle import Endings, with_notes
 from automation.people import people_blocks, plan_people, with_people
 from automation.planning import ProgramContext, create, exposed, keep, refused
-from automation.progress import total
+from automation.progress import measure, total
 
 
 def plan_figures(
     found: Mapping[str, ObservedIssue], observed: Sequence[ObservedIssue], ctx: ProgramContext
 ) -> Plan:
-    """Plan-style issues: only their `=> NN%` figures change, from the issues lines link to."""
+    """Plan-style issues: only their `=> NN%` figures change, from the issues lines link to,
+    each as its own progress counts it (optional tasks, sections not required and anything
+    inside the tool's blocks left out)."""
     if not ctx.desired.plans:
         return Plan()  # no program issue shows figures: nothing to count
+    program, today = ctx.desired.program, ctx.today
     completion = {
-        issue.iid: count_tasks(ctx.migrations.text(issue.key, issue.description)).percent
+        issue.iid: measure(
+            ctx.migrations.text(issue.key, issue.description), program, issue.due_date, today
+        ).overall.percent
         for issue in observed
     }
     return combine(

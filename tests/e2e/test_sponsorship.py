@@ -111,6 +111,13 @@ def test_a_plan_line_that_links_a_pair_issue_follows_its_completion(sponsorship:
     assert figures[15] == 23 and figures[20] == 4
     assert figures[-1] == (11 + 0 + 4 + 0) // 4
     assert "No changes" in run("apply").out
+    # a box typed inside the pair issue's progress block is the tool's text: not counted
+    begin = "<!-- automation:begin progress -->\n"
+    edit(kenji_path, begin, begin + "- [x] my own note-to-self\n")
+    run("apply")
+    plan_text = issues(sponsorship)["sales-sponsorship/plan"].description
+    assert figure_values(plan_text)[15] == 23
+    assert "No changes" in run("apply").out
 
 
 def test_turning_confidentiality_off_needs_the_documented_flag(sponsorship: Path) -> None:
