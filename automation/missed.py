@@ -5,11 +5,14 @@ while no run happened, and the backfill window no longer reaches it. Never skipp
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 
+from automation.config.models import Program
 from automation.desired import DesiredProgram
 from automation.items import ObservedIssue
 
+WIDEST = "year"  # the widest backfill window a kind offers
 SHOWN = 10  # periods named in the warning; the rest are counted
 REMEMBERED = dt.timedelta(days=365)  # a missed period is warned about for a year after it ended
 
@@ -37,13 +40,20 @@ def missed_periods(
     named = ", ".join(missed[:SHOWN]) + (
         f" and {len(missed) - SHOWN} more" if missed[SHOWN:] else ""
     )
-    setting = desired.program.backfill_setting
-    advice = f"To create them, widen `{setting}` in the program file (for example `year`)"
     return [
         f"{len(missed)} periods of {desired.program.id} ended while no run created their issues, "
         f"before the backfill window, so they were not created: {named}. "
-        + (advice if setting else "Create them by hand if they are needed")
+        + _advice(desired.program)
     ]
+
+
+def _advice(program: Program) -> str:
+    """How to get them: widen the kind's backfill setting, unless it is as wide as it goes."""
+    setting = program.backfill_setting
+    value: object = functools.reduce(getattr, setting.split("."), program) if setting else None
+    if setting is None or value == WIDEST:
+        return "Create them by hand where they are needed"
+    return f"To create them, widen `{setting}` in the program file (for example `{WIDEST}`)"
 
 
 def _series(key: str) -> str:

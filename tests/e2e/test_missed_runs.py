@@ -92,3 +92,13 @@ def test_a_quarter_backfill_creates_this_quarters_missed_months_only(shipped: Pa
     assert run("apply", "2027-03-15").code == 0  # February ended while no run happened
     months = sorted(k.rsplit("/", 1)[1] for k in issues(shipped) if k.startswith(PILOT))
     assert months == ["2027-01", "2027-02", "2027-03"]
+
+
+def test_with_the_widest_backfill_the_advice_is_to_make_them_by_hand(shipped: Path) -> None:
+    keep_programs(shipped, "csm-aspiring-leaders", csm_group=True)
+    backfill(shipped, "year")
+    assert run("apply", "2026-11-02").code == 0
+    result = run("apply", "2027-02-01")  # December ended last year: beyond even `year`
+    warnings = [line for line in result.out.splitlines() if "ended while no run" in line]
+    assert len(warnings) == 1 and "December 2026" in warnings[0], result.out
+    assert warnings[0].endswith("Create them by hand where they are needed"), warnings[0]
