@@ -48,15 +48,24 @@ class RunLock:
         self._refreshed = self.clock.now()
 
     def keep_alive(self) -> None:
-        """Move the expiry now and then, so a long run keeps its lock. A move GitLab refuses
-        or misses is tried again after the next write: the lock lasts an hour, so one failed
-        move does not end a run that is otherwise going well."""
-        if self._refreshed is not None and self.clock.now() - self._refreshed >= REFRESH_EVERY:
-            try:
+        """Move the expiry now and then, so a long run keeps its lock. The lock is read
+        first: gone (a person deleted it) or another run's, this run stops, so two runs never
+        write at once. A read or move GitLab fails is tried again after the next write, until
+        the lock would expire: then the run stops too."""
+        refreshed = self._refreshed
+        if refreshed is None or self.clock.now() - refreshed < REFRESH_EVERY:
+            return
+        try:
+            held = self.tracker.lock_read()
+            if held is not None and held[0] == self.holder:
                 self.tracker.lock_extend(self.holder, self.clock.now() + LOCK_TTL)
-            except AutomationError:
-                return
-            self._refreshed = self.clock.now()
+        except AutomationError as error:
+            if self.clock.now() - refreshed < LOCK_TTL - REFRESH_EVERY:
+                return  # the lock still holds for a while: try again after the next write
+            raise TrackerUnavailable(f"cannot keep the run lock: {error}") from error
+        if held is None or held[0] != self.holder:
+            raise TrackerUnavailable(_lost_message(self.tracker))
+        self._refreshed = self.clock.now()
 
     def release(self) -> None:
         """Drop the lock if this run still holds it (never another run's). Best effort: if
@@ -68,6 +77,14 @@ class RunLock:
         except AutomationError:
             pass
         self._refreshed = None
+
+
+def _lost_message(tracker: Tracker) -> str:
+    return (
+        f"the run lock ({tracker.lock_description()}) was deleted, or taken by another run, "
+        "while this run held it; this run stops here so two runs never write at once. What it "
+        "wrote is kept; run again to finish"
+    )
 
 
 def _busy_message(tracker: Tracker, until: dt.datetime | None, waited: dt.timedelta) -> str:

@@ -64,3 +64,32 @@ def test_a_failed_move_is_tried_again_and_the_run_goes_on(
     clock.sleep(5)
     lock.keep_alive()  # the next write moves it
     assert expiry(tracker) == clock.now() + LOCK_TTL
+
+
+def test_a_lock_deleted_or_taken_meanwhile_stops_the_run_and_is_not_overwritten(
+    held: tuple[Flaky, StepClock, RunLock],
+) -> None:
+    tracker, clock, lock = held
+    clock.sleep(REFRESH_EVERY.total_seconds())
+    tracker.lock_drop()  # a person deleted it, as the busy message says to when runs crashed
+    with pytest.raises(TrackerUnavailable, match="was deleted, or taken by another run"):
+        lock.keep_alive()
+    other = ("run-other", clock.now() + LOCK_TTL)
+    tracker.lock = other  # another run took it meanwhile
+    clock.sleep(REFRESH_EVERY.total_seconds())
+    with pytest.raises(TrackerUnavailable, match="two runs never write at once"):
+        lock.keep_alive()
+    assert tracker.lock_read() == other
+
+
+def test_gitlab_failing_until_the_lock_would_expire_stops_the_run(
+    held: tuple[Flaky, StepClock, RunLock],
+) -> None:
+    tracker, clock, lock = held
+    tracker.down = True
+    for _ in range(4):  # 10, 20, 30 and 40 minutes on: still tried again later
+        clock.sleep(REFRESH_EVERY.total_seconds())
+        lock.keep_alive()
+    clock.sleep(REFRESH_EVERY.total_seconds())  # 50 minutes: the lock would soon expire
+    with pytest.raises(TrackerUnavailable, match="cannot keep the run lock"):
+        lock.keep_alive()
