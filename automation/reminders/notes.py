@@ -31,12 +31,19 @@ def digest_marker(today: dt.date) -> str:
 
 
 def reminder_notes(
-    program: str, due: Sequence[Due], sent: Collection[tuple[int, str]], renderer: Renderer
+    program: str,
+    due: Sequence[Due],
+    sent: Collection[tuple[int, str]],
+    renderer: Renderer,
+    today: dt.date | None = None,
 ) -> Plan:
-    """A note for each occasion that has none yet (SENT: (iid, marker) of those that do)."""
+    """A note for each occasion that has none yet (SENT: (iid, marker) of those that do); one
+    sent after its day (TODAY later: runs were missed) says so."""
     return Plan(
         tuple(
-            Remind(program, d.item.key, d.issue.iid, _body(d.marker, NOTE_TEMPLATE, d, renderer))
+            Remind(
+                program, d.item.key, d.issue.iid, _body(d.marker, NOTE_TEMPLATE, d, renderer, today)
+            )
             for d in due
             if (d.issue.iid, d.marker) not in sent
         )
@@ -66,15 +73,19 @@ def digest_note(  # noqa: PLR0917
     return Plan((Remind(program, key, tracking.iid, body, digest=True, edit=note is not None),))
 
 
-def _body(marker: str, template: str, due: Due, renderer: Renderer) -> str:
-    return f"{marker}\n{renderer.render(template, _values(due)).strip()}"
+def _body(
+    marker: str, template: str, due: Due, renderer: Renderer, today: dt.date | None = None
+) -> str:
+    return f"{marker}\n{renderer.render(template, _values(due, today)).strip()}"
 
 
-def _values(due: Due) -> dict[str, Any]:
-    """What a note's template gets about one occasion."""
+def _values(due: Due, today: dt.date | None = None) -> dict[str, Any]:
+    """What a note's template gets about one occasion (`sent_late`: the day it is sent, when
+    that is after its own day)."""
     return {
         "reminder": due.reminder,
         "day": due.day,
+        "sent_late": today if today is not None and today > due.day else None,
         "issue": due.issue.reference,
         "subject": due.item.subject,
         "people": list(due.people),

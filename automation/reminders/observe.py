@@ -59,4 +59,4 @@ def plan_reminders(
         )
     due = due_reminders(desired, found, today, today - dt.timedelta(days=part.late_days))
     sent = {(d.issue.iid, d.marker) for d in due if tracker.has_note(d.issue.iid, d.marker)}
-    return reminder_notes(program, due, sent, renderer)
+    return reminder_notes(program, due, sent, renderer, today)
