@@ -36,6 +36,7 @@ def check_references(
     by_name = by_username(person for _, person in people)
     known = People(by_name, grades, roster.withheld)
     problems = list(_check_people(people, people_file, known))
+    problems.extend(_manager_cycles(people, people_file, by_name))
     problems.extend(_check_grades(people, people_file, grades))
     seen_ids: dict[str, str] = {}
     for program, source in programs:
@@ -104,6 +105,34 @@ def _check_people(
             yield roster.problem(
                 ("people", i, "manager"), f"'{person.username}' cannot be their own manager"
             )
+
+
+def _manager_cycles(
+    people: Sequence[tuple[int, Person]], roster: Source, by_name: dict[str, Person]
+) -> Iterator[Problem]:
+    """People who manage each other round a loop of two or more (one's own manager is
+    reported apart): each loop once, at the first of its people in the file."""
+    index = {person.username.lower(): i for i, person in reversed(people)}
+    done: set[str] = set()  # people whose chain of managers was followed to its end
+    loops: list[list[str]] = []
+    for _, person in people:
+        chain: list[str] = []
+        name: str | None = person.username.lower()
+        while name is not None and name in by_name and name not in done and name not in chain:
+            chain.append(name)
+            manager = by_name[name].manager
+            name = manager.lower() if manager else None
+        if name in chain and len(chain) - chain.index(name) > 1:
+            loops.append(chain[chain.index(name) :])
+        done.update(chain)
+    for loop in loops:
+        first = min(loop, key=lambda member: index[member])
+        names = [by_name[member].username for member in loop]
+        yield roster.problem(
+            ("people", index[first], "manager"),
+            f"managers go round in a loop ({' → '.join([*names, names[0]])}); fix the manager "
+            "of one of them",
+        )
 
 
 def _check_sections(program: Program, source: Source) -> Iterator[Problem]:
