@@ -275,6 +275,14 @@ class _BoundedEnvironment(SandboxedEnvironment):
             "issue, more than GitLab holds in a description; check loops that repeat text"
         )
 
+    def too_big_a_number(self, number: int) -> RenderLimit:
+        """The error for a call given a number past the bounds (`range(100000000)`)."""
+        return RenderLimit(
+            f"template calls something with {number:,}, over the {self.max_chars:,} a template "
+            "may use: a loop that long would run too slowly, and text that long would not fit "
+            "in an issue; use a smaller number"
+        )
+
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         """The sandbox's rule, which depends only on the value's type (its real one, and the
         class it claims, as `isinstance` reads both) and the name, asked once per pair of
@@ -304,7 +312,7 @@ class _BoundedEnvironment(SandboxedEnvironment):
         __self.tick()
         for arg in (*args, *kwargs.values()):
             if isinstance(arg, int) and abs(arg) > __self.max_chars:
-                raise __self.too_large()
+                raise __self.too_big_a_number(arg)
         return super().call(__context, __obj, *args, **kwargs)
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
