@@ -10,6 +10,7 @@ from automation.checklist import count_tasks, heading_key
 from automation.config.reminders import Reminder, Reminders
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.items import ObservedIssue
+from automation.markers import outside_blocks
 from automation.reminders.checks import LEAD
 from automation.tasks import Task, tasks_of
 
@@ -71,7 +72,8 @@ def _occasions(
         day = reminder.day(date) if date is not None else None
         if day is None or not window[0] <= day <= window[1]:
             continue
-        tasks = tasks if tasks is not None else tasks_of(issue.description, headings)
+        if tasks is None:  # the person's: not a box typed inside the tool's blocks
+            tasks = tasks_of(outside_blocks(issue.description), headings)
         chosen = open_tasks(tasks, reminder)
         if chosen:
             yield Due(reminder, item, issue, day, chosen, people(part, item, reminder))

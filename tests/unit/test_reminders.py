@@ -129,6 +129,21 @@ def test_ticked_tasks_are_not_listed_and_all_ticked_sends_nothing(
     assert "read the guide" not in note and "the loop" in note and "later task" not in note
 
 
+def test_a_box_typed_inside_the_tools_block_is_not_reminded_of(tmp_path: Path) -> None:
+    """A reminder of any open task saying 'the loop': not one typed into the progress block
+    (the tool's text, replaced on its next write)."""
+    root = project(tmp_path, REMINDERS.replace("      section: One\n", "      task: the loop\n"))
+    tracker = memory_for(prepared(root, START))
+    run_apply(prepared(root, START), tracker, START)
+    cy = iid_of(tracker, "cy")
+    begin = "<!-- automation:begin progress -->\n"
+    tracker.edit(cy, lambda text: text.replace("- [ ] /close the loop", "- [x] /close the loop"))
+    tracker.edit(cy, lambda text: text.replace(begin, begin + "- [ ] the loop, again\n"))
+    remind(root, tracker, DAY)
+    assert cy not in reminders(tracker)
+    assert iid_of(tracker, "ben") in reminders(tracker)  # the reminder itself works
+
+
 def test_only_the_roles_people_are_mentioned_and_task_text_mentions_no_one(
     created: tuple[Path, MemoryTracker],
 ) -> None:
