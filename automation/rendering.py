@@ -18,6 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 from pydantic import BaseModel
 
+from automation.checklist import read_lines
 from automation.config.models import RESERVED_USERNAMES, Frozen, Person
 from automation.config.source import not_utf8
 from automation.errors import ConfigError, Problem
@@ -167,7 +168,8 @@ class _Loader(jinja2.FileSystemLoader):
             raw = resolved.read_bytes()
             raise TemplateRejected([not_utf8(str(self.root / template), raw, error)]) from None
         source = source.removeprefix("\ufeff")  # a byte-order mark some editors save first
-        problems = source_problems(environment, source, str(self.root / template))
+        where = str(self.root / template)
+        problems = source_problems(environment, source, where) + mentions_everyone(source, where)
         if problems:
             raise TemplateRejected(problems)
         return source, filename, uptodate
@@ -195,7 +197,6 @@ def source_problems(environment: jinja2.Environment, source: str, file: str) -> 
                                 "`/` (or put the text in backticks)",
                             )
                         )
-                    problems.extend(_everyone(segment, file, lineno + offset))
                     before = (lineno + offset, segment, starts)
                     at_start = starts and not segment.strip(" \t")
                 continue
@@ -228,22 +229,26 @@ def source_problems(environment: jinja2.Environment, source: str, file: str) -> 
     return problems
 
 
-_EVERYONE = re.compile(
-    rf"(?<![\w`])@({'|'.join(sorted(RESERVED_USERNAMES))})\b(?![.\-/]?\w)", re.IGNORECASE
-)
+_ALL = re.compile(r"(?<![\w`/\\])@all\b(?![.\-/]?\w)", re.IGNORECASE)  # not `@all-hands`
+_CODE_SPAN = re.compile(r"(`+).*?\1")
+_INLINE_COMMENT = re.compile(r"<!--.*?-->")
 
 
-def _everyone(text: str, file: str, line: int) -> list[Problem]:
-    """A literal `@all` (or `@here`...) in template text: GitLab would notify every member."""
+def mentions_everyone(source: str, file: str) -> list[Problem]:
+    """Each line of template text where GitLab would read `@all` and notify every member of
+    the project (not in code, a code span, an HTML comment, a link, or after a backslash)."""
+    lines = source.split("\n")
+    shown = [visible for visible, _ in read_lines(lines)]
     return [
         Problem(
             file,
-            line,
-            f"`@{found.group(1)}` would notify everyone in the project on every issue made from "
-            "this template; name the people instead (`{{ person | mention }}`), or write `all` "
+            number,
+            "`@all` would notify everyone in the project on every issue made from this "
+            "template; name the people instead (`{{ person | mention }}`), or write `all` "
             "without the `@`",
         )
-        for found in _EVERYONE.finditer(text)
+        for number, (line, visible) in enumerate(zip(lines, shown, strict=True), start=1)
+        if visible and _ALL.search(_INLINE_COMMENT.sub("", _CODE_SPAN.sub("", line)))
     ]
 
 

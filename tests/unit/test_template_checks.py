@@ -15,7 +15,7 @@ import pytest
 
 from automation.cli import run
 from automation.errors import ConfigError, Problem
-from automation.rendering import MAX_RENDER_SECONDS, Renderer
+from automation.rendering import MAX_RENDER_SECONDS, Renderer, mentions_everyone
 from tests.backends import StepClock
 from tests.projects import make_project
 
@@ -248,3 +248,18 @@ def test_the_shipped_templates_pass() -> None:
 def test_the_shipped_project_validates() -> None:
     code, lines = validate(REPO)
     assert (code, lines) == (0, [])
+
+
+def test_only_an_all_gitlab_would_read_is_refused() -> None:
+    """`@all` notifies every member where GitLab reads it: not in code, a code span, an HTML
+    comment, a link, after a backslash, nor as part of a longer name or address."""
+    source = (
+        "Tip: never type `cc @all` here; mail team@all.example.com\n"
+        "```\n@all in code\n```\n"
+        "<!-- never write @all -->\n"
+        "see gitlab.com/@all and \\@all\n"
+        "@all-hands and @allison and @all_team\n"
+        "Hello @all, welcome\n"
+        "ping @ALL.\n"
+    )
+    assert [p.line for p in mentions_everyone(source, "t.md.j2")] == [8, 9]
