@@ -82,8 +82,8 @@ class RunLock:
 def _lost_message(tracker: Tracker) -> str:
     return (
         f"the run lock ({tracker.lock_description()}) was deleted, or taken by another run, "
-        "while this run held it; this run stops here so two runs never write at once. What it "
-        "wrote is kept; run again to finish"
+        "while this run held it; this run stops here, so as not to go on writing beside "
+        "another run. What it wrote is kept; run again to finish"
     )
 
 

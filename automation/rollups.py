@@ -30,16 +30,20 @@ def plan_figures(
     inside the tool's blocks left out)."""
     if not ctx.desired.plans:
         return Plan()  # no program issue shows figures: nothing to count
-    program, today = ctx.desired.program, ctx.today
-    completion = {
-        issue.iid: measure(
-            ctx.migrations.text(issue.key, issue.description), program, issue.due_date, today
-        ).overall.percent
-        for issue in observed
-    }
+    completion = {issue.iid: _completion(issue, ctx) for issue in observed}
     return combine(
         _plan_figure(item, found.get(item.key), completion, ctx) for item in ctx.desired.plans
     )
+
+
+def _completion(issue: ObservedIssue, ctx: ProgramContext) -> int:
+    """An issue's overall percent as its progress counts it (measured already for a tracked
+    issue)."""
+    known = ctx.measured.get(issue.key or "")
+    if known is not None and known.issue.iid == issue.iid:
+        return known.progress.overall.percent
+    text = ctx.migrations.text(issue.key, issue.description)
+    return measure(text, ctx.desired.program, issue.due_date, ctx.today).overall.percent
 
 
 def _plan_figure(

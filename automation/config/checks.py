@@ -101,7 +101,7 @@ def _check_people(
         if person.manager is not None and not known.knows(person.manager):
             who = f"manager '{person.manager}' of '{person.username}'"
             yield known.missing(roster, ("people", i, "manager"), who)
-        if person.manager == person.username:
+        if person.manager is not None and person.manager.lower() == name:
             yield roster.problem(
                 ("people", i, "manager"), f"'{person.username}' cannot be their own manager"
             )
@@ -117,12 +117,14 @@ def _manager_cycles(
     loops: list[list[str]] = []
     for _, person in people:
         chain: list[str] = []
+        on_chain: set[str] = set()
         name: str | None = person.username.lower()
-        while name is not None and name in by_name and name not in done and name not in chain:
+        while name is not None and name in by_name and name not in done and name not in on_chain:
             chain.append(name)
+            on_chain.add(name)
             manager = by_name[name].manager
             name = manager.lower() if manager else None
-        if name in chain and len(chain) - chain.index(name) > 1:
+        if name in on_chain and len(chain) - chain.index(name) > 1:
             loops.append(chain[chain.index(name) :])
         done.update(chain)
     for loop in loops:

@@ -577,3 +577,23 @@ def test_after_a_rehearsal_a_renamed_account_or_cohort_still_has_not_left(shippe
         for k, i in issues(shipped).items()
     }
     assert states == made
+
+
+def test_after_a_rehearsal_a_renamed_sponsee_still_has_not_left(shipped: Path) -> None:
+    """Lena's username changes (people.yml, and `renamed_from` on her pair): the issues the
+    rehearsal made under her former username are still her pair's."""
+    keep_programs(shipped, "sales-sponsorship")
+    assert run("apply", "2026-12-01").code == 0
+    assert run("apply", "2028-09-01").code == 0
+    made = {k: i.state for k, i in issues(shipped).items()}
+    edit(shipped / "config/people.yml", "  - username: lena.fischer\n", "  - username: lena.berg\n")
+    edit(
+        shipped / SPONSORSHIP,
+        "sponsee: lena.fischer}",
+        "sponsee: lena.berg, renamed_from: lena.fischer}",
+    )
+    back = run("apply", "2026-12-01")
+    assert back.code == 0, back.out + back.err
+    assert "the person left the program" not in back.out
+    states = {k.replace("lena.berg", "lena.fischer"): i.state for k, i in issues(shipped).items()}
+    assert states == made

@@ -77,7 +77,7 @@ def test_a_lock_deleted_or_taken_meanwhile_stops_the_run_and_is_not_overwritten(
     other = ("run-other", clock.now() + LOCK_TTL)
     tracker.lock = other  # another run took it meanwhile
     clock.sleep(REFRESH_EVERY.total_seconds())
-    with pytest.raises(TrackerUnavailable, match="two runs never write at once"):
+    with pytest.raises(TrackerUnavailable, match="not to go on writing beside another run"):
         lock.keep_alive()
     assert tracker.lock_read() == other
 
