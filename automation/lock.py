@@ -48,10 +48,11 @@ class RunLock:
         self._refreshed = self.clock.now()
 
     def keep_alive(self) -> None:
-        """Move the expiry now and then, so a long run keeps its lock. The lock is read
-        first: gone (a person deleted it) or another run's, this run stops, so two runs never
-        write at once. A read or move GitLab fails is tried again after the next write, until
-        the lock would expire: then the run stops too."""
+        """Move the expiry now and then (after a write, every REFRESH_EVERY), so a long run
+        keeps its lock. The lock is read first: gone (a person deleted it) or another run's,
+        this run stops rather than go on writing beside another. A read or move GitLab fails
+        is tried again after the next write, until the lock would soon expire: then the run
+        stops too."""
         refreshed = self._refreshed
         if refreshed is None or self.clock.now() - refreshed < REFRESH_EVERY:
             return

@@ -919,8 +919,11 @@ class GitLabTracker(Tracker, ChangeLog):
             raise TrackerUnavailable(f"cannot reach GitLab at {self._url}: {error}") from error
 
     @contextmanager
-    def _translated(self, what: str, missing: str | None = None) -> Iterator[None]:
-        """Turn python-gitlab and network errors into our errors, without the token."""
+    def _translated(
+        self, what: str, missing: str | None = None, elsewhere: bool = False
+    ) -> Iterator[None]:
+        """Turn python-gitlab and network errors into our errors, without the token; ELSEWHERE
+        for a request about another project's issue (see _http_error)."""
         try:
             yield
         except GitlabAuthenticationError as error:
@@ -931,34 +934,30 @@ class GitLabTracker(Tracker, ChangeLog):
                 )
             ) from error
         except GitlabError as error:  # python-gitlab's per-operation errors carry the HTTP code
-            raise self._http_error(what, error, missing) from error
+            raise self._http_error(what, error, missing, elsewhere) from error
         except requests.RequestException as error:
             raise TransientError(self._scrub(f"GitLab failed while {what}: {error}")) from error
 
-    @contextmanager
-    def _elsewhere(self, what: str) -> Iterator[None]:
-        """As _translated, for an issue of another project: GitLab refusing it (403: its
-        discussion locked to non-members, its project archived or closed to the token's user)
-        fails that one item; the program's own project is not in question."""
-        try:
-            with self._translated(what):
-                yield
-        except TrackerUnavailable as error:
-            cause = error.__cause__
-            if not (isinstance(cause, GitlabError) and cause.response_code == FORBIDDEN):
-                raise
-            raise ItemError(
+    def _elsewhere(self, what: str) -> AbstractContextManager[None]:
+        """_translated, for a request about another project's issue."""
+        return self._translated(what, elsewhere=True)
+
+    def _http_error(
+        self, what: str, error: GitlabError, missing: str | None, elsewhere: bool = False
+    ) -> TrackerUnavailable | ItemError:
+        """A 403 means the token lacks a role, and stops the run; but about another project's
+        issue (ELSEWHERE: its discussion locked to non-members, its project archived or closed
+        to the token's user) it fails that one item, the program's own project not in
+        question."""
+        code = error.response_code
+        if code == FORBIDDEN and elsewhere:
+            return ItemError(
                 self._scrub(
                     f"GitLab refused {what} (403 Forbidden): that issue's discussion may be "
                     "locked, or its project archived or closed to the token's user; the note "
                     "is posted by the first run after it is open again"
                 )
-            ) from cause
-
-    def _http_error(
-        self, what: str, error: GitlabError, missing: str | None
-    ) -> TrackerUnavailable | ItemError:
-        code = error.response_code
+            )
         if code == FORBIDDEN:
             return TrackerUnavailable(
                 self._scrub(f"GitLab refused {what} (403 Forbidden): {ROLE_ADVICE}")
