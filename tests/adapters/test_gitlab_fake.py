@@ -1154,6 +1154,18 @@ def test_group_label_of_an_ancestor_cannot_be_deleted_from_a_subgroup(fake: Fake
     assert error.value.response_code == 404
 
 
+def test_a_subgroup_cannot_create_a_label_its_parent_group_has(fake: FakeGitLab) -> None:
+    """LabelHelpers#create_label looks for the name among the labels the group can use,
+    its ancestors' included: 409, though the subgroup cannot update or delete that label."""
+    fake.add_label("enablement", "automation-run-lock")
+    fake.add_group("enablement/team")
+    team = fake.client().groups.get("enablement/team")
+    with pytest.raises(gitlab.GitlabCreateError) as error:
+        team.labels.create({"name": "automation-run-lock", "color": "#808080"})
+    assert error.value.response_code == 409
+    assert "automation-run-lock" not in fake.labels("enablement/team")
+
+
 def test_group_label_update_renames_everywhere(fake: FakeGitLab) -> None:
     fake.add_label("enablement", "old name")
     new_issue(project_of(fake), labels="old name")

@@ -12,11 +12,23 @@ from pathlib import Path
 import pytest
 
 from automation.config.models import GitLabSettings
+from automation.errors import TrackerUnavailable
 from automation.items import NewIssue
+from automation.lock import RunLock
 from automation.markers import find_key
 from automation.progress import LabelSpec
-from automation.trackers.gitlab import Connection, GitLabTracker
-from tests.backends import GROUP, PROJECT, TOKEN, URL, GitLabBackend, Result, cli, new_fake
+from automation.trackers.gitlab import LOCK_LABEL, Connection, GitLabTracker, _lock_text
+from tests.backends import (
+    GROUP,
+    PROJECT,
+    TOKEN,
+    URL,
+    GitLabBackend,
+    Result,
+    StepClock,
+    cli,
+    new_fake,
+)
 from tests.fakes.gitlab_fake import FakeGitLab
 from tests.projects import make_project, program_with, roster
 
@@ -154,6 +166,26 @@ def test_the_record_and_the_lock_are_updated_through_the_documented_path(
     ]
     assert tracker.lock_read() == ("run-1", until + dt.timedelta(minutes=10))
     assert tracker.read_sync_record() == "second"
+
+
+@pytest.mark.parametrize("minutes_left", [30, -30])
+def test_a_subgroup_deployment_waits_out_its_parent_groups_lock(
+    gitlab: GitLabBackend, minutes_left: int
+) -> None:
+    """README, "One run at a time": a deployment whose group is a subgroup of another's
+    cannot make its lock while the parent's exists (GitLab's create checks the ancestors'
+    labels), nor delete the parent's lock when it has expired (update and delete see only the
+    subgroup's own): it waits ten minutes and stops with exit 3, the parent's lock untouched."""
+    fake, start = gitlab.fake, dt.datetime(2026, 11, 24, 6, 0, tzinfo=dt.UTC)
+    fake.add_group(f"{GROUP}/team")
+    parents = fake.client().groups.get(GROUP).labels
+    until = start + dt.timedelta(minutes=minutes_left)
+    parents.create({"name": LOCK_LABEL, "color": "#808080", "description": _lock_text("p", until)})
+    settings = GitLabSettings(group=f"{GROUP}/team", project=PROJECT)
+    tracker = GitLabTracker(Connection(URL, TOKEN), settings, sleep=lambda _: None)
+    with pytest.raises(TrackerUnavailable, match="another run of the automation holds the lock"):
+        RunLock(tracker, StepClock(start)).acquire()
+    assert LOCK_LABEL in fake.labels(GROUP) and LOCK_LABEL not in fake.labels(f"{GROUP}/team")
 
 
 # --- faults -----------------------------------------------------------------------------------

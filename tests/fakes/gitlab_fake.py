@@ -1821,10 +1821,12 @@ class LabelHandlers(Handlers):
         return Reply(201, self.present.label(label))
 
     def create_group_label(self, request: Request) -> Reply:
-        """Create a group label; 409 when the group already has one of that name."""
+        """Create a group label; 409 when the group or one of its ancestors has one of that
+        name (LabelHelpers#create_label looks in available_labels_for, ancestors included),
+        though an update or a delete finds only the group's own."""
         group = self.state.group(request.args["group"])
         self.state.require("planner", group)
-        label = self._new(request, group.labels, project=False)
+        label = self._new(request, self.state.group_labels(group), project=False)
         group.labels[label.name] = label
         return Reply(201, self.present.label(label))
 
