@@ -197,9 +197,12 @@ def roster_of(root: Path) -> tuple[str, ...]:
 
 
 def new_fake(tier: str = "premium", users: tuple[str, ...] = ()) -> FakeGitLab:
-    """A fake GitLab with the project, group and users the shipped config names."""
+    """A fake GitLab with the project, group and users the shipped config names: each a
+    Reporter of the group, as people who work in the programs' issues are (GitLab assigns
+    only users who can read the project, or the issue: a confidential one needs Planner
+    or Reporter)."""
     fake = FakeGitLab(url=URL, tier=tier, token=TOKEN)  # type: ignore[arg-type]
     fake.add_project(PROJECT)
     for username in users:
-        fake.add_user(username)
+        fake.add_member(GROUP, username, "reporter")
     return fake

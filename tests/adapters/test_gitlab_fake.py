@@ -53,6 +53,14 @@ def make_fake(tier: str = "premium") -> FakeGitLab:
     return fake
 
 
+def guests(fake: FakeGitLab) -> Project:
+    """Alice and Bob become Guests of the group (GitLab assigns only users who can read the
+    project); the project, through python-gitlab."""
+    fake.add_member("enablement", "alice", "guest")
+    fake.add_member("enablement", "bob", "guest")
+    return project_of(fake)
+
+
 @pytest.fixture
 def fake() -> Iterator[FakeGitLab]:
     """A Premium fake, active for the whole test."""
@@ -145,17 +153,17 @@ def test_updated_at_moves_only_when_something_changed(fake: FakeGitLab) -> None:
 
 
 def test_assignee_ids_resolve_to_users_and_free_keeps_one(free_fake: FakeGitLab) -> None:
-    issue = new_issue(project_of(free_fake), assignee_ids=[2, 3])
+    issue = new_issue(guests(free_fake), assignee_ids=[2, 3])
     assert [a["username"] for a in issue.assignees] == ["alice"]
 
 
 def test_premium_keeps_multiple_assignees(fake: FakeGitLab) -> None:
-    issue = new_issue(project_of(fake), assignee_ids=[2, 3])
+    issue = new_issue(guests(fake), assignee_ids=[2, 3])
     assert [a["username"] for a in issue.assignees] == ["alice", "bob"]
 
 
 def test_assignee_ids_on_update_replace_the_assignees_and_empty_unassigns(fake: FakeGitLab) -> None:
-    project = project_of(fake)
+    project = guests(fake)
     new_issue(project, assignee_ids=[2])
     swapped = project.issues.update(1, {"assignee_ids": [3, 2]})
     assert [a["username"] for a in swapped["assignees"]] == ["bob", "alice"]
@@ -164,7 +172,7 @@ def test_assignee_ids_on_update_replace_the_assignees_and_empty_unassigns(fake: 
 
 
 def test_a_person_assigns_someone_in_the_ui(fake: FakeGitLab) -> None:
-    project = project_of(fake)
+    project = guests(fake)
     new_issue(project, assignee_ids=[2])
     fake.edit_issue(PROJECT, 1, assignees=["alice", "bob"], as_user="alice")
     assert fake.issues(PROJECT)[0]["assignees"] == ["alice", "bob"]
@@ -175,7 +183,7 @@ def test_a_confidential_issue_is_seen_by_its_author_assignees_and_planners_only(
 ) -> None:
     # doc/user/project/issues/confidential_issues.md: author, assignees, and members with at
     # least the Planner role (Reporter before 17.7); a mention gives no access
-    project = project_of(fake)
+    project = guests(fake)
     new_issue(project, assignee_ids=[2], confidential=True, description="cc @bob")
     new_issue(project, confidential=False)
     for username, role in (("alice", "guest"), ("bob", "guest"), ("carol", "planner")):
@@ -212,10 +220,47 @@ def test_an_assignee_who_is_not_a_member_of_a_private_project_sees_nothing(
 def test_free_keeps_the_first_assignee_id_on_update(free_fake: FakeGitLab) -> None:
     # IssuableBaseService#filter_assignees: `params[:assignee_ids].first(1)` unless the issue
     # allows multiple assignees (a paid feature)
-    project = project_of(free_fake)
+    project = guests(free_fake)
     new_issue(project, assignee_ids=[2])
     updated = project.issues.update(1, {"assignee_ids": [3, 2]})
     assert [a["username"] for a in updated["assignees"]] == ["bob"]
+
+
+def test_gitlab_leaves_out_an_assignee_who_cannot_read_the_project(fake: FakeGitLab) -> None:
+    # IssuableBaseService#filter_assignee keeps the ids whose user `assignee_can_read?` the
+    # project (an issue being created) or the issue (an update), silently
+    fake.add_user("frank")  # not a member: the project is private to him
+    frank = next(u.id for u in fake.state.users.values() if u.username == "frank")
+    project = guests(fake)
+    issue = new_issue(project, assignee_ids=[2, frank])
+    assert [a["username"] for a in issue.assignees] == ["alice"]
+    alone = new_issue(project, assignee_ids=[frank])
+    assert alone.assignees == []
+    kept = project.issues.update(1, {"assignee_ids": [frank]})  # none can read: no change
+    assert [a["username"] for a in kept["assignees"]] == ["alice"]
+
+
+def test_a_guest_is_assigned_a_confidential_issue_on_creation_not_afterwards(
+    fake: FakeGitLab,
+) -> None:
+    # creating, GitLab asks whether the user reads the project; updating, the issue, and a
+    # confidential issue is not readable by a Guest who is neither its author nor assignee
+    project = guests(fake)
+    created = new_issue(project, assignee_ids=[3], confidential=True)
+    assert [a["username"] for a in created.assignees] == ["bob"]
+    new_issue(project, assignee_ids=[2], confidential=True)
+    updated = project.issues.update(2, {"assignee_ids": [2, 3]})
+    assert [a["username"] for a in updated["assignees"]] == ["alice"]
+    fake.add_member("enablement", "bob", "planner")
+    again = project.issues.update(2, {"assignee_ids": [2, 3]})
+    assert [a["username"] for a in again["assignees"]] == ["alice", "bob"]
+
+
+def test_free_takes_the_first_id_before_asking_who_can_read(free_fake: FakeGitLab) -> None:
+    free_fake.add_user("frank")
+    frank = next(u.id for u in free_fake.state.users.values() if u.username == "frank")
+    issue = new_issue(guests(free_fake), assignee_ids=[frank, 2])
+    assert issue.assignees == []
 
 
 # --------------------------------------------------------------------------- listing

@@ -555,6 +555,34 @@ class GitLabState:
             return True
         return self.can("planner", issue.project.group, issue.project)
 
+    def may_read(self, user: User, issue: Issue, creating: bool) -> bool:
+        """GitLab's `assignee_can_read?`: can USER read the project (an issue being created)
+        or the issue? Projects here are private, so a user reads them as a member of the
+        project's group (or an ancestor), with `set_member_role`'s roles counted too; a
+        confidential issue also needs its author, an assignee, or the Planner role."""
+        level = self.member_level(user, issue.project)
+        if level == 0:
+            return False
+        if creating or not issue.confidential:
+            return True
+        if issue.author.id == user.id or any(a.id == user.id for a in issue.assignees):
+            return True
+        return level >= ROLE_LEVELS["planner"]
+
+    def member_level(self, user: User, project: Project) -> int:
+        """A user's highest access level in a project through group memberships (0: none)."""
+        levels = [
+            g.members[user.id].access_level
+            for g in project.group.ancestry()
+            if user.id in g.members
+        ]
+        own = self.memberships.get(user.id, {})
+        paths = [project.full_path, *(g.full_path for g in project.group.ancestry())]
+        levels += [ROLE_LEVELS[own[path]] for path in paths if path in own]
+        if user.id == getattr(self.acting, "id", None) and not own:
+            levels.append(self.role_in(project.group, project))
+        return max(levels, default=0)
+
     def visible_labels(self, project: Project) -> dict[str, Label]:
         """Labels usable in a project: its own plus those of all ancestor groups."""
         labels: dict[str, Label] = {}
@@ -1176,7 +1204,7 @@ class IssueService:
         self._apply_text(issue, params)
         if metadata:
             self._apply_labels(issue, params)
-            self._apply_assignees(issue, params)
+            self._apply_assignees(issue, params, creating)
         commands: list[tuple[str, str]] = []
         if params.has("description"):
             text, commands = extract_quick_actions(params.text("description") or "")
@@ -1208,14 +1236,22 @@ class IssueService:
         removed = params.names("remove_labels") or []
         issue.labels = [name for name in issue.labels if name not in removed]
 
-    def _apply_assignees(self, issue: Issue, params: Params) -> None:
+    def _apply_assignees(self, issue: Issue, params: Params, creating: bool) -> None:
+        """IssuableBaseService#filter_assignee: Free keeps the first id asked for; then only
+        users who can read the project (creating) or the issue (updating) stay, silently;
+        when none does, the parameter is dropped (the assignees stay as they were)."""
         ids = params.integers("assignee_ids")
         single = params.integer("assignee_id")
         if ids is None and single is None:
             return
         wanted = ids if ids is not None else [single] if single else []
+        if self.state.tier != "premium":
+            wanted = wanted[:1]
         users = [self.state.users[i] for i in wanted if i in self.state.users]
-        issue.assignees = self._limit_assignees(users)
+        readers = [u for u in users if self.state.may_read(u, issue, creating)]
+        if wanted and not readers:
+            return
+        issue.assignees = self._limit_assignees(readers)
 
     def _limit_assignees(self, users: list[User]) -> list[User]:
         """Free tier keeps a single assignee (multiple assignees are a paid feature)."""
