@@ -29,7 +29,7 @@ from automation.errors import CreationRefused, ItemError
 from automation.items import ObservedEpic
 from automation.markers import same_text
 from automation.mentions import people_only, refused_warning
-from automation.people import dropped_warning, missing, reassigned, same_people
+from automation.people import dropped_warning, missing, reassigned, same_people, unique
 from automation.trackers.base import Tracker
 
 Listener = Callable[[Action], None]
@@ -101,10 +101,23 @@ class Writer:
         issue = replace(action.issue, description=text)
         epic = action.epic or self.epics.get(action.home or "")
         try:
-            self.tracker.create_issue(issue, epic)
+            created = self.tracker.create_issue(issue, epic)
         except CreationRefused as error:
             self.refused = str(error)
             raise
+        self._kept(action.program, created.iid, issue.assignees, created.assignees)
+
+    def _kept(self, program: str, iid: int, asked: Sequence[str], kept: Sequence[str]) -> None:
+        """Warn (once per issue) of anyone GitLab did not assign: it leaves out a user who
+        cannot read the project or issue, silently; on Free, where the group has no epics,
+        it keeps only the first person asked for, which is not worth a warning each time."""
+        people = unique(asked) if self.tracker.epics_available() else unique(asked)[:1]
+        self._dropped(program, iid, missing(people, kept), kept)
+
+    def _dropped(self, program: str, iid: int, dropped: list[str], kept: Sequence[str]) -> None:
+        said = (program, dropped_warning(iid, dropped, kept))
+        if dropped and said not in self.warnings:
+            self.warnings.append(said)
 
     def _describe(self, action: UpdateDescription) -> None:
         """Read the issue again and make the tool's edits on that text, so a tick or a line
@@ -151,10 +164,7 @@ class Writer:
             if same_people(wanted, fresh.assignees):
                 raise _Skipped
             kept = self.tracker.set_assignees(action.iid, wanted)
-        dropped = missing(action.add, kept)
-        said = (action.program, dropped_warning(action.iid, dropped, kept))
-        if dropped and said not in self.warnings:
-            self.warnings.append(said)
+        self._dropped(action.program, action.iid, missing(action.add, kept), kept)
 
     def _rename_epic(self, action: UpdateEpic) -> None:
         """Read the epic again and make the rename on that text (one write: description and

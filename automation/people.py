@@ -114,8 +114,9 @@ def dropped_warning(iid: int, dropped: Sequence[str], kept: Sequence[str]) -> st
     now = f"{len(kept)} assignee{'' if len(kept) == 1 else 's'}" if kept else "no assignee"
     return (
         f"issue #{iid}: GitLab did not assign {', '.join(dropped)} (the issue has {now}); "
-        "GitLab Free keeps one assignee, and GitLab leaves out a user who cannot see the "
-        "issue: give them access, or assign them by hand"
+        "GitLab Free keeps one assignee, and GitLab leaves out a user who cannot read the "
+        "project (or, for a confidential issue made before, the issue: Planner role or "
+        "above): give them access, then assign them by hand"
     )
 
 

@@ -18,7 +18,7 @@ from automation.items import NewIssue, ObservedIssue
 from automation.people import recorded
 from automation.run import apply, prepare
 from automation.trackers.base import Tracker
-from tests.backends import PROJECT, TODAY, GitLabBackend, LocalBackend, new_fake
+from tests.backends import GROUP, PROJECT, TODAY, GitLabBackend, LocalBackend, new_fake
 from tests.conftest import keep_programs
 from tests.crash import Crash, Delegating
 from tests.fakes.gitlab_fake import JSON
@@ -213,6 +213,26 @@ def test_on_gitlab_a_swap_assigns_removes_keeps_hand_added_and_notes_once(
     assert gitlab.fingerprint() == before
 
 
+def test_on_gitlab_a_guest_swapped_into_a_confidential_issue_is_not_assigned_and_that_is_said(
+    sponsorship: Path,
+) -> None:
+    """GitLab assigns an existing confidential issue only to someone who can read it: a new
+    sponsor who is a Guest is left out. The run says so, once."""
+    fake = new_fake("premium", users=roster())
+    fake.add_member(GROUP, "dana.whitfield", "guest")
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        assert backend.cli("apply").code == 0
+        swap_sponsor()
+        result = backend.cli("apply")
+        lena = on_gitlab(backend, LENA)
+        assert lena["assignees"] == ["lena.fischer", "marcus.oyelaran"]
+        said = [line for line in result.out.splitlines() if "did not assign" in line]
+        assert any(f"issue #{lena['iid']}: GitLab did not assign [confidential]" in s for s in said)
+        assert len(said) == len(set(said)) and "dana" not in result.out  # once each, unnamed
+        assert "did not assign" not in backend.cli("apply").out
+
+
 class AssignsDuringTheRun(Delegating):
     """A person assigns someone right after the run listed the program's issues."""
 
@@ -259,6 +279,32 @@ def test_on_gitlab_free_someone_not_kept_is_said_once(sponsorship: Path) -> None
         ((program, warning),) = writer.warnings
         assert program == "p" and "did not assign lukas.brandt" in warning
         assert "GitLab Free keeps one assignee" in warning
+
+
+@pytest.mark.parametrize("tier", ["premium", "free"])
+def test_on_gitlab_a_hire_without_access_yet_is_not_assigned_and_that_is_said(
+    shipped: Path, tier: str
+) -> None:
+    """GitLab silently leaves out an assignee who cannot read the project: a new hire whose
+    access is not granted yet. The run says so once; on Free, where only the first person
+    asked for is kept, the manager left out is no news."""
+    keep_programs(shipped, "sales-onboarding")
+    program = shipped / "config" / "programs" / "sales-onboarding.yml"
+    text = program.read_text()  # the general onboarding issues are in no project of this fake
+    program.write_text(text.replace("  learning_path_note: sales-onboarding/", "  # "))
+    fake = new_fake(tier, users=tuple(u for u in roster() if u != "tom.reyes"))
+    fake.add_user("tom.reyes")  # a GitLab user, not a member of the group yet
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        first = backend.cli("apply")
+        assert first.code == 0, first.err
+        tom = next(i for i in fake.issues(PROJECT) if "/tom.reyes -->" in i["description"])
+        assert tom["assignees"] == (["dana.whitfield"] if tier == "premium" else [])
+        said = [line for line in first.out.splitlines() if "did not assign" in line]
+        assert len(said) == 1 and f"issue #{tom['iid']}: GitLab did not assign tom.reyes" in said[0]
+        others = [i for i in fake.issues(PROJECT) if i["iid"] != tom["iid"] and i["assignees"]]
+        assert others  # everyone else was assigned, and no warning names them
+        assert "did not assign" not in backend.cli("apply").out
 
 
 @pytest.fixture
