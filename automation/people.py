@@ -115,8 +115,7 @@ def dropped_warning(iid: int, dropped: Sequence[str], kept: Sequence[str]) -> st
     return (
         f"issue #{iid}: GitLab did not assign {', '.join(dropped)} (the issue has {now}); "
         "GitLab Free keeps one assignee, and GitLab leaves out a user who cannot read the "
-        "project (or, for a confidential issue made before, the issue: Planner role or "
-        "above): give them access, then assign them by hand"
+        "project's issues: give them access (Guest is enough), then assign them by hand"
     )
 
 

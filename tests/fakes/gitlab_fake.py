@@ -555,19 +555,12 @@ class GitLabState:
             return True
         return self.can("planner", issue.project.group, issue.project)
 
-    def may_read(self, user: User, issue: Issue, creating: bool) -> bool:
-        """GitLab's `assignee_can_read?`: can USER read the project (an issue being created)
-        or the issue? Projects here are private, so a user reads them as a member of the
-        project's group (or an ancestor), with `set_member_role`'s roles counted too; a
-        confidential issue also needs its author, an assignee, or the Planner role."""
-        level = self.member_level(user, issue.project)
-        if level == 0:
-            return False
-        if creating or not issue.confidential:
-            return True
-        if issue.author.id == user.id or any(a.id == user.id for a in issue.assignees):
-            return True
-        return level >= ROLE_LEVELS["planner"]
+    def may_be_assigned(self, user: User, project: Project) -> bool:
+        """GitLab's `user_can_read?` (IssuableBaseService): can USER read issues of the
+        project (its `resource_parent`, whether the issue is being created or updated, and
+        confidential or not)? Projects here are private: a member of the project's group (or
+        an ancestor), any role from Guest up, with `set_member_role`'s roles counted too."""
+        return self.member_level(user, project) > 0
 
     def member_level(self, user: User, project: Project) -> int:
         """A user's highest access level in a project through group memberships (0: none)."""
@@ -1204,7 +1197,7 @@ class IssueService:
         self._apply_text(issue, params)
         if metadata:
             self._apply_labels(issue, params)
-            self._apply_assignees(issue, params, creating)
+            self._apply_assignees(issue, params)
         commands: list[tuple[str, str]] = []
         if params.has("description"):
             text, commands = extract_quick_actions(params.text("description") or "")
@@ -1236,10 +1229,10 @@ class IssueService:
         removed = params.names("remove_labels") or []
         issue.labels = [name for name in issue.labels if name not in removed]
 
-    def _apply_assignees(self, issue: Issue, params: Params, creating: bool) -> None:
-        """IssuableBaseService#filter_assignee: Free keeps the first id asked for; then only
-        users who can read the project (creating) or the issue (updating) stay, silently;
-        when none does, the parameter is dropped (the assignees stay as they were)."""
+    def _apply_assignees(self, issue: Issue, params: Params) -> None:
+        """IssuableBaseService#filter_assignees_using_checks: Free keeps the first id asked
+        for; then only users who can read the project's issues stay, silently; when none
+        does, the parameter is dropped (the assignees stay as they were)."""
         ids = params.integers("assignee_ids")
         single = params.integer("assignee_id")
         if ids is None and single is None:
@@ -1248,7 +1241,7 @@ class IssueService:
         if self.state.tier != "premium":
             wanted = wanted[:1]
         users = [self.state.users[i] for i in wanted if i in self.state.users]
-        readers = [u for u in users if self.state.may_read(u, issue, creating)]
+        readers = [u for u in users if self.state.may_be_assigned(u, issue.project)]
         if wanted and not readers:
             return
         issue.assignees = self._limit_assignees(readers)
@@ -1343,11 +1336,12 @@ class IssueService:
         return summary
 
     def assign(self, issue: Issue, argument: str, replace: bool) -> None:
-        """Assign users named `@a @b` (or `me`)."""
+        """Assign users named `@a @b` (or `me`): the command's ids go through the same
+        check as `assignee_ids` (quick actions are merged into the params before it)."""
         users = []
         for token in argument.split():
             user = self.actor if token == "me" else self.state.user_named(token.lstrip("@"))
-            if user is not None:
+            if user is not None and self.state.may_be_assigned(user, issue.project):
                 users.append(user)
         base = [] if replace or self.state.tier == "free" else issue.assignees
         issue.assignees = self._limit_assignees([*base, *users]) if users else issue.assignees
