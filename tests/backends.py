@@ -199,8 +199,7 @@ def roster_of(root: Path) -> tuple[str, ...]:
 def new_fake(tier: str = "premium", users: tuple[str, ...] = ()) -> FakeGitLab:
     """A fake GitLab with the project, group and users the shipped config names: each a
     Reporter of the group, as people who work in the programs' issues are (GitLab assigns
-    only users who can read the project, or the issue: a confidential one needs Planner
-    or Reporter)."""
+    only users who can read the project's issues)."""
     fake = FakeGitLab(url=URL, tier=tier, token=TOKEN)  # type: ignore[arg-type]
     fake.add_project(PROJECT)
     for username in users:
