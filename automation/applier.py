@@ -109,7 +109,7 @@ class Writer:
 
     def _kept(self, program: str, iid: int, asked: Sequence[str], kept: Sequence[str]) -> None:
         """Warn (once per issue) of anyone GitLab did not assign: it leaves out a user who
-        cannot read the project or issue, silently; on Free, where the group has no epics,
+        cannot read the project's issues, silently; on Free, where the group has no epics,
         it keeps only the first person asked for, which is not worth a warning each time."""
         people = unique(asked) if self.tracker.epics_available() else unique(asked)[:1]
         self._dropped(program, iid, missing(people, kept), kept)

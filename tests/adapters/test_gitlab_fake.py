@@ -266,8 +266,11 @@ def test_assign_quick_action_leaves_out_a_user_who_cannot_read_the_project(
 def test_free_takes_the_first_id_before_asking_who_can_read(free_fake: FakeGitLab) -> None:
     free_fake.add_user("frank")
     frank = next(u.id for u in free_fake.state.users.values() if u.username == "frank")
-    issue = new_issue(guests(free_fake), assignee_ids=[frank, 2])
+    project = guests(free_fake)
+    issue = new_issue(project, assignee_ids=[frank, 2])
     assert issue.assignees == []
+    by_command = new_issue(project, description="/assign @frank @alice")
+    assert by_command.assignees == []
 
 
 # --------------------------------------------------------------------------- listing

@@ -569,11 +569,12 @@ class GitLabState:
             for g in project.group.ancestry()
             if user.id in g.members
         ]
-        own = self.memberships.get(user.id, {})
-        paths = [project.full_path, *(g.full_path for g in project.group.ancestry())]
-        levels += [ROLE_LEVELS[own[path]] for path in paths if path in own]
-        if user.id == getattr(self.acting, "id", None) and not own:
+        if user is self.acting:  # the token owner: its roles as `set_role` or its own
             levels.append(self.role_in(project.group, project))
+        else:
+            own = self.memberships.get(user.id, {})
+            paths = [project.full_path, *(g.full_path for g in project.group.ancestry())]
+            levels += [ROLE_LEVELS[own[path]] for path in paths if path in own]
         return max(levels, default=0)
 
     def visible_labels(self, project: Project) -> dict[str, Label]:
@@ -1338,11 +1339,14 @@ class IssueService:
     def assign(self, issue: Issue, argument: str, replace: bool) -> None:
         """Assign users named `@a @b` (or `me`): the command's ids go through the same
         check as `assignee_ids` (quick actions are merged into the params before it)."""
-        users = []
+        named = []
         for token in argument.split():
             user = self.actor if token == "me" else self.state.user_named(token.lstrip("@"))
-            if user is not None and self.state.may_be_assigned(user, issue.project):
-                users.append(user)
+            if user is not None:
+                named.append(user)
+        if self.state.tier == "free":  # the first only, then whether they can read
+            named = named[:1]
+        users = [u for u in named if self.state.may_be_assigned(u, issue.project)]
         base = [] if replace or self.state.tier == "free" else issue.assignees
         issue.assignees = self._limit_assignees([*base, *users]) if users else issue.assignees
 
