@@ -13,6 +13,7 @@ from automation.config.source import Source
 from automation.course import Course
 from automation.edits import BlockTexts
 from automation.errors import ConfigError, ItemError, Problem
+from automation.index import index_key
 from automation.items import ObservedIssue
 from automation.markers import block_content, identity_marker
 from automation.progress import Progress, Status, program_label
@@ -161,6 +162,7 @@ class DesiredIssue:
     dates: Mapping[str, dt.date] = field(default_factory=dict)  # what reminders count from
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # role -> usernames
     elsewhere: tuple[NoteElsewhere, ...] = ()  # notes posted once on other projects' issues
+    closed: bool = False  # created closed: the program's index issue (keyindex.py)
 
 
 @dataclass(frozen=True)
@@ -213,10 +215,13 @@ class DesiredProgram:
     course: Course = field(default_factory=Course)  # members and endings (lifecycle.py)
     notices: tuple[str, ...] = ()
     failures: tuple[tuple[str, str], ...] = ()  # (key, message): held back, see Generated
+    index: DesiredIssue | None = None  # where a big program's index of keys goes (keyindex.py)
 
     def every_issue(self) -> tuple[DesiredIssue, ...]:
-        """Tracked issues, the tracking issue, group rollups and plan-style issues."""
-        return (*self.issues, self.tracking, *self.rollups, *self.plans)
+        """Tracked issues, the tracking issue, group rollups, plan-style issues and the index
+        issue (made only for a big program)."""
+        index = (self.index,) if self.index is not None else ()
+        return (*self.issues, self.tracking, *self.rollups, *self.plans, *index)
 
 
 @dataclass(frozen=True)
@@ -288,6 +293,10 @@ class Context(Generic[P]):
     def tracking_key(self) -> str:
         """The key of the program's tracking issue."""
         return f"{self.program.id}/tracking"
+
+    def index_key(self) -> str:
+        """The key of the program's index issue (keyindex.py)."""
+        return index_key(self.tracking_key())
 
 
 def missing_headings(ctx: Context[Program], issues: tuple[DesiredIssue, ...]) -> list[Problem]:

@@ -1,5 +1,6 @@
 """Which observed issue is which desired item: by the identity line the tool wrote, and, for an
-issue whose line a person deleted, by the index kept in the tracking issue (pure).
+issue whose line a person deleted, by the index of keys, kept in the tracking issue or in the
+program's index issue (index.py, keyindex.py) (pure).
 
 Never a guess: a key held by two issues, or an index entry that points at an issue the tool
 cannot confirm, fails that item with what to do, and nothing is created for it."""
@@ -10,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from automation.index import key_prefix, read_index
+from automation.index import KEYS_BLOCK, index_key, key_prefix, read_index
 from automation.items import ObservedIssue
 
 
@@ -32,7 +33,7 @@ class Resolved:
     gone: set[str] = field(default_factory=set)  # keys whose indexed issue was deleted
     failed: list[Failed] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    index: dict[str, int] | None = None  # as read from the tracking issue
+    index: dict[str, int] | None = None  # as read from the tracking issue and index issue
     renamed: dict[str, str] = field(default_factory=dict)  # key -> the former key it carries
     aliases: Mapping[str, str] = field(default_factory=dict)  # former key -> key (renames.py)
     unwanted: dict[str, ObservedIssue] = field(default_factory=dict)  # keys config no longer has
@@ -74,8 +75,7 @@ def resolve(
         elif len(holders) == 1:
             out.unwanted[key] = holders[0]  # its person left, or it is no longer asked for
     _recover_tracking(issues, tracking_key, out)
-    tracking = out.found.get(tracking_key)
-    out.index = read_index(tracking.description, key_prefix(tracking_key)) if tracking else None
+    out.index = _read(issues, out.found.get(tracking_key), tracking_key, out.aliases)
     by_iid = {issue.iid: issue for issue in issues}
     formers = _formers(out.aliases)
     for key in wanted:
@@ -140,13 +140,61 @@ def find_tracking(
     issues: Sequence[ObservedIssue], key: str, aliases: Mapping[str, str] | None = None
 ) -> ObservedIssue | None:
     """The tracking issue: by its key (or a former key, ALIASES), or the one keyless issue of
-    the tool's that holds an index (its first line was deleted)."""
+    the tool's that holds an index block (its first line was deleted)."""
     named = aliases or {}
-    keyed = [i for i in issues if i.key is not None and named.get(i.key, i.key) == key]
+    keyed = _keyed(issues, key, named)
     if keyed:
         return keyed[0] if len(keyed) == 1 else None
-    holders = [i for i in issues if i.by_tool and i.key is None and read_index(i.description)]
+    holders = [
+        i for i in issues if i.by_tool and i.key is None and read_index(i.description) is not None
+    ]
     return holders[0] if len(holders) == 1 else None  # one whose first line was deleted
+
+
+def _keyed(
+    issues: Sequence[ObservedIssue], key: str, aliases: Mapping[str, str]
+) -> list[ObservedIssue]:
+    return [i for i in issues if i.key is not None and aliases.get(i.key, i.key) == key]
+
+
+def program_index(
+    issues: Sequence[ObservedIssue], tracking_key: str, aliases: Mapping[str, str] | None = None
+) -> dict[str, int] | None:
+    """The program's index of keys as ISSUES hold it; None when no issue holds one."""
+    named = aliases or {}
+    return _read(issues, find_tracking(issues, tracking_key, named), tracking_key, named)
+
+
+def _read(
+    issues: Sequence[ObservedIssue],
+    tracking: ObservedIssue | None,
+    tracking_key: str,
+    aliases: Mapping[str, str],
+) -> dict[str, int] | None:
+    """The entries of the tracking issue's index block, and of the index issue's (which win)
+    once the index moved there; None when neither holds a readable index."""
+    prefix = key_prefix(tracking_key)
+    own = read_index(tracking.description, prefix) if tracking else None
+    holder = _index_issue(issues, own or {}, index_key(tracking_key), aliases)
+    moved = read_index(holder.description, prefix, KEYS_BLOCK) if holder else None
+    held = [entries for entries in (own, moved) if entries is not None]
+    return {k: v for entries in held for k, v in entries.items()} if held else None
+
+
+def _index_issue(
+    issues: Sequence[ObservedIssue],
+    entries: Mapping[str, int],
+    key: str,
+    aliases: Mapping[str, str],
+) -> ObservedIssue | None:
+    """The index issue: by its key, or, when a person deleted its first line, the tool's
+    keyless issue the tracking issue's index names for it (and no other: a keyless index
+    issue moved to this program from another is not taken for this one)."""
+    keyed = _keyed(issues, key, aliases)
+    if keyed:
+        return keyed[0] if len(keyed) == 1 else None
+    iid = entries.get(key)
+    return next((i for i in issues if i.iid == iid and i.by_tool and i.key is None), None)
 
 
 def to_fetch(
@@ -159,8 +207,7 @@ def to_fetch(
     program's list does not show (their label was removed, or they were deleted): the
     planner needs to know which."""
     named = aliases or {}
-    tracking = find_tracking(issues, tracking_key, named)
-    index = read_index(tracking.description, key_prefix(tracking_key)) if tracking else None
+    index = program_index(issues, tracking_key, named)
     held = {named.get(i.key, i.key) for i in issues if i.key}
     listed = {i.iid for i in issues}
     wanted_set = set(wanted)

@@ -108,6 +108,7 @@ def with_former_keys(desired: DesiredProgram, renames: Sequence[Renamed]) -> Des
     if not whole and not groups:
         return desired
     own = {desired.tracking.key, f"{pid}/epic", *(plan.key for plan in desired.plans)}
+    own |= {desired.index.key} if desired.index else set()
 
     def issue(item: DesiredIssue) -> DesiredIssue:
         return replace(
@@ -126,6 +127,7 @@ def with_former_keys(desired: DesiredProgram, renames: Sequence[Renamed]) -> Des
         rollups=tuple(issue(i) for i in desired.rollups),
         plans=tuple(issue(i) for i in desired.plans),
         epics=tuple(epic(e) for e in desired.epics),
+        index=issue(desired.index) if desired.index else None,
     )
 
 

@@ -14,8 +14,8 @@ from automation.edits import BlockTexts, Edits, apply_edits
 from automation.figures import rewrite_figures
 from automation.history import HEADER, HISTORY_BLOCK, history_content
 from automation.identity import Resolved
-from automation.index import INDEX_BLOCK, index_content, key_prefix
 from automation.items import ObservedIssue
+from automation.keyindex import plan_index
 from automation.lifecycle import Endings, with_notes
 from automation.people import people_blocks, plan_people, with_people
 from automation.planning import ProgramContext, create, exposed, keep, refused
@@ -61,14 +61,16 @@ def _plan_figure(
 def plan_rollups(
     resolved: Resolved, tracked: list[tuple[DesiredIssue, RollupRow | None]], ctx: ProgramContext
 ) -> Plan:
-    """The program's tracking issue lists every tracked issue (and keeps the index of keys);
-    a group's rollup lists its members."""
+    """The program's tracking issue lists every tracked issue (and keeps the index of keys, or
+    says where it went: keyindex.py); a group's rollup lists its members."""
     found, tracking = resolved.found, ctx.desired.tracking
     every = [row for _, row in tracked if row is not None] + ctx.departed.rows_in(None)
-    entries = resolved.entries(tracking.key)
-    index = ((INDEX_BLOCK, index_content(entries, key_prefix(tracking.key))),)
+    indexed, index = plan_index(resolved, ctx)
     ends = Endings.of(ctx.desired, tracked, ctx.departed, ctx.blocks, ctx.today)
-    plans = [_plan_rollup(tracking, found.get(tracking.key), every, ctx, extra=index, ends=ends)]
+    plans = [
+        indexed,
+        _plan_rollup(tracking, found.get(tracking.key), every, ctx, extra=index, ends=ends),
+    ]
     for rollup in ctx.desired.rollups:
         rows = [row for item, row in tracked if row is not None and rollup.key in item.rollups]
         rows += ctx.departed.rows_of(ctx.desired, rollup.key)

@@ -22,9 +22,10 @@ from automation.config.models import Program
 from automation.config.source import Source
 from automation.desired import DesiredProgram
 from automation.errors import ConfigError, Problem
-from automation.identity import find_tracking, to_fetch
-from automation.index import read_index
+from automation.identity import find_tracking, program_index, to_fetch
+from automation.index import INDEX_LIMIT
 from automation.items import DESCRIPTION_LIMIT, ObservedIssue
+from automation.keyindex import index_size
 from automation.kinds import desired_programs
 from automation.lock import RunLock, locked
 from automation.planner import plan_program
@@ -132,20 +133,18 @@ def _shared_template_problems(renderer: Renderer) -> list[Problem]:
 
 
 ROLLUP_ALLOWANCE = 120_000  # a rollup block lists at most 150 rows and 100 groups
-INDEX_LINE = 12  # characters an index line needs besides the key
 
 
 def size_warnings(desired: DesiredProgram) -> list[str]:
     """Descriptions that would come near GitLab's limit: a rendered issue, or the tracking
-    issue once its rollup and index of keys are filled in."""
-    prefix = len(desired.program.id) + 1
-    tracking = (
-        len(desired.tracking.description)
-        + ROLLUP_ALLOWANCE
-        + sum(len(i.key) - prefix + INDEX_LINE for i in desired.every_issue())
-    )
+    issue once its rollup (and index of keys, up to where it moves) is filled in, or the
+    index issue once it holds the index."""
+    index = index_size(desired)
+    tracking = len(desired.tracking.description) + ROLLUP_ALLOWANCE + min(index, INDEX_LIMIT)
     sizes = [(i.title, len(i.description)) for i in desired.every_issue()]
     sizes.append((desired.tracking.title, tracking))
+    if desired.index is not None:
+        sizes.append((desired.index.title, len(desired.index.description) + index))
     return [
         f"'{title}' would hold about {size:,} characters, over half of GitLab's limit of "
         f"{DESCRIPTION_LIMIT:,}; shorten its template or split the program into cohorts"
@@ -216,8 +215,8 @@ def _tracking(desired: DesiredProgram) -> str:
 
 
 def _has_index(observed: Observed, desired: DesiredProgram) -> bool:
-    tracking = find_tracking(observed.issues, _tracking(desired), aliases(desired.every_issue()))
-    return tracking is not None and read_index(tracking.description) is not None
+    renamed = aliases(desired.every_issue())
+    return program_index(observed.issues, _tracking(desired), renamed) is not None
 
 
 Lister = Callable[[str], tuple[ObservedIssue, ...]]  # a program label's issues

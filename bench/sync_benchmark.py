@@ -25,7 +25,8 @@ tool waited in GitLab time.
 Columns: requests by method, and errors (429 and other refusals); `wall`, the real time of the
 run less the fake's own work (so: the tool's time plus the latency of each request); `CPU`, the
 tool's CPU time (time.process_time, less the fake's); `paced`, seconds the tool slept to stay
-under GitLab's limits; then requests and CPU as multiples of the naive baseline's, and requests
+under GitLab's limits; `KB written`, the descriptions the run sent (creates and updates), and
+the largest of them; then requests and CPU as multiples of the naive baseline's, and requests
 as a multiple of the full-scan floor (one list request per 100 tracked issues).
 
     .venv/bin/python bench/sync_benchmark.py                      # N = 1,000, no latency
@@ -213,6 +214,8 @@ class Measure:
     cpu: float
     paced: float
     outcome: str
+    written: int = 0  # characters of descriptions sent (creates and updates)
+    largest: int = 0  # the longest of them
 
     @property
     def requests(self) -> int:
@@ -230,6 +233,7 @@ def measured(name: str, fake: FakeGitLab, meter: Meter) -> Iterator[list[str]]:
     wall, cpu = time.perf_counter(), time.process_time()
     yield outcome
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    sent = [len(str(r.params.get("description") or "")) for r in fake.requests[first:]]
     measures.append(
         Measure(
             name,
@@ -239,6 +243,8 @@ def measured(name: str, fake: FakeGitLab, meter: Meter) -> Iterator[list[str]]:
             cpu - (meter.cpu - fake_cpu),
             meter.waited - waited,
             " ".join(outcome),
+            sum(sent),
+            max(sent, default=0),
         )
     )
 
@@ -342,15 +348,16 @@ def table(n: int, latency_ms: float, tracked: int, runs: list[Measure]) -> str:
         f"(naive: {base.requests:,} requests; full-scan floor: {floor} list requests)",
         "",
         "| run | requests | GET | POST | PUT | other | errors | wall s | CPU s | paced s "
-        "| requests ÷ naive | requests ÷ floor | CPU ÷ naive |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| KB written | largest KB | requests ÷ naive | requests ÷ floor | CPU ÷ naive |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for m in runs:
         other = m.requests - m.methods["GET"] - m.methods["POST"] - m.methods["PUT"]
         lines.append(
             f"| {m.name} | {m.requests:,} | {m.methods['GET']:,} | {m.methods['POST']:,} "
             f"| {m.methods['PUT']:,} | {other:,} | {m.errors} | {m.wall:.1f} | {m.cpu:.1f} "
-            f"| {m.paced:.0f} | {m.requests / base.requests:.3f} | {m.requests / floor:.1f} "
+            f"| {m.paced:.0f} | {m.written / 1000:,.0f} | {m.largest / 1000:,.0f} "
+            f"| {m.requests / base.requests:.3f} | {m.requests / floor:.1f} "
             f"| {m.cpu / base.cpu:.2f} |"
         )
     return "\n".join(lines)

@@ -20,6 +20,7 @@ from automation.desired import (
     missing_headings,
 )
 from automation.errors import ConfigError, Problem
+from automation.keyindex import index_issue
 from automation.kinds.registry import kind_of
 from automation.markers import identity_marker
 from automation.progress import program_label
@@ -87,6 +88,7 @@ def _assemble(ctx: Ctx, generated: Generated) -> DesiredProgram:
         plans,
         notices=generated.notices,
         failures=generated.failures,
+        index=index_issue(ctx.program, ctx.index_key()),
     )
 
 
