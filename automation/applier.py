@@ -106,8 +106,6 @@ class Writer:
             self.refused = str(error)
             raise
         self._kept(action.program, created.iid, issue.assignees, created.assignees)
-        if issue.closed:  # GitLab creates issues open
-            self.tracker.close_issue(created.iid)
 
     def _kept(self, program: str, iid: int, asked: Sequence[str], kept: Sequence[str]) -> None:
         """Warn (once per issue) of anyone GitLab did not assign: it leaves out a user who

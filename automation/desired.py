@@ -162,7 +162,6 @@ class DesiredIssue:
     dates: Mapping[str, dt.date] = field(default_factory=dict)  # what reminders count from
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # role -> usernames
     elsewhere: tuple[NoteElsewhere, ...] = ()  # notes posted once on other projects' issues
-    closed: bool = False  # created closed: the program's index issue (keyindex.py)
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,8 @@ def resolve(
         elif len(holders) == 1:
             out.unwanted[key] = holders[0]  # its person left, or it is no longer asked for
     _recover_tracking(issues, tracking_key, out)
-    out.index = _read(issues, out.found.get(tracking_key), tracking_key, out.aliases)
+    seen = [*issues, *(issue for issue in fetched.values() if issue is not None)]
+    out.index = _read(seen, out.found.get(tracking_key), tracking_key, out.aliases)
     by_iid = {issue.iid: issue for issue in issues}
     formers = _formers(out.aliases)
     for key in wanted:
@@ -202,12 +203,14 @@ def to_fetch(
     wanted: Sequence[str],
     tracking_key: str,
     aliases: Mapping[str, str] | None = None,
+    fetched: Sequence[ObservedIssue] = (),
 ) -> set[int]:
     """Issues the index names for wanted keys (or their former keys, ALIASES) that the
     program's list does not show (their label was removed, or they were deleted): the
-    planner needs to know which."""
+    planner needs to know which. The index is read from FETCHED issues too: an index issue
+    that lost its label still holds it."""
     named = aliases or {}
-    index = program_index(issues, tracking_key, named)
+    index = program_index([*issues, *fetched], tracking_key, named)
     held = {named.get(i.key, i.key) for i in issues if i.key}
     listed = {i.iid for i in issues}
     wanted_set = set(wanted)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 
 from automation.errors import ItemError
-from automation.markers import KEY_PATTERN, block_content
+from automation.markers import KEY_PATTERN, block_content, hidden_lines
 
 INDEX_BLOCK = "index"  # in the tracking issue
 KEYS_BLOCK = "keys"  # in the program's index issue, once the index moved there
@@ -31,8 +31,8 @@ def read_index(
     written without the program's PREFIX); None when it holds no readable index."""
     try:
         content = block_content(description, block)
-    except ItemError:
-        return None
+    except ItemError:  # a person broke a marker: the hidden lines still say
+        content = _hidden(description)
     if content is None:
         return None
     entries: dict[str, int] = {}
@@ -41,6 +41,14 @@ def read_index(
         if match:
             entries[prefix + match.group("key")] = int(match.group("iid"))
     return entries
+
+
+def _hidden(description: str) -> str | None:
+    """The lines of the index's hidden comment, found by its header; None without one."""
+    lines = list(hidden_lines(description, HEADER))
+    if len(lines) == len(description.split("\n")):
+        return None  # no header line: nothing of the index is left
+    return "\n".join(line for inside, line in lines if inside)
 
 
 def index_content(entries: Mapping[str, int], prefix: str = "", note: str = "") -> str:

@@ -23,7 +23,6 @@ class NewIssue:
     assignees: tuple[str, ...] = ()
     due_date: dt.date | None = None
     confidential: bool = False
-    closed: bool = False  # closed once created (the program's index issue)
 
 
 @dataclass(frozen=True)

@@ -2,20 +2,22 @@
 
 A program's index grows about 30 characters per issue, and the tracking issue is rewritten on
 every tick (its rollup counts tasks), so a big program's index lives apart: in an issue of its
-own, closed and kept by the tool, rewritten only when a key comes or goes. Up to INDEX_LIMIT
+own, kept by the tool and closed, rewritten only when a key comes or goes. Up to INDEX_LIMIT
 characters it stays in the tracking issue, as it always did: a small program gets no extra
-issue. The move is made in two runs, so the index is never only in an issue that failed to be
-made: the run that creates the index issue also writes the whole index to the tracking issue;
-a later run, finding the index issue readable, leaves the tracking issue a note of where the
-index went. The index issue, once it exists, holds the index for good (a program that shrinks
-keeps it), and a person who reopens it is left alone."""
+issue. No entry is ever only in a write yet to be made: the round that creates the index issue
+writes the whole index to the tracking issue as well, and the tracking issue keeps only the
+pointer (the index issue's own entry) once the index issue shows every entry the tracking
+issue holds. The round after its creation closes it, then says so in its block; a person who
+reopens it later is left alone. Once made, it holds the index for good (a program that shrinks
+keeps it)."""
 
 from __future__ import annotations
 
-from automation.actions import Plan
+from automation.actions import CloseIssue, Plan
 from automation.config.models import Program
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.edits import BlockTexts, Edits, apply_edits
+from automation.errors import ItemError
 from automation.identity import Resolved
 from automation.index import (
     HEADER,
@@ -28,7 +30,7 @@ from automation.index import (
     read_index,
 )
 from automation.items import ObservedIssue
-from automation.markers import empty_block, identity_marker
+from automation.markers import block_content, empty_block, identity_marker
 from automation.planning import ProgramContext, create, exposed, keep, refused
 from automation.progress import program_label
 from automation.rendering import neutralise_title
@@ -42,8 +44,8 @@ _TEXT = (
 
 
 def index_issue(program: Program, key: str) -> DesiredIssue:
-    """The program's index issue, as it is created (closed, and confidential with the
-    program: the keys name its people)."""
+    """The program's index issue, as it is created (confidential with the program: the keys
+    name its people); the next round closes it (`_closed_once`)."""
     description = f"{identity_marker(key)}\n{_TEXT}\n\n{empty_block(KEYS_BLOCK)}\n"
     return DesiredIssue(
         key=key,
@@ -52,11 +54,11 @@ def index_issue(program: Program, key: str) -> DesiredIssue:
         labels=(program_label(program),),
         subject=program.name,
         confidential=program.is_confidential,
-        closed=True,
     )
 
 
 INDEX_LINE = 12  # characters an index line needs besides the key
+CLOSED = "The tool closed this issue once; a person may reopen it."  # in the keys block
 
 
 def index_size(desired: DesiredProgram) -> int:
@@ -75,18 +77,20 @@ def plan_index(resolved: Resolved, ctx: ProgramContext) -> tuple[Plan, BlockText
     item = ctx.desired.index
     if item is None:
         return Plan(), whole
-    own = index_content({k: v for k, v in entries.items() if k != item.key}, prefix)
+    own = {k: v for k, v in entries.items() if k != item.key}
     found = resolved.found.get(item.key)
     if found is None:
-        if max(len(own), index_size(ctx.desired)) <= INDEX_LIMIT:
+        if max(len(index_content(own, prefix)), index_size(ctx.desired)) <= INDEX_LIMIT:
             return Plan(), whole
-        return refused(item, ctx) or _create(item, own, ctx), whole
+        return refused(item, ctx) or _create(item, index_content(own, prefix), ctx), whole
     public = exposed(item, found, ctx)
     if public is not None:
         return public, whole
-    edits = Edits(((KEYS_BLOCK, own),), ctx.identity(item.key), rebuilt=((KEYS_BLOCK, HEADER),))
-    plan = keep(found, item.key, edits, ctx)
-    if not _holds(found):
+    content = index_content(own, prefix, CLOSED)
+    edits = Edits(((KEYS_BLOCK, content),), ctx.identity(item.key), rebuilt=((KEYS_BLOCK, HEADER),))
+    plan = _closed_once(item, found, ctx) + keep(found, item.key, edits, ctx)
+    tracking = resolved.found.get(tracking_key)
+    if not _holds(found, tracking, prefix, item.key):
         return plan, whole
     return plan, ((INDEX_BLOCK, moved_content(item.key, found.iid, prefix)),)
 
@@ -96,7 +100,25 @@ def _create(item: DesiredIssue, content: str, ctx: ProgramContext) -> Plan:
     return create(item, apply_edits(item.description, edits), item.labels, ctx)
 
 
-def _holds(issue: ObservedIssue) -> bool:
-    """Whether the index issue holds a readable index (a damaged one is written again, and
-    until then the tracking issue keeps the whole index too)."""
-    return read_index(issue.description, block=KEYS_BLOCK) is not None
+def _closed_once(item: DesiredIssue, found: ObservedIssue, ctx: ProgramContext) -> Plan:
+    """Close the index issue the round after it was made, then say so in its block (the
+    proof, written after the close): an issue a person reopens afterwards stays open."""
+    try:
+        noted = CLOSED in (block_content(found.description, KEYS_BLOCK) or "")
+    except ItemError:  # a broken block: it is written again, and was closed before
+        noted = True
+    if found.state != "opened" or noted:
+        return Plan()
+    why = "the tool's own index of keys: nothing to do in it"
+    return Plan((CloseIssue(ctx.id, item.key, found.iid, why=why),))
+
+
+def _holds(found: ObservedIssue, tracking: ObservedIssue | None, prefix: str, key: str) -> bool:
+    """Whether the index issue holds every entry the tracking issue holds (but its own), so
+    that the tracking issue may keep the pointer alone: no entry is ever only in a write
+    that has yet to succeed."""
+    moved = read_index(found.description, prefix, KEYS_BLOCK)
+    there = read_index(tracking.description, prefix) if tracking else {}
+    if moved is None or there is None:
+        return moved is not None  # a tracking issue without a readable index: nothing to keep
+    return all(moved.get(k) == v for k, v in there.items() if k != key)

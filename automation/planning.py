@@ -87,7 +87,6 @@ def create(
         assignees=item.assignees,
         due_date=item.due_date,
         confidential=item.confidential,
-        closed=item.closed,
     )
     return Plan((CreateIssue(ctx.id, new),))
 

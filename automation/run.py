@@ -200,8 +200,11 @@ def observe(
     issues = with_former_label(listed or tracker.program_issues, program)  # two if renamed
     wanted = [item.key for item in desired.every_issue()]
     renamed = aliases(desired.every_issue())
-    fetch = to_fetch(issues, wanted, _tracking(desired), renamed)
-    fetched = {iid: tracker.get_issue(iid) for iid in fetch}
+    fetched: dict[int, ObservedIssue | None] = {}
+    for _ in range(2):  # the second time, what an index issue that lost its label names
+        some = [issue for issue in fetched.values() if issue is not None]
+        fetch = to_fetch(issues, wanted, _tracking(desired), renamed, some) - set(fetched)
+        fetched |= {iid: tracker.get_issue(iid) for iid in fetch}
     if epics:
         found = with_former_label(tracker.program_epics, program)
         return Observed(issues, labels, found, fetched=fetched)

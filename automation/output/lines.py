@@ -75,8 +75,7 @@ def _line(action: Action, v: _Verbs) -> str:  # noqa: C901, PLR0912 - one flat c
             who = f", assigned to {', '.join(issue.assignees)}" if issue.assignees else ""
             due = f", due {issue.due_date}" if issue.due_date else ""
             secret = ", confidential" if issue.confidential else ""
-            closed = ", closed (the tool's own, nothing to do)" if issue.closed else ""
-            line = f'{v.create} issue "{issue.title}" [{issue.key}]{who}{due}{secret}{closed}'
+            line = f'{v.create} issue "{issue.title}" [{issue.key}]{who}{due}{secret}'
         case UpdateDescription():
             line = f"{v.update} #{action.iid} [{action.key}]: {_what(action.block)}"
         case UpdateLabels() | UpdateAssignees():

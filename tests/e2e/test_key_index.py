@@ -5,20 +5,29 @@ to issues: tick, delete a first line, reopen, remove a label, break a block."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 
 from automation import keyindex
+from automation.actions import UpdateDescription
 from automation.index import KEYS_BLOCK, read_index
 from automation.items import ObservedIssue
 from automation.markers import end_marker
-from tests.backends import PROJECT, Backend, GitLabBackend, new_fake
+from automation.run import Prepared, apply, make_plan, prepare
+from tests.backends import PROJECT, TODAY, Backend, GitLabBackend, new_fake
+from tests.crash import Crash, CrashingTracker
 from tests.e2e.conftest import PARTICIPANTS
 from tests.e2e.test_contract import by_key
 from tests.e2e.test_integrity import SAM, TRACKING, drop_first_line, tick_first
+from tests.memory import MemoryTracker, memory_for, run_apply
 
 INDEX = f"{TRACKING}/index"
 PREFIX = "csm-aspiring-leaders/"
 LABEL = "program::csm-aspiring-leaders"
+TODAY_DATE = dt.date.fromisoformat(TODAY)
 
 
 @pytest.fixture
@@ -47,6 +56,7 @@ def test_a_big_programs_index_is_a_closed_issue_of_its_own(backend: Backend) -> 
     found = by_key(backend)
     index, tracking = found[INDEX], found[TRACKING]
     assert f'created issue "CSM Aspiring Leaders: index of keys" [{INDEX}]' in out
+    assert f"closed #{index.iid} [{INDEX}]: the tool's own index of keys" in out
     assert (index.state, index.labels) == ("closed", (LABEL,))
     assert index.confidential == tracking.confidential
     tracked = {key: issue.iid for key, issue in found.items() if key not in (TRACKING, INDEX)}
@@ -147,8 +157,8 @@ def test_a_running_program_that_grows_big_moves_its_index_in_one_run(
     assert held and INDEX not in by_key(backend)  # small: in the tracking issue, no issue
     monkeypatch.setattr(keyindex, "INDEX_LIMIT", 0)
     out = _apply(backend)
-    assert "closed (the tool's own, nothing to do)" in out
     index = by_key(backend)[INDEX]
+    assert f"closed #{index.iid} [{INDEX}]: the tool's own index of keys" in out
     assert _keys(index) == held
     assert _tracking_entries(backend) == {INDEX: index.iid}
     assert "No changes" in _apply(backend)
@@ -183,3 +193,136 @@ def test_a_deleted_index_issue_is_made_anew() -> None:
         assert f'created issue "CSM Aspiring Leaders: index of keys" [{INDEX}]' in out
         assert _keys(by_key(backend)[INDEX]) == _keys(index)
         assert "No changes" in _apply(backend)
+
+
+# --- two things at once, as happens between two runs -------------------------------------
+
+
+def _lose_label(backend: Backend, iid: int) -> None:
+    backend.tracker().update_labels(iid, [], [LABEL])
+
+
+def _break_block(backend: Backend, iid: int) -> None:
+    backend.edit(iid, lambda text: text.replace(end_marker(KEYS_BLOCK), "", 1))
+
+
+def _lose_first_line(backend: Backend, iid: int) -> None:
+    backend.edit(iid, drop_first_line)
+
+
+@pytest.mark.usefixtures("big")
+@pytest.mark.parametrize(
+    "damage", [_lose_label, _break_block, _lose_first_line], ids=["label", "block", "line"]
+)
+def test_sams_lost_first_line_is_found_whatever_happened_to_the_index_issue(
+    backend: Backend, damage: Callable[[Backend, int], None]
+) -> None:
+    _apply(backend)
+    before = by_key(backend)
+    damage(backend, before[INDEX].iid)
+    backend.edit(before[SAM].iid, lambda text: drop_first_line(tick_first(text)))
+    count = len(backend.issues())
+    result = backend.cli("apply")
+    assert "created issue" not in result.out, result.out
+    assert len(backend.issues()) == count
+    assert by_key(backend)[SAM].iid == before[SAM].iid
+
+
+@pytest.mark.usefixtures("big")
+def test_sam_without_his_label_is_still_known_while_the_index_issue_lost_its_own(
+    backend: Backend,
+) -> None:
+    _apply(backend)
+    before = by_key(backend)
+    _lose_label(backend, before[INDEX].iid)
+    _lose_label(backend, before[SAM].iid)
+    result = backend.cli("apply")
+    assert "created issue" not in result.out
+    assert f"issue #{before[SAM].iid} already carries this key but not the label" in result.out
+
+
+# --- a run killed after any write ----------------------------------------------------------
+
+
+def _killed_after(prepared: Prepared, memory: MemoryTracker, k: int) -> bool:
+    """Run until the k-th write; False when the run made fewer writes."""
+    try:
+        apply(prepared, CrashingTracker(memory, after=k), TODAY_DATE)
+    except Crash:
+        return True
+    return False
+
+
+def _whole_and_closed(memory: MemoryTracker) -> None:
+    found = {issue.key: issue for issue in memory.all_issues() if issue.key}
+    index = found[INDEX]
+    tracked = {key: issue.iid for key, issue in found.items() if key not in (TRACKING, INDEX)}
+    assert (index.state, _keys(index)) == ("closed", tracked)
+    assert read_index(found[TRACKING].description, PREFIX) == {INDEX: index.iid}
+    assert len(found) == len(memory.all_issues())  # no issue twice
+
+
+# the first run's writes (test_contract.FIRST_RUN_WRITES), with the index issue: its create
+# in round 1; in round 2 its close, then its block, besides the tracking issue's
+BIG_FIRST_RUN_WRITES = 26
+
+
+@pytest.mark.usefixtures("big")
+def test_a_big_programs_first_run_makes_the_writes_the_crash_test_covers(project: Path) -> None:
+    prepared = prepare(project / "config", project / "templates", TODAY_DATE)
+    counting = CrashingTracker(memory_for(prepared), after=10**6)
+    apply(prepared, counting, TODAY_DATE)
+    assert 10**6 - counting.left == BIG_FIRST_RUN_WRITES
+
+
+@pytest.mark.usefixtures("big")
+@pytest.mark.parametrize("k", range(1, BIG_FIRST_RUN_WRITES + 1))
+def test_a_first_run_killed_after_any_write_ends_with_the_index_whole_and_closed(
+    project: Path, k: int
+) -> None:
+    prepared = prepare(project / "config", project / "templates", TODAY_DATE)
+    memory = memory_for(prepared)
+    assert _killed_after(prepared, memory, k)
+    run_apply(prepared, memory, TODAY_DATE)
+    _whole_and_closed(memory)
+
+
+@pytest.mark.parametrize("k", range(1, 5))
+def test_a_run_killed_while_the_index_moves_ends_with_it_whole_and_closed(
+    project: Path, monkeypatch: pytest.MonkeyPatch, k: int
+) -> None:
+    prepared = prepare(project / "config", project / "templates", TODAY_DATE)
+    memory = memory_for(prepared)
+    run_apply(prepared, memory, TODAY_DATE)
+    monkeypatch.setattr(keyindex, "INDEX_LIMIT", 0)
+    assert _killed_after(prepared, memory, k)
+    run_apply(prepared, memory, TODAY_DATE)
+    _whole_and_closed(memory)
+
+
+@pytest.mark.usefixtures("big")
+def test_the_tracking_issue_keeps_the_whole_index_until_the_index_issue_holds_it(
+    project: Path,
+) -> None:
+    prepared = prepare(project / "config", project / "templates", TODAY_DATE)
+    memory = memory_for(prepared)
+    run_apply(prepared, memory, TODAY_DATE)
+    found = {issue.key: issue for issue in memory.all_issues() if issue.key}
+    entries = _keys(found[INDEX])
+    # as if the index issue's write had failed: it holds fewer entries than the tracking issue
+    memory.edit(found[INDEX].iid, lambda text: text.replace(f"\n{found[SAM].iid} ", "\nx ", 1))
+    memory.edit(
+        found[TRACKING].iid,
+        lambda _: found[TRACKING].description.replace(
+            f"{found[INDEX].iid} tracking/index",
+            "\n".join(f"{iid} {key.removeprefix(PREFIX)}" for key, iid in (entries or {}).items())
+            + f"\n{found[INDEX].iid} tracking/index",
+        ),
+    )
+    plan = make_plan(prepared, memory, TODAY_DATE)
+    tracking = next(
+        a for a in plan.actions if isinstance(a, UpdateDescription) and a.key == TRACKING
+    )
+    index = next(a for a in plan.actions if isinstance(a, UpdateDescription) and a.key == INDEX)
+    assert SAM.removeprefix(PREFIX) in tracking.after  # kept while the index issue lacks it
+    assert SAM.removeprefix(PREFIX) in index.after
