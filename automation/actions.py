@@ -5,7 +5,7 @@ action makes the type checker list every place that must handle it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import assert_never
 
@@ -267,6 +267,7 @@ class Plan:
     warnings: tuple[str, ...] = ()
     unchanged: int = 0
     notices: tuple[str, ...] = ()  # said once per run, not counted as warnings
+    again: frozenset[str] = frozenset()  # keys whose write calls for another round
 
     def __add__(self, other: Plan) -> Plan:
         return combine((self, other))
@@ -274,7 +275,7 @@ class Plan:
     def only(self, steps: frozenset[str]) -> Plan:
         """The plan limited to some steps (create, labels, progress); the rest waits."""
         kept = tuple(a for a in self.actions if steps_of(a) & steps)
-        return Plan(kept, self.failures, self.warnings, self.unchanged, self.notices)
+        return Plan(kept, self.failures, self.warnings, self.unchanged, self.notices, self.again)
 
     @property
     def empty(self) -> bool:
@@ -285,6 +286,12 @@ class Plan:
     def creates_issues(self) -> bool:
         """True when the plan creates issues."""
         return any(isinstance(a, CreateIssue) for a in self.actions)
+
+    def more_after(self, done: Sequence[Action]) -> bool:
+        """Whether a round that made the writes DONE calls for another: it created issues or
+        epics (their references are known only now), or wrote what the next round builds on
+        (an index issue that now holds the whole index: keyindex.py)."""
+        return bool(done) and (self.creates_items or any(a.key in self.again for a in done))
 
     @property
     def creates_items(self) -> bool:
@@ -301,6 +308,7 @@ def combine(plans: Iterable[Plan]) -> Plan:
         tuple(w for p in plans for w in p.warnings),
         sum(p.unchanged for p in plans),
         tuple(dict.fromkeys(n for p in plans for n in p.notices)),
+        frozenset(key for p in plans for key in p.again),
     )
 
 

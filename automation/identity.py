@@ -172,13 +172,14 @@ def _read(
     tracking_key: str,
     aliases: Mapping[str, str],
 ) -> dict[str, int] | None:
-    """The entries of the tracking issue's index block, and of the index issue's (which win)
-    once the index moved there; None when neither holds a readable index."""
+    """The entries of the index issue's block, and of the tracking issue's (which win: it
+    holds the whole index only while the index issue may be behind, having lost its label,
+    say); None when neither holds a readable index."""
     prefix = key_prefix(tracking_key)
     own = read_index(tracking.description, prefix) if tracking else None
     holder = _index_issue(issues, own or {}, index_key(tracking_key), aliases)
     moved = read_index(holder.description, prefix, KEYS_BLOCK) if holder else None
-    held = [entries for entries in (own, moved) if entries is not None]
+    held = [entries for entries in (moved, own) if entries is not None]
     return {k: v for entries in held for k, v in entries.items()} if held else None
 
 
@@ -188,14 +189,16 @@ def _index_issue(
     key: str,
     aliases: Mapping[str, str],
 ) -> ObservedIssue | None:
-    """The index issue: by its key, or, when a person deleted its first line, the tool's
-    keyless issue the tracking issue's index names for it (and no other: a keyless index
-    issue moved to this program from another is not taken for this one)."""
+    """The index issue: by its key, or, when a person deleted or changed its first line, the
+    tool's issue the tracking issue's index names for it, if it still holds a keys block (and
+    no other: a keyless index issue moved to this program from another is not taken for this
+    one)."""
     keyed = _keyed(issues, key, aliases)
     if keyed:
         return keyed[0] if len(keyed) == 1 else None
     iid = entries.get(key)
-    return next((i for i in issues if i.iid == iid and i.by_tool and i.key is None), None)
+    named = (i for i in issues if i.iid == iid and i.by_tool)
+    return next((i for i in named if read_index(i.description, "", KEYS_BLOCK) is not None), None)
 
 
 def to_fetch(

@@ -33,6 +33,8 @@ def read_index(
         content = block_content(description, block)
     except ItemError:  # a person broke a marker: the hidden lines still say
         content = _hidden(description)
+    if content is None and block == KEYS_BLOCK:  # or removed both (the index issue's are
+        content = _hidden(description)  # never taken for a tracking issue's: see identity.py)
     if content is None:
         return None
     entries: dict[str, int] = {}
@@ -44,11 +46,17 @@ def read_index(
 
 
 def _hidden(description: str) -> str | None:
-    """The lines of the index's hidden comment, found by its header; None without one."""
-    lines = list(hidden_lines(description, HEADER))
-    if len(lines) == len(description.split("\n")):
+    """The lines of the index's first hidden comment, found by its header (a copy pasted
+    further down is not read); None without one."""
+    lines: list[str] = []
+    for inside, line in hidden_lines(description, HEADER):
+        if inside:
+            lines.append(line)
+        elif lines:
+            break
+    if not lines and HEADER not in description:
         return None  # no header line: nothing of the index is left
-    return "\n".join(line for inside, line in lines if inside)
+    return "\n".join(lines)
 
 
 def index_content(entries: Mapping[str, int], prefix: str = "", note: str = "") -> str:

@@ -13,11 +13,12 @@ keeps it)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from automation.actions import CloseIssue, Plan
 from automation.config.models import Program
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.edits import BlockTexts, Edits, apply_edits
-from automation.errors import ItemError
 from automation.identity import Resolved
 from automation.index import (
     HEADER,
@@ -30,7 +31,7 @@ from automation.index import (
     read_index,
 )
 from automation.items import ObservedIssue
-from automation.markers import block_content, empty_block, identity_marker
+from automation.markers import empty_block, identity_marker
 from automation.planning import ProgramContext, create, exposed, keep, refused
 from automation.progress import program_label
 from automation.rendering import neutralise_title
@@ -90,8 +91,8 @@ def plan_index(resolved: Resolved, ctx: ProgramContext) -> tuple[Plan, BlockText
     edits = Edits(((KEYS_BLOCK, content),), ctx.identity(item.key), rebuilt=((KEYS_BLOCK, HEADER),))
     plan = _closed_once(item, found, ctx) + keep(found, item.key, edits, ctx)
     tracking = resolved.found.get(tracking_key)
-    if not _holds(found, tracking, prefix, item.key):
-        return plan, whole
+    if not _holds(found, tracking, prefix, item.key):  # once either is written, the next
+        return replace(plan, again=frozenset({item.key, tracking_key})), whole  # round moves
     return plan, ((INDEX_BLOCK, moved_content(item.key, found.iid, prefix)),)
 
 
@@ -103,11 +104,7 @@ def _create(item: DesiredIssue, content: str, ctx: ProgramContext) -> Plan:
 def _closed_once(item: DesiredIssue, found: ObservedIssue, ctx: ProgramContext) -> Plan:
     """Close the index issue the round after it was made, then say so in its block (the
     proof, written after the close): an issue a person reopens afterwards stays open."""
-    try:
-        noted = CLOSED in (block_content(found.description, KEYS_BLOCK) or "")
-    except ItemError:  # a broken block: it is written again, and was closed before
-        noted = True
-    if found.state != "opened" or noted:
+    if found.state != "opened" or CLOSED in found.description:
         return Plan()
     why = "the tool's own index of keys: nothing to do in it"
     return Plan((CloseIssue(ctx.id, item.key, found.iid, why=why),))

@@ -13,9 +13,9 @@ import pytest
 
 from automation import keyindex
 from automation.actions import UpdateDescription
-from automation.index import KEYS_BLOCK, read_index
+from automation.index import KEYS_BLOCK, index_content, read_index
 from automation.items import ObservedIssue
-from automation.markers import end_marker
+from automation.markers import begin_marker, end_marker
 from automation.run import Prepared, apply, make_plan, prepare
 from tests.backends import PROJECT, TODAY, Backend, GitLabBackend, new_fake
 from tests.crash import Crash, CrashingTracker
@@ -25,6 +25,7 @@ from tests.e2e.test_integrity import SAM, TRACKING, drop_first_line, tick_first
 from tests.memory import MemoryTracker, memory_for, run_apply
 
 INDEX = f"{TRACKING}/index"
+AIKO = SAM.replace("sam.delacroix", "aiko.tanaka")
 PREFIX = "csm-aspiring-leaders/"
 LABEL = "program::csm-aspiring-leaders"
 TODAY_DATE = dt.date.fromisoformat(TODAY)
@@ -199,11 +200,22 @@ def _nothing(_backend: Backend, _iid: int) -> None:
     pass
 
 
+def _strip_block(backend: Backend, iid: int) -> None:
+    """Both markers deleted, as the tool's message about a damaged block suggests."""
+    markers = (begin_marker(KEYS_BLOCK), end_marker(KEYS_BLOCK))
+    backend.edit(iid, lambda text: "\n".join(x for x in text.split("\n") if x not in markers))
+
+
+def _another_key(backend: Backend, iid: int) -> None:
+    """A person pastes another item's key over the first line."""
+    backend.edit(iid, lambda text: f"<!-- automation:key={AIKO} -->\n{drop_first_line(text)}")
+
+
 @pytest.mark.usefixtures("big")
 @pytest.mark.parametrize(
     "damage",
-    [_nothing, _lose_label, _break_block, _lose_first_line],
-    ids=["intact", "label", "block", "line"],
+    [_nothing, _lose_label, _break_block, _strip_block, _lose_first_line, _another_key],
+    ids=["intact", "label", "block", "markers", "line", "other-key"],
 )
 def test_sams_lost_first_line_is_found_by_the_index_issue_whatever_happened_to_it(
     backend: Backend, damage: Callable[[Backend, int], None]
@@ -216,8 +228,8 @@ def test_sams_lost_first_line_is_found_by_the_index_issue_whatever_happened_to_i
     result = backend.cli("apply")
     assert "created issue" not in result.out, result.out
     assert len(backend.issues()) == count
-    sam = by_key(backend)[SAM]
-    assert sam.iid == before[SAM].iid
+    [sam] = [issue for issue in backend.issues() if issue.key == SAM]  # two for Aiko's key, in
+    assert sam.iid == before[SAM].iid  # "other-key": that fails, naming both, for a person
     assert sam.description.startswith(f"<!-- automation:key={SAM} -->\n")
 
 
@@ -319,3 +331,58 @@ def test_the_tracking_issue_keeps_the_whole_index_until_the_index_issue_holds_it
     index = next(a for a in plan.actions if isinstance(a, UpdateDescription) and a.key == INDEX)
     assert SAM.removeprefix(PREFIX) in tracking.after  # kept while the index issue lacks it
     assert SAM.removeprefix(PREFIX) in index.after
+
+
+@pytest.mark.usefixtures("big")
+def test_an_index_issue_left_behind_without_its_label_does_not_outvote_the_tracking_issue(
+    backend: Backend,
+) -> None:
+    _apply(backend)
+    before = by_key(backend)
+    _lose_label(backend, before[INDEX].iid)
+    backend.edit(before[SAM].iid, drop_first_line)  # Sam's issue detached: made anew
+    _lose_label(backend, before[SAM].iid)
+    assert (
+        f'created issue "CSM Aspiring Leaders: Sam Delacroix" [{SAM}]' in backend.cli("apply").out
+    )
+    anew = by_key(backend)[SAM]
+    backend.edit(anew.iid, drop_first_line)  # the index issue still says Sam is the old one
+    result = backend.cli("apply")
+    assert "created issue" not in result.out, result.out
+    assert by_key(backend)[SAM].iid == anew.iid
+
+
+@pytest.mark.usefixtures("big", "project")
+def test_the_run_that_refills_the_index_issue_moves_the_tracking_issue_to_the_pointer() -> None:
+    fake = new_fake(users=PARTICIPANTS)
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        _apply(backend)
+        before = by_key(backend)
+        _lose_label(backend, before[INDEX].iid)
+        fake.delete_issue(PROJECT, before[SAM].iid)
+        backend.cli("apply")  # fails for the index issue; Sam is made anew
+        backend.tracker().update_labels(before[INDEX].iid, [LABEL], [])
+        _apply(backend)
+        assert _tracking_entries(backend) == {INDEX: before[INDEX].iid}
+        assert "No changes" in _apply(backend)
+
+
+@pytest.mark.usefixtures("big")
+def test_an_index_issue_created_by_a_create_only_run_is_closed_by_the_next(
+    backend: Backend,
+) -> None:
+    _apply(backend, "--steps", "create")
+    index = by_key(backend)[INDEX]
+    assert index.state == "opened"
+    _break_block(backend, index.iid)
+    _apply(backend)
+    assert by_key(backend)[INDEX].state == "closed"
+    assert "No changes" in _apply(backend)
+
+
+def test_a_pasted_copy_of_a_broken_index_is_not_read() -> None:
+    first = index_content({"p/a/sam": 1, "p/a/aiko": 2}, "p/")
+    pasted = index_content({"p/a/sam": 99}, "p/")
+    text = f"{begin_marker(KEYS_BLOCK)}\n{first}\nquoted:\n{pasted}"  # no end marker
+    assert read_index(text, "p/", KEYS_BLOCK) == {"p/a/sam": 1, "p/a/aiko": 2}
