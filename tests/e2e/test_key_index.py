@@ -6,7 +6,7 @@ to issues: tick, delete a first line, reopen, remove a label, break a block."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -167,18 +167,24 @@ def test_an_index_issue_a_person_detached_is_made_anew_and_left_as_they_left_it(
     assert "No changes" in _apply(backend)
 
 
-@pytest.mark.usefixtures("big", "project")
-def test_a_deleted_index_issue_is_made_anew() -> None:
+@pytest.fixture
+def on_gitlab(project: Path) -> Iterator[GitLabBackend]:
+    """The fake GitLab alone (where an administrator can delete an issue)."""
+    del project  # the shipped pilot program, as the working directory
     fake = new_fake(users=PARTICIPANTS)
     with fake.activate():
-        backend = GitLabBackend(fake)
-        _apply(backend)
-        index = by_key(backend)[INDEX]
-        fake.delete_issue(PROJECT, index.iid)
-        out = _apply(backend)
-        assert f'created issue "CSM Aspiring Leaders: index of keys" [{INDEX}]' in out
-        assert _keys(by_key(backend)[INDEX]) == _keys(index)
-        assert "No changes" in _apply(backend)
+        yield GitLabBackend(fake)
+
+
+@pytest.mark.usefixtures("big")
+def test_a_deleted_index_issue_is_made_anew(on_gitlab: GitLabBackend) -> None:
+    _apply(on_gitlab)
+    index = by_key(on_gitlab)[INDEX]
+    on_gitlab.fake.delete_issue(PROJECT, index.iid)
+    out = _apply(on_gitlab)
+    assert f'created issue "CSM Aspiring Leaders: index of keys" [{INDEX}]' in out
+    assert _keys(by_key(on_gitlab)[INDEX]) == _keys(index)
+    assert "No changes" in _apply(on_gitlab)
 
 
 # --- two things at once, as happens between two runs -------------------------------------
@@ -186,6 +192,14 @@ def test_a_deleted_index_issue_is_made_anew() -> None:
 
 def _lose_label(backend: Backend, iid: int) -> None:
     backend.tracker().update_labels(iid, [], [LABEL])
+
+
+def _index_label_lost(backend: Backend) -> dict[str, ObservedIssue]:
+    """A first run, then a person removes the program label from the index issue."""
+    _apply(backend)
+    before = by_key(backend)
+    _lose_label(backend, before[INDEX].iid)
+    return before
 
 
 def _break_block(backend: Backend, iid: int) -> None:
@@ -237,9 +251,7 @@ def test_sams_lost_first_line_is_found_by_the_index_issue_whatever_happened_to_i
 def test_sam_without_his_label_is_still_known_while_the_index_issue_lost_its_own(
     backend: Backend,
 ) -> None:
-    _apply(backend)
-    before = by_key(backend)
-    _lose_label(backend, before[INDEX].iid)
+    before = _index_label_lost(backend)
     _lose_label(backend, before[SAM].iid)
     result = backend.cli("apply")
     assert "created issue" not in result.out
@@ -337,9 +349,7 @@ def test_the_tracking_issue_keeps_the_whole_index_until_the_index_issue_holds_it
 def test_an_index_issue_left_behind_without_its_label_does_not_outvote_the_tracking_issue(
     backend: Backend,
 ) -> None:
-    _apply(backend)
-    before = by_key(backend)
-    _lose_label(backend, before[INDEX].iid)
+    before = _index_label_lost(backend)
     backend.edit(before[SAM].iid, drop_first_line)  # Sam's issue detached: made anew
     _lose_label(backend, before[SAM].iid)
     assert (
@@ -352,20 +362,17 @@ def test_an_index_issue_left_behind_without_its_label_does_not_outvote_the_track
     assert by_key(backend)[SAM].iid == anew.iid
 
 
-@pytest.mark.usefixtures("big", "project")
-def test_the_run_that_refills_the_index_issue_moves_the_tracking_issue_to_the_pointer() -> None:
-    fake = new_fake(users=PARTICIPANTS)
-    with fake.activate():
-        backend = GitLabBackend(fake)
-        _apply(backend)
-        before = by_key(backend)
-        _lose_label(backend, before[INDEX].iid)
-        fake.delete_issue(PROJECT, before[SAM].iid)
-        backend.cli("apply")  # fails for the index issue; Sam is made anew
-        backend.tracker().update_labels(before[INDEX].iid, [LABEL], [])
-        _apply(backend)
-        assert _tracking_entries(backend) == {INDEX: before[INDEX].iid}
-        assert "No changes" in _apply(backend)
+@pytest.mark.usefixtures("big")
+def test_the_run_that_refills_the_index_issue_moves_the_tracking_issue_to_the_pointer(
+    on_gitlab: GitLabBackend,
+) -> None:
+    before = _index_label_lost(on_gitlab)
+    on_gitlab.fake.delete_issue(PROJECT, before[SAM].iid)
+    on_gitlab.cli("apply")  # fails for the index issue; Sam is made anew
+    on_gitlab.tracker().update_labels(before[INDEX].iid, [LABEL], [])
+    _apply(on_gitlab)
+    assert _tracking_entries(on_gitlab) == {INDEX: before[INDEX].iid}
+    assert "No changes" in _apply(on_gitlab)
 
 
 @pytest.mark.usefixtures("big")
