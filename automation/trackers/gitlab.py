@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import functools
+import itertools
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -194,6 +195,7 @@ class GitLabTracker(Tracker, ChangeLog):
         self._me: str | None = None
         self._user_ids: dict[str, int | None] = {}
         self._member_pages = 0  # pages of the group's member list read so far
+        self._member_queue: list[int] = []  # which pages to read next, once page 1 tells
         self._members_done = False  # the whole list is read (or cannot be)
         self._misses = 0  # usernames asked for that were not known yet
         self._epics: bool | None = None
@@ -679,25 +681,40 @@ class GitLabTracker(Tracker, ChangeLog):
         return self._user_ids[name]
 
     def _more_members(self) -> bool:
-        """Read the next page of the group's members (inherited ones too), if there is one
+        """Read another page of the group's members (inherited ones too), if there is one
         and it costs no more requests than the look-ups it may save: never more pages than
-        names asked for, so a huge group is not listed for a few people. False: none read."""
+        names asked for, so a huge group is not listed for a few people. The first page, then
+        the last and back: GitLab lists memberships oldest first, and the people a run has
+        not met yet are mostly new ones. False: none read."""
         if self._members_done or self._member_pages >= self._misses:
             return False
-        self._member_pages += 1
+        number = self._member_queue.pop(0) if self._member_queue else self._member_pages + 1
         try:
             with self._reading("listing the group's members"):
-                page = self._group.members_all.list(
-                    page=self._member_pages, per_page=PER_PAGE, get_all=False
+                page = self._gl.http_list(
+                    self._group.members_all.path,
+                    query_data={"page": number, "per_page": PER_PAGE},
+                    iterator=True,
                 )
+                members = list(itertools.islice(page, PER_PAGE))  # this page only
         except ItemError:  # not allowed to list them: each person is asked for by name
             self._members_done = True
             return False
-        for member in page:
-            name = str(member.attributes["username"]).casefold()
-            self._user_ids.setdefault(name, int(member.attributes["id"]))
-        self._members_done = len(page) < PER_PAGE
+        self._member_pages += 1
+        for member in members:
+            self._user_ids.setdefault(str(member["username"]).casefold(), int(member["id"]))
+        self._plan_member_pages(number, cast(gitlab.GitlabList, page).total_pages, len(members))
         return True
+
+    def _plan_member_pages(self, number: int, total: int | None, read: int) -> None:
+        """After page NUMBER (of TOTAL, when GitLab counted them) held READ members: which
+        pages are left, newest first; done when none is."""
+        if number == 1 and total is not None:
+            self._member_queue = list(range(total, 1, -1))
+        if total is not None:
+            self._members_done = self._member_pages >= total
+        else:
+            self._members_done = read < PER_PAGE and not self._member_queue
 
     def _user_id(self, username: str) -> int:
         user_id = self._lookup(username)

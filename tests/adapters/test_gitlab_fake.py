@@ -1311,6 +1311,20 @@ def test_members_all_is_paginated(fake: FakeGitLab) -> None:
         fake.add_member("enablement", "x", "boss")
 
 
+def test_members_all_lists_the_newest_memberships_last(fake: FakeGitLab) -> None:
+    """GitLab's offset pagination orders a relation without an order by its primary key
+    (lib/gitlab/pagination/offset_pagination.rb, `add_default_order`): by membership, so a
+    user who existed long before joins the list's end when they join the group."""
+    fake.add_user("early.user")
+    for number in range(3):
+        fake.add_member("enablement", f"user{number}", "reporter")
+    fake.add_member("enablement", "early.user", "reporter")
+    fake.add_member("enablement", "user0", "developer")  # a new role: the same membership
+    group = fake.client().groups.get("enablement")
+    listed = [m.username for m in group.members_all.list(get_all=True)]
+    assert listed[-4:] == ["user0", "user1", "user2", "early.user"]
+
+
 def test_a_link_notes_and_touches_both_its_issues(fake: FakeGitLab) -> None:
     """IssueLinks::CreateService writes a relate_issuable system note on each end, and saving
     a note touches its issue (`after_save :touch_noteable`)."""

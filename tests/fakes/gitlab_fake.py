@@ -319,11 +319,14 @@ class Label:
 
 @dataclass(eq=False)
 class Member:
-    """A user's direct membership of a group."""
+    """A user's direct membership of a group; its ID orders member lists (GitLab's offset
+    pagination orders a relation without an order by its primary key: `add_default_order`
+    in lib/gitlab/pagination/offset_pagination.rb), so the newest members come last."""
 
     user: User
     access_level: int
     created_at: datetime
+    id: int = 0
 
 
 @dataclass(eq=False)
@@ -2033,7 +2036,7 @@ class MemberHandlers(Handlers):
         ids = request.params.integers("user_ids")
         chosen = [
             m
-            for m in sorted(members, key=lambda m: m.user.id)
+            for m in sorted(members, key=lambda m: m.id)
             if (term in m.user.username.lower() or term in m.user.name.lower())
             and (ids is None or m.user.id in ids)
         ]
@@ -2539,7 +2542,9 @@ class FakeGitLab:
             raise ValueError(f"unknown role {role!r}")
         group = self.state.group(group_path)
         user = self._user(username)
-        group.members[user.id] = Member(user, ROLE_LEVELS[role], self.clock.now())
+        known = group.members.get(user.id)  # a new role keeps the membership (and its id)
+        member_id = known.id if known else self.state.next_id("member")
+        group.members[user.id] = Member(user, ROLE_LEVELS[role], self.clock.now(), member_id)
         return user.id
 
     def _user(self, username: str) -> User:
