@@ -26,6 +26,7 @@ from automation.progress import LabelSpec
 from automation.syncrecord import RECORD_COLOR, RECORD_LABEL, REPLICA_LAG
 from automation.trackers.base import ChangeLog, Tracker
 from automation.trackers.ledger import Ledger, Write, Writes
+from automation.trackers.member_pages import MemberPages
 
 T = TypeVar("T")
 PER_PAGE = 100
@@ -194,8 +195,7 @@ class GitLabTracker(Tracker, ChangeLog):
         self._writes: dict[str, list[float]] = {}  # recent write times by kind
         self._me: str | None = None
         self._user_ids: dict[str, int | None] = {}
-        self._member_pages = 0  # pages of the group's member list read so far
-        self._member_queue: list[int] = []  # which pages to read next, once page 1 tells
+        self._member_pages = MemberPages(PER_PAGE)  # the group's member list: pages read
         self._members_done = False  # the whole list is read (or cannot be)
         self._misses = 0  # usernames asked for that were not known yet
         self._epics: bool | None = None
@@ -684,11 +684,10 @@ class GitLabTracker(Tracker, ChangeLog):
         """Read another page of the group's members (inherited ones too), if there is one
         and it costs no more requests than the look-ups it may save: never more pages than
         names asked for, so a huge group is not listed for a few people. The first page, then
-        the last and back: GitLab lists memberships oldest first, and the people a run has
-        not met yet are mostly new ones. False: none read."""
-        if self._members_done or self._member_pages >= self._misses:
+        the last and back (member_pages.py). False: none read."""
+        number = self._member_pages.next()
+        if self._members_done or number is None or len(self._member_pages.read) >= self._misses:
             return False
-        number = self._member_queue.pop(0) if self._member_queue else self._member_pages + 1
         try:
             with self._reading("listing the group's members"):
                 page = self._gl.http_list(
@@ -700,21 +699,11 @@ class GitLabTracker(Tracker, ChangeLog):
         except ItemError:  # not allowed to list them: each person is asked for by name
             self._members_done = True
             return False
-        self._member_pages += 1
         for member in members:
             self._user_ids.setdefault(str(member["username"]).casefold(), int(member["id"]))
-        self._plan_member_pages(number, cast(gitlab.GitlabList, page).total_pages, len(members))
+        self._member_pages.saw(number, len(members), cast(gitlab.GitlabList, page).total_pages)
+        self._members_done = self._member_pages.next() is None
         return True
-
-    def _plan_member_pages(self, number: int, total: int | None, read: int) -> None:
-        """After page NUMBER (of TOTAL, when GitLab counted them) held READ members: which
-        pages are left, newest first; done when none is."""
-        if number == 1 and total is not None:
-            self._member_queue = list(range(total, 1, -1))
-        if total is not None:
-            self._members_done = self._member_pages >= total
-        else:
-            self._members_done = read < PER_PAGE and not self._member_queue
 
     def _user_id(self, username: str) -> int:
         user_id = self._lookup(username)

@@ -29,6 +29,7 @@ from tests.backends import (
     cli,
     new_fake,
 )
+from tests.fakes import gitlab_fake
 from tests.fakes.gitlab_fake import FakeGitLab
 from tests.projects import make_project, program_with, roster
 
@@ -528,6 +529,29 @@ def test_a_huge_group_is_not_listed_for_a_few_people(
     assert fake.count("GET", "/users") == 1
     assigned = {find_key(i["description"]): i["assignees"] for i in fake.issues(PROJECT)}
     assert assigned["demo/c1/user001"] == ["user001"]
+
+
+def test_a_group_too_big_for_gitlab_to_count_is_searched_for_its_last_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past 10,000 records GitLab sends no page count (here: past 100); the tool finds the
+    last page by doubling (pages 1, 2, 4: the fourth is short, so it is the last), where the
+    five people who joined last are: two looked up by name before it was read."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(gitlab_fake, "COUNTED_RECORDS", 100)
+    setup_project(tmp_path, 5)
+    fake = new_fake()
+    for i in range(350):
+        fake.add_member(GROUP, f"someone{i:03d}", "reporter")
+    for username in users(5):
+        fake.add_member(GROUP, username, "reporter")
+    with fake.activate():
+        ok(GitLabBackend(fake).cli("apply"))
+    pages = [r.query.get("page") for r in fake.requests if r.path.endswith("/members/all")]
+    assert pages == [["1"], ["2"], ["4"]]
+    assert fake.count("GET", "/users") == 2
+    assigned = {find_key(i["description"]): i["assignees"] for i in fake.issues(PROJECT)}
+    assert assigned["demo/c1/user004"] == ["user004"]
 
 
 def test_an_issue_a_person_moved_to_another_epic_stays_there(gitlab: GitLabBackend) -> None:
