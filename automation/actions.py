@@ -287,11 +287,14 @@ class Plan:
         """True when the plan creates issues."""
         return any(isinstance(a, CreateIssue) for a in self.actions)
 
-    def more_after(self, done: Sequence[Action]) -> bool:
-        """Whether a round that made the writes DONE calls for another: it created issues or
-        epics (their references are known only now), or wrote what the next round builds on
-        (an index issue that now holds the whole index: keyindex.py)."""
-        return bool(done) and (self.creates_items or any(a.key in self.again for a in done))
+    def more_after(self, done: Sequence[Action], failed: Sequence[Failure] = ()) -> bool:
+        """Whether a round that made the writes DONE (and FAILED these) calls for another: it
+        created issues or epics (their references are known only now), or rewrote what the
+        next round builds on (an index issue that now holds the whole index: keyindex.py),
+        unless that failed (the next run tries again, not another round)."""
+        stuck = any(f.key in self.again for f in failed)
+        moving = any(isinstance(a, UpdateDescription) and a.key in self.again for a in done)
+        return bool(done) and (self.creates_items or (moving and not stuck))
 
     @property
     def creates_items(self) -> bool:

@@ -301,7 +301,7 @@ def _rounds(  # noqa: PLR0917
         result = execute(plan, tracker, on_done, writer)
         outcome.done.extend(result.done)
         outcome.failures = result.failures  # the latest round knows what still fails
-        if not plan.more_after(result.done):
+        if not plan.more_after(result.done, result.failures):
             break
     shown = prepared.privacy
     outcome.warnings = [shown.about(program, text) for program, text in writer.warnings]

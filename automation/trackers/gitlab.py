@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import functools
-import itertools
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -694,8 +693,9 @@ class GitLabTracker(Tracker, ChangeLog):
                     self._group.members_all.path,
                     query_data={"page": number, "per_page": PER_PAGE},
                     iterator=True,
+                    get_next=False,  # this page only, whatever its length
                 )
-                members = list(itertools.islice(page, PER_PAGE))  # this page only
+                members = list(page)
         except ItemError:  # not allowed to list them: each person is asked for by name
             self._members_done = True
             return False

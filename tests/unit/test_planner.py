@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 from automation.actions import (
+    AddNote,
     AddToEpic,
     CreateEpic,
     CreateIssue,
     CreateLabel,
+    Failure,
     LinkIssues,
     Observed,
     Plan,
@@ -226,3 +228,17 @@ def test_without_epics_tracked_issues_are_linked_to_the_tracking_issue(blocks: B
         with_epics(), Observed(tuple(created), ALL_LABELS, None, frozenset({1})), blocks, TODAY
     )
     assert not [a for a in linked.actions if isinstance(a, LinkIssues)]
+
+
+def test_another_round_follows_only_a_description_written_for_the_next_round() -> None:
+    """An index issue refilled while the tracking issue holds the whole index: the next round
+    moves the tracking issue to the pointer. Not after a note or a label on those keys, nor
+    when the write failed (the next run tries again)."""
+    plan = Plan(again=frozenset({"p/tracking/index", "p/tracking"}))
+    written = UpdateDescription("p", "p/tracking/index", 7, "keys", "a", "b")
+    assert plan.more_after([written])
+    assert not plan.more_after([AddNote("p", "p/tracking", 8, "digest")])
+    assert not plan.more_after([UpdateLabels("p", "p/tracking", 8, ("x",), ())])
+    refused = Failure("p", "p/tracking/index", "422", 7)
+    assert not plan.more_after([written], [refused])
+    assert not Plan().more_after([written])
