@@ -696,7 +696,7 @@ class GitLabTracker(Tracker, ChangeLog):
                     get_next=False,  # this page only, whatever its length
                 )
                 members = list(page)
-        except ItemError:  # not allowed to list them: each person is asked for by name
+        except ItemError:  # refused (a 403 stops the run instead): each is asked for by name
             self._members_done = True
             return False
         for member in members:
