@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from automation import keyindex
+from automation.index import KEYS_BLOCK, read_index
 from automation.items import ObservedIssue
 from tests.backends import Backend, GitLabBackend, LocalBackend, Result, cli, new_fake, roster_of
 from tests.conftest import keep_programs
@@ -80,7 +82,12 @@ def backend(request: pytest.FixtureRequest, shipped: Path) -> Iterator[Backend]:
 
 
 @pytest.mark.heavy
-def test_a_year_of_changes_keeps_every_issue_whole(shipped: Path, backend: Backend) -> None:
+@pytest.mark.parametrize("index", ["in tracking", "in its own issue"])
+def test_a_year_of_changes_keeps_every_issue_whole(
+    shipped: Path, backend: Backend, monkeypatch: pytest.MonkeyPatch, index: str
+) -> None:
+    if index == "in its own issue":  # as a big program's (keyindex.py)
+        monkeypatch.setattr(keyindex, "INDEX_LIMIT", 0)
     root = shipped
     events: dict[str, Callable[[], None]] = {
         "2026-12-15": lambda: edit(root / CSM, "      - lena.fischer\n", ""),
@@ -131,3 +138,11 @@ def test_a_year_of_changes_keeps_every_issue_whole(shipped: Path, backend: Backe
     assert "dana.whitfield" in pair.assignees and "hannah.berg" not in pair.assignees
     plan = found["executive-sponsorship/account/initech/account-plan"]
     assert plan.state == "closed"
+    if index == "in its own issue":  # each program's, closed, and every issue in it
+        for program in ("csm-aspiring-leaders", "sales-sponsorship", "executive-sponsorship"):
+            keys = found[f"{program}/tracking/index"]
+            entries = read_index(keys.description, f"{program}/", KEYS_BLOCK) or {}
+            ours = {k: i.iid for k, i in found.items() if k.startswith(f"{program}/")}
+            assert keys.state == "closed"
+            assert {k: v for k, v in ours.items() if k in entries} == entries
+            assert set(ours) - set(entries) == {f"{program}/tracking", keys.key}
