@@ -2,9 +2,9 @@
 is found again instead of duplicated (pure). A program's tracking issue holds it in its
 `index` block; once it outgrows INDEX_LIMIT it moves to the program's own closed issue (its
 `keys` block, see keyindex.py), so that a tick, which rewrites the tracking issue's rollup,
-does not rewrite the whole index with it. The tracking issue then keeps an empty `index`
-block that says where the index went (and by which a tracking issue whose first line was
-deleted is still found)."""
+does not rewrite the whole index with it. The tracking issue's `index` block then holds the
+index issue's entry alone, and says where the index went (a tracking issue whose first line
+was deleted is still found by that block)."""
 
 from __future__ import annotations
 
@@ -33,8 +33,10 @@ def read_index(
         content = block_content(description, block)
     except ItemError:  # a person broke a marker: the hidden lines still say
         content = _hidden(description)
-    if content is None and block == KEYS_BLOCK:  # or removed both (the index issue's are
-        content = _hidden(description)  # never taken for a tracking issue's: see identity.py)
+    # both markers gone: an index issue's hidden lines still say (not a tracking issue's, or
+    # find_tracking would take a keyless index issue for the tracking issue)
+    if content is None and block == KEYS_BLOCK:
+        content = _hidden(description)
     if content is None:
         return None
     entries: dict[str, int] = {}

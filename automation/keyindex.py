@@ -81,9 +81,10 @@ def plan_index(resolved: Resolved, ctx: ProgramContext) -> tuple[Plan, BlockText
     own = {k: v for k, v in entries.items() if k != item.key}
     found = resolved.found.get(item.key)
     if found is None:
-        if max(len(index_content(own, prefix)), index_size(ctx.desired)) <= INDEX_LIMIT:
+        content = index_content(own, prefix)
+        if max(len(content), index_size(ctx.desired)) <= INDEX_LIMIT:
             return Plan(), whole
-        return refused(item, ctx) or _create(item, index_content(own, prefix), ctx), whole
+        return refused(item, ctx) or _create(item, content, ctx), whole
     public = exposed(item, found, ctx)
     if public is not None:
         return public, whole
@@ -106,7 +107,7 @@ def _closed_once(item: DesiredIssue, found: ObservedIssue, ctx: ProgramContext) 
     proof, written after the close): an issue a person reopens afterwards stays open."""
     if found.state != "opened" or CLOSED in found.description:
         return Plan()
-    why = "the tool's own index of keys: nothing to do in it"
+    why = "the tool's own index of keys, with nothing to do in it"
     return Plan((CloseIssue(ctx.id, item.key, found.iid, why=why),))
 
 

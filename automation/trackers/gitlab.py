@@ -195,7 +195,7 @@ class GitLabTracker(Tracker, ChangeLog):
         self._me: str | None = None
         self._user_ids: dict[str, int | None] = {}
         self._member_pages = MemberPages(PER_PAGE)  # the group's member list: pages read
-        self._members_done = False  # the whole list is read (or cannot be)
+        self._members_refused = False  # the list cannot be read: names are looked up one by one
         self._misses = 0  # usernames asked for that were not known yet
         self._epics: bool | None = None
         self._keyed: dict[str, ObservedIssue] | None = None
@@ -685,7 +685,7 @@ class GitLabTracker(Tracker, ChangeLog):
         names asked for, so a huge group is not listed for a few people. The first page, then
         the last and back (member_pages.py). False: none read."""
         number = self._member_pages.next()
-        if self._members_done or number is None or len(self._member_pages.read) >= self._misses:
+        if self._members_refused or number is None or len(self._member_pages.read) >= self._misses:
             return False
         try:
             with self._reading("listing the group's members"):
@@ -697,12 +697,11 @@ class GitLabTracker(Tracker, ChangeLog):
                 )
                 members = list(page)
         except ItemError:  # refused (a 403 stops the run instead): each is asked for by name
-            self._members_done = True
+            self._members_refused = True
             return False
         for member in members:
             self._user_ids.setdefault(str(member["username"]).casefold(), int(member["id"]))
         self._member_pages.saw(number, len(members), cast(gitlab.GitlabList, page).total_pages)
-        self._members_done = self._member_pages.next() is None
         return True
 
     def _user_id(self, username: str) -> int:
