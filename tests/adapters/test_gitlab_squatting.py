@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from automation import keyindex
+from automation.index import read_index
 from automation.markers import find_key, identity_marker
 from tests.backends import GROUP, PROJECT, GitLabBackend, new_fake
 from tests.projects import PROGRAM, make_project, roster
@@ -77,3 +79,23 @@ def test_a_tracking_issue_made_public_gets_no_more_names(gitlab: GitLabBackend) 
     assert after["demo/c1/ana"]["confidential"]
     assert "Person ana" not in str(after["demo/tracking"]["description"])
     assert "Person ben" in str(tracking["description"])  # it was filled while confidential
+
+
+def test_an_index_issue_made_public_gets_no_new_keys(
+    gitlab: GitLabBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(keyindex, "INDEX_LIMIT", 0)  # a big program's: its index has an issue
+    assert gitlab.cli("apply").code == 0
+    index = by_key(gitlab)["demo/tracking/index"]
+    assert index["confidential"] and index["state"] == "closed"
+    gitlab.fake.edit_issue(PROJECT, int(str(index["iid"])), confidential=False)
+    program = Path("config/programs/demo.yml")
+    program.write_text(program.read_text().replace("      - ben\n", "      - ben\n      - ana\n"))
+    for _ in range(2):
+        result = gitlab.cli("apply")
+        assert "must be confidential but was made public" in result.out
+    after = by_key(gitlab)
+    assert "c1/ana" not in str(after["demo/tracking/index"]["description"])
+    # the (confidential) tracking issue holds the whole index meanwhile
+    kept = read_index(str(after["demo/tracking"]["description"]), "demo/") or {}
+    assert kept["demo/c1/ana"] == after["demo/c1/ana"]["iid"]
