@@ -64,17 +64,24 @@ def test_an_issue_a_guest_made_with_the_next_cohorts_key_is_never_filled(
     assert f"#{iid}" not in str(tracking["description"])  # not adopted into the index either
 
 
-def test_a_tracking_issue_made_public_gets_no_more_names(gitlab: GitLabBackend) -> None:
-    assert gitlab.cli("apply").code == 0
-    tracking = by_key(gitlab)["demo/tracking"]
-    assert tracking["confidential"]
-    gitlab.fake.edit_issue(PROJECT, int(str(tracking["iid"])), confidential=False)
+def _public_then_ana_joins(
+    gitlab: GitLabBackend, issue: dict[str, object]
+) -> dict[str, dict[str, object]]:
+    """A person makes ISSUE public, then ana joins the cohort; two runs each warn of it."""
+    gitlab.fake.edit_issue(PROJECT, int(str(issue["iid"])), confidential=False)
     program = Path("config/programs/demo.yml")
     program.write_text(program.read_text().replace("      - ben\n", "      - ben\n      - ana\n"))
     for _ in range(2):
         result = gitlab.cli("apply")
         assert "must be confidential but was made public" in result.out
-    after = by_key(gitlab)
+    return by_key(gitlab)
+
+
+def test_a_tracking_issue_made_public_gets_no_more_names(gitlab: GitLabBackend) -> None:
+    assert gitlab.cli("apply").code == 0
+    tracking = by_key(gitlab)["demo/tracking"]
+    assert tracking["confidential"]
+    after = _public_then_ana_joins(gitlab, tracking)
     assert "demo/c1/ana" in after  # the new participant's own issue is made (confidential)
     assert after["demo/c1/ana"]["confidential"]
     assert "Person ana" not in str(after["demo/tracking"]["description"])
@@ -88,13 +95,7 @@ def test_an_index_issue_made_public_gets_no_new_keys(
     assert gitlab.cli("apply").code == 0
     index = by_key(gitlab)["demo/tracking/index"]
     assert index["confidential"] and index["state"] == "closed"
-    gitlab.fake.edit_issue(PROJECT, int(str(index["iid"])), confidential=False)
-    program = Path("config/programs/demo.yml")
-    program.write_text(program.read_text().replace("      - ben\n", "      - ben\n      - ana\n"))
-    for _ in range(2):
-        result = gitlab.cli("apply")
-        assert "must be confidential but was made public" in result.out
-    after = by_key(gitlab)
+    after = _public_then_ana_joins(gitlab, index)
     assert "c1/ana" not in str(after["demo/tracking/index"]["description"])
     # the (confidential) tracking issue holds the whole index meanwhile
     kept = read_index(str(after["demo/tracking"]["description"]), "demo/") or {}
