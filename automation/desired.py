@@ -150,6 +150,9 @@ class DesiredIssue:
     group: str = ""  # the name of its group (cohort, workshop), as rollups show it
     assignees: tuple[str, ...] = ()
     due_date: dt.date | None = None
+    # the day its figures are published for the last time (a sponsorship score issue): from
+    # then on, not complete, it is ended rather than overdue, as when its group ends
+    ends: dt.date | None = None
     confidential: bool = False
     epic_key: str | None = None  # the epic it belongs in, where epics are available
     rollups: tuple[str, ...] = ()  # group rollup issues that list it, besides the program's

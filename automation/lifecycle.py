@@ -346,21 +346,25 @@ def _end_account(
 def with_endings(
     desired: DesiredProgram, measured: Mapping[str, Measured], today: dt.date
 ) -> dict[str, Measured]:
-    """The measured issues, those of a group that ended (open, not complete) as `ended`."""
+    """The measured issues, those that ended (open, not complete) as `ended`: of a group that
+    ended, or past their own end."""
     out = dict(measured)
-    course = desired.course
-    if not course.ends:
-        return out
     for item in desired.issues:
         m = measured.get(item.key)
         if (
             m is not None
             and m.issue.state == "opened"
             and m.progress.status is not Status.COMPLETE
-            and course.ended(group_of(desired, item), today)
+            and _has_ended(desired, item, today)
         ):
             out[item.key] = replace(m, progress=replace(m.progress, status=Status.ENDED))
     return out
+
+
+def _has_ended(desired: DesiredProgram, item: DesiredIssue, today: dt.date) -> bool:
+    if item.ends is not None and today >= item.ends:
+        return True
+    return bool(desired.course.ends) and desired.course.ended(group_of(desired, item), today)
 
 
 def _finals(description: str) -> list[str]:

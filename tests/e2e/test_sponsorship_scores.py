@@ -167,6 +167,35 @@ def test_career_advancement_is_asked_twelve_months_after_the_end_and_its_rate_pu
     apply("2028-08-15")  # its date plus the grace period
     rate = published(root, "advancement")
     assert f"| {ADVANCED} | 67% | 3 |" in rate
+    # published once: an unanswered issue is ended from then on, not overdue for good
+    assert _status(root, f"{H1}/kenji.watanabe/advancement") == ["status::ended"]
     edit(path_of(root, f"{H1}/kenji.watanabe/advancement"), f"{ADVANCED}: __/1", f"{ADVANCED}: 1")
     apply("2028-09-01")
     assert published(root, "advancement") == rate
+
+
+def _status(root: Path, key: str) -> list[str]:
+    return [label for label in issues(root)[key].labels if label.startswith("status::")]
+
+
+def test_a_score_issue_left_open_ends_when_its_last_checkpoint_closes_not_overdue_for_ever(
+    sponsorship: Path,
+) -> None:
+    """The end checkpoint (the cohort's last day, 2027-08-01) closes on 2027-08-15: after
+    that no score it holds is published, so an unanswered issue is ended, as its pair's issue
+    is, not overdue for good. One answered in full stays complete."""
+    root = sponsorship
+    lena, kenji = f"{H1}/lena.fischer/sponsee-scores", f"{H1}/kenji.watanabe/sponsor-scores"
+    path = path_of(root, lena)
+    edit(path, "- [ ]", "- [x]", 3)
+    for label in ("start", "mid-program", "end"):
+        edit(path, f"satisfaction ({label}): __/10", f"satisfaction ({label}): 8")
+    apply("2027-08-14")
+    assert _status(root, kenji) == ["status::not started"]
+    for day in ("2027-08-15", "2027-12-01"):
+        apply(day)
+        assert _status(root, kenji) == ["status::ended"]
+        assert _status(root, f"{H1}/kenji.watanabe") == ["status::ended"]  # the pair's issue
+        assert _status(root, lena) == ["status::complete"]
+    tracking = issues(root)["sales-sponsorship/tracking"].description
+    assert "overdue" not in (block_content(tracking, "rollup") or "").lower()

@@ -211,6 +211,7 @@ def _scores(
     manager) cannot read it. Not in the cohort's rollup or epic: its figures are published
     only by checkpoint (`_checkpoints`)."""
     values = _values(ctx, cohort, pair)
+    closed = max(values["dates"]["checkpoints"].values()) + dt.timedelta(days=scores.grace_days)
     for side in SIDES:
         person = values[side]
         own = {**values, "side": side, "person": person, "scores": scores}
@@ -224,8 +225,8 @@ def _scores(
             subject=f"{person.name}: scores as {side}",
             group=cohort.name,
             assignees=(person.username,),
-            due_date=max(values["dates"]["checkpoints"].values())
-            + dt.timedelta(days=scores.grace_days),
+            due_date=closed,
+            ends=closed,  # its last checkpoint closes: nothing it holds is published any more
             dates={f"checkpoint_{c}": day for c, day in values["dates"]["checkpoints"].items()},
             roles={"participant": (person.username,)},
         )
@@ -241,6 +242,7 @@ def _advancement(
     if ctx.today < due:
         return None
     manager = values["manager"]
+    closed = due + dt.timedelta(days=_grace(ctx))
     own = {**values, "advancement": advancement, "due": due}
     return ctx.issue(
         key=f"{_key(ctx, cohort, pair)}/advancement",
@@ -250,7 +252,8 @@ def _advancement(
         subject=f"{values['sponsee'].name}: career advancement",
         group=cohort.name,
         assignees=(manager.username,) if manager else (),
-        due_date=due + dt.timedelta(days=_grace(ctx)),
+        due_date=closed,
+        ends=closed,  # the rate is published then, once
         dates={"asked": due},
         roles={"manager": (manager.username,) if manager else ()},
     )
