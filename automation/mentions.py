@@ -26,6 +26,11 @@ def people_only(text: str, is_user: Callable[[str], bool]) -> tuple[str, frozens
     return _MENTION.sub(check, text), frozenset(refused)
 
 
+def named(text: str) -> frozenset[str]:
+    """The names TEXT mentions, lowercased (GitLab's usernames are case-insensitive)."""
+    return frozenset(match.group(1).lower() for match in _MENTION.finditer(text))
+
+
 def refused_warning(name: str) -> str:
     """What to do about a mention that was not made."""
     return (

@@ -6,7 +6,8 @@ template renders it for that issue. When the issue's own rendering of the curren
 a task the record does not list, the task is added at the end of its section, unticked (an
 `Edits` kind, made again on the text read just before writing). A task a person reworded or
 deleted is in the record, so it is never put back. A task the template dropped or reworded is
-reported with the issues that still have the old wording, and left alone. Closed issues are
+reported with the issues that still have the old wording, and left alone; a task for someone
+new (a group's roster changed) is added, even in place of another's. Closed issues are
 never migrated. An issue without a record (made before this version) gets one listing the
 template's current tasks, and nothing added: migration starts from that run."""
 
@@ -25,6 +26,7 @@ from automation.edits import BlockTexts, Edits, apply_edits
 from automation.errors import ItemError
 from automation.items import ObservedIssue
 from automation.markers import block_content, find_key
+from automation.mentions import named
 from automation.tasks import NewTask, Task, place_task, tasks_of
 
 RECORD_BLOCK = "template-tasks"
@@ -213,6 +215,8 @@ def _migrate(
     if not (new or replaced or gone):
         return Migration(record), [], False
     has = {task_hash(t.text): t for t in tasks_of(issue.description, declared)}
+    newcomers, replaced = _newcomers(replaced, has)
+    new += newcomers
     spot = _spots(template)
     said: list[_Said] = []
     paired: set[str] = set()  # old wordings reported with the new one
@@ -281,6 +285,28 @@ def _new_tasks(
     return new, replaced
 
 
+def _newcomers(
+    replaced: list[tuple[list[str], list[Task]]], has: Mapping[str, Task]
+) -> tuple[list[Task], list[tuple[list[str], list[Task]]]]:
+    """Of the tasks in place of recorded ones, those for someone new (a roster change in a
+    group's issue, not a rewording): each @mentions only people no task it stands in place
+    of mentions, all of which the issue still has (so their text is known). They are added
+    as new tasks; the others stay rewordings."""
+    added: list[Task] = []
+    still: list[tuple[list[str], list[Task]]] = []
+    for olds, news in replaced:
+        known = all(h in has for h in olds)
+        before = frozenset().union(*(named(has[h].text) for h in olds)) if known else None
+        fresh = [
+            t for t in news if before is not None and named(t.text) and not named(t.text) & before
+        ]
+        added += fresh
+        rest = [task for task in news if task not in fresh]
+        if rest:
+            still.append((olds, rest))
+    return added, still
+
+
 def _shown(text: str) -> str:
     return text if len(text) <= _SHOWN else text[: _SHOWN - 1].rstrip() + "…"
 
@@ -296,8 +322,9 @@ def _warning(program: str, notes: Sequence[tuple[_Said, str]]) -> str:
         task = f"{task} (as {refs[0]} words it)"
     if said.kind == _KEPT:
         return (
-            f"the template of {program} no longer has the task {task} in {where} (reworded or "
-            f"removed there): {issues} still {_have(refs)} it and {_keep(refs)} it as it is"
+            f"{program} no longer asks for the task {task} in {where} (its template, or whom "
+            f"or what it lists, changed): {issues} still {_have(refs)} it and {_keep(refs)} it "
+            "as it is"
         )
     if said.kind == _REWORDED and said.old is not None:
         return (
@@ -306,11 +333,11 @@ def _warning(program: str, notes: Sequence[tuple[_Said, str]]) -> str:
         )
     if said.kind == _REWORDED:
         return (
-            f"the template of {program} has the task {task} in {where} in place of an earlier "
-            f"one, so it is not added to {issues}; add it by hand where it applies"
+            f"{program} asks for the task {task} in {where} in place of an earlier one, so it "
+            f"is not added to {issues}; add it by hand where it applies"
         )
     return (
-        f"the template of {program} has a new task {task} in {where}, but {issues} "
+        f"{program} asks for a new task {task} in {where}, but {issues} "
         f"{_have(refs)} no heading {where} where GitLab reads tasks, so it is not added there"
     )
 

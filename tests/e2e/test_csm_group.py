@@ -129,3 +129,26 @@ def test_issues_made_before_keep_their_ticks_and_wording(project: Path) -> None:
     assert "Optional: take the [Elevate]" not in after  # a rewording is not added again
     assert after.count("[x]") == before.count("[x]")
     assert "No changes" in run("apply").out
+
+
+def test_a_participant_swapped_mid_month_gets_their_task_in_the_month_and_the_other_keeps_theirs(
+    project: Path,
+) -> None:
+    """A roster change is no template rewording: the month's group issue gets the newcomer's
+    task, keeps the leaver's (ticked, say) as it is, and the warning says what happened."""
+    run("apply")
+    month = path_of(project, f"{GROUP}/2026-11")
+    lena_task = "- [ ] **Lena Fischer:** Post your progress"
+    edit(month, lena_task, lena_task.replace("[ ]", "[x]"))
+    edit(project / PROGRAM, "      - lena.fischer\n", "      - kenji.watanabe\n")
+    result = run("apply")
+    assert result.code == 0, result.out + result.err
+    text = issues(project)[f"{GROUP}/2026-11"].description
+    assert "- [ ] **Kenji Watanabe:** Post your progress" in text
+    assert "- [x] **Lena Fischer:** Post your progress" in text
+    assert "| Async discussion | 1/5 | 20% |" in text
+    said = result.out + result.err
+    assert "rewords" not in said and "the template of" not in said, said
+    assert "no longer asks for the task '**Lena Fischer:** Post your" in said
+    again = run("apply")
+    assert "No changes" in again.out and "Lena" not in again.out + again.err

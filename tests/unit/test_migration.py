@@ -205,6 +205,26 @@ def test_a_closed_issue_is_never_migrated(blocks: Blocks) -> None:
     assert update.block == "progress" and "- [ ] d" not in update.after
 
 
+def test_a_task_for_someone_new_in_place_of_another_is_added_not_taken_for_a_rewording(
+    blocks: Blocks,
+) -> None:
+    """A roster change in a group's issue (the task that named @ana now names @ben) adds the
+    newcomer's task and keeps ana's. A rewording naming the same person, one naming nobody,
+    and one in place of a task the person deleted (its text unknown) stay rewordings."""
+    body = BODY.replace("- [ ] b\n", "- [ ] b for @ana\n")
+    issues = created(program(body), blocks)
+    swapped = program(body.replace("b for @ana", "b for @ben"))
+    update = updates(plan(swapped, issues, blocks))[1]
+    assert "- [ ] b for @ana\n- [ ] b for @ben\n" in update.after
+    assert TASKS_ADDED in update.block
+    for reworded in ("b, better, for @ANA", "b, better"):
+        result = plan(program(body.replace("b for @ana", reworded)), issues, blocks)
+        assert all(reworded not in u.after for u in updates(result).values())
+        assert any("in place of" in w or "rewords" in w for w in result.warnings)
+    deleted = edited(issues[0], "- [ ] b for @ana\n", "")
+    assert "@ben" not in updates(plan(swapped, [deleted, *issues[1:]], blocks))[1].after
+
+
 def test_a_task_reworded_in_the_template_is_reported_and_not_added(blocks: Blocks) -> None:
     both = created(program(BODY, BODY), blocks)
     ben = edited(both[1], "- [ ] b\n", "- [ ] b as Ben says\n")
@@ -216,8 +236,8 @@ def test_a_task_reworded_in_the_template_is_reported_and_not_added(blocks: Block
     assert result.warnings == (
         "the template of demo rewords a task in 'One': issue #1 keeps 'b' and gets no "
         "'b, better'; change it by hand where wanted",
-        "the template of demo has the task 'b, better' in 'One' in place of an earlier one, so "
-        "it is not added to issue #2; add it by hand where it applies",
+        "demo asks for the task 'b, better' in 'One' in place of an earlier one, so it is not "
+        "added to issue #2; add it by hand where it applies",
     )
     recorded = [edited(i, i.description, updates(result)[i.iid].after) for i in (both[0], ben)]
     assert not plan(program(reworded, reworded), [*recorded, both[2]], blocks).warnings
@@ -261,8 +281,8 @@ def test_a_task_removed_from_the_template_is_reported_with_the_issues_that_have_
     without = BODY.replace("- [ ] c\n", "")
     result = plan(program(without, without), both, blocks)
     assert result.warnings == (
-        "the template of demo no longer has the task 'c' in 'Two' (reworded or removed "
-        "there): issues #1, #2 still have it and keep it as it is",
+        "demo no longer asks for the task 'c' in 'Two' (its template, or whom or what it "
+        "lists, changed): issues #1, #2 still have it and keep it as it is",
     )
     assert all("- [ ] c" in u.after for u in updates(result).values() if u.iid < 3)
 
@@ -297,7 +317,7 @@ def test_a_new_task_in_a_section_the_issue_lacks_is_reported(blocks: Blocks) -> 
     ana = edited(first[0], "## Two\n", "## Later\n")
     result = plan(program(BODY + "- [ ] d\n"), [ana, first[1]], blocks)
     assert (
-        "the template of demo has a new task 'd' in 'Two', but issue #1 has no heading 'Two' "
+        "demo asks for a new task 'd' in 'Two', but issue #1 has no heading 'Two' "
         "where GitLab reads tasks, so it is not added there"
     ) in result.warnings
     assert TASKS_ADDED not in updates(result)[1].block
