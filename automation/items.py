@@ -9,7 +9,13 @@ from dataclasses import dataclass, field
 
 from automation.markers import find_key
 
-DESCRIPTION_LIMIT = 1_048_576  # GitLab's maximum description length, in characters
+DESCRIPTION_LIMIT = 1_048_576  # GitLab's maximum description size, in bytes (UTF-8)
+
+
+def size_of(text: str) -> int:
+    """A text's size as GitLab limits a description: its bytes in UTF-8 (an accented name, or
+    the zero-width space that disarms a mention, counts two or three)."""
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from automation.desired import DesiredProgram
 from automation.errors import ConfigError, Problem
 from automation.identity import find_tracking, program_index, to_fetch
 from automation.index import INDEX_LIMIT
-from automation.items import DESCRIPTION_LIMIT, ObservedIssue
+from automation.items import DESCRIPTION_LIMIT, ObservedIssue, size_of
 from automation.keyindex import index_size
 from automation.kinds import desired_programs
 from automation.lock import RunLock, locked
@@ -140,14 +140,14 @@ def size_warnings(desired: DesiredProgram) -> list[str]:
     issue once its rollup (and index of keys, up to where it moves) is filled in, or the
     index issue once it holds the index."""
     index = index_size(desired)
-    tracking = len(desired.tracking.description) + ROLLUP_ALLOWANCE + min(index, INDEX_LIMIT)
-    sizes = [(i.title, len(i.description)) for i in desired.every_issue()]
+    tracking = size_of(desired.tracking.description) + ROLLUP_ALLOWANCE + min(index, INDEX_LIMIT)
+    sizes = [(i.title, size_of(i.description)) for i in desired.every_issue()]
     sizes.append((desired.tracking.title, tracking))
     if desired.index is not None:
-        sizes.append((desired.index.title, len(desired.index.description) + index))
+        sizes.append((desired.index.title, size_of(desired.index.description) + index))
     return [
-        f"'{title}' would hold about {size:,} characters, over half of GitLab's limit of "
-        f"{DESCRIPTION_LIMIT:,}; shorten its template or split the program into cohorts"
+        f"'{title}' would be about {size:,} bytes long, over half of GitLab's limit of "
+        f"{DESCRIPTION_LIMIT:,} bytes; shorten its template or split the program into cohorts"
         for title, size in sizes
         if size > DESCRIPTION_LIMIT // 2
     ]

@@ -284,7 +284,7 @@ class GitLabTracker(Tracker, ChangeLog):
     def program_issues(self, program_label: str) -> tuple[ObservedIssue, ...]:
         """Every issue with the program label, open or closed, in one paginated list."""
         with self._reading(f"listing issues labelled {program_label}"):
-            issues = self._issue_list(
+            issues = self._every_issue(
                 labels=program_label, state="all", order_by="created_at", sort="asc"
             )
             found = tuple(self._observed(issue) for issue in issues)
@@ -300,6 +300,17 @@ class GitLabTracker(Tracker, ChangeLog):
             self._project.issues.path, query_data={**query, "per_page": PER_PAGE}, iterator=True
         )
         return cast(gitlab.GitlabList, pages)  # what iterator=True answers
+
+    def _every_issue(self, **query: str) -> Iterator[dict[str, Any]]:
+        """Every page of an issue list: those python-gitlab follows by their `Link` header,
+        then any an answer without that header still names in `X-Next-Page` (GitLab sends
+        both; a list cut short would look like issues gone)."""
+        pages = self._issue_list(**query)
+        while True:
+            yield from pages
+            if pages.next_page is None:
+                return
+            pages = self._issue_list(**query, page=str(pages.next_page))
 
     def get_issue(self, iid: int) -> ObservedIssue | None:
         """One issue read afresh; None when it was deleted (404)."""
@@ -351,7 +362,7 @@ class GitLabTracker(Tracker, ChangeLog):
         per run and only when something is about to be created."""
         if self._keyed is None:
             with self._reading("listing the project's issues"):
-                observed = [self._observed(issue) for issue in self._issue_list(state="all")]
+                observed = [self._observed(issue) for issue in self._every_issue(state="all")]
             self._keyed = {issue.key: issue for issue in observed if issue.key}
         return self._keyed
 
@@ -635,11 +646,13 @@ class GitLabTracker(Tracker, ChangeLog):
 
     def link_issues(self, iid: int, target_iid: int) -> None:
         """Relate two issues of the project; an existing link (409) is fine."""
-        data = {"target_project_id": self.settings.project, "target_issue_iid": target_iid}
+        data = {"target_project_id": self._project_id, "target_issue_iid": target_iid}
         self._pace("update", self.settings.issue_updates_per_minute)
-        try:
+        try:  # the answer's body is not read: nothing in it is needed
             with self._translated(f"linking #{iid} to #{target_iid}"):
-                self._project.issues.get(iid, lazy=True).links.create(data)
+                self._gl.http_post(
+                    f"/projects/{self._project_id}/issues/{iid}/links", post_data=data
+                )
         except ItemError as error:
             if not _conflict(error):
                 raise
@@ -1050,7 +1063,7 @@ def _observed_epic(data: Mapping[str, Any], ours: frozenset[str | None]) -> Obse
         id=int(data["id"]),
         title=str(data.get("title") or ""),
         description=str(data.get("description") or ""),
-        labels=tuple(str(label) for label in data.get("labels") or ()),
+        labels=_labels(data),
         by_tool=_author(data) in ours,
         author=_author(data),
     )
@@ -1059,22 +1072,31 @@ def _observed_epic(data: Mapping[str, Any], ours: frozenset[str | None]) -> Obse
 def _observed(data: Mapping[str, Any], ours: frozenset[str | None]) -> ObservedIssue:
     """Plain data from one issue's JSON (python-gitlab objects never leave this module)."""
     due = data.get("due_date")
-    epic = data.get("epic") or {}
+    epic = (data.get("epic") or {}).get("iid", data.get("epic_iid"))
     return ObservedIssue(
         iid=int(data["iid"]),
         title=str(data.get("title") or ""),
         description=str(data.get("description") or ""),
-        labels=tuple(str(label) for label in data.get("labels") or ()),
+        labels=_labels(data),
         state=str(data.get("state") or "opened"),
         assignees=tuple(str(user["username"]) for user in data.get("assignees") or ()),
         due_date=dt.date.fromisoformat(due) if due else None,
         confidential=bool(data.get("confidential")),
         web_url=str(data.get("web_url") or ""),
         id=int(data["id"]) if data.get("id") is not None else None,
-        epic=int(epic["iid"]) if epic.get("iid") is not None else None,
+        epic=int(epic) if epic is not None else None,
         by_tool=_author(data) in ours,
         author=_author(data),
         updated_at=_moment(data.get("updated_at")),
+    )
+
+
+def _labels(data: Mapping[str, Any]) -> tuple[str, ...]:
+    """Label names: GitLab sends names, or objects with `with_labels_details` (never asked for,
+    but an answer that has them is read the same)."""
+    return tuple(
+        str(label["name"]) if isinstance(label, Mapping) else str(label)
+        for label in data.get("labels") or ()
     )
 
 

@@ -32,6 +32,7 @@ from automation.items import (
     ObservedEpic,
     ObservedIssue,
     ObservedNote,
+    size_of,
 )
 from automation.progress import LabelSpec
 from automation.trackers.base import Tracker
@@ -476,10 +477,11 @@ LAST_IID = ".last-iid"  # the highest iid ever given in a folder: like GitLab, n
 
 def _check_length(description: str) -> None:
     """GitLab refuses a description over its limit; so does the local backend."""
-    if len(description) > DESCRIPTION_LIMIT:
+    size = size_of(description)
+    if size > DESCRIPTION_LIMIT:
         raise ItemError(
-            f"description is too long ({len(description):,} characters; GitLab allows "
-            f"{DESCRIPTION_LIMIT:,}): shorten the template or split the group"
+            f"description is too long ({size:,} bytes; GitLab allows {DESCRIPTION_LIMIT:,}): "
+            "shorten the template or split the group"
         )
 
 

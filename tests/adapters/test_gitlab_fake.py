@@ -133,6 +133,22 @@ def test_missing_title_is_rejected_with_400(fake: FakeGitLab) -> None:
     assert fake.issues(PROJECT) == []
 
 
+def test_a_description_over_a_mebibyte_in_bytes_is_refused_though_fewer_characters(
+    fake: FakeGitLab,
+) -> None:
+    """Issuable validates the description's bytesize (app/models/concerns/issuable.rb)."""
+    gl = fake.client()
+    accented = "é" * (1_048_576 // 2 + 1)  # 524,289 characters, 1,048,578 bytes
+    with pytest.raises(gitlab.GitlabHttpError) as error:
+        gl.http_post("/projects/1/issues", post_data={"title": "t", "description": accented})
+    assert error.value.response_code == 400 and "description" in str(error.value.error_message)
+    assert fake.issues(PROJECT) == []
+    made = gl.http_post(
+        "/projects/1/issues", post_data={"title": "t", "description": "é" * 524_288}
+    )
+    assert isinstance(made, dict) and len(made["description"]) == 524_288
+
+
 def test_state_event_close_sets_closed_at_and_reopen_clears_it(fake: FakeGitLab) -> None:
     project = project_of(fake)
     new_issue(project)

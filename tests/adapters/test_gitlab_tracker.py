@@ -17,7 +17,7 @@ from automation.items import NewIssue
 from automation.lock import RunLock
 from automation.markers import find_key
 from automation.progress import LabelSpec
-from automation.trackers.gitlab import LOCK_LABEL, Connection, GitLabTracker, _lock_text
+from automation.trackers.gitlab import LOCK_LABEL, Connection, GitLabTracker, _lock_text, _observed
 from tests.backends import (
     GROUP,
     PROJECT,
@@ -580,3 +580,37 @@ def test_a_closed_issue_is_reopened_with_state_event_reopen(gitlab: GitLabBacken
     tracker.reopen_issue(1)
     issue = gitlab.fake.project(PROJECT).issues[1]
     assert (issue.state, issue.closed_at) == ("opened", None)
+
+
+def test_an_issue_answer_reads_the_same_with_label_objects_or_only_an_epic_iid() -> None:
+    """Another GitLab (or an emulation) may send label objects (`with_labels_details`) or
+    only `epic_iid`: read as names and the epic's iid, or every run would rewrite labels and
+    move issues into their epic again."""
+    plain = {"iid": 3, "id": 30, "labels": ["program::p", "status::complete"], "epic": {"iid": 7}}
+    detailed = {
+        "iid": 3,
+        "id": 30,
+        "labels": [{"id": 1, "name": "program::p"}, {"name": "status::complete", "color": "#fff"}],
+        "epic": None,
+        "epic_iid": 7,
+    }
+    assert _observed(plain, frozenset()) == _observed(detailed, frozenset())
+    assert _observed(detailed, frozenset()).labels == ("program::p", "status::complete")
+    assert _observed(detailed, frozenset()).epic == 7
+    assert _observed({"iid": 4, "labels": None}, frozenset()).epic is None
+
+
+def test_issue_lists_are_read_whole_from_an_answer_without_link_headers(
+    gitlab: GitLabBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """python-gitlab follows only `Link`; an answer that names its next page only in
+    `X-Next-Page` is still read to its end (150 issues: two pages of 100)."""
+    project = gitlab.fake.client().projects.get(PROJECT)
+    for n in range(150):
+        key = f"<!-- automation:key=p/c/u{n} -->\n" if n % 2 else ""
+        project.issues.create({"title": f"t{n}", "description": key, "labels": "program::p"})
+    monkeypatch.setattr(gitlab_fake, "_link_header", lambda *_: "")
+    tracker = gitlab.tracker()
+    listed = tracker.program_issues("program::p")
+    assert [i.iid for i in listed] == list(range(1, 151))
+    assert len(tracker.keyed_issues()) == 75

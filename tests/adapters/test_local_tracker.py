@@ -164,10 +164,11 @@ def test_the_tools_note_is_found_by_its_first_line_and_edited_alone(tracker: Loc
 
 
 def test_a_description_over_gitlabs_limit_is_refused_as_gitlab_would(tracker: LocalTracker) -> None:
-    """A rehearsal shows what would fail on GitLab: 1,048,576 characters at most, at creation
-    and when the tool rewrites an issue; the file is left as it was."""
+    """A rehearsal shows what would fail on GitLab: 1,048,576 bytes at most (UTF-8: fewer
+    characters when they are accented), at creation and when the tool rewrites an issue; the
+    file is left as it was."""
     issue = new_issue()
-    too_long = replace(issue, description=issue.description + "x" * DESCRIPTION_LIMIT)
+    too_long = replace(issue, description=issue.description + "é" * (DESCRIPTION_LIMIT // 2))
     with pytest.raises(ItemError, match="description is too long"):
         tracker.create_issue(too_long)
     assert tracker.program_issues("program::p") == ()

@@ -1180,7 +1180,10 @@ class IssueService:
     def _validate(self, params: Params) -> None:
         if len(params.text("title") or "") > MAX_TITLE:
             raise ApiError(400, {"message": {"title": ["is too long (maximum is 255 characters)"]}})
-        if len(params.text("description") or "") > MAX_DESCRIPTION:
+        if (
+            len((params.text("description") or "").encode("utf-8", "surrogatepass"))
+            > MAX_DESCRIPTION
+        ):
             raise ApiError(
                 400, {"message": {"description": ["is too long (maximum is 1048576 characters)"]}}
             )

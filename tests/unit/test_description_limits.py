@@ -11,7 +11,7 @@ import pytest
 
 from automation.actions import CreateIssue, Observed, UpdateDescription
 from automation.index import KEYS_BLOCK, index_content, read_index
-from automation.items import DESCRIPTION_LIMIT, ObservedIssue
+from automation.items import DESCRIPTION_LIMIT, ObservedIssue, size_of
 from automation.planner import plan_program
 from automation.run import prepare, size_warnings
 from tests.projects import make_project, program_with, roster
@@ -70,3 +70,16 @@ def test_validate_warns_when_a_template_comes_near_the_limit(tmp_path: Path) -> 
     warnings = size_warnings(prepared.programs[0])
     assert warnings and "over half of GitLab's limit of 1,048,576" in warnings[0]
     assert "'Demo: Ben'" in warnings[0]
+
+
+def test_the_limit_is_counted_in_bytes_as_gitlab_counts_it(tmp_path: Path) -> None:
+    """GitLab validates a description's bytesize: 300,000 accented letters are 600,000 bytes,
+    over half the limit, though under it in characters."""
+    accented = "## One\n- [ ] task for {{ participant.name }}\n" + "é" * 300_000
+    make_project(tmp_path, {"templates/demo.md.j2": accented})
+    shutil.copytree(REPO / "templates", tmp_path / "templates", dirs_exist_ok=True)
+    (tmp_path / "templates" / "demo.md.j2").write_text(accented)
+    prepared = prepare(tmp_path / "config", tmp_path / "templates", TODAY)
+    warnings = size_warnings(prepared.programs[0])
+    assert warnings and "bytes long, over half of GitLab's limit of 1,048,576 bytes" in warnings[0]
+    assert size_of("é" * 10) == 20 and size_of("\u200b") == 3
