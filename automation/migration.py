@@ -188,7 +188,8 @@ def migrate(desired: DesiredProgram, found: Mapping[str, ObservedIssue]) -> Migr
         for note in notes:
             said.setdefault(note.group, []).append((note, issue.reference))
     pid = desired.program.id
-    warnings = tuple(_warning(pid, notes) for notes in said.values())
+    quote = not desired.program.is_confidential
+    warnings = tuple(_warning(pid, notes, quote) for notes in said.values())
     notices = (_first_run(pid, first),) if first else ()
     return Migrations(issues, Plan(warnings=warnings, notices=notices))
 
@@ -315,29 +316,34 @@ def _issues(refs: Sequence[str]) -> str:
     return f"issue {refs[0]}" if len(refs) == 1 else f"issues {', '.join(refs)}"
 
 
-def _warning(program: str, notes: Sequence[tuple[_Said, str]]) -> str:
+def _warning(program: str, notes: Sequence[tuple[_Said, str]], quote: bool) -> str:
+    """What a program's warnings say about a task; the task's text is quoted only when QUOTE
+    (not in a confidential program: an issue's text may hold a name the redaction no longer
+    knows, such as a person's former name), else the task is named by its place."""
     said, refs = notes[0][0], [ref for _, ref in notes]
-    task, where, issues = f"'{_shown(said.text)}'", f"'{said.section}'", _issues(refs)
-    if len({(note.text, note.old) for note, _ in notes}) > 1:  # each issue's own values
+    where, issues = f"'{said.section}'", _issues(refs)
+    task = f"task '{_shown(said.text)}'" if quote else f"task no. {said.spot + 1}"
+    if quote and len({(note.text, note.old) for note, _ in notes}) > 1:  # each issue's own
         task = f"{task} (as {refs[0]} words it)"
     if said.kind == _KEPT:
         return (
-            f"{program} no longer asks for the task {task} in {where} (its template, or whom "
-            f"or what it lists, changed): {issues} still {_have(refs)} it and {_keep(refs)} it "
-            "as it is"
+            f"{program} no longer asks for {task} in {where} (its template, or whom or what it "
+            f"lists, changed): {issues} still {_have(refs)} it and {_keep(refs)} it as it is"
         )
     if said.kind == _REWORDED and said.old is not None:
+        old = f"'{_shown(said.old)}'" if quote else "its wording"
         return (
-            f"the template of {program} rewords a task in {where}: {issues} {_keep(refs)} "
-            f"'{_shown(said.old)}' and {_get(refs)} no {task}; change it by hand where wanted"
+            f"{program} words {task} in {where} anew (its template, or a name or value in it, "
+            f"changed): {issues} {_keep(refs)} {old} and {_get(refs)} no new one; change it "
+            "by hand where wanted"
         )
     if said.kind == _REWORDED:
         return (
-            f"{program} asks for the task {task} in {where} in place of an earlier one, so it "
-            f"is not added to {issues}; add it by hand where it applies"
+            f"{program} asks for {task} in {where} in place of an earlier one, so it is not "
+            f"added to {issues}; add it by hand where it applies"
         )
     return (
-        f"{program} asks for a new task {task} in {where}, but {issues} "
+        f"{program} asks for a new {task} in {where}, but {issues} "
         f"{_have(refs)} no heading {where} where GitLab reads tasks, so it is not added there"
     )
 

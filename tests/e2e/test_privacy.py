@@ -111,3 +111,16 @@ def test_an_onboarding_warning_about_a_sponsee_names_them(shipped: Path) -> None
 def test_terminal_escapes_never_reach_the_terminal() -> None:
     hostile = "Eve\x1b]0;pwned\x07\x1b[2J\x1b[31mred\x9b\x00!\tok"
     assert printable(hostile) == "Evered!\tok"
+
+
+def test_a_person_renamed_is_not_named_by_the_old_wording_their_issues_keep(
+    sponsorship: Path,
+) -> None:
+    """Lena's name changes: her pair issue's tasks keep the old wording, which the warning
+    about it must not quote (the redaction knows her new name only)."""
+    assert run("apply").code == 0
+    edit(sponsorship / "config/people.yml", "name: Lena Fischer", "name: Lena Berg-Fischer")
+    joined = every_output(sponsorship, "plan") + every_output(sponsorship, "apply")
+    assert "anew (its template, or a name or value in it, changed)" in joined
+    assert "keeps its wording and gets no new one" in joined
+    assert_names_nobody(joined)

@@ -78,8 +78,9 @@ def test_a_task_the_template_gains_reaches_open_issues_at_the_end_of_its_section
     assert f"update #{before[SAM].iid} [{SAM}]: template tasks added" in planned.out
     assert "    +1. [ ] Read the management FAQ with your manager." in planned.out
     sam_aiko = f"#{before[SAM].iid}, #{before[AIKO].iid}"
-    assert f"rewords a task in 'Module 3: Practice': issues {sam_aiko} keep 'Join CSM" in (
-        planned.out.replace("\n", " ")
+    assert (
+        "in 'Module 3: Practice' anew (its template, or a name or value in it, changed): "
+        f"issues {sam_aiko} keep 'Join CSM" in (planned.out.replace("\n", " "))
     )
 
     applied = backend.cli("apply")
@@ -100,7 +101,7 @@ def test_a_task_the_template_gains_reaches_open_issues_at_the_end_of_its_section
     fingerprint = backend.fingerprint()
     again = backend.cli("apply")
     assert "No changes" in again.out, again.out
-    assert "rewords a task" not in again.out
+    assert "anew" not in again.out
     assert backend.fingerprint() == fingerprint
 
 
