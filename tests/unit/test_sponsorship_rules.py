@@ -82,12 +82,13 @@ def test_a_valid_pair_breaks_no_rule() -> None:
     [
         (
             {**changed("spon", grade=9), "see": BASE["see"].model_copy(update={"grade": 7})},
-            "pair 1 of cohort c1: sponsor grade 9 is below 10; a sponsor needs grade 10 or above",
+            "pair 1 of cohort c1: the sponsor's grade is below 10; a sponsor needs grade 10 or "
+            "above",
         ),
         (
             changed("see", grade=9),
-            "pair 1 of cohort c1: sponsor grade 10 is not 2 above "
-            "sponsee grade 9; a sponsor needs to be at least 2 grades higher",
+            "pair 1 of cohort c1: the sponsor's grade is less than 2 above the sponsee's; a "
+            "sponsor needs to be at least 2 grades higher",
         ),
         (
             changed("see", manager="spon"),
@@ -96,9 +97,8 @@ def test_a_valid_pair_breaks_no_rule() -> None:
         ),
         (
             changed("spon", start_date=dt.date(2026, 8, 2)),
-            "pair 1 of cohort c1: sponsor "
-            "started 2026-08-02, less than 6 months before the cohort starts (2027-02-01); a "
-            "sponsor needs 6 months at the company",
+            "pair 1 of cohort c1: the sponsor started less than 6 months before the cohort "
+            "starts; a sponsor needs 6 months at the company",
         ),
         (
             changed("spon", start_date=None),
@@ -148,8 +148,8 @@ FAR_AWAY = changed("see", timezone="Asia/Tokyo")
         (
             FAR_AWAY,
             "timezone_gap",
-            "pair 1 of cohort c1: timezones Europe/Berlin and "
-            "Asia/Tokyo are 8 hours apart; 1-1s need them at most 6 hours apart",
+            "pair 1 of cohort c1: the sponsor's and sponsee's timezones are 8 hours apart; 1-1s "
+            "need them at most 6 hours apart",
         ),
     ],
 )
@@ -226,15 +226,16 @@ def test_timezone_gap_is_the_clocks_difference_on_the_cohort_start(
     warned = list(findings(part, zoned(sponsor, sponsee), JobGrades(families=())))
     assert bool(warned) == (hours > 4.5)
     if warned:
-        assert f"{sponsor} and {sponsee} are {hours:g} hours apart" in warned[0].message
+        assert f"timezones are {hours:g} hours apart" in warned[0].message
+        assert sponsor not in warned[0].message and sponsee not in warned[0].message
 
 
 def test_a_dst_change_moves_the_verdict_with_the_cohort_start() -> None:
     people = zoned("America/New_York", "Europe/London")
     before = run(people, max_timezone_gap_hours=4)
     assert [f.message for f in before] == [
-        "pair 1 of cohort c1: timezones America/New_York and Europe/London are 5 hours apart; "
-        "1-1s need them at most 4 hours apart"
+        "pair 1 of cohort c1: the sponsor's and sponsee's timezones are 5 hours apart; 1-1s "
+        "need them at most 4 hours apart"
     ]
 
 

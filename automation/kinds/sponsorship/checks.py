@@ -63,7 +63,8 @@ def findings(
 
 def _label(index: int, cohort: str) -> str:
     """Which pair, without its names: messages reach CI logs, and who is paired with whom is
-    confidential (the file and line point at the pair)."""
+    confidential (the file and line point at the pair). Nor do messages give a person's
+    grade, start date or timezone: in a small roster, each can tell who it is."""
     return f"{index + 1} of cohort {cohort}"
 
 
@@ -126,17 +127,15 @@ def _grades(pair: _Pair, part: Sponsorship, grades: JobGrades) -> Iterator[Findi
         yield Finding(
             True,
             pair.loc,
-            f"pair {pair.label}: sponsor grade {sponsor} is below "
-            f"{rules.min_sponsor_grade}; a sponsor needs grade "
-            f"{rules.min_sponsor_grade} or above",
+            f"pair {pair.label}: the sponsor's grade is below {rules.min_sponsor_grade}; a "
+            f"sponsor needs grade {rules.min_sponsor_grade} or above",
         )
     if sponsor - sponsee < rules.min_grade_gap:
         yield Finding(
             True,
             pair.loc,
-            f"pair {pair.label}: sponsor grade {sponsor} is not "
-            f"{rules.min_grade_gap} above sponsee grade {sponsee}; a sponsor needs to "
-            f"be at least {rules.min_grade_gap} grades higher",
+            f"pair {pair.label}: the sponsor's grade is less than {rules.min_grade_gap} above "
+            f"the sponsee's; a sponsor needs to be at least {rules.min_grade_gap} grades higher",
         )
 
 
@@ -154,9 +153,8 @@ def _tenure(pair: _Pair, part: Sponsorship) -> Iterator[Finding]:
         yield Finding(
             True,
             pair.loc,
-            f"pair {pair.label}: sponsor started {joined}, less than "
-            f"{months} months before the cohort starts ({pair.start}); a sponsor "
-            f"needs {months} months at the company",
+            f"pair {pair.label}: the sponsor started less than {months} months before the "
+            f"cohort starts; a sponsor needs {months} months at the company",
         )
 
 
@@ -178,9 +176,8 @@ def _timezones(pair: _Pair, part: Sponsorship) -> Iterator[Finding]:
         yield Finding(
             rules.timezone_gap == "error",
             pair.loc,
-            f"pair {pair.label}: timezones {zones[0]} and {zones[1]} are {gap:g} hours "
-            f"apart; 1-1s need them at most {rules.max_timezone_gap_hours:g} hours "
-            "apart",
+            f"pair {pair.label}: the sponsor's and sponsee's timezones are {gap:g} hours "
+            f"apart; 1-1s need them at most {rules.max_timezone_gap_hours:g} hours apart",
         )
 
 
