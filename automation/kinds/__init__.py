@@ -4,12 +4,12 @@ its kind's issues: a tracking issue, epics, group rollups and a plan-style issue
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from automation.blocks import CORE_BLOCKS, EPIC_TEMPLATE
-from automation.config.models import Program
+from automation.config.models import Person, Program
 from automation.desired import (
     Context,
     DesiredEpic,
@@ -23,6 +23,7 @@ from automation.errors import ConfigError, Problem
 from automation.keyindex import index_issue
 from automation.kinds.registry import kind_of
 from automation.markers import identity_marker
+from automation.privacy import Privacy
 from automation.progress import program_label
 from automation.renames import with_former_keys
 from automation.rendering import MAX_TITLE, Renderer, neutralise_title
@@ -54,10 +55,23 @@ def desired_programs(
             desired = with_former_keys(_assemble(ctx, generated), kind.renamed(program))
             result.append(replace(desired, course=kind.course_of(program)))
         except ConfigError as error:
-            problems.extend(error.problems)
+            confidential = program.is_confidential
+            problems.extend(
+                _unnamed(error.problems, config.people) if confidential else error.problems
+            )
     if problems:
         raise ConfigError(problems)
     return tuple(result)
+
+
+def _unnamed(problems: Sequence[Problem], people: Sequence[Person]) -> list[Problem]:
+    """A confidential program's problems with no roster name or username in them: a value a
+    template or title failed on (a sponsee's name, say) would tell who is in the program, and
+    these messages reach CI logs. The file and line still find the place."""
+    hidden = Privacy(
+        names=frozenset(n for person in people for n in (person.username, person.name))
+    )
+    return [replace(problem, message=hidden.about(None, problem.message)) for problem in problems]
 
 
 def _assemble(ctx: Ctx, generated: Generated) -> DesiredProgram:

@@ -125,3 +125,26 @@ def test_a_person_renamed_is_not_named_by_the_old_wording_their_issues_keep(
     assert "anew (its template, or a name or value in it, changed)" in joined
     assert "keeps its wording and gets no new one" in joined
     assert_names_nobody(joined)
+
+
+@pytest.mark.parametrize(
+    ("where", "old", "new"),
+    [
+        (PROGRAM, "{{ sponsee.name }} with", "{{ sponsee.name | mention }} with"),
+        (Path("templates/sales-sponsorship/pair.md.j2"), "", "{{ {}[sponsee.name] }}\n"),
+        (Path("templates/sales-sponsorship/pair.md.j2"), "", "{% include sponsee.username %}\n"),
+    ],
+)
+def test_a_template_or_title_mistake_in_a_confidential_program_names_nobody(
+    sponsorship: Path, where: Path, old: str, new: str
+) -> None:
+    """The value a pair's title or template failed on is a person's name or username."""
+    path = sponsorship / where
+    text = path.read_text()
+    path.write_text(text.replace(old, new, 1) if old else new + text)
+    for command in ("validate", "plan", "apply"):
+        result = run(command)
+        assert result.code == 2, result.out + result.err
+        assert f"{where}:" in result.err and "[confidential]" in result.err, result.err
+        assert_names_nobody(result.out + result.err)
+    assert not (sponsorship / ".automation").exists()
