@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from automation.fences import Kind, kinds
+
 # GitLab's task rule: list prefixes (nested, optionally inside `>` quotes), a checkbox,
 # then whitespace and some text.
 _TASK = re.compile(
@@ -15,11 +17,7 @@ _TASK = re.compile(
     r"\[(?P<box>[xX]|\s)\]"  # [x], [X] or [ ] with one whitespace character
     r"[ \t]+\S"  # whitespace, then text
 )
-_FENCE = re.compile(r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})")
 _HEADING = re.compile(r"^[ \t]{0,3}(?P<level>#{1,6})[ \t]+(?P<text>.*?)[ \t]*#*[ \t]*$")
-_COMMENT_OPEN = "<!--"
-_COMMENT_START = re.compile(r"^[ \t]{0,3}<!--")
-_COMMENT_CLOSE = "-->"
 # A task that says it is optional: "Optional: ...", "**Optional:** ...", "_(optional)_ ..."
 _OPTIONAL = re.compile(r"^[*_(\s]*optional\b", re.IGNORECASE)
 
@@ -53,24 +51,7 @@ def _countable(lines: Sequence[str]) -> list[bool]:
     """For each line, whether GitLab scans it for tasks and headings: not in a fenced code
     block, nor in an HTML comment block (a line starting with `<!--` up to and including the
     line that holds `-->`, as CommonMark reads them)."""
-    flags: list[bool] = []
-    fence: str | None = None
-    in_comment = False
-    for raw in lines:
-        if fence is not None:
-            if raw.strip().startswith(fence) and raw.strip().strip(fence[0]) == "":
-                fence = None
-            flags.append(False)
-        elif in_comment or (_COMMENT_OPEN in raw and _COMMENT_START.match(raw)):
-            rest = raw if in_comment else raw.split(_COMMENT_OPEN, 1)[1]
-            in_comment = _COMMENT_CLOSE not in rest
-            flags.append(False)
-        elif ("```" in raw or "~~~" in raw) and (opened := _FENCE.match(raw)):
-            fence = opened.group("fence")
-            flags.append(False)
-        else:
-            flags.append(True)
-    return flags
+    return [kind is Kind.TEXT for kind in kinds(lines)]
 
 
 def _visible(text: str) -> list[str]:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from automation.errors import ItemError
+from automation.fences import closed_code
 
 KEY_PATTERN = r"[a-z0-9_.\-]+(?:/[a-z0-9_.\-]+)*"
 _KEY_LINE = re.compile(rf"^<!-- automation:key=(?P<key>{KEY_PATTERN}) -->$")
@@ -94,10 +95,34 @@ def _line_end(text: str, offset: int) -> int:
     return len(text) if newline < 0 else newline + 1
 
 
+def _quoted(text: str) -> list[bool]:
+    """For each line, whether it is in a closed fenced code block: a marker there is a
+    person's quote, their text (fences.py); quickly all False for a text without fences."""
+    lines = text.split("\n")
+    if "```" not in text and "~~~" not in text:
+        return [False] * len(lines)
+    return closed_code(lines)
+
+
+def _quoted_starts(text: str) -> frozenset[int]:
+    """The offsets of the lines `_quoted` finds."""
+    if "```" not in text and "~~~" not in text:
+        return frozenset()
+    starts: set[int] = set()
+    offset = 0
+    for line, quoted in zip(text.split("\n"), _quoted(text), strict=True):
+        if quoted:
+            starts.add(offset)
+        offset += len(line) + 1
+    return frozenset(starts)
+
+
 def _locate(text: str, name: str) -> _Span | None:
-    """Where block NAME's content lies; None when neither marker exists; ItemError if damaged."""
-    begins = _marker_offsets(text, begin_marker(name))
-    ends = _marker_offsets(text, end_marker(name))
+    """Where block NAME's content lies; None when neither marker exists; ItemError if damaged.
+    Marker lines a person quoted in fenced code are not markers."""
+    quoted = _quoted_starts(text)
+    begins = [at for at in _marker_offsets(text, begin_marker(name)) if at not in quoted]
+    ends = [at for at in _marker_offsets(text, end_marker(name)) if at not in quoted]
     if not begins and not ends:
         return None
     if len(begins) == 1 and len(ends) == 1 and begins[0] < ends[0]:
@@ -157,12 +182,12 @@ def outside_blocks(text: str) -> str:
     kept: list[str] = []
     held: list[str] = []  # the content of the block opened last, until its end marker
     inside: str | None = None
-    for line in text.split("\n"):
+    for line, quoted in zip(text.split("\n"), _quoted(text), strict=True):
         if inside is None:
             kept.append(line)
-            opened = _ANY_BEGIN.match(_bare(line))
+            opened = None if quoted else _ANY_BEGIN.match(_bare(line))
             inside = opened.group("name") if opened else None
-        elif _bare(line) == end_marker(inside):
+        elif not quoted and _bare(line) == end_marker(inside):
             kept.append(line)
             inside, held = None, []
         else:

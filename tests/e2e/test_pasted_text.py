@@ -41,3 +41,26 @@ def test_a_block_marker_pasted_with_a_byte_order_mark_is_still_the_block(
     assert text.count(BEGIN) == 1  # updated in place, not a second block appended
     assert BOM + BEGIN in text  # the person's text around the marker is kept as it was
     assert "| **Overall** | **1/25** | **4%** |" in text
+
+
+def test_markers_a_person_quotes_in_a_code_block_are_kept_as_their_text(backend: Backend) -> None:
+    """Sam deletes the progress block and, in a code block, quotes its markers around a
+    snippet of his own: GitLab shows it as code, so it is his text. The tool writes a fresh
+    block and leaves the snippet alone, then has nothing more to do."""
+    assert backend.cli("apply").code == 0
+    aiko = by_key(backend)[AIKO]
+    end = "<!-- automation:end progress -->"
+
+    def quote(text: str) -> str:
+        head, rest = text.split(BEGIN, 1)
+        tail = rest.split(end, 1)[1]
+        snippet = f"```\n{BEGIN}\nmy important snippet\n{end}\n```\n"
+        return tick(head + snippet + tail, "Have coffee chats")
+
+    backend.edit(aiko.iid, quote)
+    result = backend.cli("apply")
+    assert result.code == 0, result.out + result.err
+    text = by_key(backend)[AIKO].description
+    assert f"```\n{BEGIN}\nmy important snippet\n{end}\n```\n" in text
+    assert text.count(BEGIN) == 2 and "| **Overall** | **1/25** | **4%** |" in text
+    assert "No changes" in backend.cli("apply").out

@@ -126,3 +126,36 @@ def test_outside_blocks_leaves_out_block_content_but_not_after_a_lost_end_marker
     assert outside_blocks(whole) == f"a\n{BEGIN}\n{END}\nb"
     damaged = f"a\n{BEGIN}\n- [x] mine\nb"
     assert outside_blocks(damaged) == damaged
+
+
+QUOTED = (
+    "Mine:\n\n```\n<!-- automation:begin progress -->\nmy snippet\n"
+    "<!-- automation:end progress -->\n```\n"
+)
+
+
+def test_markers_a_person_quoted_in_fenced_code_are_their_text_not_a_block() -> None:
+    """GitLab shows them as code; the tool neither reads nor writes there."""
+    assert block_content(QUOTED, "progress") is None
+    appended = replace_block(QUOTED, "progress", "figures")
+    assert appended.startswith(QUOTED) and appended.endswith(
+        "<!-- automation:begin progress -->\nfigures\n<!-- automation:end progress -->\n"
+    )
+    assert block_content(appended, "progress") == "figures\n"
+    assert "my snippet" in replace_block(appended, "progress", "new figures")
+    assert "my snippet" in outside_blocks(appended)  # a person's text, not the block's
+    tilde = QUOTED.replace("```", "~~~~")
+    assert block_content(tilde, "progress") is None
+
+
+def test_an_unclosed_fence_hides_no_marker_or_each_run_would_append_a_block() -> None:
+    text = "Mine:\n\n```\nnever closed\n<!-- automation:begin progress -->\nx\n"
+    text += "<!-- automation:end progress -->\n"
+    assert block_content(text, "progress") == "x\n"
+    assert replace_block(text, "progress", "y").count("automation:begin progress") == 1
+
+
+def test_a_fence_inside_an_html_comment_is_no_fence() -> None:
+    text = "<!--\n```\n-->\n<!-- automation:begin progress -->\nx\n<!-- automation:end progress -->\n"
+    text += "```\nlater code\n```\n"
+    assert block_content(text, "progress") == "x\n"
