@@ -156,6 +156,8 @@ def test_an_unclosed_fence_hides_no_marker_or_each_run_would_append_a_block() ->
 
 
 def test_a_fence_inside_an_html_comment_is_no_fence() -> None:
-    text = "<!--\n```\n-->\n<!-- automation:begin progress -->\nx\n<!-- automation:end progress -->\n"
+    text = (
+        "<!--\n```\n-->\n<!-- automation:begin progress -->\nx\n<!-- automation:end progress -->\n"
+    )
     text += "```\nlater code\n```\n"
     assert block_content(text, "progress") == "x\n"
