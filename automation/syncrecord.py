@@ -25,6 +25,10 @@ OVERLAP = dt.timedelta(seconds=5)  # GitLab's Date header has whole seconds; clo
 # minute (sticking a user's reads to fresh data only after that user's own writes): a change
 # made that long before a read may not be in its answer
 REPLICA_LAG = dt.timedelta(seconds=60)
+# GitLab's ThrottledTouch: a change that only touches an issue (its labels or assignees, by the
+# person who last updated it; a note, a link, an epic) moves its updated_at only if that is
+# over a minute old, so such a change can leave the time of the person's previous change
+TOUCH_INTERVAL = dt.timedelta(minutes=1)
 _PREFIX = "Kept by the automation, never put it on issues. v1"
 _PATTERN = re.compile(
     r"v1 since=(?P<since>\S+) day=(?P<day>\d{4}-\d{2}-\d{2}) issues=(?P<issues>\d+) "

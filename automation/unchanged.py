@@ -12,8 +12,16 @@ from pathlib import Path
 
 from automation.items import ObservedIssue
 from automation.progress import program_of
-from automation.syncrecord import OVERLAP, REPLICA_LAG, SyncRecord, fingerprint, read_record
+from automation.syncrecord import (
+    OVERLAP,
+    REPLICA_LAG,
+    TOUCH_INTERVAL,
+    SyncRecord,
+    fingerprint,
+    read_record,
+)
 from automation.trackers.base import ChangeLog, Tracker
+from automation.trackers.ledger import Writes
 
 MAX_CHANGED = 500  # more issues changed than this since the record: a full run is as cheap
 
@@ -72,8 +80,9 @@ def keep_record(
 ) -> None:
     """After a run that found nothing to do, in every program or in every program that had
     changed: as of its first request, less a minute (its reads may have come from a replica
-    that far behind, and a change they missed must be after the record's moment), these
-    inputs leave nothing to do."""
+    that far behind, and a change they missed must be after the record's moment; the minute
+    also covers a change that only touched an issue changed just before: TOUCH_INTERVAL),
+    these inputs leave nothing to do."""
     if not isinstance(tracker, ChangeLog):
         return
     start = tracker.first_answer_at()
@@ -105,14 +114,32 @@ def keep_record_after_writes(
         return False
     tracker.pause(SETTLE.total_seconds())
     moment = tracker.now()  # before the list is read: a change it misses is after this
-    changed = tracker.changed_since(start - OVERLAP, MAX_CHANGED)
+    changed = tracker.changed_since(start - OVERLAP - TOUCH_INTERVAL, MAX_CHANGED)
     if changed is None or moment is None or not all(map(writes.explain, changed)):
         return False
-    since = moment - MARGIN
+    since = min([moment - MARGIN, *_touchable(changed, writes, moment)])
     if max(writes.own.values()) >= since:
-        return False  # clocks that disagree: the next run checks again
+        return False  # clocks that disagree, or a person's change just now: checked next run
     tracker.write_sync_record(SyncRecord(since, today, issues, steps, inputs).text())
     return True
+
+
+def _touchable(
+    changed: Sequence[ObservedIssue], writes: Writes, moment: dt.datetime
+) -> list[dt.datetime]:
+    """The times of the issues a person changed last, within a minute of MOMENT: another
+    change of theirs, made only now and only touching the issue (a label), may leave that
+    time as it is (GitLab's ThrottledTouch), so the record's moment must not pass it. The
+    list read from a minute before the run's start holds each issue a change during the run
+    could have left that way; one the run wrote last is moved by anyone else's change."""
+    return [
+        issue.updated_at
+        for issue in changed
+        if issue.updated_at is not None
+        and issue.updated_at > moment - TOUCH_INTERVAL
+        and writes.own.get(issue.iid) != issue.updated_at
+        and issue.iid not in writes.mentioned  # its time is GitLab's note of the run's write
+    ]
 
 
 def concerned(ids: Collection[str], program: str, former: str | None) -> bool:

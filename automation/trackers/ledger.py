@@ -156,6 +156,13 @@ class Writes:
 
 
 def _as_in(seen: Mapping[int, ObservedIssue], issue: ObservedIssue) -> bool:
-    """Whether ISSUE has the time it had when SEEN (any change moves it)."""
+    """Whether ISSUE has the time and everything else it had when SEEN: a change that only
+    touches an issue (a label added by whoever changed it last, within a minute) may leave
+    its time as it was (GitLab's ThrottledTouch), so the time alone does not tell."""
     last = seen.get(issue.iid)
-    return issue.updated_at is not None and last is not None and last.updated_at == issue.updated_at
+    return (
+        issue.updated_at is not None
+        and last is not None
+        and last.updated_at == issue.updated_at
+        and last == issue
+    )

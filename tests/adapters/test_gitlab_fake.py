@@ -168,6 +168,31 @@ def test_updated_at_moves_only_when_something_changed(fake: FakeGitLab) -> None:
     assert changed["updated_at"] > created.updated_at
 
 
+def test_a_touch_within_a_minute_of_the_last_update_leaves_updated_at(fake: FakeGitLab) -> None:
+    """ThrottledTouch (app/models/concerns/throttled_touch.rb): labels changed by whoever
+    updated the issue last, or a note, only `touch` it, which does nothing within a minute of
+    its last update; a field changed, or labels changed by someone else (updated_by changes:
+    IssuableBaseService#update saves), always move it."""
+    project = project_of(fake)
+    new_issue(project, title="One")
+    fake.clock.advance(timedelta(hours=1))
+    fake.edit_issue(PROJECT, 1, description="ticked", as_user="alice")
+    ticked = fake.issues(PROJECT)[0]["updated_at"]
+    fake.edit_issue(PROJECT, 1, labels=["needs-attention"], as_user="alice")
+    fake.add_note_as(PROJECT, 1, "bob", "Nice!")
+    again = fake.issues(PROJECT)[0]
+    assert again["labels"] == ["needs-attention"] and again["updated_at"] == ticked
+    fake.edit_issue(PROJECT, 1, labels=["needs-attention", "later"], as_user="bob")
+    assert fake.issues(PROJECT)[0]["updated_at"] > ticked  # someone else: a save
+    bobs = fake.issues(PROJECT)[0]["updated_at"]
+    fake.edit_issue(PROJECT, 1, description="ticked twice", as_user="bob")
+    assert fake.issues(PROJECT)[0]["updated_at"] > bobs  # a field: always
+    fake.clock.advance(timedelta(seconds=61))
+    late = fake.clock.now()
+    fake.add_note_as(PROJECT, 1, "bob", "Later")
+    assert fake.issues(PROJECT)[0]["updated_at"] >= late  # over a minute on: the touch moves it
+
+
 def test_assignee_ids_resolve_to_users_and_free_keeps_one(free_fake: FakeGitLab) -> None:
     issue = new_issue(guests(free_fake), assignee_ids=[2, 3])
     assert [a["username"] for a in issue.assignees] == ["alice"]

@@ -497,3 +497,61 @@ def test_a_person_who_relabels_a_newly_listed_issue_during_the_run_is_seen(
     crowded.fake.before_request("PUT", "issues/161", relabel)  # the rollup's write
     ok(crowded.cli("apply"))
     assert QUIET not in next_run(crowded)
+
+
+def _relabel_two(backend: GitLabBackend) -> Callable[[], None]:
+    """Alice adds a label of her own to #2 (when called)."""
+
+    def relabel() -> None:
+        issue = next(i for i in backend.fake.issues(PROJECT) if i["iid"] == 2)
+        backend.fake.edit_issue(PROJECT, 2, labels=[*issue["labels"], "needs-attention"])
+
+    return relabel
+
+
+def _alice_writes_in_two(backend: GitLabBackend) -> None:
+    text = next(i for i in backend.fake.issues(PROJECT) if i["iid"] == 2)["description"]
+    backend.fake.edit_issue(PROJECT, 2, description=f"{text}\nMet on Tuesday.\n")
+
+
+@pytest.mark.parametrize(
+    ("before_run", "when"),
+    [
+        (dt.timedelta(seconds=30), ("PUT", "issues/4")),  # during the run, after its listing
+        (dt.timedelta(0), None),  # right after the run
+    ],
+)
+def test_a_label_a_person_adds_within_a_minute_of_their_last_change_is_seen_next_run(
+    settled: GitLabBackend, before_run: dt.timedelta, when: tuple[str, str] | None
+) -> None:
+    """Alice writes a line in #2 (nothing for the tool to do there) shortly before a run that
+    writes #1; then adds a label to #2, during the run or as it ends. GitLab leaves #2's time
+    at her line (a touch within a minute: ThrottledTouch), so the record the run keeps must
+    not pass that time, or the next run would not look at #2 (here it keeps none: its own
+    writes come after that time)."""
+    ticks(settled, 1, FIRST)()
+    _alice_writes_in_two(settled)
+    settled.fake.clock.advance(before_run)
+    touched = next(i for i in settled.fake.issues(PROJECT) if i["iid"] == 2)["updated_at"]
+    if when is not None:
+        settled.fake.before_request(*when, _relabel_two(settled))
+    ok(settled.cli("apply"))
+    if when is None:
+        _relabel_two(settled)()
+    two = next(i for i in settled.fake.issues(PROJECT) if i["iid"] == 2)
+    assert "needs-attention" in two["labels"] and two["updated_at"] == touched  # unmoved
+    out = next_run(settled)
+    assert QUIET not in out and read_every_issue(settled)
+
+
+def test_a_label_added_right_after_a_run_that_found_nothing_is_seen_next_run(
+    settled: GitLabBackend,
+) -> None:
+    """The same with nothing to write: the record's moment is a minute before the run's start
+    (unchanged.keep_record), so it never passes the time GitLab left on #2."""
+    _alice_writes_in_two(settled)
+    assert "No changes" in ok(settled.cli("apply")).out
+    touched = next(i for i in settled.fake.issues(PROJECT) if i["iid"] == 2)["updated_at"]
+    _relabel_two(settled)()
+    assert next(i for i in settled.fake.issues(PROJECT) if i["iid"] == 2)["updated_at"] == touched
+    assert QUIET not in next_run(settled) and read_every_issue(settled)

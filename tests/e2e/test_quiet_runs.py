@@ -24,8 +24,11 @@ from tests.fakes.gitlab_fake import FakeGitLab
 HOUR = dt.timedelta(hours=1)
 STEPS = 16
 QUIET = "nothing changed in GitLab"
-# more stories: QUIET_SEEDS=50 .venv/bin/pytest tests/e2e/test_quiet_runs.py
-SEEDS = range(1, 1 + int(os.environ.get("QUIET_SEEDS", "2")))
+# more stories: QUIET_SEEDS=50 .venv/bin/pytest tests/e2e/test_quiet_runs.py. The suite's
+# first story (seed 3) keeps the record after a run that wrote; seed 1's candidates all had a
+# person acting within the minute before the check, which a record after writes waits out
+# (ThrottledTouch, unchanged.py)
+SEEDS = range(3, 3 + int(os.environ.get("QUIET_SEEDS", "2")))
 
 
 pytestmark = pytest.mark.usefixtures("no_waiting")  # see tests/conftest.py

@@ -38,6 +38,10 @@ MAX_DESCRIPTION = 1_048_576
 # A list of more than this many records is answered without X-Total, X-Total-Pages and the
 # Link header's rel="last" (GitLab's docs, "Pagination": they cost a count query)
 COUNTED_RECORDS = 10_000
+# app/models/concerns/throttled_touch.rb: `touch` (labels, assignees, notes, links, epics) moves
+# an issue's updated_at only when its last update is older than this; a save that changes its
+# fields, or who updated it last (`updated_by`), always does (IssuableBaseService#update)
+TOUCH_INTERVAL = timedelta(minutes=1)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FORBIDDEN: JSON = {"message": "403 Forbidden"}
 # app/models/concerns/issuable_link.rb: IssuableLink::MAX_LINKS_COUNT, checked for both ends.
@@ -417,6 +421,7 @@ class Issue:
     notes: list[Note] = field(default_factory=list)
     epic: Epic | None = None
     epic_issue_id: int | None = None
+    updated_by: User | None = None
 
     def snapshot(self) -> tuple[object, ...]:
         """Return the user-visible fields, to tell whether an update changed anything."""
@@ -429,6 +434,28 @@ class Issue:
             self.confidential,
             self.due_date,
         )
+
+    def fields(self) -> tuple[object, ...]:
+        """What a save writes (labels and assignees hang off the issue: a touch)."""
+        return (self.title, self.description, self.state, self.confidential, self.due_date)
+
+    def touch(self, now: datetime) -> None:
+        """ThrottledTouch: updated_at moves only if the last update is over a minute old."""
+        if now - self.updated_at > TOUCH_INTERVAL:
+            self.updated_at = now
+
+    def updated(
+        self, before: tuple[object, ...], fields: tuple[object, ...], by: User, now: datetime
+    ) -> None:
+        """After an update by BY from BEFORE (a snapshot) and FIELDS: a field changed, or
+        labels or assignees changed and someone else updated it last, saves (updated_at and
+        updated_by); labels or assignees alone, by the same person, only touch."""
+        if self.fields() != fields:
+            self.updated_at, self.updated_by = now, by
+        elif self.snapshot() != before:
+            self.touch(now)
+            if self.updated_by is not by:
+                self.updated_at, self.updated_by = now, by
 
 
 @dataclass(eq=False)
@@ -1125,6 +1152,7 @@ class IssueService:
             author=self.actor,
             created_at=now,
             updated_at=now,
+            updated_by=self.actor,
         )
         project.issues[issue.iid] = issue
         self._apply(issue, params, metadata=True, creating=True)
@@ -1150,7 +1178,7 @@ class IssueService:
     def put_in_epic(self, issue: Issue, epic: Epic) -> None:
         """Make EPIC the issue's one epic (moving it from another), with its system note."""
         issue.epic, issue.epic_issue_id = epic, self.state.next_id("epic_issue")
-        issue.updated_at = self.state.clock.now()
+        issue.touch(self.state.clock.now())
         self.add_system_note(issue, f"added to epic &{epic.iid}")
 
     def update(self, issue: Issue, params: Params) -> Issue:
@@ -1166,13 +1194,12 @@ class IssueService:
     def edit(self, issue: Issue, params: Params, metadata: bool) -> Issue:
         """Apply an edit whose permissions were checked; bump updated_at if anything changed."""
         self._validate(params)
-        before = issue.snapshot()
+        before, fields = issue.snapshot(), issue.fields()
         state_event = params.text("state_event")
         if state_event:
             self.set_state(issue, "closed" if state_event == "close" else "opened")
         self._apply(issue, params, metadata=metadata, creating=False)
-        if issue.snapshot() != before:
-            issue.updated_at = self.state.clock.now()
+        issue.updated(before, fields, self.actor, self.state.clock.now())
         if params.has("title"):
             self.state.record_mentions(issue.title, f"issue:{issue.id}:title")
         return issue
@@ -1271,7 +1298,7 @@ class IssueService:
         a note touches its issue (Note `after_save :touch_noteable`; system notes do not skip
         it), so the issue's updated_at moves even when nothing else of it changed."""
         now = self.state.clock.now()
-        issue.updated_at = now
+        issue.touch(now)
         if not self.state.system_notes:
             return
         issue.notes.append(Note(self.state.next_id("note"), body, self.actor, now, now, True))
@@ -1612,7 +1639,7 @@ class IssueHandlers(Handlers):
         now = self.state.clock.now()
         note = Note(self.state.next_id("note"), text, self.fake.owner, now, now)
         issue.notes.append(note)
-        issue.updated_at = now
+        issue.touch(now)  # Note after_save :touch_noteable
         self.state.record_mentions(text, f"note:{note.id}")
         return Reply(201, self.present.note(note, issue))
 
@@ -1632,7 +1659,7 @@ class IssueHandlers(Handlers):
         if text != note.body:
             self.state.record_mentions(text, f"note:{note.id}", before=note.body)
             note.body, note.updated_at = text, self.state.clock.now()
-            issue.updated_at = note.updated_at  # after_save :touch_noteable
+            issue.touch(note.updated_at)  # after_save :touch_noteable
         return Reply(200, self.present.note(note, issue))
 
     def _run_note_commands(
@@ -1643,10 +1670,9 @@ class IssueHandlers(Handlers):
         text, commands = extract_quick_actions(body)
         service = self.issues_service(project)
         metadata = self.state.can("planner", project.group, project)
-        before = issue.snapshot()
+        before, fields = issue.snapshot(), issue.fields()
         summary = service.run_commands(issue, commands, where, metadata)
-        if issue.snapshot() != before:
-            issue.updated_at = self.state.clock.now()
+        issue.updated(before, fields, service.actor, self.state.clock.now())
         return text, commands, summary
 
     def list_links(self, request: Request) -> Reply:
@@ -2839,7 +2865,7 @@ class FakeGitLab:
         now = self.clock.now()
         note = Note(self.state.next_id("note"), body, self._user(username), now, now)
         issue.notes.append(note)
-        issue.updated_at = now
+        issue.touch(now)
         return note.id
 
     def delete_issue(self, project: str, iid: int) -> None:

@@ -34,8 +34,10 @@ def test_an_issue_read_again_as_listed_is_written_as_the_runs_own() -> None:
     written(ledger, T0 + 5 * SECOND)
     writes = ledger.writes()
     assert writes is not None and writes.own == {1: T0 + 5 * SECOND}
-    assert writes.explain(issue(1, T0 + 5 * SECOND))  # as the run wrote it
-    assert not writes.explain(issue(1, T0 + 6 * SECOND))  # changed after the write
+    assert writes.explain(issue(1, T0 + 5 * SECOND, "new"))  # as the run wrote it
+    assert not writes.explain(issue(1, T0 + 6 * SECOND, "new"))  # changed after the write
+    # a label added within a minute by whoever changed it last: GitLab's time stays
+    assert not writes.explain(issue(1, T0 + 5 * SECOND, "new", ("needs-attention",)))
 
 
 def test_may_own_is_answered_once_per_read() -> None:
