@@ -77,11 +77,19 @@ def _check_grades(
             )
 
 
+TITLES_SHOWN = 5  # known titles a message lists at most
+
+
 def _titles_hint(title: str, grades: JobGrades) -> str:
-    """The known title a misspelt one most likely is, or every known title."""
+    """The known title a misspelt one most likely is, or the known titles (the first few of a
+    long list): each quoted short, as every value a message quotes."""
     titles = grades.titles()
     close = difflib.get_close_matches(title, titles, 1, 0.8)
-    return f"did you mean '{close[0]}'? Or" if close else f"use one of: {'; '.join(titles)}; or"
+    if close:
+        return f"did you mean '{shorten(close[0])}'? Or"
+    shown = "; ".join(shorten(t) for t in titles[:TITLES_SHOWN])
+    more = len(titles) - TITLES_SHOWN
+    return f"use one of: {shown}{f' (and {more} more in job-grades.yml)' if more > 0 else ''}; or"
 
 
 def _check_people(

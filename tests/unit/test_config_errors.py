@@ -255,9 +255,37 @@ def test_unknown_title_without_grade_lists_the_known_titles(root: Path) -> None:
     assert code == 2
     assert lines[0] == (
         "config/people.yml:6: title 'Chief Vibes Officer' of 'ben' is not in job-grades.yml; "
-        "use one of: Ecosystem Sales Manager; Director, Ecosystem  Sales; or give `grade:` for "
+        "use one of: Ecosystem Sales Manager; Director, Ecosystem Sales; or give `grade:` for "
         "this person"
     )
+
+
+def test_a_long_list_of_titles_or_a_long_title_is_quoted_short(root: Path) -> None:
+    """A message quotes a value at most 80 characters long, and lists at most 5 titles."""
+    long = "Director of " + "Very " * 30 + "Important Things"
+    titles = "".join(f"      - {{title: Title {n}, grade: {n + 1}}}\n" for n in range(8))
+    grades = (
+        f"families:\n  - name: Many\n    titles:\n{titles}      - {{title: {long}, grade: 9}}\n"
+    )
+    people = PEOPLE.replace("    name: Ben\n", "    name: Ben\n    title: Chief Vibes Officer\n")
+    make_project(root, {"config/people.yml": people, "config/job-grades.yml": grades})
+    code, lines = validate(root)
+    assert code == 2
+    assert "use one of: Title 0; Title 1; Title 2; Title 3; Title 4 (and 4 more in " in lines[0]
+    typo = long.replace("Important", "Importent")
+    make_project(
+        root,
+        {
+            "config/people.yml": PEOPLE.replace(
+                "    name: Ben\n", f"    name: Ben\n    title: {typo}\n"
+            ),
+            "config/job-grades.yml": grades,
+        },
+    )
+    code, lines = validate(root)
+    assert code == 2 and "did you mean 'Director of Very" in lines[0]
+    quoted = lines[0].split("did you mean '", 1)[1].split("'?", 1)[0]
+    assert len(quoted) <= 80 and quoted.endswith("…")
 
 
 def test_a_grade_that_contradicts_the_title_is_an_error(root: Path) -> None:
