@@ -233,10 +233,11 @@ def _read(path: Path, sources: dict[str, Source], problems: list[Problem]) -> So
     problems.extend(source.problems)
     sources[file] = source
     if not isinstance(source.data, dict):
+        empty = "the file is empty (or only comments); " if source.data is None else ""
         problems.append(
             source.problem(
                 (),
-                "expected a mapping of keys to values ('key: value' "
+                f"{empty}expected a mapping of keys to values ('key: value' "
                 "lines); see README.md, Configuration",
             )
         )
