@@ -130,6 +130,8 @@ remove_due_date remove_epic remove_estimate remove_iteration remove_milestone
 remove_parent_epic remove_time_spent reopen shrug spend submit_review subscribe tableflip
 target_branch timeline title todo unapprove unassign unassign_reviewer unlabel unlock
 unsubscribe weight zoom remove_zoom request_review reviewer
+blocks blocked_by unlink set_parent remove_parent add_child remove_child status type react
+spent remove_email checkin_reminder
 """
 QUICK_ACTION_NAMES = frozenset(_QUICK_ACTION_TEXT.split())
 COMMAND_RE = re.compile(r"^/([A-Za-z_]+)(?: (.*))?\s*$")
