@@ -134,7 +134,7 @@ def _late(row: RollupRow, urls: Mapping[str, str | None]) -> Late:
     assert row.progress is not None
     phase = row.progress.current_phase
     return Late(
-        row.reference or "(not created)",
+        row.reference or "(unresolved)",
         urls.get(row.reference or ""),
         row.subject,
         row.group,

@@ -77,6 +77,24 @@ def test_the_tick_of_an_issue_that_lost_its_line_still_counts_in_the_rollup(
     assert "| 0% | in progress |" not in row and "not started" not in row
 
 
+def test_two_issues_with_one_key_are_a_failure_and_the_rollup_does_not_say_not_created(
+    backend: Backend,
+) -> None:
+    """Someone pastes Sam's first line over Aiko's: both issues exist, neither is Sam's for
+    sure. The rollup row says so (unresolved, see the failures), not that none was made."""
+    assert backend.cli("apply").code == 0
+    issues = by_key(backend)
+    aiko = issues["csm-aspiring-leaders/fy27-pilot/aiko.tanaka"]
+    sam_line = issues[SAM].description.split("\n", 1)[0]
+    backend.edit(aiko.iid, lambda text: sam_line + "\n" + text.split("\n", 1)[1])
+    result = backend.cli("apply")
+    assert result.code == 1 and "carry the same key" in result.out + result.err
+    tracking = next(i for i in backend.issues() if i.key == TRACKING).description
+    row = next(line for line in tracking.split("\n") if "| Sam Delacroix |" in line)
+    assert row.startswith("| (unresolved) |") and "see the run's failures" in row
+    assert "(not created)" not in tracking
+
+
 def test_a_tracking_issue_whose_first_line_was_deleted_is_found_by_its_index(
     backend: Backend,
 ) -> None:
