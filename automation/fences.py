@@ -1,5 +1,5 @@
 """Where GitLab's Markdown has fenced code and HTML comment blocks (pure): task lines count only
-outside both, and the tool's markers only outside closed fences."""
+outside both, and a tool block a person quoted whole in a closed fence is their text."""
 
 from __future__ import annotations
 
@@ -26,34 +26,47 @@ def kinds(lines: Sequence[str]) -> list[Kind]:
     return _scan(lines)[0]
 
 
-def closed_code(lines: Sequence[str]) -> list[bool]:
-    """For each line, whether it is in a fenced code block that is closed: what a person
-    quotes there (a marker, say) is their text. An unclosed fence counts for nothing here,
-    or every block the tool appended after it would be quoted too, and appended again."""
-    found, unclosed = _scan(lines)
-    return [
-        kind is Kind.CODE and (unclosed is None or i < unclosed) for i, kind in enumerate(found)
-    ]
+def closed_fences(lines: Sequence[str]) -> list[tuple[int, int]]:
+    """The fenced code blocks that are closed, as (opening line, closing line) indexes. One
+    never closed is left out: it runs to the end as GitLab renders it, but counting it would
+    hide every block the tool appended after it, which would be appended again each run."""
+    return _scan(lines)[1]
 
 
-def _scan(lines: Sequence[str]) -> tuple[list[Kind], int | None]:
-    """The kinds, and where a fence that is never closed opens (None: none)."""
+def _scan(lines: Sequence[str]) -> tuple[list[Kind], list[tuple[int, int]]]:
+    """The kinds, and the closed fences."""
     found: list[Kind] = []
+    closed: list[tuple[int, int]] = []
     fence: str | None = None
-    opened_at: int | None = None
+    opened_at = 0
     in_comment = False
     for i, raw in enumerate(lines):
         if fence is not None:
             if raw.strip().startswith(fence) and raw.strip().strip(fence[0]) == "":
                 fence = None
+                closed.append((opened_at, i))
             found.append(Kind.CODE)
         elif in_comment or (_COMMENT_OPEN in raw and _COMMENT_START.match(raw)):
             rest = raw if in_comment else raw.split(_COMMENT_OPEN, 1)[1]
             in_comment = _COMMENT_CLOSE not in rest
             found.append(Kind.COMMENT)
-        elif ("```" in raw or "~~~" in raw) and (opened := _FENCE.match(raw)):
-            fence, opened_at = opened.group("fence"), i
+        elif (opened := _opening(raw)) is not None:
+            fence, opened_at = opened, i
             found.append(Kind.CODE)
         else:
             found.append(Kind.TEXT)
-    return found, opened_at if fence is not None else None
+    return found, closed
+
+
+def _opening(raw: str) -> str | None:
+    """The fence a line opens, if it opens one: three or more backticks or tildes, indented
+    at most three spaces; after backticks, no backtick (```` ```x``` ```` is inline code)."""
+    if "```" not in raw and "~~~" not in raw:
+        return None
+    opened = _FENCE.match(raw)
+    if opened is None:
+        return None
+    fence = opened.group("fence")
+    if fence[0] == "`" and "`" in raw[opened.end() :]:
+        return None
+    return fence

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from automation.errors import ItemError
-from automation.fences import closed_code
+from automation.fences import closed_fences
 
 KEY_PATTERN = r"[a-z0-9_.\-]+(?:/[a-z0-9_.\-]+)*"
 _KEY_LINE = re.compile(rf"^<!-- automation:key=(?P<key>{KEY_PATTERN}) -->$")
@@ -95,13 +95,36 @@ def _line_end(text: str, offset: int) -> int:
     return len(text) if newline < 0 else newline + 1
 
 
+_ANY_MARKER = re.compile(r"^<!-- automation:(?P<side>begin|end) (?P<name>[a-z][a-z0-9-]*) -->$")
+
+
 def _quoted(text: str) -> list[bool]:
-    """For each line, whether it is in a closed fenced code block: a marker there is a
-    person's quote, their text (fences.py); quickly all False for a text without fences."""
+    """For each line, whether it is in a closed fenced code block that holds a whole tool
+    block (its begin and end markers): a person's quote, their text, shown as code. A fence
+    that holds a lone marker quotes nothing (a person's fence left open, closed by a fence
+    in the tool's own content, such as the charts). All False quickly without fences."""
     lines = text.split("\n")
+    flags = [False] * len(lines)
     if "```" not in text and "~~~" not in text:
-        return [False] * len(lines)
-    return closed_code(lines)
+        return flags
+    for first, last in closed_fences(lines):
+        if _holds_a_block(lines[first : last + 1]):
+            flags[first : last + 1] = [True] * (last + 1 - first)
+    return flags
+
+
+def _holds_a_block(lines: Sequence[str]) -> bool:
+    """Whether LINES have a begin marker and, after it, the end marker of the same block."""
+    opened: set[str] = set()
+    for line in lines:
+        marker = _ANY_MARKER.match(_bare(line)) if "automation:" in line else None
+        if marker is None:
+            continue
+        if marker.group("side") == "begin":
+            opened.add(marker.group("name"))
+        elif marker.group("name") in opened:
+            return True
+    return False
 
 
 def _quoted_starts(text: str) -> frozenset[int]:
@@ -233,7 +256,8 @@ def open_with_block(text: str, name: str) -> str:
 def drop_damaged_block(text: str, name: str, header: str) -> str:
     """When block NAME is damaged or its markers are gone, the text without its marker lines
     and without the tool's hidden comments that open with HEADER: a hidden block the tool can
-    write again from scratch. Every other line is kept; an intact block is left alone."""
+    write again from scratch. Every other line is kept (a person's quote of the block too);
+    an intact block is left alone."""
     try:
         if _locate(text, name) is not None:
             return text
@@ -242,20 +266,31 @@ def drop_damaged_block(text: str, name: str, header: str) -> str:
     markers = {begin_marker(name), end_marker(name)}
     return "\n".join(
         line
-        for inside, line in hidden_lines(text, header)
-        if not inside and _bare(line) not in markers
+        for where, line in _hidden(text, header)
+        if where == _QUOTED or (where == _OUTSIDE and _bare(line) not in markers)
     )
 
 
 def hidden_lines(text: str, header: str) -> Iterator[tuple[bool, str]]:
     """Each line of TEXT, and whether it is inside one of the tool's hidden comments that
-    open with a HEADER line and close with a `-->` line (those two lines are left out)."""
+    open with a HEADER line and close with a `-->` line (those two lines are left out). A
+    person's quote of a block in fenced code is never inside."""
+    return ((where == _INSIDE, line) for where, line in _hidden(text, header))
+
+
+_INSIDE, _OUTSIDE, _QUOTED = "inside", "outside", "quoted"
+
+
+def _hidden(text: str, header: str) -> Iterator[tuple[str, str]]:
+    """Each line but the hidden comments' first and last, and where it is."""
     inside = False
-    for line in text.split("\n"):
+    for line, quoted in zip(text.split("\n"), _quoted(text), strict=True):
         bare = _bare(line)
-        if bare == header:
+        if quoted:
+            yield _QUOTED, line
+        elif bare == header:
             inside = True
         elif inside and bare == "-->":
             inside = False
         else:
-            yield inside, line
+            yield (_INSIDE if inside else _OUTSIDE), line

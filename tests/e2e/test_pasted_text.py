@@ -64,3 +64,29 @@ def test_markers_a_person_quotes_in_a_code_block_are_kept_as_their_text(backend:
     assert f"```\n{BEGIN}\nmy important snippet\n{end}\n```\n" in text
     assert text.count(BEGIN) == 2 and "| **Overall** | **1/25** | **4%** |" in text
     assert "No changes" in backend.cli("apply").out
+
+
+def test_a_fence_left_open_above_the_charts_leaves_the_tracking_issue_working(
+    backend: Backend,
+) -> None:
+    """A lead types a command into the tracking issue's notes with an opening ``` and no
+    closing one. The chart's own fence closes it (as GitLab reads it): the tool still finds
+    every block, and the rollup follows a tick."""
+    assert backend.cli("apply").code == 0
+    tracking = by_key(backend)["csm-aspiring-leaders/tracking"]
+    backend.edit(
+        tracking.iid,
+        lambda text: text.replace(
+            " program tracking\n",
+            " program tracking\n\nTeam note: run this\n```\ncurl example\n",
+            1,
+        ),
+    )
+    aiko = by_key(backend)[AIKO]
+    backend.edit(aiko.iid, lambda text: tick(text, "Have coffee chats"))
+    result = backend.cli("apply")
+    assert result.code == 0 and "damaged" not in result.out, result.out + result.err
+    text = by_key(backend)["csm-aspiring-leaders/tracking"].description
+    assert text.index("```\ncurl example\n") < text.index("automation:begin charts")
+    assert text.count("automation:begin charts") == 1
+    assert "No changes" in backend.cli("apply").out

@@ -10,8 +10,10 @@ from automation.errors import ItemError
 from automation.markers import (
     begin_marker,
     block_content,
+    drop_damaged_block,
     end_marker,
     find_key,
+    hidden_lines,
     identity_marker,
     normalise,
     outside_blocks,
@@ -161,3 +163,36 @@ def test_a_fence_inside_an_html_comment_is_no_fence() -> None:
     )
     text += "```\nlater code\n```\n"
     assert block_content(text, "progress") == "x\n"
+
+
+CHARTS = (
+    "<!-- automation:begin charts -->\n```mermaid\nxychart-beta\n```\n"
+    "<!-- automation:end charts -->\n"
+)
+
+
+def test_a_persons_fence_left_open_above_a_block_with_fences_quotes_nothing() -> None:
+    """A person's ``` never closed, above the charts block: the chart's own fence closes it
+    as GitLab reads it, but that fence holds a lone marker, no whole block: nothing quoted."""
+    text = "## Tracking\n\nTeam note: run this\n```\ncurl example\n\n" + CHARTS
+    text += "\n<!-- automation:begin rollup -->\nold\n<!-- automation:end rollup -->\n"
+    assert block_content(text, "charts") == "```mermaid\nxychart-beta\n```\n"
+    assert block_content(text, "rollup") == "old\n"
+    assert replace_block(text, "rollup", "new").count("automation:begin rollup") == 1
+
+
+def test_inline_code_of_three_backticks_opens_no_fence() -> None:
+    """```` ```x``` ```` at a line's start is inline code (CommonMark: no backtick after a
+    backtick fence's opening), so the block after it is no quote."""
+    text = f"```x``` here\n{BEGIN}\nfigures\n{END}\n\nLater:\n```\ncode\n```\n"
+    assert block_content(text, "progress") == "figures\n"
+
+
+def test_a_damaged_hidden_block_is_dropped_but_a_persons_quote_of_it_is_kept() -> None:
+    header = "<!-- history of the figures"
+    quote = f"```\n<!-- automation:begin history -->\n{header}\n2026-11-02 1 4\n-->\n"
+    quote += "<!-- automation:end history -->\n```\n"
+    text = f"Mine:\n{quote}<!-- automation:begin history -->\n{header}\n2026-11-09 2 4\n"
+    dropped = drop_damaged_block(text, "history", header)  # the real block lost its end
+    assert quote.rstrip("\n") in dropped and "2026-11-09" not in dropped
+    assert [line for inside, line in hidden_lines(quote, header) if inside] == []
