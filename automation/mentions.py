@@ -31,6 +31,11 @@ def named(text: str) -> frozenset[str]:
     return frozenset(match.group(1).lower() for match in _MENTION.finditer(text))
 
 
+def unnamed(text: str) -> str:
+    """TEXT without its mentions, spaces collapsed: a task as it reads whoever it names."""
+    return " ".join(_MENTION.sub("", text).split())
+
+
 def refused_warning(name: str) -> str:
     """What to do about a mention that was not made."""
     return (

@@ -26,7 +26,7 @@ from automation.edits import BlockTexts, Edits, apply_edits
 from automation.errors import ItemError
 from automation.items import ObservedIssue
 from automation.markers import block_content, find_key
-from automation.mentions import named
+from automation.mentions import named, unnamed
 from automation.tasks import NewTask, Task, place_task, tasks_of
 
 RECORD_BLOCK = "template-tasks"
@@ -290,22 +290,31 @@ def _newcomers(
     replaced: list[tuple[list[str], list[Task]]], has: Mapping[str, Task]
 ) -> tuple[list[Task], list[tuple[list[str], list[Task]]]]:
     """Of the tasks in place of recorded ones, those for someone new (a roster change in a
-    group's issue, not a rewording): each @mentions only people no task it stands in place
-    of mentions, all of which the issue still has (so their text is known). They are added
-    as new tasks; the others stay rewordings."""
+    group's issue, not a rewording): the tasks it stands in place of are all still in the
+    issue (their text known) and @mention someone, and it mentions only others, in other
+    words (the same task for a person whose username changed is a rewording). They are
+    added as new tasks; the others stay rewordings."""
     added: list[Task] = []
     still: list[tuple[list[str], list[Task]]] = []
     for olds, news in replaced:
-        known = all(h in has for h in olds)
-        before = frozenset().union(*(named(has[h].text) for h in olds)) if known else None
-        fresh = [
-            t for t in news if before is not None and named(t.text) and not named(t.text) & before
-        ]
+        fresh = _for_someone_new(news, [has[h] for h in olds if h in has], len(olds))
         added += fresh
         rest = [task for task in news if task not in fresh]
         if rest:
             still.append((olds, rest))
     return added, still
+
+
+def _for_someone_new(news: list[Task], olds: list[Task], recorded: int) -> list[Task]:
+    before = frozenset().union(*(named(task.text) for task in olds))
+    if len(olds) < recorded or not before:
+        return []
+    words = {unnamed(task.text) for task in olds}
+    return [
+        task
+        for task in news
+        if named(task.text) and not named(task.text) & before and unnamed(task.text) not in words
+    ]
 
 
 def _shown(text: str) -> str:

@@ -209,20 +209,29 @@ def test_a_task_for_someone_new_in_place_of_another_is_added_not_taken_for_a_rew
     blocks: Blocks,
 ) -> None:
     """A roster change in a group's issue (the task that named @ana now names @ben) adds the
-    newcomer's task and keeps ana's. A rewording naming the same person, one naming nobody,
-    and one in place of a task the person deleted (its text unknown) stay rewordings."""
-    body = BODY.replace("- [ ] b\n", "- [ ] b for @ana\n")
+    newcomer's task and keeps ana's. A rewording naming the same person (by the same or a new
+    username), one naming nobody, one adding a mention where there was none, and one in place
+    of a task the person deleted (its text unknown) stay rewordings."""
+    body = BODY.replace("- [ ] b\n", "- [ ] b for Ana (@ana)\n")
     issues = created(program(body), blocks)
-    swapped = program(body.replace("b for @ana", "b for @ben"))
+    swapped = program(body.replace("b for Ana (@ana)", "b for Ben (@ben)"))
     update = updates(plan(swapped, issues, blocks))[1]
-    assert "- [ ] b for @ana\n- [ ] b for @ben\n" in update.after
+    assert "- [ ] b for Ana (@ana)\n- [ ] b for Ben (@ben)\n" in update.after
     assert TASKS_ADDED in update.block
-    for reworded in ("b, better, for @ANA", "b, better"):
-        result = plan(program(body.replace("b for @ana", reworded)), issues, blocks)
+    # the same person by a new username (the same words)
+    for reworded in ("b, better, for Ana (@ANA)", "b, better", "b for Ana (@ana.new)"):
+        result = plan(program(body.replace("b for Ana (@ana)", reworded)), issues, blocks)
         assert all(reworded not in u.after for u in updates(result).values())
         assert any("in place of" in w or "anew" in w for w in result.warnings)
-    deleted = edited(issues[0], "- [ ] b for @ana\n", "")
+    deleted = edited(issues[0], "- [ ] b for Ana (@ana)\n", "")
     assert "@ben" not in updates(plan(swapped, [deleted, *issues[1:]], blocks))[1].after
+    # a task that is only a mention: a username change cannot be told from a newcomer
+    only = created(program(BODY.replace("- [ ] b\n", "- [ ] b for @ana\n")), blocks)
+    result = plan(program(BODY.replace("- [ ] b\n", "- [ ] b for @ben\n")), only, blocks)
+    assert all("@ben" not in u.after for u in updates(result).values())
+    plain = created(program(BODY), blocks)  # "b" mentions nobody: "b with @ben" rewords it
+    result = plan(program(BODY.replace("- [ ] b\n", "- [ ] b with @ben\n")), plain, blocks)
+    assert all("@ben" not in u.after for u in updates(result).values())
 
 
 def test_a_task_reworded_in_the_template_is_reported_and_not_added(blocks: Blocks) -> None:
