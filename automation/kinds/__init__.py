@@ -4,6 +4,7 @@ its kind's issues: a tracking issue, epics, group rollups and a plan-style issue
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -23,7 +24,7 @@ from automation.errors import ConfigError, Problem
 from automation.keyindex import index_issue
 from automation.kinds.registry import kind_of
 from automation.markers import identity_marker
-from automation.privacy import Privacy
+from automation.privacy import HIDDEN, Privacy
 from automation.progress import program_label
 from automation.renames import with_former_keys
 from automation.rendering import MAX_TITLE, Renderer, neutralise_title
@@ -64,14 +65,21 @@ def desired_programs(
     return tuple(result)
 
 
+_QUOTED_VALUE = re.compile(r"(?<!\w)'[^'\n]*'(?!\w)|\"[^\"\n]*\"")
+
+
 def _unnamed(problems: Sequence[Problem], people: Sequence[Person]) -> list[Problem]:
-    """A confidential program's problems with no roster name or username in them: a value a
-    template or title failed on (a sponsee's name, say) would tell who is in the program, and
-    these messages reach CI logs. The file and line still find the place."""
-    hidden = Privacy(
-        names=frozenset(n for person in people for n in (person.username, person.name))
-    )
-    return [replace(problem, message=hidden.about(None, problem.message)) for problem in problems]
+    """A confidential program's problems with no value and no roster name in them: what a
+    template or title failed on (a sponsee's name, a path made of a username) would tell who
+    is in the program, and these messages reach CI logs. Every quoted value goes, and every
+    username, name and part of a name left unquoted; the file and line still find the place."""
+    names = {n for p in people for n in (p.username, p.name, *p.name.split()) if len(n) > 2}
+    hidden = Privacy(names=frozenset(names))
+
+    def redacted(message: str) -> str:
+        return hidden.about(None, _QUOTED_VALUE.sub(f"'{HIDDEN}'", message))
+
+    return [replace(problem, message=redacted(problem.message)) for problem in problems]
 
 
 def _assemble(ctx: Ctx, generated: Generated) -> DesiredProgram:

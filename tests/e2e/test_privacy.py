@@ -133,6 +133,17 @@ def test_a_person_renamed_is_not_named_by_the_old_wording_their_issues_keep(
         (PROGRAM, "{{ sponsee.name }} with", "{{ sponsee.name | mention }} with"),
         (Path("templates/sales-sponsorship/pair.md.j2"), "", "{{ {}[sponsee.name] }}\n"),
         (Path("templates/sales-sponsorship/pair.md.j2"), "", "{% include sponsee.username %}\n"),
+        (
+            Path("templates/sales-sponsorship/pair.md.j2"),
+            "",
+            "{% include 'n/' ~ sponsee.username %}\n",
+        ),
+        (Path("templates/sales-sponsorship/pair.md.j2"), "", "{{ {}[sponsee.name.split()[0]] }}\n"),
+        (
+            Path("templates/sales-sponsorship/pair.md.j2"),
+            "",
+            "{{ {}[sponsee.name | lower | replace(' ', '-')] }}\n",
+        ),
     ],
 )
 def test_a_template_or_title_mistake_in_a_confidential_program_names_nobody(
