@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from automation.figures import references
 from automation.items import ObservedIssue
@@ -164,5 +164,13 @@ def _as_in(seen: Mapping[int, ObservedIssue], issue: ObservedIssue) -> bool:
         issue.updated_at is not None
         and last is not None
         and last.updated_at == issue.updated_at
-        and last == issue
+        and _unordered(last) == _unordered(issue)
+    )
+
+
+def _unordered(issue: ObservedIssue) -> ObservedIssue:
+    """The issue with its labels and assignees sorted: a list and a write's answer may give
+    them in other orders."""
+    return replace(
+        issue, labels=tuple(sorted(issue.labels)), assignees=tuple(sorted(issue.assignees))
     )

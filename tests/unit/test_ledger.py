@@ -161,3 +161,10 @@ def test_an_issue_the_runs_write_newly_refers_to_may_move_in_time_and_nothing_el
     assert writes.explain(noted)
     assert not writes.explain(replace(noted, labels=("needs-attention",)))
     assert not writes.explain(issue(3, T0 + SECOND))  # not referred to: someone changed it
+
+
+def test_an_issue_listed_with_its_labels_or_assignees_in_another_order_is_as_listed() -> None:
+    ledger = Ledger()
+    ledger.saw(replace(issue(1, T0, labels=("a", "b")), assignees=("ana", "ben")))
+    assert ledger.as_listed(replace(issue(1, T0, labels=("b", "a")), assignees=("ben", "ana")))
+    assert not ledger.as_listed(replace(issue(1, T0, labels=("a",)), assignees=("ana", "ben")))
