@@ -304,11 +304,19 @@ class GitLabTracker(Tracker, ChangeLog):
     def _every_issue(self, **query: str) -> Iterator[dict[str, Any]]:
         """Every page of an issue list: those python-gitlab follows by their `Link` header,
         then any an answer without that header still names in `X-Next-Page` (GitLab sends
-        both; a list cut short would look like issues gone)."""
+        both; a list cut short would look like issues gone). An issue listed twice is given
+        once, and a page with nothing new ends the list (a server that names a next page
+        for ever)."""
         pages = self._issue_list(**query)
+        seen: set[object] = set()
         while True:
-            yield from pages
-            if pages.next_page is None:
+            new = 0
+            for issue in pages:  # read page by page, as python-gitlab fetches them
+                if issue.get("iid") not in seen:
+                    seen.add(issue.get("iid"))
+                    new += 1
+                    yield issue
+            if pages.next_page is None or not new:  # a page with nothing new: the end
                 return
             pages = self._issue_list(**query, page=str(pages.next_page))
 

@@ -8,6 +8,7 @@ import math
 import shutil
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -614,3 +615,23 @@ def test_issue_lists_are_read_whole_from_an_answer_without_link_headers(
     listed = tracker.program_issues("program::p")
     assert [i.iid for i in listed] == list(range(1, 151))
     assert len(tracker.keyed_issues()) == 75
+
+
+def test_a_server_that_always_names_a_next_page_does_not_make_the_list_endless(
+    gitlab: GitLabBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An emulation that answers every page with `X-Next-Page` and no `Link`: the page past
+    the end brings nothing new, and the list ends there, each issue once."""
+    project = gitlab.fake.client().projects.get(PROJECT)
+    for n in range(3):
+        project.issues.create({"title": f"t{n}", "labels": "program::p"})
+    monkeypatch.setattr(gitlab_fake, "_link_header", lambda *_: "")
+    real = gitlab_fake.paginate
+
+    def always_next(*args: Any, **kwargs: Any) -> Any:
+        reply = real(*args, **kwargs)
+        reply.headers["X-Next-Page"] = str(int(reply.headers["X-Page"]) + 1)
+        return reply
+
+    monkeypatch.setattr(gitlab_fake, "paginate", always_next)
+    assert [i.iid for i in gitlab.tracker().program_issues("program::p")] == [1, 2, 3]
