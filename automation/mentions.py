@@ -8,8 +8,11 @@ from collections.abc import Callable
 
 ZERO_WIDTH_SPACE = "\u200b"  # after `@`, keeps the text readable and mentions no one
 
-# what GitLab renders as a user or group reference: `@` not preceded by a word character
-_MENTION = re.compile(r"(?<![\w`])@(?=[A-Za-z0-9_])([A-Za-z0-9_.\-/]*[A-Za-z0-9_])")
+# what GitLab renders as a user or group reference: `@` not preceded by an ASCII letter, digit
+# or underscore (Ruby's `\w`: after `é` it is live), outside code spans
+_MENTION = re.compile(r"(?<![A-Za-z0-9_])@(?=[A-Za-z0-9_])([A-Za-z0-9_.\-/]*[A-Za-z0-9_])")
+# a code span on one line: backticks closed by as many (an unpaired one opens none)
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 
 
 def people_only(text: str, is_user: Callable[[str], bool]) -> tuple[str, frozenset[str]]:
@@ -23,7 +26,13 @@ def people_only(text: str, is_user: Callable[[str], bool]) -> tuple[str, frozens
         refused.add(name)
         return "@" + ZERO_WIDTH_SPACE + name
 
-    return _MENTION.sub(check, text), frozenset(refused)
+    pieces: list[str] = []
+    done = 0
+    for code in _CODE_SPAN.finditer(text):
+        pieces += [_MENTION.sub(check, text[done : code.start()]), code.group()]
+        done = code.end()
+    pieces.append(_MENTION.sub(check, text[done:]))
+    return "".join(pieces), frozenset(refused)
 
 
 def named(text: str) -> frozenset[str]:

@@ -229,7 +229,9 @@ def source_problems(environment: jinja2.Environment, source: str, file: str) -> 
     return problems
 
 
-_ALL = re.compile(r"(?<![\w`/\\])@all\b(?![.\-/]?\w)", re.IGNORECASE)  # not `@all-hands`
+# GitLab's user reference: `@` after no ASCII letter, digit or underscore (Ruby's `\w`): so
+# after `é`, or an unpaired backtick, it is live; code spans are taken out before the search
+_ALL = re.compile(r"(?<![\w/\\])@all\b(?![.\-/]?\w)", re.IGNORECASE | re.ASCII)  # not `@all-hands`
 _CODE_SPAN = re.compile(r"(`+).*?\1")
 _INLINE_COMMENT = re.compile(r"<!--.*?-->")
 

@@ -73,6 +73,8 @@ def test_the_configured_group_is_refused_on_the_local_backend(project: Path) -> 
     [
         ("hi @ana and @grp.", "hi @ana and @\u200bgrp.", {"grp"}),
         ("mail ana@grp.com, `@grp`", "mail ana@grp.com, `@grp`", set()),
+        ("merci é@grp", "merci é@\u200bgrp", {"grp"}),  # Ruby's \w is ASCII: é shields nothing
+        ("ping `@grp for help", "ping `@\u200bgrp for help", {"grp"}),  # no code span
         ("@grp/sub please", "@\u200bgrp/sub please", {"grp/sub"}),
         ("@all", "@\u200ball", {"all"}),
         ("@\u200bgrp stays inert", "@\u200bgrp stays inert", set()),

@@ -261,5 +261,7 @@ def test_only_an_all_gitlab_would_read_is_refused() -> None:
         "@all-hands and @allison and @all_team\n"
         "Hello @all, welcome\n"
         "ping @ALL.\n"
+        "Merci à tous é@all\n"  # Ruby's \w is ASCII: é does not shield it
+        "Ping `@all for help\n"  # an unpaired backtick opens no code span
     )
-    assert [p.line for p in mentions_everyone(source, "t.md.j2")] == [8, 9]
+    assert [p.line for p in mentions_everyone(source, "t.md.j2")] == [8, 9, 10, 11]
