@@ -444,7 +444,7 @@ def _on_event(
         raise UsageError("--event reads a GitLab webhook's event: use it with --backend gitlab")
     event = read_event(args.event)
     known = tuple(p.program.id for p in prepared.programs)
-    why = event.ignored(tracker.me, known)
+    why = event.ignored(tracker.me, known, tracker.project_names)
     if why is not None:
         print(f"note: {why}", file=out)
         return EXIT_OK

@@ -5,6 +5,7 @@ affected programs only and ignores the tool's own writes."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,8 @@ from typing import Any
 
 from automation.errors import UsageError
 from automation.progress import program_of
+
+_KIND = re.compile(r"[a-z_]{1,40}")  # an event kind as GitLab names them (issue, note...)
 
 
 @dataclass(frozen=True)
@@ -22,11 +25,19 @@ class Event:
     kind: str
     username: str | None
     programs: tuple[str, ...]
+    project: tuple[str, ...] = ()  # the issue's project as the payload names it: path, id
 
-    def ignored(self, me: str | None, known: tuple[str, ...]) -> str | None:
-        """Why this event needs no run (None: run the programs it names)."""
+    def ignored(
+        self, me: str | None, known: tuple[str, ...], project: tuple[str, ...] = ()
+    ) -> str | None:
+        """Why this event needs no run (None: run the programs it names); PROJECT: how the
+        configured project may be named (its path, its id)."""
         if self.kind != "issue":
-            return f"a {self.kind or 'non-issue'} event changes no issue's tasks; nothing to do"
+            shown = self.kind if _KIND.fullmatch(self.kind) else "non-issue"
+            return f"a {shown} event changes no issue's tasks; nothing to do"
+        ours = {name.lower() for name in project}
+        if ours and self.project and not ours & {name.lower() for name in self.project}:
+            return "the event is about an issue of another project; nothing to do"
         if me is not None and self.username == me:
             return "the event is the tool's own write; nothing to do"
         if not set(self.programs) & set(known):
@@ -40,13 +51,25 @@ def read_event(path: Path) -> Event:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise UsageError(f"--event {path}: cannot read it ({error.strerror})") from error
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:  # nested too deep, a
         raise UsageError(f"--event {path}: not a GitLab webhook payload (JSON)") from error
-    if not isinstance(data, dict):
+    if not isinstance(data, dict):  # number too long: JSON no webhook sends
         raise UsageError(f"--event {path}: not a GitLab webhook payload (a JSON object)")
     user = data.get("user")
     username = user.get("username") if isinstance(user, dict) else None
-    return Event(str(data.get("object_kind") or ""), _text(username), _programs(data))
+    kind = _text(data.get("object_kind")) or ""
+    return Event(kind, _text(username), _programs(data), _project(data))
+
+
+def _project(data: Mapping[str, Any]) -> tuple[str, ...]:
+    """The issue's project as the payload names it (path with namespace, id); () if it
+    does not say."""
+    project = data.get("project")
+    if not isinstance(project, dict):
+        return ()
+    path, number = project.get("path_with_namespace"), project.get("id")
+    names = (_text(path), str(number) if isinstance(number, int) else None)
+    return tuple(name for name in names if name)
 
 
 def _programs(data: Mapping[str, Any]) -> tuple[str, ...]:

@@ -200,6 +200,7 @@ class GitLabTracker(Tracker, ChangeLog):
         self._epics: bool | None = None
         self._keyed: dict[str, ObservedIssue] | None = None
         self._project_id: int | None = None
+        self._project_path = ""
         self._url = connection.url
         self._project = self._gl.projects.get(settings.project, lazy=True)
         self._group = self._gl.groups.get(settings.group, lazy=True)
@@ -233,6 +234,7 @@ class GitLabTracker(Tracker, ChangeLog):
             raise TrackerUnavailable(f"cannot use GitLab at {self._url}: {error}") from error
         self._me = self._gl.user.username if self._gl.user else None
         self._project_id = int(project["id"])
+        self._project_path = str(project.get("path_with_namespace") or "")
         self._check_namespace(project)
         self._check_role(project)
 
@@ -911,6 +913,13 @@ class GitLabTracker(Tracker, ChangeLog):
         it (python-gitlab's `update` sends the name in the body, to a form GitLab deprecated
         in 12.4 that an API built from the documentation may not serve)."""
         self._gl.http_put(f"{self._group.labels.path}/{EncodedId(name)}", post_data=data)
+
+    @property
+    def project_names(self) -> tuple[str, ...]:
+        """How the project may be named: as configured, its id, its full path (after
+        `check_access`)."""
+        found = (str(self._project_id) if self._project_id else "", self._project_path)
+        return tuple(name for name in (self.settings.project, *found) if name)
 
     @property
     def me(self) -> str | None:

@@ -86,6 +86,13 @@ def test_a_removed_program_label_still_names_its_program(two: GitLabBackend) -> 
         ({"object_kind": "note", "user": {"username": "user000"}}, "a note event"),
         (issue_event("user000", ["team::x"]), "belongs to no configured program"),
         (issue_event("user000", ["program::gone"]), "belongs to no configured program"),
+        (
+            issue_event("user000", ["program::demo"], project={"path_with_namespace": "x/other"}),
+            "an issue of another project",
+        ),
+        # a forged kind is not printed: it could carry escapes, line breaks, a megabyte
+        ({"object_kind": "x\n\x1b[31mSummary: 0 created\rFAKE"}, "a non-issue event"),
+        ({"object_kind": ["issue"]}, "a non-issue event"),
     ],
 )
 def test_events_that_need_no_run_read_no_issue(
@@ -100,7 +107,16 @@ def test_the_tools_own_write_is_ignored(two: GitLabBackend) -> None:
     assert "the tool's own write" in run.out and listed(two) == set()
 
 
-@pytest.mark.parametrize("text", ["not json", "[1, 2]"])
+def test_an_event_of_the_project_by_its_path_or_id_is_synced(two: GitLabBackend) -> None:
+    tick_first(two, "demo")
+    project = {"path_with_namespace": PROJECT.upper(), "id": 1}
+    ok(event(two, issue_event("user000", ["program::demo"], project=project)))
+    assert listed(two) == {"program::demo"}
+
+
+@pytest.mark.parametrize(
+    "text", ["not json", "[1, 2]", "[" * 100_000 + "]" * 100_000, '{"a": ' + "9" * 5000 + "}"]
+)
 def test_a_file_that_is_no_payload_is_one_line_and_exit_2(two: GitLabBackend, text: str) -> None:
     Path("payload.json").write_text(text)
     run = two.cli("apply", "--event", "payload.json")
