@@ -566,15 +566,15 @@ class GitLabTracker(Tracker, ChangeLog):
         return self._epics
 
     def _epics_answer(self) -> bool:
-        """Free answers 403, GitLab without epics 404: both mean no epics."""
+        """Free answers 403, GitLab without epics 404: both mean no epics. GitLab failing or
+        out of reach is exit 3, as for any read."""
         try:
-            self._group.epics.list(per_page=1, get_all=False)
-        except GitlabError as error:
-            if error.response_code in (FORBIDDEN, NOT_FOUND):
+            with self._reading("checking for epics"):
+                self._group.epics.list(per_page=1, get_all=False)
+        except ItemError as error:
+            if _status(error) in (FORBIDDEN, NOT_FOUND):
                 return False
-            raise TransientError(
-                self._scrub(f"GitLab failed while checking for epics: {error}")
-            ) from error
+            raise TrackerUnavailable(f"cannot use GitLab at {self._url}: {error}") from error
         return True
 
     def program_epics(self, program_label: str) -> tuple[ObservedEpic, ...]:

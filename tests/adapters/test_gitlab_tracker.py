@@ -635,3 +635,15 @@ def test_a_server_that_always_names_a_next_page_does_not_make_the_list_endless(
 
     monkeypatch.setattr(gitlab_fake, "paginate", always_next)
     assert [i.iid for i in gitlab.tracker().program_issues("program::p")] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    "fault", [{"connection_error": True}, {"status": 500}], ids=["unreachable", "failing"]
+)
+def test_gitlab_failing_on_the_epics_check_is_exit_3_in_one_line(
+    gitlab: GitLabBackend, fault: dict[str, Any]
+) -> None:
+    gitlab.fake.inject(**fault, times=1000, path_contains="/epics")
+    result = gitlab.cli("apply")
+    assert result.code == 3, result.out + result.err
+    assert "checking for epics" in result.err and "Traceback" not in result.err
