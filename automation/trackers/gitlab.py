@@ -570,10 +570,13 @@ class GitLabTracker(Tracker, ChangeLog):
         out of reach is exit 3, as for any read."""
         try:
             with self._reading("checking for epics"):
-                self._group.epics.list(per_page=1, get_all=False)
+                try:
+                    self._group.epics.list(per_page=1, get_all=False)
+                except GitlabError as error:
+                    if error.response_code in (FORBIDDEN, NOT_FOUND):
+                        return False
+                    raise
         except ItemError as error:
-            if _status(error) in (FORBIDDEN, NOT_FOUND):
-                return False
             raise TrackerUnavailable(f"cannot use GitLab at {self._url}: {error}") from error
         return True
 
