@@ -353,11 +353,11 @@ def _mr_note(  # noqa: PLR0917
     private: Privacy,
 ) -> None:
     """One note on the merge request with the plan, edited in place on later pipelines."""
-    project, mr = env.get("CI_PROJECT_ID"), env.get("CI_MERGE_REQUEST_IID")
-    if not isinstance(tracker, GitLabTracker) or not project or not mr:
+    project, mr = env.get("CI_PROJECT_ID"), env.get("CI_MERGE_REQUEST_IID", "")
+    if not isinstance(tracker, GitLabTracker) or not project or not mr.isdecimal():
         print(
             "note: --mr-note needs the GitLab backend in a merge request pipeline "
-            "(CI_PROJECT_ID and CI_MERGE_REQUEST_IID); no note was written",
+            "(CI_PROJECT_ID, and CI_MERGE_REQUEST_IID a number); no note was written",
             file=out,
         )
         return

@@ -171,6 +171,17 @@ def test_mr_note_outside_a_merge_request_says_so(project: Path) -> None:
     assert "--mr-note needs the GitLab backend in a merge request pipeline" in out.getvalue()
 
 
+def test_mr_note_with_a_merge_request_number_that_is_none_says_so(project: Path) -> None:
+    fake = new_fake(users=("sam.delacroix", "aiko.tanaka", "lena.fischer"))
+    env = {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN, "CI_PROJECT_ID": "1"}
+    with fake.activate():
+        result = cli(
+            ["plan", "--backend", "gitlab", "--mr-note"], env | {"CI_MERGE_REQUEST_IID": "x1"}
+        )
+    assert result.code == 0 and "Traceback" not in result.err, result.out + result.err
+    assert "CI_MERGE_REQUEST_IID a number); no note was written" in result.out
+
+
 class Terminal(io.StringIO):
     """Output that says it is an interactive terminal."""
 
