@@ -533,20 +533,22 @@ class GitLabTracker(Tracker, ChangeLog):
 
     def upsert_merge_request_note(self, project: str, mr_iid: int, body: str, marker: str) -> str:
         """Keep one note (found by its marker) on a merge request: create it, or edit it in
-        place when the text changed. Returns what happened."""
+        place when the text changed; a second one (two pipelines that both found none) is
+        deleted. Returns what happened."""
         notes = self._gl.projects.get(project, lazy=True).mergerequests.get(mr_iid, lazy=True).notes
         with self._translated(f"reading the notes of merge request !{mr_iid}"):
             existing = notes.list(get_all=True, per_page=PER_PAGE)
             me = self._gl.user.username if self._gl.user else None
-        ours = next(
-            (
-                n
-                for n in existing
-                if marker in str(n.attributes.get("body", ""))
-                and n.attributes.get("author", {}).get("username") == me
-            ),
-            None,
-        )
+        found = [
+            n
+            for n in existing
+            if marker in str(n.attributes.get("body", ""))
+            and n.attributes.get("author", {}).get("username") == me
+        ]
+        ours = found[0] if found else None
+        for extra in found[1:]:
+            with self._translated(f"deleting a second note on merge request !{mr_iid}"):
+                notes.delete(extra.get_id())
         if ours is None:
             with self._translated(f"commenting on merge request !{mr_iid}"):
                 notes.create({"body": body})

@@ -1183,6 +1183,27 @@ def test_note_creation_limit_counts_every_noteable_of_the_user(fake: FakeGitLab)
     assert fake.issues(PROJECT)[0]["notes"] == ["one", "four"]
 
 
+def test_a_merge_request_note_is_deleted_by_its_author_or_a_maintainer_only(
+    fake: FakeGitLab,
+) -> None:
+    """NotePolicy: admin_note (the author, or a Maintainer) may delete; 204; then 404."""
+    mr_iid = fake.add_merge_request(PROJECT)
+    notes = project_of(fake).mergerequests.get(mr_iid, lazy=True).notes
+    note = notes.create({"body": "mine"})
+    fake.set_member_role("alice", "developer", PROJECT)
+    fake.act_as("alice")
+    with pytest.raises(gitlab.GitlabDeleteError) as refused:
+        project_of(fake).mergerequests.get(mr_iid, lazy=True).notes.delete(note.id)
+    assert refused.value.response_code == 403
+    assert fake.merge_request_notes(PROJECT, mr_iid) == ["mine"]
+    fake.set_member_role("alice", "maintainer", PROJECT)
+    project_of(fake).mergerequests.get(mr_iid, lazy=True).notes.delete(note.id)
+    assert fake.merge_request_notes(PROJECT, mr_iid) == []
+    with pytest.raises(gitlab.GitlabDeleteError) as gone:
+        project_of(fake).mergerequests.get(mr_iid, lazy=True).notes.delete(note.id)
+    assert gone.value.response_code == 404
+
+
 def test_application_limits_are_off_by_default(fake: FakeGitLab) -> None:
     issue = new_issue(project_of(fake))
     for number in range(70):

@@ -164,6 +164,28 @@ def test_the_merge_request_note_is_one_note_edited_in_place(project: Path) -> No
     assert "Lena" not in note and "Fischer" not in note  # names never reach the note
 
 
+def test_two_pipelines_that_both_wrote_the_note_leave_one_after_the_next(project: Path) -> None:
+    """Two merge request pipelines at once each found no note and wrote one: the next
+    pipeline keeps one, up to date, and deletes the other."""
+    fake = new_fake(users=("sam.delacroix", "aiko.tanaka", "lena.fischer"))
+    fake.add_project("enablement/automation")
+    mr = fake.add_merge_request("enablement/automation")
+    env = {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN, "CI_PROJECT_ID": "enablement/automation"}
+    env["CI_MERGE_REQUEST_IID"] = str(mr)
+    with fake.activate():
+        project_api = fake.client().projects.get("enablement/automation", lazy=True)
+        notes = project_api.mergerequests.get(mr, lazy=True).notes
+        for _ in range(2):
+            notes.create({"body": "<!-- automation:plan-note -->\nan older plan"})
+        notes.create({"body": "A reviewer's comment"})
+        result = cli(["plan", "--backend", "gitlab", "--mr-note"], env)
+    assert result.code == 0, result.out + result.err
+    kept = fake.merge_request_notes("enablement/automation", mr)
+    assert len(kept) == 2 and "A reviewer's comment" in kept
+    assert sum(note.startswith("<!-- automation:plan-note -->") for note in kept) == 1
+    assert not any("an older plan" in note for note in kept)
+
+
 def test_mr_note_outside_a_merge_request_says_so(project: Path) -> None:
     out, err = io.StringIO(), io.StringIO()
     code = run(["plan", "--backend", "local", "--mr-note"], {}, out, err, StepClock())

@@ -1971,7 +1971,7 @@ class LabelHandlers(Handlers):
 
 
 class MergeRequestNoteHandlers(Handlers):
-    """Merge request notes: list, create and edit (quick actions run and are stripped)."""
+    """Merge request notes: list, create, edit (quick actions run and are stripped), delete."""
 
     def routes(self) -> list[tuple[str, str, Handler]]:
         """Return the routes of this handler group."""
@@ -1980,6 +1980,7 @@ class MergeRequestNoteHandlers(Handlers):
             ("GET", base, self.list_notes),
             ("POST", base, self.create_note),
             ("PUT", base + "/{note}", self.update_note),
+            ("DELETE", base + "/{note}", self.delete_note),
         ]
 
     def _notes(self, request: Request) -> list[Note]:
@@ -2034,6 +2035,20 @@ class MergeRequestNoteHandlers(Handlers):
         note.body = self._text(request.params.text("body"), f"mr-note:{note.id}")
         note.updated_at = self.state.clock.now()
         return Reply(200, self._present(note))
+
+    def delete_note(self, request: Request) -> Reply:
+        """Delete a note: its author, or a Maintainer (NotePolicy admin_note); 204."""
+        notes = self._notes(request)
+        note = next((n for n in notes if str(n.id) == request.args["note"]), None)
+        if note is None:
+            raise not_found("Note Not Found")
+        project = self.state.project(request.args["project"])
+        if note.author is not self.fake.owner and not self.state.can(
+            "maintainer", project.group, project
+        ):
+            raise ApiError(403, {"message": "403 Forbidden"})
+        notes.remove(note)
+        return Reply(204, None)
 
 
 class MemberHandlers(Handlers):
