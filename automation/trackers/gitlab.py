@@ -201,6 +201,8 @@ class GitLabTracker(Tracker, ChangeLog):
         self._keyed: dict[str, ObservedIssue] | None = None
         self._project_id: int | None = None
         self._project_path = ""
+        self._lock_id: int | None = None  # the run lock label last read
+        self._lock_gone = False  # ... or that it was gone
         self._url = connection.url
         self._project = self._gl.projects.get(settings.project, lazy=True)
         self._group = self._gl.groups.get(settings.group, lazy=True)
@@ -889,21 +891,32 @@ class GitLabTracker(Tracker, ChangeLog):
         return True
 
     def lock_read(self) -> tuple[str, dt.datetime] | None:
-        """The lock label's holder and expiry; None when it is gone or unreadable."""
+        """The lock label's holder and expiry; None when it is gone or unreadable. The label
+        read is the one `lock_drop` deletes."""
+        self._lock_id, self._lock_gone = None, False
         try:
             with self._reading("reading the run lock"):
                 label = self._group.labels.get(LOCK_LABEL)
         except ItemError as error:
             if _status(error) == NOT_FOUND:
+                self._lock_gone = True
                 return None
             raise
+        found = label.attributes.get("id")
+        self._lock_id = found if isinstance(found, int) else None
         return _read_lock(str(label.attributes.get("description") or ""))
 
     def lock_drop(self) -> None:
-        """Delete the lock label (already gone is fine)."""
+        """Delete the lock label last read, by its id (already gone is fine): a run that
+        found it expired must not delete the new lock another run made meanwhile, which has
+        the same name and another id (GitLab deletes by id or name, unconditionally)."""
+        target: int | str = self._lock_id if self._lock_id is not None else LOCK_LABEL
+        gone, self._lock_id, self._lock_gone = self._lock_gone, None, False
+        if gone:
+            return  # gone when last read: a lock there now is another run's
         try:
             with self._ledger.accounted(), self._translated("releasing the run lock"):
-                self._group.labels.delete(LOCK_LABEL)
+                self._group.labels.delete(target)
         except ItemError as error:
             if _status(error) != NOT_FOUND:
                 raise TrackerUnavailable(str(error)) from error

@@ -170,6 +170,33 @@ def test_the_record_and_the_lock_are_updated_through_the_documented_path(
     assert tracker.read_sync_record() == "second"
 
 
+def test_two_runs_that_find_the_same_expired_lock_never_both_hold_it(
+    gitlab: GitLabBackend,
+) -> None:
+    """A crashed run's lock has expired. Run B reads it, and before B deletes it, run A
+    takes over (deletes it, makes its own). B's delete names the label it read (its id), so
+    A's lock stays; B then finds A's lock live and waits (here: gives up at once)."""
+    settings = GitLabSettings(group=GROUP, project=PROJECT)
+    one, two, three = (
+        GitLabTracker(Connection(URL, TOKEN), settings, sleep=lambda _: None) for _ in range(3)
+    )
+    clock = StepClock(dt.datetime(2026, 11, 24, 6, 0, tzinfo=dt.UTC))
+    assert one.lock_take("run-crashed", clock.now() - dt.timedelta(hours=2))
+    run_a = RunLock(two, clock, holder="run-A")
+    run_b = RunLock(three, clock, holder="run-B", wait=dt.timedelta(0))
+    drop = three.lock_drop
+
+    def a_takes_over_first() -> None:
+        run_a.acquire()
+        drop()
+
+    three.lock_drop = a_takes_over_first  # type: ignore[method-assign]
+    with pytest.raises(TrackerUnavailable, match="another run of the automation holds the lock"):
+        run_b.acquire()
+    held = one.lock_read()
+    assert held is not None and held[0] == "run-A"
+
+
 @pytest.mark.parametrize("minutes_left", [30, -30])
 def test_a_subgroup_deployment_waits_out_its_parent_groups_lock(
     gitlab: GitLabBackend, minutes_left: int
