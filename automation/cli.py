@@ -447,6 +447,9 @@ def _on_event(
     why = event.ignored(tracker.me, known, tracker.project_names)
     if why is not None:
         print(f"note: {why}", file=out)
+        if args.report:  # a report says so too, as for every run (CI keeps it as an artifact)
+            result = Result((), (), (), (why,), Summary.of((), 0, 0, 0))
+            write_report(args.report, "apply", today, result, Privacy())
         return EXIT_OK
     chosen = tuple(p for p in prepared.programs if p.program.id in event.programs)
     return _apply(args, replace(prepared, programs=chosen), tracker, today, env=env, out=out)

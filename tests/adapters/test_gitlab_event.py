@@ -103,8 +103,12 @@ def test_events_that_need_no_run_read_no_issue(
 
 
 def test_the_tools_own_write_is_ignored(two: GitLabBackend) -> None:
-    run = ok(event(two, issue_event(two.fake.owner.username, ["program::demo"])))
+    run = ok(
+        event(two, issue_event(two.fake.owner.username, ["program::demo"]), "--report", "r.json")
+    )
     assert "the tool's own write" in run.out and listed(two) == set()
+    report = json.loads(Path("r.json").read_text())  # the report the job keeps, all the same
+    assert any("the tool's own write" in notice for notice in report["notices"])
 
 
 def test_an_event_of_the_project_by_its_path_or_id_is_synced(two: GitLabBackend) -> None:
