@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import gc
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -344,6 +345,9 @@ def _plan(
     return EXIT_ITEMS_FAILED if plan.failures else EXIT_OK
 
 
+_MR_IID = re.compile(r"[1-9][0-9]*")  # a merge request's number, as GitLab gives it
+
+
 def _mr_note(  # noqa: PLR0917
     tracker: Tracker,
     plan: Plan,
@@ -354,7 +358,7 @@ def _mr_note(  # noqa: PLR0917
 ) -> None:
     """One note on the merge request with the plan, edited in place on later pipelines."""
     project, mr = env.get("CI_PROJECT_ID"), env.get("CI_MERGE_REQUEST_IID", "")
-    if not isinstance(tracker, GitLabTracker) or not project or not mr.isdecimal():
+    if not isinstance(tracker, GitLabTracker) or not project or not _MR_IID.fullmatch(mr):
         print(
             "note: --mr-note needs the GitLab backend in a merge request pipeline "
             "(CI_PROJECT_ID, and CI_MERGE_REQUEST_IID a number); no note was written",

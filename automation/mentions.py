@@ -11,8 +11,9 @@ ZERO_WIDTH_SPACE = "\u200b"  # after `@`, keeps the text readable and mentions n
 # what GitLab renders as a user or group reference: `@` not preceded by an ASCII letter, digit
 # or underscore (Ruby's `\w`: after `é` it is live), outside code spans
 _MENTION = re.compile(r"(?<![A-Za-z0-9_])@(?=[A-Za-z0-9_])([A-Za-z0-9_.\-/]*[A-Za-z0-9_])")
-# a code span on one line: backticks closed by as many (an unpaired one opens none)
-_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
+# a code span on one line (CommonMark): a run of backticks, not escaped, closed by a run of
+# exactly as many; a run with no such partner is literal backticks and opens nothing
+CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`).+?(?<!`)\1(?!`)")
 
 
 def people_only(text: str, is_user: Callable[[str], bool]) -> tuple[str, frozenset[str]]:
@@ -26,23 +27,30 @@ def people_only(text: str, is_user: Callable[[str], bool]) -> tuple[str, frozens
         refused.add(name)
         return "@" + ZERO_WIDTH_SPACE + name
 
+    return _outside_code(text, lambda part: _MENTION.sub(check, part)), frozenset(refused)
+
+
+def _outside_code(text: str, change: Callable[[str], str]) -> str:
+    """TEXT with CHANGE made to each part outside its code spans."""
     pieces: list[str] = []
     done = 0
-    for code in _CODE_SPAN.finditer(text):
-        pieces += [_MENTION.sub(check, text[done : code.start()]), code.group()]
+    for code in CODE_SPAN.finditer(text):
+        pieces += [change(text[done : code.start()]), code.group()]
         done = code.end()
-    pieces.append(_MENTION.sub(check, text[done:]))
-    return "".join(pieces), frozenset(refused)
+    pieces.append(change(text[done:]))
+    return "".join(pieces)
 
 
 def named(text: str) -> frozenset[str]:
-    """The names TEXT mentions, lowercased (GitLab's usernames are case-insensitive)."""
-    return frozenset(match.group(1).lower() for match in _MENTION.finditer(text))
+    """The names TEXT mentions (outside code), lowercased (GitLab's usernames are
+    case-insensitive)."""
+    plain = CODE_SPAN.sub(" ", text)
+    return frozenset(name.lower() for name in _MENTION.findall(plain))
 
 
 def unnamed(text: str) -> str:
     """TEXT without its mentions, spaces collapsed: a task as it reads whoever it names."""
-    return " ".join(_MENTION.sub("", text).split())
+    return " ".join(_outside_code(text, lambda part: _MENTION.sub("", part)).split())
 
 
 def refused_warning(name: str) -> str:

@@ -24,6 +24,7 @@ from automation.config.source import not_utf8
 from automation.errors import ConfigError, Problem
 from automation.items import DESCRIPTION_LIMIT
 from automation.markers import empty_block
+from automation.mentions import CODE_SPAN
 
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
@@ -232,7 +233,6 @@ def source_problems(environment: jinja2.Environment, source: str, file: str) -> 
 # GitLab's user reference: `@` after no ASCII letter, digit or underscore (Ruby's `\w`): so
 # after `é`, or an unpaired backtick, it is live; code spans are taken out before the search
 _ALL = re.compile(r"(?<![\w/\\])@all\b(?![.\-/]?\w)", re.IGNORECASE | re.ASCII)  # not `@all-hands`
-_CODE_SPAN = re.compile(r"(`+).*?\1")
 _INLINE_COMMENT = re.compile(r"<!--.*?-->")
 
 
@@ -250,7 +250,7 @@ def mentions_everyone(source: str, file: str) -> list[Problem]:
             "without the `@`",
         )
         for number, (line, visible) in enumerate(zip(lines, shown, strict=True), start=1)
-        if visible and _ALL.search(_INLINE_COMMENT.sub("", _CODE_SPAN.sub("", line)))
+        if visible and _ALL.search(_INLINE_COMMENT.sub("", CODE_SPAN.sub("", line)))
     ]
 
 

@@ -549,8 +549,12 @@ class GitLabTracker(Tracker, ChangeLog):
         ]
         ours = found[0] if found else None
         for extra in found[1:]:
-            with self._translated(f"deleting a second note on merge request !{mr_iid}"):
-                notes.delete(extra.get_id())
+            try:
+                with self._translated(f"deleting a second note on merge request !{mr_iid}"):
+                    notes.delete(extra.get_id())
+            except ItemError as error:
+                if _status(error) != NOT_FOUND:  # gone: another pipeline deleted it first
+                    raise
         if ours is None:
             with self._translated(f"commenting on merge request !{mr_iid}"):
                 notes.create({"body": body})

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.mentions import people_only
+from automation.mentions import named, people_only, unnamed
 from tests.backends import GROUP, PROJECT, GitLabBackend, LocalBackend, new_fake
 from tests.projects import make_project, program_with, roster
 
@@ -75,6 +75,11 @@ def test_the_configured_group_is_refused_on_the_local_backend(project: Path) -> 
         ("mail ana@grp.com, `@grp`", "mail ana@grp.com, `@grp`", set()),
         ("merci é@grp", "merci é@\u200bgrp", {"grp"}),  # Ruby's \w is ASCII: é shields nothing
         ("ping `@grp for help", "ping `@\u200bgrp for help", {"grp"}),  # no code span
+        # CommonMark: a span closes on a run of exactly as many backticks, not escaped
+        ("``@grp`", "``@\u200bgrp`", {"grp"}),
+        ("x ```@grp``", "x ```@\u200bgrp``", {"grp"}),
+        ("\\`@grp\\`", "\\`@\u200bgrp\\`", {"grp"}),
+        ("``a ` @grp``", "``a ` @grp``", set()),  # one span, a lone backtick inside
         ("@grp/sub please", "@\u200bgrp/sub please", {"grp/sub"}),
         ("@all", "@\u200ball", {"all"}),
         ("@\u200bgrp stays inert", "@\u200bgrp stays inert", set()),
@@ -93,3 +98,8 @@ def test_a_user_lookup_that_fails_fails_the_item_instead_of_dropping_the_mention
     assert result.code == 1
     assert "is not a GitLab user" not in result.out  # nobody is told to fix a correct name
     assert not any("@\u200bben" in i["description"] for i in gitlab.fake.issues(PROJECT))
+
+
+def test_the_names_a_task_mentions_leave_out_code() -> None:
+    assert named("ask @Ana and `@ben` about it") == frozenset({"ana"})
+    assert unnamed("ask @Ana and `@ben` about it") == "ask and `@ben` about it"

@@ -186,6 +186,26 @@ def test_two_pipelines_that_both_wrote_the_note_leave_one_after_the_next(project
     assert not any("an older plan" in note for note in kept)
 
 
+def test_a_second_note_another_pipeline_deleted_first_is_no_failure(project: Path) -> None:
+    """Both pipelines see two notes and delete the second: the one that comes later finds
+    it gone (404), and still updates the note it keeps."""
+    fake = new_fake(users=("sam.delacroix", "aiko.tanaka", "lena.fischer"))
+    fake.add_project("enablement/automation")
+    mr = fake.add_merge_request("enablement/automation")
+    env = {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN, "CI_PROJECT_ID": "enablement/automation"}
+    env["CI_MERGE_REQUEST_IID"] = str(mr)
+    with fake.activate():
+        project_api = fake.client().projects.get("enablement/automation", lazy=True)
+        notes = project_api.mergerequests.get(mr, lazy=True).notes
+        older = notes.create({"body": "<!-- automation:plan-note -->\nan older plan"})
+        notes.create({"body": "<!-- automation:plan-note -->\nanother older plan"})
+        fake.before_request("DELETE", "/notes/", lambda: notes.delete(older.id))
+        result = cli(["plan", "--backend", "gitlab", "--mr-note"], env)
+    assert result.code == 0, result.out + result.err
+    (kept,) = fake.merge_request_notes("enablement/automation", mr)
+    assert "older plan" not in kept and "note: merge request note updated" in result.out
+
+
 def test_mr_note_outside_a_merge_request_says_so(project: Path) -> None:
     out, err = io.StringIO(), io.StringIO()
     code = run(["plan", "--backend", "local", "--mr-note"], {}, out, err, StepClock())
@@ -193,12 +213,15 @@ def test_mr_note_outside_a_merge_request_says_so(project: Path) -> None:
     assert "--mr-note needs the GitLab backend in a merge request pipeline" in out.getvalue()
 
 
-def test_mr_note_with_a_merge_request_number_that_is_none_says_so(project: Path) -> None:
+@pytest.mark.parametrize("number", ["x1", "\u0661", "0", "007"])
+def test_mr_note_with_a_merge_request_number_that_is_none_says_so(
+    project: Path, number: str
+) -> None:
     fake = new_fake(users=("sam.delacroix", "aiko.tanaka", "lena.fischer"))
     env = {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN, "CI_PROJECT_ID": "1"}
     with fake.activate():
         result = cli(
-            ["plan", "--backend", "gitlab", "--mr-note"], env | {"CI_MERGE_REQUEST_IID": "x1"}
+            ["plan", "--backend", "gitlab", "--mr-note"], env | {"CI_MERGE_REQUEST_IID": number}
         )
     assert result.code == 0 and "Traceback" not in result.err, result.out + result.err
     assert "CI_MERGE_REQUEST_IID a number); no note was written" in result.out

@@ -263,5 +263,6 @@ def test_only_an_all_gitlab_would_read_is_refused() -> None:
         "ping @ALL.\n"
         "Merci à tous é@all\n"  # Ruby's \w is ASCII: é does not shield it
         "Ping `@all for help\n"  # an unpaired backtick opens no code span
+        "x ```@all`` and `@all``\n"  # runs of other lengths close nothing
     )
-    assert [p.line for p in mentions_everyone(source, "t.md.j2")] == [8, 9, 10, 11]
+    assert [p.line for p in mentions_everyone(source, "t.md.j2")] == [8, 9, 10, 11, 12]
