@@ -7,6 +7,7 @@ import io
 import json
 import re
 import shlex
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 import yaml
 
 from automation.cli import build_parser, run
-from tests.backends import PROJECT, TOKEN, URL, StepClock, cli, new_fake
+from tests.backends import PROJECT, TOKEN, URL, Result, StepClock, cli, new_fake
 from tests.conftest import REPO, keep_programs
 
 PIPELINE: dict[str, Any] = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text())
@@ -164,9 +165,12 @@ def test_the_merge_request_note_is_one_note_edited_in_place(project: Path) -> No
     assert "Lena" not in note and "Fischer" not in note  # names never reach the note
 
 
-def test_two_pipelines_that_both_wrote_the_note_leave_one_after_the_next(project: Path) -> None:
-    """Two merge request pipelines at once each found no note and wrote one: the next
-    pipeline keeps one, up to date, and deletes the other."""
+def _with_notes(
+    bodies: list[str], meanwhile: Callable[[Any, list[Any]], None] = lambda *_: None
+) -> tuple[Result, list[str]]:
+    """A merge request with these notes (the token's user wrote them), then `plan --mr-note`
+    (MEANWHILE, given the notes' manager and the notes made, sets up what happens during it);
+    the run, and the merge request's notes after it."""
     fake = new_fake(users=("sam.delacroix", "aiko.tanaka", "lena.fischer"))
     fake.add_project("enablement/automation")
     mr = fake.add_merge_request("enablement/automation")
@@ -175,12 +179,20 @@ def test_two_pipelines_that_both_wrote_the_note_leave_one_after_the_next(project
     with fake.activate():
         project_api = fake.client().projects.get("enablement/automation", lazy=True)
         notes = project_api.mergerequests.get(mr, lazy=True).notes
-        for _ in range(2):
-            notes.create({"body": "<!-- automation:plan-note -->\nan older plan"})
-        notes.create({"body": "A reviewer's comment"})
+        made = [notes.create({"body": body}) for body in bodies]
+        meanwhile(fake, [notes, *made])
         result = cli(["plan", "--backend", "gitlab", "--mr-note"], env)
     assert result.code == 0, result.out + result.err
-    kept = fake.merge_request_notes("enablement/automation", mr)
+    return result, fake.merge_request_notes("enablement/automation", mr)
+
+
+OLDER = "<!-- automation:plan-note -->\nan older plan"
+
+
+def test_two_pipelines_that_both_wrote_the_note_leave_one_after_the_next(project: Path) -> None:
+    """Two merge request pipelines at once each found no note and wrote one: the next
+    pipeline keeps one, up to date, and deletes the other."""
+    _, kept = _with_notes([OLDER, OLDER, "A reviewer's comment"])
     assert len(kept) == 2 and "A reviewer's comment" in kept
     assert sum(note.startswith("<!-- automation:plan-note -->") for note in kept) == 1
     assert not any("an older plan" in note for note in kept)
@@ -189,20 +201,12 @@ def test_two_pipelines_that_both_wrote_the_note_leave_one_after_the_next(project
 def test_a_second_note_another_pipeline_deleted_first_is_no_failure(project: Path) -> None:
     """Both pipelines see two notes and delete the second: the one that comes later finds
     it gone (404), and still updates the note it keeps."""
-    fake = new_fake(users=("sam.delacroix", "aiko.tanaka", "lena.fischer"))
-    fake.add_project("enablement/automation")
-    mr = fake.add_merge_request("enablement/automation")
-    env = {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN, "CI_PROJECT_ID": "enablement/automation"}
-    env["CI_MERGE_REQUEST_IID"] = str(mr)
-    with fake.activate():
-        project_api = fake.client().projects.get("enablement/automation", lazy=True)
-        notes = project_api.mergerequests.get(mr, lazy=True).notes
-        older = notes.create({"body": "<!-- automation:plan-note -->\nan older plan"})
-        notes.create({"body": "<!-- automation:plan-note -->\nanother older plan"})
+
+    def deleted_first(fake: Any, made: list[Any]) -> None:
+        notes, older = made[0], made[1]
         fake.before_request("DELETE", "/notes/", lambda: notes.delete(older.id))
-        result = cli(["plan", "--backend", "gitlab", "--mr-note"], env)
-    assert result.code == 0, result.out + result.err
-    (kept,) = fake.merge_request_notes("enablement/automation", mr)
+
+    result, (kept,) = _with_notes([OLDER, OLDER + ", another"], deleted_first)
     assert "older plan" not in kept and "note: merge request note updated" in result.out
 
 
