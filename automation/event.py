@@ -51,9 +51,10 @@ def read_event(path: Path) -> Event:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise UsageError(f"--event {path}: cannot read it ({error.strerror})") from error
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:  # nested too deep, a
+    # (ValueError: bad JSON, or a number too long; RecursionError: nested too deep)
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise UsageError(f"--event {path}: not a GitLab webhook payload (JSON)") from error
-    if not isinstance(data, dict):  # number too long: JSON no webhook sends
+    if not isinstance(data, dict):
         raise UsageError(f"--event {path}: not a GitLab webhook payload (a JSON object)")
     user = data.get("user")
     username = user.get("username") if isinstance(user, dict) else None

@@ -195,9 +195,6 @@ def _separator(text: str) -> str:
     return "\n" if text.endswith("\n") else "\n\n"
 
 
-_ANY_BEGIN = re.compile(r"^\s*<!-- automation:begin (?P<name>[a-z][a-z0-9-]*) -->\s*$")
-
-
 def outside_blocks(text: str) -> str:
     """The text with the content of every tool-owned block left out (markers kept). A begin
     marker with no end marker after it (a person deleted it) hides nothing: the block is
@@ -208,8 +205,8 @@ def outside_blocks(text: str) -> str:
     for line, quoted in zip(text.split("\n"), _quoted(text), strict=True):
         if inside is None:
             kept.append(line)
-            opened = None if quoted else _ANY_BEGIN.match(_bare(line))
-            inside = opened.group("name") if opened else None
+            marker = None if quoted else _ANY_MARKER.match(_bare(line))
+            inside = marker.group("name") if marker and marker.group("side") == "begin" else None
         elif not quoted and _bare(line) == end_marker(inside):
             kept.append(line)
             inside, held = None, []

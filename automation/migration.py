@@ -313,7 +313,7 @@ def _for_someone_new(news: list[Task], olds: list[Task], recorded: int) -> list[
     return [
         task
         for task in news
-        if named(task.text) and not named(task.text) & before and unnamed(task.text) not in words
+        if (names := named(task.text)) and not names & before and unnamed(task.text) not in words
     ]
 
 

@@ -667,13 +667,12 @@ class GitLabTracker(Tracker, ChangeLog):
 
     def link_issues(self, iid: int, target_iid: int) -> None:
         """Relate two issues of the project; an existing link (409) is fine."""
-        data = {"target_project_id": self._project_id, "target_issue_iid": target_iid}
+        project = self._project_id or self.settings.project  # its id, once check_access ran
+        data = {"target_project_id": project, "target_issue_iid": target_iid}
         self._pace("update", self.settings.issue_updates_per_minute)
         try:  # the answer's body is not read: nothing in it is needed
             with self._translated(f"linking #{iid} to #{target_iid}"):
-                self._gl.http_post(
-                    f"/projects/{self._project_id}/issues/{iid}/links", post_data=data
-                )
+                self._gl.http_post(f"{self._project.issues.path}/{iid}/links", post_data=data)
         except ItemError as error:
             if not _conflict(error):
                 raise
