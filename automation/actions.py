@@ -5,6 +5,7 @@ action makes the type checker list every place that must handle it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import assert_never
@@ -80,6 +81,19 @@ class UpdateAssignees:
     add: tuple[str, ...]
     remove: tuple[str, ...]
     order: tuple[str, ...] = ()  # the people configuration names, the first kept on Free
+
+
+@dataclass(frozen=True)
+class UpdateDueDate:
+    """Move an issue's due date that configuration moved, when it is still the date the
+    tool set (BEFORE) in the issue read just before writing: a date a person set meanwhile
+    stays (see duedates.py)."""
+
+    program: str
+    key: str
+    iid: int
+    before: dt.date | None
+    after: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -203,6 +217,7 @@ Action = (
     | UpdateDescription
     | UpdateLabels
     | UpdateAssignees
+    | UpdateDueDate
     | AddNote
     | CloseIssue
     | ReopenIssue
@@ -226,7 +241,14 @@ def steps_of(action: Action) -> frozenset[str]:
         case UpdateLabels():
             return frozenset({"labels"})
         # assignees go with their note and record (progress), never without them
-        case UpdateDescription() | AddNote() | CloseIssue() | ReopenIssue() | UpdateAssignees():
+        case (
+            UpdateDescription()
+            | AddNote()
+            | CloseIssue()
+            | ReopenIssue()
+            | UpdateAssignees()
+            | UpdateDueDate()
+        ):
             return frozenset({"progress"})
         case UpdateEpic():  # a rename: whichever step runs first makes it
             return ALL_STEPS

@@ -21,6 +21,7 @@ from automation.actions import (
     ReopenIssue,
     UpdateAssignees,
     UpdateDescription,
+    UpdateDueDate,
     UpdateEpic,
     UpdateLabels,
 )
@@ -73,6 +74,8 @@ class Writer:
                 t.update_labels(action.iid, action.add, action.remove)
             case UpdateAssignees():
                 self._reassign(action)
+            case UpdateDueDate():
+                self._move_due_date(action)
             case AddNote():
                 self._note(action)
             case CloseIssue():
@@ -165,6 +168,17 @@ class Writer:
                 raise _Skipped
             kept = self.tracker.set_assignees(action.iid, wanted)
         self._dropped(action.program, action.iid, missing(action.add, kept), kept)
+
+    def _move_due_date(self, action: UpdateDueDate) -> None:
+        """Read the issue again and move its due date only if it is still the one the tool
+        set: a date a person set since the run listed the issue stays."""
+        with self.tracker.adjacent():
+            fresh = self.tracker.get_issue(action.iid)
+            if fresh is None:
+                raise ItemError(f"issue #{action.iid} was deleted during the run")
+            if fresh.due_date != action.before:
+                raise _Skipped
+            self.tracker.set_due_date(action.iid, action.after)
 
     def _rename_epic(self, action: UpdateEpic) -> None:
         """Read the epic again and make the rename on that text (one write: description and
@@ -313,6 +327,7 @@ def _labels_of(action: Action) -> set[str]:
             CreateLabel()
             | UpdateDescription()
             | UpdateAssignees()
+            | UpdateDueDate()
             | AddNote()
             | CloseIssue()
             | ReopenIssue()

@@ -88,3 +88,25 @@ def updates(
 def present(action: _A | None) -> tuple[_A, ...]:
     """The action, if there is one, as a tuple of actions."""
     return () if action is None else (action,)
+
+
+def joined(written: Plan, more: Plan) -> Plan:
+    """An issue's other writes, then those that follow configuration (its people's, its due
+    date's): an issue they change is not counted as unchanged. A record written alone (an
+    issue made before the record, the first time) joins the issue's own description update,
+    if it has one: one write, not two."""
+    if more.actions and written.unchanged:
+        written = replace(written, unchanged=0)
+    mine = more.actions[0] if len(more.actions) == 1 else None
+    if not isinstance(mine, UpdateDescription):
+        return written + more
+    actions = list(written.actions)
+    for i, action in enumerate(actions):
+        if isinstance(action, UpdateDescription) and action.key == mine.key:
+            edits = replace(action.edits, blocks=(*action.edits.blocks, *mine.edits.blocks))
+            after = apply_edits(action.after, mine.edits)
+            actions[i] = replace(
+                action, block=f"{action.block}, {mine.block}", after=after, edits=edits
+            )
+            return replace(written, actions=tuple(actions)) + replace(more, actions=())
+    return written + more

@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 
 from automation.actions import (
     Action,
@@ -32,12 +31,11 @@ from automation.actions import (
     Failure,
     Plan,
     UpdateAssignees,
-    UpdateDescription,
 )
 from automation.changes import description_update
 from automation.config.models import Program
 from automation.desired import DesiredIssue
-from automation.edits import BlockTexts, Edits, apply_edits
+from automation.edits import BlockTexts, Edits
 from automation.errors import ItemError
 from automation.items import ObservedIssue
 from automation.markers import block_content
@@ -185,24 +183,3 @@ def note(
         lines.append(f"- No longer assigned by the program: {', '.join(gone)}")
     lines += ["", "People assigned by hand stay assigned."]
     return "\n".join(lines)
-
-
-def with_people(written: Plan, people: Plan) -> Plan:
-    """An issue's other writes, then its people's: an issue whose people change is not
-    counted as unchanged. A record written alone (an issue made before the record, the first
-    time) joins the issue's own description update, if it has one: one write, not two."""
-    if people.actions and written.unchanged:
-        written = replace(written, unchanged=0)
-    mine = people.actions[0] if len(people.actions) == 1 else None
-    if not isinstance(mine, UpdateDescription):
-        return written + people
-    actions = list(written.actions)
-    for i, action in enumerate(actions):
-        if isinstance(action, UpdateDescription) and action.key == mine.key:
-            edits = replace(action.edits, blocks=(*action.edits.blocks, *mine.edits.blocks))
-            after = apply_edits(action.after, mine.edits)
-            actions[i] = replace(
-                action, block=f"{action.block}, {mine.block}", after=after, edits=edits
-            )
-            return replace(written, actions=tuple(actions)) + replace(people, actions=())
-    return written + people

@@ -26,8 +26,16 @@ from automation.blocks import (
     RollupRow,
     record_specs,
 )
-from automation.changes import description_update, has_block, labels_update, present, updates
+from automation.changes import (
+    description_update,
+    has_block,
+    joined,
+    labels_update,
+    present,
+    updates,
+)
 from automation.desired import DesiredIssue, DesiredProgram, Measured
+from automation.duedates import due_after, due_blocks, plan_due
 from automation.edits import BlockTexts, Edits, apply_edits
 from automation.epics import plan_epics, plan_links
 from automation.identity import resolve
@@ -41,7 +49,7 @@ from automation.lifecycle import (
 )
 from automation.migration import Migrations, migrate, record_block
 from automation.missed import missed_periods
-from automation.people import people_blocks, plan_people, with_people
+from automation.people import people_blocks, plan_people
 from automation.planning import ProgramContext, create, exposed, refused
 from automation.progress import (
     Progress,
@@ -140,7 +148,8 @@ def _measure_all(
         issue = found.get(item.key)
         if issue is not None:
             text = migrations.text(item.key, issue.description)
-            progress = measure(text, desired.program, issue.due_date, today, item.sections)
+            due = due_after(item, issue)  # configuration may move it in this plan
+            progress = measure(text, desired.program, due, today, item.sections)
             measured[item.key] = Measured(issue, progress, read_records(issue.description, specs))
     return measured
 
@@ -171,7 +180,8 @@ def _plan_tracked(
     blocks = (*blocks, *turned.blocks)
     written, state = _write_tracked(item, found, blocks, progress, completing, ctx, turned)
     if state == "opened" and not written.failures:  # an issue that failed gets nothing
-        written = with_people(written, plan_people(ctx.desired.program, item, found))
+        written = joined(written, plan_people(ctx.desired.program, item, found))
+        written = joined(written, plan_due(ctx.desired.program, item, found))
         written = _with_notes_elsewhere(written, item, found, ctx)
     row = RollupRow(found.reference, item.subject, item.group, progress, state, records)
     return headings + written + unreadable, row
@@ -251,7 +261,8 @@ def _plan_new(item: DesiredIssue, ctx: ProgramContext) -> tuple[Plan, RollupRow]
     derived = ctx.blocks.derived(item.derived, ctx.measured)
     record = record_block(ctx.desired.program, item)
     text = apply_edits(
-        item.description, Edits((*item.blocks, *derived, *people_blocks(item), *record))
+        item.description,
+        Edits((*item.blocks, *derived, *people_blocks(item), *due_blocks(item), *record)),
     )
     progress = ctx.measure(text, item.due_date, item.sections)  # blocks hold no tasks
     text = apply_edits(text, Edits(((PROGRESS_BLOCK, ctx.blocks.progress(progress)),)))

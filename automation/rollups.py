@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from automation.actions import Plan, combine
 from automation.blocks import ROLLUP_BLOCK, RollupRow, counted
+from automation.changes import joined
 from automation.charts import CHARTS_BLOCK, charts_of, rollup_history
 from automation.desired import DesiredIssue
 from automation.edits import BlockTexts, Edits, apply_edits
@@ -17,7 +18,7 @@ from automation.identity import Resolved
 from automation.items import ObservedIssue
 from automation.keyindex import plan_index
 from automation.lifecycle import Endings, with_notes
-from automation.people import people_blocks, plan_people, with_people
+from automation.people import people_blocks, plan_people
 from automation.planning import ProgramContext, create, exposed, keep, refused
 from automation.progress import measure, total
 
@@ -105,13 +106,13 @@ def _plan_rollup(  # noqa: PLR0917
     people = plan_people(ctx.desired.program, item, found)  # a program lead, say
     if ends is None:
         edits = _charted(Edits(blocks, ctx.identity(item.key)), charts)
-        return with_people(keep(found, item.key, edits, ctx), people)
+        return joined(keep(found, item.key, edits, ctx), people)
     final, notes = ends.rollup(item, found, content)  # a group that ended: its final figures
     if final is None:  # ... frozen, and its charts with them
         charts = ()
     rollup = ((ROLLUP_BLOCK, final), *charts) if final is not None else ()
     edits = _charted(Edits((*own, *rollup, *extra), ctx.identity(item.key)), charts)
-    return with_people(with_notes(keep(found, item.key, edits, ctx), notes), people)
+    return joined(with_notes(keep(found, item.key, edits, ctx), notes), people)
 
 
 def _charts(

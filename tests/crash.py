@@ -104,6 +104,9 @@ class Delegating(Tracker):
     def set_assignees(self, iid: int, usernames: Sequence[str]) -> tuple[str, ...]:
         return self.inner.set_assignees(iid, usernames)
 
+    def set_due_date(self, iid: int, due: dt.date | None) -> None:
+        self.inner.set_due_date(iid, due)
+
     def add_note(self, iid: int, body: str) -> None:
         self.inner.add_note(iid, body)
 
@@ -177,6 +180,10 @@ class CrashingTracker(Delegating):
         kept = super().set_assignees(iid, usernames)
         self._wrote()
         return kept
+
+    def set_due_date(self, iid: int, due: dt.date | None) -> None:
+        super().set_due_date(iid, due)
+        self._wrote()
 
     def add_note(self, iid: int, body: str) -> None:
         super().add_note(iid, body)

@@ -190,6 +190,10 @@ class MemoryTracker(Tracker):
         self._change(iid, assignees=list(usernames))
         return tuple(usernames)
 
+    def set_due_date(self, iid: int, due: dt.date | None) -> None:
+        self.writes += 1
+        self._change(iid, due_date=due)
+
     def add_note(self, iid: int, body: str) -> None:
         self.writes += 1
         self._issue(iid)

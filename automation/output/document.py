@@ -25,6 +25,7 @@ from automation.actions import (
     ReopenIssue,
     UpdateAssignees,
     UpdateDescription,
+    UpdateDueDate,
     UpdateEpic,
     UpdateLabels,
 )
@@ -74,6 +75,11 @@ class UpdateAssigneesJson(BaseActionJson):
     remove: list[str]
 
 
+class UpdateDueDateJson(BaseActionJson):
+    before: str | None  # ISO dates; None: no due date
+    after: str | None
+
+
 class AddNoteJson(BaseActionJson):
     body: str
     project: str | None  # another project's web address; `iid` is its issue's
@@ -119,6 +125,7 @@ ActionJson = (
     | UpdateDescriptionJson
     | UpdateLabelsJson
     | UpdateAssigneesJson
+    | UpdateDueDateJson
     | AddNoteJson
     | BaseActionJson  # close_issue and reopen_issue have only these
     | CreateEpicJson
@@ -248,7 +255,7 @@ def action_json(action: Action, privacy: Privacy = NOBODY) -> ActionJson:
     )
 
 
-def _fields(action: Action, base: BaseActionJson) -> ActionJson:  # noqa: C901 - one case each
+def _fields(action: Action, base: BaseActionJson) -> ActionJson:  # noqa: C901, PLR0912 - one case each
     fields: ActionJson
     match action:
         case CreateLabel(spec=spec):
@@ -264,7 +271,7 @@ def _fields(action: Action, base: BaseActionJson) -> ActionJson:  # noqa: C901 -
                 "title": issue.title,
                 "labels": list(issue.labels),
                 "assignees": list(issue.assignees),
-                "due_date": issue.due_date.isoformat() if issue.due_date else None,
+                "due_date": _iso(issue.due_date),
                 "confidential": issue.confidential,
                 "description": issue.description,
             }
@@ -273,6 +280,8 @@ def _fields(action: Action, base: BaseActionJson) -> ActionJson:  # noqa: C901 -
             fields = {**base, "block": action.block, "diff": changed}
         case UpdateLabels() | UpdateAssignees():
             fields = {**base, "add": list(action.add), "remove": list(action.remove)}
+        case UpdateDueDate():
+            fields = {**base, "before": _iso(action.before), "after": _iso(action.after)}
         case AddNote():
             fields = {**base, "body": action.body, "project": action.project}
         case CloseIssue() | ReopenIssue():
@@ -301,3 +310,7 @@ def _fields(action: Action, base: BaseActionJson) -> ActionJson:  # noqa: C901 -
         case _:
             assert_never(action)
     return fields
+
+
+def _iso(date: dt.date | None) -> str | None:
+    return date.isoformat() if date else None

@@ -25,6 +25,7 @@ from automation.actions import (
     ReopenIssue,
     UpdateAssignees,
     UpdateDescription,
+    UpdateDueDate,
     UpdateEpic,
     UpdateLabels,
 )
@@ -82,6 +83,9 @@ def _line(action: Action, v: _Verbs) -> str:  # noqa: C901, PLR0912 - one flat c
             changes = _changes(action.add, action.remove)
             what = "labels" if isinstance(action, UpdateLabels) else "assignees"
             line = f"{v.update} #{action.iid} [{action.key}]: {what} {' '.join(changes)}"
+        case UpdateDueDate():
+            dates = f"{action.before or 'none'} -> {action.after or 'none'}"
+            line = f"{v.update} #{action.iid} [{action.key}]: due date {dates}"
         case AddNote():
             line = f"{v.add} note to {action.target} [{action.key}]: {_gist(action.body)}"
         case CloseIssue():

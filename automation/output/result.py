@@ -23,6 +23,7 @@ from automation.actions import (
     ReopenIssue,
     UpdateAssignees,
     UpdateDescription,
+    UpdateDueDate,
     UpdateEpic,
     UpdateLabels,
 )
@@ -34,6 +35,7 @@ ActionType = Literal[
     "update_description",
     "update_labels",
     "update_assignees",
+    "update_due_date",
     "add_note",
     "close_issue",
     "reopen_issue",
@@ -60,6 +62,8 @@ def action_type(action: Action) -> ActionType:  # noqa: C901, PLR0912 - one case
             name = "update_labels"
         case UpdateAssignees():
             name = "update_assignees"
+        case UpdateDueDate():
+            name = "update_due_date"
         case AddNote():
             name = "add_note"
         case CloseIssue():
@@ -89,6 +93,7 @@ def _changes_an_existing_item(action: Action) -> bool:
             UpdateDescription()
             | UpdateLabels()
             | UpdateAssignees()
+            | UpdateDueDate()
             | AddNote()
             | CloseIssue()
             | ReopenIssue()

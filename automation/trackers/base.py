@@ -83,6 +83,10 @@ class Tracker(abc.ABC):
         first)."""
 
     @abc.abstractmethod
+    def set_due_date(self, iid: int, due: dt.date | None) -> None:
+        """Set the issue's due date (None: no due date)."""
+
+    @abc.abstractmethod
     def add_note(self, iid: int, body: str) -> None:
         """Post a note on an issue."""
 

@@ -460,6 +460,12 @@ class GitLabTracker(Tracker, ChangeLog):
             stored = self._project.issues.update(iid, {"assignee_ids": ids})
         return tuple(str(user["username"]) for user in stored.get("assignees") or ())
 
+    def set_due_date(self, iid: int, due: dt.date | None) -> None:
+        """PUT due_date (an empty value removes it), paced like every update."""
+        self._paced_update()
+        with self._translated(f"updating the due date of issue #{iid}"):
+            self._project.issues.update(iid, {"due_date": due.isoformat() if due else ""})
+
     def add_note(self, iid: int, body: str) -> None:
         """Post a note, paced under the note rate; never twice, even after a time-out (the
         body's first line is its marker, looked for before trying again)."""

@@ -301,6 +301,10 @@ class LocalTracker(Tracker):
         self._change(iid, {"assignees": list(usernames)})
         return tuple(usernames)
 
+    def set_due_date(self, iid: int, due: dt.date | None) -> None:
+        """Set the front matter's due date."""
+        self._change(iid, {"due_date": due})
+
     def add_note(self, iid: int, body: str) -> None:
         """Append the note to notes/<iid>.md, the issue's discussion."""
         path = self.workspace / "notes" / f"{iid}.md"

@@ -101,6 +101,7 @@ def test_plan_json_follows_the_documented_schema(project: Path) -> None:
         "update_description": 2,
         "update_labels": 1,
         "update_assignees": 0,
+        "update_due_date": 0,
         "add_note": 0,
         "close_issue": 0,
         "reopen_issue": 0,

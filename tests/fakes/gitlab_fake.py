@@ -2842,11 +2842,14 @@ class FakeGitLab:
         state: Literal["opened", "closed"] | None = None,
         confidential: bool | None = None,
         assignees: Sequence[str] | None = None,
+        due_date: str | None = None,  # "": none
         as_user: str = "alice",
     ) -> None:
         """Edit an issue as a person would in the UI: system notes, updated_at bumped on change."""
         issue = self.state.project(project).issues[iid]
         values: dict[str, Any] = {"title": title, "description": description}
+        if due_date is not None:
+            values["due_date"] = due_date
         values["labels"] = list(labels) if labels is not None else None
         values["confidential"] = confidential
         if assignees is not None:  # the UI's assignee picker sends every assignee's id

@@ -25,6 +25,7 @@ from automation.actions import (
     ReopenIssue,
     UpdateAssignees,
     UpdateDescription,
+    UpdateDueDate,
     UpdateEpic,
     UpdateLabels,
 )
@@ -39,6 +40,7 @@ from tests.memory import MemoryTracker
 KEY = "demo/c1/ana"
 LABEL = "program::demo"
 NOTE = "<!-- automation:note completed -->\nCongratulations @ana!"
+JANUARY, FEBRUARY, MARCH = dt.date(2027, 1, 31), dt.date(2027, 2, 28), dt.date(2027, 3, 31)
 
 
 def block(name: str, content: str) -> str:
@@ -134,6 +136,25 @@ def test_update_assignees_already_made_writes_nothing(
     assert tracker.writes == writes and not outcome.done and not outcome.failures
 
 
+def test_a_due_date_moves_when_it_is_still_the_one_the_tool_set(
+    tracker: MemoryTracker, ana: ObservedIssue
+) -> None:
+    tracker.set_due_date(ana.iid, JANUARY)
+    outcome = execute(Plan((UpdateDueDate("demo", KEY, ana.iid, JANUARY, MARCH),)), tracker)
+    assert tracker.issues[ana.iid].due_date == MARCH
+    assert len(outcome.done) == 1
+
+
+def test_a_due_date_a_person_set_during_the_run_stays(
+    tracker: MemoryTracker, ana: ObservedIssue
+) -> None:
+    tracker.set_due_date(ana.iid, FEBRUARY)  # after the run listed the issue due in January
+    writes = tracker.writes
+    outcome = execute(Plan((UpdateDueDate("demo", KEY, ana.iid, JANUARY, MARCH),)), tracker)
+    assert tracker.issues[ana.iid].due_date == FEBRUARY
+    assert tracker.writes == writes and not outcome.done and not outcome.failures
+
+
 def test_add_note(tracker: MemoryTracker, ana: ObservedIssue) -> None:
     execute(Plan((AddNote("demo", KEY, ana.iid, NOTE),)), tracker)
     assert tracker.notes[ana.iid] == [NOTE]
@@ -191,6 +212,7 @@ def examples(tracker: MemoryTracker, ana: ObservedIssue) -> dict[type[Action], A
         progress(ana.iid, "1%\n"),
         UpdateLabels("demo", KEY, ana.iid, ("x",), ()),
         UpdateAssignees("demo", KEY, ana.iid, ("bo",), (), ("bo",)),
+        UpdateDueDate("demo", KEY, ana.iid, JANUARY, MARCH),
         AddNote("demo", KEY, ana.iid, NOTE),
         CloseIssue("demo", KEY, ana.iid),
         ReopenIssue("demo", "demo/t", tracking.iid),

@@ -24,6 +24,7 @@ from automation.actions import (
     ReopenIssue,
     UpdateAssignees,
     UpdateDescription,
+    UpdateDueDate,
     UpdateEpic,
     UpdateLabels,
 )
@@ -42,6 +43,7 @@ EVERY_ACTION = Plan(
         UpdateDescription("p", "p/a", 2, "progress", "before\n", "after\n"),
         UpdateLabels("p", "p/a", 2, ("phase::two",), ("phase::one",)),
         UpdateAssignees("p", "p/a", 2, ("bo",), ("cy",), ("ana", "bo")),
+        UpdateDueDate("p", "p/a", 2, dt.date(2027, 1, 31), dt.date(2027, 3, 31)),
         AddNote("p", "p/a", 2, "<!-- marker -->\nWell done"),
         CloseIssue("p", "p/a", 2),
         ReopenIssue("p", "p/a", 2),
@@ -62,6 +64,7 @@ SHAPES: dict[str, Any] = {
     "update_description": doc.UpdateDescriptionJson,
     "update_labels": doc.UpdateLabelsJson,
     "update_assignees": doc.UpdateAssigneesJson,
+    "update_due_date": doc.UpdateDueDateJson,
     "add_note": doc.AddNoteJson,
     "close_issue": doc.BaseActionJson,
     "reopen_issue": doc.BaseActionJson,

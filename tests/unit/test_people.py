@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from automation.actions import AddNote, Plan, UpdateAssignees, UpdateDescription
+from automation.changes import joined
 from automation.desired import DesiredIssue
 from automation.edits import Edits, apply_edits
 from automation.errors import ItemError
@@ -19,7 +20,6 @@ from automation.people import (
     reassigned,
     record,
     recorded,
-    with_people,
 )
 from tests.projects import demo_program
 
@@ -156,8 +156,8 @@ def test_each_change_has_its_own_note_marker() -> None:
 
 def test_an_issue_whose_people_change_is_not_counted_unchanged() -> None:
     people = plan_people(PROGRAM, wanted("new"), existing("old", recorded_as=("old",)))
-    assert with_people(Plan(unchanged=1), people).unchanged == 0
-    assert with_people(Plan(unchanged=1), Plan()).unchanged == 1
+    assert joined(Plan(unchanged=1), people).unchanged == 0
+    assert joined(Plan(unchanged=1), Plan()).unchanged == 1
 
 
 def test_a_record_written_alone_joins_the_issues_own_description_update() -> None:
@@ -173,11 +173,11 @@ def test_a_record_written_alone_joins_the_issues_own_description_update() -> Non
         progress,
     )
     people = plan_people(PROGRAM, wanted("ana"), issue)
-    (merged,) = with_people(Plan((own,)), people).actions
+    (merged,) = joined(Plan((own,)), people).actions
     assert isinstance(merged, UpdateDescription) and merged.block == "progress, assigned"
     assert recorded(merged.after) == ("ana",) and "figures" in merged.after
     assert apply_edits(issue.description, merged.edits) == merged.after
     # with nothing else to write, the record is its own update; a change of people never joins
-    assert with_people(Plan(), people) == people
+    assert joined(Plan(), people) == people
     swap = plan_people(PROGRAM, wanted("new"), existing("ana", recorded_as=("ana",)))
-    assert len(with_people(Plan((own,)), swap).actions) == 1 + len(swap.actions)
+    assert len(joined(Plan((own,)), swap).actions) == 1 + len(swap.actions)

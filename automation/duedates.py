@@ -1,0 +1,104 @@
+"""Due dates follow configuration when the tool set them (pure).
+
+The tool records in each issue it gives a due date, in the hidden tool-owned block `due`, the
+due date it set for the configuration it last followed:
+
+    <!-- automation:begin due -->
+    <!-- automation:due 2027-03-31 -->
+    <!-- automation:end due -->
+
+When configuration gives another date (a cohort's `end_date` moved, say), an open issue whose
+due date is still the recorded one gets the new date, then the new record (the proof that the
+change was made). A due date a person changed is theirs: it stays, whatever configuration says.
+
+An issue without the record (made before this version) gets it when its due date is the one
+configuration gives now, and from then on follows; one with another date keeps it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import Enum
+
+from automation.actions import Failure, Plan, UpdateDueDate
+from automation.changes import description_update
+from automation.config.models import Program
+from automation.desired import DesiredIssue
+from automation.edits import BlockTexts, Edits
+from automation.errors import ItemError
+from automation.items import ObservedIssue
+from automation.markers import block_content
+
+DUE_BLOCK = "due"
+_RECORD = re.compile(r"<!-- automation:due (?P<date>\d{4}-\d{2}-\d{2}|none) -->")
+
+
+def record(due: dt.date | None) -> str:
+    """The content of the `due` block for this due date."""
+    return f"<!-- automation:due {due.isoformat() if due else 'none'} -->\n"
+
+
+def due_blocks(item: DesiredIssue) -> BlockTexts:
+    """The record a new issue is created with (none for an issue without a due date)."""
+    return ((DUE_BLOCK, record(item.due_date)),) if item.due_date else ()
+
+
+def recorded(description: str) -> tuple[dt.date | None] | None:
+    """The due date the tool last set, as the issue records it (a one-tuple: the date may be
+    None); None without a readable record; ItemError when the block's markers are damaged."""
+    found = _RECORD.search(block_content(description, DUE_BLOCK) or "")
+    if found is None:
+        return None
+    date = found.group("date")
+    try:
+        return (None if date == "none" else dt.date.fromisoformat(date),)
+    except ValueError:
+        return None  # a date no calendar has: as unreadable as no record
+
+
+class Step(Enum):
+    """What an issue's due date needs."""
+
+    NONE = "none"  # the date the tool followed last, a person's, or a closed issue's
+    RECORD = "record"  # the date is configuration's: record it (a run that stopped, say)
+    MOVE = "move"  # configuration moved the date the tool set and the issue still has
+
+
+def step(item: DesiredIssue, found: ObservedIssue) -> Step:
+    """What the issue's due date needs; ItemError when its record's markers are damaged."""
+    if found.state != "opened":
+        return Step.NONE
+    before = recorded(found.description)
+    if found.due_date == item.due_date:
+        done = before[0] == item.due_date if before else item.due_date is None
+        return Step.NONE if done else Step.RECORD
+    if before is None or before[0] == item.due_date or found.due_date != before[0]:
+        return Step.NONE
+    return Step.MOVE
+
+
+def due_after(item: DesiredIssue, found: ObservedIssue) -> dt.date | None:
+    """The issue's due date once the plan is carried out (its status counts from it)."""
+    try:
+        moves = step(item, found) is Step.MOVE
+    except ItemError:
+        moves = False
+    return item.due_date if moves else found.due_date
+
+
+def plan_due(program: Program, item: DesiredIssue, found: ObservedIssue) -> Plan:
+    """An open issue's due date when configuration gives another than the one the tool set:
+    the new date, then the record (the proof that the change was made)."""
+    try:
+        needs = step(item, found)
+    except ItemError as error:
+        message = f"issue {found.reference}: {error}"
+        return Plan(failures=(Failure(program.id, item.key, message, found.iid),))
+    if needs is Step.NONE:
+        return Plan()
+    edits = Edits(((DUE_BLOCK, record(item.due_date)),))
+    update = description_update(program, found, item.key, edits)
+    if isinstance(update, Failure):
+        return Plan(failures=(update,))
+    moved = UpdateDueDate(program.id, item.key, found.iid, found.due_date, item.due_date)
+    return Plan((*([moved] if needs is Step.MOVE else []), *([update] if update else [])))

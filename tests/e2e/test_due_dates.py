@@ -1,0 +1,101 @@
+"""Due dates follow configuration when the tool set them: a cohort's end_date moves, and its
+open issues' due dates move with it, on the local backend and on the fake GitLab; a date a
+person set stays; a closed issue keeps its date; a re-run writes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from automation.duedates import recorded
+from tests.backends import PROJECT, GitLabBackend, LocalBackend, new_fake, roster_of
+from tests.conftest import keep_programs
+from tests.local_cli import edit, issues, path_of, run
+
+CSM = Path("config/programs/csm-aspiring-leaders.yml")
+SAM, AIKO, LENA = (
+    f"csm-aspiring-leaders/fy27-pilot/{name}"
+    for name in ("sam.delacroix", "aiko.tanaka", "lena.fischer")
+)
+APRIL, JUNE, MAY = dt.date(2027, 4, 30), dt.date(2027, 6, 30), dt.date(2027, 5, 15)
+
+
+def extend_the_cohort() -> None:
+    edit(CSM, "end_date: 2027-04-30", "end_date: 2027-06-30")
+
+
+@pytest.fixture
+def csm(shipped: Path) -> Path:
+    return keep_programs(shipped, "csm-aspiring-leaders")
+
+
+def test_an_extended_cohort_moves_its_open_issues_due_dates_but_not_a_person_s(
+    csm: Path,
+) -> None:
+    assert run("apply").code == 0
+    made = issues(csm)
+    assert {made[k].due_date for k in (SAM, AIKO, LENA)} == {APRIL}
+    assert recorded(made[SAM].description) == (APRIL,)
+    edit(path_of(csm, AIKO), "due_date: 2027-04-30", "due_date: 2027-05-15")  # her manager's
+    edit(path_of(csm, LENA), "state: opened", "state: closed")  # she left early
+    extend_the_cohort()
+    result = run("apply")
+    assert result.code == 0, result.out + result.err
+    assert "due date 2027-04-30 -> 2027-06-30" in result.out
+    now = issues(csm)
+    assert now[SAM].due_date == JUNE and recorded(now[SAM].description) == (JUNE,)
+    assert now[AIKO].due_date == MAY and recorded(now[AIKO].description) == (APRIL,)
+    assert now[LENA].due_date == APRIL  # a closed issue's dates are its history
+    before = LocalBackend(csm).fingerprint()
+    assert "No changes" in run("apply").out
+    assert LocalBackend(csm).fingerprint() == before
+
+
+def test_past_the_old_end_date_an_extended_cohort_s_issues_are_not_overdue(csm: Path) -> None:
+    assert run("apply").code == 0
+    extend_the_cohort()
+    assert run("apply", "2027-05-10").code == 0
+    sam = issues(csm)[SAM]
+    assert sam.due_date == JUNE
+    assert "status::overdue" not in sam.labels and "status::not started" in sam.labels
+
+
+def test_an_issue_made_before_the_record_follows_once_it_has_it(csm: Path) -> None:
+    assert run("apply").code == 0
+    sam = path_of(csm, SAM)
+    text = sam.read_text()
+    start = text.index("<!-- automation:begin due -->")
+    end = text.index("<!-- automation:end due -->\n") + len("<!-- automation:end due -->\n")
+    sam.write_text(text[:start] + text[end:])  # as an issue of the version before
+    result = run("apply")
+    assert "due block" in result.out and "due date" not in result.out.replace("due block", "")
+    assert recorded(issues(csm)[SAM].description) == (APRIL,)
+    extend_the_cohort()
+    assert run("apply").code == 0
+    assert issues(csm)[SAM].due_date == JUNE
+
+
+@pytest.fixture
+def gitlab(csm: Path) -> Iterator[GitLabBackend]:
+    fake = new_fake("free", users=roster_of(csm))
+    with fake.activate():
+        yield GitLabBackend(fake)
+
+
+def test_on_gitlab_an_extended_cohort_moves_the_tool_s_due_dates_only(
+    gitlab: GitLabBackend,
+) -> None:
+    assert gitlab.cli("apply").code == 0
+    iids = {i.key: i.iid for i in gitlab.issues() if i.key in (SAM, AIKO)}
+    gitlab.fake.edit_issue(PROJECT, iids[AIKO], due_date="2027-05-15", as_user="chloe.winters")
+    extend_the_cohort()
+    result = gitlab.cli("apply")
+    assert result.code == 0, result.out + result.err
+    due = {i.key: i.due_date for i in gitlab.issues()}
+    assert due[SAM] == JUNE and due[AIKO] == MAY
+    before = gitlab.fingerprint()
+    assert "No changes" in gitlab.cli("apply").out
+    assert gitlab.fingerprint() == before
