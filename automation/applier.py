@@ -26,7 +26,8 @@ from automation.actions import (
     UpdateLabels,
 )
 from automation.edits import Edits, apply_edits
-from automation.errors import CreationRefused, ItemError
+from automation.epics import links_full_warning
+from automation.errors import CreationRefused, ItemError, LinksFull
 from automation.items import ObservedEpic
 from automation.markers import same_text
 from automation.mentions import people_only, refused_warning
@@ -59,6 +60,7 @@ class Writer:
     refused: str | None = None  # why GitLab stopped accepting issue creates this run
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (program, what)
     epics: dict[str, ObservedEpic] = field(default_factory=dict)  # created this run, by key
+    full: set[int] = field(default_factory=set)  # tracking issues GitLab takes no more links on
 
     def perform(self, action: Action) -> None:  # noqa: C901, PLR0912 - one flat case per action
         """The one place a plan's action becomes a tracker write."""
@@ -87,7 +89,7 @@ class Writer:
             case AddToEpic():
                 t.add_to_epic(action.epic_iid, action.issue)
             case LinkIssues():
-                t.link_issues(action.iid, action.target_iid)
+                self._link(action)
             case UpdateEpic():
                 self._rename_epic(action)
             case Remind(digest=True):
@@ -225,6 +227,19 @@ class Writer:
             raise _Skipped
         self.tracker.add_note(action.iid, self._people_only(action.program, action.body))
         self.noted[action.iid, action.marker] = True
+
+    def _link(self, action: LinkIssues) -> None:
+        """Relate an issue to the tracking issue; once GitLab refuses one as one link too many
+        (its count includes links to issues the tool cannot see), the tracking issue gets no
+        more this run, and that is said once, not failed: nothing can be done about it."""
+        if action.iid in self.full:
+            raise _Skipped
+        try:
+            self.tracker.link_issues(action.iid, action.target_iid)
+        except LinksFull:
+            self.full.add(action.iid)
+            self.warnings.append((action.program, links_full_warning(action)))
+            raise _Skipped from None
 
     def _digest(self, action: Remind) -> None:
         """The week's digest: posted once, then edited in place when what is due changed."""

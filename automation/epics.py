@@ -56,6 +56,17 @@ def plan_links(
     return Plan(tuple(links), notices=(NO_EPICS, capped) if left else (NO_EPICS,))
 
 
+def links_full_warning(refused: LinkIssues) -> str:
+    """What to know when GitLab refused a link as one too many, though the tracking issue
+    seemed to have room: it counts links to issues the tool cannot see."""
+    return (
+        f"#{refused.target_iid} and the other issues of {refused.program} not linked yet are "
+        f"not linked to tracking issue #{refused.iid}: GitLab allows {LINK_CAP} related links "
+        "per issue and counts links to issues the tool's user cannot see (remove some, or "
+        "leave it: the tracking issue's table lists every issue)"
+    )
+
+
 def plan_epics(
     planned: Plan,
     desired: DesiredProgram,

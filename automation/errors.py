@@ -55,6 +55,11 @@ class ItemError(AutomationError):
     """One item cannot be planned or written; the run goes on with the others."""
 
 
+class LinksFull(ItemError):
+    """GitLab refused a related link: one of the two issues has the most links GitLab allows,
+    counting links to issues the tool cannot see."""
+
+
 class CreationRefused(ItemError):
     """GitLab refused to create an issue as spam or asked for a CAPTCHA: no more creates this
     run (retrying would only deepen the refusal)."""

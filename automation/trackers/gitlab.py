@@ -18,7 +18,7 @@ from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 from gitlab.utils import EncodedId
 
 from automation.config.models import GitLabSettings
-from automation.errors import CreationRefused, ItemError, TrackerUnavailable
+from automation.errors import CreationRefused, ItemError, LinksFull, TrackerUnavailable
 from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, ObservedNote
 from automation.markers import same_text
 from automation.progress import LabelSpec
@@ -35,6 +35,7 @@ PLANNER = 15  # GitLab's access level of the Planner role (Reporter is 20)
 CONFLICT = 409
 FORBIDDEN = 403
 NOT_FOUND = 404
+UNPROCESSABLE = 422
 LOCK_LABEL = "automation-run-lock"  # a group label whose existence means a run is going
 LOCK_COLOR = "#808080"
 LISTED_AGAIN = PER_PAGE - 1  # more changed since a run's lists: list again (one page read)
@@ -680,6 +681,8 @@ class GitLabTracker(Tracker, ChangeLog):
             with self._translated(f"linking #{iid} to #{target_iid}"):
                 self._gl.http_post(f"{self._project.issues.path}/{iid}/links", post_data=data)
         except ItemError as error:
+            if _links_full(error):
+                raise LinksFull(str(error)) from error
             if not _conflict(error):
                 raise
 
@@ -1065,6 +1068,16 @@ def _status(error: ItemError) -> int | None:
 def _conflict(error: ItemError) -> bool:
     """Whether GitLab answered 409: the thing exists already."""
     return _status(error) == CONFLICT
+
+
+def _links_full(error: ItemError) -> bool:
+    """Whether GitLab refused a link as one too many (IssuableLink's maximum, 422)."""
+    cause = error.__cause__
+    return (
+        isinstance(cause, GitlabError)
+        and cause.response_code == UNPROCESSABLE
+        and "maximum number of linked" in str(cause.error_message)
+    )
 
 
 def _refused_as_spam(error: ItemError) -> CreationRefused | None:

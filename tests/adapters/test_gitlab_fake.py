@@ -1060,6 +1060,25 @@ def test_related_issue_links_stop_at_the_cap_on_either_end(fake: FakeGitLab) -> 
     assert len(hub.links.list()) == MAX_LINKS_COUNT
 
 
+def test_links_to_issues_the_token_cannot_read_are_not_listed_but_count_for_the_cap(
+    fake: FakeGitLab,
+) -> None:
+    project = project_of(fake)
+    hub = new_issue(project, title="Hub")
+    fake.add_project("finance/secret")
+    secret = project_of(fake, "finance/secret")
+    for number in range(MAX_LINKS_COUNT):
+        new_issue(secret, title=f"Private {number}")
+        hub.links.create({"target_project_id": secret.id, "target_issue_iid": number + 1})
+    fake.set_member_role(fake.owner.username, "owner", "enablement")  # not in finance
+    assert hub.links.list(get_all=True) == []
+    new_issue(project, title="Ours")
+    with pytest.raises(gitlab.GitlabCreateError) as full:
+        hub.links.create({"target_project_id": project.id, "target_issue_iid": 2})
+    assert full.value.response_code == 422
+    assert "maximum number of linked issues (100)" in full.value.error_message
+
+
 # --------------------------------------------------------------------------- rate limits
 
 

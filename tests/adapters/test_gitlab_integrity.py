@@ -192,6 +192,44 @@ def test_free_tier_past_the_link_cap_links_up_to_it_and_reruns_write_nothing(
         assert writes(fake) == before
 
 
+def fill_with_hidden_links(fake: FakeGitLab, iid: int, count: int) -> None:
+    """People relate the issue to COUNT issues of a project the tool's user is no member of."""
+    fake.add_project("finance/secret")
+    hidden = fake.client().projects.get("finance/secret")
+    ours = fake.client().projects.get(PROJECT).issues.get(iid)
+    for number in range(count):
+        issue = hidden.issues.create({"title": f"Private {number}"})
+        ours.links.create({"target_project_id": hidden.id, "target_issue_iid": issue.iid})
+    fake.set_member_role(fake.owner.username, "owner", GROUP)  # and nowhere else
+
+
+def test_free_a_tracking_issue_full_of_links_the_tool_cannot_see_is_said_not_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    setup_project(tmp_path, 3)
+    fake = new_fake(tier="free", users=tuple(users(6)))
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        assert apply(backend, FakeTime(fake)).code == 0
+        tracking = next(
+            i for i in fake.issues(PROJECT) if find_key(i["description"]) == "demo/tracking"
+        )
+        fill_with_hidden_links(fake, tracking["iid"], MAX_LINKS_COUNT - 3)
+        setup_project(tmp_path, 6)  # three people join
+        start = len(fake.requests)
+        result = apply(backend, FakeTime(fake))
+        assert result.code == 0, result.out[-2000:] + result.err
+        assert "counts links to issues the tool's user cannot see" in result.out
+        assert len(fake.issues(PROJECT)) == 7  # the three issues are made all the same
+        posts = [r.path for r in fake.requests[start:] if r.method == "POST"]
+        assert sum("/links" in path for path in posts) == 1  # refused once: no more tried
+        again = apply(backend, FakeTime(fake))
+        assert again.code == 0 and "failed" not in again.out.split("Summary:")[-1].replace(
+            "0 failed", ""
+        )
+
+
 def test_a_list_that_keeps_failing_mid_run_is_exit_3(gitlab: GitLabBackend) -> None:
     gitlab.fake.inject(500, times=1000, method="GET", path_contains="/issues")
     result = apply(gitlab)

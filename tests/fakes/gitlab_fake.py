@@ -587,6 +587,11 @@ class GitLabState:
             return True
         return self.can("planner", issue.project.group, issue.project)
 
+    def sees(self, issue: Issue) -> bool:
+        """Whether the token owner may read the issue: a member of its (private) project, and
+        allowed to read it if it is confidential."""
+        return self.role_in(issue.project.group, issue.project) > 0 and self.can_read(issue)
+
     def may_be_assigned(self, user: User, project: Project) -> bool:
         """GitLab's `user_can_read?` (IssuableBaseService): can USER read issues of the
         project (its `resource_parent`, whether the issue is being created or updated, and
@@ -1678,13 +1683,16 @@ class IssueHandlers(Handlers):
         return text, commands, summary
 
     def list_links(self, request: Request) -> Reply:
-        """List issues related to this one (links are visible from both ends)."""
+        """List issues related to this one (links are visible from both ends), those the token
+        owner may read only (lib/api/issue_links.rb: related_issues(current_user)); the cap
+        counts them all (Issue#related_issues(authorize: false) in IssuableLink)."""
         issue = self._issue(request)
         items = []
         for link in self.state.links:
             if issue in (link.source, link.target):
                 other = link.target if link.source is issue else link.source
-                items.append(self.present.link(link, other))
+                if self.state.sees(other):
+                    items.append(self.present.link(link, other))
         return Reply(200, items)
 
     def create_link(self, request: Request) -> Reply:
