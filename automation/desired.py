@@ -302,8 +302,15 @@ class Context(Generic[P]):
 
 
 def missing_headings(ctx: Context[Program], issues: tuple[DesiredIssue, ...]) -> list[Problem]:
-    """Declared sections that no rendered issue has as a heading (usually a typo)."""
+    """Declared sections that no rendered issue has as a heading, nor any template file as
+    written (usually a typo). The template files count too, so that a valid configuration
+    stays valid whatever the day: a section of an issue made only from next month (a cohort's
+    monthly group issue) is in its template today."""
     present = {heading for issue in issues for heading in issue.sections or ()}
+    headings = [s.heading for s in ctx.program.sections]
+    if issues and not set(headings) <= present:
+        for source in ctx.renderer.sources():
+            present.update(headings_found(source, headings))
     return [
         ctx.source.problem(
             ("sections", i, "heading"),

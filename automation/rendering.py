@@ -445,6 +445,16 @@ class Renderer:
         names = self.env.list_templates(filter_func=lambda name: name.endswith(".j2"))
         return [problem for name in names for problem in self.check(name)]
 
+    def sources(self) -> Iterator[str]:
+        """The text of every template file in templates/ as written (unrendered), each one
+        that stays inside templates/ and passes its checks."""
+        names = self.env.list_templates(filter_func=lambda name: name.endswith(".j2"))
+        for name in names:
+            try:
+                yield self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+            except (jinja2.TemplateNotFound, TemplateRefused, TemplateRejected):
+                continue
+
     def _problem(self, error: BaseException, template: str) -> Problem:
         if isinstance(error, jinja2.TemplateNotFound):
             return Problem(

@@ -152,3 +152,19 @@ def test_a_participant_swapped_mid_month_gets_their_task_in_the_month_and_the_ot
     assert "no longer asks for task '**Lena Fischer:** Post your" in said
     again = run("apply")
     assert "No changes" in again.out and "Lena" not in again.out + again.err
+
+
+@pytest.mark.parametrize("today", ["2026-10-01", "2026-11-01", "2026-11-02", "2028-06-01"])
+def test_the_configuration_is_valid_whatever_the_day(shipped: Path, today: str) -> None:
+    # before the cohort's first month (or after its last) no monthly group issue is made, and
+    # no other issue has the 'Group call' section: that is no mistake in configuration
+    result = run("validate", today)
+    assert result.code == 0, result.out + result.err
+
+
+def test_a_section_in_no_template_is_a_mistake_on_every_day(shipped: Path) -> None:
+    edit(PROGRAM, "heading: Group call", "heading: Grup call")
+    for today in ("2026-11-01", "2026-12-01"):
+        result = run("validate", today)
+        assert result.code == 2, result.out
+        assert "'Grup call' is not a heading" in result.err
