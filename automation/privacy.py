@@ -5,11 +5,12 @@ GitLab issues passes through one `Privacy`."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from automation.config.models import Person, by_username
 from automation.desired import DesiredProgram
+from automation.errors import Problem
 
 HIDDEN = "[confidential]"
 _TERMINAL = re.compile(
@@ -74,6 +75,30 @@ class Privacy:
     def lines(self, lines: Iterable[str]) -> list[str]:
         """Each line through `text`."""
         return [self.text(line) for line in lines]
+
+
+_QUOTED_VALUE = re.compile(r"(?<!\w)'[^'\n]*'(?!\w)|\"[^\"\n]*\"")
+
+
+def unnamed(
+    problems: Sequence[Problem], people: Sequence[Person], values: bool = True
+) -> list[Problem]:
+    """A confidential program's problems with no roster name in them, and with VALUES no
+    quoted value either: what a template or title failed on (a sponsee's name, a path made of
+    a username) would tell who is in the program, and these messages reach CI logs. Every
+    username, name and part of a name goes wherever it stands (in `reasons.lena.fischer`
+    too); the file and line still find the place. A program file's own problems keep their
+    values (the statuses a field allows, say): only names are taken out of them."""
+    names = {n for p in people for n in (p.username, p.name, *p.name.split()) if len(n) > 2}
+    words = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![A-Za-z])(?:{words})(?![A-Za-z])", re.I) if words else None
+
+    def redacted(message: str) -> str:
+        if values:
+            message = _QUOTED_VALUE.sub(f"'{HIDDEN}'", message)
+        return pattern.sub(HIDDEN, message) if pattern else message
+
+    return [replace(problem, message=redacted(problem.message)) for problem in problems]
 
 
 def _words(alternatives: list[str]) -> re.Pattern[str] | None:

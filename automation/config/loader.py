@@ -19,6 +19,7 @@ from automation.config.models import Config, JobGrades, Person, Program, Roster,
 from automation.config.source import Loc, Source, read_yaml, shorten
 from automation.errors import ConfigError, Problem
 from automation.kinds.registry import kind_named, kinds, program_schema
+from automation.privacy import unnamed
 
 SETTINGS_FILE = "settings.yml"
 PEOPLE_FILE = "people.yml"
@@ -81,7 +82,7 @@ def load_config(
         problems = [p for p in problems if p not in aside]
         programs = [(p, s) for p, s in programs if p.id in only]
     if problems or settings is None or roster is None or grades is None:
-        raise ConfigError(problems)
+        raise ConfigError(_unnamed_where_confidential(problems, sources, roster))
     config = Config(
         settings=settings,
         people=roster.people,
@@ -91,6 +92,30 @@ def load_config(
     people_file = sources[str(config_dir / PEOPLE_FILE)]
     chosen = tuple(s for _, s in programs)
     return Loaded(config, people_file, chosen, ids, tuple(sorted(set(aside))))
+
+
+def _unnamed_where_confidential(
+    problems: Sequence[Problem], sources: dict[str, Source], roster: Roster | None
+) -> list[Problem]:
+    """The problems, those of a confidential program's file with no roster name in them
+    (privacy.unnamed): a sponsee's username in a `leaving.reasons` key, say, would tell who
+    is in the program, and these messages reach CI logs."""
+    secret = {file for file, source in sources.items() if _confidential_file(source)}
+    people = roster.people if roster is not None else ()
+    return [
+        unnamed([problem], people, values=False)[0] if problem.file in secret else problem
+        for problem in problems
+    ]
+
+
+def _confidential_file(source: Source) -> bool:
+    """Whether a file is a confidential program's, as its text says (valid or not)."""
+    data = source.data if isinstance(source.data, dict) else {}
+    said = data.get("confidential")
+    if isinstance(said, bool):
+        return said
+    kind = kind_named(data.get("kind"))
+    return kind is not None and kind.model.confidential_by_default
 
 
 def _files_of_others(

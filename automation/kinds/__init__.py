@@ -4,13 +4,12 @@ its kind's issues: a tracking issue, epics, group rollups and a plan-style issue
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from automation.blocks import CORE_BLOCKS, EPIC_TEMPLATE
-from automation.config.models import Person, Program
+from automation.config.models import Program
 from automation.desired import (
     Context,
     DesiredEpic,
@@ -24,7 +23,7 @@ from automation.errors import ConfigError, Problem
 from automation.keyindex import index_issue
 from automation.kinds.registry import kind_of
 from automation.markers import identity_marker
-from automation.privacy import HIDDEN, Privacy
+from automation.privacy import unnamed
 from automation.progress import program_label
 from automation.renames import with_former_keys
 from automation.rendering import MAX_TITLE, Renderer, neutralise_title
@@ -58,28 +57,11 @@ def desired_programs(
         except ConfigError as error:
             confidential = program.is_confidential
             problems.extend(
-                _unnamed(error.problems, config.people) if confidential else error.problems
+                unnamed(error.problems, config.people) if confidential else error.problems
             )
     if problems:
         raise ConfigError(problems)
     return tuple(result)
-
-
-_QUOTED_VALUE = re.compile(r"(?<!\w)'[^'\n]*'(?!\w)|\"[^\"\n]*\"")
-
-
-def _unnamed(problems: Sequence[Problem], people: Sequence[Person]) -> list[Problem]:
-    """A confidential program's problems with no value and no roster name in them: what a
-    template or title failed on (a sponsee's name, a path made of a username) would tell who
-    is in the program, and these messages reach CI logs. Every quoted value goes, and every
-    username, name and part of a name left unquoted; the file and line still find the place."""
-    names = {n for p in people for n in (p.username, p.name, *p.name.split()) if len(n) > 2}
-    hidden = Privacy(names=frozenset(names))
-
-    def redacted(message: str) -> str:
-        return hidden.about(None, _QUOTED_VALUE.sub(f"'{HIDDEN}'", message))
-
-    return [replace(problem, message=redacted(problem.message)) for problem in problems]
 
 
 def _assemble(ctx: Ctx, generated: Generated) -> DesiredProgram:

@@ -71,3 +71,26 @@ def test_the_level_heading_title_is_accepted(sponsorship: Path) -> None:
     assert (
         "title 'Ecosystem Sales Manager (Junior)' of 'amara.osei' is not in job-grades.yml" in err
     )
+
+
+def test_a_cohort_id_twice_is_refused_not_merged_into_one_rollup(sponsorship: Path) -> None:
+    edit(sponsorship / PROGRAM, "- id: fy28-h2", "- id: fy28-h1")
+    err = refused(sponsorship)
+    line = line_of(sponsorship / PROGRAM, "- id: fy28-h1")  # the first; the repeat is later
+    assert f"cohort id 'fy28-h1' appears twice (first at line {line}); keep one" in err
+
+
+@pytest.mark.parametrize(
+    "reasons",
+    [
+        '    lena.fischer: "a reason\\non two lines"\n',
+        "    lena.fischer: moved\n    Lena.Fischer: moved too\n",
+    ],
+)
+def test_a_mistake_in_a_leaving_reason_names_nobody(sponsorship: Path, reasons: str) -> None:
+    path = sponsorship / PROGRAM
+    path.write_text(f"{path.read_text()}leaving:\n  reasons:\n{reasons}")
+    err = refused(sponsorship)
+    line = line_of(path, "reasons:")
+    assert f"{PROGRAM}:{line}:" in err or f"{PROGRAM}:{line + 1}:" in err
+    assert "lena" not in err.lower() and "fischer" not in err.lower()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from automation.calendar import add_months
 from automation.config.models import JobGrades, Person, grade_of
-from automation.config.source import Loc, Source
+from automation.config.source import Loc, Source, duplicates
 from automation.errors import Problem
 from automation.kinds.kind import People
 from automation.kinds.sponsorship.model import Sponsorship, SponsorshipProgram
@@ -207,6 +207,12 @@ def check_sponsorship(
     for finding in findings(part, people.by_name, people.grades):
         if finding.error:
             yield source.problem(finding.loc, finding.message)
+    yield from duplicates(
+        source,
+        [("sponsorship", "cohorts", c, "id") for c in range(len(part.cohorts))],
+        [cohort.id for cohort in part.cohorts],
+        "cohort id",
+    )
     for c, cohort in enumerate(part.cohorts):
         for p, pair in enumerate(cohort.pairs):
             for role, who in (("sponsor", pair.sponsor), ("sponsee", pair.sponsee)):
