@@ -256,7 +256,8 @@ class GitLabTracker(Tracker, ChangeLog):
     def _check_namespace(self, project: Mapping[str, Any]) -> None:
         namespace = str((project.get("namespace") or {}).get("full_path", ""))
         group = self.settings.group
-        if namespace and namespace != group and not namespace.startswith(group + "/"):
+        folded, within = namespace.lower(), group.lower()  # GitLab finds paths in any case
+        if namespace and folded != within and not folded.startswith(within + "/"):
             raise TrackerUnavailable(
                 f"project {self.settings.project} is in {namespace}, not inside group {group}: "
                 "its issues could not use the group's labels. Fix config/settings.yml"
@@ -596,10 +597,15 @@ class GitLabTracker(Tracker, ChangeLog):
         return True
 
     def program_epics(self, program_label: str) -> tuple[ObservedEpic, ...]:
-        """Every group epic with the program label, in one paginated list."""
+        """Every epic of the group itself with the program label, in one paginated list (a
+        subgroup's epics, which GitLab lists too unless told not to, are not the tool's)."""
         with self._reading(f"listing epics labelled {program_label}"):
             epics = self._group.epics.list(
-                labels=[program_label], state="all", per_page=PER_PAGE, get_all=True
+                labels=[program_label],
+                state="all",
+                include_descendant_groups="false",
+                per_page=PER_PAGE,
+                get_all=True,
             )
         return tuple(self._observed_epic(epic.attributes) for epic in epics)
 

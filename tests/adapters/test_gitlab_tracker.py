@@ -392,6 +392,18 @@ def test_project_outside_the_group_exits_3(
     assert "project enablement/programs is in enablement, not inside group elsewhere" in result.err
 
 
+def test_group_and_project_written_in_another_case_are_found_as_gitlab_finds_them(
+    gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    settings = tmp_path / "config" / "settings.yml"
+    text = SETTINGS.replace(f"group: {GROUP}", f"group: {GROUP.title()}")
+    settings.write_text(text.replace(f"project: {PROJECT}", f"project: {PROJECT.upper()}"))
+    assert f"group: {GROUP.title()}" in settings.read_text()
+    result = run_with(gitlab.fake, gitlab.env(), caplog)
+    assert result.code == 0, result.out + result.err
+    assert gitlab.fake.issues(PROJECT)
+
+
 def test_unreachable_gitlab_exits_3(
     gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -581,6 +593,18 @@ def test_an_issue_a_person_moved_to_another_epic_stays_there(gitlab: GitLabBacke
     other.issues.create({"issue_id": issue["id"]})
     assert "No changes" in ok(gitlab.cli("apply")).out
     assert gitlab.fake.issues(PROJECT)[0]["epic"] == other.iid
+
+
+def test_a_subgroup_s_copy_of_a_program_epic_is_not_taken_for_it(gitlab: GitLabBackend) -> None:
+    ok(gitlab.cli("apply"))
+    program = next(e for e in gitlab.fake.epics(GROUP) if find_key(e["description"]) == "demo/epic")
+    gitlab.fake.add_group(f"{GROUP}/emea")  # a team copies the epic into its subgroup
+    gl = gitlab.fake.client()
+    copy = {"title": "Copy", "description": program["description"], "labels": "program::demo"}
+    gl.groups.get(f"{GROUP}/emea").epics.create(copy)
+    assert len(gl.groups.get(GROUP).epics.list(get_all=True)) == 3  # GitLab lists it with ours
+    again = ok(gitlab.cli("apply"))
+    assert "No changes" in again.out and "FAILED" not in again.out
 
 
 def test_free_tier_links_issues_to_the_tracking_issue_and_says_so_once(

@@ -6,7 +6,7 @@ import functools
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -519,17 +519,17 @@ class GitLabState:
 
     def group(self, ref: str) -> Group:
         """Find a group by numeric id or full path, else 404."""
-        for group in self.groups.values():
-            if ref == str(group.id) or ref == group.full_path:
-                return group
-        raise not_found("Group Not Found")
+        found = _routable(self.groups.values(), ref)
+        if found is None:
+            raise not_found("Group Not Found")
+        return found
 
     def project(self, ref: str) -> Project:
         """Find a project by numeric id or full path, else 404."""
-        for project in self.projects.values():
-            if ref == str(project.id) or ref == project.full_path:
-                return project
-        raise not_found("Project Not Found")
+        found = _routable(self.projects.values(), ref)
+        if found is None:
+            raise not_found("Project Not Found")
+        return found
 
     def issue(self, project: Project, iid: str) -> Issue:
         """Find an issue by iid in a project, else 404."""
@@ -1072,6 +1072,17 @@ def _reference(issue: Issue, seen_from: Issue) -> str:
     """How a note on SEEN_FROM refers to ISSUE: `#iid` in its own project, else its path."""
     same = issue.project is seen_from.project
     return f"#{issue.iid}" if same else f"{issue.project.full_path}#{issue.iid}"
+
+
+R = TypeVar("R", "Group", "Project")
+
+
+def _routable(items: Iterable[R], ref: str) -> R | None:
+    """A group or project by id or full path: the path as written, else whatever its case
+    (app/models/concerns/routable.rb: find_by_full_path, then an iwhere on the path)."""
+    every = list(items)
+    exact = next((i for i in every if ref in (str(i.id), i.full_path)), None)
+    return exact or next((i for i in every if i.full_path.lower() == ref.lower()), None)
 
 
 def _link_header(  # noqa: PLR0917
@@ -2127,13 +2138,20 @@ class EpicHandlers(Handlers):
         return epic
 
     def list_epics(self, request: Request) -> Reply:
-        """List a group's epics, newest first, filtered by state and labels."""
+        """List a group's epics, and its subgroups' unless include_descendant_groups is false
+        (ee/lib/api/epics.rb: it defaults to true), newest first, filtered by state and
+        labels."""
         group = self._group(request)
         state = request.params.text("state") or "all"
         wanted = request.params.names("labels") or []
+        groups = [group]
+        if request.params.boolean("include_descendant_groups") is not False:
+            below = group.full_path + "/"
+            groups += [g for g in self.state.groups.values() if g.full_path.startswith(below)]
         epics = [
             e
-            for e in group.epics.values()
+            for g in groups
+            for e in g.epics.values()
             if state in ("all", e.state) and all(name in e.labels for name in wanted)
         ]
         epics.sort(key=lambda e: e.id, reverse=True)
