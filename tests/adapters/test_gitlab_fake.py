@@ -635,6 +635,22 @@ def test_quick_actions_on_update_run_too(fake: FakeGitLab) -> None:
     assert (updated["title"], updated["description"]) == ("Renamed", "text")
 
 
+def test_quick_actions_in_an_epic_description_are_taken_out_and_recorded(fake: FakeGitLab) -> None:
+    epics = fake.client().groups.get("enablement").epics
+    epic = epics.create({"title": "Epic", "description": "text\n/label ~x"})
+    epics.update(epic.iid, {"description": "again\n/close"})
+    assert fake.epics("enablement")[0]["description"] == "again"
+    assert [q.name for q in fake.quick_actions] == ["label", "close"]
+
+
+def test_a_label_description_is_at_most_512_kilobytes(fake: FakeGitLab) -> None:
+    labels = fake.client().groups.get("enablement").labels
+    labels.create({"name": "record", "color": "#808080", "description": "x" * 512 * 1024})
+    with pytest.raises(gitlab.GitlabCreateError) as error:
+        labels.create({"name": "other", "color": "#808080", "description": "é" * 262_145})
+    assert error.value.response_code == 400
+
+
 def test_quick_actions_inside_backtick_fences_are_not_executed(fake: FakeGitLab) -> None:
     body = "```\n/close\n```"
     issue = new_issue(project_of(fake), description=body)

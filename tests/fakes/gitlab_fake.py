@@ -35,6 +35,7 @@ ROLE_LEVELS: dict[str, int] = {
 DEFAULT_LABEL_COLOR = "#6699cc"
 MAX_TITLE = 255
 MAX_DESCRIPTION = 1_048_576
+MAX_LABEL_DESCRIPTION = 512 * 1024
 # A list of more than this many records is answered without X-Total, X-Total-Pages and the
 # Link header's rel="last" (GitLab's docs, "Pagination": they cost a count query)
 COUNTED_RECORDS = 10_000
@@ -1074,6 +1075,13 @@ def _reference(issue: Issue, seen_from: Issue) -> str:
     return f"#{issue.iid}" if same else f"{issue.project.full_path}#{issue.iid}"
 
 
+def _check_label_description(description: str | None) -> None:
+    """app/models/label.rb: DESCRIPTION_LENGTH_MAX = 512.kilobytes, validated as a bytesize."""
+    if description is not None and len(description.encode()) > MAX_LABEL_DESCRIPTION:
+        too_long = f"is too long (maximum is {MAX_LABEL_DESCRIPTION} characters)"
+        raise ApiError(400, {"message": {"description": [too_long]}})
+
+
 R = TypeVar("R", "Group", "Project")
 
 
@@ -1897,6 +1905,7 @@ class LabelHandlers(Handlers):
         if name in taken:
             raise ApiError(409, {"message": "Label already exists"})
         description = request.params.text("description")
+        _check_label_description(description)
         return self.state.new_label(name, color, description, project)
 
     def create_project_label(self, request: Request) -> Reply:
@@ -1971,6 +1980,7 @@ class LabelHandlers(Handlers):
         color = params.text("color")
         if color is not None and not re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}|[A-Za-z]+", color):
             raise ApiError(400, {"message": {"color": ["must be a valid color code"]}})
+        _check_label_description(params.text("description"))
 
     def _apply_label_edit(self, group: Group, label: Label, params: Params) -> None:
         new_name = params.text("new_name")
@@ -2198,8 +2208,11 @@ class EpicHandlers(Handlers):
     def _edit(self, epic: Epic, params: Params) -> None:
         labels = LabelService(self.state)
         if params.has("description"):
-            epic.description, _ = extract_quick_actions(params.text("description") or "")
-            self.state.record_mentions(epic.description, f"epic:{epic.id}:description")
+            # quick actions run on epics too (ee/lib/api/epics.rb): recorded like an issue's
+            where = f"epic:{epic.id}:description"
+            epic.description, commands = extract_quick_actions(params.text("description") or "")
+            self.state.quick_actions.extend(QuickAction(n, a, where) for n, a in commands)
+            self.state.record_mentions(epic.description, where)
         if params.has("labels"):
             epic.labels = labels.add([], params.names("labels") or [])
         epic.labels = labels.add(epic.labels, params.names("add_labels") or [])
