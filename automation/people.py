@@ -128,15 +128,29 @@ def plan_people(program: Program, item: DesiredIssue, found: ObservedIssue) -> P
     except ItemError as error:
         message = f"issue {found.reference}: {error}"
         return Plan(failures=(Failure(program.id, item.key, message, found.iid),))
-    if (before is None and not wanted) or (before is not None and same_people(before, wanted)):
-        return Plan()  # nobody to record, or the people the tool followed last
+    if before is None:  # made before the record, or a person deleted it
+        if not wanted:
+            return Plan()  # nobody to record
+        before = _assigned_already(found, wanted)
+    elif same_people(before, wanted):
+        return Plan()  # the people the tool followed last
     update = description_update(
         program, found, item.key, Edits(((ASSIGNED_BLOCK, record(wanted)),))
     )
     if isinstance(update, Failure):
         return Plan(failures=(update,))
-    writes = _changes(program, item, found, before, wanted) if before is not None else []
+    writes = (
+        _changes(program, item, found, before, wanted) if not same_people(before, wanted) else []
+    )
     return Plan((*writes, *([update] if update is not None else [])))
+
+
+def _assigned_already(found: ObservedIssue, wanted: Sequence[str]) -> tuple[str, ...]:
+    """Without a record, the people configuration names whom the issue has: they count as the
+    tool's; the others configuration names are to be assigned. Nobody else counts as the
+    tool's, so nobody is unassigned."""
+    assigned = {_fold(name) for name in found.assignees}
+    return tuple(name for name in wanted if _fold(name) in assigned)
 
 
 def _changes(

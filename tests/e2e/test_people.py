@@ -122,6 +122,22 @@ def test_an_issue_made_before_this_version_gets_the_record_once(sponsorship: Pat
     assert "No changes" in run("apply").out
 
 
+def test_a_deleted_record_then_a_swap_still_assigns_the_new_sponsor(sponsorship: Path) -> None:
+    run("apply")
+    path = path_of(sponsorship, LENA)
+    text = path.read_text()
+    begin, end = "<!-- automation:begin assigned -->", "<!-- automation:end assigned -->\n"
+    path.write_text(text.replace(text[text.index(begin) : text.index(end) + len(end)], ""))
+    swap_sponsor()  # in the same change: the tool cannot tell who it assigned before
+    result = run("apply")
+    assert result.code == 0, result.out + result.err
+    lena = issues(sponsorship)[LENA]
+    assert "dana.whitfield" in lena.assignees  # configuration's sponsor, assigned
+    assert "hannah.berg" in lena.assignees  # not known as the tool's: left to a person
+    assert recorded(lena.description) == ("dana.whitfield", "lena.fischer", "marcus.oyelaran")
+    assert "No changes" in run("apply").out
+
+
 def test_a_managers_change_reaches_the_hires_issue(shipped: Path) -> None:
     keep_programs(shipped, "sales-onboarding")
     run("apply")

@@ -122,13 +122,24 @@ def test_free_keeps_the_first_person_configuration_names() -> None:
     assert reassigned(("ana",), ("mgr2",), ("mgr1",), ("ana", "mgr2")) == ("ana", "mgr2")
 
 
-def test_an_issue_made_before_records_todays_people_and_changes_nobody() -> None:
-    issue = existing("old", "helper", recorded_as=None)
+def test_an_issue_without_the_record_assigns_who_is_missing_and_unassigns_nobody() -> None:
+    # made before the record existed, or a person deleted the block: nobody it has counts
+    # as the tool's but the people configuration names, so nobody is unassigned
+    issue = existing("old", "helper", "ana", recorded_as=None)
     plan = plan_people(PROGRAM, wanted("new", "ana"), issue)
-    (write,) = plan.actions
-    assert isinstance(write, UpdateDescription)
-    assert recorded(write.after) == ("new", "ana")
-    assert plan_people(PROGRAM, wanted("new", "ana"), after(issue, plan)) == Plan()
+    reassign, note, write = plan.actions
+    assert reassign == UpdateAssignees("demo", KEY, 7, ("new",), (), ("new", "ana"))
+    assert isinstance(note, AddNote) and "@new" in note.body and "old" not in note.body
+    assert isinstance(write, UpdateDescription) and recorded(write.after) == ("new", "ana")
+    done = after(issue, plan)
+    assert set(done.assignees) == {"old", "helper", "ana", "new"}
+    assert plan_people(PROGRAM, wanted("new", "ana"), done) == Plan()
+
+
+def test_an_issue_without_the_record_whose_people_are_all_there_only_gets_it() -> None:
+    issue = existing("ana", "helper", recorded_as=None)
+    (write,) = plan_people(PROGRAM, wanted("ana"), issue).actions
+    assert isinstance(write, UpdateDescription) and recorded(write.after) == ("ana",)
     assert plan_people(PROGRAM, wanted(), existing("x", recorded_as=None)) == Plan()
 
 
