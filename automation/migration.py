@@ -38,6 +38,7 @@ _INTRO = (
 )
 _HASH = re.compile(r"^[0-9a-f]{8}$")
 _SHOWN = 80  # characters of a task's text a warning quotes
+_LEAD = 20  # characters before the first difference a quote of a reworded task starts with
 
 _RENDERED = re.compile(r"^rendered (?P<hash>[0-9a-f]{16})$")
 
@@ -317,8 +318,17 @@ def _for_someone_new(news: list[Task], olds: list[Task], recorded: int) -> list[
     ]
 
 
-def _shown(text: str) -> str:
-    return text if len(text) <= _SHOWN else text[: _SHOWN - 1].rstrip() + "…"
+def _shown(text: str, other: str | None = None) -> str:
+    """TEXT as a warning quotes it; beside OTHER (its earlier wording), from a little before
+    where the two differ, so that the two quotes never read the same."""
+    if len(text) <= _SHOWN:
+        return text
+    other = other or ""
+    pairs = enumerate(zip(text, other, strict=False))
+    same = next((i for i, (one, two) in pairs if one != two), min(len(text), len(other)))
+    if same > _SHOWN - _LEAD:
+        return "…" + _shown(text[same - _LEAD :])
+    return text[: _SHOWN - 1].rstrip() + "…"
 
 
 def _issues(refs: Sequence[str]) -> str:
@@ -331,7 +341,7 @@ def _warning(program: str, notes: Sequence[tuple[_Said, str]], quote: bool) -> s
     knows, such as a person's former name), else the task is named by its place."""
     said, refs = notes[0][0], [ref for _, ref in notes]
     where, issues = f"'{said.section}'", _issues(refs)
-    task = f"task '{_shown(said.text)}'" if quote else f"task no. {said.spot + 1}"
+    task = f"task '{_shown(said.text, said.old)}'" if quote else f"task no. {said.spot + 1}"
     if quote and len({(note.text, note.old) for note, _ in notes}) > 1:  # each issue's own
         task = f"{task} (as {refs[0]} words it)"
     if said.kind == _KEPT:
@@ -340,7 +350,7 @@ def _warning(program: str, notes: Sequence[tuple[_Said, str]], quote: bool) -> s
             f"lists, changed): {issues} still {_have(refs)} it and {_keep(refs)} it as it is"
         )
     if said.kind == _REWORDED and said.old is not None:
-        old = f"'{_shown(said.old)}'" if quote else "its wording"
+        old = f"'{_shown(said.old, said.text)}'" if quote else "its wording"
         return (
             f"{program} words {task} in {where} anew (its template, or a name or value in it, "
             f"changed): {issues} {_keep(refs)} {old} and {_get(refs)} no new one; change it "

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import yaml
@@ -86,7 +86,7 @@ class ItemFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str
-    state: str = "opened"
+    state: Literal["opened", "closed"] = "opened"
     labels: list[str] = []
 
 

@@ -116,6 +116,7 @@ def test_labels_are_created_once(tracker: LocalTracker) -> None:
             r"1\.md:2: front matter field 'title' should be text \(one line\); fix it",
         ),
         ("confidential: true", "confidential: maybe", r"'confidential' should be true or false"),
+        ("state: opened", "state: banana", r"1\.md:3: front matter field 'state' should be one"),
         ("---\ntitle", "title", r"1\.md:1: the file must start with the '---' front matter"),
     ],
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -250,6 +251,21 @@ def test_a_task_reworded_in_the_template_is_reported_and_not_added(blocks: Block
     )
     recorded = [edited(i, i.description, updates(result)[i.iid].after) for i in (both[0], ben)]
     assert not plan(program(reworded, reworded), [*recorded, both[2]], blocks).warnings
+
+
+def test_a_long_task_reworded_at_its_end_is_quoted_where_the_wordings_differ(
+    blocks: Blocks,
+) -> None:
+    long = "- [ ] **Ana:** post your progress in the thread, with what went well, " + "x" * 60
+    body = BODY.replace("- [ ] b\n", f"{long} (@ana)\n")
+    both = created(program(body, body), blocks)
+    ben = edited(both[1], f"{long} (@ana)\n", f"{long} (@ana) done\n")
+    reworded = body.replace(f"{long} (@ana)\n", f"{long} (@ana, by Friday)\n")
+    result = plan(program(reworded, reworded), [both[0], ben, both[2]], blocks)
+    (said,) = [w for w in result.warnings if "anew" in w]
+    new, old = re.findall(r"'(…[^']*)'", said)
+    assert new != old and "by Friday" in new and "by Friday" not in old, said
+    assert new.startswith("…") and len(new) <= 81
 
 
 @pytest.mark.parametrize("heading", ["One---x", "/One", "One ---> y"])

@@ -268,7 +268,7 @@ def test_no_digest_note_while_nothing_is_due(tmp_path: Path) -> None:
         (
             "reminders:\n  send:\n    - {id: a, when: soon, section: One, for: [participant]}\n",
             "config/programs/demo.yml:18: 'when' of send 'a': cannot read 'soon'; write it like "
-            "`on goal`, `3 days before workshop_start` or `5 days after period_end`",
+            "`on goal`, `3 days before workshop_start` or `5 days after end`",
         ),
         (
             "reminders:\n  send:\n    - {id: a, when: on goal, section: One, for: [participant]}\n",
