@@ -254,6 +254,20 @@ def mentions_everyone(source: str, file: str) -> list[Problem]:
     ]
 
 
+def _ours(obj: Any, attr: str) -> bool:
+    """Whether a template may read ATTR of OBJ: of a configuration model, only its fields and
+    what the tool's own classes define (`config.person(...)`, `program.phases`), never what
+    pydantic adds (`parse_raw` unpickles, `parse_file` reads any file, `model_construct`...).
+    Other values keep the sandbox's rule."""
+    cls = obj if isinstance(obj, type) else type(obj)
+    if not issubclass(cls, BaseModel):
+        return True
+    if attr in cls.model_fields:
+        return True
+    owner = next((klass for klass in cls.__mro__ if attr in vars(klass)), None)
+    return owner is not None and owner.__module__.startswith("automation.")
+
+
 class _BoundedEnvironment(SandboxedEnvironment):
     """The sandbox with a time bound: loops and calls check a deadline, and the operators
     that make big values in one step check their size."""
@@ -299,7 +313,8 @@ class _BoundedEnvironment(SandboxedEnvironment):
         if safe is None:
             if len(_SAFE_ATTRIBUTES) > MAX_REMEMBERED:
                 _SAFE_ATTRIBUTES.clear()
-            safe = _SAFE_ATTRIBUTES[key] = super().is_safe_attribute(obj, attr, value)
+            safe = super().is_safe_attribute(obj, attr, value) and _ours(obj, attr)
+            _SAFE_ATTRIBUTES[key] = safe
         return safe
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:

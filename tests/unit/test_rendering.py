@@ -11,6 +11,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from automation.config.models import Config, Person, Settings
 from automation.errors import ConfigError, Problem
 from automation.rendering import Renderer, inert, neutralise
 
@@ -147,3 +148,41 @@ def test_a_value_that_claims_another_class_is_checked_as_that_class(tmp_path: Pa
     assert renderer.render("t.md.j2", {"p": weakref.proxy(thing)}) == "harmless\n"
     with pytest.raises(ConfigError, match="not available to templates"):
         renderer.render("t.md.j2", {"p": weakref.proxy(generator)})
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "{{ person.parse_file(secret) }}",  # reads any file
+        "{{ person.parse_raw(payload, proto='pickle', allow_pickle=True) }}",  # runs code
+        "{{ person.model_construct(username='x') }}",
+        "{{ person.model_dump_json() }}",
+        "{{ person.copy }}",
+    ],
+)
+def test_a_template_reaches_no_method_pydantic_gives_a_config_model(
+    tmp_path: Path, line: str
+) -> None:
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"token": "glpat-from-a-file"}')
+    proof = tmp_path / "pwned"
+    payload = f"cos\nsystem\n(S'touch {proof}'\ntR.".encode()
+    (tmp_path / "t.md.j2").write_text(f"{line}\n")
+    person = Person(username="ana", name="Ana Lima")
+    values = {"person": person, "secret": str(secret), "payload": payload}
+    with pytest.raises(ConfigError) as error:
+        Renderer(tmp_path, []).render("t.md.j2", values)
+    assert "not available to templates" in str(error.value)
+    assert "glpat" not in str(error.value) and not proof.exists()
+
+
+def test_a_template_still_reads_a_model_s_fields_and_the_tool_s_own_methods(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "t.md.j2").write_text("{{ person.name }}: {{ config.person('ana').name }}\n")
+    person = Person(username="ana", name="Ana Lima")
+    settings = Settings.model_validate({"gitlab": {"group": "g", "project": "g/p"}})
+    config = Config(settings=settings, people=(person,), programs=())
+    assert Renderer(tmp_path, []).render("t.md.j2", {"person": person, "config": config}) == (
+        "Ana Lima: Ana Lima\n"
+    )
