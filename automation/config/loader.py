@@ -75,6 +75,7 @@ def load_config(
     if entries is not None and people is not None and grades is not None:
         problems.extend(check_references(entries, people, programs, grades))
     ids = tuple(p.id for p, _ in programs)
+    problems = _unnamed_where_confidential(problems, sources, roster)  # set aside ones too
     aside: list[Problem] = []
     if only:
         others = _files_of_others(config_dir, templates_dir, sources, only)
@@ -82,7 +83,7 @@ def load_config(
         problems = [p for p in problems if p not in aside]
         programs = [(p, s) for p, s in programs if p.id in only]
     if problems or settings is None or roster is None or grades is None:
-        raise ConfigError(_unnamed_where_confidential(problems, sources, roster))
+        raise ConfigError(problems)
     config = Config(
         settings=settings,
         people=roster.people,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import functools
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -16,6 +17,8 @@ import gitlab
 import requests
 from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 from gitlab.utils import EncodedId
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 from automation.config.models import GitLabSettings
 from automation.errors import CreationRefused, ItemError, LinksFull, TrackerUnavailable
@@ -45,6 +48,7 @@ WINDOW = 60.0  # seconds: GitLab's write budgets are per minute
 LOW_REMAINING = 0.05  # slow down when less than this share of the request budget is left
 MAX_RATE_WAIT = 60.0  # never wait longer than this for a rate-limit window to reset
 DEFAULT_PORTS = {"http": 80, "https": 443}  # the only schemes GITLAB_URL may use
+_TOKEN = re.compile(r"[!-~]+")  # printable ASCII, no space: every GitLab token
 SPAM_SIGNS = ("spam", "needs_captcha_response", "captcha")
 ROLE_ADVICE = (
     "the token's user needs at least the Planner (or Reporter) role in the group and project, "
@@ -67,7 +71,7 @@ class Connection:
     def from_env(env: Mapping[str, str]) -> Connection:
         """GITLAB_URL (or CI_SERVER_URL) and GITLAB_TOKEN from the environment."""
         url = env.get("GITLAB_URL") or env.get("CI_SERVER_URL")
-        token = env.get("GITLAB_TOKEN", "")
+        token = env.get("GITLAB_TOKEN", "").strip()  # a line break read from a file, say
         if not url:
             raise TrackerUnavailable(
                 "GITLAB_URL is not set (nor CI_SERVER_URL); set it to your "
@@ -77,8 +81,13 @@ class Connection:
         _check_address(name, url)
         if not token:
             raise TrackerUnavailable(
-                "GITLAB_TOKEN is not set; create a project or group access "
-                "token (see README.md, Deploy) and put it in GITLAB_TOKEN"
+                "GITLAB_TOKEN is not set; create a group access token (see README.md, "
+                "Deploy) and put it in GITLAB_TOKEN"
+            )
+        if not _TOKEN.fullmatch(token):  # it would go into a header: refused there, and shown
+            raise TrackerUnavailable(
+                "GITLAB_TOKEN holds a space, a line break or a character outside ASCII, which "
+                "no GitLab token has; set it again with the token alone"
             )
         return Connection(url.rstrip("/"), token)
 
@@ -111,7 +120,10 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 def _shown(url: str) -> str:
     """A URL fit to print: no user, password, query or fragment (any may hold a secret)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "an address that cannot be read"
     host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"  # an IPv6 address
@@ -125,12 +137,17 @@ def _shown(url: str) -> str:
 def _check_address(name: str, url: str) -> None:
     """Refuse a GitLab address that would put a secret in the URL or send the token somewhere
     odd; the message shows the address without anything that could be a secret."""
-    parts = urlsplit(url)
     shown = _shown(url)
     try:
+        parts = urlsplit(url)
         parts.port  # noqa: B018 - parsing the port is the check
-    except ValueError:
-        raise TrackerUnavailable(f"{name} ({shown}) has an invalid port; fix the address") from None
+        parse_url(url)  # what requests will make of it
+        (parts.hostname or "").encode("idna")  # a host name a connection can be made to
+    except (ValueError, LocationParseError):  # UnicodeError is a ValueError
+        raise TrackerUnavailable(
+            f"{name} ({shown}) is not a web address that can be reached (its host or port "
+            "cannot be read); fix the address, for example https://gitlab.com"
+        ) from None
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
         raise TrackerUnavailable(
             f"{name} contains a user name or password; set it to the address without them "

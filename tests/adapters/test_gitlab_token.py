@@ -179,6 +179,9 @@ def test_credentials_in_the_gitlab_address_are_refused_without_printing_them(
         ("https://gitlab.example.com/?private_token=s3cr3t-pa55", "https://gitlab.example.com/"),
         ("https://gitlab.example.com/#s3cr3t-pa55", "https://gitlab.example.com/"),
         ("https://gitlab.example.com?", "https://gitlab.example.com"),
+        ("http://[::1", "an address that cannot be read"),
+        ("https://a..b", "https://a..b"),
+        ("https://gitlab.example.com:99999", "https://gitlab.example.com"),
     ],
 )
 def test_odd_gitlab_addresses_are_refused(url: str, shown: str) -> None:
@@ -187,6 +190,21 @@ def test_odd_gitlab_addresses_are_refused(url: str, shown: str) -> None:
     message = str(caught.value)
     assert message.startswith(f"GITLAB_URL ({shown}) ")
     assert "s3cr3t-pa55" not in message
+
+
+@pytest.mark.parametrize("token", [f"{TOKEN}\n", f" {TOKEN}\r\n"])
+def test_a_token_read_with_its_line_break_is_used_without_it(token: str) -> None:
+    assert (
+        Connection.from_env({"GITLAB_URL": "https://gitlab.com", "GITLAB_TOKEN": token}).token
+        == TOKEN
+    )
+
+
+@pytest.mark.parametrize("token", [f"{TOKEN}€", f"{TOKEN[:4]} {TOKEN[4:]}", f"{TOKEN}\nx"])
+def test_a_token_no_gitlab_could_have_is_refused_without_showing_it(token: str) -> None:
+    with pytest.raises(TrackerUnavailable) as caught:
+        Connection.from_env({"GITLAB_URL": "https://gitlab.com", "GITLAB_TOKEN": token})
+    assert "GITLAB_TOKEN holds" in str(caught.value) and TOKEN[4:] not in str(caught.value)
 
 
 @pytest.mark.parametrize(

@@ -94,3 +94,18 @@ def test_a_mistake_in_a_leaving_reason_names_nobody(sponsorship: Path, reasons: 
     line = line_of(path, "reasons:")
     assert f"{PROGRAM}:{line}:" in err or f"{PROGRAM}:{line + 1}:" in err
     assert "lena" not in err.lower() and "fischer" not in err.lower()
+
+
+def test_a_pair_written_with_names_is_refused_without_them_here_or_set_aside(
+    shipped: Path,
+) -> None:
+    edit(
+        shipped / PROGRAM,
+        "{sponsor: jordan.alvarez, sponsee: aiko.tanaka,",
+        "{sponsor: '@jordan.alvarez', sponsee: Aiko Tanaka,",
+    )
+    err = refused(shipped)
+    aside = run("validate", "2026-11-24", "--program", "sales-onboarding")
+    assert aside.code == 0 and f"warning: {PROGRAM}:" in aside.out + aside.err
+    for said in (err, aside.out + aside.err):
+        assert "jordan" not in said.lower() and "aiko" not in said.lower(), said
