@@ -557,6 +557,7 @@ def run(
     """Run one command; user mistakes become a message and an exit code, never a traceback."""
     args = _parser().parse_args(argv)
     args.clock = clock or Clock()
+    prepared: Prepared | None = None  # once made, what an error says passes its privacy
     try:
         if args.command == "init":
             return scaffold.init(args.dir, out, args.tool_project)
@@ -585,7 +586,8 @@ def run(
         print(f"automation: {found} found; nothing was written.", file=err)
         return error.exit_code
     except AutomationError as error:
-        print(printable(f"automation: {error}"), file=err)
+        said = prepared.privacy.about(None, str(error)) if prepared else printable(str(error))
+        print(f"automation: {said}", file=err)
         return error.exit_code
 
 

@@ -78,6 +78,8 @@ class Privacy:
 
 
 _QUOTED_VALUE = re.compile(r"(?<!\w)'[^'\n]*'(?!\w)|\"[^\"\n]*\"")
+# values Jinja names unquoted: a key it did not find (`has no element 10`, a grade), a date
+_BARE_VALUE = re.compile(r"(?<=has no element )[^;\n]+|datetime\.\w+\([^)\n]*\)")
 
 
 def unnamed(
@@ -95,7 +97,7 @@ def unnamed(
 
     def redacted(message: str) -> str:
         if values:
-            message = _QUOTED_VALUE.sub(f"'{HIDDEN}'", message)
+            message = _BARE_VALUE.sub(HIDDEN, _QUOTED_VALUE.sub(f"'{HIDDEN}'", message))
         return pattern.sub(HIDDEN, message) if pattern else message
 
     return [replace(problem, message=redacted(problem.message)) for problem in problems]

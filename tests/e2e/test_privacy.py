@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from automation.privacy import Privacy, printable
-from tests.backends import cli
+from tests.backends import GitLabBackend, cli, new_fake, roster_of
 from tests.conftest import keep_programs
 from tests.local_cli import TODAY, edit, issues, run
 
@@ -159,3 +159,29 @@ def test_a_template_or_title_mistake_in_a_confidential_program_names_nobody(
         assert f"{where}:" in result.err and "[confidential]" in result.err, result.err
         assert_names_nobody(result.out + result.err)
     assert not (sponsorship / ".automation").exists()
+
+
+@pytest.mark.usefixtures("no_waiting")
+@pytest.mark.parametrize("status", [401, 403])
+def test_gitlab_refusing_a_pair_s_issue_stops_the_run_without_naming_the_pair(
+    sponsorship: Path, status: int
+) -> None:
+    fake = new_fake(users=roster_of(sponsorship))
+    with fake.activate():
+        fake.inject(status, method="POST", path_contains="/issues", times=1000)
+        result = GitLabBackend(fake).cli("apply")
+    assert result.code in (1, 3), result.out + result.err
+    assert "sales-sponsorship" in result.out + result.err  # said, by program
+    assert_names_nobody(result.out + result.err)
+
+
+@pytest.mark.parametrize("lookup", ["{{ {}[sponsor.grade] }}", "{{ {}[sponsee.start_date] }}"])
+def test_a_template_mistake_in_a_confidential_program_shows_no_grade_or_date(
+    sponsorship: Path, lookup: str
+) -> None:
+    # a grade or a start date, with the cohort, tells who the pair is in a small roster
+    path = sponsorship / "templates/sales-sponsorship/pair.md.j2"
+    path.write_text(f"{lookup}\n{path.read_text()}")
+    result = run("validate")
+    assert result.code == 2 and "has no element [confidential]" in result.err, result.err
+    assert not re.search(r"element \d|datetime", result.err)
