@@ -14,6 +14,15 @@ _MENTION = re.compile(r"(?<![A-Za-z0-9_])@(?=[A-Za-z0-9_])([A-Za-z0-9_.\-/]*[A-Z
 # a code span on one line (CommonMark): a run of backticks, not escaped, closed by a run of
 # exactly as many; a run with no such partner is literal backticks and opens nothing
 CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`).+?(?<!`)\1(?!`)")
+# `@` written as a character reference: Markdown shows it as `@`, and GitLab finds references
+# in the text it shows, so `&#64;all` mentions everyone
+_AT_REFERENCE = re.compile(r"&(?=(?:#0*64|#[xX]0*40|commat);)")
+
+
+def without_at_references(text: str) -> str:
+    """TEXT with each `@` written as a character reference shown as typed instead (`&` as
+    `&amp;`): it mentions no one."""
+    return _AT_REFERENCE.sub("&amp;", text)
 
 
 def people_only(text: str, is_user: Callable[[str], bool]) -> tuple[str, frozenset[str]]:
@@ -27,7 +36,10 @@ def people_only(text: str, is_user: Callable[[str], bool]) -> tuple[str, frozens
         refused.add(name)
         return "@" + ZERO_WIDTH_SPACE + name
 
-    return _outside_code(text, lambda part: _MENTION.sub(check, part)), frozenset(refused)
+    def inert(part: str) -> str:
+        return _MENTION.sub(check, without_at_references(part))
+
+    return _outside_code(text, inert), frozenset(refused)
 
 
 def _outside_code(text: str, change: Callable[[str], str]) -> str:

@@ -176,6 +176,17 @@ class _Loader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
+_QUICK_ACTION_LINE = re.compile(r"^([ \t]*)(?=/[A-Za-z_])", re.MULTILINE)
+
+
+def _no_quick_actions(text: str) -> str:
+    """Rendered text with every line GitLab would run as a quick action shown as typed
+    instead (a backslash before its `/`). No template line starts like that (source_problems)
+    and every value is escaped where it starts, so such a line was made by a filter that
+    moves text, such as `wordwrap` putting a value's `/close` at the start of a line."""
+    return _QUICK_ACTION_LINE.sub(r"\1\\", text)
+
+
 def source_problems(environment: jinja2.Environment, source: str, file: str) -> list[Problem]:
     """Template text that GitLab would act on once values are filled in: a line starting with
     a quick action, `@{{` (a value made a mention) and a line starting `/{{`."""
@@ -236,6 +247,15 @@ _ALL = re.compile(r"(?<![\w/\\])@all\b(?![.\-/]?\w)", re.IGNORECASE | re.ASCII) 
 _INLINE_COMMENT = re.compile(r"<!--.*?-->")
 
 
+_TAG = re.compile(r"</?[A-Za-z][^>]*>")  # inline HTML, which binds before a code span
+
+
+def _as_text(line: str) -> str:
+    """Roughly the text GitLab looks for references in: no comments, tags or code spans, and
+    character references shown as the characters they stand for (`&#64;` is `@`)."""
+    return html.unescape(CODE_SPAN.sub("", _TAG.sub("", _INLINE_COMMENT.sub("", line))))
+
+
 def mentions_everyone(source: str, file: str) -> list[Problem]:
     """Each line of template text where GitLab would read `@all` and notify every member of
     the project (not in code, a code span, an HTML comment, a link, or after a backslash)."""
@@ -250,7 +270,7 @@ def mentions_everyone(source: str, file: str) -> list[Problem]:
             "without the `@`",
         )
         for number, (line, visible) in enumerate(zip(lines, shown, strict=True), start=1)
-        if visible and _ALL.search(_INLINE_COMMENT.sub("", CODE_SPAN.sub("", line)))
+        if visible and _ALL.search(_as_text(line))
     ]
 
 
@@ -405,7 +425,7 @@ class Renderer:
     def render(self, template: str, context: Mapping[str, Any]) -> str:
         """Render templates/<template>; template mistakes become ConfigError naming file:line."""
         try:
-            return _bounded(self.env, self.env.get_template(template), context)
+            return _no_quick_actions(_bounded(self.env, self.env.get_template(template), context))
         except TemplateRejected as error:
             raise ConfigError(error.problems) from error
         except Exception as error:  # any failure inside a template is the template's problem

@@ -10,7 +10,7 @@ from typing import Any
 from automation.actions import Plan, Remind
 from automation.items import ObservedIssue, ObservedNote
 from automation.markers import same_text
-from automation.mentions import ZERO_WIDTH_SPACE
+from automation.mentions import ZERO_WIDTH_SPACE, without_at_references
 from automation.reminders.due import Due
 from automation.rendering import Renderer, Trusted
 
@@ -96,4 +96,4 @@ def _values(due: Due, today: dt.date | None = None) -> dict[str, Any]:
 def quoted(task: str) -> Trusted:
     """A task's text as the issue has it (one line of Markdown, which GitLab already shows
     there), with no mention left in it: only the reminder's people are notified."""
-    return Trusted(task.replace("@", "@" + ZERO_WIDTH_SPACE))
+    return Trusted(without_at_references(task).replace("@", "@" + ZERO_WIDTH_SPACE))

@@ -83,6 +83,13 @@ def test_the_configured_group_is_refused_on_the_local_backend(project: Path) -> 
         ("@grp/sub please", "@\u200bgrp/sub please", {"grp/sub"}),
         ("@all", "@\u200ball", {"all"}),
         ("@\u200bgrp stays inert", "@\u200bgrp stays inert", set()),
+        # `@` as a character reference: shown as typed, never a mention
+        (
+            "ping &#64;all &#x40;grp &commat;x",
+            "ping &amp;#64;all &amp;#x40;grp &amp;commat;x",
+            set(),
+        ),
+        ("`&#64;all` in code", "`&#64;all` in code", set()),
     ],
 )
 def test_only_users_keep_their_mention(text: str, expected: str, refused: set[str]) -> None:

@@ -13,6 +13,7 @@ from automation.applier import execute
 from automation.errors import ConfigError
 from automation.mentions import ZERO_WIDTH_SPACE
 from automation.output.lines import describe
+from automation.reminders.notes import quoted
 from automation.run import Prepared, make_plan, prepare
 from tests.crash import Crash, CrashingTracker
 from tests.memory import MemoryTracker, memory_for, run_apply
@@ -339,3 +340,9 @@ def test_a_digest_naming_a_non_user_is_not_planned_again_once_written(tmp_path: 
     (digest,) = digests(tracker, tracking)
     assert f"{INERT}ana" in digest and "@ben" in digest
     assert make_plan(prepared(root, DAY), tracker, DAY, frozenset({"remind"})).empty
+
+
+def test_a_quoted_task_mentions_no_one_however_its_at_is_written() -> None:
+    said = str(quoted("Join the call &#64;all &#x40;grp &commat;here @ana"))
+    assert "&#64;" not in said and "&#x40;" not in said and "&commat;" not in said
+    assert "&amp;#64;all" in said and "@\u200bana" in said

@@ -186,3 +186,13 @@ def test_a_template_still_reads_a_model_s_fields_and_the_tool_s_own_methods(
     assert Renderer(tmp_path, []).render("t.md.j2", {"person": person, "config": config}) == (
         "Ana Lima: Ana Lima\n"
     )
+
+
+def test_a_filter_that_moves_a_value_to_the_start_of_a_line_runs_no_quick_action(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "t.md.j2").write_text(
+        "{% filter wordwrap(40) %}You are in the {{ name }} and welcome.{% endfilter %}\n"
+    )
+    text = Renderer(tmp_path, []).render("t.md.j2", {"name": "Pilot group of the year /close"})
+    assert "\n/close" not in text and "\n\\/close and welcome." in text

@@ -264,5 +264,10 @@ def test_only_an_all_gitlab_would_read_is_refused() -> None:
         "Merci à tous é@all\n"  # Ruby's \w is ASCII: é does not shield it
         "Ping `@all for help\n"  # an unpaired backtick opens no code span
         "x ```@all`` and `@all``\n"  # runs of other lengths close nothing
+        "Ping &#64;all and &#x40;ALL\n"  # a character reference GitLab shows as `@`
+        "Ping &commat;all\n"
+        '<span title="`">@all</span> <span title="`">x</span>\n'  # a tag binds first
+        "shown as typed: &amp;#64;all, `&#64;all`\n"
     )
-    assert [p.line for p in mentions_everyone(source, "t.md.j2")] == [8, 9, 10, 11, 12]
+    found = [p.line for p in mentions_everyone(source, "t.md.j2")]
+    assert found == [8, 9, 10, 11, 12, 13, 14, 15]
