@@ -19,7 +19,7 @@ from automation import scaffold
 from automation.actions import ALL_STEPS, Action, AddNote, Plan
 from automation.clock import Clock
 from automation.config.loader import load_settings
-from automation.config.models import GitLabSettings
+from automation.config.models import DAYS_HELP, FIRST_DAY, LAST_DAY, GitLabSettings
 from automation.dashboard.gather import gather
 from automation.dashboard.site import write_site
 from automation.errors import (
@@ -56,11 +56,14 @@ DEFAULT_WORKSPACE = ".automation"
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-02-01"
         ) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a day programs run on; {DAYS_HELP}")
+    return day
 
 
 @functools.cache

@@ -29,6 +29,10 @@ Username = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$", max_length=255),
 ]
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+DAYS_HELP = "write a date from 1900 to 2999"
+# a date in configuration: the tool counts months and years on from it, so not near year 9999
+Date = Annotated[dt.date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 OneLine = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[^\r\n]*$")]
 Url = Annotated[str, StringConstraints(pattern=r"^https://[^\s]+$", max_length=2000)]
 
@@ -67,7 +71,7 @@ class Person(Frozen):
     title: OneLine | None = None
     grade: int | None = Field(default=None, ge=1, le=20, description="when not from the title")
     manager: Username | None = None
-    start_date: dt.date | None = None
+    start_date: Date | None = None
     geo: OneLine | None = None
     timezone: OneLine | None = Field(default=None, description="IANA name, e.g. Europe/Berlin")
     onboarding_issue: Url | None = Field(default=None, description="general onboarding issue")

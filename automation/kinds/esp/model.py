@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from automation.config.models import Frozen, OneLine, Program, Slug, Username
+from automation.config.models import Date, Frozen, OneLine, Program, Slug, Username
 
 
 class Account(Frozen):
@@ -17,8 +16,8 @@ class Account(Frozen):
     name: OneLine
     sponsor: Username
     account_team: tuple[Username, ...] = Field(min_length=1)
-    start: dt.date
-    end: dt.date | None = Field(default=None, description="end of the commitment")
+    start: Date
+    end: Date | None = Field(default=None, description="end of the commitment")
     status: Literal["proposed", "approved"] = "proposed"
     renamed_from: Slug | None = Field(default=None, description="the account's former id")
 

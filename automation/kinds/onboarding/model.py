@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import Field
 
-from automation.config.models import Frozen, OneLine, Program, Slug, Url, Username
+from automation.config.models import Date, Frozen, OneLine, Program, Slug, Url, Username
 
 
 class Role(Frozen):
@@ -31,8 +30,8 @@ class Workshop(Frozen):
     """A Sales Quick Start workshop: the page's columns (dates, geo, location, issue)."""
 
     id: Slug
-    start: dt.date
-    end: dt.date
+    start: Date
+    end: Date
     geo: OneLine
     location: OneLine
     issue: Url | None = None

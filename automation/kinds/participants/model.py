@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from automation.config.models import Frozen, OneLine, Program, Slug, Username
+from automation.config.models import Date, Frozen, OneLine, Program, Slug, Username
 
 
 class Cohort(Frozen):
@@ -15,8 +14,8 @@ class Cohort(Frozen):
 
     id: Slug
     name: OneLine
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
+    start_date: Date | None = None
+    end_date: Date | None = None
     participants: tuple[Username, ...] = Field(min_length=1)
     renamed_from: Slug | None = Field(default=None, description="the cohort's former id")
 

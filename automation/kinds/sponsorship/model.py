@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from automation.config.models import (
+    Date,
     Frozen,
     OneLine,
     Program,
@@ -52,9 +52,9 @@ class SponsorshipCohort(Frozen):
 
     id: Slug
     name: OneLine
-    start: dt.date
-    kickoff: dt.date | None = Field(default=None, description="the kick-off call's date")
-    sponsor_training: dt.date | None = Field(default=None, description="the Sponsor Training's")
+    start: Date
+    kickoff: Date | None = Field(default=None, description="the kick-off call's date")
+    sponsor_training: Date | None = Field(default=None, description="the Sponsor Training's")
     pairs: tuple[Pair, ...] = Field(min_length=1)
     renamed_from: Slug | None = Field(default=None, description="the cohort's former id")
 
