@@ -251,6 +251,14 @@ def _read(path: Path, sources: dict[str, Source], problems: list[Problem]) -> So
     if not path.is_file():
         problems.append(Problem(file, 1, "file not found; create it (see README.md)"))
         return None
+    root = path.parent.parent if path.parent.name == PROGRAMS_DIR else path.parent
+    if not path.resolve().is_relative_to(root.resolve()):  # its text could reach outputs
+        message = (
+            f"a link to a file outside {root}; it was not read. Put the file itself in "
+            f"{root}, not a link to it"
+        )
+        problems.append(Problem(file, 1, message))
+        return None
     try:
         source = read_yaml(path, file)
     except ConfigError as error:

@@ -60,6 +60,8 @@ def change(root: Path, edit: dict[str, Any]) -> None:
         path.rename(root / edit["rename"])
     elif edit.get("delete"):
         path.unlink()
+    elif "link_to" in edit:
+        path.symlink_to(edit["link_to"])
     elif "write" in edit:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(edit["write"].encode(encoding))
