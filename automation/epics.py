@@ -20,7 +20,8 @@ from automation.actions import (
 from automation.desired import DesiredProgram
 from automation.identity import claimed
 from automation.items import NewEpic, ObservedEpic, ObservedIssue
-from automation.renames import aliases, rename_epic
+from automation.progress import program_label
+from automation.renames import aliases, moved, rename_epic, rename_item_epic
 
 NO_EPICS = (
     "epics are not available (GitLab Free, or `epics: false` in settings.yml): each "
@@ -79,7 +80,8 @@ def plan_epics(
     is put into its own. Nothing is created for an item that failed already or is HELD; an
     epic made under a former key is renamed instead."""
     program = desired.program.id
-    epics, failures = _index_epics(program, observed, aliases(desired.epics))
+    former = moved(desired.program, (epic.first_line_key for epic in observed))
+    epics, failures = _index_epics(program, observed, {**former, **aliases(desired.epics)})
     failed = held | {f.key for f in (*planned.failures, *failures)}
     creates = tuple(
         CreateEpic(program, NewEpic(epic.key, epic.title, epic.description, epic.labels))
@@ -91,7 +93,14 @@ def plan_epics(
         issue, home = found.get(item.key), epics.get(item.epic_key or "")
         if issue is not None and home is not None and issue.epic is None:
             moves.append(AddToEpic(program, item.key, home.iid, issue))
-    renames = (rename_epic(desired, epic, epics.get(epic.key)) for epic in desired.epics)
+    renames = [rename_epic(desired, epic, epics.get(epic.key)) for epic in desired.epics]
+    label = (program_label(desired.program),)
+    wanted = {epic.key for epic in desired.epics}
+    renames += [  # a group's epic configuration no longer asks for follows the program
+        rename_item_epic(desired.program, key, label, epic)
+        for key, epic in epics.items()
+        if key not in wanted and key in former.values()
+    ]
     homes = {item.key: item.epic_key for item in desired.every_issue() if item.epic_key}
     actions = _epics_first(creates, (_homed(a, homes, epics) for a in planned.actions))
     return replace(planned, actions=actions) + Plan((*(r for r in renames if r), *moves), failures)

@@ -47,7 +47,7 @@ from automation.identity import Resolved
 from automation.items import ObservedIssue
 from automation.markers import block_content
 from automation.progress import Status, measure, status_label, total
-from automation.renames import aliases, suspects
+from automation.renames import follow_rename, suspects
 from automation.rendering import Renderer
 
 WITHDRAWN_BLOCK = "withdrawn"  # in a withdrawn issue: the proof that withdrawing is done
@@ -170,12 +170,13 @@ def departures(
     person's (or account's), listed in the rollups; otherwise a warning while it is open."""
     if not resolved.unwanted:
         return Departures()
-    renamed = aliases(desired.every_issue())
+    renamed = resolved.aliases  # a renamed program's former keys too (renames.moved)
     known = {*resolved.found, *(f.key for f in resolved.failed)}
     held = {s.old for s in suspects(desired, issues, known, renamed)}  # see renames.py
     plans: list[Plan] = []
     rows: list[Departed] = []
     for key, issue in sorted(resolved.unwanted.items()):
+        plans.append(follow_rename(desired.program, key, issue))  # found under a former id
         member = member_of(desired, key)
         if member is None or held & set(key.split("/")[1:-1]):
             if issue.state == "opened":

@@ -60,7 +60,7 @@ from automation.progress import (
     program_label,
 )
 from automation.records import Recorded, read_records
-from automation.renames import Held, aliases, former_label
+from automation.renames import Held, aliases, former_label, moved
 from automation.rollups import plan_figures, plan_rollups
 
 COMPLETION_MARKER = "<!-- automation:note completion -->"
@@ -78,7 +78,7 @@ def plan_program(
         if spec.name not in observed.labels
     )
     wanted = [item.key for item in desired.every_issue()]
-    renamed = aliases(desired.every_issue())
+    renamed = {**moved(program, (i.key for i in observed.issues)), **aliases(desired.every_issue())}
     resolved = resolve(
         observed.issues,
         wanted,

@@ -15,7 +15,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from automation.actions import UpdateEpic
+from automation.actions import Failure, Plan, UpdateEpic, UpdateLabels
+from automation.changes import description_update
 from automation.config.models import Program
 from automation.config.source import Loc, Source
 from automation.desired import DesiredEpic, DesiredIssue, DesiredProgram
@@ -152,24 +153,59 @@ def aliases(items: Iterable[DesiredIssue | DesiredEpic]) -> dict[str, str]:
     return found
 
 
+def moved(program: Program, keys: Iterable[str | None]) -> dict[str, str]:
+    """Former key -> key for each of KEYS made under a renamed program's former id: every
+    issue and epic of the program follows its rename, those configuration no longer asks for
+    (a person who left, an account set back to proposed) too, or they would be left behind
+    under the former label once `renamed_from` is removed."""
+    old = program.renamed_from
+    if old is None:
+        return {}
+    return {k: program.id + k[len(old) :] for k in keys if k and k.startswith(old + "/")}
+
+
+def follow_rename(program: Program, key: str, issue: ObservedIssue) -> Plan:
+    """An issue configuration no longer asks for, found under the program's former id (see
+    `moved`): its identity line names KEY, and it carries the program's new label in place
+    of the former one; its other labels (its status) stay."""
+    if issue.key in (None, key):
+        return Plan()
+    update = description_update(program, issue, key, Edits(identity=key))
+    if isinstance(update, Failure):
+        return Plan(failures=(update,))
+    new = program_label(program)
+    old = program_label(program.renamed_from) if program.renamed_from else None
+    add = () if new in issue.labels else (new,)
+    remove = (old,) if old is not None and old in issue.labels else ()
+    labels = (UpdateLabels(program.id, key, issue.iid, add, remove),) if add or remove else ()
+    return Plan((*([update] if update else []), *labels))
+
+
 def rename_epic(
     desired: DesiredProgram, epic: DesiredEpic, found: ObservedEpic | None
 ) -> UpdateEpic | None:
     """An epic found under a former key gets its new key on its identity line; the epics of
     a renamed program get its new label instead of the former one. None when the epic is as
     it should be."""
+    return rename_item_epic(desired.program, epic.key, epic.labels, found)
+
+
+def rename_item_epic(
+    program: Program, key: str, labels: Iterable[str], found: ObservedEpic | None
+) -> UpdateEpic | None:
+    """RENAME_EPIC for an epic of KEY that should carry LABELS (one configuration no longer
+    asks for carries the program label only)."""
     if found is None:
         return None
-    program = desired.program
-    former = (found.key,) if found.key is not None and found.key != epic.key else ()
-    edits = Edits(identity=epic.key, former=former) if former else Edits()
+    former = (found.key,) if found.key is not None and found.key != key else ()
+    edits = Edits(identity=key, former=former) if former else Edits()
     after = apply_edits(found.description, edits)
-    add = tuple(label for label in epic.labels if label not in found.labels)
+    add = tuple(label for label in labels if label not in found.labels)
     old = program_label(program.renamed_from) if program.renamed_from else None
     remove = (old,) if old is not None and old in found.labels else ()
     if same_text(after, found.description) and not add and not remove:
         return None
-    return UpdateEpic(program.id, epic.key, found.iid, found.description, after, edits, add, remove)
+    return UpdateEpic(program.id, key, found.iid, found.description, after, edits, add, remove)
 
 
 @dataclass(frozen=True)

@@ -174,6 +174,36 @@ def test_a_renamed_esp_account_keeps_its_plan_cadence_issues_and_epic(esp: Path)
     assert "No changes" in run("apply").out
 
 
+def test_a_renamed_program_takes_its_withdrawn_account_along_and_gets_it_back(esp: Path) -> None:
+    program = Path("config/programs/executive-sponsorship.yml")
+    stark = "{id: stark, name: Stark Logistics, sponsor: jordan.alvarez, status: approved,"
+    assert run("apply").code == 0
+    edit(program, stark, stark.replace("approved", "proposed"))
+    assert run("apply").code == 0  # Stark's issues are withdrawn
+    withdrawn = {k: i.iid for k, i in issues(esp).items() if "/stark/" in k}
+    assert withdrawn
+    edit(program, "id: executive-sponsorship\n", "id: esp\nrenamed_from: executive-sponsorship\n")
+    ok(run("apply"))
+    now = issues(esp)
+    for key, iid in withdrawn.items():  # every issue follows, the withdrawn ones too
+        moved = now["esp/" + key.split("/", 1)[1]]
+        assert moved.iid == iid and "program::esp" in moved.labels
+        assert "program::executive-sponsorship" not in moved.labels
+    tracking = now["esp/tracking"].description
+    assert "withdrawn" in tracking and all(f"#{iid} " in tracking for iid in withdrawn.values())
+    epics = (esp / ".automation" / "epics").glob("*.md")
+    keys = {find_key(p.read_text().split("---\n", 2)[2]) for p in epics}
+    assert not [k for k in keys if k and k.startswith("executive-sponsorship/")], keys
+    assert "executive-sponsorship/" not in tracking  # nor in the index of keys
+    assert "No changes" in run("apply").out
+    edit(program, "renamed_from: executive-sponsorship\n", "")  # done: the line goes
+    assert "No changes" in run("apply").out
+    edit(program, stark.replace("approved", "proposed"), stark)  # Stark is back
+    back = run("plan")
+    assert back.code == 0 and "FAILED" not in back.out, back.out
+    assert "0 to create" in back.out and "epic to create" not in back.out, back.out
+
+
 @pytest.fixture
 def sponsorship(shipped: Path) -> Path:
     return keep_programs(shipped, "sales-sponsorship")
