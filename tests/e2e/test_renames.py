@@ -151,6 +151,34 @@ def test_closing_the_old_issues_says_it_is_not_a_rename(project: Path) -> None:
     assert "looks like a rename" not in result.out and "3 created" in result.out
 
 
+def test_a_participant_follows_their_new_username(project: Path) -> None:
+    ok(run("apply"))
+    sam = issues(project)[f"{OLD}/sam.delacroix"]
+    path = project / ".automation" / "issues" / f"{sam.iid}.md"
+    path.write_text(
+        tick(path.read_text(), "Have coffee chats").replace("- sam.delacroix\n", "- sam.d\n")
+    )
+    edit(Path("config/people.yml"), "username: sam.delacroix", "username: sam.d")
+    edit(CSM, "      - sam.delacroix\n", "      - {username: sam.d, renamed_from: sam.delacroix}\n")
+    applied = ok(run("apply"))
+    assert "0 created" in applied and "withdrawn" not in applied.lower()
+    now = issues(project)
+    assert f"{OLD}/sam.delacroix" not in now
+    assert now[f"{OLD}/sam.d"].iid == sam.iid
+    assert "1. [x] Have coffee chats" in now[f"{OLD}/sam.d"].description
+    assert "No changes" in ok(run("apply"))
+
+
+def test_a_participant_renamed_from_another_participant_is_an_error(project: Path) -> None:
+    edit(
+        CSM,
+        "      - sam.delacroix\n",
+        "      - {username: sam.delacroix, renamed_from: aiko.tanaka}\n",
+    )
+    result = run("validate")
+    assert result.code == 2 and f"{CSM}:" in result.err and "still an id here" in result.err
+
+
 @pytest.fixture
 def esp(shipped: Path) -> Path:
     return keep_programs(shipped, "executive-sponsorship")

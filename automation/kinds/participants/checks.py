@@ -31,8 +31,8 @@ def check_participants(
                 f"({cohort.start_date}); fix one of the dates",
             )
         locs = [("cohorts", c, "participants", p) for p in range(len(cohort.participants))]
-        names = [u.lower() for u in cohort.participants]
+        names = [u.lower() for u in cohort.usernames]
         yield from duplicates(source, locs, names, "participant")
-        for loc, username in zip(locs, cohort.participants, strict=True):
+        for loc, username in zip(locs, cohort.usernames, strict=True):
             if not people.knows(username):
                 yield people.missing(source, loc, f"participant '{username}'")

@@ -16,7 +16,7 @@ def generate(ctx: Ctx) -> Generated:
     issues = tuple(
         _participant(ctx, cohort, username)
         for cohort in ctx.program.cohorts
-        for username in cohort.participants
+        for username in cohort.usernames
     )
     monthly = ctx.program.group_issues
     if monthly is not None:
@@ -42,7 +42,7 @@ def _months(cohort: Cohort, today: dt.date) -> list[Period]:
 
 def _group_issue(ctx: Ctx, monthly: GroupIssues, cohort: Cohort, month: Period) -> DesiredIssue:
     """A cohort's issue for one month: made when the month starts, kept up to date after."""
-    people = tuple(ctx.config.person(u) for u in cohort.participants)
+    people = tuple(ctx.config.person(u) for u in cohort.usernames)
     lead = ctx.config.person(ctx.program.lead) if ctx.program.lead else None
     values = {
         "program": ctx.program,
@@ -80,7 +80,7 @@ def _overlaps(cohorts: tuple[Cohort, ...]) -> list[str]:
     for i, one in enumerate(cohorts):
         for other in cohorts[i + 1 :]:
             both = sorted(
-                {u.lower() for u in one.participants} & {u.lower() for u in other.participants}
+                {u.lower() for u in one.usernames} & {u.lower() for u in other.usernames}
             )
             if both and _overlap(one, other):
                 said.append(

@@ -9,6 +9,14 @@ from pydantic import Field
 from automation.config.models import Date, Frozen, OneLine, Program, Slug, Username
 
 
+class Participant(Frozen):
+    """A participant whose GitLab username changed: `{username: NEW, renamed_from: OLD}`, so
+    their issue follows them instead of a new one being made."""
+
+    username: Username
+    renamed_from: Username
+
+
 class Cohort(Frozen):
     """A group of participants that start together."""
 
@@ -16,8 +24,13 @@ class Cohort(Frozen):
     name: OneLine
     start_date: Date | None = None
     end_date: Date | None = None
-    participants: tuple[Username, ...] = Field(min_length=1)
+    participants: tuple[Username | Participant, ...] = Field(min_length=1)
     renamed_from: Slug | None = Field(default=None, description="the cohort's former id")
+
+    @property
+    def usernames(self) -> tuple[str, ...]:
+        """The participants' usernames, as they are now."""
+        return tuple(p if isinstance(p, str) else p.username for p in self.participants)
 
 
 class GroupIssues(Frozen):

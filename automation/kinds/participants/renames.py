@@ -1,10 +1,11 @@
-"""Renamed cohorts of a participants program (`renamed_from` on a cohort)."""
+"""Renamed cohorts and participants of a participants program (`renamed_from` on a cohort,
+or on a participant written `{username: NEW, renamed_from: OLD}` after a username change)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from automation.kinds.participants.model import ParticipantsProgram
+from automation.kinds.participants.model import Participant, ParticipantsProgram
 from automation.renames import Renamed
 
 
@@ -22,3 +23,16 @@ def renames(program: ParticipantsProgram) -> Iterator[Renamed]:
                 paths=((cohort.id, cohort.renamed_from),),
                 scope="cohort",
             )
+        usernames = frozenset(u.lower() for u in cohort.usernames)
+        for p, entry in enumerate(cohort.participants):
+            if isinstance(entry, Participant):
+                new, old = entry.username.lower(), entry.renamed_from.lower()
+                yield Renamed(
+                    what=f"participant '{entry.username}' of cohort '{cohort.id}'",
+                    loc=("cohorts", i, "participants", p, "renamed_from"),
+                    new=new,
+                    old=old,
+                    current=usernames,
+                    paths=((f"{cohort.id}/{new}", f"{cohort.id}/{old}"),),
+                    scope=f"participant:{cohort.id}",
+                )
