@@ -79,9 +79,7 @@ def _overlaps(cohorts: tuple[Cohort, ...]) -> list[str]:
     said = []
     for i, one in enumerate(cohorts):
         for other in cohorts[i + 1 :]:
-            both = sorted(
-                {u.lower() for u in one.usernames} & {u.lower() for u in other.usernames}
-            )
+            both = sorted({u.lower() for u in one.usernames} & {u.lower() for u in other.usernames})
             if both and _overlap(one, other):
                 said.append(
                     f"{', '.join(both)} in both cohorts '{one.id}' and '{other.id}', whose dates "
