@@ -39,6 +39,7 @@ from automation.actions import (
 )
 from automation.blocks import COMPLETION_BLOCK, Blocks, RollupRow, counted, listing
 from automation.changes import description_update, has_block
+from automation.checklist import headings_found
 from automation.course import Ending, Member
 from automation.desired import DesiredIssue, DesiredProgram, Measured
 from automation.edits import BlockTexts, Edits
@@ -182,7 +183,9 @@ def departures(
             if issue.state == "opened":
                 plans.append(Plan(warnings=(_left_as_it_is(issue, key),)))
             continue
-        progress = measure(issue.description, desired.program, issue.due_date, today)
+        headings = [section.heading for section in desired.program.sections]
+        has = headings_found(issue.description, headings)  # its template's, as for live rows
+        progress = measure(issue.description, desired.program, issue.due_date, today, has)
         finished = progress.status is Status.COMPLETE or has_block(issue, COMPLETION_BLOCK)
         finished = finished or has_block(issue, ENDED_BLOCK)
         ended = _ended_before_leaving(desired, member, issue, today)

@@ -270,7 +270,16 @@ def test_an_account_taken_out_of_the_program_is_withdrawn_by_its_id(esp: Path) -
         assert "The customer paused the program" in notes(esp, issue)
     tracking = block_content(issues(esp)["executive-sponsorship/tracking"].description, "rollup")
     assert (tracking or "").count("| withdrawn |") == 4
+    # each row shows the phases its issue has, as a live row does: the plan no cadence's
+    plan = next(r for r in (tracking or "").splitlines() if "account plan: Umbrella Health" in r)
+    live = next(r for r in (tracking or "").splitlines() if "Globex Corporation: account plan" in r)
+    assert _phases(plan) == _phases(live)
     quiet(run("apply"))
+
+
+def _phases(row: str) -> list[bool]:
+    """Which phase columns of a rollup row have a figure (not '–')."""
+    return [cell.strip() != "–" for cell in row.split("|")[5:-3]]
 
 
 def test_a_hire_taken_out_of_onboarding_keeps_an_open_issue_when_told(shipped: Path) -> None:
