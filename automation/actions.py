@@ -241,15 +241,10 @@ def steps_of(action: Action) -> frozenset[str]:
         case UpdateLabels():
             return frozenset({"labels"})
         # assignees go with their note and record (progress), never without them
-        case (
-            UpdateDescription()
-            | AddNote()
-            | CloseIssue()
-            | ReopenIssue()
-            | UpdateAssignees()
-            | UpdateDueDate()
-        ):
+        case UpdateDescription() | AddNote() | CloseIssue() | ReopenIssue() | UpdateAssignees():
             return frozenset({"progress"})
+        case UpdateDueDate():  # the labels count from the date it moves to
+            return frozenset({"labels", "progress"})
         case UpdateEpic():  # a rename: whichever step runs first makes it
             return ALL_STEPS
         case Remind():

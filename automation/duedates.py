@@ -12,7 +12,8 @@ due date is still the recorded one gets the new date, then the new record (the p
 change was made). A due date a person changed is theirs: it stays, whatever configuration says.
 
 An issue without the record (made before this version) gets it when its due date is the one
-configuration gives now, and from then on follows; one with another date keeps it."""
+configuration gives now (none, for an issue without one), and from then on follows; one with
+another date keeps it."""
 
 from __future__ import annotations
 
@@ -39,8 +40,9 @@ def record(due: dt.date | None) -> str:
 
 
 def due_blocks(item: DesiredIssue) -> BlockTexts:
-    """The record a new issue is created with (none for an issue without a due date)."""
-    return ((DUE_BLOCK, record(item.due_date)),) if item.due_date else ()
+    """The record a new issue is created with, its due date or none (an open-ended cohort's
+    issue gets the end date configuration gives it later)."""
+    return ((DUE_BLOCK, record(item.due_date)),)
 
 
 def recorded(description: str) -> tuple[dt.date | None] | None:
@@ -70,8 +72,7 @@ def step(item: DesiredIssue, found: ObservedIssue) -> Step:
         return Step.NONE
     before = recorded(found.description)
     if found.due_date == item.due_date:
-        done = before[0] == item.due_date if before else item.due_date is None
-        return Step.NONE if done else Step.RECORD
+        return Step.NONE if before is not None and before[0] == item.due_date else Step.RECORD
     if before is None or before[0] == item.due_date or found.due_date != before[0]:
         return Step.NONE
     return Step.MOVE

@@ -99,3 +99,27 @@ def test_on_gitlab_an_extended_cohort_moves_the_tool_s_due_dates_only(
     before = gitlab.fingerprint()
     assert "No changes" in gitlab.cli("apply").out
     assert gitlab.fingerprint() == before
+
+
+def test_an_open_ended_cohort_s_issues_get_the_end_date_added_later(csm: Path) -> None:
+    edit(CSM, "    end_date: 2027-04-30\n", "")
+    assert run("apply").code == 0
+    assert issues(csm)[SAM].due_date is None and recorded(issues(csm)[SAM].description) == (None,)
+    edit(
+        CSM,
+        "    start_date: 2026-11-02\n",
+        "    start_date: 2026-11-02\n    end_date: 2027-06-30\n",
+    )
+    assert "due date none -> 2027-06-30" in run("apply").out
+    assert issues(csm)[SAM].due_date == JUNE
+
+
+def test_a_labels_only_run_moves_the_date_its_labels_count_from(csm: Path) -> None:
+    assert run("apply").code == 0
+    extend_the_cohort()
+    assert run("apply", "2027-05-10", "--steps", "labels").code == 0
+    sam = issues(csm)[SAM]
+    assert sam.due_date == JUNE and "status::overdue" not in sam.labels
+    assert recorded(sam.description) == (APRIL,)  # its record comes with the progress step
+    assert run("apply", "2027-05-10").code == 0
+    assert recorded(issues(csm)[SAM].description) == (JUNE,)

@@ -56,7 +56,8 @@ def after(issue: ObservedIssue, plan: Plan) -> ObservedIssue:
         (MAR, existing(JAN, JAN, state="closed"), Step.NONE),  # a closed issue's date is history
         (MAR, existing(JAN), Step.NONE),  # no record, another date: may be a person's
         (JAN, existing(JAN), Step.RECORD),  # no record, configuration's date: record it
-        (None, existing(None), Step.NONE),  # no date, nothing to record
+        (None, existing(None), Step.RECORD),  # no date: recorded as none, to follow one later
+        (None, existing(None, None), Step.NONE),
         (MAR, existing(MAR, JAN), Step.RECORD),  # moved, and the run stopped before the record
     ],
 )
@@ -101,9 +102,9 @@ def test_a_damaged_record_is_a_failure_naming_the_issue_and_nothing_is_written()
     assert due_after(wanted(MAR), broken) == JAN
 
 
-def test_a_new_issue_records_its_due_date_and_one_without_records_nothing() -> None:
+def test_a_new_issue_records_its_due_date_or_that_it_has_none() -> None:
     assert due_blocks(wanted(MAR)) == ((DUE_BLOCK, "<!-- automation:due 2027-03-31 -->\n"),)
-    assert due_blocks(wanted(None)) == ()
+    assert due_blocks(wanted(None)) == ((DUE_BLOCK, "<!-- automation:due none -->\n"),)
 
 
 def test_an_unreadable_record_counts_as_none() -> None:
