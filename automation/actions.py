@@ -233,24 +233,26 @@ ALL_STEPS = frozenset({"create", "labels", "progress", "remind"})
 def steps_of(action: Action) -> frozenset[str]:
     """Which steps of a run an action belongs to: a daily schedule can create items while an
     hourly one syncs labels and progress."""
+    steps: frozenset[str]
     match action:
         case CreateLabel():
-            return frozenset({"create", "labels"})
+            steps = frozenset({"create", "labels"})
         case CreateIssue() | CreateEpic() | AddToEpic() | LinkIssues():
-            return frozenset({"create"})
+            steps = frozenset({"create"})
         case UpdateLabels():
-            return frozenset({"labels"})
+            steps = frozenset({"labels"})
         # assignees go with their note and record (progress), never without them
         case UpdateDescription() | AddNote() | CloseIssue() | ReopenIssue() | UpdateAssignees():
-            return frozenset({"progress"})
+            steps = frozenset({"progress"})
         case UpdateDueDate():  # the labels count from the date it moves to
-            return frozenset({"labels", "progress"})
+            steps = frozenset({"labels", "progress"})
         case UpdateEpic():  # a rename: whichever step runs first makes it
-            return ALL_STEPS
+            steps = ALL_STEPS
         case Remind():
-            return frozenset({"remind"})
+            steps = frozenset({"remind"})
         case _:
             assert_never(action)
+    return steps
 
 
 @dataclass(frozen=True)

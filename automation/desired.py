@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -302,14 +303,14 @@ class Context(Generic[P]):
 
 
 def missing_headings(ctx: Context[Program], issues: tuple[DesiredIssue, ...]) -> list[Problem]:
-    """Declared sections that no rendered issue has as a heading, nor any template file as
-    written (usually a typo). The template files count too, so that a valid configuration
-    stays valid whatever the day: a section of an issue made only from next month (a cohort's
-    monthly group issue) is in its template today."""
+    """Declared sections that no rendered issue has as a heading, nor any template file beside
+    the program's template as written (usually a typo). Those files count too, so that a
+    valid configuration stays valid whatever the day: a section of an issue made only from
+    next month (a cohort's monthly group issue) is in its template today."""
     present = {heading for issue in issues for heading in issue.sections or ()}
     headings = [s.heading for s in ctx.program.sections]
     if issues and not set(headings) <= present:
-        for source in ctx.renderer.sources():
+        for source in ctx.renderer.sources(posixpath.dirname(ctx.program.template)):
             present.update(headings_found(source, headings))
     return [
         ctx.source.problem(

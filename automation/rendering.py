@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+import posixpath
 import re
 import time
 from collections.abc import Callable, Collection, Generator, Iterator, Mapping
@@ -480,11 +481,13 @@ class Renderer:
         names = self.env.list_templates(filter_func=lambda name: name.endswith(".j2"))
         return [problem for name in names for problem in self.check(name)]
 
-    def sources(self) -> Iterator[str]:
-        """The text of every template file in templates/ as written (unrendered), each one
-        that stays inside templates/ and passes its checks."""
+    def sources(self, folder: str) -> Iterator[str]:
+        """The text of the template files in FOLDER of templates/ (its top level for ""), as
+        written (unrendered), each one that stays inside templates/ and passes its checks."""
         names = self.env.list_templates(filter_func=lambda name: name.endswith(".j2"))
         for name in names:
+            if posixpath.dirname(name) != folder:
+                continue
             try:
                 yield self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
             except (jinja2.TemplateNotFound, TemplateRefused, TemplateRejected):

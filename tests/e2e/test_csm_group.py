@@ -168,3 +168,10 @@ def test_a_section_in_no_template_is_a_mistake_on_every_day(shipped: Path) -> No
         result = run("validate", today)
         assert result.code == 2, result.out
         assert "'Grup call' is not a heading" in result.err
+
+
+def test_a_section_found_only_in_another_program_s_template_is_a_mistake(shipped: Path) -> None:
+    edit(PROGRAM, "heading: Group call", "heading: Annual review")  # an ESP template's heading
+    result = run("validate", "2026-11-01")
+    assert result.code == 2, result.out
+    assert "'Annual review' is not a heading" in result.err
