@@ -82,8 +82,14 @@ _QUOTED_VALUE = re.compile(r"(?<!\w)'[^'\n]*'(?!\w)|\"[^\"\n]*\"")
 _BARE_VALUE = re.compile(r"(?<=has no element )[^;\n]+|datetime\.\w+\([^)\n]*\)")
 
 
+def names_of(people: Iterable[tuple[str, str]]) -> frozenset[str]:
+    """The names that tell people (username, name): each, and each part of a name, over two
+    letters long."""
+    return frozenset(n for u, name in people for n in (u, name, *name.split()) if len(n) > 2)
+
+
 def unnamed(
-    problems: Sequence[Problem], people: Sequence[Person], values: bool = True
+    problems: Sequence[Problem], people: Sequence[Person] | frozenset[str], values: bool = True
 ) -> list[Problem]:
     """A confidential program's problems with no roster name in them, and with VALUES no
     quoted value either: what a template or title failed on (a sponsee's name, a path made of
@@ -91,7 +97,9 @@ def unnamed(
     username, name and part of a name goes wherever it stands (in `reasons.lena.fischer`
     too); the file and line still find the place. A program file's own problems keep their
     values (the statuses a field allows, say): only names are taken out of them."""
-    names = {n for p in people for n in (p.username, p.name, *p.name.split()) if len(n) > 2}
+    names = (
+        people if isinstance(people, frozenset) else names_of((p.username, p.name) for p in people)
+    )
     words = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
     pattern = re.compile(rf"(?<![A-Za-z])(?:{words})(?![A-Za-z])", re.I) if words else None
 

@@ -25,7 +25,7 @@ from automation.config.source import not_utf8
 from automation.errors import ConfigError, Problem
 from automation.items import DESCRIPTION_LIMIT
 from automation.markers import empty_block
-from automation.mentions import CODE_SPAN
+from automation.mentions import CODE_SPAN, without_at_references
 
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
@@ -177,12 +177,15 @@ class _Loader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
+_AT_END = re.compile(r"(?:@|&#0*64;|&#[xX]0*40;|&commat;)$")  # `@`, or as a reference
 _QUICK_ACTION_LINE = re.compile(r"^([ \t]*)(?=/[A-Za-z_])", re.MULTILINE)
 
 
 def _no_quick_actions(text: str) -> str:
     """Rendered text with every line GitLab would run as a quick action shown as typed
-    instead (a backslash before its `/`). No template line starts like that (source_problems)
+    instead (a backslash before its `/`); `render` also shows an `@` written as a character
+    reference as typed (a filter such as `striptags` turns a value's escaped `&#64;` back
+    into one). No template line starts like that (source_problems)
     and every value is escaped where it starts, so such a line was made by a filter that
     moves text, such as `wordwrap` putting a value's `/close` at the start of a line."""
     return _QUICK_ACTION_LINE.sub(r"\1\\", text)
@@ -215,7 +218,7 @@ def source_problems(environment: jinja2.Environment, source: str, file: str) -> 
                 continue
             if kind == "variable_begin" and before is not None:
                 line, text, starts = before
-                if text.endswith("@"):
+                if _AT_END.search(text):
                     problems.append(
                         Problem(
                             file,
@@ -426,7 +429,8 @@ class Renderer:
     def render(self, template: str, context: Mapping[str, Any]) -> str:
         """Render templates/<template>; template mistakes become ConfigError naming file:line."""
         try:
-            return _no_quick_actions(_bounded(self.env, self.env.get_template(template), context))
+            text = _bounded(self.env, self.env.get_template(template), context)
+            return without_at_references(_no_quick_actions(text))
         except TemplateRejected as error:
             raise ConfigError(error.problems) from error
         except Exception as error:  # any failure inside a template is the template's problem

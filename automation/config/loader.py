@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,7 +20,7 @@ from automation.config.models import Config, JobGrades, Person, Program, Roster,
 from automation.config.source import Loc, Source, read_yaml, shorten
 from automation.errors import ConfigError, Problem
 from automation.kinds.registry import kind_named, kinds, program_schema
-from automation.privacy import unnamed
+from automation.privacy import HIDDEN, names_of, unnamed
 
 SETTINGS_FILE = "settings.yml"
 PEOPLE_FILE = "people.yml"
@@ -75,7 +76,7 @@ def load_config(
     if entries is not None and people is not None and grades is not None:
         problems.extend(check_references(entries, people, programs, grades))
     ids = tuple(p.id for p, _ in programs)
-    problems = _unnamed_where_confidential(problems, sources, roster)  # set aside ones too
+    problems = _unnamed_where_confidential(problems, sources, people)  # set aside ones too
     aside: list[Problem] = []
     if only:
         others = _files_of_others(config_dir, templates_dir, sources, only)
@@ -96,27 +97,49 @@ def load_config(
 
 
 def _unnamed_where_confidential(
-    problems: Sequence[Problem], sources: dict[str, Source], roster: Roster | None
+    problems: Sequence[Problem], sources: dict[str, Source], people: Source | None
 ) -> list[Problem]:
-    """The problems, those of a confidential program's file with no roster name in them
+    """The problems, those of a confidential program's file with no name in them
     (privacy.unnamed): a sponsee's username in a `leaving.reasons` key, say, would tell who
-    is in the program, and these messages reach CI logs."""
+    is in the program, and these messages reach CI logs. The names are the roster's, as
+    people.yml says them even when it has mistakes of its own; the value a check refused
+    (`got '…'`) and a reason's key go whatever they are (a username not in the roster)."""
     secret = {file for file, source in sources.items() if _confidential_file(source)}
-    people = roster.people if roster is not None else ()
+    names = names_of(_roster_entries(people))
     return [
-        unnamed([problem], people, values=False)[0] if problem.file in secret else problem
+        unnamed([_without_values(problem)], names, values=False)[0]
+        if problem.file in secret
+        else problem
         for problem in problems
     ]
 
 
+_GOT = re.compile(r"\(got '[^'\n]*'\)")  # the value a check refused
+_KEYED = re.compile(r"(?<=reasons\.)[^'\s:;,]+")  # a reason's key: a username
+
+
+def _without_values(problem: Problem) -> Problem:
+    message = _KEYED.sub(HIDDEN, _GOT.sub(f"(got '{HIDDEN}')", problem.message))
+    return replace(problem, message=message)
+
+
+def _roster_entries(people: Source | None) -> Iterator[tuple[str, str]]:
+    """(username, name) of each entry of people.yml that has them, valid or not."""
+    data = people.data if people is not None and isinstance(people.data, dict) else {}
+    entries = data.get("people")
+    for entry in entries if isinstance(entries, list) else ():
+        if isinstance(entry, dict):
+            username, name = entry.get("username"), entry.get("name")
+            yield (str(username or ""), str(name or ""))
+
+
 def _confidential_file(source: Source) -> bool:
-    """Whether a file is a confidential program's, as its text says (valid or not)."""
+    """Whether a file is a confidential program's, as its text says (valid or not): a kind
+    confidential by default counts as such even if the file says otherwise."""
     data = source.data if isinstance(source.data, dict) else {}
-    said = data.get("confidential")
-    if isinstance(said, bool):
-        return said
     kind = kind_named(data.get("kind"))
-    return kind is not None and kind.model.confidential_by_default
+    default = kind is not None and kind.model.confidential_by_default
+    return default or data.get("confidential") is True
 
 
 def _files_of_others(

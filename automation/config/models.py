@@ -277,8 +277,8 @@ class Leaving(Frozen):
         seen: dict[str, str] = {}
         for name in value:
             if name.lower() in seen:
-                raise ValueError(
-                    f"'{seen[name.lower()]}' and '{name}' are the same username (GitLab "
+                raise ValueError(  # names no one: the program may be confidential
+                    "two reasons are for the same username written in another case (GitLab "
                     "ignores case); keep one reason"
                 )
             seen[name.lower()] = name

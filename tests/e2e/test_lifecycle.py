@@ -193,7 +193,7 @@ def test_a_complete_issue_whose_person_is_removed_is_left_as_it_is(project: Path
         ),
         (
             "  reasons:\n    lena.fischer: a\n    Lena.Fischer: b\n",
-            "'lena.fischer' and 'Lena.Fischer' are the same username",
+            "two reasons are for the same username written in another case",
         ),
         ("  close: maybe\n", "aspiring-leaders.yml:42: 'leaving.close': should be true or false"),
         ("  reason: {}\n", ":42: unknown key 'leaving.reason'; did you mean 'reasons'?"),

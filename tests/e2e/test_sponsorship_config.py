@@ -109,3 +109,24 @@ def test_a_pair_written_with_names_is_refused_without_them_here_or_set_aside(
     assert aside.code == 0 and f"warning: {PROGRAM}:" in aside.out + aside.err
     for said in (err, aside.out + aside.err):
         assert "jordan" not in said.lower() and "aiko" not in said.lower(), said
+
+
+@pytest.mark.parametrize(
+    ("where", "also"),
+    [
+        (Path("config/people.yml"), "  - username: zz.bad\n    name: Zed\n    grade: 99\n"),
+        (PROGRAM, "confidential: false\n"),  # refused there, still the sponsorship's file
+        (PROGRAM, ""),
+    ],
+)
+def test_a_reason_s_mistake_names_nobody_whatever_else_is_wrong(
+    sponsorship: Path, where: Path, also: str
+) -> None:
+    path = sponsorship / PROGRAM
+    reasons = "leaving:\n  reasons:\n    lena.fischer: moved\n    Lena.Fischer: again\n"
+    reasons += "    lena.fishcer: [not, one, line]\n"  # a typo: no roster name to hide
+    path.write_text(path.read_text() + reasons)
+    (sponsorship / where).write_text((sponsorship / where).read_text() + also)
+    err = refused(sponsorship)
+    assert f"{PROGRAM}:" in err
+    assert "lena" not in err.lower() and "fisch" not in err.lower(), err

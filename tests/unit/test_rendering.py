@@ -196,3 +196,15 @@ def test_a_filter_that_moves_a_value_to_the_start_of_a_line_runs_no_quick_action
     )
     text = Renderer(tmp_path, []).render("t.md.j2", {"name": "Pilot group of the year /close"})
     assert "\n/close" not in text and "\n\\/close and welcome." in text
+
+
+def test_a_character_reference_before_a_value_is_refused_like_an_at(tmp_path: Path) -> None:
+    (tmp_path / "t.md.j2").write_text("Ping &#64;{{ cohort }} now\n")
+    problems = Renderer(tmp_path, []).check("t.md.j2")
+    assert problems and "would make a value a mention" in problems[0].message
+
+
+def test_a_filter_cannot_turn_a_value_into_a_mention_by_reference(tmp_path: Path) -> None:
+    (tmp_path / "t.md.j2").write_text("{% filter striptags %}Room {{ name }}{% endfilter %}\n")
+    text = Renderer(tmp_path, []).render("t.md.j2", {"name": "Room &#64;all"})
+    assert "&#64;all" not in text.replace("&amp;#64;all", "")
