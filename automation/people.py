@@ -117,9 +117,12 @@ def dropped_warning(iid: int, dropped: Sequence[str], kept: Sequence[str]) -> st
     )
 
 
-def plan_people(program: Program, item: DesiredIssue, found: ObservedIssue) -> Plan:
+def plan_people(
+    program: Program, item: DesiredIssue, found: ObservedIssue, several: bool = True
+) -> Plan:
     """An open issue's assignees when configuration names other people than the tool
-    recorded: assign, unassign, the note (confidential issues), then the record."""
+    recorded: assign, unassign, the note (confidential issues), then the record. SEVERAL:
+    GitLab keeps several assignees (Premium, as far as the tool can tell: epics available)."""
     if found.state != "opened":
         return Plan()  # a closed issue's people are its history
     wanted = unique(item.assignees)
@@ -131,7 +134,7 @@ def plan_people(program: Program, item: DesiredIssue, found: ObservedIssue) -> P
     if before is None:  # made before the record, or a person deleted it
         if not wanted:
             return Plan()  # nobody to record
-        before = _assigned_already(found, wanted)
+        before = _assigned_already(found, wanted) if several else wanted
     elif same_people(before, wanted):
         return Plan()  # the people the tool followed last
     update = description_update(
@@ -148,7 +151,8 @@ def plan_people(program: Program, item: DesiredIssue, found: ObservedIssue) -> P
 def _assigned_already(found: ObservedIssue, wanted: Sequence[str]) -> tuple[str, ...]:
     """Without a record, the people configuration names whom the issue has: they count as the
     tool's; the others configuration names are to be assigned. Nobody else counts as the
-    tool's, so nobody is unassigned."""
+    tool's, so nobody is unassigned. (Where GitLab keeps one assignee, Free, every issue
+    lacks the others: there the record is written as configuration names, nobody assigned.)"""
     assigned = {_fold(name) for name in found.assignees}
     return tuple(name for name in wanted if _fold(name) in assigned)
 

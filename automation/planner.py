@@ -116,6 +116,7 @@ def plan_program(
         measured,
         migrations,
         departed,
+        several=observed.epics is not None,
     )
     tracked = [_plan_tracked(item, found.get(item.key), ctx) for item in desired.issues]
     rows = [(item, row) for item, (_, row) in zip(desired.issues, tracked, strict=True)]
@@ -180,7 +181,7 @@ def _plan_tracked(
     blocks = (*blocks, *turned.blocks)
     written, state = _write_tracked(item, found, blocks, progress, completing, ctx, turned)
     if state == "opened" and not written.failures:  # an issue that failed gets nothing
-        written = joined(written, plan_people(ctx.desired.program, item, found))
+        written = joined(written, plan_people(ctx.desired.program, item, found, ctx.several))
         written = joined(written, plan_due(ctx.desired.program, item, found))
         written = _with_notes_elsewhere(written, item, found, ctx)
     row = RollupRow(found.reference, item.subject, item.group, progress, state, records)

@@ -32,6 +32,7 @@ class ProgramContext:
     measured: Mapping[str, Measured]
     migrations: Migrations  # template tasks added to open issues, and their records
     departed: Departures = field(default_factory=Departures)  # people who left (lifecycle.py)
+    several: bool = True  # GitLab keeps several assignees: epics are available (Premium)
 
     @property
     def id(self) -> str:

@@ -428,3 +428,28 @@ def test_a_run_stopped_half_way_through_a_swap_finishes_it_with_one_note(
     assert recorded(lena.description) == ("dana.whitfield", "lena.fischer", "marcus.oyelaran")
     assert notes(sponsorship, lena.iid).count("automation:note people") == 1
     assert "No changes" in run("apply").out
+
+
+def test_on_gitlab_free_an_issue_without_the_record_only_gets_it(sponsorship: Path) -> None:
+    """Free keeps one assignee, so every issue lacks the others configuration names: an issue
+    without the record (a person deleted the block) is not "missing" them."""
+    fake = new_fake("free", users=roster())
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        assert backend.cli("apply").code == 0
+        lena = on_gitlab(backend, LENA)
+        assert len(lena["assignees"]) == 1
+        begin, end = "<!-- automation:begin assigned -->", "<!-- automation:end assigned -->\n"
+        backend.edit(
+            int(lena["iid"]), lambda t: t.replace(t[t.index(begin) : t.index(end) + len(end)], "")
+        )
+        result = backend.cli("apply")
+        assert result.code == 0, result.out + result.err
+        said = result.out + result.err
+        assert "update assignees" not in said and "did not assign" not in said, said
+        assert not tool_notes(on_gitlab(backend, LENA))
+        assert recorded(on_gitlab(backend, LENA)["description"]) == (
+            "hannah.berg",
+            "lena.fischer",
+            "marcus.oyelaran",
+        )
