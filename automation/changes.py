@@ -3,6 +3,7 @@ labels (pure)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import TypeVar
 
@@ -51,6 +52,29 @@ def _block_differs(found: ObservedIssue, name: str, content: str) -> bool:
     except ItemError:  # a damaged block the edits rebuilt
         return True
     return not same_text(before, content)
+
+
+_OF = re.compile(r"<!-- automation:of #(?P<iid>\d+) -->")
+
+
+def proof_line(iid: int) -> str:
+    """The hidden last line of a block that proves something was done to issue IID (closed
+    on completion, withdrawn, ended)."""
+    return f"<!-- automation:of #{iid} -->\n"
+
+
+def proves(found: ObservedIssue, name: str) -> bool:
+    """Whether the issue holds block NAME written for it: one a person pasted from another
+    issue (it names that one) proves nothing, and is written over; one made before blocks
+    named their issue counts; a damaged one counts too (its update reports it)."""
+    try:
+        content = block_content(found.description, name)
+    except ItemError:
+        return True
+    if content is None:
+        return False
+    of = _OF.search(content)
+    return of is None or int(of.group("iid")) == found.iid
 
 
 def has_block(found: ObservedIssue, name: str) -> bool:

@@ -38,7 +38,7 @@ from automation.actions import (
     combine,
 )
 from automation.blocks import COMPLETION_BLOCK, Blocks, RollupRow, counted, listing
-from automation.changes import description_update, has_block
+from automation.changes import description_update, proof_line, proves
 from automation.checklist import headings_found
 from automation.course import Ending, Member
 from automation.desired import DesiredIssue, DesiredProgram, Measured
@@ -115,14 +115,17 @@ def group_of(desired: DesiredProgram, item: DesiredIssue) -> str | None:
     return None
 
 
-def _state(description: str) -> str | None:
+def _state(issue: ObservedIssue) -> str | None:
     """The first line of the withdrawn block: whether the issue was withdrawn (and by whom it
-    was closed), or the person is back; None without a readable block."""
+    was closed), or the person is back; None without a readable block of its own (one pasted
+    from another issue says nothing about this one)."""
     try:
-        content = block_content(description, WITHDRAWN_BLOCK)
+        content = block_content(issue.description, WITHDRAWN_BLOCK)
     except ItemError:
         return None
-    return content.split("\n", 1)[0].strip() if content else None
+    if not content or not proves(issue, WITHDRAWN_BLOCK):
+        return None
+    return content.split("\n", 1)[0].strip()
 
 
 # --- leaving ------------------------------------------------------------------------------
@@ -186,15 +189,15 @@ def departures(
         headings = [section.heading for section in desired.program.sections]
         has = headings_found(issue.description, headings)  # its template's, as for live rows
         progress = measure(issue.description, desired.program, issue.due_date, today, has)
-        finished = progress.status is Status.COMPLETE or has_block(issue, COMPLETION_BLOCK)
-        finished = finished or has_block(issue, ENDED_BLOCK)
+        finished = progress.status is Status.COMPLETE or proves(issue, COMPLETION_BLOCK)
+        finished = finished or proves(issue, ENDED_BLOCK)
         ended = _ended_before_leaving(desired, member, issue, today)
         if not finished:
             progress = replace(progress, status=Status.ENDED if ended else Status.WITHDRAWN)
         finished = finished or ended
         name = desired.course.names.get(member.group or "", member.group or "")
         state = issue.state
-        if not finished and _state(issue.description) not in (_LEFT, _LEFT_CLOSED):
+        if not finished and _state(issue) not in (_LEFT, _LEFT_CLOSED):
             plan = _withdraw(desired, key, issue, member, blocks, today)
             plans.append(plan)
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
@@ -210,7 +213,7 @@ def _ended_before_leaving(
     afterwards): not once it was withdrawn (a cohort that ends later does not count it in
     again); yes when its group's end has passed, or the tool labelled it ended (a removed
     hire's workshop group is no longer known)."""
-    if _state(issue.description) in (_LEFT, _LEFT_CLOSED):
+    if _state(issue) in (_LEFT, _LEFT_CLOSED):
         return False
     return desired.course.ended(member.group, today) or status_label(Status.ENDED) in issue.labels
 
@@ -243,7 +246,8 @@ def _withdraw(  # noqa: PLR0917
     close = program.leaving.close and issue.state == "opened"
     renderer = blocks.renderer
     text = _render(renderer, "withdrawn", {"back": False, "date": today, "closed": close})
-    edits = Edits(((WITHDRAWN_BLOCK, f"{_LEFT_CLOSED if close else _LEFT}\n{text}\n"),))
+    content = f"{_LEFT_CLOSED if close else _LEFT}\n{text}\n{proof_line(issue.iid)}"
+    edits = Edits(((WITHDRAWN_BLOCK, content),))
     update = description_update(program, issue, key, edits)
     if isinstance(update, Failure) or update is None:
         return Plan(failures=(update,)) if update else Plan()
@@ -293,16 +297,15 @@ def turn(  # noqa: PLR0917
     """A withdrawn issue whose person is back: reopened (only if the tool closed it), its
     block saying so. An ended account's plan: closed with a summary note, once."""
     program = desired.program
-    state = _state(found.description)
+    state = _state(found)
     if state in (_LEFT, _LEFT_CLOSED):
         text = _render(blocks.renderer, "withdrawn", {"back": True, "date": today})
         reopen = state == _LEFT_CLOSED and found.state == "closed"
         actions = (ReopenIssue(program.id, item.key, found.iid),) if reopen else ()
-        return Turn(
-            actions, ((WITHDRAWN_BLOCK, f"{_BACK}\n{text}\n"),), "opened" if reopen else None
-        )
+        back = f"{_BACK}\n{text}\n{proof_line(found.iid)}"
+        return Turn(actions, ((WITHDRAWN_BLOCK, back),), "opened" if reopen else None)
     ending = next((e for e in desired.course.endings if e.key == item.key), None)
-    if ending is None or today <= ending.end or has_block(found, ENDED_BLOCK):
+    if ending is None or today <= ending.end or proves(found, ENDED_BLOCK):
         return Turn()
     return _end_account(desired, ending, found, measured, blocks)
 
@@ -341,7 +344,7 @@ def _end_account(
         why = "the account's commitment ended"
         actions.append(CloseIssue(program.id, ending.key, found.iid, ACCOUNT_NOTE, why))
     actions.append(AddNote(program.id, ending.key, found.iid, note))
-    return Turn(tuple(actions), ((ENDED_BLOCK, f"{text}\n"),), "closed")
+    return Turn(tuple(actions), ((ENDED_BLOCK, f"{text}\n{proof_line(found.iid)}"),), "closed")
 
 
 # --- cohorts that end ---------------------------------------------------------------------

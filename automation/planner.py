@@ -32,6 +32,8 @@ from automation.changes import (
     joined,
     labels_update,
     present,
+    proof_line,
+    proves,
     updates,
 )
 from automation.desired import DesiredIssue, DesiredProgram, Measured
@@ -174,9 +176,10 @@ def _plan_tracked(
         return headings + public + unreadable, row
     derived = ctx.blocks.derived(item.derived, ctx.measured, found)
     blocks = (*item.blocks, *derived, (PROGRESS_BLOCK, ctx.blocks.progress(progress)))
-    completing = progress.status is Status.COMPLETE and not has_block(found, COMPLETION_BLOCK)
+    completing = progress.status is Status.COMPLETE and not proves(found, COMPLETION_BLOCK)
     if completing:
-        blocks = (*blocks, (COMPLETION_BLOCK, ctx.blocks.completion(ctx.today)))
+        done = ctx.blocks.completion(ctx.today) + proof_line(found.iid)
+        blocks = (*blocks, (COMPLETION_BLOCK, done))
     turned = turn(ctx.desired, item, found, ctx.measured, ctx.blocks, ctx.today)
     blocks = (*blocks, *turned.blocks)
     written, state = _write_tracked(item, found, blocks, progress, completing, ctx, turned)

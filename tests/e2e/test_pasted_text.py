@@ -4,11 +4,17 @@ both backends, and neither duplicates the issue nor calls its blocks damaged."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from tests.backends import Backend
 from tests.e2e.test_contract import by_key, tick
+from tests.local_cli import edit
 
 BOM = "\ufeff"
 AIKO = "csm-aspiring-leaders/fy27-pilot/aiko.tanaka"
+SAM = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
+LENA = "csm-aspiring-leaders/fy27-pilot/lena.fischer"
 BEGIN = "<!-- automation:begin progress -->"
 
 
@@ -90,3 +96,46 @@ def test_a_fence_left_open_above_the_charts_leaves_the_tracking_issue_working(
     assert text.index("```\ncurl example\n") < text.index("automation:begin charts")
     assert text.count("automation:begin charts") == 1
     assert "No changes" in backend.cli("apply").out
+
+
+def _block(text: str, name: str) -> str:
+    begin, end = f"<!-- automation:begin {name} -->", f"<!-- automation:end {name} -->"
+    return text[text.index(begin) : text.index(end) + len(end)] + "\n"
+
+
+def _all_ticked(text: str) -> str:
+    return re.sub(r"^(\s*(?:\d+\.|[-*])) \[ \]", r"\1 [x]", text, flags=re.M)
+
+
+def test_a_completion_block_pasted_from_another_issue_proves_nothing(backend: Backend) -> None:
+    assert backend.cli("apply").code == 0
+    issues = by_key(backend)
+    sam, aiko = issues[SAM], issues[AIKO]
+    backend.edit(sam.iid, _all_ticked)
+    assert backend.cli("apply").code == 0
+    done = _block(by_key(backend)[SAM].description, "completion")
+    backend.edit(aiko.iid, lambda t: t + "\n" + done)  # a person copies Sam's text over
+    backend.edit(aiko.iid, _all_ticked)
+    assert backend.cli("apply").code == 0
+    own = _block(by_key(backend)[AIKO].description, "completion")
+    assert f"<!-- automation:of #{aiko.iid} -->" in own and f"#{sam.iid} -->" not in own
+    assert "status::complete" in by_key(backend)[AIKO].labels
+
+
+def test_a_withdrawn_block_pasted_from_another_issue_does_not_stop_a_withdrawal(
+    backend: Backend,
+) -> None:
+    assert backend.cli("apply").code == 0
+    lena = by_key(backend)[LENA]
+    edit(Path("config/programs/csm-aspiring-leaders.yml"), "      - lena.fischer\n", "")
+    assert backend.cli("apply").code == 0  # Lena is withdrawn
+    left = _block(by_key(backend)[LENA].description, "withdrawn")
+    sam = by_key(backend)[SAM]
+    backend.edit(sam.iid, lambda t: t + "\n" + left)
+    edit(Path("config/programs/csm-aspiring-leaders.yml"), "      - sam.delacroix\n", "")
+    result = backend.cli("apply")
+    assert result.code == 0, result.out + result.err
+    gone = by_key(backend)[SAM]
+    assert gone.state == "closed" and "status::withdrawn" in gone.labels
+    assert f"<!-- automation:of #{gone.iid} -->" in _block(gone.description, "withdrawn")
+    assert lena.iid != gone.iid
