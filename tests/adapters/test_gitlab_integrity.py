@@ -11,7 +11,7 @@ import pytest
 
 from automation.clock import Clock
 from automation.markers import find_key
-from tests.adapters.test_gitlab_tracker import setup_project, users
+from tests.adapters.test_gitlab_tracker import free_gitlab, setup_project, users
 from tests.backends import GROUP, PROJECT, GitLabBackend, Result, cli, new_fake, record_writes
 from tests.fakes.gitlab_fake import MAX_LINKS_COUNT, FakeGitLab
 
@@ -207,10 +207,8 @@ def test_free_a_tracking_issue_full_of_links_the_tool_cannot_see_is_said_not_fai
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    setup_project(tmp_path, 3)
-    fake = new_fake(tier="free", users=tuple(users(6)))
-    with fake.activate():
-        backend = GitLabBackend(fake)
+    with free_gitlab(tmp_path, 3, people=6) as backend:
+        fake = backend.fake
         assert apply(backend, FakeTime(fake)).code == 0
         tracking = next(
             i for i in fake.issues(PROJECT) if find_key(i["description"]) == "demo/tracking"

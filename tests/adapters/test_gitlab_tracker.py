@@ -7,6 +7,8 @@ import logging
 import math
 import shutil
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,16 @@ def setup_project(root: Path, n: int) -> None:
     shutil.copytree(
         REPO / "templates" / "blocks", root / "templates" / "blocks", dirs_exist_ok=True
     )
+
+
+@contextmanager
+def free_gitlab(root: Path, n: int, people: int | None = None) -> Iterator[GitLabBackend]:
+    """The demo project of N participants in ROOT (the working folder), on a Free GitLab
+    whose users are PEOPLE of the roster (all N by default)."""
+    setup_project(root, n)
+    fake = new_fake(tier="free", users=tuple(users(people or n)))
+    with fake.activate():
+        yield GitLabBackend(fake)
 
 
 def keys(fake: FakeGitLab) -> Counter[str]:
@@ -282,10 +294,8 @@ def test_free_tier_keeps_one_value_per_managed_scope(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    setup_project(tmp_path, 2)
-    fake = new_fake(tier="free", users=tuple(users(2)))
-    with fake.activate():
-        backend = GitLabBackend(fake)
+    with free_gitlab(tmp_path, 2) as backend:
+        fake = backend.fake
         ok(backend.cli("apply"))
         first = fake.issues(PROJECT)[0]["iid"]
         backend.edit(first, lambda t: t.replace("- [ ] first task", "- [x] first task"))
@@ -611,10 +621,8 @@ def test_free_tier_links_issues_to_the_tracking_issue_and_says_so_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    setup_project(tmp_path, 3)
-    fake = new_fake(tier="free", users=tuple(users(3)))
-    with fake.activate():
-        backend = GitLabBackend(fake)
+    with free_gitlab(tmp_path, 3) as backend:
+        fake = backend.fake
         first = ok(backend.cli("apply"))
         second = ok(backend.cli("apply"))
     assert first.out.count("epics are not available") == 1
