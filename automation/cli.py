@@ -20,6 +20,7 @@ from automation.actions import ALL_STEPS, Action, AddNote, Plan
 from automation.clock import Clock
 from automation.config.loader import load_settings
 from automation.config.models import DAYS_HELP, FIRST_DAY, LAST_DAY, GitLabSettings
+from automation.config.source import bad_date
 from automation.dashboard.gather import gather
 from automation.dashboard.site import write_site
 from automation.errors import (
@@ -58,6 +59,8 @@ def _date(text: str) -> dt.date:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # the form is right: the day is not
+            raise argparse.ArgumentTypeError(bad_date(text)) from None
         raise argparse.ArgumentTypeError(
             f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-02-01"
         ) from None
@@ -194,8 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
 EPILOG = """\
 environment:
   GITLAB_URL      GitLab's address, e.g. https://gitlab.com (in CI: CI_SERVER_URL)
-  GITLAB_TOKEN    a project or group access token with the api scope; without it the
-                  local backend is used (outside CI)
+  GITLAB_TOKEN    a group access token (or a group member's token) with the api scope;
+                  without it the local backend is used (outside CI)
   NO_COLOR        no colours on a terminal
 
 exit codes:

@@ -416,8 +416,14 @@ class Renderer:
         self._titles = self.env.overlay(finalize=neutralise_title)
         self._title_templates: dict[str, jinja2.Template] = {}  # compiled once per source
 
-    def mention(self, who: Person | str) -> Trusted:
+    def mention(self, who: Person | str | None) -> Trusted:
         """`{{ person | mention }}`: a live @mention, only for a username in the roster."""
+        if who is None:
+            raise MentionRefused(
+                "cannot mention nobody: the value is empty for this issue (a person with no "
+                "manager, say); write {% if ... %} around the line, or give the value in "
+                "configuration"
+            )
         username = who.username if isinstance(who, Person) else str(who)
         if username.lower() in RESERVED_USERNAMES or username.lower() not in self._roster:
             raise MentionRefused(

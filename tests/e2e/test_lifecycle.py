@@ -225,6 +225,15 @@ GLOBEX = "executive-sponsorship/account/globex/account-plan"  # its commitment e
 ACCOUNT_NOTE = "<!-- automation:note account-ended -->"
 
 
+def test_an_account_that_ended_before_the_first_run_gets_no_issues(esp: Path) -> None:
+    # made and closed in one run, they would only notify its people of something over
+    result = run("apply", today="2027-02-01")
+    assert result.code == 0, result.out + result.err
+    assert not [k for k in issues(esp) if "/account/globex/" in k]
+    assert "closed" not in result.out and "Globex" not in result.out
+    assert "No changes" in run("apply", today="2027-02-01").out
+
+
 def test_an_ended_account_plan_is_closed_with_one_summary_note(esp: Path) -> None:
     run("apply")
     assert issues(esp)[GLOBEX].state == "opened"

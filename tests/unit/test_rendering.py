@@ -208,3 +208,12 @@ def test_a_filter_cannot_turn_a_value_into_a_mention_by_reference(tmp_path: Path
     (tmp_path / "t.md.j2").write_text("{% filter striptags %}Room {{ name }}{% endfilter %}\n")
     text = Renderer(tmp_path, []).render("t.md.j2", {"name": "Room &#64;all"})
     assert "&#64;all" not in text.replace("&amp;#64;all", "")
+
+
+def test_mentioning_an_empty_value_says_so_and_how_to_guard_it(tmp_path: Path) -> None:
+    (tmp_path / "t.md.j2").write_text("Your manager: {{ manager | mention }}\n")
+    with pytest.raises(ConfigError) as error:
+        Renderer(tmp_path, ["ana"]).render("t.md.j2", {"manager": None})
+    said = str(error.value)
+    assert "t.md.j2:1:" in said and "cannot mention nobody" in said and "{% if" in said
+    assert "'None'" not in said

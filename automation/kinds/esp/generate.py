@@ -75,13 +75,18 @@ def generate(ctx: Ctx) -> Generated:
     approved = [a for a in part.accounts if a.status == "approved"]
     capped = over_cap(part)
     held = {part.accounts[o.index].id for o in capped} if part.sponsor_cap == "error" else set()
+    # an account whose commitment ended before its issues were made gets none: made and
+    # closed in one run, they would only notify its people of something over
+    over = {a.id for a in approved if a.end is not None and a.end < ctx.today}
     issues = [
         issue
         for account in approved
-        for issue in _account_issues(ctx, part, window, account, account.id not in held)
+        for issue in _account_issues(ctx, part, window, account, account.id not in held | over)
     ]
     issues += _program_issues(ctx, part, window, approved)
-    groups = tuple(Group(a.id, a.name, values={"account": a}) for a in approved if a.id not in held)
+    groups = tuple(
+        Group(a.id, a.name, values={"account": a}) for a in approved if a.id not in held | over
+    )
     proposed = [a for a in part.accounts if a.status == "proposed"]
     table = ctx.renderer.render(PROPOSALS_BLOCK, {"accounts": proposed, "config": ctx.config})
     warnings, failures = _cap_findings(ctx, capped)

@@ -89,7 +89,8 @@ def _due_hires(ctx: Ctx, part: Onboarding) -> tuple[list[_Hire], list[str]]:
                 f"no SQS workshop for {person.name} ({person.username}) in geo "
                 f"{person.geo or '(no geo in people.yml)'} at least {part.prework_days} days "
                 f"after their start date ({person.start_date}), the time the pre-work takes; "
-                "their issue says the workshop is to be scheduled"
+                "their issue says the workshop is to be scheduled. Add one to `workshops` in "
+                f"{ctx.source.file}, or name one for them with `workshop:`"
             )
         hires.append(_Hire(entry, person, role, workshop, due))
     return hires, warnings
