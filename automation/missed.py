@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 from collections.abc import Mapping
 
+from automation.calendar import period
 from automation.config.models import Program
 from automation.desired import DesiredProgram
 from automation.items import ObservedIssue
@@ -27,7 +28,7 @@ def missed_periods(
             series = _series(item.key)
             earliest[series] = min(item.due_date, earliest.get(series, item.due_date))
     missed = [
-        item.subject
+        item
         for item in desired.issues
         if not item.create
         and item.key not in found
@@ -37,23 +38,36 @@ def missed_periods(
     ]
     if not missed:
         return []
-    named = ", ".join(missed[:SHOWN]) + (
-        f" and {len(missed) - SHOWN} more" if missed[SHOWN:] else ""
+    subjects = [item.subject for item in missed]
+    named = ", ".join(subjects[:SHOWN]) + (
+        f" and {len(subjects) - SHOWN} more" if subjects[SHOWN:] else ""
     )
+    reach = period("annual", today, desired.program.year_start_month()).start
+    reachable = sum(1 for item in missed if item.due_date and item.due_date >= reach)
     return [
-        f"{len(missed)} periods of {desired.program.id} ended while no run created their issues, "
-        f"before the backfill window, so they were not created: {named}. "
-        + _advice(desired.program)
+        f"{_periods(len(missed))} of {desired.program.id} ended while no run created their "
+        f"issues, before the backfill window, so they were not created: {named}. "
+        + _advice(desired.program, reachable, len(missed))
     ]
 
 
-def _advice(program: Program) -> str:
-    """How to get them: widen the kind's backfill setting, unless it is as wide as it goes."""
+def _advice(program: Program, reachable: int, missed: int) -> str:
+    """How to get them: widen the kind's backfill setting, when that reaches them (the widest
+    window starts with the current year); else, that they are not made any more."""
     setting = program.backfill_setting
     value: object = functools.reduce(getattr, setting.split("."), program) if setting else None
-    if setting is None or value == WIDEST:
-        return "Create them by hand where they are needed"
-    return f"To create them, widen `{setting}` in the program file (for example `{WIDEST}`)"
+    if setting is None or value == WIDEST or not reachable:
+        return (
+            "The tool does not create periods that ended before the program's current year "
+            "began (its fiscal year, for one that has one); this is said until a year after "
+            "each ended"
+        )
+    which = "them" if reachable == missed else f"the {reachable} that ended this year"
+    return f"To create {which}, set `{setting}: {WIDEST}` in the program file"
+
+
+def _periods(count: int) -> str:
+    return f"{count} period" if count == 1 else f"{count} periods"
 
 
 def _series(key: str) -> str:

@@ -338,6 +338,11 @@ class Program(Frozen):
         """Every value people record in the program's issues: `records`, and what its kind adds."""
         return self.records
 
+    def year_start_month(self) -> int:
+        """The month the program's years start in (its kind's backfill `year` reaches back to
+        the start of the current one): January, or a fiscal year's."""
+        return 1
+
     @property
     def is_confidential(self) -> bool:
         """As configured, or as the kind has it by default (sponsorship: confidential)."""

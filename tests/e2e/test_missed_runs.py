@@ -39,11 +39,16 @@ def test_periods_before_the_window_are_listed_in_one_warning(esp: Path) -> None:
     assert len(warnings) == 1
     assert "Globex Corporation: December 2026 monthly" in warnings[0]
     assert "Initech: January 2027 monthly" in warnings[0]
-    assert "widen `esp.backfill` in the program file (for example `year`)" in warnings[0]
+    # December and January ended before the fiscal year that began in February: `year` would
+    # not reach them either, so the warning does not send anyone to widen it
+    assert "does not create periods that ended before the program's current year" in warnings[0]
+    assert "backfill: year" not in warnings[0]
 
 
 def test_a_wider_backfill_creates_them(esp: Path) -> None:
     assert run("apply", "2026-08-10").code == 0
+    said = run("plan", "2026-11-24").out  # September and October: this fiscal year
+    assert "To create them, set `esp.backfill: year` in the program file" in said, said
     edit(esp / PROGRAM, "  backfill: quarter\n", "  backfill: year\n")
     run("apply", "2026-11-24")
     found = issues(esp)
@@ -74,7 +79,7 @@ def test_csm_group_months_missed_are_named_with_advice_that_works(shipped: Path)
     result = run("apply", "2027-04-05")  # February and March missed
     warnings = [line for line in result.out.splitlines() if "ended while no run" in line]
     assert len(warnings) == 1, result.out
-    assert "widen `group_issues.backfill` in the program file" in warnings[0]
+    assert "To create them, set `group_issues.backfill: year` in the program file" in warnings[0]
     backfill(shipped, "year")
     result = run("apply", "2027-04-05")
     assert result.code == 0, result.out
@@ -101,4 +106,4 @@ def test_with_the_widest_backfill_the_advice_is_to_make_them_by_hand(shipped: Pa
     result = run("apply", "2027-02-01")  # December ended last year: beyond even `year`
     warnings = [line for line in result.out.splitlines() if "ended while no run" in line]
     assert len(warnings) == 1 and "December 2026" in warnings[0], result.out
-    assert warnings[0].endswith("Create them by hand where they are needed"), warnings[0]
+    assert "does not create periods that ended before the program's current year" in warnings[0]

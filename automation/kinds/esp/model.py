@@ -107,3 +107,7 @@ class EspProgram(Program):
 
     kind: Literal["esp"]
     esp: ExecutiveSponsorship
+
+    def year_start_month(self) -> int:
+        """The fiscal year's first month."""
+        return self.esp.fiscal_year_start_month
