@@ -247,7 +247,7 @@ def choose_tracker(
                 "the token as a masked CI/CD variable, or pass --backend local for a rehearsal"
             )
         print(
-            f"automation: GITLAB_TOKEN is not set; using the local backend in "
+            f"note: GITLAB_TOKEN is not set; using the local backend in "
             f"{args.workspace}/ (set GITLAB_TOKEN to work on GitLab)",
             file=err,
         )
@@ -288,7 +288,7 @@ def _set_aside(prepared: Prepared, err: TextIO) -> None:
     if aside:
         was, it = ("was", "it") if len(aside) == 1 else ("were", "them")
         print(
-            f"automation: {plural(len(aside), 'problem')} of programs not chosen with --program "
+            f"note: {plural(len(aside), 'problem')} of programs not chosen with --program "
             f"{was} set aside; fix {it} before running those programs",
             file=err,
         )

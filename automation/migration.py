@@ -347,7 +347,8 @@ def _warning(program: str, notes: Sequence[tuple[_Said, str]], quote: bool) -> s
     if said.kind == _KEPT:
         return (
             f"{program} no longer asks for {task} in {where} (its template, or whom or what it "
-            f"lists, changed): {issues} still {_have(refs)} it and {_keep(refs)} it as it is"
+            f"lists, changed): {issues} still {_have(refs)} it and {_keep(refs)} it as it is "
+            "(it still counts: tick it, or delete it where it no longer applies)"
         )
     if said.kind == _REWORDED and said.old is not None:
         old = f"'{_shown(said.old, said.text)}'" if quote else "its wording"

@@ -327,7 +327,7 @@ def test_a_program_with_problems_does_not_stop_another_one(root: Path) -> None:
     assert err.getvalue().splitlines() == [
         "warning: config/programs/other.yml:14: participant 'carol' is not in the roster; add "
         "them to people.yml or fix the username",
-        "automation: 1 problem of programs not chosen with --program was set aside; fix it "
+        "note: 1 problem of programs not chosen with --program was set aside; fix it "
         "before running those programs",
     ]
     assert 'created issue "Demo: Ben" [demo/c1/ben]' in out.getvalue()

@@ -307,7 +307,8 @@ def test_a_task_removed_from_the_template_is_reported_with_the_issues_that_have_
     result = plan(program(without, without), both, blocks)
     assert result.warnings == (
         "demo no longer asks for task 'c' in 'Two' (its template, or whom or what it "
-        "lists, changed): issues #1, #2 still have it and keep it as it is",
+        "lists, changed): issues #1, #2 still have it and keep it as it is (it still counts: tick "
+        "it, or delete it where it no longer applies)",
     )
     assert all("- [ ] c" in u.after for u in updates(result).values() if u.iid < 3)
 
