@@ -59,7 +59,7 @@ def _date(text: str) -> dt.date:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # the form is right: the day is not
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) and int(text[:4]) >= FIRST_DAY.year:
             raise argparse.ArgumentTypeError(bad_date(text)) from None
         raise argparse.ArgumentTypeError(
             f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-02-01"

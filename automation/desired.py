@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -302,15 +301,27 @@ class Context(Generic[P]):
         return index_key(self.tracking_key())
 
 
+def _templates_named(value: object) -> Iterator[str]:
+    """Every template a program file names (its values ending in `.j2`), wherever it is."""
+    if isinstance(value, str) and value.endswith(".j2"):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _templates_named(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _templates_named(item)
+
+
 def missing_headings(ctx: Context[Program], issues: tuple[DesiredIssue, ...]) -> list[Problem]:
-    """Declared sections that no rendered issue has as a heading, nor any template file beside
-    the program's template as written (usually a typo). Those files count too, so that a
+    """Declared sections that no rendered issue has as a heading, nor any template the
+    program file names as written (usually a typo). Those templates count too, so that a
     valid configuration stays valid whatever the day: a section of an issue made only from
     next month (a cohort's monthly group issue) is in its template today."""
     present = {heading for issue in issues for heading in issue.sections or ()}
     headings = [s.heading for s in ctx.program.sections]
     if issues and not set(headings) <= present:
-        for source in ctx.renderer.sources(posixpath.dirname(ctx.program.template)):
+        for source in ctx.renderer.sources(_templates_named(ctx.program.model_dump())):
             present.update(headings_found(source, headings))
     return [
         ctx.source.problem(

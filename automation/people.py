@@ -134,7 +134,7 @@ def plan_people(
     if before is None:  # made before the record, or a person deleted it
         if not wanted:
             return Plan()  # nobody to record
-        before = _assigned_already(found, wanted) if several else wanted
+        before = _assigned_already(found, wanted, several)
     elif same_people(before, wanted):
         return Plan()  # the people the tool followed last
     update = description_update(
@@ -148,12 +148,17 @@ def plan_people(
     return Plan((*writes, *([update] if update is not None else [])))
 
 
-def _assigned_already(found: ObservedIssue, wanted: Sequence[str]) -> tuple[str, ...]:
+def _assigned_already(
+    found: ObservedIssue, wanted: Sequence[str], several: bool
+) -> tuple[str, ...]:
     """Without a record, the people configuration names whom the issue has: they count as the
     tool's; the others configuration names are to be assigned. Nobody else counts as the
-    tool's, so nobody is unassigned. (Where GitLab keeps one assignee, Free, every issue
-    lacks the others: there the record is written as configuration names, nobody assigned.)"""
+    tool's, so nobody is unassigned. Where GitLab keeps one assignee (Free, unless SEVERAL),
+    every issue lacks all but one: only the first person configuration names, the one Free
+    keeps, can be missing."""
     assigned = {_fold(name) for name in found.assignees}
+    if not several:
+        return tuple(wanted[1:]) if wanted and _fold(wanted[0]) not in assigned else tuple(wanted)
     return tuple(name for name in wanted if _fold(name) in assigned)
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import html
 import math
-import posixpath
 import re
 import time
-from collections.abc import Callable, Collection, Generator, Iterator, Mapping
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
@@ -491,13 +490,10 @@ class Renderer:
         names = self.env.list_templates(filter_func=lambda name: name.endswith(".j2"))
         return [problem for name in names for problem in self.check(name)]
 
-    def sources(self, folder: str) -> Iterator[str]:
-        """The text of the template files in FOLDER of templates/ (its top level for ""), as
-        written (unrendered), each one that stays inside templates/ and passes its checks."""
-        names = self.env.list_templates(filter_func=lambda name: name.endswith(".j2"))
+    def sources(self, names: Iterable[str]) -> Iterator[str]:
+        """The text of these template files as written (unrendered), each one that exists,
+        stays inside templates/ and passes its checks."""
         for name in names:
-            if posixpath.dirname(name) != folder:
-                continue
             try:
                 yield self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
             except (jinja2.TemplateNotFound, TemplateRefused, TemplateRejected):

@@ -115,7 +115,7 @@ def _unnamed_where_confidential(
 
 
 _GOT = re.compile(r"\(got '[^'\n]*'\)")  # the value a check refused
-_KEYED = re.compile(r"(?<=reasons\.)[^'\s:;,]+")  # a reason's key: a username
+_KEYED = re.compile(r"(?<=reasons\.)[^'\n]+")  # a reason's key (a username), to the quote
 
 
 def _without_values(problem: Problem) -> Problem:

@@ -175,3 +175,20 @@ def test_a_section_found_only_in_another_program_s_template_is_a_mistake(shipped
     result = run("validate", "2026-11-01")
     assert result.code == 2, result.out
     assert "'Annual review' is not a heading" in result.err
+
+
+def test_a_section_in_a_template_kept_in_another_folder_is_found_whatever_the_day(
+    shipped: Path,
+) -> None:
+    (shipped / "templates/shared").mkdir()
+    (shipped / "templates/csm-aspiring-leaders/group-monthly.md.j2").rename(
+        shipped / "templates/shared/group-monthly.md.j2"
+    )
+    edit(
+        PROGRAM,
+        "template: csm-aspiring-leaders/group-monthly.md.j2",
+        "template: shared/group-monthly.md.j2",
+    )
+    for today in ("2026-11-01", "2026-11-10"):
+        result = run("validate", today)
+        assert result.code == 0, result.out + result.err

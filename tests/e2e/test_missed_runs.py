@@ -56,6 +56,20 @@ def test_a_wider_backfill_creates_them(esp: Path) -> None:
         assert "status::overdue" in found[f"{GLOBEX}/monthly/{month}"].labels
 
 
+def test_an_account_that_ended_while_no_run_happened_still_gets_its_last_periods(
+    esp: Path,
+) -> None:
+    edit(
+        esp / PROGRAM, "start: 2026-02-01, end: 2027-01-31}", "start: 2025-10-01, end: 2026-09-30}"
+    )
+    assert run("apply", "2026-08-01").code == 0
+    result = run("apply", "2026-10-05")  # September went by with no run, and so did the account
+    assert result.code == 0, result.out
+    september = issues(esp)[f"{GLOBEX}/monthly/2026-09"]
+    assert "status::overdue" in september.labels
+    assert "ended while no run" not in result.out
+
+
 def test_history_before_the_first_run_is_neither_created_nor_warned(esp: Path) -> None:
     result = run("apply", "2026-11-24")
     assert f"{GLOBEX}/monthly/2026-10" not in issues(esp)

@@ -453,3 +453,24 @@ def test_on_gitlab_free_an_issue_without_the_record_only_gets_it(sponsorship: Pa
             "lena.fischer",
             "marcus.oyelaran",
         )
+
+
+def test_on_gitlab_free_a_deleted_record_then_a_swap_still_assigns_the_new_sponsor(
+    sponsorship: Path,
+) -> None:
+    fake = new_fake("free", users=roster())
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        assert backend.cli("apply").code == 0
+        lena = on_gitlab(backend, LENA)
+        begin, end = "<!-- automation:begin assigned -->", "<!-- automation:end assigned -->\n"
+        backend.edit(
+            int(lena["iid"]), lambda t: t.replace(t[t.index(begin) : t.index(end) + len(end)], "")
+        )
+        swap_sponsor()
+        result = backend.cli("apply")
+        assert result.code == 0, result.out + result.err
+        lena = on_gitlab(backend, LENA)
+        assert lena["assignees"] == ["dana.whitfield"]  # the one Free keeps: the sponsor
+        (note,) = tool_notes(lena)
+        assert "@dana.whitfield" in note

@@ -125,8 +125,10 @@ def test_a_reason_s_mistake_names_nobody_whatever_else_is_wrong(
     path = sponsorship / PROGRAM
     reasons = "leaving:\n  reasons:\n    lena.fischer: moved\n    Lena.Fischer: again\n"
     reasons += "    lena.fishcer: [not, one, line]\n"  # a typo: no roster name to hide
+    reasons += '    "zed quorra, jr": [not, one, line]\n'  # a key with a space and a comma
     path.write_text(path.read_text() + reasons)
     (sponsorship / where).write_text((sponsorship / where).read_text() + also)
     err = refused(sponsorship)
     assert f"{PROGRAM}:" in err
     assert "lena" not in err.lower() and "fisch" not in err.lower(), err
+    assert "quorra" not in err.lower() and ", jr" not in err.lower(), err

@@ -75,17 +75,16 @@ def generate(ctx: Ctx) -> Generated:
     approved = [a for a in part.accounts if a.status == "approved"]
     capped = over_cap(part)
     held = {part.accounts[o.index].id for o in capped} if part.sponsor_cap == "error" else set()
-    # an account whose commitment ended before its issues were made gets none: made and
-    # closed in one run, they would only notify its people of something over
-    over = {a.id for a in approved if a.end is not None and a.end < ctx.today}
     issues = [
         issue
         for account in approved
-        for issue in _account_issues(ctx, part, window, account, account.id not in held | over)
+        for issue in _account_issues(ctx, part, window, account, account.id not in held)
     ]
     issues += _program_issues(ctx, part, window, approved)
-    groups = tuple(
-        Group(a.id, a.name, values={"account": a}) for a in approved if a.id not in held | over
+    groups = tuple(  # an account over before the first run: no epic to gather nothing in
+        Group(a.id, a.name, values={"account": a})
+        for a in approved
+        if a.id not in held and (a.end is None or a.end >= ctx.today)
     )
     proposed = [a for a in part.accounts if a.status == "proposed"]
     table = ctx.renderer.render(PROPOSALS_BLOCK, {"accounts": proposed, "config": ctx.config})
@@ -134,6 +133,7 @@ def _account_issues(
 ) -> Iterator[DesiredIssue]:
     values = {"program": ctx.program, **_people(ctx, account)}
     assignees = (account.sponsor, *account.account_team)
+    over = account.end is not None and account.end < ctx.today
     yield ctx.program_issue(
         key=_account_key(ctx, account, "account-plan"),
         values=values,
@@ -141,7 +141,9 @@ def _account_issues(
         group=account.name,
         assignees=assignees,
         epic_key=ctx.group_epic_key(account.id),
-        create=create,
+        # a plan made once its commitment ended would be closed in the same run, notifying
+        # its people of something over: made only while it runs (a plan made before stays)
+        create=create and not over,
     )
     cadences = (
         _cadence(part, "monthly", "account_monthly"),
