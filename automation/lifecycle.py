@@ -353,24 +353,21 @@ def _end_account(
 def with_endings(
     desired: DesiredProgram, measured: Mapping[str, Measured], today: dt.date
 ) -> dict[str, Measured]:
-    """The measured issues, those that ended (open, not complete) as `ended`: of a group that
-    ended, or past their own end."""
+    """The measured issues, those that ended (not complete) as `ended`: past their own end
+    (closed then too: an ended account's plan, closed by the tool), or open in a group that
+    ended."""
     out = dict(measured)
     for item in desired.issues:
         m = measured.get(item.key)
-        if (
-            m is not None
-            and m.issue.state == "opened"
-            and m.progress.status is not Status.COMPLETE
-            and _has_ended(desired, item, today)
-        ):
+        if m is None or m.progress.status is Status.COMPLETE:
+            continue
+        own = item.ends is not None and today >= item.ends
+        if own or (m.issue.state == "opened" and _group_ended(desired, item, today)):
             out[item.key] = replace(m, progress=replace(m.progress, status=Status.ENDED))
     return out
 
 
-def _has_ended(desired: DesiredProgram, item: DesiredIssue, today: dt.date) -> bool:
-    if item.ends is not None and today >= item.ends:
-        return True
+def _group_ended(desired: DesiredProgram, item: DesiredIssue, today: dt.date) -> bool:
     return bool(desired.course.ends) and desired.course.ended(group_of(desired, item), today)
 
 

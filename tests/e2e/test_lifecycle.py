@@ -245,6 +245,7 @@ def test_an_ended_account_plan_is_closed_with_one_summary_note(esp: Path) -> Non
     assert "the account's commitment ended" in result.out
     plan = issues(esp)[GLOBEX]
     assert plan.state == "closed"
+    assert "status::ended" in plan.labels and "status::not started" not in plan.labels
     said = notes(esp, plan)
     assert said.count(ACCOUNT_NOTE) == 1
     assert "Globex Corporation: the commitment ended on 2027-01-31" in said
@@ -254,8 +255,9 @@ def test_an_ended_account_plan_is_closed_with_one_summary_note(esp: Path) -> Non
     assert ACCOUNT_NOTE not in run("apply", today="2027-02-02").out
     edit(path_of(esp, GLOBEX), "state: closed", "state: opened")
     result = run("apply", today="2027-02-03")
-    assert f"#{plan.iid} " not in result.out
+    assert f"closed #{plan.iid} " not in result.out
     assert issues(esp)[GLOBEX].state == "opened"
+    assert "status::ended" in issues(esp)[GLOBEX].labels  # its commitment is over all the same
     assert notes(esp, plan).count(ACCOUNT_NOTE) == 1
     other = issues(esp)["executive-sponsorship/account/initech/account-plan"]
     assert other.state == "opened" and not notes(esp, other)

@@ -144,6 +144,8 @@ def _account_issues(
         # a plan made once its commitment ended would be closed in the same run, notifying
         # its people of something over: made only while it runs (a plan made before stays)
         create=create and not over,
+        # closed, unfinished, when the commitment ends: ended, not "not started" or overdue
+        ends=account.end + dt.timedelta(days=1) if account.end else None,
     )
     cadences = (
         _cadence(part, "monthly", "account_monthly"),
