@@ -16,12 +16,13 @@ from automation.actions import (
     Failure,
     LinkIssues,
     Plan,
+    UpdateEpic,
 )
 from automation.desired import DesiredProgram
 from automation.identity import claimed
 from automation.items import NewEpic, ObservedEpic, ObservedIssue
 from automation.progress import program_label
-from automation.renames import aliases, moved, rename_epic, rename_item_epic
+from automation.renames import aliases, moved, rename_epic
 
 NO_EPICS = (
     "epics are not available (GitLab Free, or `epics: false` in settings.yml): each "
@@ -93,17 +94,26 @@ def plan_epics(
         issue, home = found.get(item.key), epics.get(item.epic_key or "")
         if issue is not None and home is not None and issue.epic is None:
             moves.append(AddToEpic(program, item.key, home.iid, issue))
-    renames = [rename_epic(desired, epic, epics.get(epic.key)) for epic in desired.epics]
-    label = (program_label(desired.program),)
-    wanted = {epic.key for epic in desired.epics}
-    renames += [  # a group's epic configuration no longer asks for follows the program
-        rename_item_epic(desired.program, key, label, epic)
-        for key, epic in epics.items()
-        if key not in wanted and key in former.values()
-    ]
     homes = {item.key: item.epic_key for item in desired.every_issue() if item.epic_key}
     actions = _epics_first(creates, (_homed(a, homes, epics) for a in planned.actions))
-    return replace(planned, actions=actions) + Plan((*(r for r in renames if r), *moves), failures)
+    renames = _renamed(desired, epics, former.values())
+    return replace(planned, actions=actions) + Plan((*renames, *moves), failures)
+
+
+def _renamed(
+    desired: DesiredProgram, epics: Mapping[str, ObservedEpic], moved_to: Iterable[str]
+) -> list[UpdateEpic]:
+    """The epics found under a former key, renamed: the program's own, and those of a
+    renamed program that configuration no longer asks for (MOVED_TO: their new keys), which
+    follow it carrying the program label."""
+    wanted = {epic.key: epic.labels for epic in desired.epics}
+    label = (program_label(desired.program),)
+    left = {key: label for key in moved_to if key not in wanted}
+    found = (
+        rename_epic(desired.program, key, labels, epics.get(key))
+        for key, labels in {**wanted, **left}.items()
+    )
+    return [rename for rename in found if rename is not None]
 
 
 def _homed(action: Action, homes: Mapping[str, str], epics: Mapping[str, ObservedEpic]) -> Action:

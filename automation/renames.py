@@ -182,19 +182,12 @@ def follow_rename(program: Program, key: str, issue: ObservedIssue) -> Plan:
 
 
 def rename_epic(
-    desired: DesiredProgram, epic: DesiredEpic, found: ObservedEpic | None
-) -> UpdateEpic | None:
-    """An epic found under a former key gets its new key on its identity line; the epics of
-    a renamed program get its new label instead of the former one. None when the epic is as
-    it should be."""
-    return rename_item_epic(desired.program, epic.key, epic.labels, found)
-
-
-def rename_item_epic(
     program: Program, key: str, labels: Iterable[str], found: ObservedEpic | None
 ) -> UpdateEpic | None:
-    """RENAME_EPIC for an epic of KEY that should carry LABELS (one configuration no longer
-    asks for carries the program label only)."""
+    """An epic of KEY found under a former key gets the new key on its identity line; the
+    epics of a renamed program get its new label instead of the former one (LABELS: those it
+    should carry; the program label only, for one configuration no longer asks for). None
+    when the epic is as it should be."""
     if found is None:
         return None
     former = (found.key,) if found.key is not None and found.key != key else ()
