@@ -179,6 +179,7 @@ def departures(
     held = {s.old for s in suspects(desired, issues, known, renamed)}  # see renames.py
     plans: list[Plan] = []
     rows: list[Departed] = []
+    headings = [section.heading for section in desired.program.sections]
     for key, issue in sorted(resolved.unwanted.items()):
         plans.append(follow_rename(desired.program, key, issue))  # found under a former id
         member = member_of(desired, key)
@@ -186,7 +187,6 @@ def departures(
             if issue.state == "opened":
                 plans.append(Plan(warnings=(_left_as_it_is(issue, key),)))
             continue
-        headings = [section.heading for section in desired.program.sections]
         has = headings_found(issue.description, headings)  # its template's, as for live rows
         progress = measure(issue.description, desired.program, issue.due_date, today, has)
         finished = progress.status is Status.COMPLETE or proves(issue, COMPLETION_BLOCK)

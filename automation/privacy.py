@@ -89,17 +89,14 @@ def names_of(people: Iterable[tuple[str, str]]) -> frozenset[str]:
 
 
 def unnamed(
-    problems: Sequence[Problem], people: Sequence[Person] | frozenset[str], values: bool = True
+    problems: Sequence[Problem], names: frozenset[str], values: bool = True
 ) -> list[Problem]:
-    """A confidential program's problems with no roster name in them, and with VALUES no
+    """A confidential program's problems with none of NAMES (names_of) in them, and with VALUES no
     quoted value either: what a template or title failed on (a sponsee's name, a path made of
     a username) would tell who is in the program, and these messages reach CI logs. Every
     username, name and part of a name goes wherever it stands (in `reasons.lena.fischer`
     too); the file and line still find the place. A program file's own problems keep their
     values (the statuses a field allows, say): only names are taken out of them."""
-    names = (
-        people if isinstance(people, frozenset) else names_of((p.username, p.name) for p in people)
-    )
     words = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
     pattern = re.compile(rf"(?<![A-Za-z])(?:{words})(?![A-Za-z])", re.I) if words else None
 

@@ -180,14 +180,14 @@ _AT_END = re.compile(r"(?:@|&#0*64;|&#[xX]0*40;|&commat;)$")  # `@`, or as a ref
 _QUICK_ACTION_LINE = re.compile(r"^([ \t]*)(?=/[A-Za-z_])", re.MULTILINE)
 
 
-def _no_quick_actions(text: str) -> str:
-    """Rendered text with every line GitLab would run as a quick action shown as typed
-    instead (a backslash before its `/`); `render` also shows an `@` written as a character
-    reference as typed (a filter such as `striptags` turns a value's escaped `&#64;` back
-    into one). No template line starts like that (source_problems)
-    and every value is escaped where it starts, so such a line was made by a filter that
-    moves text, such as `wordwrap` putting a value's `/close` at the start of a line."""
-    return _QUICK_ACTION_LINE.sub(r"\1\\", text)
+def _inert(text: str) -> str:
+    """Rendered text with nothing GitLab would act on that a filter made of a value, shown as
+    typed instead: a line starting as a quick action gets a backslash before its `/` (no
+    template line starts like that, see source_problems, and every value is escaped where it
+    starts, so `wordwrap` put a value's `/close` there), and an `@` written as a character
+    reference its `&` as `&amp;` (`striptags` turns a value's escaped `&#64;` back into
+    one)."""
+    return without_at_references(_QUICK_ACTION_LINE.sub(r"\1\\", text))
 
 
 def source_problems(environment: jinja2.Environment, source: str, file: str) -> list[Problem]:
@@ -435,7 +435,7 @@ class Renderer:
         """Render templates/<template>; template mistakes become ConfigError naming file:line."""
         try:
             text = _bounded(self.env, self.env.get_template(template), context)
-            return without_at_references(_no_quick_actions(text))
+            return _inert(text)
         except TemplateRejected as error:
             raise ConfigError(error.problems) from error
         except Exception as error:  # any failure inside a template is the template's problem

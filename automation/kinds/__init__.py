@@ -23,7 +23,7 @@ from automation.errors import ConfigError, Problem
 from automation.keyindex import index_issue
 from automation.kinds.registry import kind_of
 from automation.markers import identity_marker
-from automation.privacy import unnamed
+from automation.privacy import names_of, unnamed
 from automation.progress import program_label
 from automation.renames import with_former_keys
 from automation.rendering import MAX_TITLE, Renderer, neutralise_title
@@ -44,6 +44,7 @@ def desired_programs(
     problems: list[Problem] = []
     result: list[DesiredProgram] = []
     config = loaded.config
+    roster_names = names_of((person.username, person.name) for person in config.people)
     for program, source in zip(config.programs, loaded.programs, strict=True):
         if not chosen(program):
             continue
@@ -57,7 +58,7 @@ def desired_programs(
         except ConfigError as error:
             confidential = program.is_confidential
             problems.extend(
-                unnamed(error.problems, config.people) if confidential else error.problems
+                unnamed(error.problems, roster_names) if confidential else error.problems
             )
     if problems:
         raise ConfigError(problems)

@@ -1095,12 +1095,7 @@ def _conflict(error: ItemError) -> bool:
 
 def _links_full(error: ItemError) -> bool:
     """Whether GitLab refused a link as one too many (IssuableLink's maximum, 422)."""
-    cause = error.__cause__
-    return (
-        isinstance(cause, GitlabError)
-        and cause.response_code == UNPROCESSABLE
-        and "maximum number of linked" in str(cause.error_message)
-    )
+    return _status(error) == UNPROCESSABLE and "maximum number of linked" in str(error.__cause__)
 
 
 def _refused_as_spam(error: ItemError) -> CreationRefused | None:
