@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from automation.duedates import recorded
+from automation.run import apply, prepare
 from tests.backends import PROJECT, GitLabBackend, LocalBackend, new_fake, roster_of
 from tests.conftest import keep_programs
+from tests.crash import Crash, Delegating
 from tests.local_cli import edit, issues, path_of, run
 
 CSM = Path("config/programs/csm-aspiring-leaders.yml")
@@ -123,3 +125,28 @@ def test_a_labels_only_run_moves_the_date_its_labels_count_from(csm: Path) -> No
     assert recorded(sam.description) == (APRIL,)  # its record comes with the progress step
     assert run("apply", "2027-05-10").code == 0
     assert recorded(issues(csm)[SAM].description) == (JUNE,)
+
+
+class DiesAfterTheMove(Delegating):
+    """The run is killed right after it moved a due date, before its record."""
+
+    def set_due_date(self, iid: int, due: dt.date | None) -> None:
+        super().set_due_date(iid, due)
+        raise Crash
+
+
+def test_a_run_killed_after_moving_a_date_is_finished_by_the_next(csm: Path) -> None:
+    assert run("apply").code == 0
+    extend_the_cohort()
+    prepared = prepare(Path("config"), Path("templates"), dt.date(2026, 11, 24))
+    with pytest.raises(Crash):
+        apply(prepared, DiesAfterTheMove(LocalBackend(csm).tracker()), dt.date(2026, 11, 24))
+    moved = issues(csm)[SAM]
+    assert moved.due_date == JUNE and recorded(moved.description) == (APRIL,)  # half-way
+    result = run("apply")  # Sam's record; Aiko's and Lena's dates, not moved before the kill
+    assert result.code == 0, result.out
+    assert f"#{moved.iid} [{SAM}]: due block" in result.out
+    assert f"#{moved.iid} [{SAM}]: due date" not in result.out
+    assert recorded(issues(csm)[SAM].description) == (JUNE,)
+    assert {issues(csm)[k].due_date for k in (SAM, AIKO, LENA)} == {JUNE}
+    assert "No changes" in run("apply").out
