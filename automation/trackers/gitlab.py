@@ -809,15 +809,19 @@ class GitLabTracker(Tracker, ChangeLog):
         self._last_answer = moment
 
     def _obey_rate_headers(self, response: requests.Response, *_: Any, **__: Any) -> None:
-        """Slow down before a 429: when RateLimit-Remaining runs low, wait for the reset."""
+        """Slow down before a 429: when RateLimit-Remaining runs low, wait for the reset. The
+        budget is what was used plus what is left: RateLimit-Limit is rescaled to a minute,
+        which is not the window Remaining counts down in when a throttle's period is longer
+        (self-managed GitLab; Gitlab::RackAttack.throttled_response_headers)."""
         headers = response.headers
         try:
-            limit = int(headers["RateLimit-Limit"])
             remaining = int(headers["RateLimit-Remaining"])
             reset = float(headers["RateLimit-Reset"])
+            used = headers.get("RateLimit-Observed")
+            budget = remaining + int(used) if used else int(headers["RateLimit-Limit"])
         except (KeyError, ValueError):
             return  # not every response carries them (projects, groups and users lists)
-        if remaining <= max(1, int(limit * LOW_REMAINING)):
+        if remaining <= max(1, int(budget * LOW_REMAINING)):
             wait = reset - self._wall()
             if wait > 0:  # before the next request (not between a read and its write)
                 self._held = self._monotonic() + min(wait, MAX_RATE_WAIT)

@@ -1148,6 +1148,23 @@ def test_rate_limit_headers_follow_the_per_user_budget(fake: FakeGitLab) -> None
     assert api_get(fake, "/projects/1/labels").headers["RateLimit-Observed"] == "6"
 
 
+def test_a_throttle_over_a_longer_period_shows_its_limit_per_minute(fake: FakeGitLab) -> None:
+    """A self-managed throttle of 600 requests an hour: GitLab rescales RateLimit-Limit to a
+    minute, rounded up, while RateLimit-Remaining counts down over the hour
+    (Gitlab::RackAttack.throttled_response_headers)."""
+    fake.set_rate_limit(600, headers_always=True, period=3600)
+    for _ in range(99):
+        api_get(fake, "/projects/1/issues")
+    headers = api_get(fake, "/projects/1").headers
+    assert [headers[f"RateLimit-{k}"] for k in ("Limit", "Observed", "Remaining")] == [
+        "10",
+        "100",
+        "500",
+    ]
+    reset = int(headers["RateLimit-Reset"])
+    assert reset % 3600 == 0 and 60 < reset - fake.clock.now().timestamp() <= 3600
+
+
 def test_over_budget_answers_429_with_retry_after_until_the_window_ends(fake: FakeGitLab) -> None:
     fake.set_rate_limit(2)
     api_get(fake, "/projects/1/issues")

@@ -133,6 +133,28 @@ def test_a_slow_down_before_the_request_budget_runs_out(
     assert not backoffs  # ... instead of meeting a 429 and backing off
 
 
+def test_a_slow_down_reads_the_budget_of_a_throttle_over_an_hour(gitlab: GitLabBackend) -> None:
+    """A self-managed throttle of 200 requests an hour: RateLimit-Limit says 4 (a minute's
+    share), Remaining counts down from 200. The tool slows down when 5% of the 200 is left,
+    not only at the last request."""
+    fake = gitlab.fake
+    fake.set_rate_limit(200, headers_always=True, period=3600)
+    used_at_first_wait: list[int] = []
+
+    class Watched(FakeTime):
+        def sleep(self, seconds: float) -> None:
+            if seconds > 30 and not used_at_first_wait:  # a rate-limit wait, not pacing
+                assert fake.budget is not None
+                used_at_first_wait.append(max(fake.budget.counts.values()))
+            super().sleep(seconds)
+
+    for _ in range(185):  # another script of the same user spent most of the hour's budget
+        fake.client().projects.get(PROJECT)
+    result = apply(gitlab, Watched(fake))
+    assert result.code == 0, result.out + result.err
+    assert used_at_first_wait and 190 <= used_at_first_wait[0] <= 192, used_at_first_wait
+
+
 def test_a_run_past_the_request_budget_waits_out_each_429(
     gitlab: GitLabBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:

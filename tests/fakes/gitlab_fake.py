@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -47,7 +48,8 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FORBIDDEN: JSON = {"message": "403 Forbidden"}
 # app/models/concerns/issuable_link.rb: IssuableLink::MAX_LINKS_COUNT, checked for both ends.
 MAX_LINKS_COUNT = 100
-# lib/gitlab/rack_attack.rb: throttles count per user in fixed windows aligned on the epoch.
+# lib/gitlab/rack_attack.rb: throttles count per user in fixed windows aligned on the epoch
+# (GitLab.com's are a minute; a self-managed admin sets any period).
 RATE_LIMIT_PERIOD = 60
 # lib/gitlab/throttle.rb: the default `rate_limiting_response_text` plus a newline.
 RATE_LIMIT_TEXT = "Retry later\n"
@@ -2350,9 +2352,10 @@ class RequestHook:
 class RateLimitUsage(NamedTuple):
     """One request's standing in the per-user API budget, as Rack::Attack counts it."""
 
-    limit: int
+    limit: int  # requests per period
     observed: int
     now: int  # epoch seconds
+    period: int = RATE_LIMIT_PERIOD
 
     @property
     def throttled(self) -> bool:
@@ -2361,13 +2364,14 @@ class RateLimitUsage(NamedTuple):
 
     def retry_after(self) -> int:
         """Seconds until the window resets (`period - now % period`)."""
-        return RATE_LIMIT_PERIOD - self.now % RATE_LIMIT_PERIOD
+        return self.period - self.now % self.period
 
     def headers(self) -> dict[str, str]:
-        """The RateLimit-* headers of Gitlab::RackAttack.throttled_response_headers."""
+        """The RateLimit-* headers of Gitlab::RackAttack.throttled_response_headers: the limit
+        rescaled to a minute and rounded up, the count and what is left over the real period."""
         reset = self.now + self.retry_after()
         return {
-            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Limit": str(math.ceil(self.limit * 60 / self.period)),
             "RateLimit-Observed": str(self.observed),
             "RateLimit-Remaining": str(max(self.limit - self.observed, 0)),
             "RateLimit-Reset": str(reset),
@@ -2387,17 +2391,18 @@ class RateLimitUsage(NamedTuple):
 
 @dataclass
 class RequestBudget:
-    """The authenticated API throttle: `per_minute` requests per user per epoch-aligned minute."""
+    """The authenticated API throttle: `limit` requests per user per epoch-aligned period."""
 
-    per_minute: int
+    limit: int
+    period: int = RATE_LIMIT_PERIOD
     counts: dict[tuple[int, int], int] = field(default_factory=dict)
 
     def count(self, user: User, now: datetime) -> RateLimitUsage:
         """Count one request of a user (refused ones count too) and return its standing."""
         epoch = int(now.timestamp())
-        key = (user.id, epoch // RATE_LIMIT_PERIOD)
+        key = (user.id, epoch // self.period)
         self.counts[key] = self.counts.get(key, 0) + 1
-        return RateLimitUsage(self.per_minute, self.counts[key], epoch)
+        return RateLimitUsage(self.limit, self.counts[key], epoch, self.period)
 
 
 class ApplicationLimits:
@@ -2702,14 +2707,17 @@ class FakeGitLab:
 
     # ---- limits --------------------------------------------------------------------------
 
-    def set_rate_limit(self, per_minute: int | None, headers_always: bool = False) -> None:
-        """Give every user `per_minute` API requests per minute of fake time (None: unlimited).
+    def set_rate_limit(
+        self, per_minute: int | None, headers_always: bool = False, period: int = RATE_LIMIT_PERIOD
+    ) -> None:
+        """Give every user `per_minute` API requests per minute of fake time (None: unlimited);
+        that many per PERIOD seconds instead, when given (a self-managed throttle's setting).
         A request over budget gets 429 with Retry-After and RateLimit-* headers, as Rack::Attack
         answers (lib/gitlab/rack_attack.rb); other answers carry no RateLimit-* headers, unless
         HEADERS_ALWAYS: GitLab's `rate_limiting_headers_for_unthrottled_requests` flag (MR
         209485, 2025) adds them to every metered answer (not the projects, groups and users
         lists)."""
-        self.budget = RequestBudget(per_minute) if per_minute is not None else None
+        self.budget = RequestBudget(per_minute, period) if per_minute is not None else None
         self.rate_headers_always = headers_always
 
     def set_application_limits(
