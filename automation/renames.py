@@ -112,9 +112,8 @@ def with_former_keys(desired: DesiredProgram, renames: Sequence[Renamed]) -> Des
     own |= {desired.index.key} if desired.index else set()
 
     def issue(item: DesiredIssue) -> DesiredIssue:
-        return replace(
-            item, former_keys=former_keys(item.key, whole if item.key in own else (*groups, *whole))
-        )
+        paths = whole if item.key in own else (*groups, *whole)
+        return replace(item, former_keys=former_keys(item.key, paths, item.former_keys))
 
     def epic(item: DesiredEpic) -> DesiredEpic:
         return replace(
@@ -132,10 +131,13 @@ def with_former_keys(desired: DesiredProgram, renames: Sequence[Renamed]) -> Des
     )
 
 
-def former_keys(key: str, paths: Sequence[tuple[str, str]]) -> tuple[str, ...]:
+def former_keys(
+    key: str, paths: Sequence[tuple[str, str]], also: Sequence[str] = ()
+) -> tuple[str, ...]:
     """Every key KEY had before the renames PATHS ((new, old) key paths, most specific
-    first), each rename made or not."""
-    keys = [key]
+    first), each rename made or not; and so for ALSO, keys it had before a change of its
+    kind's keys."""
+    keys = [key, *also]
     for new, old in paths:
         keys += [old + k[len(new) :] for k in keys if k == new or k.startswith(new + "/")]
     return tuple(dict.fromkeys(k for k in keys if k != key))

@@ -129,7 +129,7 @@ def test_the_sponsor_cannot_read_the_sponsees_score_nor_the_manager_either(
     lena = "sales-sponsorship/fy28-h1/lena.fischer"
     sponsee_scores, sponsor_scores = (
         found[f"{lena}/sponsee-scores"],
-        found[f"{lena}/sponsor-scores"],
+        found[f"{lena}/sponsor-scores/hannah.berg"],
     )
     hannah = readable(fake, "hannah.berg")  # the sponsor
     assert found[lena] in hannah and sponsor_scores in hannah

@@ -16,6 +16,13 @@ from tests.local_cli import edit, issues, path_of, run
 H1 = "sales-sponsorship/fy28-h1"
 COHORT = f"{H1}/tracking"
 SPONSEES = ("aiko.tanaka", "lena.fischer", "sam.delacroix", "kenji.watanabe")
+SPONSORS = dict(
+    zip(
+        SPONSEES,
+        ("jordan.alvarez", "hannah.berg", "dana.whitfield", "victor.nakamura"),
+        strict=True,
+    )
+)
 BEFORE_CLOSE = "2027-02-20"  # the start checkpoint is 2027-02-15; it closes on 2027-03-01
 CLOSED = "2027-03-01"
 
@@ -27,10 +34,19 @@ def sponsorship(shipped: Path) -> Path:
     return shipped
 
 
-def record(root: Path, sponsee: str, side: str, label: str, score: str) -> None:
+def record(  # noqa: PLR0917
+    root: Path, sponsee: str, side: str, label: str, score: str, sponsor: str | None = None
+) -> None:
     """A person writes their score in their own issue."""
-    path = path_of(root, f"{H1}/{sponsee}/{side}-scores")
+    path = path_of(root, scores_key(sponsee, side, sponsor))
     edit(path, f"{label}: __/10", f"{label}: {score}")
+
+
+def scores_key(sponsee: str, side: str, sponsor: str | None = None) -> str:
+    """A score issue's key: the sponsor's names them."""
+    if side == "sponsee":
+        return f"{H1}/{sponsee}/sponsee-scores"
+    return f"{H1}/{sponsee}/sponsor-scores/{sponsor or SPONSORS[sponsee]}"
 
 
 def published(root: Path, block: str = "scores-start") -> str:
@@ -45,7 +61,7 @@ def apply(today: str) -> None:
 def test_each_person_has_their_own_score_issue_assigned_to_them_alone(sponsorship: Path) -> None:
     found = issues(sponsorship)
     sponsee = found[f"{H1}/lena.fischer/sponsee-scores"]
-    sponsor = found[f"{H1}/lena.fischer/sponsor-scores"]
+    sponsor = found[scores_key("lena.fischer", "sponsor")]
     assert sponsee.assignees == ("lena.fischer",) and sponsee.confidential
     assert sponsor.assignees == ("hannah.berg",) and sponsor.confidential
     assert "Sponsee satisfaction (start): __/10" in sponsee.description
@@ -185,7 +201,7 @@ def test_a_score_issue_left_open_ends_when_its_last_checkpoint_closes_not_overdu
     that no score it holds is published, so an unanswered issue is ended, as its pair's issue
     is, not overdue for good. One answered in full stays complete."""
     root = sponsorship
-    lena, kenji = f"{H1}/lena.fischer/sponsee-scores", f"{H1}/kenji.watanabe/sponsor-scores"
+    lena, kenji = f"{H1}/lena.fischer/sponsee-scores", scores_key("kenji.watanabe", "sponsor")
     path = path_of(root, lena)
     edit(path, "- [ ]", "- [x]", 3)
     for label in ("start", "mid-program", "end"):
@@ -199,3 +215,62 @@ def test_a_score_issue_left_open_ends_when_its_last_checkpoint_closes_not_overdu
         assert _status(root, lena) == ["status::complete"]
     tracking = issues(root)["sales-sponsorship/tracking"].description
     assert "overdue" not in (block_content(tracking, "rollup") or "").lower()
+
+
+def test_a_new_sponsor_gets_a_score_issue_of_their_own_and_the_old_ones_answer_stays_theirs(
+    sponsorship: Path,
+) -> None:
+    """Lena's sponsor changes from Hannah to Dana after Hannah answered: Hannah's issue, with
+    her score, stays hers (withdrawn, never assigned to Dana, nobody told of it); Dana gets a
+    blank issue of her own, and the sponsors' figure counts Dana's answer, not Hannah's."""
+    root = sponsorship
+    record(root, "lena.fischer", "sponsor", "Sponsor satisfaction (start)", "3")
+    program = root / "config" / "programs" / "sales-sponsorship.yml"
+    edit(
+        program,
+        "{sponsor: hannah.berg, sponsee: lena.fischer}",
+        "{sponsor: dana.whitfield, sponsee: lena.fischer}",
+    )
+    result = run("apply", BEFORE_CLOSE)
+    assert result.code == 0, result.out + result.err
+    found = issues(root)
+    hannahs = found[scores_key("lena.fischer", "sponsor", "hannah.berg")]
+    danas = found[scores_key("lena.fischer", "sponsor", "dana.whitfield")]
+    assert hannahs.assignees == ("hannah.berg",)
+    assert "status::withdrawn" in hannahs.labels and hannahs.state == "closed"
+    assert "Sponsor satisfaction (start): 3" in hannahs.description
+    assert "dana" not in hannahs.description.lower()  # no note, no mention of the new sponsor
+    assert danas.assignees == ("dana.whitfield",) and danas.confidential
+    assert "Sponsor satisfaction (start): __/10" in danas.description
+    assert hannahs.iid != danas.iid
+    assert "hannah" not in result.out.lower() + result.err.lower()  # a confidential program
+    for sponsee in ("aiko.tanaka", "sam.delacroix", "kenji.watanabe"):
+        record(root, sponsee, "sponsor", "Sponsor satisfaction (start)", "9")
+    record(root, "lena.fischer", "sponsor", "Sponsor satisfaction (start)", "6", "dana.whitfield")
+    apply(CLOSED)
+    assert "| Sponsor satisfaction (start) | 8.2 | 4 |" in published(root)  # (9+9+9+6)/4
+    assert "\nNo changes:" in run("plan", CLOSED).out
+
+
+def test_a_score_issue_made_before_keys_named_the_sponsor_is_taken_over_not_made_again(
+    sponsorship: Path,
+) -> None:
+    """An issue keyed `.../sponsor-scores` by an earlier version is the configured sponsor's:
+    its key line is renamed; no second issue, no withdrawal."""
+    root = sponsorship
+    new = scores_key("lena.fischer", "sponsor")
+    old = new.rsplit("/", 1)[0]
+    path = path_of(root, new)
+    for file in (root / ".automation" / "issues").glob("*.md"):  # its key line, and the index
+        text = file.read_text(encoding="utf-8")
+        if new in text:
+            file.write_text(text.replace(new, old), encoding="utf-8")
+    before = len(issues(root))
+    result = run("apply", BEFORE_CLOSE)
+    assert result.code == 0, result.out + result.err
+    found = issues(root)
+    assert len(found) == before
+    assert path_of(root, new) == path and found[new].state == "opened"
+    assert found[new].assignees == ("hannah.berg",)
+    assert "status::withdrawn" not in found[new].labels
+    assert "\nNo changes:" in run("plan", BEFORE_CLOSE).out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 
 from automation.calendar import add_months
@@ -13,13 +14,13 @@ def course(program: SponsorshipProgram) -> Course:
     """A key `cohort/sponsee[/...]` is one of that pair's issues (a reason is given by the sponsee's
     username); a cohort ends `program_months` after its start, the pairs' due date."""
     part = program.sponsorship
-    released = frozenset(
-        (cohort_id, sponsee.lower())
+    released = {
+        (cohort_id, sponsee.lower()): pair.sponsor.lower()
         for cohort in part.cohorts
         for pair in cohort.released()
         for cohort_id in filter(None, (cohort.id, cohort.renamed_from))
         for sponsee in filter(None, (pair.sponsee, pair.renamed_from))
-    )  # with the former ids of a cohort or sponsee renamed: their issues' keys
+    }  # with the former ids of a cohort or sponsee renamed: their issues' keys
     return Course(
         member=partial(_member, released),
         ends={c.id: add_months(c.start, part.program_months) for c in part.cohorts},
@@ -27,13 +28,17 @@ def course(program: SponsorshipProgram) -> Course:
     )
 
 
-def _member(released: frozenset[tuple[str, str]], rest: str) -> Member | None:
+def _member(released: Mapping[tuple[str, str], str], rest: str) -> Member | None:
     """`cohort/sponsee` (the pair's issue) and `cohort/sponsee/...` (its scores and career
     advancement issues) are the pair's, unless the pair is still released: then an issue of
-    it no longer asked for (one a rehearsal of a later day made) is not a departure."""
+    it no longer asked for (one a rehearsal of a later day made) is not a departure. A
+    sponsor's score issue, `cohort/sponsee/sponsor-scores/sponsor`, is that sponsor's: theirs
+    departs when the pair has another sponsor now."""
     parts = rest.split("/")
-    if len(parts) not in (2, 3) or parts[1] in ("tracking", "epic"):
+    sponsor = parts[3] if len(parts) == 4 and parts[2] == "sponsor-scores" else None
+    if (len(parts) not in (2, 3) and sponsor is None) or parts[1] in ("tracking", "epic"):
         return None
-    if (parts[0], parts[1]) in released:
-        return None
-    return Member(parts[1], parts[0])
+    now = released.get((parts[0], parts[1]))
+    if now is None:
+        return Member(parts[1], parts[0])
+    return Member(sponsor, parts[0]) if sponsor is not None and sponsor != now else None

@@ -217,8 +217,10 @@ def _scores(
         own = {**values, "side": side, "person": person, "scores": scores}
         labels = {c.id: scores.label(side, c) for c in scores.checkpoints}
         own["labels"] = labels
+        key = score_key(_key(ctx, cohort, pair), side, person.username)
         yield ctx.issue(
-            key=f"{_key(ctx, cohort, pair)}/{side}-scores",
+            key=key,
+            former_keys=_legacy(key),
             title=ctx.title(scores.title, ("sponsorship", "scores", "title"), own),
             template=scores.template,
             values=own,
@@ -230,6 +232,23 @@ def _scores(
             dates={f"checkpoint_{c}": day for c, day in values["dates"]["checkpoints"].items()},
             roles={"participant": (person.username,)},
         )
+
+
+def score_key(pair: str, side: str, username: str) -> str:
+    """The key of one side's score issue: the sponsor's names them, so that a pair whose
+    sponsor changes gets the new sponsor an issue of their own, and the old sponsor's (their
+    answers, readable by them alone) is withdrawn rather than handed over. The sponsee's is
+    the pair's (its id is the sponsee)."""
+    if side == "sponsor":
+        return f"{pair}/sponsor-scores/{username.lower()}"
+    return f"{pair}/{side}-scores"
+
+
+def _legacy(key: str) -> tuple[str, ...]:
+    """The key a sponsor's score issue had before it named the sponsor (taken over by the
+    sponsor configuration names on the first run of this version)."""
+    head, _, rest = key.rpartition("/sponsor-scores/")
+    return (f"{head}/sponsor-scores",) if head and "/" not in rest else ()
 
 
 def _advancement(
@@ -316,7 +335,7 @@ def _score_block(
     when: dict[str, Any],
 ) -> Derived:
     rows = tuple(
-        DerivedRow({"side": side}, records=f"{_key(ctx, cohort, pair)}/{side}-scores")
+        DerivedRow({"side": side}, records=score_key(_key(ctx, cohort, pair), side, pair.of(side)))
         for pair in cohort.released()
         for side in SIDES
     )

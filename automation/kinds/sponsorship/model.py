@@ -46,6 +46,10 @@ class Pair(Frozen):
         default=None, description="the sponsee's former username (the pair's id)"
     )
 
+    def of(self, side: str) -> str:
+        """The username on SIDE ('sponsor' or 'sponsee') of the pair."""
+        return self.sponsor if side == "sponsor" else self.sponsee
+
 
 class SponsorshipCohort(Frozen):
     """Pairs that start the program together."""
