@@ -17,7 +17,9 @@ _TASK = re.compile(
     r"\[(?P<box>[xX]|\s)\]"  # [x], [X] or [ ] with one whitespace character
     r"[ \t]+\S"  # whitespace, then text
 )
-_HEADING = re.compile(r"^[ \t]{0,3}(?P<level>#{1,6})[ \t]+(?P<text>.*?)[ \t]*#*[ \t]*$")
+# An ATX heading's opening: its text is the rest, less spaces and a closing run of `#`
+# (`_heading`: a pattern that also matched the text took time cubic in a run of spaces)
+_HEADING_START = re.compile(r"[ \t]{0,3}(#{1,6})[ \t]")
 # A task that says it is optional: "Optional: ...", "**Optional:** ...", "_(optional)_ ..."
 _OPTIONAL = re.compile(r"^[*_(\s]*optional\b", re.IGNORECASE)
 
@@ -102,10 +104,19 @@ def heading_key(text: str) -> str:
     return _normalise_heading(text)
 
 
+def _heading(line: str) -> tuple[int, str] | None:
+    """The level and text of a heading line as written (`# Text ##`: 1, 'Text'), or None."""
+    opening = _HEADING_START.match(line) if "#" in line else None
+    if opening is None:
+        return None
+    text = line[opening.end() :].strip(" \t").rstrip("#").rstrip(" \t")
+    return len(opening.group(1)), text
+
+
 def heading_of(line: str) -> tuple[int, str] | None:
     """The level and the text (as `heading_key` gives it) of a heading line, or None."""
-    match = _HEADING.match(line) if "#" in line else None
-    return (len(match.group("level")), _normalise_heading(match.group("text"))) if match else None
+    found = _heading(line)
+    return (found[0], _normalise_heading(found[1])) if found else None
 
 
 def task_text(line: str) -> str | None:
@@ -129,9 +140,9 @@ def headings_found(text: str, headings: Sequence[str]) -> tuple[str, ...]:
     renders, case and spacing aside), in their declared order; tasks are not read."""
     wanted = {_normalise_heading(h): h for h in headings}
     present = {
-        wanted.get(_normalise_heading(heading.group("text")))
+        wanted.get(_normalise_heading(heading[1]))
         for line in _visible(text)
-        if "#" in line and (heading := _HEADING.match(line))
+        if (heading := _heading(line))
     }
     return tuple(h for h in headings if h in present)
 
@@ -157,9 +168,9 @@ def count_all(
     overall = [0, 0]
     current: tuple[list[int], int] | None = None  # the section's counts and heading level
     for line in _visible(text):
-        if "#" in line and (heading := _HEADING.match(line)):
-            level = len(heading.group("level"))
-            name = wanted.get(_normalise_heading(heading.group("text")))
+        if heading := _heading(line):
+            level = heading[0]
+            name = wanted.get(_normalise_heading(heading[1]))
             if name is not None and name not in counts:
                 current = (counts.setdefault(name, [0, 0]), level)
                 continue

@@ -46,8 +46,9 @@ _ORDERED_START = re.compile(r"^([ \t]*\d{1,9})(?=[.)](?:[ \t]|$))")
 MAX_TITLE = 255
 # Text that neither Markdown, HTML, a quick action nor a mention would act on, wherever it
 # stands on a line: a letter first, then letters, digits, spaces and harmless punctuation.
-# Or a number or a date.
-_PLAIN = re.compile(r"[^\W\d_][^\W_]*(?:[ ,.:;'()?!%=+#/-]+[^\W_]*)*|-?\d+(?:[-:.]\d+)*", re.ASCII)
+# Or a number or a date. (One character class after the letter: a pattern with nested
+# repetition took time exponential in a run of spaces before a character it refuses.)
+_PLAIN = re.compile(r"[A-Za-z][0-9A-Za-z ,.:;'()?!%=+#/-]*|-?\d+(?:[-:.]\d+)*")
 
 
 class Trusted(Markup):

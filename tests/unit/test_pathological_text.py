@@ -1,0 +1,98 @@
+"""Text a person writes cannot make a run take hours: the patterns that read issue text take
+time about linear in it. Each test gives an input on which the pattern it replaced took hours
+(its time doubled, or grew as the cube, with a run of spaces or backticks) and guards it with
+an alarm far above what the linear code needs (milliseconds), so a regression fails instead of
+hanging CI. Their results are checked against the old patterns' on short random text."""
+
+from __future__ import annotations
+
+import re
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from automation.checklist import count_all, heading_key, heading_of
+from automation.figures import references, without_code_spans
+from automation.rendering import inert, neutralise
+
+GUARD_SECONDS = 20  # the linear code takes milliseconds; the old patterns took hours
+
+
+@contextmanager
+def bounded() -> Iterator[None]:
+    def stop(*_: Any) -> None:
+        raise TimeoutError("took far longer than linear time allows")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(GUARD_SECONDS)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def quick(call: Callable[[], Any]) -> Any:
+    with bounded():
+        return call()
+
+
+# --- headings -------------------------------------------------------------------------------
+
+OLD_HEADING = re.compile(r"^[ \t]{0,3}(?P<level>#{1,6})[ \t]+(?P<text>.*?)[ \t]*#*[ \t]*$")
+
+
+@given(st.text(alphabet="# \ta", max_size=14))
+def test_a_heading_is_read_as_before(line: str) -> None:
+    old = OLD_HEADING.match(line)
+    expected = (len(old.group("level")), heading_key(old.group("text"))) if old else None
+    assert heading_of(line) == expected
+
+
+def test_a_heading_with_a_long_run_of_spaces_is_read_at_once() -> None:
+    line = "# note" + " " * 50_000 + "x"
+    assert quick(lambda: heading_of(line)) == (1, heading_key("note" + " " * 50_000 + "x"))
+    text = f"## Phase 1\n- [x] one\n{line}\n- [ ] two\n"
+    sections, overall = quick(lambda: count_all(text, ["Phase 1"]))
+    assert (overall.completed_count, overall.count) == (1, 2)
+    assert sections[0].tasks.count == 1  # the note's heading (a higher level) ends the phase
+
+
+# --- values shown in rollups ------------------------------------------------------------------
+
+OLD_PLAIN = re.compile(
+    r"[^\W\d_][^\W_]*(?:[ ,.:;'()?!%=+#/-]+[^\W_]*)*|-?\d+(?:[-:.]\d+)*", re.ASCII
+)
+
+
+@given(st.text(alphabet="aZ9 ,#/-_<é!", max_size=12))
+def test_plain_text_is_told_from_other_text_as_before(text: str) -> None:
+    expected = text if OLD_PLAIN.fullmatch(text) else inert(text)
+    assert neutralise(text) == expected
+
+
+def test_a_title_with_a_run_of_spaces_before_an_odd_character_is_shown_at_once() -> None:
+    title = "Sam" + " " * 50_000 + "<"
+    shown = quick(lambda: neutralise(title))
+    assert shown.endswith("&lt;") and shown.startswith("Sam ")
+
+
+# --- code spans -----------------------------------------------------------------------------
+
+
+def test_code_spans_hide_references_as_gitlab_reads_them() -> None:
+    assert references("see `#1` and #2") == {2}
+    assert references("``#3`` and ``a ` #4`` then #5") == {5}
+    assert references("` #6 `` #7") == {6, 7}  # no partner run: backticks are text
+    assert without_code_spans("a ``b`` c `d") == "a  c `d"
+
+
+def test_a_line_of_backticks_is_read_at_once() -> None:
+    line = "note #9 " + "`" * 100_000
+    assert quick(lambda: references(line)) == {9}
+    mixed = "".join("`" * n + " #1 " for n in range(1, 400))  # every run a new size
+    assert quick(lambda: references(mixed)) == {1}
