@@ -86,8 +86,34 @@ def resolve(
         if entry is not None:
             _recover(key, out.index[entry], by_iid, fetched, label, out)
     _refuse_claims(issues, wanted_set, out)
+    _refuse_rekeyed(out)
     _warn_keyless(issues, out, label)
     return out
+
+
+def _refuse_rekeyed(out: Resolved) -> None:
+    """An issue the index records under another item, whose first line now names this one
+    (a person changed it, say to the key of a cohort's rollup that will list pairs not yet
+    released): written to for neither. The index entry's item fails in `_recover`."""
+    if not out.index:
+        return
+    recorded: dict[int, set[str]] = defaultdict(set)
+    for entry, iid in out.index.items():
+        recorded[iid].add(out.aliases.get(entry, entry))
+    for key, issue in sorted([*out.found.items(), *out.unwanted.items()]):
+        if issue.iid in recorded and key not in recorded[issue.iid] and key not in out.restore:
+            out.found.pop(key, None)
+            out.unwanted.pop(key, None)
+            out.renamed.pop(key, None)
+            out.failed.append(Failed(key, _rekeyed(issue), issue.iid))
+
+
+def _rekeyed(issue: ObservedIssue) -> str:
+    return (
+        f"issue {issue.reference}'s first line names this item, but the tool's record says it "
+        "holds another; nothing was written to it or created. Put back its first line from "
+        "the issue's description history"
+    )
 
 
 def _formers(aliases: Mapping[str, str]) -> dict[str, list[str]]:

@@ -28,6 +28,7 @@ from tests.backends import (
 from tests.conftest import keep_programs
 from tests.crash import Delegating
 from tests.e2e.test_contract import by_key  # the same two backends, no key twice
+from tests.local_cli import edit, issues, path_of, run
 
 SAM = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
 TRACKING = "csm-aspiring-leaders/tracking"
@@ -338,3 +339,37 @@ def test_a_crashed_runs_lock_expires(backend: Backend) -> None:
     assert 300 <= sum(clock.slept) <= 300 + 60
     assert tracker.lock_read() is None
     assert dt.timedelta(minutes=30) <= LOCK_TTL
+
+
+def test_an_issue_whose_first_line_was_changed_to_a_future_rollups_key_is_written_to_for_neither(
+    shipped: Path,
+) -> None:
+    """Sam, in a confidential program, changes his pair issue's first line to the key of a
+    cohort rollup the team will add: the rollup would list that cohort's pairs, released or
+    not, in an issue Sam reads. The index records his issue under his pair, so the new key
+    is refused, and his own item fails too, until the line is put back."""
+    keep_programs(shipped, "sales-sponsorship")
+    assert run("apply").code == 0
+    pair = "sales-sponsorship/fy28-h1/sam.delacroix"
+    path, sams = path_of(shipped, pair), issues(shipped)[pair].iid
+    edit(path, f"automation:key={pair} ", "automation:key=sales-sponsorship/fy29-h1/tracking ")
+    edit(
+        shipped / "config" / "programs" / "sales-sponsorship.yml",
+        "    - id: fy28-h2\n",
+        "    - id: fy29-h1\n      name: FY29 H1 cohort\n      start: 2028-02-01\n      pairs:\n"
+        "        - {sponsor: victor.nakamura, sponsee: lena.fischer, status: proposed}\n"
+        "    - id: fy28-h2\n",
+    )
+    before = path.read_text(encoding="utf-8")
+    result = run("apply")
+    assert result.code == 1
+    assert "first line names this item, but the tool's record says it holds another" in result.out
+    assert path.read_text(encoding="utf-8") == before  # nothing written to Sam's issue
+    assert "Nakamura" not in before
+    assert issues(shipped)["sales-sponsorship/fy29-h1/tracking"].iid == sams  # no other made
+    edit(path, "automation:key=sales-sponsorship/fy29-h1/tracking ", f"automation:key={pair} ")
+    result = run("apply")
+    assert result.code == 0, result.out + result.err
+    found = issues(shipped)
+    assert found["sales-sponsorship/fy29-h1/tracking"].iid != found[pair].iid
+    assert "Nakamura" not in path.read_text(encoding="utf-8")
