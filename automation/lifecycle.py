@@ -49,7 +49,7 @@ from automation.items import ObservedIssue
 from automation.markers import block_content
 from automation.progress import Status, measure, status_label, total
 from automation.renames import follow_rename, suspects
-from automation.rendering import Renderer
+from automation.rendering import Renderer, words_of
 
 WITHDRAWN_BLOCK = "withdrawn"  # in a withdrawn issue: the proof that withdrawing is done
 ENDED_BLOCK = "ended"  # in an ended account's plan: the proof that closing it is done
@@ -201,7 +201,7 @@ def departures(
             plan = _withdraw(desired, key, issue, member, blocks, today)
             plans.append(plan)
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
-        row = RollupRow(issue.reference, issue.title, name, progress, state)
+        row = RollupRow(issue.reference, words_of(issue.title), name, progress, state)
         rows.append(Departed(member.group, row))
     return Departures(combine(plans), tuple(rows))
 

@@ -106,6 +106,17 @@ def _no_mention(text: str) -> str:
     return text.replace("@", "@" + _ZERO_WIDTH_SPACE)  # `@name` would notify name
 
 
+_NOT_A_WORD = re.compile(r"[^\w\s,.:'()-]+")
+
+
+def words_of(text: str) -> str:
+    """A title a person wrote, as a rollup lists it (a departed person's issue, which
+    configuration no longer names): its words and plain punctuation only. `#3`, `!5`, `%v1`,
+    `group/project#1` and `https://…` would otherwise be references and links the tool's user
+    wrote into the tracking issue."""
+    return " ".join(_NOT_A_WORD.sub(" ", text).split())
+
+
 def neutralise_title(value: Any) -> str:
     """Titles run no quick actions and render no Markdown: one line, nothing invisible, and
     no mention."""

@@ -112,6 +112,26 @@ def test_the_rollup_lists_a_withdrawn_person_outside_its_figures(project: Path) 
     assert "2 tracked issues; 0 complete; 1 withdrawn, listed but not counted." in tracking
 
 
+def test_a_withdrawn_persons_title_is_listed_as_words_never_as_references_or_links(
+    project: Path,
+) -> None:
+    """Lena, about to leave, retitles her issue: the tracking issue lists the title the tool
+    can no longer take from configuration, but the tool's user writes no reference to another
+    project's issue, merge request or milestone, and no link."""
+    run("apply")
+    path = path_of(project, LENA)
+    hostile = "Lena, see other-group/secret-project#1 and https://evil.example/login %v1 !5 #3"
+    edit(path, "title: 'CSM Aspiring Leaders: Lena Fischer'", f"title: '{hostile}'")
+    remove_lena(project)
+    assert run("apply").code == 0
+    tracking = block_content(issues(project)[TRACKING].description, "rollup") or ""
+    row = next(line for line in tracking.splitlines() if "withdrawn |" in line)
+    shown = "Lena, see other-group secret-project 1 and https: evil.example login v1 5 3"
+    assert f"| {shown} |" in row, row
+    for live in ("#1", "#3", "!5", "%v1", "://", "/secret"):
+        assert live not in row.split("|", 2)[2], row
+
+
 def test_putting_the_person_back_reopens_the_same_issue(project: Path) -> None:
     run("apply")
     before = issues(project)[LENA]
