@@ -46,11 +46,12 @@ class DerivedRow:
 @dataclass(frozen=True)
 class Closing:
     """When a derived block's figures are published, once: when every row has a value for each
-    label it holds, or on `on` at the latest (`passed`: today is on or after it). From then on
-    the block is sealed: its content is never written again (see `Blocks.derived`)."""
+    label it holds (if EARLY), or on `on` at the latest (`passed`: today is on or after it).
+    From then on the block is sealed: its content is never written again (`Blocks.derived`)."""
 
     on: dt.date
     passed: bool
+    early: bool = True
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ def derived_values(block: Derived, measured: Mapping[str, Measured]) -> dict[str
         "rows": rows,
         "specs": list(block.specs),
         "averages": averages(plans, block.specs),
-        "closed": closes is not None and (closes.passed or _all_in(rows, block.specs)),
+        "closed": closes is not None
+        and (closes.passed or (closes.early and _all_in(rows, block.specs))),
         "closes_on": closes.on if closes else None,
     }
 

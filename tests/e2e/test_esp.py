@@ -308,18 +308,39 @@ def test_the_program_has_its_own_annual_issue(esp: Path) -> None:
 
 
 def test_a_past_quarters_scorecard_keeps_the_figures_it_closed_with(esp: Path) -> None:
+    """FY27 Q4 ends on 2027-01-31: the first run after it writes its final figures and seals
+    them; a value changed later moves them no more."""
     run("apply", today="2027-01-20")
     plan = path_of(esp, "executive-sponsorship/account/globex/account-plan")
     edit(plan, "Influence: __/10", "Influence: 8/10")
     run("apply", today="2027-01-20")
     key = "executive-sponsorship/program/scorecard/quarterly/fy27-q4"
     assert "| Globex Corporation | 8 ✓ |" in issues(esp)[key].description
+    run("apply", today="2027-02-01")
+    assert "automation:sealed" in issues(esp)[key].description
     edit(plan, "Influence: 8/10", "Influence: 2/10")
     run("apply", today="2027-02-02")
     assert "| Globex Corporation | 8 ✓ |" in issues(esp)[key].description  # frozen
     current = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy28-q1"]
     assert "| Globex Corporation |" not in current.description  # its commitment has ended
     assert "| Initech | – |" in current.description
+
+
+def test_what_was_done_in_a_quarters_last_days_is_in_its_final_figures(esp: Path) -> None:
+    """Runs a month apart: the last run inside FY27 Q4 is on 2027-01-15, and Initech's
+    sponsor ticks the quarter's touchpoint and December's session after it. The first run
+    after the quarter counts them, then seals the figures."""
+    run("apply", today="2027-01-15")
+    key = "executive-sponsorship/program/scorecard/quarterly/fy27-q4"
+    assert "| Initech |" + " – |" * KPIS + " 0 of 3 | not yet |" in issues(esp)[key].description
+    for period in ("monthly/2026-12", "quarterly/fy27-q4"):
+        issue = path_of(esp, f"executive-sponsorship/account/initech/{period}")
+        issue.write_text(issue.read_text(encoding="utf-8").replace("- [ ]", "- [x]"))
+    run("apply", today="2027-02-01")
+    card = issues(esp)[key].description
+    assert "| Initech |" + " – |" * KPIS + " 1 of 3 | yes |" in card
+    assert "automation:sealed" in card
+    assert "No changes" in run("plan", today="2027-02-01").out
 
 
 def test_a_mid_quarter_start_counts_only_its_own_months(esp: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from automation.blocks import record_specs
 from automation.calendar import Period, anniversary_years, period, periods
-from automation.desired import Context, Derived, DerivedRow, DesiredIssue, Generated, Group
+from automation.desired import Closing, Context, Derived, DerivedRow, DesiredIssue, Generated, Group
 from automation.kinds.esp.checks import OverCap, over_cap
 from automation.kinds.esp.model import Account, EspProgram, ExecutiveSponsorship
 
@@ -18,6 +18,9 @@ PROPOSALS = "proposals"  # the tracking issue's block listing proposed pairings
 SCORECARD = "scorecard"  # the quarterly scorecard issue's block, derived from the accounts' issues
 PROPOSALS_BLOCK = "blocks/esp-proposals.md.j2"
 SCORECARD_BLOCK = "blocks/esp-scorecard.md.j2"
+# a quarter's scorecard gets its final figures on the first run after the quarter, if that run
+# comes within this long (a scorecard of an older quarter is left as it is)
+SEALS_WITHIN = dt.timedelta(days=92)
 ANNIVERSARY = "anniversary"  # an account's own years, from the day it joined the program
 
 
@@ -208,8 +211,7 @@ def _program_issues(
                 key=f"{ctx.program.id}/program/scorecard/{p.cadence}/{p.key}",
                 assignees=manager,
                 roles={"program_lead": manager},
-                # a past quarter's scorecard keeps the figures it closed with
-                derived=(_scorecard(ctx, part, approved, p),) if p.end >= ctx.today else (),
+                derived=_scorecard_of(ctx, part, approved, p),
             )
             for p in window.periods(scorecard.period, start, None)
         ),
@@ -276,6 +278,17 @@ def _cadence_issue(
     )
 
 
+def _scorecard_of(
+    ctx: Ctx, part: ExecutiveSponsorship, accounts: list[Account], quarter: Period
+) -> tuple[Derived, ...]:
+    """A quarter's scorecard, while the quarter runs and on the first run after it, which
+    writes its final figures (everything done up to its last day) and seals them. A quarter
+    over for longer keeps what its scorecard holds (one made before blocks were sealed)."""
+    if ctx.today > quarter.end + SEALS_WITHIN:
+        return ()
+    return (_scorecard(ctx, part, accounts, quarter),)
+
+
 def _scorecard(
     ctx: Ctx, part: ExecutiveSponsorship, accounts: list[Account], quarter: Period
 ) -> Derived:
@@ -286,7 +299,10 @@ def _scorecard(
         if a.start <= quarter.end and (a.end is None or a.end >= quarter.start)
     )
     values = {"quarter": quarter, "section": part.touchpoint, "kpis": part.kpis}
-    return Derived(SCORECARD, SCORECARD_BLOCK, values, rows, tuple(record_specs(ctx.program)))
+    after = quarter.end + dt.timedelta(days=1)
+    closes = Closing(after, ctx.today >= after, early=False)
+    specs = tuple(record_specs(ctx.program))
+    return Derived(SCORECARD, SCORECARD_BLOCK, values, rows, specs, closes)
 
 
 def _account_row(
