@@ -85,10 +85,29 @@ def resolve(
         entry = next((k for k in (key, *formers[key]) if k in out.index), None)
         if entry is not None:
             _recover(key, out.index[entry], by_iid, fetched, label, out)
+    _recover_departed(by_key, by_iid, out)
     _refuse_claims(issues, wanted_set, out)
     _refuse_rekeyed(out)
     _warn_keyless(issues, out, label)
     return out
+
+
+def _recover_departed(
+    by_key: Mapping[str, list[ObservedIssue]], by_iid: Mapping[int, ObservedIssue], out: Resolved
+) -> None:
+    """An issue configuration no longer asks for (its person left) whose first line was
+    deleted: the index still names it, so it is withdrawn and listed like any other."""
+    for entry, iid in sorted((out.index or {}).items()):
+        key = out.aliases.get(entry, entry)
+        issue = by_iid.get(iid)
+        if key in by_key or key in out.found or key in out.unwanted or issue is None:
+            continue
+        if issue.key is None and issue.by_tool and issue.iid not in _matched(out):
+            out.unwanted[key] = issue
+
+
+def _matched(out: Resolved) -> set[int]:
+    return {issue.iid for issue in out.found.values()} | {f.iid for f in out.failed if f.iid}
 
 
 def _refuse_rekeyed(out: Resolved) -> None:
@@ -335,7 +354,7 @@ def claimed(reference: str, author: str | None) -> str:
 
 
 def _warn_keyless(issues: Sequence[ObservedIssue], out: Resolved, label: str) -> None:
-    kept = {issue.iid for issue in out.found.values()} | {f.iid for f in out.failed if f.iid}
+    kept = _matched(out) | {issue.iid for issue in out.unwanted.values()}
     out.warnings.extend(
         f"issue {issue.reference} has the label {label} but no automation key on its first "
         "line, so the tool does not track it: if it is one of the program's issues, put its "

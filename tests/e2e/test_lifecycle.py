@@ -91,6 +91,27 @@ def test_a_person_removed_is_withdrawn_once_then_left_quiet(project: Path) -> No
     assert workspace.fingerprint() == before  # writes nothing, not even the lock
 
 
+def test_a_person_removed_after_deleting_their_issues_first_line_is_withdrawn_all_the_same(
+    project: Path,
+) -> None:
+    """The index of keys still names Lena's issue: it is withdrawn and listed, not left
+    untracked with a warning to dig in the description history."""
+    assert run("apply").code == 0
+    path = path_of(project, LENA)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(f"<!-- automation:key={LENA} -->\n", "", 1), encoding="utf-8")
+    assert f"automation:key={LENA}" not in path.read_text(encoding="utf-8")
+    remove_lena(project)
+    result = run("apply")
+    assert result.code == 0 and "0 failed, 0 warnings" in result.out, result.out
+    lena = next(i for i in issues(project).values() if i.iid == int(path.stem))
+    assert lena.state == "closed" and statuses(lena) == {"status::withdrawn"}
+    assert notes(project, lena).count(WITHDRAWN_NOTE) == 1
+    tracking = block_content(issues(project)[TRACKING].description, "rollup") or ""
+    assert re.search(rf"^\| #{lena.iid} \(closed\) \| .*\| withdrawn \|$", tracking, re.M)
+    quiet(run("apply"))
+
+
 def test_the_rollup_lists_a_withdrawn_person_outside_its_figures(project: Path) -> None:
     run("apply")
     path = path_of(project, LENA)
