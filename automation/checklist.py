@@ -171,7 +171,7 @@ def count_all(
         if heading := _heading(line):
             level = heading[0]
             name = wanted.get(_normalise_heading(heading[1]))
-            if name is not None and name not in counts:
+            if name is not None:  # a heading written twice: its tasks count in one section
                 current = (counts.setdefault(name, [0, 0]), level)
                 continue
             if current is not None and level <= current[1]:

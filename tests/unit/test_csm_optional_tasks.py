@@ -84,3 +84,25 @@ def test_a_section_that_is_not_required_is_shown_but_does_not_hold_completion() 
     assert progress.status is Status.COMPLETE and progress.current_phase is None
     assert not any(label.startswith("phase::") for label in issue_labels(program, progress))
     assert [s.heading for s in program.phases] == ["Mine"]
+
+
+def test_a_section_pasted_twice_counts_as_one_section_wherever_its_heading_stands() -> None:
+    """A person pastes the Manager section a second time: its tasks are the Manager's, not
+    required, and the section's row counts both copies (overall was 1/3 and the hire could
+    not graduate; the row said 0/1 while overall counted the copy's task)."""
+    program = demo_program(["Mine", "Manager"])
+    first, second = program.sections
+    program = program.model_copy(
+        update={"sections": (first, Section(heading="Manager", required=False))}
+    )
+    manager = f"## {second.heading}\n- [ ] the manager's\n"
+    text = (
+        f"## {first.heading}\n- [x] mine\n\n{manager}\n## {first.heading}\n- [x] again\n{manager}"
+    )
+    progress = measure(text, program, None, TODAY)
+    assert [(s.section.heading, s.tasks) for s in progress.sections] == [
+        (first.heading, TaskCount(2, 2)),
+        (second.heading, TaskCount(2, 0)),
+    ]
+    assert progress.overall == TaskCount(2, 2)
+    assert progress.status is Status.COMPLETE
