@@ -178,6 +178,7 @@ class DesiredEpic:
     description: str
     labels: tuple[str, ...]
     former_keys: tuple[str, ...] = ()  # keys it was made under before a rename (renames.py)
+    create: bool = True  # False: kept up to date if it exists, never made (Group.create)
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,9 @@ class Group:
     values: Mapping[str, Any] = field(default_factory=dict)  # for the templates
     blocks: BlockTexts = ()  # tool-owned blocks of its rollup issue, from configuration
     derived: tuple[Derived, ...] = ()  # blocks of its rollup issue computed from other issues
+    # False: configuration still names the group but nothing is made for it now (a workshop
+    # whose hires all left): its rollup and epic are kept up to date if they exist, not made
+    create: bool = True
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ def plan_epics(
     creates = tuple(
         CreateEpic(program, NewEpic(epic.key, epic.title, epic.description, epic.labels))
         for epic in desired.epics
-        if epic.key not in epics and epic.key not in failed
+        if epic.create and epic.key not in epics and epic.key not in failed
     )
     moves: list[AddToEpic] = []
     for item in desired.every_issue():

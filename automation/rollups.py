@@ -95,6 +95,8 @@ def _plan_rollup(  # noqa: PLR0917
     own = (*item.blocks, *ctx.blocks.derived(item.derived, ctx.measured, found))
     blocks = (*own, (ROLLUP_BLOCK, content), *charts, *extra)
     if found is None:
+        if not item.create:
+            return Plan()  # a group with nobody in it now: its rollup is not made
         taken = refused(item, ctx)
         if taken is not None:
             return taken

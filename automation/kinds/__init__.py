@@ -77,6 +77,7 @@ def _assemble(ctx: Ctx, generated: Generated) -> DesiredProgram:
             _rollup_issue(ctx, ctx.group_rollup_key(g.id), g, ctx.group_epic_key(g.id)),
             blocks=g.blocks,
             derived=g.derived,
+            create=g.create,
         )
         for g in generated.groups
         if g.rollup
@@ -161,4 +162,5 @@ def _epic(ctx: Ctx, key: str, group: Group | None) -> DesiredEpic:
         title=neutralise_title(title),
         description=f"{identity_marker(key)}\n{ctx.render(EPIC_TEMPLATE, values)}",
         labels=(program_label(ctx.program),),
+        create=group.create if group else True,
     )

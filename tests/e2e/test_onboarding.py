@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from automation.items import ObservedIssue
+from automation.markers import block_content
 from tests.conftest import keep_programs
 from tests.local_cli import edit, issues, path_of, run
 
@@ -382,3 +383,27 @@ def test_an_issue_stays_tracked_when_its_start_date_moves_later(onboarding: Path
     assert "**To be scheduled:** no Sales Quick Start workshop in AMER" in maya.description
     tracking = issues(onboarding)["sales-onboarding/tracking"].description
     assert f"| #{maya.iid} | Maya Okonkwo" in tracking  # still tracked, not dropped
+
+
+def test_a_workshop_whose_only_hire_left_keeps_its_rollup_up_to_date(onboarding: Path) -> None:
+    """Arjun is the EMEA December workshop's one hire; he leaves. The workshop's rollup was
+    made and is still configured: it is kept up to date (no longer listing him as not
+    started), the program's tracking issue lists him as withdrawn, and no run calls the
+    rollup an issue configuration no longer defines. Workshops without hires get nothing."""
+    assert run("apply").code == 0
+    before = set(issues(onboarding))
+    edit(onboarding / PROGRAM, "    - {username: arjun.mehta, role: sa}\n", "")
+    with (onboarding / PROGRAM).open("a", encoding="utf-8") as program:
+        program.write("leaving:\n  reasons:\n    arjun.mehta: Moved to another team\n")
+    result = run("apply")
+    assert result.code == 0 and "no longer defines" not in result.out, result.out
+    found = issues(onboarding)
+    assert set(found) == before  # no workshop without hires got a rollup or epic made
+    arjun = found["sales-onboarding/arjun.mehta"]
+    cohort = block_content(found["sales-onboarding/emea-2026-12/tracking"].description, "rollup")
+    assert f"#{arjun.iid} " not in (cohort or "")
+    tracking = block_content(found["sales-onboarding/tracking"].description, "rollup") or ""
+    row = rf"^\| #{arjun.iid} \(closed\) \| .*Arjun Mehta.*\| withdrawn \|$"
+    assert re.search(row, tracking, re.M)
+    again = run("apply")
+    assert "No changes" in again.out and "no longer defines" not in again.out, again.out

@@ -47,7 +47,9 @@ class _Hire:
 
 
 def generate(ctx: Ctx) -> Generated:
-    """Issues for hires within the creation window; workshops with hires are groups."""
+    """Issues for hires within the creation window; workshops with hires are groups. A
+    workshop without (its hires left, or none yet) is a group that is not made: a rollup
+    and epic made while it had hires are kept up to date, listing who left."""
     part = ctx.program.onboarding
     hires, warnings = _due_hires(ctx, part)
     issues = tuple(_issue(ctx, part, hire) for hire in hires)
@@ -59,9 +61,9 @@ def generate(ctx: Ctx) -> Generated:
             rollup=True,
             values={"workshop": w},
             derived=(_cohort(ctx, w, [h for h in hires if h.workshop == w and h.due]),),
+            create=w.id in used or bool(w.sdrs),
         )
         for w in part.workshops
-        if w.id in used or w.sdrs
     )
     upcoming = [w for w in part.workshops if w.end >= ctx.today]
     table = ctx.renderer.render(WORKSHOPS_BLOCK, {"workshops": upcoming})
