@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from automation.config.models import FIRST_DAY, LAST_DAY
 from automation.errors import ItemError
 from automation.markers import block_content, drop_damaged_block, hidden_lines
 
@@ -19,6 +20,8 @@ HEADER = (
 _ENTRY = re.compile(r"^(?P<week>\d{4}-\d{2}-\d{2}) (?P<done>\d{1,9})/(?P<total>\d{1,9})$")
 # Five years of weekly figures; past that, older weeks are thinned (about 25 characters each).
 MAX_WEEKS = 260
+# A chart goes back this far at most (older weeks a person dated far back are not drawn)
+MAX_CHARTED_WEEKS = 20 * 53
 
 
 @dataclass(frozen=True, order=True)
@@ -62,6 +65,8 @@ def _parsed(lines: Iterable[str]) -> tuple[Week, ...]:
             start = dt.date.fromisoformat(match.group("week"))
         except ValueError:
             continue
+        if not FIRST_DAY <= start <= LAST_DAY:
+            continue  # a date no program has (a person's edit): week by week it never ends
         done, total = int(match.group("done")), int(match.group("total"))
         if done <= total:
             weeks[week_of(start)] = Week(week_of(start), done, total)
@@ -107,15 +112,19 @@ def rebuilt(description: str) -> str:
 
 
 def weekly(history: Sequence[Week], until: dt.date | None = None) -> list[Week]:
-    """One point per week from the first entry to the last (or to UNTIL's week), the figures
-    of a week without an entry carried forward."""
+    """One point per week from the first entry to the last (or to UNTIL's week, entries after
+    it left out), the figures of a week without an entry carried forward; twenty years at
+    most."""
+    if until is not None:
+        history = [w for w in history if w.start <= week_of(until)]
     if not history:
         return []
     last = max(history[-1].start, week_of(until)) if until else history[-1].start
     by_week = {w.start: w for w in history}
     points: list[Week] = []
-    current = history[0]
-    day = history[0].start
+    first = max(history[0].start, last - dt.timedelta(weeks=MAX_CHARTED_WEEKS - 1))
+    current = max((w for w in history if w.start <= first), default=history[0])
+    day = first
     while day <= last:
         current = by_week.get(day, current)
         points.append(Week(day, current.done, current.total))

@@ -19,6 +19,7 @@ from automation.checklist import TaskCount
 from automation.history import (
     HEADER,
     HISTORY_BLOCK,
+    MAX_CHARTED_WEEKS,
     MAX_WEEKS,
     Week,
     history_content,
@@ -172,6 +173,21 @@ def test_history_is_read_back_from_the_issue_text() -> None:
     assert weekly(weeks, MONDAY + dt.timedelta(weeks=3))[-1] == Week(
         MONDAY + dt.timedelta(weeks=3), 2, 4
     )
+
+
+def test_weeks_a_person_dated_out_of_any_program_are_left_out_and_charts_stay_bounded() -> None:
+    """Someone edits the hidden history: weeks in year 1 or 9999 would be charted week by
+    week for ever (and the week after 9999-12-27 does not exist: the run stopped)."""
+    weeks = (Week(MONDAY, 1, 4),)
+    far = "0001-01-01 0/1\n9999-12-27 0/1\n1900-01-01 0/1\n2999-12-30 3/4\n"
+    content = history_content(weeks).replace(HEADER + "\n", HEADER + "\n" + far)
+    text = f"{begin_marker(HISTORY_BLOCK)}\n{content}{end_marker(HISTORY_BLOCK)}\n"
+    read = read_history(text)
+    assert [w.start.year for w in read] == [1900, MONDAY.year, 2999]  # in the tool's range
+    points = weekly(read, MONDAY)
+    assert points[-1] == Week(MONDAY, 1, 4)  # a week after today is not drawn
+    assert len(points) == MAX_CHARTED_WEEKS
+    assert weekly(read)[-1].start.year == 2999 and len(weekly(read)) == MAX_CHARTED_WEEKS
 
 
 # -- in the tracking issue, run after run ------------------------------------------------------
