@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from automation.checklist import read_lines, visible_lines
+from automation.mentions import without_code
 
 _FIGURE = re.compile(r"(?P<head>=>\s*`)(?P<value>\d{1,3})(?P<tail>%`\s*)$")
 _REFERENCE = re.compile(r"(?<![\w&/])#(?P<iid>\d+)\b")
@@ -29,39 +30,14 @@ class _Phase:
     tasks: list[int] = field(default_factory=list)
 
 
-_BACKTICKS = re.compile(r"`+")
-
-
 def references(text: str) -> frozenset[int]:
     """The iids a text refers to as `#12` where GitLab renders it (not in code or comments):
     each is an issue GitLab notes "mentioned in" when the reference is new."""
     return frozenset(
         int(found.group("iid"))
         for line in visible_lines(text)
-        for found in _REFERENCE.finditer(without_code_spans(line))
+        for found in _REFERENCE.finditer(without_code(line))
     )
-
-
-def without_code_spans(line: str) -> str:
-    """The line less its code spans: a run of backticks up to the next run of as many (a run
-    with no such partner is text). In one pass: a pattern that looked ahead for the partner
-    took time cubic in a line of backticks."""
-    runs = list(_BACKTICKS.finditer(line))
-    partner: list[int | None] = [None] * len(runs)
-    last: dict[int, int] = {}
-    for i in range(len(runs) - 1, -1, -1):
-        size = len(runs[i].group())
-        partner[i], last[size] = last.get(size), i
-    kept, start, i = [], 0, 0
-    while i < len(runs):
-        j = partner[i]
-        if j is None:
-            i += 1
-            continue
-        kept.append(line[start : runs[i].start()])
-        start, i = runs[j].end(), j + 1
-    kept.append(line[start:])
-    return "".join(kept)
 
 
 def _mean(values: list[int]) -> int:

@@ -11,9 +11,7 @@ ZERO_WIDTH_SPACE = "\u200b"  # after `@`, keeps the text readable and mentions n
 # what GitLab renders as a user or group reference: `@` not preceded by an ASCII letter, digit
 # or underscore (Ruby's `\w`: after `é` it is live), outside code spans
 _MENTION = re.compile(r"(?<![A-Za-z0-9_])@(?=[A-Za-z0-9_])([A-Za-z0-9_.\-/]*[A-Za-z0-9_])")
-# a code span on one line (CommonMark): a run of backticks, not escaped, closed by a run of
-# exactly as many; a run with no such partner is literal backticks and opens nothing
-CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`).+?(?<!`)\1(?!`)")
+_BACKTICKS = re.compile(r"`+")
 # `@` written as a character reference: Markdown shows it as `@`, and GitLab finds references
 # in the text it shows, so `&#64;all` mentions everyone
 _AT_REFERENCE = re.compile(r"&(?=(?:#0*64|#[xX]0*40|commat);)")
@@ -42,13 +40,45 @@ def people_only(text: str, is_user: Callable[[str], bool]) -> tuple[str, frozens
     return _outside_code(text, inert), frozenset(refused)
 
 
-def _outside_code(text: str, change: Callable[[str], str]) -> str:
-    """TEXT with CHANGE made to each part outside its code spans."""
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """Where TEXT's code spans are, as (start, end) offsets (CommonMark, on one line): a run
+    of backticks not escaped by a backslash, up to the next run of exactly as many on its
+    line; a run with no such partner is literal backticks and opens nothing. In one pass
+    (a pattern looking ahead for the partner took time growing faster than the line)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for line in text.split("\n"):
+        runs = list(_BACKTICKS.finditer(line))
+        partner: list[int | None] = [None] * len(runs)
+        last: dict[int, int] = {}
+        for i in range(len(runs) - 1, -1, -1):
+            size = len(runs[i].group())
+            partner[i], last[size] = last.get(size), i
+        i = 0
+        while i < len(runs):
+            j, opens = partner[i], runs[i].start()
+            if j is None or line[opens - 1 : opens] == "\\":
+                i += 1
+                continue
+            spans.append((start + opens, start + runs[j].end()))
+            i = j + 1
+        start += len(line) + 1
+    return spans
+
+
+def without_code(text: str, instead: str = "") -> str:
+    """TEXT with each code span replaced by INSTEAD."""
+    return _outside_code(text, lambda part: part, instead)
+
+
+def _outside_code(text: str, change: Callable[[str], str], code: str | None = None) -> str:
+    """TEXT with CHANGE made to each part outside its code spans (and each span replaced by
+    CODE, when given)."""
     pieces: list[str] = []
     done = 0
-    for code in CODE_SPAN.finditer(text):
-        pieces += [change(text[done : code.start()]), code.group()]
-        done = code.end()
+    for start, end in code_spans(text):
+        pieces += [change(text[done:start]), text[start:end] if code is None else code]
+        done = end
     pieces.append(change(text[done:]))
     return "".join(pieces)
 
@@ -56,7 +86,7 @@ def _outside_code(text: str, change: Callable[[str], str]) -> str:
 def named(text: str) -> frozenset[str]:
     """The names TEXT mentions (outside code), lowercased (GitLab's usernames are
     case-insensitive)."""
-    plain = CODE_SPAN.sub(" ", text)
+    plain = without_code(text, " ")
     return frozenset(name.lower() for name in _MENTION.findall(plain))
 
 

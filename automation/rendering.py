@@ -24,7 +24,7 @@ from automation.config.source import not_utf8
 from automation.errors import ConfigError, Problem
 from automation.items import DESCRIPTION_LIMIT
 from automation.markers import empty_block
-from automation.mentions import CODE_SPAN, without_at_references
+from automation.mentions import without_at_references, without_code
 
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
@@ -268,7 +268,7 @@ _TAG = re.compile(r"</?[A-Za-z][^>]*>")  # inline HTML, which binds before a cod
 def _as_text(line: str) -> str:
     """Roughly the text GitLab looks for references in: no comments, tags or code spans, and
     character references shown as the characters they stand for (`&#64;` is `@`)."""
-    return html.unescape(CODE_SPAN.sub("", _TAG.sub("", _INLINE_COMMENT.sub("", line))))
+    return html.unescape(without_code(_TAG.sub("", _INLINE_COMMENT.sub("", line))))
 
 
 def mentions_everyone(source: str, file: str) -> list[Problem]:

@@ -16,7 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from automation.checklist import count_all, heading_key, heading_of
-from automation.figures import references, without_code_spans
+from automation.figures import references
+from automation.mentions import code_spans, without_code
 from automation.rendering import inert, neutralise
 
 GUARD_SECONDS = 20  # the linear code takes milliseconds; the old patterns took hours
@@ -88,7 +89,7 @@ def test_code_spans_hide_references_as_gitlab_reads_them() -> None:
     assert references("see `#1` and #2") == {2}
     assert references("``#3`` and ``a ` #4`` then #5") == {5}
     assert references("` #6 `` #7") == {6, 7}  # no partner run: backticks are text
-    assert without_code_spans("a ``b`` c `d") == "a  c `d"
+    assert without_code("a ``b`` c `d") == "a  c `d"
 
 
 def test_a_line_of_backticks_is_read_at_once() -> None:
@@ -96,3 +97,16 @@ def test_a_line_of_backticks_is_read_at_once() -> None:
     assert quick(lambda: references(line)) == {9}
     mixed = "".join("`" * n + " #1 " for n in range(1, 400))  # every run a new size
     assert quick(lambda: references(mixed)) == {1}
+
+
+OLD_CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`).+?(?<!`)\1(?!`)")
+
+
+@given(st.text(alphabet="`\\a \n", max_size=16))
+def test_code_spans_are_found_as_before(text: str) -> None:
+    assert code_spans(text) == [m.span() for m in OLD_CODE_SPAN.finditer(text)]
+
+
+def test_a_line_of_unpaired_backtick_runs_is_read_at_once() -> None:
+    line = "".join("`" * n + "a" for n in range(1, 2500))  # no run has a partner: 3 MB
+    assert quick(lambda: code_spans(line)) == []
