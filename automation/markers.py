@@ -78,15 +78,18 @@ class _Span:
 
 
 def _marker_offsets(text: str, marker: str) -> list[int]:
-    """Offsets of every line that consists of the marker (surrounding spaces allowed)."""
+    """Offsets of every line that consists of the marker (surrounding spaces allowed). The
+    next one is looked for after the line of the last: a line holding the marker twice is
+    not a marker line (and reading it once per copy took time growing with its square)."""
     offsets: list[int] = []
     found = text.find(marker)
     while found >= 0:
         start = text.rfind("\n", 0, found) + 1
         end = text.find("\n", found)
-        if _bare(text[start : end if end >= 0 else len(text)]) == marker:
+        end = len(text) if end < 0 else end
+        if _bare(text[start:end]) == marker:
             offsets.append(start)
-        found = text.find(marker, found + len(marker))
+        found = text.find(marker, end)
     return offsets
 
 

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from automation.checklist import count_all, heading_key, heading_of
 from automation.figures import references
+from automation.markers import block_content
 from automation.mentions import code_spans, without_code
 from automation.rendering import inert, neutralise
 
@@ -110,3 +111,12 @@ def test_code_spans_are_found_as_before(text: str) -> None:
 def test_a_line_of_unpaired_backtick_runs_is_read_at_once() -> None:
     line = "".join("`" * n + "a" for n in range(1, 2500))  # no run has a partner: 3 MB
     assert quick(lambda: code_spans(line)) == []
+
+
+def test_a_line_holding_a_block_marker_many_times_is_read_at_once() -> None:
+    """Not a marker line, so the block is found as written below it."""
+    line = "<!-- automation:begin progress -->" * 300_000  # 10 MB on one line
+    text = (
+        f"{line}\n<!-- automation:begin progress -->\nfigures\n<!-- automation:end progress -->\n"
+    )
+    assert quick(lambda: block_content(text, "progress")) == "figures\n"
