@@ -88,7 +88,7 @@ def open_tasks(tasks: tuple[Task, ...], reminder: Reminder) -> tuple[str, ...]:
         for task in tasks
         if (section is None or heading_key(task.section) == section)
         and (text is None or text in task.text.casefold())
-        and count_tasks(task.item.split("\n", 1)[0]).completed_count == 0
+        and count_tasks(task.line).completed_count == 0
     )
 
 

@@ -20,6 +20,7 @@ from automation.figures import references
 from automation.markers import block_content
 from automation.mentions import code_spans, without_code
 from automation.rendering import inert, neutralise
+from automation.tasks import tasks_of
 
 GUARD_SECONDS = 20  # the linear code takes milliseconds; the old patterns took hours
 
@@ -120,3 +121,14 @@ def test_a_line_holding_a_block_marker_many_times_is_read_at_once() -> None:
         f"{line}\n<!-- automation:begin progress -->\nfigures\n<!-- automation:end progress -->\n"
     )
     assert quick(lambda: block_content(text, "progress")) == "figures\n"
+
+
+def test_ever_deeper_tasks_are_listed_at_once_and_their_items_read_when_asked() -> None:
+    """Each task indented one space more than the last: each one's item holds every line
+    after it, so building them all took time and memory growing with the square."""
+    lines = [" " * n + f"- [ ] task {n}" for n in range(3000)]
+    text = "## Practice\n" + "\n".join(lines) + "\n"
+    tasks = quick(lambda: tasks_of(text, ["Practice"]))
+    assert [t.text for t in tasks[:2]] == ["task 0", "task 1"] and len(tasks) == 3000
+    assert tasks[-1].item == lines[-1] and tasks[-2].item == "\n".join(lines[-2:])
+    assert tasks[0].line == lines[0]
