@@ -5,6 +5,7 @@ section is stamped with)."""
 from __future__ import annotations
 
 import difflib
+import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from automation.privacy import Privacy
 
 NOBODY = Privacy()  # nothing confidential
 DIFF_CONTEXT = 1
+MAX_DIFF_LINES = 5_000  # lines a shown diff compares, at most
 NOTE_MARKER = "<!-- automation:plan-note -->"
 NOTE_MAX_LINES = 300
 _ESC = "\x1b[0K"
@@ -125,11 +127,45 @@ def _what(block: str) -> str:
 
 
 def diff(before: str, after: str) -> list[str]:
-    """The changed lines of a description, as a unified diff without file headers."""
-    lines = difflib.unified_diff(
-        before.splitlines(), after.splitlines(), lineterm="", n=DIFF_CONTEXT
-    )
-    return [line for line in lines if not line.startswith(("---", "+++"))]
+    """The changed lines of a description, as a unified diff without file headers. Only the
+    part between the first and the last changed line is compared (difflib takes time growing
+    with the square of what it compares, and a person's text around the tool's blocks can be
+    a megabyte); past MAX_DIFF_LINES, it is said in one line."""
+    old, new = before.splitlines(), after.splitlines()
+    head = _common(zip(old, new, strict=False))
+    tail = _common(zip(reversed(old[head:]), reversed(new[head:]), strict=False))
+    start = max(head - DIFF_CONTEXT, 0)
+    old_mid = old[start : len(old) - max(tail - DIFF_CONTEXT, 0)]
+    new_mid = new[start : len(new) - max(tail - DIFF_CONTEXT, 0)]
+    if len(old_mid) + len(new_mid) > MAX_DIFF_LINES:
+        return [
+            f"@@ lines {head + 1} to {len(old) - tail} (of {len(old)}) replaced by "
+            f"{len(new) - tail - head} lines: too long to show @@"
+        ]
+    lines = difflib.unified_diff(old_mid, new_mid, lineterm="", n=DIFF_CONTEXT)
+    return [_moved(line, start) for line in lines if not line.startswith(("---", "+++"))]
+
+
+def _common(pairs: Iterable[tuple[str, str]]) -> int:
+    """How many of the first pairs are equal."""
+    count = 0
+    for one, other in pairs:
+        if one != other:
+            break
+        count += 1
+    return count
+
+
+_HUNK = re.compile(r"^@@ -(\d+)((?:,\d+)?) \+(\d+)((?:,\d+)?) @@$")
+
+
+def _moved(line: str, offset: int) -> str:
+    """A hunk header's line numbers counted from the description's first line."""
+    hunk = _HUNK.match(line) if offset and line.startswith("@@") else None
+    if hunk is None:
+        return line
+    old, old_count, new, new_count = hunk.groups()
+    return f"@@ -{int(old) + offset}{old_count} +{int(new) + offset}{new_count} @@"
 
 
 def plan_lines(plan: Plan, privacy: Privacy = NOBODY) -> Iterator[str]:

@@ -19,6 +19,7 @@ from automation.checklist import count_all, heading_key, heading_of
 from automation.figures import references
 from automation.markers import block_content
 from automation.mentions import code_spans, without_code
+from automation.output.lines import diff
 from automation.rendering import inert, neutralise
 from automation.tasks import tasks_of
 
@@ -132,3 +133,54 @@ def test_ever_deeper_tasks_are_listed_at_once_and_their_items_read_when_asked() 
     assert [t.text for t in tasks[:2]] == ["task 0", "task 1"] and len(tasks) == 3000
     assert tasks[-1].item == lines[-1] and tasks[-2].item == "\n".join(lines[-2:])
     assert tasks[0].line == lines[0]
+
+
+# --- the diffs plan and reports show ---------------------------------------------------------
+
+HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@$")
+
+
+def patched(before: list[str], shown: list[str]) -> list[str]:
+    """BEFORE with a shown unified diff applied, hunk by hunk at the lines its headers name."""
+    out: list[str] = []
+    done = 0
+    for line in shown:
+        if hunk := HUNK.match(line):
+            first, count = int(hunk.group(1)), int(hunk.group(2) or 1)
+            start = first if count == 0 else first - 1
+            out += before[done:start]
+            done = start
+        elif line.startswith((" ", "-")):
+            assert before[done] == line[1:]
+            out += [line[1:]] if line.startswith(" ") else []
+            done += 1
+        else:
+            out.append(line[1:])
+    return out + before[done:]
+
+
+@given(
+    st.lists(st.sampled_from(["a", "b", "c", ""]), max_size=14),
+    st.lists(st.sampled_from(["a", "b", "c", ""]), max_size=14),
+)
+def test_a_shown_diff_turns_the_text_before_into_the_text_after(
+    before: list[str], after: list[str]
+) -> None:
+    old, new = "\n".join(before), "\n".join(after)
+    shown = diff(old, new)
+    assert patched(old.splitlines(), shown) == new.splitlines()
+    assert (shown == []) == (old.splitlines() == new.splitlines())
+
+
+def test_a_diff_around_a_megabyte_a_person_wrote_is_shown_at_once() -> None:
+    """Lines cycling through 101 values (each just under difflib's 1% "popular" cut) between
+    two changed blocks: comparing them all took minutes."""
+    typed = [str(n % 101) for n in range(250_000)]
+    before = "\n".join(["block A", *typed, "block B"])
+    after = "\n".join(["block A changed", *typed, "block B changed"])
+    shown = quick(lambda: diff(before, after))
+    assert shown == [
+        "@@ lines 1 to 250002 (of 250002) replaced by 250002 lines: too long to show @@"
+    ]
+    small = quick(lambda: diff(before, before.replace("block B", "block C")))
+    assert small == ["@@ -250001,2 +250001,2 @@", f" {249_999 % 101}", "-block B", "+block C"]
