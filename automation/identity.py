@@ -77,6 +77,7 @@ def resolve(
     _recover_tracking(issues, tracking_key, out)
     seen = [*issues, *(issue for issue in fetched.values() if issue is not None)]
     out.index = _read(seen, out.found.get(tracking_key), tracking_key, out.aliases)
+    _settle_copies(by_key, wanted_set, out)
     by_iid = {issue.iid: issue for issue in issues}
     formers = _formers(out.aliases)
     for key in wanted:
@@ -104,6 +105,35 @@ def _recover_departed(
             continue
         if issue.key is None and issue.by_tool and issue.iid not in _matched(out):
             out.unwanted[key] = issue
+
+
+def _settle_copies(
+    by_key: Mapping[str, list[ObservedIssue]], wanted: set[str], out: Resolved
+) -> None:
+    """A key on two of the tool's issues, one of them the issue the index records for it:
+    that one holds the item, and the copy (a first line pasted from it) is left alone with a
+    warning. Without such a record, the item fails (`_by_key`): the tool cannot tell."""
+    formers = _formers(out.aliases)
+    for key, holders in by_key.items():
+        entry = next((k for k in (key, *formers[key]) if k in (out.index or {})), None)
+        if len(holders) < 2 or entry is None or len({h.key for h in holders}) > 1:
+            continue
+        owner = next((h for h in holders if h.iid == (out.index or {})[entry] and h.by_tool), None)
+        if owner is None:
+            continue
+        out.failed = [f for f in out.failed if f.key != key]
+        (out.found if key in wanted else out.unwanted)[key] = owner
+        if owner.key != key and key in wanted:
+            out.renamed[key] = owner.key or key
+        out.warnings.extend(_copied(h, owner) for h in holders if h is not owner)
+
+
+def _copied(copy: ObservedIssue, owner: ObservedIssue) -> str:
+    return (
+        f"issue {copy.reference}'s first line names the item the tool's record gives to "
+        f"{owner.reference}, so the tool leaves {copy.reference} alone; put back its own "
+        "first line from its description history, or delete that line"
+    )
 
 
 def _matched(out: Resolved) -> set[int]:

@@ -78,22 +78,45 @@ def test_the_tick_of_an_issue_that_lost_its_line_still_counts_in_the_rollup(
     assert "| 0% | in progress |" not in row and "not started" not in row
 
 
-def test_two_issues_with_one_key_are_a_failure_and_the_rollup_does_not_say_not_created(
+def test_a_first_line_pasted_over_another_is_the_copy_the_index_says_and_fails_only_its_own(
     backend: Backend,
 ) -> None:
-    """Someone pastes Sam's first line over Aiko's: both issues exist, neither is Sam's for
-    sure. The rollup row says so (unresolved, see the failures), not that none was made."""
+    """Someone pastes Sam's first line over Aiko's: the index of keys records which issue is
+    Sam's, so Sam's is kept up to date and Aiko's issue is left alone with a warning; Aiko's
+    item fails (her issue no longer names it), and the rollup row says so, not that none was
+    made."""
     assert backend.cli("apply").code == 0
     issues = by_key(backend)
-    aiko = issues["csm-aspiring-leaders/fy27-pilot/aiko.tanaka"]
-    sam_line = issues[SAM].description.split("\n", 1)[0]
+    aiko, sam = issues["csm-aspiring-leaders/fy27-pilot/aiko.tanaka"], issues[SAM]
+    sam_line = sam.description.split("\n", 1)[0]
+    backend.edit(aiko.iid, lambda text: sam_line + "\n" + text.split("\n", 1)[1])
+    backend.edit(sam.iid, tick_first)
+    result = backend.cli("apply")
+    said = result.out + result.err
+    assert result.code == 1 and "carry the same key" not in said, said
+    assert f"#{aiko.iid}'s first line names the item the tool's record gives to #{sam.iid}" in said
+    assert f"the tool's record says issue #{aiko.iid} holds this item" in said
+    assert "progress::" in said and f"#{sam.iid} [{SAM}]" in said  # Sam's tick counted
+    tracking = next(i for i in backend.issues() if i.key == TRACKING).description
+    row = next(line for line in tracking.split("\n") if "| Aiko Tanaka |" in line)
+    assert row.startswith("| (unresolved) |") and "see the run's failures" in row
+    assert "(not created)" not in tracking
+
+
+def test_two_issues_with_one_key_and_no_record_of_either_are_a_failure(backend: Backend) -> None:
+    """With no index entry naming either (Sam's issue and a copy of it made by the tool's
+    user, and the index lost), the tool cannot tell which is Sam's: neither is written."""
+    assert backend.cli("apply").code == 0
+    sam = by_key(backend)[SAM]
+    tracking = next(i for i in backend.issues() if i.key == TRACKING)
+    entry = f"{sam.iid} {SAM.split('/', 1)[1]}\n"  # the index's keys leave out the program
+    assert entry in tracking.description
+    backend.edit(tracking.iid, lambda text: text.replace(entry, ""))
+    aiko = by_key(backend)["csm-aspiring-leaders/fy27-pilot/aiko.tanaka"]
+    sam_line = sam.description.split("\n", 1)[0]
     backend.edit(aiko.iid, lambda text: sam_line + "\n" + text.split("\n", 1)[1])
     result = backend.cli("apply")
     assert result.code == 1 and "carry the same key" in result.out + result.err
-    tracking = next(i for i in backend.issues() if i.key == TRACKING).description
-    row = next(line for line in tracking.split("\n") if "| Sam Delacroix |" in line)
-    assert row.startswith("| (unresolved) |") and "see the run's failures" in row
-    assert "(not created)" not in tracking
 
 
 def test_a_tracking_issue_whose_first_line_was_deleted_is_found_by_its_index(

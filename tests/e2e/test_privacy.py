@@ -12,7 +12,7 @@ import pytest
 from automation.privacy import Privacy, printable
 from tests.backends import GitLabBackend, cli, new_fake, roster_of
 from tests.conftest import keep_programs
-from tests.local_cli import TODAY, edit, issues, run
+from tests.local_cli import TODAY, edit, issues, path_of, run
 
 PROGRAM = Path("config/programs/sales-sponsorship.yml")
 PEOPLE = (
@@ -71,7 +71,7 @@ def test_every_kind_of_message_about_a_pair_names_nobody(sponsorship: Path) -> N
     validate = run("validate")
     outputs.append(validate.out + validate.err)
     joined = "\n".join(outputs)
-    assert "FAILED [sales-sponsorship (confidential)]: issues #" in joined
+    assert f"issue #99's first line names the item the tool's record gives to #{lena.iid}" in joined
     assert "close issue: #" in joined and "add note: #" in joined
     assert_names_nobody(joined)
 
@@ -79,12 +79,16 @@ def test_every_kind_of_message_about_a_pair_names_nobody(sponsorship: Path) -> N
 def test_the_json_failure_names_the_item_by_reference(sponsorship: Path) -> None:
     run("apply")
     lena = issues(sponsorship)["sales-sponsorship/fy28-h1/lena.fischer"]
-    folder = sponsorship / ".automation" / "issues"
-    (folder / "99.md").write_text((folder / f"{lena.iid}.md").read_text())
+    aiko = "sales-sponsorship/fy28-h1/aiko.tanaka"  # Lena's first line made Aiko's
+    edit(
+        path_of(sponsorship, lena.key or ""),
+        f"automation:key={lena.key} ",
+        f"automation:key={aiko} ",
+    )
     document = json.loads(cli(["plan", "--backend", "local", "--today", TODAY, "--json"], {}).out)
     [failure] = document["failures"]
-    assert failure["key"] == "sales-sponsorship (confidential)"
-    assert failure["message"].startswith(f"issues #{lena.iid} and #99 carry the same key")
+    assert failure["key"] == f"sales-sponsorship #{lena.iid} (confidential)"
+    assert failure["message"].startswith(f"the tool's record says issue #{lena.iid} holds this")
     assert_names_nobody(json.dumps(document))
 
 
