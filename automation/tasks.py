@@ -68,8 +68,8 @@ def _walk(lines: Sequence[str], headings: Sequence[str]) -> list[_Line]:
         heading = heading_of(line) if countable and "#" in line else None
         if heading is not None:
             name = wanted.get(heading[1])
-            if name is not None and name not in seen:
-                current, opens = (name, heading[0]), True
+            if name is not None:  # a heading written twice: both copies are its section
+                current, opens = (name, heading[0]), name not in seen
                 seen.add(name)
             elif current is not None and heading[0] <= current[1]:
                 current = None

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from automation.checklist import TaskCount, count_all, count_tasks, is_optional
 from automation.config.models import Section
 from automation.progress import Status, issue_labels, measure
+from automation.tasks import tasks_of
 from tests.fakes.gitlab_fake import task_completion_status
 from tests.projects import demo_program
 
@@ -106,3 +107,12 @@ def test_a_section_pasted_twice_counts_as_one_section_wherever_its_heading_stand
     ]
     assert progress.overall == TaskCount(2, 2)
     assert progress.status is Status.COMPLETE
+
+
+def test_tasks_under_a_pasted_copy_of_a_heading_are_that_sections_as_counting_says() -> None:
+    """Reminders and template changes read tasks by section as progress counts them."""
+    text = "## Mine\n- [ ] one\n\n## Manager\n- [ ] theirs\n\n## Mine\n- [ ] two\n"
+    listed = [(t.section, t.text) for t in tasks_of(text, ["Mine", "Manager"])]
+    assert listed == [("Mine", "one"), ("Manager", "theirs"), ("Mine", "two")]
+    (mine, manager), _ = count_all(text, ["Mine", "Manager"])
+    assert (mine.tasks.count, manager.tasks.count) == (2, 1)
