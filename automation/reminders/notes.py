@@ -10,9 +10,10 @@ from typing import Any
 from automation.actions import Plan, Remind
 from automation.items import ObservedIssue, ObservedNote
 from automation.markers import same_text
-from automation.mentions import ZERO_WIDTH_SPACE, without_at_references
 from automation.reminders.due import Due
 from automation.rendering import Renderer, Trusted
+
+GRAVE = "\u02cb"  # a modifier letter that looks like a backtick and is none
 
 NOTE_TEMPLATE = "blocks/reminder-note.md.j2"
 DIGEST_TEMPLATE = "blocks/reminder-digest.md.j2"
@@ -94,6 +95,8 @@ def _values(due: Due, today: dt.date | None = None) -> dict[str, Any]:
 
 
 def quoted(task: str) -> Trusted:
-    """A task's text as the issue has it (one line of Markdown, which GitLab already shows
-    there), with no mention left in it: only the reminder's people are notified."""
-    return Trusted(without_at_references(task).replace("@", "@" + ZERO_WIDTH_SPACE))
+    """A task's text as the issue has it, in a code span: GitLab shows it as typed and acts
+    on nothing in it (no mention, reference, link, image or HTML: a person can write any of
+    them in their task, and the note, a digest in the tracking issue above all, is the
+    tool's user's). A backtick in it is shown as `ˋ`, so that nothing in it ends the span."""
+    return Trusted(f"`{task.replace('`', GRAVE)}`")

@@ -11,7 +11,7 @@ import pytest
 from automation.actions import Remind
 from automation.applier import execute
 from automation.errors import ConfigError
-from automation.mentions import ZERO_WIDTH_SPACE
+from automation.mentions import ZERO_WIDTH_SPACE, code_spans, named, without_code
 from automation.output.lines import describe
 from automation.reminders.notes import quoted
 from automation.run import Prepared, make_plan, prepare
@@ -52,8 +52,10 @@ def reminders(tracker: MemoryTracker) -> dict[int, list[str]]:
 
 
 def live_mentions(note: str) -> set[str]:
-    """The @mentions GitLab would notify (an inert one has a zero-width space after `@`)."""
-    return {w for w in note.split() if w.startswith("@") and not w.startswith(INERT)}
+    """The @mentions GitLab would notify (an inert one has a zero-width space after `@`; one
+    in a code span is shown as typed)."""
+    words = without_code(note).split()
+    return {w for w in words if w.startswith("@") and not w.startswith(INERT)}
 
 
 def remind(root: Path, tracker: MemoryTracker, today: dt.date) -> list[Remind]:
@@ -152,7 +154,7 @@ def test_only_the_roles_people_are_mentioned_and_task_text_mentions_no_one(
     remind(root, tracker, DAY)
     note = reminders(tracker)[iid_of(tracker, "ben")][0]
     assert live_mentions(note) == {"@ben", "@ana"}  # the participant and their manager
-    assert f"@{ZERO_WIDTH_SPACE}cy" in note  # quoted from the task: inert
+    assert "or @cy)`" in note and "@cy" not in live_mentions(note)  # in a code span: inert
     assert "\n/close" not in note and not any(line.startswith("/") for line in note.splitlines())
 
 
@@ -343,6 +345,9 @@ def test_a_digest_naming_a_non_user_is_not_planned_again_once_written(tmp_path: 
 
 
 def test_a_quoted_task_mentions_no_one_however_its_at_is_written() -> None:
-    said = str(quoted("Join the call &#64;all &#x40;grp &commat;here @ana"))
-    assert "&#64;" not in said and "&#x40;" not in said and "&commat;" not in said
-    assert "&amp;#64;all" in said and "@\u200bana" in said
+    task = "Join the call &#64;all &#x40;grp &commat;here @ana"
+    said = str(quoted(task))
+    assert said == f"`{task}`" and not named(said)  # GitLab reads nothing in a code span
+    hostile = "`x` [a](https://evil.example) ![p](https://evil.example/p.png) <!-- #4 !5"
+    assert code_spans(str(quoted(hostile))) == [(0, len(str(quoted(hostile))))]
+    assert str(quoted(hostile)).startswith("`\u02cbx\u02cb [a](")
