@@ -268,7 +268,17 @@ _TAG = re.compile(r"</?[A-Za-z][^>]*>")  # inline HTML, which binds before a cod
 def _as_text(line: str) -> str:
     """Roughly the text GitLab looks for references in: no comments, tags or code spans, and
     character references shown as the characters they stand for (`&#64;` is `@`)."""
-    return html.unescape(without_code(_TAG.sub("", _INLINE_COMMENT.sub("", line))))
+    uncommented = _before_last(line, "-->", lambda head: _INLINE_COMMENT.sub("", head))
+    untagged = _before_last(uncommented, ">", lambda head: _TAG.sub("", head))
+    return html.unescape(without_code(untagged))
+
+
+def _before_last(line: str, closer: str, change: Callable[[str], str]) -> str:
+    """LINE with CHANGE made up to its last CLOSER (what comes after it opens nothing that
+    closes): a pattern that looks for the closer from every opener after the last would read
+    the rest of the line once per opener."""
+    cut = line.rfind(closer)
+    return line if cut < 0 else change(line[: cut + len(closer)]) + line[cut + len(closer) :]
 
 
 def mentions_everyone(source: str, file: str) -> list[Problem]:

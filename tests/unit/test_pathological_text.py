@@ -6,6 +6,7 @@ hanging CI. Their results are checked against the old patterns' on short random 
 
 from __future__ import annotations
 
+import html
 import re
 import signal
 from collections.abc import Callable, Iterator
@@ -20,7 +21,8 @@ from automation.figures import references
 from automation.markers import block_content
 from automation.mentions import code_spans, without_code
 from automation.output.lines import diff
-from automation.rendering import inert, neutralise
+from automation.rendering import _as_text as as_text
+from automation.rendering import inert, mentions_everyone, neutralise
 from automation.tasks import tasks_of
 
 GUARD_SECONDS = 20  # the linear code takes milliseconds; the old patterns took hours
@@ -184,3 +186,20 @@ def test_a_diff_around_a_megabyte_a_person_wrote_is_shown_at_once() -> None:
     ]
     small = quick(lambda: diff(before, before.replace("block B", "block C")))
     assert small == ["@@ -250001,2 +250001,2 @@", f" {249_999 % 101}", "-block B", "+block C"]
+
+
+# --- template lines checked for @all ----------------------------------------------------------
+
+OLD_COMMENT, OLD_TAG = re.compile(r"<!--.*?-->"), re.compile(r"</?[A-Za-z][^>]*>")
+
+
+@given(st.text(alphabet="<!->a/@ `", max_size=16))
+def test_template_text_is_read_for_mentions_as_before(line: str) -> None:
+    old = html.unescape(without_code(OLD_TAG.sub("", OLD_COMMENT.sub("", line))))
+    assert as_text(line) == old
+
+
+def test_a_template_line_of_unclosed_comments_and_tags_is_checked_at_once() -> None:
+    for opener in ("<!--", "<a"):
+        line = "x " + opener * 200_000 + " @all"
+        assert quick(lambda line=line: mentions_everyone(line, "t.md.j2"))  # @all is found
