@@ -343,6 +343,22 @@ def test_what_was_done_in_a_quarters_last_days_is_in_its_final_figures(esp: Path
     assert "No changes" in run("plan", today="2027-02-01").out
 
 
+def test_a_scorecard_first_seen_over_a_week_after_its_quarter_keeps_its_last_figures(
+    esp: Path,
+) -> None:
+    """No run between 2027-01-20 and 2027-03-15 (or the upgrade to this version came then):
+    Globex's influence was changed in the next quarter, which FY27 Q4's scorecard must not
+    show, so it keeps the figures of its last run inside the quarter."""
+    run("apply", today="2027-01-20")
+    plan = path_of(esp, "executive-sponsorship/account/globex/account-plan")
+    edit(plan, "Influence: __/10", "Influence: 8/10")
+    run("apply", today="2027-01-20")
+    edit(plan, "Influence: 8/10", "Influence: 3/10")
+    run("apply", today="2027-03-15")
+    card = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy27-q4"].description
+    assert "| Globex Corporation | 8 ✓ |" in card and "automation:sealed" not in card
+
+
 def test_a_mid_quarter_start_counts_only_its_own_months(esp: Path) -> None:
     edit(
         esp / PROGRAM,

@@ -19,8 +19,9 @@ SCORECARD = "scorecard"  # the quarterly scorecard issue's block, derived from t
 PROPOSALS_BLOCK = "blocks/esp-proposals.md.j2"
 SCORECARD_BLOCK = "blocks/esp-scorecard.md.j2"
 # a quarter's scorecard gets its final figures on the first run after the quarter, if that run
-# comes within this long (a scorecard of an older quarter is left as it is)
-SEALS_WITHIN = dt.timedelta(days=92)
+# comes within this long: its KPIs are the account plans' values of that day, which a later run
+# would read from the next quarter (a scorecard of an older quarter is left as it is)
+SEALS_WITHIN = dt.timedelta(days=7)
 ANNIVERSARY = "anniversary"  # an account's own years, from the day it joined the program
 
 
