@@ -110,13 +110,14 @@ def _recover_departed(
 def _settle_copies(
     by_key: Mapping[str, list[ObservedIssue]], wanted: set[str], out: Resolved
 ) -> None:
-    """A key on two of the tool's issues, one of them the issue the index records for it:
-    that one holds the item, and the copy (a first line pasted from it) is left alone with a
-    warning. Without such a record, the item fails (`_by_key`): the tool cannot tell."""
+    """A key on two of the tool's issues (under it or a former key of it), one of them the
+    issue the index records for it: that one holds the item, and the copy (a first line
+    pasted from it, or a former key typed in) is left alone with a warning. Without such a
+    record, the item fails (`_by_key`): the tool cannot tell."""
     formers = _formers(out.aliases)
     for key, holders in by_key.items():
         entry = next((k for k in (key, *formers[key]) if k in (out.index or {})), None)
-        if len(holders) < 2 or entry is None or len({h.key for h in holders}) > 1:
+        if len(holders) < 2 or entry is None:
             continue
         owner = next((h for h in holders if h.iid == (out.index or {})[entry] and h.by_tool), None)
         if owner is None:

@@ -274,3 +274,22 @@ def test_a_score_issue_made_before_keys_named_the_sponsor_is_taken_over_not_made
     assert found[new].assignees == ("hannah.berg",)
     assert "status::withdrawn" not in found[new].labels
     assert "\nNo changes:" in run("plan", BEFORE_CLOSE).out
+
+
+def test_a_sponsee_who_types_the_sponsors_former_key_takes_nothing_from_the_sponsor(
+    sponsorship: Path,
+) -> None:
+    """Aiko changes her score issue's first line to `.../sponsor-scores`, the key sponsors'
+    score issues had before they named the sponsor: the index says which issue is Jordan's,
+    so his stays his and his answer counts; only Aiko's own item stops."""
+    root = sponsorship
+    aiko = scores_key("aiko.tanaka", "sponsee")
+    path = path_of(root, aiko)
+    edit(path, f"automation:key={aiko} ", f"automation:key={H1}/aiko.tanaka/sponsor-scores ")
+    for sponsee in SPONSEES:
+        record(root, sponsee, "sponsor", "Sponsor satisfaction (start)", "9")
+    result = run("apply", CLOSED)
+    assert result.code == 1
+    assert "first line names the item the tool's record gives to" in result.out
+    assert "renamed_from" not in result.out
+    assert "| Sponsor satisfaction (start) | 9.0 | 4 |" in published(root)
