@@ -12,7 +12,7 @@ from automation.config.models import Program
 from automation.edits import Edits, apply_edits
 from automation.errors import ItemError
 from automation.items import ObservedIssue
-from automation.markers import block_content, same_text
+from automation.markers import block_content, damaged_blocks, same_text
 from automation.migration import TASKS_ADDED
 from automation.progress import label_changes, removable_labels
 
@@ -32,7 +32,8 @@ def description_update(
     try:
         after = apply_edits(found.description, edits)
     except ItemError as error:
-        return Failure(program.id, key, f"issue {found.reference}: {error}", found.iid)
+        message = f"issue {found.reference}: {error}{_also_damaged(found, edits, str(error))}"
+        return Failure(program.id, key, message, found.iid)
     if same_text(after, found.description):
         return None
     changed = [name for name, content in edits.blocks if _block_differs(found, name, content)]
@@ -40,6 +41,22 @@ def description_update(
     identity = [RENAMED if edits.former else "identity line"] if edits.identity else []
     names = ", ".join(identity + added + changed) or FIGURES
     return UpdateDescription(program.id, key, found.iid, names, found.description, after, edits)
+
+
+def _also_damaged(found: ObservedIssue, edits: Edits, said: str) -> str:
+    """The issue's other damaged blocks, named at once (a whole issue pasted into another
+    damages each of them: named one a run, it took a run for each)."""
+    rebuilt = {name for name, _ in edits.rebuilt}
+    others = [
+        f"'{name}'"
+        for name in damaged_blocks(found.description)
+        if name not in rebuilt and f"'{name}'" not in said
+    ]
+    if not others:
+        return ""
+    if len(others) == 1:
+        return f". The block {others[0]} is damaged too: mend it the same way"
+    return f". The blocks {', '.join(others)} are damaged too: mend them the same way"
 
 
 def _adds_tasks(found: ObservedIssue, edits: Edits) -> bool:

@@ -101,6 +101,22 @@ def _line_end(text: str, offset: int) -> int:
 _ANY_MARKER = re.compile(r"^<!-- automation:(?P<side>begin|end) (?P<name>[a-z][a-z0-9-]*) -->$")
 
 
+def damaged_blocks(text: str) -> list[str]:
+    """The names of the tool's blocks in TEXT whose markers are damaged, in order."""
+    names = dict.fromkeys(
+        found["name"]
+        for line in text.split("\n")
+        if "automation:" in line and (found := _ANY_MARKER.match(_bare(line)))
+    )
+    damaged = []
+    for name in names:
+        try:
+            _locate(text, name)
+        except ItemError:
+            damaged.append(name)
+    return damaged
+
+
 def _quoted(text: str) -> list[bool]:
     """For each line, whether it is in a closed fenced code block that holds a whole tool
     block (its begin and end markers): a person's quote, their text, shown as code. A fence

@@ -139,3 +139,18 @@ def test_a_withdrawn_block_pasted_from_another_issue_does_not_stop_a_withdrawal(
     assert gone.state == "closed" and "status::withdrawn" in gone.labels
     assert f"<!-- automation:of #{gone.iid} -->" in _block(gone.description, "withdrawn")
     assert lena.iid != gone.iid
+
+
+def test_every_damaged_block_is_named_in_one_run(backend: Backend) -> None:
+    """Someone pastes Aiko's whole description into Sam's, below his own: each of the tool's
+    blocks is there twice. One run names them all, not one a run."""
+    assert backend.cli("apply").code == 0
+    issues = by_key(backend)
+    aiko = issues[AIKO].description.split("\n", 1)[1]  # without her first line
+    backend.edit(issues[SAM].iid, lambda text: text + "\n" + aiko)
+    result = backend.cli("apply")
+    assert result.code == 1
+    failed = next(line for line in result.out.splitlines() if line.startswith(f"FAILED [{SAM}]"))
+    damaged = re.findall(r"'([a-z-]+)'", failed)
+    assert {"progress", "template-tasks", "assigned", "due"} <= set(damaged), failed
+    assert "are damaged too" in failed
