@@ -37,8 +37,8 @@ from automation.actions import (
     UpdateLabels,
     combine,
 )
-from automation.blocks import COMPLETION_BLOCK, Blocks, RollupRow, counted, listing
-from automation.changes import description_update, proof_line, proves
+from automation.blocks import COMPLETION_BLOCK, PROGRESS_BLOCK, Blocks, RollupRow, counted, listing
+from automation.changes import description_update, has_block, proof_line, proves
 from automation.checklist import headings_found
 from automation.course import Ending, Member
 from automation.desired import DesiredIssue, DesiredProgram, Measured
@@ -198,7 +198,8 @@ def departures(
         name = desired.course.names.get(member.group or "", member.group or "")
         state = issue.state
         if not finished and _state(issue) not in (_LEFT, _LEFT_CLOSED):
-            plan = _withdraw(desired, key, issue, member, blocks, today)
+            shown = (PROGRESS_BLOCK, blocks.progress(progress))  # its status: withdrawn
+            plan = _withdraw(desired, key, issue, member, blocks, today, shown)
             plans.append(plan)
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
         row = RollupRow(issue.reference, words_of(issue.title), name, progress, state)
@@ -232,8 +233,10 @@ def _withdraw(  # noqa: PLR0917
     member: Member,
     blocks: Blocks,
     today: dt.date,
+    shown: tuple[str, str] | None = None,
 ) -> Plan:
-    """Label, close (as configured, and only an open issue), note once, then the block."""
+    """Label, close (as configured, and only an open issue), note once, then the block (and
+    SHOWN, its progress block as it stands now, if it has one)."""
     program = desired.program
     if program.is_confidential and not issue.confidential:
         return Plan(
@@ -247,7 +250,8 @@ def _withdraw(  # noqa: PLR0917
     renderer = blocks.renderer
     text = _render(renderer, "withdrawn", {"back": False, "date": today, "closed": close})
     content = f"{_LEFT_CLOSED if close else _LEFT}\n{text}\n{proof_line(issue.iid)}"
-    edits = Edits(((WITHDRAWN_BLOCK, content),))
+    progress = (shown,) if shown is not None and has_block(issue, shown[0]) else ()
+    edits = Edits(((WITHDRAWN_BLOCK, content), *progress))
     update = description_update(program, issue, key, edits)
     if isinstance(update, Failure) or update is None:
         return Plan(failures=(update,)) if update else Plan()

@@ -15,7 +15,7 @@ import pytest
 
 from automation.checklist import count_all
 from automation.items import ObservedIssue
-from automation.markers import block_content
+from automation.markers import block_content, outside_blocks
 from automation.run import Prepared, apply, prepare
 from tests.backends import PROJECT, TODAY, GitLabBackend, LocalBackend, Result, cli, new_fake
 from tests.conftest import REPO, keep_programs
@@ -109,6 +109,16 @@ def test_a_person_removed_after_deleting_their_issues_first_line_is_withdrawn_al
     assert notes(project, lena).count(WITHDRAWN_NOTE) == 1
     tracking = block_content(issues(project)[TRACKING].description, "rollup") or ""
     assert re.search(rf"^\| #{lena.iid} \(closed\) \| .*\| withdrawn \|$", tracking, re.M)
+    quiet(run("apply"))
+
+
+def test_a_withdrawn_issues_progress_block_says_withdrawn_like_its_label(project: Path) -> None:
+    assert run("apply").code == 0
+    remove_lena(project)
+    assert run("apply").code == 0
+    lena = issues(project)[LENA]
+    assert statuses(lena) == {"status::withdrawn"}
+    assert "**Status:** withdrawn" in (block_content(lena.description, "progress") or "")
     quiet(run("apply"))
 
 
@@ -206,8 +216,11 @@ def test_a_program_can_keep_a_withdrawn_issue_open(project: Path) -> None:
     said = notes(project, lena)
     assert "\\/close @\u200ball &lt;!-- x" in said  # the reason is shown as typed, inert
     assert "/close @all" not in said
-    # nothing a person wrote changed: only the tool's block was added at the end
-    assert lena.description.startswith(text.split("---\n", 2)[2].rstrip("\n"))
+    # nothing a person wrote changed: only the tool's blocks (its status shown as withdrawn,
+    # and the withdrawn block added at the end)
+    before = text.split("---\n", 2)[2]
+    assert outside_blocks(lena.description).startswith(outside_blocks(before).rstrip())
+    assert lena.description.startswith(before.split("<!-- automation:begin progress -->")[0])
     quiet(run("apply"))
 
 
