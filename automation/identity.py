@@ -77,7 +77,6 @@ def resolve(
     _recover_tracking(issues, tracking_key, out)
     seen = [*issues, *(issue for issue in fetched.values() if issue is not None)]
     out.index = _read(seen, out.found.get(tracking_key), tracking_key, out.aliases)
-    _settle_copies(by_key, wanted_set, out)
     by_iid = {issue.iid: issue for issue in issues}
     formers = _formers(out.aliases)
     for key in wanted:
@@ -86,9 +85,12 @@ def resolve(
         entry = next((k for k in (key, *formers[key]) if k in out.index), None)
         if entry is not None:
             _recover(key, out.index[entry], by_iid, fetched, label, out)
+    _settle_copies(by_key, wanted_set, out)
     _recover_departed(by_key, by_iid, out)
     _refuse_claims(issues, wanted_set, out)
     _refuse_rekeyed(out)
+    found = {issue.iid for issue in out.found.values()}  # its own line is put back
+    out.unwanted = {k: i for k, i in out.unwanted.items() if i.iid not in found}
     _warn_keyless(issues, out, label)
     return out
 
@@ -115,18 +117,29 @@ def _settle_copies(
     pasted from it, or a former key typed in) is left alone with a warning. Without such a
     record, the item fails (`_by_key`): the tool cannot tell."""
     formers = _formers(out.aliases)
+    index = out.index or {}
     for key, holders in by_key.items():
-        entry = next((k for k in (key, *formers[key]) if k in (out.index or {})), None)
-        if len(holders) < 2 or entry is None:
-            continue
-        owner = next((h for h in holders if h.iid == (out.index or {})[entry] and h.by_tool), None)
+        entry = next((k for k in (key, *formers[key]) if k in index), None)
+        owner = _recorded(holders, index[entry]) if entry and len(holders) > 1 else None
         if owner is None:
             continue
         out.failed = [f for f in out.failed if f.key != key]
         (out.found if key in wanted else out.unwanted)[key] = owner
         if owner.key != key and key in wanted:
             out.renamed[key] = owner.key or key
-        out.warnings.extend(_copied(h, owner) for h in holders if h is not owner)
+        found = {issue.iid for issue in out.found.values()}  # the tracking issue, say
+        out.warnings.extend(
+            _copied(h, owner) for h in holders if h is not owner and h.iid not in found
+        )
+
+
+def _recorded(holders: Sequence[ObservedIssue], iid: int) -> ObservedIssue | None:
+    """The holder the index records, unless it is closed and another is open (an issue moved
+    to another project and back: the tool cannot tell which one people work in)."""
+    owner = next((h for h in holders if h.iid == iid and h.by_tool), None)
+    if owner is None or (owner.state == "closed" and any(h.state == "opened" for h in holders)):
+        return None
+    return owner
 
 
 def _copied(copy: ObservedIssue, owner: ObservedIssue) -> str:
@@ -150,12 +163,14 @@ def _refuse_rekeyed(out: Resolved) -> None:
     recorded: dict[int, set[str]] = defaultdict(set)
     for entry, iid in out.index.items():
         recorded[iid].add(out.aliases.get(entry, entry))
+    adopted = {issue.iid for key, issue in out.found.items() if key in out.restore}
     for key, issue in sorted([*out.found.items(), *out.unwanted.items()]):
         if issue.iid in recorded and key not in recorded[issue.iid] and key not in out.restore:
-            out.found.pop(key, None)
+            taken = out.found.pop(key, None) is not None  # (unwanted: another program's key)
+            if taken and issue.iid not in adopted:  # else its own line is put back
+                out.failed.append(Failed(key, _rekeyed(issue), issue.iid))
             out.unwanted.pop(key, None)
             out.renamed.pop(key, None)
-            out.failed.append(Failed(key, _rekeyed(issue), issue.iid))
 
 
 def _rekeyed(issue: ObservedIssue) -> str:
@@ -203,29 +218,35 @@ def _by_key(issues: Sequence[ObservedIssue], out: Resolved) -> dict[str, list[Ob
 
 
 def _recover_tracking(issues: Sequence[ObservedIssue], key: str, out: Resolved) -> None:
-    """A tracking issue whose first line was deleted still holds the index block."""
-    if key in out.found or any(f.key == key for f in out.failed):
+    """A tracking issue whose first line was deleted or replaced still holds the index block,
+    and so does the tracking issue when a person pasted its first line into another issue
+    (that copy is left alone, with a warning)."""
+    if key in out.found:
         return
     tracking = find_tracking(issues, key, out.aliases)
-    if tracking is not None:
-        out.found[key] = tracking
-        if tracking.by_tool:
-            out.restore.add(key)
+    if tracking is None:
+        return
+    out.failed = [f for f in out.failed if f.key != key]
+    out.found[key] = tracking
+    if tracking.by_tool and out.aliases.get(tracking.key or "", tracking.key) != key:
+        out.restore.add(key)
+    copies = _keyed(issues, key, out.aliases)
+    out.warnings.extend(_copied(copy, tracking) for copy in copies if copy is not tracking)
 
 
 def find_tracking(
     issues: Sequence[ObservedIssue], key: str, aliases: Mapping[str, str] | None = None
 ) -> ObservedIssue | None:
-    """The tracking issue: by its key (or a former key, ALIASES), or the one keyless issue of
-    the tool's that holds an index block (its first line was deleted)."""
+    """The tracking issue: by its key (or a former key, ALIASES); when two issues carry it (a
+    person pasted its first line into another), the one of them that holds the index block;
+    when none does, the one issue of the tool's with the program's label that holds an index
+    block, whatever its first line says (a person deleted or replaced it)."""
     named = aliases or {}
     keyed = _keyed(issues, key, named)
-    if keyed:
-        return keyed[0] if len(keyed) == 1 else None
-    holders = [
-        i for i in issues if i.by_tool and i.key is None and read_index(i.description) is not None
-    ]
-    return holders[0] if len(holders) == 1 else None  # one whose first line was deleted
+    if len(keyed) == 1:
+        return keyed[0]
+    holders = [i for i in (keyed or issues) if i.by_tool and read_index(i.description) is not None]
+    return holders[0] if len(holders) == 1 else None
 
 
 def _keyed(
@@ -270,9 +291,9 @@ def _index_issue(
     no other: a keyless index issue moved to this program from another is not taken for this
     one)."""
     keyed = _keyed(issues, key, aliases)
-    if keyed:
-        return keyed[0] if len(keyed) == 1 else None
-    iid = entries.get(key)
+    if len(keyed) == 1:
+        return keyed[0]
+    iid = entries.get(key)  # also when a person pasted its first line into another issue
     named = (i for i in issues if i.iid == iid and i.by_tool)
     return next((i for i in named if read_index(i.description, "", KEYS_BLOCK) is not None), None)
 
@@ -315,9 +336,11 @@ def _recover(  # noqa: PLR0917
     if iid in by_iid:
         issue = by_iid[iid]
         claim = issue.first_line_key
-        if issue.key is None and issue.by_tool:
-            out.found[key] = issue  # its identity line was deleted: put it back
+        if issue.by_tool and (issue.key is None or not _recorded_as(issue, out)):
+            out.found[key] = issue  # its identity line was deleted or replaced: put it back
             out.restore.add(key)
+            if issue.key is not None:
+                out.warnings.append(_line_put_back(issue))
         elif issue.by_tool or named.get(claim or "", claim) != key:  # a claim: see below
             out.failed.append(Failed(key, _mismatch(issue), iid))
         return
@@ -340,6 +363,23 @@ def _recover(  # noqa: PLR0917
             "from the program (a new issue is then created)",
             iid,
         )
+    )
+
+
+def _recorded_as(issue: ObservedIssue, out: Resolved) -> bool:
+    """Whether the index records ISSUE under the key its first line names, too (an index from
+    before these checks: which of the two it holds, a person decides)."""
+    index = out.index or {}
+    return any(
+        iid == issue.iid and out.aliases.get(entry, entry) == issue.key
+        for entry, iid in index.items()
+    )
+
+
+def _line_put_back(issue: ObservedIssue) -> str:
+    return (
+        f"issue {issue.reference}'s first line named another item than the one the tool's "
+        "record gives it (pasted from another issue, say); the tool puts its own line back"
     )
 
 

@@ -143,7 +143,16 @@ def diff(before: str, after: str) -> list[str]:
             f"{len(new) - tail - head} lines: too long to show @@"
         ]
     lines = difflib.unified_diff(old_mid, new_mid, lineterm="", n=DIFF_CONTEXT)
-    return [_moved(line, start) for line in lines if not line.startswith(("---", "+++"))]
+    return [
+        _KEY_SHOWN.sub(r"\1…\2", _moved(line, start))
+        for line in lines
+        if not line.startswith(("---", "+++"))
+    ]
+
+
+# an identity line's key, left out of a shown diff: one pasted from another item may name a
+# confidential program's person (the line above says which item the issue is)
+_KEY_SHOWN = re.compile(r"^([-+ ]<!-- automation:key=)\S+( -->)$")
 
 
 def _common(pairs: Iterable[tuple[str, str]]) -> int:

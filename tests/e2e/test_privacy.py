@@ -79,16 +79,12 @@ def test_every_kind_of_message_about_a_pair_names_nobody(sponsorship: Path) -> N
 def test_the_json_failure_names_the_item_by_reference(sponsorship: Path) -> None:
     run("apply")
     lena = issues(sponsorship)["sales-sponsorship/fy28-h1/lena.fischer"]
-    aiko = "sales-sponsorship/fy28-h1/aiko.tanaka"  # Lena's first line made Aiko's
-    edit(
-        path_of(sponsorship, lena.key or ""),
-        f"automation:key={lena.key} ",
-        f"automation:key={aiko} ",
-    )
+    begin = "<!-- automation:begin progress -->"  # a person pasted its marker twice
+    edit(path_of(sponsorship, lena.key or ""), begin, f"{begin}\n{begin}")
     document = json.loads(cli(["plan", "--backend", "local", "--today", TODAY, "--json"], {}).out)
     [failure] = document["failures"]
     assert failure["key"] == f"sales-sponsorship #{lena.iid} (confidential)"
-    assert failure["message"].startswith(f"the tool's record says issue #{lena.iid} holds this")
+    assert failure["message"].startswith(f"issue #{lena.iid}: the managed block 'progress'")
     assert_names_nobody(json.dumps(document))
 
 
