@@ -91,6 +91,10 @@ def resolve(
     _refuse_rekeyed(out)
     found = {issue.iid for issue in out.found.values()}  # its own line is put back
     out.unwanted = {k: i for k, i in out.unwanted.items() if i.iid not in found}
+    tracking = out.found.get(tracking_key)
+    if tracking is not None:  # a copy of its first line that is no item's
+        copies = _keyed(issues, tracking_key, out.aliases)
+        out.warnings.extend(_copied(c, tracking) for c in copies if c.iid not in found)
     _warn_keyless(issues, out, label)
     return out
 
@@ -230,8 +234,6 @@ def _recover_tracking(issues: Sequence[ObservedIssue], key: str, out: Resolved) 
     out.found[key] = tracking
     if tracking.by_tool and out.aliases.get(tracking.key or "", tracking.key) != key:
         out.restore.add(key)
-    copies = _keyed(issues, key, out.aliases)
-    out.warnings.extend(_copied(copy, tracking) for copy in copies if copy is not tracking)
 
 
 def find_tracking(
@@ -245,8 +247,23 @@ def find_tracking(
     keyed = _keyed(issues, key, named)
     if len(keyed) == 1:
         return keyed[0]
-    holders = [i for i in (keyed or issues) if i.by_tool and read_index(i.description) is not None]
-    return holders[0] if len(holders) == 1 else None
+    listed = {i.iid for i in issues}
+    holders = [
+        i
+        for i in (keyed or issues)
+        if i.by_tool
+        and (index := read_index(i.description)) is not None
+        and (keyed or _indexes_these(index, listed))
+    ]
+    recorded = {iid for i in holders for iid in (read_index(i.description) or {}).values()}
+    originals = [i for i in holders if i.iid not in recorded]  # a copy's own item is recorded
+    return originals[0] if len(originals) == 1 else None
+
+
+def _indexes_these(index: Mapping[str, int], listed: set[int]) -> bool:
+    """Whether an index block is of these issues (none yet, or some of them): another
+    program's tracking issue given this program's label holds the index of that program's."""
+    return not index or any(iid in listed for iid in index.values())
 
 
 def _keyed(

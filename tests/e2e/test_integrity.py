@@ -462,3 +462,38 @@ def test_a_confidential_pairs_first_line_pasted_into_another_programs_issue(
     assert "aiko" not in (planned.out + "".join(r.out + r.err for r in said)).lower()
     assert by_key(backend)[target].iid == found[target].iid
     assert "No changes" in said[-1].out
+
+
+def test_the_whole_tracking_issue_pasted_into_sams_makes_no_second_issue(backend: Backend) -> None:
+    """Both issues then carry the tracking key and an index block: the real one is the one
+    no index records as another item (Sam's index entry names his issue)."""
+    assert backend.cli("apply").code == 0
+    found = by_key(backend)
+    count = len(backend.issues())
+    text = found[TRACKING].description
+    backend.edit(found[SAM].iid, lambda _: text)
+    said = [backend.cli("apply") for _ in range(3)]
+    assert len(backend.issues()) == count, said[-1].out
+    assert "created issue" not in "".join(r.out for r in said)
+    again = by_key(backend)
+    assert again[TRACKING].iid == found[TRACKING].iid and again[SAM].iid == found[SAM].iid
+    assert "No changes" in said[-1].out
+
+
+def test_a_confidential_tracking_issue_given_another_programs_label_stays_its_own(
+    two_programs: Backend,
+) -> None:
+    """The CSM tracking issue loses its label and the confidential Sales tracking issue gets
+    CSM's too: it is not taken for CSM's (its first line and label say whose it is)."""
+    backend = two_programs
+    assert backend.cli("apply").code == 0
+    found = by_key(backend)
+    sales = found["sales-sponsorship/tracking"].iid
+    before = next(i for i in backend.issues() if i.iid == sales).description
+    tracker = backend.tracker()
+    tracker.update_labels(found[TRACKING].iid, [], ["program::csm-aspiring-leaders"])
+    tracker.update_labels(sales, ["program::csm-aspiring-leaders"], [])
+    for _ in range(3):
+        backend.cli("apply")
+    after = next(i for i in backend.issues() if i.iid == sales)
+    assert after.key == "sales-sponsorship/tracking" and after.description == before
