@@ -47,7 +47,7 @@ from automation.errors import ItemError
 from automation.identity import Resolved
 from automation.items import ObservedIssue
 from automation.markers import block_content
-from automation.progress import Status, measure, status_label, total
+from automation.progress import Progress, Status, measure, status_label, total
 from automation.renames import follow_rename, suspects
 from automation.rendering import Renderer, words_of
 
@@ -198,8 +198,7 @@ def departures(
         name = desired.course.names.get(member.group or "", member.group or "")
         state = issue.state
         if not finished and _state(issue) not in (_LEFT, _LEFT_CLOSED):
-            shown = (PROGRESS_BLOCK, blocks.progress(progress))  # its status: withdrawn
-            plan = _withdraw(desired, key, issue, member, blocks, today, shown)
+            plan = _withdraw(desired, key, issue, member, blocks, today, progress)
             plans.append(plan)
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
         row = RollupRow(issue.reference, words_of(issue.title), name, progress, state)
@@ -233,10 +232,10 @@ def _withdraw(  # noqa: PLR0917
     member: Member,
     blocks: Blocks,
     today: dt.date,
-    shown: tuple[str, str] | None = None,
+    progress: Progress,
 ) -> Plan:
     """Label, close (as configured, and only an open issue), note once, then the block (and
-    SHOWN, its progress block as it stands now, if it has one)."""
+    its progress block, if it has one, showing PROGRESS: its status now withdrawn)."""
     program = desired.program
     if program.is_confidential and not issue.confidential:
         return Plan(
@@ -250,8 +249,10 @@ def _withdraw(  # noqa: PLR0917
     renderer = blocks.renderer
     text = _render(renderer, "withdrawn", {"back": False, "date": today, "closed": close})
     content = f"{_LEFT_CLOSED if close else _LEFT}\n{text}\n{proof_line(issue.iid)}"
-    progress = (shown,) if shown is not None and has_block(issue, shown[0]) else ()
-    edits = Edits(((WITHDRAWN_BLOCK, content), *progress))
+    shown = (
+        ((PROGRESS_BLOCK, blocks.progress(progress)),) if has_block(issue, PROGRESS_BLOCK) else ()
+    )
+    edits = Edits(((WITHDRAWN_BLOCK, content), *shown))
     update = description_update(program, issue, key, edits)
     if isinstance(update, Failure) or update is None:
         return Plan(failures=(update,)) if update else Plan()

@@ -217,10 +217,11 @@ def _scores(
         own = {**values, "side": side, "person": person, "scores": scores}
         labels = {c.id: scores.label(side, c) for c in scores.checkpoints}
         own["labels"] = labels
-        key = score_key(_key(ctx, cohort, pair), side, person.username)
+        pair_key = _key(ctx, cohort, pair)
         yield ctx.issue(
-            key=key,
-            former_keys=_legacy(key),
+            key=score_key(pair_key, side, person.username),
+            # before keys named the sponsor: taken over by the one configuration names
+            former_keys=(f"{pair_key}/sponsor-scores",) if side == "sponsor" else (),
             title=ctx.title(scores.title, ("sponsorship", "scores", "title"), own),
             template=scores.template,
             values=own,
@@ -242,13 +243,6 @@ def score_key(pair: str, side: str, username: str) -> str:
     if side == "sponsor":
         return f"{pair}/sponsor-scores/{username.lower()}"
     return f"{pair}/{side}-scores"
-
-
-def _legacy(key: str) -> tuple[str, ...]:
-    """The key a sponsor's score issue had before it named the sponsor (taken over by the
-    sponsor configuration names on the first run of this version)."""
-    head, _, rest = key.rpartition("/sponsor-scores/")
-    return (f"{head}/sponsor-scores",) if head and "/" not in rest else ()
 
 
 def _advancement(
