@@ -89,14 +89,20 @@ def resolve(
     _recover_departed(by_key, by_iid, out)
     _refuse_claims(issues, wanted_set, out)
     _refuse_rekeyed(out)
-    found = {issue.iid for issue in out.found.values()}  # its own line is put back
-    out.unwanted = {k: i for k, i in out.unwanted.items() if i.iid not in found}
-    tracking = out.found.get(tracking_key)
-    if tracking is not None:  # a copy of its first line that is no item's
-        copies = _keyed(issues, tracking_key, out.aliases)
-        out.warnings.extend(_copied(c, tracking) for c in copies if c.iid not in found)
+    _left_copies(issues, tracking_key, out)
     _warn_keyless(issues, out, label)
     return out
+
+
+def _left_copies(issues: Sequence[ObservedIssue], tracking_key: str, out: Resolved) -> None:
+    """An issue found as one item is no other (another program's key on it: its own line is
+    put back); a copy of the tracking issue's first line that is no item's is left alone."""
+    found = {issue.iid for issue in out.found.values()}
+    out.unwanted = {k: i for k, i in out.unwanted.items() if i.iid not in found}
+    tracking = out.found.get(tracking_key)
+    if tracking is not None:
+        copies = _keyed(issues, tracking_key, out.aliases)
+        out.warnings.extend(_copied(c, tracking) for c in copies if c.iid not in found)
 
 
 def _recover_departed(
@@ -158,15 +164,20 @@ def _matched(out: Resolved) -> set[int]:
     return {issue.iid for issue in out.found.values()} | {f.iid for f in out.failed if f.iid}
 
 
+def _recorded_keys(out: Resolved) -> dict[int, set[str]]:
+    """The keys the index records each issue under (former keys as the keys they became)."""
+    recorded: dict[int, set[str]] = defaultdict(set)
+    for entry, iid in (out.index or {}).items():
+        recorded[iid].add(out.aliases.get(entry, entry))
+    return recorded
+
+
 def _refuse_rekeyed(out: Resolved) -> None:
     """An issue the index records under another item, whose first line now names this one
     (a person changed it, say to the key of a cohort's rollup that will list pairs not yet
-    released): written to for neither. The index entry's item fails in `_recover`."""
-    if not out.index:
-        return
-    recorded: dict[int, set[str]] = defaultdict(set)
-    for entry, iid in out.index.items():
-        recorded[iid].add(out.aliases.get(entry, entry))
+    released), is not this item's: `_recover` put its own line back, or (when the index
+    records it under both) this item fails and nothing is written to it."""
+    recorded = _recorded_keys(out)
     adopted = {issue.iid for key, issue in out.found.items() if key in out.restore}
     for key, issue in sorted([*out.found.items(), *out.unwanted.items()]):
         if issue.iid in recorded and key not in recorded[issue.iid] and key not in out.restore:
@@ -249,14 +260,14 @@ def find_tracking(
         return keyed[0]
     listed = {i.iid for i in issues}
     holders = [
-        i
+        (i, index)
         for i in (keyed or issues)
         if i.by_tool
         and (index := read_index(i.description)) is not None
         and (keyed or _indexes_these(index, listed))
     ]
-    recorded = {iid for i in holders for iid in (read_index(i.description) or {}).values()}
-    originals = [i for i in holders if i.iid not in recorded]  # a copy's own item is recorded
+    recorded = {iid for _, index in holders for iid in index.values()}
+    originals = [i for i, _ in holders if i.iid not in recorded]  # a copy's item is recorded
     return originals[0] if len(originals) == 1 else None
 
 
@@ -386,11 +397,7 @@ def _recover(  # noqa: PLR0917
 def _recorded_as(issue: ObservedIssue, out: Resolved) -> bool:
     """Whether the index records ISSUE under the key its first line names, too (an index from
     before these checks: which of the two it holds, a person decides)."""
-    index = out.index or {}
-    return any(
-        iid == issue.iid and out.aliases.get(entry, entry) == issue.key
-        for entry, iid in index.items()
-    )
+    return issue.key in _recorded_keys(out).get(issue.iid, set())
 
 
 def _line_put_back(issue: ObservedIssue) -> str:
