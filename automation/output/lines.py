@@ -31,6 +31,7 @@ from automation.actions import (
     UpdateLabels,
 )
 from automation.changes import RENAMED
+from automation.markers import find_key
 from automation.migration import TASKS_ADDED
 from automation.output.result import Summary, action_type, plural
 from automation.privacy import Privacy
@@ -143,16 +144,25 @@ def diff(before: str, after: str) -> list[str]:
             f"{len(new) - tail - head} lines: too long to show @@"
         ]
     lines = difflib.unified_diff(old_mid, new_mid, lineterm="", n=DIFF_CONTEXT)
+    own = (find_key(after) or "").split("/", 1)[0] + "/"
     return [
-        _KEY_SHOWN.sub(r"\1…\2", _moved(line, start))
+        _other_keys_left_out(_moved(line, start), own)
         for line in lines
         if not line.startswith(("---", "+++"))
     ]
 
 
-# an identity line's key, left out of a shown diff: one pasted from another item may name a
-# confidential program's person (the line above says which item the issue is)
-_KEY_SHOWN = re.compile(r"^([-+ ]<!-- automation:key=)\S+( -->)$")
+_KEY_SHOWN = re.compile(r"^([-+ ]<!-- automation:key=)(\S+)( -->)$")
+
+
+def _other_keys_left_out(line: str, own: str) -> str:
+    """A diff line, with an identity line's key left out unless it is of the issue's own
+    program: one pasted from another program's item may name a confidential program's
+    person (the line above the diff says which item the issue is)."""
+    shown = _KEY_SHOWN.match(line)
+    if shown is None or shown.group(2).startswith(own):
+        return line
+    return f"{shown.group(1)}…{shown.group(3)}"
 
 
 def _common(pairs: Iterable[tuple[str, str]]) -> int:

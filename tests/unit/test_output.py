@@ -30,7 +30,7 @@ from automation.actions import (
 )
 from automation.items import NewEpic, NewIssue, ObservedIssue
 from automation.output import document as doc
-from automation.output.lines import describe
+from automation.output.lines import describe, diff
 from automation.output.result import ACTION_TYPES, Result, Summary
 from automation.privacy import Privacy
 from automation.progress import LabelSpec
@@ -149,3 +149,19 @@ def test_a_note_reads_as_its_first_visible_line_not_its_hidden_marker() -> None:
     line = describe(AddNote("demo", "demo/c1/ana", 3, body))
     assert line.startswith("add note to #3 [demo/c1/ana]: Withdrawn from Demo. x")
     assert "automation:note" not in line and line.endswith("…")
+
+
+def test_a_shown_diff_names_keys_of_the_issues_own_program_only() -> None:
+    """A cohort rename shows both keys; a key pasted from another program's item (maybe a
+    confidential pair's) is left out."""
+    renamed = diff(
+        "<!-- automation:key=p/old/sam -->\nbody", "<!-- automation:key=p/new/sam -->\nbody"
+    )
+    assert renamed[1:3] == [
+        "-<!-- automation:key=p/old/sam -->",
+        "+<!-- automation:key=p/new/sam -->",
+    ]
+    pasted = diff(
+        "<!-- automation:key=secret/c/aiko -->\nbody", "<!-- automation:key=p/c/sam -->\nbody"
+    )
+    assert pasted[1:3] == ["-<!-- automation:key=… -->", "+<!-- automation:key=p/c/sam -->"]
