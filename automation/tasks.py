@@ -26,18 +26,21 @@ class Task:
 
     section: str  # the declared heading it lies under
     text: str  # what it says, whitespace collapsed: how tasks are compared
-    line: str  # the task line as written
-    lines: Sequence[str] = field(default=(), compare=False, repr=False)  # the whole text's
-    start: int = 0  # the task line's index in LINES
-    stop: int = 0  # where its section ends
+    lines: Sequence[str] = field(compare=False, repr=False)  # the whole text's
+    start: int  # the task line's index in LINES
+    stop: int  # where its section ends
+
+    @property
+    def line(self) -> str:
+        """The task line as written."""
+        return self.lines[self.start]
 
     @property
     def item(self) -> str:
         """The task line and its continuation lines (nested bullets), as written: read only
         when asked for (a text of ever deeper tasks would make every item hold the rest)."""
-        end = _item_end(self.lines, self.start, self.stop) if self.lines else self.start + 1
-        rest = self.lines[self.start + 1 : end] if self.lines else ()
-        return "\n".join(x.rstrip("\r") for x in (self.line, *rest))
+        end = _item_end(self.lines, self.start, self.stop)
+        return "\n".join(x.rstrip("\r") for x in self.lines[self.start : end])
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ def tasks_of(text: str, headings: Sequence[str]) -> tuple[Task, ...]:
         if line.task is not None and line.section is not None:
             if stop <= index:
                 stop = _section_end(walked, index, line.section)
-            found.append(Task(line.section, line.task, lines[index], lines, index, stop))
+            found.append(Task(line.section, line.task, lines, index, stop))
     return tuple(found)
 
 
