@@ -1,9 +1,10 @@
 """A scheduled run that skips what did not change (everything, or the programs no changed
 issue belongs to) ends exactly where a full run ends: the same random days of ticks, edits,
-label changes, closed issues, deleted key lines, moves to the other program and configuration
-changes, carried out on two GitLabs, one synced by scheduled runs and one by `--full` runs,
-leaves the two byte-identical after every run. (Deleted issues are not among them: only the
-first run of the next day, or --full, sees that an issue is gone; see the README.)"""
+label changes, closed issues, deleted key lines, pasted first lines, moves to the other
+program and configuration changes, carried out on two GitLabs, one synced by scheduled runs
+and one by `--full` runs, leaves the two byte-identical after every run. (Deleted issues are
+not among them: only the first run of the next day, or --full, sees that an issue is gone;
+see the README.)"""
 
 from __future__ import annotations
 
@@ -122,6 +123,16 @@ def detach(fake: FakeGitLab, rng: random.Random, _root: Path) -> str:
     return f"detached #{issue['iid']} ({labels})"
 
 
+def paste_line(fake: FakeGitLab, rng: random.Random, _root: Path) -> str:
+    """A person pastes one of the tool's issues' first line over another's (a participant's,
+    a rollup's, the tracking issue's)."""
+    source, target = rng.sample(_ours(fake), 2)
+    line = (source["description"] or "").split("\n", 1)[0]
+    text = (target["description"] or "").split("\n", 1)[-1]
+    fake.edit_issue(PROJECT, target["iid"], description=f"{line}\n{text}")
+    return f"pasted #{source['iid']}'s first line over #{target['iid']}'s"
+
+
 def configure(_fake: FakeGitLab, rng: random.Random, root: Path) -> str:
     """A change to config/ or templates/: a comment (nothing to do), or a template's words."""
     if rng.random() < 0.5:
@@ -136,6 +147,7 @@ def configure(_fake: FakeGitLab, rng: random.Random, root: Path) -> str:
 PEOPLE: tuple[Person, ...] = (
     *(tick, tick, tick, untick, write, relabel, close_or_reopen, configure),
     detach,
+    paste_line,
 )
 
 
