@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -146,6 +147,7 @@ def _holds_a_block(lines: Sequence[str]) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=4)  # a description's blocks are located one after another
 def _quoted_starts(text: str) -> frozenset[int]:
     """The offsets of the lines `_quoted` finds."""
     if "```" not in text and "~~~" not in text:
