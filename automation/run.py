@@ -227,29 +227,34 @@ Lister = Callable[[str], tuple[ObservedIssue, ...]]  # a program label's issues
 
 @dataclass
 class Lists:
-    """The issue lists a run's first plan read, to read them again only if GitLab shows that
-    some issue changed since (after taking the run lock, say: one request instead of a page
-    per 100 issues). Labels, epics and links are read again in any case."""
+    """The issue lists a run's plans read: the first plan reads them; a later one (under the
+    run lock, or the next round) gets them brought up to date from the issues GitLab shows
+    changed since (a request per 100 such issues, instead of a page per 100 listed). Labels,
+    epics and links are read again in any case."""
 
     tracker: Tracker
     lists: dict[str, tuple[ObservedIssue, ...]] = field(default_factory=dict)
-    since: dt.datetime | None = None  # the tracker's time before the first list
+    since: dt.datetime | None = None  # the tracker's time before the lists were read
 
     def listed(self, label: str) -> tuple[ObservedIssue, ...]:
-        """The label's issues, read now and remembered."""
-        if not self.lists and isinstance(self.tracker, ChangeLog):
-            self.since = self.tracker.last_answer_at()
-        self.lists[label] = self.tracker.program_issues(label)
+        """The label's issues: the remembered list, or read now and remembered."""
+        if label not in self.lists:
+            if not self.lists and isinstance(self.tracker, ChangeLog):
+                self.since = self.tracker.last_answer_at()
+            self.lists[label] = self.tracker.program_issues(label)
         return self.lists[label]
 
-    def still(self) -> Lister | None:
-        """The remembered lists, when no issue was created or changed since they were read
-        but as they show it; None: read them again."""
+    def again(self) -> Lister:
+        """For the next plan: the lists as GitLab would list them now, or, when it cannot
+        tell (or is not GitLab), read afresh."""
         tracker, since = self.tracker, self.since
-        if not isinstance(tracker, ChangeLog) or since is None or not tracker.as_listed(since):
-            return None
-        lists = self.lists
-        return lambda label: lists[label] if label in lists else tracker.program_issues(label)
+        fresh = None
+        if isinstance(tracker, ChangeLog) and since is not None:
+            moment = tracker.last_answer_at()
+            fresh = tracker.up_to_date(self.lists, since)
+            self.since = moment
+        self.lists = fresh or {}
+        return self.listed
 
 
 @dataclass(frozen=True)
@@ -275,9 +280,9 @@ def apply(  # noqa: PLR0917
     lists = Lists(tracker)
     first = make_plan(prepared, tracker, today, steps, lists.listed)
     if first.empty or lock is None:
-        return _rounds(prepared, tracker, today, on_done, steps, first)
+        return _rounds(prepared, tracker, today, on_done, steps, lists, first)
     with locked(lock):
-        return _rounds(prepared, tracker, today, on_done, steps, None, lists.still())
+        return _rounds(prepared, tracker, today, on_done, steps, lists)
 
 
 def _rounds(  # noqa: PLR0917
@@ -286,17 +291,21 @@ def _rounds(  # noqa: PLR0917
     today: dt.date,
     on_done: Listener,
     steps: frozenset[str],
-    first: Plan | None,
-    listed: Lister | None = None,
+    lists: Lists,
+    first: Plan | None = None,
 ) -> Applied:
-    """The rounds, starting with FIRST when it is made already; else the first plan lists
-    issues with LISTED (the lists read before the run lock, when they still hold)."""
+    """The rounds, starting with FIRST when it is made already; each plan after the first
+    plan of the run starts from the LISTS that plan read, brought up to date."""
     plans: list[Plan] = []
     outcome = Outcome(failures=list(first.failures) if first else [])
     writer = Writer(tracker)
     for _ in range(MAX_ROUNDS):
-        plan = first if first is not None else make_plan(prepared, tracker, today, steps, listed)
-        first, listed = None, None
+        plan = (
+            first
+            if first is not None
+            else make_plan(prepared, tracker, today, steps, lists.again())
+        )
+        first = None
         plans.append(plan)
         result = execute(plan, tracker, on_done, writer)
         outcome.done.extend(result.done)

@@ -11,6 +11,7 @@ from automation.errors import ItemError
 from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, ObservedNote
 from automation.progress import LabelSpec
 from automation.trackers.ledger import Writes
+from automation.trackers.relist import Listed, Lists
 
 
 class Tracker(abc.ABC):
@@ -193,9 +194,11 @@ class ChangeLog(abc.ABC):
         write was the run's own alone (see ledger.py); None otherwise."""
 
     @abc.abstractmethod
-    def as_listed(self, moment: dt.datetime) -> bool:
-        """Whether every issue created or changed since MOMENT is as this run's lists of
-        program issues showed it (one request, or a page per 100 changed issues)."""
+    def up_to_date(self, lists: Lists, moment: dt.datetime) -> Listed | None:
+        """This run's LISTS of program issues, read from MOMENT (the tracker's clock) on, as
+        they would be listed now: brought up to date from the issues changed since (a page per
+        100 of them, never more than reading the lists again would take), each that enters a
+        list recorded as what the run plans from; None when that cannot be told."""
 
     @abc.abstractmethod
     def pause(self, seconds: float) -> None:

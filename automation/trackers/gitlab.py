@@ -29,6 +29,7 @@ from automation.syncrecord import RECORD_COLOR, RECORD_LABEL, REPLICA_LAG
 from automation.trackers.base import ChangeLog, Tracker
 from automation.trackers.ledger import Ledger, Write, Writes
 from automation.trackers.member_pages import MemberPages
+from automation.trackers.relist import Listed, Lists, brought_up_to_date
 
 T = TypeVar("T")
 PER_PAGE = 100
@@ -41,7 +42,9 @@ NOT_FOUND = 404
 UNPROCESSABLE = 422
 LOCK_LABEL = "automation-run-lock"  # a group label whose existence means a run is going
 LOCK_COLOR = "#808080"
-LISTED_AGAIN = PER_PAGE - 1  # more changed since a run's lists: list again (one page read)
+# a run's lists are brought up to date from the issues changed since (up to a page of them,
+# or as many as the lists hold), else read again
+LISTED_AGAIN = PER_PAGE - 1
 # lists reused under the run lock are checked REPLICA_LAG back (syncrecord.py): they were read
 # before the run wrote anything, so perhaps from a replica a minute behind
 WINDOW = 60.0  # seconds: GitLab's write budgets are per minute
@@ -857,9 +860,18 @@ class GitLabTracker(Tracker, ChangeLog):
     def own_writes(self) -> Writes | None:
         return self._ledger.writes()
 
-    def as_listed(self, moment: dt.datetime) -> bool:
-        changed = self.changed_since(moment - REPLICA_LAG, LISTED_AGAIN)
-        return changed is not None and all(map(self._ledger.as_listed, changed))
+    def up_to_date(self, lists: Lists, moment: dt.datetime) -> Listed | None:
+        listed = sum(map(len, lists.values()))
+        changed = self.changed_since(moment - REPLICA_LAG, max(LISTED_AGAIN, listed))
+        if changed is None:
+            return None
+        fresh = {issue.iid for issue in changed}
+        patched = brought_up_to_date(lists, changed)
+        for issues in patched.values():
+            for issue in issues:
+                if issue.iid in fresh:
+                    self._ledger.saw(issue)  # what the run now plans from
+        return patched
 
     def pause(self, seconds: float) -> None:
         self._sleep(seconds)
