@@ -364,12 +364,13 @@ class GitLabTracker(Tracker, ChangeLog):
         return self._noted(notes, marker, self._reading(f"reading the notes of #{iid}"))
 
     def _noted(self, notes: Any, marker: str, reading: AbstractContextManager[None]) -> bool:
-        """Whether NOTES hold one of the tool's user's with the marker, read under READING
-        (which says what a failure means)."""
+        """Whether NOTES hold one of the tool's user's whose first line is the marker, read
+        under READING (which says what a failure means). A marker further down is not that
+        note: a reminder quotes a person's task, which may hold any marker."""
         with reading:
             found = notes.list(iterator=True, per_page=PER_PAGE, sort="desc")
             return any(
-                marker in str(n.attributes.get("body", "")) and _author(n.attributes) in self.ours
+                _first_line(n.attributes) == marker and _author(n.attributes) in self.ours
                 for n in found
             )
 
@@ -380,10 +381,9 @@ class GitLabTracker(Tracker, ChangeLog):
         with self._reading(f"reading the notes of #{iid}"):
             for note in notes.list(iterator=True, per_page=PER_PAGE, sort="desc"):
                 data = note.attributes
-                body = str(data.get("body") or "")
                 ours = _author(data) in self.ours and not data.get("system")
-                if ours and body.split("\n", 1)[0].strip() == marker:
-                    return ObservedNote(int(data["id"]), body)
+                if ours and _first_line(data) == marker:
+                    return ObservedNote(int(data["id"]), str(data.get("body") or ""))
         return None
 
     def find_issue(self, key: str, program_label: str) -> ObservedIssue | None:
@@ -572,8 +572,7 @@ class GitLabTracker(Tracker, ChangeLog):
         found = [
             n
             for n in existing
-            if marker in str(n.attributes.get("body", ""))
-            and n.attributes.get("author", {}).get("username") == me
+            if _first_line(n.attributes) == marker and _author(n.attributes) == me
         ]
         ours = found[0] if found else None
         for extra in found[1:]:
@@ -1142,6 +1141,11 @@ def _read_lock(description: str) -> tuple[str, dt.datetime] | None:
         return holder, dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     except (IndexError, ValueError):
         return None
+
+
+def _first_line(note: Mapping[str, Any]) -> str:
+    """A note's first line, where the tool's notes carry their marker."""
+    return str(note.get("body") or "").split("\n", 1)[0].strip()
 
 
 def _author(data: Mapping[str, Any]) -> str | None:

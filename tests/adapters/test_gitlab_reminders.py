@@ -87,6 +87,32 @@ def test_a_persons_note_quoting_the_marker_is_not_the_reminder(fake: FakeGitLab)
     assert notes(fake)[ben] == 2  # Ana's, and the reminder
 
 
+def test_a_reminder_quoting_a_task_that_holds_a_marker_is_not_that_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ben writes a task holding the completion note's marker; the reminder, the tool's own
+    note, quotes it. A note is the tool's note of a marker only when the marker is its first
+    line: once every task is ticked, Ben's issue is closed and gets its completion note."""
+    monkeypatch.chdir(tmp_path)
+    setup(tmp_path, REMINDERS + "completion:\n  note: done-note.md.j2\n  close: true\n")
+    (tmp_path / "templates" / "done-note.md.j2").write_text("Well done.\n")
+    fake = new_fake(users=("ana", "ben", "cy"))
+    with fake.activate():
+        ok(run("2026-12-01"))
+        ben = iid(fake, "ben")
+        text = next(i["description"] for i in fake.issues(PROJECT) if i["iid"] == ben)
+        task = "- [ ] check <!-- automation:note completion -->\n## Two"
+        fake.edit_issue(PROJECT, ben, description=text.replace("## Two", task, 1), as_user="ben")
+        ok(run("2026-12-04", "--steps", "remind"))
+        issue = next(i for i in fake.issues(PROJECT) if i["iid"] == ben)
+        assert any("automation:note completion" in n for n in issue["notes"])  # quoted
+        fake.edit_issue(PROJECT, ben, description=issue["description"].replace("- [ ]", "- [x]"))
+        ok(run("2026-12-05"))
+    issue = next(i for i in fake.issues(PROJECT) if i["iid"] == ben)
+    assert issue["state"] == "closed"
+    assert sum(n.startswith("<!-- automation:note completion -->") for n in issue["notes"]) == 1
+
+
 def test_no_reminder_on_a_closed_issue_nor_once_its_tasks_are_ticked(fake: FakeGitLab) -> None:
     ben, cy = iid(fake, "ben"), iid(fake, "cy")
     fake.edit_issue(PROJECT, ben, state="closed")
