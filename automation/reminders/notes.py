@@ -17,6 +17,11 @@ GRAVE = "\u02cb"  # a modifier letter that looks like a backtick and is none
 
 NOTE_TEMPLATE = "blocks/reminder-note.md.j2"
 DIGEST_TEMPLATE = "blocks/reminder-digest.md.j2"
+# what a note quotes, at most: people write their tasks, and a note (a digest above all) must
+# stay far under GitLab's limit of 1,000,000 characters whatever they write
+MAX_TASKS = 20  # per occasion; `more_tasks` says how many more are open
+MAX_TASK_CHARS = 200  # of each task's text
+MAX_ENTRIES = 100  # occasions in a digest; `more_entries` says how many more
 
 
 def week_of(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -67,7 +72,9 @@ def digest_note(  # noqa: PLR0917
     if not due and note is None:
         return Plan()
     monday, sunday = week_of(today)
-    values = {"monday": monday, "sunday": sunday, "entries": [_values(d) for d in due]}
+    entries = [_values(d) for d in due[:MAX_ENTRIES]]
+    more = max(len(due) - MAX_ENTRIES, 0)
+    values = {"monday": monday, "sunday": sunday, "entries": entries, "more_entries": more}
     body = f"{digest_marker(today)}\n{renderer.render(DIGEST_TEMPLATE, values).strip()}"
     if note is not None and same_text(note.body, stored(body)):
         return Plan()
@@ -90,8 +97,13 @@ def _values(due: Due, today: dt.date | None = None) -> dict[str, Any]:
         "issue": due.issue.reference,
         "subject": due.item.subject,
         "people": list(due.people),
-        "tasks": [quoted(task) for task in due.tasks],
+        "tasks": [quoted(_shortened(task)) for task in due.tasks[:MAX_TASKS]],
+        "more_tasks": max(len(due.tasks) - MAX_TASKS, 0),
     }
+
+
+def _shortened(task: str) -> str:
+    return task if len(task) <= MAX_TASK_CHARS else task[: MAX_TASK_CHARS - 1] + "…"
 
 
 def quoted(task: str) -> Trusted:

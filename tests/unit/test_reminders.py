@@ -351,3 +351,22 @@ def test_a_quoted_task_mentions_no_one_however_its_at_is_written() -> None:
     hostile = "`x` [a](https://evil.example) ![p](https://evil.example/p.png) <!-- #4 !5"
     assert code_spans(str(quoted(hostile))) == [(0, len(str(quoted(hostile))))]
     assert str(quoted(hostile)).startswith("`\u02cbx\u02cb [a](")
+
+
+@pytest.mark.parametrize("digest", [False, True])
+def test_a_note_quotes_a_bounded_part_of_what_people_wrote(tmp_path: Path, digest: bool) -> None:
+    """Ben and Cy each pad section One with 600 open tasks of 1,000 characters: a note quotes
+    twenty tasks of each, each cut to 200 characters, and says how many more there are; the
+    run goes on (the digest of all of it would be over GitLab's limit for a note)."""
+    root = project(tmp_path, DIGEST if digest else REMINDERS)
+    tracker = memory_for(prepared(root, START))
+    run_apply(prepared(root, START), tracker, START)
+    padding = "".join(f"- [ ] task {n} {'x' * 1000}\n" for n in range(600))
+    for name in ("ben", "cy"):
+        tracker.edit(iid_of(tracker, name), lambda text: text.replace("## Two", padding + "## Two"))
+    sent = remind(root, tracker, DAY)
+    assert len(sent) == 1 if digest else 2
+    for note in (action.body for action in sent):
+        assert len(note) < 20_000
+        assert note.count("x…`") == 18 * (2 if digest else 1)  # after the two tasks it had
+        assert "… and 582 more" in note
