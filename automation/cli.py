@@ -228,6 +228,25 @@ def _check_usage(args: argparse.Namespace, backend: str) -> None:
     report = getattr(args, "report", None)
     if report is not None and not report.parent.is_dir():
         raise UsageError(f"--report {report}: the folder {report.parent} does not exist")
+    if report is not None and report.is_dir():
+        raise UsageError(
+            f"--report {report}: is a folder; give a file, such as {report / 'run-report.json'}"
+        )
+    if args.command == "dashboard":
+        _site_folder(args.out)
+
+
+def _site_folder(out: Path) -> None:
+    """The dashboard's folder, made now: a path that cannot be one is refused before work."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: is a file; give a folder for the site")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise UsageError(
+            f"--out {out}: cannot make that folder ({reason}); give a folder you can write to"
+        ) from error
 
 
 def _asked_backend(args: argparse.Namespace, env: Mapping[str, str]) -> str | None:

@@ -14,7 +14,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from automation.charts import Bar
 from automation.dashboard.model import Page
 from automation.dashboard.svg import SPARK, bar_chart, line_chart
-from automation.errors import ConfigError, Problem, UsageError
+from automation.errors import ConfigError, Problem
 
 TEMPLATES = "dashboard"  # in the templates folder
 
@@ -23,8 +23,6 @@ def write_site(
     pages: Sequence[Page], hidden: int, out: Path, templates: Path, today: dt.date
 ) -> list[Path]:
     """index.html (every program), a page per program and per cohort; the files written."""
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: is a file; give a folder for the site")
     env = _environment(templates)
     out.mkdir(parents=True, exist_ok=True)
     written = [

@@ -58,6 +58,24 @@ def test_a_report_into_a_missing_folder_is_refused_before_any_work(shipped: Path
     assert not (shipped / ".automation" / "issues").exists()
 
 
+@pytest.mark.parametrize("command", ["apply", "plan"])
+def test_a_report_given_a_folder_is_refused_before_any_work(shipped: Path, command: str) -> None:
+    (shipped / "reports").mkdir()
+    result = cli([command, "--backend", "local", "--today", TODAY, "--report", "reports"], {})
+    assert result.code == 2 and "Traceback" not in result.err
+    assert (
+        "--report reports: is a folder; give a file, such as reports/run-report.json" in result.err
+    )
+    assert not (shipped / ".automation").exists()
+
+
+@pytest.mark.parametrize("out", ["/etc/passwd/site", "/proc/nowhere"])
+def test_a_dashboard_folder_that_cannot_be_made_is_one_line(shipped: Path, out: str) -> None:
+    result = cli(["dashboard", "--backend", "local", "--out", out], {})
+    assert result.code == 2 and "Traceback" not in result.err
+    assert f"--out {out}: cannot make that folder (" in result.err
+
+
 def test_a_program_file_spelt_yaml_is_read(shipped: Path) -> None:
     programs = shipped / "config" / "programs"
     (programs / "csm-aspiring-leaders.yml").rename(programs / "csm-aspiring-leaders.yaml")
