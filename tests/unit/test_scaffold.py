@@ -59,7 +59,8 @@ def test_init_writes_the_samples_a_pipeline_a_pin_and_a_readme(tmp_path: Path) -
         f"program-automation=={VERSION}"
     )
     assert f"program-automation {VERSION}" in (target / "README.md").read_text()
-    assert ".automation/" in (target / ".gitignore").read_text().splitlines()
+    ignored = (target / ".gitignore").read_text().splitlines()
+    assert {".automation/", ".rehearsal/", "public/", "run-report.json"} <= set(ignored)
     written = sorted(p for p in target.rglob("*") if p.is_file())
     lines = result.out.splitlines()
     assert sorted(lines[:-1]) == sorted(f"wrote {p}" for p in written)
