@@ -16,6 +16,7 @@ import yaml
 
 from automation.cli import build_parser, run
 from tests.backends import PROJECT, TOKEN, URL, Result, StepClock, cli, new_fake
+from tests.ci_rules import holds, runs
 from tests.conftest import REPO, keep_programs
 
 PIPELINE: dict[str, Any] = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text())
@@ -265,3 +266,75 @@ def test_confidential_items_are_shown_by_reference_only(sponsorship: Path) -> No
         assert "Aiko" not in output and "aiko.tanaka" not in output and "Jordan" not in output
     assert "create issue: a new issue of sales-sponsorship (confidential)" in text
     assert '"confidential": true' in plan_json
+
+
+SKELETON: dict[str, Any] = yaml.safe_load(
+    (REPO / "automation" / "skeleton" / "gitlab-ci.yml").read_text()
+)
+MAIN = {"CI_DEFAULT_BRANCH": "main", "GITLAB_TOKEN": "masked"}
+PIPELINES = {
+    "merge request": {"CI_PIPELINE_SOURCE": "merge_request_event"},
+    "push to main": {"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "main"},
+    "push to a branch": {"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "idea"},
+    "hourly sync": {
+        "CI_PIPELINE_SOURCE": "schedule",
+        "CI_COMMIT_BRANCH": "main",
+        "AUTOMATION_STEPS": "labels,progress",
+    },
+    "daily create": {
+        "CI_PIPELINE_SOURCE": "schedule",
+        "CI_COMMIT_BRANCH": "main",
+        "AUTOMATION_STEPS": "create",
+    },
+    "schedule on a branch": {
+        "CI_PIPELINE_SOURCE": "schedule",
+        "CI_COMMIT_BRANCH": "idea",
+        "AUTOMATION_STEPS": "labels,progress",
+    },
+    "issue event": {
+        "CI_PIPELINE_SOURCE": "trigger",
+        "CI_COMMIT_BRANCH": "main",
+        "TRIGGER_PAYLOAD": "/builds/payload",
+    },
+    "issue event on a branch": {
+        "CI_PIPELINE_SOURCE": "trigger",
+        "CI_COMMIT_BRANCH": "idea",
+        "TRIGGER_PAYLOAD": "/builds/payload",
+    },
+}
+EXPECTED = {
+    "merge request": {"validate", "tests", "plan-preview"},
+    "push to main": {"validate", "tests", "dry-run"},
+    "push to a branch": set(),
+    "hourly sync": {"apply", "pages"},
+    "daily create": {"apply"},
+    "schedule on a branch": set(),
+    "issue event": {"sync-on-event"},  # not the tests, nor validate, before the sync
+    "issue event on a branch": set(),
+}
+
+
+@pytest.mark.parametrize("pipeline", PIPELINES)
+@pytest.mark.parametrize("ours", [True, False], ids=["this repository", "the team skeleton"])
+def test_each_pipeline_runs_just_its_jobs(pipeline: str, ours: bool) -> None:
+    jobs = runs(PIPELINE if ours else SKELETON, {**MAIN, **PIPELINES[pipeline]})
+    expected = EXPECTED[pipeline] - (set() if ours else {"tests"})
+    assert set(jobs) == expected
+    assert jobs.get("dry-run", "manual") == "manual"
+
+
+def test_a_tag_runs_the_release_only() -> None:
+    tag = {**MAIN, "CI_PIPELINE_SOURCE": "push", "CI_COMMIT_TAG": "v1.2.3"}
+    assert set(runs(PIPELINE, tag)) == {"release"}
+
+
+def test_the_rules_reader_reads_gitlab_expressions() -> None:
+    seen = {"A": "x", "B": "labels,progress", "EMPTY": ""}
+    assert holds('$A == "x" && $B =~ /progress/', seen)
+    assert not holds('$A == "x" && ($EMPTY || $MISSING)', seen)
+    assert holds('$MISSING == null || $A != "y"', seen)
+
+
+def test_writing_jobs_are_given_time_for_a_paced_first_run() -> None:
+    for pipeline in (PIPELINE, SKELETON):
+        assert pipeline["apply"]["timeout"] == "4h"

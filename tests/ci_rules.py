@@ -1,0 +1,96 @@
+"""Which jobs of a `.gitlab-ci.yml` a pipeline runs: GitLab's `rules:` as its documentation
+describes them (the first rule whose `if:` holds decides; `when: never` keeps the job out; no
+rule holding keeps it out), with the `if:` expressions the pipelines use: `$VAR` (set and not
+empty), `==`, `!=`, `=~ /regex/`, `&&`, `||` and parentheses. `changes:` is taken as met."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+_TOKEN = re.compile(r'\s*(\$\w+|"[^"]*"|\'[^\']*\'|/(?:\\.|[^/])*/|==|!=|=~|&&|\|\||\(|\)|null)')
+
+
+def runs(pipeline: Mapping[str, Any], variables: Mapping[str, str]) -> dict[str, str]:
+    """The jobs that run, each with its `when` (`on_success` or `manual`)."""
+    chosen: dict[str, str] = {}
+    for name, job in pipeline.items():
+        if name.startswith(".") or not isinstance(job, dict) or "script" not in job:
+            continue
+        rules = job.get("rules") or pipeline.get(job.get("extends", ""), {}).get("rules")
+        when = _decide(rules, variables) if rules is not None else "on_success"
+        if when != "never":
+            chosen[name] = when
+    return chosen
+
+
+def _decide(rules: list[dict[str, Any]], variables: Mapping[str, str]) -> str:
+    for rule in rules:
+        if "if" not in rule or holds(rule["if"], variables):
+            return str(rule.get("when", "on_success"))
+    return "never"
+
+
+def holds(expression: str, variables: Mapping[str, str]) -> bool:
+    """Whether an `if:` expression holds for these CI/CD variables."""
+    tokens = _tokens(expression)
+    value = _Parser(tokens, variables).either()
+    return bool(value)
+
+
+def _tokens(expression: str) -> list[str]:
+    tokens, at = [], 0
+    while at < len(expression.rstrip()):
+        found = _TOKEN.match(expression, at)
+        if found is None:
+            raise ValueError(f"cannot read {expression[at:]!r}")
+        tokens.append(found.group(1))
+        at = found.end()
+    return tokens
+
+
+class _Parser:
+    def __init__(self, tokens: list[str], variables: Mapping[str, str]) -> None:
+        self.tokens, self.variables = tokens, variables
+
+    def _next(self) -> str:
+        return self.tokens.pop(0)
+
+    def either(self) -> object:
+        value = self.both()
+        while self.tokens and self.tokens[0] == "||":
+            self._next()
+            other = self.both()
+            value = value or other
+        return value
+
+    def both(self) -> object:
+        value = self.compared()
+        while self.tokens and self.tokens[0] == "&&":
+            self._next()
+            other = self.compared()
+            value = value and other
+        return value
+
+    def compared(self) -> object:
+        left = self.operand()
+        if self.tokens and self.tokens[0] in ("==", "!=", "=~"):
+            operator, right = self._next(), self.operand()
+            if operator == "=~":
+                pattern = str(right)
+                return left is not None and re.search(pattern[1:-1], str(left)) is not None
+            return (left == right) == (operator == "==")
+        return left
+
+    def operand(self) -> object:
+        token = self._next()
+        if token == "(":
+            value = self.either()
+            self._next()  # ")"
+            return value
+        if token.startswith("$"):
+            return self.variables.get(token[1:]) or None
+        if token == "null":
+            return None
+        return token[1:-1] if token[0] in "\"'" else token
