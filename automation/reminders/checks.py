@@ -37,6 +37,13 @@ def reminder_problems(
     yield from duplicates(
         source, [(*base, i, "id") for i in range(len(sent))], [r.id for r in sent], "reminder id"
     )
+    if part.digest and program.is_confidential:
+        yield source.problem(
+            ("reminders", "digest"),
+            "a confidential program's tracking issue is not assigned to the people a digest "
+            "names, so they could not read it and GitLab would notify none of them; remove "
+            "`digest: true` (each reminder then goes on the person's own issue)",
+        )
     lead = part.program_lead
     if lead is not None and not people.knows(lead):
         yield people.missing(source, ("reminders", "program_lead"), f"program lead '{lead}'")

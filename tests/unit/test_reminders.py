@@ -310,6 +310,14 @@ def test_no_digest_note_while_nothing_is_due(tmp_path: Path) -> None:
             "config/programs/demo.yml:19: reminder id 'a' appears twice (first at line 18); "
             "keep one",
         ),
+        (
+            "confidential: true\nreminders:\n  digest: true\n  send:\n"
+            "    - {id: a, when: on end, task: x, for: [manager]}\n",
+            "config/programs/demo.yml:18: a confidential program's tracking issue is not "
+            "assigned to the people a digest names, so they could not read it and GitLab would "
+            "notify none of them; remove `digest: true` (each reminder then goes on the person's "
+            "own issue)",
+        ),
     ],
 )
 def test_reminder_mistakes_are_one_line_at_their_file_and_line(
