@@ -49,10 +49,22 @@ def check_references(
                 )
             )
         seen_ids.setdefault(program.id, source.file)
+        problems.extend(_page_name_problems(program, source))
         problems.extend(_check_sections(program, source))
         problems.extend(kind_of(program).problems(program, source, known))
     problems.extend(program_rename_problems(programs))
     return problems
+
+
+def _page_name_problems(program: Program, source: Source) -> Iterator[Problem]:
+    """The dashboard names a program's page after its id, and a cohort's `<id>--<n>-<name>`:
+    an id must take neither the overview's name nor a cohort page's."""
+    if program.id == "index" or "--" in program.id:
+        yield source.problem(
+            ("id",),
+            f"program id '{program.id}' would name a dashboard page the way the overview "
+            "(`index`) or a cohort's page (`--` in it) is named; choose another id",
+        )
 
 
 def _check_grades(
