@@ -231,6 +231,10 @@ class DesiredProgram:
         index = (self.index,) if self.index is not None else ()
         return (*self.issues, self.tracking, *self.rollups, *self.plans, *index)
 
+    def titles(self) -> dict[str, str]:
+        """Every issue's title, by key."""
+        return {item.key: item.title for item in self.every_issue()}
+
 
 @dataclass(frozen=True)
 class Context(Generic[P]):

@@ -7,7 +7,7 @@ cannot confirm, fails that item with what to do, and nothing is created for it."
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -60,10 +60,13 @@ def resolve(
     label: str,
     *,
     aliases: Mapping[str, str] | None = None,
+    titles: Mapping[str, str] | None = None,
 ) -> Resolved:
     """Match the program's issues (those with its label) to the keys the configuration wants;
     FETCHED holds issues the index names that were not in the list (None: deleted). An issue
-    carrying a former key of a renamed item (ALIASES: former key -> key) is that item's."""
+    carrying a former key of a renamed item (ALIASES: former key -> key) is that item's; one
+    that lost its first line where no index names it (a person replaced the tracking issue's
+    text, index and all) is known by its title (TITLES: key -> title)."""
     out = Resolved(aliases=aliases or {})
     by_key = _by_key(issues, out)
     wanted_set = set(wanted)
@@ -74,7 +77,8 @@ def resolve(
                 out.renamed[key] = holders[0].key or key
         elif len(holders) == 1:
             out.unwanted[key] = holders[0]  # its person left, or it is no longer asked for
-    _recover_tracking(issues, tracking_key, out)
+    named = titles or {}
+    _recover_tracking(issues, tracking_key, out, named.get(tracking_key))
     seen = [*issues, *(issue for issue in fetched.values() if issue is not None)]
     out.index = _read(seen, out.found.get(tracking_key), tracking_key, out.aliases)
     by_iid = {issue.iid: issue for issue in issues}
@@ -85,6 +89,7 @@ def resolve(
         entry = next((k for k in (key, *formers[key]) if k in out.index), None)
         if entry is not None:
             _recover(key, out.index[entry], by_iid, fetched, label, out)
+    _recover_by_title(issues, [k for k in wanted if k not in by_key], named, out)
     _settle_copies(by_key, wanted_set, out)
     _recover_departed(by_key, by_iid, out)
     _refuse_claims(issues, wanted_set, out)
@@ -232,13 +237,15 @@ def _by_key(issues: Sequence[ObservedIssue], out: Resolved) -> dict[str, list[Ob
     return by_key
 
 
-def _recover_tracking(issues: Sequence[ObservedIssue], key: str, out: Resolved) -> None:
+def _recover_tracking(
+    issues: Sequence[ObservedIssue], key: str, out: Resolved, title: str | None
+) -> None:
     """A tracking issue whose first line was deleted or replaced still holds the index block,
     and so does the tracking issue when a person pasted its first line into another issue
-    (that copy is left alone, with a warning)."""
+    (that copy is left alone, with a warning); one emptied of its text still has its title."""
     if key in out.found:
         return
-    tracking = find_tracking(issues, key, out.aliases)
+    tracking = find_tracking(issues, key, out.aliases, title)
     if tracking is None:
         return
     out.failed = [f for f in out.failed if f.key != key]
@@ -248,12 +255,17 @@ def _recover_tracking(issues: Sequence[ObservedIssue], key: str, out: Resolved) 
 
 
 def find_tracking(
-    issues: Sequence[ObservedIssue], key: str, aliases: Mapping[str, str] | None = None
+    issues: Sequence[ObservedIssue],
+    key: str,
+    aliases: Mapping[str, str] | None = None,
+    title: str | None = None,
 ) -> ObservedIssue | None:
     """The tracking issue: by its key (or a former key, ALIASES); when two issues carry it (a
     person pasted its first line into another), the one of them that holds the index block;
     when none does, the one issue of the tool's with the program's label that holds an index
-    block, whatever its first line says (a person deleted or replaced it)."""
+    block, whatever its first line says (a person deleted or replaced it); when no issue
+    holds one either (a person replaced the whole text with their own), the one issue of the
+    tool's with the program's label, no key and the tracking issue's TITLE."""
     named = aliases or {}
     keyed = _keyed(issues, key, named)
     if len(keyed) == 1:
@@ -268,6 +280,8 @@ def find_tracking(
     ]
     recorded = {iid for _, index in holders for iid in index.values()}
     originals = [i for i, _ in holders if i.iid not in recorded]  # a copy's item is recorded
+    if not keyed and not holders and title is not None:
+        originals = [i for i in issues if i.by_tool and i.key is None and i.title == title]
     return originals[0] if len(originals) == 1 else None
 
 
@@ -349,6 +363,31 @@ def to_fetch(
         and named.get(key, key) not in held
         and iid not in listed
     }
+
+
+def _recover_by_title(
+    issues: Sequence[ObservedIssue],
+    missing: Sequence[str],
+    titles: Mapping[str, str],
+    out: Resolved,
+) -> None:
+    """Items not found by key nor by the index: the one issue of the tool's with the program's
+    label, no key and the item's title, if the title is that item's alone, is the item's (its
+    first line is put back)."""
+    taken = _matched(out)
+    keyless: dict[str, list[ObservedIssue]] = defaultdict(list)
+    for issue in issues:
+        if issue.by_tool and issue.key is None and issue.iid not in taken:
+            keyless[issue.title].append(issue)
+    shared = Counter(titles.values())
+    failed = {f.key for f in out.failed}
+    for key in missing:
+        title = titles.get(key)
+        if key in out.found or key in failed or title is None or shared[title] > 1:
+            continue
+        if len(keyless[title]) == 1:
+            out.found[key] = keyless[title][0]
+            out.restore.add(key)
 
 
 def _recover(  # noqa: PLR0917

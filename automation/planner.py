@@ -88,6 +88,7 @@ def plan_program(
         observed.fetched,
         program_label(program),
         aliases=renamed,
+        titles=desired.titles(),
     )
     held = Held.of(desired, observed.issues, resolved, renamed)
     departed = departures(desired, observed.issues, resolved, blocks, today)

@@ -208,7 +208,7 @@ def observe(
     if epics:
         found = with_former_label(tracker.program_epics, program)
         return Observed(issues, labels, found, fetched=fetched)
-    tracking = find_tracking(issues, _tracking(desired), renamed)
+    tracking = find_tracking(issues, _tracking(desired), renamed, desired.tracking.title)
     links = tracker.issue_links(tracking.iid) if tracking else frozenset()
     return Observed(issues, labels, None, links, fetched=fetched)
 

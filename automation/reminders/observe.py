@@ -38,6 +38,7 @@ def plan_reminders(
         observed.fetched,
         program_label(desired.program),
         aliases=aliases(desired.every_issue()),
+        titles=desired.titles(),
     ).found
     program = desired.program.id
     if part.digest:

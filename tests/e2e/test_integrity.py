@@ -480,6 +480,26 @@ def test_the_whole_tracking_issue_pasted_into_sams_makes_no_second_issue(backend
     assert "No changes" in said[-1].out
 
 
+def test_a_tracking_issue_whose_text_was_replaced_is_found_by_its_title(backend: Backend) -> None:
+    """The program lead replaces the whole tracking issue with her own note (the index of keys
+    with it), and Sam deletes his first line before the next run: no second tracking issue and
+    no second issue for Sam (both are known by their titles); both get their first lines back,
+    the tracking issue its figures."""
+    assert backend.cli("apply").code == 0
+    found = by_key(backend)
+    count = len(backend.issues())
+    backend.edit(found[TRACKING].iid, lambda _: "We moved our notes to the wiki.")
+    backend.edit(found[SAM].iid, lambda text: text.split("\n", 1)[1])
+    said = [backend.cli("apply") for _ in range(3)]
+    assert len(backend.issues()) == count, said[-1].out
+    again = by_key(backend)
+    assert again[TRACKING].iid == found[TRACKING].iid and again[SAM].iid == found[SAM].iid
+    tracking = again[TRACKING].description
+    assert tracking.startswith("<!-- automation:key=") and "We moved our notes" in tracking
+    assert "automation:begin rollup" in tracking
+    assert "No changes" in said[-1].out
+
+
 def test_a_confidential_tracking_issue_given_another_programs_label_stays_its_own(
     two_programs: Backend,
 ) -> None:
