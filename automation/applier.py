@@ -28,7 +28,7 @@ from automation.actions import (
 from automation.edits import Edits, apply_edits
 from automation.epics import links_full_warning
 from automation.errors import CreationRefused, ItemError, LinksFull
-from automation.items import ObservedEpic
+from automation.items import NewIssue, ObservedEpic, ObservedIssue
 from automation.markers import same_text
 from automation.mentions import people_only, refused_warning
 from automation.people import dropped_warning, missing, reassigned, same_people, unique
@@ -110,14 +110,17 @@ class Writer:
         except CreationRefused as error:
             self.refused = str(error)
             raise
-        self._kept(action.program, created.iid, issue.assignees, created.assignees)
+        self._kept(action.program, issue, created)
 
-    def _kept(self, program: str, iid: int, asked: Sequence[str], kept: Sequence[str]) -> None:
+    def _kept(self, program: str, issue: NewIssue, created: ObservedIssue) -> None:
         """Warn (once per issue) of anyone GitLab did not assign: it leaves out a user who
-        cannot read the project's issues, silently; on Free, where the group has no epics,
-        it keeps only the first person asked for, which is not worth a warning each time."""
-        people = unique(asked) if self.tracker.epics_available() else unique(asked)[:1]
-        self._dropped(program, iid, missing(people, kept), kept)
+        cannot read the project's issues, silently. On Free, where the group has no epics, it
+        keeps only the first person asked for: worth a warning on a confidential issue alone,
+        which the others then cannot read."""
+        asked = unique(issue.assignees)
+        if not (issue.confidential or self.tracker.epics_available()):
+            asked = asked[:1]
+        self._dropped(program, created.iid, missing(asked, created.assignees), created.assignees)
 
     def _dropped(self, program: str, iid: int, dropped: list[str], kept: Sequence[str]) -> None:
         said = (program, dropped_warning(iid, dropped, kept))

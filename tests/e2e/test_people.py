@@ -476,3 +476,23 @@ def test_on_gitlab_free_a_deleted_record_then_a_swap_still_assigns_the_new_spons
         assert lena["assignees"] == ["dana.whitfield"]  # the one Free keeps: the sponsor
         (note,) = tool_notes(lena)
         assert "@dana.whitfield" in note
+
+
+def test_on_gitlab_free_a_confidential_issue_kept_to_its_first_person_is_said_once(
+    sponsorship: Path,
+) -> None:
+    """GitLab Free keeps one assignee: a pair's issue is made with its sponsor alone, so the
+    sponsee and the manager cannot read it (it is confidential). Each such issue is said once,
+    when it is made, by number, the names hidden."""
+    settings = sponsorship / "config" / "settings.yml"
+    settings.write_text(settings.read_text().replace("epics: true", "epics: false"))
+    fake = new_fake("free", users=roster())
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        first = backend.cli("apply")
+        lena = on_gitlab(backend, LENA)
+        assert len(lena["assignees"]) == 1
+        said = [line for line in first.out.splitlines() if "did not assign" in line]
+        assert f"issue #{lena['iid']}: GitLab did not assign [confidential]" in "\n".join(said)
+        assert "GitLab Free keeps one assignee" in said[0]
+        assert "did not assign" not in backend.cli("apply").out
