@@ -8,12 +8,13 @@ from dataclasses import replace
 from typing import TypeVar
 
 from automation.actions import Action, Failure, Plan, UpdateDescription, UpdateLabels
+from automation.checklist import rename_headings
 from automation.config.models import Program
 from automation.edits import Edits, apply_edits
 from automation.errors import ItemError
 from automation.items import ObservedIssue
 from automation.markers import block_content, damaged_blocks, same_text
-from automation.migration import TASKS_ADDED
+from automation.migration import HEADINGS_RENAMED, TASKS_ADDED
 from automation.progress import label_changes, removable_labels
 
 FIGURES = "figures"  # what an UpdateDescription of a plan-style issue changes
@@ -38,6 +39,8 @@ def description_update(
         return None
     changed = [name for name, content in edits.blocks if _block_differs(found, name, content)]
     added = [TASKS_ADDED] if edits.tasks and _adds_tasks(found, edits) else []
+    if edits.headings and rename_headings(found.description, edits.headings) != found.description:
+        added.insert(0, HEADINGS_RENAMED)
     identity = [RENAMED if edits.former else "identity line"] if edits.identity else []
     names = ", ".join(identity + added + changed) or FIGURES
     return UpdateDescription(program.id, key, found.iid, names, found.description, after, edits)

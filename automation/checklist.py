@@ -147,6 +147,30 @@ def headings_found(text: str, headings: Sequence[str]) -> tuple[str, ...]:
     return tuple(h for h in headings if h in present)
 
 
+def rename_headings(text: str, renames: Sequence[tuple[str, str]]) -> str:
+    """The text with each heading GitLab renders whose text is an old heading of RENAMES (case
+    and spacing aside) given the new one, at its level; one whose new heading the text already
+    has is left alone. Every other character is kept."""
+    if not renames:
+        return text
+    lines = _split(text)
+    present = {_normalise_heading(h[1]) for line in _visible(text) if (h := _heading(line))}
+    wanted = {
+        _normalise_heading(old): new
+        for old, new in renames
+        if _normalise_heading(new) not in present and _normalise_heading(old) in present
+    }
+    if not wanted:
+        return text
+    raw = text.split("\n")  # CRLF line ends kept as they are
+    for i, (line, countable) in enumerate(zip(lines, _countable(lines), strict=True)):
+        heading = _heading(line) if countable else None
+        new = wanted.get(_normalise_heading(heading[1])) if heading else None
+        if heading is not None and new is not None and len(raw) == len(lines):
+            raw[i] = f"{'#' * heading[0]} {new}" + ("\r" if raw[i].endswith("\r") else "")
+    return "\n".join(raw)
+
+
 def count_sections(text: str, headings: Sequence[str]) -> tuple[SectionCount, ...]:
     """Count the tasks under each declared heading, up to the next heading of the same or
     higher level; tasks outside every declared section are not in any section."""

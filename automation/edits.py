@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from automation.checklist import rename_headings
 from automation.figures import rewrite_figures
 from automation.markers import (
     drop_damaged_block,
@@ -27,6 +28,7 @@ class Edits:
     figures: tuple[tuple[int, int], ...] | None = None  # (iid, percent) for plan-style issues
     former: tuple[str, ...] = ()  # former keys of a renamed item: their identity line goes
     tasks: tuple[NewTask, ...] = ()  # template tasks added at the end of their sections
+    headings: tuple[tuple[str, str], ...] = ()  # (old, new): renamed sections' headings
     opening: tuple[str, ...] = ()  # blocks that, when new, open the issue instead of closing it
     rebuilt: tuple[tuple[str, str], ...] = ()  # (block, header): hidden blocks written afresh
     # when their markers are damaged, instead of failing the item (their content is the tool's)
@@ -36,6 +38,7 @@ def apply_edits(text: str, edits: Edits) -> str:
     """The text with the tool's edits made; ItemError when a block's markers are damaged."""
     if edits.identity is not None:
         text = restore_identity(drop_identity(text, edits.former), edits.identity)
+    text = rename_headings(text, edits.headings)
     for task in edits.tasks:
         text = add_task(text, task)
     for name, header in edits.rebuilt:

@@ -17,9 +17,10 @@ import difflib
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from automation.actions import Plan
+from automation.checklist import rename_headings
 from automation.config.models import Program
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.edits import BlockTexts, Edits, apply_edits
@@ -31,6 +32,7 @@ from automation.tasks import NewTask, Task, place_task, tasks_of
 
 RECORD_BLOCK = "template-tasks"
 TASKS_ADDED = "template tasks added"  # how an UpdateDescription names its added tasks
+HEADINGS_RENAMED = "section headings renamed"  # ... and the renamed sections' new headings
 _INTRO = (
     "<!-- The template tasks this issue was made or last updated with, by section, as short "
     "hashes of their text. The tool adds a task only when the template gains one that is not "
@@ -151,6 +153,8 @@ class Migrations:
 
     issues: Mapping[str, Migration] = field(default_factory=dict)
     plan: Plan = field(default_factory=Plan)
+    renames: tuple[tuple[str, str], ...] = ()  # (old, new) headings of renamed sections
+    renamed: frozenset[str] = frozenset()  # keys of open issues that get the new headings
 
     def blocks(self, key: str) -> BlockTexts:
         """The record block to write into the issue, if it is migrated."""
@@ -162,10 +166,16 @@ class Migrations:
         migration = self.issues.get(key) if key else None
         return () if migration is None else migration.tasks
 
+    def headings(self, key: str | None) -> tuple[tuple[str, str], ...]:
+        """The renamed sections' headings the (open) issue gets."""
+        return self.renames if key in self.renamed else ()
+
     def text(self, key: str | None, description: str) -> str:
-        """The description with the tasks added: what progress is measured on."""
+        """The description with the tasks added, and counted under renamed sections' new
+        headings (a closed issue keeps the old ones): what progress is measured on."""
+        text = rename_headings(description, self.renames)
         tasks = self.tasks(key)
-        return apply_edits(description, Edits(tasks=tasks)) if tasks else description
+        return apply_edits(text, Edits(tasks=tasks)) if tasks else text
 
 
 def migrate(desired: DesiredProgram, found: Mapping[str, ObservedIssue]) -> Migrations:
@@ -175,13 +185,19 @@ def migrate(desired: DesiredProgram, found: Mapping[str, ObservedIssue]) -> Migr
     declared = headings(desired.program)
     if not declared:
         return Migrations()
+    renames = renamed_headings(desired.program)
     issues: dict[str, Migration] = {}
+    renamed: set[str] = set()
     said: dict[tuple[str, str, int, bool], list[tuple[_Said, str]]] = {}
     first = 0
     for item in desired.issues:
         issue = found.get(item.key)
         if issue is None or issue.state != "opened":
             continue  # a closed issue is never migrated
+        text = rename_headings(issue.description, renames)
+        if text != issue.description:
+            renamed.add(item.key)
+            issue = replace(issue, description=text)
         migration, notes, unrecorded = _migrate(item, issue, declared)
         if migration is not None:
             issues[item.key] = migration
@@ -192,7 +208,13 @@ def migrate(desired: DesiredProgram, found: Mapping[str, ObservedIssue]) -> Migr
     quote = not desired.program.is_confidential
     warnings = tuple(_warning(pid, notes, quote) for notes in said.values())
     notices = (_first_run(pid, first),) if first else ()
-    return Migrations(issues, Plan(warnings=warnings, notices=notices))
+    plan = Plan(warnings=warnings, notices=notices)
+    return Migrations(issues, plan, renames, frozenset(renamed))
+
+
+def renamed_headings(program: Program) -> tuple[tuple[str, str], ...]:
+    """(old, new) for each section configuration says was renamed."""
+    return tuple((s.renamed_from, s.heading) for s in program.sections if s.renamed_from)
 
 
 def _migrate(

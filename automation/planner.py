@@ -206,7 +206,13 @@ def _write_tracked(  # noqa: PLR0917
     account that ended: TURNED). Returns the issue's state afterwards."""
     program = ctx.desired.program
     blocks = (*blocks, *ctx.migrations.blocks(item.key))
-    edits = Edits(blocks, ctx.identity(item.key), tasks=ctx.migrations.tasks(item.key))
+    migrations = ctx.migrations
+    edits = Edits(
+        blocks,
+        ctx.identity(item.key),
+        tasks=migrations.tasks(item.key),
+        headings=migrations.headings(item.key),
+    )
     update = description_update(program, found, item.key, edits)
     wanted = issue_labels(program, progress)
     if isinstance(update, Failure) or not (completing or turned.actions):
@@ -244,7 +250,8 @@ def _with_notes_elsewhere(
 def _missing_headings(found: ObservedIssue, progress: Progress) -> tuple[str, ...]:
     return tuple(
         f"issue {found.reference} has no heading '{s.section.heading}', so those tasks count only "
-        "towards the overall figure and that phase cannot complete; restore the heading"
+        "towards the overall figure and that phase cannot complete; restore the heading (if "
+        "the section was renamed, give it `renamed_from:` with its old heading in `sections`)"
         for s in progress.sections
         if s.applicable and not s.found
     )

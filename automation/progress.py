@@ -89,7 +89,9 @@ def measure(
         )
         for section, c in zip(program.sections, counted, strict=True)
     )
-    return Progress(sections, overall, _current(sections), _status(overall, due_date, today))
+    status = _status(overall, due_date, today)
+    current = None if status is Status.COMPLETE else _current(sections)  # no phase once done
+    return Progress(sections, overall, current, status)
 
 
 def _current(sections: Sequence[SectionProgress]) -> Section | None:

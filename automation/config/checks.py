@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from automation.checklist import heading_key
 from automation.config.models import JobGrades, Person, Program, Roster, by_username
 from automation.config.source import Source, duplicates, shorten
 from automation.errors import Problem
@@ -164,3 +165,11 @@ def _check_sections(program: Program, source: Source) -> Iterator[Problem]:
         [s.heading.casefold() for s in program.sections],
         "section heading",
     )
+    headings = {heading_key(s.heading) for s in program.sections}
+    for i, section in enumerate(program.sections):
+        if section.renamed_from is not None and heading_key(section.renamed_from) in headings:
+            yield source.problem(
+                ("sections", i, "renamed_from"),
+                f"'{section.renamed_from}' is a heading of the program's sections now; "
+                "`renamed_from` names the heading this section had before",
+            )

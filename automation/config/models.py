@@ -220,6 +220,11 @@ class Section(Frozen):
         description="false: its tasks are measured and shown (progress table, rollups) but "
         "not needed for the issue's completion, and it is never the current phase",
     )
+    renamed_from: OneLine | None = Field(
+        default=None,
+        description="the heading the section had before: issues made with it are counted "
+        "under this one, and open ones get the new heading",
+    )
 
     @property
     def is_phase(self) -> bool:

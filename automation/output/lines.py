@@ -32,7 +32,7 @@ from automation.actions import (
 )
 from automation.changes import RENAMED
 from automation.markers import find_key
-from automation.migration import TASKS_ADDED
+from automation.migration import HEADINGS_RENAMED, TASKS_ADDED
 from automation.output.result import Summary, action_type, plural
 from automation.privacy import Privacy
 
@@ -120,8 +120,9 @@ def _what(block: str) -> str:
     tasks added."""
     names = block.split(", ")
     said = ["identity line restored"] if "identity line" in names else []
-    said += [name for name in names if name in {RENAMED, TASKS_ADDED}]
-    blocks = [name for name in names if name not in {"identity line", RENAMED, TASKS_ADDED}]
+    told = {RENAMED, HEADINGS_RENAMED, TASKS_ADDED}
+    said += [name for name in names if name in told]
+    blocks = [name for name in names if name not in {"identity line", *told}]
     if blocks:
         said.append(f"{', '.join(blocks)} block" + ("s" if len(blocks) > 1 else ""))
     return ", ".join(said)

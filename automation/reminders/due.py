@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 
-from automation.checklist import count_tasks, heading_key
+from automation.checklist import count_tasks, heading_key, rename_headings
 from automation.config.reminders import Reminder, Reminders
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.items import ObservedIssue
 from automation.markers import outside_blocks
+from automation.migration import renamed_headings
 from automation.reminders.checks import LEAD
 from automation.tasks import Task, tasks_of
 
@@ -46,12 +47,18 @@ def due_reminders(
     if not part.send:
         return ()
     headings = [section.heading for section in desired.program.sections]
+    renames = renamed_headings(desired.program)  # an issue made before: under the new ones
     return tuple(
         due
         for item in desired.issues
         if (issue := found.get(item.key)) is not None and _may_remind(item, issue)
-        for due in _occasions(part, item, issue, headings, (since, today))
+        for due in _occasions(part, item, _renamed(issue, renames), headings, (since, today))
     )
+
+
+def _renamed(issue: ObservedIssue, renames: Sequence[tuple[str, str]]) -> ObservedIssue:
+    text = rename_headings(issue.description, renames)
+    return issue if text == issue.description else replace(issue, description=text)
 
 
 def _may_remind(item: DesiredIssue, issue: ObservedIssue) -> bool:

@@ -158,3 +158,61 @@ def test_issues_made_before_this_version_start_their_record_on_its_first_run(
 @pytest.fixture(autouse=True)
 def _today() -> None:
     assert TODAY == "2026-11-24"  # the cohort is running: every participant's issue is open
+
+
+OLD_HEADING, NEW_HEADING = "Module 3: Practice", "Module 3: Practice and lead"
+PROGRAM_FILE = Path("config/programs/csm-aspiring-leaders.yml")
+
+
+def rename_section(declared: bool = True) -> None:
+    """Staff rename a section in the template and in `sections` (and the reminder naming it),
+    saying which heading it had (DECLARED) or not."""
+    TEMPLATE.write_text(TEMPLATE.read_text().replace(f"## {OLD_HEADING}\n", f"## {NEW_HEADING}\n"))
+    text = PROGRAM_FILE.read_text().replace(
+        f'section: "{OLD_HEADING}"', f'section: "{NEW_HEADING}"'
+    )
+    former = f'\n    renamed_from: "{OLD_HEADING}"' if declared else ""
+    old = f'  - heading: "{OLD_HEADING}"\n    label: Practice'
+    assert old in text
+    PROGRAM_FILE.write_text(
+        text.replace(old, f'  - heading: "{NEW_HEADING}"{former}\n    label: Practice')
+    )
+
+
+def test_a_renamed_section_keeps_counting_and_open_issues_get_its_new_heading(
+    backend: Backend,
+) -> None:
+    assert backend.cli("apply").code == 0
+    people_work(backend)  # Sam's tick, task and note; Lena's issue closed
+    before = by_key(backend)
+    rename_section()
+    backend.edit(before[AIKO].iid, lambda t: t.replace("1. [ ]", "1. [x]"))  # Aiko is done
+
+    applied = backend.cli("apply")
+    assert applied.code == 0, applied.out + applied.err
+    assert f"updated #{before[SAM].iid} [{SAM}]: section headings renamed" in applied.out
+    assert "no heading" not in applied.out
+    after = by_key(backend)
+    sam, aiko = after[SAM].description, after[AIKO].description
+    assert f"## {NEW_HEADING}\n" in sam and f"## {OLD_HEADING}\n" not in sam
+    assert OWN_NOTE in sam and OWN_TASK in sam and sam.count("1. [x]") == 1
+    old_lines = before[SAM].description.split("\n")
+    changed = [line for line in sam.split("\n") if line not in old_lines]
+    assert f"## {NEW_HEADING}" in changed
+    assert f"| {NEW_HEADING} | 0/" in sam  # counted under its new heading
+    assert not any(label.startswith("phase::") for label in after[AIKO].labels)
+    assert "status::complete" in after[AIKO].labels and "heading not found" not in aiko
+    lena = after[LENA].description
+    assert f"## {OLD_HEADING}\n" in lena  # closed: left as it is
+    again = backend.cli("apply")
+    assert "No changes" in again.out, again.out
+
+
+def test_a_section_renamed_without_saying_so_is_warned_about_with_the_way_out(
+    backend: Backend,
+) -> None:
+    assert backend.cli("apply").code == 0
+    rename_section(declared=False)
+    applied = backend.cli("apply")
+    assert f"has no heading '{NEW_HEADING}'" in applied.out
+    assert "give it `renamed_from:` with its old heading in `sections`" in applied.out

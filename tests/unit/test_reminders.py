@@ -378,3 +378,24 @@ def test_a_note_quotes_a_bounded_part_of_what_people_wrote(tmp_path: Path, diges
         assert len(note) < 20_000
         assert note.count("x…`") == 18 * (2 if digest else 1)  # after the two tasks it had
         assert "… and 582 more" in note
+
+
+def test_a_reminder_naming_a_renamed_section_finds_it_in_issues_made_before(
+    created: tuple[Path, MemoryTracker],
+) -> None:
+    """Section One becomes First (`renamed_from: One`) the day its reminder falls due: the
+    issues, still under `## One` when the run plans, are reminded of its tasks, and get the
+    new heading in the same run."""
+    root, tracker = created
+    program = root / "config" / "programs" / "demo.yml"
+    text = program.read_text().replace(
+        "  - heading: One\n", "  - heading: First\n    renamed_from: One\n"
+    )
+    program.write_text(text.replace("section: One", "section: First"))
+    template = root / "templates" / "demo.md.j2"
+    template.write_text(template.read_text().replace("## One\n", "## First\n"))
+    sent = remind(root, tracker, DAY)
+    assert {action.iid for action in sent} == {iid_of(tracker, "ben"), iid_of(tracker, "cy")}
+    assert all("read the guide" in action.body for action in sent)
+    made = [i for i in tracker.all_issues() if i.key in ("demo/c1/ben", "demo/c1/cy")]
+    assert len(made) == 2 and all("## First\n" in i.description for i in made)

@@ -1,0 +1,29 @@
+"""An issue's current phase: the first phase not complete, and none once every task counted
+is done, even when a phase's heading is missing (README: `phase::` none once complete)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from automation.checklist import rename_headings
+from automation.progress import Status, issue_labels, measure
+from tests.unit.test_planner import PROGRAM
+
+TODAY = dt.date(2026, 12, 1)
+
+
+def test_a_missing_phase_is_current_until_every_task_is_done_then_none_is() -> None:
+    started = measure("## One\n- [x] a\n- [ ] b\n", PROGRAM, None, TODAY)
+    assert started.current_phase is not None and started.current_phase.heading == "One"
+    done = measure("## One\n- [x] a\n- [x] b\n", PROGRAM, None, TODAY)  # no heading Two
+    assert done.status is Status.COMPLETE and done.current_phase is None
+    assert not any(label.startswith("phase::") for label in issue_labels(PROGRAM, done))
+
+
+def test_a_renamed_heading_is_rewritten_where_gitlab_renders_it_and_nowhere_else() -> None:
+    text = "## Old one\r\n- [ ] a\r\n```\n## Old one\n```\n### old  ONE ##\n"
+    renamed = rename_headings(text, [("Old one", "New one")])
+    assert renamed == "## New one\r\n- [ ] a\r\n```\n## Old one\n```\n### New one\n"
+    assert rename_headings("## Old one\n## New one\n", [("Old one", "New one")]) == (
+        "## Old one\n## New one\n"  # the new heading is there already: nothing is touched
+    )
