@@ -255,6 +255,13 @@ def test_no_workshop_is_a_warning_and_the_issue_says_to_be_scheduled(onboarding:
     assert "**To be scheduled:** no Sales Quick Start workshop in APAC starts at least" in kenji
 
 
+def test_no_workshop_is_warned_about_only_until_the_hires_goal_day(onboarding: Path) -> None:
+    """Kenji starts 2026-11-24 with no workshop for APAC: a workshop is of use until his
+    90-day goal (2027-02-22); after it, no run says so any more."""
+    assert "no SQS workshop for Kenji" in run("apply", "2027-02-22").out
+    assert "no SQS workshop for Kenji" not in run("apply", "2027-02-23").out
+
+
 def test_scheduling_a_workshop_later_updates_the_hire_issue(onboarding: Path) -> None:
     run("apply")
     before = hire(onboarding, "kenji.watanabe").description

@@ -86,7 +86,8 @@ def _due_hires(ctx: Ctx, part: Onboarding) -> tuple[list[_Hire], list[str]]:
         due = ctx.today >= opens  # too early: issues do not appear months ahead
         role = roles[entry.role]
         workshop = _workshop(part, entry, person, role)
-        if due and role.workshop and workshop is None:
+        goal = person.start_date + dt.timedelta(days=part.milestone_days.goal)
+        if due and role.workshop and workshop is None and ctx.today <= goal:  # still of use
             warnings.append(
                 f"no SQS workshop for {person.name} ({person.username}) in geo "
                 f"{person.geo or '(no geo in people.yml)'} at least {part.prework_days} days "
