@@ -25,8 +25,9 @@ from automation.progress import program_label
 from automation.renames import aliases, moved, rename_epic
 
 NO_EPICS = (
-    "epics are not available (GitLab Free, or `epics: false` in settings.yml): each "
-    "program's issues are linked to its tracking issue instead"
+    "epics are not available on this GitLab (GitLab Free): each program's issues are linked "
+    "to its tracking issue instead; set `epics: false` in settings.yml to say so and not be "
+    "told again"
 )
 LINK_CAP = 100  # GitLab's maximum of related links per issue
 

@@ -21,6 +21,7 @@ from automation.config.loader import Loaded, load_config
 from automation.config.models import Program
 from automation.config.source import Source
 from automation.desired import DesiredProgram
+from automation.epics import NO_EPICS
 from automation.errors import ConfigError, Problem
 from automation.identity import find_tracking, program_index, to_fetch
 from automation.index import INDEX_LIMIT
@@ -177,6 +178,8 @@ def make_plan(
         if "remind" in steps:  # its reads only when reminders are to be sent
             planned += plan_reminders(desired, observed, tracker, prepared.blocks.renderer, today)
         plan += _said_about(desired.program.id, planned, shown)
+    if not prepared.loaded.config.settings.gitlab.epics:  # chosen: nothing to tell
+        plan = replace(plan, notices=tuple(n for n in plan.notices if n != NO_EPICS))
     return plan.only(steps)
 
 

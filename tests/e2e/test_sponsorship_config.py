@@ -132,3 +132,16 @@ def test_a_reason_s_mistake_names_nobody_whatever_else_is_wrong(
     assert f"{PROGRAM}:" in err
     assert "lena" not in err.lower() and "fisch" not in err.lower(), err
     assert "quorra" not in err.lower() and ", jr" not in err.lower(), err
+
+
+def test_a_cohort_that_ended_is_warned_and_told_about_no_more(sponsorship: Path) -> None:
+    """Pairs three hours apart break a two-hour rule (a warning) in fy28-h1 (2027-02-01, six
+    months), and fy28-h2 (2027-08-02) has pairs never released: said while each cohort runs,
+    not for ever after."""
+    program = sponsorship / "config" / "programs" / "sales-sponsorship.yml"
+    edit(program, "max_timezone_gap_hours: 6", "max_timezone_gap_hours: 2")
+    running = run("plan", "2027-07-01").out
+    assert "pair 3 of cohort fy28-h1" in running
+    assert "cohort fy28-h2: 2 pairs are not released" in run("plan", "2028-02-01").out
+    after = run("plan", "2028-03-01").out
+    assert "of cohort fy28-h1" not in after and "not released" not in after

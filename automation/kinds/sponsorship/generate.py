@@ -60,8 +60,18 @@ def generate(ctx: Ctx) -> Generated:
     )
     people = by_username(ctx.config.people)
     found = findings(part, people, ctx.config.grades)
-    warnings = tuple(str(ctx.source.problem(f.loc, f.message)) for f in found if not f.error)
+    ended = {i for i, c in enumerate(part.cohorts) if _ended(ctx, c)}  # nothing to act on
+    warnings = tuple(
+        str(ctx.source.problem(f.loc, f.message))
+        for f in found
+        if not f.error and f.loc[2] not in ended
+    )
     return Generated(issues, groups, warnings=warnings, notices=tuple(_staged_notices(ctx)))
+
+
+def _ended(ctx: Ctx, cohort: SponsorshipCohort) -> bool:
+    """Whether the cohort's program ended before today."""
+    return add_months(cohort.start, ctx.program.sponsorship.program_months) < ctx.today
 
 
 def _issues(ctx: Ctx, cohort: SponsorshipCohort, pair: Pair) -> Iterator[DesiredIssue]:
@@ -94,6 +104,8 @@ def _staged_notices(ctx: Ctx) -> Iterator[str]:
     """What `plan` says about matches not released: counts only (who is matched with whom is
     confidential; the cohort rollup lists them)."""
     for cohort in ctx.program.sponsorship.cohorts:
+        if _ended(ctx, cohort):
+            continue  # pairs never released in a cohort that ended: nothing to do now
         counts = Counter(pair.status for pair in cohort.staged())
         if counts:
             total = sum(counts.values())
