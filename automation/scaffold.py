@@ -14,6 +14,7 @@ installs it).
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -131,8 +132,18 @@ def write_skeleton(target: Path, files: Sequence[NewFile]) -> list[Path]:
     return written
 
 
+_PROJECT_PATH = re.compile(
+    r"^(?:\d+|[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)+)$"
+)
+
+
 def init(target: Path, out: TextIO, tool_project: str = DEFAULT_TOOL_PROJECT) -> int:
     """`automation init DIR`: write the skeleton, say what was written and what comes next."""
+    if not _PROJECT_PATH.match(tool_project.strip("/")):
+        raise InitRefused(
+            f"--tool-project {tool_project!r}: give the GitLab project's path, such as "
+            f"{DEFAULT_TOOL_PROJECT}, or its numeric id (not a web address)"
+        )
     release = version()
     written = write_skeleton(target, skeleton_files(release, tool_project))
     for path in written:

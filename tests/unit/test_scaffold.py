@@ -85,6 +85,14 @@ def test_the_tool_project_names_the_package_registry(tmp_path: Path) -> None:
     assert "/api/v4/projects/${AUTOMATION_PACKAGES}/packages/pypi/simple" in install
 
 
+@pytest.mark.parametrize("given", ["", "program-automation", "https://gitlab.com/tools/x"])
+def test_a_tool_project_that_is_no_project_path_is_refused(tmp_path: Path, given: str) -> None:
+    result = cli(["init", str(tmp_path / "team"), "--tool-project", given], {})
+    assert result.code == 2 and "Traceback" not in result.err
+    assert f"--tool-project {given!r}: give the GitLab project's path" in result.err
+    assert not (tmp_path / "team").exists()
+
+
 # --- never over an existing file ----------------------------------------------------------------
 
 
