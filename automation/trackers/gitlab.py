@@ -24,6 +24,7 @@ from automation.config.models import GitLabSettings
 from automation.errors import CreationRefused, ItemError, LinksFull, TrackerUnavailable
 from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, ObservedNote
 from automation.markers import same_text
+from automation.output.result import plural
 from automation.progress import LabelSpec
 from automation.syncrecord import RECORD_COLOR, RECORD_LABEL, REPLICA_LAG
 from automation.trackers.base import ChangeLog, Tracker
@@ -45,6 +46,7 @@ LOCK_COLOR = "#808080"
 # a run's lists are brought up to date from the issues changed since (up to a page of them,
 # or as many as the lists hold), else read again
 LISTED_AGAIN = PER_PAGE - 1
+MIN_TOKEN = 20  # a personal, group or project access token: glpat- and 20 more; older: 20
 # lists reused under the run lock are checked REPLICA_LAG back (syncrecord.py): they were read
 # before the run wrote anything, so perhaps from a replica a minute behind
 WINDOW = 60.0  # seconds: GitLab's write budgets are per minute
@@ -91,6 +93,11 @@ class Connection:
             raise TrackerUnavailable(
                 "GITLAB_TOKEN holds a space, a line break or a character outside ASCII, which "
                 "no GitLab token has; set it again with the token alone"
+            )
+        if len(token) < MIN_TOKEN:  # a part of one; and hiding it would mangle every message
+            raise TrackerUnavailable(
+                f"GITLAB_TOKEN is {plural(len(token), 'character')} long, and GitLab's tokens are "
+                f"{MIN_TOKEN} or more; set it again with the whole token"
             )
         return Connection(url.rstrip("/"), token)
 

@@ -207,6 +207,16 @@ def test_a_token_no_gitlab_could_have_is_refused_without_showing_it(token: str) 
     assert "GITLAB_TOKEN holds" in str(caught.value) and TOKEN[4:] not in str(caught.value)
 
 
+@pytest.mark.parametrize("token", ["x", "glpat-short"])
+def test_a_token_too_short_to_be_gitlabs_is_refused_without_showing_it(token: str) -> None:
+    """Hiding a token of a letter or two in every message would mangle them all."""
+    with pytest.raises(TrackerUnavailable) as caught:
+        Connection.from_env({"GITLAB_URL": "https://gitlab.com", "GITLAB_TOKEN": token})
+    said = str(caught.value)
+    assert said.startswith(f"GITLAB_TOKEN is {len(token)} character") and token not in said
+    assert "GitLab's tokens are 20 or more; set it again with the whole token" in said
+
+
 @pytest.mark.parametrize(
     ("url", "kept"),
     [
