@@ -6,7 +6,7 @@ empty), `==`, `!=`, `=~ /regex/`, `&&`, `||` and parentheses. `changes:` is take
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 _TOKEN = re.compile(r'\s*(\$\w+|"[^"]*"|\'[^\']*\'|/(?:\\.|[^/])*/|==|!=|=~|&&|\|\||\(|\)|null)')
@@ -58,19 +58,20 @@ class _Parser:
         return self.tokens.pop(0)
 
     def either(self) -> object:
-        value = self.both()
-        while self.tokens and self.tokens[0] == "||":
-            self._next()
-            other = self.both()
-            value = value or other
-        return value
+        return self._chain("||", self.both, lambda left, right: left or right)
 
     def both(self) -> object:
-        value = self.compared()
-        while self.tokens and self.tokens[0] == "&&":
+        return self._chain("&&", self.compared, lambda left, right: left and right)
+
+    def _chain(
+        self, operator: str, operand: Callable[[], object], join: Callable[[object, object], object]
+    ) -> object:
+        """OPERAND, then OPERATOR and another OPERAND as long as there are (each side read
+        whatever the value, so the tokens are used up in order)."""
+        value = operand()
+        while self.tokens and self.tokens[0] == operator:
             self._next()
-            other = self.compared()
-            value = value and other
+            value = join(value, operand())
         return value
 
     def compared(self) -> object:
