@@ -422,14 +422,16 @@ def _recover(  # noqa: PLR0917
     if named.get(other.key or "", other.key) != key:
         out.failed.append(Failed(key, _mismatch(other), iid))
         return
-    out.failed.append(
-        Failed(
-            key,
-            f"issue #{iid} already carries this key but not the label {label}; add the label "
-            "back, or delete the issue's first line (the automation:key marker) to detach it "
-            "from the program (a new issue is then created)",
-            iid,
-        )
+    out.failed.append(Failed(key, without_label(f"#{iid}", label), iid))
+
+
+def without_label(reference: str, label: str) -> str:
+    """What to do about an issue that carries an item's key but lost the program's label."""
+    return (
+        f"issue {reference} already carries this key but not the label {label}; add the label "
+        "back (the issue keeps everything people did in it). Only if that issue should leave "
+        "the program, delete its first line (the automation:key marker) instead: a new, empty "
+        "issue is then made for this item"
     )
 
 

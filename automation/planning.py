@@ -13,6 +13,7 @@ from automation.blocks import Blocks
 from automation.changes import description_update, updates
 from automation.desired import DesiredIssue, DesiredProgram, Measured
 from automation.edits import Edits
+from automation.identity import without_label
 from automation.items import NewIssue, ObservedIssue
 from automation.lifecycle import Departures
 from automation.migration import Migrations
@@ -69,11 +70,7 @@ def refused(item: DesiredIssue, ctx: ProgramContext) -> Plan | None:
     stray = ctx.keyed.get(item.key)
     if stray is None:
         return None
-    message = (
-        f"issue {stray.reference} already carries this key but not the label "
-        f"{program_label(ctx.desired.program)}; add the label back, or delete the "
-        "issue's first line (the automation:key marker) to detach it from the program"
-    )
+    message = without_label(stray.reference, program_label(ctx.desired.program))
     return Plan(failures=(Failure(ctx.id, item.key, message, stray.iid),))
 
 

@@ -113,6 +113,7 @@ def test_an_index_issue_that_lost_its_label_is_not_made_twice(backend: Backend) 
     result = backend.cli("apply")
     assert result.code == 1, result.out + result.err  # a failure a person must act on
     assert f"issue #{index.iid} already carries this key but not the label {LABEL}" in result.out
+    assert "add the label back (the issue keeps everything people did in it)" in result.out
     assert [i.iid for i in backend.issues() if i.key == INDEX] == [index.iid]
     # meanwhile the tracking issue holds the index again, the index issue's entry with it
     assert _tracking_entries(backend) == {**(_keys(index) or {}), INDEX: index.iid}
