@@ -20,6 +20,7 @@ _TASK = re.compile(
 # An ATX heading's opening: its text is the rest, less spaces and a closing run of `#`
 # (`_heading`: a pattern that also matched the text took time cubic in a run of spaces)
 _HEADING_START = re.compile(r"[ \t]{0,3}(#{1,6})[ \t]")
+_LINE_END = re.compile(r"(\r\n|\r|\n)")
 # A task that says it is optional: "Optional: ...", "**Optional:** ...", "_(optional)_ ..."
 _OPTIONAL = re.compile(r"^[*_(\s]*optional\b", re.IGNORECASE)
 
@@ -150,25 +151,23 @@ def headings_found(text: str, headings: Sequence[str]) -> tuple[str, ...]:
 def rename_headings(text: str, renames: Sequence[tuple[str, str]]) -> str:
     """The text with each heading GitLab renders whose text is an old heading of RENAMES (case
     and spacing aside) given the new one, at its level; one whose new heading the text already
-    has is left alone. Every other character is kept."""
+    has is left alone. Every other line, and every line end, is kept as it was."""
     if not renames:
         return text
-    lines = _split(text)
+    parts = _LINE_END.split(text)  # lines and, between them, their ends as written
+    lines = parts[0::2]
     present = {_normalise_heading(h[1]) for line in _visible(text) if (h := _heading(line))}
     wanted = {
         _normalise_heading(old): new
         for old, new in renames
         if _normalise_heading(new) not in present and _normalise_heading(old) in present
     }
-    if not wanted:
-        return text
-    raw = text.split("\n")  # CRLF line ends kept as they are
-    for i, (line, countable) in enumerate(zip(lines, _countable(lines), strict=True)):
-        heading = _heading(line) if countable else None
+    for i, countable in enumerate(_countable(lines) if wanted else ()):
+        heading = _heading(lines[i]) if countable else None
         new = wanted.get(_normalise_heading(heading[1])) if heading else None
-        if heading is not None and new is not None and len(raw) == len(lines):
-            raw[i] = f"{'#' * heading[0]} {new}" + ("\r" if raw[i].endswith("\r") else "")
-    return "\n".join(raw)
+        if heading is not None and new is not None:
+            parts[2 * i] = f"{'#' * heading[0]} {new}"
+    return "".join(parts)
 
 
 def count_sections(text: str, headings: Sequence[str]) -> tuple[SectionCount, ...]:

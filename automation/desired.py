@@ -232,8 +232,10 @@ class DesiredProgram:
         return (*self.issues, self.tracking, *self.rollups, *self.plans, *index)
 
     def titles(self) -> dict[str, str]:
-        """Every issue's title, by key."""
-        return {item.key: item.title for item in self.every_issue()}
+        """The titles an issue that lost its first line may be known by, by key: never a
+        confidential item's (what the tool writes there must not reach an issue a person
+        could have given that title)."""
+        return {item.key: item.title for item in self.every_issue() if not item.confidential}
 
 
 @dataclass(frozen=True)

@@ -281,7 +281,7 @@ def find_tracking(
     recorded = {iid for _, index in holders for iid in index.values()}
     originals = [i for i, _ in holders if i.iid not in recorded]  # a copy's item is recorded
     if not keyed and not holders and title is not None:
-        originals = [i for i in issues if i.by_tool and i.key is None and i.title == title]
+        originals = [i for i in issues if _keyless(i) and i.title == title]
     return originals[0] if len(originals) == 1 else None
 
 
@@ -365,19 +365,27 @@ def to_fetch(
     }
 
 
+def _keyless(issue: ObservedIssue) -> bool:
+    """An open issue of the tool's without its first line: one a title may name."""
+    return issue.by_tool and issue.key is None and issue.state == "opened"
+
+
 def _recover_by_title(
     issues: Sequence[ObservedIssue],
     missing: Sequence[str],
     titles: Mapping[str, str],
     out: Resolved,
 ) -> None:
-    """Items not found by key nor by the index: the one issue of the tool's with the program's
-    label, no key and the item's title, if the title is that item's alone, is the item's (its
-    first line is put back)."""
+    """When the program has no index to read (a person replaced the tracking issue's text):
+    an item not found by key is the one open issue of the tool's with the program's label, no
+    key and the item's title, if the title is that item's alone (its first line is put back).
+    With an index, every issue the tool made is in it, so one it does not name is no item's."""
+    if out.index is not None:
+        return
     taken = _matched(out)
     keyless: dict[str, list[ObservedIssue]] = defaultdict(list)
     for issue in issues:
-        if issue.by_tool and issue.key is None and issue.iid not in taken:
+        if _keyless(issue) and issue.iid not in taken:
             keyless[issue.title].append(issue)
     shared = Counter(titles.values())
     failed = {f.key for f in out.failed}

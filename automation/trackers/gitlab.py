@@ -26,7 +26,7 @@ from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, Obs
 from automation.markers import same_text
 from automation.output.result import plural
 from automation.progress import LabelSpec
-from automation.syncrecord import RECORD_COLOR, RECORD_LABEL, REPLICA_LAG
+from automation.syncrecord import RECORD_COLOR, RECORD_LABEL, REPLICA_LAG, TOUCH_INTERVAL
 from automation.trackers.base import ChangeLog, Tracker
 from automation.trackers.ledger import Ledger, Write, Writes
 from automation.trackers.member_pages import MemberPages
@@ -330,7 +330,7 @@ class GitLabTracker(Tracker, ChangeLog):
         read (python-gitlab pages and retries; no objects are built, as `list()` would, to be
         copied whole by `.attributes`); the first page is read now."""
         pages = self._gl.http_list(
-            self._project.issues.path, query_data={**query, "per_page": PER_PAGE}, iterator=True
+            self._project.issues.path, query_data={"per_page": PER_PAGE, **query}, iterator=True
         )
         return cast(gitlab.GitlabList, pages)  # what iterator=True answers
 
@@ -867,17 +867,32 @@ class GitLabTracker(Tracker, ChangeLog):
         return self._ledger.writes()
 
     def up_to_date(self, lists: Lists, moment: dt.datetime) -> Listed | None:
+        """No list of changes shows a deleted issue: each label's count, read first, must be
+        the patched list's length (an issue made or deleted between the two reads also
+        makes them differ: listed again). The changes go back past a replica's lag and a
+        touch's interval: a label a person removed then may carry their previous change's
+        time."""
+        counts = {label: self._count(label) for label in lists}
         listed = sum(map(len, lists.values()))
-        changed = self.changed_since(moment - REPLICA_LAG, max(LISTED_AGAIN, listed))
+        since = moment - REPLICA_LAG - TOUCH_INTERVAL
+        changed = self.changed_since(since, max(LISTED_AGAIN, listed))
         if changed is None:
             return None
         fresh = {issue.iid for issue in changed}
         patched = brought_up_to_date(lists, changed)
+        if any(counts[label] != len(issues) for label, issues in patched.items()):
+            return None
         for issues in patched.values():
             for issue in issues:
                 if issue.iid in fresh:
                     self._ledger.saw(issue)  # what the run now plans from
         return patched
+
+    def _count(self, label: str) -> int | None:
+        """How many issues carry the label, open or closed (GitLab's total, in one request
+        for one issue; None when it does not say, past 10,000)."""
+        with self._reading(f"counting issues labelled {label}"):
+            return self._issue_list(labels=label, state="all", per_page="1").total
 
     def pause(self, seconds: float) -> None:
         self._sleep(seconds)

@@ -517,3 +517,31 @@ def test_a_confidential_tracking_issue_given_another_programs_label_stays_its_ow
         backend.cli("apply")
     after = next(i for i in backend.issues() if i.iid == sales)
     assert after.key == "sales-sponsorship/tracking" and after.description == before
+
+
+def test_a_departed_pairs_issue_retitled_as_a_future_rollup_takes_nothing(shipped: Path) -> None:
+    """Sam's pair leaves the configuration; Sam, still assigned, gives his issue the title of
+    a cohort rollup the team adds later and deletes its first line. The confidential rollup,
+    which names the cohort's pairs not released yet, is made as an issue of its own."""
+    keep_programs(shipped, "sales-sponsorship")
+    pair, rollup = "sales-sponsorship/fy28-h1/sam.delacroix", "sales-sponsorship/fy29-h1/tracking"
+    assert run("apply").code == 0
+    path, sams = path_of(shipped, pair), issues(shipped)[pair].iid
+    config = shipped / "config" / "programs" / "sales-sponsorship.yml"
+    edit(config, "        - {sponsor: dana.whitfield, sponsee: sam.delacroix}\n", "")
+    assert run("apply").code == 0
+    edit(
+        path, "Sponsorship: Sam Delacroix with Dana Whitfield", "Sales Sponsorship: FY29 H1 cohort"
+    )
+    edit(path, f"<!-- automation:key={pair} -->\n", "")
+    edit(
+        config,
+        "    - id: fy28-h2\n",
+        "    - id: fy29-h1\n      name: FY29 H1 cohort\n      start: 2028-02-01\n      pairs:\n"
+        "        - {sponsor: victor.nakamura, sponsee: lena.fischer, status: proposed}\n"
+        "    - id: fy28-h2\n",
+    )
+    assert run("apply").code == 0
+    found = issues(shipped)
+    assert found[rollup].iid != sams
+    assert "Victor Nakamura" not in path.read_text(encoding="utf-8")

@@ -4,19 +4,23 @@ issue's text, index and all) is known by its title, when that title says which i
 from __future__ import annotations
 
 from automation.identity import resolve
+from automation.index import INDEX_BLOCK, index_content
 from automation.items import ObservedIssue
+from automation.markers import identity_marker, replace_block
 
 LABEL = "program::demo"
 TITLES = {"demo/c1/ana": "Demo: Ana", "demo/c1/ben": "Demo: Ben", "demo/tracking": "Demo"}
 
 
-def keyless(iid: int, title: str, by_tool: bool = True) -> ObservedIssue:
-    return ObservedIssue(iid, title, "## One\n- [x] a tick\n", (LABEL,), by_tool=by_tool)
+def keyless(iid: int, title: str, by_tool: bool = True, state: str = "opened") -> ObservedIssue:
+    text = "## One\n- [x] a tick\n"
+    return ObservedIssue(iid, title, text, (LABEL,), state=state, by_tool=by_tool)
 
 
 def found(issues: list[ObservedIssue], titles: dict[str, str] = TITLES) -> dict[str, int]:
     resolved = resolve(issues, list(titles), "demo/tracking", {}, LABEL, titles=titles)
-    assert set(resolved.restore) == set(resolved.found)  # each gets its first line back
+    keyless_found = {key for key, issue in resolved.found.items() if issue.key is None}
+    assert set(resolved.restore) == keyless_found  # each gets its first line back
     return {key: issue.iid for key, issue in resolved.found.items()}
 
 
@@ -35,3 +39,18 @@ def test_a_title_on_two_keyless_issues_or_on_a_persons_issue_says_nothing() -> N
 def test_a_title_two_items_share_says_nothing() -> None:
     titles = {**TITLES, "demo/c1/ben": "Demo: Ana"}
     assert found([keyless(2, "Demo: Ana")], titles) == {}
+
+
+def test_with_an_index_an_issue_it_names_for_another_item_is_not_taken() -> None:
+    """Ana's c1 issue (the index names it) lost its line; Ana is in c2 now, whose title is
+    the same: c2's issue is made anew, the c1 one stays the departed item's."""
+    block = replace_block("", INDEX_BLOCK, index_content({"demo/c1/ana": 2}, "demo/"))
+    tracking = ObservedIssue(1, "Demo", f"{identity_marker('demo/tracking')}\n{block}", (LABEL,))
+    titles = {"demo/tracking": "Demo", "demo/c2/ana": "Demo: Ana"}
+    assert found([tracking, keyless(2, "Demo: Ana")], titles) == {"demo/tracking": 1}
+
+
+def test_a_closed_issue_is_not_taken_by_its_title() -> None:
+    assert found([keyless(1, "Demo"), keyless(2, "Demo: Ana", state="closed")]) == {
+        "demo/tracking": 1
+    }

@@ -24,6 +24,8 @@ def test_a_renamed_heading_is_rewritten_where_gitlab_renders_it_and_nowhere_else
     text = "## Old one\r\n- [ ] a\r\n```\n## Old one\n```\n### old  ONE ##\n"
     renamed = rename_headings(text, [("Old one", "New one")])
     assert renamed == "## New one\r\n- [ ] a\r\n```\n## Old one\n```\n### New one\n"
+    lone = "## Old one\r- [ ] a\n"  # a lone carriage return ends a line too
+    assert rename_headings(lone, [("Old one", "New one")]) == "## New one\r- [ ] a\n"
     assert rename_headings("## Old one\n## New one\n", [("Old one", "New one")]) == (
         "## Old one\n## New one\n"  # the new heading is there already: nothing is touched
     )
