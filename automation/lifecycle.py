@@ -39,7 +39,7 @@ from automation.actions import (
 )
 from automation.blocks import COMPLETION_BLOCK, PROGRESS_BLOCK, Blocks, RollupRow, counted, listing
 from automation.changes import description_update, has_block, proof_line, proves
-from automation.checklist import headings_found
+from automation.checklist import headings_found, rename_headings
 from automation.course import Ending, Member
 from automation.desired import DesiredIssue, DesiredProgram, Measured
 from automation.edits import BlockTexts, Edits
@@ -187,7 +187,8 @@ def departures(
             if issue.state == "opened":
                 plans.append(Plan(warnings=(_left_as_it_is(issue, key),)))
             continue
-        has = headings_found(issue.description, headings)  # its template's, as for live rows
+        text = rename_headings(issue.description, desired.program.renamed_headings)
+        has = headings_found(text, headings)  # its template's, as for live rows
         progress = measure(issue.description, desired.program, issue.due_date, today, has)
         finished = progress.status is Status.COMPLETE or proves(issue, COMPLETION_BLOCK)
         finished = finished or proves(issue, ENDED_BLOCK)

@@ -185,7 +185,7 @@ def migrate(desired: DesiredProgram, found: Mapping[str, ObservedIssue]) -> Migr
     declared = headings(desired.program)
     if not declared:
         return Migrations()
-    renames = renamed_headings(desired.program)
+    renames = desired.program.renamed_headings
     issues: dict[str, Migration] = {}
     renamed: set[str] = set()
     said: dict[tuple[str, str, int, bool], list[tuple[_Said, str]]] = {}
@@ -210,11 +210,6 @@ def migrate(desired: DesiredProgram, found: Mapping[str, ObservedIssue]) -> Migr
     notices = (_first_run(pid, first),) if first else ()
     plan = Plan(warnings=warnings, notices=notices)
     return Migrations(issues, plan, renames, frozenset(renamed))
-
-
-def renamed_headings(program: Program) -> tuple[tuple[str, str], ...]:
-    """(old, new) for each section configuration says was renamed."""
-    return tuple((s.renamed_from, s.heading) for s in program.sections if s.renamed_from)
 
 
 def _migrate(

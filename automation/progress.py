@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from automation.checklist import TaskCount, count_all
+from automation.checklist import TaskCount, count_all, rename_headings
 from automation.config.models import Program, Section
 from automation.items import ObservedIssue
 from automation.markers import outside_blocks
@@ -77,7 +77,8 @@ def measure(
     not counted; nor, in the overall figure, the tasks of sections that are not `required`;
     nor a task a person typed inside one of the tool's blocks, which its next write replaces."""
     headings = [s.heading for s in program.sections]
-    counted, overall = count_all(outside_blocks(description), headings, True)
+    text = rename_headings(outside_blocks(description), program.renamed_headings)
+    counted, overall = count_all(text, headings, True)
     for section, c in zip(program.sections, counted, strict=True):
         if not section.required:
             overall = TaskCount(

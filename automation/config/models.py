@@ -354,6 +354,11 @@ class Program(Frozen):
         return self.confidential if self.confidential is not None else self.confidential_by_default
 
     @property
+    def renamed_headings(self) -> tuple[tuple[str, str], ...]:
+        """(old, new) for each section said to be renamed (`renamed_from`)."""
+        return tuple((s.renamed_from, s.heading) for s in self.sections if s.renamed_from)
+
+    @property
     def phases(self) -> tuple[Section, ...]:
         """The sections that are phases (can be current), in order."""
         return tuple(s for s in self.sections if s.is_phase)

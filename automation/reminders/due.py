@@ -11,7 +11,6 @@ from automation.config.reminders import Reminder, Reminders
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.items import ObservedIssue
 from automation.markers import outside_blocks
-from automation.migration import renamed_headings
 from automation.reminders.checks import LEAD
 from automation.tasks import Task, tasks_of
 
@@ -47,7 +46,7 @@ def due_reminders(
     if not part.send:
         return ()
     headings = [section.heading for section in desired.program.sections]
-    renames = renamed_headings(desired.program)  # an issue made before: under the new ones
+    renames = desired.program.renamed_headings  # an issue made before: under the new ones
     return tuple(
         due
         for item in desired.issues

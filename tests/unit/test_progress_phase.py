@@ -29,3 +29,18 @@ def test_a_renamed_heading_is_rewritten_where_gitlab_renders_it_and_nowhere_else
     assert rename_headings("## Old one\n## New one\n", [("Old one", "New one")]) == (
         "## Old one\n## New one\n"  # the new heading is there already: nothing is touched
     )
+
+
+def test_an_issue_under_a_renamed_sections_old_heading_is_counted_under_the_new_one() -> None:
+    renamed = PROGRAM.model_copy(
+        update={
+            "sections": (
+                PROGRAM.sections[0].model_copy(update={"heading": "First", "renamed_from": "One"}),
+                PROGRAM.sections[1],
+            )
+        }
+    )
+    progress = measure("## One\n- [x] a\n- [ ] b\n## Two\n- [ ] c\n", renamed, None, TODAY)
+    first = progress.sections[0]
+    assert first.section.heading == "First" and first.found
+    assert (first.tasks.count, first.tasks.completed_count) == (2, 1)
