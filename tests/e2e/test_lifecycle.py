@@ -71,6 +71,22 @@ def statuses(issue: ObservedIssue) -> set[str]:
 # --- leaving, on the local backend ---------------------------------------------------------
 
 
+def test_a_person_added_to_a_cohort_that_ended_gets_no_issue(project: Path) -> None:
+    """FY27 pilot ended on 2027-04-30; Amara added in May is not given an issue born ended
+    and overdue (nor told of it); the others' issues stay as they are."""
+    assert run("apply", "2027-04-01").code == 0
+    before = issues(project)
+    edit(project / CSM, "      - lena.fischer\n", "      - lena.fischer\n      - amara.osei\n")
+    result = run("apply", "2027-05-03")
+    assert result.code == 0, result.out + result.err
+    after = issues(project)
+    assert not any(key.endswith("/amara.osei") for key in after)
+    assert set(before) <= set(after)
+    edit(project / CSM, "    end_date: 2027-04-30\n", "    end_date: 2027-05-31\n")  # extended
+    run("apply", "2027-05-04")
+    assert any(key.endswith("/amara.osei") for key in issues(project))
+
+
 def test_a_person_removed_is_withdrawn_once_then_left_quiet(project: Path) -> None:
     assert run("apply").code == 0
     remove_lena(project)

@@ -111,6 +111,7 @@ def _participant(ctx: Ctx, cohort: Cohort, username: str) -> DesiredIssue:
         assignees=(person.username,),
         due_date=cohort.end_date,
         epic_key=ctx.group_epic_key(cohort.id),
+        create=cohort.end_date is None or cohort.end_date >= ctx.today,  # none once it ended
         completion_note=ctx.note(values),
         dates={
             name: day
