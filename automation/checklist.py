@@ -19,7 +19,7 @@ _TASK = re.compile(
 )
 # An ATX heading's opening: its text is the rest, less spaces and a closing run of `#`
 # (`_heading`: a pattern that also matched the text took time cubic in a run of spaces)
-_HEADING_START = re.compile(r"[ \t]{0,3}(#{1,6})[ \t]")
+_HEADING_START = re.compile(r" {0,3}(#{1,6})[ \t]")  # a tab first is indented code
 _LINE_END = re.compile(r"(\r\n|\r|\n)")
 # A task that says it is optional: "Optional: ...", "**Optional:** ...", "_(optional)_ ..."
 _OPTIONAL = re.compile(r"^[*_(\s]*optional\b", re.IGNORECASE)
@@ -110,7 +110,10 @@ def _heading(line: str) -> tuple[int, str] | None:
     opening = _HEADING_START.match(line) if "#" in line else None
     if opening is None:
         return None
-    text = line[opening.end() :].strip(" \t").rstrip("#").rstrip(" \t")
+    text = line[opening.end() :].strip(" \t")
+    closed = text.rstrip("#")  # a closing run of # counts only after a space: "Learn C#"
+    if not closed or closed[-1] in " \t":
+        text = closed.rstrip(" \t")
     return len(opening.group(1)), text
 
 
@@ -150,23 +153,24 @@ def headings_found(text: str, headings: Sequence[str]) -> tuple[str, ...]:
 
 def rename_headings(text: str, renames: Sequence[tuple[str, str]]) -> str:
     """The text with each heading GitLab renders whose text is an old heading of RENAMES (case
-    and spacing aside) given the new one, at its level; one whose new heading the text already
-    has is left alone. Every other line, and every line end, is kept as it was."""
+    and spacing aside) given the new one, at its level and indent (a heading's copies are
+    counted as one section, so one already under the new name changes nothing). Every other
+    line, and every line end, is kept as it was."""
     if not renames:
         return text
     parts = _LINE_END.split(text)  # lines and, between them, their ends as written
     lines = parts[0::2]
     present = {_normalise_heading(h[1]) for line in _visible(text) if (h := _heading(line))}
     wanted = {
-        _normalise_heading(old): new
-        for old, new in renames
-        if _normalise_heading(new) not in present and _normalise_heading(old) in present
+        _normalise_heading(old): new for old, new in renames if _normalise_heading(old) in present
     }
     for i, countable in enumerate(_countable(lines) if wanted else ()):
-        heading = _heading(lines[i]) if countable else None
+        line = lines[i]
+        heading = _heading(line) if countable else None
         new = wanted.get(_normalise_heading(heading[1])) if heading else None
-        if heading is not None and new is not None:
-            parts[2 * i] = f"{'#' * heading[0]} {new}"
+        opening = _HEADING_START.match(line)
+        if new is not None and opening is not None:
+            parts[2 * i] = f"{line[: opening.end()]}{new}"  # its indent and level as written
     return "".join(parts)
 
 

@@ -42,7 +42,7 @@ def _scan(lines: Sequence[str]) -> tuple[list[Kind], list[tuple[int, int]]]:
     in_comment = False
     for i, raw in enumerate(lines):
         if fence is not None:
-            if raw.strip().startswith(fence) and raw.strip().strip(fence[0]) == "":
+            if _closes(raw, fence):
                 fence = None
                 closed.append((opened_at, i))
             found.append(Kind.CODE)
@@ -56,6 +56,14 @@ def _scan(lines: Sequence[str]) -> tuple[list[Kind], list[tuple[int, int]]]:
         else:
             found.append(Kind.TEXT)
     return found, closed
+
+
+def _closes(raw: str, fence: str) -> bool:
+    """Whether a line closes FENCE: at least as long a run of its character, indented at most
+    three spaces (four is code inside the block), and nothing else."""
+    line = raw.rstrip(" \t")
+    bare = line.lstrip(" ")
+    return len(line) - len(bare) <= 3 and bare.startswith(fence) and not bare.strip(fence[0])
 
 
 def _opening(raw: str) -> str | None:

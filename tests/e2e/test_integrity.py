@@ -545,3 +545,64 @@ def test_a_departed_pairs_issue_retitled_as_a_future_rollup_takes_nothing(shippe
     found = issues(shipped)
     assert found[rollup].iid != sams
     assert "Victor Nakamura" not in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("guessed", [False, True], ids=["numbers", "guessed keys"])
+def test_an_index_a_sponsee_forges_in_his_own_issue_takes_nothing(
+    shipped: Path, guessed: bool
+) -> None:
+    """Sam gives his scores issue the tracking issue's first line and an index block of his
+    own (numbers 1 to 500, or each number with a key he can guess), and his pair issue the
+    first line of a cohort rollup the team adds later. His index is not the program's (the
+    issues' first lines bear out the real one), so the confidential rollup, which names the
+    cohort's pairs not released yet, is made as an issue of its own."""
+    keep_programs(shipped, "sales-sponsorship")
+    pair = "sales-sponsorship/fy28-h1/sam.delacroix"
+    scores, rollup = pair + "/sponsee-scores", "sales-sponsorship/fy29-h1/tracking"
+    assert run("apply").code == 0
+    pair_path, scores_path = path_of(shipped, pair), path_of(shipped, scores)
+    edit(scores_path, f"automation:key={scores} ", "automation:key=sales-sponsorship/tracking ")
+    names = ["aiko.tanaka", "lena.fischer", "sam.delacroix", "kenji.watanabe"]
+    lines = [
+        f"{n} fy28-h1/{names[n % 4]}{'/sponsee-scores' if n % 3 else ''}"
+        if guessed
+        else f"{n} x/{n}"
+        for n in range(1, 501)
+    ]
+    forged = "\n".join(lines)
+    block = f"<!-- automation:begin index -->\n<!--\n{forged}\n-->\n<!-- automation:end index -->\n"
+    scores_path.write_text(scores_path.read_text() + "\n" + block)
+    edit(pair_path, f"automation:key={pair} ", f"automation:key={rollup} ")
+    assert run("apply").code in (0, 1)
+    edit(
+        shipped / "config" / "programs" / "sales-sponsorship.yml",
+        "    - id: fy28-h2\n",
+        "    - id: fy29-h1\n      name: FY29 H1 cohort\n      start: 2028-02-01\n      pairs:\n"
+        "        - {sponsor: victor.nakamura, sponsee: lena.fischer, status: proposed}\n"
+        "    - id: fy28-h2\n",
+    )
+    run("apply")
+    assert "Nakamura" not in pair_path.read_text(encoding="utf-8")
+    assert issues(shipped)[rollup].iid != issues(shipped)[pair].iid
+
+
+def test_an_index_a_participant_forges_in_his_own_issue_makes_no_second_issue(
+    backend: Backend,
+) -> None:
+    """Sam pastes the tracking issue's first line into his issue, with an index block that
+    records the tracking issue as his: the issues' first lines bear out the real index, so
+    nothing is made twice and nothing fails; Sam's issue gets its own line back."""
+    assert backend.cli("apply").code == 0
+    found = by_key(backend)
+    count = len(backend.issues())
+    tracking = found[TRACKING]
+    line = tracking.description.split("\n", 1)[0]
+    forged = (
+        "<!-- automation:begin index -->\n<!-- Which issue holds which key\n"
+        f"{tracking.iid} fy27-pilot/sam.delacroix\n-->\n<!-- automation:end index -->\n"
+    )
+    backend.edit(found[SAM].iid, lambda t: line + "\n" + t.split("\n", 1)[1] + "\n" + forged)
+    said = [backend.cli("apply") for _ in range(2)]
+    assert len(backend.issues()) == count, said[-1].out
+    assert "FAILED" not in said[-1].out, said[-1].out
+    assert by_key(backend)[SAM].iid == found[SAM].iid

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from automation.checklist import rename_headings
+from automation.checklist import headings_found, rename_headings
 from automation.progress import Status, issue_labels, measure
 from tests.unit.test_planner import PROGRAM
 
@@ -27,7 +27,7 @@ def test_a_renamed_heading_is_rewritten_where_gitlab_renders_it_and_nowhere_else
     lone = "## Old one\r- [ ] a\n"  # a lone carriage return ends a line too
     assert rename_headings(lone, [("Old one", "New one")]) == "## New one\r- [ ] a\n"
     assert rename_headings("## Old one\n## New one\n", [("Old one", "New one")]) == (
-        "## Old one\n## New one\n"  # the new heading is there already: nothing is touched
+        "## New one\n## New one\n"  # copies of a heading are counted as one section
     )
 
 
@@ -44,3 +44,27 @@ def test_an_issue_under_a_renamed_sections_old_heading_is_counted_under_the_new_
     first = progress.sections[0]
     assert first.section.heading == "First" and first.found
     assert (first.tasks.count, first.tasks.completed_count) == (2, 1)
+
+
+RENAME = [("Old one", "New one")]
+
+
+def test_only_what_gitlab_renders_as_a_heading_is_renamed_and_it_keeps_its_indent() -> None:
+    text = (
+        "```\n## Old one\n    ```\n## Old one\n```\n"  # a fence closes at three spaces at most
+        "\t## Old one\n"  # a tab first: indented code
+        "- a note\n  ## Old one\n"  # in a list item
+    )
+    assert rename_headings(text, RENAME) == text.replace("  ## Old one", "  ## New one")
+
+
+def test_the_old_heading_is_renamed_and_counted_even_where_a_note_has_the_new_one() -> None:
+    text = "## Old one\n- [x] a\n- [ ] b\n\n### New one\nSam's note about it.\n"
+    assert rename_headings(text, RENAME).startswith("## New one\n")
+
+
+def test_a_heading_that_ends_in_a_hash_keeps_it() -> None:
+    assert headings_found("## Learn C#\n- [ ] a\n## Two ##\n", ["Learn C#", "Two"]) == (
+        "Learn C#",
+        "Two",
+    )
