@@ -13,6 +13,7 @@ template's current tasks, and nothing added: migration starts from that run."""
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import hashlib
 import re
@@ -20,13 +21,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from automation.actions import Plan
-from automation.checklist import rename_headings
+from automation.checklist import count_tasks, rename_headings
 from automation.config.models import Program
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.edits import BlockTexts, Edits, apply_edits
 from automation.errors import ItemError
 from automation.items import ObservedIssue
-from automation.markers import block_content, find_key
+from automation.markers import block_content, find_key, outside_blocks
 from automation.mentions import named, unnamed
 from automation.tasks import NewTask, Task, place_task, tasks_of
 
@@ -178,10 +179,14 @@ class Migrations:
         return apply_edits(text, Edits(tasks=tasks)) if tasks else text
 
 
-def migrate(desired: DesiredProgram, found: Mapping[str, ObservedIssue]) -> Migrations:
-    """The migration of every open tracked issue of a program, and the warnings (tasks the
-    template dropped or reworded, tasks that cannot be placed) and notice (issues that had no
-    record yet) that go with them."""
+def migrate(
+    desired: DesiredProgram, found: Mapping[str, ObservedIssue], today: dt.date
+) -> Migrations:
+    """The migration of every open tracked issue of a program that is still under way (not
+    past its due date, not every task done: a finished month's session does not get a new
+    task, nor turn overdue for it), and the warnings (tasks the template dropped or reworded,
+    tasks that cannot be placed) and notice (issues that had no record yet) that go with
+    them."""
     declared = headings(desired.program)
     if not declared:
         return Migrations()
@@ -198,7 +203,9 @@ def migrate(desired: DesiredProgram, found: Mapping[str, ObservedIssue]) -> Migr
         if text != issue.description:
             renamed.add(item.key)
             issue = replace(issue, description=text)
-        migration, notes, unrecorded = _migrate(item, issue, declared)
+        if _finished(item, issue, today):
+            continue
+        migration, notes, unrecorded = _migrate(item, issue, declared, renames)
         if migration is not None:
             issues[item.key] = migration
         first += unrecorded
@@ -212,14 +219,27 @@ def migrate(desired: DesiredProgram, found: Mapping[str, ObservedIssue]) -> Migr
     return Migrations(issues, plan, renames, frozenset(renamed))
 
 
+def _finished(item: DesiredIssue, issue: ObservedIssue, today: dt.date) -> bool:
+    """Past its due date, or every task done: its work is over."""
+    due = issue.due_date or item.due_date
+    if due is not None and due < today:
+        return True
+    tasks = count_tasks(outside_blocks(issue.description))
+    return tasks.count > 0 and tasks.complete
+
+
 def _migrate(
-    item: DesiredIssue, issue: ObservedIssue, declared: Sequence[str]
+    item: DesiredIssue,
+    issue: ObservedIssue,
+    declared: Sequence[str],
+    renames: Sequence[tuple[str, str]] = (),
 ) -> tuple[Migration | None, list[_Said], bool]:
     """One issue: its new record, the tasks it gets, what to say; and whether it had no
-    record before. None when its rendering is the one its record was written from."""
+    record before. None when its rendering is the one its record was written from. A record
+    written before a section was renamed (RENAMES) lists its tasks under the old heading."""
     rendered = rendering_hash(item.description)
     try:
-        old, damaged = read_record(issue.description), False
+        old, damaged = _renamed(read_record(issue.description), renames), False
     except ItemError:
         old, damaged = None, True
     if old is not None and old.rendered == rendered:
@@ -268,6 +288,15 @@ def _migrate(
             tasks.append(adding)
             text = placed
     return Migration(record, tuple(tasks)), said, False
+
+
+def _renamed(record: Record | None, renames: Sequence[tuple[str, str]]) -> Record | None:
+    """The record with the sections of RENAMES under their new headings."""
+    if record is None or not renames:
+        return record
+    new = {_label(old): _label(heading) for old, heading in renames}
+    sections = {new.get(section, section): hashes for section, hashes in record.sections.items()}
+    return replace(record, sections=sections)
 
 
 def _spots(tasks: Sequence[Task]) -> dict[str, int]:

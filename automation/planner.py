@@ -107,7 +107,7 @@ def plan_program(
         notices=(*former_label(program, observed.labels), *desired.notices),
     )
     found = resolved.found
-    migrations = migrate(desired, found)
+    migrations = migrate(desired, found, today)
     measured = with_endings(desired, _measure_all(desired, found, today, migrations), today)
     ctx = ProgramContext(
         desired,

@@ -216,3 +216,19 @@ def test_a_section_renamed_without_saying_so_is_warned_about_with_the_way_out(
     applied = backend.cli("apply")
     assert f"has no heading '{NEW_HEADING}'" in applied.out
     assert "give it `renamed_from:` with its old heading in `sections`" in applied.out
+
+
+def test_a_task_reworded_as_its_section_is_renamed_is_a_rewording_not_a_new_task(
+    backend: Backend,
+) -> None:
+    """The record lists the tasks under the section's old heading: read under the new one,
+    the reworded task stands where the old one was, so it is not added beside it."""
+    assert backend.cli("apply").code == 0
+    rename_section()
+    change_template(add=False, reword=True)
+    applied = backend.cli("apply")
+    assert applied.code == 0, applied.out + applied.err
+    sam = by_key(backend)[SAM].description
+    assert f"## {NEW_HEADING}\n" in sam
+    assert OLD_WORDING in sam and NEW_WORDING not in sam
+    assert "No changes" in backend.cli("apply").out

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from automation.actions import CloseIssue, CreateIssue, Observed, Plan, UpdateDescription
+from automation.actions import CreateIssue, Observed, Plan, UpdateDescription
 from automation.blocks import Blocks
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.edits import Edits, apply_edits
@@ -178,14 +178,22 @@ def test_a_task_the_template_gains_is_added_unticked_and_nothing_else_changes(
     assert 1 not in updates(again)
 
 
-def test_every_task_done_then_a_new_one_keeps_the_issue_open(blocks: Blocks) -> None:
+def test_an_issue_whose_every_task_is_done_gets_no_new_one(blocks: Blocks) -> None:
+    """Its work is over (a finished month's session, a participant who just finished): a
+    task the template gains would turn it back to in progress, or overdue."""
     issues = created(program(BODY), blocks)
     done = edited(issues[0], "- [ ] a", "- [x] a")
     done = edited(edited(done, "- [ ] b", "- [x] b"), "- [ ] c", "- [x] c")
     gained = program(BODY.replace("- [ ] c\n", "- [ ] c\n- [ ] d\n"))
     result = plan(gained, [done, issues[1]], blocks)
-    assert not [a for a in result.actions if isinstance(a, CloseIssue)]
-    assert "- [x] c\n- [ ] d\n" in updates(result)[1].after
+    assert all("- [ ] d" not in u.after for u in updates(result).values())
+
+
+def test_an_issue_past_its_due_date_gets_no_new_task(blocks: Blocks) -> None:
+    issues = created(program(BODY), blocks)
+    late = replace(issues[0], due_date=TODAY - dt.timedelta(days=1))
+    result = plan(program(BODY + "- [ ] d\n"), [late, issues[1]], blocks)
+    assert all("- [ ] d" not in u.after for u in updates(result).values() if u.iid == late.iid)
 
 
 def test_a_task_a_person_reworded_or_deleted_is_not_put_back(blocks: Blocks) -> None:
