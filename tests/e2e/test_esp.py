@@ -378,3 +378,28 @@ def test_open_ended_accounts_count_towards_the_cap_in_later_years(esp: Path) -> 
         "sponsor 'dana.whitfield' has 5 accounts in FY29 (initech, n4, n3, n2, n1); the "
         "program targets at most 4 accounts per sponsor a year"
     ) in result.out
+
+
+def test_a_finished_months_session_keeps_who_did_it_when_the_team_changes(esp: Path) -> None:
+    """Initech's November session was done by Dana, Maya and Ines; in December Victor takes
+    over as sponsor: December's session is his, November's keeps its people."""
+    run("apply")
+    november = "executive-sponsorship/account/initech/monthly/2026-11"
+    path = path_of(esp, november)
+    path.write_text(path.read_text().replace("- [ ]", "- [x]"))
+    run("apply")
+    before = issues(esp)[november].assignees
+    assert "dana.whitfield" in before
+    program = esp / "config" / "programs" / "executive-sponsorship.yml"
+    edit(
+        program,
+        "{id: initech, name: Initech, sponsor: dana.whitfield",
+        "{id: initech, name: Initech, sponsor: victor.nakamura",
+    )
+    assert run("apply", today="2026-12-01").code == 0
+    found = issues(esp)
+    assert found[november].assignees == before
+    assert (
+        "victor.nakamura"
+        in found["executive-sponsorship/account/initech/monthly/2026-12"].assignees
+    )
