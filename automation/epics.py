@@ -79,8 +79,9 @@ def plan_epics(
 ) -> Plan:
     """PLANNED with the program's epics: missing epics are created before the issues, and a
     new issue is created inside its epic (one write, not two); an issue that is in no epic
-    is put into its own. Nothing is created for an item that failed already or is HELD; an
-    epic made under a former key is renamed instead."""
+    is put into its own, and an open one in another of the program's epics (a hire whose
+    workshop changed) is moved to its own. Nothing is created for an item that failed
+    already or is HELD; an epic made under a former key is renamed instead."""
     program = desired.program.id
     former = moved(desired.program, (epic.first_line_key for epic in observed))
     epics, failures = _index_epics(program, observed, {**former, **aliases(desired.epics)})
@@ -91,14 +92,23 @@ def plan_epics(
         if epic.create and epic.key not in epics and epic.key not in failed
     )
     moves: list[AddToEpic] = []
+    ours = {epic.iid for epic in epics.values()}
     for item in desired.every_issue():
         issue, home = found.get(item.key), epics.get(item.epic_key or "")
-        if issue is not None and home is not None and issue.epic is None:
+        if issue is not None and home is not None and _moves(issue, home.iid, ours):
             moves.append(AddToEpic(program, item.key, home.iid, issue))
     homes = {item.key: item.epic_key for item in desired.every_issue() if item.epic_key}
     actions = _epics_first(creates, (_homed(a, homes, epics) for a in planned.actions))
     renames = _renamed(desired, epics, former.values())
     return replace(planned, actions=actions) + Plan((*renames, *moves), failures)
+
+
+def _moves(issue: ObservedIssue, home: int, ours: set[int]) -> bool:
+    """Whether the issue goes into epic HOME: it is in none, or, open, in another epic of
+    the program's (one a person chose outside the program is theirs to keep)."""
+    if issue.epic is None:
+        return True
+    return issue.state == "opened" and issue.epic != home and issue.epic in ours
 
 
 def _renamed(

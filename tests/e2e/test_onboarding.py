@@ -414,3 +414,22 @@ def test_a_workshop_whose_only_hire_left_keeps_its_rollup_up_to_date(onboarding:
     assert re.search(row, tracking, re.M)
     again = run("apply")
     assert "No changes" in again.out and "no longer defines" not in again.out, again.out
+
+
+def test_a_hire_whose_workshop_changes_moves_to_its_epic(onboarding: Path) -> None:
+    """Tom is placed in the December AMER workshop; named for January's instead, his issue
+    leaves December's epic for January's."""
+    run("apply")
+    before = hire(onboarding, "tom.reyes").epic
+    assert before is not None
+    edit(
+        onboarding / PROGRAM,
+        "{username: tom.reyes, role: ae}",
+        "{username: tom.reyes, role: ae, workshop: amer-2027-01}",
+    )
+    assert run("apply").code == 0
+    after = hire(onboarding, "tom.reyes").epic
+    assert after is not None and after != before
+    epic = (onboarding / ".automation" / "epics" / f"{after}.md").read_text()
+    assert "amer-2027-01" in epic
+    assert "No changes" in run("apply").out

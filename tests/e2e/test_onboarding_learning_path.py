@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from automation.run import Prepared, apply, prepare
-from tests.backends import GitLabBackend, new_fake
+from tests.backends import GROUP, PROJECT, GitLabBackend, new_fake
 from tests.conftest import keep_programs
 from tests.crash import Crash, Delegating
 from tests.local_cli import TODAY, edit, issues, path_of, run
@@ -192,3 +192,24 @@ def test_on_gitlab_a_refused_note_on_the_other_projects_issue_fails_that_hire_on
     assert not _tool_notes(gitlab)
     assert gitlab.cli("apply").code == 0  # posted once GitLab accepts it
     assert len(_tool_notes(gitlab)) == 1
+
+
+def test_on_gitlab_a_hire_whose_workshop_changes_moves_to_its_epic(
+    gitlab: GitLabBackend, onboarding: Path
+) -> None:
+    """GitLab keeps an issue in one epic: adding Tom's to January's workshop epic takes it
+    out of December's."""
+    fake = gitlab.fake
+    assert gitlab.cli("apply").code == 0
+    tom = next(i for i in fake.issues(PROJECT) if "sales-onboarding/tom.reyes " in i["description"])
+    before = tom["epic"]
+    program = Path("config/programs/sales-onboarding.yml")
+    text = program.read_text()
+    old = "{username: tom.reyes, role: ae}"
+    assert old in text
+    program.write_text(text.replace(old, "{username: tom.reyes, role: ae, workshop: amer-2027-01}"))
+    assert gitlab.cli("apply").code == 0
+    tom = next(i for i in fake.issues(PROJECT) if i["iid"] == tom["iid"])
+    january = next(e for e in fake.epics(GROUP) if "amer-2027-01/epic" in (e["description"] or ""))
+    assert tom["epic"] == january["iid"] != before
+    assert "No changes" in gitlab.cli("apply").out
