@@ -270,7 +270,14 @@ def _withdraw(  # noqa: PLR0917
     if add or others:
         actions.append(UpdateLabels(program.id, key, issue.iid, add, others))
     if close:
-        actions.append(CloseIssue(program.id, key, issue.iid, why="the person left the program"))
+        actions.append(
+            CloseIssue(
+                program.id,
+                key,
+                issue.iid,
+                why="withdrawn: no longer in the program's configuration",
+            )
+        )
     actions += [AddNote(program.id, key, issue.iid, note), update]
     return Plan(tuple(actions))
 

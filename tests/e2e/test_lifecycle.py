@@ -93,6 +93,7 @@ def test_a_person_removed_is_withdrawn_once_then_left_quiet(project: Path) -> No
     leaving(project, "  reasons:\n    Lena.Fischer: Moved to the Sales team\n")
     result = run("apply")
     assert result.code == 0 and "0 failed, 0 warnings" in result.out, result.out
+    assert "withdrawn: no longer in the program's configuration" in result.out
     lena = issues(project)[LENA]
     assert lena.state == "closed"
     assert statuses(lena) == {"status::withdrawn"}
@@ -557,7 +558,7 @@ def test_removing_someone_after_their_cohort_ended_leaves_their_issue_ended(ship
     lena = next(i for k, i in issues(shipped).items() if k.endswith("/lena.fischer"))
     assert "status::ended" in lena.labels and "status::withdrawn" not in lena.labels
     assert lena.state == "opened"
-    assert "the person left the program" not in result.out
+    assert "withdrawn: no longer in the program's configuration" not in result.out
 
 
 def test_a_withdrawn_issue_stays_withdrawn_when_its_cohort_ends_later(shipped: Path) -> None:
@@ -599,7 +600,7 @@ def test_a_hire_removed_after_their_workshop_group_ended_stays_ended(shipped: Pa
     assert result.code == 0, result.out
     oliver = next(i for k, i in issues(shipped).items() if k.endswith("/oliver.grant"))
     assert statuses(oliver) == {"status::ended"} and oliver.state == "opened", result.out
-    assert "the person left the program" not in result.out
+    assert "withdrawn: no longer in the program's configuration" not in result.out
 
 
 def test_going_back_after_a_rehearsal_of_a_later_day_withdraws_no_account_issue(
@@ -614,7 +615,7 @@ def test_going_back_after_a_rehearsal_of_a_later_day_withdraws_no_account_issue(
     made = {k: i.state for k, i in issues(shipped).items()}
     back = run("apply", "2026-12-01")
     assert back.code == 0, back.out
-    assert "the person left the program" not in back.out and "withdrawn" not in back.out
+    assert "withdrawn" not in back.out
     assert {k: i.state for k, i in issues(shipped).items()} == made
     assert "which the configuration no longer defines; it was left as it is" in back.out
     assert not any(WITHDRAWN_NOTE in notes(shipped, i) for i in issues(shipped).values())
@@ -628,7 +629,7 @@ def test_a_corrected_account_start_leaves_the_period_before_it_as_it_is(shipped:
     assert result.code == 0, result.out
     november = issues(shipped)["executive-sponsorship/account/wayne/monthly/2026-11"]
     assert november.state == "opened" and "status::withdrawn" not in november.labels
-    assert "the person left the program" not in result.out
+    assert "withdrawn: no longer in the program's configuration" not in result.out
 
 
 def test_going_back_after_a_rehearsal_withdraws_no_sponsorship_pair_issue(shipped: Path) -> None:
@@ -641,7 +642,7 @@ def test_going_back_after_a_rehearsal_withdraws_no_sponsorship_pair_issue(shippe
     assert any(k.count("/") == 3 for k in made)  # a pair's later issues exist
     back = run("apply", "2026-12-01")
     assert back.code == 0, back.out
-    assert "the person left the program" not in back.out
+    assert "withdrawn: no longer in the program's configuration" not in back.out
     assert {k: i.state for k, i in issues(shipped).items()} == made
     assert not any(WITHDRAWN_NOTE in notes(shipped, i) for i in issues(shipped).values())
 
@@ -661,7 +662,7 @@ def test_after_a_rehearsal_a_renamed_account_or_cohort_still_has_not_left(shippe
     )
     back = run("apply", "2026-12-01")
     assert back.code == 0, back.out
-    assert "the person left the program" not in back.out
+    assert "withdrawn: no longer in the program's configuration" not in back.out
     states = {
         k.replace("wayne-fin", "wayne").replace("h1-fy28", "fy28-h1"): i.state
         for k, i in issues(shipped).items()
@@ -684,6 +685,6 @@ def test_after_a_rehearsal_a_renamed_sponsee_still_has_not_left(shipped: Path) -
     )
     back = run("apply", "2026-12-01")
     assert back.code == 0, back.out + back.err
-    assert "the person left the program" not in back.out
+    assert "withdrawn: no longer in the program's configuration" not in back.out
     states = {k.replace("lena.berg", "lena.fischer"): i.state for k, i in issues(shipped).items()}
     assert states == made
