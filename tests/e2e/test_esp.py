@@ -145,8 +145,26 @@ def test_a_commitment_shorter_than_a_year_is_an_error(esp: Path) -> None:
     assert result.code == 2
     assert (
         "account 'globex' with sponsor 'dana.whitfield': the commitment ends 2027-01-30, "
-        "before 2027-01-31; sponsors commit for at least 12 months"
+        "before 2027-01-31; sponsors commit for at least 12 months. If it ended early, say why "
+        "with `ended_early:` on the account"
     ) in result.err
+
+
+def test_a_commitment_that_ended_early_with_a_reason_ends_the_account(esp: Path) -> None:
+    """Wayne (joined 2026-11-02) ends on 2027-01-15, the customer gone: no error, and the
+    month after its end gets no issues."""
+    edit(
+        esp / PROGRAM,
+        "account_team: [oliver.grant], start: 2026-11-02}",
+        "account_team: [oliver.grant], start: 2026-11-02, end: 2027-01-15,\n"
+        "       ended_early: the customer did not renew}",
+    )
+    assert run("validate").code == 0
+    assert run("apply", today="2027-01-04").code == 0
+    assert run("apply", today="2027-02-01").code == 0
+    keys = set(issues(esp))
+    assert "executive-sponsorship/account/wayne/monthly/2027-01" in keys
+    assert "executive-sponsorship/account/wayne/monthly/2027-02" not in keys
 
 
 KPIS = 13  # the sample's recorded values, each a scorecard column

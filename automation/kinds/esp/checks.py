@@ -50,13 +50,14 @@ def check_esp(program: EspProgram, source: Source, people: People) -> Iterator[P
                 )
         # the end date is the commitment's last day: Feb 1 to Jan 31 is a full year
         minimum = add_months(account.start, part.min_commitment_months) - dt.timedelta(days=1)
-        if account.end is not None and account.end < minimum:
+        if account.end is not None and account.end < minimum and not account.ended_early:
             yield source.problem(
                 (*loc, "end"),
                 f"account '{account.id}' with sponsor "
                 f"'{account.sponsor}': the commitment ends {account.end}, "
                 f"before {minimum}; sponsors commit for at least "
-                f"{part.min_commitment_months} months",
+                f"{part.min_commitment_months} months. If it ended early, say why with "
+                "`ended_early:` on the account",
             )
     yield from _kpis(program, source)
     for role in ("ceo", "cro"):

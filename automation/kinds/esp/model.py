@@ -18,6 +18,11 @@ class Account(Frozen):
     account_team: tuple[Username, ...] = Field(min_length=1)
     start: Date
     end: Date | None = Field(default=None, description="end of the commitment")
+    ended_early: OneLine | None = Field(
+        default=None,
+        description="why the commitment ended before its minimum (the customer left, say): "
+        "an `end` that early is then taken",
+    )
     status: Literal["proposed", "approved"] = "proposed"
     renamed_from: Slug | None = Field(default=None, description="the account's former id")
 
