@@ -421,3 +421,21 @@ def test_a_finished_months_session_keeps_who_did_it_when_the_team_changes(esp: P
         "victor.nakamura"
         in found["executive-sponsorship/account/initech/monthly/2026-12"].assignees
     )
+
+
+def test_a_scorecard_counts_an_accounts_sessions_up_to_its_end(esp: Path) -> None:
+    """Globex ends early on 2026-12-15 with its November and December sessions done: FY27 Q4
+    (November to January) counts them 2 of 2, not 2 of 3 with a January it never had."""
+    run("apply")
+    run("apply", today="2026-12-01")
+    for month in ("2026-11", "2026-12"):
+        path = path_of(esp, f"executive-sponsorship/account/globex/monthly/{month}")
+        path.write_text(path.read_text().replace("- [ ]", "- [x]"))
+    edit(
+        esp / PROGRAM,
+        "start: 2026-02-01, end: 2027-01-31}",
+        "start: 2026-02-01, end: 2026-12-15, ended_early: the customer left}",
+    )
+    assert run("apply", today="2027-01-20").code == 0
+    card = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy27-q4"].description
+    assert scorecard_rows(card)["Globex Corporation"][-2] == "2 of 2"

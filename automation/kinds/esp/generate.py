@@ -311,11 +311,9 @@ def _account_row(
 ) -> DerivedRow:
     """An account's KPIs (its plan's values), its monthly sessions of the quarter so far, and
     whether the quarterly issue's touchpoint section is done."""
+    last = min(quarter.end, ctx.today, account.end or quarter.end)  # not past its end
     months = periods(
-        "monthly",
-        max(quarter.start, account.start),
-        min(quarter.end, ctx.today),
-        part.fiscal_year_start_month,
+        "monthly", max(quarter.start, account.start), last, part.fiscal_year_start_month
     )
     day = max(min(quarter.end, ctx.today), account.start)
     years = anniversary_years(account.start, day, part.fiscal_year_start_month)
