@@ -439,3 +439,14 @@ def test_a_scorecard_counts_an_accounts_sessions_up_to_its_end(esp: Path) -> Non
     assert run("apply", today="2027-01-20").code == 0
     card = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy27-q4"].description
     assert scorecard_rows(card)["Globex Corporation"][-2] == "2 of 2"
+
+
+def test_an_accounts_unfinished_issues_end_with_it_not_overdue_for_ever(esp: Path) -> None:
+    """Globex's commitment ends on 2027-01-31 with its quarterly review never done: after
+    that it is `status::ended`, not overdue for ever."""
+    run("apply")
+    assert run("apply", today="2027-03-01").code == 0
+    review = issues(esp)["executive-sponsorship/account/globex/quarterly/fy27-q4"]
+    assert "status::ended" in review.labels and "status::overdue" not in review.labels
+    ongoing = issues(esp)["executive-sponsorship/account/initech/quarterly/fy27-q4"]
+    assert "status::overdue" in ongoing.labels  # an account that goes on: overdue

@@ -66,7 +66,7 @@ def test_an_account_that_ended_while_no_run_happened_still_gets_its_last_periods
     result = run("apply", "2026-10-05")  # September went by with no run, and so did the account
     assert result.code == 0, result.out
     september = issues(esp)[f"{GLOBEX}/monthly/2026-09"]
-    assert "status::overdue" in september.labels
+    assert "status::ended" in september.labels  # made, and over with its account
     assert "ended while no run" not in result.out
 
 

@@ -167,6 +167,8 @@ def _account_issues(
                 key=_account_key(ctx, account, f"{item.cadence}/{item.key}"),
                 assignees=assignees,
                 create=create,
+                # unfinished when the commitment ends: ended, not overdue for ever after
+                ends=account.end + dt.timedelta(days=1) if account.end else None,
                 roles={
                     "sponsor": (account.sponsor,),
                     "account_team": account.account_team,
@@ -259,6 +261,7 @@ def _cadence_issue(
     roles: Mapping[str, tuple[str, ...]],
     derived: tuple[Derived, ...] = (),
     create: bool = True,
+    ends: dt.date | None = None,
 ) -> DesiredIssue:
     full = {**values, "period": item, "weeks": mondays(item.start, item.end)}
     account = values.get("account")
@@ -276,6 +279,7 @@ def _cadence_issue(
         derived=derived,
         dates={"start": item.start, "end": item.end},
         roles=roles,
+        ends=ends,
     )
 
 
