@@ -318,9 +318,34 @@ def turn(  # noqa: PLR0917
         back = f"{_BACK}\n{text}\n{proof_line(found.iid)}"
         return Turn(actions, ((WITHDRAWN_BLOCK, back),), "opened" if reopen else None)
     ending = next((e for e in desired.course.endings if e.key == item.key), None)
-    if ending is None or today <= ending.end or proves(found, ENDED_BLOCK):
+    running = ending is None or today <= ending.end
+    if proves(found, ENDED_BLOCK):
+        extended = running and _extended(found, ending.end if ending else None)
+        return _resume_account(program.id, item.key, found, today) if extended else Turn()
+    if ending is None or running:
         return Turn()
     return _end_account(desired, ending, found, measured, blocks)
+
+
+_ENDED_ON = re.compile(r"<!-- commitment end (\d{4}-\d{2}-\d{2}) -->")
+
+
+def _extended(found: ObservedIssue, end: dt.date | None) -> bool:
+    """Whether configuration moved the end its plan recorded when it ended to later (or took
+    it away): not a rehearsal of a later day followed by a run on today."""
+    recorded = _ENDED_ON.search(block_content(found.description, ENDED_BLOCK) or "")
+    if recorded is None:
+        return False  # ended by an earlier version: left as it is
+    return end is None or end > dt.date.fromisoformat(recorded.group(1))
+
+
+def _resume_account(program: str, key: str, found: ObservedIssue, today: dt.date) -> Turn:
+    """An ended account's plan whose commitment configuration extended: open again (its
+    `ended` block says so and proves nothing any more, so a later end ends it anew)."""
+    reopen = found.state == "closed"
+    actions = (ReopenIssue(program, key, found.iid),) if reopen else ()
+    text = f"The commitment was extended on {today}: this plan runs again."
+    return Turn(actions, ((ENDED_BLOCK, text),), "opened" if reopen else None)
 
 
 def _end_account(
@@ -357,7 +382,8 @@ def _end_account(
         why = "the account's commitment ended"
         actions.append(CloseIssue(program.id, ending.key, found.iid, ACCOUNT_NOTE, why))
     actions.append(AddNote(program.id, ending.key, found.iid, note))
-    return Turn(tuple(actions), ((ENDED_BLOCK, f"{text}\n{proof_line(found.iid)}"),), "closed")
+    ended = f"{text}\n<!-- commitment end {ending.end.isoformat()} -->\n{proof_line(found.iid)}"
+    return Turn(tuple(actions), ((ENDED_BLOCK, ended),), "closed")
 
 
 # --- cohorts that end ---------------------------------------------------------------------

@@ -450,3 +450,20 @@ def test_an_accounts_unfinished_issues_end_with_it_not_overdue_for_ever(esp: Pat
     assert "status::ended" in review.labels and "status::overdue" not in review.labels
     ongoing = issues(esp)["executive-sponsorship/account/initech/quarterly/fy27-q4"]
     assert "status::overdue" in ongoing.labels  # an account that goes on: overdue
+
+
+def test_an_account_extended_after_it_ended_gets_its_plan_back(esp: Path) -> None:
+    """Globex's commitment ended on 2027-01-31 (plan closed, ended); renewed a week later
+    to 2028-01-31, its plan is reopened and says so, and nothing is said twice."""
+    plan = "executive-sponsorship/account/globex/account-plan"
+    run("apply")
+    assert run("apply", today="2027-02-01").code == 0
+    assert issues(esp)[plan].state == "closed"
+    edit(
+        esp / PROGRAM, "start: 2026-02-01, end: 2027-01-31}", "start: 2026-02-01, end: 2028-01-31}"
+    )
+    assert run("apply", today="2027-02-08").code == 0
+    found = issues(esp)[plan]
+    assert found.state == "opened" and "status::ended" not in found.labels
+    assert "The commitment was extended on 2027-02-08" in found.description
+    assert "No changes" in run("apply", today="2027-02-08").out
