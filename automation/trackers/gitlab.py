@@ -869,9 +869,11 @@ class GitLabTracker(Tracker, ChangeLog):
     def up_to_date(self, lists: Lists, moment: dt.datetime) -> Listed | None:
         """No list of changes shows a deleted issue: each label's count, read first, must be
         the patched list's length (an issue made or deleted between the two reads also
-        makes them differ: listed again). The changes go back past a replica's lag and a
-        touch's interval: a label a person removed then may carry their previous change's
-        time."""
+        makes them differ: listed again). Past 10,000 issues GitLab does not count them; a
+        deletion is then seen by the next run's listing (reading the label's 100 pages
+        again each round would cost more than the few writes it could spare). The changes go
+        back past a replica's lag and a touch's interval: a label a person removed then may
+        carry their previous change's time."""
         counts = {label: self._count(label) for label in lists}
         listed = sum(map(len, lists.values()))
         since = moment - REPLICA_LAG - TOUCH_INTERVAL
@@ -880,7 +882,7 @@ class GitLabTracker(Tracker, ChangeLog):
             return None
         fresh = {issue.iid for issue in changed}
         patched = brought_up_to_date(lists, changed)
-        if any(counts[label] != len(issues) for label, issues in patched.items()):
+        if any(counts[label] not in (None, len(issues)) for label, issues in patched.items()):
             return None
         for issues in patched.values():
             for issue in issues:

@@ -26,6 +26,7 @@ from tests.adapters.test_gitlab_integrity import FakeTime
 from tests.adapters.test_gitlab_tracker import ok, setup_project, users
 from tests.adapters.test_gitlab_unchanged import HOUR, QUIET, read_every_issue, settle, writes
 from tests.backends import GROUP, PROJECT, TODAY, GitLabBackend, cli, new_fake
+from tests.fakes import gitlab_fake
 
 APPLY = ["apply", "--backend", "gitlab"]
 
@@ -622,3 +623,17 @@ def test_a_label_removal_a_lagging_replica_hid_and_a_touch_left_old_is_seen(
     run = settled.cli("apply")
     assert run.code == 1  # #2 fails until its label is back
     assert "issue #2 already carries this key but not the label" in run.out
+
+
+def test_past_the_count_gitlab_gives_the_lists_are_still_brought_up_to_date(
+    settled: GitLabBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past 10,000 issues GitLab says no total: a tick under the lock is still planned from
+    the lists brought up to date, not from a second listing of every page."""
+    monkeypatch.setattr(gitlab_fake, "COUNTED_RECORDS", 2)  # the program's 4 issues: uncounted
+    ticks(settled, 1, FIRST)()
+    settled.fake.before_request("POST", "/labels", ticks(settled, 2, FIRST))  # the lock
+    settled.fake.requests.clear()
+    ok(settled.cli("apply"))
+    assert lists_of_the_program(settled) == 1
+    assert "progress::50-74%" in labels(settled, 2)
