@@ -280,35 +280,18 @@ def find_tracking(
     ]
     recorded = {iid for _, index in holders for iid in index.values()}
     originals = [i for i, _ in holders if i.iid not in recorded]  # a copy's item is recorded
-    if len(originals) != 1 and len(holders) > 1:
-        originals = _borne_out([i for i, _ in holders], issues, key, named)
+    if len(originals) != 1 and len(holders) > 1:  # a person wrote an index of their own
+        originals = [i for i, _ in holders if not _tracked(i)]
     if not keyed and not holders and title is not None:
         originals = [i for i in issues if _keyless(i) and i.title == title]
     return originals[0] if len(originals) == 1 else None
 
 
-def _borne_out(
-    holders: Sequence[ObservedIssue],
-    issues: Sequence[ObservedIssue],
-    key: str,
-    aliases: Mapping[str, str],
-) -> list[ObservedIssue]:
-    """Of issues that each hold an index and that no rule tells apart (a person wrote an
-    index block of their own into an issue they can edit), the one whose index the issues'
-    own first lines bear out best, when one does alone: an entry counts for it when that
-    issue carries the key, against it when that issue carries another (to forge a better
-    one, a person must know every issue's key, which a confidential program hides)."""
-    keys = {i.iid: aliases.get(i.key, i.key) for i in issues if i.key is not None}
-    prefix = key_prefix(key)
-
-    def score(holder: ObservedIssue) -> int:
-        index = read_index(holder.description, prefix) or {}
-        said = [keys[iid] == entry for entry, iid in index.items() if iid in keys]
-        return said.count(True) - said.count(False)
-
-    scores = {holder.iid: score(holder) for holder in holders}
-    best = max(scores.values())
-    return [h for h in holders if scores[h.iid] == best]
+def _tracked(issue: ObservedIssue) -> bool:
+    """Whether an issue carries the labels the tool keeps on tracked issues (never on a
+    tracking issue), which a participant cannot take off an issue of theirs: one that holds
+    the tracking issue's first line and an index block with them is their copy."""
+    return any(label.startswith(("status::", "progress::")) for label in issue.labels)
 
 
 def _indexes_these(index: Mapping[str, int], listed: set[int]) -> bool:

@@ -21,14 +21,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from automation.actions import Plan
-from automation.checklist import count_tasks, rename_headings
+from automation.checklist import rename_headings
 from automation.config.models import Program
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.edits import BlockTexts, Edits, apply_edits
 from automation.errors import ItemError
 from automation.items import ObservedIssue
-from automation.markers import block_content, find_key, outside_blocks
+from automation.markers import block_content, find_key
 from automation.mentions import named, unnamed
+from automation.progress import Status, measure
 from automation.tasks import NewTask, Task, place_task, tasks_of
 
 RECORD_BLOCK = "template-tasks"
@@ -203,7 +204,7 @@ def migrate(
         if text != issue.description:
             renamed.add(item.key)
             issue = replace(issue, description=text)
-        if _finished(item, issue, today):
+        if _stale(item, issue) and _finished(desired.program, item, issue, today):
             continue
         migration, notes, unrecorded = _migrate(item, issue, declared, renames)
         if migration is not None:
@@ -219,13 +220,22 @@ def migrate(
     return Migrations(issues, plan, renames, frozenset(renamed))
 
 
-def _finished(item: DesiredIssue, issue: ObservedIssue, today: dt.date) -> bool:
-    """Past its due date, or every task done: its work is over."""
+def _stale(item: DesiredIssue, issue: ObservedIssue) -> bool:
+    """Whether the issue's record is of another rendering than its template's now (or it
+    has none): only then is there anything to migrate."""
+    try:
+        record = read_record(issue.description)
+    except ItemError:
+        return True
+    return record is None or record.rendered != rendering_hash(item.description)
+
+
+def _finished(program: Program, item: DesiredIssue, issue: ObservedIssue, today: dt.date) -> bool:
+    """Past its due date, or complete as its progress counts it: its work is over."""
     due = issue.due_date or item.due_date
     if due is not None and due < today:
         return True
-    tasks = count_tasks(outside_blocks(issue.description))
-    return tasks.count > 0 and tasks.complete
+    return measure(issue.description, program, due, today).status is Status.COMPLETE
 
 
 def _migrate(

@@ -467,3 +467,14 @@ def test_an_account_extended_after_it_ended_gets_its_plan_back(esp: Path) -> Non
     assert found.state == "opened" and "status::ended" not in found.labels
     assert "The commitment was extended on 2027-02-08" in found.description
     assert "No changes" in run("apply", today="2027-02-08").out
+
+
+def test_an_end_before_the_start_is_an_error_even_when_it_ended_early(esp: Path) -> None:
+    edit(
+        esp / PROGRAM,
+        "account_team: [oliver.grant], start: 2026-11-02}",
+        "account_team: [oliver.grant], start: 2026-11-02, end: 2026-05-31, ended_early: typo}",
+    )
+    result = run("validate")
+    assert result.code == 2
+    assert "account 'wayne': its end 2026-05-31 comes before its start 2026-11-02" in result.err

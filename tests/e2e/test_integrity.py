@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from automation import keyindex
+from automation.identity import find_tracking
 from automation.items import NewIssue, ObservedEpic, ObservedIssue
 from automation.lock import LOCK_TTL, RunLock
 from automation.markers import find_key
@@ -606,3 +607,62 @@ def test_an_index_a_participant_forges_in_his_own_issue_makes_no_second_issue(
     assert len(backend.issues()) == count, said[-1].out
     assert "FAILED" not in said[-1].out, said[-1].out
     assert by_key(backend)[SAM].iid == found[SAM].iid
+
+
+def forged_index(backend: Backend, *extra: str) -> None:
+    """Sam, who can read every issue of the program, pastes the tracking issue's first line
+    and its index block into his issue, his own entry left out and EXTRA entries added."""
+    found = by_key(backend)
+    tracking, sam = found[TRACKING], found[SAM]
+    block = re.search(
+        r"<!-- automation:begin index -->.*?<!-- automation:end index -->",
+        tracking.description,
+        re.S,
+    )
+    assert block
+    lines = [line for line in block.group(0).split("\n") if not line.startswith(f"{sam.iid} ")]
+    lines[-2:-2] = [f"{tracking.iid} tracking", *extra]
+    line = tracking.description.split("\n", 1)[0]
+    backend.edit(sam.iid, lambda t: line + "\n" + t.split("\n", 1)[1] + "\n" + "\n".join(lines))
+
+
+def test_a_copy_of_the_index_a_participant_improves_on_wins_nothing(backend: Backend) -> None:
+    """His issue carries the labels the tool keeps on tracked issues, which he cannot take
+    off: it is his copy, whatever its index says. Nothing is made twice, his issue gets its
+    own line back and the real index takes none of his entries."""
+    assert backend.cli("apply").code == 0
+    found = by_key(backend)
+    count = len(backend.issues())
+    forged_index(backend, "999 fy29-future/whatever")
+    picked = find_tracking(backend.issues(), TRACKING)
+    assert picked is not None and picked.iid == found[TRACKING].iid
+    said = [backend.cli("apply") for _ in range(2)]
+    assert all(r.code == 0 for r in said), said[-1].out
+    assert len(backend.issues()) == count
+    again = by_key(backend)
+    assert again[SAM].iid == found[SAM].iid
+    assert "fy29-future" not in again[TRACKING].description
+
+
+def test_an_entry_a_participant_forges_for_someone_to_come_gives_them_nothing(
+    shipped: Path,
+) -> None:
+    """Sam's forged index gives his issue to Dana, who joins later; he deletes his first
+    line. Dana gets an issue of her own, and nothing Sam wrote."""
+    keep_programs(shipped, "csm-aspiring-leaders")
+    backend = LocalBackend(shipped)
+    assert backend.cli("apply").code == 0
+    sam = by_key(backend)[SAM]
+    backend.edit(sam.iid, lambda t: t + "\nSam's own note\n")
+    forged_index(backend, f"{sam.iid} fy27-pilot/dana.whitfield")
+    backend.cli("apply")
+    backend.edit(sam.iid, lambda t: t.split("\n", 1)[1])
+    backend.cli("apply")
+    edit(
+        shipped / "config/programs/csm-aspiring-leaders.yml",
+        "      - lena.fischer\n",
+        "      - lena.fischer\n      - dana.whitfield\n",
+    )
+    assert backend.cli("apply").code == 0
+    dana = by_key(backend)["csm-aspiring-leaders/fy27-pilot/dana.whitfield"]
+    assert dana.iid != sam.iid and "Sam's own note" not in dana.description

@@ -377,3 +377,14 @@ def test_an_issue_whose_rendering_is_unchanged_is_not_read_again(
 
     monkeypatch.setattr("automation.migration.tasks_of", unread)
     assert 1 not in updates(plan(program(BODY), first, blocks))
+
+
+def test_an_issue_complete_but_for_optional_tasks_gets_no_new_one(blocks: Blocks) -> None:
+    """Complete as its progress counts it (an optional task open does not count): done."""
+    body = BODY.replace("- [ ] c\n", "- [ ] c\n- [ ] Optional: read more\n")
+    issues = created(program(body), blocks)
+    done = edited(issues[0], "- [ ] a", "- [x] a")
+    done = edited(edited(done, "- [ ] b", "- [x] b"), "- [ ] c", "- [x] c")
+    gained = program(body.replace("- [ ] c\n", "- [ ] c\n- [ ] d\n"))
+    result = plan(gained, [done, issues[1]], blocks)
+    assert all("- [ ] d" not in u.after for u in updates(result).values())

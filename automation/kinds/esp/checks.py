@@ -50,7 +50,13 @@ def check_esp(program: EspProgram, source: Source, people: People) -> Iterator[P
                 )
         # the end date is the commitment's last day: Feb 1 to Jan 31 is a full year
         minimum = add_months(account.start, part.min_commitment_months) - dt.timedelta(days=1)
-        if account.end is not None and account.end < minimum and not account.ended_early:
+        if account.end is not None and account.end < account.start:
+            yield source.problem(
+                (*loc, "end"),
+                f"account '{account.id}': its end {account.end} comes before its start "
+                f"{account.start}; fix one of the two dates",
+            )
+        elif account.end is not None and account.end < minimum and not account.ended_early:
             yield source.problem(
                 (*loc, "end"),
                 f"account '{account.id}' with sponsor "
