@@ -379,13 +379,7 @@ def test_an_issue_whose_first_line_was_changed_to_a_future_rollups_key_gets_its_
     pair = "sales-sponsorship/fy28-h1/sam.delacroix"
     path, sams = path_of(shipped, pair), issues(shipped)[pair].iid
     edit(path, f"automation:key={pair} ", "automation:key=sales-sponsorship/fy29-h1/tracking ")
-    edit(
-        shipped / "config" / "programs" / "sales-sponsorship.yml",
-        "    - id: fy28-h2\n",
-        "    - id: fy29-h1\n      name: FY29 H1 cohort\n      start: 2028-02-01\n      pairs:\n"
-        "        - {sponsor: victor.nakamura, sponsee: lena.fischer, status: proposed}\n"
-        "    - id: fy28-h2\n",
-    )
+    add_a_cohort_with_a_proposed_pair(shipped)
     result = run("apply")
     assert result.code == 0, result.out + result.err
     assert "first line named another item" in result.out
@@ -575,13 +569,7 @@ def test_an_index_a_sponsee_forges_in_his_own_issue_takes_nothing(
     scores_path.write_text(scores_path.read_text() + "\n" + block)
     edit(pair_path, f"automation:key={pair} ", f"automation:key={rollup} ")
     assert run("apply").code in (0, 1)
-    edit(
-        shipped / "config" / "programs" / "sales-sponsorship.yml",
-        "    - id: fy28-h2\n",
-        "    - id: fy29-h1\n      name: FY29 H1 cohort\n      start: 2028-02-01\n      pairs:\n"
-        "        - {sponsor: victor.nakamura, sponsee: lena.fischer, status: proposed}\n"
-        "    - id: fy28-h2\n",
-    )
+    add_a_cohort_with_a_proposed_pair(shipped)
     run("apply")
     assert "Nakamura" not in pair_path.read_text(encoding="utf-8")
     assert issues(shipped)[rollup].iid != issues(shipped)[pair].iid
@@ -666,3 +654,15 @@ def test_an_entry_a_participant_forges_for_someone_to_come_gives_them_nothing(
     assert backend.cli("apply").code == 0
     dana = by_key(backend)["csm-aspiring-leaders/fy27-pilot/dana.whitfield"]
     assert dana.iid != sam.iid and "Sam's own note" not in dana.description
+
+
+def add_a_cohort_with_a_proposed_pair(root: Path) -> None:
+    """The team adds sponsorship cohort fy29-h1, its one pair (Victor and Lena) proposed:
+    its rollup, confidential, names them."""
+    edit(
+        root / "config" / "programs" / "sales-sponsorship.yml",
+        "    - id: fy28-h2\n",
+        "    - id: fy29-h1\n      name: FY29 H1 cohort\n      start: 2028-02-01\n      pairs:\n"
+        "        - {sponsor: victor.nakamura, sponsee: lena.fischer, status: proposed}\n"
+        "    - id: fy28-h2\n",
+    )
