@@ -204,8 +204,8 @@ def migrate(
         if text != issue.description:
             renamed.add(item.key)
             issue = replace(issue, description=text)
-        if _stale(item, issue) and _finished(desired.program, item, issue, today):
-            continue
+        if not _stale(item, issue) or _finished(desired.program, item, issue, today):
+            continue  # its template's tasks are recorded, or its work is over
         migration, notes, unrecorded = _migrate(item, issue, declared, renames)
         if migration is not None:
             issues[item.key] = migration
