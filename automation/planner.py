@@ -185,10 +185,11 @@ def _plan_tracked(
     blocks = (*blocks, *turned.blocks)
     written, state = _write_tracked(item, found, blocks, progress, completing, ctx, turned)
     if state == "opened" and not written.failures:  # an issue that failed gets nothing
+        now = replace(found, state=state)  # open once the plan is carried out (back, say)
         if progress.status is not Status.COMPLETE:  # done: it keeps who did it, as if closed
-            written = joined(written, plan_people(ctx.desired.program, item, found, ctx.several))
-        written = joined(written, plan_due(ctx.desired.program, item, found))
-        written = _with_notes_elsewhere(written, item, found, ctx)
+            written = joined(written, plan_people(ctx.desired.program, item, now, ctx.several))
+        written = joined(written, plan_due(ctx.desired.program, item, now))
+        written = _with_notes_elsewhere(written, item, now, ctx)
     row = RollupRow(found.reference, item.subject, item.group, progress, state, records)
     return headings + written + unreadable, row
 

@@ -150,3 +150,27 @@ def test_a_run_killed_after_moving_a_date_is_finished_by_the_next(csm: Path) -> 
     assert recorded(issues(csm)[SAM].description) == (JUNE,)
     assert {issues(csm)[k].due_date for k in (SAM, AIKO, LENA)} == {JUNE}
     assert "No changes" in run("apply").out
+
+
+def test_a_hire_back_with_a_new_start_date_gets_the_new_due_date_in_that_run(
+    shipped: Path,
+) -> None:
+    """Tom leaves (his issue withdrawn and closed), then comes back starting later: the run
+    that reopens his issue moves its due date too, not the run after."""
+    keep_programs(shipped, "sales-onboarding")
+    program = shipped / "config" / "programs" / "sales-onboarding.yml"
+    tom = "    - {username: tom.reyes, role: ae}\n"
+    assert run("apply", "2026-12-01").code == 0
+    before = issues(shipped)["sales-onboarding/tom.reyes"].due_date
+    assert before is not None
+    edit(program, tom, "")
+    assert run("apply", "2026-12-02").code == 0
+    edit(program, "  hires:\n", "  hires:\n" + tom)
+    people = shipped / "config" / "people.yml"
+    text = people.read_text()
+    at = text.index("start_date:", text.index("username: tom.reyes"))
+    people.write_text(text[:at] + "start_date: 2027-01-04" + text[text.index("\n", at) :])
+    back = run("apply", "2026-12-20")
+    assert back.code == 0, back.out
+    found = issues(shipped)["sales-onboarding/tom.reyes"]
+    assert found.state == "opened" and found.due_date is not None and found.due_date > before
