@@ -45,7 +45,7 @@ class ObservedIssue:
     confidential: bool = False
     web_url: str = ""
     id: int | None = None  # global id, which epics link by
-    epic: int | None = None  # iid of the epic the issue belongs to
+    epic: int | None = None  # iid of the epic the issue belongs to (0: another group's)
     by_tool: bool = True  # created by the tool's own user: only then does its key count
     author: str | None = None  # username of whoever created it
     # the tracker's time of its last change (GitLab's clock); not part of what is compared:

@@ -228,6 +228,7 @@ class GitLabTracker(Tracker, ChangeLog):
         self._epics: bool | None = None
         self._keyed: dict[str, ObservedIssue] | None = None
         self._project_id: int | None = None
+        self._group_id: int | None = None  # the group's id, once checked: its epics are ours
         self._project_path = ""
         self._lock_id: int | None = None  # the run lock label last read
         self._lock_gone = False  # ... or that it was gone
@@ -257,13 +258,14 @@ class GitLabTracker(Tracker, ChangeLog):
             with self._translated(f"opening project {self.settings.project}", missing="project"):
                 project = self._gl.projects.get(self.settings.project).attributes
             with self._translated(f"opening group {self.settings.group}", missing="group"):
-                self._gl.groups.get(self.settings.group)
+                group = self._gl.groups.get(self.settings.group)
         except TransientError as error:
             raise TrackerUnavailable(f"cannot reach GitLab at {self._url}: {error}") from error
         except ItemError as error:
             raise TrackerUnavailable(f"cannot use GitLab at {self._url}: {error}") from error
         self._me = self._gl.user.username if self._gl.user else None
         self._project_id = int(project["id"])
+        self._group_id = int(group.get_id() or 0) or None
         self._project_path = str(project.get("path_with_namespace") or "")
         self._check_namespace(project)
         self._check_role(project)
@@ -1030,7 +1032,7 @@ class GitLabTracker(Tracker, ChangeLog):
     def _observed(self, data: Mapping[str, Any]) -> ObservedIssue:
         for user in data.get("assignees") or ():  # known users: no lookup to assign them again
             self._user_ids.setdefault(str(user["username"]).casefold(), int(user["id"]))
-        return _observed(data, self.ours)
+        return _observed(data, self.ours, self._group_id)
 
     def _observed_epic(self, data: Mapping[str, Any]) -> ObservedEpic:
         return _observed_epic(data, self.ours)
@@ -1188,10 +1190,17 @@ def _observed_epic(data: Mapping[str, Any], ours: frozenset[str | None]) -> Obse
     )
 
 
-def _observed(data: Mapping[str, Any], ours: frozenset[str | None]) -> ObservedIssue:
-    """Plain data from one issue's JSON (python-gitlab objects never leave this module)."""
+def _observed(
+    data: Mapping[str, Any], ours: frozenset[str | None], group: int | None = None
+) -> ObservedIssue:
+    """Plain data from one issue's JSON (python-gitlab objects never leave this module); an
+    epic of a group other than GROUP (a parent group's, which a person chose) is epic 0,
+    which is never one of the program's."""
     due = data.get("due_date")
-    epic = (data.get("epic") or {}).get("iid", data.get("epic_iid"))
+    epic_data = data.get("epic") or {}
+    epic = epic_data.get("iid", data.get("epic_iid"))
+    if group is not None and epic_data.get("group_id") not in (None, group):
+        epic = 0
     return ObservedIssue(
         iid=int(data["iid"]),
         title=str(data.get("title") or ""),

@@ -706,3 +706,24 @@ def test_gitlab_failing_on_the_epics_check_is_exit_3_in_one_line(
     result = gitlab.cli("apply")
     assert result.code == 3, result.out + result.err
     assert "checking for epics" in result.err and "Traceback" not in result.err
+
+
+def test_an_issue_a_person_put_in_another_groups_epic_stays_there(gitlab: GitLabBackend) -> None:
+    """A parent group's epic can hold the project's issues; one whose number is that of one
+    of the program's epics is still not the program's: the issue is not moved back."""
+    fake = gitlab.fake
+    ok(gitlab.cli("apply"))
+    fake.add_group("elsewhere")
+    owner = fake.client()
+    theirs = owner.groups.get("elsewhere").epics.create({"title": "Our team's own epic"})
+    ours = {epic["iid"] for epic in fake.epics(GROUP)}
+    assert theirs.iid in ours  # the same number as one of the program's
+    issue = next(i for i in fake.issues(PROJECT) if i["epic"] is not None)
+    owner.groups.get("elsewhere").epics.get(theirs.iid, lazy=True).issues.create(
+        {"issue_id": issue["id"]}
+    )
+    again = ok(gitlab.cli("apply"))
+    moved = next(i for i in fake.issues(PROJECT) if i["iid"] == issue["iid"])
+    epic = fake.state.project(PROJECT).issues[issue["iid"]].epic
+    assert epic is not None and epic.group.full_path == "elsewhere", again.out
+    assert moved["epic"] == theirs.iid
