@@ -173,11 +173,14 @@ class Migrations:
         return self.renames if key in self.renamed else ()
 
     def text(self, key: str | None, description: str) -> str:
-        """The description with the tasks added, and counted under renamed sections' new
-        headings (a closed issue keeps the old ones): what progress is measured on."""
-        text = rename_headings(description, self.renames)
+        """The description with the tasks added (under renamed sections' new headings, where
+        they go): what progress is measured on (`measure` reads old headings as new ones)."""
         tasks = self.tasks(key)
-        return apply_edits(text, Edits(tasks=tasks)) if tasks else text
+        return (
+            apply_edits(description, Edits(tasks=tasks, headings=self.renames))
+            if tasks
+            else description
+        )
 
 
 def migrate(
