@@ -318,13 +318,33 @@ def turn(  # noqa: PLR0917
         back = f"{_BACK}\n{text}\n{proof_line(found.iid)}"
         return Turn(actions, ((WITHDRAWN_BLOCK, back),), "opened" if reopen else None)
     ending = next((e for e in desired.course.endings if e.key == item.key), None)
-    running = ending is None or today <= ending.end
     if proves(found, ENDED_BLOCK):
-        extended = running and _extended(found, ending.end if ending else None)
+        extended = _resumes(ending, found, today)
         return _resume_account(program.id, item.key, found, today) if extended else Turn()
-    if ending is None or running:
+    if ending is None or today <= ending.end:
         return Turn()
     return _end_account(desired, ending, found, measured, blocks)
+
+
+def reopens(
+    desired: DesiredProgram, item: DesiredIssue, found: ObservedIssue, today: dt.date
+) -> bool:
+    """Whether this plan opens the closed issue again (`turn`): its person is back and the tool
+    had closed it, or its account's commitment was extended after it ended."""
+    if found.state != "closed":
+        return False
+    state = _state(found)
+    if state in (_LEFT, _LEFT_CLOSED):
+        return state == _LEFT_CLOSED
+    ending = next((e for e in desired.course.endings if e.key == item.key), None)
+    return proves(found, ENDED_BLOCK) and _resumes(ending, found, today)
+
+
+def _resumes(ending: Ending | None, found: ObservedIssue, today: dt.date) -> bool:
+    """Whether an ended account's plan runs again: its commitment runs today, and
+    configuration moved its end past the one recorded when it ended."""
+    running = ending is None or today <= ending.end
+    return running and _extended(found, ending.end if ending else None)
 
 
 _ENDED_ON = re.compile(r"<!-- commitment end (\d{4}-\d{2}-\d{2}) -->")

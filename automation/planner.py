@@ -46,6 +46,7 @@ from automation.lifecycle import (
     NO_TURN,
     Turn,
     departures,
+    reopens,
     turn,
     with_endings,
 )
@@ -107,7 +108,8 @@ def plan_program(
         notices=(*former_label(program, observed.labels), *desired.notices),
     )
     found = resolved.found
-    migrations = migrate(desired, found, today)
+    after = _as_reopened(desired, found, today)  # a person back: an open issue from now
+    migrations = migrate(desired, after, today)
     measured = with_endings(desired, _measure_all(desired, found, today, migrations), today)
     ctx = ProgramContext(
         desired,
@@ -135,7 +137,21 @@ def plan_program(
     )
     if observed.epics is None:
         return planned + plan_links(desired, found, observed.tracking_links)
-    return plan_epics(planned, desired, found, observed.epics, held.keys)
+    return plan_epics(planned, desired, after, observed.epics, held.keys)
+
+
+def _as_reopened(
+    desired: DesiredProgram, found: Mapping[str, ObservedIssue], today: dt.date
+) -> dict[str, ObservedIssue]:
+    """The issues as this plan leaves their state: one it opens again (a person back) gets
+    what any open issue gets, its template's new tasks too, in the same run."""
+    items = {item.key: item for item in desired.issues}
+    return {
+        key: replace(issue, state="opened")
+        if key in items and reopens(desired, items[key], issue, today)
+        else issue
+        for key, issue in found.items()
+    }
 
 
 def _measure_all(

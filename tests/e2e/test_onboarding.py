@@ -433,3 +433,32 @@ def test_a_hire_whose_workshop_changes_moves_to_its_epic(onboarding: Path) -> No
     epic = (onboarding / ".automation" / "epics" / f"{after}.md").read_text()
     assert "amer-2027-01" in epic
     assert "No changes" in run("apply").out
+
+
+def test_a_hire_back_in_the_program_gets_what_changed_meanwhile_in_the_run_that_reopens_it(
+    onboarding: Path,
+) -> None:
+    """Tom leaves; the template gains a task; Tom comes back, named for January's workshop:
+    the run that reopens his issue also adds the task and moves it to January's epic, so the
+    next run has nothing to do (both came a run late)."""
+    tom = "    - {username: tom.reyes, role: ae}\n"
+    run("apply")
+    before = hire(onboarding, "tom.reyes")
+    edit(onboarding / PROGRAM, tom, "")
+    run("apply")
+    assert hire(onboarding, "tom.reyes").state == "closed"
+    new_task = "- [ ] **New hire:** Shadow a renewal call."
+    template = onboarding / "templates" / "sales-onboarding" / "new-hire.md.j2"
+    edit(template, "## First 30 days\n", f"## First 30 days\n\n{new_task}\n")
+    assert run("apply").code == 0
+    back = tom.replace("role: ae}", "role: ae, workshop: amer-2027-01}")
+    edit(onboarding / PROGRAM, "  hires:\n", "  hires:\n" + back)
+    result = run("apply")
+    assert result.code == 0, result.out
+    after = hire(onboarding, "tom.reyes")
+    assert (after.iid, after.state) == (before.iid, "opened")
+    assert new_task in after.description, result.out
+    assert after.epic is not None and after.epic != before.epic
+    epic = (onboarding / ".automation" / "epics" / f"{after.epic}.md").read_text()
+    assert "amer-2027-01" in epic
+    assert "No changes" in run("apply").out

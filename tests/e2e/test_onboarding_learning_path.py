@@ -213,3 +213,29 @@ def test_on_gitlab_a_hire_whose_workshop_changes_moves_to_its_epic(
     january = next(e for e in fake.epics(GROUP) if "amer-2027-01/epic" in (e["description"] or ""))
     assert tom["epic"] == january["iid"] != before
     assert "No changes" in gitlab.cli("apply").out
+
+
+def test_on_gitlab_a_hire_back_gets_the_new_task_and_epic_in_the_run_that_reopens_it(
+    gitlab: GitLabBackend, onboarding: Path
+) -> None:
+    """Tom leaves, the template gains a task, Tom comes back named for January's workshop:
+    the reopening run adds the task and moves his issue to January's epic."""
+    fake, program = gitlab.fake, Path("config/programs/sales-onboarding.yml")
+    tom = "    - {username: tom.reyes, role: ae}\n"
+    assert gitlab.cli("apply").code == 0
+    edit(program, tom, "")
+    assert gitlab.cli("apply").code == 0
+    new_task = "- [ ] **New hire:** Shadow a renewal call."
+    template = onboarding / "templates" / "sales-onboarding" / "new-hire.md.j2"
+    edit(template, "## First 30 days\n", f"## First 30 days\n\n{new_task}\n")
+    assert gitlab.cli("apply").code == 0
+    back = tom.replace("role: ae}", "role: ae, workshop: amer-2027-01}")
+    edit(program, "  hires:\n", "  hires:\n" + back)
+    result = gitlab.cli("apply")
+    assert result.code == 0, result.out + result.err
+    key = "sales-onboarding/tom.reyes "
+    issue = next(i for i in fake.issues(PROJECT) if key in i["description"])
+    january = next(e for e in fake.epics(GROUP) if "amer-2027-01/epic" in (e["description"] or ""))
+    assert issue["state"] == "opened" and new_task in issue["description"], result.out
+    assert issue["epic"] == january["iid"], result.out
+    assert "No changes" in gitlab.cli("apply").out
