@@ -197,7 +197,8 @@ def _rekeyed(issue: ObservedIssue) -> str:
     return (
         f"issue {issue.reference}'s first line names this item, but the tool's record says it "
         "holds another; nothing was written to it or created. Put back its first line from "
-        "the issue's description history"
+        "the issue's description history (or, if that line never changed, the index of keys "
+        "in the program's tracking or index issue from that issue's history)"
     )
 
 

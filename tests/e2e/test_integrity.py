@@ -666,3 +666,30 @@ def add_a_cohort_with_a_proposed_pair(root: Path) -> None:
         "        - {sponsor: victor.nakamura, sponsee: lena.fischer, status: proposed}\n"
         "    - id: fy28-h2\n",
     )
+
+
+def test_two_index_lines_a_lead_swaps_fail_both_items_saying_where_to_look(
+    shipped: Path,
+) -> None:
+    """A lead swaps two entries of the sponsorship program's index of keys (a hidden comment,
+    marked "do not edit"): the tool cannot tell that from two first lines swapped, so both
+    pairs fail and nothing is written to them, and the message leads to the index as well as
+    the first line; put back, the program runs again."""
+    keep_programs(shipped, "sales-sponsorship")
+    assert run("apply").code == 0
+    sam, lena = "fy28-h1/sam.delacroix\n", "fy28-h1/lena.fischer\n"
+    found = issues(shipped)
+    tracking = path_of(shipped, "sales-sponsorship/tracking")
+    before = tracking.read_text(encoding="utf-8")
+    sams, lenas = (found[f"sales-sponsorship/{key.strip()}"].iid for key in (sam, lena))
+    swapped = before.replace(f"{sams} {sam}", f"{lenas} {sam}X").replace(
+        f"{lenas} {lena}", f"{sams} {lena}"
+    )
+    tracking.write_text(swapped.replace(f"{lenas} {sam}X", f"{lenas} {sam}"), encoding="utf-8")
+    result = run("apply")
+    assert result.code == 1, result.out
+    assert result.out.count("index of keys in the program's tracking or index issue") == 2
+    assert issues(shipped)[f"sales-sponsorship/{sam.strip()}"].iid == sams
+    tracking.write_text(before, encoding="utf-8")  # its rollup as before the failing run
+    assert run("apply").code == 0
+    assert "No changes" in run("apply").out
