@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from automation.calendar import period
 from automation.config.models import Program
-from automation.desired import DesiredProgram
+from automation.desired import DesiredIssue, DesiredProgram
 from automation.items import ObservedIssue
 
 WIDEST = "year"  # the widest backfill window a kind offers
@@ -38,17 +38,23 @@ def missed_periods(
     ]
     if not missed:
         return []
-    subjects = [item.subject for item in missed]
-    named = ", ".join(subjects[:SHOWN]) + (
-        f" and {len(subjects) - SHOWN} more" if subjects[SHOWN:] else ""
-    )
     reach = period("annual", today, desired.program.year_start_month()).start
     reachable = sum(1 for item in missed if item.due_date and item.due_date >= reach)
     return [
         f"{_periods(len(missed))} of {desired.program.id} ended while no run created their "
-        f"issues, before the backfill window, so they were not created: {named}. "
+        f"issues, before the backfill window, so they were not created{_named(desired, missed)}. "
         + _advice(desired.program, reachable, len(missed))
     ]
+
+
+def _named(desired: DesiredProgram, missed: list[DesiredIssue]) -> str:
+    """Which periods: by subject, the first few; none for a confidential program (a subject
+    names its account, a customer, and warnings reach CI logs)."""
+    if desired.program.is_confidential:
+        return " (not named here: the program is confidential)"
+    subjects = [item.subject for item in missed]
+    more = f" and {len(subjects) - SHOWN} more" if subjects[SHOWN:] else ""
+    return ": " + ", ".join(subjects[:SHOWN]) + more
 
 
 def _advice(program: Program, reachable: int, missed: int) -> str:

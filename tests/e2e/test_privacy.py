@@ -185,3 +185,34 @@ def test_a_template_mistake_in_a_confidential_program_shows_no_grade_or_date(
     result = run("validate")
     assert result.code == 2 and "has no element [confidential]" in result.err, result.err
     assert not re.search(r"element \d|datetime", result.err)
+
+
+ACCOUNTS = ("Globex", "Initech", "Umbrella", "Stark", "Wayne", "Tyrell")
+
+
+def test_a_confidential_esp_programs_outputs_name_no_customer_over_a_year(shipped: Path) -> None:
+    """The ESP program made confidential: a year of runs, some months missed (the schedule
+    was down), an account paused: no output (text, JSON, run report) names an account, a
+    customer; the missed periods are counted, not named."""
+    keep_programs(shipped, "executive-sponsorship")
+    program = shipped / "config/programs/executive-sponsorship.yml"
+    edit(program, "kind: esp\n", "kind: esp\nconfidential: true\n")
+    outputs = []
+    for day in ("2026-12-01", "2027-02-01", "2027-06-07", "2027-09-01", "2028-02-01"):
+        report = shipped / "report.json"
+        done = cli(["apply", "--backend", "local", "--today", day, "--report", str(report)], {})
+        assert done.code == 0, done.out + done.err
+        outputs += [done.out, done.err, report.read_text()]
+    edit(
+        program,
+        "name: Initech, sponsor: dana.whitfield, status: approved",
+        "name: Initech, sponsor: dana.whitfield, status: proposed",
+    )
+    for command in (["plan", "--json"], ["apply"]):
+        found = cli([*command, "--backend", "local", "--today", "2028-03-01"], {})
+        outputs += [found.out, found.err]
+    joined = "\n".join(outputs)
+    assert "periods of executive-sponsorship ended while no run created their issues" in joined
+    assert "(not named here: the program is confidential)" in joined
+    named = [name for name in ACCOUNTS if name.lower() in joined.lower()]
+    assert not named, joined
