@@ -89,7 +89,7 @@ def resolve(
         entry = next((k for k in (key, *formers[key]) if k in out.index), None)
         if entry is not None:
             _recover(key, out.index[entry], by_iid, fetched, label, out)
-    _recover_by_title(issues, [k for k in wanted if k not in by_key], named, out)
+    _by_titles(issues, by_key, [k for k in wanted if k not in by_key], named, out)
     _settle_copies(by_key, wanted_set, out)
     _recover_departed(by_key, by_iid, out)
     _refuse_claims(issues, wanted_set, out)
@@ -380,24 +380,73 @@ def _keyless(issue: ObservedIssue) -> bool:
     return issue.by_tool and issue.key is None and issue.state == "opened"
 
 
-def _recover_by_title(
+def _by_titles(
     issues: Sequence[ObservedIssue],
+    by_key: Mapping[str, list[ObservedIssue]],
     missing: Sequence[str],
     titles: Mapping[str, str],
     out: Resolved,
 ) -> None:
-    """When the program has no index to read (a person replaced the tracking issue's text):
-    an item not found by key is the one open issue of the tool's with the program's label, no
-    key and the item's title, if the title is that item's alone (its first line is put back).
-    With an index, every issue the tool made is in it, so one it does not name is no item's."""
+    """When the program has no index to read (a person replaced the tracking issue's text),
+    titles tell what the index would: which of two issues carrying one key is its item's, and
+    which item an issue without its own first line is. With an index, every issue the tool
+    made is in it, so one it does not name is no item's."""
     if out.index is not None:
         return
+    shared = Counter(titles.values())
+    copies = _settle_by_title(by_key, titles, shared, out)
+    _recover_by_title(issues, missing, titles, shared, out, frozenset(copies))
+    found = _matched(out)
+    for iid, owner in sorted(copies.items()):
+        copy = next(issue for issue in issues if issue.iid == iid)
+        out.warnings.append(_retitled(copy) if iid in found else _copied(copy, owner))
+
+
+def _settle_by_title(
+    by_key: Mapping[str, list[ObservedIssue]],
+    titles: Mapping[str, str],
+    shared: Counter[str],
+    out: Resolved,
+) -> dict[int, ObservedIssue]:
+    """A key on two or more of the program's issues is held by the one open issue of the
+    tool's with the item's title, if that title is the item's alone (never a confidential
+    item's: TITLES has none). Returns the other holders, the copies, with the owner of the
+    line each carries: a copy may be another item's issue whose line was pasted over."""
+    copies: dict[int, ObservedIssue] = {}
+    for key, holders in sorted(by_key.items()):
+        title = titles.get(key)
+        if len(holders) < 2 or title is None or shared[title] > 1:
+            continue
+        if len({h.key for h in holders}) > 1:
+            continue  # one under a former key: the person decides which stays
+        owners = [h for h in holders if h.by_tool and h.state == "opened" and h.title == title]
+        if len(owners) != 1:
+            continue
+        out.failed = [f for f in out.failed if f.key != key]
+        out.found[key] = owners[0]
+        copies.update((h.iid, owners[0]) for h in holders if h is not owners[0])
+    return copies
+
+
+def _recover_by_title(  # noqa: PLR0917
+    issues: Sequence[ObservedIssue],
+    missing: Sequence[str],
+    titles: Mapping[str, str],
+    shared: Counter[str],
+    out: Resolved,
+    copies: frozenset[int],
+) -> None:
+    """An item not found by key is the one open issue of the tool's with the program's label,
+    no key of its own (none, or a copy of another issue's: COPIES) and the item's title, if
+    the title is that item's alone (its first line is put back)."""
     taken = _matched(out)
     keyless: dict[str, list[ObservedIssue]] = defaultdict(list)
     for issue in issues:
-        if _keyless(issue) and issue.iid not in taken:
+        placeable = _keyless(issue) or (
+            issue.iid in copies and issue.by_tool and issue.state == "opened"
+        )
+        if placeable and issue.iid not in taken:
             keyless[issue.title].append(issue)
-    shared = Counter(titles.values())
     failed = {f.key for f in out.failed}
     for key in missing:
         title = titles.get(key)
@@ -406,6 +455,13 @@ def _recover_by_title(
         if len(keyless[title]) == 1:
             out.found[key] = keyless[title][0]
             out.restore.add(key)
+
+
+def _retitled(issue: ObservedIssue) -> str:
+    return (
+        f"issue {issue.reference}'s first line named another item than its title does (pasted "
+        "from another issue, say); the tool puts its own line back"
+    )
 
 
 def _recover(  # noqa: PLR0917

@@ -495,6 +495,34 @@ def test_a_tracking_issue_whose_text_was_replaced_is_found_by_its_title(backend:
     assert "No changes" in said[-1].out
 
 
+AIKO = "csm-aspiring-leaders/fy27-pilot/aiko.tanaka"
+
+
+def test_a_replaced_tracking_issue_and_a_pasted_first_line_make_no_second_issue(
+    backend: Backend,
+) -> None:
+    """The same week, the lead replaces the tracking issue's text (the index with it) and
+    Aiko's first line is changed to Sam's key: with no index, the titles tell which issue is
+    Sam's and which Aiko's, so Aiko gets her own line back, no second issue, and Sam's issue
+    is not failed for ever (a tester saw both)."""
+    assert backend.cli("apply").code == 0
+    found = by_key(backend)
+    count = len(backend.issues())
+    backend.edit(found[TRACKING].iid, lambda _: "# Chloe's notes\n\nWe meet every other Tuesday.\n")
+    sams_line = found[SAM].description.split("\n", 1)[0]
+    backend.edit(found[AIKO].iid, lambda text: sams_line + "\n" + text.split("\n", 1)[1])
+    said = [backend.cli("apply") for _ in range(3)]
+    assert all(r.code == 0 for r in said), said[0].out
+    assert len(backend.issues()) == count, said[0].out
+    assert "created issue" not in "".join(r.out for r in said)
+    assert f"issue #{found[AIKO].iid}'s first line named another item than its title" in said[0].out
+    again = by_key(backend)
+    assert [again[k].iid for k in (TRACKING, SAM, AIKO)] == [
+        found[k].iid for k in (TRACKING, SAM, AIKO)
+    ]
+    assert "No changes" in said[-1].out
+
+
 def test_a_confidential_tracking_issue_given_another_programs_label_stays_its_own(
     two_programs: Backend,
 ) -> None:

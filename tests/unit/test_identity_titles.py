@@ -54,3 +54,31 @@ def test_a_closed_issue_is_not_taken_by_its_title() -> None:
     assert found([keyless(1, "Demo"), keyless(2, "Demo: Ana", state="closed")]) == {
         "demo/tracking": 1
     }
+
+
+def keyed(iid: int, key: str, title: str, by_tool: bool = True) -> ObservedIssue:
+    text = f"{identity_marker(key)}\n## One\n- [ ] a task\n"
+    return ObservedIssue(iid, title, text, (LABEL,), by_tool=by_tool)
+
+
+def settled(issues: list[ObservedIssue], titles: dict[str, str] = TITLES) -> dict[str, int]:
+    resolved = resolve(issues, list(TITLES), "demo/tracking", {}, LABEL, titles=titles)
+    assert not {f.key for f in resolved.failed} & set(resolved.found)
+    return {key: issue.iid for key, issue in resolved.found.items()}
+
+
+def test_without_an_index_a_key_on_two_issues_is_the_one_with_its_title() -> None:
+    """Ana's line pasted over Ben's issue: Ana's is the one titled hers, Ben's gets his back."""
+    issues = [keyless(1, "Demo"), keyed(2, "demo/c1/ana", "Demo: Ana")]
+    issues.append(keyed(3, "demo/c1/ana", "Demo: Ben"))
+    assert settled(issues) == {"demo/tracking": 1, "demo/c1/ana": 2, "demo/c1/ben": 3}
+
+
+def test_without_an_index_titles_that_do_not_tell_leave_the_key_failed() -> None:
+    both = [keyed(2, "demo/c1/ana", "Demo: Ana"), keyed(3, "demo/c1/ana", "Demo: Ana")]
+    assert "demo/c1/ana" not in settled(both)
+    foreign = [keyed(2, "demo/c1/ana", "Demo: Ana"), keyed(3, "demo/c1/ana", "Demo: Ben", False)]
+    assert settled(foreign) == {"demo/c1/ana": 2}  # a person's issue is no item's
+    confidential = {k: v for k, v in TITLES.items() if k != "demo/c1/ana"}  # no title given
+    pasted = [keyed(2, "demo/c1/ana", "Demo: Ana"), keyed(3, "demo/c1/ana", "Demo: Ben")]
+    assert settled(pasted, confidential) == {}
