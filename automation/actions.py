@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import assert_never
 
 from automation.edits import Edits
@@ -287,6 +287,7 @@ class Plan:
     unchanged: int = 0
     notices: tuple[str, ...] = ()  # said once per run, not counted as warnings
     again: frozenset[str] = frozenset()  # keys whose write calls for another round
+    public: tuple[str, ...] = ()  # confidential items' issues made public: said in one warning
 
     def __add__(self, other: Plan) -> Plan:
         return combine((self, other))
@@ -294,7 +295,7 @@ class Plan:
     def only(self, steps: frozenset[str]) -> Plan:
         """The plan limited to some steps (create, labels, progress); the rest waits."""
         kept = tuple(a for a in self.actions if steps_of(a) & steps)
-        return Plan(kept, self.failures, self.warnings, self.unchanged, self.notices, self.again)
+        return replace(self, actions=kept)
 
     @property
     def empty(self) -> bool:
@@ -331,6 +332,7 @@ def combine(plans: Iterable[Plan]) -> Plan:
         sum(p.unchanged for p in plans),
         tuple(dict.fromkeys(n for p in plans for n in p.notices)),
         frozenset(key for p in plans for key in p.again),
+        tuple(dict.fromkeys(r for p in plans for r in p.public)),
     )
 
 

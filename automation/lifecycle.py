@@ -239,13 +239,7 @@ def _withdraw(  # noqa: PLR0917
     its progress block, if it has one, showing PROGRESS: its status now withdrawn)."""
     program = desired.program
     if program.is_confidential and not issue.confidential:
-        return Plan(
-            warnings=(
-                f"issue {issue.reference} of {program.id} must be confidential but was made "
-                "public; its person left the program, and the tool writes nothing to it until "
-                "it is made confidential again",
-            )
-        )
+        return Plan(public=(issue.reference,))
     close = program.leaving.close and issue.state == "opened"
     renderer = blocks.renderer
     text = _render(renderer, "withdrawn", {"back": False, "date": today, "closed": close})

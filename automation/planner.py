@@ -53,7 +53,7 @@ from automation.lifecycle import (
 from automation.migration import Migrations, migrate, record_block
 from automation.missed import missed_periods
 from automation.people import people_blocks, plan_people
-from automation.planning import ProgramContext, create, exposed, refused
+from automation.planning import ProgramContext, create, exposed, refused, said_public
 from automation.progress import (
     Progress,
     Status,
@@ -135,6 +135,7 @@ def plan_program(
             plan_figures(found, observed.issues, ctx),
         ]
     )
+    planned = said_public(program.id, planned)
     if observed.epics is None:
         return planned + plan_links(desired, found, observed.tracking_links)
     return plan_epics(planned, desired, after, observed.epics, held.keys)

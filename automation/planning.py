@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from automation.actions import CreateIssue, Failure, Plan
 from automation.blocks import Blocks
@@ -53,13 +53,36 @@ def exposed(item: DesiredIssue, found: ObservedIssue, ctx: ProgramContext) -> Pl
     """A confidential item whose issue a person made public gets nothing more written: its
     names and figures would be published."""
     if item.confidential and not found.confidential:
-        return Plan(
-            warnings=(
-                f"issue {found.reference} of {ctx.id} must be confidential but was made "
-                "public; the tool writes nothing to it until it is made confidential again",
-            )
-        )
+        return Plan(public=(found.reference,))
     return None
+
+
+SHOWN_PUBLIC = 10  # issues named in the warning; the rest are counted
+
+
+def said_public(program: str, plan: Plan) -> Plan:
+    """The plan with its confidential items' public issues said in one warning (a program
+    made confidential in its file after its issues were made has them all public)."""
+    refs, count = plan.public, len(plan.public)
+    if not refs:
+        return plan
+    more = f" and {count - SHOWN_PUBLIC} more" if count > SHOWN_PUBLIC else ""
+    named = ", ".join(refs[:SHOWN_PUBLIC]) + more
+    if count == 1:
+        warning = (
+            f"issue {named} of {program} is public though the program is confidential: the "
+            "tool writes nothing to it (names and figures would be published) until it is made "
+            "confidential again (its ⋮ menu in GitLab: Turn on confidentiality)"
+        )
+    else:
+        warning = (
+            f"{count} issues of {program} are public though the program is confidential: "
+            f"{named}. The tool writes nothing to them (names and figures would be published) "
+            "until they are made confidential (each issue's ⋮ menu in GitLab: Turn on "
+            "confidentiality); the program was made confidential in its file after they were "
+            "created, or people made them public"
+        )
+    return replace(plan, warnings=(*plan.warnings, warning), public=())
 
 
 def refused(item: DesiredIssue, ctx: ProgramContext) -> Plan | None:

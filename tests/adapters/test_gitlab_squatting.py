@@ -73,7 +73,7 @@ def _public_then_ana_joins(
     program.write_text(program.read_text().replace("      - ben\n", "      - ben\n      - ana\n"))
     for _ in range(2):
         result = gitlab.cli("apply")
-        assert "must be confidential but was made public" in result.out
+        assert "is public though the program is confidential" in result.out
     return by_key(gitlab)
 
 

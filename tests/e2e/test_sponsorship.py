@@ -161,6 +161,26 @@ def test_no_demographic_or_performance_field_can_be_stored(sponsorship: Path) ->
     assert "unknown key 'performance' in person 'lena.fischer'" in result.err
 
 
+def test_a_program_made_confidential_after_its_issues_says_so_in_one_warning(
+    shipped: Path,
+) -> None:
+    """Staff add `confidential: true` to a running program: its issues are public, each gets
+    nothing more written, and the run says so once, naming them, not once per issue (a tester
+    saw 124 warnings a run)."""
+    keep_programs(shipped, "executive-sponsorship")
+    assert run("apply").code == 0
+    program = shipped / "config/programs/executive-sponsorship.yml"
+    edit(program, "kind: esp\n", "kind: esp\nconfidential: true\n")
+    result = run("apply")
+    assert result.code == 0, result.out
+    public = [line for line in result.out.splitlines() if "public though the program" in line]
+    assert len(public) == 1, result.out
+    found = re.search(r"warning: (\d+) issues of executive-sponsorship are public", public[0])
+    assert found is not None and int(found[1]) == len(issues(shipped))  # the tracking one too
+    assert f"and {int(found[1]) - 10} more" in public[0]
+    assert "Turn on confidentiality" in public[0]
+
+
 def test_a_pair_issue_made_public_gets_nothing_more_and_is_reported_every_run(
     sponsorship: Path,
 ) -> None:
@@ -172,8 +192,8 @@ def test_a_pair_issue_made_public_gets_nothing_more_and_is_reported_every_run(
     path.write_text(text.replace("- [ ]", "- [x]", 3))  # progress that would change blocks
     before = path.read_text()
     warning = (
-        f"warning: issue #{lena.iid} of sales-sponsorship must be confidential but was made "
-        "public; the tool writes nothing to it until it is made confidential again"
+        f"warning: issue #{lena.iid} of sales-sponsorship is public though the program is "
+        "confidential: the tool writes nothing to it"
     )
     for _ in range(2):
         result = run("apply")
