@@ -110,7 +110,7 @@ def plan_program(
     found = resolved.found
     after = _as_reopened(desired, found, today)  # a person back: an open issue from now
     migrations = migrate(desired, after, today)
-    measured = with_endings(desired, _measure_all(desired, found, today, migrations), today)
+    measured = with_endings(desired, _measure_all(desired, after, today, migrations), today)
     ctx = ProgramContext(
         desired,
         blocks,
@@ -161,15 +161,18 @@ def _measure_all(
     today: dt.date,
     migrations: Migrations,
 ) -> dict[str, Measured]:
-    """Progress and recorded values of every tracked issue that exists, by key (with the
-    template tasks it gets added)."""
+    """Progress and recorded values of every tracked issue that exists (FOUND: in the state
+    the plan leaves it), by key (with the template tasks it gets added). A closed issue is
+    never overdue: a person who closed it unfinished ended that work (the tool's own closings
+    say why: withdrawn, ended, complete)."""
     measured: dict[str, Measured] = {}
     specs = record_specs(desired.program)
     for item in desired.issues:
         issue = found.get(item.key)
         if issue is not None:
             text = migrations.text(item.key, issue.description)
-            due = due_after(item, issue)  # configuration may move it in this plan
+            # configuration may move the due date in this plan
+            due = due_after(item, issue) if issue.state == "opened" else None
             progress = measure(text, desired.program, due, today, item.sections)
             measured[item.key] = Measured(issue, progress, read_records(issue.description, specs))
     return measured

@@ -462,3 +462,26 @@ def test_a_hire_back_in_the_program_gets_what_changed_meanwhile_in_the_run_that_
     epic = (onboarding / ".automation" / "epics" / f"{after.epic}.md").read_text()
     assert "amer-2027-01" in epic
     assert "No changes" in run("apply").out
+
+
+def test_an_issue_a_person_closed_unfinished_never_turns_overdue(onboarding: Path) -> None:
+    """Tom's issue is closed by hand at 0%: past his goal day it is not `status::overdue`,
+    nor on the dashboard's list of who is overdue, nor in his workshop's final figures as
+    overdue (a tester saw all three); Sofia's open issue is overdue as before."""
+    run("apply")
+    edit(path_of(onboarding, "sales-onboarding/tom.reyes"), "state: opened", "state: closed")
+    assert run("apply", "2027-03-15").code == 0
+    tom, sofia = hire(onboarding, "tom.reyes"), hire(onboarding, "sofia.alvarez")
+    assert {x for x in tom.labels if x.startswith("status::")} == {"status::not started"}
+    assert "status::overdue" in sofia.labels
+    site = onboarding / "site"
+    assert run("dashboard", "2027-03-15", "--out", str(site)).code == 0
+    late = re.findall(
+        r'<td class="late">([^<]*)</td>', (site / "sales-onboarding.html").read_text()
+    )
+    assert late and not [row for row in late if "Tom Reyes" in row], late
+    run("apply", "2027-06-01")  # every workshop group ended
+    tracking = issues(onboarding)["sales-onboarding/tracking"]
+    assert "status::overdue" not in hire(onboarding, "tom.reyes").labels
+    assert not re.search(r"Tom Reyes.*\| overdue \|", tracking.description)
+    assert "No changes" in run("apply", "2027-06-01").out
