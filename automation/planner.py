@@ -189,8 +189,9 @@ def _plan_tracked(
             return taken, RollupRow(None, item.subject, item.group, None, "")
         return _plan_new(item, ctx)
     progress, records = ctx.measured[item.key].progress, ctx.measured[item.key].records
-    headings = Plan(warnings=_missing_headings(found, progress))
-    unreadable = Plan(warnings=_unreadable(found, records))
+    live = found.state == "opened" and progress.status not in _OVER  # else warned for ever
+    headings = Plan(warnings=_missing_headings(found, progress) if live else ())
+    unreadable = Plan(warnings=_unreadable(found, records) if live else ())
     public = exposed(item, found, ctx)
     if public is not None:
         row = RollupRow(found.reference, item.subject, item.group, progress, found.state, records)
@@ -212,6 +213,9 @@ def _plan_tracked(
         written = _with_notes_elsewhere(written, item, now, ctx)
     row = RollupRow(found.reference, item.subject, item.group, progress, state, records)
     return headings + written + unreadable, row
+
+
+_OVER = (Status.COMPLETE, Status.ENDED, Status.WITHDRAWN)  # an issue whose figures are final
 
 
 def _write_tracked(  # noqa: PLR0917
@@ -271,9 +275,10 @@ def _with_notes_elsewhere(
 
 def _missing_headings(found: ObservedIssue, progress: Progress) -> tuple[str, ...]:
     return tuple(
-        f"issue {found.reference} has no heading '{s.section.heading}', so those tasks count only "
-        "towards the overall figure and that phase cannot complete; restore the heading (if "
-        "the section was renamed, give it `renamed_from:` with its old heading in `sections`)"
+        f"issue {found.reference} has no heading '{s.section.heading}': that phase cannot "
+        "complete, and tasks left from it count only towards the overall figure; restore the "
+        "heading (if the section was renamed, give it `renamed_from:` with its old heading in "
+        "`sections`)"
         for s in progress.sections
         if s.applicable and not s.found
     )

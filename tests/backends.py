@@ -41,7 +41,7 @@ class Backend(Protocol):
 
     name: str
 
-    def cli(self, *args: str) -> Result: ...
+    def cli(self, command: str, *args: str) -> Result: ...
 
     def tracker(self) -> Tracker: ...
 
@@ -97,8 +97,9 @@ class LocalBackend:
     root: Path
     name: str = "local"
 
-    def cli(self, *args: str) -> Result:
-        return cli([*args, "--backend", "local", "--today", TODAY], {})
+    def cli(self, command: str, *args: str) -> Result:
+        """COMMAND on TODAY unless ARGS give another --today."""
+        return cli([command, "--backend", "local", "--today", TODAY, *args], {})
 
     def tracker(self) -> Tracker:
         return LocalTracker(self.root / ".automation")
@@ -133,9 +134,10 @@ class GitLabBackend:
     def env(self) -> dict[str, str]:
         return {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN}
 
-    def cli(self, *args: str) -> Result:
-        command = [*args, "--backend", "gitlab", "--today", TODAY, "--rehearsal"]
-        return cli(command, self.env(), GitLabTime(self.fake))
+    def cli(self, command: str, *args: str) -> Result:
+        """COMMAND on TODAY unless ARGS give another --today."""
+        argv = [command, "--backend", "gitlab", "--today", TODAY, "--rehearsal", *args]
+        return cli(argv, self.env(), GitLabTime(self.fake))
 
     def tracker(self) -> Tracker:
         return GitLabTracker(Connection(URL, TOKEN), self.settings, sleep=lambda _: None)

@@ -80,6 +80,8 @@ def test_an_unreadable_score_is_a_warning_that_names_only_the_issue(sponsorship:
         f"warning: issue #{sam.iid}: the value of 'Sponsee satisfaction (start)' cannot be read"
     ) in result.out
     assert "great" not in result.out  # a person's answer never reaches the CI log
+    later = run("apply", "2027-08-15")  # the cohort ended: its figures are final
+    assert "cannot be read" not in later.out, later.out
     # no average is recomputed on every run, in the cohort rollup or the program's
     for key in ("sales-sponsorship/fy28-h1/tracking", "sales-sponsorship/tracking"):
         assert "#### Recorded values" not in issues(sponsorship)[key].description
