@@ -12,6 +12,7 @@ from automation.calendar import period
 from automation.config.models import Program
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.items import ObservedIssue
+from automation.lifecycle import group_of
 
 WIDEST = "year"  # the widest backfill window a kind offers
 SHOWN = 10  # periods named in the warning; the rest are counted
@@ -35,6 +36,7 @@ def missed_periods(
         and item.due_date is not None
         and today - REMEMBERED <= item.due_date < today
         and earliest.get(_series(item.key), today) < item.due_date
+        and not _over(desired, item, today)
     ]
     if not missed:
         return []
@@ -55,6 +57,12 @@ def _named(desired: DesiredProgram, missed: list[DesiredIssue]) -> str:
     subjects = [item.subject for item in missed]
     more = f" and {len(subjects) - SHOWN} more" if subjects[SHOWN:] else ""
     return ": " + ", ".join(subjects[:SHOWN]) + more
+
+
+def _over(desired: DesiredProgram, item: DesiredIssue, today: dt.date) -> bool:
+    """Whether the period's cohort ended: no setting makes its issue any more, and nobody
+    can act on a warning (an account's last periods are still made after its end)."""
+    return desired.course.ended(group_of(desired, item), today)
 
 
 def _advice(program: Program, reachable: int, missed: int) -> str:

@@ -121,3 +121,23 @@ def test_with_the_widest_backfill_the_advice_is_to_make_them_by_hand(shipped: Pa
     warnings = [line for line in result.out.splitlines() if "ended while no run" in line]
     assert len(warnings) == 1 and "December 2026" in warnings[0], result.out
     assert "does not create periods that ended before the program's current year" in warnings[0]
+
+
+def test_a_cohort_that_ended_gets_no_missed_month_and_no_advice_to_make_one(
+    shipped: Path,
+) -> None:
+    """February and March were missed; the next run comes after the cohort ended (April):
+    no warning advises a setting that would make a month of a cohort that is over, and the
+    widest setting makes none (a tester followed the advice and got one)."""
+    keep_programs(shipped, "csm-aspiring-leaders", csm_group=True)
+    assert run("apply", "2027-01-04").code == 0
+    assert run("apply", "2027-02-01").code == 0
+    result = run("apply", "2027-05-10")  # the cohort ended on 2027-04-30
+    assert result.code == 0, result.out
+    assert "ended while no run" not in result.out, result.out
+    backfill(shipped, "year")
+    result = run("apply", "2027-05-10")
+    assert "create issue" not in result.out and "created issue" not in result.out, result.out
+    months = sorted(k.rsplit("/", 1)[1] for k in issues(shipped) if k.startswith(PILOT))
+    assert months == ["2027-01", "2027-02"]
+    assert "No changes" in run("apply", "2027-05-10").out

@@ -61,13 +61,16 @@ def _group_issue(ctx: Ctx, monthly: GroupIssues, cohort: Cohort, month: Period) 
         assignees=(lead.username,) if lead else (),
         due_date=min(month.end, cohort.end_date) if cohort.end_date else month.end,
         epic_key=ctx.group_epic_key(cohort.id),
-        create=_creates(monthly, month, ctx.today),
+        create=_creates(monthly, cohort, month, ctx.today),
     )
 
 
-def _creates(monthly: GroupIssues, month: Period, today: dt.date) -> bool:
+def _creates(monthly: GroupIssues, cohort: Cohort, month: Period, today: dt.date) -> bool:
     """This month's issue; with `backfill`, also those of months that ended, since the start
-    of the current calendar quarter or year (runs were missed: they are made overdue)."""
+    of the current calendar quarter or year (runs were missed: they are made overdue). None
+    once the cohort ended: it gets no new issue, as its participants do not."""
+    if cohort.end_date is not None and cohort.end_date < today:
+        return False
     if monthly.backfill == "none":
         return month.end >= today
     window = period("quarterly" if monthly.backfill == "quarter" else "annual", today, 1)
