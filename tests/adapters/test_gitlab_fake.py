@@ -668,6 +668,32 @@ def test_quick_actions_inside_an_html_comment_run(fake: FakeGitLab) -> None:
     assert [(a.name, a.argument) for a in fake.quick_actions] == [("close", "")]
 
 
+def test_a_command_after_a_one_line_comment_runs_whatever_block_follows(fake: FakeGitLab) -> None:
+    """GitLab's Markdown-based extractor: a one-line HTML comment (the tool's first line) is
+    an HTML block of its own, so the next lines are a paragraph, and a command in it runs,
+    though a `<details>` ... `</details>` block follows (the line-based extractor of GitLab
+    16 hid everything from the comment down to that closing tag)."""
+    body = "<!-- automation:key=a/b -->\nHello\n/close\n<!-- begin -->\n<details>\n</details>"
+    issue = new_issue(project_of(fake), description=body)
+    assert issue.state == "closed"
+    assert [(a.name, a.argument) for a in fake.quick_actions] == [("close", "")]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Lead\n\n<details>\n/close\n</details>",  # inside an HTML block, both extractors
+        ">>>\n/close\n>>>",  # a multi-line quote
+        "> quoted\n> /close",  # a quote
+        "| a |\n|---|\n| /close |",  # a table cell
+    ],
+    ids=["html-block", "gitlab-quote", "quote", "table"],
+)
+def test_commands_in_quotes_code_and_html_blocks_do_not_run(fake: FakeGitLab, body: str) -> None:
+    issue = new_issue(project_of(fake), description=body)
+    assert issue.state == "opened" and fake.quick_actions == [], body
+
+
 def test_indented_or_inline_commands_are_plain_text(fake: FakeGitLab) -> None:
     body = " /close\ntext /close\n"
     issue = new_issue(project_of(fake), description=body)

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlencode, urlspli
 import gitlab
 import requests
 import responses
+from markdown_it import MarkdownIt
 from requests.sessions import merge_setting
 
 JSON = dict[str, Any]
@@ -268,24 +269,55 @@ def _hidden_until(lines: list[str], start: int) -> int:
     return -1
 
 
-def extract_quick_actions(text: str) -> tuple[str, list[tuple[str, str]]]:
-    """Split text into (text without quick-action lines, [(command, argument)])."""
-    lines = text.replace("\r", "").split("\n")
-    kept: list[str] = []
-    commands: list[tuple[str, str]] = []
+def _regex_candidates(lines: list[str]) -> set[int]:
+    """The lines GitLab's line-based extractor looks at (up to GitLab 16): all but those of
+    code fences, `>>>` quotes and blocks from a `<tag>` line to a `</tag>` line."""
+    seen: set[int] = set()
     index = 0
     while index < len(lines):
         close = _hidden_until(lines, index)
         if close >= 0:
-            kept.extend(lines[index : close + 1])
             index = close + 1
             continue
-        match = COMMAND_RE.match(lines[index])
+        seen.add(index)
+        index += 1
+    return seen
+
+
+_COMMONMARK = MarkdownIt("commonmark").enable("table")  # GitLab's GFM tables included
+
+
+def _paragraph_candidates(lines: list[str]) -> set[int]:
+    """The lines GitLab's Markdown-based extractor looks at (lib/gitlab/quick_actions/
+    extractor.rb with Banzai::Filter::QuickActionFilter): those of top-level paragraphs, not
+    of list items, quotes (`>>>` ones too), HTML blocks, code or tables."""
+    quoted, fence = [], False
+    for line in lines:  # a `>>>` quote, written as CommonMark's `>` lines
+        opens = re.fullmatch(r">>>\s*", line) is not None
+        quoted.append(f"> {line}" if fence or opens else line)
+        fence = fence != opens
+    seen: set[int] = set()
+    for token in _COMMONMARK.parse("\n".join(quoted)):
+        if token.type == "paragraph_open" and token.level == 0 and token.map:
+            seen.update(range(*token.map))
+    return seen
+
+
+def extract_quick_actions(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """Split text into (text without quick-action lines, [(command, argument)]). A line runs
+    as a command where either of GitLab's extractors would run it: the line-based one of
+    GitLab 16 and before, or the Markdown-based one since (self-managed instances run both
+    kinds), so the tool is checked against the union."""
+    lines = text.replace("\r", "").split("\n")
+    candidates = _regex_candidates(lines) | _paragraph_candidates(lines)
+    kept: list[str] = []
+    commands: list[tuple[str, str]] = []
+    for index, line in enumerate(lines):
+        match = COMMAND_RE.match(line) if index in candidates else None
         if match and match.group(1).lower() in QUICK_ACTION_NAMES:
             commands.append((match.group(1).lower(), (match.group(2) or "").strip()))
         else:
-            kept.append(lines[index])
-        index += 1
+            kept.append(line)
     return "\n".join(kept).rstrip(), commands
 
 
