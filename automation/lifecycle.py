@@ -160,7 +160,7 @@ def with_notes(plan: Plan, notes: Sequence[AddNote]) -> Plan:
     """NOTES posted before the plan's writes (which prove them), unless the item failed."""
     if not notes or plan.failures:
         return plan
-    return Plan((*notes, *plan.actions), plan.failures, plan.warnings, 0, plan.notices)
+    return replace(plan, actions=(*notes, *plan.actions), unchanged=0)
 
 
 def departures(
