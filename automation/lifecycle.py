@@ -38,7 +38,15 @@ from automation.actions import (
     combine,
 )
 from automation.blocks import COMPLETION_BLOCK, PROGRESS_BLOCK, Blocks, RollupRow, counted, listing
-from automation.changes import description_update, has_block, proof_line, proves
+from automation.changes import (
+    description_update,
+    has_block,
+    labels_update,
+    present,
+    proof_line,
+    proves,
+    updates,
+)
 from automation.checklist import headings_found, rename_headings
 from automation.course import Ending, Member
 from automation.desired import DesiredIssue, DesiredProgram, Measured
@@ -47,7 +55,7 @@ from automation.errors import ItemError
 from automation.identity import Resolved
 from automation.items import ObservedIssue
 from automation.markers import block_content
-from automation.progress import Progress, Status, measure, status_label, total
+from automation.progress import Progress, Status, issue_labels, measure, status_label, total
 from automation.renames import follow_rename, suspects
 from automation.rendering import Renderer, words_of
 
@@ -198,6 +206,10 @@ def departures(
         finished = finished or ended
         name = desired.course.names.get(member.group or "", member.group or "")
         state = issue.state
+        if progress.status is Status.COMPLETE:
+            plan = _finish(desired, key, issue, blocks, today, progress)
+            plans.append(plan)
+            state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
         if not finished and _state(issue) not in (_LEFT, _LEFT_CLOSED):
             plan = _withdraw(desired, key, issue, member, blocks, today, progress)
             plans.append(plan)
@@ -205,6 +217,34 @@ def departures(
         row = RollupRow(issue.reference, words_of(issue.title), name, progress, state)
         rows.append(Departed(member.group, row))
     return Departures(combine(plans), tuple(rows))
+
+
+def _finish(  # noqa: PLR0917
+    desired: DesiredProgram,
+    key: str,
+    issue: ObservedIssue,
+    blocks: Blocks,
+    today: dt.date,
+    progress: Progress,
+) -> Plan:
+    """A departed issue whose every task is done: its labels and progress block say so (its
+    person finished it, then left before a run saw it), and the first time, it is closed
+    where the program closes finished issues, the completion block its proof. The
+    completion note is not posted: it is written from the person's configuration, gone."""
+    program = desired.program
+    if program.is_confidential and not issue.confidential:
+        return Plan(public=(issue.reference,))
+    proof = blocks.completion(today) + proof_line(issue.iid)
+    done = () if proves(issue, COMPLETION_BLOCK) else ((COMPLETION_BLOCK, proof),)
+    edits = Edits(((PROGRESS_BLOCK, blocks.progress(progress)), *done))
+    update = description_update(program, issue, key, edits)
+    wanted = issue_labels(program, progress)
+    if not done or isinstance(update, Failure):
+        return updates(program, issue, key, update, wanted)
+    labels = labels_update(program, issue, key, wanted)
+    closing = program.completion.close and issue.state == "opened"
+    close = (CloseIssue(program.id, key, issue.iid, None),) if closing else ()
+    return Plan((*present(labels), *close, *present(update)))
 
 
 def _ended_before_leaving(

@@ -255,6 +255,49 @@ def test_a_complete_issue_whose_person_is_removed_is_left_as_it_is(project: Path
     quiet(run("apply"))
 
 
+def test_an_issue_finished_then_its_person_removed_before_a_run_says_complete(
+    project: Path,
+) -> None:
+    """Lena ticks her last tasks and is taken out of the cohort before the next run: her
+    issue is not withdrawn (she finished), and its labels and progress block say complete,
+    not what they said before her ticks (a tester saw it frozen at 0% for a year)."""
+    run("apply")
+    path = path_of(project, LENA)
+    path.write_text(path.read_text().replace("[ ]", "[x]"))
+    remove_lena(project)
+    result = run("apply")
+    assert "withdrawn" not in result.out, result.out
+    lena = issues(project)[LENA]
+    assert statuses(lena) == {"status::complete"} and "progress::100%" in lena.labels
+    assert not [x for x in lena.labels if x.startswith("phase::")]
+    assert "100%" in (block_content(lena.description, "progress") or "")
+    assert lena.state == "opened"  # the program does not close finished issues
+    quiet(run("apply"))
+    assert run("apply", today="2027-06-01").code == 0  # the cohort ended: still complete
+    assert statuses(issues(project)[LENA]) == {"status::complete"}
+    quiet(run("apply", today="2027-06-01"))
+
+
+def test_a_hire_who_graduated_then_left_before_a_run_is_closed_once(shipped: Path) -> None:
+    """Onboarding closes a finished issue: Tom finishes and is taken out of `hires` before a
+    run: his issue is labelled complete and closed, once (the graduation note, written from
+    his configuration, is not posted); reopened, it is not closed again."""
+    keep_programs(shipped, "sales-onboarding")
+    program = shipped / "config/programs/sales-onboarding.yml"
+    run("apply")
+    key = "sales-onboarding/tom.reyes"
+    path = path_of(shipped, key)
+    path.write_text(path.read_text().replace("[ ]", "[x]"))
+    edit(program, "    - {username: tom.reyes, role: ae}\n", "")
+    result = run("apply")
+    assert result.code == 0 and "withdrawn" not in result.out, result.out
+    tom = issues(shipped)[key]
+    assert tom.state == "closed" and statuses(tom) == {"status::complete"}, result.out
+    assert "No changes" in run("apply").out
+    edit(path, "state: closed", "state: opened")  # a person reopens it
+    assert "close" not in run("apply").out
+
+
 @pytest.mark.parametrize(
     ("yaml", "message"),
     [
@@ -491,6 +534,20 @@ def test_on_gitlab_a_withdrawal_is_written_once_and_coming_back_reopens_it(
     assert "status::withdrawn" not in lena.labels
     assert len(gitlab.issues()) == 4
     quiet(on(gitlab, "2026-12-02"))
+
+
+def test_on_gitlab_an_issue_finished_then_its_person_removed_says_complete(
+    project: Path, gitlab: GitLabBackend
+) -> None:
+    on(gitlab, "2026-11-24")
+    lena = by_key(gitlab)[LENA]
+    gitlab.edit(lena.iid, lambda text: text.replace("[ ]", "[x]"))
+    remove_lena(project)
+    result = on(gitlab, "2026-11-24")
+    assert "withdrawn" not in result.out, result.out
+    lena = by_key(gitlab)[LENA]
+    assert statuses(lena) == {"status::complete"} and "progress::100%" in lena.labels
+    quiet(on(gitlab, "2026-11-24"))
 
 
 def test_on_gitlab_a_cohort_end_labels_without_closing_and_notes_once(
