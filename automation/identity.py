@@ -68,7 +68,7 @@ def resolve(
     that lost its first line where no index names it (a person replaced the tracking issue's
     text, index and all) is known by its title (TITLES: key -> title)."""
     out = Resolved(aliases=aliases or {})
-    by_key = _by_key(issues, out)
+    by_key = _by_key(issues, out, label)
     wanted_set = set(wanted)
     for key, holders in sorted(by_key.items()):
         if len(holders) == 1 and key in wanted_set:
@@ -210,32 +210,35 @@ def _formers(aliases: Mapping[str, str]) -> dict[str, list[str]]:
     return formers
 
 
-def _by_key(issues: Sequence[ObservedIssue], out: Resolved) -> dict[str, list[ObservedIssue]]:
+def _by_key(
+    issues: Sequence[ObservedIssue], out: Resolved, label: str
+) -> dict[str, list[ObservedIssue]]:
     by_key: dict[str, list[ObservedIssue]] = defaultdict(list)
     for issue in issues:
         if issue.key is not None:
             by_key[out.aliases.get(issue.key, issue.key)].append(issue)
     for key, holders in by_key.items():
-        if len(holders) > 1 and len({h.key for h in holders}) > 1:
-            refs = " and ".join(h.reference for h in sorted(holders, key=lambda i: i.iid))
-            out.failed.append(
-                Failed(
-                    key,
-                    f"issues {refs} are the same item, one under a former key (renamed_from "
-                    "in the configuration); close the one that should go and delete its first "
-                    "line (the automation:key marker) so only one remains",
-                )
-            )
-        elif len(holders) > 1:
-            refs = " and ".join(i.reference for i in sorted(holders, key=lambda i: i.iid))
-            out.failed.append(
-                Failed(
-                    key,
-                    f"issues {refs} carry the same key; close the duplicate and delete its "
-                    "first line (the automation:key marker) so only one remains",
-                )
-            )
+        if len(holders) < 2:
+            continue
+        refs = " and ".join(h.reference for h in sorted(holders, key=lambda i: i.iid))
+        if len({h.key for h in holders}) > 1:
+            why = f"issues {refs} are the same item, one under a former key (renamed_from in "
+            out.failed.append(Failed(key, f"{why}the configuration); {_keep_one(holders, label)}"))
+        else:
+            why = f"issues {refs} carry the same key"
+            out.failed.append(Failed(key, f"{why}; {_keep_one(holders, label)}"))
     return by_key
+
+
+def _keep_one(holders: Sequence[ObservedIssue], label: str) -> str:
+    """What to do with issues that hold one item: without its first line and its label, the
+    one that goes is no item's and named in no warning."""
+    moved = any(h.state == "closed" for h in holders) and any(h.state == "opened" for h in holders)
+    which = " (of an issue moved to another project and back, the open one)" if moved else ""
+    return (
+        f"keep the one people work in{which} and, on the other, delete its first line (the "
+        f"automation:key marker) and take off its {label} label, so only one remains"
+    )
 
 
 def _recover_tracking(

@@ -122,6 +122,32 @@ def test_two_issues_with_one_key_and_no_record_of_either_are_a_failure(backend: 
     assert result.code == 1 and "carry the same key" in result.out + result.err
 
 
+def test_an_issue_moved_away_and_back_fails_with_advice_that_ends_it(project: Path) -> None:
+    """Sam's issue moved to another project and back: GitLab closes the original and makes
+    an open copy, so two issues carry his key and the tool cannot tell which people work in.
+    The failure says which to keep and what to do with the other; done, the next run is
+    quiet, with no warning about the one left (a tester saw one on every run)."""
+    assert run("apply").code == 0
+    folder = project / ".automation" / "issues"
+    sam = issues(project)[SAM]
+    copy = max(int(p.stem) for p in folder.glob("*.md")) + 1
+    original = folder / f"{sam.iid}.md"
+    (folder / f"{copy}.md").write_text(original.read_text())
+    edit(original, "state: opened", "state: closed")  # the original, moved
+    result = run("apply")
+    assert result.code == 1
+    assert "keep the one people work in (of an issue moved to another project and back, the "
+    "open one)" in result.out, result.out
+    edit(original, "- program::csm-aspiring-leaders\n", "")
+    text = original.read_text()
+    marker = text.index("<!-- automation:key=")
+    original.write_text(text[:marker] + text[text.index("\n", marker) + 1 :])
+    result = run("apply")
+    assert result.code == 0 and "warning:" not in result.out, result.out
+    assert issues(project)[SAM].iid == copy
+    assert "No changes" in run("apply").out
+
+
 def test_a_tracking_issue_whose_first_line_was_deleted_is_found_by_its_index(
     backend: Backend,
 ) -> None:
