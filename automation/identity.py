@@ -402,7 +402,7 @@ def _by_titles(
     found = _matched(out)
     for iid, owner in sorted(copies.items()):
         copy = next(issue for issue in issues if issue.iid == iid)
-        out.warnings.append(_retitled(copy) if iid in found else _copied(copy, owner))
+        out.warnings.append(_retitled(copy) if iid in found else _titled_copy(copy, owner))
 
 
 def _settle_by_title(
@@ -411,19 +411,26 @@ def _settle_by_title(
     shared: Counter[str],
     out: Resolved,
 ) -> dict[int, ObservedIssue]:
-    """A key on two or more of the program's issues is held by the one open issue of the
-    tool's with the item's title, if that title is the item's alone (never a confidential
-    item's: TITLES has none). Returns the other holders, the copies, with the owner of the
-    line each carries: a copy may be another item's issue whose line was pasted over."""
+    """A key on two or more of the program's open issues of the tool's, each titled as an
+    item (never a confidential one: TITLES has none): the one with the key's item's title
+    holds it, when each other holder has the title of another item that no issue holds by
+    its key (a first line pasted over that item's issue). Anything less, a closed holder,
+    a title no item has (a person retitled their issue, or configuration changed titles),
+    and the item fails: a participant can give their own issue any title and first line.
+    Returns the other holders, placed by their titles next, with the owner of the line."""
+    named = {title: key for key, title in titles.items() if shared[title] == 1}
     copies: dict[int, ObservedIssue] = {}
     for key, holders in sorted(by_key.items()):
         title = titles.get(key)
-        if len(holders) < 2 or title is None or shared[title] > 1:
+        if len(holders) < 2 or title is None or named.get(title) != key:
             continue
         if len({h.key for h in holders}) > 1:
             continue  # one under a former key: the person decides which stays
-        owners = [h for h in holders if h.by_tool and h.state == "opened" and h.title == title]
-        if len(owners) != 1:
+        if not all(h.by_tool and h.state == "opened" for h in holders):
+            continue
+        owners = [h for h in holders if h.title == title]
+        others = [named.get(h.title) for h in holders if h.title != title]
+        if len(owners) != 1 or not all(k is not None and k not in by_key for k in others):
             continue
         out.failed = [f for f in out.failed if f.key != key]
         out.found[key] = owners[0]
@@ -458,6 +465,14 @@ def _recover_by_title(  # noqa: PLR0917
         if len(keyless[title]) == 1:
             out.found[key] = keyless[title][0]
             out.restore.add(key)
+
+
+def _titled_copy(copy: ObservedIssue, owner: ObservedIssue) -> str:
+    return (
+        f"issue {copy.reference}'s first line names the item whose title {owner.reference} "
+        f"has, so the tool leaves {copy.reference} alone; put back its own first line from "
+        "its description history, or delete that line"
+    )
 
 
 def _retitled(issue: ObservedIssue) -> str:

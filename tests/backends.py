@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ class Backend(Protocol):
     def issues(self) -> list[ObservedIssue]: ...
 
     def edit(self, iid: int, change: Callable[[str], str]) -> None: ...
+
+    def retitle(self, iid: int, title: str, state: str | None = None) -> None: ...
 
     def fingerprint(self) -> object: ...
 
@@ -113,6 +116,16 @@ class LocalBackend:
         _, front, body = path.read_text().split("---\n", 2)
         path.write_text(f"---\n{front}---\n{change(body)}")
 
+    def retitle(self, iid: int, title: str, state: str | None = None) -> None:
+        """A person changes the title (and closes or reopens the issue) in the file."""
+        path = self.root / ".automation" / "issues" / f"{iid}.md"
+        _, front, body = path.read_text().split("---\n", 2)
+        line = json.dumps(title)  # a JSON string is a YAML string
+        front = re.sub(r"^title: .*$", lambda _: f"title: {line}", front, count=1, flags=re.M)
+        if state is not None:
+            front = re.sub(r"^state: .*$", f"state: {state}", front, count=1, flags=re.M)
+        path.write_text(f"---\n{front}---\n{body}")
+
     def fingerprint(self) -> object:
         """Every workspace file with its bytes and modification time."""
         folder = self.root / ".automation"
@@ -168,6 +181,11 @@ class GitLabBackend:
         issues = self.fake.client().projects.get(PROJECT, lazy=True).issues
         current = issues.get(iid).attributes["description"]
         issues.update(iid, {"description": change(current)})
+
+    def retitle(self, iid: int, title: str, state: str | None = None) -> None:
+        """A person changes the title (and closes or reopens the issue) in GitLab."""
+        wanted = state if state in ("opened", "closed") else None
+        self.fake.edit_issue(PROJECT, iid, title=title, state=wanted)  # type: ignore[arg-type]
 
     def fingerprint(self) -> object:
         """How many writes GitLab received so far, and the issues as they are. The record of

@@ -136,8 +136,8 @@ def test_an_issue_moved_away_and_back_fails_with_advice_that_ends_it(project: Pa
     edit(original, "state: opened", "state: closed")  # the original, moved
     result = run("apply")
     assert result.code == 1
-    assert "keep the one people work in (of an issue moved to another project and back, the "
-    "open one)" in result.out, result.out
+    advice = "keep the one people work in (of an issue moved to another project and back, the "
+    assert advice + "open one)" in result.out, result.out
     edit(original, "- program::csm-aspiring-leaders\n", "")
     text = original.read_text()
     marker = text.index("<!-- automation:key=")
@@ -547,6 +547,34 @@ def test_a_replaced_tracking_issue_and_a_pasted_first_line_make_no_second_issue(
         found[k].iid for k in (TRACKING, SAM, AIKO)
     ]
     assert "No changes" in said[-1].out
+
+
+@pytest.mark.parametrize("sams", ["closed", "retitled"])
+def test_a_participant_typing_anothers_first_line_and_title_takes_nothing(
+    backend: Backend, sams: str
+) -> None:
+    """With no index to read (the tracking issue's text replaced), Aiko gives her own issue
+    Sam's first line and Sam's title, while Sam's issue is closed or titled his own way: the
+    titles cannot tell whose is whose, so Sam's item fails and neither issue is written to
+    (a reviewer's attack on settling by title; Aiko's own item, which no issue shows any
+    more, is made anew)."""
+    assert backend.cli("apply").code == 0
+    found = by_key(backend)
+    backend.edit(found[TRACKING].iid, lambda _: "We moved our notes to the wiki.")
+    if sams == "closed":
+        backend.retitle(found[SAM].iid, found[SAM].title, state="closed")
+    else:
+        backend.retitle(found[SAM].iid, "Sam's leadership notes")
+    sams_line = found[SAM].description.split("\n", 1)[0]
+    backend.edit(found[AIKO].iid, lambda text: sams_line + "\n" + text.split("\n", 1)[1])
+    backend.retitle(found[AIKO].iid, found[SAM].title)
+    before = {i.iid: i for i in backend.issues()}
+    result = backend.cli("apply")
+    assert result.code == 1 and "carry the same key" in result.out, result.out
+    after = {i.iid: i for i in backend.issues()}
+    for iid in (found[SAM].iid, found[AIKO].iid):  # neither written to
+        assert after[iid].description == before[iid].description, result.out
+        assert after[iid].assignees == before[iid].assignees
 
 
 def test_a_confidential_tracking_issue_given_another_programs_label_stays_its_own(

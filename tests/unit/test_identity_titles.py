@@ -78,7 +78,20 @@ def test_without_an_index_titles_that_do_not_tell_leave_the_key_failed() -> None
     both = [keyed(2, "demo/c1/ana", "Demo: Ana"), keyed(3, "demo/c1/ana", "Demo: Ana")]
     assert "demo/c1/ana" not in settled(both)
     foreign = [keyed(2, "demo/c1/ana", "Demo: Ana"), keyed(3, "demo/c1/ana", "Demo: Ben", False)]
-    assert settled(foreign) == {"demo/c1/ana": 2}  # a person's issue is no item's
+    assert settled(foreign) == {"demo/c1/ana": 2}  # a person's own issue is no item's
     confidential = {k: v for k, v in TITLES.items() if k != "demo/c1/ana"}  # no title given
     pasted = [keyed(2, "demo/c1/ana", "Demo: Ana"), keyed(3, "demo/c1/ana", "Demo: Ben")]
     assert settled(pasted, confidential) == {}
+
+
+def test_a_title_typed_over_another_issue_takes_no_item() -> None:
+    """Ben pastes Ana's first line and her title into his issue: Ana's open issue, titled her
+    own way (or closed), is not his to take; the item fails, nothing changes hands."""
+    retitled = [keyed(2, "demo/c1/ana", "Ana's notes"), keyed(3, "demo/c1/ana", "Demo: Ana")]
+    assert settled(retitled) == {}
+    closed = keyed(2, "demo/c1/ana", "Demo: Ana")
+    closed = ObservedIssue(2, closed.title, closed.description, (LABEL,), state="closed")
+    assert settled([closed, keyed(3, "demo/c1/ana", "Demo: Ana")]) == {}
+    assert settled([closed, keyed(3, "demo/c1/ana", "Demo: Ben")]) == {}
+    held = [keyed(2, "demo/c1/ana", "Demo: Ana"), keyed(3, "demo/c1/ana", "Demo: Ben")]
+    assert settled([*held, keyed(4, "demo/c1/ben", "Demo: Ben")]) == {"demo/c1/ben": 4}
