@@ -189,8 +189,12 @@ def _plan_tracked(
             return taken, RollupRow(None, item.subject, item.group, None, "")
         return _plan_new(item, ctx)
     progress, records = ctx.measured[item.key].progress, ctx.measured[item.key].records
-    live = found.state == "opened" and progress.status not in _OVER  # else warned for ever
-    headings = Plan(warnings=_missing_headings(found, progress) if live else ())
+    completing = progress.status is Status.COMPLETE and not proves(found, COMPLETION_BLOCK)
+    # said while the issue's figures can change, not for ever after (an ESP account plan
+    # stays open once complete, its values still read)
+    live = found.state == "opened" and progress.status not in (Status.ENDED, Status.WITHDRAWN)
+    under_way = live and (progress.status is not Status.COMPLETE or completing)
+    headings = Plan(warnings=_missing_headings(found, progress) if under_way else ())
     unreadable = Plan(warnings=_unreadable(found, records) if live else ())
     public = exposed(item, found, ctx)
     if public is not None:
@@ -198,7 +202,6 @@ def _plan_tracked(
         return headings + public + unreadable, row
     derived = ctx.blocks.derived(item.derived, ctx.measured, found)
     blocks = (*item.blocks, *derived, (PROGRESS_BLOCK, ctx.blocks.progress(progress)))
-    completing = progress.status is Status.COMPLETE and not proves(found, COMPLETION_BLOCK)
     if completing:
         done = ctx.blocks.completion(ctx.today) + proof_line(found.iid)
         blocks = (*blocks, (COMPLETION_BLOCK, done))
@@ -213,9 +216,6 @@ def _plan_tracked(
         written = _with_notes_elsewhere(written, item, now, ctx)
     row = RollupRow(found.reference, item.subject, item.group, progress, state, records)
     return headings + written + unreadable, row
-
-
-_OVER = (Status.COMPLETE, Status.ENDED, Status.WITHDRAWN)  # an issue whose figures are final
 
 
 def _write_tracked(  # noqa: PLR0917

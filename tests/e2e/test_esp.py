@@ -478,3 +478,19 @@ def test_an_end_before_the_start_is_an_error_even_when_it_ended_early(esp: Path)
     result = run("validate")
     assert result.code == 2
     assert "account 'wayne': its end 2026-05-31 comes before its start 2026-11-02" in result.err
+
+
+def test_a_complete_account_plan_still_warns_of_an_unreadable_value(esp: Path) -> None:
+    """An account plan stays open once its tasks are done, its KPIs still read each month:
+    an unreadable value there is still said (a reviewer saw it go quiet)."""
+    run("apply")
+    plan = path_of(esp, "executive-sponsorship/account/umbrella/account-plan")
+    plan.write_text(plan.read_text().replace("[ ]", "[x]"))
+    assert run("apply").code == 0
+    assert (
+        "status::complete"
+        in issues(esp)["executive-sponsorship/account/umbrella/account-plan"].labels
+    )
+    edit(plan, "Influence: __/10", "Influence: strong")
+    result = run("apply")
+    assert "the value of 'Influence' cannot be read" in result.out, result.out

@@ -485,3 +485,21 @@ def test_an_issue_a_person_closed_unfinished_never_turns_overdue(onboarding: Pat
     assert "status::overdue" not in hire(onboarding, "tom.reyes").labels
     assert not re.search(r"Tom Reyes.*\| overdue \|", tracking.description)
     assert "No changes" in run("apply", "2027-06-01").out
+
+
+def test_a_section_deleted_then_the_rest_ticked_is_said_in_the_run_that_completes(
+    onboarding: Path,
+) -> None:
+    """Tom deletes the SQS workshop section, tasks and all, and ticks everything else: the
+    run that completes and closes his issue says the heading is missing (a reviewer saw it
+    said nowhere); the issue is then quiet."""
+    run("apply")
+    path = path_of(onboarding, "sales-onboarding/tom.reyes")
+    text = path.read_text()
+    start, end = text.index("## SQS workshop\n"), text.index("## First 30 days\n")
+    path.write_text((text[:start] + text[end:]).replace("[ ]", "[x]"))
+    result = run("apply")
+    tom = hire(onboarding, "tom.reyes")
+    assert tom.state == "closed" and "status::complete" in tom.labels, result.out
+    assert f"issue #{tom.iid} has no heading 'SQS workshop'" in result.out, result.out
+    assert "has no heading" not in run("apply").out
