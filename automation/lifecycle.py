@@ -206,11 +206,12 @@ def departures(
         finished = finished or ended
         name = desired.course.names.get(member.group or "", member.group or "")
         state = issue.state
-        if progress.status is Status.COMPLETE:
+        withdrawn = _state(issue) in (_LEFT, _LEFT_CLOSED)  # quiet after that, whatever
+        if progress.status is Status.COMPLETE and not withdrawn:
             plan = _finish(desired, key, issue, blocks, today, progress)
             plans.append(plan)
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
-        if not finished and _state(issue) not in (_LEFT, _LEFT_CLOSED):
+        if not finished and not withdrawn:
             plan = _withdraw(desired, key, issue, member, blocks, today, progress)
             plans.append(plan)
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state

@@ -278,6 +278,19 @@ def test_an_issue_finished_then_its_person_removed_before_a_run_says_complete(
     quiet(run("apply", today="2027-06-01"))
 
 
+def test_a_withdrawn_issue_ticked_to_the_end_afterwards_stays_quiet(project: Path) -> None:
+    run("apply")
+    remove_lena(project)
+    run("apply")
+    path = path_of(project, LENA)
+    path.write_text(path.read_text().replace("[ ]", "[x]"))
+    ticked = path.read_text()
+    assert f"#{issues(project)[LENA].iid}" not in run("apply").out  # the rollup follows
+    assert path.read_text() == ticked
+    assert statuses(issues(project)[LENA]) == {"status::withdrawn"}
+    quiet(run("apply"))
+
+
 def test_a_hire_who_graduated_then_left_before_a_run_is_closed_once(shipped: Path) -> None:
     """Onboarding closes a finished issue: Tom finishes and is taken out of `hires` before a
     run: his issue is labelled complete and closed, once (the graduation note, written from
