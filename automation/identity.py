@@ -8,7 +8,7 @@ cannot confirm, fails that item with what to do, and nothing is created for it."
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from automation.index import KEYS_BLOCK, index_key, key_prefix, read_index
@@ -133,9 +133,11 @@ def _settle_copies(
     record, the item fails (`_by_key`): the tool cannot tell."""
     formers = _formers(out.aliases)
     index = out.index or {}
+    recorded = _recorded_keys(out)
     for key, holders in by_key.items():
         entry = next((k for k in (key, *formers[key]) if k in index), None)
-        owner = _recorded(holders, index[entry]) if entry and len(holders) > 1 else None
+        elsewhere = {iid for iid, keys in recorded.items() if keys - {key}}
+        owner = _recorded(holders, index[entry], elsewhere) if entry and len(holders) > 1 else None
         if owner is None:
             continue
         out.failed = [f for f in out.failed if f.key != key]
@@ -148,11 +150,15 @@ def _settle_copies(
         )
 
 
-def _recorded(holders: Sequence[ObservedIssue], iid: int) -> ObservedIssue | None:
-    """The holder the index records, unless it is closed and another is open (an issue moved
-    to another project and back: the tool cannot tell which one people work in)."""
+def _recorded(
+    holders: Sequence[ObservedIssue], iid: int, elsewhere: Collection[int]
+) -> ObservedIssue | None:
+    """The holder the index records, unless it is closed and another is open that the index
+    records under no other key (an issue moved to another project and back: the tool cannot
+    tell which one people work in; one recorded as another item's had the line pasted in)."""
     owner = next((h for h in holders if h.iid == iid and h.by_tool), None)
-    if owner is None or (owner.state == "closed" and any(h.state == "opened" for h in holders)):
+    moved = any(h.state == "opened" and h.iid not in elsewhere for h in holders)
+    if owner is None or (owner.state == "closed" and moved):
         return None
     return owner
 
@@ -234,7 +240,12 @@ def _keep_one(holders: Sequence[ObservedIssue], label: str) -> str:
     """What to do with issues that hold one item: without its first line and its label, the
     one that goes is no item's and named in no warning."""
     moved = any(h.state == "closed" for h in holders) and any(h.state == "opened" for h in holders)
-    which = " (of an issue moved to another project and back, the open one)" if moved else ""
+    which = (
+        " (after a move to another project and back, the open one; after a first line was "
+        "pasted into another issue, the one it came from)"
+        if moved
+        else ""
+    )
     return (
         f"keep the one people work in{which} and, on the other, delete its first line (the "
         f"automation:key marker) and take off its {label} label, so only one remains"

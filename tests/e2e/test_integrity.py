@@ -136,8 +136,8 @@ def test_an_issue_moved_away_and_back_fails_with_advice_that_ends_it(project: Pa
     edit(original, "state: opened", "state: closed")  # the original, moved
     result = run("apply")
     assert result.code == 1
-    advice = "keep the one people work in (of an issue moved to another project and back, the "
-    assert advice + "open one)" in result.out, result.out
+    advice = "keep the one people work in (after a move to another project and back, the open "
+    assert advice + "one;" in result.out, result.out
     edit(original, "- program::csm-aspiring-leaders\n", "")
     text = original.read_text()
     marker = text.index("<!-- automation:key=")
@@ -146,6 +146,27 @@ def test_an_issue_moved_away_and_back_fails_with_advice_that_ends_it(project: Pa
     assert result.code == 0 and "warning:" not in result.out, result.out
     assert issues(project)[SAM].iid == copy
     assert "No changes" in run("apply").out
+
+
+def test_a_finished_issues_text_pasted_into_an_open_one_fails_nothing(shipped: Path) -> None:
+    """Tom graduated (his issue closed); Maya pastes his whole text into her open issue: the
+    index records hers as Maya's, so it is a copy, not Tom's issue moved away and back: she
+    gets her line back, and Tom's item neither fails nor is advised away."""
+    keep_programs(shipped, "sales-onboarding")
+    assert run("apply").code == 0
+    tom = path_of(shipped, "sales-onboarding/tom.reyes")
+    tom.write_text(tom.read_text().replace("[ ]", "[x]"))
+    assert run("apply").code == 0
+    maya = path_of(shipped, "sales-onboarding/maya.okonkwo")
+    front, body = maya.read_text().split("---\n", 2)[1], tom.read_text().split("---\n", 2)[2]
+    maya.write_text(f"---\n{front}---\n{body}")
+    result = run("apply")
+    assert result.code == 0 and "FAILED" not in result.out, result.out
+    found = issues(shipped)
+    assert found["sales-onboarding/tom.reyes"].state == "closed"
+    assert found["sales-onboarding/maya.okonkwo"].description.startswith(
+        "<!-- automation:key=sales-onboarding/maya.okonkwo "
+    )
 
 
 def test_a_tracking_issue_whose_first_line_was_deleted_is_found_by_its_index(
