@@ -64,6 +64,7 @@ ENDED_BLOCK = "ended"  # in an ended account's plan: the proof that closing it i
 ROLLUP_BLOCK = "rollup"
 WITHDRAWN_NOTE = "<!-- automation:note withdrawn -->"
 ACCOUNT_NOTE = "<!-- automation:note account-ended -->"
+NOTELESS = "<!-- automation:completed without note -->"  # completion block of a departed issue
 _LEFT = "<!-- automation:withdrawn -->"  # first line of the withdrawn block: left, still open
 _LEFT_CLOSED = "<!-- automation:withdrawn closed -->"  # ... and the tool closed the issue
 _BACK = "<!-- automation:withdrawn back -->"  # the person is back in the program
@@ -206,8 +207,11 @@ def departures(
         finished = finished or ended
         name = desired.course.names.get(member.group or "", member.group or "")
         state = issue.state
-        withdrawn = _state(issue) in (_LEFT, _LEFT_CLOSED)  # quiet after that, whatever
-        if progress.status is Status.COMPLETE and not withdrawn:
+        withdrawn = _state(issue) in (_LEFT, _LEFT_CLOSED)
+        # quiet once withdrawn, whatever people do (a participant can delete the block, not
+        # take the label off)
+        labelled = status_label(Status.WITHDRAWN) in issue.labels
+        if progress.status is Status.COMPLETE and not (withdrawn or labelled):
             plan = _finish(desired, key, issue, blocks, today, progress)
             plans.append(plan)
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
@@ -231,21 +235,33 @@ def _finish(  # noqa: PLR0917
     """A departed issue whose every task is done: its labels and progress block say so (its
     person finished it, then left before a run saw it), and the first time, it is closed
     where the program closes finished issues, the completion block its proof. The
-    completion note is not posted: it is written from the person's configuration, gone."""
+    completion note is not posted: it is written from the person's configuration, gone; the
+    block says so (NOTELESS), and the note comes if the person is back in the program."""
     program = desired.program
-    if program.is_confidential and not issue.confidential:
-        return Plan(public=(issue.reference,))
-    proof = blocks.completion(today) + proof_line(issue.iid)
+    proof = f"{NOTELESS}\n{blocks.completion(today)}{proof_line(issue.iid)}"
     done = () if proves(issue, COMPLETION_BLOCK) else ((COMPLETION_BLOCK, proof),)
     edits = Edits(((PROGRESS_BLOCK, blocks.progress(progress)), *done))
     update = description_update(program, issue, key, edits)
     wanted = issue_labels(program, progress)
     if not done or isinstance(update, Failure):
-        return updates(program, issue, key, update, wanted)
-    labels = labels_update(program, issue, key, wanted)
-    closing = program.completion.close and issue.state == "opened"
-    close = (CloseIssue(program.id, key, issue.iid, None),) if closing else ()
-    return Plan((*present(labels), *close, *present(update)))
+        plan = updates(program, issue, key, update, wanted)
+    else:
+        labels = labels_update(program, issue, key, wanted)
+        closing = program.completion.close and issue.state == "opened"
+        close = (CloseIssue(program.id, key, issue.iid, None),) if closing else ()
+        plan = Plan((*present(labels), *close, *present(update)))
+    if program.is_confidential and not issue.confidential and (plan.actions or plan.failures):
+        return Plan(public=(issue.reference,))  # held back: names and figures, public
+    return plan
+
+
+def noteless(issue: ObservedIssue) -> bool:
+    """Whether the issue's completion block was written without the completion note (its
+    person had left): the note is still to come if they are back."""
+    try:
+        return (block_content(issue.description, COMPLETION_BLOCK) or "").startswith(NOTELESS)
+    except ItemError:
+        return False
 
 
 def _ended_before_leaving(

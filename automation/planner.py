@@ -46,6 +46,7 @@ from automation.lifecycle import (
     NO_TURN,
     Turn,
     departures,
+    noteless,
     reopens,
     turn,
     with_endings,
@@ -189,7 +190,9 @@ def _plan_tracked(
             return taken, RollupRow(None, item.subject, item.group, None, "")
         return _plan_new(item, ctx)
     progress, records = ctx.measured[item.key].progress, ctx.measured[item.key].records
-    completing = progress.status is Status.COMPLETE and not proves(found, COMPLETION_BLOCK)
+    completing = progress.status is Status.COMPLETE and (
+        not proves(found, COMPLETION_BLOCK) or noteless(found)  # finished, then left and back
+    )
     # said while the figures can change, not for ever after (an ESP account plan
     # stays open once complete, its values still read)
     live = found.state == "opened" and progress.status not in (Status.ENDED, Status.WITHDRAWN)

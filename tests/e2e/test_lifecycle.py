@@ -34,6 +34,7 @@ OTHERS = (
 )
 TRACKING = "csm-aspiring-leaders/tracking"
 WITHDRAWN_NOTE = "<!-- automation:note withdrawn -->"
+COMPLETION_NOTE = "<!-- automation:note completion -->"
 PARTICIPANTS = ("sam.delacroix", "aiko.tanaka", "lena.fischer")
 
 
@@ -289,6 +290,66 @@ def test_a_withdrawn_issue_ticked_to_the_end_afterwards_stays_quiet(project: Pat
     assert path.read_text() == ticked
     assert statuses(issues(project)[LENA]) == {"status::withdrawn"}
     quiet(run("apply"))
+
+
+def test_a_withdrawn_issue_whose_block_was_deleted_stays_quiet_when_ticked(project: Path) -> None:
+    """Lena, withdrawn, deletes the withdrawn block and ticks every task: her issue is still
+    not written to (its `status::withdrawn` label, which she cannot take off, says so)."""
+    run("apply")
+    remove_lena(project)
+    run("apply")
+    path = path_of(project, LENA)
+    text = path.read_text()
+    start = text.index("<!-- automation:begin withdrawn -->")
+    end = text.index("<!-- automation:end withdrawn -->\n") + len(
+        "<!-- automation:end withdrawn -->\n"
+    )
+    path.write_text((text[:start] + text[end:]).replace("[ ]", "[x]"))
+    ticked = path.read_text()
+    run("apply")
+    assert path.read_text() == ticked
+    assert statuses(issues(project)[LENA]) == {"status::withdrawn"}
+
+
+def test_a_hire_who_graduated_left_and_came_back_gets_the_note_once(shipped: Path) -> None:
+    """Tom finishes and is removed before a run (closed, no note: it is written from his
+    configuration), then put back: the note comes then, once."""
+    keep_programs(shipped, "sales-onboarding")
+    program = shipped / "config/programs/sales-onboarding.yml"
+    run("apply")
+    key = "sales-onboarding/tom.reyes"
+    path = path_of(shipped, key)
+    path.write_text(path.read_text().replace("[ ]", "[x]"))
+    configured = program.read_text()
+    edit(program, "    - {username: tom.reyes, role: ae}\n", "")
+    run("apply")
+    tom = issues(shipped)[key]
+    assert tom.state == "closed" and COMPLETION_NOTE not in notes(shipped, tom)
+    program.write_text(configured)  # a mistaken removal, put right
+    result = run("apply")
+    tom = issues(shipped)[key]
+    assert notes(shipped, tom).count(COMPLETION_NOTE) == 1, result.out
+    assert tom.state == "closed" and "No changes" in run("apply").out
+    assert notes(shipped, issues(shipped)[key]).count(COMPLETION_NOTE) == 1
+
+
+def test_a_departed_public_pair_with_nothing_to_write_is_not_warned_about(
+    shipped: Path,
+) -> None:
+    """Lena's pair is complete (its completion recorded), then made public and the pair
+    removed: nothing would be written to it, so nothing is said about it on every run."""
+    keep_programs(shipped, "sales-sponsorship")
+    program = shipped / "config/programs/sales-sponsorship.yml"
+    run("apply", "2027-02-10")
+    key = "sales-sponsorship/fy28-h1/lena.fischer"
+    path = path_of(shipped, key)
+    path.write_text(path.read_text().replace("[ ]", "[x]"))
+    assert run("apply", "2027-02-10").code == 0
+    edit(path, "confidential: true", "confidential: false")
+    edit(program, "        - {sponsor: hannah.berg, sponsee: lena.fischer}\n", "")
+    for _ in range(2):
+        result = run("apply", "2027-02-11")
+        assert "public though" not in result.out, result.out
 
 
 def test_a_hire_who_graduated_then_left_before_a_run_is_closed_once(shipped: Path) -> None:
