@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from automation.items import ObservedIssue
+from automation.markers import begin_marker, end_marker
 from automation.trackers.local import LocalTracker
 from tests.backends import Result, cli
 
@@ -32,3 +34,12 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     text = path.read_text()
     assert old in text, old
     path.write_text(text.replace(old, new, count))
+
+
+def cut_block(path: Path, name: str, change: Callable[[str], str] = lambda text: text) -> None:
+    """A person deletes one of the tool's blocks from an issue's file, markers and all (and
+    makes CHANGE to what is left)."""
+    text = path.read_text()
+    start = text.index(begin_marker(name))
+    end = text.index(end_marker(name)) + len(end_marker(name))
+    path.write_text(change(text[:start] + text[end:].removeprefix("\n")))

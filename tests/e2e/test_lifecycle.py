@@ -21,7 +21,7 @@ from tests.backends import PROJECT, TODAY, GitLabBackend, LocalBackend, Result, 
 from tests.conftest import REPO, keep_programs
 from tests.crash import Crash, CrashingTracker
 from tests.e2e.test_contract import tick
-from tests.local_cli import edit, issues, path_of, run
+from tests.local_cli import cut_block, edit, issues, path_of, run
 from tests.memory import memory_for, run_apply
 
 CSM = Path("config/programs/csm-aspiring-leaders.yml")
@@ -292,6 +292,22 @@ def test_a_withdrawn_issue_ticked_to_the_end_afterwards_stays_quiet(project: Pat
     quiet(run("apply"))
 
 
+TOM = "sales-onboarding/tom.reyes"
+ONBOARDING = Path("config/programs/sales-onboarding.yml")
+
+
+def tom_finishes_and_is_removed(root: Path) -> str:
+    """Onboarding alone: Tom ticks every task and is taken out of `hires` before a run.
+    Returns the program file as it was."""
+    keep_programs(root, "sales-onboarding")
+    run("apply")
+    path = path_of(root, TOM)
+    path.write_text(path.read_text().replace("[ ]", "[x]"))
+    configured = (root / ONBOARDING).read_text()
+    edit(root / ONBOARDING, "    - {username: tom.reyes, role: ae}\n", "")
+    return configured
+
+
 def test_a_withdrawn_issue_whose_block_was_deleted_stays_quiet_when_ticked(project: Path) -> None:
     """Lena, withdrawn, deletes the withdrawn block and ticks every task: her issue is still
     not written to (its `status::withdrawn` label, which she cannot take off, says so)."""
@@ -299,12 +315,7 @@ def test_a_withdrawn_issue_whose_block_was_deleted_stays_quiet_when_ticked(proje
     remove_lena(project)
     run("apply")
     path = path_of(project, LENA)
-    text = path.read_text()
-    start = text.index("<!-- automation:begin withdrawn -->")
-    end = text.index("<!-- automation:end withdrawn -->\n") + len(
-        "<!-- automation:end withdrawn -->\n"
-    )
-    path.write_text((text[:start] + text[end:]).replace("[ ]", "[x]"))
+    cut_block(path, "withdrawn", lambda text: text.replace("[ ]", "[x]"))
     ticked = path.read_text()
     run("apply")
     assert path.read_text() == ticked
@@ -314,18 +325,11 @@ def test_a_withdrawn_issue_whose_block_was_deleted_stays_quiet_when_ticked(proje
 def test_a_hire_who_graduated_left_and_came_back_gets_the_note_once(shipped: Path) -> None:
     """Tom finishes and is removed before a run (closed, no note: it is written from his
     configuration), then put back: the note comes then, once."""
-    keep_programs(shipped, "sales-onboarding")
-    program = shipped / "config/programs/sales-onboarding.yml"
-    run("apply")
-    key = "sales-onboarding/tom.reyes"
-    path = path_of(shipped, key)
-    path.write_text(path.read_text().replace("[ ]", "[x]"))
-    configured = program.read_text()
-    edit(program, "    - {username: tom.reyes, role: ae}\n", "")
+    key, configured = TOM, tom_finishes_and_is_removed(shipped)
     run("apply")
     tom = issues(shipped)[key]
     assert tom.state == "closed" and COMPLETION_NOTE not in notes(shipped, tom)
-    program.write_text(configured)  # a mistaken removal, put right
+    (shipped / ONBOARDING).write_text(configured)  # a mistaken removal, put right
     result = run("apply")
     tom = issues(shipped)[key]
     assert notes(shipped, tom).count(COMPLETION_NOTE) == 1, result.out
@@ -356,13 +360,9 @@ def test_a_hire_who_graduated_then_left_before_a_run_is_closed_once(shipped: Pat
     """Onboarding closes a finished issue: Tom finishes and is taken out of `hires` before a
     run: his issue is labelled complete and closed, once (the graduation note, written from
     his configuration, is not posted); reopened, it is not closed again."""
-    keep_programs(shipped, "sales-onboarding")
-    program = shipped / "config/programs/sales-onboarding.yml"
-    run("apply")
-    key = "sales-onboarding/tom.reyes"
+    key = TOM
+    tom_finishes_and_is_removed(shipped)
     path = path_of(shipped, key)
-    path.write_text(path.read_text().replace("[ ]", "[x]"))
-    edit(program, "    - {username: tom.reyes, role: ae}\n", "")
     result = run("apply")
     assert result.code == 0 and "withdrawn" not in result.out, result.out
     tom = issues(shipped)[key]

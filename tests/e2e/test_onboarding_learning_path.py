@@ -14,7 +14,7 @@ from automation.run import Prepared, apply, prepare
 from tests.backends import GROUP, PROJECT, GitLabBackend, new_fake
 from tests.conftest import keep_programs
 from tests.crash import Crash, Delegating
-from tests.local_cli import TODAY, edit, issues, path_of, run
+from tests.local_cli import TODAY, cut_block, edit, issues, path_of, run
 from tests.memory import memory_for, run_apply
 
 GENERAL = "https://gitlab.example.com/people-group/onboarding"
@@ -62,13 +62,7 @@ def test_the_learning_path_is_posted_once_on_the_general_onboarding_issue(
 
 def test_a_deleted_record_does_not_post_the_note_again(onboarding: Path) -> None:
     run("apply")
-    path = path_of(onboarding, MAYA)
-    text = path.read_text()
-    start = text.index("<!-- automation:begin learning-path-note -->")
-    end = text.index("<!-- automation:end learning-path-note -->") + len(
-        "<!-- automation:end learning-path-note -->"
-    )
-    path.write_text(text[:start] + text[end:])
+    cut_block(path_of(onboarding, MAYA), "learning-path-note")
     result = run("apply")
     assert "added note" not in result.out  # found on the general onboarding issue
     assert posted(onboarding, 1201).count(MARKER) == 1
