@@ -34,6 +34,11 @@ def nobody(rest: str) -> Member | None:
     return None
 
 
+def nobody_owns(rest: str) -> str | None:
+    """For a kind whose keys are no series of periods of a person or account."""
+    return None
+
+
 @dataclass(frozen=True)
 class Course:
     """A program's members and endings. `member` gets a key without the program id and its
@@ -42,6 +47,8 @@ class Course:
     program under another key."""
 
     member: Callable[[str], Member | None] = nobody
+    # whose series of periods a key is (an ESP account's), in the program or not
+    owner: Callable[[str], str | None] = nobody_owns
     ends: Mapping[str, dt.date] = field(default_factory=dict)  # group id -> its last day
     names: Mapping[str, str] = field(default_factory=dict)  # group id -> its name
     endings: tuple[Ending, ...] = ()

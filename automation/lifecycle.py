@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -122,6 +123,80 @@ def group_of(desired: DesiredProgram, item: DesiredIssue) -> str | None:
         if key.startswith(prefix) and len(parts) == 2 and parts[0] in desired.course.ends:
             return parts[0]
     return None
+
+
+_LEFT_ON = re.compile(r"^<!-- automation:left (\d{4}-\d{2}-\d{2}) -->$", re.M)
+_AWAY = re.compile(r"^<!-- automation:away (\d{4}-\d{2}-\d{2}) (\d{4}-\d{2}-\d{2}) -->$", re.M)
+
+
+def _away_lines(issue: ObservedIssue) -> list[str]:
+    """The withdrawn block's record of earlier times away, to carry into its next content."""
+    try:
+        content = block_content(issue.description, WITHDRAWN_BLOCK) or ""
+    except ItemError:
+        return []
+    return [match[0] for match in _AWAY.finditer(content)]
+
+
+def away(issues: Iterable[ObservedIssue], today: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """When the person or account of ISSUES was out of the program: from the day their issues
+    were withdrawn to the day they were back (today, while they are still withdrawn), as
+    their withdrawn blocks record it (not for issues withdrawn by an earlier version)."""
+    ended: set[tuple[dt.date, dt.date]] = set()
+    left: set[dt.date] = set()
+    for issue in issues:
+        try:
+            content = block_content(issue.description, WITHDRAWN_BLOCK) or ""
+        except ItemError:
+            continue
+        ended |= {(_day(m[1]), _day(m[2])) for m in _AWAY.finditer(content)}
+        if _state(issue) in (_LEFT, _LEFT_CLOSED):
+            left |= {_day(m[1]) for m in _LEFT_ON.finditer(content)}
+    # still away: since the first withdrawal after the last return (an issue withdrawn in
+    # an earlier time away, and left so, says nothing about this one)
+    latest = max((end for _, end in ended), default=dt.date.min)
+    current = [start for start in left if latest <= start < today]
+    return sorted(ended | ({(min(current), today)} if current else set()))
+
+
+def _owner_of(desired: DesiredProgram, key: str) -> str | None:
+    prefix = f"{desired.program.id}/"
+    return desired.course.owner(key[len(prefix) :]) if key.startswith(prefix) else None
+
+
+def _lines(*lines: str) -> str:
+    return "".join(f"{line}\n" for line in lines)
+
+
+def _day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def without_time_away(
+    desired: DesiredProgram, issues: Sequence[ObservedIssue], today: dt.date
+) -> DesiredProgram:
+    """The program without the past periods of an account (`Course.owner`) that ended while
+    it was out of the program: it had none, so they are neither made, nor reopened, nor
+    missed. Nothing changes for a kind whose keys have no owner."""
+    by_owner: dict[str, list[ObservedIssue]] = defaultdict(list)
+    for issue in issues:
+        found = _owner_of(desired, issue.key or "")
+        if found is not None:
+            by_owner[found].append(issue)
+    spans = {who: away(found, today) for who, found in by_owner.items()}
+
+    def out(item: DesiredIssue) -> bool:
+        due, who = item.due_date, _owner_of(desired, item.key)
+        return (
+            due is not None
+            and due < today
+            and who is not None
+            and any(start <= due < end for start, end in spans.get(who, ()))
+        )
+
+    if not any(spans.values()):
+        return desired
+    return replace(desired, issues=tuple(item for item in desired.issues if not out(item)))
 
 
 def _state(issue: ObservedIssue) -> str | None:
@@ -300,7 +375,8 @@ def _withdraw(  # noqa: PLR0917
     close = program.leaving.close and issue.state == "opened"
     renderer = blocks.renderer
     text = _render(renderer, "withdrawn", {"back": False, "date": today, "closed": close})
-    content = f"{_LEFT_CLOSED if close else _LEFT}\n{text}\n{proof_line(issue.iid)}"
+    dates = _lines(*_away_lines(issue), f"<!-- automation:left {today} -->")
+    content = f"{_LEFT_CLOSED if close else _LEFT}\n{dates}{text}\n{proof_line(issue.iid)}"
     shown = (
         ((PROGRESS_BLOCK, blocks.progress(progress)),) if has_block(issue, PROGRESS_BLOCK) else ()
     )
@@ -366,7 +442,10 @@ def turn(  # noqa: PLR0917
         text = _render(blocks.renderer, "withdrawn", {"back": True, "date": today})
         reopen = state == _LEFT_CLOSED and found.state == "closed"
         actions = (ReopenIssue(program.id, item.key, found.iid),) if reopen else ()
-        back = f"{_BACK}\n{text}\n{proof_line(found.iid)}"
+        left = _LEFT_ON.search(block_content(found.description, WITHDRAWN_BLOCK) or "")
+        since = [f"<!-- automation:away {left[1]} {today} -->"] if left else []
+        dates = _lines(*_away_lines(found), *since)
+        back = f"{_BACK}\n{dates}{text}\n{proof_line(found.iid)}"
         return Turn(actions, ((WITHDRAWN_BLOCK, back),), "opened" if reopen else None)
     ending = next((e for e in desired.course.endings if e.key == item.key), None)
     if proves(found, ENDED_BLOCK):

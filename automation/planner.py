@@ -50,6 +50,7 @@ from automation.lifecycle import (
     reopens,
     turn,
     with_endings,
+    without_time_away,
 )
 from automation.migration import Migrations, migrate, record_block
 from automation.missed import missed_periods
@@ -75,6 +76,7 @@ def plan_program(
 ) -> Plan:
     """The writes that make one program's issues, labels, rollup and epics (or links) match
     the configuration."""
+    desired = without_time_away(desired, observed.issues, today)
     program = desired.program
     labels = tuple(
         CreateLabel(spec, program.id)

@@ -476,6 +476,38 @@ def test_an_account_taken_out_of_the_program_is_withdrawn_by_its_id(esp: Path) -
     quiet(run("apply"))
 
 
+INITECH = "executive-sponsorship/account/initech"
+APPROVED = "name: Initech, sponsor: dana.whitfield, status: approved"
+
+
+def test_an_account_paused_then_approved_again_gets_nothing_for_its_time_away(
+    esp: Path,
+) -> None:
+    """Initech is taken out of the program on 2 December (back to `proposed`) and approved
+    again on 1 March: the periods that ended meanwhile are not its own, so none is made (not
+    even February's, which the backfill window reaches), none is reopened (December's
+    session, the quarter that ended in January), and none is warned about as missed, then
+    or later; the November session, unfinished before it left, is open again (a tester's
+    finding). Its later periods come as usual."""
+    program = esp / "config/programs/executive-sponsorship.yml"
+    run("apply", "2026-12-01")
+    edit(program, APPROVED, APPROVED.replace("approved", "proposed"))
+    for day in ("2026-12-02", "2027-01-01", "2027-02-01"):
+        assert run("apply", day).code == 0
+    edit(program, APPROVED.replace("approved", "proposed"), APPROVED)
+    back = run("apply", "2027-03-01")
+    assert back.code == 0 and "ended while no run" not in back.out, back.out
+    found = issues(esp)
+    assert f"{INITECH}/monthly/2027-01" not in found and f"{INITECH}/monthly/2027-02" not in found
+    for key in (f"{INITECH}/monthly/2026-12", f"{INITECH}/quarterly/fy27-q4"):
+        assert found[key].state == "closed" and statuses(found[key]) == {"status::withdrawn"}
+    assert found[f"{INITECH}/monthly/2026-11"].state == "opened"
+    assert found[f"{INITECH}/monthly/2027-03"].state == "opened"
+    quiet(run("apply", "2027-03-01"))
+    later = run("apply", "2027-04-01")
+    assert "ended while no run" not in later.out and f"{INITECH}/monthly/2027-04" in later.out
+
+
 def _phases(row: str) -> list[bool]:
     """Which phase columns of a rollup row have a figure (not '–')."""
     return [cell.strip() != "–" for cell in row.split("|")[5:-3]]

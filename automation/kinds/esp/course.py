@@ -17,6 +17,7 @@ def course(program: EspProgram) -> Course:
     base = f"{program.id}/account"
     return Course(
         member=partial(_member, frozenset(_ids(approved))),
+        owner=_owner,
         names={a.id: a.name for a in program.esp.accounts},
         endings=tuple(
             Ending(f"{base}/{a.id}/account-plan", a.end, a.name, f"{base}/{a.id}/")
@@ -42,3 +43,9 @@ def _member(approved: frozenset[str], rest: str) -> Member | None:
     if len(parts) < 3 or parts[0] != "account" or parts[1] in approved:
         return None
     return Member(parts[1], parts[1])
+
+
+def _owner(rest: str) -> str | None:
+    """`account/ID/...` is a series of the account's periods, approved or not."""
+    parts = rest.split("/")
+    return parts[1] if len(parts) >= 3 and parts[0] == "account" else None
