@@ -210,6 +210,9 @@ class Suspect:
     program: str
     old: str
     new: str
+    # a confidential program's: its old id's open issues, named instead of the ids (which
+    # name people, and warnings reach CI logs)
+    hidden: tuple[str, ...] = ()
 
     def holds(self, key: str) -> bool:
         """Whether the item KEY belongs to the new id (it is not created while suspected)."""
@@ -217,6 +220,15 @@ class Suspect:
 
     @property
     def warning(self) -> str:
+        if self.hidden:
+            refs = ", ".join(self.hidden)
+            return (
+                f"looks like a rename in program {self.program}: issues {refs} carry an id the "
+                "configuration no longer has, and a new id names the same people; nothing is "
+                "created for the new id and the rollups are left as they are until its entry "
+                "names the old one in `renamed_from` (the ids are not said here: the program is "
+                "confidential). If it is not a rename, close those issues"
+            )
         return (
             f"looks like a rename: add `renamed_from: {self.old}` to '{self.new}' in the file "
             f"of program {self.program}. '{self.old}' is gone from the configuration while its "
@@ -246,10 +258,30 @@ def suspects(
     missing = [item for item in items if item.key not in known]
     if not orphans or not missing:
         return ()
+    found = []
+    for at, prefix, old, new in sorted(_pairs(orphans, missing)):
+        if any(_under(key, at, prefix, old) for key in wanted):
+            continue  # the old id is still there: people moved, nothing was renamed
+        if any(_under(key, at, prefix, new) for key in known):
+            continue  # the new id has issues already (a sponsor took another pair)
+        olds = [i for i in orphans if _under(i.key or "", at, prefix, old)]
+        before = {p.lower() for i in olds for p in i.assignees}
+        after = {p.lower() for i in missing if _under(i.key, at, prefix, new) for p in i.assignees}
+        if before and after and (before <= after or after <= before):
+            refs = tuple(i.reference for i in olds) if desired.program.is_confidential else ()
+            found.append(Suspect(desired.program.id, old, new, refs))
+    return tuple(dict.fromkeys(found))
+
+
+def _pairs(
+    orphans: Sequence[ObservedIssue], missing: Sequence[DesiredIssue]
+) -> set[tuple[int, tuple[str, ...], str, str]]:
+    """(position, the key's parts before it, old id, new id): an orphan's key and a missing
+    item's key that differ in that one id, never the last (a person or a period)."""
     others: dict[tuple[int, tuple[str, ...]], list[str]] = defaultdict(list)
     for item in missing:
         parts = item.key.split("/")
-        for at in range(1, len(parts) - 1):  # never the last id: a person or a period
+        for at in range(1, len(parts) - 1):
             others[at, (*parts[:at], "", *parts[at + 1 :])].append(parts[at])
     pairs: set[tuple[int, tuple[str, ...], str, str]] = set()
     for orphan in orphans:
@@ -257,17 +289,7 @@ def suspects(
         for at in range(1, len(parts) - 1):
             for new in others.get((at, (*parts[:at], "", *parts[at + 1 :])), ()):
                 pairs.add((at, tuple(parts[:at]), parts[at], new))
-    found = []
-    for at, prefix, old, new in sorted(pairs):
-        if any(_under(key, at, prefix, old) for key in wanted):
-            continue  # the old id is still there: people moved, nothing was renamed
-        before = {
-            p.lower() for i in orphans if _under(i.key or "", at, prefix, old) for p in i.assignees
-        }
-        after = {p.lower() for i in missing if _under(i.key, at, prefix, new) for p in i.assignees}
-        if before and after and (before <= after or after <= before):
-            found.append(Suspect(desired.program.id, old, new))
-    return tuple(dict.fromkeys(found))
+    return pairs
 
 
 @dataclass(frozen=True)

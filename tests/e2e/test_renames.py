@@ -345,3 +345,32 @@ def test_on_gitlab_a_cohort_rename_creates_nothing_and_writes_each_item_once(
         writes = fake.count("PUT") + fake.count("POST") - gitlab.record_writes()
         assert "No changes" in ok(gitlab.cli("apply"))
         assert fake.count("PUT") + fake.count("POST") - gitlab.record_writes() == writes
+
+
+SPONSORSHIP = Path("config/programs/sales-sponsorship.yml")
+
+
+def test_a_sponsee_who_leaves_while_their_sponsor_takes_another_pair_is_no_rename(
+    shipped: Path,
+) -> None:
+    """Lena leaves the confidential sponsorship cohort and her sponsor, Hannah, takes over
+    Kenji's pair: same sponsor, other sponsee, so no rename is suspected (the warning named
+    Lena in CI logs and advised attaching her issues to Kenji's pair): Lena's issues are
+    withdrawn, Hannah gets Kenji's sponsor-scores issue, and no output names Lena."""
+    keep_programs(shipped, "sales-sponsorship")
+    assert run("apply", "2027-02-02").code == 0
+    edit(shipped / SPONSORSHIP, "        - {sponsor: hannah.berg, sponsee: lena.fischer}\n", "")
+    edit(
+        shipped / SPONSORSHIP,
+        "{sponsor: victor.nakamura, sponsee: kenji.watanabe}",
+        "{sponsor: hannah.berg, sponsee: kenji.watanabe}",
+    )
+    report = shipped / "report.json"
+    result = run("apply", "2027-03-02", "--report", str(report))
+    said = result.out + result.err + report.read_text()
+    assert result.code == 0 and "looks like a rename" not in said, said
+    assert "lena" not in said.lower() and "Fischer" not in said
+    found = issues(shipped)
+    lenas = [i for k, i in found.items() if "/lena.fischer" in k]
+    assert len(lenas) == 3 and all("status::withdrawn" in i.labels for i in lenas)
+    assert "sales-sponsorship/fy28-h1/kenji.watanabe/sponsor-scores/hannah.berg" in found

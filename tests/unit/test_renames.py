@@ -13,7 +13,7 @@ from automation.items import ObservedIssue
 from automation.kinds.participants.model import Cohort
 from automation.kinds.participants.renames import renames
 from automation.markers import identity_marker, replace_block
-from automation.renames import aliases, former_keys, suspects, with_former_keys
+from automation.renames import Suspect, aliases, former_keys, suspects, with_former_keys
 from tests.unit.test_planner import PROGRAM
 
 
@@ -131,3 +131,11 @@ def test_the_unrenamed_program_keeps_its_keys() -> None:
     assert with_former_keys(program(wanted("demo/c1/ana"), renamed_from="old"), []).issues[
         0
     ].former_keys == ("old/c1/ana",)
+
+
+def test_a_confidential_programs_suspect_names_its_issues_not_its_ids() -> None:
+    """The ids of a confidential program name people (a sponsee's username): the warning,
+    which reaches CI logs, names the old id's open issues instead."""
+    warning = Suspect("pairs", "lena.fischer", "lena.schmidt", ("#4", "#5")).warning
+    assert "issues #4, #5 carry an id the configuration no longer has" in warning
+    assert "lena" not in warning
