@@ -64,7 +64,6 @@ WITHDRAWN_BLOCK = "withdrawn"  # in a withdrawn issue: the proof that withdrawin
 ENDED_BLOCK = "ended"  # in an ended account's plan: the proof that closing it is done
 ROLLUP_BLOCK = "rollup"
 WITHDRAWN_NOTE = "<!-- automation:note withdrawn -->"
-ACCOUNT_NOTE = "<!-- automation:note account-ended -->"
 NOTELESS = "<!-- automation:completed without note -->"  # completion block of a departed issue
 _LEFT = "<!-- automation:withdrawn -->"  # first line of the withdrawn block: left, still open
 _LEFT_CLOSED = "<!-- automation:withdrawn closed -->"  # ... and the tool closed the issue
@@ -448,7 +447,7 @@ def turn(  # noqa: PLR0917
         back = f"{_BACK}\n{dates}{text}\n{proof_line(found.iid)}"
         return Turn(actions, ((WITHDRAWN_BLOCK, back),), "opened" if reopen else None)
     ending = next((e for e in desired.course.endings if e.key == item.key), None)
-    if proves(found, ENDED_BLOCK):
+    if proves(found, ENDED_BLOCK) and not _resumed(found):
         extended = _resumes(ending, found, today)
         return _resume_account(program.id, item.key, found, today) if extended else Turn()
     if ending is None or today <= ending.end:
@@ -489,12 +488,26 @@ def _extended(found: ObservedIssue, end: dt.date | None) -> bool:
     return end is None or end > dt.date.fromisoformat(recorded.group(1))
 
 
+_EXTENDED = "The commitment was extended on {}: this plan runs again."
+_EXTENDED_RE = re.compile(re.escape(_EXTENDED).replace(r"\{\}", r"\d{4}-\d{2}-\d{2}"))
+
+
+def _resumed(found: ObservedIssue) -> bool:
+    """Whether the plan's `ended` block says its commitment was extended: it proves nothing
+    (no proof line, yet a block without one counts as an earlier version's proof)."""
+    try:
+        content = block_content(found.description, ENDED_BLOCK) or ""
+    except ItemError:
+        return False
+    return _EXTENDED_RE.fullmatch(content.strip()) is not None
+
+
 def _resume_account(program: str, key: str, found: ObservedIssue, today: dt.date) -> Turn:
     """An ended account's plan whose commitment configuration extended: open again (its
     `ended` block says so and proves nothing any more, so a later end ends it anew)."""
     reopen = found.state == "closed"
     actions = (ReopenIssue(program, key, found.iid),) if reopen else ()
-    text = f"The commitment was extended on {today}: this plan runs again."
+    text = _EXTENDED.format(today)
     return Turn(actions, ((ENDED_BLOCK, text),), "opened" if reopen else None)
 
 
@@ -525,12 +538,14 @@ def _end_account(
             if m.issue.state == "opened" and m.progress.status is not Status.COMPLETE
         ),
     }
-    note = f"{ACCOUNT_NOTE}\n{_render(blocks.renderer, 'account_note', values)}"
+    # one note per end: an account extended after it ended, then ending again, gets its own
+    marker = f"<!-- automation:note account-ended {ending.end.isoformat()} -->"
+    note = f"{marker}\n{_render(blocks.renderer, 'account_note', values)}"
     text = _render(blocks.renderer, "account_ended", values)
     actions: list[Action] = []
     if found.state == "opened":
         why = "the account's commitment ended"
-        actions.append(CloseIssue(program.id, ending.key, found.iid, ACCOUNT_NOTE, why))
+        actions.append(CloseIssue(program.id, ending.key, found.iid, marker, why))
     actions.append(AddNote(program.id, ending.key, found.iid, note))
     ended = f"{text}\n<!-- commitment end {ending.end.isoformat()} -->\n{proof_line(found.iid)}"
     return Turn(tuple(actions), ((ENDED_BLOCK, ended),), "closed")

@@ -467,6 +467,15 @@ def test_an_account_extended_after_it_ended_gets_its_plan_back(esp: Path) -> Non
     assert found.state == "opened" and "status::ended" not in found.labels
     assert "The commitment was extended on 2027-02-08" in found.description
     assert "No changes" in run("apply", today="2027-02-08").out
+    # the new end passes: closed again, with its own note (a tester saw it stay open)
+    result = run("apply", today="2028-02-07")
+    found = issues(esp)[plan]
+    assert found.state == "closed" and "status::ended" in found.labels, result.out
+    said = (esp / ".automation" / "notes" / f"{found.iid}.md").read_text()
+    assert said.count("<!-- automation:note account-ended 2027-01-31 -->") == 1
+    assert said.count("<!-- automation:note account-ended 2028-01-31 -->") == 1
+    assert "the commitment ended on 2028-01-31" in said
+    assert f"#{found.iid} " not in run("apply", today="2028-02-07").out
 
 
 def test_an_end_before_the_start_is_an_error_even_when_it_ended_early(esp: Path) -> None:

@@ -410,7 +410,7 @@ def sponsorship(shipped: Path) -> Path:
 
 
 GLOBEX = "executive-sponsorship/account/globex/account-plan"  # its commitment ends 2027-01-31
-ACCOUNT_NOTE = "<!-- automation:note account-ended -->"
+ACCOUNT_NOTE = "<!-- automation:note account-ended 2027-01-31 -->"
 
 
 def test_an_account_that_ended_before_the_first_run_gets_no_issues(esp: Path) -> None:
