@@ -30,7 +30,7 @@ from automation.epics import links_full_warning
 from automation.errors import CreationRefused, ItemError, LinksFull
 from automation.items import NewIssue, ObservedEpic, ObservedIssue
 from automation.markers import same_text
-from automation.mentions import people_only, refused_warning
+from automation.mentions import among, people_only, refused_warning
 from automation.people import dropped_warning, missing, reassigned, same_people, unique
 from automation.trackers.base import Tracker
 
@@ -61,6 +61,8 @@ class Writer:
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (program, what)
     epics: dict[str, ObservedEpic] = field(default_factory=dict)  # created this run, by key
     full: set[int] = field(default_factory=set)  # tracking issues GitLab takes no more links on
+    # whom text may mention (people.yml's usernames, lowercased); None: any GitLab user
+    roster: frozenset[str] | None = None
 
     def perform(self, action: Action) -> None:  # noqa: C901, PLR0912 - one flat case per action
         """The one place a plan's action becomes a tracker write."""
@@ -256,8 +258,9 @@ class Writer:
             raise _Skipped
 
     def _people_only(self, program: str, text: str) -> str:
-        """TEXT with a mention of anyone the tracker does not know as a user made inert."""
-        text, refused = people_only(text, self.tracker.is_user)
+        """TEXT with a mention of anyone but the roster's people GitLab knows made inert (a
+        template could join a value to a mention, or take the invisible space out of one)."""
+        text, refused = people_only(text, among(self.roster, self.tracker.is_user))
         said = [(program, refused_warning(name)) for name in sorted(refused)]
         self.warnings.extend(w for w in said if w not in self.warnings)
         return text

@@ -4,7 +4,7 @@ cannot confirm as a user (a group's path, a typo, `@all`) loses its power to not
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 ZERO_WIDTH_SPACE = "\u200b"  # after `@`, keeps the text readable and mentions no one
 
@@ -15,12 +15,22 @@ _BACKTICKS = re.compile(r"`+")
 # `@` written as a character reference: Markdown shows it as `@`, and GitLab finds references
 # in the text it shows, so `&#64;all` mentions everyone
 _AT_REFERENCE = re.compile(r"&(?=(?:#0*64|#[xX]0*40|commat);)")
+# what may open inline HTML (a tag, a comment...), which CommonMark reads before a code span:
+# in text with any, every mention is checked, code spans or not (a backtick in a tag's
+# attribute, even one spread over lines, opens no code span for GitLab)
+_TAG_START = re.compile(r"<[A-Za-z/!?]")
 
 
 def without_at_references(text: str) -> str:
     """TEXT with each `@` written as a character reference shown as typed instead (`&` as
     `&amp;`): it mentions no one."""
     return _AT_REFERENCE.sub("&amp;", text)
+
+
+def among(roster: Collection[str] | None, is_user: Callable[[str], bool]) -> Callable[[str], bool]:
+    """Who text may mention: a GitLab user (IS_USER) among ROSTER's usernames (lowercased;
+    None: any user)."""
+    return lambda name: (roster is None or name.lower() in roster) and is_user(name)
 
 
 def people_only(text: str, is_user: Callable[[str], bool]) -> tuple[str, frozenset[str]]:
@@ -37,6 +47,8 @@ def people_only(text: str, is_user: Callable[[str], bool]) -> tuple[str, frozens
     def inert(part: str) -> str:
         return _MENTION.sub(check, without_at_references(part))
 
+    if _TAG_START.search(text):  # a tag binds before a code span: `<b title="`">` opens none
+        return inert(text), frozenset(refused)
     return _outside_code(text, inert), frozenset(refused)
 
 

@@ -53,7 +53,13 @@ _PLAIN = re.compile(r"[A-Za-z][0-9A-Za-z ,.:;'()?!%=+#/-]*|-?\d+(?:[-:.]\d+)*")
 
 class Trusted(Markup):
     """Text the tool itself vouches for (a validated mention, a block marker); only this
-    passes the environment unchanged, not Jinja's `safe` or `escape` results."""
+    passes the environment unchanged, not Jinja's `safe` or `escape` results. What a
+    template joins to it (`+`, `~`, `join`, `format`, `replace`...) is made inert as any
+    value is: it is not vouched for by being joined."""
+
+    @classmethod
+    def escape(cls, s: Any) -> Trusted:
+        return s if isinstance(s, Trusted) else cls(inert(s))
 
 
 def _one_line(value: Any) -> str:
@@ -436,6 +442,11 @@ class Renderer:
         self.env.globals["managed_block"] = _managed_block
         self._titles = self.env.overlay(finalize=neutralise_title)
         self._title_templates: dict[str, jinja2.Template] = {}  # compiled once per source
+
+    @property
+    def roster(self) -> frozenset[str]:
+        """The usernames templates may mention, lowercased."""
+        return self._roster
 
     def mention(self, who: Person | str | None) -> Trusted:
         """`{{ person | mention }}`: a live @mention, only for a username in the roster."""

@@ -301,7 +301,8 @@ def _rounds(  # noqa: PLR0917
     plan of the run starts from the LISTS that plan read, brought up to date."""
     plans: list[Plan] = []
     outcome = Outcome(failures=list(first.failures) if first else [])
-    writer = Writer(tracker)
+    roster = frozenset(p.username.lower() for p in prepared.loaded.config.people)
+    writer = Writer(tracker, roster=roster)
     for _ in range(MAX_ROUNDS):
         plan = (
             first

@@ -9,7 +9,7 @@ import datetime as dt
 from automation.actions import Observed, Plan
 from automation.desired import DesiredProgram
 from automation.identity import resolve
-from automation.mentions import people_only
+from automation.mentions import among, people_only
 from automation.progress import program_label
 from automation.reminders.due import due_reminders
 from automation.reminders.notes import digest_marker, digest_note, reminder_notes, week_of
@@ -56,7 +56,7 @@ def plan_reminders(
             note,
             renderer,
             today,
-            lambda text: people_only(text, tracker.is_user)[0],
+            lambda text: people_only(text, among(renderer.roster, tracker.is_user))[0],
         )
     due = due_reminders(desired, found, today, today - dt.timedelta(days=part.late_days))
     sent = {(d.issue.iid, d.marker) for d in due if tracker.has_note(d.issue.iid, d.marker)}

@@ -701,6 +701,23 @@ def test_indented_or_inline_commands_are_plain_text(fake: FakeGitLab) -> None:
     assert fake.quick_actions == []
 
 
+@pytest.mark.parametrize(
+    ("body", "mentioned"),
+    [
+        ('Hi <b title="`">@alice</b><b title="`">', ["alice"]),  # a tag binds before code
+        ("Hi &#64;alice", ["alice"]),  # a character reference is the character
+        ("<details>\n@alice\n</details>", ["alice"]),  # text of a raw HTML block
+        ("`@alice` and <!-- @alice -->", []),
+    ],
+    ids=["backtick-in-a-tag", "character-reference", "html-block", "code-and-comment"],
+)
+def test_mentions_are_read_as_commonmark_renders_them(
+    fake: FakeGitLab, body: str, mentioned: list[str]
+) -> None:
+    new_issue(project_of(fake), description=body)
+    assert [m.username for m in fake.mentions] == mentioned
+
+
 def test_note_with_only_quick_actions_is_not_stored(fake: FakeGitLab) -> None:
     issue = new_issue(project_of(fake))
     issue.notes.create({"body": "/close"})

@@ -498,6 +498,30 @@ def test_quick_actions_and_mentions_from_config_do_nothing_in_gitlab(
     assert all(i["state"] == "opened" for i in gitlab.fake.issues(PROJECT))
 
 
+def test_a_template_that_makes_a_mention_out_of_a_value_notifies_nobody(
+    gitlab: GitLabBackend, tmp_path: Path
+) -> None:
+    """Staff-written template tricks (a reviewer's): a participant's mention turned into
+    `@all` and hidden from the check by backticks inside HTML attributes (a tag binds before
+    a code span), a value joined to a mention, and the invisible space taken out of a value:
+    none mentions anyone but the participant, though `ceo` is a GitLab user."""
+    gitlab.fake.add_member(GROUP, "ceo")
+    people = tmp_path / "config" / "people.yml"
+    people.write_text(people.read_text().replace("name: Person user000", 'name: "Cleo @ceo"'))
+    (tmp_path / "templates" / "demo.md.j2").write_text(
+        "Heads-up <b title=\"`\">{{ (participant|mention).replace(participant.username, 'all')"
+        ' }}</b><b title="`">\n'
+        'cc {{ participant | mention + " (" + participant.name + ")" }}\n'
+        '{% filter replace("\\u200b", "") %}{{ participant.name }}{% endfilter %}\n'
+        "## One\n- [ ] first task\n"
+    )
+    result = ok(gitlab.cli("apply"))
+    mentioned = {m.username.lower() for m in gitlab.fake.mentions}
+    assert mentioned <= {"user000", "user001", "user002"}, (mentioned, result.out)
+    assert "'all' is not a GitLab user" in result.out
+    assert gitlab.fake.quick_actions == []
+
+
 # --- epics and their fallback -----------------------------------------------------------------
 
 

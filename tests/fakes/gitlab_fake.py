@@ -226,12 +226,41 @@ def toggled_tasks(old: str | None, new: str | None) -> list[TaskItem]:
 
 
 def find_mentions(text: str | None) -> list[str]:
-    """Return `@name` references GitLab would render as mentions (code and comments excluded)."""
+    """Return `@name` references GitLab would render as mentions (code and comments excluded):
+    those a line-by-line reading finds, and those a CommonMark reading finds that it does
+    not (`<b title="`">@all</b>`: a tag binds before a code span; `&#64;all`), so that the
+    tool is checked against the stricter of the two."""
     found: list[str] = []
     for line in prose_lines(text or ""):
         for match in MENTION_RE.finditer(INLINE_CODE_RE.sub("", line)):
             found.append(match.group(1).rstrip(".-"))
+    seen = {name.lower() for name in found}
+    found += [name for name in _commonmark_mentions(text or "") if name.lower() not in seen]
     return found
+
+
+_HTML_TAG_RE = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+
+
+def _commonmark_mentions(text: str) -> list[str]:
+    """The mentions in the text CommonMark renders: text nodes outside code and links, and
+    the text of raw HTML blocks (GitLab looks for references in the rendered page)."""
+    names: list[str] = []
+    for token in _COMMONMARK.parse(text):
+        if token.type == "html_block":
+            names += _mentions_in(_HTML_TAG_RE.sub(" ", token.content))
+        if token.type != "inline":
+            continue
+        depth = 0
+        for child in token.children or ():
+            depth += {"link_open": 1, "link_close": -1}.get(child.type, 0)
+            if child.type == "text" and depth == 0:
+                names += _mentions_in(child.content)
+    return names
+
+
+def _mentions_in(text: str) -> list[str]:
+    return [match.group(1).rstrip(".-") for match in MENTION_RE.finditer(text)]
 
 
 ISSUE_REFERENCE_RE = re.compile(r"(?<![\w/&#])#(\d+)\b")

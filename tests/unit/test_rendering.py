@@ -217,3 +217,23 @@ def test_mentioning_an_empty_value_says_so_and_how_to_guard_it(tmp_path: Path) -
     said = str(error.value)
     assert "t.md.j2:1:" in said and "cannot mention nobody" in said and "{% if" in said
     assert "'None'" not in said
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{{ owner | mention + " (" + note + ")" }}',
+        '{{ owner | mention ~ " (" ~ note ~ ")" }}',
+        '{{ (owner | mention).join([" ", note]) }}',
+        '{{ "%s %s" | format(owner | mention, note) }}',
+        "{{ (owner | mention).replace('alice', note) }}",
+    ],
+)
+def test_a_value_joined_to_a_mention_is_as_inert_as_any(tmp_path: Path, line: str) -> None:
+    """Text joined to a vouched-for mention is not vouched for: a value holding `@bob.smith`
+    or `/close` mentions and runs nothing, however a template joins it."""
+    (tmp_path / "t.md.j2").write_text(line + "\n")
+    text = Renderer(tmp_path, ["alice", "bob.smith"]).render(
+        "t.md.j2", {"owner": "alice", "note": "@bob.smith\n/close"}
+    )
+    assert "@bob.smith" not in text and not QUICK_ACTION.search(text), text
