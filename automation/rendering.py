@@ -139,6 +139,7 @@ _LOOP_GUARD = "_bounded_loop"
 _QUICK_ACTION_START = re.compile(r"^[ \t]*(/[A-Za-z_][\w-]*)")
 _SLASH_ONLY = re.compile(r"^[ \t]*/$")
 _HUGE_FORMAT = re.compile(r"%[-#0 +]*(?:\*|\d{7,}|\d*\.(?:\*|\d{7,}))")
+_HUGE_BRACES = re.compile(r"\{[^{}]*[:!][^{}]*\d{7,}")  # a width or precision of millions
 _SAFE_ATTRIBUTES: dict[tuple[type, Any, str], bool] = {}  # the sandbox's answers, by type and name
 MAX_REMEMBERED = 10_000
 
@@ -384,9 +385,20 @@ class _BoundedEnvironment(SandboxedEnvironment):
     ) -> Any:
         __self.tick()
         for arg in (*args, *kwargs.values()):
-            if isinstance(arg, int) and abs(arg) > __self.max_chars:
-                raise __self.too_big_a_number(arg)
+            if isinstance(arg, int):
+                __self.bounded(arg)
+        method = getattr(__obj, "__wrapped__", __obj)  # the sandbox wraps str.format
+        formats = getattr(method, "__name__", "") in ("format", "format_map")
+        spec = getattr(method, "__self__", None)
+        if formats and isinstance(spec, str) and _HUGE_BRACES.search(spec):
+            raise __self.too_large()  # "{:>1000000000}".format(x)
         return super().call(__context, __obj, *args, **kwargs)
+
+    def bounded(self, number: int) -> int:
+        """NUMBER, if a template may use it (a width, a count): refused past the bounds."""
+        if abs(number) > self.max_chars:
+            raise self.too_big_a_number(number)
+        return number
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         self.tick()
@@ -401,6 +413,30 @@ class _BoundedEnvironment(SandboxedEnvironment):
         elif operator == "%" and isinstance(left, str) and _HUGE_FORMAT.search(left):
             raise self.too_large()
         return super().call_binop(context, operator, left, right)
+
+
+def _bound_filters(env: _BoundedEnvironment) -> None:
+    """The filters that make text as wide as a number or a format asks (`center(10**9)`,
+    `"%1000000000s"|format(x)`) refuse one past the bounds: the text would be made before
+    any check of the output's size (the memory of the run's machine, not the page, is what
+    runs out)."""
+    filters = env.filters
+    center, indent, format_ = filters["center"], filters["indent"], filters["format"]
+
+    def bounded_center(value: Any, width: int = 80) -> str:
+        return str(center(value, env.bounded(width)))
+
+    def bounded_indent(value: Any, width: Any = 4, *args: Any, **kwargs: Any) -> str:
+        return str(
+            indent(value, env.bounded(width) if isinstance(width, int) else width, *args, **kwargs)
+        )
+
+    def bounded_format(value: Any, *args: Any, **kwargs: Any) -> str:
+        if isinstance(value, str) and _HUGE_FORMAT.search(value):
+            raise env.too_large()
+        return str(format_(value, *args, **kwargs))
+
+    filters.update(center=bounded_center, indent=bounded_indent, format=bounded_format)
 
 
 @jinja2.pass_environment
@@ -439,6 +475,8 @@ class Renderer:
         self.env.max_chars = max_chars
         self.env.filters["mention"] = self.mention
         self.env.filters[_LOOP_GUARD] = _bounded_loop
+        _bound_filters(self.env)
+        del self.env.globals["lipsum"]  # a test-page helper that makes text without bound
         self.env.globals["managed_block"] = _managed_block
         self._titles = self.env.overlay(finalize=neutralise_title)
         self._title_templates: dict[str, jinja2.Template] = {}  # compiled once per source

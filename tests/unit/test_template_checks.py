@@ -207,6 +207,8 @@ def test_a_runaway_title_fails_fast(tmp_path: Path) -> None:
         ("A\n{{ ['x'] * 100000000 }}\n", 2),
         ("A\n{{ 9 ** 99999999 }}\n", 2),
         ("A\n{{ '%099999999d' % 1 }}\n", 2),
+        ("A\n{{ ('%1500000000s' | format('x')) | length }}\n", 2),  # a reviewer's: 6 GB
+        ("A\n{{ '{:>1500000000}'.format('x') | length }}\n", 2),
     ],
 )
 def test_huge_output_fails_fast_with_file_and_line(tmp_path: Path, source: str, line: int) -> None:
@@ -220,7 +222,12 @@ def test_huge_output_fails_fast_with_file_and_line(tmp_path: Path, source: str, 
 
 @pytest.mark.parametrize(
     "source",
-    ["A\n{{ 'x'.center(100000000) }}\n", "A\n{% for i in range(100000000) %}{% endfor %}\n"],
+    [
+        "A\n{{ 'x'.center(100000000) }}\n",
+        "A\n{% for i in range(100000000) %}{% endfor %}\n",
+        "A\n{{ 'x' | center(100000000) | length }}\n",
+        "A\n{{ 'x' | indent(100000000, true) | length }}\n",
+    ],
 )
 def test_a_huge_number_in_a_call_is_named_as_such(tmp_path: Path, source: str) -> None:
     """`range(100000000)` outputs nothing: the message names the number, not the size."""
@@ -271,3 +278,10 @@ def test_only_an_all_gitlab_would_read_is_refused() -> None:
     )
     found = [p.line for p in mentions_everyone(source, "t.md.j2")]
     assert found == [8, 9, 10, 11, 12, 13, 14, 15]
+
+
+def test_lipsum_is_no_template_function(tmp_path: Path) -> None:
+    """Jinja's page-filler made text without bound in one call (`lipsum(1000000)`: a minute)."""
+    (tmp_path / "t.md.j2").write_text("A\n{{ lipsum(2) }}\n")
+    with pytest.raises(ConfigError, match="'lipsum' is undefined"):
+        Renderer(tmp_path, []).render("t.md.j2", {})
