@@ -419,24 +419,32 @@ def _bound_filters(env: _BoundedEnvironment) -> None:
     """The filters that make text as wide as a number or a format asks (`center(10**9)`,
     `"%1000000000s"|format(x)`) refuse one past the bounds: the text would be made before
     any check of the output's size (the memory of the run's machine, not the page, is what
-    runs out)."""
-    filters = env.filters
-    center, indent, format_ = filters["center"], filters["indent"], filters["format"]
+    runs out). Plain functions, the same for every renderer (compiled templates are kept by
+    what their filters are)."""
+    env.filters.update(center=_center, indent=_indent, format=_format)
 
-    def bounded_center(value: Any, width: int = 80) -> str:
-        return str(center(value, env.bounded(width)))
 
-    def bounded_indent(value: Any, width: Any = 4, *args: Any, **kwargs: Any) -> str:
-        return str(
-            indent(value, env.bounded(width) if isinstance(width, int) else width, *args, **kwargs)
-        )
+def _width(environment: jinja2.Environment, number: Any) -> Any:
+    if isinstance(environment, _BoundedEnvironment) and isinstance(number, int):
+        return environment.bounded(number)
+    return number
 
-    def bounded_format(value: Any, *args: Any, **kwargs: Any) -> str:
-        if isinstance(value, str) and _HUGE_FORMAT.search(value):
-            raise env.too_large()
-        return str(format_(value, *args, **kwargs))
 
-    filters.update(center=bounded_center, indent=bounded_indent, format=bounded_format)
+@jinja2.pass_environment
+def _center(environment: jinja2.Environment, value: Any, width: int = 80) -> str:
+    return jinja2.filters.do_center(value, _width(environment, width))
+
+
+@jinja2.pass_environment
+def _indent(environment: jinja2.Environment, value: Any, width: Any = 4, *args: Any) -> str:
+    return str(jinja2.filters.do_indent(value, _width(environment, width), *args))
+
+
+@jinja2.pass_environment
+def _format(environment: jinja2.Environment, value: Any, *args: Any, **kwargs: Any) -> str:
+    if isinstance(environment, _BoundedEnvironment) and _HUGE_FORMAT.search(str(value)):
+        raise environment.too_large()
+    return jinja2.filters.do_format(value, *args, **kwargs)
 
 
 @jinja2.pass_environment
