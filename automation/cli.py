@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import functools
 import gc
+import io
 import os
 import re
 import sys
@@ -13,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, cast
 
 from automation import scaffold
 from automation.actions import ALL_STEPS, Action, AddNote, Plan
@@ -629,7 +630,42 @@ def collect_less() -> None:
     gc.set_threshold(ALLOCATIONS_PER_COLLECTION, *older)
 
 
+class _ToReader(io.TextIOBase):
+    """The standard output, for a reader that may stop reading (`| head`): from then on
+    nothing more is printed, and the run goes on to its end, not stopped by a traceback
+    halfway through its writes."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.gone = False
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                self.stream.write(text)
+            except BrokenPipeError:
+                self._gone()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self._gone()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def _gone(self) -> None:
+        self.gone = True  # and Python's own flush at exit must not fail either
+        os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
+
+
 def main() -> None:
     """Console entry point."""
     collect_less()
-    sys.exit(run(sys.argv[1:], os.environ, sys.stdout, sys.stderr))
+    out = _ToReader(sys.stdout)
+    code = run(sys.argv[1:], os.environ, cast(TextIO, out), sys.stderr)
+    out.flush()
+    sys.exit(code)
