@@ -653,7 +653,11 @@ def _why(error: BaseException) -> str:
     if isinstance(error, MentionRefused | RenderLimit | TemplateRefused):
         return str(error)
     if isinstance(error, jinja2.TemplateSyntaxError):
-        return f"template syntax error: {error.message}"
+        return (
+            f"template syntax error: {(error.message or '').rstrip('.')}; check the "
+            "{{ ... }} and {% ... %} on that line (a character Jinja does not expect there, "
+            "or one left unclosed)"
+        )
     if isinstance(error, jinja2.exceptions.SecurityError):
         return (
             "template error: that attribute is not available to templates; use the values "

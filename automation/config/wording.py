@@ -15,8 +15,13 @@ _NAMING_KEYS = ("username", "id", "heading", "title", "name", "label")
 _SINGULAR = {"people": "person", "families": "family", "titles": "title", "hires": "hire"}
 
 _PATTERN_HINTS = {
-    "^[a-z0-9][a-z0-9_.\\-]*$": "use lowercase letters, digits, '-', '_' or '.' (an id)",
-    "^[A-Za-z0-9_][A-Za-z0-9_.\\-]*$": "use a GitLab username: letters, digits, '_', '-', '.'",
+    "^[a-z0-9][a-z0-9_.\\-]*$": (
+        "use lowercase letters, digits, '-', '_' or '.', starting with a letter or digit (an id)"
+    ),
+    "^[A-Za-z0-9_][A-Za-z0-9_.\\-]*$": (
+        "use a GitLab username: letters, digits, '_', '-', '.', starting with a letter, digit "
+        "or '_'"
+    ),
     "^[^\\r\\n]*$": "must be a single line",
     "^[^:\\r\\n]+$": "must be a single line without ':'",
     "^https://[^\\s]+$": "must be an https:// address without spaces",

@@ -126,7 +126,8 @@ CASES = [
         {"templates/demo.md.j2": "line one\n{% if participant %}\nunclosed\n"},
         "templates/demo.md.j2:3: template syntax error: Unexpected end of template. Jinja was "
         "looking for the following tags: 'elif' or 'else' or 'endif'. The innermost block that "
-        "needs to be closed is 'if'.",
+        "needs to be closed is 'if'; check the {{ ... }} and {% ... %} on that line (a "
+        "character Jinja does not expect there, or one left unclosed)",
     ),
     (
         {"templates/demo.md.j2": "## One\n\n- [ ] {{ participant.nmae }}\n"},
@@ -159,8 +160,8 @@ CASES = [
     ),
     (
         {"config/programs/demo.yml": PROGRAM.replace("id: demo", "id: Demo Program")},
-        "config/programs/demo.yml:1: 'id': use lowercase letters, digits, '-', '_' or '.' (an "
-        "id) (got 'Demo Program'); fix the value",
+        "config/programs/demo.yml:1: 'id': use lowercase letters, digits, '-', '_' or '.', "
+        "starting with a letter or digit (an id) (got 'Demo Program'); fix the value",
     ),
     (
         {"config/people.yml": "people:\n  ana: Ana\n"},
