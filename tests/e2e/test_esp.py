@@ -503,3 +503,13 @@ def test_a_complete_account_plan_still_warns_of_an_unreadable_value(esp: Path) -
     edit(plan, "Influence: __/10", "Influence: strong")
     result = run("apply")
     assert "the value of 'Influence' cannot be read" in result.out, result.out
+
+
+def test_the_sponsor_cap_of_a_past_fiscal_year_is_not_warned_about(esp: Path) -> None:
+    """Dana sponsors Globex (to 2027-01-31) and Initech: two accounts in FY27, one from FY28
+    on. With a cap of one, FY27's runs warn; once FY28 began, nothing is left to rebalance."""
+    edit(esp / PROGRAM, "max_accounts_per_sponsor: 4", "max_accounts_per_sponsor: 1")
+    warned = "sponsor 'dana.whitfield' has"
+    assert warned in run("plan", "2026-12-01").out
+    later = run("plan", "2027-03-01")
+    assert later.code == 0 and warned not in later.out, later.out

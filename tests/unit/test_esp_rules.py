@@ -149,3 +149,18 @@ def test_a_periods_weeks_are_its_mondays() -> None:
 
 def test_the_last_days_of_the_calendar_have_no_monday_past_them() -> None:
     assert mondays(dt.date(9999, 12, 28), dt.date(9999, 12, 31)) == []  # Tuesday to Friday
+
+
+def test_a_year_over_the_cap_that_is_over_is_not_said_again() -> None:
+    """Two accounts of one sponsor in FY27, one of them ended with it: from FY28 on nothing
+    can be rebalanced in FY27 (a tester saw its warning on every run of FY29)."""
+    part = ExecutiveSponsorship(
+        program_manager="pm",
+        max_accounts_per_sponsor=1,
+        accounts=(
+            _account("old", D(2026, 2, 1), end=D(2027, 1, 31)),
+            _account("late", D(2026, 9, 1), end=D(2027, 1, 31)),
+        ),
+    )
+    assert [o.year for o in over_cap(part)] == [2027]
+    assert over_cap(part, since=2027) != [] and over_cap(part, since=2028) == []

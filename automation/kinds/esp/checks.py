@@ -111,9 +111,10 @@ class OverCap:
         )
 
 
-def over_cap(part: ExecutiveSponsorship) -> list[OverCap]:
-    """The accounts past `max_accounts_per_sponsor` of their sponsor in any program year,
-    the latest to join first to go over (proposed ones count too); each account once."""
+def over_cap(part: ExecutiveSponsorship, since: int | None = None) -> list[OverCap]:
+    """The accounts past `max_accounts_per_sponsor` of their sponsor in any program year (from
+    fiscal year SINCE on, when given: a year over is history, nothing to rebalance), the
+    latest to join first to go over (proposed ones count too); each account once."""
     load: dict[tuple[str, int], list[int]] = defaultdict(list)
     month = part.fiscal_year_start_month
     # an open-ended account counts in every year up to the last one any account reaches
@@ -125,6 +126,8 @@ def over_cap(part: ExecutiveSponsorship) -> list[OverCap]:
             load[(account.sponsor.lower(), year)].append(i)
     found: dict[int, OverCap] = {}
     for (sponsor, year), indexes in sorted(load.items()):
+        if since is not None and year < since:
+            continue
         if len(indexes) > part.max_accounts_per_sponsor:
             joined = sorted(indexes, key=lambda i: (part.accounts[i].start, i))
             names = tuple(part.accounts[i].id for i in joined)

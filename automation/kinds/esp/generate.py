@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from automation.blocks import record_specs
-from automation.calendar import Period, anniversary_years, period, periods
+from automation.calendar import Period, anniversary_years, fiscal_year, period, periods
 from automation.desired import Closing, Context, Derived, DerivedRow, DesiredIssue, Generated, Group
 from automation.kinds.esp.checks import OverCap, over_cap
 from automation.kinds.esp.model import Account, EspProgram, ExecutiveSponsorship
@@ -77,7 +77,7 @@ def generate(ctx: Ctx) -> Generated:
     part = ctx.program.esp
     window = _Window(ctx.today, part.create_days_ahead, part.fiscal_year_start_month, part.backfill)
     approved = [a for a in part.accounts if a.status == "approved"]
-    capped = over_cap(part)
+    capped = over_cap(part, fiscal_year(ctx.today, part.fiscal_year_start_month))
     held = {part.accounts[o.index].id for o in capped} if part.sponsor_cap == "error" else set()
     issues = [
         issue
