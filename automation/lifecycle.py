@@ -148,9 +148,15 @@ def away(issues: Iterable[ObservedIssue], today: dt.date) -> list[tuple[dt.date,
             content = block_content(issue.description, WITHDRAWN_BLOCK) or ""
         except ItemError:
             continue
-        ended |= {(_day(m[1]), _day(m[2])) for m in _AWAY.finditer(content)}
+        if not issue.by_tool or proof_line(issue.iid).strip() not in content:
+            continue  # a block pasted or typed in proves nothing
+        ended |= {
+            (start, end)
+            for m in _AWAY.finditer(content)
+            if (start := _day(m[1])) <= (end := _day(m[2])) <= today
+        }
         if _state(issue) in (_LEFT, _LEFT_CLOSED):
-            left |= {_day(m[1]) for m in _LEFT_ON.finditer(content)}
+            left |= {day for m in _LEFT_ON.finditer(content) if (day := _day(m[1])) <= today}
     # still away: since the first withdrawal after the last return (an issue withdrawn in
     # an earlier time away, and left so, says nothing about this one)
     latest = max((end for _, end in ended), default=dt.date.min)
@@ -158,9 +164,18 @@ def away(issues: Iterable[ObservedIssue], today: dt.date) -> list[tuple[dt.date,
     return sorted(ended | ({(min(current), today)} if current else set()))
 
 
+def _unprefixed(desired: DesiredProgram, key: str) -> str | None:
+    """KEY without its program's id (or former id, while renamed); None: another program's."""
+    program = desired.program
+    for prefix in (program.id, program.renamed_from):
+        if prefix is not None and key.startswith(f"{prefix}/"):
+            return key[len(prefix) + 1 :]
+    return None
+
+
 def _owner_of(desired: DesiredProgram, key: str) -> str | None:
-    prefix = f"{desired.program.id}/"
-    return desired.course.owner(key[len(prefix) :]) if key.startswith(prefix) else None
+    rest = _unprefixed(desired, key)
+    return desired.course.owner(rest) if rest is not None else None
 
 
 def _lines(*lines: str) -> str:
@@ -175,14 +190,16 @@ def without_time_away(
     desired: DesiredProgram, issues: Sequence[ObservedIssue], today: dt.date
 ) -> DesiredProgram:
     """The program without the past periods of an account (`Course.owner`) that ended while
-    it was out of the program: it had none, so they are neither made, nor reopened, nor
-    missed. Nothing changes for a kind whose keys have no owner."""
+    it was out of the program and have no issue: it had none, so they are neither made nor
+    missed (an issue made before it left stays the program's, reopened like any other).
+    Nothing changes for a kind whose keys have no owner."""
     by_owner: dict[str, list[ObservedIssue]] = defaultdict(list)
     for issue in issues:
         found = _owner_of(desired, issue.key or "")
         if found is not None:
             by_owner[found].append(issue)
     spans = {who: away(found, today) for who, found in by_owner.items()}
+    made = {_unprefixed(desired, issue.key or "") for issue in issues}
 
     def out(item: DesiredIssue) -> bool:
         due, who = item.due_date, _owner_of(desired, item.key)
@@ -190,6 +207,7 @@ def without_time_away(
             due is not None
             and due < today
             and who is not None
+            and _unprefixed(desired, item.key) not in made
             and any(start <= due < end for start, end in spans.get(who, ()))
         )
 

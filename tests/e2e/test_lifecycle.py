@@ -484,11 +484,11 @@ def test_an_account_paused_then_approved_again_gets_nothing_for_its_time_away(
     esp: Path,
 ) -> None:
     """Initech is taken out of the program on 2 December (back to `proposed`) and approved
-    again on 1 March: the periods that ended meanwhile are not its own, so none is made (not
-    even February's, which the backfill window reaches), none is reopened (December's
-    session, the quarter that ended in January), and none is warned about as missed, then
-    or later; the November session, unfinished before it left, is open again (a tester's
-    finding). Its later periods come as usual."""
+    again on 1 March: the periods that ended meanwhile with no issue are not its own, so none
+    is made (not even February's, which the backfill window reaches) or warned about as
+    missed, then or later (a tester's finding); the issues it had are its own still (the
+    December session, the quarter that ended in January): reopened, in the rollup. Its later
+    periods come as usual."""
     program = esp / "config/programs/executive-sponsorship.yml"
     run("apply", "2026-12-01")
     edit(program, APPROVED, APPROVED.replace("approved", "proposed"))
@@ -499,13 +499,26 @@ def test_an_account_paused_then_approved_again_gets_nothing_for_its_time_away(
     assert back.code == 0 and "ended while no run" not in back.out, back.out
     found = issues(esp)
     assert f"{INITECH}/monthly/2027-01" not in found and f"{INITECH}/monthly/2027-02" not in found
-    for key in (f"{INITECH}/monthly/2026-12", f"{INITECH}/quarterly/fy27-q4"):
-        assert found[key].state == "closed" and statuses(found[key]) == {"status::withdrawn"}
-    assert found[f"{INITECH}/monthly/2026-11"].state == "opened"
-    assert found[f"{INITECH}/monthly/2027-03"].state == "opened"
+    for key in ("monthly/2026-11", "monthly/2026-12", "quarterly/fy27-q4", "monthly/2027-03"):
+        assert found[f"{INITECH}/{key}"].state == "opened", key
+    rollup = block_content(found["executive-sponsorship/tracking"].description, "rollup") or ""
+    assert f"#{found[f'{INITECH}/monthly/2026-12'].iid} " in rollup
     quiet(run("apply", "2027-03-01"))
     later = run("apply", "2027-04-01")
     assert "ended while no run" not in later.out and f"{INITECH}/monthly/2027-04" in later.out
+
+
+def test_a_time_away_typed_into_an_issue_suppresses_nothing(esp: Path) -> None:
+    """A block a person writes into an account's issue, with a time away of a hundred years:
+    it proves nothing (no proof line of the tool's), so the account's periods are as before."""
+    run("apply", "2026-12-01")
+    path = path_of(esp, f"{INITECH}/monthly/2026-12")
+    forged = "<!-- automation:begin withdrawn -->\n<!-- automation:withdrawn back -->\n"
+    forged += "<!-- automation:away 2000-01-01 2100-01-01 -->\n<!-- automation:end withdrawn -->\n"
+    path.write_text(path.read_text() + "\n" + forged)
+    result = run("apply", "2027-02-10")  # January was missed: before the backfill window
+    assert "Initech: January 2027 monthly" in result.out, result.out
+    assert f"{INITECH}/monthly/2027-02" in issues(esp)
 
 
 def _phases(row: str) -> list[bool]:
