@@ -24,7 +24,7 @@ from automation.config.source import not_utf8
 from automation.errors import ConfigError, Problem
 from automation.items import DESCRIPTION_LIMIT
 from automation.markers import empty_block
-from automation.mentions import without_at_references, without_code
+from automation.mentions import people_only, without_at_references, without_code
 
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
@@ -489,6 +489,9 @@ class Renderer:
         self._titles = self.env.overlay(finalize=neutralise_title)
         self._title_templates: dict[str, jinja2.Template] = {}  # compiled once per source
 
+    def _may_mention(self, name: str) -> bool:
+        return name.lower() in self._roster and name.lower() not in RESERVED_USERNAMES
+
     @property
     def roster(self) -> frozenset[str]:
         """The usernames templates may mention, lowercased."""
@@ -514,7 +517,9 @@ class Renderer:
         """Render templates/<template>; template mistakes become ConfigError naming file:line."""
         try:
             text = _bounded(self.env, self.env.get_template(template), context)
-            return _inert(text)
+            # no mention of anyone outside the roster, however the template made it (`@{% if
+            # x %}all{% endif %}`, a filter block): blocks and epics are written from this
+            return people_only(_inert(text), self._may_mention)[0]
         except TemplateRejected as error:
             raise ConfigError(error.problems) from error
         except Exception as error:  # any failure inside a template is the template's problem

@@ -518,8 +518,31 @@ def test_a_template_that_makes_a_mention_out_of_a_value_notifies_nobody(
     result = ok(gitlab.cli("apply"))
     mentioned = {m.username.lower() for m in gitlab.fake.mentions}
     assert mentioned <= {"user000", "user001", "user002"}, (mentioned, result.out)
-    assert "'all' is not a GitLab user" in result.out
+    texts = "".join(str(i["description"]) for i in gitlab.fake.issues(PROJECT))
+    assert "@\u200ball" in texts  # shown, inert
     assert gitlab.fake.quick_actions == []
+
+
+@pytest.mark.parametrize("template", ["blocks/rollup.md.j2", "epic.md.j2"])
+def test_a_block_or_epic_template_that_spells_a_mention_notifies_nobody(
+    gitlab: GitLabBackend, tmp_path: Path, template: str
+) -> None:
+    """Text the tool writes into blocks and epics (not checked with the tracker as a new
+    issue is): `@all`, a group and someone outside people.yml spelled out by Jinja (a
+    reviewer's tricks) stay inert; the roster's people may still be mentioned."""
+    gitlab.fake.add_member(GROUP, "ceo")
+    path = tmp_path / "templates" / template
+    if not path.exists():
+        path.write_text((REPO / "templates" / template).read_text())
+    trick = (
+        'cc @{% if true %}all{% endif %} {% filter replace("X", "@") %}Xenablement Xceo'
+        "{% endfilter %} \\@here @user000\n"
+    )
+    path.write_text(trick + path.read_text())
+    ok(gitlab.cli("apply"))
+    mentioned = {m.username.lower() for m in gitlab.fake.mentions}
+    assert mentioned <= {"user000", "user001", "user002"}, mentioned
+    assert "user000" in mentioned
 
 
 # --- epics and their fallback -----------------------------------------------------------------
