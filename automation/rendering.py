@@ -535,7 +535,7 @@ class Renderer:
             raise ConfigError(
                 [Problem(origin.file, origin.line, f"title: {_why(error)}")]
             ) from error
-        title = " ".join(text.split())
+        title = people_only(" ".join(text.split()), self._may_mention)[0]
         return title[: MAX_TITLE - 1] + "…" if len(title) > MAX_TITLE else title
 
     def exists(self, template: str) -> bool:

@@ -237,3 +237,10 @@ def test_a_value_joined_to_a_mention_is_as_inert_as_any(tmp_path: Path, line: st
         "t.md.j2", {"owner": "alice", "note": "@bob.smith\n/close"}
     )
     assert "@bob.smith" not in text and not QUICK_ACTION.search(text), text
+
+
+def test_a_title_that_spells_a_mention_mentions_nobody(tmp_path: Path) -> None:
+    origin = Problem("config/programs/x.yml", 4, "")
+    renderer = Renderer(tmp_path, ["alice"])
+    title = renderer.render_title("Hi @{% if true %}all{% endif %} and @alice", {}, origin)
+    assert "@all" not in title and "@alice" in title
