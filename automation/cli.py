@@ -631,9 +631,9 @@ def collect_less() -> None:
 
 
 class _ToReader(io.TextIOBase):
-    """The standard output, for a reader that may stop reading (`| head`): from then on
-    nothing more is printed, and the run goes on to its end, not stopped by a traceback
-    halfway through its writes."""
+    """The standard output (or error), for a reader that may stop reading (`| head`): from
+    then on nothing more is printed there, and the run goes on to its end, not stopped by a
+    traceback halfway through its writes."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
@@ -665,7 +665,8 @@ class _ToReader(io.TextIOBase):
 def main() -> None:
     """Console entry point."""
     collect_less()
-    out = _ToReader(sys.stdout)
-    code = run(sys.argv[1:], os.environ, cast(TextIO, out), sys.stderr)
+    out, err = _ToReader(sys.stdout), _ToReader(sys.stderr)
+    code = run(sys.argv[1:], os.environ, cast(TextIO, out), cast(TextIO, err))
     out.flush()
+    err.flush()
     sys.exit(code)

@@ -7,20 +7,26 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO, keep_programs
 from tests.local_cli import TODAY, run
 
 
-def test_a_reader_that_stops_reading_stops_neither_the_run_nor_cleanly(shipped: Path) -> None:
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_a_reader_that_stops_reading_stops_neither_the_run_nor_cleanly(
+    shipped: Path, stream: str
+) -> None:
     keep_programs(shipped, "csm-aspiring-leaders")
-    command = [sys.executable, "-m", "automation", "apply", "--backend", "local", "--today", TODAY]
+    command = [sys.executable, "-m", "automation", "apply", "--today", TODAY]  # a note on stderr
     env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
     job = subprocess.Popen(
         command, cwd=shipped, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     assert job.stdout is not None and job.stderr is not None
-    job.stdout.close()  # `| head -0`: gone before the run prints its first line
-    errors = job.stderr.read().decode()
+    gone, kept = (job.stdout, job.stderr) if stream == "stdout" else (job.stderr, job.stdout)
+    gone.close()  # `| head -0`: gone before the run prints its first line
+    errors = kept.read().decode()
     assert job.wait(timeout=120) == 0, errors
     assert "Traceback" not in errors and "BrokenPipeError" not in errors
     assert "No changes" in run("plan", TODAY).out  # every write was made
