@@ -457,14 +457,14 @@ def turn(  # noqa: PLR0917
     state = _state(found)
     if state in (_LEFT, _LEFT_CLOSED):
         text = _render(blocks.renderer, "withdrawn", {"back": True, "date": today})
-        reopen = state == _LEFT_CLOSED and found.state == "closed"
+        reopen = reopens(desired, item, found, today)
         actions = (ReopenIssue(program.id, item.key, found.iid),) if reopen else ()
         left = _LEFT_ON.search(block_content(found.description, WITHDRAWN_BLOCK) or "")
         since = [f"<!-- automation:away {left[1]} {today} -->"] if left else []
         dates = _lines(*_away_lines(found), *since)
         back = f"{_BACK}\n{dates}{text}\n{proof_line(found.iid)}"
         return Turn(actions, ((WITHDRAWN_BLOCK, back),), "opened" if reopen else None)
-    ending = next((e for e in desired.course.endings if e.key == item.key), None)
+    ending = _ending(desired, item)
     if proves(found, ENDED_BLOCK) and not _resumed(found):
         extended = _resumes(ending, found, today)
         return _resume_account(program.id, item.key, found, today) if extended else Turn()
@@ -483,8 +483,12 @@ def reopens(
     state = _state(found)
     if state in (_LEFT, _LEFT_CLOSED):
         return state == _LEFT_CLOSED
-    ending = next((e for e in desired.course.endings if e.key == item.key), None)
-    return proves(found, ENDED_BLOCK) and _resumes(ending, found, today)
+    ended = proves(found, ENDED_BLOCK) and not _resumed(found)
+    return ended and _resumes(_ending(desired, item), found, today)
+
+
+def _ending(desired: DesiredProgram, item: DesiredIssue) -> Ending | None:
+    return next((e for e in desired.course.endings if e.key == item.key), None)
 
 
 def _resumes(ending: Ending | None, found: ObservedIssue, today: dt.date) -> bool:
