@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import html
 import math
 import re
@@ -421,7 +422,14 @@ def _bound_filters(env: _BoundedEnvironment) -> None:
     any check of the output's size (the memory of the run's machine, not the page, is what
     runs out). Plain functions, the same for every renderer (compiled templates are kept by
     what their filters are)."""
-    env.filters.update(center=_center, indent=_indent, format=_format)
+    env.filters.update(center=_center, indent=_indent, format=_format, decimals=_decimals)
+
+
+def _decimals(value: float, places: int = 1) -> str:
+    """A figure with PLACES decimals, a half rounded up as people do (8.25 shows as 8.3;
+    Python's format rounds it to the even 8.2), from its shortest spelling (`repr`)."""
+    step = decimal.Decimal(1).scaleb(-max(0, min(int(places), 6)))
+    return str(decimal.Decimal(repr(float(value))).quantize(step, decimal.ROUND_HALF_UP))
 
 
 def _width(environment: jinja2.Environment, number: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def _measured(done: int, due: dt.date | None) -> Progress:
 
 
 @functools.cache
-def _records(score: int) -> Mapping[str, Recorded]:
+def _records(score: float) -> Mapping[str, Recorded]:
     return read_records(f"Satisfaction: {score}/10", SPECS)
 
 
@@ -162,10 +163,25 @@ def test_totals_and_averages_count_every_issue(blocks: Blocks) -> None:
     assert f"1000 tracked issues; {complete} complete." in text
     scores = [r.records["Satisfaction"].value or 0.0 for r in rows if r.records]
     mean = sum(scores) / len(scores)
-    assert f"| Satisfaction | {mean:.1f} | {len(scores)} of {len(scores)} |" in text
+    shown = Decimal(repr(mean)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    assert f"| Satisfaction | {shown} | {len(scores)} of {len(scores)} |" in text
     by_group = re.findall(r"^\| Cohort \d{4} of the program \| (\d+) \| (\d+) \|", text, re.M)
     assert sum(int(issues) for issues, _ in by_group) == 1000
     assert sum(int(done) for _, done in by_group) == complete
+
+
+@pytest.mark.parametrize(("scores", "shown"), [((8, 8.5), "8.3"), ((7, 7.1), "7.1"), ((3,), "3.0")])
+def test_an_average_rounds_a_half_up_as_people_do(
+    blocks: Blocks, scores: tuple[float, ...], shown: str
+) -> None:
+    """(8 + 8.5) / 2 is 8.25 exactly: Python's format rounds it to the even 8.2."""
+    rows = [
+        RollupRow(f"#{n}", f"P{n}", "A", _measured(8, None), "opened", _records(score))
+        for n, score in enumerate(scores)
+    ]
+    assert f"| Satisfaction | {shown} | {len(scores)} of {len(scores)} |" in blocks.rollup(
+        PROGRAM, rows
+    )
 
 
 def test_a_rollup_of_max_rows_lists_every_issue_in_order(blocks: Blocks) -> None:
