@@ -248,7 +248,7 @@ def test_a_new_sponsor_gets_a_score_issue_of_their_own_and_the_old_ones_answer_s
         record(root, sponsee, "sponsor", "Sponsor satisfaction (start)", "9")
     record(root, "lena.fischer", "sponsor", "Sponsor satisfaction (start)", "6", "dana.whitfield")
     apply(CLOSED)
-    assert "| Sponsor satisfaction (start) | 8.2 | 4 |" in published(root)  # (9+9+9+6)/4
+    assert "| Sponsor satisfaction (start) | 8.3 | 4 |" in published(root)  # (9+9+9+6)/4 = 8.25
     assert "\nNo changes:" in run("plan", CLOSED).out
 
 
