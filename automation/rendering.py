@@ -14,8 +14,10 @@ from typing import Any, cast
 
 import jinja2
 from jinja2 import nodes
+from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 from pydantic import BaseModel
 
@@ -26,6 +28,14 @@ from automation.errors import ConfigError, Problem
 from automation.items import DESCRIPTION_LIMIT
 from automation.markers import empty_block
 from automation.mentions import people_only, without_at_references, without_code
+from automation.textsize import (
+    joined_size,
+    lines_size,
+    method_size,
+    replaced_size,
+    text_size,
+    wrapped_size,
+)
 
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
@@ -137,6 +147,11 @@ class MentionRefused(ValueError):
 MAX_RENDER_SECONDS = 2.0  # per issue: the data is small, so a longer render is a runaway loop
 MAX_RENDER_CHARS = DESCRIPTION_LIMIT  # per issue
 _LOOP_GUARD = "_bounded_loop"
+_SIZE_GUARD = "_bounded_text"
+# the text one render's steps may make in all, as a multiple of what an issue holds: a loop
+# that builds text step by step, each step under the bound, still stops long before the
+# machine's memory runs out (the shipped rollups make a few times their own size)
+MADE_TIMES = 32
 _QUICK_ACTION_START = re.compile(r"^[ \t]*(/[A-Za-z_][\w-]*)")
 _SLASH_ONLY = re.compile(r"^[ \t]*/$")
 _HUGE_FORMAT = re.compile(r"%[-#0 +]*(?:\*|\d{7,}|\d*\.(?:\*|\d{7,}))")
@@ -325,8 +340,9 @@ class _BoundedEnvironment(SandboxedEnvironment):
     """The sandbox with a time bound: loops and calls check a deadline, and the operators
     that make big values in one step check their size."""
 
-    intercepted_binops = frozenset({"*", "**", "%"})
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
     deadline = math.inf
+    made = 0  # characters of text this render's steps made, in all
     seconds = MAX_RENDER_SECONDS
     max_chars = MAX_RENDER_CHARS
 
@@ -348,6 +364,28 @@ class _BoundedEnvironment(SandboxedEnvironment):
             f"template too large: it would produce over {self.max_chars:,} characters for one "
             "issue, more than GitLab holds in a description; check loops that repeat text"
         )
+
+    def too_much_made(self) -> RenderLimit:
+        """The error for a render whose steps made too much text in all."""
+        return RenderLimit(
+            f"template too large: its steps made over {MADE_TIMES * self.max_chars:,} "
+            "characters of text for one issue; check loops that build text up step by step"
+        )
+
+    def account(self, value: Any) -> Any:
+        """VALUE, one step's result, counted: refused when it is more text than an issue
+        holds, or when the render's steps have made too much text in all."""
+        if isinstance(value, str):
+            self.refuse_past(len(value))
+            self.made += len(value)
+            if self.made > MADE_TIMES * self.max_chars:
+                raise self.too_much_made()
+        return value
+
+    def refuse_past(self, size: int) -> None:
+        """Refuse a step that would make SIZE characters, more than an issue holds."""
+        if size > self.max_chars:
+            raise self.too_large()
 
     def too_big_a_number(self, number: int) -> RenderLimit:
         """The error for a call given a number past the bounds (`range(100000000)`)."""
@@ -375,7 +413,7 @@ class _BoundedEnvironment(SandboxedEnvironment):
         for loop in tree.find_all(nodes.For):  # every loop ticks once per item
             loop.iter = nodes.Filter(loop.iter, _LOOP_GUARD, [], [], None, None)
             loop.iter.set_lineno(loop.lineno)
-        return tree
+        return cast(nodes.Template, _Counted().visit(tree))
 
     def call(
         __self,
@@ -393,7 +431,9 @@ class _BoundedEnvironment(SandboxedEnvironment):
         spec = getattr(method, "__self__", None)
         if formats and isinstance(spec, str) and _HUGE_BRACES.search(spec):
             raise __self.too_large()  # "{:>1000000000}".format(x)
-        return super().call(__context, __obj, *args, **kwargs)
+        if isinstance(spec, str):  # a string's own method: "y".join(big), s.replace(a, long)
+            __self.refuse_past(method_size(getattr(method, "__name__", ""), spec, args, kwargs))
+        return __self.account(super().call(__context, __obj, *args, **kwargs))
 
     def bounded(self, number: int) -> int:
         """NUMBER, if a template may use it (a width, a count): refused past the bounds."""
@@ -406,14 +446,42 @@ class _BoundedEnvironment(SandboxedEnvironment):
         if operator == "*":
             for items, times in ((left, right), (right, left)):
                 sized = isinstance(items, str | list | tuple) and isinstance(times, int)
-                if sized and len(items) * times > self.max_chars:
+                if sized and max(len(items), text_size(items)) * times > self.max_chars:
                     raise self.too_large()
         elif operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0:
             if left.bit_length() * right > 8 * self.max_chars:
                 raise self.too_large()
         elif operator == "%" and isinstance(left, str) and _HUGE_FORMAT.search(left):
             raise self.too_large()
-        return super().call_binop(context, operator, left, right)
+        return self.account(super().call_binop(context, operator, left, right))
+
+
+class _Counted(NodeTransformer):
+    """Puts each filter's result, each `~` and each `{% set %}` block through the size
+    guard (calls and operators are counted by the environment itself)."""
+
+    def visit_Filter(self, node: nodes.Filter) -> nodes.Node:
+        return _counted(self.generic_visit(node), node.lineno)
+
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
+        return _counted(self.generic_visit(node), node.lineno)
+
+    def visit_AssignBlock(self, node: nodes.AssignBlock) -> nodes.Node:
+        block = self.generic_visit(node)
+        if isinstance(block, nodes.AssignBlock) and block.filter is None:  # its text, counted
+            block.filter = _counted(None, node.lineno)
+        return block
+
+
+def _counted(node: nodes.Node | None, line: int) -> nodes.Filter:
+    counted = nodes.Filter(node, _SIZE_GUARD, [], [], None, None)
+    counted.set_lineno(line)
+    return counted
+
+
+@jinja2.pass_environment
+def _bounded_text(environment: jinja2.Environment, value: Any) -> Any:
+    return environment.account(value) if isinstance(environment, _BoundedEnvironment) else value
 
 
 def _bound_filters(env: _BoundedEnvironment) -> None:
@@ -422,7 +490,16 @@ def _bound_filters(env: _BoundedEnvironment) -> None:
     any check of the output's size (the memory of the run's machine, not the page, is what
     runs out). Plain functions, the same for every renderer (compiled templates are kept by
     what their filters are)."""
-    env.filters.update(center=_center, indent=_indent, format=_format, decimals=_decimals)
+    env.filters.update(
+        center=_center,
+        indent=_indent,
+        format=_format,
+        decimals=_decimals,
+        replace=_replace,
+        join=_join,
+        wordwrap=_wordwrap,
+    )
+    env.filters[_SIZE_GUARD] = _bounded_text
 
 
 def _decimals(value: float, places: int = 1) -> str:
@@ -445,7 +522,35 @@ def _center(environment: jinja2.Environment, value: Any, width: int = 80) -> str
 
 @jinja2.pass_environment
 def _indent(environment: jinja2.Environment, value: Any, width: Any = 4, *args: Any) -> str:
+    added = len(width) if isinstance(width, str) else _width(environment, width)
+    _refuse_past(environment, lines_size(str(value), added))
     return str(jinja2.filters.do_indent(value, _width(environment, width), *args))
+
+
+@jinja2.pass_eval_context
+def _replace(context: EvalContext, value: Any, old: Any, new: Any, count: Any = None) -> Any:
+    size = replaced_size(str(value), str(old), str(new), count if isinstance(count, int) else None)
+    _refuse_past(context.environment, size)
+    return jinja2.filters.do_replace(context, value, old, new, count)
+
+
+@jinja2.pass_eval_context
+def _join(context: EvalContext, value: Any, separator: str = "", attribute: Any = None) -> Any:
+    if attribute is None:
+        _refuse_past(context.environment, joined_size(str(separator), value))
+    return jinja2.filters.do_join(context, value, separator, attribute)
+
+
+@jinja2.pass_environment
+def _wordwrap(environment: jinja2.Environment, value: Any, width: int = 79, *args: Any) -> str:
+    wrap = args[1] if len(args) > 1 and isinstance(args[1], str) else environment.newline_sequence
+    _refuse_past(environment, wrapped_size(str(value), int(width), wrap))
+    return jinja2.filters.do_wordwrap(environment, value, width, *args)
+
+
+def _refuse_past(environment: jinja2.Environment, size: int) -> None:
+    if isinstance(environment, _BoundedEnvironment):
+        environment.refuse_past(size)
 
 
 @jinja2.pass_environment
@@ -607,6 +712,7 @@ def _bounded(
     the template, so it names the template line the render had reached."""
     assert isinstance(environment, _BoundedEnvironment)
     environment.deadline = time.monotonic() + environment.seconds
+    environment.made = 0
     pieces: list[str] = []
     size = 0
     stream = cast(Generator[str, None, None], template.generate(context))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest

@@ -209,6 +209,35 @@ def test_a_runaway_title_fails_fast(tmp_path: Path) -> None:
         ("A\n{{ '%099999999d' % 1 }}\n", 2),
         ("A\n{{ ('%1500000000s' | format('x')) | length }}\n", 2),  # a reviewer's: 6 GB
         ("A\n{{ '{:>1500000000}'.format('x') | length }}\n", 2),
+        # a reviewer's: steps that multiply text they were given, each refused before it
+        ("A\n{{ ('x' * 3000) | replace('x', 'y' * 1000000) | length }}\n", 2),
+        ("A\n{{ ('x' * 3000).replace('x', 'y' * 1000000) | length }}\n", 2),
+        ("A\n{{ (['y' * 1000000] * 1000) | join | length }}\n", 2),
+        ("A\n{{ ('y' * 1000000).join(['a'] * 1000) | length }}\n", 2),
+        ("A\n{{ ('\\n' * 100000) | indent(100000) | length }}\n", 2),
+        ("A\n{{ ('x' * 1000000).translate({120: 'y' * 100000}) | length }}\n", 2),
+        ("A\n{{ ('x' * 100000) | wordwrap(1, true, 'y' * 100000) | length }}\n", 2),
+        # and text built up step by step, each step under the bound
+        (
+            "A\n{% set ns = namespace(s='x') %}{% for i in range(40) %}"
+            "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s | length }}\n",
+            2,
+        ),
+        (
+            "A\n{% set ns = namespace(s='x') %}{% for i in range(40) %}"
+            "{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s | length }}\n",
+            2,
+        ),
+        (
+            "A\n{% set ns = namespace(l=[]) %}{% for i in range(1000) %}"
+            "{% set _ = ns.l.append('%999999s' | format(i)) %}{% endfor %}{{ ns.l | length }}\n",
+            2,
+        ),
+        (
+            "A\n{% set ns = namespace(s='x') %}{% for i in range(40) %}"
+            "{% set ns.s %}{{ ns.s }}{{ ns.s }}{% endset %}{% endfor %}{{ ns.s | length }}\n",
+            2,
+        ),
     ],
 )
 def test_huge_output_fails_fast_with_file_and_line(tmp_path: Path, source: str, line: int) -> None:

@@ -1,0 +1,65 @@
+"""How much text one template step would make, told before the step is taken: the steps
+that multiply text (`replace` with a long replacement, `join` of long strings, `translate`,
+`expandtabs`, `indent` and `wordwrap` of many lines, `*` of a list of long strings) would use
+the run's memory before any check of what they made (pure; rendering.py refuses a step past
+its bounds)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+
+def text_size(value: Any) -> int:
+    """The characters of VALUE's text: a string's length; a list's or tuple's strings' (one
+    level: what `join` or `*` would copy); 0 for anything else."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, list | tuple):
+        return sum(len(item) for item in value if isinstance(item, str))
+    return 0
+
+
+def replaced_size(text: str, old: str, new: str, count: int | None = None) -> int:
+    """The length of TEXT with OLD replaced by NEW (at most COUNT times)."""
+    found = text.count(old) if old else len(text) + 1
+    if count is not None and count >= 0:
+        found = min(found, count)
+    return len(text) + found * (len(new) - len(old))
+
+
+def joined_size(separator: str, items: Any) -> int:
+    """The length of ITEMS joined with SEPARATOR (their strings; 0 for an iterator, which
+    `join` consumes: what it yields is made, and counted, one item at a time)."""
+    if not isinstance(items, list | tuple):
+        return 0
+    return text_size(items) + len(separator) * max(len(items) - 1, 0)
+
+
+def lines_size(text: str, added: int) -> int:
+    """The length of TEXT with ADDED characters put at each of its lines (`indent`)."""
+    return len(text) + (text.count("\n") + 1) * max(added, 0)
+
+
+def wrapped_size(text: str, width: int, wrapstring: str) -> int:
+    """At most, the length of TEXT wrapped at WIDTH with WRAPSTRING at each break."""
+    return len(text) + (len(text) // max(width, 1) + 1) * len(wrapstring)
+
+
+def method_size(name: str, text: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> int:
+    """The length of what the string method NAME of TEXT would make with ARGS (0 when it
+    makes no more than its inputs hold, or is not a method that multiplies text)."""
+    given = [*args, *kwargs.values()]
+    strings = [a for a in given if isinstance(a, str)]
+    if name == "replace" and len(strings) >= 2:
+        count = next((a for a in given if isinstance(a, int)), None)
+        return replaced_size(text, strings[0], strings[1], count)
+    if name == "join" and given:
+        return joined_size(text, given[0])
+    if name == "translate" and given and isinstance(given[0], Mapping):
+        longest = max((text_size(v) for v in given[0].values()), default=1)
+        return len(text) * max(longest, 1)
+    if name == "expandtabs":
+        tab = next((a for a in given if isinstance(a, int)), 8)
+        return len(text) + text.count("\t") * max(tab, 0)
+    return 0
