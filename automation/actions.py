@@ -106,6 +106,7 @@ class AddNote:
     iid: int
     body: str
     project: str | None = None  # another project's web address (a hire's general onboarding)
+    as_listed: str | None = None  # see CloseIssue
 
     @property
     def marker(self) -> str:
@@ -147,6 +148,9 @@ class CloseIssue:
     iid: int
     unless_note: str | None = None
     why: str = "every task is done"
+    # the text the plan found complete: closed (or noted) only while the issue still reads
+    # so, not after a person unticked a task during the run
+    as_listed: str | None = None
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,10 @@ class _Skipped(Exception):
     """Nothing to write after all (the text read just before writing was already right)."""
 
 
+class _PutOff(Exception):
+    """The rest of an item waits for the next run, which sees what changed (said, not failed)."""
+
+
 @dataclass
 class Writer:
     """Performs actions; remembers what it learnt during the run, across its rounds (notes
@@ -205,6 +209,7 @@ class Writer:
     def _close(self, action: CloseIssue) -> None:
         if action.unless_note and self._has_note(action.iid, action.unless_note):
             raise _Skipped  # closed before, then reopened by a person: left open
+        self._still_as_listed(action.iid, action.as_listed)
         self.tracker.close_issue(action.iid)
 
     def _note(self, action: AddNote) -> None:
@@ -213,8 +218,24 @@ class Writer:
             return
         if self._has_note(action.iid, action.marker):
             raise _Skipped  # posted by an earlier run: never twice
+        self._still_as_listed(action.iid, action.as_listed)
         self.tracker.add_note(action.iid, self._people_only(action.program, action.body))
         self.noted[action.iid, action.marker] = True
+
+    def _still_as_listed(self, iid: int, listed: str | None) -> None:
+        """Put off an issue's completion (its closing, note and block) when its text is no
+        longer what the plan found complete: a person unticked a task, or changed the text,
+        after the run listed it. The next run measures it again."""
+        if listed is None:
+            return
+        fresh = self.tracker.get_issue(iid)
+        if fresh is None:
+            raise ItemError(f"issue #{iid} was deleted during the run")
+        if not same_text(fresh.description, listed):
+            raise _PutOff(
+                f"issue #{iid} changed during the run, after it was found complete: it is not "
+                "closed or noted as complete in this run; the next run looks at it again"
+            )
 
     def _note_in(self, project: str, action: AddNote) -> None:
         """A note on another project's issue: looked for there first, so it is posted once
@@ -288,6 +309,10 @@ def execute(
         except ItemError as error:
             failed.add(action.key)
             outcome.failures.append(Failure(action.program, action.key, str(error), action.iid))
+            continue
+        except _PutOff as later:
+            failed.add(action.key)  # nothing more for it in this run
+            writer.warnings.append((action.program, str(later)))
             continue
         outcome.done.extend(done)
         for each in done:

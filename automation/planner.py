@@ -323,11 +323,11 @@ def _complete(
     Returns the issue's state once the plan is carried out."""
     note = f"{COMPLETION_MARKER}\n{item.completion_note}" if item.completion_note else None
     closing: list[CloseIssue | AddNote] = []
-    state = found.state
+    state, listed = found.state, found.description
     if ctx.desired.program.completion.close and found.state == "opened":
         marker = COMPLETION_MARKER if note else None
-        closing.append(CloseIssue(ctx.id, item.key, found.iid, marker))
+        closing.append(CloseIssue(ctx.id, item.key, found.iid, marker, as_listed=listed))
         state = "closed"
     if note:
-        closing.append(AddNote(ctx.id, item.key, found.iid, note))
+        closing.append(AddNote(ctx.id, item.key, found.iid, note, as_listed=listed))
     return tuple(closing), state

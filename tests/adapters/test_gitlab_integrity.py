@@ -282,3 +282,37 @@ def test_a_replaced_token_creates_nothing_until_its_former_user_is_named(
     assert result.code == 0, result.out + result.err
     assert "No changes" in result.out
     assert len(fake.issues(PROJECT)) == count and len(fake.epics(GROUP)) == epics
+
+
+def test_a_task_unticked_during_the_run_that_found_it_complete_stops_the_closing(
+    gitlab: GitLabBackend,
+) -> None:
+    """A person ticks the last box, the run lists the issue complete, and before it closes
+    the issue someone unticks a task: no closing, no "well done" note, no completion block;
+    the run says so, and the next one shows the issue under way (a tester's finding)."""
+    fake, program = gitlab.fake, Path("config/programs/demo.yml")
+    Path("templates/done.md.j2").write_text("Well done!\n")
+    program.write_text(program.read_text() + "completion:\n  note: done.md.j2\n  close: true\n")
+    assert apply(gitlab).code == 0
+    iid = next(
+        i["iid"] for i in fake.issues(PROJECT) if find_key(i["description"]) != "demo/tracking"
+    )
+    gitlab.edit(iid, lambda text: text.replace("- [ ]", "- [x]"))
+
+    def untick() -> None:
+        text = fake.issues(PROJECT)[iid - 1]["description"]
+        fake.edit_issue(PROJECT, iid, description=text.replace("- [x]", "- [ ]", 1))
+
+    fake.before_request("PUT", f"/issues/{iid}", untick)  # the run's first write to it
+    result = apply(gitlab)
+    issue = fake.issues(PROJECT)[iid - 1]
+    assert result.code == 0, result.out + result.err
+    assert f"issue #{iid} changed during the run, after it was found complete" in result.out
+    assert issue["state"] == "opened"
+    assert not any("Well done" in note for note in issue["notes"])
+    assert "automation:begin completion" not in issue["description"]
+    after = apply(gitlab)
+    issue = fake.issues(PROJECT)[iid - 1]
+    assert after.code == 0 and issue["state"] == "opened"
+    assert "status::complete" not in issue["labels"]
+    assert not any("Well done" in note for note in issue["notes"])
