@@ -122,10 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     tracked.add_argument(
         "--steps",
         type=_steps,
-        default=ALL_STEPS,
         metavar="STEPS",
         help="only these steps, comma-separated: create (issues, epics, links), labels, "
-        "progress (blocks, notes, closing), remind (reminders that fall due); default: all",
+        "progress (blocks, notes, closing), remind (reminders that fall due); default: all "
+        "(with --event: labels,progress)",
     )
     tracked.add_argument(
         "--report", type=Path, metavar="FILE", help="also write a JSON run report to FILE"
@@ -330,6 +330,11 @@ def _validate(prepared: Prepared, out: TextIO) -> int:
         file=out,
     )
     return EXIT_OK
+
+
+# an event run shows a tick in labels and figures: creating issues and sending reminders are
+# the schedules' (a reminder at the hour of a tick, at night say, and not at the hour set)
+EVENT_STEPS = frozenset({"labels", "progress"})
 
 
 def _steps(text: str) -> frozenset[str]:
@@ -583,6 +588,8 @@ def run(
     """Run one command; user mistakes become a message and an exit code, never a traceback."""
     args = _parser().parse_args(argv)
     args.clock = clock or Clock()
+    if "steps" in args and args.steps is None:
+        args.steps = EVENT_STEPS if getattr(args, "event", None) else ALL_STEPS
     prepared: Prepared | None = None  # once made, what an error says passes its privacy
     try:
         if args.command == "init":

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.adapters.test_gitlab_tracker import ok, setup_project, users
+from tests.adapters.test_gitlab_tracker import ok, roster, setup_project, users
 from tests.backends import PROJECT, GitLabBackend, Result, cli, new_fake
 from tests.projects import program_with
 
@@ -132,3 +132,17 @@ def test_events_are_for_gitlab_only(two: GitLabBackend) -> None:
     Path("payload.json").write_text(json.dumps(issue_event("user000", ["program::demo"])))
     run = cli(["apply", "--backend", "local", "--event", "payload.json"], {})
     assert run.code == 2 and "use it with --backend gitlab" in run.err
+
+
+def test_an_event_run_creates_nothing_the_daily_schedule_does(two: GitLabBackend) -> None:
+    """A person added to configuration gets their issue from the daily create schedule, not
+    from whichever event comes first (a tester's finding)."""
+    Path("config/people.yml").write_text(roster(users(4)))
+    Path("config/programs/demo.yml").write_text(program_with(users(4)))
+    two.fake.add_user(users(4)[-1])
+    tick_first(two, "demo")
+    before = len(two.fake.issues(PROJECT))
+    ok(event(two, issue_event("user000", ["program::demo"])))
+    assert len(two.fake.issues(PROJECT)) == before
+    ok(event(two, issue_event("user000", ["program::demo"]), "--steps", "create,labels,progress"))
+    assert len(two.fake.issues(PROJECT)) == before + 1

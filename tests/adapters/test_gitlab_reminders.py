@@ -4,6 +4,7 @@ digest edited in place with a PUT."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -210,3 +211,22 @@ def test_the_digest_is_posted_once_then_edited_in_place(
     assert first.count("section One is due") == 2 and edited.count("section One is due") == 1
     assert fake.count("PUT", "/notes/") == puts + 1
     assert notes(fake) == {}  # nothing on the issues themselves
+
+
+def test_an_event_run_sends_no_reminder_the_schedule_sends_it(fake: FakeGitLab) -> None:
+    """A tick at dawn on the day a reminder falls due starts an event run: reminders are the
+    schedule's, at the hour it was set for (a tester's finding: the event run sent them)."""
+    Path("payload.json").write_text(
+        json.dumps(
+            {
+                "object_kind": "issue",
+                "user": {"username": "ana"},
+                "labels": [{"title": "program::demo"}],
+                "project": {"path_with_namespace": PROJECT},
+            }
+        )
+    )
+    ok(run("2026-12-04", "--event", "payload.json"))
+    assert notes(fake) == {}
+    ok(run("2026-12-04", "--event", "payload.json", "--steps", "labels,progress,remind"))
+    assert notes(fake)  # asked for: sent
