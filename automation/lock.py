@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from automation.clock import Clock
 from automation.errors import AutomationError, TrackerUnavailable
-from automation.trackers.base import Tracker
+from automation.trackers.base import UNREADABLE_LOCK, Tracker
 
 LOCK_TTL = dt.timedelta(minutes=60)  # a holder that crashed frees the lock after this
 REFRESH_EVERY = dt.timedelta(minutes=10)  # a live holder moves the expiry this often
@@ -90,6 +90,12 @@ def _lost_message(tracker: Tracker) -> str:
 
 def _busy_message(tracker: Tracker, until: dt.datetime | None, waited: dt.timedelta) -> str:
     minutes = int(waited.total_seconds() // 60)
+    if until == UNREADABLE_LOCK:
+        return (
+            f"the run lock ({tracker.lock_description()}) cannot be read: its description was "
+            f"changed, so whether a run holds it is unknown; waited {minutes} min. If no run "
+            "is going, delete the lock and run again"
+        )
     stamp = until.isoformat().replace("+00:00", "Z") if until else "an unknown time"
     return (
         f"another run of the automation holds the lock ({tracker.lock_description()}, expiring "

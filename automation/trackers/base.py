@@ -13,6 +13,9 @@ from automation.progress import LabelSpec
 from automation.trackers.ledger import Writes
 from automation.trackers.relist import Listed, Lists
 
+# the expiry of a lock whose text cannot be read: never, until a person deletes it
+UNREADABLE_LOCK = dt.datetime.max.replace(tzinfo=dt.UTC)
+
 
 class Tracker(abc.ABC):
     """Reads and writes issues and labels; the applier is the only caller of the writes."""
@@ -124,7 +127,8 @@ class Tracker(abc.ABC):
 
     @abc.abstractmethod
     def lock_read(self) -> tuple[str, dt.datetime] | None:
-        """Who holds the lock and until when; None when nobody does (or it is unreadable)."""
+        """Who holds the lock and until when; None when nobody does (on GitLab, a lock whose
+        text cannot be read is held until UNREADABLE_LOCK: until a person deletes it)."""
 
     @abc.abstractmethod
     def lock_drop(self) -> None:

@@ -27,7 +27,7 @@ from automation.markers import same_text
 from automation.output.result import plural
 from automation.progress import LabelSpec
 from automation.syncrecord import RECORD_COLOR, RECORD_LABEL, REPLICA_LAG, TOUCH_INTERVAL
-from automation.trackers.base import ChangeLog, Tracker
+from automation.trackers.base import UNREADABLE_LOCK, ChangeLog, Tracker
 from automation.trackers.ledger import Ledger, Write, Writes
 from automation.trackers.member_pages import MemberPages
 from automation.trackers.relist import Listed, Lists, brought_up_to_date
@@ -1160,13 +1160,24 @@ def _lock_text(holder: str, until: dt.datetime) -> str:
     return f"A run of the program automation is going: {holder} until {stamp}"
 
 
-def _read_lock(description: str) -> tuple[str, dt.datetime] | None:
-    words = description.split()
+_LOCK_HOLDER = re.compile(
+    r"(\S+) until (\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)?)"
+)
+
+
+def _read_lock(description: str) -> tuple[str, dt.datetime]:
+    """The holder and expiry in the lock's description, wherever they are in it (a person may
+    have added words); a time without a zone is UTC, as the tool writes it. A description
+    that holds neither is a lock held until someone deletes it: taking over a lock that a
+    live run may hold would let two runs write at once."""
+    found = _LOCK_HOLDER.search(description)
     try:
-        holder, stamp = words[-3], words[-1]
-        return holder, dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except (IndexError, ValueError):
-        return None
+        until = dt.datetime.fromisoformat(found.group(2).replace("Z", "+00:00")) if found else None
+    except ValueError:
+        until = None
+    if found is None or until is None:
+        return "", UNREADABLE_LOCK
+    return found.group(1), until if until.tzinfo else until.replace(tzinfo=dt.UTC)
 
 
 def _first_line(note: Mapping[str, Any]) -> str:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.adapters.test_gitlab_tracker import ok, roster, setup_project, users
+from tests.adapters.test_gitlab_tracker import ok, setup_project, users
 from tests.backends import PROJECT, GitLabBackend, Result, cli, new_fake
-from tests.projects import program_with
+from tests.projects import program_with, roster
 
 pytestmark = pytest.mark.usefixtures("no_waiting")  # see tests/conftest.py
 

@@ -774,3 +774,32 @@ def test_an_issue_a_person_put_in_another_groups_epic_stays_there(gitlab: GitLab
     epic = fake.state.project(PROJECT).issues[issue["iid"]].epic
     assert epic is not None and epic.group.full_path == "elsewhere", again.out
     assert moved["epic"] == theirs.iid
+
+
+@pytest.mark.parametrize(
+    ("edit", "holder"),
+    [
+        (lambda text: text + " (checking - Sam)", "run-1"),  # words added: still run-1's
+        (lambda text: text.removesuffix("Z"), "run-1"),  # no zone: UTC, as written
+        (lambda text: "Sam was here", ""),  # nothing to read: held until deleted
+    ],
+)
+def test_a_lock_whose_text_a_person_edited_is_never_taken_over_while_live(
+    gitlab: GitLabBackend, edit: Any, holder: str
+) -> None:
+    """A tester's finding: words added to the lock's description made it read as gone, so a
+    second run deleted a live run's lock; a time without its zone crashed the run."""
+    settings = GitLabSettings(group=GROUP, project=PROJECT)
+    one, two = (
+        GitLabTracker(Connection(URL, TOKEN), settings, sleep=lambda _: None) for _ in range(2)
+    )
+    clock = StepClock(dt.datetime(2026, 11, 24, 6, 0, tzinfo=dt.UTC))
+    assert one.lock_take("run-1", clock.now() + dt.timedelta(minutes=30))
+    label = gitlab.fake.state.group(GROUP).labels[LOCK_LABEL]
+    label.description = edit(label.description)
+    with pytest.raises(TrackerUnavailable) as refused:
+        RunLock(two, clock, holder="run-2", wait=dt.timedelta(0)).acquire()
+    held = one.lock_read()
+    assert held is not None and held[0] == holder
+    if not holder:
+        assert "cannot be read" in str(refused.value) and "delete the lock" in str(refused.value)
