@@ -40,6 +40,7 @@ PLANNER = 15  # GitLab's access level of the Planner role (Reporter is 20)
 CONFLICT = 409
 FORBIDDEN = 403
 NOT_FOUND = 404
+TOO_MANY = 429
 UNPROCESSABLE = 422
 LOCK_LABEL = "automation-run-lock"  # a group label whose existence means a run is going
 LOCK_COLOR = "#808080"
@@ -311,14 +312,14 @@ class GitLabTracker(Tracker, ChangeLog):
         """Labels usable in the project: its own and its groups' (one list, all pages), less
         the run's own bookkeeping (its lock and record, which no plan uses: a run that takes
         the lock then observes the same labels as before)."""
-        with self._reading("listing labels"):
+        with self._reading("listing labels", "project"):
             labels = self._project.labels.list(get_all=True, per_page=PER_PAGE)
         names = frozenset(str(label.attributes["name"]) for label in labels)
         return names - {LOCK_LABEL, RECORD_LABEL}
 
     def program_issues(self, program_label: str) -> tuple[ObservedIssue, ...]:
         """Every issue with the program label, open or closed, in one paginated list."""
-        with self._reading(f"listing issues labelled {program_label}"):
+        with self._reading(f"listing issues labelled {program_label}", "project"):
             issues = self._every_issue(
                 labels=program_label, state="all", order_by="created_at", sort="asc"
             )
@@ -404,7 +405,7 @@ class GitLabTracker(Tracker, ChangeLog):
         """Every issue of the project that carries a key, whatever its labels; listed once
         per run and only when something is about to be created."""
         if self._keyed is None:
-            with self._reading("listing the project's issues"):
+            with self._reading("listing the project's issues", "project"):
                 observed = [self._observed(issue) for issue in self._every_issue(state="all")]
             self._keyed = {issue.key: issue for issue in observed if issue.key}
         return self._keyed
@@ -627,7 +628,7 @@ class GitLabTracker(Tracker, ChangeLog):
     def program_epics(self, program_label: str) -> tuple[ObservedEpic, ...]:
         """Every epic of the group itself with the program label, in one paginated list (a
         subgroup's epics, which GitLab lists too unless told not to, are not the tool's)."""
-        with self._reading(f"listing epics labelled {program_label}"):
+        with self._reading(f"listing epics labelled {program_label}", "group"):
             epics = self._group.epics.list(
                 labels=[program_label],
                 state="all",
@@ -895,7 +896,7 @@ class GitLabTracker(Tracker, ChangeLog):
     def _count(self, label: str) -> int | None:
         """How many issues carry the label, open or closed (GitLab's total, in one request
         for one issue; None when it does not say, past 10,000)."""
-        with self._reading(f"counting issues labelled {label}"):
+        with self._reading(f"counting issues labelled {label}", "project"):
             return self._issue_list(labels=label, state="all", per_page="1").total
 
     def pause(self, seconds: float) -> None:
@@ -908,7 +909,7 @@ class GitLabTracker(Tracker, ChangeLog):
         past a page boundary unseen: GitLab's totals or a repeated issue tell)."""
         since = moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         changed: list[ObservedIssue] = []
-        with self._reading("listing the issues changed since the last run"):
+        with self._reading("listing the issues changed since the last run", "project"):
             pages = self._issue_list(updated_after=since, state="all")
             first = pages.total
             for issue in pages:
@@ -1038,11 +1039,12 @@ class GitLabTracker(Tracker, ChangeLog):
         return _observed_epic(data, self.ours)
 
     @contextmanager
-    def _reading(self, what: str) -> Iterator[None]:
+    def _reading(self, what: str, missing: str | None = None) -> Iterator[None]:
         """A read that still fails after python-gitlab's retries means GitLab is unavailable
-        (exit 3), not that one item failed."""
+        (exit 3), not that one item failed; so does a list of the project's or group's
+        (MISSING says which) that GitLab does not find (moved, or the token's access gone)."""
         try:
-            with self._translated(what):
+            with self._translated(what, missing):
                 yield
         except TransientError as error:
             raise TrackerUnavailable(f"cannot reach GitLab at {self._url}: {error}") from error
@@ -1098,8 +1100,11 @@ class GitLabTracker(Tracker, ChangeLog):
                     "(404): check config/settings.yml and that the token's user is a member"
                 )
             )
-        kind = TransientError if code is None or code >= 500 else ItemError
-        return kind(self._scrub(f"GitLab failed while {what}: {code} {error.error_message}"))
+        # 429: GitLab still limits the token after python-gitlab's own retries; it may pass
+        kind = TransientError if code is None or code >= 500 or code == TOO_MANY else ItemError
+        said = str(error.error_message)
+        said = said if code is None or said.startswith(str(code)) else f"{code} {said}"
+        return kind(self._scrub(f"GitLab failed while {what}: {said}"))
 
     def _scrub(self, message: str) -> str:
         return message.replace(self._token, "[token]") if self._token else message

@@ -250,11 +250,25 @@ def test_free_a_tracking_issue_full_of_links_the_tool_cannot_see_is_said_not_fai
         )
 
 
-def test_a_list_that_keeps_failing_mid_run_is_exit_3(gitlab: GitLabBackend) -> None:
-    gitlab.fake.inject(500, times=1000, method="GET", path_contains="/issues")
+@pytest.mark.parametrize(
+    ("status", "where", "said"),
+    [
+        (500, "/issues", "cannot reach GitLab"),
+        (429, "/issues", "cannot reach GitLab"),  # still limited after python-gitlab's retries
+        (429, "/labels", "cannot reach GitLab"),
+        (404, "/issues", "GitLab has no project here"),  # moved during the run
+    ],
+)
+def test_a_list_that_keeps_failing_mid_run_is_exit_3(
+    gitlab: GitLabBackend, status: int, where: str, said: str
+) -> None:
+    """A tester's finding: a 429 or 404 on a read exited 1, which says "fix each FAILED line",
+    and there was none."""
+    gitlab.fake.inject(status, retry_after=0, times=1000, method="GET", path_contains=where)
     result = apply(gitlab)
-    assert result.code == 3
-    assert "cannot reach GitLab" in result.err
+    assert result.code == 3, result.out + result.err
+    assert said in result.err
+    assert f"{status} {status}" not in result.err
 
 
 def test_a_400_on_the_token_check_is_exit_3(gitlab: GitLabBackend) -> None:
