@@ -354,3 +354,30 @@ def former_label(program: Program, labels: Collection[str]) -> tuple[str, ...]:
 def _under(key: str, at: int, prefix: tuple[str, ...], value: str) -> bool:
     parts = key.split("/")
     return len(parts) > at and tuple(parts[:at]) == prefix and parts[at] == value
+
+
+def renamed_unsaid(
+    desired: DesiredProgram, keyed: Mapping[str, ObservedIssue], known: Collection[str]
+) -> str | None:
+    """A program with no issue of its own yet, while open issues are keyed as a program that
+    configuration no longer defines, for the same items (the key but its program's id): its
+    `id` was changed (or mistyped) without `renamed_from`. Creating would give every person
+    a second issue; the warning says what to do. None: nothing looks so."""
+    own = {item.key.partition("/")[2] for item in desired.every_issue()}
+    held: dict[str, list[ObservedIssue]] = defaultdict(list)
+    for key, issue in keyed.items():
+        program, _, rest = key.partition("/")
+        if program not in known and issue.state == "opened" and rest in own:
+            held[program].append(issue)
+    if not held:
+        return None
+    former = max(sorted(held), key=lambda p: len(held[p]))
+    issues = sorted(held[former], key=lambda i: i.iid)
+    shown = ", ".join(i.reference for i in issues[:5]) + (", …" if len(issues) > 5 else "")
+    return (
+        f"program {desired.program.id}: nothing is created: {len(issues)} open issue"
+        f"{'s are' if len(issues) != 1 else ' is'} keyed as program {former}, which no file "
+        f"in config/programs/ defines now, for the same cohorts and people ({shown}). If "
+        f"{desired.program.id} is {former} renamed, add `renamed_from: {former}` to it; if it "
+        f"is a new program, close those issues first"
+    )

@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from automation.actions import ALL_STEPS, Observed, Plan
+from automation.actions import ALL_STEPS, CreateLabel, Observed, Plan
 from automation.applier import Listener, Outcome, Writer, execute
 from automation.blocks import (
     COMPLETION_TEMPLATE,
@@ -31,8 +31,9 @@ from automation.kinds import desired_programs
 from automation.lock import RunLock, locked
 from automation.planner import plan_program
 from automation.privacy import Privacy, privacy_of
+from automation.progress import program_of
 from automation.reminders.observe import plan_reminders
-from automation.renames import aliases, with_former_label
+from automation.renames import aliases, renamed_unsaid, with_former_label
 from automation.rendering import Renderer
 from automation.trackers.base import ChangeLog, Tracker
 from automation.unchanged import concerned
@@ -174,13 +175,50 @@ def make_plan(
             # no record of keys yet (a new program, or the first run of this version): a key
             # may sit on an issue that lost its program label, so look through the project
             observed = replace(observed, keyed=tracker.keyed_issues())
-            planned = prepared.planned(desired, observed, today)
+            planned = _unless_renamed(
+                prepared, desired, observed, prepared.planned(desired, observed, today)
+            )
         if "remind" in steps:  # its reads only when reminders are to be sent
             planned += plan_reminders(desired, observed, tracker, prepared.blocks.renderer, today)
         plan += _said_about(desired.program.id, planned, shown)
+    plan += Plan(notices=_unknown_programs(labels, _known(prepared)))
     if not prepared.loaded.config.settings.gitlab.epics:  # chosen: nothing to tell
         plan = replace(plan, notices=tuple(n for n in plan.notices if n != NO_EPICS))
     return plan.only(steps)
+
+
+def _unless_renamed(
+    prepared: Prepared, desired: DesiredProgram, observed: Observed, planned: Plan
+) -> Plan:
+    """A new program that looks like another renamed without `renamed_from` creates nothing
+    but its labels, and says so (renames.py)."""
+    if observed.issues:
+        return planned
+    said = renamed_unsaid(desired, observed.keyed, _known(prepared))
+    if said is None:
+        return planned
+    labels = tuple(a for a in planned.actions if isinstance(a, CreateLabel))
+    return replace(planned, actions=labels, warnings=(*planned.warnings, said))
+
+
+def _known(prepared: Prepared) -> frozenset[str]:
+    """Every program id configuration defines, and the former ids of renamed ones."""
+    renamed = (p.renamed_from for p in prepared.loaded.config.programs if p.renamed_from)
+    return frozenset((*prepared.loaded.ids, *renamed))
+
+
+def _unknown_programs(labels: Collection[str], known: Collection[str]) -> tuple[str, ...]:
+    """A program label whose program no file defines (a program removed, or its id changed
+    without `renamed_from`): its issues are no longer kept up to date, which nothing else
+    would say."""
+    return tuple(
+        f"the label {label} names no program in config/programs/: an issue that carries it is "
+        f"no longer kept up to date; if the program was renamed, give the new one "
+        f"`renamed_from: {name}` (once its issues moved, delete the label); if it has ended, "
+        "close its issues and delete the label"
+        for label in sorted(labels)
+        if (name := program_of(label)) is not None and name not in known
+    )
 
 
 def _said_about(program: str, plan: Plan, shown: Privacy) -> Plan:

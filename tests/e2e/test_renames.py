@@ -112,6 +112,36 @@ def test_a_renamed_program_moves_its_issues_and_epics_to_the_new_label(
     assert backend.fingerprint() == quiet
 
 
+def test_a_program_whose_id_changed_without_renamed_from_creates_nothing_and_says_so(
+    backend: Backend,
+) -> None:
+    """A tester's finding: a changed (or mistyped) `id:` gave every participant a second
+    issue, silently; a removed program file left its issues frozen, silently."""
+    ok(backend.cli("apply"))
+    before = by_key(backend)
+    edit(CSM, "id: csm-aspiring-leaders\n", "id: csm-leaders\n")
+    held = ok(backend.cli("apply"))
+    assert "0 created" in held
+    assert "program csm-leaders: nothing is created: 4 open issues are keyed as program " in held
+    assert "add `renamed_from: csm-aspiring-leaders` to it" in held
+    assert "the label program::csm-aspiring-leaders names no program" in held
+    assert by_key(backend).keys() == before.keys()
+    edit(CSM, "id: csm-leaders\n", "id: csm-leaders\nrenamed_from: csm-aspiring-leaders\n")
+    moved = ok(backend.cli("apply"))
+    assert "0 created" in moved and "nothing is created" not in moved
+    assert {i.iid for k, i in by_key(backend).items() if k.startswith("csm-leaders/")} == {
+        i.iid for k, i in before.items() if k.startswith("csm-aspiring-leaders/")
+    }
+
+
+def test_a_removed_program_file_is_said_while_its_label_stays(shipped: Path) -> None:
+    ok(run("apply"))
+    CSM.unlink()
+    gone = ok(run("apply"))
+    assert "the label program::csm-aspiring-leaders names no program in config/programs/" in gone
+    assert "No changes" in gone  # its issues are left as they are
+
+
 def test_a_cohort_renamed_without_renamed_from_is_held_and_said(backend: Backend) -> None:
     ok(backend.cli("apply"))
     before = backend.issues()
