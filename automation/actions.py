@@ -213,6 +213,7 @@ class UpdateEpic:
     edits: Edits = field(default_factory=Edits)
     add: tuple[str, ...] = ()
     remove: tuple[str, ...] = ()
+    confidential: bool | None = None  # True: made confidential (a confidential program's)
 
 
 Action = (

@@ -193,7 +193,7 @@ class Writer:
 
     def _rename_epic(self, action: UpdateEpic) -> None:
         """Read the epic again and make the rename on that text (one write: description and
-        labels together); nothing when it is done already."""
+        labels together, and confidential when asked); nothing when it is done already."""
         with self.tracker.adjacent():
             fresh = self.tracker.get_epic(action.iid)
             if fresh is None:
@@ -202,9 +202,10 @@ class Writer:
             text = None if same_text(after, fresh.description) else after
             add = tuple(label for label in action.add if label not in fresh.labels)
             remove = tuple(label for label in action.remove if label in fresh.labels)
-            if text is None and not add and not remove:
+            secret = True if action.confidential and not fresh.confidential else None
+            if text is None and not add and not remove and secret is None:
                 raise _Skipped
-            self.tracker.update_epic(action.iid, text, add, remove)
+            self.tracker.update_epic(action.iid, text, add, remove, secret)
 
     def _close(self, action: CloseIssue) -> None:
         if action.unless_note and self._has_note(action.iid, action.unless_note):

@@ -86,8 +86,9 @@ def plan_epics(
     former = moved(desired.program, (epic.first_line_key for epic in observed))
     epics, failures = _index_epics(program, observed, {**former, **aliases(desired.epics)})
     failed = held | {f.key for f in (*planned.failures, *failures)}
+    secret = desired.program.is_confidential
     creates = tuple(
-        CreateEpic(program, NewEpic(epic.key, epic.title, epic.description, epic.labels))
+        CreateEpic(program, NewEpic(epic.key, epic.title, epic.description, epic.labels, secret))
         for epic in desired.epics
         if epic.create and epic.key not in epics and epic.key not in failed
     )
@@ -95,12 +96,34 @@ def plan_epics(
     ours = {epic.iid for epic in epics.values()}
     for item in desired.every_issue():
         issue, home = found.get(item.key), epics.get(item.epic_key or "")
+        if issue is not None and item.confidential and not issue.confidential:
+            continue  # made public by a person: nothing is written to it (`exposed`)
         if issue is not None and home is not None and _moves(issue, home.iid, ours):
             moves.append(AddToEpic(program, item.key, home.iid, issue))
     homes = {item.key: item.epic_key for item in desired.every_issue() if item.epic_key}
     actions = _epics_first(creates, (_homed(a, homes, epics) for a in planned.actions))
     renames = _renamed(desired, epics, former.values())
-    return replace(planned, actions=actions) + Plan((*renames, *moves), failures)
+    # not while some of its issues are public: GitLab keeps a public issue out of a
+    # confidential epic (the plan warns of those issues: `planning.said_public`)
+    public = any(not issue.confidential for issue in found.values())
+    hidden = [] if public else _hidden(desired, epics, {r.key for r in renames})
+    return replace(planned, actions=actions) + Plan((*renames, *hidden, *moves), failures)
+
+
+def _hidden(
+    desired: DesiredProgram, epics: Mapping[str, ObservedEpic], renamed: set[str]
+) -> list[UpdateEpic]:
+    """A confidential program's epics that are not confidential (made before the tool made
+    them so, or before the program was confidential): made confidential, as its issues are.
+    (An epic renamed in this plan is made so by the next one, from its new key.)"""
+    if not desired.program.is_confidential:
+        return []
+    program = desired.program.id
+    return [
+        UpdateEpic(program, key, epic.iid, epic.description, epic.description, confidential=True)
+        for key, epic in epics.items()
+        if not epic.confidential and key not in renamed
+    ]
 
 
 def _moves(issue: ObservedIssue, home: int, ours: set[int]) -> bool:

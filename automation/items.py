@@ -84,6 +84,7 @@ class NewEpic:
     title: str
     description: str
     labels: tuple[str, ...]
+    confidential: bool = False  # a confidential program's: only the program team reads it
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class ObservedEpic:
     labels: tuple[str, ...]
     by_tool: bool = True  # created by the tool's own user: only then does its key count
     author: str | None = None  # username of whoever created it
+    confidential: bool = False
     key: str | None = field(init=False)
 
     def __post_init__(self) -> None:

@@ -94,9 +94,14 @@ class Delegating(Tracker):
         return self.inner.get_epic(iid)
 
     def update_epic(
-        self, iid: int, description: str | None, add: Sequence[str], remove: Sequence[str]
+        self,
+        iid: int,
+        description: str | None,
+        add: Sequence[str],
+        remove: Sequence[str],
+        confidential: bool | None = None,
     ) -> None:
-        self.inner.update_epic(iid, description, add, remove)
+        self.inner.update_epic(iid, description, add, remove, confidential)
 
     def link_issues(self, iid: int, target_iid: int) -> None:
         self.inner.link_issues(iid, target_iid)
@@ -167,9 +172,14 @@ class CrashingTracker(Delegating):
         self._wrote()
 
     def update_epic(
-        self, iid: int, description: str | None, add: Sequence[str], remove: Sequence[str]
+        self,
+        iid: int,
+        description: str | None,
+        add: Sequence[str],
+        remove: Sequence[str],
+        confidential: bool | None = None,
     ) -> None:
-        super().update_epic(iid, description, add, remove)
+        super().update_epic(iid, description, add, remove, confidential)
         self._wrote()
 
     def link_issues(self, iid: int, target_iid: int) -> None:

@@ -63,6 +63,7 @@ class StoredEpic:
     labels: list[str]
     created_at: dt.datetime
     updated_at: dt.datetime
+    confidential: bool = False
 
 
 class MemoryTracker(Tracker):
@@ -228,20 +229,29 @@ class MemoryTracker(Tracker):
     def create_epic(self, epic: NewEpic) -> ObservedEpic:
         self.writes += 1
         now = self._now()
-        stored = StoredEpic(epic.title, epic.description, list(epic.labels), now, now)
+        labels = list(epic.labels)
+        stored = StoredEpic(epic.title, epic.description, labels, now, now, epic.confidential)
         iid = max(self.epics, default=0) + 1
         self.epics[iid] = stored
         return _observed_epic(iid, stored)
 
     def update_epic(
-        self, iid: int, description: str | None, add: Sequence[str], remove: Sequence[str]
+        self,
+        iid: int,
+        description: str | None,
+        add: Sequence[str],
+        remove: Sequence[str],
+        confidential: bool | None = None,
     ) -> None:
         self.writes += 1
         stored = self._epic(iid)
         labels = [label for label in stored.labels if label not in remove]
         labels += [label for label in add if label not in labels]
         text = stored.description if description is None else description
-        self.epics[iid] = replace(stored, description=text, labels=labels, updated_at=self._now())
+        secret = stored.confidential if confidential is None else confidential
+        self.epics[iid] = replace(
+            stored, description=text, labels=labels, updated_at=self._now(), confidential=secret
+        )
 
     def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:
         self.writes += 1
@@ -322,7 +332,10 @@ def _observed_issue(iid: int, stored: StoredIssue) -> ObservedIssue:
 
 
 def _observed_epic(iid: int, stored: StoredEpic) -> ObservedEpic:
-    return ObservedEpic(iid, iid, stored.title, stored.description, tuple(stored.labels))
+    labels = tuple(stored.labels)
+    return ObservedEpic(
+        iid, iid, stored.title, stored.description, labels, confidential=stored.confidential
+    )
 
 
 def memory_for(prepared: Prepared) -> MemoryTracker:

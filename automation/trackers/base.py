@@ -158,10 +158,15 @@ class Tracker(abc.ABC):
 
     @abc.abstractmethod
     def update_epic(
-        self, iid: int, description: str | None, add: Sequence[str], remove: Sequence[str]
+        self,
+        iid: int,
+        description: str | None,
+        add: Sequence[str],
+        remove: Sequence[str],
+        confidential: bool | None = None,
     ) -> None:
-        """Replace an epic's description (unless None) and add and remove labels, in one
-        write, without touching its other labels."""
+        """Replace an epic's description (unless None) and add and remove labels (and make it
+        confidential, when asked), in one write, without touching its other labels."""
 
     @abc.abstractmethod
     def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:

@@ -644,6 +644,7 @@ class GitLabTracker(Tracker, ChangeLog):
             "title": epic.title,
             "description": epic.description,
             "labels": ",".join(epic.labels),
+            **({"confidential": "true"} if epic.confidential else {}),
         }
 
         def create() -> ObservedEpic:
@@ -667,7 +668,12 @@ class GitLabTracker(Tracker, ChangeLog):
             raise
 
     def update_epic(
-        self, iid: int, description: str | None, add: Sequence[str], remove: Sequence[str]
+        self,
+        iid: int,
+        description: str | None,
+        add: Sequence[str],
+        remove: Sequence[str],
+        confidential: bool | None = None,
     ) -> None:
         """PUT /groups/:id/epics/:epic_iid with the description and add_labels/remove_labels,
         paced like issue updates (GitLab counts epic updates with them)."""
@@ -678,6 +684,8 @@ class GitLabTracker(Tracker, ChangeLog):
             data["add_labels"] = ",".join(add)
         if remove:
             data["remove_labels"] = ",".join(remove)
+        if confidential is not None:
+            data["confidential"] = "true" if confidential else "false"
         if not data:
             return
         self._paced_update()
@@ -1203,6 +1211,7 @@ def _observed_epic(data: Mapping[str, Any], ours: frozenset[str | None]) -> Obse
         labels=_labels(data),
         by_tool=_author(data) in ours,
         author=_author(data),
+        confidential=bool(data.get("confidential")),
     )
 
 

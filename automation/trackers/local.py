@@ -108,6 +108,7 @@ class EpicFile(ItemFile):
 
     created_at: dt.datetime
     updated_at: dt.datetime
+    confidential: bool = False
 
 
 F = TypeVar("F", bound=ItemFile)
@@ -332,7 +333,13 @@ class LocalTracker(Tracker):
     def create_epic(self, epic: NewEpic) -> ObservedEpic:
         """Write epics/<next iid>.md."""
         now = self.clock()
-        meta = EpicFile(title=epic.title, labels=list(epic.labels), created_at=now, updated_at=now)
+        meta = EpicFile(
+            title=epic.title,
+            labels=list(epic.labels),
+            created_at=now,
+            updated_at=now,
+            confidential=epic.confidential,
+        )
         iid = _next_iid(self.epics_dir)
         self._save(self.epics_dir, iid, meta, epic.description)
         return _observed_epic(iid, meta, epic.description)
@@ -344,12 +351,20 @@ class LocalTracker(Tracker):
         return _observed_epic(iid, *self._load(self.epics_dir, iid, EpicFile))
 
     def update_epic(
-        self, iid: int, description: str | None, add: Sequence[str], remove: Sequence[str]
+        self,
+        iid: int,
+        description: str | None,
+        add: Sequence[str],
+        remove: Sequence[str],
+        confidential: bool | None = None,
     ) -> None:
         """Rewrite the epic file: its description (unless None) and labels."""
         meta, text = self._load(self.epics_dir, iid, EpicFile)
         labels = _merged(meta.labels, add, remove)
-        changed = meta.model_copy(update={"labels": labels, "updated_at": self.clock()})
+        update: dict[str, object] = {"labels": labels, "updated_at": self.clock()}
+        if confidential is not None:
+            update["confidential"] = confidential
+        changed = meta.model_copy(update=update)
         self._save(self.epics_dir, iid, changed, text if description is None else description)
 
     def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:
@@ -591,7 +606,8 @@ def _observed_issue(iid: int, meta: IssueFile, description: str) -> ObservedIssu
 
 
 def _observed_epic(iid: int, meta: EpicFile, description: str) -> ObservedEpic:
-    return ObservedEpic(iid, iid, meta.title, description, tuple(meta.labels))
+    labels = tuple(meta.labels)
+    return ObservedEpic(iid, iid, meta.title, description, labels, confidential=meta.confidential)
 
 
 def _write(path: Path, text: str) -> None:

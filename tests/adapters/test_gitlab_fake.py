@@ -1546,3 +1546,28 @@ def test_a_reference_notes_and_touches_the_issue_it_names_once(fake: FakeGitLab)
     assert issues[named.iid]["system_notes"] == [f"mentioned in #{rollup.iid}"]  # once
     assert issues[named.iid]["updated_at"] < later
     assert issues[hidden.iid]["system_notes"] == [f"mentioned in #{rollup.iid}"]
+
+
+def test_a_confidential_epic_holds_confidential_issues_only(fake: FakeGitLab) -> None:
+    """ee/app/models/ee/issue.rb: "this issue cannot be assigned to a confidential epic since
+    it is public"; ee/app/models/ee/epic.rb: an epic with public issues cannot be made
+    confidential. Nothing is saved when refused."""
+    group = fake.client().groups.get("enablement")
+    secret = group.epics.create({"title": "Accounts", "confidential": True})
+    assert secret.confidential is True
+    with pytest.raises(gitlab.GitlabCreateError) as public_inside:
+        new_issue(project_of(fake), epic_id=secret.id)
+    assert public_inside.value.response_code == 400 and fake.issues(PROJECT) == []
+    inside = new_issue(project_of(fake), epic_id=secret.id, confidential=True)
+    assert inside.epic["iid"] == secret.iid
+    with pytest.raises(gitlab.GitlabUpdateError):
+        inside.confidential = False
+        inside.save()
+    public = new_issue(project_of(fake))
+    with pytest.raises(gitlab.GitlabCreateError):
+        secret.issues.create({"issue_id": public.id})
+    plain = group.epics.create({"title": "Cohort"})
+    plain.issues.create({"issue_id": public.id})
+    with pytest.raises(gitlab.GitlabUpdateError):
+        group.epics.update(plain.iid, {"confidential": True})
+    assert group.epics.get(plain.iid).confidential is False

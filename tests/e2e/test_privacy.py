@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
 
 from automation.privacy import Privacy, printable
-from tests.backends import GitLabBackend, cli, new_fake, roster_of
+from tests.backends import PROJECT, GitLabBackend, cli, new_fake, roster_of
 from tests.conftest import keep_programs
+from tests.fakes.gitlab_fake import FakeGitLab
 from tests.local_cli import TODAY, edit, issues, path_of, run
 
 PROGRAM = Path("config/programs/sales-sponsorship.yml")
@@ -216,3 +218,60 @@ def test_a_confidential_esp_programs_outputs_name_no_customer_over_a_year(shippe
     assert "(not named here: the program is confidential)" in joined
     named = [name for name in ACCOUNTS if name.lower() in joined.lower()]
     assert not named, joined
+
+
+def _epics_confidential(root: Path, fake: FakeGitLab | None) -> list[bool]:
+    if fake is None:
+        return [
+            "\nconfidential: true\n" in path.read_text()
+            for path in sorted((root / ".automation/epics").glob("*.md"))
+        ]
+    return [bool(epic["confidential"]) for epic in fake.epics("enablement")]
+
+
+def _make_issues_confidential(root: Path, fake: FakeGitLab | None) -> None:
+    """People turn each issue confidential, as the warning asks."""
+    if fake is None:
+        for path in (root / ".automation/issues").glob("*.md"):
+            path.write_text(
+                path.read_text().replace("confidential: false\n", "confidential: true\n", 1)
+            )
+        return
+    for issue in fake.issues(PROJECT):
+        fake.edit_issue(PROJECT, issue["iid"], confidential=True)
+
+
+@pytest.mark.parametrize("where", ["local", "gitlab"])
+def test_a_confidential_programs_epics_are_confidential(shipped: Path, where: str) -> None:
+    """A tester's finding: the epics of a confidential ESP program were made public, their
+    titles naming the customers. New ones are made confidential; those made before the
+    program was confidential are made so once none of its issues is public (GitLab keeps a
+    public issue out of a confidential epic)."""
+    keep_programs(shipped, "executive-sponsorship")
+    program = shipped / "config/programs/executive-sponsorship.yml"
+    fake = new_fake(users=roster_of(shipped)) if where == "gitlab" else None
+
+    def apply() -> str:
+        result = run("apply") if fake is None else GitLabBackend(fake).cli("apply")
+        assert result.code == 0, result.out + result.err
+        return result.out
+
+    with fake.activate() if fake is not None else nullcontext():
+        apply()
+        assert _epics_confidential(shipped, fake) and not any(_epics_confidential(shipped, fake))
+        edit(program, "kind: esp\n", "kind: esp\nconfidential: true\n")
+        apply()  # its issues are still public: said (a warning), not failed
+        assert not any(_epics_confidential(shipped, fake))
+        _make_issues_confidential(shipped, fake)
+        apply()
+        assert all(_epics_confidential(shipped, fake))
+        edit(
+            program,
+            "    - {id: globex,",
+            "    - {id: newco, name: Newco Ltd, sponsor: victor.nakamura, status: approved,\n"
+            "       account_team: [aiko.tanaka], start: 2026-11-01}\n    - {id: globex,",
+        )
+        apply()
+        assert len(_epics_confidential(shipped, fake)) > 6 and all(
+            _epics_confidential(shipped, fake)
+        )

@@ -63,6 +63,11 @@ UNMETERED_LISTS = frozenset({"/projects", "/groups", "/users"})
 # --------------------------------------------------------------------------- errors, clock
 
 
+PUBLIC_IN_CONFIDENTIAL = (
+    "issue: this issue cannot be assigned to a confidential epic since it is public"
+)
+
+
 class ApiError(Exception):
     """An HTTP error answer raised by a handler and rendered by the router."""
 
@@ -463,6 +468,7 @@ class Epic:
     labels: list[str] = field(default_factory=list)
     state: str = "opened"
     closed_at: datetime | None = None
+    confidential: bool = False
 
 
 @dataclass(eq=False)
@@ -935,7 +941,7 @@ class Presenter:
             "title": epic.title,
             "description": epic.description,
             "state": epic.state,
-            "confidential": False,
+            "confidential": epic.confidential,
             "web_url": f"{self.base_url}/groups/{path}/-/epics/{epic.iid}",
             "references": {
                 "short": f"&{epic.iid}",
@@ -1243,6 +1249,8 @@ class IssueService:
             updated_at=now,
             updated_by=self.actor,
         )
+        if epic is not None and epic.confidential and not params.boolean("confidential"):
+            raise bad_request(PUBLIC_IN_CONFIDENTIAL)  # validated before anything is saved
         project.issues[issue.iid] = issue
         self._apply(issue, params, metadata=True, creating=True)
         if epic is not None:
@@ -1265,7 +1273,11 @@ class IssueService:
         return epic
 
     def put_in_epic(self, issue: Issue, epic: Epic) -> None:
-        """Make EPIC the issue's one epic (moving it from another), with its system note."""
+        """Make EPIC the issue's one epic (moving it from another), with its system note. A
+        public issue cannot go in a confidential epic (ee/app/models/ee/issue.rb's validation
+        "this issue cannot be assigned to a confidential epic since it is public")."""
+        if epic.confidential and not issue.confidential:
+            raise bad_request(PUBLIC_IN_CONFIDENTIAL)
         issue.epic, issue.epic_issue_id = epic, self.state.next_id("epic_issue")
         issue.touch(self.state.clock.now())
         self.add_system_note(issue, f"added to epic &{epic.iid}")
@@ -1336,6 +1348,8 @@ class IssueService:
     def _apply_text(self, issue: Issue, params: Params) -> None:
         issue.title = params.text("title") or issue.title
         confidential = params.boolean("confidential")
+        if confidential is False and issue.epic is not None and issue.epic.confidential:
+            raise bad_request(PUBLIC_IN_CONFIDENTIAL)
         if confidential is not None:
             issue.confidential = confidential
         if params.has("due_date"):
@@ -2194,6 +2208,7 @@ class EpicHandlers(Handlers):
             ("PUT", base + "/{epic}", self.update_epic),
             ("GET", base + "/{epic}/issues", self.list_epic_issues),
             ("POST", base + "/{epic}/issues/{issue}", self.assign_issue),
+            ("DELETE", base + "/{epic}/issues/{link}", self.unassign_issue),
         ]
 
     def _group(self, request: Request) -> Group:
@@ -2270,6 +2285,18 @@ class EpicHandlers(Handlers):
 
     def _edit(self, epic: Epic, params: Params) -> None:
         labels = LabelService(self.state)
+        confidential = params.boolean("confidential")
+        if (
+            confidential
+            and not epic.confidential
+            and any(not i.confidential for i in self._in(epic))
+        ):
+            # ee/app/models/ee/epic.rb validates a confidential epic's children
+            raise bad_request(
+                "Cannot make the epic confidential if it contains non-confidential issues"
+            )
+        if confidential is not None:
+            epic.confidential = confidential
         if params.has("description"):
             # quick actions run on epics too (ee/lib/api/epics.rb): recorded like an issue's
             where = f"epic:{epic.id}:description"
@@ -2286,17 +2313,39 @@ class EpicHandlers(Handlers):
             epic.state = "closed" if event == "close" else "opened"
             epic.closed_at = self.state.clock.now() if event == "close" else None
 
+    def _in(self, epic: Epic) -> list[Issue]:
+        """The issues in EPIC, of every project."""
+        return [
+            issue
+            for project in self.state.projects.values()
+            for issue in project.issues.values()
+            if issue.epic is epic
+        ]
+
     def list_epic_issues(self, request: Request) -> Reply:
         """List the issues of an epic, each with its `epic_issue_id`."""
         epic = self._epic(request)
-        items = []
-        for project in self.state.projects.values():
-            for issue in project.issues.values():
-                if issue.epic is epic:
-                    items.append(
-                        {**self.present.issue(issue), "epic_issue_id": issue.epic_issue_id}
-                    )
+        items = [
+            {**self.present.issue(issue), "epic_issue_id": issue.epic_issue_id}
+            for issue in self._in(epic)
+        ]
         return self.page(request, items)
+
+    def unassign_issue(self, request: Request) -> Reply:
+        """Take an issue out of the epic, by its `epic_issue_id` (doc/api/epic_issues.md)."""
+        epic = self._epic(request)
+        self.state.require("planner", epic.group)
+        raw = request.args["link"]
+        issue = next((i for i in self._in(epic) if str(i.epic_issue_id) == raw), None)
+        if issue is None:
+            raise not_found()
+        issue.epic, issue.epic_issue_id = None, None
+        issue.touch(self.state.clock.now())
+        self.issues_service(issue.project).add_system_note(issue, f"removed from epic &{epic.iid}")
+        return Reply(
+            200,
+            {"id": int(raw), "epic": self.present.epic(epic), "issue": self.present.issue(issue)},
+        )
 
     def assign_issue(self, request: Request) -> Reply:
         """Attach an issue, given by its GLOBAL id, to the epic (moving it from another epic)."""
