@@ -38,9 +38,11 @@ CREATE_ATTEMPTS = 3  # a create is retried only after looking its key up again
 RETRY_WAIT = 15.0  # seconds before looking for a create that failed or timed out
 PLANNER = 15  # GitLab's access level of the Planner role (Reporter is 20)
 CONFLICT = 409
+BAD_REQUEST = 400
 FORBIDDEN = 403
 NOT_FOUND = 404
 TOO_MANY = 429
+MAX_SAID = 300  # characters of GitLab's own message a line shows (an error page can be long)
 UNPROCESSABLE = 422
 LOCK_LABEL = "automation-run-lock"  # a group label whose existence means a run is going
 LOCK_COLOR = "#808080"
@@ -234,6 +236,7 @@ class GitLabTracker(Tracker, ChangeLog):
         self._lock_id: int | None = None  # the run lock label last read
         self._lock_gone = False  # ... or that it was gone
         self._url = connection.url
+        self._at = self._scrub(connection.url)  # the address as messages show it
         self._project = self._gl.projects.get(settings.project, lazy=True)
         self._group = self._gl.groups.get(settings.group, lazy=True)
         self._gl.session.hooks["response"].append(self._obey_rate_headers)
@@ -261,9 +264,9 @@ class GitLabTracker(Tracker, ChangeLog):
             with self._translated(f"opening group {self.settings.group}", missing="group"):
                 group = self._gl.groups.get(self.settings.group)
         except TransientError as error:
-            raise TrackerUnavailable(f"cannot reach GitLab at {self._url}: {error}") from error
+            raise TrackerUnavailable(f"cannot reach GitLab at {self._at}: {error}") from error
         except ItemError as error:
-            raise TrackerUnavailable(f"cannot use GitLab at {self._url}: {error}") from error
+            raise TrackerUnavailable(f"cannot use GitLab at {self._at}: {error}") from error
         self._me = self._gl.user.username if self._gl.user else None
         self._project_id = int(project["id"])
         self._group_id = int(group.get_id() or 0) or None
@@ -550,7 +553,7 @@ class GitLabTracker(Tracker, ChangeLog):
         the token goes only to GITLAB_URL's)."""
         if _origin(project) != _origin(self._url):
             raise ItemError(
-                f"{project} is not on the GitLab at {self._url}; the tool writes only there"
+                f"{project} is not on the GitLab at {self._at}; the tool writes only there"
             )
         base = urlsplit(self._url).path.rstrip("/")
         path = urlsplit(project).path.removeprefix(base).strip("/")
@@ -622,7 +625,7 @@ class GitLabTracker(Tracker, ChangeLog):
                         return False
                     raise
         except ItemError as error:
-            raise TrackerUnavailable(f"cannot use GitLab at {self._url}: {error}") from error
+            raise TrackerUnavailable(f"cannot use GitLab at {self._at}: {error}") from error
         return True
 
     def program_epics(self, program_label: str) -> tuple[ObservedEpic, ...]:
@@ -968,7 +971,7 @@ class GitLabTracker(Tracker, ChangeLog):
             held = self.lock_read()  # the create may have gone through before the error
             if held is not None and held[0] == holder:
                 return True
-            raise TrackerUnavailable(f"cannot reach GitLab at {self._url}: {error}") from error
+            raise TrackerUnavailable(f"cannot reach GitLab at {self._at}: {error}") from error
         except ItemError as error:
             if _status(error) == CONFLICT:
                 return False
@@ -1055,7 +1058,7 @@ class GitLabTracker(Tracker, ChangeLog):
             with self._translated(what, missing):
                 yield
         except TransientError as error:
-            raise TrackerUnavailable(f"cannot reach GitLab at {self._url}: {error}") from error
+            raise TrackerUnavailable(f"cannot reach GitLab at {self._at}: {error}") from error
 
     @contextmanager
     def _translated(
@@ -1108,10 +1111,16 @@ class GitLabTracker(Tracker, ChangeLog):
                     "(404): check config/settings.yml and that the token's user is a member"
                 )
             )
+        if code is None or code < BAD_REQUEST:  # an answer that is not the API's
+            return TrackerUnavailable(
+                f"GitLab's answer while {what} is not its API's (a login page or a proxy?): "
+                "check that GITLAB_URL is the address of the GitLab server"
+            )
         # 429: GitLab still limits the token after python-gitlab's own retries; it may pass
-        kind = TransientError if code is None or code >= 500 or code == TOO_MANY else ItemError
-        said = str(error.error_message)
-        said = said if code is None or said.startswith(str(code)) else f"{code} {said}"
+        kind = TransientError if code >= 500 or code == TOO_MANY else ItemError
+        said = " ".join(str(error.error_message).split())  # one line, whatever the body held
+        said = said if said.startswith(str(code)) else f"{code} {said}"
+        said = said if len(said) <= MAX_SAID else said[: MAX_SAID - 1] + "…"
         return kind(self._scrub(f"GitLab failed while {what}: {said}"))
 
     def _scrub(self, message: str) -> str:

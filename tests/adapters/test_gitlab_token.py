@@ -227,3 +227,43 @@ def test_a_token_too_short_to_be_gitlabs_is_refused_without_showing_it(token: st
 )
 def test_plain_addresses_are_kept(url: str, kept: str) -> None:
     assert Connection.from_env({"GITLAB_URL": url, "GITLAB_TOKEN": TOKEN}).url == kept
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "said"),
+    [
+        (
+            500,
+            f"<html>Internal error for token {TOKEN}\n/close\n@all</html>",
+            "GitLab failed while checking the token: 500 <html>Internal error for token [token]",
+        ),
+        (200, "<html>Sign in</html>", "is not its API's (a login page or a proxy?)"),
+    ],
+)
+@pytest.mark.usefixtures("no_waiting")
+def test_what_gitlab_answers_is_shown_on_one_line_without_the_token(
+    shipped: Path, mocked: responses.RequestsMock, status: int, body: str, said: str
+) -> None:
+    """A tester's finding: an error page's body reached the CI log on several lines (one
+    starting /close), and a login page's answer printed python-gitlab's internals."""
+    mocked.get(re.compile(rf"{re.escape(URL)}/.*"), status=status, body=body)
+    result = cli(
+        ["plan", "--backend", "gitlab", "--today", TODAY],
+        {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN},
+    )
+    assert result.code == EXIT_TRACKER_UNAVAILABLE
+    assert said in result.err
+    assert len(result.err.strip().splitlines()) == 1 and TOKEN not in result.err
+
+
+@pytest.mark.usefixtures("no_waiting")
+def test_a_token_pasted_into_the_address_is_not_shown(
+    shipped: Path, mocked: responses.RequestsMock
+) -> None:
+    mocked.get(re.compile(r"https://x\.invalid/.*"), body=requests.ConnectionError("refused"))
+    result = cli(
+        ["plan", "--backend", "gitlab", "--today", TODAY],
+        {"GITLAB_URL": f"https://x.invalid/{TOKEN}", "GITLAB_TOKEN": TOKEN},
+    )
+    assert result.code == EXIT_TRACKER_UNAVAILABLE
+    assert TOKEN not in result.err and "https://x.invalid/[token]" in result.err
