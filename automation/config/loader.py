@@ -104,14 +104,25 @@ def _unnamed_where_confidential(
     is in the program, and these messages reach CI logs. The names are the roster's, as
     people.yml says them even when it has mistakes of its own; the value a check refused
     (`got '…'`) and a reason's key go whatever they are (a username not in the roster)."""
-    secret = {file for file, source in sources.items() if _confidential_file(source)}
     names = names_of(_roster_entries(people))
+    secret = {
+        file: names | _secrets_of(source)
+        for file, source in sources.items()
+        if _confidential_file(source)
+    }
     return [
-        unnamed([_without_values(problem)], names, values=False)[0]
+        unnamed([_without_values(problem)], secret[problem.file], values=False)[0]
         if problem.file in secret
         else problem
         for problem in problems
     ]
+
+
+def _secrets_of(source: Source) -> frozenset[str]:
+    """What a program file names that is confidential besides people (its kind says)."""
+    data = source.data if isinstance(source.data, dict) else {}
+    kind = kind_named(data.get("kind"))
+    return frozenset(w for w in (kind.secrets(data) if kind else ()) if len(w) > 2)
 
 
 _GOT = re.compile(r"\(got '[^'\n]*'\)")  # the value a check refused

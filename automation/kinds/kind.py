@@ -41,6 +41,11 @@ class People:
 Check = Callable[[P, Source, People], Iterable[Problem]]
 
 
+def no_secrets(data: Mapping[str, object]) -> Iterable[str]:
+    """A kind whose files name nothing confidential but people."""
+    return ()
+
+
 def no_checks(program: Program, source: Source, people: People) -> Iterable[Problem]:
     """For a kind whose file needs nothing beyond its model."""
     return ()
@@ -54,7 +59,8 @@ class Kind(Generic[P]):
     templates hold besides progress, rollup and completion; `renames` lists its items'
     `renamed_from` (renames.py); `course` says whose issue each key is and when its groups
     end (course.py, lifecycle.py); `reminders` names the dates and roles its issues carry
-    for reminders (automation/reminders/)."""
+    for reminders (automation/reminders/); `secrets` what its files name that is confidential
+    besides people."""
 
     model: type[P]
     generate: Callable[[Context[P]], Generated]
@@ -63,6 +69,9 @@ class Kind(Generic[P]):
     renames: Callable[[P], Iterable[Renamed]] = no_renames
     course: Callable[[P], Course] = no_course
     reminders: ReminderFacts = field(default_factory=ReminderFacts)
+    # what a confidential program's file names besides people (an ESP's customers), read from
+    # the file as written, valid or not: hidden from outputs as people's names are
+    secrets: Callable[[Mapping[str, object]], Iterable[str]] = no_secrets
 
     @property
     def name(self) -> str:

@@ -220,6 +220,34 @@ def test_a_confidential_esp_programs_outputs_name_no_customer_over_a_year(shippe
     assert not named, joined
 
 
+def test_a_confidential_esp_programs_config_messages_name_no_customer(shipped: Path) -> None:
+    """A tester's finding: the sponsor-cap warning listed the account ids, and a mistyped or
+    unknown sponsor was printed, in validate, plan and apply (CI logs)."""
+    keep_programs(shipped, "executive-sponsorship")
+    program = shipped / "config/programs/executive-sponsorship.yml"
+    edit(program, "kind: esp\n", "kind: esp\nconfidential: true\n")
+    more = "".join(
+        f"    - {{id: {name}, name: {name.title()} Inc, sponsor: dana.whitfield, "
+        "status: approved, account_team: [tom.reyes], start: 2026-11-01}\n"
+        for name in ("acme", "hooli", "cyberdyne")
+    )
+    edit(program, "    - {id: globex,", more + "    - {id: globex,")
+    said = [cli(["validate", "--today", "2026-12-01"], {})]
+    said += [cli([c, "--backend", "local", "--today", "2026-12-01"], {}) for c in ("plan", "apply")]
+    joined = "\n".join(r.out + r.err for r in said)
+    assert "accounts in FY27" in joined  # the warning is there, naming no account
+    named = [n for n in (*ACCOUNTS, "acme", "hooli", "cyberdyne") if n.lower() in joined.lower()]
+    assert not named, joined
+    edit(
+        program,
+        "sponsor: dana.whitfield, status: approved, account_team: [tom.reyes]",
+        "sponsor: nobody.here, status: approved, account_team: [tom.reyes]",
+    )
+    refused = cli(["validate", "--today", "2026-12-01"], {})
+    assert refused.code == 2 and "sponsor is not in the roster" in refused.err
+    assert "nobody" not in refused.err and "acme" not in refused.err.lower()
+
+
 def _epics_confidential(root: Path, fake: FakeGitLab | None) -> list[bool]:
     if fake is None:
         return [

@@ -1,6 +1,6 @@
 """Executive Sponsorship Programs: account plans and the operating cadence, by fiscal period."""
 
-from automation.kinds.esp.checks import check_esp
+from automation.kinds.esp.checks import account_words, check_esp
 from automation.kinds.esp.course import course
 from automation.kinds.esp.generate import PROPOSALS, SCORECARD, generate
 from automation.kinds.esp.model import EspProgram
@@ -15,6 +15,7 @@ KIND = Kind(
     blocks=(PROPOSALS, SCORECARD),
     renames=renames,
     course=course,
+    secrets=account_words,
     reminders=ReminderFacts(
         dates=("start", "end"), roles=("sponsor", "account_team", "program_lead")
     ),

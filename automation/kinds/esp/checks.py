@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from automation.calendar import add_months, fiscal_year
@@ -12,6 +12,19 @@ from automation.config.source import Source, duplicates
 from automation.errors import Problem
 from automation.kinds.esp.model import EspProgram, ExecutiveSponsorship
 from automation.kinds.kind import People
+
+
+def account_words(data: Mapping[str, object]) -> Iterator[str]:
+    """What names a customer in an ESP program file: each account's id, former id and name,
+    and each word of its name (as written, valid or not)."""
+    esp = data.get("esp")
+    accounts = esp.get("accounts") if isinstance(esp, Mapping) else None
+    for account in accounts if isinstance(accounts, list | tuple) else ():
+        for field in ("id", "renamed_from", "name"):
+            value = account.get(field) if isinstance(account, Mapping) else None
+            if isinstance(value, str):
+                yield value
+                yield from value.split() if field == "name" else ()
 
 
 def check_esp(program: EspProgram, source: Source, people: People) -> Iterator[Problem]:
@@ -43,9 +56,10 @@ def check_esp(program: EspProgram, source: Source, people: People) -> Iterator[P
             *(("account_team", member) for member in account.account_team),
         ):
             if not people.knows(who):
+                named = "" if program.is_confidential else f" '{who}'"  # a typo names them too
                 yield source.problem(
                     (*loc, field),
-                    f"account '{account.id}': {field} '{who}' "
+                    f"account '{account.id}': {field}{named} "
                     "is not in the roster; add them to people.yml",
                 )
         # the end date is the commitment's last day: Feb 1 to Jan 31 is a full year
