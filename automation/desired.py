@@ -72,13 +72,17 @@ def derived_values(block: Derived, measured: Mapping[str, Measured]) -> dict[str
     rows = [_row(row, measured) for row in block.rows]
     plans = [row["records"] for row in rows if row["records"] is not None]
     closes = block.closes
+    figures = averages(plans, block.specs)
+    # early only with every figure there to publish: a block sealed early with too few
+    # answers to show would stay so, whoever answers (or is added) before its date
+    shown = all(figure.mean is not None for figure in figures)
     return {
         **block.values,
         "rows": rows,
         "specs": list(block.specs),
-        "averages": averages(plans, block.specs),
+        "averages": figures,
         "closed": closes is not None
-        and (closes.passed or (closes.early and _all_in(rows, block.specs))),
+        and (closes.passed or (closes.early and shown and _all_in(rows, block.specs))),
         "closes_on": closes.on if closes else None,
     }
 

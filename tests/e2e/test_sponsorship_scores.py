@@ -124,6 +124,24 @@ def test_a_checkpoint_closes_early_once_every_score_is_in(sponsorship: Path) -> 
     assert start.count("not published: fewer than 3 answers") == 2
 
 
+def test_a_checkpoint_with_too_few_answers_to_show_is_not_sealed_before_its_date(
+    sponsorship: Path,
+) -> None:
+    """A tester's finding: every score in long before the date, but fewer than the minimum
+    to publish, sealed "not published" for good; answers from pairs released later could
+    never count. Now it waits for its date."""
+    program = sponsorship / "config/programs/sales-sponsorship.yml"
+    edit(program, "    min_answers: 3\n", "    min_answers: 5\n")
+    for sponsee in SPONSEES:
+        record(sponsorship, sponsee, "sponsee", "Sponsee satisfaction (mid-program)", "7")
+        record(sponsorship, sponsee, "sponsor", "Sponsor satisfaction (mid-program)", "8")
+    apply("2027-04-01")  # all eight are in, four a side: fewer than five
+    assert "automation:sealed" not in published(sponsorship, "scores-mid")
+    apply("2027-05-20")  # its date (2027-05-02) and the grace passed: sealed, not shown
+    final = published(sponsorship, "scores-mid")
+    assert "automation:sealed" in final and "fewer than 5 answers" in final
+
+
 def test_a_deleted_line_does_not_hold_a_checkpoint_open_and_nothing_is_shown_per_pair(
     sponsorship: Path,
 ) -> None:
