@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
@@ -15,7 +16,7 @@ from automation.blocks import MAX_GROUPS, MAX_ROWS, Blocks, RollupRow, listing
 from automation.config.models import RecordField
 from automation.progress import Progress, Status, measure
 from automation.records import Recorded, RecordSpec, read_records
-from automation.rendering import Renderer
+from automation.rendering import Renderer, _decimals
 from tests.projects import demo_program
 
 REPO = Path(__file__).resolve().parents[2]
@@ -182,6 +183,22 @@ def test_an_average_rounds_a_half_up_as_people_do(
     assert f"| Satisfaction | {shown} | {len(scores)} of {len(scores)} |" in blocks.rollup(
         PROGRAM, rows
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (8.25, "8.3"),
+        (1e27, f"{1e27:.1f}"),
+        (4e27, f"{4e27:.1f}"),
+        (math.inf, "inf"),
+        (-0.05, "-0.1"),
+    ],
+)
+def test_decimals_shows_any_figure_people_can_type(value: float, shown: str) -> None:
+    """A reviewer's finding: a value typed with thirty digits made the filter raise, and the
+    run stopped with exit 2 for every program."""
+    assert _decimals(value, 1) == shown
 
 
 def test_a_rollup_of_max_rows_lists_every_issue_in_order(blocks: Blocks) -> None:
