@@ -363,7 +363,9 @@ def renamed_unsaid(
     configuration no longer defines, for the same items (the key but its program's id): its
     `id` was changed (or mistyped) without `renamed_from`. Creating would give every person
     a second issue; the warning says what to do. None: nothing looks so."""
-    own = {item.key.partition("/")[2] for item in desired.every_issue()}
+    # its tracked items only: every program has a key "tracking" (and an index), which says
+    # nothing of its cohorts and people
+    own = {item.key.partition("/")[2] for item in desired.issues}
     held: dict[str, list[ObservedIssue]] = defaultdict(list)
     for key, issue in keyed.items():
         program, _, rest = key.partition("/")

@@ -181,7 +181,7 @@ def make_plan(
         if "remind" in steps:  # its reads only when reminders are to be sent
             planned += plan_reminders(desired, observed, tracker, prepared.blocks.renderer, today)
         plan += _said_about(desired.program.id, planned, shown)
-    plan += Plan(notices=_unknown_programs(labels, _known(prepared)))
+    plan += Plan(notices=_unknown_programs(prepared, labels, tracker))
     if not prepared.loaded.config.settings.gitlab.epics:  # chosen: nothing to tell
         plan = replace(plan, notices=tuple(n for n in plan.notices if n != NO_EPICS))
     return plan.only(steps)
@@ -207,18 +207,32 @@ def _known(prepared: Prepared) -> frozenset[str]:
     return frozenset((*prepared.loaded.ids, *renamed))
 
 
-def _unknown_programs(labels: Collection[str], known: Collection[str]) -> tuple[str, ...]:
-    """A program label whose program no file defines (a program removed, or its id changed
-    without `renamed_from`): its issues are no longer kept up to date, which nothing else
-    would say."""
-    return tuple(
-        f"the label {label} names no program in config/programs/: an issue that carries it is "
-        f"no longer kept up to date; if the program was renamed, give the new one "
-        f"`renamed_from: {name}` (once its issues moved, delete the label); if it has ended, "
-        "close its issues and delete the label"
-        for label in sorted(labels)
-        if (name := program_of(label)) is not None and name not in known
-    )
+def _unknown_programs(
+    prepared: Prepared, labels: Collection[str], tracker: Tracker
+) -> tuple[str, ...]:
+    """Open issues of this project that carry a program label no file defines (a program
+    removed, or its id changed without `renamed_from`): no longer kept up to date, which
+    nothing else would say. A request per such label, in a run over every program (a label
+    of another deployment in the same group has no issue here, and says nothing)."""
+    loaded = prepared.loaded
+    if len(loaded.config.programs) < len(loaded.ids):  # --program: the others are not read
+        return ()
+    known = _known(prepared)
+    said = []
+    for label in sorted(labels):
+        name = program_of(label)
+        if name is None or name in known:
+            continue
+        left = sum(issue.state == "opened" for issue in tracker.program_issues(label))
+        if left:
+            said.append(
+                f"{left} open issue{'' if left == 1 else 's'} "
+                f"carr{'ies' if left == 1 else 'y'} the label {label}, which names no program "
+                "in config/programs/: no longer kept up to date. If the program was renamed, "
+                f"give the new one `renamed_from: {name}`; if it has ended, close them (and "
+                "delete the label)"
+            )
+    return tuple(said)
 
 
 def _said_about(program: str, plan: Plan, shown: Privacy) -> Plan:

@@ -4,6 +4,7 @@ without saying so is suspected, reported, and nothing is created for it."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,10 @@ import pytest
 from automation import keyindex
 from automation.items import ObservedIssue
 from automation.markers import find_key
-from tests.backends import PROJECT, Backend, GitLabBackend, Result, new_fake
-from tests.conftest import keep_programs
+from tests.backends import PROJECT, Backend, GitLabBackend, Result, new_fake, roster_of
+from tests.conftest import REPO, keep_programs
 from tests.e2e.test_contract import by_key, tick
-from tests.local_cli import edit, issues, run
+from tests.local_cli import TODAY, edit, issues, run
 
 CSM = Path("config/programs/csm-aspiring-leaders.yml")
 OLD, NEW = "csm-aspiring-leaders/fy27-pilot", "csm-aspiring-leaders/fy27-cohort-1"
@@ -122,9 +123,9 @@ def test_a_program_whose_id_changed_without_renamed_from_creates_nothing_and_say
     edit(CSM, "id: csm-aspiring-leaders\n", "id: csm-leaders\n")
     held = ok(backend.cli("apply"))
     assert "0 created" in held
-    assert "program csm-leaders: nothing is created: 4 open issues are keyed as program " in held
+    assert "program csm-leaders: nothing is created: 3 open issues are keyed as program " in held
     assert "add `renamed_from: csm-aspiring-leaders` to it" in held
-    assert "the label program::csm-aspiring-leaders names no program" in held
+    assert "carry the label program::csm-aspiring-leaders, which names no program" in held
     assert by_key(backend).keys() == before.keys()
     edit(CSM, "id: csm-leaders\n", "id: csm-leaders\nrenamed_from: csm-aspiring-leaders\n")
     moved = ok(backend.cli("apply"))
@@ -134,11 +135,25 @@ def test_a_program_whose_id_changed_without_renamed_from_creates_nothing_and_say
     }
 
 
+def test_a_new_program_is_not_held_by_a_removed_programs_open_tracking_issue(
+    shipped: Path,
+) -> None:
+    """A reviewer's finding: every program has a key "tracking", so any new program was held
+    as a rename while a removed program's tracking issue stayed open."""
+    keep_programs(shipped, "csm-aspiring-leaders")
+    ok(run("apply"))
+    CSM.unlink()
+    shutil.copy(REPO / "config/programs/sales-onboarding.yml", shipped / "config/programs/")
+    said = ok(run("apply"))
+    assert "nothing is created" not in said
+    assert [key for key in issues(shipped) if key.startswith("sales-onboarding/")]
+
+
 def test_a_removed_program_file_is_said_while_its_label_stays(shipped: Path) -> None:
     ok(run("apply"))
     CSM.unlink()
     gone = ok(run("apply"))
-    assert "the label program::csm-aspiring-leaders names no program in config/programs/" in gone
+    assert "carry the label program::csm-aspiring-leaders, which names no program" in gone
     assert "No changes" in gone  # its issues are left as they are
 
 
@@ -404,3 +419,21 @@ def test_a_sponsee_who_leaves_while_their_sponsor_takes_another_pair_is_no_renam
     lenas = [i for k, i in found.items() if "/lena.fischer" in k]
     assert len(lenas) == 3 and all("status::withdrawn" in i.labels for i in lenas)
     assert "sales-sponsorship/fy28-h1/kenji.watanabe/sponsor-scores/hannah.berg" in found
+
+
+def test_a_program_label_with_no_open_issue_here_is_not_noted(project: Path) -> None:
+    """A reviewer's finding: another deployment's program label in the same group (or a
+    parent group) was noted on every run, with advice to delete a label that is not ours."""
+    fake = new_fake(users=roster_of(project))
+    with fake.activate():
+        fake.add_label("enablement", "program::field-marketing-bootcamp")
+        said = [GitLabBackend(fake).cli("apply").out for _ in range(2)]
+    assert not any("program::field-marketing-bootcamp" in out for out in said), said
+
+
+def test_a_run_of_some_programs_notes_no_other_programs_label(shipped: Path) -> None:
+    ok(run("apply"))
+    edit(CSM, "id: csm-aspiring-leaders\n", "id: csm-leaders\nrenamed_from: csm-aspiring-leaders\n")
+    ok(run("apply"))
+    chosen = ok(run("apply", TODAY, "--program", "sales-onboarding"))
+    assert "names no program" not in chosen
