@@ -27,7 +27,7 @@ from automation.actions import (
 )
 from automation.edits import Edits, apply_edits
 from automation.epics import links_full_warning
-from automation.errors import CreationRefused, ItemError, LinksFull
+from automation.errors import CreationRefused, ItemError, KeptPublic, LinksFull
 from automation.items import NewIssue, ObservedEpic, ObservedIssue
 from automation.markers import same_text
 from automation.mentions import among, people_only, refused_warning
@@ -48,6 +48,15 @@ class Outcome:
 
 class _Skipped(Exception):
     """Nothing to write after all (the text read just before writing was already right)."""
+
+
+def kept_public(iid: int) -> str:
+    """What to know of a confidential program's epic GitLab would not make confidential."""
+    return (
+        f"epic &{iid} stays public: it holds an issue or epic that is not confidential (one a "
+        "person put there); make that confidential, or take it out of the epic, and the next "
+        "run makes the epic confidential"
+    )
 
 
 class _PutOff(Exception):
@@ -205,7 +214,12 @@ class Writer:
             secret = True if action.confidential and not fresh.confidential else None
             if text is None and not add and not remove and secret is None:
                 raise _Skipped
-            self.tracker.update_epic(action.iid, text, add, remove, secret)
+            try:
+                self.tracker.update_epic(action.iid, text, add, remove, secret)
+            except KeptPublic:
+                self.warnings.append((action.program, kept_public(action.iid)))
+                if text is None and not add and not remove:
+                    raise _Skipped from None
 
     def _close(self, action: CloseIssue) -> None:
         if action.unless_note and self._has_note(action.iid, action.unless_note):

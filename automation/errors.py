@@ -60,6 +60,11 @@ class LinksFull(ItemError):
     counting links to issues the tool cannot see."""
 
 
+class KeptPublic(ItemError):
+    """GitLab would not make an epic confidential: it holds a public issue or epic (one a
+    person put there); said as a warning, on every run until that changes."""
+
+
 class CreationRefused(ItemError):
     """GitLab refused to create an issue as spam or asked for a CAPTCHA: no more creates this
     run (retrying would only deepen the refusal)."""

@@ -21,7 +21,13 @@ from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
 from automation.config.models import GitLabSettings
-from automation.errors import CreationRefused, ItemError, LinksFull, TrackerUnavailable
+from automation.errors import (
+    CreationRefused,
+    ItemError,
+    KeptPublic,
+    LinksFull,
+    TrackerUnavailable,
+)
 from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, ObservedNote
 from automation.markers import same_text
 from automation.output.result import plural
@@ -687,13 +693,19 @@ class GitLabTracker(Tracker, ChangeLog):
             data["add_labels"] = ",".join(add)
         if remove:
             data["remove_labels"] = ",".join(remove)
-        if confidential is not None:
-            data["confidential"] = "true" if confidential else "false"
-        if not data:
-            return
-        self._paced_update()
-        with self._translated(f"updating epic &{iid}"):
-            self._group.epics.update(iid, data)
+        if data:
+            self._paced_update()
+            with self._translated(f"updating epic &{iid}"):
+                self._group.epics.update(iid, data)
+        if confidential is not None:  # on its own: GitLab may refuse it, and it alone
+            self._paced_update()
+            try:
+                with self._translated(f"making epic &{iid} confidential"):
+                    self._group.epics.update(iid, {"confidential": str(confidential).lower()})
+            except ItemError as error:
+                if _status(error) == BAD_REQUEST:
+                    raise KeptPublic(str(error)) from error
+                raise
 
     def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:
         """Put an issue in an epic by its global id; one already there (409) is fine."""
