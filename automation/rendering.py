@@ -151,7 +151,7 @@ _SIZE_GUARD = "_bounded_text"
 # the text one render's steps may make in all, as a multiple of what an issue holds: a loop
 # that builds text step by step, each step under the bound, still stops long before the
 # machine's memory runs out (the shipped rollups make a few times their own size)
-MADE_TIMES = 32
+MADE_TIMES = 128
 _QUICK_ACTION_START = re.compile(r"^[ \t]*(/[A-Za-z_][\w-]*)")
 _SLASH_ONLY = re.compile(r"^[ \t]*/$")
 _HUGE_FORMAT = re.compile(r"%[-#0 +]*(?:\*|\d{7,}|\d*\.(?:\*|\d{7,}))")
@@ -373,13 +373,16 @@ class _BoundedEnvironment(SandboxedEnvironment):
         )
 
     def account(self, value: Any) -> Any:
-        """VALUE, one step's result, counted: refused when it is more text than an issue
-        holds, or when the render's steps have made too much text in all."""
-        if isinstance(value, str):
+        """VALUE, one step's result or what a step is about to print, counted: refused when
+        it is more text than an issue holds (a list of long strings too, before it is printed),
+        or when the render's steps have made too much text in all."""
+        if isinstance(value, str | bytes | bytearray):
             self.refuse_past(len(value))
             self.made += len(value)
             if self.made > MADE_TIMES * self.max_chars:
                 raise self.too_much_made()
+        elif isinstance(value, list | tuple | set | frozenset | Mapping):
+            self.refuse_past(text_size(value, self.max_chars))
         return value
 
     def refuse_past(self, size: int) -> None:
@@ -426,6 +429,8 @@ class _BoundedEnvironment(SandboxedEnvironment):
         for arg in (*args, *kwargs.values()):
             if isinstance(arg, int):
                 __self.bounded(arg)
+            elif not isinstance(arg, str):  # a string was counted when it was made
+                __self.account(arg)
         method = getattr(__obj, "__wrapped__", __obj)  # the sandbox wraps str.format
         formats = getattr(method, "__name__", "") in ("format", "format_map")
         spec = getattr(method, "__self__", None)
@@ -445,7 +450,7 @@ class _BoundedEnvironment(SandboxedEnvironment):
         self.tick()
         if operator == "*":
             for items, times in ((left, right), (right, left)):
-                sized = isinstance(items, str | list | tuple) and isinstance(times, int)
+                sized = isinstance(items, str | bytes | list | tuple) and isinstance(times, int)
                 if sized and max(len(items), text_size(items)) * times > self.max_chars:
                     raise self.too_large()
         elif operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0:
@@ -453,18 +458,36 @@ class _BoundedEnvironment(SandboxedEnvironment):
                 raise self.too_large()
         elif operator == "%" and isinstance(left, str) and _HUGE_FORMAT.search(left):
             raise self.too_large()
+        elif operator == "%":
+            self.account(right)  # what it prints: '%s' % a list of long strings
         return self.account(super().call_binop(context, operator, left, right))
 
 
 class _Counted(NodeTransformer):
-    """Puts each filter's result, each `~` and each `{% set %}` block through the size
-    guard (calls and operators are counted by the environment itself)."""
+    """Puts through the size guard each filter's input and result, each `~`'s parts and
+    result, each value printed and each `{% set %}` block (calls and operators are counted
+    by the environment itself): a list of long strings is refused before it is made text."""
 
     def visit_Filter(self, node: nodes.Filter) -> nodes.Node:
-        return _counted(self.generic_visit(node), node.lineno)
+        counted = self.generic_visit(node)
+        if isinstance(counted, nodes.Filter) and counted.node is not None:
+            counted.node = _counted(counted.node, counted.node.lineno)
+        return _counted(counted, node.lineno)
 
     def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
-        return _counted(self.generic_visit(node), node.lineno)
+        counted = self.generic_visit(node)
+        if isinstance(counted, nodes.Concat):
+            counted.nodes = [_counted(part, part.lineno) for part in counted.nodes]
+        return _counted(counted, node.lineno)
+
+    def visit_Output(self, node: nodes.Output) -> nodes.Node:
+        printed = self.generic_visit(node)
+        if isinstance(printed, nodes.Output):
+            printed.nodes = [
+                part if isinstance(part, nodes.TemplateData) else _counted(part, part.lineno)
+                for part in printed.nodes
+            ]
+        return printed
 
     def visit_AssignBlock(self, node: nodes.AssignBlock) -> nodes.Node:
         block = self.generic_visit(node)
@@ -498,6 +521,7 @@ def _bound_filters(env: _BoundedEnvironment) -> None:
         replace=_replace,
         join=_join,
         wordwrap=_wordwrap,
+        map=_map,
     )
     env.filters[_SIZE_GUARD] = _bounded_text
 
@@ -551,6 +575,13 @@ def _wordwrap(environment: jinja2.Environment, value: Any, width: int = 79, *arg
     wrap = args[1] if len(args) > 1 and isinstance(args[1], str) else environment.newline_sequence
     _refuse_past(environment, wrapped_size(str(value), int(width), wrap))
     return jinja2.filters.do_wordwrap(environment, value, width, *args)
+
+
+@jinja2.pass_context
+def _map(context: Context, value: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+    """Jinja's `map`, each result counted (it may apply a filter that makes text)."""
+    for item in jinja2.filters.do_map(context, value, *args, **kwargs):
+        yield _bounded_text(context.environment, item)
 
 
 def _refuse_past(environment: jinja2.Environment, size: int) -> None:

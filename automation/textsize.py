@@ -10,14 +10,25 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 
-def text_size(value: Any) -> int:
-    """The characters of VALUE's text: a string's length; a list's or tuple's strings' (one
-    level: what `join` or `*` would copy); 0 for anything else."""
-    if isinstance(value, str):
+def text_size(value: Any, cap: int | None = None, depth: int = 3) -> int:
+    """The characters of VALUE's text: a string's (or bytes') length; a list's, tuple's,
+    set's or mapping's strings', three levels down (what `join`, `*`, `string` or printing it
+    would copy); 0 for anything else. Counting stops past CAP."""
+    if isinstance(value, str | bytes | bytearray):
         return len(value)
-    if isinstance(value, list | tuple):
-        return sum(len(item) for item in value if isinstance(item, str))
-    return 0
+    if depth == 0:
+        return 0
+    items: Any = value
+    if isinstance(value, Mapping):
+        items = (part for pair in value.items() for part in pair)
+    elif not isinstance(value, list | tuple | set | frozenset):
+        return 0
+    total = 0
+    for item in items:
+        total += text_size(item, cap, depth - 1)
+        if cap is not None and total > cap:
+            break
+    return total
 
 
 def replaced_size(text: str, old: str, new: str, count: int | None = None) -> int:

@@ -7,6 +7,7 @@ import builtins
 import inspect
 import io
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -314,3 +315,56 @@ def test_lipsum_is_no_template_function(tmp_path: Path) -> None:
     (tmp_path / "t.md.j2").write_text("A\n{{ lipsum(2) }}\n")
     with pytest.raises(ConfigError, match="'lipsum' is undefined"):
         Renderer(tmp_path, []).render("t.md.j2", {})
+
+
+def _rendered(tmp_path: Path, source: str, context: dict[str, object], **bounds: int) -> str:
+    (tmp_path / "t.md.j2").write_text(source)
+    return Renderer(tmp_path, [], **bounds).render("t.md.j2", context)  # type: ignore[arg-type]
+
+
+def test_a_table_built_row_by_row_with_tilde_renders(tmp_path: Path) -> None:
+    """A reviewer's finding: 900 rows built up with `~` (100 KB printed) were refused, every
+    intermediate string counted towards the render's total."""
+    source = (
+        "{% set ns = namespace(table='') %}{% for p in people %}"
+        "{% set ns.table = ns.table ~ '| ' ~ p ~ ' | in progress, 3 of 12 tasks |\\n' %}"
+        "{% endfor %}{{ ns.table }}"
+    )
+    people = [f"Person number {n:04d} " + "x" * 60 for n in range(900)]
+    assert len(_rendered(tmp_path, source, {"people": people})) > 90_000
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # a bounded filter applied to each item by map: each result counted
+        "{{ range(1000) | map('string') | map('center', 900) | list | length }}",
+        "{{ range(1000) | map('string') | map('indent', 900, true) | list | length }}",
+        "{{ ('x' * 1000) | list | map('replace', 'x', 'y' * 900) | list | length }}",
+        # bytes are text too
+        "{{ (('x' * 900).encode() * 1000) | length }}",
+        # a list of lists of long strings, counted before it is printed or made text
+        "{{ ([['y' * 900]] * 1000) | length }}",
+        "{% set ns = namespace(l=[]) %}{% for i in range(1000) %}"
+        "{% set _ = ns.l.append(['y' * 900]) %}{% endfor %}{{ ns.l | string | length }}",
+        "{% set ns = namespace(l=[]) %}{% for i in range(1000) %}"
+        "{% set _ = ns.l.append(['y' * 900]) %}{% endfor %}{{ ('' ~ ns.l) | length }}",
+        "{% set ns = namespace(l=[]) %}{% for i in range(1000) %}"
+        "{% set _ = ns.l.append(['y' * 900]) %}{% endfor %}{{ ns.l | tojson | length }}",
+        "{% set ns = namespace(l=[]) %}{% for i in range(1000) %}"
+        "{% set _ = ns.l.append(['y' * 900]) %}{% endfor %}{{ ns.l }}",
+        "{% set ns = namespace(l=[]) %}{% for i in range(1000) %}"
+        "{% set _ = ns.l.append(['y' * 900]) %}{% endfor %}{{ '%s' % ns.l }}",
+    ],
+)
+def test_no_way_around_the_bounds_makes_far_more_text(tmp_path: Path, source: str) -> None:
+    """A reviewer's bypasses, with an issue of 1,000 characters: each made 900,000 before
+    (scaled to the real bound, a terabyte). Each is refused, and before the text is made."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(ConfigError, match="too large"):
+            _rendered(tmp_path, source, {}, max_chars=1000)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 500_000, f"{peak:,} bytes before the refusal"
