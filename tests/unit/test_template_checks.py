@@ -319,7 +319,7 @@ def test_lipsum_is_no_template_function(tmp_path: Path) -> None:
 
 def _rendered(tmp_path: Path, source: str, context: dict[str, object], **bounds: int) -> str:
     (tmp_path / "t.md.j2").write_text(source)
-    return Renderer(tmp_path, [], **bounds).render("t.md.j2", context)  # type: ignore[arg-type]
+    return Renderer(tmp_path, [], **bounds).render("t.md.j2", context)
 
 
 def test_a_table_built_row_by_row_with_tilde_renders(tmp_path: Path) -> None:
