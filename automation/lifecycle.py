@@ -113,6 +113,15 @@ def member_of(desired: DesiredProgram, key: str) -> Member | None:
     return desired.course.member(key[len(prefix) :]) if key.startswith(prefix) else None
 
 
+def _moved_to(desired: DesiredProgram, member: Member) -> str | None:
+    """The name of the other group (cohort) the person is in now, if they moved there."""
+    for item in desired.issues:
+        now = member_of(desired, item.key)
+        if now is not None and now.id == member.id and now.group != member.group:
+            return item.group or None
+    return None
+
+
 def group_of(desired: DesiredProgram, item: DesiredIssue) -> str | None:
     """The id of the group (cohort, workshop) that ends, which a tracked issue belongs to: the
     group of its rollup issue, or of its epic."""
@@ -391,7 +400,9 @@ def _withdraw(  # noqa: PLR0917
         return Plan(public=(issue.reference,))
     close = program.leaving.close and issue.state == "opened"
     renderer = blocks.renderer
-    text = _render(renderer, "withdrawn", {"back": False, "date": today, "closed": close})
+    moved = _moved_to(desired, member)
+    said = {"back": False, "date": today, "closed": close, "moved": moved}
+    text = _render(renderer, "withdrawn", said)
     dates = _lines(*_away_lines(issue), f"<!-- automation:left {today} -->")
     content = f"{_LEFT_CLOSED if close else _LEFT}\n{dates}{text}\n{proof_line(issue.iid)}"
     shown = (
@@ -401,7 +412,12 @@ def _withdraw(  # noqa: PLR0917
     update = description_update(program, issue, key, edits)
     if isinstance(update, Failure) or update is None:
         return Plan(failures=(update,)) if update else Plan()
-    values = {"program": program, "reason": program.leaving.reason(member.id), "closed": close}
+    values = {
+        "program": program,
+        "reason": program.leaving.reason(member.id),
+        "closed": close,
+        "moved": moved,
+    }
     note = f"{WITHDRAWN_NOTE}\n{_render(renderer, 'withdrawn_note', values)}"
     withdrawn = status_label(Status.WITHDRAWN)
     others = tuple(

@@ -109,6 +109,27 @@ def test_a_person_removed_is_withdrawn_once_then_left_quiet(project: Path) -> No
     assert workspace.fingerprint() == before  # writes nothing, not even the lock
 
 
+def test_a_person_moved_to_another_cohort_is_told_so_not_that_they_left(project: Path) -> None:
+    """A tester's finding: a person moved to a new cohort read "Left the program" and
+    "Withdrawn from CSM Aspiring Leaders" on their old issue."""
+    assert run("apply").code == 0
+    remove_lena(project)
+    path = project / CSM
+    path.write_text(
+        path.read_text()
+        + "  - id: fy28-cohort\n    name: FY28 cohort\n    start_date: 2026-11-02\n"
+        "    end_date: 2027-10-30\n    participants:\n      - lena.fischer\n"
+    )
+    assert run("apply").code == 0
+    old = issues(project)[LENA]
+    assert "csm-aspiring-leaders/fy28-cohort/lena.fischer" in issues(project)
+    block = block_content(old.description, "withdrawn") or ""
+    assert "Moved to FY28 cohort on 2026-11-24" in block and "Left the program" not in block
+    said = notes(project, old)
+    assert "Moved to FY28 cohort in CSM Aspiring Leaders" in said
+    assert "Withdrawn from" not in said
+
+
 def test_a_person_removed_after_deleting_their_issues_first_line_is_withdrawn_all_the_same(
     project: Path,
 ) -> None:
