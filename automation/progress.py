@@ -62,6 +62,17 @@ class Progress:
             return self.current_phase.heading
         return "all phases complete" if self.has_phases else "no phases"
 
+    @property
+    def other(self) -> TaskCount:
+        """The tasks the overall figure counts that no row of a section shows: under a heading
+        people added, or one the template no longer has (so the rows add up to the whole)."""
+        shown = sum(
+            (s.tasks for s in self.sections if s.applicable and s.section.required), TaskCount()
+        )
+        return TaskCount(
+            self.overall.count - shown.count, self.overall.completed_count - shown.completed_count
+        )
+
 
 def measure(
     description: str,

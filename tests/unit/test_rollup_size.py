@@ -219,3 +219,18 @@ def test_one_group_has_no_group_summary(blocks: Blocks) -> None:
     assert "not listed" in text
     assert "#### By group" not in text
     assert "each group's rollup" not in text
+
+
+def test_tasks_under_no_section_of_the_program_have_a_row_so_the_rows_add_up(
+    blocks: Blocks,
+) -> None:
+    """A tester's finding: a person's own section (or one the template no longer has) counted
+    in Overall with no row, so the rows did not add up to it."""
+    text = body(3) + "## My follow-ups\n- [x] mine\n- [ ] and mine\n"
+    progress = measure(text, PROGRAM, None, TODAY)
+    shown = blocks.progress(progress)
+    assert "| Other tasks | 1/2 | 50% |" in shown
+    assert "| **Overall** | **4/10** | **40%** |" in shown
+    assert "Other tasks" not in blocks.progress(measure(body(3), PROGRAM, None, TODAY))
+    rollup = blocks.rollup(PROGRAM, [RollupRow("#1", "P", "A", progress, "opened")])
+    assert "| Other tasks | 1/2 | 50% |" in rollup
