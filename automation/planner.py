@@ -281,9 +281,11 @@ def _with_notes_elsewhere(
 def _missing_headings(found: ObservedIssue, progress: Progress) -> tuple[str, ...]:
     return tuple(
         f"issue {found.reference} has no heading '{s.section.heading}': that phase cannot "
-        "complete, and tasks left from it count only towards the overall figure; restore the "
-        "heading (if the section was renamed, give it `renamed_from:` with its old heading in "
-        "`sections`)"
+        "complete, and tasks left from it count only towards the overall figure; if someone "
+        "deleted or changed the heading, restore it; if the section was renamed, give it "
+        "`renamed_from:` with its old heading in `sections`; if the section is new in the "
+        "template, add the heading and its tasks to the issue (issues made before get no new "
+        "section)"
         for s in progress.sections
         if s.applicable and not s.found
     )

@@ -15,6 +15,7 @@ from automation.run import apply, prepare
 from tests.backends import TODAY, Backend
 from tests.e2e.test_contract import by_key
 from tests.e2e.test_integrity import TODAY_DATE, PersonAfterList, tick_first
+from tests.local_cli import edit, run
 
 PREFIX = "csm-aspiring-leaders/fy27-pilot/"
 SAM, AIKO, LENA = (PREFIX + name for name in ("sam.delacroix", "aiko.tanaka", "lena.fischer"))
@@ -232,3 +233,28 @@ def test_a_task_reworded_as_its_section_is_renamed_is_a_rewording_not_a_new_task
     assert f"## {NEW_HEADING}\n" in sam
     assert OLD_WORDING in sam and NEW_WORDING not in sam
     assert "No changes" in backend.cli("apply").out
+
+
+def test_a_section_new_in_the_template_is_explained_on_the_issues_made_before(
+    project: Path,
+) -> None:
+    """A tester's finding: a section added to the template and `sections` told every issue
+    made before to "restore the heading" it never had."""
+    assert run("apply").code == 0
+    template = project / "templates/csm-aspiring-leaders/participant.md.j2"
+    edit(
+        template,
+        '{{ managed_block("progress") }}',
+        '## Module 4: Reflect\n\n1. [ ] Write a reflection.\n\n{{ managed_block("progress") }}',
+    )
+    program = project / "config/programs/csm-aspiring-leaders.yml"
+    edit(
+        program,
+        '  - heading: "Module 3: Practice"\n    label: Practice\n',
+        '  - heading: "Module 3: Practice"\n    label: Practice\n'
+        '  - heading: "Module 4: Reflect"\n    label: Reflect\n',
+    )
+    said = run("apply")
+    assert said.code == 0, said.out + said.err
+    assert "has no heading 'Module 4: Reflect'" in said.out
+    assert "if the section is new in the template, add the heading and its tasks" in said.out
