@@ -23,7 +23,7 @@ from automation.config.loader import load_settings
 from automation.config.models import DAYS_HELP, FIRST_DAY, LAST_DAY, GitLabSettings
 from automation.config.source import bad_date
 from automation.dashboard.gather import gather
-from automation.dashboard.site import write_site
+from automation.dashboard.site import remove_stale, write_site
 from automation.errors import (
     EXIT_ITEMS_FAILED,
     EXIT_OK,
@@ -569,10 +569,12 @@ def _dashboard(
     pages = gather(prepared, tracker, today, include_confidential=include)
     hidden = sum(1 for p in prepared.programs if p.program.is_confidential and not include)
     written = write_site(pages, hidden, args.out, args.templates, today)
+    removed = remove_stale(args.out, written)
     left_out = f"; {plural(hidden, 'confidential program')} left out" if hidden else ""
+    gone = f"; {plural(len(removed), 'older page')} removed" if removed else ""
     print(
         f"Dashboard: {plural(len(written), 'page')} written to {args.out}/ "
-        f"({plural(len(pages), 'program')}{left_out}). Open {args.out / 'index.html'}.",
+        f"({plural(len(pages), 'program')}{left_out}{gone}). Open {args.out / 'index.html'}.",
         file=out,
     )
     return EXIT_OK

@@ -43,6 +43,25 @@ def write_site(
     return written
 
 
+OURS = "Written by the program automation (<code>automation dashboard</code>)"  # the footer
+
+
+def remove_stale(out: Path, written: Sequence[Path]) -> list[Path]:
+    """The pages an earlier dashboard wrote into OUT that this one did not (a program made
+    confidential, removed, or left out this time): removed, so a folder published as it is
+    shows no page that should no longer be seen. A file the dashboard did not write (its
+    footer says) is left alone."""
+    kept = {path.resolve() for path in written}
+    stale = [
+        path
+        for path in sorted(out.glob("*.html"))
+        if path.resolve() not in kept and OURS in path.read_text(encoding="utf-8", errors="replace")
+    ]
+    for path in stale:
+        path.unlink()
+    return stale
+
+
 def _page(
     env: jinja2.Environment, out: Path, page: Page, parent: Page | None, today: dt.date
 ) -> Path:

@@ -74,6 +74,25 @@ def test_confidential_programs_are_left_out_unless_asked_for(shipped: Path) -> N
     assert '<span class="badge">confidential</span>' in page
 
 
+def test_a_dashboard_written_again_without_confidential_programs_removes_their_pages(
+    shipped: Path,
+) -> None:
+    """A tester's finding: written over a folder that held a confidential program's pages,
+    the dashboard left them there, unlinked, for whoever uploads the folder. A file it did not
+    write is left alone."""
+    keep_programs(shipped, "csm-aspiring-leaders", "sales-sponsorship")
+    assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
+    base = ["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"]
+    assert cli([*base, "--include-confidential"], {}).code == 0
+    assert list((shipped / "site").glob("sales-sponsorship*"))
+    (shipped / "site" / "notes.html").write_text("<p>our own page</p>")
+    again = cli(base, {})
+    assert again.code == 0 and "older pages removed" in again.out
+    assert not list((shipped / "site").glob("sales-sponsorship*"))
+    assert (shipped / "site" / "notes.html").is_file()
+    assert (shipped / "site" / "csm-aspiring-leaders.html").is_file()
+
+
 def test_every_text_is_shown_as_text_never_as_html(shipped: Path) -> None:
     keep_programs(shipped, "executive-sponsorship")
     hostile = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
