@@ -356,6 +356,7 @@ def _located(
     a value already refused while parsing, a list too short because an item of it failed, or
     a required key missing because it is there misspelt (the unknown key says so)."""
     found = [(_clean_loc(d["loc"][skip:]), d) for d in error.errors(include_url=False)]
+    found = _without_other_branches(found)
     inner = {loc[:n] for loc, _ in found for n in range(len(loc))}  # holding another error
     extra = [loc for loc, d in found if d["type"] == "extra_forbidden" and loc]
     misspelt = {(*loc[:-1], _close(str(loc[-1]), [str(k[-1]) for k, _ in found])) for loc in extra}
@@ -365,6 +366,27 @@ def _located(
         if not source.reported(loc)
         and not (detail["type"] == "too_short" and loc in inner)
         and not (detail["type"] == "missing" and loc in misspelt)
+    ]
+
+
+_MAPPING_TYPES = frozenset({"model_type", "model_attributes_type", "dict_type"})
+
+
+def _without_other_branches(
+    found: list[tuple[Loc, ErrorDetails]],
+) -> list[tuple[Loc, ErrorDetails]]:
+    """A value that may be text or a mapping (a participant: `sam` or `{username: sam, ...}`)
+    written as text that is wrong is one problem, the text's: not also "should be a mapping"
+    from the other form, located under that form's class name."""
+    located = {loc for loc, _ in found}
+    return [
+        (loc, detail)
+        for loc, detail in found
+        if not (
+            detail["type"] in _MAPPING_TYPES
+            and isinstance(detail.get("input"), str)
+            and loc[:-1] in located
+        )
     ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -209,6 +209,7 @@ class _Builder:
         self.written: dict[Loc, str] = {}
         self.problems: list[Problem] = []
         self.refused: set[Loc] = set()
+        self.bad_dates: list[tuple[Loc, int, str]] = []  # said once the whole file is read
         self._seen: set[int] = set()  # ids of nodes built at least once
         self._path: set[int] = set()  # ids of the collections being built, root to here
 
@@ -250,8 +251,7 @@ class _Builder:
         try:
             value = self._scalar(node)
         except ValueError:
-            field = f"'{loc[-1]}': " if loc and isinstance(loc[-1], str) else ""
-            self.problems.append(self._at(node, field + bad_date(str(node.value))))
+            self.bad_dates.append((loc, node.start_mark.line + 1, str(node.value)))
             self.refused.add(loc)
             return node.value
         if node.tag != STR:
@@ -309,6 +309,16 @@ def shorten(value: object) -> str:
     """A value as a message quotes it: at most MAX_SHOWN characters, on one line."""
     text = " ".join(str(value).split())
     return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
+
+
+def _bad_dates(found: Iterable[tuple[Loc, int, str]], data: Any, file: str) -> list[Problem]:
+    """Each value YAML took for a date but cannot be one, named as any value is (`'end_date'
+    of cohort 'fy27-pilot'`): the whole file is read by then."""
+    from automation.config.wording import label  # noqa: PLC0415 - wording imports this module
+
+    return [
+        Problem(file, line, f"{label(loc, data)}: {bad_date(text)}") for loc, line, text in found
+    ]
 
 
 def bad_date(text: str) -> str:
@@ -376,7 +386,7 @@ def _parse(kind: type[_Loader | _CLoader], text: str, file: str) -> Source:
         data,
         builder.lines,
         builder.written,
-        tuple(builder.problems),
+        (*builder.problems, *_bad_dates(builder.bad_dates, data, file)),
         frozenset(builder.refused),
     )
 

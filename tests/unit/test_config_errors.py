@@ -98,8 +98,8 @@ CASES = [
                 "    name: Cohort 1\n", "    name: Cohort 1\n    start_date: 2026-13-01\n"
             )
         },
-        "config/programs/demo.yml:13: 'start_date': '2026-13-01' is not a date: there is no "
-        "month 13; write dates as YYYY-MM-DD, e.g. 2026-03-31",
+        "config/programs/demo.yml:13: 'start_date' of cohort 'c1': '2026-13-01' is not a date: "
+        "there is no month 13; write dates as YYYY-MM-DD, e.g. 2026-03-31",
     ),
     (
         {
@@ -309,8 +309,8 @@ def test_a_person_whose_entry_is_wrong_is_still_known_to_the_programs(root: Path
     code, lines = validate(root)
     assert code == 2
     assert lines == [
-        "config/people.yml:6: 'start_date': '2026-02-30' is not a date: February 2026 has 28 "
-        "days; write dates as YYYY-MM-DD, e.g. 2026-03-31",
+        "config/people.yml:6: 'start_date' of person 'ben': '2026-02-30' is not a date: "
+        "February 2026 has 28 days; write dates as YYYY-MM-DD, e.g. 2026-03-31",
         "config/programs/demo.yml:15: participant 'carol' is not in the roster; add them to "
         "people.yml or fix the username",  # ben, whose entry is wrong, is not reported again
         "automation: 2 problems found; nothing was written.",
