@@ -738,7 +738,60 @@ class Renderer:
                 str(self.templates_dir / template), 1, self.not_found(str(error.name or template))
             )
         line = getattr(error, "lineno", None) or _template_line(error.__traceback__, template)
+        unclosed = self._unclosed(template) if _ends_early(error) else None
+        if unclosed is not None:
+            tag, line = unclosed
+            return Problem(
+                str(self.templates_dir / template),
+                line,
+                f"template syntax error: the {{% {tag} %}} on this line is never closed; add "
+                f"{{% end{tag} %}} where its part ends",
+            )
         return Problem(str(self.templates_dir / template), line or 1, _why(error))
+
+    def _unclosed(self, template: str) -> tuple[str, int] | None:
+        """The innermost block tag left open in the template, and its line (Jinja names the
+        end of the file instead)."""
+        try:
+            source = self.env.loader.get_source(self.env, template)[0]  # type: ignore[union-attr]
+            return innermost_open(self.env.lex(source))
+        except (jinja2.TemplateError, OSError):
+            return None
+
+
+_BLOCK_TAGS = frozenset({"if", "for", "macro", "call", "filter", "block", "with", "set"})
+
+
+def _ends_early(error: BaseException) -> bool:
+    message = getattr(error, "message", None) or ""
+    return (
+        isinstance(error, jinja2.TemplateSyntaxError) and "block that needs to be closed" in message
+    )
+
+
+def innermost_open(tokens: Iterable[tuple[int, str, str]]) -> tuple[str, int] | None:
+    """Of a template's tokens, the innermost block tag never closed, with its line (a `set`
+    opens a block only without `=`)."""
+    opened: list[tuple[str, int]] = []
+    after_begin, pending = False, None
+    for line, kind, value in tokens:
+        if kind == "whitespace":
+            continue
+        if kind == "block_begin":
+            after_begin = True
+            continue
+        if after_begin and kind == "name":
+            if value in _BLOCK_TAGS:
+                pending = (value, line)
+            elif value.startswith("end") and opened and opened[-1][0] == value[3:]:
+                opened.pop()
+        elif kind == "operator" and value == "=" and pending and pending[0] == "set":
+            pending = None  # `{% set x = ... %}`: no block
+        elif kind == "block_end" and pending:
+            opened.append(pending)
+            pending = None
+        after_begin = False
+    return opened[-1] if opened else None
 
 
 def _bounded(

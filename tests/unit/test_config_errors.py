@@ -124,10 +124,8 @@ CASES = [
     ),
     (
         {"templates/demo.md.j2": "line one\n{% if participant %}\nunclosed\n"},
-        "templates/demo.md.j2:3: template syntax error: Unexpected end of template. Jinja was "
-        "looking for the following tags: 'elif' or 'else' or 'endif'. The innermost block that "
-        "needs to be closed is 'if'; check the {{ ... }} and {% ... %} on that line (a "
-        "character Jinja does not expect there, or one left unclosed)",
+        "templates/demo.md.j2:2: template syntax error: the {% if %} on this line is never "
+        "closed; add {% endif %} where its part ends",
     ),
     (
         {"templates/demo.md.j2": "## One\n\n- [ ] {{ participant.nmae }}\n"},

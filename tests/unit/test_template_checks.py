@@ -368,3 +368,23 @@ def test_no_way_around_the_bounds_makes_far_more_text(tmp_path: Path, source: st
     finally:
         tracemalloc.stop()
     assert peak < 500_000, f"{peak:,} bytes before the refusal"
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "tag"),
+    [
+        ("A\n{% if x %}\nB\n{% for i in y %}{{ i }}{% endfor %}\nC\n", 2, "if"),
+        ("{% set t %}\n{% if x %}B{% endif %}\n{% set y = 1 %}\n", 1, "set"),
+        ("{% for i in y %}\n{% if i %}\n{% endfor %}\n", 2, "if"),
+    ],
+)
+def test_a_block_left_open_is_named_at_its_own_line(
+    tmp_path: Path, source: str, line: int, tag: str
+) -> None:
+    """A tester's finding: a missing {% endif %} was reported at the file's last line."""
+    (tmp_path / "t.md.j2").write_text(source)
+    problems = Renderer(tmp_path, []).check("t.md.j2")
+    assert [str(p) for p in problems] == [
+        f"{tmp_path / 't.md.j2'}:{line}: template syntax error: the {{% {tag} %}} on this line "
+        f"is never closed; add {{% end{tag} %}} where its part ends"
+    ]
