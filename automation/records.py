@@ -62,12 +62,23 @@ def _raw_values(text: str, labels: Mapping[str, str]) -> dict[str, str]:
     return found
 
 
+_ASIDE = re.compile(r"\s*\([^()]*\)$")  # `8/10 (up from 6)`, `2 (SSO, pricing)`
+_ABOUT = re.compile(r"^(?:~|≈|about\s+|approx\.?\s+)", re.IGNORECASE)
+
+
+def _number_part(raw: str) -> str:
+    """The value as people write it, less what they add around the number: a remark in
+    parentheses after it, `~` or `about` before it, `%` after it (a label that says `(%)`)."""
+    text = _ABOUT.sub("", _ASIDE.sub("", raw.strip())).strip()
+    return text[:-1].rstrip() if text.endswith("%") else text
+
+
 def _parse(spec: RecordSpec, raw: str | None) -> Recorded:
     if raw is None:
         return Recorded(spec.label, present=False)
     if _BLANK.match(raw.replace(" ", "")):
         return Recorded(spec.label)
-    match = _NUMBER.match(raw)
+    match = _NUMBER.match(_number_part(raw))
     scale = f" out of {spec.out_of:g}" if spec.out_of else ""
     example = f"like 8/{spec.out_of:g}" if spec.out_of else "as a number, like 12"
     if match is None:

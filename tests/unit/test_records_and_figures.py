@@ -137,3 +137,29 @@ def test_averages_count_only_issues_that_ask_for_the_value() -> None:
     issues = [read_records("Use cases adopted: 3", SPECS), read_records("no such line", SPECS)]
     adopted = averages(issues, SPECS)[1]
     assert (adopted.mean, adopted.recorded, adopted.of) == (3.0, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("line", "value"),
+    [
+        ("Net ARR growth (%): 12%", 12.0),
+        ("Net ARR growth (%): 12 %", 12.0),
+        ("Time to value (days): ~60", 60.0),
+        ("Time to value (days): about 45", 45.0),
+        ("Roadblocks removed: 2 (SSO, pricing)", 2.0),
+    ],
+)
+def test_a_value_written_as_people_write_it_is_read(line: str, value: float) -> None:
+    """A tester's finding: `12%` on a label that says (%), `~60`, and a remark in parentheses
+    after the number were "cannot be read", warned about on every run."""
+    label = line.split(":", maxsplit=1)[0]
+    found = read_records(line, [RecordSpec(label)])[label]
+    assert (found.value, found.problem) == (value, None)
+
+
+def test_a_score_with_a_remark_keeps_its_scale_check() -> None:
+    found = read_records("Influence: 8/10 (up from 6)", [RecordSpec("Influence", 10)])
+    assert found["Influence"].value == 8.0
+    wrong = read_records("Influence: 8/5 (up)", [RecordSpec("Influence", 10)])["Influence"]
+    assert wrong.value is None and "another scale" in (wrong.problem or "")
+    assert read_records("Influence: seven", [RecordSpec("Influence", 10)])["Influence"].problem
