@@ -1112,6 +1112,14 @@ class GitLabTracker(Tracker, ChangeLog):
                     "is posted by the first run after it is open again"
                 )
             )
+        if code == NOT_FOUND and elsewhere:
+            return ItemError(
+                self._scrub(
+                    f"GitLab found nothing while {what} (404): check the link in people.yml "
+                    "(`onboarding_issue`), and that the token's user can see that project; "
+                    "the note is posted by the first run after that"
+                )
+            )
         if code == FORBIDDEN:
             return TrackerUnavailable(
                 self._scrub(f"GitLab refused {what} (403 Forbidden): {ROLE_ADVICE}")

@@ -233,3 +233,16 @@ def test_on_gitlab_a_hire_back_gets_the_new_task_and_epic_in_the_run_that_reopen
     assert issue["state"] == "opened" and new_task in issue["description"], result.out
     assert issue["epic"] == january["iid"], result.out
     assert "No changes" in gitlab.cli("apply").out
+
+
+def test_on_gitlab_a_general_onboarding_issue_gitlab_cannot_find_says_what_to_check(
+    gitlab: GitLabBackend,
+) -> None:
+    """A tester's finding: a link to a project the token cannot see failed the hire with
+    "GitLab failed ... 404 Project Not Found", blaming GitLab rather than the link."""
+    gitlab.fake.inject(404, times=10, method="GET", path_contains="people-group/onboarding/issues")
+    result = gitlab.cli("apply")
+    assert result.code == 1, result.out + result.err
+    said = result.out + result.err
+    assert f"FAILED [{MAYA}]: GitLab found nothing while reading the notes of {GENERAL}" in said
+    assert "check the link in people.yml (`onboarding_issue`)" in said
