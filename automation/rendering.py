@@ -148,6 +148,36 @@ MAX_RENDER_SECONDS = 2.0  # per issue: the data is small, so a longer render is 
 MAX_RENDER_CHARS = DESCRIPTION_LIMIT  # per issue
 _LOOP_GUARD = "_bounded_loop"
 _SIZE_GUARD = "_bounded_text"
+# the filters that make text of what they are given: their input is counted first (a list of
+# long strings is refused before it is made text); other filters' input is not scanned, so
+# `rows | length` in a loop over rows stays linear
+_MAKING_TEXT = frozenset(
+    {
+        "string",
+        "tojson",
+        "pprint",
+        "join",
+        "format",
+        "e",
+        "escape",
+        "forceescape",
+        "urlize",
+        "xmlattr",
+        "title",
+        "upper",
+        "lower",
+        "capitalize",
+        "trim",
+        "striptags",
+        "truncate",
+        "wordcount",
+        "replace",
+        "indent",
+        "wordwrap",
+        "center",
+        "urlencode",
+    }
+)
 # the text one render's steps may make in all, as a multiple of what an issue holds: a loop
 # that builds text step by step, each step under the bound, still stops long before the
 # machine's memory runs out (the shipped rollups make a few times their own size)
@@ -429,8 +459,6 @@ class _BoundedEnvironment(SandboxedEnvironment):
         for arg in (*args, *kwargs.values()):
             if isinstance(arg, int):
                 __self.bounded(arg)
-            elif not isinstance(arg, str):  # a string was counted when it was made
-                __self.account(arg)
         method = getattr(__obj, "__wrapped__", __obj)  # the sandbox wraps str.format
         formats = getattr(method, "__name__", "") in ("format", "format_map")
         spec = getattr(method, "__self__", None)
@@ -438,6 +466,9 @@ class _BoundedEnvironment(SandboxedEnvironment):
             raise __self.too_large()  # "{:>1000000000}".format(x)
         if isinstance(spec, str):  # a string's own method: "y".join(big), s.replace(a, long)
             __self.refuse_past(method_size(getattr(method, "__name__", ""), spec, args, kwargs))
+            for arg in (*args, *kwargs.values()):
+                if not isinstance(arg, str):  # "{}".format(a list of long strings)
+                    __self.account(arg)
         return __self.account(super().call(__context, __obj, *args, **kwargs))
 
     def bounded(self, number: int) -> int:
@@ -470,7 +501,8 @@ class _Counted(NodeTransformer):
 
     def visit_Filter(self, node: nodes.Filter) -> nodes.Node:
         counted = self.generic_visit(node)
-        if isinstance(counted, nodes.Filter) and counted.node is not None:
+        makes_text = node.name in _MAKING_TEXT
+        if isinstance(counted, nodes.Filter) and counted.node is not None and makes_text:
             counted.node = _counted(counted.node, counted.node.lineno)
         return _counted(counted, node.lineno)
 
