@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
@@ -113,9 +113,12 @@ def member_of(desired: DesiredProgram, key: str) -> Member | None:
     return desired.course.member(key[len(prefix) :]) if key.startswith(prefix) else None
 
 
-def _moved_to(desired: DesiredProgram, member: Member) -> str | None:
-    """The name of the other group (cohort) the person is in now, if they moved there."""
+def _moved_to(desired: DesiredProgram, member: Member, found: Collection[str]) -> str | None:
+    """The name of the other group (cohort) the person moved to: one whose issue of theirs
+    is made in this run (not one they were in already, nor one that ended)."""
     for item in desired.issues:
+        if item.key in found or not item.create:
+            continue
         now = member_of(desired, item.key)
         if now is not None and now.id == member.id and now.group != member.group:
             return item.group or None
@@ -317,7 +320,8 @@ def departures(
             plans.append(plan)
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
         if not finished and not withdrawn:
-            plan = _withdraw(desired, key, issue, member, blocks, today, progress)
+            moved = _moved_to(desired, member, resolved.found)
+            plan = _withdraw(desired, key, issue, member, blocks, today, progress, moved)
             plans.append(plan)
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
         row = RollupRow(issue.reference, words_of(issue.title), name, progress, state)
@@ -392,15 +396,16 @@ def _withdraw(  # noqa: PLR0917
     blocks: Blocks,
     today: dt.date,
     progress: Progress,
+    moved: str | None = None,
 ) -> Plan:
     """Label, close (as configured, and only an open issue), note once, then the block (and
-    its progress block, if it has one, showing PROGRESS: its status now withdrawn)."""
+    its progress block, if it has one, showing PROGRESS: its status now withdrawn); MOVED:
+    the group the person moved to, which the note and block name."""
     program = desired.program
     if program.is_confidential and not issue.confidential:
         return Plan(public=(issue.reference,))
     close = program.leaving.close and issue.state == "opened"
     renderer = blocks.renderer
-    moved = _moved_to(desired, member)
     said = {"back": False, "date": today, "closed": close, "moved": moved}
     text = _render(renderer, "withdrawn", said)
     dates = _lines(*_away_lines(issue), f"<!-- automation:left {today} -->")

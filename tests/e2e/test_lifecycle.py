@@ -130,6 +130,28 @@ def test_a_person_moved_to_another_cohort_is_told_so_not_that_they_left(project:
     assert "Withdrawn from" not in said
 
 
+def _another_cohort(root: Path, cohort: str, name: str, start: str, end: str) -> None:
+    path = root / CSM
+    path.write_text(
+        path.read_text() + f"  - id: {cohort}\n    name: {name}\n    start_date: {start}\n"
+        f"    end_date: {end}\n    participants:\n      - lena.fischer\n"
+    )
+
+
+def test_leaving_is_no_move_to_a_cohort_the_person_was_in_already(project: Path) -> None:
+    """A reviewer's finding: Lena, in an earlier cohort (ended) and in another running one,
+    taken off the pilot, read "Moved to" either of them, "made in the same run"."""
+    _another_cohort(project, "fy26", "FY26 cohort", "2025-11-03", "2026-04-30")
+    _another_cohort(project, "fy27-circle", "FY27 circle", "2026-11-02", "2027-04-30")
+    assert run("apply", today="2026-01-15").code == 0
+    assert run("apply").code == 0
+    remove_lena(project)
+    assert run("apply").code == 0
+    old = issues(project)[LENA]
+    said = (block_content(old.description, "withdrawn") or "") + notes(project, old)
+    assert "Moved to" not in said and "Left the program on 2026-11-24" in said
+
+
 def test_a_person_removed_after_deleting_their_issues_first_line_is_withdrawn_all_the_same(
     project: Path,
 ) -> None:
