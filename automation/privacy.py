@@ -144,7 +144,7 @@ def _secrets(program: Program) -> Iterator[str]:
     """What a confidential program names besides people (an ESP's customers: its kind says)."""
     kind = kind_named(program.kind)
     words = kind.secrets(program.model_dump()) if kind else ()
-    return (word for word in words if len(word) > 2)
+    return (word for word in words if len(word) > 1)
 
 
 def _names(username: str, roster: Mapping[str, Person]) -> set[str]:

@@ -122,7 +122,7 @@ def _secrets_of(source: Source) -> frozenset[str]:
     """What a program file names that is confidential besides people (its kind says)."""
     data = source.data if isinstance(source.data, dict) else {}
     kind = kind_named(data.get("kind"))
-    return frozenset(w for w in (kind.secrets(data) if kind else ()) if len(w) > 2)
+    return frozenset(w for w in (kind.secrets(data) if kind else ()) if len(w) > 1)
 
 
 _GOT = re.compile(r"\(got '[^'\n]*'\)")  # the value a check refused

@@ -248,6 +248,34 @@ def test_a_confidential_esp_programs_config_messages_name_no_customer(shipped: P
     assert "nobody" not in refused.err and "acme" not in refused.err.lower()
 
 
+@pytest.mark.parametrize(
+    "accounts",
+    [
+        (("thd", "The Home Depot"), ("prgs", "Progress Software"), ("epic", "Epic Systems")),
+        (("hp", "HP"), ("ge", "GE"), ("3m", "3M")),
+    ],
+)
+def test_account_names_are_hidden_whole_and_the_message_stays_readable(
+    shipped: Path, accounts: tuple[tuple[str, str], ...]
+) -> None:
+    """A reviewer's findings: each word of an account's name was hidden everywhere ("rebalance
+    [confidential] pairings"), and ids of two letters (HP, GE) were not hidden at all."""
+    keep_programs(shipped, "executive-sponsorship")
+    program = shipped / "config/programs/executive-sponsorship.yml"
+    edit(program, "kind: esp\n", "kind: esp\nconfidential: true\n")
+    more = "".join(
+        f"    - {{id: {short}, name: {name}, sponsor: dana.whitfield, status: approved, "
+        "account_team: [tom.reyes], start: 2026-11-01}\n"
+        for short, name in accounts
+    )
+    edit(program, "    - {id: globex,", more + "    - {id: globex,")
+    said = cli(["validate", "--today", "2026-12-01"], {})
+    line = next(x for x in (said.out + said.err).splitlines() if "accounts in FY27" in x)
+    assert "rebalance the pairings" in line and "hold back the extra accounts" in line, line
+    shown = line.split("accounts in FY27", 1)[1]
+    assert not any(re.search(rf"\b{re.escape(short)}\b", shown) for short, _ in accounts), line
+
+
 def _epics_confidential(root: Path, fake: FakeGitLab | None) -> list[bool]:
     if fake is None:
         return [

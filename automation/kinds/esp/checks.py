@@ -16,7 +16,8 @@ from automation.kinds.kind import People
 
 def account_words(data: Mapping[str, object]) -> Iterator[str]:
     """What names a customer in an ESP program file: each account's id, former id and name,
-    and each word of its name (as written, valid or not)."""
+    whole (as written, valid or not; a word of a name, like "Health" or "Public", would hide
+    that word in every message)."""
     esp = data.get("esp")
     accounts = esp.get("accounts") if isinstance(esp, Mapping) else None
     for account in accounts if isinstance(accounts, list | tuple) else ():
@@ -24,7 +25,6 @@ def account_words(data: Mapping[str, object]) -> Iterator[str]:
             value = account.get(field) if isinstance(account, Mapping) else None
             if isinstance(value, str):
                 yield value
-                yield from value.split() if field == "name" else ()
 
 
 def check_esp(program: EspProgram, source: Source, people: People) -> Iterator[Problem]:
