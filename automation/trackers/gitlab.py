@@ -1131,8 +1131,10 @@ class GitLabTracker(Tracker, ChangeLog):
                     "(404): check config/settings.yml and that the token's user is a member"
                 )
             )
-        if code is None or code < BAD_REQUEST:  # an answer that is not the API's
-            return TrackerUnavailable(
+        if code is None or code < BAD_REQUEST:  # an answer that is not the API's: it may
+            # pass (a create's garbled answer is looked for before trying again), and a read
+            # that keeps getting it stops the run (`_reading`)
+            return TransientError(
                 f"GitLab's answer while {what} is not its API's (a login page or a proxy?): "
                 "check that GITLAB_URL is the address of the GitLab server"
             )
