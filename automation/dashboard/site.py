@@ -4,7 +4,7 @@ HTML-escaped, no script and nothing fetched from elsewhere."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,23 +43,31 @@ def write_site(
     return written
 
 
-OURS = "Written by the program automation (<code>automation dashboard</code>)"  # the footer
+MANIFEST = ".dashboard-pages"  # the pages the last dashboard wrote into the folder
 
 
-def remove_stale(out: Path, written: Sequence[Path]) -> list[Path]:
-    """The pages an earlier dashboard wrote into OUT that this one did not (a program made
-    confidential, removed, or left out this time): removed, so a folder published as it is
-    shows no page that should no longer be seen. A file the dashboard did not write (its
-    footer says) is left alone."""
-    kept = {path.resolve() for path in written}
-    stale = [
-        path
-        for path in sorted(out.glob("*.html"))
-        if path.resolve() not in kept and OURS in path.read_text(encoding="utf-8", errors="replace")
-    ]
-    for path in stale:
+def remove_stale(
+    out: Path, written: Sequence[Path], programs: Collection[str] | None = None
+) -> list[Path]:
+    """The pages an earlier dashboard wrote into OUT (its list, MANIFEST) that this one did
+    not write (a program made confidential, left out or removed): removed, so a folder
+    published as it is shows no page that should no longer be seen. PROGRAMS: the ids this
+    dashboard covered (`--program`), whose pages alone it removes; None: every program. A
+    file the dashboard did not write is never in its list, and stays."""
+    listed = out / MANIFEST
+    before = set(listed.read_text(encoding="utf-8").split()) if listed.is_file() else set()
+    names = {path.name for path in written}
+    stale = sorted(
+        out / name
+        for name in before - names
+        if programs is None or name.removesuffix(".html").split("--")[0] in programs
+    )
+    removed = [path for path in stale if path.is_file() and not path.is_symlink()]
+    for path in removed:
         path.unlink()
-    return stale
+    kept = before - names - {path.name for path in stale}
+    listed.write_text("".join(f"{name}\n" for name in sorted(names | kept)), encoding="utf-8")
+    return removed
 
 
 def _page(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import shutil
 from pathlib import Path
 
 from automation.markers import block_content
@@ -85,12 +86,18 @@ def test_a_dashboard_written_again_without_confidential_programs_removes_their_p
     base = ["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"]
     assert cli([*base, "--include-confidential"], {}).code == 0
     assert list((shipped / "site").glob("sales-sponsorship*"))
-    (shipped / "site" / "notes.html").write_text("<p>our own page</p>")
+    site = shipped / "site"
+    (site / "notes.html").write_text("<p>our own page</p>")
+    shutil.copy(site / "index.html", site / "fy27-q3-snapshot.html")  # a copy kept by hand
+    (site / "archive.html").mkdir()
+    one = cli([*base, "--program", "csm-aspiring-leaders"], {})  # covers that program only
+    assert one.code == 0 and "removed" not in one.out
+    assert list(site.glob("sales-sponsorship*"))
     again = cli(base, {})
     assert again.code == 0 and "older pages removed" in again.out
-    assert not list((shipped / "site").glob("sales-sponsorship*"))
-    assert (shipped / "site" / "notes.html").is_file()
-    assert (shipped / "site" / "csm-aspiring-leaders.html").is_file()
+    assert not list(site.glob("sales-sponsorship*"))
+    for kept in ("notes.html", "fy27-q3-snapshot.html", "csm-aspiring-leaders.html"):
+        assert (site / kept).is_file(), kept
 
 
 def test_every_text_is_shown_as_text_never_as_html(shipped: Path) -> None:
