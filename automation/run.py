@@ -214,8 +214,7 @@ def _unknown_programs(
     removed, or its id changed without `renamed_from`): no longer kept up to date, which
     nothing else would say. A request per such label, in a run over every program (a label
     of another deployment in the same group has no issue here, and says nothing)."""
-    loaded = prepared.loaded
-    if len(loaded.config.programs) < len(loaded.ids):  # --program: the others are not read
+    if len(prepared.programs) < len(prepared.loaded.ids):  # --program, an event: not all
         return ()
     known = _known(prepared)
     said = []
@@ -223,7 +222,7 @@ def _unknown_programs(
         name = program_of(label)
         if name is None or name in known:
             continue
-        left = sum(issue.state == "opened" for issue in tracker.program_issues(label))
+        left = tracker.any_open(label)
         if left:
             said.append(
                 f"{left} open issue{'' if left == 1 else 's'} "

@@ -35,6 +35,11 @@ class Tracker(abc.ABC):
     def program_issues(self, program_label: str) -> tuple[ObservedIssue, ...]:
         """Every issue, open or closed, that carries the program label."""
 
+    def any_open(self, label: str) -> int:
+        """How many open issues carry the label (GitLab answers it in one small request);
+        at least 1 when there are some and the tracker cannot say how many."""
+        return sum(issue.state == "opened" for issue in self.program_issues(label))
+
     @abc.abstractmethod
     def find_issue(self, key: str, program_label: str) -> ObservedIssue | None:
         """The program's issue with this key, looked up afresh (before retrying a create)."""

@@ -916,6 +916,15 @@ class GitLabTracker(Tracker, ChangeLog):
                     self._ledger.saw(issue)  # what the run now plans from
         return patched
 
+    def any_open(self, label: str) -> int:
+        """How many open issues carry the label: one request for one issue, GitLab's total
+        (past 10,000 it says none: 1 if that page has one)."""
+        with self._reading(f"counting open issues labelled {label}", "project"):
+            pages = self._issue_list(labels=label, state="opened", per_page="1")
+            if pages.total is not None:
+                return int(pages.total)
+            return 1 if next(iter(pages), None) is not None else 0  # the page read already
+
     def _count(self, label: str) -> int | None:
         """How many issues carry the label, open or closed (GitLab's total, in one request
         for one issue; None when it does not say, past 10,000)."""

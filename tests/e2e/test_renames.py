@@ -437,3 +437,21 @@ def test_a_run_of_some_programs_notes_no_other_programs_label(shipped: Path) -> 
     ok(run("apply"))
     chosen = ok(run("apply", TODAY, "--program", "sales-onboarding"))
     assert "names no program" not in chosen
+
+
+def test_a_program_label_no_file_defines_costs_one_small_request_a_run(project: Path) -> None:
+    """A reviewer's finding: each such label's issues were listed in full, closed ones too,
+    on every plan and run (and on event runs)."""
+    fake = new_fake(users=roster_of(project))
+    with fake.activate():
+        for n in range(3):
+            fake.add_label("enablement", f"program::other-{n}")
+        fake.requests.clear()
+        assert GitLabBackend(fake).cli("plan").code == 0
+        asked = [
+            r.query
+            for r in fake.requests
+            if r.path.endswith("/issues") and any("other-" in v for v in r.query.get("labels", []))
+        ]
+    assert len(asked) == 3
+    assert all(q.get("state") == ["opened"] and q.get("per_page") == ["1"] for q in asked), asked
