@@ -4,6 +4,7 @@ HTML-escaped, no script and nothing fetched from elsewhere."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ def write_site(
 
 
 MANIFEST = ".dashboard-pages"  # the pages the last dashboard wrote into the folder
+_PAGE_NAME = re.compile(r"[a-z0-9][a-z0-9.-]*\.html")  # what `write_site` names a page
 
 
 def remove_stale(
@@ -55,7 +57,8 @@ def remove_stale(
     dashboard covered (`--program`), whose pages alone it removes; None: every program. A
     file the dashboard did not write is never in its list, and stays."""
     listed = out / MANIFEST
-    before = set(listed.read_text(encoding="utf-8").split()) if listed.is_file() else set()
+    text = listed.read_text(encoding="utf-8", errors="replace") if listed.is_file() else ""
+    before = {name for name in text.split() if _PAGE_NAME.fullmatch(name)}  # never a path
     names = {path.name for path in written}
     stale = sorted(
         out / name

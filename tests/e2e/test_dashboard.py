@@ -98,6 +98,12 @@ def test_a_dashboard_written_again_without_confidential_programs_removes_their_p
     assert not list(site.glob("sales-sponsorship*"))
     for kept in ("notes.html", "fy27-q3-snapshot.html", "csm-aspiring-leaders.html"):
         assert (site / kept).is_file(), kept
+    outside = shipped / "outside.html"
+    outside.write_text("not the dashboard's")
+    with (site / ".dashboard-pages").open("a") as listed:  # a list someone edited
+        listed.write(f"../outside.html\n{outside}\n")
+    assert cli(base, {}).code == 0
+    assert outside.is_file()
 
 
 def test_every_text_is_shown_as_text_never_as_html(shipped: Path) -> None:
