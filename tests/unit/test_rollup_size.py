@@ -234,3 +234,21 @@ def test_tasks_under_no_section_of_the_program_have_a_row_so_the_rows_add_up(
     assert "Other tasks" not in blocks.progress(measure(body(3), PROGRAM, None, TODAY))
     rollup = blocks.rollup(PROGRAM, [RollupRow("#1", "P", "A", progress, "opened")])
     assert "| Other tasks | 1/2 | 50% |" in rollup
+
+
+def test_a_cohort_that_ended_with_nothing_unfinished_says_so() -> None:
+    """A tester's finding: the note read "0 unfinished issues are labelled status::ended and
+    left open"."""
+    renderer = Renderer(REPO / "templates", [])
+    values = {
+        "group": "FY28 H1",
+        "end": PAST,
+        "frozen": True,
+        "ended": 0,
+        "withdrawn": 3,
+        "listing": listing(PROGRAM, []),
+        "totals": _measured(8, None),
+    }
+    said = renderer.render("blocks/ended-note.md.j2", values)
+    assert "No issue was left unfinished; 3 withdrawn are listed but not counted." in said
+    assert "0 unfinished" not in said
