@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -220,18 +221,27 @@ def test_a_confidential_esp_programs_outputs_name_no_customer_over_a_year(shippe
     assert not named, joined
 
 
+def _confidential_esp_with(root: Path, accounts: Sequence[tuple[str, str]]) -> Path:
+    """The ESP program alone, made confidential, with more accounts (id, name) of the same
+    sponsor (over the cap); its file."""
+    keep_programs(root, "executive-sponsorship")
+    program = root / "config/programs/executive-sponsorship.yml"
+    edit(program, "kind: esp\n", "kind: esp\nconfidential: true\n")
+    more = "".join(
+        f"    - {{id: {short}, name: {name}, sponsor: dana.whitfield, status: approved, "
+        "account_team: [tom.reyes], start: 2026-11-01}\n"
+        for short, name in accounts
+    )
+    edit(program, "    - {id: globex,", more + "    - {id: globex,")
+    return program
+
+
 def test_a_confidential_esp_programs_config_messages_name_no_customer(shipped: Path) -> None:
     """A tester's finding: the sponsor-cap warning listed the account ids, and a mistyped or
     unknown sponsor was printed, in validate, plan and apply (CI logs)."""
-    keep_programs(shipped, "executive-sponsorship")
-    program = shipped / "config/programs/executive-sponsorship.yml"
-    edit(program, "kind: esp\n", "kind: esp\nconfidential: true\n")
-    more = "".join(
-        f"    - {{id: {name}, name: {name.title()} Inc, sponsor: dana.whitfield, "
-        "status: approved, account_team: [tom.reyes], start: 2026-11-01}\n"
-        for name in ("acme", "hooli", "cyberdyne")
+    program = _confidential_esp_with(
+        shipped, [(name, f"{name.title()} Inc") for name in ("acme", "hooli", "cyberdyne")]
     )
-    edit(program, "    - {id: globex,", more + "    - {id: globex,")
     said = [cli(["validate", "--today", "2026-12-01"], {})]
     said += [cli([c, "--backend", "local", "--today", "2026-12-01"], {}) for c in ("plan", "apply")]
     joined = "\n".join(r.out + r.err for r in said)
@@ -260,15 +270,7 @@ def test_account_names_are_hidden_whole_and_the_message_stays_readable(
 ) -> None:
     """A reviewer's findings: each word of an account's name was hidden everywhere ("rebalance
     [confidential] pairings"), and ids of two letters (HP, GE) were not hidden at all."""
-    keep_programs(shipped, "executive-sponsorship")
-    program = shipped / "config/programs/executive-sponsorship.yml"
-    edit(program, "kind: esp\n", "kind: esp\nconfidential: true\n")
-    more = "".join(
-        f"    - {{id: {short}, name: {name}, sponsor: dana.whitfield, status: approved, "
-        "account_team: [tom.reyes], start: 2026-11-01}\n"
-        for short, name in accounts
-    )
-    edit(program, "    - {id: globex,", more + "    - {id: globex,")
+    _confidential_esp_with(shipped, accounts)
     said = cli(["validate", "--today", "2026-12-01"], {})
     line = next(x for x in (said.out + said.err).splitlines() if "accounts in FY27" in x)
     assert "rebalance the pairings" in line and "hold back the extra accounts" in line, line
