@@ -28,7 +28,7 @@ from automation.actions import (
 from automation.edits import Edits, apply_edits
 from automation.epics import links_full_warning
 from automation.errors import CreationRefused, ItemError, KeptPublic, LinksFull
-from automation.items import NewIssue, ObservedEpic, ObservedIssue
+from automation.items import EpicChange, NewIssue, ObservedEpic, ObservedIssue
 from automation.markers import same_text
 from automation.mentions import among, people_only, refused_warning
 from automation.people import dropped_warning, missing, reassigned, same_people, unique
@@ -215,7 +215,7 @@ class Writer:
             if text is None and not add and not remove and secret is None:
                 raise _Skipped
             try:
-                self.tracker.update_epic(action.iid, text, add, remove, secret)
+                self.tracker.update_epic(action.iid, EpicChange(text, add, remove, secret))
             except KeptPublic:
                 self.warnings.append((action.program, kept_public(action.iid)))
                 if text is None and not add and not remove:

@@ -88,6 +88,17 @@ class NewEpic:
 
 
 @dataclass(frozen=True)
+class EpicChange:
+    """One write to an epic: its description (unless None), labels added and removed, and
+    made confidential (when True)."""
+
+    description: str | None = None
+    add: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    confidential: bool | None = None
+
+
+@dataclass(frozen=True)
 class ObservedEpic:
     """An epic as the tracker holds it now."""
 

@@ -6,7 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, ObservedNote
+from automation.items import (
+    EpicChange,
+    NewEpic,
+    NewIssue,
+    ObservedEpic,
+    ObservedIssue,
+    ObservedNote,
+)
 from automation.progress import LabelSpec
 from automation.trackers.base import Tracker
 
@@ -93,15 +100,8 @@ class Delegating(Tracker):
     def get_epic(self, iid: int) -> ObservedEpic | None:
         return self.inner.get_epic(iid)
 
-    def update_epic(
-        self,
-        iid: int,
-        description: str | None,
-        add: Sequence[str],
-        remove: Sequence[str],
-        confidential: bool | None = None,
-    ) -> None:
-        self.inner.update_epic(iid, description, add, remove, confidential)
+    def update_epic(self, iid: int, change: EpicChange) -> None:
+        self.inner.update_epic(iid, change)
 
     def link_issues(self, iid: int, target_iid: int) -> None:
         self.inner.link_issues(iid, target_iid)
@@ -171,15 +171,8 @@ class CrashingTracker(Delegating):
         super().add_to_epic(epic_iid, issue)
         self._wrote()
 
-    def update_epic(
-        self,
-        iid: int,
-        description: str | None,
-        add: Sequence[str],
-        remove: Sequence[str],
-        confidential: bool | None = None,
-    ) -> None:
-        super().update_epic(iid, description, add, remove, confidential)
+    def update_epic(self, iid: int, change: EpicChange) -> None:
+        super().update_epic(iid, change)
         self._wrote()
 
     def link_issues(self, iid: int, target_iid: int) -> None:

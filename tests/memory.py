@@ -20,7 +20,14 @@ from dataclasses import dataclass, field, replace
 
 from automation.config.models import RESERVED_USERNAMES
 from automation.errors import AutomationError
-from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, ObservedNote
+from automation.items import (
+    EpicChange,
+    NewEpic,
+    NewIssue,
+    ObservedEpic,
+    ObservedIssue,
+    ObservedNote,
+)
 from automation.lock import RunLock
 from automation.progress import LabelSpec
 from automation.run import Applied, Prepared, apply
@@ -235,20 +242,13 @@ class MemoryTracker(Tracker):
         self.epics[iid] = stored
         return _observed_epic(iid, stored)
 
-    def update_epic(
-        self,
-        iid: int,
-        description: str | None,
-        add: Sequence[str],
-        remove: Sequence[str],
-        confidential: bool | None = None,
-    ) -> None:
+    def update_epic(self, iid: int, change: EpicChange) -> None:
         self.writes += 1
         stored = self._epic(iid)
-        labels = [label for label in stored.labels if label not in remove]
-        labels += [label for label in add if label not in labels]
-        text = stored.description if description is None else description
-        secret = stored.confidential if confidential is None else confidential
+        labels = [label for label in stored.labels if label not in change.remove]
+        labels += [label for label in change.add if label not in labels]
+        text = stored.description if change.description is None else change.description
+        secret = stored.confidential if change.confidential is None else change.confidential
         self.epics[iid] = replace(
             stored, description=text, labels=labels, updated_at=self._now(), confidential=secret
         )

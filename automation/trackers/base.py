@@ -8,7 +8,14 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 
 from automation.errors import ItemError
-from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, ObservedNote
+from automation.items import (
+    EpicChange,
+    NewEpic,
+    NewIssue,
+    ObservedEpic,
+    ObservedIssue,
+    ObservedNote,
+)
 from automation.progress import LabelSpec
 from automation.trackers.ledger import Writes
 from automation.trackers.relist import Listed, Lists
@@ -162,14 +169,7 @@ class Tracker(abc.ABC):
         """One epic read afresh (just before it is renamed); None if deleted."""
 
     @abc.abstractmethod
-    def update_epic(
-        self,
-        iid: int,
-        description: str | None,
-        add: Sequence[str],
-        remove: Sequence[str],
-        confidential: bool | None = None,
-    ) -> None:
+    def update_epic(self, iid: int, change: EpicChange) -> None:
         """Replace an epic's description (unless None) and add and remove labels (and make it
         confidential, when asked), in one write, without touching its other labels."""
 

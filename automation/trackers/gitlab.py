@@ -28,7 +28,14 @@ from automation.errors import (
     LinksFull,
     TrackerUnavailable,
 )
-from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue, ObservedNote
+from automation.items import (
+    EpicChange,
+    NewEpic,
+    NewIssue,
+    ObservedEpic,
+    ObservedIssue,
+    ObservedNote,
+)
 from automation.markers import same_text
 from automation.output.result import plural
 from automation.progress import LabelSpec
@@ -676,32 +683,22 @@ class GitLabTracker(Tracker, ChangeLog):
                 return None
             raise
 
-    def update_epic(
-        self,
-        iid: int,
-        description: str | None,
-        add: Sequence[str],
-        remove: Sequence[str],
-        confidential: bool | None = None,
-    ) -> None:
+    def update_epic(self, iid: int, change: EpicChange) -> None:
         """PUT /groups/:id/epics/:epic_iid with the description and add_labels/remove_labels,
         paced like issue updates (GitLab counts epic updates with them)."""
-        data: dict[str, str] = {}
-        if description is not None:
-            data["description"] = description
-        if add:
-            data["add_labels"] = ",".join(add)
-        if remove:
-            data["remove_labels"] = ",".join(remove)
+        data = _label_changes(change.add, change.remove)
+        if change.description is not None:
+            data["description"] = change.description
         if data:
             self._paced_update()
             with self._translated(f"updating epic &{iid}"):
                 self._group.epics.update(iid, data)
-        if confidential is not None:  # on its own: GitLab may refuse it, and it alone
+        if change.confidential is not None:  # on its own: GitLab may refuse it, and it alone
             self._paced_update()
+            secret = str(change.confidential).lower()
             try:
                 with self._translated(f"making epic &{iid} confidential"):
-                    self._group.epics.update(iid, {"confidential": str(confidential).lower()})
+                    self._group.epics.update(iid, {"confidential": secret})
             except ItemError as error:
                 if _status(error) == BAD_REQUEST:
                     raise KeptPublic(str(error)) from error

@@ -27,6 +27,7 @@ from automation.errors import (
 )
 from automation.items import (
     DESCRIPTION_LIMIT,
+    EpicChange,
     NewEpic,
     NewIssue,
     ObservedEpic,
@@ -350,22 +351,16 @@ class LocalTracker(Tracker):
             return None
         return _observed_epic(iid, *self._load(self.epics_dir, iid, EpicFile))
 
-    def update_epic(
-        self,
-        iid: int,
-        description: str | None,
-        add: Sequence[str],
-        remove: Sequence[str],
-        confidential: bool | None = None,
-    ) -> None:
+    def update_epic(self, iid: int, change: EpicChange) -> None:
         """Rewrite the epic file: its description (unless None) and labels."""
         meta, text = self._load(self.epics_dir, iid, EpicFile)
-        labels = _merged(meta.labels, add, remove)
+        labels = _merged(meta.labels, change.add, change.remove)
         update: dict[str, object] = {"labels": labels, "updated_at": self.clock()}
-        if confidential is not None:
-            update["confidential"] = confidential
+        if change.confidential is not None:
+            update["confidential"] = change.confidential
         changed = meta.model_copy(update=update)
-        self._save(self.epics_dir, iid, changed, text if description is None else description)
+        written = text if change.description is None else change.description
+        self._save(self.epics_dir, iid, changed, written)
 
     def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:
         """Record the issue's epic."""
