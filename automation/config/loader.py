@@ -385,9 +385,16 @@ def _without_other_branches(
         if not (
             detail["type"] in _MAPPING_TYPES
             and isinstance(detail.get("input"), str)
+            and _union_branch(loc)
             and loc[:-1] in located
         )
     ]
+
+
+def _union_branch(loc: Loc) -> bool:
+    """Whether LOC ends in the name pydantic gives one form of a union (its class name, as
+    `Participant`): configuration keys are lowercase."""
+    return bool(loc) and isinstance(loc[-1], str) and loc[-1][:1].isupper()
 
 
 def _close(key: str, names: Sequence[str]) -> str | None:
