@@ -152,7 +152,7 @@ _SIZE_GUARD = "_bounded_text"
 # long strings is refused before it is made text); other filters' input is not scanned, so
 # `rows | length` in a loop over rows stays linear
 _MAKING_TEXT = frozenset(
-    {
+    [
         "string",
         "tojson",
         "pprint",
@@ -176,7 +176,13 @@ _MAKING_TEXT = frozenset(
         "wordwrap",
         "center",
         "urlencode",
-    }
+        "safe",
+        "mention",
+        "d",
+        "default",
+        "decimals",
+        "list",
+    ]
 )
 # the text one render's steps may make in all, as a multiple of what an issue holds: a loop
 # that builds text step by step, each step under the bound, still stops long before the
@@ -411,7 +417,7 @@ class _BoundedEnvironment(SandboxedEnvironment):
             self.made += len(value)
             if self.made > MADE_TIMES * self.max_chars:
                 raise self.too_much_made()
-        elif isinstance(value, list | tuple | set | frozenset | Mapping):
+        elif not isinstance(value, int | float | Markup):  # a list, a mapping, a namespace
             self.refuse_past(text_size(value, self.max_chars))
         return value
 
@@ -502,8 +508,10 @@ class _Counted(NodeTransformer):
     def visit_Filter(self, node: nodes.Filter) -> nodes.Node:
         counted = self.generic_visit(node)
         makes_text = node.name in _MAKING_TEXT
-        if isinstance(counted, nodes.Filter) and counted.node is not None and makes_text:
-            counted.node = _counted(counted.node, counted.node.lineno)
+        if isinstance(counted, nodes.Filter) and makes_text:
+            if counted.node is not None:
+                counted.node = _counted(counted.node, counted.node.lineno)
+            counted.args = [_counted(arg, arg.lineno) for arg in counted.args]
         return _counted(counted, node.lineno)
 
     def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
@@ -815,7 +823,9 @@ def innermost_open(tokens: Iterable[tuple[int, str, str]]) -> tuple[str, int] | 
         if after_begin and kind == "name":
             if value in _BLOCK_TAGS:
                 pending = (value, line)
-            elif value.startswith("end") and opened and opened[-1][0] == value[3:]:
+            elif value.startswith("end") and value[3:] in _BLOCK_TAGS:
+                if not opened or opened[-1][0] != value[3:]:
+                    break  # an end that crosses: Jinja stops here, at the innermost open
                 opened.pop()
         elif kind == "operator" and value == "=" and pending and pending[0] == "set":
             pending = None  # `{% set x = ... %}`: no block

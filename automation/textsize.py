@@ -19,6 +19,8 @@ def text_size(value: Any, cap: int | None = None, depth: int = 3) -> int:
     if depth == 0:
         return 0
     items: Any = value
+    if type(value).__name__ == "Namespace":  # Jinja's namespace(): its values
+        value = items = getattr(value, "_Namespace__attrs", {})
     if isinstance(value, Mapping):
         items = (part for pair in value.items() for part in pair)
     elif not isinstance(value, list | tuple | set | frozenset):

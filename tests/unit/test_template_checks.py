@@ -355,6 +355,20 @@ def test_a_table_built_row_by_row_with_tilde_renders(tmp_path: Path) -> None:
         "{% set _ = ns.l.append(['y' * 900]) %}{% endfor %}{{ ns.l }}",
         "{% set ns = namespace(l=[]) %}{% for i in range(1000) %}"
         "{% set _ = ns.l.append(['y' * 900]) %}{% endfor %}{{ '%s' % ns.l }}",
+        # a reviewer's: one string made once, listed a thousand times, made text by a filter
+        # that was not counted, a filter's argument, or a namespace printed
+        *(
+            "{% set big = 'y' * 900 %}{% set ns = namespace(l=[]) %}{% for i in range(1000) %}"
+            "{% set _ = ns.l.append(big) %}{% endfor %}" + tail
+            for tail in (
+                "{{ ns.l | safe | length }}",
+                "{% if ns.l | safe %}x{% endif %}",
+                "{{ ns.l | mention }}",
+                "{{ '%s' | format(ns.l) | length }}",
+                "{{ ns | string | length }}",
+                "{{ ns }}",
+            )
+        ),
     ],
 )
 def test_no_way_around_the_bounds_makes_far_more_text(tmp_path: Path, source: str) -> None:
@@ -376,6 +390,7 @@ def test_no_way_around_the_bounds_makes_far_more_text(tmp_path: Path, source: st
         ("A\n{% if x %}\nB\n{% for i in y %}{{ i }}{% endfor %}\nC\n", 2, "if"),
         ("{% set t %}\n{% if x %}B{% endif %}\n{% set y = 1 %}\n", 1, "set"),
         ("{% for i in y %}\n{% if i %}\n{% endfor %}\n", 2, "if"),
+        ("{% for i in y %}\n{% if i %}\n{% endfor %}\n{% endif %}\n", 2, "if"),  # crossed
     ],
 )
 def test_a_block_left_open_is_named_at_its_own_line(
