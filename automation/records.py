@@ -62,15 +62,16 @@ def _raw_values(text: str, labels: Mapping[str, str]) -> dict[str, str]:
     return found
 
 
-_ASIDE = re.compile(r"\s*\([^()]*\)$")  # `8/10 (up from 6)`, `2 (SSO, pricing)`
 _ABOUT = re.compile(r"^(?:~|≈|about\s+|approx\.?\s+)", re.IGNORECASE)
 
 
-def _number_part(raw: str) -> str:
-    """The value as people write it, less what they add around the number: a remark in
-    parentheses after it, `~` or `about` before it, `%` after it (a label that says `(%)`)."""
-    text = _ABOUT.sub("", _ASIDE.sub("", raw.strip())).strip()
-    return text[:-1].rstrip() if text.endswith("%") else text
+def _number_part(raw: str, percent: bool) -> str:
+    """The value as people write it, less what they add around the number: `~` or `about`
+    before it, and `%` after it on a label that says it is a percentage (`(%)`). A remark
+    after the number (`4 (out of 5)`, `3 (weeks)`) is not taken out: it can change what the
+    number means."""
+    text = _ABOUT.sub("", raw.strip()).strip()
+    return text[:-1].rstrip() if percent and text.endswith("%") else text
 
 
 def _parse(spec: RecordSpec, raw: str | None) -> Recorded:
@@ -78,7 +79,7 @@ def _parse(spec: RecordSpec, raw: str | None) -> Recorded:
         return Recorded(spec.label, present=False)
     if _BLANK.match(raw.replace(" ", "")):
         return Recorded(spec.label)
-    match = _NUMBER.match(_number_part(raw))
+    match = _NUMBER.match(_number_part(raw, percent="%" in spec.label))
     scale = f" out of {spec.out_of:g}" if spec.out_of else ""
     example = f"like 8/{spec.out_of:g}" if spec.out_of else "as a number, like 12"
     if match is None:
