@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
@@ -113,11 +113,11 @@ def member_of(desired: DesiredProgram, key: str) -> Member | None:
     return desired.course.member(key[len(prefix) :]) if key.startswith(prefix) else None
 
 
-def _moved_to(desired: DesiredProgram, member: Member, found: Collection[str]) -> str | None:
-    """The name of the other group (cohort) the person moved to: one whose issue of theirs
-    is made in this run (not one they were in already, nor one that ended)."""
+def _moved_to(desired: DesiredProgram, member: Member) -> str | None:
+    """The name of another group (cohort) of the program the person is in now, one that has
+    not ended: they moved there, in one edit or two, or were in both."""
     for item in desired.issues:
-        if item.key in found or not item.create:
+        if not item.create:
             continue
         now = member_of(desired, item.key)
         if now is not None and now.id == member.id and now.group != member.group:
@@ -320,7 +320,7 @@ def departures(
             plans.append(plan)
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
         if not finished and not withdrawn:
-            moved = _moved_to(desired, member, resolved.found)
+            moved = _moved_to(desired, member)
             plan = _withdraw(desired, key, issue, member, blocks, today, progress, moved)
             plans.append(plan)
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
@@ -406,7 +406,8 @@ def _withdraw(  # noqa: PLR0917
         return Plan(public=(issue.reference,))
     close = program.leaving.close and issue.state == "opened"
     renderer = blocks.renderer
-    said = {"back": False, "date": today, "closed": close, "moved": moved}
+    left = desired.course.names.get(member.group or "", member.group or "")
+    said = {"back": False, "date": today, "closed": close, "moved": moved, "left": left}
     text = _render(renderer, "withdrawn", said)
     dates = _lines(*_away_lines(issue), f"<!-- automation:left {today} -->")
     content = f"{_LEFT_CLOSED if close else _LEFT}\n{dates}{text}\n{proof_line(issue.iid)}"
@@ -422,6 +423,7 @@ def _withdraw(  # noqa: PLR0917
         "reason": program.leaving.reason(member.id),
         "closed": close,
         "moved": moved,
+        "left": left,
     }
     note = f"{WITHDRAWN_NOTE}\n{_render(renderer, 'withdrawn_note', values)}"
     withdrawn = status_label(Status.WITHDRAWN)
