@@ -48,6 +48,19 @@ MANIFEST = ".dashboard-pages"  # the pages the last dashboard wrote into the fol
 _PAGE_NAME = re.compile(r"[a-z0-9][a-z0-9.-]*\.html")  # what `write_site` names a page
 
 
+_FOOTER = "Written by the program automation (<code>automation dashboard</code>)"
+
+
+def _ours_before(out: Path) -> list[str]:
+    """The pages of a folder written before the dashboard kept its list (an earlier version):
+    those with its footer, once; from then on the list says."""
+    return [
+        path.name
+        for path in sorted(out.glob("*.html"))
+        if path.is_file() and _FOOTER in path.read_text(encoding="utf-8", errors="replace")
+    ]
+
+
 def remove_stale(
     out: Path, written: Sequence[Path], programs: Collection[str] | None = None
 ) -> list[Path]:
@@ -56,21 +69,30 @@ def remove_stale(
     published as it is shows no page that should no longer be seen. PROGRAMS: the ids this
     dashboard covered (`--program`), whose pages alone it removes; None: every program. A
     file the dashboard did not write is never in its list, and stays."""
-    listed = out / MANIFEST
-    text = listed.read_text(encoding="utf-8", errors="replace") if listed.is_file() else ""
-    before = {name for name in text.split() if _PAGE_NAME.fullmatch(name)}  # never a path
-    names = {path.name for path in written}
+    before = _listed(out)
+    now = {path.name for path in written}
     stale = sorted(
         out / name
-        for name in before - names
+        for name in before - now
         if programs is None or name.removesuffix(".html").split("--")[0] in programs
     )
     removed = [path for path in stale if path.is_file() and not path.is_symlink()]
     for path in removed:
         path.unlink()
-    kept = before - names - {path.name for path in stale}
-    listed.write_text("".join(f"{name}\n" for name in sorted(names | kept)), encoding="utf-8")
+    kept = before - now - {path.name for path in stale}
+    (out / MANIFEST).write_text("".join(f"{n}\n" for n in sorted(now | kept)), encoding="utf-8")
     return removed
+
+
+def _listed(out: Path) -> set[str]:
+    """The page names the folder's list holds (never a path), or, without a list, its pages
+    with the dashboard's footer (a folder an earlier version wrote)."""
+    listed = out / MANIFEST
+    if listed.is_file():
+        names = listed.read_text(encoding="utf-8", errors="replace").split()
+    else:
+        names = _ours_before(out)
+    return {name for name in names if _PAGE_NAME.fullmatch(name)}
 
 
 def _page(

@@ -106,6 +106,21 @@ def test_a_dashboard_written_again_without_confidential_programs_removes_their_p
     assert outside.is_file()
 
 
+def test_a_folder_an_earlier_version_wrote_loses_a_confidential_programs_pages(
+    shipped: Path,
+) -> None:
+    """A reviewer's finding: without the list of pages (a folder written by the version
+    before it), a program made confidential kept its pages for good."""
+    keep_programs(shipped, "csm-aspiring-leaders", "sales-sponsorship")
+    assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
+    base = ["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"]
+    assert cli([*base, "--include-confidential"], {}).code == 0
+    (shipped / "site" / ".dashboard-pages").unlink()  # as the earlier version left it
+    assert cli(base, {}).code == 0
+    assert not list((shipped / "site").glob("sales-sponsorship*"))
+    assert (shipped / "site" / ".dashboard-pages").is_file()
+
+
 def test_every_text_is_shown_as_text_never_as_html(shipped: Path) -> None:
     keep_programs(shipped, "executive-sponsorship")
     hostile = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
