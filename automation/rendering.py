@@ -508,10 +508,16 @@ class _Counted(NodeTransformer):
     def visit_Filter(self, node: nodes.Filter) -> nodes.Node:
         counted = self.generic_visit(node)
         makes_text = node.name in _MAKING_TEXT
-        if isinstance(counted, nodes.Filter) and makes_text:
-            if counted.node is not None:
-                counted.node = _counted(counted.node, counted.node.lineno)
+        if isinstance(counted, nodes.Filter) and makes_text and counted.node is not None:
+            counted.node = _counted(counted.node, counted.node.lineno)
+        if isinstance(counted, nodes.Filter) and node.name == "format":  # its values: printed
             counted.args = [_counted(arg, arg.lineno) for arg in counted.args]
+            for keyword in counted.kwargs:
+                keyword.value = _counted(keyword.value, keyword.lineno)
+            if counted.dyn_args is not None:
+                counted.dyn_args = _counted(counted.dyn_args, node.lineno)
+            if counted.dyn_kwargs is not None:
+                counted.dyn_kwargs = _counted(counted.dyn_kwargs, node.lineno)
         return _counted(counted, node.lineno)
 
     def visit_Concat(self, node: nodes.Concat) -> nodes.Node:

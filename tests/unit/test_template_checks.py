@@ -367,6 +367,9 @@ def test_a_table_built_row_by_row_with_tilde_renders(tmp_path: Path) -> None:
                 "{{ '%s' | format(ns.l) | length }}",
                 "{{ ns | string | length }}",
                 "{{ ns }}",
+                "{{ '%(x)s' | format(x=ns.l) | length }}",
+                "{{ '%s' | format(*[ns.l]) | length }}",
+                "{{ '%(x)s' | format(**{'x': ns.l}) | length }}",
             )
         ),
     ],
@@ -412,6 +415,8 @@ def test_a_block_left_open_is_named_at_its_own_line(
         "{% endfor %}\n",
         "{% macro cell(r, everyone) %}{{ r }} ({{ everyone | length }}){% endmacro %}\n"
         "{% for r in rows %}\n| {{ cell(r, rows) }} |\n{% endfor %}\n",
+        "{% for r in rows %}| {{ r | default(rows) }} |\n{% endfor %}",
+        "{% for r in rows %}| {{ r | d(rows) | length }} |\n{% endfor %}",
     ],
 )
 def test_a_list_used_inside_a_loop_over_it_stays_linear(tmp_path: Path, body: str) -> None:
