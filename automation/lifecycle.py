@@ -113,15 +113,18 @@ def member_of(desired: DesiredProgram, key: str) -> Member | None:
     return desired.course.member(key[len(prefix) :]) if key.startswith(prefix) else None
 
 
-def _moved_to(desired: DesiredProgram, member: Member) -> str | None:
-    """The name of another group (cohort) of the program the person is in now, one that has
-    not ended: they moved there, in one edit or two, or were in both."""
+def _moved_to(desired: DesiredProgram, key: str) -> str | None:
+    """The name of another group (cohort) of the program, not ended, that holds the same
+    person's or pair's issue: a key that differs from KEY in its group alone. They moved
+    there (in one edit or two) or were in both: either way still in the program."""
+    prefix = f"{desired.program.id}/"
+    group, _, rest = key.removeprefix(prefix).partition("/")
+    if not rest:
+        return None  # a key with no group (a hire's)
     for item in desired.issues:
-        if not item.create:
-            continue
-        now = member_of(desired, item.key)
-        if now is not None and now.id == member.id and now.group != member.group:
-            return item.group or None
+        other, _, same = item.key.removeprefix(prefix).partition("/")
+        if item.create and same == rest and other != group:
+            return item.group or other
     return None
 
 
@@ -320,7 +323,7 @@ def departures(
             plans.append(plan)
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
         if not finished and not withdrawn:
-            moved = _moved_to(desired, member)
+            moved = _moved_to(desired, key)
             plan = _withdraw(desired, key, issue, member, blocks, today, progress, moved)
             plans.append(plan)
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state

@@ -140,6 +140,29 @@ def test_a_person_moved_to_another_cohort_is_told_so_not_that_they_left(
     assert "Withdrawn from" not in said
 
 
+def test_a_sponsorship_pair_moved_to_the_next_cohort_is_told_so(sponsorship: Path) -> None:
+    """A reviewer's finding: a pair moved to another cohort read "Left the program" on its
+    old pair and score issues."""
+    assert run("apply").code == 0
+    program = sponsorship / SPONSORSHIP
+    edit(program, "        - {sponsor: hannah.berg, sponsee: lena.fischer}\n", "")
+    edit(
+        program,
+        "      pairs:\n        # Matches go",
+        "      pairs:\n        - {sponsor: hannah.berg, sponsee: lena.fischer}\n"
+        "        # Matches go",
+    )
+    assert run("apply").code == 0
+    found = issues(sponsorship)
+    assert "sales-sponsorship/fy28-h2/lena.fischer" in found
+    for key in (
+        "sales-sponsorship/fy28-h1/lena.fischer",
+        "sales-sponsorship/fy28-h1/lena.fischer/sponsee-scores",
+    ):
+        block = block_content(found[key].description, "withdrawn") or ""
+        assert "still in the program, in FY28 H2 cohort" in block, (key, block)
+
+
 def test_leaving_is_no_move_to_a_cohort_that_ended(project: Path) -> None:
     """A reviewer's finding: Lena, in an earlier cohort that ended, taken off the pilot, read
     that she moved to it."""
