@@ -113,19 +113,29 @@ def member_of(desired: DesiredProgram, key: str) -> Member | None:
     return desired.course.member(key[len(prefix) :]) if key.startswith(prefix) else None
 
 
-def _moved_to(desired: DesiredProgram, key: str) -> str | None:
+def _moved_to(
+    desired: DesiredProgram, key: str, issue: ObservedIssue, today: dt.date
+) -> str | None:
     """The name of another group (cohort) of the program, not ended, that holds the same
-    person's or pair's issue: a key that differs from KEY in its group alone. They moved
-    there (in one edit or two) or were in both: either way still in the program."""
-    prefix = f"{desired.program.id}/"
+    people's issue: a key that differs from KEY in its group alone (both groups the kind's
+    own), with the same assignees as ISSUE (a pair with a new sponsor is not the same pair).
+    They moved there (in one edit or two) or were in both: either way still in it."""
+    prefix, course = f"{desired.program.id}/", desired.course
     group, _, rest = key.removeprefix(prefix).partition("/")
-    if not rest:
-        return None  # a key with no group (a hire's)
+    if not rest or group not in course.names:
+        return None  # a key with no group (a hire's), or not a group's (an account's)
+    people = _lower(issue.assignees)
     for item in desired.issues:
         other, _, same = item.key.removeprefix(prefix).partition("/")
-        if item.create and same == rest and other != group:
-            return item.group or other
+        if same != rest or other == group or other not in course.names:
+            continue
+        if item.create and not course.ended(other, today) and people == _lower(item.assignees):
+            return item.group or course.names[other]
     return None
+
+
+def _lower(names: Iterable[str]) -> set[str]:
+    return {name.lower() for name in names}
 
 
 def group_of(desired: DesiredProgram, item: DesiredIssue) -> str | None:
@@ -323,7 +333,7 @@ def departures(
             plans.append(plan)
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
         if not finished and not withdrawn:
-            moved = _moved_to(desired, key)
+            moved = _moved_to(desired, key, issue, today)
             plan = _withdraw(desired, key, issue, member, blocks, today, progress, moved)
             plans.append(plan)
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
