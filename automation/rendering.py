@@ -7,7 +7,7 @@ import html
 import math
 import re
 import time
-from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Mapping, Sized
 from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
@@ -147,7 +147,8 @@ class MentionRefused(ValueError):
 MAX_RENDER_SECONDS = 2.0  # per issue: the data is small, so a longer render is a runaway loop
 MAX_RENDER_CHARS = DESCRIPTION_LIMIT  # per issue
 _LOOP_GUARD = "_bounded_loop"
-_SIZE_GUARD = "_bounded_text"
+_SIZE_GUARD = "_bounded_text"  # what is printed or made text: strings, and lists measured
+_MADE_GUARD = "_made_text"  # a step's result: its text counted (a list is measured if printed)
 # the filters that make text of what they are given: their input is counted first (a list of
 # long strings is refused before it is made text); other filters' input is not scanned, so
 # `rows | length` in a loop over rows stays linear
@@ -178,16 +179,16 @@ _MAKING_TEXT = frozenset(
         "urlencode",
         "safe",
         "mention",
-        "d",
-        "default",
         "decimals",
-        "list",
     ]
 )
 # the text one render's steps may make in all, as a multiple of what an issue holds: a loop
 # that builds text step by step, each step under the bound, still stops long before the
 # machine's memory runs out (the shipped rollups make a few times their own size)
 MADE_TIMES = 128
+MAX_INDENT = 16  # a JSON indent (`tojson(16)`): past it, text made per line would multiply
+MAX_URL_EXTRAS = 200  # characters of `urlize`'s target and rel, put in every link
+REFUSED = 2**62  # a size past any bound: the step is refused
 _QUICK_ACTION_START = re.compile(r"^[ \t]*(/[A-Za-z_][\w-]*)")
 _SLASH_ONLY = re.compile(r"^[ \t]*/$")
 _HUGE_FORMAT = re.compile(r"%[-#0 +]*(?:\*|\d{7,}|\d*\.(?:\*|\d{7,}))")
@@ -421,6 +422,11 @@ class _BoundedEnvironment(SandboxedEnvironment):
             self.refuse_past(text_size(value, self.max_chars))
         return value
 
+    def made_text(self, value: Any) -> Any:
+        """VALUE, one step's result: its text counted (a list or mapping it makes is only
+        references to what exists; it is measured where it is printed or made text)."""
+        return self.account(value) if isinstance(value, str | bytes | bytearray) else value
+
     def refuse_past(self, size: int) -> None:
         """Refuse a step that would make SIZE characters, more than an issue holds."""
         if size > self.max_chars:
@@ -475,7 +481,7 @@ class _BoundedEnvironment(SandboxedEnvironment):
             for arg in (*args, *kwargs.values()):
                 if not isinstance(arg, str):  # "{}".format(a list of long strings)
                     __self.account(arg)
-        return __self.account(super().call(__context, __obj, *args, **kwargs))
+        return __self.made_text(super().call(__context, __obj, *args, **kwargs))
 
     def bounded(self, number: int) -> int:
         """NUMBER, if a template may use it (a width, a count): refused past the bounds."""
@@ -495,9 +501,9 @@ class _BoundedEnvironment(SandboxedEnvironment):
                 raise self.too_large()
         elif operator == "%" and isinstance(left, str) and _HUGE_FORMAT.search(left):
             raise self.too_large()
-        elif operator == "%":
-            self.account(right)  # what it prints: '%s' % a list of long strings
-        return self.account(super().call_binop(context, operator, left, right))
+        elif operator == "%" and isinstance(left, str):  # each % prints a value of RIGHT
+            self.refuse_past(len(left) + left.count("%") * text_size(right, self.max_chars))
+        return self.made_text(super().call_binop(context, operator, left, right))
 
 
 class _Counted(NodeTransformer):
@@ -518,13 +524,13 @@ class _Counted(NodeTransformer):
                 counted.dyn_args = _counted(counted.dyn_args, node.lineno)
             if counted.dyn_kwargs is not None:
                 counted.dyn_kwargs = _counted(counted.dyn_kwargs, node.lineno)
-        return _counted(counted, node.lineno)
+        return _counted(counted, node.lineno, _MADE_GUARD)
 
     def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
         counted = self.generic_visit(node)
         if isinstance(counted, nodes.Concat):
             counted.nodes = [_counted(part, part.lineno) for part in counted.nodes]
-        return _counted(counted, node.lineno)
+        return _counted(counted, node.lineno, _MADE_GUARD)
 
     def visit_Output(self, node: nodes.Output) -> nodes.Node:
         printed = self.generic_visit(node)
@@ -538,12 +544,12 @@ class _Counted(NodeTransformer):
     def visit_AssignBlock(self, node: nodes.AssignBlock) -> nodes.Node:
         block = self.generic_visit(node)
         if isinstance(block, nodes.AssignBlock) and block.filter is None:  # its text, counted
-            block.filter = _counted(None, node.lineno)
+            block.filter = _counted(None, node.lineno, _MADE_GUARD)
         return block
 
 
-def _counted(node: nodes.Node | None, line: int) -> nodes.Filter:
-    counted = nodes.Filter(node, _SIZE_GUARD, [], [], None, None)
+def _counted(node: nodes.Node | None, line: int, guard: str = _SIZE_GUARD) -> nodes.Filter:
+    counted = nodes.Filter(node, guard, [], [], None, None)
     counted.set_lineno(line)
     return counted
 
@@ -551,6 +557,13 @@ def _counted(node: nodes.Node | None, line: int) -> nodes.Filter:
 @jinja2.pass_environment
 def _bounded_text(environment: jinja2.Environment, value: Any) -> Any:
     return environment.account(value) if isinstance(environment, _BoundedEnvironment) else value
+
+
+@jinja2.pass_environment
+def _made_text(environment: jinja2.Environment, value: Any) -> Any:
+    if isinstance(environment, _BoundedEnvironment):
+        return environment.made_text(value)
+    return value
 
 
 def _bound_filters(env: _BoundedEnvironment) -> None:
@@ -568,8 +581,11 @@ def _bound_filters(env: _BoundedEnvironment) -> None:
         join=_join,
         wordwrap=_wordwrap,
         map=_map,
+        tojson=_tojson,
+        urlize=_urlize,
     )
     env.filters[_SIZE_GUARD] = _bounded_text
+    env.filters[_MADE_GUARD] = _made_text
 
 
 def _decimals(value: float, places: int = 1) -> str:
@@ -611,8 +627,9 @@ def _replace(context: EvalContext, value: Any, old: Any, new: Any, count: Any = 
 
 @jinja2.pass_eval_context
 def _join(context: EvalContext, value: Any, separator: str = "", attribute: Any = None) -> Any:
-    if attribute is None:
-        _refuse_past(context.environment, joined_size(str(separator), value))
+    count = len(value) if isinstance(value, Sized) else 0  # a range, a list
+    between = max(count - 1, 0) * len(str(separator))
+    _refuse_past(context.environment, max(joined_size(str(separator), value), between))
     return jinja2.filters.do_join(context, value, separator, attribute)
 
 
@@ -637,9 +654,27 @@ def _refuse_past(environment: jinja2.Environment, size: int) -> None:
 
 @jinja2.pass_environment
 def _format(environment: jinja2.Environment, value: Any, *args: Any, **kwargs: Any) -> str:
-    if isinstance(environment, _BoundedEnvironment) and _HUGE_FORMAT.search(str(value)):
+    text = str(value)
+    if isinstance(environment, _BoundedEnvironment) and _HUGE_FORMAT.search(text):
         raise environment.too_large()
+    widest = max((text_size(x) for x in (*args, *kwargs.values())), default=0)
+    _refuse_past(environment, len(text) + text.count("%") * widest)  # each % prints one
     return jinja2.filters.do_format(value, *args, **kwargs)
+
+
+@jinja2.pass_eval_context
+def _tojson(context: EvalContext, value: Any, indent: Any = None) -> Any:
+    if isinstance(indent, int) and indent > MAX_INDENT:
+        _refuse_past(context.environment, REFUSED)
+    return jinja2.filters.do_tojson(context, value, indent)
+
+
+@jinja2.pass_eval_context
+def _urlize(context: EvalContext, value: Any, *args: Any, **kwargs: Any) -> Any:
+    added = sum(len(str(x)) for x in (*args, *kwargs.values()) if isinstance(x, str))
+    if added > MAX_URL_EXTRAS:  # a target or rel is put in every link
+        _refuse_past(context.environment, REFUSED)
+    return jinja2.filters.do_urlize(context, value, *args, **kwargs)
 
 
 @jinja2.pass_environment

@@ -72,6 +72,10 @@ def method_size(name: str, text: str, args: Sequence[Any], kwargs: Mapping[str, 
     if name == "translate" and given and isinstance(given[0], Mapping):
         longest = max((text_size(v) for v in given[0].values()), default=1)
         return len(text) * max(longest, 1)
+    if name in ("format", "format_map"):  # each {} prints one of the values
+        values = [*given, *(v for m in given if isinstance(m, Mapping) for v in m.values())]
+        widest = max((text_size(v) for v in values), default=0)
+        return len(text) + text.count("{") * widest
     if name == "expandtabs":
         tab = next((a for a in given if isinstance(a, int)), 8)
         return len(text) + text.count("\t") * max(tab, 0)

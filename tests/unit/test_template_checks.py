@@ -417,6 +417,9 @@ def test_a_block_left_open_is_named_at_its_own_line(
         "{% for r in rows %}\n| {{ cell(r, rows) }} |\n{% endfor %}\n",
         "{% for r in rows %}| {{ r | default(rows) }} |\n{% endfor %}",
         "{% for r in rows %}| {{ r | d(rows) | length }} |\n{% endfor %}",
+        "{% for r in rows %}| {{ r }} | {{ (rows | default([])) | length }} |\n{% endfor %}",
+        "{% for r in rows %}| {{ r }} | {{ (missing | default(rows)) | length }} |\n{% endfor %}",
+        "{% for r in rows %}| {{ r }} | {{ (rows | list) | length }} |\n{% endfor %}",
     ],
 )
 def test_a_list_used_inside_a_loop_over_it_stays_linear(tmp_path: Path, body: str) -> None:
