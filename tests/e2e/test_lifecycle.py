@@ -140,27 +140,91 @@ def test_a_person_moved_to_another_cohort_is_told_so_not_that_they_left(
     assert "Withdrawn from" not in said
 
 
-def test_a_sponsorship_pair_moved_to_the_next_cohort_is_told_so(sponsorship: Path) -> None:
-    """A reviewer's finding: a pair moved to another cohort read "Left the program" on its
-    old pair and score issues."""
+def _lenas_pair_moved_to_h2(root: Path, sponsor: str) -> dict[str, ObservedIssue]:
+    """Lena's pair taken off FY28 H1 and put in FY28 H2, with SPONSOR; the issues after."""
     assert run("apply").code == 0
-    program = sponsorship / SPONSORSHIP
+    program = root / SPONSORSHIP
     edit(program, "        - {sponsor: hannah.berg, sponsee: lena.fischer}\n", "")
     edit(
         program,
         "      pairs:\n        # Matches go",
-        "      pairs:\n        - {sponsor: hannah.berg, sponsee: lena.fischer}\n"
+        f"      pairs:\n        - {{sponsor: {sponsor}, sponsee: lena.fischer}}\n"
         "        # Matches go",
     )
     assert run("apply").code == 0
-    found = issues(sponsorship)
+    found = issues(root)
     assert "sales-sponsorship/fy28-h2/lena.fischer" in found
+    return found
+
+
+def _withdrawn_said(root: Path, issue: ObservedIssue) -> str:
+    return (block_content(issue.description, "withdrawn") or "") + notes(root, issue)
+
+
+def test_a_sponsorship_pair_moved_to_the_next_cohort_is_told_so(sponsorship: Path) -> None:
+    """A reviewer's finding: a pair moved to another cohort read "Left the program" on its
+    old pair and score issues."""
+    found = _lenas_pair_moved_to_h2(sponsorship, "hannah.berg")
     for key in (
         "sales-sponsorship/fy28-h1/lena.fischer",
         "sales-sponsorship/fy28-h1/lena.fischer/sponsee-scores",
     ):
         block = block_content(found[key].description, "withdrawn") or ""
         assert "still in the program, in FY28 H2 cohort" in block, (key, block)
+
+
+def test_a_pair_moved_with_a_new_sponsor_tells_the_old_sponsor_nothing_of_it(
+    sponsorship: Path,
+) -> None:
+    """A reviewer's finding: the old pair issue, which the old sponsor reads, said where the
+    sponsee is sponsored now, by another pair than the one it was for."""
+    old = _lenas_pair_moved_to_h2(sponsorship, "dana.whitfield")[
+        "sales-sponsorship/fy28-h1/lena.fischer"
+    ]
+    assert "hannah.berg" in old.assignees
+    assert "FY28 H2" not in _withdrawn_said(sponsorship, old)
+
+
+def test_a_sponsorship_pair_is_no_move_to_a_cohort_that_ended(sponsorship: Path) -> None:
+    """A reviewer's finding: Lena, sponsored in FY27 (ended) and taken off FY28 H1, read that
+    she was still in the program, in FY27."""
+    program = sponsorship / SPONSORSHIP
+    edit(
+        program,
+        "  cohorts:\n",
+        "  cohorts:\n    - id: fy27\n      name: FY27 cohort\n      start: 2026-03-02\n"
+        "      pairs:\n        - {sponsor: hannah.berg, sponsee: lena.fischer}\n",
+    )
+    assert run("apply").code == 0
+    edit(program, "        - {sponsor: hannah.berg, sponsee: lena.fischer}\n", "", 2)
+    edit(
+        program,
+        "      pairs:\n",
+        "      pairs:\n        - {sponsor: hannah.berg, sponsee: lena.fischer}\n",
+    )  # in FY27 (ended) only
+    assert run("apply").code == 0
+    said = _withdrawn_said(
+        sponsorship, issues(sponsorship)["sales-sponsorship/fy28-h1/lena.fischer"]
+    )
+    assert "FY27 cohort" not in said and "Left the program" in said
+
+
+def test_an_esp_account_set_back_to_proposed_is_no_move(esp: Path) -> None:
+    """A reviewer's finding: an account with id `scorecard` had keys differing from the
+    program scorecard's in their first part alone, and was told it moved to "Program"."""
+    program = esp / ESP
+    edit(program, "{id: stark, name: Stark Logistics", "{id: scorecard, name: Stark Logistics")
+    assert run("apply").code == 0
+    ours = [k for k in issues(esp) if "/account/scorecard/quarterly/" in k]
+    assert any(k.replace("/account/", "/program/") in issues(esp) for k in ours)
+    edit(
+        program,
+        "sponsor: jordan.alvarez, status: approved,\n       account_team: [sam.delacroix",
+        "sponsor: jordan.alvarez, status: proposed,\n       account_team: [sam.delacroix",
+    )
+    assert run("apply").code == 0
+    for key in ours:
+        assert "still in" not in _withdrawn_said(esp, issues(esp)[key]), key
 
 
 def test_leaving_is_no_move_to_a_cohort_that_ended(project: Path) -> None:
