@@ -295,8 +295,9 @@ def _unreadable(found: ObservedIssue, records: Mapping[str, Recorded]) -> tuple[
     """An unreadable recorded value is a warning naming the issue and the label only: values
     can be private (satisfaction scores)."""
     return tuple(
-        f"issue {found.reference}: the value of '{r.label}' cannot be read; write a number "
-        "like the example in the issue"
+        f"issue {found.reference}: the value of '{r.label}' cannot be read; write only a "
+        "number on its scale, like the example in the issue (a remark goes on a line of its "
+        "own)"
         for r in records.values()
         if r.problem
     )
