@@ -7,7 +7,7 @@ import html
 import math
 import re
 import time
-from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Mapping, Sized
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
@@ -418,7 +418,7 @@ class _BoundedEnvironment(SandboxedEnvironment):
             self.made += len(value)
             if self.made > MADE_TIMES * self.max_chars:
                 raise self.too_much_made()
-        elif not isinstance(value, int | float | Markup):  # a list, a mapping, a namespace
+        elif not isinstance(value, int | float):  # a list, a mapping, a namespace
             self.refuse_past(text_size(value, self.max_chars))
         return value
 
@@ -476,11 +476,8 @@ class _BoundedEnvironment(SandboxedEnvironment):
         spec = getattr(method, "__self__", None)
         if formats and isinstance(spec, str) and _HUGE_BRACES.search(spec):
             raise __self.too_large()  # "{:>1000000000}".format(x)
-        if isinstance(spec, str):  # a string's own method: "y".join(big), s.replace(a, long)
+        if isinstance(spec, str):  # a string's own method: "y".join(big), "{}".format(list)
             __self.refuse_past(method_size(getattr(method, "__name__", ""), spec, args, kwargs))
-            for arg in (*args, *kwargs.values()):
-                if not isinstance(arg, str):  # "{}".format(a list of long strings)
-                    __self.account(arg)
         return __self.made_text(super().call(__context, __obj, *args, **kwargs))
 
     def bounded(self, number: int) -> int:
@@ -627,9 +624,7 @@ def _replace(context: EvalContext, value: Any, old: Any, new: Any, count: Any = 
 
 @jinja2.pass_eval_context
 def _join(context: EvalContext, value: Any, separator: str = "", attribute: Any = None) -> Any:
-    count = len(value) if isinstance(value, Sized) else 0  # a range, a list
-    between = max(count - 1, 0) * len(str(separator))
-    _refuse_past(context.environment, max(joined_size(str(separator), value), between))
+    _refuse_past(context.environment, joined_size(str(separator), value))
     return jinja2.filters.do_join(context, value, separator, attribute)
 
 
@@ -644,7 +639,7 @@ def _wordwrap(environment: jinja2.Environment, value: Any, width: int = 79, *arg
 def _map(context: Context, value: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
     """Jinja's `map`, each result counted (it may apply a filter that makes text)."""
     for item in jinja2.filters.do_map(context, value, *args, **kwargs):
-        yield _bounded_text(context.environment, item)
+        yield _made_text(context.environment, item)
 
 
 def _refuse_past(environment: jinja2.Environment, size: int) -> None:

@@ -6,7 +6,7 @@ its bounds)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Sized
 from typing import Any
 
 
@@ -42,11 +42,11 @@ def replaced_size(text: str, old: str, new: str, count: int | None = None) -> in
 
 
 def joined_size(separator: str, items: Any) -> int:
-    """The length of ITEMS joined with SEPARATOR (their strings; 0 for an iterator, which
-    `join` consumes: what it yields is made, and counted, one item at a time)."""
-    if not isinstance(items, list | tuple):
-        return 0
-    return text_size(items) + len(separator) * max(len(items) - 1, 0)
+    """The length of ITEMS joined with SEPARATOR: their strings, and the separator between
+    each two (of what has a length: a range, a string's characters; an iterator, which `join`
+    consumes, counts for nothing: what it yields is made, and counted, one at a time)."""
+    count = len(items) if isinstance(items, Sized) else 0  # a string joins its characters
+    return text_size(items) + len(separator) * max(count - 1, 0)
 
 
 def lines_size(text: str, added: int) -> int:

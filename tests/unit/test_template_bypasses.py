@@ -35,6 +35,7 @@ def _rendered(tmp_path: Path, source: str, context: dict[str, object], **bounds:
         pytest.param("{{ (('%(a)s' * 2000) % {'a': 'y' * 9990}) | length }}", id="percent"),
         # join's separator times the items: not told for a range or with attribute=
         pytest.param("{{ range(10000) | join('y' * 10000) | length }}", id="join-range"),
+        pytest.param("{{ ('x' * 9000) | join('y' * 10000) | length }}", id="join-characters"),
         pytest.param(
             "{{ (range(10000) | list) | join('y' * 10000, attribute='real') | length }}",
             id="join-attribute",
