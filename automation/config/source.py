@@ -305,10 +305,10 @@ class _Builder:
 MAX_SHOWN = 80  # characters of a value quoted in a message
 
 
-def shorten(value: object) -> str:
-    """A value as a message quotes it: at most MAX_SHOWN characters, on one line."""
+def shorten(value: object, most: int = MAX_SHOWN) -> str:
+    """A value as a message quotes it: at most MOST characters, on one line."""
     text = " ".join(str(value).split())
-    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _bad_dates(found: Iterable[tuple[Loc, int, str]], data: Any, file: str) -> list[Problem]:

@@ -21,6 +21,7 @@ from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
 from automation.config.models import GitLabSettings
+from automation.config.source import shorten
 from automation.errors import (
     CreationRefused,
     ItemError,
@@ -243,6 +244,7 @@ class GitLabTracker(Tracker, ChangeLog):
         self._misses = 0  # usernames asked for that were not known yet
         self._epics: bool | None = None
         self._keyed: dict[str, ObservedIssue] | None = None
+        self._open: dict[str, int] = {}  # open issues by label, as first counted (any_open)
         self._project_id: int | None = None
         self._group_id: int | None = None  # the group's id, once checked: its epics are ours
         self._project_path = ""
@@ -915,12 +917,14 @@ class GitLabTracker(Tracker, ChangeLog):
 
     def any_open(self, label: str) -> int:
         """How many open issues carry the label: one request for one issue, GitLab's total
-        (past 10,000 it says none: 1 if that page has one)."""
-        with self._reading(f"counting open issues labelled {label}", "project"):
-            pages = self._issue_list(labels=label, state="opened", per_page="1")
-            if pages.total is not None:
-                return int(pages.total)
-            return 1 if next(iter(pages), None) is not None else 0  # the page read already
+        (past 10,000 it says none: 1 if that page has one); asked once per run (every plan
+        of a run notes the same labels)."""
+        if label not in self._open:
+            with self._reading(f"counting open issues labelled {label}", "project"):
+                pages = self._issue_list(labels=label, state="opened", per_page="1")
+                first = next(iter(pages), None)  # the page read already
+            self._open[label] = int(pages.total) if pages.total is not None else int(bool(first))
+        return self._open[label]
 
     def _count(self, label: str) -> int | None:
         """How many issues carry the label, open or closed (GitLab's total, in one request
@@ -1146,9 +1150,8 @@ class GitLabTracker(Tracker, ChangeLog):
             )
         # 429: GitLab still limits the token after python-gitlab's own retries; it may pass
         kind = TransientError if code >= 500 or code == TOO_MANY else ItemError
-        said = " ".join(str(error.error_message).split())  # one line, whatever the body held
+        said = shorten(error.error_message, MAX_SAID)  # one line, whatever the body held
         said = said if said.startswith(str(code)) else f"{code} {said}"
-        said = said if len(said) <= MAX_SAID else said[: MAX_SAID - 1] + "…"
         return kind(self._scrub(f"GitLab failed while {what}: {said}"))
 
     def _scrub(self, message: str) -> str:

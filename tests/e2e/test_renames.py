@@ -441,13 +441,13 @@ def test_a_run_of_some_programs_notes_no_other_programs_label(shipped: Path) -> 
 
 def test_a_program_label_no_file_defines_costs_one_small_request_a_run(project: Path) -> None:
     """A reviewer's finding: each such label's issues were listed in full, closed ones too,
-    on every plan and run (and on event runs)."""
+    on every plan and run (and on event runs); and asked again by each plan of a run."""
     fake = new_fake(users=roster_of(project))
     with fake.activate():
         for n in range(3):
             fake.add_label("enablement", f"program::other-{n}")
         fake.requests.clear()
-        assert GitLabBackend(fake).cli("plan").code == 0
+        assert GitLabBackend(fake).cli("apply").code == 0  # its first run: a plan per round
         asked = [
             r.query
             for r in fake.requests
