@@ -5,13 +5,13 @@ GitLab issues passes through one `Privacy`."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from automation.config.models import Person, Program, by_username
+from automation.config.models import Person, by_username
 from automation.desired import DesiredProgram
 from automation.errors import Problem
-from automation.kinds.registry import kind_named
+from automation.kinds.registry import secret_words
 
 HIDDEN = "[confidential]"
 _TERMINAL = re.compile(
@@ -123,6 +123,7 @@ def privacy_of(programs: Iterable[DesiredProgram], people: Iterable[Person]) -> 
     confidential: set[str] = set()
     usernames: set[str] = set()
     roster = by_username(people)
+    secrets: set[str] = set()  # what confidential programs name besides people (customers)
     for desired in programs:
         for item in desired.every_issue():
             if not item.confidential:
@@ -130,21 +131,10 @@ def privacy_of(programs: Iterable[DesiredProgram], people: Iterable[Person]) -> 
             confidential.add(desired.program.id)
             usernames.update(name.lower() for name in item.assignees)
             usernames.update(part.lower() for part in item.key.split("/") if part.lower() in roster)
+        if desired.program.id in confidential:
+            secrets |= secret_words(desired.program.model_dump())
     names = {name for username in usernames for name in _names(username, roster)}
-    names |= {
-        word
-        for desired in programs
-        if desired.program.id in confidential
-        for word in _secrets(desired.program)
-    }
-    return Privacy(frozenset(confidential), frozenset(names))
-
-
-def _secrets(program: Program) -> Iterator[str]:
-    """What a confidential program names besides people (an ESP's customers: its kind says)."""
-    kind = kind_named(program.kind)
-    words = kind.secrets(program.model_dump()) if kind else ()
-    return (word for word in words if len(word) > 1)
+    return Privacy(frozenset(confidential), frozenset(names | secrets))
 
 
 def _names(username: str, roster: Mapping[str, Person]) -> set[str]:

@@ -19,7 +19,7 @@ from automation.config.checks import Entries, check_references
 from automation.config.models import Config, JobGrades, Person, Program, Roster, Settings
 from automation.config.source import Loc, Source, read_yaml, shorten
 from automation.errors import ConfigError, Problem
-from automation.kinds.registry import kind_named, kinds, program_schema
+from automation.kinds.registry import kind_named, kinds, program_schema, secret_words
 from automation.privacy import HIDDEN, names_of, unnamed
 
 SETTINGS_FILE = "settings.yml"
@@ -106,7 +106,7 @@ def _unnamed_where_confidential(
     (`got '…'`) and a reason's key go whatever they are (a username not in the roster)."""
     names = names_of(_roster_entries(people))
     secret = {
-        file: names | _secrets_of(source)
+        file: names | secret_words(source.data if isinstance(source.data, dict) else {})
         for file, source in sources.items()
         if _confidential_file(source)
     }
@@ -116,13 +116,6 @@ def _unnamed_where_confidential(
         else problem
         for problem in problems
     ]
-
-
-def _secrets_of(source: Source) -> frozenset[str]:
-    """What a program file names that is confidential besides people (its kind says)."""
-    data = source.data if isinstance(source.data, dict) else {}
-    kind = kind_named(data.get("kind"))
-    return frozenset(w for w in (kind.secrets(data) if kind else ()) if len(w) > 1)
 
 
 _GOT = re.compile(r"\(got '[^'\n]*'\)")  # the value a check refused

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from typing import Annotated, Any, Union
 
@@ -45,6 +46,14 @@ def kind_of(program: Program) -> Kind[Any]:
 def kind_named(name: object) -> Kind[Any] | None:
     """The kind a program file's `kind:` value names, if any."""
     return _KINDS.get(name) if isinstance(name, str) else None
+
+
+def secret_words(data: Mapping[str, object]) -> frozenset[str]:
+    """What a program file (as written, valid or not, or a program's `model_dump()`) names
+    that is confidential besides people, as its kind reads it (an ESP's accounts): words of
+    two letters and more, which outputs hide as they hide people's names."""
+    kind = kind_named(data.get("kind"))
+    return frozenset(w for w in (kind.secrets(data) if kind else ()) if len(w) > 1)
 
 
 def program_schema() -> TypeAdapter[Program]:
