@@ -1562,7 +1562,9 @@ def test_a_confidential_epic_holds_confidential_issues_only(fake: FakeGitLab) ->
     assert inside.epic["iid"] == secret.iid
     with pytest.raises(gitlab.GitlabUpdateError):
         inside.confidential = False
+        inside.title = "Renamed in the same edit"
         inside.save()
+    assert fake.issues(PROJECT)[0]["title"] != "Renamed in the same edit"  # nothing saved
     public = new_issue(project_of(fake))
     with pytest.raises(gitlab.GitlabCreateError):
         secret.issues.create({"issue_id": public.id})

@@ -1295,6 +1295,9 @@ class IssueService:
     def edit(self, issue: Issue, params: Params, metadata: bool) -> Issue:
         """Apply an edit whose permissions were checked; bump updated_at if anything changed."""
         self._validate(params)
+        epic = issue.epic
+        if params.boolean("confidential") is False and epic is not None and epic.confidential:
+            raise bad_request(PUBLIC_IN_CONFIDENTIAL)  # validated: nothing of the edit saved
         before, fields = issue.snapshot(), issue.fields()
         state_event = params.text("state_event")
         if state_event:
@@ -1348,8 +1351,6 @@ class IssueService:
     def _apply_text(self, issue: Issue, params: Params) -> None:
         issue.title = params.text("title") or issue.title
         confidential = params.boolean("confidential")
-        if confidential is False and issue.epic is not None and issue.epic.confidential:
-            raise bad_request(PUBLIC_IN_CONFIDENTIAL)
         if confidential is not None:
             issue.confidential = confidential
         if params.has("due_date"):
