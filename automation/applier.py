@@ -171,7 +171,9 @@ class Writer:
         tasks = action.edits.tasks
         if not tasks:
             return action.edits
-        checked = tuple(replace(t, item=self._people_only(action.program, t.item)) for t in tasks)
+        checked = tuple(
+            t.mended(lambda text: self._people_only(action.program, text)) for t in tasks
+        )
         return replace(action.edits, tasks=checked)
 
     def _reassign(self, action: UpdateAssignees) -> None:

@@ -14,7 +14,7 @@ from automation.markers import (
     replace_block,
     restore_identity,
 )
-from automation.tasks import NewTask, add_task
+from automation.tasks import NewSection, NewTask, add_task
 
 BlockTexts = tuple[tuple[str, str], ...]  # (block name, content) pairs
 
@@ -27,7 +27,8 @@ class Edits:
     identity: str | None = None  # the key whose lost identity line is put back on top
     figures: tuple[tuple[int, int], ...] | None = None  # (iid, percent) for plan-style issues
     former: tuple[str, ...] = ()  # former keys of a renamed item: their identity line goes
-    tasks: tuple[NewTask, ...] = ()  # template tasks added at the end of their sections
+    # template tasks added at the end of their sections, and sections the template gained
+    tasks: tuple[NewTask | NewSection, ...] = ()
     headings: tuple[tuple[str, str], ...] = ()  # (old, new): renamed sections' headings
     opening: tuple[str, ...] = ()  # blocks that, when new, open the issue instead of closing it
     rebuilt: tuple[tuple[str, str], ...] = ()  # (block, header): hidden blocks written afresh

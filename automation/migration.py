@@ -30,7 +30,14 @@ from automation.items import ObservedIssue
 from automation.markers import block_content, find_key
 from automation.mentions import named, unnamed
 from automation.progress import Status, measure
-from automation.tasks import NewTask, Task, place_task, tasks_of
+from automation.tasks import (
+    NewSection,
+    NewTask,
+    Task,
+    section_text,
+    sections_in_order,
+    tasks_of,
+)
 
 RECORD_BLOCK = "template-tasks"
 TASKS_ADDED = "template tasks added"  # how an UpdateDescription names its added tasks
@@ -127,7 +134,7 @@ class Migration:
     """What one open issue gets: its record as it should be, and the tasks to add."""
 
     record: str
-    tasks: tuple[NewTask, ...] = ()
+    tasks: tuple[NewTask | NewSection, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -163,8 +170,8 @@ class Migrations:
         migration = self.issues.get(key)
         return () if migration is None else ((RECORD_BLOCK, migration.record),)
 
-    def tasks(self, key: str | None) -> tuple[NewTask, ...]:
-        """The tasks to add to the issue."""
+    def tasks(self, key: str | None) -> tuple[NewTask | NewSection, ...]:
+        """The tasks (and sections) to add to the issue."""
         migration = self.issues.get(key) if key else None
         return () if migration is None else migration.tasks
 
@@ -290,17 +297,40 @@ def _migrate(
         _Said(_KEPT, has[h].section, spot_before[h], has[h].text)
         for h in sorted(gone & has.keys() - paired)
     ]
-    tasks: list[NewTask] = []
+    tasks: list[NewTask | NewSection] = []
     text = issue.description
+    whole = _new_sections(item.description, text, old, declared)
     for task in new:
-        adding = NewTask(task.section, task.text, task.item, tuple(declared))
-        placed = place_task(text, adding)
+        adding = whole.get(task.section) or NewTask(
+            task.section, task.text, task.item, tuple(declared)
+        )
+        if adding in tasks:
+            continue  # its section, added whole with its first task
+        placed = adding.place(text)
         if placed is None:
             said.append(_Said(_NO_PLACE, task.section, spot[task_hash(task.text)], task.text))
         elif placed != text:
             tasks.append(adding)
             text = placed
     return Migration(record, tuple(tasks)), said, False
+
+
+def _new_sections(
+    rendered: str, description: str, old: Record, declared: Sequence[str]
+) -> dict[str, NewSection]:
+    """The sections of the issue's rendering that are new to it: its record lists none of
+    their tasks (a section the template gained since), and it has no such heading. A section
+    the record lists and the issue lacks was taken out by a person: it is not put back."""
+    order = sections_in_order(rendered, declared)
+    has = set(sections_in_order(description, declared))
+    found: dict[str, NewSection] = {}
+    for spot, section in enumerate(order):
+        text = section_text(rendered, section, declared)
+        if section in has or _label(section) in old.sections or text is None:
+            continue
+        before, after = tuple(reversed(order[:spot])), order[spot + 1 :]
+        found[section] = NewSection(section, text, before, after, tuple(declared))
+    return found
 
 
 def _renamed(record: Record | None, renames: Sequence[tuple[str, str]]) -> Record | None:

@@ -284,8 +284,8 @@ def _missing_headings(found: ObservedIssue, progress: Progress) -> tuple[str, ..
         "complete, and tasks left from it count only towards the overall figure; if someone "
         "deleted or changed the heading, restore it; if the section was renamed, give it "
         "`renamed_from:` with its old heading in `sections`; if the section is new in the "
-        "template, add the heading and its tasks to the issue (issues made before get no new "
-        "section)"
+        "template, add the heading and its tasks by hand (the tool adds a new section to an "
+        "issue under way that has a section beside it)"
         for s in progress.sections
         if s.applicable and not s.found
     )

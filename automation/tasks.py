@@ -8,8 +8,8 @@ same or a higher level."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from automation.checklist import heading_key, heading_of, read_lines, task_text
@@ -52,6 +52,14 @@ class NewTask:
     text: str  # what it says, whitespace collapsed
     item: str  # the lines to add, as the template renders them
     headings: tuple[str, ...]  # every declared heading: where sections end
+
+    def place(self, text: str) -> str | None:
+        """See `place_task`."""
+        return place_task(text, self)
+
+    def mended(self, fix: Callable[[str], str]) -> NewTask:
+        """The task with FIX made to the lines it adds."""
+        return replace(self, item=fix(self.item))
 
 
 class _Line(NamedTuple):
@@ -124,12 +132,12 @@ def _section_end(walked: Sequence[_Line], start: int, section: str) -> int:
     return end
 
 
-def add_task(text: str, new: NewTask) -> str:
+def add_task(text: str, new: NewTask | NewSection) -> str:
     """The text with the task added after the last task of its section (and that task's
     nested lines), or where the section's text ends when it has no task. Every other line is
     kept as it is. Nothing changes when a task already says the same, or when the task
-    cannot be placed (see `place_task`)."""
-    placed = place_task(text, new)
+    cannot be placed (see `place_task`); likewise for a whole section (`NewSection`)."""
+    placed = new.place(text)
     return text if placed is None else placed
 
 
@@ -165,6 +173,15 @@ def _after_content(
 ) -> tuple[int, list[str]]:
     """Where a section without tasks ends (before a tool block in it), and the item with the
     blank lines that keep it a list of its own."""
+    at = _content_end(lines, start, end)
+    before = [] if at == start + 1 else [""]
+    after = [""] if at < len(lines) and lines[at].strip() else []
+    return at, [*before, *item, *after]
+
+
+def _content_end(lines: Sequence[str], start: int, end: int) -> int:
+    """Just after the last line with text of the section whose heading is line START and
+    that ends at END, before a tool block in it (the progress block closing an issue)."""
     limit = next(
         (i for i in range(start + 1, end) if lines[i].lstrip().startswith(_TOOL_BLOCK)), end
     )
@@ -172,6 +189,86 @@ def _after_content(
     for index in range(start + 1, limit):
         if lines[index].strip():
             at = index + 1
-    before = [] if at == start + 1 else [""]
-    after = [""] if at < len(lines) and lines[at].strip() else []
-    return at, [*before, *item, *after]
+    return at
+
+
+@dataclass(frozen=True)
+class NewSection:
+    """A section the template gained, to add whole to an issue made before: its heading, text
+    and tasks as the template renders them for the issue, after the nearest section before it
+    in the template that the issue has (or else before the nearest one after it)."""
+
+    section: str  # the declared heading
+    text: str  # its lines, heading first, as rendered
+    before: tuple[str, ...]  # the declared sections before it in the template, nearest first
+    after: tuple[str, ...]  # ... and after it, nearest first
+    headings: tuple[str, ...]  # every declared heading: where sections end
+
+    def place(self, text: str) -> str | None:
+        """The text with the section added; the text as it is when it has the section; None
+        when it has none of the sections beside it, or the section would not be read as one
+        there, or would take in tasks of another section."""
+        lines = text.split("\n")
+        walked = _walk(lines, self.headings)
+        opened = {x.section: i for i, x in enumerate(walked) if x.opens and x.section}
+        if self.section in opened:
+            return text
+        spot = _spot(lines, walked, opened, self)
+        if spot is None:
+            return None
+        at, chunk = spot
+        eol = "\r" if at and lines[at - 1].endswith("\r") else ""
+        result = [*lines[:at], *(line + eol if line else line for line in chunk), *lines[at:]]
+        again = _walk(result, self.headings)
+        inserted = again[at : at + len(chunk)]
+        read = [x.task for x in inserted if x.task is not None and x.section == self.section]
+        meant = [x.task for x in _walk(chunk, self.headings) if x.task is not None]
+        kept = again[:at] + again[at + len(chunk) :]
+        if _counted(kept) != _counted(walked) or read != meant:
+            return None  # it would take in another section's tasks, or not be read as one
+        return "\n".join(result)
+
+    def mended(self, fix: Callable[[str], str]) -> NewSection:
+        """The section with FIX made to the lines it adds."""
+        return replace(self, text=fix(self.text))
+
+
+def _counted(walked: Sequence[_Line]) -> list[_Line]:
+    """The lines that open a section or are a task: what progress reads of a text."""
+    return [x for x in walked if x.opens or x.task is not None]
+
+
+def _spot(
+    lines: Sequence[str], walked: Sequence[_Line], opened: dict[str, int], new: NewSection
+) -> tuple[int, list[str]] | None:
+    """Where a new section goes, and its lines with the blank lines around them."""
+    chunk = new.text.split("\n")
+    for name in new.before:
+        if name in opened:
+            start = opened[name]
+            at = _content_end(lines, start, _section_end(walked, start, name))
+            after = [""] if at < len(lines) and lines[at].strip() else []
+            return at, ["", *chunk, *after]
+    for name in new.after:
+        if name in opened:
+            at = opened[name]
+            before = [""] if at and lines[at - 1].strip() else []
+            return at, [*before, *chunk, ""]
+    return None
+
+
+def section_text(text: str, section: str, headings: Sequence[str]) -> str | None:
+    """A declared section of TEXT, from its heading to where its own text ends (before the
+    next section, or a tool block), as written; None when TEXT does not have it."""
+    lines = text.split("\n")
+    walked = _walk(lines, headings)
+    start = next((i for i, x in enumerate(walked) if x.opens and x.section == section), None)
+    if start is None:
+        return None
+    end = _content_end(lines, start, _section_end(walked, start, section))
+    return "\n".join(line.rstrip("\r") for line in lines[start:end])
+
+
+def sections_in_order(text: str, headings: Sequence[str]) -> tuple[str, ...]:
+    """The declared sections TEXT has, in the order they open."""
+    return tuple(x.section for x in _walk(text.split("\n"), headings) if x.opens and x.section)

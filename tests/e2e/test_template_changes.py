@@ -15,7 +15,7 @@ from automation.run import apply, prepare
 from tests.backends import TODAY, Backend
 from tests.e2e.test_contract import by_key
 from tests.e2e.test_integrity import TODAY_DATE, PersonAfterList, tick_first
-from tests.local_cli import edit, run
+from tests.local_cli import edit
 
 PREFIX = "csm-aspiring-leaders/fy27-pilot/"
 SAM, AIKO, LENA = (PREFIX + name for name in ("sam.delacroix", "aiko.tanaka", "lena.fischer"))
@@ -235,26 +235,66 @@ def test_a_task_reworded_as_its_section_is_renamed_is_a_rewording_not_a_new_task
     assert "No changes" in backend.cli("apply").out
 
 
-def test_a_section_new_in_the_template_is_explained_on_the_issues_made_before(
-    project: Path,
-) -> None:
-    """A tester's finding: a section added to the template and `sections` told every issue
-    made before to "restore the heading" it never had."""
-    assert run("apply").code == 0
-    template = project / "templates/csm-aspiring-leaders/participant.md.j2"
+REFLECT = (
+    "## Module 4: Reflect\n\nLook back on the program.\n\n"
+    "1. [ ] Write a reflection.\n   - Share it with your manager.\n1. [ ] Give feedback."
+)
+PRACTICE_LAST = "1. [ ] Prepare a mock 30-60-90 day plan"
+
+
+def add_section(project: Path) -> None:
+    """Module 4 in the participant template, after Module 3, and in the program's sections."""
     edit(
-        template,
+        project / TEMPLATE,
         '{{ managed_block("progress") }}',
-        '## Module 4: Reflect\n\n1. [ ] Write a reflection.\n\n{{ managed_block("progress") }}',
+        f'{REFLECT}\n\n{{{{ managed_block("progress") }}}}',
     )
-    program = project / "config/programs/csm-aspiring-leaders.yml"
     edit(
-        program,
+        project / "config/programs/csm-aspiring-leaders.yml",
         '  - heading: "Module 3: Practice"\n    label: Practice\n',
         '  - heading: "Module 3: Practice"\n    label: Practice\n'
         '  - heading: "Module 4: Reflect"\n    label: Reflect\n',
     )
-    said = run("apply")
+
+
+def test_a_section_new_in_the_template_reaches_the_open_issues_made_before(
+    backend: Backend, project: Path
+) -> None:
+    """A tester's finding: a section added to the template and `sections` reached no issue
+    made before, and each said its heading was missing, for good."""
+    assert backend.cli("apply").code == 0
+    people_work(backend)
+    before = by_key(backend)
+    add_section(project)
+    applied = backend.cli("apply")
+    assert applied.code == 0, applied.out + applied.err
+    assert "Module 4" not in applied.out  # no warning: every open issue got it
+    after = by_key(backend)
+    for key in (SAM, AIKO):
+        text = after[key].description
+        assert [x for x in inserted(before[key].description, text) if x] == [
+            x for x in REFLECT.split("\n") if x
+        ]
+        practice, _, rest = text.partition(REFLECT)
+        assert PRACTICE_LAST in practice.split("## Module 3: Practice")[1]
+        assert rest.lstrip().startswith("<!-- automation:begin progress -->")
+        assert "| Module 4: Reflect | 0/2 | 0% |" in text
+    assert after[SAM].description.count("1. [x]") == 1  # Sam's tick, kept
+    lena = outside_blocks(after[LENA].description)  # closed: gets no section
+    assert lena == outside_blocks(before[LENA].description)
+    fingerprint = backend.fingerprint()
+    assert "No changes" in backend.cli("apply").out
+    assert backend.fingerprint() == fingerprint
+
+
+def test_a_new_section_a_person_deleted_is_not_put_back(backend: Backend, project: Path) -> None:
+    assert backend.cli("apply").code == 0
+    add_section(project)
+    assert backend.cli("apply").code == 0
+    aiko = by_key(backend)[AIKO]
+    backend.edit(aiko.iid, lambda text: text.replace(REFLECT, "Not for me."))
+    said = backend.cli("apply")
     assert said.code == 0, said.out + said.err
-    assert "has no heading 'Module 4: Reflect'" in said.out
-    assert "if the section is new in the template, add the heading and its tasks" in said.out
+    assert REFLECT not in by_key(backend)[AIKO].description
+    assert f"issue #{aiko.iid} has no heading 'Module 4: Reflect'" in said.out
+    assert "add the heading and its tasks by hand" in said.out

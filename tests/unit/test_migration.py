@@ -24,7 +24,7 @@ from automation.migration import RECORD_BLOCK, TASKS_ADDED, read_record, task_ha
 from automation.planner import plan_program
 from automation.progress import label_specs
 from automation.rendering import Renderer
-from automation.tasks import NewTask, add_task, tasks_of
+from automation.tasks import NewSection, NewTask, add_task, tasks_of
 from tests.projects import demo_program
 
 REPO = Path(__file__).resolve().parents[2]
@@ -95,6 +95,65 @@ def test_adding_a_task_only_ever_inserts_lines(lines: list[str], section: str) -
     assert any(added[:i] == old[:i] and added[i + k :] == old[i:] for i in range(len(old) + 1))
     if after != text:
         assert "brand new" in [t.text for t in tasks_of(after, HEADINGS)]
+
+
+MID = "## Mid\n\nMiddle text.\n\n- [ ] m1\n  - how\n- [ ] m2"
+
+
+def section(name: str, text: str, before: tuple[str, ...], after: tuple[str, ...]) -> NewSection:
+    return NewSection(name, text, before, after, ("One", "Mid", "Two"))
+
+
+def test_a_new_section_goes_where_the_text_of_the_section_before_it_ends() -> None:
+    after = add_task(BODY, section("Mid", MID, ("One",), ("Two",)))
+    assert after == BODY.replace("A closing line.\n\n", f"A closing line.\n\n{MID}\n\n")
+    assert [t.section for t in tasks_of(after, ("One", "Mid", "Two"))] == [
+        *("One", "One", "Mid", "Mid", "Two")
+    ]
+    assert add_task(after, section("Mid", MID, ("One",), ("Two",))) == after  # once
+
+
+def test_a_new_first_section_goes_before_the_section_after_it() -> None:
+    body = BODY.replace("## One", "## Two", 1).split("## Two\n- [ ] c")[0]
+    first = section("One", "## One\n- [ ] z", (), ("Two",))
+    assert add_task(body, first) == "## One\n- [ ] z\n\n" + body
+
+
+def test_a_new_last_section_goes_before_the_tools_blocks() -> None:
+    body = f"## One\n- [ ] a\n\n{begin_marker('progress')}\nx\n<!-- automation:end progress -->\n"
+    after = add_task(body, section("Two", "## Two\n- [ ] z", ("Mid", "One"), ()))
+    assert after.startswith("## One\n- [ ] a\n\n## Two\n- [ ] z\n\n<!-- automation:begin progress")
+
+
+def test_a_new_section_that_would_take_in_anothers_tasks_or_has_no_neighbour_is_not_added() -> None:
+    late = (
+        "## One\n- [ ] a\n\n<!-- automation:begin p -->\nx\n<!-- automation:end p -->\n- [ ] mine\n"
+    )
+    assert add_task(late, section("Two", "## Two\n- [ ] z", ("One",), ())) == late
+    lone = "# Notes\n- [ ] mine\n"
+    assert add_task(lone, section("Two", "## Two\n- [ ] z", ("One",), ())) == lone
+    fenced = "## One\n- [ ] a\n```\n"  # an unclosed fence: the section would be code
+    assert add_task(fenced, section("Two", "## Two\n- [ ] z", ("One",), ())) == fenced
+
+
+@given(st.lists(LINES, max_size=25), st.sampled_from(("One", "Mid", "Two")))
+def test_adding_a_section_only_ever_inserts_lines_and_moves_no_task(
+    lines: list[str], name: str
+) -> None:
+    text = "\n".join(lines)
+    order = ("One", "Mid", "Two")
+    spot = order.index(name)
+    new_section = section(
+        name, f"## {name}\nIts text.\n- [ ] brand new", order[:spot][::-1], order[spot + 1 :]
+    )
+    after = add_task(text, new_section)
+    old, added = text.split("\n"), after.split("\n")
+    k = len(added) - len(old)
+    assert any(added[:i] == old[:i] and added[i + k :] == old[i:] for i in range(len(old) + 1))
+    if after != text:
+        were = [(t.section, t.text) for t in tasks_of(text, order)]
+        now = [(t.section, t.text) for t in tasks_of(after, order)]
+        assert [x for x in now if x != (name, "brand new")] == were
 
 
 # --- the planner ----------------------------------------------------------------------------
@@ -357,6 +416,47 @@ def test_a_new_task_in_a_section_the_issue_lacks_is_reported(blocks: Blocks) -> 
         "where GitLab reads tasks, so it is not added there"
     ) in result.warnings
     assert TASKS_ADDED not in updates(result)[1].block
+
+
+THREE = ("One", "Mid", "Two")
+
+
+def with_mid(desired: DesiredProgram) -> DesiredProgram:
+    """The program with a section "Mid" between One and Two, in its template and `sections`."""
+    issues = tuple(
+        replace(i, description=i.description.replace("## Two", f"{MID}\n\n## Two"), sections=THREE)
+        for i in desired.issues
+    )
+    return DesiredProgram(demo_program(THREE, ("ana", "ben")), issues, desired.tracking)
+
+
+def test_a_section_the_template_gains_reaches_open_issues_whole_and_once(blocks: Blocks) -> None:
+    first = created(program(BODY), blocks)
+    ana = edited(first[0], "- [ ] a", "- [x] a")
+    result = plan(with_mid(program(BODY)), [ana, first[1]], blocks)
+    assert not [w for w in result.warnings if "Mid" in w]
+    update = updates(result)[1]
+    assert TASKS_ADDED in update.block
+    assert inserted_lines(ana.description, update.after) == ["", *MID.split("\n")]
+    assert "| Mid | 0/2 | 0% |" in update.after and "- [x] a" in update.after
+    again = plan(with_mid(program(BODY)), [edited(ana, ana.description, update.after)], blocks)
+    assert 1 not in updates(again)
+
+
+def test_a_section_a_person_deleted_is_not_put_back(blocks: Blocks) -> None:
+    gained = with_mid(program(BODY))
+    first = created(gained, blocks)
+    ana = edited(first[0], f"{MID}\n\n", "")
+    result = plan(gained, [ana, first[1]], blocks)
+    assert 1 not in updates(result) or TASKS_ADDED not in updates(result)[1].block
+    assert any("issue #1 has no heading 'Mid'" in w and "by hand" in w for w in result.warnings)
+
+
+def inserted_lines(before: str, after: str) -> list[str]:
+    old, new = outside_blocks(before).split("\n"), outside_blocks(after).split("\n")
+    ops = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    assert {op[0] for op in ops} <= {"equal", "insert"}  # outside the tool's blocks
+    return [line for op in ops if op[0] == "insert" for line in new[op[3] : op[4]]]
 
 
 def test_the_edit_is_made_again_on_the_text_read_before_writing(blocks: Blocks) -> None:
