@@ -153,6 +153,13 @@ def _links(part: Onboarding, workshop: Workshop | None) -> dict[str, Any]:
     return {"learning_path": path, "objectives": part.links.objectives, "agenda": part.links.agenda}
 
 
+def _ready(after_start: dt.date, workshop: Workshop | None) -> dt.date:
+    """When a hire is to be "customer conversation ready": the page's blended path (learning
+    path and SQS workshop) takes "their first 30 days or so", so never before the workshop
+    they attend ends (a workshop weeks away would otherwise make the goal due before it)."""
+    return max(after_start, workshop.end) if workshop else after_start
+
+
 def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
     person, workshop = hire.person, hire.workshop
     start = person.start_date or ctx.today
@@ -160,7 +167,7 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
     days = part.milestone_days
     dates = {
         "start": start,
-        "ready": start + dt.timedelta(days=days.ready),
+        "ready": _ready(start + dt.timedelta(days=days.ready), workshop),
         "goal": start + dt.timedelta(days=days.goal),
         "live_lead": workshop.end + dt.timedelta(days=days.live_lead) if workshop else None,
         "prework_due": _prework_due(part, workshop),
