@@ -264,6 +264,11 @@ def test_an_account_that_joined_mid_year_is_reviewed_on_its_anniversary(esp: Pat
     assert str(wayne.due_date) == "2027-11-01"  # joined 2026-11-02, not the fiscal year end
     assert wayne.title == "ESP Nov 2026 to Nov 2027: Wayne Financial annual review"
     assert "face-to-face meeting" in wayne.description
+    # the program manager's task names them: they are not among the issue's assignees
+    assert "and the sponsor mapping (@morgan.lee)." in wayne.description
+    assert "morgan.lee" not in wayne.assignees
+    plan = issues(esp)["executive-sponsorship/account/wayne/account-plan"].description
+    assert "Questions go to the program team on Slack, in #executive-sponsor-program." in plan
     umbrella = issues(esp)["executive-sponsorship/account/umbrella/annual/fy27"]
     assert str(umbrella.due_date) == "2027-01-31"  # joined on the fiscal year's first day
     assert umbrella.title == "ESP FY27: Umbrella Health annual review"

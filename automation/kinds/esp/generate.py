@@ -135,7 +135,8 @@ def _account_key(ctx: Ctx, account: Account, rest: str) -> str:
 def _account_issues(
     ctx: Ctx, part: ExecutiveSponsorship, window: _Window, account: Account, create: bool
 ) -> Iterator[DesiredIssue]:
-    values = {"program": ctx.program, **_people(ctx, account)}
+    manager = ctx.config.person(part.program_manager)
+    values = {"program": ctx.program, "program_manager": manager, **_people(ctx, account)}
     assignees = (account.sponsor, *account.account_team)
     over = account.end is not None and account.end < ctx.today
     yield ctx.program_issue(
