@@ -192,3 +192,30 @@ def test_a_section_in_a_template_kept_in_another_folder_is_found_whatever_the_da
     for today in ("2026-11-01", "2026-11-10"):
         result = run("validate", today)
         assert result.code == 0, result.out + result.err
+
+
+def test_a_participant_who_manages_people_is_warned_about(project: Path) -> None:
+    """A content reviewer's finding: the page is for individual contributors, yet a manager
+    could join a cohort unnoticed."""
+    edit(PROGRAM, "      - lena.fischer\n", "      - lena.fischer\n      - priya.natarajan\n")
+    said = run("plan")
+    assert said.code == 0, said.out + said.err
+    assert (
+        "cohort 'fy27-pilot': participant priya.natarajan manages people (someone's `manager` "
+        "in people.yml); the program is for individual contributors"
+    ) in said.out.replace("\n", " ")
+    assert "sam.delacroix manages" not in said.out and "sam.delacroix has" not in said.out
+    edit(PROGRAM, "individual_contributors: true", "individual_contributors: false")
+    assert "manages people" not in run("plan").out
+
+
+def test_a_participant_with_a_managers_title_is_warned_about(project: Path) -> None:
+    edit(
+        Path("config/people.yml"),
+        "    title: Senior Customer Success Manager\n    grade: 7\n",
+        "    title: Senior Manager, Ecosystem Sales\n",
+    )
+    said = run("plan").out.replace("\n", " ")
+    assert (
+        "participant sam.delacroix has a people manager's title in the Ecosystem Sales family"
+    ) in said

@@ -58,4 +58,9 @@ class ParticipantsProgram(Program):
         default=None, description="the program lead: assigned the tracking and group issues"
     )
     group_issues: GroupIssues | None = None
+    individual_contributors: bool = Field(
+        default=False,
+        description="the program is for individual contributors: a participant who manages "
+        "people is warned about",
+    )
     cohorts: tuple[Cohort, ...] = ()
