@@ -56,11 +56,11 @@ class Progress:
 
     @property
     def phase_shown(self) -> str:
-        """What the issue's "current phase" says: the phase, `all phases complete`, or `no
-        phases`."""
+        """What the issue's "current phase" says: the phase, or `all phases complete` (an
+        issue without phases says none)."""
         if self.current_phase is not None:
             return self.current_phase.heading
-        return "all phases complete" if self.has_phases else "no phases"
+        return "all phases complete"
 
     @property
     def other(self) -> TaskCount:

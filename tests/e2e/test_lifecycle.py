@@ -508,23 +508,28 @@ def test_a_hire_who_graduated_then_left_before_a_run_is_closed_once(shipped: Pat
     [
         (
             "  reasons:\n    lena.fischer: |\n      two\n      lines\n",
-            "csm-aspiring-leaders.yml:43: 'leaving.reasons.lena.fischer': must be a single line",
+            "csm-aspiring-leaders.yml:{second}: 'leaving.reasons.lena.fischer': must be a single "
+            "line",
         ),
         (
             "  reasons:\n    lena.fischer: a\n    Lena.Fischer: b\n",
             "two reasons are for the same username written in another case",
         ),
-        ("  close: maybe\n", "aspiring-leaders.yml:42: 'leaving.close': should be true or false"),
-        ("  reason: {}\n", ":42: unknown key 'leaving.reason'; did you mean 'reasons'?"),
+        (
+            "  close: maybe\n",
+            "aspiring-leaders.yml:{first}: 'leaving.close': should be true or false",
+        ),
+        ("  reason: {}\n", ":{first}: unknown key 'leaving.reason'; did you mean 'reasons'?"),
     ],
 )
 def test_a_wrong_leaving_section_is_a_configuration_error(
     project: Path, yaml: str, message: str
 ) -> None:
+    first = len((project / CSM).read_text().splitlines()) + 2  # the line after `leaving:`
     leaving(project, yaml)
     result = run("validate")
     assert result.code == 2
-    assert message in result.err
+    assert message.format(first=first, second=first + 1) in result.err
 
 
 # --- endings, on the local backend -----------------------------------------------------------
