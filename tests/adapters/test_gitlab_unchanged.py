@@ -82,7 +82,9 @@ def tick_unseen_by_the_recording_run(
         moment = fake.clock.now() - before_the_run if before_the_run else None
 
         def tick() -> None:
-            issue.description = issue.description.replace("- [ ] first task", "- [x] first task")
+            issue.description = (issue.description or "").replace(
+                "- [ ] first task", "- [x] first task"
+            )
             issue.updated_at = moment if moment else fake.clock.now()
 
         fake.before_request("PUT", "/labels", tick)

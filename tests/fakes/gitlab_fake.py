@@ -43,7 +43,8 @@ MAX_LABEL_DESCRIPTION = 512 * 1024
 COUNTED_RECORDS = 10_000
 # app/models/concerns/throttled_touch.rb: `touch` (labels, assignees, notes, links, epics) moves
 # an issue's updated_at only when its last update is older than this; a save that changes its
-# fields, or who updated it last (`updated_by`), always does (IssuableBaseService#update)
+# fields, or who updated it last (`updated_by`, NULL on a new issue), always does
+# (IssuableBaseService#update)
 TOUCH_INTERVAL = timedelta(minutes=1)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FORBIDDEN: JSON = {"message": "403 Forbidden"}
@@ -66,6 +67,17 @@ UNMETERED_LISTS = frozenset({"/projects", "/groups", "/users"})
 PUBLIC_IN_CONFIDENTIAL = (
     "issue: this issue cannot be assigned to a confidential epic since it is public"
 )
+# ee/app/models/ee/issue.rb confidentiality_error, when `confidential` is among the changes
+MADE_PUBLIC_IN_CONFIDENTIAL = (
+    "this issue cannot be made public since it belongs to a confidential epic"
+)
+# ee/app/models/epic_issue.rb validate_confidential_epic (POST /groups/:id/epics/:iid/issues/:id)
+PUBLIC_INTO_EPIC = (
+    "Cannot assign a confidential epic to a non-confidential issue. "
+    "Make the issue confidential and try again"
+)
+# ee/app/models/ee/epic.rb validate_confidential_issues_and_subepics
+EPIC_WITH_PUBLIC_ISSUES = "Cannot make the epic confidential if it contains non-confidential issues"
 
 
 class ApiError(Exception):
@@ -482,7 +494,7 @@ class Issue:
     author: User
     created_at: datetime
     updated_at: datetime
-    description: str = ""
+    description: str | None = None  # NULL when created without one (doc/api/issues.md)
     state: str = "opened"
     labels: list[str] = field(default_factory=list)
     assignees: list[User] = field(default_factory=list)
@@ -519,15 +531,16 @@ class Issue:
     def updated(
         self, before: tuple[object, ...], fields: tuple[object, ...], by: User, now: datetime
     ) -> None:
-        """After an update by BY from BEFORE (a snapshot) and FIELDS: a field changed, or
-        labels or assignees changed and someone else updated it last, saves (updated_at and
-        updated_by); labels or assignees alone, by the same person, only touch."""
-        if self.fields() != fields:
+        """After an update by BY from BEFORE (a snapshot) and FIELDS. IssuableBaseService#update
+        sets `updated_by = current_user` (update_timestamp?: any change but a position, none
+        at all included) and saves with touch: the row is written, and updated_at moves,
+        when a field changed or when updated_by did (someone else updated it last, or nobody
+        yet: it is NULL on a new issue), even if nothing a reader sees changed. Labels or
+        assignees alone, by the last updater, only touch (ThrottledTouch)."""
+        if self.fields() != fields or self.updated_by is not by:
             self.updated_at, self.updated_by = now, by
         elif self.snapshot() != before:
             self.touch(now)
-            if self.updated_by is not by:
-                self.updated_at, self.updated_by = now, by
 
 
 @dataclass(eq=False)
@@ -600,6 +613,16 @@ class GitLabState:
         if found is None:
             raise not_found("Project Not Found")
         return found
+
+    def readable_project(self, ref: str) -> Project:
+        """A project the token's user may read, else 404 Project Not Found, as for one that
+        does not exist (lib/api/helpers.rb find_project!: `can?(current_user, :read_project)`).
+        Projects here are private: their members read them (a role in the project or in one
+        of its groups, `set_member_role`'s or `add_member`'s), nobody else."""
+        project = self.project(ref)
+        if self.acting is not None and self.member_level(self.acting, project) == 0:
+            raise not_found("Project Not Found")
+        return project
 
     def issue(self, project: Project, iid: str) -> Issue:
         """Find an issue by iid in a project, else 404."""
@@ -1247,10 +1270,11 @@ class IssueService:
             author=self.actor,
             created_at=now,
             updated_at=now,
-            updated_by=self.actor,
-        )
-        if epic is not None and epic.confidential and not params.boolean("confidential"):
-            raise bad_request(PUBLIC_IN_CONFIDENTIAL)  # validated before anything is saved
+        )  # updated_by stays NULL: Issues::CreateService never sets it
+        if epic is not None and epic.confidential:
+            # ee/app/services/ee/issues/base_service.rb, filter_epic: a new issue put in a
+            # confidential epic is made confidential, whatever `confidential` said
+            params = Params({**params.values, "confidential": True})
         project.issues[issue.iid] = issue
         self._apply(issue, params, metadata=True, creating=True)
         if epic is not None:
@@ -1296,8 +1320,14 @@ class IssueService:
         """Apply an edit whose permissions were checked; bump updated_at if anything changed."""
         self._validate(params)
         epic = issue.epic
-        if params.boolean("confidential") is False and epic is not None and epic.confidential:
-            raise bad_request(PUBLIC_IN_CONFIDENTIAL)  # validated: nothing of the edit saved
+        if (
+            params.boolean("confidential") is False
+            and issue.confidential
+            and epic is not None
+            and epic.confidential
+        ):
+            # validated: nothing of the edit is saved; lib/api/issues.rb render_validation_error!
+            raise ApiError(400, {"message": {"issue": [MADE_PUBLIC_IN_CONFIDENTIAL]}})
         before, fields = issue.snapshot(), issue.fields()
         state_event = params.text("state_event")
         if state_event:
@@ -1412,7 +1442,7 @@ class IssueService:
         if issue.title != title:
             self.add_system_note(issue, f"changed title from **{title}** to **{issue.title}**")
         if issue.description != description:
-            self._description_notes(issue, str(description))
+            self._description_notes(issue, description if isinstance(description, str) else None)
         if tuple(u.id for u in issue.assignees) != assignees:
             names = " ".join(f"@{u.username}" for u in issue.assignees)
             self.add_system_note(issue, f"assigned to {names}" if names else "removed assignee")
@@ -1439,7 +1469,7 @@ class IssueService:
             if not any(note.system and note.body == body for note in other.notes):
                 self.add_system_note(other, body)
 
-    def _description_notes(self, issue: Issue, old: str) -> None:
+    def _description_notes(self, issue: Issue, old: str | None) -> None:
         """Ticked boxes get one note each, any other description change a generic note."""
         # Issuable::CommonSystemNotesService#handle_description_change_note and
         # SystemNotes::IssuablesService#change_task_status: the note said "task" before GitLab
@@ -1634,7 +1664,9 @@ class AccountHandlers(Handlers):
 
     def get_project(self, request: Request) -> Reply:
         """Return one project by id or path."""
-        return Reply(200, self.present.project(self.state.project(request.args["project"])))
+        return Reply(
+            200, self.present.project(self.state.readable_project(request.args["project"]))
+        )
 
     def get_group(self, request: Request) -> Reply:
         """Return one group by id or path."""
@@ -1663,7 +1695,7 @@ class IssueHandlers(Handlers):
         ]
 
     def _issue(self, request: Request) -> Issue:
-        project = self.state.project(request.args["project"])
+        project = self.state.readable_project(request.args["project"])
         if not request.args["iid"].isdigit():
             raise not_found()
         issue = self.state.issue(project, request.args["iid"])
@@ -1674,14 +1706,14 @@ class IssueHandlers(Handlers):
     def list_issues(self, request: Request) -> Reply:
         """List a project's issues with GitLab's filters and ordering (only those the token's
         user may see)."""
-        project = self.state.project(request.args["project"])
+        project = self.state.readable_project(request.args["project"])
         readable = [i for i in project.issues.values() if self.state.can_read(i)]
         issues = IssueFilter(request.params).apply(readable)
         return self.page(request, issues, self.present.issue)
 
     def create_issue(self, request: Request) -> Reply:
         """Create an issue; unknown labels become project labels if the user may create them."""
-        project = self.state.project(request.args["project"])
+        project = self.state.readable_project(request.args["project"])
         self.state.require("guest", project.group, project)
         if not request.params.text("title"):
             raise bad_request("title is missing")
@@ -1776,7 +1808,8 @@ class IssueHandlers(Handlers):
         metadata = self.state.can("planner", project.group, project)
         before, fields = issue.snapshot(), issue.fields()
         summary = service.run_commands(issue, commands, where, metadata)
-        issue.updated(before, fields, service.actor, self.state.clock.now())
+        if summary:  # Notes::QuickActionsService runs Issues::UpdateService only with updates
+            issue.updated(before, fields, service.actor, self.state.clock.now())
         return text, commands, summary
 
     def list_links(self, request: Request) -> Reply:
@@ -1796,7 +1829,7 @@ class IssueHandlers(Handlers):
         """Relate two issues; answer 409 when they are already related."""
         source = self._issue(request)
         self.state.require("planner", source.project.group, source.project)
-        target_project = self.state.project(request.params.text("target_project_id") or "")
+        target_project = self.state.readable_project(request.params.text("target_project_id") or "")
         target = self.state.issue(target_project, request.params.text("target_issue_iid") or "0")
         for link in self.state.links:
             if {link.source.id, link.target.id} == {source.id, target.id}:
@@ -1916,7 +1949,7 @@ class IssueFilter:
 
         def matches(issue: Issue) -> bool:
             texts = {"title": issue.title, "description": issue.description}
-            return any(term in texts.get(f, "").lower() for f in fields)
+            return any(term in (texts.get(f) or "").lower() for f in fields)
 
         return lambda i: not term or matches(i)
 
@@ -1949,7 +1982,7 @@ class LabelHandlers(Handlers):
 
     def list_project_labels(self, request: Request) -> Reply:
         """List project labels plus ancestor group labels (default include_ancestor_groups)."""
-        project = self.state.project(request.args["project"])
+        project = self.state.readable_project(request.args["project"])
         if request.params.boolean("include_ancestor_groups") is False:
             labels = dict(project.labels)
         else:
@@ -1988,7 +2021,7 @@ class LabelHandlers(Handlers):
 
     def create_project_label(self, request: Request) -> Reply:
         """Create a project label; a name used by an ancestor group label conflicts (409)."""
-        project = self.state.project(request.args["project"])
+        project = self.state.readable_project(request.args["project"])
         self.state.require("planner", project.group, project)
         label = self._new(request, self.state.visible_labels(project), project=True)
         project.labels[label.name] = label
@@ -2091,7 +2124,7 @@ class MergeRequestNoteHandlers(Handlers):
         ]
 
     def _notes(self, request: Request) -> list[Note]:
-        project = self.state.project(request.args["project"])
+        project = self.state.readable_project(request.args["project"])
         self.state.require("guest", project.group, project)
         raw = request.args["mr"]
         if not raw.isdigit() or int(raw) not in project.merge_requests:
@@ -2149,7 +2182,7 @@ class MergeRequestNoteHandlers(Handlers):
         note = next((n for n in notes if str(n.id) == request.args["note"]), None)
         if note is None:
             raise not_found("Note Not Found")
-        project = self.state.project(request.args["project"])
+        project = self.state.readable_project(request.args["project"])
         if note.author is not self.fake.owner and not self.state.can(
             "maintainer", project.group, project
         ):
@@ -2274,9 +2307,10 @@ class EpicHandlers(Handlers):
         return Reply(200, self.present.epic(self._epic(request)))
 
     def update_epic(self, request: Request) -> Reply:
-        """Edit an epic."""
+        """Edit an epic; a refused edit saves nothing of it (the record is validated whole)."""
         epic = self._epic(request)
         self.state.require("planner", epic.group)
+        self._check_confidential(epic, request.params)
         before = (epic.title, epic.description, tuple(epic.labels), epic.state)
         epic.title = request.params.text("title") or epic.title
         self._edit(epic, request.params)
@@ -2284,18 +2318,19 @@ class EpicHandlers(Handlers):
             epic.updated_at = self.state.clock.now()
         return Reply(200, self.present.epic(epic))
 
-    def _edit(self, epic: Epic, params: Params) -> None:
-        labels = LabelService(self.state)
-        confidential = params.boolean("confidential")
+    def _check_confidential(self, epic: Epic, params: Params) -> None:
+        """ee/app/models/ee/epic.rb validates a confidential epic's children; ee/lib/api/
+        epics.rb renders the error with render_validation_error! (400)."""
         if (
-            confidential
+            params.boolean("confidential")
             and not epic.confidential
             and any(not i.confidential for i in self._in(epic))
         ):
-            # ee/app/models/ee/epic.rb validates a confidential epic's children
-            raise bad_request(
-                "Cannot make the epic confidential if it contains non-confidential issues"
-            )
+            raise ApiError(400, {"message": {"confidential": [EPIC_WITH_PUBLIC_ISSUES]}})
+
+    def _edit(self, epic: Epic, params: Params) -> None:
+        labels = LabelService(self.state)
+        confidential = params.boolean("confidential")
         if confidential is not None:
             epic.confidential = confidential
         if params.has("description"):
@@ -2358,6 +2393,11 @@ class EpicHandlers(Handlers):
             raise not_found()
         if issue.epic is epic:
             raise ApiError(409, {"message": "Issue(s) already assigned"})
+        if epic.confidential and not issue.confidential:
+            # ee/app/models/epic_issue.rb validate_confidential_epic; IssuableLinks::
+            # CreateService#link_issuables prefixes the reference and answers 422, which
+            # ee/lib/api/epic_issues.rb renders as {"message": ...}
+            raise ApiError(422, {"message": f"#{issue.iid} cannot be added: {PUBLIC_INTO_EPIC}"})
         self.issues_service(issue.project).put_in_epic(issue, epic)
         return Reply(
             201,
