@@ -358,3 +358,34 @@ def test_an_epic_holding_a_persons_public_issue_is_said_not_failed(shipped: Path
     assert [r.code for r in runs] == [0, 0], runs[-1].out
     assert f"epic &{epic['iid']} stays public" in runs[-1].out
     assert hidden.pop(epic["iid"]) is False and all(hidden.values())
+
+
+def test_a_program_made_public_again_makes_nothing_public(shipped: Path) -> None:
+    """An auditor's finding (GitLab makes an issue created in a confidential epic
+    confidential): a program made public after its issues were made keeps them and its
+    epics confidential; a new issue of a group whose epic is confidential is confidential, a
+    new group's epic and issues are public; every run ends without failure."""
+    keep_programs(shipped, "executive-sponsorship")
+    program = shipped / "config/programs/executive-sponsorship.yml"
+    edit(program, "kind: esp\n", "kind: esp\nconfidential: true\n")
+    fake = new_fake(users=roster_of(shipped))
+    with fake.activate():
+        assert GitLabBackend(fake).cli("apply").code == 0
+        made = {i["iid"] for i in fake.issues(PROJECT)}
+        edit(program, "confidential: true\n", "confidential: false\n")
+        edit(
+            program,
+            "    - {id: globex,",
+            "    - {id: newco, name: Newco Ltd, sponsor: victor.nakamura, status: approved,\n"
+            "       account_team: [aiko.tanaka], start: 2026-11-01}\n    - {id: globex,",
+        )
+        runs = [GitLabBackend(fake).cli("apply", "--today", "2026-12-01") for _ in range(2)]
+        found = {i["title"]: i for i in fake.issues(PROJECT)}
+        epics = {e["title"]: e["confidential"] for e in fake.epics("enablement")}
+    assert [r.code for r in runs] == [0, 0], runs[0].out
+    assert "No changes" in runs[1].out
+    assert all(i["confidential"] for i in found.values() if i["iid"] in made)
+    assert found["ESP December 2026: Globex Corporation account planning session"]["confidential"]
+    assert not found["ESP account plan: Newco Ltd"]["confidential"]
+    assert epics.pop("Executive Sponsorship Program: Newco Ltd") is False
+    assert all(epics.values())
