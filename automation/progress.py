@@ -56,11 +56,12 @@ class Progress:
 
     @property
     def phase_shown(self) -> str:
-        """What the issue's "current phase" says: the phase, or `all phases complete` (an
-        issue without phases says none)."""
+        """What the issue's "current phase" says: the phase, `all phases complete`, or `no
+        phases` (the shipped progress block says nothing of phases then; a team's own copy of
+        it from before may still print this)."""
         if self.current_phase is not None:
             return self.current_phase.heading
-        return "all phases complete"
+        return "all phases complete" if self.has_phases else "no phases"
 
     @property
     def other(self) -> TaskCount:

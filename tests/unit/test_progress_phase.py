@@ -68,3 +68,16 @@ def test_a_heading_that_ends_in_a_hash_keeps_it() -> None:
         "Learn C#",
         "Two",
     )
+
+
+def test_an_issue_without_phases_still_says_so_to_a_progress_block_kept_from_before() -> None:
+    """An upgrade tester's finding: a team's own copy of the progress block from before prints
+    `phase_shown` on every issue; for one without phases it read "all phases complete" on an
+    issue at 1/3. The shipped block says nothing of phases then."""
+    ongoing = PROGRAM.model_copy(
+        update={"sections": tuple(s.model_copy(update={"ongoing": True}) for s in PROGRAM.sections)}
+    )
+    progress = measure("## One\n- [x] a\n- [ ] b\n", ongoing, None, TODAY)
+    assert not progress.has_phases and progress.phase_shown == "no phases"
+    phased = measure("## One\n- [x] a\n## Two\n- [x] c\n", PROGRAM, None, TODAY)
+    assert phased.phase_shown == "all phases complete"
