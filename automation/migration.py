@@ -443,8 +443,8 @@ def _warning(program: str, notes: Sequence[tuple[_Said, str]], quote: bool) -> s
         old = f"'{_shown(said.old, said.text)}'" if quote else "its wording"
         return (
             f"{program} words {task} in {where} anew (its template, or a name or value in it, "
-            f"changed): {issues} {_keep(refs)} {old} and {_get(refs)} no new one; change it "
-            "by hand where wanted"
+            f"changed): {issues} {_keep(refs)} {old}, which still counts, and {_get(refs)} no "
+            "new one; change it by hand where the new wording applies"
         )
     if said.kind == _REWORDED:
         return (

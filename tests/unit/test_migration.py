@@ -314,7 +314,8 @@ def test_a_task_reworded_in_the_template_is_reported_and_not_added(blocks: Block
         assert TASKS_ADDED not in update.block
     assert result.warnings == (
         "demo words task 'b, better' in 'One' anew (its template, or a name or value in it, "
-        "changed): issue #1 keeps 'b' and gets no new one; change it by hand where wanted",
+        "changed): issue #1 keeps 'b', which still counts, and gets no new one; change it by "
+        "hand where the new wording applies",
         "demo asks for task 'b, better' in 'One' in place of an earlier one, so it is not "
         "added to issue #2; add it by hand where it applies",
     )
