@@ -418,12 +418,18 @@ def _withdraw(  # noqa: PLR0917
     if program.is_confidential and not issue.confidential:
         return Plan(public=(issue.reference,))
     close = program.leaving.close and issue.state == "opened"
+    # closed by a run that stopped before its note and block: it labels just before closing
+    closed = close or (
+        program.leaving.close
+        and issue.state == "closed"
+        and status_label(Status.WITHDRAWN) in issue.labels
+    )
     renderer = blocks.renderer
     left = desired.course.names.get(member.group or "", member.group or "")
-    said = {"back": False, "date": today, "closed": close, "moved": moved, "left": left}
+    said = {"back": False, "date": today, "closed": closed, "moved": moved, "left": left}
     text = _render(renderer, "withdrawn", said)
     dates = _lines(*_away_lines(issue), f"<!-- automation:left {today} -->")
-    content = f"{_LEFT_CLOSED if close else _LEFT}\n{dates}{text}\n{proof_line(issue.iid)}"
+    content = f"{_LEFT_CLOSED if closed else _LEFT}\n{dates}{text}\n{proof_line(issue.iid)}"
     shown = (
         ((PROGRESS_BLOCK, blocks.progress(progress)),) if has_block(issue, PROGRESS_BLOCK) else ()
     )
@@ -434,7 +440,7 @@ def _withdraw(  # noqa: PLR0917
     values = {
         "program": program,
         "reason": program.leaving.reason(member.id),
-        "closed": close,
+        "closed": closed,
         "moved": moved,
         "left": left,
     }

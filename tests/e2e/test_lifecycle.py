@@ -791,6 +791,28 @@ def test_on_gitlab_a_withdrawal_is_written_once_and_coming_back_reopens_it(
     quiet(on(gitlab, "2026-12-02"))
 
 
+def test_a_withdrawal_cut_off_after_the_closing_still_reopens_when_the_person_is_back(
+    project: Path, gitlab: GitLabBackend
+) -> None:
+    """A chaos tester's finding: GitLab failed after the run closed Lena's issue and before
+    its note and block; the next run took it for closed by a person (its note said so), and
+    putting Lena back left it closed."""
+    on(gitlab, "2026-11-24")
+    iid = by_key(gitlab)[LENA].iid
+    remove_lena(project)
+    fault = gitlab.fake.inject(502, times=1000, method="GET", path_contains=f"/issues/{iid}/notes")
+    assert gitlab.cli("apply", "--today", "2026-11-24").code == 3
+    gitlab.fake.clear_faults()
+    assert fault.fired and by_key(gitlab)[LENA].state == "closed"
+    on(gitlab, "2026-11-24")
+    [note] = [n for n in gitlab_notes(gitlab, iid) if n.startswith(WITHDRAWN_NOTE)]
+    assert "labelled `status::withdrawn` and closed" in note, note
+    put_lena_back(project)
+    result = on(gitlab, "2026-12-02")
+    assert f"reopened #{iid} [{LENA}]: back in the program" in result.out
+    assert by_key(gitlab)[LENA].state == "opened"
+
+
 def test_on_gitlab_an_issue_finished_then_its_person_removed_says_complete(
     project: Path, gitlab: GitLabBackend
 ) -> None:
