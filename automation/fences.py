@@ -61,7 +61,7 @@ def _scan(lines: Sequence[str]) -> tuple[list[Kind], list[tuple[int, int]]]:
 def _closes(raw: str, fence: str) -> bool:
     """Whether a line closes FENCE: at least as long a run of its character, indented at most
     three spaces (four is code inside the block), and nothing else."""
-    line = raw.rstrip(" \t")
+    line = raw.rstrip(" \t\r")  # a line end GitLab reads (\r\n) is no part of the fence
     bare = line.lstrip(" ")
     return len(line) - len(bare) <= 3 and bare.startswith(fence) and not bare.strip(fence[0])
 

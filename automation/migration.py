@@ -17,7 +17,7 @@ import datetime as dt
 import difflib
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from automation.actions import Plan
@@ -52,6 +52,7 @@ _SHOWN = 80  # characters of a task's text a warning quotes
 _LEAD = 20  # characters before the first difference a quote of a reworded task starts with
 
 _RENDERED = re.compile(r"^rendered (?P<hash>[0-9a-f]{16})$")
+_DECLARED = re.compile(r"^sections (?P<hash>[0-9a-f]{16})$")
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,12 @@ class Record:
 
     sections: dict[str, tuple[str, ...]]  # section (as written) -> task hashes, template order
     rendered: str | None = None  # the hash of the rendering it was written from
+    declared: str | None = None  # ... and of the program's sections then (None: not recorded)
+
+    def current(self, rendered: str, declared: str) -> bool:
+        """Whether it was written from this rendering and these declared sections (a record
+        from before it kept the sections is taken as of these)."""
+        return self.rendered == rendered and self.declared in (None, declared)
 
 
 def task_hash(text: str) -> str:
@@ -73,6 +80,12 @@ def rendering_hash(description: str) -> str:
     issue's tasks need not be read."""
     body = description.partition("\n")[2] if find_key(description) else description
     return hashlib.sha256(body.encode()).hexdigest()[:16]
+
+
+def declared_hash(declared: Sequence[str]) -> str:
+    """Sixteen hex digits of the SHA-256 of the program's declared headings: a section declared
+    after its template changed makes the records stale too."""
+    return hashlib.sha256("\n".join(declared).encode()).hexdigest()[:16]
 
 
 def headings(program: Program) -> tuple[str, ...]:
@@ -91,14 +104,18 @@ def _label(section: str) -> str:
     return "\\" + label if label.startswith("/") else label
 
 
-def record_content(tasks: Iterable[Task], rendered: str) -> str:
-    """The record block's content: one hidden comment, the rendering's hash, then a line per
-    section with tasks."""
-    by_section: dict[str, list[str]] = {}
-    for task in tasks:
+def record_content(description: str, declared: Sequence[str]) -> str:
+    """The record block's content for an issue rendered as DESCRIPTION: one hidden comment,
+    the hashes of the rendering and of the declared sections, then a line per declared
+    section the rendering has, with its tasks' hashes (none for a section without tasks)."""
+    by_section: dict[str, list[str]] = {
+        _label(section): [] for section in sections_in_order(description, declared)
+    }
+    for task in tasks_of(description, declared):
         by_section.setdefault(_label(task.section), []).append(task_hash(task.text))
-    lines = [f"{section}: {' '.join(hashes)}" for section, hashes in by_section.items()]
-    return "\n".join([_INTRO, f"rendered {rendered}", *lines, "-->"])
+    lines = [f"{section}: {' '.join(hashes)}".rstrip() for section, hashes in by_section.items()]
+    hashes = [f"rendered {rendering_hash(description)}", f"sections {declared_hash(declared)}"]
+    return "\n".join([_INTRO, *hashes, *lines, "-->"])
 
 
 def read_record(description: str) -> Record | None:
@@ -108,16 +125,19 @@ def read_record(description: str) -> Record | None:
     if content is None:
         return None
     sections: dict[str, tuple[str, ...]] = {}
-    rendered = None
+    rendered = declared = None
     for line in content.split("\n"):
         if match := _RENDERED.match(line):
             rendered = match.group("hash")
             continue
+        if match := _DECLARED.match(line):
+            declared = match.group("hash")
+            continue
         section, colon, rest = line.rpartition(":")
         hashes = tuple(rest.split())
-        if colon and hashes and all(_HASH.match(h) for h in hashes):
+        if colon and section.strip() and all(_HASH.match(h) for h in hashes):
             sections[_label(section)] = hashes
-    return Record(sections, rendered)
+    return Record(sections, rendered, declared)
 
 
 def record_block(program: Program, item: DesiredIssue) -> BlockTexts:
@@ -125,8 +145,7 @@ def record_block(program: Program, item: DesiredIssue) -> BlockTexts:
     declared = headings(program)
     if not declared:
         return ()
-    tasks = tasks_of(item.description, declared)
-    return ((RECORD_BLOCK, record_content(tasks, rendering_hash(item.description))),)
+    return ((RECORD_BLOCK, record_content(item.description, declared)),)
 
 
 @dataclass(frozen=True)
@@ -214,7 +233,7 @@ def migrate(
         if text != issue.description:
             renamed.add(item.key)
             issue = replace(issue, description=text)
-        if not _stale(item, issue) or _finished(desired.program, item, issue, today):
+        if not _stale(item, issue, declared) or _finished(desired.program, item, issue, today):
             continue  # its template's tasks are recorded, or its work is over
         migration, notes, unrecorded = _migrate(item, issue, declared, renames)
         if migration is not None:
@@ -230,14 +249,16 @@ def migrate(
     return Migrations(issues, plan, renames, frozenset(renamed))
 
 
-def _stale(item: DesiredIssue, issue: ObservedIssue) -> bool:
-    """Whether the issue's record is of another rendering than its template's now (or it
-    has none): only then is there anything to migrate."""
+def _stale(item: DesiredIssue, issue: ObservedIssue, declared: Sequence[str]) -> bool:
+    """Whether the issue's record is of another rendering than its template's now, or of
+    other declared sections (or it has none): only then is there anything to migrate."""
     try:
         record = read_record(issue.description)
     except ItemError:
         return True
-    return record is None or record.rendered != rendering_hash(item.description)
+    return record is None or not record.current(
+        rendering_hash(item.description), declared_hash(declared)
+    )
 
 
 def _finished(program: Program, item: DesiredIssue, issue: ObservedIssue, today: dt.date) -> bool:
@@ -254,28 +275,73 @@ def _migrate(
     declared: Sequence[str],
     renames: Sequence[tuple[str, str]] = (),
 ) -> tuple[Migration | None, list[_Said], bool]:
-    """One issue: its new record, the tasks it gets, what to say; and whether it had no
-    record before. None when its rendering is the one its record was written from. A record
-    written before a section was renamed (RENAMES) lists its tasks under the old heading."""
-    rendered = rendering_hash(item.description)
+    """One issue: its new record, the tasks (and sections) it gets, what to say; and whether
+    it had no record before. None when its record was written from its rendering and these
+    declared sections. A record written before a section was renamed (RENAMES) lists its
+    tasks under the old heading."""
     try:
         old, damaged = _renamed(read_record(issue.description), renames), False
     except ItemError:
         old, damaged = None, True
-    if old is not None and old.rendered == rendered:
+    if old is not None and old.current(rendering_hash(item.description), declared_hash(declared)):
         return None, [], False
-    template = tasks_of(item.description, declared)
-    record = record_content(template, rendered)
+    record = record_content(item.description, declared)
     if old is None:  # a damaged record block is reported by the update
         return Migration(record), [], not damaged
+    template = tasks_of(item.description, declared)
     recorded = {h for hashes in old.sections.values() for h in hashes}
     gone = recorded - {task_hash(task.text) for task in template}
     new, replaced = _new_tasks(template, old, recorded)
-    if not (new or replaced or gone):
+    whole = _new_sections(item.description, issue.description, old, declared)
+    if not (new or replaced or gone or whole):
         return Migration(record), [], False
     has = {task_hash(t.text): t for t in tasks_of(issue.description, declared)}
     newcomers, replaced = _newcomers(replaced, has)
-    new += newcomers
+    added, unplaced = _added(issue.description, whole, new + newcomers, declared, template)
+    return Migration(record, added), _changed(template, old, has, replaced, gone) + unplaced, False
+
+
+def _added(
+    text: str,
+    whole: Mapping[str, NewSection],
+    new: Sequence[Task],
+    declared: Sequence[str],
+    template: Sequence[Task],
+) -> tuple[tuple[NewTask | NewSection, ...], list[_Said]]:
+    """The sections the template gained (WHOLE), each added with its text and tasks, then the
+    NEW tasks of the other sections; and what to say of those that find no place."""
+    added: list[NewTask | NewSection] = []
+    came: set[str] = set()  # sections added, or whose tasks the issue has already
+    for section in whole.values():
+        placed = section.place(text)
+        if placed is not None:
+            came.add(section.section)
+        if placed is not None and placed != text:
+            added.append(section)
+            text = placed
+    spot, said = _spots(template), []
+    for task in new:
+        if task.section in came:
+            continue
+        adding = NewTask(task.section, task.text, task.item, tuple(declared))
+        placed = adding.place(text)
+        if placed is None:
+            said.append(_Said(_NO_PLACE, task.section, spot[task_hash(task.text)], task.text))
+        elif placed != text:
+            added.append(adding)
+            text = placed
+    return tuple(added), said
+
+
+def _changed(
+    template: Sequence[Task],
+    old: Record,
+    has: Mapping[str, Task],
+    replaced: list[tuple[list[str], list[Task]]],
+    gone: set[str],
+) -> list[_Said]:
+    """What to say of the tasks the template reworded (REPLACED) or no longer has (GONE) that
+    the issue still has (HAS, by hash)."""
     spot = _spots(template)
     said: list[_Said] = []
     paired: set[str] = set()  # old wordings reported with the new one
@@ -297,22 +363,7 @@ def _migrate(
         _Said(_KEPT, has[h].section, spot_before[h], has[h].text)
         for h in sorted(gone & has.keys() - paired)
     ]
-    tasks: list[NewTask | NewSection] = []
-    text = issue.description
-    whole = _new_sections(item.description, text, old, declared)
-    for task in new:
-        adding = whole.get(task.section) or NewTask(
-            task.section, task.text, task.item, tuple(declared)
-        )
-        if adding in tasks:
-            continue  # its section, added whole with its first task
-        placed = adding.place(text)
-        if placed is None:
-            said.append(_Said(_NO_PLACE, task.section, spot[task_hash(task.text)], task.text))
-        elif placed != text:
-            tasks.append(adding)
-            text = placed
-    return Migration(record, tuple(tasks)), said, False
+    return said
 
 
 def _new_sections(
@@ -323,13 +374,15 @@ def _new_sections(
     the record lists and the issue lacks was taken out by a person: it is not put back."""
     order = sections_in_order(rendered, declared)
     has = set(sections_in_order(description, declared))
+    tasks = [(task.section, task.text) for task in tasks_of(rendered, declared)]
     found: dict[str, NewSection] = {}
     for spot, section in enumerate(order):
         text = section_text(rendered, section, declared)
         if section in has or _label(section) in old.sections or text is None:
             continue
         before, after = tuple(reversed(order[:spot])), order[spot + 1 :]
-        found[section] = NewSection(section, text, before, after, tuple(declared))
+        others = frozenset((s, t) for s, t in tasks if s != section)
+        found[section] = NewSection(section, text, before, after, tuple(declared), others)
     return found
 
 

@@ -203,16 +203,21 @@ class NewSection:
     before: tuple[str, ...]  # the declared sections before it in the template, nearest first
     after: tuple[str, ...]  # ... and after it, nearest first
     headings: tuple[str, ...]  # every declared heading: where sections end
+    # (section, task) of the rendering's other sections: where its tasks are no copy of it
+    others: frozenset[tuple[str | None, str]] = frozenset()
 
     def place(self, text: str) -> str | None:
-        """The text with the section added; the text as it is when it has the section; None
+        """The text with the section added; the text as it is when it has the section, or has
+        each of its tasks where the template does not put them (added by hand); None
         when it has none of the sections beside it, or the section would not be read as one
         there, or would take in tasks of another section."""
         lines = text.split("\n")
         walked = _walk(lines, self.headings)
         opened = {x.section: i for i, x in enumerate(walked) if x.opens and x.section}
-        if self.section in opened:
-            return text
+        ours = {x.task for x in _walk(self.text.split("\n"), self.headings) if x.task}
+        typed = {x.task for x in walked if x.task and (x.section, x.task) not in self.others}
+        if self.section in opened or (ours and ours <= typed):
+            return text  # it has the section, or its tasks (added by hand, under another)
         spot = _spot(lines, walked, opened, self)
         if spot is None:
             return None
@@ -258,15 +263,31 @@ def _spot(
 
 
 def section_text(text: str, section: str, headings: Sequence[str]) -> str | None:
-    """A declared section of TEXT, from its heading to where its own text ends (before the
-    next section, or a tool block), as written; None when TEXT does not have it."""
+    """A declared section of TEXT as written, from its heading to where its own text ends
+    (before the next section), without the tool's blocks in it; a heading written twice
+    brings both copies. None when TEXT does not have it."""
     lines = text.split("\n")
     walked = _walk(lines, headings)
-    start = next((i for i, x in enumerate(walked) if x.opens and x.section == section), None)
-    if start is None:
-        return None
-    end = _content_end(lines, start, _section_end(walked, start, section))
-    return "\n".join(line.rstrip("\r") for line in lines[start:end])
+    kept: list[str] = []
+    block: str | None = None  # the end marker of the tool block being left out
+    for line, x in zip(lines, walked, strict=True):
+        bare = line.strip()
+        if block is None and bare.startswith(_TOOL_BLOCK):
+            block = bare.replace(_TOOL_BLOCK, "<!-- automation:end ", 1)
+        elif block is not None:
+            block = None if bare == block else block
+        elif x.section == section:
+            kept.append(line.rstrip("\r"))
+    while kept and not kept[-1].strip():
+        kept.pop()
+    return "\n".join(_single_blank(kept)) if kept else None
+
+
+def _single_blank(lines: Sequence[str]) -> list[str]:
+    """The lines with each run of blank lines made one (a block left out leaves two)."""
+    return [
+        line for i, line in enumerate(lines) if line.strip() or i == 0 or lines[i - 1].strip()
+    ]
 
 
 def sections_in_order(text: str, headings: Sequence[str]) -> tuple[str, ...]:
