@@ -285,9 +285,7 @@ def section_text(text: str, section: str, headings: Sequence[str]) -> str | None
 
 def _single_blank(lines: Sequence[str]) -> list[str]:
     """The lines with each run of blank lines made one (a block left out leaves two)."""
-    return [
-        line for i, line in enumerate(lines) if line.strip() or i == 0 or lines[i - 1].strip()
-    ]
+    return [line for i, line in enumerate(lines) if line.strip() or i == 0 or lines[i - 1].strip()]
 
 
 def sections_in_order(text: str, headings: Sequence[str]) -> tuple[str, ...]:
