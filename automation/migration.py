@@ -61,12 +61,17 @@ class Record:
 
     sections: dict[str, tuple[str, ...]]  # section (as written) -> task hashes, template order
     rendered: str | None = None  # the hash of the rendering it was written from
-    declared: str | None = None  # ... and of the program's sections then (None: not recorded)
+    declared: str | None = None  # ... and of its declared sections (None: a record from before)
 
-    def current(self, rendered: str, declared: str) -> bool:
-        """Whether it was written from this rendering and these declared sections (a record
-        from before it kept the sections is taken as of these)."""
-        return self.rendered == rendered and self.declared in (None, declared)
+    def current(self, rendered: str, present: Sequence[str]) -> bool:
+        """Whether it was written from this rendering, with these of the program's declared
+        sections in it (`declared_in`). A record from before it kept their hash is, when it
+        lists each of them (it listed the declared sections with tasks)."""
+        if self.rendered != rendered:
+            return False
+        if self.declared is None:
+            return all(_label(section) in self.sections for section in present)
+        return self.declared == declared_hash(present)
 
 
 def task_hash(text: str) -> str:
@@ -82,10 +87,16 @@ def rendering_hash(description: str) -> str:
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
-def declared_hash(declared: Sequence[str]) -> str:
-    """Sixteen hex digits of the SHA-256 of the program's declared headings: a section declared
-    after its template changed makes the records stale too."""
-    return hashlib.sha256("\n".join(declared).encode()).hexdigest()[:16]
+def declared_in(rendered: str, declared: Sequence[str]) -> tuple[str, ...]:
+    """The declared headings a rendering looks like it has (`# heading` in its text; a quick
+    look, not a reading of its Markdown): a section declared after its template changed
+    makes the records of the issues that have it stale, and no others."""
+    return tuple(heading for heading in declared if f"# {heading}" in rendered)
+
+
+def declared_hash(present: Sequence[str]) -> str:
+    """Sixteen hex digits of the SHA-256 of the declared headings a rendering has."""
+    return hashlib.sha256("\n".join(present).encode()).hexdigest()[:16]
 
 
 def headings(program: Program) -> tuple[str, ...]:
@@ -114,7 +125,8 @@ def record_content(description: str, declared: Sequence[str]) -> str:
     for task in tasks_of(description, declared):
         by_section.setdefault(_label(task.section), []).append(task_hash(task.text))
     lines = [f"{section}: {' '.join(hashes)}".rstrip() for section, hashes in by_section.items()]
-    hashes = [f"rendered {rendering_hash(description)}", f"sections {declared_hash(declared)}"]
+    present = declared_hash(declared_in(description, declared))
+    hashes = [f"rendered {rendering_hash(description)}", f"sections {present}"]
     return "\n".join([_INTRO, *hashes, *lines, "-->"])
 
 
@@ -256,9 +268,12 @@ def _stale(item: DesiredIssue, issue: ObservedIssue, declared: Sequence[str]) ->
         record = read_record(issue.description)
     except ItemError:
         return True
-    return record is None or not record.current(
-        rendering_hash(item.description), declared_hash(declared)
-    )
+    return record is None or not _current(record, item, declared)
+
+
+def _current(record: Record, item: DesiredIssue, declared: Sequence[str]) -> bool:
+    rendered = item.description
+    return record.current(rendering_hash(rendered), declared_in(rendered, declared))
 
 
 def _finished(program: Program, item: DesiredIssue, issue: ObservedIssue, today: dt.date) -> bool:
@@ -283,7 +298,7 @@ def _migrate(
         old, damaged = _renamed(read_record(issue.description), renames), False
     except ItemError:
         old, damaged = None, True
-    if old is not None and old.current(rendering_hash(item.description), declared_hash(declared)):
+    if old is not None and _current(old, item, declared):
         return None, [], False
     record = record_content(item.description, declared)
     if old is None:  # a damaged record block is reported by the update
@@ -374,15 +389,15 @@ def _new_sections(
     the record lists and the issue lacks was taken out by a person: it is not put back."""
     order = sections_in_order(rendered, declared)
     has = set(sections_in_order(description, declared))
-    tasks = [(task.section, task.text) for task in tasks_of(rendered, declared)]
     found: dict[str, NewSection] = {}
     for spot, section in enumerate(order):
         text = section_text(rendered, section, declared)
         if section in has or _label(section) in old.sections or text is None:
             continue
+        if old.declared is None and not tasks_of(text, declared):
+            continue  # a record from before lists no section without tasks: new or deleted?
         before, after = tuple(reversed(order[:spot])), order[spot + 1 :]
-        others = frozenset((s, t) for s, t in tasks if s != section)
-        found[section] = NewSection(section, text, before, after, tuple(declared), others)
+        found[section] = NewSection(section, text, before, after, tuple(declared))
     return found
 
 

@@ -196,32 +196,33 @@ def _content_end(lines: Sequence[str], start: int, end: int) -> int:
 class NewSection:
     """A section the template gained, to add whole to an issue made before: its heading, text
     and tasks as the template renders them for the issue, after the nearest section before it
-    in the template that the issue has (or else before the nearest one after it)."""
+    in the template that the issue has (or else before the nearest one after it). Not when the
+    issue has any of its tasks already (the same words anywhere): a section renamed without
+    saying so, or added by hand, is not a new one."""
 
     section: str  # the declared heading
     text: str  # its lines, heading first, as rendered
     before: tuple[str, ...]  # the declared sections before it in the template, nearest first
     after: tuple[str, ...]  # ... and after it, nearest first
     headings: tuple[str, ...]  # every declared heading: where sections end
-    # (section, task) of the rendering's other sections: where its tasks are no copy of it
-    others: frozenset[tuple[str | None, str]] = frozenset()
 
     def place(self, text: str) -> str | None:
-        """The text with the section added; the text as it is when it has the section, or has
-        each of its tasks where the template does not put them (added by hand); None
-        when it has none of the sections beside it, or the section would not be read as one
-        there, or would take in tasks of another section."""
+        """The text with the section added; the text as it is when it has the section; None
+        when it has a task of it, or none of the sections beside it, or the section would not
+        be read as one there, or would take in tasks of another section."""
         lines = text.split("\n")
         walked = _walk(lines, self.headings)
         opened = {x.section: i for i, x in enumerate(walked) if x.opens and x.section}
-        ours = {x.task for x in _walk(self.text.split("\n"), self.headings) if x.task}
-        typed = {x.task for x in walked if x.task and (x.section, x.task) not in self.others}
-        if self.section in opened or (ours and ours <= typed):
-            return text  # it has the section, or its tasks (added by hand, under another)
-        spot = _spot(lines, walked, opened, self)
+        if self.section in opened:
+            return text
+        own = self.text.split("\n")
+        if {x.task for x in walked if x.task} & {x.task for x in _walk(own, self.headings)}:
+            return None  # renamed without `renamed_from`, added by hand: the warnings say
+        spot = _spot(lines, walked, opened, self.before, self.after)
         if spot is None:
             return None
-        at, chunk = spot
+        at, (before, after) = spot
+        chunk = [*before, *own, *after]
         eol = "\r" if at and lines[at - 1].endswith("\r") else ""
         result = [*lines[:at], *(line + eol if line else line for line in chunk), *lines[at:]]
         again = _walk(result, self.headings)
@@ -244,48 +245,49 @@ def _counted(walked: Sequence[_Line]) -> list[_Line]:
 
 
 def _spot(
-    lines: Sequence[str], walked: Sequence[_Line], opened: dict[str, int], new: NewSection
-) -> tuple[int, list[str]] | None:
-    """Where a new section goes, and its lines with the blank lines around them."""
-    chunk = new.text.split("\n")
-    for name in new.before:
+    lines: Sequence[str],
+    walked: Sequence[_Line],
+    opened: dict[str, int],
+    before: Sequence[str],
+    after: Sequence[str],
+) -> tuple[int, tuple[list[str], list[str]]] | None:
+    """Where a new section goes (after the nearest section BEFORE it, or before the nearest
+    AFTER it), and the blank lines to put before and after it there."""
+    for name in before:
         if name in opened:
             start = opened[name]
             at = _content_end(lines, start, _section_end(walked, start, name))
-            after = [""] if at < len(lines) and lines[at].strip() else []
-            return at, ["", *chunk, *after]
-    for name in new.after:
+            return at, ([""], [""] if at < len(lines) and lines[at].strip() else [])
+    for name in after:
         if name in opened:
             at = opened[name]
-            before = [""] if at and lines[at - 1].strip() else []
-            return at, [*before, *chunk, ""]
+            return at, ([""] if at and lines[at - 1].strip() else [], [""])
     return None
 
 
 def section_text(text: str, section: str, headings: Sequence[str]) -> str | None:
     """A declared section of TEXT as written, from its heading to where its own text ends
-    (before the next section), without the tool's blocks in it; a heading written twice
-    brings both copies. None when TEXT does not have it."""
+    (before the next section), without the tool's blocks in it (and the blank line that
+    would then be doubled); a heading written twice brings both copies. None when TEXT does
+    not have it."""
     lines = text.split("\n")
     walked = _walk(lines, headings)
     kept: list[str] = []
     block: str | None = None  # the end marker of the tool block being left out
+    left_out = False  # a block was just left out: a blank line after it is one too many
     for line, x in zip(lines, walked, strict=True):
         bare = line.strip()
-        if block is None and bare.startswith(_TOOL_BLOCK):
+        if block is None and bare.startswith(_TOOL_BLOCK) and x.section == section:
             block = bare.replace(_TOOL_BLOCK, "<!-- automation:end ", 1)
         elif block is not None:
-            block = None if bare == block else block
+            block, left_out = (None, True) if bare == block else (block, False)
         elif x.section == section:
-            kept.append(line.rstrip("\r"))
+            if not (left_out and not bare and (not kept or not kept[-1].strip())):
+                kept.append(line.rstrip("\r"))
+            left_out = False
     while kept and not kept[-1].strip():
         kept.pop()
-    return "\n".join(_single_blank(kept)) if kept else None
-
-
-def _single_blank(lines: Sequence[str]) -> list[str]:
-    """The lines with each run of blank lines made one (a block left out leaves two)."""
-    return [line for i, line in enumerate(lines) if line.strip() or i == 0 or lines[i - 1].strip()]
+    return "\n".join(kept) if kept else None
 
 
 def sections_in_order(text: str, headings: Sequence[str]) -> tuple[str, ...]:
