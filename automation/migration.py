@@ -61,17 +61,25 @@ class Record:
 
     sections: dict[str, tuple[str, ...]]  # section (as written) -> task hashes, template order
     rendered: str | None = None  # the hash of the rendering it was written from
-    declared: str | None = None  # ... and of its declared sections (None: a record from before)
+    new: bool = True  # lists every declared section it had, tasks or not (a `sections` line)
 
-    def current(self, rendered: str, present: Sequence[str]) -> bool:
-        """Whether it was written from this rendering, with these of the program's declared
-        sections in it (`declared_in`). A record from before it kept their hash is, when it
-        lists each of them (it listed the declared sections with tasks)."""
-        if self.rendered != rendered:
+    def current(self, rendered: str, declared: Sequence[str]) -> bool:
+        """Whether it was written from the rendering RENDERED is, with the same declared
+        sections in it: a section declared after its template changed makes the records of
+        the issues that have it stale, and no others. A quick look first (the headings'
+        words in the text); the rendering is read only when that cannot tell. A record from
+        before this version listed only sections with tasks."""
+        if self.rendered != rendering_hash(rendered):
             return False
-        if self.declared is None:
-            return all(_label(section) in self.sections for section in present)
-        return self.declared == declared_hash(present)
+        listed = set(self.sections)
+        folded = rendered.casefold()
+        if listed == {_label(h) for h in declared if h.casefold() in folded}:
+            return True
+        if self.new:
+            had = sections_in_order(rendered, declared)
+        else:
+            had = tuple({task.section: None for task in tasks_of(rendered, declared)})
+        return listed == {_label(section) for section in had}
 
 
 def task_hash(text: str) -> str:
@@ -87,15 +95,9 @@ def rendering_hash(description: str) -> str:
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
-def declared_in(rendered: str, declared: Sequence[str]) -> tuple[str, ...]:
-    """The declared headings a rendering looks like it has (`# heading` in its text; a quick
-    look, not a reading of its Markdown): a section declared after its template changed
-    makes the records of the issues that have it stale, and no others."""
-    return tuple(heading for heading in declared if f"# {heading}" in rendered)
-
-
 def declared_hash(present: Sequence[str]) -> str:
-    """Sixteen hex digits of the SHA-256 of the declared headings a rendering has."""
+    """Sixteen hex digits of the SHA-256 of the declared headings a rendering has: what its
+    record's `sections` line says (the line also tells a record of this version)."""
     return hashlib.sha256("\n".join(present).encode()).hexdigest()[:16]
 
 
@@ -125,7 +127,7 @@ def record_content(description: str, declared: Sequence[str]) -> str:
     for task in tasks_of(description, declared):
         by_section.setdefault(_label(task.section), []).append(task_hash(task.text))
     lines = [f"{section}: {' '.join(hashes)}".rstrip() for section, hashes in by_section.items()]
-    present = declared_hash(declared_in(description, declared))
+    present = declared_hash(sections_in_order(description, declared))
     hashes = [f"rendered {rendering_hash(description)}", f"sections {present}"]
     return "\n".join([_INTRO, *hashes, *lines, "-->"])
 
@@ -137,19 +139,19 @@ def read_record(description: str) -> Record | None:
     if content is None:
         return None
     sections: dict[str, tuple[str, ...]] = {}
-    rendered = declared = None
+    rendered, new = None, False
     for line in content.split("\n"):
         if match := _RENDERED.match(line):
             rendered = match.group("hash")
             continue
-        if match := _DECLARED.match(line):
-            declared = match.group("hash")
+        if _DECLARED.match(line):
+            new = True
             continue
         section, colon, rest = line.rpartition(":")
         hashes = tuple(rest.split())
         if colon and section.strip() and all(_HASH.match(h) for h in hashes):
             sections[_label(section)] = hashes
-    return Record(sections, rendered, declared)
+    return Record(sections, rendered, new)
 
 
 def record_block(program: Program, item: DesiredIssue) -> BlockTexts:
@@ -245,7 +247,9 @@ def migrate(
         if text != issue.description:
             renamed.add(item.key)
             issue = replace(issue, description=text)
-        if not _stale(item, issue, declared) or _finished(desired.program, item, issue, today):
+        if not _stale(item, issue, declared, renames) or _finished(
+            desired.program, item, issue, today
+        ):
             continue  # its template's tasks are recorded, or its work is over
         migration, notes, unrecorded = _migrate(item, issue, declared, renames)
         if migration is not None:
@@ -261,19 +265,20 @@ def migrate(
     return Migrations(issues, plan, renames, frozenset(renamed))
 
 
-def _stale(item: DesiredIssue, issue: ObservedIssue, declared: Sequence[str]) -> bool:
+def _stale(
+    item: DesiredIssue,
+    issue: ObservedIssue,
+    declared: Sequence[str],
+    renames: Sequence[tuple[str, str]],
+) -> bool:
     """Whether the issue's record is of another rendering than its template's now, or of
-    other declared sections (or it has none): only then is there anything to migrate."""
+    other declared sections (or it has none): only then is there anything to migrate. A
+    record written before a section was renamed is read under its new heading."""
     try:
-        record = read_record(issue.description)
+        record = _renamed(read_record(issue.description), renames)
     except ItemError:
         return True
-    return record is None or not _current(record, item, declared)
-
-
-def _current(record: Record, item: DesiredIssue, declared: Sequence[str]) -> bool:
-    rendered = item.description
-    return record.current(rendering_hash(rendered), declared_in(rendered, declared))
+    return record is None or not record.current(item.description, declared)
 
 
 def _finished(program: Program, item: DesiredIssue, issue: ObservedIssue, today: dt.date) -> bool:
@@ -298,7 +303,7 @@ def _migrate(
         old, damaged = _renamed(read_record(issue.description), renames), False
     except ItemError:
         old, damaged = None, True
-    if old is not None and _current(old, item, declared):
+    if old is not None and old.current(item.description, declared):
         return None, [], False
     record = record_content(item.description, declared)
     if old is None:  # a damaged record block is reported by the update
@@ -394,7 +399,7 @@ def _new_sections(
         text = section_text(rendered, section, declared)
         if section in has or _label(section) in old.sections or text is None:
             continue
-        if old.declared is None and not tasks_of(text, declared):
+        if not old.new and not tasks_of(text, declared):
             continue  # a record from before lists no section without tasks: new or deleted?
         before, after = tuple(reversed(order[:spot])), order[spot + 1 :]
         found[section] = NewSection(section, text, before, after, tuple(declared))

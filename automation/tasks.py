@@ -197,8 +197,9 @@ class NewSection:
     """A section the template gained, to add whole to an issue made before: its heading, text
     and tasks as the template renders them for the issue, after the nearest section before it
     in the template that the issue has (or else before the nearest one after it). Not when the
-    issue has any of its tasks already (the same words anywhere): a section renamed without
-    saying so, or added by hand, is not a new one."""
+    issue has more than half of its tasks already (the same words anywhere): a section renamed
+    without saying so, or added by hand, is not a new one; otherwise without the tasks the
+    issue has (as a new task is not added where one says the same)."""
 
     section: str  # the declared heading
     text: str  # its lines, heading first, as rendered
@@ -208,21 +209,23 @@ class NewSection:
 
     def place(self, text: str) -> str | None:
         """The text with the section added; the text as it is when it has the section; None
-        when it has a task of it, or none of the sections beside it, or the section would not
-        be read as one there, or would take in tasks of another section."""
+        when it has most of its tasks, or none of the sections beside it, or the section would
+        not be read as one there, or would take in tasks of another section."""
         lines = text.split("\n")
         walked = _walk(lines, self.headings)
         opened = {x.section: i for i, x in enumerate(walked) if x.opens and x.section}
         if self.section in opened:
             return text
         own = self.text.split("\n")
-        if {x.task for x in walked if x.task} & {x.task for x in _walk(own, self.headings)}:
+        tasks = [x.task for x in _walk(own, self.headings) if x.task]
+        had = {x.task for x in walked if x.task}
+        if 2 * sum(task in had for task in tasks) > len(tasks):
             return None  # renamed without `renamed_from`, added by hand: the warnings say
         spot = _spot(lines, walked, opened, self.before, self.after)
         if spot is None:
             return None
         at, (before, after) = spot
-        chunk = [*before, *own, *after]
+        chunk = [*before, *_without(own, had, self.headings), *after]
         eol = "\r" if at and lines[at - 1].endswith("\r") else ""
         result = [*lines[:at], *(line + eol if line else line for line in chunk), *lines[at:]]
         again = _walk(result, self.headings)
@@ -242,6 +245,20 @@ class NewSection:
 def _counted(walked: Sequence[_Line]) -> list[_Line]:
     """The lines that open a section or are a task: what progress reads of a text."""
     return [x for x in walked if x.opens or x.task is not None]
+
+
+def _without(lines: list[str], had: set[str], headings: Sequence[str]) -> list[str]:
+    """LINES without the task items (their nested lines too) whose task HAD holds."""
+    walked = _walk(lines, headings)
+    kept: list[str] = []
+    index = 0
+    while index < len(lines):
+        if walked[index].task in had:
+            index = _item_end(lines, index, len(lines))
+            continue
+        kept.append(lines[index])
+        index += 1
+    return kept
 
 
 def _spot(
