@@ -7,6 +7,7 @@ import itertools
 import json
 import math
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -2681,6 +2682,7 @@ class FakeGitLab:
         self.budget: RequestBudget | None = None
         self.rate_headers_always = False  # see set_rate_limit
         self.application_limits = ApplicationLimits(self.clock)
+        self._serial = threading.RLock()  # one request at a time (see `_callback`)
         self.router = Router()
         for group in (
             AccountHandlers,
@@ -2917,6 +2919,13 @@ class FakeGitLab:
         )
 
     def _callback(self, prepared: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        """One request, whole: requests from two threads never overlap inside the fake (its
+        handlers check, then change; GitLab makes each such change atomic, a label's name
+        by a unique index)."""
+        with self._serial:
+            return self._answer(prepared)
+
+    def _answer(self, prepared: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
         request = self._parse(prepared)
         parts = urlsplit(prepared.url or "")
         query = parse_qs(parts.query, keep_blank_values=True)
