@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from automation.actions import Plan
-from automation.checklist import rename_headings
+from automation.checklist import heading_key, heading_of, rename_headings
 from automation.config.models import Program
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.edits import BlockTexts, Edits, apply_edits
@@ -66,14 +66,14 @@ class Record:
     def current(self, rendered: str, declared: Sequence[str]) -> bool:
         """Whether it was written from the rendering RENDERED is, with the same declared
         sections in it: a section declared after its template changed makes the records of
-        the issues that have it stale, and no others. A quick look first (the headings'
-        words in the text); the rendering is read only when that cannot tell. A record from
-        before this version listed only sections with tasks."""
+        the issues that have it stale, and no others. A quick look first (its lines that
+        read as headings, in code or not); the rendering is read only when that cannot tell.
+        A record from before this version listed only sections with tasks."""
         if self.rendered != rendering_hash(rendered):
             return False
         listed = set(self.sections)
-        folded = rendered.casefold()
-        if listed == {_label(h) for h in declared if h.casefold() in folded}:
+        keys = {f[1] for line in rendered.split("\n") if "#" in line and (f := heading_of(line))}
+        if listed == {_label(h) for h in declared if heading_key(h) in keys}:
             return True
         if self.new:
             had = sections_in_order(rendered, declared)
