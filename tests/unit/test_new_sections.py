@@ -113,14 +113,16 @@ def test_a_new_section_without_tasks_for_this_person_is_added_or_not_warned_for_
 # --- 3. template first, `sections` on a later run ----------------------------------------
 
 
+@pytest.mark.parametrize("heading", ["## Mid", "## mid"], ids=["as-declared", "other-case"])
 def test_a_section_declared_a_run_after_its_template_change_still_reaches_the_issues(
-    blocks: Blocks,
+    blocks: Blocks, heading: str
 ) -> None:
     """Staff add the section to the template, run, then declare it in `sections`: the record
-    keeps the declared sections' hash too, so the second run migrates (it found the rendering
-    unchanged and did nothing)."""
+    lists the declared sections the rendering has, so the second run migrates (it found the
+    rendering unchanged and did nothing), whatever the heading's case (the tool reads `## mid`
+    as Mid; a look for `# Mid` as written missed it)."""
     issue = made(program(BODY, ("One", "Two")), blocks)
-    body = BODY.replace("## Two", f"{MID}\n\n## Two")
+    body = BODY.replace("## Two", f"{MID.replace('## Mid', heading)}\n\n## Two")
     text, _ = after_run(program(body, ("One", "Two")), issue, blocks)
     issue = edited(issue, issue.description, text)
     text, result = after_run(program(body, THREE), issue, blocks)
