@@ -1032,11 +1032,17 @@ class GitLabTracker(Tracker, ChangeLog):
                 raise TrackerUnavailable(str(error)) from error
 
     def lock_extend(self, holder: str, until: dt.datetime) -> None:
-        """Rewrite the lock label's description with a later expiry."""
-        with self._ledger.accounted(), self._translated("extending the run lock"):
-            self._update_group_label(LOCK_LABEL, {"description": _lock_text(holder, until)})
+        """Rewrite the lock label's description with a later expiry: the label last read, by
+        its id, so a run whose lock expired and was taken over meanwhile does not write its
+        name on the new one (that answers 404: TrackerUnavailable)."""
+        target: int | str = self._lock_id if self._lock_id is not None else LOCK_LABEL
+        try:
+            with self._ledger.accounted(), self._translated("extending the run lock"):
+                self._update_group_label(target, {"description": _lock_text(holder, until)})
+        except ItemError as error:
+            raise TrackerUnavailable(f"the run lock is gone: {error}") from error
 
-    def _update_group_label(self, name: str, data: dict[str, str]) -> None:
+    def _update_group_label(self, name: str | int, data: dict[str, str]) -> None:
         """`PUT /groups/:id/labels/:label_id`, the label named in the path as GitLab documents
         it (python-gitlab's `update` sends the name in the body, to a form GitLab deprecated
         in 12.4 that an API built from the documentation may not serve)."""

@@ -209,6 +209,27 @@ def test_two_runs_that_find_the_same_expired_lock_never_both_hold_it(
     assert held is not None and held[0] == "run-A"
 
 
+def test_a_run_whose_lock_expired_and_was_taken_over_does_not_extend_the_new_one(
+    gitlab: GitLabBackend,
+) -> None:
+    """A lock tester's finding: run A's lock expired (one very slow request); A reads it, still
+    its own, and before A extends it run B deletes it and takes the lock. A's extension names
+    the label it read (its id), so B's lock keeps B's name, and A stops."""
+    settings = GitLabSettings(group=GROUP, project=PROJECT)
+    one, two = (
+        GitLabTracker(Connection(URL, TOKEN), settings, sleep=lambda _: None) for _ in range(2)
+    )
+    now = dt.datetime(2026, 11, 24, 6, 0, tzinfo=dt.UTC)
+    assert one.lock_take("run-A", now - dt.timedelta(minutes=5))
+    assert one.lock_read() == ("run-A", now - dt.timedelta(minutes=5))  # keep_alive's read
+    assert two.lock_read() is not None
+    two.lock_drop()
+    assert two.lock_take("run-B", now + dt.timedelta(hours=1))
+    with pytest.raises(TrackerUnavailable, match="the run lock is gone"):
+        one.lock_extend("run-A", now + dt.timedelta(hours=1))
+    assert two.lock_read() == ("run-B", now + dt.timedelta(hours=1))
+
+
 @pytest.mark.parametrize("minutes_left", [30, -30])
 def test_a_subgroup_deployment_waits_out_its_parent_groups_lock(
     gitlab: GitLabBackend, minutes_left: int
