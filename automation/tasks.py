@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-from automation.checklist import heading_key, heading_of, read_lines, task_text
+from automation.checklist import heading_key, heading_of, is_optional, read_lines, task_text
 
 _TOOL_BLOCK = "<!-- automation:begin "
 # a line that starts something else (a list item, a quote, a heading, HTML, a table, a fence)
@@ -197,9 +197,10 @@ class NewSection:
     """A section the template gained, to add whole to an issue made before: its heading, text
     and tasks as the template renders them for the issue, after the nearest section before it
     in the template that the issue has (or else before the nearest one after it). Not when the
-    issue has more than half of its tasks already (the same words anywhere): a section renamed
-    without saying so, or added by hand, is not a new one; otherwise without the tasks the
-    issue has (as a new task is not added where one says the same)."""
+    issue has more than half of its tasks already (the same words anywhere; optional tasks,
+    often the same in every section, aside): a section renamed without saying so, or added by
+    hand, is not a new one. Otherwise it comes whole, a task
+    the issue has too included (leaving one out would leave out the tasks nested in it)."""
 
     section: str  # the declared heading
     text: str  # its lines, heading first, as rendered
@@ -217,7 +218,7 @@ class NewSection:
         if self.section in opened:
             return text
         own = self.text.split("\n")
-        tasks = [x.task for x in _walk(own, self.headings) if x.task]
+        tasks = [x.task for x in _walk(own, self.headings) if x.task and not is_optional(x.task)]
         had = {x.task for x in walked if x.task}
         if 2 * sum(task in had for task in tasks) > len(tasks):
             return None  # renamed without `renamed_from`, added by hand: the warnings say
@@ -225,7 +226,7 @@ class NewSection:
         if spot is None:
             return None
         at, (before, after) = spot
-        chunk = [*before, *_without(own, had, self.headings), *after]
+        chunk = [*before, *own, *after]
         eol = "\r" if at and lines[at - 1].endswith("\r") else ""
         result = [*lines[:at], *(line + eol if line else line for line in chunk), *lines[at:]]
         again = _walk(result, self.headings)
@@ -245,20 +246,6 @@ class NewSection:
 def _counted(walked: Sequence[_Line]) -> list[_Line]:
     """The lines that open a section or are a task: what progress reads of a text."""
     return [x for x in walked if x.opens or x.task is not None]
-
-
-def _without(lines: list[str], had: set[str], headings: Sequence[str]) -> list[str]:
-    """LINES without the task items (their nested lines too) whose task HAD holds."""
-    walked = _walk(lines, headings)
-    kept: list[str] = []
-    index = 0
-    while index < len(lines):
-        if walked[index].task in had:
-            index = _item_end(lines, index, len(lines))
-            continue
-        kept.append(lines[index])
-        index += 1
-    return kept
 
 
 def _spot(
