@@ -52,7 +52,9 @@ _SHOWN = 80  # characters of a task's text a warning quotes
 _LEAD = 20  # characters before the first difference a quote of a reworded task starts with
 
 _RENDERED = re.compile(r"^rendered (?P<hash>[0-9a-f]{16})$")
-_DECLARED = re.compile(r"^sections (?P<hash>[0-9a-f]{16})$")
+# a record that lists every declared section its rendering has, with tasks or not (one written
+# before lists only those with tasks)
+_LISTED = "sections all listed"
 
 
 @dataclass(frozen=True)
@@ -61,12 +63,12 @@ class Record:
 
     sections: dict[str, tuple[str, ...]]  # section (as written) -> task hashes, template order
     rendered: str | None = None  # the hash of the rendering it was written from
-    new: bool = True  # lists every declared section it had, tasks or not (a `sections` line)
+    new: bool = True  # lists every declared section it had, tasks or not (`_LISTED`)
 
     def current(self, rendered: str, declared: Sequence[str]) -> bool:
-        """Whether it was written from the rendering RENDERED is, with the same declared
-        sections in it: a section declared after its template changed makes the records of
-        the issues that have it stale, and no others. A quick look first (its lines that
+        """Whether it was written from the issue's rendering as it is now (RENDERED), with the
+        same declared sections in it: a section declared after its template changed makes the
+        records of the issues that have it stale, and no others. A quick look first (its lines that
         read as headings, in code or not); the rendering is read only when that cannot tell.
         A record from before this version listed only sections with tasks."""
         if self.rendered != rendering_hash(rendered):
@@ -95,12 +97,6 @@ def rendering_hash(description: str) -> str:
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
-def declared_hash(present: Sequence[str]) -> str:
-    """Sixteen hex digits of the SHA-256 of the declared headings a rendering has: what its
-    record's `sections` line says (the line also tells a record of this version)."""
-    return hashlib.sha256("\n".join(present).encode()).hexdigest()[:16]
-
-
 def headings(program: Program) -> tuple[str, ...]:
     """The program's declared section headings."""
     return tuple(section.heading for section in program.sections)
@@ -119,17 +115,15 @@ def _label(section: str) -> str:
 
 def record_content(description: str, declared: Sequence[str]) -> str:
     """The record block's content for an issue rendered as DESCRIPTION: one hidden comment,
-    the hashes of the rendering and of the declared sections, then a line per declared
-    section the rendering has, with its tasks' hashes (none for a section without tasks)."""
+    the rendering's hash, a line saying every declared section is listed, then a line per
+    declared section the rendering has, with its tasks' hashes (none for one without)."""
     by_section: dict[str, list[str]] = {
         _label(section): [] for section in sections_in_order(description, declared)
     }
     for task in tasks_of(description, declared):
         by_section.setdefault(_label(task.section), []).append(task_hash(task.text))
     lines = [f"{section}: {' '.join(hashes)}".rstrip() for section, hashes in by_section.items()]
-    present = declared_hash(sections_in_order(description, declared))
-    hashes = [f"rendered {rendering_hash(description)}", f"sections {present}"]
-    return "\n".join([_INTRO, *hashes, *lines, "-->"])
+    return "\n".join([_INTRO, f"rendered {rendering_hash(description)}", _LISTED, *lines, "-->"])
 
 
 def read_record(description: str) -> Record | None:
@@ -144,7 +138,7 @@ def read_record(description: str) -> Record | None:
         if match := _RENDERED.match(line):
             rendered = match.group("hash")
             continue
-        if _DECLARED.match(line):
+        if line == _LISTED:
             new = True
             continue
         section, colon, rest = line.rpartition(":")
@@ -247,14 +241,13 @@ def migrate(
         if text != issue.description:
             renamed.add(item.key)
             issue = replace(issue, description=text)
-        if not _stale(item, issue, declared, renames) or _finished(
+        old, damaged = _record(issue, renames)
+        if (old is not None and old.current(item.description, declared)) or _finished(
             desired.program, item, issue, today
         ):
             continue  # its template's tasks are recorded, or its work is over
-        migration, notes, unrecorded = _migrate(item, issue, declared, renames)
-        if migration is not None:
-            issues[item.key] = migration
-        first += unrecorded
+        issues[item.key], notes = _migrate(item, issue, declared, old)
+        first += old is None and not damaged  # no record yet (a damaged one is reported)
         for note in notes:
             said.setdefault(note.group, []).append((note, issue.reference))
     pid = desired.program.id
@@ -265,20 +258,13 @@ def migrate(
     return Migrations(issues, plan, renames, frozenset(renamed))
 
 
-def _stale(
-    item: DesiredIssue,
-    issue: ObservedIssue,
-    declared: Sequence[str],
-    renames: Sequence[tuple[str, str]],
-) -> bool:
-    """Whether the issue's record is of another rendering than its template's now, or of
-    other declared sections (or it has none): only then is there anything to migrate. A
-    record written before a section was renamed is read under its new heading."""
+def _record(issue: ObservedIssue, renames: Sequence[tuple[str, str]]) -> tuple[Record | None, bool]:
+    """The issue's record, read under the sections' new headings (one written before a
+    section was renamed lists its tasks under the old one); and whether it is damaged."""
     try:
-        record = _renamed(read_record(issue.description), renames)
+        return _renamed(read_record(issue.description), renames), False
     except ItemError:
-        return True
-    return record is None or not record.current(item.description, declared)
+        return None, True
 
 
 def _finished(program: Program, item: DesiredIssue, issue: ObservedIssue, today: dt.date) -> bool:
@@ -290,35 +276,24 @@ def _finished(program: Program, item: DesiredIssue, issue: ObservedIssue, today:
 
 
 def _migrate(
-    item: DesiredIssue,
-    issue: ObservedIssue,
-    declared: Sequence[str],
-    renames: Sequence[tuple[str, str]] = (),
-) -> tuple[Migration | None, list[_Said], bool]:
-    """One issue: its new record, the tasks (and sections) it gets, what to say; and whether
-    it had no record before. None when its record was written from its rendering and these
-    declared sections. A record written before a section was renamed (RENAMES) lists its
-    tasks under the old heading."""
-    try:
-        old, damaged = _renamed(read_record(issue.description), renames), False
-    except ItemError:
-        old, damaged = None, True
-    if old is not None and old.current(item.description, declared):
-        return None, [], False
+    item: DesiredIssue, issue: ObservedIssue, declared: Sequence[str], old: Record | None
+) -> tuple[Migration, list[_Said]]:
+    """One issue whose record OLD (None: none, or damaged) is not of its rendering now: its
+    new record, the tasks (and sections) it gets, and what to say."""
     record = record_content(item.description, declared)
     if old is None:  # a damaged record block is reported by the update
-        return Migration(record), [], not damaged
+        return Migration(record), []
     template = tasks_of(item.description, declared)
     recorded = {h for hashes in old.sections.values() for h in hashes}
     gone = recorded - {task_hash(task.text) for task in template}
     new, replaced = _new_tasks(template, old, recorded)
     whole = _new_sections(item.description, issue.description, old, declared)
     if not (new or replaced or gone or whole):
-        return Migration(record), [], False
+        return Migration(record), []
     has = {task_hash(t.text): t for t in tasks_of(issue.description, declared)}
     newcomers, replaced = _newcomers(replaced, has)
     added, unplaced = _added(issue.description, whole, new + newcomers, declared, template)
-    return Migration(record, added), _changed(template, old, has, replaced, gone) + unplaced, False
+    return Migration(record, added), _changed(template, old, has, replaced, gone) + unplaced
 
 
 def _added(

@@ -114,11 +114,11 @@ def test_a_section_declared_for_one_template_rewrites_no_issue_of_another(
     blocks: Blocks,
 ) -> None:
     """ESP declares one `sections` list for all its templates. A section added to one of them
-    (and declared) changes `declared_hash`, so every open issue of the program is stale and
-    gets its record rewritten, its rendering unchanged. On the shipped config: a `## Renewal`
-    section in esp/account-plan rewrote 18 monthly/quarterly/annual/program issues besides the
-    6 account plans (6291d11: none); renaming `Program update` (`renamed_from`, in
-    esp/program-monthly only) rewrote all 20 account issues too."""
+    (and declared) made every open issue of the program stale (a first cut hashed the whole
+    `sections` list), each getting its record rewritten, its rendering unchanged. On the
+    shipped config: a `## Renewal` section in esp/account-plan rewrote 18 monthly, quarterly,
+    annual and program issues besides the 6 account plans (6291d11: none); renaming `Program
+    update` (`renamed_from`, in esp/program-monthly only) rewrote all 20 account issues too."""
     before = two_issues(BODY, OTHER, ("One", "Two"))
     created = [a for a in run(before, [], blocks).actions if isinstance(a, CreateIssue)]
     issues = [
