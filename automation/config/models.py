@@ -399,3 +399,20 @@ def grade_of(person: Person, grades: JobGrades) -> int | None:
     if person.grade is not None:
         return person.grade
     return grades.grade_of(person.title) if person.title else None
+
+
+def managing(people: Iterable[Person]) -> frozenset[str]:
+    """The lowercased usernames someone in the roster names as their `manager`."""
+    return frozenset(p.manager.lower() for p in people if p.manager)
+
+
+def manages_people(
+    person: Person, managers: frozenset[str], grades: JobGrades
+) -> tuple[bool, str | None]:
+    """Whether a person manages people: by their title's grade where its job family splits
+    individual contributor and manager grades (the family's name comes with the answer), or
+    else by someone in the roster reporting to them (MANAGERS: `managing`; no family)."""
+    track = grades.track_of(person.title) if person.title else None
+    if track is not None:
+        return track[0] == "manager", track[1]
+    return person.username.lower() in managers, None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from automation.calendar import Period, period, periods
-from automation.config.models import JobGrades, Person
+from automation.config.models import manages_people, managing
 from automation.desired import Context, DesiredIssue, Generated, Group
 from automation.kinds.participants.model import Cohort, GroupIssues, ParticipantsProgram
 
@@ -34,39 +34,30 @@ def generate(ctx: Ctx) -> Generated:
 
 def _managers(ctx: Ctx) -> list[str]:
     """With `individual_contributors: true`, each participant of a cohort still running who
-    manages people: by their title's grade where the job family splits individual
-    contributor and manager grades, otherwise by someone in the roster reporting to them."""
+    manages people (`manages_people`)."""
     if not ctx.program.individual_contributors:
         return []
-    reports = {p.manager.lower() for p in ctx.config.people if p.manager}
+    managers = managing(ctx.config.people)
     said = []
     for cohort in ctx.program.cohorts:
         if cohort.end_date is not None and cohort.end_date < ctx.today:
             continue
         for username in cohort.usernames:
-            why = _manages(ctx.config.person(username), reports, ctx.config.grades)
-            if why:
+            manages, family = manages_people(
+                ctx.config.person(username), managers, ctx.config.grades
+            )
+            if manages:
+                why = (
+                    f"has a people manager's title in the {family} family"
+                    if family
+                    else "manages people (someone's `manager` in people.yml)"
+                )
                 said.append(
                     f"cohort '{cohort.id}': participant {username} {why}; the program is for "
                     "individual contributors (`individual_contributors: true`): take them out "
                     "of the cohort, or set it to false"
                 )
     return said
-
-
-def _manages(person: Person, reports: set[str], grades: JobGrades) -> str | None:
-    track = grades.track_of(person.title) if person.title else None
-    if track is not None:
-        return (
-            f"has a people manager's title in the {track[1]} family"
-            if track[0] == "manager"
-            else None
-        )
-    return (
-        "manages people (someone's `manager` in people.yml)"
-        if person.username.lower() in reports
-        else None
-    )
 
 
 def _months(cohort: Cohort, today: dt.date) -> list[Period]:

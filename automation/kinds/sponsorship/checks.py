@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from automation.calendar import add_months
-from automation.config.models import JobGrades, Person, grade_of
+from automation.config.models import JobGrades, Person, grade_of, manages_people, managing
 from automation.config.source import Loc, Source, duplicates
 from automation.errors import Problem
 from automation.kinds.kind import People
@@ -89,26 +89,19 @@ def _people_manager(
 ) -> Iterator[Finding]:
     """A people manager by their title's grade where the job family splits individual
     contributor and manager grades; otherwise, someone in the roster reports to them."""
-    level = part.rules.sponsor_manages_people == "error"
-    track = grades.track_of(pair.sponsor.title) if pair.sponsor.title else None
-    if track is not None:
-        if track[0] != "manager":
-            yield Finding(
-                level,
-                pair.loc,
-                f"pair {pair.label}: the sponsor's title is an individual contributor grade of "
-                f"the {track[1]} family; a sponsor should be a people manager or manager of "
-                "managers",
-            )
+    manages, family = manages_people(pair.sponsor, managing(people.values()), grades)
+    if manages:
         return
-    reports = {p.manager.lower() for p in people.values() if p.manager}
-    if pair.sponsor.username.lower() not in reports:
-        yield Finding(
-            level,
-            pair.loc,
-            f"pair {pair.label}: the sponsor manages nobody in "
-            "people.yml; a sponsor should be a people manager or manager of managers",
-        )
+    why = (
+        f"the sponsor's title is an individual contributor grade of the {family} family"
+        if family
+        else "the sponsor manages nobody in people.yml"
+    )
+    yield Finding(
+        part.rules.sponsor_manages_people == "error",
+        pair.loc,
+        f"pair {pair.label}: {why}; a sponsor should be a people manager or manager of managers",
+    )
 
 
 def _grades(pair: _Pair, part: Sponsorship, grades: JobGrades) -> Iterator[Finding]:
