@@ -1040,7 +1040,8 @@ class GitLabTracker(Tracker, ChangeLog):
             with self._ledger.accounted(), self._translated("extending the run lock"):
                 self._update_group_label(target, {"description": _lock_text(holder, until)})
         except ItemError as error:
-            raise TrackerUnavailable(f"the run lock is gone: {error}") from error
+            gone = "the run lock is gone: " if _status(error) == NOT_FOUND else ""
+            raise TrackerUnavailable(f"{gone}{error}") from error
 
     def _update_group_label(self, name: str | int, data: dict[str, str]) -> None:
         """`PUT /groups/:id/labels/:label_id`, the label named in the path as GitLab documents
