@@ -136,8 +136,12 @@ def _settle_copies(
     recorded = _recorded_keys(out)
     for key, holders in by_key.items():
         entry = next((k for k in (key, *formers[key]) if k in index), None)
-        elsewhere = {iid for iid, keys in recorded.items() if keys - {key}}
-        owner = _recorded(holders, index[entry], elsewhere) if entry and len(holders) > 1 else None
+        if entry is None or len(holders) < 2:
+            continue
+        # the holders the index records under another item (a look at these few, not at the
+        # whole index for every key: that grew with the square of the program's issues)
+        elsewhere = {h.iid for h in holders if recorded.get(h.iid, set()) - {key}}
+        owner = _recorded(holders, index[entry], elsewhere)
         if owner is None:
             continue
         out.failed = [f for f in out.failed if f.key != key]
