@@ -82,7 +82,7 @@ def test_the_tool_project_names_the_package_registry(tmp_path: Path) -> None:
     assert a["variables"]["AUTOMATION_PACKAGES"] == "tools%2Fautomation%2Fprogram-automation"
     assert b["variables"]["AUTOMATION_PACKAGES"] == "4242"
     install = " ".join(a["default"]["before_script"])
-    assert "/api/v4/projects/${AUTOMATION_PACKAGES}/packages/pypi/simple" in install
+    assert "}/projects/${AUTOMATION_PACKAGES}/packages/pypi/simple" in install
 
 
 @pytest.mark.parametrize("given", ["", "program-automation", "https://gitlab.com/tools/x"])
@@ -200,6 +200,32 @@ def test_a_team_pipeline_installs_the_pinned_release_then_its_locked_dependencie
         '-r "$(.venv/bin/python -m automation.scaffold --lock)"'
     )
     assert install[3] == ".venv/bin/pip check"
+
+
+@pytest.mark.parametrize(
+    ("api", "index"),
+    [
+        ("https://gitlab.com/api/v4", "https://gitlab-ci-token:T@gitlab.com/api/v4"),
+        (
+            "http://git.corp.example:8080/gitlab/api/v4",
+            "http://gitlab-ci-token:T@git.corp.example:8080/gitlab/api/v4",
+        ),
+    ],
+)
+def test_a_team_pipeline_finds_the_registry_on_a_self_managed_instance(
+    tmp_path: Path, api: str, index: str
+) -> None:
+    """The index address comes from the instance's API address, as the shell expands it: a
+    port, a path and plain http stay (the host name alone lost all three)."""
+    cli(["init", str(tmp_path)], {})
+    line = team_pipeline(tmp_path)["default"]["before_script"][1]
+    quoted = re.search(r'--index-url ("[^"]+")', line)
+    assert quoted is not None
+    env = {"CI_API_V4_URL": api, "CI_JOB_TOKEN": "T", "AUTOMATION_PACKAGES": "7", "PATH": "/bin"}
+    for shell in ("sh", "bash"):
+        command = [shell, "-c", f"printf %s {quoted[1]}"]
+        done = subprocess.run(command, check=True, env=env, capture_output=True, text=True)
+        assert done.stdout == f"{index}/projects/7/packages/pypi/simple"
 
 
 def test_a_team_pipeline_runs_the_same_jobs_as_ours_but_tests_and_release(tmp_path: Path) -> None:
