@@ -58,6 +58,8 @@ DEFAULT_WORKSPACE = ".automation"
 
 def _date(text: str) -> dt.date:
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # Python also reads 20261124, 2026-W48
+            raise ValueError(text)
         day = dt.date.fromisoformat(text)
     except ValueError:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) and int(text[:4]) >= FIRST_DAY.year:
@@ -103,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--today",
         type=_date,
         metavar="YYYY-MM-DD",
-        help="the date to plan for (default: today), for rehearsals",
+        help="the date to plan for (default: today in UTC), for rehearsals",
     )
     where = argparse.ArgumentParser(add_help=False)
     where.add_argument(
@@ -596,7 +598,8 @@ def run(
     try:
         if args.command == "init":
             return scaffold.init(args.dir, out, args.tool_project)
-        today = args.today or dt.date.today()
+        # the day in UTC, as GitLab's clock says it: runners in other time zones agree
+        today = args.today or args.clock.now().date()
         # what the run reads besides GitLab, as it was before anything was read: a file
         # changed during the run is a change the next run sees
         args.inputs = _inputs(args) if args.command == "apply" else ""

@@ -4,15 +4,18 @@ checked before any work, `.yaml` files, repeated people, and iids never reused."
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
+import json
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from automation import cli as cli_module
 from automation.cli import build_parser
-from tests.backends import GROUP, PROJECT, URL, GitLabBackend, cli, new_fake
+from tests.backends import GROUP, PROJECT, URL, GitLabBackend, StepClock, cli, new_fake
 from tests.local_cli import TODAY, issues
 from tests.projects import make_project
 
@@ -49,6 +52,39 @@ def test_apply_today_on_gitlab_needs_rehearsal(shipped: Path) -> None:
         assert refused.code == 2
         assert "add --rehearsal" in refused.err
         assert fake.issues("enablement/programs") == []
+
+
+def test_the_day_is_the_utc_day_whatever_the_runners_time_zone(
+    shipped: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 23:30 UTC a runner in Kiritimati (UTC+14) is already on the next day; the run plans
+    for GitLab's (UTC) day, so runners in different zones do not flip the day back and forth
+    (a tester saw overdue labels and warnings flap)."""
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")
+    time.tzset()
+    try:
+        late = StepClock(dt.datetime(2031, 6, 30, 23, 30, tzinfo=dt.UTC))
+        report = shipped / "report.json"
+        result = cli(
+            [
+                "plan",
+                "--config",
+                str(shipped / "config"),
+                "--templates",
+                str(shipped / "templates"),
+                "--workspace",
+                str(shipped / ".automation"),
+                "--report",
+                str(report),
+            ],
+            {},
+            late,
+        )
+        assert result.code in (0, 1), result.err
+        assert json.loads(report.read_text())["today"] == "2031-06-30"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
 
 
 def test_a_report_into_a_missing_folder_is_refused_before_any_work(shipped: Path) -> None:
