@@ -622,17 +622,28 @@ def with_endings(
     desired: DesiredProgram, measured: Mapping[str, Measured], today: dt.date
 ) -> dict[str, Measured]:
     """The measured issues, those that ended (not complete) as `ended`: past their own end
-    (closed then too: an ended account's plan, closed by the tool), or open in a group that
-    ended."""
+    (closed then too: an ended account's plan, closed by the tool), in a group that ended, or
+    closed by a person past their due date (a closed issue is never overdue; `not started`
+    said of a month's session closed unfinished reads as work still to come)."""
     out = dict(measured)
     for item in desired.issues:
         m = measured.get(item.key)
         if m is None or m.progress.status is Status.COMPLETE:
             continue
-        own = item.ends is not None and today >= item.ends
-        if own or (m.issue.state == "opened" and _group_ended(desired, item, today)):
+        if _over(desired, item, m.issue, today):
             out[item.key] = replace(m, progress=replace(m.progress, status=Status.ENDED))
     return out
+
+
+def _over(
+    desired: DesiredProgram, item: DesiredIssue, issue: ObservedIssue, today: dt.date
+) -> bool:
+    """Whether an unfinished issue's time is over."""
+    if item.ends is not None and today >= item.ends:
+        return True
+    if _group_ended(desired, item, today):
+        return True
+    return issue.state == "closed" and issue.due_date is not None and today > issue.due_date
 
 
 def _group_ended(desired: DesiredProgram, item: DesiredIssue, today: dt.date) -> bool:
@@ -719,7 +730,11 @@ class Endings:
             "listing": listing(program, rows),
             "rows": rows,
             "totals": total(counted(rows), program),
-            "ended": sum(1 for r in rows if r.progress and r.progress.status is Status.ENDED),
+            "ended": sum(  # the note says these are left open: a person closed the others
+                1
+                for r in rows
+                if r.progress and r.progress.status is Status.ENDED and r.state == "opened"
+            ),
             "withdrawn": sum(
                 1 for r in rows if r.progress and r.progress.status is Status.WITHDRAWN
             ),

@@ -711,6 +711,33 @@ def test_a_cohort_end_labels_open_issues_and_posts_final_figures_once(project: P
     quiet(run("apply", today="2027-05-03"))
 
 
+def test_an_ended_issue_closed_by_hand_stays_ended(project: Path) -> None:
+    """Lena's unfinished issue is labelled `ended` when the cohort ends; she closes it: it
+    stays `ended` in its labels and the tracking table (a reader saw it turn `not started`)."""
+    run("apply")
+    run("apply", today="2027-05-01")
+    path = path_of(project, LENA)
+    path.write_text(path.read_text().replace("state: opened", "state: closed", 1))
+    run("apply", today="2027-06-01")
+    found = issues(project)
+    assert found[LENA].state == "closed" and statuses(found[LENA]) == {"status::ended"}
+    assert not re.search(r"Lena Fischer.*\| not started \|", found[TRACKING].description)
+    quiet(run("apply", today="2027-06-01"))
+
+
+def test_the_cohort_end_note_counts_as_left_open_only_the_open_issues(project: Path) -> None:
+    """Lena closed her unfinished issue before the cohort ended: it reads `ended` with the
+    others, and the note's "left open" counts the two others only."""
+    run("apply")
+    path = path_of(project, LENA)
+    path.write_text(path.read_text().replace("state: opened", "state: closed", 1))
+    run("apply", today="2027-05-01")
+    found = issues(project)
+    assert all(statuses(found[key]) == {"status::ended"} for key in (LENA, *OTHERS))
+    said = notes(project, found[TRACKING])
+    assert "2 unfinished issues are labelled `status::ended` and left open" in said, said
+
+
 def test_a_cohort_end_freezes_its_own_rollup(sponsorship: Path) -> None:
     run("apply", today="2027-02-01")
     aiko = "sales-sponsorship/fy28-h1/aiko.tanaka"
@@ -925,6 +952,11 @@ def test_a_hire_removed_after_their_workshop_group_ended_stays_ended(shipped: Pa
     assert run("apply", "2027-05-03").code == 0
     oliver = next(i for k, i in issues(shipped).items() if k.endswith("/oliver.grant"))
     assert "status::ended" in oliver.labels
+    # what ended is the time for the hires' goals, not the workshop (a reader took "SQS Jan
+    # 18-21 ... ended on" the goals' day for a workshop said to end three months late)
+    said = "".join(notes(shipped, issue) for issue in issues(shipped).values())
+    assert ": the time its hires had for their onboarding goals ended on 2027-" in said, said
+    assert not re.search(r"\*\*SQS [^*:\n]* ended on", said)
     edit(
         shipped / "config/programs/sales-onboarding.yml",
         "    - {username: oliver.grant, role: channel}\n",
