@@ -53,6 +53,7 @@ class Bar:
     label: str
     done: int
     total: int
+    counted: bool = True  # False: a section the overall figure leaves out (not `required`)
 
     @property
     def percent(self) -> int:
@@ -98,7 +99,7 @@ def phase_bars(
 ) -> tuple[Bar, ...]:
     """Per section of a rollup's totals, the ones its issues have (LABEL: how one is named)."""
     return tuple(
-        Bar(label(s.section), s.tasks.completed_count, s.tasks.count)
+        Bar(label(s.section), s.tasks.completed_count, s.tasks.count, s.section.required)
         for s in totals.sections
         if s.applicable
     )

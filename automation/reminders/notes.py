@@ -4,6 +4,7 @@ issue, edited in place (pure: the notes already there are given)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
@@ -97,9 +98,20 @@ def _values(due: Due, today: dt.date | None = None) -> dict[str, Any]:
         "issue": due.issue.reference,
         "subject": due.item.subject,
         "people": list(due.people),
-        "tasks": [quoted(_shortened(task)) for task in due.tasks[:MAX_TASKS]],
+        "tasks": [quoted(_shortened(plain(task))) for task in due.tasks[:MAX_TASKS]],
         "more_tasks": max(len(due.tasks) - MAX_TASKS, 0),
     }
+
+
+_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")  # [text](address), or an image
+_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+
+
+def plain(task: str) -> str:
+    """A task as it reads, not as it is written: a link's text without its address, bold
+    without its stars (a code span shows Markdown as typed: "**New hire:** ... ([path](https://
+    ...))" read as code to the person reminded)."""
+    return _STRONG.sub(r"\1", _LINK.sub(r"\1", task))
 
 
 def _shortened(task: str) -> str:

@@ -135,4 +135,4 @@ def test_a_run_killed_while_completing_posts_the_note_and_closes_on_the_next(
     done = by_key(memory)[TOM]
     assert done.state == "closed"
     assert "\n".join(memory.notes[tom.iid]).count("Congratulations @tom.reyes") == 1
-    assert "**Completed on" in done.description
+    assert "**Completed:**" in done.description

@@ -330,7 +330,7 @@ def test_a_deleted_completion_block_brings_no_second_note_and_no_second_close(
     _local("apply")
     assert _notes(onboarding, tom.iid) == notes
     assert _tom(onboarding).state == "opened"  # a person reopened it: left open
-    assert "**Completed on" in _tom(onboarding).description
+    assert "**Completed:**" in _tom(onboarding).description
 
 
 # --- two runs at once ----------------------------------------------------------------------

@@ -13,7 +13,7 @@ from automation.applier import execute
 from automation.errors import ConfigError
 from automation.mentions import ZERO_WIDTH_SPACE, code_spans, named, without_code
 from automation.output.lines import describe
-from automation.reminders.notes import quoted
+from automation.reminders.notes import plain, quoted
 from automation.run import Prepared, make_plan, prepare
 from tests.crash import Crash, CrashingTracker
 from tests.memory import MemoryTracker, memory_for, run_apply
@@ -399,3 +399,18 @@ def test_a_reminder_naming_a_renamed_section_finds_it_in_issues_made_before(
     assert all("read the guide" in action.body for action in sent)
     made = [i for i in tracker.all_issues() if i.key in ("demo/c1/ben", "demo/c1/cy")]
     assert len(made) == 2 and all("## First\n" in i.description for i in made)
+
+
+def test_a_reminder_shows_a_task_as_it_reads_not_its_markdown(tmp_path: Path) -> None:
+    """A reader saw "`**New hire:** Complete ... ([learning path](https://...))`": the note
+    quotes the link's text and the bold words without their marks, still in a code span."""
+    task = "**New hire:** Complete the path ([learning path](https://example.com/p)), **now**"
+    assert plain(task) == "New hire: Complete the path (learning path), now"
+    assert plain("keep __init__ and 2 ** 3 ** 4") == "keep __init__ and 2 ** 3 ** 4"
+    root = project(tmp_path, REMINDERS)
+    tracker = memory_for(prepared(root, START))
+    run_apply(prepared(root, START), tracker, START)
+    iid = iid_of(tracker, "ben")
+    tracker.edit(iid, lambda text: text.replace("## Two", f"- [ ] {task}\n\n## Two", 1))
+    (note,) = [n for n in remind(root, tracker, DAY) if n.iid == iid]
+    assert "`New hire: Complete the path (learning path), now`" in note.body, note.body

@@ -241,6 +241,7 @@ def test_a_cohort_that_ended_with_nothing_unfinished_says_so() -> None:
     left open"."""
     renderer = Renderer(REPO / "templates", [])
     values = {
+        "program": PROGRAM,
         "group": "FY28 H1",
         "end": PAST,
         "frozen": True,
