@@ -230,22 +230,35 @@ _STATUS_COLOURS = {
 
 
 def removable_labels(program: Program) -> frozenset[str]:
-    """Labels the tool may take off an issue: its own phase, progress and status values only.
+    """Labels the tool may take off an issue: its own phase, progress and status values.
 
-    Labels people add, even in the same scopes, are never removed. A renamed program's
-    former label is the tool's too: it goes once the issue carries the new one.
+    Other labels people add stay (see `label_changes` for the tool's scopes). A renamed
+    program's former label is the tool's too: it goes once the issue carries the new one.
     """
     own = frozenset(s.name for s in label_specs(program)) - {program_label(program)}
     return own | ({program_label(program.renamed_from)} if program.renamed_from else set())
 
 
+def label_scope(label: str) -> str | None:
+    """A scoped label's scope as GitLab reads it (all before the last `::`); None if unscoped."""
+    return label.rsplit("::", 1)[0] if "::" in label else None
+
+
+TOOL_SCOPES = frozenset({PHASE_SCOPE, PROGRESS_SCOPE, STATUS_SCOPE})  # the tool sets their values
+
+
 def label_changes(
     current: Sequence[str], wanted: frozenset[str], removable: frozenset[str]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Labels to add and to remove so an issue shows `wanted`, touching nothing else."""
+    """Labels to add and to remove so an issue shows `wanted`, touching nothing else. A value
+    the tool sets in one of its scopes replaces the scope's other values, as GitLab Premium
+    does by itself: on Free too, then, a value no longer in the configuration (a phase
+    renamed) goes, not just the values the configuration names now."""
     have = set(current)
     add = tuple(sorted(wanted - have))
-    remove = tuple(sorted((have & removable) - wanted))
+    replaced = {label_scope(label) for label in add} & TOOL_SCOPES
+    stale = {label for label in have if label_scope(label) in replaced}
+    remove = tuple(sorted(((have & removable) | stale) - wanted))
     return add, remove
 
 

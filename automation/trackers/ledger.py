@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from automation.figures import references
 from automation.items import ObservedIssue
+from automation.progress import label_scope
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,12 @@ class Write:
         """The labels added are there, the removed ones gone, and any other that went was
         replaced by an added label of its scope (GitLab keeps one label per scope)."""
         add, remove = set(self.add), set(self.remove) - set(self.add)
-        scopes = {_scope(label) for label in add} - {None}
+        scopes = {label_scope(label) for label in add} - {None}
         dropped = before - after - remove
         return (
             add <= after <= before | add
             and not remove & after
-            and all(_scope(label) in scopes for label in dropped)
+            and all(label_scope(label) in scopes for label in dropped)
         )
 
 
@@ -59,10 +60,6 @@ def _kept(issue: ObservedIssue) -> tuple[object, ...]:
     them)."""
     people = tuple(sorted(issue.assignees))
     return (issue.title, issue.state, people, issue.due_date, issue.confidential, issue.epic)
-
-
-def _scope(label: str) -> str | None:
-    return label.rsplit("::", 1)[0] if "::" in label else None
 
 
 @dataclass

@@ -455,3 +455,21 @@ def test_a_program_label_no_file_defines_costs_one_small_request_a_run(project: 
         ]
     assert len(asked) == 3
     assert all(q.get("state") == ["opened"] and q.get("per_page") == ["1"] for q in asked), asked
+
+
+def test_on_gitlab_free_a_renamed_phase_label_replaces_the_old_one(project: Path) -> None:
+    """Free keeps every value of a scope (Premium drops the old one itself): the tool takes
+    the old phase label off when it sets the new one, and the next run writes nothing."""
+    fake = new_fake("free", users=PEOPLE)
+    with fake.activate():
+        gitlab = GitLabBackend(fake)
+        ok(gitlab.cli("apply"))
+        edit(CSM, "label: Explore", "label: Discover")
+        ok(gitlab.cli("apply"))
+        phases = [
+            [label for label in i["labels"] if label.startswith("phase::")]
+            for i in fake.issues(PROJECT)
+            if "phase::Discover" in i["labels"]
+        ]
+        assert phases == [["phase::Discover"]] * len(PEOPLE)
+        assert "No changes" in ok(gitlab.cli("apply"))

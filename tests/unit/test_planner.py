@@ -163,13 +163,38 @@ def test_issue_no_longer_in_config_is_left_alone_with_a_warning(blocks: Blocks) 
     assert not [a for a in plan.actions if getattr(a, "iid", None) == 9]
 
 
-def test_people_labels_in_managed_scopes_are_never_removed(blocks: Blocks) -> None:
+def test_people_labels_in_managed_scopes_stay_while_the_tool_sets_no_new_value(
+    blocks: Blocks,
+) -> None:
     created = observe(plan_program(desired(), seen([], ALL_LABELS), blocks, TODAY))
     mine = ObservedIssue(
         1, "t", created[0].description, (*created[0].labels, "status::blocked", "phase::custom")
     )
     plan = plan_program(desired(), seen([mine, created[1]], ALL_LABELS), blocks, TODAY)
     assert not [a for a in plan.actions if isinstance(a, UpdateLabels) and a.iid == 1]
+
+
+def test_a_value_the_tool_sets_replaces_its_scopes_other_values_and_nothing_else(
+    blocks: Blocks,
+) -> None:
+    """GitLab Free keeps every value of a scope: a phase renamed in configuration (its old
+    label no longer one the program names) goes when the tool sets the new phase, as
+    Premium would drop it; labels of other scopes, and scopes the tool sets no value of
+    this time, stay."""
+    created = observe(plan_program(desired(), seen([], ALL_LABELS), blocks, TODAY))
+    ticked = created[0].description.replace("- [ ] a\n- [ ] b", "- [x] a\n- [x] b")
+    others = ("phase::Renamed away", "team::phase::x", "program::other", "status::blocked")
+    issue = ObservedIssue(1, "t", ticked, (*created[0].labels, *others))
+    plan = plan_program(desired(), seen([issue, created[1]], ALL_LABELS), blocks, TODAY)
+    labels = next(a for a in plan.actions if isinstance(a, UpdateLabels))
+    assert labels.add == ("phase::Two", "progress::50-74%", "status::in progress")
+    assert labels.remove == (
+        "phase::One",
+        "phase::Renamed away",
+        "progress::0%",
+        "status::blocked",
+        "status::not started",
+    )
 
 
 def test_block_end_marker_text_stays_intact_on_update(blocks: Blocks) -> None:
