@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import assert_never
 
 from automation.edits import Edits
-from automation.items import NewEpic, NewIssue, ObservedEpic, ObservedIssue
+from automation.items import IssueLinks, NewEpic, NewIssue, ObservedEpic, ObservedIssue
 from automation.progress import LabelSpec
 
 
@@ -267,7 +267,7 @@ class Observed:
     issues: tuple[ObservedIssue, ...] = ()
     labels: frozenset[str] = frozenset()
     epics: tuple[ObservedEpic, ...] | None = None  # None: epics are not available
-    tracking_links: frozenset[int] = frozenset()
+    tracking_links: IssueLinks = field(default_factory=IssueLinks)
     keyed: Mapping[str, ObservedIssue] = field(default_factory=dict)  # any label; see run.py
     fetched: Mapping[int, ObservedIssue | None] = field(default_factory=dict)  # see run.py
 

@@ -20,7 +20,7 @@ from automation.actions import (
 )
 from automation.desired import DesiredProgram
 from automation.identity import claimed
-from automation.items import NewEpic, ObservedEpic, ObservedIssue
+from automation.items import IssueLinks, NewEpic, ObservedEpic, ObservedIssue
 from automation.progress import program_label
 from automation.renames import aliases, moved, rename_epic
 
@@ -33,18 +33,19 @@ LINK_CAP = 100  # GitLab's maximum of related links per issue
 
 
 def plan_links(
-    desired: DesiredProgram, found: Mapping[str, ObservedIssue], linked: frozenset[int]
+    desired: DesiredProgram, found: Mapping[str, ObservedIssue], linked: IssueLinks
 ) -> Plan:
-    """Without epics, relate every tracked issue to the tracking issue."""
+    """Without epics, relate every tracked issue to the tracking issue, as long as it has
+    room: GitLab's cap counts its links to other projects' issues too."""
     program = desired.program.id
     tracking = found.get(desired.tracking.key)
     if tracking is None:
         return Plan(notices=(NO_EPICS,))
     links: list[LinkIssues] = []
-    room, left = LINK_CAP - len(linked), 0
+    room, left = LINK_CAP - linked.count, 0
     for item in desired.issues:
         issue = found.get(item.key)
-        if issue is None or issue.iid in linked:
+        if issue is None or issue.iid in linked.iids:
             continue
         if room > 0:
             links.append(LinkIssues(program, item.key, tracking.iid, issue.iid))

@@ -99,6 +99,20 @@ class EpicChange:
 
 
 @dataclass(frozen=True)
+class IssueLinks:
+    """An issue's related issues as the tracker lists them: the project's, by iid, and how
+    many of other projects' (GitLab's cap of related links counts every one)."""
+
+    iids: frozenset[int] = frozenset()
+    elsewhere: int = 0
+
+    @property
+    def count(self) -> int:
+        """How many links the issue has in all."""
+        return len(self.iids) + self.elsewhere
+
+
+@dataclass(frozen=True)
 class ObservedEpic:
     """An epic as the tracker holds it now."""
 

@@ -25,7 +25,7 @@ from automation.epics import NO_EPICS
 from automation.errors import ConfigError, Problem
 from automation.identity import find_tracking, program_index, to_fetch
 from automation.index import INDEX_LIMIT
-from automation.items import DESCRIPTION_LIMIT, ObservedIssue, size_of
+from automation.items import DESCRIPTION_LIMIT, IssueLinks, ObservedIssue, size_of
 from automation.keyindex import index_size
 from automation.kinds import desired_programs
 from automation.lock import RunLock, locked
@@ -263,7 +263,7 @@ def observe(
         found = with_former_label(tracker.program_epics, program)
         return Observed(issues, labels, found, fetched=fetched)
     tracking = find_tracking(issues, _tracking(desired), renamed, desired.tracking.title)
-    links = tracker.issue_links(tracking.iid) if tracking else frozenset()
+    links = tracker.issue_links(tracking.iid) if tracking else IssueLinks()
     return Observed(issues, labels, None, links, fetched=fetched)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from automation.items import (
     EpicChange,
+    IssueLinks,
     NewEpic,
     NewIssue,
     ObservedEpic,
@@ -74,7 +75,7 @@ class Delegating(Tracker):
     def program_epics(self, program_label: str) -> tuple[ObservedEpic, ...]:
         return self.inner.program_epics(program_label)
 
-    def issue_links(self, iid: int) -> frozenset[int]:
+    def issue_links(self, iid: int) -> IssueLinks:
         return self.inner.issue_links(iid)
 
     def create_label(self, spec: LabelSpec) -> None:

@@ -22,6 +22,7 @@ from automation.config.models import RESERVED_USERNAMES
 from automation.errors import AutomationError
 from automation.items import (
     EpicChange,
+    IssueLinks,
     NewEpic,
     NewIssue,
     ObservedEpic,
@@ -152,8 +153,8 @@ class MemoryTracker(Tracker):
         stored = self.epics.get(iid)
         return None if stored is None else _observed_epic(iid, stored)
 
-    def issue_links(self, iid: int) -> frozenset[int]:
-        return frozenset(self._issue(iid).links)
+    def issue_links(self, iid: int) -> IssueLinks:
+        return IssueLinks(frozenset(self._issue(iid).links))
 
     # --- writes -----------------------------------------------------------------------------
 

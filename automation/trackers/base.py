@@ -10,6 +10,7 @@ from contextlib import AbstractContextManager, nullcontext
 from automation.errors import ItemError
 from automation.items import (
     EpicChange,
+    IssueLinks,
     NewEpic,
     NewIssue,
     ObservedEpic,
@@ -178,8 +179,8 @@ class Tracker(abc.ABC):
         """Put an issue in an epic (by the issue's global id)."""
 
     @abc.abstractmethod
-    def issue_links(self, iid: int) -> frozenset[int]:
-        """The iids of the issues related to an issue."""
+    def issue_links(self, iid: int) -> IssueLinks:
+        """The issues related to an issue: the project's, and how many of other projects'."""
 
     @abc.abstractmethod
     def link_issues(self, iid: int, target_iid: int) -> None:

@@ -31,6 +31,7 @@ from automation.errors import (
 )
 from automation.items import (
     EpicChange,
+    IssueLinks,
     NewEpic,
     NewIssue,
     ObservedEpic,
@@ -719,15 +720,17 @@ class GitLabTracker(Tracker, ChangeLog):
             if not _conflict(error):
                 raise
 
-    def issue_links(self, iid: int) -> frozenset[int]:
-        """The iids of the issues related to an issue."""
+    def issue_links(self, iid: int) -> IssueLinks:
+        """The issues related to an issue: the project's by iid, and how many of other
+        projects' (an iid alone would mistake one for the project's issue of that number)."""
         with self._reading(f"listing links of #{iid}"):
             links = self._project.issues.get(iid, lazy=True).links.list(get_all=True)
-        return frozenset(
+        ours = frozenset(
             int(link.attributes["iid"])
             for link in links
             if link.attributes.get("project_id") in (None, self._project_id)
         )
+        return IssueLinks(ours, len(links) - len(ours))
 
     def link_issues(self, iid: int, target_iid: int) -> None:
         """Relate two issues of the project; an existing link (409) is fine."""

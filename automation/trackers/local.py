@@ -28,6 +28,7 @@ from automation.errors import (
 from automation.items import (
     DESCRIPTION_LIMIT,
     EpicChange,
+    IssueLinks,
     NewEpic,
     NewIssue,
     ObservedEpic,
@@ -250,10 +251,10 @@ class LocalTracker(Tracker):
         )
         return tuple(epic for epic in epics if program_label in epic.labels)
 
-    def issue_links(self, iid: int) -> frozenset[int]:
-        """Issues related to this one."""
+    def issue_links(self, iid: int) -> IssueLinks:
+        """Issues related to this one (all in the workspace)."""
         meta, _ = self._load(self.issues_dir, iid, IssueFile)
-        return frozenset(meta.links)
+        return IssueLinks(frozenset(meta.links))
 
     # --- writes -----------------------------------------------------------------------------
 

@@ -214,15 +214,44 @@ def test_free_tier_past_the_link_cap_links_up_to_it_and_reruns_write_nothing(
         assert writes(fake) == before
 
 
-def fill_with_hidden_links(fake: FakeGitLab, iid: int, count: int) -> None:
-    """People relate the issue to COUNT issues of a project the tool's user is no member of."""
+def fill_with_links(fake: FakeGitLab, iid: int, count: int) -> None:
+    """People relate the issue to COUNT issues of another project, #1 onwards there."""
     fake.add_project("finance/secret")
-    hidden = fake.client().projects.get("finance/secret")
+    other = fake.client().projects.get("finance/secret")
     ours = fake.client().projects.get(PROJECT).issues.get(iid)
     for number in range(count):
-        issue = hidden.issues.create({"title": f"Private {number}"})
-        ours.links.create({"target_project_id": hidden.id, "target_issue_iid": issue.iid})
+        issue = other.issues.create({"title": f"Private {number}"})
+        ours.links.create({"target_project_id": other.id, "target_issue_iid": issue.iid})
+
+
+def fill_with_hidden_links(fake: FakeGitLab, iid: int, count: int) -> None:
+    """People relate the issue to COUNT issues of a project the tool's user is no member of."""
+    fill_with_links(fake, iid, count)
     fake.set_member_role(fake.owner.username, "owner", GROUP)  # and nowhere else
+
+
+def test_free_links_to_another_projects_issues_count_so_none_is_tried_past_the_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GitLab's cap counts every related issue: a tracking issue a person related to issues
+    of another project (that the tool's user can see) has that much less room, so no link is
+    tried past it, and the run says so as a note, not a warning."""
+    monkeypatch.chdir(tmp_path)
+    with free_gitlab(tmp_path, 3, people=6) as backend:
+        fake = backend.fake
+        assert apply(backend, FakeTime(fake)).code == 0
+        tracking = next(
+            i for i in fake.issues(PROJECT) if find_key(i["description"]) == "demo/tracking"
+        )
+        fill_with_links(fake, tracking["iid"], MAX_LINKS_COUNT - 3)
+        setup_project(tmp_path, 6)  # three people join
+        start = len(fake.requests)
+        result = apply(backend, FakeTime(fake))
+        assert result.code == 0, result.out[-2000:] + result.err
+        assert "3 issues of demo are not linked to tracking issue" in result.out
+        assert "0 warnings" in result.out
+        posts = [r.path for r in fake.requests[start:] if r.method == "POST"]
+        assert not [path for path in posts if path.endswith("/links")]
 
 
 def test_free_a_tracking_issue_full_of_links_the_tool_cannot_see_is_said_not_failed(

@@ -179,8 +179,8 @@ def test_create_epic_and_add_an_issue_to_it(tracker: MemoryTracker, ana: Observe
 def test_link_issues_relates_both(tracker: MemoryTracker, ana: ObservedIssue) -> None:
     tracking = tracker.create_issue(new_issue("demo/tracking", identity_marker("demo/tracking")))
     execute(Plan((LinkIssues("demo", KEY, ana.iid, tracking.iid),)), tracker)
-    assert tracker.issue_links(ana.iid) == {tracking.iid}
-    assert tracker.issue_links(tracking.iid) == {ana.iid}
+    assert tracker.issue_links(ana.iid).iids == {tracking.iid}
+    assert tracker.issue_links(tracking.iid).iids == {ana.iid}
 
 
 def test_update_epic_renames_its_identity_line_and_label(tracker: MemoryTracker) -> None:

@@ -24,8 +24,8 @@ from automation.actions import (
 )
 from automation.blocks import Blocks
 from automation.desired import DesiredEpic, DesiredIssue, DesiredProgram
-from automation.epics import NO_EPICS
-from automation.items import ObservedEpic, ObservedIssue
+from automation.epics import LINK_CAP, NO_EPICS
+from automation.items import IssueLinks, ObservedEpic, ObservedIssue
 from automation.markers import begin_marker, end_marker, identity_marker
 from automation.planner import plan_program
 from automation.progress import label_specs
@@ -250,9 +250,23 @@ def test_without_epics_tracked_issues_are_linked_to_the_tracking_issue(blocks: B
     assert links == [(2, 1)]
     assert plan.notices == (NO_EPICS,)
     linked = plan_program(
-        with_epics(), Observed(tuple(created), ALL_LABELS, None, frozenset({1})), blocks, TODAY
+        with_epics(),
+        Observed(tuple(created), ALL_LABELS, None, IssueLinks(frozenset({1}))),
+        blocks,
+        TODAY,
     )
     assert not [a for a in linked.actions if isinstance(a, LinkIssues)]
+
+
+def test_links_to_other_projects_issues_count_towards_the_cap(blocks: Blocks) -> None:
+    """GitLab's 100 links per issue count every related issue: a tracking issue related to
+    100 issues of other projects (one of them #1 there) has no room for its own issue #1."""
+    created = observe(plan_program(with_epics(), seen([]), blocks, TODAY))
+    elsewhere = IssueLinks(frozenset(), elsewhere=LINK_CAP)
+    observed = Observed(tuple(created), ALL_LABELS, None, elsewhere)
+    plan = plan_program(with_epics(), observed, blocks, TODAY)
+    assert not [a for a in plan.actions if isinstance(a, LinkIssues)]
+    assert "1 issues of demo are not linked to tracking issue #2" in plan.notices[1]
 
 
 def test_another_round_follows_only_a_description_written_for_the_next_round() -> None:
