@@ -33,10 +33,15 @@ LINK_CAP = 100  # GitLab's maximum of related links per issue
 
 
 def plan_links(
-    desired: DesiredProgram, found: Mapping[str, ObservedIssue], linked: IssueLinks
+    desired: DesiredProgram,
+    found: Mapping[str, ObservedIssue],
+    linked: IssueLinks,
+    created: frozenset[str] = frozenset(),
 ) -> Plan:
     """Without epics, relate every tracked issue to the tracking issue, as long as it has
-    room: GitLab's cap counts its links to other projects' issues too."""
+    room: GitLab's cap counts its links to other projects' issues too. An issue the plan
+    CREATES (by key) is linked by the next round, but takes its room now: so each round's
+    note counts what the run leaves unlinked, and the run says it once."""
     program = desired.program.id
     tracking = found.get(desired.tracking.key)
     if tracking is None:
@@ -45,13 +50,15 @@ def plan_links(
     room, left = LINK_CAP - linked.count, 0
     for item in desired.issues:
         issue = found.get(item.key)
-        if issue is None or issue.iid in linked.iids:
+        waiting = issue is None and item.key in created  # linked by the next round
+        if not waiting and (issue is None or issue.iid in linked.iids):
             continue
-        if room > 0:
-            links.append(LinkIssues(program, item.key, tracking.iid, issue.iid))
-            room -= 1
-        else:
+        if room <= 0:
             left += 1
+            continue
+        room -= 1
+        if issue is not None:
+            links.append(LinkIssues(program, item.key, tracking.iid, issue.iid))
     capped = (
         f"{left} issues of {program} are not linked to tracking issue "
         f"{tracking.reference}: GitLab allows {LINK_CAP} related links per issue. Its "

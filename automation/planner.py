@@ -13,6 +13,7 @@ from automation.actions import (
     Action,
     AddNote,
     CloseIssue,
+    CreateIssue,
     CreateLabel,
     Failure,
     Observed,
@@ -140,7 +141,8 @@ def plan_program(
     )
     planned = said_public(program.id, planned)
     if observed.epics is None:
-        return planned + plan_links(desired, found, observed.tracking_links)
+        created = frozenset(a.issue.key for a in planned.actions if isinstance(a, CreateIssue))
+        return planned + plan_links(desired, found, observed.tracking_links, created)
     return plan_epics(planned, desired, after, observed.epics, held.keys)
 
 

@@ -254,6 +254,28 @@ def test_free_links_to_another_projects_issues_count_so_none_is_tried_past_the_c
         assert not [path for path in posts if path.endswith("/links")]
 
 
+def test_free_a_full_tracking_issue_is_said_once_a_run_with_what_the_run_leaves_unlinked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that creates issues plans twice (the second round links what the first made):
+    the note about issues left unlinked is one line, with the count after the run."""
+    monkeypatch.chdir(tmp_path)
+    with free_gitlab(tmp_path, 3, people=9) as backend:
+        fake = backend.fake
+        assert apply(backend, FakeTime(fake)).code == 0
+        tracking = next(
+            i for i in fake.issues(PROJECT) if find_key(i["description"]) == "demo/tracking"
+        )
+        fill_with_links(fake, tracking["iid"], MAX_LINKS_COUNT - 3)  # full
+        setup_project(tmp_path, 6)  # three people join
+        assert apply(backend, FakeTime(fake)).code == 0
+        setup_project(tmp_path, 9)  # three more: three unlinked before the run, six after
+        result = apply(backend, FakeTime(fake))
+        assert result.code == 0, result.out[-2000:] + result.err
+        said = [line for line in result.out.splitlines() if "are not linked to" in line]
+        assert len(said) == 1 and said[0].startswith("note: 6 issues of demo"), said
+
+
 def test_free_a_tracking_issue_full_of_links_the_tool_cannot_see_is_said_not_failed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
