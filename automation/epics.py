@@ -18,6 +18,7 @@ from automation.actions import (
     Plan,
     UpdateEpic,
 )
+from automation.blocks import MAX_ROWS
 from automation.desired import DesiredProgram
 from automation.identity import claimed
 from automation.items import IssueLinks, NewEpic, ObservedEpic, ObservedIssue
@@ -61,10 +62,18 @@ def plan_links(
             links.append(LinkIssues(program, item.key, tracking.iid, issue.iid))
     capped = (
         f"{left} issues of {program} are not linked to tracking issue "
-        f"{tracking.reference}: GitLab allows {LINK_CAP} related links per issue. Its "
-        "table lists every issue"
+        f"{tracking.reference}: GitLab allows {LINK_CAP} related links per issue. "
+        f"{_listed(program)}"
     )
     return Plan(tuple(links), notices=(NO_EPICS, capped) if left else (NO_EPICS,))
+
+
+def _listed(program: str) -> str:
+    """Where to find a program's issues that are not linked (its table is capped too)."""
+    return (
+        f"The tracking issue's table lists up to {MAX_ROWS} of the program's issues, those that "
+        f"most need attention first; the label {program_label(program)} finds every one"
+    )
 
 
 def links_full_warning(refused: LinkIssues) -> str:
@@ -74,7 +83,7 @@ def links_full_warning(refused: LinkIssues) -> str:
         f"#{refused.target_iid} and the other issues of {refused.program} not linked yet are "
         f"not linked to tracking issue #{refused.iid}: GitLab allows {LINK_CAP} related links "
         "per issue and counts links to issues the tool's user cannot see (remove some, or "
-        "leave it: the tracking issue's table lists every issue)"
+        f"leave it). {_listed(refused.program)}"
     )
 
 

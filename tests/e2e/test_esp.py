@@ -306,6 +306,16 @@ def test_the_monthly_issue_has_weekly_customer_engagement(esp: Path) -> None:
     assert "| Weekly customer engagement | 1/5 | 20% |" in monthly
 
 
+def test_the_account_plan_says_where_its_cadence_issues_are_on_gitlab_free(esp: Path) -> None:
+    """On Free the program's tracking issue has room for 100 links, not for every cadence
+    issue of every account: the plan says how to find them all."""
+    run("apply")
+    plan = issues(esp)["executive-sponsorship/account/initech/account-plan"].description
+    text = " ".join(plan.split())
+    assert "On GitLab Free they carry the `program::executive-sponsorship` label" in text
+    assert "links them only while it has room (GitLab allows 100 links per issue)" in text
+
+
 def test_the_program_has_its_own_annual_issue(esp: Path) -> None:
     run("apply")
     annual = issues(esp)["executive-sponsorship/program/annual/fy27"]

@@ -24,7 +24,7 @@ from automation.actions import (
 )
 from automation.blocks import Blocks
 from automation.desired import DesiredEpic, DesiredIssue, DesiredProgram
-from automation.epics import LINK_CAP, NO_EPICS
+from automation.epics import LINK_CAP, NO_EPICS, links_full_warning
 from automation.items import IssueLinks, ObservedEpic, ObservedIssue
 from automation.markers import begin_marker, end_marker, identity_marker
 from automation.planner import plan_program
@@ -267,6 +267,21 @@ def test_links_to_other_projects_issues_count_towards_the_cap(blocks: Blocks) ->
     plan = plan_program(with_epics(), observed, blocks, TODAY)
     assert not [a for a in plan.actions if isinstance(a, LinkIssues)]
     assert "1 issues of demo are not linked to tracking issue #2" in plan.notices[1]
+
+
+def test_the_link_cap_note_and_warning_say_where_the_unlinked_issues_are_found(
+    blocks: Blocks,
+) -> None:
+    """The tracking issue's table is capped too (150 rows): the words say so, and name the
+    label that finds every issue, rather than claim the table lists every one."""
+    created = observe(plan_program(with_epics(), seen([]), blocks, TODAY))
+    full = Observed(tuple(created), ALL_LABELS, None, IssueLinks(elsewhere=LINK_CAP))
+    note = plan_program(with_epics(), full, blocks, TODAY).notices[1]
+    warning = links_full_warning(LinkIssues("demo", "demo/c1/ana", 2, 1))
+    where = "The tracking issue's table lists up to 150 of the program's issues, those that"
+    label = "the label program::demo finds every one"
+    assert where in note and label in note and "lists every issue" not in note
+    assert where in warning and label in warning and "lists every issue" not in warning
 
 
 def test_another_round_follows_only_a_description_written_for_the_next_round() -> None:
