@@ -31,7 +31,14 @@ from automation.errors import CreationRefused, ItemError, KeptPublic, LinksFull
 from automation.items import EpicChange, NewIssue, ObservedEpic, ObservedIssue
 from automation.markers import same_text
 from automation.mentions import among, people_only, refused_warning
-from automation.people import dropped_warning, missing, reassigned, same_people, unique
+from automation.people import (
+    dropped_warning,
+    missing,
+    one_assignee_warning,
+    reassigned,
+    same_people,
+    unique,
+)
 from automation.trackers.base import Tracker
 
 Listener = Callable[[Action], None]
@@ -135,11 +142,26 @@ class Writer:
         asked = unique(issue.assignees)
         if not (issue.confidential or self.tracker.epics_available()):
             asked = asked[:1]
-        self._dropped(program, created.iid, missing(asked, created.assignees), created.assignees)
+        self._dropped(program, created, missing(asked, created.assignees), issue.roles)
 
-    def _dropped(self, program: str, iid: int, dropped: list[str], kept: Sequence[str]) -> None:
-        said = (program, dropped_warning(iid, dropped, kept))
-        if dropped and said not in self.warnings:
+    def _dropped(
+        self,
+        program: str,
+        issue: ObservedIssue,
+        dropped: list[str],
+        roles: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """Say once whom GitLab did not assign to ISSUE (as it answered), by their ROLES too.
+        On Free, a confidential issue keeps one person: no access given and no assignment by
+        hand lets the others read it, so that is what is said."""
+        kept, iid = issue.assignees, issue.iid
+        if not dropped:
+            return
+        if issue.confidential and len(kept) == 1 and not self.tracker.epics_available():
+            said = (program, one_assignee_warning(iid, dropped, roles))
+        else:
+            said = (program, dropped_warning(iid, dropped, kept))
+        if said not in self.warnings:
             self.warnings.append(said)
 
     def _describe(self, action: UpdateDescription) -> None:
@@ -189,7 +211,8 @@ class Writer:
             if same_people(wanted, fresh.assignees):
                 raise _Skipped
             kept = self.tracker.set_assignees(action.iid, wanted)
-        self._dropped(action.program, action.iid, missing(action.add, kept), kept)
+        answer = replace(fresh, assignees=kept)
+        self._dropped(action.program, answer, missing(action.add, kept))
 
     def _move_due_date(self, action: UpdateDueDate) -> None:
         """Read the issue again and move its due date only if it is still the one the tool

@@ -29,6 +29,8 @@ class NewIssue:
     assignees: tuple[str, ...] = ()
     due_date: dt.date | None = None
     confidential: bool = False
+    # (role, username): who its people are to it, for outputs that hide their names
+    roles: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

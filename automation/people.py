@@ -117,6 +117,26 @@ def dropped_warning(iid: int, dropped: Sequence[str], kept: Sequence[str]) -> st
     )
 
 
+def one_assignee_warning(iid: int, dropped: Sequence[str], roles: Sequence[tuple[str, str]]) -> str:
+    """What to know when GitLab Free kept a confidential issue's first person only: the others
+    cannot read it, and no assignment by hand can change that. Each is said with their role
+    in the issue, which outputs show when they hide a confidential program's names."""
+    who = " and ".join(_with_role(name, roles) for name in dropped)
+    return (
+        f"issue #{iid}: GitLab Free keeps one assignee, so {who} cannot read this confidential "
+        "issue, and assigning them by hand would unassign the one it has. Only the Planner "
+        "role in the project (Reporter before GitLab 17.7) would let them read it, and it "
+        "shows them every confidential issue of the project. For all of an issue's people to "
+        "read it, the program needs GitLab Premium"
+    )
+
+
+def _with_role(name: str, roles: Sequence[tuple[str, str]]) -> str:
+    """NAME, after their roles in an issue (`the participant`) when it has any."""
+    held = [role for role, username in roles if _fold(username) == _fold(name)]
+    return f"the {' and '.join(held)} {name}" if held else name
+
+
 def plan_people(
     program: Program, item: DesiredIssue, found: ObservedIssue, several: bool = True
 ) -> Plan:
