@@ -630,19 +630,24 @@ def with_endings(
         m = measured.get(item.key)
         if m is None or m.progress.status is Status.COMPLETE:
             continue
-        if _over(desired, item, m.issue, today):
+        if is_over(desired, item, today) or _closed_late(m.issue, today):
             out[item.key] = replace(m, progress=replace(m.progress, status=Status.ENDED))
     return out
 
 
-def _over(
-    desired: DesiredProgram, item: DesiredIssue, issue: ObservedIssue, today: dt.date
-) -> bool:
-    """Whether an unfinished issue's time is over."""
-    if item.ends is not None and today >= item.ends:
-        return True
-    if _group_ended(desired, item, today):
-        return True
+def is_over(desired: DesiredProgram, item: DesiredIssue, today: dt.date) -> bool:
+    """Whether an issue's time is over: its own end passed (an ESP account's commitment), or
+    its group (a cohort, a workshop) ended."""
+    return _own_end_passed(item, today) or _group_ended(desired, item, today)
+
+
+def _own_end_passed(item: DesiredIssue, today: dt.date) -> bool:
+    return item.ends is not None and today >= item.ends
+
+
+def _closed_late(issue: ObservedIssue, today: dt.date) -> bool:
+    """Closed by a person, unfinished, past its due date: never overdue, and not `not started`
+    either (said of a month's session closed unfinished, it reads as work still to come)."""
     return issue.state == "closed" and issue.due_date is not None and today > issue.due_date
 
 

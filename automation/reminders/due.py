@@ -10,6 +10,7 @@ from automation.checklist import count_tasks, heading_key, rename_headings
 from automation.config.reminders import Reminder, Reminders
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.items import ObservedIssue
+from automation.lifecycle import is_over
 from automation.markers import outside_blocks
 from automation.reminders.checks import LEAD
 from automation.tasks import Task, tasks_of
@@ -41,7 +42,8 @@ def due_reminders(
     desired: DesiredProgram, found: Mapping[str, ObservedIssue], today: dt.date, since: dt.date
 ) -> tuple[Due, ...]:
     """Every occasion whose day is between SINCE and TODAY (both included), on an issue that
-    is open (and, if it must be, confidential), while some of its chosen tasks are open."""
+    is open, not over (and, if it must be, confidential), while some of its chosen tasks are
+    open."""
     part = desired.program.reminders
     if not part.send:
         return ()
@@ -50,7 +52,7 @@ def due_reminders(
     return tuple(
         due
         for item in desired.issues
-        if (issue := found.get(item.key)) is not None and _may_remind(item, issue)
+        if (issue := found.get(item.key)) is not None and _may_remind(desired, item, issue, today)
         for due in _occasions(part, item, _renamed(issue, renames), headings, (since, today))
     )
 
@@ -60,9 +62,17 @@ def _renamed(issue: ObservedIssue, renames: Sequence[tuple[str, str]]) -> Observ
     return issue if text == issue.description else replace(issue, description=text)
 
 
-def _may_remind(item: DesiredIssue, issue: ObservedIssue) -> bool:
-    """Open, and not a confidential item a person made public (its people stay unnamed)."""
-    return issue.state == "opened" and (issue.confidential or not item.confidential)
+def _may_remind(
+    desired: DesiredProgram, item: DesiredIssue, issue: ObservedIssue, today: dt.date
+) -> bool:
+    """Open, not over (its account's commitment or its cohort ended: nothing is left to do
+    on time, as its `status::ended` says), and not a confidential item a person made public
+    (its people stay unnamed)."""
+    return (
+        issue.state == "opened"
+        and (issue.confidential or not item.confidential)
+        and not is_over(desired, item, today)
+    )
 
 
 def _occasions(

@@ -77,3 +77,31 @@ def test_a_reminder_mistake_stops_the_run_at_its_line(onboarding: Path) -> None:
         f"{PROGRAM}:{line}: reminder 'sqs-pre-work': this program's issues have no date "
         "'workshop_begin'"
     ) in result.err
+
+
+def test_an_account_whose_commitment_ended_gets_no_reminder(shipped: Path) -> None:
+    """Globex's commitment ends on 2027-01-31: its January session, still open and labelled
+    `status::ended`, is not reminded of on 2027-02-05 (its people would be told of something
+    over); an account that goes on still is."""
+    keep_programs(shipped, "executive-sponsorship")
+    run("apply", "2027-01-20")
+    run("apply", "2027-02-01")
+    globex = issues(shipped)["executive-sponsorship/account/globex/monthly/2027-01"]
+    initech = issues(shipped)["executive-sponsorship/account/initech/monthly/2027-01"]
+    assert "status::ended" in globex.labels
+    result = run("apply", "2027-02-05")
+    assert result.code == 0 and f"added reminder to #{initech.iid} " in result.out
+    assert f"#{globex.iid} " not in result.out and not notes(shipped, globex.key or "")
+
+
+def test_an_issue_of_a_cohort_that_ended_gets_no_reminder(shipped: Path) -> None:
+    """The CSM pilot group ends on 2027-04-30: a reminder on its last day still goes, a run
+    two days later (within `late_days`) sends it no more."""
+    keep_programs(shipped, "csm-aspiring-leaders")
+    program = shipped / "config/programs/csm-aspiring-leaders.yml"
+    edit(program, "when: 14 days before end", "when: on end")
+    sam = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
+    run("apply")
+    assert "reminder" not in run("apply", "2027-05-02").out
+    assert notes(shipped, sam) == ""
+    assert f"[{sam}]" in run("plan", "2027-04-30").out  # the day itself: not over yet
