@@ -166,6 +166,9 @@ class DesiredIssue:
     sections: tuple[str, ...] | None = None  # the section headings it has; None: all
     completion_note: str | None = None  # posted once when every task is done
     create: bool = True  # False for a past period's issue: kept up to date, never created
+    # made only where the issue of this key exists (an ended account's last periods: in an
+    # account the tool already ran, never on a first run after its end)
+    requires: str | None = None
     derived: tuple[Derived, ...] = ()  # blocks computed from other issues when planning
     former_keys: tuple[str, ...] = ()  # keys it was made under before a rename (renames.py)
     dates: Mapping[str, dt.date] = field(default_factory=dict)  # what reminders count from

@@ -187,8 +187,10 @@ def _plan_tracked(
     item: DesiredIssue, found: ObservedIssue | None, ctx: ProgramContext
 ) -> tuple[Plan, RollupRow | None]:
     if found is None:
-        if not item.create:
-            return Plan(), None  # a past period's issue that was never made: not made now
+        if not item.create or (item.requires is not None and item.requires not in ctx.measured):
+            # a past period's issue that was never made, or one whose series never ran (an
+            # account that ended before its first run): not made now
+            return Plan(), None
         taken = refused(item, ctx)
         if taken is not None:
             return taken, RollupRow(None, item.subject, item.group, None, "")

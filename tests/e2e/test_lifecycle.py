@@ -558,6 +558,23 @@ def test_an_account_that_ended_before_the_first_run_gets_no_issues(esp: Path) ->
     assert "No changes" in run("apply", today="2027-02-01").out
 
 
+def test_an_account_that_ended_inside_the_backfill_window_gets_no_issues(esp: Path) -> None:
+    """Globex's commitment ends on 2026-12-15, inside the fiscal quarter a first run on
+    2027-01-10 backfills: no cadence issue either (its past months would be made overdue,
+    assigned, labelled ended at once and reminded of). Periods missed by an account the tool
+    ran are still made (test_missed_runs.py)."""
+    edit(
+        esp / "config/programs/executive-sponsorship.yml",
+        "start: 2026-02-01, end: 2027-01-31}",
+        "start: 2026-02-01, end: 2026-12-15, ended_early: the customer did not renew}",
+    )
+    result = run("apply", today="2027-01-10")
+    assert result.code == 0, result.out + result.err
+    assert not [k for k in issues(esp) if "/account/globex/" in k]
+    assert "Globex" not in result.out + result.err
+    assert "executive-sponsorship/account/initech/monthly/2026-12" in issues(esp)  # backfilled
+
+
 def test_an_ended_account_plan_is_closed_with_one_summary_note(esp: Path) -> None:
     run("apply")
     assert issues(esp)[GLOBEX].state == "opened"

@@ -88,7 +88,7 @@ def generate(ctx: Ctx) -> Generated:
     groups = tuple(  # an account over before the first run: no epic to gather nothing in
         Group(a.id, a.name, values={"account": a})
         for a in approved
-        if a.id not in held and (a.end is None or a.end >= ctx.today)
+        if a.id not in held and not _over(a, ctx.today)
     )
     proposed = [a for a in part.accounts if a.status == "proposed"]
     table = ctx.renderer.render(PROPOSALS_BLOCK, {"accounts": proposed, "config": ctx.config})
@@ -138,9 +138,10 @@ def _account_issues(
     manager = ctx.config.person(part.program_manager)
     values = {"program": ctx.program, "program_manager": manager, **_people(ctx, account)}
     assignees = (account.sponsor, *account.account_team)
-    over = account.end is not None and account.end < ctx.today
+    over = _over(account, ctx.today)
+    plan = _account_key(ctx, account, "account-plan")
     yield ctx.program_issue(
-        key=_account_key(ctx, account, "account-plan"),
+        key=plan,
         values=values,
         subject=f"{account.name}: account plan",
         group=account.name,
@@ -168,6 +169,9 @@ def _account_issues(
                 key=_account_key(ctx, account, f"{item.cadence}/{item.key}"),
                 assignees=assignees,
                 create=create,
+                # once it ended, its periods missed while no run happened are made only in
+                # an account the tool ran (its plan exists): not on a first run after its end
+                requires=plan if over else None,
                 # unfinished when the commitment ends: ended, not overdue for ever after
                 ends=account.end + dt.timedelta(days=1) if account.end else None,
                 roles={
@@ -176,6 +180,11 @@ def _account_issues(
                     "program_lead": (part.program_manager,),
                 },
             )
+
+
+def _over(account: Account, today: dt.date) -> bool:
+    """Whether the account's commitment ended before today."""
+    return account.end is not None and account.end < today
 
 
 def _program_issues(
@@ -262,6 +271,7 @@ def _cadence_issue(
     roles: Mapping[str, tuple[str, ...]],
     derived: tuple[Derived, ...] = (),
     create: bool = True,
+    requires: str | None = None,
     ends: dt.date | None = None,
 ) -> DesiredIssue:
     full = {**values, "period": item, "weeks": mondays(item.start, item.end)}
@@ -277,6 +287,7 @@ def _cadence_issue(
         due_date=item.end,
         epic_key=ctx.group_epic_key(account.id) if account else ctx.program_epic_key(),
         create=create and window.creates(item),
+        requires=requires,
         derived=derived,
         dates={"start": item.start, "end": item.end},
         roles=roles,
