@@ -7,6 +7,7 @@ losing a tick or a typed line. On the shipped configuration, through the CLI, lo
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
@@ -45,6 +46,18 @@ def test_the_pages_commitments_are_tasks_with_their_dates(sponsorship: Path) -> 
     assert all_hands == ["2027-03-17", "2027-06-16"]  # inside the program, never its last day
     assert "2027-08-01" not in throughout
     assert "satisfaction" not in text.split("## Throughout")[1]  # scores live elsewhere
+
+
+def test_no_all_hands_is_asked_for_after_the_program_ends(sponsorship: Path) -> None:
+    """Seven months from 2027-02-01: the third quarter begins in its last month, and its
+    middle (2027-09-16) comes after the pairs' due date (2027-09-01): no task for it."""
+    edit(Path("config/programs/sales-sponsorship.yml"), "program_months: 6", "program_months: 7")
+    assert run("apply").code == 0
+    issue = issues(sponsorship)[LENA]
+    throughout = section(issue.description, "Throughout the program")
+    assert issue.due_date == dt.date(2027, 9, 1)
+    assert re.findall(r"All-Hands \(around (\S+)\)", throughout) == ["2027-03-17", "2027-06-16"]
+    assert re.findall(r"DIB team \(around (\S+)\)", throughout) == ["2027-03-17", "2027-06-16"]
 
 
 def test_a_pair_issue_made_with_the_previous_template_gets_the_new_tasks_and_keeps_its_ticks(

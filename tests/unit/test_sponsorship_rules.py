@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -177,6 +178,22 @@ def test_phases_and_checkpoints_follow_the_cohort_start() -> None:
     nine = dates(START, 9)
     assert len(nine["quarters"]) == 3 and all(START < q < nine["end"] for q in nine["quarters"])
     assert dates(START, 9)["end"] == dt.date(2027, 11, 1)
+
+
+@pytest.mark.parametrize("months", range(1, 25))
+def test_every_all_hands_falls_inside_the_program(months: int) -> None:
+    """A quarter begun in the program's last month (1, 4, 7... months) would have its middle
+    after the end, past the pair's due date: it has none; the others are three months apart."""
+    when = dates(START, months)
+    assert all(START < q < when["end"] for q in when["quarters"])
+    assert len(when["quarters"]) == (months + 1) // 3
+    spacing = {(b - a).days // 30 for a, b in itertools.pairwise(when["quarters"])}
+    assert spacing <= {3}
+
+
+def test_a_seven_month_program_has_two_all_hands() -> None:
+    assert dates(START, 7)["quarters"] == [dt.date(2027, 3, 17), dt.date(2027, 6, 16)]
+    assert dates(START, 8)["quarters"][-1] == dt.date(2027, 9, 16)  # before its 2027-10-01 end
 
 
 def test_phase_lengths_follow_their_weights() -> None:

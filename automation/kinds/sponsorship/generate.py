@@ -126,8 +126,8 @@ def dates(
     checkpoints: Sequence[Checkpoint] = (),
 ) -> dict[str, Any]:
     """When each phase (by heading, in order, lasting its share of the weights; equal by
-    default) ends, each checkpoint falls, and each quarter's All-Hands is held (the middle of
-    each quarter the program has begun, so never on its last day), from the cohort start."""
+    default) ends, each checkpoint falls, and each quarter's All-Hands is held
+    (`all_hands`), from the cohort start."""
     end = add_months(start, months)
     span = (end - start).days
 
@@ -142,11 +142,20 @@ def dates(
         "end": end,
         "phases": {name: (bounds[i], bounds[i + 1]) for i, name in enumerate(phases)},
         "checkpoints": {c.id: checkpoint_day(start, end, c) for c in checkpoints or DEFAULT},
-        "quarters": [
-            add_months(start, m) + (add_months(start, m + 3) - add_months(start, m)) / 2
-            for m in range(0, months, 3)
-        ],
+        "quarters": all_hands(start, months),
     }
+
+
+def all_hands(start: dt.date, months: int) -> list[dt.date]:
+    """The middle of each quarter of the program, from its start, that falls before its end:
+    a quarter begun in the program's last months has no All-Hands (nor DIB feedback) when its
+    middle comes after the end (the pair could not finish on time)."""
+    end = add_months(start, months)
+    middles = (
+        add_months(start, m) + (add_months(start, m + 3) - add_months(start, m)) / 2
+        for m in range(0, months, 3)
+    )
+    return [day for day in middles if day < end]
 
 
 def checkpoint_day(start: dt.date, end: dt.date, checkpoint: Checkpoint) -> dt.date:
