@@ -145,3 +145,26 @@ def test_a_cohort_that_ended_is_warned_and_told_about_no_more(sponsorship: Path)
     assert "cohort fy28-h2: 2 pairs are not released" in run("plan", "2028-02-01").out
     after = run("plan", "2028-03-01").out
     assert "of cohort fy28-h1" not in after and "not released" not in after
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "said"),
+    [
+        ("kickoff", "2029-01-27", "kickoff 2029-01-27"),
+        ("sponsor_training", "2026-01-20", "sponsor_training 2026-01-20"),
+    ],
+)
+def test_a_kickoff_or_training_far_from_its_cohort_is_refused_at_its_line(
+    sponsorship: Path, field: str, typed: str, said: str
+) -> None:
+    """A year typed wrong would be written into every pair issue, where only people can
+    correct it: one line at the date, and nothing written (cohort fy28-h1: 2027-02-01 to
+    2027-08-01)."""
+    edit(sponsorship / PROGRAM, f"{field}: 2027-01-", f"{field}: {typed[:8]}")
+    err = refused(sponsorship)
+    line = line_of(sponsorship / PROGRAM, f"{field}: {typed}")
+    assert err.startswith(
+        f"{PROGRAM}:{line}: cohort 'fy28-h1': its {said} is not between 2026-11-01 (3 months "
+        "before the cohort starts) and 2027-08-01 (its end); check the year\n"
+    ), err
+    assert run("apply").code == 2 and not (sponsorship / ".automation").exists()

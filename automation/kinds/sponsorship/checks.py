@@ -1,4 +1,5 @@
-"""Sponsor/sponsee matching rules, evaluated once for both `validate` errors and plan warnings."""
+"""Sponsor/sponsee matching rules (evaluated once for both `validate` errors and plan warnings)
+and the dates a cohort gives."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from automation.config.source import Loc, Source, duplicates
 from automation.errors import Problem
 from automation.kinds.kind import People
 from automation.kinds.sponsorship.model import Sponsorship, SponsorshipProgram
+
+DATES_AHEAD_MONTHS = 3  # how long before its cohort a kick-off or training may be held
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,23 @@ def clock_gap(one: str, other: str, on: dt.date) -> float:
     return min(hours, 24 - hours)
 
 
+def _cohort_dates(part: Sponsorship, source: Source) -> Iterator[Problem]:
+    """A kick-off call or Sponsor Training dated far from its cohort (a year typed wrong):
+    every pair issue would show that date, where only people can correct it."""
+    for c, cohort in enumerate(part.cohorts):
+        earliest = add_months(cohort.start, -DATES_AHEAD_MONTHS)
+        end = part.end_of(cohort)
+        for field in ("kickoff", "sponsor_training"):
+            day = getattr(cohort, field)
+            if day is not None and not earliest <= day <= end:
+                yield source.problem(
+                    ("sponsorship", "cohorts", c, field),
+                    f"cohort '{cohort.id}': its {field} {day} is not between {earliest} "
+                    f"({DATES_AHEAD_MONTHS} months before the cohort starts) and {end} (its "
+                    "end); check the year",
+                )
+
+
 def check_sponsorship(
     program: SponsorshipProgram, source: Source, people: People
 ) -> Iterator[Problem]:
@@ -200,6 +220,7 @@ def check_sponsorship(
     for finding in findings(part, people.by_name, people.grades):
         if finding.error:
             yield source.problem(finding.loc, finding.message)
+    yield from _cohort_dates(part, source)
     yield from duplicates(
         source,
         [("sponsorship", "cohorts", c, "id") for c in range(len(part.cohorts))],

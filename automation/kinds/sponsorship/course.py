@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import partial
 
-from automation.calendar import add_months
 from automation.course import Course, Member
 from automation.kinds.sponsorship.model import SponsorshipProgram
 
@@ -23,7 +22,7 @@ def course(program: SponsorshipProgram) -> Course:
     }  # with the former ids of a cohort or sponsee renamed: their issues' keys
     return Course(
         member=partial(_member, released),
-        ends={c.id: add_months(c.start, part.program_months) for c in part.cohorts},
+        ends={c.id: part.end_of(c) for c in part.cohorts},
         names={c.id: c.name for c in part.cohorts},
     )
 

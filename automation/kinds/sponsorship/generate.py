@@ -71,7 +71,7 @@ def generate(ctx: Ctx) -> Generated:
 
 def _ended(ctx: Ctx, cohort: SponsorshipCohort) -> bool:
     """Whether the cohort's program ended before today."""
-    return add_months(cohort.start, ctx.program.sponsorship.program_months) < ctx.today
+    return ctx.program.sponsorship.end_of(cohort) < ctx.today
 
 
 def _issues(ctx: Ctx, cohort: SponsorshipCohort, pair: Pair) -> Iterator[DesiredIssue]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from automation.calendar import add_months
 from automation.config.models import (
     Date,
     Frozen,
@@ -140,6 +142,10 @@ class Sponsorship(Frozen):
         if bad:
             raise ValueError(f"phase weights must be above 0: {', '.join(bad)}")
         return value
+
+    def end_of(self, cohort: SponsorshipCohort) -> dt.date:
+        """The cohort's end: `program_months` after its start, the pairs' due date."""
+        return add_months(cohort.start, self.program_months)
 
 
 class SponsorshipProgram(Program):
