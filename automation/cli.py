@@ -42,7 +42,7 @@ from automation.privacy import Privacy, printable
 from automation.progress import overall_counter
 from automation.run import Prepared, apply, make_plan, prepare, size_warnings
 from automation.syncrecord import SyncRecord
-from automation.trackers.base import Tracker
+from automation.trackers.base import ChangeLog, Tracker
 from automation.trackers.gitlab import Connection, GitLabTracker
 from automation.trackers.local import LocalTracker
 from automation.unchanged import (
@@ -425,7 +425,8 @@ def _apply(
         lock.keep_alive()
 
     lock = RunLock(tracker, args.clock)
-    result = Result.of_run(apply(prepared, tracker, today, done, args.steps, lock))
+    check = (lambda: None) if args.today else (lambda: same_day(tracker, today))
+    result = Result.of_run(apply(prepared, tracker, today, done, args.steps, lock, check))
     if isinstance(tracker, LocalTracker):
         # where a person starts: open an issue file, tick a box
         tracker.write_index(overall_counter(prepared.loaded.config.programs, today))
@@ -441,6 +442,18 @@ def _apply(
     if not result.failures and not args.event:
         _keep_record(args, tracker, today, result, look, console)
     return EXIT_ITEMS_FAILED if result.failures else EXIT_OK
+
+
+def same_day(tracker: Tracker, today: dt.date) -> None:
+    """Refuse to write when this machine's day is not GitLab's: a runner whose clock is wrong
+    would post notes, seal figures and record history for another day, for good."""
+    seen = tracker.last_answer_at() if isinstance(tracker, ChangeLog) else None
+    if seen is not None and abs((seen.astimezone(dt.UTC).date() - today).days) > 1:
+        raise UsageError(
+            f"this machine's clock says it is {today}, GitLab's says {seen.date()}; nothing "
+            "was written. Set the runner's clock right (for a rehearsal of another day, pass "
+            "--today with --rehearsal)"
+        )
 
 
 def _keep_record(  # noqa: PLR0917

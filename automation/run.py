@@ -326,13 +326,16 @@ def apply(  # noqa: PLR0917
     on_done: Listener = lambda _: None,
     steps: frozenset[str] = ALL_STEPS,
     lock: RunLock | None = None,
+    before_writing: Callable[[], None] = lambda: None,
 ) -> Applied:
     """Plan and execute until nothing is left to do (issues created in one round get their
-    references into the rollups in the next). A run that has something to write takes the
-    run lock first and plans again under it, so two runs never write at once; a run with
-    nothing to write writes nothing, not even the lock."""
+    references into the rollups in the next). A run that has something to write checks
+    BEFORE_WRITING (it may raise), takes the run lock and plans again under it, so two runs
+    never write at once; a run with nothing to write writes nothing, not even the lock."""
     lists = Lists(tracker)
     first = make_plan(prepared, tracker, today, steps, lists.listed)
+    if not first.empty:
+        before_writing()
     if first.empty or lock is None:
         return _rounds(prepared, tracker, today, on_done, steps, lists, first)
     with locked(lock):

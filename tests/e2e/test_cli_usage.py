@@ -87,6 +87,25 @@ def test_the_day_is_the_utc_day_whatever_the_runners_time_zone(
         time.tzset()
 
 
+def test_a_runner_whose_clock_is_months_off_writes_nothing(shipped: Path) -> None:
+    """A runner's clock months ahead of GitLab's would post ended notes, seal scorecards and
+    record history for that day, for good (a tester's finding): the run stops before its
+    first write, with exit 2; a day apart (a run at midnight) is fine."""
+    fake = new_fake(users=("automation-bot",))
+    with fake.activate():
+        env = GitLabBackend(fake).env()
+        ahead = StepClock(fake.clock.now() + dt.timedelta(days=120))
+        refused = cli(["apply", "--backend", "gitlab"], env, ahead)
+        assert refused.code == 2, refused.out + refused.err
+        assert "this machine's clock says it is 2027-03-24, GitLab's says 2026-11-24" in (
+            refused.err
+        )
+        assert fake.issues(PROJECT) == [] and not [r for r in fake.requests if r.method != "GET"]
+        midnight = StepClock(fake.clock.now() + dt.timedelta(hours=20))
+        assert cli(["apply", "--backend", "gitlab"], env, midnight).code in (0, 1)
+        assert fake.issues(PROJECT)
+
+
 def test_a_report_into_a_missing_folder_is_refused_before_any_work(shipped: Path) -> None:
     result = cli(["apply", "--backend", "local", "--report", "nowhere/report.json"], {})
     assert result.code == 2
