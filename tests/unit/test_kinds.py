@@ -115,13 +115,13 @@ def test_sponsorship_pairs_are_confidential_and_due_at_the_program_end(tmp_path:
     )
     assert pair.confidential and program.tracking.confidential
     assert pair.rollups == ("sponsorship/h1/tracking",)
-    assert "(2027-02-01 to 2027-03-18)" in pair.description  # Build, a quarter of the program
+    assert "(2027-02-01 to 2027-03-17)" in pair.description  # Build, a quarter of the program
 
 
 def test_sponsorship_phases_are_the_program_files_phase_sections() -> None:
     when = dates(dt.date(2027, 2, 1), 6, ["Learn", "Lead"])
     assert when["phases"] == {
-        "Learn": (dt.date(2027, 2, 1), dt.date(2027, 5, 2)),
+        "Learn": (dt.date(2027, 2, 1), dt.date(2027, 5, 1)),  # the day before Lead
         "Lead": (dt.date(2027, 5, 2), dt.date(2027, 8, 1)),
     }
 

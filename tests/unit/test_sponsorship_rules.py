@@ -199,13 +199,15 @@ def test_a_seven_month_program_has_two_all_hands() -> None:
 def test_phase_lengths_follow_their_weights() -> None:
     phases = ("Build", "Develop", "Commit", "Advocate")
     equal = dates(START, 6, phases)["phases"]
-    assert equal["Build"] == (START, dt.date(2027, 3, 18))  # 45 of 181 days
+    # 45 of 181 days, its last the day before Develop's first (no day in two phases)
+    assert equal["Build"] == (START, dt.date(2027, 3, 17))
+    assert equal["Develop"][0] == dt.date(2027, 3, 18)
     assert equal["Advocate"][1] == dt.date(2027, 8, 1)
     weighted = dates(START, 6, phases, {"Build": 2, "Advocate": 0.5})["phases"]
     # Build 2 of 4.5 shares of 181 days, Advocate half a share
-    assert weighted["Build"] == (START, START + dt.timedelta(days=80))
+    assert weighted["Build"] == (START, START + dt.timedelta(days=79))
     assert weighted["Advocate"] == (START + dt.timedelta(days=161), dt.date(2027, 8, 1))
-    assert weighted["Develop"][0] == weighted["Build"][1]
+    assert weighted["Develop"][0] == weighted["Build"][1] + dt.timedelta(days=1)
 
 
 def zoned(sponsor: str, sponsee: str) -> dict[str, Person]:

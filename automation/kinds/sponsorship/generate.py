@@ -126,8 +126,9 @@ def dates(
     checkpoints: Sequence[Checkpoint] = (),
 ) -> dict[str, Any]:
     """When each phase (by heading, in order, lasting its share of the weights; equal by
-    default) ends, each checkpoint falls, and each quarter's All-Hands is held
-    (`all_hands`), from the cohort start."""
+    default) runs, as its first and last day (the last phase's last is the program's end),
+    each checkpoint falls, and each quarter's All-Hands is held (`all_hands`), from the
+    cohort start."""
     end = add_months(start, months)
     span = (end - start).days
 
@@ -140,10 +141,17 @@ def dates(
     return {
         "start": start,
         "end": end,
-        "phases": {name: (bounds[i], bounds[i + 1]) for i, name in enumerate(phases)},
+        "phases": {name: (bounds[i], _last_day(bounds, i)) for i, name in enumerate(phases)},
         "checkpoints": {c.id: checkpoint_day(start, end, c) for c in checkpoints or DEFAULT},
         "quarters": all_hands(start, months),
     }
+
+
+def _last_day(bounds: Sequence[dt.date], i: int) -> dt.date:
+    """Phase I's last day: the day before the next one starts (a reader saw "to 03-18" and
+    "from 03-18" in one issue), or the program's end for the last phase."""
+    last = bounds[i + 1]
+    return last if i + 2 == len(bounds) else max(bounds[i], last - dt.timedelta(days=1))
 
 
 def all_hands(start: dt.date, months: int) -> list[dt.date]:
