@@ -91,7 +91,7 @@ def test_a_proposed_or_approved_pair_has_no_issue_and_nobody_is_told(fake: FakeG
     cohort = issue(fake, found["sales-sponsorship/fy28-h2/tracking"])
     assert cohort["confidential"] and cohort["assignees"] == []
     assert "| proposed | Amara Osei | Dana Whitfield |" in str(cohort["description"])
-    assert "| approved | Sam Delacroix | Jordan Alvarez |" in str(cohort["description"])
+    assert "| approved | Tom Reyes | Jordan Alvarez |" in str(cohort["description"])
     assert "@" not in str(cohort["description"])
 
 
@@ -118,7 +118,7 @@ def test_releasing_a_match_creates_its_issue_and_tells_the_people_in_it(
     assert {"dana.whitfield", "amara.osei", "hannah.berg"} <= told
     cohort = str(issue(fake, found["sales-sponsorship/fy28-h2/tracking"])["description"])
     assert "| proposed | Amara Osei |" not in cohort
-    assert "| approved | Sam Delacroix | Jordan Alvarez |" in cohort
+    assert "| approved | Tom Reyes | Jordan Alvarez |" in cohort
 
 
 def test_the_sponsor_cannot_read_the_sponsees_score_nor_the_manager_either(

@@ -168,3 +168,24 @@ def test_a_kickoff_or_training_far_from_its_cohort_is_refused_at_its_line(
         "before the cohort starts) and 2027-08-01 (its end); check the year\n"
     ), err
     assert run("apply").code == 2 and not (sponsorship / ".automation").exists()
+
+
+def test_a_sponsee_paired_again_during_their_commitment_is_warned_about(
+    sponsorship: Path,
+) -> None:
+    """Sam's pair of FY28 H1 (from 2027-02-01) commits him for nine months: a pair for him in
+    FY28 H2 (from 2027-08-02) is warned about at its line, without names (a reader saw
+    `validate` say nothing); the shipped file has no such pair."""
+    assert "committed to" not in run("validate").out
+    edit(
+        PROGRAM, "sponsee: tom.reyes, status: approved", "sponsee: sam.delacroix, status: approved"
+    )
+    line = line_of(PROGRAM, "sponsee: sam.delacroix, status: approved")
+    said = run("validate")
+    assert said.code == 0
+    assert (
+        f"warning: {PROGRAM}:{line}: pair 2 of cohort fy28-h2: the sponsee is committed to "
+        "pair 3 of cohort fy28-h1 until 2027-11-01; a sponsee commits to 9 months with one "
+        "sponsor"
+    ) in said.out, said.out
+    assert "sam" not in said.out.lower()

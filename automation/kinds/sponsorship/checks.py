@@ -62,6 +62,27 @@ def findings(
                     cohort.start,
                 )
                 yield from _pair_findings(found, part, people, grades)
+    yield from _overlapping(part)
+
+
+def _overlapping(part: Sponsorship) -> Iterator[Finding]:
+    """A sponsee paired again while the commitment of an earlier pair still runs: the page
+    asks a sponsee to commit to `commitment_months` with the same sponsor throughout."""
+    for c, cohort in enumerate(part.cohorts):
+        for earlier in part.cohorts:
+            committed = add_months(earlier.start, part.commitment_months)
+            if not earlier.start < cohort.start < committed:
+                continue
+            before = {pair.sponsee.lower(): p for p, pair in enumerate(earlier.pairs)}
+            for p, pair in enumerate(cohort.pairs):
+                if (first := before.get(pair.sponsee.lower())) is not None:
+                    yield Finding(
+                        False,
+                        ("sponsorship", "cohorts", c, "pairs", p),
+                        f"pair {_label(p, cohort.id)}: the sponsee is committed to pair "
+                        f"{_label(first, earlier.id)} until {committed}; a sponsee commits to "
+                        f"{part.commitment_months} months with one sponsor",
+                    )
 
 
 def _label(index: int, cohort: str) -> str:
