@@ -46,6 +46,10 @@ def test_the_pages_commitments_are_tasks_with_their_dates(sponsorship: Path) -> 
     assert all_hands == ["2027-03-17", "2027-06-16"]  # inside the program, never its last day
     assert "2027-08-01" not in throughout
     assert "satisfaction" not in text.split("## Throughout")[1]  # scores live elsewhere
+    # who can read it, on Free too (one assignee: the others cannot, a tester's finding)
+    assert "on GitLab Free, which keeps one assignee, the sponsor alone" in " ".join(
+        line.removeprefix("> ") for line in text.splitlines()
+    )
 
 
 def test_no_all_hands_is_asked_for_after_the_program_ends(sponsorship: Path) -> None:
