@@ -472,6 +472,8 @@ def _keep_record(  # noqa: PLR0917
     issues = look.record.issues if look else summary.unchanged + summary.updated
     keep = keep_record_after_writes if result.actions else keep_record
     try:
+        if not args.today:
+            same_day(tracker, today)  # a record of another day would be a wrong one
         keep(tracker, args.inputs, today, args.steps, issues)
     except AutomationError as error:
         console.line(

@@ -15,7 +15,17 @@ import pytest
 
 from automation import cli as cli_module
 from automation.cli import build_parser
-from tests.backends import GROUP, PROJECT, URL, GitLabBackend, StepClock, cli, new_fake
+from tests.backends import (
+    GROUP,
+    PROJECT,
+    URL,
+    GitLabBackend,
+    StepClock,
+    cli,
+    new_fake,
+    roster_of,
+)
+from tests.conftest import keep_programs
 from tests.local_cli import TODAY, issues
 from tests.projects import make_project
 
@@ -104,6 +114,22 @@ def test_a_runner_whose_clock_is_months_off_writes_nothing(shipped: Path) -> Non
         midnight = StepClock(fake.clock.now() + dt.timedelta(hours=20))
         assert cli(["apply", "--backend", "gitlab"], env, midnight).code in (0, 1)
         assert fake.issues(PROJECT)
+
+
+def test_a_runner_whose_clock_is_off_keeps_no_record_of_its_day(shipped: Path) -> None:
+    """With nothing to write, a run on a wrong day keeps no record of that day either (a
+    reviewer saw the record of the last run written for the runner's wrong day)."""
+    keep_programs(shipped, "csm-aspiring-leaders")
+    fake = new_fake(users=roster_of(shipped))
+    with fake.activate():
+        env = GitLabBackend(fake).env()
+        assert cli(["apply", "--backend", "gitlab"], env).code == 0
+        first = len(fake.requests)
+        ahead = StepClock(fake.clock.now() + dt.timedelta(days=90))
+        quiet = cli(["apply", "--backend", "gitlab"], env, ahead)
+        assert quiet.code == 0, quiet.err
+        assert "was not kept (this machine's clock says it is 2027-02-2" in quiet.out, quiet.out
+        assert not [r for r in fake.requests[first:] if r.method != "GET"]
 
 
 def test_a_report_into_a_missing_folder_is_refused_before_any_work(shipped: Path) -> None:
