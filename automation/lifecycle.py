@@ -655,6 +655,13 @@ def _group_ended(desired: DesiredProgram, item: DesiredIssue, today: dt.date) ->
     return bool(desired.course.ends) and desired.course.ended(group_of(desired, item), today)
 
 
+def _ended(rows: Sequence[RollupRow], state: str) -> int:
+    """How many of a group's issues ended unfinished and are in STATE."""
+    return sum(
+        1 for r in rows if r.progress and r.progress.status is Status.ENDED and r.state == state
+    )
+
+
 def _finals(description: str) -> list[str]:
     """The final lines in an issue's rollup block."""
     try:
@@ -735,11 +742,9 @@ class Endings:
             "listing": listing(program, rows),
             "rows": rows,
             "totals": total(counted(rows), program),
-            "ended": sum(  # the note says these are left open: a person closed the others
-                1
-                for r in rows
-                if r.progress and r.progress.status is Status.ENDED and r.state == "opened"
-            ),
+            # unfinished: the ones left open, and those a person closed (said apart)
+            "ended": _ended(rows, "opened"),
+            "closed": _ended(rows, "closed"),
             "withdrawn": sum(
                 1 for r in rows if r.progress and r.progress.status is Status.WITHDRAWN
             ),
@@ -772,6 +777,7 @@ def samples(
         "rows": rows,
         "totals": total(counted(rows), program),
         "ended": len(rows),
+        "closed": 0,
         "withdrawn": 0,
     }
     return {

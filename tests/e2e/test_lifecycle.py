@@ -744,7 +744,8 @@ def test_an_ended_issue_closed_by_hand_stays_ended(project: Path) -> None:
 
 def test_the_cohort_end_note_counts_as_left_open_only_the_open_issues(project: Path) -> None:
     """Lena closed her unfinished issue before the cohort ended: it reads `ended` with the
-    others, and the note's "left open" counts the two others only."""
+    others, and the note's "left open" counts the two others only, and says hers apart (a
+    reviewer saw "No issue was left unfinished" when people had closed every one)."""
     run("apply")
     path = path_of(project, LENA)
     path.write_text(path.read_text().replace("state: opened", "state: closed", 1))
@@ -752,7 +753,10 @@ def test_the_cohort_end_note_counts_as_left_open_only_the_open_issues(project: P
     found = issues(project)
     assert all(statuses(found[key]) == {"status::ended"} for key in (LENA, *OTHERS))
     said = notes(project, found[TRACKING])
-    assert "2 unfinished issues are labelled `status::ended` and left open" in said, said
+    assert (
+        "2 unfinished issues are labelled `status::ended` and left open; 1 unfinished issue "
+        "was closed by hand."
+    ) in said, said
 
 
 def test_a_cohort_end_freezes_its_own_rollup(sponsorship: Path) -> None:

@@ -246,6 +246,7 @@ def test_a_cohort_that_ended_with_nothing_unfinished_says_so() -> None:
         "end": PAST,
         "frozen": True,
         "ended": 0,
+        "closed": 0,
         "withdrawn": 3,
         "listing": listing(PROGRAM, []),
         "totals": _measured(8, None),
