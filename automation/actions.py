@@ -81,6 +81,7 @@ class UpdateAssignees:
     add: tuple[str, ...]
     remove: tuple[str, ...]
     order: tuple[str, ...] = ()  # the people configuration names, the first kept on Free
+    roles: tuple[tuple[str, str], ...] = ()  # (role, username), for warnings that hide names
 
 
 @dataclass(frozen=True)

@@ -157,7 +157,7 @@ class Writer:
         kept, iid = issue.assignees, issue.iid
         if not dropped:
             return
-        if issue.confidential and len(kept) == 1 and not self.tracker.epics_available():
+        if issue.confidential and len(kept) == 1 and self.tracker.one_assignee():
             said = (program, one_assignee_warning(iid, dropped, roles))
         else:
             said = (program, dropped_warning(iid, dropped, kept))
@@ -212,7 +212,7 @@ class Writer:
                 raise _Skipped
             kept = self.tracker.set_assignees(action.iid, wanted)
         answer = replace(fresh, assignees=kept)
-        self._dropped(action.program, answer, missing(action.add, kept))
+        self._dropped(action.program, answer, missing(action.add, kept), action.roles)
 
     def _move_due_date(self, action: UpdateDueDate) -> None:
         """Read the issue again and move its due date only if it is still the one the tool

@@ -175,6 +175,11 @@ class DesiredIssue:
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # role -> usernames
     elsewhere: tuple[NoteElsewhere, ...] = ()  # notes posted once on other projects' issues
 
+    @property
+    def people_roles(self) -> tuple[tuple[str, str], ...]:
+        """(role, username) of each of its people, for outputs that hide their names."""
+        return tuple((role, name) for role, names in self.roles.items() for name in names)
+
 
 @dataclass(frozen=True)
 class DesiredEpic:

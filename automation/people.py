@@ -198,7 +198,8 @@ def _changes(
     remove = tuple(name for name in gone if _fold(name) in assigned)
     writes: list[Action] = []
     if add or remove:
-        writes.append(UpdateAssignees(program.id, item.key, found.iid, add, remove, wanted))
+        roles = item.people_roles
+        writes.append(UpdateAssignees(program.id, item.key, found.iid, add, remove, wanted, roles))
     if found.confidential:
         writes.append(AddNote(program.id, item.key, found.iid, note(before, wanted, new, gone)))
     return writes

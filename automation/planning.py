@@ -108,7 +108,7 @@ def create(
         assignees=item.assignees,
         due_date=item.due_date,
         confidential=item.confidential,
-        roles=tuple((role, name) for role, names in item.roles.items() for name in names),
+        roles=item.people_roles,
     )
     return Plan((CreateIssue(ctx.id, new),))
 

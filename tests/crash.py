@@ -72,6 +72,9 @@ class Delegating(Tracker):
     def epics_available(self) -> bool:
         return self.inner.epics_available()
 
+    def one_assignee(self) -> bool:
+        return self.inner.one_assignee()
+
     def program_epics(self, program_label: str) -> tuple[ObservedEpic, ...]:
         return self.inner.program_epics(program_label)
 

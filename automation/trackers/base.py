@@ -157,6 +157,11 @@ class Tracker(abc.ABC):
     def epics_available(self) -> bool:
         """Whether epics can be used (GitLab Premium, and enabled in settings)."""
 
+    def one_assignee(self) -> bool:
+        """Whether an issue keeps one assignee only (GitLab Free): no epics, as settings can
+        also say on Premium; a tracker that can ask its group says which."""
+        return not self.epics_available()
+
     @abc.abstractmethod
     def program_epics(self, program_label: str) -> tuple[ObservedEpic, ...]:
         """Every epic that carries the program label."""

@@ -629,6 +629,11 @@ class GitLabTracker(Tracker, ChangeLog):
             self._epics = self.settings.epics and self._epics_answer()
         return self._epics
 
+    def one_assignee(self) -> bool:
+        """Free: its group answers no epics, whatever settings say (`epics: false` on
+        Premium still has several assignees)."""
+        return not (self.epics_available() or (not self.settings.epics and self._epics_answer()))
+
     def _epics_answer(self) -> bool:
         """Free answers 403, GitLab without epics 404: both mean no epics. GitLab failing or
         out of reach is exit 3, as for any read."""

@@ -503,3 +503,41 @@ def test_on_gitlab_free_a_confidential_issue_kept_to_its_first_person_is_said_on
         assert "Planner role" in mine and "every confidential issue of the project" in mine
         assert "Guest" not in first.out and "lena" not in first.out.lower()
         assert "keeps one assignee" not in backend.cli("apply").out
+
+
+def test_on_premium_without_epics_people_left_out_get_the_premium_advice(
+    sponsorship: Path,
+) -> None:
+    """`epics: false` on Premium: GitLab keeps several assignees, so a pair's issue that keeps
+    only its sponsor lacks the others' access; the warning says to give it, not that the
+    program needs Premium (a reviewer saw the Free warning here)."""
+    settings = sponsorship / "config" / "settings.yml"
+    settings.write_text(settings.read_text().replace("epics: true", "epics: false"))
+    outsiders = ("lena.fischer", "marcus.oyelaran")
+    fake = new_fake("premium", users=tuple(u for u in roster() if u not in outsiders))
+    for username in outsiders:
+        fake.add_user(username)
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        said = backend.cli("apply").out
+        lena = on_gitlab(backend, LENA)
+        mine = [line for line in said.splitlines() if f"issue #{lena['iid']}:" in line]
+        assert mine and not [line for line in mine if "needs GitLab Premium" in line], mine
+        assert any("Guest is enough" in line for line in mine), mine
+
+
+def test_on_gitlab_free_a_new_manager_left_out_is_said_by_role(sponsorship: Path) -> None:
+    """A pair's sponsee gets a new manager on Free: GitLab keeps the sponsor, and the warning
+    names the one left out by role, their name hidden (a reviewer saw `[confidential]`
+    alone)."""
+    settings = sponsorship / "config" / "settings.yml"
+    settings.write_text(settings.read_text().replace("epics: true", "epics: false"))
+    fake = new_fake("free", users=roster())
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        backend.cli("apply")
+        change_manager("lena.fischer", "marcus.oyelaran", "chloe.winters")
+        said = backend.cli("apply").out
+        lines = [line for line in said.splitlines() if "keeps one assignee" in line]
+        assert lines and all("so the manager [confidential] cannot" in x for x in lines), said
+        assert "chloe" not in said.lower()
