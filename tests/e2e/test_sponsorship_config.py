@@ -164,10 +164,17 @@ def test_a_kickoff_or_training_far_from_its_cohort_is_refused_at_its_line(
     err = refused(sponsorship)
     line = line_of(sponsorship / PROGRAM, f"{field}: {typed}")
     assert err.startswith(
-        f"{PROGRAM}:{line}: cohort 'fy28-h1': its {said} is not between 2026-11-01 (3 months "
+        f"{PROGRAM}:{line}: cohort 'fy28-h1': its {said} is not between 2026-02-01 (12 months "
         "before the cohort starts) and 2027-08-01 (its end); check the year\n"
     ), err
     assert run("apply").code == 2 and not (sponsorship / ".automation").exists()
+
+
+def test_a_training_held_a_season_before_its_cohort_is_accepted(sponsorship: Path) -> None:
+    """Fourteen weeks early is a plan, not a year typed wrong (a reviewer saw an ended
+    cohort's such date stop every program after an upgrade)."""
+    edit(sponsorship / PROGRAM, "sponsor_training: 2027-01-20", "sponsor_training: 2026-10-26")
+    assert run("validate").code == 0
 
 
 def test_a_sponsee_paired_again_during_their_commitment_is_warned_about(

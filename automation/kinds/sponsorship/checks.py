@@ -15,7 +15,9 @@ from automation.errors import Problem
 from automation.kinds.kind import People
 from automation.kinds.sponsorship.model import Sponsorship, SponsorshipProgram
 
-DATES_AHEAD_MONTHS = 3  # how long before its cohort a kick-off or training may be held
+# how long before its cohort a kick-off or training may be held: a year typed wrong is
+# caught, a training held a season early is not refused (an ended cohort's included)
+DATES_AHEAD_MONTHS = 12
 
 
 @dataclass(frozen=True)
