@@ -473,3 +473,23 @@ def test_on_gitlab_free_a_renamed_phase_label_replaces_the_old_one(project: Path
         ]
         assert phases == [["phase::Discover"]] * len(PEOPLE)
         assert "No changes" in ok(gitlab.cli("apply"))
+
+
+def test_on_gitlab_free_a_phase_renamed_as_the_issue_completes_leaves_no_phase_label(
+    project: Path,
+) -> None:
+    """Sam ticks every task and the phase is renamed before the next run: the issue is
+    complete, so it gets no phase value to replace the old one; the old one goes all the same
+    (a reviewer saw `phase::Explore` stay for good)."""
+    fake = new_fake("free", users=PEOPLE)
+    with fake.activate():
+        gitlab = GitLabBackend(fake)
+        ok(gitlab.cli("apply"))
+        sam = next(i for i in fake.issues(PROJECT) if "/sam.delacroix -->" in i["description"])
+        ticked = sam["description"].replace("[ ]", "[x]")
+        fake.edit_issue(PROJECT, sam["iid"], description=ticked, as_user="sam.delacroix")
+        edit(CSM, "label: Explore", "label: Discover")
+        ok(gitlab.cli("apply"))
+        sam = next(i for i in fake.issues(PROJECT) if i["iid"] == sam["iid"])
+        assert "status::complete" in sam["labels"], sam["labels"]
+        assert not [label for label in sam["labels"] if label.startswith("phase::")]
