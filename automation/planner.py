@@ -275,7 +275,10 @@ def _with_notes_elsewhere(
         proof = description_update(program, found, item.key, Edits(((note.block, note.proof),)))
         if isinstance(proof, Failure):
             return written + Plan(failures=(proof,))
-        actions += [AddNote(program.id, item.key, note.iid, note.body, note.project)]
+        # where the issue is, which the note cannot know when it is made (a reader looked
+        # for it from the general onboarding issue)
+        body = f"{note.body}\n\n{found.web_url}"
+        actions += [AddNote(program.id, item.key, note.iid, body, note.project)]
         actions += present(proof)
     if not actions:
         return written

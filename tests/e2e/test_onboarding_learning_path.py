@@ -48,6 +48,9 @@ def test_the_learning_path_is_posted_once_on_the_general_onboarding_issue(
     ) in note
     assert "before your SQS workshop (Jan 11-14, 2027, AMER)" in note
     maya = issues(onboarding)[MAYA].description
+    # and where the hire's own issue is (a reader looked for it from this one)
+    assert "your sales onboarding issue, linked below, has every milestone" in note
+    assert note.rstrip().endswith(f"\n\n{issues(onboarding)[MAYA].web_url}"), note
     assert (
         f"The learning path's link was posted on the general onboarding issue "
         f"({GENERAL}/-/issues/1201) on {TODAY}."
