@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
+import shutil
 from pathlib import Path
 
 from automation.blocks import record_specs
@@ -164,3 +166,20 @@ def test_a_year_over_the_cap_that_is_over_is_not_said_again() -> None:
     )
     assert [o.year for o in over_cap(part)] == [2027]
     assert over_cap(part, since=2027) != [] and over_cap(part, since=2028) == []
+
+
+def test_an_account_joining_mid_month_gets_that_months_weeks_from_its_own(tmp_path: Path) -> None:
+    """Wayne joins on Wednesday 18 November: its November issue asks for the weeks of 16, 23
+    and 30 November, not of the 2nd and 9th, before it was in the program."""
+    shutil.copytree(REPO / "config", tmp_path / "config")
+    esp = tmp_path / "config" / "programs" / "executive-sponsorship.yml"
+    esp.write_text(
+        esp.read_text().replace(
+            "[oliver.grant], start: 2026-11-02", "[oliver.grant], start: 2026-11-18"
+        )
+    )
+    prepared = prepare(tmp_path / "config", REPO / "templates", dt.date(2026, 11, 20))
+    program = next(p for p in prepared.programs if p.program.id == "executive-sponsorship")
+    (november,) = [i for i in program.issues if i.key.endswith("/wayne/monthly/2026-11")]
+    weeks = re.findall(r"week of (\d{4}-\d\d-\d\d)", november.description, re.IGNORECASE)
+    assert sorted(set(weeks)) == ["2026-11-16", "2026-11-23", "2026-11-30"], weeks

@@ -274,8 +274,11 @@ def _cadence_issue(
     requires: str | None = None,
     ends: dt.date | None = None,
 ) -> DesiredIssue:
-    full = {**values, "period": item, "weeks": mondays(item.start, item.end)}
     account = values.get("account")
+    # an account that joins within the period: the weeks from the one it joins in, not
+    # weeks before it was in the program (a tester saw them asked for, then overdue)
+    first = max(item.start, account.start - dt.timedelta(days=6)) if account else item.start
+    full = {**values, "period": item, "weeks": mondays(first, item.end)}
     return ctx.issue(
         key=key,
         title=ctx.title(cadence.title, ("esp", "titles", cadence.field), full),
