@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,13 +61,18 @@ def writes(fake: FakeGitLab) -> int:
     return sum(fake.count(method) for method in methods) - record_writes(fake)
 
 
+def tracking_issue(fake: FakeGitLab) -> dict[str, Any]:
+    """The demo program's tracking issue, as the fake holds it."""
+    return next(i for i in fake.issues(PROJECT) if find_key(i["description"]) == "demo/tracking")
+
+
 def test_a_line_typed_in_the_tracking_issue_during_the_run_survives(
     gitlab: GitLabBackend,
 ) -> None:
     fake = gitlab.fake
     assert apply(gitlab).code == 0
     issues = fake.issues(PROJECT)
-    tracking = next(i for i in issues if find_key(i["description"]) == "demo/tracking")
+    tracking = tracking_issue(fake)
     person = issues[0]
     fake.edit_issue(
         PROJECT,
@@ -205,7 +213,7 @@ def test_free_tier_past_the_link_cap_links_up_to_it_and_reruns_write_nothing(
         assert "GitLab allows 100 related links per issue" in first.out
         issues = fake.issues(PROJECT)
         assert len(issues) == 251
-        tracking = next(i for i in issues if find_key(i["description"]) == "demo/tracking")
+        tracking = tracking_issue(fake)
         assert len(tracking["links"]) == MAX_LINKS_COUNT
         assert all(len(i["description"]) < MAX_DESCRIPTION // 4 for i in issues)
         before = writes(fake)
@@ -230,6 +238,24 @@ def fill_with_hidden_links(fake: FakeGitLab, iid: int, count: int) -> None:
     fake.set_member_role(fake.owner.username, "owner", GROUP)  # and nowhere else
 
 
+@contextmanager
+def three_join_a_full_tracking_issue(
+    tmp_path: Path, fill: Callable[[FakeGitLab, int, int], object]
+) -> Iterator[tuple[GitLabBackend, int, Result]]:
+    """On Free, three people, a tracking issue given FILL's links up to three short of the cap,
+    then three more people and a run: the backend, where that run's requests start, its
+    result."""
+    with free_gitlab(tmp_path, 3, people=6) as backend:
+        fake = backend.fake
+        assert apply(backend, FakeTime(fake)).code == 0
+        fill(fake, tracking_issue(fake)["iid"], MAX_LINKS_COUNT - 3)
+        setup_project(tmp_path, 6)  # three people join
+        start = len(fake.requests)
+        result = apply(backend, FakeTime(fake))
+        assert result.code == 0, result.out[-2000:] + result.err
+        yield backend, start, result
+
+
 def test_free_links_to_another_projects_issues_count_so_none_is_tried_past_the_cap(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -237,17 +263,8 @@ def test_free_links_to_another_projects_issues_count_so_none_is_tried_past_the_c
     of another project (that the tool's user can see) has that much less room, so no link is
     tried past it, and the run says so as a note, not a warning."""
     monkeypatch.chdir(tmp_path)
-    with free_gitlab(tmp_path, 3, people=6) as backend:
+    with three_join_a_full_tracking_issue(tmp_path, fill_with_links) as (backend, start, result):
         fake = backend.fake
-        assert apply(backend, FakeTime(fake)).code == 0
-        tracking = next(
-            i for i in fake.issues(PROJECT) if find_key(i["description"]) == "demo/tracking"
-        )
-        fill_with_links(fake, tracking["iid"], MAX_LINKS_COUNT - 3)
-        setup_project(tmp_path, 6)  # three people join
-        start = len(fake.requests)
-        result = apply(backend, FakeTime(fake))
-        assert result.code == 0, result.out[-2000:] + result.err
         assert "3 issues of demo are not linked to tracking issue" in result.out
         assert "0 warnings" in result.out
         posts = [r.path for r in fake.requests[start:] if r.method == "POST"]
@@ -263,9 +280,7 @@ def test_free_a_full_tracking_issue_is_said_once_a_run_with_what_the_run_leaves_
     with free_gitlab(tmp_path, 3, people=9) as backend:
         fake = backend.fake
         assert apply(backend, FakeTime(fake)).code == 0
-        tracking = next(
-            i for i in fake.issues(PROJECT) if find_key(i["description"]) == "demo/tracking"
-        )
+        tracking = tracking_issue(fake)
         fill_with_links(fake, tracking["iid"], MAX_LINKS_COUNT - 3)  # full
         setup_project(tmp_path, 6)  # three people join
         assert apply(backend, FakeTime(fake)).code == 0
@@ -280,17 +295,9 @@ def test_free_a_tracking_issue_full_of_links_the_tool_cannot_see_is_said_not_fai
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    with free_gitlab(tmp_path, 3, people=6) as backend:
+    hidden = fill_with_hidden_links
+    with three_join_a_full_tracking_issue(tmp_path, hidden) as (backend, start, result):
         fake = backend.fake
-        assert apply(backend, FakeTime(fake)).code == 0
-        tracking = next(
-            i for i in fake.issues(PROJECT) if find_key(i["description"]) == "demo/tracking"
-        )
-        fill_with_hidden_links(fake, tracking["iid"], MAX_LINKS_COUNT - 3)
-        setup_project(tmp_path, 6)  # three people join
-        start = len(fake.requests)
-        result = apply(backend, FakeTime(fake))
-        assert result.code == 0, result.out[-2000:] + result.err
         assert "counts links to issues the tool's user cannot see" in result.out
         assert len(fake.issues(PROJECT)) == 7  # the three issues are made all the same
         posts = [r.path for r in fake.requests[start:] if r.method == "POST"]

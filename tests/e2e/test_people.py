@@ -21,7 +21,7 @@ from automation.trackers.base import Tracker
 from tests.backends import PROJECT, TODAY, GitLabBackend, LocalBackend, new_fake
 from tests.conftest import keep_programs
 from tests.crash import Crash, Delegating
-from tests.fakes.gitlab_fake import JSON
+from tests.fakes.gitlab_fake import JSON, FakeGitLab
 from tests.local_cli import edit, issues, path_of, run
 
 TODAY_DATE = dt.date.fromisoformat(TODAY)
@@ -229,6 +229,14 @@ def test_on_gitlab_a_swap_assigns_removes_keeps_hand_added_and_notes_once(
     assert gitlab.fingerprint() == before
 
 
+def fake_without(*outsiders: str) -> FakeGitLab:
+    """A Premium fake GitLab where OUTSIDERS are users but not members of the group."""
+    fake = new_fake("premium", users=tuple(u for u in roster() if u not in outsiders))
+    for username in outsiders:
+        fake.add_user(username)
+    return fake
+
+
 def test_on_gitlab_people_without_access_to_a_confidential_program_are_said_unnamed(
     sponsorship: Path,
 ) -> None:
@@ -236,9 +244,7 @@ def test_on_gitlab_people_without_access_to_a_confidential_program_are_said_unna
     sponsor swapped in without access is left out of the update: each said once, by issue
     number, the names hidden as the program is confidential."""
     outsiders = ("hannah.berg", "dana.whitfield")
-    fake = new_fake("premium", users=tuple(u for u in roster() if u not in outsiders))
-    for username in outsiders:
-        fake.add_user(username)
+    fake = fake_without(*outsiders)
     with fake.activate():
         backend = GitLabBackend(fake)
         first = backend.cli("apply")
@@ -513,10 +519,7 @@ def test_on_premium_without_epics_people_left_out_get_the_premium_advice(
     program needs Premium (a reviewer saw the Free warning here)."""
     settings = sponsorship / "config" / "settings.yml"
     settings.write_text(settings.read_text().replace("epics: true", "epics: false"))
-    outsiders = ("lena.fischer", "marcus.oyelaran")
-    fake = new_fake("premium", users=tuple(u for u in roster() if u not in outsiders))
-    for username in outsiders:
-        fake.add_user(username)
+    fake = fake_without("lena.fischer", "marcus.oyelaran")
     with fake.activate():
         backend = GitLabBackend(fake)
         said = backend.cli("apply").out
