@@ -88,6 +88,14 @@ def test_proposed_pairings_are_listed_for_review_not_created(esp: Path) -> None:
     assert "executive-sponsorship/account/tyrell/account-plan" in issues(esp)
 
 
+def test_the_program_manager_is_assigned_the_tracking_issue(esp: Path) -> None:
+    """The page's program manager owns measuring success: the tracking issue is theirs (a
+    reader found it assigned to nobody)."""
+    run("apply")
+    assert issues(esp)["executive-sponsorship/tracking"].assignees == ("morgan.lee",)
+    assert "No changes" in run("apply").out
+
+
 def add_accounts(root: Path, *ids: str, start: str = "2026-03-02") -> None:
     for extra in ids:
         edit(

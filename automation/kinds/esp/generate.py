@@ -93,7 +93,15 @@ def generate(ctx: Ctx) -> Generated:
     proposed = [a for a in part.accounts if a.status == "proposed"]
     table = ctx.renderer.render(PROPOSALS_BLOCK, {"accounts": proposed, "config": ctx.config})
     warnings, failures = _cap_findings(ctx, capped)
-    return Generated(tuple(issues), groups, ((PROPOSALS, table),), warnings, failures=failures)
+    return Generated(
+        tuple(issues),
+        groups,
+        ((PROPOSALS, table),),
+        warnings,
+        failures=failures,
+        # the page's program manager "owns ... measure success": the tracking issue is theirs
+        tracking_assignees=(part.program_manager,),
+    )
 
 
 def _cap_findings(
