@@ -253,14 +253,13 @@ def label_changes(
     """Labels to add and to remove so an issue shows `wanted`, touching nothing else. A value
     the tool sets in one of its scopes replaces the scope's other values, as GitLab Premium
     does by itself: on Free too, then, a value no longer in the configuration (a phase
-    renamed) goes, not just the values the configuration names now; and where the tool sets a
-    status but no phase (complete), no phase value stays."""
+    renamed) goes, not just the values the configuration names now; and once an issue is
+    complete, no phase value stays (a label a person put on an issue without phases does)."""
     have = set(current)
     add = tuple(sorted(wanted - have))
     replaced = {label_scope(label) for label in add} & TOOL_SCOPES
-    scopes = {label_scope(label) for label in wanted}
-    if STATUS_SCOPE in scopes and PHASE_SCOPE not in scopes:
-        replaced.add(PHASE_SCOPE)  # complete, or no phases: no phase value is the tool's
+    if status_label(Status.COMPLETE) in wanted:
+        replaced.add(PHASE_SCOPE)  # complete: the tool's phase value is none
     stale = {label for label in have if label_scope(label) in replaced}
     remove = tuple(sorted(((have & removable) | stale) - wanted))
     return add, remove

@@ -28,7 +28,7 @@ from automation.epics import LINK_CAP, NO_EPICS, links_full_warning
 from automation.items import IssueLinks, ObservedEpic, ObservedIssue
 from automation.markers import begin_marker, end_marker, identity_marker
 from automation.planner import plan_program
-from automation.progress import label_specs
+from automation.progress import label_changes, label_specs
 from automation.rendering import Renderer
 from tests.projects import demo_program
 
@@ -195,6 +195,19 @@ def test_a_value_the_tool_sets_replaces_its_scopes_other_values_and_nothing_else
         "status::blocked",
         "status::not started",
     )
+
+
+def test_a_complete_issue_keeps_no_phase_value_and_an_issue_without_phases_keeps_peoples() -> None:
+    """Complete: no phase value is the tool's, so an old one (a phase renamed as the issue
+    completed) goes; an issue without phases keeps a `phase::` label a person put on it, as
+    Premium would (a reviewer saw it taken off a group's monthly issue)."""
+    removable = frozenset({"phase::One", "status::in progress", "progress::0%"})
+    done = frozenset({"status::complete", "progress::100%"})
+    _, remove = label_changes(("phase::Old name", "status::in progress"), done, removable)
+    assert remove == ("phase::Old name", "status::in progress")
+    going = frozenset({"status::in progress", "progress::1-24%"})
+    _, remove = label_changes(("phase::Customer review", "progress::0%"), going, removable)
+    assert remove == ("progress::0%",)
 
 
 def test_block_end_marker_text_stays_intact_on_update(blocks: Blocks) -> None:
