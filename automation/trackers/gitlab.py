@@ -244,6 +244,7 @@ class GitLabTracker(Tracker, ChangeLog):
         self._members_refused = False  # the list cannot be read: names are looked up one by one
         self._misses = 0  # usernames asked for that were not known yet
         self._epics: bool | None = None
+        self._free: bool | None = None  # one assignee per issue (see one_assignee)
         self._keyed: dict[str, ObservedIssue] | None = None
         self._open: dict[str, int] = {}  # open issues by label, as first counted (any_open)
         self._project_id: int | None = None
@@ -631,8 +632,14 @@ class GitLabTracker(Tracker, ChangeLog):
 
     def one_assignee(self) -> bool:
         """Free: its group answers no epics, whatever settings say (`epics: false` on
-        Premium still has several assignees)."""
-        return not (self.epics_available() or (not self.settings.epics and self._epics_answer()))
+        Premium still has several assignees). Asked once a run, for a warning only: GitLab
+        failing to answer leaves the guess from settings, and the run goes on."""
+        if self._free is None:
+            try:
+                self._free = not (self.epics_available() or self._epics_answer())
+            except TrackerUnavailable:
+                self._free = not self.epics_available()
+        return self._free
 
     def _epics_answer(self) -> bool:
         """Free answers 403, GitLab without epics 404: both mean no epics. GitLab failing or

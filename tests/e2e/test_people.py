@@ -544,3 +544,23 @@ def test_on_gitlab_free_a_new_manager_left_out_is_said_by_role(sponsorship: Path
         lines = [line for line in said.splitlines() if "keeps one assignee" in line]
         assert lines and all("so the manager [confidential] cannot" in x for x in lines), said
         assert "chloe" not in said.lower()
+
+
+def test_on_gitlab_free_whether_it_is_free_is_asked_once_and_a_failing_answer_stops_nothing(
+    sponsorship: Path,
+) -> None:
+    """`epics: false` on Free: the warning asks the group once a run whether it has epics
+    (not once per issue), and GitLab failing to answer that leaves the warning from settings:
+    every issue is still made (a reviewer saw a run stop at its first pair)."""
+    settings = sponsorship / "config" / "settings.yml"
+    settings.write_text(settings.read_text().replace("epics: true", "epics: false"))
+    fake = new_fake("free", users=roster())
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        # refused for good (a 5xx too, after python-gitlab's retries, which take a while)
+        fake.inject(401, method="GET", path_contains="/epics", every=1)
+        result = backend.cli("apply")
+        assert result.code == 0, result.out[-1500:] + result.err
+        assert result.out.count("keeps one assignee, so the participant") == 4, result.out
+        probes = [r for r in fake.requests if r.method == "GET" and "/epics" in r.path]
+        assert len(probes) == 1
