@@ -151,6 +151,7 @@ def test_a_cohort_that_ended_is_warned_and_told_about_no_more(sponsorship: Path)
     ("field", "typed", "said"),
     [
         ("kickoff", "2029-01-27", "kickoff 2029-01-27"),
+        ("kickoff", "2026-01-27", "kickoff 2026-01-27"),  # the year before (a reviewer's)
         ("sponsor_training", "2026-01-20", "sponsor_training 2026-01-20"),
     ],
 )
@@ -164,7 +165,7 @@ def test_a_kickoff_or_training_far_from_its_cohort_is_refused_at_its_line(
     err = refused(sponsorship)
     line = line_of(sponsorship / PROGRAM, f"{field}: {typed}")
     assert err.startswith(
-        f"{PROGRAM}:{line}: cohort 'fy28-h1': its {said} is not between 2026-02-01 (12 months "
+        f"{PROGRAM}:{line}: cohort 'fy28-h1': its {said} is not between 2026-08-01 (6 months "
         "before the cohort starts) and 2027-08-01 (its end); check the year\n"
     ), err
     assert run("apply").code == 2 and not (sponsorship / ".automation").exists()

@@ -15,9 +15,9 @@ from automation.errors import Problem
 from automation.kinds.kind import People
 from automation.kinds.sponsorship.model import Sponsorship, SponsorshipProgram
 
-# how long before its cohort a kick-off or training may be held: a year typed wrong is
-# caught, a training held a season early is not refused (an ended cohort's included)
-DATES_AHEAD_MONTHS = 12
+# how long before its cohort a kick-off or training may be held: a season early is not
+# refused (an ended cohort's included), a year typed wrong (12 months off) is
+DATES_AHEAD_MONTHS = 6
 
 
 @dataclass(frozen=True)
