@@ -15,8 +15,8 @@ from automation.errors import Problem
 from automation.kinds.kind import People
 from automation.kinds.sponsorship.model import Sponsorship, SponsorshipProgram
 
-# how long before its cohort a kick-off or training may be held: a season early is not
-# refused (an ended cohort's included), a year typed wrong (12 months off) is
+# how long before its cohort a kick-off or training may be held without a warning: a season
+# early is fine, a year typed wrong (12 months off) is not
 DATES_AHEAD_MONTHS = 6
 
 
@@ -65,6 +65,7 @@ def findings(
                 )
                 yield from _pair_findings(found, part, people, grades)
     yield from _overlapping(part)
+    yield from _cohort_dates(part)
 
 
 def _overlapping(part: Sponsorship) -> Iterator[Finding]:
@@ -211,16 +212,20 @@ def clock_gap(one: str, other: str, on: dt.date) -> float:
     return min(hours, 24 - hours)
 
 
-def _cohort_dates(part: Sponsorship, source: Source) -> Iterator[Problem]:
+def _cohort_dates(part: Sponsorship) -> Iterator[Finding]:
     """A kick-off call or Sponsor Training dated far from its cohort (a year typed wrong):
-    every pair issue would show that date, where only people can correct it."""
+    every pair issue would show that date, where only people can correct it. A warning, said
+    while the cohort runs: `validate` and `plan` show it before pairs are released, and a
+    date that is right after all (a yearly training) stops no run, nor does an ended
+    cohort's."""
     for c, cohort in enumerate(part.cohorts):
         earliest = add_months(cohort.start, -DATES_AHEAD_MONTHS)
         end = part.end_of(cohort)
         for field in ("kickoff", "sponsor_training"):
             day = getattr(cohort, field)
             if day is not None and not earliest <= day <= end:
-                yield source.problem(
+                yield Finding(
+                    False,
                     ("sponsorship", "cohorts", c, field),
                     f"cohort '{cohort.id}': its {field} {day} is not between {earliest} "
                     f"({DATES_AHEAD_MONTHS} months before the cohort starts) and {end} (its "
@@ -243,7 +248,6 @@ def check_sponsorship(
     for finding in findings(part, people.by_name, people.grades):
         if finding.error:
             yield source.problem(finding.loc, finding.message)
-    yield from _cohort_dates(part, source)
     yield from duplicates(
         source,
         [("sponsorship", "cohorts", c, "id") for c in range(len(part.cohorts))],
