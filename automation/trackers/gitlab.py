@@ -8,7 +8,7 @@ import functools
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit, urlunsplit
@@ -635,10 +635,10 @@ class GitLabTracker(Tracker, ChangeLog):
         Premium still has several assignees). Asked once a run, for a warning only: GitLab
         failing to answer leaves the guess from settings, and the run goes on."""
         if self._free is None:
-            try:
-                self._free = not (self.epics_available() or self._epics_answer())
-            except TrackerUnavailable:
-                self._free = not self.epics_available()
+            self._free = not self.epics_available()  # asked already when settings allow
+            if self._free and not self.settings.epics:
+                with suppress(TrackerUnavailable):  # no answer: the guess from settings
+                    self._free = not self._epics_answer()
         return self._free
 
     def _epics_answer(self) -> bool:

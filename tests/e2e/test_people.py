@@ -564,3 +564,17 @@ def test_on_gitlab_free_whether_it_is_free_is_asked_once_and_a_failing_answer_st
         assert result.out.count("keeps one assignee, so the participant") == 4, result.out
         probes = [r for r in fake.requests if r.method == "GET" and "/epics" in r.path]
         assert len(probes) == 1
+
+
+def test_on_gitlab_free_with_epics_in_settings_the_group_is_asked_once(
+    sponsorship: Path,
+) -> None:
+    """The shipped `epics: true` on Free: the run's look for epics answers the question, the
+    warning asks no second time (a reviewer saw two, and a 5xx there cost a minute and more
+    of retries)."""
+    fake = new_fake("free", users=roster())
+    with fake.activate():
+        result = GitLabBackend(fake).cli("apply")
+        assert result.out.count("keeps one assignee, so the participant") == 4, result.out
+        probes = [r for r in fake.requests if r.method == "GET" and r.path.endswith("/epics")]
+        assert len(probes) == 1
