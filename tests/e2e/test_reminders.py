@@ -17,7 +17,8 @@ TOM = "sales-onboarding/tom.reyes"  # workshop amer-2026-12 starts 2026-12-07
 @pytest.fixture
 def onboarding(shipped: Path) -> Path:
     """The shipped onboarding program (its `sqs-pre-work` reminder: 3 days before the
-    workshop, to the hire and their manager), created on 2026-11-24."""
+    pre-work is due, itself 3 days before the workshop, to the hire and their manager),
+    created on 2026-11-24."""
     keep_programs(shipped, "sales-onboarding")
     assert run("apply").code == 0
     return shipped
@@ -30,16 +31,16 @@ def notes(root: Path, key: str) -> str:
 
 def test_plan_lists_the_reminders_apply_sends_once(onboarding: Path) -> None:
     tom = issues(onboarding)[TOM].iid
-    assert "reminder" not in run("plan", "2026-12-03").out  # not yet
-    planned = run("plan", "2026-12-04")
+    assert "reminder" not in run("plan", "2026-11-30").out  # not yet
+    planned = run("plan", "2026-12-01")
     assert f"add reminder to #{tom} [{TOM}]: **Reminder: the SQS pre-work is due" in planned.out
     assert notes(onboarding, TOM) == ""  # plan writes nothing
-    applied = run("apply", "2026-12-04")
+    applied = run("apply", "2026-12-01")
     assert applied.code == 0 and f"added reminder to #{tom} [{TOM}]" in applied.out
     note = notes(onboarding, TOM)
-    assert "<!-- automation:note reminder sqs-pre-work 2026-12-04 -->" in note
+    assert "<!-- automation:note reminder sqs-pre-work 2026-12-01 -->" in note
     assert "@tom.reyes @dana.whitfield" in note and "learning path" in note
-    for today in ("2026-12-04", "2026-12-06"):
+    for today in ("2026-12-01", "2026-12-03"):
         again = run("apply", today)
         assert "reminder" not in again.out and "No changes" in again.out
     assert notes(onboarding, TOM).count("automation:note reminder") == 1
@@ -47,35 +48,35 @@ def test_plan_lists_the_reminders_apply_sends_once(onboarding: Path) -> None:
 
 def test_a_closed_issue_gets_no_reminder(onboarding: Path) -> None:
     edit(path_of(onboarding, TOM), "state: opened", "state: closed")
-    assert "reminder" not in run("apply", "2026-12-04").out
+    assert "reminder" not in run("apply", "2026-12-01").out
     assert notes(onboarding, TOM) == ""
 
 
 def test_ticked_tasks_are_left_out_of_the_note(onboarding: Path) -> None:
     path = path_of(onboarding, TOM)
     edit(path, "- [ ] **New hire:** Complete the Sales Quick Start", "- [x] **New hire:** Complete")
-    run("apply", "2026-12-04")
+    run("apply", "2026-12-01")
     note = notes(onboarding, TOM)
     assert "mock discovery call" in note and "learning path" not in note
-    other = run("apply", "2026-12-05")
+    other = run("apply", "2026-12-02")
     assert "reminder" not in other.out
 
 
 def test_only_the_remind_step_sends_them(onboarding: Path) -> None:
-    sync = run("apply", "2026-12-04", "--steps", "labels,progress")
+    sync = run("apply", "2026-12-01", "--steps", "labels,progress")
     assert "reminder" not in sync.out and notes(onboarding, TOM) == ""
-    remind = run("apply", "2026-12-04", "--steps", "remind")
+    remind = run("apply", "2026-12-01", "--steps", "remind")
     assert "added reminder" in remind.out and "reminder sqs-pre-work" in notes(onboarding, TOM)
 
 
 def test_a_reminder_mistake_stops_the_run_at_its_line(onboarding: Path) -> None:
-    PROGRAM.write_text(PROGRAM.read_text().replace("workshop_start", "workshop_begin"))
-    result = run("plan", "2026-12-04")
+    PROGRAM.write_text(PROGRAM.read_text().replace("before prework_due", "before prework_begin"))
+    result = run("plan", "2026-12-01")
     assert result.code == 2 and "Traceback" not in result.err
     line = next(n for n, t in enumerate(PROGRAM.read_text().splitlines(), 1) if "begin" in t)
     assert (
         f"{PROGRAM}:{line}: reminder 'sqs-pre-work': this program's issues have no date "
-        "'workshop_begin'"
+        "'prework_begin'"
     ) in result.err
 
 
