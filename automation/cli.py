@@ -56,13 +56,17 @@ from automation.unchanged import (
 DEFAULT_WORKSPACE = ".automation"
 
 
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # Python's fromisoformat also reads 20261124, 2026-W48
+
+
 def _date(text: str) -> dt.date:
+    written = _DAY.fullmatch(text) is not None
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # Python also reads 20261124, 2026-W48
+        if not written:
             raise ValueError(text)
         day = dt.date.fromisoformat(text)
     except ValueError:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) and int(text[:4]) >= FIRST_DAY.year:
+        if written and int(text[:4]) >= FIRST_DAY.year:
             raise argparse.ArgumentTypeError(bad_date(text)) from None
         raise argparse.ArgumentTypeError(
             f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-02-01"
@@ -425,7 +429,7 @@ def _apply(
         lock.keep_alive()
 
     lock = RunLock(tracker, args.clock)
-    check = (lambda: None) if args.today else (lambda: same_day(tracker, today))
+    check = functools.partial(_same_day, args, tracker, today)
     result = Result.of_run(apply(prepared, tracker, today, done, args.steps, lock, check))
     if isinstance(tracker, LocalTracker):
         # where a person starts: open an issue file, tick a box
@@ -444,9 +448,12 @@ def _apply(
     return EXIT_ITEMS_FAILED if result.failures else EXIT_OK
 
 
-def same_day(tracker: Tracker, today: dt.date) -> None:
-    """Refuse to write when this machine's day is not GitLab's: a runner whose clock is wrong
-    would post notes, seal figures and record history for another day, for good."""
+def _same_day(args: argparse.Namespace, tracker: Tracker, today: dt.date) -> None:
+    """Refuse to write when this machine's day is not GitLab's (unless `--today` chose it): a
+    runner whose clock is wrong would post notes, seal figures and record history for another
+    day, for good."""
+    if args.today:
+        return
     seen = tracker.last_answer_at() if isinstance(tracker, ChangeLog) else None
     if seen is not None and abs((seen.astimezone(dt.UTC).date() - today).days) > 1:
         raise UsageError(
@@ -472,8 +479,7 @@ def _keep_record(  # noqa: PLR0917
     issues = look.record.issues if look else summary.unchanged + summary.updated
     keep = keep_record_after_writes if result.actions else keep_record
     try:
-        if not args.today:
-            same_day(tracker, today)  # a record of another day would be a wrong one
+        _same_day(args, tracker, today)  # a record of another day would be a wrong one
         keep(tracker, args.inputs, today, args.steps, issues)
     except AutomationError as error:
         console.line(

@@ -221,7 +221,7 @@ def new_fake(tier: str = "premium", users: tuple[str, ...] = ()) -> FakeGitLab:
     Reporter of the group, as people who work in the programs' issues are (GitLab assigns
     only users who can read the project's issues)."""
     fake = FakeGitLab(url=URL, tier=tier, token=TOKEN)  # type: ignore[arg-type]
-    fake.clock.current = StepClock().now()  # GitLab's day is the run's (cli.same_day)
+    fake.clock.current = StepClock().now()  # GitLab's day is the run's (cli._same_day)
     fake.add_project(PROJECT)
     for username in users:
         fake.add_member(GROUP, username, "reporter")
