@@ -655,10 +655,10 @@ def _group_ended(desired: DesiredProgram, item: DesiredIssue, today: dt.date) ->
     return bool(desired.course.ends) and desired.course.ended(group_of(desired, item), today)
 
 
-def _ended(rows: Sequence[RollupRow], state: str) -> int:
-    """How many of a group's issues ended unfinished and are in STATE."""
+def _counted(rows: Sequence[RollupRow], status: Status, state: str | None = None) -> int:
+    """How many of a group's issues have STATUS (and are in STATE, when given)."""
     return sum(
-        1 for r in rows if r.progress and r.progress.status is Status.ENDED and r.state == state
+        1 for r in rows if r.progress and r.progress.status is status and state in (None, r.state)
     )
 
 
@@ -743,11 +743,9 @@ class Endings:
             "rows": rows,
             "totals": total(counted(rows), program),
             # unfinished: the ones left open, and those a person closed (said apart)
-            "ended": _ended(rows, "opened"),
-            "closed": _ended(rows, "closed"),
-            "withdrawn": sum(
-                1 for r in rows if r.progress and r.progress.status is Status.WITHDRAWN
-            ),
+            "ended": _counted(rows, Status.ENDED, "opened"),
+            "closed": _counted(rows, Status.ENDED, "closed"),
+            "withdrawn": _counted(rows, Status.WITHDRAWN),
         }
         return _render(self.blocks.renderer, "ended_note", values)
 
