@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from automation.checklist import count_tasks, heading_key, rename_headings
+from automation.checklist import count_tasks, heading_key, is_optional, rename_headings
 from automation.config.reminders import Reminder, Reminders
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.items import ObservedIssue
@@ -96,14 +96,16 @@ def _occasions(
 
 
 def open_tasks(tasks: tuple[Task, ...], reminder: Reminder) -> tuple[str, ...]:
-    """The open tasks a reminder names: in its section, containing its text (or both)."""
+    """The open tasks a reminder names: in its section, containing its text (or both). A
+    reminder of a section leaves out its optional tasks, which no figure counts (one that
+    names a task by its words sends it, optional or not)."""
     section = heading_key(reminder.section) if reminder.section else None
     text = reminder.task.casefold() if reminder.task else None
     return tuple(
         task.text
         for task in tasks
         if (section is None or heading_key(task.section) == section)
-        and (text is None or text in task.text.casefold())
+        and (text in task.text.casefold() if text is not None else not is_optional(task.text))
         and count_tasks(task.line).completed_count == 0
     )
 

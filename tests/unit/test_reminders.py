@@ -414,3 +414,25 @@ def test_a_reminder_shows_a_task_as_it_reads_not_its_markdown(tmp_path: Path) ->
     tracker.edit(iid, lambda text: text.replace("## Two", f"- [ ] {task}\n\n## Two", 1))
     (note,) = [n for n in remind(root, tracker, DAY) if n.iid == iid]
     assert "`New hire: Complete the path (learning path), now`" in note.body, note.body
+
+
+def test_a_section_reminder_leaves_out_optional_tasks_and_a_task_reminder_may_name_one(
+    tmp_path: Path,
+) -> None:
+    """A tester's finished issue was reminded of its one open task, an optional one that no
+    figure counts: a section's reminder leaves optional tasks out; a reminder naming a task
+    by its words still sends it."""
+    optional = "- [ ] Optional: present your plan at a team call\n"
+    for reminders_yml, sent in ((REMINDERS, False), (REMINDERS + "      task: present\n", True)):
+        root = project(tmp_path / str(sent), reminders_yml)
+        tracker = memory_for(prepared(root, START))
+        run_apply(prepared(root, START), tracker, START)
+        cy = iid_of(tracker, "cy")
+        tracker.edit(cy, lambda text: text.replace("## Two", f"{optional}\n## Two", 1))
+        tracker.edit(cy, lambda text: text.replace("- [ ] ", "- [x] ", 2))
+        notes = [n for n in remind(root, tracker, DAY) if n.iid == cy]
+        assert bool(notes) is sent, notes
+        if sent:
+            assert "present your plan" in notes[0].body
+        else:
+            assert iid_of(tracker, "ben") in reminders(tracker)  # the reminder itself works
