@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import functools
+import math
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -193,6 +194,33 @@ def _check_address(name: str, url: str) -> None:
         )
 
 
+def _retry_after_in_seconds(response: requests.Response, *_: Any, **__: Any) -> None:
+    """Retry-After as python-gitlab reads it, whole seconds: GitLab sends those, but RFC 9110
+    also allows an HTTP date, which a proxy or CDN in front of GitLab may send (python-gitlab
+    would stop the run with a ValueError). A date becomes the seconds from the answer's own
+    Date (or this machine's clock) until it; anything else unreadable is dropped, so
+    python-gitlab backs off as when there is none."""
+    value = response.headers.get("Retry-After")
+    if value is None or value.strip().isdigit():
+        return
+    try:
+        until = email.utils.parsedate_to_datetime(value)
+        now = _answer_date(response) or dt.datetime.now(dt.UTC)
+        seconds = max(0, math.ceil((until - now).total_seconds()))
+    except (TypeError, ValueError):
+        del response.headers["Retry-After"]
+        return
+    response.headers["Retry-After"] = str(seconds)
+
+
+def _answer_date(response: requests.Response) -> dt.datetime | None:
+    """GitLab's clock when it answered: the answer's Date header (None: none, or unreadable)."""
+    try:
+        return email.utils.parsedate_to_datetime(response.headers["Date"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 class SameOriginSession(requests.Session):
     """A requests session bound to one GitLab: a request to any other origin (scheme, host,
     port), whether a redirect or a pagination link, is refused before it is sent. python-gitlab
@@ -256,6 +284,7 @@ class GitLabTracker(Tracker, ChangeLog):
         self._at = self._scrub(connection.url)  # the address as messages show it
         self._project = self._gl.projects.get(settings.project, lazy=True)
         self._group = self._gl.groups.get(settings.group, lazy=True)
+        self._gl.session.hooks["response"].append(_retry_after_in_seconds)
         self._gl.session.hooks["response"].append(self._obey_rate_headers)
         self._gl.session.hooks["response"].append(self._note_answer)
         if isinstance(self._gl.session, SameOriginSession):
@@ -850,9 +879,8 @@ class GitLabTracker(Tracker, ChangeLog):
     def _note_answer(self, response: requests.Response, *_: Any, **__: Any) -> None:
         """Every answer: GitLab's clock (the Date header) when it first and last answered
         this run."""
-        try:
-            moment = email.utils.parsedate_to_datetime(response.headers["Date"])
-        except (KeyError, TypeError, ValueError):
+        moment = _answer_date(response)
+        if moment is None:
             return
         self._first_answer = self._first_answer or moment
         self._last_answer = moment

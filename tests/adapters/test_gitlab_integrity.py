@@ -4,6 +4,7 @@ duplicated epics, people editing during a run, and exit codes."""
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -388,3 +389,23 @@ def test_a_task_unticked_during_the_run_that_found_it_complete_stops_the_closing
     assert after.code == 0 and issue["state"] == "opened"
     assert "status::complete" not in issue["labels"]
     assert not any("Well done" in note for note in issue["notes"])
+
+
+@pytest.mark.parametrize("form", ["date", "unreadable"])
+def test_a_retry_after_given_as_a_date_is_waited_out_not_a_traceback(
+    gitlab: GitLabBackend, backoffs: list[float], form: str
+) -> None:
+    """RFC 9110 lets Retry-After be an HTTP date, as a proxy or CDN in front of GitLab may
+    send it: python-gitlab's int() of it stopped the run with a traceback. A date is waited
+    out in seconds from the answer's clock; a value that is neither is dropped, and
+    python-gitlab backs off as when there is none."""
+    fake = gitlab.fake
+    until = fake.clock.now() + dt.timedelta(seconds=30)
+    value = email.utils.format_datetime(until, usegmt=True) if form == "date" else "soon"
+    fake.inject(429, retry_after=value, method="GET", path_contains="/issues")
+    result = apply(gitlab)
+    assert result.code == 0, result.out + result.err
+    assert "Traceback" not in result.err
+    assert len(backoffs) == 1, backoffs
+    # the seconds from the 429 answer (a few requests after UNTIL was set) until UNTIL
+    assert (1 < backoffs[0] <= 30) if form == "date" else backoffs[0] < 1, backoffs

@@ -2423,10 +2423,11 @@ def targets(method: str | None, path_contains: str | None, actual: str, path: st
 
 @dataclass
 class Fault:
-    """An injected failure: an HTTP status (with optional Retry-After) or a connection error."""
+    """An injected failure: an HTTP status (with optional Retry-After: seconds, or an HTTP date
+    as RFC 9110 allows and a proxy or CDN in front of GitLab may send) or a connection error."""
 
     status: int | None
-    retry_after: int | None
+    retry_after: int | str | None
     connection_error: bool
     every: int | None
     times: int | None
@@ -2799,7 +2800,7 @@ class FakeGitLab:
         self,
         status: int | None = None,
         *,
-        retry_after: int | None = None,
+        retry_after: int | str | None = None,
         connection_error: bool = False,
         every: int | None = None,
         times: int | None = None,
