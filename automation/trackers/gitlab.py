@@ -1200,12 +1200,33 @@ class GitLabTracker(Tracker, ChangeLog):
             )
         # 429: GitLab still limits the token after python-gitlab's own retries; it may pass
         kind = TransientError if code >= 500 or code == TOO_MANY else ItemError
-        said = shorten(error.error_message, MAX_SAID)  # one line, whatever the body held
+        said = shorten(readable(error.error_message), MAX_SAID)  # one line, whatever it held
         said = said if said.startswith(str(code)) else f"{code} {said}"
         return kind(self._scrub(f"GitLab failed while {what}: {said}"))
 
     def _scrub(self, message: str) -> str:
         return message.replace(self._token, "[token]") if self._token else message
+
+
+_TITLE = re.compile(r"<title[^>]*>(?P<title>.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def readable(message: object) -> str:
+    """GitLab's message as a person reads it: its validation errors (`{"description": ["is
+    too long ..."]}`) as words, not a Python object; an error page (a proxy's HTML) by its
+    title."""
+    if isinstance(message, dict):
+        return "; ".join(
+            readable(value) if key in ("base", "error", "message") else f"{key} {readable(value)}"
+            for key, value in message.items()
+        )
+    if isinstance(message, list):
+        return "; ".join(map(readable, message))
+    text = str(message)
+    if "<html" not in text.lower():
+        return text
+    title = _TITLE.search(text)
+    return " ".join(title["title"].split()) if title else "an HTML page, not the API's answer"
 
 
 def _label_changes(add: Sequence[str], remove: Sequence[str]) -> dict[str, str]:

@@ -20,7 +20,14 @@ from automation.items import NewIssue
 from automation.lock import RunLock
 from automation.markers import find_key
 from automation.progress import LabelSpec
-from automation.trackers.gitlab import LOCK_LABEL, Connection, GitLabTracker, _lock_text, _observed
+from automation.trackers.gitlab import (
+    LOCK_LABEL,
+    Connection,
+    GitLabTracker,
+    _lock_text,
+    _observed,
+    readable,
+)
 from tests.backends import (
     GROUP,
     PROJECT,
@@ -824,3 +831,17 @@ def test_a_lock_whose_text_a_person_edited_is_never_taken_over_while_live(
     assert held is not None and held[0] == holder
     if not holder:
         assert "cannot be read" in str(refused.value) and "delete the lock" in str(refused.value)
+
+
+def test_gitlabs_validation_errors_and_error_pages_read_as_words(gitlab: GitLabBackend) -> None:
+    """A tester saw `400 {'description': ['is too long ...']}` and a proxy's whole HTML page
+    in FAILED lines: GitLab's validation errors read as words, an error page by its title."""
+    errors = {"title": ["has already been taken"], "base": ["is invalid"]}
+    gitlab.fake.inject(400, message=errors, times=1000, method="POST", path_contains="/issues")
+    result = gitlab.cli("apply")
+    assert result.code == 1
+    assert "400 title has already been taken; is invalid" in result.out, result.out
+    assert "{'" not in result.out
+    assert readable("<!DOCTYPE html><html><head><title>502 Bad\n Gateway</title>") == (
+        "502 Bad Gateway"
+    )

@@ -2433,7 +2433,9 @@ class Fault:
     times: int | None
     method: str | None
     path_contains: str | None
-    message: str | None = None  # the error text, e.g. to check it never reaches output
+    # the error text, e.g. to check it never reaches output; or GitLab's validation errors
+    # (`{"title": ["has already been taken"]}`), as its API renders an invalid record
+    message: str | dict[str, list[str]] | None = None
     seen: int = 0
     fired: int = 0
 
@@ -2806,7 +2808,7 @@ class FakeGitLab:
         times: int | None = None,
         method: str | None = None,
         path_contains: str | None = None,
-        message: str | None = None,
+        message: str | dict[str, list[str]] | None = None,
     ) -> Fault:
         """Fail matching requests: `times` first ones (default 1), or every `every`-th one."""
         if status is None and not connection_error:
