@@ -539,7 +539,7 @@ class GitLabTracker(Tracker, ChangeLog):
         self._paced_update()
         with self._translated(f"updating the assignees of issue #{iid}"):
             stored = self._project.issues.update(iid, {"assignee_ids": ids})
-        return tuple(str(user["username"]) for user in stored.get("assignees") or ())
+        return tuple(str(user["username"]) for user in _assigned(stored))
 
     def set_due_date(self, iid: int, due: dt.date | None) -> None:
         """PUT due_date (an empty value removes it), paced like every update."""
@@ -1114,7 +1114,7 @@ class GitLabTracker(Tracker, ChangeLog):
         return frozenset({self.me, *self.settings.former_users})
 
     def _observed(self, data: Mapping[str, Any]) -> ObservedIssue:
-        for user in data.get("assignees") or ():  # known users: no lookup to assign them again
+        for user in _assigned(data):  # known users: no lookup to assign them again
             self._user_ids.setdefault(str(user["username"]).casefold(), int(user["id"]))
         return _observed(data, self.ours, self._group_id)
 
@@ -1343,7 +1343,7 @@ def _observed(
         description=str(data.get("description") or ""),
         labels=_labels(data),
         state=str(data.get("state") or "opened"),
-        assignees=tuple(str(user["username"]) for user in data.get("assignees") or ()),
+        assignees=tuple(str(user["username"]) for user in _assigned(data)),
         due_date=dt.date.fromisoformat(due) if due else None,
         confidential=bool(data.get("confidential")),
         web_url=str(data.get("web_url") or ""),
@@ -1353,6 +1353,15 @@ def _observed(
         author=_author(data),
         updated_at=_moment(data.get("updated_at")),
     )
+
+
+def _assigned(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """An issue's assignees: its `assignees` list, or, from an answer that has only the
+    single `assignee` GitLab deprecated (an older API or an emulation), that one."""
+    if "assignees" in data:
+        return list(data["assignees"] or ())
+    one = data.get("assignee")
+    return [one] if isinstance(one, dict) else []
 
 
 def _labels(data: Mapping[str, Any]) -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import math
 import shutil
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from automation.config.models import GitLabSettings
 from automation.errors import TrackerUnavailable
@@ -845,3 +847,33 @@ def test_gitlabs_validation_errors_and_error_pages_read_as_words(gitlab: GitLabB
     assert readable("<!DOCTYPE html><html><head><title>502 Bad\n Gateway</title>") == (
         "502 Bad Gateway"
     )
+
+
+def test_an_answer_with_only_the_single_assignee_field_is_read(
+    gitlab: GitLabBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An API (older, or an emulation) that sends only the deprecated `assignee`, not the
+    `assignees` list: the issues' assignees are read from it, not warned about as missing."""
+    inner = gitlab.fake._answer
+
+    def single(item: object) -> object:
+        if not isinstance(item, dict) or "assignees" not in item:
+            return item
+        people = item.pop("assignees")
+        return {**item, "assignee": people[0] if people else None}
+
+    def answer(prepared: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        status, headers, body = inner(prepared)
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return status, headers, body
+        data = [single(x) for x in data] if isinstance(data, list) else single(data)
+        return status, headers, json.dumps(data)
+
+    monkeypatch.setattr(gitlab.fake, "_answer", answer)
+    first = gitlab.cli("apply")
+    assert first.code == 0, first.out + first.err
+    assert "did not assign" not in first.out, first.out
+    again = gitlab.cli("apply")
+    assert "No changes" in again.out, again.out
