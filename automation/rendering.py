@@ -478,7 +478,10 @@ class _BoundedEnvironment(SandboxedEnvironment):
             raise __self.too_large()  # "{:>1000000000}".format(x)
         if isinstance(spec, str):  # a string's own method: "y".join(big), "{}".format(list)
             __self.refuse_past(method_size(getattr(method, "__name__", ""), spec, args, kwargs))
-        return __self.made_text(super().call(__context, __obj, *args, **kwargs))
+        made = __self.made_text(super().call(__context, __obj, *args, **kwargs))
+        # a macro's text is the template's own, its values made inert as they were printed
+        # in it: shown as written (a task a macro writes is a task), not escaped again
+        return Trusted(made) if isinstance(__obj, jinja2.runtime.Macro) else made
 
     def bounded(self, number: int) -> int:
         """NUMBER, if a template may use it (a width, a count): refused past the bounds."""

@@ -58,6 +58,32 @@ def test_jinja_safe_and_escape_do_not_bypass_neutralisation(
     assert not MENTION.findall(text)
 
 
+MACROS = """\
+{% macro task(text) -%}1. [ ] {{ text }}{%- endmacro %}
+{% macro box() -%}1. [ ] {{ caller() }}{%- endmacro %}
+"""
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_a_macros_task_is_a_task_and_the_values_in_it_stay_inert(
+    renderer: Renderer, tmp_path: Path, value: str
+) -> None:
+    """A maintainer's macro wrote `1\\. \\[ \\] Take the course`: its text, the
+    template's own, was escaped as a value is, and the task silently vanished. A macro's
+    text is now shown as written; the values printed in it are made inert as anywhere."""
+    (tmp_path / "macros.md.j2").write_text(MACROS)
+    (tmp_path / "uses.md.j2").write_text(
+        '{% import "macros.md.j2" as m %}## Module\n{{ m.task("Take the course") }}\n'
+        "{{ m.task(name) }}\n{% call m.box() %}Read **the** guide{% endcall %}\n\n"
+        '{{ m.task("a") ~ name }}\n'
+    )
+    lines = renderer.render("uses.md.j2", {"name": value}).split("\n")
+    assert lines[1] == "1. [ ] Take the course"
+    assert lines[3] == "1. [ ] Read **the** guide"  # a call block's text: the template's too
+    assert not QUICK_ACTION.search("\n".join(lines)) and not MENTION.findall("\n".join(lines))
+    assert lines[2].startswith("1. [ ] ") and len(lines) == 6  # the value: inert, one line
+
+
 def test_titles_are_plain_text_without_markdown_escapes(renderer: Renderer) -> None:
     title = renderer.render_title("{{ a }}", {"a": "/x | y @all"}, origin=_origin())
     assert title == "/x | y @\u200ball"
