@@ -119,11 +119,12 @@ def _moved_to(
     """The name of another group (cohort) of the program, not ended, that holds the same
     people's issue: a key that differs from KEY in its group alone (both groups the kind's
     own), with the same assignees as ISSUE (a pair with a new sponsor is not the same pair).
-    They moved there (in one edit or two) or were in both: either way still in it."""
+    They moved there (in one edit or two) or were in both: either way still in it. KEY's own
+    group may be gone from configuration (deleted once nobody was left in it)."""
     prefix, course = f"{desired.program.id}/", desired.course
     group, _, rest = key.removeprefix(prefix).partition("/")
-    if not rest or group not in course.names:
-        return None  # a key with no group (a hire's), or not a group's (an account's)
+    if not rest:
+        return None  # a key with no group (a hire's); an account's finds no other group
     people = _lower(issue.assignees)
     for item in desired.issues:
         other, _, same = item.key.removeprefix(prefix).partition("/")

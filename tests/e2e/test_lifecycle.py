@@ -140,6 +140,24 @@ def test_a_person_moved_to_another_cohort_is_told_so_not_that_they_left(
     assert "Withdrawn from" not in said
 
 
+def test_a_person_whose_cohort_is_deleted_is_told_they_are_still_in_their_other_one(
+    project: Path,
+) -> None:
+    """A tester moved a person back to their first cohort and deleted the second, the natural
+    edit once it held nobody (an empty list is refused): the second cohort's issue read
+    "Withdrawn from CSM Aspiring Leaders", though the person is still in it."""
+    assert run("apply").code == 0
+    before = (project / CSM).read_text()
+    _another_cohort(project, "fy28-cohort", "FY28 cohort", "2026-11-02", "2027-10-30")
+    assert run("apply").code == 0
+    (project / CSM).write_text(before)  # the second cohort deleted; Lena still in the first
+    assert run("apply").code == 0
+    left = issues(project)["csm-aspiring-leaders/fy28-cohort/lena.fischer"]
+    said = _withdrawn_said(project, left)
+    assert "still in CSM Aspiring Leaders, in FY27 pilot group" in said, said
+    assert "Withdrawn from" not in said and "Left the program" not in said
+
+
 def _lenas_pair_moved_to_h2(root: Path, sponsor: str) -> dict[str, ObservedIssue]:
     """Lena's pair taken off FY28 H1 and put in FY28 H2, with SPONSOR; the issues after."""
     assert run("apply").code == 0
