@@ -310,9 +310,10 @@ def departures(
     for key, issue in sorted(resolved.unwanted.items()):
         plans.append(follow_rename(desired.program, key, issue))  # found under a former id
         member = member_of(desired, key)
-        if member is None or held & set(key.split("/")[1:-1]):
+        waiting = bool(held & set(key.split("/")[1:-1]))  # a rename's warning says what to do
+        if member is None or waiting:
             if issue.state == "opened":
-                plans.append(Plan(warnings=(_left_as_it_is(issue, key),)))
+                plans.append(Plan(warnings=(_left_as_it_is(issue, key, waiting),)))
             continue
         text = rename_headings(issue.description, desired.program.renamed_headings)
         has = headings_found(text, headings)  # its template's, as for live rows
@@ -395,10 +396,15 @@ def _ended_before_leaving(
     return desired.course.ended(member.group, today) or status_label(Status.ENDED) in issue.labels
 
 
-def _left_as_it_is(issue: ObservedIssue, key: str) -> str:
-    return (
+def _left_as_it_is(issue: ObservedIssue, key: str, waiting: bool) -> str:
+    said = (
         f"issue {issue.reference} has key '{key}', which the configuration no longer defines; "
         "it was left as it is"
+    )
+    return (
+        said
+        if waiting
+        else f"{said}; if it is no longer needed, close it (a closed one is not mentioned)"
     )
 
 
