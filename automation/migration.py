@@ -17,7 +17,7 @@ import datetime as dt
 import difflib
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from automation.actions import Plan
@@ -217,14 +217,17 @@ class Migrations:
         )
 
 
+Due = Callable[[DesiredIssue, ObservedIssue], dt.date | None]  # a due date once planned
+
+
 def migrate(
-    desired: DesiredProgram, found: Mapping[str, ObservedIssue], today: dt.date
+    desired: DesiredProgram, found: Mapping[str, ObservedIssue], today: dt.date, due: Due
 ) -> Migrations:
     """The migration of every open tracked issue of a program that is still under way (not
     past its due date, not every task done: a finished month's session does not get a new
     task, nor turn overdue for it), and the warnings (tasks the template dropped or reworded,
     tasks that cannot be placed) and notice (issues that had no record yet) that go with
-    them."""
+    them. DUE: an issue's due date as the plan leaves it (configuration may move it)."""
     declared = headings(desired.program)
     if not declared:
         return Migrations()
@@ -243,7 +246,7 @@ def migrate(
             issue = replace(issue, description=text)
         old, damaged = _record(issue, renames)
         if (old is not None and old.current(item.description, declared)) or _finished(
-            desired.program, item, issue, today
+            desired.program, issue, due(item, issue) or item.due_date, today
         ):
             continue  # its template's tasks are recorded, or its work is over
         issues[item.key], notes = _migrate(item, issue, declared, old)
@@ -267,9 +270,9 @@ def _record(issue: ObservedIssue, renames: Sequence[tuple[str, str]]) -> tuple[R
         return None, True
 
 
-def _finished(program: Program, item: DesiredIssue, issue: ObservedIssue, today: dt.date) -> bool:
-    """Past its due date, or complete as its progress counts it: its work is over."""
-    due = issue.due_date or item.due_date
+def _finished(program: Program, issue: ObservedIssue, due: dt.date | None, today: dt.date) -> bool:
+    """Past its due date (as the plan leaves it: configuration may move it later in the same
+    run), or complete as its progress counts it: its work is over."""
     if due is not None and due < today:
         return True
     return measure(issue.description, program, due, today).status is Status.COMPLETE

@@ -113,7 +113,7 @@ def plan_program(
     )
     found = resolved.found
     after = _as_reopened(desired, found, today)  # a person back: an open issue from now
-    migrations = migrate(desired, after, today)
+    migrations = migrate(desired, after, today, due_after)
     measured = with_endings(desired, _measure_all(desired, after, today, migrations), today)
     ctx = ProgramContext(
         desired,

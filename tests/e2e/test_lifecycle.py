@@ -1093,3 +1093,20 @@ def test_after_a_rehearsal_a_renamed_sponsee_still_has_not_left(shipped: Path) -
     assert "withdrawn: no longer in the program's configuration" not in back.out
     states = {k.replace("lena.berg", "lena.fischer"): i.state for k, i in issues(shipped).items()}
     assert states == made
+
+
+def test_a_due_date_moved_back_into_the_future_gets_its_template_tasks_in_the_same_run(
+    sponsorship: Path,
+) -> None:
+    """A tester's: `program_months` typed too short (the pairs' due dates passed), then put
+    right. The run that moved the due dates back still took the issues for finished (their
+    old due date had passed) and left their template tasks for the next run, which was not
+    `No changes`. The tasks are now weighed with the due date the run leaves."""
+    edit(sponsorship / SPONSORSHIP, "program_months: 6", "program_months: 1")
+    assert run("apply").code == 0
+    assert run("apply", "2027-03-20").code == 0
+    edit(sponsorship / SPONSORSHIP, "program_months: 1", "program_months: 6")
+    fixed = run("apply", "2027-03-21")
+    assert fixed.code == 0, fixed.out
+    assert "words task no. 2 in 'Satisfaction scores' anew" in fixed.out  # the dates in it
+    quiet(run("apply", "2027-03-21"))
