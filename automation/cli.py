@@ -281,7 +281,10 @@ def choose_tracker(
     _check_usage(args, backend)
     if backend == "local":
         return LocalTracker(
-            args.workspace, epics=settings.epics, groups=(settings.group, settings.project)
+            args.workspace,
+            functools.partial(_run_moment, args),
+            epics=settings.epics,
+            groups=(settings.group, settings.project),
         )
     clock = args.clock
     tracker = GitLabTracker(
@@ -293,6 +296,13 @@ def choose_tracker(
     )
     tracker.check_access()
     return tracker
+
+
+def _run_moment(args: argparse.Namespace) -> dt.datetime:
+    """Now, on the run's day: a rehearsal's notes and changes are dated on the day it
+    rehearses (`--today`), at this time of day."""
+    now = args.clock.now().astimezone(dt.UTC)
+    return dt.datetime.combine(args.today, now.timetz()) if args.today else now
 
 
 def _own_screen(

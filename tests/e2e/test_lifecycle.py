@@ -1110,3 +1110,13 @@ def test_a_due_date_moved_back_into_the_future_gets_its_template_tasks_in_the_sa
     assert fixed.code == 0, fixed.out
     assert "words task no. 2 in 'Satisfaction scores' anew" in fixed.out  # the dates in it
     quiet(run("apply", "2027-03-21"))
+
+
+def test_a_rehearsals_notes_are_dated_on_the_day_it_rehearses(project: Path) -> None:
+    """A tester read a note "sent on 2027-04-20" stamped with the machine's real date: on the
+    local backend a note is dated on the run's day (`--today`), at the time of day."""
+    assert run("apply").code == 0
+    remove_lena(project)
+    assert run("apply", "2027-02-03").code == 0
+    said = notes(project, issues(project)[LENA])
+    assert re.search(r"^note by automation at 2027-02-03T\d\d:\d\d:\d\d", said, re.MULTILINE), said
