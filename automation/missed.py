@@ -40,12 +40,11 @@ def missed_periods(
     ]
     if not missed:
         return []
-    reach = period("annual", today, desired.program.year_start_month()).start
-    reachable = sum(1 for item in missed if item.due_date and item.due_date >= reach)
+    ends = [item.due_date for item in missed if item.due_date is not None]
     return [
         f"{_periods(len(missed))} of {desired.program.id} ended while no run created their "
         f"issues, before the backfill window, so they were not created{_named(desired, missed)}. "
-        + _advice(desired.program, reachable, len(missed))
+        + _advice(desired.program, ends, today)
     ]
 
 
@@ -65,19 +64,27 @@ def _over(desired: DesiredProgram, item: DesiredIssue, today: dt.date) -> bool:
     return desired.course.ended(group_of(desired, item), today)
 
 
-def _advice(program: Program, reachable: int, missed: int) -> str:
-    """How to get them: widen the kind's backfill setting, when that reaches them (the widest
-    window starts with the current year); else, that they are not made any more."""
+WINDOWS = (("quarter", "quarterly", "quarter"), (WIDEST, "annual", "year"))  # narrowest first
+
+
+def _advice(program: Program, ends: list[dt.date], today: dt.date) -> str:
+    """How to get them: the narrowest backfill setting wider than the kind's present one that
+    reaches them (the widest window starts with the current year); else, that they are not
+    made any more."""
     setting = program.backfill_setting
     value: object = functools.reduce(getattr, setting.split("."), program) if setting else None
-    if setting is None or value == WIDEST or not reachable:
-        return (
-            "The tool does not create periods that ended before the program's current year "
-            "began (its fiscal year, for one that has one); this is said until a year after "
-            "each ended"
-        )
-    which = "them" if reachable == missed else f"the {reachable} that ended this year"
-    return f"To create {which}, set `{setting}: {WIDEST}` in the program file"
+    wider = () if setting is None or value == WIDEST else WINDOWS[value == "quarter" :]
+    for option, cadence, span in wider:
+        reach = period(cadence, today, program.year_start_month()).start
+        reachable = sum(1 for end in ends if end >= reach)
+        if reachable and (reachable == len(ends) or option == WIDEST):
+            which = "them" if reachable == len(ends) else f"the {reachable} that ended this {span}"
+            return f"To create {which}, set `{setting}: {option}` in the program file"
+    return (
+        "The tool does not create periods that ended before the program's current year "
+        "began (its fiscal year, for one that has one); this is said until a year after "
+        "each ended"
+    )
 
 
 def _periods(count: int) -> str:

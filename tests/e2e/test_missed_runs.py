@@ -104,6 +104,22 @@ def test_csm_group_months_missed_are_named_with_advice_that_works(shipped: Path)
     assert "No changes" in run("apply", "2027-04-05").out
 
 
+def test_the_advice_names_the_narrowest_window_that_reaches_the_missed_months(
+    shipped: Path,
+) -> None:
+    """A tester's: the warning said `backfill: year` for a month of this quarter, which
+    `quarter` already reaches; it names the narrowest setting that does."""
+    keep_programs(shipped, "csm-aspiring-leaders", csm_group=True)
+    assert run("apply", "2027-01-04").code == 0
+    result = run("apply", "2027-03-15")  # February ended while no run happened
+    assert "To create them, set `group_issues.backfill: quarter` in the program file" in (
+        result.out
+    ), result.out
+    backfill(shipped, "quarter")
+    result = run("apply", "2027-03-15")
+    assert f"{PILOT}/2027-02" in issues(shipped) and "ended while no run" not in result.out
+
+
 def test_a_quarter_backfill_creates_this_quarters_missed_months_only(shipped: Path) -> None:
     keep_programs(shipped, "csm-aspiring-leaders", csm_group=True)
     backfill(shipped, "quarter")
