@@ -1120,3 +1120,20 @@ def test_a_rehearsals_notes_are_dated_on_the_day_it_rehearses(project: Path) -> 
     assert run("apply", "2027-02-03").code == 0
     said = notes(project, issues(project)[LENA])
     assert re.search(r"^note by automation at 2027-02-03T\d\d:\d\d:\d\d", said, re.MULTILINE), said
+
+
+def test_a_heading_a_person_deleted_reads_as_no_figure_in_the_rollup_too(project: Path) -> None:
+    """A tester's: the issue's own table said `heading not found` for a section whose heading
+    a person deleted, while the tracking issue's row showed 0% for it: it shows no figure."""
+    assert run("apply").code == 0
+    sam = OTHERS[0]
+    edit(path_of(project, sam), "## Module 3: Practice\n", "")
+    assert run("apply").code == 0
+    found = issues(project)
+    assert "| Module 3: Practice | 0/0 | heading not found |" in found[sam].description
+    row = next(
+        line
+        for line in found[TRACKING].description.splitlines()
+        if line.startswith(f"| #{found[sam].iid} |")
+    )
+    assert row.split(" | ")[7] == "–", row  # Module 3's column: after phase, Ongoing, 1, 2
