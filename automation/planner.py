@@ -202,8 +202,9 @@ def _plan_tracked(
     # said while the issue's figures can change, not for ever after (an ESP account plan
     # stays open once complete, its values still read)
     live = found.state == "opened" and progress.status not in (Status.ENDED, Status.WITHDRAWN)
-    under_way = live and (progress.status is not Status.COMPLETE or completing)
-    headings = Plan(warnings=_missing_headings(found, progress) if under_way else ())
+    under_way = live and progress.status is not Status.COMPLETE and not _past(found, ctx.today)
+    said = _missing_headings(found, progress, completing) if under_way or completing else ()
+    headings = Plan(warnings=said)
     unreadable = Plan(warnings=_unreadable(found, records) if live else ())
     public = exposed(item, found, ctx)
     if public is not None:
@@ -285,16 +286,35 @@ def _with_notes_elsewhere(
     return replace(written, unchanged=0) + Plan(tuple(actions))
 
 
-def _missing_headings(found: ObservedIssue, progress: Progress) -> tuple[str, ...]:
+def _past(found: ObservedIssue, today: dt.date) -> bool:
+    """Past its due date: the tool adds it no template task or section any more."""
+    return found.due_date is not None and found.due_date < today
+
+
+def _missing_headings(
+    found: ObservedIssue, progress: Progress, completing: bool
+) -> tuple[str, ...]:
+    """What to say of the declared sections an issue under way (or completing now) lacks."""
     return tuple(
-        f"issue {found.reference} has no heading '{s.section.heading}': that phase cannot "
-        "complete, and tasks left from it count only towards the overall figure; if someone "
-        "deleted or changed the heading, restore it; if the section was renamed, give it "
-        "`renamed_from:` with its old heading in `sections`; if the section is new in the "
-        "template, add the heading and its tasks by hand (the tool adds a new section to an "
-        "issue under way that has a section beside it)"
+        f"issue {found.reference} has no heading '{s.section.heading}': "
+        + _without_heading(s.section.is_phase, completing)
         for s in progress.sections
         if s.applicable and not s.found
+    )
+
+
+def _without_heading(phase: bool, completing: bool) -> str:
+    if completing:
+        return (
+            "the issue is complete without that section's tasks; if someone deleted them by "
+            "mistake, put the section back and reopen the issue"
+        )
+    what = "that phase cannot complete" if phase else "that section's figure cannot be counted"
+    return (
+        f"{what}, and tasks left from it count only towards the overall figure; if someone "
+        "deleted or changed the heading, restore it; if the section was renamed, give it "
+        "`renamed_from:` with its old heading in `sections`; if the section is new in the "
+        "template and the tool did not add it, add the heading and its tasks by hand"
     )
 
 

@@ -220,3 +220,17 @@ def test_a_participant_with_a_managers_title_is_warned_about(project: Path) -> N
     assert (
         "participant sam.delacroix has a people manager's title in the Ecosystem Sales family"
     ) in said
+
+
+def test_a_missing_heading_is_said_while_the_issue_is_under_way_not_for_ever_after(
+    project: Path,
+) -> None:
+    """A tester's: the warning came on every run for months-old group issues the tool will
+    never change again (past their due date, still open). It is said while the issue is
+    under way."""
+    assert run("apply", "2026-12-15").code == 0
+    december = issues(project)[f"{GROUP}/2026-12"]
+    edit(path_of(project, december.key or ""), "## Group call\n", "")
+    said = run("apply", "2026-12-16").out
+    assert f"issue #{december.iid} has no heading 'Group call': that section's figure" in said, said
+    assert "has no heading" not in run("apply", "2027-01-05").out  # December's is past due
