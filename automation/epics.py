@@ -115,6 +115,8 @@ def plan_epics(
         issue, home = found.get(item.key), epics.get(item.epic_key or "")
         if issue is not None and item.confidential and not issue.confidential:
             continue  # made public by a person: nothing is written to it (`exposed`)
+        if issue is not None and issue.moved_to is not None:
+            continue  # moved to another project: its epic went with the copy it became
         if issue is not None and home is not None and _moves(issue, home.iid, ours):
             moves.append(AddToEpic(program, item.key, home.iid, issue))
     homes = {item.key: item.epic_key for item in desired.every_issue() if item.epic_key}

@@ -227,7 +227,11 @@ def _by_key(
     for issue in issues:
         if issue.key is not None:
             by_key[out.aliases.get(issue.key, issue.key)].append(issue)
-    for key, holders in by_key.items():
+    for key, held in by_key.items():
+        # moved to another project and back: GitLab closed the old one, which points at the
+        # copy it became; a holder that was not moved is the item's
+        staying = [h for h in held if h.moved_to is None]
+        holders = by_key[key] = staying if staying else held
         if len(holders) < 2:
             continue
         refs = " and ".join(h.reference for h in sorted(holders, key=lambda i: i.iid))

@@ -50,6 +50,7 @@ class ObservedIssue:
     epic: int | None = None  # iid of the epic the issue belongs to (0: another group's)
     by_tool: bool = True  # created by the tool's own user: only then does its key count
     author: str | None = None  # username of whoever created it
+    moved_to: int | None = None  # the global id of the issue it became in another project
     # the tracker's time of its last change (GitLab's clock); not part of what is compared:
     # two reads with the same content are the same issue to plan
     updated_at: dt.datetime | None = field(default=None, compare=False)

@@ -47,6 +47,7 @@ from automation.lifecycle import (
     NO_TURN,
     Turn,
     departures,
+    is_over,
     noteless,
     reopens,
     turn,
@@ -204,7 +205,7 @@ def _plan_tracked(
     live = found.state == "opened" and progress.status not in (Status.ENDED, Status.WITHDRAWN)
     under_way = live and progress.status is not Status.COMPLETE and not _past(found, ctx.today)
     said = _missing_headings(found, progress, completing) if under_way or completing else ()
-    headings = Plan(warnings=said)
+    headings = Plan(warnings=(*said, *_moved_away(found, item, ctx)))
     unreadable = Plan(warnings=_unreadable(found, records) if live else ())
     public = exposed(item, found, ctx)
     if public is not None:
@@ -284,6 +285,19 @@ def _with_notes_elsewhere(
     if not actions:
         return written
     return replace(written, unchanged=0) + Plan(tuple(actions))
+
+
+def _moved_away(found: ObservedIssue, item: DesiredIssue, ctx: ProgramContext) -> tuple[str, ...]:
+    """An issue a person moved to another project (GitLab closed it here, pointing at its
+    copy there), while its time runs: the work done in the copy is counted nowhere."""
+    if found.moved_to is None or is_over(ctx.desired, item, ctx.today):
+        return ()
+    return (
+        f"issue {found.reference} was moved to another project, and GitLab closed it here: "
+        "the tool keeps only this project's issues, so the work done there is not counted; "
+        "if it was moved by mistake, move it back (the tool follows the issue it comes back "
+        "as)",
+    )
 
 
 def _past(found: ObservedIssue, today: dt.date) -> bool:

@@ -1351,6 +1351,7 @@ def _observed(
         epic=int(epic) if epic is not None else None,
         by_tool=_author(data) in ours,
         author=_author(data),
+        moved_to=int(data["moved_to_id"]) if data.get("moved_to_id") else None,
         updated_at=_moment(data.get("updated_at")),
     )
 

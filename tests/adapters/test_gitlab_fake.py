@@ -1592,3 +1592,25 @@ def test_a_confidential_epic_holds_confidential_issues_only(fake: FakeGitLab) ->
     with pytest.raises(gitlab.GitlabUpdateError):
         group.epics.update(plain.iid, {"confidential": True})
     assert group.epics.get(plain.iid).confidential is False
+
+
+def test_a_moved_issue_is_closed_pointing_at_its_copy_which_keeps_author_text_and_epic(
+    fake: FakeGitLab,
+) -> None:
+    """Issues::MoveService: the copy in the other project has the same author, text,
+    labels (those it can have there), assignees and notes; the epic goes with it
+    (ee: rewrite_epic_issue); the old issue is closed with `moved_to_id` set."""
+    project = project_of(fake)
+    fake.add_label("enablement", "program::x")
+    issue = new_issue(project, description="<!-- key -->\nbody", labels="program::x")
+    epic = fake.client().groups.get("enablement").epics.create({"title": "E"})
+    fake.client().groups.get("enablement").epics.get(epic.iid).issues.create({"issue_id": issue.id})
+    fake.add_note_as(PROJECT, issue.iid, "bob", "a note")
+    moved = fake.move_issue(PROJECT, issue.iid, "enablement/other", as_user="bob")
+    old = project.issues.get(issue.iid)
+    new = project_of(fake, "enablement/other").issues.get(moved)
+    assert old.state == "closed" and old.moved_to_id == new.id and new.moved_to_id is None
+    assert new.author["username"] == old.author["username"] and new.state == "opened"
+    assert (new.title, new.description, new.labels) == (old.title, old.description, old.labels)
+    assert new.epic["iid"] == epic.iid and old.epic is None
+    assert "a note" in fake.issues("enablement/other")[0]["notes"]

@@ -19,6 +19,7 @@ from automation.run import Applied, apply, prepare
 from automation.trackers.base import Tracker
 from automation.trackers.local import LocalTracker
 from tests.backends import (
+    PROJECT,
     TODAY,
     Backend,
     GitLabBackend,
@@ -146,6 +147,35 @@ def test_an_issue_moved_away_and_back_fails_with_advice_that_ends_it(project: Pa
     assert result.code == 0 and "warning:" not in result.out, result.out
     assert issues(project)[SAM].iid == copy
     assert "No changes" in run("apply").out
+
+
+def test_on_gitlab_an_issue_moved_away_is_said_and_moved_back_is_followed(project: Path) -> None:
+    """A tester's: an issue a person moved to another project read `closed, 0%` for good with
+    nothing said (GitLab closes it here and points it at its copy, `moved_to_id`). It is
+    warned about; moved back, the issue it comes back as is the item's, with no failure,
+    nothing made twice, and the next run quiet."""
+    fake = new_fake(users=roster_of(project))
+    fake.add_project("enablement/archive")
+    with fake.activate():
+        gitlab = GitLabBackend(fake)
+        assert gitlab.cli("apply").code == 0
+        sam = by_key(gitlab)[SAM]
+        away = fake.move_issue(PROJECT, sam.iid, "enablement/archive", as_user="sam.delacroix")
+        result = gitlab.cli("apply")
+        assert result.code == 0, result.out
+        assert f"issue #{sam.iid} was moved to another project" in result.out, result.out
+        assert "to epic" not in result.out  # its epic went with the copy
+        assert len(gitlab.issues()) == 4  # not made again
+        back = fake.move_issue("enablement/archive", away, PROJECT, as_user="sam.delacroix")
+        result = gitlab.cli("apply")
+        assert result.code == 0 and "FAILED" not in result.out, result.out
+        assert "was moved to another project" not in result.out
+        found = gitlab.issues()
+        assert [i.iid for i in found if i.key == SAM and i.state == "opened"] == [back]
+        assert len(found) == 5  # the one moved back is the fifth: nothing made
+        tracking = next(i for i in found if i.key == TRACKING).description
+        assert f"| #{back} | Sam Delacroix |" in tracking and f"| #{sam.iid} |" not in tracking
+        assert "No changes" in gitlab.cli("apply").out
 
 
 def test_a_finished_issues_text_pasted_into_an_open_one_fails_nothing(shipped: Path) -> None:

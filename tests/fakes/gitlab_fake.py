@@ -507,6 +507,7 @@ class Issue:
     epic: Epic | None = None
     epic_issue_id: int | None = None
     updated_by: User | None = None
+    moved_to: Issue | None = None  # the issue it became, moved to another project
 
     def snapshot(self) -> tuple[object, ...]:
         """Return the user-visible fields, to tell whether an update changed anything."""
@@ -874,6 +875,7 @@ class Presenter:
             "updated_at": iso(issue.updated_at),
             "closed_at": iso(issue.closed_at),
             "closed_by": self.user(issue.closed_by) if issue.closed_by else None,
+            "moved_to_id": issue.moved_to.id if issue.moved_to else None,
             "labels": sorted(issue.labels),
             "milestone": None,
             "assignees": [self.user(u) for u in issue.assignees],
@@ -3086,6 +3088,34 @@ class FakeGitLab:
         self.clock.tick()
         with self._unaudited():
             return self._service_as(username).create(found, Params(values)).iid
+
+    def move_issue(self, project: str, iid: int, to: str, as_user: str = "alice") -> int:
+        """A person moves an issue to another project (Issues::MoveService): a new issue there
+        with the same author, title, description, assignees, due date, confidentiality, notes,
+        and the labels that exist there (by title); its epic, on Premium, goes with it
+        (ee: rewrite_epic_issue); the old one is closed with `moved_to_id` set. The references
+        GitLab rewrites in the description (`#5` to `group/project#5`) are not modelled.
+        Returns the new issue's iid."""
+        old, target = self.state.project(project).issues[iid], self.state.project(to)
+        self.clock.tick()
+        known = {label.name for g in target.group.ancestry() for label in g.labels.values()}
+        values: dict[str, Any] = {
+            "title": old.title,
+            "description": old.description,
+            "labels": [name for name in old.labels if name in known | set(target.labels)],
+            "confidential": old.confidential,
+            "assignee_ids": [user.id for user in old.assignees],
+            "due_date": old.due_date or "",
+        }
+        with self._unaudited():
+            new = self._service_as(as_user).create(target, Params(values))
+        new.author, new.notes = old.author, [*old.notes]
+        if old.epic is not None:
+            new.epic, new.epic_issue_id = old.epic, old.epic_issue_id
+            old.epic, old.epic_issue_id = None, None
+        self.edit_issue(project, iid, state="closed", as_user=as_user)
+        old.moved_to = new
+        return new.iid
 
     def add_note_as(self, project: str, iid: int, username: str, body: str) -> int:
         """A person comments on an issue (no limits; their mentions are their own); returns
