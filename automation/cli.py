@@ -15,6 +15,7 @@ from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 from typing import TextIO, cast
+from urllib.parse import urlsplit
 
 from automation import scaffold
 from automation.actions import ALL_STEPS, Action, AddNote, Plan
@@ -29,6 +30,7 @@ from automation.errors import (
     EXIT_OK,
     AutomationError,
     ConfigError,
+    ItemError,
     TrackerUnavailable,
     UsageError,
 )
@@ -239,8 +241,26 @@ def _check_usage(args: argparse.Namespace, backend: str) -> None:
         raise UsageError(
             f"--report {report}: is a folder; give a file, such as {report / 'run-report.json'}"
         )
+    if report is not None:
+        _writable(report)
     if args.command == "dashboard":
         _site_folder(args.out)
+
+
+def _writable(report: Path) -> None:
+    """The report can be written (tried, not guessed from permissions: a file system may be
+    read-only, or the user root), before any work; a file made to try is removed."""
+    try:
+        if report.exists():
+            report.open("a", encoding="utf-8").close()
+        else:
+            report.open("x", encoding="utf-8").close()
+            report.unlink()
+    except OSError as error:
+        raise UsageError(
+            f"--report {report}: cannot write it ({error.strerror}); give a file in a folder "
+            "the job can write to"
+        ) from error
 
 
 def _site_folder(out: Path) -> None:
@@ -387,8 +407,8 @@ def _plan(
         show_plan(_console(env, out, prepared.privacy), plan, result.summary)
     if args.report:
         write_report(args.report, "plan", today, result, private)
-    if args.mr_note:
-        _mr_note(tracker, plan, result, env, out, private)
+    if args.mr_note:  # what it says goes apart from a JSON document
+        _mr_note(tracker, plan, result, env, args.err if args.json else out, private)
     return EXIT_ITEMS_FAILED if plan.failures else EXIT_OK
 
 
@@ -412,11 +432,44 @@ def _mr_note(  # noqa: PLR0917
             file=out,
         )
         return
+    if not _same_server(env):
+        print(
+            "note: the merge request is on CI_SERVER_URL's GitLab, and GITLAB_URL names "
+            "another; no note was written (its project number means another project there)",
+            file=out,
+        )
+        return
     lines = list(plan_lines(plan, private)) or ["No changes."]
     summary = summary_line(result.summary, done=False)
     body = note_body(summary, lines, env.get("CI_PIPELINE_URL"))
-    posted = tracker.upsert_merge_request_note(project, int(mr), body, NOTE_MARKER)
+    try:
+        posted = tracker.upsert_merge_request_note(project, int(mr), body, NOTE_MARKER)
+    except ItemError as error:
+        print(
+            f"note: no merge request note was written ({error}); the token's user must be "
+            "able to see the merge request's project (a group access token reaches only its "
+            "group's projects)",
+            file=out,
+        )
+        return
     print(f"note: merge request note {posted}", file=out)
+
+
+def _same_server(env: Mapping[str, str]) -> bool:
+    """Whether GITLAB_URL, when given, is the GitLab the pipeline runs on (CI_SERVER_URL):
+    a merge request's project number means nothing on another server."""
+    ours, ci = env.get("GITLAB_URL"), env.get("CI_SERVER_URL")
+    return not ours or not ci or _origin(ours) == _origin(ci)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"https": 443, "http": 80}.get(scheme)
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port
 
 
 def _apply(
@@ -450,11 +503,11 @@ def _apply(
                 f"written to {args.workspace}/elsewhere/"
             )
     show_applied(console, result)
-    if args.report:
-        said = replace(result, notices=(scoped, *result.notices)) if scoped else result
-        write_report(args.report, "apply", today, said, console.privacy)
     if not result.failures and not args.event:
         _keep_record(args, tracker, today, result, look, console)
+    if args.report:  # after the record: a report that cannot be written loses no run's work
+        said = replace(result, notices=(scoped, *result.notices)) if scoped else result
+        write_report(args.report, "apply", today, said, console.privacy)
     return EXIT_ITEMS_FAILED if result.failures else EXIT_OK
 
 
@@ -623,6 +676,7 @@ def run(
     """Run one command; user mistakes become a message and an exit code, never a traceback."""
     args = _parser().parse_args(argv)
     args.clock = clock or Clock()
+    args.err = err
     if "steps" in args and args.steps is None:
         args.steps = EVENT_STEPS if getattr(args, "event", None) else ALL_STEPS
     prepared: Prepared | None = None  # once made, what an error says passes its privacy

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from automation.actions import Action, Failure, Plan
+from automation.errors import AutomationError
 from automation.output.document import run_report, to_json
 from automation.output.lines import (
     NOBODY,
@@ -112,5 +113,11 @@ def show_applied(console: Console, result: Result) -> None:
 def write_report(
     path: Path, command: str, today: dt.date, result: Result, privacy: Privacy
 ) -> None:
-    """The JSON run report, for CI artifacts."""
-    path.write_text(to_json(run_report(command, today, result, privacy)) + "\n", encoding="utf-8")
+    """The JSON run report, for CI artifacts. One that cannot be written after all (the disk
+    filled up: the folder was tried before the run) fails the job, the run's work done."""
+    try:
+        path.write_text(to_json(run_report(command, today, result, privacy)) + "\n", "utf-8")
+    except OSError as error:
+        raise AutomationError(
+            f"--report {path}: cannot write it ({error.strerror}); the run itself was done"
+        ) from error

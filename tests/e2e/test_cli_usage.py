@@ -5,11 +5,13 @@ checked before any work, `.yaml` files, repeated people, and iids never reused."
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import gc
 import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -271,3 +273,35 @@ def test_a_person_listed_twice_is_one_problem_not_more(shipped: Path) -> None:
     assert result.code == 2
     problems = [line for line in result.err.splitlines() if not line.startswith("automation:")]
     assert len(problems) == 1 and "person 'aiko.tanaka' is listed twice" in problems[0], problems
+
+
+def test_a_report_that_cannot_be_written_is_refused_before_any_work(shipped: Path) -> None:
+    """An operator's: a report path the job cannot write ended the run in a traceback after
+    its writes (exit 1, '0 failed'). It is tried first: one line, exit 2, nothing written."""
+    result = cli(["apply", "--backend", "local", "--report", "/proc/run-report.json"], {})
+    assert result.code == 2 and "Traceback" not in result.err, result.err
+    assert "--report /proc/run-report.json: cannot write it (" in result.err
+    assert not (shipped / ".automation").exists()
+    kept = shipped / "run-report.json"
+    kept.write_text("an earlier report")  # one there already: tried, not emptied
+    assert cli(["plan", "--backend", "local", "--report", str(kept)], {}).code == 0
+    assert json.loads(kept.read_text())["command"] == "plan"
+
+
+def test_a_report_that_fails_after_the_run_says_so_in_one_line(
+    shipped: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills up after the check: the run's work stands, and one line says the
+    report was not written (exit 1), not a traceback."""
+    written = Path.write_text
+
+    def full(path: Path, text: str, *args: Any, **kwargs: Any) -> int:
+        if path.name == "run-report.json":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return written(path, text, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full)
+    result = cli(["apply", "--backend", "local", "--report", "run-report.json"], {})
+    assert result.code == 1 and "Traceback" not in result.err, result.err
+    assert "cannot write it (No space left on device); the run itself was done" in result.err
+    assert "Summary: 59 created" in result.out

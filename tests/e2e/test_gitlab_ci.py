@@ -338,3 +338,46 @@ def test_the_rules_reader_reads_gitlab_expressions() -> None:
 def test_writing_jobs_are_given_time_for_a_paced_first_run() -> None:
     for pipeline in (PIPELINE, SKELETON):
         assert pipeline["apply"]["timeout"] == "4h"
+
+
+def _mr_plan(env_more: dict[str, str], *options: str) -> tuple[Result, list[str]]:
+    """`plan --mr-note` (and OPTIONS) in a merge request pipeline of enablement/automation,
+    with ENV_MORE; the run, and the merge request's notes after it."""
+    fake = new_fake(users=("sam.delacroix", "aiko.tanaka", "lena.fischer"))
+    fake.add_project("enablement/automation")
+    mr = fake.add_merge_request("enablement/automation")
+    env = {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN, "CI_PROJECT_ID": "enablement/automation"}
+    env |= {"CI_MERGE_REQUEST_IID": str(mr), **env_more}
+    with fake.activate():
+        result = cli(["plan", "--backend", "gitlab", "--mr-note", *options], env)
+    return result, fake.merge_request_notes("enablement/automation", mr)
+
+
+def test_mr_note_on_another_server_than_gitlab_url_is_not_posted(project: Path) -> None:
+    """An operator's: with GITLAB_URL not the pipeline's server (README allows it), the
+    merge request's project number meant another project on GITLAB_URL's server, which got
+    the plan. The note is not posted then."""
+    elsewhere, notes = _mr_plan({"CI_SERVER_URL": "https://ci.other.example"})
+    assert elsewhere.code == 0 and notes == [], elsewhere.out
+    assert "GITLAB_URL names another; no note was written" in elsewhere.out
+    same, notes = _mr_plan({"CI_SERVER_URL": URL.upper() + ":443/"})
+    assert same.code == 0 and len(notes) == 1, same.out
+
+
+def test_mr_note_with_json_leaves_the_json_document_alone(project: Path) -> None:
+    """An operator's: `plan --json --mr-note` printed its note line after the document."""
+    result, notes = _mr_plan({}, "--json")
+    assert result.code == 0 and len(notes) == 1, result.out + result.err
+    assert json.loads(result.out)["summary"] is not None
+    assert "note: merge request note created" in result.err
+
+
+def test_mr_note_on_a_merge_request_the_token_cannot_see_says_so_and_the_plan_stands(
+    project: Path,
+) -> None:
+    """An operator's: a 404 reading the merge request's notes ended `plan` with exit 1 and no
+    FAILED line; the note is a courtesy: the plan stands, the line says what to check."""
+    result, notes = _mr_plan({"CI_MERGE_REQUEST_IID": "77"})
+    assert result.code == 0 and notes == [], result.out + result.err
+    assert "note: no merge request note was written (" in result.out
+    assert "a group access token reaches only its group's projects" in result.out
