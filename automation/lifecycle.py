@@ -12,7 +12,10 @@
   `status::ended` (never closed), its rollup gets one note with the final figures, and a
   hidden `final` line in its rollup block; a group's own rollup issue is then never rewritten
   (its figures are frozen). A group without a rollup issue of its own (a participants
-  cohort) gets the note on the program's tracking issue, which stays live.
+  cohort) gets the note on the program's tracking issue, which stays live. An end that
+  configuration moves later before the new one passes (a wrong date, fixed) voids the
+  `final` line: the rollup is live again, with one note saying so and a hidden `moved` line,
+  and the group ends anew, with a note of its own, when the new end passes.
 - **Account ends.** An ESP account's plan is closed, with one summary note, then an `ended`
   block, once its end date has passed."""
 
@@ -69,23 +72,40 @@ _LEFT = "<!-- automation:withdrawn -->"  # first line of the withdrawn block: le
 _LEFT_CLOSED = "<!-- automation:withdrawn closed -->"  # ... and the tool closed the issue
 _BACK = "<!-- automation:withdrawn back -->"  # the person is back in the program
 _FINAL = re.compile(r"^<!-- automation:final (?P<group>\S+) (?P<end>\d{4}-\d{2}-\d{2}) -->$")
+_MOVED = re.compile(r"^<!-- automation:moved (?P<group>\S+) (?P<end>\d{4}-\d{2}-\d{2}) -->$")
 TEMPLATES = {
     "withdrawn": "blocks/withdrawn.md.j2",
     "withdrawn_note": "blocks/withdrawn-note.md.j2",
     "ended_note": "blocks/ended-note.md.j2",
+    "end_moved_note": "blocks/end-moved-note.md.j2",
     "account_ended": "blocks/account-ended.md.j2",
     "account_note": "blocks/account-ended-note.md.j2",
 }
 
 
-def ended_note_marker(group: str) -> str:
-    """The hidden first line of the note that says a group ended (one per group, ever)."""
-    return f"<!-- automation:note ended {group} -->"
+def ended_note_marker(group: str, end: dt.date | None = None) -> str:
+    """The hidden first line of the note that says a group ended: one per group, and one per
+    END after configuration moved an end it had ended on (the first end's has no date, as
+    written before ends could move: an upgrade posts no note again)."""
+    dated = f" {end.isoformat()}" if end is not None else ""
+    return f"<!-- automation:note ended {group}{dated} -->"
+
+
+def end_moved_note_marker(group: str, end: str) -> str:
+    """The hidden first line of the note that says the final figures of the group's END are
+    live again: its end moved later (one per end moved)."""
+    return f"<!-- automation:note end-moved {group} {end} -->"
 
 
 def final_line(group: str, end: dt.date) -> str:
     """The hidden line in a rollup block that says the group's final figures were written."""
     return f"<!-- automation:final {group} {end.isoformat()} -->"
+
+
+def moved_line(group: str, end: str) -> str:
+    """The hidden line in a rollup block that says the group's final line for END was voided:
+    its end moved later (the next end's note is then one of its own)."""
+    return f"<!-- automation:moved {group} {end} -->"
 
 
 # --- rendering ----------------------------------------------------------------------------
@@ -669,13 +689,13 @@ def _counted(rows: Sequence[RollupRow], status: Status, state: str | None = None
     )
 
 
-def _finals(description: str) -> list[str]:
-    """The final lines in an issue's rollup block."""
+def _hidden(description: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+    """The hidden lines PATTERN matches (final, moved) in an issue's rollup block."""
     try:
         content = block_content(description, ROLLUP_BLOCK) or ""
     except ItemError:
         return []
-    return [line.strip() for line in content.split("\n") if _FINAL.match(line.strip())]
+    return [m for line in content.split("\n") if (m := pattern.match(line.strip()))]
 
 
 @dataclass(frozen=True)
@@ -724,18 +744,64 @@ class Endings:
         groups = self._groups_of(item)
         if not groups:
             return content, ()
-        finals = _finals(found.description)
-        done = {m.group("group") for line in finals if (m := _FINAL.match(line))}
+        finals = _hidden(found.description, _FINAL)
+        void = [m for m in finals if self._moved_later(m["group"], m["end"], groups)]
+        done = {m["group"] for m in finals if m not in void}
         if item.key != self.desired.tracking.key and done:
             return None, ()  # a group's own rollup, final: its figures are frozen
-        course, pid = self.desired.course, self.desired.program.id
+        course = self.desired.course
+        moved = [*_hidden(found.description, _MOVED), *void]
+        again = {m["group"] for m in moved}  # ended before: a note of its own for this end
         ending = [g for g in groups if g not in done and course.ended(g, self.today)]
-        lines = finals + [final_line(g, course.ends[g]) for g in ending]
-        notes = tuple(
-            AddNote(pid, item.key, found.iid, f"{ended_note_marker(g)}\n{self._note(item, g)}")
-            for g in ending
+        lines = [
+            *(m[0] for m in finals if m not in void),
+            *(final_line(g, course.ends[g]) for g in ending),
+            *dict.fromkeys(moved_line(m["group"], m["end"]) for m in moved),
+        ]
+        notes = (
+            *(self._moved_note(item, found, m["group"], m["end"]) for m in void),
+            *(self._ended_note(item, found, g, g in again) for g in ending),
         )
         return "\n".join([*lines, content]) if lines else content, notes
+
+    def _ended_note(
+        self, item: DesiredIssue, found: ObservedIssue, group: str, again: bool
+    ) -> AddNote:
+        """The note with the group's final figures; AGAIN: it ended before, on an end moved
+        since, so this end's note is one of its own (its marker dated)."""
+        end = self.desired.course.ends[group] if again else None
+        body = f"{ended_note_marker(group, end)}\n{self._note(item, group)}"
+        return AddNote(self.desired.program.id, item.key, found.iid, body)
+
+    def _moved_later(self, group: str, end: str, groups: Sequence[str]) -> bool:
+        """Whether a final line for END is void: configuration moved the group's end later,
+        and the new one has not passed (an end moved earlier, or moved once both passed,
+        leaves the final figures as they are)."""
+        course = self.desired.course
+        return (
+            group in groups
+            and end < course.ends[group].isoformat()
+            and not course.ended(group, self.today)
+        )
+
+    def _moved_note(
+        self, item: DesiredIssue, found: ObservedIssue, group: str, end: str
+    ) -> AddNote:
+        """The note that says the final figures written for END are live again."""
+        values = {
+            "program": self.desired.program,
+            "group": self._name(item, group),
+            "end": self.desired.course.ends[group],
+            "was": end,
+            "frozen": item.key != self.desired.tracking.key,
+        }
+        text = _render(self.blocks.renderer, "end_moved_note", values)
+        marker = end_moved_note_marker(group, end)
+        return AddNote(self.desired.program.id, item.key, found.iid, f"{marker}\n{text}")
+
+    def _name(self, item: DesiredIssue, group: str) -> str:
+        own = item.key != self.desired.tracking.key
+        return self.desired.course.names.get(group) or (item.subject if own else group)
 
     def _note(self, item: DesiredIssue, group: str) -> str:
         program, course = self.desired.program, self.desired.course
@@ -743,7 +809,7 @@ class Endings:
         own = item.key != self.desired.tracking.key
         values = {
             "program": program,
-            "group": course.names.get(group) or (item.subject if own else group),
+            "group": self._name(item, group),
             "end": course.ends[group],
             "frozen": own,
             "listing": listing(program, rows),
@@ -792,6 +858,9 @@ def samples(
             renderer, "withdrawn_note", {"program": program, "reason": reason, "closed": True}
         ),
         "ended note": _render(renderer, "ended_note", {"program": program, **ending}),
+        "end moved note": _render(
+            renderer, "end_moved_note", {"program": program, **ending, "was": today}
+        ),
         "account ended": _render(renderer, "account_ended", values),
         "account note": _render(renderer, "account_note", values),
     }
