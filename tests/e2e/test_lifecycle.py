@@ -807,6 +807,133 @@ def test_a_cohort_end_freezes_its_own_rollup(sponsorship: Path) -> None:
     quiet(run("apply", today="2027-08-04"))
 
 
+def rollup_of(issue: ObservedIssue) -> str:
+    return block_content(issue.description, "rollup") or ""
+
+
+FY28_H1 = "sales-sponsorship/fy28-h1/tracking"
+
+
+def test_a_cohort_end_moved_later_makes_its_final_rollup_live_again(sponsorship: Path) -> None:
+    """A tester's finding: FY28 H1's end, wrong for one run (`program_months: 1`, so it ended
+    on 2027-03-01), froze the cohort's rollup for good once fixed: every pair `ended` at 0%
+    whatever was ticked, the "final" note left standing, no note at the real end. Now the
+    rollup is live again, one note says so, and the cohort ends anew at its real end."""
+    edit(sponsorship / SPONSORSHIP, "  program_months: 6\n", "  program_months: 1\n")
+    run("apply", today="2026-11-02")
+    run("apply", today="2027-03-20")
+    assert rollup_of(issues(sponsorship)[FY28_H1]).startswith(
+        "<!-- automation:final fy28-h1 2027-03-01 -->\n"
+    )
+    first = notes(sponsorship, issues(sponsorship)[FY28_H1])
+    assert first.count("<!-- automation:note ended fy28-h1 -->") == 1
+    edit(sponsorship / SPONSORSHIP, "  program_months: 1\n", "  program_months: 6\n")
+    assert run("apply", today="2027-03-21").code == 0
+    live = issues(sponsorship)[FY28_H1]
+    assert "<!-- automation:final" not in live.description
+    assert rollup_of(live).startswith("<!-- automation:moved fy28-h1 2027-03-01 -->\n")
+    said = notes(sponsorship, live)
+    assert said.startswith(first)
+    assert said.count("<!-- automation:note end-moved fy28-h1 2027-03-01 -->") == 1
+    assert (
+        "**FY28 H1 cohort's end moved to 2027-08-01.** The figures noted as final on "
+        "2027-03-01 are live again until then"
+    ) in said
+    # the pairs' issues take the tasks the template gained with the longer program one run
+    # later, with a warning (as without the fix): the rollup and its notes are settled
+    assert run("apply", today="2027-03-21").code == 0
+    assert notes(sponsorship, issues(sponsorship)[FY28_H1]) == said
+    quiet(run("apply", today="2027-03-21"))
+    path = path_of(sponsorship, "sales-sponsorship/fy28-h1/aiko.tanaka")
+    path.write_text(path.read_text().replace("- [ ]", "- [x]", 1))
+    assert run("apply", today="2027-04-01").code == 0
+    table = rollup_of(issues(sponsorship)[FY28_H1])
+    assert re.search(
+        r"\| Aiko Tanaka with Jordan Alvarez \|.* \| [1-9]\d?% \| in progress \|", table
+    )
+    assert "| ended |" not in table
+    assert notes(sponsorship, issues(sponsorship)[FY28_H1]) == said
+    quiet(run("apply", today="2027-04-01"))
+    # the real end: final figures again, and a note of its own
+    assert run("apply", today="2027-08-02").code == 0
+    ended = issues(sponsorship)[FY28_H1]
+    assert rollup_of(ended).startswith("<!-- automation:final fy28-h1 2027-08-01 -->\n")
+    again = notes(sponsorship, ended)
+    assert again.startswith(said)
+    assert again.count("<!-- automation:note ended fy28-h1 2027-08-01 -->") == 1
+    assert "**FY28 H1 cohort ended on 2027-08-01.** The figures in this issue are final" in again
+    quiet(run("apply", today="2027-08-02"))
+
+
+def test_a_participants_cohort_end_moved_later_is_live_again_in_the_tracking_issue(
+    project: Path,
+) -> None:
+    """The same for a participants cohort, whose final line is in the program's tracking
+    issue: an `end_date` too early, then fixed. An end moved earlier, or moved once both ends
+    passed, leaves the final figures as they are."""
+    edit(project / CSM, "    end_date: 2027-04-30\n", "    end_date: 2027-03-31\n")
+    run("apply")
+    run("apply", today="2027-04-01")
+    tracking = issues(project)[TRACKING]
+    assert rollup_of(tracking).startswith("<!-- automation:final fy27-pilot 2027-03-31 -->\n")
+    first = notes(project, tracking)
+    assert first.count("<!-- automation:note ended fy27-pilot -->") == 1
+    edit(project / CSM, "    end_date: 2027-03-31\n", "    end_date: 2027-04-30\n")
+    assert run("apply", today="2027-04-02").code == 0
+    found = issues(project)
+    assert all(statuses(found[key]) != {"status::ended"} for key in (LENA, *OTHERS))
+    block = rollup_of(found[TRACKING])
+    assert "<!-- automation:final" not in block and "| ended |" not in block
+    assert block.startswith("<!-- automation:moved fy27-pilot 2027-03-31 -->\n")
+    said = notes(project, found[TRACKING])
+    assert said.startswith(first)
+    assert said.count("<!-- automation:note end-moved fy27-pilot 2027-03-31 -->") == 1
+    assert (
+        "**FY27 pilot group's end moved to 2027-04-30.** The figures noted as final on "
+        "2027-03-31 are live again until then."
+    ) in said
+    quiet(run("apply", today="2027-04-02"))
+    assert run("apply", today="2027-05-01").code == 0
+    tracking = issues(project)[TRACKING]
+    assert rollup_of(tracking).startswith("<!-- automation:final fy27-pilot 2027-04-30 -->\n")
+    again = notes(project, tracking)
+    assert again.startswith(said)
+    assert again.count("<!-- automation:note ended fy27-pilot 2027-04-30 -->") == 1
+    assert "**FY27 pilot group ended on 2027-04-30.**" in again
+    quiet(run("apply", today="2027-05-01"))
+    for end in ("2027-04-15", "2027-05-15"):  # earlier; later, but passed too
+        edit(project / CSM, "    end_date: 2027-04-30\n", f"    end_date: {end}\n")
+        assert run("apply", today="2027-06-01").code == 0
+        tracking = issues(project)[TRACKING]
+        assert rollup_of(tracking).startswith("<!-- automation:final fy27-pilot 2027-04-30 -->\n")
+        assert notes(project, tracking) == again
+        edit(project / CSM, f"    end_date: {end}\n", "    end_date: 2027-04-30\n")
+
+
+def test_an_ended_rollup_written_before_ends_could_move_gets_nothing_more(
+    sponsorship: Path,
+) -> None:
+    """Upgrading: a cohort rollup holding the ended note (`<!-- automation:note ended
+    GROUP -->`, no date) and the final line of an earlier version, for an end that did not
+    move, gets no note and no change, on the day after and later."""
+    run("apply", today="2027-02-01")
+    run("apply", today="2027-08-02")
+    ended = issues(sponsorship)[FY28_H1]
+    said = notes(sponsorship, ended)
+    # as an earlier version wrote them
+    assert said.count("<!-- automation:note ended fy28-h1 -->") == 1
+    assert "<!-- automation:note ended fy28-h1 2027" not in said
+    assert "<!-- automation:note end-moved" not in said
+    assert rollup_of(ended).startswith(
+        "<!-- automation:final fy28-h1 2027-08-01 -->\n#### Tracked issues\n"
+    )
+    quiet(run("apply", today="2027-08-03"))
+    for today in ("2027-08-03", "2027-12-01"):  # later: its scores are published, say
+        assert run("apply", today=today).code == 0
+        assert rollup_of(issues(sponsorship)[FY28_H1]) == rollup_of(ended)
+        assert notes(sponsorship, issues(sponsorship)[FY28_H1]) == said
+
+
 # --- on the fake GitLab --------------------------------------------------------------------
 
 
