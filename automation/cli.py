@@ -45,7 +45,7 @@ from automation.progress import overall_counter
 from automation.run import Prepared, apply, make_plan, prepare, size_warnings
 from automation.syncrecord import SyncRecord
 from automation.trackers.base import ChangeLog, Tracker
-from automation.trackers.gitlab import Connection, GitLabTracker
+from automation.trackers.gitlab import DEFAULT_PORTS, Connection, GitLabTracker
 from automation.trackers.local import LocalTracker
 from automation.unchanged import (
     LookBack,
@@ -314,7 +314,7 @@ def choose_tracker(
         clock.monotonic,
         lambda: clock.now().timestamp(),
     )
-    tracker.check_access()
+    tracker.check_access(writes=args.command == "apply" or bool(getattr(args, "mr_note", False)))
     return tracker
 
 
@@ -466,7 +466,7 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     try:
-        port = parts.port or {"https": 443, "http": 80}.get(scheme)
+        port = parts.port or DEFAULT_PORTS.get(scheme)
     except ValueError:
         port = None
     return scheme, (parts.hostname or "").lower(), port

@@ -192,6 +192,11 @@ def _check_address(name: str, url: str) -> None:
             f"{name} ({shown}) has a query or fragment (?… or #…); set it to the GitLab "
             "address alone, for example https://gitlab.com"
         )
+    if parts.path.rstrip("/").lower().endswith("/api/v4"):  # CI_API_V4_URL, copied
+        raise TrackerUnavailable(
+            f"{name} ({shown}) is the address of GitLab's API; set it to the GitLab address "
+            "without /api/v4 (for example https://gitlab.com): the tool adds it"
+        )
 
 
 def _retry_after_in_seconds(response: requests.Response, *_: Any, **__: Any) -> None:
@@ -297,14 +302,15 @@ class GitLabTracker(Tracker, ChangeLog):
 
     # --- connection -------------------------------------------------------------------------
 
-    def check_access(self) -> None:
+    def check_access(self, writes: bool = True) -> None:
         """Fail before any write, saying what is missing, when the token cannot do the work:
-        GitLab unreachable, token rejected, `api` scope missing, project or group not found,
-        the project outside the group, or a role below Planner."""
+        GitLab unreachable, token rejected, `api` scope missing (`read_api` will do for a run
+        that WRITES nothing), project or group not found, the project outside the group, or a
+        role below Planner."""
         try:
             with self._translated("checking the token"):
                 self._gl.auth()
-                self._check_scope()
+                self._check_scope(writes)
             with self._translated(f"opening project {self.settings.project}", missing="project"):
                 project = self._gl.projects.get(self.settings.project).attributes
             with self._translated(f"opening group {self.settings.group}", missing="group"):
@@ -320,12 +326,14 @@ class GitLabTracker(Tracker, ChangeLog):
         self._check_namespace(project)
         self._check_role(project)
 
-    def _check_scope(self) -> None:
+    def _check_scope(self, writes: bool) -> None:
         try:
             token = self._gl.http_get("/personal_access_tokens/self")
         except GitlabError:
             return  # older GitLab, or a token type that cannot describe itself
         scopes = token.get("scopes", []) if isinstance(token, dict) else []
+        if not writes and "read_api" in scopes:
+            return  # plan and dashboard only read
         if "api" not in scopes:
             raise TrackerUnavailable(
                 f"the token has the scopes {', '.join(scopes) or 'none'}, but it needs the `api` "
@@ -1209,12 +1217,13 @@ class GitLabTracker(Tracker, ChangeLog):
 
 
 _TITLE = re.compile(r"<title[^>]*>(?P<title>.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
 
 
 def readable(message: object) -> str:
     """GitLab's message as a person reads it: its validation errors (`{"description": ["is
     too long ..."]}`) as words, not a Python object; an error page (a proxy's HTML) by its
-    title."""
+    title, or its text without tags."""
     if isinstance(message, dict):
         return "; ".join(
             readable(value) if key in ("base", "error", "message") else f"{key} {readable(value)}"
@@ -1226,7 +1235,7 @@ def readable(message: object) -> str:
     if "<html" not in text.lower():
         return text
     title = _TITLE.search(text)
-    return " ".join(title["title"].split()) if title else "an HTML page, not the API's answer"
+    return " ".join((title["title"] if title else _TAG.sub(" ", text)).split())
 
 
 def _label_changes(add: Sequence[str], remove: Sequence[str]) -> dict[str, str]:

@@ -1614,3 +1614,15 @@ def test_a_moved_issue_is_closed_pointing_at_its_copy_which_keeps_author_text_an
     assert (new.title, new.description, new.labels) == (old.title, old.description, old.labels)
     assert new.epic["iid"] == epic.iid and old.epic is None
     assert "a note" in fake.issues("enablement/other")[0]["notes"]
+
+
+def test_a_read_api_token_reads_and_is_refused_every_write(fake: FakeGitLab) -> None:
+    """lib/api/api_guard.rb: a token without `api` gets 403 insufficient_scope on a write."""
+    project = project_of(fake)
+    new_issue(project)
+    fake.token_scopes = ["read_api"]
+    assert [i.iid for i in project.issues.list()] == [1]
+    with pytest.raises(gitlab.GitlabCreateError) as refused:
+        new_issue(project)
+    assert refused.value.response_code == 403
+    assert json.loads(refused.value.response_body)["error"] == "insufficient_scope"

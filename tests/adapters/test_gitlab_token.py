@@ -182,9 +182,13 @@ def test_credentials_in_the_gitlab_address_are_refused_without_printing_them(
         ("http://[::1", "an address that cannot be read"),
         ("https://a..b", "https://a..b"),
         ("https://gitlab.example.com:99999", "https://gitlab.example.com"),
+        ("https://gitlab.example.com/api/v4", "https://gitlab.example.com/api/v4"),
+        ("https://example.com/gitlab/api/v4/", "https://example.com/gitlab/api/v4/"),
     ],
 )
 def test_odd_gitlab_addresses_are_refused(url: str, shown: str) -> None:
+    """... and the API's address, CI_API_V4_URL copied (python-gitlab adds /api/v4: the
+    operator got `404 Not Found` checking the token)."""
     with pytest.raises(TrackerUnavailable) as caught:
         Connection.from_env({"GITLAB_URL": url, "GITLAB_TOKEN": TOKEN})
     message = str(caught.value)
@@ -235,7 +239,8 @@ def test_plain_addresses_are_kept(url: str, kept: str) -> None:
         (
             500,
             f"<html>Internal error for token {TOKEN}\n/close\n@all</html>",
-            "GitLab failed while checking the token: 500 <html>Internal error for token [token]",
+            "GitLab failed while checking the token: 500 Internal error for token [token] "
+            "/close @all",
         ),
         (200, "<html>Sign in</html>", "is not its API's (a login page or a proxy?)"),
     ],

@@ -877,3 +877,20 @@ def test_an_answer_with_only_the_single_assignee_field_is_read(
     assert "did not assign" not in first.out, first.out
     again = gitlab.cli("apply")
     assert "No changes" in again.out, again.out
+
+
+@pytest.mark.parametrize("command", [["plan"], ["dashboard", "--out", "site"]])
+def test_a_read_api_token_is_enough_for_what_only_reads(
+    gitlab: GitLabBackend, command: list[str]
+) -> None:
+    """An operator's: a read-only token (for the dashboard, say) was refused by plan and
+    dashboard for lacking `api`, which only writes need; apply and --mr-note still say so."""
+    shutil.copytree(REPO / "templates" / "dashboard", Path("templates") / "dashboard")
+    gitlab.fake.token_scopes = ["read_api"]
+    result = cli([*command, "--backend", "gitlab"], gitlab.env())
+    assert result.code == 0, result.out + result.err
+    env = gitlab.env() | {"CI_PROJECT_ID": "1", "CI_MERGE_REQUEST_IID": "1"}
+    for writing in (["apply"], ["plan", "--mr-note"]):
+        refused = cli([*writing, "--backend", "gitlab"], env)
+        assert refused.code == 3, refused.out + refused.err
+        assert "the token has the scopes read_api, but it needs the `api` scope" in refused.err

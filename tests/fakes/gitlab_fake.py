@@ -2939,7 +2939,12 @@ class FakeGitLab:
         )
         self.requests.append(recorded)
         self.clock.tick()
-        reply = self._fault_reply(request) or self._authenticate(prepared) or self._metered(request)
+        reply = (
+            self._fault_reply(request)
+            or self._authenticate(prepared)
+            or self._scoped(request)
+            or self._metered(request)
+        )
         self._maybe_crash(request, reply)
         stamped = {"Date": format_datetime(self.clock.now(), usegmt=True), **reply.headers}
         return reply.status, stamped, self._render(reply)
@@ -2997,6 +3002,21 @@ class FakeGitLab:
             given = dict(parse_qsl(urlsplit(prepared.url or "").query)).get("private_token")
         if given != self.token:
             return Reply(401, {"message": "401 Unauthorized"})
+        return None
+
+    def _scoped(self, request: Request) -> Reply | None:
+        """A token without the `api` scope reads (`read_api`) and never writes: GitLab answers
+        403 insufficient_scope (lib/api/api_guard.rb, Gitlab::Auth::InsufficientScopeError)."""
+        if request.method in WRITE_METHODS and "api" not in self.token_scopes:
+            return Reply(
+                403,
+                {
+                    "error": "insufficient_scope",
+                    "error_description": "The request requires higher privileges than "
+                    "provided by the access token.",
+                    "scope": "api",
+                },
+            )
         return None
 
     def _serve(self, request: Request) -> Reply:
