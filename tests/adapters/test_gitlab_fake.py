@@ -1625,4 +1625,4 @@ def test_a_read_api_token_reads_and_is_refused_every_write(fake: FakeGitLab) -> 
     with pytest.raises(gitlab.GitlabCreateError) as refused:
         new_issue(project)
     assert refused.value.response_code == 403
-    assert json.loads(refused.value.response_body)["error"] == "insufficient_scope"
+    assert json.loads(refused.value.response_body or b"{}")["error"] == "insufficient_scope"
