@@ -369,7 +369,10 @@ def _parse(kind: type[_Loader | _CLoader], text: str, file: str) -> Source:
     except _Refused as refused:
         raise ConfigError([refused.problem]) from None
     except yaml.MarkedYAMLError as error:
-        raise ConfigError([_syntax_problem(error, file)]) from error
+        # only the pure loader's message is shown: parse_yaml_partly reads the text again with
+        # it after libyaml fails, so libyaml's is not worth reading the text again for
+        pure = text if kind is _Loader else None
+        raise ConfigError([_syntax_problem(error, file, pure)]) from error
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
         message = f"character U+{error.character:04X} is not allowed in YAML; remove it"
@@ -406,7 +409,12 @@ _MISALIGNED = (
 )
 
 
-def _syntax_problem(error: yaml.MarkedYAMLError, file: str) -> Problem:
+def _syntax_problem(error: yaml.MarkedYAMLError, file: str, text: str | None) -> Problem:
+    """A syntax error said at the line to fix; TEXT, when given, is scanned again to find a
+    quote left open before it."""
+    unclosed = _unclosed_quote(error, file, text) if text is not None else None
+    if unclosed is not None:  # before all else: what follows such a quote only looks broken
+        return unclosed
     if (error.context or "").startswith("while parsing a block") and error.problem_mark:
         # a list or mapping broken by indentation: the line that broke it, not its start
         return Problem(file, error.problem_mark.line + 1, f"YAML syntax error: {_MISALIGNED}")
@@ -417,6 +425,72 @@ def _syntax_problem(error: yaml.MarkedYAMLError, file: str) -> Problem:
         line = error.problem_mark.line + 1 if error.problem_mark else line
         return Problem(file, line, "a tab character: YAML indents with spaces only; use spaces")
     return Problem(file, line, f"YAML syntax error: {what}; fix the indentation or quoting there")
+
+
+_QUOTE_NAMES = {"'": "single quote (')", '"': 'double quote (")'}
+
+
+def _unclosed_quote(error: yaml.MarkedYAMLError, file: str, text: str) -> Problem | None:
+    """A quote left open, said at the line where it opens. YAML reads on to the next quote
+    of the same kind, maybe lines further (an apostrophe in a comment), and what follows that
+    one is where it fails: that line looks broken when it is not. Or there is no other quote
+    and the value runs to the end of the file. A quoted value that legitimately spans lines
+    loads, and is not suspected unless the file breaks right after it."""
+    found = error.problem_mark
+    if found is None or not isinstance(error, yaml.scanner.ScannerError | yaml.parser.ParserError):
+        return None
+    opened = error.context_mark
+    if error.context == "while scanning a quoted scalar" and opened is not None:
+        start = opened.line + 1
+        quote = _QUOTE_NAMES.get(text[opened.index : opened.index + 1], "quote")
+        if "document separator" in (error.problem or ""):
+            runs = f"before line {found.line + 1}, a '---' or '...' line that ends the document"
+        else:
+            runs = "(the value runs to the end of the file)"
+        return Problem(
+            file,
+            start,
+            f"YAML syntax error: the {quote} opened on this line is never closed {runs}; "
+            f"close it on line {start}",
+        )
+    tab = "'\\t'" in (error.problem or "")  # a tab is said at its own line, if not the quote's
+    token = _quoted_before(text, found, tab)
+    if token is None:
+        return None
+    start, end, broken = token.start_mark.line + 1, token.end_mark.line + 1, found.line + 1
+    quote = _QUOTE_NAMES[str(token.style)]
+    fails = "where" if broken == end else f"and on line {broken}"
+    return Problem(
+        file,
+        start,
+        f"YAML syntax error: the {quote} opened on this line is not closed on it, so the value "
+        f"runs on to the next one, on line {end}, {fails} the file can no longer be read; "
+        f"close the quote on line {start} (if the value is meant to run on, fix line {broken})",
+    )
+
+
+def _quoted_before(text: str, found: yaml.Mark, tab: bool) -> yaml.ScalarToken | None:
+    """The quoted value spanning lines that the file breaks right after (on its last line, or
+    at the next token but for ends of indentation, unless it breaks at a TAB), if any. The text
+    is scanned again up to where the loader stopped: the loader does not keep its tokens."""
+    where = (found.line, found.column)
+    quoted: yaml.ScalarToken | None = None
+    last: yaml.Token | None = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if (token.start_mark.line, token.start_mark.column) >= where:
+                break
+            if isinstance(token, yaml.BlockEndToken):
+                continue
+            last = token
+            spans = token.start_mark.line < token.end_mark.line
+            if isinstance(token, yaml.ScalarToken) and token.style in _QUOTE_NAMES and spans:
+                quoted = token
+    except yaml.YAMLError:
+        pass  # a scanner error: the loader stopped at the same place
+    if quoted is None or not (quoted.end_mark.line == found.line or (last is quoted and not tab)):
+        return None
+    return quoted
 
 
 def read_yaml(path: Path, file: str) -> Source:

@@ -9,6 +9,8 @@ import pytest
 
 from automation.cli import run
 from automation.config.loader import load_config
+from automation.config.source import parse_yaml
+from automation.errors import ConfigError
 from tests.backends import StepClock
 from tests.projects import PEOPLE, PROGRAM, make_project
 
@@ -225,6 +227,89 @@ def test_bad_configuration_writes_nothing(root: Path) -> None:
     code, _ = validate(root, "apply")
     assert code == 2
     assert not (root / ".automation").exists()
+
+
+# a comment after the program with both kinds of quote in it, as the shipped one has: a quote
+# left open on the cohort's name (line 12) is closed by the first of its kind here (line 15)
+QUOTING_COMMENT = '# The group: "we hold calls, discussing everyone\'s progress"\n'
+QUOTES = {"'": "single quote (')", '"': 'double quote (")'}
+
+
+@pytest.mark.parametrize("quote", ["'", '"'])
+def test_a_quote_left_open_in_a_program_is_said_where_it_opens_not_where_yaml_fails(
+    root: Path, quote: str
+) -> None:
+    program = PROGRAM.replace("name: Cohort 1", f"name: {quote}Cohort 1") + QUOTING_COMMENT
+    make_project(root, {"config/programs/demo.yml": program})
+    code, lines = validate(root)
+    assert code == 2
+    assert lines[:-1] == [
+        f"config/programs/demo.yml:12: YAML syntax error: the {QUOTES[quote]} opened on this "
+        "line is not closed on it, so the value runs on to the next one, on line 15, where the "
+        "file can no longer be read; close the quote on line 12 (if the value is meant to run "
+        "on, fix line 15)"
+    ]
+
+
+@pytest.mark.parametrize("quote", ["'", '"'])
+def test_a_quote_never_closed_in_people_is_said_where_it_opens_in_plain_words(
+    root: Path, quote: str
+) -> None:
+    make_project(root, {"config/people.yml": PEOPLE.replace("name: Ben", f"name: {quote}Ben")})
+    code, lines = validate(root)
+    assert code == 2
+    assert lines[:-1] == [
+        f"config/people.yml:5: YAML syntax error: the {QUOTES[quote]} opened on this line is "
+        "never closed (the value runs to the end of the file); close it on line 5"
+    ]
+
+
+def test_a_quoted_value_written_over_two_lines_still_loads(root: Path) -> None:
+    program = PROGRAM.replace("name: Cohort 1", "name: 'Cohort\n      1'") + QUOTING_COMMENT
+    make_project(root, {"config/programs/demo.yml": program})
+    assert validate(root) == (0, [])
+    program_file = load_config(root / "config").programs[0]
+    assert program_file.data["cohorts"][0]["name"] == "Cohort 1"  # folded onto one line
+
+
+def test_a_quoted_value_over_two_lines_is_not_blamed_for_a_problem_further_on(root: Path) -> None:
+    people = PEOPLE.replace("name: Ana", "name: 'Ana\n      Lima'") + "    title: [Engineer\n"
+    make_project(root, {"config/people.yml": people})
+    code, lines = validate(root)
+    assert code == 2
+    assert lines[:-1] == [
+        "config/people.yml:8: YAML syntax error: expected ',' or ']', but got '<stream end>'; "
+        "fix the indentation or quoting there"
+    ]
+
+
+def test_a_tab_right_after_a_quoted_value_over_two_lines_is_still_said_as_a_tab() -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_yaml("name: 'Ana\n  Lima'\n\tgeo: EMEA\n", "people.yml")
+    assert [str(problem) for problem in raised.value.problems] == [
+        "people.yml:3: a tab character: YAML indents with spaces only; use spaces"
+    ]
+
+
+def test_a_quote_closed_at_the_end_of_a_later_line_is_blamed_for_the_next_line() -> None:
+    text = "people:\n  - username: ana\n    name: 'Ana\n# the students'\n bad: x\n"
+    with pytest.raises(ConfigError) as raised:
+        parse_yaml(text, "people.yml")
+    assert [str(problem) for problem in raised.value.problems] == [
+        "people.yml:3: YAML syntax error: the single quote (') opened on this line is not "
+        "closed on it, so the value runs on to the next one, on line 4, and on line 5 the file "
+        "can no longer be read; close the quote on line 3 (if the value is meant to run on, fix "
+        "line 5)"
+    ]
+
+
+def test_a_quote_never_closed_before_a_new_document_names_both_lines() -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_yaml('name: "Ana\ngeo: EMEA\n---\nname: Ben\n', "people.yml")
+    assert [str(problem) for problem in raised.value.problems] == [
+        'people.yml:1: YAML syntax error: the double quote (") opened on this line is never '
+        "closed before line 3, a '---' or '...' line that ends the document; close it on line 1"
+    ]
 
 
 GRADES = """\
