@@ -11,6 +11,7 @@ import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
@@ -487,13 +488,21 @@ def _apply(
     if scoped:
         console.line(f"note: {scoped}")
 
+    finished: list[Action] = []
+
     def done(action: Action) -> None:
+        finished.append(action)
         console.action(action)
         lock.keep_alive()
 
     lock = RunLock(tracker, args.clock)
     check = functools.partial(_same_day, args, tracker, today)
-    result = Result.of_run(apply(prepared, tracker, today, done, args.steps, lock, check))
+    try:
+        applied = apply(prepared, tracker, today, done, args.steps, lock, check)
+    except TrackerUnavailable as error:
+        _report_stopped(args, today, finished, error, console.privacy)
+        raise
+    result = Result.of_run(applied)
     if isinstance(tracker, LocalTracker):
         # where a person starts: open an issue file, tick a box
         tracker.write_index(overall_counter(prepared.loaded.config.programs, today))
@@ -509,6 +518,23 @@ def _apply(
         said = replace(result, notices=(scoped, *result.notices)) if scoped else result
         write_report(args.report, "apply", today, said, console.privacy)
     return EXIT_ITEMS_FAILED if result.failures else EXIT_OK
+
+
+def _report_stopped(
+    args: argparse.Namespace,
+    today: dt.date,
+    finished: Sequence[Action],
+    error: AutomationError,
+    privacy: Privacy,
+) -> None:
+    """The report of a run GitLab stopped (exit 3): what it had done by then, and why it
+    stopped (the job keeps it as an artifact: the run whose writes one most needs to know)."""
+    if not args.report:
+        return
+    why = f"the run stopped before its end: {error}"
+    stopped = Result(tuple(finished), (), (), (why,), Summary.of(finished, 0, 0, 0))
+    with suppress(AutomationError):  # the run's own error is the one to tell
+        write_report(args.report, "apply", today, stopped, privacy)
 
 
 def _same_day(args: argparse.Namespace, tracker: Tracker, today: dt.date) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -409,3 +410,23 @@ def test_a_retry_after_given_as_a_date_is_waited_out_not_a_traceback(
     assert len(backoffs) == 1, backoffs
     # the seconds from the 429 answer (a few requests after UNTIL was set) until UNTIL
     assert (1 < backoffs[0] <= 30) if form == "date" else backoffs[0] < 1, backoffs
+
+
+def test_a_run_gitlab_stops_after_its_writes_still_leaves_its_report(
+    gitlab: GitLabBackend, tmp_path: Path
+) -> None:
+    """An operator's: a run that stopped with exit 3 after writing left no report, the run
+    whose writes one most needs to know. Its report lists what it did and why it stopped."""
+    fake = gitlab.fake
+
+    def down() -> None:  # GitLab goes down, every read failing, after the run's first create
+        fake.inject(503, times=10_000, method="GET")
+
+    fake.before_request("POST", "/issues", down)
+    report = tmp_path / "run-report.json"
+    argv = ["apply", "--backend", "gitlab", "--today", "2026-11-24", "--rehearsal"]
+    result = cli([*argv, "--report", str(report)], gitlab.env())
+    assert result.code == 3, result.out + result.err
+    said = json.loads(report.read_text())
+    assert any(a["type"] == "create_issue" for a in said["actions"]), said
+    assert any("the run stopped before its end: cannot reach GitLab" in n for n in said["notices"])
