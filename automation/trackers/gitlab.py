@@ -76,7 +76,8 @@ _TOKEN = re.compile(r"[!-~]+")  # printable ASCII, no space: every GitLab token
 SPAM_SIGNS = ("spam", "needs_captcha_response", "captcha")
 ROLE_ADVICE = (
     "the token's user needs at least the Planner (or Reporter) role in the group and project, "
-    "and the token needs the `api` scope"
+    "and the token needs the `api` scope (a project access token is not enough: the labels, "
+    "epics and the run's lock are the group's; use a group access token)"
 )
 
 

@@ -409,6 +409,7 @@ def test_a_refused_write_still_ends_the_run_with_exit_3(
     result = run_with(gitlab.fake, gitlab.env(), caplog)
     assert result.code == 3
     assert "GitLab refused taking the run lock (403 Forbidden)" in result.err
+    assert "a project access token is not enough" in result.err  # an operator had one
     assert not gitlab.fake.issues(PROJECT)
 
 
