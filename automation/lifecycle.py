@@ -752,7 +752,9 @@ class Endings:
         course = self.desired.course
         moved = [*_hidden(found.description, _MOVED), *void]
         again = {m["group"] for m in moved}  # ended before: a note of its own for this end
-        ending = [g for g in groups if g not in done and course.ended(g, self.today)]
+        ending = [  # a group that never had an issue (added after its end) has nothing to say
+            g for g in groups if g not in done and course.ended(g, self.today) and self.rows.get(g)
+        ]
         lines = [
             *(m[0] for m in finals if m not in void),
             *(final_line(g, course.ends[g]) for g in ending),

@@ -1264,3 +1264,18 @@ def test_a_heading_a_person_deleted_reads_as_no_figure_in_the_rollup_too(project
         if line.startswith(f"| #{found[sam].iid} |")
     )
     assert row.split(" | ")[7] == "–", row  # Module 3's column: after phase, Ongoing, 1, 2
+
+
+def test_a_cohort_added_after_its_end_gets_no_epic_and_no_ended_note(project: Path) -> None:
+    """A tester added a cohort whose end had passed: no issue (as documented), yet an empty
+    epic and an "ended" note over an empty table on the tracking issue. Now nothing, as for
+    an ESP account that ended before its first run."""
+    assert run("apply").code == 0
+    _another_cohort(project, "fy26-old", "FY26 old group", "2026-01-05", "2026-10-31")
+    result = run("apply")
+    assert result.code == 0, result.out
+    assert "FY26 old group" not in result.out, result.out
+    epics = (project / ".automation" / "epics").glob("*.md")
+    assert not any("FY26 old group" in path.read_text() for path in epics)
+    assert "FY26 old group ended" not in notes(project, issues(project)[TRACKING])
+    assert "No changes" in run("apply").out

@@ -26,7 +26,12 @@ def generate(ctx: Ctx) -> Generated:
             for cohort in ctx.program.cohorts
             for month in _months(cohort, ctx.today)
         )
-    groups = tuple(Group(c.id, c.name, values={"cohort": c}) for c in ctx.program.cohorts)
+    groups = tuple(  # a cohort that ended gets no epic now, as its participants get no issue
+        Group(
+            c.id, c.name, values={"cohort": c}, create=c.end_date is None or c.end_date >= ctx.today
+        )
+        for c in ctx.program.cohorts
+    )
     lead = (ctx.program.lead,) if ctx.program.lead else ()
     warnings = (*_overlaps(ctx.program.cohorts), *_managers(ctx))
     return Generated(issues, groups, warnings=warnings, tracking_assignees=lead)
