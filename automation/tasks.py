@@ -18,6 +18,7 @@ _TOOL_BLOCK = "<!-- automation:begin "
 # a line that starts something else (a list item, a quote, a heading, HTML, a table, a fence)
 # rather than continuing the paragraph above it
 _STARTS_BLOCK = re.compile(r"[ \t]*(?:[-+*>#<|`~]|\d+[.)](?:[ \t]|$))")
+_QUOTE = re.compile(r" {0,3}>[ \t]?")  # a quote's marker, as CommonMark reads it
 
 
 @dataclass(frozen=True)
@@ -93,17 +94,46 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" \t"))
 
 
+def _unquoted(line: str, depth: int) -> str | None:
+    """LINE without its first DEPTH quote markers (`>` and the space after it); None when it
+    has fewer."""
+    for _ in range(depth):
+        marker = _QUOTE.match(line)
+        if marker is None:
+            return None
+        line = line[marker.end() :]
+    return line
+
+
+def _depth(line: str) -> int:
+    """How many quotes (`>`) LINE is in."""
+    depth = 0
+    while marker := _QUOTE.match(line):
+        line, depth = line[marker.end() :], depth + 1
+    return depth
+
+
 def _item_end(lines: Sequence[str], first: int, stop: int) -> int:
     """The index just after the item that starts at line FIRST: its more indented lines
-    (across blank lines) and a paragraph's unindented continuation; never past STOP."""
-    base, end, index = _indent(lines[first]), first + 1, first + 1
+    (across blank lines) and a paragraph's unindented continuation; never past STOP. In a
+    quote (`> - [ ] a`), the lines of the same quote, indented within it (`>   - how`): a
+    line outside the quote ends it."""
+    depth = _depth(lines[first])
+    base = _indent(_unquoted(lines[first], depth) or "")
+    end = index = first + 1
     while index < stop:
         line = lines[index]
-        if not line.strip():
+        inner = _unquoted(line, depth)
+        if inner is None:  # out of the quote: only a paragraph's lazy continuation stays
+            if index == end and line.strip() and not _STARTS_BLOCK.match(line):
+                end = index = index + 1
+                continue
+            break
+        if not inner.strip():
             index += 1
             continue
-        lazy = index == end and not _STARTS_BLOCK.match(line)
-        if _indent(line) > base or lazy:
+        lazy = index == end and not _STARTS_BLOCK.match(inner)
+        if _indent(inner) > base or lazy:
             end = index = index + 1
             continue
         break

@@ -51,6 +51,14 @@ def test_a_task_goes_after_the_last_task_of_its_section_and_its_nested_lines() -
     assert "- [ ] b\n  - see the wiki\n- [ ] z\n\nA closing line." in nested
 
 
+def test_a_task_in_a_quote_goes_after_the_quoted_lines_nested_in_the_last_one() -> None:
+    """A quoted item's nested lines are quoted too (`>   - how`): they were read as ending
+    the item, so a new task went between a task and its hint."""
+    body = "## One\n> - [ ] a\n>   - how: ask\n\n## Two\n- [ ] c\n"
+    after = add_task(body, new("One", "z", "> - [ ] z"))
+    assert after == body.replace(">   - how: ask\n", ">   - how: ask\n> - [ ] z\n")
+
+
 def test_a_task_already_there_or_a_missing_heading_changes_nothing() -> None:
     assert add_task(BODY, new("One", "b")) == BODY
     assert add_task(BODY, new("Two", "a", "-  [ ]   a ")) == BODY  # any section, spaces aside
