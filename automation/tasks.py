@@ -229,8 +229,9 @@ class NewSection:
     in the template that the issue has (or else before the nearest one after it). Not when the
     issue has more than half of its tasks already (the same words anywhere; optional tasks,
     often the same in every section, aside): a section renamed without saying so, or added by
-    hand, is not a new one. Otherwise it comes whole, a task
-    the issue has too included (leaving one out would leave out the tasks nested in it)."""
+    hand, is not a new one. Otherwise it comes without the tasks the issue has already (as a
+    new task is not added where a task says the same): a task the template moved into it
+    stays where the issue has it, once (see `_without_had`)."""
 
     section: str  # the declared heading
     text: str  # its lines, heading first, as rendered
@@ -252,6 +253,7 @@ class NewSection:
         had = {x.task for x in walked if x.task}
         if 2 * sum(task in had for task in tasks) > len(tasks):
             return None  # renamed without `renamed_from`, added by hand: the warnings say
+        own = _without_had(own, had, self.headings)
         spot = _spot(lines, walked, opened, self.before, self.after)
         if spot is None:
             return None
@@ -271,6 +273,69 @@ class NewSection:
     def mended(self, fix: Callable[[str], str]) -> NewSection:
         """The section with FIX made to the lines it adds."""
         return replace(self, text=fix(self.text))
+
+
+def _without_had(own: list[str], had: set[str], headings: Sequence[str]) -> list[str]:
+    """A new section's lines (OWN) less each task the issue has already (HAD: the same words
+    anywhere, as `place_task` compares), with the lines nested in it (in a quote, the quote's):
+    the task the template moved here from another section, which the issue keeps where it
+    is. An optional task stays (generic ones are written in every section, and none is
+    counted), and so does a task with a task nested in it that the issue lacks (that one would
+    be lost with it). The numbered item after one left out takes its number, so a list still
+    starts where the template starts it (`2.` cannot start a list after a paragraph)."""
+    own = list(own)
+    walked = _walk(own, headings)
+    kept: list[str] = []
+    index = 0
+    while index < len(own):
+        task = walked[index].task
+        leave = task is not None and task in had and not is_optional(task)
+        end = _item_end(own, index, len(own)) if leave else index + 1
+        nested = (x.task for x in walked[index:end] if x.task is not None)
+        if not leave or any(t not in had for t in nested) or not _renumbered(own, index, end):
+            kept.append(own[index])
+            index += 1
+            continue
+        if kept and not kept[-1].strip() and end < len(own) and not own[end].strip():
+            end += 1  # the blank lines on both sides of it become one
+        index = end
+    while kept and not kept[-1].strip():
+        kept.pop()
+    return kept
+
+
+# a numbered list item's marker: its indent, number and delimiter, and the spaces after it
+_NUMBERED = re.compile(r"(?P<indent>[ \t]*)(?P<number>\d{1,9})(?P<delim>[.)])(?P<space>[ \t]+)")
+
+
+def _renumbered(lines: list[str], first: int, end: int) -> bool:
+    """Before the item of lines FIRST to END is left out: when it is numbered, the next item
+    of its list (the next line with text, in the same quote) gets its number, padded to keep
+    where the item's text starts (`10.` after `9.`: `9.  `). False, and LINES as they are,
+    when that cannot be done (a number as wide as the next item's marker, or far narrower)."""
+    depth = _depth(lines[first])
+    item = _NUMBERED.match(_unquoted(lines[first], depth) or "")
+    if item is None:
+        return True
+    for index in range(end, len(lines)):
+        inner = _unquoted(lines[index], depth)
+        if inner is None:
+            return True
+        if not inner.strip():
+            continue
+        after = _NUMBERED.match(inner)
+        if after is None or (after["indent"], after["delim"]) != (item["indent"], item["delim"]):
+            return True  # the list ends with the item
+        width = len(after["number"]) + len(after["space"])
+        if not 0 < width - len(item["number"]) <= 4:  # one space at least; five make code
+            return False
+        marker = f"{after['indent']}{item['number']}{after['delim']}"
+        marker += " " * (width - len(item["number"]))
+        lines[index] = (
+            lines[index][: len(lines[index]) - len(inner)] + marker + inner[after.end() :]
+        )
+        return True
+    return True
 
 
 def _counted(walked: Sequence[_Line]) -> list[_Line]:

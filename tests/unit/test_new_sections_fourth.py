@@ -1,5 +1,5 @@
 """New template sections, fourth review (2d59b78, f09a03f): a section added without the tasks
-an issue has (`_without`), and the more-than-half rule. Each test fails at ae88f79. Pure, as
+an issue has (`_without_had`), and the more-than-half rule. Each test fails at ae88f79. Pure, as
 test_new_sections.py."""
 
 from __future__ import annotations
@@ -56,20 +56,35 @@ def test_a_task_nested_under_one_the_issue_has_comes_with_the_section(
 
 
 @pytest.mark.parametrize(
-    "section",
+    ("section", "placed"),
     [
-        "## Mid\n\n> - [ ] m1\n> - [ ] b\n>   - how: ask b's owner\n> - [ ] m2",
-        "## Mid\n\nSteps:\n1. [ ] b\n2. [ ] m1\n3. [ ] m2",
+        (
+            "## Mid\n\n> - [ ] m1\n> - [ ] b\n>   - how: ask b's owner\n> - [ ] m2",
+            "## Mid\n\n> - [ ] m1\n> - [ ] m2\n",
+        ),
+        (
+            "## Mid\n\nSteps:\n1. [ ] b\n2. [ ] m1\n3. [ ] m2",
+            "## Mid\n\nSteps:\n1. [ ] m1\n3. [ ] m2\n",
+        ),
+        (
+            "## Mid\n\nSteps:\n9. [ ] b\n10. [ ] m1\n    - how\n11. [ ] m2",
+            "## Mid\n\nSteps:\n9.  [ ] m1\n    - how\n11. [ ] m2\n",
+        ),
     ],
-    ids=["quoted", "numbered"],
+    ids=["quoted", "numbered", "numbered-wider"],
 )
-def test_a_new_section_comes_whole_with_a_task_the_issue_has_too(section: str) -> None:
-    """Leaving out a task the issue has (`b`) left its hint behind under another task in a
-    quote, and made a numbered list start at 2 after a paragraph, which CommonMark reads as
-    text (no checkboxes): the section comes as the template renders it."""
-    placed = mid(section).place(BODY)
-    assert placed is not None
-    assert section in placed and sorted(mid_tasks(placed)) == ["b", "m1", "m2"]
+def test_a_new_section_leaves_out_a_task_the_issue_has_and_keeps_its_lists(
+    section: str, placed: str
+) -> None:
+    """Leaving out a task the issue has (`b`, moved by the template from One) once left its
+    hint behind under another task in a quote, and made a numbered list start at 2 after a
+    paragraph, which CommonMark reads as text (no checkboxes), so 09317ee brought the section
+    whole, `b` twice. Now `b` goes with the lines of its quote, and the next item takes its
+    number (padded, so the nested line stays nested)."""
+    text = mid(section).place(BODY)
+    assert text is not None
+    assert placed in text and sorted(mid_tasks(text)) == ["m1", "m2"]
+    assert [t.text for t in tasks_of(text, THREE)].count("b") == 1
 
 
 # --- (c) the more-than-half rule and generic Optional tasks -------------------------------
