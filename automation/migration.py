@@ -6,7 +6,8 @@ template renders it for that issue. When the issue's own rendering of the curren
 a task the record does not list, the task is added at the end of its section, unticked (an
 `Edits` kind, made again on the text read just before writing). A task a person reworded or
 deleted is in the record, so it is never put back. A task the template dropped or reworded is
-reported with the issues that still have the old wording, and left alone; a task for someone
+reported with the issues that still have the old wording, and left alone (a section it dropped,
+once for the section, quoting no task); a task for someone
 new (a group's roster changed) is added, even in place of another's. Closed issues are
 never migrated. An issue without a record (made before this version) gets one listing the
 template's current tasks, and nothing added: migration starts from that run."""
@@ -36,6 +37,7 @@ from automation.tasks import (
     Task,
     section_text,
     sections_in_order,
+    task_texts,
     tasks_of,
 )
 
@@ -168,7 +170,7 @@ class Migration:
 class _Said:
     """Something a program's warnings say about template tasks, naming the issues."""
 
-    kind: str  # _KEPT, _REWORDED or _NO_PLACE
+    kind: str  # _KEPT, _REWORDED, _NO_PLACE or _SECTION
     section: str
     spot: int  # where the task is in its section (of the template, or of the record: _KEPT)
     text: str  # the task as the issue has it (_KEPT) or as the template has it now
@@ -180,7 +182,7 @@ class _Said:
         return self.kind, self.section, self.spot, self.old is None
 
 
-_KEPT, _REWORDED, _NO_PLACE = "kept", "reworded", "no place"
+_KEPT, _REWORDED, _NO_PLACE, _SECTION = "kept", "reworded", "no place", "section"
 
 
 @dataclass(frozen=True)
@@ -296,7 +298,33 @@ def _migrate(
     has = {task_hash(t.text): t for t in tasks_of(issue.description, declared)}
     newcomers, replaced = _newcomers(replaced, has)
     added, unplaced = _added(issue.description, whole, new + newcomers, declared, template)
-    return Migration(record, added), _changed(template, old, has, replaced, gone) + unplaced
+    dropped, covered = _dropped(item.description, issue.description, old, declared, gone)
+    changed = _changed(template, old, has, replaced, gone - covered)
+    return Migration(record, added), changed + unplaced + dropped
+
+
+def _dropped(
+    rendered: str, description: str, old: Record, declared: Sequence[str], gone: set[str]
+) -> tuple[list[_Said], set[str]]:
+    """What to say of the sections the record lists and the issue's rendering no longer has
+    (taken out of the template and its `sections`) whose tasks, gone from the template too
+    (GONE), the issue still has, under any heading or none (with the heading no longer
+    declared, they count as other tasks): one note per section; and those tasks, which are
+    not reported one by one."""
+    now = {_label(section) for section in sections_in_order(rendered, declared)}
+    said: list[_Said] = []
+    covered: set[str] = set()
+    anywhere: set[str] | None = None  # the hashes of every task the issue has, once needed
+    for section, hashes in old.sections.items():
+        left = set(hashes) & gone
+        if section in now or not left:
+            continue
+        if anywhere is None:
+            anywhere = {task_hash(text) for text in task_texts(description)}
+        if left & anywhere:
+            said.append(_Said(_SECTION, section, 0, ""))
+            covered |= left & anywhere
+    return said, covered
 
 
 def _added(
@@ -481,6 +509,13 @@ def _warning(program: str, notes: Sequence[tuple[_Said, str]], quote: bool) -> s
     knows, such as a person's former name), else the task is named by its place."""
     said, refs = notes[0][0], [ref for _, ref in notes]
     where, issues = f"'{said.section}'", _issues(refs)
+    if said.kind == _SECTION:  # no task is quoted: nothing to keep from a confidential log
+        return (
+            f"{program} no longer asks for section {where} (its template dropped it): "
+            f"{issues} still {_have(refs)} tasks of it and {_keep(refs)} them as they are "
+            "(they still count: delete them where they no longer apply, or keep them; the "
+            "tool does not delete them)"
+        )
     task = f"task '{_shown(said.text, said.old)}'" if quote else f"task no. {said.spot + 1}"
     if quote and len({(note.text, note.old) for note, _ in notes}) > 1:  # each issue's own
         task = f"{task} (as {refs[0]} words it)"

@@ -155,6 +155,11 @@ def tasks_of(text: str, headings: Sequence[str]) -> tuple[Task, ...]:
     return tuple(found)
 
 
+def task_texts(text: str) -> tuple[str, ...]:
+    """What every task GitLab counts in TEXT says, in any section or none, in order."""
+    return tuple(x.task for x in _walk(text.split("\n"), ()) if x.task is not None)
+
+
 def _section_end(walked: Sequence[_Line], start: int, section: str) -> int:
     end = start + 1
     while end < len(walked) and walked[end].section == section and not walked[end].opens:

@@ -1,9 +1,11 @@
-"""A template's sections change while issues are open (a tester's finding), on the shipped
+"""A template's sections change while issues are open (two testers' findings), on the shipped
 configuration through the CLI, local backend: a section split off another brings the task
-that moved only once (it came twice)."""
+that moved only once (it came twice), and a section taken out of the template is warned
+about, once, naming the issues that still have its tasks (it was not, at all)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -89,3 +91,99 @@ def test_a_new_section_made_mostly_of_moved_tasks_is_still_not_added(group: Path
     assert outside_blocks(text) == outside_blocks(before.description)
     assert f"issue #{before.iid} has no heading 'Before the call'" in result.out, result.out
     assert "by hand" in result.out
+
+
+MODULE_3 = "Module 3: Practice"
+PRACTICE = "1. [ ] Prepare a mock 30-60-90 day plan"
+PARTICIPANT_TEMPLATE = Path("templates/csm-aspiring-leaders/participant.md.j2")
+
+
+def drop_module_3() -> None:
+    """Module 3 out of the template (heading, text, tasks), its `sections` entry, and the
+    reminder that names it (else the configuration is refused)."""
+    text = PARTICIPANT_TEMPLATE.read_text()
+    start, end = text.index(f"## {MODULE_3}"), text.index('{{ managed_block("progress") }}')
+    PARTICIPANT_TEMPLATE.write_text(text[:start] + text[end:])
+    edit(PROGRAM, f'  - heading: "{MODULE_3}"\n    label: Practice\n', "")
+    config = PROGRAM.read_text()
+    start, end = config.index("reminders:\n"), config.index("cohorts:\n")
+    PROGRAM.write_text(config[:start] + config[end:])
+
+
+def delete_module_3(path: Path) -> None:
+    """A person deletes Module 3 from their issue, heading, text and tasks."""
+    text = path.read_text()
+    start, end = text.index(f"## {MODULE_3}"), text.index("<!-- automation:begin progress -->")
+    path.write_text(text[:start] + text[end:])
+
+
+def said_of_module_3(out: str) -> list[str]:
+    return [line for line in out.splitlines() if f"section '{MODULE_3}'" in line]
+
+
+def test_a_section_taken_out_of_the_template_is_warned_about_until_recorded(
+    project: Path,
+) -> None:
+    """Its tasks stay in the open issues, counted as other tasks, with no word said (a task
+    taken out is warned about). Now one warning for the section names the issues that still
+    have its tasks, as the removed-task warning does: `plan` says it until the run that
+    records the new template, an issue whose person deleted the tasks is no longer named,
+    and nothing is deleted."""
+    assert run("apply").code == 0
+    sam, aiko, lena = (
+        issues(project)[f"csm-aspiring-leaders/fy27-pilot/{name}"]
+        for name in ("sam.delacroix", "aiko.tanaka", "lena.fischer")
+    )
+    drop_module_3()
+    planned = run("plan")
+    assert planned.code == 0, planned.out + planned.err
+    assert said_of_module_3(planned.out) == [
+        f"warning: csm-aspiring-leaders no longer asks for section '{MODULE_3}' (its template "
+        f"dropped it): issues #{sam.iid}, #{aiko.iid}, #{lena.iid} still have tasks of it and "
+        "keep them as they are (they still count: delete them where they no longer apply, or "
+        "keep them; the tool does not delete them)"
+    ]
+    assert "no longer asks for task" not in planned.out  # one warning, not one per task
+    assert said_of_module_3(run("plan").out) == said_of_module_3(planned.out)  # not recorded
+    delete_module_3(path_of(project, sam.key or ""))  # Sam deals with it
+    applied = run("apply")
+    assert applied.code == 0, applied.out + applied.err
+    [said] = said_of_module_3(applied.out)
+    assert f"issues #{aiko.iid}, #{lena.iid} still have" in said
+    assert re.search(r"Summary: .* 1 warning\b", applied.out), applied.out
+    aiko_now = issues(project)[aiko.key or ""].description
+    assert PRACTICE in aiko_now and "| Other tasks | 0/7 | 0% |" in aiko_now  # kept, counted
+    again = run("apply")
+    assert not said_of_module_3(again.out) and "No changes" in again.out, again.out
+    delete_module_3(path_of(project, aiko.key or ""))  # later dealt with: nothing more said
+    assert not said_of_module_3(run("apply").out)
+
+
+SPONSORSHIP = Path("config/programs/sales-sponsorship.yml")
+PAIR = Path("templates/sales-sponsorship/pair.md.j2")
+THROUGHOUT = "Throughout the program"
+
+
+def test_a_section_taken_out_of_a_confidential_programs_template_names_no_task_or_person(
+    shipped: Path,
+) -> None:
+    """In a confidential program the warning names the section and the issues by reference,
+    as the removed-task one (`task no. 6 in 'Build'`): no task text (which holds the
+    sponsee's name here), no person."""
+    keep_programs(shipped, "sales-sponsorship")
+    assert run("apply").code == 0
+    pairs = [i for i in issues(shipped).values() if f"## {THROUGHOUT}" in i.description]
+    assert pairs and all(i.confidential for i in pairs)
+    text = PAIR.read_text()
+    start, end = text.index(f"## {THROUGHOUT}"), text.index("## Build")
+    PAIR.write_text(text[:start] + text[end:])
+    edit(SPONSORSHIP, f"  - heading: {THROUGHOUT}\n    ongoing: true\n", "")
+    result = run("apply")
+    assert result.code == 0, result.out + result.err
+    [said] = [line for line in result.out.splitlines() if f"section '{THROUGHOUT}'" in line]
+    refs = ", ".join(f"#{i.iid}" for i in sorted(pairs, key=lambda i: i.iid))
+    assert f"{'issue' if len(pairs) == 1 else 'issues'} {refs} still" in said, said
+    for person in (name for i in pairs for name in i.assignees):
+        assert person not in said
+    assert "Lena" not in said and "check in with" not in said and "cadence" not in said
+    assert "no longer asks for section" not in run("apply").out

@@ -393,6 +393,25 @@ def test_a_task_removed_from_the_template_is_reported_with_the_issues_that_have_
     assert all("- [ ] c" in u.after for u in updates(result).values() if u.iid < 3)
 
 
+def test_a_section_the_template_drops_is_one_warning_unless_its_tasks_moved(
+    blocks: Blocks,
+) -> None:
+    """A section gone from the rendering (here still declared) whose tasks the issue has: one
+    warning for the section, not one per task; none when the template moved its tasks into
+    another section (the issue has what it asks for)."""
+    both = created(program(BODY, BODY), blocks)
+    two = BODY.index("## Two")
+    result = plan(program(BODY, BODY[:two] + "## Two, later\n- [ ] d\n"), both, blocks)
+    assert result.warnings == (
+        "demo no longer asks for section 'Two' (its template dropped it): issue #2 still has "
+        "tasks of it and keeps them as they are (they still count: delete them where they no "
+        "longer apply, or keep them; the tool does not delete them)",
+    )
+    assert "- [ ] c" in updates(result)[2].after
+    moved = BODY[:two].replace("- [ ] b\n", "- [ ] b\n- [ ] c\n")
+    assert plan(program(moved, moved), both, blocks).warnings == ()
+
+
 def test_the_task_set_is_each_issues_own_rendering(blocks: Blocks) -> None:
     first = created(program(BODY, BODY), blocks)
     gained = program(BODY + "- [ ] for Ana only\n", BODY)  # a conditional, as rendered
