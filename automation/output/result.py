@@ -120,10 +120,15 @@ class Summary:
 
     @classmethod
     def of(cls, actions: Sequence[Action], unchanged: int, failed: int, warnings: int) -> Summary:
-        """The figures of these actions (done or planned) and counts."""
+        """The figures of these actions (done or planned) and counts. UNCHANGED counts the
+        issues their plans left as they were: one put in its epic or linked to the tracking
+        issue (planned apart, for the whole program) is updated, not unchanged too."""
         n = Counter(action_type(a) for a in actions)
         new = {(a.program, a.key) for a in actions if isinstance(a, CreateIssue | CreateEpic)}
         changed = {(a.program, a.key) for a in actions if _changes_an_existing_item(a)}
+        placed = {(a.program, a.key) for a in actions if isinstance(a, AddToEpic | LinkIssues)}
+        others = {(a.program, a.key) for a in actions if not isinstance(a, AddToEpic | LinkIssues)}
+        unchanged = max(0, unchanged - len(placed - others))
         by_type = tuple((name, n[name]) for name in ACTION_TYPES)
         return cls(by_type, len(changed - new), unchanged, failed, warnings)
 

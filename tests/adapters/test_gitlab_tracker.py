@@ -895,3 +895,17 @@ def test_a_read_api_token_is_enough_for_what_only_reads(
         refused = cli([*writing, "--backend", "gitlab"], env)
         assert refused.code == 3, refused.out + refused.err
         assert "the token has the scopes read_api, but it needs the `api` scope" in refused.err
+
+
+def test_an_issue_linked_again_is_counted_updated_not_unchanged_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tester's: after a person removed one tracking link on Free, the run said `1 updated,
+    59 unchanged` of 59 issues: the linked issue was counted twice."""
+    monkeypatch.chdir(tmp_path)
+    with free_gitlab(tmp_path, 3) as gitlab:
+        assert gitlab.cli("apply").code == 0
+        gitlab.fake.state.links.remove(gitlab.fake.state.links[0])
+        result = gitlab.cli("apply", "--full")
+    assert result.code == 0, result.out
+    assert "Summary: 0 created, 1 updated, 3 unchanged" in result.out, result.out  # 4 issues
