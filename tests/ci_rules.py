@@ -1,7 +1,11 @@
 """Which jobs of a `.gitlab-ci.yml` a pipeline runs: GitLab's `rules:` as its documentation
 describes them (the first rule whose `if:` holds decides; `when: never` keeps the job out; no
 rule holding keeps it out), with the `if:` expressions the pipelines use: `$VAR` (set and not
-empty), `==`, `!=`, `=~ /regex/`, `&&`, `||` and parentheses. `changes:` is taken as met."""
+empty), `==`, `!=`, `=~ /regex/`, `&&`, `||` and parentheses. `changes:` is taken as met.
+
+And which of them start once others failed: a job waits for the jobs its `needs:` names (without
+`needs:`, for every job of the earlier stages); `on_success` starts only if none of those failed,
+`always` whatever they did, `manual` only when someone starts it."""
 
 from __future__ import annotations
 
@@ -23,6 +27,27 @@ def runs(pipeline: Mapping[str, Any], variables: Mapping[str, str]) -> dict[str,
         if when != "never":
             chosen[name] = when
     return chosen
+
+
+def starts(pipeline: Mapping[str, Any], variables: Mapping[str, str], failed: set[str]) -> set[str]:
+    """The jobs of the pipeline that start on their own when the jobs in FAILED fail (and every
+    other job that runs passes)."""
+    chosen = runs(pipeline, variables)
+    stages = list(pipeline.get("stages", ["build", "test", "deploy"]))
+
+    def stage(name: str) -> int:
+        return stages.index(pipeline[name].get("stage", "test"))
+
+    started = set()
+    for name, when in chosen.items():
+        needs = pipeline[name].get("needs")
+        if needs is None:
+            before = {other for other in chosen if stage(other) < stage(name)}
+        else:
+            before = {need if isinstance(need, str) else need["job"] for need in needs}
+        if when == "always" or (when == "on_success" and not before & failed):
+            started.add(name)
+    return started
 
 
 def _decide(rules: list[dict[str, Any]], variables: Mapping[str, str]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import json
 import re
@@ -16,7 +17,7 @@ import yaml
 
 from automation.cli import build_parser, run
 from tests.backends import PROJECT, TOKEN, URL, Result, StepClock, cli, new_fake
-from tests.ci_rules import holds, runs
+from tests.ci_rules import holds, runs, starts
 from tests.conftest import REPO, keep_programs
 
 PIPELINE: dict[str, Any] = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text())
@@ -321,6 +322,22 @@ def test_each_pipeline_runs_just_its_jobs(pipeline: str, ours: bool) -> None:
     expected = EXPECTED[pipeline] - (set() if ours else {"tests"})
     assert set(jobs) == expected
     assert jobs.get("dry-run", "manual") == "manual"
+
+
+@pytest.mark.parametrize("ours", [True, False], ids=["this repository", "the team skeleton"])
+def test_the_dashboard_is_published_after_a_sync_where_some_items_failed(ours: bool) -> None:
+    """apply exits 1 when some items failed and the others were written: the pages job still
+    runs after it (it needed apply to succeed, so the dashboard stayed as it was, silently)."""
+    pipeline = PIPELINE if ours else SKELETON
+    sync = {**MAIN, **PIPELINES["hourly sync"]}
+    assert starts(pipeline, sync, failed=set()) == {"apply", "pages"}
+    assert starts(pipeline, sync, failed={"apply"}) == {"apply", "pages"}
+    assert pipeline["pages"]["needs"] == [{"job": "apply", "artifacts": False}]
+    (rule,) = pipeline["pages"]["rules"]
+    assert rule["when"] == "always"  # in the rule: older GitLab refuses a `when` beside `rules`
+    waiting = copy.deepcopy(pipeline)
+    del waiting["pages"]["rules"][0]["when"]
+    assert starts(waiting, sync, failed={"apply"}) == {"apply"}  # as it was
 
 
 def test_a_tag_runs_the_release_only() -> None:
