@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from automation import scaffold
+from automation.config.models import Settings
 from automation.errors import EXIT_INVALID_CONFIG, EXIT_OK
 from tests.backends import cli
 from tests.conftest import REPO
@@ -73,6 +74,18 @@ def test_the_new_repository_validates(tmp_path: Path, monkeypatch: pytest.Monkey
     result = cli(["validate"], {})
     assert result.code == EXIT_OK, result.err
     assert "Configuration is valid: 4 programs" in result.out
+
+
+def test_the_sample_settings_show_how_to_keep_a_replaced_tokens_issues() -> None:
+    """Every deployment replaces its token (group access tokens expire): the settings a team
+    starts from carry the former_users line, commented out, and it is valid once uncommented."""
+    text = (REPO / "config" / "settings.yml").read_text()
+    (example,) = [line for line in text.splitlines() if line.lstrip().startswith("# former_users:")]
+    settings = Settings.model_validate(
+        yaml.safe_load(text.replace(example, example.replace("# ", "", 1)))
+    )
+    assert settings.gitlab.former_users == ("group_42_bot_0123456789abcdef",)
+    assert Settings.model_validate(yaml.safe_load(text)).gitlab.former_users == ()
 
 
 def test_the_tool_project_names_the_package_registry(tmp_path: Path) -> None:
