@@ -352,6 +352,44 @@ def test_the_rules_reader_reads_gitlab_expressions() -> None:
     assert holds('$MISSING == null || $A != "y"', seen)
 
 
+def headings(readme: Path) -> set[str]:
+    lines = readme.read_text().splitlines()
+    return {line.lstrip("#").strip() for line in lines if re.match(r"#+ ", line)}
+
+
+def sections_named(pipeline: Path) -> list[tuple[str, str]]:
+    """The README sections a pipeline's comments send readers to: (which README, section)."""
+    comments = " ".join(
+        line.strip().lstrip("#").strip()
+        for line in pipeline.read_text().splitlines()
+        if line.strip().startswith("#")
+    )
+    named = []
+    for which, titles in re.findall(
+        r'(README\.md|program-automation README), ((?:"[^"]+"(?: and | or |, )?)+)', comments
+    ):
+        named += [(which, title) for title in re.findall(r'"([^"]+)"', titles)]
+    return named
+
+
+@pytest.mark.parametrize(
+    ("pipeline", "readme"),
+    [
+        (".gitlab-ci.yml", "README.md"),
+        ("automation/skeleton/gitlab-ci.yml", "automation/skeleton/README.md"),
+    ],
+    ids=["this repository", "the team skeleton"],
+)
+def test_every_readme_section_the_pipeline_names_is_there(pipeline: str, readme: str) -> None:
+    """A team's repository has the README that init writes, not this one: what its pipeline
+    sends a reader to is in that README, or named as the tool's README."""
+    named = sections_named(REPO / pipeline)
+    assert len(named) >= 4
+    for which, title in named:
+        among = headings(REPO / (readme if which == "README.md" else "README.md"))
+        assert title in among, (which, title)
+
+
 def test_writing_jobs_are_given_time_for_a_paced_first_run() -> None:
     for pipeline in (PIPELINE, SKELETON):
         assert pipeline["apply"]["timeout"] == "4h"
