@@ -82,7 +82,8 @@ def pin(release: str) -> str:
     return (
         "# The automation tool, pinned to one release. Upgrading is changing this version (a\n"
         "# dependency bot can propose it); the release brings its own dependencies, pinned with\n"
-        "# hashes (see .gitlab-ci.yml).\n"
+        "# hashes (see .gitlab-ci.yml). The release's own file can be pinned too, with its hash\n"
+        '# after the version (README.md, "Where the tool comes from").\n'
         f"{DISTRIBUTION}=={release}\n"
     )
 
@@ -148,10 +149,16 @@ def init(target: Path, out: TextIO, tool_project: str = DEFAULT_TOOL_PROJECT) ->
     written = write_skeleton(target, skeleton_files(release, tool_project))
     for path in written:
         print(f"wrote {path}", file=out)
+    if _project_id(tool_project) == _project_id(DEFAULT_TOOL_PROJECT):
+        check = (
+            f"set AUTOMATION_PACKAGES to the numeric id of the project that publishes the tool "
+            f"(its pipeline refuses the default, {DEFAULT_TOOL_PROJECT}; --tool-project writes it)"
+        )
+    else:
+        check = f"check AUTOMATION_PACKAGES (the project that publishes the tool: {tool_project})"
     print(
         f"Wrote {len(written)} files into {target}/ for {DISTRIBUTION} {release}. Next: in "
-        f"{target}/.gitlab-ci.yml check AUTOMATION_PACKAGES (the project that publishes the "
-        f"tool: {tool_project}), then follow {target}/README.md.",
+        f"{target}/.gitlab-ci.yml {check}, then follow {target}/README.md.",
         file=out,
     )
     return EXIT_OK

@@ -11,6 +11,7 @@ import sys
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import yaml
@@ -207,12 +208,86 @@ def test_a_team_pipeline_installs_the_pinned_release_then_its_locked_dependencie
 ) -> None:
     cli(["init", str(tmp_path)], {})
     install = team_pipeline(tmp_path)["default"]["before_script"]
-    assert install[1].startswith(".venv/bin/pip install --quiet --no-deps -r requirements.txt ")
-    assert install[2] == (
+    assert install[0].startswith('case "$AUTOMATION_PACKAGES" in')  # below
+    assert install[1] == "python -m venv .venv"
+    assert install[2].startswith(".venv/bin/pip install --quiet --no-deps -r requirements.txt ")
+    assert install[3] == (
         ".venv/bin/pip install --quiet --require-hashes "
         '-r "$(.venv/bin/python -m automation.scaffold --lock)"'
     )
-    assert install[3] == ".venv/bin/pip check"
+    assert install[4] == ".venv/bin/pip check"
+
+
+def refusal(root: Path, packages: str, shell: str) -> subprocess.CompletedProcess[str]:
+    """The team pipeline's first install step, run as its job would, with this
+    AUTOMATION_PACKAGES."""
+    step = team_pipeline(root)["default"]["before_script"][0]
+    env = {"AUTOMATION_PACKAGES": packages, "PATH": "/bin:/usr/bin"}
+    return subprocess.run(
+        [shell, "-ec", step], check=False, env=env, capture_output=True, text=True
+    )
+
+
+@pytest.mark.parametrize("shell", ["sh", "bash"])
+@pytest.mark.parametrize(
+    "packages",
+    [
+        "",
+        "__AUTOMATION_PACKAGES__",
+        "enablement%2Fprogram-automation",
+        "enablement/program-automation",
+    ],
+)
+def test_a_team_pipeline_refuses_a_registry_nobody_chose(
+    tmp_path: Path, packages: str, shell: str
+) -> None:
+    """A project left at init's default (or no project) may be a stranger's, or one without the
+    package, whose registry forwards to pypi.org: what it serves would run with GITLAB_TOKEN."""
+    cli(["init", str(tmp_path)], {})
+    done = refusal(tmp_path, packages, shell)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr == (
+        f"AUTOMATION_PACKAGES is '{packages}', not the project that publishes program-automation: "
+        "set it in .gitlab-ci.yml to that project's numeric id (README.md, \"Where the tool comes "
+        'from"); nothing was installed\n'
+    )
+
+
+@pytest.mark.parametrize("packages", ["4242", "tools%2Fprogram-automation"])
+def test_a_team_pipeline_installs_from_a_project_someone_chose(
+    tmp_path: Path, packages: str
+) -> None:
+    cli(["init", str(tmp_path)], {})
+    for shell in ("sh", "bash"):
+        done = refusal(tmp_path, packages, shell)
+        assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+def test_the_refused_default_is_inits_default(tmp_path: Path) -> None:
+    """init without --tool-project writes the default, which the pipeline refuses, and says so."""
+    result = cli(["init", str(tmp_path / "team")], {})
+    written = team_pipeline(tmp_path / "team")["variables"]["AUTOMATION_PACKAGES"]
+    assert written == quote(scaffold.DEFAULT_TOOL_PROJECT, safe="")
+    assert refusal(tmp_path / "team", written, "sh").returncode == 1
+    assert "set AUTOMATION_PACKAGES to the numeric id of the project" in result.out
+    given = cli(["init", str(tmp_path / "other"), "--tool-project", "4242"], {})
+    assert "check AUTOMATION_PACKAGES (the project that publishes the tool: 4242)" in given.out
+
+
+@pytest.mark.parametrize("pipeline", [".gitlab-ci.yml", "automation/skeleton/gitlab-ci.yml"])
+def test_every_script_line_of_the_pipelines_is_shell(pipeline: str) -> None:
+    loaded: dict[str, Any] = yaml.safe_load((REPO / pipeline).read_text())
+    lines = [
+        line
+        for job in loaded.values()
+        if isinstance(job, dict)
+        for key in ("before_script", "script")
+        for line in job.get(key, [])
+    ]
+    assert len(lines) > 10
+    for line in lines:
+        for shell in ("sh", "bash"):
+            subprocess.run([shell, "-n", "-c", line], check=True)
 
 
 @pytest.mark.parametrize(
@@ -231,7 +306,7 @@ def test_a_team_pipeline_finds_the_registry_on_a_self_managed_instance(
     """The index address comes from the instance's API address, as the shell expands it: a
     port, a path and plain http stay (the host name alone lost all three)."""
     cli(["init", str(tmp_path)], {})
-    line = team_pipeline(tmp_path)["default"]["before_script"][1]
+    line = team_pipeline(tmp_path)["default"]["before_script"][2]
     quoted = re.search(r'--index-url ("[^"]+")', line)
     assert quoted is not None
     env = {"CI_API_V4_URL": api, "CI_JOB_TOKEN": "T", "AUTOMATION_PACKAGES": "7", "PATH": "/bin"}
