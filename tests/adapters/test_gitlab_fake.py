@@ -606,6 +606,49 @@ def test_epic_update_sets_the_description_and_changes_labels_one_by_one(fake: Fa
     assert fake.epics("enablement")[0]["labels"] == ["program::b", "x"]
 
 
+def test_an_issue_put_in_its_epic_again_answers_409_already_assigned(fake: FakeGitLab) -> None:
+    # EpicIssues::CreateService (IssuableLinks::CreateService#execute): when every issue
+    # referenced is in the epic already, error('Issue(s) already assigned', 409), rendered by
+    # ee/lib/api/epic_issues.rb as {"message": ...}; nothing is linked, no note is added
+    epic = fake.client().groups.get("enablement").epics.create({"title": "Program"})
+    issue = new_issue(project_of(fake))
+    epic.issues.create({"issue_id": issue.id})
+    answer = requests.post(
+        f"{fake.api_url}/groups/enablement/epics/{epic.iid}/issues/{issue.id}",
+        headers={"PRIVATE-TOKEN": fake.token},
+        timeout=5,
+    )
+    assert (answer.status_code, answer.json()) == (409, {"message": "Issue(s) already assigned"})
+    assert fake.issues(PROJECT)[0]["epic"] == epic.iid
+    assert fake.issues(PROJECT)[0]["system_notes"] == [f"added to epic &{epic.iid}"]
+
+
+def test_an_epic_made_without_a_description_answers_null(fake: FakeGitLab) -> None:
+    # like an issue's: the column stays NULL until a description is given
+    epics = fake.client().groups.get("enablement").epics
+    bare = epics.create({"title": "Bare"})
+    told = epics.create({"title": "Told", "description": "Why"})
+    assert bare.description is None
+    assert [e["description"] for e in fake.epics("enablement")] == [None, "Why"]
+    epics.update(bare.iid, {"description": "Now"})
+    assert fake.epics("enablement")[0]["description"] == "Now"
+    assert told.description == "Why"
+
+
+def test_issue_answers_can_leave_out_which_epic_an_issue_is_in(fake: FakeGitLab) -> None:
+    # ee/lib/ee/api/entities/issue.rb exposes `epic` and `epic_iid` only where the project's
+    # group has epics; `issue_epic_fields = False` answers as GitLab (or an emulation of it)
+    # that leaves them out: absent, not null
+    epic = fake.client().groups.get("enablement").epics.create({"title": "Program"})
+    issue = new_issue(project_of(fake), epic_id=epic.id)
+    assert (issue.epic_iid, issue.epic["iid"]) == (epic.iid, epic.iid)
+    fake.state.issue_epic_fields = False
+    answer = project_of(fake).issues.get(issue.iid).attributes
+    listed = project_of(fake).issues.list(get_all=True)[0].attributes
+    assert not {"epic", "epic_iid"} & (answer.keys() | listed.keys())
+    assert fake.issues(PROJECT)[0]["epic"] == epic.iid  # still in it
+
+
 def test_epic_iids_count_per_group(fake: FakeGitLab) -> None:
     fake.add_group("another")
     gl = fake.client()

@@ -474,7 +474,7 @@ class Epic:
     iid: int
     group: Group
     title: str
-    description: str
+    description: str | None  # NULL when created without one, as an issue's
     author: User
     created_at: datetime
     updated_at: datetime
@@ -591,6 +591,10 @@ class GitLabState:
         self.mentions: list[Mention] = []
         self.quick_actions: list[QuickAction] = []
         self.system_notes = True
+        # False: issue answers leave out `epic` and `epic_iid`, as GitLab does when the
+        # project's group has no epics feature (ee/lib/ee/api/entities/issue.rb exposes them
+        # only then) and as an emulation of GitLab may: which epic an issue is in is not said
+        self.issue_epic_fields = True
 
     def next_id(self, kind: str) -> int:
         """Return the next global id for a kind of record."""
@@ -909,6 +913,8 @@ class Presenter:
         }
         if self.state.tier == "premium":
             data.update(self._premium_issue_fields(issue))
+            if not self.state.issue_epic_fields:
+                del data["epic"], data["epic_iid"]
         return data
 
     def _issue_links(self, issue: Issue) -> JSON:
@@ -2295,7 +2301,7 @@ class EpicHandlers(Handlers):
             max(group.epics, default=0) + 1,
             group,
             title,
-            "",
+            None,
             self.fake.owner,
             now,
             now,
