@@ -109,7 +109,8 @@ class Writer:
             case CreateEpic():
                 self.epics[action.key] = t.create_epic(action.epic)
             case AddToEpic():
-                t.add_to_epic(action.epic_iid, action.issue)
+                if not t.add_to_epic(action.epic_iid, action.issue):
+                    raise _Skipped  # in that epic already: nothing changed
             case LinkIssues():
                 self._link(action)
             case UpdateEpic():

@@ -147,7 +147,11 @@ def _hidden(
 
 def _moves(issue: ObservedIssue, home: int, ours: set[int]) -> bool:
     """Whether the issue goes into epic HOME: it is in none, or, open, in another epic of
-    the program's (one a person chose outside the program is theirs to keep)."""
+    the program's (one a person chose outside the program is theirs to keep). Never when
+    the tracker does not say which epic it is in: it was created inside its epic, and
+    adding it again would be a request per issue on every run, and never "No changes"."""
+    if not issue.epic_known:
+        return False
     if issue.epic is None:
         return True
     return issue.state == "opened" and issue.epic != home and issue.epic in ours

@@ -51,6 +51,10 @@ class ObservedIssue:
     by_tool: bool = True  # created by the tool's own user: only then does its key count
     author: str | None = None  # username of whoever created it
     moved_to: int | None = None  # the global id of the issue it became in another project
+    # False: the tracker's answer does not say which epic the issue is in (GitLab leaves
+    # `epic` out where the project's group has no epics; an emulation of it may): EPIC is
+    # then no answer, not "in no epic"
+    epic_known: bool = True
     # the tracker's time of its last change (GitLab's clock); not part of what is compared:
     # two reads with the same content are the same issue to plan
     updated_at: dt.datetime | None = field(default=None, compare=False)

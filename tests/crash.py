@@ -98,8 +98,8 @@ class Delegating(Tracker):
     def create_epic(self, epic: NewEpic) -> ObservedEpic:
         return self.inner.create_epic(epic)
 
-    def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:
-        self.inner.add_to_epic(epic_iid, issue)
+    def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> bool:
+        return self.inner.add_to_epic(epic_iid, issue)
 
     def get_epic(self, iid: int) -> ObservedEpic | None:
         return self.inner.get_epic(iid)
@@ -171,9 +171,10 @@ class CrashingTracker(Delegating):
         self._wrote()
         return created
 
-    def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:
-        super().add_to_epic(epic_iid, issue)
+    def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> bool:
+        added = super().add_to_epic(epic_iid, issue)
         self._wrote()
+        return added
 
     def update_epic(self, iid: int, change: EpicChange) -> None:
         super().update_epic(iid, change)

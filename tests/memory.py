@@ -254,9 +254,12 @@ class MemoryTracker(Tracker):
             stored, description=text, labels=labels, updated_at=self._now(), confidential=secret
         )
 
-    def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:
+    def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> bool:
         self.writes += 1
+        if self._issue(issue.iid).epic == epic_iid:
+            return False
         self._change(issue.iid, epic=epic_iid)
+        return True
 
     def link_issues(self, iid: int, target_iid: int) -> None:
         self.writes += 1

@@ -180,8 +180,9 @@ class Tracker(abc.ABC):
         confidential, when asked), in one write, without touching its other labels."""
 
     @abc.abstractmethod
-    def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:
-        """Put an issue in an epic (by the issue's global id)."""
+    def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> bool:
+        """Put an issue in an epic (by the issue's global id); False when it was in that epic
+        already (nothing changed)."""
 
     @abc.abstractmethod
     def issue_links(self, iid: int) -> IssueLinks:

@@ -757,8 +757,9 @@ class GitLabTracker(Tracker, ChangeLog):
                     raise KeptPublic(str(error)) from error
                 raise
 
-    def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:
-        """Put an issue in an epic by its global id; one already there (409) is fine."""
+    def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> bool:
+        """Put an issue in an epic by its global id. GitLab answers an issue that is in that
+        epic already with 409 "Issue(s) already assigned" and changes nothing: False."""
         if issue.id is None:
             raise ItemError(f"issue #{issue.iid} has no global id; run again")
         epic = self._group.epics.get(epic_iid, lazy=True)
@@ -769,6 +770,8 @@ class GitLabTracker(Tracker, ChangeLog):
         except ItemError as error:
             if not _conflict(error):
                 raise
+            return False
+        return True
 
     def issue_links(self, iid: int) -> IssueLinks:
         """The issues related to an issue: the project's by iid, and how many of other
@@ -1341,7 +1344,8 @@ def _observed(
 ) -> ObservedIssue:
     """Plain data from one issue's JSON (python-gitlab objects never leave this module); an
     epic of a group other than GROUP (a parent group's, which a person chose) is epic 0,
-    which is never one of the program's."""
+    which is never one of the program's. An answer without `epic` and `epic_iid` (absent,
+    not null) does not say which epic the issue is in: `epic_known` is False."""
     due = data.get("due_date")
     epic_data = data.get("epic") or {}
     epic = epic_data.get("iid", data.get("epic_iid"))
@@ -1362,6 +1366,7 @@ def _observed(
         by_tool=_author(data) in ours,
         author=_author(data),
         moved_to=int(data["moved_to_id"]) if data.get("moved_to_id") else None,
+        epic_known="epic" in data or "epic_iid" in data,
         updated_at=_moment(data.get("updated_at")),
     )
 

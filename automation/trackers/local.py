@@ -363,9 +363,13 @@ class LocalTracker(Tracker):
         written = text if change.description is None else change.description
         self._save(self.epics_dir, iid, changed, written)
 
-    def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> None:
-        """Record the issue's epic."""
+    def add_to_epic(self, epic_iid: int, issue: ObservedIssue) -> bool:
+        """Record the issue's epic; False when the file names it already."""
+        meta, _ = self._load(self.issues_dir, issue.iid, IssueFile)
+        if meta.epic == epic_iid:
+            return False
         self._change(issue.iid, {"epic": epic_iid})
+        return True
 
     def link_issues(self, iid: int, target_iid: int) -> None:
         """Relate two issues, on both sides as GitLab shows it."""

@@ -176,6 +176,18 @@ def test_create_epic_and_add_an_issue_to_it(tracker: MemoryTracker, ana: Observe
     assert tracker.issues[ana.iid].epic == created.iid
 
 
+def test_an_issue_in_that_epic_already_is_not_counted_as_added(
+    tracker: MemoryTracker, ana: ObservedIssue
+) -> None:
+    """GitLab answers 409 "Issue(s) already assigned" and changes nothing: not an update."""
+    epic = tracker.create_epic(NewEpic("demo/c1/epic", "C1", identity_marker("demo/c1/epic"), ()))
+    add = Plan((AddToEpic("demo", KEY, epic.iid, ana),))
+    assert execute(add, tracker).done == list(add.actions)
+    again = execute(add, tracker)
+    assert (again.done, again.failures) == ([], [])
+    assert tracker.issues[ana.iid].epic == epic.iid
+
+
 def test_link_issues_relates_both(tracker: MemoryTracker, ana: ObservedIssue) -> None:
     tracking = tracker.create_issue(new_issue("demo/tracking", identity_marker("demo/tracking")))
     execute(Plan((LinkIssues("demo", KEY, ana.iid, tracking.iid),)), tracker)
