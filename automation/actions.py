@@ -203,8 +203,9 @@ class LinkIssues:
 
 @dataclass(frozen=True)
 class UpdateEpic:
-    """Rename an epic made under a former key (renamed_from): its identity line, made again
-    on the text read just before writing, and its program label."""
+    """Rename an epic made under a former key (renamed_from), or take back one that lost its
+    identity line or its program label: its identity line, made again on the text read just
+    before writing, and its program label."""
 
     program: str
     key: str
@@ -271,6 +272,9 @@ class Observed:
     tracking_links: IssueLinks = field(default_factory=IssueLinks)
     keyed: Mapping[str, ObservedIssue] = field(default_factory=dict)  # any label; see run.py
     fetched: Mapping[int, ObservedIssue | None] = field(default_factory=dict)  # see run.py
+    # epics the program's issues sit in that its label does not list, read by iid (None: gone)
+    # while an epic configuration asks for is not listed (epics.py, `epics_to_read`)
+    read_epics: Mapping[int, ObservedEpic | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

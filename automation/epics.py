@@ -4,8 +4,9 @@ its tracking issue (pure)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from automation.actions import (
     Action,
@@ -15,13 +16,17 @@ from automation.actions import (
     CreateLabel,
     Failure,
     LinkIssues,
+    Observed,
     Plan,
     UpdateEpic,
 )
 from automation.blocks import MAX_ROWS
+from automation.config.models import Program
 from automation.desired import DesiredProgram
+from automation.edits import Edits, apply_edits
 from automation.identity import claimed
 from automation.items import IssueLinks, NewEpic, ObservedEpic, ObservedIssue
+from automation.markers import identity_marker, keys_in, same_text
 from automation.progress import program_label
 from automation.renames import aliases, moved, rename_epic
 
@@ -91,18 +96,25 @@ def plan_epics(
     planned: Plan,
     desired: DesiredProgram,
     found: Mapping[str, ObservedIssue],
-    observed: Sequence[ObservedEpic],
+    observed: Observed,
     held: frozenset[str],
 ) -> Plan:
     """PLANNED with the program's epics: missing epics are created before the issues, and a
     new issue is created inside its epic (one write, not two); an issue that is in no epic
     is put into its own, and an open one in another of the program's epics (a hire whose
     workshop changed) is moved to its own. Nothing is created for an item that failed
-    already or is HELD; an epic made under a former key is renamed instead."""
+    already or is HELD; an epic made under a former key is renamed instead, and one that
+    lost its identity line or its label is taken back (`_found_again`)."""
     program = desired.program.id
-    former = moved(desired.program, (epic.first_line_key for epic in observed))
-    epics, failures = _index_epics(program, observed, {**former, **aliases(desired.epics)})
+    listed = observed.epics or ()
+    former = moved(desired.program, (epic.first_line_key for epic in listed))
+    epics, failures = _index_epics(program, listed, {**former, **aliases(desired.epics)})
     failed = held | {f.key for f in (*planned.failures, *failures)}
+    renames = _renamed(desired, epics, former.values())
+    again = _found_again(desired, epics, failed, found, observed)
+    failures += again.failures
+    failed |= {f.key for f in again.failures}
+    epics = {**epics, **again.epics}
     secret = desired.program.is_confidential
     creates = tuple(
         CreateEpic(program, NewEpic(epic.key, epic.title, epic.description, epic.labels, secret))
@@ -121,12 +133,209 @@ def plan_epics(
             moves.append(AddToEpic(program, item.key, home.iid, issue))
     homes = {item.key: item.epic_key for item in desired.every_issue() if item.epic_key}
     actions = _epics_first(creates, (_homed(a, homes, epics) for a in planned.actions))
-    renames = _renamed(desired, epics, former.values())
     # not while some of its issues are public: GitLab keeps a public issue out of a
     # confidential epic (the plan warns of those issues: `planning.said_public`)
     public = any(not issue.confidential for issue in found.values())
-    hidden = [] if public else _hidden(desired, epics, {r.key for r in renames})
-    return replace(planned, actions=actions) + Plan((*renames, *hidden, *moves), failures)
+    changed = {r.key for r in renames} | set(again.epics)
+    hidden = [] if public else _hidden(desired, epics, changed)
+    written: tuple[Action, ...] = (*renames, *again.updates, *hidden, *moves)
+    return replace(planned, actions=actions) + Plan(written, failures)
+
+
+@dataclass(frozen=True)
+class FoundAgain:
+    """Epics the label does not list under their keys, found by the issues meant for them:
+    by key, with the updates that take them back; and the epics that cannot be told."""
+
+    epics: Mapping[str, ObservedEpic] = field(default_factory=dict)
+    updates: tuple[UpdateEpic, ...] = ()
+    failures: tuple[Failure, ...] = ()
+
+
+def epics_to_read(
+    desired: DesiredProgram, issues: Sequence[ObservedIssue], listed: Sequence[ObservedEpic]
+) -> frozenset[int]:
+    """The epics to read one by one before planning, and only while an epic configuration
+    asks for is not among those its label LISTED shows under its key: those that ISSUES
+    meant for such an epic sit in (or issues of the tool's with no key, which its index may
+    name), when the label does not list them. A GET each, none in a run that finds every
+    epic; `_found_again` tells from them whether one is the epic that lost its identity
+    line or its label."""
+    program = desired.program
+    named = {**moved(program, (e.first_line_key for e in listed)), **aliases(desired.epics)}
+    shown = {named.get(key, key) for epic in listed if (key := epic.first_line_key)}
+    missing = {epic.key for epic in desired.epics} - shown
+    if not missing:
+        return frozenset()
+    keys = {**moved(program, (i.key for i in issues)), **aliases(desired.every_issue())}
+    members = {item.key for item in desired.every_issue() if item.epic_key in missing}
+    seen = {epic.iid for epic in listed}
+    return frozenset(
+        issue.epic
+        for issue in issues
+        if issue.epic and issue.epic_known and issue.epic not in seen and issue.by_tool
+        if issue.key is None or keys.get(issue.key, issue.key) in members
+    )
+
+
+def _found_again(
+    desired: DesiredProgram,
+    epics: Mapping[str, ObservedEpic],
+    failed: Collection[str],
+    found: Mapping[str, ObservedIssue],
+    observed: Observed,
+) -> FoundAgain:
+    """The epics configuration asks for that are not among EPICS (the label's, by key), found
+    again instead of made twice. An epic of the tool's that still carries the key but lost
+    the label is that epic; one that lost its identity line (its description rewritten or
+    emptied, perhaps its label too) is the epic the issues meant for the key sit in, when
+    they sit in just that one of the tool's epics that carries no other key. It gets its
+    line back on top (a person's text stays) and the label. When the issues sit in two such
+    epics, or two keys' issues in one, the epic fails: the tool cannot tell, and a person
+    puts the line back."""
+    missing = [e for e in desired.epics if e.key not in epics and e.key not in failed]
+    if not missing:
+        return FoundAgain()
+    program = desired.program
+    known = {
+        **{iid: epic for iid, epic in observed.read_epics.items() if epic is not None},
+        **{epic.iid: epic for epic in observed.epics or ()},
+    }
+    ours = {epic.iid for epic in epics.values()}
+    named = {**moved(program, (e.first_line_key for e in known.values())), **aliases(missing)}
+    wanted = {epic.key for epic in missing}
+    keyed: dict[str, list[ObservedEpic]] = defaultdict(list)  # by key: lost their label
+    for epic in sorted(known.values(), key=lambda e: e.iid):
+        key = named.get(epic.key or "", epic.key)
+        if epic.iid not in ours and key in wanted:
+            keyed[key or ""].append(epic)
+    taken = {key: twins[0] for key, twins in keyed.items() if len(twins) == 1}
+    said = [Failure(program.id, key, _twins(twins)) for key, twins in keyed.items() if twins[1:]]
+    holders = _holders(desired, found, observed, wanted - set(keyed))
+    chosen: dict[int, list[str]] = defaultdict(list)
+    skip = ours | {epic.iid for twins in keyed.values() for epic in twins}
+    for key, iids in sorted(holders.items()):
+        sorts = {iid: _claim(known.get(iid), key, named, program) for iid in sorted(iids - skip)}
+        held = [iid for iid, claim in sorts.items() if claim == "none"]
+        other = next((iid for iid, claim in sorts.items() if claim == "other"), None)
+        if other is not None:
+            said.append(Failure(program.id, key, _other(other, known[other], key)))
+        elif len(held) == 1:
+            chosen[held[0]].append(key)
+        elif held:
+            said.append(Failure(program.id, key, _several(held, key, program)))
+    for iid, keys in sorted(chosen.items()):
+        if len(keys) == 1:
+            taken[keys[0]] = known[iid]
+        else:
+            said += [Failure(program.id, key, _shared(iid, keys, key)) for key in keys]
+    updates = [_take_back(desired, key, epic) for key, epic in sorted(taken.items())]
+    return FoundAgain(taken, tuple(u for u in updates if u is not None), tuple(said))
+
+
+def _holders(
+    desired: DesiredProgram,
+    found: Mapping[str, ObservedIssue],
+    observed: Observed,
+    wanted: Collection[str],
+) -> dict[str, set[int]]:
+    """Key -> the epics (by iid) the issues meant for that epic sit in: the program's issues
+    found by their keys, or carrying one without the label. An issue whose epic the tracker
+    does not say tells nothing."""
+    if not wanted:
+        return {}
+    program = desired.program
+    elsewhere = [
+        issue
+        for issue in (*observed.keyed.values(), *observed.fetched.values())
+        if issue is not None and issue.key is not None and issue.by_tool
+    ]
+    every = (i.key for i in (*found.values(), *elsewhere))
+    keys = {**moved(program, every), **aliases(desired.every_issue())}
+    stray = {keys.get(i.key or "", i.key): i for i in elsewhere}
+    holders: dict[str, set[int]] = defaultdict(set)
+    for item in desired.every_issue():
+        if item.epic_key not in wanted:
+            continue
+        issue = found.get(item.key) or stray.get(item.key)
+        if issue is None or (issue.key is not None and keys.get(issue.key, issue.key) != item.key):
+            continue  # (an issue whose first line names another item: the index says it)
+        if issue.epic and issue.epic_known:
+            holders[item.epic_key or ""].add(issue.epic)
+    return holders
+
+
+def _claim(
+    epic: ObservedEpic | None, key: str, named: Mapping[str, str], program: Program
+) -> Literal["none", "other", "theirs"]:
+    """What an epic the issues meant for KEY sit in says of itself: "none", an epic of the
+    tool's with no key but KEY (or a former key of it) on any line; "other", one of the
+    tool's that names another item of this program (a first line pasted from another epic,
+    say: the tool cannot tell); "theirs", another user's epic, or one of another program,
+    where a person put the issues (theirs to keep, as any epic outside the program)."""
+    if epic is None or not epic.by_tool:
+        return "theirs"
+    marks = {named.get(k, k) for k in keys_in(epic.description)} - {key}
+    if not marks:
+        return "none"
+    ids = (program.id, *((program.renamed_from,) if program.renamed_from else ()))
+    return "other" if any(mark.startswith(f"{i}/") for mark in marks for i in ids) else "theirs"
+
+
+def _take_back(desired: DesiredProgram, key: str, epic: ObservedEpic) -> UpdateEpic | None:
+    """The write that makes EPIC the epic of KEY again: its identity line back on top (a
+    copy further down, or a former key's, goes; the rest of the text stays), the labels it
+    should carry, and a renamed program's former label off. None when it has them all."""
+    wanted = next(e for e in desired.epics if e.key == key)
+    program = desired.program
+    edits = Edits(identity=key, former=tuple(k for k in keys_in(epic.description) if k != key))
+    after = apply_edits(epic.description, edits)
+    if same_text(after, epic.description):
+        edits, after = Edits(), epic.description
+    add = tuple(label for label in wanted.labels if label not in epic.labels)
+    old = program_label(program.renamed_from) if program.renamed_from else None
+    remove = (old,) if old is not None and old in epic.labels else ()
+    if not add and not remove and edits == Edits():
+        return None
+    return UpdateEpic(program.id, key, epic.iid, epic.description, after, edits, add, remove)
+
+
+def _other(iid: int, epic: ObservedEpic, key: str) -> str:
+    names = ", ".join(sorted(k for k in keys_in(epic.description) if k != key))
+    return (
+        f"the issues meant for this epic are in epic &{iid}, which names another item ({names}) "
+        "in its description, so the tool cannot tell whether it is this epic and makes none: "
+        f"put back the first line of &{iid} from its description history (this epic's is "
+        f"{identity_marker(key)}), or take the issues out of it"
+    )
+
+
+def _twins(twins: Sequence[ObservedEpic]) -> str:
+    refs = " and ".join(f"&{epic.iid}" for epic in twins)
+    return (
+        f"epics {refs} carry the same key, and not the program label; close the duplicate and "
+        "delete its first line (the automation:key marker)"
+    )
+
+
+def _several(iids: Sequence[int], key: str, program: Program) -> str:
+    refs = " and ".join(f"&{iid}" for iid in iids)
+    return (
+        f"the issues meant for this epic are in epics {refs}, none of which has its first "
+        "line (the automation:key marker), so the tool cannot tell which is this epic and "
+        f"makes none: put the line {identity_marker(key)} back on top of the description of "
+        f"the one that is (its description history has it), with the label "
+        f"{program_label(program)}"
+    )
+
+
+def _shared(iid: int, keys: Sequence[str], key: str) -> str:
+    others = ", ".join(k for k in keys if k != key)
+    return (
+        f"epic &{iid} holds the issues meant for this epic and for {others}, and has no first "
+        "line (the automation:key marker), so the tool cannot tell whose epic it is and makes "
+        "neither: put its first line back from its description history"
+    )
 
 
 def _hidden(

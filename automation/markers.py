@@ -39,6 +39,13 @@ def find_key(description: str) -> str | None:
     return None
 
 
+def keys_in(description: str) -> frozenset[str]:
+    """Every key a line of the text names as an identity line does, wherever it stands (a
+    person who typed above the first line pushed it down)."""
+    lines = (_KEY_LINE.match(_bare(line)) for line in description.split("\n"))
+    return frozenset(match.group("key") for match in lines if match)
+
+
 def restore_identity(text: str, key: str) -> str:
     """The text with the identity line put back on top; a copy of it elsewhere (for example
     pushed down when a person typed above it) is removed, everything else is kept."""

@@ -144,7 +144,7 @@ def plan_program(
     if observed.epics is None:
         created = frozenset(a.issue.key for a in planned.actions if isinstance(a, CreateIssue))
         return planned + plan_links(desired, found, observed.tracking_links, created)
-    return plan_epics(planned, desired, after, observed.epics, held.keys)
+    return plan_epics(planned, desired, after, observed, held.keys)
 
 
 def _as_reopened(

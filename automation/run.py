@@ -21,7 +21,7 @@ from automation.config.loader import Loaded, load_config
 from automation.config.models import Program
 from automation.config.source import Source
 from automation.desired import DesiredProgram
-from automation.epics import NO_EPICS
+from automation.epics import NO_EPICS, epics_to_read
 from automation.errors import ConfigError, Problem
 from automation.identity import find_tracking, program_index, to_fetch
 from automation.index import INDEX_LIMIT
@@ -175,6 +175,7 @@ def make_plan(
             # no record of keys yet (a new program, or the first run of this version): a key
             # may sit on an issue that lost its program label, so look through the project
             observed = replace(observed, keyed=tracker.keyed_issues())
+            observed = _epics_they_sit_in(tracker, desired, observed)
             planned = _unless_renamed(
                 prepared, desired, observed, prepared.planned(desired, observed, today)
             )
@@ -261,10 +262,26 @@ def observe(
         fetched |= {iid: tracker.get_issue(iid) for iid in fetch}
     if epics:
         found = with_former_label(tracker.program_epics, program)
-        return Observed(issues, labels, found, fetched=fetched)
+        observed = Observed(issues, labels, found, fetched=fetched)
+        return _epics_they_sit_in(tracker, desired, observed)
     tracking = find_tracking(issues, _tracking(desired), renamed, desired.tracking.title)
     links = tracker.issue_links(tracking.iid) if tracking else IssueLinks()
     return Observed(issues, labels, None, links, fetched=fetched)
+
+
+def _epics_they_sit_in(tracker: Tracker, desired: DesiredProgram, observed: Observed) -> Observed:
+    """OBSERVED with the epics its issues sit in that its label does not list, each read
+    once, and only while an epic configuration asks for is not among those listed (one that
+    lost its identity line or its label is found again by them: epics.py)."""
+    if observed.epics is None:
+        return observed
+    fetched = (issue for issue in observed.fetched.values() if issue is not None)
+    issues = (*observed.issues, *fetched, *observed.keyed.values())
+    wanted = epics_to_read(desired, issues, observed.epics) - set(observed.read_epics)
+    if not wanted:
+        return observed
+    read = {iid: tracker.get_epic(iid) for iid in sorted(wanted)}
+    return replace(observed, read_epics={**observed.read_epics, **read})
 
 
 def _tracking(desired: DesiredProgram) -> str:

@@ -104,6 +104,7 @@ def _line(action: Action, v: _Verbs) -> str:  # noqa: C901, PLR0912 - one flat c
         case UpdateEpic():
             changes = _changes(action.add, action.remove)
             said = [RENAMED] if action.edits.former else []
+            said += ["identity line restored"] if action.edits.identity and not said else []
             said += [f"labels {' '.join(changes)}"] if changes else []
             said += ["made confidential"] if action.confidential else []
             line = f"{v.update} epic &{action.iid} [{action.key}]: {', '.join(said)}"

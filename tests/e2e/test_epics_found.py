@@ -1,6 +1,8 @@
-"""Epics and the issues in them, as GitLab (or an emulation of it) answers: an emulation that
-does not say which epic an issue is in gets no writes on every run. (GitLab Premium, on the
-fake.)"""
+"""An epic a person changed is found again, never made twice: one whose description was
+rewritten or emptied (its identity line gone), one that lost the program label, or both, is
+the epic the issues meant for it sit in; an emulation of GitLab that does not say which epic
+an issue is in gets no writes on every run. (GitLab Premium, on the fake; the local backend
+for one case.)"""
 
 from __future__ import annotations
 
@@ -9,11 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from automation.markers import find_key
-from tests.backends import GROUP, PROJECT, GitLabBackend, Result, new_fake, roster_of
-from tests.fakes.gitlab_fake import FakeGitLab
+from automation.markers import find_key, identity_marker
+from tests.backends import (
+    GROUP,
+    PROJECT,
+    GitLabBackend,
+    LocalBackend,
+    Result,
+    new_fake,
+    roster_of,
+)
+from tests.fakes.gitlab_fake import Epic, FakeGitLab
 
+LABEL = "program::csm-aspiring-leaders"
 TOP, COHORT = "csm-aspiring-leaders/epic", "csm-aspiring-leaders/fy27-pilot/epic"
+OURS = "Our own summary of the cohort: we meet on Tuesdays."
 
 pytestmark = pytest.mark.usefixtures("no_waiting")
 
@@ -31,7 +43,12 @@ def gitlab(project: Path) -> Iterator[GitLabBackend]:
         yield backend
 
 
-def full(backend: GitLabBackend) -> Result:
+def epic(fake: FakeGitLab, key: str) -> Epic:
+    """The epic the tool made for KEY (the fixture's &1 or &2)."""
+    return fake.state.group(GROUP).epics[1 if key == TOP else 2]
+
+
+def full(backend: GitLabBackend | LocalBackend) -> Result:
     return backend.cli("apply", "--full")
 
 
@@ -43,6 +60,190 @@ def quiet(result: Result) -> None:
 def homes(fake: FakeGitLab) -> dict[str, int | None]:
     """Each issue's epic, by key."""
     return {find_key(i["description"] or "") or "": i["epic"] for i in fake.issues(PROJECT)}
+
+
+def change(fake: FakeGitLab, key: str, how: str) -> None:
+    """A person changes the epic of KEY in GitLab."""
+    group = fake.client().groups.get(GROUP, lazy=True)
+    target = epic(fake, key)
+    if how in ("rewritten", "typed above"):
+        text = OURS if how == "rewritten" else f"{OURS}\n\n{target.description}"
+        group.epics.update(target.iid, {"description": text})
+    if how in ("emptied", "emptied, label removed"):
+        target.description = None  # GitLab answers null for an empty description
+    if how in ("label removed", "emptied, label removed"):
+        group.epics.update(target.iid, {"remove_labels": LABEL})
+
+
+HOW = ("rewritten", "typed above", "emptied", "label removed", "emptied, label removed")
+
+
+@pytest.mark.parametrize("key", [TOP, COHORT])
+@pytest.mark.parametrize("how", HOW)
+def test_an_epic_a_person_changed_is_found_again_not_made_twice(
+    gitlab: GitLabBackend, key: str, how: str
+) -> None:
+    fake = gitlab.fake
+    before = homes(fake)
+    change(fake, key, how)
+    result = full(gitlab)
+    assert result.code == 0, result.out + result.err
+    changed = epic(fake, key)
+    assert f"updated epic &{changed.iid} [{key}]" in result.out
+    assert [find_key(e["description"] or "") for e in fake.epics(GROUP)] == [TOP, COHORT]
+    assert changed.description is not None
+    assert changed.description.split("\n")[0] == identity_marker(key)
+    assert changed.description.count(identity_marker(key)) == 1
+    if how in ("rewritten", "typed above"):
+        assert OURS in changed.description  # the person's text stays
+    assert LABEL in changed.labels
+    assert homes(fake) == before  # the issues stay in their epics
+    quiet(full(gitlab))
+    assert len(fake.epics(GROUP)) == 2
+
+
+def test_the_plan_says_the_epic_is_taken_back(gitlab: GitLabBackend) -> None:
+    change(gitlab.fake, COHORT, "emptied, label removed")
+    result = gitlab.cli("plan")
+    assert result.code == 0, result.out + result.err
+    said = f"update epic &2 [{COHORT}]: identity line restored, labels +{LABEL}"
+    assert said in result.out
+    assert "create epic" not in result.out
+
+
+def test_a_new_participant_goes_in_the_epic_taken_back(gitlab: GitLabBackend) -> None:
+    """The epic found again is the cohort's epic in the same run: a participant added to
+    the cohort is created inside it."""
+    fake = gitlab.fake
+    change(fake, COHORT, "emptied, label removed")
+    programs = Path("config/programs/csm-aspiring-leaders.yml")
+    text = programs.read_text()
+    assert text.count("      - lena.fischer\n") == 1
+    programs.write_text(
+        text.replace("      - lena.fischer\n", "      - lena.fischer\n      - riley.chen\n")
+    )
+    result = full(gitlab)
+    assert result.code == 0, result.out + result.err
+    assert len(fake.epics(GROUP)) == 2
+    assert homes(fake)["csm-aspiring-leaders/fy27-pilot/riley.chen"] == 2
+    quiet(full(gitlab))
+
+
+def test_issues_in_two_epics_without_the_key_fail_the_epic_and_make_none(
+    gitlab: GitLabBackend,
+) -> None:
+    """The cohort's epic lost its first line, and a person moved one of its issues to
+    another epic without one: the tool cannot tell which is the cohort's, and says so."""
+    fake = gitlab.fake
+    change(fake, COHORT, "rewritten")
+    group = fake.client().groups.get(GROUP, lazy=True)
+    other = group.epics.create({"title": "Coaching", "description": "Our coaching work"})
+    moved = next(i for i in fake.issues(PROJECT) if i["epic"] == 2)
+    group.epics.get(other.iid, lazy=True).issues.create({"issue_id": moved["id"]})
+    for _ in range(2):
+        result = full(gitlab)
+        assert result.code == 1, result.out + result.err
+        assert f"FAILED [{COHORT}]: the issues meant for this epic are in epics &2 and &3" in (
+            result.out
+        )
+        assert identity_marker(COHORT) in result.out  # what to put back
+        assert len(fake.epics(GROUP)) == 3
+    group.epics.update(2, {"description": f"{identity_marker(COHORT)}\n{OURS}"})
+    result = full(gitlab)
+    assert result.code == 0, result.out + result.err
+    assert len(fake.epics(GROUP)) == 3
+    assert fake.issues(PROJECT)[moved["iid"] - 1]["epic"] == other.iid  # theirs to keep
+    quiet(full(gitlab))
+
+
+def test_an_epic_holding_two_epics_issues_without_a_key_fails_both(gitlab: GitLabBackend) -> None:
+    """Both epics lost their first line, and a person put the tracking issue in the cohort's
+    epic: it holds the issues of both keys, so neither is taken back nor made."""
+    fake = gitlab.fake
+    change(fake, TOP, "rewritten")
+    change(fake, COHORT, "rewritten")
+    group = fake.client().groups.get(GROUP, lazy=True)
+    tracking = next(i for i in fake.issues(PROJECT) if i["epic"] == 1)
+    group.epics.get(2, lazy=True).issues.create({"issue_id": tracking["id"]})
+    result = full(gitlab)
+    assert result.code == 1, result.out + result.err
+    for key, other in ((TOP, COHORT), (COHORT, TOP)):
+        assert f"FAILED [{key}]: epic &2 holds the issues meant for this epic and for {other}" in (
+            result.out
+        )
+    assert len(fake.epics(GROUP)) == 2
+
+
+def test_an_epic_whose_first_line_names_another_epic_is_not_taken(gitlab: GitLabBackend) -> None:
+    """A person pasted the program epic's first line over the cohort epic's: the program's
+    key is on two epics (that fails, as ever), and the cohort's issues sit in an epic naming
+    another item, so the cohort's epic fails too; nothing is made."""
+    fake = gitlab.fake
+    text = epic(fake, COHORT).description or ""
+    pasted = text.replace(identity_marker(COHORT), identity_marker(TOP))
+    fake.client().groups.get(GROUP, lazy=True).epics.update(2, {"description": pasted})
+    result = full(gitlab)
+    assert result.code == 1, result.out + result.err
+    assert f"FAILED [{TOP}]: epics &2 and &1 carry the same key" in result.out
+    assert f"FAILED [{COHORT}]: the issues meant for this epic are in epic &2, which names " in (
+        result.out
+    )
+    assert len(fake.epics(GROUP)) == 2
+
+
+def test_two_epics_with_the_key_and_without_the_label_fail_it(gitlab: GitLabBackend) -> None:
+    """The cohort's epic lost its label, and a copy of it (its text, made by the tool's user)
+    holds one of its issues: both carry the key, so the epic fails, and none is made."""
+    fake = gitlab.fake
+    group = fake.client().groups.get(GROUP, lazy=True)
+    change(fake, COHORT, "label removed")
+    copy = group.epics.create({"title": "copy", "description": epic(fake, COHORT).description})
+    moved = next(i for i in fake.issues(PROJECT) if i["epic"] == 2)
+    group.epics.get(copy.iid, lazy=True).issues.create({"issue_id": moved["id"]})
+    result = full(gitlab)
+    assert result.code == 1, result.out + result.err
+    assert f"FAILED [{COHORT}]: epics &2 and &3 carry the same key, and not the program" in (
+        result.out
+    )
+    assert len(fake.epics(GROUP)) == 3
+
+
+def test_another_users_epic_is_not_taken_for_the_tools(gitlab: GitLabBackend) -> None:
+    """The tool's cohort epic was deleted and a person put its issues in an epic of their
+    own: that stays theirs (README), and the cohort gets a new epic."""
+    fake = gitlab.fake
+    group = fake.state.group(GROUP)
+    fake.act_as("carol.person")
+    theirs = fake.client().groups.get(GROUP, lazy=True).epics.create({"title": "Mine"})
+    fake.act_as("automation-bot")
+    for issue in fake.state.project(PROJECT).issues.values():
+        if issue.epic is group.epics[2]:
+            issue.epic = group.epics[theirs.iid]
+    del group.epics[2]
+    result = full(gitlab)
+    assert result.code == 0, result.out + result.err
+    assert "updated epic" not in result.out
+    assert f'created epic "CSM Aspiring Leaders: FY27 pilot group" [{COHORT}]' in result.out
+    assert LABEL not in group.epics[theirs.iid].labels
+    quiet(full(gitlab))
+
+
+def test_an_epic_is_read_only_when_one_is_missing(gitlab: GitLabBackend) -> None:
+    """A run that lists every epic under its key reads none by itself; one that misses the
+    cohort's reads the epic its issues sit in (once per plan)."""
+    fake = gitlab.fake
+    fake.requests.clear()
+    quiet(full(gitlab))
+    assert not [r for r in fake.requests if r.method == "GET" and "/epics/" in r.path]
+    change(fake, COHORT, "label removed")
+    fake.requests.clear()
+    full(gitlab)
+    reads = [r.path for r in fake.requests if r.method == "GET" and "/epics/" in r.path]
+    # the plan, the plan again under the run lock, and the read just before the write
+    assert reads == ["/api/v4/groups/enablement/epics/2"] * 3
+    fake.requests.clear()
+    quiet(full(gitlab))
+    assert not [r for r in fake.requests if r.method == "GET" and "/epics/" in r.path]
 
 
 def test_issue_answers_without_their_epic_are_not_added_again_on_every_run(
@@ -58,3 +259,21 @@ def test_issue_answers_without_their_epic_are_not_added_again_on_every_run(
         quiet(full(gitlab))
     assert not [r for r in fake.requests if r.method == "POST" and "/epics/" in r.path]
     assert homes(fake) == before
+
+
+def test_the_local_backend_finds_an_epic_whose_text_was_rewritten(project: Path) -> None:
+    local = LocalBackend(project)
+    assert local.cli("apply").code == 0
+    path = project / ".automation" / "epics" / "2.md"
+    _, front, text = path.read_text().split("---\n", 2)
+    assert find_key(text) == COHORT
+    path.write_text(f"---\n{front}---\n{OURS}\n")
+    result = full(local)
+    assert result.code == 0, result.out + result.err
+    assert "updated epic &2" in result.out
+    assert sorted(p.name for p in (project / ".automation" / "epics").glob("*.md")) == [
+        "1.md",
+        "2.md",
+    ]
+    assert path.read_text().split("---\n", 2)[2] == f"{identity_marker(COHORT)}\n{OURS}\n"
+    quiet(full(local))
