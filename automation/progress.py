@@ -171,6 +171,12 @@ def program_label(program: Program | str) -> str:
     return f"{PROGRAM_SCOPE}::{program if isinstance(program, str) else program.id}"
 
 
+def program_label_description(program: Program) -> str:
+    """The description the tool gives a program's label when it creates it: a label renamed
+    in GitLab keeps it (renames.py, `renamed_label`)."""
+    return f"Program: {program.name} (managed)"
+
+
 def program_of(label: str) -> str | None:
     """The program id a program label names; None for any other label."""
     prefix = program_label("")
@@ -202,7 +208,7 @@ def issue_labels(program: Program, progress: Progress) -> frozenset[str]:
 def label_specs(program: Program) -> tuple[LabelSpec, ...]:
     """Every label the program's issues can carry, with colour and description."""
     specs = [
-        LabelSpec(program_label(program), "#6699cc", f"Program: {program.name} (managed)"),
+        LabelSpec(program_label(program), "#6699cc", program_label_description(program)),
         *(
             LabelSpec(phase_label(s), "#8fbc8f", "Current phase of a program issue (managed)")
             for s in program.phases

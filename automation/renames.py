@@ -25,7 +25,7 @@ from automation.errors import Problem
 from automation.identity import Resolved
 from automation.items import ObservedEpic, ObservedIssue
 from automation.markers import same_text
-from automation.progress import program_label
+from automation.progress import program_label, program_label_description
 
 
 @dataclass(frozen=True)
@@ -348,6 +348,41 @@ def former_label(program: Program, labels: Collection[str]) -> tuple[str, ...]:
         f"program {program.id} was renamed from {program.renamed_from}: its issues and epics "
         f"now carry the label {new}, and the label {old} is left as it is; delete it once "
         "no issue or epic carries it",
+    )
+
+
+def renamed_label(
+    label: str, description: str | None, issue: ObservedIssue | None, programs: Sequence[Program]
+) -> Program | None:
+    """The program whose label LABEL is, renamed in GitLab (the same label under a new
+    title, which GitLab shows on everything that carried it): LABEL keeps the description
+    the tool gave that program's label, and ISSUE, an open issue of the tool's carrying it,
+    carries a key of that program. (A program whose id changed in its file without
+    `renamed_from` keeps its name, so its former label has the description too, but its
+    issues carry keys of the former id.) None when no program, or more than one, is so."""
+    text = (description or "").strip()
+    key = issue.key if issue is not None else None
+    owners = [
+        program
+        for program in programs
+        if text == program_label_description(program)
+        and program_label(program) != label
+        and key is not None
+        and key.startswith(f"{program.id}/")
+    ]
+    return owners[0] if len(owners) == 1 else None
+
+
+def label_renamed(label: str, program: Program, count: int) -> str:
+    """What to do about a program's label renamed in GitLab (`renamed_label`)."""
+    own = program_label(program)
+    carry = f"{count} open issue{' carries' if count == 1 else 's carry'} it"
+    return (
+        f"the label {label} is the label {own} renamed in GitLab (it has the description the "
+        f"tool gave {own}), and {carry}: the tool finds the issues and epics of program "
+        f"{program.id} by {own}, so they are not kept up to date. Rename it back in the "
+        f"group's labels: delete {own} if the tool made it again (GitLab refuses a title in "
+        f"use), then give {label} the title {own}"
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,7 +19,7 @@ from automation.blocks import (
     Blocks,
 )
 from automation.config.loader import Loaded, load_config
-from automation.config.models import Program
+from automation.config.models import SLUG_PATTERN, Program
 from automation.config.source import Source
 from automation.desired import DesiredProgram
 from automation.epics import NO_EPICS, epics_to_read
@@ -33,7 +34,13 @@ from automation.planner import plan_program
 from automation.privacy import Privacy, privacy_of
 from automation.progress import program_of
 from automation.reminders.observe import plan_reminders
-from automation.renames import aliases, renamed_unsaid, with_former_label
+from automation.renames import (
+    aliases,
+    label_renamed,
+    renamed_label,
+    renamed_unsaid,
+    with_former_label,
+)
 from automation.rendering import Renderer
 from automation.trackers.base import ChangeLog, Tracker
 from automation.unchanged import concerned
@@ -224,15 +231,39 @@ def _unknown_programs(
         if name is None or name in known:
             continue
         left = tracker.any_open(label)
-        if left:
-            said.append(
-                f"{left} open issue{'' if left == 1 else 's'} "
-                f"carr{'ies' if left == 1 else 'y'} the label {label}, which names no program "
-                "in config/programs/: no longer kept up to date. If the program was renamed, "
-                f"give the new one `renamed_from: {name}`; if it has ended, close them (and "
-                "delete the label)"
-            )
+        owner = _owner(prepared, tracker, label) if left else None
+        if owner is not None:  # the same label, renamed in GitLab: not a program's rename
+            said.append(label_renamed(label, owner, left))
+        elif left:
+            said.append(_no_program(label, name, left))
     return tuple(said)
+
+
+def _owner(prepared: Prepared, tracker: Tracker, label: str) -> Program | None:
+    """The program whose label LABEL is, renamed in GitLab (renames.py); no request more
+    (the label list and the open issue counted are read already)."""
+    programs = prepared.loaded.config.programs
+    description, issue = tracker.label_description(label), tracker.first_open(label)
+    return renamed_label(label, description, issue, programs)
+
+
+def _no_program(label: str, name: str, left: int) -> str:
+    """What to do about open issues that carry a program label naming no program: a program
+    renamed without `renamed_from`, or ended; a label a person renamed in GitLab, when its
+    name cannot be a program's id."""
+    carry = f"{left} open issue{' carries' if left == 1 else 's carry'} the label {label}"
+    if re.fullmatch(SLUG_PATTERN, name) is None:
+        return (
+            f"{carry}, which names no program in config/programs/ and cannot be a program's "
+            "id: no longer kept up to date. If it is a program's label renamed in GitLab, "
+            "rename it back to program::<the program's id> in the group's labels; if the "
+            "program has ended, close them (and delete the label)"
+        )
+    return (
+        f"{carry}, which names no program in config/programs/: no longer kept up to date. If "
+        f"the program was renamed, give the new one `renamed_from: {name}`; if it has ended, "
+        "close them (and delete the label)"
+    )
 
 
 def _said_about(program: str, plan: Plan, shown: Privacy) -> Plan:

@@ -33,6 +33,12 @@ class Delegating(Tracker):
     def label_names(self) -> frozenset[str]:
         return self.inner.label_names()
 
+    def label_description(self, name: str) -> str | None:
+        return self.inner.label_description(name)
+
+    def first_open(self, label: str) -> ObservedIssue | None:
+        return self.inner.first_open(label)
+
     def program_issues(self, program_label: str) -> tuple[ObservedIssue, ...]:
         return self.inner.program_issues(program_label)
 

@@ -21,9 +21,10 @@ from automation.config.reminders import Reminders
 
 RESERVED_USERNAMES = frozenset({"all", "here", "channel", "everyone"})
 
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_.\-]*$"  # ids: of programs, cohorts, accounts
 Slug = Annotated[
     str,
-    StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", max_length=64),
+    StringConstraints(pattern=SLUG_PATTERN, max_length=64),
 ]
 Username = Annotated[
     str,

@@ -39,6 +39,11 @@ class Tracker(abc.ABC):
     def label_names(self) -> frozenset[str]:
         """Names of the labels that exist where the program's issues can use them."""
 
+    def label_description(self, name: str) -> str | None:
+        """The description of a label `label_names` listed; None when there is none or the
+        tracker does not say."""
+        return None
+
     @abc.abstractmethod
     def program_issues(self, program_label: str) -> tuple[ObservedIssue, ...]:
         """Every issue, open or closed, that carries the program label."""
@@ -47,6 +52,11 @@ class Tracker(abc.ABC):
         """How many open issues carry the label (GitLab answers it in one small request);
         at least 1 when there are some and the tracker cannot say how many."""
         return sum(issue.state == "opened" for issue in self.program_issues(label))
+
+    def first_open(self, label: str) -> ObservedIssue | None:
+        """One open issue that carries the label, the newest; None when none does."""
+        listed = self.program_issues(label)
+        return next((i for i in reversed(listed) if i.state == "opened"), None)
 
     @abc.abstractmethod
     def find_issue(self, key: str, program_label: str) -> ObservedIssue | None:

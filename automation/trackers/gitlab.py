@@ -281,6 +281,8 @@ class GitLabTracker(Tracker, ChangeLog):
         self._free: bool | None = None  # one assignee per issue (see one_assignee)
         self._keyed: dict[str, ObservedIssue] | None = None
         self._open: dict[str, int] = {}  # open issues by label, as first counted (any_open)
+        self._first_open: dict[str, ObservedIssue | None] = {}  # the one any_open read
+        self._label_texts: dict[str, str] = {}  # label descriptions, as last listed
         self._project_id: int | None = None
         self._group_id: int | None = None  # the group's id, once checked: its epics are ours
         self._project_path = ""
@@ -372,8 +374,15 @@ class GitLabTracker(Tracker, ChangeLog):
         the lock then observes the same labels as before)."""
         with self._reading("listing labels", "project"):
             labels = self._project.labels.list(get_all=True, per_page=PER_PAGE)
-        names = frozenset(str(label.attributes["name"]) for label in labels)
-        return names - {LOCK_LABEL, RECORD_LABEL}
+        self._label_texts = {
+            str(label.attributes["name"]): str(label.attributes.get("description") or "")
+            for label in labels
+        }
+        return frozenset(self._label_texts) - {LOCK_LABEL, RECORD_LABEL}
+
+    def label_description(self, name: str) -> str | None:
+        """As the last label list gave it (no request)."""
+        return self._label_texts.get(name) or None
 
     def program_issues(self, program_label: str) -> tuple[ObservedIssue, ...]:
         """Every issue with the program label, open or closed, in one paginated list."""
@@ -979,7 +988,13 @@ class GitLabTracker(Tracker, ChangeLog):
                 pages = self._issue_list(labels=label, state="opened", per_page="1")
                 first = next(iter(pages), None)  # the page read already
             self._open[label] = int(pages.total) if pages.total is not None else int(bool(first))
+            self._first_open[label] = self._observed(first) if first is not None else None
         return self._open[label]
+
+    def first_open(self, label: str) -> ObservedIssue | None:
+        """The issue `any_open` read (no request after it)."""
+        self.any_open(label)
+        return self._first_open[label]
 
     def _count(self, label: str) -> int | None:
         """How many issues carry the label, open or closed (GitLab's total, in one request

@@ -168,6 +168,11 @@ class LocalTracker(Tracker):
         """Labels provisioned in the workspace."""
         return frozenset(spec["name"] for spec in self._labels())
 
+    def label_description(self, name: str) -> str | None:
+        """The label's description in labels.yml."""
+        spec = next((spec for spec in self._labels() if spec["name"] == name), {})
+        return str(spec.get("description") or "") or None
+
     def program_issues(self, program_label: str) -> tuple[ObservedIssue, ...]:
         """Every issue file carrying the label, in iid order."""
         return tuple(issue for issue in self.all_issues() if program_label in issue.labels)

@@ -1,8 +1,8 @@
 """An epic a person changed is found again, never made twice: one whose description was
 rewritten or emptied (its identity line gone), one that lost the program label, or both, is
-the epic the issues meant for it sit in; an emulation of GitLab that does not say which epic
-an issue is in gets no writes on every run. (GitLab Premium, on the fake; the local backend
-for one case.)"""
+the epic the issues meant for it sit in; a renamed program label makes no second set of
+epics; an emulation of GitLab that does not say which epic an issue is in gets no writes
+on every run. (GitLab Premium, on the fake; the local backend for one case.)"""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from tests.backends import (
 from tests.fakes.gitlab_fake import Epic, FakeGitLab
 
 LABEL = "program::csm-aspiring-leaders"
+RENAMED = "program::CSM Aspiring Leaders"
 TOP, COHORT = "csm-aspiring-leaders/epic", "csm-aspiring-leaders/fy27-pilot/epic"
 OURS = "Our own summary of the cohort: we meet on Tuesdays."
 
@@ -244,6 +245,69 @@ def test_an_epic_is_read_only_when_one_is_missing(gitlab: GitLabBackend) -> None
     fake.requests.clear()
     quiet(full(gitlab))
     assert not [r for r in fake.requests if r.method == "GET" and "/epics/" in r.path]
+
+
+def test_a_renamed_program_label_makes_no_second_set_of_epics(gitlab: GitLabBackend) -> None:
+    """A person renamed the program label in GitLab (same label, new title): its issues fail
+    until it is back, the epics are not made again, and the advice is to rename it back,
+    not to rename the program."""
+    fake = gitlab.fake
+    group = fake.state.group(GROUP)
+    fake.state.rename_group_label(group, group.labels[LABEL], RENAMED)
+    for _ in range(2):
+        result = full(gitlab)
+        assert result.code == 1, result.out + result.err
+        assert "already carries this key but not the label" in result.out
+        assert "created epic" not in result.out
+        assert len(fake.epics(GROUP)) == 2
+        assert "renamed_from" not in result.out
+        assert f"the label {RENAMED} is the label {LABEL} renamed in GitLab" in result.out
+    # what the advice says: delete the label made again, then rename the old one back
+    fake.state.delete_group_label(group, group.labels[LABEL])
+    fake.state.rename_group_label(group, group.labels[RENAMED], LABEL)
+    result = full(gitlab)
+    assert result.code == 0, result.out + result.err
+    assert "created" not in result.out.replace("0 created", "")
+    assert len(fake.epics(GROUP)) == 2
+    assert all(LABEL in e["labels"] for e in fake.epics(GROUP))
+    quiet(full(gitlab))
+
+
+def test_a_renamed_label_whose_description_changed_too_is_not_taken_for_a_program(
+    gitlab: GitLabBackend,
+) -> None:
+    """Without the tool's description the label cannot be told for the program's; its new
+    name cannot be a program's id, so `renamed_from` is not what is advised either."""
+    fake = gitlab.fake
+    group = fake.state.group(GROUP)
+    label = group.labels[LABEL]
+    label.description = "Our leaders programme"
+    fake.state.rename_group_label(group, label, RENAMED)
+    result = full(gitlab)
+    assert result.code == 1, result.out + result.err
+    assert "renamed_from" not in result.out
+    assert f"4 open issues carry the label {RENAMED}, which names no program" in result.out
+    assert "cannot be a program's id" in result.out
+    assert "If it is a program's label renamed in GitLab, rename it back" in result.out
+    assert len(fake.epics(GROUP)) == 2
+
+
+def test_after_a_label_rename_putting_the_label_back_on_the_issues_is_enough(
+    gitlab: GitLabBackend,
+) -> None:
+    """The other way out the failures give: the label back on each issue."""
+    fake = gitlab.fake
+    group = fake.state.group(GROUP)
+    fake.state.rename_group_label(group, group.labels[LABEL], RENAMED)
+    assert full(gitlab).code == 1
+    issues = fake.client().projects.get(PROJECT, lazy=True).issues
+    for issue in fake.issues(PROJECT):
+        issues.update(issue["iid"], {"add_labels": LABEL})
+    result = full(gitlab)
+    assert result.code == 0, result.out + result.err
+    assert len(fake.epics(GROUP)) == 2
+    assert all(LABEL in e["labels"] for e in fake.epics(GROUP))
+    quiet(full(gitlab))
 
 
 def test_issue_answers_without_their_epic_are_not_added_again_on_every_run(
