@@ -17,6 +17,28 @@ from automation.renames import Renamed, no_renames, rename_problems
 
 P = TypeVar("P", bound=Program)
 
+# What a message about a username not in the roster says of a username change (one line, so a
+# few words), by where the username stands. Most places name a person only: the new username
+# goes there too. A participant's and a sponsee's issues follow it with `renamed_from`; without
+# it they would be withdrawn and made anew, as a hire's and a sponsor's score issue are.
+CHANGED = "if their username changed, write the new one here too"
+CHANGED_PARTICIPANT = (
+    "if their username changed, write `{username: NEW, renamed_from: OLD}` here so their "
+    "issues follow (README 'Renaming')"
+)
+CHANGED_SPONSEE = (
+    "if their username changed, write the new one and give the pair `renamed_from: OLD` so "
+    "its issues follow (README 'Renaming')"
+)
+CHANGED_SPONSOR = (
+    "if their username changed, write the new one here too (their score issue is made anew: "
+    "README 'People change')"
+)
+CHANGED_HIRE = (
+    "if their username changed, write the new one here too (a hire has no `renamed_from`: "
+    "their issue is withdrawn and made anew, README 'Renaming')"
+)
+
 
 @dataclass(frozen=True)
 class People:
@@ -31,10 +53,12 @@ class People:
         naming that person is not a second problem)."""
         return username.lower() in self.by_name or username.lower() in self.withheld
 
-    def missing(self, source: Source, loc: Loc, who: str) -> Problem:
-        """The problem of a person (`who`, as the message names them) not in the roster."""
+    def missing(self, source: Source, loc: Loc, who: str, changed: str = CHANGED) -> Problem:
+        """The problem of a person (`who`, as the message names them) not in the roster, and
+        what to do if their username changed (CHANGED: one of the texts above)."""
         return source.problem(
-            loc, f"{who} is not in the roster; add them to people.yml or fix the username"
+            loc,
+            f"{who} is not in the roster; add them to people.yml or fix the username; {changed}",
         )
 
 

@@ -214,6 +214,48 @@ def test_a_participant_follows_their_new_username(project: Path) -> None:
     assert "No changes" in ok(run("apply"))
 
 
+def test_a_username_changed_in_people_yml_only_says_how_to_follow_it(shipped: Path) -> None:
+    """The coordinator's finding: after changing a username in people.yml alone, each place
+    that still names the old one is an error that says what a username change needs there,
+    on its one line: `renamed_from` where issues can follow it, the new username elsewhere."""
+    people = Path("config/people.yml")
+    for old, new in (
+        ("sam.delacroix", "sam.d"),  # a participant, a sponsee, an ESP account team member
+        ("hannah.berg", "hannah.b"),  # a sponsor, and two people's manager
+        ("grace.liu", "grace.l"),  # an onboarding hire
+    ):
+        edit(people, f"username: {old}", f"username: {new}")
+    result = run("validate")
+    assert result.code == 2
+    lines = result.err.splitlines()
+
+    def said(file: str, who: str) -> str:
+        line = next(line for line in lines if line.startswith(file) and who in line)
+        return line.split(" is not in the roster; add them to people.yml or fix the username; ")[1]
+
+    renaming = "(README 'Renaming')"
+    assert said(str(CSM), "participant 'sam.delacroix'") == (
+        f"if their username changed, write `{{username: NEW, renamed_from: OLD}}` here so "
+        f"their issues follow {renaming}"
+    )
+    sponsorship = "config/programs/sales-sponsorship.yml"
+    assert said(sponsorship, "the sponsee of this pair") == (
+        "if their username changed, write the new one and give the pair `renamed_from: OLD` so "
+        f"its issues follow {renaming}"
+    )
+    assert said(sponsorship, "the sponsor of this pair") == (
+        "if their username changed, write the new one here too (their score issue is made "
+        "anew: README 'People change')"
+    )
+    assert said("config/programs/sales-onboarding.yml", "hire 'grace.liu'") == (
+        "if their username changed, write the new one here too (a hire has no `renamed_from`: "
+        "their issue is withdrawn and made anew, README 'Renaming')"
+    )
+    here_too = "if their username changed, write the new one here too"
+    assert said("config/programs/executive-sponsorship.yml", "account_team") == here_too
+    assert said("config/people.yml", "manager 'hannah.berg'") == here_too
+
+
 def test_a_participant_renamed_from_another_participant_is_an_error(project: Path) -> None:
     edit(
         CSM,

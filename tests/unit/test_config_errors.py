@@ -78,12 +78,13 @@ CASES = [
     (
         {"config/programs/demo.yml": PROGRAM.replace("      - ben", "      - carol")},
         "config/programs/demo.yml:14: participant 'carol' is not in the roster; add them to "
-        "people.yml or fix the username",
+        "people.yml or fix the username; if their username changed, write `{username: NEW, "
+        "renamed_from: OLD}` here so their issues follow (README 'Renaming')",
     ),
     (
         {"config/people.yml": PEOPLE.replace("manager: ana", "manager: zed")},
         "config/people.yml:6: manager 'zed' of 'ben' is not in the roster; add them to "
-        "people.yml or fix the username",
+        "people.yml or fix the username; if their username changed, write the new one here too",
     ),
     (
         {"config/people.yml": PEOPLE + "  - username: ana\n    name: Ana Again\n"},
@@ -395,7 +396,9 @@ def test_a_person_whose_entry_is_wrong_is_still_known_to_the_programs(root: Path
         "config/people.yml:6: 'start_date' of person 'ben': '2026-02-30' is not a date: "
         "February 2026 has 28 days; write dates as YYYY-MM-DD, e.g. 2026-03-31",
         "config/programs/demo.yml:15: participant 'carol' is not in the roster; add them to "
-        "people.yml or fix the username",  # ben, whose entry is wrong, is not reported again
+        "people.yml or fix the username; if their username changed, write `{username: NEW, "
+        "renamed_from: OLD}` here so their issues follow (README 'Renaming')",
+        # ben, whose entry is wrong, is not reported again
         "automation: 2 problems found; nothing was written.",
     ]
 
@@ -410,7 +413,8 @@ def test_a_program_with_problems_does_not_stop_another_one(root: Path) -> None:
     assert run(args, {}, out, err, StepClock()) == 0
     assert err.getvalue().splitlines() == [
         "warning: config/programs/other.yml:14: participant 'carol' is not in the roster; add "
-        "them to people.yml or fix the username",
+        "them to people.yml or fix the username; if their username changed, write `{username: "
+        "NEW, renamed_from: OLD}` here so their issues follow (README 'Renaming')",
         "note: 1 problem of programs not chosen with --program was set aside; fix it "
         "before running those programs",
     ]

@@ -97,7 +97,7 @@ def test_a_registered_kind_runs_its_own_checks(root: Path) -> None:
     assert code == 2
     assert (
         "config/programs/reviews.yml:14: reviewer 'zed' is not in the roster; add them to "
-        "people.yml or fix the username"
+        "people.yml or fix the username; if their username changed, write the new one here too"
     ) in lines
 
 

@@ -296,7 +296,8 @@ def test_no_digest_note_while_nothing_is_due(tmp_path: Path) -> None:
         (
             "reminders:\n  program_lead: zed\n",
             "config/programs/demo.yml:17: program lead 'zed' is not in the roster; add them to "
-            "people.yml or fix the username",
+            "people.yml or fix the username; if their username changed, write the new one here "
+            "too",
         ),
         (
             "reminders:\n  send:\n    - {id: a, when: on end, for: [manager]}\n",

@@ -11,7 +11,7 @@ from automation.calendar import add_months, fiscal_year
 from automation.config.source import Source, duplicates
 from automation.errors import Problem
 from automation.kinds.esp.model import EspProgram, ExecutiveSponsorship
-from automation.kinds.kind import People
+from automation.kinds.kind import CHANGED, People
 
 
 def account_words(data: Mapping[str, object]) -> Iterator[str]:
@@ -59,8 +59,8 @@ def check_esp(program: EspProgram, source: Source, people: People) -> Iterator[P
                 named = "" if program.is_confidential else f" '{who}'"  # a typo names them too
                 yield source.problem(
                     (*loc, field),
-                    f"account '{account.id}': {field}{named} "
-                    "is not in the roster; add them to people.yml",
+                    f"account '{account.id}': {field}{named} is not in the roster; add them to "
+                    f"people.yml or fix the username; {CHANGED}",
                 )
         # the end date is the commitment's last day: Feb 1 to Jan 31 is a full year
         minimum = add_months(account.start, part.min_commitment_months) - dt.timedelta(days=1)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from automation.config.source import Source, duplicates
 from automation.errors import Problem
-from automation.kinds.kind import People
+from automation.kinds.kind import CHANGED_HIRE, People
 from automation.kinds.onboarding.model import Hire, OnboardingProgram
 
 
@@ -71,7 +71,7 @@ def _hire(
     workshops = {w.id for w in part.workshops}
     known = ", ".join(sorted(workshops)) or "none"
     if not people.knows(hire.username):
-        yield people.missing(source, (*loc, "username"), f"hire '{hire.username}'")
+        yield people.missing(source, (*loc, "username"), f"hire '{hire.username}'", CHANGED_HIRE)
     if hire.role in excluded:
         yield source.problem(
             (*loc, "role"),

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from automation.config.source import Source, duplicates
 from automation.errors import Problem
-from automation.kinds.kind import People
+from automation.kinds.kind import CHANGED_PARTICIPANT, People
 from automation.kinds.participants.model import ParticipantsProgram
 
 
@@ -35,4 +35,4 @@ def check_participants(
         yield from duplicates(source, locs, names, "participant")
         for loc, username in zip(locs, cohort.usernames, strict=True):
             if not people.knows(username):
-                yield people.missing(source, loc, f"participant '{username}'")
+                yield people.missing(source, loc, f"participant '{username}'", CHANGED_PARTICIPANT)

@@ -12,7 +12,7 @@ from automation.calendar import add_months
 from automation.config.models import JobGrades, Person, grade_of, manages_people, managing
 from automation.config.source import Loc, Source, duplicates
 from automation.errors import Problem
-from automation.kinds.kind import People
+from automation.kinds.kind import CHANGED_SPONSEE, CHANGED_SPONSOR, People
 from automation.kinds.sponsorship.model import Sponsorship, SponsorshipProgram
 
 # how long before its cohort a kick-off or training may be held without a warning: a season
@@ -259,4 +259,5 @@ def check_sponsorship(
             for role, who in (("sponsor", pair.sponsor), ("sponsee", pair.sponsee)):
                 if not people.knows(who):
                     loc = ("sponsorship", "cohorts", c, "pairs", p, role)
-                    yield people.missing(source, loc, f"the {role} of this pair")
+                    changed = CHANGED_SPONSEE if role == "sponsee" else CHANGED_SPONSOR
+                    yield people.missing(source, loc, f"the {role} of this pair", changed)
