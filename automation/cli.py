@@ -43,6 +43,7 @@ from automation.output.lines import NOTE_MARKER, note_body, plan_lines, summary_
 from automation.output.result import Result, Summary, plural
 from automation.privacy import Privacy, printable
 from automation.progress import overall_counter
+from automation.reasons import stray_warnings
 from automation.run import Prepared, apply, make_plan, prepare, size_warnings
 from automation.syncrecord import SyncRecord
 from automation.trackers.base import ChangeLog, Tracker
@@ -358,7 +359,8 @@ def _validate(prepared: Prepared, out: TextIO) -> int:
     )
     shown = prepared.privacy
     for p in prepared.programs:
-        for warning in (*p.warnings, *size_warnings(p)):
+        strays = stray_warnings(p.program, p.strays, issues=False)  # much like a known name
+        for warning in (*p.warnings, *size_warnings(p), *strays):
             print(shown.about(p.program.id, f"warning: {warning}"), file=out)
     print(
         f"Configuration is valid: {plural(len(prepared.programs), 'program')}, "

@@ -52,6 +52,9 @@ class Course:
     ends: Mapping[str, dt.date] = field(default_factory=dict)  # group id -> its last day
     names: Mapping[str, str] = field(default_factory=dict)  # group id -> its name
     endings: tuple[Ending, ...] = ()
+    # every username and account id the program file gives issues to (whatever their status),
+    # and their former ones (`renamed_from`), lowercase: whom a `leaving.reasons` entry may name
+    named: frozenset[str] = frozenset()
 
     def ended(self, group: str | None, today: dt.date) -> bool:
         """Whether the group's end date has passed."""

@@ -17,6 +17,7 @@ from automation.index import index_key
 from automation.items import ObservedIssue
 from automation.markers import block_content, identity_marker
 from automation.progress import Progress, Status, program_label
+from automation.reasons import Stray
 from automation.records import Recorded, RecordSpec, averages
 from automation.rendering import Renderer
 
@@ -236,6 +237,8 @@ class DesiredProgram:
     notices: tuple[str, ...] = ()
     failures: tuple[tuple[str, str], ...] = ()  # (key, message): held back, see Generated
     index: DesiredIssue | None = None  # where a big program's index of keys goes (keyindex.py)
+    # `leaving.reasons` under a name neither the roster nor the program file has (reasons.py)
+    strays: tuple[Stray, ...] = ()
 
     def every_issue(self) -> tuple[DesiredIssue, ...]:
         """Tracked issues, the tracking issue, group rollups, plan-style issues and the index

@@ -52,6 +52,7 @@ from automation.changes import (
     updates,
 )
 from automation.checklist import headings_found, rename_headings
+from automation.config.models import Program
 from automation.course import Ending, Member
 from automation.desired import DesiredIssue, DesiredProgram, Measured
 from automation.edits import BlockTexts, Edits
@@ -60,6 +61,7 @@ from automation.identity import Resolved
 from automation.items import ObservedIssue
 from automation.markers import block_content
 from automation.progress import Progress, Status, issue_labels, measure, status_label, total
+from automation.reasons import Stray, held_warning, misspelt
 from automation.renames import follow_rename, suspects
 from automation.rendering import Renderer, words_of
 
@@ -288,10 +290,12 @@ class Departed:
 
 @dataclass(frozen=True)
 class Departures:
-    """What the issues of people who left need, and how rollups list them."""
+    """What the issues of people who left need, and how rollups list them; the stray reasons
+    (reasons.py) an issue waits for, said in its warning."""
 
     plan: Plan = field(default_factory=Plan)
     rows: tuple[Departed, ...] = ()
+    waited: frozenset[Stray] = frozenset()
 
     def rows_in(self, group: str | None) -> list[RollupRow]:
         """The rows of one group, or every row (None)."""
@@ -310,15 +314,18 @@ def with_notes(plan: Plan, notes: Sequence[AddNote]) -> Plan:
     return replace(plan, actions=(*notes, *plan.actions), unchanged=0)
 
 
-def departures(
+def departures(  # noqa: PLR0917
     desired: DesiredProgram,
     issues: Sequence[ObservedIssue],
     resolved: Resolved,
     blocks: Blocks,
     today: dt.date,
+    strays: Sequence[Stray] = (),
 ) -> Departures:
     """Each issue whose key the configuration no longer asks for: withdrawn once if it is a
-    person's (or account's), listed in the rollups; otherwise a warning while it is open."""
+    person's (or account's), listed in the rollups; otherwise a warning while it is open.
+    One whose person has no reason, while one of STRAYS (reasons that name no one) is much
+    like their name, waits with a warning: its note is posted once, ever (reasons.py)."""
     if not resolved.unwanted:
         return Departures()
     renamed = resolved.aliases  # a renamed program's former keys too (renames.moved)
@@ -326,6 +333,7 @@ def departures(
     held = {s.old for s in suspects(desired, issues, known, renamed)}  # see renames.py
     plans: list[Plan] = []
     rows: list[Departed] = []
+    waited: set[Stray] = set()
     headings = [section.heading for section in desired.program.sections]
     for key, issue in sorted(resolved.unwanted.items()):
         plans.append(follow_rename(desired.program, key, issue))  # found under a former id
@@ -356,12 +364,29 @@ def departures(
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
         if not finished and not withdrawn:
             moved = _moved_to(desired, key, issue, today)
-            plan = _withdraw(desired, key, issue, member, blocks, today, progress, moved)
+            stray = _reason_misspelt(desired.program, member, moved, strays)
+            if stray is None:
+                plan = _withdraw(desired, key, issue, member, blocks, today, progress, moved)
+            else:
+                waited.add(stray)
+                warned = held_warning(desired.program, issue.reference, member.id, stray)
+                plan = Plan(warnings=(warned,))
             plans.append(plan)
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
         row = RollupRow(issue.reference, words_of(issue.title), name, progress, state)
         rows.append(Departed(member.group, row))
-    return Departures(combine(plans), tuple(rows))
+    return Departures(combine(plans), tuple(rows), frozenset(waited))
+
+
+def _reason_misspelt(
+    program: Program, member: Member, moved: str | None, strays: Sequence[Stray]
+) -> Stray | None:
+    """A reason, among STRAYS, that looks like the departing MEMBER's misspelt, when they have
+    none of their own: their note, which says why they left (not so a move to another
+    cohort's), would go without it, for good."""
+    if moved is not None or program.leaving.reason(member.id) is not None:
+        return None
+    return misspelt(strays, member.id)
 
 
 def _finish(  # noqa: PLR0917

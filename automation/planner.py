@@ -66,6 +66,7 @@ from automation.progress import (
     measure,
     program_label,
 )
+from automation.reasons import stray_warnings, unclaimed
 from automation.records import Recorded, read_records
 from automation.renames import Held, aliases, former_label, moved
 from automation.rollups import plan_figures, plan_rollups
@@ -97,7 +98,9 @@ def plan_program(
         titles=desired.titles(),
     )
     held = Held.of(desired, observed.issues, resolved, renamed)
-    departed = departures(desired, observed.issues, resolved, blocks, today)
+    strays = unclaimed(desired, observed.issues)
+    departed = departures(desired, observed.issues, resolved, blocks, today, strays)
+    stray = [s for s in strays if s not in departed.waited]  # a wait says its own
     matched = Plan(
         labels,
         (
@@ -109,6 +112,7 @@ def plan_program(
             *resolved.warnings,
             *missed_periods(desired, resolved.found, today),
             *held.warnings,
+            *stray_warnings(program, stray),
         ),
         notices=(*former_label(program, observed.labels), *desired.notices),
     )

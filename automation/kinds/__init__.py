@@ -25,6 +25,7 @@ from automation.kinds.registry import kind_of
 from automation.markers import identity_marker
 from automation.privacy import names_of, unnamed
 from automation.progress import program_label
+from automation.reasons import strays
 from automation.renames import with_former_keys
 from automation.rendering import MAX_TITLE, Renderer, neutralise_title
 
@@ -45,6 +46,7 @@ def desired_programs(
     result: list[DesiredProgram] = []
     config = loaded.config
     roster_names = names_of((person.username, person.name) for person in config.people)
+    usernames = [person.username for person in config.people]
     for program, source in zip(config.programs, loaded.programs, strict=True):
         if not chosen(program):
             continue
@@ -54,7 +56,9 @@ def desired_programs(
             generated = kind.generated(ctx)
             problems.extend(missing_headings(ctx, generated.issues))
             desired = with_former_keys(_assemble(ctx, generated), kind.renamed(program))
-            result.append(replace(desired, course=kind.course_of(program)))
+            course = kind.course_of(program)
+            stray = strays(program, source, [*usernames, *course.named])
+            result.append(replace(desired, course=course, strays=stray))
         except ConfigError as error:
             confidential = program.is_confidential
             problems.extend(

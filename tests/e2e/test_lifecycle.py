@@ -109,6 +109,110 @@ def test_a_person_removed_is_withdrawn_once_then_left_quiet(project: Path) -> No
     assert workspace.fingerprint() == before  # writes nothing, not even the lock
 
 
+# --- a reason under a name no one has ------------------------------------------------------
+
+
+def _line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+TYPO = "  reasons:\n    lena.fischr: Moved to the Sales team\n"  # the coordinator's finding
+
+
+def test_a_misspelt_reason_is_warned_of_by_validate_and_plan_at_its_line(project: Path) -> None:
+    """A reason under a name that neither people.yml nor the program has is a warning with its
+    file and line: `validate` (which reads no issue) says it when the name is much like one
+    it knows, and offers it; `plan` too."""
+    leaving(project, TYPO)
+    line = _line_of(project / CSM, "lena.fischr:")
+    said = (
+        f"warning: {CSM}:{line}: `leaving.reasons` gives a reason for 'lena.fischr', which is "
+        "not in people.yml or this program's file; did you mean 'lena.fischer'? Check the "
+        "spelling: a withdrawn note, posted once, ever, carries only the reason given under "
+        "its person's username or account id"
+    )
+    validated = run("validate")
+    assert validated.code == 0 and said in validated.out.splitlines(), validated.out
+    planned = run("plan")
+    assert planned.code == 0, planned.out + planned.err
+    assert (
+        said.replace("people.yml or this", "people.yml, this").replace(
+            "program's file;", "program's file or its issues;"
+        )
+        in planned.out.splitlines()
+    ), planned.out
+
+
+@pytest.mark.parametrize("fix", ["spelt right", "removed"])
+def test_a_withdrawal_waits_while_a_reason_much_like_the_persons_names_no_one(
+    project: Path, fix: str
+) -> None:
+    """The coordinator's finding: removing Lena while her reason is under 'lena.fischr' would
+    post her note, once, ever, without it. Her issue waits, open and unlabelled, with a
+    warning naming the reason's line; once the name is spelt right (or the reason removed),
+    the next run withdraws her, the note with the reason (or without one)."""
+    assert run("apply").code == 0
+    remove_lena(project)
+    leaving(project, TYPO)
+    line = _line_of(project / CSM, "lena.fischr:")
+    result = run("apply")
+    assert result.code == 0, result.out + result.err
+    lena = issues(project)[LENA]
+    assert (
+        f"warning: issue #{lena.iid} is not withdrawn yet: `leaving.reasons` has no reason for "
+        f"'lena.fischer', but {CSM}:{line} gives one for 'lena.fischr', which no one has; if "
+        "it is 'lena.fischer' misspelt, fix it, otherwise remove it, and the next run "
+        "withdraws the issue (its note is posted once, ever)"
+    ) in result.out.splitlines(), result.out
+    assert "gives a reason for 'lena.fischr'" not in result.out  # one warning, not two
+    assert lena.state == "opened" and "status::withdrawn" not in lena.labels
+    assert not notes(project, lena) and block_content(lena.description, "withdrawn") is None
+    if fix == "spelt right":
+        edit(project / CSM, "lena.fischr:", "lena.fischer:")
+    else:
+        edit(project / CSM, TYPO, "  close: true\n")
+    result = run("apply")
+    assert result.code == 0 and "warning:" not in result.out, result.out
+    lena = issues(project)[LENA]
+    assert lena.state == "closed" and statuses(lena) == {"status::withdrawn"}
+    said = notes(project, lena)
+    assert said.count(WITHDRAWN_NOTE) == 1
+    assert ("Moved to the Sales team" in said) == (fix == "spelt right")
+
+
+def test_a_reason_for_someone_removed_from_people_yml_too_is_no_mistake(project: Path) -> None:
+    """A leaver is often taken out of people.yml as well: their issue says who they were, so
+    their reason is theirs, with no warning, on any command."""
+    assert run("apply").code == 0
+    remove_lena(project)
+    people = project / "config/people.yml"
+    text = people.read_text()
+    start = text.index("  - username: lena.fischer\n")
+    end = text.index("  - username:", start + 1)
+    people.write_text(text[:start] + text[end:])
+    leaving(project, "  reasons:\n    lena.fischer: Moved to the Sales team\n")
+    for command in ("validate", "plan"):
+        result = run(command)
+        assert result.code == 0 and "leaving.reasons" not in result.out, result.out + result.err
+    result = run("apply")
+    assert result.code == 0 and "leaving.reasons" not in result.out, result.out
+    assert "Moved to the Sales team" in notes(project, issues(project)[LENA])
+
+
+def test_a_reason_under_a_name_like_no_one_is_said_by_plan_not_validate(project: Path) -> None:
+    """A name like none it knows may be a leaver taken out of both files: `validate` cannot
+    tell without the issues, and says nothing; `plan` reads them, and says it names no one."""
+    leaving(project, "  reasons:\n    zed.quorra: Moved to the Sales team\n")
+    line = _line_of(project / CSM, "zed.quorra:")
+    validated = run("validate")
+    assert validated.code == 0 and "leaving.reasons" not in validated.out, validated.out
+    planned = run("plan")
+    assert (
+        f"warning: {CSM}:{line}: `leaving.reasons` gives a reason for 'zed.quorra', which is "
+        "not in people.yml, this program's file or its issues; check the spelling"
+    ) in planned.out, planned.out
+
+
 def _another_cohort(root: Path, cohort: str, name: str, start: str, end: str) -> None:
     path = root / CSM
     path.write_text(

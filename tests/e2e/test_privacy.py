@@ -79,6 +79,37 @@ def test_every_kind_of_message_about_a_pair_names_nobody(sponsorship: Path) -> N
     assert_names_nobody(joined)
 
 
+def test_a_misspelt_reason_of_a_pair_is_warned_of_naming_nobody(sponsorship: Path) -> None:
+    """Kenji's pair is removed while his reason is under a misspelt name: the warnings (in
+    validate, plan and apply) and the wait for his issues give the reason's line and the
+    issues' numbers, never the name as typed (which no list of names would hide)."""
+    assert run("apply").code == 0
+    edit(
+        sponsorship / PROGRAM, "        - {sponsor: victor.nakamura, sponsee: kenji.watanabe}\n", ""
+    )
+    with (sponsorship / PROGRAM).open("a") as program:
+        program.write("leaving:\n  reasons:\n    kenji.watanabee: Changed roles\n")
+    line = next(
+        n
+        for n, text in enumerate((sponsorship / PROGRAM).read_text().splitlines(), 1)
+        if "kenji.watanabee" in text
+    )
+    validate = run("validate")
+    assert (
+        f"warning: {PROGRAM}:{line}: `leaving.reasons` gives a reason for a name, which is not "
+        "in people.yml or this program's file, much like one there (the names are not said "
+        "here: the program is confidential); check the spelling"
+    ) in validate.out, validate.out
+    joined = "\n".join([validate.out, every_output(sponsorship, "plan")])
+    applied = every_output(sponsorship, "apply")
+    assert "is not withdrawn yet: `leaving.reasons` has no reason under the name it is" in applied
+    assert f"but {PROGRAM}:{line} gives one for a name much like it that no one has" in applied
+    kenji = issues(sponsorship)["sales-sponsorship/fy28-h1/kenji.watanabe"]
+    assert kenji.state == "opened" and "status::withdrawn" not in kenji.labels
+    assert_names_nobody(joined + applied)
+    assert "watanabee" not in (joined + applied).lower()
+
+
 def test_the_json_failure_names_the_item_by_reference(sponsorship: Path) -> None:
     run("apply")
     lena = issues(sponsorship)["sales-sponsorship/fy28-h1/lena.fischer"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import partial
 
 from automation.course import Course, Ending, Member
@@ -19,6 +19,7 @@ def course(program: EspProgram) -> Course:
         member=partial(_member, frozenset(_ids(approved))),
         owner=_owner,
         names={a.id: a.name for a in program.esp.accounts},
+        named=frozenset(_ids(program.esp.accounts)),
         endings=tuple(
             Ending(f"{base}/{a.id}/account-plan", a.end, a.name, f"{base}/{a.id}/")
             for a in approved
@@ -27,7 +28,7 @@ def course(program: EspProgram) -> Course:
     )
 
 
-def _ids(accounts: list[Account]) -> Iterator[str]:
+def _ids(accounts: Iterable[Account]) -> Iterator[str]:
     """The accounts' ids, and their former ids while renamed (their issues' keys)."""
     for account in accounts:
         yield account.id

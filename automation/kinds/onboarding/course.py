@@ -19,7 +19,11 @@ def course(program: OnboardingProgram) -> Course:
     part = program.onboarding
     goal = dt.timedelta(days=part.milestone_days.goal)
     hires = frozenset(h.username.lower() for h in part.hires)
-    return Course(member=partial(_member, hires), ends={w.id: w.end + goal for w in part.workshops})
+    return Course(
+        member=partial(_member, hires),
+        ends={w.id: w.end + goal for w in part.workshops},
+        named=hires,
+    )
 
 
 def _member(hires: frozenset[str], rest: str) -> Member | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from automation.course import Course, Member
-from automation.kinds.participants.model import ParticipantsProgram
+from automation.kinds.participants.model import Participant, ParticipantsProgram
 
 
 def course(program: ParticipantsProgram) -> Course:
@@ -12,6 +12,14 @@ def course(program: ParticipantsProgram) -> Course:
         member=_member,
         ends={c.id: c.end_date for c in program.cohorts if c.end_date is not None},
         names={c.id: c.name for c in program.cohorts},
+        named=frozenset(
+            name.lower()
+            for c in program.cohorts
+            for entry in c.participants
+            for name in (
+                (entry.username, entry.renamed_from) if isinstance(entry, Participant) else (entry,)
+            )
+        ),
     )
 
 

@@ -24,6 +24,12 @@ def course(program: SponsorshipProgram) -> Course:
         member=partial(_member, released),
         ends={c.id: part.end_of(c) for c in part.cohorts},
         names={c.id: c.name for c in part.cohorts},
+        named=frozenset(
+            name.lower()
+            for cohort in part.cohorts
+            for pair in cohort.pairs
+            for name in filter(None, (pair.sponsee, pair.renamed_from, pair.sponsor))
+        ),
     )
 
 
