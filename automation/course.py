@@ -19,6 +19,16 @@ class Member:
 
 
 @dataclass(frozen=True)
+class Renaming:
+    """Where a key names the person whose username change `renamed_from` can follow (its
+    place among the parts after the program id: `cohort/username` is 1), and how the program
+    file says so: HOW with `{old}`, `{new}` and `{group}` (the part before it) in it."""
+
+    at: int
+    how: str
+
+
+@dataclass(frozen=True)
 class Ending:
     """An issue that is closed, with a summary note, once a date has passed (an ESP account's
     plan when the account's commitment ends)."""
@@ -55,6 +65,7 @@ class Course:
     # every username and account id the program file gives issues to (whatever their status),
     # and their former ones (`renamed_from`), lowercase: whom a `leaving.reasons` entry may name
     named: frozenset[str] = frozenset()
+    renaming: Renaming | None = None  # None: no username change can be said (renames.py)
 
     def ended(self, group: str | None, today: dt.date) -> bool:
         """Whether the group's end date has passed."""

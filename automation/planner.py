@@ -68,7 +68,7 @@ from automation.progress import (
 )
 from automation.reasons import stray_warnings, unclaimed
 from automation.records import Recorded, read_records
-from automation.renames import Held, aliases, former_label, moved
+from automation.renames import Held, aliases, former_label, moved, username_changes
 from automation.rollups import plan_figures, plan_rollups
 
 COMPLETION_MARKER = "<!-- automation:note completion -->"
@@ -98,6 +98,7 @@ def plan_program(
         titles=desired.titles(),
     )
     held = Held.of(desired, observed.issues, resolved, renamed)
+    known = {*resolved.found, *(f.key for f in resolved.failed)}
     strays = unclaimed(desired, observed.issues)
     departed = departures(desired, observed.issues, resolved, blocks, today, strays)
     stray = [s for s in strays if s not in departed.waited]  # a wait says its own
@@ -112,6 +113,7 @@ def plan_program(
             *resolved.warnings,
             *missed_periods(desired, resolved.found, today),
             *held.warnings,
+            *username_changes(desired, observed.issues, known, renamed),
             *stray_warnings(program, stray),
         ),
         notices=(*former_label(program, observed.labels), *desired.notices),

@@ -25,7 +25,12 @@ from automation.errors import Problem
 from automation.identity import Resolved
 from automation.items import ObservedEpic, ObservedIssue
 from automation.markers import same_text
-from automation.progress import program_label, program_label_description
+from automation.progress import (
+    Status,
+    program_label,
+    program_label_description,
+    status_label,
+)
 
 
 @dataclass(frozen=True)
@@ -290,6 +295,74 @@ def _pairs(
             for new in others.get((at, (*parts[:at], "", *parts[at + 1 :])), ()):
                 pairs.add((at, tuple(parts[:at]), parts[at], new))
     return pairs
+
+
+def username_changes(
+    desired: DesiredProgram,
+    issues: Sequence[ObservedIssue],
+    known: Collection[str],
+    renamed: Mapping[str, str],
+) -> tuple[str, ...]:
+    """Open issues about to be withdrawn whose person seems to have a new username, not said
+    with `renamed_from`: a wanted item that does not exist yet (not in KNOWN) has the same
+    key but for the username, where the kind's `Course.renaming` says a key names it, and
+    the same title (titles are rendered from the person's display name). One warning per
+    old and new username; nothing is held back (a username change looks like this, but so
+    could two people of one name, one leaving as the other joins)."""
+    renaming = desired.course.renaming
+    if renaming is None:
+        return ()
+    at = renaming.at + 1  # the program id comes first
+    wanted = {item.key for item in desired.every_issue()}
+    new_ids: dict[tuple[tuple[str, ...], str], set[str]] = defaultdict(set)
+    for item in desired.issues:
+        parts = item.key.split("/")
+        if item.create and item.key not in known and len(parts) > at:
+            new_ids[_but(parts, at), item.title].add(parts[at])
+    withdrawn = status_label(Status.WITHDRAWN)  # quiet once withdrawn
+    found: dict[tuple[str, str, str], list[ObservedIssue]] = defaultdict(list)
+    for issue in issues:
+        key = issue.key or ""
+        parts = key.split("/")
+        left = key not in wanted and key not in renamed and withdrawn not in issue.labels
+        if not (left and issue.state == "opened" and len(parts) > at):
+            continue
+        for new in sorted(new_ids.get((_but(parts, at), issue.title), ())):
+            found[parts[at - 1], parts[at], new].append(issue)
+    return tuple(
+        _changed(desired.program, renaming.how, names, olds)
+        for names, olds in sorted(found.items())
+    )
+
+
+def _but(parts: Sequence[str], at: int) -> tuple[str, ...]:
+    """A key's parts with the one at AT left blank."""
+    return (*parts[:at], "", *parts[at + 1 :])
+
+
+def _changed(
+    program: Program, how: str, names: tuple[str, str, str], olds: Sequence[ObservedIssue]
+) -> str:
+    """The warning about OLDS: NAMES are the group (cohort) their key names, the old username
+    and the new one."""
+    group, old, new = names
+    refs = ", ".join(issue.reference for issue in sorted(olds, key=lambda i: i.iid))
+    issue, follow = ("issue", "it follows") if len(olds) == 1 else ("issues", "they follow")
+    if program.is_confidential:  # usernames, old and new, would tell who is in it
+        return (
+            f"looks like a username change in program {program.id}: {issue} {refs} would be "
+            "withdrawn while an issue of the same title is made for another username in the "
+            "same cohort; if the username changed, say so with `renamed_from` before the next "
+            f"apply, and {follow} (README 'Renaming'; the names are not said here: the program "
+            "is confidential). If they are two people, nothing is wrong"
+        )
+    said = how.format(old=old, new=new, group=group)
+    return (
+        f"looks like a username change in program {program.id}: {issue} {refs} of '{old}' "
+        f"would be withdrawn while '{new}' gets a new one of the same title; if the username "
+        f"changed, {said} before the next apply, and {follow} (README 'Renaming'). "
+        "If they are two people, nothing is wrong"
+    )
 
 
 @dataclass(frozen=True)

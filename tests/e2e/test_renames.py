@@ -214,6 +214,43 @@ def test_a_participant_follows_their_new_username(project: Path) -> None:
     assert "No changes" in ok(run("apply"))
 
 
+SAM_CHANGED = (
+    "looks like a username change in program csm-aspiring-leaders: issue #{iid} of "
+    "'sam.delacroix' would be withdrawn while 'sam.d' gets a new one of the same title; if "
+    "the username changed, write `{{username: sam.d, renamed_from: sam.delacroix}}` in place "
+    "of 'sam.d' in the participants of cohort 'fy27-pilot' before the next apply, and it "
+    "follows (README 'Renaming'). If they are two people, nothing is wrong"
+)
+
+
+def test_a_username_changed_without_renamed_from_is_warned_of(project: Path) -> None:
+    """A coordinator changed Sam's username in people.yml and in the cohort, without
+    `renamed_from`: `plan` says it looks like a username change, and how to say so, before
+    the apply that would withdraw his issue and make another. What the plan writes is not
+    changed (two people of one name, one leaving as the other joins, look the same)."""
+    ok(run("apply"))
+    sam = issues(project)[f"{OLD}/sam.delacroix"]
+    edit(Path("config/people.yml"), "username: sam.delacroix", "username: sam.d")
+    edit(CSM, "      - sam.delacroix\n", "      - sam.d\n")
+    plan = ok(run("plan"))
+    assert f"warning: {SAM_CHANGED.format(iid=sam.iid)}" in plan.splitlines(), plan
+    assert f"close #{sam.iid} [{OLD}/sam.delacroix]: withdrawn" in plan
+    assert f'create issue "CSM Aspiring Leaders: Sam Delacroix" [{OLD}/sam.d]' in plan
+    edit(CSM, "      - sam.d\n", "      - {username: sam.d, renamed_from: sam.delacroix}\n")
+    plan = ok(run("plan"))
+    assert "looks like a username change" not in plan and "Plan: 0 to create" in plan, plan
+
+
+def test_someone_taking_a_leavers_place_is_no_username_change(project: Path) -> None:
+    """Sam leaves and Amara joins the cohort in one edit: her issue's title is not his, so
+    nothing is said of a username change."""
+    ok(run("apply"))
+    edit(CSM, "      - sam.delacroix\n", "      - amara.osei\n")
+    plan = ok(run("plan"))
+    assert "withdrawn" in plan and "amara.osei" in plan
+    assert "looks like a username change" not in plan, plan
+
+
 def test_a_username_changed_in_people_yml_only_says_how_to_follow_it(shipped: Path) -> None:
     """The coordinator's finding: after changing a username in people.yml alone, each place
     that still names the old one is an error that says what a username change needs there,
@@ -408,6 +445,29 @@ def test_a_pair_follows_its_sponsees_new_username(sponsorship: Path) -> None:
     assert after["sales-sponsorship/fy28-h1/sam.dela"].iid == iid and key not in after
     assert "sam.dela" not in result.out  # a confidential program's people stay out of the log
     assert "No changes" in run("apply").out
+
+
+def test_a_sponsees_username_changed_without_renamed_from_is_warned_of_naming_nobody(
+    sponsorship: Path,
+) -> None:
+    """As for a participant, said by the pair's issues' numbers only: the usernames, old and
+    new, would tell who is in the confidential program (the old one is in no list that
+    hides names any more)."""
+    assert run("apply").code == 0
+    old = {k: i.iid for k, i in issues(sponsorship).items() if "/fy28-h1/sam.delacroix" in k}
+    for path in Path("config").rglob("*.yml"):
+        path.write_text(path.read_text().replace("sam.delacroix", "sam.dela"))
+    result = run("plan")
+    assert result.code == 0, result.out + result.err
+    refs = ", ".join(f"#{iid}" for iid in sorted(old.values()))
+    assert (
+        f"warning: looks like a username change in program sales-sponsorship: issues {refs} "
+        "would be withdrawn while an issue of the same title is made for another username in "
+        "the same cohort; if the username changed, say so with `renamed_from` before the next "
+        "apply, and they follow (README 'Renaming'; the names are not said here: the program "
+        "is confidential). If they are two people, nothing is wrong"
+    ) in result.out.splitlines(), result.out
+    assert "sam.del" not in result.out and "Delacroix" not in result.out
 
 
 def test_on_gitlab_a_cohort_rename_creates_nothing_and_writes_each_item_once(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from automation.course import Course, Member
+from automation.course import Course, Member, Renaming
 from automation.kinds.participants.model import Participant, ParticipantsProgram
 
 
@@ -19,6 +19,11 @@ def course(program: ParticipantsProgram) -> Course:
             for name in (
                 (entry.username, entry.renamed_from) if isinstance(entry, Participant) else (entry,)
             )
+        ),
+        renaming=Renaming(
+            1,
+            "write `{{username: {new}, renamed_from: {old}}}` in place of '{new}' in the "
+            "participants of cohort '{group}'",
         ),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import partial
 
-from automation.course import Course, Member
+from automation.course import Course, Member, Renaming
 from automation.kinds.sponsorship.model import SponsorshipProgram
 
 
@@ -30,6 +30,7 @@ def course(program: SponsorshipProgram) -> Course:
             for pair in cohort.pairs
             for name in filter(None, (pair.sponsee, pair.renamed_from, pair.sponsor))
         ),
+        renaming=Renaming(1, "give the pair of '{new}' in cohort '{group}' `renamed_from: {old}`"),
     )
 
 
