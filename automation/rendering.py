@@ -375,6 +375,16 @@ def _ours(obj: Any, attr: str) -> bool:
     return owner is not None and owner.__module__.startswith("automation.")
 
 
+# A filter block's text is printed as the filter makes it, past the escaping of values:
+# `striptags` gives back the `<` of an escaped `<!--` (hiding the rest of an issue), and
+# `replace("\\", "")` takes the escapes off a value's Markdown. The filter applied to the value
+# itself (`{{ value | f }}`) is escaped after it.
+FILTER_BLOCK = (
+    "`{% filter %}` blocks are not supported (their text would skip the escaping of values); "
+    "apply the filter to the value instead: {{ value | f }}"
+)
+
+
 class _BoundedEnvironment(SandboxedEnvironment):
     """The sandbox with a time bound: loops and calls check a deadline, and the operators
     that make big values in one step check their size."""
@@ -458,6 +468,8 @@ class _BoundedEnvironment(SandboxedEnvironment):
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(source, name, filename)
+        for block in tree.find_all(nodes.FilterBlock):  # its text is printed as it comes out
+            raise jinja2.TemplateSyntaxError(FILTER_BLOCK, block.lineno, name, filename)
         for loop in tree.find_all(nodes.For):  # every loop ticks once per item
             loop.iter = nodes.Filter(loop.iter, _LOOP_GUARD, [], [], None, None)
             loop.iter.set_lineno(loop.lineno)
@@ -749,7 +761,7 @@ class Renderer:
         try:
             text = _bounded(self.env, self.env.get_template(template), context)
             # no mention of anyone outside the roster, however the template made it (`@{% if
-            # x %}all{% endif %}`, a filter block): blocks and epics are written from this
+            # x %}all{% endif %}`, a filter): blocks and epics are written from this
             return people_only(_inert(text), self._may_mention)[0]
         except TemplateRejected as error:
             raise ConfigError(error.problems) from error
@@ -945,10 +957,15 @@ def _why(error: BaseException) -> str:
     if isinstance(error, MentionRefused | RenderLimit | TemplateRefused):
         return str(error)
     if isinstance(error, jinja2.TemplateSyntaxError):
+        said = error.message or ""
         return (
-            f"template syntax error: {(error.message or '').rstrip('.')}; check the "
-            "{{ ... }} and {% ... %} on that line (a character Jinja does not expect there, "
-            "or one left unclosed)"
+            said
+            if said == FILTER_BLOCK
+            else (
+                f"template syntax error: {said.rstrip('.')}; check the "
+                "{{ ... }} and {% ... %} on that line (a character Jinja does not expect there, "
+                "or one left unclosed)"
+            )
         )
     if isinstance(error, jinja2.exceptions.SecurityError):
         return (

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from automation.config.models import Config, Person, Settings
 from automation.errors import ConfigError, Problem
-from automation.rendering import Renderer, inert, neutralise
+from automation.rendering import FILTER_BLOCK, Renderer, inert, neutralise
 
 QUICK_ACTION = re.compile(r"^\s*/[a-z_]+", re.MULTILINE)
 MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9_.\-]+")
@@ -218,10 +218,10 @@ def test_a_filter_that_moves_a_value_to_the_start_of_a_line_runs_no_quick_action
     tmp_path: Path,
 ) -> None:
     (tmp_path / "t.md.j2").write_text(
-        "{% filter wordwrap(40) %}You are in the {{ name }} and welcome.{% endfilter %}\n"
+        '{{ ("You are in the " ~ name ~ " and welcome.") | wordwrap(40) }}\n'
     )
     text = Renderer(tmp_path, []).render("t.md.j2", {"name": "Pilot group of the year /close"})
-    assert "\n/close" not in text and "\n\\/close and welcome." in text
+    assert "\n/close" not in text and text.count("\n") == 1  # what a filter makes: one line
 
 
 def test_a_character_reference_before_a_value_is_refused_like_an_at(tmp_path: Path) -> None:
@@ -231,9 +231,26 @@ def test_a_character_reference_before_a_value_is_refused_like_an_at(tmp_path: Pa
 
 
 def test_a_filter_cannot_turn_a_value_into_a_mention_by_reference(tmp_path: Path) -> None:
-    (tmp_path / "t.md.j2").write_text("{% filter striptags %}Room {{ name }}{% endfilter %}\n")
+    (tmp_path / "t.md.j2").write_text('{{ ("Room " ~ name) | striptags }}\n')
     text = Renderer(tmp_path, []).render("t.md.j2", {"name": "Room &#64;all"})
     assert "&#64;all" not in text.replace("&amp;#64;all", "")
+
+
+@pytest.mark.parametrize("block", ["striptags", 'replace("\\\\", "")', "wordwrap(40)", "upper"])
+def test_a_filter_block_is_refused_at_its_line(tmp_path: Path, block: str) -> None:
+    """A reviewer's: a filter block's text skipped the escaping of the values in it, so
+    `striptags` gave back the `<` of a value's `<!--` (the rest of the issue hidden) and
+    `replace` took the escapes off its Markdown. A filter block is refused; the filter
+    applied to the value is escaped after it."""
+    (tmp_path / "t.md.j2").write_text(
+        f"Intro\nName: {{% filter {block} %}}{{{{ v }}}}{{% endfilter %}}\n## Tasks\n"
+    )
+    renderer = Renderer(tmp_path, [])
+    (problem,) = renderer.check("t.md.j2")
+    assert (problem.line, problem.message) == (2, FILTER_BLOCK)
+    (tmp_path / "v.md.j2").write_text(f"Name: {{{{ v | {block} }}}}\n## Tasks\n")
+    text = renderer.render("v.md.j2", {"v": "[click](https://x.example) **x** <!-- hide"})
+    assert "<!--" not in text and "](https" not in text.replace("\\](https", "")
 
 
 def test_mentioning_an_empty_value_says_so_and_how_to_guard_it(tmp_path: Path) -> None:
