@@ -447,7 +447,7 @@ def _mr_note(  # noqa: PLR0917
     body = note_body(summary, lines, env.get("CI_PIPELINE_URL"))
     try:
         posted = tracker.upsert_merge_request_note(project, int(mr), body, NOTE_MARKER)
-    except ItemError as error:
+    except (ItemError, TrackerUnavailable) as error:  # a 404, or a 403 (a locked discussion)
         print(
             f"note: no merge request note was written ({error}); the token's user must be "
             "able to see the merge request's project (a group access token reaches only its "

@@ -295,8 +295,9 @@ def _with_notes_elsewhere(
 
 def _moved_away(found: ObservedIssue, item: DesiredIssue, ctx: ProgramContext) -> tuple[str, ...]:
     """An issue a person moved to another project (GitLab closed it here, pointing at its
-    copy there), while its time runs: the work done in the copy is counted nowhere."""
-    if found.moved_to is None or is_over(ctx.desired, item, ctx.today):
+    copy there), while its time runs (not past its due date, its group not ended): the work
+    done in the copy is counted nowhere."""
+    if found.moved_to is None or is_over(ctx.desired, item, ctx.today) or _past(found, ctx.today):
         return ()
     return (
         f"issue {found.reference} was moved to another project, and GitLab closed it here: "

@@ -71,6 +71,7 @@ MIN_TOKEN = 20  # a personal, group or project access token: glpat- and 20 more;
 WINDOW = 60.0  # seconds: GitLab's write budgets are per minute
 LOW_REMAINING = 0.05  # slow down when less than this share of the request budget is left
 MAX_RATE_WAIT = 60.0  # never wait longer than this for a rate-limit window to reset
+MAX_RETRY_AFTER = 300.0  # nor longer than this when an answer says to (Retry-After)
 DEFAULT_PORTS = {"http": 80, "https": 443}  # the only schemes GITLAB_URL may use
 _TOKEN = re.compile(r"[!-~]+")  # printable ASCII, no space: every GitLab token
 SPAM_SIGNS = ("spam", "needs_captcha_response", "captcha")
@@ -205,18 +206,22 @@ def _retry_after_in_seconds(response: requests.Response, *_: Any, **__: Any) -> 
     also allows an HTTP date, which a proxy or CDN in front of GitLab may send (python-gitlab
     would stop the run with a ValueError). A date becomes the seconds from the answer's own
     Date (or this machine's clock) until it; anything else unreadable is dropped, so
-    python-gitlab backs off as when there is none."""
+    python-gitlab backs off as when there is none; a wait past MAX_RETRY_AFTER is cut to it."""
     value = response.headers.get("Retry-After")
-    if value is None or value.strip().isdigit():
+    if value is None:
         return
     try:
-        until = email.utils.parsedate_to_datetime(value)
-        now = _answer_date(response) or dt.datetime.now(dt.UTC)
-        seconds = max(0, math.ceil((until - now).total_seconds()))
-    except (TypeError, ValueError):
-        del response.headers["Retry-After"]
-        return
-    response.headers["Retry-After"] = str(seconds)
+        seconds = int(value)  # as python-gitlab reads it
+    except ValueError:
+        try:
+            until = email.utils.parsedate_to_datetime(value)
+            now = _answer_date(response) or dt.datetime.now(dt.UTC)
+            seconds = math.ceil((until - now).total_seconds())
+        except (TypeError, ValueError):
+            del response.headers["Retry-After"]
+            return
+    # never a wait the job would not outlive (a date years ahead): the retry finds out
+    response.headers["Retry-After"] = str(min(max(0, seconds), int(MAX_RETRY_AFTER)))
 
 
 def _answer_date(response: requests.Response) -> dt.datetime | None:

@@ -16,6 +16,7 @@ import pytest
 
 from automation.clock import Clock
 from automation.markers import find_key
+from automation.trackers.gitlab import MAX_RETRY_AFTER
 from tests.adapters.test_gitlab_tracker import free_gitlab, setup_project, users
 from tests.backends import GROUP, PROJECT, GitLabBackend, Result, cli, new_fake, record_writes
 from tests.fakes.gitlab_fake import MAX_LINKS_COUNT, FakeGitLab
@@ -392,24 +393,31 @@ def test_a_task_unticked_during_the_run_that_found_it_complete_stops_the_closing
     assert not any("Well done" in note for note in issue["notes"])
 
 
-@pytest.mark.parametrize("form", ["date", "unreadable"])
+@pytest.mark.parametrize("form", ["date", "unreadable", "superscript", "years ahead"])
 def test_a_retry_after_given_as_a_date_is_waited_out_not_a_traceback(
     gitlab: GitLabBackend, backoffs: list[float], form: str
 ) -> None:
     """RFC 9110 lets Retry-After be an HTTP date, as a proxy or CDN in front of GitLab may
     send it: python-gitlab's int() of it stopped the run with a traceback. A date is waited
-    out in seconds from the answer's clock; a value that is neither is dropped, and
-    python-gitlab backs off as when there is none."""
+    out in seconds from the answer's clock; a value that is neither (`²` passed str.isdigit,
+    a reviewer's) is dropped, and python-gitlab backs off as when there is none; a date years
+    ahead is cut to MAX_RETRY_AFTER, not a job hung until CI kills it."""
     fake = gitlab.fake
     until = fake.clock.now() + dt.timedelta(seconds=30)
-    value = email.utils.format_datetime(until, usegmt=True) if form == "date" else "soon"
+    value = {
+        "date": email.utils.format_datetime(until, usegmt=True),
+        "unreadable": "soon",
+        "superscript": "\u00b2",
+        "years ahead": "Thu, 01 Jan 2099 00:00:00 GMT",
+    }[form]
     fake.inject(429, retry_after=value, method="GET", path_contains="/issues")
     result = apply(gitlab)
     assert result.code == 0, result.out + result.err
     assert "Traceback" not in result.err
     assert len(backoffs) == 1, backoffs
     # the seconds from the 429 answer (a few requests after UNTIL was set) until UNTIL
-    assert (1 < backoffs[0] <= 30) if form == "date" else backoffs[0] < 1, backoffs
+    expected = {"date": 1 < backoffs[0] <= 30, "years ahead": backoffs[0] == MAX_RETRY_AFTER}
+    assert expected.get(form, backoffs[0] < 1), backoffs
 
 
 def test_a_run_gitlab_stops_after_its_writes_still_leaves_its_report(

@@ -395,10 +395,14 @@ def test_writing_jobs_are_given_time_for_a_paced_first_run() -> None:
         assert pipeline["apply"]["timeout"] == "4h"
 
 
-def _mr_plan(env_more: dict[str, str], *options: str) -> tuple[Result, list[str]]:
+def _mr_plan(
+    env_more: dict[str, str], *options: str, refused: bool = False
+) -> tuple[Result, list[str]]:
     """`plan --mr-note` (and OPTIONS) in a merge request pipeline of enablement/automation,
-    with ENV_MORE; the run, and the merge request's notes after it."""
+    with ENV_MORE (and GitLab REFUSED to comment: 403); the run, and the notes after it."""
     fake = new_fake(users=("sam.delacroix", "aiko.tanaka", "lena.fischer"))
+    if refused:
+        fake.inject(403, times=100, method="POST", path_contains="/merge_requests/")
     fake.add_project("enablement/automation")
     mr = fake.add_merge_request("enablement/automation")
     env = {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN, "CI_PROJECT_ID": "enablement/automation"}
@@ -436,3 +440,6 @@ def test_mr_note_on_a_merge_request_the_token_cannot_see_says_so_and_the_plan_st
     assert result.code == 0 and notes == [], result.out + result.err
     assert "note: no merge request note was written (" in result.out
     assert "a group access token reaches only its group's projects" in result.out
+    locked, notes = _mr_plan({}, refused=True)  # a reviewer's: a 403 ended the plan, exit 3
+    assert locked.code == 0 and notes == [], locked.out + locked.err
+    assert "note: no merge request note was written (GitLab refused" in locked.out

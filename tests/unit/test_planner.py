@@ -310,3 +310,15 @@ def test_another_round_follows_only_a_description_written_for_the_next_round() -
     refused = Failure("p", "p/tracking/index", "422", 7)
     assert not plan.more_after([written], [refused])
     assert not Plan().more_after([written])
+
+
+def test_a_moved_issue_is_said_until_its_due_date_passes(blocks: Blocks) -> None:
+    """A reviewer's: the warning about an issue moved to another project never stopped for
+    an item that has no end (a hire without a workshop); it stops once its due date passed."""
+    due = TODAY + dt.timedelta(days=1)
+    first = plan_program(desired(due=due), seen([]), blocks, TODAY)
+    made = next(i for i in observe(first) if i.key == "demo/c1/ana")
+    moved = replace(made, state="closed", moved_to=99, due_date=due)
+    for day, expected in ((TODAY, True), (due, True), (due + dt.timedelta(days=1), False)):
+        plan = plan_program(desired(due=due), seen([moved]), blocks, day)
+        assert any("was moved to another project" in w for w in plan.warnings) is expected, day
