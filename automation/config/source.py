@@ -415,6 +415,9 @@ def _syntax_problem(error: yaml.MarkedYAMLError, file: str, text: str | None) ->
     unclosed = _unclosed_quote(error, file, text) if text is not None else None
     if unclosed is not None:  # before all else: what follows such a quote only looks broken
         return unclosed
+    early = _closed_early(error, file, text) if text is not None else None
+    if early is not None:
+        return early
     if (error.context or "").startswith("while parsing a block") and error.problem_mark:
         # a list or mapping broken by indentation: the line that broke it, not its start
         return Problem(file, error.problem_mark.line + 1, f"YAML syntax error: {_MISALIGNED}")
@@ -428,6 +431,26 @@ def _syntax_problem(error: yaml.MarkedYAMLError, file: str, text: str | None) ->
 
 
 _QUOTE_NAMES = {"'": "single quote (')", '"': 'double quote (")'}
+
+
+def _closed_early(error: yaml.MarkedYAMLError, file: str, text: str) -> Problem | None:
+    """A quoted value with more text after its closing quote on the same line: most often an
+    apostrophe inside single quotes (`name: 'Jordan O'Alvarez'`), which YAML takes for the
+    closing quote. PyYAML calls the rest a value out of place, said as bad indentation."""
+    found = error.problem_mark
+    if found is None or "found '<scalar>'" not in (error.problem or ""):
+        return None
+    lines = text.split("\n")
+    before = lines[found.line][: found.column].rstrip() if found.line < len(lines) else ""
+    if not before.endswith(tuple(_QUOTE_NAMES)):
+        return None
+    return Problem(
+        file,
+        found.line + 1,
+        "YAML syntax error: text follows the closing quote of a value on this line (an "
+        "apostrophe inside single quotes ends them); write an apostrophe inside single quotes "
+        "as two ('O''Brien'), or put the whole value in double quotes",
+    )
 
 
 def _unclosed_quote(error: yaml.MarkedYAMLError, file: str, text: str) -> Problem | None:

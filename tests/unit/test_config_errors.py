@@ -443,3 +443,21 @@ def test_a_misspelt_title_is_matched_to_the_known_one(root: Path) -> None:
         "config/people.yml:6: title 'Ecosystem Sales Manger' of 'ben' is not in job-grades.yml; "
         "did you mean 'Ecosystem Sales Manager'? Or give `grade:` for this person"
     )
+
+
+@pytest.mark.parametrize("name", ["'Ben O'Brien'", '"Ben" Brien'])
+def test_text_after_a_closing_quote_is_said_at_its_line_with_how_to_quote(
+    root: Path, name: str
+) -> None:
+    """A reviewer's: an apostrophe inside single quotes (the most common quoting mistake)
+    was said as bad indentation."""
+    make_project(root, {"config/people.yml": PEOPLE.replace("name: Ben", f"name: {name}")})
+    code, lines = validate(root)
+    assert code == 2
+    assert lines[:-1] == [
+        "config/people.yml:5: YAML syntax error: text follows the closing quote of a value on "
+        "this line (an apostrophe inside single quotes ends them); write an apostrophe inside "
+        "single quotes as two ('O''Brien'), or put the whole value in double quotes"
+    ]
+    make_project(root, {"config/people.yml": PEOPLE.replace("name: Ben", "name: 'Ben' # ok")})
+    assert validate(root)[0] == 0  # a comment after the quote is fine
