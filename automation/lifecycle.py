@@ -349,6 +349,7 @@ def departures(  # noqa: PLR0917
         finished = progress.status is Status.COMPLETE or proves(issue, COMPLETION_BLOCK)
         finished = finished or proves(issue, ENDED_BLOCK)
         ended = _ended_before_leaving(desired, member, issue, today)
+        live = progress  # as a tracked issue's: what a withdrawal that waits is counted as
         if not finished:
             progress = replace(progress, status=Status.ENDED if ended else Status.WITHDRAWN)
         finished = finished or ended
@@ -367,10 +368,10 @@ def departures(  # noqa: PLR0917
             stray = _reason_misspelt(desired.program, member, moved, strays)
             if stray is None:
                 plan = _withdraw(desired, key, issue, member, blocks, today, progress, moved)
-            else:
+            else:  # not withdrawn yet: the rollups count it as they did
                 waited.add(stray)
                 warned = held_warning(desired.program, issue.reference, member.id, stray)
-                plan = Plan(warnings=(warned,))
+                plan, progress = Plan(warnings=(warned,)), live
             plans.append(plan)
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
         row = RollupRow(issue.reference, words_of(issue.title), name, progress, state)

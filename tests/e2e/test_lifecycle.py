@@ -167,6 +167,8 @@ def test_a_withdrawal_waits_while_a_reason_much_like_the_persons_names_no_one(
     assert "gives a reason for 'lena.fischr'" not in result.out  # one warning, not two
     assert lena.state == "opened" and "status::withdrawn" not in lena.labels
     assert not notes(project, lena) and block_content(lena.description, "withdrawn") is None
+    tracking = issues(project)[TRACKING].description  # a reviewer's: it said withdrawn already
+    assert "withdrawn" not in (block_content(tracking, "rollup") or ""), tracking
     if fix == "spelt right":
         edit(project / CSM, "lena.fischr:", "lena.fischer:")
     else:
