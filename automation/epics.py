@@ -27,7 +27,7 @@ from automation.edits import Edits, apply_edits
 from automation.identity import claimed
 from automation.items import IssueLinks, NewEpic, ObservedEpic, ObservedIssue
 from automation.markers import identity_marker, keys_in, same_text
-from automation.progress import program_label
+from automation.progress import program_label, program_of
 from automation.renames import aliases, moved, rename_epic
 
 NO_EPICS = (
@@ -275,10 +275,13 @@ def _claim(
     where a person put the issues (theirs to keep, as any epic outside the program)."""
     if epic is None or not epic.by_tool:
         return "theirs"
+    ids = (program.id, *((program.renamed_from,) if program.renamed_from else ()))
+    ours = {program_label(i) for i in ids}
+    if any(program_of(label) is not None and label not in ours for label in epic.labels):
+        return "theirs"  # another program's label on it (another deployment's, say)
     marks = {named.get(k, k) for k in keys_in(epic.description)} - {key}
     if not marks:
         return "none"
-    ids = (program.id, *((program.renamed_from,) if program.renamed_from else ()))
     return "other" if any(mark.startswith(f"{i}/") for mark in marks for i in ids) else "theirs"
 
 

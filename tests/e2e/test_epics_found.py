@@ -229,6 +229,37 @@ def test_another_users_epic_is_not_taken_for_the_tools(gitlab: GitLabBackend) ->
     quiet(full(gitlab))
 
 
+def test_another_programs_epic_is_not_taken_even_without_its_first_line(
+    gitlab: GitLabBackend,
+) -> None:
+    """A reviewer's: an epic of the tool's that carries another program's label (another
+    deployment's, with the same bot), emptied by a person who put this cohort's issues in it
+    after deleting the cohort's epic, was taken: the scoped label swapped, the other program
+    took it back next run, and the cohort got a second epic. It stays the other program's;
+    the cohort gets a new epic, once."""
+    fake = gitlab.fake
+    group = fake.state.group(GROUP)
+    fake.add_label(GROUP, "program::other")
+    other = (
+        fake.client()
+        .groups.get(GROUP, lazy=True)
+        .epics.create(
+            {"title": "Other: a cohort", "labels": "program::other", "description": "Ours"}
+        )
+    )
+    for issue in fake.state.project(PROJECT).issues.values():
+        if issue.epic is group.epics[2]:
+            issue.epic = group.epics[other.iid]
+    del group.epics[2]
+    result = full(gitlab)
+    assert result.code == 0, result.out + result.err
+    assert "updated epic" not in result.out, result.out
+    assert f'created epic "CSM Aspiring Leaders: FY27 pilot group" [{COHORT}]' in result.out
+    assert group.epics[other.iid].labels == ["program::other"]
+    assert group.epics[other.iid].description == "Ours"
+    quiet(full(gitlab))
+
+
 def test_an_epic_is_read_only_when_one_is_missing(gitlab: GitLabBackend) -> None:
     """A run that lists every epic under its key reads none by itself; one that misses the
     cohort's reads the epic its issues sit in (once per plan)."""
