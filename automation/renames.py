@@ -347,20 +347,27 @@ def _changed(
     and the new one."""
     group, old, new = names
     refs = ", ".join(issue.reference for issue in sorted(olds, key=lambda i: i.iid))
-    issue, follow = ("issue", "it follows") if len(olds) == 1 else ("issues", "they follow")
+    one = len(olds) == 1
+    issue, follow, are = ("issue", "it follows", "is") if one else ("issues", "they follow", "are")
+    # said by `plan` (a merge request's) before the apply that makes the change, and by that
+    # apply: after it, `renamed_from` would name an issue already withdrawn
+    after = (
+        f"; once an apply has withdrawn {refs}, leave it so: the new issue is theirs, and "
+        f"{refs} keeps what was written in it"
+    )
     if program.is_confidential:  # usernames, old and new, would tell who is in it
         return (
-            f"looks like a username change in program {program.id}: {issue} {refs} would be "
-            "withdrawn while an issue of the same title is made for another username in the "
-            "same cohort; if the username changed, say so with `renamed_from` before the next "
-            f"apply, and {follow} (README 'Renaming'; the names are not said here: the program "
-            "is confidential). If they are two people, nothing is wrong"
+            f"looks like a username change in program {program.id}: {issue} {refs} {are} "
+            "withdrawn and an issue of the same title is made for another username in the same "
+            "cohort; if the username changed, say so with `renamed_from` before an apply does "
+            f"that, and {follow} (README 'Renaming'; the names are not said here: the program "
+            f"is confidential){after}. If they are two people, nothing is wrong"
         )
     said = how.format(old=old, new=new, group=group)
     return (
         f"looks like a username change in program {program.id}: {issue} {refs} of '{old}' "
-        f"would be withdrawn while '{new}' gets a new one of the same title; if the username "
-        f"changed, {said} before the next apply, and {follow} (README 'Renaming'). "
+        f"{are} withdrawn and '{new}' gets a new one of the same title; if the username "
+        f"changed, {said} before an apply does that, and {follow} (README 'Renaming'){after}. "
         "If they are two people, nothing is wrong"
     )
 
