@@ -138,7 +138,12 @@ def plan_epics(
     public = any(not issue.confidential for issue in found.values())
     changed = {r.key for r in renames} | set(again.epics)
     hidden = [] if public else _hidden(desired, epics, changed)
-    written: tuple[Action, ...] = (*renames, *again.updates, *hidden, *moves)
+    hide = desired.program.is_confidential and not public  # an epic taken back: in its write
+    taken = tuple(
+        replace(u, confidential=True) if hide and not again.epics[u.key].confidential else u
+        for u in again.updates
+    )
+    written: tuple[Action, ...] = (*renames, *taken, *hidden, *moves)
     return replace(planned, actions=actions) + Plan(written, failures)
 
 

@@ -21,6 +21,7 @@ from tests.backends import (
     new_fake,
     roster_of,
 )
+from tests.conftest import keep_programs
 from tests.fakes.gitlab_fake import Epic, FakeGitLab
 
 LABEL = "program::csm-aspiring-leaders"
@@ -372,3 +373,22 @@ def test_the_local_backend_finds_an_epic_whose_text_was_rewritten(project: Path)
     ]
     assert path.read_text().split("---\n", 2)[2] == f"{identity_marker(COHORT)}\n{OURS}\n"
     quiet(full(local))
+
+
+def test_a_confidential_programs_epic_taken_back_is_made_confidential_in_the_same_write(
+    shipped: Path,
+) -> None:
+    """A reviewer's: a person rewrote a sponsorship cohort epic's description and made it
+    public; the run that took it back left it public, and only the next made it
+    confidential. One write does both; the next run says No changes."""
+    keep_programs(shipped, "sales-sponsorship")
+    fake = new_fake(users=roster_of(shipped))
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        assert backend.cli("apply").code == 0
+        taken = max(fake.state.group(GROUP).epics.values(), key=lambda e: e.iid)
+        taken.description, taken.confidential = "Our notes about this cohort", False
+        result = full(backend)
+        assert result.code == 0, result.out + result.err
+        assert taken.confidential and "Our notes about this cohort" in (taken.description or "")
+        quiet(full(backend))
