@@ -194,7 +194,7 @@ def plan_lines(plan: Plan, privacy: Privacy = NOBODY) -> Iterator[str]:
     """The plan as a person reads it: labels folded, each issue change, failures, warnings."""
     labels = [a for a in plan.actions if isinstance(a, CreateLabel)]
     if labels:
-        yield f"create {len(labels)} labels: {', '.join(a.spec.name for a in labels)}"
+        yield f"create {plural(len(labels), 'label')}: {', '.join(a.spec.name for a in labels)}"
     for action in plan.actions:
         if isinstance(action, CreateLabel):
             continue
