@@ -7,7 +7,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from automation.checklist import heading_key
-from automation.config.models import JobGrades, Person, Program, Roster, by_username
+from automation.config.models import (
+    JobGrades,
+    Person,
+    Program,
+    Roster,
+    by_username,
+    title_grade_differs,
+)
 from automation.config.source import Source, duplicates, shorten
 from automation.errors import Problem
 from automation.kinds.kind import People
@@ -82,10 +89,10 @@ def _check_grades(
                 f"title '{shorten(person.title)}' of '{person.username}' is not in job-grades.yml; "
                 f"{_titles_hint(person.title, grades)} give `grade:` for this person",
             )
-        elif from_title is not None and person.grade not in (None, from_title):
+        elif (differs := title_grade_differs(person, grades)) is not None:
             yield roster.problem(
                 ("people", i, "grade"),
-                f"grade {person.grade} of '{person.username}' differs from grade {from_title} "
+                f"grade {person.grade} of '{person.username}' differs from grade {differs} "
                 f"of the title '{shorten(person.title)}'; remove `grade:` or fix the title",
             )
 

@@ -402,6 +402,13 @@ def grade_of(person: Person, grades: JobGrades) -> int | None:
     return grades.grade_of(person.title) if person.title else None
 
 
+def title_grade_differs(person: Person, grades: JobGrades) -> int | None:
+    """The grade of a person's title when their `grade:` says another (a roster problem, said
+    there: rules that read the grade wait for it), else None."""
+    from_title = grades.grade_of(person.title) if person.title else None
+    return from_title if from_title is not None and person.grade not in (None, from_title) else None
+
+
 def managing(people: Iterable[Person]) -> frozenset[str]:
     """The lowercased usernames someone in the roster names as their `manager`."""
     return frozenset(p.manager.lower() for p in people if p.manager)

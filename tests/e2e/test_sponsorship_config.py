@@ -202,3 +202,20 @@ def test_a_sponsee_paired_again_during_their_commitment_is_warned_about(
         "sponsor"
     ) in said.out, said.out
     assert "sam" not in said.out.lower()
+
+
+def test_a_grade_that_contradicts_a_title_is_one_problem_not_five(sponsorship: Path) -> None:
+    """A tester's: a sponsor's `grade: 6` under a grade-10 title was said, then each of the
+    sponsor's pairs was refused twice on that grade (wrongly: the title's grade meets the
+    rules). A value that needs another valid waits for it: one problem."""
+    people = Path("config/people.yml")
+    edit(
+        sponsorship / people,
+        "    title: Director, Customer Success\n    grade: 10\n",
+        ("    title: Director, Ecosystem Sales\n    grade: 6\n"),
+    )
+    said = refused(sponsorship)
+    assert said.splitlines()[:-1] == [
+        f"{people}:9: grade 6 of 'jordan.alvarez' differs from grade 10 of the title 'Director, "
+        "Ecosystem Sales'; remove `grade:` or fix the title"
+    ], said

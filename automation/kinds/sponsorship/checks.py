@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from automation.calendar import add_months
-from automation.config.models import JobGrades, Person, grade_of, manages_people, managing
+from automation.config.models import (
+    JobGrades,
+    Person,
+    grade_of,
+    manages_people,
+    managing,
+    title_grade_differs,
+)
 from automation.config.source import Loc, Source, duplicates
 from automation.errors import Problem
 from automation.kinds.kind import CHANGED_SPONSEE, CHANGED_SPONSOR, People
@@ -133,6 +140,8 @@ def _people_manager(
 
 def _grades(pair: _Pair, part: Sponsorship, grades: JobGrades) -> Iterator[Finding]:
     rules = part.rules
+    if any(title_grade_differs(p, grades) is not None for p in (pair.sponsor, pair.sponsee)):
+        return  # the roster says which grade is wrong; these rules wait for it
     sponsor, sponsee = grade_of(pair.sponsor, grades), grade_of(pair.sponsee, grades)
     if sponsor is None or sponsee is None:
         who = "sponsor" if sponsor is None else "sponsee"
