@@ -16,7 +16,6 @@ from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 from typing import TextIO, cast
-from urllib.parse import urlsplit
 
 from automation import scaffold
 from automation.actions import ALL_STEPS, Action, AddNote, Plan
@@ -47,7 +46,7 @@ from automation.reasons import stray_warnings
 from automation.run import Prepared, apply, make_plan, prepare, size_warnings
 from automation.syncrecord import SyncRecord
 from automation.trackers.base import ChangeLog, Tracker
-from automation.trackers.gitlab import DEFAULT_PORTS, Connection, GitLabTracker
+from automation.trackers.gitlab import Connection, GitLabTracker, origin
 from automation.trackers.local import LocalTracker
 from automation.unchanged import (
     LookBack,
@@ -462,17 +461,7 @@ def _same_server(env: Mapping[str, str]) -> bool:
     """Whether GITLAB_URL, when given, is the GitLab the pipeline runs on (CI_SERVER_URL):
     a merge request's project number means nothing on another server."""
     ours, ci = env.get("GITLAB_URL"), env.get("CI_SERVER_URL")
-    return not ours or not ci or _origin(ours) == _origin(ci)
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port or DEFAULT_PORTS.get(scheme)
-    except ValueError:
-        port = None
-    return scheme, (parts.hostname or "").lower(), port
+    return not ours or not ci or origin(ours.strip()) == origin(ci.strip())
 
 
 def _apply(

@@ -138,7 +138,7 @@ class Connection:
         )
 
 
-def _origin(url: str) -> tuple[str, str, int | None]:
+def origin(url: str) -> tuple[str, str, int | None]:
     """Scheme, host and port: what decides where a request (and its token) goes."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -241,12 +241,12 @@ class SameOriginSession(requests.Session):
     def __init__(self, url: str) -> None:
         super().__init__()
         self.url = url
-        self.origin = _origin(url)
+        self.origin = origin(url)
         self.sending: list[Callable[[requests.PreparedRequest], None]] = []  # told first
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         target = str(request.url or "")
-        if _origin(target) != self.origin:
+        if origin(target) != self.origin:
             raise TrackerUnavailable(
                 f"GitLab at {_shown(self.url)} pointed a request at {_shown(target)} (a "
                 "redirect or a page link to another address); refused, so that the token is "
@@ -620,7 +620,7 @@ class GitLabTracker(Tracker, ChangeLog):
     def _notes_in(self, project: str, iid: int) -> Any:
         """The notes of an issue of another project on this GitLab (never another origin:
         the token goes only to GITLAB_URL's)."""
-        if _origin(project) != _origin(self._url):
+        if origin(project) != origin(self._url):
             raise ItemError(
                 f"{project} is not on the GitLab at {self._at}; the tool writes only there"
             )
