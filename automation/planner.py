@@ -209,7 +209,9 @@ def _plan_tracked(
     # said while the issue's figures can change, not for ever after (an ESP account plan
     # stays open once complete, its values still read)
     live = found.state == "opened" and progress.status not in (Status.ENDED, Status.WITHDRAWN)
-    under_way = live and progress.status is not Status.COMPLETE and not _past(found, ctx.today)
+    under_way = (
+        live and progress.status is not Status.COMPLETE and not _past(item, found, ctx.today)
+    )
     said = _missing_headings(found, progress, completing) if under_way or completing else ()
     headings = Plan(warnings=(*said, *_moved_away(found, item, ctx)))
     unreadable = Plan(warnings=_unreadable(found, records) if live else ())
@@ -297,7 +299,11 @@ def _moved_away(found: ObservedIssue, item: DesiredIssue, ctx: ProgramContext) -
     """An issue a person moved to another project (GitLab closed it here, pointing at its
     copy there), while its time runs (not past its due date, its group not ended): the work
     done in the copy is counted nowhere."""
-    if found.moved_to is None or is_over(ctx.desired, item, ctx.today) or _past(found, ctx.today):
+    if (
+        found.moved_to is None
+        or is_over(ctx.desired, item, ctx.today)
+        or _past(item, found, ctx.today)
+    ):
         return ()
     return (
         f"issue {found.reference} was moved to another project, and GitLab closed it here: "
@@ -307,9 +313,11 @@ def _moved_away(found: ObservedIssue, item: DesiredIssue, ctx: ProgramContext) -
     )
 
 
-def _past(found: ObservedIssue, today: dt.date) -> bool:
-    """Past its due date: the tool adds it no template task or section any more."""
-    return found.due_date is not None and found.due_date < today
+def _past(item: DesiredIssue, found: ObservedIssue, today: dt.date) -> bool:
+    """Past its due date, as the plan leaves it (as migration weighs it): the tool adds it no
+    template task or section any more."""
+    due = due_after(item, found)
+    return due is not None and due < today
 
 
 def _missing_headings(
