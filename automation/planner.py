@@ -47,7 +47,6 @@ from automation.lifecycle import (
     NO_TURN,
     Turn,
     departures,
-    is_over,
     noteless,
     reopens,
     turn,
@@ -209,11 +208,10 @@ def _plan_tracked(
     # said while the issue's figures can change, not for ever after (an ESP account plan
     # stays open once complete, its values still read)
     live = found.state == "opened" and progress.status not in (Status.ENDED, Status.WITHDRAWN)
-    under_way = (
-        live and progress.status is not Status.COMPLETE and not _past(item, found, ctx.today)
-    )
+    # not past its due date (overdue: the tool adds it no template task or section any more)
+    under_way = live and progress.status in (Status.NOT_STARTED, Status.IN_PROGRESS)
     said = _missing_headings(found, progress, completing) if under_way or completing else ()
-    headings = Plan(warnings=(*said, *_moved_away(found, item, ctx)))
+    headings = Plan(warnings=(*said, *_moved_away(found, progress)))
     unreadable = Plan(warnings=_unreadable(found, records) if live else ())
     public = exposed(item, found, ctx)
     if public is not None:
@@ -295,29 +293,18 @@ def _with_notes_elsewhere(
     return replace(written, unchanged=0) + Plan(tuple(actions))
 
 
-def _moved_away(found: ObservedIssue, item: DesiredIssue, ctx: ProgramContext) -> tuple[str, ...]:
+def _moved_away(found: ObservedIssue, progress: Progress) -> tuple[str, ...]:
     """An issue a person moved to another project (GitLab closed it here, pointing at its
-    copy there), while its time runs (not past its due date, its group not ended): the work
-    done in the copy is counted nowhere."""
-    if (
-        found.moved_to is None
-        or is_over(ctx.desired, item, ctx.today)
-        or _past(item, found, ctx.today)
-    ):
+    copy there), while its time runs (not ended: past its due date or its group's end): the
+    work done in the copy is counted nowhere."""
+    if found.moved_to is None or progress.status in (Status.ENDED, Status.COMPLETE):
         return ()
     return (
         f"issue {found.reference} was moved to another project, and GitLab closed it here: "
-        "the tool keeps only this project's issues, so the work done there is not counted; "
-        "if it was moved by mistake, move it back (the tool follows the issue it comes back "
-        "as)",
+        "the tool tracks only the issues of this project, so the work done there is not "
+        "counted; if it was moved by mistake, move it back (the tool picks it up again once "
+        "it is back)",
     )
-
-
-def _past(item: DesiredIssue, found: ObservedIssue, today: dt.date) -> bool:
-    """Past its due date, as the plan leaves it (as migration weighs it): the tool adds it no
-    template task or section any more."""
-    due = due_after(item, found)
-    return due is not None and due < today
 
 
 def _missing_headings(
