@@ -38,6 +38,11 @@ class Resolved:
     aliases: Mapping[str, str] = field(default_factory=dict)  # former key -> key (renames.py)
     unwanted: dict[str, ObservedIssue] = field(default_factory=dict)  # keys config no longer has
 
+    @property
+    def known(self) -> set[str]:
+        """The keys an issue was found for, or that failed (an issue holds them, unsure)."""
+        return {*self.found, *(f.key for f in self.failed)}
+
     def entries(self, tracking_key: str) -> dict[str, int]:
         """The index to write: every key the tool knows an issue for, the old entries kept
         (an issue that lost its label stays known) except deleted issues and the former keys

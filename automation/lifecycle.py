@@ -329,7 +329,7 @@ def departures(  # noqa: PLR0917
     if not resolved.unwanted:
         return Departures()
     renamed = resolved.aliases  # a renamed program's former keys too (renames.moved)
-    known = {*resolved.found, *(f.key for f in resolved.failed)}
+    known = resolved.known
     held = {s.old for s in suspects(desired, issues, known, renamed)}  # see renames.py
     plans: list[Plan] = []
     rows: list[Departed] = []

@@ -97,7 +97,7 @@ def plan_program(
         titles=desired.titles(),
     )
     held = Held.of(desired, observed.issues, resolved, renamed)
-    known = {*resolved.found, *(f.key for f in resolved.failed)}
+    known = resolved.known
     strays = unclaimed(desired, observed.issues)
     departed = departures(desired, observed.issues, resolved, blocks, today, strays)
     stray = [s for s in strays if s not in departed.waited]  # a wait says its own

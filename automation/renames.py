@@ -390,7 +390,7 @@ class Held:
         renamed: Mapping[str, str],
     ) -> Held:
         """The suspects among the program's issues, and the keys they hold back."""
-        known = {*resolved.found, *(f.key for f in resolved.failed)}
+        known = resolved.known
         found = suspects(desired, issues, known, renamed)
         if not found:
             return cls()
