@@ -27,9 +27,7 @@ def generate(ctx: Ctx) -> Generated:
             for month in _months(cohort, ctx.today)
         )
     groups = tuple(  # a cohort that ended gets no epic now, as its participants get no issue
-        Group(
-            c.id, c.name, values={"cohort": c}, create=c.end_date is None or c.end_date >= ctx.today
-        )
+        Group(c.id, c.name, values={"cohort": c}, create=not _ended(c, ctx.today))
         for c in ctx.program.cohorts
     )
     lead = (ctx.program.lead,) if ctx.program.lead else ()
@@ -45,7 +43,7 @@ def _managers(ctx: Ctx) -> list[str]:
     managers = managing(ctx.config.people)
     said = []
     for cohort in ctx.program.cohorts:
-        if cohort.end_date is not None and cohort.end_date < ctx.today:
+        if _ended(cohort, ctx.today):
             continue
         for username in cohort.usernames:
             manages, family = manages_people(
@@ -102,7 +100,7 @@ def _creates(monthly: GroupIssues, cohort: Cohort, month: Period, today: dt.date
     """This month's issue; with `backfill`, also those of months that ended, since the start
     of the current calendar quarter or year (runs were missed: they are made overdue). None
     once the cohort ended: it gets no new issue, as its participants do not."""
-    if cohort.end_date is not None and cohort.end_date < today:
+    if _ended(cohort, today):
         return False
     if monthly.backfill == "none":
         return month.end >= today
@@ -122,6 +120,11 @@ def _overlaps(cohorts: tuple[Cohort, ...]) -> list[str]:
                     "overlap: each gets two issues with the same title; keep them in one cohort"
                 )
     return said
+
+
+def _ended(cohort: Cohort, today: dt.date) -> bool:
+    """Whether the cohort's end has passed: nothing new is made for it."""
+    return cohort.end_date is not None and cohort.end_date < today
 
 
 def _overlap(one: Cohort, other: Cohort) -> bool:
@@ -147,7 +150,7 @@ def _participant(ctx: Ctx, cohort: Cohort, username: str) -> DesiredIssue:
         assignees=(person.username,),
         due_date=cohort.end_date,
         epic_key=ctx.group_epic_key(cohort.id),
-        create=cohort.end_date is None or cohort.end_date >= ctx.today,  # none once it ended
+        create=not _ended(cohort, ctx.today),  # none once it ended
         completion_note=ctx.note(values),
         dates={
             name: day
