@@ -311,6 +311,8 @@ def _dropped(
     (GONE), the issue still has, under any heading or none (with the heading no longer
     declared, they count as other tasks): one note per section; and those tasks, which are
     not reported one by one."""
+    if not gone:
+        return [], set()  # nothing left the template: its sections are not read
     now = {_label(section) for section in sections_in_order(rendered, declared)}
     said: list[_Said] = []
     covered: set[str] = set()

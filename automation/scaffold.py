@@ -149,10 +149,10 @@ def init(target: Path, out: TextIO, tool_project: str = DEFAULT_TOOL_PROJECT) ->
     written = write_skeleton(target, skeleton_files(release, tool_project))
     for path in written:
         print(f"wrote {path}", file=out)
-    if _project_id(tool_project) == _project_id(DEFAULT_TOOL_PROJECT):
-        check = (
+    if _project_id(tool_project).lower() == _project_id(DEFAULT_TOOL_PROJECT).lower():
+        check = (  # GitLab finds a path in any case: the pipeline refuses it so (case ... in)
             f"set AUTOMATION_PACKAGES to the numeric id of the project that publishes the tool "
-            f"(its pipeline refuses the default, {DEFAULT_TOOL_PROJECT}; --tool-project writes it)"
+            f"(the pipeline refuses to run with the default, {DEFAULT_TOOL_PROJECT})"
         )
     else:
         check = f"check AUTOMATION_PACKAGES (the project that publishes the tool: {tool_project})"

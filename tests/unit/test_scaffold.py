@@ -275,6 +275,10 @@ def test_the_refused_default_is_inits_default(tmp_path: Path) -> None:
     assert "set AUTOMATION_PACKAGES to the numeric id of the project" in result.out
     given = cli(["init", str(tmp_path / "other"), "--tool-project", "4242"], {})
     assert "check AUTOMATION_PACKAGES (the project that publishes the tool: 4242)" in given.out
+    shouted = cli(
+        ["init", str(tmp_path / "third"), "--tool-project", "Enablement/Program-Automation"], {}
+    )
+    assert "the pipeline refuses to run with the default" in shouted.out  # as the pipeline does
 
 
 @pytest.mark.parametrize("pipeline", [".gitlab-ci.yml", "automation/skeleton/gitlab-ci.yml"])
