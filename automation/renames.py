@@ -344,31 +344,30 @@ def _changed(
     program: Program, how: str, names: tuple[str, str, str], olds: Sequence[ObservedIssue]
 ) -> str:
     """The warning about OLDS: NAMES are the group (cohort) their key names, the old username
-    and the new one."""
+    and the new one. Said by `plan` (a merge request's) before the apply that makes the
+    change, and by that apply: after it, `renamed_from` would name an issue withdrawn."""
     group, old, new = names
     refs = ", ".join(issue.reference for issue in sorted(olds, key=lambda i: i.iid))
     one = len(olds) == 1
-    issue, follow, are = ("issue", "it follows", "is") if one else ("issues", "they follow", "are")
-    # said by `plan` (a merge request's) before the apply that makes the change, and by that
-    # apply: after it, `renamed_from` would name an issue already withdrawn
-    after = (
-        f"; once an apply has withdrawn {refs}, leave it so: the new issue is theirs, and "
-        f"{refs} keeps what was written in it"
+    follow, them, new_ones = (
+        ("follows", "it", "issue replaces") if one else ("follow", "them", "issues replace")
     )
+    refs = f"issue {refs}" if one else f"issues {refs}"
     if program.is_confidential:  # usernames, old and new, would tell who is in it
-        return (
-            f"looks like a username change in program {program.id}: {issue} {refs} {are} "
-            "withdrawn and an issue of the same title is made for another username in the same "
-            "cohort; if the username changed, say so with `renamed_from` before an apply does "
-            f"that, and {follow} (README 'Renaming'; the names are not said here: the program "
-            f"is confidential){after}. If they are two people, nothing is wrong"
+        change = (
+            f"{refs} to be withdrawn and an issue of the same title made for another username "
+            "in the same cohort"
         )
-    said = how.format(old=old, new=new, group=group)
+        said = "say so with `renamed_from`"
+        hidden = "; the names are not said here: the program is confidential"
+    else:
+        change = f"{refs} of '{old}' to be withdrawn and '{new}' to get one of the same title"
+        said, hidden = how.format(old=old, new=new, group=group), ""
     return (
-        f"looks like a username change in program {program.id}: {issue} {refs} of '{old}' "
-        f"{are} withdrawn and '{new}' gets a new one of the same title; if the username "
-        f"changed, {said} before an apply does that, and {follow} (README 'Renaming'){after}. "
-        "If they are two people, nothing is wrong"
+        f"looks like a username change in program {program.id}: {change}. If it is one "
+        f"person, {said} before the next apply, so {refs} {follow} the new username (README "
+        f"'Renaming'{hidden}). If an apply already withdrew {refs}, leave {them} so: the new "
+        f"{new_ones} {them}. If they are two people, ignore this"
     )
 
 

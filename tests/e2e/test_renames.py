@@ -216,12 +216,11 @@ def test_a_participant_follows_their_new_username(project: Path) -> None:
 
 SAM_CHANGED = (
     "looks like a username change in program csm-aspiring-leaders: issue #{iid} of "
-    "'sam.delacroix' is withdrawn and 'sam.d' gets a new one of the same title; if "
-    "the username changed, write `{{username: sam.d, renamed_from: sam.delacroix}}` in place "
-    "of 'sam.d' in the participants of cohort 'fy27-pilot' before an apply does that, and it "
-    "follows (README 'Renaming'); once an apply has withdrawn #{iid}, leave it so: the new "
-    "issue is theirs, and #{iid} keeps what was written in it. If they are two people, "
-    "nothing is wrong"
+    "'sam.delacroix' to be withdrawn and 'sam.d' to get one of the same title. If it is one "
+    "person, write `{{username: sam.d, renamed_from: sam.delacroix}}` in place of 'sam.d' in "
+    "the participants of cohort 'fy27-pilot' before the next apply, so issue #{iid} follows "
+    "the new username (README 'Renaming'). If an apply already withdrew issue #{iid}, leave "
+    "it so: the new issue replaces it. If they are two people, ignore this"
 )
 
 
@@ -463,13 +462,12 @@ def test_a_sponsees_username_changed_without_renamed_from_is_warned_of_naming_no
     assert result.code == 0, result.out + result.err
     refs = ", ".join(f"#{iid}" for iid in sorted(old.values()))
     assert (
-        f"warning: looks like a username change in program sales-sponsorship: issues {refs} "
-        "are withdrawn and an issue of the same title is made for another username in "
-        "the same cohort; if the username changed, say so with `renamed_from` before an apply "
-        "does that, and they follow (README 'Renaming'; the names are not said here: the "
-        f"program is confidential); once an apply has withdrawn {refs}, leave it so: the new "
-        f"issue is theirs, and {refs} keeps what was written in it. If they are two people, "
-        "nothing is wrong"
+        f"warning: looks like a username change in program sales-sponsorship: issues {refs} to "
+        "be withdrawn and an issue of the same title made for another username in the same "
+        "cohort. If it is one person, say so with `renamed_from` before the next apply, so "
+        f"issues {refs} follow the new username (README 'Renaming'; the names are not said "
+        f"here: the program is confidential). If an apply already withdrew issues {refs}, "
+        "leave them so: the new issues replace them. If they are two people, ignore this"
     ) in result.out.splitlines(), result.out
     assert "sam.del" not in result.out and "Delacroix" not in result.out
 
