@@ -450,7 +450,7 @@ def _left_as_it_is(issue: ObservedIssue, key: str, waiting: bool) -> str:
     return (
         said
         if waiting
-        else f"{said}; if it is no longer needed, close it (a closed one is not mentioned)"
+        else f"{said}; if it is no longer needed, close it (this warning stops once it is closed)"
     )
 
 

@@ -95,8 +95,8 @@ def stray_warnings(program: Program, strays: Iterable[Stray], issues: bool = Tru
             check = f"; did you mean '{stray.near}'? Check" if stray.near else "; check"
         said.append(
             f"{stray.where}: `leaving.reasons` gives a reason for {what}, which is not in "
-            f"{where}{near}{check} the spelling: a withdrawn note, posted once, ever, carries "
-            "only the reason given under its person's username or account id"
+            f"{where}{near}{check} the spelling: a reason counts only under the exact "
+            "username or account id, and the note that someone left is posted once, ever"
         )
     return said
 

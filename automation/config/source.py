@@ -487,7 +487,7 @@ def _unclosed_quote(error: yaml.MarkedYAMLError, file: str, text: str) -> Proble
         file,
         start,
         f"YAML syntax error: the {quote} opened on this line is not closed on it, so the value "
-        f"runs on to the next one, on line {end}, {fails} the file can no longer be read; "
+        f"runs on to the next such quote, on line {end}, {fails} the file can no longer be read; "
         f"close the quote on line {start} (if the value is meant to run on, fix line {broken})",
     )
 

@@ -128,8 +128,8 @@ def test_a_misspelt_reason_is_warned_of_by_validate_and_plan_at_its_line(project
     said = (
         f"warning: {CSM}:{line}: `leaving.reasons` gives a reason for 'lena.fischr', which is "
         "not in people.yml or this program's file; did you mean 'lena.fischer'? Check the "
-        "spelling: a withdrawn note, posted once, ever, carries only the reason given under "
-        "its person's username or account id"
+        "spelling: a reason counts only under the exact username or account id, and the note "
+        "that someone left is posted once, ever"
     )
     validated = run("validate")
     assert validated.code == 0 and said in validated.out.splitlines(), validated.out

@@ -246,9 +246,9 @@ def test_a_quote_left_open_in_a_program_is_said_where_it_opens_not_where_yaml_fa
     assert code == 2
     assert lines[:-1] == [
         f"config/programs/demo.yml:12: YAML syntax error: the {QUOTES[quote]} opened on this "
-        "line is not closed on it, so the value runs on to the next one, on line 15, where the "
-        "file can no longer be read; close the quote on line 12 (if the value is meant to run "
-        "on, fix line 15)"
+        "line is not closed on it, so the value runs on to the next such quote, on line 15, "
+        "where the file can no longer be read; close the quote on line 12 (if the value is "
+        "meant to run on, fix line 15)"
     ]
 
 
@@ -298,9 +298,9 @@ def test_a_quote_closed_at_the_end_of_a_later_line_is_blamed_for_the_next_line()
         parse_yaml(text, "people.yml")
     assert [str(problem) for problem in raised.value.problems] == [
         "people.yml:3: YAML syntax error: the single quote (') opened on this line is not "
-        "closed on it, so the value runs on to the next one, on line 4, and on line 5 the file "
-        "can no longer be read; close the quote on line 3 (if the value is meant to run on, fix "
-        "line 5)"
+        "closed on it, so the value runs on to the next such quote, on line 4, and on line 5 "
+        "the file can no longer be read; close the quote on line 3 (if the value is meant to "
+        "run on, fix line 5)"
     ]
 
 

@@ -158,8 +158,8 @@ def test_issue_no_longer_in_config_is_left_alone_with_a_warning(blocks: Blocks) 
     plan = plan_program(desired(), seen([gone], ALL_LABELS), blocks, TODAY)
     assert plan.warnings == (
         "issue #9 has key 'demo/c1/zed', which the configuration no "
-        "longer defines; it was left as it is; if it is no longer needed, close it (a "
-        "closed one is not mentioned)",
+        "longer defines; it was left as it is; if it is no longer needed, close it (this "
+        "warning stops once it is closed)",
     )
     assert not [a for a in plan.actions if getattr(a, "iid", None) == 9]
 
