@@ -138,12 +138,14 @@ def plan_epics(
     public = any(not issue.confidential for issue in found.values())
     changed = {r.key for r in renames} | set(again.epics)
     hidden = [] if public else _hidden(desired, epics, changed)
-    hide = desired.program.is_confidential and not public  # an epic taken back: in its write
-    taken = tuple(
-        replace(u, confidential=True) if hide and not again.epics[u.key].confidential else u
-        for u in again.updates
+    # an epic renamed or taken back is made confidential in that write, not by the next run
+    secret = desired.program.is_confidential and not public
+    was = {e.iid: e.confidential for e in (*epics.values(), *again.epics.values())}
+    updates = tuple(
+        replace(u, confidential=True) if secret and not was.get(u.iid, True) else u
+        for u in (*renames, *again.updates)
     )
-    written: tuple[Action, ...] = (*renames, *taken, *hidden, *moves)
+    written: tuple[Action, ...] = (*updates, *hidden, *moves)
     return replace(planned, actions=actions) + Plan(written, failures)
 
 
@@ -167,7 +169,7 @@ def epics_to_read(
     epic; `_found_again` tells from them whether one is the epic that lost its identity
     line or its label."""
     program = desired.program
-    named = {**moved(program, (e.first_line_key for e in listed)), **aliases(desired.epics)}
+    named = _epic_names(desired, listed)
     shown = {named.get(key, key) for epic in listed if (key := epic.first_line_key)}
     missing = {epic.key for epic in desired.epics} - shown
     if not missing:
@@ -178,9 +180,15 @@ def epics_to_read(
     return frozenset(
         issue.epic
         for issue in issues
-        if issue.epic and issue.epic_known and issue.epic not in seen and issue.by_tool
+        if issue.epic and issue.epic not in seen and issue.by_tool
         if issue.key is None or keys.get(issue.key, issue.key) in members
     )
+
+
+def _epic_names(desired: DesiredProgram, epics: Iterable[ObservedEpic]) -> dict[str, str]:
+    """Former key -> key of the program's epics: a renamed program's, and renamed items'."""
+    moves = moved(desired.program, (e.first_line_key for e in epics))
+    return {**moves, **aliases(desired.epics)}
 
 
 def _found_again(
@@ -207,7 +215,7 @@ def _found_again(
         **{epic.iid: epic for epic in observed.epics or ()},
     }
     ours = {epic.iid for epic in epics.values()}
-    named = {**moved(program, (e.first_line_key for e in known.values())), **aliases(missing)}
+    named = _epic_names(desired, known.values())
     wanted = {epic.key for epic in missing}
     keyed: dict[str, list[ObservedEpic]] = defaultdict(list)  # by key: lost their label
     for epic in sorted(known.values(), key=lambda e: e.iid):
@@ -265,7 +273,7 @@ def _holders(
         issue = found.get(item.key) or stray.get(item.key)
         if issue is None or (issue.key is not None and keys.get(issue.key, issue.key) != item.key):
             continue  # (an issue whose first line names another item: the index says it)
-        if issue.epic and issue.epic_known:
+        if issue.epic:  # (None too when the tracker does not say: epic_known)
             holders[item.epic_key or ""].add(issue.epic)
     return holders
 
@@ -351,7 +359,7 @@ def _hidden(
 ) -> list[UpdateEpic]:
     """A confidential program's epics that are not confidential (made before the tool made
     them so, or before the program was confidential): made confidential, as its issues are.
-    (An epic renamed in this plan is made so by the next one, from its new key.)"""
+    (An epic renamed or taken back in this plan is made so in that write: `plan_epics`.)"""
     if not desired.program.is_confidential:
         return []
     program = desired.program.id

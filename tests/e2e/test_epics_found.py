@@ -395,3 +395,31 @@ def test_a_confidential_programs_epic_taken_back_is_made_confidential_in_the_sam
         assert result.code == 0, result.out + result.err
         assert taken.confidential and "Our notes about this cohort" in (taken.description or "")
         quiet(full(backend))
+
+
+def test_a_confidential_programs_epic_renamed_is_made_confidential_in_the_same_write(
+    shipped: Path,
+) -> None:
+    """The same for an epic renamed with `renamed_from` (a cohort's new id) that a person
+    had made public: the rename's write makes it confidential too."""
+    keep_programs(shipped, "sales-sponsorship")
+    fake = new_fake(users=roster_of(shipped))
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        assert backend.cli("apply").code == 0
+        cohort = next(
+            e
+            for e in fake.state.group(GROUP).epics.values()
+            if find_key(e.description or "") == "sales-sponsorship/fy28-h1/epic"
+        )
+        cohort.confidential = False
+        program = shipped / "config/programs/sales-sponsorship.yml"
+        text = program.read_text().replace(
+            "    - id: fy28-h1\n", "    - id: fy28-first\n      renamed_from: fy28-h1\n", 1
+        )
+        program.write_text(text)
+        result = full(backend)
+        assert result.code == 0, result.out + result.err
+        assert find_key(cohort.description or "") == "sales-sponsorship/fy28-first/epic"
+        assert cohort.confidential
+        quiet(full(backend))
