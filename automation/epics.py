@@ -23,12 +23,12 @@ from automation.actions import (
 from automation.blocks import MAX_ROWS
 from automation.config.models import Program
 from automation.desired import DesiredProgram
-from automation.edits import Edits, apply_edits
+from automation.edits import Edits
 from automation.identity import claimed
 from automation.items import IssueLinks, NewEpic, ObservedEpic, ObservedIssue
-from automation.markers import identity_marker, keys_in, same_text
+from automation.markers import identity_marker, keys_in
 from automation.progress import program_label, program_of
-from automation.renames import aliases, moved, rename_epic
+from automation.renames import aliases, epic_update, moved, rename_epic
 
 NO_EPICS = (
     "epics are not available on this GitLab (GitLab Free): each program's issues are linked "
@@ -303,17 +303,10 @@ def _take_back(desired: DesiredProgram, key: str, epic: ObservedEpic) -> UpdateE
     copy further down, or a former key's, goes; the rest of the text stays), the labels it
     should carry, and a renamed program's former label off. None when it has them all."""
     wanted = next(e for e in desired.epics if e.key == key)
-    program = desired.program
-    edits = Edits(identity=key, former=tuple(k for k in keys_in(epic.description) if k != key))
-    after = apply_edits(epic.description, edits)
-    if same_text(after, epic.description):
-        edits, after = Edits(), epic.description
-    add = tuple(label for label in wanted.labels if label not in epic.labels)
-    old = program_label(program.renamed_from) if program.renamed_from else None
-    remove = (old,) if old is not None and old in epic.labels else ()
-    if not add and not remove and edits == Edits():
-        return None
-    return UpdateEpic(program.id, key, epic.iid, epic.description, after, edits, add, remove)
+    former = tuple(k for k in keys_in(epic.description) if k != key)
+    return epic_update(
+        desired.program, key, wanted.labels, epic, Edits(identity=key, former=former)
+    )
 
 
 def _other(iid: int, epic: ObservedEpic, key: str) -> str:

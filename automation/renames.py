@@ -199,11 +199,21 @@ def rename_epic(
         return None
     former = (found.key,) if found.key is not None and found.key != key else ()
     edits = Edits(identity=key, former=former) if former else Edits()
+    return epic_update(program, key, labels, found, edits)
+
+
+def epic_update(
+    program: Program, key: str, labels: Iterable[str], found: ObservedEpic, edits: Edits
+) -> UpdateEpic | None:
+    """The write of EDITS to an epic's description (none when they change nothing), LABELS it
+    lacks, and a renamed program's former label off; None when there is nothing to write."""
     after = apply_edits(found.description, edits)
+    if same_text(after, found.description):
+        edits, after = Edits(), found.description
     add = tuple(label for label in labels if label not in found.labels)
     old = program_label(program.renamed_from) if program.renamed_from else None
     remove = (old,) if old is not None and old in found.labels else ()
-    if same_text(after, found.description) and not add and not remove:
+    if not add and not remove and edits == Edits():
         return None
     return UpdateEpic(program.id, key, found.iid, found.description, after, edits, add, remove)
 
