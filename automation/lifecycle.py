@@ -816,30 +816,28 @@ class Endings:
         self, item: DesiredIssue, found: ObservedIssue, group: str, end: str
     ) -> AddNote:
         """The note that says the final figures written for END are live again."""
-        values = {
-            "program": self.desired.program,
-            "group": self._name(item, group),
-            "end": self.desired.course.ends[group],
-            "was": end,
-            "frozen": item.key != self.desired.tracking.key,
-        }
+        values = {**self._about(item, group), "was": end}
         text = _render(self.blocks.renderer, "end_moved_note", values)
         marker = end_moved_note_marker(group, end)
         return AddNote(self.desired.program.id, item.key, found.iid, f"{marker}\n{text}")
 
-    def _name(self, item: DesiredIssue, group: str) -> str:
+    def _about(self, item: DesiredIssue, group: str) -> dict[str, Any]:
+        """What both notes of a group's end say of it: the program, the group's name, its end,
+        and whether ITEM is the group's own rollup (its figures frozen), not the tracking issue."""
         own = item.key != self.desired.tracking.key
-        return self.desired.course.names.get(group) or (item.subject if own else group)
+        name = self.desired.course.names.get(group) or (item.subject if own else group)
+        return {
+            "program": self.desired.program,
+            "group": name,
+            "end": self.desired.course.ends[group],
+            "frozen": own,
+        }
 
     def _note(self, item: DesiredIssue, group: str) -> str:
-        program, course = self.desired.program, self.desired.course
+        program = self.desired.program
         rows = self.rows.get(group, [])
-        own = item.key != self.desired.tracking.key
         values = {
-            "program": program,
-            "group": self._name(item, group),
-            "end": course.ends[group],
-            "frozen": own,
+            **self._about(item, group),
             "listing": listing(program, rows),
             "rows": rows,
             "totals": total(counted(rows), program),
