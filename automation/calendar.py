@@ -76,6 +76,14 @@ def anniversary_years(start: dt.date, last: dt.date, first_month: int) -> list[P
     return found
 
 
+def backfill_start(backfill: str, today: dt.date, first_month: int) -> dt.date:
+    """Where a kind's `backfill` window reaches back to: the start of the current quarter
+    (`quarter`) or year (`year`), of the year starting in FIRST_MONTH; TODAY for `none`."""
+    if backfill == "none":
+        return today
+    return period("quarterly" if backfill == "quarter" else "annual", today, first_month).start
+
+
 def periods(cadence: str, first: dt.date, last: dt.date, first_month: int) -> list[Period]:
     """Every period from the one containing `first` to the one containing `last`."""
     found: list[Period] = []

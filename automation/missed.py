@@ -8,7 +8,7 @@ import datetime as dt
 import functools
 from collections.abc import Mapping
 
-from automation.calendar import period
+from automation.calendar import backfill_start
 from automation.config.models import Program
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.items import ObservedIssue
@@ -64,7 +64,7 @@ def _over(desired: DesiredProgram, item: DesiredIssue, today: dt.date) -> bool:
     return desired.course.ended(group_of(desired, item), today)
 
 
-WINDOWS = (("quarter", "quarterly", "quarter"), (WIDEST, "annual", "year"))  # narrowest first
+WINDOWS = ("quarter", WIDEST)  # backfill settings that reach back, narrowest first
 
 
 def _advice(program: Program, ends: list[dt.date], today: dt.date) -> str:
@@ -73,12 +73,14 @@ def _advice(program: Program, ends: list[dt.date], today: dt.date) -> str:
     made any more."""
     setting = program.backfill_setting
     value: object = functools.reduce(getattr, setting.split("."), program) if setting else None
-    wider = () if setting is None or value == WIDEST else WINDOWS[value == "quarter" :]
-    for option, cadence, span in wider:
-        reach = period(cadence, today, program.year_start_month()).start
+    reached = WINDOWS.index(str(value)) + 1 if value in WINDOWS else 0  # those already set
+    for option in () if setting is None else WINDOWS[reached:]:
+        reach = backfill_start(option, today, program.year_start_month())
         reachable = sum(1 for end in ends if end >= reach)
         if reachable and (reachable == len(ends) or option == WIDEST):
-            which = "them" if reachable == len(ends) else f"the {reachable} that ended this {span}"
+            which = (
+                "them" if reachable == len(ends) else f"the {reachable} that ended this {option}"
+            )
             return f"To create {which}, set `{setting}: {option}` in the program file"
     return (
         "The tool does not create periods that ended before the program's current year "

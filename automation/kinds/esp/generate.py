@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from automation.blocks import record_specs
-from automation.calendar import Period, anniversary_years, fiscal_year, period, periods
+from automation.calendar import Period, anniversary_years, backfill_start, fiscal_year, periods
 from automation.desired import Closing, Context, Derived, DerivedRow, DesiredIssue, Generated, Group
 from automation.kinds.esp.checks import OverCap, over_cap
 from automation.kinds.esp.model import Account, EspProgram, ExecutiveSponsorship
@@ -49,10 +49,7 @@ class _Window:
     def creates(self, item: Period) -> bool:
         """The current period's issue (or the next one, days ahead), and those of periods that
         ended within the backfill window: the current fiscal quarter or year, or none."""
-        if self.backfill == "none":
-            return item.end >= self.today
-        cadence = "quarterly" if self.backfill == "quarter" else "annual"
-        return item.end >= period(cadence, self.today, self.first_month).start
+        return item.end >= backfill_start(self.backfill, self.today, self.first_month)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from automation.calendar import Period, period, periods
+from automation.calendar import Period, backfill_start, periods
 from automation.config.models import manages_people, managing
 from automation.desired import Context, DesiredIssue, Generated, Group
 from automation.kinds.participants.model import Cohort, GroupIssues, ParticipantsProgram
@@ -102,10 +102,7 @@ def _creates(monthly: GroupIssues, cohort: Cohort, month: Period, today: dt.date
     once the cohort ended: it gets no new issue, as its participants do not."""
     if _ended(cohort, today):
         return False
-    if monthly.backfill == "none":
-        return month.end >= today
-    window = period("quarterly" if monthly.backfill == "quarter" else "annual", today, 1)
-    return month.end >= window.start
+    return month.end >= backfill_start(monthly.backfill, today, 1)
 
 
 def _overlaps(cohorts: tuple[Cohort, ...]) -> list[str]:
