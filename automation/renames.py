@@ -297,12 +297,12 @@ def _pairs(
     for item in missing:
         parts = item.key.split("/")
         for at in range(1, len(parts) - 1):
-            others[at, (*parts[:at], "", *parts[at + 1 :])].append(parts[at])
+            others[at, _but(parts, at)].append(parts[at])
     pairs: set[tuple[int, tuple[str, ...], str, str]] = set()
     for orphan in orphans:
         parts = (orphan.key or "").split("/")
         for at in range(1, len(parts) - 1):
-            for new in others.get((at, (*parts[:at], "", *parts[at + 1 :])), ()):
+            for new in others.get((at, _but(parts, at)), ()):
                 pairs.add((at, tuple(parts[:at]), parts[at], new))
     return pairs
 
@@ -441,23 +441,22 @@ def former_label(program: Program, labels: Collection[str]) -> tuple[str, ...]:
 
 
 def renamed_label(
-    label: str, description: str | None, issue: ObservedIssue | None, programs: Sequence[Program]
+    description: str | None, issue: ObservedIssue | None, programs: Sequence[Program]
 ) -> Program | None:
-    """The program whose label LABEL is, renamed in GitLab (the same label under a new
-    title, which GitLab shows on everything that carried it): LABEL keeps the description
-    the tool gave that program's label, and ISSUE, an open issue of the tool's carrying it,
-    carries a key of that program. (A program whose id changed in its file without
+    """The program a label no program names belongs to, renamed in GitLab (the same label
+    under a new title, which GitLab shows on everything that carried it): it keeps the
+    DESCRIPTION the tool gave that program's label, and ISSUE, an open issue of the tool's
+    carrying it, carries a key of that program. (A program whose id changed in its file without
     `renamed_from` keeps its name, so its former label has the description too, but its
     issues carry keys of the former id.) None when no program, or more than one, is so."""
     text = (description or "").strip()
     key = issue.key if issue is not None else None
+    if key is None:
+        return None
     owners = [
         program
         for program in programs
-        if text == program_label_description(program)
-        and program_label(program) != label
-        and key is not None
-        and key.startswith(f"{program.id}/")
+        if text == program_label_description(program) and key.startswith(f"{program.id}/")
     ]
     return owners[0] if len(owners) == 1 else None
 

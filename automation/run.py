@@ -244,7 +244,7 @@ def _owner(prepared: Prepared, tracker: Tracker, label: str) -> Program | None:
     (the label list and the open issue counted are read already)."""
     programs = prepared.loaded.config.programs
     description, issue = tracker.label_description(label), tracker.first_open(label)
-    return renamed_label(label, description, issue, programs)
+    return renamed_label(description, issue, programs)
 
 
 def _no_program(label: str, name: str, left: int) -> str:
