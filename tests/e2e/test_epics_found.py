@@ -210,6 +210,15 @@ def test_two_epics_with_the_key_and_without_the_label_fail_it(gitlab: GitLabBack
     assert len(fake.epics(GROUP)) == 3
 
 
+def _cohort_moved_into(fake: FakeGitLab, iid: int) -> None:
+    """A person puts the cohort's issues (in &2) into epic IID, then deletes &2."""
+    group = fake.state.group(GROUP)
+    for issue in fake.state.project(PROJECT).issues.values():
+        if issue.epic is group.epics[2]:
+            issue.epic = group.epics[iid]
+    del group.epics[2]
+
+
 def test_another_users_epic_is_not_taken_for_the_tools(gitlab: GitLabBackend) -> None:
     """The tool's cohort epic was deleted and a person put its issues in an epic of their
     own: that stays theirs (README), and the cohort gets a new epic."""
@@ -218,10 +227,7 @@ def test_another_users_epic_is_not_taken_for_the_tools(gitlab: GitLabBackend) ->
     fake.act_as("carol.person")
     theirs = fake.client().groups.get(GROUP, lazy=True).epics.create({"title": "Mine"})
     fake.act_as("automation-bot")
-    for issue in fake.state.project(PROJECT).issues.values():
-        if issue.epic is group.epics[2]:
-            issue.epic = group.epics[theirs.iid]
-    del group.epics[2]
+    _cohort_moved_into(fake, theirs.iid)
     result = full(gitlab)
     assert result.code == 0, result.out + result.err
     assert "updated epic" not in result.out
@@ -248,10 +254,7 @@ def test_another_programs_epic_is_not_taken_even_without_its_first_line(
             {"title": "Other: a cohort", "labels": "program::other", "description": "Ours"}
         )
     )
-    for issue in fake.state.project(PROJECT).issues.values():
-        if issue.epic is group.epics[2]:
-            issue.epic = group.epics[other.iid]
-    del group.epics[2]
+    _cohort_moved_into(fake, other.iid)
     result = full(gitlab)
     assert result.code == 0, result.out + result.err
     assert "updated epic" not in result.out, result.out
