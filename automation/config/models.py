@@ -57,6 +57,27 @@ class GitLabSettings(Frozen):
         default=(), description="users of replaced tokens, whose issues the tool keeps"
     )
 
+    @field_validator("group", "project")
+    @classmethod
+    def _plain_path(cls, value: str) -> str:
+        return _gitlab_path(value)
+
+
+def _gitlab_path(value: str) -> str:
+    """A group's or project's full path (or id) as GitLab's API finds it: the tool encodes the
+    `/` itself, so an encoded one, an address or stray slashes would find nothing."""
+    example = "e.g. enablement/programs, or the numeric id in quotes"
+    if "://" in value:
+        raise ValueError(f"'{value}' is a web address; write the full path only, {example}")
+    if "%2f" in value.lower():
+        raise ValueError(f"write '/' as it is, not '%2F' (the tool encodes it), {example}")
+    if value.startswith("/") or value.endswith("/") or "//" in value or " " in value:
+        raise ValueError(
+            f"'{value}' is not a full path: write it without spaces or a leading or trailing "
+            f"'/', {example}"
+        )
+    return value
+
 
 class Settings(Frozen):
     """config/settings.yml."""

@@ -331,7 +331,7 @@ class GitLabTracker(Tracker, ChangeLog):
         self._project_id = int(project["id"])
         self._group_id = int(group.get_id() or 0) or None
         self._project_path = str(project.get("path_with_namespace") or "")
-        self._check_namespace(project)
+        self._check_namespace(project, str(group.attributes.get("full_path") or ""))
         self._check_role(project)
 
     def _check_scope(self, writes: bool) -> None:
@@ -348,9 +348,11 @@ class GitLabTracker(Tracker, ChangeLog):
                 "scope to create issues, labels and epics; create a token with `api`"
             )
 
-    def _check_namespace(self, project: Mapping[str, Any]) -> None:
+    def _check_namespace(self, project: Mapping[str, Any], group_path: str) -> None:
+        """The project must be in the group or below it: compared by the group's own path,
+        so that a group given by its id is found as well as one given by its path."""
         namespace = str((project.get("namespace") or {}).get("full_path", ""))
-        group = self.settings.group
+        group = group_path or self.settings.group
         folded, within = namespace.lower(), group.lower()  # GitLab finds paths in any case
         if namespace and folded != within and not folded.startswith(within + "/"):
             raise TrackerUnavailable(

@@ -433,6 +433,19 @@ def test_project_outside_the_group_exits_3(
     assert "project enablement/programs is in enablement, not inside group elsewhere" in result.err
 
 
+def test_group_given_by_its_id_holds_the_project(
+    gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    """A group's id keeps working after the group is renamed (GitLab does not find a group
+    under its old path); the project is checked against the group the id names."""
+    group_id = gitlab.fake.state.group(GROUP).id
+    settings = tmp_path / "config" / "settings.yml"
+    settings.write_text(SETTINGS.replace(f"group: {GROUP}", f"group: '{group_id}'"))
+    result = run_with(gitlab.fake, gitlab.env(), caplog)
+    assert result.code == 0, result.out + result.err
+    assert gitlab.fake.issues(PROJECT)
+
+
 def test_group_and_project_written_in_another_case_are_found_as_gitlab_finds_them(
     gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:

@@ -172,6 +172,21 @@ CASES = [
         {"config/settings.yml": "gitlab:\n  group: g\n"},
         "config/settings.yml:1: 'gitlab.project' is required; add it",
     ),
+    (  # the skeleton teaches `%2F` for AUTOMATION_PACKAGES; python-gitlab would encode it again
+        {"config/settings.yml": "gitlab:\n  group: g\n  project: g%2Fp\n"},
+        "config/settings.yml:3: 'gitlab.project': write '/' as it is, not '%2F' (the tool "
+        "encodes it), e.g. enablement/programs, or the numeric id in quotes",
+    ),
+    (
+        {"config/settings.yml": "gitlab:\n  group: g/\n  project: g/p\n"},
+        "config/settings.yml:2: 'gitlab.group': 'g/' is not a full path: write it without spaces "
+        "or a leading or trailing '/', e.g. enablement/programs, or the numeric id in quotes",
+    ),
+    (
+        {"config/settings.yml": "gitlab:\n  group: g\n  project: https://gitlab.com/g/p\n"},
+        "config/settings.yml:3: 'gitlab.project': 'https://gitlab.com/g/p' is a web address; "
+        "write the full path only, e.g. enablement/programs, or the numeric id in quotes",
+    ),
 ]
 
 
