@@ -108,7 +108,8 @@ def plan_epics(
     program = desired.program.id
     listed = observed.epics or ()
     former = moved(desired.program, (epic.first_line_key for epic in listed))
-    epics, failures = _index_epics(program, listed, {**former, **aliases(desired.epics)})
+    renamed = {**former, **aliases(desired.epics)}
+    epics, failures = _index_epics(program, listed, renamed, {e.key for e in desired.epics})
     failed = held | {f.key for f in (*planned.failures, *failures)}
     renames = _renamed(desired, epics, former.values())
     again = _found_again(desired, epics, failed, found, observed)
@@ -407,14 +408,20 @@ def _epics_first(creates: Sequence[CreateEpic], actions: Iterable[Action]) -> tu
 
 
 def _index_epics(
-    program: str, observed: Sequence[ObservedEpic], renamed: Mapping[str, str]
+    program: str,
+    observed: Sequence[ObservedEpic],
+    renamed: Mapping[str, str],
+    wanted: Collection[str],
 ) -> tuple[dict[str, ObservedEpic], tuple[Failure, ...]]:
     """The tool's epics by key (or a former key, RENAMED); a key held by another user's epic,
-    or by two, fails."""
+    or by two, fails. Another user's epic counts only with the key of an epic WANTED: one
+    with an issue's key is an issue a person promoted (GitLab copies its text), and the
+    issue stays the item's."""
     by_key: dict[str, list[ObservedEpic]] = defaultdict(list)
     for epic in observed:
-        if epic.first_line_key is not None:
-            by_key[renamed.get(epic.first_line_key, epic.first_line_key)].append(epic)
+        key = renamed.get(epic.first_line_key or "", epic.first_line_key)
+        if key is not None and (epic.by_tool or key in wanted):
+            by_key[key].append(epic)
     failures: list[Failure] = []
     for key, twins in by_key.items():
         foreign = next((e for e in twins if not e.by_tool), None)

@@ -1659,6 +1659,26 @@ def test_a_moved_issue_is_closed_pointing_at_its_copy_which_keeps_author_text_an
     assert "a note" in fake.issues("enablement/other")[0]["notes"]
 
 
+def test_promoting_an_issue_makes_the_persons_epic_of_it_and_closes_the_issue(
+    fake: FakeGitLab,
+) -> None:
+    """ee/app/services/epics/issue_promote_service.rb: the epic is the person's, with the
+    issue's text and its group labels (a project label does not go to a group's epic)."""
+    project = project_of(fake)
+    fake.add_label("enablement", "program::x")
+    project.labels.create({"name": "mine", "color": "#ffffff"})
+    issue = new_issue(project, description="<!-- key -->\nbody", labels="program::x,mine")
+    made = fake.promote_issue(PROJECT, issue.iid, as_user="bob")
+    epic = fake.client().groups.get("enablement").epics.get(made)
+    assert (epic.title, epic.description, epic.labels) == (
+        issue.title,
+        issue.description,
+        ["program::x"],
+    )
+    assert epic.author["username"] == "bob"
+    assert project.issues.get(issue.iid).state == "closed"
+
+
 def test_a_read_api_token_reads_and_is_refused_every_write(fake: FakeGitLab) -> None:
     """lib/api/api_guard.rb: a token without `api` gets 403 insufficient_scope on a write."""
     project = project_of(fake)

@@ -27,6 +27,7 @@ from tests.fakes.gitlab_fake import Epic, FakeGitLab
 LABEL = "program::csm-aspiring-leaders"
 RENAMED = "program::CSM Aspiring Leaders"
 TOP, COHORT = "csm-aspiring-leaders/epic", "csm-aspiring-leaders/fy27-pilot/epic"
+TRACKING = "csm-aspiring-leaders/tracking"
 OURS = "Our own summary of the cohort: we meet on Tuesdays."
 
 pytestmark = pytest.mark.usefixtures("no_waiting")
@@ -426,3 +427,27 @@ def test_a_confidential_programs_epic_renamed_is_made_confidential_in_the_same_w
         assert find_key(cohort.description or "") == "sales-sponsorship/fy28-first/epic"
         assert cohort.confidential
         quiet(full(backend))
+
+
+@pytest.mark.parametrize("promoted", ["csm-aspiring-leaders/fy27-pilot/sam.delacroix", TRACKING])
+def test_an_issue_promoted_to_an_epic_stays_the_items(gitlab: GitLabBackend, promoted: str) -> None:
+    """A tester's: `/promote` makes the person's epic of the issue, its first line and its
+    program label included, and closes the issue (on tiers with sub-epics). The item failed
+    on every run ("epic &3 carries this item's key ... If the token was replaced ..."), and
+    its issue was never written again: a promoted tracking issue froze the whole rollup. An
+    epic holds an epic's key only; the issue, reopened, is the item's as before."""
+    fake = gitlab.fake
+    iid = next(i["iid"] for i in fake.issues(PROJECT) if find_key(i["description"]) == promoted)
+    fake.promote_issue(PROJECT, iid, as_user="carol.person")
+    fake.edit_issue(PROJECT, iid, state="opened", as_user="carol.person")
+    sam = fake.state.project(PROJECT).issues[1]
+    assert find_key(sam.description or "") == "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
+    fake.edit_issue(PROJECT, 1, description=(sam.description or "").replace("[ ]", "[x]", 3))
+    result = full(gitlab)
+    assert result.code == 0, result.out + result.err
+    assert "FAILED" not in result.out
+    assert "status::in progress" in fake.issues(PROJECT)[0]["labels"]
+    tracking = next(i for i in fake.issues(PROJECT) if find_key(i["description"]) == TRACKING)
+    assert "| in progress |" in tracking["description"]
+    quiet(full(gitlab))
+    assert len(fake.epics(GROUP)) == 3

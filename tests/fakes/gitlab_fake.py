@@ -3143,6 +3143,32 @@ class FakeGitLab:
         old.moved_to = new
         return new.iid
 
+    def promote_issue(self, project: str, iid: int, as_user: str = "alice") -> int:
+        """A person promotes an issue to an epic (`/promote`, Epics::IssuePromoteService): an
+        epic in the project's group, authored by them, with the issue's title, description,
+        confidentiality and the labels the group has; the issue is closed (its epic, on tiers
+        without sub-epics, stays as it was). Returns the epic's iid."""
+        issue = self.state.project(project).issues[iid]
+        group = issue.project.group
+        self.clock.tick()
+        now = self.clock.now()
+        known = {label.name for g in group.ancestry() for label in g.labels.values()}
+        epic = Epic(
+            self.state.next_id("epic"),
+            max(group.epics, default=0) + 1,
+            group,
+            issue.title,
+            issue.description,
+            self._user(as_user),
+            now,
+            now,
+            labels=[name for name in issue.labels if name in known],
+            confidential=issue.confidential,
+        )
+        group.epics[epic.iid] = epic
+        self.edit_issue(project, iid, state="closed", as_user=as_user)
+        return epic.iid
+
     def add_note_as(self, project: str, iid: int, username: str, body: str) -> int:
         """A person comments on an issue (no limits; their mentions are their own); returns
         the note's id."""
