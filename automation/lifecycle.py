@@ -374,9 +374,18 @@ def departures(  # noqa: PLR0917
                 plan, progress = Plan(warnings=(warned,)), live
             plans.append(plan)
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
-        row = RollupRow(issue.reference, words_of(issue.title), name, progress, state)
+        row = RollupRow(issue.reference, _subject(desired, issue), name, progress, state)
         rows.append(Departed(member.group, row))
     return Departures(combine(plans), tuple(rows), frozenset(waited))
+
+
+def _subject(desired: DesiredProgram, issue: ObservedIssue) -> str:
+    """A departed person's row names them by their issue's title, which configuration no
+    longer gives: not a confidential issue's in a public program's rollup (its title is
+    for those who may see the issue)."""
+    if issue.confidential and not desired.program.is_confidential:
+        return "(a confidential issue)"
+    return words_of(issue.title)
 
 
 def _reason_misspelt(

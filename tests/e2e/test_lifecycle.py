@@ -436,6 +436,25 @@ def test_a_withdrawn_persons_title_is_listed_as_words_never_as_references_or_lin
         assert live not in row.split("|", 2)[2], row
 
 
+def test_a_withdrawn_persons_confidential_issue_keeps_its_title_out_of_a_public_rollup(
+    project: Path,
+) -> None:
+    """A tester's: in a public program a manager made Lena's issue confidential and wrote
+    why into its title; when she left, the public tracking issue listed that title. A
+    confidential issue's title is not the program's to show."""
+    run("apply")
+    path = path_of(project, LENA)
+    private = "Lena Fischer - on medical leave until March"
+    edit(path, "title: 'CSM Aspiring Leaders: Lena Fischer'", f"title: '{private}'")
+    edit(path, "confidential: false", "confidential: true")
+    remove_lena(project)
+    assert run("apply").code == 0
+    tracking = issues(project)[TRACKING]
+    assert not tracking.confidential
+    row = next(line for line in tracking.description.splitlines() if "withdrawn |" in line)
+    assert "medical" not in row and "(a confidential issue)" in row, row
+
+
 def test_putting_the_person_back_reopens_the_same_issue(project: Path) -> None:
     run("apply")
     before = issues(project)[LENA]
