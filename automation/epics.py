@@ -368,8 +368,10 @@ def _moves(issue: ObservedIssue, home: int, ours: set[int]) -> bool:
     """Whether the issue goes into epic HOME: it is in none, or, open, in another epic of
     the program's (one a person chose outside the program is theirs to keep). Never when
     the tracker does not say which epic it is in: it was created inside its epic, and
-    adding it again would be a request per issue on every run, and never "No changes"."""
-    if not issue.epic_known:
+    adding it again would be a request per issue on every run, and never "No changes". Nor
+    when a person made it an incident, a test case or a task: GitLab has no epic for those
+    (404 on every run)."""
+    if not issue.epic_known or issue.issue_type != "issue":
         return False
     if issue.epic is None:
         return True

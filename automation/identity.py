@@ -607,10 +607,25 @@ def claimed(reference: str, author: str | None) -> str:
 
 def _warn_keyless(issues: Sequence[ObservedIssue], out: Resolved, label: str) -> None:
     kept = _matched(out) | {issue.iid for issue in out.unwanted.values()}
-    out.warnings.extend(
+    untracked = (issue for issue in issues if issue.key is None and issue.iid not in kept)
+    out.warnings.extend(_untracked(issue, out, label) for issue in untracked)
+
+
+def _untracked(issue: ObservedIssue, out: Resolved, label: str) -> str:
+    """What to do about an issue with the program label that the tool does not track: one
+    that lost its first line, or another user's copy of one of the tool's (a `/clone`)."""
+    key = out.aliases.get(issue.first_line_key or "", issue.first_line_key)
+    owner = out.found.get(key or "")
+    if owner is not None:
+        who = f"by {issue.author}" if issue.author else "by another user"
+        return (
+            f"issue {issue.reference} was created {who} with the first line of "
+            f"{owner.reference} (a copy or a clone of it): the tool tracks "
+            f"{owner.reference} and leaves {issue.reference} alone; remove the label {label} "
+            f"from {issue.reference} (its labels would be counted as the program's)"
+        )
+    return (
         f"issue {issue.reference} has the label {label} but no automation key on its first "
         "line, so the tool does not track it: if it is one of the program's issues, put its "
         "first line back from the description history; otherwise remove the label"
-        for issue in issues
-        if issue.key is None and issue.iid not in kept
     )

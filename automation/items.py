@@ -55,6 +55,7 @@ class ObservedIssue:
     # `epic` out where the project's group has no epics; an emulation of it may): EPIC is
     # then no answer, not "in no epic"
     epic_known: bool = True
+    issue_type: str = "issue"  # GitLab's type: an incident, a test case or a task has no epic
     # the tracker's time of its last change (GitLab's clock); not part of what is compared:
     # two reads with the same content are the same issue to plan
     updated_at: dt.datetime | None = field(default=None, compare=False)

@@ -1389,6 +1389,7 @@ def _observed(
         author=_author(data),
         moved_to=int(data["moved_to_id"]) if data.get("moved_to_id") else None,
         epic_known="epic" in data or "epic_iid" in data,
+        issue_type=str(data.get("issue_type") or "issue"),
         updated_at=_moment(data.get("updated_at")),
     )
 

@@ -1679,6 +1679,40 @@ def test_promoting_an_issue_makes_the_persons_epic_of_it_and_closes_the_issue(
     assert project.issues.get(issue.iid).state == "closed"
 
 
+def test_a_clone_is_the_persons_issue_with_the_originals_text_labels_and_epic(
+    fake: FakeGitLab,
+) -> None:
+    project = project_of(fake)
+    fake.add_label("enablement", "program::x")
+    issue = new_issue(project, description="<!-- key -->\nbody", labels="program::x")
+    epic = fake.client().groups.get("enablement").epics.create({"title": "E"})
+    fake.client().groups.get("enablement").epics.get(epic.iid).issues.create({"issue_id": issue.id})
+    copy = project.issues.get(fake.clone_issue(PROJECT, issue.iid, as_user="bob"))
+    assert (copy.title, copy.description, copy.labels) == (
+        issue.title,
+        issue.description,
+        issue.labels,
+    )
+    assert copy.author["username"] == "bob" and copy.epic["iid"] == epic.iid
+    assert project.issues.get(issue.iid).state == "opened"
+
+
+def test_an_incident_cannot_go_in_an_epic(fake: FakeGitLab) -> None:
+    """ee Issue#supports_epic? is false for an incident: EpicIssues::CreateService finds no
+    issue it can link, 404."""
+    project = project_of(fake)
+    issue = new_issue(project)
+    fake.set_issue_type(PROJECT, issue.iid, "incident")
+    assert project.issues.get(issue.iid).issue_type == "incident"
+    epic = fake.client().groups.get("enablement").epics.create({"title": "E"})
+    with pytest.raises(gitlab.GitlabCreateError) as refused:
+        fake.client().groups.get("enablement").epics.get(epic.iid).issues.create(
+            {"issue_id": issue.id}
+        )
+    assert refused.value.response_code == 404
+    assert "No matching issue found" in str(refused.value.error_message)
+
+
 def test_a_read_api_token_reads_and_is_refused_every_write(fake: FakeGitLab) -> None:
     """lib/api/api_guard.rb: a token without `api` gets 403 insufficient_scope on a write."""
     project = project_of(fake)

@@ -451,3 +451,37 @@ def test_an_issue_promoted_to_an_epic_stays_the_items(gitlab: GitLabBackend, pro
     assert "| in progress |" in tracking["description"]
     quiet(full(gitlab))
     assert len(fake.epics(GROUP)) == 3
+
+
+def test_an_issue_a_person_made_an_incident_is_left_out_of_its_epic(gitlab: GitLabBackend) -> None:
+    """A tester's: a manager took Aiko's issue out of its epic and made it an incident
+    (GitLab keeps incidents out of epics): the tool put it back on every run, GitLab
+    answered 404, and every run failed. It stays out; its progress is still kept."""
+    fake = gitlab.fake
+    aiko = next(i for i in fake.state.project(PROJECT).issues.values() if "aiko" in i.title.lower())
+    aiko.epic = None
+    fake.set_issue_type(PROJECT, aiko.iid, "incident")
+    fake.edit_issue(
+        PROJECT, aiko.iid, description=(aiko.description or "").replace("[ ]", "[x]", 1)
+    )
+    result = full(gitlab)
+    assert result.code == 0, result.out + result.err
+    assert "epic" not in result.out and f"updated #{aiko.iid}" in result.out, result.out
+    assert aiko.epic is None
+    quiet(full(gitlab))
+
+
+def test_a_clone_of_an_issue_is_said_to_be_a_copy_not_an_issue_that_lost_its_key(
+    gitlab: GitLabBackend,
+) -> None:
+    """A tester's: a manager cloned Sam's issue (`/clone`: its text, first line included, and
+    labels). The warning said the clone had no key on its first line and to put it back
+    from the history, which it has; it names the issue the tool tracks instead."""
+    fake = gitlab.fake
+    copy = fake.clone_issue(PROJECT, 1, as_user="carol.person")
+    result = full(gitlab)
+    assert result.code == 0, result.out + result.err
+    said = f"warning: issue #{copy} was created by carol.person with the first line of #1 (a copy"
+    assert said in result.out, result.out
+    assert "no automation key" not in result.out
+    assert f"remove the label {LABEL} from #{copy}" in result.out

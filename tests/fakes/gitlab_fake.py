@@ -77,6 +77,8 @@ PUBLIC_INTO_EPIC = (
     "Cannot assign a confidential epic to a non-confidential issue. "
     "Make the issue confidential and try again"
 )
+# IssuableLinks::CreateService, when no issue given can be linked (an incident in an epic)
+NO_MATCHING_ISSUE = "No matching issue found. Make sure that you are adding a valid issue URL."
 # ee/app/models/ee/epic.rb validate_confidential_issues_and_subepics
 EPIC_WITH_PUBLIC_ISSUES = "Cannot make the epic confidential if it contains non-confidential issues"
 
@@ -508,6 +510,7 @@ class Issue:
     epic_issue_id: int | None = None
     updated_by: User | None = None
     moved_to: Issue | None = None  # the issue it became, moved to another project
+    issue_type: str = "issue"  # or incident, test_case, task: only an issue goes in an epic
 
     def snapshot(self) -> tuple[object, ...]:
         """Return the user-visible fields, to tell whether an update changed anything."""
@@ -885,8 +888,8 @@ class Presenter:
             "assignees": [self.user(u) for u in issue.assignees],
             "assignee": self.user(issue.assignees[0]) if issue.assignees else None,
             "author": self.user(issue.author),
-            "type": "ISSUE",
-            "issue_type": "issue",
+            "type": issue.issue_type.upper(),
+            "issue_type": issue.issue_type,
             "user_notes_count": sum(1 for n in issue.notes if not n.system),
             "merge_requests_count": 0,
             "upvotes": 0,
@@ -2402,6 +2405,8 @@ class EpicHandlers(Handlers):
             raise not_found()
         if issue.epic is epic:
             raise ApiError(409, {"message": "Issue(s) already assigned"})
+        if issue.issue_type != "issue":  # ee Issue#supports_epic?: the type has no epics
+            raise ApiError(404, {"message": NO_MATCHING_ISSUE})
         if epic.confidential and not issue.confidential:
             # ee/app/models/epic_issue.rb validate_confidential_epic; IssuableLinks::
             # CreateService#link_issuables prefixes the reference and answers 422, which
@@ -3142,6 +3147,37 @@ class FakeGitLab:
         self.edit_issue(project, iid, state="closed", as_user=as_user)
         old.moved_to = new
         return new.iid
+
+    def clone_issue(self, project: str, iid: int, as_user: str = "alice") -> int:
+        """A person clones an issue into its project (`/clone`, Issues::CloneService): a new
+        issue of theirs with its title, description, labels, assignees, due date,
+        confidentiality and (Premium) its epic; the original stays as it was. Returns the
+        new issue's iid."""
+        old = self.state.project(project).issues[iid]
+        self.clock.tick()
+        values: dict[str, Any] = {
+            "title": old.title,
+            "description": old.description,
+            "labels": list(old.labels),
+            "confidential": old.confidential,
+            "assignee_ids": [user.id for user in old.assignees],
+            "due_date": old.due_date or "",
+        }
+        with self._unaudited():
+            new = self._service_as(as_user).create(old.project, Params(values))
+        if old.epic is not None:
+            self._service_as(as_user).put_in_epic(new, old.epic)
+        return new.iid
+
+    def set_issue_type(self, project: str, iid: int, issue_type: str) -> None:
+        """A person changes an issue's type (to an incident, say). GitLab keeps every type
+        but an issue out of epics, and refuses the change while the issue is in one: the
+        person takes it out first, as this asserts."""
+        issue = self.state.project(project).issues[iid]
+        assert issue.epic is None or issue_type == "issue", "take it out of its epic first"
+        self.clock.tick()
+        issue.issue_type = issue_type
+        issue.touch(self.clock.now())
 
     def promote_issue(self, project: str, iid: int, as_user: str = "alice") -> int:
         """A person promotes an issue to an epic (`/promote`, Epics::IssuePromoteService): an
