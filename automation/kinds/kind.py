@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -38,6 +38,26 @@ CHANGED_HIRE = (
     "if their username changed, write the new one here too (a hire has no `renamed_from`: "
     "their issue is withdrawn and made anew, README 'Renaming')"
 )
+
+
+# The words that end or stand in the keys of the tool's own items (its tracking issues, epics,
+# index of keys, plan issues): a group id or a person's username that is one of them would
+# give a person's issue a key of the tool's own
+OWN_WORDS = ("epic", "index", "plan", "tracking")
+
+
+def own_words(
+    source: Source, locs: Sequence[Loc], values: Sequence[str], what: str
+) -> Iterator[Problem]:
+    """A problem for each value (a cohort id, a username: WHAT) that is one of OWN_WORDS."""
+    for loc, value in zip(locs, values, strict=True):
+        if value.lower() in OWN_WORDS:
+            fix = "choose another id" if what.endswith(" id") else "leave them out of it"
+            yield source.problem(
+                loc,
+                f"{what} '{value}': the tool's own issues have this word in their keys, so "
+                f"the program could not tell this one's issue from one of its own; {fix}",
+            )
 
 
 @dataclass(frozen=True)

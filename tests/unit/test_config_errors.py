@@ -172,6 +172,21 @@ CASES = [
         {"config/settings.yml": "gitlab:\n  group: g\n"},
         "config/settings.yml:1: 'gitlab.project' is required; add it",
     ),
+    (  # a tester's: the person's issue took the cohort rollup's key, `demo/c1/tracking`
+        {
+            "config/people.yml": PEOPLE + "  - username: tracking\n    name: T\n",
+            "config/programs/demo.yml": PROGRAM.replace("      - ben", "      - Tracking"),
+        },
+        "config/programs/demo.yml:14: participant 'Tracking': the tool's own issues have this "
+        "word in their keys, so the program could not tell this one's issue from one of its "
+        "own; leave them out of it",
+    ),
+    (
+        {"config/programs/demo.yml": PROGRAM.replace("id: c1", "id: index")},
+        "config/programs/demo.yml:11: cohort id 'index': the tool's own issues have this word "
+        "in their keys, so the program could not tell this one's issue from one of its own; "
+        "choose another id",
+    ),
     (  # the skeleton teaches `%2F` for AUTOMATION_PACKAGES; python-gitlab would encode it again
         {"config/settings.yml": "gitlab:\n  group: g\n  project: g%2Fp\n"},
         "config/settings.yml:3: 'gitlab.project': write '/' as it is, not '%2F' (the tool "

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from automation.config.source import Source, duplicates
 from automation.errors import Problem
-from automation.kinds.kind import CHANGED_HIRE, People
+from automation.kinds.kind import CHANGED_HIRE, People, own_words
 from automation.kinds.onboarding.model import Hire, OnboardingProgram
 
 
@@ -22,18 +22,12 @@ def check_onboarding(
         [r.id for r in part.roles],
         "role id",
     )
-    yield from duplicates(
-        source,
-        [(*where, "workshops", i, "id") for i in range(len(part.workshops))],
-        [w.id for w in part.workshops],
-        "workshop id",
-    )
-    yield from duplicates(
-        source,
-        [(*where, "hires", i, "username") for i in range(len(part.hires))],
-        [h.username.lower() for h in part.hires],
-        "hire",
-    )
+    workshops = [(*where, "workshops", i, "id") for i in range(len(part.workshops))]
+    yield from duplicates(source, workshops, [w.id for w in part.workshops], "workshop id")
+    yield from own_words(source, workshops, [w.id for w in part.workshops], "workshop id")
+    hires = [(*where, "hires", i, "username") for i in range(len(part.hires))]
+    yield from duplicates(source, hires, [h.username.lower() for h in part.hires], "hire")
+    yield from own_words(source, hires, [h.username for h in part.hires], "hire")
     if not people.knows(part.enablement_contact):
         yield people.missing(
             source,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from automation.config.source import Source, duplicates
 from automation.errors import Problem
-from automation.kinds.kind import CHANGED_PARTICIPANT, People
+from automation.kinds.kind import CHANGED_PARTICIPANT, People, own_words
 from automation.kinds.participants.model import ParticipantsProgram
 
 
@@ -17,12 +17,9 @@ def check_participants(
     lead in the roster."""
     if program.lead is not None and not people.knows(program.lead):
         yield people.missing(source, ("lead",), f"program lead '{program.lead}'")
-    yield from duplicates(
-        source,
-        [("cohorts", i, "id") for i in range(len(program.cohorts))],
-        [c.id for c in program.cohorts],
-        "cohort id",
-    )
+    ids = [("cohorts", i, "id") for i in range(len(program.cohorts))]
+    yield from duplicates(source, ids, [c.id for c in program.cohorts], "cohort id")
+    yield from own_words(source, ids, [c.id for c in program.cohorts], "cohort id")
     for c, cohort in enumerate(program.cohorts):
         if cohort.start_date and cohort.end_date and cohort.end_date < cohort.start_date:
             yield source.problem(
@@ -33,6 +30,7 @@ def check_participants(
         locs = [("cohorts", c, "participants", p) for p in range(len(cohort.participants))]
         names = [u.lower() for u in cohort.usernames]
         yield from duplicates(source, locs, names, "participant")
+        yield from own_words(source, locs, cohort.usernames, "participant")
         for loc, username in zip(locs, cohort.usernames, strict=True):
             if not people.knows(username):
                 yield people.missing(source, loc, f"participant '{username}'", CHANGED_PARTICIPANT)

@@ -19,7 +19,7 @@ from automation.config.models import (
 )
 from automation.config.source import Loc, Source, duplicates
 from automation.errors import Problem
-from automation.kinds.kind import CHANGED_SPONSEE, CHANGED_SPONSOR, People
+from automation.kinds.kind import CHANGED_SPONSEE, CHANGED_SPONSOR, People, own_words
 from automation.kinds.sponsorship.model import Sponsorship, SponsorshipProgram
 
 # how long before its cohort a kick-off or training may be held without a warning: a season
@@ -257,13 +257,14 @@ def check_sponsorship(
     for finding in findings(part, people.by_name, people.grades):
         if finding.error:
             yield source.problem(finding.loc, finding.message)
-    yield from duplicates(
-        source,
-        [("sponsorship", "cohorts", c, "id") for c in range(len(part.cohorts))],
-        [cohort.id for cohort in part.cohorts],
-        "cohort id",
-    )
+    ids = [("sponsorship", "cohorts", c, "id") for c in range(len(part.cohorts))]
+    yield from duplicates(source, ids, [cohort.id for cohort in part.cohorts], "cohort id")
+    yield from own_words(source, ids, [cohort.id for cohort in part.cohorts], "cohort id")
     for c, cohort in enumerate(part.cohorts):
+        sponsees = [
+            ("sponsorship", "cohorts", c, "pairs", p, "sponsee") for p in range(len(cohort.pairs))
+        ]
+        yield from own_words(source, sponsees, [pair.sponsee for pair in cohort.pairs], "sponsee")
         for p, pair in enumerate(cohort.pairs):
             for role, who in (("sponsor", pair.sponsor), ("sponsee", pair.sponsee)):
                 if not people.knows(who):
