@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import assert_never
+from typing import TypeVar, assert_never
 
 from automation.actions import (
     Action,
@@ -27,7 +27,7 @@ from automation.actions import (
 )
 from automation.edits import Edits, apply_edits
 from automation.epics import links_full_warning
-from automation.errors import CreationRefused, ItemError, KeptPublic, LinksFull
+from automation.errors import CreationRefused, ItemError, KeptPublic, LinksFull, TransientError
 from automation.items import EpicChange, NewIssue, ObservedEpic, ObservedIssue
 from automation.markers import same_text
 from automation.mentions import among, people_only, refused_warning
@@ -51,6 +51,13 @@ class Outcome:
     done: list[Action] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+
+T = TypeVar("T")
+# A read and the write made on it that the tracker failed (a 5xx, a lost connection) is done
+# again from a new read, this many times in all, after waits of 15 s, 30 s, ...
+AFRESH_ATTEMPTS = 3
+AFRESH_WAIT = 15.0
 
 
 class _Skipped(Exception):
@@ -176,18 +183,39 @@ class Writer:
         the labels alone when the description needs nothing after all. True when the
         description was written."""
         edits = self._checked_tasks(action)  # (may look users up: before the read)
-        with self.tracker.adjacent():
-            fresh = self.tracker.get_issue(action.iid)
-            if fresh is None:
-                raise ItemError(f"issue #{action.iid} was deleted during the run")
-            after = apply_edits(fresh.description, edits)
-            add, remove = (labels.add, labels.remove) if labels else ((), ())
-            if not same_text(after, fresh.description):
-                self.tracker.update_description(action.iid, after, add, remove)
-                return True
-            if labels:
-                self.tracker.update_labels(action.iid, add, remove)
+        return self._afresh(lambda: self._write_edits(action.iid, edits, labels))
+
+    def _write_edits(self, iid: int, edits: Edits, labels: UpdateLabels | None) -> bool:
+        fresh = self._fresh(iid)
+        after = apply_edits(fresh.description, edits)
+        add, remove = (labels.add, labels.remove) if labels else ((), ())
+        if not same_text(after, fresh.description):
+            self.tracker.update_description(iid, after, add, remove)
+            return True
+        if labels:
+            self.tracker.update_labels(iid, add, remove)
         return False
+
+    def _afresh(self, step: Callable[[], T]) -> T:
+        """STEP, a read and the write made on it, with no wait between them; when the tracker
+        fails in a way that may pass (a 5xx, a lost connection), it is done again from a new
+        read after a wait, never the old write sent again over what a person did meanwhile
+        (a write that landed all the same is then found done)."""
+        for attempt in range(1, AFRESH_ATTEMPTS):
+            try:
+                with self.tracker.adjacent():
+                    return step()
+            except TransientError:
+                self.tracker.pause(AFRESH_WAIT * attempt)
+        with self.tracker.adjacent():
+            return step()
+
+    def _fresh(self, iid: int) -> ObservedIssue:
+        """The issue read again, just before a write made on it."""
+        fresh = self.tracker.get_issue(iid)
+        if fresh is None:
+            raise ItemError(f"issue #{iid} was deleted during the run")
+        return fresh
 
     def _checked_tasks(self, action: UpdateDescription) -> Edits:
         """The edits, with each template task to add checked for mentions like a new issue."""
@@ -204,54 +232,56 @@ class Writer:
         since the run listed the issue stays."""
         for name in action.add:
             self.tracker.is_user(name)  # looked up before the read, not between it and the write
-        with self.tracker.adjacent():
-            fresh = self.tracker.get_issue(action.iid)
-            if fresh is None:
-                raise ItemError(f"issue #{action.iid} was deleted during the run")
-            wanted = reassigned(fresh.assignees, action.add, action.remove, action.order)
-            if same_people(wanted, fresh.assignees):
-                raise _Skipped
-            kept = self.tracker.set_assignees(action.iid, wanted)
-        answer = replace(fresh, assignees=kept)
-        self._dropped(action.program, answer, missing(action.add, kept), action.roles)
+        answer = self._afresh(lambda: self._assign(action))
+        self._dropped(action.program, answer, missing(action.add, answer.assignees), action.roles)
+
+    def _assign(self, action: UpdateAssignees) -> ObservedIssue:
+        """The issue as it is read, with the assignees GitLab kept."""
+        fresh = self._fresh(action.iid)
+        wanted = reassigned(fresh.assignees, action.add, action.remove, action.order)
+        if same_people(wanted, fresh.assignees):
+            raise _Skipped
+        return replace(fresh, assignees=self.tracker.set_assignees(action.iid, wanted))
 
     def _move_due_date(self, action: UpdateDueDate) -> None:
         """Read the issue again and move its due date only if it is still the one the tool
         set: a date a person set since the run listed the issue stays."""
-        with self.tracker.adjacent():
-            fresh = self.tracker.get_issue(action.iid)
-            if fresh is None:
-                raise ItemError(f"issue #{action.iid} was deleted during the run")
-            if fresh.due_date != action.before:
-                raise _Skipped
-            self.tracker.set_due_date(action.iid, action.after)
+        self._afresh(lambda: self._due(action))
+
+    def _due(self, action: UpdateDueDate) -> None:
+        if self._fresh(action.iid).due_date != action.before:
+            raise _Skipped
+        self.tracker.set_due_date(action.iid, action.after)
 
     def _rename_epic(self, action: UpdateEpic) -> None:
         """Read the epic again and make the rename on that text (one write: description and
         labels together, and confidential when asked); nothing when it is done already."""
-        with self.tracker.adjacent():
-            fresh = self.tracker.get_epic(action.iid)
-            if fresh is None:
-                raise ItemError(f"epic &{action.iid} was deleted during the run")
-            after = apply_edits(fresh.description, action.edits)
-            text = None if same_text(after, fresh.description) else after
-            add = tuple(label for label in action.add if label not in fresh.labels)
-            remove = tuple(label for label in action.remove if label in fresh.labels)
-            secret = True if action.confidential and not fresh.confidential else None
-            if text is None and not add and not remove and secret is None:
-                raise _Skipped
-            try:
-                self.tracker.update_epic(action.iid, EpicChange(text, add, remove, secret))
-            except KeptPublic:
-                self.warnings.append((action.program, kept_public(action.iid)))
-                if text is None and not add and not remove:
-                    raise _Skipped from None
+        self._afresh(lambda: self._epic_edits(action))
+
+    def _epic_edits(self, action: UpdateEpic) -> None:
+        fresh = self.tracker.get_epic(action.iid)
+        if fresh is None:
+            raise ItemError(f"epic &{action.iid} was deleted during the run")
+        after = apply_edits(fresh.description, action.edits)
+        text = None if same_text(after, fresh.description) else after
+        add = tuple(label for label in action.add if label not in fresh.labels)
+        remove = tuple(label for label in action.remove if label in fresh.labels)
+        secret = True if action.confidential and not fresh.confidential else None
+        if text is None and not add and not remove and secret is None:
+            raise _Skipped
+        try:
+            self.tracker.update_epic(action.iid, EpicChange(text, add, remove, secret))
+        except KeptPublic:
+            self.warnings.append((action.program, kept_public(action.iid)))
+            if text is None and not add and not remove:
+                raise _Skipped from None
 
     def _close(self, action: CloseIssue) -> None:
         if action.unless_note and self._has_note(action.iid, action.unless_note):
             raise _Skipped  # closed before, then reopened by a person: left open
-        self._still_as_listed(action.iid, action.as_listed)
-        self.tracker.close_issue(action.iid)
+        with self.tracker.adjacent():  # no wait between "still complete" and the closing
+            self._still_as_listed(action.iid, action.as_listed)
+            self.tracker.close_issue(action.iid)
 
     def _note(self, action: AddNote) -> None:
         if action.project is not None:

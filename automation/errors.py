@@ -55,6 +55,10 @@ class ItemError(AutomationError):
     """One item cannot be planned or written; the run goes on with the others."""
 
 
+class TransientError(ItemError):
+    """The tracker failed in a way that may pass (a 5xx, a lost connection, a time-out)."""
+
+
 class LinksFull(ItemError):
     """GitLab refused a related link: one of the two issues has the most links GitLab allows,
     counting links to issues the tool cannot see."""

@@ -35,6 +35,10 @@ class Tracker(abc.ABC):
         pacing, no waiting)."""
         return nullcontext()
 
+    def pause(self, seconds: float) -> None:
+        """Wait (the tracker's clock moves on); a tracker with nothing to wait for does not."""
+        del seconds
+
     @abc.abstractmethod
     def label_names(self) -> frozenset[str]:
         """Names of the labels that exist where the program's issues can use them."""
@@ -230,10 +234,6 @@ class ChangeLog(abc.ABC):
         they would be listed now: brought up to date from the issues changed since (a page per
         100 of them, never more than reading the lists again would take), each that enters a
         list recorded as what the run plans from; None when that cannot be told."""
-
-    @abc.abstractmethod
-    def pause(self, seconds: float) -> None:
-        """Wait (the tracker's clock moves on)."""
 
     @abc.abstractmethod
     def changed_since(self, moment: dt.datetime, limit: int) -> tuple[ObservedIssue, ...] | None:

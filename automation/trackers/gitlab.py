@@ -29,6 +29,7 @@ from automation.errors import (
     KeptPublic,
     LinksFull,
     TrackerUnavailable,
+    TransientError,
 )
 from automation.items import (
     EpicChange,
@@ -80,10 +81,6 @@ ROLE_ADVICE = (
     "and the token needs the `api` scope (a project access token is not enough: the labels, "
     "epics and the run's lock are the group's; use a group access token)"
 )
-
-
-class TransientError(ItemError):
-    """GitLab failed in a way that may pass (5xx, connection, timeout)."""
 
 
 @dataclass(frozen=True)
@@ -563,14 +560,15 @@ class GitLabTracker(Tracker, ChangeLog):
         ids = [self._user_id(name) for name in usernames]
         self._paced_update()
         with self._translated(f"updating the assignees of issue #{iid}"):
-            stored = self._project.issues.update(iid, {"assignee_ids": ids})
+            stored = self._project.issues.update(iid, {"assignee_ids": ids}, **self._once())
         return tuple(str(user["username"]) for user in _assigned(stored))
 
     def set_due_date(self, iid: int, due: dt.date | None) -> None:
         """PUT due_date (an empty value removes it), paced like every update."""
         self._paced_update()
         with self._translated(f"updating the due date of issue #{iid}"):
-            self._project.issues.update(iid, {"due_date": due.isoformat() if due else ""})
+            due_date = {"due_date": due.isoformat() if due else ""}
+            self._project.issues.update(iid, due_date, **self._once())
 
     def add_note(self, iid: int, body: str) -> None:
         """Post a note, paced under the note rate; never twice, even after a time-out (the
@@ -643,7 +641,13 @@ class GitLabTracker(Tracker, ChangeLog):
         read, when adjacent to one); the issue as GitLab answered."""
         self._paced_update()
         with self._translated(what):
-            return dict(self._project.issues.update(iid, data))
+            return dict(self._project.issues.update(iid, data, **self._once()))
+
+    def _once(self) -> dict[str, bool]:
+        """A write made on the read just before it is sent once: python-gitlab's retry of a
+        5xx would send the same text again after its wait, over a tick a person made in it
+        (the applier reads again and redoes the edit instead)."""
+        return {"retry_transient_errors": False} if self._adjacent else {}
 
     def upsert_merge_request_note(self, project: str, mr_iid: int, body: str, marker: str) -> str:
         """Keep one note (found by its marker) on a merge request: create it, or edit it in
@@ -761,7 +765,7 @@ class GitLabTracker(Tracker, ChangeLog):
         if data:
             self._paced_update()
             with self._translated(f"updating epic &{iid}"):
-                self._group.epics.update(iid, data)
+                self._group.epics.update(iid, data, **self._once())
         if change.confidential is not None:  # on its own: GitLab may refuse it, and it alone
             self._paced_update()
             secret = str(change.confidential).lower()

@@ -393,6 +393,81 @@ def test_a_task_unticked_during_the_run_that_found_it_complete_stops_the_closing
     assert not any("Well done" in note for note in issue["notes"])
 
 
+def test_no_wait_falls_between_finding_an_issue_still_complete_and_closing_it(
+    gitlab: GitLabBackend,
+) -> None:
+    """A reviewer's: the update budget was waited for after the read that finds the issue
+    still complete and before the closing, so a task unticked in that wait (a minute, at a
+    low budget) saw the issue closed unfinished. The wait comes before the read."""
+    fake, program = gitlab.fake, Path("config/programs/demo.yml")
+    settings = Path("config/settings.yml")
+    settings.write_text(settings.read_text() + "  issue_updates_per_minute: 1\n")
+    program.write_text(program.read_text() + "completion:\n  close: true\n")
+    assert apply(gitlab).code == 0
+    iid = next(i["iid"] for i in fake.issues(PROJECT) if "demo/tracking" not in i["description"])
+    gitlab.edit(iid, lambda text: text.replace("- [ ]", "- [x]"))
+    events: list[str] = []
+
+    class Logged(FakeTime):
+        def sleep(self, seconds: float) -> None:
+            events.append("wait")
+            super().sleep(seconds)
+
+    def log() -> None:
+        request = fake.requests[-1]
+        events.append(f"{request.method} {request.path} {request.params.get('state_event', '')}")
+
+    fake.before_request(None, f"/issues/{iid}", log, times=None)
+    assert apply(gitlab, Logged(fake)).code == 0
+    assert fake.issues(PROJECT)[iid - 1]["state"] == "closed"
+    close = next(i for i, e in enumerate(events) if e.endswith(" close"))
+    read = max(i for i, e in enumerate(events[:close]) if e.startswith("GET "))
+    assert "wait" in events[:read] and "wait" not in events[read:close], events
+
+
+@pytest.mark.parametrize("failure", ["503", "connection"])
+def test_a_write_gitlab_fails_is_made_again_on_a_new_read_not_sent_again_over_a_tick(
+    gitlab: GitLabBackend, failure: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reviewer's: python-gitlab sent a description GitLab answered with a 5xx again after
+    its wait, made from the read before it, over a tick the person saved in the wait. The
+    write is not sent again as it was: the issue is read again and the edit made on that."""
+    fake = gitlab.fake
+    assert apply(gitlab).code == 0
+    iid = next(i["iid"] for i in fake.issues(PROJECT) if "demo/tracking" not in i["description"])
+    gitlab.edit(iid, lambda text: text.replace("- [ ]", "- [x]", 1))
+    path = f"/issues/{iid}"
+    if failure == "503":
+        fake.inject(503, retry_after=30, method="PUT", path_contains=path)
+    else:
+        fake.inject(connection_error=True, method="PUT", path_contains=path)
+
+    ticked: list[float] = []
+
+    def wait(seconds: float) -> None:
+        """The person ticks in the wait, whether python-gitlab or the tool waits."""
+        if not ticked:
+            gitlab.edit(iid, lambda text: text.replace("- [ ]", "- [x]", 1))
+        ticked.append(seconds)
+
+    class Waiting(FakeTime):
+        def sleep(self, seconds: float) -> None:
+            wait(seconds)
+            super().sleep(seconds)
+
+    monkeypatch.setattr(time, "sleep", wait)
+    clock = Waiting(fake)
+    result = apply(gitlab, clock)
+    assert result.code == 0, result.out + result.err
+    issue = fake.issues(PROJECT)[iid - 1]
+    assert issue["description"].count("- [x]") == 2
+    assert "progress::66%" in issue["labels"] or "progress::50-74%" in issue["labels"], issue
+    puts = [r for r in fake.requests if r.method == "PUT" and r.path.endswith(path)]
+    tools = [r for r in puts if "add_labels" in r.params]  # the person's edits send none
+    assert len(tools) == 2  # the one GitLab failed, and one made on what was read again
+    assert 15.0 in ticked
+
+
 @pytest.mark.parametrize("form", ["date", "unreadable", "superscript", "years ahead"])
 def test_a_retry_after_given_as_a_date_is_waited_out_not_a_traceback(
     gitlab: GitLabBackend, backoffs: list[float], form: str
