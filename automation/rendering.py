@@ -59,7 +59,13 @@ MAX_TITLE = 255
 # stands on a line: a letter first, then letters, digits, spaces and harmless punctuation.
 # Or a number or a date. (One character class after the letter: a pattern with nested
 # repetition took time exponential in a run of spaces before a character it refuses.)
-_PLAIN = re.compile(r"[A-Za-z][0-9A-Za-z ,.:;'()?!%=+#/-]*|-?\d+(?:[-:.]\d+)*")
+_PLAIN = re.compile(r"[A-Za-z][0-9A-Za-z ,.:;'()?=+/-]*|-?\d+(?:[-:.]\d+)*")
+# What starts a GitLab reference, in a title: an issue (`#12`, `group/project#12`), a merge
+# request (`!3`), an epic (`&5`) and a snippet (`$7`) by number, a milestone (`%v1`, `%"Q3"`)
+# and a label (`~x`) by name too. A zero-width space after it leaves the text as typed and
+# refers to nothing, as after an `@`. In a description `~` and `$` are escaped as Markdown.
+_TITLE_REFERENCE = re.compile(r"[#!&$](?=\d)|[%~](?=[\w\"])")
+_REFERENCE = re.compile(r"[#!&](?=\d)|%(?=[\w\"])")
 
 
 class Trusted(Markup):
@@ -105,7 +111,7 @@ def as_shown(text: str) -> str:
 
 def neutralise(value: Any) -> str:
     """Make a value from configuration data inert: one line, shown as typed (no Markdown or
-    HTML takes effect), no quick action, no mention."""
+    HTML takes effect), no quick action, no mention, no reference to an issue or the like."""
     if isinstance(value, Trusted):
         return str(value)
     text = str(value) if isinstance(value, str | int) else _one_line(value)
@@ -116,11 +122,16 @@ def neutralise(value: Any) -> str:
 
 def inert(value: Any) -> str:
     """What `neutralise` makes of any value that is not Trusted, every step taken."""
-    return _no_mention(escape_markdown(_one_line(value)))
+    return _no_mention(escape_markdown(_no_reference(_one_line(value))))
 
 
 def _no_mention(text: str) -> str:
     return text.replace("@", "@" + _ZERO_WIDTH_SPACE)  # `@name` would notify name
+
+
+def _no_reference(text: str, starts: re.Pattern[str] = _REFERENCE) -> str:
+    """`#12` would link issue 12, and note on it that this issue mentioned it."""
+    return starts.sub(lambda found: found.group() + _ZERO_WIDTH_SPACE, text)
 
 
 _NOT_A_WORD = re.compile(r"[^\w\s,.:'()-]+")
@@ -136,8 +147,12 @@ def words_of(text: str) -> str:
 
 def neutralise_title(value: Any) -> str:
     """Titles run no quick actions and render no Markdown: one line, nothing invisible, and
-    no mention."""
-    return str(value) if isinstance(value, Trusted) else _no_mention(_one_line(value))
+    no mention or reference."""
+    return (
+        str(value)
+        if isinstance(value, Trusted)
+        else _no_mention(_no_reference(_one_line(value), _TITLE_REFERENCE))
+    )
 
 
 class MentionRefused(ValueError):

@@ -1697,6 +1697,18 @@ def test_a_clone_is_the_persons_issue_with_the_originals_text_labels_and_epic(
     assert project.issues.get(issue.iid).state == "opened"
 
 
+def test_an_issue_a_title_refers_to_is_noted_as_mentioned(fake: FakeGitLab) -> None:
+    """Issuable's title is mentionable as its description is: `#1` in a title (issue 2's at
+    creation, issue 3's when renamed) puts "mentioned in" on #1, once per issue."""
+    project = project_of(fake)
+    new_issue(project)
+    project.issues.create({"title": "See #1"})
+    third = new_issue(project)
+    project.issues.update(third.iid, {"title": "Also #1"})
+    notes = fake.issues(PROJECT)[0]["system_notes"]
+    assert notes.count("mentioned in #2") == 1 and notes.count("mentioned in #3") == 1
+
+
 def test_an_incident_cannot_go_in_an_epic(fake: FakeGitLab) -> None:
     """ee Issue#supports_epic? is false for an incident: EpicIssues::CreateService finds no
     issue it can link, 404."""

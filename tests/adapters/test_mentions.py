@@ -110,3 +110,30 @@ def test_a_user_lookup_that_fails_fails_the_item_instead_of_dropping_the_mention
 def test_the_names_a_task_mentions_leave_out_code() -> None:
     assert named("ask @Ana and `@ben` about it") == frozenset({"ana"})
     assert unnamed("ask @Ana and `@ben` about it") == "ask and `@ben` about it"
+
+
+def test_a_cohort_named_with_an_issue_number_refers_to_no_issue(project: Path) -> None:
+    """A tester's: a cohort named "Cohort #1" (or a title with it) linked issue #1 from every
+    issue that printed the name, and GitLab noted on #1 "mentioned in" each of them."""
+    program = Path("config/programs/demo.yml")
+    program.write_text(program.read_text().replace("name: Cohort 1", "name: 'Cohort #1 !2'"))
+    template = Path("templates/demo.md.j2")
+    template.write_text(template.read_text() + "Group: {{ cohort.name }}\n")
+    Path("config/programs/demo.yml").write_text(
+        program.read_text().replace(
+            'title: "Demo: {{ participant.name }}"',
+            'title: "Demo: {{ participant.name }} ({{ cohort.name }})"',
+        )
+    )
+    fake = new_fake(users=("ben",))
+    with fake.activate():
+        fake.client().projects.get(PROJECT, lazy=True).issues.create({"title": "Someone's"})
+        result = GitLabBackend(fake).cli("apply")
+        assert result.code == 0, result.out + result.err
+        issues = fake.issues(PROJECT)
+        assert len(issues) == 3
+        assert issues[0]["system_notes"] == []  # no "mentioned in #2", "#3"
+        ben = next(i for i in issues if "Ben" in i["title"])
+        assert (
+            "Cohort #\u200b1 !\u200b2" in ben["title"] and "Cohort #\u200b1" in ben["description"]
+        )

@@ -1374,7 +1374,10 @@ class IssueService:
 
     def _apply(self, issue: Issue, params: Params, metadata: bool, creating: bool) -> None:
         before = issue.snapshot()
+        title = None if creating else issue.title
         self._apply_text(issue, params)
+        if issue.title != title:  # Issuable: attr_mentionable :title, as the description
+            self._cross_reference(issue, issue.title, title)
         if metadata:
             self._apply_labels(issue, params)
             self._apply_assignees(issue, params)

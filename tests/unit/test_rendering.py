@@ -97,6 +97,25 @@ def test_neutralised_text_stays_readable() -> None:
     assert neutralise(3) == "3"
 
 
+# GitLab's reference patterns, as far as a value could write them (a tester's: a cohort named
+# "FY27 pilot group #1" linked issue #1 from every issue and noted it "mentioned in" each)
+REFERENCES = re.compile(r"[#!&]\d|%[\w\"]|(?<!\\)[~$][\w\"]")  # `\~` is Markdown's escape
+
+
+@pytest.mark.parametrize(
+    "value", ["FY27 pilot group #1", "see group/project#4 and !3", '%v1 %"Q3" &5 $7 ~x']
+)
+def test_a_value_refers_to_no_issue_merge_request_milestone_or_epic(
+    renderer: Renderer, value: str
+) -> None:
+    shown = neutralise(value)
+    title = renderer.render_title("{{ a }}", {"a": value}, origin=_origin())
+    assert not REFERENCES.search(shown) and not REFERENCES.search(title), (shown, title)
+    assert shown.replace("\u200b", "").replace("\\", "") == value  # shown as typed
+    assert title.replace("\u200b", "") == value
+    assert neutralise("R&D: C# 100% done!") == "R&amp;D: C# 100% done!"  # no reference there
+
+
 @pytest.mark.parametrize("who", ["all", "here", "ALL", "carol", "group/subgroup"])
 def test_mention_refuses_anything_but_a_roster_username(renderer: Renderer, who: str) -> None:
     with pytest.raises(ConfigError, match=r"only usernames listed in people\.yml"):
