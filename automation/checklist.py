@@ -7,15 +7,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from automation.fences import Kind, kinds
+from automation.markers import cut_key_line
 
 # GitLab's task rule: list prefixes (nested, optionally inside `>` quotes), a checkbox,
-# then whitespace and some text.
+# then whitespace and some text. Its digits and spaces are ASCII (GitLab's pattern runs in RE2,
+# whose `\s` and `\d` are): `[　]`, a full-width space as an input method types it, is no box.
 _TASK = re.compile(
     r"^(?:>[ \t]{0,4})*"  # blockquote markers
     r"(?:[ \t]*(?:[-+*]|\d+[.)]))+"  # one or more list prefixes
     r"[ \t]+"
     r"\[(?P<box>[xX]|\s)\]"  # [x], [X] or [ ] with one whitespace character
-    r"[ \t]+\S"  # whitespace, then text
+    r"[ \t]+\S",  # whitespace, then text
+    re.ASCII,
 )
 # An ATX heading's opening: its text is the rest, less spaces and a closing run of `#`
 # (`_heading`: a pattern that also matched the text took time cubic in a run of spaces)
@@ -53,7 +56,11 @@ def _split(text: str) -> list[str]:
 def _countable(lines: Sequence[str]) -> list[bool]:
     """For each line, whether GitLab scans it for tasks and headings: not in a fenced code
     block, nor in an HTML comment block (a line starting with `<!--` up to and including the
-    line that holds `-->`, as CommonMark reads them)."""
+    line that holds `-->`, as CommonMark reads them). The tool's key line on top is one line
+    even with its ` -->` cut off: the run that reads it mends it (restore_identity)."""
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is not None and cut_key_line(lines[first]):
+        lines = [*lines[:first], "<!-- -->", *lines[first + 1 :]]
     return [kind is Kind.TEXT for kind in kinds(lines)]
 
 

@@ -141,7 +141,10 @@ def parse_time(text: str) -> datetime:
 # --------------------------------------------------------------------------- markdown rules
 
 FENCE_RE = re.compile(r"^[ \t]*(?:>[ \t]*)*(`{3,}|~{3,})")
-TASK_RE = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:(?:[-+*]|\d+[.)])[ \t]+)+\[([xX]|\s)\]\s+(\S.*?)\s*$")
+# Taskable's pattern runs in RE2, whose \s and \d are ASCII
+TASK_RE = re.compile(
+    r"^[ \t]*(?:>[ \t]*)*(?:(?:[-+*]|\d+[.)])[ \t]+)+\[([xX]|\s)\]\s+(\S.*?)\s*$", re.ASCII
+)
 INLINE_CODE_RE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 MENTION_RE = re.compile(r"(?<![A-Za-z0-9_])@([A-Za-z0-9_][A-Za-z0-9_.\-]*)")
 _QUICK_ACTION_TEXT = """
