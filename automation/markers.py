@@ -12,14 +12,22 @@ from automation.fences import closed_fences
 
 KEY_PATTERN = r"[a-z0-9_.\-]+(?:/[a-z0-9_.\-]+)*"
 _KEY_LINE = re.compile(rf"^<!-- automation:key=(?P<key>{KEY_PATTERN}) -->$")
+# The key line with its ` -->` cut off, or part of it (an edit): GitLab then hides the text
+# below it up to the next `-->`
+_CUT_KEY_LINE = re.compile(rf"^<!-- automation:key=(?P<key>{KEY_PATTERN})[ \t]*-{{0,2}}$")
 _BLOCK_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _AROUND = " \t\r\ufeff"  # around a marker: spaces, and a byte-order mark pasted with it
 
 
 def _bare(line: str) -> str:
     """A line as markers are compared: without surrounding spaces or a byte-order mark (an
-    invisible character text copied from a file may bring along)."""
-    return line.strip(_AROUND)
+    invisible character text copied from a file may bring along). Indented by four spaces or
+    a tab, it is code or a list item's text, a person's (the tool writes its markers at the
+    start of a line): it stays as it is, which no marker is."""
+    bare = line.strip(_AROUND)
+    start = line.lstrip("\ufeff")
+    indent = start[: len(start) - len(start.lstrip(" \t"))]
+    return line if bare and (len(indent) >= 4 or "\t" in indent) else bare
 
 
 def identity_marker(key: str) -> str:
@@ -48,11 +56,22 @@ def keys_in(description: str) -> frozenset[str]:
 
 def restore_identity(text: str, key: str) -> str:
     """The text with the identity line put back on top; a copy of it elsewhere (for example
-    pushed down when a person typed above it) is removed, everything else is kept."""
+    pushed down when a person typed above it), or one with its end cut off, is removed,
+    everything else is kept."""
     marker = identity_marker(key)
-    kept = [line for line in text.split("\n") if _bare(line) != marker]
+    kept = [line for line in text.split("\n") if not _names_key(_bare(line), marker, key)]
     body = "\n".join(kept).lstrip("\n")
     return f"{marker}\n{body}"
+
+
+def _names_key(line: str, marker: str, key: str) -> bool:
+    cut = _CUT_KEY_LINE.match(line)
+    return line == marker or (cut is not None and cut.group("key") == key)
+
+
+def cut_key_line(line: str) -> bool:
+    """Whether the line is a key line with its ` -->` cut off (see restore_identity)."""
+    return _CUT_KEY_LINE.match(_bare(line)) is not None
 
 
 def drop_identity(text: str, keys: tuple[str, ...]) -> str:

@@ -154,3 +154,47 @@ def test_every_damaged_block_is_named_in_one_run(backend: Backend) -> None:
     damaged = re.findall(r"'([a-z-]+)'", failed)
     assert {"progress", "template-tasks", "assigned", "due"} <= set(damaged), failed
     assert "are damaged too" in failed
+
+
+def test_a_key_line_that_lost_its_closing_is_mended_not_doubled(backend: Backend) -> None:
+    """A tester's: an edit took the ` -->` off the hidden first line, so GitLab hid the whole
+    checklist in an HTML comment. The tool put a second key line above the broken one (the
+    checklist stayed hidden), dropped Aiko to 0% and warned that her headings were gone. The
+    broken line is the key line: it is mended, and her figures stay hers."""
+    assert backend.cli("apply").code == 0
+    aiko = by_key(backend)[AIKO]
+    backend.edit(aiko.iid, lambda text: tick(text, "Have coffee chats"))
+    assert backend.cli("apply").code == 0
+    line = f"<!-- automation:key={AIKO} -->"
+    backend.edit(aiko.iid, lambda text: text.replace(line, line.removesuffix(" -->"), 1))
+    result = backend.cli("apply")
+    assert result.code == 0, result.out + result.err
+    assert "heading" not in result.out, result.out
+    issue = by_key(backend)[AIKO]
+    assert issue.iid == aiko.iid
+    assert issue.description.startswith(line + "\n")
+    assert issue.description.count("automation:key=") == 1
+    assert "status::in progress" in issue.labels
+    assert "No changes" in backend.cli("apply").out
+
+
+def test_markers_a_person_quotes_in_indented_code_are_kept_as_their_text(
+    backend: Backend,
+) -> None:
+    """A tester's: markers quoted in a block indented by four spaces (code, as GitLab shows
+    it) made the issue fail every run, "markers appear more than once"; the same quote in a
+    ``` fence was the person's text. Indented, they are too, and so is a key line."""
+    assert backend.cli("apply").code == 0
+    aiko = by_key(backend)[AIKO]
+    quote = (
+        "\n\nWhy does my issue show this?\n\n"
+        f"    {BEGIN}\n    (the table)\n    <!-- automation:end progress -->\n"
+        f"    <!-- automation:key={AIKO} -->\n"
+    )
+    backend.edit(aiko.iid, lambda text: tick(text, "Have coffee chats") + quote)
+    result = backend.cli("apply")
+    assert result.code == 0, result.out + result.err
+    text = by_key(backend)[AIKO].description
+    assert text.rstrip().endswith(quote.rstrip()) and text.count(BEGIN) == 2
+    assert "| **Overall** | **1/25** | **4%** |" in text
+    assert "No changes" in backend.cli("apply").out
