@@ -19,7 +19,7 @@ from automation.items import ObservedIssue
 from automation.markers import block_content
 from automation.progress import Progress, Status, total
 from automation.records import Recorded, RecordSpec, averages
-from automation.rendering import Renderer
+from automation.rendering import Renderer, own_reference
 
 PROGRESS_BLOCK = "progress"
 ROLLUP_BLOCK = "rollup"
@@ -49,6 +49,12 @@ class RollupRow:
     progress: Progress | None  # None when it could not be measured
     state: str
     records: Mapping[str, Recorded] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # the tool's own reference, live wherever a template prints it (a value from
+        # configuration gets a zero-width space after its `#`)
+        if self.reference is not None:
+            object.__setattr__(self, "reference", own_reference(self.reference))
 
 
 class RowKind(StrEnum):

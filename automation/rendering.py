@@ -66,6 +66,7 @@ _PLAIN = re.compile(r"[A-Za-z][0-9A-Za-z ,.:;'()?=+/-]*|-?\d+(?:[-:.]\d+)*")
 # refers to nothing, as after an `@`. In a description `~` and `$` are escaped as Markdown.
 _TITLE_REFERENCE = re.compile(r"[#!&$](?=\d)|[%~](?=[\w\"])")
 _REFERENCE = re.compile(r"[#!&](?=\d)|%(?=[\w\"])")
+_OWN_REFERENCE = re.compile(r"#\d+")
 
 
 class Trusted(Markup):
@@ -127,6 +128,13 @@ def inert(value: Any) -> str:
 
 def _no_mention(text: str) -> str:
     return text.replace("@", "@" + _ZERO_WIDTH_SPACE)  # `@name` would notify name
+
+
+def own_reference(reference: str) -> Trusted:
+    """A reference the tool writes to an issue it holds (`#12`): live, unlike a value's."""
+    if not _OWN_REFERENCE.fullmatch(reference):
+        raise ValueError(f"not a reference to an issue: {reference!r}")
+    return Trusted(reference)
 
 
 def _no_reference(text: str, starts: re.Pattern[str] = _REFERENCE) -> str:

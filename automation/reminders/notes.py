@@ -12,7 +12,7 @@ from automation.actions import Plan, Remind
 from automation.items import ObservedIssue, ObservedNote
 from automation.markers import same_text
 from automation.reminders.due import Due
-from automation.rendering import Renderer, Trusted
+from automation.rendering import Renderer, Trusted, own_reference
 
 GRAVE = "\u02cb"  # a modifier letter that looks like a backtick and is none
 
@@ -95,14 +95,17 @@ def _values(due: Due, today: dt.date | None = None) -> dict[str, Any]:
         "reminder": due.reminder,
         "day": due.day,
         "sent_late": today if today is not None and today > due.day else None,
-        "issue": due.issue.reference,
+        "issue": own_reference(due.issue.reference),
         "subject": due.item.subject,
         "people": list(due.people),
-        "tasks": [quoted(_shortened(plain(task))) for task in due.tasks[:MAX_TASKS]],
+        "tasks": [quoted(_shortened(plain(task[:READ_CHARS]))) for task in due.tasks[:MAX_TASKS]],
         "more_tasks": max(len(due.tasks) - MAX_TASKS, 0),
     }
 
 
+# How much of a task `plain` reads: enough for its shortened text after links' addresses go
+# (its patterns take time growing with the square of a line a person pasted, 1 MB at most)
+READ_CHARS = 4_000
 _LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")  # [text](address), or an image
 _STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 

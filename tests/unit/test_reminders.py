@@ -13,6 +13,7 @@ from automation.applier import execute
 from automation.errors import ConfigError
 from automation.mentions import ZERO_WIDTH_SPACE, code_spans, named, without_code
 from automation.output.lines import describe
+from automation.reminders import notes
 from automation.reminders.notes import plain, quoted
 from automation.run import Prepared, make_plan, prepare
 from tests.crash import Crash, CrashingTracker
@@ -415,6 +416,31 @@ def test_a_reminder_shows_a_task_as_it_reads_not_its_markdown(tmp_path: Path) ->
     tracker.edit(iid, lambda text: text.replace("## Two", f"- [ ] {task}\n\n## Two", 1))
     (note,) = [n for n in remind(root, tracker, DAY) if n.iid == iid]
     assert "`New hire: Complete the path (learning path), now`" in note.body, note.body
+
+
+def test_a_reminder_reads_only_the_start_of_a_pasted_task_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tester's: reading a task for a reminder took time growing with the square of its
+    line (a 1 MB paste of `**a ` would take the hourly job for tens of minutes). The note
+    quotes 200 characters of it: only the start of the line is read."""
+    read: list[int] = []
+
+    def reading(task: str) -> str:
+        read.append(len(task))
+        return plain(task)
+
+    monkeypatch.setattr(notes, "plain", reading)
+    root = project(tmp_path, REMINDERS)
+    tracker = memory_for(prepared(root, START))
+    run_apply(prepared(root, START), tracker, START)
+    iid = iid_of(tracker, "ben")
+    tracker.edit(
+        iid, lambda text: text.replace("## Two", "- [ ] " + "**a " * 100_000 + "\n\n## Two", 1)
+    )
+    (note,) = [n for n in remind(root, tracker, DAY) if n.iid == iid]
+    assert "a **a **a" in note.body and "…`" in note.body
+    assert read and max(read) <= notes.READ_CHARS
 
 
 def test_a_section_reminder_leaves_out_optional_tasks_and_a_task_reminder_may_name_one(
