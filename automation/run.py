@@ -23,10 +23,10 @@ from automation.config.models import SLUG_PATTERN, Program
 from automation.config.source import Source
 from automation.desired import DesiredProgram
 from automation.epics import NO_EPICS, epics_to_read
-from automation.errors import ConfigError, Problem
+from automation.errors import ConfigError, Problem, TrackerUnavailable
 from automation.identity import find_tracking, program_index, to_fetch
 from automation.index import INDEX_LIMIT
-from automation.items import DESCRIPTION_LIMIT, IssueLinks, ObservedIssue, size_of
+from automation.items import DESCRIPTION_LIMIT, IssueLinks, ObservedEpic, ObservedIssue, size_of
 from automation.keyindex import index_size
 from automation.kinds import desired_programs
 from automation.lock import RunLock, locked
@@ -293,11 +293,36 @@ def observe(
         fetched |= {iid: tracker.get_issue(iid) for iid in fetch}
     if epics:
         found = with_former_label(tracker.program_epics, program)
+        _not_elsewhere(tracker, desired, issues, found)
         observed = Observed(issues, labels, found, fetched=fetched)
         return _epics_they_sit_in(tracker, desired, observed)
     tracking = find_tracking(issues, _tracking(desired), renamed, desired.tracking.title)
     links = tracker.issue_links(tracking.iid) if tracking else IssueLinks()
     return Observed(issues, labels, None, links, fetched=fetched)
+
+
+def _not_elsewhere(
+    tracker: Tracker,
+    desired: DesiredProgram,
+    issues: Sequence[ObservedIssue],
+    epics: Sequence[ObservedEpic],
+) -> None:
+    """Stop the run, before it writes, when the project holds none of a program's issues
+    while the program's epic holds them in another project: GitLab gives the old path of a
+    project renamed or moved to a new project made at it, and every issue would be made
+    again there (one read, only while the project holds none of them)."""
+    if any(issue.key for issue in issues):
+        return
+    top = next((e for e in epics if e.key and e.key == desired.tracking.epic_key), None)
+    where = tracker.held_elsewhere(top.iid) if top is not None else None
+    if top is not None and where is not None:
+        raise TrackerUnavailable(
+            f"program {desired.program.id}: its epic &{top.iid} holds its issues in "
+            f"another project ({where}), and this one has none: a project renamed or moved "
+            "leaves its old path to a new project made at it. Set gitlab.project in "
+            "config/settings.yml to the project that holds them (its path, or its id in "
+            "quotes)"
+        )
 
 
 def _epics_they_sit_in(tracker: Tracker, desired: DesiredProgram, observed: Observed) -> Observed:

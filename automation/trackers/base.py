@@ -35,6 +35,12 @@ class Tracker(abc.ABC):
         pacing, no waiting)."""
         return nullcontext()
 
+    def held_elsewhere(self, epic_iid: int) -> str | None:
+        """An issue of the tool's with a key that the epic holds in another project than the
+        tracker's (how the tracker refers to it); None when there is none, or no projects."""
+        del epic_iid
+        return None
+
     def pause(self, seconds: float) -> None:
         """Wait (the tracker's clock moves on); a tracker with nothing to wait for does not."""
         del seconds

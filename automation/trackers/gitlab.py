@@ -756,6 +756,20 @@ class GitLabTracker(Tracker, ChangeLog):
                 return None
             raise
 
+    def held_elsewhere(self, epic_iid: int) -> str | None:
+        """An issue of the tool's with a key that the epic holds in another project than this
+        one, as GitLab refers to it (`group/project#12`); None when there is none (one page)."""
+        with self._reading(f"listing the issues of epic &{epic_iid}"):
+            page = self._gl.http_list(
+                f"{self._group.epics.path}/{epic_iid}/issues", query_data={"per_page": PER_PAGE}
+            )
+        for data in cast(list[dict[str, Any]], page):
+            issue = _observed(data, self.ours)
+            if issue.key and int(data.get("project_id") or 0) != self._project_id:
+                full = (data.get("references") or {}).get("full")
+                return str(full or data.get("web_url") or f"#{issue.iid}")
+        return None
+
     def update_epic(self, iid: int, change: EpicChange) -> None:
         """PUT /groups/:id/epics/:epic_iid with the description and add_labels/remove_labels,
         paced like issue updates (GitLab counts epic updates with them)."""

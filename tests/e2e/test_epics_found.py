@@ -485,3 +485,21 @@ def test_a_clone_of_an_issue_is_said_to_be_a_copy_not_an_issue_that_lost_its_key
     assert said in result.out, result.out
     assert "no automation key" not in result.out
     assert f"remove the label {LABEL} from #{copy}" in result.out
+
+
+def test_a_new_project_at_the_old_path_of_the_renamed_one_is_not_filled_again(
+    gitlab: GitLabBackend,
+) -> None:
+    """A tester's: the project was renamed (GitLab still finds it under its old path), then a
+    new project was made at the old path: the next run made every issue again in it, into the
+    same epics, with no word. The program's epic holds its issues in another project, and
+    this one has none: the run stops before writing, saying where they are."""
+    fake = gitlab.fake
+    fake.state.project(PROJECT).full_path = "enablement/programs-archive"
+    fake.add_project(PROJECT)
+    result = full(gitlab)
+    assert result.code == 3, result.out + result.err
+    said = "its epic &1 holds its issues in another project (enablement/programs-archive#"
+    assert said in result.err, result.err
+    assert fake.issues(PROJECT) == []
+    assert len(fake.epics(GROUP)) == 2
