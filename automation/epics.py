@@ -229,15 +229,11 @@ def _found_again(
     chosen: dict[int, list[str]] = defaultdict(list)
     skip = ours | {epic.iid for twins in keyed.values() for epic in twins}
     for key, iids in sorted(holders.items()):
-        sorts = {iid: _claim(known.get(iid), key, named, program) for iid in sorted(iids - skip)}
-        held = [iid for iid, claim in sorts.items() if claim == "none"]
-        other = next((iid for iid, claim in sorts.items() if claim == "other"), None)
-        if other is not None:
-            said.append(Failure(program.id, key, _other(other, known[other], key)))
-        elif len(held) == 1:
-            chosen[held[0]].append(key)
-        elif held:
-            said.append(Failure(program.id, key, _several(held, key, program)))
+        decided = _held_in(key, iids - skip, known, named, program)
+        if isinstance(decided, Failure):
+            said.append(decided)
+        elif decided is not None:
+            chosen[decided].append(key)
     for iid, keys in sorted(chosen.items()):
         if len(keys) == 1:
             taken[keys[0]] = known[iid]
@@ -245,6 +241,53 @@ def _found_again(
             said += [Failure(program.id, key, _shared(iid, keys, key)) for key in keys]
     updates = [_take_back(desired, key, epic) for key, epic in sorted(taken.items())]
     return FoundAgain(taken, tuple(u for u in updates if u is not None), tuple(said))
+
+
+def _held_in(
+    key: str,
+    iids: Collection[int],
+    known: Mapping[int, ObservedEpic],
+    named: Mapping[str, str],
+    program: Program,
+) -> int | Failure | None:
+    """Of the epics the issues meant for KEY sit in (IIDS; 0: another group's), the one that
+    is that epic (it lost its line or its label); a failure when the tool cannot tell, or
+    would make a second epic beside a copy of it or beside the epics of a group it no longer
+    uses; None: none is, make it."""
+    if iids and set(iids) == {0}:
+        return Failure(program.id, key, IN_ANOTHER_GROUP)
+    sorts = {iid: _claim(known.get(iid), key, named, program) for iid in sorted(iids)}
+    held = [iid for iid, claim in sorts.items() if claim == "none"]
+    other = next((iid for iid, claim in sorts.items() if claim == "other"), None)
+    copy = next((iid for iid, claim in sorts.items() if claim == "copy"), None)
+    if other is not None:
+        return Failure(program.id, key, _other(other, known[other], key))
+    if len(held) == 1:
+        return held[0]
+    if held:
+        return Failure(program.id, key, _several(held, key, program))
+    if copy is not None:
+        return Failure(program.id, key, _copy(copy, known[copy]))
+    return None
+
+
+IN_ANOTHER_GROUP = (
+    "the issues meant for this epic are in epics of another group than gitlab.group, so the "
+    "tool makes none: if that setting changed, set it back to the group that holds the "
+    "program's epics (README 'Moving the project or the group'); if a person put them there, "
+    "take them out and the next run makes this epic"
+)
+
+
+def _copy(iid: int, epic: ObservedEpic) -> str:
+    who = epic.author or "another user"
+    return (
+        f"the issues meant for this epic are in epic &{iid}, which has its first line but was "
+        f"made by {who} (GitLab copies a moved project's epics into its new group, as the "
+        "person who moved it), so the tool neither writes to it nor makes a second: delete "
+        f"&{iid}, or take the issues out of it, and the next run makes the epic and puts them "
+        "in it"
+    )
 
 
 def _holders(
@@ -274,20 +317,24 @@ def _holders(
         issue = found.get(item.key) or stray.get(item.key)
         if issue is None or (issue.key is not None and keys.get(issue.key, issue.key) != item.key):
             continue  # (an issue whose first line names another item: the index says it)
-        if issue.epic:  # (None too when the tracker does not say: epic_known)
+        if issue.epic is not None:  # (None too when the tracker does not say: epic_known)
             holders[item.epic_key or ""].add(issue.epic)
     return holders
 
 
 def _claim(
     epic: ObservedEpic | None, key: str, named: Mapping[str, str], program: Program
-) -> Literal["none", "other", "theirs"]:
+) -> Literal["none", "other", "copy", "theirs"]:
     """What an epic the issues meant for KEY sit in says of itself: "none", an epic of the
     tool's with no key but KEY (or a former key of it) on any line; "other", one of the
     tool's that names another item of this program (a first line pasted from another epic,
-    say: the tool cannot tell); "theirs", another user's epic, or one of another program,
-    where a person put the issues (theirs to keep, as any epic outside the program)."""
-    if epic is None or not epic.by_tool:
+    say: the tool cannot tell); "copy", another user's with KEY on its first line; "theirs",
+    another user's epic, or one of another program, where a person put the issues (theirs
+    to keep, as any epic outside the program)."""
+    if epic is not None and not epic.by_tool:
+        first = epic.first_line_key
+        return "copy" if first is not None and named.get(first, first) == key else "theirs"
+    if epic is None:
         return "theirs"
     ids = (program.id, *((program.renamed_from,) if program.renamed_from else ()))
     ours = {program_label(i) for i in ids}

@@ -503,3 +503,69 @@ def test_a_new_project_at_the_old_path_of_the_renamed_one_is_not_filled_again(
     assert said in result.err, result.err
     assert fake.issues(PROJECT) == []
     assert len(fake.epics(GROUP)) == 2
+
+
+def _epics_moved_to(fake: FakeGitLab, group: str) -> None:
+    """The tool's epics, with the issues in them, now belong to GROUP."""
+    elsewhere, ours = fake.add_group(group), fake.state.group(GROUP)
+    for iid in list(ours.epics):
+        moving = ours.epics.pop(iid)
+        moving.group = elsewhere
+        elsewhere.epics[iid] = moving
+
+
+def test_epics_in_another_group_than_the_setting_are_not_made_twice(gitlab: GitLabBackend) -> None:
+    """A tester's: `gitlab.group` was changed to another group (the parent, say) while the
+    programs' epics stayed in the first: every epic was made again, empty, in the new group,
+    with no word. The issues meant for it sit in another group's epics: it is not made."""
+    fake = gitlab.fake
+    _epics_moved_to(fake, "enablement/old")
+    result = full(gitlab)
+    assert result.code == 1, result.out + result.err
+    assert f"FAILED [{COHORT}]: the issues meant for this epic are in epics of another group" in (
+        result.out
+    )
+    assert fake.epics(GROUP) == []
+
+
+def test_a_copy_of_an_epic_gitlab_made_when_the_project_moved_is_not_doubled(
+    gitlab: GitLabBackend,
+) -> None:
+    """A tester's: a project moved to another group takes the epics its issues sit in along
+    as copies made by the person who moved it, without labels (Epics::TransferService); with
+    `gitlab.group` set to the new group, the tool made a second, empty set of epics. It says
+    what to do; once a copy is deleted, the epic is made and its issues put in it."""
+    fake = gitlab.fake
+    group = fake.state.group(GROUP)
+    _epics_moved_to(fake, "enablement-old")
+    for old in list(fake.state.group("enablement-old").epics.values()):
+        copy = Epic(
+            old.id + 100,
+            old.iid,
+            group,
+            old.title,
+            old.description,
+            fake._user("carol.person"),
+            old.created_at,
+            old.updated_at,
+        )
+        group.epics[copy.iid] = copy
+        for issue in fake.state.project(PROJECT).issues.values():
+            if issue.epic is old:
+                issue.epic = copy
+    result = full(gitlab)
+    assert result.code == 1, result.out + result.err
+    said = f"FAILED [{COHORT}]: the issues meant for this epic are in epic &2, which has its first line but was made by carol.person"
+    assert said in result.out, result.out
+    assert len(fake.epics(GROUP)) == 2
+    for issue in fake.state.project(PROJECT).issues.values():
+        if issue.epic is group.epics[2]:
+            issue.epic = None
+    del group.epics[2]
+    result = full(gitlab)
+    assert f'created epic "CSM Aspiring Leaders: FY27 pilot group" [{COHORT}]' in result.out, (
+        result.out
+    )
+    made = next(e for e in group.epics.values() if LABEL in e.labels)
+    cohort = {k: v for k, v in homes(fake).items() if k.startswith("csm-aspiring-leaders/fy27")}
+    assert set(cohort.values()) == {made.iid}
