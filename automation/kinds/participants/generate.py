@@ -31,7 +31,7 @@ def generate(ctx: Ctx) -> Generated:
         for c in ctx.program.cohorts
     )
     lead = (ctx.program.lead,) if ctx.program.lead else ()
-    warnings = (*_overlaps(ctx.program.cohorts), *_managers(ctx))
+    warnings = (*_overlaps(ctx.program.id, ctx.program.cohorts), *_managers(ctx))
     return Generated(issues, groups, warnings=warnings, tracking_assignees=lead)
 
 
@@ -56,7 +56,8 @@ def _managers(ctx: Ctx) -> list[str]:
                     else "manages people (someone's `manager` in people.yml)"
                 )
                 said.append(
-                    f"cohort '{cohort.id}': participant {username} {why}; the program is for "
+                    f"{ctx.program.id}: cohort '{cohort.id}': participant {username} {why}; the "
+                    "program is for "
                     "individual contributors (`individual_contributors: true`): take them out "
                     "of the cohort, or set it to false"
                 )
@@ -105,15 +106,17 @@ def _creates(monthly: GroupIssues, cohort: Cohort, month: Period, today: dt.date
     return month.end >= backfill_start(monthly.backfill, today, 1)
 
 
-def _overlaps(cohorts: tuple[Cohort, ...]) -> list[str]:
-    """A person in two cohorts whose dates overlap gets two issues with the same title."""
+def _overlaps(program: str, cohorts: tuple[Cohort, ...]) -> list[str]:
+    """A person in two cohorts whose dates overlap gets two issues with the same title (the
+    warning names the PROGRAM: a person may be in several)."""
     said = []
     for i, one in enumerate(cohorts):
         for other in cohorts[i + 1 :]:
             both = sorted({u.lower() for u in one.usernames} & {u.lower() for u in other.usernames})
             if both and _overlap(one, other):
                 said.append(
-                    f"{', '.join(both)} in both cohorts '{one.id}' and '{other.id}', whose dates "
+                    f"{program}: {', '.join(both)} in both cohorts '{one.id}' and '{other.id}', "
+                    "whose dates "
                     "overlap: each gets two issues with the same title; keep them in one cohort"
                 )
     return said
