@@ -545,13 +545,13 @@ def not_utf8(file: str, raw: bytes, error: UnicodeDecodeError) -> Problem:
 
 
 def duplicates(
-    source: Source, locs: Sequence[Loc], values: Sequence[str], what: str
+    source: Source, locs: Sequence[Loc], values: Sequence[str], what: str, fix: str = "keep one"
 ) -> Iterator[Problem]:
     """Problems for values that appear more than once, each pointing at the repeat."""
     first: dict[str, int] = {}
     for loc, value in zip(locs, values, strict=True):
         if value in first:
             yield source.problem(
-                loc, f"{what} '{value}' appears twice (first at line {first[value]}); keep one"
+                loc, f"{what} '{value}' appears twice (first at line {first[value]}); {fix}"
             )
         first.setdefault(value, source.line_of(loc))

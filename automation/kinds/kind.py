@@ -44,6 +44,8 @@ CHANGED_HIRE = (
 # index of keys, plan issues): a group id or a person's username that is one of them would
 # give a person's issue a key of the tool's own
 OWN_WORDS = ("epic", "index", "plan", "tracking")
+# What to do about two groups of one program with the same name
+NAMED = "give each its own name: rollups and the dashboard tell groups apart by their names"
 
 
 def own_words(

@@ -191,8 +191,8 @@ def test_a_person_in_two_overlapping_cohorts_is_warned_about(shipped: Path) -> N
     result = cli(["validate"], {})
     assert result.code == 0, result.err
     assert (
-        "warning: csm-aspiring-leaders: sam.delacroix in both cohorts 'fy27-pilot' and 'fy27-second', whose dates "
-        "overlap" in result.out
+        "warning: csm-aspiring-leaders: sam.delacroix in both cohorts 'fy27-pilot' and "
+        "'fy27-second', whose dates overlap" in result.out
     )
 
 

@@ -187,6 +187,14 @@ CASES = [
         "in their keys, so the program could not tell this one's issue from one of its own; "
         "choose another id",
     ),
+    (  # a tester's: the dashboard made one page of two cohorts named alike, summed
+        {
+            "config/programs/demo.yml": PROGRAM
+            + "  - id: c2\n    name: Cohort 1\n    participants:\n      - ana\n"
+        },
+        "config/programs/demo.yml:16: cohort name 'Cohort 1' appears twice (first at line 12); "
+        "give each its own name: rollups and the dashboard tell groups apart by their names",
+    ),
     (  # the skeleton teaches `%2F` for AUTOMATION_PACKAGES; python-gitlab would encode it again
         {"config/settings.yml": "gitlab:\n  group: g\n  project: g%2Fp\n"},
         "config/settings.yml:3: 'gitlab.project': write '/' as it is, not '%2F' (the tool "

@@ -11,7 +11,7 @@ from automation.calendar import add_months, fiscal_year
 from automation.config.source import Source, duplicates
 from automation.errors import Problem
 from automation.kinds.esp.model import EspProgram, ExecutiveSponsorship
-from automation.kinds.kind import CHANGED, People
+from automation.kinds.kind import CHANGED, NAMED, People
 
 
 def account_words(data: Mapping[str, object]) -> Iterator[str]:
@@ -38,6 +38,8 @@ def check_esp(program: EspProgram, source: Source, people: People) -> Iterator[P
         [a.id for a in accounts],
         "account id",
     )
+    names = [("esp", "accounts", i, "name") for i in range(len(accounts))]
+    yield from duplicates(source, names, [a.name for a in accounts], "account name", NAMED)
     if not people.knows(part.program_manager):
         yield people.missing(
             source, ("esp", "program_manager"), f"program manager '{part.program_manager}'"

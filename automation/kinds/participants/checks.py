@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from automation.config.source import Source, duplicates
 from automation.errors import Problem
-from automation.kinds.kind import CHANGED_PARTICIPANT, People, own_words
+from automation.kinds.kind import CHANGED_PARTICIPANT, NAMED, People, own_words
 from automation.kinds.participants.model import ParticipantsProgram
 
 
@@ -20,6 +20,8 @@ def check_participants(
     ids = [("cohorts", i, "id") for i in range(len(program.cohorts))]
     yield from duplicates(source, ids, [c.id for c in program.cohorts], "cohort id")
     yield from own_words(source, ids, [c.id for c in program.cohorts], "cohort id")
+    titled = [("cohorts", i, "name") for i in range(len(program.cohorts))]
+    yield from duplicates(source, titled, [c.name for c in program.cohorts], "cohort name", NAMED)
     for c, cohort in enumerate(program.cohorts):
         if cohort.start_date and cohort.end_date and cohort.end_date < cohort.start_date:
             yield source.problem(

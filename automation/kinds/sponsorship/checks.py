@@ -19,7 +19,7 @@ from automation.config.models import (
 )
 from automation.config.source import Loc, Source, duplicates
 from automation.errors import Problem
-from automation.kinds.kind import CHANGED_SPONSEE, CHANGED_SPONSOR, People, own_words
+from automation.kinds.kind import CHANGED_SPONSEE, CHANGED_SPONSOR, NAMED, People, own_words
 from automation.kinds.sponsorship.model import Sponsorship, SponsorshipProgram
 
 # how long before its cohort a kick-off or training may be held without a warning: a season
@@ -260,6 +260,8 @@ def check_sponsorship(
     ids = [("sponsorship", "cohorts", c, "id") for c in range(len(part.cohorts))]
     yield from duplicates(source, ids, [cohort.id for cohort in part.cohorts], "cohort id")
     yield from own_words(source, ids, [cohort.id for cohort in part.cohorts], "cohort id")
+    names = [("sponsorship", "cohorts", c, "name") for c in range(len(part.cohorts))]
+    yield from duplicates(source, names, [c.name for c in part.cohorts], "cohort name", NAMED)
     for c, cohort in enumerate(part.cohorts):
         sponsees = [
             ("sponsorship", "cohorts", c, "pairs", p, "sponsee") for p in range(len(cohort.pairs))
