@@ -176,6 +176,13 @@ class DesiredIssue:
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # role -> usernames
     elsewhere: tuple[NoteElsewhere, ...] = ()  # notes posted once on other projects' issues
 
+    def __post_init__(self) -> None:
+        # a person named twice (a sponsor also on the account team) is assigned once
+        once: dict[str, str] = {}
+        for name in self.assignees:
+            once.setdefault(name.casefold(), name)
+        object.__setattr__(self, "assignees", tuple(once.values()))
+
     @property
     def people_roles(self) -> tuple[tuple[str, str], ...]:
         """(role, username) of each of its people, for outputs that hide their names."""

@@ -131,7 +131,9 @@ def _check_people(
             yield known.missing(roster, ("people", i, "manager"), who)
         if person.manager is not None and person.manager.lower() == name:
             yield roster.problem(
-                ("people", i, "manager"), f"'{person.username}' cannot be their own manager"
+                ("people", i, "manager"),
+                f"'{person.username}' cannot be their own manager; name their manager, or "
+                "remove `manager:`",
             )
 
 

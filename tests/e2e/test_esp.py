@@ -555,3 +555,18 @@ def test_a_quarter_without_an_ebr_can_complete(esp: Path) -> None:
     done = issues(esp)[key]
     assert "- [ ] Optional: **Account team:** hold a customer EBR" in done.description
     assert "status::complete" in done.labels
+
+
+def test_a_sponsor_also_on_the_account_team_is_assigned_once(esp: Path) -> None:
+    """A tester's: the plan said "assigned to dana.whitfield, tom.reyes, dana.whitfield" and
+    the issue listed her twice."""
+    edit(
+        PROGRAM,
+        "account_team: [tom.reyes, arjun.mehta]",
+        "account_team: [tom.reyes, Dana.Whitfield]",
+    )
+    result = run("apply")
+    assert result.code == 0, result.out + result.err
+    assert "dana.whitfield, tom.reyes, Dana.Whitfield" not in result.out
+    plan = issues(esp)["executive-sponsorship/account/globex/account-plan"]
+    assert [a.lower() for a in plan.assignees] == ["dana.whitfield", "tom.reyes"]
