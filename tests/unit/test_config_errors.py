@@ -195,6 +195,16 @@ CASES = [
         "config/programs/demo.yml:16: cohort name 'Cohort 1' appears twice (first at line 12); "
         "give each its own name: rollups and the dashboard tell groups apart by their names",
     ),
+    (  # a tester's: every task ticked, the issue stayed at 0/0, "not started", for good
+        {
+            "config/programs/demo.yml": PROGRAM.replace(
+                "  - heading: One\n", "  - heading: One\n    required: false\n"
+            )
+        },
+        "config/programs/demo.yml:6: every section is `required: false`, so no task counts "
+        "towards an issue's completion and none could ever complete; make at least one section "
+        "required",
+    ),
     (  # the skeleton teaches `%2F` for AUTOMATION_PACKAGES; python-gitlab would encode it again
         {"config/settings.yml": "gitlab:\n  group: g\n  project: g%2Fp\n"},
         "config/settings.yml:3: 'gitlab.project': write '/' as it is, not '%2F' (the tool "
