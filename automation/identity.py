@@ -534,11 +534,20 @@ def _recover(  # noqa: PLR0917
     other = fetched[iid]
     if other is None or (other.key is None and not _labelled(other, label)):
         out.gone.add(key)  # deleted, or detached (label and first line removed): made anew
+        out.warnings.append(_gone(iid, other is None))
         return
     if named.get(other.key or "", other.key) != key:
         out.failed.append(Failed(key, _mismatch(other), iid))
         return
     out.failed.append(Failed(key, without_label(f"#{iid}", label), iid))
+
+
+def _gone(iid: int, deleted: bool) -> str:
+    how = "was deleted" if deleted else "lost its program label and its first line"
+    return (
+        f"issue #{iid}, which held an item of the program, {how}: a new issue is made for the "
+        f"item, without what people did in #{iid}"
+    )
 
 
 def without_label(reference: str, label: str) -> str:

@@ -513,3 +513,19 @@ def test_a_run_gitlab_stops_after_its_writes_still_leaves_its_report(
     said = json.loads(report.read_text())
     assert any(a["type"] == "create_issue" for a in said["actions"]), said
     assert any("the run stopped before its end: cannot reach GitLab" in n for n in said["notices"])
+
+
+def test_an_issue_deleted_is_made_anew_and_said_once(gitlab: GitLabBackend) -> None:
+    """A tester's: an owner deleted a participant's issue after ticks; the next run made a new
+    one with only "created issue" to show for it. It says what became of the old one."""
+    fake = gitlab.fake
+    assert apply(gitlab).code == 0
+    iid = next(i["iid"] for i in fake.issues(PROJECT) if "demo/tracking" not in i["description"])
+    fake.delete_issue(PROJECT, iid)
+    result = apply(gitlab)
+    assert result.code == 0, result.out + result.err
+    said = f"issue #{iid}, which held an item of the program, was deleted: a new issue is made"
+    assert said in result.out, result.out
+    assert "created issue" in result.out
+    again = apply(gitlab)
+    assert "was deleted" not in again.out, again.out
