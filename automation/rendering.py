@@ -41,7 +41,9 @@ _LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 # Bidirectional overrides and isolates (they reorder what a reader sees) and zero-width
 # characters (they hide text, or split `@all` so a check misses it): never part of a value.
-_INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b-\u200d\u2060\ufeff]")
+# The joiners U+200C and U+200D stay: Persian and Indic names and emoji are written with them,
+# and an `@` gets the tool's zero-width space after it whatever follows.
+_INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b\u2060\ufeff]")
 _ZERO_WIDTH_SPACE = "\u200b"
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # Inline Markdown that changes what a value shows or swallows the text after it: code spans

@@ -136,7 +136,7 @@ def test_what_cannot_start_a_block_stays_as_it_is(value: str) -> None:
     "char",
     [
         *"\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c",
-        *"\u200b\u200c\u200d\u2060\ufeff",
+        *"\u200b\u2060\ufeff",
     ],
 )
 def test_bidi_and_zero_width_characters_are_removed(char: str) -> None:
@@ -145,6 +145,20 @@ def test_bidi_and_zero_width_characters_are_removed(char: str) -> None:
     # removed before the tool's own zero-width space goes after `@`: no hidden mention
     assert neutralise(f"@{char}all") == "@\u200ball"
     assert neutralise_title(f"@{char}all") == "@\u200ball"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "\u0645\u062d\u0645\u062f\u06cc\u200c\u0646\u0698\u0627\u062f",
+        "Dev \U0001f469\u200d\U0001f4bb",
+    ],
+)
+def test_the_joiners_names_are_written_with_stay(name: str) -> None:
+    """A tester's: a Persian name written with a zero-width non-joiner, or an emoji sequence,
+    was misspelt in every title and description; a mention stays impossible all the same."""
+    assert neutralise(name) == name and neutralise_title(name) == name
+    assert neutralise("@\u200dall") == "@\u200b\u200dall"
 
 
 def test_quick_actions_and_mentions_stay_inert() -> None:
