@@ -28,7 +28,14 @@ from automation.actions import (
 from automation.edits import Edits, apply_edits
 from automation.epics import links_full_warning
 from automation.errors import CreationRefused, ItemError, KeptPublic, LinksFull, TransientError
-from automation.items import EpicChange, NewIssue, ObservedEpic, ObservedIssue
+from automation.items import (
+    DESCRIPTION_LIMIT,
+    EpicChange,
+    NewIssue,
+    ObservedEpic,
+    ObservedIssue,
+    size_of,
+)
 from automation.markers import same_text
 from automation.mentions import among, people_only, refused_warning
 from automation.people import (
@@ -190,6 +197,7 @@ class Writer:
         after = apply_edits(fresh.description, edits)
         add, remove = (labels.add, labels.remove) if labels else ((), ())
         if not same_text(after, fresh.description):
+            _fits(iid, after)
             self.tracker.update_description(iid, after, add, remove)
             return True
         if labels:
@@ -409,6 +417,18 @@ def _paired(actions: Sequence[Action]) -> Iterator[tuple[Action, UpdateLabels | 
             yield action, None
     if held is not None:
         yield held, None
+
+
+def _fits(iid: int, description: str) -> None:
+    """An issue the tool's changes would take past GitLab's size limit (a person's pasted
+    text, say) is not written, and the item's failure says what to shorten."""
+    size = size_of(description)
+    if size > DESCRIPTION_LIMIT:
+        raise ItemError(
+            f"issue #{iid}: with the tool's changes its description would be {size:,} bytes, "
+            f"over GitLab's limit of {DESCRIPTION_LIMIT:,}: shorten the text people wrote in "
+            "it (the rest is the template's and the tool's)"
+        )
 
 
 def _perform(writer: Writer, action: Action, labels: UpdateLabels | None) -> list[Action]:

@@ -198,3 +198,27 @@ def test_markers_a_person_quotes_in_indented_code_are_kept_as_their_text(
     assert text.rstrip().endswith(quote.rstrip()) and text.count(BEGIN) == 2
     assert "| **Overall** | **1/25** | **4%** |" in text
     assert "No changes" in backend.cli("apply").out
+
+
+def test_an_issue_the_tools_block_would_take_past_gitlabs_limit_says_what_to_shorten(
+    backend: Backend,
+) -> None:
+    """A tester's: an issue grown near GitLab's 1,048,576-byte limit by a person's paste could
+    not take the tool's block: on GitLab the item failed on every run with "400 description is
+    too long", locally with "shorten the template", neither of which helps. The failure says
+    what to shorten, and nothing is written."""
+    assert backend.cli("apply").code == 0
+    aiko = by_key(backend)[AIKO]
+
+    def pasted(text: str) -> str:
+        start, end = text.index(BEGIN), text.index("<!-- automation:end progress -->")
+        text = text[:start] + text[end + len("<!-- automation:end progress -->") :]
+        return text + "\n" + "x" * (1_048_576 - 200 - len(text.encode()))
+
+    backend.edit(aiko.iid, pasted)
+    before = by_key(backend)[AIKO].description
+    result = backend.cli("apply")
+    assert result.code == 1, result.out + result.err
+    said = f"issue #{aiko.iid}: with the tool's changes its description would be"
+    assert said in result.out and "shorten the text people wrote in it" in result.out, result.out
+    assert by_key(backend)[AIKO].description == before
