@@ -30,7 +30,8 @@ class Resolved:
 
     found: dict[str, ObservedIssue] = field(default_factory=dict)
     restore: set[str] = field(default_factory=set)  # keys whose identity line is put back
-    gone: set[str] = field(default_factory=set)  # keys whose indexed issue was deleted
+    # keys whose indexed issue was deleted (or detached): (its iid, whether deleted)
+    gone: dict[str, tuple[int, bool]] = field(default_factory=dict)
     failed: list[Failed] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     index: dict[str, int] | None = None  # as read from the tracking issue and index issue
@@ -98,6 +99,7 @@ def resolve(
     _settle_copies(by_key, wanted_set, out)
     _recover_departed(by_key, by_iid, out)
     _refuse_claims(issues, wanted_set, out)
+    _say_gone(out)
     _refuse_rekeyed(out)
     _left_copies(issues, tracking_key, out)
     _warn_keyless(issues, out, label)
@@ -533,8 +535,7 @@ def _recover(  # noqa: PLR0917
         return
     other = fetched[iid]
     if other is None or (other.key is None and not _labelled(other, label)):
-        out.gone.add(key)  # deleted, or detached (label and first line removed): made anew
-        out.warnings.append(_gone(iid, other is None))
+        out.gone[key] = (iid, other is None)  # or detached (label, first line removed)
         return
     if named.get(other.key or "", other.key) != key:
         out.failed.append(Failed(key, _mismatch(other), iid))
@@ -542,12 +543,17 @@ def _recover(  # noqa: PLR0917
     out.failed.append(Failed(key, without_label(f"#{iid}", label), iid))
 
 
-def _gone(iid: int, deleted: bool) -> str:
-    how = "was deleted" if deleted else "lost its program label and its first line"
-    return (
-        f"issue #{iid}, which held an item of the program, {how}: a new issue is made for the "
-        f"item, without what people did in #{iid}"
-    )
+def _say_gone(out: Resolved) -> None:
+    """The issues the index names that are gone, for the items made anew (not those another
+    user's copy now claims: that is their failure)."""
+    failed = {f.key for f in out.failed}
+    for key, (iid, deleted) in out.gone.items():
+        if key not in failed and key not in out.found:
+            how = "was deleted" if deleted else "lost its program label and its first line"
+            out.warnings.append(
+                f"issue #{iid}, which held an item of the program, {how}: a new issue is made "
+                f"for the item, without what people did in #{iid}"
+            )
 
 
 def without_label(reference: str, label: str) -> str:

@@ -572,3 +572,18 @@ def test_a_copy_of_an_epic_gitlab_made_when_the_project_moved_is_not_doubled(
     made = next(e for e in group.epics.values() if LABEL in e.labels)
     cohort = {k: v for k, v in homes(fake).items() if k.startswith("csm-aspiring-leaders/fy27")}
     assert set(cohort.values()) == {made.iid}
+
+
+def test_a_clone_left_after_its_original_was_deleted_is_said_once_and_not_contradicted(
+    gitlab: GitLabBackend,
+) -> None:
+    """A reviewer's: with the original deleted, the clone claims the item (a failure until a
+    person decides), and the run also said "a new issue is made for the item", which it was
+    not. The failure alone is said."""
+    fake = gitlab.fake
+    copy = fake.clone_issue(PROJECT, 1, as_user="carol.person")
+    fake.delete_issue(PROJECT, 1)
+    result = full(gitlab)
+    assert result.code == 1, result.out + result.err
+    assert f"issue #{copy} carries this item's key but was created by carol.person" in result.out
+    assert "a new issue is made" not in result.out and "created issue" not in result.out
