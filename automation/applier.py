@@ -213,8 +213,8 @@ class Writer:
             try:
                 with self.tracker.adjacent():
                     return step()
-            except TransientError:
-                self.tracker.pause(AFRESH_WAIT * attempt)
+            except TransientError as error:
+                self.tracker.pause(max(AFRESH_WAIT * attempt, error.wait))
         with self.tracker.adjacent():
             return step()
 
@@ -287,9 +287,11 @@ class Writer:
     def _close(self, action: CloseIssue) -> None:
         if action.unless_note and self._has_note(action.iid, action.unless_note):
             raise _Skipped  # closed before, then reopened by a person: left open
-        with self.tracker.adjacent():  # no wait between "still complete" and the closing
-            self._still_as_listed(action.iid, action.as_listed)
-            self.tracker.close_issue(action.iid)
+        self._afresh(lambda: self._close_if_still_complete(action))  # no wait in between
+
+    def _close_if_still_complete(self, action: CloseIssue) -> None:
+        self._still_as_listed(action.iid, action.as_listed)
+        self.tracker.close_issue(action.iid)
 
     def _note(self, action: AddNote) -> None:
         if action.project is not None:

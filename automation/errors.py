@@ -56,7 +56,12 @@ class ItemError(AutomationError):
 
 
 class TransientError(ItemError):
-    """The tracker failed in a way that may pass (a 5xx, a lost connection, a time-out)."""
+    """The tracker failed in a way that may pass (a 5xx, a 429, a lost connection, a
+    time-out); WAIT: the seconds it asked to be left alone (a 429's Retry-After), or 0."""
+
+    def __init__(self, message: str, wait: float = 0.0) -> None:
+        super().__init__(message)
+        self.wait = wait
 
 
 class LinksFull(ItemError):

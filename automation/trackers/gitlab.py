@@ -302,6 +302,7 @@ class GitLabTracker(Tracker, ChangeLog):
         self._first_answer: dt.datetime | None = None
         self._last_answer: dt.datetime | None = None
         self._held: float | None = None  # no request before this (monotonic): rate limit
+        self._retry_after = 0.0  # the last 429's Retry-After, in seconds
         self._adjacent = False  # within a read and the write made on it
         self._ledger = Ledger()  # whose the run's writes are (ledger.py)
 
@@ -645,9 +646,10 @@ class GitLabTracker(Tracker, ChangeLog):
 
     def _once(self) -> dict[str, bool]:
         """A write made on the read just before it is sent once: python-gitlab's retry of a
-        5xx would send the same text again after its wait, over a tick a person made in it
-        (the applier reads again and redoes the edit instead)."""
-        return {"retry_transient_errors": False} if self._adjacent else {}
+        5xx or a 429 would send the same text again after its wait, over a tick a person made
+        in it (the applier waits, reads again and redoes the edit instead)."""
+        once = {"retry_transient_errors": False, "obey_rate_limit": False}
+        return once if self._adjacent else {}
 
     def upsert_merge_request_note(self, project: str, mr_iid: int, body: str, marker: str) -> str:
         """Keep one note (found by its marker) on a merge request: create it, or edit it in
@@ -937,6 +939,8 @@ class GitLabTracker(Tracker, ChangeLog):
         which is not the window Remaining counts down in when a throttle's period is longer
         (self-managed GitLab; Gitlab::RackAttack.throttled_response_headers)."""
         headers = response.headers
+        if response.status_code == TOO_MANY:  # what a 429 asks, for a write not retried
+            self._retry_after = min(float(headers.get("Retry-After") or 0), MAX_RATE_WAIT)
         try:
             remaining = int(headers["RateLimit-Remaining"])
             reset = float(headers["RateLimit-Reset"])
@@ -1250,11 +1254,18 @@ class GitLabTracker(Tracker, ChangeLog):
                 f"GitLab's answer while {what} is not its API's (a login page or a proxy?): "
                 "check that GITLAB_URL is the address of the GitLab server"
             )
-        # 429: GitLab still limits the token after python-gitlab's own retries; it may pass
-        kind = TransientError if code >= 500 or code == TOO_MANY else ItemError
+        return self._failed(what, code, error)
+
+    def _failed(self, what: str, code: int, error: GitlabError) -> ItemError:
+        """GitLab's refusal of one item's request, in its own words: a 5xx or a 429 may pass
+        (a 429 says how long to wait: python-gitlab's retries still limited, or a write
+        sent once)."""
         said = shorten(readable(error.error_message), MAX_SAID)  # one line, whatever it held
         said = said if said.startswith(str(code)) else f"{code} {said}"
-        return kind(self._scrub(f"GitLab failed while {what}: {said}"))
+        said = self._scrub(f"GitLab failed while {what}: {said}")
+        if code >= 500 or code == TOO_MANY:
+            return TransientError(said, self._retry_after if code == TOO_MANY else 0.0)
+        return ItemError(said)
 
     def _scrub(self, message: str) -> str:
         return message.replace(self._token, "[token]") if self._token else message
