@@ -43,7 +43,14 @@ from automation.output.result import Result, Summary, plural
 from automation.privacy import Privacy, printable
 from automation.progress import overall_counter
 from automation.reasons import stray_warnings
-from automation.run import Prepared, apply, make_plan, prepare, size_warnings
+from automation.run import (
+    Prepared,
+    apply,
+    make_plan,
+    prepare,
+    size_warnings,
+    uncounted_warnings,
+)
 from automation.syncrecord import SyncRecord
 from automation.trackers.base import ChangeLog, Tracker
 from automation.trackers.gitlab import Connection, GitLabTracker, origin
@@ -351,7 +358,7 @@ def _set_aside(prepared: Prepared, err: TextIO) -> None:
         )
 
 
-def _validate(prepared: Prepared, out: TextIO) -> int:
+def _validate(prepared: Prepared, today: dt.date, out: TextIO) -> int:
     issues = sum(
         sum(1 for i in p.issues if i.create) + 1 + len(p.rollups) + len(p.plans)
         for p in prepared.programs
@@ -359,7 +366,8 @@ def _validate(prepared: Prepared, out: TextIO) -> int:
     shown = prepared.privacy
     for p in prepared.programs:
         strays = stray_warnings(p.program, p.strays, issues=False)  # much like a known name
-        for warning in (*p.warnings, *size_warnings(p), *strays):
+        uncounted = uncounted_warnings(p, today)
+        for warning in (*p.warnings, *size_warnings(p), *uncounted, *strays):
             print(shown.about(p.program.id, f"warning: {warning}"), file=out)
     print(
         f"Configuration is valid: {plural(len(prepared.programs), 'program')}, "
@@ -714,7 +722,7 @@ def run(
         prepared = prepare(args.config, args.templates, today, args.program or (), scope)
         _set_aside(prepared, err)
         if args.command == "validate":
-            return _validate(prepared, out)
+            return _validate(prepared, today, out)
         tracker = early or choose_tracker(args, env, err, prepared.loaded.config.settings.gitlab)
         if _own_screen(args, tracker, env, out):
             prepared = replace(prepared, reveal=True)

@@ -32,7 +32,7 @@ from automation.kinds import desired_programs
 from automation.lock import RunLock, locked
 from automation.planner import plan_program
 from automation.privacy import Privacy, privacy_of
-from automation.progress import program_of
+from automation.progress import measure, program_of
 from automation.reminders.observe import plan_reminders
 from automation.renames import (
     aliases,
@@ -159,6 +159,27 @@ def size_warnings(desired: DesiredProgram) -> list[str]:
         f"{DESCRIPTION_LIMIT:,} bytes; shorten its template or split the program into cohorts"
         for title, size in sizes
         if size > DESCRIPTION_LIMIT // 2
+    ]
+
+
+def uncounted_warnings(desired: DesiredProgram, today: dt.date) -> list[str]:
+    """Tracked issues with no task that counts towards their completion (each optional, or in
+    a section that is `required: false`): they could never complete. One warning a program."""
+    never = [
+        item.title
+        for item in desired.issues
+        if item.create
+        and not measure(
+            item.description, desired.program, item.due_date, today, item.sections
+        ).overall.count
+    ]
+    if not never:
+        return []
+    more = f" (and {len(never) - 1} more)" if len(never) > 1 else ""
+    return [
+        f"'{never[0]}'{more} would have no task that counts towards its completion (each is "
+        "optional, or in a section that is `required: false`), so it could never complete: "
+        "make a section required, or a task not optional"
     ]
 
 

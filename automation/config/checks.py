@@ -174,12 +174,6 @@ def _check_sections(program: Program, source: Source) -> Iterator[Problem]:
         [s.heading.casefold() for s in program.sections],
         "section heading",
     )
-    if program.sections and not any(s.required for s in program.sections):
-        yield source.problem(
-            ("sections",),
-            "every section is `required: false`, so no task counts towards an issue's "
-            "completion and none could ever complete; make at least one section required",
-        )
     headings = {heading_key(s.heading) for s in program.sections}
     for i, section in enumerate(program.sections):
         if section.renamed_from is not None and heading_key(section.renamed_from) in headings:

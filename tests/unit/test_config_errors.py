@@ -195,16 +195,6 @@ CASES = [
         "config/programs/demo.yml:16: cohort name 'Cohort 1' appears twice (first at line 12); "
         "give each its own name: rollups and the dashboard tell groups apart by their names",
     ),
-    (  # a tester's: every task ticked, the issue stayed at 0/0, "not started", for good
-        {
-            "config/programs/demo.yml": PROGRAM.replace(
-                "  - heading: One\n", "  - heading: One\n    required: false\n"
-            )
-        },
-        "config/programs/demo.yml:6: every section is `required: false`, so no task counts "
-        "towards an issue's completion and none could ever complete; make at least one section "
-        "required",
-    ),
     (  # the skeleton teaches `%2F` for AUTOMATION_PACKAGES; python-gitlab would encode it again
         {"config/settings.yml": "gitlab:\n  group: g\n  project: g%2Fp\n"},
         "config/settings.yml:3: 'gitlab.project': write '/' as it is, not '%2F' (the tool "
@@ -509,3 +499,31 @@ def test_text_after_a_closing_quote_is_said_at_its_line_with_how_to_quote(
     ]
     make_project(root, {"config/people.yml": PEOPLE.replace("name: Ben", "name: 'Ben' # ok")})
     assert validate(root)[0] == 0  # a comment after the quote is fine
+
+
+@pytest.mark.parametrize(
+    ("template", "warned"),
+    [
+        ("## One\n- [ ] task for {{ participant.name }}\n", True),  # its one section optional
+        ("## One\n- [ ] Optional: a task\n## Main\n- [ ] counted, under no section\n", False),
+    ],
+)
+def test_issues_with_no_task_that_counts_are_warned_about(
+    root: Path, template: str, warned: bool
+) -> None:
+    """A tester's: with every section `required: false` (or every task optional), an issue
+    with every box ticked stayed at 0/0, "not started", for good. A reviewer's: refusing such
+    a program refused one whose checklist is under a heading not declared, which counts."""
+    program = PROGRAM.replace("  - heading: One\n", "  - heading: One\n    required: false\n")
+    make_project(root, {"config/programs/demo.yml": program, "templates/demo.md.j2": template})
+    out = io.StringIO()
+    code = run(
+        ["validate", "--config", "config", "--templates", "templates"],
+        {},
+        out,
+        io.StringIO(),
+        StepClock(),
+    )
+    assert code == 0
+    said = "'Demo: Ben' would have no task that counts towards its completion"
+    assert (said in out.getvalue()) is warned, out.getvalue()
