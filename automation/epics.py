@@ -228,8 +228,13 @@ def _found_again(
     holders = _holders(desired, found, observed, wanted - set(keyed))
     chosen: dict[int, list[str]] = defaultdict(list)
     skip = ours | {epic.iid for twins in keyed.values() for epic in twins}
+    # no epic of the program in the group, and every issue meant for one in another group's
+    # epics: `gitlab.group` changed (not a person's choice of an epic elsewhere for a few)
+    moved = len(missing) == len(desired.epics) and bool(holders)
+    moved = moved and all(iids == {0} for iids in holders.values())
+    moved = moved and not _loose(desired, found, wanted)
     for key, iids in sorted(holders.items()):
-        decided = _held_in(key, iids - skip, known, named, program)
+        decided = _held_in(key, iids - skip, known, named, program, moved)
         if isinstance(decided, Failure):
             said.append(decided)
         elif decided is not None:
@@ -243,18 +248,30 @@ def _found_again(
     return FoundAgain(taken, tuple(u for u in updates if u is not None), tuple(said))
 
 
-def _held_in(
+def _loose(
+    desired: DesiredProgram, found: Mapping[str, ObservedIssue], wanted: Collection[str]
+) -> bool:
+    """Whether an issue meant for one of the WANTED epics sits in no epic."""
+    return any(
+        issue.epic is None and issue.epic_known
+        for item in desired.every_issue()
+        if item.epic_key in wanted and (issue := found.get(item.key)) is not None
+    )
+
+
+def _held_in(  # noqa: PLR0917
     key: str,
     iids: Collection[int],
     known: Mapping[int, ObservedEpic],
     named: Mapping[str, str],
     program: Program,
+    moved: bool,
 ) -> int | Failure | None:
     """Of the epics the issues meant for KEY sit in (IIDS; 0: another group's), the one that
     is that epic (it lost its line or its label); a failure when the tool cannot tell, or
-    would make a second epic beside a copy of it or beside the epics of a group it no longer
-    uses; None: none is, make it."""
-    if iids and set(iids) == {0}:
+    would make a second epic beside a copy of it or, MOVED, beside the epics of a group the
+    settings no longer name; None: none is, make it."""
+    if moved:
         return Failure(program.id, key, IN_ANOTHER_GROUP)
     sorts = {iid: _claim(known.get(iid), key, named, program) for iid in sorted(iids)}
     held = [iid for iid, claim in sorts.items() if claim == "none"]

@@ -587,3 +587,30 @@ def test_a_clone_left_after_its_original_was_deleted_is_said_once_and_not_contra
     assert result.code == 1, result.out + result.err
     assert f"issue #{copy} carries this item's key but was created by carol.person" in result.out
     assert "a new issue is made" not in result.out and "created issue" not in result.out
+
+
+def test_an_issue_a_person_put_in_another_groups_epic_does_not_stop_the_epics(
+    gitlab: GitLabBackend,
+) -> None:
+    """A reviewer's: with epics turned on (the program's not made yet), a tracking issue a
+    manager had put in a portfolio epic of another group read as "gitlab.group changed", and
+    the program's epic failed on every run. Only when every issue meant for the program's
+    epics sits in another group's does the run say so; here the epics are made."""
+    fake = gitlab.fake
+    group = fake.state.group(GROUP)
+    now = fake.clock.now()
+    portfolio = Epic(999, 1, fake.add_group("company"), "Portfolio", "", fake.owner, now, now)
+    fake.state.group("company").epics[1] = portfolio
+    for issue in fake.state.project(PROJECT).issues.values():
+        issue.epic = portfolio if find_key(issue.description or "") == TRACKING else None
+    group.epics.clear()
+    result = full(gitlab)
+    assert result.code == 0, result.out + result.err
+    assert f'created epic "CSM Aspiring Leaders: FY27 pilot group" [{COHORT}]' in result.out
+    assert f'created epic "CSM Aspiring Leaders" [{TOP}]' in result.out
+    tracking = next(
+        i
+        for i in fake.state.project(PROJECT).issues.values()
+        if find_key(i.description or "") == TRACKING
+    )
+    assert tracking.epic is portfolio
