@@ -86,9 +86,19 @@ class Record:
         return listed == {_label(section) for section in had}
 
 
+# Left out of what is hashed: what earlier versions did not write, and a reader does not see
+# (a name's joiners, and the zero-width space after a value's `#12` or `%v1`): a text that
+# differs only by them is no new wording. (The space after a value's `@` was always written.)
+_UNSEEN = re.compile("[\u200c\u200d]|(?<=[#!%&~$])\u200b")
+
+
+def _seen(text: str) -> str:
+    return _UNSEEN.sub("", text)
+
+
 def task_hash(text: str) -> str:
     """A task's short hash: eight hex digits of the SHA-256 of its text, spaces collapsed."""
-    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:8]
+    return hashlib.sha256(" ".join(_seen(text).split()).encode()).hexdigest()[:8]
 
 
 def rendering_hash(description: str) -> str:
@@ -96,7 +106,7 @@ def rendering_hash(description: str) -> str:
     key renamed is no template change): while it stays the same, the record is right and the
     issue's tasks need not be read."""
     body = description.partition("\n")[2] if find_key(description) else description
-    return hashlib.sha256(body.encode()).hexdigest()[:16]
+    return hashlib.sha256(_seen(body).encode()).hexdigest()[:16]
 
 
 def headings(program: Program) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from automation.desired import DesiredIssue, DesiredProgram
 from automation.edits import Edits, apply_edits
 from automation.items import ObservedIssue
 from automation.markers import begin_marker, block_content, identity_marker, outside_blocks
-from automation.migration import RECORD_BLOCK, TASKS_ADDED, read_record, task_hash
+from automation.migration import RECORD_BLOCK, TASKS_ADDED, read_record, rendering_hash, task_hash
 from automation.planner import plan_program
 from automation.progress import label_specs
 from automation.rendering import Renderer
@@ -515,3 +515,16 @@ def every_task_ticked(issue: ObservedIssue) -> ObservedIssue:
     """Tasks a, b and c ticked (an optional one left as it is)."""
     done = edited(issue, "- [ ] a", "- [x] a")
     return edited(edited(done, "- [ ] b", "- [x] b"), "- [ ] c", "- [x] c")
+
+
+def test_what_earlier_versions_did_not_write_and_nobody_sees_is_no_new_wording() -> None:
+    """A tester's upgrade: a name with a zero-width non-joiner (which earlier versions took
+    out), or a value's `#12` (now with a zero-width space after its `#`), made the first run
+    after upgrading say each such task was worded anew, to be changed by hand, and rewrite
+    every issue's record. The space after a value's `@`, always written, still counts."""
+    assert task_hash("Meet \u0639\u0644\u06cc\u200c\u0631\u0636\u0627") == task_hash(
+        "Meet \u0639\u0644\u06cc\u0631\u0636\u0627"
+    )
+    assert task_hash("Join cohort #\u200b2 %\u200bv1") == task_hash("Join cohort #2 %v1")
+    assert task_hash("Ask @\u200ball") != task_hash("Ask @all")
+    assert rendering_hash("x\n- [ ] cohort #\u200b2") == rendering_hash("x\n- [ ] cohort #2")
