@@ -104,7 +104,9 @@ def count_tasks(text: str) -> TaskCount:
 
 
 def _normalise_heading(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    # (a zero-width space is what the tool puts after a value's `#1`: `Week #1` printed from
+    # configuration reads as the heading configured)
+    return " ".join(text.replace("\u200b", "").split()).casefold()
 
 
 def heading_key(text: str) -> str:

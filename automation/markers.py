@@ -21,13 +21,8 @@ _AROUND = " \t\r\ufeff"  # around a marker: spaces, and a byte-order mark pasted
 
 def _bare(line: str) -> str:
     """A line as markers are compared: without surrounding spaces or a byte-order mark (an
-    invisible character text copied from a file may bring along). Indented by four spaces or
-    a tab, it is code or a list item's text, a person's (the tool writes its markers at the
-    start of a line): it stays as it is, which no marker is."""
-    bare = line.strip(_AROUND)
-    start = line.lstrip("\ufeff")
-    indent = start[: len(start) - len(start.lstrip(" \t"))]
-    return line if bare and (len(indent) >= 4 or "\t" in indent) else bare
+    invisible character text copied from a file may bring along)."""
+    return line.strip(_AROUND)
 
 
 def identity_marker(key: str) -> str:
@@ -145,18 +140,38 @@ def damaged_blocks(text: str) -> list[str]:
 
 
 def _quoted(text: str) -> list[bool]:
-    """For each line, whether it is in a closed fenced code block that holds a whole tool
-    block (its begin and end markers): a person's quote, their text, shown as code. A fence
-    that holds a lone marker quotes nothing (a person's fence left open, closed by a fence
-    in the tool's own content, such as the charts). All False quickly without fences."""
+    """For each line, whether it is in a closed fenced code block, or a run of lines indented
+    by four spaces after a blank line (code, as GitLab shows it), that holds a whole tool
+    block (its begin and end markers): a person's quote, their text. One that holds a lone
+    marker quotes nothing (a person's fence left open, closed by a fence in the tool's own
+    content, such as the charts; a template's block indented in a list item, whose end
+    marker is not). All False quickly without fences or indented markers."""
     lines = text.split("\n")
     flags = [False] * len(lines)
-    if "```" not in text and "~~~" not in text:
-        return flags
-    for first, last in closed_fences(lines):
+    for first, last in (*_fenced(text, lines), *_indented(text, lines)):
         if _holds_a_block(lines[first : last + 1]):
             flags[first : last + 1] = [True] * (last + 1 - first)
     return flags
+
+
+def _fenced(text: str, lines: Sequence[str]) -> list[tuple[int, int]]:
+    return closed_fences(lines) if "```" in text or "~~~" in text else []
+
+
+def _indented(text: str, lines: Sequence[str]) -> list[tuple[int, int]]:
+    """The runs of lines indented by four spaces (or a tab) that follow a blank line."""
+    if "    <!-- automation:" not in text and "\t<!-- automation:" not in text:
+        return []
+    runs: list[tuple[int, int]] = []
+    start: int | None = None
+    for i, line in enumerate([*lines, ""]):
+        code = line.startswith(("    ", "\t")) and bool(line.strip())
+        if code and start is None and (i == 0 or not lines[i - 1].strip()):
+            start = i
+        elif not code and start is not None:
+            runs.append((start, i - 1))
+            start = None
+    return runs
 
 
 def _holds_a_block(lines: Sequence[str]) -> bool:
@@ -176,8 +191,6 @@ def _holds_a_block(lines: Sequence[str]) -> bool:
 @functools.lru_cache(maxsize=4)  # a description's blocks are located one after another
 def _quoted_starts(text: str) -> frozenset[int]:
     """The offsets of the lines `_quoted` finds."""
-    if "```" not in text and "~~~" not in text:
-        return frozenset()
     starts: set[int] = set()
     offset = 0
     for line, quoted in zip(text.split("\n"), _quoted(text), strict=True):

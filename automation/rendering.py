@@ -69,6 +69,7 @@ _PLAIN = re.compile(r"[A-Za-z][0-9A-Za-z ,.:;'()?=+/-]*|-?\d+(?:[-:.]\d+)*")
 _TITLE_REFERENCE = re.compile(r"[#!&$](?=\d)|[%~](?=[\w\"])")
 _REFERENCE = re.compile(r"[#!&](?=\d)|%(?=[\w\"])")
 _OWN_REFERENCE = re.compile(r"#\d+")
+_ADDRESS = re.compile(r"\b(?:https?|mailto|ftp)://\S+|\bmailto:\S+", re.IGNORECASE)
 
 
 class Trusted(Markup):
@@ -140,8 +141,17 @@ def own_reference(reference: str) -> Trusted:
 
 
 def _no_reference(text: str, starts: re.Pattern[str] = _REFERENCE) -> str:
-    """`#12` would link issue 12, and note on it that this issue mentioned it."""
-    return starts.sub(lambda found: found.group() + _ZERO_WIDTH_SPACE, text)
+    """`#12` would link issue 12, and note on it that this issue mentioned it. A web address
+    is left whole (GitLab reads no reference in it, and `%20` or `#part` in it must stay)."""
+    parts, at = [], 0
+    for address in _ADDRESS.finditer(text):
+        parts += [starts.sub(_spaced, text[at : address.start()]), address.group()]
+        at = address.end()
+    return "".join([*parts, starts.sub(_spaced, text[at:])])
+
+
+def _spaced(found: re.Match[str]) -> str:
+    return found.group() + _ZERO_WIDTH_SPACE
 
 
 _NOT_A_WORD = re.compile(r"[^\w\s,.:'()-]+")

@@ -527,3 +527,13 @@ def test_issues_with_no_task_that_counts_are_warned_about(
     assert code == 0
     said = "'Demo: Ben' would have no task that counts towards its completion"
     assert (said in out.getvalue()) is warned, out.getvalue()
+
+
+def test_a_heading_printed_from_configuration_with_a_number_sign_is_the_section(root: Path) -> None:
+    """A reviewer's: a template printing its sections' headings (`## {{ s.heading }}`) wrote
+    'Week #1' with the zero-width space of a value's `#1`, and validate refused the heading
+    as not in the template."""
+    program = PROGRAM.replace("  - heading: One\n", "  - heading: 'Week #1'\n")
+    template = "{% for s in program.sections %}## {{ s.heading }}\n- [ ] a task\n{% endfor %}"
+    make_project(root, {"config/programs/demo.yml": program, "templates/demo.md.j2": template})
+    assert validate(root) == (0, [])

@@ -201,3 +201,20 @@ def test_a_damaged_hidden_block_is_dropped_but_a_persons_quote_of_it_is_kept() -
     dropped = drop_damaged_block(text, "history", header)  # the real block lost its end
     assert quote.rstrip("\n") in dropped and "2026-11-09" not in dropped
     assert [line for inside, line in hidden_lines(quote, header) if inside] == []
+
+
+def test_a_block_a_template_indents_in_a_list_item_is_the_tools() -> None:
+    """A reviewer's: a template that puts its block in a list item (its begin marker indented
+    by four spaces, its end marker not) worked, then failed as a damaged block once markers
+    indented by four spaces were all taken for a person's code; only a whole block in
+    indented code after a blank line is a person's quote."""
+    text = (
+        "- [ ] a task\n    <!-- automation:begin progress -->\nfigures\n"
+        "<!-- automation:end progress -->\n"
+    )
+    assert block_content(text, "progress") == "figures\n"
+    quoted = (
+        f"{text}\nMy question:\n\n    <!-- automation:begin progress -->\n    (table)\n"
+        "    <!-- automation:end progress -->\n"
+    )
+    assert block_content(quoted, "progress") == "figures\n"

@@ -116,6 +116,24 @@ def test_a_value_refers_to_no_issue_merge_request_milestone_or_epic(
     assert neutralise("R&D: C# 100% done!") == "R&amp;D: C# 100% done!"  # no reference there
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        "https://acme.sharepoint.com/Shared%20Documents/Plan.pdf#page=2",
+        "https://maps.example.com/place/data=!3m1!4b1",
+        "https://gitlab.example.com/g/p/-/issues/3#note_12",
+    ],
+)
+def test_a_web_address_is_left_whole(renderer: Renderer, address: str) -> None:
+    """A reviewer's: the zero-width space of a value's `%20` or `#1` broke every address
+    that held one (a learning path, a workshop's issue); GitLab reads no reference in an
+    address."""
+    shown = neutralise(f"see {address} now")
+    assert "\u200b" not in shown.split("see ", 1)[1].split(" ", 1)[0], shown
+    title = renderer.render_title("{{ a }}", {"a": f"see {address}"}, origin=_origin())
+    assert "\u200b" not in title
+
+
 @pytest.mark.parametrize("who", ["all", "here", "ALL", "carol", "group/subgroup"])
 def test_mention_refuses_anything_but_a_roster_username(renderer: Renderer, who: str) -> None:
     with pytest.raises(ConfigError, match=r"only usernames listed in people\.yml"):
