@@ -40,25 +40,34 @@ CHANGED_HIRE = (
 )
 
 
-# The words that end or stand in the keys of the tool's own items (its tracking issues, epics,
-# index of keys, plan issues): a group id or a person's username that is one of them would
-# give a person's issue a key of the tool's own
-OWN_WORDS = ("epic", "index", "plan", "tracking")
+# The words that stand where a person's name stands in the keys of the tool's own items: a
+# cohort's rollup and epic (`<program>/<cohort>/tracking`, `.../epic`, beside a participant's
+# or a pair's `<program>/<cohort>/<username>`); the index of keys in a cohort of id `tracking`
+# (`<program>/tracking/index`); the program's tracking issue, plan and epic beside a hire's
+# `<program>/<username>`
+MEMBER_WORDS = ("epic", "tracking")
+HIRE_WORDS = ("epic", "plan", "tracking")
 # What to do about two groups of one program with the same name
 NAMED = "give each its own name: rollups and the dashboard tell groups apart by their names"
 
 
+def member_words(cohort: str) -> tuple[str, ...]:
+    """The words a participant's or a sponsee's username in COHORT cannot be."""
+    return (*MEMBER_WORDS, "index") if cohort == "tracking" else MEMBER_WORDS
+
+
 def own_words(
-    source: Source, locs: Sequence[Loc], values: Sequence[str], what: str
+    source: Source, locs: Sequence[Loc], values: Sequence[str], what: str, words: Sequence[str]
 ) -> Iterator[Problem]:
-    """A problem for each value (a cohort id, a username: WHAT) that is one of OWN_WORDS."""
+    """A problem for each username (WHAT: whose) that is one of WORDS: their issue's key
+    would be one of the tool's own."""
     for loc, value in zip(locs, values, strict=True):
-        if value.lower() in OWN_WORDS:
-            fix = "choose another id" if what.endswith(" id") else "leave them out of it"
+        if value.lower() in words:
             yield source.problem(
                 loc,
-                f"{what} '{value}': the tool's own issues have this word in their keys, so "
-                f"the program could not tell this one's issue from one of its own; {fix}",
+                f"{what} '{value}': an issue of the tool's own has this word where this "
+                "person's username would stand in their issue's key, so the program cannot "
+                "hold an issue for them (a limit of the tool); leave them out of it",
             )
 
 

@@ -520,3 +520,28 @@ def test_a_section_deleted_then_the_rest_ticked_is_said_in_the_run_that_complete
         "section's tasks"
     ) in result.out, result.out  # not "that phase cannot complete", said as it completed
     assert "has no heading" not in run("apply").out
+
+
+def test_two_workshops_of_the_same_dates_and_geo_are_told_apart_by_their_location(
+    onboarding: Path,
+) -> None:
+    """A reviewer's: an AMER virtual workshop and an AMER one in Austin in the same week
+    were both "SQS Dec 7-10, 2026 AMER": two rollups of one title, one dashboard page. The
+    location tells them apart; two alike in that too are refused."""
+    twin = (
+        "    - {id: amer-2026-12-austin, start: 2026-12-07, end: 2026-12-10, geo: AMER, "
+        "location: Austin, sdrs: [nora.quinn]}\n"
+    )
+    edit(PROGRAM, "  # A hire's `cancelled` workshops", twin + "  # A hire's `cancelled` workshops")
+    result = run("apply")
+    assert result.code == 0, result.out + result.err
+    assert 'Onboarding: SQS Dec 7-10, 2026 AMER (Virtual)" [sales-onboarding/amer-2026-12/' in (
+        result.out
+    )
+    assert "SQS Dec 7-10, 2026 AMER (Austin)" in result.out
+    tracking = issues(onboarding)["sales-onboarding/tracking"].description
+    assert "| SQS Dec 7-10, 2026 AMER (Virtual) |" in tracking
+    edit(PROGRAM, "location: Austin", "location: Virtual")
+    refused = run("validate")
+    assert refused.code == 2
+    assert "workshop 'SQS Dec 7-10, 2026 AMER (Virtual)' appears twice" in refused.err

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from automation.config.source import Source, duplicates
 from automation.errors import Problem
-from automation.kinds.kind import CHANGED_HIRE, People, own_words
+from automation.kinds.kind import CHANGED_HIRE, HIRE_WORDS, People, own_words
 from automation.kinds.onboarding.model import Hire, OnboardingProgram
 
 
@@ -24,10 +24,12 @@ def check_onboarding(
     )
     workshops = [(*where, "workshops", i, "id") for i in range(len(part.workshops))]
     yield from duplicates(source, workshops, [w.id for w in part.workshops], "workshop id")
-    yield from own_words(source, workshops, [w.id for w in part.workshops], "workshop id")
+    named = [part.group_name(w) for w in part.workshops]
+    fix = "give each its own dates, geo or location: rollups and the dashboard name it by them"
+    yield from duplicates(source, workshops, named, "workshop", fix)
     hires = [(*where, "hires", i, "username") for i in range(len(part.hires))]
     yield from duplicates(source, hires, [h.username.lower() for h in part.hires], "hire")
-    yield from own_words(source, hires, [h.username for h in part.hires], "hire")
+    yield from own_words(source, hires, [h.username for h in part.hires], "hire", HIRE_WORDS)
     if not people.knows(part.enablement_contact):
         yield people.missing(
             source,

@@ -57,7 +57,7 @@ def generate(ctx: Ctx) -> Generated:
     groups = tuple(
         Group(
             w.id,
-            _group_name(w),
+            part.group_name(w),
             rollup=True,
             values={"workshop": w},
             derived=(_cohort(ctx, w, [h for h in hires if h.workshop == w and h.due]),),
@@ -197,7 +197,7 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
         key=_key(ctx, person),
         values=values,
         subject=f"{person.name} ({hire.role.name})",
-        group=_group_name(workshop) if workshop else _no_group(hire.role),
+        group=part.group_name(workshop) if workshop else _no_group(hire.role),
         assignees=(person.username, *((manager.username,) if manager else ())),
         due_date=dates["goal"],
         epic_key=ctx.group_epic_key(workshop.id) if workshop else ctx.program_epic_key(),
@@ -250,10 +250,6 @@ def _reminder_dates(
     if workshop is not None:
         known.update(workshop_start=workshop.start, workshop_end=workshop.end)
     return {name: day for name, day in known.items() if day is not None}
-
-
-def _group_name(workshop: Workshop) -> str:
-    return f"SQS {workshop.dates} {workshop.geo}"
 
 
 def _no_group(role: Role) -> str:

@@ -128,6 +128,14 @@ class Onboarding(Frozen):
     workshops: tuple[Workshop, ...] = ()
     hires: tuple[Hire, ...] = ()
 
+    def group_name(self, workshop: Workshop) -> str:
+        """The workshop's cohort as its rollup, its hires' rows and the dashboard name it: by
+        its dates and geo, and its location too when another workshop has the same dates
+        and geo (an AMER virtual one beside an AMER one in Austin)."""
+        name = f"SQS {workshop.dates} {workshop.geo}"
+        twins = [w for w in self.workshops if (w.dates, w.geo) == (workshop.dates, workshop.geo)]
+        return f"{name} ({workshop.location})" if len(twins) > 1 else name
+
 
 class OnboardingProgram(Program):
     """One issue per new hire, on the track of their role (Sales Onboarding)."""

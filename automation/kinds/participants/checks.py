@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from automation.config.source import Source, duplicates
 from automation.errors import Problem
-from automation.kinds.kind import CHANGED_PARTICIPANT, NAMED, People, own_words
+from automation.kinds.kind import CHANGED_PARTICIPANT, NAMED, People, member_words, own_words
 from automation.kinds.participants.model import ParticipantsProgram
 
 
@@ -19,7 +19,6 @@ def check_participants(
         yield people.missing(source, ("lead",), f"program lead '{program.lead}'")
     ids = [("cohorts", i, "id") for i in range(len(program.cohorts))]
     yield from duplicates(source, ids, [c.id for c in program.cohorts], "cohort id")
-    yield from own_words(source, ids, [c.id for c in program.cohorts], "cohort id")
     titled = [("cohorts", i, "name") for i in range(len(program.cohorts))]
     yield from duplicates(source, titled, [c.name for c in program.cohorts], "cohort name", NAMED)
     for c, cohort in enumerate(program.cohorts):
@@ -32,7 +31,13 @@ def check_participants(
         locs = [("cohorts", c, "participants", p) for p in range(len(cohort.participants))]
         names = [u.lower() for u in cohort.usernames]
         yield from duplicates(source, locs, names, "participant")
-        yield from own_words(source, locs, cohort.usernames, "participant")
+        words = member_words(cohort.id)
+        yield from own_words(source, locs, cohort.usernames, "participant", words)
+        former = [
+            (p, x.renamed_from) for p, x in enumerate(cohort.participants) if not isinstance(x, str)
+        ]
+        where = [("cohorts", c, "participants", p, "renamed_from") for p, _ in former]
+        yield from own_words(source, where, [old for _, old in former], "renamed_from", words)
         for loc, username in zip(locs, cohort.usernames, strict=True):
             if not people.knows(username):
                 yield people.missing(source, loc, f"participant '{username}'", CHANGED_PARTICIPANT)

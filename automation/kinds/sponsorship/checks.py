@@ -19,7 +19,14 @@ from automation.config.models import (
 )
 from automation.config.source import Loc, Source, duplicates
 from automation.errors import Problem
-from automation.kinds.kind import CHANGED_SPONSEE, CHANGED_SPONSOR, NAMED, People, own_words
+from automation.kinds.kind import (
+    CHANGED_SPONSEE,
+    CHANGED_SPONSOR,
+    NAMED,
+    People,
+    member_words,
+    own_words,
+)
 from automation.kinds.sponsorship.model import Sponsorship, SponsorshipProgram
 
 # how long before its cohort a kick-off or training may be held without a warning: a season
@@ -259,14 +266,16 @@ def check_sponsorship(
             yield source.problem(finding.loc, finding.message)
     ids = [("sponsorship", "cohorts", c, "id") for c in range(len(part.cohorts))]
     yield from duplicates(source, ids, [cohort.id for cohort in part.cohorts], "cohort id")
-    yield from own_words(source, ids, [cohort.id for cohort in part.cohorts], "cohort id")
     names = [("sponsorship", "cohorts", c, "name") for c in range(len(part.cohorts))]
     yield from duplicates(source, names, [c.name for c in part.cohorts], "cohort name", NAMED)
     for c, cohort in enumerate(part.cohorts):
-        sponsees = [
-            ("sponsorship", "cohorts", c, "pairs", p, "sponsee") for p in range(len(cohort.pairs))
-        ]
-        yield from own_words(source, sponsees, [pair.sponsee for pair in cohort.pairs], "sponsee")
+        words, pairs = member_words(cohort.id), cohort.pairs
+        at = ("sponsorship", "cohorts", c, "pairs")
+        sponsees = [(*at, p, "sponsee") for p in range(len(pairs))]
+        yield from own_words(source, sponsees, [p.sponsee for p in pairs], "sponsee", words)
+        former = [(p, pair.renamed_from) for p, pair in enumerate(pairs) if pair.renamed_from]
+        where = [(*at, p, "renamed_from") for p, _ in former]
+        yield from own_words(source, where, [old or "" for _, old in former], "renamed_from", words)
         for p, pair in enumerate(cohort.pairs):
             for role, who in (("sponsor", pair.sponsor), ("sponsee", pair.sponsee)):
                 if not people.knows(who):
