@@ -551,8 +551,9 @@ def _say_gone(out: Resolved) -> None:
         if key not in failed and key not in out.found:
             how = "was deleted" if deleted else "lost its program label and its first line"
             out.warnings.append(
-                f"issue #{iid}, which held an item of the program, {how}: a new issue is made "
-                f"for the item, without what people did in #{iid}"
+                f"issue #{iid}, which held an item of the program, {how}: what people did in "
+                f"#{iid} is not carried over (while the program still asks for the item, a new "
+                "issue is made for it)"
             )
 
 

@@ -547,7 +547,7 @@ def test_an_issue_deleted_is_made_anew_and_said_once(gitlab: GitLabBackend) -> N
     fake.delete_issue(PROJECT, iid)
     result = apply(gitlab)
     assert result.code == 0, result.out + result.err
-    said = f"issue #{iid}, which held an item of the program, was deleted: a new issue is made"
+    said = f"issue #{iid}, which held an item of the program, was deleted: what people did in"
     assert said in result.out, result.out
     assert "created issue" in result.out
     again = apply(gitlab)

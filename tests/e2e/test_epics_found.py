@@ -586,7 +586,7 @@ def test_a_clone_left_after_its_original_was_deleted_is_said_once_and_not_contra
     result = full(gitlab)
     assert result.code == 1, result.out + result.err
     assert f"issue #{copy} carries this item's key but was created by carol.person" in result.out
-    assert "a new issue is made" not in result.out and "created issue" not in result.out
+    assert "was deleted" not in result.out and "created issue" not in result.out
 
 
 def test_an_issue_a_person_put_in_another_groups_epic_does_not_stop_the_epics(
