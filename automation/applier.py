@@ -28,14 +28,7 @@ from automation.actions import (
 from automation.edits import Edits, apply_edits
 from automation.epics import links_full_warning
 from automation.errors import CreationRefused, ItemError, KeptPublic, LinksFull, TransientError
-from automation.items import (
-    DESCRIPTION_LIMIT,
-    EpicChange,
-    NewIssue,
-    ObservedEpic,
-    ObservedIssue,
-    size_of,
-)
+from automation.items import EpicChange, NewIssue, ObservedEpic, ObservedIssue, check_size
 from automation.markers import same_text
 from automation.mentions import among, people_only, refused_warning
 from automation.people import (
@@ -307,12 +300,7 @@ class Writer:
         """Put off an issue's completion (its closing, note and block) when its text is no
         longer what the plan found complete: a person unticked a task, or changed the text,
         after the run listed it. The next run measures it again."""
-        if listed is None:
-            return
-        fresh = self.tracker.get_issue(iid)
-        if fresh is None:
-            raise ItemError(f"issue #{iid} was deleted during the run")
-        if not same_text(fresh.description, listed):
+        if listed is not None and not same_text(self._fresh(iid).description, listed):
             raise _PutOff(
                 f"issue #{iid} changed during the run, after it was found complete: it is not "
                 "closed or noted as complete in this run; the next run looks at it again"
@@ -424,13 +412,11 @@ def _paired(actions: Sequence[Action]) -> Iterator[tuple[Action, UpdateLabels | 
 def _fits(iid: int, description: str) -> None:
     """An issue the tool's changes would take past GitLab's size limit (a person's pasted
     text, say) is not written, and the item's failure says what to shorten."""
-    size = size_of(description)
-    if size > DESCRIPTION_LIMIT:
-        raise ItemError(
-            f"issue #{iid}: with the tool's changes its description would be {size:,} bytes, "
-            f"over GitLab's limit of {DESCRIPTION_LIMIT:,}: shorten the text people wrote in "
-            "it (the rest is the template's and the tool's)"
-        )
+    check_size(
+        description,
+        f"issue #{iid}: with the tool's changes its description would be",
+        "shorten the text people wrote in it, or the template if it is the template's",
+    )
 
 
 def _perform(writer: Writer, action: Action, labels: UpdateLabels | None) -> list[Action]:

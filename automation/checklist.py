@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from automation.fences import Kind, kinds
 from automation.markers import cut_key_line
+from automation.mentions import ZERO_WIDTH_SPACE
 
 # GitLab's task rule: list prefixes (nested, optionally inside `>` quotes), a checkbox,
 # then whitespace and some text. Its digits and spaces are ASCII (GitLab's pattern runs in RE2,
@@ -106,7 +107,7 @@ def count_tasks(text: str) -> TaskCount:
 def _normalise_heading(text: str) -> str:
     # (a zero-width space is what the tool puts after a value's `#1`: `Week #1` printed from
     # configuration reads as the heading configured)
-    return " ".join(text.replace("\u200b", "").split()).casefold()
+    return " ".join(text.replace(ZERO_WIDTH_SPACE, "").split()).casefold()
 
 
 def heading_key(text: str) -> str:

@@ -9,6 +9,14 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+# The words that stand where a person's name stands in the keys of the tool's own items: a
+# cohort's rollup and epic (`<program>/<cohort>/tracking`, `.../epic`, beside a participant's
+# or a pair's `<program>/<cohort>/<username>`); the index of keys in a cohort of id `tracking`
+# (`<program>/tracking/index`); the program's tracking issue, plan and epic beside a hire's
+# `<program>/<username>`
+MEMBER_WORDS = ("epic", "tracking")
+HIRE_WORDS = ("epic", "plan", "tracking")
+
 
 @dataclass(frozen=True)
 class Member:

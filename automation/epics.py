@@ -234,7 +234,11 @@ def _found_again(
     moved = moved and all(iids == {0} for iids in holders.values())
     moved = moved and not _loose(desired, found, wanted)
     for key, iids in sorted(holders.items()):
-        decided = _held_in(key, iids - skip, known, named, program, moved)
+        decided = (
+            Failure(program.id, key, IN_ANOTHER_GROUP)
+            if moved
+            else _held_in(key, iids - skip, known, named, program)
+        )
         if isinstance(decided, Failure):
             said.append(decided)
         elif decided is not None:
@@ -259,20 +263,16 @@ def _loose(
     )
 
 
-def _held_in(  # noqa: PLR0917
+def _held_in(
     key: str,
     iids: Collection[int],
     known: Mapping[int, ObservedEpic],
     named: Mapping[str, str],
     program: Program,
-    moved: bool,
 ) -> int | Failure | None:
     """Of the epics the issues meant for KEY sit in (IIDS; 0: another group's), the one that
     is that epic (it lost its line or its label); a failure when the tool cannot tell, or
-    would make a second epic beside a copy of it or, MOVED, beside the epics of a group the
-    settings no longer name; None: none is, make it."""
-    if moved:
-        return Failure(program.id, key, IN_ANOTHER_GROUP)
+    would make a second epic beside a copy of it; None: none is, make it."""
     sorts = {iid: _claim(known.get(iid), key, named, program) for iid in sorted(iids)}
     held = [iid for iid, claim in sorts.items() if claim == "none"]
     other = next((iid for iid, claim in sorts.items() if claim == "other"), None)
@@ -299,7 +299,7 @@ IN_ANOTHER_GROUP = (
 def _copy(iid: int, epic: ObservedEpic) -> str:
     who = epic.author or "another user"
     return (
-        f"the issues meant for this epic are in epic &{iid}, which has its first line but was "
+        f"the issues meant for this epic are in epic &{iid}, which carries its key line but was "
         f"made by {who} (GitLab copies a moved project's epics into its new group, as the "
         "person who moved it), so the tool neither writes to it nor makes a second: delete "
         f"&{iid}, or take the issues out of it, and the next run makes the epic and puts them "
@@ -348,11 +348,11 @@ def _claim(
     say: the tool cannot tell); "copy", another user's with KEY on its first line; "theirs",
     another user's epic, or one of another program, where a person put the issues (theirs
     to keep, as any epic outside the program)."""
-    if epic is not None and not epic.by_tool:
-        first = epic.first_line_key
-        return "copy" if first is not None and named.get(first, first) == key else "theirs"
     if epic is None:
         return "theirs"
+    if not epic.by_tool:
+        first = epic.first_line_key
+        return "copy" if first is not None and named.get(first, first) == key else "theirs"
     ids = (program.id, *((program.renamed_from,) if program.renamed_from else ()))
     ours = {program_label(i) for i in ids}
     if any(program_of(label) is not None and label not in ours for label in epic.labels):

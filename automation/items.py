@@ -7,9 +7,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from automation.errors import ItemError
 from automation.markers import find_key
 
 DESCRIPTION_LIMIT = 1_048_576  # GitLab's maximum description size, in bytes (UTF-8)
+
+
+def check_size(description: str, what: str, fix: str) -> None:
+    """ItemError, saying WHAT would be how long and what to do (FIX), for a description over
+    GitLab's limit, which GitLab refuses."""
+    size = size_of(description)
+    if size > DESCRIPTION_LIMIT:
+        raise ItemError(
+            f"{what} {size:,} bytes, over GitLab's limit of {DESCRIPTION_LIMIT:,}: {fix}"
+        )
 
 
 def size_of(text: str) -> int:

@@ -29,7 +29,7 @@ from automation.edits import BlockTexts, Edits, apply_edits
 from automation.errors import ItemError
 from automation.items import ObservedIssue
 from automation.markers import block_content, find_key
-from automation.mentions import named, unnamed
+from automation.mentions import ZERO_WIDTH_SPACE, named, unnamed
 from automation.progress import Status, measure
 from automation.tasks import (
     NewSection,
@@ -89,7 +89,7 @@ class Record:
 # Left out of what is hashed: what earlier versions did not write, and a reader does not see
 # (a name's joiners, and the zero-width space after a value's `#12` or `%v1`): a text that
 # differs only by them is no new wording. (The space after a value's `@` was always written.)
-_UNSEEN = re.compile("[\u200c\u200d]|(?<=[#!%&~$])\u200b")
+_UNSEEN = re.compile(f"[\u200c\u200d]|(?<=[#!%&~$]){ZERO_WIDTH_SPACE}")
 
 
 def _seen(text: str) -> str:

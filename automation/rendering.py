@@ -27,7 +27,12 @@ from automation.config.source import not_utf8
 from automation.errors import ConfigError, Problem
 from automation.items import DESCRIPTION_LIMIT
 from automation.markers import empty_block
-from automation.mentions import people_only, without_at_references, without_code
+from automation.mentions import (
+    ZERO_WIDTH_SPACE,
+    people_only,
+    without_at_references,
+    without_code,
+)
 from automation.textsize import (
     joined_size,
     lines_size,
@@ -44,7 +49,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 # The joiners U+200C and U+200D stay: Persian and Indic names and emoji are written with them,
 # and an `@` gets the tool's zero-width space after it whatever follows.
 _INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b\u2060\ufeff]")
-_ZERO_WIDTH_SPACE = "\u200b"
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # Inline Markdown that changes what a value shows or swallows the text after it: code spans
 # and fences, emphasis and strikethrough, links, images and task boxes, table cells, math.
@@ -69,7 +73,7 @@ _PLAIN = re.compile(r"[A-Za-z][0-9A-Za-z ,.:;'()?=+/-]*|-?\d+(?:[-:.]\d+)*")
 _TITLE_REFERENCE = re.compile(r"[#!&$](?=\d)|[%~](?=[\w\"])")
 _REFERENCE = re.compile(r"[#!&](?=\d)|%(?=[\w\"])")
 _OWN_REFERENCE = re.compile(r"#\d+")
-_ADDRESS = re.compile(r"\b(?:https?|mailto|ftp)://\S+|\bmailto:\S+", re.IGNORECASE)
+_ADDRESS = re.compile(r"\b(?:https?|ftp)://\S+", re.IGNORECASE)
 
 
 class Trusted(Markup):
@@ -110,7 +114,7 @@ def as_shown(text: str) -> str:
     entities resolved, and no invisible characters (undoes `neutralise` for text the tool
     reads back, such as the label of a recorded value)."""
     shown = html.unescape(_ESCAPED.sub(r"\1", text))
-    return _INVISIBLE.sub("", shown.replace("@" + _ZERO_WIDTH_SPACE, "@"))
+    return _INVISIBLE.sub("", shown.replace("@" + ZERO_WIDTH_SPACE, "@"))
 
 
 def neutralise(value: Any) -> str:
@@ -130,7 +134,7 @@ def inert(value: Any) -> str:
 
 
 def _no_mention(text: str) -> str:
-    return text.replace("@", "@" + _ZERO_WIDTH_SPACE)  # `@name` would notify name
+    return text.replace("@", "@" + ZERO_WIDTH_SPACE)  # `@name` would notify name
 
 
 def own_reference(reference: str) -> Trusted:
@@ -151,7 +155,7 @@ def _no_reference(text: str, starts: re.Pattern[str] = _REFERENCE) -> str:
 
 
 def _spaced(found: re.Match[str]) -> str:
-    return found.group() + _ZERO_WIDTH_SPACE
+    return found.group() + ZERO_WIDTH_SPACE
 
 
 _NOT_A_WORD = re.compile(r"[^\w\s,.:'()-]+")

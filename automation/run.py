@@ -177,9 +177,9 @@ def uncounted_warnings(desired: DesiredProgram, today: dt.date) -> list[str]:
         return []
     more = f" (and {len(never) - 1} more)" if len(never) > 1 else ""
     return [
-        f"'{never[0]}'{more} would have no task that counts towards its completion (each is "
-        "optional, or in a section that is `required: false`), so it could never complete: "
-        "make a section required, or a task not optional"
+        f"{desired.program.id}: '{never[0]}'{more} would have no task that counts towards its "
+        "completion (its template has none, or each is optional or in a section that is "
+        "`required: false`), so it could never complete"
     ]
 
 

@@ -9,7 +9,7 @@ from typing import Generic, TypeVar
 
 from automation.config.models import JobGrades, Person, Program
 from automation.config.source import Loc, Source
-from automation.course import Course, no_course
+from automation.course import MEMBER_WORDS, Course, no_course
 from automation.desired import Context, Generated
 from automation.errors import Problem
 from automation.reminders.checks import ReminderFacts, reminder_problems
@@ -40,13 +40,6 @@ CHANGED_HIRE = (
 )
 
 
-# The words that stand where a person's name stands in the keys of the tool's own items: a
-# cohort's rollup and epic (`<program>/<cohort>/tracking`, `.../epic`, beside a participant's
-# or a pair's `<program>/<cohort>/<username>`); the index of keys in a cohort of id `tracking`
-# (`<program>/tracking/index`); the program's tracking issue, plan and epic beside a hire's
-# `<program>/<username>`
-MEMBER_WORDS = ("epic", "tracking")
-HIRE_WORDS = ("epic", "plan", "tracking")
 # What to do about two groups of one program with the same name
 NAMED = "give each its own name: rollups and the dashboard tell groups apart by their names"
 
@@ -56,8 +49,18 @@ def member_words(cohort: str) -> tuple[str, ...]:
     return (*MEMBER_WORDS, "index") if cohort == "tracking" else MEMBER_WORDS
 
 
-def own_words(
-    source: Source, locs: Sequence[Loc], values: Sequence[str], what: str, words: Sequence[str]
+# What to do about a username in a key of the tool's own (own_words)
+LEAVE_OUT = "the program cannot hold an issue for them (a limit of the tool); leave them out of it"
+NOT_FOLLOWED = "their former issue cannot be followed; remove `renamed_from:`"
+
+
+def own_words(  # noqa: PLR0917
+    source: Source,
+    locs: Sequence[Loc],
+    values: Sequence[str],
+    what: str,
+    words: Sequence[str],
+    fix: str = LEAVE_OUT,
 ) -> Iterator[Problem]:
     """A problem for each username (WHAT: whose) that is one of WORDS: their issue's key
     would be one of the tool's own."""
@@ -66,8 +69,7 @@ def own_words(
             yield source.problem(
                 loc,
                 f"{what} '{value}': an issue of the tool's own has this word where this "
-                "person's username would stand in their issue's key, so the program cannot "
-                "hold an issue for them (a limit of the tool); leave them out of it",
+                f"person's username would stand in their issue's key, so {fix}",
             )
 
 

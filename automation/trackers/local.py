@@ -26,7 +26,6 @@ from automation.errors import (
     TrackerUnavailable,
 )
 from automation.items import (
-    DESCRIPTION_LIMIT,
     EpicChange,
     IssueLinks,
     NewEpic,
@@ -34,7 +33,7 @@ from automation.items import (
     ObservedEpic,
     ObservedIssue,
     ObservedNote,
-    size_of,
+    check_size,
 )
 from automation.progress import LabelSpec
 from automation.trackers.base import Tracker
@@ -501,12 +500,7 @@ LAST_IID = ".last-iid"  # the highest iid ever given in a folder: like GitLab, n
 
 def _check_length(description: str) -> None:
     """GitLab refuses a description over its limit; so does the local backend."""
-    size = size_of(description)
-    if size > DESCRIPTION_LIMIT:
-        raise ItemError(
-            f"description is too long ({size:,} bytes; GitLab allows {DESCRIPTION_LIMIT:,}): "
-            "shorten the template or split the group"
-        )
+    check_size(description, "the description would be", "shorten the template or split the group")
 
 
 def _merged(labels: Sequence[str], add: Sequence[str], remove: Sequence[str]) -> list[str]:

@@ -556,8 +556,8 @@ def test_a_copy_of_an_epic_gitlab_made_when_the_project_moved_is_not_doubled(
     result = full(gitlab)
     assert result.code == 1, result.out + result.err
     said = (
-        f"FAILED [{COHORT}]: the issues meant for this epic are in epic &2, which has its first "
-        "line but was made by carol.person"
+        f"FAILED [{COHORT}]: the issues meant for this epic are in epic &2, which carries its "
+        "key line but was made by carol.person"
     )
     assert said in result.out, result.out
     assert len(fake.epics(GROUP)) == 2

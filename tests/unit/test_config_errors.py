@@ -199,8 +199,8 @@ CASES = [
             )
         },
         "config/programs/demo.yml:14: renamed_from 'tracking': an issue of the tool's own has "
-        "this word where this person's username would stand in their issue's key, so the "
-        "program cannot hold an issue for them (a limit of the tool); leave them out of it",
+        "this word where this person's username would stand in their issue's key, so their "
+        "former issue cannot be followed; remove `renamed_from:`",
     ),
     (  # a tester's: the dashboard made one page of two cohorts named alike, summed
         {
@@ -540,7 +540,7 @@ def test_issues_with_no_task_that_counts_are_warned_about(
         StepClock(),
     )
     assert code == 0
-    said = "'Demo: Ben' would have no task that counts towards its completion"
+    said = "demo: 'Demo: Ben' would have no task that counts towards its completion"
     assert (said in out.getvalue()) is warned, out.getvalue()
 
 

@@ -81,9 +81,7 @@ def test_a_heading_with_a_long_run_of_spaces_is_read_at_once() -> None:
 
 # (`#`, `!` and `%` left the plain characters when a value's `#12` and `%v1` stopped being
 # references: a value with one goes the whole way, as `inert`)
-OLD_PLAIN = re.compile(
-    r"[^\W\d_][^\W_]*(?:[ ,.:;'()?=+/-]+[^\W_]*)*|-?\d+(?:[-:.]\d+)*", re.ASCII
-)
+OLD_PLAIN = re.compile(r"[^\W\d_][^\W_]*(?:[ ,.:;'()?=+/-]+[^\W_]*)*|-?\d+(?:[-:.]\d+)*", re.ASCII)
 
 
 @given(st.text(alphabet="aZ9 ,#/-_<é!", max_size=12))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from automation.config.source import Source, duplicates
+from automation.course import HIRE_WORDS
 from automation.errors import Problem
-from automation.kinds.kind import CHANGED_HIRE, HIRE_WORDS, People, own_words
+from automation.kinds.kind import CHANGED_HIRE, People, own_words
 from automation.kinds.onboarding.model import Hire, OnboardingProgram
 
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from functools import partial
 
-from automation.course import Course, Member
+from automation.course import HIRE_WORDS, Course, Member
 from automation.kinds.onboarding.model import OnboardingProgram
-
-_OWN = frozenset({"tracking", "plan", "epic"})
 
 
 def course(program: OnboardingProgram) -> Course:
@@ -27,6 +25,6 @@ def course(program: OnboardingProgram) -> Course:
 
 
 def _member(hires: frozenset[str], rest: str) -> Member | None:
-    if "/" in rest or rest in _OWN or rest.lower() in hires:
+    if "/" in rest or rest in HIRE_WORDS or rest.lower() in hires:
         return None
     return Member(rest)

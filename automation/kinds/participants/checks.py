@@ -6,7 +6,14 @@ from collections.abc import Iterator
 
 from automation.config.source import Source, duplicates
 from automation.errors import Problem
-from automation.kinds.kind import CHANGED_PARTICIPANT, NAMED, People, member_words, own_words
+from automation.kinds.kind import (
+    CHANGED_PARTICIPANT,
+    NAMED,
+    NOT_FOLLOWED,
+    People,
+    member_words,
+    own_words,
+)
 from automation.kinds.participants.model import ParticipantsProgram
 
 
@@ -37,7 +44,8 @@ def check_participants(
             (p, x.renamed_from) for p, x in enumerate(cohort.participants) if not isinstance(x, str)
         ]
         where = [("cohorts", c, "participants", p, "renamed_from") for p, _ in former]
-        yield from own_words(source, where, [old for _, old in former], "renamed_from", words)
+        formers = [old for _, old in former]
+        yield from own_words(source, where, formers, "renamed_from", words, NOT_FOLLOWED)
         for loc, username in zip(locs, cohort.usernames, strict=True):
             if not people.knows(username):
                 yield people.missing(source, loc, f"participant '{username}'", CHANGED_PARTICIPANT)

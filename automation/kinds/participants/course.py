@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from automation.course import Course, Member, Renaming
+from automation.course import MEMBER_WORDS, Course, Member, Renaming
 from automation.kinds.participants.model import Participant, ParticipantsProgram
 
 
@@ -30,6 +30,6 @@ def course(program: ParticipantsProgram) -> Course:
 
 def _member(rest: str) -> Member | None:
     parts = rest.split("/")
-    if len(parts) != 2 or parts[1] in ("tracking", "epic"):
+    if len(parts) != 2 or parts[1] in MEMBER_WORDS:
         return None
     return Member(parts[1], parts[0])

@@ -57,9 +57,8 @@ def _managers(ctx: Ctx) -> list[str]:
                 )
                 said.append(
                     f"{ctx.program.id}: cohort '{cohort.id}': participant {username} {why}; the "
-                    "program is for "
-                    "individual contributors (`individual_contributors: true`): take them out "
-                    "of the cohort, or set it to false"
+                    "program is for individual contributors (`individual_contributors: true`): "
+                    "take them out of the cohort, or set it to false"
                 )
     return said
 
@@ -116,8 +115,8 @@ def _overlaps(program: str, cohorts: tuple[Cohort, ...]) -> list[str]:
             if both and _overlap(one, other):
                 said.append(
                     f"{program}: {', '.join(both)} in both cohorts '{one.id}' and '{other.id}', "
-                    "whose dates "
-                    "overlap: each gets two issues with the same title; keep them in one cohort"
+                    "whose dates overlap: each gets two issues with the same title; keep them in "
+                    "one cohort"
                 )
     return said
 

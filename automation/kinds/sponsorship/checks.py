@@ -23,6 +23,7 @@ from automation.kinds.kind import (
     CHANGED_SPONSEE,
     CHANGED_SPONSOR,
     NAMED,
+    NOT_FOLLOWED,
     People,
     member_words,
     own_words,
@@ -275,7 +276,8 @@ def check_sponsorship(
         yield from own_words(source, sponsees, [p.sponsee for p in pairs], "sponsee", words)
         former = [(p, pair.renamed_from) for p, pair in enumerate(pairs) if pair.renamed_from]
         where = [(*at, p, "renamed_from") for p, _ in former]
-        yield from own_words(source, where, [old or "" for _, old in former], "renamed_from", words)
+        formers = [old or "" for _, old in former]
+        yield from own_words(source, where, formers, "renamed_from", words, NOT_FOLLOWED)
         for p, pair in enumerate(cohort.pairs):
             for role, who in (("sponsor", pair.sponsor), ("sponsee", pair.sponsee)):
                 if not people.knows(who):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import partial
 
-from automation.course import Course, Member, Renaming
+from automation.course import MEMBER_WORDS, Course, Member, Renaming
 from automation.kinds.sponsorship.model import SponsorshipProgram
 
 
@@ -42,7 +42,7 @@ def _member(released: Mapping[tuple[str, str], str], rest: str) -> Member | None
     departs when the pair has another sponsor now."""
     parts = rest.split("/")
     sponsor = parts[3] if len(parts) == 4 and parts[2] == "sponsor-scores" else None
-    if (len(parts) not in (2, 3) and sponsor is None) or parts[1] in ("tracking", "epic"):
+    if (len(parts) not in (2, 3) and sponsor is None) or parts[1] in MEMBER_WORDS:
         return None
     now = released.get((parts[0], parts[1]))
     if now is None:
