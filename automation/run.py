@@ -342,7 +342,8 @@ def _not_elsewhere(
             f"another project ({where}), and this one has none: a project renamed or moved "
             "leaves its old path to a new project made at it. Set gitlab.project in "
             "config/settings.yml to the project that holds them (its path, or its id in "
-            "quotes)"
+            f"quotes); to start the program over in this project instead, take its label off "
+            f"epic &{top.iid}"
         )
 
 

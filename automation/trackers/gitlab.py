@@ -294,6 +294,7 @@ class GitLabTracker(Tracker, ChangeLog):
         self._at = self._scrub(connection.url)  # the address as messages show it
         self._project = self._gl.projects.get(settings.project, lazy=True)
         self._group = self._gl.groups.get(settings.group, lazy=True)
+        # (in this order: _obey_rate_headers reads a Retry-After made seconds by the first)
         self._gl.session.hooks["response"].append(_retry_after_in_seconds)
         self._gl.session.hooks["response"].append(self._obey_rate_headers)
         self._gl.session.hooks["response"].append(self._note_answer)

@@ -503,6 +503,14 @@ def test_a_new_project_at_the_old_path_of_the_renamed_one_is_not_filled_again(
     assert said in result.err, result.err
     assert fake.issues(PROJECT) == []
     assert len(fake.epics(GROUP)) == 2
+    # starting over in the new project on purpose: the message says how
+    assert "to start the program over in this project instead, take its label off epic &1" in (
+        result.err
+    )
+    fake.client().groups.get(GROUP, lazy=True).epics.update(1, {"remove_labels": LABEL})
+    again = full(gitlab)
+    assert again.code == 0, again.out + again.err
+    assert len(fake.issues(PROJECT)) == 4
 
 
 def _epics_moved_to(fake: FakeGitLab, group: str) -> None:
