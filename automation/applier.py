@@ -90,6 +90,7 @@ class Writer:
     full: set[int] = field(default_factory=set)  # tracking issues GitLab takes no more links on
     # whom text may mention (people.yml's usernames, lowercased); None: any GitLab user
     roster: frozenset[str] | None = None
+    again: bool = False  # a write made on a read is being done again (`_afresh`)
 
     def perform(self, action: Action) -> None:  # noqa: C901, PLR0912 - one flat case per action
         """The one place a plan's action becomes a tracker write."""
@@ -195,21 +196,26 @@ class Writer:
             return True
         if labels:
             self.tracker.update_labels(iid, add, remove)
-        return False
+        return self.again  # a write that failed, then found done: it landed
 
     def _afresh(self, step: Callable[[], T]) -> T:
         """STEP, a read and the write made on it, with no wait between them; when the tracker
         fails in a way that may pass (a 5xx, a lost connection), it is done again from a new
-        read after a wait, never the old write sent again over what a person did meanwhile
-        (a write that landed all the same is then found done)."""
-        for attempt in range(1, AFRESH_ATTEMPTS):
-            try:
-                with self.tracker.adjacent():
-                    return step()
-            except TransientError as error:
-                self.tracker.pause(max(AFRESH_WAIT * attempt, error.wait))
-        with self.tracker.adjacent():
-            return step()
+        read after a wait, never the old write sent again over what a person did meanwhile.
+        A write that landed all the same is then found done, and reported as written (STEP
+        reads `again`)."""
+        try:
+            for attempt in range(1, AFRESH_ATTEMPTS):
+                try:
+                    with self.tracker.adjacent():
+                        return step()
+                except TransientError as error:
+                    self.tracker.pause(max(AFRESH_WAIT * attempt, error.wait))
+                    self.again = True
+            with self.tracker.adjacent():
+                return step()
+        finally:
+            self.again = False
 
     def _fresh(self, iid: int) -> ObservedIssue:
         """The issue read again, just before a write made on it."""
@@ -241,6 +247,8 @@ class Writer:
         fresh = self._fresh(action.iid)
         wanted = reassigned(fresh.assignees, action.add, action.remove, action.order)
         if same_people(wanted, fresh.assignees):
+            if self.again:  # the write that failed landed
+                return fresh
             raise _Skipped
         return replace(fresh, assignees=self.tracker.set_assignees(action.iid, wanted))
 
@@ -250,7 +258,10 @@ class Writer:
         self._afresh(lambda: self._due(action))
 
     def _due(self, action: UpdateDueDate) -> None:
-        if self._fresh(action.iid).due_date != action.before:
+        due = self._fresh(action.iid).due_date
+        if due == action.after and self.again:  # the write that failed landed
+            return
+        if due != action.before:
             raise _Skipped
         self.tracker.set_due_date(action.iid, action.after)
 
@@ -269,6 +280,8 @@ class Writer:
         remove = tuple(label for label in action.remove if label in fresh.labels)
         secret = True if action.confidential and not fresh.confidential else None
         if text is None and not add and not remove and secret is None:
+            if self.again:  # the write that failed landed
+                return
             raise _Skipped
         try:
             self.tracker.update_epic(action.iid, EpicChange(text, add, remove, secret))

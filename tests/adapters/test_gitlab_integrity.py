@@ -448,6 +448,24 @@ def test_a_5xx_on_the_closing_of_a_completed_issue_is_tried_again_from_a_new_rea
     assert len(closes) == 2
 
 
+def test_a_rollup_write_that_landed_though_its_answer_was_lost_is_reported(
+    gitlab: GitLabBackend,
+) -> None:
+    """A reviewer's: GitLab saved the tracking issue's rollup, then the connection dropped;
+    the write made again from a new read found it done, and the run left it out of what it
+    reported (and its summary). It is reported once, as written."""
+    fake = gitlab.fake
+    assert apply(gitlab).code == 0
+    tracking = next(i["iid"] for i in fake.issues(PROJECT) if "demo/tracking" in i["description"])
+    iid = next(i["iid"] for i in fake.issues(PROJECT) if "demo/tracking" not in i["description"])
+    gitlab.edit(iid, lambda text: text.replace("- [ ]", "- [x]", 1))
+    fake.before_request("PUT", f"/issues/{tracking}", lambda: fake.crash_after_writes(1) and None)
+    result = apply(gitlab, FakeTime(fake))
+    assert result.code == 0, result.out + result.err
+    assert result.out.count(f"updated #{tracking} [demo/tracking]") == 1, result.out
+    assert "Summary: 0 created, 2 updated" in result.out, result.out
+
+
 @pytest.mark.parametrize("failure", ["503", "connection", "429"])
 def test_a_write_gitlab_fails_is_made_again_on_a_new_read_not_sent_again_over_a_tick(
     gitlab: GitLabBackend, failure: str, monkeypatch: pytest.MonkeyPatch
