@@ -459,7 +459,11 @@ def test_a_rollup_write_that_landed_though_its_answer_was_lost_is_reported(
     tracking = next(i["iid"] for i in fake.issues(PROJECT) if "demo/tracking" in i["description"])
     iid = next(i["iid"] for i in fake.issues(PROJECT) if "demo/tracking" not in i["description"])
     gitlab.edit(iid, lambda text: text.replace("- [ ]", "- [x]", 1))
-    fake.before_request("PUT", f"/issues/{tracking}", lambda: fake.crash_after_writes(1) and None)
+
+    def saved_then_lost() -> None:
+        fake.crash_after_writes(1)
+
+    fake.before_request("PUT", f"/issues/{tracking}", saved_then_lost)
     result = apply(gitlab, FakeTime(fake))
     assert result.code == 0, result.out + result.err
     assert result.out.count(f"updated #{tracking} [demo/tracking]") == 1, result.out
