@@ -22,7 +22,7 @@ from automation.actions import (
 )
 from automation.blocks import MAX_ROWS
 from automation.config.models import Program
-from automation.desired import DesiredProgram
+from automation.desired import DesiredEpic, DesiredProgram
 from automation.edits import Edits
 from automation.identity import claimed
 from automation.items import IssueLinks, NewEpic, ObservedEpic, ObservedIssue
@@ -228,17 +228,11 @@ def _found_again(
     holders = _holders(desired, found, observed, wanted - set(keyed))
     chosen: dict[int, list[str]] = defaultdict(list)
     skip = ours | {epic.iid for twins in keyed.values() for epic in twins}
-    # no epic of the program in the group, and every issue meant for one in another group's
-    # epics: `gitlab.group` changed (not a person's choice of an epic elsewhere for a few)
-    moved = len(missing) == len(desired.epics) and bool(holders)
-    moved = moved and all(iids == {0} for iids in holders.values())
-    moved = moved and not _loose(desired, found, wanted)
+    if _group_changed(desired, found, missing, holders):
+        said += [Failure(program.id, epic.key, IN_ANOTHER_GROUP) for epic in missing]
+        holders = {}
     for key, iids in sorted(holders.items()):
-        decided = (
-            Failure(program.id, key, IN_ANOTHER_GROUP)
-            if moved
-            else _held_in(key, iids - skip, known, named, program)
-        )
+        decided = _held_in(key, iids - skip, known, named, program)
         if isinstance(decided, Failure):
             said.append(decided)
         elif decided is not None:
@@ -252,15 +246,24 @@ def _found_again(
     return FoundAgain(taken, tuple(u for u in updates if u is not None), tuple(said))
 
 
-def _loose(
-    desired: DesiredProgram, found: Mapping[str, ObservedIssue], wanted: Collection[str]
+def _group_changed(
+    desired: DesiredProgram,
+    found: Mapping[str, ObservedIssue],
+    missing: Sequence[DesiredEpic],
+    holders: Mapping[str, set[int]],
 ) -> bool:
-    """Whether an issue meant for one of the WANTED epics sits in no epic."""
-    return any(
-        issue.epic is None and issue.epic_known
-        for item in desired.every_issue()
-        if item.epic_key in wanted and (issue := found.get(item.key)) is not None
-    )
+    """Whether `gitlab.group` changed while the program's epics stayed in the first group: no
+    epic of the program is in the group, and of each epic whose issues exist, those in an
+    epic sit in another group's (0) only. Not a person's choice of an epic elsewhere for a
+    few issues while the others are in none (epics just turned on), and not undone by an
+    issue in no epic (one just made, or one a person took out)."""
+    if len(missing) != len(desired.epics):
+        return False
+    wanted = {epic.key for epic in missing}
+    existing = {
+        i.epic_key for i in desired.every_issue() if i.epic_key in wanted and i.key in found
+    }
+    return bool(existing) and all(holders.get(key or "") == {0} for key in existing)
 
 
 def _held_in(

@@ -622,3 +622,27 @@ def test_an_issue_a_person_put_in_another_groups_epic_does_not_stop_the_epics(
         if find_key(i.description or "") == TRACKING
     )
     assert tracking.epic is portfolio
+
+
+@pytest.mark.parametrize("change", ["a participant added", "an issue taken out of its epic"])
+def test_a_changed_group_makes_no_second_set_of_epics_with_an_issue_in_none(
+    gitlab: GitLabBackend, change: str
+) -> None:
+    """A reviewer's: with `gitlab.group` changed, an issue in no epic (one made in that run
+    for a participant added, or one a person took out) turned the rule off, and a second set
+    of epics was made in the new group."""
+    fake = gitlab.fake
+    if change == "an issue taken out of its epic":
+        fake.state.project(PROJECT).issues[1].epic = None
+    _epics_moved_to(fake, "enablement/old")
+    if change == "a participant added":
+        programs = Path("config/programs/csm-aspiring-leaders.yml")
+        programs.write_text(
+            programs.read_text().replace(
+                "      - lena.fischer\n", "      - lena.fischer\n      - riley.chen\n"
+            )
+        )
+    for _ in range(2):
+        result = full(gitlab)
+        assert "are in epics of another group" in result.out, result.out
+        assert fake.epics(GROUP) == []
