@@ -159,19 +159,31 @@ def _fenced(text: str, lines: Sequence[str]) -> list[tuple[int, int]]:
 
 
 def _indented(text: str, lines: Sequence[str]) -> list[tuple[int, int]]:
-    """The runs of lines indented by four spaces (or a tab) that follow a blank line."""
+    """The indented code blocks, as CommonMark reads them: lines indented by four spaces (or a
+    tab) after a blank line or a heading (not a paragraph's or a list item's next line), with
+    the blank lines between them, to the last indented line."""
     if "    <!-- automation:" not in text and "\t<!-- automation:" not in text:
         return []
     runs: list[tuple[int, int]] = []
-    start: int | None = None
-    for i, line in enumerate([*lines, ""]):
+    start = last = -1
+    for i, line in enumerate(lines):
         code = line.startswith(("    ", "\t")) and bool(line.strip())
-        if code and start is None and (i == 0 or not lines[i - 1].strip()):
+        if start < 0 and code and (i == 0 or _ends_no_paragraph(lines[i - 1])):
             start = i
-        elif not code and start is not None:
-            runs.append((start, i - 1))
-            start = None
-    return runs
+        if code:
+            last = i
+        elif line.strip() and start >= 0:
+            runs.append((start, last))
+            start = -1
+    return [*runs, *([(start, last)] if start >= 0 else [])]
+
+
+_ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+
+
+def _ends_no_paragraph(line: str) -> bool:
+    """Whether indented code may start after LINE: it is blank, or a heading."""
+    return not line.strip() or _ATX_HEADING.match(line) is not None
 
 
 def _holds_a_block(lines: Sequence[str]) -> bool:

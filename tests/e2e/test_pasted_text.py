@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.backends import Backend
 from tests.e2e.test_contract import by_key, tick
 from tests.local_cli import edit
@@ -222,3 +224,28 @@ def test_an_issue_the_tools_block_would_take_past_gitlabs_limit_says_what_to_sho
     said = f"issue #{aiko.iid}: with the tool's changes its description would be"
     assert said in result.out and "shorten the text people wrote in it" in result.out, result.out
     assert by_key(backend)[AIKO].description == before
+
+
+@pytest.mark.parametrize("how", ["the real block, blank lines and all", "right after a heading"])
+def test_a_quote_in_indented_code_with_blank_lines_or_after_a_heading_is_the_persons(
+    backend: Backend, how: str
+) -> None:
+    """A reviewer's: an indented code block goes on over blank lines and may follow a heading
+    (CommonMark); a quote of the real block (it holds blank lines), or one right under a
+    heading, was cut short, read as the tool's markers, and failed the item every run."""
+    assert backend.cli("apply").code == 0
+    aiko = by_key(backend)[AIKO]
+    end = "<!-- automation:end progress -->"
+    if how.startswith("the real block"):
+        block = aiko.description[aiko.description.index(BEGIN) : aiko.description.index(end)]
+        lines = f"{block}{end}".split("\n")
+        assert "" in lines  # the tool's block holds blank lines
+        quoted = "\n".join(f"    {line}" if line.strip() else "" for line in lines)
+        quote = f"\n\nWhy does my issue show this?\n\n{quoted}\n"
+    else:
+        quote = f"\n\n### My question\n    {BEGIN}\n    (the table)\n    {end}\n"
+    backend.edit(aiko.iid, lambda text: tick(text, "Have coffee chats") + quote)
+    result = backend.cli("apply")
+    assert result.code == 0, result.out + result.err
+    assert "| **Overall** | **1/25** | **4%** |" in by_key(backend)[AIKO].description
+    assert "No changes" in backend.cli("apply").out
