@@ -87,9 +87,12 @@ class Record:
 
 
 # Left out of what is hashed: what earlier versions did not write, and a reader does not see
-# (a name's joiners, and the zero-width space after a value's `#12` or `%v1`): a text that
-# differs only by them is no new wording. (The space after a value's `@` was always written.)
-_UNSEEN = re.compile(f"[\u200c\u200d]|(?<=[#!%&~$]){ZERO_WIDTH_SPACE}")
+# (the zero-width space after a value's `#12` or `%v1`): a text that differs only by it is no
+# new wording. (The space after a value's `@` was always written. A name's joiners, which
+# earlier versions took out of values, are hashed: a template's own text always kept them,
+# and its tasks must keep their hashes; a task printing such a name is said to be worded anew
+# once after upgrading, and keeps its old spelling.)
+_UNSEEN = re.compile(f"(?<=[#!%&~$]){ZERO_WIDTH_SPACE}")
 
 
 def _seen(text: str) -> str:

@@ -518,12 +518,13 @@ def every_task_ticked(issue: ObservedIssue) -> ObservedIssue:
 
 
 def test_what_earlier_versions_did_not_write_and_nobody_sees_is_no_new_wording() -> None:
-    """A tester's upgrade: a name with a zero-width non-joiner (which earlier versions took
-    out), or a value's `#12` (now with a zero-width space after its `#`), made the first run
-    after upgrading say each such task was worded anew, to be changed by hand, and rewrite
-    every issue's record. The space after a value's `@`, always written, still counts."""
-    assert task_hash("Meet \u0639\u0644\u06cc\u200c\u0631\u0636\u0627") == task_hash(
-        "Meet \u0639\u0644\u06cc\u0631\u0636\u0627"
+    """A tester's upgrade: a value's `#12` (now with a zero-width space after its `#`) made the
+    first run after upgrading say each such task was worded anew, to be changed by hand, and
+    rewrite every issue's record. The space after a value's `@`, always written, still
+    counts; so do joiners (a reviewer's: a template's own emoji kept them, and dropping them
+    from the hash told every issue its task was new)."""
+    assert task_hash("Pair up \U0001f469\u200d\U0001f4bb") != task_hash(
+        "Pair up \U0001f469\U0001f4bb"
     )
     assert task_hash("Join cohort #\u200b2 %\u200bv1") == task_hash("Join cohort #2 %v1")
     assert task_hash("Ask @\u200ball") != task_hash("Ask @all")
