@@ -170,11 +170,11 @@ def test_a_description_over_gitlabs_limit_is_refused_as_gitlab_would(tracker: Lo
     file is left as it was."""
     issue = new_issue()
     too_long = replace(issue, description=issue.description + "é" * (DESCRIPTION_LIMIT // 2))
-    with pytest.raises(ItemError, match="the description would be .* bytes, over GitLab.s limit"):
+    with pytest.raises(ItemError, match=r"the description would be .* bytes, over GitLab.s limit"):
         tracker.create_issue(too_long)
     assert tracker.program_issues("program::p") == ()
     created = tracker.create_issue(issue)
-    with pytest.raises(ItemError, match="over GitLab.s limit of 1,048,576"):
+    with pytest.raises(ItemError, match=r"over GitLab.s limit of 1,048,576"):
         tracker.update_description(created.iid, too_long.description)
     assert tracker.get_issue(created.iid) == created
 
