@@ -228,7 +228,7 @@ def _found_again(
     holders = _holders(desired, found, observed, wanted - set(keyed))
     chosen: dict[int, list[str]] = defaultdict(list)
     skip = ours | {epic.iid for twins in keyed.values() for epic in twins}
-    if _group_changed(desired, found, missing, holders):
+    if _group_changed(desired, found, missing):
         said += [Failure(program.id, epic.key, IN_ANOTHER_GROUP) for epic in missing]
         holders = {}
     for key, iids in sorted(holders.items()):
@@ -247,23 +247,22 @@ def _found_again(
 
 
 def _group_changed(
-    desired: DesiredProgram,
-    found: Mapping[str, ObservedIssue],
-    missing: Sequence[DesiredEpic],
-    holders: Mapping[str, set[int]],
+    desired: DesiredProgram, found: Mapping[str, ObservedIssue], missing: Sequence[DesiredEpic]
 ) -> bool:
     """Whether `gitlab.group` changed while the program's epics stayed in the first group: no
-    epic of the program is in the group, and of each epic whose issues exist, those in an
-    epic sit in another group's (0) only. Not a person's choice of an epic elsewhere for a
-    few issues while the others are in none (epics just turned on), and not undone by an
-    issue in no epic (one just made, or one a person took out)."""
+    epic of the program is in the group, and more of the issues meant for its epics sit in
+    another group's epics (0) than in none. Not a person's choice of an epic elsewhere for a
+    few issues while the rest are in none (epics just turned on); not undone by a few in none
+    (made for someone added in that run, or taken out by a person)."""
     if len(missing) != len(desired.epics):
         return False
     wanted = {epic.key for epic in missing}
-    existing = {
-        i.epic_key for i in desired.every_issue() if i.epic_key in wanted and i.key in found
-    }
-    return bool(existing) and all(holders.get(key or "") == {0} for key in existing)
+    homes = [
+        issue.epic
+        for item in desired.every_issue()
+        if item.epic_key in wanted and (issue := found.get(item.key)) and issue.epic_known
+    ]
+    return homes.count(0) > homes.count(None)
 
 
 def _held_in(

@@ -624,24 +624,39 @@ def test_an_issue_a_person_put_in_another_groups_epic_does_not_stop_the_epics(
     assert tracking.epic is portfolio
 
 
-@pytest.mark.parametrize("change", ["a participant added", "an issue taken out of its epic"])
+CHANGES = (
+    "a participant added",
+    "an issue taken out of its epic",
+    "the tracking issue taken out of its epic",
+    "a cohort added",
+)
+
+
+@pytest.mark.parametrize("change", CHANGES)
 def test_a_changed_group_makes_no_second_set_of_epics_with_an_issue_in_none(
     gitlab: GitLabBackend, change: str
 ) -> None:
-    """A reviewer's: with `gitlab.group` changed, an issue in no epic (one made in that run
-    for a participant added, or one a person took out) turned the rule off, and a second set
-    of epics was made in the new group."""
+    """Reviewers': with `gitlab.group` changed, an issue in no epic (one made in that run for
+    a participant or a cohort added, or one a person took out, the top epic's only issue
+    too) turned the rule off, and a second set of epics was made in the new group."""
     fake = gitlab.fake
-    if change == "an issue taken out of its epic":
-        fake.state.project(PROJECT).issues[1].epic = None
+    issues = fake.state.project(PROJECT).issues.values()
+    taken = {"an issue taken out of its epic": 1, "the tracking issue taken out of its epic": 4}
+    for issue in issues:
+        if issue.iid == taken.get(change):
+            issue.epic = None
+    assert find_key(fake.state.project(PROJECT).issues[4].description or "") == TRACKING
     _epics_moved_to(fake, "enablement/old")
+    programs = Path("config/programs/csm-aspiring-leaders.yml")
     if change == "a participant added":
-        programs = Path("config/programs/csm-aspiring-leaders.yml")
         programs.write_text(
             programs.read_text().replace(
                 "      - lena.fischer\n", "      - lena.fischer\n      - riley.chen\n"
             )
         )
+    if change == "a cohort added":
+        cohort = "  - id: fy28\n    name: FY28 group\n    participants:\n      - riley.chen\n"
+        programs.write_text(programs.read_text().replace("cohorts:\n", f"cohorts:\n{cohort}"))
     for _ in range(2):
         result = full(gitlab)
         assert "are in epics of another group" in result.out, result.out
