@@ -162,12 +162,12 @@ def _indented(text: str, lines: Sequence[str]) -> list[tuple[int, int]]:
     """The indented code blocks, as CommonMark reads them: lines indented by four spaces (or a
     tab) after a blank line or a heading (not a paragraph's or a list item's next line), with
     the blank lines between them, to the last indented line."""
-    if "    <!-- automation:" not in text and "\t<!-- automation:" not in text:
+    if not _INDENTED_MARKER.search(text):
         return []
     runs: list[tuple[int, int]] = []
     start = last = -1
     for i, line in enumerate(lines):
-        code = line.startswith(("    ", "\t")) and bool(line.strip())
+        code = _indent(line) >= 4 and bool(line.strip())
         if start < 0 and code and (i == 0 or _ends_no_paragraph(lines[i - 1])):
             start = i
         if code:
@@ -178,12 +178,23 @@ def _indented(text: str, lines: Sequence[str]) -> list[tuple[int, int]]:
     return [*runs, *([(start, last)] if start >= 0 else [])]
 
 
-_ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+_INDENTED_MARKER = re.compile(r"^[ \t]*(?: {4}|\t)[ \t]*<!-- automation:", re.MULTILINE)
+# Lines after which indented code may start (no paragraph goes on over them): a heading (ATX,
+# or a setext underline), a thematic break, a fence, an HTML comment's end
+_NO_PARAGRAPH = re.compile(
+    r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|(?:[-*_][ \t]*){3,}$|=+[ \t]*$|-+[ \t]*$|`{3,}|~{3,})|-->\s*$"
+)
+
+
+def _indent(line: str) -> int:
+    """A line's indentation in columns, a tab to the next stop of four (as CommonMark)."""
+    expanded = line.expandtabs(4)
+    return len(expanded) - len(expanded.lstrip(" "))
 
 
 def _ends_no_paragraph(line: str) -> bool:
-    """Whether indented code may start after LINE: it is blank, or a heading."""
-    return not line.strip() or _ATX_HEADING.match(line) is not None
+    """Whether indented code may start after LINE: it is blank, or ends what came before."""
+    return not line.strip() or _NO_PARAGRAPH.search(line) is not None
 
 
 def _holds_a_block(lines: Sequence[str]) -> bool:
