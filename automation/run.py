@@ -337,13 +337,14 @@ def _not_elsewhere(
     top = next((e for e in epics if e.key and e.key == desired.tracking.epic_key), None)
     where = tracker.held_elsewhere(top.iid) if top is not None else None
     if top is not None and where is not None:
+        ours = ", ".join(f"&{e.iid}" for e in sorted(epics, key=lambda e: e.iid) if e.key)
         raise TrackerUnavailable(
             f"program {desired.program.id}: its epic &{top.iid} holds its issues in "
             f"another project ({where}), and this one has none: a project renamed or moved "
             "leaves its old path to a new project made at it. Set gitlab.project in "
             "config/settings.yml to the project that holds them (its path, or its id in "
-            f"quotes); to start the program over in this project instead, take its label off "
-            f"epic &{top.iid}"
+            "quotes); to start the program over in this project instead, take its label off "
+            f"its epics ({ours}): new ones are made"
         )
 
 

@@ -504,13 +504,16 @@ def test_a_new_project_at_the_old_path_of_the_renamed_one_is_not_filled_again(
     assert fake.issues(PROJECT) == []
     assert len(fake.epics(GROUP)) == 2
     # starting over in the new project on purpose: the message says how
-    assert "to start the program over in this project instead, take its label off epic &1" in (
-        result.err
+    said = (
+        "to start the program over in this project instead, take its label off its epics (&1, &2)"
     )
-    fake.client().groups.get(GROUP, lazy=True).epics.update(1, {"remove_labels": LABEL})
+    assert said in result.err, result.err
+    for iid in (1, 2):
+        fake.client().groups.get(GROUP, lazy=True).epics.update(iid, {"remove_labels": LABEL})
     again = full(gitlab)
     assert again.code == 0, again.out + again.err
     assert len(fake.issues(PROJECT)) == 4
+    assert set(homes(fake).values()) == {3, 4}  # new epics, not the old project's (a reviewer's)
 
 
 def _epics_moved_to(fake: FakeGitLab, group: str) -> None:
