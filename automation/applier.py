@@ -90,7 +90,10 @@ class Writer:
     full: set[int] = field(default_factory=set)  # tracking issues GitLab takes no more links on
     # whom text may mention (people.yml's usernames, lowercased); None: any GitLab user
     roster: frozenset[str] | None = None
-    again: bool = False  # a write made on a read is being done again (`_afresh`)
+    # a write made on a read is being done again after one that may have been saved (again),
+    # and the write was a description's (sent): `_afresh`
+    again: bool = False
+    sent: bool = False
 
     def perform(self, action: Action) -> None:  # noqa: C901, PLR0912 - one flat case per action
         """The one place a plan's action becomes a tracker write."""
@@ -192,11 +195,12 @@ class Writer:
         add, remove = (labels.add, labels.remove) if labels else ((), ())
         if not same_text(after, fresh.description):
             _fits(iid, after)
+            self.sent = True
             self.tracker.update_description(iid, after, add, remove)
             return True
         if labels:
             self.tracker.update_labels(iid, add, remove)
-        return self.again  # a write that failed, then found done: it landed
+        return self.again and self.sent  # a text that failed, then found done: it landed
 
     def _afresh(self, step: Callable[[], T]) -> T:
         """STEP, a read and the write made on it, with no wait between them; when the tracker
@@ -211,11 +215,11 @@ class Writer:
                         return step()
                 except TransientError as error:
                     self.tracker.pause(max(AFRESH_WAIT * attempt, error.wait))
-                    self.again = True
+                    self.again = self.again or not error.refused  # (a 429 saved nothing)
             with self.tracker.adjacent():
                 return step()
         finally:
-            self.again = False
+            self.again = self.sent = False
 
     def _fresh(self, iid: int) -> ObservedIssue:
         """The issue read again, just before a write made on it."""

@@ -57,11 +57,13 @@ class ItemError(AutomationError):
 
 class TransientError(ItemError):
     """The tracker failed in a way that may pass (a 5xx, a 429, a lost connection, a
-    time-out); WAIT: the seconds it asked to be left alone (a 429's Retry-After), or 0."""
+    time-out); WAIT: the seconds it asked to be left alone (a 429's Retry-After), or 0;
+    REFUSED: it did nothing (a 429), where a 5xx or a lost answer may follow a saved write."""
 
-    def __init__(self, message: str, wait: float = 0.0) -> None:
+    def __init__(self, message: str, wait: float = 0.0, refused: bool = False) -> None:
         super().__init__(message)
         self.wait = wait
+        self.refused = refused
 
 
 class LinksFull(ItemError):

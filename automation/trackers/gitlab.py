@@ -1265,7 +1265,9 @@ class GitLabTracker(Tracker, ChangeLog):
         said = said if said.startswith(str(code)) else f"{code} {said}"
         said = self._scrub(f"GitLab failed while {what}: {said}")
         if code >= 500 or code == TOO_MANY:
-            return TransientError(said, self._retry_after if code == TOO_MANY else 0.0)
+            if code == TOO_MANY:
+                return TransientError(said, self._retry_after, refused=True)
+            return TransientError(said)
         return ItemError(said)
 
     def _scrub(self, message: str) -> str:

@@ -18,7 +18,18 @@ from automation.clock import Clock
 from automation.markers import find_key
 from automation.trackers.gitlab import MAX_RETRY_AFTER
 from tests.adapters.test_gitlab_tracker import free_gitlab, setup_project, users
-from tests.backends import GROUP, PROJECT, GitLabBackend, Result, cli, new_fake, record_writes
+from tests.backends import (
+    GROUP,
+    PROJECT,
+    TODAY,
+    GitLabBackend,
+    Result,
+    cli,
+    new_fake,
+    record_writes,
+    roster_of,
+)
+from tests.conftest import keep_programs
 from tests.fakes.gitlab_fake import MAX_LINKS_COUNT, FakeGitLab
 
 MAX_DESCRIPTION = 1_048_576
@@ -574,3 +585,42 @@ def test_an_issue_deleted_is_made_anew_and_said_once(gitlab: GitLabBackend) -> N
     assert "created issue" in result.out
     again = apply(gitlab)
     assert "was deleted" not in again.out, again.out
+
+
+def test_an_assignee_write_saved_though_its_answer_was_lost_is_reported_once(
+    shipped: Path,
+) -> None:
+    """A reviewer's: the assignee, due-date and epic redo branches were untested. The program
+    lead changes; GitLab saves the tracking issue's assignees, then the connection drops; the
+    redo from a new read finds them right: reported once, as the tool's write."""
+    keep_programs(shipped, "csm-aspiring-leaders", csm_group=True)
+    fake = new_fake(users=roster_of(shipped))
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        assert backend.cli("apply").code == 0
+        tracking = next(
+            i["iid"]
+            for i in fake.issues(PROJECT)
+            if find_key(i["description"]) == "csm-aspiring-leaders/tracking"
+        )
+        program = Path("config/programs/csm-aspiring-leaders.yml")
+        program.write_text(
+            program.read_text().replace("lead: chloe.winters", "lead: priya.natarajan")
+        )
+        crashed: list[bool] = []
+
+        def saved_then_lost() -> None:
+            if not crashed and "assignee_ids" in fake.requests[-1].params:
+                crashed.append(True)
+                fake.crash_after_writes(1)
+
+        fake.before_request("PUT", f"/issues/{tracking}", saved_then_lost, times=None)
+        result = cli(
+            ["apply", "--backend", "gitlab", "--today", TODAY, "--rehearsal"],
+            backend.env(),
+            FakeTime(fake),
+        )
+        assert result.code == 0, result.out + result.err
+        assert crashed
+        said = f"updated #{tracking} [csm-aspiring-leaders/tracking]: assignees +priya.natarajan"
+        assert result.out.count(said) == 1, result.out
