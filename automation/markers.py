@@ -140,61 +140,18 @@ def damaged_blocks(text: str) -> list[str]:
 
 
 def _quoted(text: str) -> list[bool]:
-    """For each line, whether it is in a closed fenced code block, or a run of lines indented
-    by four spaces after a blank line (code, as GitLab shows it), that holds a whole tool
-    block (its begin and end markers): a person's quote, their text. One that holds a lone
-    marker quotes nothing (a person's fence left open, closed by a fence in the tool's own
-    content, such as the charts; a template's block indented in a list item, whose end
-    marker is not). All False quickly without fences or indented markers."""
+    """For each line, whether it is in a closed fenced code block that holds a whole tool
+    block (its begin and end markers): a person's quote, their text, shown as code. A fence
+    that holds a lone marker quotes nothing (a person's fence left open, closed by a fence
+    in the tool's own content, such as the charts). All False quickly without fences."""
     lines = text.split("\n")
     flags = [False] * len(lines)
-    for first, last in (*_fenced(text, lines), *_indented(text, lines)):
+    if "```" not in text and "~~~" not in text:
+        return flags
+    for first, last in closed_fences(lines):
         if _holds_a_block(lines[first : last + 1]):
             flags[first : last + 1] = [True] * (last + 1 - first)
     return flags
-
-
-def _fenced(text: str, lines: Sequence[str]) -> list[tuple[int, int]]:
-    return closed_fences(lines) if "```" in text or "~~~" in text else []
-
-
-def _indented(text: str, lines: Sequence[str]) -> list[tuple[int, int]]:
-    """The indented code blocks, as CommonMark reads them: lines indented by four spaces (or a
-    tab) after a blank line or a heading (not a paragraph's or a list item's next line), with
-    the blank lines between them, to the last indented line."""
-    if not _INDENTED_MARKER.search(text):
-        return []
-    runs: list[tuple[int, int]] = []
-    start = last = -1
-    for i, line in enumerate(lines):
-        code = _indent(line) >= 4 and bool(line.strip())
-        if start < 0 and code and (i == 0 or _ends_no_paragraph(lines[i - 1])):
-            start = i
-        if code:
-            last = i
-        elif line.strip() and start >= 0:
-            runs.append((start, last))
-            start = -1
-    return [*runs, *([(start, last)] if start >= 0 else [])]
-
-
-_INDENTED_MARKER = re.compile(r"^[ \t]*(?: {4}|\t)[ \t]*<!-- automation:", re.MULTILINE)
-# Lines after which indented code may start (no paragraph goes on over them): a heading (ATX,
-# or a setext underline), a thematic break, a fence, an HTML comment's end
-_NO_PARAGRAPH = re.compile(
-    r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|(?:[-*_][ \t]*){3,}$|=+[ \t]*$|-+[ \t]*$|`{3,}|~{3,})|-->\s*$"
-)
-
-
-def _indent(line: str) -> int:
-    """A line's indentation in columns, a tab to the next stop of four (as CommonMark)."""
-    expanded = line.expandtabs(4)
-    return len(expanded) - len(expanded.lstrip(" "))
-
-
-def _ends_no_paragraph(line: str) -> bool:
-    """Whether indented code may start after LINE: it is blank, or ends what came before."""
-    return not line.strip() or _NO_PARAGRAPH.search(line) is not None
 
 
 def _holds_a_block(lines: Sequence[str]) -> bool:
@@ -214,6 +171,8 @@ def _holds_a_block(lines: Sequence[str]) -> bool:
 @functools.lru_cache(maxsize=4)  # a description's blocks are located one after another
 def _quoted_starts(text: str) -> frozenset[int]:
     """The offsets of the lines `_quoted` finds."""
+    if "```" not in text and "~~~" not in text:
+        return frozenset()
     starts: set[int] = set()
     offset = 0
     for line, quoted in zip(text.split("\n"), _quoted(text), strict=True):

@@ -7,8 +7,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from tests.backends import Backend
 from tests.e2e.test_contract import by_key, tick
 from tests.local_cli import edit
@@ -180,28 +178,6 @@ def test_a_key_line_that_lost_its_closing_is_mended_not_doubled(backend: Backend
     assert "No changes" in backend.cli("apply").out
 
 
-def test_markers_a_person_quotes_in_indented_code_are_kept_as_their_text(
-    backend: Backend,
-) -> None:
-    """A tester's: markers quoted in a block indented by four spaces (code, as GitLab shows
-    it) made the issue fail every run, "markers appear more than once"; the same quote in a
-    ``` fence was the person's text. Indented, they are too, and so is a key line."""
-    assert backend.cli("apply").code == 0
-    aiko = by_key(backend)[AIKO]
-    quote = (
-        "\n\nWhy does my issue show this?\n\n"
-        f"    {BEGIN}\n    (the table)\n    <!-- automation:end progress -->\n"
-        f"    <!-- automation:key={AIKO} -->\n"
-    )
-    backend.edit(aiko.iid, lambda text: tick(text, "Have coffee chats") + quote)
-    result = backend.cli("apply")
-    assert result.code == 0, result.out + result.err
-    text = by_key(backend)[AIKO].description
-    assert text.rstrip().endswith(quote.rstrip()) and text.count(BEGIN) == 2
-    assert "| **Overall** | **1/25** | **4%** |" in text
-    assert "No changes" in backend.cli("apply").out
-
-
 def test_an_issue_the_tools_block_would_take_past_gitlabs_limit_says_what_to_shorten(
     backend: Backend,
 ) -> None:
@@ -224,28 +200,3 @@ def test_an_issue_the_tools_block_would_take_past_gitlabs_limit_says_what_to_sho
     said = f"issue #{aiko.iid}: with the tool's changes its description would be"
     assert said in result.out and "shorten the text people wrote in it" in result.out, result.out
     assert by_key(backend)[AIKO].description == before
-
-
-@pytest.mark.parametrize("how", ["the real block, blank lines and all", "right after a heading"])
-def test_a_quote_in_indented_code_with_blank_lines_or_after_a_heading_is_the_persons(
-    backend: Backend, how: str
-) -> None:
-    """A reviewer's: an indented code block goes on over blank lines and may follow a heading
-    (CommonMark); a quote of the real block (it holds blank lines), or one right under a
-    heading, was cut short, read as the tool's markers, and failed the item every run."""
-    assert backend.cli("apply").code == 0
-    aiko = by_key(backend)[AIKO]
-    end = "<!-- automation:end progress -->"
-    if how.startswith("the real block"):
-        block = aiko.description[aiko.description.index(BEGIN) : aiko.description.index(end)]
-        lines = f"{block}{end}".split("\n")
-        assert "" in lines  # the tool's block holds blank lines
-        quoted = "\n".join(f"    {line}" if line.strip() else "" for line in lines)
-        quote = f"\n\nWhy does my issue show this?\n\n{quoted}\n"
-    else:
-        quote = f"\n\n### My question\n    {BEGIN}\n    (the table)\n    {end}\n"
-    backend.edit(aiko.iid, lambda text: tick(text, "Have coffee chats") + quote)
-    result = backend.cli("apply")
-    assert result.code == 0, result.out + result.err
-    assert "| **Overall** | **1/25** | **4%** |" in by_key(backend)[AIKO].description
-    assert "No changes" in backend.cli("apply").out
