@@ -275,6 +275,8 @@ class Observed:
     # epics the program's issues sit in that its label does not list, read by iid (None: gone)
     # while an epic configuration asks for is not listed (epics.py, `epics_to_read`)
     read_epics: Mapping[int, ObservedEpic | None] = field(default_factory=dict)
+    # ... and, read at the same time, other groups' epics they sit in, by (group id, iid)
+    read_elsewhere: Mapping[tuple[int, int], ObservedEpic | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from automation.actions import (
 )
 from automation.blocks import MAX_ROWS
 from automation.config.models import Program
-from automation.desired import DesiredEpic, DesiredProgram
+from automation.desired import DesiredProgram
 from automation.edits import Edits
 from automation.identity import claimed
 from automation.items import IssueLinks, NewEpic, ObservedEpic, ObservedIssue
@@ -186,6 +186,22 @@ def epics_to_read(
     )
 
 
+def elsewhere_to_read(
+    desired: DesiredProgram, issues: Sequence[ObservedIssue], listed: Sequence[ObservedEpic]
+) -> frozenset[tuple[int, int]]:
+    """The epics of other groups that the program's issues sit in, to read (a GET each) only
+    while none of the program's epics is listed in its group: if they are the tool's, made for
+    this program, `gitlab.group` changed (`_group_changed`)."""
+    program = desired.program.id
+    if any(epic.key and epic.key.startswith(f"{program}/") for epic in listed):
+        return frozenset()
+    return frozenset(
+        issue.epic_elsewhere
+        for issue in issues
+        if issue.epic_elsewhere and issue.by_tool and (issue.key or "").startswith(f"{program}/")
+    )
+
+
 def _epic_names(desired: DesiredProgram, epics: Iterable[ObservedEpic]) -> dict[str, str]:
     """Former key -> key of the program's epics: a renamed program's, and renamed items'."""
     moves = moved(desired.program, (e.first_line_key for e in epics))
@@ -228,7 +244,7 @@ def _found_again(
     holders = _holders(desired, found, observed, wanted - set(keyed))
     chosen: dict[int, list[str]] = defaultdict(list)
     skip = ours | {epic.iid for twins in keyed.values() for epic in twins}
-    if _group_changed(desired, found, missing):
+    if _group_changed(desired, observed):
         said += [Failure(program.id, epic.key, IN_ANOTHER_GROUP) for epic in missing]
         holders = {}
     for key, iids in sorted(holders.items()):
@@ -246,23 +262,16 @@ def _found_again(
     return FoundAgain(taken, tuple(u for u in updates if u is not None), tuple(said))
 
 
-def _group_changed(
-    desired: DesiredProgram, found: Mapping[str, ObservedIssue], missing: Sequence[DesiredEpic]
-) -> bool:
-    """Whether `gitlab.group` changed while the program's epics stayed in the first group: no
-    epic of the program is in the group, and more of the issues meant for its epics sit in
-    another group's epics (0) than in none. Not a person's choice of an epic elsewhere for a
-    few issues while the rest are in none (epics just turned on); not undone by a few in none
-    (made for someone added in that run, or taken out by a person)."""
-    if len(missing) != len(desired.epics):
-        return False
-    wanted = {epic.key for epic in missing}
-    homes = [
-        issue.epic
-        for item in desired.every_issue()
-        if item.epic_key in wanted and (issue := found.get(item.key)) and issue.epic_known
-    ]
-    return homes.count(0) > homes.count(None)
+def _group_changed(desired: DesiredProgram, observed: Observed) -> bool:
+    """Whether `gitlab.group` changed while the program's epics stayed in the first group:
+    its issues sit in epics of another group that the tool made for this program (by its
+    key), and none of its epics is in the group. Not a person's choice of an epic elsewhere
+    (an epic of theirs), however many issues sit in it."""
+    program = desired.program.id
+    return any(
+        epic is not None and epic.key is not None and epic.key.startswith(f"{program}/")
+        for epic in observed.read_elsewhere.values()
+    )
 
 
 def _held_in(
@@ -291,10 +300,9 @@ def _held_in(
 
 
 IN_ANOTHER_GROUP = (
-    "the issues meant for this epic are in epics of another group than gitlab.group, so the "
-    "tool makes none: if that setting changed, set it back to the group that holds the "
-    "program's epics (README 'Moving the project or the group'); if a person put them there, "
-    "take them out and the next run makes this epic"
+    "the program's epics are in another group than gitlab.group (the tool made them there, and "
+    "its issues sit in them), so the tool makes none here: set gitlab.group back to that group "
+    "(README 'Moving the project or the group')"
 )
 
 

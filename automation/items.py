@@ -67,6 +67,8 @@ class ObservedIssue:
     # then no answer, not "in no epic"
     epic_known: bool = True
     issue_type: str = "issue"  # GitLab's type: an incident, a test case or a task has no epic
+    # (the group's id, the epic's iid) when its epic is another group's (EPIC is 0)
+    epic_elsewhere: tuple[int, int] | None = None
     # the tracker's time of its last change (GitLab's clock); not part of what is compared:
     # two reads with the same content are the same issue to plan
     updated_at: dt.datetime | None = field(default=None, compare=False)

@@ -22,7 +22,7 @@ from automation.config.loader import Loaded, load_config
 from automation.config.models import SLUG_PATTERN, Program
 from automation.config.source import Source
 from automation.desired import DesiredProgram
-from automation.epics import NO_EPICS, epics_to_read
+from automation.epics import NO_EPICS, elsewhere_to_read, epics_to_read
 from automation.errors import ConfigError, Problem, TrackerUnavailable
 from automation.identity import find_tracking, program_index, to_fetch
 from automation.index import INDEX_LIMIT
@@ -357,10 +357,16 @@ def _epics_they_sit_in(tracker: Tracker, desired: DesiredProgram, observed: Obse
     fetched = (issue for issue in observed.fetched.values() if issue is not None)
     issues = (*observed.issues, *fetched, *observed.keyed.values())
     wanted = epics_to_read(desired, issues, observed.epics) - set(observed.read_epics)
-    if not wanted:
+    others = elsewhere_to_read(desired, issues, observed.epics) - set(observed.read_elsewhere)
+    if not wanted and not others:
         return observed
     read = {iid: tracker.get_epic(iid) for iid in sorted(wanted)}
-    return replace(observed, read_epics={**observed.read_epics, **read})
+    elsewhere = {at: tracker.get_epic_in(*at) for at in sorted(others)}
+    return replace(
+        observed,
+        read_epics={**observed.read_epics, **read},
+        read_elsewhere={**observed.read_elsewhere, **elsewhere},
+    )
 
 
 def _tracking(desired: DesiredProgram) -> str:

@@ -35,6 +35,11 @@ class Tracker(abc.ABC):
         pacing, no waiting)."""
         return nullcontext()
 
+    def get_epic_in(self, group: int, iid: int) -> ObservedEpic | None:
+        """An epic of another group than the tracker's; None when there is none to read."""
+        del group, iid
+        return None
+
     def held_elsewhere(self, epic_iid: int) -> str | None:
         """An issue of the tool's with a key that the epic holds in another project than the
         tracker's (how the tracker refers to it); None when there is none, or no projects."""

@@ -759,6 +759,18 @@ class GitLabTracker(Tracker, ChangeLog):
                 return None
             raise
 
+    def get_epic_in(self, group: int, iid: int) -> ObservedEpic | None:
+        """An epic of another group (by the group's id); None when it is gone or the token
+        cannot read it."""
+        epics = self._gl.groups.get(group, lazy=True).epics
+        try:
+            with self._reading(f"reading epic &{iid} of group {group}"), self._elsewhere("it"):
+                return self._observed_epic(epics.get(iid).attributes)
+        except TrackerUnavailable:
+            raise
+        except ItemError:  # 403 or 404 (`_elsewhere`): not readable, or gone
+            return None
+
     def held_elsewhere(self, epic_iid: int) -> str | None:
         """An issue of the tool's with a key that the epic holds in another project than this
         one, as GitLab refers to it (`group/project#12`); None when there is none (one page)."""
@@ -1403,7 +1415,9 @@ def _observed(
     due = data.get("due_date")
     epic_data = data.get("epic") or {}
     epic = epic_data.get("iid", data.get("epic_iid"))
+    elsewhere = None
     if group is not None and epic_data.get("group_id") not in (None, group):
+        elsewhere = (int(epic_data["group_id"]), int(epic)) if epic is not None else None
         epic = 0
     return ObservedIssue(
         iid=int(data["iid"]),
@@ -1422,6 +1436,7 @@ def _observed(
         moved_to=int(data["moved_to_id"]) if data.get("moved_to_id") else None,
         epic_known="epic" in data or "epic_iid" in data,
         issue_type=str(data.get("issue_type") or "issue"),
+        epic_elsewhere=elsewhere,
         updated_at=_moment(data.get("updated_at")),
     )
 
