@@ -624,3 +624,41 @@ def test_an_assignee_write_saved_though_its_answer_was_lost_is_reported_once(
         assert crashed
         said = f"updated #{tracking} [csm-aspiring-leaders/tracking]: assignees +priya.natarajan"
         assert result.out.count(said) == 1, result.out
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_change_a_person_made_in_the_wait_after_a_refusal_is_not_the_tools(
+    shipped: Path, status: int
+) -> None:
+    """Reviewers': the tool's assignees write is answered 429 (GitLab did nothing) or 503 (it
+    may have saved), and a person assigns the new lead in the wait: after a 429 the change
+    found by the new read is the person's, not reported as the tool's write; after a 503 it
+    may be the tool's own, and is reported as written."""
+    keep_programs(shipped, "csm-aspiring-leaders", csm_group=True)
+    fake = new_fake(users=roster_of(shipped))
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        assert backend.cli("apply").code == 0
+        tracking = next(
+            i["iid"]
+            for i in fake.issues(PROJECT)
+            if find_key(i["description"]) == "csm-aspiring-leaders/tracking"
+        )
+        program = Path("config/programs/csm-aspiring-leaders.yml")
+        program.write_text(
+            program.read_text().replace("lead: chloe.winters", "lead: priya.natarajan")
+        )
+        fake.inject(status, retry_after=5, method="PUT", path_contains=f"/issues/{tracking}")
+        priya = fake._user("priya.natarajan")
+
+        class PersonInTheWait(FakeTime):
+            def sleep(self, seconds: float) -> None:
+                if not self.slept:
+                    fake.state.project(PROJECT).issues[tracking].assignees = [priya]
+                super().sleep(seconds)
+
+        argv = ["apply", "--backend", "gitlab", "--today", TODAY, "--rehearsal"]
+        result = cli(argv, backend.env(), PersonInTheWait(fake))
+        assert result.code == 0, result.out + result.err
+        said = f"updated #{tracking} [csm-aspiring-leaders/tracking]: assignees +priya.natarajan"
+        assert (said in result.out) is (status == 503), result.out
