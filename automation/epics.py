@@ -192,14 +192,23 @@ def elsewhere_to_read(
     """The epics of other groups that the program's issues sit in, to read (a GET each) only
     while none of the program's epics is listed in its group: if they are the tool's, made for
     this program, `gitlab.group` changed (`_group_changed`)."""
-    program = desired.program.id
-    if any(epic.key and epic.key.startswith(f"{program}/") for epic in listed):
+    if any(_of_program(epic.key, desired.program) for epic in listed):
         return frozenset()
     return frozenset(
         issue.epic_elsewhere
         for issue in issues
-        if issue.epic_elsewhere and issue.by_tool and (issue.key or "").startswith(f"{program}/")
+        if issue.epic_elsewhere and issue.by_tool and _of_program(issue.key, desired.program)
     )
+
+
+def _ids(program: Program) -> tuple[str, ...]:
+    """The program's id, and its former one (`renamed_from`): its keys and labels carry one."""
+    return (program.id, *((program.renamed_from,) if program.renamed_from else ()))
+
+
+def _of_program(key: str | None, program: Program) -> bool:
+    """Whether KEY is an item's of the program (under its id or its former one)."""
+    return key is not None and any(key.startswith(f"{i}/") for i in _ids(program))
 
 
 def _epic_names(desired: DesiredProgram, epics: Iterable[ObservedEpic]) -> dict[str, str]:
@@ -244,8 +253,9 @@ def _found_again(
     holders = _holders(desired, found, observed, wanted - set(keyed))
     chosen: dict[int, list[str]] = defaultdict(list)
     skip = ours | {epic.iid for twins in keyed.values() for epic in twins}
-    if _group_changed(desired, observed):
-        said += [Failure(program.id, epic.key, IN_ANOTHER_GROUP) for epic in missing]
+    elsewhere = _group_changed(desired, observed)
+    if elsewhere is not None:
+        said += [Failure(program.id, epic.key, _in_another_group(elsewhere)) for epic in missing]
         holders = {}
     for key, iids in sorted(holders.items()):
         decided = _held_in(key, iids - skip, known, named, program)
@@ -262,15 +272,23 @@ def _found_again(
     return FoundAgain(taken, tuple(u for u in updates if u is not None), tuple(said))
 
 
-def _group_changed(desired: DesiredProgram, observed: Observed) -> bool:
-    """Whether `gitlab.group` changed while the program's epics stayed in the first group:
-    its issues sit in epics of another group that the tool made for this program (by its
-    key), and none of its epics is in the group. Not a person's choice of an epic elsewhere
-    (an epic of theirs), however many issues sit in it."""
-    program = desired.program.id
-    return any(
-        epic is not None and epic.key is not None and epic.key.startswith(f"{program}/")
-        for epic in observed.read_elsewhere.values()
+def _group_changed(desired: DesiredProgram, observed: Observed) -> str | None:
+    """Where the program's epics are when `gitlab.group` changed while they stayed in the
+    first group (`&1, &2 of group 42`): its issues sit in epics of another group that the
+    tool made for this program (by its key), and none of its epics is in the group. Not a
+    person's choice of an epic elsewhere (an epic of theirs), however many issues sit in it.
+    None: not so."""
+    found = sorted(
+        at
+        for at, epic in observed.read_elsewhere.items()
+        if epic is not None and _of_program(epic.key, desired.program)
+    )
+    groups = sorted({group for group, _ in found})
+    if not groups:
+        return None
+    return "; ".join(
+        ", ".join(f"&{iid}" for g, iid in found if g == group) + f" of group {group}"
+        for group in groups
     )
 
 
@@ -299,11 +317,14 @@ def _held_in(
     return None
 
 
-IN_ANOTHER_GROUP = (
-    "the program's epics are in another group than gitlab.group (the tool made them there, and "
-    "its issues sit in them), so the tool makes none here: set gitlab.group back to that group "
-    "(README 'Moving the project or the group')"
-)
+def _in_another_group(where: str) -> str:
+    return (
+        f"the program's epics are in another group than gitlab.group ({where}: the tool made "
+        "them there, and its issues sit in them), so the tool makes none here: set "
+        "gitlab.group back to that group (README 'Moving the project or the group'); to start "
+        "the program's epics over in gitlab.group instead, delete the first line (the "
+        "automation:key marker) of those epics"
+    )
 
 
 def _copy(iid: int, epic: ObservedEpic) -> str:
@@ -363,7 +384,7 @@ def _claim(
     if not epic.by_tool:
         first = epic.first_line_key
         return "copy" if first is not None and named.get(first, first) == key else "theirs"
-    ids = (program.id, *((program.renamed_from,) if program.renamed_from else ()))
+    ids = _ids(program)
     ours = {program_label(i) for i in ids}
     if any(program_of(label) is not None and label not in ours for label in epic.labels):
         return "theirs"  # another program's label on it (another deployment's, say)

@@ -706,3 +706,44 @@ def test_issues_a_manager_put_in_a_parent_groups_epic_do_not_stop_the_epics(
     result = full(gitlab)
     assert result.code == 0, result.out + result.err
     assert len(fake.epics(GROUP)) == 2
+
+
+@pytest.mark.parametrize("when", ["with the group change", "while the change is said"])
+def test_a_renamed_program_is_told_in_its_old_groups_epics_too(
+    gitlab: GitLabBackend, when: str
+) -> None:
+    """A reviewer's: the old group's epics carry the program's former id in their keys (and
+    its issues too, until the rename is written): a program renamed with, or after, a
+    changed group got a second set of epics."""
+    fake = gitlab.fake
+    _epics_moved_to(fake, "enablement/old")
+    if when == "while the change is said":
+        assert "epics are in another group than gitlab.group" in full(gitlab).out
+    programs = Path("config/programs/csm-aspiring-leaders.yml")
+    programs.write_text(
+        programs.read_text().replace(
+            "id: csm-aspiring-leaders\n", "id: csm-leaders\nrenamed_from: csm-aspiring-leaders\n"
+        )
+    )
+    for _ in range(2):
+        result = full(gitlab)
+        assert "epics are in another group than gitlab.group (&1, &2 of group" in result.out
+        assert fake.epics(GROUP) == []
+
+
+def test_the_epics_start_over_in_a_new_group_once_the_old_ones_lose_their_first_line(
+    gitlab: GitLabBackend,
+) -> None:
+    """A reviewer's: a move to another group on purpose (GitLab cannot move epics) had no way
+    through: closing the old epics or taking their label off changed nothing. The message
+    names them and says to delete their first line; done, the epics are made here, and the
+    issues, which sit in the old ones (a person's now), stay there."""
+    fake = gitlab.fake
+    _epics_moved_to(fake, "enablement/old")
+    said = full(gitlab).out
+    assert "delete the first line (the automation:key marker) of those epics" in said, said
+    for old in fake.state.group("enablement/old").epics.values():
+        old.description = (old.description or "").split("\n", 1)[1]
+    result = full(gitlab)
+    assert result.code == 0, result.out + result.err
+    assert len(fake.epics(GROUP)) == 2
