@@ -587,12 +587,11 @@ def test_an_issue_deleted_is_made_anew_and_said_once(gitlab: GitLabBackend) -> N
     assert "was deleted" not in again.out, again.out
 
 
-def test_an_assignee_write_saved_though_its_answer_was_lost_is_reported_once(
-    shipped: Path,
-) -> None:
-    """A reviewer's: the assignee, due-date and epic redo branches were untested. The program
-    lead changes; GitLab saves the tracking issue's assignees, then the connection drops; the
-    redo from a new read finds them right: reported once, as the tool's write."""
+@contextmanager
+def _lead_changed(shipped: Path) -> Iterator[tuple[FakeGitLab, GitLabBackend, int]]:
+    """The shipped CSM program applied once on a Premium fake, then its lead changed from
+    chloe.winters to priya.natarajan (the tracking issue's assignees change): the fake, the
+    backend and the tracking issue's iid."""
     keep_programs(shipped, "csm-aspiring-leaders", csm_group=True)
     fake = new_fake(users=roster_of(shipped))
     with fake.activate():
@@ -607,6 +606,16 @@ def test_an_assignee_write_saved_though_its_answer_was_lost_is_reported_once(
         program.write_text(
             program.read_text().replace("lead: chloe.winters", "lead: priya.natarajan")
         )
+        yield fake, backend, tracking
+
+
+def test_an_assignee_write_saved_though_its_answer_was_lost_is_reported_once(
+    shipped: Path,
+) -> None:
+    """A reviewer's: the assignee, due-date and epic redo branches were untested. The program
+    lead changes; GitLab saves the tracking issue's assignees, then the connection drops; the
+    redo from a new read finds them right: reported once, as the tool's write."""
+    with _lead_changed(shipped) as (fake, backend, tracking):
         crashed: list[bool] = []
 
         def saved_then_lost() -> None:
@@ -634,20 +643,7 @@ def test_a_change_a_person_made_in_the_wait_after_a_refusal_is_not_the_tools(
     may have saved), and a person assigns the new lead in the wait: after a 429 the change
     found by the new read is the person's, not reported as the tool's write; after a 503 it
     may be the tool's own, and is reported as written."""
-    keep_programs(shipped, "csm-aspiring-leaders", csm_group=True)
-    fake = new_fake(users=roster_of(shipped))
-    with fake.activate():
-        backend = GitLabBackend(fake)
-        assert backend.cli("apply").code == 0
-        tracking = next(
-            i["iid"]
-            for i in fake.issues(PROJECT)
-            if find_key(i["description"]) == "csm-aspiring-leaders/tracking"
-        )
-        program = Path("config/programs/csm-aspiring-leaders.yml")
-        program.write_text(
-            program.read_text().replace("lead: chloe.winters", "lead: priya.natarajan")
-        )
+    with _lead_changed(shipped) as (fake, backend, tracking):
         fake.inject(status, retry_after=5, method="PUT", path_contains=f"/issues/{tracking}")
         priya = fake._user("priya.natarajan")
 
