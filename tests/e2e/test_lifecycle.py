@@ -954,16 +954,12 @@ def test_a_cohort_end_moved_later_makes_its_final_rollup_live_again(sponsorship:
     assert first.count("<!-- automation:note ended fy28-h1 -->") == 1
     edit(sponsorship / SPONSORSHIP, "  program_months: 1\n", "  program_months: 6\n")
     assert run("apply", today="2027-03-21").code == 0
-    live = issues(sponsorship)[FY28_H1]
-    assert "<!-- automation:final" not in live.description
-    assert rollup_of(live).startswith("<!-- automation:moved fy28-h1 2027-03-01 -->\n")
-    said = notes(sponsorship, live)
-    assert said.startswith(first)
-    assert said.count("<!-- automation:note end-moved fy28-h1 2027-03-01 -->") == 1
-    assert (
-        "**FY28 H1 cohort's end moved to 2027-08-01.** The figures noted as final on "
-        "2027-03-01 are live again until then"
-    ) in said
+    said = _live_again(
+        sponsorship,
+        issues(sponsorship)[FY28_H1],
+        ("fy28-h1", "2027-03-01", "FY28 H1 cohort", "2027-08-01"),
+        first,
+    )
     # the pairs' issues took the tasks the template gained with the longer program in the
     # same run (migration weighs the due date the run leaves): the next run is quiet
     quiet(run("apply", today="2027-03-21"))
@@ -986,6 +982,24 @@ def test_a_cohort_end_moved_later_makes_its_final_rollup_live_again(sponsorship:
         said,
         "**FY28 H1 cohort ended on 2027-08-01.** The figures in this issue are final",
     )
+
+
+def _live_again(
+    root: Path, issue: ObservedIssue, when: tuple[str, str, str, str], first: str
+) -> str:
+    """ISSUE's rollup of a group whose end (WHEN: the group, its first end, its name, its new
+    end) moved later is live again, and one note, after the FIRST ones, says so: its notes."""
+    group, ended, name, end = when
+    assert "<!-- automation:final" not in issue.description
+    assert rollup_of(issue).startswith(f"<!-- automation:moved {group} {ended} -->\n")
+    said = notes(root, issue)
+    assert said.startswith(first)
+    assert said.count(f"<!-- automation:note end-moved {group} {ended} -->") == 1
+    assert (
+        f"**{name}'s end moved to {end}.** The figures noted as final on {ended} are live "
+        "again until then"
+    ) in said
+    return said
 
 
 def _ended_anew(
@@ -1023,16 +1037,9 @@ def test_a_participants_cohort_end_moved_later_is_live_again_in_the_tracking_iss
     assert run("apply", today="2027-04-02").code == 0
     found = issues(project)
     assert all(statuses(found[key]) != {"status::ended"} for key in (LENA, *OTHERS))
-    block = rollup_of(found[TRACKING])
-    assert "<!-- automation:final" not in block and "| ended |" not in block
-    assert block.startswith("<!-- automation:moved fy27-pilot 2027-03-31 -->\n")
-    said = notes(project, found[TRACKING])
-    assert said.startswith(first)
-    assert said.count("<!-- automation:note end-moved fy27-pilot 2027-03-31 -->") == 1
-    assert (
-        "**FY27 pilot group's end moved to 2027-04-30.** The figures noted as final on "
-        "2027-03-31 are live again until then."
-    ) in said
+    assert "| ended |" not in rollup_of(found[TRACKING])
+    moved = ("fy27-pilot", "2027-03-31", "FY27 pilot group", "2027-04-30")
+    said = _live_again(project, found[TRACKING], moved, first)
     quiet(run("apply", today="2027-04-02"))
     when = ("fy27-pilot", "2027-05-01", "2027-04-30")
     again = _ended_anew(project, TRACKING, when, said, "**FY27 pilot group ended on 2027-04-30.**")
