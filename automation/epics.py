@@ -365,7 +365,7 @@ def _holders(
         issue = found.get(item.key) or stray.get(item.key)
         if issue is None or (issue.key is not None and keys.get(issue.key, issue.key) != item.key):
             continue  # (an issue whose first line names another item: the index says it)
-        if issue.epic is not None:  # (None too when the tracker does not say: epic_known)
+        if issue.epic:  # (None too when the tracker does not say: epic_known)
             holders[item.epic_key or ""].add(issue.epic)
     return holders
 
