@@ -762,9 +762,12 @@ class GitLabTracker(Tracker, ChangeLog):
     def get_epic_in(self, group: int, iid: int) -> ObservedEpic | None:
         """An epic of another group (by the group's id); None when it is gone or the token
         cannot read it."""
-        epics = self._gl.groups.get(group, lazy=True).epics
+        epics, what = (
+            self._gl.groups.get(group, lazy=True).epics,
+            f"reading epic &{iid} of group {group}",
+        )
         try:
-            with self._reading(f"reading epic &{iid} of group {group}"), self._elsewhere("it"):
+            with self._reading(what), self._elsewhere(what):
                 return self._observed_epic(epics.get(iid).attributes)
         except TrackerUnavailable:
             raise
@@ -1276,11 +1279,9 @@ class GitLabTracker(Tracker, ChangeLog):
         said = shorten(readable(error.error_message), MAX_SAID)  # one line, whatever it held
         said = said if said.startswith(str(code)) else f"{code} {said}"
         said = self._scrub(f"GitLab failed while {what}: {said}")
-        if code >= 500 or code == TOO_MANY:
-            if code == TOO_MANY:
-                return TransientError(said, self._retry_after, refused=True)
-            return TransientError(said)
-        return ItemError(said)
+        if code == TOO_MANY:
+            return TransientError(said, self._retry_after, refused=True)
+        return TransientError(said) if code >= 500 else ItemError(said)
 
     def _scrub(self, message: str) -> str:
         return message.replace(self._token, "[token]") if self._token else message
