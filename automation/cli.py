@@ -35,7 +35,7 @@ from automation.errors import (
     UsageError,
 )
 from automation.event import read_event
-from automation.lock import RunLock
+from automation.lock import RunLock, holder_name
 from automation.output.console import Console, show_applied, show_plan, write_report
 from automation.output.document import plan_document, to_json
 from automation.output.lines import NOTE_MARKER, note_body, plan_lines, summary_line
@@ -494,7 +494,7 @@ def _apply(
         console.action(action)
         lock.keep_alive()
 
-    lock = RunLock(tracker, args.clock)
+    lock = RunLock(tracker, args.clock, holder=holder_name(env))
     check = functools.partial(_same_day, args, tracker, today)
     try:
         applied = apply(prepared, tracker, today, done, args.steps, lock, check)

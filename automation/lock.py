@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -26,7 +26,7 @@ class RunLock:
     tracker: Tracker
     clock: Clock = field(default_factory=Clock)
     wait: dt.timedelta = WAIT
-    holder: str = field(default_factory=lambda: f"run-{secrets.token_hex(6)}")
+    holder: str = field(default_factory=lambda: holder_name({}))
     _refreshed: dt.datetime | None = None
 
     def acquire(self) -> None:
@@ -42,8 +42,7 @@ class RunLock:
                 self.tracker.lock_drop()  # its holder crashed (or it vanished): take over
                 continue
             if self.clock.now() >= give_up:
-                until = held[1] if held else None
-                raise TrackerUnavailable(_busy_message(self.tracker, until, self.wait))
+                raise TrackerUnavailable(_busy_message(self.tracker, held, self.wait))
             self.clock.sleep(POLL)
         self._refreshed = self.clock.now()
 
@@ -80,6 +79,23 @@ class RunLock:
         self._refreshed = None
 
 
+def holder_name(env: Mapping[str, str]) -> str:
+    """A name for this run that no other run has, which a person reading the lock can follow:
+    the CI job's address when the run is a GitLab CI job (a web address has no spaces, as the
+    lock's text needs), with a random part in any case (a job retried keeps its address)."""
+    own = f"run-{secrets.token_hex(6)}"
+    job = env.get("CI_JOB_URL", "")
+    if job.startswith(("https://", "http://")) and not any(c.isspace() for c in job):
+        return f"{job}#{own}"
+    return own
+
+
+def _holder_said(holder: str) -> str:
+    """The holder as the lock's messages name it: its CI job, when it was one."""
+    job = holder.rsplit("#", 1)[0] if "#" in holder else ""
+    return f" (CI job {job})" if job else ""
+
+
 def _lost_message(tracker: Tracker) -> str:
     return (
         f"the run lock ({tracker.lock_description()}) was deleted, or taken by another run, "
@@ -88,8 +104,11 @@ def _lost_message(tracker: Tracker) -> str:
     )
 
 
-def _busy_message(tracker: Tracker, until: dt.datetime | None, waited: dt.timedelta) -> str:
+def _busy_message(
+    tracker: Tracker, held: tuple[str, dt.datetime] | None, waited: dt.timedelta
+) -> str:
     minutes = int(waited.total_seconds() // 60)
+    until = held[1] if held else None
     if until == UNREADABLE_LOCK:
         return (
             f"the run lock ({tracker.lock_description()}) cannot be read: its description was "
@@ -98,9 +117,9 @@ def _busy_message(tracker: Tracker, until: dt.datetime | None, waited: dt.timede
         )
     stamp = until.isoformat().replace("+00:00", "Z") if until else "an unknown time"
     return (
-        f"another run of the automation holds the lock ({tracker.lock_description()}, expiring "
-        f"at {stamp}); waited {minutes} min. Run again when it has finished; if no run is "
-        "going (a crashed run), delete the lock and run again"
+        f"another run of the automation{_holder_said(held[0] if held else '')} holds the lock "
+        f"({tracker.lock_description()}, expiring at {stamp}); waited {minutes} min. Run again "
+        "when it has finished; if no run is going (a crashed run), delete the lock and run again"
     )
 
 

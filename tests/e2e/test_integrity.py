@@ -13,10 +13,11 @@ import pytest
 from automation import keyindex
 from automation.identity import find_tracking
 from automation.items import NewIssue, ObservedEpic, ObservedIssue
-from automation.lock import LOCK_TTL, RunLock
+from automation.lock import LOCK_TTL, RunLock, holder_name
 from automation.markers import find_key
 from automation.run import Applied, apply, prepare
 from automation.trackers.base import Tracker
+from automation.trackers.gitlab import LOCK_LABEL
 from automation.trackers.local import LocalTracker
 from tests.backends import (
     PROJECT,
@@ -826,3 +827,47 @@ def test_two_index_lines_a_lead_swaps_fail_both_items_saying_where_to_look(
     tracking.write_text(before, encoding="utf-8")  # its rollup as before the failing run
     assert run("apply").code == 0
     assert "No changes" in run("apply").out
+
+
+def test_a_ci_jobs_run_names_its_job_in_the_lock_and_a_second_run_says_which_job_holds_it(
+    backend: Backend,
+) -> None:
+    """An operator whose run stopped on the lock wants to know which job holds it (still
+    going? crashed?): a run in a GitLab CI job writes its job's address in the lock, and the
+    second run's message names that job."""
+    job = "https://gitlab.example.com/enablement/programs/-/jobs/4242"
+    first_holder: list[str] = []
+
+    class Holders(SecondRunMidway):
+        def lock_take(self, holder: str, until: dt.datetime) -> bool:
+            first_holder.append(holder)
+            return super().lock_take(holder, until)
+
+    args = ["apply", "--backend", backend.name, "--today", TODAY, "--rehearsal"]
+    env = backend.env() if isinstance(backend, GitLabBackend) else {}
+    clock = StepClock()
+    tracker = Holders(backend.tracker(), lambda: cli(args, env, clock))
+    prepared = prepare(Path("config"), Path("templates"), TODAY_DATE)
+    lock = RunLock(tracker, StepClock(), holder=holder_name({"CI_JOB_URL": job}))
+    apply(prepared, tracker, TODAY_DATE, lock=lock)
+    second = tracker.result
+    assert second is not None and second.code == 3
+    assert f"another run of the automation (CI job {job}) holds the lock" in second.err
+    assert first_holder[0].startswith(f"{job}#run-")
+    assert holder_name({"CI_JOB_URL": job}) != first_holder[0]  # a retried job is another run
+    assert holder_name({}).startswith("run-") and holder_name({"CI_JOB_URL": "x y"}) != "x y"
+
+
+def test_the_cli_in_a_ci_job_writes_its_jobs_address_in_the_lock(project: Path) -> None:
+    fake = new_fake(users=roster_of(project))
+    job = "https://gitlab.example.com/enablement/programs/-/jobs/77"
+    with fake.activate():
+        gitlab = GitLabBackend(fake)
+        env = {**gitlab.env(), "CI_JOB_URL": job}
+        assert cli(["apply", "--backend", "gitlab", "--today", TODAY, "--rehearsal"], env).code == 0
+    locks = [
+        r.params.get("description", "")
+        for r in fake.requests
+        if r.method == "POST" and r.path.endswith("/labels") and r.params.get("name") == LOCK_LABEL
+    ]
+    assert locks and all(f"going: {job}#run-" in text for text in locks)
