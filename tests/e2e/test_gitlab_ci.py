@@ -54,6 +54,34 @@ def test_scheduled_apply_is_chosen_by_variable_never_overlaps_nor_is_cancelled()
     assert '--steps "$AUTOMATION_STEPS"' in " ".join(job["script"])
 
 
+def test_a_merge_request_the_token_does_not_reach_says_it_has_no_plan() -> None:
+    """A tester's finding: with GITLAB_TOKEN protected, as the README advises, a merge request
+    from an unprotected branch (a dependency bot's upgrade) got no plan and nothing said so;
+    a reviewer read no plan as "nothing changes". Its pipeline now has a job that fails,
+    allowed to, saying why, and needs no install."""
+    for pipeline in (PIPELINE, SKELETON):
+        request = {"CI_DEFAULT_BRANCH": "main", "CI_PIPELINE_SOURCE": "merge_request_event"}
+        assert "plan-preview" not in runs(pipeline, request)
+        assert "plan-preview-skipped" in runs(pipeline, request)
+        assert "plan-preview-skipped" not in runs(pipeline, {**request, "GITLAB_TOKEN": "x"})
+        job = pipeline["plan-preview-skipped"]
+        (rule,) = job["rules"]
+        assert rule["allow_failure"] is True and job["before_script"] == []
+        assert rule["changes"] == pipeline["plan-preview"]["rules"][0]["changes"]
+        assert "No plan for this merge request" in job["script"][0] and job["script"][1] == "exit 1"
+
+
+def test_a_merge_cancels_only_the_reading_jobs_of_older_pipelines() -> None:
+    """A tester's finding: GitLab's default auto-cancel also cancels jobs of older pipelines
+    on the branch that have not started, such as a reminder run waiting for the resource
+    group, whatever their `interruptible`: so a merge dropped it."""
+    for pipeline in (PIPELINE, SKELETON):
+        assert pipeline["workflow"]["auto_cancel"]["on_new_commit"] == "interruptible"
+        for name in ("apply", "sync-on-event", "pages"):
+            assert pipeline[name].get("interruptible", False) is False, name
+        assert pipeline["validate"]["interruptible"] is True
+
+
 def test_dry_run_is_manual() -> None:
     assert any(r.get("when") == "manual" for r in rules("dry-run"))
     assert all("apply" not in line for line in PIPELINE["dry-run"]["script"])

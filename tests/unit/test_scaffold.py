@@ -341,10 +341,9 @@ def test_a_team_pipeline_runs_the_same_jobs_as_ours_but_tests_and_release(tmp_pa
         return found
 
     expected = jobs(copy.deepcopy(OURS))
-    expected["plan-preview"]["rules"][0]["changes"] = [
-        *expected["plan-preview"]["rules"][0]["changes"],
-        "requirements.txt",
-    ]
+    for plan in ("plan-preview", "plan-preview-skipped"):  # an upgrade is planned too
+        rule = expected[plan]["rules"][0]
+        rule["changes"] = [*rule["changes"], "requirements.txt"]
     assert jobs(team) == expected
     assert team["stages"] == [stage for stage in OURS["stages"] if stage != "release"]
     assert team["default"]["image"] == OURS["default"]["image"]
