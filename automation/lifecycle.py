@@ -352,6 +352,8 @@ def departures(  # noqa: PLR0917
         live = progress  # as a tracked issue's: what a withdrawal that waits is counted as
         if not finished:
             progress = replace(progress, status=Status.ENDED if ended else Status.WITHDRAWN)
+            if ended:  # removed on the first run after its group ended: labelled as its group
+                plans.append(_mark_ended(desired, key, issue, blocks, progress))
         finished = finished or ended
         name = desired.course.names.get(member.group or "", member.group or "")
         state = issue.state
@@ -425,6 +427,23 @@ def _finish(  # noqa: PLR0917
         closing = program.completion.close and issue.state == "opened"
         close = (CloseIssue(program.id, key, issue.iid, None),) if closing else ()
         plan = Plan((*present(labels), *close, *present(update)))
+    return _unless_public(program, issue, plan)
+
+
+def _mark_ended(
+    desired: DesiredProgram, key: str, issue: ObservedIssue, blocks: Blocks, progress: Progress
+) -> Plan:
+    """A departed issue whose group had ended before its person was removed, unfinished: its
+    labels and progress block say `ended`, as its group's other issues do (open, as they are)."""
+    program = desired.program
+    edits = Edits(((PROGRESS_BLOCK, blocks.progress(progress)),))
+    update = description_update(program, issue, key, edits)
+    plan = updates(program, issue, key, update, issue_labels(program, progress))
+    return _unless_public(program, issue, plan)
+
+
+def _unless_public(program: Program, issue: ObservedIssue, plan: Plan) -> Plan:
+    """The plan, unless it would write a confidential program's figures into a public issue."""
     if program.is_confidential and not issue.confidential and (plan.actions or plan.failures):
         return Plan(public=(issue.reference,))  # held back: names and figures, public
     return plan

@@ -1230,6 +1230,22 @@ def test_removing_someone_after_their_cohort_ended_leaves_their_issue_ended(ship
     assert "withdrawn: no longer in the program's configuration" not in result.out
 
 
+def test_removed_on_the_first_run_after_the_cohort_ended_the_issue_is_labelled_ended(
+    shipped: Path,
+) -> None:
+    """A tester's finding: with no run between the cohort's end (2027-04-30) and Lena's removal,
+    her issue kept `status::not started` and its progress block for good, while the rollup
+    and the cohort's ended note counted it as ended."""
+    keep_programs(shipped, "csm-aspiring-leaders")
+    assert run("apply", "2027-04-15").code == 0
+    remove_lena(shipped)
+    assert run("apply", "2027-05-15").code == 0
+    lena = next(i for k, i in issues(shipped).items() if k.endswith("/lena.fischer"))
+    assert statuses(lena) == {"status::ended"} and lena.state == "opened"
+    assert "**Status:** ended" in lena.description
+    assert run("apply", "2027-06-15").out.startswith("No changes")
+
+
 def test_a_withdrawn_issue_stays_withdrawn_when_its_cohort_ends_later(shipped: Path) -> None:
     """Lena left in February; the pilot group ends on 2027-04-30. In May her row still says
     withdrawn and her tasks stay out of the figures (the cohort's end does not count her in)."""
