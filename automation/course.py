@@ -24,6 +24,7 @@ class Member:
 
     id: str  # a username or an account id: what `leaving.reasons` names
     group: str | None = None  # the id of the group (cohort, account) the key names, if any
+    listed: bool = True  # whether its group's rollup issue lists it (not a pair's score issue)
 
 
 @dataclass(frozen=True)

@@ -286,6 +286,7 @@ class Departed:
 
     group: str | None
     row: RollupRow
+    listed: bool = True  # in its group's rollup issue, as its live issue was (Member.listed)
 
 
 @dataclass(frozen=True)
@@ -302,9 +303,10 @@ class Departures:
         return [d.row for d in self.rows if group is None or d.group == group]
 
     def rows_of(self, desired: DesiredProgram, rollup_key: str) -> list[RollupRow]:
-        """The rows a group's rollup issue lists: those of the group its key names."""
+        """The rows a group's rollup issue lists: those of the group its key names that it
+        listed while they were live."""
         group = rollup_key.removeprefix(f"{desired.program.id}/").removesuffix("/tracking")
-        return [d.row for d in self.rows if d.group is not None and d.group == group]
+        return [d.row for d in self.rows if d.listed and d.group is not None and d.group == group]
 
 
 def with_notes(plan: Plan, notes: Sequence[AddNote]) -> Plan:
@@ -377,7 +379,7 @@ def departures(  # noqa: PLR0917
             plans.append(plan)
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
         row = RollupRow(issue.reference, _subject(desired, issue), name, progress, state)
-        rows.append(Departed(member.group, row))
+        rows.append(Departed(member.group, row, member.listed))
     return Departures(combine(plans), tuple(rows), frozenset(waited))
 
 

@@ -268,6 +268,11 @@ def test_a_new_sponsor_gets_a_score_issue_of_their_own_and_the_old_ones_answer_s
     apply(CLOSED)
     assert "| Sponsor satisfaction (start) | 8.3 | 4 |" in published(root)  # (9+9+9+6)/4 = 8.25
     assert "\nNo changes:" in run("plan", CLOSED).out
+    # the cohort's rollup lists pairs, never score issues, withdrawn or not (a tester saw
+    # Hannah's withdrawn score issue as a row there, "1 withdrawn" of no pair)
+    cohort = found[COHORT].description
+    assert f"#{hannahs.iid} " not in cohort and "withdrawn" not in cohort, cohort
+    assert f"#{hannahs.iid} " in found["sales-sponsorship/tracking"].description
 
 
 def test_a_score_issue_made_before_keys_named_the_sponsor_is_taken_over_not_made_again(

@@ -45,6 +45,7 @@ def _member(released: Mapping[tuple[str, str], str], rest: str) -> Member | None
     if (len(parts) not in (2, 3) and sponsor is None) or parts[1] in MEMBER_WORDS:
         return None
     now = released.get((parts[0], parts[1]))
+    listed = len(parts) == 2  # the cohort's rollup lists the pair's issue, not the others
     if now is None:
-        return Member(parts[1], parts[0])
-    return Member(sponsor, parts[0]) if sponsor is not None and sponsor != now else None
+        return Member(parts[1], parts[0], listed)
+    return Member(sponsor, parts[0], listed) if sponsor is not None and sponsor != now else None
