@@ -97,8 +97,9 @@ def program_page(
         for n, name in enumerate(groups, start=1)
     )
     page = _page(program, slug, program.name, rows, found.get(desired.tracking.key), urls, today)
-    upcoming = (*_workshops(program, today), *_due_soon(desired, issues, today))
-    return replace(page, upcoming=tuple(upcoming)[:MAX_UPCOMING], cohorts=cohorts)
+    ahead = (*_workshops(program, today), *_due_soon(desired, issues, today))
+    upcoming = sorted(ahead, key=lambda u: u.day)[:MAX_UPCOMING]  # stable: each list's order
+    return replace(page, upcoming=tuple(upcoming), cohorts=cohorts)
 
 
 def _page(  # noqa: PLR0917
@@ -138,19 +139,19 @@ def _late(row: RollupRow, urls: Mapping[str, str | None]) -> Late:
         urls.get(row.reference or ""),
         row.subject,
         row.group,
-        phase.heading if phase else "complete",
+        phase.heading if phase else ("complete" if row.progress.has_phases else "–"),
         row.progress.overall.percent,
     )
 
 
 def _workshops(program: Program, today: dt.date) -> Iterable[Upcoming]:
-    """An onboarding program's workshops that have not ended."""
+    """An onboarding program's workshops under way, or starting in the next weeks."""
     if not isinstance(program, OnboardingProgram):
         return ()
     return (
         Upcoming(w.start, f"Workshop {w.dates}", f"{w.geo}, {w.location}", w.issue)
         for w in sorted(program.onboarding.workshops, key=lambda w: w.start)
-        if w.end >= today
+        if w.end >= today and w.start <= today + SOON
     )
 
 
@@ -158,8 +159,10 @@ def _due_soon(
     desired: DesiredProgram, issues: Sequence[ObservedIssue], today: dt.date
 ) -> list[Upcoming]:
     """Open tracked issues due in the next weeks (an ESP program's sessions and reviews, a
-    hire's milestones), soonest first."""
-    tracked = {item.key for item in desired.issues}
+    hire's milestones), soonest first; a confidential issue of a public program by the title
+    the tool gave it (a person may have written into its title what only those who can see
+    the issue may read, and the site's readers include Guests)."""
+    tracked = {item.key: item for item in desired.issues}
     due = [
         issue
         for issue in issues
@@ -168,8 +171,14 @@ def _due_soon(
         and issue.due_date is not None
         and today <= issue.due_date <= today + SOON
     ]
+    hidden = not desired.program.is_confidential
     return [
-        Upcoming(issue.due_date, issue.title, f"due, {issue.reference}", _url(issue))
+        Upcoming(
+            issue.due_date,
+            tracked[issue.key or ""].title if hidden and issue.confidential else issue.title,
+            f"due, {issue.reference}",
+            _url(issue),
+        )
         for issue in sorted(due, key=lambda i: (i.due_date or today, i.iid))
         if issue.due_date is not None
     ]

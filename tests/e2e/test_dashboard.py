@@ -174,3 +174,66 @@ def test_upcoming_lists_workshops_and_the_sessions_due_in_the_next_six_weeks(
     onboarding = (shipped / "site" / "sales-onboarding.html").read_text()
     assert '<td>2026-12-07</td><td><a href="' in onboarding  # the AMER workshop, with its issue
     assert "Workshop Dec 7-10, 2026" in onboarding
+
+
+def _upcoming(page: str) -> list[tuple[str, str]]:
+    rows = re.findall(r'<tr data-figure="upcoming"><td>([\d-]+)</td><td>(.*?)</td>', page)
+    return [(day, html.unescape(re.sub(r"<[^>]+>", "", what))) for day, what in rows]
+
+
+def test_upcoming_keeps_to_its_six_weeks_and_to_the_order_of_days(shipped: Path) -> None:
+    """A tester's finding: every workshop not ended was listed, however far ahead, before the
+    issues due, and the list cut at 50 then: a year of weekly workshops hid every hire's goal
+    due in the six weeks. Now: what falls in the six weeks, by day."""
+    keep_programs(shipped, "executive-sponsorship", "sales-onboarding")
+    assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
+    assert cli(["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"], {}).code == 0
+    last = str(dt.date.fromisoformat(TODAY) + dt.timedelta(weeks=6))
+    for name in ("sales-onboarding", "executive-sponsorship"):
+        days = [day for day, _ in _upcoming((shipped / "site" / f"{name}.html").read_text())]
+        assert days and days == sorted(days) and days[-1] <= last, (name, days)
+    workshops = shipped / "config" / "programs" / "sales-onboarding.yml"
+    assert "2027-01-18" in workshops.read_text()  # a workshop past the six weeks, left out
+    onboarding = _upcoming((shipped / "site" / "sales-onboarding.html").read_text())
+    assert not any(day == "2027-01-18" for day, _ in onboarding), onboarding
+
+
+def test_a_confidential_issue_of_a_public_program_shows_the_tools_title_only(
+    shipped: Path,
+) -> None:
+    """A tester's finding: a person made an ESP session issue confidential and wrote into its
+    title what only its readers may see; the published page (which Guests can open) showed it.
+    The page shows the title the tool gave it."""
+    keep_programs(shipped, "executive-sponsorship")
+    assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
+    today = dt.date.fromisoformat(TODAY)
+    soon = next(
+        i
+        for i in issues(shipped).values()
+        if i.due_date and today <= i.due_date <= today + dt.timedelta(weeks=6)
+    )
+    path = shipped / ".automation" / "issues" / f"{soon.iid}.md"
+    text = path.read_text().replace("confidential: false", "confidential: true", 1)
+    path.write_text(
+        re.sub(r"^title: .*$", "title: CFO leaving in March", text, count=1, flags=re.M)
+    )
+    assert issues(shipped)[soon.key or ""].confidential
+    assert issues(shipped)[soon.key or ""].title == "CFO leaving in March"
+    assert cli(["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"], {}).code == 0
+    page = (shipped / "site" / "executive-sponsorship.html").read_text()
+    assert "CFO leaving" not in page
+    assert (str(soon.due_date), soon.title) in _upcoming(page)
+
+
+def test_an_overdue_issue_without_phases_is_not_said_complete(shipped: Path) -> None:
+    """A tester's finding: the CSM monthly group call (ongoing sections only) was listed as
+    overdue in phase "complete" at 0%; the rollup says "–"."""
+    keep_programs(shipped, "csm-aspiring-leaders", csm_group=True)
+    for day in ("2026-12-31", "2027-01-01"):
+        assert cli(["apply", "--backend", "local", "--today", day], {}).code == 0
+    ran = cli(["dashboard", "--backend", "local", "--today", "2027-01-01", "--out", "site"], {})
+    assert ran.code == 0
+    page = (shipped / "site" / "csm-aspiring-leaders.html").read_text()
+    late = re.findall(r'<tr data-figure="overdue">(.*?)</tr>', page, flags=re.S)
+    calls = [row for row in late if "December 2026" in row]
+    assert calls and all(">complete<" not in row and ">–<" in row for row in calls), late
