@@ -15,7 +15,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from automation.charts import Bar
 from automation.dashboard.model import Page
 from automation.dashboard.svg import SPARK, bar_chart, line_chart
-from automation.errors import ConfigError, Problem
+from automation.errors import ConfigError, Problem, UsageError
 
 TEMPLATES = "dashboard"  # in the templates folder
 
@@ -80,7 +80,7 @@ def remove_stale(
     for path in removed:
         path.unlink()
     kept = before - now - {path.name for path in stale}
-    (out / MANIFEST).write_text("".join(f"{n}\n" for n in sorted(now | kept)), encoding="utf-8")
+    _put(out / MANIFEST, "".join(f"{n}\n" for n in sorted(now | kept)))
     return removed
 
 
@@ -139,5 +139,19 @@ def _write(env: jinja2.Environment, path: Path, template: str, **values: Any) ->
         where = str(getattr(error, "filename", None) or template)
         line = getattr(error, "lineno", None) or 1
         raise ConfigError([Problem(where, line, f"dashboard template: {error}")]) from error
-    path.write_text(html, encoding="utf-8")
+    _put(path, html)
     return path
+
+
+def _put(path: Path, text: str) -> None:
+    """Write a file of the site: in place of a symbolic link, never through it (to a file
+    outside the folder); what cannot be written is said on one line."""
+    try:
+        if path.is_symlink():
+            path.unlink()
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(
+            f"--out {path.parent}: cannot write {path.name} ({error.strerror}); remove what is "
+            "in its place, or give another folder"
+        ) from error

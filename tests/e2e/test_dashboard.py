@@ -237,3 +237,25 @@ def test_an_overdue_issue_without_phases_is_not_said_complete(shipped: Path) -> 
     late = re.findall(r'<tr data-figure="overdue">(.*?)</tr>', page, flags=re.S)
     calls = [row for row in late if "December 2026" in row]
     assert calls and all(">complete<" not in row and ">–<" in row for row in calls), late
+
+
+def test_what_sits_in_a_pages_place_is_said_on_one_line_and_a_link_is_replaced(
+    project: Path, tmp_path: Path
+) -> None:
+    """A tester's finding: a folder where a page goes ended the run with a traceback (exit 1),
+    and a symbolic link there was written through, to a file outside the site's folder."""
+    assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me")
+    site = project / "site"
+    site.mkdir()
+    (site / "index.html").symlink_to(outside)
+    (site / "csm-aspiring-leaders.html").mkdir()
+    ran = cli(["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"], {})
+    assert ran.code == 2 and "Traceback" not in ran.err
+    assert ran.err.strip() == (
+        "automation: --out site: cannot write csm-aspiring-leaders.html (Is a directory); "
+        "remove what is in its place, or give another folder"
+    )
+    assert outside.read_text() == "keep me"
+    assert not (site / "index.html").is_symlink() and "<html" in (site / "index.html").read_text()
