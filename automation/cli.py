@@ -46,6 +46,7 @@ from automation.reasons import stray_warnings
 from automation.run import (
     Prepared,
     apply,
+    known_programs,
     make_plan,
     prepare,
     size_warnings,
@@ -718,8 +719,11 @@ def run(
         if look is not None and not look.changed:
             return _nothing_changed(args, look.record, today, env, out)
         scope = look.programs() if look else None
-        look = look if scope is not None else None  # an issue of no program: a full run
         prepared = prepare(args.config, args.templates, today, args.program or (), scope)
+        if scope is not None and not scope <= known_programs(prepared):
+            # a program label no file defines: only a run over every program says so
+            scope, prepared = None, prepare(args.config, args.templates, today, args.program or ())
+        look = look if scope is not None else None  # an issue of no program: a full run
         _set_aside(prepared, err)
         if args.command == "validate":
             return _validate(prepared, today, out)

@@ -223,14 +223,14 @@ def _unless_renamed(
     but its labels, and says so (renames.py)."""
     if observed.issues:
         return planned
-    said = renamed_unsaid(desired, observed.keyed, _known(prepared))
+    said = renamed_unsaid(desired, observed.keyed, known_programs(prepared))
     if said is None:
         return planned
     labels = tuple(a for a in planned.actions if isinstance(a, CreateLabel))
     return replace(planned, actions=labels, warnings=(*planned.warnings, said))
 
 
-def _known(prepared: Prepared) -> frozenset[str]:
+def known_programs(prepared: Prepared) -> frozenset[str]:
     """Every program id configuration defines, and the former ids of renamed ones."""
     renamed = (p.renamed_from for p in prepared.loaded.config.programs if p.renamed_from)
     return frozenset((*prepared.loaded.ids, *renamed))
@@ -245,7 +245,7 @@ def _unknown_programs(
     of another deployment in the same group has no issue here, and says nothing)."""
     if len(prepared.programs) < len(prepared.loaded.ids):  # --program, an event: not all
         return ()
-    known = _known(prepared)
+    known = known_programs(prepared)
     said = []
     for label in sorted(labels):
         name = program_of(label)

@@ -69,7 +69,7 @@ def look_back(
     if not isinstance(tracker, ChangeLog):
         return None
     record = read_record(tracker.read_sync_record())
-    if record is None or not record.covers(inputs, today, steps):
+    if record is None or not record.covers(_as_author(tracker, inputs), today, steps):
         return None
     changed = tracker.changed_since(record.since, MAX_CHANGED)
     return None if changed is None else LookBack(record, changed)
@@ -79,15 +79,17 @@ def keep_record(
     tracker: Tracker, inputs: str, today: dt.date, steps: frozenset[str], issues: int
 ) -> None:
     """After a run that found nothing to do, in every program or in every program that had
-    changed: as of its first request, less a minute (its reads may have come from a replica
-    that far behind, and a change they missed must be after the record's moment; the minute
-    also covers a change that only touched an issue changed just before: TOUCH_INTERVAL),
-    these inputs leave nothing to do."""
+    changed: as of its first request, less two minutes, these inputs leave nothing to do. Its
+    reads may have come from a replica a minute behind (REPLICA_LAG), and a change they missed
+    may be one that only touched an issue changed up to a minute before it, leaving that
+    earlier time (TOUCH_INTERVAL): the record's moment must come before both (a tester's
+    finding: with one minute, such a label change went unseen for the rest of the day)."""
     if not isinstance(tracker, ChangeLog):
         return
     start = tracker.first_answer_at()
     if start is not None:
-        record = SyncRecord(start - REPLICA_LAG, today, issues, steps, inputs)
+        since = start - REPLICA_LAG - TOUCH_INTERVAL
+        record = SyncRecord(since, today, issues, steps, _as_author(tracker, inputs))
         tracker.write_sync_record(record.text())
 
 
@@ -120,8 +122,16 @@ def keep_record_after_writes(
     since = min([moment - MARGIN, *_touchable(changed, writes, moment)])
     if max(writes.own.values()) >= since:
         return False  # clocks that disagree, or a person's change just now: checked next run
-    tracker.write_sync_record(SyncRecord(since, today, issues, steps, inputs).text())
+    record = SyncRecord(since, today, issues, steps, _as_author(tracker, inputs))
+    tracker.write_sync_record(record.text())
     return True
+
+
+def _as_author(tracker: ChangeLog, inputs: str) -> str:
+    """The fingerprint of the run's inputs and of the user its issues are by (a new token's
+    user finds the old one's issues not its own: every item fails until `former_users`
+    names it, which a record kept by the old token's runs must not hide)."""
+    return fingerprint((), (inputs, tracker.author()))
 
 
 def _touchable(

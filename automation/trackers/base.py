@@ -252,6 +252,11 @@ class ChangeLog(abc.ABC):
         are more than LIMIT of them."""
 
     @abc.abstractmethod
+    def author(self) -> str:
+        """Whose issues are the tool's (the token's user): a run as another user finds other
+        issues its own, so it cannot go by a record another user's run kept."""
+
+    @abc.abstractmethod
     def read_sync_record(self) -> str | None:
         """The record's text, or None when there is none."""
 

@@ -1180,6 +1180,9 @@ class GitLabTracker(Tracker, ChangeLog):
             self._me = self._gl.user.username if self._gl.user else None
         return self._me
 
+    def author(self) -> str:
+        return self.me or ""
+
     @property
     def ours(self) -> frozenset[str | None]:
         """The token's user and the users of replaced tokens (settings: former_users)."""

@@ -116,6 +116,46 @@ def test_a_tick_a_lagging_replica_hid_from_the_run_is_not_missed(
     assert "progress::50-74%" in next(i for i in fake.issues(PROJECT) if i["iid"] == 1)["labels"]
 
 
+def test_a_change_a_replica_hid_and_gitlab_gave_an_earlier_time_is_not_missed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tester's finding: a person's label change made within a minute of their earlier
+    edit keeps the edit's time (ThrottledTouch), and a replica 35 s behind hid it from the run:
+    its time was 90 s before the run began. A record dated one minute before the run covered
+    it, and runs stopped early all day; it is dated two minutes before now."""
+    ninety = dt.timedelta(seconds=90)
+    fake, run = tick_unseen_by_the_recording_run(tmp_path, monkeypatch, ninety)
+    assert QUIET not in run.out
+    assert "progress::50-74%" in next(i for i in fake.issues(PROJECT) if i["iid"] == 1)["labels"]
+
+
+def test_a_new_tokens_user_does_not_go_by_the_old_ones_record(settled: GitLabBackend) -> None:
+    """A tester's finding: after the token was replaced by one of another user (and
+    `former_users` forgotten), the day's scheduled runs stopped early on the old token's
+    record, "No changes", exit 0, while a full run failed every item."""
+    settled.fake.act_as("project_7_bot_new")
+    run = settled.cli("apply")
+    assert QUIET not in run.out and read_every_issue(settled)
+    assert run.code == 1 and "add its former user to gitlab.former_users" in run.out
+
+
+def test_an_issue_of_a_program_no_file_defines_is_said_at_the_next_run(
+    settled: GitLabBackend,
+) -> None:
+    """A tester's finding: a person filed an issue with `program::old-program`; the next run
+    checked "only their programs" (none), said "No changes: 0 issues", kept a record, and the
+    day's runs never said the issue is kept up to date by nobody. A full run says it."""
+    fake = settled.fake
+    fake.add_label(GROUP, "program::old-program")
+    fake.create_issue_as(
+        PROJECT, "alice", "Left from the old program", "- [ ] x", labels=["program::old-program"]
+    )
+    run = ok(settled.cli("apply"))
+    assert "carries the label program::old-program" in run.out, run.out
+    assert "none is of a program this run checks" not in run.out
+    assert "No changes: 4 issues are up to date" in run.out
+
+
 def test_a_template_change_reads_everything(settled: GitLabBackend) -> None:
     template = Path("templates/demo.md.j2")
     template.write_text(
