@@ -157,6 +157,8 @@ def plan_people(
         before = _assigned_already(found, wanted, several)
     elif same_people(before, wanted):
         return Plan()  # the people the tool followed last
+    else:  # a username renamed (`renamed_from`) is the same person: only the record changes
+        before = _under_new_names(before, item, found)
     update = description_update(
         program, found, item.key, Edits(((ASSIGNED_BLOCK, record(wanted)),))
     )
@@ -166,6 +168,29 @@ def plan_people(
         _changes(program, item, found, before, wanted) if not same_people(before, wanted) else []
     )
     return Plan((*writes, *([update] if update is not None else [])))
+
+
+def _under_new_names(
+    names: tuple[str, ...], item: DesiredIssue, found: ObservedIssue
+) -> tuple[str, ...]:
+    """NAMES with each username the issue's former keys hold (`renamed_from`) as its key now
+    holds it, where the issue is not assigned to the old name: GitLab renamed the person, who
+    is still assigned under the new name (or, on Free, was never assigned, as the first
+    person alone is), so nobody changed (a tester saw a "People changed" note tell a renamed
+    sponsee of themselves). Where the old name is still assigned (the local backend's files),
+    the assignees change."""
+    now = item.key.split("/")[1:]
+    assigned = {_fold(name) for name in found.assignees}
+    renamed: dict[str, str] = {}
+    for former in item.former_keys:
+        then = former.split("/")[1:]
+        if len(then) != len(now):
+            continue
+        pairs = zip(then, now, strict=True)
+        renamed |= {
+            _fold(old): new for old, new in pairs if _fold(old) not in assigned and old != new
+        }
+    return tuple(renamed.get(_fold(name), name) for name in names)
 
 
 def _assigned_already(

@@ -1697,6 +1697,22 @@ def test_a_clone_is_the_persons_issue_with_the_originals_text_labels_and_epic(
     assert project.issues.get(issue.iid).state == "opened"
 
 
+def test_a_renamed_user_is_still_assigned_under_the_new_username(fake: FakeGitLab) -> None:
+    project = project_of(fake)
+    fake.add_user("aiko.tanaka")
+    fake.add_member(PROJECT.split("/", maxsplit=1)[0], "aiko.tanaka")
+    issue = new_issue(project)
+    aiko = fake.client().users.list(username="aiko.tanaka")[0]
+    project.issues.update(issue.iid, {"assignee_ids": [aiko.id]})
+    before = fake.issues(PROJECT)[0]["updated_at"]
+    fake.rename_user("aiko.tanaka", "aiko.t")
+    found = project.issues.get(issue.iid)
+    assert [a["username"] for a in found.assignees] == ["aiko.t"]
+    assert [a["id"] for a in found.assignees] == [aiko.id]
+    assert fake.issues(PROJECT)[0]["updated_at"] == before
+    assert fake.client().users.list(username="aiko.tanaka") == []
+
+
 def test_an_issue_a_title_refers_to_is_noted_as_mentioned(fake: FakeGitLab) -> None:
     """Issuable's title is mentionable as its description is: `#1` in a title (issue 2's at
     creation, issue 3's when renamed) puts "mentioned in" on #1, once per issue."""

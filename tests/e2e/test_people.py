@@ -229,6 +229,35 @@ def test_on_gitlab_a_swap_assigns_removes_keeps_hand_added_and_notes_once(
     assert gitlab.fingerprint() == before
 
 
+def test_on_gitlab_a_sponsee_renamed_as_the_readme_says_is_told_nothing(
+    gitlab: GitLabBackend,
+) -> None:
+    """A tester's finding: Lena changed her username in GitLab, then the coordinator in
+    configuration with `renamed_from`: the pair issue got a "People changed" note mentioning
+    her as newly assigned and her old name as no longer assigned. Nobody changed."""
+    assert gitlab.cli("apply").code == 0
+    lena = on_gitlab(gitlab, LENA)
+    gitlab.fake.rename_user("lena.fischer", "lena.f")
+    for path in Path("config").rglob("*.yml"):
+        path.write_text(path.read_text().replace("lena.fischer", "lena.f"))
+    edit(
+        Path("config/programs/sales-sponsorship.yml"),
+        "sponsee: lena.f}",
+        "sponsee: lena.f, renamed_from: lena.fischer}",
+    )
+    result = gitlab.cli("apply")
+    assert result.code == 0, result.out + result.err
+    after = on_gitlab(gitlab, "sales-sponsorship/fy28-h1/lena.f")
+    assert after["iid"] == lena["iid"] and not tool_notes(after)
+    assert after["assignees"] == [  # the same people (Free: the first alone)
+        "lena.f" if name == "lena.fischer" else name for name in lena["assignees"]
+    ]
+    assert recorded(after["description"]) == tuple(
+        "lena.f" if name == "lena.fischer" else name for name in recorded(lena["description"])
+    )
+    assert "No changes" in gitlab.cli("apply").out
+
+
 def fake_without(*outsiders: str) -> FakeGitLab:
     """A Premium fake GitLab where OUTSIDERS are users but not members of the group."""
     fake = new_fake("premium", users=tuple(u for u in roster() if u not in outsiders))

@@ -2740,6 +2740,13 @@ class FakeGitLab:
         self.state.users[user.id] = user
         return user.id
 
+    def rename_user(self, old: str, new: str) -> None:
+        """A user changes their username (Edit profile > Account): GitLab keeps the user (its
+        id), so every issue they are assigned shows the new username, and nothing else
+        changes on those issues."""
+        user = self._user(old)
+        user.username = new
+
     def add_group(self, full_path: str) -> Group:
         """Create a group (and missing parent groups); return it."""
         for group in self.state.groups.values():
