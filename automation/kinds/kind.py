@@ -35,8 +35,8 @@ CHANGED_SPONSOR = (
     "README 'People change')"
 )
 CHANGED_HIRE = (
-    "if their username changed, write the new one here too (a hire has no `renamed_from`: "
-    "their issue is withdrawn and made anew, README 'Renaming')"
+    "if their username changed, write `{username: NEW, role: ..., renamed_from: OLD}` here so "
+    "their issue follows (README 'Renaming')"
 )
 
 

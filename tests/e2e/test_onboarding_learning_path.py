@@ -249,3 +249,55 @@ def test_on_gitlab_a_general_onboarding_issue_gitlab_cannot_find_says_what_to_ch
     said = result.out + result.err
     assert f"FAILED [{MAYA}]: GitLab found nothing while reading the notes of {GENERAL}" in said
     assert "check the link in people.yml (`onboarding_issue`)" in said
+
+
+TOM = "sales-onboarding/tom.reyes"
+
+
+def test_a_hire_whose_username_changed_keeps_their_issue_with_renamed_from(
+    onboarding: Path,
+) -> None:
+    """A tester's finding: hires had no `renamed_from`, so Tom's username change withdrew his
+    issue (his ticks and notes with it, a "Withdrawn" note to him), made an empty one, and
+    posted the learning path a second time on his general onboarding issue, with no warning.
+    Now, as for participants: warned first, and followed with `renamed_from`."""
+    assert run("apply", "2026-11-20").code == 0
+    tom = issues(onboarding)[TOM]
+    ticked = tom.description.replace("- [ ]", "- [x]", 2)
+    path_of(onboarding, TOM).write_text(
+        path_of(onboarding, TOM).read_text().replace(tom.description, ticked + "\nMY NOTES\n")
+    )
+    for path in Path("config").rglob("*.yml"):
+        path.write_text(path.read_text().replace("tom.reyes", "tom.r"))
+    warned = run("plan", "2026-12-15").out
+    assert "looks like a username change" in warned
+    assert "give hire 'tom.r' `renamed_from: tom.reyes`" in warned
+    edit(
+        Path("config/programs/sales-onboarding.yml"),
+        "{username: tom.r, role: ae}",
+        "{username: tom.r, role: ae, renamed_from: tom.reyes}",
+    )
+    result = run("apply", "2026-12-15")
+    assert result.code == 0, result.out
+    after = issues(onboarding)["sales-onboarding/tom.r"]
+    assert after.iid == tom.iid and after.state == "opened" and TOM not in issues(onboarding)
+    assert "MY NOTES" in after.description and after.description.count("- [x]") >= 2
+    assert "withdrawn" not in result.out.lower()
+    notes = "".join(posted(onboarding, iid) for iid in (1188, 1201))
+    assert notes.count("automation:note learning-path") == 2  # one per hire, none again
+    assert "No changes" in run("apply", "2026-12-15").out
+
+
+def test_a_hires_renamed_from_that_is_a_word_of_the_tools_keys_is_refused(
+    onboarding: Path,
+) -> None:
+    edit(
+        Path("config/programs/sales-onboarding.yml"),
+        "{username: tom.reyes, role: ae}",
+        "{username: tom.reyes, role: ae, renamed_from: tracking}",
+    )
+    result = run("validate")
+    assert result.code == 2
+    assert "renamed_from 'tracking': an issue of the tool's own has this word" in result.out + (
+        result.err
+    )

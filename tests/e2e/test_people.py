@@ -253,7 +253,7 @@ def test_on_gitlab_a_sponsee_renamed_as_the_readme_says_is_told_nothing(
         "lena.f" if name == "lena.fischer" else name for name in lena["assignees"]
     ]
     assert recorded(after["description"]) == tuple(
-        "lena.f" if name == "lena.fischer" else name for name in recorded(lena["description"])
+        "lena.f" if name == "lena.fischer" else name for name in recorded(lena["description"]) or ()
     )
     assert "No changes" in gitlab.cli("apply").out
 

@@ -286,8 +286,8 @@ def test_a_username_changed_in_people_yml_only_says_how_to_follow_it(shipped: Pa
         "anew: README 'People change')"
     )
     assert said("config/programs/sales-onboarding.yml", "hire 'grace.liu'") == (
-        "if their username changed, write the new one here too (a hire has no `renamed_from`: "
-        "their issue is withdrawn and made anew, README 'Renaming')"
+        "if their username changed, write `{username: NEW, role: ..., renamed_from: OLD}` here "
+        "so their issue follows (README 'Renaming')"
     )
     here_too = "if their username changed, write the new one here too"
     assert said("config/programs/executive-sponsorship.yml", "account_team") == here_too

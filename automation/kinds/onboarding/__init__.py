@@ -5,6 +5,7 @@ from automation.kinds.onboarding.checks import check_onboarding
 from automation.kinds.onboarding.course import course
 from automation.kinds.onboarding.generate import COHORT, WORKSHOP, WORKSHOPS, generate
 from automation.kinds.onboarding.model import OnboardingProgram
+from automation.kinds.onboarding.renames import renames
 from automation.reminders.checks import ReminderFacts
 
 KIND = Kind(
@@ -12,6 +13,7 @@ KIND = Kind(
     generate,
     check_onboarding,
     blocks=(WORKSHOP, WORKSHOPS, COHORT),
+    renames=renames,
     course=course,
     reminders=ReminderFacts(
         dates=(

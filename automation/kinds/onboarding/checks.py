@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from automation.config.source import Source, duplicates
 from automation.course import HIRE_WORDS
 from automation.errors import Problem
-from automation.kinds.kind import CHANGED_HIRE, People, own_words
+from automation.kinds.kind import CHANGED_HIRE, NOT_FOLLOWED, People, own_words
 from automation.kinds.onboarding.model import Hire, OnboardingProgram
 
 
@@ -31,6 +31,10 @@ def check_onboarding(
     hires = [(*where, "hires", i, "username") for i in range(len(part.hires))]
     yield from duplicates(source, hires, [h.username.lower() for h in part.hires], "hire")
     yield from own_words(source, hires, [h.username for h in part.hires], "hire", HIRE_WORDS)
+    former = [(i, h.renamed_from) for i, h in enumerate(part.hires) if h.renamed_from]
+    formers = [(*where, "hires", i, "renamed_from") for i, _ in former]
+    names = [name for _, name in former]
+    yield from own_words(source, formers, names, "renamed_from", HIRE_WORDS, NOT_FOLLOWED)
     if not people.knows(part.enablement_contact):
         yield people.missing(
             source,

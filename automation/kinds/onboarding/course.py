@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import partial
 
-from automation.course import HIRE_WORDS, Course, Member
+from automation.course import HIRE_WORDS, Course, Member, Renaming
 from automation.kinds.onboarding.model import OnboardingProgram
 
 
@@ -17,10 +17,12 @@ def course(program: OnboardingProgram) -> Course:
     part = program.onboarding
     goal = dt.timedelta(days=part.milestone_days.goal)
     hires = frozenset(h.username.lower() for h in part.hires)
+    formers = frozenset(h.renamed_from.lower() for h in part.hires if h.renamed_from)
     return Course(
         member=partial(_member, hires),
         ends={w.id: w.end + goal for w in part.workshops},
-        named=hires,
+        named=hires | formers,
+        renaming=Renaming(0, "give hire '{new}' `renamed_from: {old}`"),
     )
 
 

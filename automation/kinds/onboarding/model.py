@@ -70,6 +70,9 @@ class Hire(Frozen):
     username: Username
     role: Slug
     workshop: Slug | None = Field(default=None, description="overrides the automatic choice")
+    renamed_from: Username | None = Field(
+        default=None, description="their former GitLab username, after a username change"
+    )
     cancelled: tuple[Cancelled, ...] = Field(
         default=(), description="workshops cancelled with approval: not chosen again"
     )
