@@ -309,6 +309,7 @@ def _migrate(
     if not (new or replaced or gone or whole):
         return Migration(record), []
     has = {task_hash(t.text): t for t in tasks_of(issue.description, declared)}
+    replaced = _not_had(replaced, has)
     newcomers, replaced = _newcomers(replaced, has)
     added, unplaced = _added(issue.description, whole, new + newcomers, declared, template)
     dropped, covered = _dropped(item.description, issue.description, old, declared, gone)
@@ -470,6 +471,17 @@ def _new_tasks(
     return new, replaced
 
 
+def _not_had(
+    replaced: list[tuple[list[str], list[Task]]], has: Mapping[str, Task]
+) -> list[tuple[list[str], list[Task]]]:
+    """The rewordings, less the new wordings the issue has already, word for word: a value
+    changed and then changed back (managers swapped, then swapped back) leaves the issue as
+    the template words it now, with nothing to say or add (a tester was told to add by hand
+    a task the issue had)."""
+    kept = [(olds, [t for t in news if task_hash(t.text) not in has]) for olds, news in replaced]
+    return [(olds, news) for olds, news in kept if news]
+
+
 def _newcomers(
     replaced: list[tuple[list[str], list[Task]]], has: Mapping[str, Task]
 ) -> tuple[list[Task], list[tuple[list[str], list[Task]]]]:
@@ -532,7 +544,8 @@ def _warning(program: str, notes: Sequence[tuple[_Said, str]], quote: bool) -> s
             "tool does not delete them)"
         )
     task = f"task '{_shown(said.text, said.old)}'" if quote else f"task no. {said.spot + 1}"
-    if quote and len({(note.text, note.old) for note, _ in notes}) > 1:  # each issue's own
+    several = quote and len({(note.text, note.old) for note, _ in notes}) > 1  # each its own
+    if several:
         task = f"{task} (as {refs[0]} words it)"
     if said.kind == _KEPT:
         return (
@@ -542,6 +555,8 @@ def _warning(program: str, notes: Sequence[tuple[_Said, str]], quote: bool) -> s
         )
     if said.kind == _REWORDED and said.old is not None:
         old = f"'{_shown(said.old, said.text)}'" if quote else "its wording"
+        if several:  # the issues' earlier wordings differ: the first one's, said as such
+            old = f"their earlier wording ({refs[0]}'s: {old})"
         return (
             f"{program} words {task} in {where} anew (its template, or a name or value in it, "
             f"changed): {issues} {_keep(refs)} {old}, which still counts, and {_get(refs)} no "

@@ -12,7 +12,7 @@ import pytest
 
 from automation.markers import outside_blocks
 from automation.run import apply, prepare
-from tests.backends import TODAY, Backend
+from tests.backends import TODAY, Backend, LocalBackend
 from tests.e2e.test_contract import by_key
 from tests.e2e.test_integrity import TODAY_DATE, PersonAfterList, tick_first
 from tests.local_cli import edit
@@ -298,3 +298,32 @@ def test_a_new_section_a_person_deleted_is_not_put_back(backend: Backend, projec
     assert REFLECT not in by_key(backend)[AIKO].description
     assert f"issue #{aiko.iid} has no heading 'Module 4: Reflect'" in said.out
     assert "add the heading and its tasks by hand" in said.out
+
+
+SAM_MANAGER = "    grade: 7\n    manager: {}\n"
+LENA_MANAGER = "    grade: 6\n    manager: {}\n"
+
+
+def _swap(one: str, two: str) -> None:
+    people = Path("config/people.yml")
+    edit(people, SAM_MANAGER.format(one), SAM_MANAGER.format(two))
+    edit(people, LENA_MANAGER.format(two), LENA_MANAGER.format(one))
+
+
+def test_managers_swapped_and_back_are_quoted_truly_and_ask_for_nothing_had(
+    project: Path,
+) -> None:
+    """A tester's finding: Sam and Lena swapped managers. The warning said "issues #1, #3
+    keep '...(@priya.natarajan)...'" (Lena's #3 names Marcus); swapped back, it asked to add
+    by hand the task both issues had, word for word."""
+    backend = LocalBackend(project)  # (the e2e fake GitLab knows no managers as users)
+    assert backend.cli("apply").code == 0
+    _swap("priya.natarajan", "marcus.oyelaran")
+    swapped = backend.cli("apply")
+    assert swapped.code == 0, swapped.out
+    (said,) = [line for line in swapped.out.splitlines() if "career growth" in line]
+    assert "(as #1 words it)" in said and "keep their earlier wording (#1's: '" in said, said
+    _swap("marcus.oyelaran", "priya.natarajan")
+    back = backend.cli("apply")
+    assert back.code == 0 and "career growth" not in back.out, back.out
+    assert "No changes" in backend.cli("apply").out
