@@ -87,6 +87,12 @@ class Trusted(Markup):
         return s if isinstance(s, Trusted) else cls(inert(s))
 
 
+def visible(text: str) -> str:
+    """TEXT without the characters that reorder what a reader sees or hide themselves (bidi
+    controls, zero-width characters)."""
+    return _INVISIBLE.sub("", text)
+
+
 def _one_line(value: Any) -> str:
     if value is None:
         return ""

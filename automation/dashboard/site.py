@@ -11,11 +11,13 @@ from typing import Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from automation.charts import Bar
 from automation.dashboard.model import Page
 from automation.dashboard.svg import SPARK, bar_chart, line_chart
 from automation.errors import ConfigError, Problem, UsageError
+from automation.rendering import visible
 
 TEMPLATES = "dashboard"  # in the templates folder
 
@@ -126,10 +128,20 @@ def _environment(templates: Path) -> jinja2.Environment:
     return SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(folder),
         autoescape=True,
+        finalize=_shown,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+def _shown(value: Any) -> Any:
+    """Each value a page prints, without bidirectional controls and invisible characters: a
+    name from configuration or an issue's title could otherwise show the tool's own words
+    around it reversed (a tester's `FY27 \u202epilot`)."""
+    if isinstance(value, Markup):
+        return Markup(visible(str(value)))
+    return visible(value) if isinstance(value, str) else value
 
 
 def _write(env: jinja2.Environment, path: Path, template: str, **values: Any) -> Path:

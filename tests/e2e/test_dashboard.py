@@ -259,3 +259,15 @@ def test_what_sits_in_a_pages_place_is_said_on_one_line_and_a_link_is_replaced(
     )
     assert outside.read_text() == "keep me"
     assert not (site / "index.html").is_symlink() and "<html" in (site / "index.html").read_text()
+
+
+def test_bidirectional_controls_from_names_never_reach_the_pages(project: Path) -> None:
+    """A tester's finding: a cohort named `FY27 \u202epilot` showed the tool's own words after it
+    reversed ("FY27 6202 rebmeceD :tolip"), in tables and in the page's title."""
+    edit(project / "config/programs/csm-aspiring-leaders.yml", "FY27 pilot", "FY27 \u202epilot")
+    assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
+    assert cli(["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"], {}).code == 0
+    pages = {p.name: p.read_text() for p in (project / "site").glob("*.html")}
+    assert any("FY27 pilot" in text for text in pages.values())
+    for name, text in pages.items():
+        assert not re.search("[\u202a-\u202e\u2066-\u2069]", text), name
