@@ -4,7 +4,9 @@ issues are rendered from, so the site's figures are the rollups' figures (pure).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -84,17 +86,18 @@ def program_page(
     urls = {issue.reference: _url(issue) for issue in issues}
     rollup_keys = {item.subject: item.key for item in desired.rollups}
     groups = list(dict.fromkeys(row.group for row in rows if row.group))
+    names = _page_names(groups)
     cohorts = tuple(
         _page(
             program,
-            f"{slug}--{n}-{_slug(name)}",
+            f"{slug}--{names[name]}",
             name,
             list(rollups.rows.get(name) or [row for row in rows if row.group == name]),
             found.get(rollup_keys.get(name, "")),
             urls,
             today,
         )
-        for n, name in enumerate(groups, start=1)
+        for name in groups
     )
     page = _page(program, slug, program.name, rows, found.get(desired.tracking.key), urls, today)
     ahead = (*_workshops(program, today), *_due_soon(desired, issues, today))
@@ -187,6 +190,20 @@ def _due_soon(
 def _url(issue: ObservedIssue) -> str | None:
     """A link to the issue on GitLab (the local backend's issues have none)."""
     return issue.web_url if issue.web_url.startswith(("https://", "http://")) else None
+
+
+def _page_names(groups: Sequence[str]) -> dict[str, str]:
+    """A page name for each group that stays its own whatever other groups come and go (a
+    saved link keeps showing its group): its name as letters and digits, with a short hash of
+    the name where that is empty or another group's too (names in other scripts)."""
+    slugs = {name: _slug(name) for name in groups}
+    taken = Counter(slugs.values())
+    return {
+        name: slug
+        if slug != "group" and taken[slug] == 1
+        else f"{slug}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+        for name, slug in slugs.items()
+    }
 
 
 def _slug(name: str) -> str:

@@ -53,7 +53,7 @@ def test_the_dashboard_reads_the_issues_and_writes_nothing_to_them(
     assert f'<td class="num">{overall_of(tracking.description)}</td>' in index
     page = (project / "site" / "csm-aspiring-leaders.html").read_text()
     assert "FY27 pilot group" in page  # its cohort, with a page of its own
-    assert (project / "site" / "csm-aspiring-leaders--1-fy27-pilot-group.html").is_file()
+    assert (project / "site" / "csm-aspiring-leaders--fy27-pilot-group.html").is_file()
 
 
 def test_confidential_programs_are_left_out_unless_asked_for(shipped: Path) -> None:
@@ -136,7 +136,7 @@ def test_every_text_is_shown_as_text_never_as_html(shipped: Path) -> None:
     escaped = (
         "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(1)&gt;"
     )
-    account = pages["executive-sponsorship--1-script-alert-x-script-img-src-x-onerror.html"]
+    account = pages["executive-sponsorship--script-alert-x-script-img-src-x-onerror.html"]
     assert f"<h1>{escaped} Globex</h1>" in account
     assert f'<td class="late">{escaped} Globex: November 2026 monthly</td>' in account
     for name, text in pages.items():
@@ -271,3 +271,30 @@ def test_bidirectional_controls_from_names_never_reach_the_pages(project: Path) 
     assert any("FY27 pilot" in text for text in pages.values())
     for name, text in pages.items():
         assert not re.search("[\u202a-\u202e\u2066-\u2069]", text), name
+
+
+def test_a_groups_page_keeps_its_name_whatever_other_groups_do(shipped: Path) -> None:
+    """A tester's finding: pages were numbered by their place among the groups, so removing
+    the first account moved every page to another name, and with names in other scripts
+    (all "group") a saved link showed another account's figures."""
+    keep_programs(shipped, "executive-sponsorship")
+    program = shipped / "config" / "programs" / "executive-sponsorship.yml"
+    for latin, other in (("Globex Corporation", "トヨタ自動車"), ("Initech", "ソニーグループ")):
+        edit(program, f"name: {latin},", f"name: {other},")
+
+    def pages() -> dict[str, str]:
+        assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
+        ran = cli(["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"], {})
+        assert ran.code == 0, ran.out + ran.err
+        found = (shipped / "site").glob("executive-sponsorship--*.html")
+        return {p.name: re.findall(r"<h1>(.*?)</h1>", p.read_text())[0] for p in found}
+
+    before = pages()
+    assert "トヨタ自動車" in before.values() and "ソニーグループ" in before.values()
+    text = program.read_text()
+    first = text.index("    - {id: globex")
+    program.write_text(text[:first] + text[text.index("    - {id: ", first + 1) :])
+    after = pages()
+    assert len(set(after) & set(before)) >= 3
+    for name, heading in after.items():
+        assert before.get(name, heading) == heading, (name, heading)
