@@ -24,7 +24,7 @@ from automation.config.loader import load_settings
 from automation.config.models import DAYS_HELP, FIRST_DAY, LAST_DAY, GitLabSettings
 from automation.config.source import bad_date
 from automation.dashboard.gather import gather
-from automation.dashboard.site import remove_stale, write_site
+from automation.dashboard.site import lists_others, remove_stale, write_site
 from automation.errors import (
     EXIT_ITEMS_FAILED,
     EXIT_OK,
@@ -680,10 +680,13 @@ def _dashboard(
     include = bool(args.include_confidential)
     pages = gather(prepared, tracker, today, include_confidential=include)
     hidden = sum(1 for p in prepared.programs if p.program.is_confidential and not include)
-    written = write_site(pages, hidden, args.out, args.templates, today)
+    # a dashboard of some programs written into a whole site's folder keeps its overview
+    kept = bool(args.program) and lists_others(args.out, args.program)
+    written = write_site(pages, hidden, args.out, args.templates, today, index=not kept)
     removed = remove_stale(args.out, written, args.program or None)
     left_out = f"; {plural(hidden, 'confidential program')} left out" if hidden else ""
     gone = f"; {plural(len(removed), 'older page')} removed" if removed else ""
+    gone += "; index.html, which lists other programs too, left as it was" if kept else ""
     print(
         f"Dashboard: {plural(len(written), 'page')} written to {args.out}/ "
         f"({plural(len(pages), 'program')}{left_out}{gone}). Open {args.out / 'index.html'}.",

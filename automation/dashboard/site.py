@@ -22,28 +22,38 @@ from automation.rendering import visible
 TEMPLATES = "dashboard"  # in the templates folder
 
 
-def write_site(
-    pages: Sequence[Page], hidden: int, out: Path, templates: Path, today: dt.date
+def write_site(  # noqa: PLR0917
+    pages: Sequence[Page],
+    hidden: int,
+    out: Path,
+    templates: Path,
+    today: dt.date,
+    index: bool = True,
 ) -> list[Path]:
-    """index.html (every program), a page per program and per cohort; the files written."""
+    """index.html (every program; unless not INDEX), a page per program and per cohort; the
+    files written."""
     env = _environment(templates)
     out.mkdir(parents=True, exist_ok=True)
-    written = [
-        _write(
-            env,
-            out / "index.html",
-            "overview.html",
-            pages=pages,
-            hidden=hidden,
-            bars=bar_chart([Bar(p.name, p.overall.done, p.overall.total) for p in pages]),
-            sparks={p.slug: line_chart(p.weeks, SPARK) for p in pages},
-            today=today,
-        )
-    ]
+    written = [_overview(env, out, pages, hidden, today)] if index else []
     for page in pages:
         written.append(_page(env, out, page, None, today))
         written += [_page(env, out, cohort, page, today) for cohort in page.cohorts]
     return written
+
+
+def _overview(
+    env: jinja2.Environment, out: Path, pages: Sequence[Page], hidden: int, today: dt.date
+) -> Path:
+    return _write(
+        env,
+        out / "index.html",
+        "overview.html",
+        pages=pages,
+        hidden=hidden,
+        bars=bar_chart([Bar(p.name, p.overall.done, p.overall.total) for p in pages]),
+        sparks={p.slug: line_chart(p.weeks, SPARK) for p in pages},
+        today=today,
+    )
 
 
 MANIFEST = ".dashboard-pages"  # the pages the last dashboard wrote into the folder
@@ -84,6 +94,15 @@ def remove_stale(
     kept = before - now - {path.name for path in stale}
     _put(out / MANIFEST, "".join(f"{n}\n" for n in sorted(now | kept)))
     return removed
+
+
+def lists_others(out: Path, programs: Collection[str]) -> bool:
+    """Whether OUT holds pages an earlier dashboard wrote of other programs than PROGRAMS: a
+    whole site, whose overview a dashboard of PROGRAMS alone must not replace."""
+    if not out.is_dir():
+        return False
+    pages = _listed(out) - {"index.html"}
+    return any(name.removesuffix(".html").split("--")[0] not in programs for name in pages)
 
 
 def _listed(out: Path) -> set[str]:

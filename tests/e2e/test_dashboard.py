@@ -298,3 +298,24 @@ def test_a_groups_page_keeps_its_name_whatever_other_groups_do(shipped: Path) ->
     assert len(set(after) & set(before)) >= 3
     for name, heading in after.items():
         assert before.get(name, heading) == heading, (name, heading)
+
+
+def test_a_dashboard_of_one_program_keeps_the_whole_sites_overview(shipped: Path) -> None:
+    """A tester's finding: `--program` written into the whole site's folder (as the README
+    allows: it removes only that program's old pages) replaced index.html with an overview of
+    that one program, leaving the others' pages unlinked."""
+    keep_programs(shipped, "csm-aspiring-leaders", "executive-sponsorship")
+    assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
+    where = ["--backend", "local", "--today", TODAY, "--out", "site"]
+    assert cli(["dashboard", *where], {}).code == 0
+    index = shipped / "site" / "index.html"
+    whole = index.read_text()
+    assert "Executive Sponsorship" in whole and "CSM Aspiring Leaders" in whole
+    one = cli(["dashboard", *where, "--program", "csm-aspiring-leaders"], {})
+    assert one.code == 0 and "index.html, which lists other programs too, left as it was" in one.out
+    assert index.read_text() == whole
+    alone = cli(["dashboard", *where[:-1], "own", "--program", "csm-aspiring-leaders"], {})
+    assert alone.code == 0 and "left as it was" not in alone.out
+    assert "CSM Aspiring Leaders" in (shipped / "own" / "index.html").read_text()
+    again = cli(["dashboard", *where[:-1], "own", "--program", "csm-aspiring-leaders"], {})
+    assert "left as it was" not in again.out
