@@ -678,15 +678,18 @@ def _dashboard(
     args: argparse.Namespace, prepared: Prepared, tracker: Tracker, today: dt.date, out: TextIO
 ) -> int:
     include = bool(args.include_confidential)
+    if args.program and lists_others(args.out, args.program):
+        raise UsageError(
+            f"--out {args.out}: holds other programs' pages too, and a dashboard of "
+            f"{', '.join(args.program)} alone would replace its overview of them; give it a "
+            "folder of its own, or leave out --program"
+        )
     pages = gather(prepared, tracker, today, include_confidential=include)
     hidden = sum(1 for p in prepared.programs if p.program.is_confidential and not include)
-    # a dashboard of some programs written into a whole site's folder keeps its overview
-    kept = bool(args.program) and lists_others(args.out, args.program)
-    written = write_site(pages, hidden, args.out, args.templates, today, index=not kept)
+    written = write_site(pages, hidden, args.out, args.templates, today)
     removed = remove_stale(args.out, written, args.program or None)
     left_out = f"; {plural(hidden, 'confidential program')} left out" if hidden else ""
     gone = f"; {plural(len(removed), 'older page')} removed" if removed else ""
-    gone += "; index.html, which lists other programs too, left as it was" if kept else ""
     print(
         f"Dashboard: {plural(len(written), 'page')} written to {args.out}/ "
         f"({plural(len(pages), 'program')}{left_out}{gone}). Open {args.out / 'index.html'}.",

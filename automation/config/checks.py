@@ -65,7 +65,7 @@ def check_references(
 
 
 def _page_name_problems(program: Program, source: Source) -> Iterator[Problem]:
-    """The dashboard names a program's page after its id, and a cohort's `<id>--<n>-<name>`:
+    """The dashboard names a program's page after its id, and a cohort's `<id>--<name>-<hash>`:
     an id must take neither the overview's name nor a cohort page's."""
     if program.id == "index" or "--" in program.id:
         yield source.problem(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -86,11 +85,10 @@ def program_page(
     urls = {issue.reference: _url(issue) for issue in issues}
     rollup_keys = {item.subject: item.key for item in desired.rollups}
     groups = list(dict.fromkeys(row.group for row in rows if row.group))
-    names = _page_names(groups)
     cohorts = tuple(
         _page(
             program,
-            f"{slug}--{names[name]}",
+            f"{slug}--{page_name(name)}",
             name,
             list(rollups.rows.get(name) or [row for row in rows if row.group == name]),
             found.get(rollup_keys.get(name, "")),
@@ -192,18 +190,12 @@ def _url(issue: ObservedIssue) -> str | None:
     return issue.web_url if issue.web_url.startswith(("https://", "http://")) else None
 
 
-def _page_names(groups: Sequence[str]) -> dict[str, str]:
-    """A page name for each group that stays its own whatever other groups come and go (a
-    saved link keeps showing its group): its name as letters and digits, with a short hash of
-    the name where that is empty or another group's too (names in other scripts)."""
-    slugs = {name: _slug(name) for name in groups}
-    taken = Counter(slugs.values())
-    return {
-        name: slug
-        if slug != "group" and taken[slug] == 1
-        else f"{slug}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
-        for name, slug in slugs.items()
-    }
+def page_name(group: str) -> str:
+    """A group's page name, its own whatever other groups come and go (a saved link keeps
+    showing its group): its name as letters and digits, for people to read, and a short hash
+    of the whole name, which tells apart names those letters do not (`Müller AG` and `Möller
+    AG`, names in other scripts)."""
+    return f"{_slug(group)}-{hashlib.sha256(group.encode()).hexdigest()[:8]}"
 
 
 def _slug(name: str) -> str:

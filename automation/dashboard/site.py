@@ -22,19 +22,13 @@ from automation.rendering import visible
 TEMPLATES = "dashboard"  # in the templates folder
 
 
-def write_site(  # noqa: PLR0917
-    pages: Sequence[Page],
-    hidden: int,
-    out: Path,
-    templates: Path,
-    today: dt.date,
-    index: bool = True,
+def write_site(
+    pages: Sequence[Page], hidden: int, out: Path, templates: Path, today: dt.date
 ) -> list[Path]:
-    """index.html (every program; unless not INDEX), a page per program and per cohort; the
-    files written."""
+    """index.html (every program), a page per program and per cohort; the files written."""
     env = _environment(templates)
     out.mkdir(parents=True, exist_ok=True)
-    written = [_overview(env, out, pages, hidden, today)] if index else []
+    written = [_overview(env, out, pages, hidden, today)]
     for page in pages:
         written.append(_page(env, out, page, None, today))
         written += [_page(env, out, cohort, page, today) for cohort in page.cohorts]
@@ -98,7 +92,9 @@ def remove_stale(
 
 def lists_others(out: Path, programs: Collection[str]) -> bool:
     """Whether OUT holds pages an earlier dashboard wrote of other programs than PROGRAMS: a
-    whole site, whose overview a dashboard of PROGRAMS alone must not replace."""
+    site whose overview a dashboard of PROGRAMS alone must not replace (it would leave their
+    pages unlinked; kept as it was, it would go on showing a program since made
+    confidential, or never link PROGRAMS)."""
     if not out.is_dir():
         return False
     pages = _listed(out) - {"index.html"}

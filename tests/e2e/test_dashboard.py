@@ -10,6 +10,7 @@ import re
 import shutil
 from pathlib import Path
 
+from automation.dashboard.model import page_name
 from automation.markers import block_content
 from tests.backends import TODAY, Backend, GitLabBackend, cli
 from tests.conftest import keep_programs
@@ -53,7 +54,7 @@ def test_the_dashboard_reads_the_issues_and_writes_nothing_to_them(
     assert f'<td class="num">{overall_of(tracking.description)}</td>' in index
     page = (project / "site" / "csm-aspiring-leaders.html").read_text()
     assert "FY27 pilot group" in page  # its cohort, with a page of its own
-    assert (project / "site" / "csm-aspiring-leaders--fy27-pilot-group.html").is_file()
+    assert (project / "site" / "csm-aspiring-leaders--fy27-pilot-group-2e9c29f1.html").is_file()
 
 
 def test_confidential_programs_are_left_out_unless_asked_for(shipped: Path) -> None:
@@ -90,8 +91,8 @@ def test_a_dashboard_written_again_without_confidential_programs_removes_their_p
     (site / "notes.html").write_text("<p>our own page</p>")
     shutil.copy(site / "index.html", site / "fy27-q3-snapshot.html")  # a copy kept by hand
     (site / "archive.html").mkdir()
-    one = cli([*base, "--program", "csm-aspiring-leaders"], {})  # covers that program only
-    assert one.code == 0 and "removed" not in one.out
+    one = cli([*base, "--program", "csm-aspiring-leaders"], {})  # refused: a whole site
+    assert one.code == 2 and "holds other programs' pages too" in one.err
     assert list(site.glob("sales-sponsorship*"))
     again = cli(base, {})
     assert again.code == 0 and "older pages removed" in again.out
@@ -136,7 +137,7 @@ def test_every_text_is_shown_as_text_never_as_html(shipped: Path) -> None:
     escaped = (
         "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(1)&gt;"
     )
-    account = pages["executive-sponsorship--script-alert-x-script-img-src-x-onerror.html"]
+    (account,) = [text for name, text in pages.items() if "--script-alert-x-script-img" in name]
     assert f"<h1>{escaped} Globex</h1>" in account
     assert f'<td class="late">{escaped} Globex: November 2026 monthly</td>' in account
     for name, text in pages.items():
@@ -300,22 +301,33 @@ def test_a_groups_page_keeps_its_name_whatever_other_groups_do(shipped: Path) ->
         assert before.get(name, heading) == heading, (name, heading)
 
 
-def test_a_dashboard_of_one_program_keeps_the_whole_sites_overview(shipped: Path) -> None:
-    """A tester's finding: `--program` written into the whole site's folder (as the README
-    allows: it removes only that program's old pages) replaced index.html with an overview of
-    that one program, leaving the others' pages unlinked."""
+def test_a_dashboard_of_one_program_is_refused_where_a_whole_site_is(shipped: Path) -> None:
+    """A tester's finding: `--program` written into the whole site's folder replaced its
+    overview with that one program, leaving the others' pages unlinked; a reviewer's: keeping
+    the overview instead showed a program since made confidential, and never linked a second
+    program written so. Refused, saying what to do; in a folder of its own it is written."""
     keep_programs(shipped, "csm-aspiring-leaders", "executive-sponsorship")
     assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
     where = ["--backend", "local", "--today", TODAY, "--out", "site"]
     assert cli(["dashboard", *where], {}).code == 0
-    index = shipped / "site" / "index.html"
-    whole = index.read_text()
-    assert "Executive Sponsorship" in whole and "CSM Aspiring Leaders" in whole
+    before = {p.name: p.read_text() for p in (shipped / "site").iterdir()}
     one = cli(["dashboard", *where, "--program", "csm-aspiring-leaders"], {})
-    assert one.code == 0 and "index.html, which lists other programs too, left as it was" in one.out
-    assert index.read_text() == whole
-    alone = cli(["dashboard", *where[:-1], "own", "--program", "csm-aspiring-leaders"], {})
-    assert alone.code == 0 and "left as it was" not in alone.out
+    assert one.code == 2 and one.err.strip() == (
+        "automation: --out site: holds other programs' pages too, and a dashboard of "
+        "csm-aspiring-leaders alone would replace its overview of them; give it a folder of "
+        "its own, or leave out --program"
+    )
+    assert {p.name: p.read_text() for p in (shipped / "site").iterdir()} == before
+    own = [*where[:-1], "own", "--program", "csm-aspiring-leaders"]
+    assert cli(["dashboard", *own], {}).code == 0
     assert "CSM Aspiring Leaders" in (shipped / "own" / "index.html").read_text()
-    again = cli(["dashboard", *where[:-1], "own", "--program", "csm-aspiring-leaders"], {})
-    assert "left as it was" not in again.out
+    assert cli(["dashboard", *own], {}).code == 0  # again: its own folder
+
+
+def test_group_pages_are_told_apart_by_a_hash_of_the_whole_name() -> None:
+    """A reviewer's finding: names alike in letters (`Müller AG`, `Möller AG`) shared a page
+    name, hashed only while both were there: a saved link then showed the other account."""
+    one, two = page_name("Müller AG"), page_name("Möller AG")
+    assert one != two and one.startswith("m-ller-ag-") and two.startswith("m-ller-ag-")
+    assert page_name("Müller AG") == one  # whatever else exists
+    assert page_name("トヨタ自動車") != page_name("ソニーグループ")
