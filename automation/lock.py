@@ -82,7 +82,8 @@ class RunLock:
 def holder_name(env: Mapping[str, str]) -> str:
     """A name for this run that no other run has, which a person reading the lock can follow:
     the CI job's address when the run is a GitLab CI job (a web address has no spaces, as the
-    lock's text needs), with a random part in any case (a job retried keeps its address)."""
+    lock's text needs), with a random part in any case (two runs never share a name, whatever
+    the environment says)."""
     own = f"run-{secrets.token_hex(6)}"
     job = env.get("CI_JOB_URL", "")
     if job.startswith(("https://", "http://")) and not any(c.isspace() for c in job):

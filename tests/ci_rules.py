@@ -115,8 +115,8 @@ class _Parser:
             value = self.either()
             self._next()  # ")"
             return value
-        if token.startswith("$"):
-            return self.variables.get(token[1:]) or None
+        if token.startswith("$"):  # a variable set but empty is not null (gitlab#327711)
+            return self.variables.get(token[1:])
         if token == "null":
             return None
         return token[1:-1] if token[0] in "\"'" else token

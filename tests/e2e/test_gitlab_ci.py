@@ -64,6 +64,7 @@ def test_a_merge_request_the_token_does_not_reach_says_it_has_no_plan() -> None:
         assert "plan-preview" not in runs(pipeline, request)
         assert "plan-preview-skipped" in runs(pipeline, request)
         assert "plan-preview-skipped" not in runs(pipeline, {**request, "GITLAB_TOKEN": "x"})
+        assert "plan-preview-skipped" in runs(pipeline, {**request, "GITLAB_TOKEN": ""})
         job = pipeline["plan-preview-skipped"]
         (rule,) = job["rules"]
         assert rule["allow_failure"] is True and job["before_script"] == []
@@ -378,6 +379,7 @@ def test_the_rules_reader_reads_gitlab_expressions() -> None:
     assert holds('$A == "x" && $B =~ /progress/', seen)
     assert not holds('$A == "x" && ($EMPTY || $MISSING)', seen)
     assert holds('$MISSING == null || $A != "y"', seen)
+    assert not holds("$EMPTY == null", seen) and holds('$EMPTY == ""', seen)
 
 
 def headings(readme: Path) -> set[str]:
