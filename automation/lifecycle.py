@@ -299,14 +299,16 @@ class Departures:
     waited: frozenset[Stray] = frozenset()
 
     def rows_in(self, group: str | None) -> list[RollupRow]:
-        """The rows of one group, or every row (None)."""
-        return [d.row for d in self.rows if group is None or d.group == group]
+        """Every row (None), or those a group's figures count: listed in its rollup (a pair's
+        score issue is not, nor in its ended note)."""
+        return [d.row for d in self.rows if group is None or (d.listed and d.group == group)]
 
     def rows_of(self, desired: DesiredProgram, rollup_key: str) -> list[RollupRow]:
         """The rows a group's rollup issue lists: those of the group its key names that it
         listed while they were live."""
-        group = rollup_key.removeprefix(f"{desired.program.id}/").removesuffix("/tracking")
-        return [d.row for d in self.rows if d.listed and d.group is not None and d.group == group]
+        return self.rows_in(
+            rollup_key.removeprefix(f"{desired.program.id}/").removesuffix("/tracking")
+        )
 
 
 def with_notes(plan: Plan, notes: Sequence[AddNote]) -> Plan:
@@ -467,8 +469,8 @@ def _ended_before_leaving(
     afterwards): not once it was withdrawn (a cohort that ends later does not count it in
     again); yes when its group's end has passed, or the tool labelled it ended (a removed
     hire's workshop group is no longer known)."""
-    if _state(issue) in (_LEFT, _LEFT_CLOSED):
-        return False
+    if _state(issue) in (_LEFT, _LEFT_CLOSED) or status_label(Status.WITHDRAWN) in issue.labels:
+        return False  # withdrawn, by its block or (the block deleted) by its label
     return desired.course.ended(member.group, today) or status_label(Status.ENDED) in issue.labels
 
 

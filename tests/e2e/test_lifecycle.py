@@ -1246,6 +1246,21 @@ def test_removed_on_the_first_run_after_the_cohort_ended_the_issue_is_labelled_e
     assert run("apply", "2027-06-15").out.startswith("No changes")
 
 
+def test_a_withdrawn_issue_whose_block_was_deleted_stays_withdrawn_after_its_cohort_ends(
+    shipped: Path,
+) -> None:
+    """A reviewer's finding: Lena left in February; a person deleted the withdrawn block; the
+    first run after the cohort's end relabelled her issue ended (its label says withdrawn)."""
+    keep_programs(shipped, "csm-aspiring-leaders")
+    assert run("apply", "2027-01-04").code == 0
+    remove_lena(shipped)
+    assert run("apply", "2027-02-01").code == 0
+    cut_block(path_of(shipped, LENA), "withdrawn")
+    may = run("apply", "2027-05-15")
+    assert may.code == 0, may.out
+    assert statuses(issues(shipped)[LENA]) == {"status::withdrawn"}, may.out
+
+
 def test_a_withdrawn_issue_stays_withdrawn_when_its_cohort_ends_later(shipped: Path) -> None:
     """Lena left in February; the pilot group ends on 2027-04-30. In May her row still says
     withdrawn and her tasks stay out of the figures (the cohort's end does not count her in)."""

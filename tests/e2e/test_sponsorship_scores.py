@@ -11,6 +11,7 @@ import pytest
 
 from automation.markers import block_content
 from tests.conftest import keep_programs
+from tests.e2e.test_lifecycle import notes
 from tests.local_cli import edit, issues, path_of, run
 
 H1 = "sales-sponsorship/fy28-h1"
@@ -317,3 +318,22 @@ def test_a_sponsee_who_types_the_sponsors_former_key_takes_nothing_from_the_spon
     assert "renamed_from" not in result.out
     assert "| Sponsor satisfaction (start) | 9.0 | 4 |" in published(root)
     assert f"automation:key={aiko} " in path.read_text(encoding="utf-8")
+
+
+def test_the_cohorts_ended_note_lists_pairs_only(sponsorship: Path) -> None:
+    """A reviewer's finding: the cohort's ended note, on its rollup issue, listed and counted
+    a former sponsor's withdrawn score issue (its title only she may read)."""
+    program = sponsorship / "config" / "programs" / "sales-sponsorship.yml"
+    edit(
+        program,
+        "{sponsor: hannah.berg, sponsee: lena.fischer}",
+        "{sponsor: dana.whitfield, sponsee: lena.fischer}",
+    )
+    assert run("apply", BEFORE_CLOSE).code == 0
+    hannahs = issues(sponsorship)[scores_key("lena.fischer", "sponsor", "hannah.berg")]
+    assert "status::withdrawn" in hannahs.labels
+    ended = run("apply", "2027-08-15")  # the cohort ended on 2027-08-01
+    assert ended.code == 0, ended.out + ended.err
+    said = notes(sponsorship, issues(sponsorship)[COHORT])
+    assert "automation:note ended fy28-h1" in said, said
+    assert f"#{hannahs.iid} " not in said and "withdrawn" not in said, said
