@@ -9,6 +9,7 @@ import gc
 import io
 import os
 import re
+import signal
 import sys
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
@@ -226,6 +227,7 @@ exit codes:
      nothing was written
   3  GitLab unreachable or the token refused (or the local workspace cannot be
      written); nothing more was written
+  130, 143  stopped by Ctrl-C or SIGTERM (a CI job cancelled); what was written is kept
 """
 
 
@@ -495,7 +497,7 @@ def _apply(
         console.action(action)
         lock.keep_alive()
 
-    lock = RunLock(tracker, args.clock, holder=holder_name(env))
+    lock = RunLock(tracker, args.clock, holder=holder_name(env), say=console.line)
     check = functools.partial(_same_day, args, tracker, today)
     try:
         applied = apply(prepared, tracker, today, done, args.steps, lock, check)
@@ -794,11 +796,35 @@ class _ToReader(io.TextIOBase):
         os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
 
 
+class Stopped(BaseException):
+    """The process was asked to stop (SIGTERM: a CI job cancelled, or past its timeout)."""
+
+
+def _stop(signum: int, _frame: object) -> None:
+    raise Stopped(signum)
+
+
+STOPPED = (
+    "automation: stopped ({how}) before the end; what it wrote is kept, and the next run "
+    "finishes the rest"
+)
+
+
 def main() -> None:
-    """Console entry point."""
+    """Console entry point. A run asked to stop (Ctrl-C; SIGTERM, which GitLab's runner sends
+    a cancelled job) stops as an error would, releasing the run lock on its way out, and says
+    so on one line (exit 130 or 143, as shells count them)."""
     collect_less()
+    signal.signal(signal.SIGTERM, _stop)
     out, err = _ToReader(sys.stdout), _ToReader(sys.stderr)
-    code = run(sys.argv[1:], os.environ, cast(TextIO, out), cast(TextIO, err))
+    try:
+        code = run(sys.argv[1:], os.environ, cast(TextIO, out), cast(TextIO, err))
+    except KeyboardInterrupt:
+        print(STOPPED.format(how="interrupted"), file=err)
+        code = 128 + signal.SIGINT
+    except Stopped:
+        print(STOPPED.format(how="SIGTERM"), file=err)
+        code = 128 + signal.SIGTERM
     out.flush()
     err.flush()
     sys.exit(code)

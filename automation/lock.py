@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -27,22 +27,28 @@ class RunLock:
     clock: Clock = field(default_factory=Clock)
     wait: dt.timedelta = WAIT
     holder: str = field(default_factory=lambda: holder_name({}))
+    say: Callable[[str], None] = lambda _: None  # a line for the run's log
     _refreshed: dt.datetime | None = None
 
     def acquire(self) -> None:
         """Take the lock, waiting a bounded time for another run; TrackerUnavailable (exit 3)
         when it stays taken."""
-        give_up, takeovers = self.clock.now() + self.wait, 0
+        give_up, takeovers, waited = self.clock.now() + self.wait, 0, False
         while not self.tracker.lock_take(self.holder, self.clock.now() + LOCK_TTL):
             held = self.tracker.lock_read()
             if held is not None and held[0] == self.holder:
                 break  # taken by this run after all (the answer to the create was lost)
             if (held is None or held[1] <= self.clock.now()) and takeovers < MAX_TAKEOVERS:
                 takeovers += 1
+                if held is not None:
+                    self.say(_taking_over(self.tracker, held))
                 self.tracker.lock_drop()  # its holder crashed (or it vanished): take over
                 continue
             if self.clock.now() >= give_up:
                 raise TrackerUnavailable(_busy_message(self.tracker, held, self.wait))
+            if not waited:
+                waited = True
+                self.say(_waiting(self.tracker, held, self.wait))
             self.clock.sleep(POLL)
         self._refreshed = self.clock.now()
 
@@ -97,6 +103,28 @@ def _holder_said(holder: str) -> str:
     return f" (CI job {job})" if job else ""
 
 
+def _waiting(tracker: Tracker, held: tuple[str, dt.datetime] | None, wait: dt.timedelta) -> str:
+    minutes = int(wait.total_seconds() // 60)
+    holder = _holder_said(held[0]) if held else ""
+    return (
+        f"note: another run of the automation{holder} holds the run lock "
+        f"({tracker.lock_description()}); this run waits for it, up to {minutes} min"
+    )
+
+
+def _taking_over(tracker: Tracker, held: tuple[str, dt.datetime]) -> str:
+    stamp = _stamp(held[1])
+    return (
+        f"note: the run lock ({tracker.lock_description()}) of a run that did not finish"
+        f"{_holder_said(held[0])} expired at {stamp}; this run takes it over. What that run "
+        "wrote is kept, and this run finishes its work"
+    )
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
 def _lost_message(tracker: Tracker) -> str:
     return (
         f"the run lock ({tracker.lock_description()}) was deleted, or taken by another run, "
@@ -116,7 +144,7 @@ def _busy_message(
             f"changed, so whether a run holds it is unknown; waited {minutes} min. If no run "
             "is going, delete the lock and run again"
         )
-    stamp = until.isoformat().replace("+00:00", "Z") if until else "an unknown time"
+    stamp = _stamp(until) if until else "an unknown time"
     return (
         f"another run of the automation{_holder_said(held[0] if held else '')} holds the lock "
         f"({tracker.lock_description()}, expiring at {stamp}); waited {minutes} min. Run again "
@@ -126,9 +154,10 @@ def _busy_message(
 
 @contextmanager
 def locked(lock: RunLock) -> Iterator[RunLock]:
-    """Hold the run lock for the duration of a block, releasing it whatever happens."""
-    lock.acquire()
+    """Hold the run lock for the duration of a block, releasing it whatever happens (also
+    when the run is stopped while taking it: its release drops only its own lock)."""
     try:
+        lock.acquire()
         yield lock
     finally:
         lock.release()

@@ -1,0 +1,103 @@
+"""A run asked to stop (a CI job cancelled or past its timeout: SIGTERM; Ctrl-C) releases the run
+lock on its way out and says so on one line, so the next scheduled run is not held up for an
+hour by a lock nobody holds (a tester's finding); and a run that waits for another's lock, or
+takes over an expired one, says so when it happens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from automation import cli
+from automation.lock import RunLock, locked
+from automation.trackers.local import LocalTracker
+from tests.backends import TODAY, StepClock
+from tests.local_cli import run
+
+LOCK = Path(".automation/run.lock")
+
+
+@pytest.fixture
+def handlers() -> Iterator[None]:
+    """main() installs its SIGTERM handler: put back the one pytest had."""
+    before = signal.getsignal(signal.SIGTERM)
+    yield
+    signal.signal(signal.SIGTERM, before)
+
+
+def _main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    monkeypatch.setattr("sys.argv", ["automation", "apply", "--today", TODAY])
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    return int(stopped.value.code or 0), capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("handlers")
+@pytest.mark.parametrize("how", ["SIGTERM", "interrupted"])
+def test_a_run_stopped_while_writing_releases_the_lock_and_says_so(
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    how: str,
+) -> None:
+    create = LocalTracker.create_issue
+    calls: list[int] = []
+
+    def stopping(self: LocalTracker, *args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            if how == "SIGTERM":
+                os.kill(os.getpid(), signal.SIGTERM)  # as GitLab's runner on a cancelled job
+            else:
+                raise KeyboardInterrupt
+        return create(self, *args, **kwargs)
+
+    monkeypatch.setattr(LocalTracker, "create_issue", stopping)
+    code, err = _main(monkeypatch, capsys)
+    assert code == (143 if how == "SIGTERM" else 130)
+    assert err.strip().splitlines()[-1] == (
+        f"automation: stopped ({how}) before the end; what it wrote is kept, and the next run "
+        "finishes the rest"
+    )
+    assert "Traceback" not in err
+    assert not LOCK.exists()  # released: the next run goes ahead at once
+    monkeypatch.setattr(LocalTracker, "create_issue", create)
+    assert run("apply").code == 0 and "No changes" in run("apply").out
+
+
+def test_a_run_stopped_while_taking_the_lock_releases_it(project: Path) -> None:
+    """Ctrl-C after GitLab made the lock and before the take returned left the lock behind."""
+    tracker = LocalTracker(Path(".automation"))
+    tracker.workspace.mkdir(exist_ok=True)
+
+    class Interrupted(RunLock):
+        def acquire(self) -> None:
+            super().acquire()
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt), locked(Interrupted(tracker, StepClock())):
+        pass
+    assert not LOCK.exists()
+
+
+def test_a_waiting_run_and_a_run_taking_over_an_expired_lock_say_so(project: Path) -> None:
+    tracker = LocalTracker(Path(".automation"))
+    tracker.workspace.mkdir(exist_ok=True)
+    clock = StepClock(dt.datetime(2026, 11, 24, 6, 0, tzinfo=dt.UTC))
+    job = "https://gitlab.example.com/g/p/-/jobs/9#run-abc"
+    assert tracker.lock_take(job, clock.now() + dt.timedelta(minutes=5))
+    said: list[str] = []
+    RunLock(tracker, clock, say=said.append).acquire()  # waits 5 minutes, then takes over
+    assert said[0] == (
+        "note: another run of the automation (CI job https://gitlab.example.com/g/p/-/jobs/9) "
+        "holds the run lock (the file .automation/run.lock); this run waits for it, up to 10 min"
+    )
+    assert said[1].startswith("note: the run lock (the file .automation/run.lock) of a run that")
+    assert "(CI job https://gitlab.example.com/g/p/-/jobs/9) expired at 2026-11-24T06:05" in said[1]
+    assert len(said) == 2
