@@ -86,13 +86,19 @@ def _occasions(
     for reminder in part.send:
         date = item.dates.get(reminder.date)
         day = reminder.day(date) if date is not None else None
-        if day is None or not window[0] <= day <= window[1]:
+        if day is None or not window[0] <= day <= window[1] or _passed(day, date, window[1]):
             continue
         if tasks is None:  # the person's: not a box typed inside the tool's blocks
             tasks = tasks_of(outside_blocks(issue.description), headings)
         chosen = open_tasks(tasks, reminder)
         if chosen:
             yield Due(reminder, item, issue, day, chosen, people(part, item, reminder))
+
+
+def _passed(day: dt.date, date: dt.date | None, today: dt.date) -> bool:
+    """Whether a reminder days before its DATE comes too late to send: that date has come
+    (its message speaks of what is ahead: "the pre-work is due in 3 days")."""
+    return date is not None and day < date <= today
 
 
 def open_tasks(tasks: tuple[Task, ...], reminder: Reminder) -> tuple[str, ...]:

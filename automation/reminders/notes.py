@@ -82,6 +82,14 @@ def digest_note(  # noqa: PLR0917
     return Plan((Remind(program, key, tracking.iid, body, digest=True, edit=note is not None),))
 
 
+def listed(digest: str, due: Due) -> bool:
+    """Whether a digest note lists the occasion: a line of it names the issue and the day."""
+    reference, day = f"{own_reference(due.issue.reference)} ", f"({due.day.isoformat()})"
+    return any(
+        reference in line and day in line for line in digest.splitlines() if line.startswith("- ")
+    )
+
+
 def _body(
     marker: str, template: str, due: Due, renderer: Renderer, today: dt.date | None = None
 ) -> str:

@@ -106,3 +106,36 @@ def test_an_issue_of_a_cohort_that_ended_gets_no_reminder(shipped: Path) -> None
     assert "reminder" not in run("apply", "2027-05-02").out
     assert notes(shipped, sam) == ""
     assert f"[{sam}]" in run("plan", "2027-04-30").out  # the day itself: not over yet
+
+
+def test_a_reminder_days_before_a_date_is_not_sent_late_once_that_date_came(
+    onboarding: Path,
+) -> None:
+    """A tester's finding: with the pipeline down, "the SQS pre-work is due in 3 days, before
+    your workshop" went out after the workshop had started. Late, it still goes while its
+    date is ahead; not once that date has come."""
+    assert "reminder" not in run("apply", "2026-12-04", "--steps", "remind").out  # due that day
+    assert notes(onboarding, TOM) == ""
+    early = run("apply", "2026-12-03", "--steps", "remind")  # late, but before the date
+    assert "added reminder" in early.out and "comes late" in notes(onboarding, TOM)
+
+
+def test_a_digest_lists_a_reminder_whose_day_came_after_its_weeks_last_run(
+    onboarding: Path,
+) -> None:
+    """A tester's finding: with `digest: true`, a reminder due on a day after the week's last
+    run (a weekday schedule; runs missed) was never listed anywhere, `late_days` or not."""
+    edit(PROGRAM, "      when: 3 days before prework_due\n", "      when: on prework_due\n")
+    edit(PROGRAM, "reminders:\n  send:\n", "reminders:\n  digest: true\n  send:\n")
+    tracking = "sales-onboarding/tracking"
+    for day in ("2026-11-30", "2026-12-03"):  # Monday, Thursday; Tom's day is Friday 12-04
+        assert run("apply", day, "--steps", "remind").code == 0
+    assert "2026-12-04" not in notes(onboarding, tracking)
+    monday = run("apply", "2026-12-07", "--steps", "remind")
+    assert monday.code == 0 and "reminder digest" in monday.out, monday.out
+    said = notes(onboarding, tracking)
+    assert "reminders-digest 2026-W50" in said
+    tom = issues(onboarding)[TOM].iid
+    assert any(f"#{tom} " in line and "(2026-12-04)" in line for line in said.splitlines())
+    again = run("apply", "2026-12-08", "--steps", "remind")
+    assert "digest" not in again.out and "No changes" in again.out
