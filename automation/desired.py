@@ -175,6 +175,9 @@ class DesiredIssue:
     dates: Mapping[str, dt.date] = field(default_factory=dict)  # what reminders count from
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # role -> usernames
     elsewhere: tuple[NoteElsewhere, ...] = ()  # notes posted once on other projects' issues
+    # a document kept while it is open (an ESP account plan, whose values are read every
+    # month): its people follow configuration even once its tasks are all done
+    living: bool = False
 
     def __post_init__(self) -> None:
         # a person named twice (a sponsor also on the account team) is assigned once

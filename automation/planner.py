@@ -227,7 +227,7 @@ def _plan_tracked(
     written, state = _write_tracked(item, found, blocks, progress, completing, ctx, turned)
     if state == "opened" and not written.failures:  # an issue that failed gets nothing
         now = replace(found, state=state)  # open once the plan is carried out (back, say)
-        if progress.status is not Status.COMPLETE:  # done: it keeps who did it, as if closed
+        if progress.status is not Status.COMPLETE or item.living:  # done: keeps who did it
             written = joined(written, plan_people(ctx.desired.program, item, now, ctx.several))
         written = joined(written, plan_due(ctx.desired.program, item, now))
         written = _with_notes_elsewhere(written, item, now, ctx)

@@ -570,3 +570,27 @@ def test_a_sponsor_also_on_the_account_team_is_assigned_once(esp: Path) -> None:
     assert "dana.whitfield, tom.reyes, Dana.Whitfield" not in result.out
     plan = issues(esp)["executive-sponsorship/account/globex/account-plan"]
     assert [a.lower() for a in plan.assignees] == ["dana.whitfield", "tom.reyes"]
+
+
+def test_a_new_sponsor_is_assigned_the_account_plan_even_once_its_tasks_are_done(
+    esp: Path,
+) -> None:
+    """A tester's finding: the account plan, whose values the scorecard reads every month, is
+    never finished; once its setup tasks were ticked it kept the old sponsor for good, since
+    a done issue keeps its people (as a finished month does, and still does)."""
+    assert run("apply").code == 0
+    plan = "executive-sponsorship/account/initech/account-plan"
+    path = path_of(esp, plan)
+    path.write_text(path.read_text().replace("- [ ] ", "- [x] "))
+    assert run("apply").code == 0
+    assert "status::complete" in issues(esp)[plan].labels
+    program = Path("config/programs/executive-sponsorship.yml")
+    edit(
+        program,
+        "{id: initech, name: Initech, sponsor: dana.whitfield,",
+        "{id: initech, name: Initech, sponsor: jordan.alvarez,",
+    )
+    assert run("apply").code == 0
+    assignees = issues(esp)[plan].assignees
+    assert "jordan.alvarez" in assignees and "dana.whitfield" not in assignees
+    assert "No changes" in run("apply").out

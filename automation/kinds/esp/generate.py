@@ -157,6 +157,7 @@ def _account_issues(
         create=create and not over,
         # closed, unfinished, when the commitment ends: ended, not "not started" or overdue
         ends=account.end + dt.timedelta(days=1) if account.end else None,
+        living=True,  # a new sponsor is the plan's, done or not
     )
     cadences = (
         _cadence(part, "monthly", "account_monthly"),
