@@ -32,6 +32,12 @@ class Due:
         """The hidden first line of its note: the occasion, so it is sent once."""
         return reminder_marker(self.reminder.id, self.day)
 
+    @property
+    def listing(self) -> str:
+        """The hidden line a digest that lists the occasion ends with (the tool's own, whatever
+        the digest's template writes), so no later digest lists it again."""
+        return f"<!-- automation:listed {self.issue.iid} {self.reminder.id} {self.day} -->"
+
 
 def reminder_marker(reminder: str, day: dt.date) -> str:
     """What marks the note of one reminder's occasion (its day) on an issue."""
@@ -86,7 +92,7 @@ def _occasions(
     for reminder in part.send:
         date = item.dates.get(reminder.date)
         day = reminder.day(date) if date is not None else None
-        if day is None or not window[0] <= day <= window[1] or _passed(day, date, window[1]):
+        if day is None or not window[0] <= day <= window[1]:
             continue
         if tasks is None:  # the person's: not a box typed inside the tool's blocks
             tasks = tasks_of(outside_blocks(issue.description), headings)
@@ -95,10 +101,12 @@ def _occasions(
             yield Due(reminder, item, issue, day, chosen, people(part, item, reminder))
 
 
-def _passed(day: dt.date, date: dt.date | None, today: dt.date) -> bool:
-    """Whether a reminder days before its DATE comes too late to send: that date has come
-    (its message speaks of what is ahead: "the pre-work is due in 3 days")."""
-    return date is not None and day < date <= today
+def passed(due: Due, today: dt.date) -> bool:
+    """Whether an occasion, sent late (after its day), comes too late: it is days before its
+    date, and that date has come (its message speaks of what is ahead: "the pre-work is due
+    in 3 days")."""
+    date = due.item.dates.get(due.reminder.date)
+    return date is not None and due.day < today and due.day < date <= today
 
 
 def open_tasks(tasks: tuple[Task, ...], reminder: Reminder) -> tuple[str, ...]:

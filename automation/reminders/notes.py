@@ -77,17 +77,10 @@ def digest_note(  # noqa: PLR0917
     more = max(len(due) - MAX_ENTRIES, 0)
     values = {"monday": monday, "sunday": sunday, "entries": entries, "more_entries": more}
     body = f"{digest_marker(today)}\n{renderer.render(DIGEST_TEMPLATE, values).strip()}"
+    body += "".join(f"\n{d.listing}" for d in due[:MAX_ENTRIES])
     if note is not None and same_text(note.body, stored(body)):
         return Plan()
     return Plan((Remind(program, key, tracking.iid, body, digest=True, edit=note is not None),))
-
-
-def listed(digest: str, due: Due) -> bool:
-    """Whether a digest note lists the occasion: a line of it names the issue and the day."""
-    reference, day = f"{own_reference(due.issue.reference)} ", f"({due.day.isoformat()})"
-    return any(
-        reference in line and day in line for line in digest.splitlines() if line.startswith("- ")
-    )
 
 
 def _body(

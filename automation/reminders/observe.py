@@ -5,18 +5,17 @@ step)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from automation.actions import Observed, Plan
 from automation.desired import DesiredProgram
 from automation.identity import resolve
 from automation.mentions import among, people_only
 from automation.progress import program_label
-from automation.reminders.due import Due, due_reminders
+from automation.reminders.due import Due, due_reminders, passed
 from automation.reminders.notes import (
     digest_marker,
     digest_note,
-    listed,
     reminder_notes,
     week_of,
 )
@@ -55,10 +54,11 @@ def plan_reminders(
             return Plan()  # not before the tracking issue exists, nor once closed or exposed
         monday = week_of(today)[0]
         due = due_reminders(desired, found, today, monday)
-        # the weeks before, as far as late_days reaches from this week's Monday (the same for
-        # every run of the week, so the digest does not change with the day it is read)
+        # the weeks before, as far as late_days reaches from this week's Monday, that no
+        # digest listed: after this week's (the cut at MAX_ENTRIES leaves them out first)
         late = due_reminders(desired, found, today, monday - dt.timedelta(days=part.late_days))
-        due = (*_unlisted(tracker, tracking.iid, [d for d in late if d.day < monday]), *due)
+        earlier = [d for d in late if d.day < monday and not passed(d, today)]
+        due = (*due, *_unlisted(tracker, tracking.iid, earlier, monday))
         note = tracker.find_note(tracking.iid, digest_marker(today))
         return digest_note(
             program,
@@ -70,23 +70,30 @@ def plan_reminders(
             today,
             lambda text: people_only(text, among(renderer.roster, tracker.is_user))[0],
         )
-    due = due_reminders(desired, found, today, today - dt.timedelta(days=part.late_days))
+    since = today - dt.timedelta(days=part.late_days)
+    due = tuple(d for d in due_reminders(desired, found, today, since) if not passed(d, today))
     sent = {(d.issue.iid, d.marker) for d in due if tracker.has_note(d.issue.iid, d.marker)}
     return reminder_notes(program, due, sent, renderer, today)
 
 
-def _unlisted(tracker: Tracker, iid: int, earlier: Sequence[Due]) -> list[Due]:
-    """The occasions of earlier weeks (inside `late_days`) that their week's digest does not
-    list: their day passed with no run after it that week (a Sunday, on a weekday schedule).
-    The week's digest lists them, late, rather than none ever (a tester's finding). A read of
-    each such week's digest, only when there are any."""
-    notes: dict[str, str] = {}
-    unlisted = []
-    for due in earlier:
-        marker = digest_marker(due.day)
-        if marker not in notes:
-            found = tracker.find_note(iid, marker)
-            notes[marker] = found.body if found is not None else ""
-        if not listed(notes[marker], due):
-            unlisted.append(due)
-    return unlisted
+def _unlisted(tracker: Tracker, iid: int, earlier: Sequence[Due], monday: dt.date) -> list[Due]:
+    """The occasions of earlier weeks (inside `late_days`) that no digest before this week's
+    lists: their day passed with no run after it that week (a Sunday, on a weekday
+    schedule). This week's digest lists them, late, rather than none ever (a tester's
+    finding), and once (a reviewer's: with `late_days` over a week, each later week's
+    digest listed them again). A read of each such week's digest, only when there are any."""
+    bodies: dict[dt.date, str] = {}
+
+    def body(week: dt.date) -> str:
+        if week not in bodies:
+            found = tracker.find_note(iid, digest_marker(week))
+            bodies[week] = found.body if found is not None else ""
+        return bodies[week]
+
+    def weeks(due: Due) -> Iterator[dt.date]:
+        week = week_of(due.day)[0]
+        while week < monday:
+            yield week
+            week += dt.timedelta(days=7)
+
+    return [due for due in earlier if not any(due.listing in body(w) for w in weeks(due))]

@@ -139,3 +139,59 @@ def test_a_digest_lists_a_reminder_whose_day_came_after_its_weeks_last_run(
     assert any(f"#{tom} " in line and "(2026-12-04)" in line for line in said.splitlines())
     again = run("apply", "2026-12-08", "--steps", "remind")
     assert "digest" not in again.out and "No changes" in again.out
+
+
+def _digest_program(late_days: int | None = None) -> None:
+    """Onboarding with `digest: true` (and LATE_DAYS), Tom's pre-work reminder on its date."""
+    edit(PROGRAM, "      when: 3 days before prework_due\n", "      when: on prework_due\n")
+    more = f"  late_days: {late_days}\n" if late_days is not None else ""
+    edit(PROGRAM, "reminders:\n  send:\n", f"reminders:\n  digest: true\n{more}  send:\n")
+
+
+def _listing_tom(root: Path, week: str) -> bool:
+    """Whether the digest of WEEK lists Tom's occasion of 2026-12-04."""
+    tom = issues(root)[TOM].iid
+    said = notes(root, "sales-onboarding/tracking")
+    digest = next((part for part in said.split("<!-- automation:note ") if week in part), "")
+    return any(f"#{tom} " in line and "(2026-12-04)" in line for line in digest.splitlines())
+
+
+def test_a_late_digest_entry_is_listed_in_one_digest_however_long_late_days(
+    onboarding: Path,
+) -> None:
+    """A reviewer's finding: with `late_days: 14`, an occasion its week's digest missed was
+    listed again in each later week's digest, mentioning its people each time."""
+    _digest_program(late_days=14)
+    for day in ("2026-11-30", "2026-12-03", "2026-12-07", "2026-12-14"):
+        assert run("apply", day, "--steps", "remind").code == 0
+    assert _listing_tom(onboarding, "2026-W50") and not _listing_tom(onboarding, "2026-W51")
+
+
+def test_a_digest_template_of_the_teams_own_does_not_make_entries_listed_again(
+    onboarding: Path,
+) -> None:
+    """A reviewer's finding: whether a digest listed an occasion was read from the template's
+    text (`- #12 ... (day)`): a team's template with `* ` bullets relisted last week's every
+    open occasion each Monday. The tool marks what a digest lists in hidden lines of its own."""
+    _digest_program()
+    template = Path("templates/blocks/reminder-digest.md.j2")
+    template.write_text(
+        template.read_text().replace("\n- {{ entry.issue }}", "\n* {{ entry.issue }}")
+    )
+    for day in ("2026-11-30", "2026-12-04", "2026-12-07"):
+        assert run("apply", day, "--steps", "remind").code == 0
+    tom = issues(onboarding)[TOM].iid
+    said = notes(onboarding, "sales-onboarding/tracking")
+    assert said.count(f"<!-- automation:listed {tom} sqs-pre-work 2026-12-04 -->") == 1, said
+
+
+def test_a_digest_keeps_an_entry_listed_on_time_when_its_date_comes(onboarding: Path) -> None:
+    """A reviewer's finding: an entry listed on time (3 days before the pre-work's date) was
+    dropped from the week's digest on that date, which then said every task was done."""
+    edit(PROGRAM, "reminders:\n  send:\n", "reminders:\n  digest: true\n  send:\n")
+    assert run("apply", "2026-12-01", "--steps", "remind").code == 0
+    later = run("apply", "2026-12-04", "--steps", "remind")
+    assert "digest" not in later.out, later.out
+    assert "every task these reminders named is done" not in notes(
+        onboarding, "sales-onboarding/tracking"
+    )
