@@ -804,10 +804,13 @@ def _stop(signum: int, _frame: object) -> None:
     raise Stopped(signum)
 
 
-STOPPED = (
-    "automation: stopped ({how}) before the end; what it wrote is kept, and the next run "
-    "finishes the rest"
-)
+STOPPED = "automation: stopped ({how}) before the end; {what}"
+WHAT_WAS_DONE = {  # by command: what a stopped run leaves
+    "apply": "what it wrote is kept, and the next run finishes the rest",
+    "dashboard": "the folder may hold some of this site's pages: write it again",
+    "init": "the folder may hold some of the skeleton: remove it and run init again",
+}
+NOTHING_WRITTEN = "nothing was written"
 
 
 def main() -> None:
@@ -815,16 +818,19 @@ def main() -> None:
     a cancelled job) stops as an error would, releasing the run lock on its way out, and says
     so on one line (exit 130 or 143, as shells count them)."""
     collect_less()
-    signal.signal(signal.SIGTERM, _stop)
+    before = signal.signal(signal.SIGTERM, _stop)
     out, err = _ToReader(sys.stdout), _ToReader(sys.stderr)
+    what = WHAT_WAS_DONE.get(next(iter(sys.argv[1:2]), ""), NOTHING_WRITTEN)
     try:
         code = run(sys.argv[1:], os.environ, cast(TextIO, out), cast(TextIO, err))
     except KeyboardInterrupt:
-        print(STOPPED.format(how="interrupted"), file=err)
+        print(STOPPED.format(how="interrupted", what=what), file=err)
         code = 128 + signal.SIGINT
     except Stopped:
-        print(STOPPED.format(how="SIGTERM"), file=err)
+        print(STOPPED.format(how="SIGTERM", what=what), file=err)
         code = 128 + signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, before)  # as it was (a test calls main in its process)
     out.flush()
     err.flush()
     sys.exit(code)

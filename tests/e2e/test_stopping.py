@@ -101,3 +101,50 @@ def test_a_waiting_run_and_a_run_taking_over_an_expired_lock_say_so(project: Pat
     assert said[1].startswith("note: the run lock (the file .automation/run.lock) of a run that")
     assert "(CI job https://gitlab.example.com/g/p/-/jobs/9) expired at 2026-11-24T06:05" in said[1]
     assert len(said) == 2
+
+
+@pytest.mark.usefixtures("handlers")
+def test_sigterm_while_the_lock_is_released_waits_until_it_is(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A reviewer's finding: SIGTERM landing in the release's read left the lock for an hour."""
+    read = LocalTracker.lock_read
+    reads: list[int] = []
+
+    def reading(self: LocalTracker) -> Any:
+        reads.append(1)
+        if len(reads) == 1:  # the release's read (the take needed none)
+            os.kill(os.getpid(), signal.SIGTERM)
+        return read(self)
+
+    monkeypatch.setattr(LocalTracker, "lock_read", reading)
+    code, err = _main(monkeypatch, capsys)
+    assert reads and code == 143 and "stopped (SIGTERM)" in err
+    assert not LOCK.exists()
+
+
+def test_main_leaves_the_sigterm_handler_as_it_found_it(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    assert _main(monkeypatch, capsys)[0] == 0
+    assert signal.getsignal(signal.SIGTERM) == before
+
+
+@pytest.mark.usefixtures("handlers")
+def test_a_plan_stopped_says_nothing_was_written(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A reviewer's finding: every command said "what it wrote is kept", `plan` too."""
+
+    def stop(*_: Any, **__: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "make_plan", stop)
+    monkeypatch.setattr("sys.argv", ["automation", "plan", "--today", TODAY])
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    assert stopped.value.code == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "automation: stopped (interrupted) before the end; nothing was written"
+    )
