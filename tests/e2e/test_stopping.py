@@ -6,6 +6,7 @@ takes over an expired one, says so when it happens."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import signal
 from collections.abc import Iterator
@@ -23,12 +24,15 @@ from tests.local_cli import run
 LOCK = Path(".automation/run.lock")
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def handlers() -> Iterator[None]:
-    """main() installs its SIGTERM handler: put back the one pytest had."""
-    before = signal.getsignal(signal.SIGTERM)
+    """main() installs its SIGTERM handler (and puts back the one it found: should it not,
+    this does) and raises the garbage collector's threshold for the process: both as they
+    were for the tests after these."""
+    before, threshold = signal.getsignal(signal.SIGTERM), gc.get_threshold()
     yield
     signal.signal(signal.SIGTERM, before)
+    gc.set_threshold(*threshold)
 
 
 def _main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -38,7 +42,6 @@ def _main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -
     return int(stopped.value.code or 0), capsys.readouterr().err
 
 
-@pytest.mark.usefixtures("handlers")
 @pytest.mark.parametrize("how", ["SIGTERM", "interrupted"])
 def test_a_run_stopped_while_writing_releases_the_lock_and_says_so(
     project: Path,
@@ -103,7 +106,6 @@ def test_a_waiting_run_and_a_run_taking_over_an_expired_lock_say_so(project: Pat
     assert len(said) == 2
 
 
-@pytest.mark.usefixtures("handlers")
 def test_sigterm_while_the_lock_is_released_waits_until_it_is(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -131,7 +133,6 @@ def test_main_leaves_the_sigterm_handler_as_it_found_it(
     assert signal.getsignal(signal.SIGTERM) == before
 
 
-@pytest.mark.usefixtures("handlers")
 def test_a_plan_stopped_says_nothing_was_written(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
