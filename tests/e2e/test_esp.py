@@ -594,3 +594,33 @@ def test_a_new_sponsor_is_assigned_the_account_plan_even_once_its_tasks_are_done
     assignees = issues(esp)[plan].assignees
     assert "jordan.alvarez" in assignees and "dana.whitfield" not in assignees
     assert "No changes" in run("apply").out
+
+
+STARK_AUGUST = "executive-sponsorship/account/stark/monthly/2027-08"
+
+
+def _stark_ends_on_august_2() -> None:
+    edit(
+        Path("config/programs/executive-sponsorship.yml"),
+        "account_team: [sam.delacroix, arjun.mehta], start: 2026-08-03}",
+        "account_team: [sam.delacroix, arjun.mehta], start: 2026-08-03, end: 2027-08-02}",
+    )
+
+
+def test_the_period_a_commitment_ended_in_is_not_made_after_its_end(esp: Path) -> None:
+    """A tester's finding: Stark's commitment ended on 2027-08-02; the run of 08-08 made its
+    August session and its quarter's review, assigned (its people notified) and labelled
+    ended at once, the month asking for weekly tasks to 30 August."""
+    _stark_ends_on_august_2()
+    assert run("apply", "2027-07-15").code == 0
+    after = run("apply", "2027-08-08")
+    assert after.code == 0, after.out
+    made = [key for key in issues(esp) if key.startswith("executive-sponsorship/account/stark/")]
+    assert STARK_AUGUST not in made and not any("quarterly/fy28-q3" in key for key in made), made
+
+
+def test_a_month_a_commitment_ends_in_asks_for_its_weeks_to_the_end_only(esp: Path) -> None:
+    _stark_ends_on_august_2()
+    assert run("apply", "2027-08-01").code == 0  # still running: its last month is made
+    august = issues(esp)[STARK_AUGUST].description
+    assert "Week of 2027-08-02" in august and "Week of 2027-08-09" not in august

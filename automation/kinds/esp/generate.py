@@ -174,7 +174,9 @@ def _account_issues(
                 values={**values, "group": account},
                 key=_account_key(ctx, account, f"{item.cadence}/{item.key}"),
                 assignees=assignees,
-                create=create,
+                # once it ended, not the period it ended in, unless made before: made now, it
+                # would be ended in the same run, its people told of something over
+                create=create and not (over and account.end is not None and item.end > account.end),
                 # once it ended, its periods missed while no run happened are made only in
                 # an account the tool ran (its plan exists): not on a first run after its end
                 requires=plan if over else None,
@@ -284,7 +286,9 @@ def _cadence_issue(
     # an account that joins within the period: the weeks from the one it joins in, not
     # weeks before it was in the program (a tester saw them asked for, then overdue)
     first = max(item.start, account.start - dt.timedelta(days=6)) if account else item.start
-    full = {**values, "period": item, "weeks": mondays(first, item.end)}
+    # and to the week it ends in, not the weeks after its commitment ended (a tester's finding)
+    last = min(item.end, account.end) if account and account.end else item.end
+    full = {**values, "period": item, "weeks": mondays(first, last)}
     return ctx.issue(
         key=key,
         title=ctx.title(cadence.title, ("esp", "titles", cadence.field), full),
