@@ -624,3 +624,12 @@ def test_a_month_a_commitment_ends_in_asks_for_its_weeks_to_the_end_only(esp: Pa
     assert run("apply", "2027-08-01").code == 0  # still running: its last month is made
     august = issues(esp)[STARK_AUGUST].description
     assert "Week of 2027-08-02" in august and "Week of 2027-08-09" not in august
+
+
+def test_the_tracking_issues_averages_say_they_include_closed_issues(esp: Path) -> None:
+    """A tester's finding: an ended account's last KPIs are in the tracking issue's averages
+    for good, while the scorecard leaves it out; the table now says what it counts."""
+    assert run("apply").code == 0
+    tracking = issues(esp)["executive-sponsorship/tracking"].description
+    table = tracking[tracking.index("#### Recorded values") :]
+    assert "every issue listed here that records the value, closed ones included" in table
