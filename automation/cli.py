@@ -810,7 +810,7 @@ WHAT_WAS_DONE = {  # by command: what a stopped run leaves
     "dashboard": "the folder may hold some of this site's pages: write it again",
     "init": "the folder may hold some of the skeleton: remove it and run init again",
 }
-NOTHING_WRITTEN = "nothing was written"
+NOTHING_WRITTEN = "no issue was changed"
 
 
 def main() -> None:
@@ -830,7 +830,8 @@ def main() -> None:
         print(STOPPED.format(how="SIGTERM", what=what), file=err)
         code = 128 + signal.SIGTERM
     finally:
-        signal.signal(signal.SIGTERM, before)  # as it was (a test calls main in its process)
+        if before is not None:  # as it was (a test calls main in its process)
+            signal.signal(signal.SIGTERM, before)
     out.flush()
     err.flush()
     sys.exit(code)

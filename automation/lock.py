@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import signal
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import FrameType
 
 from automation.clock import Clock
 from automation.errors import AutomationError, TrackerUnavailable
@@ -168,12 +170,19 @@ def locked(lock: RunLock) -> Iterator[RunLock]:
 @contextmanager
 def _termination_held() -> Iterator[None]:
     """SIGTERM held back while the lock is released (a cancelled CI job's signal, arriving
-    then, would leave the lock for an hour); delivered once it is (a reviewer's finding)."""
-    if not hasattr(signal, "pthread_sigmask"):  # not on every system
+    then, would leave the lock for an hour), and acted on once it is (a reviewer's finding):
+    a handler that only notes it meanwhile. Python runs handlers in the main thread alone,
+    which is where a run releases its lock."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    got: list[tuple[int, FrameType | None]] = []
+    before = signal.signal(signal.SIGTERM, lambda number, frame: got.append((number, frame)))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+        signal.signal(signal.SIGTERM, before if before is not None else signal.SIG_DFL)
+        if got and callable(before):
+            before(*got[0])
+        elif got and before == signal.SIG_DFL:
+            signal.raise_signal(signal.SIGTERM)

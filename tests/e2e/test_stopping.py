@@ -133,7 +133,7 @@ def test_main_leaves_the_sigterm_handler_as_it_found_it(
     assert signal.getsignal(signal.SIGTERM) == before
 
 
-def test_a_plan_stopped_says_nothing_was_written(
+def test_a_plan_stopped_says_no_issue_was_changed(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A reviewer's finding: every command said "what it wrote is kept", `plan` too."""
@@ -147,5 +147,5 @@ def test_a_plan_stopped_says_nothing_was_written(
         cli.main()
     assert stopped.value.code == 130
     assert capsys.readouterr().err.strip().splitlines()[-1] == (
-        "automation: stopped (interrupted) before the end; nothing was written"
+        "automation: stopped (interrupted) before the end; no issue was changed"
     )
