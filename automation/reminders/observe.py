@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from automation.actions import Observed, Plan
 from automation.desired import DesiredProgram
 from automation.identity import resolve
+from automation.items import ObservedNote
 from automation.mentions import among, people_only
 from automation.progress import program_label
 from automation.reminders.due import Due, due_reminders, passed
@@ -20,7 +21,7 @@ from automation.reminders.notes import (
     week_of,
 )
 from automation.renames import aliases
-from automation.rendering import Renderer
+from automation.rendering import Renderer, own_reference
 from automation.trackers.base import Tracker
 
 
@@ -53,13 +54,14 @@ def plan_reminders(
         if tracking is None or tracking.state != "opened" or public:
             return Plan()  # not before the tracking issue exists, nor once closed or exposed
         monday = week_of(today)[0]
-        due = due_reminders(desired, found, today, monday)
+        note = tracker.find_note(tracking.iid, digest_marker(today))
         # the weeks before, as far as late_days reaches from this week's Monday, that no
         # digest listed: after this week's (the cut at MAX_ENTRIES leaves them out first)
         late = due_reminders(desired, found, today, monday - dt.timedelta(days=part.late_days))
-        earlier = [d for d in late if d.day < monday and not passed(d, today)]
-        due = (*due, *_unlisted(tracker, tracking.iid, earlier, monday))
-        note = tracker.find_note(tracking.iid, digest_marker(today))
+        earlier = _unlisted(tracker, tracking.iid, [d for d in late if d.day < monday], monday)
+        due = _not_first_too_late(
+            (*due_reminders(desired, found, today, monday), *earlier), note, today
+        )
         return digest_note(
             program,
             desired.tracking.key,
@@ -74,6 +76,27 @@ def plan_reminders(
     due = tuple(d for d in due_reminders(desired, found, today, since) if not passed(d, today))
     sent = {(d.issue.iid, d.marker) for d in due if tracker.has_note(d.issue.iid, d.marker)}
     return reminder_notes(program, due, sent, renderer, today)
+
+
+def _not_first_too_late(
+    due: Sequence[Due], note: ObservedNote | None, today: dt.date
+) -> tuple[Due, ...]:
+    """The occasions, less those the week's digest would list for the first time once it is
+    too late for them (`passed`: the date a reminder days before it speaks of has come); one
+    the digest lists already stays listed (reviewers' findings: dropped, the digest said all
+    was done; listed first after its date, it spoke of a deadline already past)."""
+    body = note.body if note is not None else ""
+    return tuple(d for d in due if not passed(d, today) or _listed(body, d))
+
+
+def _listed(body: str, due: Due) -> bool:
+    """Whether a digest lists the occasion: by the hidden line the tool ends it with; a digest
+    written before those lines were, by its text (`- #12 ... (day)`, the shipped template's)."""
+    if "<!-- automation:listed " in body:
+        return due.listing in body
+    reference, day = f"{own_reference(due.issue.reference)} ", f"({due.day.isoformat()})"
+    lines = (line for line in body.splitlines() if line.startswith("- "))
+    return any(reference in line and day in line for line in lines)
 
 
 def _unlisted(tracker: Tracker, iid: int, earlier: Sequence[Due], monday: dt.date) -> list[Due]:
@@ -96,4 +119,4 @@ def _unlisted(tracker: Tracker, iid: int, earlier: Sequence[Due], monday: dt.dat
             yield week
             week += dt.timedelta(days=7)
 
-    return [due for due in earlier if not any(due.listing in body(w) for w in weeks(due))]
+    return [due for due in earlier if not any(_listed(body(w), due) for w in weeks(due))]

@@ -632,4 +632,4 @@ def test_the_tracking_issues_averages_say_they_include_closed_issues(esp: Path) 
     assert run("apply").code == 0
     tracking = issues(esp)["executive-sponsorship/tracking"].description
     table = tracking[tracking.index("#### Recorded values") :]
-    assert "every issue listed here that records the value, closed ones included" in table
+    assert "every tracked issue that records the value, closed ones included" in table

@@ -195,3 +195,56 @@ def test_a_digest_keeps_an_entry_listed_on_time_when_its_date_comes(onboarding: 
     assert "every task these reminders named is done" not in notes(
         onboarding, "sales-onboarding/tracking"
     )
+
+
+def test_a_digest_does_not_list_for_the_first_time_a_reminder_whose_date_came(
+    onboarding: Path,
+) -> None:
+    """A reviewer's finding: runs missed from Tuesday, the Friday digest listed "the pre-work
+    is due in 3 days" on the pre-work's day, mentioning its people."""
+    edit(PROGRAM, "reminders:\n  send:\n", "reminders:\n  digest: true\n  send:\n")
+    for day in ("2026-11-30", "2026-12-04"):
+        assert run("apply", day, "--steps", "remind").code == 0
+    assert "sqs-pre-work" not in notes(onboarding, "sales-onboarding/tracking")
+
+
+def test_a_late_digest_entry_stays_listed_when_its_date_comes(onboarding: Path) -> None:
+    """A reviewer's finding: listed late on Monday, an entry was dropped on Friday, its date,
+    and the digest said every task was done."""
+    edit(
+        PROGRAM,
+        "      when: 3 days before prework_due\n",
+        "      when: 5 days before prework_due\n",
+    )
+    edit(PROGRAM, "reminders:\n  send:\n", "reminders:\n  digest: true\n  send:\n")
+    for day in ("2026-11-26", "2026-11-30"):  # Thursday; then Monday, the 29th's entry late
+        assert run("apply", day, "--steps", "remind").code == 0
+    assert _listing(onboarding, "2026-11-29")
+    friday = run("apply", "2026-12-04", "--steps", "remind")
+    assert "digest" not in friday.out and _listing(onboarding, "2026-11-29"), friday.out
+
+
+def _listing(root: Path, day: str) -> bool:
+    tom = issues(root)[TOM].iid
+    return f"<!-- automation:listed {tom} sqs-pre-work {day} -->" in notes(
+        root, "sales-onboarding/tracking"
+    )
+
+
+def test_a_digest_written_before_its_hidden_lines_is_read_by_its_text(onboarding: Path) -> None:
+    """A reviewer's finding: after upgrading, last week's digest (no hidden lines) was taken
+    to list nothing, and every open occasion of it was listed again, its people told again."""
+    _digest_program()
+    for day in ("2026-11-30", "2026-12-04"):
+        assert run("apply", day, "--steps", "remind").code == 0
+    path = (
+        onboarding
+        / ".automation"
+        / "notes"
+        / f"{issues(onboarding)['sales-onboarding/tracking'].iid}.md"
+    )
+    text = path.read_text()
+    kept = [line for line in text.splitlines() if "automation:listed" not in line]
+    path.write_text("\n".join(kept) + "\n")
+    assert run("apply", "2026-12-07", "--steps", "remind").code == 0
+    assert not _listing_tom(onboarding, "2026-W50")
