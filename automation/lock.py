@@ -169,20 +169,35 @@ def locked(lock: RunLock) -> Iterator[RunLock]:
 
 @contextmanager
 def _termination_held() -> Iterator[None]:
-    """SIGTERM held back while the lock is released (a cancelled CI job's signal, arriving
-    then, would leave the lock for an hour), and acted on once it is (a reviewer's finding):
-    a handler that only notes it meanwhile. Python runs handlers in the main thread alone,
-    which is where a run releases its lock."""
+    """SIGTERM and SIGINT held back while the lock is released (a cancelled CI job's signal,
+    or a second Ctrl-C, arriving then would leave the lock for an hour), and acted on once it
+    is (reviewers' findings): handlers that only note them meanwhile. Python runs handlers in
+    the main thread alone, which is where a run releases its lock; a signal whose handler
+    was not set from Python is left as it is."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     got: list[tuple[int, FrameType | None]] = []
-    before = signal.signal(signal.SIGTERM, lambda number, frame: got.append((number, frame)))
+    held = {
+        number: before
+        for number in (signal.SIGTERM, signal.SIGINT)
+        if (before := signal.getsignal(number)) is not None
+    }
+    for number in held:
+        signal.signal(number, lambda *received: got.append(received))
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, before if before is not None else signal.SIG_DFL)
-        if got and callable(before):
-            before(*got[0])
-        elif got and before == signal.SIG_DFL:
-            signal.raise_signal(signal.SIGTERM)
+        for number, before in held.items():
+            signal.signal(number, before)
+        if got:
+            received, frame = got[0]
+            _deliver(held.get(signal.Signals(received)), received, frame)
+
+
+def _deliver(handler: object, number: int, frame: FrameType | None) -> None:
+    """A signal noted while held, as its own handler would have taken it."""
+    if callable(handler):
+        handler(number, frame)
+    elif handler == signal.SIG_DFL:
+        signal.raise_signal(number)

@@ -91,12 +91,15 @@ def _not_first_too_late(
 
 def _listed(body: str, due: Due) -> bool:
     """Whether a digest lists the occasion: by the hidden line the tool ends it with; a digest
-    written before those lines were, by its text (`- #12 ... (day)`, the shipped template's)."""
+    written before those lines were, by its text (`- #12 ...: message (day)`, the shipped
+    template's: a team's own template is read as listing nothing, so its open occasions are
+    listed once more after upgrading, rather than lost)."""
     if "<!-- automation:listed " in body:
         return due.listing in body
-    reference, day = f"{own_reference(due.issue.reference)} ", f"({due.day.isoformat()})"
+    reference = f"{own_reference(due.issue.reference)} "
+    said = f"{due.reminder.message or due.reminder.id} ({due.day.isoformat()})"
     lines = (line for line in body.splitlines() if line.startswith("- "))
-    return any(reference in line and day in line for line in lines)
+    return any(reference in line and said in line for line in lines)
 
 
 def _unlisted(tracker: Tracker, iid: int, earlier: Sequence[Due], monday: dt.date) -> list[Due]:

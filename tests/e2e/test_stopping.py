@@ -106,22 +106,32 @@ def test_a_waiting_run_and_a_run_taking_over_an_expired_lock_say_so(project: Pat
     assert len(said) == 2
 
 
-def test_sigterm_while_the_lock_is_released_waits_until_it_is(
-    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("number", "code", "how"),
+    [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "interrupted")],
+)
+def test_a_signal_while_the_lock_is_released_waits_until_it_is(  # noqa: PLR0917
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    number: int,
+    code: int,
+    how: str,
 ) -> None:
-    """A reviewer's finding: SIGTERM landing in the release's read left the lock for an hour."""
+    """Reviewers' findings: SIGTERM (a cancelled job), or a second Ctrl-C, landing in the
+    release's read left the lock for an hour."""
     read = LocalTracker.lock_read
     reads: list[int] = []
 
     def reading(self: LocalTracker) -> Any:
         reads.append(1)
         if len(reads) == 1:  # the release's read (the take needed none)
-            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), number)
         return read(self)
 
     monkeypatch.setattr(LocalTracker, "lock_read", reading)
-    code, err = _main(monkeypatch, capsys)
-    assert reads and code == 143 and "stopped (SIGTERM)" in err
+    got, err = _main(monkeypatch, capsys)
+    assert reads and got == code and f"stopped ({how})" in err
     assert not LOCK.exists()
 
 

@@ -10,10 +10,14 @@ import pytest
 
 from automation.actions import Remind
 from automation.applier import execute
+from automation.config.reminders import Reminder
+from automation.desired import DesiredIssue
 from automation.errors import ConfigError
+from automation.items import ObservedIssue
 from automation.mentions import ZERO_WIDTH_SPACE, code_spans, named, without_code
 from automation.output.lines import describe
-from automation.reminders import notes
+from automation.reminders import notes, observe
+from automation.reminders.due import Due
 from automation.reminders.notes import plain, quoted
 from automation.run import Prepared, make_plan, prepare
 from tests.crash import Crash, CrashingTracker
@@ -465,3 +469,29 @@ def test_a_section_reminder_leaves_out_optional_tasks_and_a_task_reminder_may_na
             assert "present your plan" in notes[0].body
         else:
             assert iid_of(tracker, "ben") in reminders(tracker)  # the reminder itself works
+
+
+def _due(reminder: str, message: str | None, iid: int = 12) -> Due:
+    when = Reminder.model_validate(
+        {
+            "id": reminder,
+            "when": "on start",
+            "section": "One",
+            "for": ["participant"],
+            "message": message,
+        }
+    )
+    item = DesiredIssue("demo/ben", "Ben", "", (), "Ben")
+    return Due(when, item, ObservedIssue(iid, "Ben", "", ()), dt.date(2026, 12, 4), ("x",), ())
+
+
+def test_a_digest_from_before_its_hidden_lines_lists_what_its_lines_say_and_no_more() -> None:
+    """A reviewer's finding: the fallback read `#12 ... (2026-12-04)` as listing every reminder
+    of issue 12 that day, so a second one the old digest did not list was never listed."""
+    old = "- #12 Ben: the pre-work is due (2026-12-04), for @ben\n\n  - `x`\n"
+    assert observe._listed(old, _due("pre-work", "the pre-work is due"))
+    assert not observe._listed(old, _due("manager-prep", "prepare the 1:1"))
+    assert not observe._listed(old, _due("pre-work", "the pre-work is due", iid=112))
+    hidden = f"{old}<!-- automation:listed 12 manager-prep 2026-12-04 -->"
+    assert observe._listed(hidden, _due("manager-prep", "prepare the 1:1"))
+    assert not observe._listed(hidden, _due("pre-work", "the pre-work is due"))
