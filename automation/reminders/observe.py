@@ -55,12 +55,14 @@ def plan_reminders(
             return Plan()  # not before the tracking issue exists, nor once closed or exposed
         monday = week_of(today)[0]
         note = tracker.find_note(tracking.iid, digest_marker(today))
-        # the weeks before, as far as late_days reaches from this week's Monday, that no
-        # digest listed: after this week's (the cut at MAX_ENTRIES leaves them out first)
-        late = due_reminders(desired, found, today, monday - dt.timedelta(days=part.late_days))
-        earlier = _unlisted(tracker, tracking.iid, [d for d in late if d.day < monday], monday)
-        due = _not_first_too_late(
-            (*due_reminders(desired, found, today, monday), *earlier), note, today
+        # this week's, then those of the weeks before, as far as late_days reaches from this
+        # week's Monday, that no digest listed (the cut at MAX_ENTRIES leaves them out first)
+        since = monday - dt.timedelta(days=part.late_days)
+        every = _not_first_too_late(due_reminders(desired, found, today, since), note, today)
+        earlier = [d for d in every if d.day < monday]
+        due = (
+            *(d for d in every if d.day >= monday),
+            *_unlisted(tracker, tracking.iid, earlier, monday),
         )
         return digest_note(
             program,
