@@ -64,6 +64,14 @@ class Progress:
         return "all phases complete" if self.has_phases else "no phases"
 
     @property
+    def phase_cell(self) -> str:
+        """The current phase as a table of issues shows it (a rollup, the dashboard): the
+        phase, `complete`, or `–` for an issue with no phases."""
+        if self.current_phase is not None:
+            return self.current_phase.heading
+        return "complete" if self.has_phases else "–"
+
+    @property
     def other(self) -> TaskCount:
         """The tasks the overall figure counts that no row of a section shows: under a heading
         people added, or one the template no longer has (so the rows add up to the whole)."""

@@ -96,7 +96,7 @@ def visible(text: str) -> str:
 def _one_line(value: Any) -> str:
     if value is None:
         return ""
-    return _INVISIBLE.sub("", _CONTROL.sub("", _LINE_BREAKS.sub(" ", str(value))))
+    return visible(_CONTROL.sub("", _LINE_BREAKS.sub(" ", str(value))))
 
 
 def escape_markdown(text: str) -> str:

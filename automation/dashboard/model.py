@@ -134,13 +134,12 @@ def _overdue(row: RollupRow) -> bool:
 
 def _late(row: RollupRow, urls: Mapping[str, str | None]) -> Late:
     assert row.progress is not None
-    phase = row.progress.current_phase
     return Late(
         row.reference or "(unresolved)",
         urls.get(row.reference or ""),
         row.subject,
         row.group,
-        phase.heading if phase else ("complete" if row.progress.has_phases else "–"),
+        row.progress.phase_cell,
         row.progress.overall.percent,
     )
 

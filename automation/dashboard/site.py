@@ -78,9 +78,7 @@ def remove_stale(
     before = _listed(out)
     now = {path.name for path in written}
     stale = sorted(
-        out / name
-        for name in before - now
-        if programs is None or name.removesuffix(".html").split("--")[0] in programs
+        out / name for name in before - now if programs is None or _program_of(name) in programs
     )
     removed = [path for path in stale if path.is_file() and not path.is_symlink()]
     for path in removed:
@@ -98,7 +96,12 @@ def lists_others(out: Path, programs: Collection[str]) -> bool:
     if not out.is_dir():
         return False
     pages = _listed(out) - {"index.html"}
-    return any(name.removesuffix(".html").split("--")[0] not in programs for name in pages)
+    return any(_program_of(name) not in programs for name in pages)
+
+
+def _program_of(page: str) -> str:
+    """The program a page is of, by its name (`program.html`, `program--group-hash.html`)."""
+    return page.removesuffix(".html").split("--")[0]
 
 
 def _listed(out: Path) -> set[str]:
