@@ -502,7 +502,11 @@ def _apply(
     try:
         applied = apply(prepared, tracker, today, done, args.steps, lock, check)
     except TrackerUnavailable as error:
-        _report_stopped(args, today, finished, error, console.privacy)
+        _report_stopped(args, today, finished, str(error), console.privacy)
+        raise
+    except (Stopped, KeyboardInterrupt) as stop:  # a cancelled job's report says what it wrote
+        how = "interrupted" if isinstance(stop, KeyboardInterrupt) else "SIGTERM"
+        _report_stopped(args, today, finished, f"stopped ({how})", console.privacy)
         raise
     result = Result.of_run(applied)
     if isinstance(tracker, LocalTracker):
@@ -526,14 +530,15 @@ def _report_stopped(
     args: argparse.Namespace,
     today: dt.date,
     finished: Sequence[Action],
-    error: AutomationError,
+    reason: str,
     privacy: Privacy,
 ) -> None:
-    """The report of a run GitLab stopped (exit 3): what it had done by then, and why it
-    stopped (the job keeps it as an artifact: the run whose writes one most needs to know)."""
+    """The report of a run that stopped (GitLab gone, exit 3; a cancelled job or Ctrl-C):
+    what it had done by then, and why it stopped (the job keeps it as an artifact: the run
+    whose writes one most needs to know)."""
     if not args.report:
         return
-    why = f"the run stopped before its end: {error}"
+    why = f"the run stopped before its end: {reason}"
     stopped = Result(tuple(finished), (), (), (why,), Summary.of(finished, 0, 0, 0))
     with suppress(AutomationError):  # the run's own error is the one to tell
         write_report(args.report, "apply", today, stopped, privacy)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import json
 import os
 import signal
 from collections.abc import Iterator
@@ -35,8 +36,10 @@ def handlers() -> Iterator[None]:
     gc.set_threshold(*threshold)
 
 
-def _main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    monkeypatch.setattr("sys.argv", ["automation", "apply", "--today", TODAY])
+def _main(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *more: str
+) -> tuple[int, str]:
+    monkeypatch.setattr("sys.argv", ["automation", "apply", "--today", TODAY, *more])
     with pytest.raises(SystemExit) as stopped:
         cli.main()
     return int(stopped.value.code or 0), capsys.readouterr().err
@@ -62,8 +65,11 @@ def test_a_run_stopped_while_writing_releases_the_lock_and_says_so(
         return create(self, *args, **kwargs)
 
     monkeypatch.setattr(LocalTracker, "create_issue", stopping)
-    code, err = _main(monkeypatch, capsys)
+    code, err = _main(monkeypatch, capsys, "--report", "report.json")
     assert code == (143 if how == "SIGTERM" else 130)
+    report = json.loads(Path("report.json").read_text("utf-8"))  # the job's artifact says what
+    assert f"the run stopped before its end: stopped ({how})" in report["notices"]
+    assert report["summary"]["created"] == 1  # the one create it made before it was stopped
     assert err.strip().splitlines()[-1] == (
         f"automation: stopped ({how}) before the end; what it wrote is kept, and the next run "
         "finishes the rest"
