@@ -72,6 +72,7 @@ class ObservedIssue:
     # the tracker's time of its last change (GitLab's clock); not part of what is compared:
     # two reads with the same content are the same issue to plan
     updated_at: dt.datetime | None = field(default=None, compare=False)
+    created_at: dt.datetime | None = field(default=None, compare=False)  # the same clock's
     key: str | None = field(init=False)
 
     def __post_init__(self) -> None:

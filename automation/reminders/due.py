@@ -92,13 +92,20 @@ def _occasions(
     for reminder in part.send:
         date = item.dates.get(reminder.date)
         day = reminder.day(date) if date is not None else None
-        if day is None or not window[0] <= day <= window[1]:
+        if day is None or not window[0] <= day <= window[1] or _made_after(issue, day):
             continue
         if tasks is None:  # the person's: not a box typed inside the tool's blocks
             tasks = tasks_of(outside_blocks(issue.description), headings)
         chosen = open_tasks(tasks, reminder)
         if chosen:
             yield Due(reminder, item, issue, day, chosen, people(part, item, reminder))
+
+
+def _made_after(issue: ObservedIssue, day: dt.date) -> bool:
+    """Whether the issue was made after an occasion's day (a person who joined since): its
+    tasks were not "still open" then, and it is not reminded of that day late."""
+    made = issue.created_at
+    return made is not None and made.astimezone(dt.UTC).date() > day
 
 
 def passed(due: Due, today: dt.date) -> bool:

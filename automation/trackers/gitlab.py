@@ -1442,6 +1442,7 @@ def _observed(
         issue_type=str(data.get("issue_type") or "issue"),
         epic_elsewhere=elsewhere,
         updated_at=_moment(data.get("updated_at")),
+        created_at=_moment(data.get("created_at")),
     )
 
 

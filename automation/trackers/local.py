@@ -601,6 +601,7 @@ def _observed_issue(iid: int, meta: IssueFile, description: str) -> ObservedIssu
         epic=meta.epic,
         by_tool=meta.author == TOOL_USER,
         author=meta.author,
+        created_at=meta.created_at,
     )
 
 

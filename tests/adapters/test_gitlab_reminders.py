@@ -4,6 +4,7 @@ digest edited in place with a PUT."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from collections.abc import Iterator
@@ -230,3 +231,22 @@ def test_an_event_run_sends_no_reminder_the_schedule_sends_it(fake: FakeGitLab) 
     assert notes(fake) == {}
     ok(run("2026-12-04", "--event", "payload.json", "--steps", "labels,progress,remind"))
     assert notes(fake)  # asked for: sent
+
+
+def test_a_person_who_joined_after_the_occasion_is_not_reminded_of_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GitLab's `created_at` says when an issue was made: Cy, added to the cohort on
+    2026-12-06, is not told that section One was "still open on 2026-12-04"; Ben, in the
+    cohort since it began, is reminded late (the runs were down meanwhile)."""
+    monkeypatch.chdir(tmp_path)
+    setup(tmp_path)
+    program = tmp_path / "config/programs/demo.yml"
+    program.write_text(program.read_text().replace("[ben, cy]", "[ben]"))
+    fake = new_fake(users=("ana", "ben", "cy"))
+    with fake.activate():
+        ok(run("2026-12-01"))
+        fake.clock.advance(dt.timedelta(days=12))  # GitLab's 2026-12-06
+        program.write_text(program.read_text().replace("[ben]", "[ben, cy]"))
+        ok(run("2026-12-06", clock=StepClock(fake.clock.now())))
+    assert notes(fake) == {iid(fake, "ben"): 1}

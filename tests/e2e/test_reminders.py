@@ -108,6 +108,26 @@ def test_an_issue_of_a_cohort_that_ended_gets_no_reminder(shipped: Path) -> None
     assert f"[{sam}]" in run("plan", "2027-04-30").out  # the day itself: not over yet
 
 
+def test_a_person_who_joined_after_a_reminders_day_is_not_reminded_of_it_late(
+    shipped: Path,
+) -> None:
+    """A tester's finding: a participant added four days after the pilot group's "14 days
+    before end" day was told, by the run that made his issue, that his tasks were "still open
+    on 2027-04-16 (this reminder comes late)". Those already in the group are still reminded
+    late, as before."""
+    keep_programs(shipped, "csm-aspiring-leaders")
+    program = shipped / "config/programs/csm-aspiring-leaders.yml"
+    run("apply", "2027-04-01")
+    edit(program, "      - lena.fischer\n", "      - lena.fischer\n      - kenji.watanabe\n")
+    result = run("apply", "2027-04-20")
+    kenji, sam = (
+        f"csm-aspiring-leaders/fy27-pilot/{name}" for name in ("kenji.watanabe", "sam.delacroix")
+    )
+    assert result.code == 0 and f"[{kenji}], assigned to kenji.watanabe" in result.out
+    assert notes(shipped, kenji) == ""
+    assert "comes late" in notes(shipped, sam)
+
+
 def test_a_reminder_days_before_a_date_is_not_sent_late_once_that_date_came(
     onboarding: Path,
 ) -> None:
