@@ -48,6 +48,20 @@ def test_the_group_gets_an_issue_a_month_with_its_call_and_discussion(project: P
     assert issues(project)[f"{GROUP}/2026-11"].state == "opened"  # last month's stays
 
 
+def test_a_group_issue_states_the_days_of_its_month_inside_the_cohort(project: Path) -> None:
+    """A tester's finding: a cohort from 2027-04-19 to 2027-10-15 had its April issue say
+    "this month (2027-04-01 to 2027-04-30)" and its October one "(2027-10-01 to 2027-10-31)",
+    while it is due, and the cohort ends, on the 15th."""
+    edit(PROGRAM, "start_date: 2026-11-02", "start_date: 2027-04-19")
+    edit(PROGRAM, "end_date: 2027-04-30", "end_date: 2027-10-15")
+    run("apply", today="2027-04-20")
+    run("apply", today="2027-10-01")
+    april, october = (issues(project)[f"{GROUP}/{month}"] for month in ("2027-04", "2027-10"))
+    assert "this month (2027-04-19 to 2027-04-30)" in april.description
+    assert "this month (2027-10-01 to 2027-10-15)" in october.description
+    assert str(october.due_date) == "2027-10-15"
+
+
 def test_no_group_issue_before_the_cohort_starts_or_after_it_ends(project: Path) -> None:
     run("apply", today="2026-10-20")
     assert not [k for k in issues(project) if k.startswith(GROUP)]

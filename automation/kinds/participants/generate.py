@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from automation.calendar import Period, backfill_start, periods
 from automation.config.models import manages_people, managing
@@ -72,13 +73,16 @@ def _months(cohort: Cohort, today: dt.date) -> list[Period]:
 
 
 def _group_issue(ctx: Ctx, monthly: GroupIssues, cohort: Cohort, month: Period) -> DesiredIssue:
-    """A cohort's issue for one month: made when the month starts, kept up to date after."""
+    """A cohort's issue for one month: made when the month starts, kept up to date after.
+    Its template's `period` is the part of the month inside the cohort's dates (a cohort
+    that starts on the 19th meets from then)."""
     people = tuple(ctx.config.person(u) for u in cohort.usernames)
     lead = ctx.config.person(ctx.program.lead) if ctx.program.lead else None
+    end = min(month.end, cohort.end_date) if cohort.end_date else month.end
     values = {
         "program": ctx.program,
         "cohort": cohort,
-        "period": month,
+        "period": replace(month, start=max(month.start, cohort.start_date), end=end),
         "participants": people,
         "lead": lead,
     }
@@ -90,7 +94,7 @@ def _group_issue(ctx: Ctx, monthly: GroupIssues, cohort: Cohort, month: Period) 
         subject=f"{cohort.name}: {month.name}",
         group=cohort.name,
         assignees=(lead.username,) if lead else (),
-        due_date=min(month.end, cohort.end_date) if cohort.end_date else month.end,
+        due_date=end,
         epic_key=ctx.group_epic_key(cohort.id),
         create=_creates(monthly, cohort, month, ctx.today),
     )
