@@ -82,7 +82,7 @@ def _group_issue(ctx: Ctx, monthly: GroupIssues, cohort: Cohort, month: Period) 
     values = {
         "program": ctx.program,
         "cohort": cohort,
-        "period": replace(month, start=max(month.start, cohort.start_date), end=end),
+        "period": replace(month, start=max(month.start, cohort.start_date or month.start), end=end),
         "participants": people,
         "lead": lead,
     }
