@@ -97,6 +97,7 @@ def prepare(
         only,
         templates_dir,
         _shared_template_problems(checker),
+        today=today,
     )
     known = loaded.ids
     unknown = [name for name in only if name not in known]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -36,13 +37,14 @@ def check_references(
     people_file: Source,
     programs: Sequence[tuple[Program, Source]],
     grades: JobGrades,
+    today: dt.date | None = None,
 ) -> list[Problem]:
-    """Every problem that needs more than one value to see."""
+    """Every problem that needs more than one value to see (on TODAY, when given)."""
     if isinstance(roster, Roster):
         roster = Entries(tuple(enumerate(roster.people)), frozenset())
     people = roster.people
     by_name = by_username(person for _, person in people)
-    known = People(by_name, grades, roster.withheld)
+    known = People(by_name, grades, roster.withheld, today)
     problems = list(_check_people(people, people_file, known))
     problems.extend(_manager_cycles(people, people_file, by_name))
     problems.extend(_check_grades(people, people_file, grades))

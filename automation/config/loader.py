@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import types
@@ -48,12 +49,15 @@ def load_config(
     only: Collection[str] = (),
     templates_dir: Path | None = None,
     found: Sequence[Problem] = (),
+    *,
+    today: dt.date | None = None,
 ) -> Loaded:
     """Read, validate and cross-check config_dir. Every check runs on whatever loaded, so all
     problems are raised together, at once. With ONLY (program ids), the problems of the other
     programs' own files (their program file, and templates no chosen program names) are set
     aside instead, and only the chosen programs are kept. FOUND are problems found elsewhere
-    (in templates), reported with these."""
+    (in templates), reported with these. TODAY, when given, is the day rules that hold only
+    until something starts are checked on (a sponsorship match, once its cohort began)."""
     for folder, what, option in (
         (config_dir, "configuration", "--config"),
         (templates_dir, "templates", "--templates"),
@@ -74,7 +78,7 @@ def load_config(
     people = sources.get(str(config_dir / PEOPLE_FILE))
     entries = _entries(roster, people) if people is not None else None
     if entries is not None and people is not None and grades is not None:
-        problems.extend(check_references(entries, people, programs, grades))
+        problems.extend(check_references(entries, people, programs, grades, today))
     ids = tuple(p.id for p, _ in programs)
     problems = _unnamed_where_confidential(problems, sources, people)  # set aside ones too
     aside: list[Problem] = []

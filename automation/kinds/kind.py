@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -80,6 +81,7 @@ class People:
     by_name: Mapping[str, Person]  # lowercase username -> person
     grades: JobGrades
     withheld: frozenset[str] = frozenset()  # usernames whose entries have problems of their own
+    today: dt.date | None = None  # the run's day (None: rules are checked as on no day yet)
 
     def knows(self, username: str) -> bool:
         """Whether the username is in the roster (an entry with problems of its own counts:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from automation.calendar import add_months
@@ -42,6 +42,7 @@ class Finding:
     error: bool
     loc: Loc
     message: str
+    matching: bool = True  # a rule of the match (people's grades, tenure, managers, zones)
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,31 @@ class _Pair:
 
 
 def findings(
+    part: Sponsorship,
+    people: Mapping[str, Person],
+    grades: JobGrades,
+    today: dt.date | None = None,
+) -> Iterator[Finding]:
+    """Every rule broken by every pair, in configuration order. The matching rules hold when
+    a match is made: once its cohort has begun (on TODAY), a pair that breaks one (a sponsee
+    promoted, a new manager, in people.yml since) stops nothing, and is only said."""
+    for finding in _all_findings(part, people, grades):
+        cohort = part.cohorts[int(finding.loc[2])]
+        if finding.error and today is not None and cohort.start <= today and finding.matching:
+            yield replace(finding, error=False, message=finding.message + BEGUN)
+        else:
+            yield finding
+
+
+BEGUN = (
+    " (its cohort has begun, so this stops nothing: if people.yml changed after the match, a "
+    "promotion or a new manager, nothing needs doing)"
+)
+
+
+def _all_findings(
     part: Sponsorship, people: Mapping[str, Person], grades: JobGrades
 ) -> Iterator[Finding]:
-    """Every rule broken by every pair, in configuration order."""
     for c, cohort in enumerate(part.cohorts):
         seen: dict[str, int] = {}
         for p, pair in enumerate(cohort.pairs):
@@ -68,6 +91,7 @@ def findings(
                     loc,
                     f"pair {_label(p, cohort.id)}: the sponsee is already in pair "
                     f"{seen[sponsee] + 1} of this cohort; a sponsee has one sponsor per cohort",
+                    matching=False,
                 )
             seen.setdefault(sponsee, p)
             if pair.sponsor.lower() in people and sponsee in people:
@@ -262,7 +286,7 @@ def check_sponsorship(
                 ("sponsorship", "phase_weights", name),
                 f"'{name}' is not a phase of this program; weigh one of: {', '.join(phases)}",
             )
-    for finding in findings(part, people.by_name, people.grades):
+    for finding in findings(part, people.by_name, people.grades, people.today):
         if finding.error:
             yield source.problem(finding.loc, finding.message)
     ids = [("sponsorship", "cohorts", c, "id") for c in range(len(part.cohorts))]

@@ -59,7 +59,7 @@ def generate(ctx: Ctx) -> Generated:
         for c in part.cohorts
     )
     people = by_username(ctx.config.people)
-    found = findings(part, people, ctx.config.grades)
+    found = findings(part, people, ctx.config.grades, ctx.today)
     ended = {i for i, c in enumerate(part.cohorts) if _ended(ctx, c)}  # nothing to act on
     warnings = tuple(
         str(ctx.source.problem(f.loc, f.message))
