@@ -5,6 +5,7 @@ step)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator, Sequence
 
 from automation.actions import Observed, Plan
@@ -92,16 +93,32 @@ def _not_first_too_late(
 
 
 def _listed(body: str, due: Due) -> bool:
-    """Whether a digest lists the occasion: by the hidden line the tool ends it with; a digest
+    """Whether a digest lists the occasion: by the hidden lines the tool ends it with; a digest
     written before those lines were, by its text (`- #12 ...: message (day)`, the shipped
     template's: a team's own template is read as listing nothing, so its open occasions are
     listed once more after upgrading, rather than lost)."""
-    if "<!-- automation:listed " in body:
-        return due.listing in body
+    listings = _listings(body)
+    if listings:
+        return due.listing in listings
     reference = f"{own_reference(due.issue.reference)} "
     said = f"{due.reminder.message or due.reminder.id} ({due.day.isoformat()})"
     lines = (line for line in body.splitlines() if line.startswith("- "))
     return any(reference in line and said in line for line in lines)
+
+
+LISTING = re.compile(r"<!-- automation:listed \d+ \S+ \d{4}-\d{2}-\d{2} -->")
+
+
+def _listings(body: str) -> frozenset[str]:
+    """The hidden lines a digest ends with, whole lines only, read from its end: a line of the
+    same shape quoted from a person's task, above them (in a code span), is not one (a
+    tester's finding: a participant's task hid another hire's occasion for good)."""
+    found: set[str] = set()
+    for line in reversed(body.rstrip().splitlines()):
+        if LISTING.fullmatch(line.strip()) is None:
+            break
+        found.add(line.strip())
+    return frozenset(found)
 
 
 def _unlisted(tracker: Tracker, iid: int, earlier: Sequence[Due], monday: dt.date) -> list[Due]:

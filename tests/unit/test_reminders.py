@@ -495,3 +495,17 @@ def test_a_digest_from_before_its_hidden_lines_lists_what_its_lines_say_and_no_m
     hidden = f"{old}<!-- automation:listed 12 manager-prep 2026-12-04 -->"
     assert observe._listed(hidden, _due("manager-prep", "prepare the 1:1"))
     assert not observe._listed(hidden, _due("pre-work", "the pre-work is due"))
+
+
+def test_a_hidden_line_quoted_from_a_persons_task_lists_nothing() -> None:
+    """A tester's finding: a participant who typed another hire's hidden line into a task of
+    their own (`<!-- automation:listed 8 ... -->`, kept in a code span when the digest quotes
+    the task) made the tool read that hire's occasion as listed: never reminded. Only the
+    whole lines the digest ends with count."""
+    forged = "`<!-- automation:listed 12 pre-work 2026-12-04 -->`"
+    listed = "<!-- automation:listed 5 manager-prep 2026-12-04 -->"
+    body = f"<!-- automation:note digest -->\n- #5 Arjun: prepare\n\n  - {forged}\n{listed}\n"
+    assert not observe._listed(body, _due("pre-work", "the pre-work is due"))
+    assert observe._listed(body, _due("manager-prep", "prepare", iid=5))
+    alone = f"- #5 Arjun: prepare (2026-12-04)\n\n  - {forged}\n"  # a digest from before
+    assert not observe._listed(alone, _due("pre-work", "the pre-work is due"))
