@@ -165,6 +165,44 @@ def test_unfinished_pre_work_is_flagged_in_the_cohort_rollup_from_its_due_date(
     assert "No changes" in run("apply", today="2026-12-04").out
 
 
+def test_a_renamed_pre_work_section_is_still_the_pre_work(onboarding: Path) -> None:
+    """A tester's finding: the pre-work section's heading was written in the tool's code, so
+    renaming it (with `renamed_from`, as README says) made every hire's pre-work "not
+    finished: late" in every workshop's rollup, finished or not."""
+    run("apply")
+    path = path_of(onboarding, "sales-onboarding/tom.reyes")
+    text = path.read_text()
+    prework = section(text, "SQS pre-work")
+    path.write_text(text.replace(prework, prework.replace("- [ ]", "- [x]")))
+    template = Path("templates/sales-onboarding/new-hire.md.j2")
+    edit(template, "## SQS pre-work\n", "## SQS learning path\n")
+    edit(
+        onboarding / PROGRAM,
+        "  - heading: SQS pre-work\n",
+        "  - heading: SQS learning path\n    renamed_from: SQS pre-work\n",
+    )
+    edit(
+        onboarding / PROGRAM, "      section: SQS pre-work\n", "      section: SQS learning path\n"
+    )
+    assert run("apply", today="2026-12-04").code == 0
+    assert prework_row(onboarding, "amer-2026-12", "Tom Reyes").endswith("| done |")
+    assert "## SQS learning path" in path.read_text()
+
+
+def test_a_pre_work_section_the_program_does_not_have_is_a_config_error(
+    onboarding: Path,
+) -> None:
+    edit(onboarding / PROGRAM, "  - heading: SQS pre-work\n", "  - heading: Pre-work\n")
+    result = run("validate")
+    assert result.code == 2 and "Traceback" not in result.err
+    assert (
+        "the pre-work section 'SQS pre-work' is not one of this program's `sections`" in result.err
+    )
+    assert "onboarding.prework_section" in result.err
+    edit(onboarding / PROGRAM, "onboarding:\n", "onboarding:\n  prework_section: Pre-work\n")
+    assert "the pre-work section" not in run("validate").err
+
+
 def test_an_sdr_attending_is_counted_in_the_cohort_without_an_issue(onboarding: Path) -> None:
     run("apply")
     assert "sales-onboarding/nora.quinn" not in issues(onboarding)

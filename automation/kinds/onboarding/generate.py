@@ -32,7 +32,6 @@ WORKSHOP_BLOCK = "blocks/workshop.md.j2"
 WORKSHOPS_BLOCK = "blocks/workshops.md.j2"
 COHORT = "cohort"  # the block of a workshop's rollup: who attends, and whose pre-work is late
 COHORT_BLOCK = "blocks/sqs-cohort.md.j2"
-PREWORK = "SQS pre-work"  # the section whose tasks are the pre-work
 
 
 @dataclass(frozen=True)
@@ -126,11 +125,11 @@ def _prework_due(part: Onboarding, workshop: Workshop | None) -> dt.date | None:
 def _cohort(ctx: Ctx, workshop: Workshop, hires: list[_Hire]) -> Derived:
     """A workshop rollup's block: its hires and SDRs, and each hire's pre-work, flagged when
     it is not finished by its due date."""
-    part = ctx.program.onboarding
+    part, prework = ctx.program.onboarding, ctx.program.prework_heading() or ""
     rows = tuple(
         DerivedRow(
             values={"name": h.person.name, "role": h.role.name},
-            section=(_key(ctx, h.person), PREWORK),
+            section=(_key(ctx, h.person), prework),
         )
         for h in hires
     )

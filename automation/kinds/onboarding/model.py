@@ -118,6 +118,11 @@ class Onboarding(Frozen):
         le=60,
         description="the pre-work is due this many days before the workshop starts",
     )
+    prework_section: OneLine = Field(
+        default="SQS pre-work",
+        description="the section whose tasks are the pre-work (by its heading, or the one it "
+        "was renamed from): a workshop's rollup says whose is finished",
+    )
     links: Links = Links()
     swag: Swag = Swag()
     learning_path_note: str | None = Field(
@@ -145,3 +150,10 @@ class OnboardingProgram(Program):
 
     kind: Literal["onboarding"]
     onboarding: Onboarding
+
+    def prework_heading(self) -> str | None:
+        """The heading of the pre-work section now (renamed, its new one), if there is one."""
+        named = self.onboarding.prework_section
+        return next(
+            (s.heading for s in self.sections if named in (s.heading, s.renamed_from)), None
+        )
