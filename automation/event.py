@@ -59,7 +59,17 @@ def read_event(path: Path) -> Event:
     user = data.get("user")
     username = user.get("username") if isinstance(user, dict) else None
     kind = _text(data.get("object_kind")) or ""
-    return Event(kind, _text(username), _programs(data), _project(data))
+    return Event(_as_issue(kind, data), _text(username), _programs(data), _project(data))
+
+
+def _as_issue(kind: str, data: Mapping[str, Any]) -> str:
+    """An issue's event is `work_item` where the issue was changed in GitLab's new issue view
+    (GitLab 17.7 and later sends work item events for it): one of type Issue is an issue's."""
+    attributes = data.get("object_attributes")
+    named = attributes.get("type") if isinstance(attributes, dict) else None
+    if kind == "work_item" and isinstance(named, str) and named.casefold() == "issue":
+        return "issue"
+    return kind
 
 
 def _project(data: Mapping[str, Any]) -> tuple[str, ...]:

@@ -73,6 +73,23 @@ def test_a_tick_syncs_its_program_only(two: GitLabBackend) -> None:
     assert "updated" in run.out
 
 
+def test_an_issues_work_item_event_syncs_its_program(two: GitLabBackend) -> None:
+    """GitLab 17.7 and later sends an issue changed in its new view as a `work_item` event of
+    type Issue (a tester's finding: read as "a work_item event changes no issue's tasks");
+    a work item of another type (a task, an epic) is still no issue's."""
+    iid = tick_first(two, "demo")
+    attributes = {"object_attributes": {"type": "Issue", "iid": iid}}
+    payload = {
+        **issue_event("user000", ["program::demo"], **attributes),
+        "object_kind": "work_item",
+    }
+    run = ok(event(two, payload))
+    assert listed(two) == {"program::demo"} and "updated" in run.out
+    two.fake.requests.clear()
+    task = {**payload, "object_attributes": {"type": "Task"}}
+    assert "a work_item event" in ok(event(two, task)).out and listed(two) == set()
+
+
 def test_a_removed_program_label_still_names_its_program(two: GitLabBackend) -> None:
     tick_first(two, "other")
     changes = {"labels": {"previous": [{"title": "program::other"}], "current": []}}
