@@ -180,6 +180,20 @@ def test_a_match_that_people_yml_breaks_once_its_cohort_began_stops_nothing(
     assert after.code == 0 and "grade is less than" not in after.out + after.err
 
 
+def test_a_match_released_after_its_cohort_ended_makes_nothing(sponsorship: Path) -> None:
+    """A tester's finding: the approved Tom/Jordan match of FY28 H2, released after the
+    cohort's end, got three issues made, assigned (GitLab tells their people) and labelled
+    ended in one run, and the cohort's final rollup kept a "(being created)" row for good."""
+    for day in ("2027-08-03", "2028-02-10"):
+        assert run("apply", day).code == 0
+    edit(sponsorship / PROGRAM, "sponsee: tom.reyes, status: approved", "sponsee: tom.reyes")
+    assert run("apply", "2028-03-01").code == 0
+    assert not [key for key in issues(sponsorship) if "tom.reyes" in key]
+    rollup = issues(sponsorship)["sales-sponsorship/fy28-h2/tracking"].description
+    assert "being created" not in rollup and "not created" not in rollup
+    assert "No changes" in run("apply", "2028-03-01").out
+
+
 def test_no_demographic_or_performance_field_can_be_stored(sponsorship: Path) -> None:
     people = sponsorship / "config" / "people.yml"
     edit(people, "    name: Lena Fischer\n", "    name: Lena Fischer\n    performance: high\n")

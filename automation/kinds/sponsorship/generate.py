@@ -192,6 +192,9 @@ def _pair(ctx: Ctx, part: Sponsorship, cohort: SponsorshipCohort, pair: Pair) ->
         due_date=when["end"],
         epic_key=ctx.group_epic_key(cohort.id),
         rollups=(ctx.group_rollup_key(cohort.id),),
+        # a pair released once its cohort ended: nothing is made (it would only tell its
+        # people of something over); one made before is kept up to date
+        create=not _ended(ctx, cohort),
         completion_note=ctx.note(values),
         dates={
             "start": when["start"],
@@ -259,6 +262,7 @@ def _scores(
             assignees=(person.username,),
             due_date=closed,
             ends=closed,  # its last checkpoint closes: nothing it holds is published any more
+            create=not _ended(ctx, cohort),
             dates={f"checkpoint_{c}": day for c, day in values["dates"]["checkpoints"].items()},
             roles={"participant": (person.username,)},
         )
@@ -296,6 +300,7 @@ def _advancement(
         assignees=(manager.username,) if manager else (),
         due_date=closed,
         ends=closed,  # the rate is published then, once
+        requires=_key(ctx, cohort, pair),  # a pair that had its program, not one never made
         dates={"asked": due},
         roles={"manager": (manager.username,) if manager else ()},
     )
