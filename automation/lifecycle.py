@@ -582,6 +582,8 @@ def turn(  # noqa: PLR0917
     block saying so. An ended account's plan: closed with a summary note, once."""
     program = desired.program
     state = _state(found)
+    if state in (_LEFT, _LEFT_CLOSED) and _back_too_late(desired, item, today):
+        return Turn()
     if state in (_LEFT, _LEFT_CLOSED):
         text = _render(blocks.renderer, "withdrawn", {"back": True, "date": today})
         reopen = reopens(desired, item, found, today)
@@ -609,9 +611,16 @@ def reopens(
         return False
     state = _state(found)
     if state in (_LEFT, _LEFT_CLOSED):
-        return state == _LEFT_CLOSED
+        return state == _LEFT_CLOSED and not _back_too_late(desired, item, today)
     ended = proves(found, ENDED_BLOCK) and not _resumed(found)
     return ended and _resumes(_ending(desired, item), found, today)
+
+
+def _back_too_late(desired: DesiredProgram, item: DesiredIssue, today: dt.date) -> bool:
+    """A person put back once their cohort (or workshop) ended: their withdrawn issue stays as
+    it is, closed if it was, rather than reopened into something over (a tester's finding:
+    GitLab told them, and the issue read `status::ended` at once)."""
+    return _group_ended(desired, item, today)
 
 
 def _ending(desired: DesiredProgram, item: DesiredIssue) -> Ending | None:
@@ -716,7 +725,10 @@ def with_endings(
         if m is None or m.progress.status is Status.COMPLETE:
             continue
         if is_over(desired, item, today) or _closed_late(m.issue, today):
-            out[item.key] = replace(m, progress=replace(m.progress, status=Status.ENDED))
+            # put back once over, still withdrawn (`turn`): as its group's figures counted it
+            left = _state(m.issue) in (_LEFT, _LEFT_CLOSED) and _back_too_late(desired, item, today)
+            status = Status.WITHDRAWN if left else Status.ENDED
+            out[item.key] = replace(m, progress=replace(m.progress, status=status))
     return out
 
 

@@ -481,6 +481,25 @@ def test_putting_the_person_back_reopens_the_same_issue(project: Path) -> None:
     quiet(run("apply", today="2026-11-26"))
 
 
+def test_a_person_put_back_once_the_cohort_ended_leaves_the_issue_as_it_was(
+    project: Path,
+) -> None:
+    """A tester's finding: Lena, removed in March and put back after the pilot group ended
+    (2027-04-30), had her closed issue reopened (GitLab told her) and labelled ended at once.
+    Nothing is reopened into something over: it stays closed and withdrawn."""
+    run("apply")
+    remove_lena(project)
+    run("apply", today="2027-03-01")
+    before = issues(project)[LENA]
+    put_lena_back(project)
+    result = run("apply", today="2027-05-10")
+    assert result.code == 0 and "reopened" not in result.out, result.out
+    lena = issues(project)[LENA]
+    assert (lena.state, lena.description) == ("closed", before.description)
+    assert statuses(lena) == {"status::withdrawn"}
+    quiet(run("apply", today="2027-05-10"))
+
+
 def test_an_issue_closed_by_hand_is_labelled_withdrawn_and_never_reopened(project: Path) -> None:
     run("apply")
     edit(path_of(project, LENA), "state: opened", "state: closed")  # a person closed it
