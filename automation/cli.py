@@ -27,6 +27,7 @@ from automation.config.source import bad_date
 from automation.dashboard.gather import gather
 from automation.dashboard.site import lists_others, remove_stale, write_site
 from automation.errors import (
+    EXIT_INVALID_CONFIG,
     EXIT_ITEMS_FAILED,
     EXIT_OK,
     AutomationError,
@@ -50,6 +51,7 @@ from automation.run import (
     known_programs,
     make_plan,
     prepare,
+    size_errors,
     size_warnings,
     uncounted_warnings,
 )
@@ -361,17 +363,29 @@ def _set_aside(prepared: Prepared, err: TextIO) -> None:
         )
 
 
-def _validate(prepared: Prepared, today: dt.date, out: TextIO) -> int:
+def _validate(prepared: Prepared, today: dt.date, out: TextIO, err: TextIO) -> int:
     issues = sum(
         sum(1 for i in p.issues if i.create) + 1 + len(p.rollups) + len(p.plans)
         for p in prepared.programs
     )
     shown = prepared.privacy
+    loaded = prepared.loaded
+    sources = {p.id: s for p, s in zip(loaded.config.programs, loaded.programs, strict=True)}
+    too_long = [
+        (p.program.id, str(sources[p.program.id].problem(("template",), text)))
+        for p in prepared.programs
+        for text in size_errors(p)
+    ]
     for p in prepared.programs:
         strays = stray_warnings(p.program, p.strays, issues=False)  # much like a known name
         uncounted = uncounted_warnings(p, today)
         for warning in (*p.warnings, *size_warnings(p), *uncounted, *strays):
             print(shown.about(p.program.id, f"warning: {warning}"), file=out)
+    if too_long:  # through the outputs' privacy: a confidential issue's title names people
+        for program, text in too_long:
+            print(shown.about(program, text), file=err)
+        print(f"automation: {plural(len(too_long), 'problem')} found.", file=err)
+        return EXIT_INVALID_CONFIG
     print(
         f"Configuration is valid: {plural(len(prepared.programs), 'program')}, "
         f"{plural(len(prepared.loaded.config.people), 'person', 'people')}, "
@@ -739,7 +753,7 @@ def run(
         look = look if scope is not None else None  # an issue of no program: a full run
         _set_aside(prepared, err)
         if args.command == "validate":
-            return _validate(prepared, today, out)
+            return _validate(prepared, today, out, err)
         tracker = early or choose_tracker(args, env, err, prepared.loaded.config.settings.gitlab)
         if _own_screen(args, tracker, env, out):
             prepared = replace(prepared, reveal=True)

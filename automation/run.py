@@ -146,21 +146,40 @@ ROLLUP_ALLOWANCE = 120_000  # a rollup block lists at most 150 rows and 100 grou
 
 
 def size_warnings(desired: DesiredProgram) -> list[str]:
-    """Descriptions that would come near GitLab's limit: a rendered issue, or the tracking
-    issue once its rollup (and index of keys, up to where it moves) is filled in, or the
-    index issue once it holds the index."""
-    index = index_size(desired)
-    tracking = size_of(desired.tracking.description) + ROLLUP_ALLOWANCE + min(index, INDEX_LIMIT)
-    sizes = [(i.title, size_of(i.description)) for i in desired.every_issue()]
-    sizes.append((desired.tracking.title, tracking))
-    if desired.index is not None:
-        sizes.append((desired.index.title, size_of(desired.index.description) + index))
+    """Descriptions that would come near GitLab's limit (over half of it, not over it)."""
     return [
         f"'{title}' would be about {size:,} bytes long, over half of GitLab's limit of "
-        f"{DESCRIPTION_LIMIT:,} bytes; shorten its template or split the program into cohorts"
-        for title, size in sizes
-        if size > DESCRIPTION_LIMIT // 2
+        f"{DESCRIPTION_LIMIT:,} bytes; {fix}"
+        for title, size, fix in _sizes(desired)
+        if DESCRIPTION_LIMIT // 2 < size <= DESCRIPTION_LIMIT
     ]
+
+
+def size_errors(desired: DesiredProgram) -> list[str]:
+    """Descriptions over GitLab's limit: every run would fail to write them (a tester's
+    finding: `validate` said the configuration was valid, and each `apply` failed them)."""
+    return [
+        f"'{title}' would be about {size:,} bytes long, over GitLab's limit of "
+        f"{DESCRIPTION_LIMIT:,} bytes, so it could not be written; {fix}"
+        for title, size, fix in _sizes(desired)
+        if size > DESCRIPTION_LIMIT
+    ]
+
+
+def _sizes(desired: DesiredProgram) -> list[tuple[str, int, str]]:
+    """Each description's size, with what would shorten it: a rendered issue, or the tracking
+    issue once its rollup (and index of keys, up to where it moves) is filled in, or the index
+    issue once it holds the index."""
+    index = index_size(desired)
+    tracking = size_of(desired.tracking.description) + ROLLUP_ALLOWANCE + min(index, INDEX_LIMIT)
+    shorten = "shorten its template"
+    sizes = [(i.title, size_of(i.description), shorten) for i in desired.every_issue()]
+    split = f"{shorten}, or split the program into cohorts"
+    sizes.append((desired.tracking.title, tracking, split))
+    if desired.index is not None:
+        size = size_of(desired.index.description) + index
+        sizes.append((desired.index.title, size, "split the program into cohorts"))
+    return sizes
 
 
 def uncounted_warnings(desired: DesiredProgram, today: dt.date) -> list[str]:

@@ -14,6 +14,7 @@ from automation.index import KEYS_BLOCK, index_content, read_index
 from automation.items import DESCRIPTION_LIMIT, ObservedIssue, size_of
 from automation.planner import plan_program
 from automation.run import prepare, size_warnings
+from tests.local_cli import run
 from tests.projects import make_project, program_with, roster
 
 REPO = Path(__file__).resolve().parents[2]
@@ -84,3 +85,29 @@ def test_validate_warns_when_a_template_comes_near_the_limit(tmp_path: Path, fil
 
 def test_a_size_is_counted_in_utf8_bytes() -> None:
     assert size_of("é" * 10) == 20 and size_of("\u200b") == 3
+
+
+def test_validate_refuses_a_template_whose_issues_would_pass_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tester's finding: `validate` said "Configuration is valid" (exit 0), warning only of
+    "over half" the limit, for issues over all of it; every `apply` then failed them."""
+    huge = "## One\n- [ ] task for {{ participant.name }}\n" + "é" * (DESCRIPTION_LIMIT // 2 + 10)
+    make_project(tmp_path, {"templates/demo.md.j2": huge})
+    shutil.copytree(REPO / "templates", tmp_path / "templates", dirs_exist_ok=True)
+    (tmp_path / "templates" / "demo.md.j2").write_text(huge)
+    monkeypatch.chdir(tmp_path)
+    result = run("validate")
+    assert result.code == 2 and "Configuration is valid" not in result.out
+    line = next(
+        n
+        for n, text in enumerate(Path("config/programs/demo.yml").read_text().splitlines(), 1)
+        if text.startswith("template:")
+    )
+    assert (
+        f"config/programs/demo.yml:{line}: 'Demo: Ben' would be about 1,048,"
+    ) in result.err.replace(str(tmp_path) + "/", "")
+    assert "over GitLab's limit of 1,048,576 bytes, so it could not be written; shorten its" in (
+        result.err
+    )
+    assert "over half" not in result.out
