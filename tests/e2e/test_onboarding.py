@@ -266,6 +266,20 @@ def test_the_swag_kit_is_optional_for_every_americas_team_member(onboarding: Pat
     assert "| First week: set-up | 0/1 | 0% |" in hire(onboarding, "tom.reyes").description
 
 
+def test_the_swag_kit_follows_the_geo_whatever_its_case(onboarding: Path) -> None:
+    """A tester's finding: `geo: amer` got the AMER workshop (geos match whatever their
+    case) but silently lost the AMER swag kit task."""
+    people = onboarding / "config" / "people.yml"
+    text = people.read_text()
+    start = text.index("  - username: tom.reyes")
+    entry = text[start : text.index("\n  - username:", start + 1)]
+    people.write_text(text.replace(entry, entry.replace("geo: AMER", "geo: amer")))
+    run("apply")
+    tom = hire(onboarding, "tom.reyes").description
+    assert "- [ ] Optional: order your Swag Marketing Kit, one per new amer sales team" in tom
+    assert "| Dec 7-10, 2026 | AMER |" in tom
+
+
 def test_role_tracks_are_configuration(onboarding: Path) -> None:
     edit(
         onboarding / PROGRAM,

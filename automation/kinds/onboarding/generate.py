@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,6 +99,10 @@ def _due_hires(ctx: Ctx, part: Onboarding) -> tuple[list[_Hire], list[str]]:
     return hires, warnings
 
 
+def _in_geos(geo: str, geos: Sequence[str]) -> bool:
+    return geo.casefold() in {g.casefold() for g in geos}
+
+
 def _workshop(part: Onboarding, entry: Hire, person: Person, role: Role) -> Workshop | None:
     """The override, or the first workshop in the hire's geo that leaves `prework_days` after
     their start for the pre-work (and that they have not cancelled)."""
@@ -188,6 +193,8 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
         "days": days,
         "links": _links(part, workshop),
         "swag": part.swag,
+        # whether the swag kit is for the hire's geo, whatever its case (as workshops match)
+        "swag_kit": bool(person.geo) and _in_geos(person.geo or "", part.swag.geos),
         "prework": {"days": part.prework_days, "due_days": part.prework_due_days},
         "cancelled": cancelled,
     }
