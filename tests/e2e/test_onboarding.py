@@ -280,6 +280,50 @@ def test_the_swag_kit_follows_the_geo_whatever_its_case(onboarding: Path) -> Non
     assert "| Dec 7-10, 2026 | AMER |" in tom
 
 
+APAC_MARCH = (
+    "    - {id: apac-2027-03, start: 2027-03-22, end: 2027-03-25, geo: APAC, location: Tokyo}\n"
+)
+
+
+def test_a_workshop_after_the_hires_goal_day_is_a_warning(onboarding: Path) -> None:
+    """A tester's finding: Kenji (APAC, goal day 2027-02-22) got the March workshop without a
+    word, and his issue was overdue from a month before it."""
+    edit(onboarding / PROGRAM, "  # A hire's `cancelled`", APAC_MARCH + "  # A hire's `cancelled`")
+    result = run("apply")
+    assert result.code == 0
+    said = (
+        "the SQS workshop of Kenji Watanabe (kenji.watanabe), 'apac-2027-03', starts on "
+        "2027-03-22, after their 90-day goal (2027-02-22): their issue would be overdue before it"
+    )
+    assert said in result.out + result.err
+    assert said not in run("apply", today="2027-02-23").out  # of no use after the goal day
+
+
+def test_a_workshop_named_for_a_hire_that_ends_before_they_start_is_refused(
+    onboarding: Path,
+) -> None:
+    """A tester's finding: `workshop:` could name one over before the hire's start: the issue
+    asked for pre-work before they joined and was labelled ended before its due date."""
+    edit(
+        onboarding / PROGRAM,
+        "{username: tom.reyes, role: ae}",
+        "{username: tom.reyes, role: ae, workshop: amer-2026-12}",
+    )
+    people = onboarding / "config" / "people.yml"
+    text = people.read_text()
+    start = text.index("  - username: tom.reyes")
+    entry = text[start : text.index("\n  - username:", start + 1)]
+    moved = re.sub(r"start_date: \S+", "start_date: 2026-12-14", entry)
+    people.write_text(text.replace(entry, moved))
+    result = run("validate")
+    assert result.code == 2 and "Traceback" not in result.err
+    assert re.search(
+        r"sales-onboarding\.yml:\d+: workshop 'amer-2026-12' of hire 'tom\.reyes' ends on "
+        r"2026-12-10, before their start date in people\.yml; name a later one",
+        result.err,
+    )
+
+
 def test_role_tracks_are_configuration(onboarding: Path) -> None:
     edit(
         onboarding / PROGRAM,

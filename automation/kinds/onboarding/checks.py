@@ -68,6 +68,22 @@ def _workshops(program: OnboardingProgram, source: Source, people: People) -> It
                 )
 
 
+def _before_start(
+    program: OnboardingProgram, i: int, hire: Hire, source: Source, people: People
+) -> Iterator[Problem]:
+    """A workshop named for a hire that is over before they start (a date or a name typed
+    wrong): their issue would ask for pre-work before they join, and end before its due date."""
+    person = people.by_name.get(hire.username.lower())
+    start = person.start_date if person is not None else None
+    workshop = next(w for w in program.onboarding.workshops if w.id == hire.workshop)
+    if start is not None and workshop.end < start:
+        yield source.problem(
+            ("onboarding", "hires", i, "workshop"),
+            f"workshop '{workshop.id}' of hire '{hire.username}' ends on {workshop.end}, "
+            f"before their start date in people.yml; name a later one",
+        )
+
+
 def _hire(
     program: OnboardingProgram, i: int, hire: Hire, source: Source, people: People
 ) -> Iterator[Problem]:
@@ -97,6 +113,8 @@ def _hire(
             (*loc, "workshop"),
             f"workshop '{hire.workshop}' of hire '{hire.username}' is not in `workshops` ({known})",
         )
+    elif hire.workshop is not None:
+        yield from _before_start(program, i, hire, source, people)
     for j, cancelled in enumerate(hire.cancelled):
         at = (*loc, "cancelled", j)
         if cancelled.workshop not in workshops:

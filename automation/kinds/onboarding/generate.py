@@ -85,18 +85,34 @@ def _due_hires(ctx: Ctx, part: Onboarding) -> tuple[list[_Hire], list[str]]:
         opens = person.start_date - dt.timedelta(days=part.create_days_before_start)
         due = ctx.today >= opens  # too early: issues do not appear months ahead
         role = roles[entry.role]
-        workshop = _workshop(part, entry, person, role)
-        goal = person.start_date + dt.timedelta(days=part.milestone_days.goal)
-        if due and role.workshop and workshop is None and ctx.today <= goal:  # still of use
-            warnings.append(
-                f"no SQS workshop for {person.name} ({person.username}) in geo "
-                f"{person.geo or '(no geo in people.yml)'} at least {part.prework_days} days "
-                f"after their start date ({person.start_date}), the time the pre-work takes; "
-                "their issue says the workshop is to be scheduled. Add one to `workshops` in "
-                f"{ctx.source.file}, or name one for them with `workshop:`"
-            )
-        hires.append(_Hire(entry, person, role, workshop, due))
+        hire = _Hire(entry, person, role, _workshop(part, entry, person, role), due)
+        warnings.extend(_workshop_warnings(ctx, hire, person.start_date))
+        hires.append(hire)
     return hires, warnings
+
+
+def _workshop_warnings(ctx: Ctx, hire: _Hire, start: dt.date) -> list[str]:
+    """What to say of a hire's workshop while it is of use (until their goal day): none in
+    their geo, or one after the goal (their issue would be overdue before it)."""
+    part, person, workshop = ctx.program.onboarding, hire.person, hire.workshop
+    goal = start + dt.timedelta(days=part.milestone_days.goal)
+    if not hire.due or ctx.today > goal:
+        return []
+    fix = f"`workshops` in {ctx.source.file}, or name one for them with `workshop:`"
+    if hire.role.workshop and workshop is None:
+        return [
+            f"no SQS workshop for {person.name} ({person.username}) in geo "
+            f"{person.geo or '(no geo in people.yml)'} at least {part.prework_days} days "
+            f"after their start date ({start}), the time the pre-work takes; their issue says "
+            f"the workshop is to be scheduled. Add one to {fix}"
+        ]
+    if workshop is not None and workshop.start > goal:
+        return [
+            f"the SQS workshop of {person.name} ({person.username}), '{workshop.id}', starts on "
+            f"{workshop.start}, after their {part.milestone_days.goal}-day goal ({goal}): their "
+            f"issue would be overdue before it. Add an earlier workshop to {fix}"
+        ]
+    return []
 
 
 def _in_geos(geo: str, geos: Sequence[str]) -> bool:
