@@ -28,7 +28,7 @@ from automation.kinds.kind import (
     member_words,
     own_words,
 )
-from automation.kinds.sponsorship.model import Sponsorship, SponsorshipProgram
+from automation.kinds.sponsorship.model import Sponsorship, SponsorshipCohort, SponsorshipProgram
 
 # how long before its cohort a kick-off or training may be held without a warning: a season
 # early is fine, a year typed wrong (12 months off) is not
@@ -61,20 +61,36 @@ def findings(
     today: dt.date | None = None,
 ) -> Iterator[Finding]:
     """Every rule broken by every pair, in configuration order. The matching rules hold when
-    a match is made: once its cohort has begun (on TODAY), a pair that breaks one (a sponsee
-    promoted, a new manager, in people.yml since) stops nothing, and is only said."""
+    a match is made: a pair of a cohort that ended (on TODAY) is not checked against them any
+    more (a sponsee promoted a year on stopped every run), nor one given an `exception` (the
+    roster changed after the match); one of a cohort under way that breaks one says how."""
     for finding in _all_findings(part, people, grades):
         cohort = part.cohorts[int(finding.loc[2])]
-        if finding.error and today is not None and cohort.start <= today and finding.matching:
-            yield replace(finding, error=False, message=finding.message + BEGUN)
+        if finding.matching and (_excepted(part, finding) or _over(part, cohort, today)):
+            continue
+        begun = today is not None and cohort.start <= today
+        if finding.error and finding.matching and begun:
+            yield replace(finding, message=finding.message + BEGUN)
         else:
             yield finding
 
 
 BEGUN = (
-    " (its cohort has begun, so this stops nothing: if people.yml changed after the match, a "
-    "promotion or a new manager, nothing needs doing)"
+    "; if people.yml changed after the match (a promotion, a new manager), give the pair "
+    "`exception:` saying so"
 )
+
+
+def _excepted(part: Sponsorship, finding: Finding) -> bool:
+    """Whether the finding is of a pair given an `exception` to the matching rules."""
+    loc = finding.loc
+    if len(loc) < 5 or loc[3] != "pairs":
+        return False
+    return part.cohorts[int(loc[2])].pairs[int(loc[4])].exception is not None
+
+
+def _over(part: Sponsorship, cohort: SponsorshipCohort, today: dt.date | None) -> bool:
+    return today is not None and part.end_of(cohort) < today
 
 
 def _all_findings(

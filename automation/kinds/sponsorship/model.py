@@ -47,6 +47,11 @@ class Pair(Frozen):
     renamed_from: Username | None = Field(
         default=None, description="the sponsee's former username (the pair's id)"
     )
+    exception: OneLine | None = Field(
+        default=None,
+        description="why the matching rules are not checked for this pair any more: "
+        "people.yml changed after the match (a promotion, a new manager)",
+    )
 
     def of(self, side: str) -> str:
         """The username on SIDE ('sponsor' or 'sponsee') of the pair."""
