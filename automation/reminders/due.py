@@ -92,7 +92,7 @@ def _occasions(
     for reminder in part.send:
         date = item.dates.get(reminder.date)
         day = reminder.day(date) if date is not None else None
-        if day is None or not window[0] <= day <= window[1] or _made_after(issue, day):
+        if day is None or not window[0] <= day <= window[1] or _made_after(issue, day, window[1]):
             continue
         if tasks is None:  # the person's: not a box typed inside the tool's blocks
             tasks = tasks_of(outside_blocks(issue.description), headings)
@@ -101,11 +101,13 @@ def _occasions(
             yield Due(reminder, item, issue, day, chosen, people(part, item, reminder))
 
 
-def _made_after(issue: ObservedIssue, day: dt.date) -> bool:
-    """Whether the issue was made after an occasion's day (a person who joined since): its
-    tasks were not "still open" then, and it is not reminded of that day late."""
-    made = issue.created_at
-    return made is not None and made.astimezone(dt.UTC).date() > day
+def _made_after(issue: ObservedIssue, day: dt.date, today: dt.date) -> bool:
+    """Whether the issue was made after an occasion's day (a person who joined since, or
+    runs down until after it): its tasks were not "still open" then, and it is not reminded
+    of that day late. A rehearsal of a day before GitLab made the issue (`--today` in the
+    past) is not read that way: on that day the issue is taken as there."""
+    made = issue.created_at.astimezone(dt.UTC).date() if issue.created_at else None
+    return made is not None and day < made <= today
 
 
 def passed(due: Due, today: dt.date) -> bool:

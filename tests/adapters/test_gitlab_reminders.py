@@ -250,3 +250,19 @@ def test_a_person_who_joined_after_the_occasion_is_not_reminded_of_it(
         program.write_text(program.read_text().replace("[ben]", "[ben, cy]"))
         ok(run("2026-12-06", clock=StepClock(fake.clock.now())))
     assert notes(fake) == {iid(fake, "ben"): 1}
+
+
+def test_a_rehearsal_of_a_day_before_gitlab_made_the_issues_sends_its_reminders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reviewer's finding: rehearsing 2026-12-01 then 2026-12-04 on a GitLab whose day is
+    2026-12-20 sent no reminder, every issue being "made after" its occasion by GitLab's
+    clock. A rehearsed day before an issue's `created_at` takes the issue as there."""
+    monkeypatch.chdir(tmp_path)
+    setup(tmp_path)
+    fake = new_fake(users=("ana", "ben", "cy"))
+    with fake.activate():
+        fake.clock.advance(dt.timedelta(days=26))
+        ok(run("2026-12-01", clock=StepClock(fake.clock.now())))
+        ok(run("2026-12-04", clock=StepClock(fake.clock.now())))
+    assert notes(fake) == {iid(fake, "ben"): 1, iid(fake, "cy"): 1}
