@@ -41,13 +41,6 @@ def check_onboarding(
             (*where, "enablement_contact"),
             f"enablement contact '{part.enablement_contact}'",
         )
-    if program.prework_heading() is None:
-        yield source.problem(
-            (*where, "prework_section"),
-            f"the pre-work section '{part.prework_section}' is not one of this program's "
-            "`sections`: workshop rollups could never show a hire's pre-work as done; name "
-            "the section whose tasks are the pre-work in `onboarding.prework_section`",
-        )
     yield from _workshops(program, source, people)
     for i, hire in enumerate(part.hires):
         yield from _hire(program, i, hire, source, people)

@@ -67,7 +67,21 @@ def generate(ctx: Ctx) -> Generated:
     )
     upcoming = [w for w in part.workshops if w.end >= ctx.today]
     table = ctx.renderer.render(WORKSHOPS_BLOCK, {"workshops": upcoming})
-    return Generated(issues, groups, ((WORKSHOPS, table),), tuple(warnings))
+    return Generated(issues, groups, ((WORKSHOPS, table),), (*_no_prework(ctx), *warnings))
+
+
+def _no_prework(ctx: Ctx) -> list[str]:
+    """A program whose hires go to workshops without its pre-work section among `sections`
+    (renamed, `renamed_from` since removed, say): each workshop rollup would show every hire's
+    pre-work as not done. Said, not refused: nothing else depends on it."""
+    part, program = ctx.program.onboarding, ctx.program
+    if program.prework_heading() is not None or not any(r.workshop for r in part.roles):
+        return []
+    return [
+        f"{ctx.source.file}: the pre-work section '{part.prework_section}' is not one of this "
+        "program's `sections`, so the workshop rollups show every hire's pre-work as not done; "
+        "name the section whose tasks are the pre-work in `onboarding.prework_section`"
+    ]
 
 
 def _due_hires(ctx: Ctx, part: Onboarding) -> tuple[list[_Hire], list[str]]:
