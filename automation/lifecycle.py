@@ -619,8 +619,11 @@ def reopens(
 def _back_too_late(desired: DesiredProgram, item: DesiredIssue, today: dt.date) -> bool:
     """A person put back once their cohort (or workshop) ended: their withdrawn issue stays as
     it is, closed if it was, rather than reopened into something over (a tester's finding:
-    GitLab told them, and the issue read `status::ended` at once)."""
-    return _group_ended(desired, item, today)
+    GitLab told them, and the issue read `status::ended` at once); so too an ESP account
+    approved again once its commitment ended (a reviewer's finding)."""
+    ending = _ending(desired, item)
+    over = ending is not None and today > ending.end
+    return over or is_over(desired, item, today)
 
 
 def _ending(desired: DesiredProgram, item: DesiredIssue) -> Ending | None:

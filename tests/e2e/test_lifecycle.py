@@ -500,6 +500,27 @@ def test_a_person_put_back_once_the_cohort_ended_leaves_the_issue_as_it_was(
     quiet(run("apply", today="2027-05-10"))
 
 
+def test_an_esp_account_approved_again_after_its_end_stays_withdrawn(shipped: Path) -> None:
+    """A reviewer's finding: Globex (its commitment ends 2027-01-31), set back to proposed in
+    December and approved again in February, had its four issues reopened (GitLab told its
+    people), labelled ended and its plan closed again, in one run."""
+    keep_programs(shipped, "executive-sponsorship")
+    esp = shipped / "config/programs/executive-sponsorship.yml"
+    approved = "sponsor: dana.whitfield, status: approved,\n       account_team: [tom.reyes"
+    proposed = approved.replace("approved", "proposed")
+    assert run("apply", "2026-11-24").code == 0
+    edit(esp, approved, proposed)
+    assert run("apply", "2026-12-15").code == 0
+    before = {k: i for k, i in issues(shipped).items() if "/globex/" in k}
+    edit(esp, proposed, approved)
+    result = run("apply", "2027-02-15")
+    assert result.code == 0 and "reopen" not in result.out, result.out
+    after = {k: i for k, i in issues(shipped).items() if "/globex/" in k}
+    assert {k: i.state for k, i in after.items()} == {k: i.state for k, i in before.items()}
+    assert all(statuses(i) == {"status::withdrawn"} for i in after.values())
+    assert "No changes" in run("apply", "2027-02-15").out
+
+
 def test_an_issue_closed_by_hand_is_labelled_withdrawn_and_never_reopened(project: Path) -> None:
     run("apply")
     edit(path_of(project, LENA), "state: opened", "state: closed")  # a person closed it
