@@ -64,7 +64,7 @@ def read_event(path: Path) -> Event:
 
 def _as_issue(kind: str, data: Mapping[str, Any]) -> str:
     """An issue's event is `work_item` where the issue was changed in GitLab's new issue view
-    (GitLab 17.7 and later sends work item events for it): one of type Issue is an issue's."""
+    (some GitLab 17 releases sent work item events for it): one of type Issue is an issue's."""
     attributes = data.get("object_attributes")
     named = attributes.get("type") if isinstance(attributes, dict) else None
     if kind == "work_item" and isinstance(named, str) and named.casefold() == "issue":
