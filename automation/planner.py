@@ -210,7 +210,11 @@ def _plan_tracked(
     live = found.state == "opened" and progress.status not in (Status.ENDED, Status.WITHDRAWN)
     # not past its due date (overdue: the tool adds it no template task or section any more)
     under_way = live and progress.status in (Status.NOT_STARTED, Status.IN_PROGRESS)
-    said = _missing_headings(found, progress, completing) if under_way or completing else ()
+    said = (
+        (*_missing_headings(found, progress, completing), *_emptied(item, found, progress, ctx))
+        if under_way or completing
+        else ()
+    )
     headings = Plan(warnings=(*said, *_moved_away(found, progress)))
     unreadable = Plan(warnings=_unreadable(found, records) if live else ())
     public = exposed(item, found, ctx)
@@ -316,6 +320,31 @@ def _missing_headings(
         + _without_heading(s.section.is_phase, completing)
         for s in progress.sections
         if s.applicable and not s.found
+    )
+
+
+def _emptied(
+    item: DesiredIssue, found: ObservedIssue, progress: Progress, ctx: ProgramContext
+) -> tuple[str, ...]:
+    """What to say of a required section an issue has the heading of but no task in, while
+    its template has some (a person deleted them: the section counts as done without them,
+    and the issue could complete on nothing; a tester's finding, said of a missing heading
+    only). The template is measured only when some section is empty."""
+    empty = [
+        s
+        for s in progress.sections
+        if s.applicable and s.found and s.section.required and not s.tasks.count
+    ]
+    if not empty:
+        return ()
+    template = ctx.measure(item.description, item.due_date, item.sections)
+    had = {s.section.heading: s.tasks.count for s in template.sections}
+    return tuple(
+        f"issue {found.reference} has no task under '{s.section.heading}', where its template "
+        f"has {had[s.section.heading]}: that section counts as done without them; if someone "
+        "deleted them by mistake, put them back from the description's history"
+        for s in empty
+        if had.get(s.section.heading)
     )
 
 

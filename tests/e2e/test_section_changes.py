@@ -187,3 +187,26 @@ def test_a_section_taken_out_of_a_confidential_programs_template_names_no_task_o
         assert person not in said
     assert "Lena" not in said and "check in with" not in said and "cadence" not in said
     assert "no longer asks for section" not in run("apply").out
+
+
+def test_a_section_whose_tasks_a_person_deleted_is_warned_about(group: Path) -> None:
+    """A tester's finding: Sam deleted Module 1's tasks but kept its heading: the module
+    counted as done, and with the others ticked the issue completed, with no word (as there
+    is when the heading goes too)."""
+    sam = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
+    run("apply")
+    path = path_of(group, sam)
+    text = path.read_text()
+    module = text[text.index("## Module 1: Explore\n") : text.index("## Module 2: Learn")]
+    tasks = [line for line in module.splitlines() if re.match(r"\d+\. \[ \]", line)]
+    assert tasks
+    kept = "\n".join(line for line in module.splitlines() if line not in tasks)
+    path.write_text(text.replace(module, kept + "\n"))
+    result = run("apply")
+    issue = issues(group)[sam]
+    said = (
+        f"issue #{issue.iid} has no task under 'Module 1: Explore', where its template has "
+        f"{len(tasks)}: that section counts as done without them"
+    )
+    assert result.code == 0 and said in result.out + result.err
+    assert "| Module 1: Explore | 0/0 |" in issue.description
