@@ -622,26 +622,54 @@ def claimed(reference: str, author: str | None) -> str:
 
 
 def _warn_keyless(issues: Sequence[ObservedIssue], out: Resolved, label: str) -> None:
+    """One warning per copy of one of the tool's issues; one for the tool's issues that lost
+    their first line, and one for other people's issues that carry the label (a tester's
+    finding: 230 issues people opened with the label made 230 lines, each telling them to put
+    back a first line they never had)."""
     kept = _matched(out) | {issue.iid for issue in out.unwanted.values()}
-    untracked = (issue for issue in issues if issue.key is None and issue.iid not in kept)
-    out.warnings.extend(_untracked(issue, out, label) for issue in untracked)
-
-
-def _untracked(issue: ObservedIssue, out: Resolved, label: str) -> str:
-    """What to do about an issue with the program label that the tool does not track: one
-    that lost its first line, or another user's copy of one of the tool's (a `/clone`)."""
-    key = out.aliases.get(issue.first_line_key or "", issue.first_line_key)
-    owner = out.found.get(key or "")
-    if owner is not None:
-        who = f"by {issue.author}" if issue.author else "by another user"
-        return (
-            f"issue {issue.reference} was created {who} with the first line of "
-            f"{owner.reference} (a copy or a clone of it): the tool tracks "
-            f"{owner.reference} and leaves {issue.reference} alone; remove the label {label} "
-            f"from {issue.reference} (its labels would be counted as the program's)"
+    untracked = [issue for issue in issues if issue.key is None and issue.iid not in kept]
+    copies = [(issue, owner) for issue in untracked if (owner := _copy_of(issue, out))]
+    out.warnings.extend(_copy(issue, owner, label) for issue, owner in copies)
+    copied = {issue.iid for issue, _ in copies}
+    rest = [issue for issue in untracked if issue.iid not in copied]
+    ours = [issue for issue in rest if issue.by_tool or issue.author is None]
+    if ours:
+        them, one = ("them", "one") if len(ours) > 1 else ("it", "it")
+        out.warnings.append(
+            f"{_listed(ours)} the label {label} but no automation key on the first line, so "
+            f"the tool does not track {them}: if {one} is the program's, put its first line "
+            "back from the description history; otherwise remove the label"
         )
+    others = [issue for issue in rest if issue not in ours]
+    if others:
+        out.warnings.append(
+            f"{_listed(others)} the label {label}, but people opened them, not the tool, so "
+            "the tool does not track them (their labels may be counted as the program's): "
+            "remove the label from them, or use another"
+        )
+
+
+def _listed(issues: Sequence[ObservedIssue]) -> str:
+    """`issue #4 has`, or `issues #4, #7 and #9 have`, or the first ten and how many more."""
+    refs = [issue.reference for issue in sorted(issues, key=lambda i: i.iid)]
+    if len(refs) == 1:
+        return f"issue {refs[0]} has"
+    shown = ", ".join(refs[:10]) if len(refs) > 10 else ", ".join(refs[:-1])
+    last = f" and {len(refs) - 10} more" if len(refs) > 10 else f" and {refs[-1]}"
+    return f"issues {shown}{last} have"
+
+
+def _copy_of(issue: ObservedIssue, out: Resolved) -> ObservedIssue | None:
+    """The tool's issue whose first line another user's issue carries (a copy, a `/clone`)."""
+    key = out.aliases.get(issue.first_line_key or "", issue.first_line_key)
+    return out.found.get(key or "")
+
+
+def _copy(issue: ObservedIssue, owner: ObservedIssue, label: str) -> str:
+    who = f"by {issue.author}" if issue.author else "by another user"
     return (
-        f"issue {issue.reference} has the label {label} but no automation key on its first "
-        "line, so the tool does not track it: if it is one of the program's issues, put its "
-        "first line back from the description history; otherwise remove the label"
+        f"issue {issue.reference} was created {who} with the first line of "
+        f"{owner.reference} (a copy or a clone of it): the tool tracks "
+        f"{owner.reference} and leaves {issue.reference} alone; remove the label {label} "
+        f"from {issue.reference} (its labels would be counted as the program's)"
     )
