@@ -197,6 +197,32 @@ def test_a_match_released_after_its_cohort_ended_makes_nothing(sponsorship: Path
     assert "No changes" in run("apply", "2028-03-01").out
 
 
+def test_one_cohort_can_be_extended_leaving_those_that_ended_as_they_were(
+    sponsorship: Path,
+) -> None:
+    """A tester's finding: cohorts had no length of their own, so extending FY28 H2 by two
+    months (`program_months: 8`) revived FY28 H1, ended in August: its issues back to "not
+    started", an "end moved" note, and a second score reminder."""
+    edit(sponsorship / PROGRAM, "sponsee: tom.reyes, status: approved", "sponsee: tom.reyes")
+    assert run("apply", "2027-08-03").code == 0
+    assert run("apply", "2027-09-14").code == 0
+    ended = {k: i.description for k, i in issues(sponsorship).items() if "/fy28-h1/" in k}
+    edit(
+        sponsorship / PROGRAM,
+        "      start: 2027-08-02\n",
+        "      start: 2027-08-02\n      program_months: 8\n",
+    )
+    assert run("apply", "2027-09-14").code == 0
+    assert str(issues(sponsorship)["sales-sponsorship/fy28-h2/tom.reyes"].due_date) == "2028-04-02"
+    after = {k: i.description for k, i in issues(sponsorship).items() if "/fy28-h1/" in k}
+    assert after == ended
+    assert all(
+        "status::ended" in i.labels or "status::complete" in i.labels
+        for k, i in issues(sponsorship).items()
+        if k.startswith("sales-sponsorship/fy28-h1/") and not k.endswith("/tracking")
+    )
+
+
 def test_no_demographic_or_performance_field_can_be_stored(sponsorship: Path) -> None:
     people = sponsorship / "config" / "people.yml"
     edit(people, "    name: Lena Fischer\n", "    name: Lena Fischer\n    performance: high\n")

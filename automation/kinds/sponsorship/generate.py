@@ -233,7 +233,8 @@ def _cohort_dates(ctx: Ctx, cohort: SponsorshipCohort) -> dict[str, Any]:
     part = ctx.program.sponsorship
     phases = [section.heading for section in ctx.program.phases]
     checkpoints = part.scores.checkpoints if part.scores else ()
-    return dates(cohort.start, part.program_months, phases, part.phase_weights, checkpoints)
+    months = part.months_of(cohort)
+    return dates(cohort.start, months, phases, part.phase_weights, checkpoints)
 
 
 def _scores(

@@ -68,6 +68,13 @@ class SponsorshipCohort(Frozen):
     sponsor_training: Date | None = Field(default=None, description="the Sponsor Training's")
     pairs: tuple[Pair, ...] = Field(min_length=1)
     renamed_from: Slug | None = Field(default=None, description="the cohort's former id")
+    program_months: int | None = Field(
+        default=None,
+        ge=1,
+        le=24,
+        description="this cohort's length, when not the program's `program_months` (one "
+        "cohort extended, say, leaving those that ended as they were)",
+    )
 
     def released(self) -> tuple[Pair, ...]:
         """The pairs released to the people in them: the only ones with issues."""
@@ -150,7 +157,11 @@ class Sponsorship(Frozen):
 
     def end_of(self, cohort: SponsorshipCohort) -> dt.date:
         """The cohort's end: `program_months` after its start, the pairs' due date."""
-        return add_months(cohort.start, self.program_months)
+        return add_months(cohort.start, self.months_of(cohort))
+
+    def months_of(self, cohort: SponsorshipCohort) -> int:
+        """How long the cohort runs: its own `program_months`, or the program's."""
+        return cohort.program_months or self.program_months
 
 
 class SponsorshipProgram(Program):
