@@ -204,6 +204,26 @@ def test_a_sponsee_paired_again_during_their_commitment_is_warned_about(
     assert "sam" not in said.out.lower()
 
 
+def test_a_sponsee_going_on_with_the_same_sponsor_or_after_an_unreleased_pair_is_not_warned(
+    sponsorship: Path,
+) -> None:
+    """A tester's finding: Sam going on with Dana, his FY28 H1 sponsor, in FY28 H2 was told
+    "a sponsee commits to 9 months with one sponsor" (he does); and a pair never released
+    committed nobody."""
+    edit(
+        PROGRAM,
+        "{sponsor: jordan.alvarez, sponsee: tom.reyes, status: approved}",
+        "{sponsor: dana.whitfield, sponsee: sam.delacroix, status: approved}",
+    )
+    assert "committed to" not in run("validate").out
+    edit(
+        PROGRAM,
+        "{sponsor: dana.whitfield, sponsee: sam.delacroix}",
+        "{sponsor: victor.nakamura, sponsee: sam.delacroix, status: proposed}",
+    )
+    assert "committed to" not in run("validate").out
+
+
 def test_a_grade_that_contradicts_a_title_is_one_problem_not_five(sponsorship: Path) -> None:
     """A tester's: a sponsor's `grade: 6` under a grade-10 title was said, then each of the
     sponsor's pairs was refused twice on that grade (wrongly: the title's grade meets the

@@ -124,16 +124,22 @@ def _all_findings(
 
 
 def _overlapping(part: Sponsorship) -> Iterator[Finding]:
-    """A sponsee paired again while the commitment of an earlier pair still runs: the page
-    asks a sponsee to commit to `commitment_months` with the same sponsor throughout."""
+    """A sponsee paired again with another sponsor while the commitment of an earlier pair
+    (released: one never released committed nobody) still runs: the page asks a sponsee to
+    commit to `commitment_months` with the same sponsor throughout."""
     for c, cohort in enumerate(part.cohorts):
         for earlier in part.cohorts:
             committed = add_months(earlier.start, part.commitment_months)
             if not earlier.start < cohort.start < committed:
                 continue
-            before = {pair.sponsee.lower(): p for p, pair in enumerate(earlier.pairs)}
+            before = {
+                pair.sponsee.lower(): (p, pair.sponsor.lower())
+                for p, pair in enumerate(earlier.pairs)
+                if pair.status == "released"
+            }
             for p, pair in enumerate(cohort.pairs):
-                if (first := before.get(pair.sponsee.lower())) is not None:
+                first, sponsor = before.get(pair.sponsee.lower(), (None, None))
+                if first is not None and sponsor != pair.sponsor.lower():
                     yield Finding(
                         False,
                         ("sponsorship", "cohorts", c, "pairs", p),
