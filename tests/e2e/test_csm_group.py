@@ -62,6 +62,27 @@ def test_a_group_issue_states_the_days_of_its_month_inside_the_cohort(project: P
     assert str(october.due_date) == "2027-10-15"
 
 
+def test_a_cohort_planned_months_ahead_gets_its_issues_two_weeks_before_it_starts(
+    project: Path,
+) -> None:
+    """A tester's finding: a cohort starting in May 2027, added in November 2026, had its
+    participants' issues made, assigned (GitLab told them) and counted "not started" in the
+    program's figures for six months. They come `create_days_before_start` (14) before."""
+    edit(
+        PROGRAM,
+        "cohorts:\n",
+        "cohorts:\n  - id: fy28-h1\n    name: FY28 H1 group\n    start_date: 2027-05-03\n"
+        "    end_date: 2027-10-29\n    participants: [kenji.watanabe]\n",
+    )
+    kenji = "csm-aspiring-leaders/fy28-h1/kenji.watanabe"
+    run("apply")
+    assert kenji not in issues(project)
+    run("apply", today="2027-04-18")
+    assert kenji not in issues(project)
+    run("apply", today="2027-04-19")
+    assert kenji in issues(project)
+
+
 def test_no_group_issue_before_the_cohort_starts_or_after_it_ends(project: Path) -> None:
     run("apply", today="2026-10-20")
     assert not [k for k in issues(project) if k.startswith(GROUP)]

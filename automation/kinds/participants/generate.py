@@ -125,6 +125,15 @@ def _overlaps(program: str, cohorts: tuple[Cohort, ...]) -> list[str]:
     return said
 
 
+def _open(ctx: Ctx, cohort: Cohort) -> bool:
+    """Whether a cohort's participant issues are made now: from `create_days_before_start`
+    before its start (a cohort planned months ahead gets its issues then, not at once) until
+    its end."""
+    ahead = dt.timedelta(days=ctx.program.create_days_before_start)
+    begun = cohort.start_date is None or ctx.today >= cohort.start_date - ahead
+    return begun and not _ended(cohort, ctx.today)
+
+
 def _ended(cohort: Cohort, today: dt.date) -> bool:
     """Whether the cohort's end has passed: nothing new is made for it."""
     return cohort.end_date is not None and cohort.end_date < today
@@ -153,7 +162,7 @@ def _participant(ctx: Ctx, cohort: Cohort, username: str) -> DesiredIssue:
         assignees=(person.username,),
         due_date=cohort.end_date,
         epic_key=ctx.group_epic_key(cohort.id),
-        create=not _ended(cohort, ctx.today),  # none once it ended
+        create=_open(ctx, cohort),  # not long before it starts; none once it ended
         completion_note=ctx.note(values),
         dates={
             name: day

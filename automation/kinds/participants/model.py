@@ -58,6 +58,13 @@ class ParticipantsProgram(Program):
         default=None, description="the program lead: assigned the tracking and group issues"
     )
     group_issues: GroupIssues | None = None
+    create_days_before_start: int = Field(
+        default=14,
+        ge=0,
+        le=365,
+        description="a cohort's participant issues are made this many days before it starts "
+        "(not months ahead, telling people of something far off)",
+    )
     individual_contributors: bool = Field(
         default=False,
         description="the program is for individual contributors: a participant who manages "
