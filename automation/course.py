@@ -6,6 +6,7 @@ planning lives in `automation/lifecycle.py`."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -75,11 +76,23 @@ class Course:
     # and their former ones (`renamed_from`), lowercase: whom a `leaving.reasons` entry may name
     named: frozenset[str] = frozenset()
     renaming: Renaming | None = None  # None: no username change can be said (renames.py)
+    # for a kind whose keys do not name the group (onboarding: the workshop), the tool block
+    # of its issues whose hidden `automation:group ID` line does: a person who left is listed
+    # in that group's rollup
+    group_block: str | None = None
 
     def ended(self, group: str | None, today: dt.date) -> bool:
         """Whether the group's end date has passed."""
         end = self.ends.get(group) if group is not None else None
         return end is not None and today > end
+
+
+def group_line(group: str) -> str:
+    """The hidden line of a tool block that names the group an issue is in (Course.group_block)."""
+    return f"<!-- automation:group {group} -->"
+
+
+GROUP_LINE = re.compile(r"^<!-- automation:group (\S+) -->$", re.M)
 
 
 def no_course(program: object) -> Course:

@@ -53,7 +53,7 @@ from automation.changes import (
 )
 from automation.checklist import headings_found, rename_headings
 from automation.config.models import Program
-from automation.course import Ending, Member
+from automation.course import GROUP_LINE, Ending, Member
 from automation.desired import DesiredIssue, DesiredProgram, Measured
 from automation.edits import BlockTexts, Edits
 from automation.errors import ItemError
@@ -127,6 +127,18 @@ def _shipped() -> Renderer:
 
 
 # --- who is who -----------------------------------------------------------------------------
+
+
+def _in_group(
+    desired: DesiredProgram, member: Member | None, issue: ObservedIssue
+) -> Member | None:
+    """MEMBER with the group its issue's block names, where its key names none (a hire who
+    left is listed in their workshop's rollup, as before they left)."""
+    block = desired.course.group_block
+    if member is None or member.group is not None or block is None:
+        return member
+    found = GROUP_LINE.search(block_content(issue.description, block) or "")
+    return replace(member, group=found[1]) if found else member
 
 
 def member_of(desired: DesiredProgram, key: str) -> Member | None:
@@ -341,7 +353,7 @@ def departures(  # noqa: PLR0917
     headings = [section.heading for section in desired.program.sections]
     for key, issue in sorted(resolved.unwanted.items()):
         plans.append(follow_rename(desired.program, key, issue))  # found under a former id
-        member = member_of(desired, key)
+        member = _in_group(desired, member_of(desired, key), issue)
         waiting = bool(held & set(key.split("/")[1:-1]))  # a rename's warning says what to do
         if member is None or waiting:
             if issue.state == "opened":

@@ -2,8 +2,8 @@
 
 from automation.kinds.kind import Kind
 from automation.kinds.onboarding.checks import check_onboarding
-from automation.kinds.onboarding.course import course
-from automation.kinds.onboarding.generate import COHORT, WORKSHOP, WORKSHOPS, generate
+from automation.kinds.onboarding.course import WORKSHOP, course
+from automation.kinds.onboarding.generate import COHORT, WORKSHOPS, generate
 from automation.kinds.onboarding.model import OnboardingProgram
 from automation.kinds.onboarding.renames import renames
 from automation.reminders.checks import ReminderFacts

@@ -8,6 +8,8 @@ from functools import partial
 from automation.course import HIRE_WORDS, Course, Member, Renaming
 from automation.kinds.onboarding.model import OnboardingProgram
 
+WORKSHOP = "workshop"  # the block of a hire's issue that shows their workshop
+
 
 def course(program: OnboardingProgram) -> Course:
     """A key `username` is that hire's issue, unless they are still a hire (with no start date
@@ -21,6 +23,8 @@ def course(program: OnboardingProgram) -> Course:
     return Course(
         member=partial(_member, hires),
         ends={w.id: w.end + goal for w in part.workshops},
+        names={w.id: part.group_name(w) for w in part.workshops},
+        group_block=WORKSHOP,
         named=hires | formers,
         renaming=Renaming(0, "give hire '{new}' `renamed_from: {old}`"),
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from automation.config.models import Person
+from automation.course import group_line
 from automation.desired import (
     Context,
     Derived,
@@ -18,6 +19,7 @@ from automation.desired import (
     Group,
     NoteElsewhere,
 )
+from automation.kinds.onboarding.course import WORKSHOP
 from automation.kinds.onboarding.model import (
     Hire,
     Onboarding,
@@ -27,7 +29,6 @@ from automation.kinds.onboarding.model import (
 )
 
 Ctx = Context[OnboardingProgram]
-WORKSHOP = "workshop"  # the block of a hire's issue that shows their workshop
 WORKSHOPS = "workshops"  # the block of the tracking issue that lists the upcoming workshops
 WORKSHOP_BLOCK = "blocks/workshop.md.j2"
 WORKSHOPS_BLOCK = "blocks/workshops.md.j2"
@@ -127,6 +128,13 @@ def _workshop_warnings(ctx: Ctx, hire: _Hire, start: dt.date) -> list[str]:
             f"issue would be overdue before it. Add an earlier workshop to {fix}"
         ]
     return []
+
+
+def _workshop_block(ctx: Ctx, values: dict[str, Any], workshop: Workshop | None) -> str:
+    """A hire's workshop block, ending with a hidden line naming the workshop: should the hire
+    leave, their row stays in that workshop's rollup (the issue's key does not name it)."""
+    text = ctx.renderer.render(WORKSHOP_BLOCK, values)
+    return f"{text}\n{group_line(workshop.id)}" if workshop is not None else text
 
 
 def _in_geos(geo: str, geos: Sequence[str]) -> bool:
@@ -238,7 +246,7 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
         due_date=dates["goal"],
         epic_key=ctx.group_epic_key(workshop.id) if workshop else ctx.program_epic_key(),
         rollups=(group,) if group else (),
-        blocks=((WORKSHOP, ctx.renderer.render(WORKSHOP_BLOCK, values)),),
+        blocks=((WORKSHOP, _workshop_block(ctx, values, workshop)),),
         create=hire.due,
         completion_note=ctx.note(values),
         dates=_reminder_dates(dates, workshop),
