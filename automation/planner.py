@@ -210,11 +210,8 @@ def _plan_tracked(
     live = found.state == "opened" and progress.status not in (Status.ENDED, Status.WITHDRAWN)
     # not past its due date (overdue: the tool adds it no template task or section any more)
     under_way = live and progress.status in (Status.NOT_STARTED, Status.IN_PROGRESS)
-    said = (
-        (*_missing_headings(found, progress, completing), *_emptied(item, found, progress, ctx))
-        if under_way or completing
-        else ()
-    )
+    said = _missing_headings(found, progress, completing) if under_way or completing else ()
+    said = (*said, *(_emptied(item, found, progress, ctx) if completing else ()))
     headings = Plan(warnings=(*said, *_moved_away(found, progress)))
     unreadable = Plan(warnings=_unreadable(found, records) if live else ())
     public = exposed(item, found, ctx)
@@ -326,10 +323,11 @@ def _missing_headings(
 def _emptied(
     item: DesiredIssue, found: ObservedIssue, progress: Progress, ctx: ProgramContext
 ) -> tuple[str, ...]:
-    """What to say of a required section an issue has the heading of but no task in, while
-    its template has some (a person deleted them: the section counts as done without them,
-    and the issue could complete on nothing; a tester's finding, said of a missing heading
-    only). The template is measured only when some section is empty."""
+    """What to say, on the run an issue completes, of a required section it has the heading
+    of but no task in, while its template has some (a person deleted them: the section
+    counted as done without them; a tester's finding: it completed on nothing, unsaid). Once,
+    not every run: a task deleted on purpose is the person's call. The template is measured
+    only when some section is empty."""
     empty = [
         s
         for s in progress.sections
@@ -340,9 +338,9 @@ def _emptied(
     template = ctx.measure(item.description, item.due_date, item.sections)
     had = {s.section.heading: s.tasks.count for s in template.sections}
     return tuple(
-        f"issue {found.reference} has no task under '{s.section.heading}', where its template "
-        f"has {had[s.section.heading]}: that section counts as done without them; if someone "
-        "deleted them by mistake, put them back from the description's history"
+        f"issue {found.reference} is complete with no task under '{s.section.heading}', where "
+        f"its template has {had[s.section.heading]}; if someone deleted them by mistake, put "
+        "them back from the description's history and reopen the issue"
         for s in empty
         if had.get(s.section.heading)
     )
