@@ -355,18 +355,23 @@ def _paragraph_candidates(lines: list[str]) -> set[int]:
     return seen
 
 
-def extract_quick_actions(text: str) -> tuple[str, list[tuple[str, str]]]:
+def extract_quick_actions(
+    text: str, available: Callable[[str], bool] = lambda _: True
+) -> tuple[str, list[tuple[str, str]]]:
     """Split text into (text without quick-action lines, [(command, argument)]). A line runs
     as a command where either of GitLab's extractors would run it: the line-based one of
     GitLab 16 and before, or the Markdown-based one since (self-managed instances run both
-    kinds), so the tool is checked against the union."""
+    kinds), so the tool is checked against the union. Only the commands AVAILABLE to the
+    user are extracted (QuickActions::InterpretService builds its extractor from them): a
+    line of another stays in the text, as typed."""
     lines = text.replace("\r", "").split("\n")
     candidates = _regex_candidates(lines) | _paragraph_candidates(lines)
     kept: list[str] = []
     commands: list[tuple[str, str]] = []
     for index, line in enumerate(lines):
         match = COMMAND_RE.match(line) if index in candidates else None
-        if match and match.group(1).lower() in QUICK_ACTION_NAMES:
+        name = match.group(1).lower() if match else ""
+        if match and name in QUICK_ACTION_NAMES and available(name):
             commands.append((match.group(1).lower(), (match.group(2) or "").strip()))
         else:
             kept.append(line)
@@ -583,6 +588,9 @@ class GitLabState:
     def __init__(self, tier: Tier, clock: Clock) -> None:
         self.tier: Tier = tier
         self.clock = clock
+        # GitLab's execute_with_original_text: an edit does not run again the quick actions
+        # its description had before (False: an older GitLab that ran them as the editor)
+        self.original_text_rule = True
         self.ids: dict[str, Iterator[int]] = {}
         self.users: dict[int, User] = {}
         self.groups: dict[int, Group] = {}
@@ -1322,12 +1330,14 @@ class IssueService:
         self.add_system_note(issue, f"added to epic &{epic.iid}")
 
     def update(self, issue: Issue, params: Params) -> Issue:
-        """Edit an issue; guests may only edit their own issue's title, description, state."""
+        """Edit an issue; guests may only edit the title, description and state of an issue
+        they opened or are assigned (IssuablePolicy: guest_access & assignee_or_author enable
+        update_issue: a participant ticks the boxes of the issue the tool assigned them)."""
         if not any(params.has(key) for key in UPDATABLE):
             raise bad_request("at least one parameter must be provided")
         group, project = issue.project.group, issue.project
         metadata = self.state.can("planner", group, project)
-        if not metadata and issue.author is not self.actor:
+        if not metadata and not self._own(issue):
             raise ApiError(403, dict(FORBIDDEN))
         return self.edit(issue, params, metadata)
 
@@ -1386,7 +1396,13 @@ class IssueService:
             self._apply_assignees(issue, params)
         commands: list[tuple[str, str]] = []
         if params.has("description"):
-            text, commands = extract_quick_actions(params.text("description") or "")
+            available = self._available(issue, metadata)
+            text, commands = extract_quick_actions(params.text("description") or "", available)
+            if not creating and self.state.original_text_rule:
+                # execute_with_original_text: a command the description had before (one a
+                # person without the right typed, kept as text) is removed, not run again
+                _, before_commands = extract_quick_actions(issue.description or "", available)
+                commands = [c for c in commands if c not in before_commands]
             if text != issue.description:
                 where = f"issue:{issue.id}:description"
                 self.state.record_mentions(text, where, before=issue.description)
@@ -1395,6 +1411,16 @@ class IssueService:
         if not creating:
             self._system_notes(issue, before)
         self.run_commands(issue, commands, f"issue:{issue.id}:description", metadata, creating)
+
+    def _own(self, issue: Issue) -> bool:
+        """Whether the acting user opened the issue or is assigned it."""
+        return issue.author is self.actor or self.actor in issue.assignees
+
+    def _available(self, issue: Issue, metadata: bool) -> Callable[[str], bool]:
+        """The quick actions the acting user may run on the issue: every one with the right
+        to set its metadata (Planner and up), else those its author or assignee may."""
+        own = self._own(issue)
+        return lambda name: metadata or (own and name in AUTHOR_ACTIONS)
 
     def _apply_text(self, issue: Issue, params: Params) -> None:
         issue.title = params.text("title") or issue.title
@@ -1513,7 +1539,7 @@ class IssueService:
             self.state.quick_actions.append(QuickAction(name, argument, where))
             before = issue.snapshot()
             action = QUICK_ACTIONS.get(name)
-            own = name in AUTHOR_ACTIONS and issue.author is self.actor
+            own = name in AUTHOR_ACTIONS and self._own(issue)
             if action is not None and (metadata or own):
                 action(self, issue, argument)
                 summary.append(f"Executed /{name} {argument}".rstrip())
