@@ -164,7 +164,8 @@ def _moved_to(
         other, _, same = item.key.removeprefix(prefix).partition("/")
         if same != rest or other == group or other not in course.names:
             continue
-        if item.create and not course.ended(other, today) and people == _lower(item.assignees):
+        # made yet or not (a cohort that starts in months gets its issues later), not ended
+        if not course.ended(other, today) and people == _lower(item.assignees):
             return item.group or course.names[other]
     return None
 

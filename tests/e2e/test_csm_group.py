@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from automation.markers import block_content
 from tests.conftest import keep_programs
 from tests.local_cli import edit, issues, path_of, run
 
@@ -81,6 +82,25 @@ def test_a_cohort_planned_months_ahead_gets_its_issues_two_weeks_before_it_start
     assert kenji not in issues(project)
     run("apply", today="2027-04-19")
     assert kenji in issues(project)
+
+
+def test_a_person_moved_into_a_cohort_that_starts_in_months_is_still_in_the_program(
+    project: Path,
+) -> None:
+    """A reviewer's finding: Sam, moved from the pilot group into FY28 H1 (its issues not
+    made yet), had his issue closed with "Left the program"."""
+    run("apply")
+    sam = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
+    edit(
+        PROGRAM,
+        "cohorts:\n",
+        "cohorts:\n  - id: fy28-h1\n    name: FY28 H1 group\n    start_date: 2027-05-03\n"
+        "    end_date: 2027-10-29\n    participants: [sam.delacroix]\n",
+    )
+    edit(PROGRAM, "      - sam.delacroix\n", "")
+    assert run("apply", today="2026-11-25").code == 0
+    withdrawn = block_content(issues(project)[sam].description, "withdrawn") or ""
+    assert "still in the program, in FY28 H1 group" in withdrawn, withdrawn
 
 
 def test_no_group_issue_before_the_cohort_starts_or_after_it_ends(project: Path) -> None:
