@@ -133,12 +133,18 @@ def _in_group(
     desired: DesiredProgram, member: Member | None, issue: ObservedIssue
 ) -> Member | None:
     """MEMBER with the group its issue's block names, where its key names none (a hire who
-    left is listed in their workshop's rollup, as before they left)."""
+    left is listed in their workshop's rollup, as before they left): one of the program's
+    groups only (a line typed in names no other), and none from a damaged block (reviewers'
+    findings: its error stopped the run; any text went into the tracking issue)."""
     block = desired.course.group_block
     if member is None or member.group is not None or block is None:
         return member
-    found = GROUP_LINE.search(block_content(issue.description, block) or "")
-    return replace(member, group=found[1]) if found else member
+    try:
+        found = GROUP_LINE.search(block_content(issue.description, block) or "")
+    except ItemError:
+        return member
+    known = found is not None and found[1] in desired.course.names
+    return replace(member, group=found[1]) if found and known else member
 
 
 def member_of(desired: DesiredProgram, key: str) -> Member | None:

@@ -434,6 +434,40 @@ def test_a_hire_who_leaves_stays_in_their_workshops_rollup(onboarding: Path) -> 
     assert "| SQS Dec 7-10, 2026 AMER | " in row and "withdrawn" in row, row
 
 
+@pytest.mark.parametrize(
+    ("change", "listed"),
+    [
+        # a damaged block: the run goes on, the leaver's row with no group
+        (
+            (
+                "<!-- automation:end workshop -->",
+                "<!-- automation:end workshop -->\n<!-- automation:end workshop -->",
+            ),
+            False,
+        ),
+        # a line naming no workshop of the program is not read (nor printed)
+        (("automation:group amer-2026-12", "automation:group @all-of-us"), False),
+    ],
+)
+def test_a_leavers_workshop_line_is_read_only_when_sound(
+    onboarding: Path, change: tuple[str, str], listed: bool
+) -> None:
+    """Reviewers' findings: a damaged workshop block in a leaver's issue stopped every
+    program's run; a line naming anything went into the tracking issue's Group column."""
+    run("apply")
+    path = path_of(onboarding, "sales-onboarding/tom.reyes")
+    edit(path, *change)
+    edit(onboarding / PROGRAM, "    - {username: tom.reyes, role: ae}\n", "")
+    result = run("apply", today="2026-11-30")
+    assert result.code == 0, result.out + result.err
+    tom = int(path.stem)
+    program = issues(onboarding)["sales-onboarding/tracking"].description
+    row = next(line for line in program.splitlines() if f"| #{tom} " in line)
+    assert "withdrawn" in row and "@all" not in row
+    cohort = issues(onboarding)["sales-onboarding/amer-2026-12/tracking"].description
+    assert (f"| #{tom} " in cohort) is listed
+
+
 def tick_all(path: Path) -> None:
     """Tick every task of the hire's own milestones (not the manager's or Enablement's)."""
     text = path.read_text()
