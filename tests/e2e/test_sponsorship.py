@@ -223,6 +223,23 @@ def test_one_cohort_can_be_extended_leaving_those_that_ended_as_they_were(
     )
 
 
+def test_a_pair_issue_states_its_cohorts_own_length(sponsorship: Path) -> None:
+    """A reviewer's finding: a pair of a cohort with `program_months: 8` read "a 6-month
+    program" two lines below its dates."""
+    assert run("apply").code == 0
+    edit(sponsorship / PROGRAM, "sponsee: tom.reyes, status: approved", "sponsee: tom.reyes")
+    edit(
+        sponsorship / PROGRAM,
+        "      start: 2027-08-02\n",
+        "      start: 2027-08-02\n      program_months: 8\n",
+    )
+    assert run("apply", "2027-08-03").code == 0
+    tom = issues(sponsorship)["sales-sponsorship/fy28-h2/tom.reyes"].description
+    assert "| Length | the program runs 8 months;" in tom
+    aiko = issues(sponsorship)["sales-sponsorship/fy28-h1/aiko.tanaka"].description
+    assert "| Length | the program runs 6 months;" in aiko
+
+
 def test_no_demographic_or_performance_field_can_be_stored(sponsorship: Path) -> None:
     people = sponsorship / "config" / "people.yml"
     edit(people, "    name: Lena Fischer\n", "    name: Lena Fischer\n    performance: high\n")

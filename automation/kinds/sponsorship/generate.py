@@ -225,6 +225,7 @@ def _values(ctx: Ctx, cohort: SponsorshipCohort, pair: Pair) -> dict[str, Any]:
         "sponsee": sponsee,
         "manager": manager,
         "part": part,
+        "months": part.months_of(cohort),  # the cohort's length: its own, or the program's
         "dates": _cohort_dates(ctx, cohort),
     }
 
