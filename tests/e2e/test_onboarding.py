@@ -204,6 +204,11 @@ def test_a_pre_work_section_the_program_does_not_have_is_a_warning(onboarding: P
     assert "onboarding.prework_section" in result.out + result.err
     edit(onboarding / PROGRAM, "onboarding:\n", "onboarding:\n  prework_section: Pre-work\n")
     assert said not in run("apply").out
+    # a program without pre-work says so (a reviewer: warned every run, its hires "late")
+    edit(onboarding / PROGRAM, "  prework_section: Pre-work\n", "  prework_section: null\n")
+    assert said not in run("apply").out
+    cohort = issues(onboarding)["sales-onboarding/amer-2026-12/tracking"].description
+    assert "#### Attending" in cohort and "#### Pre-work" not in cohort
 
 
 def test_an_sdr_attending_is_counted_in_the_cohort_without_an_issue(onboarding: Path) -> None:

@@ -76,12 +76,15 @@ def _no_prework(ctx: Ctx) -> list[str]:
     (renamed, `renamed_from` since removed, say): each workshop rollup would show every hire's
     pre-work as not done. Said, not refused: nothing else depends on it."""
     part, program = ctx.program.onboarding, ctx.program
-    if program.prework_heading() is not None or not any(r.workshop for r in part.roles):
+    if part.prework_section is None or program.prework_heading() is not None:
+        return []
+    if not any(r.workshop for r in part.roles):
         return []
     return [
         f"{ctx.source.file}: the pre-work section '{part.prework_section}' is not one of this "
         "program's `sections`, so the workshop rollups show every hire's pre-work as not done; "
-        "name the section whose tasks are the pre-work in `onboarding.prework_section`"
+        "name the section whose tasks are the pre-work in `onboarding.prework_section` (or "
+        "`prework_section: null` for a program without pre-work)"
     ]
 
 
@@ -179,6 +182,7 @@ def _cohort(ctx: Ctx, workshop: Workshop, hires: list[_Hire]) -> Derived:
     values = {
         "workshop": workshop,
         "due": _prework_due(part, workshop),
+        "prework": part.prework_section is not None,  # the table of pre-work, or none
         "today": ctx.today,
         "sdrs": [ctx.config.person(u) for u in workshop.sdrs],
     }

@@ -118,10 +118,11 @@ class Onboarding(Frozen):
         le=60,
         description="the pre-work is due this many days before the workshop starts",
     )
-    prework_section: OneLine = Field(
+    prework_section: OneLine | None = Field(
         default="SQS pre-work",
         description="the section whose tasks are the pre-work (by its heading, or the one it "
-        "was renamed from): a workshop's rollup says whose is finished",
+        "was renamed from): a workshop's rollup says whose is finished; null: the program has "
+        "no pre-work (its rollups list none)",
     )
     links: Links = Links()
     swag: Swag = Swag()
@@ -154,6 +155,8 @@ class OnboardingProgram(Program):
     def prework_heading(self) -> str | None:
         """The heading of the pre-work section now (renamed, its new one), if there is one."""
         named = self.onboarding.prework_section
+        if named is None:
+            return None
         return next(
             (s.heading for s in self.sections if named in (s.heading, s.renamed_from)), None
         )
