@@ -318,7 +318,11 @@ def username_changes(
     key but for the username, where the kind's `Course.renaming` says a key names it, and
     the same title (titles are rendered from the person's display name). One warning per
     old and new username; nothing is held back (a username change looks like this, but so
-    could two people of one name, one leaving as the other joins)."""
+    could two people of one name, one leaving as the other joins). Said only where the
+    person's own issue (its key ends with the username) matches: the issues of others about
+    the person (a sponsor's score issue, under the sponsee's pair) have titles that name
+    those others, the same whoever the person is (a tester's finding: a sponsee swapped was
+    said to be a username change); those are named with it."""
     renaming = desired.course.renaming
     if renaming is None:
         return ()
@@ -342,6 +346,7 @@ def username_changes(
     return tuple(
         _changed(desired.program, renaming.how, names, olds)
         for names, olds in sorted(found.items())
+        if any(len((issue.key or "").split("/")) == at + 1 for issue in olds)  # its own
     )
 
 

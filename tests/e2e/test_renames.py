@@ -472,6 +472,21 @@ def test_a_sponsees_username_changed_without_renamed_from_is_warned_of_naming_no
     assert "sam.del" not in result.out and "Delacroix" not in result.out
 
 
+def test_a_pairs_sponsee_swapped_is_not_said_to_be_a_username_change(sponsorship: Path) -> None:
+    """A tester's finding: Hannah's pair given another sponsee (a wrong one, fixed) made the
+    warning "looks like a username change": her own score issue, under the pair, has a title
+    naming her alone, the same whoever her sponsee is."""
+    assert run("apply").code == 0
+    program = Path("config/programs/sales-sponsorship.yml")
+    edit(
+        program,
+        "{sponsor: hannah.berg, sponsee: lena.fischer}",
+        "{sponsor: hannah.berg, sponsee: liam.foster}",
+    )
+    result = run("plan")
+    assert result.code == 0 and "looks like a username change" not in result.out, result.out
+
+
 def test_on_gitlab_a_cohort_rename_creates_nothing_and_writes_each_item_once(
     project: Path,
 ) -> None:
