@@ -240,6 +240,26 @@ def test_a_pair_issue_states_its_cohorts_own_length(sponsorship: Path) -> None:
     assert "| Length | the program runs 6 months;" in aiko
 
 
+def test_a_sponsor_of_two_sponsees_can_tell_their_score_issues_apart(sponsorship: Path) -> None:
+    """A tester's finding: Jordan, sponsor of Aiko and Sam in one cohort, got two score issues
+    of one title and one text: which relationship each was for, only the hidden key said."""
+    edit(
+        sponsorship / PROGRAM,
+        "{sponsor: dana.whitfield, sponsee: sam.delacroix}",
+        "{sponsor: jordan.alvarez, sponsee: sam.delacroix}",
+    )
+    assert run("apply").code == 0
+    titles = sorted(
+        i.title
+        for k, i in issues(sponsorship).items()
+        if k.endswith("/sponsor-scores/jordan.alvarez")
+    )
+    assert titles == [
+        "Sponsorship satisfaction: Jordan Alvarez as sponsor of Aiko Tanaka (FY28 H1 cohort)",
+        "Sponsorship satisfaction: Jordan Alvarez as sponsor of Sam Delacroix (FY28 H1 cohort)",
+    ]
+
+
 def test_no_demographic_or_performance_field_can_be_stored(sponsorship: Path) -> None:
     people = sponsorship / "config" / "people.yml"
     edit(people, "    name: Lena Fischer\n", "    name: Lena Fischer\n    performance: high\n")
