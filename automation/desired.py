@@ -178,6 +178,9 @@ class DesiredIssue:
     # a document kept while it is open (an ESP account plan, whose values are read every
     # month): its people follow configuration even once its tasks are all done
     living: bool = False
+    # the last day its people follow configuration (an ESP period's end): after it, the
+    # people it had are its history (a newcomer is not handed a past month's session)
+    people_until: dt.date | None = None
 
     def __post_init__(self) -> None:
         # a person named twice (a sponsor also on the account team) is assigned once

@@ -21,6 +21,7 @@ followed (unassign the person by hand)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
@@ -138,13 +139,20 @@ def _with_role(name: str, roles: Sequence[tuple[str, str]]) -> str:
 
 
 def plan_people(
-    program: Program, item: DesiredIssue, found: ObservedIssue, several: bool = True
+    program: Program,
+    item: DesiredIssue,
+    found: ObservedIssue,
+    several: bool = True,
+    today: dt.date | None = None,
 ) -> Plan:
     """An open issue's assignees when configuration names other people than the tool
     recorded: assign, unassign, the note (confidential issues), then the record. SEVERAL:
-    GitLab keeps several assignees (Premium, as far as the tool can tell: epics available)."""
-    if found.state != "opened":
-        return Plan()  # a closed issue's people are its history
+    GitLab keeps several assignees (Premium, as far as the tool can tell: epics available).
+    Not once TODAY is past the issue's `people_until` (an ESP period that ended: a tester's
+    finding, a newcomer to an account team was handed, and told of, every past month)."""
+    past = item.people_until is not None and today is not None and today > item.people_until
+    if found.state != "opened" or past:
+        return Plan()  # a closed issue's people are its history, as a past period's are
     wanted = unique(item.assignees)
     try:
         before = recorded(found.description)

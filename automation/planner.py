@@ -229,7 +229,8 @@ def _plan_tracked(
     if state == "opened" and not written.failures:  # an issue that failed gets nothing
         now = replace(found, state=state)  # open once the plan is carried out (back, say)
         if progress.status is not Status.COMPLETE or item.living:  # done: keeps who did it
-            written = joined(written, plan_people(ctx.desired.program, item, now, ctx.several))
+            people = plan_people(ctx.desired.program, item, now, ctx.several, ctx.today)
+            written = joined(written, people)
         written = joined(written, plan_due(ctx.desired.program, item, now))
         written = _with_notes_elsewhere(written, item, now, ctx)
     row = RollupRow(found.reference, item.subject, item.group, progress, state, records)

@@ -105,7 +105,7 @@ def _plan_rollup(  # noqa: PLR0917
     public = exposed(item, found, ctx)
     if public is not None:
         return public
-    people = plan_people(ctx.desired.program, item, found, ctx.several)  # a program lead, say
+    people = plan_people(ctx.desired.program, item, found, ctx.several, ctx.today)  # a lead
     if ends is None:
         edits = _charted(Edits(blocks, ctx.identity(item.key)), charts)
         return joined(keep(found, item.key, edits, ctx), people)

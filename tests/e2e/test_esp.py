@@ -51,6 +51,22 @@ def test_a_new_month_creates_only_that_months_issues(esp: Path) -> None:
     assert "No changes" in run("apply", today="2026-12-01").out
 
 
+def test_a_newcomer_to_an_account_team_is_not_handed_past_periods(esp: Path) -> None:
+    """A tester's finding: Priya, added to Umbrella Health's team in December, was assigned
+    (and GitLab told everyone on them) the past months' open sessions too, overdue work from
+    before her time; leaving, she was taken off them. A past period keeps its people."""
+    run("apply")
+    run("apply", today="2026-12-01")
+    edit(PROGRAM, "account_team: [aiko.tanaka]", "account_team: [aiko.tanaka, priya.natarajan]")
+    assert run("apply", today="2026-12-02").code == 0
+    found = issues(esp)
+    umbrella = "executive-sponsorship/account/umbrella"
+    assert "priya.natarajan" in found[f"{umbrella}/monthly/2026-12"].assignees
+    assert "priya.natarajan" in found[f"{umbrella}/account-plan"].assignees
+    assert "priya.natarajan" not in found[f"{umbrella}/monthly/2026-11"].assignees
+    assert "aiko.tanaka" in found[f"{umbrella}/monthly/2026-11"].assignees
+
+
 def test_a_new_fiscal_year_brings_quarter_and_year_issues(esp: Path) -> None:
     run("apply")
     run("apply", today="2027-02-01")

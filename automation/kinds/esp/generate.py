@@ -305,6 +305,7 @@ def _cadence_issue(
         dates={"start": item.start, "end": item.end},
         roles=roles,
         ends=ends,
+        people_until=item.end,
     )
 
 
