@@ -530,7 +530,14 @@ def _withdraw(  # noqa: PLR0917
     )
     renderer = blocks.renderer
     left = desired.course.names.get(member.group or "", member.group or "")
-    said = {"back": False, "date": today, "closed": closed, "moved": moved, "left": left}
+    said = {
+        "back": False,
+        "date": today,
+        "closed": closed,
+        "moved": moved,
+        "left": left,
+        "replaced": member.replaced,
+    }
     text = _render(renderer, "withdrawn", said)
     dates = _lines(*_away_lines(issue), f"<!-- automation:left {today} -->")
     content = f"{_LEFT_CLOSED if closed else _LEFT}\n{dates}{text}\n{proof_line(issue.iid)}"
@@ -547,6 +554,7 @@ def _withdraw(  # noqa: PLR0917
         "closed": closed,
         "moved": moved,
         "left": left,
+        "replaced": member.replaced,
     }
     note = f"{WITHDRAWN_NOTE}\n{_render(renderer, 'withdrawn_note', values)}"
     withdrawn = status_label(Status.WITHDRAWN)

@@ -260,6 +260,27 @@ def test_a_sponsor_of_two_sponsees_can_tell_their_score_issues_apart(sponsorship
     ]
 
 
+def test_a_replaced_sponsor_is_not_told_they_left_the_program(sponsorship: Path) -> None:
+    """A tester's finding: Dana, replaced as Sam's sponsor by Jordan, had her score issue
+    closed with "Withdrawn from Sales Sponsorship Program ... no longer in the program's
+    configuration", though she sponsors on (in the next cohort, say)."""
+    assert run("apply").code == 0
+    dana = "sales-sponsorship/fy28-h1/sam.delacroix/sponsor-scores/dana.whitfield"
+    issue = issues(sponsorship)[dana]
+    edit(
+        sponsorship / PROGRAM,
+        "{sponsor: dana.whitfield, sponsee: sam.delacroix}",
+        "{sponsor: jordan.alvarez, sponsee: sam.delacroix}",
+    )
+    assert run("apply").code == 0
+    said = (sponsorship / ".automation" / "notes" / f"{issue.iid}.md").read_text()
+    assert "Another sponsor has taken over this pair in FY28 H1 cohort." in said
+    assert "Withdrawn from" not in said
+    assert (
+        "No longer this pair's sponsor in FY28 H1 cohort" in issues(sponsorship)[dana].description
+    )
+
+
 def test_no_demographic_or_performance_field_can_be_stored(sponsorship: Path) -> None:
     people = sponsorship / "config" / "people.yml"
     edit(people, "    name: Lena Fischer\n", "    name: Lena Fischer\n    performance: high\n")

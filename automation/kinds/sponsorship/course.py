@@ -48,4 +48,6 @@ def _member(released: Mapping[tuple[str, str], str], rest: str) -> Member | None
     listed = len(parts) == 2  # the cohort's rollup lists the pair's issue, not the others
     if now is None:
         return Member(parts[1], parts[0], listed)
-    return Member(sponsor, parts[0], listed) if sponsor is not None and sponsor != now else None
+    if sponsor is None or sponsor == now:
+        return None
+    return Member(sponsor, parts[0], listed, replaced=True)
