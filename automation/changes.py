@@ -63,8 +63,7 @@ def _also_damaged(found: ObservedIssue, edits: Edits, said: str) -> str:
 
 
 def _adds_tasks(found: ObservedIssue, edits: Edits) -> bool:
-    before = apply_edits(found.description, Edits())  # as any write leaves it
-    return apply_edits(found.description, Edits(tasks=edits.tasks)) != before
+    return apply_edits(found.description, Edits(tasks=edits.tasks)) != found.description
 
 
 def _block_differs(found: ObservedIssue, name: str, content: str) -> bool:

@@ -3,11 +3,9 @@ to the text read just before writing, so what a person typed meanwhile is kept (
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from automation.checklist import rename_headings
-from automation.fences import Kind, kinds
 from automation.figures import rewrite_figures
 from automation.markers import (
     drop_damaged_block,
@@ -52,23 +50,4 @@ def apply_edits(text: str, edits: Edits) -> str:
         text = replace_block(text, name, content)
     if edits.figures is not None:
         text = rewrite_figures(text, dict(edits.figures))
-    return inert_commands(text)
-
-
-_COMMAND_LINE = re.compile(r"^([ \t]{0,3})(?=/[A-Za-z_])")
-
-
-def inert_commands(text: str) -> str:
-    r"""The text with a backslash before the `/` of each line that starts like a quick action
-    outside code and HTML comments: the tool's write never runs, with its user's rights, a
-    command a person typed without the right to run it (GitLab left it in their text; one
-    that did not take out commands a text had already ran it), nor has GitLab take the line
-    out of their text (one that does). Markdown shows `\/` as `/`: the line reads as typed."""
-    if "/" not in text:
-        return text
-    lines = text.split("\n")
-    marked = [
-        _COMMAND_LINE.sub(r"\1\\", line) if kind is Kind.TEXT else line
-        for line, kind in zip(lines, kinds(lines), strict=True)
-    ]
-    return "\n".join(marked)
+    return text

@@ -689,10 +689,9 @@ def test_quick_actions_on_update_run_too(fake: FakeGitLab) -> None:
     assert (updated["title"], updated["description"]) == ("Renamed", "text")
 
 
-def _guests_own_issue(fake: FakeGitLab) -> int:
-    """An issue a Guest (hana) opened, then edited to add `/label ~x`, a command her role
-    cannot run: GitLab extracts only the commands available to the user (InterpretService),
-    so the line stays in her text as typed, and nothing runs."""
+def test_a_command_the_editor_cannot_run_is_taken_out_and_not_run(fake: FakeGitLab) -> None:
+    """InterpretService's extractor knows every command: a Guest's `/label ~x` leaves their
+    text as they save it, and runs only for a user who may (CommandDefinition#execute)."""
     fake.add_label("enablement", "x")
     bot = fake.owner.username
     fake.set_member_role("hana", "guest", PROJECT)
@@ -700,49 +699,26 @@ def _guests_own_issue(fake: FakeGitLab) -> int:
     fake.act_as("hana")
     project_of(fake).issues.update(iid, {"description": "my notes\n/label ~x"})
     fake.act_as(bot)
-    return iid
-
-
-def test_a_guest_edits_an_issue_they_are_assigned_and_no_other(fake: FakeGitLab) -> None:
-    """IssuablePolicy: guest_access & assignee_or_author enable update_issue: a Guest
-    participant ticks the boxes of the issue the tool made and assigned them."""
-    for name in ("gus", "gwen"):
-        fake.set_member_role(name, "guest", PROJECT)
-    bot = fake.owner.username
-    gus = fake.state.user_named("gus")
-    assert gus is not None
-    issue = new_issue(project_of(fake), description="- [ ] a task", assignee_ids=[gus.id])
-    fake.act_as("gus")
-    project_of(fake).issues.update(issue.iid, {"description": "- [x] a task"})
-    fake.act_as("gwen")
-    with pytest.raises(gitlab.GitlabUpdateError) as refused:
-        project_of(fake).issues.update(issue.iid, {"description": "- [ ] a task"})
-    assert refused.value.response_code == 403
-    fake.act_as(bot)
-    assert project_of(fake).issues.get(issue.iid).description == "- [x] a task"
-
-
-def test_a_command_the_editor_cannot_run_stays_in_the_text(fake: FakeGitLab) -> None:
-    iid = _guests_own_issue(fake)
     stored = project_of(fake).issues.get(iid)
-    assert (stored.description, stored.labels) == ("my notes\n/label ~x", [])
+    assert (stored.description, stored.labels) == ("my notes", [])
 
 
-def test_an_edit_does_not_run_again_a_command_the_text_had_but_takes_it_out(
-    fake: FakeGitLab,
+@pytest.mark.parametrize("rule", [True, False])
+def test_an_edit_does_not_run_again_a_command_the_stored_text_had(
+    fake: FakeGitLab, rule: bool
 ) -> None:
-    """QuickActions::InterpretService#execute_with_original_text: the tool's user, saving the
-    Guest's text, runs none of the commands it had already; GitLab takes the line out. An
-    older GitLab ran it, with the editor's rights."""
-    iid = _guests_own_issue(fake)
+    """QuickActions::InterpretService#execute_with_original_text: a command the stored
+    description had already (text from before, stored as it was) is taken out of an edit,
+    not run again; an older GitLab (RULE False) ran it, with the editor's rights."""
+    fake.add_label("enablement", "x")
+    fake.state.original_text_rule = rule
+    issue = new_issue(project_of(fake), description="notes")
+    fake.state.project(PROJECT).issues[issue.iid].description = "notes\n/label ~x"
     issues = project_of(fake).issues
-    issues.update(iid, {"description": "my notes\n/label ~x\nmore"})
-    stored = issues.get(iid)
-    assert (stored.description, stored.labels) == ("my notes\nmore", [])
-    fake.state.original_text_rule = False
-    other = _guests_own_issue(fake)
-    issues.update(other, {"description": "my notes\n/label ~x\nmore"})
-    assert issues.get(other).labels == ["x"]
+    issues.update(issue.iid, {"description": "notes\n/label ~x\nmore"})
+    stored = issues.get(issue.iid)
+    assert stored.description == "notes\nmore"
+    assert stored.labels == ([] if rule else ["x"])
 
 
 def test_quick_actions_in_an_epic_description_are_taken_out_and_recorded(fake: FakeGitLab) -> None:

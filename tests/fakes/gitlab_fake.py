@@ -355,23 +355,20 @@ def _paragraph_candidates(lines: list[str]) -> set[int]:
     return seen
 
 
-def extract_quick_actions(
-    text: str, available: Callable[[str], bool] = lambda _: True
-) -> tuple[str, list[tuple[str, str]]]:
+def extract_quick_actions(text: str) -> tuple[str, list[tuple[str, str]]]:
     """Split text into (text without quick-action lines, [(command, argument)]). A line runs
     as a command where either of GitLab's extractors would run it: the line-based one of
     GitLab 16 and before, or the Markdown-based one since (self-managed instances run both
-    kinds), so the tool is checked against the union. Only the commands AVAILABLE to the
-    user are extracted (QuickActions::InterpretService builds its extractor from them): a
-    line of another stays in the text, as typed."""
+    kinds), so the tool is checked against the union. Every known command is taken out,
+    whoever wrote it (InterpretService's extractor knows them all); whether it runs is
+    checked when it does (run_commands)."""
     lines = text.replace("\r", "").split("\n")
     candidates = _regex_candidates(lines) | _paragraph_candidates(lines)
     kept: list[str] = []
     commands: list[tuple[str, str]] = []
     for index, line in enumerate(lines):
         match = COMMAND_RE.match(line) if index in candidates else None
-        name = match.group(1).lower() if match else ""
-        if match and name in QUICK_ACTION_NAMES and available(name):
+        if match and match.group(1).lower() in QUICK_ACTION_NAMES:
             commands.append((match.group(1).lower(), (match.group(2) or "").strip()))
         else:
             kept.append(line)
@@ -1396,12 +1393,11 @@ class IssueService:
             self._apply_assignees(issue, params)
         commands: list[tuple[str, str]] = []
         if params.has("description"):
-            available = self._available(issue, metadata)
-            text, commands = extract_quick_actions(params.text("description") or "", available)
+            text, commands = extract_quick_actions(params.text("description") or "")
             if not creating and self.state.original_text_rule:
-                # execute_with_original_text: a command the description had before (one a
-                # person without the right typed, kept as text) is removed, not run again
-                _, before_commands = extract_quick_actions(issue.description or "", available)
+                # execute_with_original_text: a command the stored description had already
+                # is taken out, not run again
+                _, before_commands = extract_quick_actions(issue.description or "")
                 commands = [c for c in commands if c not in before_commands]
             if text != issue.description:
                 where = f"issue:{issue.id}:description"
@@ -1415,12 +1411,6 @@ class IssueService:
     def _own(self, issue: Issue) -> bool:
         """Whether the acting user opened the issue or is assigned it."""
         return issue.author is self.actor or self.actor in issue.assignees
-
-    def _available(self, issue: Issue, metadata: bool) -> Callable[[str], bool]:
-        """The quick actions the acting user may run on the issue: every one with the right
-        to set its metadata (Planner and up), else those its author or assignee may."""
-        own = self._own(issue)
-        return lambda name: metadata or (own and name in AUTHOR_ACTIONS)
 
     def _apply_text(self, issue: Issue, params: Params) -> None:
         issue.title = params.text("title") or issue.title
