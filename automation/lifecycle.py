@@ -876,14 +876,13 @@ class Endings:
         return AddNote(self.desired.program.id, item.key, found.iid, body)
 
     def _moved_later(self, group: str, end: str, groups: Sequence[str]) -> bool:
-        """Whether a final line for END is void: the group's end has not passed today, as
-        configuration has it (moved later; or never passed: a run dated after it by mistake,
-        `--today` typed wrong, wrote the line). An end moved earlier, or moved once both
-        passed, leaves the final figures as they are."""
+        """Whether a final line for END is void: configuration moved the group's end later,
+        and the new one has not passed (an end moved earlier, or moved once both passed,
+        leaves the final figures as they are)."""
         course = self.desired.course
         return (
             group in groups
-            and end <= course.ends[group].isoformat()
+            and end < course.ends[group].isoformat()
             and not course.ended(group, self.today)
         )
 

@@ -1092,26 +1092,6 @@ def test_a_participants_cohort_end_moved_later_is_live_again_in_the_tracking_iss
         edit(project / CSM, f"    end_date: {end}\n", "    end_date: 2027-04-30\n")
 
 
-def test_final_figures_written_by_a_run_dated_after_the_end_by_mistake_are_live_again(
-    project: Path,
-) -> None:
-    """A tester's finding: a rehearsal with `--today` a year ahead wrote the pilot group's
-    final line and ended note (0% figures) for good: the group's real end got no note. On a
-    day before the end, that line is void, said once, and the real end gets its note."""
-    run("apply")
-    run("apply", today="2027-11-24")  # the year typed wrong
-    tracking = issues(project)[TRACKING]
-    assert rollup_of(tracking).startswith("<!-- automation:final fy27-pilot 2027-04-30 -->\n")
-    assert run("apply", today="2026-11-25").code == 0
-    tracking = issues(project)[TRACKING]
-    assert "automation:final" not in rollup_of(tracking)
-    said = notes(project, tracking)
-    assert "**FY27 pilot group has not ended: it ends on 2027-04-30.**" in said
-    quiet(run("apply", today="2026-11-25"))
-    when = ("fy27-pilot", "2027-05-01", "2027-04-30")
-    _ended_anew(project, TRACKING, when, said, "**FY27 pilot group ended on 2027-04-30.**")
-
-
 def test_an_ended_rollup_written_before_ends_could_move_gets_nothing_more(
     sponsorship: Path,
 ) -> None:
