@@ -335,18 +335,21 @@ def username_changes(
             new_ids[_but(parts, at), item.title].add(parts[at])
     withdrawn = status_label(Status.WITHDRAWN)  # quiet once withdrawn
     found: dict[tuple[str, str, str], list[ObservedIssue]] = defaultdict(list)
+    own: set[tuple[str, str, str]] = set()  # where the person's own issue matches, any state
     for issue in issues:
         key = issue.key or ""
         parts = key.split("/")
-        left = key not in wanted and key not in renamed and withdrawn not in issue.labels
-        if not (left and issue.state == "opened" and len(parts) > at):
+        if key in wanted or key in renamed or len(parts) <= at:
             continue
         for new in sorted(new_ids.get((_but(parts, at), issue.title), ())):
-            found[parts[at - 1], parts[at], new].append(issue)
+            names = (parts[at - 1], parts[at], new)
+            own |= {names} if len(parts) == at + 1 else set()
+            if issue.state == "opened" and withdrawn not in issue.labels:
+                found[names].append(issue)
     return tuple(
         _changed(desired.program, renaming.how, names, olds)
         for names, olds in sorted(found.items())
-        if any(len((issue.key or "").split("/")) == at + 1 for issue in olds)  # its own
+        if names in own
     )
 
 

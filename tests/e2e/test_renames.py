@@ -487,6 +487,23 @@ def test_a_pairs_sponsee_swapped_is_not_said_to_be_a_username_change(sponsorship
     assert result.code == 0 and "looks like a username change" not in result.out, result.out
 
 
+def test_a_sponsees_username_change_is_warned_of_when_their_pair_issue_is_closed(
+    sponsorship: Path,
+) -> None:
+    """A reviewer's finding: with Sam's pair issue complete and closed, his score issues (open
+    until the last checkpoint) were about to be withdrawn for new empty ones with no word: the
+    warning looked for his own issue among the open ones only."""
+    assert run("apply").code == 0
+    pair = issues(sponsorship)["sales-sponsorship/fy28-h1/sam.delacroix"]
+    path = sponsorship / ".automation" / "issues" / f"{pair.iid}.md"
+    text = path.read_text().replace("[ ]", "[x]").replace("state: opened", "state: closed", 1)
+    path.write_text(text)
+    assert run("apply").code == 0
+    for config in Path("config").rglob("*.yml"):
+        config.write_text(config.read_text().replace("sam.delacroix", "sam.dela"))
+    assert "looks like a username change" in run("plan").out
+
+
 def test_on_gitlab_a_cohort_rename_creates_nothing_and_writes_each_item_once(
     project: Path,
 ) -> None:
