@@ -209,6 +209,8 @@ def test_a_pre_work_section_the_program_does_not_have_is_a_warning(onboarding: P
     assert said not in run("apply").out
     cohort = issues(onboarding)["sales-onboarding/amer-2026-12/tracking"].description
     assert "#### Attending" in cohort and "#### Pre-work" not in cohort
+    tom = hire(onboarding, "tom.reyes").description  # nor its hires' (a reviewer's finding)
+    assert "Your pre-work is due" not in tom and "| Dec 7-10, 2026 | AMER |" in tom
 
 
 def test_an_sdr_attending_is_counted_in_the_cohort_without_an_issue(onboarding: Path) -> None:

@@ -237,7 +237,11 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
         "swag": part.swag,
         # whether the swag kit is for the hire's geo, whatever its case (as workshops match)
         "swag_kit": bool(person.geo) and _in_geos(person.geo or "", part.swag.geos),
-        "prework": {"days": part.prework_days, "due_days": part.prework_due_days},
+        "prework": {
+            "days": part.prework_days,
+            "due_days": part.prework_due_days,
+            "section": part.prework_section,  # None: the program has no pre-work
+        },
         "cancelled": cancelled,
     }
     group = ctx.group_rollup_key(workshop.id) if workshop else None
