@@ -18,7 +18,7 @@ import datetime as dt
 import difflib
 import hashlib
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from automation.actions import Plan
@@ -57,8 +57,6 @@ _RENDERED = re.compile(r"^rendered (?P<hash>[0-9a-f]{16})$")
 # a record that lists every declared section its rendering has, with tasks or not (one written
 # before lists only those with tasks)
 _LISTED = "sections all listed"
-# the tasks earlier renderings had that this one has not (no colon: no section line reads so)
-_EARLIER = re.compile(r"^earlier(?P<hashes>(?: [0-9a-f]{8})*)$")
 
 
 @dataclass(frozen=True)
@@ -68,14 +66,6 @@ class Record:
     sections: dict[str, tuple[str, ...]]  # section (as written) -> task hashes, template order
     rendered: str | None = None  # the hash of the rendering it was written from
     new: bool = True  # lists every declared section it had, tasks or not (`_LISTED`)
-    # tasks earlier renderings gave the issue that the last one did not: back in the template
-    # (a change undone), they are not new to it (a person who deleted one meant it)
-    earlier: frozenset[str] = frozenset()
-
-    @property
-    def hashes(self) -> frozenset[str]:
-        """Every task it records, in a section or earlier."""
-        return frozenset(h for hashes in self.sections.values() for h in hashes) | self.earlier
 
     def current(self, rendered: str, declared: Sequence[str]) -> bool:
         """Whether it was written from the issue's rendering as it is now (RENDERED), with the
@@ -138,20 +128,16 @@ def _label(section: str) -> str:
     return "\\" + label if label.startswith("/") else label
 
 
-def record_content(description: str, declared: Sequence[str], earlier: Collection[str] = ()) -> str:
+def record_content(description: str, declared: Sequence[str]) -> str:
     """The record block's content for an issue rendered as DESCRIPTION: one hidden comment,
     the rendering's hash, a line saying every declared section is listed, then a line per
-    declared section the rendering has, with its tasks' hashes (none for one without), and
-    the EARLIER renderings' tasks this one has not, if any."""
+    declared section the rendering has, with its tasks' hashes (none for one without)."""
     by_section: dict[str, list[str]] = {
         _label(section): [] for section in sections_in_order(description, declared)
     }
     for task in tasks_of(description, declared):
         by_section.setdefault(_label(task.section), []).append(task_hash(task.text))
     lines = [f"{section}: {' '.join(hashes)}".rstrip() for section, hashes in by_section.items()]
-    now = {h for hashes in by_section.values() for h in hashes}
-    gone = sorted(set(earlier) - now)
-    lines += [f"earlier {' '.join(gone)}"] if gone else []
     return "\n".join([_INTRO, f"rendered {rendering_hash(description)}", _LISTED, *lines, "-->"])
 
 
@@ -162,13 +148,10 @@ def read_record(description: str) -> Record | None:
     if content is None:
         return None
     sections: dict[str, tuple[str, ...]] = {}
-    rendered, new, earlier = None, False, frozenset[str]()
+    rendered, new = None, False
     for line in content.split("\n"):
         if match := _RENDERED.match(line):
             rendered = match.group("hash")
-            continue
-        if match := _EARLIER.match(line):
-            earlier = frozenset(match.group("hashes").split())
             continue
         if line == _LISTED:
             new = True
@@ -177,7 +160,7 @@ def read_record(description: str) -> Record | None:
         hashes = tuple(rest.split())
         if colon and section.strip() and all(_HASH.match(h) for h in hashes):
             sections[_label(section)] = hashes
-    return Record(sections, rendered, new, earlier)
+    return Record(sections, rendered, new)
 
 
 def record_block(program: Program, item: DesiredIssue) -> BlockTexts:
@@ -315,13 +298,13 @@ def _migrate(
 ) -> tuple[Migration, list[_Said]]:
     """One issue whose record OLD (None: none, or damaged) is not of its rendering now: its
     new record, the tasks (and sections) it gets, and what to say."""
+    record = record_content(item.description, declared)
     if old is None:  # a damaged record block is reported by the update
-        return Migration(record_content(item.description, declared)), []
-    record = record_content(item.description, declared, old.hashes)
+        return Migration(record), []
     template = tasks_of(item.description, declared)
     recorded = {h for hashes in old.sections.values() for h in hashes}
     gone = recorded - {task_hash(task.text) for task in template}
-    new, replaced = _new_tasks(template, old, set(old.hashes))
+    new, replaced = _new_tasks(template, old, recorded)
     whole = _new_sections(item.description, issue.description, old, declared)
     if not (new or replaced or gone or whole):
         return Migration(record), []

@@ -327,34 +327,3 @@ def test_managers_swapped_and_back_are_quoted_truly_and_ask_for_nothing_had(
     back = backend.cli("apply")
     assert back.code == 0 and "career growth" not in back.out, back.out
     assert "No changes" in backend.cli("apply").out
-
-
-def test_template_tasks_lost_for_a_run_then_restored_give_back_nothing_people_changed(
-    backend: Backend,
-) -> None:
-    """A tester's finding: a bad merge took Module 1's tasks out of the template for one run,
-    then was reverted: Aiko's reworded coffee task got its template wording added beside it,
-    and a task Sam had deleted came back. The record keeps the tasks earlier renderings had:
-    back in the template, they are not new to the issue."""
-    assert backend.cli("apply").code == 0
-    issues = by_key(backend)
-    backend.edit(issues[AIKO].iid, lambda t: t.replace(COFFEE, "1. [ ] Have two virtual coffees"))
-    backend.edit(
-        issues[SAM].iid,
-        lambda t: "\n".join(line for line in t.split("\n") if not line.startswith(COFFEE)),
-    )
-    assert backend.cli("apply").code == 0
-    before = by_key(backend)
-    original = TEMPLATE.read_text()
-    start, end = original.index("## Module 1: Explore"), original.index("## Module 2: Learn")
-    module = original[start:end]
-    kept = "\n".join(line for line in module.split("\n") if not line.startswith("1. [ ]"))
-    TEMPLATE.write_text(original.replace(module, kept))
-    assert backend.cli("apply").code == 0
-    TEMPLATE.write_text(original)
-    restored = backend.cli("apply")
-    assert restored.code == 0, restored.out + restored.err
-    after = by_key(backend)
-    for key in (SAM, AIKO):
-        assert outside_blocks(after[key].description) == outside_blocks(before[key].description)
-    assert "template tasks added" not in restored.out
