@@ -136,10 +136,9 @@ def test_esp_has_an_account_plan_and_each_period_up_to_today(tmp_path: Path) -> 
         "esp/account/globex/account-plan | ESP account plan: Globex | None | True",
         # November ended, but in this fiscal quarter: made (overdue) if a run missed it
         "esp/account/globex/monthly/2026-11 | ESP November 2026: Globex account planning "
-        "session | 2026-12-04 | True",
-        # its last week, of the 28th, runs to 2027-01-01 (a tester: overdue while it ran)
+        "session | 2026-11-30 | True",
         "esp/account/globex/monthly/2026-12 | ESP December 2026: Globex account planning "
-        "session | 2027-01-01 | True",
+        "session | 2026-12-31 | True",
         "esp/account/globex/quarterly/fy27-q4 | ESP FY27 Q4: Globex quarterly review | "
         "2027-01-31 | True",
         # the account's own year, from the day it joined (2026-11-02)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -261,15 +261,6 @@ def _leadership(ctx: Ctx) -> dict[str, Any]:
     }
 
 
-def _due(item: Period, weeks: Sequence[dt.date], last: dt.date) -> dt.date:
-    """An account's month is due at its end, or on the Friday of its last listed week when
-    that week runs into the next month (a tester's finding: November, listing the week of
-    the 30th, was overdue on December 1st); not past an account's end (LAST)."""
-    if item.cadence != "monthly" or not weeks or last < item.end:
-        return item.end
-    return max(item.end, weeks[-1] + dt.timedelta(days=4))
-
-
 def mondays(start: dt.date, end: dt.date) -> list[dt.date]:
     """The Mondays from START to END, both included (a period's weeks)."""
     first = -start.weekday() % 7  # days to the first Monday
@@ -297,8 +288,7 @@ def _cadence_issue(
     first = max(item.start, account.start - dt.timedelta(days=6)) if account else item.start
     # and to the week it ends in, not the weeks after its commitment ended (a tester's finding)
     last = min(item.end, account.end) if account and account.end else item.end
-    weeks = mondays(first, last)
-    full = {**values, "period": item, "weeks": weeks}
+    full = {**values, "period": item, "weeks": mondays(first, last)}
     return ctx.issue(
         key=key,
         title=ctx.title(cadence.title, ("esp", "titles", cadence.field), full),
@@ -307,7 +297,7 @@ def _cadence_issue(
         subject=f"{account.name if account else 'Program'}: {item.name} {item.cadence}",
         group=account.name if account else "Program",
         assignees=assignees,
-        due_date=_due(item, weeks, last) if account else item.end,  # its weeks: an account's
+        due_date=item.end,
         epic_key=ctx.group_epic_key(account.id) if account else ctx.program_epic_key(),
         create=create and window.creates(item),
         requires=requires,
