@@ -274,10 +274,11 @@ def test_a_replaced_sponsor_is_not_told_they_left_the_program(sponsorship: Path)
     )
     assert run("apply").code == 0
     said = (sponsorship / ".automation" / "notes" / f"{issue.iid}.md").read_text()
-    assert "Another sponsor has taken over this pair in FY28 H1 cohort." in said
+    assert "This pair in FY28 H1 cohort has another sponsor in the program's configuration" in said
     assert "Withdrawn from" not in said
     assert (
-        "No longer this pair's sponsor in FY28 H1 cohort" in issues(sponsorship)[dana].description
+        "No longer this pair's sponsor in the program's configuration since"
+        in issues(sponsorship)[dana].description
     )
 
 
