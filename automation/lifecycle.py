@@ -143,8 +143,8 @@ def _in_group(
         found = GROUP_LINE.search(block_content(issue.description, block) or "")
     except ItemError:
         return member
-    known = found is not None and found[1] in desired.course.names
-    return replace(member, group=found[1]) if found and known else member
+    group = found[1] if found else None
+    return replace(member, group=group) if group in desired.course.names else member
 
 
 def member_of(desired: DesiredProgram, key: str) -> Member | None:
@@ -609,9 +609,9 @@ def turn(  # noqa: PLR0917
     block saying so. An ended account's plan: closed with a summary note, once."""
     program = desired.program
     state = _state(found)
-    if state in (_LEFT, _LEFT_CLOSED) and _back_too_late(desired, item, today):
-        return Turn()
     if state in (_LEFT, _LEFT_CLOSED):
+        if _back_too_late(desired, item, today):
+            return Turn()  # put back once over: left as it was
         text = _render(blocks.renderer, "withdrawn", {"back": True, "date": today})
         reopen = reopens(desired, item, found, today)
         actions = (ReopenIssue(program.id, item.key, found.iid),) if reopen else ()

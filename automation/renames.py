@@ -343,7 +343,8 @@ def username_changes(
             continue
         for new in sorted(new_ids.get((_but(parts, at), issue.title), ())):
             names = (parts[at - 1], parts[at], new)
-            own |= {names} if len(parts) == at + 1 else set()
+            if len(parts) == at + 1:
+                own.add(names)
             if issue.state == "opened" and withdrawn not in issue.labels:
                 found[names].append(issue)
     return tuple(

@@ -76,9 +76,8 @@ def _no_prework(ctx: Ctx) -> list[str]:
     (renamed, `renamed_from` since removed, say): each workshop rollup would show every hire's
     pre-work as not done. Said, not refused: nothing else depends on it."""
     part, program = ctx.program.onboarding, ctx.program
-    if part.prework_section is None or program.prework_heading() is not None:
-        return []
-    if not any(r.workshop for r in part.roles):
+    missing = part.prework_section is not None and program.prework_heading() is None
+    if not missing or not any(r.workshop for r in part.roles):
         return []
     return [
         f"{ctx.source.file}: the pre-work section '{part.prework_section}' is not one of this "
@@ -171,11 +170,11 @@ def _prework_due(part: Onboarding, workshop: Workshop | None) -> dt.date | None:
 def _cohort(ctx: Ctx, workshop: Workshop, hires: list[_Hire]) -> Derived:
     """A workshop rollup's block: its hires and SDRs, and each hire's pre-work, flagged when
     it is not finished by its due date."""
-    part, prework = ctx.program.onboarding, ctx.program.prework_heading() or ""
+    part, prework = ctx.program.onboarding, ctx.program.prework_heading()
     rows = tuple(
         DerivedRow(
             values={"name": h.person.name, "role": h.role.name},
-            section=(_key(ctx, h.person), prework),
+            section=(_key(ctx, h.person), prework) if prework else None,
         )
         for h in hires
     )
