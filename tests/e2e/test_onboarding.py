@@ -367,6 +367,22 @@ def test_no_workshop_is_a_warning_and_the_issue_says_to_be_scheduled(onboarding:
     run("apply")
     kenji = hire(onboarding, "kenji.watanabe").description
     assert "**To be scheduled:** no Sales Quick Start workshop in APAC starts at least" in kenji
+    assert "(the time the pre-work takes)" in kenji
+
+
+def test_with_no_pre_work_a_hire_waiting_for_a_workshop_is_not_told_of_pre_work(
+    onboarding: Path,
+) -> None:
+    """A program without pre-work (`prework_section: null`) told a hire with no workshop yet,
+    and its lead, that the workshop waits for "the time the pre-work takes"."""
+    edit(onboarding / PROGRAM, "onboarding:\n", "onboarding:\n  prework_section: null\n")
+    result = run("apply")
+    said = "in geo APAC at least 14 days after their start date (2026-11-24); their issue says"
+    warned = [line for line in result.out.splitlines() if "no SQS workshop for Kenji" in line]
+    assert len(warned) == 1 and said in warned[0] and "pre-work" not in warned[0]
+    kenji = hire(onboarding, "kenji.watanabe").description
+    assert "starts at least\n14 days after 2026-11-24 yet." in kenji
+    assert "the time the pre-work takes" not in kenji
 
 
 def test_no_workshop_is_warned_about_only_until_the_hires_goal_day(onboarding: Path) -> None:

@@ -120,7 +120,7 @@ def _workshop_warnings(ctx: Ctx, hire: _Hire, start: dt.date) -> list[str]:
         return [
             f"no SQS workshop for {person.name} ({person.username}) in geo "
             f"{person.geo or '(no geo in people.yml)'} at least {part.prework_days} days "
-            f"after their start date ({start}), the time the pre-work takes; their issue says "
+            f"after their start date ({start}){_takes(part)}; their issue says "
             f"the workshop is to be scheduled. Add one to {fix}"
         ]
     if workshop is not None and workshop.start > goal:
@@ -130,6 +130,11 @@ def _workshop_warnings(ctx: Ctx, hire: _Hire, start: dt.date) -> list[str]:
             f"issue would be overdue before it. Add an earlier workshop to {fix}"
         ]
     return []
+
+
+def _takes(part: Onboarding) -> str:
+    """Why a workshop starts days after the hire: for the pre-work, when there is any."""
+    return ", the time the pre-work takes" if part.prework_section is not None else ""
 
 
 def _workshop_block(ctx: Ctx, values: dict[str, Any], workshop: Workshop | None) -> str:
