@@ -9,8 +9,11 @@ from collections.abc import Callable, Collection
 ZERO_WIDTH_SPACE = "\u200b"  # after `@`, keeps the text readable and mentions no one
 
 # what GitLab renders as a user or group reference: `@` not preceded by an ASCII letter, digit
-# or underscore (Ruby's `\w`: after `é` it is live), outside code spans
-_MENTION = re.compile(r"(?<![A-Za-z0-9_])@(?=[A-Za-z0-9_])([A-Za-z0-9_.\-/]*[A-Za-z0-9_])")
+# or underscore (Ruby's `\w`: after `é` it is live), outside code spans, then a path whose
+# parts start with a letter, digit, `_` or `.` and end with one, `_` or `-` (`@priya-`)
+_PART = r"(?:[A-Za-z0-9_.][A-Za-z0-9_.\-]*[A-Za-z0-9_\-]|[A-Za-z0-9_])"
+_MENTION = re.compile(rf"(?<![A-Za-z0-9_])@({_PART}(?:/{_PART})*)")
+USERNAME_PATTERN = rf"^{_PART}$"  # a GitLab username: one part of such a path
 _BACKTICKS = re.compile(r"`+")
 # `@` written as a character reference: Markdown shows it as `@`, and GitLab finds references
 # in the text it shows, so `&#64;all` mentions everyone

@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from automation.config.reminders import Reminders
+from automation.mentions import USERNAME_PATTERN
 
 RESERVED_USERNAMES = frozenset({"all", "here", "channel", "everyone"})
 
@@ -28,7 +29,7 @@ Slug = Annotated[
 ]
 Username = Annotated[
     str,
-    StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$", max_length=255),
+    StringConstraints(pattern=USERNAME_PATTERN, max_length=255),
 ]
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 DAYS_HELP = "write a date from 1900 to 2999"

@@ -16,6 +16,8 @@ from pydantic import (
     model_validator,
 )
 
+from automation.mentions import USERNAME_PATTERN
+
 ROLES = ("participant", "manager", "sponsor", "account_team", "program_lead")
 Role = Literal["participant", "manager", "sponsor", "account_team", "program_lead"]
 _WHEN = re.compile(r"^(?:on|(?P<days>\d{1,3}) days? (?P<side>before|after)) (?P<date>[a-z_]+)$")
@@ -23,7 +25,7 @@ WHEN_HELP = "write it like `on goal`, `3 days before workshop_start` or `5 days 
 
 _Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", max_length=64)]
 _Line = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[^\r\n]*$")]
-_User = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$", max_length=255)]
+_User = Annotated[str, StringConstraints(pattern=USERNAME_PATTERN, max_length=255)]
 
 
 class _Frozen(BaseModel):

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic_core import ErrorDetails
 
 from automation.config.source import Loc, Source, shorten
+from automation.mentions import USERNAME_PATTERN
 
 # keys that name a list entry, in the order they are tried: `person 'ben'`, `cohort 'c1'`
 _NAMING_KEYS = ("username", "id", "heading", "title", "name", "label")
@@ -18,9 +19,9 @@ _PATTERN_HINTS = {
     "^[a-z0-9][a-z0-9_.\\-]*$": (
         "use lowercase letters, digits, '-', '_' or '.', starting with a letter or digit (an id)"
     ),
-    "^[A-Za-z0-9_][A-Za-z0-9_.\\-]*$": (
-        "use a GitLab username: letters, digits, '_', '-', '.', starting with a letter, digit "
-        "or '_'"
+    USERNAME_PATTERN: (
+        "use a GitLab username: letters, digits, '_', '-', '.', not starting with '-' nor "
+        "ending with '.'"
     ),
     "^[^\\r\\n]*$": "must be a single line",
     "^[^:\\r\\n]+$": "must be a single line without ':'",

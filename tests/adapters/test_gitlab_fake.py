@@ -929,6 +929,8 @@ def test_helpers_extract_commands_and_mentions() -> None:
     assert text == "a\n/unknown\nb"
     assert commands == [("label", '~x ~"y z"')]
     assert find_mentions("@a.b. x@y `@c`") == ["a.b"]
+    # a username may end in `-` and start with `.` (Gitlab::PathRegex), as its mention may
+    assert find_mentions("ask @priya- or @.dot, not @-x") == ["priya-", ".dot"]
 
 
 # --------------------------------------------------------------------------- auth, users, roles

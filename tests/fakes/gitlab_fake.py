@@ -146,7 +146,10 @@ TASK_RE = re.compile(
     r"^[ \t]*(?:>[ \t]*)*(?:(?:[-+*]|\d+[.)])[ \t]+)+\[([xX]|\s)\]\s+(\S.*?)\s*$", re.ASCII
 )
 INLINE_CODE_RE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
-MENTION_RE = re.compile(r"(?<![A-Za-z0-9_])@([A-Za-z0-9_][A-Za-z0-9_.\-]*)")
+# GitLab's User.reference_pattern: `@` and a namespace path (Gitlab::PathRegex: each part
+# starts with a letter, digit, `_` or `.` and ends with a letter, digit, `_` or `-`)
+_PATH_PART = r"(?:[A-Za-z0-9_.][A-Za-z0-9_.\-]*[A-Za-z0-9_\-]|[A-Za-z0-9_])"
+MENTION_RE = re.compile(rf"(?<![A-Za-z0-9_])@({_PATH_PART}(?:/{_PATH_PART})*)")
 _QUICK_ACTION_TEXT = """
 add_contacts approve assign assign_reviewer award cc child_epic clear_health_status
 clear_weight clone close confidential copy_metadata create_merge_request done draft due
@@ -256,7 +259,7 @@ def find_mentions(text: str | None) -> list[str]:
     found: list[str] = []
     for line in prose_lines(text or ""):
         for match in MENTION_RE.finditer(INLINE_CODE_RE.sub("", line)):
-            found.append(match.group(1).rstrip(".-"))
+            found.append(match.group(1))
     seen = {name.lower() for name in found}
     found += [name for name in _commonmark_mentions(text or "") if name.lower() not in seen]
     return found
@@ -283,7 +286,7 @@ def _commonmark_mentions(text: str) -> list[str]:
 
 
 def _mentions_in(text: str) -> list[str]:
-    return [match.group(1).rstrip(".-") for match in MENTION_RE.finditer(text)]
+    return [match.group(1) for match in MENTION_RE.finditer(text)]
 
 
 ISSUE_REFERENCE_RE = re.compile(r"(?<![\w/&#])#(\d+)\b")
