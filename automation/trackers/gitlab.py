@@ -21,6 +21,7 @@ from gitlab.utils import EncodedId
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
+from automation.comments import spaced
 from automation.config.models import GitLabSettings
 from automation.config.source import shorten
 from automation.errors import (
@@ -1401,7 +1402,7 @@ def _observed_epic(data: Mapping[str, Any], ours: frozenset[str | None]) -> Obse
         iid=int(data["iid"]),
         id=int(data["id"]),
         title=str(data.get("title") or ""),
-        description=str(data.get("description") or ""),
+        description=spaced(str(data.get("description") or "")),
         labels=_labels(data),
         by_tool=_author(data) in ours,
         author=_author(data),
@@ -1426,7 +1427,7 @@ def _observed(
     return ObservedIssue(
         iid=int(data["iid"]),
         title=str(data.get("title") or ""),
-        description=str(data.get("description") or ""),
+        description=spaced(str(data.get("description") or "")),
         labels=_labels(data),
         state=str(data.get("state") or "opened"),
         assignees=tuple(str(user["username"]) for user in _assigned(data)),

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from automation.comments import spaced
 from automation.config import wording
 from automation.config.models import RESERVED_USERNAMES
 from automation.config.source import not_utf8, parse_yaml
@@ -590,7 +591,7 @@ def _observed_issue(iid: int, meta: IssueFile, description: str) -> ObservedIssu
     return ObservedIssue(
         iid=iid,
         title=meta.title,
-        description=description,
+        description=spaced(description),
         labels=tuple(meta.labels),
         state=meta.state,
         assignees=tuple(meta.assignees),
@@ -607,7 +608,8 @@ def _observed_issue(iid: int, meta: IssueFile, description: str) -> ObservedIssu
 
 def _observed_epic(iid: int, meta: EpicFile, description: str) -> ObservedEpic:
     labels = tuple(meta.labels)
-    return ObservedEpic(iid, iid, meta.title, description, labels, confidential=meta.confidential)
+    text = spaced(description)
+    return ObservedEpic(iid, iid, meta.title, text, labels, confidential=meta.confidential)
 
 
 def _write(path: Path, text: str) -> None:

@@ -1,0 +1,130 @@
+"""People edit the tool's issues in GitLab's rich text editor, which saves the whole description
+back as Markdown: each HTML comment with the spaces inside it trimmed, a comment over several
+lines closed on its last line, and a blank line around each (GitLab 17's content editor: the
+comment node trims its text, `services/serializer/html_comment.js` writes `<!--`, the text,
+`-->` and a block break; its own spec expects `<!-- some comment -->` back as
+`<!--some comment-->`). A tester's finding: one such save lost every marker, so the tool made a
+second tracking issue for a confidential program, appended a second set of its blocks, and
+published a sealed satisfaction figure a second time."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from automation.comments import RECORDS, spaced
+from automation.history import HEADER as HISTORY_HEADER
+from automation.index import HEADER as INDEX_HEADER
+from automation.migration import _INTRO
+from tests.backends import Backend
+from tests.conftest import keep_programs
+from tests.e2e.test_contract import by_key, tick
+from tests.e2e.test_sponsorship_scores import (
+    BEFORE_CLOSE,
+    CLOSED,
+    COHORT,
+    apply,
+    published,
+    record,
+)
+from tests.local_cli import edit, issues, path_of, run
+
+AIKO = "csm-aspiring-leaders/fy27-pilot/aiko.tanaka"
+TRACKING = "csm-aspiring-leaders/tracking"
+_COMMENT = re.compile(r"[ \t]*<!--(.*?)-->[ \t]*", re.S)
+
+
+def rich_text_save(text: str) -> str:
+    """TEXT as the rich text editor saves it: every comment's text trimmed, the comment set
+    apart by blank lines; the rest as it was."""
+    saved = _COMMENT.sub(lambda m: f"\n\n<!--{m.group(1).strip()}-->\n\n", text)
+    return re.sub(r"\n{3,}", "\n\n", saved).strip("\n") + "\n"
+
+
+def test_the_model_of_the_editor_trims_comments_as_gitlabs_spec_shows() -> None:
+    assert rich_text_save("a\n<!-- some comment -->\nb") == "a\n\n<!--some comment-->\n\nb\n"
+    assert rich_text_save("<!-- x\n1\n-->\n") == "<!--x\n1-->\n"
+
+
+def test_the_records_the_tool_writes_are_the_ones_it_knows_again() -> None:
+    """Each hidden record's first line opens with one of `RECORDS`."""
+    for header in (HISTORY_HEADER, INDEX_HEADER, _INTRO):
+        assert header.startswith("<!-- ") and header[5:].startswith(RECORDS), header
+
+
+def test_spacing_the_comments_again_gives_the_text_the_tool_wrote() -> None:
+    written = (
+        "<!-- automation:key=csm/x -->\n## T\n<!-- automation:begin keys -->\n"
+        f"{INDEX_HEADER}\n1 csm/x\n2 csm/y\n-->\n<!-- automation:end keys -->\n"
+        f"<!-- automation:begin history -->\n{HISTORY_HEADER}\n-->\n"
+        "<!-- automation:end history -->\n"
+    )
+    assert _lines(spaced(rich_text_save(written))) == _lines(written)
+    assert spaced(written) is written  # nothing to do: the text itself, untouched
+    person = "<!--my own note-->\n<!-- automation:key=csm/x\nstill hidden -->"
+    assert spaced(person) == person  # a person's comment, and a key line cut short, kept
+
+
+def test_an_issue_saved_in_the_rich_text_editor_stays_the_same_issue(backend: Backend) -> None:
+    assert backend.cli("apply").code == 0
+    before = by_key(backend)
+    aiko, tracking = before[AIKO], before[TRACKING]
+    backend.edit(aiko.iid, lambda text: rich_text_save(tick(text, "Have coffee chats")))
+    backend.edit(tracking.iid, lambda text: rich_text_save(text + "\nNotes from the lead.\n"))
+    result = backend.cli("apply")
+    assert result.code == 0, result.out + result.err
+    assert "restored" not in result.out and "damaged" not in result.out
+    assert "no record of their template tasks" not in result.out
+    after = by_key(backend)
+    assert len(after) == len(before)  # no second issue for any key
+    assert (after[AIKO].iid, after[TRACKING].iid) == (aiko.iid, tracking.iid)
+    text = after[AIKO].description
+    assert text.count("automation:begin progress") == 1  # updated, not appended again
+    assert "| **Overall** | **1/25** | **4%** |" in text
+    assert "status::in progress" in after[AIKO].labels
+    lead = after[TRACKING].description
+    assert "Notes from the lead." in lead and lead.count("automation:begin rollup") == 1
+    assert "No changes" in backend.cli("apply").out
+
+
+def test_a_confidential_tracking_issue_saved_in_rich_text_is_not_made_again(
+    shipped: Path,
+) -> None:
+    """A confidential program's issues are never found again by their title: only the key
+    line says which issue is the tracking issue."""
+    keep_programs(shipped, "sales-sponsorship")
+    assert run("apply", BEFORE_CLOSE).code == 0
+    before = issues(shipped)
+    path = path_of(shipped, "sales-sponsorship/tracking")
+    path.write_text(rich_text_save(path.read_text() + "\nA line from the lead.\n"))
+    result = run("apply", BEFORE_CLOSE)
+    assert result.code == 0, result.out + result.err
+    assert set(issues(shipped)) == set(before)
+    assert "A line from the lead." in path.read_text()
+    assert "no automation key" not in result.out
+
+
+def test_a_sealed_figure_saved_in_rich_text_is_never_published_again(shipped: Path) -> None:
+    keep_programs(shipped, "sales-sponsorship")
+    apply(BEFORE_CLOSE)
+    for sponsee, score in (("aiko.tanaka", "8"), ("lena.fischer", "6"), ("sam.delacroix", "7")):
+        record(shipped, sponsee, "sponsee", "Sponsee satisfaction (start)", score)
+    record(shipped, "kenji.watanabe", "sponsee", "Sponsee satisfaction (start)", "9")
+    apply(CLOSED)
+    final = published(shipped)
+    assert "| Sponsee satisfaction (start) | 7.5 | 4 |" in final
+    edit(
+        path_of(shipped, "sales-sponsorship/fy28-h1/kenji.watanabe/sponsee-scores"),
+        "Sponsee satisfaction (start): 9",
+        "Sponsee satisfaction (start): 1",
+    )
+    path = path_of(shipped, COHORT)
+    path.write_text(rich_text_save(path.read_text()))
+    apply("2027-03-05")
+    text = issues(shipped)[COHORT].description
+    assert text.count("automation:begin scores-start") == 1
+    assert _lines(published(shipped)) == _lines(final)  # the editor's blank lines aside
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in text.split("\n") if line.strip()]
