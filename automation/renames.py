@@ -262,13 +262,21 @@ def suspects(
     """Ids that look renamed without `renamed_from`: an open issue of the tool's carries a
     key the configuration no longer has (nor has as a former key, RENAMED), a wanted item
     that does not exist yet (not in KNOWN) has the same key but for that id, the old id
-    appears in no wanted key, and one group of people holds the other."""
+    appears in no wanted key, and one group of people holds the other. An issue whose group
+    ended (labelled so) is left out: a new cohort of returning people after an ended one was
+    tidied away is no rename (a tester: it was held for ever, and `renamed_from` as the
+    warning advised turned the finished issues into the new cohort's)."""
     items = desired.every_issue()
     wanted = {item.key for item in items}
+    ended = status_label(Status.ENDED)
     orphans = [
         i
         for i in issues
-        if i.key and i.state == "opened" and i.key not in wanted and i.key not in renamed
+        if i.key
+        and i.state == "opened"
+        and ended not in i.labels
+        and i.key not in wanted
+        and i.key not in renamed
     ]
     missing = [item for item in items if item.key not in known]
     if not orphans or not missing:

@@ -196,6 +196,28 @@ def test_closing_the_old_issues_says_it_is_not_a_rename(project: Path) -> None:
     assert "looks like a rename" not in result.out and "3 created" in result.out
 
 
+def test_a_new_cohort_after_an_ended_one_was_tidied_away_is_no_rename(project: Path) -> None:
+    """A tester's finding: the ended pilot's entry deleted (its issues left open, labelled
+    ended) and a new cohort with two of its people added: the new cohort was held as a
+    rename for ever, and with it every row of the tracking issue."""
+    assert run("apply").code == 0
+    assert run("apply", "2027-05-03").code == 0  # the pilot ended on 2027-04-30
+    pilot = [i for k, i in issues(project).items() if k.startswith(OLD)]
+    assert len(pilot) == 3 and all("status::ended" in i.labels for i in pilot)
+    edit(CSM, "  - id: fy27-pilot\n", "  - id: fy28-pilot\n")
+    edit(
+        CSM,
+        "    start_date: 2026-11-02\n    end_date: 2027-04-30\n",
+        "    start_date: 2027-08-02\n    end_date: 2028-01-31\n",
+    )
+    edit(CSM, "      - lena.fischer\n", "")
+    result = run("apply", "2027-08-03")
+    assert result.code == 0 and "looks like a rename" not in result.out
+    made = issues(project)
+    assert {f"csm-aspiring-leaders/fy28-pilot/{u}" for u in PEOPLE[:2]} <= set(made)
+    assert [made[f"{OLD}/{u}"].labels for u in PEOPLE] == [i.labels for i in pilot]  # kept
+
+
 def test_a_participant_follows_their_new_username(project: Path) -> None:
     ok(run("apply"))
     sam = issues(project)[f"{OLD}/sam.delacroix"]
