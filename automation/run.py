@@ -298,13 +298,19 @@ def _no_program(label: str, name: str, left: int) -> str:
             f"{carry}, which names no program in config/programs/ and cannot be a program's "
             "id: no longer kept up to date. If it is a program's label renamed in GitLab, "
             "rename it back to program::<the program's id> in the group's labels; if the "
-            "program has ended, close them (and delete the label)"
+            f"program has ended, close them {_KEEP_LABEL}"
         )
     return (
         f"{carry}, which names no program in config/programs/: no longer kept up to date. If "
         f"the program was renamed, give the new one `renamed_from: {name}`; if it has ended, "
-        "close them (and delete the label)"
+        f"close them {_KEEP_LABEL}"
     )
+
+
+# a tester: deleting a label takes it off every issue, closed ones too, for good
+_KEEP_LABEL = (
+    "(and keep the label: deleted, it would leave every issue of the program, closed ones too)"
+)
 
 
 def _said_about(program: str, plan: Plan, shown: Privacy) -> Plan:

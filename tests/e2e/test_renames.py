@@ -155,6 +155,8 @@ def test_a_removed_program_file_is_said_while_its_label_stays(shipped: Path) -> 
     gone = ok(run("apply"))
     assert "carry the label program::csm-aspiring-leaders, which names no program" in gone
     assert "No changes" in gone  # its issues are left as they are
+    # a tester: it said to delete the label, which takes it off every issue, closed or not
+    assert "delete the label" not in gone and "keep the label" in gone
 
 
 def test_a_cohort_renamed_without_renamed_from_is_held_and_said(backend: Backend) -> None:
