@@ -74,6 +74,7 @@ class Course:
     owner: Callable[[str], str | None] = nobody_owns
     ends: Mapping[str, dt.date] = field(default_factory=dict)  # group id -> its last day
     names: Mapping[str, str] = field(default_factory=dict)  # group id -> its name
+    formerly: Mapping[str, str] = field(default_factory=dict)  # former group id -> its id now
     endings: tuple[Ending, ...] = ()
     # every username and account id the program file gives issues to (whatever their status),
     # and their former ones (`renamed_from`), lowercase: whom a `leaving.reasons` entry may name

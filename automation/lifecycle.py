@@ -99,9 +99,10 @@ def end_moved_note_marker(group: str, end: str) -> str:
     return f"<!-- automation:note end-moved {group} {end} -->"
 
 
-def final_line(group: str, end: dt.date) -> str:
-    """The hidden line in a rollup block that says the group's final figures were written."""
-    return f"<!-- automation:final {group} {end.isoformat()} -->"
+def final_line(group: str, end: str) -> str:
+    """The hidden line in a rollup block that says the group's final figures were written
+    (END: the group's last day, yyyy-mm-dd)."""
+    return f"<!-- automation:final {group} {end} -->"
 
 
 def moved_line(group: str, end: str) -> str:
@@ -844,27 +845,37 @@ class Endings:
         groups = self._groups_of(item)
         if not groups:
             return content, ()
-        finals = _hidden(found.description, _FINAL)
-        void = [m for m in finals if self._moved_later(m["group"], m["end"], groups)]
-        done = {m["group"] for m in finals if m not in void}
+        course = self.desired.course
+        finals = self._lines(found, _FINAL)
+        void = [(g, end) for g, end in finals if self._moved_later(g, end, groups)]
+        done = {g for g, end in finals if (g, end) not in void}
         if item.key != self.desired.tracking.key and done:
             return None, ()  # a group's own rollup, final: its figures are frozen
-        course = self.desired.course
-        moved = [*_hidden(found.description, _MOVED), *void]
-        again = {m["group"] for m in moved}  # ended before: a note of its own for this end
+        moved = [*self._lines(found, _MOVED), *void]
+        again = {g for g, _ in moved}  # ended before: a note of its own for this end
         ending = [  # a group that never had an issue (added after its end) has nothing to say
             g for g in groups if g not in done and course.ended(g, self.today) and self.rows.get(g)
         ]
         lines = [
-            *(m[0] for m in finals if m not in void),
-            *(final_line(g, course.ends[g]) for g in ending),
-            *dict.fromkeys(moved_line(m["group"], m["end"]) for m in moved),
+            *(final_line(g, end) for g, end in finals if (g, end) not in void),
+            *(final_line(g, course.ends[g].isoformat()) for g in ending),
+            *dict.fromkeys(moved_line(g, end) for g, end in moved),
         ]
         notes = (
-            *(self._moved_note(item, found, m["group"], m["end"]) for m in void),
+            *(self._moved_note(item, found, g, end) for g, end in void),
             *(self._ended_note(item, found, g, g in again) for g in ending),
         )
         return "\n".join([*lines, content]) if lines else content, notes
+
+    def _lines(self, found: ObservedIssue, pattern: re.Pattern[str]) -> list[tuple[str, str]]:
+        """The (group, end) of each hidden line PATTERN matches in the rollup block, a
+        renamed group's by its id now (a tester: a cohort renamed after it ended had its
+        ended note posted a second time)."""
+        formerly = self.desired.course.formerly
+        return [
+            (formerly.get(m["group"], m["group"]), m["end"])
+            for m in _hidden(found.description, pattern)
+        ]
 
     def _ended_note(
         self, item: DesiredIssue, found: ObservedIssue, group: str, again: bool

@@ -15,6 +15,7 @@ from automation.markers import find_key
 from tests.backends import PROJECT, Backend, GitLabBackend, Result, new_fake, roster_of
 from tests.conftest import REPO, keep_programs
 from tests.e2e.test_contract import by_key, tick
+from tests.e2e.test_lifecycle import notes
 from tests.local_cli import TODAY, edit, issues, run
 
 CSM = Path("config/programs/csm-aspiring-leaders.yml")
@@ -218,6 +219,22 @@ def test_a_new_cohort_after_an_ended_one_was_tidied_away_is_no_rename(project: P
     made = issues(project)
     assert {f"csm-aspiring-leaders/fy28-pilot/{u}" for u in PEOPLE[:2]} <= set(made)
     assert [made[f"{OLD}/{u}"].labels for u in PEOPLE] == [i.labels for i in pilot]  # kept
+
+
+def test_a_cohort_renamed_after_it_ended_says_it_ended_once(project: Path) -> None:
+    """A tester's finding: the tracking issue's final line named the old id, so the renamed
+    cohort's end was said again in a second note (notifying its subscribers)."""
+    ok(run("apply"))
+    ok(run("apply", "2027-05-03"))  # the pilot ended on 2027-04-30: its note and final line
+    tracking = issues(project)["csm-aspiring-leaders/tracking"]
+    assert notes(project, tracking).count("automation:note ended") == 1
+    rename_cohort()
+    ok(run("apply", "2027-05-10"))
+    ok(run("apply", "2027-05-11"))
+    tracking = issues(project)["csm-aspiring-leaders/tracking"]
+    assert notes(project, tracking).count("automation:note ended") == 1
+    finals = [line for line in tracking.description.split("\n") if "automation:final" in line]
+    assert finals == ["<!-- automation:final fy27-cohort-1 2027-04-30 -->"]
 
 
 def test_a_participant_follows_their_new_username(project: Path) -> None:

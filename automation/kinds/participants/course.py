@@ -12,6 +12,7 @@ def course(program: ParticipantsProgram) -> Course:
         member=_member,
         ends={c.id: c.end_date for c in program.cohorts if c.end_date is not None},
         names={c.id: c.name for c in program.cohorts},
+        formerly={c.renamed_from: c.id for c in program.cohorts if c.renamed_from},
         named=frozenset(
             name.lower()
             for c in program.cohorts

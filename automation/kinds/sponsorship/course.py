@@ -24,6 +24,7 @@ def course(program: SponsorshipProgram) -> Course:
         member=partial(_member, released),
         ends={c.id: part.end_of(c) for c in part.cohorts},
         names={c.id: c.name for c in part.cohorts},
+        formerly={c.renamed_from: c.id for c in part.cohorts if c.renamed_from},
         named=frozenset(
             name.lower()
             for cohort in part.cohorts
