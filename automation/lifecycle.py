@@ -367,11 +367,7 @@ def departures(  # noqa: PLR0917
             if issue.state == "opened":
                 plans.append(Plan(warnings=(_left_as_it_is(issue, key, waiting),)))
             continue
-        text = rename_headings(issue.description, desired.program.renamed_headings)
-        has = headings_found(text, headings)  # its template's, as for live rows
-        progress = measure(issue.description, desired.program, issue.due_date, today, has)
-        finished = progress.status is Status.COMPLETE or proves(issue, COMPLETION_BLOCK)
-        finished = finished or proves(issue, ENDED_BLOCK)
+        progress, finished = _as_it_left(desired, issue, headings, today)
         ended = _ended_before_leaving(desired, member, issue, today)
         live = progress  # as a tracked issue's: what a withdrawal that waits is counted as
         if not finished:
@@ -403,6 +399,22 @@ def departures(  # noqa: PLR0917
         row = RollupRow(issue.reference, _subject(desired, issue), name, progress, state)
         rows.append(Departed(member.group, row, member.listed))
     return Departures(combine(plans), tuple(rows), frozenset(waited))
+
+
+def _as_it_left(
+    desired: DesiredProgram, issue: ObservedIssue, headings: Sequence[str], today: dt.date
+) -> tuple[Progress, bool]:
+    """A departed issue's progress (counted over its template's sections, as a live row's),
+    and whether it was finished: complete, or an account's plan closed as ended (which stays
+    so: a tester saw its row read "not started" once the account left the file)."""
+    text = rename_headings(issue.description, desired.program.renamed_headings)
+    has = headings_found(text, headings)
+    progress = measure(issue.description, desired.program, issue.due_date, today, has)
+    if progress.status is Status.COMPLETE or proves(issue, COMPLETION_BLOCK):
+        return progress, True
+    if proves(issue, ENDED_BLOCK):
+        return replace(progress, status=Status.ENDED), True
+    return progress, False
 
 
 def _subject(desired: DesiredProgram, issue: ObservedIssue) -> str:

@@ -787,6 +787,26 @@ def test_an_ended_account_plan_is_closed_with_one_summary_note(esp: Path) -> Non
     assert other.state == "opened" and not notes(esp, other)
 
 
+def test_an_ended_account_tidied_out_of_the_file_stays_ended_in_the_rollup(esp: Path) -> None:
+    """A tester's finding: once the ended account's entry was deleted, its closed plan's
+    row read "not started" and the KPI counts dropped it."""
+    run("apply")
+    assert run("apply", today="2027-02-01").code == 0  # Globex ended on 2027-01-31
+    program = esp / "config/programs/executive-sponsorship.yml"
+    text = program.read_text()
+    entry = re.search(r"    - \{id: globex,.*?\}\n", text, re.S)
+    assert entry is not None
+    program.write_text(text.replace(entry[0], ""))
+    result = run("apply", today="2027-02-10")
+    assert result.code == 0, result.out + result.err
+    rollup = block_content(issues(esp)["executive-sponsorship/tracking"].description, "rollup")
+    row = next(r for r in (rollup or "").splitlines() if "account plan: Globex Corporation" in r)
+    assert "| ended |" in row and "not started" not in row
+    assert "status::ended" in issues(esp)[GLOBEX].labels and not notes(
+        esp, issues(esp)[GLOBEX]
+    ).count("withdrawn")
+
+
 def test_an_account_taken_out_of_the_program_is_withdrawn_by_its_id(esp: Path) -> None:
     run("apply")
     program = esp / "config/programs/executive-sponsorship.yml"
