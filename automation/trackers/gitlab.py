@@ -454,8 +454,7 @@ class GitLabTracker(Tracker, ChangeLog):
         with reading:
             found = notes.list(iterator=True, per_page=PER_PAGE, sort="desc")
             return any(
-                _first_line(n.attributes) == marker and _author(n.attributes) in self.ours
-                for n in found
+                _first_line(n.attributes) == marker and _by(n.attributes, self.ours) for n in found
             )
 
     def find_note(self, iid: int, marker: str) -> ObservedNote | None:
@@ -465,7 +464,7 @@ class GitLabTracker(Tracker, ChangeLog):
         with self._reading(f"reading the notes of #{iid}"):
             for note in notes.list(iterator=True, per_page=PER_PAGE, sort="desc"):
                 data = note.attributes
-                ours = _author(data) in self.ours and not data.get("system")
+                ours = _by(data, self.ours) and not data.get("system")
                 if ours and _first_line(data) == marker:
                     return ObservedNote(int(data["id"]), str(data.get("body") or ""))
         return None
@@ -1185,9 +1184,11 @@ class GitLabTracker(Tracker, ChangeLog):
         return self.me or ""
 
     @property
-    def ours(self) -> frozenset[str | None]:
-        """The token's user and the users of replaced tokens (settings: former_users)."""
-        return frozenset({self.me, *self.settings.former_users})
+    def ours(self) -> frozenset[str]:
+        """The token's user and the users of replaced tokens (settings: former_users), in
+        lowercase: GitLab's usernames are the same whatever their case (a tester: one
+        written in another case than GitLab shows it was not recognised)."""
+        return frozenset(name.casefold() for name in (self.me, *self.settings.former_users) if name)
 
     def _observed(self, data: Mapping[str, Any]) -> ObservedIssue:
         for user in _assigned(data):  # known users: no lookup to assign them again
@@ -1397,21 +1398,27 @@ def _author(data: Mapping[str, Any]) -> str | None:
     return (data.get("author") or {}).get("username")
 
 
-def _observed_epic(data: Mapping[str, Any], ours: frozenset[str | None]) -> ObservedEpic:
+def _by(data: Mapping[str, Any], users: frozenset[str]) -> bool:
+    """Whether an issue, epic or note was written by one of USERS (lowercase)."""
+    author = _author(data)
+    return author is not None and author.casefold() in users
+
+
+def _observed_epic(data: Mapping[str, Any], ours: frozenset[str]) -> ObservedEpic:
     return ObservedEpic(
         iid=int(data["iid"]),
         id=int(data["id"]),
         title=str(data.get("title") or ""),
         description=spaced(str(data.get("description") or "")),
         labels=_labels(data),
-        by_tool=_author(data) in ours,
+        by_tool=_by(data, ours),
         author=_author(data),
         confidential=bool(data.get("confidential")),
     )
 
 
 def _observed(
-    data: Mapping[str, Any], ours: frozenset[str | None], group: int | None = None
+    data: Mapping[str, Any], ours: frozenset[str], group: int | None = None
 ) -> ObservedIssue:
     """Plain data from one issue's JSON (python-gitlab objects never leave this module); an
     epic of a group other than GROUP (a parent group's, which a person chose) is epic 0,
@@ -1436,7 +1443,7 @@ def _observed(
         web_url=str(data.get("web_url") or ""),
         id=int(data["id"]) if data.get("id") is not None else None,
         epic=int(epic) if epic is not None else None,
-        by_tool=_author(data) in ours,
+        by_tool=_by(data, ours),
         author=_author(data),
         moved_to=int(data["moved_to_id"]) if data.get("moved_to_id") else None,
         epic_known="epic" in data or "epic_iid" in data,

@@ -363,7 +363,8 @@ def test_a_replaced_token_creates_nothing_until_its_former_user_is_named(
     assert "created by automation-bot" in result.out
     assert len(fake.issues(PROJECT)) == count and len(fake.epics(GROUP)) == epics
     settings = Path("config/settings.yml")
-    settings.write_text(settings.read_text() + "  former_users: [automation-bot]\n")
+    # in another case than GitLab shows it (a tester: every item still failed)
+    settings.write_text(settings.read_text() + "  former_users: [Automation-Bot]\n")
     result = apply(gitlab)
     assert result.code == 0, result.out + result.err
     assert "No changes" in result.out
