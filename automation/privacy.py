@@ -56,6 +56,17 @@ class Privacy:
         where = f" #{iid}" if iid else ""
         return f"{key.split('/', 1)[0]}{where} (confidential)"
 
+    def located(self, key: str, iid: int | None) -> str:
+        """How a failure names its item: as `reference` does, but a confidential item with
+        no issue yet by its key with every part that names someone (or a customer) hidden,
+        so the cohort and the kind of issue still tell where to look (a tester: two items
+        failed as "sales-sponsorship (confidential)", with nothing to find them by)."""
+        if iid or not self.hides(key):
+            return self.reference(key, iid)
+        hidden = {name.lower() for name in self.names}
+        parts = [HIDDEN if part in hidden else part for part in key.split("/")]
+        return f"{'/'.join(parts)} (confidential)"
+
     def text(self, text: str) -> str:
         """Any text for an output: confidential keys replaced, no terminal escapes."""
         text = printable(text)

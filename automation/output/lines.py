@@ -211,7 +211,7 @@ def failure_lines(failures: Iterable[Failure], privacy: Privacy = NOBODY) -> Ite
     for failure in failures:
         yield privacy.about(
             failure.program,
-            f"FAILED [{privacy.reference(failure.key, failure.iid)}]: {failure.message}",
+            f"FAILED [{privacy.located(failure.key, failure.iid)}]: {failure.message}",
         )
 
 

@@ -914,7 +914,11 @@ class GitLabTracker(Tracker, ChangeLog):
     def _user_id(self, username: str) -> int:
         user_id = self._lookup(username)
         if user_id is None:
-            raise ItemError(f"'{username}' is not a GitLab user; fix the username in people.yml")
+            raise ItemError(
+                f"no active GitLab user has the username '{username}' (GitLab does not list "
+                "blocked, banned or deleted accounts); fix it in people.yml, or take the "
+                "person out of the program"
+            )
         return user_id
 
     def _paced_update(self) -> None:

@@ -311,8 +311,9 @@ def test_unknown_assignee_fails_only_that_issue(
         result = GitLabBackend(fake).cli("apply")
     assert result.code == 1
     assert (
-        "FAILED [demo/c1/user001]: 'user001' is not a GitLab user; fix the username in "
-        "people.yml" in result.out
+        "FAILED [demo/c1/user001]: no active GitLab user has the username 'user001' (GitLab "
+        "does not list blocked, banned or deleted accounts); fix it in people.yml, or take "
+        "the person out of the program" in result.out
     )
     assert set(keys(fake)) == {"demo/c1/user000", "demo/c1/user002", "demo/tracking"}
 

@@ -141,3 +141,22 @@ def test_the_sponsor_cannot_read_the_sponsees_score_nor_the_manager_either(
     assert sponsee_scores in mine and sponsor_scores not in mine
     # the cohort's rollup, where figures are published, is the program team's (Planner+)
     assert found["sales-sponsorship/fy28-h1/tracking"] not in hannah | marcus | mine
+
+
+def test_a_sponsee_with_no_gitlab_account_fails_by_cohort_without_their_name(
+    shipped: Path,
+) -> None:
+    """A tester's finding: a banned sponsee (GitLab does not list the account) failed as
+    "sales-sponsorship (confidential)", with nothing to find the pair by. The failure names
+    the cohort and the kind of issue, never the person."""
+    keep_programs(shipped, "sales-sponsorship")
+    gitlab = new_fake(users=tuple(u for u in roster_of(shipped) if u != "kenji.watanabe"))
+    with gitlab.activate():
+        gitlab.act_as("automation-bot")
+        result = GitLabBackend(gitlab).cli("apply", "--today", "2027-02-20", "--rehearsal")
+    failed = [line for line in result.out.splitlines() if line.startswith("FAILED")]
+    assert result.code == 1 and failed
+    assert all("kenji" not in line.lower() and "watanabe" not in line.lower() for line in failed)
+    assert "FAILED [sales-sponsorship/fy28-h1/[confidential] (confidential)]: no active " in (
+        result.out
+    )
