@@ -251,12 +251,19 @@ def note(
     they are told, and can find the issue), the others by username without a mention."""
     lines = [
         NOTE_MARKER.format(change=change_id(before, after)),
-        "**People changed** in the program's configuration, and the assignees with them.",
+        "**People changed** in the program's configuration.",
         "",
     ]
     if new:
-        lines.append(f"- Now assigned: {', '.join(f'@{name}' for name in new)}")
+        lines.append(f"- Now named for this issue: {', '.join(f'@{name}' for name in new)}")
     if gone:
-        lines.append(f"- No longer assigned by the program: {', '.join(gone)}")
-    lines += ["", "People assigned by hand stay assigned."]
+        lines.append(f"- No longer named for it: {', '.join(gone)}")
+    # said of what was asked, not of what GitLab did (a tester: on GitLab Free, which keeps one
+    # assignee, the note said people were assigned who never were)
+    lines += [
+        "",
+        "The program assigns the people it names, as far as GitLab allows: GitLab Free keeps "
+        "one assignee, and GitLab does not assign someone who cannot read the project's "
+        "issues. People assigned by hand stay assigned.",
+    ]
     return "\n".join(lines)
