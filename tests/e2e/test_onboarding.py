@@ -10,6 +10,7 @@ import pytest
 from automation.items import ObservedIssue
 from automation.markers import block_content
 from tests.conftest import keep_programs
+from tests.e2e.test_lifecycle import notes
 from tests.local_cli import edit, issues, path_of, run
 
 PROGRAM = Path("config/programs/sales-onboarding.yml")
@@ -719,3 +720,24 @@ def test_two_workshops_of_the_same_dates_and_geo_are_told_apart_by_their_locatio
     refused = run("validate")
     assert refused.code == 2
     assert "workshop 'SQS Dec 7-10, 2026 AMER (Virtual)' appears twice" in refused.err
+
+
+def test_a_hire_with_no_workshop_ends_as_a_workshop_group_would_and_is_not_withdrawn_after(
+    onboarding: Path,
+) -> None:
+    """Grace (PSE: no SQS workshop) starts 2026-11-30, her goal is 2027-02-28. A tester's
+    finding: she stayed overdue for ever while her peers' groups ended, and taking her out of
+    `hires` once it was over closed her issue as withdrawn, with a note to her and her
+    manager. She ends 90 days after the earliest workshop she could have had (14 days in)."""
+    assert run("apply", "2026-12-01").code == 0
+    assert run("apply", "2027-03-14").code == 0
+    assert "status::overdue" in hire(onboarding, "grace.liu").labels
+    assert run("apply", "2027-03-15").code == 0
+    grace = hire(onboarding, "grace.liu")
+    assert "status::ended" in grace.labels and grace.state == "opened"
+    edit(onboarding / PROGRAM, "    - {username: grace.liu, role: pse}\n", "")
+    result = run("apply", "2027-09-01")
+    assert result.code == 0, result.out + result.err
+    grace = hire(onboarding, "grace.liu")
+    assert grace.state == "opened" and "status::withdrawn" not in grace.labels
+    assert "Withdrawn" not in notes(onboarding, grace)

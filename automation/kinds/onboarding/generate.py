@@ -203,6 +203,15 @@ def _links(part: Onboarding, workshop: Workshop | None) -> dict[str, Any]:
     return {"learning_path": path, "objectives": part.links.objectives, "agenda": part.links.agenda}
 
 
+def _own_end(part: Onboarding, start: dt.date) -> dt.date:
+    """When the onboarding of a hire in no workshop group is over (a role that skips the
+    workshop, or none scheduled in their geo): as a workshop group's, `milestone_days.goal`
+    days after the earliest workshop they could have attended (a tester: their issue stayed
+    overdue for ever, and taking them out of `hires` afterwards withdrew them, with a note,
+    as if they had left). The first day it is over."""
+    return start + dt.timedelta(days=part.prework_days + part.milestone_days.goal + 1)
+
+
 def _ready(after_start: dt.date, workshop: Workshop | None) -> dt.date:
     """When a hire is to be "customer conversation ready": the page's blended path (learning
     path and SQS workshop) takes "their first 30 days or so", so never before the workshop
@@ -256,6 +265,7 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
         group=part.group_name(workshop) if workshop else _no_group(hire.role),
         assignees=(person.username, *((manager.username,) if manager else ())),
         due_date=dates["goal"],
+        ends=None if workshop else _own_end(part, start),
         epic_key=ctx.group_epic_key(workshop.id) if workshop else ctx.program_epic_key(),
         rollups=(group,) if group else (),
         blocks=((WORKSHOP, _workshop_block(ctx, values, workshop)),),
