@@ -110,8 +110,10 @@ def _plan_rollup(  # noqa: PLR0917
         edits = _charted(Edits(blocks, ctx.identity(item.key)), charts)
         return joined(keep(found, item.key, edits, ctx), people)
     final, notes = ends.rollup(item, found, content)  # a group that ended: its final figures
-    if final is None:  # ... frozen, and its charts with them
-        charts = ()
+    if final is None:  # ... frozen, and its charts and live blocks with them (a tester: a
+        charts = ()  # late hire's pre-work changed a final workshop's table); a block
+        sealed = [d for d in item.derived if d.closes is not None]  # published once still is
+        own = ctx.blocks.derived(sealed, ctx.measured, found)
     rollup = ((ROLLUP_BLOCK, final), *charts) if final is not None else ()
     edits = _charted(Edits((*own, *rollup, *extra), ctx.identity(item.key)), charts)
     return joined(with_notes(keep(found, item.key, edits, ctx), notes), people)

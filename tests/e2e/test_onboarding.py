@@ -741,3 +741,19 @@ def test_a_hire_with_no_workshop_ends_as_a_workshop_group_would_and_is_not_withd
     grace = hire(onboarding, "grace.liu")
     assert grace.state == "opened" and "status::withdrawn" not in grace.labels
     assert "Withdrawn" not in notes(onboarding, grace)
+
+
+def test_a_workshops_rollup_is_not_rewritten_once_its_group_ended(onboarding: Path) -> None:
+    """README: a cohort's own rollup issue is never rewritten after its group ends. A
+    tester's finding: its pre-work table still changed when a hire ticked after the end."""
+    assert run("apply", "2026-12-01").code == 0
+    assert run("apply", "2027-03-15").code == 0  # the December AMER group ended on 2027-03-10
+    key = "sales-onboarding/amer-2026-12/tracking"
+    before = issues(onboarding)[key].description
+    assert "automation:final amer-2026-12" in before and "not finished: late" in before
+    path = path_of(onboarding, "sales-onboarding/tom.reyes")
+    text = path.read_text()
+    prework = section(text, "SQS pre-work")
+    path.write_text(text.replace(prework, prework.replace("- [ ]", "- [x]")))
+    assert run("apply", "2027-03-22").code == 0
+    assert issues(onboarding)[key].description == before
