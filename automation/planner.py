@@ -65,6 +65,7 @@ from automation.progress import (
     measure,
     program_label,
 )
+from automation.pruned import in_former_groups
 from automation.reasons import stray_warnings, unclaimed
 from automation.records import Recorded, read_records
 from automation.renames import Held, aliases, former_label, moved, username_changes
@@ -79,6 +80,7 @@ def plan_program(
     """The writes that make one program's issues, labels, rollup and epics (or links) match
     the configuration."""
     desired = without_time_away(desired, observed.issues, today)
+    desired = in_former_groups(desired, observed.issues)
     program = desired.program
     labels = tuple(
         CreateLabel(spec, program.id)

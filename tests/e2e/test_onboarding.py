@@ -757,3 +757,47 @@ def test_a_workshops_rollup_is_not_rewritten_once_its_group_ended(onboarding: Pa
     path.write_text(text.replace(prework, prework.replace("- [ ]", "- [x]")))
     assert run("apply", "2027-03-22").code == 0
     assert issues(onboarding)[key].description == before
+
+
+def test_past_workshops_taken_out_of_the_file_leave_their_hires_issues_as_they_were(
+    onboarding: Path,
+) -> None:
+    """A tester's finding: deleting the 2026 workshops to keep the list short gave Tom, who
+    graduated after December's, the January workshop in his closed issue, and put him in
+    January's final rollup. His issue keeps the workshop it names; a live hire of a
+    workshop cancelled before it ran still gets the next one."""
+    assert run("apply", "2026-12-01").code == 0
+    path = path_of(onboarding, "sales-onboarding/tom.reyes")
+    path.write_text(path.read_text().replace("- [ ]", "- [x]"))
+    assert run("apply", "2027-02-01").code == 0
+    assert run("apply", "2027-06-01").code == 0
+    tom = hire(onboarding, "tom.reyes")
+    january = issues(onboarding)["sales-onboarding/amer-2027-01/tracking"].description
+    assert tom.state == "closed" and "automation:group amer-2026-12" in tom.description
+    text = (onboarding / PROGRAM).read_text()
+    text = re.sub(r"    - \{id: (amer|emea)-2026-12,.*?\}\n", "", text, flags=re.S)
+    text = re.sub(r"(\{username: liam\.foster, role: ae),.*?\]\}", r"\1}", text, flags=re.S)
+    (onboarding / PROGRAM).write_text(text)
+    result = run("apply", "2027-06-08")
+    assert result.code == 0, result.out + result.err
+    assert "name groups the program file no longer lists (amer-2026-12" in result.out
+    assert hire(onboarding, "tom.reyes").description == tom.description
+    assert issues(onboarding)["sales-onboarding/amer-2027-01/tracking"].description == january
+    assert "No changes" in run("apply", "2027-06-08").out
+
+
+def test_a_workshop_cancelled_before_it_ran_gives_its_hires_the_next_one(
+    onboarding: Path,
+) -> None:
+    assert run("apply", "2026-11-20").code == 0
+    assert "automation:group amer-2026-12" in hire(onboarding, "tom.reyes").description
+    text = (onboarding / PROGRAM).read_text()
+    text = re.sub(r"    - \{id: amer-2026-12,.*?\}\n", "", text, flags=re.S)
+    text = re.sub(r"(\{username: liam\.foster, role: ae),.*?\]\}", r"\1}", text, flags=re.S)
+    text = text.replace("workshops: [amer-2026-12]", "workshops: []")
+    (onboarding / PROGRAM).write_text(text)
+    result = run("apply", "2026-11-21")
+    assert result.code == 0, result.out + result.err
+    tom = hire(onboarding, "tom.reyes").description
+    assert "automation:group amer-2027-01" in tom and "| Jan 11-14, 2027 | AMER |" in tom
+    assert "no longer lists" not in result.out

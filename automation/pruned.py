@@ -1,0 +1,78 @@
+"""Issues of a group taken out of the program file once over (a past workshop deleted to keep
+the list short): they keep the group they had (pure).
+
+A kind whose keys do not name the group (onboarding: a hire's workshop is chosen from the
+file) names it in a hidden line of a tool block (`Course.group_block`). When that line names a
+group the file no longer has, and the issue is closed or its time ended, the issue's history
+stays as it is: its block is not rewritten with another group the file now offers (a tester:
+pruning past workshops gave 33 graduated hires a workshop they never attended, and put them in
+that workshop's final rollup), it moves to no other epic, and no group's rollup lists it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from automation.course import GROUP_LINE
+from automation.desired import DesiredIssue, DesiredProgram
+from automation.errors import ItemError
+from automation.items import ObservedIssue
+from automation.markers import block_content
+from automation.progress import Status, status_label
+
+SHOWN = 5  # groups named in the warning
+
+
+def in_former_groups(desired: DesiredProgram, issues: Sequence[ObservedIssue]) -> DesiredProgram:
+    """DESIRED with each such issue's item kept in the group its block names, and one note
+    (not a warning: the issues are as they should be, and it is said every run)."""
+    block = desired.course.group_block
+    if block is None:
+        return desired
+    found = {issue.key: issue for issue in issues if issue.key}
+    held = {
+        item.key: group
+        for item in desired.issues
+        if (group := _former_group(desired, found.get(item.key), block)) is not None
+    }
+    if not held:
+        return desired
+    items = tuple(_kept(item, held.get(item.key), block) for item in desired.issues)
+    return replace(desired, issues=items, notices=(*desired.notices, _said(desired, held)))
+
+
+def _former_group(desired: DesiredProgram, issue: ObservedIssue | None, block: str) -> str | None:
+    """The group ISSUE's block names, when the program no longer has it and the issue is over
+    (closed, or labelled ended): None otherwise, or without a readable block."""
+    ended = status_label(Status.ENDED)
+    if issue is None or (issue.state == "opened" and ended not in issue.labels):
+        return None  # live: a workshop cancelled before it ran gives its hires another
+    try:
+        line = GROUP_LINE.search(block_content(issue.description, block) or "")
+    except ItemError:
+        return None
+    group = line[1] if line else None
+    return group if group is not None and group not in desired.course.names else None
+
+
+def _kept(item: DesiredIssue, group: str | None, block: str) -> DesiredIssue:
+    if group is None:
+        return item
+    blocks = tuple((name, text) for name, text in item.blocks if name != block)
+    # over, as its group was when it was taken out (not overdue again, then given another)
+    over = dt.date.min
+    return replace(item, blocks=blocks, rollups=(), group=group, epic_key=None, ends=over)
+
+
+def _said(desired: DesiredProgram, held: Mapping[str, str]) -> str:
+    groups = sorted(set(held.values()))
+    more = f" and {len(groups) - SHOWN} more" if len(groups) > SHOWN else ""
+    named = ", ".join(groups[:SHOWN]) + more
+    count = len(held)
+    issues = f"{count} issue{'s' if count != 1 else ''}"
+    return (
+        f"{desired.program.id}: {issues} that ended name groups the program file no longer "
+        f"lists ({named}); they are left in those groups as they are (their blocks, epics and "
+        "rows). Keep past groups in the file: their issues and rollups name them"
+    )
