@@ -357,7 +357,7 @@ def departures(  # noqa: PLR0917
     held = {s.old for s in suspects(desired, issues, known, renamed)}  # see renames.py
     plans: list[Plan] = []
     rows: list[Departed] = []
-    waited: set[Stray] = set()
+    waits = _Waits(strays)
     headings = [section.heading for section in desired.program.sections]
     for key, issue in sorted(resolved.unwanted.items()):
         plans.append(follow_rename(desired.program, key, issue))  # found under a former id
@@ -387,18 +387,69 @@ def departures(  # noqa: PLR0917
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
         if not finished and not withdrawn:
             moved = _moved_to(desired, key, issue, today)
-            stray = _reason_misspelt(desired.program, member, moved, strays)
-            if stray is None:
+            waiting_plan = waits.of(desired, issue, member, moved)
+            if waiting_plan is None:
                 plan = _withdraw(desired, key, issue, member, blocks, today, progress, moved)
             else:  # not withdrawn yet: the rollups count it as they did
-                waited.add(stray)
-                warned = held_warning(desired.program, issue.reference, member.id, stray)
-                plan, progress = Plan(warnings=(warned,)), live
+                plan, progress = waiting_plan, live
             plans.append(plan)
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
         row = RollupRow(issue.reference, _subject(desired, issue), name, progress, state)
         rows.append(Departed(member.group, row, member.listed))
-    return Departures(combine(plans), tuple(rows), frozenset(waited))
+    plans.append(waits.said(desired))
+    return Departures(combine(plans), tuple(rows), frozenset(waits.strays_waited))
+
+
+@dataclass
+class _Waits:
+    """The departing issues not withdrawn yet, and why: a reason much like their person's
+    name that names no one (`_reason_misspelt`), or their whole group gone from the file."""
+
+    strays: Sequence[Stray]
+    strays_waited: set[Stray] = field(default_factory=set)
+    vanished: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def of(
+        self, desired: DesiredProgram, issue: ObservedIssue, member: Member, moved: str | None
+    ) -> Plan | None:
+        """What a departing issue gets while it waits; None: it is withdrawn."""
+        stray = _reason_misspelt(desired.program, member, moved, self.strays)
+        if stray is not None:
+            self.strays_waited.add(stray)
+            warned = held_warning(desired.program, issue.reference, member.id, stray)
+            return Plan(warnings=(warned,))
+        gone = _group_gone(desired, member, moved)
+        if gone is None:
+            return None
+        self.vanished[gone].append(issue.reference)
+        return Plan()  # said once for its group (`said`)
+
+    def said(self, desired: DesiredProgram) -> Plan:
+        return Plan(warnings=tuple(_vanished(desired, g, r) for g, r in self.vanished.items()))
+
+
+def _group_gone(desired: DesiredProgram, member: Member, moved: str | None) -> str | None:
+    """The group of a departing MEMBER when the whole group is gone from the program file
+    while its time runs (its issues are not labelled ended), and the person has no reason to
+    leave: a cohort or account deleted by mistake (a bad merge, say) would have every one of
+    its people told they were withdrawn (a tester's finding). None: withdrawn as usual."""
+    group = member.group
+    if group is None or group in desired.course.names or moved is not None:
+        return None
+    return group if desired.program.leaving.reason(member.id) is None else None
+
+
+def _vanished(desired: DesiredProgram, group: str, references: Sequence[str]) -> str:
+    shown = ", ".join(references[:5]) + (
+        f" and {len(references) - 5} more" if len(references) > 5 else ""
+    )
+    return (
+        f"'{group}' is no longer in the file of program {desired.program.id}, though its "
+        f"time has not ended: its open issues ({shown}) are left as they are, not withdrawn. "
+        f"If it was taken out on purpose, give each of its people (or the account) a reason "
+        "in `leaving.reasons`, and the next run withdraws them with it; if by mistake, put "
+        "it back"
+    )
 
 
 def _as_it_left(

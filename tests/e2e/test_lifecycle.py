@@ -1512,3 +1512,44 @@ def test_a_cohort_added_after_its_end_gets_no_epic_and_no_ended_note(project: Pa
     assert not any("FY26 old group" in path.read_text() for path in epics)
     assert "FY26 old group ended" not in notes(project, issues(project)[TRACKING])
     assert "No changes" in run("apply").out
+
+
+SECOND = """  - id: fy27-second
+    name: FY27 second group
+    start_date: 2026-11-02
+    end_date: 2027-12-31
+    participants:
+      - grace.liu
+      - riley.chen
+"""
+
+
+def test_a_running_cohort_deleted_from_the_file_withdraws_nobody_until_reasons_say_so(
+    project: Path,
+) -> None:
+    """A tester's finding: a running cohort's entry deleted by mistake (a bad merge) had every
+    participant withdrawn in one run, closed with a note each. They wait, in one warning;
+    put back, nothing happened; taken out on purpose, reasons withdraw them."""
+    program = project / "config/programs/csm-aspiring-leaders.yml"
+    edit(program, "      - lena.fischer\n", "      - lena.fischer\n" + SECOND)
+    assert run("apply").code == 0
+    before = issues(project)
+    edit(program, SECOND, "")
+    result = run("apply", "2026-12-07")
+    assert result.code == 0, result.out + result.err
+    said = [line for line in result.out.splitlines() if "'fy27-second' is no longer" in line]
+    assert len(said) == 1 and "left as they are, not withdrawn" in said[0]
+    second = [k for k in before if "/fy27-second/" in k and not k.endswith("/tracking")]
+    assert second and all(issues(project)[k].state == "opened" for k in second)
+    assert all("status::withdrawn" not in issues(project)[k].labels for k in second)
+    assert not any(notes(project, issues(project)[k]) for k in second)
+    with program.open("a") as file:
+        file.write("leaving:\n  reasons:\n")
+        file.write(
+            "    grace.liu: The cohort was cancelled\n    riley.chen: The cohort was cancelled\n"
+        )
+    result = run("apply", "2026-12-08")
+    assert "is no longer in the file" not in result.out
+    for key in second:
+        assert issues(project)[key].state == "closed"
+        assert "The cohort was cancelled" in notes(project, issues(project)[key])
