@@ -21,6 +21,10 @@ SPECS = [RecordSpec("Sponsee satisfaction (start)", 10), RecordSpec("Use cases a
     [
         ("Sponsee satisfaction (start): 8/10", 8.0, None),
         ("- Sponsee satisfaction (start): 7", 7.0, None),
+        ("- [x] Sponsee satisfaction (start): 9/10", 9.0, None),  # a checklist line
+        ("1. [ ] Sponsee satisfaction (start): 4", 4.0, None),
+        ("> - Sponsee satisfaction (start): 5", 5.0, None),
+        ("2) **Sponsee satisfaction (start):** 3", 3.0, None),
         ("**Sponsee satisfaction (start):** 9.5 / 10", 9.5, None),
         ("sponsee SATISFACTION (start): 6/10", 6.0, None),
         ("Sponsee satisfaction (start): __/10", None, None),
