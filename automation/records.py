@@ -20,9 +20,7 @@ _NUMBER = re.compile(r"^(?P<value>-?\d+(?:\.\d+)?)\s*(?:/\s*(?P<out_of>\d+(?:\.\
 # what may stand before a label: quote marks, a list item's marker (`-`, `1.`), a checkbox
 # (GitLab's checklist button turns a line into `- [ ] Label: 8`: a tester saw such a score
 # dropped from the published average), and bold
-_PREFIX = re.compile(
-    r"^\s*(?:>\s*)*(?:(?:[-*+]|\d{1,9}[.)])\s+)?(?:\[[ xX~]\]\s+)?(?:\*\*)?"
-)
+_PREFIX = re.compile(r"^\s*(?:>\s*)*(?:(?:[-*+]|\d{1,9}[.)])\s+)?(?:\[[ xX~]\]\s+)?(?:\*\*)?")
 
 
 @dataclass(frozen=True)
