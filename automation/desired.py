@@ -120,7 +120,11 @@ def _row(row: DerivedRow, measured: Mapping[str, Measured]) -> dict[str, Any]:
         section = next(
             (s for s in issue.progress.sections if s.section.heading == row.section[1]), None
         )
-        section_done = bool(section and section.found and section.tasks.complete)
+        # done: its tasks all ticked, and at least one (a tester: a touchpoint task marked
+        # not applicable, `[~]`, or converted to a child item, left none, and read "yes")
+        section_done = bool(
+            section and section.found and section.tasks.count and section.tasks.complete
+        )
     done = [measured.get(key) for key in row.counted]
     return {
         **row.values,

@@ -649,3 +649,14 @@ def test_the_tracking_issues_averages_say_they_include_closed_issues(esp: Path) 
     tracking = issues(esp)["executive-sponsorship/tracking"].description
     table = tracking[tracking.index("#### Recorded values") :]
     assert "every tracked issue that records the value, closed ones included" in table
+
+
+def test_a_touchpoint_marked_not_applicable_is_no_touchpoint(esp: Path) -> None:
+    """A tester's finding: the quarter's touchpoint task marked not applicable (`[~]`, which
+    GitLab does not count) left its section with no task, and the scorecard said "yes"."""
+    run("apply", today="2027-01-15")
+    key = "executive-sponsorship/program/scorecard/quarterly/fy27-q4"
+    issue = path_of(esp, "executive-sponsorship/account/initech/quarterly/fy27-q4")
+    issue.write_text(issue.read_text(encoding="utf-8").replace("- [ ]", "- [~]"))
+    run("apply", today="2027-01-16")
+    assert "| Initech |" + " – |" * KPIS + " 0 of 3 | not yet |" in issues(esp)[key].description
