@@ -6,70 +6,112 @@ spaces inside it trimmed, and a comment over several lines closed on its last li
 `<!-- automation:key=x -->` comes back as `<!--automation:key=x-->`, and a hidden record's
 closing `-->` line is joined to the line above it (GitLab's content editor: the comment node
 trims its text, and its serializer writes `<!--`, the text, `-->`). Every other line is left
-as it is."""
+as it is. Lines are read with string methods, not patterns: a line of many spaces takes time
+growing with its length only."""
 
 from __future__ import annotations
 
-import re
-
-# what the tool's hidden records open with: a first line, lines, and `-->` on a line of its own
-# (history.HEADER, index.HEADER, migration's record; a test keeps this list in step)
+# what the tool's one-line comments open with (its markers, and an ended account plan's
+# `commitment end` line), and its hidden records' first lines: a first line, lines, and
+# `-->` on a line of its own (history.HEADER, index.HEADER, migration's record). A test keeps
+# these in step with every comment the tool writes.
+MARKERS = ("automation:", "commitment end ")
 RECORDS = (
     "automation:history-data",
     "Which issue holds which key",
     "The template tasks this issue",
 )
-_OPENINGS = "|".join(re.escape(opening) for opening in ("automation:", *RECORDS))
-_RECORD = re.compile("|".join(re.escape(opening) for opening in RECORDS))
-# an opening or closing that is not as the tool writes it: no space, or more than one
-_UNSPACED = re.compile(r"<!--(?! [^ \t\n])|(?<=[^ \t\n])-->|[^\n][ \t]{2,}-->")
-_TEXT = r"(?:(?!-->).)*?"  # a comment's text, up to its first close
-_ONE_LINE = re.compile(
-    rf"^(?P<lead>[ \t]*)<!--[ \t]*(?P<text>(?:{_OPENINGS}){_TEXT})[ \t]*-->[ \t]*$"
-)
-# a record's first line (a key line cut short is not one: see markers.py)
-_OPENS = re.compile(
-    rf"^(?P<lead>[ \t]*)<!--[ \t]*(?P<text>(?!automation:key=)(?:{_OPENINGS}){_TEXT})[ \t]*$"
-)
-_CLOSES = re.compile(r"^(?P<text>(?:(?!<!--).)*?)[ \t]*-->[ \t]*$")
+_CUT_KEY = "automation:key="  # a key line cut short is no record (see markers.py)
 
 
 def spaced(text: str) -> str:
     """TEXT with the tool's comments as the tool writes them (see the module's docstring)."""
-    if "<!--" not in text or not _UNSPACED.search(text):
+    if "<!--" not in text or not _unspaced(text):
         return text  # the usual case: written by the tool, or by a person in Markdown
     lines = text.split("\n")
     out: list[str] = []
     at = 0
     while at < len(lines):
         line = lines[at]
-        one = _ONE_LINE.match(line)
-        opens = None if one else _OPENS.match(line)
-        if one and _RECORD.match(one["text"]):  # a record with no lines
-            out += [f"{one['lead']}<!-- {one['text']}", "-->"]
-        elif one:
-            out.append(f"{one['lead']}<!-- {one['text']} -->")
-        elif opens:
-            at = _record(lines, at, opens, out)
+        one = _one_line(line)
+        opening = None if one is not None else _record_opening(line)
+        if one is not None and one[1].startswith(RECORDS):  # a record with no lines
+            out += [f"{one[0]}<!-- {one[1]}", "-->"]
+        elif one is not None:
+            out.append(f"{one[0]}<!-- {one[1]} -->")
+        elif opening is not None:
+            at = _record(lines, at, opening, out)
         else:
             out.append(line)
         at += 1
     return "\n".join(out)
 
 
-def _record(lines: list[str], at: int, opens: re.Match[str], out: list[str]) -> int:
+def _unspaced(text: str) -> bool:
+    """Whether some comment of TEXT does not open with `<!-- ` and a word, or does not close
+    with one space (or a line of its own) before `-->`."""
+    at = text.find("<!--")
+    while at >= 0:
+        after = text[at + 4 : at + 6]
+        if len(after) < 2 or after[0] != " " or after[1] in " \t\n":
+            return True
+        at = text.find("<!--", at + 4)
+    at = text.find("-->")
+    while at >= 0:
+        before = text[max(at - 2, 0) : at]
+        last = before[-1:]
+        if last not in ("", " ", "\n") or (last == " " and before[:1] in (" ", "\t")):
+            return True
+        at = text.find("-->", at + 3)
+    return False
+
+
+def _inside(line: str) -> tuple[str, str] | None:
+    """(its indent, the text after `<!--`) of a line that opens a comment of the tool's."""
+    body = line.lstrip(" \t")
+    if not body.startswith("<!--"):
+        return None
+    rest = body[4:].lstrip(" \t")
+    if not rest.startswith(MARKERS) and not rest.startswith(RECORDS):
+        return None
+    return line[: len(line) - len(body)], rest
+
+
+def _one_line(line: str) -> tuple[str, str] | None:
+    """(indent, text) of a whole comment of the tool's on one line."""
+    found = _inside(line)
+    if found is None:
+        return None
+    lead, rest = found
+    rest = rest.rstrip(" \t")
+    if not rest.endswith("-->") or "-->" in rest[:-3]:
+        return None
+    return lead, rest[:-3].rstrip(" \t")
+
+
+def _record_opening(line: str) -> tuple[str, str] | None:
+    """(indent, text) of the first line of a record, not closed on that line."""
+    found = _inside(line)
+    if found is None or "-->" in found[1] or found[1].startswith(_CUT_KEY):
+        return None
+    return found[0], found[1].rstrip(" \t")
+
+
+def _record(lines: list[str], at: int, opening: tuple[str, str], out: list[str]) -> int:
     """A hidden record opened on line AT: its first line spaced, its lines as they are, and
     its closing `-->` on a line of its own. Returns the index of its last line."""
-    out.append(f"{opens['lead']}<!-- {opens['text']}")
+    out.append(f"{opening[0]}<!-- {opening[1]}")
     for end in range(at + 1, len(lines)):
-        closing = _CLOSES.match(lines[end])
-        if closing is None:
-            if "-->" in lines[end]:  # another comment before any close: not a record
-                return end - 1
-            out.append(lines[end])
+        line = lines[end]
+        close = line.find("-->")
+        if close < 0:
+            out.append(line)
             continue
-        if closing["text"].strip(" \t"):
-            out.append(closing["text"])
+        head, tail = line[:close], line[close + 3 :]
+        if "<!--" in head or tail.strip(" \t"):
+            return end - 1  # another comment, or text after the close: not a record's end
+        if head.strip(" \t"):
+            out.append(head.rstrip(" \t"))
         out.append("-->")
         return end
     return len(lines) - 1

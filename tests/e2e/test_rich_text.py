@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from automation.comments import RECORDS, spaced
+from automation.comments import MARKERS, RECORDS, spaced
 from automation.history import HEADER as HISTORY_HEADER
 from automation.index import HEADER as INDEX_HEADER
 from automation.migration import _INTRO
 from tests.backends import Backend
-from tests.conftest import keep_programs
+from tests.conftest import REPO, keep_programs
 from tests.e2e.test_contract import by_key, tick
 from tests.e2e.test_sponsorship_scores import (
     BEFORE_CLOSE,
@@ -50,6 +50,18 @@ def test_the_records_the_tool_writes_are_the_ones_it_knows_again() -> None:
     """Each hidden record's first line opens with one of `RECORDS`."""
     for header in (HISTORY_HEADER, INDEX_HEADER, _INTRO):
         assert header.startswith("<!-- ") and header[5:].startswith(RECORDS), header
+
+
+def test_every_comment_the_tool_writes_is_one_it_knows_again() -> None:
+    """A reviewer's finding: an ended account plan's `<!-- commitment end … -->` line was not
+    among them, so a plan saved in rich text was not reopened when its account was extended.
+    Every `<!-- ` the tool's code and templates hold opens with a known opening."""
+    known = (*MARKERS, *RECORDS, "-->")
+    sources = [*(REPO / "automation").rglob("*.py"), *(REPO / "templates").rglob("*.j2")]
+    for source in (s for s in sources if s.name != "comments.py"):  # it writes what it read
+        text = source.read_text(encoding="utf-8")
+        for found in re.finditer(r"<!-- (.{0,30})", text):
+            assert found[1].startswith(known), f"{source}: {found[0]}"
 
 
 def test_spacing_the_comments_again_gives_the_text_the_tool_wrote() -> None:
@@ -128,3 +140,24 @@ def test_a_sealed_figure_saved_in_rich_text_is_never_published_again(shipped: Pa
 
 def _lines(text: str) -> list[str]:
     return [line for line in text.split("\n") if line.strip()]
+
+
+def test_an_ended_account_plan_saved_in_rich_text_is_reopened_when_extended(
+    shipped: Path,
+) -> None:
+    """A reviewer's finding: the plan's `commitment end` line, saved trimmed, was not read, so
+    the plan of an account extended after its end stayed closed."""
+    keep_programs(shipped, "executive-sponsorship")
+    plan = "executive-sponsorship/account/globex/account-plan"
+    assert run("apply").code == 0
+    assert run("apply", "2027-02-01").code == 0
+    path = path_of(shipped, plan)
+    path.write_text(rich_text_save(path.read_text()))
+    edit(
+        shipped / "config/programs/executive-sponsorship.yml",
+        "start: 2026-02-01, end: 2027-01-31}",
+        "start: 2026-02-01, end: 2028-01-31}",
+    )
+    assert run("apply", "2027-02-08").code == 0
+    found = issues(shipped)[plan]
+    assert found.state == "opened" and "status::ended" not in found.labels
