@@ -433,22 +433,22 @@ def _group_gone(desired: DesiredProgram, member: Member, moved: str | None) -> s
     while its time runs (its issues are not labelled ended), and the person has no reason to
     leave: a cohort or account deleted by mistake (a bad merge, say) would have every one of
     its people told they were withdrawn (a tester's finding). None: withdrawn as usual."""
-    group = member.group
-    if group is None or group in desired.course.names or moved is not None:
-        return None
+    group, course = member.group, desired.course
+    if group is None or group in course.names or group in course.formerly or moved is not None:
+        return None  # in the file, or renamed (`renamed_from`: a reviewer's finding)
     return group if desired.program.leaving.reason(member.id) is None else None
 
 
 def _vanished(desired: DesiredProgram, group: str, references: Sequence[str]) -> str:
-    shown = ", ".join(references[:5]) + (
-        f" and {len(references) - 5} more" if len(references) > 5 else ""
-    )
+    more = f" and {len(references) - 5} more" if len(references) > 5 else ""
     return (
-        f"'{group}' is no longer in the file of program {desired.program.id}, though its "
-        f"time has not ended: its open issues ({shown}) are left as they are, not withdrawn. "
-        f"If it was taken out on purpose, give each of its people (or the account) a reason "
-        "in `leaving.reasons`, and the next run withdraws them with it; if by mistake, put "
-        "it back"
+        f"'{group}' is no longer in the file of program {desired.program.id}, and its open "
+        f"issues ({', '.join(references[:5])}{more}) are not labelled ended: they are left as "
+        "they are, not withdrawn (each would be closed, with a note to its people). If it "
+        "was deleted by mistake, put it back. If it ended, put it back for one run (its "
+        "issues are labelled ended), or close them. If it stopped early, give each of its "
+        "people (the account, for ESP) a reason in `leaving.reasons`: the next run withdraws "
+        "them with it"
     )
 
 

@@ -1534,6 +1534,14 @@ def test_a_running_cohort_deleted_from_the_file_withdraws_nobody_until_reasons_s
     edit(program, "      - lena.fischer\n", "      - lena.fischer\n" + SECOND)
     assert run("apply").code == 0
     before = issues(project)
+    # renamed with `renamed_from` while one person is taken out: she is withdrawn as usual
+    # (a reviewer: she was held as if the cohort were gone)
+    edit(program, "  - id: fy27-pilot\n", "  - id: fy27-one\n    renamed_from: fy27-pilot\n")
+    edit(program, "      - lena.fischer\n", "")
+    renamed = run("apply", "2026-12-01")
+    assert "is no longer in the file" not in renamed.out
+    lena = [i for k, i in issues(project).items() if k.endswith("/lena.fischer")]
+    assert len(lena) == 1 and lena[0].state == "closed", [(i.key, i.state) for i in lena]
     edit(program, SECOND, "")
     result = run("apply", "2026-12-07")
     assert result.code == 0, result.out + result.err
