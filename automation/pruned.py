@@ -44,9 +44,10 @@ def in_former_groups(desired: DesiredProgram, issues: Sequence[ObservedIssue]) -
 
 def _former_group(desired: DesiredProgram, issue: ObservedIssue | None, block: str) -> str | None:
     """The group ISSUE's block names, when the program no longer has it and the issue is over
-    (closed, or labelled ended): None otherwise, or without a readable block."""
-    ended = status_label(Status.ENDED)
-    if issue is None or (issue.state == "opened" and ended not in issue.labels):
+    (closed, or labelled ended or complete: reopened, say): None otherwise, or without a
+    readable block."""
+    over = {status_label(Status.ENDED), status_label(Status.COMPLETE)}
+    if issue is None or (issue.state == "opened" and not over & set(issue.labels)):
         return None  # live: a workshop cancelled before it ran gives its hires another
     try:
         line = GROUP_LINE.search(block_content(issue.description, block) or "")

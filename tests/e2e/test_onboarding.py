@@ -801,3 +801,24 @@ def test_a_workshop_cancelled_before_it_ran_gives_its_hires_the_next_one(
     tom = hire(onboarding, "tom.reyes").description
     assert "automation:group amer-2027-01" in tom and "| Jan 11-14, 2027 | AMER |" in tom
     assert "no longer lists" not in result.out
+
+
+def test_a_reopened_complete_issue_keeps_its_workshop_when_the_workshop_is_taken_out(
+    onboarding: Path,
+) -> None:
+    """A reviewer's finding: Tom finished, a person reopened his issue, and pruning his
+    workshop moved him to January's, its block and its epic."""
+    assert run("apply", "2026-12-01").code == 0
+    path = path_of(onboarding, "sales-onboarding/tom.reyes")
+    path.write_text(path.read_text().replace("- [ ]", "- [x]"))
+    assert run("apply", "2027-02-01").code == 0
+    path.write_text(path.read_text().replace("state: closed", "state: opened"))
+    assert run("apply", "2027-06-01").code == 0
+    tom = hire(onboarding, "tom.reyes")
+    assert tom.state == "opened" and "status::complete" in tom.labels
+    text = (onboarding / PROGRAM).read_text()
+    text = re.sub(r"    - \{id: (amer|emea)-2026-12,.*?\}\n", "", text, flags=re.S)
+    text = re.sub(r"(\{username: liam\.foster, role: ae),.*?\]\}", r"\1}", text, flags=re.S)
+    (onboarding / PROGRAM).write_text(text)
+    assert run("apply", "2027-06-08").code == 0
+    assert hire(onboarding, "tom.reyes").description == tom.description
