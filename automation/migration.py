@@ -311,7 +311,8 @@ def _migrate(
     has = {task_hash(t.text): t for t in tasks_of(issue.description, declared)}
     replaced = _not_had(replaced, has)
     newcomers, replaced = _newcomers(replaced, has)
-    added, unplaced = _added(issue.description, whole, new + newcomers, declared, template)
+    known = _recorded_in(recorded)
+    added, unplaced = _added(issue.description, whole, new + newcomers, declared, template, known)
     dropped, covered = _dropped(item.description, issue.description, old, declared, gone)
     changed = _changed(template, old, has, replaced, gone - covered)
     return Migration(record, added), changed + unplaced + dropped
@@ -343,18 +344,24 @@ def _dropped(
     return said, covered
 
 
-def _added(
+def _recorded_in(recorded: set[str]) -> Callable[[str], bool]:
+    """Whether a task's text is one the record lists (the issue had it once)."""
+    return lambda task: task_hash(task) in recorded
+
+
+def _added(  # noqa: PLR0917
     text: str,
     whole: Mapping[str, NewSection],
     new: Sequence[Task],
     declared: Sequence[str],
     template: Sequence[Task],
+    known: Callable[[str], bool],
 ) -> tuple[tuple[NewTask | NewSection, ...], list[_Said]]:
     """The sections the template gained (WHOLE), each added with its text and tasks, then the
     NEW tasks of the other sections; and what to say of those that find no place."""
     added: list[NewTask | NewSection] = []
     came: set[str] = set()  # sections added, or whose tasks the issue has already
-    for section in whole.values():
+    for section in (s.without(known) for s in whole.values()):
         placed = section.place(text)
         if placed is not None:
             came.add(section.section)

@@ -243,6 +243,7 @@ class NewSection:
     before: tuple[str, ...]  # the declared sections before it in the template, nearest first
     after: tuple[str, ...]  # ... and after it, nearest first
     headings: tuple[str, ...]  # every declared heading: where sections end
+    leave: frozenset[str] = frozenset()  # tasks left out, wherever the issue has them (`without`)
 
     def place(self, text: str) -> str | None:
         """The text with the section added; the text as it is when it has the section; None
@@ -258,7 +259,7 @@ class NewSection:
         had = {x.task for x in walked if x.task}
         if 2 * sum(task in had for task in tasks) > len(tasks):
             return None  # renamed without `renamed_from`, added by hand: the warnings say
-        own = _without_had(own, had, self.headings)
+        own = _without_had(own, lambda task: task in had or task in self.leave, self.headings)
         spot = _spot(lines, walked, opened, self.before, self.after)
         if spot is None:
             return None
@@ -275,12 +276,19 @@ class NewSection:
             return None  # it would take in another section's tasks, or not be read as one
         return "\n".join(result)
 
+    def without(self, known: Callable[[str], bool]) -> NewSection:
+        """The section, leaving out the tasks KNOWN to the issue (its record lists them: the
+        template moved them here, and the issue's copy was marked not applicable, `[~]`,
+        converted to a child item or deleted: a tester saw them come back unticked)."""
+        tasks = (x.task for x in _walk(self.text.split("\n"), self.headings) if x.task)
+        return replace(self, leave=frozenset(task for task in tasks if known(task)))
+
     def mended(self, fix: Callable[[str], str]) -> NewSection:
         """The section with FIX made to the lines it adds."""
         return replace(self, text=fix(self.text))
 
 
-def _without_had(own: list[str], had: set[str], headings: Sequence[str]) -> list[str]:
+def _without_had(own: list[str], had: Callable[[str], bool], headings: Sequence[str]) -> list[str]:
     """A new section's lines (OWN) less each task the issue has already (HAD: the same words
     anywhere, as `place_task` compares), with the lines nested in it (in a quote, the quote's):
     the task the template moved here from another section, which the issue keeps where it
@@ -294,10 +302,10 @@ def _without_had(own: list[str], had: set[str], headings: Sequence[str]) -> list
     index = 0
     while index < len(own):
         task = walked[index].task
-        leave = task is not None and task in had and not is_optional(task)
+        leave = task is not None and had(task) and not is_optional(task)
         end = _item_end(own, index, len(own)) if leave else index + 1
         nested = (x.task for x in walked[index:end] if x.task is not None)
-        if not leave or any(t not in had for t in nested) or not _renumbered(own, index, end):
+        if not leave or not all(had(t) for t in nested) or not _renumbered(own, index, end):
             kept.append(own[index])
             index += 1
             continue

@@ -198,3 +198,20 @@ def test_a_new_section_whose_tasks_say_what_another_sections_say_is_said(
     assert "## Mid" not in outside_blocks(text)
     assert [t.text for t in tasks_of(text, THREE)] == ["a", "b", "c"]
     assert any("has no heading 'Mid'" in w and "by hand" in w for w in mid_warnings(result))
+
+
+# --- a task the template moved into a new section, which the issue no longer counts ---------
+
+
+@pytest.mark.parametrize("kept_as", ["- [~] b", ""])  # not applicable; converted or deleted
+def test_a_moved_task_the_issue_marked_not_applicable_or_removed_is_not_put_back(
+    blocks: Blocks, kept_as: str
+) -> None:
+    """A tester's finding: Sam marked a task `[~]` (or GitLab's "Convert to child item" took
+    its line); the template then moved it into a new section, which brought it back unticked."""
+    issue = made(program(BODY, ("One", "Two")), blocks)
+    issue = edited(issue, "- [ ] b\n", f"{kept_as}\n" if kept_as else "")
+    moved = BODY.replace("- [ ] b\n", "").replace("## Two", "## Mid\n\n- [ ] b\n- [ ] m1\n\n## Two")
+    text, _ = after_run(program(moved, THREE), issue, blocks)
+    assert "- [ ] m1" in text and "- [ ] b" not in text
+    assert text.count("[~] b") == (1 if kept_as else 0)
