@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from functools import cached_property
 from typing import Annotated, ClassVar, Literal
@@ -267,7 +268,24 @@ class Section(Frozen):
                 f"phase label '{value}' cannot contain ',' or '::' (GitLab would split it); "
                 "set `label:` to a short name without them"
             )
+        # GitLab keeps a label's title under 256 characters, and stores it without tags and
+        # with entities decoded: a label it stores otherwise is never found again, and the
+        # program's issues fail on every run (a tester's finding)
+        if len(value) > PHASE_LABEL_MAX:
+            raise ValueError(
+                f"phase label '{value[:40]}…' is {len(value)} characters long; GitLab takes "
+                f"at most {PHASE_LABEL_MAX} after 'phase::': set `label:` to a short name"
+            )
+        if _MARKUP.search(value):
+            raise ValueError(
+                f"phase label '{value}' holds what GitLab takes for HTML (a tag or an entity, "
+                "which it removes from label names); set `label:` to a name without it"
+            )
         return self
+
+
+PHASE_LABEL_MAX = 255 - len("phase::")
+_MARKUP = re.compile(r"<[A-Za-z!/?]|&(?:#\d+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
 
 
 class Tracking(Frozen):
