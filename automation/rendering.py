@@ -175,6 +175,11 @@ def words_of(text: str) -> str:
     return " ".join(_NOT_A_WORD.sub(" ", text).split())
 
 
+def cut_title(title: str) -> str:
+    """A title within GitLab's limit of MAX_TITLE characters: cut, and ending in `…`."""
+    return title[: MAX_TITLE - 1] + "…" if len(title) > MAX_TITLE else title
+
+
 def neutralise_title(value: Any) -> str:
     """Titles run no quick actions and render no Markdown: one line, nothing invisible, and
     no mention or reference."""
@@ -823,8 +828,7 @@ class Renderer:
             raise ConfigError(
                 [Problem(origin.file, origin.line, f"title: {_why(error)}")]
             ) from error
-        title = people_only(" ".join(text.split()), self._may_mention)[0]
-        return title[: MAX_TITLE - 1] + "…" if len(title) > MAX_TITLE else title
+        return cut_title(people_only(" ".join(text.split()), self._may_mention)[0])
 
     def exists(self, template: str) -> bool:
         """Whether templates/<template> exists and stays inside templates/ (one whose lines

@@ -544,6 +544,18 @@ def test_epic_links_issue_by_global_id(fake: FakeGitLab) -> None:
     assert [i.id for i in epic.issues.list(get_all=True)] == [target.id]
 
 
+def test_an_epic_title_over_255_characters_is_refused_as_an_issues_is(fake: FakeGitLab) -> None:
+    """Epic includes Issuable, whose title is at most 255 characters (a tester's finding: the
+    fake took any length, so a long cohort name's epic passed here and failed on GitLab)."""
+    epics = fake.client().groups.get("enablement").epics
+    with pytest.raises(gitlab.GitlabCreateError) as refused:
+        epics.create({"title": "x" * 256})
+    assert refused.value.response_code == 400 and "too long" in str(refused.value)
+    epic = epics.create({"title": "x" * 255})
+    with pytest.raises(gitlab.GitlabUpdateError):
+        epics.update(epic.iid, {"title": "y" * 256})
+
+
 def test_an_issue_is_created_inside_an_epic_given_by_global_id(fake: FakeGitLab) -> None:
     # POST /projects/:id/issues takes epic_id (Premium): the epic's global id, linked as the
     # issue is created, with the "added to epic" system note; the answer shows the epic

@@ -251,6 +251,17 @@ def toggled_tasks(old: str | None, new: str | None) -> list[TaskItem]:
     ]
 
 
+def issuable_limits(params: Params) -> None:
+    """Issuable's validations, for issues and epics alike: a title of at most 255 characters
+    and a description of at most 1,048,576 bytes."""
+    if len(params.text("title") or "") > MAX_TITLE:
+        raise ApiError(400, {"message": {"title": ["is too long (maximum is 255 characters)"]}})
+    if len((params.text("description") or "").encode("utf-8", "surrogatepass")) > MAX_DESCRIPTION:
+        raise ApiError(
+            400, {"message": {"description": ["is too long (maximum is 1048576 characters)"]}}
+        )
+
+
 def find_mentions(text: str | None) -> list[str]:
     """Return `@name` references GitLab would render as mentions (code and comments excluded):
     those a line-by-line reading finds, and those a CommonMark reading finds that it does
@@ -1364,15 +1375,7 @@ class IssueService:
         return issue
 
     def _validate(self, params: Params) -> None:
-        if len(params.text("title") or "") > MAX_TITLE:
-            raise ApiError(400, {"message": {"title": ["is too long (maximum is 255 characters)"]}})
-        if (
-            len((params.text("description") or "").encode("utf-8", "surrogatepass"))
-            > MAX_DESCRIPTION
-        ):
-            raise ApiError(
-                400, {"message": {"description": ["is too long (maximum is 1048576 characters)"]}}
-            )
+        issuable_limits(params)
         due = params.text("due_date")
         if due:
             try:
@@ -2323,6 +2326,7 @@ class EpicHandlers(Handlers):
         title = request.params.text("title")
         if not title:
             raise bad_request("title is missing")
+        issuable_limits(request.params)  # Epic is an Issuable too
         now = self.state.clock.now()
         epic = Epic(
             self.state.next_id("epic"),
@@ -2348,6 +2352,7 @@ class EpicHandlers(Handlers):
         epic = self._epic(request)
         self.state.require("planner", epic.group)
         self._check_confidential(epic, request.params)
+        issuable_limits(request.params)
         before = (epic.title, epic.description, tuple(epic.labels), epic.state)
         epic.title = request.params.text("title") or epic.title
         self._edit(epic, request.params)
