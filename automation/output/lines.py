@@ -34,7 +34,7 @@ from automation.changes import RENAMED
 from automation.markers import find_key
 from automation.migration import HEADINGS_RENAMED, TASKS_ADDED
 from automation.output.result import Summary, action_type, plural
-from automation.privacy import Privacy
+from automation.privacy import Privacy, printable
 
 NOBODY = Privacy()  # nothing confidential
 DIFF_CONTEXT = 1
@@ -209,10 +209,8 @@ def plan_lines(plan: Plan, privacy: Privacy = NOBODY) -> Iterator[str]:
 def failure_lines(failures: Iterable[Failure], privacy: Privacy = NOBODY) -> Iterator[str]:
     """Each failed item on one line."""
     for failure in failures:
-        yield privacy.about(
-            failure.program,
-            f"FAILED [{privacy.located(failure.key, failure.iid)}]: {failure.message}",
-        )
+        where = printable(privacy.located(failure.key, failure.iid))  # not hidden again
+        yield f"FAILED [{where}]: {privacy.about(failure.program, failure.message)}"
 
 
 def summary_line(summary: Summary, *, done: bool) -> str:

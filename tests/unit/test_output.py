@@ -30,7 +30,7 @@ from automation.actions import (
 )
 from automation.items import NewEpic, NewIssue, ObservedIssue
 from automation.output import document as doc
-from automation.output.lines import describe, diff
+from automation.output.lines import describe, diff, failure_lines
 from automation.output.result import ACTION_TYPES, Result, Summary
 from automation.privacy import Privacy
 from automation.progress import LabelSpec
@@ -165,3 +165,18 @@ def test_a_shown_diff_names_keys_of_the_issues_own_program_only() -> None:
         "<!-- automation:key=secret/c/aiko -->\nbody", "<!-- automation:key=p/c/sam -->\nbody"
     )
     assert pasted[1:3] == ["-<!-- automation:key=… -->", "+<!-- automation:key=p/c/sam -->"]
+
+
+def test_a_confidential_failure_with_no_issue_keeps_where_it_is() -> None:
+    """A tester's finding: the failure of a confidential cohort's epic (its key names nobody)
+    read "sales-sponsorship (confidential) (confidential)": the line was hidden a second
+    time, key and all, so two such failures could not be told apart."""
+    hidden = Privacy(frozenset({"sales-sponsorship"}), frozenset({"aiko.tanaka"}))
+    failures = [
+        Failure("sales-sponsorship", f"sales-sponsorship/{c}/epic", "GitLab failed") for c in "ab"
+    ] + [Failure("sales-sponsorship", "sales-sponsorship/a/aiko.tanaka", "no aiko.tanaka")]
+    assert list(failure_lines(failures, hidden)) == [
+        "FAILED [sales-sponsorship/a/epic (confidential)]: GitLab failed",
+        "FAILED [sales-sponsorship/b/epic (confidential)]: GitLab failed",
+        "FAILED [sales-sponsorship/a/[confidential] (confidential)]: no [confidential]",
+    ]
