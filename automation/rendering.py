@@ -175,6 +175,13 @@ def words_of(text: str) -> str:
     return " ".join(_NOT_A_WORD.sub(" ", text).split())
 
 
+_BLANK_TITLE = (
+    "renders as nothing for an item (the names it shows are empty, or made only of characters "
+    "the tool removes, such as zero-width spaces); GitLab refuses an issue without a title: "
+    "give the title words of its own, or fix the name"
+)
+
+
 def cut_title(title: str) -> str:
     """A title within GitLab's limit of MAX_TITLE characters: cut, and ending in `…`."""
     return title[: MAX_TITLE - 1] + "…" if len(title) > MAX_TITLE else title
@@ -828,7 +835,10 @@ class Renderer:
             raise ConfigError(
                 [Problem(origin.file, origin.line, f"title: {_why(error)}")]
             ) from error
-        return cut_title(people_only(" ".join(text.split()), self._may_mention)[0])
+        title = cut_title(people_only(" ".join(text.split()), self._may_mention)[0])
+        if not title:  # GitLab refuses an issue without a title (a tester's finding)
+            raise ConfigError([Problem(origin.file, origin.line, f"title: {_BLANK_TITLE}")])
+        return title
 
     def exists(self, template: str) -> bool:
         """Whether templates/<template> exists and stays inside templates/ (one whose lines
