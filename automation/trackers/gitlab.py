@@ -1394,8 +1394,9 @@ def _read_lock(description: str) -> tuple[str, dt.datetime]:
 
 
 def _first_line(note: Mapping[str, Any]) -> str:
-    """A note's first line, where the tool's notes carry their marker."""
-    return str(note.get("body") or "").split("\n", 1)[0].strip()
+    """A note's first line, where the tool's notes carry their marker (as the tool wrote it,
+    when the note was saved in GitLab's rich text editor: `comments.spaced`)."""
+    return spaced(str(note.get("body") or "").split("\n", 1)[0]).strip()
 
 
 def _author(data: Mapping[str, Any]) -> str | None:

@@ -217,7 +217,7 @@ class LocalTracker(Tracker):
         """The tool's note in notes/<iid>.md whose first line is the marker (its number is its
         place in the file, from 1)."""
         for number, author, body in self._notes(iid):
-            if author == TOOL_USER and body.split("\n", 1)[0].strip() == marker:
+            if author == TOOL_USER and spaced(body.split("\n", 1)[0]).strip() == marker:
                 return ObservedNote(number, body)
         return None
 

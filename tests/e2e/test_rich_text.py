@@ -161,3 +161,14 @@ def test_an_ended_account_plan_saved_in_rich_text_is_reopened_when_extended(
     assert run("apply", "2027-02-08").code == 0
     found = issues(shipped)[plan]
     assert found.state == "opened" and "status::ended" not in found.labels
+
+
+def test_a_note_of_the_tools_saved_in_rich_text_is_still_found(backend: Backend) -> None:
+    """A reviewer's doubt: a note's marker (its first line), saved trimmed by the rich text
+    editor, was not found, so a note whose proof was not written yet would go out again."""
+    assert backend.cli("apply").code == 0
+    tracker = backend.tracker()
+    iid = by_key(backend)[AIKO].iid
+    tracker.add_note(iid, rich_text_save("<!-- automation:note test -->\nHello.").strip())
+    found = backend.tracker().find_note(iid, "<!-- automation:note test -->")
+    assert found is not None and "Hello." in found.body
