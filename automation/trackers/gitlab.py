@@ -8,7 +8,7 @@ import functools
 import math
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
@@ -776,16 +776,20 @@ class GitLabTracker(Tracker, ChangeLog):
 
     def held_elsewhere(self, epic_iid: int) -> str | None:
         """An issue of the tool's with a key that the epic holds in another project than this
-        one, as GitLab refers to it (`group/project#12`); None when there is none (one page)."""
+        one, as GitLab refers to it (`group/project#12`); None when there is none. Every page
+        until one is found: GitLab lists the issue added last first, so the program's own can
+        be past the first page of an epic people added their issues to (a tester's finding)."""
         with self._reading(f"listing the issues of epic &{epic_iid}"):
-            page = self._gl.http_list(
-                f"{self._group.epics.path}/{epic_iid}/issues", query_data={"per_page": PER_PAGE}
+            pages = self._gl.http_list(
+                f"{self._group.epics.path}/{epic_iid}/issues",
+                query_data={"per_page": PER_PAGE},
+                iterator=True,
             )
-        for data in cast(list[dict[str, Any]], page):
-            issue = _observed(data, self.ours)
-            if issue.key and int(data.get("project_id") or 0) != self._project_id:
-                full = (data.get("references") or {}).get("full")
-                return str(full or data.get("web_url") or f"#{issue.iid}")
+            for data in cast(Iterable[dict[str, Any]], pages):
+                issue = _observed(data, self.ours)
+                if issue.key and int(data.get("project_id") or 0) != self._project_id:
+                    full = (data.get("references") or {}).get("full")
+                    return str(full or data.get("web_url") or f"#{issue.iid}")
         return None
 
     def update_epic(self, iid: int, change: EpicChange) -> None:

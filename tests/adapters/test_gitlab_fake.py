@@ -556,6 +556,17 @@ def test_an_epic_title_over_255_characters_is_refused_as_an_issues_is(fake: Fake
         epics.update(epic.iid, {"title": "y" * 256})
 
 
+def test_an_epic_lists_the_issue_added_last_first(fake: FakeGitLab) -> None:
+    """GitLab orders an epic's issues by relative position, and each link made moves to the
+    start (EpicIssues::CreateService#relate_issuables: `link.move_to_start`)."""
+    epic = fake.client().groups.get("enablement").epics.create({"title": "Program"})
+    made = [new_issue(project_of(fake)) for _ in range(3)]
+    for issue in made:
+        epic.issues.create({"issue_id": issue.id})
+    listed = [i.iid for i in epic.issues.list(get_all=True)]
+    assert listed == [issue.iid for issue in reversed(made)]
+
+
 def test_an_issue_is_created_inside_an_epic_given_by_global_id(fake: FakeGitLab) -> None:
     # POST /projects/:id/issues takes epic_id (Premium): the epic's global id, linked as the
     # issue is created, with the "added to epic" system note; the answer shows the epic

@@ -487,14 +487,19 @@ def test_a_clone_of_an_issue_is_said_to_be_a_copy_not_an_issue_that_lost_its_key
     assert f"remove the label {LABEL} from #{copy}" in result.out
 
 
+@pytest.mark.parametrize("theirs", [0, 120])  # issues people put in the epic since
 def test_a_new_project_at_the_old_path_of_the_renamed_one_is_not_filled_again(
-    gitlab: GitLabBackend,
+    gitlab: GitLabBackend, theirs: int
 ) -> None:
     """A tester's: the project was renamed (GitLab still finds it under its old path), then a
     new project was made at the old path: the next run made every issue again in it, into the
     same epics, with no word. The program's epic holds its issues in another project, and
     this one has none: the run stops before writing, saying where they are."""
     fake = gitlab.fake
+    epics = fake.client().groups.get(GROUP, lazy=True).epics
+    for n in range(theirs):  # a tester's: 100 or more, and the program's fell off page one
+        made = fake.client().projects.get(PROJECT).issues.create({"title": f"Note {n}"})
+        epics.get(1, lazy=True).issues.create({"issue_id": made.id})
     fake.state.project(PROJECT).full_path = "enablement/programs-archive"
     fake.add_project(PROJECT)
     result = full(gitlab)

@@ -2401,11 +2401,13 @@ class EpicHandlers(Handlers):
         ]
 
     def list_epic_issues(self, request: Request) -> Reply:
-        """List the issues of an epic, each with its `epic_issue_id`."""
+        """List the issues of an epic, each with its `epic_issue_id`, the one added last first
+        (GitLab orders them by relative position, and EpicIssues::CreateService moves each
+        link it makes to the start)."""
         epic = self._epic(request)
         items = [
             {**self.present.issue(issue), "epic_issue_id": issue.epic_issue_id}
-            for issue in self._in(epic)
+            for issue in sorted(self._in(epic), key=lambda i: -(i.epic_issue_id or 0))
         ]
         return self.page(request, items)
 
