@@ -42,6 +42,10 @@ class DerivedRow:
     counted: tuple[str, ...] = ()  # keys of issues that count as done once complete
     section: tuple[str, str] | None = None  # (key, heading): done once that section's tasks are
     year_records: str | None = None  # the issue whose values count per year (they win)
+    # the section is done only with a task in it, all ticked: something was held (an ESP
+    # touchpoint; a tester saw one marked not applicable, `[~]`, read "yes"), where a section
+    # left with no task is otherwise nothing to do (a hire's pre-work: a reviewer's finding)
+    ticked: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,11 +124,8 @@ def _row(row: DerivedRow, measured: Mapping[str, Measured]) -> dict[str, Any]:
         section = next(
             (s for s in issue.progress.sections if s.section.heading == row.section[1]), None
         )
-        # done: its tasks all ticked, and at least one (a tester: a touchpoint task marked
-        # not applicable, `[~]`, or converted to a child item, left none, and read "yes")
-        section_done = bool(
-            section and section.found and section.tasks.count and section.tasks.complete
-        )
+        held = section is not None and (section.tasks.count > 0 or not row.ticked)
+        section_done = bool(section and section.found and held and section.tasks.complete)
     done = [measured.get(key) for key in row.counted]
     return {
         **row.values,

@@ -263,6 +263,8 @@ class Section(Frozen):
     @model_validator(mode="after")
     def _usable_as_label(self) -> Section:
         value = self.label_value
+        if not self.is_phase:
+            return self  # never a phase label (a reviewer: an ongoing section was refused)
         if "," in value or "::" in value:
             raise ValueError(
                 f"phase label '{value}' cannot contain ',' or '::' (GitLab would split it); "

@@ -822,3 +822,15 @@ def test_a_reopened_complete_issue_keeps_its_workshop_when_the_workshop_is_taken
     (onboarding / PROGRAM).write_text(text)
     assert run("apply", "2027-06-08").code == 0
     assert hire(onboarding, "tom.reyes").description == tom.description
+
+
+def test_pre_work_marked_not_applicable_is_not_late(onboarding: Path) -> None:
+    """A reviewer's finding: a hire whose pre-work tasks were all marked not applicable
+    (`[~]`) read "not finished: late" for ever, though their issue counts the section done."""
+    run("apply")
+    path = path_of(onboarding, "sales-onboarding/tom.reyes")
+    text = path.read_text()
+    prework = section(text, "SQS pre-work")
+    path.write_text(text.replace(prework, prework.replace("- [ ]", "- [~]")))
+    run("apply", today="2026-12-04")
+    assert prework_row(onboarding, "amer-2026-12", "Tom Reyes").endswith("| done |")

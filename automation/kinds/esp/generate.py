@@ -353,4 +353,5 @@ def _account_row(
         year_records=_account_key(ctx, account, f"annual/{years[-1].key}"),
         counted=tuple(_account_key(ctx, account, f"monthly/{m.key}") for m in months),
         section=(_account_key(ctx, account, f"quarterly/{quarter.key}"), part.touchpoint),
+        ticked=True,  # a touchpoint is held, not left with no task
     )
