@@ -20,7 +20,9 @@ _NUMBER = re.compile(r"^(?P<value>-?\d+(?:\.\d+)?)\s*(?:/\s*(?P<out_of>\d+(?:\.\
 # what may stand before a label: quote marks, a list item's marker (`-`, `1.`), a checkbox
 # (GitLab's checklist button turns a line into `- [ ] Label: 8`: a tester saw such a score
 # dropped from the published average), and bold
-_PREFIX = re.compile(r"^\s*(?:>\s*)*(?:(?:[-*+]|\d{1,9}[.)])\s+)?(?:\[[ xX~]\]\s+)?(?:\*\*)?")
+_PREFIX = re.compile(
+    r"^\s*(?:>\s*)*(?:(?:[-*+]|\d{1,9}[.)])\s+)?(?:(?P<box>\[[ xX~]\])\s+)?(?:\*\*)?"
+)
 
 
 @dataclass(frozen=True)
@@ -53,16 +55,22 @@ def read_records(text: str, specs: Sequence[RecordSpec]) -> dict[str, Recorded]:
 
 
 def _raw_values(text: str, labels: Mapping[str, str]) -> dict[str, str]:
+    """Each label's value: on the first line that gives it, a line that is no task first (a
+    reviewer: `- [ ] **Satisfaction:** send the survey` above `Satisfaction: 8` hid the 8)."""
     found: dict[str, str] = {}
+    tasks: dict[str, str] = {}
     for line in visible_lines(outside_blocks(text)):
         if ":" not in line:
             continue  # not a `Label: value` line
-        body = _PREFIX.sub("", line)
+        prefix = _PREFIX.match(line)
+        body = line[prefix.end() :] if prefix else line
         name, colon, rest = body.partition(":")
         label = labels.get(as_shown(name.replace("**", "")).strip().casefold())
-        if colon and label is not None and label not in found:
-            found[label] = rest.replace("**", "").strip()
-    return found
+        if not colon or label is None:
+            continue
+        chosen = tasks if prefix and prefix.group("box") else found
+        chosen.setdefault(label, rest.replace("**", "").strip())
+    return {**tasks, **found}
 
 
 _ABOUT = re.compile(r"^(?:~|≈|about\s+|approx\.?\s+)", re.IGNORECASE)

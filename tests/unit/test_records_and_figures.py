@@ -173,3 +173,10 @@ def test_a_value_whose_words_change_its_meaning_is_not_read(line: str, spec: Rec
     """A reviewer's finding: a remark or a % taken off could make it another number."""
     found = read_records(line, [spec])[spec.label]
     assert found.value is None and found.problem
+
+
+def test_a_task_naming_a_label_does_not_hide_the_line_with_its_value() -> None:
+    """A reviewer's finding: once checklist lines could hold a value, a task above the
+    value's line that starts with the label was read first, and the value was lost."""
+    text = "- [ ] **Satisfaction:** send the NPS survey.\n\n- Satisfaction: 8/10\n"
+    assert read_records(text, [RecordSpec("Satisfaction", 10)])["Satisfaction"].value == 8.0
