@@ -25,26 +25,33 @@ _CUT_KEY = "automation:key="  # a key line cut short is no record (see markers.p
 
 
 def spaced(text: str) -> str:
-    """TEXT with the tool's comments as the tool writes them (see the module's docstring)."""
+    """TEXT with the tool's comments as the tool writes them (see the module's docstring). A
+    line's `\r` (a Windows line end, which the local backend's files may have) is kept at its
+    end, and read past (a reviewer's finding)."""
     if "<!--" not in text or not _unspaced(text):
         return text  # the usual case: written by the tool, or by a person in Markdown
-    lines = text.split("\n")
-    out: list[str] = []
+    lines = [_ended(line) for line in text.split("\n")]
+    out: list[tuple[str, str]] = []
     at = 0
     while at < len(lines):
-        line = lines[at]
+        line, eol = lines[at]
         one = _one_line(line)
         opening = None if one is not None else _record_opening(line)
         if one is not None and one[1].startswith(RECORDS):  # a record with no lines
-            out += [f"{one[0]}<!-- {one[1]}", "-->"]
+            out += [(f"{one[0]}<!-- {one[1]}", eol), ("-->", eol)]
         elif one is not None:
-            out.append(f"{one[0]}<!-- {one[1]} -->")
+            out.append((f"{one[0]}<!-- {one[1]} -->", eol))
         elif opening is not None:
             at = _record(lines, at, opening, out)
         else:
-            out.append(line)
+            out.append((line, eol))
         at += 1
-    return "\n".join(out)
+    return "\n".join(line + eol for line, eol in out)
+
+
+def _ended(line: str) -> tuple[str, str]:
+    """A line without its `\r`, and the `\r` (or nothing)."""
+    return (line[:-1], "\r") if line.endswith("\r") else (line, "")
 
 
 def _unspaced(text: str) -> bool:
@@ -97,21 +104,23 @@ def _record_opening(line: str) -> tuple[str, str] | None:
     return found[0], found[1].rstrip(" \t")
 
 
-def _record(lines: list[str], at: int, opening: tuple[str, str], out: list[str]) -> int:
+def _record(
+    lines: list[tuple[str, str]], at: int, opening: tuple[str, str], out: list[tuple[str, str]]
+) -> int:
     """A hidden record opened on line AT: its first line spaced, its lines as they are, and
     its closing `-->` on a line of its own. Returns the index of its last line."""
-    out.append(f"{opening[0]}<!-- {opening[1]}")
+    out.append((f"{opening[0]}<!-- {opening[1]}", lines[at][1]))
     for end in range(at + 1, len(lines)):
-        line = lines[end]
+        line, eol = lines[end]
         close = line.find("-->")
         if close < 0:
-            out.append(line)
+            out.append((line, eol))
             continue
         head, tail = line[:close], line[close + 3 :]
         if "<!--" in head or tail.strip(" \t"):
             return end - 1  # another comment, or text after the close: not a record's end
         if head.strip(" \t"):
-            out.append(head.rstrip(" \t"))
-        out.append("-->")
+            out.append((head.rstrip(" \t"), eol))
+        out.append(("-->", eol))
         return end
     return len(lines) - 1

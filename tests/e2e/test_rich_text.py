@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from automation.comments import MARKERS, RECORDS, spaced
 from automation.history import HEADER as HISTORY_HEADER
 from automation.index import HEADER as INDEX_HEADER
@@ -77,12 +79,19 @@ def test_spacing_the_comments_again_gives_the_text_the_tool_wrote() -> None:
     assert spaced(person) == person  # a person's comment, and a key line cut short, kept
 
 
-def test_an_issue_saved_in_the_rich_text_editor_stays_the_same_issue(backend: Backend) -> None:
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])  # a reviewer: Windows line ends, kept locally
+def test_an_issue_saved_in_the_rich_text_editor_stays_the_same_issue(
+    backend: Backend, eol: str
+) -> None:
     assert backend.cli("apply").code == 0
     before = by_key(backend)
     aiko, tracking = before[AIKO], before[TRACKING]
-    backend.edit(aiko.iid, lambda text: rich_text_save(tick(text, "Have coffee chats")))
-    backend.edit(tracking.iid, lambda text: rich_text_save(text + "\nNotes from the lead.\n"))
+
+    def save(text: str) -> str:
+        return rich_text_save(text).replace("\n", eol)
+
+    backend.edit(aiko.iid, lambda text: save(tick(text, "Have coffee chats")))
+    backend.edit(tracking.iid, lambda text: save(text + "\nNotes from the lead.\n"))
     result = backend.cli("apply")
     assert result.code == 0, result.out + result.err
     assert "restored" not in result.out and "damaged" not in result.out
