@@ -110,8 +110,8 @@ def _cut_titles(items: Sequence[DesiredIssue | DesiredEpic], confidential: bool)
     silently, and epics' not at all)."""
     return [
         f"the title of {item.key} is longer than GitLab's {MAX_TITLE} characters and was cut"
-        f"{_cut_to(item, confidential)}; shorten the program's title expression or the names "
-        "in it"
+        f"{_cut_to(item, confidential)}; shorten the names in it, or the title expression "
+        "that makes it (`title`, or `tracking.group_title` for a group's rollup)"
         for item in items
         if len(item.title) >= MAX_TITLE and item.title.endswith("…")
     ]
