@@ -23,6 +23,7 @@ from automation.trackers.relist import Listed, Lists
 
 # the expiry of a lock whose text cannot be read: never, until a person deletes it
 UNREADABLE_LOCK = dt.datetime.max.replace(tzinfo=dt.UTC)
+OVER_COUNTED = 10_001  # what `any_open` says past GitLab's 10,000, where it gives no total
 
 
 class Tracker(abc.ABC):
@@ -65,7 +66,7 @@ class Tracker(abc.ABC):
 
     def any_open(self, label: str) -> int:
         """How many open issues carry the label (GitLab answers it in one small request);
-        at least 1 when there are some and the tracker cannot say how many."""
+        OVER_COUNTED past the 10,000 GitLab counts."""
         return sum(issue.state == "opened" for issue in self.program_issues(label))
 
     def first_open(self, label: str) -> ObservedIssue | None:

@@ -45,7 +45,7 @@ from automation.markers import same_text
 from automation.output.result import plural
 from automation.progress import LabelSpec
 from automation.syncrecord import RECORD_COLOR, RECORD_LABEL, REPLICA_LAG, TOUCH_INTERVAL
-from automation.trackers.base import UNREADABLE_LOCK, ChangeLog, Tracker
+from automation.trackers.base import OVER_COUNTED, UNREADABLE_LOCK, ChangeLog, Tracker
 from automation.trackers.ledger import Ledger, Write, Writes
 from automation.trackers.member_pages import MemberPages
 from automation.trackers.relist import Listed, Lists, brought_up_to_date
@@ -1034,13 +1034,14 @@ class GitLabTracker(Tracker, ChangeLog):
 
     def any_open(self, label: str) -> int:
         """How many open issues carry the label: one request for one issue, GitLab's total
-        (past 10,000 it says none: 1 if that page has one); asked once per run (every plan
-        of a run notes the same labels)."""
+        (past 10,000 it says none: OVER_COUNTED, when that page has one; a tester saw 10,001
+        said as "1"); asked once per run (every plan of a run notes the same labels)."""
         if label not in self._open:
             with self._reading(f"counting open issues labelled {label}", "project"):
                 pages = self._issue_list(labels=label, state="opened", per_page="1")
                 first = next(iter(pages), None)  # the page read already
-            self._open[label] = int(pages.total) if pages.total is not None else int(bool(first))
+            counted = int(pages.total) if pages.total is not None else None
+            self._open[label] = counted if counted is not None else OVER_COUNTED * bool(first)
             self._first_open[label] = self._observed(first) if first is not None else None
         return self._open[label]
 

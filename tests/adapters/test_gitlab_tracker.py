@@ -22,6 +22,8 @@ from automation.items import NewIssue
 from automation.lock import RunLock
 from automation.markers import find_key
 from automation.progress import LabelSpec
+from automation.run import _no_program
+from automation.trackers.base import OVER_COUNTED
 from automation.trackers.gitlab import (
     LOCK_LABEL,
     Connection,
@@ -42,7 +44,7 @@ from tests.backends import (
     new_fake,
 )
 from tests.fakes import gitlab_fake
-from tests.fakes.gitlab_fake import FakeGitLab
+from tests.fakes.gitlab_fake import FakeGitLab, Issue
 from tests.projects import make_project, program_with, roster
 
 REPO = Path(__file__).resolve().parents[2]
@@ -923,3 +925,32 @@ def test_an_issue_linked_again_is_counted_updated_not_unchanged_too(
         result = gitlab.cli("apply", "--full")
     assert result.code == 0, result.out
     assert "Summary: 0 created, 1 updated, 3 unchanged" in result.out, result.out  # 4 issues
+
+
+def test_past_10000_open_issues_on_a_label_are_counted_as_more_not_as_one(
+    gitlab: GitLabBackend,
+) -> None:
+    """A tester's finding: GitLab gives no total past 10,000 records, and 10,001 open issues
+    on a program label no file defines were said to be "1 open issue"."""
+    fake = gitlab.fake
+    fake.add_label(GROUP, "program::old-program")
+    project, now = fake.state.project(PROJECT), fake.clock.now()
+    author = fake.owner
+    for _ in range(10_001):  # straight into the fake's state: the API would take minutes
+        iid = project.next_iid()
+        project.issues[iid] = Issue(
+            fake.state.next_id("issue"),
+            iid,
+            project,
+            f"Old {iid}",
+            author,
+            now,
+            now,
+            labels=["program::old-program"],
+        )
+    settings = GitLabSettings(group=GROUP, project=PROJECT)
+    tracker = GitLabTracker(Connection(URL, TOKEN), settings, sleep=lambda _: None)
+    assert tracker.any_open("program::old-program") == OVER_COUNTED
+    assert "over 10,000 open issues carry the label" in _no_program(
+        "program::old-program", "old-program", OVER_COUNTED
+    )
