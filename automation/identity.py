@@ -616,8 +616,10 @@ def claimed(reference: str, author: str | None) -> str:
     return (
         f"{reference} carries this item's key but was created {who}, not by the token's user, "
         "so the tool neither writes to it nor creates the item elsewhere. If the token was "
-        "replaced, add its former user to gitlab.former_users in config/settings.yml; "
-        "otherwise remove the program label (or the first line) from it"
+        "replaced, add its former user to gitlab.former_users in config/settings.yml. If "
+        "another programs repository (another token) keeps a program of this id in this "
+        "project, it is theirs: give one of the programs another id (README: One project, one "
+        "deployment). Otherwise remove the program label (or the first line) from it"
     )
 
 

@@ -503,9 +503,15 @@ def renamed_unsaid(
     configuration no longer defines, for the same items (the key but its program's id): its
     `id` was changed (or mistyped) without `renamed_from`. Creating would give every person
     a second issue; the warning says what to do. None: nothing looks so."""
-    # its tracked items only: every program has a key "tracking" (and an index), which says
-    # nothing of its cohorts and people
-    own = {item.key.partition("/")[2] for item in desired.issues}
+    # its people's (or accounts') issues only: every program has a key "tracking" (and an
+    # index), and every program of its kind the same program-wide and group-wide keys (an
+    # ESP's `program/monthly/…`, a cohort's monthly issue), which say nothing of who is in it
+    # (a tester: another deployment's ESP in the same project blocked a new one)
+    own = {
+        rest
+        for item in desired.issues
+        if desired.course.member(rest := item.key.partition("/")[2]) is not None
+    }
     held: dict[str, list[ObservedIssue]] = defaultdict(list)
     for key, issue in keyed.items():
         program, _, rest = key.partition("/")
@@ -521,5 +527,7 @@ def renamed_unsaid(
         f"{'s are' if len(issues) != 1 else ' is'} keyed as program {former}, which no file "
         f"in config/programs/ defines now, for the same cohorts and people ({shown}). If "
         f"{desired.program.id} is {former} renamed, add `renamed_from: {former}` to it; if it "
-        f"is a new program, close those issues first"
+        f"is a new program, close those issues first. If another programs repository keeps "
+        f"{former} in this project, they are its issues: do neither, and give each deployment "
+        "a project of its own (README: One project, one deployment)"
     )

@@ -302,9 +302,10 @@ def _no_program(label: str, name: str, left: int) -> str:
             f"program has ended, close them {_KEEP_LABEL}"
         )
     return (
-        f"{carry}, which names no program in config/programs/: no longer kept up to date. If "
-        f"the program was renamed, give the new one `renamed_from: {name}`; if it has ended, "
-        f"close them {_KEEP_LABEL}"
+        f"{carry}, which names no program in config/programs/: no longer kept up to date by "
+        f"this configuration. If the program was renamed, give the new one `renamed_from: "
+        f"{name}`; if it has ended, close them {_KEEP_LABEL}. If another programs repository "
+        "keeps it in this project, leave them (README: One project, one deployment)"
     )
 
 

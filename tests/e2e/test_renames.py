@@ -670,3 +670,18 @@ def test_on_gitlab_free_a_phase_renamed_as_the_issue_completes_leaves_no_phase_l
         sam = next(i for i in fake.issues(PROJECT) if i["iid"] == sam["iid"])
         assert "status::complete" in sam["labels"], sam["labels"]
         assert not [label for label in sam["labels"] if label.startswith("phase::")]
+
+
+def test_another_program_of_the_same_kind_is_not_taken_for_a_rename(esp: Path) -> None:
+    """A tester's finding (two deployments in one project): every ESP program has the same
+    program-wide keys (`program/monthly/…`), so a new ESP program with accounts of its own
+    was held as the other renamed, and `renamed_from` as advised would have taken it over."""
+    ok(run("apply"))
+    program = esp / "config/programs/executive-sponsorship.yml"
+    text = program.read_text().replace("id: executive-sponsorship\n", "id: csm-sponsorship\n")
+    for account in ("globex", "initech", "umbrella", "stark", "wayne", "tyrell"):
+        text = text.replace(f"{{id: {account},", f"{{id: {account}-two,")
+    program.write_text(text)
+    result = ok(run("apply"))
+    assert "nothing is created" not in result and "keyed as program" not in result
+    assert "csm-sponsorship/account/globex-two/account-plan" in issues(esp)
