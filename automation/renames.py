@@ -507,10 +507,11 @@ def renamed_unsaid(
     # index), and every program of its kind the same program-wide and group-wide keys (an
     # ESP's `program/monthly/…`, a cohort's monthly issue), which say nothing of who is in it
     # (a tester: another deployment's ESP in the same project blocked a new one)
+    named = desired.course.named  # usernames and account ids, lowercase
     own = {
         rest
         for item in desired.issues
-        if desired.course.member(rest := item.key.partition("/")[2]) is not None
+        if named & set((rest := item.key.partition("/")[2]).lower().split("/"))
     }
     held: dict[str, list[ObservedIssue]] = defaultdict(list)
     for key, issue in keyed.items():
