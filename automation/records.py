@@ -1,8 +1,8 @@
 """Values people record in an issue, one `Label: value` line each, read back for rollups (pure).
 
 A template writes the lines (`Sponsee satisfaction (start): __/10`); a person replaces the
-blank with a value (`8/10`, `8`, `7.5`). The first line with a label counts; lines in code,
-HTML comments and the tool's own blocks are ignored.
+blank with a value (`8/10`, `8`, `7.5`). The first line with a label counts (one that is no
+task before a task line); lines in code, HTML comments and the tool's own blocks are ignored.
 """
 
 from __future__ import annotations

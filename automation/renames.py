@@ -31,6 +31,7 @@ from automation.progress import (
     program_label_description,
     status_label,
 )
+from automation.trackers.base import open_ones_carry
 
 
 @dataclass(frozen=True)
@@ -481,7 +482,7 @@ def renamed_label(
 def label_renamed(label: str, program: Program, count: int) -> str:
     """What to do about a program's label renamed in GitLab (`renamed_label`)."""
     own = program_label(program)
-    carry = f"{count} open issue{' carries' if count == 1 else 's carry'} it"
+    carry = f"{open_ones_carry(count)} it"
     return (
         f"the label {label} is the label {own} renamed in GitLab (it has the description the "
         f"tool gave {own}), and {carry}: the tool finds the issues and epics of program "

@@ -42,7 +42,7 @@ from automation.renames import (
     with_former_label,
 )
 from automation.rendering import Renderer
-from automation.trackers.base import OVER_COUNTED, ChangeLog, Tracker
+from automation.trackers.base import ChangeLog, Tracker, open_ones_carry
 from automation.unchanged import concerned
 
 MAX_ROUNDS = 3  # creating issues makes their references known; a later round fills them in
@@ -292,8 +292,7 @@ def _no_program(label: str, name: str, left: int) -> str:
     """What to do about open issues that carry a program label naming no program: a program
     renamed without `renamed_from`, or ended; a label a person renamed in GitLab, when its
     name cannot be a program's id."""
-    many = "over 10,000" if left >= OVER_COUNTED else str(left)
-    carry = f"{many} open issue{' carries' if left == 1 else 's carry'} the label {label}"
+    carry = f"{open_ones_carry(left)} the label {label}"
     if re.fullmatch(SLUG_PATTERN, name) is None:
         return (
             f"{carry}, which names no program in config/programs/ and cannot be a program's "

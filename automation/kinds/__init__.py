@@ -111,7 +111,7 @@ def _cut_titles(items: Sequence[DesiredIssue | DesiredEpic], confidential: bool)
     return [
         f"the title of {item.key} is longer than GitLab's {MAX_TITLE} characters and was cut"
         f"{_cut_to(item, confidential)}; shorten the names in it, or the title expression "
-        "that makes it (`title`, or `tracking.group_title` for a group's rollup)"
+        "in the program file that makes it"
         for item in items
         if len(item.title) >= MAX_TITLE and item.title.endswith("…")
     ]

@@ -26,6 +26,13 @@ UNREADABLE_LOCK = dt.datetime.max.replace(tzinfo=dt.UTC)
 OVER_COUNTED = 10_001  # what `any_open` says past GitLab's 10,000, where it gives no total
 
 
+def open_ones_carry(count: int) -> str:
+    """`N open issues carry` for a count `any_open` gave (past 10,000: over 10,000)."""
+    if count == 1:
+        return "1 open issue carries"
+    return f"{'over 10,000' if count >= OVER_COUNTED else count} open issues carry"
+
+
 class Tracker(abc.ABC):
     """Reads and writes issues and labels; the applier is the only caller of the writes."""
 

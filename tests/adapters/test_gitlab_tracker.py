@@ -23,7 +23,7 @@ from automation.lock import RunLock
 from automation.markers import find_key
 from automation.progress import LabelSpec
 from automation.run import _no_program
-from automation.trackers.base import OVER_COUNTED
+from automation.trackers.base import OVER_COUNTED, open_ones_carry
 from automation.trackers.gitlab import (
     LOCK_LABEL,
     Connection,
@@ -954,3 +954,5 @@ def test_past_10000_open_issues_on_a_label_are_counted_as_more_not_as_one(
     assert "over 10,000 open issues carry the label" in _no_program(
         "program::old-program", "old-program", OVER_COUNTED
     )
+    assert open_ones_carry(OVER_COUNTED) == "over 10,000 open issues carry"  # a reviewer: the
+    assert open_ones_carry(1) == "1 open issue carries"  # label renamed in GitLab's said so too
