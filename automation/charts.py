@@ -37,8 +37,17 @@ def mermaid_text(value: object, limit: int = MAX_LABEL) -> str:
 
 
 def label_list(labels: Iterable[object]) -> Trusted:
-    """A Mermaid list of quoted labels: `["One", "Two"]`."""
-    return Trusted("[" + ", ".join(f'"{mermaid_text(label)}"' for label in labels) + "]")
+    """A Mermaid list of quoted labels, each once: `["One", "Two"]`. Two that read alike once
+    made safe (emoji alone become `-`, long ones are cut) are told apart by a number: a
+    chart's axis keeps each category once, so their bars would share one place (a tester's
+    finding)."""
+    texts: list[str] = []
+    for label in labels:
+        text, n = mermaid_text(label), 1
+        while (text if n == 1 else f"{text} ({n})") in texts:
+            n += 1
+        texts.append(text if n == 1 else f"{text} ({n})")
+    return Trusted("[" + ", ".join(f'"{text}"' for text in texts) + "]")
 
 
 def number_list(numbers: Iterable[int]) -> Trusted:

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from automation.blocks import Blocks
-from automation.charts import CHARTS_BLOCK, Bar, Charts, charts_of, mermaid_text
+from automation.charts import CHARTS_BLOCK, Bar, Charts, charts_of, label_list, mermaid_text
 from automation.checklist import TaskCount
 from automation.history import (
     HEADER,
@@ -295,3 +295,9 @@ def test_an_existing_tracking_issue_gets_its_charts_at_the_top(project: Path) ->
     run_apply(prepared, memory, MONDAY)
     _, after = tracking(memory)
     assert after == before
+
+
+def test_labels_that_read_alike_once_made_safe_stay_apart_on_the_axis() -> None:
+    """A tester's finding: two emoji-only phase labels both became `-`, and Mermaid's axis
+    keeps each category once, so one bar hid the other."""
+    assert str(label_list(["★", "☆", "One", "-"])) == '["-", "- (2)", "One", "- (3)"]'
