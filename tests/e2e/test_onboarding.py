@@ -25,6 +25,14 @@ def hire(root: Path, username: str) -> ObservedIssue:
     return issues(root)[f"sales-onboarding/{username}"]
 
 
+def mark_toms_prework(root: Path, box: str) -> None:
+    """Tom marks every task of his pre-work: `x` done, `~` not applicable."""
+    path = path_of(root, "sales-onboarding/tom.reyes")
+    text = path.read_text()
+    prework = section(text, "SQS pre-work")
+    path.write_text(text.replace(prework, prework.replace("- [ ]", f"- [{box}]")))
+
+
 def test_every_sample_hire_gets_an_issue_with_track_dates_and_assignees(
     onboarding: Path,
 ) -> None:
@@ -157,10 +165,7 @@ def test_unfinished_pre_work_is_flagged_in_the_cohort_rollup_from_its_due_date(
     assert prework_row(onboarding, "amer-2026-12", "Tom Reyes").endswith(
         "| **not finished: late** |"
     )
-    path = path_of(onboarding, "sales-onboarding/tom.reyes")
-    text = path.read_text()
-    prework = section(text, "SQS pre-work")
-    path.write_text(text.replace(prework, prework.replace("- [ ]", "- [x]")))
+    mark_toms_prework(onboarding, "x")
     run("apply", today="2026-12-04")
     assert prework_row(onboarding, "amer-2026-12", "Tom Reyes").endswith("| done |")
     assert "No changes" in run("apply", today="2026-12-04").out
@@ -171,10 +176,7 @@ def test_a_renamed_pre_work_section_is_still_the_pre_work(onboarding: Path) -> N
     renaming it (with `renamed_from`, as README says) made every hire's pre-work "not
     finished: late" in every workshop's rollup, finished or not."""
     run("apply")
-    path = path_of(onboarding, "sales-onboarding/tom.reyes")
-    text = path.read_text()
-    prework = section(text, "SQS pre-work")
-    path.write_text(text.replace(prework, prework.replace("- [ ]", "- [x]")))
+    mark_toms_prework(onboarding, "x")
     template = Path("templates/sales-onboarding/new-hire.md.j2")
     edit(template, "## SQS pre-work\n", "## SQS learning path\n")
     edit(
@@ -187,7 +189,7 @@ def test_a_renamed_pre_work_section_is_still_the_pre_work(onboarding: Path) -> N
     )
     assert run("apply", today="2026-12-04").code == 0
     assert prework_row(onboarding, "amer-2026-12", "Tom Reyes").endswith("| done |")
-    assert "## SQS learning path" in path.read_text()
+    assert "## SQS learning path" in path_of(onboarding, "sales-onboarding/tom.reyes").read_text()
 
 
 def test_a_pre_work_section_the_program_does_not_have_is_a_warning(onboarding: Path) -> None:
@@ -751,10 +753,7 @@ def test_a_workshops_rollup_is_not_rewritten_once_its_group_ended(onboarding: Pa
     key = "sales-onboarding/amer-2026-12/tracking"
     before = issues(onboarding)[key].description
     assert "automation:final amer-2026-12" in before and "not finished: late" in before
-    path = path_of(onboarding, "sales-onboarding/tom.reyes")
-    text = path.read_text()
-    prework = section(text, "SQS pre-work")
-    path.write_text(text.replace(prework, prework.replace("- [ ]", "- [x]")))
+    mark_toms_prework(onboarding, "x")
     assert run("apply", "2027-03-22").code == 0
     assert issues(onboarding)[key].description == before
 
@@ -828,9 +827,6 @@ def test_pre_work_marked_not_applicable_is_not_late(onboarding: Path) -> None:
     """A reviewer's finding: a hire whose pre-work tasks were all marked not applicable
     (`[~]`) read "not finished: late" for ever, though their issue counts the section done."""
     run("apply")
-    path = path_of(onboarding, "sales-onboarding/tom.reyes")
-    text = path.read_text()
-    prework = section(text, "SQS pre-work")
-    path.write_text(text.replace(prework, prework.replace("- [ ]", "- [~]")))
+    mark_toms_prework(onboarding, "~")
     run("apply", today="2026-12-04")
     assert prework_row(onboarding, "amer-2026-12", "Tom Reyes").endswith("| done |")
