@@ -41,13 +41,22 @@ def label_list(labels: Iterable[object]) -> Trusted:
     made safe (emoji alone become `-`, long ones are cut) are told apart by a number: a
     chart's axis keeps each category once, so their bars would share one place (a tester's
     finding)."""
-    texts: list[str] = []
-    for label in labels:
-        text, n = mermaid_text(label), 1
-        while (text if n == 1 else f"{text} ({n})") in texts:
+    texts = [mermaid_text(label) for label in labels]
+    taken = set(texts)  # a label's own text is never given to another (a reviewer)
+    shown: list[str] = []
+    for text in texts:
+        candidate, n = text, 1
+        while candidate in shown or (n > 1 and candidate in taken):
             n += 1
-        texts.append(text if n == 1 else f"{text} ({n})")
-    return Trusted("[" + ", ".join(f'"{text}"' for text in texts) + "]")
+            candidate = _numbered(text, n)
+        shown.append(candidate)
+    return Trusted("[" + ", ".join(f'"{text}"' for text in shown) + "]")
+
+
+def _numbered(text: str, n: int) -> str:
+    """TEXT with ` (N)` after it, cut to stay within MAX_LABEL characters."""
+    suffix = f" ({n})"
+    return mermaid_text(text, MAX_LABEL - len(suffix)) + suffix
 
 
 def number_list(numbers: Iterable[int]) -> Trusted:

@@ -497,6 +497,18 @@ def _under(key: str, at: int, prefix: tuple[str, ...], value: str) -> bool:
     return len(parts) > at and tuple(parts[:at]) == prefix and parts[at] == value
 
 
+def _whose(desired: DesiredProgram, rest: str) -> str | None:
+    """The person (username) or account (id) a key names, lowercase, in the part where its
+    kind puts them (`Course.renaming`, or an ESP account's `Course.owner`): not a word of a
+    cohort's id or a period's (a reviewer: a cohort named after a participant counted)."""
+    course, parts = desired.course, rest.split("/")
+    if course.renaming is not None:
+        at = course.renaming.at
+        return parts[at].lower() if len(parts) > at else None
+    owner = course.owner(rest)
+    return owner.lower() if owner else None
+
+
 def renamed_unsaid(
     desired: DesiredProgram, keyed: Mapping[str, ObservedIssue], known: Collection[str]
 ) -> str | None:
@@ -508,11 +520,10 @@ def renamed_unsaid(
     # index), and every program of its kind the same program-wide and group-wide keys (an
     # ESP's `program/monthly/…`, a cohort's monthly issue), which say nothing of who is in it
     # (a tester: another deployment's ESP in the same project blocked a new one)
-    named = desired.course.named  # usernames and account ids, lowercase
     own = {
         rest
         for item in desired.issues
-        if named & set((rest := item.key.partition("/")[2]).lower().split("/"))
+        if _whose(desired, rest := item.key.partition("/")[2]) in desired.course.named
     }
     held: dict[str, list[ObservedIssue]] = defaultdict(list)
     for key, issue in keyed.items():

@@ -110,8 +110,8 @@ def _cut_titles(items: Sequence[DesiredIssue | DesiredEpic], confidential: bool)
     silently, and epics' not at all)."""
     return [
         f"the title of {item.key} is longer than GitLab's {MAX_TITLE} characters and was cut"
-        f"{_cut_to(item, confidential)}; shorten the names in it, or the title expression "
-        "in the program file that makes it"
+        f"{_cut_to(item, confidential)}; shorten the names in it, or the title setting of "
+        "the program file it comes from (an epic's: the program's and the group's names)"
         for item in items
         if len(item.title) >= MAX_TITLE and item.title.endswith("…")
     ]

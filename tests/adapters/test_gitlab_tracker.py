@@ -22,6 +22,7 @@ from automation.items import NewIssue
 from automation.lock import RunLock
 from automation.markers import find_key
 from automation.progress import LabelSpec
+from automation.renames import label_renamed
 from automation.run import _no_program
 from automation.trackers.base import OVER_COUNTED, open_ones_carry
 from automation.trackers.gitlab import (
@@ -45,7 +46,7 @@ from tests.backends import (
 )
 from tests.fakes import gitlab_fake
 from tests.fakes.gitlab_fake import FakeGitLab, Issue
-from tests.projects import make_project, program_with, roster
+from tests.projects import demo_program, make_project, program_with, roster
 
 REPO = Path(__file__).resolve().parents[2]
 SETTINGS = f"gitlab:\n  group: {GROUP}\n  project: {PROJECT}\n  issue_creates_per_minute: 200\n"
@@ -954,5 +955,7 @@ def test_past_10000_open_issues_on_a_label_are_counted_as_more_not_as_one(
     assert "over 10,000 open issues carry the label" in _no_program(
         "program::old-program", "old-program", OVER_COUNTED
     )
-    assert open_ones_carry(OVER_COUNTED) == "over 10,000 open issues carry"  # a reviewer: the
-    assert open_ones_carry(1) == "1 open issue carries"  # label renamed in GitLab's said so too
+    assert open_ones_carry(1) == "1 open issue carries"
+    # a reviewer: the warning of a program label renamed in GitLab says so too
+    renamed = label_renamed("program::old-name", demo_program(("One",), ("ana",)), OVER_COUNTED)
+    assert "and over 10,000 open issues carry it" in renamed

@@ -708,3 +708,30 @@ def test_each_kind_renamed_without_renamed_from_creates_nothing(
     held = ok(run("apply", "2027-02-20"))
     assert "nothing is created: " in held and f"keyed as program {program}," in held
     assert set(issues(shipped)) == before
+
+
+def test_a_cohort_named_after_a_participant_does_not_make_a_new_program_a_rename(
+    shipped: Path,
+) -> None:
+    """A reviewer's finding: a cohort whose id is a username (named after its coach, who takes
+    part in another cohort) made the old program's monthly issue of that cohort count as a
+    person's, and a new program of other people was held as a rename."""
+    keep_programs(shipped, "csm-aspiring-leaders", csm_group=True)
+    edit(CSM, "  - id: fy27-pilot\n", "  - id: tom.reyes\n")
+    ok(run("apply"))
+    assert "csm-aspiring-leaders/tom.reyes/monthly/2026-11" in issues(shipped)
+    text = CSM.read_text().replace("id: csm-aspiring-leaders\n", "id: csm-two\n")
+    text = text.replace(
+        "      - sam.delacroix\n      - aiko.tanaka\n      - lena.fischer\n",
+        "      - grace.liu\n      - oliver.grant\n",
+    )
+    text = text.replace(
+        "lead: chloe.winters",
+        "  - id: second\n    name: Second\n    start_date: 2026-11-02\n"
+        "    end_date: 2027-04-30\n    participants:\n      - tom.reyes\nlead: chloe.winters",
+    )
+    CSM.unlink()
+    Path("config/programs/csm-two.yml").write_text(text)
+    result = ok(run("apply"))
+    assert "nothing is created" not in result
+    assert "csm-two/tom.reyes/grace.liu" in issues(shipped)

@@ -5,6 +5,7 @@ never leave the chart."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -301,3 +302,9 @@ def test_labels_that_read_alike_once_made_safe_stay_apart_on_the_axis() -> None:
     """A tester's finding: two emoji-only phase labels both became `-`, and Mermaid's axis
     keeps each category once, so one bar hid the other."""
     assert str(label_list(["★", "☆", "One", "-"])) == '["-", "- (2)", "One", "- (3)"]'
+    # a number never gives a label another's name, nor makes it longer than labels may be
+    # (a reviewer's finding)
+    assert str(label_list(["Review", "Review", "Review (2)"])) == (
+        '["Review", "Review (3)", "Review (2)"]'
+    )
+    assert all(len(label) <= 40 for label in json.loads(str(label_list(["x" * 60] * 3))))
