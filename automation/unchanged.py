@@ -6,6 +6,8 @@ after finding nothing to do, or after writes that were its own alone."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,8 +59,22 @@ def _program_ids(issue: ObservedIssue) -> set[str]:
 
 
 def inputs(version: str, config: Path, templates: Path, programs: Sequence[str]) -> str:
-    """The fingerprint of what a run reads besides GitLab: the tool, its files, its options."""
-    return fingerprint((config, templates), (version, *sorted(programs)))
+    """The fingerprint of what a run reads besides GitLab: the tool (its version, and its
+    code: a tester upgraded to code of the same version number, and the old record let the
+    day's runs skip what the new code does), its files, its options."""
+    return fingerprint((config, templates), (version, code_digest(), *sorted(programs)))
+
+
+@functools.cache
+def code_digest() -> str:
+    """A hash of the tool's own source (its `.py` files and the files it ships beside them,
+    never a cache a run may write)."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def look_back(

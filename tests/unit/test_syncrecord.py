@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from automation import unchanged
 from automation.syncrecord import SyncRecord, fingerprint, read_record
 
 ALL = frozenset({"create", "labels", "progress"})
@@ -56,3 +57,24 @@ def test_the_fingerprint_follows_file_names_bytes_and_options(tmp_path: Path) ->
     assert changed != first
     (tmp_path / "config" / "people.yml").rename(tmp_path / "config" / "persons.yml")
     assert fingerprint([tmp_path / "config"], ["1.0"]) not in (first, changed)
+
+
+def test_the_inputs_hold_the_tools_own_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tester's finding: code upgraded under the same version number kept the old record,
+    and the day's runs skipped what the new code does. The code is in the fingerprint; a
+    cache Python writes beside it is not."""
+    before = unchanged.inputs("0.1.0", tmp_path, tmp_path, ())
+    monkeypatch.setattr(unchanged, "code_digest", lambda: "another")
+    assert unchanged.inputs("0.1.0", tmp_path, tmp_path, ()) != before
+    monkeypatch.undo()
+    unchanged.code_digest.cache_clear()
+    cache = Path(unchanged.__file__).parent / "__pycache__" / "zz_test_only.pyc"
+    cache.write_bytes(b"compiled")
+    try:
+        unchanged.code_digest.cache_clear()
+        assert unchanged.inputs("0.1.0", tmp_path, tmp_path, ()) == before
+    finally:
+        cache.unlink()
+        unchanged.code_digest.cache_clear()
