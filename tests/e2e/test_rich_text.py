@@ -181,3 +181,30 @@ def test_a_note_of_the_tools_saved_in_rich_text_is_still_found(backend: Backend)
     tracker.add_note(iid, rich_text_save("<!-- automation:note test -->\nHello.").strip())
     found = backend.tracker().find_note(iid, "<!-- automation:note test -->")
     assert found is not None and "Hello." in found.body
+
+
+def test_a_stale_trimmed_copy_left_by_an_earlier_version_stays_as_it_is(backend: Backend) -> None:
+    """A tester upgrading: an issue saved in rich text under an earlier version, which did not
+    know the trimmed form, got its key line put back and a fresh set of blocks appended,
+    beside the trimmed ones. Read now, both would be the tool's (two of each: the issue
+    failed every run). The trimmed copy the tool also has as it writes it stays a stale one."""
+    assert backend.cli("apply").code == 0
+    aiko = by_key(backend)[AIKO]
+    marker = f"<!-- automation:key={AIKO} -->"
+
+    def as_earlier_versions_left_it(text: str) -> str:
+        blocks = re.finditer(
+            r"<!-- automation:begin (\S+) -->.*?<!-- automation:end \1 -->", text, re.S
+        )
+        fresh = "\n\n".join(block[0] for block in blocks)
+        return f"{marker}\n{rich_text_save(text)}\n{fresh}\n"
+
+    backend.edit(
+        aiko.iid, lambda text: tick(as_earlier_versions_left_it(text), "Have coffee chats")
+    )
+    result = backend.cli("apply")
+    assert result.code == 0 and "damaged" not in result.out, result.out + result.err
+    text = by_key(backend)[AIKO].description
+    assert text.count("<!-- automation:begin progress -->") == 1
+    assert "| **Overall** | **1/25** | **4%** |" in text
+    assert "No changes" in backend.cli("apply").out
