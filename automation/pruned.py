@@ -34,36 +34,49 @@ def in_former_groups(desired: DesiredProgram, issues: Sequence[ObservedIssue]) -
     held = {
         item.key: group
         for item in desired.issues
-        if (group := _former_group(desired, found.get(item.key), block)) is not None
+        if (group := _former_group(desired, item, found.get(item.key), block)) is not None
     }
     if not held:
         return desired
     items = tuple(_kept(item, held.get(item.key), block) for item in desired.issues)
-    return replace(desired, issues=items, notices=(*desired.notices, _said(desired, held)))
+    named = {key: group for key, group in held.items() if group}  # gone from the file
+    said = (_said(desired, named),) if named else ()
+    return replace(desired, issues=items, notices=(*desired.notices, *said))
 
 
-def _former_group(desired: DesiredProgram, issue: ObservedIssue | None, block: str) -> str | None:
-    """The group ISSUE's block names, when the program no longer has it and the issue is over
-    (closed, or labelled ended or complete: reopened, say): None otherwise, or without a
-    readable block."""
+def _former_group(
+    desired: DesiredProgram, item: DesiredIssue, issue: ObservedIssue | None, block: str
+) -> str | None:
+    """For an issue that is over (closed, or labelled ended or complete: reopened, say): the
+    group its block names when the program no longer has it, or "" when it names none while
+    the file now gives the item one (a hire who waited for a workshop until their onboarding
+    ended, given one scheduled later: a tester saw them reminded of its pre-work months on).
+    None otherwise (kept up to date as usual), or without a readable block."""
     over = {status_label(Status.ENDED), status_label(Status.COMPLETE)}
     if issue is None or (issue.state == "opened" and not over & set(issue.labels)):
         return None  # live: a workshop cancelled before it ran gives its hires another
     try:
-        line = GROUP_LINE.search(block_content(issue.description, block) or "")
+        content = block_content(issue.description, block)
     except ItemError:
         return None
-    group = line[1] if line else None
-    return group if group is not None and group not in desired.course.names else None
+    if content is None:
+        return None
+    line = GROUP_LINE.search(content)
+    if line is None:
+        return "" if item.rollups else None
+    return line[1] if line[1] not in desired.course.names else None
 
 
 def _kept(item: DesiredIssue, group: str | None, block: str) -> DesiredIssue:
+    """The item as its issue was (GROUP: the group it names, "" none)."""
     if group is None:
         return item
     blocks = tuple((name, text) for name, text in item.blocks if name != block)
     # over, as its group was when it was taken out (not overdue again, then given another)
     over = dt.date.min
-    return replace(item, blocks=blocks, rollups=(), group=group, epic_key=None, ends=over)
+    return replace(
+        item, blocks=blocks, rollups=(), group=group or "(none)", epic_key=None, ends=over
+    )
 
 
 def _said(desired: DesiredProgram, held: Mapping[str, str]) -> str:

@@ -830,3 +830,26 @@ def test_pre_work_marked_not_applicable_is_not_late(onboarding: Path) -> None:
     mark_toms_prework(onboarding, "~")
     run("apply", today="2026-12-04")
     assert prework_row(onboarding, "amer-2026-12", "Tom Reyes").endswith("| done |")
+
+
+def test_a_hire_whose_onboarding_ended_waiting_for_a_workshop_is_not_given_a_later_one(
+    onboarding: Path,
+) -> None:
+    """Kenji (APAC, no workshop there) ends on his own. A tester: once an APAC workshop was
+    scheduled months later, his ended issue turned overdue again, was given it, and he and
+    his manager were reminded of its pre-work eight months after he started."""
+    assert run("apply", "2026-12-01").code == 0
+    assert run("apply", "2027-06-01").code == 0
+    kenji = hire(onboarding, "kenji.watanabe")
+    assert "status::ended" in kenji.labels
+    edit(
+        onboarding / PROGRAM,
+        "  # A hire's `cancelled` workshops",
+        "    - {id: apac-2027-07, start: 2027-07-12, end: 2027-07-15, geo: APAC, "
+        "location: Tokyo}\n  # A hire's `cancelled` workshops",
+    )
+    for day in ("2027-07-01", "2027-07-06", "2027-07-16"):
+        result = run("apply", day)
+        assert result.code == 0 and "Kenji" not in result.out, result.out
+    assert hire(onboarding, "kenji.watanabe").description == kenji.description
+    assert "status::ended" in hire(onboarding, "kenji.watanabe").labels
