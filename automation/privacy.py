@@ -64,8 +64,11 @@ class Privacy:
         if iid or not self.hides(key):
             return self.reference(key, iid)
         hidden = {name.lower() for name in self.names}
-        parts = [HIDDEN if part in hidden else part for part in key.split("/")]
-        return f"{'/'.join(parts)} (confidential)"
+        program, *rest = key.split("/")
+        parts = [HIDDEN if part in hidden else part for part in rest]
+        # `program: rest`, which no later pass over the line takes for a key to hide again (a
+        # tester saw "(confidential) (confidential)" printed)
+        return f"{program}: {'/'.join(parts)} (confidential)"
 
     def text(self, text: str) -> str:
         """Any text for an output: confidential keys replaced, no terminal escapes."""

@@ -157,6 +157,6 @@ def test_a_sponsee_with_no_gitlab_account_fails_by_cohort_without_their_name(
     failed = [line for line in result.out.splitlines() if line.startswith("FAILED")]
     assert result.code == 1 and failed
     assert all("kenji" not in line.lower() and "watanabe" not in line.lower() for line in failed)
-    assert "FAILED [sales-sponsorship/fy28-h1/[confidential] (confidential)]: no active " in (
+    assert "FAILED [sales-sponsorship: fy28-h1/[confidential] (confidential)]: no active " in (
         result.out
     )
