@@ -853,3 +853,24 @@ def test_a_hire_whose_onboarding_ended_waiting_for_a_workshop_is_not_given_a_lat
         assert result.code == 0 and "Kenji" not in result.out, result.out
     assert hire(onboarding, "kenji.watanabe").description == kenji.description
     assert "status::ended" in hire(onboarding, "kenji.watanabe").labels
+
+
+def test_a_hire_added_after_their_own_onboarding_ended_gets_no_issue(onboarding: Path) -> None:
+    """A tester: a PSE added four months after starting got an issue made (notifying them and
+    their manager) and labelled ended in the same run."""
+    edit(
+        Path("config/people.yml"),
+        "  - username: grace.liu\n",
+        "  - username: zoe.park\n    name: Zoe Park\n    title: Professional Services Engineer\n"
+        "    grade: 6\n    manager: priya.natarajan\n    start_date: 2026-07-01\n"
+        "    geo: AMER\n  - username: grace.liu\n",
+    )
+    edit(
+        onboarding / PROGRAM,
+        "    - {username: grace.liu, role: pse}\n",
+        "    - {username: grace.liu, role: pse}\n    - {username: zoe.park, role: pse}\n",
+    )
+    result = run("apply")
+    assert result.code == 0, result.out + result.err
+    assert "sales-onboarding/zoe.park" not in issues(onboarding)
+    assert "sales-onboarding/grace.liu" in issues(onboarding)
