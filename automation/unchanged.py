@@ -67,9 +67,13 @@ def inputs(version: str, config: Path, templates: Path, programs: Sequence[str])
 
 @functools.cache
 def code_digest() -> str:
-    """A hash of the tool's own source (its `.py` files and the files it ships beside them,
-    never a cache a run may write)."""
-    package = Path(__file__).resolve().parent
+    """A hash of the tool's own source."""
+    return digest_of(Path(__file__).resolve().parent)
+
+
+def digest_of(package: Path) -> str:
+    """A hash of a package's files (its `.py` files and the files it ships beside them),
+    never a cache Python writes there."""
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":

@@ -68,13 +68,11 @@ def test_the_inputs_hold_the_tools_own_code(
     before = unchanged.inputs("0.1.0", tmp_path, tmp_path, ())
     monkeypatch.setattr(unchanged, "code_digest", lambda: "another")
     assert unchanged.inputs("0.1.0", tmp_path, tmp_path, ()) != before
-    monkeypatch.undo()
-    unchanged.code_digest.cache_clear()
-    cache = Path(unchanged.__file__).parent / "__pycache__" / "zz_test_only.pyc"
-    cache.write_bytes(b"compiled")
-    try:
-        unchanged.code_digest.cache_clear()
-        assert unchanged.inputs("0.1.0", tmp_path, tmp_path, ()) == before
-    finally:
-        cache.unlink()
-        unchanged.code_digest.cache_clear()
+    package = tmp_path / "package"
+    (package / "__pycache__").mkdir(parents=True)
+    (package / "run.py").write_text("print(1)\n")
+    first = unchanged.digest_of(package)
+    (package / "__pycache__" / "run.cpython-311.pyc").write_bytes(b"compiled")
+    assert unchanged.digest_of(package) == first
+    (package / "run.py").write_text("print(2)\n")
+    assert unchanged.digest_of(package) != first
