@@ -11,6 +11,8 @@ growing with its length only."""
 
 from __future__ import annotations
 
+from automation.fences import closed_fences
+
 # what the tool's one-line comments open with (its markers, and an ended account plan's
 # `commitment end` line), and its hidden records' first lines: a first line, lines, and
 # `-->` on a line of its own (history.HEADER, index.HEADER, migration's record). A test keeps
@@ -31,7 +33,7 @@ def spaced(text: str) -> str:
     if "<!--" not in text or not _unspaced(text):
         return text  # the usual case: written by the tool, or by a person in Markdown
     lines = [_ended(line) for line in text.split("\n")]
-    written = {line.strip(" \t") for line, _ in lines}  # lines as the tool writes them
+    written = _written([line for line, _ in lines])
     out: list[tuple[str, str]] = []
     at = 0
     while at < len(lines):
@@ -50,6 +52,14 @@ def spaced(text: str) -> str:
             out.append((line, eol))
         at += 1
     return "\n".join(line + eol for line, eol in out)
+
+
+def _written(lines: list[str]) -> set[str]:
+    """The lines outside fenced code, bare: where a comment as the tool writes it is the
+    tool's (one a person quoted in a fence is their text: a reviewer saw a quote make the
+    real, trimmed comments stale)."""
+    quoted = {at for first, last in closed_fences(lines) for at in range(first, last + 1)}
+    return {line.strip(" \t") for at, line in enumerate(lines) if at not in quoted}
 
 
 def _stale(one: tuple[str, str] | None, opening: tuple[str, str] | None, written: set[str]) -> bool:

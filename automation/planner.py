@@ -80,7 +80,7 @@ def plan_program(
     """The writes that make one program's issues, labels, rollup and epics (or links) match
     the configuration."""
     desired = without_time_away(desired, observed.issues, today)
-    desired = in_former_groups(desired, observed.issues)
+    desired = in_former_groups(desired, observed.issues, today)
     program = desired.program
     labels = tuple(
         CreateLabel(spec, program.id)

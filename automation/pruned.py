@@ -18,13 +18,16 @@ from automation.course import GROUP_LINE
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.errors import ItemError
 from automation.items import ObservedIssue
+from automation.lifecycle import is_over
 from automation.markers import block_content
 from automation.progress import Status, status_label
 
 SHOWN = 5  # groups named in the warning
 
 
-def in_former_groups(desired: DesiredProgram, issues: Sequence[ObservedIssue]) -> DesiredProgram:
+def in_former_groups(
+    desired: DesiredProgram, issues: Sequence[ObservedIssue], today: dt.date
+) -> DesiredProgram:
     """DESIRED with each such issue's item kept in the group its block names, and one note
     (not a warning: the issues are as they should be, and it is said every run)."""
     block = desired.course.group_block
@@ -34,7 +37,7 @@ def in_former_groups(desired: DesiredProgram, issues: Sequence[ObservedIssue]) -
     held = {
         item.key: group
         for item in desired.issues
-        if (group := _former_group(desired, item, found.get(item.key), block)) is not None
+        if (group := _former_group(desired, item, found.get(item.key), block, today)) is not None
     }
     if not held:
         return desired
@@ -45,12 +48,18 @@ def in_former_groups(desired: DesiredProgram, issues: Sequence[ObservedIssue]) -
 
 
 def _former_group(
-    desired: DesiredProgram, item: DesiredIssue, issue: ObservedIssue | None, block: str
+    desired: DesiredProgram,
+    item: DesiredIssue,
+    issue: ObservedIssue | None,
+    block: str,
+    today: dt.date,
 ) -> str | None:
     """For an issue that is over (closed, or labelled ended or complete: reopened, say): the
-    group its block names when the program no longer has it, or "" when it names none while
-    the file now gives the item one (a hire who waited for a workshop until their onboarding
-    ended, given one scheduled later: a tester saw them reminded of its pre-work months on).
+    group its block names when the program no longer has it, or "" when it names none, is
+    labelled ended, and the file now gives the item a group that has not ended (a hire whose
+    onboarding ended on its own while they waited for a workshop, given one scheduled later:
+    a tester saw them reminded of its pre-work months on; a block written before blocks named
+    their group, of a hire whose group ended, is written again as usual: a reviewer's).
     None otherwise (kept up to date as usual), or without a readable block."""
     over = {status_label(Status.ENDED), status_label(Status.COMPLETE)}
     if issue is None or (issue.state == "opened" and not over & set(issue.labels)):
@@ -63,7 +72,8 @@ def _former_group(
         return None
     line = GROUP_LINE.search(content)
     if line is None:
-        return "" if item.rollups else None
+        ended = status_label(Status.ENDED) in issue.labels
+        return "" if item.rollups and ended and not is_over(desired, item, today) else None
     return line[1] if line[1] not in desired.course.names else None
 
 

@@ -269,9 +269,10 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
         epic_key=ctx.group_epic_key(workshop.id) if workshop else ctx.program_epic_key(),
         rollups=(group,) if group else (),
         blocks=((WORKSHOP, _workshop_block(ctx, values, workshop)),),
-        # not made once over (added after their own end: a tester saw it made, notifying
-        # them, and labelled ended in the same run)
-        create=hire.due and (workshop is not None or ctx.today < _own_end(part, start)),
+        # not made once their onboarding is over, as if in the earliest workshop they could
+        # have had (a tester: added late, it was made, notifying them, and labelled ended in
+        # the same run; a reviewer: with a workshop scheduled a year on, made overdue)
+        create=hire.due and ctx.today < _own_end(part, start),
         completion_note=ctx.note(values),
         dates=_reminder_dates(dates, workshop),
         roles={

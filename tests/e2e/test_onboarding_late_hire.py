@@ -1,0 +1,84 @@
+"""A reviewer's findings (r22): d37fb8e -- `create=` covers only hires in no workshop group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import keep_programs
+from tests.local_cli import edit, issues, run
+
+PROGRAM = Path("config/programs/sales-onboarding.yml")
+
+
+@pytest.fixture
+def onboarding(shipped: Path) -> Path:
+    return keep_programs(shipped, "sales-onboarding")
+
+
+def add_hire(username: str, name: str, role: str, start: str, geo: str) -> None:
+    edit(
+        Path("config/people.yml"),
+        "  - username: grace.liu\n",
+        f"  - username: {username}\n    name: {name}\n    title: Account Executive\n"
+        f"    grade: 6\n    manager: dana.whitfield\n    start_date: {start}\n"
+        f"    geo: {geo}\n  - username: grace.liu\n",
+    )
+    edit(
+        PROGRAM,
+        "    - {username: grace.liu, role: pse}\n",
+        f"    - {{username: grace.liu, role: pse}}\n    - {{username: {username}, role: {role}}}\n",
+    )
+
+
+def test_a_hire_added_after_their_workshop_group_ended_gets_no_issue(onboarding: Path) -> None:
+    """An AE (workshop amer-2026-12, whose group ends 2027-03-10) added on 2027-04-01."""
+    assert run("apply", "2026-12-01").code == 0
+    add_hire("zoe.park", "Zoe Park", "ae", "2026-11-01", "AMER")
+    assert run("apply", "2027-04-01").code == 0
+    assert "sales-onboarding/zoe.park" not in issues(onboarding)
+
+
+def test_a_late_hire_given_no_issue_gets_one_when_a_workshop_is_scheduled_later(
+    onboarding: Path,
+) -> None:
+    """An APAC hire added after their own end gets no issue, nor later, once an APAC
+    workshop is scheduled months on."""
+    add_hire("zoe.park", "Zoe Park", "ae", "2026-06-01", "APAC")
+    assert run("apply", "2026-12-01").code == 0
+    assert "sales-onboarding/zoe.park" not in issues(onboarding)
+    edit(
+        onboarding / PROGRAM,
+        "  # A hire's `cancelled` workshops",
+        "    - {id: apac-2027-07, start: 2027-07-12, end: 2027-07-15, geo: APAC, "
+        "location: Tokyo}\n  # A hire's `cancelled` workshops",
+    )
+    assert run("apply", "2027-06-01").code == 0
+    assert "sales-onboarding/zoe.park" not in issues(onboarding)
+
+
+def test_validate_counts_the_late_hire_as_apply_makes_it(onboarding: Path) -> None:
+    add_hire("zoe.park", "Zoe Park", "ae", "2026-11-01", "AMER")
+    due = run("validate", "2027-04-01").out
+    assert run("apply", "2027-04-01").code == 0
+    made = len(issues(onboarding))
+    assert f"{made - 1} issues due now" in due or f"{made} issues due now" in due, due
+    assert not [key for key in issues(onboarding) if key.endswith("zoe.park")]
+
+
+def test_a_late_hire_is_never_given_a_workshop_scheduled_later(onboarding: Path) -> None:
+    """A hire whose onboarding is over is given no issue by a workshop scheduled later."""
+    add_hire("zoe.park", "Zoe Park", "ae", "2026-06-01", "APAC")
+    assert run("apply", "2026-12-01").code == 0
+    edit(
+        onboarding / PROGRAM,
+        "  # A hire's `cancelled` workshops",
+        "    - {id: apac-2027-07, start: 2027-07-12, end: 2027-07-15, geo: APAC, "
+        "location: Tokyo}\n  # A hire's `cancelled` workshops",
+    )
+    run("apply", "2027-06-01")
+    zoe = issues(onboarding).get("sales-onboarding/zoe.park")
+    assert zoe is None or (
+        "apac-2027-07" not in zoe.description and "status::overdue" not in zoe.labels
+    ), (zoe.labels,)
