@@ -218,6 +218,14 @@ def block_content(text: str, name: str) -> str | None:
     return None if span is None else text[span.start : span.end]
 
 
+def sound_block(text: str, name: str) -> str | None:
+    """Block NAME's content, or None when the text has no such block or it is damaged."""
+    try:
+        return block_content(text, name)
+    except ItemError:
+        return None
+
+
 def replace_block(text: str, name: str, content: str) -> str:
     """Return text with block NAME's content replaced, or the block appended when absent.
 

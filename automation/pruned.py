@@ -16,10 +16,9 @@ from dataclasses import replace
 
 from automation.course import GROUP_LINE
 from automation.desired import DesiredIssue, DesiredProgram
-from automation.errors import ItemError
 from automation.items import ObservedIssue
 from automation.lifecycle import is_over
-from automation.markers import block_content
+from automation.markers import sound_block
 from automation.progress import Status, status_label
 
 SHOWN = 5  # groups named in the warning
@@ -64,10 +63,7 @@ def _former_group(
     over = {status_label(Status.ENDED), status_label(Status.COMPLETE)}
     if issue is None or (issue.state == "opened" and not over & set(issue.labels)):
         return None  # live: a workshop cancelled before it ran gives its hires another
-    try:
-        content = block_content(issue.description, block)
-    except ItemError:
-        return None
+    content = sound_block(issue.description, block)
     if content is None:
         return None
     line = GROUP_LINE.search(content)
