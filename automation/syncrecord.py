@@ -77,13 +77,18 @@ def read_record(text: str | None) -> SyncRecord | None:
     return SyncRecord(since, day, int(found["issues"]), steps, found["fingerprint"])
 
 
+def _cache(path: Path) -> bool:
+    return "__pycache__" in path.parts or path.suffix == ".pyc"
+
+
 def fingerprint(folders: Iterable[Path], options: Sequence[str]) -> str:
-    """A hash of every file under FOLDERS (names and bytes) and of the run's OPTIONS."""
+    """A hash of every file under FOLDERS (names and bytes; not a cache Python writes there,
+    which changes with every install) and of the run's OPTIONS."""
     digest = hashlib.sha256()
     for option in options:
         digest.update(option.encode() + b"\0")
     for folder in folders:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and not _cache(p)):
             digest.update(str(path.relative_to(folder)).encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()[:32]

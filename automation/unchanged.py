@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,18 +66,8 @@ def inputs(version: str, config: Path, templates: Path, programs: Sequence[str])
 
 @functools.cache
 def code_digest() -> str:
-    """A hash of the tool's own source."""
-    return digest_of(Path(__file__).resolve().parent)
-
-
-def digest_of(package: Path) -> str:
-    """A hash of a package's files (its `.py` files and the files it ships beside them),
-    never a cache Python writes there."""
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    """A hash of the tool's own source (`fingerprint` of its package)."""
+    return fingerprint((Path(__file__).resolve().parent,), ())
 
 
 def look_back(
