@@ -6,7 +6,9 @@ file) names it in a hidden line of a tool block (`Course.group_block`). When tha
 group the file no longer has, and the issue is closed or its time ended, the issue's history
 stays as it is: its block is not rewritten with another group the file now offers (a tester:
 pruning past workshops gave 33 graduated hires a workshop they never attended, and put them in
-that workshop's final rollup), it moves to no other epic, and no group's rollup lists it."""
+that workshop's final rollup), it moves to no other epic, and no group's rollup lists it. So
+too an issue that ended while its block named no group (a hire who waited for a workshop) when
+the file gives it one later."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from automation.lifecycle import is_over
 from automation.markers import sound_block
 from automation.progress import Status, status_label
 
-SHOWN = 5  # groups named in the warning
+SHOWN = 5  # groups named in the note
 
 
 def in_former_groups(

@@ -204,11 +204,11 @@ def _links(part: Onboarding, workshop: Workshop | None) -> dict[str, Any]:
 
 
 def _own_end(part: Onboarding, start: dt.date) -> dt.date:
-    """When the onboarding of a hire in no workshop group is over (a role that skips the
-    workshop, or none scheduled in their geo): as a workshop group's, `milestone_days.goal`
-    days after the earliest workshop they could have attended (a tester: their issue stayed
-    overdue for ever, and taking them out of `hires` afterwards withdrew them, with a note,
-    as if they had left). The first day it is over."""
+    """The first day a hire's own onboarding is over: as a workshop group's,
+    `milestone_days.goal` days after the earliest workshop they could have attended. It ends
+    the issue of a hire in no workshop group (a role that skips the workshop, or none in their
+    geo; a tester: it stayed overdue for ever, and taking them out of `hires` afterwards
+    withdrew them, with a note, as if they had left), and no hire's issue is made after it."""
     return start + dt.timedelta(days=part.prework_days + part.milestone_days.goal + 1)
 
 
@@ -258,6 +258,7 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
         "cancelled": cancelled,
     }
     group = ctx.group_rollup_key(workshop.id) if workshop else None
+    own_end = _own_end(part, start)
     return ctx.program_issue(
         key=_key(ctx, person),
         values=values,
@@ -265,14 +266,14 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
         group=part.group_name(workshop) if workshop else _no_group(hire.role),
         assignees=(person.username, *((manager.username,) if manager else ())),
         due_date=dates["goal"],
-        ends=None if workshop else _own_end(part, start),
+        ends=None if workshop else own_end,
         epic_key=ctx.group_epic_key(workshop.id) if workshop else ctx.program_epic_key(),
         rollups=(group,) if group else (),
         blocks=((WORKSHOP, _workshop_block(ctx, values, workshop)),),
         # not made once their onboarding is over, as if in the earliest workshop they could
         # have had (a tester: added late, it was made, notifying them, and labelled ended in
         # the same run; a reviewer: with a workshop scheduled a year on, made overdue)
-        create=hire.due and ctx.today < _own_end(part, start),
+        create=hire.due and ctx.today < own_end,
         completion_note=ctx.note(values),
         dates=_reminder_dates(dates, workshop),
         roles={
