@@ -959,6 +959,24 @@ def test_helpers_extract_commands_and_mentions() -> None:
 # --------------------------------------------------------------------------- auth, users, roles
 
 
+def test_blocked_and_banned_users_are_not_listed_to_a_token_of_no_administrator(
+    fake: FakeGitLab,
+) -> None:
+    """UsersFinder leaves out the forbidden states for a token that is no administrator's; a
+    deactivated user is still listed (a tester's reading of GitLab's source)."""
+    for name, state in (
+        ("gone.user", "blocked"),
+        ("out.user", "banned"),
+        ("idle.user", "deactivated"),
+    ):
+        fake.add_user(name)
+        fake.set_user_state(name, state)
+    users = fake.client().users
+    assert users.list(username="gone.user") == [] and users.list(username="out.user") == []
+    (idle,) = users.list(username="idle.user")
+    assert idle.attributes["state"] == "deactivated"
+
+
 def test_bad_token_answers_401(fake: FakeGitLab) -> None:
     gl = gitlab.Gitlab(fake.url, private_token="wrong")
     with pytest.raises(gitlab.GitlabAuthenticationError) as error:

@@ -959,3 +959,23 @@ def test_past_10000_open_issues_on_a_label_are_counted_as_more_not_as_one(
     # a reviewer: the warning of a program label renamed in GitLab says so too
     renamed = label_renamed("program::old-name", demo_program(("One",), ("ana",)), OVER_COUNTED)
     assert "and over 10,000 open issues carry it" in renamed
+
+
+def test_a_blocked_user_fails_only_their_issue_saying_why_they_are_not_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GitLab does not list a blocked or banned account to the tool's token (the fake now
+    models it): a participant offboarded that way is no "typo" (a tester's finding)."""
+    monkeypatch.chdir(tmp_path)
+    setup_project(tmp_path, 3)
+    fake = new_fake(users=("user000", "user002"))
+    fake.add_user("user001")
+    fake.set_user_state("user001", "banned")
+    with fake.activate():
+        result = GitLabBackend(fake).cli("apply")
+    assert result.code == 1
+    assert "FAILED [demo/c1/user001]: no active GitLab user has the username 'user001'" in (
+        result.out
+    )
+    assert "blocked, banned or deleted" in result.out
+    assert set(keys(fake)) == {"demo/c1/user000", "demo/c1/user002", "demo/tracking"}

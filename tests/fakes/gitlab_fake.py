@@ -413,6 +413,12 @@ class User:
     id: int
     username: str
     name: str
+    state: str = "active"  # or blocked, banned, ldap_blocked, deactivated
+
+
+# the states a token that is no administrator's never finds in the users list
+# (UsersFinder#base_scope: User.without_forbidden_states, FORBIDDEN_SEARCH_STATES)
+HIDDEN_USER_STATES = frozenset({"blocked", "banned", "ldap_blocked"})
 
 
 @dataclass(eq=False)
@@ -815,7 +821,7 @@ class Presenter:
             "id": user.id,
             "username": user.username,
             "name": user.name,
-            "state": "active",
+            "state": user.state,
             "locked": False,
             "avatar_url": None,
             "web_url": f"{self.base_url}/{user.username}",
@@ -1667,10 +1673,15 @@ class AccountHandlers(Handlers):
         return Reply(200, self.present.user(self.fake.owner))
 
     def list_users(self, request: Request) -> Reply:
-        """List users, filtered by exact `username`."""
+        """List users, filtered by exact `username`; blocked and banned ones are not listed
+        (the token is no administrator's)."""
         wanted = request.params.text("username")
         name = wanted.lower() if wanted is not None else None
-        users = [u for u in self.state.users.values() if name is None or u.username.lower() == name]
+        users = [
+            u
+            for u in self.state.users.values()
+            if (name is None or u.username.lower() == name) and u.state not in HIDDEN_USER_STATES
+        ]
         return self.page(request, users, self.present.user)
 
     def get_user(self, request: Request) -> Reply:
@@ -2844,6 +2855,10 @@ class FakeGitLab:
         member_id = known.id if known else self.state.next_id("member")
         group.members[user.id] = Member(user, ROLE_LEVELS[role], self.clock.now(), member_id)
         return user.id
+
+    def set_user_state(self, username: str, state: str) -> None:
+        """An administrator blocks, bans or deactivates a user (or makes them active again)."""
+        self._user(username).state = state
 
     def _user(self, username: str) -> User:
         return self.state.user_named(username) or self.state.users[self.add_user(username)]
