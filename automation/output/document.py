@@ -228,7 +228,7 @@ def body(
         "failures": [
             {
                 "program": f.program,
-                "key": privacy.reference(f.key, f.iid),
+                "key": privacy.located(f.key, f.iid),  # as the printed line names it
                 "iid": f.iid,
                 "message": privacy.about(f.program, f.message),
             }

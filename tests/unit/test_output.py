@@ -183,3 +183,8 @@ def test_a_confidential_failure_with_no_issue_keeps_where_it_is() -> None:
     assert list(failure_lines(failures, hidden)) == lines
     # and as printed: every line a console prints is hidden once more (a tester upgrading)
     assert [hidden.text(line) for line in lines] == lines
+    # the JSON run report names them as the printed lines do (it said "sales-sponsorship
+    # (confidential)" for all three)
+    report = doc.body([], failures, [], [], hidden)["failures"]
+    assert [f["key"] for f in report] == [line[8:].split("]: ")[0] for line in lines]
+    assert "aiko" not in str(report)
