@@ -172,6 +172,9 @@ class DesiredIssue:
     sections: tuple[str, ...] | None = None  # the section headings it has; None: all
     completion_note: str | None = None  # posted once when every task is done
     create: bool = True  # False for a past period's issue: kept up to date, never created
+    # not created because its time ended on this day before it was asked for (a hire added
+    # after their onboarding was over): said in a warning (missed.py)
+    over_before_made: dt.date | None = None
     # made only where the issue of this key exists (an ended account's last periods: in an
     # account the tool already ran, never on a first run after its end)
     requires: str | None = None

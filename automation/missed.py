@@ -48,12 +48,40 @@ def missed_periods(
     ]
 
 
+def made_too_late(
+    desired: DesiredProgram, found: Mapping[str, ObservedIssue], today: dt.date
+) -> list[str]:
+    """One warning naming the items of a program asked for after their time was over, so
+    never created (a hire added to `hires` after their onboarding's end: a tester found no
+    word of them anywhere), for a year after each was over; or none."""
+    late = [
+        item
+        for item in desired.issues
+        if item.over_before_made is not None
+        and item.key not in found
+        and today - REMEMBERED <= item.over_before_made
+    ]
+    if not late:
+        return []
+    over = min(item.over_before_made or today for item in late)
+    return [
+        f"{_issues(len(late))} of {desired.program.id} not created: their time was over (from "
+        f"{over:%Y-%m-%d}) before configuration asked for them{_named(desired, late)}. For "
+        "someone still to be onboarded, give a later `start_date`; this is said until a "
+        "year after each was over"
+    ]
+
+
+def _issues(count: int) -> str:
+    return f"{count} issue" if count == 1 else f"{count} issues"
+
+
 def _named(desired: DesiredProgram, missed: list[DesiredIssue]) -> str:
     """Which periods: by subject, the first few; none for a confidential program (a subject
     names its account, a customer, and warnings reach CI logs)."""
     if desired.program.is_confidential:
         return " (not named here: the program is confidential)"
-    subjects = [item.subject for item in missed]
+    subjects = [item.subject for item in missed]  # or items made too late
     more = f" and {len(subjects) - SHOWN} more" if subjects[SHOWN:] else ""
     return ": " + ", ".join(subjects[:SHOWN]) + more
 

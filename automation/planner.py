@@ -54,7 +54,7 @@ from automation.lifecycle import (
     without_time_away,
 )
 from automation.migration import Migrations, migrate, record_block
-from automation.missed import missed_periods
+from automation.missed import made_too_late, missed_periods
 from automation.people import people_blocks, plan_people
 from automation.planning import ProgramContext, create, exposed, refused, said_public
 from automation.progress import (
@@ -113,6 +113,7 @@ def plan_program(
             *desired.warnings,
             *resolved.warnings,
             *missed_periods(desired, resolved.found, today),
+            *made_too_late(desired, resolved.found, today),
             *held.warnings,
             *username_changes(desired, observed.issues, known, renamed),
             *stray_warnings(program, stray),

@@ -82,3 +82,21 @@ def test_a_late_hire_is_never_given_a_workshop_scheduled_later(onboarding: Path)
     assert zoe is None or (
         "apac-2027-07" not in zoe.description and "status::overdue" not in zoe.labels
     ), (zoe.labels,)
+
+
+def test_a_hire_added_after_their_onboarding_was_over_is_said_for_a_year(
+    onboarding: Path,
+) -> None:
+    """A tester: a hire added late got no issue and no word of it anywhere. The warning names
+    them until a year after their onboarding was over; a hire whose issue exists is not
+    named."""
+    assert run("apply", "2026-12-01").code == 0
+    add_hire("zoe.park", "Zoe Park", "ae", "2026-06-01", "APAC")  # over from 2026-09-14
+    said = run("apply", "2026-12-02")
+    assert said.code == 0
+    line = next(line for line in said.out.splitlines() if "zoe" in line.lower())
+    assert "1 issue of sales-onboarding not created" in line and "Zoe Park" in line, line
+    assert "start_date" in line and "2026-09-14" in line, line
+    assert "Grace" not in line  # a hire with an issue is not named
+    assert "Zoe Park" in run("apply", "2027-09-14").out  # a year after it was over
+    assert "Zoe Park" not in run("apply", "2027-09-15").out

@@ -274,6 +274,7 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
         # have had (a tester: added late, it was made, notifying them, and labelled ended in
         # the same run; a reviewer: with a workshop scheduled a year on, made overdue)
         create=hire.due and ctx.today < own_end,
+        over_before_made=own_end if ctx.today >= own_end else None,
         completion_note=ctx.note(values),
         dates=_reminder_dates(dates, workshop),
         roles={
