@@ -37,10 +37,12 @@ from automation.changes import (
     proves,
     updates,
 )
+from automation.checklist import checklist_items
 from automation.desired import DesiredIssue, DesiredProgram, Measured
 from automation.duedates import due_after, due_blocks, plan_due
 from automation.edits import BlockTexts, Edits, apply_edits
 from automation.epics import plan_epics, plan_links
+from automation.errors import ItemError
 from automation.identity import resolve
 from automation.items import ObservedIssue
 from automation.lifecycle import (
@@ -53,7 +55,7 @@ from automation.lifecycle import (
     with_endings,
     without_time_away,
 )
-from automation.migration import Migrations, migrate, record_block
+from automation.migration import Migrations, migrate, read_record, record_block
 from automation.missed import made_too_late, missed_periods
 from automation.people import people_blocks, plan_people
 from automation.planning import ProgramContext, create, exposed, refused, said_public
@@ -208,6 +210,9 @@ def _plan_tracked(
     completing = progress.status is Status.COMPLETE and (
         not proves(found, COMPLETION_BLOCK) or noteless(found)  # finished, then left and back
     )
+    text = ctx.migrations.text(item.key, found.description)
+    held = _tasks_gone(found, ctx, text) if completing else None
+    completing = completing and held is None
     # said while the issue's figures can change, not for ever after (an ESP account plan
     # stays open once complete, its values still read)
     live = found.state == "opened" and progress.status not in (Status.ENDED, Status.WITHDRAWN)
@@ -215,7 +220,7 @@ def _plan_tracked(
     under_way = live and progress.status in (Status.NOT_STARTED, Status.IN_PROGRESS)
     said = _missing_headings(found, progress, completing) if under_way or completing else ()
     said = (*said, *(_emptied(item, found, progress, ctx) if completing else ()))
-    headings = Plan(warnings=(*said, *_moved_away(found, progress)))
+    headings = Plan(warnings=(*said, *_moved_away(found, progress), *filter(None, [held])))
     unreadable = Plan(warnings=_unreadable(found, records) if live else ())
     public = exposed(item, found, ctx)
     if public is not None:
@@ -347,6 +352,30 @@ def _emptied(
         "them back from the description's history and reopen the issue"
         for s in empty
         if had.get(s.section.heading)
+    )
+
+
+def _tasks_gone(found: ObservedIssue, ctx: ProgramContext, text: str) -> str | None:
+    """Why an open issue whose every task is done is not completed (closed, noted) yet: TEXT
+    (its description as this plan leaves it) has fewer checklist lines than the template
+    tasks its record says it was given, so some were deleted or converted to child items,
+    which GitLab counts nowhere in the issue (a tester: a hire's issue was closed, with the
+    congratulations note, while the task converted to a child item was still open). Said
+    each run until a person closes the issue (then it completes) or puts the tasks back."""
+    try:
+        record = read_record(found.description) if found.state == "opened" else None
+    except ItemError:
+        record = None  # a damaged record is reported where it is read
+    given = sum(len(hashes) for hashes in record.sections.values()) if record else 0
+    gone = given - checklist_items(text)
+    if gone <= 0:
+        return None
+    closes = " (closed)" if ctx.desired.program.completion.close else ""
+    return (
+        f"issue {found.reference} has every task done, but {gone} of the {given} template "
+        "tasks it was given are not in it (deleted, or converted to child items, which GitLab "
+        f"does not count in the issue): it is not completed{closes} until a person closes it "
+        "or puts them back"
     )
 
 

@@ -1816,6 +1816,21 @@ def test_an_incident_cannot_go_in_an_epic(fake: FakeGitLab) -> None:
     assert "No matching issue found" in str(refused.value.error_message)
 
 
+def test_a_checklist_item_converted_to_a_child_item_leaves_the_description(
+    fake: FakeGitLab,
+) -> None:
+    """doc/user/tasks.md: the item is removed from the description and a task is made from
+    its text; the issue's task count drops by one, and REST says nothing of the parent."""
+    project = project_of(fake)
+    issue = project.issues.create({"title": "T", "description": "- [x] one\n- [ ] two\n"})
+    child = fake.convert_to_child_item(PROJECT, issue.iid, "two")
+    parent = project.issues.get(issue.iid)
+    assert parent.description.rstrip() == "- [x] one"
+    assert parent.task_completion_status == {"count": 1, "completed_count": 1}
+    task = project.issues.get(child)
+    assert (task.title, task.issue_type, task.labels, task.state) == ("two", "task", [], "opened")
+
+
 def test_a_read_api_token_reads_and_is_refused_every_write(fake: FakeGitLab) -> None:
     """lib/api/api_guard.rb: a token without `api` gets 403 insufficient_scope on a write."""
     project = project_of(fake)

@@ -3233,6 +3233,25 @@ class FakeGitLab:
         issue.issue_type = issue_type
         issue.touch(self.clock.now())
 
+    def convert_to_child_item(
+        self, project: str, iid: int, task: str, as_user: str = "alice"
+    ) -> int:
+        """A person converts a checklist item to a child item (the item's menu, "Convert to
+        child item"; GitLab's doc/user/tasks.md): the item's line leaves the description,
+        and a task (issue_type `task`, no labels, the parent's confidentiality) is made in the
+        project with the line's text as its title. Which issue is its parent is in GraphQL's
+        hierarchy widget only, which REST does not show. The first line holding TASK is the
+        item (nested items under it are not modelled). Returns the task's iid."""
+        issue = self.state.project(project).issues[iid]
+        lines = (issue.description or "").split("\n")
+        at = next(i for i, line in enumerate(lines) if task in line and "[" in line)
+        title = lines[at].split("]", 1)[1].strip()
+        del lines[at]
+        self.edit_issue(project, iid, description="\n".join(lines), as_user=as_user)
+        child = self.create_issue_as(project, as_user, title, "", confidential=issue.confidential)
+        self.state.project(project).issues[child].issue_type = "task"
+        return child
+
     def promote_issue(self, project: str, iid: int, as_user: str = "alice") -> int:
         """A person promotes an issue to an epic (`/promote`, Epics::IssuePromoteService): an
         epic in the project's group, authored by them, with the issue's title, description,
