@@ -112,10 +112,13 @@ def test_a_checkpoint_closes_early_once_every_score_is_in(sponsorship: Path) -> 
     for n, sponsee in enumerate(SPONSEES):
         record(root, sponsee, "sponsee", "Sponsee satisfaction (mid-program)", str(5 + n))
         record(root, sponsee, "sponsor", "Sponsor satisfaction (mid-program)", "8")
-        if n < len(SPONSEES) - 1:
-            apply("2027-04-01")
-            assert "Not published yet" in published(root, "scores-mid")
-    apply("2027-04-01")  # long before its date (2027-05-02): all eight are in
+        apply("2027-04-01")
+        assert "Not published yet" in published(root, "scores-mid")
+    # all eight in long before its date: nothing shown until the date itself (a tester: the
+    # whole form filled in on day one sealed even the end-of-program figure months early)
+    apply("2027-05-01")
+    assert "Not published yet" in published(root, "scores-mid")
+    apply("2027-05-02")  # its date, two weeks before the grace period ends: all are in
     final = published(root, "scores-mid")
     assert "| Sponsee satisfaction (mid-program) | 6.5 | 4 |" in final
     assert "| Sponsor satisfaction (mid-program) | 8.0 | 4 |" in final
@@ -156,7 +159,7 @@ def test_a_deleted_line_does_not_hold_a_checkpoint_open_and_nothing_is_shown_per
         "- Sponsee satisfaction (mid-program): __/10\n",
         "",
     )
-    apply("2027-04-01")
+    apply("2027-05-02")  # its date: every line left has its value
     mid = published(root, "scores-mid")
     assert "| Sponsee satisfaction (mid-program) | 6.0 | 3 |" in mid
     assert "| Sponsor satisfaction (mid-program) | 7.0 | 4 |" in mid

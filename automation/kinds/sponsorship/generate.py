@@ -352,9 +352,10 @@ def _published(  # noqa: PLR0917
         "rate": name == ADVANCEMENT,
         "today": ctx.today,
     }
-    return Derived(
-        name, PUBLISHED_TEMPLATE, values, rows, specs, Closing(closes, ctx.today >= closes)
-    )
+    # early only from the checkpoint's own date: answers typed ahead of it (the whole form
+    # filled in on day one) must not seal the end-of-program figure months early (a tester)
+    closing = Closing(closes, ctx.today >= closes, early=ctx.today >= on)
+    return Derived(name, PUBLISHED_TEMPLATE, values, rows, specs, closing)
 
 
 def _score_block(
