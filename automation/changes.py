@@ -46,6 +46,9 @@ def description_update(
     return UpdateDescription(program.id, key, found.iid, names, found.description, after, edits)
 
 
+SHOWN = 5  # other damaged blocks named in a failure; the rest are counted
+
+
 def _also_damaged(found: ObservedIssue, edits: Edits, said: str) -> str:
     """The issue's other damaged blocks, named at once (a whole issue pasted into another
     damages each of them: named one a run, it took a run for each)."""
@@ -59,7 +62,9 @@ def _also_damaged(found: ObservedIssue, edits: Edits, said: str) -> str:
         return ""
     if len(others) == 1:
         return f". The block {others[0]} is damaged too: mend it the same way"
-    return f". The blocks {', '.join(others)} are damaged too: mend them the same way"
+    # a few named, the rest counted (a tester pasted 33,000: one line of 290,000 characters)
+    more = f" and {len(others) - SHOWN} more" if others[SHOWN:] else ""
+    return f". The blocks {', '.join(others[:SHOWN])}{more} are damaged too: mend them the same way"
 
 
 def _adds_tasks(found: ObservedIssue, edits: Edits) -> bool:

@@ -17,14 +17,18 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from automation.changes import _also_damaged
 from automation.checklist import count_all, heading_key, heading_of
+from automation.edits import Edits
+from automation.errors import ItemError
 from automation.figures import references
-from automation.markers import block_content
+from automation.items import ObservedIssue
+from automation.markers import _ANY_MARKER, _bare, _locate, block_content, damaged_blocks
 from automation.mentions import code_spans, without_code
 from automation.output.lines import diff
 from automation.rendering import _as_text as as_text
 from automation.rendering import inert, mentions_everyone, neutralise
-from automation.tasks import tasks_of
+from automation.tasks import NewTask, add_task, tasks_of
 
 GUARD_SECONDS = 20  # the linear code takes milliseconds; the old patterns took hours
 
@@ -144,6 +148,65 @@ def test_ever_deeper_tasks_are_listed_at_once_and_their_items_read_when_asked() 
     assert [t.text for t in tasks[:2]] == ["task 0", "task 1"] and len(tasks) == 3000
     assert tasks[-1].item == lines[-1] and tasks[-2].item == "\n".join(lines[-2:])
     assert tasks[0].line == lines[0]
+
+
+def test_a_task_in_a_million_quotes_gets_its_new_neighbour_at_once() -> None:
+    """A tester's: a participant's task behind a million `>`; the template's next new task
+    in that section took minutes (the line was cut again at each quote marker)."""
+    quoted = ">" * 1_000_000 + " - [ ] mine"
+    text = f"## Practice\n- [ ] first\n{quoted}\n## Next\n"
+    new = NewTask("Practice", "second", "- [ ] second", ("Practice", "Next"))
+    placed = quick(lambda: add_task(text, new))
+    assert placed.count("- [ ] second") == 1 and quoted in placed
+
+
+def _damaged_one_name_at_a_time(text: str) -> list[str]:
+    """What `damaged_blocks` answered before, a name at a time (text times names)."""
+    names = dict.fromkeys(
+        found["name"]
+        for line in text.split("\n")
+        if "automation:" in line and (found := _ANY_MARKER.match(_bare(line)))
+    )
+    return [name for name in names if _located_badly(text, name)]
+
+
+def _located_badly(text: str, name: str) -> bool:
+    try:
+        _locate(text, name)
+    except ItemError:
+        return True
+    return False
+
+
+MARKER_LINES = st.sampled_from(
+    [
+        "<!-- automation:begin a -->",
+        "<!-- automation:end a -->",
+        "<!-- automation:begin b -->",
+        "  <!-- automation:end b -->  ",
+        "<!-- automation:end b -->\r",
+        "```",
+        "text",
+        "<!-- automation:begin a --> <!-- automation:end a -->",
+    ]
+)
+
+
+@given(st.lists(MARKER_LINES, max_size=12))
+def test_damaged_blocks_are_found_as_before(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    assert damaged_blocks(text) == _damaged_one_name_at_a_time(text)
+
+
+def test_sixty_thousand_pasted_markers_are_read_at_once_and_a_few_named() -> None:
+    """A tester's: a person pasted 33,000 begin markers of different names into an issue with
+    a damaged block; each run took 25 s and failed with one line of 290,000 characters."""
+    text = "\n".join(f"<!-- automation:begin b{n} -->" for n in range(60_000))
+    damaged = quick(lambda: damaged_blocks(text))
+    assert len(damaged) == 60_000 and damaged[:2] == ["b0", "b1"]
+    issue = ObservedIssue(1, "T", text, (), "opened")
+    said = _also_damaged(issue, Edits(), "")
+    assert "'b0', 'b1', 'b2', 'b3', 'b4' and 59995 more are damaged too" in said, said[:200]
 
 
 # --- the diffs plan and reports show ---------------------------------------------------------
