@@ -21,8 +21,6 @@ _TASK = re.compile(
     r"[ \t]+\S",  # whitespace, then text
     re.ASCII,
 )
-# A checklist line of any state, GitLab's `[~]` (not applicable, not counted) included
-_ITEM = re.compile(_TASK.pattern.replace(r"[xX]|\s", r"[xX~]|\s"), re.ASCII)
 # An ATX heading's opening: its text is the rest, less spaces and a closing run of `#`
 # (`_heading`: a pattern that also matched the text took time cubic in a run of spaces)
 _HEADING_START = re.compile(r" {0,3}(#{1,6})[ \t]")  # a tab first is indented code
@@ -104,12 +102,6 @@ def count_tasks(text: str) -> TaskCount:
     return TaskCount(
         sum(state is not None for state in states), sum(state is True for state in states)
     )
-
-
-def checklist_items(text: str) -> int:
-    """How many checklist lines a text shows, ticked, open or `[~]`: a task a person marked
-    not applicable is still there; one deleted or converted to a child item is not."""
-    return sum(1 for line in _visible(text) if "]" in line and _ITEM.match(line))
 
 
 def _normalise_heading(text: str) -> str:

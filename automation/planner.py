@@ -37,12 +37,10 @@ from automation.changes import (
     proves,
     updates,
 )
-from automation.checklist import checklist_items
 from automation.desired import DesiredIssue, DesiredProgram, Measured
 from automation.duedates import due_after, due_blocks, plan_due
 from automation.edits import BlockTexts, Edits, apply_edits
 from automation.epics import plan_epics, plan_links
-from automation.errors import ItemError
 from automation.identity import resolve
 from automation.items import ObservedIssue
 from automation.lifecycle import (
@@ -55,7 +53,7 @@ from automation.lifecycle import (
     with_endings,
     without_time_away,
 )
-from automation.migration import Migrations, migrate, read_record, record_block
+from automation.migration import Migrations, migrate, record_block
 from automation.missed import made_too_late, missed_periods
 from automation.people import people_blocks, plan_people
 from automation.planning import ProgramContext, create, exposed, refused, said_public
@@ -72,6 +70,7 @@ from automation.reasons import stray_warnings, unclaimed
 from automation.records import Recorded, read_records
 from automation.renames import Held, aliases, former_label, moved, username_changes
 from automation.rollups import plan_figures, plan_rollups
+from automation.tasks import same_task, task_texts
 
 COMPLETION_MARKER = "<!-- automation:note completion -->"
 
@@ -137,6 +136,7 @@ def plan_program(
         migrations,
         departed,
         several=observed.epics is not None,
+        open_tasks=frozenset(map(same_task, observed.open_tasks)),
     )
     tracked = [_plan_tracked(item, found.get(item.key), ctx) for item in desired.issues]
     rows = [(item, row) for item, (_, row) in zip(desired.issues, tracked, strict=True)]
@@ -210,8 +210,7 @@ def _plan_tracked(
     completing = progress.status is Status.COMPLETE and (
         not proves(found, COMPLETION_BLOCK) or noteless(found)  # finished, then left and back
     )
-    text = ctx.migrations.text(item.key, found.description)
-    held = _tasks_gone(found, ctx, text) if completing else None
+    held = _child_open(item, found, ctx) if completing else None
     completing = completing and held is None
     # said while the issue's figures can change, not for ever after (an ESP account plan
     # stays open once complete, its values still read)
@@ -355,27 +354,26 @@ def _emptied(
     )
 
 
-def _tasks_gone(found: ObservedIssue, ctx: ProgramContext, text: str) -> str | None:
-    """Why an open issue whose every task is done is not completed (closed, noted) yet: TEXT
-    (its description as this plan leaves it) has fewer checklist lines than the template
-    tasks its record says it was given, so some were deleted or converted to child items,
-    which GitLab counts nowhere in the issue (a tester: a hire's issue was closed, with the
-    congratulations note, while the task converted to a child item was still open). Said
-    each run until a person closes the issue (then it completes) or puts the tasks back."""
-    try:
-        record = read_record(found.description) if found.state == "opened" else None
-    except ItemError:
-        record = None  # a damaged record is reported where it is read
-    given = sum(len(hashes) for hashes in record.sections.values()) if record else 0
-    gone = given - checklist_items(text)
-    if gone <= 0:
+def _child_open(item: DesiredIssue, found: ObservedIssue, ctx: ProgramContext) -> str | None:
+    """Why an open issue whose every task is done is not completed (closed, noted) yet: a task
+    of its template is not in it, and an open task of the project says just that, as GitLab's
+    "Convert to child item" makes one from the line it takes out (a tester: a hire's issue was
+    closed, with the congratulations note, while that child task was still open). Said each
+    run until the child task is closed (then it completes), or a person closes the issue."""
+    if found.state != "opened" or not ctx.open_tasks:
         return None
-    closes = " (closed)" if ctx.desired.program.completion.close else ""
+    text = ctx.migrations.text(item.key, found.description)
+    gone = set(map(same_task, task_texts(item.description))) - set(map(same_task, task_texts(text)))
+    children = sorted(gone & ctx.open_tasks)
+    if not children:
+        return None
+    closes = "closed or congratulated" if ctx.desired.program.completion.close else "completed"
+    one = len(children) == 1
     return (
-        f"issue {found.reference} has every task done, but {gone} of the {given} template "
-        "tasks it was given are not in it (deleted, or converted to child items, which GitLab "
-        f"does not count in the issue): it is not completed{closes} until a person closes it "
-        "or puts them back"
+        f"issue {found.reference} has every task done, but {len(children)} of its template's "
+        f"tasks {'was' if one else 'were'} converted to child "
+        f"{'item that is' if one else 'items that are'} still open: it is not {closes} until "
+        f"{'that task is' if one else 'those tasks are'} closed"
     )
 
 

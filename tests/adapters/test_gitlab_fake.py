@@ -1831,6 +1831,20 @@ def test_a_checklist_item_converted_to_a_child_item_leaves_the_description(
     assert (task.title, task.issue_type, task.labels, task.state) == ("two", "task", [], "opened")
 
 
+def test_issues_are_listed_by_type_and_an_unknown_type_is_refused(fake: FakeGitLab) -> None:
+    """GET /projects/:id/issues lists every type; `issue_type` is one of issue, incident,
+    test_case, task (lib/api/issues.rb), anything else a 400."""
+    project = project_of(fake)
+    new_issue(project)
+    task = new_issue(project)
+    fake.set_issue_type(PROJECT, task.iid, "task")
+    assert sorted(i.iid for i in project.issues.list(get_all=True)) == [1, 2]
+    assert [i.iid for i in project.issues.list(issue_type="task", get_all=True)] == [2]
+    with pytest.raises(gitlab.GitlabListError) as refused:
+        project.issues.list(issue_type="epic", get_all=True)
+    assert refused.value.response_code == 400
+
+
 def test_a_read_api_token_reads_and_is_refused_every_write(fake: FakeGitLab) -> None:
     """lib/api/api_guard.rb: a token without `api` gets 403 insufficient_scope on a write."""
     project = project_of(fake)

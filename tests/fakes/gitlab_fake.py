@@ -1966,6 +1966,7 @@ class IssueFilter:
             self._search(),
             self._updated_after(),
             self._confidential(),
+            self._issue_type(),
         ]
         kept = [i for i in issues if all(check(i) for check in checks)]
         order = self.params.text("order_by") or "created_at"
@@ -2008,6 +2009,13 @@ class IssueFilter:
         after = self.params.text("updated_after")
         moment = parse_time(after) if after else None
         return lambda i: moment is None or i.updated_at >= moment
+
+    def _issue_type(self) -> Callable[[Issue], bool]:
+        """`issue_type`: one of issue, incident, test_case, task (the API's values)."""
+        wanted = self.params.text("issue_type")
+        if wanted is not None and wanted not in ("issue", "incident", "test_case", "task"):
+            raise bad_request("issue_type does not have a valid value")
+        return lambda i: wanted is None or i.issue_type == wanted
 
     def _confidential(self) -> Callable[[Issue], bool]:
         flag = self.params.boolean("confidential")
