@@ -13,7 +13,7 @@ from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from automation.comments import spaced
 from automation.config import wording
@@ -90,6 +90,14 @@ class ItemFile(BaseModel):
     title: str
     state: Literal["opened", "closed"] = "opened"
     labels: list[str] = []
+
+    @field_validator("labels", "assignees", "links", mode="before", check_fields=False)
+    @classmethod
+    def _none_is_empty(cls, value: object) -> object:
+        """A list a person emptied by deleting its last `- item` line (YAML reads `labels:`
+        then as nothing): an empty list, as it would be on GitLab (a tester: every run
+        stopped)."""
+        return [] if value is None else value
 
 
 class IssueFile(ItemFile):

@@ -126,3 +126,16 @@ def test_an_index_row_stays_one_row_whatever_a_title_holds() -> None:
         r"| [#7](issues/7.md) | Demo: A \| B \*bold\* \[x\] | ana | demo | One | 1/2 (50%) "
         "| in progress |"
     )
+
+
+def test_a_list_emptied_by_deleting_its_last_line_reads_as_empty(root: Path) -> None:
+    """A tester's: a person unassigned the only assignee (deleting the `- ben` line under
+    `assignees:`, which YAML then reads as nothing): every run stopped with exit 2."""
+    assert cli("apply")[0] == 0
+    issue = root / ".automation" / "issues" / "1.md"
+    text = issue.read_text()
+    assert "assignees:\n- ben\n" in text and "links: []\n" in text
+    issue.write_text(text.replace("assignees:\n- ben\n", "assignees:\n").replace("[]", ""))
+    code, out, err = cli("plan")
+    assert code == 0, out + err
+    assert "No changes" in out, out  # read as unassigned (a person's call, as on GitLab)
