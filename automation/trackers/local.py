@@ -8,6 +8,7 @@ import os
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
@@ -462,6 +463,10 @@ class LocalTracker(Tracker):
         if seen is not None and seen[0] == raw:
             return seen[1]
         issue = _observed_issue(iid, *_parse_file(path, raw, IssueFile))
+        if issue.epic is not None and not (self.epics_dir / f"{issue.epic}.md").exists():
+            # the epic's file deleted: in no epic, as GitLab leaves the issues of an epic
+            # deleted (a tester: they stayed in it, and the epic made again stayed empty)
+            issue = replace(issue, epic=None)
         self._seen[iid] = (raw, issue)
         return issue
 

@@ -181,3 +181,26 @@ def test_without_epics_issues_are_linked_to_the_tracking_issue(project: Path) ->
     tracking = issue_with_key(project / ".automation", "key=csm-aspiring-leaders/tracking")
     assert "links:\n- 1\n- 2\n- 3\n" in tracking.read_text()
     assert "No changes" in cli("apply", "--today", "2026-11-24")[1]
+
+
+def test_a_deleted_epic_file_leaves_its_issues_in_no_epic_and_they_go_in_the_new_one(
+    project: Path,
+) -> None:
+    """A tester's: deleting epics/2.md, as one deletes an epic in GitLab, left its issues in
+    it; the epic made again stayed empty for good. GitLab leaves them in no epic."""
+    assert cli("apply")[0] == 0
+    epics = project / ".automation" / "epics"
+    cohort = epics / "2.md"
+    members = [
+        p
+        for p in (project / ".automation" / "issues").glob("*.md")
+        if "\nepic: 2\n" in p.read_text()
+    ]
+    assert members
+    cohort.unlink()
+    code, out, _ = cli("apply")
+    assert code == 0 and "created epic" in out, out
+    (new,) = sorted(set(p.name for p in epics.glob("*.md")) - {"1.md"})
+    number = new.removesuffix(".md")
+    assert all(f"\nepic: {number}\n" in p.read_text() for p in members)
+    assert "No changes" in cli("apply")[1]
