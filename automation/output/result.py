@@ -107,6 +107,9 @@ def _changes_an_existing_item(action: Action) -> bool:
             assert_never(action)
 
 
+_APART = (AddToEpic, LinkIssues, Remind)  # actions planned apart from their issue's plan
+
+
 @dataclass(frozen=True)
 class Summary:
     """What a plan would do or a run did, counted: the summary line and both JSON documents
@@ -121,13 +124,14 @@ class Summary:
     @classmethod
     def of(cls, actions: Sequence[Action], unchanged: int, failed: int, warnings: int) -> Summary:
         """The figures of these actions (done or planned) and counts. UNCHANGED counts the
-        issues their plans left as they were: one put in its epic or linked to the tracking
-        issue (planned apart, for the whole program) is updated, not unchanged too."""
+        issues their plans left as they were: one put in its epic, linked to the tracking
+        issue or reminded (planned apart from its issue's plan) is updated, not unchanged too
+        (a tester: a day of reminders summed to more issues than there are)."""
         n = Counter(action_type(a) for a in actions)
         new = {(a.program, a.key) for a in actions if isinstance(a, CreateIssue | CreateEpic)}
         changed = {(a.program, a.key) for a in actions if _changes_an_existing_item(a)}
-        placed = {(a.program, a.key) for a in actions if isinstance(a, AddToEpic | LinkIssues)}
-        others = {(a.program, a.key) for a in actions if not isinstance(a, AddToEpic | LinkIssues)}
+        placed = {(a.program, a.key) for a in actions if isinstance(a, _APART)}
+        others = {(a.program, a.key) for a in actions if not isinstance(a, _APART)}
         unchanged = max(0, unchanged - len(placed - others))
         by_type = tuple((name, n[name]) for name in ACTION_TYPES)
         return cls(by_type, len(changed - new), unchanged, failed, warnings)

@@ -3,6 +3,7 @@ lists what a run would send, `apply` sends each once, and the notes are files to
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -268,3 +269,13 @@ def test_a_digest_written_before_its_hidden_lines_is_read_by_its_text(onboarding
     path.write_text("\n".join(kept) + "\n")
     assert run("apply", "2026-12-07", "--steps", "remind").code == 0
     assert not _listing_tom(onboarding, "2026-W50")
+
+
+def test_a_reminded_issue_is_counted_once_in_the_summary(onboarding: Path) -> None:
+    """A tester's: a day of reminders summed to more issues than there are (each reminded
+    issue was both updated and unchanged)."""
+    applied = run("apply", "2026-12-01")
+    found = re.search(r"Summary: (\d+) created, (\d+) updated, (\d+) unchanged", applied.out)
+    assert found is not None and "added reminder" in applied.out, applied.out
+    created, updated, unchanged = map(int, found.groups())
+    assert created + updated + unchanged == len(issues(onboarding)), applied.out
