@@ -519,8 +519,7 @@ def _apply(
         _report_stopped(args, today, finished, str(error), console.privacy)
         raise
     except (Stopped, KeyboardInterrupt) as stop:  # a cancelled job's report says what it wrote
-        how = "interrupted" if isinstance(stop, KeyboardInterrupt) else "SIGTERM"
-        _report_stopped(args, today, finished, f"stopped ({how})", console.privacy)
+        _report_stopped(args, today, finished, f"stopped ({_how(stop)})", console.privacy)
         raise
     result = Result.of_run(applied)
     if isinstance(tracker, LocalTracker):
@@ -552,6 +551,7 @@ def _report_stopped(
     whose writes one most needs to know)."""
     if not args.report:
         return
+    args.reported = True  # once, with what was done (not again, emptier, on the way out)
     why = f"the run stopped before its end: {reason}"
     stopped = Result(tuple(finished), (), (), (why,), Summary.of(finished, 0, 0, 0))
     with suppress(AutomationError):  # the run's own error is the one to tell
@@ -730,6 +730,16 @@ def run(
     args = _parser().parse_args(argv)
     args.clock = clock or Clock()
     args.err = err
+    try:
+        return _command(args, env, out, err)
+    except (Stopped, KeyboardInterrupt) as stop:  # before its first write: a report says so
+        if args.command == "apply" and not getattr(args, "reported", False):
+            day = args.today or args.clock.now().date()
+            _report_stopped(args, day, (), f"stopped ({_how(stop)})", Privacy())
+        raise
+
+
+def _command(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
     if "steps" in args and args.steps is None:
         args.steps = EVENT_STEPS if getattr(args, "event", None) else ALL_STEPS
     prepared: Prepared | None = None  # once made, what an error says passes its privacy
@@ -821,6 +831,10 @@ class Stopped(BaseException):
 
 def _stop(signum: int, _frame: object) -> None:
     raise Stopped(signum)
+
+
+def _how(stop: BaseException) -> str:
+    return "interrupted" if isinstance(stop, KeyboardInterrupt) else "SIGTERM"
 
 
 STOPPED = "automation: stopped ({how}) before the end; {what}"

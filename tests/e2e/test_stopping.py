@@ -80,6 +80,29 @@ def test_a_run_stopped_while_writing_releases_the_lock_and_says_so(
     assert run("apply").code == 0 and "No changes" in run("apply").out
 
 
+@pytest.mark.parametrize("how", ["SIGTERM", "interrupted"])
+def test_a_run_stopped_before_its_first_write_leaves_its_report(
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    how: str,
+) -> None:
+    """A tester's: a job cancelled while the configuration was read left no report, which
+    the job keeps as an artifact: the report says the run stopped, having written nothing."""
+
+    def stopping(*_: Any, **__: Any) -> Any:
+        if how == "SIGTERM":
+            os.kill(os.getpid(), signal.SIGTERM)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "prepare", stopping)
+    code, err = _main(monkeypatch, capsys, "--report", "report.json")
+    assert code == (143 if how == "SIGTERM" else 130) and "Traceback" not in err
+    report = json.loads(Path("report.json").read_text("utf-8"))
+    assert report["notices"] == [f"the run stopped before its end: stopped ({how})"]
+    assert report["actions"] == [] and report["summary"]["created"] == 0
+
+
 def test_a_run_stopped_while_taking_the_lock_releases_it(project: Path) -> None:
     """Ctrl-C after GitLab made the lock and before the take returned left the lock behind."""
     tracker = LocalTracker(Path(".automation"))
