@@ -1,5 +1,5 @@
 """`python -m automation` runs the same command as `automation`."""
 
-from automation.cli import main
+from automation.entry import main
 
 main()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import importlib
 import json
 import os
 import signal
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from automation import cli
+from automation import cli, entry
 from automation.lock import RunLock, locked
 from automation.trackers.local import LocalTracker
 from tests.backends import TODAY, StepClock
@@ -101,6 +102,27 @@ def test_a_run_stopped_before_its_first_write_leaves_its_report(
     report = json.loads(Path("report.json").read_text("utf-8"))
     assert report["notices"] == [f"the run stopped before its end: stopped ({how})"]
     assert report["actions"] == [] and report["summary"]["created"] == 0
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "interrupted"])
+def test_a_run_stopped_while_the_tool_loads_says_so_on_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    """A tester's: Ctrl-C in the first second (Python still loading the tool's modules)
+    printed a traceback, and SIGTERM then killed the process with no word."""
+
+    def loading(name: str) -> Any:
+        assert name == "automation.cli"
+        if how == "SIGTERM":
+            os.kill(os.getpid(), signal.SIGTERM)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(importlib, "import_module", loading)
+    with pytest.raises(SystemExit) as stopped:
+        entry.main()
+    assert stopped.value.code == (143 if how == "SIGTERM" else 130)
+    err = capsys.readouterr().err
+    assert err == f"automation: stopped ({how}) before the end; no issue was changed\n"
 
 
 def test_a_run_stopped_while_taking_the_lock_releases_it(project: Path) -> None:
