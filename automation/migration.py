@@ -247,6 +247,7 @@ def migrate(
     if not declared:
         return Migrations()
     renames = desired.program.renamed_headings
+    people = renamed_people(desired)
     issues: dict[str, Migration] = {}
     renamed: set[str] = set()
     said: dict[tuple[str, str, int, bool], list[tuple[_Said, str]]] = {}
@@ -264,12 +265,13 @@ def migrate(
             desired.program, issue, due(item, issue) or item.due_date, today
         ):
             continue  # its template's tasks are recorded, or its work is over
-        issues[item.key], notes = _migrate(item, issue, declared, old)
+        issues[item.key], notes = _migrate(item, issue, declared, old, people)
         first += old is None and not damaged  # no record yet (a damaged one is reported)
         for note in notes:
             said.setdefault(note.group, []).append((note, issue.reference))
     pid = desired.program.id
-    quote = not desired.program.is_confidential
+    # not a task's words where someone was renamed: its earlier wording holds a former name
+    quote = not desired.program.is_confidential and not people
     warnings = tuple(_warning(pid, notes, quote) for notes in said.values())
     notices = (_first_run(pid, first),) if first else ()
     plan = Plan(warnings=warnings, notices=notices)
@@ -294,7 +296,11 @@ def _finished(program: Program, issue: ObservedIssue, due: dt.date | None, today
 
 
 def _migrate(
-    item: DesiredIssue, issue: ObservedIssue, declared: Sequence[str], old: Record | None
+    item: DesiredIssue,
+    issue: ObservedIssue,
+    declared: Sequence[str],
+    old: Record | None,
+    people: Mapping[str, str],
 ) -> tuple[Migration, list[_Said]]:
     """One issue whose record OLD (None: none, or damaged) is not of its rendering now: its
     new record, the tasks (and sections) it gets, and what to say."""
@@ -310,7 +316,7 @@ def _migrate(
         return Migration(record), []
     has = {task_hash(t.text): t for t in tasks_of(issue.description, declared)}
     replaced = _not_had(replaced, has)
-    newcomers, replaced = _newcomers(replaced, has)
+    newcomers, replaced = _newcomers(replaced, has, people)
     known = _recorded_in(recorded)
     added, unplaced = _added(issue.description, whole, new + newcomers, declared, template, known)
     dropped, covered = _dropped(item.description, issue.description, old, declared, gone)
@@ -490,17 +496,21 @@ def _not_had(
 
 
 def _newcomers(
-    replaced: list[tuple[list[str], list[Task]]], has: Mapping[str, Task]
+    replaced: list[tuple[list[str], list[Task]]],
+    has: Mapping[str, Task],
+    people: Mapping[str, str],
 ) -> tuple[list[Task], list[tuple[list[str], list[Task]]]]:
     """Of the tasks in place of recorded ones, those for someone new (a roster change in a
     group's issue, not a rewording): the tasks it stands in place of are all still in the
     issue (their text known) and @mention someone, and it mentions only others, in other
-    words (the same task for a person whose username changed is a rewording). They are
-    added as new tasks; the others stay rewordings."""
+    words, and not the person it named under a username `renamed_from` changed (PEOPLE: former
+    username -> username; a tester: a participant renamed after marriage, name and username,
+    got a second task in the group's issue). The same task for a person whose username
+    changed is a rewording. They are added as new tasks; the others stay rewordings."""
     added: list[Task] = []
     still: list[tuple[list[str], list[Task]]] = []
     for olds, news in replaced:
-        fresh = _for_someone_new(news, [has[h] for h in olds if h in has], len(olds))
+        fresh = _for_someone_new(news, [has[h] for h in olds if h in has], len(olds), people)
         added += fresh
         rest = [task for task in news if task not in fresh]
         if rest:
@@ -508,8 +518,11 @@ def _newcomers(
     return added, still
 
 
-def _for_someone_new(news: list[Task], olds: list[Task], recorded: int) -> list[Task]:
+def _for_someone_new(
+    news: list[Task], olds: list[Task], recorded: int, people: Mapping[str, str]
+) -> list[Task]:
     before = frozenset().union(*(named(task.text) for task in olds))
+    before |= {people[name] for name in before if name in people}
     if len(olds) < recorded or not before:
         return []
     words = {unnamed(task.text) for task in olds}
@@ -518,6 +531,22 @@ def _for_someone_new(news: list[Task], olds: list[Task], recorded: int) -> list[
         for task in news
         if (names := named(task.text)) and not names & before and unnamed(task.text) not in words
     ]
+
+
+def renamed_people(desired: DesiredProgram) -> dict[str, str]:
+    """Former username -> username, lowercase, of the people `renamed_from` renamed: the one
+    part in which an issue's key and a former key of it differ (a cohort's rename maps ids no
+    mention holds)."""
+    found: dict[str, str] = {}
+    for item in desired.issues:
+        parts = item.key.split("/")
+        for former in item.former_keys:
+            changed = [
+                (old, new) for old, new in zip(former.split("/"), parts, strict=False) if old != new
+            ]
+            if len(changed) == 1 and former.count("/") == item.key.count("/"):
+                found.setdefault(*changed[0])
+    return found
 
 
 def _shown(text: str, other: str | None = None) -> str:

@@ -735,3 +735,28 @@ def test_a_cohort_named_after_a_participant_does_not_make_a_new_program_a_rename
     result = ok(run("apply"))
     assert "nothing is created" not in result
     assert "csm-two/tom.reyes/grace.liu" in issues(shipped)
+
+
+def test_a_participant_renamed_name_and_username_keeps_one_task_in_the_groups_issue(
+    shipped: Path,
+) -> None:
+    """A tester's: Lena Fischer, married, is Lena Schmidt (lena.schmidt), declared with
+    `renamed_from`: the cohort's open monthly issue kept her old task and got a second one
+    under her new name (a new mention, 8 tasks for 7), and each run's warning quoted her
+    former name into the CI log."""
+    project = keep_programs(shipped, "csm-aspiring-leaders", csm_group=True)
+    ok(run("apply", "2027-02-01"))
+    monthly = f"{OLD}/monthly/2027-02"
+    before = issues(project)[monthly].description
+    assert "@lena.fischer" in before
+    edit(Path("config/people.yml"), "username: lena.fischer", "username: lena.schmidt")
+    edit(Path("config/people.yml"), "name: Lena Fischer", "name: Lena Schmidt")
+    edit(
+        CSM,
+        "      - lena.fischer\n",
+        "      - {username: lena.schmidt, renamed_from: lena.fischer}\n",
+    )
+    applied = ok(run("apply", "2027-02-02"))
+    after = issues(project)[monthly].description
+    assert after.count("- [ ]") == before.count("- [ ]"), applied
+    assert "@lena.schmidt" not in after and "Fischer" not in applied, applied
