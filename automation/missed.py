@@ -66,9 +66,10 @@ def made_too_late(
     over = min(item.over_before_made or today for item in late)
     return [
         f"{_issues(len(late))} of {desired.program.id} not created: their time was over (from "
-        f"{over:%Y-%m-%d}) before configuration asked for them{_named(desired, late)}. For "
-        "someone still to be onboarded, give a later `start_date`; this is said until a "
-        "year after each was over"
+        f"{over:%Y-%m-%d}) before configuration asked for them{_named(desired, late)}. Take "
+        "out of `hires` whoever needs no issue; give someone still to be onboarded a later "
+        "`start_date`; for someone whose issue has another username, write `renamed_from` "
+        "(README 'Renaming'). This is said until a year after each was over"
     ]
 
 
