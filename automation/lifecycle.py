@@ -381,7 +381,10 @@ def departures(  # noqa: PLR0917
         # quiet once withdrawn, whatever people do (a participant can delete the block, not
         # take the label off)
         labelled = status_label(Status.WITHDRAWN) in issue.labels
-        if progress.status is Status.COMPLETE and not (withdrawn or labelled):
+        # once complete, its labels and progress block follow its ticks, as its row does (a
+        # tester: a task unticked after its person left read 66% in the rollup, 100% on it)
+        done = progress.status is Status.COMPLETE or proves(issue, COMPLETION_BLOCK)
+        if done and not (withdrawn or labelled):
             plan = _finish(desired, key, issue, blocks, today, progress)
             plans.append(plan)
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
@@ -496,8 +499,9 @@ def _finish(  # noqa: PLR0917
     today: dt.date,
     progress: Progress,
 ) -> Plan:
-    """A departed issue whose every task is done: its labels and progress block say so (its
-    person finished it, then left before a run saw it), and the first time, it is closed
+    """A departed issue whose every task is done (or was: its completion block): its labels and
+    progress block say so (its person finished it, then left before a run saw it), and the
+    first time, it is closed
     where the program closes finished issues, the completion block its proof. The
     completion note is not posted: it is written from the person's configuration, gone; the
     block says so (NOTELESS), and the note comes if the person is back in the program."""

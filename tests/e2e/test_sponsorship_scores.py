@@ -340,3 +340,28 @@ def test_the_cohorts_ended_note_lists_pairs_only(sponsorship: Path) -> None:
     said = notes(sponsorship, issues(sponsorship)[COHORT])
     assert "automation:note ended fy28-h1" in said, said
     assert f"#{hannahs.iid} " not in said and "withdrawn" not in said, said
+
+
+def test_a_finished_score_issue_of_a_pair_taken_out_follows_its_ticks(
+    sponsorship: Path,
+) -> None:
+    """A tester's: Kenji's score issue, complete, then his pair taken out of the cohort, then
+    a task unticked: the issue kept saying 100% and complete while the program's rollup said
+    66% and in progress."""
+    key = f"{H1}/kenji.watanabe/sponsee-scores"
+    path = path_of(sponsorship, key)
+    path.write_text(path.read_text().replace("- [ ] Record", "- [x] Record"))
+    apply(BEFORE_CLOSE)
+    assert "status::complete" in issues(sponsorship)[key].labels
+    program = sponsorship / "config/programs/sales-sponsorship.yml"
+    text = program.read_text()
+    line = next(x for x in text.splitlines(keepends=True) if "sponsee: kenji.watanabe" in x)
+    program.write_text(text.replace(line, ""))
+    apply("2027-02-22")
+    path.write_text(path.read_text().replace("- [x] Record", "- [ ] Record", 1))
+    apply("2027-03-01")
+    issue = issues(sponsorship)[key]
+    assert "status::in progress" in issue.labels and "progress::50-74%" in issue.labels
+    tracking = issues(sponsorship)["sales-sponsorship/tracking"].description
+    row = next(x for x in tracking.splitlines() if x.startswith(f"| #{issue.iid} "))
+    assert row.endswith("| 66% | 66% | in progress |"), row
