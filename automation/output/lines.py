@@ -234,7 +234,8 @@ def no_changes_line(summary: Summary, *, done: bool) -> str:
     is on it too, so CI readers see it."""
     written = "; nothing was written" if done else ""
     noted = f" ({plural(summary.warnings, 'warning')})" if summary.warnings else ""
-    return f"No changes: {summary.unchanged} issues are up to date{written}{noted}."
+    are = "is" if summary.unchanged == 1 else "are"  # a tester read "1 issues are"
+    return f"No changes: {plural(summary.unchanged, 'issue')} {are} up to date{written}{noted}."
 
 
 def section_start(name: str, header: str) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from automation.actions import CreateLabel, Plan
-from automation.output.lines import plan_lines
+from automation.output.lines import no_changes_line, plan_lines
+from automation.output.result import Summary
 from automation.progress import LabelSpec
 
 
@@ -15,3 +16,13 @@ def test_one_label_to_create_is_one_label_not_one_labels() -> None:
     """A tester read `create 1 labels: program::csm-leaders`."""
     assert list(plan_lines(_labels("program::x"))) == ["create 1 label: program::x"]
     assert list(plan_lines(_labels("a", "b"))) == ["create 2 labels: a, b"]
+
+
+def test_no_changes_says_one_issue_in_the_singular() -> None:
+    """A tester read "No changes: 1 issues are up to date"."""
+    one = Summary.of([], 1, 0, 0)
+    assert (
+        no_changes_line(one, done=True) == "No changes: 1 issue is up to date; nothing was written."
+    )
+    two = Summary.of([], 2, 0, 1)
+    assert no_changes_line(two, done=False) == "No changes: 2 issues are up to date (1 warning)."
