@@ -277,9 +277,6 @@ class Observed:
     read_epics: Mapping[int, ObservedEpic | None] = field(default_factory=dict)
     # ... and, read at the same time, other groups' epics they sit in, by (group id, iid)
     read_elsewhere: Mapping[tuple[int, int], ObservedEpic | None] = field(default_factory=dict)
-    # the titles of the project's open tasks (issue type `task`), read only while one of the
-    # program's open issues has every task ticked and is not completed yet (run.py)
-    open_tasks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

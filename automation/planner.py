@@ -70,7 +70,6 @@ from automation.reasons import stray_warnings, unclaimed
 from automation.records import Recorded, read_records
 from automation.renames import Held, aliases, former_label, moved, username_changes
 from automation.rollups import plan_figures, plan_rollups
-from automation.tasks import same_task, task_texts
 
 COMPLETION_MARKER = "<!-- automation:note completion -->"
 
@@ -136,7 +135,6 @@ def plan_program(
         migrations,
         departed,
         several=observed.epics is not None,
-        open_tasks=frozenset(map(same_task, observed.open_tasks)),
     )
     tracked = [_plan_tracked(item, found.get(item.key), ctx) for item in desired.issues]
     rows = [(item, row) for item, (_, row) in zip(desired.issues, tracked, strict=True)]
@@ -210,8 +208,6 @@ def _plan_tracked(
     completing = progress.status is Status.COMPLETE and (
         not proves(found, COMPLETION_BLOCK) or noteless(found)  # finished, then left and back
     )
-    held = _child_open(item, found, ctx) if completing else None
-    completing = completing and held is None
     # said while the issue's figures can change, not for ever after (an ESP account plan
     # stays open once complete, its values still read)
     live = found.state == "opened" and progress.status not in (Status.ENDED, Status.WITHDRAWN)
@@ -219,7 +215,7 @@ def _plan_tracked(
     under_way = live and progress.status in (Status.NOT_STARTED, Status.IN_PROGRESS)
     said = _missing_headings(found, progress, completing) if under_way or completing else ()
     said = (*said, *(_emptied(item, found, progress, ctx) if completing else ()))
-    headings = Plan(warnings=(*said, *_moved_away(found, progress), *filter(None, [held])))
+    headings = Plan(warnings=(*said, *_moved_away(found, progress)))
     unreadable = Plan(warnings=_unreadable(found, records) if live else ())
     public = exposed(item, found, ctx)
     if public is not None:
@@ -351,29 +347,6 @@ def _emptied(
         "them back from the description's history and reopen the issue"
         for s in empty
         if had.get(s.section.heading)
-    )
-
-
-def _child_open(item: DesiredIssue, found: ObservedIssue, ctx: ProgramContext) -> str | None:
-    """Why an open issue whose every task is done is not completed (closed, noted) yet: a task
-    of its template is not in it, and an open task of the project says just that, as GitLab's
-    "Convert to child item" makes one from the line it takes out (a tester: a hire's issue was
-    closed, with the congratulations note, while that child task was still open). Said each
-    run until the child task is closed (then it completes), or a person closes the issue."""
-    if found.state != "opened" or not ctx.open_tasks:
-        return None
-    text = ctx.migrations.text(item.key, found.description)
-    gone = set(map(same_task, task_texts(item.description))) - set(map(same_task, task_texts(text)))
-    children = sorted(gone & ctx.open_tasks)
-    if not children:
-        return None
-    closes = "closed or congratulated" if ctx.desired.program.completion.close else "completed"
-    one = len(children) == 1
-    return (
-        f"issue {found.reference} has every task done, but {len(children)} of its template's "
-        f"tasks {'was' if one else 'were'} converted to child "
-        f"{'item that is' if one else 'items that are'} still open: it is not {closes} until "
-        f"{'that task is' if one else 'those tasks are'} closed"
     )
 
 

@@ -34,8 +34,6 @@ class ProgramContext:
     migrations: Migrations  # template tasks added to open issues, and their records
     departed: Departures = field(default_factory=Departures)  # people who left (lifecycle.py)
     several: bool = True  # GitLab keeps several assignees: epics are available (Premium)
-    # what the project's open tasks say (`same_task`): a child item converted from a line
-    open_tasks: frozenset[str] = frozenset()
 
     @property
     def id(self) -> str:

@@ -12,15 +12,12 @@ from pathlib import Path
 from automation.actions import ALL_STEPS, CreateLabel, Observed, Plan
 from automation.applier import Listener, Outcome, Writer, execute
 from automation.blocks import (
-    COMPLETION_BLOCK,
     COMPLETION_TEMPLATE,
     EPIC_TEMPLATE,
     PROGRESS_TEMPLATE,
     ROLLUP_TEMPLATE,
     Blocks,
 )
-from automation.changes import has_block
-from automation.checklist import count_tasks
 from automation.config.loader import Loaded, load_config
 from automation.config.models import SLUG_PATTERN, Program
 from automation.config.source import Source
@@ -342,24 +339,14 @@ def observe(
         some = [issue for issue in fetched.values() if issue is not None]
         fetch = to_fetch(issues, wanted, _tracking(desired), renamed, some) - set(fetched)
         fetched |= {iid: tracker.get_issue(iid) for iid in fetch}
-    tasks = tracker.open_tasks() if any(map(_finishing, issues)) else ()
     if epics:
         found = with_former_label(tracker.program_epics, program)
         _not_elsewhere(tracker, desired, issues, found)
-        observed = Observed(issues, labels, found, fetched=fetched, open_tasks=tasks)
+        observed = Observed(issues, labels, found, fetched=fetched)
         return _epics_they_sit_in(tracker, desired, observed)
     tracking = find_tracking(issues, _tracking(desired), renamed, desired.tracking.title)
     links = tracker.issue_links(tracking.iid) if tracking else IssueLinks()
-    return Observed(issues, labels, None, links, fetched=fetched, open_tasks=tasks)
-
-
-def _finishing(issue: ObservedIssue) -> bool:
-    """An open issue with every task ticked, not completed yet: whether a task converted to
-    a child item is still open is asked of the project's tasks (planner.py)."""
-    if issue.state != "opened" or has_block(issue, COMPLETION_BLOCK):
-        return False
-    tasks = count_tasks(issue.description)
-    return bool(tasks.count) and tasks.complete
+    return Observed(issues, labels, None, links, fetched=fetched)
 
 
 def _not_elsewhere(

@@ -157,12 +157,6 @@ def tasks_of(text: str, headings: Sequence[str]) -> tuple[Task, ...]:
     return tuple(found)
 
 
-def same_task(text: str) -> str:
-    """A task's text, or a task issue's title, as the two are compared (spacing and case
-    aside)."""
-    return " ".join(text.split()).casefold()
-
-
 def task_texts(text: str) -> tuple[str, ...]:
     """What every task GitLab counts in TEXT says, in any section or none, in order."""
     return tuple(x.task for x in _walk(text.split("\n"), ()) if x.task is not None)

@@ -54,11 +54,6 @@ class Tracker(abc.ABC):
         del epic_iid
         return None
 
-    def open_tasks(self) -> tuple[str, ...]:
-        """The titles of the project's open tasks (GitLab's issue type `task`: a checklist
-        item converted to a child item is one); none where there are no such issues."""
-        return ()
-
     def pause(self, seconds: float) -> None:
         """Wait (the tracker's clock moves on); a tracker with nothing to wait for does not."""
         del seconds

@@ -279,7 +279,6 @@ class GitLabTracker(Tracker, ChangeLog):
         self._user_ids: dict[str, int | None] = {}
         self._member_pages = MemberPages(PER_PAGE)  # the group's member list: pages read
         self._members_refused = False  # the list cannot be read: names are looked up one by one
-        self._open_tasks: tuple[str, ...] | None = None  # read once a run, when asked for
         self._misses = 0  # usernames asked for that were not known yet
         self._epics: bool | None = None
         self._free: bool | None = None  # one assignee per issue (see one_assignee)
@@ -402,15 +401,6 @@ class GitLabTracker(Tracker, ChangeLog):
         for issue in found:
             self._ledger.saw(issue)  # what the run plans from
         return found
-
-    def open_tasks(self) -> tuple[str, ...]:
-        """The titles of the project's open tasks, read once a run (GitLab lists every type
-        of issue, and filters by `issue_type`)."""
-        if self._open_tasks is None:
-            with self._reading("listing the project's open tasks", "project"):
-                tasks = self._every_issue(issue_type="task", state="opened")
-                self._open_tasks = tuple(str(task.get("title") or "") for task in tasks)
-        return self._open_tasks
 
     def _issue_list(self, **query: str) -> gitlab.GitlabList:
         """The project's issues as plain data, a page of PER_PAGE per request as they are
