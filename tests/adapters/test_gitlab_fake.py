@@ -1829,6 +1829,10 @@ def test_a_checklist_item_converted_to_a_child_item_leaves_the_description(
     assert parent.task_completion_status == {"count": 1, "completed_count": 1}
     task = project.issues.get(child)
     assert (task.title, task.issue_type, task.labels, task.state) == ("two", "task", [], "opened")
+    long = "x" * 300
+    issue = project.issues.create({"title": "L", "description": f"- [ ] {long}\n"})
+    task = project.issues.get(fake.convert_to_child_item(PROJECT, issue.iid, long))
+    assert (task.title, task.description) == ("x" * 255, "x" * 45)  # the title cut at 255
 
 
 def test_issues_are_listed_by_type_and_an_unknown_type_is_refused(fake: FakeGitLab) -> None:

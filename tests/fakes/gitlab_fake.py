@@ -3253,10 +3253,13 @@ class FakeGitLab:
         issue = self.state.project(project).issues[iid]
         lines = (issue.description or "").split("\n")
         at = next(i for i, line in enumerate(lines) if task in line and "[" in line)
-        title = lines[at].split("]", 1)[1].strip()
+        text = lines[at].split("]", 1)[1].strip()
+        # the frontend's extractTaskTitleAndDescription: 255 characters of title, the rest
+        # of the line the task's description
+        title, rest = text[:MAX_TITLE], text[MAX_TITLE:]
         del lines[at]
         self.edit_issue(project, iid, description="\n".join(lines), as_user=as_user)
-        child = self.create_issue_as(project, as_user, title, "", confidential=issue.confidential)
+        child = self.create_issue_as(project, as_user, title, rest, confidential=issue.confidential)
         self.state.project(project).issues[child].issue_type = "task"
         return child
 
