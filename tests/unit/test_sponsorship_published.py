@@ -22,7 +22,7 @@ ON = dt.date(2027, 3, 1)
 
 def block(passed: bool, n: int = 4) -> Derived:
     rows = tuple(DerivedRow({}, records=f"k{i}") for i in range(n))
-    values = {"what": "satisfaction (start)", "minimum": 3, "rate": False, "today": ON}
+    values = {"what": "satisfaction (start)", "on": ON, "minimum": 3, "rate": False, "today": ON}
     return Derived(
         "scores-start",
         "sales-sponsorship/published.md.j2",
