@@ -148,7 +148,7 @@ class CloseIssue:
     key: str
     iid: int
     unless_note: str | None = None
-    why: str = "every task is done"
+    why: str = "every required task is done"  # optional ones and `required: false` sections aside
     # the text the plan found complete: closed (or noted) only while the issue still reads
     # so, not after a person unticked a task during the run
     as_listed: str | None = None

@@ -532,7 +532,10 @@ def test_graduation_labels_note_once_and_close(onboarding: Path) -> None:
     tom = hire(onboarding, "tom.reyes")
     assert tom.state == "closed"
     assert {"status::complete", "progress::100%"} <= set(tom.labels)
-    assert "**Completed:** every task of this issue was done by 2026-11-24." in tom.description
+    assert (
+        "**Completed:** every required task of this issue was done by 2026-11-24."
+        in tom.description
+    )
     notes = (onboarding / ".automation" / "notes" / f"{tom.iid}.md").read_text()
     assert notes.count("Congratulations @tom.reyes") == 1
     # a person reopens it and unticks, then ticks again: no second note, not closed again
