@@ -427,7 +427,27 @@ def _syntax_problem(error: yaml.MarkedYAMLError, file: str, text: str | None) ->
     if "'\\t'" in what:  # PyYAML: found character '\t' that cannot start any token
         line = error.problem_mark.line + 1 if error.problem_mark else line
         return Problem(file, line, "a tab character: YAML indents with spaces only; use spaces")
+    for says, hint in _HINTS:  # the commonest mistakes, said in the file's own terms
+        if says in what and error.problem_mark is not None:
+            return Problem(file, error.problem_mark.line + 1, f"YAML syntax error: {hint}")
     return Problem(file, line, f"YAML syntax error: {what}; fix the indentation or quoting there")
+
+
+_HINTS = (  # (what PyYAML says, what a person should read), a tester's commonest mistakes
+    (
+        "found character '@' that cannot start any token",
+        "a value starts with '@' (write a username without it, or put the value in quotes)",
+    ),
+    (
+        "found character '`' that cannot start any token",
+        "a value starts with '`'; put the whole value in quotes",
+    ),
+    (
+        "mapping values are not allowed here",
+        "a ': ' inside a value (as in `name: FY27: pilot`): put the whole value in quotes; "
+        "if the line holds a key of its own, line it up with the keys it belongs with",
+    ),
+)
 
 
 _QUOTE_NAMES = {"'": "single quote (')", '"': 'double quote (")'}
