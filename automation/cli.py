@@ -389,7 +389,7 @@ def _validate(prepared: Prepared, today: dt.date, out: TextIO, err: TextIO) -> i
     print(
         f"Configuration is valid: {plural(len(prepared.programs), 'program')}, "
         f"{plural(len(prepared.loaded.config.people), 'person', 'people')}, "
-        f"{plural(issues, 'issue')} due now.",
+        f"{plural(issues, 'issue')} called for today.",
         file=out,
     )
     return EXIT_OK
