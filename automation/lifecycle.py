@@ -364,8 +364,8 @@ def departures(  # noqa: PLR0917
         member = _in_group(desired, member_of(desired, key), issue)
         waiting = bool(held & set(key.split("/")[1:-1]))  # a rename's warning says what to do
         if member is None or waiting:
-            if issue.state == "opened":
-                plans.append(Plan(warnings=(_left_as_it_is(issue, key, waiting),)))
+            if issue.state == "opened" and not waiting:  # a rename's one warning says it all
+                plans.append(Plan(warnings=(_left_as_it_is(issue, key),)))
             continue
         progress, finished = _as_it_left(desired, issue, headings, today)
         ended = _ended_before_leaving(desired, member, issue, today)
@@ -443,6 +443,7 @@ def _group_gone(desired: DesiredProgram, member: Member, moved: str | None) -> s
 
 
 def _vanished(desired: DesiredProgram, group: str, references: Sequence[str]) -> str:
+    references = sorted(references, key=lambda ref: int(ref.rpartition("#")[2] or 0))
     more = f" and {len(references) - 5} more" if len(references) > 5 else ""
     return (
         f"'{group}' is no longer in the file of program {desired.program.id}, and its open "
@@ -561,15 +562,11 @@ def _ended_before_leaving(
     return desired.course.ended(member.group, today) or status_label(Status.ENDED) in issue.labels
 
 
-def _left_as_it_is(issue: ObservedIssue, key: str, waiting: bool) -> str:
-    said = (
-        f"issue {issue.reference} has key '{key}', which the configuration no longer defines; "
-        "it was left as it is"
-    )
+def _left_as_it_is(issue: ObservedIssue, key: str) -> str:
     return (
-        said
-        if waiting
-        else f"{said}; if it is no longer needed, close it (this warning stops once it is closed)"
+        f"issue {issue.reference} has key '{key}', which the configuration no longer defines; "
+        "it was left as it is; if it is no longer needed, close it (this warning stops once it "
+        "is closed)"
     )
 
 

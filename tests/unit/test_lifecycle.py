@@ -9,7 +9,7 @@ from pathlib import Path
 
 from automation.blocks import Blocks, RollupRow
 from automation.course import Member
-from automation.lifecycle import member_of
+from automation.lifecycle import _vanished, member_of
 from automation.progress import Status, measure
 from automation.rendering import Renderer
 from tests.unit.test_kinds import ESP, ONBOARDING, PARTICIPANTS, SPONSORSHIP, TEMPLATES, desired
@@ -73,3 +73,10 @@ def test_a_withdrawn_row_is_listed_but_not_counted(tmp_path: Path) -> None:
     assert "| #2 (closed) | Leaders: Cy | c1 |" in text and "| withdrawn |" in text
     assert f"**{done.overall.count}/{done.overall.count}** | **100%**" in text
     assert "1 tracked issue; 1 complete; 1 withdrawn, listed but not counted." in text
+
+
+def test_a_vanished_groups_issues_are_named_in_order(tmp_path: Path) -> None:
+    """A tester read "(#10, #13, #11, #12)" (in the order of their keys)."""
+    program = desired(tmp_path, PARTICIPANTS, "2026-11-24")
+    said = _vanished(program, "c1", ["#10", "#13", "#11", "#9", "#12", "#14", "#2"])
+    assert "(#2, #9, #10, #11, #12 and 2 more)" in said
