@@ -366,12 +366,11 @@ def _without_heading(phase: bool, completing: bool) -> str:
 
 
 def _unreadable(found: ObservedIssue, records: Mapping[str, Recorded]) -> tuple[str, ...]:
-    """An unreadable recorded value is a warning naming the issue and the label only: values
-    can be private (satisfaction scores)."""
+    """An unreadable recorded value is a warning naming the issue, the label and what is wrong
+    with it, never the value: values can be private (satisfaction scores)."""
     return tuple(
-        f"issue {found.reference}: the value of '{r.label}' cannot be read; write only a "
-        "number on its scale, like the example in the issue (a remark goes on a line of its "
-        "own)"
+        f"issue {found.reference}: the value of '{r.label}' cannot be read: {r.problem} (the "
+        "number alone; a remark goes on a line of its own)"
         for r in records.values()
         if r.problem
     )

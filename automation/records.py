@@ -94,13 +94,15 @@ def _parse(spec: RecordSpec, raw: str | None) -> Recorded:
     scale = f" out of {spec.out_of:g}" if spec.out_of else ""
     example = f"like 8/{spec.out_of:g}" if spec.out_of else "as a number, like 12"
     if match is None:
-        return Recorded(spec.label, problem=f"'{raw}' is not a number{scale}; write it {example}")
+        return Recorded(spec.label, problem=f"it is not a number{scale}; write it {example}")
     value = float(match.group("value"))
     given = match.group("out_of")
     if spec.out_of and given and float(given) != spec.out_of:
-        return Recorded(spec.label, problem=f"'{raw}' is on another scale; write it {example}")
+        return Recorded(spec.label, problem=f"it is on another scale; write it {example}")
     if spec.out_of and not 0 <= value <= spec.out_of:
-        return Recorded(spec.label, problem=f"'{raw}' is outside 0 to {spec.out_of:g}")
+        return Recorded(
+            spec.label, problem=f"it is outside 0 to {spec.out_of:g}; write it {example}"
+        )
     return Recorded(spec.label, value)
 
 

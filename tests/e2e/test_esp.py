@@ -225,7 +225,9 @@ def test_scorecard_shows_every_kpi_against_its_target(esp: Path) -> None:
     result = run("apply")
     plan = issues(esp)["executive-sponsorship/account/umbrella/account-plan"]
     assert f"warning: issue #{plan.iid}: the value of 'Influence' cannot be read" in result.out
-    assert "write only a number on its scale" in result.out and "on a line of its own" in result.out
+    said = "cannot be read: it is not a number out of 10; write it like 8/10 (the number alone"
+    assert said in result.out and "on a line of its own" in result.out
+    assert "strong" not in result.out  # the value is never quoted: it can be private
     card = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy27-q4"].description
     header = next(line for line in card.splitlines() if line.startswith("| Account |"))
     assert header.count("|") == KPIS + 4

@@ -29,9 +29,13 @@ SPECS = [RecordSpec("Sponsee satisfaction (start)", 10), RecordSpec("Use cases a
         ("sponsee SATISFACTION (start): 6/10", 6.0, None),
         ("Sponsee satisfaction (start): __/10", None, None),
         ("Sponsee satisfaction (start):", None, None),
-        ("Sponsee satisfaction (start): eight", None, "'eight' is not a number out of 10"),
-        ("Sponsee satisfaction (start): 12/10", None, "'12/10' is outside 0 to 10"),
-        ("Sponsee satisfaction (start): 4/5", None, "'4/5' is on another scale"),
+        (
+            "Sponsee satisfaction (start): eight",
+            None,
+            "it is not a number out of 10; write it like 8/10",
+        ),
+        ("Sponsee satisfaction (start): 12/10", None, "it is outside 0 to 10"),
+        ("Sponsee satisfaction (start): 4/5", None, "it is on another scale"),
     ],
 )
 def test_a_recorded_value_is_read_or_reported(
