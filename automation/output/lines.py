@@ -60,13 +60,25 @@ _DONE = _Verbs("created", "updated", "added", "closed", "reopened")
 def describe(action: Action, *, done: bool = False, privacy: Privacy = NOBODY) -> str:
     """One line saying what an action does, or with `done`, what it did."""
     if privacy.hides(action.key):
-        epic = isinstance(action, CreateEpic | UpdateEpic)  # their iid is the epic's
-        sign, noun = ("&", "epic") if epic else ("#", "issue")
-        where = f"{sign}{action.iid}" if action.iid else f"a new {noun}"
-        kind = action_type(action).replace("_", " ")
-        what = f"{kind}: {where} of {action.program} (confidential)"
-        return f"done: {what}" if done else what
+        return _hidden(action, done)
     return privacy.about(action.program, _line(action, _DONE if done else _PLANNED))
+
+
+_PAST = {"create": "created", "update": "updated", "add": "added", "close": "closed"}
+_PAST |= {"reopen": "reopened", "link": "linked", "remind": "reminded"}
+
+
+def _hidden(action: Action, done: bool) -> str:
+    """A confidential item's line: what is done to which issue (or epic) of the program, by
+    its number, in plain words (a tester read "done: create issue: a new issue of ...")."""
+    epic = isinstance(action, CreateEpic | UpdateEpic)  # their iid is the epic's
+    sign, noun = ("&", "epic") if epic else ("#", "issue")
+    verb, _, what = action_type(action).replace("_", " ").partition(" ")
+    verb = _PAST.get(verb, verb) if done else verb
+    of = f"of {action.program} (confidential)"
+    if not action.iid:
+        return f"{verb} a new {noun} {of}"
+    return f"{verb} {what}: {sign}{action.iid} {of}".replace(" :", ":")
 
 
 def _line(action: Action, v: _Verbs) -> str:  # noqa: C901, PLR0912 - one flat case per action

@@ -105,7 +105,7 @@ def test_confidential_items_are_named_on_the_persons_own_terminal_only(root: Pat
         ({}, ["--report", "report.json"], Terminal()),
     ):
         _, hidden, _ = cli("plan", *args, env=env, out=out)
-        assert "create issue: a new issue of demo (confidential)" in hidden
+        assert "create a new issue of demo (confidential)" in hidden
         assert "Ben" not in hidden and "ben" not in hidden
     assert "ben" not in (root / "report.json").read_text().lower()
     _, as_json, _ = cli("plan", "--json", out=Terminal())

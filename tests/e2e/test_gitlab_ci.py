@@ -294,7 +294,7 @@ def test_confidential_items_are_shown_by_reference_only(sponsorship: Path) -> No
     applied = cli(["apply", "--backend", "local", "--report", str(report_path)], {})
     for output in (text, plan_json, applied.out, report_path.read_text()):
         assert "Aiko" not in output and "aiko.tanaka" not in output and "Jordan" not in output
-    assert "create issue: a new issue of sales-sponsorship (confidential)" in text
+    assert "create a new issue of sales-sponsorship (confidential)" in text
     assert '"confidential": true' in plan_json
 
 

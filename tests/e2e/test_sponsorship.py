@@ -104,9 +104,7 @@ def test_a_plan_line_that_links_a_pair_issue_follows_its_completion(sponsorship:
     kenji_path = issue_path(sponsorship, kenji)
     kenji_path.write_text(kenji_path.read_text().replace("- [ ]", "- [x]", 6))  # 6 of 26
     result = run("apply")
-    assert f"done: update description: #{plan.iid} of sales-sponsorship (confidential)" in (
-        result.out
-    )
+    assert f"updated description: #{plan.iid} of sales-sponsorship (confidential)" in (result.out)
     figures = figure_values(issues(sponsorship)["sales-sponsorship/plan"].description)
     # phase 1: 1 of 9 boxes; phase 3: the linked issue (23%) and 4 open boxes
     assert figures[1] == 100 and figures[9] == 11

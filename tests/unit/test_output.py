@@ -98,9 +98,7 @@ def test_a_confidential_epics_line_names_an_epic() -> None:
     hidden = Privacy(frozenset({"p"}))
     create = CreateEpic("p", NewEpic("p/epic", "Epic", "text", ("program::p",)))
     rename = UpdateEpic("p", "p/epic", 5, "<!-- a -->\n", "<!-- b -->\n")
-    assert describe(create, done=True, privacy=hidden) == (
-        "done: create epic: a new epic of p (confidential)"
-    )
+    assert describe(create, done=True, privacy=hidden) == ("created a new epic of p (confidential)")
     assert describe(rename, privacy=hidden) == "update epic: &5 of p (confidential)"
 
 
