@@ -505,6 +505,7 @@ def _apply(
         console.line(f"note: {scoped}")
 
     finished: list[Action] = []
+    args.finished, args.privacy = finished, console.privacy  # a stop's report, wherever
 
     def done(action: Action) -> None:
         finished.append(action)
@@ -536,6 +537,7 @@ def _apply(
     if args.report:  # after the record: a report that cannot be written loses no run's work
         said = replace(result, notices=(scoped, *result.notices)) if scoped else result
         write_report(args.report, "apply", today, said, console.privacy)
+        args.reported = True
     return EXIT_ITEMS_FAILED if result.failures else EXIT_OK
 
 
@@ -735,7 +737,9 @@ def run(
     except (Stopped, KeyboardInterrupt) as stop:  # before its first write: a report says so
         if args.command == "apply" and not getattr(args, "reported", False):
             day = args.today or args.clock.now().date()
-            _report_stopped(args, day, (), f"stopped ({_how(stop)})", Privacy())
+            done = getattr(args, "finished", ())  # a stop after the writes: all of them
+            privacy = getattr(args, "privacy", Privacy())  # theirs, once there are any
+            _report_stopped(args, day, done, f"stopped ({_how(stop)})", privacy)
         raise
 
 

@@ -125,6 +125,42 @@ def test_a_run_stopped_while_the_tool_loads_says_so_on_one_line(
     assert err == f"automation: stopped ({how}) before the end; no issue was changed\n"
 
 
+@pytest.mark.parametrize("where", ["show_applied", "_keep_record"])
+def test_a_run_stopped_after_its_writes_reports_every_write(
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    where: str,
+) -> None:
+    """A reviewer's: Ctrl-C after every issue was written (while the run printed its lines or
+    kept its record) left a report saying it wrote nothing."""
+    real = getattr(cli, where)
+
+    def stopping(*args: Any, **kwargs: Any) -> Any:
+        if where == "_keep_record":
+            real(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, where, stopping)
+    code, _ = _main(monkeypatch, capsys, "--report", "report.json")
+    made = list(Path(".automation/issues").glob("*.md"))
+    report = json.loads(Path("report.json").read_text("utf-8"))
+    assert code == 130 and made and report["summary"]["created"] == len(made)
+    assert report["notices"] == ["the run stopped before its end: stopped (interrupted)"]
+
+
+def test_the_entry_point_puts_back_the_sigterm_handler_it_found(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reviewer's: its own handler, left in place, was what the command put back when it
+    ended, and a SIGTERM then raised with a traceback."""
+    seen: list[object] = []
+    monkeypatch.setattr(cli, "main", lambda: seen.append(signal.getsignal(signal.SIGTERM)))
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    entry.main()
+    assert seen == [signal.SIG_DFL] and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
 def test_a_run_stopped_while_taking_the_lock_releases_it(project: Path) -> None:
     """Ctrl-C after GitLab made the lock and before the take returned left the lock behind."""
     tracker = LocalTracker(Path(".automation"))
