@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from automation.config.reminders import Reminders
+from automation.config.source import shorten
 from automation.mentions import USERNAME_PATTERN
 
 RESERVED_USERNAMES = frozenset({"all", "here", "channel", "everyone"})
@@ -70,13 +71,15 @@ def _gitlab_path(value: str) -> str:
     `/` itself, so an encoded one, an address or stray slashes would find nothing."""
     example = "e.g. enablement/programs, or the numeric id in quotes"
     if "://" in value:
-        raise ValueError(f"'{value}' is a web address; write the full path only, {example}")
+        raise ValueError(
+            f"'{shorten(value)}' is a web address; write the full path only, {example}"
+        )
     if "%2f" in value.lower():
         raise ValueError(f"write '/' as it is, not '%2F' (the tool encodes it), {example}")
     if value.startswith("/") or value.endswith("/") or "//" in value or " " in value:
         raise ValueError(
-            f"'{value}' is not a full path: write it without spaces or a leading or trailing "
-            f"'/', {example}"
+            f"'{shorten(value)}' is not a full path: write it without spaces or a leading or "
+            f"trailing '/', {example}"
         )
     return value
 
@@ -105,8 +108,8 @@ class Person(Frozen):
     def _not_reserved(cls, value: str) -> str:
         if value.lower() in RESERVED_USERNAMES:
             raise ValueError(
-                f"'{value}' is a reserved GitLab mention, not a person; use the person's own "
-                "GitLab username"
+                f"'{shorten(value)}' is a reserved GitLab mention, not a person; use the "
+                "person's own GitLab username"
             )
         return value
 
@@ -118,7 +121,8 @@ class Person(Frozen):
                 ZoneInfo(value)
             except (ZoneInfoNotFoundError, ValueError):
                 raise ValueError(
-                    f"unknown timezone '{value}'; use a name like Europe/Berlin or America/New_York"
+                    f"unknown timezone '{shorten(value)}'; use a name like Europe/Berlin or "
+                    "America/New_York"
                 ) from None
         return value
 
@@ -267,8 +271,8 @@ class Section(Frozen):
             return self  # never a phase label (a reviewer: an ongoing section was refused)
         if "," in value or "::" in value:
             raise ValueError(
-                f"phase label '{value}' cannot contain ',' or '::' (GitLab would split it); "
-                "set `label:` to a short name without them"
+                f"phase label '{shorten(value)}' cannot contain ',' or '::' (GitLab would "
+                "split it); set `label:` to a short name without them"
             )
         # GitLab keeps a label's title under 256 characters, and stores it without tags and
         # with entities decoded: a label it stores otherwise is never found again, and the
@@ -280,8 +284,8 @@ class Section(Frozen):
             )
         if _MARKUP.search(value):
             raise ValueError(
-                f"phase label '{value}' holds what GitLab takes for HTML (a tag or an entity, "
-                "which it removes from label names); set `label:` to a name without it"
+                f"phase label '{shorten(value)}' holds what GitLab takes for HTML (a tag or an "
+                "entity, which it removes from label names); set `label:` to a name without it"
             )
         return self
 

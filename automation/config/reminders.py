@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from automation.config.source import shorten
 from automation.mentions import USERNAME_PATTERN
 
 ROLES = ("participant", "manager", "sponsor", "account_team", "program_lead")
@@ -46,7 +47,7 @@ class Reminder(_Frozen):
     @classmethod
     def _readable(cls, value: str) -> str:
         if _WHEN.match(value) is None:
-            raise ValueError(f"cannot read '{value}'; {WHEN_HELP}")
+            raise ValueError(f"cannot read '{shorten(value)}'; {WHEN_HELP}")
         return value
 
     @model_validator(mode="after")

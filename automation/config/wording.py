@@ -3,13 +3,12 @@ wrong with it and what to write instead; no pydantic or Python wording (pure).""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from pydantic_core import ErrorDetails
 
-from automation.config.source import MAX_SHOWN, Loc, Source, shorten
+from automation.config.source import Loc, Source, shorten
 from automation.mentions import USERNAME_PATTERN
 
 # keys that name a list entry, in the order they are tried: `person 'ben'`, `cohort 'c1'`
@@ -118,14 +117,6 @@ def missing(loc: Loc, data: Any) -> str:
     return f"'{rest}' is required; add it"
 
 
-# a value a validator's message quotes whole ('{value}'), longer than a message quotes one
-_LONG_QUOTE = re.compile(rf"'([^'\n]{{{MAX_SHOWN + 1},}})'")
-
-
-def _shortened(quoted: re.Match[str]) -> str:
-    return f"'{shorten(quoted.group(1))}'"
-
-
 def describe(detail: ErrorDetails, loc: Loc, source: Source) -> str:
     """One validation error of the value at loc, in the file's own words."""
     where = label(loc, source.data)
@@ -144,7 +135,7 @@ def describe(detail: ErrorDetails, loc: Loc, source: Source) -> str:
         return f"{where}: {_not_text(value, written)}"
     if kind in ("value_error", "assertion_error"):
         message = detail["msg"].split(", ", 1)[-1]
-        return f"{where}: {_LONG_QUOTE.sub(_shortened, message)}"
+        return f"{where}: {message}"
     return f"{where}: {_plain(detail)}{_got(value, written)}; fix the value"
 
 
