@@ -75,7 +75,7 @@ def test_a_sponsor_swap_assigns_the_new_sponsor_removes_the_old_and_notes_it_onc
     assert said.count("automation:note people") == 1
     assert "@dana.whitfield" in said and "hannah.berg" in said and "@hannah.berg" not in said
     assert "hannah" not in result.out.lower() and "dana" not in result.out.lower()
-    assert f"update assignees: #{lena.iid} of sales-sponsorship (confidential)" in result.out
+    assert f"updated assignees: #{lena.iid} of sales-sponsorship (confidential)" in result.out
     # the cohort rollup names the pair as configuration does now
     assert "Lena Fischer with Dana Whitfield" in issues(sponsorship)[COHORT].description
     before = LocalBackend(sponsorship).fingerprint()
@@ -113,7 +113,7 @@ def test_an_issue_made_before_this_version_gets_the_record_once(sponsorship: Pat
     block = text[text.index(begin) : text.index(end) + len(end)]
     path.write_text(text.replace(block, ""))  # as issues were before the record existed
     result = run("apply")
-    assert "update description:" in result.out and "assignees" not in result.out
+    assert "updated description:" in result.out and "assignees" not in result.out
     assert recorded(issues(sponsorship)[LENA].description) == (
         "hannah.berg",
         "lena.fischer",
