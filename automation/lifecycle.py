@@ -370,10 +370,9 @@ def departures(  # noqa: PLR0917
         progress, finished = _as_it_left(desired, issue, headings, today)
         ended = _ended_before_leaving(desired, member, issue, today)
         live = progress  # as a tracked issue's: what a withdrawal that waits is counted as
-        if not finished:
-            progress = replace(progress, status=Status.ENDED if ended else Status.WITHDRAWN)
-            if ended:  # removed on the first run after its group ended: labelled as its group
-                plans.append(_mark_ended(desired, key, issue, blocks, progress))
+        progress = _when_left(progress, finished, ended)
+        if ended and not finished:  # removed on the first run after its group ended
+            plans.append(_mark_ended(desired, key, issue, blocks, progress))
         finished = finished or ended
         name = desired.course.names.get(member.group or "", member.group or "")
         state = issue.state
@@ -464,12 +463,22 @@ def _as_it_left(
     so: a tester saw its row read "not started" once the account left the file)."""
     text = rename_headings(issue.description, desired.program.renamed_headings)
     has = headings_found(text, headings)
-    progress = measure(issue.description, desired.program, issue.due_date, today, has)
-    if progress.status is Status.COMPLETE or proves(issue, COMPLETION_BLOCK):
+    due = issue.due_date if issue.state == "opened" else None  # closed: never overdue
+    progress = measure(issue.description, desired.program, due, today, has)
+    if progress.status is Status.COMPLETE:
         return progress, True
     if proves(issue, ENDED_BLOCK):
         return replace(progress, status=Status.ENDED), True
-    return progress, False
+    return progress, proves(issue, COMPLETION_BLOCK)  # finished once, unticked since
+
+
+def _when_left(progress: Progress, finished: bool, ended: bool) -> Progress:
+    """A departed issue's status: withdrawn, unfinished; ended, as its group's other issues,
+    when its group ended first (one finished once and unticked since too: a reviewer saw it
+    turn from ended to overdue when its person was taken out); else as it is."""
+    if progress.status is Status.COMPLETE or (finished and not ended):
+        return progress
+    return replace(progress, status=Status.ENDED if ended else Status.WITHDRAWN)
 
 
 def _subject(desired: DesiredProgram, issue: ObservedIssue) -> str:

@@ -534,18 +534,20 @@ def _for_someone_new(
 
 
 def renamed_people(desired: DesiredProgram) -> dict[str, str]:
-    """Former username -> username, lowercase, of the people `renamed_from` renamed: the one
-    part in which an issue's key and a former key of it differ (a cohort's rename maps ids no
-    mention holds)."""
+    """Former username -> username, lowercase, of the people `renamed_from` renamed: where an
+    issue's key and a former key of it differ in the part that names its person (a cohort's,
+    an account's or the program's rename renames nobody: a reviewer)."""
+    renaming = desired.course.renaming
+    if renaming is None:
+        return {}
+    at = renaming.at + 1  # the parts after the program id
     found: dict[str, str] = {}
     for item in desired.issues:
         parts = item.key.split("/")
         for former in item.former_keys:
-            changed = [
-                (old, new) for old, new in zip(former.split("/"), parts, strict=False) if old != new
-            ]
-            if len(changed) == 1 and former.count("/") == item.key.count("/"):
-                found.setdefault(*changed[0])
+            old = former.split("/")
+            if len(old) == len(parts) > at and old[at] != parts[at]:
+                found.setdefault(old[at], parts[at])
     return found
 
 

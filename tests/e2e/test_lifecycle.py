@@ -1562,3 +1562,48 @@ def test_a_running_cohort_deleted_from_the_file_withdraws_nobody_until_reasons_s
     for key in second:
         assert issues(project)[key].state == "closed"
         assert "The cohort was cancelled" in notes(project, issues(project)[key])
+
+
+def _status(root: Path, key: str) -> list[str]:
+    return [label for label in issues(root)[key].labels if label.startswith("status::")]
+
+
+def test_a_finished_issue_unticked_then_ended_with_its_cohort_stays_ended_when_its_person_goes(
+    project: Path,
+) -> None:
+    """A reviewer's: Sam finished, unticked a task, the cohort ended (his issue ended, as the
+    others); taken out of the file afterwards, the issue turned overdue."""
+    sam = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
+    assert run("apply", "2026-11-24").code == 0
+    path = path_of(project, sam)
+    path.write_text(path.read_text().replace("[ ]", "[x]"))
+    assert run("apply", "2026-11-25").code == 0
+    path.write_text(path.read_text().replace("1. [x]", "1. [ ]", 1))
+    assert run("apply", "2027-05-03").code == 0
+    assert _status(project, sam) == ["status::ended"]
+    edit(project / "config/programs/csm-aspiring-leaders.yml", "      - sam.delacroix\n", "")
+    result = run("apply", "2027-05-04")
+    assert result.code == 0 and _status(project, sam) == ["status::ended"], result.out
+
+
+def test_a_closed_graduated_issue_of_someone_who_left_is_never_overdue(shipped: Path) -> None:
+    """A reviewer's: two graduated hires' closed issues, one hire taken out, a task unticked
+    in both after the due date: the live one read in progress, the other's overdue."""
+    root = keep_programs(shipped, "sales-onboarding")
+    assert run("apply", "2026-11-24").code == 0
+    tom, sofia = "sales-onboarding/tom.reyes", "sales-onboarding/sofia.alvarez"
+    for key in (tom, sofia):
+        path = path_of(root, key)
+        path.write_text(path.read_text().replace("[ ]", "[x]"))
+    assert run("apply", "2026-11-25").code == 0
+    assert issues(root)[tom].state == issues(root)[sofia].state == "closed"
+    edit(
+        root / "config/programs/sales-onboarding.yml", "    - {username: tom.reyes, role: ae}\n", ""
+    )
+    assert run("apply", "2026-11-26").code == 0
+    for key in (tom, sofia):
+        path = path_of(root, key)
+        path.write_text(path.read_text().replace("[x]", "[ ]", 1))
+    result = run("apply", "2027-02-20")
+    assert result.code == 0, result.out
+    assert _status(root, tom) == _status(root, sofia) == ["status::in progress"], result.out

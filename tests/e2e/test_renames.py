@@ -761,3 +761,19 @@ def test_a_participant_renamed_name_and_username_keeps_one_task_in_the_groups_is
     after = issues(project)[monthly].description
     assert after.count("- [ ]") == before.count("- [ ]"), applied
     assert "@lena.schmidt" not in after and "Fischer" not in applied, applied
+
+
+def test_a_cohort_renamed_keeps_task_wordings_quoted_in_warnings(project: Path) -> None:
+    """A reviewer's: any `renamed_from` (a cohort's) turned quoting off for as long as it
+    stayed in the file; only a person's rename holds a former name in a task's wording."""
+    ok(run("apply"))
+    edit(CSM, "  - id: fy27-pilot\n", "  - id: fy27-cohort-1\n    renamed_from: fy27-pilot\n")
+    ok(run("apply"))
+    template = Path("templates/csm-aspiring-leaders/participant.md.j2")
+    edit(
+        template,
+        "1. [ ] Join CSM Manager meetings and own action items",
+        "1. [ ] Join CSM Manager meetings regularly and own action items",
+    )
+    out = ok(run("plan")).replace("\n", " ")
+    assert "keep 'Join CSM Manager" in out, out
