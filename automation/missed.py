@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from automation.calendar import backfill_start
 from automation.config.models import Program
@@ -32,6 +32,7 @@ def missed_periods(
         item
         for item in desired.issues
         if not item.create
+        and item.over_before_made is None  # a person's own item (a hire), not a period
         and item.key not in found
         and item.due_date is not None
         and today - REMEMBERED <= item.due_date < today
@@ -48,17 +49,17 @@ def missed_periods(
     ]
 
 
-def made_too_late(
-    desired: DesiredProgram, found: Mapping[str, ObservedIssue], today: dt.date
-) -> list[str]:
+def made_too_late(desired: DesiredProgram, had: Collection[str], today: dt.date) -> list[str]:
     """One warning naming the items of a program asked for after their time was over, so
     never created (a hire added to `hires` after their onboarding's end: a tester found no
-    word of them anywhere), for a year after each was over; or none."""
+    word of them anywhere), for a year after each was over; or none. HAD: the keys that have
+    or had an issue (found, or in the program's index: one a person deleted is no late
+    arrival, a tester saw it called one)."""
     late = [
         item
         for item in desired.issues
         if item.over_before_made is not None
-        and item.key not in found
+        and item.key not in had
         and today - REMEMBERED <= item.over_before_made
     ]
     if not late:
@@ -66,7 +67,8 @@ def made_too_late(
     over = min(item.over_before_made or today for item in late)
     return [
         f"{_issues(len(late))} of {desired.program.id} not created: their time was over (from "
-        f"{over:%Y-%m-%d}) before configuration asked for them{_named(desired, late)}. Take "
+        f"{over:%Y-%m-%d}) with no issue for them (added late, or their issue deleted)"
+        f"{_named(desired, late)}. Take "
         "out of `hires` whoever needs no issue; give someone still to be onboarded a later "
         "`start_date`; for someone whose issue has another username, write `renamed_from` "
         "(README 'Renaming'). This is said until a year after each was over"

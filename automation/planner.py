@@ -113,7 +113,7 @@ def plan_program(
             *desired.warnings,
             *resolved.warnings,
             *missed_periods(desired, resolved.found, today),
-            *made_too_late(desired, resolved.found, today),
+            *made_too_late(desired, {*resolved.found, *(resolved.index or {})}, today),
             *held.warnings,
             *username_changes(desired, observed.issues, known, renamed),
             *stray_warnings(program, stray),

@@ -102,3 +102,21 @@ def test_a_hire_added_after_their_onboarding_was_over_is_said_for_a_year(
     assert "Grace" not in line  # a hire with an issue is not named
     assert "Zoe Park" in run("apply", "2027-09-14").out  # a year after it was over
     assert "Zoe Park" not in run("apply", "2027-09-15").out
+
+
+def test_a_finished_hires_deleted_issue_is_no_missed_period_nor_a_late_arrival(
+    onboarding: Path,
+) -> None:
+    """A tester's: Grace's issue (no workshop: her own end 2027-03-09) deleted by a person
+    after it ended read as a missed period of a series (onboarding has none) and as a hire
+    configuration asked for too late."""
+    assert run("apply", "2026-12-01").code == 0
+    assert run("apply", "2027-03-15").code == 0
+    grace = issues(onboarding)["sales-onboarding/grace.liu"]
+    (onboarding / ".automation" / "issues" / f"{grace.iid}.md").unlink()
+    first = run("apply", "2027-03-16")
+    assert first.code == 0 and f"issue #{grace.iid}, which held an item" in first.out
+    assert "period" not in first.out and "not created" not in first.out, first.out
+    later = run("apply", "2027-03-17")
+    assert "period" not in later.out, later.out
+    assert "(added late, or their issue deleted)" in later.out, later.out
