@@ -23,7 +23,7 @@ from automation.config.models import SLUG_PATTERN, Program
 from automation.config.source import Source
 from automation.desired import DesiredProgram
 from automation.epics import NO_EPICS, elsewhere_to_read, epics_to_read
-from automation.errors import ConfigError, Problem, TrackerUnavailable
+from automation.errors import Problem, TrackerUnavailable, UsageError
 from automation.identity import find_tracking, program_index, to_fetch
 from automation.index import INDEX_LIMIT
 from automation.items import DESCRIPTION_LIMIT, IssueLinks, ObservedEpic, ObservedIssue, size_of
@@ -101,10 +101,11 @@ def prepare(
     )
     known = loaded.ids
     unknown = [name for name in only if name not in known]
-    if unknown:
-        where, names = str(config_dir / "programs"), ", ".join(known)
-        raise ConfigError(
-            [Problem(where, 1, f"no program with id '{name}'; known: {names}") for name in unknown]
+    if unknown:  # the command line's mistake, not a file's line (a tester)
+        named = ", ".join(f"--program {name}" for name in unknown)
+        raise UsageError(
+            f"{named}: no program with {'that id' if len(unknown) == 1 else 'those ids'} in "
+            f"{config_dir / 'programs'}; known: {', '.join(known)}"
         )
     renderer = Renderer(templates_dir, [p.username for p in loaded.config.people])
 

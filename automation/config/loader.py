@@ -19,7 +19,7 @@ from automation.config import wording
 from automation.config.checks import Entries, check_references
 from automation.config.models import Config, JobGrades, Person, Program, Roster, Settings
 from automation.config.source import Loc, Source, read_yaml, shorten
-from automation.errors import ConfigError, Problem
+from automation.errors import ConfigError, Problem, UsageError
 from automation.kinds.registry import kind_named, kinds, program_schema, secret_words
 from automation.privacy import HIDDEN, names_of, unnamed
 
@@ -63,10 +63,10 @@ def load_config(
         (templates_dir, "templates", "--templates"),
     ):
         if folder is not None and not folder.is_dir():  # one problem, not one per file in it
-            message = (
-                f"{what} folder not found; pass {option} DIR or run from the project's top folder"
+            raise UsageError(  # a folder has no line to name (a tester read `config:1:`)
+                f"{what} folder {folder} not found; pass {option} DIR or run from the project's "
+                "top folder"
             )
-            raise ConfigError([Problem(str(folder), 1, message)])
     problems: list[Problem] = list(found)
     sources: dict[str, Source] = {}
     settings = _load(config_dir / SETTINGS_FILE, Settings, sources, problems)

@@ -43,7 +43,7 @@ def test_two_programs_are_both_worked_on(shipped: Path) -> None:
 def test_each_unknown_program_is_named(shipped: Path) -> None:
     result = cli(["validate", "--program", "nope", "--program", "nada"], {})
     assert result.code == 2
-    assert "no program with id 'nope'" in result.err and "no program with id 'nada'" in result.err
+    assert "--program nope, --program nada: no program with those ids" in result.err
 
 
 def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:

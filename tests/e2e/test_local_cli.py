@@ -132,7 +132,10 @@ def test_ci_without_token_refuses_to_fall_back_to_local(project: Path) -> None:
 def test_unknown_program_is_a_clear_error(project: Path) -> None:
     code, _, err = cli("plan", "--program", "nope")
     assert code == 2
-    assert "no program with id 'nope'; known: csm-aspiring-leaders" in err
+    assert (
+        "--program nope: no program with that id in config/programs; known: csm-aspiring-leaders"
+        in err
+    )
 
 
 def test_damaged_block_fails_that_issue_only(project: Path) -> None:
