@@ -467,9 +467,11 @@ def _as_it_left(
     progress = measure(issue.description, desired.program, due, today, has)
     if progress.status is Status.COMPLETE:
         return progress, True
-    if proves(issue, ENDED_BLOCK):
+    finished_once = proves(issue, COMPLETION_BLOCK)  # and unticked since
+    # ended, as a live issue closed unfinished past its due date is (a reviewer)
+    if proves(issue, ENDED_BLOCK) or (finished_once and _closed_late(issue, today)):
         return replace(progress, status=Status.ENDED), True
-    return progress, proves(issue, COMPLETION_BLOCK)  # finished once, unticked since
+    return progress, finished_once
 
 
 def _when_left(progress: Progress, finished: bool, ended: bool) -> Progress:

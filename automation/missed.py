@@ -69,8 +69,9 @@ def made_too_late(desired: DesiredProgram, had: Collection[str], today: dt.date)
         f"{_issues(len(late))} of {desired.program.id} not created: their time was over (from "
         f"{over:%Y-%m-%d}) with no issue for them (added late, or their issue deleted)"
         f"{_named(desired, late)}. Take "
-        "out of `hires` whoever needs no issue; give someone still to be onboarded a later "
-        "`start_date`; for someone whose issue has another username, write `renamed_from` "
+        "out of `hires` whoever needs no issue (or had theirs deleted on purpose); give "
+        "someone still to be onboarded a later `start_date`; for someone whose issue has "
+        "another username, write `renamed_from` "
         "(README 'Renaming'). This is said until a year after each was over"
     ]
 

@@ -1604,6 +1604,32 @@ def test_a_closed_graduated_issue_of_someone_who_left_is_never_overdue(shipped: 
     for key in (tom, sofia):
         path = path_of(root, key)
         path.write_text(path.read_text().replace("[x]", "[ ]", 1))
-    result = run("apply", "2027-02-20")
+    result = run("apply", "2027-02-20")  # Tom's due date passed (2027-02-14), Sofia's not
     assert result.code == 0, result.out
-    assert _status(root, tom) == _status(root, sofia) == ["status::in progress"], result.out
+    assert _status(root, tom) == ["status::ended"], result.out  # closed unfinished, past due
+    assert _status(root, sofia) == ["status::in progress"], result.out
+    # both closed and past their due dates: both ended, as a live issue closed late (a
+    # reviewer: the one who left read in progress)
+    result = run("apply", "2027-03-08")
+    assert _status(root, tom) == _status(root, sofia) == ["status::ended"], result.out
+
+
+def test_a_no_workshop_hires_closed_issue_unticked_after_they_left_ends(shipped: Path) -> None:
+    """A reviewer's: Grace (PSE, no workshop group) finished, was taken out of `hires`, and a
+    task of her closed issue was unticked: it read in progress for ever."""
+    root = keep_programs(shipped, "sales-onboarding")
+    grace = "sales-onboarding/grace.liu"
+    assert run("apply", "2026-11-24").code == 0
+    path = path_of(root, grace)
+    path.write_text(path.read_text().replace("[ ]", "[x]"))
+    assert run("apply", "2026-11-25").code == 0 and issues(root)[grace].state == "closed"
+    edit(
+        root / "config/programs/sales-onboarding.yml",
+        "    - {username: grace.liu, role: pse}\n",
+        "",
+    )
+    assert run("apply", "2026-11-26").code == 0
+    path.write_text(path.read_text().replace("[x]", "[ ]", 1))
+    result = run("apply", "2027-12-01")
+    assert _status(root, grace) == ["status::ended"], result.out
+    assert "No changes" in run("apply", "2027-12-02").out
