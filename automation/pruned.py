@@ -8,9 +8,7 @@ stays as it is: its block is not rewritten with another group the file now offer
 pruning past workshops gave 33 graduated hires a workshop they never attended, and put them in
 that workshop's final rollup), it moves to no other epic, and no group's rollup lists it. So
 too an issue that ended while its block named no group (a hire who waited for a workshop) when
-the file gives it one later, and a finished issue (complete or ended) whose block names a
-group the file still has while the file now gives the item another (its person's facts
-changed): it stays in its group, listed in its rollup."""
+the file gives it one later."""
 
 from __future__ import annotations
 
@@ -44,10 +42,8 @@ def in_former_groups(
     }
     if not held:
         return desired
-    items = tuple(_kept(desired, item, held.get(item.key), block) for item in desired.issues)
-    named = {
-        key: group for key, group in held.items() if group and group not in desired.course.names
-    }  # gone from the file
+    items = tuple(_kept(item, held.get(item.key), block) for item in desired.issues)
+    named = {key: group for key, group in held.items() if group}  # gone from the file
     said = (_said(desired, named),) if named else ()
     return replace(desired, issues=items, notices=(*desired.notices, *said))
 
@@ -76,39 +72,14 @@ def _former_group(
     if line is None:
         ended = status_label(Status.ENDED) in issue.labels
         return "" if item.rollups and ended and not is_over(desired, item, today) else None
-    if line[1] not in desired.course.names:
-        return line[1]
-    # still in the file, but the file now gives the item another (a hire's geo or start date
-    # changed after it was over: a tester saw a graduated hire's closed issue rewritten to a
-    # workshop they never attended, and listed in its rollup)
-    finished = over & set(issue.labels)  # not withdrawn: a person back goes where named
-    return None if not finished or _rollup(desired, line[1]) in item.rollups else line[1]
+    return line[1] if line[1] not in desired.course.names else None
 
 
-def _rollup(desired: DesiredProgram, group: str) -> str:
-    return f"{desired.program.id}/{group}/tracking"
-
-
-def _kept(
-    desired: DesiredProgram, item: DesiredIssue, group: str | None, block: str
-) -> DesiredIssue:
-    """The item as its issue was (GROUP: the group it names, "" none): in a group the file
-    still has, listed in its rollup and kept in its epic; in one it no longer has, in none."""
+def _kept(item: DesiredIssue, group: str | None, block: str) -> DesiredIssue:
+    """The item as its issue was (GROUP: the group it names, "" none)."""
     if group is None:
         return item
     blocks = tuple((name, text) for name, text in item.blocks if name != block)
-    if group in desired.course.names:
-        rollup, epic = _rollup(desired, group), f"{desired.program.id}/{group}/epic"
-        rollups = tuple(r.key for r in desired.rollups if r.key == rollup)
-        epics = [e.key for e in desired.epics if e.key == epic]
-        name = desired.course.names[group]
-        return replace(
-            item,
-            blocks=blocks,
-            rollups=rollups,
-            group=name,
-            epic_key=next(iter(epics), item.epic_key),
-        )
     # over, as its group was when it was taken out (not overdue again, then given another)
     over = dt.date.min
     return replace(
