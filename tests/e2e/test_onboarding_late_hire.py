@@ -120,3 +120,24 @@ def test_a_finished_hires_deleted_issue_is_no_missed_period_nor_a_late_arrival(
     later = run("apply", "2027-03-17")
     assert "period" not in later.out, later.out
     assert "(added late, or their issue deleted)" in later.out, later.out
+
+
+def test_a_hires_role_and_workshop_match_in_any_case(shipped: Path) -> None:
+    """A tester wrote `role: AE` and was told the id format (lowercase letters...) instead of
+    the program's roles; ids are lowercase, so AE is ae, as usernames match in any case."""
+    keep_programs(shipped, "sales-onboarding")
+    program = shipped / PROGRAM
+    text = program.read_text()
+    program.write_text(
+        text.replace("{username: tom.reyes, role: ae}", "{username: tom.reyes, role: AE}")
+    )
+    assert "{username: tom.reyes, role: AE}" in program.read_text()
+    result = run("validate")
+    assert result.code == 0 and "Configuration is valid" in result.out, result.out + result.err
+    program.write_text(
+        text.replace("{username: tom.reyes, role: ae}", "{username: tom.reyes, role: AEX}")
+    )
+    wrong = run("validate")
+    assert wrong.code == 2 and "is not one of this program's roles (sal, ae," in wrong.err, (
+        wrong.err
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from automation.config.models import Date, Frozen, OneLine, Program, Slug, Url, Username
 
@@ -76,6 +76,13 @@ class Hire(Frozen):
     cancelled: tuple[Cancelled, ...] = Field(
         default=(), description="workshops cancelled with approval: not chosen again"
     )
+
+    @field_validator("role", "workshop", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        """`role: AE` is role `ae` (ids are lowercase; a tester was told the id format
+        instead of the program's roles), as usernames and geos match in any case."""
+        return value.lower() if isinstance(value, str) else value
 
 
 class MilestoneDays(Frozen):
