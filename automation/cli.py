@@ -734,7 +734,7 @@ def run(
     args.err = err
     try:
         return _command(args, env, out, err)
-    except (Stopped, KeyboardInterrupt) as stop:  # before its first write: a report says so
+    except (Stopped, KeyboardInterrupt) as stop:  # a report says what was done, if anything
         if args.command == "apply" and not getattr(args, "reported", False):
             day = args.today or args.clock.now().date()
             done = getattr(args, "finished", ())  # a stop after the writes: all of them

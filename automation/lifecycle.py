@@ -458,9 +458,11 @@ def _vanished(desired: DesiredProgram, group: str, references: Sequence[str]) ->
 def _as_it_left(
     desired: DesiredProgram, issue: ObservedIssue, headings: Sequence[str], today: dt.date
 ) -> tuple[Progress, bool]:
-    """A departed issue's progress (counted over its template's sections, as a live row's),
-    and whether it was finished: complete, or an account's plan closed as ended (which stays
-    so: a tester saw its row read "not started" once the account left the file)."""
+    """A departed issue's progress (counted over its template's sections, as a live row's:
+    a closed one is never overdue), and whether it was finished: complete, an account's plan
+    closed as ended (which stays so: a tester saw its row read "not started" once the account
+    left the file), or finished once (its completion block) and unticked since: then as a live
+    issue, ended once closed past its due date."""
     text = rename_headings(issue.description, desired.program.renamed_headings)
     has = headings_found(text, headings)
     due = issue.due_date if issue.state == "opened" else None  # closed: never overdue
@@ -512,8 +514,8 @@ def _finish(  # noqa: PLR0917
     progress: Progress,
 ) -> Plan:
     """A departed issue whose every task is done (or was: its completion block): its labels and
-    progress block say so (its person finished it, then left before a run saw it), and the
-    first time, it is closed
+    progress block show PROGRESS (its person finished it, then left before a run saw it; or
+    unticked a task since), and the first time, it is closed
     where the program closes finished issues, the completion block its proof. The
     completion note is not posted: it is written from the person's configuration, gone; the
     block says so (NOTELESS), and the note comes if the person is back in the program."""

@@ -53,8 +53,8 @@ def made_too_late(desired: DesiredProgram, had: Collection[str], today: dt.date)
     """One warning naming the items of a program asked for after their time was over, so
     never created (a hire added to `hires` after their onboarding's end: a tester found no
     word of them anywhere), for a year after each was over; or none. HAD: the keys that have
-    or had an issue (found, or in the program's index: one a person deleted is no late
-    arrival, a tester saw it called one)."""
+    or had an issue (found, or in the program's index: one a person deleted is said so on
+    the run that finds it gone; the index forgets it then, and the warning's words cover it)."""
     late = [
         item
         for item in desired.issues

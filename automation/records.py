@@ -92,7 +92,13 @@ def _parse(spec: RecordSpec, raw: str | None) -> Recorded:
         return Recorded(spec.label)
     match = _NUMBER.match(_number_part(raw, percent="%" in spec.label))
     scale = f" out of {spec.out_of:g}" if spec.out_of else ""
-    example = f"like 8/{spec.out_of:g}" if spec.out_of else "as a number, like 12"
+    example = (  # a yes-or-no record (career advancement) is 1 or 0 (a reviewer read "8/1")
+        "as 1 or 0"
+        if spec.out_of == 1
+        else f"like 8/{spec.out_of:g}"
+        if spec.out_of
+        else "as a number, like 12"
+    )
     if match is None:
         return Recorded(spec.label, problem=f"it is not a number{scale}; write it {example}")
     value = float(match.group("value"))

@@ -8,7 +8,7 @@ import difflib
 import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import assert_never
 
 from automation.actions import (
@@ -64,8 +64,8 @@ def describe(action: Action, *, done: bool = False, privacy: Privacy = NOBODY) -
     return privacy.about(action.program, _line(action, _DONE if done else _PLANNED))
 
 
-_PAST = {"create": "created", "update": "updated", "add": "added", "close": "closed"}
-_PAST |= {"reopen": "reopened", "link": "linked", "remind": "reminded"}
+_PAST = dict(zip(astuple(_PLANNED), astuple(_DONE), strict=True))  # create -> created, ...
+_PAST |= {"link": "linked", "remind": "reminded"}
 
 
 def _hidden(action: Action, done: bool) -> str:

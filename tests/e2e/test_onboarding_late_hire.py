@@ -141,3 +141,16 @@ def test_a_hires_role_and_workshop_match_in_any_case(shipped: Path) -> None:
     assert wrong.code == 2 and "is not one of this program's roles (sal, ae," in wrong.err, (
         wrong.err
     )
+
+
+def test_a_cancelled_workshop_matches_in_any_case_too(shipped: Path) -> None:
+    """A reviewer's: `workshop:` took any case, the same id under `cancelled` was refused."""
+    keep_programs(shipped, "sales-onboarding")
+    program = shipped / PROGRAM
+    text = program.read_text()
+    assert "cancelled: [{workshop: amer-2026-12" in text
+    program.write_text(
+        text.replace("cancelled: [{workshop: amer-2026-12", "cancelled: [{workshop: AMER-2026-12")
+    )
+    result = run("validate")
+    assert result.code == 0, result.out + result.err

@@ -184,3 +184,10 @@ def test_a_task_naming_a_label_does_not_hide_the_line_with_its_value() -> None:
     value's line that starts with the label was read first, and the value was lost."""
     text = "- [ ] **Satisfaction:** send the NPS survey.\n\n- Satisfaction: 8/10\n"
     assert read_records(text, [RecordSpec("Satisfaction", 10)])["Satisfaction"].value == 8.0
+
+
+def test_a_yes_or_no_record_asks_for_1_or_0() -> None:
+    """A reviewer read "write it like 8/1" for a career advancement answer of 2."""
+    label = "Advanced within twelve months"
+    found = read_records(f"{label}: 2\n", [RecordSpec(label, 1)])[label]
+    assert found.problem == "it is outside 0 to 1; write it as 1 or 0"

@@ -61,6 +61,13 @@ class Cancelled(Frozen):
 
     workshop: Slug
     approved_by: Username = Field(description="the Regional Director who approved in writing")
+
+    @field_validator("workshop", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        """A workshop id in any case, as a hire's own `workshop` (a reviewer)."""
+        return value.lower() if isinstance(value, str) else value
+
     approval: Url = Field(description="where the written approval is (an issue, a message)")
 
 

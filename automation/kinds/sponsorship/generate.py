@@ -320,9 +320,9 @@ def _minimum(ctx: Ctx) -> int:
 
 def _checkpoints(ctx: Ctx, cohort: SponsorshipCohort) -> tuple[Derived, ...]:
     """The cohort rollup's published figures: per checkpoint, both sides' averages; and the
-    career advancement rate. Each is published once, when it closes (every answer in, or its
-    date plus the grace period passed), over at least the minimum of answers, and then never
-    changes (a sealed block)."""
+    career advancement rate. Each is published once, when it closes (from its date, every
+    answer in; or its date plus the grace period passed), over at least the minimum of
+    answers, and then never changes (a sealed block)."""
     part = ctx.program.sponsorship
     when = _cohort_dates(ctx, cohort)
     scores = (
