@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field
 
 from automation.config.models import Date, Frozen, OneLine, Program, Slug, Url, Username
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+# a hire's role or workshop id in any case (`role: AE` is role `ae`; a tester was told the id
+# format instead of the program's roles), as usernames and geos match in any case
+AnyCaseId = Annotated[Slug, BeforeValidator(_lower)]
 
 
 class Role(Frozen):
@@ -59,14 +68,8 @@ class Workshop(Frozen):
 class Cancelled(Frozen):
     """A workshop a hire will not attend, with the Regional Director's written approval."""
 
-    workshop: Slug
+    workshop: AnyCaseId
     approved_by: Username = Field(description="the Regional Director who approved in writing")
-
-    @field_validator("workshop", mode="before")
-    @classmethod
-    def _any_case(cls, value: object) -> object:
-        """A workshop id in any case, as a hire's own `workshop` (a reviewer)."""
-        return value.lower() if isinstance(value, str) else value
 
     approval: Url = Field(description="where the written approval is (an issue, a message)")
 
@@ -75,21 +78,14 @@ class Hire(Frozen):
     """A new hire in onboarding: who, in which role, and optionally which workshop."""
 
     username: Username
-    role: Slug
-    workshop: Slug | None = Field(default=None, description="overrides the automatic choice")
+    role: AnyCaseId
+    workshop: AnyCaseId | None = Field(default=None, description="overrides the automatic choice")
     renamed_from: Username | None = Field(
         default=None, description="their former GitLab username, after a username change"
     )
     cancelled: tuple[Cancelled, ...] = Field(
         default=(), description="workshops cancelled with approval: not chosen again"
     )
-
-    @field_validator("role", "workshop", mode="before")
-    @classmethod
-    def _any_case(cls, value: object) -> object:
-        """`role: AE` is role `ae` (ids are lowercase; a tester was told the id format
-        instead of the program's roles), as usernames and geos match in any case."""
-        return value.lower() if isinstance(value, str) else value
 
 
 class MilestoneDays(Frozen):
