@@ -516,11 +516,8 @@ def _apply(
     check = functools.partial(_same_day, args, tracker, today)
     try:
         applied = apply(prepared, tracker, today, done, args.steps, lock, check)
-    except TrackerUnavailable as error:
+    except TrackerUnavailable as error:  # a stop (SIGTERM, Ctrl-C) is reported by `run`
         _report_stopped(args, today, finished, str(error), console.privacy)
-        raise
-    except (Stopped, KeyboardInterrupt) as stop:  # a cancelled job's report says what it wrote
-        _report_stopped(args, today, finished, f"stopped ({_how(stop)})", console.privacy)
         raise
     result = Result.of_run(applied)
     if isinstance(tracker, LocalTracker):
@@ -734,7 +731,7 @@ def run(
     args.err = err
     try:
         return _command(args, env, out, err)
-    except (Stopped, KeyboardInterrupt) as stop:  # a report says what was done, if anything
+    except (Stopped, KeyboardInterrupt) as stop:  # a cancelled job's report: what it wrote
         if args.command == "apply" and not getattr(args, "reported", False):
             day = args.today or args.clock.now().date()
             done = getattr(args, "finished", ())  # a stop after the writes: all of them
