@@ -43,9 +43,9 @@ def missed_periods(
         return []
     ends = [item.due_date for item in missed if item.due_date is not None]
     return [
-        f"{_periods(len(missed))} of {desired.program.id} ended while no run created their "
-        f"issues, before the backfill window, so they were not created{_named(desired, missed)}. "
-        + _advice(desired.program, ends, today)
+        f"{_counted(len(missed), 'period')} of {desired.program.id} ended while no run created "
+        f"their issues, before the backfill window, so they were not created"
+        f"{_named(desired, missed)}. " + _advice(desired.program, ends, today)
     ]
 
 
@@ -66,18 +66,14 @@ def made_too_late(desired: DesiredProgram, had: Collection[str], today: dt.date)
         return []
     over = min(item.over_before_made or today for item in late)
     return [
-        f"{_issues(len(late))} of {desired.program.id} not created: their time was over (from "
-        f"{over:%Y-%m-%d}) with no issue for them (added late, or their issue deleted)"
+        f"{_counted(len(late), 'issue')} of {desired.program.id} not created: their time was "
+        f"over (from {over:%Y-%m-%d}) with no issue for them (added late, or their issue deleted)"
         f"{_named(desired, late)}. Take "
         "out of `hires` whoever needs no issue (or had theirs deleted on purpose); give "
         "someone still to be onboarded a later `start_date`; for someone whose issue has "
         "another username, write `renamed_from` "
         "(README 'Renaming'). This is said until a year after each was over"
     ]
-
-
-def _issues(count: int) -> str:
-    return f"{count} issue" if count == 1 else f"{count} issues"
 
 
 def _named(desired: DesiredProgram, missed: list[DesiredIssue]) -> str:
@@ -121,8 +117,9 @@ def _advice(program: Program, ends: list[dt.date], today: dt.date) -> str:
     )
 
 
-def _periods(count: int) -> str:
-    return f"{count} period" if count == 1 else f"{count} periods"
+def _counted(count: int, noun: str) -> str:
+    """'1 period', '3 issues' (output.result's `plural`, which the core cannot import)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _series(key: str) -> str:
