@@ -19,7 +19,7 @@ from automation.checklist import read_lines, visible_lines
 from automation.mentions import without_code
 
 _FIGURE = re.compile(r"(?P<head>=>\s*`)(?P<value>\d{1,3})(?P<tail>%`\s*)$")
-_REFERENCE = re.compile(r"(?<![\w&/])#(?P<iid>\d+)\b")
+_REFERENCE = re.compile(r"#(?<![\w&/]#)(?P<iid>\d+)\b")  # `#` first: fast
 _PHASE_START = re.compile(r"^\s*(?:#{1,6}\s+\S|\*\*Phase\b[^*]*\*\*)", re.IGNORECASE)
 _COMPLETE = re.compile(r"^\s*Complete\b")
 _OVERALL = re.compile(r"^\s*\*\*Overall\b", re.IGNORECASE)

@@ -92,7 +92,7 @@ class Record:
 # earlier versions took out of values, are hashed: a template's own text always kept them,
 # and its tasks must keep their hashes; a task printing such a name is said to be worded anew
 # once after upgrading, and keeps its old spelling.)
-_UNSEEN = re.compile(f"(?<=[#!%&~$]){ZERO_WIDTH_SPACE}")
+_UNSEEN = re.compile(f"{ZERO_WIDTH_SPACE}(?<=[#!%&~$]{ZERO_WIDTH_SPACE})")  # the space first: fast
 
 
 def _seen(text: str) -> str:
