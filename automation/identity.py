@@ -642,12 +642,15 @@ def _warn_keyless(issues: Sequence[ObservedIssue], out: Resolved, label: str) ->
             f"the tool does not track {them}: if {one} is the program's, put its first line "
             "back from the description history; otherwise remove the label"
         )
-    others = [issue for issue in rest if issue not in ours]
+    # closed ones are a team's history (a tester adopting the tool was asked on every run
+    # to take the label off years of them)
+    others = [issue for issue in rest if issue not in ours and issue.state == "opened"]
     if others:
+        them, who = ("them", "people") if len(others) > 1 else ("it", "a person")
         out.warnings.append(
-            f"{_listed(others)} the label {label}, but people opened them, not the tool, so "
-            "the tool does not track them (their labels may be counted as the program's): "
-            "remove the label from them, or use another"
+            f"{_listed(others)} the label {label}, but {who} opened {them}, not the tool, "
+            f"so the tool does not track {them} (their labels may be counted as the "
+            f"program's): remove the label from {them}, or use another"
         )
 
 

@@ -242,6 +242,29 @@ def test_issues_with_the_label_and_no_key_are_warned_about_on_every_run(
         ) in said[0]
 
 
+def test_closed_issues_people_opened_with_the_label_are_not_warned_about(
+    backend: Backend,
+) -> None:
+    """A tester adopting the tool: a team's closed, hand-made issues of past years carry the
+    program label, and a run warned about them every time, asking to take the label off
+    their history. Only open ones are said (they may be counted as the program's)."""
+    backend.cli("apply")
+    tracker = backend.tracker()
+    old, live = (_person_creates(backend, f"Onboarding {n}", "- [x] done") for n in "12")
+    for iid in (old, live):
+        tracker.update_labels(iid, ["program::csm-aspiring-leaders"], [])
+    tracker.close_issue(old)
+    result = backend.cli("apply")
+    assert result.code == 0, result.out + result.err
+    assert (
+        f"issue #{live} has the label program::csm-aspiring-leaders, but a person opened it"
+        in result.out
+    ), result.out
+    assert f"#{old}" not in result.out
+    tracker.close_issue(live)
+    assert "opened it" not in backend.cli("apply").out
+
+
 # --- keys count only where the tool put them ----------------------------------------------
 
 
