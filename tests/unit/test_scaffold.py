@@ -125,6 +125,18 @@ def test_init_refuses_an_existing_file_and_writes_nothing(tmp_path: Path) -> Non
     assert (target / "config" / "people.yml").read_text() == "people: []\n"
 
 
+def test_init_names_every_file_already_there(tmp_path: Path) -> None:
+    """A tester: with both `.gitlab-ci.yml` and `README.md` there, only the first was named,
+    so they were moved away one attempt at a time."""
+    for name in (".gitlab-ci.yml", "README.md"):
+        (tmp_path / name).write_text("ours\n")
+    result = cli(["init", str(tmp_path)], {})
+    assert result.code == EXIT_INVALID_CONFIG
+    assert f"{tmp_path}/README.md" in result.err and f"{tmp_path}/.gitlab-ci.yml" in result.err
+    assert "already exist; init writes only new files (move them away" in result.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".gitlab-ci.yml", "README.md"]
+
+
 def test_init_refuses_a_file_where_it_needs_a_folder(tmp_path: Path) -> None:
     (tmp_path / "templates").write_text("not a folder\n")
     result = cli(["init", str(tmp_path)], {})
