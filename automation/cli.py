@@ -169,6 +169,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     plan.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="USERNAME",
+        help="plan as the runs of this user would (the deployment's token's user, whose "
+        "issues are the tool's): a preview with a token of your own",
+    )
+    plan.add_argument(
         "--mr-note",
         action="store_true",
         help="in a merge request pipeline, post the plan as one note, edited in place",
@@ -258,6 +265,8 @@ def _check_usage(args: argparse.Namespace, backend: str) -> None:
         _writable(report)
     if args.command == "dashboard":
         _site_folder(args.out)
+    if getattr(args, "as_user", None) and backend != "gitlab":
+        raise UsageError("--as names the GitLab user a plan is made as; it needs --backend gitlab")
 
 
 def _writable(report: Path) -> None:
@@ -328,6 +337,8 @@ def choose_tracker(
         lambda: clock.now().timestamp(),
     )
     tracker.check_access(writes=args.command == "apply" or bool(getattr(args, "mr_note", False)))
+    if getattr(args, "as_user", None):
+        tracker.plan_as(args.as_user)
     return tracker
 
 

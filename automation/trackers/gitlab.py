@@ -1192,6 +1192,12 @@ class GitLabTracker(Tracker, ChangeLog):
     def author(self) -> str:
         return self.me or ""
 
+    def plan_as(self, username: str) -> None:
+        """Read as if the token were USERNAME's (`plan --as`): its issues and epics are the
+        tool's, the token's own user's are not. A plan only reads, so no write is made as
+        someone the token does not belong to."""
+        self._me = username
+
     @property
     def ours(self) -> frozenset[str]:
         """The token's user and the users of replaced tokens (settings: former_users), in

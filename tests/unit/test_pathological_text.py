@@ -17,11 +17,11 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from automation import figures, mentions, migration
 from automation.changes import _also_damaged
 from automation.checklist import count_all, heading_key, heading_of
 from automation.edits import Edits
 from automation.errors import ItemError
-from automation import figures, mentions, migration
 from automation.figures import references
 from automation.items import ObservedIssue
 from automation.markers import _ANY_MARKER, _bare, _locate, block_content, damaged_blocks
