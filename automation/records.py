@@ -7,6 +7,7 @@ task before a task line); lines in code, HTML comments and the tool's own blocks
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -85,6 +86,11 @@ def _number_part(raw: str, percent: bool) -> str:
     return text[:-1].rstrip() if percent and text.endswith("%") else text
 
 
+def _within(out_of: float) -> int:
+    """A value to show in an example, on the scale (a tester was told "8/5" for 0 to 5)."""
+    return 8 if out_of > 8 else max(math.ceil(out_of) - 1, 1)
+
+
 def _parse(spec: RecordSpec, raw: str | None) -> Recorded:
     if raw is None:
         return Recorded(spec.label, present=False)
@@ -95,7 +101,7 @@ def _parse(spec: RecordSpec, raw: str | None) -> Recorded:
     example = (  # a yes-or-no record (career advancement) is 1 or 0 (a reviewer read "8/1")
         "as 1 or 0"
         if spec.out_of == 1
-        else f"like 8/{spec.out_of:g}"
+        else f"like {_within(spec.out_of)}/{spec.out_of:g}"
         if spec.out_of
         else "as a number, like 12"
     )

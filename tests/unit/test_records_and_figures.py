@@ -191,3 +191,12 @@ def test_a_yes_or_no_record_asks_for_1_or_0() -> None:
     label = "Advanced within twelve months"
     found = read_records(f"{label}: 2\n", [RecordSpec(label, 1)])[label]
     assert found.problem == "it is outside 0 to 1; write it as 1 or 0"
+
+
+@pytest.mark.parametrize(
+    ("out_of", "shown"), [(5, "4/5"), (2, "1/2"), (10, "8/10"), (100, "8/100")]
+)
+def test_the_example_of_a_value_is_on_its_scale(out_of: int, shown: str) -> None:
+    """A tester wrote 6 on a scale of 5 and was told to write it like 8/5."""
+    found = read_records(f"Confidence: {out_of + 1}\n", [RecordSpec("Confidence", out_of)])
+    assert found["Confidence"].problem == f"it is outside 0 to {out_of}; write it like {shown}"
