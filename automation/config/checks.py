@@ -176,6 +176,14 @@ def _check_sections(program: Program, source: Source) -> Iterator[Problem]:
         [s.heading.casefold() for s in program.sections],
         "section heading",
     )
+    phases = [(i, s) for i, s in enumerate(program.sections) if s.is_phase]
+    yield from duplicates(  # two phases under one label: boards merge them (a tester)
+        source,
+        [("sections", i, "label" if s.label else "heading") for i, s in phases],
+        [s.label_value.casefold() for _, s in phases],
+        "phase label",
+        "give each phase its own `label:`",
+    )
     headings = {heading_key(s.heading) for s in program.sections}
     for i, section in enumerate(program.sections):
         if section.renamed_from is not None and heading_key(section.renamed_from) in headings:
