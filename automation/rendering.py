@@ -979,12 +979,19 @@ def _managed_block(name: str) -> Trusted:
     return Trusted(empty_block(name))
 
 
+_OF_NONE = re.compile(r"^'None' has no attribute '(?P<name>.*)'$")
 _NO_ATTRIBUTE = re.compile(r"^'(?:[\w.]+\.)?(?P<cls>\w+) object' has no attribute '(?P<name>.*)'$")
 
 
 def _undefined(message: str) -> str:
     """Jinja's message about a missing attribute, without Python's class paths: what the value
     is, and which names it has when it comes from configuration."""
+    none = _OF_NONE.match(message)
+    if none is not None:  # a tester read "check the variable name" for a hire with no manager
+        return (
+            f"a value here is empty for one of the items, so it has no '{none['name']}' (a "
+            "person with no manager, say): write `{% if ... %}` around the line that uses it"
+        )
     found = _NO_ATTRIBUTE.match(message)
     if found is None:
         return message
@@ -1009,10 +1016,9 @@ def _models() -> dict[str, type[BaseModel]]:
 
 def _why(error: BaseException) -> str:
     if isinstance(error, jinja2.UndefinedError):
-        return (
-            f"{_undefined(error.message or '')}; check the variable name "
-            "(see README.md for what templates get)"
-        )
+        said = _undefined(error.message or "")
+        advice = "; check the variable name (see README.md for what templates get)"
+        return said if _OF_NONE.match(error.message or "") else said + advice
     if isinstance(error, MentionRefused | RenderLimit | TemplateRefused):
         return str(error)
     if isinstance(error, jinja2.TemplateSyntaxError):
