@@ -576,9 +576,9 @@ def _warning(program: str, notes: Sequence[tuple[_Said, str]], quote: bool) -> s
     where, issues = f"'{said.section}'", _issues(refs)
     if said.kind == _SECTION:  # no task is quoted: nothing to keep from a confidential log
         return (
-            f"{program} no longer asks for section {where} (its template dropped it): "
-            f"{issues} still {_have(refs)} tasks of it and {_keep(refs)} them as they are "
-            "(they still count: delete them where they no longer apply, or keep them; the "
+            f"{program} no longer asks for section {where} (its template or its `sections:` "
+            f"dropped it): {issues} still {_have(refs)} tasks of it and {_keep(refs)} them as "
+            "they are (they still count: delete them where they no longer apply, or keep them; the "
             "tool does not delete them)"
         )
     task = f"task '{_shown(said.text, said.old)}'" if quote else f"task no. {said.spot + 1}"

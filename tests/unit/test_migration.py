@@ -403,7 +403,8 @@ def test_a_section_the_template_drops_is_one_warning_unless_its_tasks_moved(
     two = BODY.index("## Two")
     result = plan(program(BODY, BODY[:two] + "## Two, later\n- [ ] d\n"), both, blocks)
     assert result.warnings == (
-        "demo no longer asks for section 'Two' (its template dropped it): issue #2 still has "
+        "demo no longer asks for section 'Two' (its template or its `sections:` dropped it): issue "
+        "#2 still has "
         "tasks of it and keeps them as they are (they still count: delete them where they no "
         "longer apply, or keep them; the tool does not delete them)",
     )
