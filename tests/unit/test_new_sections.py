@@ -215,3 +215,12 @@ def test_a_moved_task_the_issue_marked_not_applicable_or_removed_is_not_put_back
     text, _ = after_run(program(moved, THREE), issue, blocks)
     assert "- [ ] m1" in text and "- [ ] b" not in text
     assert text.count("[~] b") == (1 if kept_as else 0)
+
+
+def test_a_section_with_no_tasks_reads_no_tasks_not_zero_percent(blocks: Blocks) -> None:
+    """A tester: a phase whose template has no tasks counts as done (the issue reached 100%),
+    and its row read `0/0 | 0%` in the issue's table and `0%` in the rollup."""
+    desired = with_mid("## Mid\n\nRead the handbook.\n")
+    text = made(desired, blocks).description
+    assert "| Mid | 0/0 | no tasks |" in text
+    assert "| Mid | 0/0 | 0% |" not in text
