@@ -477,7 +477,8 @@ def _mr_note(  # noqa: PLR0917
             file=out,
         )
         return
-    lines = list(plan_lines(plan, private)) or ["No changes."]
+    notes = [private.text(f"note: {notice}") for notice in plan.notices]
+    lines = [*plan_lines(plan, private), *notes] or ["No changes."]
     summary = summary_line(result.summary, done=False)
     body = note_body(summary, lines, env.get("CI_PIPELINE_URL"))
     try:

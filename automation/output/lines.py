@@ -260,15 +260,23 @@ def section_end(name: str) -> str:
     return f"{_ESC}section_end:{int(time.time())}:{name}\r{_ESC}"
 
 
+_SAID = ("FAILED ", "warning: ", "note: ")
+
+
 def note_body(summary: str, lines: Sequence[str], pipeline_url: str | None) -> str:
     """The merge request note: the summary, then the plan in a code block.
 
     Plan text can hold names from configuration: each line is indented inside a fence no line
     can close, and `@` cannot form a mention, so nothing in it can run a quick action or
     notify anyone."""
-    shown = [_inert(line) for line in lines[:NOTE_MAX_LINES]]
-    if len(lines) > NOTE_MAX_LINES:
-        shown.append(f"  … {len(lines) - NOTE_MAX_LINES} more lines in the plan artifact")
+    # failures, warnings and notes first: the changes' diffs are what a long plan cuts (a
+    # tester found a plan's FAILED line and warnings past the cut, the summary counting them)
+    said = [line for line in lines if line.startswith(_SAID)]
+    ordered = said + [line for line in lines if not line.startswith(_SAID)]
+    room = max(NOTE_MAX_LINES, len(said))
+    shown = [_inert(line) for line in ordered[:room]]
+    if len(ordered) > room:
+        shown.append(f"  … {len(ordered) - room} more lines in the plan artifact")
     source = f" ([pipeline]({pipeline_url}))" if pipeline_url else ""
     return "\n".join(
         [

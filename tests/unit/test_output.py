@@ -30,7 +30,7 @@ from automation.actions import (
 )
 from automation.items import NewEpic, NewIssue, ObservedIssue
 from automation.output import document as doc
-from automation.output.lines import describe, diff, failure_lines
+from automation.output.lines import NOTE_MAX_LINES, describe, diff, failure_lines, note_body
 from automation.output.result import ACTION_TYPES, Result, Summary
 from automation.privacy import Privacy
 from automation.progress import LabelSpec
@@ -186,3 +186,15 @@ def test_a_confidential_failure_with_no_issue_keeps_where_it_is() -> None:
     report = doc.body([], failures, [], [], hidden)["failures"]
     assert [f["key"] for f in report] == [line[8:].split("]: ")[0] for line in lines]
     assert "aiko" not in str(report)
+
+
+def test_a_long_plans_merge_request_note_keeps_its_failures_warnings_and_notes() -> None:
+    """A tester: a plan of 426 lines had its FAILED line and warnings after every diff, and
+    the note, cut at 300 lines, showed neither (its headline counting them)."""
+    diffs = [f"    + line {n}" for n in range(NOTE_MAX_LINES + 100)]
+    tail = ["FAILED [demo/c1/ben]: its block is damaged", "warning: a phase", "note: renamed"]
+    body = note_body("Plan: 1 failed", ["update #1 [demo/c1/ben]", *diffs, *tail], None)
+    for line in tail:
+        assert f"\n  {line}\n" in body  # each line indented in the note's code block
+    assert "      + line 0\n" in body and f"    + line {NOTE_MAX_LINES + 99}" not in body
+    assert f"… {len(diffs) + 4 - NOTE_MAX_LINES} more lines in the plan artifact" in body
