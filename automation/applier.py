@@ -170,7 +170,7 @@ class Writer:
         if not dropped:
             return
         if issue.confidential and len(kept) == 1 and self.tracker.one_assignee():
-            said = (program, one_assignee_warning(iid, dropped, roles))
+            said = (program, one_assignee_warning(f"issue #{iid}", dropped, roles))
         else:
             said = (program, dropped_warning(iid, dropped, kept))
         if said not in self.warnings:

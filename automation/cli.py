@@ -42,6 +42,7 @@ from automation.output.console import Console, show_applied, show_plan, write_re
 from automation.output.document import plan_document, to_json
 from automation.output.lines import NOTE_MARKER, note_body, plan_lines, summary_line
 from automation.output.result import Result, Summary, plural
+from automation.people import one_assignee_warnings
 from automation.privacy import Privacy, printable
 from automation.progress import overall_counter
 from automation.reasons import stray_warnings
@@ -438,6 +439,9 @@ def _plan(
 ) -> int:
     plan = make_plan(prepared, tracker, today, args.steps)
     private = prepared.privacy
+    if plan.creates_issues and tracker.one_assignee():  # the run says it once each is made
+        said = one_assignee_warnings(plan)
+        plan += Plan(warnings=tuple(private.about(program, text) for program, text in said))
     result = Result.of_plan(plan)
     if args.json:
         print(to_json(plan_document(plan, result.summary, private)), file=out)

@@ -544,6 +544,27 @@ def test_on_gitlab_free_a_confidential_issue_kept_to_its_first_person_is_said_on
         assert "keeps one assignee" not in backend.cli("apply").out
 
 
+def test_on_gitlab_free_the_plan_says_who_will_not_read_a_new_confidential_issue(
+    sponsorship: Path,
+) -> None:
+    """A tester: the plan said 0 warnings, and the run that made the issues 4. The plan says
+    it of each confidential issue it would create, names hidden, roles shown."""
+    settings = sponsorship / "config" / "settings.yml"
+    settings.write_text(settings.read_text().replace("epics: true", "epics: false"))
+    fake = new_fake("free", users=roster())
+    with fake.activate():
+        plan = GitLabBackend(fake).cli("plan")
+        said = [line for line in plan.out.splitlines() if "keeps one assignee" in line]
+        made = GitLabBackend(fake).cli("apply").out.count("keeps one assignee")
+        assert len(said) == made > 0, plan.out
+        assert all(line.startswith("warning: the new issue [") for line in said)
+        assert (
+            "GitLab Free keeps one assignee, so the participant [confidential] and the manager "
+            "[confidential] will not be able to read this confidential issue"
+        ) in plan.out
+        assert "lena" not in plan.out.lower()
+
+
 def test_on_premium_without_epics_people_left_out_get_the_premium_advice(
     sponsorship: Path,
 ) -> None:
