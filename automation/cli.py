@@ -428,6 +428,14 @@ def _console(env: Mapping[str, str], out: TextIO, privacy: Privacy) -> Console:
     return Console(out, in_ci, colour, privacy)
 
 
+AFTER_CREATES = (
+    "apply makes the new issues first, then, in the same run, what needs their numbers, which "
+    "this plan cannot show: references to them in tracking issues and epics, and notes on them "
+    "or for them (a reminder due today, a hire's learning-path note), which notify the people "
+    "they mention"
+)
+
+
 def _plan(
     args: argparse.Namespace,
     prepared: Prepared,
@@ -442,6 +450,8 @@ def _plan(
     if plan.creates_issues and tracker.one_assignee():  # the run says it once each is made
         said = one_assignee_warnings(plan)
         plan += Plan(warnings=tuple(private.about(program, text) for program, text in said))
+    if plan.creates_issues:  # a tester saw apply notify people the plan never named
+        plan += Plan(notices=(AFTER_CREATES,))
     result = Result.of_plan(plan)
     if args.json:
         print(to_json(plan_document(plan, result.summary, private)), file=out)

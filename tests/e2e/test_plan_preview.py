@@ -37,3 +37,13 @@ def test_a_plan_with_a_persons_token_as_the_deployments_user(project: Path) -> N
 def test_as_is_refused_on_the_local_backend(project: Path) -> None:
     result = LocalBackend(project).cli("plan", "--as", BOT)
     assert result.code == 2 and "--as names the GitLab user" in result.err, result.err
+
+
+def test_a_plan_that_creates_issues_says_what_follows_their_creation(project: Path) -> None:
+    """A tester: apply posted notes that mention people (a reminder due that day, a hire's
+    learning-path note) on or for issues it had just made, which the plan never named."""
+    local = LocalBackend(project)
+    first = local.cli("plan")
+    assert "note: apply makes the new issues first, then, in the same run," in first.out
+    assert local.cli("apply").code == 0
+    assert "apply makes the new issues first" not in local.cli("plan").out
