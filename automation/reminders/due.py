@@ -9,9 +9,11 @@ from dataclasses import dataclass, replace
 from automation.checklist import count_tasks, heading_key, is_optional, rename_headings
 from automation.config.reminders import Reminder, Reminders
 from automation.desired import DesiredIssue, DesiredProgram
+from automation.errors import ItemError
 from automation.items import ObservedIssue
 from automation.lifecycle import is_over
 from automation.markers import outside_blocks
+from automation.people import recorded
 from automation.reminders.checks import LEAD
 from automation.tasks import Task, tasks_of
 
@@ -98,7 +100,24 @@ def _occasions(
             tasks = tasks_of(outside_blocks(issue.description), headings)
         chosen = open_tasks(tasks, reminder)
         if chosen:
-            yield Due(reminder, item, issue, day, chosen, people(part, item, reminder))
+            named = people(part, item, reminder)
+            yield Due(reminder, item, issue, day, chosen, _of_the_period(named, item, issue, day))
+
+
+def _of_the_period(
+    named: tuple[str, ...], item: DesiredIssue, issue: ObservedIssue, day: dt.date
+) -> tuple[str, ...]:
+    """NAMED, less those who were not the issue's people when its period ended (an ESP
+    month): after `people_until` its people are its history, as assigning keeps them, so a
+    reminder sent after it names no one who joined since (a tester: a newcomer to an
+    account team was reminded of a month before they joined). Whom the issue records."""
+    if item.people_until is None or day <= item.people_until:
+        return named
+    try:
+        then = {name.casefold() for name in recorded(issue.description) or ()}
+    except ItemError:  # a damaged record: the people configuration names
+        return named
+    return tuple(name for name in named if name.casefold() in then) if then else named
 
 
 def _made_after(issue: ObservedIssue, day: dt.date, today: dt.date) -> bool:

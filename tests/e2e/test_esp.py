@@ -67,6 +67,21 @@ def test_a_newcomer_to_an_account_team_is_not_handed_past_periods(esp: Path) -> 
     assert "aiko.tanaka" in found[f"{umbrella}/monthly/2026-11"].assignees
 
 
+def test_a_newcomer_is_not_reminded_of_a_past_period(esp: Path) -> None:
+    """A tester: Lukas joined Initech's team on 2 March, and the February session's reminder
+    (5 days after the month) mentioned him, on an issue he was rightly not assigned. A past
+    period's reminder names its own people only (those it records)."""
+    run("apply")
+    run("apply", today="2026-12-01")
+    edit(PROGRAM, "account_team: [aiko.tanaka]", "account_team: [aiko.tanaka, priya.natarajan]")
+    assert run("apply", today="2026-12-05").code == 0
+    umbrella = "executive-sponsorship/account/umbrella"
+    path = esp / ".automation" / "notes" / f"{issues(esp)[f'{umbrella}/monthly/2026-11'].iid}.md"
+    note = path.read_text()
+    assert "automation:note reminder monthly-session 2026-12-05" in note
+    assert "@aiko.tanaka" in note and "priya" not in note
+
+
 def test_a_new_fiscal_year_brings_quarter_and_year_issues(esp: Path) -> None:
     run("apply")
     run("apply", today="2027-02-01")
