@@ -123,6 +123,20 @@ def test_the_program_lead_is_the_tracking_issues_assignee(project: Path) -> None
     assert "No changes" in run("apply").out
 
 
+def test_a_new_lead_takes_on_this_months_group_issue_not_the_past_ones(project: Path) -> None:
+    """A tester: a lead changed in March was assigned every past month's group issue (open
+    for good, overdue), six assignment e-mails; the one before, six unassignments. A month
+    that ended keeps its lead, as an ESP period keeps its people."""
+    run("apply")
+    run("apply", today="2026-12-01")
+    edit(project / PROGRAM, "lead: chloe.winters", "lead: priya.natarajan")
+    assert run("apply", today="2026-12-02").code == 0
+    found = issues(project)
+    assert found[f"{GROUP}/2026-11"].assignees == ("chloe.winters",)
+    assert found[f"{GROUP}/2026-12"].assignees == ("priya.natarajan",)
+    assert found["csm-aspiring-leaders/tracking"].assignees == ("priya.natarajan",)
+
+
 def test_a_lead_not_in_the_roster_is_a_config_error(project: Path) -> None:
     edit(project / PROGRAM, "lead: chloe.winters", "lead: chloe.whitestone")
     result = run("validate")

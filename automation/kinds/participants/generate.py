@@ -97,6 +97,7 @@ def _group_issue(ctx: Ctx, monthly: GroupIssues, cohort: Cohort, month: Period) 
         due_date=end,
         epic_key=ctx.group_epic_key(cohort.id),
         create=_creates(monthly, cohort, month, ctx.today),
+        people_until=end,  # a new lead takes this month on, not the past ones (a tester)
     )
 
 
