@@ -187,7 +187,7 @@ def plan_people(
     elif same_people(before, wanted):
         return Plan()  # the people the tool followed last
     else:  # a username renamed (`renamed_from`) is the same person: only the record changes
-        before = _under_new_names(before, item, found)
+        before = _as_gitlab_has_them(_under_new_names(before, item, found), wanted, found, several)
     update = description_update(
         program, found, item.key, Edits(((ASSIGNED_BLOCK, record(wanted)),))
     )
@@ -222,6 +222,24 @@ def _under_new_names(
     return tuple(renamed.get(_fold(name), name) for name in names)
 
 
+def _as_gitlab_has_them(
+    before: tuple[str, ...], wanted: tuple[str, ...], found: ObservedIssue, several: bool
+) -> tuple[str, ...]:
+    """The people WANTED when the issue's assignees already show the change, one for one:
+    each name configuration adds is assigned, each it drops is not. So GitLab renamed those
+    users, keeping their assignments (a tester: a sponsor and a manager who changed their
+    usernames got a "People changed" note naming them as new and gone, e-mailing everyone on
+    the issue), or a person reassigned it by hand as configuration now says: nobody is left
+    to tell, and only the record follows. Where GitLab keeps one assignee, the others'
+    changes cannot show, so nothing is taken for done."""
+    had, want = {_fold(n) for n in before}, {_fold(n) for n in wanted}
+    assigned = {_fold(n) for n in found.assignees}
+    new = [n for n in want if n not in had]
+    gone = [n for n in had if n not in want]
+    shown = all(n in assigned for n in new) and not any(n in assigned for n in gone)
+    return wanted if several and new and len(new) == len(gone) and shown else before
+
+
 def _assigned_already(
     found: ObservedIssue, wanted: Sequence[str], several: bool
 ) -> tuple[str, ...]:
@@ -251,11 +269,13 @@ def _changes(
     add = tuple(name for name in new if _fold(name) not in assigned)
     remove = tuple(name for name in gone if _fold(name) in assigned)
     writes: list[Action] = []
+    # the note first: a run stopped after assigning leaves the issue as a GitLab rename does,
+    # which gets no note (_as_gitlab_has_them), so the note must be out by then
+    if found.confidential:
+        writes.append(AddNote(program.id, item.key, found.iid, note(before, wanted, new, gone)))
     if add or remove:
         roles = item.people_roles
         writes.append(UpdateAssignees(program.id, item.key, found.iid, add, remove, wanted, roles))
-    if found.confidential:
-        writes.append(AddNote(program.id, item.key, found.iid, note(before, wanted, new, gone)))
     return writes
 
 
