@@ -251,14 +251,18 @@ def _found_again(
     taken = {key: twins[0] for key, twins in keyed.items() if len(twins) == 1}
     said = [Failure(program.id, key, _twins(twins)) for key, twins in keyed.items() if twins[1:]]
     holders = _holders(desired, found, observed, wanted - set(keyed))
+    chosen: dict[int, list[str]] = defaultdict(list)
     skip = ours | {epic.iid for twins in keyed.values() for epic in twins}
     elsewhere = _group_changed(desired, observed)
     if elsewhere is not None:
         said += [Failure(program.id, epic.key, _in_another_group(elsewhere)) for epic in missing]
         holders = {}
-    left = wanted - set(taken) - {failure.key for failure in said}
-    chosen, unsure = _choose(desired, holders, known, named, skip=skip, left=left)
-    said += unsure
+    for key, iids in sorted(holders.items()):
+        decided = _held_in(key, iids - skip, known, named, program)
+        if isinstance(decided, Failure):
+            said.append(decided)
+        elif decided is not None:
+            chosen[decided].append(key)
     for iid, keys in sorted(chosen.items()):
         if len(keys) == 1:
             taken[keys[0]] = known[iid]
@@ -266,33 +270,6 @@ def _found_again(
             said += [Failure(program.id, key, _shared(iid, keys, key)) for key in keys]
     updates = [_take_back(desired, key, epic) for key, epic in sorted(taken.items())]
     return FoundAgain(taken, tuple(u for u in updates if u is not None), tuple(said))
-
-
-def _choose(
-    desired: DesiredProgram,
-    holders: Mapping[str, set[int]],
-    known: Mapping[int, ObservedEpic],
-    named: Mapping[str, str],
-    *,
-    skip: Collection[int],
-    left: Collection[str],
-) -> tuple[dict[int, list[str]], list[Failure]]:
-    """Epic (by iid) -> the keys of LEFT it is the epic of: the one their issues sit in
-    (HOLDERS), else the one with their title; and the keys the tool cannot tell, failed."""
-    chosen: dict[int, list[str]] = defaultdict(list)
-    said: list[Failure] = []
-    for key, iids in sorted(holders.items()):
-        decided = _held_in(key, iids - set(skip), known, named, desired)
-        if isinstance(decided, Failure):
-            said.append(decided)
-        elif decided is not None:
-            chosen[decided].append(key)
-    settled = {k for keys in chosen.values() for k in keys} | {f.key for f in said}
-    for key in sorted(set(left) - settled):
-        iid = _titled(desired, key, known.values(), {*skip, *chosen})
-        if iid is not None:
-            chosen[iid].append(key)
-    return chosen, said
 
 
 def _group_changed(desired: DesiredProgram, observed: Observed) -> str | None:
@@ -320,13 +297,12 @@ def _held_in(
     iids: Collection[int],
     known: Mapping[int, ObservedEpic],
     named: Mapping[str, str],
-    desired: DesiredProgram,
+    program: Program,
 ) -> int | Failure | None:
     """Of the epics the issues meant for KEY sit in (IIDS; 0: another group's), the one that
     is that epic (it lost its line or its label); a failure when the tool cannot tell, or
     would make a second epic beside a copy of it; None: none is, make it."""
-    sorts = {iid: _claim(known.get(iid), key, named, desired) for iid in sorted(iids)}
-    program = desired.program
+    sorts = {iid: _claim(known.get(iid), key, named, program) for iid in sorted(iids)}
     held = [iid for iid, claim in sorts.items() if claim == "none"]
     other = next((iid for iid, claim in sorts.items() if claim == "other"), None)
     copy = next((iid for iid, claim in sorts.items() if claim == "copy"), None)
@@ -395,56 +371,27 @@ def _holders(
 
 
 def _claim(
-    epic: ObservedEpic | None, key: str, named: Mapping[str, str], desired: DesiredProgram
+    epic: ObservedEpic | None, key: str, named: Mapping[str, str], program: Program
 ) -> Literal["none", "other", "copy", "theirs"]:
     """What an epic the issues meant for KEY sit in says of itself: "none", an epic of the
-    tool's with no key but KEY (or a former key of it) on any line, or with no key at all
-    and the title the tool gives KEY's epic; "other", one of the tool's that names another
-    item of this program (a first line pasted from another epic, say: the tool cannot
-    tell); "copy", another user's with KEY on its first line; "theirs", another user's epic,
-    one of another program, or one of the tool's user with no key and another title (made
-    by hand before the tool ran: a tester saw a team's program epic taken as a cohort's),
-    where a person put the issues (theirs to keep, as any epic outside the program)."""
+    tool's with no key but KEY (or a former key of it) on any line; "other", one of the
+    tool's that names another item of this program (a first line pasted from another epic,
+    say: the tool cannot tell); "copy", another user's with KEY on its first line; "theirs",
+    another user's epic, or one of another program, where a person put the issues (theirs
+    to keep, as any epic outside the program)."""
     if epic is None:
         return "theirs"
     if not epic.by_tool:
         first = epic.first_line_key
         return "copy" if first is not None and named.get(first, first) == key else "theirs"
-    ids = _ids(desired.program)
+    ids = _ids(program)
     ours = {program_label(i) for i in ids}
     if any(program_of(label) is not None and label not in ours for label in epic.labels):
         return "theirs"  # another program's label on it (another deployment's, say)
-    keys = {named.get(k, k) for k in keys_in(epic.description)}
-    if not keys:
-        return "none" if epic.title == _title_of(desired, key) else "theirs"
-    marks = keys - {key}
+    marks = {named.get(k, k) for k in keys_in(epic.description)} - {key}
     if not marks:
         return "none"
     return "other" if any(mark.startswith(f"{i}/") for mark in marks for i in ids) else "theirs"
-
-
-def _title_of(desired: DesiredProgram, key: str) -> str:
-    return next(e.title for e in desired.epics if e.key == key)
-
-
-def _titled(
-    desired: DesiredProgram, key: str, known: Iterable[ObservedEpic], skip: Collection[int]
-) -> int | None:
-    """The epic of KEY found by its title, when no issue of it says which epic it is (they
-    sit in another, or it has none yet): the one epic of the tool's with no key, the
-    program's label and KEY's title (a person rewrote its text, or made it by hand under the
-    tool's user before adopting the tool); None when there is none, or two."""
-    title, label = _title_of(desired, key), program_label(desired.program.id)
-    alike = [
-        e.iid
-        for e in known
-        if e.iid not in skip
-        and e.by_tool
-        and label in e.labels
-        and e.title == title
-        and not keys_in(e.description)
-    ]
-    return alike[0] if len(alike) == 1 else None
 
 
 def _take_back(desired: DesiredProgram, key: str, epic: ObservedEpic) -> UpdateEpic | None:
