@@ -448,7 +448,7 @@ def _plan(
     plan = make_plan(prepared, tracker, today, args.steps)
     private = prepared.privacy
     if plan.creates_issues and tracker.one_assignee():  # the run says it once each is made
-        said = one_assignee_warnings(plan)
+        said = one_assignee_warnings(plan, private.hides)
         plan += Plan(warnings=tuple(private.about(program, text) for program, text in said))
     if plan.creates_issues:  # a tester saw apply notify people the plan never named
         plan += Plan(notices=(AFTER_CREATES,))

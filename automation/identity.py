@@ -646,10 +646,10 @@ def _warn_keyless(issues: Sequence[ObservedIssue], out: Resolved, label: str) ->
     # to take the label off years of them)
     others = [issue for issue in rest if issue not in ours and issue.state == "opened"]
     if others:
-        them, who = ("them", "people") if len(others) > 1 else ("it", "a person")
+        them, who, their = ("them", "people", "their") if others[1:] else ("it", "a person", "its")
         out.warnings.append(
             f"{_listed(others)} the label {label}, but {who} opened {them}, not the tool, "
-            f"so the tool does not track {them} (their labels may be counted as the "
+            f"so the tool does not track {them} ({their} labels may be counted as the "
             f"program's): remove the label from {them}, or use another"
         )
 

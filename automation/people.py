@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from automation.actions import (
     Action,
@@ -119,37 +119,50 @@ def dropped_warning(iid: int, dropped: Sequence[str], kept: Sequence[str]) -> st
     )
 
 
+_FREE_ADVICE = (
+    "and assigning them by hand would unassign the one it has. Only the Planner role in the "
+    "project (Reporter before GitLab 17.7) would let them read it, and it shows them every "
+    "confidential issue of the project. For all of an issue's people to read it, the program "
+    "needs GitLab Premium"
+)
+
+
 def one_assignee_warning(
-    which: str, dropped: Sequence[str], roles: Sequence[tuple[str, str]], *, made: bool = True
+    which: str, dropped: Sequence[str], roles: Sequence[tuple[str, str]]
 ) -> str:
-    """What to know when GitLab Free kept a confidential issue's first person only (or, not
-    MADE yet, will keep): the others cannot read it, and no assignment by hand can change
-    that. Each is said with their role in the issue, which outputs show when they hide a
-    confidential program's names. WHICH: `issue #12`, or the new issue's key."""
+    """What to know when GitLab Free kept a confidential issue's first person only: the others
+    cannot read it, and no assignment by hand can change that. Each is said with their role
+    in the issue, which outputs show when they hide a confidential program's names."""
     who = " and ".join(_with_role(name, roles) for name in dropped)
-    cannot = "cannot" if made else "will not be able to"
     return (
-        f"{which}: GitLab Free keeps one assignee, so {who} {cannot} read this confidential "
-        "issue, and assigning them by hand would unassign the one it has. Only the Planner "
-        "role in the project (Reporter before GitLab 17.7) would let them read it, and it "
-        "shows them every confidential issue of the project. For all of an issue's people to "
-        "read it, the program needs GitLab Premium"
+        f"{which}: GitLab Free keeps one assignee, so {who} cannot read this confidential "
+        f"issue, {_FREE_ADVICE}"
     )
 
 
-def one_assignee_warnings(plan: Plan) -> tuple[tuple[str, str], ...]:
-    """(program, warning) for each confidential issue a plan creates with more people than
-    GitLab Free assigns: said when the plan is reviewed, not only once it is made (a tester's
-    plan said 0 warnings, and the run 4)."""
-    return tuple(
-        (
-            a.program,
-            one_assignee_warning(f"the new issue [{a.key}]", people[1:], a.issue.roles, made=False),
-        )
-        for a in plan.actions
-        if isinstance(a, CreateIssue)
-        and a.issue.confidential
-        and len(people := unique(a.issue.assignees)) > 1
+def one_assignee_warnings(plan: Plan, hides: Callable[[str], bool]) -> tuple[tuple[str, str], ...]:
+    """(program, warning): one a program, for the confidential issues a plan creates with
+    more people than GitLab Free assigns, said when the plan is reviewed (a tester's plan
+    said 0 warnings, and the run 4). Their keys are named unless HIDES them (a confidential
+    program's: a reviewer read four identical lines)."""
+    made: dict[str, list[CreateIssue]] = {}
+    for a in plan.actions:
+        if isinstance(a, CreateIssue) and a.issue.confidential and unique(a.issue.assignees)[1:]:
+            made.setdefault(a.program, []).append(a)
+    return tuple((p, _kept_one(p, creates, hides)) for p, creates in made.items())
+
+
+def _kept_one(program: str, creates: Sequence[CreateIssue], hides: Callable[[str], bool]) -> str:
+    """One program's new issues that GitLab Free will keep to their first person."""
+    left = [role for a in creates for role, name in a.issue.roles if name != a.issue.assignees[0]]
+    who = " and ".join(f"the {role}" for role in dict.fromkeys(left)) or "all but one person"
+    keys = [f"[{a.key}]" for a in creates if not hides(a.key)]
+    named = f" ({', '.join(keys)})" if len(keys) == len(creates) else ""
+    many = f"{len(creates)} new confidential issues" if creates[1:] else "a new confidential issue"
+    where = "in each, " if creates[1:] else ""
+    return (
+        f"{many} of {program}{named}: GitLab Free keeps one assignee, so {where}{who} will not "
+        f"be able to read it, {_FREE_ADVICE}"
     )
 
 

@@ -107,17 +107,12 @@ def _tree(folder: Traversable, at: PurePosixPath) -> Iterator[NewFile]:
             yield NewFile(at / entry.name, entry.read_bytes())
 
 
-SHOWN = 5  # files named when init refuses
-
-
 def write_skeleton(target: Path, files: Sequence[NewFile]) -> list[Path]:
     """Write files under target and return their paths; refuses, before writing anything, when
     any of them (or a folder on its way) already exists as something else."""
     there = [p for new in files if (p := target.joinpath(new.path)).exists() or p.is_symlink()]
     if there:  # every one, not the first: a tester moved them away one attempt at a time
-        named = ", ".join(map(str, there[:SHOWN])) + (
-            f" and {len(there) - SHOWN} more" if there[SHOWN:] else ""
-        )
+        named = ", ".join(map(str, there))
         were, it = ("already exists", "it") if len(there) == 1 else ("already exist", "them")
         raise InitRefused(
             f"{named} {were}; init writes only new files (move {it} away, or choose another folder)"

@@ -257,6 +257,11 @@ class LocalTracker(Tracker):
         """Epics are files here; settings can still turn them off."""
         return self.epics
 
+    def one_assignee(self) -> bool:
+        """The files keep every assignee, with epics or without (a reviewer saw `plan` warn
+        of GitLab Free's one assignee here, and `apply` rightly not)."""
+        return False
+
     def program_epics(self, program_label: str) -> tuple[ObservedEpic, ...]:
         """Every epic file carrying the label."""
         epics = (

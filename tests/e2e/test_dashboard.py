@@ -12,7 +12,7 @@ from pathlib import Path
 
 from automation.dashboard.model import page_name
 from automation.markers import block_content
-from tests.backends import TODAY, Backend, GitLabBackend, cli
+from tests.backends import TODAY, Backend, GitLabBackend, LocalBackend, cli
 from tests.conftest import keep_programs
 from tests.e2e.test_contract import tick
 from tests.local_cli import edit, issues
@@ -331,3 +331,21 @@ def test_group_pages_are_told_apart_by_a_hash_of_the_whole_name() -> None:
     assert one != two and one.startswith("m-ller-ag-") and two.startswith("m-ller-ag-")
     assert page_name("Müller AG") == one  # whatever else exists
     assert page_name("トヨタ自動車") != page_name("ソニーグループ")
+
+
+def test_a_phase_with_no_tasks_reads_no_tasks(project: Path) -> None:
+    """A reviewer: issues and rollups say `no tasks` for a phase that has none (it counts as
+    done), and the dashboard still said 0/0 and 0%."""
+    config = project / "config" / "programs" / "csm-aspiring-leaders.yml"
+    edit(config, "    label: Practice\n", '    label: Practice\n  - heading: "Module 4: Reflect"\n')
+    template = project / "templates" / "csm-aspiring-leaders" / "participant.md.j2"
+    template.write_text(template.read_text() + "\n## Module 4: Reflect\n\nWrite a note.\n")
+    assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
+    code, said = dashboard(LocalBackend(project))
+    assert code == 0, said
+    page = (project / "site" / "csm-aspiring-leaders.html").read_text()
+    row = re.search(
+        r'<tr data-figure="phase"><th scope="row">Module 4: Reflect</th>(.*?)</tr>', page
+    )
+    assert row is not None, page
+    assert ">0/0<" in row.group(1) and ">no tasks<" in row.group(1)

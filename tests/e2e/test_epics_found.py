@@ -106,9 +106,7 @@ def test_an_epic_a_person_changed_is_found_again_not_made_twice(
 
 
 @pytest.mark.parametrize("retitled", ["by a person", "by configuration"])
-def test_an_epic_retitled_then_emptied_is_found_again(
-    gitlab: GitLabBackend, retitled: str
-) -> None:
+def test_an_epic_retitled_then_emptied_is_found_again(gitlab: GitLabBackend, retitled: str) -> None:
     """A reviewer's: the tool sets an epic's title when it makes it and never after, so a
     title is no proof of which epic is which. A version that took a keyless epic back only
     with its title made the cohort a second, empty epic once a person (or a cohort's new

@@ -577,21 +577,33 @@ def test_on_gitlab_free_the_plan_says_who_will_not_read_a_new_confidential_issue
     sponsorship: Path,
 ) -> None:
     """A tester: the plan said 0 warnings, and the run that made the issues 4. The plan says
-    it of each confidential issue it would create, names hidden, roles shown."""
+    it once for the program's new confidential issues, keys hidden, roles shown (a reviewer
+    read four identical lines)."""
     settings = sponsorship / "config" / "settings.yml"
     settings.write_text(settings.read_text().replace("epics: true", "epics: false"))
     fake = new_fake("free", users=roster())
     with fake.activate():
         plan = GitLabBackend(fake).cli("plan")
-        said = [line for line in plan.out.splitlines() if "keeps one assignee" in line]
+        (said,) = [line for line in plan.out.splitlines() if "keeps one assignee" in line]
         made = GitLabBackend(fake).cli("apply").out.count("keeps one assignee")
-        assert len(said) == made > 0, plan.out
-        assert all(line.startswith("warning: the new issue [") for line in said)
+        assert said.startswith(f"warning: {made} new confidential issues of sales-sponsorship:")
         assert (
-            "GitLab Free keeps one assignee, so the participant [confidential] and the manager "
-            "[confidential] will not be able to read this confidential issue"
-        ) in plan.out
+            "GitLab Free keeps one assignee, so in each, the participant and the manager will "
+            "not be able to read it, and assigning them by hand would unassign"
+        ) in said
         assert "lena" not in plan.out.lower()
+
+
+def test_the_local_backend_keeps_every_assignee_and_the_plan_says_nothing_of_free(
+    sponsorship: Path,
+) -> None:
+    """A reviewer: with `epics: false` on the local backend, `plan` warned four times of
+    GitLab Free's one assignee, and `apply` (rightly) never: the files keep everyone."""
+    settings = sponsorship / "config" / "settings.yml"
+    settings.write_text(settings.read_text().replace("epics: true", "epics: false"))
+    assert "keeps one assignee" not in run("plan").out
+    assert run("apply").code == 0
+    assert issues(sponsorship)[LENA].assignees == ("hannah.berg", "lena.fischer", "marcus.oyelaran")
 
 
 def test_on_premium_without_epics_people_left_out_get_the_premium_advice(
