@@ -139,7 +139,7 @@ def test_a_section_taken_out_of_the_template_is_warned_about_until_recorded(
     assert planned.code == 0, planned.out + planned.err
     assert said_of_module_3(planned.out) == [
         f"warning: csm-aspiring-leaders no longer asks for section '{MODULE_3}' (its template "
-        f"dropped it): issues #{sam.iid}, #{aiko.iid}, #{lena.iid} still have tasks of it and "
+        f"or its `sections:` dropped it): issues #{sam.iid}, #{aiko.iid}, #{lena.iid} still have tasks of it and "
         "keep them as they are (they still count: delete them where they no longer apply, or "
         "keep them; the tool does not delete them)"
     ]
