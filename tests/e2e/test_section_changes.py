@@ -139,9 +139,9 @@ def test_a_section_taken_out_of_the_template_is_warned_about_until_recorded(
     assert planned.code == 0, planned.out + planned.err
     assert said_of_module_3(planned.out) == [
         f"warning: csm-aspiring-leaders no longer asks for section '{MODULE_3}' (its template "
-        f"or its `sections:` dropped it): issues #{sam.iid}, #{aiko.iid}, #{lena.iid} still have tasks of it and "
-        "keep them as they are (they still count: delete them where they no longer apply, or "
-        "keep them; the tool does not delete them)"
+        f"or its `sections:` dropped it): issues #{sam.iid}, #{aiko.iid}, #{lena.iid} still "
+        "have tasks of it and keep them as they are (they still count: delete them where they "
+        "no longer apply, or keep them; the tool does not delete them)"
     ]
     assert "no longer asks for task" not in planned.out  # one warning, not one per task
     assert said_of_module_3(run("plan").out) == said_of_module_3(planned.out)  # not recorded
