@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
 
-from automation.actions import Observed, Plan
+from automation.actions import Observed, Plan, Remind
 from automation.desired import DesiredProgram
 from automation.identity import resolve
 from automation.items import ObservedNote
@@ -65,7 +65,7 @@ def plan_reminders(
             *(d for d in every if d.day >= monday),
             *_unlisted(tracker, tracking.iid, earlier, monday),
         )
-        return digest_note(
+        plan = digest_note(
             program,
             desired.tracking.key,
             tracking,
@@ -75,10 +75,37 @@ def plan_reminders(
             today,
             lambda text: people_only(text, among(renderer.roster, tracker.is_user))[0],
         )
+        posts = any(isinstance(a, Remind) and not a.edit for a in plan.actions)
+        return (
+            _quieted(tracker, program, desired.tracking.key, tracking.iid, monday) + plan
+            if posts
+            else plan
+        )
     since = today - dt.timedelta(days=part.late_days)
     due = tuple(d for d in due_reminders(desired, found, today, since) if not passed(d, today))
     sent = {(d.issue.iid, d.marker) for d in due if tracker.has_note(d.issue.iid, d.marker)}
     return reminder_notes(program, due, sent, renderer, today)
+
+
+QUIETED_WEEKS = 8  # earlier digests whose mentions a new digest makes inert, at most
+
+
+def _quieted(tracker: Tracker, program: str, key: str, iid: int, monday: dt.date) -> Plan:
+    """Earlier weeks' digests with their mentions made inert, before a new week's is posted.
+    GitLab e-mails a new note to everyone an issue's text mentions (its participants): each
+    person a digest ever named was e-mailed every later digest, about others (a tester: 37
+    e-mails to people a digest did not name, in three months). Edited so, a digest names
+    its people still, and mentions (and e-mails) no one; an edit notifies no one."""
+    edits: list[Remind] = []
+    for back in range(1, QUIETED_WEEKS + 1):
+        week = monday - dt.timedelta(weeks=back)
+        found = tracker.find_note(iid, digest_marker(week))
+        if found is None:
+            continue
+        quiet, named = people_only(found.body, lambda _: False)
+        if named:
+            edits.append(Remind(program, key, iid, quiet, digest=True, edit=True))
+    return Plan(tuple(reversed(edits)))
 
 
 def _not_first_too_late(

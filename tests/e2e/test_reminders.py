@@ -279,3 +279,24 @@ def test_a_reminded_issue_is_counted_once_in_the_summary(onboarding: Path) -> No
     assert found is not None and "added reminder" in applied.out, applied.out
     created, updated, unchanged = map(int, found.groups())
     assert created + updated + unchanged == len(issues(onboarding)), applied.out
+
+
+def test_a_new_weeks_digest_leaves_last_weeks_people_unmentioned(onboarding: Path) -> None:
+    """A tester: everyone a digest ever mentioned is one of the tracking issue's participants,
+    whom GitLab e-mails each new note: Tom and his manager, named in one week's digest, were
+    e-mailed every later week's, about others. Before a new week's digest is posted, the
+    earlier ones keep their people's names but mention no one (an edit notifies no one)."""
+    edit(PROGRAM, "reminders:\n  send:\n", "reminders:\n  digest: true\n  send:\n")
+    tracking = "sales-onboarding/tracking"
+    assert run("apply", "2026-12-01", "--steps", "remind").code == 0
+    first = notes(onboarding, tracking)
+    assert "@tom.reyes" in first and "@dana.whitfield" in first
+    planned = run("plan", "2026-12-08", "--steps", "remind").out
+    said = [line for line in planned.splitlines() if "reminder digest" in line]
+    assert said[0].startswith("update reminder digest") and "2026-11-30" in said[0], said
+    assert said[1].startswith("add reminder digest") and "2026-12-07" in said[1], said
+    assert run("apply", "2026-12-08", "--steps", "remind").code == 0
+    w49, w50 = notes(onboarding, tracking).split("reminders-digest 2026-W50")
+    assert "@tom.reyes" not in w49 and "@\u200btom.reyes" in w49 and "Tom Reyes" in w49
+    assert "@arjun.mehta" in w50 and "@lukas.brandt" in w50
+    assert "No changes" in run("apply", "2026-12-09", "--steps", "remind").out
