@@ -22,7 +22,7 @@ from automation.mentions import USERNAME_PATTERN
 ROLES = ("participant", "manager", "sponsor", "account_team", "program_lead")
 Role = Literal["participant", "manager", "sponsor", "account_team", "program_lead"]
 _WHEN = re.compile(r"^(?:on|(?P<days>\d{1,3}) days? (?P<side>before|after)) (?P<date>[a-z_]+)$")
-WHEN_HELP = "write it like `on goal`, `3 days before workshop_start` or `5 days after end`"
+WHEN_HELP = "write it like `on goal`, `3 days before workshop_start` or `5 days after start`"
 
 _Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", max_length=64)]
 _Line = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[^\r\n]*$")]

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from automation.checklist import heading_key
 from automation.config.models import Program
+from automation.config.reminders import Reminder
 from automation.config.source import Source, duplicates
 from automation.errors import Problem
 
@@ -25,6 +27,10 @@ class ReminderFacts:
 
     dates: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
+    # the date once past which an issue's group has ended: nothing is reminded after it
+    over_after: str | None = None
+    # the date issues are made `create_days_before_start` days before: not reminded earlier
+    made_before: str | None = None
 
 
 def reminder_problems(
@@ -67,6 +73,29 @@ def reminder_problems(
         for role in reminder.to:
             if role not in roles:
                 yield source.problem((*base, i, "for"), _no_role(where, role, roles))
+        never = _never_sent(program, facts, reminder)
+        if never is not None:
+            yield source.problem((*base, i, "when"), f"{where}: {never}")
+
+
+def _never_sent(program: Program, facts: ReminderFacts, reminder: Reminder) -> str | None:
+    """Why a reminder would never be sent, or None (a tester's `3 days after end` and
+    `20 days before start` were accepted, and nothing was ever sent)."""
+    offset = reminder.day(dt.date(2000, 1, 1)) - dt.date(2000, 1, 1)
+    if reminder.date == facts.over_after and offset.days > 0:
+        return (
+            f"it would never be sent: once the cohort's {reminder.date} date has passed its "
+            "issues are over (`status::ended`), and reminders go to issues not over; use "
+            f"`on {reminder.date}` or `N days before {reminder.date}`"
+        )
+    ahead = getattr(program, "create_days_before_start", None)
+    if reminder.date == facts.made_before and isinstance(ahead, int) and -offset.days > ahead:
+        return (
+            f"it would never be sent: issues are made {ahead} days before their {reminder.date} "
+            f"date (`create_days_before_start`), after the day it falls on; use at most "
+            f"`{ahead} days before {reminder.date}`"
+        )
+    return None
 
 
 def _no_role(where: str, role: str, roles: tuple[str, ...]) -> str:

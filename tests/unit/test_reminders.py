@@ -278,7 +278,7 @@ def test_no_digest_note_while_nothing_is_due(tmp_path: Path) -> None:
         (
             "reminders:\n  send:\n    - {id: a, when: soon, section: One, for: [participant]}\n",
             "config/programs/demo.yml:18: 'when' of send 'a': cannot read 'soon'; write it like "
-            "`on goal`, `3 days before workshop_start` or `5 days after end`",
+            "`on goal`, `3 days before workshop_start` or `5 days after start`",
         ),
         (
             "reminders:\n  send:\n    - {id: a, when: on goal, section: One, for: [participant]}\n",
@@ -317,6 +317,19 @@ def test_no_digest_note_while_nothing_is_due(tmp_path: Path) -> None:
             "    - {id: a, when: on end, task: y, for: [manager]}\n",
             "config/programs/demo.yml:19: reminder id 'a' appears twice (first at line 18); "
             "keep one",
+        ),
+        (  # a tester: accepted, and never sent (the cohort is over after its end)
+            "reminders:\n  send:\n    - {id: a, when: 3 days after end, task: x, for: [manager]}\n",
+            "config/programs/demo.yml:18: reminder 'a': it would never be sent: once the "
+            "cohort's end date has passed its issues are over (`status::ended`), and reminders "
+            "go to issues not over; use `on end` or `N days before end`",
+        ),
+        (  # a tester: accepted, and never sent (issues are made 14 days before the start)
+            "reminders:\n  send:\n"
+            "    - {id: a, when: 20 days before start, task: x, for: [manager]}\n",
+            "config/programs/demo.yml:18: reminder 'a': it would never be sent: issues are made "
+            "14 days before their start date (`create_days_before_start`), after the day it "
+            "falls on; use at most `14 days before start`",
         ),
         (
             "confidential: true\nreminders:\n  digest: true\n  send:\n"

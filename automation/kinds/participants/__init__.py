@@ -14,5 +14,10 @@ KIND = Kind(
     check_participants,
     renames=renames,
     course=course,
-    reminders=ReminderFacts(dates=("start", "end"), roles=("participant", "manager")),
+    reminders=ReminderFacts(
+        dates=("start", "end"),
+        roles=("participant", "manager"),
+        over_after="end",
+        made_before="start",
+    ),
 )

@@ -18,5 +18,6 @@ KIND = Kind(
     reminders=ReminderFacts(
         dates=("start", "end", "checkpoint_start", "checkpoint_mid", "checkpoint_end"),
         roles=("participant", "sponsor", "manager"),
+        over_after="end",
     ),
 )
