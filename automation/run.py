@@ -121,10 +121,7 @@ def prepare(
 def _template_problems(renderer: Renderer, program: Program, source: Source) -> list[Problem]:
     """A program's templates exist and parse."""
     problems: list[Problem] = []
-    for loc, name in (
-        (("template",), program.template),
-        (("tracking", "template"), program.tracking.template),
-    ):
+    for loc, name in program.template_files():
         if renderer.exists(name):
             problems.extend(renderer.check(name))
         else:

@@ -395,6 +395,17 @@ class Program(Frozen):
         the start of the current one): January, or a fiscal year's."""
         return 1
 
+    def template_files(self) -> tuple[tuple[tuple[str | int, ...], str], ...]:
+        """Each template file the program names, with where in its file: each must exist (a
+        tester's missing `completion.note` was said at line 1 of the file that was not there).
+        A kind adds its own."""
+        named = (
+            (("template",), self.template),
+            (("tracking", "template"), self.tracking.template),
+            (("completion", "note"), self.completion.note),
+        )
+        return tuple((loc, name) for loc, name in named if name)
+
     @property
     def is_confidential(self) -> bool:
         """As configured, or as the kind has it by default (sponsorship: confidential)."""

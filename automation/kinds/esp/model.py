@@ -113,6 +113,15 @@ class EspProgram(Program):
     kind: Literal["esp"]
     esp: ExecutiveSponsorship
 
+    def template_files(self) -> tuple[tuple[tuple[str | int, ...], str], ...]:
+        """The program's, and each operating-cadence issue's."""
+        cadences = self.esp.templates
+        own = (
+            (("esp", "templates", name), str(getattr(cadences, name)))
+            for name in type(cadences).model_fields
+        )
+        return (*super().template_files(), *own)
+
     def year_start_month(self) -> int:
         """The fiscal year's first month."""
         return self.esp.fiscal_year_start_month

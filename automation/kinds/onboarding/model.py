@@ -162,6 +162,12 @@ class OnboardingProgram(Program):
     kind: Literal["onboarding"]
     onboarding: Onboarding
 
+    def template_files(self) -> tuple[tuple[tuple[str | int, ...], str], ...]:
+        """The program's, and the learning-path note's."""
+        note = self.onboarding.learning_path_note
+        own = ((("onboarding", "learning_path_note"), note),) if note else ()
+        return (*super().template_files(), *own)
+
     def prework_heading(self) -> str | None:
         """The heading of the pre-work section now (renamed, its new one), if there is one."""
         named = self.onboarding.prework_section

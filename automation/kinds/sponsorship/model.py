@@ -172,6 +172,16 @@ class SponsorshipProgram(Program):
     kind: Literal["sponsorship"]
     sponsorship: Sponsorship
 
+    def template_files(self) -> tuple[tuple[tuple[str | int, ...], str], ...]:
+        """The program's, and its score and advancement issues'."""
+        part = self.sponsorship
+        own = (
+            (("sponsorship", name, "template"), item.template)
+            for name, item in (("scores", part.scores), ("advancement", part.advancement))
+            if item is not None
+        )
+        return (*super().template_files(), *own)
+
     def recorded_values(self) -> tuple[RecordField, ...]:
         """The program's `records`, and the scores and advancement lines of its own issues:
         never averaged in the rollups on every run (see `Scores`)."""
