@@ -62,6 +62,7 @@ from automation.trackers.gitlab import Connection, GitLabTracker, origin
 from automation.trackers.local import LocalTracker
 from automation.unchanged import (
     LookBack,
+    concerned,
     inputs,
     keep_record,
     keep_record_after_writes,
@@ -636,7 +637,9 @@ def _on_event(
     if not isinstance(tracker, GitLabTracker):
         raise UsageError("--event reads a GitLab webhook's event: use it with --backend gitlab")
     event = read_event(args.event)
-    known = tuple(p.program.id for p in prepared.programs)
+    # a program renamed (`renamed_from`) is its former id too, until its issues carry the new
+    # label (a tester: a tick during a rename was "of no configured program")
+    known = tuple(i for p in prepared.programs for i in (p.program.id, p.program.renamed_from) if i)
     why = event.ignored(tracker.me, known, tracker.project_names)
     if why is not None:
         print(f"note: {why}", file=out)
@@ -644,7 +647,11 @@ def _on_event(
             result = Result((), (), (), (why,), Summary.of((), 0, 0, 0))
             write_report(args.report, "apply", today, result, Privacy())
         return EXIT_OK
-    chosen = tuple(p for p in prepared.programs if p.program.id in event.programs)
+    chosen = tuple(
+        p
+        for p in prepared.programs
+        if concerned(event.programs, p.program.id, p.program.renamed_from)
+    )
     return _apply(args, replace(prepared, programs=chosen), tracker, today, env=env, out=out)
 
 

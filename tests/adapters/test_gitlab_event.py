@@ -163,3 +163,15 @@ def test_an_event_run_creates_nothing_the_daily_schedule_does(two: GitLabBackend
     assert len(two.fake.issues(PROJECT)) == before
     ok(event(two, issue_event("user000", ["program::demo"]), "--steps", "create,labels,progress"))
     assert len(two.fake.issues(PROJECT)) == before + 1
+
+
+def test_a_tick_during_a_program_rename_syncs_the_renamed_program(two: GitLabBackend) -> None:
+    """A tester: once `id: demo` became `id: renamed` with `renamed_from: demo`, and before a
+    scheduled run moved the issues to the new label, a tick's event (still `program::demo`)
+    was "of no configured program", and waited for the hourly run."""
+    path = Path("config/programs/demo.yml")
+    path.write_text(path.read_text().replace("id: demo", "id: renamed\nrenamed_from: demo"))
+    tick_first(two, "demo")
+    run = ok(event(two, issue_event("user000", ["program::demo"])))
+    assert "no configured program" not in run.out
+    assert "program::demo" in listed(two) and "updated" in run.out, run.out
