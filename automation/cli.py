@@ -37,7 +37,7 @@ from automation.errors import (
     UsageError,
 )
 from automation.event import read_event
-from automation.lock import RunLock, holder_name
+from automation.lock import EVENT_WAIT, WAIT, LockBusy, RunLock, holder_name
 from automation.output.console import Console, show_applied, show_plan, write_report
 from automation.output.document import plan_document, to_json
 from automation.output.lines import NOTE_MARKER, note_body, plan_lines, summary_line
@@ -539,22 +539,24 @@ def _apply(
         console.action(action)
         lock.keep_alive()
 
-    lock = RunLock(tracker, args.clock, holder=holder_name(env), say=console.line)
-    check = functools.partial(_same_day, args, tracker, today)
+    wait = EVENT_WAIT if args.event else WAIT
+    lock = RunLock(tracker, args.clock, wait, holder_name(env), say=console.line)
+    check = functools.partial(_before_writing, args, tracker, today, env)
     try:
         applied = apply(prepared, tracker, today, done, args.steps, lock, check)
+    except Outdated as outdated:
+        return _not_written(args, today, console, str(outdated))
+    except LockBusy as error:
+        if not args.event:
+            _report_stopped(args, today, finished, str(error), console.privacy)
+            raise
+        return _not_written(args, today, console, LEFT_TO_OTHERS)
     except TrackerUnavailable as error:  # a stop (SIGTERM, Ctrl-C) is reported by `run`
         _report_stopped(args, today, finished, str(error), console.privacy)
         raise
     result = Result.of_run(applied)
     if isinstance(tracker, LocalTracker):
-        # where a person starts: open an issue file, tick a box
-        tracker.write_index(overall_counter(prepared.loaded.config.programs, today))
-        if any(isinstance(a, AddNote) and a.project for a in result.actions):
-            console.line(
-                f"note: the local backend sends nothing: notes for issues of other projects are "
-                f"written to {args.workspace}/elsewhere/"
-            )
+        _local_after(args, prepared, tracker, today, result, console)
     show_applied(console, result)
     if not result.failures and not args.event:
         _keep_record(args, tracker, today, result, look, console)
@@ -563,6 +565,69 @@ def _apply(
         write_report(args.report, "apply", today, said, console.privacy)
         args.reported = True
     return EXIT_ITEMS_FAILED if result.failures else EXIT_OK
+
+
+def _local_after(  # noqa: PLR0917
+    args: argparse.Namespace,
+    prepared: Prepared,
+    tracker: LocalTracker,
+    today: dt.date,
+    result: Result,
+    console: Console,
+) -> None:
+    """Where a person starts on the local backend: an index to open an issue file from, and
+    where the notes for other projects' issues went."""
+    tracker.write_index(overall_counter(prepared.loaded.config.programs, today))
+    if any(isinstance(a, AddNote) and a.project for a in result.actions):
+        console.line(
+            f"note: the local backend sends nothing: notes for issues of other projects are "
+            f"written to {args.workspace}/elsewhere/"
+        )
+
+
+LEFT_TO_OTHERS = (
+    "another run holds the lock: this event's change is synced by that run if it has not read "
+    "the issue yet, or else by the next scheduled run; nothing was written"
+)
+
+
+def _not_written(args: argparse.Namespace, today: dt.date, console: Console, why: str) -> int:
+    """A run that leaves its writes to other runs (an event run that found the lock held for a
+    minute, a pipeline of a commit older than its branch's head): a success that wrote
+    nothing, not a failed job to retry."""
+    console.line(f"note: {why}")
+    if args.report:
+        result = Result((), (), (), (why,), Summary.of((), 0, 0, 0))
+        write_report(args.report, "apply", today, result, console.privacy)
+        args.reported = True
+    return EXIT_OK
+
+
+class Outdated(Exception):
+    """The run's pipeline is of a commit its branch has moved past: it must not write."""
+
+
+def _before_writing(
+    args: argparse.Namespace, tracker: Tracker, today: dt.date, env: Mapping[str, str]
+) -> None:
+    """What must hold before a run writes: this machine's day is GitLab's; and in a pipeline
+    of the default branch, its commit is still that branch's head. A job waits in the
+    `program-automation` queue, and one of an older pipeline (a retried job, a tick's event
+    queued during a burst) ran the configuration before a merge: it withdrew a participant
+    the merge had added, with a note to everyone, and the next run put them back (a tester)."""
+    _same_day(args, tracker, today)
+    sha, branch = env.get("CI_COMMIT_SHA", ""), env.get("CI_COMMIT_BRANCH", "")
+    project = env.get("CI_PROJECT_ID", "")
+    if not (sha and project and branch) or branch != env.get("CI_DEFAULT_BRANCH"):
+        return
+    head = tracker.branch_head(project, branch) if isinstance(tracker, GitLabTracker) else None
+    if head is not None and head != sha:
+        raise Outdated(
+            f"this pipeline's commit ({sha[:8]}) is no longer the head of {branch} "
+            f"({head[:8]}): a newer configuration was merged since the pipeline started, so "
+            "this run wrote nothing; the runs of the newer pipeline and the next scheduled "
+            "run use it"
+        )
 
 
 def _report_stopped(

@@ -18,6 +18,15 @@ from automation.trackers.base import UNREADABLE_LOCK, Tracker
 LOCK_TTL = dt.timedelta(minutes=60)  # a holder that crashed frees the lock after this
 REFRESH_EVERY = dt.timedelta(minutes=10)  # a live holder moves the expiry this often
 WAIT = dt.timedelta(minutes=10)  # how long a second run waits before giving up
+# an event run (a tick's webhook) leaves its tick to the runs after it sooner: each queued event
+# job waited ten minutes and failed while a long run held the lock (a tester)
+EVENT_WAIT = dt.timedelta(minutes=1)
+
+
+class LockBusy(TrackerUnavailable):
+    """Another run kept the lock for as long as this run waits."""
+
+
 POLL = 15.0  # seconds between two looks at a lock held by another run
 MAX_TAKEOVERS = 3  # expired locks removed in one acquisition (two runs taking over at once)
 
@@ -48,7 +57,7 @@ class RunLock:
                 self.tracker.lock_drop()  # its holder crashed (or it vanished): take over
                 continue
             if self.clock.now() >= give_up:
-                raise TrackerUnavailable(_busy_message(self.tracker, held, self.wait))
+                raise LockBusy(_busy_message(self.tracker, held, self.wait))
             if not waited:
                 waited = True
                 self.say(_waiting(self.tracker, held, self.wait))

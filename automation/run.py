@@ -466,6 +466,7 @@ def apply(  # noqa: PLR0917
     if first.empty or lock is None:
         return _rounds(prepared, tracker, today, on_done, steps, lists, first)
     with locked(lock):
+        before_writing()  # again: a newer commit may have been merged while the run waited
         return _rounds(prepared, tracker, today, on_done, steps, lists)
 
 

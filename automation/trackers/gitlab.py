@@ -25,6 +25,7 @@ from automation.comments import spaced
 from automation.config.models import GitLabSettings
 from automation.config.source import shorten
 from automation.errors import (
+    AutomationError,
     CreationRefused,
     ItemError,
     KeptPublic,
@@ -1191,6 +1192,19 @@ class GitLabTracker(Tracker, ChangeLog):
 
     def author(self) -> str:
         return self.me or ""
+
+    def branch_head(self, project: str, branch: str) -> str | None:
+        """The head commit of a branch of a project's repository (the programs repository's
+        default branch, to tell a pipeline of an older commit); None when GitLab does not
+        say (no access to it, no such branch, a failure): the run goes on as before."""
+        try:
+            with self._translated(f"reading branch {branch} of project {project}"):
+                found = self._gl.projects.get(project, lazy=True).branches.get(branch)
+        except (AutomationError, ValueError):
+            return None
+        commit = found.attributes.get("commit")
+        sha = commit.get("id") if isinstance(commit, dict) else None
+        return str(sha) if sha else None
 
     def plan_as(self, username: str) -> None:
         """Read as if the token were USERNAME's (`plan --as`): its issues and epics are the

@@ -3,6 +3,7 @@ tool's own writes, other kinds of events and issues of no program are ignored.""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.adapters.test_gitlab_tracker import ok, setup_project, users
-from tests.backends import PROJECT, GitLabBackend, Result, cli, new_fake
+from tests.backends import PROJECT, TODAY, GitLabBackend, GitLabTime, Result, cli, new_fake
 from tests.projects import program_with, roster
 
 pytestmark = pytest.mark.usefixtures("no_waiting")  # see tests/conftest.py
@@ -175,3 +176,63 @@ def test_a_tick_during_a_program_rename_syncs_the_renamed_program(two: GitLabBac
     run = ok(event(two, issue_event("user000", ["program::demo"])))
     assert "no configured program" not in run.out
     assert "program::demo" in listed(two) and "updated" in run.out, run.out
+
+
+def test_an_event_run_leaves_a_tick_to_the_run_holding_the_lock(two: GitLabBackend) -> None:
+    """A tester: with the lock held by a long run (a first run from a laptop), each queued
+    event job waited ten minutes and failed (exit 3), and "run again" retried a stale commit.
+    An event run waits a minute, then leaves the tick to the runs after it, as a success."""
+    tracker = two.tracker()
+    now = two.fake.clock.now()
+    assert tracker.lock_take("run-elsewhere", now + dt.timedelta(minutes=50))
+    tick_first(two, "demo")
+    run = event(two, issue_event("user000", ["program::demo"]), "--report", "event.json")
+    assert run.code == 0, run.out + run.err
+    assert "another run holds the lock" in run.out and "the next scheduled run" in run.out
+    assert json.loads(Path("event.json").read_text())["notices"]
+    assert not [
+        r for r in two.fake.requests if r.method in ("PUT", "POST") and "/issues/" in r.path
+    ]
+
+
+OLD, NEW = "1" * 40, "2" * 40
+
+
+def in_pipeline_of(backend: GitLabBackend, sha: str, payload: object) -> Result:
+    """An event job of the pipeline of commit SHA on the default branch."""
+    Path("payload.json").write_text(json.dumps(payload))
+    ci = {
+        "CI_COMMIT_SHA": sha,
+        "CI_COMMIT_BRANCH": "main",
+        "CI_DEFAULT_BRANCH": "main",
+        "CI_PROJECT_ID": PROJECT,
+    }
+    argv = ["apply", "--backend", "gitlab", "--today", TODAY, "--rehearsal"]
+    argv += ["--event", "payload.json", "--report", "run.json"]
+    return cli(argv, {**backend.env(), **ci}, GitLabTime(backend.fake))
+
+
+def test_a_job_of_a_commit_older_than_its_branchs_head_writes_nothing(
+    two: GitLabBackend,
+) -> None:
+    """A tester: event jobs queued during a burst of ticks ran after a merge, with the
+    configuration from before it: a participant the merge added was withdrawn (closed, a note
+    to everyone), and the next run put them back. A job whose commit its branch has moved
+    past writes nothing, and says why, as a success (a retry would run the old commit too)."""
+    two.fake.push(PROJECT, "main", NEW)  # merged after the job's pipeline started
+    iid = tick_first(two, "demo")
+    stale = in_pipeline_of(two, OLD, issue_event("user000", ["program::demo"]))
+    assert stale.code == 0, stale.out + stale.err
+    assert "no longer the head of main (22222222)" in stale.out
+    assert "wrote nothing" in json.loads(Path("run.json").read_text())["notices"][0]
+    assert not [r for r in two.fake.requests if r.method in ("PUT", "POST") and "/issues" in r.path]
+    fresh = in_pipeline_of(two, NEW, issue_event("user000", ["program::demo"]))
+    assert fresh.code == 0 and f"updated #{iid}" in fresh.out, fresh.out
+
+
+def test_a_branch_gitlab_does_not_show_leaves_the_run_as_it_was(two: GitLabBackend) -> None:
+    """No such branch, or a token that cannot read the programs repository: nothing tells the
+    commit is old, and the run writes as it always did."""
+    iid = tick_first(two, "demo")
+    run = in_pipeline_of(two, OLD, issue_event("user000", ["program::demo"]))
+    assert run.code == 0 and f"updated #{iid}" in run.out, run.out

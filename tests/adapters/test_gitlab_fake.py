@@ -88,6 +88,19 @@ def new_issue(project: Project, **data: object) -> ProjectIssue:
     return project.issues.create(payload)
 
 
+def test_a_branch_answers_its_head_commit_and_an_unknown_one_404(fake: FakeGitLab) -> None:
+    """GET /projects/:id/repository/branches/:branch (docs: api/branches.md): the branch with
+    its head `commit.id`; `404 Branch Not Found` for a branch the repository has not."""
+    fake.push(PROJECT, "main", "a" * 40)
+    branches = project_of(fake).branches
+    assert branches.get("main").commit["id"] == "a" * 40
+    fake.push(PROJECT, "main", "b" * 40)  # a merge moves the head
+    assert branches.get("main").commit["id"] == "b" * 40
+    with pytest.raises(gitlab.GitlabGetError) as error:
+        branches.get("release")
+    assert error.value.error_message == "404 Branch Not Found"
+
+
 # --------------------------------------------------------------------------- issues
 
 

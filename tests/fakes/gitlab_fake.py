@@ -473,6 +473,7 @@ class Project:
     labels: dict[str, Label] = field(default_factory=dict)
     issues: dict[int, Issue] = field(default_factory=dict)
     merge_requests: dict[int, list[Note]] = field(default_factory=dict)  # iid -> its notes
+    branches: dict[str, str] = field(default_factory=dict)  # name -> its head commit's sha
     last_iid: int = 0  # GitLab's InternalId: a deleted issue's iid is never given again
 
     def next_iid(self) -> int:
@@ -1665,6 +1666,7 @@ class AccountHandlers(Handlers):
             ("GET", "/personal_access_tokens/self", self.token),
             ("GET", "/version", self.version),
             ("GET", "/projects/{project}", self.get_project),
+            ("GET", "/projects/{project}/repository/branches/{branch}", self.get_branch),
             ("GET", "/groups/{group}", self.get_group),
         ]
 
@@ -1718,6 +1720,17 @@ class AccountHandlers(Handlers):
         return Reply(
             200, self.present.project(self.state.readable_project(request.args["project"]))
         )
+
+    def get_branch(self, request: Request) -> Reply:
+        """One branch of a project's repository, with its head commit (GET
+        /projects/:id/repository/branches/:branch; `404 Branch Not Found` for none)."""
+        project = self.state.readable_project(request.args["project"])
+        name = request.args["branch"]
+        sha = project.branches.get(name)
+        if sha is None:
+            raise not_found("Branch Not Found")
+        commit = {"id": sha, "short_id": sha[:8], "title": "Merge branch", "parent_ids": []}
+        return Reply(200, {"name": name, "commit": commit, "merged": False, "protected": True})
 
     def get_group(self, request: Request) -> Reply:
         """Return one group by id or path."""
@@ -2784,6 +2797,10 @@ class FakeGitLab:
         user = User(self.state.next_id("user"), username, name or username.title())
         self.state.users[user.id] = user
         return user.id
+
+    def push(self, project: str, branch: str, sha: str) -> None:
+        """A commit lands on a branch of a project's repository (a merge, say)."""
+        self.state.project(project).branches[branch] = sha
 
     def rename_user(self, old: str, new: str) -> None:
         """A user changes their username (Edit profile > Account): GitLab keeps the user (its
