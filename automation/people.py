@@ -200,7 +200,7 @@ def plan_people(
     elif same_people(before, wanted):
         return Plan()  # the people the tool followed last
     else:  # a username renamed (`renamed_from`) is the same person: only the record changes
-        before = _as_gitlab_has_them(_under_new_names(before, item, found), wanted, found, several)
+        before = _as_gitlab_has_them(_under_new_names(before, item, found), wanted, found)
     update = description_update(
         program, found, item.key, Edits(((ASSIGNED_BLOCK, record(wanted)),))
     )
@@ -236,21 +236,23 @@ def _under_new_names(
 
 
 def _as_gitlab_has_them(
-    before: tuple[str, ...], wanted: tuple[str, ...], found: ObservedIssue, several: bool
+    before: tuple[str, ...], wanted: tuple[str, ...], found: ObservedIssue
 ) -> tuple[str, ...]:
     """The people WANTED when the issue's assignees already show the change, one for one:
     each name configuration adds is assigned, each it drops is not. So GitLab renamed those
     users, keeping their assignments (a tester: a sponsor and a manager who changed their
     usernames got a "People changed" note naming them as new and gone, e-mailing everyone on
     the issue), or a person reassigned it by hand as configuration now says: nobody is left
-    to tell, and only the record follows. Where GitLab keeps one assignee, the others'
-    changes cannot show, so nothing is taken for done."""
+    to tell, and only the record follows. Where GitLab keeps one assignee (Free), the first
+    person's change shows so too, and the others' cannot (their new names are not assigned),
+    so they get the note (a reviewer: tied to `several`, Free and Premium without epics
+    got the note for a rename)."""
     had, want = {_fold(n) for n in before}, {_fold(n) for n in wanted}
     assigned = {_fold(n) for n in found.assignees}
     new = [n for n in want if n not in had]
     gone = [n for n in had if n not in want]
     shown = all(n in assigned for n in new) and not any(n in assigned for n in gone)
-    return wanted if several and new and len(new) == len(gone) and shown else before
+    return wanted if new and len(new) == len(gone) and shown else before
 
 
 def _assigned_already(

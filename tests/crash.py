@@ -57,6 +57,9 @@ class Delegating(Tracker):
     def find_note(self, iid: int, marker: str) -> ObservedNote | None:
         return self.inner.find_note(iid, marker)
 
+    def notes_marked(self, iid: int, prefix: str) -> tuple[ObservedNote, ...]:
+        return self.inner.notes_marked(iid, prefix)
+
     def is_user(self, username: str) -> bool:
         return self.inner.is_user(username)
 

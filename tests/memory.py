@@ -222,6 +222,13 @@ class MemoryTracker(Tracker):
                 return ObservedNote(number, body)
         return None
 
+    def notes_marked(self, iid: int, prefix: str) -> tuple[ObservedNote, ...]:
+        return tuple(
+            ObservedNote(number, body)
+            for number, body in enumerate(self.notes.get(iid, []), start=1)
+            if body.split("\n", 1)[0].strip().startswith(prefix)
+        )
+
     def update_note(self, iid: int, note_id: int, body: str) -> None:
         self.writes += 1
         self.notes[iid][note_id - 1] = body

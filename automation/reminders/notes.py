@@ -31,6 +31,9 @@ def week_of(today: dt.date) -> tuple[dt.date, dt.date]:
     return monday, monday + dt.timedelta(days=6)
 
 
+DIGEST_PREFIX = "<!-- automation:note reminders-digest "
+
+
 def digest_marker(today: dt.date) -> str:
     """What marks the digest note of TODAY's week (ISO week, as GitLab users count them)."""
     year, week, _ = week_of(today)[0].isocalendar()

@@ -16,6 +16,7 @@ from automation.mentions import among, people_only
 from automation.progress import program_label
 from automation.reminders.due import Due, due_reminders, passed
 from automation.reminders.notes import (
+    DIGEST_PREFIX,
     digest_marker,
     digest_note,
     reminder_notes,
@@ -87,25 +88,23 @@ def plan_reminders(
     return reminder_notes(program, due, sent, renderer, today)
 
 
-QUIETED_WEEKS = 8  # earlier digests whose mentions a new digest makes inert, at most
-
-
 def _quieted(tracker: Tracker, program: str, key: str, iid: int, monday: dt.date) -> Plan:
     """Earlier weeks' digests with their mentions made inert, before a new week's is posted.
     GitLab e-mails a new note to everyone an issue's text mentions (its participants): each
     person a digest ever named was e-mailed every later digest, about others (a tester: 37
     e-mails to people a digest did not name, in three months). Edited so, a digest names
-    its people still, and mentions (and e-mails) no one; an edit notifies no one."""
-    edits: list[Remind] = []
-    for back in range(1, QUIETED_WEEKS + 1):
-        week = monday - dt.timedelta(weeks=back)
-        found = tracker.find_note(iid, digest_marker(week))
-        if found is None:
+    its people still, and mentions (and e-mails) no one; an edit notifies no one. Every
+    earlier one, however old (a reviewer: a window of weeks left older digests live), in one
+    read of the tracking issue's notes."""
+    this_week = digest_marker(monday)
+    edits = []
+    for found in tracker.notes_marked(iid, DIGEST_PREFIX):
+        if found.body.split("\n", 1)[0].strip() == this_week:
             continue
         quiet, named = people_only(found.body, lambda _: False)
         if named:
             edits.append(Remind(program, key, iid, quiet, digest=True, edit=True))
-    return Plan(tuple(reversed(edits)))
+    return Plan(tuple(edits))
 
 
 def _not_first_too_late(

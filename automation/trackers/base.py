@@ -104,6 +104,11 @@ class Tracker(abc.ABC):
         quotes it, or a system note, is not one); None when there is none."""
 
     @abc.abstractmethod
+    def notes_marked(self, iid: int, prefix: str) -> tuple[ObservedNote, ...]:
+        """The tool's user's notes whose first line starts with PREFIX (the digests of every
+        week: `<!-- automation:note reminders-digest `), in one read of the notes."""
+
+    @abc.abstractmethod
     def keyed_issues(self) -> dict[str, ObservedIssue]:
         """Every issue that carries a key, whatever its labels (asked only before creating,
         to find issues whose program label a person removed)."""

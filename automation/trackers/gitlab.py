@@ -470,6 +470,18 @@ class GitLabTracker(Tracker, ChangeLog):
                     return ObservedNote(int(data["id"]), str(data.get("body") or ""))
         return None
 
+    def notes_marked(self, iid: int, prefix: str) -> tuple[ObservedNote, ...]:
+        """The tool's user's notes whose first line starts with PREFIX, in one listing."""
+        notes = self._project.issues.get(iid, lazy=True).notes
+        with self._reading(f"reading the notes of #{iid}"):
+            return tuple(
+                ObservedNote(int(data["id"]), str(data.get("body") or ""))
+                for note in notes.list(iterator=True, per_page=PER_PAGE, sort="asc")
+                if _by(data := note.attributes, self.ours)
+                and not data.get("system")
+                and _first_line(data).startswith(prefix)
+            )
+
     def find_issue(self, key: str, program_label: str) -> ObservedIssue | None:
         """The issue with this key, from a fresh list of the program's issues (not a search:
         GitLab's full-text search does not find long keys, and is rate limited)."""

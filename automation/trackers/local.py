@@ -230,6 +230,14 @@ class LocalTracker(Tracker):
                 return ObservedNote(number, body)
         return None
 
+    def notes_marked(self, iid: int, prefix: str) -> tuple[ObservedNote, ...]:
+        """The tool's notes in notes/<iid>.md whose first line starts with PREFIX."""
+        return tuple(
+            ObservedNote(number, body)
+            for number, author, body in self._notes(iid)
+            if author == TOOL_USER and spaced(body.split("\n", 1)[0]).strip().startswith(prefix)
+        )
+
     def _notes(self, iid: int) -> list[tuple[int, str, str]]:
         """(number, author, body) of each note of an issue, in the order written."""
         text, spans = self._note_spans(iid)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from automation.config.models import GitLabSettings
+from automation.trackers.gitlab import Connection, GitLabTracker
 from tests.backends import PROJECT, TOKEN, URL, Result, StepClock, cli, new_fake
 from tests.fakes.gitlab_fake import FakeGitLab
 from tests.projects import REMINDERS, reminders_project
@@ -266,3 +268,23 @@ def test_a_rehearsal_of_a_day_before_gitlab_made_the_issues_sends_its_reminders(
         ok(run("2026-12-01", clock=StepClock(fake.clock.now())))
         ok(run("2026-12-04", clock=StepClock(fake.clock.now())))
     assert notes(fake) == {iid(fake, "ben"): 1, iid(fake, "cy"): 1}
+
+
+def test_the_weeks_digests_are_read_in_one_listing_the_tools_own_only(fake: FakeGitLab) -> None:
+    """`notes_marked`: every week's digest of the tool's user, oldest first, in one request; a
+    person's note quoting a digest's marker is not one."""
+    ben = iid(fake, "ben")
+    prefix = "<!-- automation:note reminders-digest "
+    client = fake.client().projects.get(PROJECT, lazy=True).issues.get(ben, lazy=True).notes
+    for week in ("2026-W49", "2026-W50"):
+        client.create({"body": f"{prefix}{week} -->\nfor @ana"})
+    fake.add_note_as(PROJECT, ben, "ana", f"{prefix}2026-W51 -->\nmine")
+    settings = GitLabSettings(group="enablement", project=PROJECT)
+    tracker = GitLabTracker(Connection(URL, TOKEN), settings, sleep=lambda _: None)
+    fake.requests.clear()
+    found = tracker.notes_marked(ben, prefix)
+    assert [n.body.split("\n")[0] for n in found] == [
+        f"{prefix}2026-W49 -->",
+        f"{prefix}2026-W50 -->",
+    ]
+    assert len([r for r in fake.requests if r.path.endswith("/notes")]) == 1

@@ -162,6 +162,9 @@ def test_the_tools_note_is_found_by_its_first_line_and_edited_alone(tracker: Loc
     assert after == before.replace("digest, first version", "digest, edited")
     assert tracker.find_note(iid, "<!-- automation:note missing -->") is None
     assert tracker.find_note(iid + 1, marker) is None  # an issue without notes
+    # every week's digest in one read, the person's quoting note left out
+    digests = tracker.notes_marked(iid, "<!-- automation:note reminders-digest ")
+    assert [n.body for n in digests] == [f"{marker}\ndigest, edited"]
 
 
 def test_a_description_over_gitlabs_limit_is_refused_as_gitlab_would(tracker: LocalTracker) -> None:

@@ -82,6 +82,44 @@ def test_a_newcomer_is_not_reminded_of_a_past_period(esp: Path) -> None:
     assert "@aiko.tanaka" in note and "priya" not in note
 
 
+def _remind_of_the_month(role: str) -> None:
+    """A reminder of November's session, 5 days after the month, for ROLE alone."""
+    edit(
+        PROGRAM,
+        "  send:\n",
+        f"  send:\n    - id: {role}-only\n      when: 5 days after end\n"
+        f"      section: Monthly planning session\n      for: [{role}]\n"
+        "      message: the session is still open\n",
+    )
+
+
+def _header(root: Path, key: str, reminder: str) -> str:
+    """Whom a reminder on KEY's issue mentions: its lines before the quoted tasks."""
+    path = root / ".automation" / "notes" / f"{issues(root)[key].iid}.md"
+    note = path.read_text().split(f"reminder {reminder} ")[1]
+    return note.split("These tasks")[0]
+
+
+def test_a_past_periods_reminder_names_who_held_it_and_the_program_lead(esp: Path) -> None:
+    """A reviewer: once a past period's reminder left newcomers out, a sponsor's reminder
+    after a change of sponsor named nobody, and the program lead (never assigned to an
+    account's issues, so never recorded) was dropped from every reminder after its month."""
+    _remind_of_the_month("sponsor")
+    _remind_of_the_month("program_lead")
+    run("apply")
+    run("apply", today="2026-12-01")
+    edit(
+        PROGRAM,
+        "sponsor: jordan.alvarez, status: approved,",
+        "sponsor: victor.nakamura, status: approved,",
+    )
+    assert run("apply", today="2026-12-05").code == 0
+    key = "executive-sponsorship/account/umbrella/monthly/2026-11"
+    sponsor = _header(esp, key, "sponsor-only")
+    assert "@jordan.alvarez" in sponsor and "victor" not in sponsor
+    assert "@" in _header(esp, key, "program_lead-only")
+
+
 def test_a_new_fiscal_year_brings_quarter_and_year_issues(esp: Path) -> None:
     run("apply")
     run("apply", today="2027-02-01")

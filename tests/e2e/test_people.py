@@ -262,14 +262,19 @@ def test_on_gitlab_a_sponsee_renamed_as_the_readme_says_is_told_nothing(
     assert "No changes" in gitlab.cli("apply").out
 
 
+@pytest.mark.parametrize("epics", [True, False])
 def test_on_gitlab_a_sponsor_and_manager_renamed_in_gitlab_are_told_nothing(
-    sponsorship: Path,
+    sponsorship: Path, epics: bool
 ) -> None:
     """A tester: a sponsor and a sponsee's manager changed their usernames in GitLab, and the
     team wrote the new ones in configuration (README: nothing else to write for them). The
     pair's issue got a "People changed" note naming the same two people as new and gone,
     e-mailing everyone on it. GitLab already has the new names assigned, the old ones not:
-    nobody changed, and only the record follows."""
+    nobody changed, and only the record follows. With `epics: false` too (a reviewer: the
+    rule was tied to epics, and Premium without them got the note)."""
+    if not epics:
+        settings = sponsorship / "config" / "settings.yml"
+        settings.write_text(settings.read_text().replace("epics: true", "epics: false"))
     fake = new_fake("premium", users=roster())
     with fake.activate():
         gitlab = GitLabBackend(fake)

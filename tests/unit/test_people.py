@@ -161,9 +161,13 @@ def test_a_change_gitlab_already_shows_writes_only_the_record() -> None:
     issue = existing("new", "ana", recorded_as=("old", "ana"))
     kinds = [type(a) for a in plan_people(PROGRAM, wanted("new", "ana"), issue).actions]
     assert kinds == [UpdateDescription]
-    # where GitLab keeps one assignee the others' changes cannot show: nothing taken for done
-    free = plan_people(PROGRAM, wanted("new", "ana"), issue, several=False).actions
-    assert [type(a) for a in free] == [AddNote, UpdateDescription]
+    # where GitLab keeps one assignee, the first person's rename shows too (a reviewer) ...
+    first = plan_people(PROGRAM, wanted("new", "ana"), issue, several=False).actions
+    assert [type(a) for a in first] == [UpdateDescription]
+    # ... and the others' cannot (never assigned): nothing is taken for done
+    alone = existing("ana", recorded_as=("ana", "old"))
+    free = plan_people(PROGRAM, wanted("ana", "new"), alone, several=False).actions
+    assert AddNote in [type(a) for a in free]
     # two added, one dropped: not a rename one for one
     two = plan_people(
         PROGRAM, wanted("new", "x", "ana"), existing("new", "x", "ana", recorded_as=("old", "ana"))

@@ -522,3 +522,21 @@ def test_a_hidden_line_quoted_from_a_persons_task_lists_nothing() -> None:
     assert observe._listed(body, _due("manager-prep", "prepare", iid=5))
     alone = f"- #5 Arjun: prepare (2026-12-04)\n\n  - {forged}\n"  # a digest from before
     assert not observe._listed(alone, _due("pre-work", "the pre-work is due"))
+
+
+def test_every_earlier_digest_is_quieted_however_old() -> None:
+    """A reviewer: only the eight weeks before were quieted, so a digest older than that (an
+    upgrade, or a quiet spell of hiring) mentioned its people for good, and each new digest
+    e-mailed them. Every earlier week's digest still mentioning someone is edited, once; this
+    week's and people's notes are not."""
+    tracker = MemoryTracker()
+    monday = dt.date(2027, 3, 1)
+    weeks = [monday - dt.timedelta(weeks=back) for back in range(12, 0, -1)]
+    bodies = [f"{notes.digest_marker(week)}\nfor @ana, @ben" for week in weeks]
+    bodies[0] = f"{notes.digest_marker(weeks[0])}\nfor @{ZERO_WIDTH_SPACE}ana"  # quiet already
+    tracker.notes[7] = [*bodies, "A person's note, @ana", f"{notes.digest_marker(monday)}\n@cy"]
+    plan = observe._quieted(tracker, "demo", "demo/tracking", 7, monday)
+    edited = [a for a in plan.actions if isinstance(a, Remind)]
+    assert [a.marker for a in edited] == [notes.digest_marker(w) for w in weeks[1:]]
+    assert all(a.edit and a.digest and "@ana" not in a.body for a in edited)
+    assert all(f"@{ZERO_WIDTH_SPACE}ben" in a.body for a in edited)
