@@ -4,6 +4,7 @@ it: `lifecycle.away`."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from automation.items import ObservedIssue
 from automation.lifecycle import away
@@ -51,3 +52,29 @@ def test_an_issue_left_withdrawn_from_an_earlier_time_away_says_nothing_now() ->
 def test_a_block_of_an_earlier_version_or_none_says_nothing() -> None:
     plain = ObservedIssue(1, "t", "no block\n", ("p",))
     assert away([plain, issue(2, "<!-- automation:withdrawn closed -->")], TODAY) == []
+
+
+def test_the_time_away_now_starts_after_the_last_return() -> None:
+    """A mutation tester: nothing told the last return from the first. Paused in January and
+    in April, back each time, paused again in May: issues left withdrawn in the earlier
+    pauses say nothing about this one, which starts on 20 May (not 20 April, which would
+    drop May's periods from 5 to 20 without a word)."""
+    spans = (("2027-01-10", "2027-03-01"), ("2027-04-20", "2027-05-05"))
+    found = [back(1, *spans), withdrawn(2, "2027-01-10"), withdrawn(4, "2027-04-20")]
+    found.append(withdrawn(3, "2027-05-20"))
+    assert away(found, TODAY) == [*((D(a), D(b)) for a, b in spans), (D("2027-05-20"), TODAY)]
+
+
+def test_a_pause_starts_with_its_first_withdrawal() -> None:
+    """Two of an account's issues withdrawn on different runs of one pause: it began with the
+    first (a mutation tester: the later one passed every test)."""
+    found = [withdrawn(1, "2027-04-25"), withdrawn(2, "2027-04-20")]
+    assert away(found, TODAY) == [(D("2027-04-20"), TODAY)]
+
+
+def test_a_persons_issue_holding_a_withdrawn_block_says_nothing() -> None:
+    """Only the tool's issues tell when an account was away: a person's issue with a block
+    copied in, its proof line and all, is no record (a mutation tester found this guard
+    untested)."""
+    copied = withdrawn(5, "2027-04-20")
+    assert away([copied], TODAY) and not away([replace(copied, by_tool=False)], TODAY)
