@@ -81,3 +81,14 @@ def test_an_issue_without_phases_still_says_so_to_a_progress_block_kept_from_bef
     assert not progress.has_phases and progress.phase_shown == "no phases"
     phased = measure("## One\n- [x] a\n## Two\n- [x] c\n", PROGRAM, None, TODAY)
     assert phased.phase_shown == "all phases complete"
+
+
+def test_tasks_under_a_section_this_issue_has_not_are_other_tasks() -> None:
+    """A person typed the heading and tasks of a section this issue's track leaves out: the
+    overall figure counts them, so the table's "Other tasks" row does, and its rows add up to
+    the whole (a mutation tester: counting that section's row, which is not shown, passed)."""
+    first, second = (s.heading for s in PROGRAM.sections[:2])
+    text = f"## {first}\n- [x] a\n- [ ] b\n## {second}\n- [x] typed in\n"
+    progress = measure(text, PROGRAM, None, TODAY, applicable=(first,))
+    assert (progress.other.count, progress.other.completed_count) == (1, 1)
+    assert progress.overall.count == 3
