@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterator, Mapping
+import difflib
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from automation.checklist import headings_found
@@ -215,6 +219,33 @@ class DesiredEpic:
     create: bool = True  # False: kept up to date if it exists, never made (Group.create)
 
 
+_BEGIN = re.compile(r"^<!-- automation:begin (?P<name>[a-z][a-z0-9-]*) -->$", re.M)
+
+
+def _line_of(path: Path, name: str) -> int:
+    """The line of a template that places block NAME (1 when it cannot be told)."""
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if "managed_block" in line and name in line:
+                return number
+    return 1
+
+
+def _misspelt_block(body: str, blocks: Sequence[str]) -> tuple[str, str] | None:
+    """What to say of a block a template places under a name close to one of the tool's but
+    not it (`managed_block('progres')`): the tool never fills it, and writes the real one at
+    the issue's end (a tester). Other names are left alone: the tool's own appended blocks."""
+    for found in _BEGIN.finditer(body):
+        name = found["name"]
+        near = difflib.get_close_matches(name, blocks, n=1, cutoff=0.75)
+        if name not in blocks and near:
+            return name, (
+                f"managed_block('{name}') is no block the tool writes here; did you mean "
+                f"managed_block('{near[0]}')?"
+            )
+    return None
+
+
 @dataclass(frozen=True)
 class Group:
     """Issues that belong together (a cohort, a workshop): an epic, and maybe a rollup."""
@@ -292,6 +323,10 @@ class Context(Generic[P]):
     def render(self, template: str, values: Mapping[str, Any]) -> str:
         """A template rendered, with the tool's block markers checked."""
         body = self.renderer.render(template, values)
+        misspelt = _misspelt_block(body, self.blocks)
+        if misspelt is not None:
+            path = self.renderer.templates_dir / template
+            raise ConfigError([Problem(str(path), _line_of(path, misspelt[0]), misspelt[1])])
         for name in self.blocks:
             try:
                 block_content(body, name)
