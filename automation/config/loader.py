@@ -227,8 +227,31 @@ def _load_programs(
                 "no program files (*.yml or *.yaml) found; add one (see README.md, Configuration)",
             )
         )
+    problems.extend(_nested(config_dir / PROGRAMS_DIR))
     loaded = [(path, _load_program(path, sources, problems)) for path in paths]
     return [(program, sources[str(path)]) for path, program in loaded if program is not None]
+
+
+def _nested(folder: Path) -> list[Problem]:
+    """Program files in a subfolder, which are never read (a tester's program there was not
+    run, and `validate` counted the others as all there was)."""
+    if not folder.is_dir():
+        return []
+    nested = sorted(
+        path
+        for pattern in ("*/**/*.yml", "*/**/*.yaml")
+        for path in folder.glob(pattern)
+        if path.is_file()
+    )
+    return [
+        Problem(
+            str(path),
+            1,
+            f"a file in a subfolder of {folder.name}/ is not read: programs are the files "
+            f"directly in {folder}; move it there (or out of {folder} to keep it unread)",
+        )
+        for path in nested
+    ]
 
 
 def _program_files(config_dir: Path) -> list[Path]:
