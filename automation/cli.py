@@ -550,7 +550,7 @@ def _apply(
         if not args.event:
             _report_stopped(args, today, finished, str(error), console.privacy)
             raise
-        return _not_written(args, today, console, LEFT_TO_OTHERS)
+        return _not_written(args, today, console, error.event)
     except TrackerUnavailable as error:  # a stop (SIGTERM, Ctrl-C) is reported by `run`
         _report_stopped(args, today, finished, str(error), console.privacy)
         raise
@@ -585,12 +585,6 @@ def _local_after(  # noqa: PLR0917
         )
 
 
-LEFT_TO_OTHERS = (
-    "another run holds the lock: this event's change is synced by that run if it has not read "
-    "the issue yet, or else by the next scheduled run; nothing was written"
-)
-
-
 def _not_written(args: argparse.Namespace, today: dt.date, console: Console, why: str) -> int:
     """A run that leaves its writes to other runs (an event run that found the lock held for a
     minute, a pipeline of a commit older than its branch's head): a success that wrote
@@ -619,6 +613,8 @@ def _before_writing(
     sha, branch = env.get("CI_COMMIT_SHA", ""), env.get("CI_COMMIT_BRANCH", "")
     project = env.get("CI_PROJECT_ID", "")
     if not (sha and project and branch) or branch != env.get("CI_DEFAULT_BRANCH"):
+        return
+    if not _same_server(env):  # the project's number means another project there (a reviewer)
         return
     head = tracker.branch_head(project, branch) if isinstance(tracker, GitLabTracker) else None
     if head is not None and head != sha:

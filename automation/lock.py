@@ -24,7 +24,12 @@ EVENT_WAIT = dt.timedelta(minutes=1)
 
 
 class LockBusy(TrackerUnavailable):
-    """Another run kept the lock for as long as this run waits."""
+    """Another run kept the lock (readable, not expired) for as long as this run waits;
+    `event` is what an event run says of it, as it leaves the change to the next runs."""
+
+    def __init__(self, message: str, event: str) -> None:
+        super().__init__(message)
+        self.event = event
 
 
 POLL = 15.0  # seconds between two looks at a lock held by another run
@@ -57,7 +62,7 @@ class RunLock:
                 self.tracker.lock_drop()  # its holder crashed (or it vanished): take over
                 continue
             if self.clock.now() >= give_up:
-                raise LockBusy(_busy_message(self.tracker, held, self.wait))
+                raise _busy(self.tracker, held, self.wait)
             if not waited:
                 waited = True
                 self.say(_waiting(self.tracker, held, self.wait))
@@ -145,22 +150,29 @@ def _lost_message(tracker: Tracker) -> str:
     )
 
 
-def _busy_message(
+def _busy(
     tracker: Tracker, held: tuple[str, dt.datetime] | None, waited: dt.timedelta
-) -> str:
+) -> TrackerUnavailable:
+    """The error of a run that waited for the lock in vain: an unreadable lock stops every
+    run alike (a reviewer saw an event run call it another run's, and succeed)."""
     minutes = int(waited.total_seconds() // 60)
     until = held[1] if held else None
     if until == UNREADABLE_LOCK:
-        return (
+        return TrackerUnavailable(
             f"the run lock ({tracker.lock_description()}) cannot be read: its description was "
             f"changed, so whether a run holds it is unknown; waited {minutes} min. If no run "
             "is going, delete the lock and run again"
         )
     stamp = _stamp(until) if until else "an unknown time"
-    return (
+    holds = (
         f"another run of the automation{_holder_said(held[0] if held else '')} holds the lock "
-        f"({tracker.lock_description()}, expiring at {stamp}); waited {minutes} min. Run again "
-        "when it has finished; if no run is going (a crashed run), delete the lock and run again"
+        f"({tracker.lock_description()}, expiring at {stamp}); waited {minutes} min"
+    )
+    return LockBusy(
+        f"{holds}. Run again when it has finished; if no run is going (a crashed run), delete "
+        "the lock and run again",
+        f"{holds}, so this event run wrote nothing: the next scheduled run syncs the change (if "
+        "no run is going, a crashed one, the lock expires then)",
     )
 
 

@@ -395,6 +395,11 @@ class Program(Frozen):
         the start of the current one): January, or a fiscal year's."""
         return 1
 
+    def made_days_before_start(self) -> int | None:
+        """How many days before its `start` date a kind makes an issue (None: not so)."""
+        ahead = getattr(self, "create_days_before_start", None)
+        return ahead if isinstance(ahead, int) else None
+
     def template_files(self) -> tuple[tuple[tuple[str | int, ...], str], ...]:
         """Each template file the program names, with where in its file: each must exist (a
         tester's missing `completion.note` was said at line 1 of the file that was not there).

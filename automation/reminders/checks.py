@@ -88,11 +88,11 @@ def _never_sent(program: Program, facts: ReminderFacts, reminder: Reminder) -> s
             "issues are over (`status::ended`), and reminders go to issues not over; use "
             f"`on {reminder.date}` or `N days before {reminder.date}`"
         )
-    ahead = getattr(program, "create_days_before_start", None)
-    if reminder.date == facts.made_before and isinstance(ahead, int) and -offset.days > ahead:
+    ahead = program.made_days_before_start()
+    if reminder.date == facts.made_before and ahead is not None and -offset.days > ahead:
         return (
             f"it would never be sent: issues are made {ahead} days before their {reminder.date} "
-            f"date (`create_days_before_start`), after the day it falls on; use at most "
+            "date (`create_days_before_start`), after the day it falls on; use at most "
             f"`{ahead} days before {reminder.date}`"
         )
     return None

@@ -107,13 +107,13 @@ def _occasions(
 def _of_the_period(
     named: tuple[str, ...], item: DesiredIssue, issue: ObservedIssue, day: dt.date
 ) -> tuple[str, ...]:
-    """NAMED as the issue's period had them: after `people_until` (an ESP month's end) an
-    issue's people are its history, as assigning keeps them. So a reminder sent after it
-    names no one configuration would assign now whom the issue does not record (a tester: a
-    newcomer to an account team was reminded of a month before they joined), and names in
-    their place those the issue records whom configuration no longer names (the one who
-    held the session: a reviewer saw a sponsor's reminder name nobody). Roles the issue is
-    never assigned to (the program lead) stay as they are."""
+    """NAMED less the newcomers: after `people_until` (an ESP month's end) an issue's people
+    are its history, as assigning keeps them, so a reminder sent after it names no one
+    configuration would assign now whom the issue does not record (a tester: a newcomer to
+    an account team was reminded of a month before they joined). Roles the issue is never
+    assigned to (the program lead) stay. Those who left are not named in their place: the
+    record says who, not in which role (a reviewer saw a team member named in the sponsor's
+    reminder); they are still assigned, so GitLab sends them the note all the same."""
     if item.people_until is None or day <= item.people_until:
         return named
     try:
@@ -122,13 +122,8 @@ def _of_the_period(
         return named
     if then is None:
         return named
-    now = {n.casefold() for n in item.assignees}
-    newcomers = now - {n.casefold() for n in then}
-    kept = tuple(name for name in named if name.casefold() not in newcomers)
-    if len(kept) == len(named):
-        return named
-    leavers = tuple(name for name in then if name.casefold() not in now)
-    return (*kept, *(n for n in leavers if n.casefold() not in {k.casefold() for k in kept}))
+    newcomers = {n.casefold() for n in item.assignees} - {n.casefold() for n in then}
+    return tuple(name for name in named if name.casefold() not in newcomers)
 
 
 def _made_after(issue: ObservedIssue, day: dt.date, today: dt.date) -> bool:

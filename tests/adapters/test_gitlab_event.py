@@ -188,7 +188,8 @@ def test_an_event_run_leaves_a_tick_to_the_run_holding_the_lock(two: GitLabBacke
     tick_first(two, "demo")
     run = event(two, issue_event("user000", ["program::demo"]), "--report", "event.json")
     assert run.code == 0, run.out + run.err
-    assert "another run holds the lock" in run.out and "the next scheduled run" in run.out
+    assert "holds the lock" in run.out and "this event run wrote nothing" in run.out
+    assert "the next scheduled run syncs the change" in run.out
     assert json.loads(Path("event.json").read_text())["notices"]
     assert not [
         r for r in two.fake.requests if r.method in ("PUT", "POST") and "/issues/" in r.path
@@ -235,4 +236,36 @@ def test_a_branch_gitlab_does_not_show_leaves_the_run_as_it_was(two: GitLabBacke
     commit is old, and the run writes as it always did."""
     iid = tick_first(two, "demo")
     run = in_pipeline_of(two, OLD, issue_event("user000", ["program::demo"]))
+    assert run.code == 0 and f"updated #{iid}" in run.out, run.out
+
+
+def test_an_event_run_on_an_unreadable_lock_stops_as_every_run_does(two: GitLabBackend) -> None:
+    """A reviewer: with the lock's description edited by a person, the event run called it
+    another run's that would sync the tick, and succeeded; the scheduled run says to delete
+    the lock (exit 3). An event run says the same."""
+    tracker = two.tracker()
+    now = two.fake.clock.now()
+    assert tracker.lock_take("run-elsewhere", now + dt.timedelta(minutes=50))
+    labels = two.fake.client().groups.get("enablement", lazy=True).labels
+    labels.update("automation-run-lock", {"description": "a person's words"})
+    tick_first(two, "demo")
+    run = event(two, issue_event("user000", ["program::demo"]))
+    assert run.code == 3 and "cannot be read" in run.err, run.out + run.err
+
+
+def test_a_pipeline_on_another_gitlab_than_the_issues_is_not_compared(two: GitLabBackend) -> None:
+    """A reviewer: the programs repository on another server than GITLAB_URL's, its project
+    number another project there whose branch moves: every run wrote nothing, for good."""
+    two.fake.push(PROJECT, "main", NEW)
+    iid = tick_first(two, "demo")
+    Path("payload.json").write_text(json.dumps(issue_event("user000", ["program::demo"])))
+    ci = {
+        "CI_COMMIT_SHA": OLD,
+        "CI_COMMIT_BRANCH": "main",
+        "CI_DEFAULT_BRANCH": "main",
+        "CI_PROJECT_ID": PROJECT,
+        "CI_SERVER_URL": "https://code.example.org",
+    }
+    argv = ["apply", "--backend", "gitlab", "--today", TODAY, "--rehearsal"]
+    run = cli([*argv, "--event", "payload.json"], {**two.env(), **ci}, GitLabTime(two.fake))
     assert run.code == 0 and f"updated #{iid}" in run.out, run.out

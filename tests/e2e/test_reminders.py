@@ -300,3 +300,13 @@ def test_a_new_weeks_digest_leaves_last_weeks_people_unmentioned(onboarding: Pat
     assert "@tom.reyes" not in w49 and "@\u200btom.reyes" in w49 and "Tom Reyes" in w49
     assert "@arjun.mehta" in w50 and "@lukas.brandt" in w50
     assert "No changes" in run("apply", "2026-12-09", "--steps", "remind").out
+
+
+def test_an_onboarding_reminder_before_its_issue_is_made_is_refused(onboarding: Path) -> None:
+    """A reviewer: `20 days before start` was refused in a participants program and accepted
+    in onboarding, whose issues are made `onboarding.create_days_before_start` (14) days
+    before the start: it was never sent."""
+    edit(PROGRAM, "      when: on ready\n", "      when: 20 days before start\n")
+    result = run("validate")
+    assert result.code == 2, result.out + result.err
+    assert "it would never be sent: issues are made 14 days before their start date" in result.err

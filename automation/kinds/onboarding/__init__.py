@@ -26,5 +26,6 @@ KIND = Kind(
             "prework_due",
         ),
         roles=("participant", "manager", "program_lead"),
+        made_before="start",
     ),
 )

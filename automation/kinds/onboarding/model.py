@@ -162,6 +162,10 @@ class OnboardingProgram(Program):
     kind: Literal["onboarding"]
     onboarding: Onboarding
 
+    def made_days_before_start(self) -> int | None:
+        """A hire's issue is made this many days before their start date."""
+        return self.onboarding.create_days_before_start
+
     def template_files(self) -> tuple[tuple[tuple[str | int, ...], str], ...]:
         """The program's, and the learning-path note's."""
         note = self.onboarding.learning_path_note
