@@ -590,6 +590,7 @@ def _not_written(args: argparse.Namespace, today: dt.date, console: Console, why
     minute, a pipeline of a commit older than its branch's head): a success that wrote
     nothing, not a failed job to retry."""
     console.line(f"note: {why}")
+    console.line("Summary: nothing was written (see the note above).")
     if args.report:
         result = Result((), (), (), (why,), Summary.of((), 0, 0, 0))
         write_report(args.report, "apply", today, result, console.privacy)
@@ -616,14 +617,37 @@ def _before_writing(
         return
     if not _same_server(env):  # the project's number means another project there (a reviewer)
         return
-    head = tracker.branch_head(project, branch) if isinstance(tracker, GitLabTracker) else None
-    if head is not None and head != sha:
+    if not isinstance(tracker, GitLabTracker):
+        return
+    head = tracker.branch_head(project, branch)
+    if head is None or head == sha:
+        return
+    changed = tracker.changed_paths(project, sha, head)
+    ours = None if changed is None else _inputs_among(changed, args, env)
+    if ours is None or ours:  # only a change of what the run reads (a README edit is none)
+        what = ", ".join(ours[:3]) + (" …" if ours[3:] else "") if ours else "unknown files"
         raise Outdated(
             f"this pipeline's commit ({sha[:8]}) is no longer the head of {branch} "
-            f"({head[:8]}): a newer configuration was merged since the pipeline started, so "
-            "this run wrote nothing; the runs of the newer pipeline and the next scheduled "
-            "run use it"
+            f"({head[:8]}), and the commits since changed what the run reads ({what}), so it "
+            "wrote nothing: the next scheduled run uses the new configuration"
         )
+
+
+def _inputs_among(
+    paths: Sequence[str], args: argparse.Namespace, env: Mapping[str, str]
+) -> list[str]:
+    """Of files a commit changed (paths in the repository), those a run reads: under the
+    configuration and templates folders, and the tool's own pins. Every one when the folders
+    are outside the repository (CI_PROJECT_DIR), which cannot be told apart."""
+    root = Path(env.get("CI_PROJECT_DIR") or Path.cwd()).resolve()
+    folders = []
+    for folder in (args.config, args.templates):
+        try:
+            folders.append(folder.resolve().relative_to(root).as_posix().rstrip("/") + "/")
+        except ValueError:
+            return list(paths)
+    pins = ("requirements.lock", "pyproject.toml")
+    return [p for p in paths if p.startswith(tuple(folders)) or p in pins]
 
 
 def _report_stopped(

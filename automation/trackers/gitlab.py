@@ -1218,6 +1218,26 @@ class GitLabTracker(Tracker, ChangeLog):
         sha = commit.get("id") if isinstance(commit, dict) else None
         return str(sha) if sha else None
 
+    def changed_paths(self, project: str, start: str, end: str) -> tuple[str, ...] | None:
+        """The files the commits after START up to END changed in a project's repository (the
+        compare API); None when GitLab does not say (an unknown commit, no access, a failure,
+        a compare that timed out)."""
+        try:
+            with self._translated(f"comparing commits of project {project}"):
+                found = self._gl.projects.get(project, lazy=True).repository_compare(start, end)
+        except (AutomationError, ValueError):
+            return None
+        if not isinstance(found, dict) or found.get("compare_timeout"):
+            return None
+        diffs = found.get("diffs") or []
+        return tuple(
+            str(path)
+            for d in diffs
+            if isinstance(d, dict)
+            for path in {d.get("old_path"), d.get("new_path")}
+            if path
+        )
+
     def plan_as(self, username: str) -> None:
         """Read as if the token were USERNAME's (`plan --as`): its issues and epics are the
         tool's, the token's own user's are not. A plan only reads, so no write is made as

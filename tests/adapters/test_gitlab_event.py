@@ -220,11 +220,14 @@ def test_a_job_of_a_commit_older_than_its_branchs_head_writes_nothing(
     configuration from before it: a participant the merge added was withdrawn (closed, a note
     to everyone), and the next run put them back. A job whose commit its branch has moved
     past writes nothing, and says why, as a success (a retry would run the old commit too)."""
-    two.fake.push(PROJECT, "main", NEW)  # merged after the job's pipeline started
+    two.fake.push(PROJECT, "main", OLD, ["config/programs/demo.yml"])
+    two.fake.push(PROJECT, "main", NEW, ["config/programs/demo.yml"])  # merged since
     iid = tick_first(two, "demo")
     stale = in_pipeline_of(two, OLD, issue_event("user000", ["program::demo"]))
     assert stale.code == 0, stale.out + stale.err
     assert "no longer the head of main (22222222)" in stale.out
+    assert "changed what the run reads (config/programs/demo.yml)" in stale.out
+    assert stale.out.rstrip().endswith("Summary: nothing was written (see the note above).")
     assert "wrote nothing" in json.loads(Path("run.json").read_text())["notices"][0]
     assert not [r for r in two.fake.requests if r.method in ("PUT", "POST") and "/issues" in r.path]
     fresh = in_pipeline_of(two, NEW, issue_event("user000", ["program::demo"]))
@@ -269,3 +272,30 @@ def test_a_pipeline_on_another_gitlab_than_the_issues_is_not_compared(two: GitLa
     argv = ["apply", "--backend", "gitlab", "--today", TODAY, "--rehearsal"]
     run = cli([*argv, "--event", "payload.json"], {**two.env(), **ci}, GitLabTime(two.fake))
     assert run.code == 0 and f"updated #{iid}" in run.out, run.out
+
+
+def test_a_newer_commit_that_changes_nothing_the_run_reads_lets_it_write(
+    two: GitLabBackend,
+) -> None:
+    """A reviewer: any merge (a README edit) stopped every queued job, and a reminder due that
+    day was never sent. Only a change of the configuration, the templates or the tool's pins
+    makes a job outdated."""
+    two.fake.push(PROJECT, "main", OLD, ["config/programs/demo.yml"])
+    two.fake.push(PROJECT, "main", NEW, ["README.md", "docs/howto.md"])
+    iid = tick_first(two, "demo")
+    run = in_pipeline_of(two, OLD, issue_event("user000", ["program::demo"]))
+    assert run.code == 0 and f"updated #{iid}" in run.out, run.out
+
+
+def test_a_merge_while_the_run_waits_for_the_lock_stops_it_before_it_writes(
+    two: GitLabBackend,
+) -> None:
+    """A reviewer found the check made under the run lock untested: the merge lands while the
+    run waits for the lock (here, as it takes it)."""
+    two.fake.push(PROJECT, "main", OLD, ["config/programs/demo.yml"])
+    merge = lambda: two.fake.push(PROJECT, "main", NEW, ["templates/demo.md.j2"])  # noqa: E731
+    two.fake.before_request("POST", "/labels", merge)
+    tick_first(two, "demo")
+    run = in_pipeline_of(two, OLD, issue_event("user000", ["program::demo"]))
+    assert run.code == 0 and "changed what the run reads (templates/demo.md.j2)" in run.out
+    assert not [r for r in two.fake.requests if r.method == "PUT" and "/issues/" in r.path]

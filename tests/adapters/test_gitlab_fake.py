@@ -101,6 +101,25 @@ def test_a_branch_answers_its_head_commit_and_an_unknown_one_404(fake: FakeGitLa
     assert error.value.error_message == "404 Branch Not Found"
 
 
+def test_a_compare_lists_the_files_the_commits_after_from_changed(fake: FakeGitLab) -> None:
+    """GET /projects/:id/repository/compare?from=&to= (docs: api/repositories.md): `commits`
+    after FROM up to TO, and `diffs` with each changed file's `old_path` and `new_path`;
+    `404 Ref Not Found` for a commit the repository has not."""
+    fake.push(PROJECT, "main", "a" * 40, ["config/people.yml"])
+    fake.push(PROJECT, "main", "b" * 40, ["README.md"])
+    fake.push(PROJECT, "main", "c" * 40, ["templates/x.md.j2", "README.md"])
+    project = project_of(fake)
+    found = project.repository_compare("a" * 40, "c" * 40)
+    assert isinstance(found, dict)
+    assert [c["id"] for c in found["commits"]] == ["b" * 40, "c" * 40]
+    assert [d["new_path"] for d in found["diffs"]] == ["README.md", "templates/x.md.j2"]
+    same = project.repository_compare("c" * 40, "c" * 40)
+    assert isinstance(same, dict) and same["diffs"] == []
+    with pytest.raises(gitlab.GitlabGetError) as error:
+        project.repository_compare("d" * 40, "c" * 40)
+    assert error.value.error_message == "404 Ref Not Found"
+
+
 # --------------------------------------------------------------------------- issues
 
 

@@ -474,6 +474,7 @@ class Project:
     issues: dict[int, Issue] = field(default_factory=dict)
     merge_requests: dict[int, list[Note]] = field(default_factory=dict)  # iid -> its notes
     branches: dict[str, str] = field(default_factory=dict)  # name -> its head commit's sha
+    commits: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (sha, paths)
     last_iid: int = 0  # GitLab's InternalId: a deleted issue's iid is never given again
 
     def next_iid(self) -> int:
@@ -1667,6 +1668,7 @@ class AccountHandlers(Handlers):
             ("GET", "/version", self.version),
             ("GET", "/projects/{project}", self.get_project),
             ("GET", "/projects/{project}/repository/branches/{branch}", self.get_branch),
+            ("GET", "/projects/{project}/repository/compare", self.compare),
             ("GET", "/groups/{group}", self.get_group),
         ]
 
@@ -1731,6 +1733,33 @@ class AccountHandlers(Handlers):
             raise not_found("Branch Not Found")
         commit = {"id": sha, "short_id": sha[:8], "title": "Merge branch", "parent_ids": []}
         return Reply(200, {"name": name, "commit": commit, "merged": False, "protected": True})
+
+    def compare(self, request: Request) -> Reply:
+        """GET /projects/:id/repository/compare?from=&to= (api/repositories.md): the commits
+        after FROM up to TO (one line of history here) and the files they changed, in
+        `diffs` (`old_path`, `new_path`); `404 Ref Not Found` for a commit it has not."""
+        project = self.state.readable_project(request.args["project"])
+        order = [sha for sha, _ in project.commits]
+        start, end = request.params.text("from"), request.params.text("to")
+        if start not in order or end not in order:
+            raise not_found("Ref Not Found")
+        after = project.commits[order.index(start) + 1 : order.index(end) + 1]
+        paths = sorted({path for _, changed in after for path in changed})
+        diffs = [
+            {"old_path": p, "new_path": p, "diff": "", "new_file": False, "deleted_file": False}
+            for p in paths
+        ]
+        commits = [{"id": sha, "short_id": sha[:8]} for sha, _ in after]
+        return Reply(
+            200,
+            {
+                "commit": commits[-1] if commits else None,
+                "commits": commits,
+                "diffs": diffs,
+                "compare_timeout": False,
+                "compare_same_ref": start == end,
+            },
+        )
 
     def get_group(self, request: Request) -> Reply:
         """Return one group by id or path."""
@@ -2798,9 +2827,11 @@ class FakeGitLab:
         self.state.users[user.id] = user
         return user.id
 
-    def push(self, project: str, branch: str, sha: str) -> None:
-        """A commit lands on a branch of a project's repository (a merge, say)."""
-        self.state.project(project).branches[branch] = sha
+    def push(self, project: str, branch: str, sha: str, paths: Sequence[str] = ()) -> None:
+        """A commit changing PATHS lands on a branch of a project's repository (a merge)."""
+        target = self.state.project(project)
+        target.commits.append((sha, tuple(paths)))
+        target.branches[branch] = sha
 
     def rename_user(self, old: str, new: str) -> None:
         """A user changes their username (Edit profile > Account): GitLab keeps the user (its
