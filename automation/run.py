@@ -29,10 +29,12 @@ from automation.index import INDEX_LIMIT
 from automation.items import DESCRIPTION_LIMIT, IssueLinks, ObservedEpic, ObservedIssue, size_of
 from automation.keyindex import index_size
 from automation.kinds import desired_programs
+from automation.kinds.registry import kind_of
 from automation.lock import RunLock, locked
 from automation.planner import plan_program
 from automation.privacy import Privacy, privacy_of
 from automation.progress import measure, program_of
+from automation.reminders.notes import DIGEST_TEMPLATE, NOTE_TEMPLATE
 from automation.reminders.observe import plan_reminders
 from automation.renames import (
     aliases,
@@ -126,7 +128,27 @@ def _template_problems(renderer: Renderer, program: Program, source: Source) -> 
             problems.extend(renderer.check(name))
         else:
             problems.append(source.problem(loc, renderer.not_found(name)))
+    for loc, name in _own_templates(program):
+        if not renderer.exists(name):
+            problems.append(
+                source.problem(
+                    loc,
+                    f"templates/{name} is missing: the tool renders it for this program; copy it "
+                    "from the release's templates/ folder",
+                )
+            )
     return problems
+
+
+def _own_templates(program: Program) -> list[tuple[tuple[str, ...], str]]:
+    """The template files the tool renders for a program that its file does not name: its
+    kind's blocks, its reminders' note or digest (a reviewer: a repository made before
+    reminders existed validated, and failed on the day a reminder fell due)."""
+    own: list[tuple[tuple[str, ...], str]] = [(("kind",), n) for n in kind_of(program).templates]
+    if program.reminders.send:
+        digest = program.reminders.digest
+        own.append((("reminders",), DIGEST_TEMPLATE if digest else NOTE_TEMPLATE))
+    return own
 
 
 def _shared_template_problems(renderer: Renderer) -> list[Problem]:

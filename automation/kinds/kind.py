@@ -125,6 +125,9 @@ class Kind(Generic[P]):
     generate: Callable[[Context[P]], Generated]
     check: Check[P] = no_checks
     blocks: tuple[str, ...] = ()
+    # template files the kind renders itself (its blocks' layouts), which a team's templates/
+    # must keep: checked up front, as the ones a program file names are
+    templates: tuple[str, ...] = ()
     renames: Callable[[P], Iterable[Renamed]] = no_renames
     course: Callable[[P], Course] = no_course
     reminders: ReminderFacts = field(default_factory=ReminderFacts)

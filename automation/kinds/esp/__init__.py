@@ -2,7 +2,13 @@
 
 from automation.kinds.esp.checks import account_words, check_esp
 from automation.kinds.esp.course import course
-from automation.kinds.esp.generate import PROPOSALS, SCORECARD, generate
+from automation.kinds.esp.generate import (
+    PROPOSALS,
+    PROPOSALS_BLOCK,
+    SCORECARD,
+    SCORECARD_BLOCK,
+    generate,
+)
 from automation.kinds.esp.model import EspProgram
 from automation.kinds.esp.renames import renames
 from automation.kinds.kind import Kind
@@ -13,6 +19,7 @@ KIND = Kind(
     generate,
     check_esp,
     blocks=(PROPOSALS, SCORECARD),
+    templates=(PROPOSALS_BLOCK, SCORECARD_BLOCK),
     renames=renames,
     course=course,
     secrets=account_words,
