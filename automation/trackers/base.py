@@ -105,8 +105,9 @@ class Tracker(abc.ABC):
 
     @abc.abstractmethod
     def notes_marked(self, iid: int, prefix: str) -> tuple[ObservedNote, ...]:
-        """The tool's user's notes whose first line starts with PREFIX (the digests of every
-        week: `<!-- automation:note reminders-digest `), in one read of the notes."""
+        """The token's user's notes whose first line starts with PREFIX (the digests of every
+        week: `<!-- automation:note reminders-digest `), in one read of the notes; a former
+        token's user's are not among them (the token may not edit them)."""
 
     @abc.abstractmethod
     def keyed_issues(self) -> dict[str, ObservedIssue]:

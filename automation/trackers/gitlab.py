@@ -471,13 +471,16 @@ class GitLabTracker(Tracker, ChangeLog):
         return None
 
     def notes_marked(self, iid: int, prefix: str) -> tuple[ObservedNote, ...]:
-        """The tool's user's notes whose first line starts with PREFIX, in one listing."""
+        """The token's user's notes whose first line starts with PREFIX, in one listing: not
+        a replaced token's user's (`former_users`), which GitLab lets only their author or a
+        Maintainer edit (a tester: editing them stopped every run after an upgrade)."""
         notes = self._project.issues.get(iid, lazy=True).notes
+        mine = frozenset({self.me.casefold()} if self.me else ())
         with self._reading(f"reading the notes of #{iid}"):
             return tuple(
                 ObservedNote(int(data["id"]), str(data.get("body") or ""))
                 for note in notes.list(iterator=True, per_page=PER_PAGE, sort="asc")
-                if _by(data := note.attributes, self.ours)
+                if _by(data := note.attributes, mine)
                 and not data.get("system")
                 and _first_line(data).startswith(prefix)
             )
