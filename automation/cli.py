@@ -11,7 +11,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import replace
 from importlib import metadata
@@ -541,7 +541,7 @@ def _apply(
 
     wait = EVENT_WAIT if args.event else WAIT
     lock = RunLock(tracker, args.clock, wait, holder_name(env), say=console.line)
-    check = functools.partial(_before_writing, args, tracker, today, env)
+    check = functools.partial(_before_writing, args, tracker, today, env, console.line)
     try:
         applied = apply(prepared, tracker, today, done, args.steps, lock, check)
     except Outdated as outdated:
@@ -603,7 +603,11 @@ class Outdated(Exception):
 
 
 def _before_writing(
-    args: argparse.Namespace, tracker: Tracker, today: dt.date, env: Mapping[str, str]
+    args: argparse.Namespace,
+    tracker: Tracker,
+    today: dt.date,
+    env: Mapping[str, str],
+    say: Callable[[str], None],
 ) -> None:
     """What must hold before a run writes: this machine's day is GitLab's; and in a pipeline
     of the default branch, its commit is still that branch's head. A job waits in the
@@ -620,6 +624,13 @@ def _before_writing(
     if not isinstance(tracker, GitLabTracker):
         return
     head = tracker.branch_head(project, branch)
+    if head is None and not getattr(args, "unchecked", False):
+        args.unchecked = True  # said once a run (the check is made twice)
+        say(
+            f"note: the token cannot read branch {branch} of project {project} (the programs "
+            "repository), so whether a newer commit changed the configuration is not checked: "
+            "give the token's user the Reporter role there"
+        )
     if head is None or head == sha:
         return
     changed = tracker.changed_paths(project, sha, head)

@@ -236,10 +236,12 @@ def test_a_job_of_a_commit_older_than_its_branchs_head_writes_nothing(
 
 def test_a_branch_gitlab_does_not_show_leaves_the_run_as_it_was(two: GitLabBackend) -> None:
     """No such branch, or a token that cannot read the programs repository: nothing tells the
-    commit is old, and the run writes as it always did."""
+    commit is old, and the run writes as it always did, saying once that it could not check
+    (a tester: the protection was off without a word)."""
     iid = tick_first(two, "demo")
     run = in_pipeline_of(two, OLD, issue_event("user000", ["program::demo"]))
     assert run.code == 0 and f"updated #{iid}" in run.out, run.out
+    assert run.out.count("note: the token cannot read branch main of project") == 1
 
 
 def test_an_event_run_on_an_unreadable_lock_stops_as_every_run_does(two: GitLabBackend) -> None:
