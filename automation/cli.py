@@ -627,20 +627,25 @@ def _before_writing(
     if head is None and not getattr(args, "unchecked", False):
         args.unchecked = True  # said once a run (the check is made twice)
         say(
-            f"note: the token cannot read branch {branch} of project {project} (the programs "
+            f"note: GitLab did not answer for branch {branch} of project {project} (the programs "
             "repository), so whether a newer commit changed the configuration is not checked: "
-            "give the token's user the Reporter role there"
+            "the token's user needs the Reporter role there"
         )
     if head is None or head == sha:
         return
     changed = tracker.changed_paths(project, sha, head)
     ours = None if changed is None else _inputs_among(changed, args, env)
     if ours is None or ours:  # only a change of what the run reads (a README edit is none)
-        what = ", ".join(ours[:3]) + (" …" if ours[3:] else "") if ours else "unknown files"
+        what = (
+            f"the commits since changed what the run reads ({', '.join(ours[:3])}"
+            f"{' …' if ours[3:] else ''})"
+            if ours
+            else "GitLab did not say what the commits since changed"
+        )
         raise Outdated(
             f"this pipeline's commit ({sha[:8]}) is no longer the head of {branch} "
-            f"({head[:8]}), and the commits since changed what the run reads ({what}), so it "
-            "wrote nothing: the next scheduled run uses the new configuration"
+            f"({head[:8]}), and {what}, so it wrote nothing: the next scheduled run uses the "
+            "new configuration"
         )
 
 
@@ -651,14 +656,22 @@ def _inputs_among(
     configuration and templates folders, and the tool's own pins. Every one when the folders
     are outside the repository (CI_PROJECT_DIR), which cannot be told apart."""
     root = Path(env.get("CI_PROJECT_DIR") or Path.cwd()).resolve()
-    folders = []
+    places: list[str] = list(_PINS)
     for folder in (args.config, args.templates):
-        try:
-            folders.append(folder.resolve().relative_to(root).as_posix().rstrip("/") + "/")
-        except ValueError:
-            return list(paths)
-    pins = ("requirements.lock", "pyproject.toml")
-    return [p for p in paths if p.startswith(tuple(folders)) or p in pins]
+        for where in {Path(os.path.abspath(folder)), folder.resolve()}:  # a link, its target
+            try:
+                rel = where.relative_to(root).as_posix()
+            except ValueError:
+                return list(paths)
+            if rel == ".":
+                return list(paths)  # the repository's root: every file may be read
+            places.append(rel)
+    return [p for p in paths if any(p == place or p.startswith(f"{place}/") for place in places)]
+
+
+# the tool's version: a team repository's pin (automation init), and this repository's own
+# build (its jobs install the checkout)
+_PINS = ("requirements.txt", "requirements.lock", "pyproject.toml", "automation")
 
 
 def _report_stopped(

@@ -73,16 +73,16 @@ def said_public(program: str, plan: Plan) -> Plan:
             f"issue {named} of {program} is public though the program is confidential: the "
             "tool writes nothing to it (names and figures would be published) until it is made "
             "confidential again (its ⋮ menu in GitLab: Turn on confidentiality; on the local "
-            "backend, `confidential: true` in its file)"
+            "backend, `confidential: true` in the issue's file)"
         )
     else:
         warning = (
             f"{count} issues of {program} are public though the program is confidential: "
             f"{named}. The tool writes nothing to them (names and figures would be published) "
             "until they are made confidential (each issue's ⋮ menu in GitLab: Turn on "
-            "confidentiality; on the local backend, `confidential: true` in its file); the "
-            "program was made confidential in its file after they were created, or people made "
-            "them public"
+            "confidentiality; on the local backend, `confidential: true` in each issue's "
+            "file); the program was made confidential in its file after they were created, or "
+            "people made them public"
         )
     return replace(plan, warnings=(*plan.warnings, warning), public=())
 

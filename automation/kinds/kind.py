@@ -125,8 +125,10 @@ class Kind(Generic[P]):
     generate: Callable[[Context[P]], Generated]
     check: Check[P] = no_checks
     blocks: tuple[str, ...] = ()
-    # template files the kind renders itself (its blocks' layouts), which a team's templates/
-    # must keep: checked up front, as the ones a program file names are
+    # template files the kind renders itself for every program of it (its blocks' layouts),
+    # which a team's templates/ must keep: checked up front, as the ones a program file names
+    # are (only those always rendered: a reviewer saw a repository without one it never
+    # needed, a sponsorship program's published-figure block, refused)
     templates: tuple[str, ...] = ()
     renames: Callable[[P], Iterable[Renamed]] = no_renames
     course: Callable[[P], Course] = no_course

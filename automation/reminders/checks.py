@@ -92,7 +92,8 @@ def _never_sent(program: Program, facts: ReminderFacts, reminder: Reminder) -> s
     if reminder.date == facts.made_before and ahead is not None and -offset.days > ahead:
         return (
             f"it would never be sent: issues are made {ahead} days before their {reminder.date} "
-            "date (`create_days_before_start`), after the day it falls on; use at most "
+            "date (the program's `create_days_before_start`), after the day it falls on; use "
+            "at most "
             f"`{ahead} days before {reminder.date}`"
         )
     return None

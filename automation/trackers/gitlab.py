@@ -459,13 +459,15 @@ class GitLabTracker(Tracker, ChangeLog):
             )
 
     def find_note(self, iid: int, marker: str) -> ObservedNote | None:
-        """The tool's user's note whose first line is the marker, newest notes first (system
-        notes and people's notes never count)."""
+        """The token's user's note whose first line is the marker, newest notes first (system
+        notes and people's notes never count): a note the tool edits (a week's digest), so not
+        a replaced token's user's, which GitLab lets only its author or a Maintainer edit (a
+        reviewer: a digest of the week the token was replaced stopped every run that week)."""
         notes = self._project.issues.get(iid, lazy=True).notes
         with self._reading(f"reading the notes of #{iid}"):
             for note in notes.list(iterator=True, per_page=PER_PAGE, sort="desc"):
                 data = note.attributes
-                ours = _by(data, self.ours) and not data.get("system")
+                ours = _by(data, self._mine) and not data.get("system")
                 if ours and _first_line(data) == marker:
                     return ObservedNote(int(data["id"]), str(data.get("body") or ""))
         return None
@@ -475,12 +477,11 @@ class GitLabTracker(Tracker, ChangeLog):
         a replaced token's user's (`former_users`), which GitLab lets only their author or a
         Maintainer edit (a tester: editing them stopped every run after an upgrade)."""
         notes = self._project.issues.get(iid, lazy=True).notes
-        mine = frozenset({self.me.casefold()} if self.me else ())
         with self._reading(f"reading the notes of #{iid}"):
             return tuple(
                 ObservedNote(int(data["id"]), str(data.get("body") or ""))
                 for note in notes.list(iterator=True, per_page=PER_PAGE, sort="asc")
-                if _by(data := note.attributes, mine)
+                if _by(data := note.attributes, self._mine)
                 and not data.get("system")
                 and _first_line(data).startswith(prefix)
             )
@@ -1208,6 +1209,11 @@ class GitLabTracker(Tracker, ChangeLog):
     def author(self) -> str:
         return self.me or ""
 
+    @property
+    def _mine(self) -> frozenset[str]:
+        """The token's user alone, lowercased (not `former_users`): whose notes it may edit."""
+        return frozenset({self.me.casefold()} if self.me else ())
+
     def branch_head(self, project: str, branch: str) -> str | None:
         """The head commit of a branch of a project's repository (the programs repository's
         default branch, to tell a pipeline of an older commit); None when GitLab does not
@@ -1227,7 +1233,10 @@ class GitLabTracker(Tracker, ChangeLog):
         a compare that timed out)."""
         try:
             with self._translated(f"comparing commits of project {project}"):
-                found = self._gl.projects.get(project, lazy=True).repository_compare(start, end)
+                # straight: the files that differ between the two, whichever came first (a
+                # reviewer: a branch moved back past the job's commit compared as no change)
+                compare = self._gl.projects.get(project, lazy=True).repository_compare
+                found = compare(start, end, straight="true")
         except (AutomationError, ValueError):
             return None
         if not isinstance(found, dict) or found.get("compare_timeout"):

@@ -241,7 +241,7 @@ def test_a_branch_gitlab_does_not_show_leaves_the_run_as_it_was(two: GitLabBacke
     iid = tick_first(two, "demo")
     run = in_pipeline_of(two, OLD, issue_event("user000", ["program::demo"]))
     assert run.code == 0 and f"updated #{iid}" in run.out, run.out
-    assert run.out.count("note: the token cannot read branch main of project") == 1
+    assert run.out.count("note: GitLab did not answer for branch main of project") == 1
 
 
 def test_an_event_run_on_an_unreadable_lock_stops_as_every_run_does(two: GitLabBackend) -> None:
@@ -301,3 +301,26 @@ def test_a_merge_while_the_run_waits_for_the_lock_stops_it_before_it_writes(
     run = in_pipeline_of(two, OLD, issue_event("user000", ["program::demo"]))
     assert run.code == 0 and "changed what the run reads (templates/demo.md.j2)" in run.out
     assert not [r for r in two.fake.requests if r.method == "PUT" and "/issues/" in r.path]
+
+
+def test_a_teams_pin_of_the_tool_makes_a_job_outdated(two: GitLabBackend) -> None:
+    """A reviewer: a team repository (automation init) pins the tool in `requirements.txt`;
+    an upgrade merged while a job waited did not stop it, and the old release wrote after
+    the new one."""
+    two.fake.push(PROJECT, "main", OLD, ["config/programs/demo.yml"])
+    two.fake.push(PROJECT, "main", NEW, ["requirements.txt"])
+    tick_first(two, "demo")
+    run = in_pipeline_of(two, OLD, issue_event("user000", ["program::demo"]))
+    assert run.code == 0 and "changed what the run reads (requirements.txt)" in run.out
+
+
+def test_a_branch_moved_back_past_the_jobs_commit_makes_it_outdated(two: GitLabBackend) -> None:
+    """A reviewer: GitLab's compare from the merge base (`from...to`) saw no change when the
+    branch was put back (a bad merge undone by a force push) behind the job's commit, and
+    the job wrote the configuration that was taken back."""
+    two.fake.push(PROJECT, "main", OLD, [])
+    two.fake.push(PROJECT, "main", NEW, ["config/programs/demo.yml"])
+    two.fake.reset(PROJECT, "main", OLD)
+    tick_first(two, "demo")
+    run = in_pipeline_of(two, NEW, issue_event("user000", ["program::demo"]))
+    assert run.code == 0 and "changed what the run reads (config/programs/demo.yml)" in run.out

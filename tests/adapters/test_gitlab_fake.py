@@ -1891,3 +1891,18 @@ def test_a_read_api_token_reads_and_is_refused_every_write(fake: FakeGitLab) -> 
         new_issue(project)
     assert refused.value.response_code == 403
     assert json.loads(refused.value.response_body or b"{}")["error"] == "insufficient_scope"
+
+
+def test_a_compare_of_a_later_commit_to_an_earlier_one_differs_only_straight(
+    fake: FakeGitLab,
+) -> None:
+    """`from...to` compares from the merge base: TO before FROM (a branch moved back) shows no
+    change; `straight=true` shows what differs between the two."""
+    fake.push(PROJECT, "main", "a" * 40, [])
+    fake.push(PROJECT, "main", "b" * 40, ["config/people.yml"])
+    project = project_of(fake)
+    base = project.repository_compare("b" * 40, "a" * 40)
+    straight = project.repository_compare("b" * 40, "a" * 40, straight="true")
+    assert isinstance(base, dict) and isinstance(straight, dict)
+    assert base["diffs"] == []
+    assert [d["new_path"] for d in straight["diffs"]] == ["config/people.yml"]

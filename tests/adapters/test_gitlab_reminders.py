@@ -292,3 +292,27 @@ def test_the_weeks_digests_are_read_in_one_listing_the_tools_own_only(fake: Fake
         f"{prefix}2026-W50 -->",
     ]
     assert len([r for r in fake.requests if r.path.endswith("/notes")]) == 1
+
+
+def test_a_token_replaced_mid_week_posts_its_own_digest_instead_of_editing_the_old(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reviewer: the week's digest by the replaced token's user (`former_users`) was edited
+    by the new one, which GitLab refuses (403): every run that week stopped (exit 3). The new
+    token's user posts the week's digest of its own."""
+    monkeypatch.chdir(tmp_path)
+    setup(tmp_path, DIGEST)
+    fake = new_fake(users=("ana", "ben", "cy"))
+    with fake.activate():
+        ok(run("2026-12-01"))
+        ok(run("2026-12-04"))  # this week's digest, by the old token's user
+        old = fake.owner.username
+        settings = Path("config/settings.yml")
+        settings.write_text(settings.read_text() + f"  former_users: [{old}]\n")
+        fake.act_as("new-bot")
+        fake.set_role("developer")
+        ben = iid(fake, "ben")
+        text = next(i["description"] for i in fake.issues(PROJECT) if i["iid"] == ben)
+        fake.edit_issue(PROJECT, ben, description=text.replace("- [ ] ", "- [x] ", 2))
+        ok(run("2026-12-05"))
+        ok(run("2026-12-05"))

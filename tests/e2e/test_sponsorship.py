@@ -327,7 +327,7 @@ def test_a_pair_issue_made_public_gets_nothing_more_and_is_reported_every_run(
         assert warning in result.out
         assert path.read_text() == before
     # what to do says how on this backend too (a tester read only GitLab's menu)
-    assert "on the local backend, `confidential: true` in its file" in result.out
+    assert "on the local backend, `confidential: true` in the issue's file" in result.out
     edit(path, "confidential: false", "confidential: true")
     run("apply")
     assert path.read_text() != before  # confidential again: its blocks and labels catch up

@@ -1737,13 +1737,18 @@ class AccountHandlers(Handlers):
     def compare(self, request: Request) -> Reply:
         """GET /projects/:id/repository/compare?from=&to= (api/repositories.md): the commits
         after FROM up to TO (one line of history here) and the files they changed, in
-        `diffs` (`old_path`, `new_path`); `404 Ref Not Found` for a commit it has not."""
+        `diffs` (`old_path`, `new_path`); `404 Ref Not Found` for a commit it has not. By
+        default GitLab compares from the merge base (`from...to`): TO before FROM is no
+        change; with `straight=true`, the two as they are, whichever came first."""
         project = self.state.readable_project(request.args["project"])
         order = [sha for sha, _ in project.commits]
         start, end = request.params.text("from"), request.params.text("to")
         if start not in order or end not in order:
             raise not_found("Ref Not Found")
-        after = project.commits[order.index(start) + 1 : order.index(end) + 1]
+        first, last = order.index(start), order.index(end)
+        if request.params.text("straight") == "true" and last < first:
+            first, last = last, first
+        after = project.commits[first + 1 : last + 1]
         paths = sorted({path for _, changed in after for path in changed})
         diffs = [
             {"old_path": p, "new_path": p, "diff": "", "new_file": False, "deleted_file": False}
@@ -2826,6 +2831,10 @@ class FakeGitLab:
         user = User(self.state.next_id("user"), username, name or username.title())
         self.state.users[user.id] = user
         return user.id
+
+    def reset(self, project: str, branch: str, sha: str) -> None:
+        """A branch moved to an earlier commit (a force push)."""
+        self.state.project(project).branches[branch] = sha
 
     def push(self, project: str, branch: str, sha: str, paths: Sequence[str] = ()) -> None:
         """A commit changing PATHS lands on a branch of a project's repository (a merge)."""

@@ -328,8 +328,8 @@ def test_no_digest_note_while_nothing_is_due(tmp_path: Path) -> None:
             "reminders:\n  send:\n"
             "    - {id: a, when: 20 days before start, task: x, for: [manager]}\n",
             "config/programs/demo.yml:18: reminder 'a': it would never be sent: issues are made "
-            "14 days before their start date (`create_days_before_start`), after the day it "
-            "falls on; use at most `14 days before start`",
+            "14 days before their start date (the program's `create_days_before_start`), after "
+            "the day it falls on; use at most `14 days before start`",
         ),
         (
             "confidential: true\nreminders:\n  digest: true\n  send:\n"

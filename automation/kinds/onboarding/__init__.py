@@ -3,14 +3,7 @@
 from automation.kinds.kind import Kind
 from automation.kinds.onboarding.checks import check_onboarding
 from automation.kinds.onboarding.course import WORKSHOP, course
-from automation.kinds.onboarding.generate import (
-    COHORT,
-    COHORT_BLOCK,
-    WORKSHOP_BLOCK,
-    WORKSHOPS,
-    WORKSHOPS_BLOCK,
-    generate,
-)
+from automation.kinds.onboarding.generate import COHORT, WORKSHOPS, generate
 from automation.kinds.onboarding.model import OnboardingProgram
 from automation.kinds.onboarding.renames import renames
 from automation.reminders.checks import ReminderFacts
@@ -20,7 +13,6 @@ KIND = Kind(
     generate,
     check_onboarding,
     blocks=(WORKSHOP, WORKSHOPS, COHORT),
-    templates=(WORKSHOP_BLOCK, WORKSHOPS_BLOCK, COHORT_BLOCK),
     renames=renames,
     course=course,
     reminders=ReminderFacts(

@@ -3,14 +3,7 @@
 from automation.kinds.kind import Kind
 from automation.kinds.sponsorship.checks import check_sponsorship
 from automation.kinds.sponsorship.course import course
-from automation.kinds.sponsorship.generate import (
-    ADVANCEMENT,
-    CHECKPOINT_BLOCKS,
-    MATCHES,
-    MATCHES_TEMPLATE,
-    PUBLISHED_TEMPLATE,
-    generate,
-)
+from automation.kinds.sponsorship.generate import ADVANCEMENT, CHECKPOINT_BLOCKS, MATCHES, generate
 from automation.kinds.sponsorship.model import SponsorshipProgram
 from automation.kinds.sponsorship.renames import renames
 from automation.reminders.checks import ReminderFacts
@@ -20,7 +13,6 @@ KIND = Kind(
     generate,
     check_sponsorship,
     blocks=(MATCHES, *CHECKPOINT_BLOCKS, ADVANCEMENT),
-    templates=(MATCHES_TEMPLATE, PUBLISHED_TEMPLATE),
     renames=renames,
     course=course,
     reminders=ReminderFacts(
