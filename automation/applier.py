@@ -357,6 +357,8 @@ class Writer:
         """The week's digest: posted once, then edited in place when what is due changed."""
         text = self._people_only(action.program, action.body)
         note = self.tracker.find_note(action.iid, action.marker)
+        if note is not None and not note.own:
+            raise _Skipped  # a replaced token's user's digest: not this token's to edit
         if note is None:
             self.tracker.add_note(action.iid, text)
         elif not same_text(note.body, text):

@@ -96,6 +96,7 @@ class ObservedNote:
 
     id: int
     body: str
+    own: bool = True  # the token's user's, not a replaced token's user's: the tool may edit it
 
 
 @dataclass(frozen=True)

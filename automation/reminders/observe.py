@@ -57,6 +57,11 @@ def plan_reminders(
             return Plan()  # not before the tracking issue exists, nor once closed or exposed
         monday = week_of(today)[0]
         note = tracker.find_note(tracking.iid, digest_marker(today))
+        if note is not None and not note.own:
+            # the week's digest by a replaced token's user: not the new one's to edit, and a
+            # second would mention its people again (reviewers); what falls due now is listed
+            # next week, late (`late_days`)
+            return Plan()
         # this week's, then those of the weeks before, as far as late_days reaches from this
         # week's Monday, that no digest listed (the cut at MAX_ENTRIES leaves them out first)
         since = monday - dt.timedelta(days=part.late_days)

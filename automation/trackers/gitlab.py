@@ -459,17 +459,18 @@ class GitLabTracker(Tracker, ChangeLog):
             )
 
     def find_note(self, iid: int, marker: str) -> ObservedNote | None:
-        """The token's user's note whose first line is the marker, newest notes first (system
-        notes and people's notes never count): a note the tool edits (a week's digest), so not
-        a replaced token's user's, which GitLab lets only its author or a Maintainer edit (a
-        reviewer: a digest of the week the token was replaced stopped every run that week)."""
+        """The tool's user's note whose first line is the marker, newest notes first (system
+        notes and people's notes never count); `own` says whether the token's user wrote it:
+        a replaced token's user's (`former_users`) GitLab lets only its author or a Maintainer
+        edit (a reviewer: editing the week's digest stopped every run that week)."""
         notes = self._project.issues.get(iid, lazy=True).notes
         with self._reading(f"reading the notes of #{iid}"):
             for note in notes.list(iterator=True, per_page=PER_PAGE, sort="desc"):
                 data = note.attributes
-                ours = _by(data, self._mine) and not data.get("system")
+                ours = _by(data, self.ours) and not data.get("system")
                 if ours and _first_line(data) == marker:
-                    return ObservedNote(int(data["id"]), str(data.get("body") or ""))
+                    body, own = str(data.get("body") or ""), _by(data, self._mine)
+                    return ObservedNote(int(data["id"]), body, own)
         return None
 
     def notes_marked(self, iid: int, prefix: str) -> tuple[ObservedNote, ...]:

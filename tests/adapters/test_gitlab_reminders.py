@@ -294,25 +294,38 @@ def test_the_weeks_digests_are_read_in_one_listing_the_tools_own_only(fake: Fake
     assert len([r for r in fake.requests if r.path.endswith("/notes")]) == 1
 
 
-def test_a_token_replaced_mid_week_posts_its_own_digest_instead_of_editing_the_old(
+def digests(fake: FakeGitLab, week: str) -> list[str]:
+    marker = f"<!-- automation:note reminders-digest {week} -->"
+    return [n for i in fake.issues(PROJECT) for n in i["notes"] if n.startswith(marker)]
+
+
+def replace_token(fake: FakeGitLab) -> None:
+    """The token is replaced by a new bot's; the old one is named in `former_users`."""
+    settings = Path("config/settings.yml")
+    settings.write_text(settings.read_text() + f"  former_users: [{fake.owner.username}]\n")
+    fake.act_as("new-bot")
+    fake.set_role("developer")
+
+
+def test_a_token_replaced_mid_week_leaves_the_weeks_digest_to_the_old_user(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A reviewer: the week's digest by the replaced token's user (`former_users`) was edited
-    by the new one, which GitLab refuses (403): every run that week stopped (exit 3). The new
-    token's user posts the week's digest of its own."""
+    """Reviewers: the week's digest by the replaced token's user was edited by the new one,
+    which GitLab refuses (403): every run that week stopped (exit 3); and a second digest of
+    the week, by the new user, mentioned its people again. That week gets nothing more; what
+    falls due is listed next week. Nothing the old digest listed is listed again."""
     monkeypatch.chdir(tmp_path)
     setup(tmp_path, DIGEST)
     fake = new_fake(users=("ana", "ben", "cy"))
     with fake.activate():
         ok(run("2026-12-01"))
         ok(run("2026-12-04"))  # this week's digest, by the old token's user
-        old = fake.owner.username
-        settings = Path("config/settings.yml")
-        settings.write_text(settings.read_text() + f"  former_users: [{old}]\n")
-        fake.act_as("new-bot")
-        fake.set_role("developer")
+        (before,) = digests(fake, "2026-W49")
+        replace_token(fake)
         ben = iid(fake, "ben")
         text = next(i["description"] for i in fake.issues(PROJECT) if i["iid"] == ben)
         fake.edit_issue(PROJECT, ben, description=text.replace("- [ ] ", "- [x] ", 2))
         ok(run("2026-12-05"))
-        ok(run("2026-12-05"))
+        assert digests(fake, "2026-W49") == [before]
+        ok(run("2026-12-07"))  # Monday: last week's occasions were listed, by the old user
+        assert digests(fake, "2026-W50") == []
