@@ -627,9 +627,9 @@ def _before_writing(
     if head is None and not getattr(args, "unchecked", False):
         args.unchecked = True  # said once a run (the check is made twice)
         say(
-            f"note: GitLab did not answer for branch {branch} of project {project} (the programs "
+            f"note: could not read branch {branch} of project {project} (the programs "
             "repository), so whether a newer commit changed the configuration is not checked: "
-            "the token's user needs the Reporter role there"
+            "the token's user needs the Reporter role there (or GitLab failed just then)"
         )
     if head is None or head == sha:
         return
@@ -637,15 +637,15 @@ def _before_writing(
     ours = None if changed is None else _inputs_among(changed, args, env)
     if ours is None or ours:  # only a change of what the run reads (a README edit is none)
         what = (
-            f"the commits since changed what the run reads ({', '.join(ours[:3])}"
+            f"the two differ in what the run reads ({', '.join(ours[:3])}"
             f"{' …' if ours[3:] else ''})"
             if ours
-            else "GitLab did not say what the commits since changed"
+            else "GitLab did not say how the two differ"
         )
         raise Outdated(
             f"this pipeline's commit ({sha[:8]}) is no longer the head of {branch} "
             f"({head[:8]}), and {what}, so it wrote nothing: the next scheduled run uses the "
-            "new configuration"
+            f"configuration of {branch}'s head"
         )
 
 
@@ -655,18 +655,24 @@ def _inputs_among(
     """Of files a commit changed (paths in the repository), those a run reads: under the
     configuration and templates folders, and the tool's own pins. Every one when the folders
     are outside the repository (CI_PROJECT_DIR), which cannot be told apart."""
-    root = Path(env.get("CI_PROJECT_DIR") or Path.cwd()).resolve()
+    top = Path(env.get("CI_PROJECT_DIR") or Path.cwd())
+    roots = {Path(os.path.abspath(top)), top.resolve()}  # a link to the checkout, its target
     places: list[str] = list(_PINS)
     for folder in (args.config, args.templates):
         for where in {Path(os.path.abspath(folder)), folder.resolve()}:  # a link, its target
-            try:
-                rel = where.relative_to(root).as_posix()
-            except ValueError:
-                return list(paths)
-            if rel == ".":
-                return list(paths)  # the repository's root: every file may be read
+            rel = next((_inside(where, root) for root in roots if _inside(where, root)), None)
+            if rel is None or rel == ".":
+                return list(paths)  # outside the repository, or its root: any file may be read
             places.append(rel)
     return [p for p in paths if any(p == place or p.startswith(f"{place}/") for place in places)]
+
+
+def _inside(path: Path, root: Path) -> str | None:
+    """PATH relative to ROOT, as a repository path; None when it is not under it."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return None
 
 
 # the tool's version: a team repository's pin (automation init), and this repository's own

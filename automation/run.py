@@ -144,7 +144,9 @@ def _own_templates(program: Program) -> list[tuple[tuple[str, ...], str]]:
     """The template files the tool renders for a program that its file does not name: its
     kind's blocks, its reminders' note or digest (a reviewer: a repository made before
     reminders existed validated, and failed on the day a reminder fell due)."""
-    own: list[tuple[tuple[str, ...], str]] = [(("kind",), n) for n in kind_of(program).templates]
+    own: list[tuple[tuple[str, ...], str]] = [
+        (("kind",), n) for n in kind_of(program).templates(program)
+    ]
     if program.reminders.send:
         digest = program.reminders.digest
         own.append((("reminders",), DIGEST_TEMPLATE if digest else NOTE_TEMPLATE))

@@ -105,6 +105,11 @@ def no_secrets(data: Mapping[str, object]) -> Iterable[str]:
     return ()
 
 
+def no_templates(program: Program) -> tuple[str, ...]:
+    """For a kind that renders no template of its own beyond what its file names."""
+    return ()
+
+
 def no_checks(program: Program, source: Source, people: People) -> Iterable[Problem]:
     """For a kind whose file needs nothing beyond its model."""
     return ()
@@ -125,11 +130,11 @@ class Kind(Generic[P]):
     generate: Callable[[Context[P]], Generated]
     check: Check[P] = no_checks
     blocks: tuple[str, ...] = ()
-    # template files the kind renders itself for every program of it (its blocks' layouts),
-    # which a team's templates/ must keep: checked up front, as the ones a program file names
-    # are (only those always rendered: a reviewer saw a repository without one it never
-    # needed, a sponsorship program's published-figure block, refused)
-    templates: tuple[str, ...] = ()
+    # the template files the kind renders for a program (its blocks' layouts) that only a run
+    # would find missing, which a team's templates/ must keep: checked up front, as the ones
+    # a program file names are; only those this program needs (a reviewer saw a repository
+    # refused for a sponsorship block it never rendered, another one pass and fail its run)
+    templates: Callable[[P], tuple[str, ...]] = no_templates
     renames: Callable[[P], Iterable[Renamed]] = no_renames
     course: Callable[[P], Course] = no_course
     reminders: ReminderFacts = field(default_factory=ReminderFacts)

@@ -47,3 +47,17 @@ def test_a_linked_configuration_folder_is_read_by_its_name_and_its_target(tmp_pa
     (tmp_path / "real").mkdir()
     (tmp_path / "cfg").symlink_to(tmp_path / "real")
     assert "cfg" in inputs(tmp_path, "cfg")
+
+
+def test_a_checkout_reached_through_a_link_reads_its_folders_by_either_path(
+    tmp_path: Path,
+) -> None:
+    """A reviewer: CI_PROJECT_DIR a link to the checkout and `--config` under the link: the
+    folder was outside the resolved root, so every file counted (a README merge stopped
+    queued jobs again)."""
+    (tmp_path / "real" / "config").mkdir(parents=True)
+    (tmp_path / "builds").symlink_to(tmp_path / "real")
+    link = tmp_path / "builds"
+    args = argparse.Namespace(config=link / "config", templates=link / "templates")
+    found = _inputs_among(CHANGED, args, {"CI_PROJECT_DIR": str(link)})
+    assert "README.md" not in found and "config/people.yml" in found

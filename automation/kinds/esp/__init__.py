@@ -19,7 +19,7 @@ KIND = Kind(
     generate,
     check_esp,
     blocks=(PROPOSALS, SCORECARD),
-    templates=(PROPOSALS_BLOCK, SCORECARD_BLOCK),
+    templates=lambda _program: (PROPOSALS_BLOCK, SCORECARD_BLOCK),
     renames=renames,
     course=course,
     secrets=account_words,

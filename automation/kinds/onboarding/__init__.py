@@ -3,7 +3,7 @@
 from automation.kinds.kind import Kind
 from automation.kinds.onboarding.checks import check_onboarding
 from automation.kinds.onboarding.course import WORKSHOP, course
-from automation.kinds.onboarding.generate import COHORT, WORKSHOPS, generate
+from automation.kinds.onboarding.generate import COHORT, COHORT_BLOCK, WORKSHOPS, generate
 from automation.kinds.onboarding.model import OnboardingProgram
 from automation.kinds.onboarding.renames import renames
 from automation.reminders.checks import ReminderFacts
@@ -13,6 +13,8 @@ KIND = Kind(
     generate,
     check_onboarding,
     blocks=(WORKSHOP, WORKSHOPS, COHORT),
+    # each workshop's rollup: rendered while planning, so only a run would find it missing
+    templates=lambda program: (COHORT_BLOCK,) if program.onboarding.workshops else (),
     renames=renames,
     course=course,
     reminders=ReminderFacts(

@@ -3,7 +3,13 @@
 from automation.kinds.kind import Kind
 from automation.kinds.sponsorship.checks import check_sponsorship
 from automation.kinds.sponsorship.course import course
-from automation.kinds.sponsorship.generate import ADVANCEMENT, CHECKPOINT_BLOCKS, MATCHES, generate
+from automation.kinds.sponsorship.generate import (
+    ADVANCEMENT,
+    CHECKPOINT_BLOCKS,
+    MATCHES,
+    PUBLISHED_TEMPLATE,
+    generate,
+)
 from automation.kinds.sponsorship.model import SponsorshipProgram
 from automation.kinds.sponsorship.renames import renames
 from automation.reminders.checks import ReminderFacts
@@ -13,6 +19,12 @@ KIND = Kind(
     generate,
     check_sponsorship,
     blocks=(MATCHES, *CHECKPOINT_BLOCKS, ADVANCEMENT),
+    # a published figure's block, rendered while planning: for scores or the advancement rate
+    templates=lambda program: (
+        (PUBLISHED_TEMPLATE,)
+        if program.sponsorship.scores or program.sponsorship.advancement
+        else ()
+    ),
     renames=renames,
     course=course,
     reminders=ReminderFacts(
