@@ -357,9 +357,7 @@ class Writer:
         """The week's digest: posted once, then edited in place when what is due changed."""
         text = self._people_only(action.program, action.body)
         note = self.tracker.find_note(action.iid, action.marker)
-        if note is not None and not note.own:
-            raise _Skipped  # a replaced token's user's digest: not this token's to edit
-        if note is None:
+        if note is None or not note.own:  # a replaced token's user's: this token posts its own
             self.tracker.add_note(action.iid, text)
         elif not same_text(note.body, text):
             self.tracker.update_note(action.iid, note.id, text)

@@ -57,15 +57,20 @@ def plan_reminders(
             return Plan()  # not before the tracking issue exists, nor once closed or exposed
         monday = week_of(today)[0]
         note = tracker.find_note(tracking.iid, digest_marker(today))
-        if note is not None and not note.own:
-            # the week's digest by a replaced token's user: not the new one's to edit, and a
-            # second would mention its people again (reviewers); what falls due now is listed
-            # next week, late (`late_days`)
-            return Plan()
+        # the week's digest by a replaced token's user is not the new one's to edit: the new
+        # one posts its own beside it, listing only what that one does not (reviewers: an
+        # edit stopped every run that week; a second digest mentioned its people again;
+        # skipping the week lost what fell due in it)
+        theirs = () if note is None else (*note.earlier, *(() if note.own else (note.body,)))
+        note = note if note is None or note.own else None
         # this week's, then those of the weeks before, as far as late_days reaches from this
         # week's Monday, that no digest listed (the cut at MAX_ENTRIES leaves them out first)
         since = monday - dt.timedelta(days=part.late_days)
-        every = _not_first_too_late(due_reminders(desired, found, today, since), note, today)
+        every = [
+            d
+            for d in _not_first_too_late(due_reminders(desired, found, today, since), note, today)
+            if not any(_listed(body, d) for body in theirs)
+        ]
         earlier = [d for d in every if d.day < monday]
         due = (
             *(d for d in every if d.day >= monday),

@@ -465,13 +465,19 @@ class GitLabTracker(Tracker, ChangeLog):
         edit (a reviewer: editing the week's digest stopped every run that week)."""
         notes = self._project.issues.get(iid, lazy=True).notes
         with self._reading(f"reading the notes of #{iid}"):
-            for note in notes.list(iterator=True, per_page=PER_PAGE, sort="desc"):
-                data = note.attributes
-                ours = _by(data, self.ours) and not data.get("system")
-                if ours and _first_line(data) == marker:
-                    body, own = str(data.get("body") or ""), _by(data, self._mine)
-                    return ObservedNote(int(data["id"]), body, own)
-        return None
+            found = [
+                data
+                for note in notes.list(iterator=True, per_page=PER_PAGE, sort="desc")
+                if _by(data := note.attributes, self.ours)
+                and not data.get("system")
+                and _first_line(data) == marker
+            ]
+        if not found:
+            return None
+        newest, *older = found
+        earlier = tuple(str(data.get("body") or "") for data in older)
+        body = str(newest.get("body") or "")
+        return ObservedNote(int(newest["id"]), body, _by(newest, self._mine), earlier)
 
     def notes_marked(self, iid: int, prefix: str) -> tuple[ObservedNote, ...]:
         """The token's user's notes whose first line starts with PREFIX, in one listing: not

@@ -329,3 +329,40 @@ def test_a_token_replaced_mid_week_leaves_the_weeks_digest_to_the_old_user(
         assert digests(fake, "2026-W49") == [before]
         ok(run("2026-12-07"))  # Monday: last week's occasions were listed, by the old user
         assert digests(fake, "2026-W50") == []
+
+
+TWO_BEFORE_START = """\
+reminders:
+  digest: true
+  send:
+    - {id: early, when: 4 days before start, section: One, for: [participant], message: early}
+    - {id: late, when: 2 days before start, section: One, for: [participant], message: soon}
+"""
+
+
+def test_what_falls_due_after_a_token_change_is_listed_that_week_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reviewer: with the week left to the replaced token's user's digest, a reminder days
+    before a date that came before next Monday was never listed (nor, with a short
+    `late_days`, one after it). The new token's user posts a digest of its own beside the old
+    one, listing only what that one does not: each occasion once, its people mentioned once."""
+    monkeypatch.chdir(tmp_path)
+    setup(tmp_path, TWO_BEFORE_START)
+    program = Path("config/programs/demo.yml")
+    program.write_text(
+        program.read_text().replace("start_date: 2026-12-01", "start_date: 2026-12-06")
+    )
+    fake = new_fake(users=("ana", "ben", "cy"))
+    with fake.activate():
+        ok(run("2026-12-01"))
+        ok(run("2026-12-02"))  # the old user's digest lists `early` (Wednesday)
+        replace_token(fake)
+        for day in ("2026-12-03", "2026-12-04", "2026-12-05", "2026-12-07"):
+            ok(run(day))
+        week = digests(fake, "2026-W49")
+        assert len(week) == 2 and digests(fake, "2026-W50") == []
+        listed = [line for body in week for line in body.splitlines() if line.startswith("- ")]
+        assert sum("early (2026-12-02)" in line for line in listed) == 2  # Ben's and Cy's
+        assert sum("soon (2026-12-04)" in line for line in listed) == 2
+        assert "soon" not in week[0] and "early" not in week[1]
