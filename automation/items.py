@@ -97,8 +97,8 @@ class ObservedNote:
     id: int
     body: str
     own: bool = True  # the token's user's, not a replaced token's user's: the tool may edit it
-    # older notes of the tool's with the same marker (a replaced token's user's digest of the
-    # week, the new one's then posted beside it): what they list is listed
+    # older notes with the same marker by a replaced token's user (the week's digest, the new
+    # user's then posted beside it): what they list is listed
     earlier: tuple[str, ...] = ()
 
 

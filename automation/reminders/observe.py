@@ -163,12 +163,13 @@ def _unlisted(tracker: Tracker, iid: int, earlier: Sequence[Due], monday: dt.dat
     schedule). This week's digest lists them, late, rather than none ever (a tester's
     finding), and once (a reviewer's: with `late_days` over a week, each later week's
     digest listed them again). A read of each such week's digest, only when there are any."""
-    bodies: dict[dt.date, str] = {}
+    bodies: dict[dt.date, tuple[str, ...]] = {}
 
-    def body(week: dt.date) -> str:
+    def of(week: dt.date) -> tuple[str, ...]:
+        """The week's digests: the newest, and a replaced token's user's beside it."""
         if week not in bodies:
             found = tracker.find_note(iid, digest_marker(week))
-            bodies[week] = found.body if found is not None else ""
+            bodies[week] = () if found is None else (found.body, *found.earlier)
         return bodies[week]
 
     def weeks(due: Due) -> Iterator[dt.date]:
@@ -177,4 +178,4 @@ def _unlisted(tracker: Tracker, iid: int, earlier: Sequence[Due], monday: dt.dat
             yield week
             week += dt.timedelta(days=7)
 
-    return [due for due in earlier if not any(_listed(body(w), due) for w in weeks(due))]
+    return [due for due in earlier if not any(_listed(b, due) for w in weeks(due) for b in of(w))]

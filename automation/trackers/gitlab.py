@@ -475,7 +475,9 @@ class GitLabTracker(Tracker, ChangeLog):
         if not found:
             return None
         newest, *older = found
-        earlier = tuple(str(data.get("body") or "") for data in older)
+        # a replaced token's user's (a reviewer: the token's own second digest of a week, from
+        # runs that overlapped, emptied the newer one into "all done")
+        earlier = tuple(str(data.get("body") or "") for data in older if not _by(data, self._mine))
         body = str(newest.get("body") or "")
         return ObservedNote(int(newest["id"]), body, _by(newest, self._mine), earlier)
 

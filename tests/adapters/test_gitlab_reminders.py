@@ -311,9 +311,8 @@ def test_a_token_replaced_mid_week_leaves_the_weeks_digest_to_the_old_user(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Reviewers: the week's digest by the replaced token's user was edited by the new one,
-    which GitLab refuses (403): every run that week stopped (exit 3); and a second digest of
-    the week, by the new user, mentioned its people again. That week gets nothing more; what
-    falls due is listed next week. Nothing the old digest listed is listed again."""
+    which GitLab refuses (403): every run that week stopped (exit 3). Nothing the old digest
+    listed is listed again, that week or the next."""
     monkeypatch.chdir(tmp_path)
     setup(tmp_path, DIGEST)
     fake = new_fake(users=("ana", "ben", "cy"))
@@ -366,3 +365,58 @@ def test_what_falls_due_after_a_token_change_is_listed_that_week_once(
         assert sum("early (2026-12-02)" in line for line in listed) == 2  # Ben's and Cy's
         assert sum("soon (2026-12-04)" in line for line in listed) == 2
         assert "soon" not in week[0] and "early" not in week[1]
+
+
+EIGHT_AND_TEN = """\
+reminders:
+  digest: true
+  send:
+    - {id: early, when: 10 days before start, section: One, for: [participant], message: early}
+    - {id: late, when: 8 days before start, section: One, for: [participant], message: soon}
+"""
+
+
+def starting_on_the_12th() -> None:
+    program = Path("config/programs/demo.yml")
+    program.write_text(
+        program.read_text().replace("start_date: 2026-12-01", "start_date: 2026-12-12")
+    )
+
+
+def test_the_week_after_a_token_change_lists_nothing_the_old_digest_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reviewer: the next week's digest read only the newest digest of the week before (the
+    new user's), and listed again, late, what the old user's had listed."""
+    monkeypatch.chdir(tmp_path)
+    setup(tmp_path, EIGHT_AND_TEN)
+    starting_on_the_12th()
+    fake = new_fake(users=("ana", "ben", "cy"))
+    with fake.activate():
+        ok(run("2026-12-01"))
+        ok(run("2026-12-02"))  # the old user's digest lists `early`
+        replace_token(fake)
+        ok(run("2026-12-04"))  # the new user's lists `soon` only
+        assert len(digests(fake, "2026-W49")) == 2
+        ok(run("2026-12-07"))
+        assert digests(fake, "2026-W50") == []
+
+
+def test_a_second_digest_of_the_week_by_the_same_user_is_not_emptied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reviewer: two digests of a week by the token's own user (overlapping runs): the
+    newer one was rewritten to "every task is done" while every task was open. Only a
+    replaced token's user's digest counts as listing beside it."""
+    monkeypatch.chdir(tmp_path)
+    setup(tmp_path, EIGHT_AND_TEN)
+    starting_on_the_12th()
+    fake = new_fake(users=("ana", "ben", "cy"))
+    with fake.activate():
+        ok(run("2026-12-01"))
+        ok(run("2026-12-02"))
+        (first,) = digests(fake, "2026-W49")
+        tracking = next(i["iid"] for i in fake.issues(PROJECT) if first in i["notes"])
+        fake.add_note_as(PROJECT, tracking, fake.owner.username, first)  # the other run's
+        ok(run("2026-12-03"))
+        assert not any("Nothing is due any more" in b for b in digests(fake, "2026-W49"))
