@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -330,13 +331,33 @@ def test_a_token_replaced_mid_week_leaves_the_weeks_digest_to_the_old_user(
         assert digests(fake, "2026-W50") == []
 
 
-TWO_BEFORE_START = """\
-reminders:
-  digest: true
-  send:
-    - {id: early, when: 4 days before start, section: One, for: [participant], message: early}
-    - {id: late, when: 2 days before start, section: One, for: [participant], message: soon}
-"""
+def before_start(early: int, late: int) -> str:
+    """A digest of two reminders, EARLY and LATE days before the cohort's start."""
+    lines = [
+        f"    - {{id: {name}, when: {days} days before start, section: One, "
+        f"for: [participant], message: {said}}}\n"
+        for name, days, said in (("early", early, "early"), ("late", late, "soon"))
+    ]
+    return "reminders:\n  digest: true\n  send:\n" + "".join(lines)
+
+
+@contextmanager
+def two_reminders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, days: tuple[int, int], start: str
+) -> Iterator[FakeGitLab]:
+    """The demo cohort starting on START, with two reminders DAYS before it in a digest, run
+    on 1 and 2 December (the old token's user's digest lists the first)."""
+    monkeypatch.chdir(tmp_path)
+    setup(tmp_path, before_start(*days))
+    program = Path("config/programs/demo.yml")
+    program.write_text(
+        program.read_text().replace("start_date: 2026-12-01", f"start_date: {start}")
+    )
+    fake = new_fake(users=("ana", "ben", "cy"))
+    with fake.activate():
+        ok(run("2026-12-01"))
+        ok(run("2026-12-02"))
+        yield fake
 
 
 def test_what_falls_due_after_a_token_change_is_listed_that_week_once(
@@ -345,17 +366,8 @@ def test_what_falls_due_after_a_token_change_is_listed_that_week_once(
     """A reviewer: with the week left to the replaced token's user's digest, a reminder days
     before a date that came before next Monday was never listed (nor, with a short
     `late_days`, one after it). The new token's user posts a digest of its own beside the old
-    one, listing only what that one does not: each occasion once, its people mentioned once."""
-    monkeypatch.chdir(tmp_path)
-    setup(tmp_path, TWO_BEFORE_START)
-    program = Path("config/programs/demo.yml")
-    program.write_text(
-        program.read_text().replace("start_date: 2026-12-01", "start_date: 2026-12-06")
-    )
-    fake = new_fake(users=("ana", "ben", "cy"))
-    with fake.activate():
-        ok(run("2026-12-01"))
-        ok(run("2026-12-02"))  # the old user's digest lists `early` (Wednesday)
+    one, listing only what that one does not: each occasion once."""
+    with two_reminders(tmp_path, monkeypatch, (4, 2), "2026-12-06") as fake:
         replace_token(fake)
         for day in ("2026-12-03", "2026-12-04", "2026-12-05", "2026-12-07"):
             ok(run(day))
@@ -367,34 +379,12 @@ def test_what_falls_due_after_a_token_change_is_listed_that_week_once(
         assert "soon" not in week[0] and "early" not in week[1]
 
 
-EIGHT_AND_TEN = """\
-reminders:
-  digest: true
-  send:
-    - {id: early, when: 10 days before start, section: One, for: [participant], message: early}
-    - {id: late, when: 8 days before start, section: One, for: [participant], message: soon}
-"""
-
-
-def starting_on_the_12th() -> None:
-    program = Path("config/programs/demo.yml")
-    program.write_text(
-        program.read_text().replace("start_date: 2026-12-01", "start_date: 2026-12-12")
-    )
-
-
 def test_the_week_after_a_token_change_lists_nothing_the_old_digest_listed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A reviewer: the next week's digest read only the newest digest of the week before (the
     new user's), and listed again, late, what the old user's had listed."""
-    monkeypatch.chdir(tmp_path)
-    setup(tmp_path, EIGHT_AND_TEN)
-    starting_on_the_12th()
-    fake = new_fake(users=("ana", "ben", "cy"))
-    with fake.activate():
-        ok(run("2026-12-01"))
-        ok(run("2026-12-02"))  # the old user's digest lists `early`
+    with two_reminders(tmp_path, monkeypatch, (10, 8), "2026-12-12") as fake:
         replace_token(fake)
         ok(run("2026-12-04"))  # the new user's lists `soon` only
         assert len(digests(fake, "2026-W49")) == 2
@@ -408,13 +398,7 @@ def test_a_second_digest_of_the_week_by_the_same_user_is_not_emptied(
     """A reviewer: two digests of a week by the token's own user (overlapping runs): the
     newer one was rewritten to "every task is done" while every task was open. Only a
     replaced token's user's digest counts as listing beside it."""
-    monkeypatch.chdir(tmp_path)
-    setup(tmp_path, EIGHT_AND_TEN)
-    starting_on_the_12th()
-    fake = new_fake(users=("ana", "ben", "cy"))
-    with fake.activate():
-        ok(run("2026-12-01"))
-        ok(run("2026-12-02"))
+    with two_reminders(tmp_path, monkeypatch, (10, 8), "2026-12-12") as fake:
         (first,) = digests(fake, "2026-W49")
         tracking = next(i["iid"] for i in fake.issues(PROJECT) if first in i["notes"])
         fake.add_note_as(PROJECT, tracking, fake.owner.username, first)  # the other run's
