@@ -591,30 +591,47 @@ def _not_written(args: argparse.Namespace, today: dt.date, console: Console, why
     nothing, not a failed job to retry."""
     console.line(f"note: {why}")
     console.line("Summary: nothing was written (see the note above).")
+    _report_note(args, today, why, console.privacy)
+    return EXIT_OK
+
+
+def _report_note(args: argparse.Namespace, today: dt.date, why: str, privacy: Privacy) -> None:
+    """The report (`--report`) of a run that wrote nothing, and says why."""
     if args.report:
         result = Result((), (), (), (why,), Summary.of((), 0, 0, 0))
-        write_report(args.report, "apply", today, result, console.privacy)
+        write_report(args.report, "apply", today, result, privacy)
         args.reported = True
-    return EXIT_OK
 
 
 class Outdated(Exception):
     """The run's pipeline is of a commit its branch has moved past: it must not write."""
 
 
-def _before_writing(
+def _before_writing(  # noqa: PLR0917
     args: argparse.Namespace,
     tracker: Tracker,
     today: dt.date,
     env: Mapping[str, str],
     say: Callable[[str], None],
+    last: bool,
 ) -> None:
-    """What must hold before a run writes: this machine's day is GitLab's; and in a pipeline
-    of the default branch, its commit is still that branch's head. A job waits in the
-    `program-automation` queue, and one of an older pipeline (a retried job, a tick's event
-    queued during a burst) ran the configuration before a merge: it withdrew a participant
-    the merge had added, with a note to everyone, and the next run put them back (a tester)."""
+    """What must hold before a run writes: this machine's day is GitLab's; and, checked the
+    LAST time only (under the run lock: a merge may land while the run waits for it), in a
+    pipeline of the default branch, that its commit is still that branch's head. A job
+    waits in the `program-automation` queue, and one of an older pipeline (a retried job, a
+    tick's event queued during a burst) ran the configuration before a merge: it withdrew a
+    participant the merge had added, with a note to everyone, and the next run put them
+    back (a tester)."""
     _same_day(args, tracker, today)
+    if last:
+        _outdated(args, tracker, env, say)
+
+
+def _outdated(
+    args: argparse.Namespace, tracker: Tracker, env: Mapping[str, str], say: Callable[[str], None]
+) -> None:
+    """Outdated when this pipeline's commit is not its branch's head and differs from it in
+    what the run reads (a README merge stops nothing)."""
     sha, branch = env.get("CI_COMMIT_SHA", ""), env.get("CI_COMMIT_BRANCH", "")
     project = env.get("CI_PROJECT_ID", "")
     if not (sha and project and branch) or branch != env.get("CI_DEFAULT_BRANCH"):
@@ -624,14 +641,14 @@ def _before_writing(
     if not isinstance(tracker, GitLabTracker):
         return
     head = tracker.branch_head(project, branch)
-    if head is None and not getattr(args, "unchecked", False):
-        args.unchecked = True  # said once a run (the check is made twice)
+    if head is None:
         say(
             f"note: could not read branch {branch} of project {project} (the programs "
             "repository), so whether a newer commit changed the configuration is not checked: "
             "the token's user needs the Reporter role there (or GitLab failed just then)"
         )
-    if head is None or head == sha:
+        return
+    if head == sha:
         return
     changed = tracker.changed_paths(project, sha, head)
     ours = None if changed is None else _inputs_among(changed, args, env)
@@ -660,7 +677,7 @@ def _inputs_among(
     places: list[str] = list(_PINS)
     for folder in (args.config, args.templates):
         for where in {Path(os.path.abspath(folder)), folder.resolve()}:  # a link, its target
-            rel = next((_inside(where, root) for root in roots if _inside(where, root)), None)
+            rel = next(filter(None, (_inside(where, root) for root in roots)), None)
             if rel is None or rel == ".":
                 return list(paths)  # outside the repository, or its root: any file may be read
             places.append(rel)
@@ -758,9 +775,8 @@ def _on_event(
     why = event.ignored(tracker.me, known, tracker.project_names)
     if why is not None:
         print(f"note: {why}", file=out)
-        if args.report:  # a report says so too, as for every run (CI keeps it as an artifact)
-            result = Result((), (), (), (why,), Summary.of((), 0, 0, 0))
-            write_report(args.report, "apply", today, result, Privacy())
+        # a report says so too, as for every run (CI keeps it as an artifact)
+        _report_note(args, today, why, Privacy())
         return EXIT_OK
     chosen = tuple(
         p

@@ -477,20 +477,22 @@ def apply(  # noqa: PLR0917
     on_done: Listener = lambda _: None,
     steps: frozenset[str] = ALL_STEPS,
     lock: RunLock | None = None,
-    before_writing: Callable[[], None] = lambda: None,
+    before_writing: Callable[[bool], None] = lambda _last: None,
 ) -> Applied:
     """Plan and execute until nothing is left to do (issues created in one round get their
     references into the rollups in the next). A run that has something to write checks
-    BEFORE_WRITING (it may raise), takes the run lock and plans again under it, so two runs
-    never write at once; a run with nothing to write writes nothing, not even the lock."""
+    BEFORE_WRITING (it may raise), takes the run lock, checks it again, the last time (True:
+    what may change while the run waits, a newer commit merged, is checked then only) and
+    plans again under it, so two runs never write at once; a run with nothing to write
+    writes nothing, not even the lock."""
     lists = Lists(tracker)
     first = make_plan(prepared, tracker, today, steps, lists.listed)
     if not first.empty:
-        before_writing()
+        before_writing(lock is None)
     if first.empty or lock is None:
         return _rounds(prepared, tracker, today, on_done, steps, lists, first)
     with locked(lock):
-        before_writing()  # again: a newer commit may have been merged while the run waited
+        before_writing(True)
         return _rounds(prepared, tracker, today, on_done, steps, lists)
 
 
