@@ -64,9 +64,14 @@ class Reminder(_Frozen):
         """The name of the date it counts from (`workshop_start`, `goal`...)."""
         return _parts(self.when)[0]
 
+    @property
+    def offset(self) -> int:
+        """Days after its named date it falls due (before it: negative)."""
+        return _parts(self.when)[1]
+
     def day(self, date: dt.date) -> dt.date:
         """The day it falls due, for an issue whose named date is DATE."""
-        return date + dt.timedelta(days=_parts(self.when)[1])
+        return date + dt.timedelta(days=self.offset)
 
 
 def _parts(when: str) -> tuple[str, int]:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -81,20 +80,18 @@ def reminder_problems(
 def _never_sent(program: Program, facts: ReminderFacts, reminder: Reminder) -> str | None:
     """Why a reminder would never be sent, or None (a tester's `3 days after end` and
     `20 days before start` were accepted, and nothing was ever sent)."""
-    offset = reminder.day(dt.date(2000, 1, 1)) - dt.date(2000, 1, 1)
-    if reminder.date == facts.over_after and offset.days > 0:
+    if reminder.date == facts.over_after and reminder.offset > 0:
         return (
             f"it would never be sent: once the cohort's {reminder.date} date has passed its "
             "issues are over (`status::ended`), and reminders go to issues not over; use "
             f"`on {reminder.date}` or `N days before {reminder.date}`"
         )
     ahead = program.made_days_before_start()
-    if reminder.date == facts.made_before and ahead is not None and -offset.days > ahead:
+    if reminder.date == facts.made_before and ahead is not None and -reminder.offset > ahead:
         return (
             f"it would never be sent: issues are made {ahead} days before their {reminder.date} "
             "date (the program's `create_days_before_start`), after the day it falls on; use "
-            "at most "
-            f"`{ahead} days before {reminder.date}`"
+            f"at most `{ahead} days before {reminder.date}`"
         )
     return None
 

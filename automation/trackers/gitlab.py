@@ -463,15 +463,7 @@ class GitLabTracker(Tracker, ChangeLog):
         notes and people's notes never count); `own` says whether the token's user wrote it:
         a replaced token's user's (`former_users`) GitLab lets only its author or a Maintainer
         edit (a reviewer: editing the week's digest stopped every run that week)."""
-        notes = self._project.issues.get(iid, lazy=True).notes
-        with self._reading(f"reading the notes of #{iid}"):
-            found = [
-                data
-                for note in notes.list(iterator=True, per_page=PER_PAGE, sort="desc")
-                if _by(data := note.attributes, self.ours)
-                and not data.get("system")
-                and _first_line(data) == marker
-            ]
+        found = [d for d in self._notes_by(iid, self.ours, "desc") if _first_line(d) == marker]
         if not found:
             return None
         newest, *older = found
@@ -485,15 +477,21 @@ class GitLabTracker(Tracker, ChangeLog):
         """The token's user's notes whose first line starts with PREFIX, in one listing: not
         a replaced token's user's (`former_users`), which GitLab lets only their author or a
         Maintainer edit (a tester: editing them stopped every run after an upgrade)."""
+        return tuple(
+            ObservedNote(int(data["id"]), str(data.get("body") or ""))
+            for data in self._notes_by(iid, self._mine, "asc")
+            if _first_line(data).startswith(prefix)
+        )
+
+    def _notes_by(self, iid: int, users: frozenset[str], sort: str) -> list[dict[str, Any]]:
+        """An issue's notes (not system notes) by USERS, in one listing, in SORT order."""
         notes = self._project.issues.get(iid, lazy=True).notes
         with self._reading(f"reading the notes of #{iid}"):
-            return tuple(
-                ObservedNote(int(data["id"]), str(data.get("body") or ""))
-                for note in notes.list(iterator=True, per_page=PER_PAGE, sort="asc")
-                if _by(data := note.attributes, self._mine)
-                and not data.get("system")
-                and _first_line(data).startswith(prefix)
-            )
+            return [
+                data
+                for note in notes.list(iterator=True, per_page=PER_PAGE, sort=sort)
+                if _by(data := note.attributes, users) and not data.get("system")
+            ]
 
     def find_issue(self, key: str, program_label: str) -> ObservedIssue | None:
         """The issue with this key, from a fresh list of the program's issues (not a search:
