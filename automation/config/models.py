@@ -397,8 +397,7 @@ class Program(Frozen):
 
     def made_days_before_start(self) -> int | None:
         """How many days before its `start` date a kind makes an issue (None: not so)."""
-        ahead = getattr(self, "create_days_before_start", None)
-        return ahead if isinstance(ahead, int) else None
+        return None
 
     def template_files(self) -> tuple[tuple[tuple[str | int, ...], str], ...]:
         """Each template file the program names, with where in its file: each must exist (a

@@ -58,13 +58,6 @@ class ParticipantsProgram(Program):
         default=None, description="the program lead: assigned the tracking and group issues"
     )
     group_issues: GroupIssues | None = None
-
-    def template_files(self) -> tuple[tuple[tuple[str | int, ...], str], ...]:
-        """The program's, and its cohorts' monthly group issues'."""
-        group = self.group_issues
-        own = ((("group_issues", "template"), group.template),) if group else ()
-        return (*super().template_files(), *own)
-
     create_days_before_start: int = Field(
         default=14,
         ge=0,
@@ -78,3 +71,13 @@ class ParticipantsProgram(Program):
         "people is warned about",
     )
     cohorts: tuple[Cohort, ...] = ()
+
+    def made_days_before_start(self) -> int | None:
+        """A participant's issue is made this many days before the cohort's start."""
+        return self.create_days_before_start
+
+    def template_files(self) -> tuple[tuple[tuple[str | int, ...], str], ...]:
+        """The program's, and its cohorts' monthly group issues'."""
+        group = self.group_issues
+        own = ((("group_issues", "template"), group.template),) if group else ()
+        return (*super().template_files(), *own)
