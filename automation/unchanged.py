@@ -126,7 +126,9 @@ def keep_record_after_writes(
     tracker.pause(SETTLE.total_seconds())
     moment = tracker.now()  # before the list is read: a change it misses is after this
     changed = tracker.changed_since(start - OVERLAP - TOUCH_INTERVAL, MAX_CHANGED)
-    if changed is None or moment is None or not all(map(writes.explain, changed)):
+    if changed is None or moment is None or not _shows_writes(changed, writes):
+        return False
+    if not all(map(writes.explain, changed)):
         return False
     since = min([moment - MARGIN, *_touchable(changed, writes, moment)])
     if max(writes.own.values()) >= since:
@@ -141,6 +143,14 @@ def _as_author(tracker: ChangeLog, inputs: str) -> str:
     user finds the old one's issues not its own: every item fails until `former_users`
     names it, which a record kept by the old token's runs must not hide)."""
     return fingerprint((), (inputs, tracker.author()))
+
+
+def _shows_writes(changed: Sequence[ObservedIssue], writes: Writes) -> bool:
+    """Whether the list shows every issue the run wrote: one that does not (a replica
+    behind, or a GitLab emulation whose writes leave `updated_at` as it was) cannot be
+    trusted to show a person's change either, and the record would hide it all day."""
+    listed = {issue.iid for issue in changed}
+    return all(iid in listed for iid in writes.own)
 
 
 def _touchable(

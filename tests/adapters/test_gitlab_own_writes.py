@@ -21,6 +21,7 @@ from automation.items import ObservedIssue
 from automation.markers import find_key
 from automation.planner import plan_program
 from automation.syncrecord import RECORD_LABEL, read_record
+from automation.trackers import gitlab as gitlab_tracker
 from automation.trackers.gitlab import _whole
 from tests.adapters.test_gitlab_integrity import FakeTime
 from tests.adapters.test_gitlab_tracker import ok, setup_project, users
@@ -627,3 +628,30 @@ def test_a_label_removal_a_lagging_replica_hid_and_a_touch_left_old_is_seen(
     run = settled.cli("apply")
     assert run.code == 1  # #2 fails until its label is back
     assert "issue #2 already carries this key but not the label" in run.out
+
+
+def test_a_list_of_changes_that_leaves_out_the_runs_own_writes_means_no_record(
+    settled: GitLabBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GitLab's list of issues changed since the run began should show each issue the run
+    wrote; one that does not (a replica behind, an emulation that keeps `updated_at` on an
+    edit) cannot be trusted to show a person's tick either."""
+    listed = gitlab_tracker.GitLabTracker.changed_since
+    wrote: list[bool] = []
+    behind_now = [True]
+
+    def behind(self: gitlab_tracker.GitLabTracker, moment: dt.datetime, limit: int) -> Any:
+        found = listed(self, moment, limit)
+        if found is None or not wrote or not behind_now:
+            return found
+        return tuple(i for i in found if i.iid != 1)  # as before the run's write of #1
+
+    ticks(settled, 1, FIRST)()
+    settled.fake.before_request("PUT", "issues/1", lambda: wrote.append(True))
+    monkeypatch.setattr(gitlab_tracker.GitLabTracker, "changed_since", behind)
+    ok(settled.cli("apply"))
+    assert "progress::50-74%" in labels(settled, 1)  # written: the list left it out
+    behind_now.clear()
+    ticks(settled, 2, FIRST)()
+    assert QUIET not in next_run(settled)
+    assert "progress::50-74%" in labels(settled, 2)
