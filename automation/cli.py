@@ -541,7 +541,7 @@ def _apply(
 
     wait = EVENT_WAIT if args.event else WAIT
     lock = RunLock(tracker, args.clock, wait, holder_name(env), say=console.line)
-    check = functools.partial(_before_writing, args, tracker, today, env, console.line)
+    check = functools.partial(_before_writing, args, tracker, today, env, _once(console.line))
     try:
         applied = apply(prepared, tracker, today, done, args.steps, lock, check)
     except Outdated as outdated:
@@ -607,24 +607,32 @@ class Outdated(Exception):
     """The run's pipeline is of a commit its branch has moved past: it must not write."""
 
 
-def _before_writing(  # noqa: PLR0917
+def _once(say: Callable[[str], None]) -> Callable[[str], None]:
+    """SAY, saying each line once (the checks before writing are made twice a run)."""
+    said: set[str] = set()
+
+    def say_once(line: str) -> None:
+        if line not in said:
+            said.add(line)
+            say(line)
+
+    return say_once
+
+
+def _before_writing(
     args: argparse.Namespace,
     tracker: Tracker,
     today: dt.date,
     env: Mapping[str, str],
     say: Callable[[str], None],
-    last: bool,
 ) -> None:
-    """What must hold before a run writes: this machine's day is GitLab's; and, checked the
-    LAST time only (under the run lock: a merge may land while the run waits for it), in a
-    pipeline of the default branch, that its commit is still that branch's head. A job
-    waits in the `program-automation` queue, and one of an older pipeline (a retried job, a
-    tick's event queued during a burst) ran the configuration before a merge: it withdrew a
-    participant the merge had added, with a note to everyone, and the next run put them
-    back (a tester)."""
+    """What must hold before a run writes: this machine's day is GitLab's; and in a pipeline
+    of the default branch, its commit is still that branch's head. A job waits in the
+    `program-automation` queue, and one of an older pipeline (a retried job, a tick's event
+    queued during a burst) ran the configuration before a merge: it withdrew a participant
+    the merge had added, with a note to everyone, and the next run put them back (a tester)."""
     _same_day(args, tracker, today)
-    if last:
-        _outdated(args, tracker, env, say)
+    _outdated(args, tracker, env, say)
 
 
 def _outdated(

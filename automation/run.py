@@ -477,22 +477,23 @@ def apply(  # noqa: PLR0917
     on_done: Listener = lambda _: None,
     steps: frozenset[str] = ALL_STEPS,
     lock: RunLock | None = None,
-    before_writing: Callable[[bool], None] = lambda _last: None,
+    before_writing: Callable[[], None] = lambda: None,
 ) -> Applied:
     """Plan and execute until nothing is left to do (issues created in one round get their
     references into the rollups in the next). A run that has something to write checks
-    BEFORE_WRITING (it may raise), takes the run lock, checks it again, the last time (True:
-    what may change while the run waits, a newer commit merged, is checked then only) and
-    plans again under it, so two runs never write at once; a run with nothing to write
-    writes nothing, not even the lock."""
+    BEFORE_WRITING (it may raise: a run that must not write does not wait for the lock
+    first; a reviewer saw an outdated job wait ten minutes and fail), takes the run lock,
+    checks it again (a newer commit may be merged while the run waits) and plans again
+    under it, so two runs never write at once; a run with nothing to write writes nothing,
+    not even the lock."""
     lists = Lists(tracker)
     first = make_plan(prepared, tracker, today, steps, lists.listed)
     if not first.empty:
-        before_writing(lock is None)
+        before_writing()
     if first.empty or lock is None:
         return _rounds(prepared, tracker, today, on_done, steps, lists, first)
     with locked(lock):
-        before_writing(True)
+        before_writing()
         return _rounds(prepared, tracker, today, on_done, steps, lists)
 
 

@@ -303,6 +303,30 @@ def test_a_merge_while_the_run_waits_for_the_lock_stops_it_before_it_writes(
     assert not [r for r in two.fake.requests if r.method == "PUT" and "/issues/" in r.path]
 
 
+def test_an_outdated_scheduled_job_does_not_wait_for_another_runs_lock(
+    two: GitLabBackend,
+) -> None:
+    """A reviewer: with the check made under the lock alone, an outdated scheduled job held
+    up by another run's lock waited ten minutes, then failed (exit 3) asking to run it again:
+    it ends at once, as a success that wrote nothing, and leaves the lock alone."""
+    two.fake.push(PROJECT, "main", OLD, ["config/programs/demo.yml"])
+    two.fake.push(PROJECT, "main", NEW, ["config/programs/demo.yml"])
+    tracker = two.tracker()
+    assert tracker.lock_take("run-elsewhere", two.fake.clock.now() + dt.timedelta(minutes=50))
+    tick_first(two, "demo")
+    ci = {
+        "CI_COMMIT_SHA": OLD,
+        "CI_COMMIT_BRANCH": "main",
+        "CI_DEFAULT_BRANCH": "main",
+        "CI_PROJECT_ID": PROJECT,
+    }
+    argv = ["apply", "--backend", "gitlab", "--today", TODAY, "--rehearsal", "--full"]
+    run = cli(argv, {**two.env(), **ci}, GitLabTime(two.fake))
+    assert run.code == 0, run.out + run.err
+    assert "no longer the head of main" in run.out and "waited" not in run.out + run.err
+    assert not [r for r in two.fake.requests if r.method in ("PUT", "POST", "DELETE")]
+
+
 def test_a_teams_pin_of_the_tool_makes_a_job_outdated(two: GitLabBackend) -> None:
     """A reviewer: a team repository (automation init) pins the tool in `requirements.txt`;
     an upgrade merged while a job waited did not stop it, and the old release wrote after
