@@ -111,10 +111,16 @@ def has_block(found: ObservedIssue, name: str) -> bool:
 
 
 def labels_update(
-    program: Program, found: ObservedIssue, key: str, wanted: frozenset[str]
+    program: Program,
+    found: ObservedIssue,
+    key: str,
+    wanted: frozenset[str],
+    *,
+    cleared: frozenset[str] = frozenset(),
 ) -> UpdateLabels | None:
-    """The managed labels to add and remove; None when they are right."""
-    add, remove = label_changes(found.labels, wanted, removable_labels(program))
+    """The managed labels to add and remove (and no value left in the scopes CLEARED); None
+    when they are right."""
+    add, remove = label_changes(found.labels, wanted, removable_labels(program), cleared)
     return UpdateLabels(program.id, key, found.iid, add, remove) if add or remove else None
 
 
@@ -124,12 +130,14 @@ def updates(
     key: str,
     update: UpdateDescription | Failure | None,
     wanted: frozenset[str],
+    *,
+    cleared: frozenset[str] = frozenset(),
 ) -> Plan:
     """The description update, then the label changes; the issue is unchanged without either
     (and gets nothing when its description cannot be edited)."""
     if isinstance(update, Failure):
         return Plan(failures=(update,))
-    labels = labels_update(program, found, key, wanted)
+    labels = labels_update(program, found, key, wanted, cleared=cleared)
     actions: tuple[Action, ...] = (*present(update), *present(labels))
     return Plan(actions, unchanged=int(not actions))
 

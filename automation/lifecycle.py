@@ -60,7 +60,15 @@ from automation.errors import ItemError
 from automation.identity import Resolved
 from automation.items import ObservedIssue
 from automation.markers import block_content
-from automation.progress import Progress, Status, issue_labels, measure, status_label, total
+from automation.progress import (
+    Progress,
+    Status,
+    cleared_scopes,
+    issue_labels,
+    measure,
+    status_label,
+    total,
+)
 from automation.reasons import Stray, held_warning, misspelt
 from automation.renames import follow_rename, suspects
 from automation.rendering import Renderer, words_of
@@ -524,11 +532,11 @@ def _finish(  # noqa: PLR0917
     done = () if proves(issue, COMPLETION_BLOCK) else ((COMPLETION_BLOCK, proof),)
     edits = Edits(((PROGRESS_BLOCK, blocks.progress(progress)), *done))
     update = description_update(program, issue, key, edits)
-    wanted = issue_labels(program, progress)
+    wanted, cleared = issue_labels(program, progress), cleared_scopes(progress)
     if not done or isinstance(update, Failure):
-        plan = updates(program, issue, key, update, wanted)
+        plan = updates(program, issue, key, update, wanted, cleared=cleared)
     else:
-        labels = labels_update(program, issue, key, wanted)
+        labels = labels_update(program, issue, key, wanted, cleared=cleared)
         closing = program.completion.close and issue.state == "opened"
         close = (CloseIssue(program.id, key, issue.iid, None),) if closing else ()
         plan = Plan((*present(labels), *close, *present(update)))
@@ -543,7 +551,8 @@ def _mark_ended(
     program = desired.program
     edits = Edits(((PROGRESS_BLOCK, blocks.progress(progress)),))
     update = description_update(program, issue, key, edits)
-    plan = updates(program, issue, key, update, issue_labels(program, progress))
+    wanted, cleared = issue_labels(program, progress), cleared_scopes(progress)
+    plan = updates(program, issue, key, update, wanted, cleared=cleared)
     return _unless_public(program, issue, plan)
 
 

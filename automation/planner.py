@@ -60,6 +60,7 @@ from automation.planning import ProgramContext, create, exposed, refused, said_p
 from automation.progress import (
     Progress,
     Status,
+    cleared_scopes,
     issue_labels,
     label_specs,
     measure,
@@ -262,10 +263,10 @@ def _write_tracked(  # noqa: PLR0917
         headings=migrations.headings(item.key),
     )
     update = description_update(program, found, item.key, edits)
-    wanted = issue_labels(program, progress)
+    wanted, cleared = issue_labels(program, progress), cleared_scopes(progress)
     if isinstance(update, Failure) or not (completing or turned.actions):
-        return updates(program, found, item.key, update, wanted), found.state
-    labels = labels_update(program, found, item.key, wanted)
+        return updates(program, found, item.key, update, wanted, cleared=cleared), found.state
+    labels = labels_update(program, found, item.key, wanted, cleared=cleared)
     closing, state = _complete(item, found, ctx) if completing else ((), found.state)
     before = turned.actions
     if state != found.state:  # closed on completion: not closed twice

@@ -261,17 +261,29 @@ def label_scope(label: str) -> str | None:
 TOOL_SCOPES = frozenset({PHASE_SCOPE, PROGRESS_SCOPE, STATUS_SCOPE})  # the tool sets their values
 
 
+def cleared_scopes(progress: Progress) -> frozenset[str]:
+    """The tool's scopes an issue should carry no value of: the phase, once every phase of
+    an issue with phases is done (a tester: a phase made `required: false`, `ongoing` or
+    taken out of `sections` left its label on issues still in progress, for good)."""
+    phased = progress.has_phases and progress.current_phase is None
+    return frozenset({PHASE_SCOPE}) if phased else frozenset()
+
+
 def label_changes(
-    current: Sequence[str], wanted: frozenset[str], removable: frozenset[str]
+    current: Sequence[str],
+    wanted: frozenset[str],
+    removable: frozenset[str],
+    cleared: frozenset[str] = frozenset(),
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Labels to add and to remove so an issue shows `wanted`, touching nothing else. A value
     the tool sets in one of its scopes replaces the scope's other values, as GitLab Premium
     does by itself: on Free too, then, a value no longer in the configuration (a phase
     renamed) goes, not just the values the configuration names now; and once an issue is
-    complete, no phase value stays (a label a person put on an issue without phases does)."""
+    complete, no phase value stays (a label a person put on an issue without phases does),
+    nor any value of a scope CLEARED."""
     have = set(current)
     add = tuple(sorted(wanted - have))
-    replaced = {label_scope(label) for label in add} & TOOL_SCOPES
+    replaced = ({label_scope(label) for label in add} & TOOL_SCOPES) | cleared
     if status_label(Status.COMPLETE) in wanted:
         replaced.add(PHASE_SCOPE)  # complete: the tool's phase value is none
     stale = {label for label in have if label_scope(label) in replaced}

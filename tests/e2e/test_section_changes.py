@@ -213,3 +213,30 @@ def test_an_issue_completed_with_a_sections_tasks_deleted_is_warned_about_once(
     assert result.code == 0 and said in result.out + result.err, result.out
     assert "status::complete" in issue.labels
     assert said not in run("apply").out
+
+
+def tick_modules_1_and_2(path: Path) -> None:
+    """A participant ticks every task of Module 1 and Module 2 (Practice is their phase)."""
+    text = path.read_text()
+    start, end = text.index("## Module 1: Explore"), text.index(f"## {MODULE_3}")
+    path.write_text(text[:start] + text[start:end].replace("1. [ ]", "1. [x]") + text[end:])
+
+
+@pytest.mark.parametrize("change", ["required: false", "ongoing: true"])
+def test_a_phase_that_is_no_longer_one_takes_its_label_off_issues_in_progress(
+    group: Path, change: str
+) -> None:
+    """A tester: Module 3 made `required: false` (or `ongoing`) left `phase::Practice` on
+    issues still in progress for good, though their progress said "all phases complete"."""
+    assert run("apply", "2026-12-01").code == 0
+    key = next(k for k, i in issues(group).items() if "phase::Explore" in i.labels)
+    tick_modules_1_and_2(path_of(group, key))
+    assert run("apply", "2026-12-01").code == 0
+    assert "phase::Practice" in issues(group)[key].labels
+    edit(PROGRAM, "    label: Practice\n", f"    label: Practice\n    {change}\n")
+    result = run("apply", "2026-12-02")
+    assert result.code == 0, result.out + result.err
+    issue = issues(group)[key]
+    assert not [label for label in issue.labels if label.startswith("phase::")], issue.labels
+    assert "status::in progress" in issue.labels  # Ongoing Activities still open
+    assert "No changes" in run("apply", "2026-12-02").out
