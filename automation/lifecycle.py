@@ -66,6 +66,7 @@ from automation.progress import (
     cleared_scopes,
     issue_labels,
     measure,
+    program_label,
     status_label,
     total,
 )
@@ -373,7 +374,7 @@ def departures(  # noqa: PLR0917
         waiting = bool(held & set(key.split("/")[1:-1]))  # a rename's warning says what to do
         if member is None or waiting:
             if issue.state == "opened" and not waiting:  # a rename's one warning says it all
-                plans.append(Plan(warnings=(_left_as_it_is(issue, key),)))
+                plans.append(Plan(warnings=(_left_as_it_is(desired.program, issue, key),)))
             continue
         progress, finished = _as_it_left(desired, issue, headings, today)
         ended = _ended_before_leaving(desired, member, issue, today)
@@ -584,7 +585,17 @@ def _ended_before_leaving(
     return desired.course.ended(member.group, today) or status_label(Status.ENDED) in issue.labels
 
 
-def _left_as_it_is(issue: ObservedIssue, key: str) -> str:
+def _left_as_it_is(program: Program, issue: ObservedIssue, key: str) -> str:
+    """The warning of an open issue the program's label lists whose key it does not define:
+    another program's item given this one's label (GitLab drops a scoped label's other value,
+    the issue's own program's, when a person adds it), or an item configuration dropped."""
+    owner = key.split("/", 1)[0]
+    if owner not in (program.id, program.renamed_from):
+        return (
+            f"issue {issue.reference} has key '{key}', an item of program {owner}, but the "
+            f"label {program_label(program)}: it was left as it is; give it back its "
+            f"program's label, program::{owner} (GitLab keeps one program:: label an issue)"
+        )
     return (
         f"issue {issue.reference} has key '{key}', which the configuration no longer defines; "
         "it was left as it is; if it is no longer needed, close it (this warning stops once it "

@@ -5,13 +5,13 @@ GitLab issues passes through one `Privacy`."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from automation.config.models import Person, by_username
 from automation.desired import DesiredProgram
 from automation.errors import Problem
-from automation.kinds.registry import secret_words
+from automation.kinds.registry import confidential_data, secret_words
 
 HIDDEN = "[confidential]"
 _TERMINAL = re.compile(
@@ -131,9 +131,17 @@ def _words(alternatives: list[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w.\-/])(?:{either})(?![\w\-/]|\.\w)", re.I)
 
 
-def privacy_of(programs: Iterable[DesiredProgram], people: Iterable[Person]) -> Privacy:
+def privacy_of(
+    programs: Iterable[DesiredProgram],
+    people: Iterable[Person],
+    others: Iterable[Mapping[str, object]] = (),
+) -> Privacy:
     """The confidential items of these programs and the people they are about: assignees,
-    and roster people whose username is part of an item's key (a sponsee's pair)."""
+    and roster people whose username is part of an item's key (a sponsee's pair); and of the
+    OTHER programs, not rendered in this run (an event's, `--program`), those confidential
+    as configured, with the people their files name and their managers: a line of such a
+    run may still be about their items (a tester: an event run printed a pair's key)."""
+    programs, others = tuple(programs), tuple(others)
     confidential: set[str] = set()
     usernames: set[str] = set()
     roster = by_username(people)
@@ -145,10 +153,36 @@ def privacy_of(programs: Iterable[DesiredProgram], people: Iterable[Person]) -> 
             confidential.add(desired.program.id)
             usernames.update(name.lower() for name in item.assignees)
             usernames.update(part.lower() for part in item.key.split("/") if part.lower() in roster)
-        if desired.program.id in confidential:
-            secrets |= secret_words(desired.program.model_dump())
+    for data in others:
+        if confidential_data(data) and isinstance(data.get("id"), str):
+            confidential.add(str(data["id"]))
+            usernames |= _named_in(data, roster)
+    for data in (*(d.program.model_dump() for d in programs), *others):
+        if data.get("id") in confidential:
+            secrets |= secret_words(data)
+            former = data.get("renamed_from")
+            confidential |= {former} if isinstance(former, str) else set()
     names = {name for username in usernames for name in _names(username, roster)}
     return Privacy(frozenset(confidential), frozenset(names | secrets))
+
+
+def _named_in(data: Mapping[str, object], roster: Mapping[str, Person]) -> set[str]:
+    """The roster's usernames a program's file names anywhere, and their managers'."""
+    named = {word.lower() for word in _strings(data) if word.lower() in roster}
+    managers = (roster[name].manager for name in named)
+    return named | {manager.lower() for manager in managers if manager}
+
+
+def _strings(data: object) -> Iterator[str]:
+    """Every string in DATA, a program's `model_dump()`."""
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, Mapping):
+        for value in data.values():
+            yield from _strings(value)
+    elif isinstance(data, (list, tuple, set, frozenset)):
+        for value in data:
+            yield from _strings(value)
 
 
 def _names(username: str, roster: Mapping[str, Person]) -> set[str]:

@@ -67,7 +67,10 @@ class Prepared:
         nothing but terminal escapes when outputs may reveal them."""
         if self.reveal:
             return Privacy()
-        return privacy_of(self.programs, self.loaded.config.people)
+        rendered = {desired.program.id for desired in self.programs}
+        others = [p.model_dump() for p in self.loaded.config.programs if p.id not in rendered]
+        people = self.loaded.config.people
+        return privacy_of(self.programs, people, [*others, *self.loaded.withheld])
 
     def planned(self, desired: DesiredProgram, observed: Observed, today: dt.date) -> Plan:
         """A program's plan. Planning is a function of these inputs alone, so a program

@@ -7,7 +7,7 @@ import difflib
 import re
 import types
 import typing
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,7 +20,13 @@ from automation.config.checks import Entries, check_references
 from automation.config.models import Config, JobGrades, Person, Program, Roster, Settings
 from automation.config.source import Loc, Source, read_yaml, shorten
 from automation.errors import ConfigError, Problem, UsageError
-from automation.kinds.registry import kind_named, kinds, program_schema, secret_words
+from automation.kinds.registry import (
+    confidential_data,
+    kind_named,
+    kinds,
+    program_schema,
+    secret_words,
+)
 from automation.privacy import HIDDEN, names_of, unnamed
 
 SETTINGS_FILE = "settings.yml"
@@ -38,6 +44,8 @@ class Loaded:
     programs: tuple[Source, ...]  # in the order of config.programs
     ids: tuple[str, ...] = ()  # every program read, chosen or not
     aside: tuple[Problem, ...] = ()  # problems of programs not chosen (they do not block)
+    # the confidential program files not chosen, as written: outputs hide what they name
+    withheld: tuple[Mapping[str, Any], ...] = ()
 
 
 ProgramCheck = Callable[[Program, Source], list[Problem]]
@@ -82,8 +90,10 @@ def load_config(
     ids = tuple(p.id for p, _ in programs)
     problems = _unnamed_where_confidential(problems, sources, people)  # set aside ones too
     aside: list[Problem] = []
+    withheld: Sequence[Mapping[str, Any]] = ()
     if only:
         others = _files_of_others(config_dir, templates_dir, sources, only)
+        withheld = _confidential_among(sources, others)
         aside = [p for p in problems if p.file in others or p.file.startswith(others)]
         problems = [p for p in problems if p not in aside]
         programs = [(p, s) for p, s in programs if p.id in only]
@@ -97,7 +107,17 @@ def load_config(
     )
     people_file = sources[str(config_dir / PEOPLE_FILE)]
     chosen = tuple(s for _, s in programs)
-    return Loaded(config, people_file, chosen, ids, tuple(sorted(set(aside))))
+    return Loaded(config, people_file, chosen, ids, tuple(sorted(set(aside))), tuple(withheld))
+
+
+def _confidential_among(sources: dict[str, Source], files: Sequence[str]) -> list[dict[str, Any]]:
+    """The data of the confidential program files among FILES, as written."""
+    found = (sources.get(file) for file in files)
+    return [
+        s.data
+        for s in found
+        if s is not None and isinstance(s.data, dict) and _confidential_file(s)
+    ]
 
 
 def _unnamed_where_confidential(
@@ -142,12 +162,8 @@ def _roster_entries(people: Source | None) -> Iterator[tuple[str, str]]:
 
 
 def _confidential_file(source: Source) -> bool:
-    """Whether a file is a confidential program's, as its text says (valid or not): a kind
-    confidential by default counts as such even if the file says otherwise."""
-    data = source.data if isinstance(source.data, dict) else {}
-    kind = kind_named(data.get("kind"))
-    default = kind is not None and kind.model.confidential_by_default
-    return default or data.get("confidential") is True
+    """Whether a file is a confidential program's, as its text says (valid or not)."""
+    return confidential_data(source.data if isinstance(source.data, dict) else {})
 
 
 def _files_of_others(

@@ -56,6 +56,15 @@ def secret_words(data: Mapping[str, object]) -> frozenset[str]:
     return frozenset(w for w in (kind.secrets(data) if kind else ()) if len(w) > 1)
 
 
+def confidential_data(data: Mapping[str, object]) -> bool:
+    """Whether a program file (as written, valid or not, or a program's `model_dump()`) is a
+    confidential program's: a kind confidential by default counts as such even if the file
+    says otherwise."""
+    kind = kind_named(data.get("kind"))
+    default = kind is not None and kind.model.confidential_by_default
+    return default or data.get("confidential") is True
+
+
 def program_schema() -> TypeAdapter[Program]:
     """What a program file may hold: one of the registered kinds, chosen by its `kind:`."""
     return _schema(tuple(kind.model for kind in _KINDS.values()))

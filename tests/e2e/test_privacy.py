@@ -420,3 +420,33 @@ def test_a_program_made_public_again_makes_nothing_public(shipped: Path) -> None
     assert not found["ESP account plan: Newco Ltd"]["confidential"]
     assert epics.pop("Executive Sponsorship Program: Newco Ltd") is False
     assert all(epics.values())
+
+
+@pytest.mark.usefixtures("no_waiting")
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_a_run_of_one_program_names_no_pair_of_a_confidential_program_it_does_not_sync(
+    shipped: Path, command: str
+) -> None:
+    """A tester: a pair's issue given the onboarding program's label (GitLab drops the
+    sponsorship one: scoped labels) was warned about in an onboarding-only run (an event's,
+    `--program`) by its key, the sponsee's username in a CI log: outputs hid only the
+    programs the run rendered."""
+    root = keep_programs(shipped, "sales-sponsorship", "sales-onboarding")
+    fake = new_fake(users=roster_of(root))
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        assert backend.cli("apply").code in (0, 1)  # hires' general onboarding issues: elsewhere
+        pair = next(
+            i
+            for i in fake.issues(PROJECT)
+            if (i["description"] or "").startswith("<!-- automation:key=sales-sponsorship/")
+            and "lena.fischer" in i["description"].split("\n", 1)[0]
+        )
+        labels = [label for label in pair["labels"] if not label.startswith("program::")]
+        fake.edit_issue(PROJECT, pair["iid"], labels=[*labels, "program::sales-onboarding"])
+        result = backend.cli(command, "--program", "sales-onboarding")
+    said = result.out + result.err
+    assert f"#{pair['iid']}" in said  # the issue is still said, and what to do
+    assert "an item of program sales-sponsorship" in said, said
+    assert "program::sales-sponsorship (GitLab keeps one program:: label" in said
+    assert "sales-sponsorship/" not in said and "lena" not in said.lower(), said
