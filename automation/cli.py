@@ -500,9 +500,10 @@ def _mr_note(  # noqa: PLR0917
         posted = tracker.upsert_merge_request_note(project, int(mr), body, NOTE_MARKER)
     except (ItemError, TrackerUnavailable) as error:  # a 404, or a 403 (a locked discussion)
         print(
-            f"note: no merge request note was written ({error}); the token's user must be "
-            "able to see the merge request's project (a group access token reaches only its "
-            "group's projects)",
+            f"note: no merge request note was written ({error}), so a note of an earlier "
+            "pipeline, if any, still shows its older plan; where GitLab refused access, the "
+            "token's user must be able to see the merge request's project (a group access "
+            "token reaches only its group's projects)",
             file=out,
         )
         return

@@ -41,6 +41,8 @@ DIFF_CONTEXT = 1
 MAX_DIFF_LINES = 5_000  # lines a shown diff compares, at most
 NOTE_MARKER = "<!-- automation:plan-note -->"
 NOTE_MAX_LINES = 300
+NOTE_MAX_SAID = 1_000  # failures, warnings and notes a note shows at most (they come first)
+NOTE_MAX_CHARS = 200_000  # a fifth of GitLab's limit on a note's length
 _ESC = "\x1b[0K"
 
 
@@ -273,10 +275,9 @@ def note_body(summary: str, lines: Sequence[str], pipeline_url: str | None) -> s
     # tester found a plan's FAILED line and warnings past the cut, the summary counting them)
     said = [line for line in lines if line.startswith(_SAID)]
     ordered = said + [line for line in lines if not line.startswith(_SAID)]
-    room = max(NOTE_MAX_LINES, len(said))
-    shown = [_inert(line) for line in ordered[:room]]
-    if len(ordered) > room:
-        shown.append(f"  … {len(ordered) - room} more lines in the plan artifact")
+    shown = _fitted(ordered, max(NOTE_MAX_LINES, min(len(said), NOTE_MAX_SAID)))
+    if len(ordered) > len(shown):
+        shown.append(f"  … {len(ordered) - len(shown)} more lines in the plan artifact")
     source = f" ([pipeline]({pipeline_url}))" if pipeline_url else ""
     return "\n".join(
         [
@@ -294,6 +295,21 @@ def note_body(summary: str, lines: Sequence[str], pipeline_url: str | None) -> s
             "_This note is updated in place on every pipeline of this merge request._",
         ]
     )
+
+
+def _fitted(lines: Sequence[str], room: int) -> list[str]:
+    """The first ROOM lines, made inert, as far as NOTE_MAX_CHARS holds them: GitLab refuses
+    a note over 1,000,000 characters, and the old note then stayed, an older plan (a tester:
+    4,000 failures of a replaced token, every one kept)."""
+    shown: list[str] = []
+    size = 0
+    for line in lines[:room]:
+        text = _inert(line)
+        size += len(text) + 1
+        if size > NOTE_MAX_CHARS:
+            break
+        shown.append(text)
+    return shown
 
 
 def _inert(line: str) -> str:

@@ -198,3 +198,20 @@ def test_a_long_plans_merge_request_note_keeps_its_failures_warnings_and_notes()
         assert f"\n  {line}\n" in body  # each line indented in the note's code block
     assert "      + line 0\n" in body and f"    + line {NOTE_MAX_LINES + 99}" not in body
     assert f"… {len(diffs) + 4 - NOTE_MAX_LINES} more lines in the plan artifact" in body
+
+
+def test_a_plan_of_thousands_of_failures_makes_a_note_gitlab_accepts() -> None:
+    """A tester: 4,000 failures (a token replaced before `former_users` named the old one)
+    made a 1.2 MB note, over GitLab's 1,000,000 characters: refused, the last pipeline's
+    note stayed as if it were this plan. The note keeps within a fifth of the limit, and
+    says how many lines the artifact has besides."""
+    failed = [
+        f"FAILED [demo/c1/person{n:04d}]: issue #{n} is another user's; name them in "
+        "gitlab.former_users in config/settings.yml" + " (and more words)" * 10
+        for n in range(4000)
+    ]
+    body = note_body("Plan: 4000 failed", [*failed, "update #1 [demo/c1/ben]"], None)
+    assert len(body) < 1_000_000 // 4
+    shown = body.count("\n  FAILED [")
+    assert 300 <= shown < 4000
+    assert f"… {4001 - shown} more lines in the plan artifact" in body
