@@ -132,6 +132,9 @@ class Remind:
     body: str
     digest: bool = False
     edit: bool = False  # the week's digest is there already: it is edited, not posted again
+    # the note an earlier week's digest is, when the edit quiets it: found already, and
+    # not found again by its marker (a week with two digests had only its newest edited)
+    note: int | None = None
 
     @property
     def marker(self) -> str:

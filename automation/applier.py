@@ -356,6 +356,9 @@ class Writer:
     def _digest(self, action: Remind) -> None:
         """The week's digest: posted once, then edited in place when what is due changed."""
         text = self._people_only(action.program, action.body)
+        if action.note is not None:  # an earlier week's, quieted: the note it was read from
+            self.tracker.update_note(action.iid, action.note, text)
+            return
         note = self.tracker.find_note(action.iid, action.marker)
         if note is None or not note.own:  # a replaced token's user's: this token posts its own
             self.tracker.add_note(action.iid, text)

@@ -113,7 +113,7 @@ def _quieted(tracker: Tracker, program: str, key: str, iid: int, monday: dt.date
             continue
         quiet, named = people_only(found.body, lambda _: False)
         if named:
-            edits.append(Remind(program, key, iid, quiet, digest=True, edit=True))
+            edits.append(Remind(program, key, iid, quiet, digest=True, edit=True, note=found.id))
     return Plan(tuple(edits))
 
 

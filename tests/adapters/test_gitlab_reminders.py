@@ -404,3 +404,28 @@ def test_a_second_digest_of_the_week_by_the_same_user_is_not_emptied(
         fake.add_note_as(PROJECT, tracking, fake.owner.username, first)  # the other run's
         ok(run("2026-12-03"))
         assert not any("Nothing is due any more" in b for b in digests(fake, "2026-W49"))
+
+
+def test_both_digests_of_a_week_with_two_are_quieted_the_week_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reviewer: a week with two digests of the token's user (two runs at once, say) had
+    only its newest quieted, twice every later week, found again by its marker: the older
+    one mentioned its people for good, and they got every later digest by e-mail."""
+    monkeypatch.chdir(tmp_path)
+    setup(tmp_path, before_start(10, 3))
+    program = Path("config/programs/demo.yml")
+    program.write_text(program.read_text().replace("2026-12-01", "2026-12-12"))
+    fake = new_fake(users=("ana", "ben", "cy"))
+    with fake.activate():
+        ok(run("2026-12-02"))
+        (first,) = digests(fake, "2026-W49")
+        tracking = next(i["iid"] for i in fake.issues(PROJECT) if first in i["notes"])
+        fake.add_note_as(PROJECT, tracking, fake.owner.username, first)  # another run's
+        ok(run("2026-12-09"))  # the next week's digest: earlier ones quieted
+        edits = [r for r in fake.requests if r.method == "PUT" and "/notes/" in r.path]
+        ok(run("2026-12-10"))
+        w49 = digests(fake, "2026-W49")
+    assert len(w49) == 2
+    assert not [body for body in w49 if "@ben" in body or "@cy" in body], w49
+    assert len(edits) == 2  # one each
