@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from automation.calendar import add_months, fiscal_year, period, periods
+from automation.kinds.onboarding.model import Workshop
 
 FEB = 2
 
@@ -52,3 +53,26 @@ def test_periods_between_two_days() -> None:
 def test_add_months_clamps_to_the_end_of_shorter_months() -> None:
     assert add_months(dt.date(2027, 1, 31), 1) == dt.date(2027, 2, 28)
     assert add_months(dt.date(2027, 3, 15), -3) == dt.date(2026, 12, 15)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "shown"),
+    [
+        ("2020-09-28", "2020-10-07", "Sep 28-Oct 7, 2020"),  # the handbook's own
+        ("2026-12-07", "2026-12-10", "Dec 7-10, 2026"),
+        ("2026-12-07", "2026-12-07", "Dec 7, 2026"),
+        ("2026-12-29", "2027-01-05", "Dec 29, 2026-Jan 5, 2027"),  # it read "..., 2026"
+        ("2026-01-05", "2027-01-07", "Jan 5, 2026-Jan 7, 2027"),  # it read "Jan 5-7, 2026"
+    ],
+)
+def test_a_workshops_dates_read_as_the_handbook_writes_them(
+    start: str, end: str, shown: str
+) -> None:
+    workshop = Workshop(
+        id="w",
+        start=dt.date.fromisoformat(start),
+        end=dt.date.fromisoformat(end),
+        geo="AMER",
+        location="Remote",
+    )
+    assert workshop.dates == shown

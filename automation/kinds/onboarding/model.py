@@ -54,15 +54,17 @@ class Workshop(Frozen):
 
     @property
     def dates(self) -> str:
-        """The dates as the handbook writes them, e.g. Sep 28-Oct 7, 2020."""
+        """The dates as the handbook writes them, e.g. Sep 28-Oct 7, 2020; across a new
+        year with both years, Dec 29, 2026-Jan 5, 2027 (a tester: it read "Dec 29-Jan 5,
+        2026", the handbook's words for a workshop a year earlier)."""
         first = f"{self.start:%b} {self.start.day}"
-        last = (
-            f"{self.end.day}"
-            if self.end.month == self.start.month
-            else f"{self.end:%b} {self.end.day}"
-        )
-        year = f", {self.end.year}" if self.start.year == self.end.year else f", {self.start.year}"
-        return first + ("" if self.end == self.start else f"-{last}") + year
+        if self.end == self.start:
+            return f"{first}, {self.start.year}"
+        if self.end.year != self.start.year:
+            return f"{first}, {self.start.year}-{self.end:%b} {self.end.day}, {self.end.year}"
+        same_month = self.end.month == self.start.month
+        last = f"{self.end.day}" if same_month else f"{self.end:%b} {self.end.day}"
+        return f"{first}-{last}, {self.end.year}"
 
 
 class Cancelled(Frozen):
