@@ -216,7 +216,7 @@ def _plan_tracked(
     under_way = live and progress.status in (Status.NOT_STARTED, Status.IN_PROGRESS)
     said = _missing_headings(found, progress, completing) if under_way or completing else ()
     said = (*said, *(_emptied(item, found, progress, ctx) if completing else ()))
-    headings = Plan(warnings=(*said, *_moved_away(found, progress)))
+    headings = Plan(warnings=(*said, *_moved_away(found, progress), *_undone(found, progress)))
     unreadable = Plan(warnings=_unreadable(found, records) if live else ())
     public = exposed(item, found, ctx)
     if public is not None:
@@ -310,6 +310,27 @@ def _moved_away(found: ObservedIssue, progress: Progress) -> tuple[str, ...]:
         "the tool tracks only the issues of this project, so the work done there is not "
         "counted; if it was moved by mistake, move it back (the tool picks it up again once "
         "it is back)",
+    )
+
+
+_UNDONE = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.OVERDUE)
+
+
+def _undone(found: ObservedIssue, progress: Progress) -> tuple[str, ...]:
+    """An issue the tool closed as complete that has required tasks open again: its labels
+    say so, and nothing else would (a tester: sections made `required: false`, the issue
+    closed and its person congratulated, then required again: closed, `in progress`, and
+    no one told)."""
+    if found.state != "closed" or progress.status not in _UNDONE:
+        return ()
+    if not proves(found, COMPLETION_BLOCK) or noteless(found) or found.moved_to is not None:
+        return ()
+    done = progress.overall
+    return (
+        f"issue {found.reference} was closed as complete, and now has required tasks open "
+        f"({done.completed_count} of {done.count} done: a section made required again, or "
+        "a task unticked); reopen it if its person is to finish them (this warning stops "
+        "once it is reopened, or its tasks are done)",
     )
 
 

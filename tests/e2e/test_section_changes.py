@@ -240,3 +240,29 @@ def test_a_phase_that_is_no_longer_one_takes_its_label_off_issues_in_progress(
     assert not [label for label in issue.labels if label.startswith("phase::")], issue.labels
     assert "status::in progress" in issue.labels  # Ongoing Activities still open
     assert "No changes" in run("apply", "2026-12-02").out
+
+
+def test_an_issue_closed_as_complete_with_tasks_open_again_is_warned_about(group: Path) -> None:
+    """A tester: sections made `required: false` completed an issue (closed, its person
+    congratulated), then required again: it stayed closed, labelled `in progress`, and no one
+    was told. Here its person finished it, closed it, and a section became required again."""
+    assert run("apply", "2026-12-01").code == 0
+    key = next(k for k, i in issues(group).items() if "phase::Explore" in i.labels)
+    path = path_of(group, key)
+    edit(PROGRAM, "    label: Practice\n", "    label: Practice\n    required: false\n")
+    tick_modules_1_and_2(path)
+    text = path.read_text()
+    start = text.index("## Ongoing Activities")
+    end = text.index("## Module 1: Explore")
+    path.write_text(text[:start] + text[start:end].replace("1. [ ]", "1. [x]") + text[end:])
+    assert run("apply", "2026-12-01").code == 0
+    assert "status::complete" in issues(group)[key].labels
+    edit(path, "state: opened", "state: closed")  # its person closes it
+    assert "was closed as complete" not in run("apply", "2026-12-02").out
+    edit(PROGRAM, "    label: Practice\n    required: false\n", "    label: Practice\n")
+    result = run("apply", "2026-12-03")
+    said = [line for line in result.out.splitlines() if "was closed as complete" in line]
+    assert len(said) == 1 and "reopen it if its person is to finish them" in said[0], result.out
+    assert "status::in progress" in issues(group)[key].labels
+    edit(path, "state: closed", "state: opened")  # reopened
+    assert "was closed as complete" not in run("apply", "2026-12-03").out
