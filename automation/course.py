@@ -85,6 +85,12 @@ class Course:
     # in that group's rollup
     group_block: str | None = None
 
+    def name(self, group: str | None) -> str:
+        """A group's name as people know it: its name, or its name now when renamed since
+        (a tester read "No longer in fy27-pilot" of a cohort still named so); else its id."""
+        group = group or ""
+        return self.names.get(group) or self.names.get(self.formerly.get(group, "")) or group
+
     def ended(self, group: str | None, today: dt.date) -> bool:
         """Whether the group's end date has passed."""
         end = self.ends.get(group) if group is not None else None

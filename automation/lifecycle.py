@@ -383,7 +383,7 @@ def departures(  # noqa: PLR0917
         if ended and not finished:  # removed on the first run after its group ended
             plans.append(_mark_ended(desired, key, issue, blocks, progress))
         finished = finished or ended
-        name = desired.course.names.get(member.group or "", member.group or "")
+        name = desired.course.name(member.group)
         state = issue.state
         withdrawn = _state(issue) in (_LEFT, _LEFT_CLOSED)
         # quiet once withdrawn, whatever people do (a participant can delete the block, not
@@ -627,7 +627,7 @@ def _withdraw(  # noqa: PLR0917
         and status_label(Status.WITHDRAWN) in issue.labels
     )
     renderer = blocks.renderer
-    left = desired.course.names.get(member.group or "", member.group or "")
+    left = desired.course.name(member.group)
     said = {
         "back": False,
         "date": today,

@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from automation.blocks import Blocks, RollupRow
-from automation.course import Member
+from automation.course import Course, Member
 from automation.lifecycle import _vanished, member_of
 from automation.progress import Status, measure
 from automation.rendering import Renderer
@@ -80,3 +80,13 @@ def test_a_vanished_groups_issues_are_named_in_order(tmp_path: Path) -> None:
     program = desired(tmp_path, PARTICIPANTS, "2026-11-24")
     said = _vanished(program, "c1", ["#10", "#13", "#11", "#9", "#12", "#14", "#2"])
     assert "(#2, #9, #10, #11, #12 and 2 more)" in said
+
+
+def test_a_group_is_named_as_people_know_it_even_under_a_former_id() -> None:
+    """A tester: a withdrawal note said "No longer in fy27-pilot" of a cohort renamed to
+    fy27-main (`renamed_from`), still named "FY27 pilot group"."""
+    course = Course(names={"fy27-main": "FY27 pilot group"}, formerly={"fy27-pilot": "fy27-main"})
+    assert course.name("fy27-pilot") == "FY27 pilot group"
+    assert course.name("fy27-main") == "FY27 pilot group"
+    assert course.name("fy27-b") == "fy27-b"  # gone from configuration: its id is all there is
+    assert course.name(None) == ""
