@@ -464,14 +464,19 @@ class GitLabTracker(Tracker, ChangeLog):
         a replaced token's user's (`former_users`) GitLab lets only its author or a Maintainer
         edit (a reviewer: editing the week's digest stopped every run that week)."""
         found = [d for d in self._notes_by(iid, self.ours, "desc") if _first_line(d) == marker]
+        mine = [data for data in found if _by(data, self._mine)]
+        theirs = [data for data in found if not _by(data, self._mine)]
         if not found:
             return None
-        newest, *older = found
-        # a replaced token's user's (a reviewer: the token's own second digest of a week, from
-        # runs that overlapped, emptied the newer one into "all done")
-        earlier = tuple(str(data.get("body") or "") for data in older if not _by(data, self._mine))
+        # the token's user's newest, the one it edits, even beside a replaced token's user's
+        # newer one (a reviewer: a token put back posted a third digest, listing again what
+        # its first listed); a replaced user's count as listing; the token's own older ones
+        # do not (a reviewer: a second digest of a week, from runs that overlapped, emptied
+        # the newer one into "all done")
+        newest = (mine or theirs)[0]
+        earlier = tuple(str(data.get("body") or "") for data in theirs if data is not newest)
         body = str(newest.get("body") or "")
-        return ObservedNote(int(newest["id"]), body, _by(newest, self._mine), earlier)
+        return ObservedNote(int(newest["id"]), body, bool(mine), earlier)
 
     def notes_marked(self, iid: int, prefix: str) -> tuple[ObservedNote, ...]:
         """The token's user's notes whose first line starts with PREFIX, in one listing: not

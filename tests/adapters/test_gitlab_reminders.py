@@ -429,3 +429,29 @@ def test_both_digests_of_a_week_with_two_are_quieted_the_week_after(
     assert len(w49) == 2
     assert not [body for body in w49 if "@ben" in body or "@cy" in body], w49
     assert len(edits) == 2  # one each
+
+
+def test_a_token_put_back_edits_its_own_digest_and_lists_nothing_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reviewer: token A replaced by B mid-week, then A put back (B in `former_users`): A
+    took B's newer digest for the week's and posted a third, listing again what its own
+    first one listed (and e-mailing its people again)."""
+    monkeypatch.chdir(tmp_path)
+    setup(tmp_path, before_start(10, 8).replace("    - {id: late", "    - {id: later"))
+    program = Path("config/programs/demo.yml")
+    program.write_text(program.read_text().replace("2026-12-01", "2026-12-12"))
+    fake = new_fake(users=("ana", "ben", "cy"))
+    with fake.activate():
+        first = fake.owner.username
+        ok(run("2026-12-02"))  # A's digest lists "early"
+        replace_token(fake)
+        ok(run("2026-12-04"))  # B's lists the one due on the 4th
+        settings = Path("config/settings.yml")
+        text = settings.read_text().replace(f"former_users: [{first}]", "former_users: [new-bot]")
+        settings.write_text(text)
+        fake.act_as(first)
+        ok(run("2026-12-05"))
+        w49 = digests(fake, "2026-W49")
+    assert len(w49) == 2, w49
+    assert sum("early" in body for body in w49) == 1, w49
