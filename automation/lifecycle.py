@@ -591,9 +591,9 @@ def _left_as_it_is(program: Program, issue: ObservedIssue, key: str) -> str:
     the issue's own program's, when a person adds it), or an item configuration dropped."""
     owner = key.split("/", 1)[0]
     if owner not in (program.id, program.renamed_from):
-        return (
-            f"issue {issue.reference} has key '{key}', an item of program {owner}, but the "
-            f"label {program_label(program)}: it was left as it is; give it back its "
+        return (  # not its key: that program's file may be unreadable, its names unknown
+            f"issue {issue.reference} is an item of program {owner} (its key says so), but has "
+            f"the label {program_label(program)}: it was left as it is; give it back its "
             f"program's label, program::{owner} (GitLab keeps one program:: label an issue)"
         )
     return (

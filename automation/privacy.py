@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from automation.config.models import Person, by_username
 from automation.desired import DesiredProgram
 from automation.errors import Problem
-from automation.kinds.registry import confidential_data, secret_words
+from automation.kinds.registry import secret_words
 
 HIDDEN = "[confidential]"
 _TERMINAL = re.compile(
@@ -138,9 +138,10 @@ def privacy_of(
 ) -> Privacy:
     """The confidential items of these programs and the people they are about: assignees,
     and roster people whose username is part of an item's key (a sponsee's pair); and of the
-    OTHER programs, not rendered in this run (an event's, `--program`), those confidential
-    as configured, with the people their files name and their managers: a line of such a
-    run may still be about their items (a tester: an event run printed a pair's key)."""
+    OTHER confidential programs, not rendered in this run (an event's, `--program`: each a
+    program's `model_dump()` or its file's data, as written), with the people their files
+    name and their managers: a line of such a run may still be about their items (a tester:
+    an event run printed a pair's key)."""
     programs, others = tuple(programs), tuple(others)
     confidential: set[str] = set()
     usernames: set[str] = set()
@@ -154,7 +155,7 @@ def privacy_of(
             usernames.update(name.lower() for name in item.assignees)
             usernames.update(part.lower() for part in item.key.split("/") if part.lower() in roster)
     for data in others:
-        if confidential_data(data) and isinstance(data.get("id"), str):
+        if isinstance(data.get("id"), str):
             confidential.add(str(data["id"]))
             usernames |= _named_in(data, roster)
     for data in (*(d.program.model_dump() for d in programs), *others):

@@ -250,7 +250,11 @@ def removable_labels(program: Program) -> frozenset[str]:
     program's former label is the tool's too: it goes once the issue carries the new one.
     """
     own = frozenset(s.name for s in label_specs(program)) - {program_label(program)}
-    return own | ({program_label(program.renamed_from)} if program.renamed_from else set())
+    # a section's phase label once it is no phase (made `ongoing` or not required): the
+    # tool's value still, gone from label_specs (a reviewer: a program left with no phase
+    # kept its issues' last phase label for good)
+    former = frozenset(phase_label(s) for s in program.sections)
+    return own | former | ({program_label(program.renamed_from)} if program.renamed_from else set())
 
 
 def label_scope(label: str) -> str | None:

@@ -68,7 +68,11 @@ class Prepared:
         if self.reveal:
             return Privacy()
         rendered = {desired.program.id for desired in self.programs}
-        others = [p.model_dump() for p in self.loaded.config.programs if p.id not in rendered]
+        others = [
+            p.model_dump()
+            for p in self.loaded.config.programs
+            if p.id not in rendered and p.is_confidential
+        ]
         people = self.loaded.config.people
         return privacy_of(self.programs, people, [*others, *self.loaded.withheld])
 

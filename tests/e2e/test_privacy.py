@@ -422,10 +422,21 @@ def test_a_program_made_public_again_makes_nothing_public(shipped: Path) -> None
     assert all(epics.values())
 
 
+BREAKAGES = {  # a reviewer: the sponsorship file set aside, unreadable or of no known kind
+    "valid": lambda text: text,
+    "yaml-syntax": lambda text: text.replace("kind: sponsorship\n", "kind: sponsorship\n  x: [\n"),
+    "schema-error": lambda text: text.replace("  program_months: 6\n", "  program_months: six\n"),
+    "misspelt-kind": lambda text: text.replace("kind: sponsorship\n", "kind: sponsorshp\n"),
+}
+
+
 @pytest.mark.usefixtures("no_waiting")
-@pytest.mark.parametrize("command", ["plan", "apply"])
+@pytest.mark.parametrize(
+    ("command", "breakage"),
+    [("plan", "valid"), ("apply", "valid"), *(("plan", b) for b in list(BREAKAGES)[1:])],
+)
 def test_a_run_of_one_program_names_no_pair_of_a_confidential_program_it_does_not_sync(
-    shipped: Path, command: str
+    shipped: Path, command: str, breakage: str
 ) -> None:
     """A tester: a pair's issue given the onboarding program's label (GitLab drops the
     sponsorship one: scoped labels) was warned about in an onboarding-only run (an event's,
@@ -444,6 +455,10 @@ def test_a_run_of_one_program_names_no_pair_of_a_confidential_program_it_does_no
         )
         labels = [label for label in pair["labels"] if not label.startswith("program::")]
         fake.edit_issue(PROJECT, pair["iid"], labels=[*labels, "program::sales-onboarding"])
+        path = root / PROGRAM
+        broken = BREAKAGES[breakage](path.read_text())
+        assert breakage == "valid" or broken != path.read_text()
+        path.write_text(broken)
         result = backend.cli(command, "--program", "sales-onboarding")
     said = result.out + result.err
     assert f"#{pair['iid']}" in said  # the issue is still said, and what to do

@@ -266,3 +266,21 @@ def test_an_issue_closed_as_complete_with_tasks_open_again_is_warned_about(group
     assert "status::in progress" in issues(group)[key].labels
     edit(path, "state: closed", "state: opened")  # reopened
     assert "was closed as complete" not in run("apply", "2026-12-03").out
+
+
+@pytest.mark.parametrize("change", ["required: false", "ongoing: true"])
+def test_a_program_left_with_no_phase_takes_the_last_phase_label_off(
+    group: Path, change: str
+) -> None:
+    """A reviewer: with every module made `required: false` (or `ongoing`), no section is a
+    phase, and issues kept `phase::Explore` for good."""
+    assert run("apply", "2026-12-01").code == 0
+    key = next(k for k, i in issues(group).items() if "phase::Explore" in i.labels)
+    for label in ("Explore", "Learn", "Practice"):
+        edit(PROGRAM, f"    label: {label}\n", f"    label: {label}\n    {change}\n")
+    result = run("apply", "2026-12-02")
+    assert result.code == 0, result.out + result.err
+    issue = issues(group)[key]
+    assert "status::complete" not in issue.labels
+    assert not [label for label in issue.labels if label.startswith("phase::")], issue.labels
+    assert "No changes" in run("apply", "2026-12-02").out
