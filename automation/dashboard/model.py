@@ -84,7 +84,11 @@ def program_page(
     found = {issue.key: issue for issue in issues if issue.key}
     urls = {issue.reference: _url(issue) for issue in issues}
     rollup_keys = {item.subject: item.key for item in desired.rollups}
-    groups = list(dict.fromkeys(row.group for row in rows if row.group))
+    seen = list(dict.fromkeys(row.group for row in rows if row.group))
+    # in the configuration's order of its groups (workshops by date, as written), not by
+    # whose row came first (a tester: January's workshop before December's)
+    place = {item.subject: n for n, item in enumerate(desired.rollups)}
+    groups = sorted(seen, key=lambda name: (place.get(name, len(place)), seen.index(name)))
     cohorts = tuple(
         _page(
             program,

@@ -349,3 +349,19 @@ def test_a_phase_with_no_tasks_reads_no_tasks(project: Path) -> None:
     )
     assert row is not None, page
     assert ">0/0<" in row.group(1) and ">no tasks<" in row.group(1)
+
+
+def test_a_programs_cohorts_are_listed_in_the_order_configuration_gives_them(
+    shipped: Path,
+) -> None:
+    """A tester: the onboarding page listed January's workshops before December's, in the
+    order of the first hire in each; the workshops' order is the program file's (by date)."""
+    root = keep_programs(shipped, "sales-onboarding")
+    backend = LocalBackend(root)
+    assert backend.cli("apply").code == 0
+    code, said = dashboard(backend)
+    assert code == 0, said
+    page = (root / "site" / "sales-onboarding.html").read_text()
+    linked = re.findall(r'href="sales-onboarding--sqs-(\w+)-(\d+)-\d+-(\d{4})-', page)
+    order = [dt.datetime.strptime(f"{m} {d} {y}", "%b %d %Y").date() for m, d, y in linked]
+    assert len(order) >= 4 and order == sorted(order), linked
