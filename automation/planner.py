@@ -216,7 +216,10 @@ def _plan_tracked(
     under_way = live and progress.status in (Status.NOT_STARTED, Status.IN_PROGRESS)
     said = _missing_headings(found, progress, completing) if under_way or completing else ()
     said = (*said, *(_emptied(item, found, progress, ctx) if completing else ()))
-    headings = Plan(warnings=(*said, *_moved_away(found, progress), *_undone(found, progress)))
+    gone = _no_task_left(item, found, progress, ctx) if under_way else ()
+    headings = Plan(
+        warnings=(*said, *gone, *_moved_away(found, progress), *_undone(found, progress))
+    )
     unreadable = Plan(warnings=_unreadable(found, records) if live else ())
     public = exposed(item, found, ctx)
     if public is not None:
@@ -314,6 +317,24 @@ def _moved_away(found: ObservedIssue, progress: Progress) -> tuple[str, ...]:
 
 
 _UNDONE = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.OVERDUE)
+
+
+def _no_task_left(
+    item: DesiredIssue, found: ObservedIssue, progress: Progress, ctx: ProgramContext
+) -> tuple[str, ...]:
+    """An open issue with no task left that counts, where its template has some: it could
+    never complete, and its figures read `not started` (a tester: a bot turned a checklist
+    into a table, and the person's progress left the rollup without a word)."""
+    if progress.overall.count:
+        return ()
+    if not ctx.measure(item.description, None, item.sections).overall.count:
+        return ()
+    return (
+        f"issue {found.reference} has no task left that counts towards its completion, where its "
+        "template has some (a person or another tool deleted them, or made them into a table "
+        "or a list without boxes): it can never complete. Put its tasks back from the issue's "
+        "history (its description's edits), or close it",
+    )
 
 
 def _undone(found: ObservedIssue, progress: Progress) -> tuple[str, ...]:

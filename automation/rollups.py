@@ -20,7 +20,7 @@ from automation.keyindex import plan_index
 from automation.lifecycle import Endings, with_notes
 from automation.people import people_blocks, plan_people
 from automation.planning import ProgramContext, create, exposed, keep, refused
-from automation.progress import measure, total
+from automation.progress import Status, measure, total
 
 
 def plan_figures(
@@ -105,10 +105,11 @@ def _plan_rollup(  # noqa: PLR0917
     public = exposed(item, found, ctx)
     if public is not None:
         return public
+    said = Plan(warnings=_closed_while_under_way(found, rows))
     people = plan_people(ctx.desired.program, item, found, ctx.several, ctx.today)  # a lead
     if ends is None:
         edits = _charted(Edits(blocks, ctx.identity(item.key)), charts)
-        return joined(keep(found, item.key, edits, ctx), people)
+        return said + joined(keep(found, item.key, edits, ctx), people)
     final, notes = ends.rollup(item, found, content)  # a group that ended: its final figures
     if final is None:  # ... frozen, and its charts and live blocks with them (a tester: a
         charts = ()  # late hire's pre-work changed a final workshop's table); a block
@@ -116,7 +117,30 @@ def _plan_rollup(  # noqa: PLR0917
         own = ctx.blocks.derived(sealed, ctx.measured, found)
     rollup = ((ROLLUP_BLOCK, final), *charts) if final is not None else ()
     edits = _charted(Edits((*own, *rollup, *extra), ctx.identity(item.key)), charts)
-    return joined(with_notes(keep(found, item.key, edits, ctx), notes), people)
+    return said + joined(with_notes(keep(found, item.key, edits, ctx), notes), people)
+
+
+_UNDER_WAY = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.OVERDUE)
+
+
+def _closed_while_under_way(found: ObservedIssue, rows: list[RollupRow]) -> tuple[str, ...]:
+    """A rollup issue closed while issues it lists are under way: the tool keeps it up to
+    date, and nothing else says it left people's lists and boards (a tester: a triage bot
+    closed the tracking issue for inactivity)."""
+    if found.state != "closed":
+        return ()
+    under_way = sum(
+        1
+        for row in rows
+        if row.state == "opened" and row.progress and row.progress.status in _UNDER_WAY
+    )
+    if not under_way:
+        return ()
+    return (
+        f"issue {found.reference} is closed while {under_way} of the issues it lists are under "
+        "way (another tool, or a person, closed it): the tool still keeps it up to date; "
+        "reopen it so that people find it in lists and boards",
+    )
 
 
 def _charts(

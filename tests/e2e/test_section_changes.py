@@ -284,3 +284,32 @@ def test_a_program_left_with_no_phase_takes_the_last_phase_label_off(
     assert "status::complete" not in issue.labels
     assert not [label for label in issue.labels if label.startswith("phase::")], issue.labels
     assert "No changes" in run("apply", "2026-12-02").out
+
+
+def test_an_issue_whose_every_task_lost_its_box_is_warned_about(group: Path) -> None:
+    """A tester: another tool made a participant's checklist into plain lines; the issue read
+    `not started` with "all phases complete", its progress gone from the rollup, unsaid."""
+    assert run("apply", "2026-12-01").code == 0
+    key = next(k for k, i in issues(group).items() if "phase::Explore" in i.labels)
+    path = path_of(group, key)
+    path.write_text(re.sub(r"^(\s*)1\. \[[ x]\] ", r"\g<1>1. ", path.read_text(), flags=re.M))
+    result = run("apply", "2026-12-02")
+    said = [line for line in result.out.splitlines() if "has no task left" in line]
+    assert len(said) == 1 and f"#{issues(group)[key].iid} " in said[0], result.out
+    assert "Put its tasks back from the issue's history" in said[0]
+    others = [line for line in run("apply", "2026-12-02").out.splitlines() if "warning" in line]
+    assert said[0] in others  # said on every run while it holds
+
+
+def test_a_tracking_issue_closed_while_its_program_runs_is_warned_about(group: Path) -> None:
+    """A tester: a triage bot closed the tracking issue for inactivity; the tool went on
+    writing into it, and nothing said it had left people's lists and boards."""
+    assert run("apply", "2026-12-01").code == 0
+    tracking = path_of(group, "csm-aspiring-leaders/tracking")
+    edit(tracking, "state: opened", "state: closed")
+    result = run("apply", "2026-12-02")
+    said = [line for line in result.out.splitlines() if "is closed while" in line]
+    assert len(said) == 1, result.out
+    assert f"issue #{issues(group)['csm-aspiring-leaders/tracking'].iid} is closed" in said[0]
+    edit(tracking, "state: closed", "state: opened")
+    assert "is closed while" not in run("apply", "2026-12-02").out
