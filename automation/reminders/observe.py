@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from automation.actions import Observed, Plan, Remind
 from automation.desired import DesiredProgram
 from automation.identity import resolve
-from automation.items import ObservedNote
+from automation.items import ObservedIssue, ObservedNote
 from automation.mentions import among, people_only
 from automation.progress import program_label
 from automation.reminders.due import Due, due_reminders, passed
@@ -51,51 +51,65 @@ def plan_reminders(
     ).found
     program = desired.program.id
     if part.digest:
-        tracking = found.get(desired.tracking.key)
-        public = desired.tracking.confidential and tracking and not tracking.confidential
-        if tracking is None or tracking.state != "opened" or public:
-            return Plan()  # not before the tracking issue exists, nor once closed or exposed
-        monday = week_of(today)[0]
-        note = tracker.find_note(tracking.iid, digest_marker(today))
-        # the week's digest by a replaced token's user is not the new one's to edit: the new
-        # one posts its own beside it, listing only what that one does not (reviewers: an
-        # edit stopped every run that week; a second digest mentioned its people again;
-        # skipping the week lost what fell due in it)
-        theirs = () if note is None else (*note.earlier, *(() if note.own else (note.body,)))
-        note = note if note is None or note.own else None
-        # this week's, then those of the weeks before, as far as late_days reaches from this
-        # week's Monday, that no digest listed (the cut at MAX_ENTRIES leaves them out first)
-        since = monday - dt.timedelta(days=part.late_days)
-        every = [
-            d
-            for d in _not_first_too_late(due_reminders(desired, found, today, since), note, today)
-            if not any(_listed(body, d) for body in theirs)
-        ]
-        earlier = [d for d in every if d.day < monday]
-        due = (
-            *(d for d in every if d.day >= monday),
-            *_unlisted(tracker, tracking.iid, earlier, monday),
-        )
-        plan = digest_note(
-            program,
-            desired.tracking.key,
-            tracking,
-            due,
-            note,
-            renderer,
-            today,
-            lambda text: people_only(text, among(renderer.roster, tracker.is_user))[0],
-        )
-        posts = any(isinstance(a, Remind) and not a.edit for a in plan.actions)
-        return (
-            _quieted(tracker, program, desired.tracking.key, tracking.iid, monday) + plan
-            if posts
-            else plan
-        )
+        return _digest_plan(desired, found, tracker, renderer, today)
     since = today - dt.timedelta(days=part.late_days)
     due = tuple(d for d in due_reminders(desired, found, today, since) if not passed(d, today))
     sent = {(d.issue.iid, d.marker) for d in due if tracker.has_note(d.issue.iid, d.marker)}
     return reminder_notes(program, due, sent, renderer, today)
+
+
+def _digest_plan(
+    desired: DesiredProgram,
+    found: Mapping[str, ObservedIssue],
+    tracker: Tracker,
+    renderer: Renderer,
+    today: dt.date,
+) -> Plan:
+    """The week's digest in the program's tracking issue: posted, or edited in place, and
+    earlier weeks' quieted before a new one is posted."""
+    part = desired.program.reminders
+    program = desired.program.id
+    tracking = found.get(desired.tracking.key)
+    public = desired.tracking.confidential and tracking and not tracking.confidential
+    if tracking is None or tracking.state != "opened" or public:
+        return Plan()  # not before the tracking issue exists, nor once closed or exposed
+    monday = week_of(today)[0]
+    note = tracker.find_note(tracking.iid, digest_marker(today))
+    # the week's digest by a replaced token's user is not the new one's to edit: the new
+    # one posts its own beside it, listing only what that one does not (reviewers: an
+    # edit stopped every run that week; a second digest mentioned its people again;
+    # skipping the week lost what fell due in it)
+    theirs = () if note is None else (*note.earlier, *(() if note.own else (note.body,)))
+    note = note if note is None or note.own else None
+    # this week's, then those of the weeks before, as far as late_days reaches from this
+    # week's Monday, that no digest listed (the cut at MAX_ENTRIES leaves them out first)
+    since = monday - dt.timedelta(days=part.late_days)
+    every = [
+        d
+        for d in _not_first_too_late(due_reminders(desired, found, today, since), note, today)
+        if not any(_listed(body, d) for body in theirs)
+    ]
+    earlier = [d for d in every if d.day < monday]
+    due = (
+        *(d for d in every if d.day >= monday),
+        *_unlisted(tracker, tracking.iid, earlier, monday),
+    )
+    plan = digest_note(
+        program,
+        desired.tracking.key,
+        tracking,
+        due,
+        note,
+        renderer,
+        today,
+        lambda text: people_only(text, among(renderer.roster, tracker.is_user))[0],
+    )
+    posts = any(isinstance(a, Remind) and not a.edit for a in plan.actions)
+    return (
+        _quieted(tracker, program, desired.tracking.key, tracking.iid, monday) + plan
+        if posts
+        else plan
+    )
 
 
 def _quieted(tracker: Tracker, program: str, key: str, iid: int, monday: dt.date) -> Plan:
