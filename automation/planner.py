@@ -350,8 +350,9 @@ def _undone(found: ObservedIssue, progress: Progress) -> tuple[str, ...]:
     return (
         f"issue {found.reference} was closed as complete, and now has required tasks open "
         f"({done.completed_count} of {done.count} done: a section made required again, or "
-        "a task unticked); reopen it if its person is to finish them (this warning stops "
-        "once it is reopened, or its tasks are done)",
+        "a task unticked); reopen it if its person is to finish them, and close it when they "
+        "are done (the tool closes an issue once: it leaves one reopened open). This warning "
+        "stops once it is reopened, or its tasks are done",
     )
 
 

@@ -250,10 +250,11 @@ def removable_labels(program: Program) -> frozenset[str]:
     program's former label is the tool's too: it goes once the issue carries the new one.
     """
     own = frozenset(s.name for s in label_specs(program)) - {program_label(program)}
-    # a section's phase label once it is no phase (made `ongoing` or not required): the
-    # tool's value still, gone from label_specs (a reviewer: a program left with no phase
-    # kept its issues' last phase label for good)
-    former = frozenset(phase_label(s) for s in program.sections)
+    # a section's phase label once it is no phase (made `ongoing` or not required, its
+    # `label:` kept): the tool's value still, gone from label_specs (a reviewer: a program
+    # left with no phase kept its issues' last phase label for good); not a section's that
+    # never had a label of its own (a person's `phase::Group call` on a group issue stays)
+    former = frozenset(phase_label(s) for s in program.sections if s.label and not s.is_phase)
     return own | former | ({program_label(program.renamed_from)} if program.renamed_from else set())
 
 

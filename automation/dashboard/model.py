@@ -87,7 +87,8 @@ def program_page(
     seen = list(dict.fromkeys(row.group for row in rows if row.group))
     # in the configuration's order of its groups (workshops by date, as written), not by
     # whose row came first (a tester: January's workshop before December's)
-    place = {item.subject: n for n, item in enumerate(desired.rollups)}
+    named = (*(item.subject for item in desired.rollups), *desired.course.names.values())
+    place = {name: n for n, name in reversed(list(enumerate(named)))}  # first place wins
     groups = sorted(seen, key=lambda name: (place.get(name, len(place)), seen.index(name)))
     cohorts = tuple(
         _page(

@@ -313,3 +313,15 @@ def test_a_tracking_issue_closed_while_its_program_runs_is_warned_about(group: P
     assert f"issue #{issues(group)['csm-aspiring-leaders/tracking'].iid} is closed" in said[0]
     edit(tracking, "state: closed", "state: opened")
     assert "is closed while" not in run("apply", "2026-12-02").out
+
+
+def test_a_persons_phase_label_on_an_issue_without_phases_stays(group: Path) -> None:
+    """A reviewer: a lead's `phase::Group call` on the month's group issue (a section that
+    was never a phase) was taken off once the tool took every section's phase label for its
+    own; only a section's own `label:` value, kept once it is no phase, is the tool's."""
+    assert run("apply", "2026-12-01").code == 0
+    path = path_of(group, DECEMBER)
+    edit(path, "labels:\n", "labels:\n- phase::Group call\n")
+    result = run("apply", "2026-12-02")
+    assert result.code == 0, result.out + result.err
+    assert "phase::Group call" in issues(group)[DECEMBER].labels, result.out
