@@ -58,6 +58,7 @@ from automation.missed import made_too_late, missed_periods
 from automation.people import people_blocks, plan_people
 from automation.planning import ProgramContext, create, exposed, refused, said_public
 from automation.progress import (
+    UNFINISHED,
     Progress,
     Status,
     cleared_scopes,
@@ -316,9 +317,6 @@ def _moved_away(found: ObservedIssue, progress: Progress) -> tuple[str, ...]:
     )
 
 
-_UNDONE = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.OVERDUE)
-
-
 def _no_task_left(
     item: DesiredIssue, found: ObservedIssue, progress: Progress, ctx: ProgramContext
 ) -> tuple[str, ...]:
@@ -342,7 +340,7 @@ def _undone(found: ObservedIssue, progress: Progress) -> tuple[str, ...]:
     say so, and nothing else would (a tester: sections made `required: false`, the issue
     closed and its person congratulated, then required again: closed, `in progress`, and
     no one told)."""
-    if found.state != "closed" or progress.status not in _UNDONE:
+    if found.state != "closed" or progress.status not in UNFINISHED:
         return ()
     if not proves(found, COMPLETION_BLOCK) or noteless(found) or found.moved_to is not None:
         return ()

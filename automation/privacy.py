@@ -175,7 +175,7 @@ def _named_in(data: Mapping[str, object], roster: Mapping[str, Person]) -> set[s
 
 
 def _strings(data: object) -> Iterator[str]:
-    """Every string in DATA, a program's `model_dump()`."""
+    """Every string in DATA (a program's `model_dump()`, or its file's data)."""
     if isinstance(data, str):
         yield data
     elif isinstance(data, Mapping):

@@ -123,6 +123,9 @@ def _current(sections: Sequence[SectionProgress]) -> Section | None:
     return None
 
 
+UNFINISHED = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.OVERDUE)  # neither done nor over
+
+
 def _status(overall: TaskCount, due_date: dt.date | None, today: dt.date) -> Status:
     if overall.count and overall.complete:
         return Status.COMPLETE

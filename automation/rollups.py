@@ -20,7 +20,7 @@ from automation.keyindex import plan_index
 from automation.lifecycle import Endings, with_notes
 from automation.people import people_blocks, plan_people
 from automation.planning import ProgramContext, create, exposed, keep, refused
-from automation.progress import Status, measure, total
+from automation.progress import UNFINISHED, measure, total
 
 
 def plan_figures(
@@ -120,9 +120,6 @@ def _plan_rollup(  # noqa: PLR0917
     return said + joined(with_notes(keep(found, item.key, edits, ctx), notes), people)
 
 
-_UNDER_WAY = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.OVERDUE)
-
-
 def _closed_while_under_way(found: ObservedIssue, rows: list[RollupRow]) -> tuple[str, ...]:
     """A rollup issue closed while issues it lists are under way: the tool keeps it up to
     date, and nothing else says it left people's lists and boards (a tester: a triage bot
@@ -132,7 +129,7 @@ def _closed_while_under_way(found: ObservedIssue, rows: list[RollupRow]) -> tupl
     under_way = sum(
         1
         for row in rows
-        if row.state == "opened" and row.progress and row.progress.status in _UNDER_WAY
+        if row.state == "opened" and row.progress and row.progress.status in UNFINISHED
     )
     if not under_way:
         return ()

@@ -57,9 +57,8 @@ def secret_words(data: Mapping[str, object]) -> frozenset[str]:
 
 
 def confidential_data(data: Mapping[str, object]) -> bool:
-    """Whether a program file (as written, valid or not, or a program's `model_dump()`) is a
-    confidential program's: a kind confidential by default counts as such even if the file
-    says otherwise."""
+    """Whether a program file (as written, valid or not) is a confidential program's: a kind
+    confidential by default counts as such even if the file says otherwise."""
     kind = kind_named(data.get("kind"))
     default = kind is not None and kind.model.confidential_by_default
     return default or data.get("confidential") is True
