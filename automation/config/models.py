@@ -282,6 +282,12 @@ class Section(Frozen):
                 f"phase label '{value[:40]}…' is {len(value)} characters long; GitLab takes "
                 f"at most {PHASE_LABEL_MAX} after 'phase::': set `label:` to a short name"
             )
+        if "\u00a0" in value:  # a French space before a colon, a Mac's Option-Space
+            raise ValueError(
+                f"phase label '{shorten(value)}' holds a non-breaking space, which GitLab keeps "
+                "as '&nbsp;' in a label's name (never found again by it); set `label:` to a "
+                "name with plain spaces"
+            )
         if _MARKUP.search(value):
             raise ValueError(
                 f"phase label '{shorten(value)}' holds what GitLab takes for HTML (a tag or an "

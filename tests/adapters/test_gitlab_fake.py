@@ -1906,3 +1906,12 @@ def test_a_compare_of_a_later_commit_to_an_earlier_one_differs_only_straight(
     assert isinstance(base, dict) and isinstance(straight, dict)
     assert base["diffs"] == []
     assert [d["new_path"] for d in straight["diffs"]] == ["config/people.yml"]
+
+
+def test_a_label_title_keeps_a_non_breaking_space_as_an_entity(fake: FakeGitLab) -> None:
+    """GitLab stores a label's title through Sanitize, whose serializer writes U+00A0 as
+    `&nbsp;`, which CGI.unescapeHTML leaves: the label is never found by the name asked."""
+    group = fake.client().groups.get("enablement")
+    made = group.labels.create({"name": "phase::Module 1\u00a0: Découvrir", "color": "#8fbc8f"})
+    assert made.name == "phase::Module 1&nbsp;: Découvrir"
+    assert "phase::Module 1&nbsp;: Découvrir" in fake.labels("enablement")

@@ -1261,7 +1261,8 @@ class LabelService:
         """Map names to existing labels; create missing ones as project labels if allowed."""
         known = self.state.visible_labels(project)
         resolved = []
-        for name in names:
+        for asked in names:
+            name = asked if asked in known else stored_title(asked)
             if name not in known and self.may_create:
                 known[name] = project.labels[name] = self.state.new_label(
                     name, DEFAULT_LABEL_COLOR, None, project=True
@@ -1991,6 +1992,15 @@ class IssueHandlers(Handlers):
         raise ApiError(422, {"message": f"#{target.iid} cannot be added: {errors}"})
 
 
+def stored_title(name: str) -> str:
+    """A label's title as GitLab stores it: `Label#title=` keeps
+    `CGI.unescapeHTML(Sanitize.clean(title))`, and Sanitize's HTML serializer writes a
+    non-breaking space as `&nbsp;`, an entity `unescapeHTML` does not decode (it knows
+    `&amp; &lt; &gt; &quot; &apos;` and numeric ones): such a label is never found again by
+    the name it was asked for (`find_by(title:)`). Tags are the tool's to refuse."""
+    return name.replace("\u00a0", "&nbsp;")
+
+
 class IssueFilter:
     """The documented filters and ordering of `GET /projects/:id/issues`."""
 
@@ -2111,7 +2121,7 @@ class LabelHandlers(Handlers):
         return self.page(request, chosen, self.present.label)
 
     def _new(self, request: Request, taken: dict[str, Label], project: bool) -> Label:
-        name = request.params.text("name")
+        name = stored_title(request.params.text("name") or "")
         color = request.params.text("color")
         if not name:
             raise bad_request("name is missing")
