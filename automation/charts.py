@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -22,7 +23,11 @@ CHARTS_BLOCK = "charts"
 CHARTS_TEMPLATE = "blocks/charts.md.j2"
 MAX_POINTS = 26  # weeks a burn-up chart shows; a longer history is sampled evenly
 MAX_LABEL = 40
-_UNSAFE = re.compile(r"[^\w .()+/'-]|_")  # letters, digits and a few harmless signs only
+_SAFE = re.compile(r"[\w .()+/'-]")  # letters, digits and a few harmless signs only
+# marks that letters of many scripts are made with (Hindi, Thai, vowelled Arabic, a
+# decomposed Ü: a tester's chart read "म ड य ल"), and the joiners Persian and emoji need
+_JOINING = frozenset({"Mn", "Mc"})
+_JOINERS = frozenset({"\u200c", "\u200d"})
 _SPACES = re.compile(r"\s+")
 
 
@@ -30,10 +35,18 @@ def mermaid_text(value: object, limit: int = MAX_LABEL) -> str:
     """A text from configuration as a Mermaid label may hold it: letters, digits, spaces and
     `.()+/'-`, nothing that could end the string, the line or the code block (quotes,
     brackets, backticks, `%%`, `#`, `;`, HTML), cut to LIMIT characters."""
-    text = _SPACES.sub(" ", _UNSAFE.sub(" ", str(value))).strip()
+    kept = "".join(ch if _kept(ch) else " " for ch in str(value))
+    text = _SPACES.sub(" ", kept).strip()
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text or "-"
+
+
+def _kept(ch: str) -> bool:
+    """Whether a character may stay in a Mermaid label (`_` is no letter: Markdown's)."""
+    if ch == "_":
+        return False
+    return bool(_SAFE.match(ch)) or ch in _JOINERS or unicodedata.category(ch) in _JOINING
 
 
 def label_list(labels: Iterable[object]) -> Trusted:

@@ -308,3 +308,13 @@ def test_labels_that_read_alike_once_made_safe_stay_apart_on_the_axis() -> None:
         '["Review", "Review (3)", "Review (2)"]'
     )
     assert all(len(label) <= 40 for label in json.loads(str(label_list(["x" * 60] * 3))))
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["मॉड्यूल 1: प्रशिक्षण", "ขั้นที่ 2: ฝึกอบรม", "المرحلة: مُقدّمة", "U\u0308ben", "نیم\u200cفاصله"],
+)
+def test_a_label_keeps_the_marks_and_joiners_its_letters_are_made_with(heading: str) -> None:
+    """A tester: a Hindi phase read "म ड य ल 1 प रश क षण" on the chart's axis, a decomposed
+    Ü "U ben": combining marks were taken for unsafe signs."""
+    assert mermaid_text(heading) == heading.replace(":", " ").replace("  ", " ")
