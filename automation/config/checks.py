@@ -173,8 +173,9 @@ def _check_sections(program: Program, source: Source) -> Iterator[Problem]:
     yield from duplicates(
         source,
         [("sections", i, "heading") for i in range(len(program.sections))],
-        [s.heading.casefold() for s in program.sections],
+        [heading_key(s.heading) for s in program.sections],
         "section heading",
+        written=[s.heading for s in program.sections],
     )
     phases = [(i, s) for i, s in enumerate(program.sections) if s.is_phase]
     yield from duplicates(  # two phases under one label: boards merge them (a tester)
@@ -183,6 +184,7 @@ def _check_sections(program: Program, source: Source) -> Iterator[Problem]:
         [s.label_value.casefold() for _, s in phases],
         "phase label",
         "give each phase its own `label:`",
+        written=[s.label_value for _, s in phases],
     )
     headings = {heading_key(s.heading) for s in program.sections}
     for i, section in enumerate(program.sections):

@@ -564,14 +564,22 @@ def not_utf8(file: str, raw: bytes, error: UnicodeDecodeError) -> Problem:
     )
 
 
-def duplicates(
-    source: Source, locs: Sequence[Loc], values: Sequence[str], what: str, fix: str = "keep one"
+def duplicates(  # noqa: PLR0917
+    source: Source,
+    locs: Sequence[Loc],
+    values: Sequence[str],
+    what: str,
+    fix: str = "keep one",
+    written: Sequence[str] | None = None,
 ) -> Iterator[Problem]:
-    """Problems for values that appear more than once, each pointing at the repeat."""
+    """Problems for values that appear more than once, each pointing at the repeat and
+    quoting it as WRITTEN when the values compared are folded (a tester read 'modul 1:
+    masse' of a heading written 'Modul 1: Maße')."""
     first: dict[str, int] = {}
-    for loc, value in zip(locs, values, strict=True):
+    for n, (loc, value) in enumerate(zip(locs, values, strict=True)):
         if value in first:
+            said = written[n] if written is not None else value
             yield source.problem(
-                loc, f"{what} '{value}' appears twice (first at line {first[value]}); {fix}"
+                loc, f"{what} '{said}' appears twice (first at line {first[value]}); {fix}"
             )
         first.setdefault(value, source.line_of(loc))

@@ -17,7 +17,8 @@ _SINGULAR = {"people": "person", "families": "family", "titles": "title", "hires
 
 _PATTERN_HINTS = {
     "^[a-z0-9][a-z0-9_.\\-]*$": (
-        "use lowercase letters, digits, '-', '_' or '.', starting with a letter or digit (an id)"
+        "use lowercase a-z (no accents), digits, '-', '_' or '.', starting with a letter or "
+        "digit (an id)"
     ),
     USERNAME_PATTERN: (
         "use a GitLab username: letters, digits, '_', '-', '.', not starting with '-' nor "

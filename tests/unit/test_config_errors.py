@@ -161,8 +161,8 @@ CASES = [
     ),
     (
         {"config/programs/demo.yml": PROGRAM.replace("id: demo", "id: Demo Program")},
-        "config/programs/demo.yml:1: 'id': use lowercase letters, digits, '-', '_' or '.', "
-        "starting with a letter or digit (an id) (got 'Demo Program'); fix the value",
+        "config/programs/demo.yml:1: 'id': use lowercase a-z (no accents), digits, '-', '_' or "
+        "'.', starting with a letter or digit (an id) (got 'Demo Program'); fix the value",
     ),
     (
         {"config/people.yml": "people:\n  ana: Ana\n"},
