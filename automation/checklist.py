@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -106,8 +107,14 @@ def count_tasks(text: str) -> TaskCount:
 
 def _normalise_heading(text: str) -> str:
     # (a zero-width space is what the tool puts after a value's `#1`: `Week #1` printed from
-    # configuration reads as the heading configured)
-    return " ".join(text.replace(ZERO_WIDTH_SPACE, "").split()).casefold()
+    # configuration reads as the heading configured; and a heading reads as configured in
+    # whatever Unicode form it was saved or typed: a decomposed Ü, a full-width colon, an
+    # emoji's variation selector, a tester's headings were "not found")
+    text = unicodedata.normalize("NFKC", text.replace(ZERO_WIDTH_SPACE, ""))
+    return " ".join(text.translate(_VARIATIONS).split()).casefold()
+
+
+_VARIATIONS = dict.fromkeys((0xFE0E, 0xFE0F))  # text and emoji presentation selectors
 
 
 def heading_key(text: str) -> str:

@@ -18,6 +18,7 @@ import datetime as dt
 import difflib
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -100,8 +101,11 @@ def _seen(text: str) -> str:
 
 
 def task_hash(text: str) -> str:
-    """A task's short hash: eight hex digits of the SHA-256 of its text, spaces collapsed."""
-    return hashlib.sha256(" ".join(_seen(text).split()).encode()).hexdigest()[:8]
+    """A task's short hash: eight hex digits of the SHA-256 of its text, spaces collapsed, in
+    Unicode's composed form (a template saved again composed is the same tasks: a tester's
+    issues got every task with an umlaut twice)."""
+    composed = unicodedata.normalize("NFC", _seen(text))
+    return hashlib.sha256(" ".join(composed.split()).encode()).hexdigest()[:8]
 
 
 def rendering_hash(description: str) -> str:
@@ -122,7 +126,7 @@ def _label(section: str) -> str:
     the comment, and it never starts a line with `/` (GitLab runs quick actions inside HTML
     comments too). Writing it again changes nothing, so a record read back is looked up in
     the same form."""
-    label = " ".join(section.split())
+    label = " ".join(unicodedata.normalize("NFC", section).split())
     while "--" in label:  # `---` is `- --` after one pass: until no two dashes meet
         label = label.replace("--", "- -")
     return "\\" + label if label.startswith("/") else label

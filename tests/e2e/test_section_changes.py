@@ -6,6 +6,7 @@ about, once, naming the issues that still have its tasks (it was not, at all).""
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -325,3 +326,34 @@ def test_a_persons_phase_label_on_an_issue_without_phases_stays(group: Path) -> 
     result = run("apply", "2026-12-02")
     assert result.code == 0, result.out + result.err
     assert "phase::Group call" in issues(group)[DECEMBER].labels, result.out
+
+
+def _in_form(form: str, text: str) -> str:
+    return unicodedata.normalize(form, text)
+
+
+def test_files_saved_again_in_another_unicode_form_change_no_issue(group: Path) -> None:
+    """A tester: a program file and template saved decomposed (NFD), then composed (NFC) by
+    another editor: every open issue got each section whose heading has an umlaut a second
+    time, and the person's ticks moved to "Other tasks"."""
+    heading, task = "Modul 2: Üben", "1. [ ] Übe ein Gespräch über Führung."
+    for path, old in ((PROGRAM, '"Module 2: Learn"'), (PARTICIPANT_TEMPLATE, "Module 2: Learn")):
+        text = path.read_text().replace(old, f'"{heading}"' if old.startswith('"') else heading)
+        if path == PARTICIPANT_TEMPLATE:
+            text = text.replace(f"## {heading}\n", f"## {heading}\n\n{task}\n", 1)
+        path.write_text(_in_form("NFD", text))
+    assert run("apply", "2026-12-01").code == 0
+    key = next(k for k, i in issues(group).items() if "phase::Explore" in i.labels)
+    path = path_of(group, key)
+    edit(path, _in_form("NFD", task), _in_form("NFD", task).replace("[ ]", "[x]"))
+    assert run("apply", "2026-12-01").code == 0
+    before = issues(group)[key].description
+    for changed in (PROGRAM, PARTICIPANT_TEMPLATE):
+        changed.write_text(_in_form("NFC", changed.read_text()))
+    result = run("apply", "2026-12-02")
+    assert result.code == 0, result.out + result.err
+    assert "template tasks added" not in result.out and " 0 warnings" in result.out, result.out
+    text = issues(group)[key].description
+    assert outside_blocks(text) == outside_blocks(before)
+    assert f"| {heading} | 1/" in _in_form("NFC", text)
+    assert "No changes" in run("apply", "2026-12-02").out

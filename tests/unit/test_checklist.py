@@ -11,6 +11,7 @@ from automation.checklist import (
     count_all,
     count_sections,
     count_tasks,
+    heading_key,
     headings_found,
     is_optional,
     task_text,
@@ -166,3 +167,14 @@ def test_skipping_optional_tasks_leaves_out_exactly_the_tasks_that_say_so(
     kept = [line for line in lines if task_text(line) and not is_optional(task_text(line) or "")]
     done = sum("[x]" in line for line in kept)
     assert count_all(text, [], skip_optional=True)[1] == TaskCount(len(kept), done)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Phase 2 — U\u0308ben", "PHASE\u00a02 — ÜBEN", "phase 2 —  üben"],
+)
+def test_a_heading_reads_as_configured_in_any_unicode_form_case_or_spacing(typed: str) -> None:
+    """A tester: a heading retyped decomposed, or with an emoji's variation selector, was
+    "not found", and its tasks counted as "Other tasks"."""
+    assert heading_key(typed) == heading_key("Phase 2 — Üben")
+    assert heading_key("🚀\ufe0f Start") == heading_key("🚀 Start")
