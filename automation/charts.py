@@ -35,18 +35,40 @@ def mermaid_text(value: object, limit: int = MAX_LABEL) -> str:
     """A text from configuration as a Mermaid label may hold it: letters, digits, spaces and
     `.()+/'-`, nothing that could end the string, the line or the code block (quotes,
     brackets, backticks, `%%`, `#`, `;`, HTML), cut to LIMIT characters."""
-    kept = "".join(ch if _kept(ch) else " " for ch in str(value))
-    text = _SPACES.sub(" ", kept).strip()
+    text = _SPACES.sub(" ", _kept(str(value))).strip()
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text or "-"
 
 
-def _kept(ch: str) -> bool:
-    """Whether a character may stay in a Mermaid label (`_` is no letter: Markdown's)."""
-    if ch == "_":
+def _kept(text: str) -> str:
+    """TEXT with a space for each character a Mermaid label may not hold (`_` is no letter:
+    Markdown's): a mark only after a letter it is part of, a joiner only between two
+    letters, no variation selector (a reviewer's emoji phases read as blank labels)."""
+    out: list[str] = []
+    for n, ch in enumerate(text):
+        after = text[n + 1] if n + 1 < len(text) else ""
+        out.append(ch if _may_stay(ch, bool(out) and out[-1] != " ", after) else " ")
+    return "".join(out)
+
+
+def _may_stay(ch: str, letter_before: bool, after: str) -> bool:
+    if ch != "_" and _SAFE.match(ch):
+        return True
+    if not letter_before:
         return False
-    return bool(_SAFE.match(ch)) or ch in _JOINERS or unicodedata.category(ch) in _JOINING
+    if ch in _JOINERS:
+        return _LETTER.match(after) is not None
+    return unicodedata.category(ch) in _JOINING and not _invisible(ch)
+
+
+_LETTER = re.compile(r"[^\W_]")
+
+
+def _invisible(ch: str) -> bool:
+    """Variation selectors and the grapheme joiner: marks that show nothing."""
+    point = ord(ch)
+    return 0xFE00 <= point <= 0xFE0F or 0xE0100 <= point <= 0xE01EF or point == 0x34F
 
 
 def label_list(labels: Iterable[object]) -> Trusted:

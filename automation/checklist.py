@@ -108,9 +108,10 @@ def count_tasks(text: str) -> TaskCount:
 def _normalise_heading(text: str) -> str:
     # (a zero-width space is what the tool puts after a value's `#1`: `Week #1` printed from
     # configuration reads as the heading configured; and a heading reads as configured in
-    # whatever Unicode form it was saved or typed: a decomposed Ü, a full-width colon, an
-    # emoji's variation selector, a tester's headings were "not found")
-    text = unicodedata.normalize("NFKC", text.replace(ZERO_WIDTH_SPACE, ""))
+    # either Unicode form it was saved or typed in, with or without an emoji's variation
+    # selector: a tester's decomposed Ü was "not found". Composed, not folded (NFKC): a
+    # reviewer's half-width and full-width headings, told apart before, are two headings)
+    text = unicodedata.normalize("NFC", text.replace(ZERO_WIDTH_SPACE, ""))
     return " ".join(text.translate(_VARIATIONS).split()).casefold()
 
 

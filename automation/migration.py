@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from automation.actions import Plan
 from automation.checklist import heading_key, heading_of, rename_headings
@@ -101,11 +102,10 @@ def _seen(text: str) -> str:
 
 
 def task_hash(text: str) -> str:
-    """A task's short hash: eight hex digits of the SHA-256 of its text, spaces collapsed, in
-    Unicode's composed form (a template saved again composed is the same tasks: a tester's
-    issues got every task with an umlaut twice)."""
-    composed = unicodedata.normalize("NFC", _seen(text))
-    return hashlib.sha256(" ".join(composed.split()).encode()).hexdigest()[:8]
+    """A task's short hash: eight hex digits of the SHA-256 of its text, spaces collapsed (as
+    written: every issue's record holds such hashes, and a hash of another Unicode form
+    would not find them; a reviewer saw a template task lost after an upgrade)."""
+    return hashlib.sha256(" ".join(_seen(text).split()).encode()).hexdigest()[:8]
 
 
 def rendering_hash(description: str) -> str:
@@ -126,7 +126,7 @@ def _label(section: str) -> str:
     the comment, and it never starts a line with `/` (GitLab runs quick actions inside HTML
     comments too). Writing it again changes nothing, so a record read back is looked up in
     the same form."""
-    label = " ".join(unicodedata.normalize("NFC", section).split())
+    label = " ".join(section.split())
     while "--" in label:  # `---` is `- --` after one pass: until no two dashes meet
         label = label.replace("--", "- -")
     return "\\" + label if label.startswith("/") else label
@@ -312,6 +312,7 @@ def _migrate(
     if old is None:  # a damaged record block is reported by the update
         return Migration(record), []
     template = tasks_of(item.description, declared)
+    old = _in_forms_of(old, template, declared)
     recorded = {h for hashes in old.sections.values() for h in hashes}
     gone = recorded - {task_hash(task.text) for task in template}
     new, replaced = _new_tasks(template, old, recorded)
@@ -326,6 +327,33 @@ def _migrate(
     dropped, covered = _dropped(item.description, issue.description, old, declared, gone)
     changed = _changed(template, old, has, replaced, gone - covered)
     return Migration(record, added), changed + unplaced + dropped
+
+
+_FORMS: tuple[Literal["NFC", "NFD"], ...] = ("NFC", "NFD")
+
+
+def _in_forms_of(old: Record, template: Sequence[Task], declared: Sequence[str]) -> Record:
+    """The record, each task and section it lists in another Unicode form than the
+    template's now taken for the template's (a tester: files saved again composed gave
+    every open issue the tasks with an umlaut twice). Its hashes stay as written otherwise:
+    every issue's record holds them (a reviewer saw hashes of another form lose a task)."""
+    alias: dict[str, str] = {}
+    for task in template:
+        now = task_hash(task.text)
+        for form in _FORMS:
+            other = task_hash(unicodedata.normalize(form, task.text))
+            if other != now:
+                alias[other] = now
+    labels = {_composed(_label(heading)): _label(heading) for heading in declared}
+    sections = {
+        labels.get(_composed(section), section): tuple(alias.get(h, h) for h in hashes)
+        for section, hashes in old.sections.items()
+    }
+    return replace(old, sections=sections)
+
+
+def _composed(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
 
 
 def _dropped(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -181,7 +182,7 @@ def _check_sections(program: Program, source: Source) -> Iterator[Problem]:
     yield from duplicates(  # two phases under one label: boards merge them (a tester)
         source,
         [("sections", i, "label" if s.label else "heading") for i, s in phases],
-        [s.label_value.casefold() for _, s in phases],
+        [unicodedata.normalize("NFC", s.label_value).casefold() for _, s in phases],
         "phase label",
         "give each phase its own `label:`",
         written=[s.label_value for _, s in phases],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -143,17 +144,23 @@ def passed(due: Due, today: dt.date) -> bool:
     return date is not None and due.day < today and due.day < date <= today
 
 
+def _folded(text: str) -> str:
+    """Text as a reminder's `task:` is matched: case aside, in either Unicode form (a
+    reviewer: a program file composed and an issue decomposed sent no reminder)."""
+    return unicodedata.normalize("NFC", text).casefold()
+
+
 def open_tasks(tasks: tuple[Task, ...], reminder: Reminder) -> tuple[str, ...]:
     """The open tasks a reminder names: in its section, containing its text (or both). A
     reminder of a section leaves out its optional tasks, which no figure counts (one that
     names a task by its words sends it, optional or not)."""
     section = heading_key(reminder.section) if reminder.section else None
-    text = reminder.task.casefold() if reminder.task else None
+    text = _folded(reminder.task) if reminder.task else None
     return tuple(
         task.text
         for task in tasks
         if (section is None or heading_key(task.section) == section)
-        and (text in task.text.casefold() if text is not None else not is_optional(task.text))
+        and (text in _folded(task.text) if text is not None else not is_optional(task.text))
         and count_tasks(task.line).completed_count == 0
     )
 

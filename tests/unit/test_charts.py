@@ -318,3 +318,10 @@ def test_a_label_keeps_the_marks_and_joiners_its_letters_are_made_with(heading: 
     """A tester: a Hindi phase read "म ड य ल 1 प रश क षण" on the chart's axis, a decomposed
     Ü "U ben": combining marks were taken for unsafe signs."""
     assert mermaid_text(heading) == heading.replace(":", " ").replace("  ", " ")
+
+
+def test_emoji_phases_read_as_before_on_the_chart() -> None:
+    """A reviewer: with marks kept, an emoji's variation selector and the joiner between two
+    emoji stayed, as blank or look-alike labels no longer numbered apart."""
+    assert str(label_list(["✔️ Done", "✅ Done"])) == '["Done", "Done (2)"]'
+    assert str(label_list(["⚙️", "🚀", "👩‍💻"])) == '["-", "- (2)", "- (3)"]'

@@ -4,6 +4,7 @@ tasks, only their roles' people mentioned, or a weekly digest edited in place.""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,10 @@ from automation.items import ObservedIssue
 from automation.mentions import ZERO_WIDTH_SPACE, code_spans, named, without_code
 from automation.output.lines import describe
 from automation.reminders import notes, observe
-from automation.reminders.due import Due
+from automation.reminders.due import Due, open_tasks
 from automation.reminders.notes import plain, quoted
 from automation.run import Prepared, make_plan, prepare
+from automation.tasks import tasks_of
 from tests.crash import Crash, CrashingTracker
 from tests.memory import MemoryTracker, memory_for, run_apply
 from tests.projects import REMINDERS
@@ -540,3 +542,15 @@ def test_every_earlier_digest_is_quieted_however_old() -> None:
     assert [a.marker for a in edited] == [notes.digest_marker(w) for w in weeks[1:]]
     assert all(a.edit and a.digest and "@ana" not in a.body for a in edited)
     assert all(f"@{ZERO_WIDTH_SPACE}ben" in a.body for a in edited)
+
+
+def test_a_reminders_task_is_found_in_either_unicode_form() -> None:
+    """A reviewer: a program file composed (NFC) and an issue decomposed (NFD) sent no
+    reminder of a task with an umlaut, and nothing said so."""
+    reminder = Reminder.model_validate(
+        {"id": "r", "when": "on start", "task": "Übe ein Gespräch", "for": ["participant"]}
+    )
+    text = unicodedata.normalize("NFD", "## Eins\n\n- [ ] Übe ein Gespräch über Führung\n")
+    assert open_tasks(tasks_of(text, ["Eins"]), reminder) == (
+        unicodedata.normalize("NFD", "Übe ein Gespräch über Führung"),
+    )
