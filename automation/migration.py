@@ -312,7 +312,7 @@ def _migrate(
     if old is None:  # a damaged record block is reported by the update
         return Migration(record), []
     template = tasks_of(item.description, declared)
-    old = _in_forms_of(old, template, declared)
+    old = _in_forms_of(old, template, tasks_of(issue.description, declared), declared)
     recorded = {h for hashes in old.sections.values() for h in hashes}
     gone = recorded - {task_hash(task.text) for task in template}
     new, replaced = _new_tasks(template, old, recorded)
@@ -332,18 +332,27 @@ def _migrate(
 _FORMS: tuple[Literal["NFC", "NFD"], ...] = ("NFC", "NFD")
 
 
-def _in_forms_of(old: Record, template: Sequence[Task], declared: Sequence[str]) -> Record:
+def _in_forms_of(
+    old: Record, template: Sequence[Task], tasks: Sequence[Task], declared: Sequence[str]
+) -> Record:
     """The record, each task and section it lists in another Unicode form than the
-    template's now taken for the template's (a tester: files saved again composed gave
-    every open issue the tasks with an umlaut twice). Its hashes stay as written otherwise:
-    every issue's record holds them (a reviewer saw hashes of another form lose a task)."""
+    template's now taken for the template's: wholly composed or decomposed, or as the issue
+    has it (a template's words in one form, a value from the program file in the other:
+    a reviewer). A tester's files saved again composed gave every open issue the tasks with
+    an umlaut twice. Its hashes stay as written otherwise: every issue's record holds them
+    (a reviewer saw hashes of another form lose a task after an upgrade)."""
     alias: dict[str, str] = {}
+    composed = {_composed(task.text): task_hash(task.text) for task in template}
     for task in template:
         now = task_hash(task.text)
         for form in _FORMS:
             other = task_hash(unicodedata.normalize(form, task.text))
             if other != now:
                 alias[other] = now
+    for task in tasks:  # the issue's own, as its record may list them
+        meant = composed.get(_composed(task.text))
+        if meant is not None and task_hash(task.text) != meant:
+            alias[task_hash(task.text)] = meant
     labels = {_composed(_label(heading)): _label(heading) for heading in declared}
     sections = {
         labels.get(_composed(section), section): tuple(alias.get(h, h) for h in hashes)

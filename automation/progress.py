@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -196,9 +195,9 @@ def program_of(label: str) -> str | None:
 
 
 def phase_label(section: Section) -> str:
-    """The label of a current phase, in composed Unicode whatever form its file was saved in
-    (a file saved again in the other form made a second label that looked the same)."""
-    return f"{PHASE_SCOPE}::{unicodedata.normalize('NFC', section.label_value)}"
+    """The label of a current phase, as its file writes it (composed, it changed the labels
+    of Korean and Hindi teams' files on upgrading: a reviewer)."""
+    return f"{PHASE_SCOPE}::{section.label_value}"
 
 
 def status_label(status: Status) -> str:
