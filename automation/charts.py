@@ -48,7 +48,9 @@ def _kept(text: str) -> str:
     out: list[str] = []
     for n, ch in enumerate(text):
         after = text[n + 1] if n + 1 < len(text) else ""
-        out.append(ch if _may_stay(ch, bool(out) and out[-1] != " ", after) else " ")
+        before = out[-1] if out else " "
+        letter = _LETTER.match(before) is not None or unicodedata.category(before) in _JOINING
+        out.append(ch if _may_stay(ch, letter, after) else " ")
     return "".join(out)
 
 

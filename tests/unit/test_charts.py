@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -128,7 +129,11 @@ def test_config_text_never_leaves_the_chart() -> None:
 @given(st.text())
 def test_a_label_holds_only_harmless_characters(value: str) -> None:
     label = mermaid_text(value)
-    assert re.fullmatch(r"[\w .()+/'…-]+", label)
+    # marks a letter is made with, and joiners inside a word, are part of its letters
+    bare = "".join(c for c in label if unicodedata.category(c) not in ("Mn", "Mc", "Cf"))
+    assert re.fullmatch(r"[\w .()+/'…-]+", bare)
+    assert not {c for c in label if unicodedata.category(c) == "Cf"} - {"\u200c", "\u200d"}
+    assert not any(0xFE00 <= ord(c) <= 0xFE0F for c in label)
     assert "_" not in label and "\n" not in label and len(label) <= 40
 
 
