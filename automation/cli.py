@@ -967,6 +967,17 @@ def collect_less() -> None:
     gc.set_threshold(ALLOCATIONS_PER_COLLECTION, *older)
 
 
+def _tolerant(stream: TextIO) -> TextIO:
+    """STREAM writing what its encoding cannot hold as escapes (`\\u2026`), not stopping the
+    run with a traceback: a runner's locale may be ISO-8859-1 or ASCII (a tester: every run
+    stopped at its first line with a `…` or a name in another script, one write further)."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+    if reconfigure is not None and encoding not in ("utf8", "utf8sig"):
+        reconfigure(errors="backslashreplace")
+    return stream
+
+
 class _ToReader(io.TextIOBase):
     """The standard output (or error), for a reader that may stop reading (`| head`): from
     then on nothing more is printed there, and the run goes on to its end, not stopped by a
@@ -1026,7 +1037,7 @@ def main() -> None:
     so on one line (exit 130 or 143, as shells count them)."""
     collect_less()
     before = signal.signal(signal.SIGTERM, _stop)
-    out, err = _ToReader(sys.stdout), _ToReader(sys.stderr)
+    out, err = _ToReader(_tolerant(sys.stdout)), _ToReader(_tolerant(sys.stderr))
     what = WHAT_WAS_DONE.get(next(iter(sys.argv[1:2]), ""), NOTHING_WRITTEN)
     try:
         code = run(sys.argv[1:], os.environ, cast(TextIO, out), cast(TextIO, err))
