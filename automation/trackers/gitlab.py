@@ -95,8 +95,10 @@ class Connection:
     @staticmethod
     def from_env(env: Mapping[str, str]) -> Connection:
         """GITLAB_URL (or CI_SERVER_URL) and GITLAB_TOKEN from the environment."""
-        url = env.get("GITLAB_URL") or env.get("CI_SERVER_URL")
-        token = env.get("GITLAB_TOKEN", "").strip()  # a line break read from a file, say
+        # a line break read from a file, a space pasted with it, say (a tester's address read
+        # unreachable, shown without what was wrong with it)
+        url = (env.get("GITLAB_URL") or env.get("CI_SERVER_URL") or "").strip()
+        token = env.get("GITLAB_TOKEN", "").strip()
         if not url:
             raise TrackerUnavailable(
                 "GITLAB_URL is not set (nor CI_SERVER_URL); set it to your "
@@ -119,6 +121,10 @@ class Connection:
                 f"GITLAB_TOKEN is {plural(len(token), 'character')} long, and GitLab's tokens are "
                 f"{MIN_TOKEN} or more; set it again with the whole token"
             )
+        # `HTTPS://`: python-gitlab tells its own URLs by a lowercase scheme, and built every
+        # list's address twice (a tester)
+        parts = urlsplit(url)
+        url = urlunsplit(parts._replace(scheme=parts.scheme.lower()))
         return Connection(url.rstrip("/"), token)
 
     def client(self) -> gitlab.Gitlab:

@@ -272,3 +272,15 @@ def test_a_token_pasted_into_the_address_is_not_shown(
     )
     assert result.code == EXIT_TRACKER_UNAVAILABLE
     assert TOKEN not in result.err and "https://x.invalid/[token]" in result.err
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://gitlab.com\n", " https://gitlab.com ", "HTTPS://gitlab.com", "Https://gitlab.com/"],
+)
+def test_an_address_read_with_a_line_break_or_a_capital_scheme_is_used_as_meant(url: str) -> None:
+    """A tester: an address with a line break was called unreachable, shown without it; one
+    with `HTTPS://` passed, and python-gitlab built every list's address twice."""
+    assert (
+        Connection.from_env({"GITLAB_URL": url, "GITLAB_TOKEN": TOKEN}).url == "https://gitlab.com"
+    )
