@@ -14,7 +14,6 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import replace
-from importlib import metadata
 from pathlib import Path
 from typing import TextIO, cast
 
@@ -243,10 +242,7 @@ exit codes:
 
 
 def _version() -> str:
-    try:
-        return metadata.version("program-automation")
-    except metadata.PackageNotFoundError:
-        return "unknown"
+    return scaffold.version() or "unknown"
 
 
 def _check_usage(args: argparse.Namespace, backend: str) -> None:

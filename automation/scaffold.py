@@ -55,9 +55,13 @@ def lock_file() -> Traversable:
     return skeleton() / "requirements.lock"
 
 
-def version() -> str:
-    """The installed release of this tool."""
-    return metadata.version(DISTRIBUTION)
+def version() -> str | None:
+    """The installed release of this tool; None when it is run from a checkout that was not
+    installed (`python -m automation` with PYTHONPATH)."""
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def skeleton_files(release: str, tool_project: str = DEFAULT_TOOL_PROJECT) -> list[NewFile]:
@@ -148,6 +152,12 @@ def init(target: Path, out: TextIO, tool_project: str = DEFAULT_TOOL_PROJECT) ->
             f"{DEFAULT_TOOL_PROJECT}, or its numeric id (not a web address)"
         )
     release = version()
+    if release is None:  # a tester: a traceback (PackageNotFoundError), nothing written
+        raise InitRefused(
+            f"init pins the installed release of {DISTRIBUTION} in requirements.txt, and this "
+            "copy of the tool is not installed: install it (pip install program-automation, "
+            "or pip install -e . in its checkout) and run init again"
+        )
     written = write_skeleton(target, skeleton_files(release, tool_project))
     for path in written:
         print(f"wrote {path}", file=out)

@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import tomllib
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -359,3 +360,20 @@ def test_a_team_pipeline_runs_the_same_jobs_as_ours_but_tests_and_release(tmp_pa
     assert jobs(team) == expected
     assert team["stages"] == [stage for stage in OURS["stages"] if stage != "release"]
     assert team["default"]["image"] == OURS["default"]["image"]
+
+
+def test_init_from_a_checkout_not_installed_says_so_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tester: `python -m automation init` from a checkout on PYTHONPATH, not installed,
+    stopped with a traceback (PackageNotFoundError)."""
+
+    def not_installed(name: str) -> str:
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(metadata, "version", not_installed)
+    result = cli(["init", str(tmp_path / "team")], {})
+    assert result.code == EXIT_INVALID_CONFIG and "Traceback" not in result.err
+    assert "this copy of the tool is not installed" in result.err
+    assert not (tmp_path / "team").exists()
+    assert scaffold.version() is None  # and --version says "unknown"
