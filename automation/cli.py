@@ -642,6 +642,11 @@ def _outdated(
     if not (sha and project and branch) or branch != env.get("CI_DEFAULT_BRANCH"):
         return
     if not _same_server(env):  # the project's number means another project there (a reviewer)
+        say(  # a tester: said nowhere, an outdated job wrote (an internal name for GitLab)
+            "note: GITLAB_URL is not the address this pipeline's GitLab gives itself "
+            "(CI_SERVER_URL), so whether a newer commit changed the configuration is not "
+            "checked; where both name one GitLab, set GITLAB_URL to CI_SERVER_URL's address"
+        )
         return
     if not isinstance(tracker, GitLabTracker):
         return

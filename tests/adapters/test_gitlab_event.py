@@ -274,6 +274,7 @@ def test_a_pipeline_on_another_gitlab_than_the_issues_is_not_compared(two: GitLa
     argv = ["apply", "--backend", "gitlab", "--today", TODAY, "--rehearsal"]
     run = cli([*argv, "--event", "payload.json"], {**two.env(), **ci}, GitLabTime(two.fake))
     assert run.code == 0 and f"updated #{iid}" in run.out, run.out
+    assert run.out.count("note: GITLAB_URL is not the address this pipeline's GitLab") == 1
 
 
 def test_a_newer_commit_that_changes_nothing_the_run_reads_lets_it_write(
