@@ -170,6 +170,21 @@ def _shown(url: str) -> str:
     return urlunsplit((parts.scheme, host + port, parts.path, "", ""))
 
 
+def connection_hint(error: requests.RequestException) -> str:
+    """What to do about a connection that failed for a reason of this machine's: GitLab's
+    certificate not trusted (a GitLab with its own certificate authority), or the proxy not
+    reached (a tester read urllib3's words alone)."""
+    if isinstance(error, requests.exceptions.SSLError):
+        return (
+            ". Its certificate is not trusted here: for a GitLab with its own certificate "
+            "authority, set REQUESTS_CA_BUNDLE to that authority's certificate file (on a "
+            "runner given it, $CI_SERVER_TLS_CA_FILE)"
+        )
+    if isinstance(error, requests.exceptions.ProxyError):
+        return ". The proxy (HTTPS_PROXY) could not be reached: check it, or NO_PROXY"
+    return ""
+
+
 def _check_address(name: str, url: str) -> None:
     """Refuse a GitLab address that would put a secret in the URL or send the token somewhere
     odd; the message shows the address without anything that could be a secret."""
@@ -1318,7 +1333,8 @@ class GitLabTracker(Tracker, ChangeLog):
         except GitlabError as error:  # python-gitlab's per-operation errors carry the HTTP code
             raise self._http_error(what, error, missing, elsewhere) from error
         except requests.RequestException as error:
-            raise TransientError(self._scrub(f"GitLab failed while {what}: {error}")) from error
+            said = f"GitLab failed while {what}: {error}{connection_hint(error)}"
+            raise TransientError(self._scrub(said)) from error
 
     def _elsewhere(self, what: str) -> AbstractContextManager[None]:
         """_translated, for a request about another project's issue."""

@@ -13,7 +13,7 @@ import responses
 
 from automation.config.models import GitLabSettings
 from automation.errors import EXIT_TRACKER_UNAVAILABLE, TrackerUnavailable
-from automation.trackers.gitlab import Connection, GitLabTracker
+from automation.trackers.gitlab import Connection, GitLabTracker, connection_hint
 from tests.backends import GROUP, PROJECT, TODAY, TOKEN, URL, cli
 
 API = f"{URL}/api/v4"
@@ -284,3 +284,12 @@ def test_an_address_read_with_a_line_break_or_a_capital_scheme_is_used_as_meant(
     assert (
         Connection.from_env({"GITLAB_URL": url, "GITLAB_TOKEN": TOKEN}).url == "https://gitlab.com"
     )
+
+
+def test_a_certificate_or_proxy_failure_says_what_to_set() -> None:
+    """A tester: a GitLab behind its own certificate authority failed with urllib3's words
+    alone; requests reads REQUESTS_CA_BUNDLE (not SSL_CERT_FILE)."""
+    ssl = connection_hint(requests.exceptions.SSLError("certificate verify failed"))
+    assert "REQUESTS_CA_BUNDLE" in ssl and "CI_SERVER_TLS_CA_FILE" in ssl
+    assert "HTTPS_PROXY" in connection_hint(requests.exceptions.ProxyError("refused"))
+    assert connection_hint(requests.exceptions.ConnectionError("reset")) == ""
