@@ -451,7 +451,8 @@ def _plan(
         plan += Plan(notices=(AFTER_CREATES,))
     result = Result.of_plan(plan)
     if args.json:
-        print(to_json(plan_document(plan, result.summary, private)), file=out)
+        document = plan_document(plan, result.summary, private)
+        print(to_json(document, ascii_only=not utf8(out)), file=out)
     else:
         show_plan(_console(env, out, prepared.privacy), plan, result.summary)
     if args.report:
@@ -509,8 +510,8 @@ def _mr_note(  # noqa: PLR0917
 def _same_server(env: Mapping[str, str]) -> bool:
     """Whether GITLAB_URL, when given, is the GitLab the pipeline runs on (CI_SERVER_URL):
     a merge request's project number means nothing on another server."""
-    ours, ci = env.get("GITLAB_URL"), env.get("CI_SERVER_URL")
-    return not ours or not ci or origin(ours.strip()) == origin(ci.strip())
+    ours, ci = (env.get("GITLAB_URL") or "").strip(), (env.get("CI_SERVER_URL") or "").strip()
+    return not ours or not ci or origin(ours) == origin(ci)
 
 
 def _apply(
@@ -641,14 +642,14 @@ def _outdated(
     project = env.get("CI_PROJECT_ID", "")
     if not (sha and project and branch) or branch != env.get("CI_DEFAULT_BRANCH"):
         return
+    if not isinstance(tracker, GitLabTracker):
+        return
     if not _same_server(env):  # the project's number means another project there (a reviewer)
         say(  # a tester: said nowhere, an outdated job wrote (an internal name for GitLab)
             "note: GITLAB_URL is not the address this pipeline's GitLab gives itself "
             "(CI_SERVER_URL), so whether a newer commit changed the configuration is not "
             "checked; where both name one GitLab, set GITLAB_URL to CI_SERVER_URL's address"
         )
-        return
-    if not isinstance(tracker, GitLabTracker):
         return
     head = tracker.branch_head(project, branch)
     if head is None:
@@ -973,10 +974,15 @@ def _tolerant(stream: TextIO) -> TextIO:
     run with a traceback: a runner's locale may be ISO-8859-1 or ASCII (a tester: every run
     stopped at its first line with a `…` or a name in another script, one write further)."""
     reconfigure = getattr(stream, "reconfigure", None)
-    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
-    if reconfigure is not None and encoding not in ("utf8", "utf8sig"):
+    if reconfigure is not None and not utf8(stream):
         reconfigure(errors="backslashreplace")
     return stream
+
+
+def utf8(stream: object) -> bool:
+    """Whether a stream writes UTF-8 (one that does not say: a test's, in memory)."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    return encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig")
 
 
 class _ToReader(io.TextIOBase):
@@ -1005,6 +1011,10 @@ class _ToReader(io.TextIOBase):
 
     def isatty(self) -> bool:
         return self.stream.isatty()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return str(getattr(self.stream, "encoding", None) or "utf-8")
 
     def _gone(self) -> None:
         self.gone = True  # and Python's own flush at exit must not fail either

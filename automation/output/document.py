@@ -239,9 +239,11 @@ def body(
     }
 
 
-def to_json(document: PlanDocument | RunReport) -> str:
-    """A document as the tool writes it."""
-    return json.dumps(document, indent=2, ensure_ascii=False)
+def to_json(document: PlanDocument | RunReport, ascii_only: bool = False) -> str:
+    """A document as the tool writes it; ASCII_ONLY, with JSON's own escapes for every other
+    character (for a stream that cannot hold them: a reviewer's `plan --json` under an ASCII
+    locale was no JSON)."""
+    return json.dumps(document, indent=2, ensure_ascii=ascii_only)
 
 
 def action_json(action: Action, privacy: Privacy = NOBODY) -> ActionJson:

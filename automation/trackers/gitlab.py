@@ -6,6 +6,7 @@ import datetime as dt
 import email.utils
 import functools
 import math
+import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -97,14 +98,14 @@ class Connection:
         """GITLAB_URL (or CI_SERVER_URL) and GITLAB_TOKEN from the environment."""
         # a line break read from a file, a space pasted with it, say (a tester's address read
         # unreachable, shown without what was wrong with it)
-        url = (env.get("GITLAB_URL") or env.get("CI_SERVER_URL") or "").strip()
+        url = (env.get("GITLAB_URL") or "").strip() or (env.get("CI_SERVER_URL") or "").strip()
         token = env.get("GITLAB_TOKEN", "").strip()
         if not url:
             raise TrackerUnavailable(
                 "GITLAB_URL is not set (nor CI_SERVER_URL); set it to your "
                 "GitLab address, for example https://gitlab.com"
             )
-        name = "GITLAB_URL" if env.get("GITLAB_URL") else "CI_SERVER_URL"
+        name = "GITLAB_URL" if (env.get("GITLAB_URL") or "").strip() else "CI_SERVER_URL"
         _check_address(name, url)
         if not token:
             raise TrackerUnavailable(
@@ -174,7 +175,8 @@ def connection_hint(error: requests.RequestException) -> str:
     """What to do about a connection that failed for a reason of this machine's: GitLab's
     certificate not trusted (a GitLab with its own certificate authority), or the proxy not
     reached (a tester read urllib3's words alone)."""
-    if isinstance(error, requests.exceptions.SSLError):
+    untrusted = "certificate verify failed" in str(error).lower()  # not a plain-HTTP port's
+    if isinstance(error, requests.exceptions.SSLError) and untrusted:
         return (
             ". Its certificate is not trusted here: for a GitLab with its own certificate "
             "authority, set REQUESTS_CA_BUNDLE to that authority's certificate file (on a "
@@ -1396,7 +1398,29 @@ class GitLabTracker(Tracker, ChangeLog):
         return TransientError(said) if code >= 500 else ItemError(said)
 
     def _scrub(self, message: str) -> str:
-        return message.replace(self._token, "[token]") if self._token else message
+        """MESSAGE without the token, or a proxy's user and password (requests quotes a proxy
+        address it cannot read whole: a reviewer saw one in a job's log)."""
+        message = message.replace(self._token, "[token]") if self._token else message
+        for secret in _proxy_secrets():
+            message = message.replace(secret, "[hidden]")
+        return _USERINFO.sub(r"\1[hidden]@", message)
+
+
+_PROXIES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+_USERINFO = re.compile(r"(://)[^\s/@'\"]+@")
+
+
+def _proxy_secrets() -> list[str]:
+    """The user and password parts of the proxies requests reads from the environment."""
+    found: list[str] = []
+    for name in _PROXIES:
+        rest = os.environ.get(name, "").split("://", 1)[-1]
+        if "@" in rest:
+            userinfo = rest.rsplit("@", 1)[0]
+            cut = re.split(r"[#?/]", userinfo, maxsplit=1)[0]  # as a parser cut it short
+            for part in (userinfo, cut):
+                found += [part, *part.split(":", 1)[1:]]
+    return sorted((s for s in found if len(s) >= 3), key=len, reverse=True)
 
 
 _TITLE = re.compile(r"<title[^>]*>(?P<title>.*?)</title>", re.IGNORECASE | re.DOTALL)

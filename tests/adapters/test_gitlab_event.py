@@ -12,6 +12,7 @@ import pytest
 
 from tests.adapters.test_gitlab_tracker import ok, setup_project, users
 from tests.backends import PROJECT, TODAY, GitLabBackend, GitLabTime, Result, cli, new_fake
+from tests.conftest import keep_programs
 from tests.projects import program_with, roster
 
 pytestmark = pytest.mark.usefixtures("no_waiting")  # see tests/conftest.py
@@ -349,3 +350,20 @@ def test_a_branch_moved_back_past_the_jobs_commit_makes_it_outdated(two: GitLabB
     tick_first(two, "demo")
     run = in_pipeline_of(two, NEW, issue_event("user000", ["program::demo"]))
     assert run.code == 0 and "differ in what the run reads (config/programs/demo.yml)" in run.out
+
+
+def test_the_local_backend_is_not_told_the_outdated_check_is_off(shipped: Path) -> None:
+    """A reviewer: `apply --backend local` in a pipeline whose GITLAB_URL differs from
+    CI_SERVER_URL was told GITLAB_URL turned off a check the local backend never makes."""
+    keep_programs(shipped, "csm-aspiring-leaders")
+    ci = {
+        "CI_COMMIT_SHA": "a" * 40,
+        "CI_COMMIT_BRANCH": "main",
+        "CI_DEFAULT_BRANCH": "main",
+        "CI_PROJECT_ID": "7",
+        "CI_SERVER_URL": "https://gitlab.example.com",
+        "GITLAB_URL": "https://gitlab.internal",
+    }
+    run = cli(["apply", "--backend", "local", "--today", TODAY], ci)
+    assert run.code == 0, run.out + run.err
+    assert "GITLAB_URL is not the address" not in run.out + run.err

@@ -289,7 +289,25 @@ def test_an_address_read_with_a_line_break_or_a_capital_scheme_is_used_as_meant(
 def test_a_certificate_or_proxy_failure_says_what_to_set() -> None:
     """A tester: a GitLab behind its own certificate authority failed with urllib3's words
     alone; requests reads REQUESTS_CA_BUNDLE (not SSL_CERT_FILE)."""
-    ssl = connection_hint(requests.exceptions.SSLError("certificate verify failed"))
+    ssl = connection_hint(requests.exceptions.SSLError("certificate verify failed: unknown CA"))
     assert "REQUESTS_CA_BUNDLE" in ssl and "CI_SERVER_TLS_CA_FILE" in ssl
     assert "HTTPS_PROXY" in connection_hint(requests.exceptions.ProxyError("refused"))
     assert connection_hint(requests.exceptions.ConnectionError("reset")) == ""
+
+
+def test_a_blank_gitlab_url_leaves_ci_server_url_in_use() -> None:
+    """A reviewer: GITLAB_URL set to a line break was taken before CI_SERVER_URL, then
+    stripped, and the run said neither was set."""
+    env = {"GITLAB_URL": "\n", "CI_SERVER_URL": "https://gitlab.example.com", "GITLAB_TOKEN": TOKEN}
+    assert Connection.from_env(env).url == "https://gitlab.example.com"
+
+
+def test_a_plain_http_port_behind_an_https_address_is_not_called_an_untrusted_certificate() -> None:
+    """A reviewer: every TLS error was said to be a certificate not trusted, where a port
+    speaking plain HTTP answers an https:// address."""
+    wrong = requests.exceptions.SSLError("[SSL: WRONG_VERSION_NUMBER] wrong version number")
+    assert connection_hint(wrong) == ""
+    untrusted = requests.exceptions.SSLError(
+        "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate"
+    )
+    assert "REQUESTS_CA_BUNDLE" in connection_hint(untrusted)

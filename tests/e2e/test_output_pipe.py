@@ -3,6 +3,7 @@ traceback, and the run still does all of its work."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -46,3 +47,46 @@ def test_a_runner_whose_locale_is_not_utf8_gets_every_line(shipped: Path, encodi
     assert done.returncode == 0, out + err
     assert "Traceback" not in out + err and "\\u2026" in out  # an escape, where `…` was
     assert out.rstrip().splitlines()[-1].startswith("Summary: 59 created"), out
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_plan_json_under_a_locale_that_is_not_utf8_is_json(shipped: Path, encoding: str) -> None:
+    """A reviewer: with escapes written for what the locale cannot hold, `plan --json` held
+    Python's (`\\xb7`), no JSON's: `jq` read nothing. JSON then escapes every other character."""
+    (shipped / "config/programs/csm-aspiring-leaders.yml").write_text(
+        (shipped / "config/programs/csm-aspiring-leaders.yml")
+        .read_text()
+        .replace("name: CSM Aspiring Leaders", "name: CSM Aspiring Leaders 🚀 · Zoë")
+    )
+    command = [sys.executable, "-m", "automation", "plan", "--json", "--today", TODAY]
+    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "PYTHONIOENCODING": encoding}
+    done = subprocess.run(
+        command, check=False, cwd=shipped, env=env, capture_output=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr.decode(encoding)
+    document = json.loads(done.stdout.decode(encoding))
+    assert "CSM Aspiring Leaders 🚀 · Zoë" in json.dumps(document, ensure_ascii=False)
+
+
+SECRET = "s3cretPW"
+
+
+@pytest.mark.parametrize(
+    "proxy", [f"http://user:{SECRET}@127.0.0.1:99999", f"http://user:{SECRET}#x@127.0.0.1:9"]
+)
+def test_a_proxy_password_is_never_printed(shipped: Path, proxy: str) -> None:
+    """A reviewer: HTTPS_PROXY with a password and a typo (a port out of range, a `#` not
+    escaped): requests quotes the proxy's address, password and all, in its error."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(REPO),
+        "GITLAB_URL": "https://gitlab.example.com",
+        "GITLAB_TOKEN": "glpat-abcdefghijklmnopqrst",
+        "HTTPS_PROXY": proxy,
+    }
+    command = [sys.executable, "-m", "automation", "plan", "--backend", "gitlab", "--today", TODAY]
+    done = subprocess.run(
+        command, check=False, cwd=shipped, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert SECRET not in done.stdout + done.stderr and "[hidden]" in done.stderr, done.stderr
