@@ -175,16 +175,31 @@ def connection_hint(error: requests.RequestException) -> str:
     """What to do about a connection that failed for a reason of this machine's: GitLab's
     certificate not trusted (a GitLab with its own certificate authority), or the proxy not
     reached (a tester read urllib3's words alone)."""
-    untrusted = "certificate verify failed" in str(error).lower()  # not a plain-HTTP port's
-    if isinstance(error, requests.exceptions.SSLError) and untrusted:
-        return (
-            ". Its certificate is not trusted here: for a GitLab with its own certificate "
-            "authority, set REQUESTS_CA_BUNDLE to that authority's certificate file (on a "
-            "runner given it, $CI_SERVER_TLS_CA_FILE)"
-        )
+    if isinstance(error, requests.exceptions.SSLError):
+        return _certificate_hint(str(error).lower())
     if isinstance(error, requests.exceptions.ProxyError):
         return ". The proxy (HTTPS_PROXY) could not be reached: check it, or NO_PROXY"
     return ""
+
+
+def _certificate_hint(said: str) -> str:
+    """What to do about a certificate refused, by what OpenSSL said (a reviewer: a host name
+    that does not match, and an expired certificate, were told to add a CA bundle; a port
+    speaking plain HTTP is no certificate's fault)."""
+    if "certificate verify failed" not in said:
+        return ""
+    if "hostname mismatch" in said or "not valid for" in said:
+        return (
+            ". Its certificate is for another host name: set GITLAB_URL to the name the "
+            "certificate was made for"
+        )
+    if "expired" in said:
+        return ". Its certificate has expired: it is to be renewed on the GitLab server"
+    return (
+        ". Its certificate is not trusted here: for a GitLab with its own certificate "
+        "authority, set REQUESTS_CA_BUNDLE to that authority's certificate file (on a "
+        "runner given it, $CI_SERVER_TLS_CA_FILE)"
+    )
 
 
 def _check_address(name: str, url: str) -> None:
@@ -1335,8 +1350,8 @@ class GitLabTracker(Tracker, ChangeLog):
         except GitlabError as error:  # python-gitlab's per-operation errors carry the HTTP code
             raise self._http_error(what, error, missing, elsewhere) from error
         except requests.RequestException as error:
-            said = f"GitLab failed while {what}: {error}{connection_hint(error)}"
-            raise TransientError(self._scrub(said)) from error
+            said = f"GitLab failed while {what}: {self._scrub(str(error))}"
+            raise TransientError(said + connection_hint(error)) from error
 
     def _elsewhere(self, what: str) -> AbstractContextManager[None]:
         """_translated, for a request about another project's issue."""
@@ -1401,25 +1416,31 @@ class GitLabTracker(Tracker, ChangeLog):
         """MESSAGE without the token, or a proxy's user and password (requests quotes a proxy
         address it cannot read whole: a reviewer saw one in a job's log)."""
         message = message.replace(self._token, "[token]") if self._token else message
-        for secret in _proxy_secrets():
-            message = message.replace(secret, "[hidden]")
+        for secret in _proxy_secrets():  # as a whole, not inside a word (a user `pro`)
+            message = re.sub(rf"(?<![\w.-]){re.escape(secret)}(?![\w.-])", "[hidden]", message)
         return _USERINFO.sub(r"\1[hidden]@", message)
 
 
-_PROXIES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+_PROXIES = frozenset({"https_proxy", "http_proxy", "all_proxy"})
 _USERINFO = re.compile(r"(://)[^\s/@'\"]+@")
 
 
 def _proxy_secrets() -> list[str]:
-    """The user and password parts of the proxies requests reads from the environment."""
+    """The user and password parts of the proxies requests reads from the environment (its
+    `*_proxy` variables, in any case: a reviewer's `Https_Proxy`)."""
     found: list[str] = []
-    for name in _PROXIES:
-        rest = os.environ.get(name, "").split("://", 1)[-1]
+    for name, value in os.environ.items():
+        if name.lower() not in _PROXIES:
+            continue
+        rest = value.split("://", 1)[-1]
         if "@" in rest:
             userinfo = rest.rsplit("@", 1)[0]
             cut = re.split(r"[#?/]", userinfo, maxsplit=1)[0]  # as a parser cut it short
             for part in (userinfo, cut):
-                found += [part, *part.split(":", 1)[1:]]
+                user, colon, password = part.partition(":")
+                # a user name alone is no secret unless it is long enough to be a token (a
+                # reviewer's user `proxy` hid the word in "Unable to connect to proxy")
+                found += [part, password] if colon else [user] * (len(user) >= 8)
     return sorted((s for s in found if len(s) >= 3), key=len, reverse=True)
 
 

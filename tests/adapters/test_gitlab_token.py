@@ -3,9 +3,12 @@ a pagination link. Driven through `responses` directly (not the fake), to contro
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 import requests
@@ -311,3 +314,37 @@ def test_a_plain_http_port_behind_an_https_address_is_not_called_an_untrusted_ce
         "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate"
     )
     assert "REQUESTS_CA_BUNDLE" in connection_hint(untrusted)
+
+
+@pytest.mark.parametrize(
+    ("said", "hint"),
+    [
+        (
+            "certificate verify failed: Hostname mismatch, certificate is not valid for 'g'",
+            "host name",
+        ),
+        ("certificate verify failed: certificate has expired", "expired"),
+        ("certificate verify failed: self-signed certificate in certificate chain", "REQUESTS_CA"),
+    ],
+)
+def test_a_certificate_refused_is_said_for_what_it_is(said: str, hint: str) -> None:
+    """A reviewer: a certificate for another host name, or expired, was said to be from an
+    authority not trusted, and a CA bundle was advised, which fixes neither."""
+    told = connection_hint(requests.exceptions.SSLError(f"[SSL: CERTIFICATE_VERIFY_FAILED] {said}"))
+    assert hint in told and (hint == "REQUESTS_CA" or "REQUESTS_CA_BUNDLE" not in told)
+
+
+def test_a_proxys_password_is_hidden_and_its_short_user_name_is_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reviewers: a password quoted by requests reached the log, also from `Https_Proxy`
+    (requests reads any case); a user name `pro` was hidden inside `project`."""
+    monkeypatch.setenv("Https_Proxy", "http://user:s3cret PW@127.0.0.1:99999")
+    monkeypatch.setenv("HTTP_PROXY", "http://pro@127.0.0.1:9")
+    scrub = functools.partial(
+        GitLabTracker._scrub, cast(GitLabTracker, SimpleNamespace(_token=TOKEN))
+    )
+    said = scrub("Failed to parse: http://user:s3cret PW@127.0.0.1:99999 opening project")
+    assert "s3cret" not in said and "opening project" in said
+    assert scrub("Unable to connect to proxy pro") == "Unable to connect to proxy pro"
+    assert scrub("at http://pro@127.0.0.1:9") == "at http://[hidden]@127.0.0.1:9"
