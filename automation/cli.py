@@ -452,7 +452,7 @@ def _plan(
     result = Result.of_plan(plan)
     if args.json:
         document = plan_document(plan, result.summary, private)
-        print(to_json(document, ascii_only=not utf8(out)), file=out)
+        print(to_json(document, ascii_only=not _utf8(out)), file=out)
     else:
         show_plan(_console(env, out, prepared.privacy), plan, result.summary)
     if args.report:
@@ -974,12 +974,12 @@ def _tolerant(stream: TextIO) -> TextIO:
     run with a traceback: a runner's locale may be ISO-8859-1 or ASCII (a tester: every run
     stopped at its first line with a `…` or a name in another script, one write further)."""
     reconfigure = getattr(stream, "reconfigure", None)
-    if reconfigure is not None and not utf8(stream):
+    if reconfigure is not None and not _utf8(stream):
         reconfigure(errors="backslashreplace")
     return stream
 
 
-def utf8(stream: object) -> bool:
+def _utf8(stream: object) -> bool:
     """Whether a stream writes UTF-8 (one that does not say: a test's, in memory)."""
     encoding = getattr(stream, "encoding", None) or "utf-8"
     return encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig")

@@ -98,14 +98,15 @@ class Connection:
         """GITLAB_URL (or CI_SERVER_URL) and GITLAB_TOKEN from the environment."""
         # a line break read from a file, a space pasted with it, say (a tester's address read
         # unreachable, shown without what was wrong with it)
-        url = (env.get("GITLAB_URL") or "").strip() or (env.get("CI_SERVER_URL") or "").strip()
+        ours = (env.get("GITLAB_URL") or "").strip()
+        url = ours or (env.get("CI_SERVER_URL") or "").strip()
         token = env.get("GITLAB_TOKEN", "").strip()
         if not url:
             raise TrackerUnavailable(
                 "GITLAB_URL is not set (nor CI_SERVER_URL); set it to your "
                 "GitLab address, for example https://gitlab.com"
             )
-        name = "GITLAB_URL" if (env.get("GITLAB_URL") or "").strip() else "CI_SERVER_URL"
+        name = "GITLAB_URL" if ours else "CI_SERVER_URL"
         _check_address(name, url)
         if not token:
             raise TrackerUnavailable(
