@@ -92,13 +92,16 @@ class RunLock:
 
     def release(self) -> None:
         """Drop the lock if this run still holds it (never another run's). Best effort: if
-        GitLab cannot be reached now, the lock expires by itself."""
+        GitLab cannot be reached now (or refuses the token: one that expired or lost its role
+        during the run), the lock expires by itself, and the log says when, and how to run
+        sooner (a tester's run after fixing the token waited ten minutes for "another run")."""
         try:
             held = self.tracker.lock_read()
             if held is not None and held[0] == self.holder:
                 self.tracker.lock_drop()
-        except AutomationError:
-            pass
+        except AutomationError as error:
+            if self._refreshed is not None:
+                self.say(_not_released(self.tracker, self._refreshed + LOCK_TTL, error))
         self._refreshed = None
 
 
@@ -140,6 +143,14 @@ def _taking_over(tracker: Tracker, held: tuple[str, dt.datetime]) -> str:
 
 def _stamp(moment: dt.datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
+
+
+def _not_released(tracker: Tracker, until: dt.datetime, error: AutomationError) -> str:
+    return (
+        f"note: the run lock ({tracker.lock_description()}) could not be released ({error}); "
+        f"it expires by itself at about {_stamp(until)}. Until then other runs wait for it: "
+        "once GitLab accepts the token again, delete the lock to run sooner"
+    )
 
 
 def _lost_message(tracker: Tracker) -> str:

@@ -93,3 +93,38 @@ def test_gitlab_failing_until_the_lock_would_expire_stops_the_run(
     clock.sleep(REFRESH_EVERY.total_seconds())  # 50 minutes: the lock would soon expire
     with pytest.raises(TrackerUnavailable, match="cannot keep the run lock"):
         lock.keep_alive()
+
+
+class Refusing(MemoryTracker):
+    """A tracker that refuses every lock request once `refused` is set (a token expired or
+    its user demoted during the run)."""
+
+    refused = False
+
+    def lock_read(self) -> tuple[str, dt.datetime] | None:
+        if self.refused:
+            raise TrackerUnavailable("GitLab rejected the token while reading the run lock (401)")
+        return super().lock_read()
+
+
+def test_a_lock_that_cannot_be_released_is_said_with_its_expiry() -> None:
+    tracker, clock, said = Refusing(), StepClock(), []
+    lock = RunLock(tracker, clock, say=said.append)
+    lock.acquire()
+    taken = expiry(tracker)
+    tracker.refused = True
+    lock.release()  # the run stops on its error: the release must not raise another
+    assert len(said) == 1
+    assert "could not be released" in said[0] and "(401)" in said[0]
+    assert taken.isoformat().replace("+00:00", "Z") in said[0]
+    assert "delete the lock" in said[0]
+    tracker.refused = False
+    assert tracker.lock_read() is not None  # still there: it expires by itself
+
+
+def test_a_release_that_works_says_nothing() -> None:
+    tracker, said = Refusing(), []
+    lock = RunLock(tracker, StepClock(), say=said.append)
+    lock.acquire()
+    lock.release()
+    assert tracker.lock_read() is None and said == []
