@@ -520,10 +520,12 @@ def _index_epics(
         if key is not None and (epic.by_tool or key in wanted):
             by_key[key].append(epic)
     failures: list[Failure] = []
+    told: set[str] = set()
     for key, twins in by_key.items():
         foreign = next((e for e in twins if not e.by_tool), None)
         if foreign is not None:
-            failures.append(Failure(program, key, claimed(f"epic &{foreign.iid}", foreign.author)))
+            said = claimed(f"epic &{foreign.iid}", foreign.author, told)
+            failures.append(Failure(program, key, said))
         elif len(twins) > 1:
             refs = " and ".join(f"&{e.iid}" for e in twins)
             message = (

@@ -80,10 +80,14 @@ DEFAULT_PORTS = {"http": 80, "https": 443}  # the only schemes GITLAB_URL may us
 _TOKEN = re.compile(r"[!-~]+")  # printable ASCII, no space: every GitLab token
 SPAM_SIGNS = ("spam", "needs_captcha_response", "captcha")
 ROLE_ADVICE = (
-    "the token's user needs at least the Planner (or Reporter) role in the group and project, "
-    "and the token needs the `api` scope (a project access token is not enough: the labels, "
-    "epics and the run's lock are the group's; use a group access token)"
+    "the token's user needs at least the Planner (or Reporter) role in group {group} and "
+    "project {project} (config/settings.yml), and the token needs the `api` scope (a project "
+    "access token is not enough: the labels, epics and the run's lock are the group's; use a "
+    "group access token)"
 )
+# GitLab's reasons for refusing a valid token's every request (its user blocked, banned or
+# deactivated by an administrator; terms of service not accepted): no role would help
+_ACCOUNT_REFUSED = re.compile(r"account has been|terms of service", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -410,7 +414,7 @@ class GitLabTracker(Tracker, ChangeLog):
         if levels and max(levels) < PLANNER:
             raise TrackerUnavailable(
                 f"the token's user has access level {max(levels)} in {self.settings.project}; "
-                f"{ROLE_ADVICE}"
+                f"{self._role_advice()}"
             )
 
     # --- reads ------------------------------------------------------------------------------
@@ -1378,14 +1382,13 @@ class GitLabTracker(Tracker, ChangeLog):
             return ItemError(
                 self._scrub(
                     f"GitLab found nothing while {what} (404): check the link in people.yml "
-                    "(`onboarding_issue`), and that the token's user can see that project; "
-                    "the note is posted by the first run after that"
+                    "(`onboarding_issue`), and that the token's user can see that project "
+                    "(and the issue: a confidential one needs the Planner or Reporter role "
+                    "there); the note is posted by the first run after that"
                 )
             )
         if code == FORBIDDEN:
-            return TrackerUnavailable(
-                self._scrub(f"GitLab refused {what} (403 Forbidden): {ROLE_ADVICE}")
-            )
+            return TrackerUnavailable(self._scrub(self._forbidden(what, error)))
         if code == NOT_FOUND and missing is not None:
             return TrackerUnavailable(
                 self._scrub(
@@ -1401,6 +1404,23 @@ class GitLabTracker(Tracker, ChangeLog):
                 "check that GITLAB_URL is the address of the GitLab server"
             )
         return self._failed(what, code, error)
+
+    def _forbidden(self, what: str, error: GitlabError) -> str:
+        """A 403 that stops the run: GitLab's own reason when it gives one beyond "403
+        Forbidden" (a tester: a blocked account was told to fix a role), and what to do."""
+        said = shorten(readable(error.error_message), MAX_SAID)
+        reason = said.removeprefix("403").strip(" -:").removeprefix("Forbidden").strip(" -:")
+        refused = f"GitLab refused {what} (403 Forbidden{f': {reason}' if reason else ''})"
+        if _ACCOUNT_REFUSED.search(reason):
+            return (
+                f"{refused}: GitLab accepts the token but not its user; an administrator must "
+                "make the user active again (or accept its terms), or use a token of another "
+                "user (add the former one to `gitlab.former_users`)"
+            )
+        return f"{refused}: {self._role_advice()}"
+
+    def _role_advice(self) -> str:
+        return ROLE_ADVICE.format(group=self.settings.group, project=self.settings.project)
 
     def _failed(self, what: str, code: int, error: GitlabError) -> ItemError:
         """GitLab's refusal of one item's request, in its own words: a 5xx or a 429 may pass

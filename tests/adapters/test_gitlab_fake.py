@@ -1009,6 +1009,22 @@ def test_blocked_and_banned_users_are_not_listed_to_a_token_of_no_administrator(
     assert idle.attributes["state"] == "deactivated"
 
 
+@pytest.mark.parametrize(
+    ("state", "reason"), [("blocked", "has been blocked"), ("deactivated", "deactivated")]
+)
+def test_a_token_of_a_user_blocked_or_deactivated_is_refused_with_the_reason(
+    fake: FakeGitLab, state: str, reason: str
+) -> None:
+    """The token is still valid (not 401); its user may not use the API: 403, saying why."""
+    fake.set_user_state(fake.owner.username, state)
+    with pytest.raises(gitlab.GitlabGetError) as error:
+        fake.client().projects.get(PROJECT)
+    assert error.value.response_code == 403
+    assert reason in str(error.value.error_message)
+    fake.set_user_state(fake.owner.username, "active")
+    assert fake.client().projects.get(PROJECT).id
+
+
 def test_bad_token_answers_401(fake: FakeGitLab) -> None:
     gl = gitlab.Gitlab(fake.url, private_token="wrong")
     with pytest.raises(gitlab.GitlabAuthenticationError) as error:

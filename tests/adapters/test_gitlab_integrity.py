@@ -361,6 +361,10 @@ def test_a_replaced_token_creates_nothing_until_its_former_user_is_named(
     assert result.code == 1
     assert "add its former user to gitlab.former_users" in result.out
     assert "created by automation-bot" in result.out
+    # what to do, once per program and kind (issues, epics), not on every item (a tester)
+    told = result.out.count("add its former user to gitlab.former_users")
+    assert told <= 2 * len(list(Path("config/programs").glob("*.yml")))
+    assert told < result.out.count("created by automation-bot") // 2
     assert len(fake.issues(PROJECT)) == count and len(fake.epics(GROUP)) == epics
     settings = Path("config/settings.yml")
     # in another case than GitLab shows it (a tester: every item still failed)

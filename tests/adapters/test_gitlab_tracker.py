@@ -417,6 +417,29 @@ def test_a_refused_write_still_ends_the_run_with_exit_3(
     assert not gitlab.fake.issues(PROJECT)
 
 
+def test_a_blocked_token_user_is_told_so_not_told_to_fix_a_role(
+    gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture
+) -> None:
+    gitlab.fake.set_user_state(gitlab.fake.owner.username, "blocked")
+    result = run_with(gitlab.fake, gitlab.env(), caplog)
+    assert result.code == 3
+    assert "(403 Forbidden: Your account has been blocked.)" in result.err
+    assert "an administrator must make the user active again" in result.err
+    assert "Planner" not in result.err
+    assert gitlab.fake.count("POST") == gitlab.fake.count("PUT") == 0
+    assert_secret(result, caplog)
+
+
+def test_a_refused_request_names_the_group_and_project_the_role_is_needed_in(
+    gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture
+) -> None:
+    gitlab.fake.inject(403, method="POST", path_contains="/labels")
+    result = run_with(gitlab.fake, gitlab.env(), caplog)
+    assert result.code == 3
+    assert "GitLab refused taking the run lock (403 Forbidden): " in result.err
+    assert "role in group enablement and project enablement/programs" in result.err
+
+
 def test_token_without_api_scope_exits_3_naming_the_scope(
     gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -249,6 +249,7 @@ def test_on_gitlab_a_general_onboarding_issue_gitlab_cannot_find_says_what_to_ch
     said = result.out + result.err
     assert f"FAILED [{MAYA}]: GitLab found nothing while reading the notes of {GENERAL}" in said
     assert "check the link in people.yml (`onboarding_issue`)" in said
+    assert "a confidential one needs the Planner or Reporter role there" in said  # a tester's
 
 
 TOM = "sales-onboarding/tom.reyes"

@@ -416,6 +416,17 @@ class User:
     state: str = "active"  # or blocked, banned, ldap_blocked, deactivated
 
 
+# what GitLab answers (403) every API request of a token whose user an administrator blocked,
+# banned or deactivated (API::APIGuard: forbidden! with Gitlab::Auth::UserAccessDeniedReason's
+# rejection_message)
+REFUSED_STATES = {
+    "blocked": "Your account has been blocked.",
+    "ldap_blocked": "Your account has been blocked.",
+    "banned": "Your account has been blocked.",
+    "deactivated": "Your account has been deactivated by your administrator. Please log back "
+    "in from a web browser to reactivate your account at https://gitlab.example.com",
+}
+
 # the states a token that is no administrator's never finds in the users list
 # (UsersFinder#base_scope: User.without_forbidden_states, FORBIDDEN_SEARCH_STATES)
 HIDDEN_USER_STATES = frozenset({"blocked", "banned", "ldap_blocked"})
@@ -2583,7 +2594,13 @@ class Fault:
                 "RateLimit-Remaining": "0",
             }
             return Reply(429, {"message": "Retry later"}, headers)
-        reason = {
+        reason = {  # GitLab's own status words (Rack::Utils::HTTP_STATUS_CODES)
+            400: "Bad request",
+            401: "Unauthorized",
+            403: "Forbidden",
+            404: "Not Found",
+            409: "Conflict",
+            422: "Unprocessable Entity",
             500: "Internal Server Error",
             502: "Bad Gateway",
             503: "Service Unavailable",
@@ -3142,6 +3159,9 @@ class FakeGitLab:
             given = dict(parse_qsl(urlsplit(prepared.url or "").query)).get("private_token")
         if given != self.token:
             return Reply(401, {"message": "401 Unauthorized"})
+        refused = REFUSED_STATES.get(self.owner.state)
+        if refused is not None:  # the token is valid, its user may not use the API
+            return Reply(403, {"message": f"403 Forbidden - {refused}"})
         return None
 
     def _scoped(self, request: Request) -> Reply | None:

@@ -108,7 +108,7 @@ class Refusing(MemoryTracker):
 
 
 def test_a_lock_that_cannot_be_released_is_said_with_its_expiry() -> None:
-    tracker, clock, said = Refusing(), StepClock(), []
+    tracker, clock, said = Refusing(), StepClock(), list[str]()
     lock = RunLock(tracker, clock, say=said.append)
     lock.acquire()
     taken = expiry(tracker)
@@ -123,7 +123,7 @@ def test_a_lock_that_cannot_be_released_is_said_with_its_expiry() -> None:
 
 
 def test_a_release_that_works_says_nothing() -> None:
-    tracker, said = Refusing(), []
+    tracker, said = Refusing(), list[str]()
     lock = RunLock(tracker, StepClock(), say=said.append)
     lock.acquire()
     lock.release()
