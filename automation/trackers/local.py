@@ -46,6 +46,7 @@ TOOL_USER = "automation"  # the author of the files the tool creates
 LOCK_FILE = "run.lock"
 # each note of notes/<iid>.md starts with a header naming its author (a person may add one)
 _NOTE_HEADER = re.compile(r"^---\nnote by (?P<author>\S+) at \S+\n---\n", re.MULTILINE)
+_LONE_CR = re.compile(r"\r(?!\n)")  # an old Mac's line end
 _FRONT_MATTER = re.compile(r"---\r?\n(?P<front>.*?\r?\n)?---\r?\n(?P<body>.*)\Z", re.DOTALL)
 
 
@@ -247,8 +248,12 @@ class LocalTracker(Tracker):
         ]
 
     def _note_spans(self, iid: int) -> tuple[str, list[tuple[re.Match[str], int]]]:
-        """notes/<iid>.md's text, and each note's header with where its body ends."""
-        text = _read_text(self.workspace / "notes" / f"{iid}.md")
+        """notes/<iid>.md's text, and each note's header with where its body ends. The text
+        as GitLab keeps a note: without a byte order mark or `\r` (its quick-action reader
+        deletes them), so a file a person saved with Windows line ends still shows the tool's
+        notes (a tester's: each run posted its reminder again)."""
+        raw = _read_text(self.workspace / "notes" / f"{iid}.md").removeprefix("\ufeff")
+        text = _LONE_CR.sub("\n", raw.replace("\r\n", "\n"))
         heads = list(_NOTE_HEADER.finditer(text))
         ends = [h.start() for h in heads[1:]] + [len(text)] * bool(heads)
         return text, list(zip(heads, ends, strict=True))
@@ -604,7 +609,9 @@ def _parse_file(path: Path, raw: bytes, model: type[F]) -> tuple[F, str]:
         text = raw.decode("utf-8")  # bytes as they are: no newline changes
     except UnicodeDecodeError as error:
         raise WorkspaceError(str(not_utf8(str(path), raw, error))) from error
-    match = _FRONT_MATTER.match(text.removeprefix("\ufeff"))
+    # lone `\r` line ends (an old Mac's) as the line ends they are: the tool's markers and
+    # blocks are found line by line (a tester's file had every block twice)
+    match = _FRONT_MATTER.match(_LONE_CR.sub("\n", text.removeprefix("\ufeff")))
     if match is None:
         raise WorkspaceError(
             f"{path}:1: the file must start with the '---' front matter "

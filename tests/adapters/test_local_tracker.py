@@ -167,6 +167,41 @@ def test_the_tools_note_is_found_by_its_first_line_and_edited_alone(tracker: Loc
     assert [n.body for n in digests] == [f"{marker}\ndigest, edited"]
 
 
+@pytest.mark.parametrize("saved", ["\r\n", "\ufeff", "\r"])
+def test_notes_saved_with_windows_or_old_mac_line_ends_or_a_bom_are_still_found(
+    tracker: LocalTracker, saved: str
+) -> None:
+    """A tester saved a notes file in a Windows editor: the tool no longer found its
+    reminder, and posted it again on every run."""
+    iid = tracker.create_issue(new_issue()).iid
+    marker = "<!-- automation:note reminder cohort-ends -->"
+    tracker.add_note(iid, f"{marker}\nThe cohort ends in two weeks.")
+    tracker.add_note(iid, "<!-- automation:note other -->\nsecond")
+    path = tracker.workspace / "notes" / f"{iid}.md"
+    text = path.read_text()
+    resaved = "\ufeff" + text if saved == "\ufeff" else text.replace("\n", saved)
+    path.write_bytes(resaved.encode())
+    found = tracker.find_note(iid, marker)
+    assert found is not None and found.body == f"{marker}\nThe cohort ends in two weeks."
+    tracker.update_note(iid, found.id, f"{marker}\nedited")
+    assert [n.body for n in tracker.notes_marked(iid, "<!-- automation:note ")] == [
+        f"{marker}\nedited",
+        "<!-- automation:note other -->\nsecond",
+    ]
+
+
+def test_an_issue_saved_with_old_mac_line_ends_is_read_line_by_line(
+    tracker: LocalTracker,
+) -> None:
+    """Lone `\r` line ends: the key line and the tool's blocks are found (a tester's file got
+    every block a second time)."""
+    iid = tracker.create_issue(new_issue()).iid
+    path = tracker.issues_dir / f"{iid}.md"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
+    (read,) = tracker.program_issues("program::p")
+    assert read.key == "p/a" and read.description == "<!-- automation:key=p/a -->\nbody\n"
+
+
 def test_a_description_over_gitlabs_limit_is_refused_as_gitlab_would(tracker: LocalTracker) -> None:
     """A rehearsal shows what would fail on GitLab: 1,048,576 bytes at most (UTF-8: fewer
     characters when they are accented), at creation and when the tool rewrites an issue; the
