@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from automation.charts import Bar
+from automation.config.source import not_utf8
 from automation.dashboard.model import Page
 from automation.dashboard.svg import SPARK, bar_chart, line_chart
 from automation.errors import ConfigError, Problem, UsageError
@@ -144,13 +145,30 @@ def _environment(templates: Path) -> jinja2.Environment:
             ]
         )
     return SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(folder),
+        loader=_Loader(folder),
         autoescape=True,
         finalize=_shown,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """The dashboard's templates as an editor may have saved them: a byte order mark first
+    (Notepad's) is no text of the page (a tester's page had two before its doctype, fell into
+    quirks mode and lost its styles and its Content-Security-Policy), and a file in another
+    encoding is said at its line."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            source, filename, uptodate = super().get_source(environment, template)
+        except UnicodeDecodeError as error:
+            path = Path(self.searchpath[0]) / template
+            raise ConfigError([not_utf8(str(path), path.read_bytes(), error)]) from None
+        return source.removeprefix("\ufeff"), filename, uptodate
 
 
 def _shown(value: Any) -> Any:

@@ -365,3 +365,25 @@ def test_a_programs_cohorts_are_listed_in_the_order_configuration_gives_them(
     linked = re.findall(r'href="sales-onboarding--sqs-(\w+)-(\d+)-\d+-(\d{4})-', page)
     order = [dt.datetime.strptime(f"{m} {d} {y}", "%b %d %Y").date() for m, d, y in linked]
     assert len(order) >= 4 and order == sorted(order), linked
+
+
+def test_dashboard_templates_saved_with_a_bom_make_the_same_pages(project: Path) -> None:
+    """A tester re-saved the dashboard's templates in Notepad (a byte order mark first): the
+    pages began with two marks, fell into quirks mode, lost their styles and their
+    Content-Security-Policy. A template in another encoding is said at its line."""
+    assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
+    site = ["dashboard", "--backend", "local", "--today", TODAY, "--out"]
+    assert cli([*site, "plain"], {}).code == 0
+    folder = project / "templates" / "dashboard"
+    for path in folder.iterdir():
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert cli([*site, "marked"], {}).code == 0
+    for page in (project / "plain").glob("*.html"):
+        marked = (project / "marked" / page.name).read_text(encoding="utf-8")
+        assert "\ufeff" not in marked
+        assert marked == page.read_text(encoding="utf-8")
+    style = next(p for p in folder.iterdir() if p.suffix == ".css")
+    style.write_bytes(b"/* caf\xe9 */\n" + style.read_bytes())
+    result = cli([*site, "latin"], {})
+    assert result.code == 2
+    assert f"{style.relative_to(project)}:1: the file is not UTF-8 text" in result.err
