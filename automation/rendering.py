@@ -307,6 +307,12 @@ class _Loader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
+def _template_file(name: str) -> bool:
+    """A template file of templates/ (`*.j2`), not a hidden one: macOS's `._x.md.j2` copies and
+    an editor's `.#x.md.j2` lock are no templates (a tester's stopped every run)."""
+    return name.endswith(".j2") and not any(part.startswith(".") for part in name.split("/"))
+
+
 _AT_END = re.compile(r"(?:@|&#0*64;|&#[xX]0*40;|&commat;)$")  # `@`, or as a reference
 _QUICK_ACTION_LINE = re.compile(r"^([ \t]*)(?=/[A-Za-z_])", re.MULTILINE)
 
@@ -873,7 +879,7 @@ class Renderer:
 
     def check_all(self) -> list[Problem]:
         """Problems of every template file in templates/, used by a program or not."""
-        names = self.env.list_templates(filter_func=lambda name: name.endswith(".j2"))
+        names = self.env.list_templates(filter_func=_template_file)
         return [problem for name in names for problem in self.check(name)]
 
     def sources(self, names: Iterable[str]) -> Iterator[str]:

@@ -244,6 +244,7 @@ def _load_programs(
             )
         )
     problems.extend(_nested(config_dir / PROGRAMS_DIR))
+    problems.extend(_misnamed_programs(config_dir))
     loaded = [(path, _load_program(path, sources, problems)) for path in paths]
     return [(program, sources[str(path)]) for path, program in loaded if program is not None]
 
@@ -271,10 +272,38 @@ def _nested(folder: Path) -> list[Problem]:
 
 
 def _program_files(config_dir: Path) -> list[Path]:
+    """The program files: YAML by their name's ending in any case (`ESP.YML`, which a tester
+    saw ignored without a word), never a hidden file (macOS's `._esp.yml` copies, an editor's
+    `.#esp.yml` lock: a tester's stopped every run)."""
     folder = config_dir / PROGRAMS_DIR
     if not folder.is_dir():
         return []
-    return sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")])  # both spellings are YAML
+    return sorted(
+        path
+        for path in folder.iterdir()
+        if path.suffix.lower() in YAML_SUFFIXES
+        and not path.name.startswith(".")
+        and not path.is_dir()
+    )
+
+
+YAML_SUFFIXES = (".yml", ".yaml")  # both spellings are YAML
+
+
+def _misnamed_programs(config_dir: Path) -> list[Problem]:
+    """A program file an editor saved with `.txt` after its name (Notepad's "Text
+    Documents"): otherwise silently no program."""
+    folder = config_dir / PROGRAMS_DIR
+    odd = folder.glob("*.txt") if folder.is_dir() else ()
+    return [
+        Problem(
+            str(path),
+            1,
+            f"a program file's name ends in .yml or .yaml; rename it to {path.stem}",
+        )
+        for path in sorted(odd)
+        if Path(path.stem).suffix.lower() in YAML_SUFFIXES and not path.name.startswith(".")
+    ]
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -276,6 +276,38 @@ def test_a_config_without_programs_is_an_error(root: Path) -> None:
     )
 
 
+def test_files_macos_and_editors_leave_beside_programs_and_templates_are_not_read(
+    root: Path,
+) -> None:
+    """A tester's `._demo.yml` (macOS's copy of a file's metadata, not UTF-8) and `.#demo.yml`
+    (an editor's lock, a link to nowhere) stopped every run; so did `._demo.md.j2`."""
+    make_project(root)
+    programs = root / "config" / "programs"
+    (programs / "._demo.yml").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X\xb0")
+    (programs / ".#demo.yml").symlink_to("someone@host.1234:1700000000")
+    (root / "templates" / "._demo.md.j2").write_bytes(b"\x00\x05\x16\x07\xb0")
+    assert validate(root) == (0, [])
+
+
+def test_a_program_file_in_capitals_is_read_and_one_saved_as_text_is_said(root: Path) -> None:
+    """A tester's `ESP.YML` was silently no program, and so was Notepad's `esp.yml.txt`."""
+    make_project(root)
+    programs = root / "config" / "programs"
+    (programs / "demo.yml").rename(programs / "DEMO.YML")
+    assert validate(root) == (0, [])  # read: a folder without programs is an error
+    (programs / "DEMO.YML").rename(programs / "demo.yml.txt")
+    code, lines = validate(root)
+    assert code == 2
+    assert (
+        lines[0] == "config/programs:1: no program files (*.yml or *.yaml) found; add one "
+        "(see README.md, Configuration)"
+    )
+    assert lines[1] == (
+        "config/programs/demo.yml.txt:1: a program file's name ends in .yml or .yaml; rename it "
+        "to demo.yml"
+    )
+
+
 def test_bad_configuration_writes_nothing(root: Path) -> None:
     make_project(root, {"config/programs/demo.yml": PROGRAM.replace("- ben", "- carol")})
     code, _ = validate(root, "apply")
