@@ -46,6 +46,7 @@ from automation.privacy import Privacy, printable
 from automation.progress import overall_counter
 from automation.reasons import stray_warnings
 from automation.run import (
+    Applied,
     Prepared,
     apply,
     known_programs,
@@ -552,7 +553,7 @@ def _apply(
     except TrackerUnavailable as error:  # a stop (SIGTERM, Ctrl-C) is reported by `run`
         _report_stopped(args, today, finished, str(error), console.privacy)
         raise
-    result = Result.of_run(applied)
+    result = _of_run(applied, look, _unchecked(prepared, args.program or ()))
     if isinstance(tracker, LocalTracker):
         _local_after(args, prepared, tracker, today, result, console)
     show_applied(console, result)
@@ -759,7 +760,7 @@ def _keep_record(  # noqa: PLR0917
     keep = keep_record_after_writes if result.actions else keep_record
     try:
         _same_day(args, tracker, today)  # a record of another day would be a wrong one
-        keep(tracker, args.inputs, today, args.steps, issues)
+        keep(tracker, args.inputs, today, args.steps, issues, warned=bool(result.warnings))
     except AutomationError as error:
         console.line(
             f"note: the record that nothing is left to do was not kept ({error}); the "
@@ -842,11 +843,42 @@ def _nothing_changed(
     )
     summary = Summary.of((), record.issues, 0, 0)
     result = Result((), (), (), (notice,), summary)
+    if record.warned:
+        result = _standing(result, record)
     console = _console(env, out, Privacy())  # the notice names nobody
     show_applied(console, result)
     if args.report:
         write_report(args.report, "apply", today, result, console.privacy)
     return EXIT_OK
+
+
+def _of_run(applied: Applied, look: LookBack | None, unchecked: bool) -> Result:
+    """What the run did, and, when it left some programs unchecked, that their warnings
+    stand."""
+    result = Result.of_run(applied)
+    if look is not None and look.record.warned and unchecked:
+        result = _standing(result, look.record, "of the programs this run did not check ")
+    return result
+
+
+def _unchecked(prepared: Prepared, only: Sequence[str]) -> bool:
+    """Whether the run left programs of its choice (all, or --program's) unchecked."""
+    checked = {p.program.id for p in prepared.programs}
+    return any(i not in checked for i in prepared.loaded.ids if not only or i in only)
+
+
+def _standing(result: Result, record: SyncRecord, which: str = "") -> Result:
+    """RESULT with a warning that the warnings of the run whose record this run relies on
+    still stand, unsaid (the run reads no issue to say them again): every quiet run's log and
+    report says there are some, and where to read them."""
+    moment = record.since.strftime("%H:%M UTC")
+    said = (
+        f"the warnings {which}that a run said today (shortly after {moment}) stand, unless "
+        "fixed since: this run did not read the issues to say them again; the log of the day's "
+        "first run lists them, and so does any run with --full"
+    )
+    summary = replace(result.summary, warnings=result.summary.warnings + 1)
+    return replace(result, warnings=(*result.warnings, said), summary=summary)
 
 
 def _with_tracker(

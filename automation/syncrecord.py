@@ -32,20 +32,23 @@ TOUCH_INTERVAL = dt.timedelta(minutes=1)
 _PREFIX = "Kept by the automation, never put it on issues. v1"
 _PATTERN = re.compile(
     r"v1 since=(?P<since>\S+) day=(?P<day>\d{4}-\d{2}-\d{2}) issues=(?P<issues>\d+) "
-    r"steps=(?P<steps>[a-z,]+) fingerprint=(?P<fingerprint>[0-9a-f]{32})$"
+    r"steps=(?P<steps>[a-z,]+) fingerprint=(?P<fingerprint>[0-9a-f]{32})(?P<warned> warned)?$"
 )
 
 
 @dataclass(frozen=True)
 class SyncRecord:
     """As of SINCE (GitLab's clock), a run with STEPS over the configuration FINGERPRINT left
-    nothing to do; it counted ISSUES up-to-date issues."""
+    nothing to do; it counted ISSUES up-to-date issues, and WARNED: it (or a run whose
+    record it kept) said warnings, which stand while runs read no issue (a tester's
+    "the tool writes nothing to these issues" went unsaid the rest of the day)."""
 
     since: dt.datetime
     day: dt.date
     issues: int
     steps: frozenset[str]
     fingerprint: str
+    warned: bool = False
 
     def text(self) -> str:
         """The record as the label's description."""
@@ -53,7 +56,7 @@ class SyncRecord:
         moment = self.since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return (
             f"{_PREFIX} since={moment} day={self.day.isoformat()} issues={self.issues} "
-            f"steps={steps} fingerprint={self.fingerprint}"
+            f"steps={steps} fingerprint={self.fingerprint}{' warned' if self.warned else ''}"
         )
 
     def covers(self, fingerprint: str, today: dt.date, steps: frozenset[str]) -> bool:
@@ -74,7 +77,8 @@ def read_record(text: str | None) -> SyncRecord | None:
     if since.tzinfo is None:
         return None
     steps = frozenset(found["steps"].split(","))
-    return SyncRecord(since, day, int(found["issues"]), steps, found["fingerprint"])
+    issues = int(found["issues"])
+    return SyncRecord(since, day, issues, steps, found["fingerprint"], bool(found["warned"]))
 
 
 def _cache(path: Path) -> bool:

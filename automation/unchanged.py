@@ -85,7 +85,13 @@ def look_back(
 
 
 def keep_record(
-    tracker: Tracker, inputs: str, today: dt.date, steps: frozenset[str], issues: int
+    tracker: Tracker,
+    inputs: str,
+    today: dt.date,
+    steps: frozenset[str],
+    issues: int,
+    *,
+    warned: bool = False,
 ) -> None:
     """After a run that found nothing to do, in every program or in every program that had
     changed: as of its first request, less two minutes, these inputs leave nothing to do. Its
@@ -98,7 +104,7 @@ def keep_record(
     start = tracker.first_answer_at()
     if start is not None:
         since = start - REPLICA_LAG - TOUCH_INTERVAL
-        record = SyncRecord(since, today, issues, steps, _as_author(tracker, inputs))
+        record = SyncRecord(since, today, issues, steps, _as_author(tracker, inputs), warned)
         tracker.write_sync_record(record.text())
 
 
@@ -107,7 +113,13 @@ SETTLE = MARGIN + dt.timedelta(seconds=2)  # the run's writes then fall before i
 
 
 def keep_record_after_writes(
-    tracker: Tracker, inputs: str, today: dt.date, steps: frozenset[str], issues: int
+    tracker: Tracker,
+    inputs: str,
+    today: dt.date,
+    steps: frozenset[str],
+    issues: int,
+    *,
+    warned: bool = False,
 ) -> bool:
     """After a run that wrote, without failures: keep the record when GitLab now holds just
     what the run planned. That is (the tracker's ledger): it only rewrote descriptions; each
@@ -133,7 +145,7 @@ def keep_record_after_writes(
     since = min([moment - MARGIN, *_touchable(changed, writes, moment)])
     if max(writes.own.values()) >= since:
         return False  # clocks that disagree, or a person's change just now: checked next run
-    record = SyncRecord(since, today, issues, steps, _as_author(tracker, inputs))
+    record = SyncRecord(since, today, issues, steps, _as_author(tracker, inputs), warned)
     tracker.write_sync_record(record.text())
     return True
 

@@ -188,3 +188,26 @@ def test_a_link_a_person_removed_is_made_again_by_the_next_run(shipped: Path) ->
         assert SCOPED in run.out and listed(backend) == {f"program::{CSM}"}
         after = issues.get(tracking, lazy=True).links.list(get_all=True)
         assert sorted(i.iid for i in after) == sorted(i.iid for i in linked)
+
+
+def test_the_warnings_of_a_program_a_run_does_not_check_are_said_to_stand(
+    settled: GitLabBackend,
+) -> None:
+    """A tester: warnings went unsaid for the rest of the day once a run kept the record; a
+    run that checks one program says the others' stand."""
+    esp = issue_of(settled, ESP)
+    settled.edit(esp, lambda text: re.sub(r"(?m)^.*\[ \].*\n", "", text))
+    warned = ok(settled.cli("apply"))
+    assert "has no task left that counts" in warned.out
+    settled.fake.clock.advance(HOUR)
+    tick(settled, issue_of(settled, CSM))
+    settled.fake.requests.clear()
+    scoped = ok(settled.cli("apply"))
+    assert f"{SCOPED}: {CSM} (" in scoped.out and listed(settled) == {f"program::{CSM}"}
+    assert "has no task left" not in scoped.out
+    assert "the warnings of the programs this run did not check that a run said today" in (
+        scoped.out
+    )
+    settled.fake.clock.advance(HOUR)
+    quiet = ok(settled.cli("apply"))
+    assert QUIET in quiet.out and "the warnings that a run said today" in quiet.out

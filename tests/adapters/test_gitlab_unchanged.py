@@ -4,6 +4,7 @@ few requests; anything that could change the plan makes it read everything again
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,31 @@ def test_a_tick_since_the_record_is_read_and_counted(settled: GitLabBackend) -> 
     assert QUIET not in run.out and read_every_issue(settled)
     labels = next(i for i in settled.fake.issues(PROJECT) if i["iid"] == ticked["iid"])["labels"]
     assert "progress::50-74%" in labels
+
+
+def test_warnings_are_said_to_stand_in_the_quiet_runs_after_them(settled: GitLabBackend) -> None:
+    """A tester: a run warned, kept the record, and the day's later runs said "No changes"
+    with no warning, in their logs and reports, as if nothing were wrong."""
+    emptied = settled.fake.issues(PROJECT)[0]["iid"]
+    settled.edit(emptied, lambda text: text.replace("- [ ] first task\n- [ ] second task", ""))
+    warned = ok(settled.cli("apply"))
+    assert "has no task left that counts" in warned.out and QUIET not in warned.out
+    stand = "the warnings that a run said today (shortly after "
+    assert stand not in warned.out
+    settled.fake.clock.advance(HOUR)
+    settled.fake.requests.clear()
+    quiet = ok(settled.cli("apply", "--report", "report.json"))
+    assert QUIET in quiet.out and not read_every_issue(settled)
+    assert stand in quiet.out and "any run with --full" in quiet.out
+    assert "nothing was written (1 warning)" in quiet.out
+    report = json.loads(Path("report.json").read_text())
+    assert len(report["warnings"]) == 1 and stand in report["warnings"][0]
+    settled.edit(emptied, lambda text: text.replace("## One\n", "## One\n- [ ] first task\n"))
+    settled.fake.clock.advance(HOUR)
+    fixed = ok(settled.cli("apply"))  # reads its program: no warning left
+    assert "has no task left" not in fixed.out and stand not in fixed.out
+    settled.fake.clock.advance(HOUR)
+    assert stand not in ok(settled.cli("apply")).out
 
 
 def tick_unseen_by_the_recording_run(
