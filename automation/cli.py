@@ -977,15 +977,36 @@ def _command(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err:
             prepared = replace(prepared, reveal=True)
         return _with_tracker(args, prepared, tracker, today, env=env, out=out, look=look)
     except ConfigError as error:
-        for problem in error.problems:
-            print(printable(str(problem)), file=err)
+        lines = [printable(str(problem)) for problem in error.problems]
         found = plural(len(error.problems), "problem")
-        print(f"automation: {found} found; nothing was written.", file=err)
+        lines.append(f"automation: {found} found; nothing was written.")
+        print(*lines, sep="\n", file=err)
+        _report_error(args, lines, Privacy())
         return error.exit_code
     except AutomationError as error:
         said = prepared.privacy.about(None, str(error)) if prepared else printable(str(error))
         print(f"automation: {said}", file=err)
+        _report_error(args, [said], prepared.privacy if prepared else Privacy())
         return error.exit_code
+
+
+def _report_error(args: argparse.Namespace, lines: Sequence[str], privacy: Privacy) -> None:
+    """The report (`--report`) of a run or plan that ended on its error before one was written
+    (configuration, or GitLab refusing or gone): the job keeps it as its artifact, and a
+    tester's failed jobs had none, where it is most needed. What a run had done by then (a
+    stop between writes) is in it too."""
+    if not getattr(args, "report", None) or getattr(args, "reported", False):
+        return
+    args.reported = True
+    done: Sequence[Action] = getattr(args, "finished", ())
+    said = tuple(lines) if args.command == "plan" or not done else (_STOPPED, *lines)
+    result = Result(tuple(done), (), (), said, Summary.of(done, 0, 0, 0))
+    with suppress(AutomationError):  # the error said is the one to tell
+        day = args.today or args.clock.now().date()
+        write_report(args.report, args.command, day, result, privacy)
+
+
+_STOPPED = "the run stopped before its end; what it wrote is kept:"
 
 
 # Python's cyclic garbage collector, at its default thresholds, walks every live object again

@@ -134,6 +134,33 @@ def test_a_runner_whose_clock_is_off_keeps_no_record_of_its_day(shipped: Path) -
         assert not [r for r in fake.requests[first:] if r.method != "GET"]
 
 
+@pytest.mark.parametrize("command", ["apply", "plan"])
+def test_a_run_that_fails_before_writing_still_leaves_its_report(
+    shipped: Path, command: str
+) -> None:
+    """A tester: the CI jobs keep the report `when: always`, and a job that failed on its
+    configuration or on GitLab had none, where the on-call person looks first."""
+    people = shipped / "config" / "people.yml"
+    text = people.read_text()
+    people.write_text(text.replace("people:", "peeple:", 1))
+    wrong = cli([command, "--backend", "local", "--today", TODAY, "--report", "r.json"], {})
+    assert wrong.code == 2
+    report = json.loads((shipped / "r.json").read_text())
+    said = "\n".join(report["notices"])
+    assert "config/people.yml:" in said and "nothing was written" in said
+    assert report["summary"]["created"] == 0
+    people.write_text(text)
+    keep_programs(shipped, "csm-aspiring-leaders")
+    fake = new_fake(users=roster_of(shipped))
+    with fake.activate():
+        env = {**GitLabBackend(fake).env(), "GITLAB_TOKEN": "glpat-expired-token-0000"}
+        refused = cli([command, "--backend", "gitlab", "--report", "r2.json"], env)
+    assert refused.code == 3
+    report = json.loads((shipped / "r2.json").read_text())
+    assert any("GitLab rejected the token" in notice for notice in report["notices"])
+    assert "glpat-expired-token-0000" not in (shipped / "r2.json").read_text()
+
+
 def test_a_report_into_a_missing_folder_is_refused_before_any_work(shipped: Path) -> None:
     result = cli(["apply", "--backend", "local", "--report", "nowhere/report.json"], {})
     assert result.code == 2
