@@ -39,7 +39,7 @@ from automation.event import read_event
 from automation.lock import EVENT_WAIT, WAIT, LockBusy, RunLock, holder_name
 from automation.output.console import Console, show_applied, show_plan, write_report
 from automation.output.document import plan_document, to_json
-from automation.output.lines import NOTE_MARKER, note_body, plan_lines, summary_line
+from automation.output.lines import NOTE_MARKER, note_body, plan_lines, stopped_line, summary_line
 from automation.output.result import Result, Summary, plural
 from automation.people import one_assignee_warnings
 from automation.privacy import Privacy, printable
@@ -545,13 +545,14 @@ def _apply(
         applied = apply(prepared, tracker, today, done, args.steps, lock, check)
     except Outdated as outdated:
         return _not_written(args, today, console, str(outdated))
-    except LockBusy as error:
-        if not args.event:
-            _report_stopped(args, today, finished, str(error), console.privacy)
-            raise
-        return _not_written(args, today, console, error.event)
     except TrackerUnavailable as error:  # a stop (SIGTERM, Ctrl-C) is reported by `run`
+        if isinstance(error, LockBusy) and args.event:
+            return _not_written(args, today, console, error.event)
         _report_stopped(args, today, finished, str(error), console.privacy)
+        _stopped_tail(console, finished)
+        raise
+    except (Stopped, KeyboardInterrupt):
+        _stopped_tail(console, finished)
         raise
     result = _of_run(applied, look, _unchecked(prepared, args.program or ()))
     if isinstance(tracker, LocalTracker):
@@ -560,10 +561,25 @@ def _apply(
     if not result.failures and not args.event:
         _keep_record(args, tracker, today, result, look, console)
     if args.report:  # after the record: a report that cannot be written loses no run's work
-        said = replace(result, notices=(scoped, *result.notices)) if scoped else result
-        write_report(args.report, "apply", today, said, console.privacy)
-        args.reported = True
+        _report_applied(args, today, result, scoped, console.privacy)
     return EXIT_ITEMS_FAILED if result.failures else EXIT_OK
+
+
+def _report_applied(
+    args: argparse.Namespace, today: dt.date, result: Result, scoped: str | None, shown: Privacy
+) -> None:
+    """The report of a run that came to its end (what it checked said first)."""
+    said = replace(result, notices=(scoped, *result.notices)) if scoped else result
+    write_report(args.report, "apply", today, said, shown)
+    args.reported = True
+
+
+def _stopped_tail(console: Console, finished: Sequence[Action]) -> None:
+    """The end of the log of a run that stops: its CI section closed (a tester's error line
+    was folded away inside the last program's), and its summary line, the last line of
+    every run, saying what it wrote by then."""
+    console.close()
+    console.line(stopped_line(Summary.of(finished, 0, 0, 0)))
 
 
 def _local_after(  # noqa: PLR0917
@@ -1088,7 +1104,7 @@ def _how(stop: BaseException) -> str:
 
 STOPPED = "automation: stopped ({how}) before the end; {what}"
 WHAT_WAS_DONE = {  # by command: what a stopped run leaves
-    "apply": "what it wrote is kept, and the next run finishes the rest",
+    "apply": "anything it wrote is kept, and the next run finishes the rest",
     "dashboard": "the folder may hold some of this site's pages: write it again",
     "init": "the folder may hold some of the skeleton: remove it and run init again",
 }

@@ -230,17 +230,32 @@ def failure_lines(failures: Iterable[Failure], privacy: Privacy = NOBODY) -> Ite
 def summary_line(summary: Summary, *, done: bool) -> str:
     """The one line a person reads first: every count of the plan or run."""
     verb = "created" if done else "to create"
-    extra = [
-        plural(summary.count("create_label"), "label"),
-        plural(summary.count("create_epic"), "epic"),
-    ]
-    extras = ", ".join(e for e in extra if not e.startswith("0 "))
+    extras = ", ".join(_labels_and_epics(summary))
     return (
         f"{'Summary' if done else 'Plan'}: {summary.created} {verb}, "
         f"{summary.updated} {'updated' if done else 'to update'}, "
         f"{summary.unchanged} unchanged, {summary.failed} failed, "
         f"{plural(summary.warnings, 'warning')}" + (f" ({extras} {verb})" if extras else "")
     )
+
+
+def stopped_line(summary: Summary) -> str:
+    """The last line of a run that stopped before its end: what it wrote by then."""
+    if not any(n for _, n in summary.by_type):
+        return "Summary: the run stopped before its end, before it wrote anything."
+    extras = ", ".join(_labels_and_epics(summary))
+    return (
+        f"Summary: the run stopped before its end: {summary.created} created, "
+        f"{summary.updated} updated"
+        + (f" ({extras} created)" if extras else "")
+        + "; the next run finishes the rest."
+    )
+
+
+def _labels_and_epics(summary: Summary) -> list[str]:
+    """The labels and epics a summary counts, those there are ('2 labels', '1 epic')."""
+    counted = [(summary.count("create_label"), "label"), (summary.count("create_epic"), "epic")]
+    return [plural(n, what) for n, what in counted if n]
 
 
 def no_changes_line(summary: Summary, *, done: bool) -> str:

@@ -66,13 +66,24 @@ def test_a_run_stopped_while_writing_releases_the_lock_and_says_so(
         return create(self, *args, **kwargs)
 
     monkeypatch.setattr(LocalTracker, "create_issue", stopping)
-    code, err = _main(monkeypatch, capsys, "--report", "report.json")
+    monkeypatch.setenv("GITLAB_CI", "true")
+    monkeypatch.setattr("sys.argv", ["automation", "apply", "--today", TODAY, "--report", "r.json"])
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    code, (out, err) = int(stopped.value.code or 0), capsys.readouterr()
     assert code == (143 if how == "SIGTERM" else 130)
-    report = json.loads(Path("report.json").read_text("utf-8"))  # the job's artifact says what
+    # every CI section it opened is closed (a tester's error was folded inside the last
+    # program's), and the last line of the log says what it wrote
+    assert out.count("section_start:") == out.count("section_end:") > 0
+    assert out.strip().splitlines()[-1] == (
+        "Summary: the run stopped before its end: 1 created, 0 updated (16 labels, 2 epics "
+        "created); the next run finishes the rest."
+    )
+    report = json.loads(Path("r.json").read_text("utf-8"))  # the job's artifact says what
     assert f"the run stopped before its end: stopped ({how})" in report["notices"]
     assert report["summary"]["created"] == 1  # the one create it made before it was stopped
     assert err.strip().splitlines()[-1] == (
-        f"automation: stopped ({how}) before the end; what it wrote is kept, and the next run "
+        f"automation: stopped ({how}) before the end; anything it wrote is kept, and the next run "
         "finishes the rest"
     )
     assert "Traceback" not in err

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from automation.actions import CreateLabel, Plan
-from automation.output.lines import no_changes_line, plan_lines
+from automation.output.lines import no_changes_line, plan_lines, stopped_line
 from automation.output.result import Summary
 from automation.progress import LabelSpec
 
@@ -26,3 +26,14 @@ def test_no_changes_says_one_issue_in_the_singular() -> None:
     )
     two = Summary.of([], 2, 0, 1)
     assert no_changes_line(two, done=False) == "No changes: 2 issues are up to date (1 warning)."
+
+
+def test_a_run_stopped_before_writing_says_so_and_one_after_says_what_it_wrote() -> None:
+    assert stopped_line(Summary.of([], 5, 0, 0)) == (
+        "Summary: the run stopped before its end, before it wrote anything."
+    )
+    label = CreateLabel(LabelSpec("phase::One", "#ffffff", "a phase"), "p")
+    assert stopped_line(Summary.of([label], 0, 0, 0)) == (
+        "Summary: the run stopped before its end: 0 created, 0 updated (1 label created); the "
+        "next run finishes the rest."
+    )
