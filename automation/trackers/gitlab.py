@@ -85,6 +85,14 @@ ROLE_ADVICE = (
     "access token is not enough: the labels, epics and the run's lock are the group's; use a "
     "group access token)"
 )
+ROLES = {5: "Minimal Access", 10: "Guest", 15: "Planner", 20: "Reporter"}  # below Planner+
+
+
+def _role_name(level: int) -> str:
+    """A GitLab access level's role, as its UI names it (' (Guest)'), or ''."""
+    return f" ({ROLES[level]})" if level in ROLES else ""
+
+
 # GitLab's reasons for refusing a valid token's every request (its user blocked, banned or
 # deactivated by an administrator; terms of service not accepted): no role would help
 _ACCOUNT_REFUSED = re.compile(r"account has been|terms of service", re.IGNORECASE)
@@ -368,7 +376,7 @@ class GitLabTracker(Tracker, ChangeLog):
             with self._translated(f"opening group {self.settings.group}", missing="group"):
                 group = self._gl.groups.get(self.settings.group)
         except TransientError as error:
-            raise TrackerUnavailable(f"cannot reach GitLab at {self._at}: {error}") from error
+            raise self._unreachable(error) from error
         except ItemError as error:
             raise TrackerUnavailable(f"cannot use GitLab at {self._at}: {error}") from error
         self._me = self._gl.user.username if self._gl.user else None
@@ -413,7 +421,8 @@ class GitLabTracker(Tracker, ChangeLog):
         ]
         if levels and max(levels) < PLANNER:
             raise TrackerUnavailable(
-                f"the token's user has access level {max(levels)} in {self.settings.project}; "
+                f"the token's user has access level {max(levels)}{_role_name(max(levels))} in "
+                f"{self.settings.project}; "
                 f"{self._role_advice()}"
             )
 
@@ -1189,7 +1198,7 @@ class GitLabTracker(Tracker, ChangeLog):
             held = self.lock_read()  # the create may have gone through before the error
             if held is not None and held[0] == holder:
                 return True
-            raise TrackerUnavailable(f"cannot reach GitLab at {self._at}: {error}") from error
+            raise self._unreachable(error) from error
         except ItemError as error:
             if _status(error) == CONFLICT:
                 return False
@@ -1335,7 +1344,7 @@ class GitLabTracker(Tracker, ChangeLog):
             with self._translated(what, missing):
                 yield
         except TransientError as error:
-            raise TrackerUnavailable(f"cannot reach GitLab at {self._at}: {error}") from error
+            raise self._unreachable(error) from error
 
     @contextmanager
     def _translated(
@@ -1392,7 +1401,8 @@ class GitLabTracker(Tracker, ChangeLog):
         if code == NOT_FOUND and missing is not None:
             return TrackerUnavailable(
                 self._scrub(
-                    f"GitLab has no {missing} here, or the token cannot see it, while {what} "
+                    f"GitLab has no {self._named(missing)} here, or the token cannot see it, "
+                    f"while {what} "
                     "(404): check config/settings.yml and that the token's user is a member"
                 )
             )
@@ -1404,6 +1414,18 @@ class GitLabTracker(Tracker, ChangeLog):
                 "check that GITLAB_URL is the address of the GitLab server"
             )
         return self._failed(what, code, error)
+
+    def _unreachable(self, error: TransientError) -> TrackerUnavailable:
+        """GitLab gone (5xx, no answer), or refusing for too many requests (429: a tester's
+        storm was said as "cannot reach")."""
+        if not error.refused:
+            return TrackerUnavailable(f"cannot reach GitLab at {self._at}: {error}")
+        return TrackerUnavailable(
+            f"GitLab at {self._at} kept refusing requests for too many (429, its rate limit "
+            f"of the token's user), after waiting as it asked: {error}. Another client using "
+            "the same user (a script, another deployment) may be spending its budget; the next "
+            "run goes on where this one stopped"
+        )
 
     def _forbidden(self, what: str, error: GitlabError) -> str:
         """A 403 that stops the run: GitLab's own reason when it gives one beyond "403
@@ -1419,6 +1441,11 @@ class GitLabTracker(Tracker, ChangeLog):
             )
         return f"{refused}: {self._role_advice()}"
 
+    def _named(self, missing: str) -> str:
+        """'group enablement' for MISSING 'group', as settings.yml names it."""
+        name = {"group": self.settings.group, "project": self.settings.project}.get(missing)
+        return f"{missing} {name}" if name else missing
+
     def _role_advice(self) -> str:
         return ROLE_ADVICE.format(group=self.settings.group, project=self.settings.project)
 
@@ -1431,7 +1458,9 @@ class GitLabTracker(Tracker, ChangeLog):
         said = self._scrub(f"GitLab failed while {what}: {said}")
         if code == TOO_MANY:
             return TransientError(said, self._retry_after, refused=True)
-        return TransientError(said) if code >= 500 else ItemError(said)
+        if code >= 500:  # nothing to fix (a tester: the FAILED line said nothing to do)
+            return TransientError(f"{said} (GitLab's own error: the next run tries again)")
+        return ItemError(said)
 
     def _scrub(self, message: str) -> str:
         """MESSAGE without the token, or a proxy's user and password (requests quotes a proxy

@@ -326,9 +326,9 @@ def test_free_a_tracking_issue_full_of_links_the_tool_cannot_see_is_said_not_fai
     ("status", "where", "said"),
     [
         (500, "/issues", "cannot reach GitLab"),
-        (429, "/issues", "cannot reach GitLab"),  # still limited after python-gitlab's retries
-        (429, "/labels", "cannot reach GitLab"),
-        (404, "/issues", "GitLab has no project here"),  # moved during the run
+        (429, "/issues", "kept refusing requests for too many"),  # after python-gitlab's retries
+        (429, "/labels", "kept refusing requests for too many"),
+        (404, "/issues", "GitLab has no project enablement/programs here"),  # moved meanwhile
     ],
 )
 def test_a_list_that_keeps_failing_mid_run_is_exit_3(

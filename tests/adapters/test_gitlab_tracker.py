@@ -302,6 +302,18 @@ def test_create_that_keeps_failing_is_reported_and_others_continue(gitlab: GitLa
     assert result.code == 1
     assert result.out.count("FAILED [demo/") >= 1
     assert "500" in result.out
+    # nothing for the operator to fix, and said so (a tester)
+    assert "500 Internal Server Error (GitLab's own error: the next run tries again)" in result.out
+
+
+def test_a_429_storm_is_said_as_a_rate_limit_not_as_gitlab_gone(gitlab: GitLabBackend) -> None:
+    gitlab.fake.inject(429, retry_after=0, times=10_000, method="GET", path_contains="/issues")
+    result = gitlab.cli("apply")
+    assert result.code == 3
+    assert "kept refusing requests for too many (429, its rate limit of the token's user)" in (
+        result.err
+    )
+    assert "cannot reach" not in result.err
 
 
 def test_unknown_assignee_fails_only_that_issue(
@@ -390,7 +402,7 @@ def test_missing_project_exits_3(
     (tmp_path / "config" / "settings.yml").write_text(SETTINGS.replace(PROJECT, "enablement/nope"))
     result = run_with(gitlab.fake, gitlab.env(), caplog)
     assert result.code == 3
-    assert "GitLab has no project here, or the token cannot see it" in result.err
+    assert "GitLab has no project enablement/nope here, or the token cannot see it" in result.err
     assert_secret(result, caplog)
 
 
@@ -400,7 +412,7 @@ def test_role_too_low_exits_3_before_any_write(
     gitlab.fake.set_role("guest")
     result = run_with(gitlab.fake, gitlab.env(), caplog)
     assert result.code == 3
-    assert "the token's user has access level 10 in enablement/programs" in result.err
+    assert "the token's user has access level 10 (Guest) in enablement/programs" in result.err
     assert "needs at least the Planner (or Reporter) role" in result.err
     assert gitlab.fake.count("POST") == gitlab.fake.count("PUT") == 0
     assert_secret(result, caplog)
