@@ -94,6 +94,16 @@ class Writer:
     # and the write was a description's (sent): `_afresh`
     again: bool = False
     sent: bool = False
+    # mentions made inert in the text of the action being performed: said once it is written
+    # (a tester's warning said "it was written" of an issue whose create failed, and of a
+    # digest left as it was)
+    unsaid: list[tuple[str, str]] = field(default_factory=list)
+
+    def settle(self, written: bool) -> None:
+        """Say the inert mentions of the action just performed, if it was written."""
+        if written:
+            self.warnings.extend(w for w in self.unsaid if w not in self.warnings)
+        self.unsaid.clear()
 
     def perform(self, action: Action) -> None:  # noqa: C901, PLR0912 - one flat case per action
         """The one place a plan's action becomes a tracker write."""
@@ -372,7 +382,7 @@ class Writer:
         template could join a value to a mention, or take the invisible space out of one)."""
         text, refused = people_only(text, among(self.roster, self.tracker.is_user))
         said = [(program, refused_warning(name)) for name in sorted(refused)]
-        self.warnings.extend(w for w in said if w not in self.warnings)
+        self.unsaid.extend(w for w in said if w not in self.unsaid)
         return text
 
     def _has_note(self, iid: int, marker: str) -> bool:
@@ -396,13 +406,16 @@ def execute(
             _check_labels(labels or action, failed)
             done = _perform(writer, action, labels)
         except ItemError as error:
+            writer.settle(written=False)
             failed.add(action.key)
             outcome.failures.append(Failure(action.program, action.key, str(error), action.iid))
             continue
         except _PutOff as later:
+            writer.settle(written=False)
             failed.add(action.key)  # nothing more for it in this run
             writer.warnings.append((action.program, str(later)))
             continue
+        writer.settle(written=bool(done) and done[0] is action)
         outcome.done.extend(done)
         for each in done:
             on_done(each)

@@ -57,6 +57,19 @@ def test_a_group_in_the_roster_is_never_mentioned_on_gitlab(gitlab: GitLabBacken
     assert any("@\u200benablement" in text for text in texts)
 
 
+def test_a_mention_made_inert_is_said_only_of_text_that_was_written(
+    gitlab: GitLabBackend,
+) -> None:
+    """A tester: the warning said "it was written" of issues whose create failed."""
+    gitlab.fake.inject(500, times=1000, method="POST", path_contains="/issues")
+    failed = gitlab.cli("apply")
+    assert failed.code == 1 and "FAILED [demo/" in failed.out
+    assert WARNING not in failed.out
+    gitlab.fake.clear_faults()
+    written = gitlab.cli("apply")
+    assert written.code == 0 and WARNING in written.out
+
+
 def test_the_configured_group_is_refused_on_the_local_backend(project: Path) -> None:
     local = LocalBackend(project)
     result = local.cli("apply")
