@@ -335,7 +335,9 @@ def choose_tracker(
         clock.monotonic,
         lambda: clock.now().timestamp(),
     )
-    tracker.check_access(writes=args.command == "apply" or bool(getattr(args, "mr_note", False)))
+    writes = args.command == "apply" or bool(getattr(args, "mr_note", False))
+    for note in tracker.check_access(writes=writes):
+        print(f"note: {note}", file=err)
     if getattr(args, "as_user", None):
         tracker.plan_as(args.as_user)
     return tracker

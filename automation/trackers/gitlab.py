@@ -362,11 +362,11 @@ class GitLabTracker(Tracker, ChangeLog):
 
     # --- connection -------------------------------------------------------------------------
 
-    def check_access(self, writes: bool = True) -> None:
+    def check_access(self, writes: bool = True) -> tuple[str, ...]:
         """Fail before any write, saying what is missing, when the token cannot do the work:
         GitLab unreachable, token rejected, `api` scope missing (`read_api` will do for a run
         that WRITES nothing), project or group not found, the project outside the group, or a
-        role below Planner."""
+        role below Planner. Returns what to note of the access (see _project_only)."""
         try:
             with self._translated("checking the token"):
                 self._gl.auth()
@@ -385,6 +385,22 @@ class GitLabTracker(Tracker, ChangeLog):
         self._project_path = str(project.get("path_with_namespace") or "")
         self._check_namespace(project, str(group.attributes.get("full_path") or ""))
         self._check_role(project)
+        return self._project_only(project)
+
+    def _project_only(self, project: Mapping[str, Any]) -> tuple[str, ...]:
+        """A user GitLab gives a role in the project and none in its group (a project access
+        token's bot): `plan` would go well and `apply` be refused at the run lock, the labels,
+        epics and lock being the group's (a tester's dry run gave a clean plan)."""
+        permissions = project.get("permissions") or {}
+        if not permissions.get("project_access") or permissions.get("group_access"):
+            return ()
+        return (
+            f"the token's user is a member of project {self.settings.project} but, as GitLab "
+            f"reports it, of no group above it: apply needs a role in group "
+            f"{self.settings.group} (its labels, epics and the run lock are the group's), so "
+            "use a group access token or make the user a member of the group (if the user's "
+            "role comes from a group that group is shared with, ignore this)",
+        )
 
     def _check_scope(self, writes: bool) -> None:
         try:

@@ -1025,6 +1025,27 @@ def test_a_token_of_a_user_blocked_or_deactivated_is_refused_with_the_reason(
     assert fake.client().projects.get(PROJECT).id
 
 
+def test_a_projects_permissions_tell_project_and_group_membership_apart(
+    fake: FakeGitLab,
+) -> None:
+    """GET /projects/:id: `project_access` is the project's own membership, `group_access`
+    the group's (or an ancestor's); null where there is none."""
+
+    def permissions() -> dict[str, Any]:
+        return dict(fake.client().projects.get(PROJECT).attributes["permissions"])
+
+    assert permissions() == {
+        "project_access": None,
+        "group_access": {"access_level": 50, "notification_level": 3},
+    }
+    fake.act_as("project_7_bot_abc")  # a project access token's bot: the project only
+    fake.set_member_role("project_7_bot_abc", "maintainer", PROJECT)
+    assert permissions() == {
+        "project_access": {"access_level": 40, "notification_level": 3},
+        "group_access": None,
+    }
+
+
 def test_bad_token_answers_401(fake: FakeGitLab) -> None:
     gl = gitlab.Gitlab(fake.url, private_token="wrong")
     with pytest.raises(gitlab.GitlabAuthenticationError) as error:

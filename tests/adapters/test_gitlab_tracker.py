@@ -452,6 +452,23 @@ def test_a_refused_request_names_the_group_and_project_the_role_is_needed_in(
     assert "role in group enablement and project enablement/programs" in result.err
 
 
+def test_a_project_access_tokens_plan_says_apply_needs_the_group(
+    gitlab: GitLabBackend,
+) -> None:
+    """A tester's dry run with a project access token gave a clean plan, and apply was
+    refused at the run lock: the plan says so first."""
+    fake = gitlab.fake
+    bot = fake.owner.username
+    fake.act_as("project_7_bot_abc")
+    fake.set_member_role("project_7_bot_abc", "maintainer", PROJECT)
+    planned = gitlab.cli("plan")
+    assert planned.code == 0, planned.out + planned.err
+    said = "the token's user is a member of project enablement/programs but, as GitLab reports"
+    assert said in planned.err and "apply needs a role in group enablement" in planned.err
+    fake.act_as(bot)
+    assert said not in gitlab.cli("plan").err  # a member of the group: nothing to say
+
+
 def test_token_without_api_scope_exits_3_naming_the_scope(
     gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -416,6 +416,10 @@ class User:
     state: str = "active"  # or blocked, banned, ldap_blocked, deactivated
 
 
+def _access(level: int) -> JSON:
+    return {"access_level": level, "notification_level": 3}
+
+
 # what GitLab answers (403) every API request of a token whose user an administrator blocked,
 # banned or deactivated (API::APIGuard: forbidden! with Gitlab::Auth::UserAccessDeniedReason's
 # rejection_message)
@@ -901,11 +905,18 @@ class Presenter:
         }
 
     def _permissions(self, project: Project) -> JSON:
-        """The token owner's access, as GET /projects/:id documents it (direct memberships)."""
-        level = self.state.role_in(project.group, project)
+        """The token owner's access, as GET /projects/:id gives it (API::Entities::
+        ProjectWithAccess): `project_access` its membership of the project itself,
+        `group_access` its highest in the project's group and the group's ancestors; each
+        null when there is none (a project access token's bot has no group access)."""
+        state = self.state
+        own = state.memberships.get(state.acting.id) if state.acting else None
+        roles = own if own is not None else state.roles
+        direct = roles.get(project.full_path)
+        inherited = state.role_in(project.group)
         return {
-            "project_access": {"access_level": level, "notification_level": 3},
-            "group_access": {"access_level": level, "notification_level": 3},
+            "project_access": _access(ROLE_LEVELS[direct]) if direct else None,
+            "group_access": _access(inherited) if inherited else None,
         }
 
     def issue(self, issue: Issue) -> JSON:
