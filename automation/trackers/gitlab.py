@@ -85,6 +85,7 @@ ROLE_ADVICE = (
     "access token is not enough: the labels, epics and the run's lock are the group's; use a "
     "group access token)"
 )
+EXPIRY_NOTICE = dt.timedelta(days=14)  # a token expiring this soon is noted on every run
 ROLES = {5: "Minimal Access", 10: "Guest", 15: "Planner", 20: "Reporter"}  # below Planner+
 
 
@@ -370,7 +371,7 @@ class GitLabTracker(Tracker, ChangeLog):
         try:
             with self._translated("checking the token"):
                 self._gl.auth()
-                self._check_scope(writes)
+                token = self._check_scope(writes)
             with self._translated(f"opening project {self.settings.project}", missing="project"):
                 project = self._gl.projects.get(self.settings.project).attributes
             with self._translated(f"opening group {self.settings.group}", missing="group"):
@@ -385,7 +386,23 @@ class GitLabTracker(Tracker, ChangeLog):
         self._project_path = str(project.get("path_with_namespace") or "")
         self._check_namespace(project, str(group.attributes.get("full_path") or ""))
         self._check_role(project)
-        return self._project_only(project)
+        return (*self._project_only(project), *self._expiring(token))
+
+    def _expiring(self, token: Mapping[str, Any]) -> tuple[str, ...]:
+        """A token that expires within EXPIRY_NOTICE: said on every run until it is replaced
+        (a token that expired during a long run left its lock for an hour)."""
+        try:
+            expires = dt.date.fromisoformat(str(token.get("expires_at")))
+        except ValueError:
+            return ()  # none, or unreadable
+        today = dt.datetime.fromtimestamp(self._wall(), dt.UTC).date()
+        if expires - today > EXPIRY_NOTICE:
+            return ()
+        return (
+            f"the token (GITLAB_TOKEN) expires on {expires.isoformat()}; after that every run "
+            "stops at its first request: make a new token and put it in the CI/CD variable "
+            "before then",
+        )
 
     def _project_only(self, project: Mapping[str, Any]) -> tuple[str, ...]:
         """A user GitLab gives a role in the project and none in its group (a project access
@@ -402,19 +419,23 @@ class GitLabTracker(Tracker, ChangeLog):
             "role comes from a group that group is shared with, ignore this)",
         )
 
-    def _check_scope(self, writes: bool) -> None:
+    def _check_scope(self, writes: bool) -> Mapping[str, Any]:
+        """The token's description (GitLab's `personal_access_tokens/self`; {} where there is
+        none), when its scopes will do."""
         try:
             token = self._gl.http_get("/personal_access_tokens/self")
         except GitlabError:
-            return  # older GitLab, or a token type that cannot describe itself
-        scopes = token.get("scopes", []) if isinstance(token, dict) else []
+            return {}  # older GitLab, or a token type that cannot describe itself
+        token = token if isinstance(token, dict) else {}
+        scopes = token.get("scopes", [])
         if not writes and "read_api" in scopes:
-            return  # plan and dashboard only read
+            return token  # plan and dashboard only read
         if "api" not in scopes:
             raise TrackerUnavailable(
                 f"the token has the scopes {', '.join(scopes) or 'none'}, but it needs the `api` "
                 "scope to create issues, labels and epics; create a token with `api`"
             )
+        return token
 
     def _check_namespace(self, project: Mapping[str, Any], group_path: str) -> None:
         """The project must be in the group or below it: compared by the group's own path,

@@ -469,6 +469,20 @@ def test_a_project_access_tokens_plan_says_apply_needs_the_group(
     assert said not in gitlab.cli("plan").err  # a member of the group: nothing to say
 
 
+def test_a_token_that_expires_within_two_weeks_is_noted(gitlab: GitLabBackend) -> None:
+    """A tester: nothing said a token was about to expire, though GitLab tells."""
+    fake = gitlab.fake
+    today = fake.clock.now().date()
+    fake.token_expires = today + dt.timedelta(days=15)
+    assert "expires on" not in gitlab.cli("plan").err
+    fake.token_expires = today + dt.timedelta(days=14)
+    result = gitlab.cli("apply")
+    assert result.code == 0, result.out + result.err
+    when = fake.token_expires.isoformat()
+    assert f"note: the token (GITLAB_TOKEN) expires on {when}; after that" in result.err
+    assert TOKEN not in result.out + result.err
+
+
 def test_token_without_api_scope_exits_3_naming_the_scope(
     gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -1731,7 +1731,9 @@ class AccountHandlers(Handlers):
                 "scopes": list(self.fake.token_scopes),
                 "user_id": self.fake.owner.id,
                 "created_at": iso(self.fake.started),
-                "expires_at": None,
+                "expires_at": self.fake.token_expires.isoformat()
+                if self.fake.token_expires
+                else None,
             },
         )
 
@@ -2820,6 +2822,7 @@ class FakeGitLab:
         self.api_url = f"{self.url}/api/v4"
         self.token = token
         self.token_scopes: list[str] = ["api"]
+        self.token_expires: date | None = None  # the token's `expires_at` (a date)
         self.clock = clock or Clock()
         self.started = self.clock.now()
         self.state = GitLabState(tier, self.clock)
