@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from automation.checklist import read_lines
 from automation.config.models import RESERVED_USERNAMES, Frozen, Person
-from automation.config.source import not_utf8
+from automation.config.source import in_other_case, not_utf8
 from automation.errors import ConfigError, Problem
 from automation.items import DESCRIPTION_LIMIT
 from automation.markers import empty_block
@@ -865,7 +865,11 @@ class Renderer:
             return str(error)
         except (jinja2.TemplateNotFound, TemplateRejected):
             pass  # missing, or with problems that `check` reports
-        return f"template '{template}' not found in {self.templates_dir}; create it or fix the name"
+        other = in_other_case(self.templates_dir / template)
+        return (
+            f"template '{template}' not found in {self.templates_dir}{other}; create it or fix "
+            "the name"
+        )
 
     def check(self, template: str) -> list[Problem]:
         """Problems of one template: where it is, lines GitLab would act on, and syntax."""

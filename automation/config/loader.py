@@ -18,7 +18,7 @@ from pydantic_core import ErrorDetails
 from automation.config import wording
 from automation.config.checks import Entries, check_references
 from automation.config.models import Config, JobGrades, Person, Program, Roster, Settings
-from automation.config.source import Loc, Source, read_yaml, shorten
+from automation.config.source import Loc, Source, in_other_case, read_yaml, shorten
 from automation.errors import ConfigError, Problem, UsageError
 from automation.kinds.registry import (
     confidential_data,
@@ -348,7 +348,8 @@ def _read(path: Path, sources: dict[str, Source], problems: list[Problem]) -> So
     """The file parsed, when it is a mapping of keys to values."""
     file = str(path)
     if not path.is_file():
-        problems.append(Problem(file, 1, "file not found; create it (see README.md)"))
+        said = f"file not found{in_other_case(path)}; create it (see README.md)"
+        problems.append(Problem(file, 1, said))
         return None
     root = path.parent.parent if path.parent.name == PROGRAMS_DIR else path.parent
     if not path.resolve().is_relative_to(root.resolve()):  # its text could reach outputs

@@ -553,6 +553,20 @@ def read_yaml(path: Path, file: str) -> Source:
     return parse_yaml_partly(text, file)
 
 
+def in_other_case(path: Path) -> str:
+    """What to add where PATH is not found but its folder has it in other capitals (saved on
+    a disk that ignores case, Windows's or macOS's: a tester's `People.yml` was "not found"
+    on Linux CI alone), or ''."""
+    folder, wanted = path.parent, path.name.casefold()
+    try:
+        found = sorted(p.name for p in folder.iterdir() if p.name.casefold() == wanted)
+    except OSError:
+        return ""
+    if not found:
+        return ""
+    return f" ({folder / found[0]} is there: names are told apart by case here; rename it)"
+
+
 def not_utf8(file: str, raw: bytes, error: UnicodeDecodeError) -> Problem:
     """A file saved in another encoding than UTF-8, at the line of its first odd byte."""
     line = raw.count(b"\n", 0, error.start) + 1

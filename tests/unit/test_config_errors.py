@@ -308,6 +308,21 @@ def test_a_program_file_in_capitals_is_read_and_one_saved_as_text_is_said(root: 
     )
 
 
+def test_a_file_saved_in_other_capitals_is_named(root: Path) -> None:
+    """A tester's `People.yml` and `Demo.md.j2` worked on their laptop (a disk that ignores
+    case) and were "not found" on Linux CI, with no word of why."""
+    make_project(root)
+    (root / "config" / "people.yml").rename(root / "config" / "People.yml")
+    (root / "templates" / "demo.md.j2").rename(root / "templates" / "Demo.md.j2")
+    code, lines = validate(root)
+    assert code == 2
+    assert (
+        "config/people.yml:1: file not found (config/People.yml is there: names are told apart "
+        "by case here; rename it); create it (see README.md)" in lines
+    )
+    assert any("templates/Demo.md.j2 is there: names are told apart by case" in x for x in lines)
+
+
 def test_bad_configuration_writes_nothing(root: Path) -> None:
     make_project(root, {"config/programs/demo.yml": PROGRAM.replace("- ben", "- carol")})
     code, _ = validate(root, "apply")
