@@ -541,7 +541,9 @@ def _apply(
         lock.keep_alive()
 
     wait = EVENT_WAIT if args.event else WAIT
-    lock = RunLock(tracker, args.clock, wait, holder_name(env), say=console.line)
+    lock = RunLock(
+        tracker, args.clock, wait, holder_name(env), say=console.line, say_last=console.aside
+    )
     check = functools.partial(_before_writing, args, tracker, today, env, _once(console.line))
     try:
         applied = apply(prepared, tracker, today, done, args.steps, lock, check)
@@ -550,7 +552,8 @@ def _apply(
     except TrackerUnavailable as error:  # a stop (SIGTERM, Ctrl-C) is reported by `run`
         if isinstance(error, LockBusy) and args.event:
             return _not_written(args, today, console, error.event)
-        _report_stopped(args, today, finished, str(error), console.privacy)
+        unreleased = (lock.unreleased,) if lock.unreleased else ()
+        _report_stopped(args, today, finished, str(error), console.privacy, notes=unreleased)
         _stopped_tail(console, finished)
         raise
     except (Stopped, KeyboardInterrupt):
@@ -733,15 +736,17 @@ def _report_stopped(
     finished: Sequence[Action],
     reason: str,
     privacy: Privacy,
+    *,
+    notes: Sequence[str] = (),
 ) -> None:
     """The report of a run that stopped (GitLab gone, exit 3; a cancelled job or Ctrl-C):
     what it had done by then, and why it stopped (the job keeps it as an artifact: the run
-    whose writes one most needs to know)."""
+    whose writes one most needs to know), and NOTES (the run lock it left behind)."""
     if not args.report:
         return
     args.reported = True  # once, with what was done (not again, emptier, on the way out)
     why = f"the run stopped before its end: {reason}"
-    stopped = Result(tuple(finished), (), (), (why,), Summary.of(finished, 0, 0, 0))
+    stopped = Result(tuple(finished), (), (), (why, *notes), Summary.of(finished, 0, 0, 0))
     with suppress(AutomationError):  # the run's own error is the one to tell
         write_report(args.report, "apply", today, stopped, privacy)
 

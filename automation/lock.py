@@ -45,6 +45,10 @@ class RunLock:
     wait: dt.timedelta = WAIT
     holder: str = field(default_factory=lambda: holder_name({}))
     say: Callable[[str], None] = lambda _: None  # a line for the run's log
+    # what it says when the lock stays behind (after the run's own lines: not folded inside a
+    # program's section), kept in `unreleased` for the run's report too
+    say_last: Callable[[str], None] | None = None
+    unreleased: str | None = None
     _refreshed: dt.datetime | None = None
 
     def acquire(self) -> None:
@@ -101,7 +105,8 @@ class RunLock:
                 self.tracker.lock_drop()
         except AutomationError as error:
             if self._refreshed is not None:
-                self.say(_not_released(self.tracker, self._refreshed + LOCK_TTL, error))
+                self.unreleased = _not_released(self.tracker, self._refreshed + LOCK_TTL, error)
+                (self.say_last or self.say)(f"note: {self.unreleased}")
         self._refreshed = None
 
 
@@ -146,10 +151,12 @@ def _stamp(moment: dt.datetime) -> str:
 
 
 def _not_released(tracker: Tracker, until: dt.datetime, error: AutomationError) -> str:
+    why = str(error).split("): ", 1)[0]  # GitLab's answer, not again the advice that follows
+    why = why + ")" if why.count("(") > why.count(")") else why
     return (
-        f"note: the run lock ({tracker.lock_description()}) could not be released ({error}); "
-        f"it expires by itself at about {_stamp(until)}. Until then other runs wait for it: "
-        "once GitLab accepts the token again, delete the lock to run sooner"
+        f"the run lock ({tracker.lock_description()}) could not be released ({why}); it "
+        f"expires by itself at about {_stamp(until)}, and until then the next runs wait for "
+        "it: once what stopped this run is mended, delete the lock to run sooner"
     )
 
 

@@ -48,6 +48,12 @@ class Console:
             text = f"{_COLOURS[word]}{text}{_RESET}"
         print(text, file=self.out, flush=True)
 
+    def aside(self, text: str) -> None:
+        """A line of the run as a whole, outside any program's section (in CI, not folded
+        away inside the last one)."""
+        self.close()
+        self.line(text)
+
     def program(self, name: str) -> None:
         """Group the lines that follow under a program (a collapsible section in CI)."""
         if name == self._section:

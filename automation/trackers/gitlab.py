@@ -96,7 +96,13 @@ def _role_name(level: int) -> str:
 
 # GitLab's reasons for refusing a valid token's every request (its user blocked, banned or
 # deactivated by an administrator; terms of service not accepted): no role would help
-_ACCOUNT_REFUSED = re.compile(r"account has been|terms of service", re.IGNORECASE)
+# (Gitlab::Auth::UserAccessDeniedReason: blocked, banned, deactivated, pending approval,
+# password expired, email not confirmed, internal user, terms not accepted, other)
+_ACCOUNT_REFUSED = re.compile(
+    r"your account|terms of service|password expired|email address is not confirmed|"
+    r"internal users|request has been rejected",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -398,10 +404,11 @@ class GitLabTracker(Tracker, ChangeLog):
         today = dt.datetime.fromtimestamp(self._wall(), dt.UTC).date()
         if expires - today > EXPIRY_NOTICE:
             return ()
-        return (
-            f"the token (GITLAB_TOKEN) expires on {expires.isoformat()}; after that every run "
-            "stops at its first request: make a new token and put it in the CI/CD variable "
-            "before then",
+        last = expires - dt.timedelta(days=1)
+        return (  # GitLab ends a token at 00:00 UTC of its expiry date
+            f"the token (GITLAB_TOKEN) expires on {expires.isoformat()} at 00:00 UTC (its last "
+            f"day is {last.isoformat()}); from then every run stops at its first request: make "
+            "a new token and put it in the CI/CD variable before then",
         )
 
     def _project_only(self, project: Mapping[str, Any]) -> tuple[str, ...]:
@@ -1460,7 +1467,7 @@ class GitLabTracker(Tracker, ChangeLog):
         return TrackerUnavailable(
             f"GitLab at {self._at} kept refusing requests for too many (429, its rate limit "
             f"of the token's user), after waiting as it asked: {error}. Another client using "
-            "the same user (a script, another deployment) may be spending its budget; the next "
+            "the same user (a script, another deployment) may be spending its budget; a later "
             "run goes on where this one stopped"
         )
 

@@ -442,6 +442,51 @@ def test_a_blocked_token_user_is_told_so_not_told_to_fix_a_role(
     assert_secret(result, caplog)
 
 
+def test_a_lock_left_by_a_user_blocked_mid_run_is_said_outside_the_sections_and_reported(
+    gitlab: GitLabBackend, tmp_path: Path
+) -> None:
+    """A reviewer: the note that tells the on-call person to delete the lock was folded away
+    inside the last program's CI section, and missing from the report."""
+    fake = gitlab.fake
+    fake.before_request(
+        "POST", "/issues", lambda: fake.set_user_state(fake.owner.username, "blocked")
+    )
+    env = {**gitlab.env(), "GITLAB_CI": "true"}
+    report = tmp_path / "r.json"
+    result = cli(["apply", "--backend", "gitlab", "--report", str(report)], env)
+    assert result.code == 3
+    out = result.out
+    assert out.count("section_start:") == out.count("section_end:") > 0
+    # after the program's section closed
+    assert out.rfind("section_end:") < out.find("could not be released")
+    lines = out.strip().split("\n")
+    note = next(line for line in lines if "could not be released" in line)
+    assert lines[-1].startswith("Summary: the run stopped before its end: 1 created")
+    assert "(403 Forbidden: Your account has been blocked.)" in note
+    assert "the token's user needs" not in note  # the advice is the error's, once
+    notices = json.loads(report.read_text())["notices"]
+    assert any("could not be released" in notice for notice in notices)
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "Your account is pending approval from your administrator and hence blocked.",
+        "Your password expired. Please access GitLab from a web browser to update your password.",
+        "Your primary email address is not confirmed. Please check your inbox for the "
+        "confirmation instructions.",
+    ],
+)
+def test_gitlabs_other_account_refusals_get_the_account_advice(
+    gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture, reason: str
+) -> None:
+    gitlab.fake.inject(403, times=1000, message=f"403 Forbidden - {reason}")
+    result = run_with(gitlab.fake, gitlab.env(), caplog)
+    assert result.code == 3
+    assert reason in result.err and "an administrator must make the user active" in result.err
+    assert "Planner" not in result.err
+
+
 def test_a_refused_request_names_the_group_and_project_the_role_is_needed_in(
     gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -479,8 +524,13 @@ def test_a_token_that_expires_within_two_weeks_is_noted(gitlab: GitLabBackend) -
     result = gitlab.cli("apply")
     assert result.code == 0, result.out + result.err
     when = fake.token_expires.isoformat()
-    assert f"note: the token (GITLAB_TOKEN) expires on {when}; after that" in result.err
+    assert f"note: the token (GITLAB_TOKEN) expires on {when} at 00:00 UTC (its last day" in (
+        result.err
+    )
     assert TOKEN not in result.out + result.err
+    fake.clock.advance(dt.timedelta(days=14))  # that day: GitLab refuses it
+    expired = gitlab.cli("apply")
+    assert expired.code == 3 and "GitLab rejected the token" in expired.err
 
 
 def test_token_without_api_scope_exits_3_naming_the_scope(
