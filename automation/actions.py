@@ -303,6 +303,7 @@ class Plan:
     notices: tuple[str, ...] = ()  # said once per run, not counted as warnings
     again: frozenset[str] = frozenset()  # keys whose write calls for another round
     public: tuple[str, ...] = ()  # confidential items' issues made public: said in one warning
+    warned: frozenset[str] = frozenset()  # the programs whose plans said warnings (ids)
 
     def __add__(self, other: Plan) -> Plan:
         return combine((self, other))
@@ -348,6 +349,7 @@ def combine(plans: Iterable[Plan]) -> Plan:
         tuple(dict.fromkeys(n for p in plans for n in p.notices)),
         frozenset(key for p in plans for key in p.again),
         tuple(dict.fromkeys(r for p in plans for r in p.public)),
+        frozenset(i for p in plans for i in p.warned),
     )
 
 

@@ -559,12 +559,13 @@ def _apply(
     except (Stopped, KeyboardInterrupt):
         _stopped_tail(console, finished)
         raise
-    result = _of_run(applied, look, _unchecked(prepared, args.program or ()))
+    prior = _prior(look, prepared)
+    result = _of_run(applied, prior)
     if isinstance(tracker, LocalTracker):
         _local_after(args, prepared, tracker, today, result, console)
     show_applied(console, result)
     if not result.failures and not args.event:
-        _keep_record(args, tracker, today, result, look, console)
+        _keep_record(args, tracker, today, result, look, console, _warned(applied, prior))
     if args.report:  # after the record: a report that cannot be written loses no run's work
         _report_applied(args, today, result, scoped, console.privacy)
     return EXIT_ITEMS_FAILED if result.failures else EXIT_OK
@@ -773,17 +774,19 @@ def _keep_record(  # noqa: PLR0917
     result: Result,
     look: LookBack | None,
     console: Console,
+    warned: frozenset[str] = frozenset(),
 ) -> None:
     """Keep the record of a run that left nothing to do (see unchanged.py). Every program was
     checked, or those of every changed issue (the others are as the record found them: its
-    count of issues stands). The record only spares later runs work: GitLab failing here
-    is said, and the run is still the success it was."""
+    count of issues stands); WARNED: the programs whose warnings stand. The record only
+    spares later runs work: GitLab failing here is said, and the run is still the success it
+    was."""
     summary = result.summary
     issues = look.record.issues if look else summary.unchanged + summary.updated
     keep = keep_record_after_writes if result.actions else keep_record
     try:
         _same_day(args, tracker, today)  # a record of another day would be a wrong one
-        keep(tracker, args.inputs, today, args.steps, issues, warned=bool(result.warnings))
+        keep(tracker, args.inputs, today, args.steps, issues, warned=warned)
     except AutomationError as error:
         console.line(
             f"note: the record that nothing is left to do was not kept ({error}); the "
@@ -867,7 +870,7 @@ def _nothing_changed(
     summary = Summary.of((), record.issues, 0, 0)
     result = Result((), (), (), (notice,), summary)
     if record.warned:
-        result = _standing(result, record)
+        result = _standing(result)
     console = _console(env, out, Privacy())  # the notice names nobody
     show_applied(console, result)
     if args.report:
@@ -875,30 +878,34 @@ def _nothing_changed(
     return EXIT_OK
 
 
-def _of_run(applied: Applied, look: LookBack | None, unchecked: bool) -> Result:
-    """What the run did, and, when it left some programs unchecked, that their warnings
-    stand."""
+def _of_run(applied: Applied, prior: frozenset[str]) -> Result:
+    """What the run did, and, when programs it did not check had warnings (PRIOR), that
+    those stand."""
     result = Result.of_run(applied)
-    if look is not None and look.record.warned and unchecked:
-        result = _standing(result, look.record, "of the programs this run did not check ")
-    return result
+    return _standing(result, "of the programs this run did not check ") if prior else result
 
 
-def _unchecked(prepared: Prepared, only: Sequence[str]) -> bool:
-    """Whether the run left programs of its choice (all, or --program's) unchecked."""
+def _warned(applied: Applied, prior: frozenset[str]) -> frozenset[str]:
+    """The programs whose warnings stand after this run: those its plans warned of, and those
+    of PRIOR (the record's, of programs it did not check). Warnings of writing (a mention
+    made inert, an assignee GitLab dropped) are said once, with the write: not these."""
+    return prior.union(*(plan.warned for plan in applied.plans))
+
+
+def _prior(look: LookBack | None, prepared: Prepared) -> frozenset[str]:
+    """The programs the record says warned that this run does not check."""
     checked = {p.program.id for p in prepared.programs}
-    return any(i not in checked for i in prepared.loaded.ids if not only or i in only)
+    return look.record.warned - checked if look is not None else frozenset()
 
 
-def _standing(result: Result, record: SyncRecord, which: str = "") -> Result:
-    """RESULT with a warning that the warnings of the run whose record this run relies on
-    still stand, unsaid (the run reads no issue to say them again): every quiet run's log and
-    report says there are some, and where to read them."""
-    moment = record.since.strftime("%H:%M UTC")
+def _standing(result: Result, which: str = "") -> Result:
+    """RESULT with a warning that the warnings a run said earlier today still stand, unsaid
+    (this run reads none of their issues to say them again): every quiet run's log and report
+    says there are some, and where to read them."""
     said = (
-        f"the warnings {which}that a run said today (shortly after {moment}) stand, unless "
-        "fixed since: this run did not read the issues to say them again; the log of the day's "
-        "first run lists them, and so does any run with --full"
+        f"the warnings {which}that a run said earlier today stand, unless fixed since: this "
+        "run did not read their issues to say them again; that run's log lists them, and so "
+        "does any run with --full"
     )
     summary = replace(result.summary, warnings=result.summary.warnings + 1)
     return replace(result, warnings=(*result.warnings, said), summary=summary)

@@ -32,23 +32,25 @@ TOUCH_INTERVAL = dt.timedelta(minutes=1)
 _PREFIX = "Kept by the automation, never put it on issues. v1"
 _PATTERN = re.compile(
     r"v1 since=(?P<since>\S+) day=(?P<day>\d{4}-\d{2}-\d{2}) issues=(?P<issues>\d+) "
-    r"steps=(?P<steps>[a-z,]+) fingerprint=(?P<fingerprint>[0-9a-f]{32})(?P<warned> warned)?$"
+    r"steps=(?P<steps>[a-z,]+) fingerprint=(?P<fingerprint>[0-9a-f]{32})"
+    r"(?: warned=(?P<warned>[a-z0-9,-]+))?$"
 )
 
 
 @dataclass(frozen=True)
 class SyncRecord:
     """As of SINCE (GitLab's clock), a run with STEPS over the configuration FINGERPRINT left
-    nothing to do; it counted ISSUES up-to-date issues, and WARNED: it (or a run whose
-    record it kept) said warnings, which stand while runs read no issue (a tester's
-    "the tool writes nothing to these issues" went unsaid the rest of the day)."""
+    nothing to do; it counted ISSUES up-to-date issues. WARNED: the programs (ids) whose
+    warnings it said (or a run whose record it kept, of programs it did not check), which
+    stand while runs do not read their issues (a tester's "the tool writes nothing to these
+    issues" went unsaid the rest of the day)."""
 
     since: dt.datetime
     day: dt.date
     issues: int
     steps: frozenset[str]
     fingerprint: str
-    warned: bool = False
+    warned: frozenset[str] = frozenset()
 
     def text(self) -> str:
         """The record as the label's description."""
@@ -56,8 +58,11 @@ class SyncRecord:
         moment = self.since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return (
             f"{_PREFIX} since={moment} day={self.day.isoformat()} issues={self.issues} "
-            f"steps={steps} fingerprint={self.fingerprint}{' warned' if self.warned else ''}"
+            f"steps={steps} fingerprint={self.fingerprint}{self._warned()}"
         )
+
+    def _warned(self) -> str:
+        return f" warned={','.join(sorted(self.warned))}" if self.warned else ""
 
     def covers(self, fingerprint: str, today: dt.date, steps: frozenset[str]) -> bool:
         """Whether a run with these inputs would find what this record found."""
@@ -78,7 +83,8 @@ def read_record(text: str | None) -> SyncRecord | None:
         return None
     steps = frozenset(found["steps"].split(","))
     issues = int(found["issues"])
-    return SyncRecord(since, day, issues, steps, found["fingerprint"], bool(found["warned"]))
+    warned = frozenset(filter(None, (found["warned"] or "").split(",")))
+    return SyncRecord(since, day, issues, steps, found["fingerprint"], warned)
 
 
 def _cache(path: Path) -> bool:

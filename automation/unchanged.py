@@ -91,7 +91,7 @@ def keep_record(
     steps: frozenset[str],
     issues: int,
     *,
-    warned: bool = False,
+    warned: frozenset[str] = frozenset(),
 ) -> None:
     """After a run that found nothing to do, in every program or in every program that had
     changed: as of its first request, less two minutes, these inputs leave nothing to do. Its
@@ -119,7 +119,7 @@ def keep_record_after_writes(
     steps: frozenset[str],
     issues: int,
     *,
-    warned: bool = False,
+    warned: frozenset[str] = frozenset(),
 ) -> bool:
     """After a run that wrote, without failures: keep the record when GitLab now holds just
     what the run planned. That is (the tracker's ledger): it only rewrote descriptions; each

@@ -3,6 +3,7 @@ without a live mention, on GitLab (asked of the fake) and on the local backend."
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,6 +69,26 @@ def test_a_mention_made_inert_is_said_only_of_text_that_was_written(
     gitlab.fake.clear_faults()
     written = gitlab.cli("apply")
     assert written.code == 0 and WARNING in written.out
+
+
+def test_a_mention_made_inert_is_no_warning_that_stands_in_the_quiet_runs_after(
+    gitlab: GitLabBackend, project: Path
+) -> None:
+    """Said with its write, once (a reviewer: the quiet runs after said it stood, and sent
+    the reader to --full, which says none)."""
+    hour = dt.timedelta(hours=1)
+    assert gitlab.cli("apply").code == 0
+    gitlab.fake.clock.advance(hour)
+    assert gitlab.cli("apply").code == 0
+    template = project / "templates" / "demo.md.j2"
+    template.write_text(TEMPLATE + "- [ ] ask {{ manager | mention }} for a call\n")
+    gitlab.fake.clock.advance(hour)
+    updated = gitlab.cli("apply")
+    assert updated.code == 0 and WARNING in updated.out and "updated" in updated.out
+    gitlab.fake.clock.advance(hour)
+    quiet = gitlab.cli("apply")
+    assert quiet.code == 0 and "nothing changed in GitLab" in quiet.out, quiet.out
+    assert "stand, unless fixed since" not in quiet.out, quiet.out + updated.out
 
 
 def test_the_configured_group_is_refused_on_the_local_backend(project: Path) -> None:

@@ -3175,9 +3175,7 @@ class FakeGitLab:
             return Reply(401, {"message": "401 Unauthorized"})
         if self.token_expires is not None and self.clock.now().date() >= self.token_expires:
             # a token ends at 00:00 UTC of its expiry date (Gitlab::Auth::AuthFinders)
-            return Reply(
-                401, {"error": "invalid_token", "error_description": "Token has expired."}
-            )
+            return Reply(401, {"error": "invalid_token", "error_description": "Token has expired."})
         refused = REFUSED_STATES.get(self.owner.state)
         if refused is not None:  # the token is valid, its user may not use the API
             return Reply(403, {"message": f"403 Forbidden - {refused}"})

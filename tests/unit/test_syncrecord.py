@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,9 @@ RECORD = SyncRecord(
 
 def test_a_record_reads_back_as_written() -> None:
     assert read_record(RECORD.text()) == RECORD
+    warned = replace(RECORD, warned=frozenset({"executive-sponsorship", "csm-aspiring-leaders"}))
+    assert warned.text().endswith(" warned=csm-aspiring-leaders,executive-sponsorship")
+    assert read_record(warned.text()) == warned
 
 
 @pytest.mark.parametrize(
