@@ -227,6 +227,9 @@ def _load_grades(
 ) -> JobGrades | None:
     """Job grades are optional: without the file no title has a grade."""
     if not (config_dir / GRADES_FILE).is_file():
+        other = in_other_case(config_dir / GRADES_FILE)  # meant, but not found on Linux
+        if other:
+            problems.append(Problem(str(config_dir / GRADES_FILE), 1, f"file not found{other}"))
         return JobGrades(families=())
     return _load(config_dir / GRADES_FILE, JobGrades, sources, problems)
 
@@ -302,7 +305,9 @@ def _misnamed_programs(config_dir: Path) -> list[Problem]:
             f"a program file's name ends in .yml or .yaml; rename it to {path.stem}",
         )
         for path in sorted(odd)
-        if Path(path.stem).suffix.lower() in YAML_SUFFIXES and not path.name.startswith(".")
+        if Path(path.stem).suffix.lower() in YAML_SUFFIXES
+        and not path.name.startswith(".")
+        and not (folder / path.stem).exists()  # a copy beside the file itself: no program
     ]
 
 

@@ -557,7 +557,10 @@ def in_other_case(path: Path) -> str:
     """What to add where PATH is not found but its folder has it in other capitals (saved on
     a disk that ignores case, Windows's or macOS's: a tester's `People.yml` was "not found"
     on Linux CI alone), or ''."""
-    folder, wanted = path.parent, path.name.casefold()
+    missing = path
+    while not missing.parent.exists() and missing.parent != missing:
+        missing = missing.parent  # a folder in other capitals (templates/ESP/) too
+    folder, wanted = missing.parent, missing.name.casefold()
     try:
         found = sorted(p.name for p in folder.iterdir() if p.name.casefold() == wanted)
     except OSError:

@@ -344,6 +344,8 @@ class LocalTracker(Tracker):
         """Append the note to notes/<iid>.md, the issue's discussion."""
         path = self.workspace / "notes" / f"{iid}.md"
         before = _read_text(path)
+        if before and not before.endswith(("\n", "\r")):  # a person's last line, unended
+            before += "\n"
         stamp = self.clock().isoformat().replace("+00:00", "Z")
         _write(path, f"{before}{FRONT}note by automation at {stamp}\n{FRONT}{body}\n")
 

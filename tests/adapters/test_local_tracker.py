@@ -190,6 +190,22 @@ def test_notes_saved_with_windows_or_old_mac_line_ends_or_a_bom_are_still_found(
     ]
 
 
+def test_a_note_after_a_persons_unended_last_line_is_found(tracker: LocalTracker) -> None:
+    """A reviewer: a notes file whose last line had no line end (Notepad's) got the tool's
+    next note joined to it, not found, and posted again."""
+    iid = tracker.create_issue(new_issue()).iid
+    path = tracker.workspace / "notes" / f"{iid}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("---\nnote by ana at 2026-12-01T09:00:00Z\n---\nthanks, done")
+    marker = "<!-- automation:note reminder -->"
+    tracker.add_note(iid, f"{marker}\nDue soon.")
+    found = tracker.find_note(iid, marker)
+    assert found is not None and found.body == f"{marker}\nDue soon."
+    assert path.read_text().startswith(
+        "---\nnote by ana at 2026-12-01T09:00:00Z\n---\nthanks, done\n"
+    )
+
+
 def test_an_issue_saved_with_old_mac_line_ends_is_read_line_by_line(
     tracker: LocalTracker,
 ) -> None:

@@ -323,6 +323,31 @@ def test_a_file_saved_in_other_capitals_is_named(root: Path) -> None:
     assert any("templates/Demo.md.j2 is there: names are told apart by case" in x for x in lines)
 
 
+def test_grades_and_template_folders_in_other_capitals_are_named(root: Path) -> None:
+    """A reviewer: `Job-Grades.yml` was silently no grades, and a template folder in other
+    capitals was not named."""
+    make_project(root, {"config/job-grades.yml": "families: []\n"})
+    (root / "config" / "job-grades.yml").rename(root / "config" / "Job-Grades.yml")
+    folder = root / "templates" / "demo"
+    folder.mkdir()
+    (root / "templates" / "demo.md.j2").rename(folder / "demo.md.j2")
+    program = root / "config" / "programs" / "demo.yml"
+    program.write_text(program.read_text().replace("demo.md.j2", "DEMO/demo.md.j2"))
+    code, lines = validate(root)
+    assert code == 2
+    assert "config/job-grades.yml:1: file not found (config/Job-Grades.yml is there" in lines[0]
+    assert any("(templates/demo is there: names are told apart by case" in x for x in lines)
+
+
+def test_a_text_copy_beside_its_program_file_is_no_program_and_no_error(root: Path) -> None:
+    """A reviewer: `demo.yml.txt` kept beside `demo.yml` stopped every run, and its advice
+    (rename it to demo.yml) would have overwritten the program."""
+    make_project(root)
+    programs = root / "config" / "programs"
+    (programs / "demo.yml.txt").write_text((programs / "demo.yml").read_text())
+    assert validate(root) == (0, [])
+
+
 def test_bad_configuration_writes_nothing(root: Path) -> None:
     make_project(root, {"config/programs/demo.yml": PROGRAM.replace("- ben", "- carol")})
     code, _ = validate(root, "apply")
