@@ -61,6 +61,7 @@ from automation.trackers.base import ChangeLog, Tracker
 from automation.trackers.gitlab import Connection, GitLabTracker, origin
 from automation.trackers.local import LocalTracker
 from automation.unchanged import (
+    Keeping,
     LookBack,
     concerned,
     inputs,
@@ -786,7 +787,7 @@ def _keep_record(  # noqa: PLR0917
     keep = keep_record_after_writes if result.actions else keep_record
     try:
         _same_day(args, tracker, today)  # a record of another day would be a wrong one
-        keep(tracker, args.inputs, today, args.steps, issues, warned=warned)
+        keep(tracker, Keeping(args.inputs, today, args.steps, issues, warned))
     except AutomationError as error:
         console.line(
             f"note: the record that nothing is left to do was not kept ({error}); the "

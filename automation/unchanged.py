@@ -84,15 +84,23 @@ def look_back(
     return None if changed is None else LookBack(record, changed)
 
 
-def keep_record(
-    tracker: Tracker,
-    inputs: str,
-    today: dt.date,
-    steps: frozenset[str],
-    issues: int,
-    *,
-    warned: frozenset[str] = frozenset(),
-) -> None:
+@dataclass(frozen=True)
+class Keeping:
+    """What a record kept now says besides its moment: the run's inputs (their fingerprint),
+    day and steps, the up-to-date issues it counted, and the programs whose warnings stand."""
+
+    inputs: str
+    today: dt.date
+    steps: frozenset[str]
+    issues: int
+    warned: frozenset[str] = frozenset()
+
+    def record(self, tracker: ChangeLog, since: dt.datetime) -> SyncRecord:
+        author = _as_author(tracker, self.inputs)
+        return SyncRecord(since, self.today, self.issues, self.steps, author, self.warned)
+
+
+def keep_record(tracker: Tracker, keeping: Keeping) -> None:
     """After a run that found nothing to do, in every program or in every program that had
     changed: as of its first request, less two minutes, these inputs leave nothing to do. Its
     reads may have come from a replica a minute behind (REPLICA_LAG), and a change they missed
@@ -104,23 +112,14 @@ def keep_record(
     start = tracker.first_answer_at()
     if start is not None:
         since = start - REPLICA_LAG - TOUCH_INTERVAL
-        record = SyncRecord(since, today, issues, steps, _as_author(tracker, inputs), warned)
-        tracker.write_sync_record(record.text())
+        tracker.write_sync_record(keeping.record(tracker, since).text())
 
 
 MARGIN = 2 * OVERLAP  # a record kept after writes: more room for clocks, nothing to gain by less
 SETTLE = MARGIN + dt.timedelta(seconds=2)  # the run's writes then fall before its moment
 
 
-def keep_record_after_writes(
-    tracker: Tracker,
-    inputs: str,
-    today: dt.date,
-    steps: frozenset[str],
-    issues: int,
-    *,
-    warned: frozenset[str] = frozenset(),
-) -> bool:
+def keep_record_after_writes(tracker: Tracker, keeping: Keeping) -> bool:
     """After a run that wrote, without failures: keep the record when GitLab now holds just
     what the run planned. That is (the tracker's ledger): it only rewrote descriptions; each
     issue it wrote was, just before the write, as listed when it planned; GitLab answered
@@ -145,8 +144,7 @@ def keep_record_after_writes(
     since = min([moment - MARGIN, *_touchable(changed, writes, moment)])
     if max(writes.own.values()) >= since:
         return False  # clocks that disagree, or a person's change just now: checked next run
-    record = SyncRecord(since, today, issues, steps, _as_author(tracker, inputs), warned)
-    tracker.write_sync_record(record.text())
+    tracker.write_sync_record(keeping.record(tracker, since).text())
     return True
 
 
