@@ -424,8 +424,9 @@ def test_a_refused_write_still_ends_the_run_with_exit_3(
     gitlab.fake.inject(403, method="POST", path_contains="/labels")
     result = run_with(gitlab.fake, gitlab.env(), caplog)
     assert result.code == 3
-    assert "GitLab refused taking the run lock (403 Forbidden)" in result.err
+    assert "GitLab refused taking the run lock (403 Forbidden): " in result.err
     assert "a project access token is not enough" in result.err  # an operator had one
+    assert "role in group enablement and project enablement/programs" in result.err  # named
     assert not gitlab.fake.issues(PROJECT)
 
 
@@ -485,16 +486,6 @@ def test_gitlabs_other_account_refusals_get_the_account_advice(
     assert result.code == 3
     assert reason in result.err and "an administrator must make the user active" in result.err
     assert "Planner" not in result.err
-
-
-def test_a_refused_request_names_the_group_and_project_the_role_is_needed_in(
-    gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture
-) -> None:
-    gitlab.fake.inject(403, method="POST", path_contains="/labels")
-    result = run_with(gitlab.fake, gitlab.env(), caplog)
-    assert result.code == 3
-    assert "GitLab refused taking the run lock (403 Forbidden): " in result.err
-    assert "role in group enablement and project enablement/programs" in result.err
 
 
 def test_a_project_access_tokens_plan_says_apply_needs_the_group(
