@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from automation import privacy  # a module (privacy reads the kinds' registry)
 from automation.blocks import CORE_BLOCKS, EPIC_TEMPLATE
 from automation.config.models import Program
 from automation.desired import (
@@ -23,7 +24,6 @@ from automation.errors import ConfigError, Problem
 from automation.keyindex import index_issue
 from automation.kinds.registry import kind_of
 from automation.markers import identity_marker
-from automation.privacy import names_of, unnamed
 from automation.progress import program_label
 from automation.reasons import strays
 from automation.renames import with_former_keys
@@ -45,7 +45,7 @@ def desired_programs(
     problems: list[Problem] = []
     result: list[DesiredProgram] = []
     config = loaded.config
-    roster_names = names_of((person.username, person.name) for person in config.people)
+    roster_names = privacy.names_of((person.username, person.name) for person in config.people)
     usernames = [person.username for person in config.people]
     for program, source in zip(config.programs, loaded.programs, strict=True):
         if not chosen(program):
@@ -62,7 +62,7 @@ def desired_programs(
         except ConfigError as error:
             confidential = program.is_confidential
             problems.extend(
-                unnamed(error.problems, roster_names) if confidential else error.problems
+                privacy.unnamed(error.problems, roster_names) if confidential else error.problems
             )
     if problems:
         raise ConfigError(problems)

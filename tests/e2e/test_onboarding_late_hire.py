@@ -63,9 +63,7 @@ def test_validate_counts_the_late_hire_as_apply_makes_it(onboarding: Path) -> No
     due = run("validate", "2027-04-01").out
     assert run("apply", "2027-04-01").code == 0
     made = len(issues(onboarding))
-    assert (
-        f"{made - 1} issues called for today" in due or f"{made} issues called for today" in due
-    ), due
+    assert f"{made} issues called for today" in due, due  # exactly (a tester: one less passed)
     assert not [key for key in issues(onboarding) if key.endswith("zoe.park")]
 
 
@@ -79,11 +77,8 @@ def test_a_late_hire_is_never_given_a_workshop_scheduled_later(onboarding: Path)
         "    - {id: apac-2027-07, start: 2027-07-12, end: 2027-07-15, geo: APAC, "
         "location: Tokyo}\n  # A hire's `cancelled` workshops",
     )
-    run("apply", "2027-06-01")
-    zoe = issues(onboarding).get("sales-onboarding/zoe.park")
-    assert zoe is None or (
-        "apac-2027-07" not in zoe.description and "status::overdue" not in zoe.labels
-    ), (zoe.labels,)
+    assert run("apply", "2027-06-01").code == 0  # (a tester: a crash here passed)
+    assert "sales-onboarding/zoe.park" not in issues(onboarding)
 
 
 def test_a_hire_added_after_their_onboarding_was_over_is_said_for_a_year(

@@ -15,6 +15,8 @@ TODAY = dt.date(2026, 12, 1)
 def test_a_missing_phase_is_current_until_every_task_is_done_then_none_is() -> None:
     started = measure("## One\n- [x] a\n- [ ] b\n", PROGRAM, None, TODAY)
     assert started.current_phase is not None and started.current_phase.heading == "One"
+    missing = measure("## Two\n- [ ] b\n", PROGRAM, None, TODAY)  # no heading One
+    assert missing.current_phase is not None and missing.current_phase.heading == "One"
     done = measure("## One\n- [x] a\n- [x] b\n", PROGRAM, None, TODAY)  # no heading Two
     assert done.status is Status.COMPLETE and done.current_phase is None
     assert not any(label.startswith("phase::") for label in issue_labels(PROGRAM, done))
@@ -92,3 +94,11 @@ def test_tasks_under_a_section_this_issue_has_not_are_other_tasks() -> None:
     progress = measure(text, PROGRAM, None, TODAY, applicable=(first,))
     assert (progress.other.count, progress.other.completed_count) == (1, 1)
     assert progress.overall.count == 3
+
+
+def test_an_issue_is_overdue_after_its_due_date_not_on_it() -> None:
+    """README: overdue once past its due date (a tester's mutation to `>=` passed every test)."""
+    due = TODAY
+    assert measure("## One\n- [ ] a\n", PROGRAM, due, TODAY).status is Status.NOT_STARTED
+    late = measure("## One\n- [ ] a\n", PROGRAM, due, TODAY + dt.timedelta(days=1))
+    assert late.status is Status.OVERDUE
