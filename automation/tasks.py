@@ -59,8 +59,10 @@ class NewTask:
         return place_task(text, self)
 
     def mended(self, fix: Callable[[str], str]) -> NewTask:
-        """The task with FIX made to the lines it adds."""
-        return replace(self, item=fix(self.item))
+        """The task with FIX made to the lines it adds, and to what it says (as they are
+        placed, the task is looked for by what it says: a reviewer's task whose mention was
+        made inert was never added, and counted all the same)."""
+        return replace(self, item=fix(self.item), text=fix(self.text))
 
 
 class _Line(NamedTuple):
@@ -286,8 +288,8 @@ class NewSection:
         return replace(self, leave=frozenset(task for task in tasks if known(task)))
 
     def mended(self, fix: Callable[[str], str]) -> NewSection:
-        """The section with FIX made to the lines it adds."""
-        return replace(self, text=fix(self.text))
+        """The section with FIX made to the lines it adds (and to the tasks it leaves out)."""
+        return replace(self, text=fix(self.text), leave=frozenset(map(fix, self.leave)))
 
 
 def _without_had(own: list[str], had: Callable[[str], bool], headings: Sequence[str]) -> list[str]:
