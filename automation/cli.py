@@ -1087,8 +1087,8 @@ class _ToReader(io.TextIOBase):
         return len(text)
 
     def flush(self) -> None:
-        if not self.gone:
-            try:
+        if not self.gone and not self.stream.closed:  # (flushed once more when collected,
+            try:  # after its stream may be closed: a tester's warning on Python 3.13)
                 self.stream.flush()
             except BrokenPipeError:
                 self._gone()

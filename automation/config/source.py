@@ -83,7 +83,9 @@ class _Bounded(yaml.constructor.SafeConstructor):
         self.depth = 0
         self.repeats = 0
         self.flat: set[int] = set()  # ids of mappings whose merge keys are resolved
-        self.merged: dict[int, frozenset[int]] = {}  # mapping id -> ids of pairs merged in
+        # mapping id -> the ids of the pairs merged in, each with its rank in YAML's order:
+        # the first mapping of `<<: [*a, *b]` first, each as flattened in turn
+        self.merged: dict[int, dict[int, int]] = {}
 
     def repeat(self, count: int, line: int) -> None:
         """Count values that repeat others; past MAX_REPEATS the file is refused."""
@@ -121,9 +123,17 @@ class _Bounded(yaml.constructor.SafeConstructor):
                 self.repeat(sum(len(source.value) for source in sources), line)
                 own = {id(pair) for pair in node.value}
                 super().flatten_mapping(node)
-                self.merged[id(node)] = frozenset(
-                    id(pair) for pair in node.value if id(pair) not in own
-                )
+                # ranked here, not in the order PyYAML left them: 6.0 to 6.0.3 reverse the
+                # list of mappings, 6.0.4 does not (a tester's person moved geo with PyYAML)
+                rank: dict[int, int] = {}
+                for source in sources:
+                    for pair in source.value:
+                        rank.setdefault(id(pair), len(rank))
+                self.merged[id(node)] = {
+                    id(pair): rank.get(id(pair), len(rank))
+                    for pair in node.value
+                    if id(pair) not in own
+                }
             self.flat.add(id(node))
         finally:
             self.depth -= 1
@@ -265,10 +275,10 @@ class _Builder:
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc, here: int, repeat: bool) -> dict[Any, Any]:
         self.loader.flatten_mapping(node)
-        merged = self.loader.merged.get(id(node), frozenset())
+        merged = self.loader.merged.get(id(node), {})
         # the mapping's own keys first: they override keys merged in by `<<`, and of those
         # the first one merged wins, as YAML's merge key says
-        pairs = sorted(node.value, key=lambda pair: id(pair) in merged)
+        pairs = sorted(node.value, key=lambda pair: (id(pair) in merged, merged.get(id(pair), 0)))
         result: dict[Any, Any] = {}
         for pair in pairs:
             key_node, value_node = pair
@@ -343,12 +353,19 @@ def parse_yaml(text: str, file: str) -> Source:
     return source
 
 
+# YAML 1.1 (PyYAML) ends a line at these, where editors show none: a tester's pasted line
+# separator made a valid file "could not find expected ':'" at the wrong line, and put every
+# later line number off by one. Read as the spaces they look like.
+_EDITORS_SPACES = dict.fromkeys((0x85, 0x2028, 0x2029), " ")
+
+
 def parse_yaml_partly(text: str, file: str) -> Source:
     """Parse YAML text safely, like parse_yaml; but problems of single values (a duplicate key,
     a bad date) come back in Source.problems, with everything else still read, so the checks
     that follow can find the file's other problems in the same run."""
     if len(text) > MAX_BYTES:
         raise ConfigError([_too_large(file)])
+    text = text.translate(_EDITORS_SPACES)
     if _FAST is not None and (_NESTING_BOUNDED or _shallow(text)):
         try:
             return _parse(_FAST, text, file)

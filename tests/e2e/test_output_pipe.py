@@ -3,6 +3,7 @@ traceback, and the run still does all of its work."""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -90,3 +91,20 @@ def test_a_proxy_password_is_never_printed(shipped: Path, proxy: str) -> None:
     )
     assert done.returncode == 3, done.stdout + done.stderr
     assert SECRET not in done.stdout + done.stderr and "[hidden]" in done.stderr, done.stderr
+
+
+def test_the_output_collected_after_its_stream_closed_raises_nothing() -> None:
+    """A tester (Python 3.13): the wrapper, flushed once more when collected, raised on a
+    stream already closed (an unraisable-exception warning in the suite)."""
+    from automation.cli import _ToReader  # noqa: PLC0415 - the wrapper alone
+
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="utf-8")  # as sys.stdout is
+    wrapper = _ToReader(stream)
+    wrapper.write("said")
+    wrapper.flush()
+    assert raw.getvalue() == b"said"
+    stream.close()
+    wrapper.flush()  # no ValueError
+    wrapper.close()
+    assert wrapper.closed

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from automation.config.loader import load_config
 from automation.config.source import MAX_BYTES, MAX_DEPTH, parse_yaml, read_yaml
@@ -164,6 +165,25 @@ def test_anchors_aliases_and_merge_keys_still_load_with_their_lines() -> None:
     assert source.line_of(("people", 0, "grade")) == 2  # merged: where the value is written
 
 
+def test_the_first_merged_mapping_wins_whatever_order_pyyaml_merges_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PyYAML 6.0 to 6.0.3 flatten `<<: [*a, *b]` in reverse, 6.0.4 in order: a tester's
+    person changed geo and cohort with the PyYAML installed. Here merged pairs come back
+    reversed, as the older versions leave them."""
+    flatten = yaml.constructor.SafeConstructor.flatten_mapping
+
+    def reversed_merge(self: yaml.constructor.SafeConstructor, node: yaml.MappingNode) -> None:
+        own = {id(pair) for pair in node.value}
+        flatten(self, node)
+        merged = [pair for pair in node.value if id(pair) not in own]
+        node.value = [*reversed(merged), *(pair for pair in node.value if id(pair) in own)]
+
+    monkeypatch.setattr(yaml.constructor.SafeConstructor, "flatten_mapping", reversed_merge)
+    text = "a: &a {geo: APAC}\nb: &b {geo: EMEA, tz: Europe/Berlin}\nc:\n  <<: [*a, *b]\n"
+    assert parse_yaml(text, "people.yml").data["c"] == {"geo": "APAC", "tz": "Europe/Berlin"}
+
+
 def test_a_key_repeated_next_to_a_merge_is_still_a_duplicate() -> None:
     text = "base: &b {x: 1}\nc:\n  <<: *b\n  y: 3\n  y: 4\n"
     problem = refused(text, "f.yml")
@@ -254,3 +274,13 @@ def test_validate_accepts_people_written_with_an_anchor_and_a_merge_key(shipped:
         9,
         "jordan.alvarez",
     )
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\u0085"])
+def test_a_pasted_line_separator_is_read_as_the_space_it_looks_like(separator: str) -> None:
+    """A tester: YAML 1.1 ends a line there, editors do not; a valid file failed at the wrong
+    line, and every later line number was off by one."""
+    text = f"# labels{separator}and more\ngroup: x\ntitle: 'Director,{separator}CS'\nday: 1\n"
+    source = parse_yaml(text, "settings.yml")
+    assert source.data == {"group": "x", "title": "Director, CS", "day": 1}
+    assert source.line_of(("day",)) == 4
