@@ -443,7 +443,7 @@ def _syntax_problem(error: yaml.MarkedYAMLError, file: str, text: str | None) ->
     what = error.problem or error.context or "syntax error"
     if "'\\t'" in what:  # PyYAML: found character '\t' that cannot start any token
         line = error.problem_mark.line + 1 if error.problem_mark else line
-        return Problem(file, line, "a tab character: YAML indents with spaces only; use spaces")
+        return Problem(file, line, _tab_said(error.problem_mark, text))
     for says, hint in _HINTS:  # the commonest mistakes, said in the file's own terms
         if says in what and error.problem_mark is not None:
             return Problem(file, error.problem_mark.line + 1, f"YAML syntax error: {hint}")
@@ -468,6 +468,19 @@ _HINTS = (  # (what PyYAML says, what a person should read), a tester's commones
 
 
 _QUOTE_NAMES = {"'": "single quote (')", '"': 'double quote (")'}
+
+
+def _tab_said(mark: yaml.Mark | None, text: str | None) -> str:
+    """What to say of a tab the pure loader refuses: in the indent, or after text on its line
+    (which libyaml lets pass: a tester's file was valid with it and refused without)."""
+    lines = (text or "").split("\n")
+    before = lines[mark.line][: mark.column] if mark and mark.line < len(lines) else ""
+    if before.strip():
+        return (
+            "a tab character after text on this line: some YAML readers (PyYAML without "
+            "libyaml) refuse it there; use spaces"
+        )
+    return "a tab character: YAML indents with spaces only; use spaces"
 
 
 def _closed_early(error: yaml.MarkedYAMLError, file: str, text: str) -> Problem | None:

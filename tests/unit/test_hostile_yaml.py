@@ -284,3 +284,23 @@ def test_a_pasted_line_separator_is_read_as_the_space_it_looks_like(separator: s
     source = parse_yaml(text, "settings.yml")
     assert source.data == {"group": "x", "title": "Director, CS", "day": 1}
     assert source.line_of(("day",)) == 4
+
+
+def test_a_tab_after_text_is_not_called_indentation_by_the_pure_loader() -> None:
+    """A tester: a trailing tab, which libyaml lets pass, was refused by the pure loader as
+    indentation."""
+    from automation.config import source  # noqa: PLC0415 - its pure loader, named
+
+    def said(text: str) -> str:
+        with pytest.raises(ConfigError) as error:
+            source._parse(source._Loader, text, "f.yml")
+        return str(error.value.problems[0])
+
+    assert said("a: 1\nproject: x\t\n") == (
+        "f.yml:2: a tab character after text on this line: some YAML readers (PyYAML without "
+        "libyaml) refuse it there; use spaces"
+    )
+    assert (
+        said("a:\n\tb: 1\n")
+        == "f.yml:2: a tab character: YAML indents with spaces only; use spaces"
+    )
