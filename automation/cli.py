@@ -337,7 +337,8 @@ def choose_tracker(
         lambda: clock.now().timestamp(),
     )
     writes = args.command == "apply" or bool(getattr(args, "mr_note", False))
-    for note in tracker.check_access(writes=writes):
+    args.noted = tracker.check_access(writes=writes)  # (the token's expiry): in reports too
+    for note in args.noted:
         print(f"note: {note}", file=err)
     if getattr(args, "as_user", None):
         tracker.plan_as(args.as_user)
@@ -460,7 +461,7 @@ def _plan(
     else:
         show_plan(_console(env, out, prepared.privacy), plan, result.summary)
     if args.report:
-        write_report(args.report, "plan", today, result, private)
+        _report(args, "plan", today, result, private)
     if args.mr_note:  # what it says goes apart from a JSON document
         _mr_note(tracker, plan, result, env, args.err if args.json else out, private)
     return EXIT_ITEMS_FAILED if plan.failures else EXIT_OK
@@ -577,7 +578,7 @@ def _report_applied(
 ) -> None:
     """The report of a run that came to its end (what it checked said first)."""
     said = replace(result, notices=(scoped, *result.notices)) if scoped else result
-    write_report(args.report, "apply", today, said, shown)
+    _report(args, "apply", today, said, shown)
     args.reported = True
 
 
@@ -621,7 +622,7 @@ def _report_note(args: argparse.Namespace, today: dt.date, why: str, privacy: Pr
     """The report (`--report`) of a run that wrote nothing, and says why."""
     if args.report:
         result = Result((), (), (), (why,), Summary.of((), 0, 0, 0))
-        write_report(args.report, "apply", today, result, privacy)
+        _report(args, "apply", today, result, privacy)
         args.reported = True
 
 
@@ -750,7 +751,7 @@ def _report_stopped(
     why = f"the run stopped before its end: {reason}"
     stopped = Result(tuple(finished), (), (), (why, *notes), Summary.of(finished, 0, 0, 0))
     with suppress(AutomationError):  # the run's own error is the one to tell
-        write_report(args.report, "apply", today, stopped, privacy)
+        _report(args, "apply", today, stopped, privacy)
 
 
 def _same_day(args: argparse.Namespace, tracker: Tracker, today: dt.date) -> None:
@@ -875,7 +876,7 @@ def _nothing_changed(
     console = _console(env, out, Privacy())  # the notice names nobody
     show_applied(console, result)
     if args.report:
-        write_report(args.report, "apply", today, result, console.privacy)
+        _report(args, "apply", today, result, console.privacy)
     return EXIT_OK
 
 
@@ -1021,6 +1022,17 @@ def _command(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err:
         return error.exit_code
 
 
+def _report(
+    args: argparse.Namespace, command: str, today: dt.date, result: Result, privacy: Privacy
+) -> None:
+    """The JSON report (`--report`), with what the access check noted (a token about to
+    expire) among its notices: a job's artifact is where some look for it."""
+    noted = tuple(getattr(args, "noted", ()))
+    if noted:
+        result = replace(result, notices=(*noted, *result.notices))
+    write_report(args.report, command, today, result, privacy)
+
+
 def _report_error(args: argparse.Namespace, lines: Sequence[str], privacy: Privacy) -> None:
     """The report (`--report`) of a run or plan that ended on its error before one was written
     (configuration, or GitLab refusing or gone): the job keeps it as its artifact, and a
@@ -1034,7 +1046,7 @@ def _report_error(args: argparse.Namespace, lines: Sequence[str], privacy: Priva
     result = Result(tuple(done), (), (), said, Summary.of(done, 0, 0, 0))
     with suppress(AutomationError):  # the error said is the one to tell
         day = args.today or args.clock.now().date()
-        write_report(args.report, args.command, day, result, privacy)
+        _report(args, args.command, day, result, privacy)
 
 
 _STOPPED = "the run stopped before its end; what it wrote is kept:"

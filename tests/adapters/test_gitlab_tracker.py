@@ -512,12 +512,13 @@ def test_a_token_that_expires_within_two_weeks_is_noted(gitlab: GitLabBackend) -
     fake.token_expires = today + dt.timedelta(days=15)
     assert "expires on" not in gitlab.cli("plan").err
     fake.token_expires = today + dt.timedelta(days=14)
-    result = gitlab.cli("apply")
+    result = gitlab.cli("apply", "--report", "r.json")
     assert result.code == 0, result.out + result.err
     when = fake.token_expires.isoformat()
-    assert f"note: the token (GITLAB_TOKEN) expires on {when} at 00:00 UTC (its last day" in (
-        result.err
-    )
+    said = f"the token (GITLAB_TOKEN) expires on {when} at 00:00 UTC (its last day"
+    assert f"note: {said}" in result.err
+    notices = json.loads(Path("r.json").read_text())["notices"]
+    assert any(said in notice for notice in notices)  # in the job's artifact too
     assert TOKEN not in result.out + result.err
     fake.clock.advance(dt.timedelta(days=14))  # that day: GitLab refuses it
     expired = gitlab.cli("apply")
