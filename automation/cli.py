@@ -546,6 +546,7 @@ def _apply(
     lock = RunLock(
         tracker, args.clock, wait, holder_name(env), say=console.line, say_last=console.aside
     )
+    args.lock = lock  # a stop's report says a lock it left
     check = functools.partial(_before_writing, args, tracker, today, env, _once(console.line))
     try:
         applied = apply(prepared, tracker, today, done, args.steps, lock, check)
@@ -569,16 +570,17 @@ def _apply(
     if not result.failures and not args.event:
         _keep_record(args, tracker, today, result, look, console, _warned(applied, prior))
     if args.report:  # after the record: a report that cannot be written loses no run's work
-        _report_applied(args, today, result, scoped, console.privacy)
+        said = tuple(filter(None, (scoped, lock.unreleased)))
+        _report_applied(args, today, result, said, console.privacy)
     return EXIT_ITEMS_FAILED if result.failures else EXIT_OK
 
 
 def _report_applied(
-    args: argparse.Namespace, today: dt.date, result: Result, scoped: str | None, shown: Privacy
+    args: argparse.Namespace, today: dt.date, result: Result, said: Sequence[str], shown: Privacy
 ) -> None:
-    """The report of a run that came to its end (what it checked said first)."""
-    said = replace(result, notices=(scoped, *result.notices)) if scoped else result
-    _report(args, "apply", today, said, shown)
+    """The report of a run that came to its end: what it checked, and a run lock it left
+    behind (a reviewer: only a stopped run's report said so), said first."""
+    _report(args, "apply", today, replace(result, notices=(*said, *result.notices)), shown)
     args.reported = True
 
 
@@ -975,7 +977,9 @@ def run(
             day = args.today or args.clock.now().date()
             done = getattr(args, "finished", ())  # a stop after the writes: all of them
             privacy = getattr(args, "privacy", Privacy())  # theirs, once there are any
-            _report_stopped(args, day, done, f"stopped ({_how(stop)})", privacy)
+            lock = getattr(args, "lock", None)
+            left = (lock.unreleased,) if lock is not None and lock.unreleased else ()
+            _report_stopped(args, day, done, f"stopped ({_how(stop)})", privacy, notes=left)
         raise
 
 

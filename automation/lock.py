@@ -151,12 +151,13 @@ def _stamp(moment: dt.datetime) -> str:
 
 
 def _not_released(tracker: Tracker, until: dt.datetime, error: AutomationError) -> str:
-    why = str(error).split("): ", 1)[0]  # GitLab's answer, not again the advice that follows
+    # GitLab's answer, not again the advice that follows it
+    why = str(error).split("): ", 1)[0].split(" (GitLab's own error", 1)[0]
     why = why + ")" if why.count("(") > why.count(")") else why
     return (
         f"the run lock ({tracker.lock_description()}) could not be released ({why}); it "
         f"expires by itself at about {_stamp(until)}, and until then the next runs wait for "
-        "it: once what stopped this run is mended, delete the lock to run sooner"
+        "it: once GitLab answers again, delete the lock to run sooner"
     )
 
 

@@ -33,7 +33,7 @@ _PREFIX = "Kept by the automation, never put it on issues. v1"
 _PATTERN = re.compile(
     r"v1 since=(?P<since>\S+) day=(?P<day>\d{4}-\d{2}-\d{2}) issues=(?P<issues>\d+) "
     r"steps=(?P<steps>[a-z,]+) fingerprint=(?P<fingerprint>[0-9a-f]{32})"
-    r"(?: warned=(?P<warned>[a-z0-9,-]+))?$"
+    r"(?: warned=(?P<warned>[a-z0-9_.,-]+))?$"  # program ids (SLUG_PATTERN), by commas
 )
 
 

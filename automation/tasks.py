@@ -62,7 +62,10 @@ class NewTask:
         """The task with FIX made to the lines it adds, and to what it says (as they are
         placed, the task is looked for by what it says: a reviewer's task whose mention was
         made inert was never added, and counted all the same)."""
-        return replace(self, item=fix(self.item), text=fix(self.text))
+        item = fix(self.item)
+        # what the fixed line says, read as it will be read once placed (FIX may treat the
+        # text alone otherwise than the whole item: code spans beside an HTML tag)
+        return replace(self, item=item, text=task_text(item.split("\n", 1)[0]) or self.text)
 
 
 class _Line(NamedTuple):

@@ -87,6 +87,14 @@ class _Bounded(yaml.constructor.SafeConstructor):
         # the first mapping of `<<: [*a, *b]` first, each as flattened in turn
         self.merged: dict[int, dict[int, int]] = {}
 
+    def _in_order(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
+        """A flattened mapping's pairs as YAML ranks them: its own keys, then those it merged
+        in, in their rank (a reviewer's `<<: *a` where `a` merged `base` and overrode its
+        geo took base's)."""
+        merged = self.merged.get(id(node), {})
+        own = [pair for pair in node.value if id(pair) not in merged]
+        return own + sorted((p for p in node.value if id(p) in merged), key=lambda p: merged[id(p)])
+
     def repeat(self, count: int, line: int) -> None:
         """Count values that repeat others; past MAX_REPEATS the file is refused."""
         self.repeats += count
@@ -127,7 +135,7 @@ class _Bounded(yaml.constructor.SafeConstructor):
                 # list of mappings, 6.0.4 does not (a tester's person moved geo with PyYAML)
                 rank: dict[int, int] = {}
                 for source in sources:
-                    for pair in source.value:
+                    for pair in self._in_order(source):
                         rank.setdefault(id(pair), len(rank))
                 self.merged[id(node)] = {
                     id(pair): rank.get(id(pair), len(rank))
@@ -475,7 +483,7 @@ def _tab_said(mark: yaml.Mark | None, text: str | None) -> str:
     (which libyaml lets pass: a tester's file was valid with it and refused without)."""
     lines = (text or "").split("\n")
     before = lines[mark.line][: mark.column] if mark and mark.line < len(lines) else ""
-    if before.strip():
+    if before.strip(" -?"):  # text, not only the indent and a list's `-` (a reviewer's `-\t`)
         return (
             "a tab character after text on this line: some YAML readers (PyYAML without "
             "libyaml) refuse it there; use spaces"

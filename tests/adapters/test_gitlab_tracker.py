@@ -469,6 +469,21 @@ def test_a_lock_left_by_a_user_blocked_mid_run_is_said_outside_the_sections_and_
     assert any("could not be released" in notice for notice in notices)
 
 
+def test_a_run_that_finished_and_could_not_release_its_lock_reports_it(
+    gitlab: GitLabBackend, tmp_path: Path
+) -> None:
+    """A reviewer: only a stopped run's report said so; the next runs wait up to an hour."""
+    gitlab.fake.inject(503, times=1000, method="DELETE", path_contains="/labels/")
+    report = tmp_path / "r.json"
+    result = cli(["apply", "--backend", "gitlab", "--report", str(report)], gitlab.env())
+    assert result.code == 0, result.out + result.err
+    note = next(line for line in result.out.split("\n") if "could not be released" in line)
+    assert "(GitLab failed while releasing the run lock: 503 Service Unavailable)" in note
+    assert "the next run tries again" not in note and "once GitLab answers again" in note
+    notices = json.loads(report.read_text())["notices"]
+    assert any("could not be released" in notice for notice in notices)
+
+
 @pytest.mark.parametrize(
     "reason",
     [

@@ -183,3 +183,20 @@ def test_a_cohort_named_with_an_issue_number_refers_to_no_issue(project: Path) -
         assert (
             "Cohort #\u200b1 !\u200b2" in ben["title"] and "Cohort #\u200b1" in ben["description"]
         )
+
+
+def test_a_new_task_whose_mention_reads_otherwise_beside_html_is_placed(
+    gitlab: GitLabBackend, project: Path
+) -> None:
+    """A reviewer: with an HTML tag in the task's lines, a mention in a code span was made
+    inert in the lines added and not in the text looked for: the task was recorded as added
+    and never placed."""
+    assert gitlab.cli("apply").code == 0
+    template = project / "templates" / "demo.md.j2"
+    task = "- [ ] run `{{ manager | mention }} ping` once\n  see <b>the docs</b>\n"
+    template.write_text(TEMPLATE + task)
+    gitlab.fake.clock.advance(dt.timedelta(hours=1))
+    assert gitlab.cli("apply").code == 0
+    (issue,) = [i for i in gitlab.fake.issues(PROJECT) if "ping" in i["description"]]
+    assert "see <b>the docs</b>" in issue["description"]
+    assert "No changes" in gitlab.cli("plan").out

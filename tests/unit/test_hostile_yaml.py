@@ -300,7 +300,22 @@ def test_a_tab_after_text_is_not_called_indentation_by_the_pure_loader() -> None
         "f.yml:2: a tab character after text on this line: some YAML readers (PyYAML without "
         "libyaml) refuse it there; use spaces"
     )
-    assert (
-        said("a:\n\tb: 1\n")
-        == "f.yml:2: a tab character: YAML indents with spaces only; use spaces"
+    indent = "a tab character: YAML indents with spaces only; use spaces"
+    assert said("a:\n\tb: 1\n") == f"f.yml:2: {indent}"
+    assert said("items:\n  -\tfoo\n") == f"f.yml:2: {indent}"  # after a list's dash
+
+
+def test_a_mapping_merged_in_keeps_its_own_keys_over_those_it_merged() -> None:
+    """A reviewer: `rae: {<<: *marcus}`, where marcus merged the base manager and gave his
+    own, took the base's. YAML's rule holds at every level: own keys first, then the
+    mappings merged in, the earlier over the later."""
+    text = (
+        "base: &base {geo: EMEA, tz: x}\n"
+        "a: &a\n  <<: *base\n  geo: APAC\n"
+        "c:\n  <<: *a\n"
+        "d:\n  <<: [*a, *base]\n"
+        "e:\n  <<: [*base, *a]\n"
     )
+    data = parse_yaml(text, "people.yml").data
+    assert (data["c"]["geo"], data["d"]["geo"], data["e"]["geo"]) == ("APAC", "APAC", "EMEA")
+    assert data["c"]["tz"] == "x"

@@ -19,8 +19,11 @@ RECORD = SyncRecord(
 
 def test_a_record_reads_back_as_written() -> None:
     assert read_record(RECORD.text()) == RECORD
-    warned = replace(RECORD, warned=frozenset({"executive-sponsorship", "csm-aspiring-leaders"}))
-    assert warned.text().endswith(" warned=csm-aspiring-leaders,executive-sponsorship")
+    ids = {"executive-sponsorship", "csm-aspiring-leaders", "fy27_pilot", "sales.emea"}
+    warned = replace(RECORD, warned=frozenset(ids))  # every character an id may have
+    assert warned.text().endswith(
+        " warned=csm-aspiring-leaders,executive-sponsorship,fy27_pilot,sales.emea"
+    )
     assert read_record(warned.text()) == warned
 
 
