@@ -157,7 +157,8 @@ def _not_released(tracker: Tracker, until: dt.datetime, error: AutomationError) 
     return (
         f"the run lock ({tracker.lock_description()}) could not be released ({why}); it "
         f"expires by itself at about {_stamp(until)}, and until then the next runs wait for "
-        "it: once GitLab answers again, delete the lock to run sooner"
+        "it: once the cause is mended (GitLab answering, the token and its user accepted), "
+        "delete the lock to run sooner"
     )
 
 

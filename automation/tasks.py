@@ -287,12 +287,18 @@ class NewSection:
         """The section, leaving out the tasks KNOWN to the issue (its record lists them: the
         template moved them here, and the issue's copy was marked not applicable, `[~]`,
         converted to a child item or deleted: a tester saw them come back unticked)."""
-        tasks = (x.task for x in _walk(self.text.split("\n"), self.headings) if x.task)
-        return replace(self, leave=frozenset(task for task in tasks if known(task)))
+        return replace(self, leave=frozenset(t for t in self._tasks(self.text) if known(t)))
 
     def mended(self, fix: Callable[[str], str]) -> NewSection:
-        """The section with FIX made to the lines it adds (and to the tasks it leaves out)."""
-        return replace(self, text=fix(self.text), leave=frozenset(map(fix, self.leave)))
+        """The section with FIX made to the lines it adds, and the tasks it leaves out as they
+        read there (FIX may treat a task alone otherwise than the whole section: code spans
+        beside an HTML tag, a reviewer's)."""
+        text = fix(self.text)
+        pairs = zip(self._tasks(self.text), self._tasks(text), strict=False)
+        return replace(self, text=text, leave=frozenset(b for a, b in pairs if a in self.leave))
+
+    def _tasks(self, text: str) -> list[str]:
+        return [x.task for x in _walk(text.split("\n"), self.headings) if x.task]
 
 
 def _without_had(own: list[str], had: Callable[[str], bool], headings: Sequence[str]) -> list[str]:

@@ -73,6 +73,23 @@ def _too_deep(file: str, line: int) -> Problem:
     )
 
 
+def _first_of_each_key(
+    pairs: Iterable[tuple[yaml.Node, yaml.Node]],
+) -> list[tuple[yaml.Node, yaml.Node]]:
+    """PAIRS without those whose scalar key came before (the first merged wins)."""
+    seen: set[tuple[str, object]] = set()
+    kept: list[tuple[yaml.Node, yaml.Node]] = []
+    for pair in pairs:
+        key = pair[0]
+        name = (key.tag, key.value) if isinstance(key, yaml.ScalarNode) else None
+        if name is not None and name in seen:
+            continue
+        if name is not None:
+            seen.add(name)
+        kept.append(pair)
+    return kept
+
+
 class _Bounded(yaml.constructor.SafeConstructor):
     """The constructor side of both loaders: merge-key flattening stops at MAX_DEPTH instead of
     recursing until Python's stack runs out, and repeats (values reached again through an alias
@@ -130,18 +147,19 @@ class _Bounded(yaml.constructor.SafeConstructor):
                     self.flatten_mapping(source)
                 self.repeat(sum(len(source.value) for source in sources), line)
                 own = {id(pair) for pair in node.value}
-                super().flatten_mapping(node)
-                # ranked here, not in the order PyYAML left them: 6.0 to 6.0.3 reverse the
-                # list of mappings, 6.0.4 does not (a tester's person moved geo with PyYAML)
+                super().flatten_mapping(node)  # its checks (what `<<` may name), and its keys
+                # the pairs merged in are the sources', in YAML's rank, not what PyYAML left:
+                # 6.0 to 6.0.3 reverse the list of mappings, 6.0.4 does not and drops a pair
+                # whose key is the very string object of one before (every one-letter key:
+                # a reviewer's; a tester's person moved geo with PyYAML)
+                merged = _first_of_each_key(
+                    pair for source in sources for pair in self._in_order(source)
+                )
+                node.value = [*merged, *(pair for pair in node.value if id(pair) in own)]
                 rank: dict[int, int] = {}
-                for source in sources:
-                    for pair in self._in_order(source):
-                        rank.setdefault(id(pair), len(rank))
-                self.merged[id(node)] = {
-                    id(pair): rank.get(id(pair), len(rank))
-                    for pair in node.value
-                    if id(pair) not in own
-                }
+                for pair in merged:
+                    rank.setdefault(id(pair), len(rank))
+                self.merged[id(node)] = rank
             self.flat.add(id(node))
         finally:
             self.depth -= 1

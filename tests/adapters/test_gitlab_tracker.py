@@ -479,7 +479,7 @@ def test_a_run_that_finished_and_could_not_release_its_lock_reports_it(
     assert result.code == 0, result.out + result.err
     note = next(line for line in result.out.split("\n") if "could not be released" in line)
     assert "(GitLab failed while releasing the run lock: 503 Service Unavailable)" in note
-    assert "the next run tries again" not in note and "once GitLab answers again" in note
+    assert "the next run tries again" not in note and "once the cause is mended" in note
     notices = json.loads(report.read_text())["notices"]
     assert any("could not be released" in notice for notice in notices)
 

@@ -224,3 +224,20 @@ def test_a_section_with_no_tasks_reads_no_tasks_not_zero_percent(blocks: Blocks)
     text = made(desired, blocks).description
     assert "| Mid | 0/0 | no tasks |" in text
     assert "| Mid | 0/0 | 0% |" not in text
+
+
+def test_a_task_left_out_stays_out_once_the_sections_mentions_are_made_inert() -> None:
+    """A reviewer: with an HTML tag in the section, a mention in a code span is made inert
+    there and not in the task alone; the task the issue's record knows came back unticked."""
+    from automation.mentions import people_only  # noqa: PLC0415 - the applier's fix, alone
+
+    section = NewSection(
+        "Two",
+        "## Two\n\n- [ ] run `@ghost ping` once\n- [ ] read <b>the docs</b>\n",
+        ("One",),
+        (),
+        ("One", "Two"),
+    ).without(lambda task: task.startswith("run "))
+    fixed = section.mended(lambda text: people_only(text, lambda _: False)[0])
+    placed = fixed.place("## One\n- [ ] a\n")
+    assert placed is not None and "ping" not in placed and "read <b>the docs</b>" in placed
