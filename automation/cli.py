@@ -11,7 +11,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
@@ -68,6 +68,7 @@ from automation.unchanged import (
     keep_record,
     keep_record_after_writes,
     look_back,
+    standing,
 )
 
 DEFAULT_WORKSPACE = ".automation"
@@ -562,7 +563,8 @@ def _apply(
     except (Stopped, KeyboardInterrupt):
         _stopped_tail(console, finished)
         raise
-    prior = _prior(look, prepared)
+    warned = look.record.warned if look else getattr(args, "standing", frozenset())
+    prior = _prior(warned, prepared)
     result = _of_run(applied, prior)
     if isinstance(tracker, LocalTracker):
         _local_after(args, prepared, tracker, today, result, console)
@@ -825,6 +827,9 @@ def _on_event(
         for p in prepared.programs
         if concerned(event.programs, p.program.id, p.program.renamed_from)
     )
+    # the others' warnings that stand, as the day's record names them (a tester: an event
+    # run checks only some programs, and said nothing of the others')
+    args.standing = standing(tracker, args.inputs, today, args.steps)
     return _apply(args, replace(prepared, programs=chosen), tracker, today, env=env, out=out)
 
 
@@ -873,8 +878,7 @@ def _nothing_changed(
     )
     summary = Summary.of((), record.issues, 0, 0)
     result = Result((), (), (), (notice,), summary)
-    if record.warned:
-        result = _standing(result)
+    result = _standing(result, record.warned)
     console = _console(env, out, Privacy())  # the notice names nobody
     show_applied(console, result)
     if args.report:
@@ -885,8 +889,7 @@ def _nothing_changed(
 def _of_run(applied: Applied, prior: frozenset[str]) -> Result:
     """What the run did, and, when programs it did not check had warnings (PRIOR), that
     those stand."""
-    result = Result.of_run(applied)
-    return _standing(result, "of the programs this run did not check ") if prior else result
+    return _standing(Result.of_run(applied), prior)
 
 
 def _warned(applied: Applied, prior: frozenset[str]) -> frozenset[str]:
@@ -896,23 +899,24 @@ def _warned(applied: Applied, prior: frozenset[str]) -> frozenset[str]:
     return prior.union(*(plan.warned for plan in applied.plans))
 
 
-def _prior(look: LookBack | None, prepared: Prepared) -> frozenset[str]:
-    """The programs the record says warned that this run does not check."""
-    checked = {p.program.id for p in prepared.programs}
-    return look.record.warned - checked if look is not None else frozenset()
+def _prior(warned: frozenset[str], prepared: Prepared) -> frozenset[str]:
+    """The programs the record says warned (WARNED) that this run does not check."""
+    return warned - {p.program.id for p in prepared.programs}
 
 
-def _standing(result: Result, which: str = "") -> Result:
-    """RESULT with a warning that the warnings a run said earlier today still stand, unsaid
-    (this run reads none of their issues to say them again): every quiet run's log and report
-    says there are some, and where to read them."""
-    said = (
-        f"the warnings {which}that a run said earlier today stand, unless fixed since: this "
-        "run did not read their issues to say them again; that run's log lists them, and so "
-        "does any run with --full"
+def _standing(result: Result, programs: Collection[str]) -> Result:
+    """RESULT with a warning for each of these PROGRAMS (ids) that the warnings a run said of
+    it earlier today still stand, unsaid (this run reads none of its issues to say them
+    again): every quiet run's log and report says which, and where to read them (a tester:
+    one line for all, counted once, sent to a run's log that had not said them all)."""
+    said = tuple(
+        f"the warnings of program {program} that a run said earlier today stand, unless "
+        "fixed since: this run did not read its issues to say them again; any run with "
+        "--full lists them"
+        for program in sorted(programs)
     )
-    summary = replace(result.summary, warnings=result.summary.warnings + 1)
-    return replace(result, warnings=(*result.warnings, said), summary=summary)
+    summary = replace(result.summary, warnings=result.summary.warnings + len(said))
+    return replace(result, warnings=(*result.warnings, *said), summary=summary)
 
 
 def _with_tracker(

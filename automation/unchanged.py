@@ -75,13 +75,23 @@ def look_back(
 ) -> LookBack | None:
     """The record that covers a run with these inputs, and what changed since it (a request
     for the record, and a page per 100 changed issues); None: run in full."""
+    record = _covering(tracker, inputs, today, steps)
+    if record is None or not isinstance(tracker, ChangeLog):
+        return None
+    changed = tracker.changed_since(record.since, MAX_CHANGED)
+    return None if changed is None else LookBack(record, changed)
+
+
+def _covering(
+    tracker: Tracker, inputs: str, today: dt.date, steps: frozenset[str]
+) -> SyncRecord | None:
+    """The record, when it covers a run with these inputs (a request for it)."""
     if not isinstance(tracker, ChangeLog):
         return None
     record = read_record(tracker.read_sync_record())
     if record is None or not record.covers(_as_author(tracker, inputs), today, steps):
         return None
-    changed = tracker.changed_since(record.since, MAX_CHANGED)
-    return None if changed is None else LookBack(record, changed)
+    return record
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,15 @@ class Keeping:
     def record(self, tracker: ChangeLog, since: dt.datetime) -> SyncRecord:
         author = _as_author(tracker, self.inputs)
         return SyncRecord(since, self.today, self.issues, self.steps, author, self.warned)
+
+
+def standing(
+    tracker: Tracker, inputs: str, today: dt.date, steps: frozenset[str]
+) -> frozenset[str]:
+    """The programs whose warnings stand today as the record of a run with these inputs names
+    them (a request for the record); none when there is no such record."""
+    record = _covering(tracker, inputs, today, steps)
+    return record.warned if record is not None else frozenset()
 
 
 def keep_record(tracker: Tracker, keeping: Keeping) -> None:

@@ -367,3 +367,20 @@ def test_the_local_backend_is_not_told_the_outdated_check_is_off(shipped: Path) 
     run = cli(["apply", "--backend", "local", "--today", TODAY], ci)
     assert run.code == 0, run.out + run.err
     assert "GITLAB_URL is not the address" not in run.out + run.err
+
+
+def test_an_event_run_says_the_other_programs_warnings_stand(two: GitLabBackend) -> None:
+    """A tester: an event run checks only some programs, and said nothing of the warnings of
+    the others, which the day's record names."""
+    other = next(i for i in two.fake.issues(PROJECT) if "program::other" in i["labels"])
+    two.edit(other["iid"], lambda t: t.replace("- [ ] first task\n- [ ] second task", ""))
+    two.fake.clock.advance(dt.timedelta(hours=1))
+    warned = ok(two.cli("apply"))  # a full run: it warns of other, and keeps the record
+    assert "has no task left that counts" in warned.out
+    two.fake.clock.advance(dt.timedelta(hours=1))
+    tick_first(two, "demo")
+    run = ok(event(two, issue_event("user000", ["program::demo"]), "--report", "r.json"))
+    assert listed(two) == {"program::demo"}
+    stand = "the warnings of program other that a run said earlier today stand"
+    assert stand in run.out and "program demo that" not in run.out
+    assert any(stand in w for w in json.loads(Path("r.json").read_text())["warnings"])

@@ -73,7 +73,7 @@ def test_warnings_are_said_to_stand_in_the_quiet_runs_after_them(settled: GitLab
     settled.edit(emptied, lambda text: text.replace("- [ ] first task\n- [ ] second task", ""))
     warned = ok(settled.cli("apply"))
     assert "has no task left that counts" in warned.out and QUIET not in warned.out
-    stand = "the warnings that a run said earlier today stand"
+    stand = "the warnings of program demo that a run said earlier today stand"
     assert stand not in warned.out
     settled.fake.clock.advance(HOUR)
     settled.fake.requests.clear()
