@@ -27,7 +27,14 @@ from automation.actions import (
 )
 from automation.edits import Edits, apply_edits
 from automation.epics import links_full_warning
-from automation.errors import CreationRefused, ItemError, KeptPublic, LinksFull, TransientError
+from automation.errors import (
+    CreationRefused,
+    ItemError,
+    KeptPublic,
+    LinksFull,
+    TrackerUnavailable,
+    TransientError,
+)
 from automation.items import EpicChange, NewIssue, ObservedEpic, ObservedIssue, check_size
 from automation.markers import same_text
 from automation.mentions import among, people_only, refused_warning
@@ -399,6 +406,18 @@ def execute(
     outcome = Outcome(failures=list(plan.failures))
     failed: set[str] = {failure.key for failure in plan.failures}
     writer = writer or Writer(tracker)
+    try:
+        _each(plan, on_done, writer, outcome, failed)
+    except TrackerUnavailable as stop:  # the run stops: it says what had failed by then
+        stop.failures = tuple(outcome.failures)
+        raise
+    return outcome
+
+
+def _each(
+    plan: Plan, on_done: Listener, writer: Writer, outcome: Outcome, failed: set[str]
+) -> None:
+    """Perform the plan's actions in order, into OUTCOME (see execute)."""
     for action, labels in _paired(plan.actions):
         if action.key in failed:
             continue
@@ -419,7 +438,6 @@ def execute(
         outcome.done.extend(done)
         for each in done:
             on_done(each)
-    return outcome
 
 
 def _paired(actions: Sequence[Action]) -> Iterator[tuple[Action, UpdateLabels | None]]:

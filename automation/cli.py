@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO, cast
 
 from automation import scaffold
-from automation.actions import ALL_STEPS, Action, AddNote, Plan
+from automation.actions import ALL_STEPS, Action, AddNote, Failure, Plan
 from automation.clock import Clock
 from automation.config.loader import load_settings
 from automation.config.models import DAYS_HELP, FIRST_DAY, LAST_DAY, GitLabSettings
@@ -557,8 +557,11 @@ def _apply(
         if isinstance(error, LockBusy) and args.event:
             return _not_written(args, today, console, error.event)
         unreleased = (lock.unreleased,) if lock.unreleased else ()
-        _report_stopped(args, today, finished, str(error), console.privacy, notes=unreleased)
-        _stopped_tail(console, finished)
+        failed = error.failures
+        _report_stopped(
+            args, today, finished, str(error), console.privacy, notes=unreleased, failed=failed
+        )
+        _stopped_tail(console, finished, failed)
         raise
     except (Stopped, KeyboardInterrupt):
         _stopped_tail(console, finished)
@@ -586,12 +589,15 @@ def _report_applied(
     args.reported = True
 
 
-def _stopped_tail(console: Console, finished: Sequence[Action]) -> None:
+def _stopped_tail(
+    console: Console, finished: Sequence[Action], failed: Sequence[Failure] = ()
+) -> None:
     """The end of the log of a run that stops: its CI section closed (a tester's error line
-    was folded away inside the last program's), and its summary line, the last line of
-    every run, saying what it wrote by then."""
-    console.close()
-    console.line(stopped_line(Summary.of(finished, 0, 0, 0)))
+    was folded away inside the last program's), the items that had failed by then (a tester
+    saw them said nowhere), and its summary line, the last line of every run, saying what it
+    wrote by then."""
+    console.tail(failed, (), ())
+    console.line(stopped_line(Summary.of(finished, 0, len(failed), 0)))
 
 
 def _local_after(  # noqa: PLR0917
@@ -745,6 +751,7 @@ def _report_stopped(
     privacy: Privacy,
     *,
     notes: Sequence[str] = (),
+    failed: Sequence[Failure] = (),
 ) -> None:
     """The report of a run that stopped (GitLab gone, exit 3; a cancelled job or Ctrl-C):
     what it had done by then, and why it stopped (the job keeps it as an artifact: the run
@@ -753,7 +760,8 @@ def _report_stopped(
         return
     args.reported = True  # once, with what was done (not again, emptier, on the way out)
     why = f"the run stopped before its end: {reason}"
-    stopped = Result(tuple(finished), (), (), (why, *notes), Summary.of(finished, 0, 0, 0))
+    summary = Summary.of(finished, 0, len(failed), 0)
+    stopped = Result(tuple(finished), tuple(failed), (), (why, *notes), summary)
     with suppress(AutomationError):  # the run's own error is the one to tell
         _report(args, "apply", today, stopped, privacy)
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from automation.actions import Failure
 
 EXIT_OK = 0
 EXIT_ITEMS_FAILED = 1
@@ -49,6 +53,8 @@ class TrackerUnavailable(AutomationError):
     """GitLab cannot be reached, or the token lacks the access the run needs."""
 
     exit_code = EXIT_TRACKER_UNAVAILABLE
+    # the items that had failed when a run stopped on it (its report and log say them)
+    failures: tuple[Failure, ...] = ()
 
 
 class ItemError(AutomationError):

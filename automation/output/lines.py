@@ -241,12 +241,13 @@ def summary_line(summary: Summary, *, done: bool) -> str:
 
 def stopped_line(summary: Summary) -> str:
     """The last line of a run that stopped before its end: what it wrote by then."""
+    failed = f", {summary.failed} failed" if summary.failed else ""
     if not any(n for _, n in summary.by_type):
-        return "Summary: the run stopped before its end, before it wrote anything."
+        return f"Summary: the run stopped before its end, before it wrote anything{failed}."
     extras = ", ".join(_labels_and_epics(summary))
     return (
         f"Summary: the run stopped before its end: {summary.created} created, "
-        f"{summary.updated} updated"
+        f"{summary.updated} updated{failed}"
         + (f" ({extras} created)" if extras else "")
         + "; the next run finishes the rest."
     )

@@ -469,6 +469,32 @@ def test_a_lock_left_by_a_user_blocked_mid_run_is_said_outside_the_sections_and_
     assert any("could not be released" in notice for notice in notices)
 
 
+def test_a_run_that_stops_says_the_items_that_had_failed_by_then(
+    gitlab: GitLabBackend, tmp_path: Path
+) -> None:
+    """A tester: a run stopped by a 403 dropped, from its log and its report, the item that
+    had failed before it."""
+    fake = gitlab.fake
+    assert cli(["apply", "--backend", "gitlab"], gitlab.env()).code == 0
+    issues = sorted(
+        (i for i in fake.issues(PROJECT) if "- [ ] first task" in (i["description"] or "")),
+        key=lambda i: i["iid"],
+    )
+    for issue in issues:
+        gitlab.edit(issue["iid"], lambda t: t.replace("- [ ] first task", "- [x] first task"))
+    first, last = issues[0]["iid"], issues[-1]["iid"]
+    fake.inject(502, times=1000, method="PUT", path_contains=f"/issues/{first}")
+    fake.inject(403, times=1000, method="PUT", path_contains=f"/issues/{last}")
+    fake.clock.advance(dt.timedelta(hours=1))
+    report = tmp_path / "r.json"
+    result = cli(["apply", "--backend", "gitlab", "--full", "--report", str(report)], gitlab.env())
+    assert result.code == 3, result.out + result.err
+    assert f"FAILED [demo/c1/user000]: GitLab failed while updating issue #{first}" in result.out
+    assert ", 1 failed" in result.out.strip().split("\n")[-1]
+    said = json.loads(report.read_text())
+    assert said["summary"]["failed"] == 1 and len(said["failures"]) == 1
+
+
 def test_a_run_that_finished_and_could_not_release_its_lock_reports_it(
     gitlab: GitLabBackend, tmp_path: Path
 ) -> None:
