@@ -571,21 +571,21 @@ def _apply(
     result = _of_run(applied, prior)
     if isinstance(tracker, LocalTracker):
         _local_after(args, prepared, tracker, today, result, console)
-    show_applied(console, result)
-    if not result.failures and not args.event:
+    if not result.failures and not args.event:  # before the summary, the last line (a tester)
         _keep_record(args, tracker, today, result, look, console, _warned(applied, prior))
+    show_applied(console, result)
     if args.report:  # after the record: a report that cannot be written loses no run's work
-        said = tuple(filter(None, (scoped, lock.unreleased)))
-        _report_applied(args, today, result, said, console.privacy)
+        _report_applied(args, today, result, console)
     return EXIT_ITEMS_FAILED if result.failures else EXIT_OK
 
 
 def _report_applied(
-    args: argparse.Namespace, today: dt.date, result: Result, said: Sequence[str], shown: Privacy
+    args: argparse.Namespace, today: dt.date, result: Result, console: Console
 ) -> None:
-    """The report of a run that came to its end: what it checked, and a run lock it left
-    behind (a reviewer: only a stopped run's report said so), said first."""
-    _report(args, "apply", today, replace(result, notices=(*said, *result.notices)), shown)
+    """The report of a run that came to its end, with every note its log said, in order
+    (what it checked, a lock it took over or left behind, a record not kept)."""
+    said = tuple(dict.fromkeys((*console.noted, *result.notices)))
+    _report(args, "apply", today, replace(result, notices=said), console.privacy)
     args.reported = True
 
 

@@ -39,10 +39,15 @@ class Console:
     privacy: Privacy = NOBODY  # confidential items: shown by reference only
     _section: str | None = field(default=None, init=False)
     _opened: dict[str, int] = field(default_factory=dict, init=False)
+    # the notes said (without `note: `), in order: a run's report says them too (a tester: a
+    # lock taken over, a record not kept, a check left off were in the log alone)
+    noted: list[str] = field(default_factory=list, init=False)
 
     def line(self, text: str) -> None:
         """Print one line, coloured by its first word where colour is on."""
         text = self.privacy.text(text)
+        if text.startswith("note: "):
+            self.noted.append(text.removeprefix("note: "))
         word = text.split(":", 1)[0].split(" ", 1)[0]
         if self.colour and word in _COLOURS:
             text = f"{_COLOURS[word]}{text}{_RESET}"

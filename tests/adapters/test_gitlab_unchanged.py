@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from automation.errors import TrackerUnavailable
 from automation.syncrecord import RECORD_LABEL, read_record
+from automation.trackers.gitlab import GitLabTracker
 from tests.adapters.test_gitlab_tracker import ok, setup_project, users
 from tests.backends import GROUP, PROJECT, GitLabBackend, Result, cli, new_fake
 from tests.fakes.gitlab_fake import FakeGitLab
@@ -242,3 +244,22 @@ def test_a_deleted_issue_waits_for_a_full_run_which_makes_it_again(
     run = ok(settled.cli("apply", "--full"))
     assert 'created issue "Demo: Person user000" [demo/c1/user000]' in run.out
     assert len(settled.fake.issues(PROJECT)) == 4
+
+
+def test_a_record_not_kept_is_said_before_the_summary_and_in_the_report(
+    settled: GitLabBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report tester: the note came after the summary, the log's last line by the README,
+    and was in the log alone."""
+
+    def refused(self: object, text: str) -> None:
+        raise TrackerUnavailable("GitLab refused keeping the record of this run (403 Forbidden)")
+
+    monkeypatch.setattr(GitLabTracker, "write_sync_record", refused)
+    settled.fake.clock.advance(HOUR)
+    run = ok(settled.cli("apply", "--full", "--report", "report.json"))
+    lines = run.out.strip().split("\n")
+    assert lines[-1].startswith("No changes: "), lines[-3:]
+    assert any("the record that nothing is left to do was not kept" in x for x in lines)
+    notices = json.loads(Path("report.json").read_text())["notices"]
+    assert any("the record that nothing is left to do was not kept" in n for n in notices)
