@@ -29,6 +29,7 @@ from automation.errors import (
     EXIT_INVALID_CONFIG,
     EXIT_ITEMS_FAILED,
     EXIT_OK,
+    EXIT_TRACKER_UNAVAILABLE,
     AutomationError,
     ConfigError,
     ItemError,
@@ -462,7 +463,7 @@ def _plan(
     else:
         show_plan(_console(env, out, prepared.privacy), plan, result.summary)
     if args.report:
-        _report(args, "plan", today, result, private)
+        _report(args, "plan", today, result, private, EXIT_ITEMS_FAILED if plan.failures else 0)
     if args.mr_note:  # what it says goes apart from a JSON document
         _mr_note(tracker, plan, result, env, args.err if args.json else out, private)
     return EXIT_ITEMS_FAILED if plan.failures else EXIT_OK
@@ -585,7 +586,8 @@ def _report_applied(
     """The report of a run that came to its end, with every note its log said, in order
     (what it checked, a lock it took over or left behind, a record not kept)."""
     said = tuple(dict.fromkeys((*console.noted, *result.notices)))
-    _report(args, "apply", today, replace(result, notices=said), console.privacy)
+    code = EXIT_ITEMS_FAILED if result.failures else EXIT_OK
+    _report(args, "apply", today, replace(result, notices=said), console.privacy, code)
     args.reported = True
 
 
@@ -752,6 +754,7 @@ def _report_stopped(
     *,
     notes: Sequence[str] = (),
     failed: Sequence[Failure] = (),
+    code: int = EXIT_TRACKER_UNAVAILABLE,
 ) -> None:
     """The report of a run that stopped (GitLab gone, exit 3; a cancelled job or Ctrl-C):
     what it had done by then, and why it stopped (the job keeps it as an artifact: the run
@@ -763,7 +766,7 @@ def _report_stopped(
     summary = Summary.of(finished, 0, len(failed), 0)
     stopped = Result(tuple(finished), tuple(failed), (), (why, *notes), summary)
     with suppress(AutomationError):  # the run's own error is the one to tell
-        _report(args, "apply", today, stopped, privacy)
+        _report(args, "apply", today, stopped, privacy, code)
 
 
 def _same_day(args: argparse.Namespace, tracker: Tracker, today: dt.date) -> None:
@@ -991,7 +994,8 @@ def run(
             privacy = getattr(args, "privacy", Privacy())  # theirs, once there are any
             lock = getattr(args, "lock", None)
             left = (lock.unreleased,) if lock is not None and lock.unreleased else ()
-            _report_stopped(args, day, done, f"stopped ({_how(stop)})", privacy, notes=left)
+            how, code = _how(stop), _stop_code(stop)
+            _report_stopped(args, day, done, f"stopped ({how})", privacy, notes=left, code=code)
         raise
 
 
@@ -1029,27 +1033,34 @@ def _command(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err:
         found = plural(len(error.problems), "problem")
         lines.append(f"automation: {found} found; nothing was written.")
         print(*lines, sep="\n", file=err)
-        _report_error(args, lines, Privacy())
+        _report_error(args, lines, Privacy(), error.exit_code)
         return error.exit_code
     except AutomationError as error:
         said = prepared.privacy.about(None, str(error)) if prepared else printable(str(error))
         print(f"automation: {said}", file=err)
-        _report_error(args, [said], prepared.privacy if prepared else Privacy())
+        _report_error(args, [said], prepared.privacy if prepared else Privacy(), error.exit_code)
         return error.exit_code
 
 
-def _report(
-    args: argparse.Namespace, command: str, today: dt.date, result: Result, privacy: Privacy
+def _report(  # noqa: PLR0917
+    args: argparse.Namespace,
+    command: str,
+    today: dt.date,
+    result: Result,
+    privacy: Privacy,
+    code: int = EXIT_OK,
 ) -> None:
     """The JSON report (`--report`), with what the access check noted (a token about to
     expire) among its notices: a job's artifact is where some look for it."""
     noted = tuple(getattr(args, "noted", ()))
     if noted:
         result = replace(result, notices=(*noted, *result.notices))
-    write_report(args.report, command, today, result, privacy)
+    write_report(args.report, command, today, result, privacy, code)
 
 
-def _report_error(args: argparse.Namespace, lines: Sequence[str], privacy: Privacy) -> None:
+def _report_error(
+    args: argparse.Namespace, lines: Sequence[str], privacy: Privacy, code: int
+) -> None:
     """The report (`--report`) of a run or plan that ended on its error before one was written
     (configuration, or GitLab refusing or gone): the job keeps it as its artifact, and a
     tester's failed jobs had none, where it is most needed. What a run had done by then (a
@@ -1062,7 +1073,7 @@ def _report_error(args: argparse.Namespace, lines: Sequence[str], privacy: Priva
     result = Result(tuple(done), (), (), said, Summary.of(done, 0, 0, 0))
     with suppress(AutomationError):  # the error said is the one to tell
         day = args.today or args.clock.now().date()
-        _report(args, args.command, day, result, privacy)
+        _report(args, args.command, day, result, privacy, code)
 
 
 _STOPPED = "the run stopped before its end; what it wrote is kept:"
@@ -1139,6 +1150,11 @@ class Stopped(BaseException):
 
 def _stop(signum: int, _frame: object) -> None:
     raise Stopped(signum)
+
+
+def _stop_code(stop: BaseException) -> int:
+    """The exit code of a run stopped so (130 or 143, as shells count them)."""
+    return 128 + (signal.SIGINT if isinstance(stop, KeyboardInterrupt) else signal.SIGTERM)
 
 
 def _how(stop: BaseException) -> str:

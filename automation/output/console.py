@@ -121,13 +121,14 @@ def show_applied(console: Console, result: Result) -> None:
         console.line(summary_line(result.summary, done=True))
 
 
-def write_report(
-    path: Path, command: str, today: dt.date, result: Result, privacy: Privacy
+def write_report(  # noqa: PLR0917
+    path: Path, command: str, today: dt.date, result: Result, privacy: Privacy, exit_code: int = 0
 ) -> None:
     """The JSON run report, for CI artifacts. One that cannot be written after all (the disk
     filled up: the folder was tried before the run) fails the job, the run's work done."""
     try:
-        path.write_text(to_json(run_report(command, today, result, privacy)) + "\n", "utf-8")
+        report = run_report(command, today, result, privacy, exit_code)
+        path.write_text(to_json(report) + "\n", "utf-8")
     except OSError as error:
         raise AutomationError(
             f"--report {path}: cannot write it ({error.strerror}); the run itself was done"

@@ -176,6 +176,7 @@ class RunReport(Body):
     schema: int
     command: str
     today: str
+    exit_code: int  # the command's: 0 done, 1 items failed, 2 configuration, 3 GitLab, 130, 143
     summary: RunSummaryJson
 
 
@@ -194,13 +195,17 @@ def plan_document(plan: Plan, summary: Summary, privacy: Privacy = NOBODY) -> Pl
     }
 
 
-def run_report(command: str, today: dt.date, result: Result, privacy: Privacy) -> RunReport:
-    """The run report of a plan or apply command."""
+def run_report(
+    command: str, today: dt.date, result: Result, privacy: Privacy, exit_code: int = 0
+) -> RunReport:
+    """The run report of a plan or apply command, with the command's EXIT_CODE (a monitoring
+    tester: a run that failed on GitLab or its configuration read like a quiet no-op)."""
     summary = result.summary
     return {
         "schema": SCHEMA_VERSION,
         "command": command,
         "today": today.isoformat(),
+        "exit_code": exit_code,
         "summary": {
             "created": summary.created,
             "updated": summary.updated,

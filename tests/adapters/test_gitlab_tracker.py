@@ -493,6 +493,7 @@ def test_a_run_that_stops_says_the_items_that_had_failed_by_then(
     assert ", 1 failed" in result.out.strip().split("\n")[-1]
     said = json.loads(report.read_text())
     assert said["summary"]["failed"] == 1 and len(said["failures"]) == 1
+    assert said["exit_code"] == 3
 
 
 def test_a_run_that_finished_and_could_not_release_its_lock_reports_it(

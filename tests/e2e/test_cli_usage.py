@@ -148,7 +148,7 @@ def test_a_run_that_fails_before_writing_still_leaves_its_report(
     report = json.loads((shipped / "r.json").read_text())
     said = "\n".join(report["notices"])
     assert "config/people.yml:" in said and "nothing was written" in said
-    assert report["summary"]["created"] == 0
+    assert report["summary"]["created"] == 0 and report["exit_code"] == 2
     people.write_text(text)
     keep_programs(shipped, "csm-aspiring-leaders")
     fake = new_fake(users=roster_of(shipped))
@@ -158,6 +158,7 @@ def test_a_run_that_fails_before_writing_still_leaves_its_report(
     assert refused.code == 3
     report = json.loads((shipped / "r2.json").read_text())
     assert any("GitLab rejected the token" in notice for notice in report["notices"])
+    assert report["exit_code"] == 3
     assert "glpat-expired-token-0000" not in (shipped / "r2.json").read_text()
 
 

@@ -82,6 +82,7 @@ def test_a_run_stopped_while_writing_releases_the_lock_and_says_so(
     report = json.loads(Path("r.json").read_text("utf-8"))  # the job's artifact says what
     assert f"the run stopped before its end: stopped ({how})" in report["notices"]
     assert report["summary"]["created"] == 1  # the one create it made before it was stopped
+    assert report["exit_code"] == code  # 143 or 130, as the job's
     assert err.strip().splitlines()[-1] == (
         f"automation: stopped ({how}) before the end; anything it wrote is kept, and the next run "
         "finishes the rest"

@@ -112,12 +112,14 @@ def test_the_run_report_and_the_plan_share_their_parts() -> None:
         "schema",
         "command",
         "today",
+        "exit_code",
         "summary",
         "actions",
         "failures",
         "warnings",
         "notices",
     ]
+    assert report["exit_code"] == 0
     assert report["summary"]["created"] == plan["summary"]["create_issue"] == 1
     assert report["summary"]["updated"] == 1  # p/c; p/a is created by the same plan
 
