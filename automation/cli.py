@@ -927,7 +927,7 @@ def _standing(result: Result, programs: Collection[str]) -> Result:
         for program in sorted(programs)
     )
     summary = replace(result.summary, warnings=result.summary.warnings + len(said))
-    return replace(result, warnings=(*result.warnings, *said), summary=summary)
+    return replace(result, warnings=tuple(sorted((*result.warnings, *said))), summary=summary)
 
 
 def _with_tracker(
