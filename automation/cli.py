@@ -548,7 +548,7 @@ def _apply(
     lock = RunLock(
         tracker, args.clock, wait, holder_name(env), say=console.line, say_last=console.aside
     )
-    args.lock = lock  # a stop's report says a lock it left
+    args.lock, args.noted_by = lock, console.noted  # a stop's report says its notes
     check = functools.partial(_before_writing, args, tracker, today, env, _once(console.line))
     try:
         applied = apply(prepared, tracker, today, done, args.steps, lock, check)
@@ -557,10 +557,9 @@ def _apply(
     except TrackerUnavailable as error:  # a stop (SIGTERM, Ctrl-C) is reported by `run`
         if isinstance(error, LockBusy) and args.event:
             return _not_written(args, today, console, error.event)
-        unreleased = (lock.unreleased,) if lock.unreleased else ()
-        failed = error.failures
+        failed, noted = error.failures, tuple(console.noted)  # (a lock left is among them)
         _report_stopped(
-            args, today, finished, str(error), console.privacy, notes=unreleased, failed=failed
+            args, today, finished, str(error), console.privacy, notes=noted, failed=failed
         )
         _stopped_tail(console, finished, failed)
         raise
@@ -626,14 +625,18 @@ def _not_written(args: argparse.Namespace, today: dt.date, console: Console, why
     nothing, not a failed job to retry."""
     console.line(f"note: {why}")
     console.line("Summary: nothing was written (see the note above).")
-    _report_note(args, today, why, console.privacy)
+    _report_note(args, today, tuple(console.noted), console.privacy)
     return EXIT_OK
 
 
-def _report_note(args: argparse.Namespace, today: dt.date, why: str, privacy: Privacy) -> None:
-    """The report (`--report`) of a run that wrote nothing, and says why."""
+def _report_note(
+    args: argparse.Namespace, today: dt.date, why: str | Sequence[str], privacy: Privacy
+) -> None:
+    """The report (`--report`) of a run that wrote nothing, and says why (and every note it
+    said before)."""
     if args.report:
-        result = Result((), (), (), (why,), Summary.of((), 0, 0, 0))
+        said = (why,) if isinstance(why, str) else tuple(why)
+        result = Result((), (), (), said, Summary.of((), 0, 0, 0))
         _report(args, "apply", today, result, privacy)
         args.reported = True
 
@@ -805,7 +808,7 @@ def _keep_record(  # noqa: PLR0917
         _same_day(args, tracker, today)  # a record of another day would be a wrong one
         keep(tracker, Keeping(args.inputs, today, args.steps, issues, warned))
     except AutomationError as error:
-        console.line(
+        console.aside(  # the run's, not the last program's (a reviewer)
             f"note: the record that nothing is left to do was not kept ({error}); the "
             "next run checks again"
         )
@@ -992,8 +995,7 @@ def run(
             day = args.today or args.clock.now().date()
             done = getattr(args, "finished", ())  # a stop after the writes: all of them
             privacy = getattr(args, "privacy", Privacy())  # theirs, once there are any
-            lock = getattr(args, "lock", None)
-            left = (lock.unreleased,) if lock is not None and lock.unreleased else ()
+            left = tuple(getattr(args, "noted_by", ()))  # (a lock left is among them)
             how, code = _how(stop), _stop_code(stop)
             _report_stopped(args, day, done, f"stopped ({how})", privacy, notes=left, code=code)
         raise

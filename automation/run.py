@@ -521,19 +521,24 @@ def _rounds(  # noqa: PLR0917
     outcome = Outcome(failures=list(first.failures) if first else [])
     roster = frozenset(p.username.lower() for p in prepared.loaded.config.people)
     writer = Writer(tracker, roster=roster)
-    for _ in range(MAX_ROUNDS):
-        plan = (
-            first
-            if first is not None
-            else make_plan(prepared, tracker, today, steps, lists.again())
-        )
-        first = None
-        plans.append(plan)
-        result = execute(plan, tracker, on_done, writer)
-        outcome.done.extend(result.done)
-        outcome.failures = result.failures  # the latest round knows what still fails
-        if not plan.more_after(result.done, result.failures):
-            break
+    try:
+        for _ in range(MAX_ROUNDS):
+            plan = (
+                first
+                if first is not None
+                else make_plan(prepared, tracker, today, steps, lists.again())
+            )
+            first = None
+            plans.append(plan)
+            result = execute(plan, tracker, on_done, writer)
+            outcome.done.extend(result.done)
+            outcome.failures = result.failures  # the latest round knows what still fails
+            if not plan.more_after(result.done, result.failures):
+                break
+    except TrackerUnavailable as stop:  # and the earlier rounds' failures (a reviewer)
+        said = {f.key for f in stop.failures}
+        stop.failures = (*stop.failures, *(f for f in outcome.failures if f.key not in said))
+        raise
     shown = prepared.privacy
     outcome.warnings = [shown.about(program, text) for program, text in writer.warnings]
     return Applied(plans, outcome)

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import requests
 
+import automation.run as run_module
 from automation.config.models import GitLabSettings
 from automation.errors import TrackerUnavailable
 from automation.items import NewIssue
@@ -494,6 +495,38 @@ def test_a_run_that_stops_says_the_items_that_had_failed_by_then(
     said = json.loads(report.read_text())
     assert said["summary"]["failed"] == 1 and len(said["failures"]) == 1
     assert said["exit_code"] == 3
+
+
+def test_a_run_stopped_in_its_second_round_says_the_first_rounds_failures(
+    gitlab: GitLabBackend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reviewer: an issue made again forces a second round, whose plan finds GitLab gone;
+    the first round's failure was said nowhere."""
+    fake = gitlab.fake
+    assert cli(["apply", "--backend", "gitlab"], gitlab.env()).code == 0
+    issues = sorted(
+        (i for i in fake.issues(PROJECT) if "- [ ] first task" in (i["description"] or "")),
+        key=lambda i: i["iid"],
+    )
+    for issue in issues:
+        gitlab.edit(issue["iid"], lambda t: t.replace("- [ ] first task", "- [x] first task"))
+    fake.delete_issue(PROJECT, issues[-1]["iid"])  # made again: a second round follows
+    fake.inject(502, times=1000, method="PUT", path_contains=f"/issues/{issues[0]['iid']}")
+    fake.clock.advance(dt.timedelta(hours=1))
+    real, calls = run_module.make_plan, []
+
+    def planning(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 3:  # the second round's plan (the first is made twice, at the lock)
+            raise TrackerUnavailable("cannot reach GitLab (connection refused)")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run_module, "make_plan", planning)
+    report = tmp_path / "r.json"
+    result = cli(["apply", "--backend", "gitlab", "--full", "--report", str(report)], gitlab.env())
+    assert result.code == 3 and len(calls) == 3
+    assert "FAILED [demo/c1/user000]" in result.out
+    assert json.loads(report.read_text())["summary"]["failed"] == 1
 
 
 def test_a_run_that_finished_and_could_not_release_its_lock_reports_it(
