@@ -470,19 +470,25 @@ def test_a_lock_left_by_a_user_blocked_mid_run_is_said_outside_the_sections_and_
     assert any("could not be released" in notice for notice in notices)
 
 
+def made_and_ticked(gitlab: GitLabBackend) -> list[dict[str, Any]]:
+    """The first run, then a tick in each participant's issue: those issues, by iid."""
+    assert cli(["apply", "--backend", "gitlab"], gitlab.env()).code == 0
+    issues = sorted(
+        (i for i in gitlab.fake.issues(PROJECT) if "- [ ] first task" in (i["description"] or "")),
+        key=lambda i: i["iid"],
+    )
+    for issue in issues:
+        gitlab.edit(issue["iid"], lambda t: t.replace("- [ ] first task", "- [x] first task"))
+    return issues
+
+
 def test_a_run_that_stops_says_the_items_that_had_failed_by_then(
     gitlab: GitLabBackend, tmp_path: Path
 ) -> None:
     """A tester: a run stopped by a 403 dropped, from its log and its report, the item that
     had failed before it."""
     fake = gitlab.fake
-    assert cli(["apply", "--backend", "gitlab"], gitlab.env()).code == 0
-    issues = sorted(
-        (i for i in fake.issues(PROJECT) if "- [ ] first task" in (i["description"] or "")),
-        key=lambda i: i["iid"],
-    )
-    for issue in issues:
-        gitlab.edit(issue["iid"], lambda t: t.replace("- [ ] first task", "- [x] first task"))
+    issues = made_and_ticked(gitlab)
     first, last = issues[0]["iid"], issues[-1]["iid"]
     fake.inject(502, times=1000, method="PUT", path_contains=f"/issues/{first}")
     fake.inject(403, times=1000, method="PUT", path_contains=f"/issues/{last}")
@@ -503,13 +509,7 @@ def test_a_run_stopped_in_its_second_round_says_the_first_rounds_failures(
     """A reviewer: an issue made again forces a second round, whose plan finds GitLab gone;
     the first round's failure was said nowhere."""
     fake = gitlab.fake
-    assert cli(["apply", "--backend", "gitlab"], gitlab.env()).code == 0
-    issues = sorted(
-        (i for i in fake.issues(PROJECT) if "- [ ] first task" in (i["description"] or "")),
-        key=lambda i: i["iid"],
-    )
-    for issue in issues:
-        gitlab.edit(issue["iid"], lambda t: t.replace("- [ ] first task", "- [x] first task"))
+    issues = made_and_ticked(gitlab)
     fake.delete_issue(PROJECT, issues[-1]["iid"])  # made again: a second round follows
     fake.inject(502, times=1000, method="PUT", path_contains=f"/issues/{issues[0]['iid']}")
     fake.clock.advance(dt.timedelta(hours=1))
