@@ -339,8 +339,8 @@ def choose_tracker(
         lambda: clock.now().timestamp(),
     )
     writes = args.command == "apply" or bool(getattr(args, "mr_note", False))
-    args.noted = tracker.check_access(writes=writes)  # (the token's expiry): in reports too
-    for note in args.noted:
+    args.access_notes = tracker.check_access(writes=writes)  # (a token expiring): reports too
+    for note in args.access_notes:
         print(f"note: {note}", file=err)
     if getattr(args, "as_user", None):
         tracker.plan_as(args.as_user)
@@ -548,7 +548,7 @@ def _apply(
     lock = RunLock(
         tracker, args.clock, wait, holder_name(env), say=console.line, say_last=console.aside
     )
-    args.lock, args.noted_by = lock, console.noted  # a stop's report says its notes
+    args.lock, args.console_notes = lock, console.noted  # a stop's report says its notes
     check = functools.partial(_before_writing, args, tracker, today, env, _once(console.line))
     try:
         applied = apply(prepared, tracker, today, done, args.steps, lock, check)
@@ -625,18 +625,16 @@ def _not_written(args: argparse.Namespace, today: dt.date, console: Console, why
     nothing, not a failed job to retry."""
     console.line(f"note: {why}")
     console.line("Summary: nothing was written (see the note above).")
-    _report_note(args, today, tuple(console.noted), console.privacy)
+    _report_note(args, today, console.noted, console.privacy)
     return EXIT_OK
 
 
 def _report_note(
-    args: argparse.Namespace, today: dt.date, why: str | Sequence[str], privacy: Privacy
+    args: argparse.Namespace, today: dt.date, notes: Sequence[str], privacy: Privacy
 ) -> None:
-    """The report (`--report`) of a run that wrote nothing, and says why (and every note it
-    said before)."""
+    """The report (`--report`) of a run that wrote nothing: its NOTES, why last."""
     if args.report:
-        said = (why,) if isinstance(why, str) else tuple(why)
-        result = Result((), (), (), said, Summary.of((), 0, 0, 0))
+        result = Result((), (), (), tuple(notes), Summary.of((), 0, 0, 0))
         _report(args, "apply", today, result, privacy)
         args.reported = True
 
@@ -834,7 +832,7 @@ def _on_event(
     if why is not None:
         print(f"note: {why}", file=out)
         # a report says so too, as for every run (CI keeps it as an artifact)
-        _report_note(args, today, why, Privacy())
+        _report_note(args, today, (why,), Privacy())
         return EXIT_OK
     chosen = tuple(
         p
@@ -995,7 +993,7 @@ def run(
             day = args.today or args.clock.now().date()
             done = getattr(args, "finished", ())  # a stop after the writes: all of them
             privacy = getattr(args, "privacy", Privacy())  # theirs, once there are any
-            left = tuple(getattr(args, "noted_by", ()))  # (a lock left is among them)
+            left = tuple(getattr(args, "console_notes", ()))  # (a lock left is among them)
             how, code = _how(stop), _stop_code(stop)
             _report_stopped(args, day, done, f"stopped ({how})", privacy, notes=left, code=code)
         raise
@@ -1054,7 +1052,7 @@ def _report(  # noqa: PLR0917
 ) -> None:
     """The JSON report (`--report`), with what the access check noted (a token about to
     expire) among its notices: a job's artifact is where some look for it."""
-    noted = tuple(getattr(args, "noted", ()))
+    noted = tuple(getattr(args, "access_notes", ()))
     if noted:
         result = replace(result, notices=(*noted, *result.notices))
     write_report(args.report, command, today, result, privacy, code)

@@ -13,6 +13,8 @@ EXIT_OK = 0
 EXIT_ITEMS_FAILED = 1
 EXIT_INVALID_CONFIG = 2
 EXIT_TRACKER_UNAVAILABLE = 3
+# what a failure GitLab itself caused (a 5xx) adds to its message: nothing for a person to mend
+GITLABS_OWN = " (GitLab's own error: the next run tries again)"
 
 
 class AutomationError(Exception):

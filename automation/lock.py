@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 from automation.clock import Clock
-from automation.errors import AutomationError, TrackerUnavailable
+from automation.errors import GITLABS_OWN, AutomationError, TrackerUnavailable
 from automation.trackers.base import UNREADABLE_LOCK, Tracker
 
 LOCK_TTL = dt.timedelta(minutes=60)  # a holder that crashed frees the lock after this
@@ -152,7 +152,7 @@ def _stamp(moment: dt.datetime) -> str:
 
 def _not_released(tracker: Tracker, until: dt.datetime, error: AutomationError) -> str:
     # GitLab's answer, not again the advice that follows it
-    why = str(error).split("): ", 1)[0].split(" (GitLab's own error", 1)[0]
+    why = str(error).replace(GITLABS_OWN, "").split("): ", 1)[0]
     why = why + ")" if why.count("(") > why.count(")") else why
     return (
         f"the run lock ({tracker.lock_description()}) could not be released ({why}); it "

@@ -26,6 +26,7 @@ from automation.comments import spaced
 from automation.config.models import GitLabSettings
 from automation.config.source import shorten
 from automation.errors import (
+    GITLABS_OWN,
     AutomationError,
     CreationRefused,
     ItemError,
@@ -1503,7 +1504,7 @@ class GitLabTracker(Tracker, ChangeLog):
         if code == TOO_MANY:
             return TransientError(said, self._retry_after, refused=True)
         if code >= 500:  # nothing to fix (a tester: the FAILED line said nothing to do)
-            return TransientError(f"{said} (GitLab's own error: the next run tries again)")
+            return TransientError(said + GITLABS_OWN)
         return ItemError(said)
 
     def _scrub(self, message: str) -> str:
