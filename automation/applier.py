@@ -28,12 +28,13 @@ from automation.actions import (
 from automation.edits import Edits, apply_edits
 from automation.epics import links_full_warning
 from automation.errors import (
+    STOPS,
     CreationRefused,
     ItemError,
     KeptPublic,
     LinksFull,
-    TrackerUnavailable,
     TransientError,
+    carry,
 )
 from automation.items import EpicChange, NewIssue, ObservedEpic, ObservedIssue, check_size
 from automation.markers import same_text
@@ -408,8 +409,8 @@ def execute(
     writer = writer or Writer(tracker)
     try:
         _each(plan, on_done, writer, outcome, failed)
-    except TrackerUnavailable as stop:  # the run stops: it says what had failed by then
-        stop.failures = tuple(outcome.failures)
+    except STOPS as stop:  # the run stops: it says what had failed by then
+        carry(stop, outcome.failures)
         raise
     return outcome
 

@@ -33,8 +33,10 @@ from automation.errors import (
     AutomationError,
     ConfigError,
     ItemError,
+    Stopped,
     TrackerUnavailable,
     UsageError,
+    carried,
 )
 from automation.event import read_event
 from automation.lock import EVENT_WAIT, WAIT, LockBusy, RunLock, holder_name
@@ -563,8 +565,8 @@ def _apply(
         )
         _stopped_tail(console, finished, failed)
         raise
-    except (Stopped, KeyboardInterrupt):
-        _stopped_tail(console, finished)
+    except (Stopped, KeyboardInterrupt) as stop:
+        _stopped_tail(console, finished, carried(stop))
         raise
     warned = look.record.warned if look else getattr(args, "standing", frozenset())
     prior = _prior(warned, prepared)
@@ -995,7 +997,10 @@ def run(
             privacy = getattr(args, "privacy", Privacy())  # theirs, once there are any
             left = tuple(getattr(args, "console_notes", ()))  # (a lock left is among them)
             how, code = _how(stop), _stop_code(stop)
-            _report_stopped(args, day, done, f"stopped ({how})", privacy, notes=left, code=code)
+            failed = carried(stop)  # the items that had failed by then
+            _report_stopped(
+                args, day, done, f"stopped ({how})", privacy, notes=left, failed=failed, code=code
+            )
         raise
 
 
@@ -1142,10 +1147,6 @@ class _ToReader(io.TextIOBase):
     def _gone(self) -> None:
         self.gone = True  # and Python's own flush at exit must not fail either
         os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
-
-
-class Stopped(BaseException):
-    """The process was asked to stop (SIGTERM: a CI job cancelled, or past its timeout)."""
 
 
 def _stop(signum: int, _frame: object) -> None:

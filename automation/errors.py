@@ -59,6 +59,27 @@ class TrackerUnavailable(AutomationError):
     failures: tuple[Failure, ...] = ()
 
 
+class Stopped(BaseException):
+    """The process was asked to stop (SIGTERM: a CI job cancelled, or past its timeout)."""
+
+
+STOPS = (TrackerUnavailable, Stopped, KeyboardInterrupt)  # what ends a run before its end
+
+
+def carry(stop: BaseException, failures: Iterable[Failure]) -> None:
+    """Let a stop (one of STOPS) carry the items that had failed by then, after those it
+    carries already: its log and report say them (a stopped run's list was GitLab's stop's
+    alone; a cancelled job's or Ctrl-C's said none)."""
+    said = carried(stop)
+    keys = {failure.key for failure in said}
+    vars(stop)["failures"] = (*said, *(f for f in failures if f.key not in keys))
+
+
+def carried(stop: BaseException) -> tuple[Failure, ...]:
+    """The items a stop says had failed when it came (see carry)."""
+    return tuple(getattr(stop, "failures", ()))
+
+
 class ItemError(AutomationError):
     """One item cannot be planned or written; the run goes on with the others."""
 

@@ -23,7 +23,7 @@ from automation.config.models import SLUG_PATTERN, Program
 from automation.config.source import Source
 from automation.desired import DesiredProgram
 from automation.epics import NO_EPICS, elsewhere_to_read, epics_to_read
-from automation.errors import Problem, TrackerUnavailable, UsageError
+from automation.errors import STOPS, Problem, TrackerUnavailable, UsageError, carry
 from automation.identity import find_tracking, program_index, to_fetch
 from automation.index import INDEX_LIMIT
 from automation.items import DESCRIPTION_LIMIT, IssueLinks, ObservedEpic, ObservedIssue, size_of
@@ -535,9 +535,8 @@ def _rounds(  # noqa: PLR0917
             outcome.failures = result.failures  # the latest round knows what still fails
             if not plan.more_after(result.done, result.failures):
                 break
-    except TrackerUnavailable as stop:  # and the earlier rounds' failures (a reviewer)
-        said = {f.key for f in stop.failures}
-        stop.failures = (*stop.failures, *(f for f in outcome.failures if f.key not in said))
+    except STOPS as stop:  # and the earlier rounds' failures (a reviewer)
+        carry(stop, outcome.failures)
         raise
     shown = prepared.privacy
     outcome.warnings = [shown.about(program, text) for program, text in writer.warnings]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import logging
 import math
@@ -17,6 +18,7 @@ import pytest
 import requests
 
 import automation.run as run_module
+from automation.cli import Stopped, run
 from automation.config.models import GitLabSettings
 from automation.errors import TrackerUnavailable
 from automation.items import NewIssue
@@ -501,6 +503,35 @@ def test_a_run_that_stops_says_the_items_that_had_failed_by_then(
     said = json.loads(report.read_text())
     assert said["summary"]["failed"] == 1 and len(said["failures"]) == 1
     assert said["exit_code"] == 3
+
+
+@pytest.mark.parametrize("stop", [Stopped(15), KeyboardInterrupt()], ids=["SIGTERM", "Ctrl-C"])
+def test_a_cancelled_run_says_the_items_that_had_failed_by_then(
+    gitlab: GitLabBackend, tmp_path: Path, stop: BaseException
+) -> None:
+    """A CI job cancelled (SIGTERM) or a run stopped with Ctrl-C after an item had failed:
+    its log and its report said nothing of that item (GitLab's own stops did)."""
+    fake = gitlab.fake
+    issues = made_and_ticked(gitlab)
+    first, last = issues[0]["iid"], issues[-1]["iid"]
+    fake.inject(502, times=1000, method="PUT", path_contains=f"/issues/{first}")
+
+    def stopping() -> None:
+        raise stop
+
+    fake.before_request("PUT", f"/issues/{last}", stopping)
+    fake.clock.advance(dt.timedelta(hours=1))
+    report, out, err = tmp_path / "r.json", io.StringIO(), io.StringIO()
+    argv = ["apply", "--backend", "gitlab", "--full", "--report", str(report)]
+    with pytest.raises(type(stop)):
+        run(argv, gitlab.env(), out, err, StepClock())
+    said = out.getvalue()
+    assert f"FAILED [demo/c1/user000]: GitLab failed while updating issue #{first}" in said
+    assert said.strip().split("\n")[-1].startswith("Summary: the run stopped before its end")
+    assert ", 1 failed" in said.strip().split("\n")[-1]
+    reported = json.loads(report.read_text("utf-8"))
+    assert reported["summary"]["failed"] == 1 and len(reported["failures"]) == 1
+    assert reported["failures"][0]["key"] == "demo/c1/user000"
 
 
 def test_a_run_stopped_in_its_second_round_says_the_first_rounds_failures(
