@@ -18,9 +18,9 @@ import pytest
 import requests
 
 import automation.run as run_module
-from automation.cli import Stopped, run
+from automation.cli import run
 from automation.config.models import GitLabSettings
-from automation.errors import TrackerUnavailable
+from automation.errors import Stopped, TrackerUnavailable
 from automation.items import NewIssue
 from automation.lock import RunLock
 from automation.markers import find_key
