@@ -82,7 +82,7 @@ def manager(i: int) -> str:
 
 def program_lead() -> str | None:
     """The shipped program's lead, if it names one."""
-    lead = yaml.safe_load(PROGRAM.read_text()).get("lead")
+    lead = yaml.safe_load(PROGRAM.read_text("utf-8")).get("lead")
     return str(lead) if lead else None
 
 
@@ -108,7 +108,7 @@ def program_yml(n: int, program: str = "csm-aspiring-leaders") -> str:
     """The CSM Aspiring Leaders program with N participants, in cohorts of at most COHORT
     (a cohort's monthly group issue has a task per participant: 10,000 in one cohort would be
     over GitLab's description limit), under the id PROGRAM."""
-    text = PROGRAM.read_text().replace("id: csm-aspiring-leaders", f"id: {program}", 1)
+    text = PROGRAM.read_text("utf-8").replace("id: csm-aspiring-leaders", f"id: {program}", 1)
     head, tail = text.split("cohorts:\n", 1)
     after = tail[tail.index("# The pilot group:") :]  # the lead and group issues stay
     cohorts = "".join(
@@ -124,11 +124,13 @@ def write_project(root: Path, n: int) -> None:
     """The big program of N participants, and a small one of SMALL (a program of another team
     in the same project)."""
     (root / "config" / "programs").mkdir(parents=True, exist_ok=True)
-    (root / "config" / "settings.yml").write_text((REPO / "config" / "settings.yml").read_text())
-    (root / "config" / "people.yml").write_text(people_yml(n))
-    (root / "config" / "programs" / "csm-aspiring-leaders.yml").write_text(program_yml(n))
+    (root / "config" / "settings.yml").write_text(
+        (REPO / "config" / "settings.yml").read_text("utf-8"), "utf-8"
+    )
+    (root / "config" / "people.yml").write_text(people_yml(n), "utf-8")
+    (root / "config" / "programs" / "csm-aspiring-leaders.yml").write_text(program_yml(n), "utf-8")
     small = program_yml(SMALL, "csm-small")
-    (root / "config" / "programs" / "csm-small.yml").write_text(small)
+    (root / "config" / "programs" / "csm-small.yml").write_text(small, "utf-8")
     if not (root / "templates").exists():
         (root / "templates").symlink_to(REPO / "templates")
 

@@ -113,18 +113,18 @@ class LocalBackend:
     def edit(self, iid: int, change: Callable[[str], str]) -> None:
         """A person edits the description (the text after the front matter) in the file."""
         path = self.root / ".automation" / "issues" / f"{iid}.md"
-        _, front, body = path.read_text().split("---\n", 2)
-        path.write_text(f"---\n{front}---\n{change(body)}")
+        _, front, body = path.read_text("utf-8").split("---\n", 2)
+        path.write_text(f"---\n{front}---\n{change(body)}", "utf-8")
 
     def retitle(self, iid: int, title: str, state: str | None = None) -> None:
         """A person changes the title (and closes or reopens the issue) in the file."""
         path = self.root / ".automation" / "issues" / f"{iid}.md"
-        _, front, body = path.read_text().split("---\n", 2)
+        _, front, body = path.read_text("utf-8").split("---\n", 2)
         line = json.dumps(title)  # a JSON string is a YAML string
         front = re.sub(r"^title: .*$", lambda _: f"title: {line}", front, count=1, flags=re.M)
         if state is not None:
             front = re.sub(r"^state: .*$", f"state: {state}", front, count=1, flags=re.M)
-        path.write_text(f"---\n{front}---\n{body}")
+        path.write_text(f"---\n{front}---\n{body}", "utf-8")
 
     def fingerprint(self) -> object:
         """Every workspace file with its bytes and modification time."""
@@ -213,7 +213,7 @@ def record_writes(fake: FakeGitLab) -> int:
 
 def roster_of(root: Path) -> tuple[str, ...]:
     """The usernames ROOT's config/people.yml lists (a fake GitLab's users)."""
-    return tuple(re.findall(r"username: (\S+)", (root / "config/people.yml").read_text()))
+    return tuple(re.findall(r"username: (\S+)", (root / "config/people.yml").read_text("utf-8")))
 
 
 def new_fake(tier: str = "premium", users: tuple[str, ...] = ()) -> FakeGitLab:

@@ -62,11 +62,13 @@ def keep_programs(root: Path, *ids: str, csm_group: bool = False) -> Path:
             path.unlink()
     if "csm-aspiring-leaders" in ids and not csm_group:
         path = root / "config" / "programs" / "csm-aspiring-leaders.yml"
-        text = path.read_text()
+        text = path.read_text("utf-8")
         for part in (_CSM_GROUP_SECTIONS, _CSM_OPTIONAL, _CSM_GROUP):
             assert part in text, part
         text = text.replace(_CSM_GROUP_SECTIONS, "").replace(_CSM_OPTIONAL, "")
-        path.write_text(text[: text.index(_CSM_GROUP)])  # lead and group issues end the file
+        path.write_text(
+            text[: text.index(_CSM_GROUP)], "utf-8"
+        )  # lead and group issues end the file
     return root
 
 

@@ -31,15 +31,15 @@ def path_of(root: Path, key: str) -> Path:
 
 def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     """Replace text in a file as a person would, failing if the text is not there."""
-    text = path.read_text()
+    text = path.read_text(encoding="utf-8")
     assert old in text, old
-    path.write_text(text.replace(old, new, count))
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
 def cut_block(path: Path, name: str, change: Callable[[str], str] = lambda text: text) -> None:
     """A person deletes one of the tool's blocks from an issue's file, markers and all (and
     makes CHANGE to what is left)."""
-    text = path.read_text()
+    text = path.read_text(encoding="utf-8")
     start = text.index(begin_marker(name))
     end = text.index(end_marker(name)) + len(end_marker(name))
-    path.write_text(change(text[:start] + text[end:].removeprefix("\n")))
+    path.write_text(change(text[:start] + text[end:].removeprefix("\n")), encoding="utf-8")

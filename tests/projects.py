@@ -54,7 +54,7 @@ def make_project(root: Path, overrides: dict[str, str] | None = None) -> Path:
     for name, text in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+        path.write_text(text, "utf-8")
     return root
 
 

@@ -24,7 +24,7 @@ def two(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GitLabBacke
     monkeypatch.chdir(tmp_path)
     setup_project(tmp_path, 3)
     other = program_with(users(3)).replace("id: demo", "id: other").replace("Demo", "Other")
-    (tmp_path / "config/programs/other.yml").write_text(other)
+    (tmp_path / "config/programs/other.yml").write_text(other, "utf-8")
     fake = new_fake(users=tuple(users(3)))
     with fake.activate():
         backend = GitLabBackend(fake)
@@ -35,7 +35,7 @@ def two(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GitLabBacke
 
 def event(backend: GitLabBackend, payload: object, *more: str) -> Result:
     path = Path("payload.json")
-    path.write_text(json.dumps(payload))
+    path.write_text(json.dumps(payload), encoding="utf-8")
     return backend.cli("apply", "--event", str(path), *more)
 
 
@@ -126,7 +126,9 @@ def test_the_tools_own_write_is_ignored(two: GitLabBackend) -> None:
         event(two, issue_event(two.fake.owner.username, ["program::demo"]), "--report", "r.json")
     )
     assert "the tool's own write" in run.out and listed(two) == set()
-    report = json.loads(Path("r.json").read_text())  # the report the job keeps, all the same
+    report = json.loads(
+        Path("r.json").read_text(encoding="utf-8")
+    )  # the report the job keeps, all the same
     assert any("the tool's own write" in notice for notice in report["notices"])
 
 
@@ -141,14 +143,16 @@ def test_an_event_of_the_project_by_its_path_or_id_is_synced(two: GitLabBackend)
     "text", ["not json", "[1, 2]", "[" * 100_000 + "]" * 100_000, '{"a": ' + "9" * 5000 + "}"]
 )
 def test_a_file_that_is_no_payload_is_one_line_and_exit_2(two: GitLabBackend, text: str) -> None:
-    Path("payload.json").write_text(text)
+    Path("payload.json").write_text(text, encoding="utf-8")
     run = two.cli("apply", "--event", "payload.json")
     assert run.code == 2 and "--event payload.json: not a GitLab webhook payload" in run.err
     assert "Traceback" not in run.err and listed(two) == set()
 
 
 def test_events_are_for_gitlab_only(two: GitLabBackend) -> None:
-    Path("payload.json").write_text(json.dumps(issue_event("user000", ["program::demo"])))
+    Path("payload.json").write_text(
+        json.dumps(issue_event("user000", ["program::demo"])), encoding="utf-8"
+    )
     run = cli(["apply", "--backend", "local", "--event", "payload.json"], {})
     assert run.code == 2 and "use it with --backend gitlab" in run.err
 
@@ -156,8 +160,8 @@ def test_events_are_for_gitlab_only(two: GitLabBackend) -> None:
 def test_an_event_run_creates_nothing_the_daily_schedule_does(two: GitLabBackend) -> None:
     """A person added to configuration gets their issue from the daily create schedule, not
     from whichever event comes first (a tester's finding)."""
-    Path("config/people.yml").write_text(roster(users(4)))
-    Path("config/programs/demo.yml").write_text(program_with(users(4)))
+    Path("config/people.yml").write_text(roster(users(4)), encoding="utf-8")
+    Path("config/programs/demo.yml").write_text(program_with(users(4)), encoding="utf-8")
     two.fake.add_user(users(4)[-1])
     tick_first(two, "demo")
     before = len(two.fake.issues(PROJECT))
@@ -172,7 +176,10 @@ def test_a_tick_during_a_program_rename_syncs_the_renamed_program(two: GitLabBac
     scheduled run moved the issues to the new label, a tick's event (still `program::demo`)
     was "of no configured program", and waited for the hourly run."""
     path = Path("config/programs/demo.yml")
-    path.write_text(path.read_text().replace("id: demo", "id: renamed\nrenamed_from: demo"))
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("id: demo", "id: renamed\nrenamed_from: demo"),
+        encoding="utf-8",
+    )
     tick_first(two, "demo")
     run = ok(event(two, issue_event("user000", ["program::demo"])))
     assert "no configured program" not in run.out
@@ -191,7 +198,7 @@ def test_an_event_run_leaves_a_tick_to_the_run_holding_the_lock(two: GitLabBacke
     assert run.code == 0, run.out + run.err
     assert "holds the lock" in run.out and "this event run wrote nothing" in run.out
     assert "the next scheduled run syncs the change" in run.out
-    assert json.loads(Path("event.json").read_text())["notices"]
+    assert json.loads(Path("event.json").read_text(encoding="utf-8"))["notices"]
     assert not [
         r for r in two.fake.requests if r.method in ("PUT", "POST") and "/issues/" in r.path
     ]
@@ -202,7 +209,7 @@ OLD, NEW = "1" * 40, "2" * 40
 
 def in_pipeline_of(backend: GitLabBackend, sha: str, payload: object) -> Result:
     """An event job of the pipeline of commit SHA on the default branch."""
-    Path("payload.json").write_text(json.dumps(payload))
+    Path("payload.json").write_text(json.dumps(payload), encoding="utf-8")
     ci = {
         "CI_COMMIT_SHA": sha,
         "CI_COMMIT_BRANCH": "main",
@@ -229,7 +236,7 @@ def test_a_job_of_a_commit_older_than_its_branchs_head_writes_nothing(
     assert "no longer the head of main (22222222)" in stale.out
     assert "differ in what the run reads (config/programs/demo.yml)" in stale.out
     assert stale.out.rstrip().endswith("Summary: nothing was written (see the note above).")
-    assert "wrote nothing" in json.loads(Path("run.json").read_text())["notices"][0]
+    assert "wrote nothing" in json.loads(Path("run.json").read_text(encoding="utf-8"))["notices"][0]
     assert not [r for r in two.fake.requests if r.method in ("PUT", "POST") and "/issues" in r.path]
     fresh = in_pipeline_of(two, NEW, issue_event("user000", ["program::demo"]))
     assert fresh.code == 0 and f"updated #{iid}" in fresh.out, fresh.out
@@ -264,7 +271,9 @@ def test_a_pipeline_on_another_gitlab_than_the_issues_is_not_compared(two: GitLa
     number another project there whose branch moves: every run wrote nothing, for good."""
     two.fake.push(PROJECT, "main", NEW)
     iid = tick_first(two, "demo")
-    Path("payload.json").write_text(json.dumps(issue_event("user000", ["program::demo"])))
+    Path("payload.json").write_text(
+        json.dumps(issue_event("user000", ["program::demo"])), encoding="utf-8"
+    )
     ci = {
         "CI_COMMIT_SHA": OLD,
         "CI_COMMIT_BRANCH": "main",
@@ -383,4 +392,6 @@ def test_an_event_run_says_the_other_programs_warnings_stand(two: GitLabBackend)
     assert listed(two) == {"program::demo"}
     stand = "the warnings of program other that a run said earlier today stand"
     assert stand in run.out and "program demo that" not in run.out
-    assert any(stand in w for w in json.loads(Path("r.json").read_text())["warnings"])
+    assert any(
+        stand in w for w in json.loads(Path("r.json").read_text(encoding="utf-8"))["warnings"]
+    )

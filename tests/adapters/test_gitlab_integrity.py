@@ -368,7 +368,10 @@ def test_a_replaced_token_creates_nothing_until_its_former_user_is_named(
     assert len(fake.issues(PROJECT)) == count and len(fake.epics(GROUP)) == epics
     settings = Path("config/settings.yml")
     # in another case than GitLab shows it (a tester: every item still failed)
-    settings.write_text(settings.read_text() + "  former_users: [Automation-Bot]\n")
+    settings.write_text(
+        settings.read_text(encoding="utf-8") + "  former_users: [Automation-Bot]\n",
+        encoding="utf-8",
+    )
     result = apply(gitlab)
     assert result.code == 0, result.out + result.err
     assert "No changes" in result.out
@@ -382,8 +385,11 @@ def test_a_task_unticked_during_the_run_that_found_it_complete_stops_the_closing
     the issue someone unticks a task: no closing, no "well done" note, no completion block;
     the run says so, and the next one shows the issue under way (a tester's finding)."""
     fake, program = gitlab.fake, Path("config/programs/demo.yml")
-    Path("templates/done.md.j2").write_text("Well done!\n")
-    program.write_text(program.read_text() + "completion:\n  note: done.md.j2\n  close: true\n")
+    Path("templates/done.md.j2").write_text("Well done!\n", encoding="utf-8")
+    program.write_text(
+        program.read_text(encoding="utf-8") + "completion:\n  note: done.md.j2\n  close: true\n",
+        encoding="utf-8",
+    )
     assert apply(gitlab).code == 0
     iid = next(
         i["iid"] for i in fake.issues(PROJECT) if find_key(i["description"]) != "demo/tracking"
@@ -417,8 +423,12 @@ def test_no_wait_falls_between_finding_an_issue_still_complete_and_closing_it(
     low budget) saw the issue closed unfinished. The wait comes before the read."""
     fake, program = gitlab.fake, Path("config/programs/demo.yml")
     settings = Path("config/settings.yml")
-    settings.write_text(settings.read_text() + "  issue_updates_per_minute: 1\n")
-    program.write_text(program.read_text() + "completion:\n  close: true\n")
+    settings.write_text(
+        settings.read_text(encoding="utf-8") + "  issue_updates_per_minute: 1\n", encoding="utf-8"
+    )
+    program.write_text(
+        program.read_text(encoding="utf-8") + "completion:\n  close: true\n", encoding="utf-8"
+    )
     assert apply(gitlab).code == 0
     iid = next(i["iid"] for i in fake.issues(PROJECT) if "demo/tracking" not in i["description"])
     gitlab.edit(iid, lambda text: text.replace("- [ ]", "- [x]"))
@@ -448,7 +458,9 @@ def test_a_5xx_on_the_closing_of_a_completed_issue_is_tried_again_from_a_new_rea
     still complete, failed the item on a single 503; it is tried again as the other writes
     made on a read are."""
     fake, program = gitlab.fake, Path("config/programs/demo.yml")
-    program.write_text(program.read_text() + "completion:\n  close: true\n")
+    program.write_text(
+        program.read_text(encoding="utf-8") + "completion:\n  close: true\n", encoding="utf-8"
+    )
     assert apply(gitlab).code == 0
     iid = next(i["iid"] for i in fake.issues(PROJECT) if "demo/tracking" not in i["description"])
     gitlab.edit(iid, lambda text: text.replace("- [ ]", "- [x]"))
@@ -571,7 +583,7 @@ def test_a_run_gitlab_stops_after_its_writes_still_leaves_its_report(
     argv = ["apply", "--backend", "gitlab", "--today", "2026-11-24", "--rehearsal"]
     result = cli([*argv, "--report", str(report)], gitlab.env())
     assert result.code == 3, result.out + result.err
-    said = json.loads(report.read_text())
+    said = json.loads(report.read_text("utf-8"))
     assert any(a["type"] == "create_issue" for a in said["actions"]), said
     assert any("the run stopped before its end: cannot reach GitLab" in n for n in said["notices"])
 
@@ -609,7 +621,10 @@ def _lead_changed(shipped: Path) -> Iterator[tuple[FakeGitLab, GitLabBackend, in
         )
         program = Path("config/programs/csm-aspiring-leaders.yml")
         program.write_text(
-            program.read_text().replace("lead: chloe.winters", "lead: priya.natarajan")
+            program.read_text(encoding="utf-8").replace(
+                "lead: chloe.winters", "lead: priya.natarajan"
+            ),
+            encoding="utf-8",
         )
         yield fake, backend, tracking
 

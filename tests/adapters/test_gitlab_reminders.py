@@ -26,7 +26,7 @@ DIGEST = REMINDERS.replace("reminders:\n", "reminders:\n  digest: true\n")
 
 def setup(root: Path, reminders: str = REMINDERS, settings: str = SETTINGS) -> None:
     reminders_project(root, reminders)
-    (root / "config" / "settings.yml").write_text(settings)
+    (root / "config" / "settings.yml").write_text(settings, "utf-8")
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_a_reminder_quoting_a_task_that_holds_a_marker_is_not_that_note(
     line: once every task is ticked, Ben's issue is closed and gets its completion note."""
     monkeypatch.chdir(tmp_path)
     setup(tmp_path, REMINDERS + "completion:\n  note: done-note.md.j2\n  close: true\n")
-    (tmp_path / "templates" / "done-note.md.j2").write_text("Well done.\n")
+    (tmp_path / "templates" / "done-note.md.j2").write_text("Well done.\n", "utf-8")
     fake = new_fake(users=("ana", "ben", "cy"))
     with fake.activate():
         ok(run("2026-12-01"))
@@ -178,9 +178,11 @@ def test_notes_are_paced_under_the_note_limit_instead_of_bouncing_off_429s(
     people = ["ana", "ben", "cy"] + [f"p{n}" for n in range(5)]
     setup(tmp_path, settings=SETTINGS + "  notes_per_minute: 2\n")
     program = tmp_path / "config" / "programs" / "demo.yml"
-    program.write_text(program.read_text().replace("[ben, cy]", f"[{', '.join(people[1:])}]"))
+    program.write_text(
+        program.read_text("utf-8").replace("[ben, cy]", f"[{', '.join(people[1:])}]"), "utf-8"
+    )
     roster = "".join(f"  - username: {u}\n    name: {u.title()}\n" for u in people[3:])
-    with (tmp_path / "config" / "people.yml").open("a") as file:
+    with (tmp_path / "config" / "people.yml").open("a", encoding="utf-8") as file:
         file.write(roster)
     fake = new_fake(users=tuple(people))
     fake.set_application_limits(issue_creates_per_minute=None, notes_per_minute=2)
@@ -228,7 +230,8 @@ def test_an_event_run_sends_no_reminder_the_schedule_sends_it(fake: FakeGitLab) 
                 "labels": [{"title": "program::demo"}],
                 "project": {"path_with_namespace": PROJECT},
             }
-        )
+        ),
+        encoding="utf-8",
     )
     ok(run("2026-12-04", "--event", "payload.json"))
     assert notes(fake) == {}
@@ -245,12 +248,12 @@ def test_a_person_who_joined_after_the_occasion_is_not_reminded_of_it(
     monkeypatch.chdir(tmp_path)
     setup(tmp_path)
     program = tmp_path / "config/programs/demo.yml"
-    program.write_text(program.read_text().replace("[ben, cy]", "[ben]"))
+    program.write_text(program.read_text("utf-8").replace("[ben, cy]", "[ben]"), "utf-8")
     fake = new_fake(users=("ana", "ben", "cy"))
     with fake.activate():
         ok(run("2026-12-01"))
         fake.clock.advance(dt.timedelta(days=12))  # GitLab's 2026-12-06
-        program.write_text(program.read_text().replace("[ben]", "[ben, cy]"))
+        program.write_text(program.read_text("utf-8").replace("[ben]", "[ben, cy]"), "utf-8")
         ok(run("2026-12-06", clock=StepClock(fake.clock.now())))
     assert notes(fake) == {iid(fake, "ben"): 1}
 
@@ -303,7 +306,10 @@ def digests(fake: FakeGitLab, week: str) -> list[str]:
 def replace_token(fake: FakeGitLab) -> None:
     """The token is replaced by a new bot's; the old one is named in `former_users`."""
     settings = Path("config/settings.yml")
-    settings.write_text(settings.read_text() + f"  former_users: [{fake.owner.username}]\n")
+    settings.write_text(
+        settings.read_text(encoding="utf-8") + f"  former_users: [{fake.owner.username}]\n",
+        encoding="utf-8",
+    )
     fake.act_as("new-bot")
     fake.set_role("developer")
 
@@ -351,7 +357,10 @@ def two_reminders(
     setup(tmp_path, before_start(*days))
     program = Path("config/programs/demo.yml")
     program.write_text(
-        program.read_text().replace("start_date: 2026-12-01", f"start_date: {start}")
+        program.read_text(encoding="utf-8").replace(
+            "start_date: 2026-12-01", f"start_date: {start}"
+        ),
+        encoding="utf-8",
     )
     fake = new_fake(users=("ana", "ben", "cy"))
     with fake.activate():
@@ -415,7 +424,9 @@ def test_both_digests_of_a_week_with_two_are_quieted_the_week_after(
     monkeypatch.chdir(tmp_path)
     setup(tmp_path, before_start(10, 3))
     program = Path("config/programs/demo.yml")
-    program.write_text(program.read_text().replace("2026-12-01", "2026-12-12"))
+    program.write_text(
+        program.read_text(encoding="utf-8").replace("2026-12-01", "2026-12-12"), encoding="utf-8"
+    )
     fake = new_fake(users=("ana", "ben", "cy"))
     with fake.activate():
         ok(run("2026-12-02"))
@@ -440,7 +451,9 @@ def test_a_token_put_back_edits_its_own_digest_and_lists_nothing_twice(
     monkeypatch.chdir(tmp_path)
     setup(tmp_path, before_start(10, 8).replace("    - {id: late", "    - {id: later"))
     program = Path("config/programs/demo.yml")
-    program.write_text(program.read_text().replace("2026-12-01", "2026-12-12"))
+    program.write_text(
+        program.read_text(encoding="utf-8").replace("2026-12-01", "2026-12-12"), encoding="utf-8"
+    )
     fake = new_fake(users=("ana", "ben", "cy"))
     with fake.activate():
         first = fake.owner.username
@@ -448,8 +461,10 @@ def test_a_token_put_back_edits_its_own_digest_and_lists_nothing_twice(
         replace_token(fake)
         ok(run("2026-12-04"))  # B's lists the one due on the 4th
         settings = Path("config/settings.yml")
-        text = settings.read_text().replace(f"former_users: [{first}]", "former_users: [new-bot]")
-        settings.write_text(text)
+        text = settings.read_text(encoding="utf-8").replace(
+            f"former_users: [{first}]", "former_users: [new-bot]"
+        )
+        settings.write_text(text, encoding="utf-8")
         fake.act_as(first)
         ok(run("2026-12-05"))
         w49 = digests(fake, "2026-W49")

@@ -64,7 +64,7 @@ def test_a_tick_checks_only_its_program_and_is_counted(settled: GitLabBackend) -
     tick(settled, iid)
     run = ok(settled.cli("apply", "--report", "report.json"))
     assert f"{SCOPED}: {CSM} (" in run.out
-    notices = json.loads(Path("report.json").read_text())["notices"]
+    notices = json.loads(Path("report.json").read_text(encoding="utf-8"))["notices"]
     assert any(f"{SCOPED}: {CSM} (" in notice for notice in notices)
     assert listed(settled) == {f"program::{CSM}"}
     after = next(i for i in settled.issues() if i.iid == iid).labels

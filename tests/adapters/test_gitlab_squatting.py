@@ -52,7 +52,7 @@ def test_an_issue_a_guest_made_with_the_next_cohorts_key_is_never_filled(
     squat = f"{identity_marker('demo/c2/cleo')}\nPlease fill me in."
     iid = gitlab.fake.create_issue_as(PROJECT, "mallory", "Cohort 2", squat, ["program::demo"])
     program = Path("config/programs/demo.yml")
-    program.write_text(program.read_text() + NEXT_COHORT)
+    program.write_text(program.read_text(encoding="utf-8") + NEXT_COHORT, encoding="utf-8")
     result = gitlab.cli("apply")
     assert result.code == 1
     assert "created by mallory, not by the token's user" in result.out
@@ -78,7 +78,10 @@ def _public_then_ana_joins(
                 epic.issues.delete(inside.epic_issue_id)
     gitlab.fake.edit_issue(PROJECT, iid, confidential=False)
     program = Path("config/programs/demo.yml")
-    program.write_text(program.read_text().replace("      - ben\n", "      - ben\n      - ana\n"))
+    program.write_text(
+        program.read_text(encoding="utf-8").replace("      - ben\n", "      - ben\n      - ana\n"),
+        encoding="utf-8",
+    )
     for _ in range(2):
         result = gitlab.cli("apply")
         assert "is public though the program is confidential" in result.out

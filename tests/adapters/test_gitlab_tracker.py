@@ -402,7 +402,9 @@ def test_bad_token_exits_3_without_printing_it(
 def test_missing_project_exits_3(
     gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
-    (tmp_path / "config" / "settings.yml").write_text(SETTINGS.replace(PROJECT, "enablement/nope"))
+    (tmp_path / "config" / "settings.yml").write_text(
+        SETTINGS.replace(PROJECT, "enablement/nope"), "utf-8"
+    )
     result = run_with(gitlab.fake, gitlab.env(), caplog)
     assert result.code == 3
     assert "GitLab has no project enablement/nope here, or the token cannot see it" in result.err
@@ -468,7 +470,7 @@ def test_a_lock_left_by_a_user_blocked_mid_run_is_said_outside_the_sections_and_
     assert lines[-1].startswith("Summary: the run stopped before its end: 1 created")
     assert "(403 Forbidden: Your account has been blocked.)" in note
     assert "the token's user needs" not in note  # the advice is the error's, once
-    notices = json.loads(report.read_text())["notices"]
+    notices = json.loads(report.read_text("utf-8"))["notices"]
     assert any("could not be released" in notice for notice in notices)
 
 
@@ -500,7 +502,7 @@ def test_a_run_that_stops_says_the_items_that_had_failed_by_then(
     assert result.code == 3, result.out + result.err
     assert f"FAILED [demo/c1/user000]: GitLab failed while updating issue #{first}" in result.out
     assert ", 1 failed" in result.out.strip().split("\n")[-1]
-    said = json.loads(report.read_text())
+    said = json.loads(report.read_text("utf-8"))
     assert said["summary"]["failed"] == 1 and len(said["failures"]) == 1
     assert said["exit_code"] == 3
 
@@ -557,7 +559,7 @@ def test_a_run_stopped_in_its_second_round_says_the_first_rounds_failures(
     result = cli(["apply", "--backend", "gitlab", "--full", "--report", str(report)], gitlab.env())
     assert result.code == 3 and len(calls) == 3
     assert "FAILED [demo/c1/user000]" in result.out
-    assert json.loads(report.read_text())["summary"]["failed"] == 1
+    assert json.loads(report.read_text("utf-8"))["summary"]["failed"] == 1
 
 
 def test_a_run_that_finished_and_could_not_release_its_lock_reports_it(
@@ -571,7 +573,7 @@ def test_a_run_that_finished_and_could_not_release_its_lock_reports_it(
     note = next(line for line in result.out.split("\n") if "could not be released" in line)
     assert "(GitLab failed while releasing the run lock: 503 Service Unavailable)" in note
     assert "the next run tries again" not in note and "once the cause is mended" in note
-    notices = json.loads(report.read_text())["notices"]
+    notices = json.loads(report.read_text("utf-8"))["notices"]
     assert any("could not be released" in notice for notice in notices)
 
 
@@ -623,7 +625,7 @@ def test_a_token_that_expires_within_two_weeks_is_noted(gitlab: GitLabBackend) -
     when = fake.token_expires.isoformat()
     said = f"the token (GITLAB_TOKEN) expires on {when} at 00:00 UTC (its last day"
     assert f"note: {said}" in result.err
-    notices = json.loads(Path("r.json").read_text())["notices"]
+    notices = json.loads(Path("r.json").read_text(encoding="utf-8"))["notices"]
     assert any(said in notice for notice in notices)  # in the job's artifact too
     assert TOKEN not in result.out + result.err
     fake.clock.advance(dt.timedelta(days=14))  # that day: GitLab refuses it
@@ -645,7 +647,7 @@ def test_project_outside_the_group_exits_3(
 ) -> None:
     gitlab.fake.add_group("elsewhere")
     settings = tmp_path / "config" / "settings.yml"
-    settings.write_text(SETTINGS.replace(f"group: {GROUP}", "group: elsewhere"))
+    settings.write_text(SETTINGS.replace(f"group: {GROUP}", "group: elsewhere"), "utf-8")
     result = run_with(gitlab.fake, gitlab.env(), caplog)
     assert result.code == 3
     assert "project enablement/programs is in enablement, not inside group elsewhere" in result.err
@@ -658,7 +660,7 @@ def test_group_given_by_its_id_holds_the_project(
     under its old path); the project is checked against the group the id names."""
     group_id = gitlab.fake.state.group(GROUP).id
     settings = tmp_path / "config" / "settings.yml"
-    settings.write_text(SETTINGS.replace(f"group: {GROUP}", f"group: '{group_id}'"))
+    settings.write_text(SETTINGS.replace(f"group: {GROUP}", f"group: '{group_id}'"), "utf-8")
     result = run_with(gitlab.fake, gitlab.env(), caplog)
     assert result.code == 0, result.out + result.err
     assert gitlab.fake.issues(PROJECT)
@@ -669,8 +671,8 @@ def test_group_and_project_written_in_another_case_are_found_as_gitlab_finds_the
 ) -> None:
     settings = tmp_path / "config" / "settings.yml"
     text = SETTINGS.replace(f"group: {GROUP}", f"group: {GROUP.title()}")
-    settings.write_text(text.replace(f"project: {PROJECT}", f"project: {PROJECT.upper()}"))
-    assert f"group: {GROUP.title()}" in settings.read_text()
+    settings.write_text(text.replace(f"project: {PROJECT}", f"project: {PROJECT.upper()}"), "utf-8")
+    assert f"group: {GROUP.title()}" in settings.read_text("utf-8")
     result = run_with(gitlab.fake, gitlab.env(), caplog)
     assert result.code == 0, result.out + result.err
     assert gitlab.fake.issues(PROJECT)
@@ -747,12 +749,12 @@ def test_missing_url_is_explained(gitlab: GitLabBackend) -> None:
 def test_quick_actions_and_mentions_from_config_do_nothing_in_gitlab(
     gitlab: GitLabBackend, tmp_path: Path
 ) -> None:
-    people = (tmp_path / "config" / "people.yml").read_text()
+    people = (tmp_path / "config" / "people.yml").read_text("utf-8")
     (tmp_path / "config" / "people.yml").write_text(
-        people.replace("name: Person user000", 'name: "/close @all /label ~x"')
+        people.replace("name: Person user000", 'name: "/close @all /label ~x"'), "utf-8"
     )
     (tmp_path / "templates" / "demo.md.j2").write_text(
-        "{{ participant.name }}\n## One\n- [ ] first task\n"
+        "{{ participant.name }}\n## One\n- [ ] first task\n", "utf-8"
     )
     ok(gitlab.cli("apply"))
     assert gitlab.fake.quick_actions == []
@@ -769,13 +771,16 @@ def test_a_template_that_makes_a_mention_out_of_a_value_notifies_nobody(
     none mentions anyone but the participant, though `ceo` is a GitLab user."""
     gitlab.fake.add_member(GROUP, "ceo")
     people = tmp_path / "config" / "people.yml"
-    people.write_text(people.read_text().replace("name: Person user000", 'name: "Cleo @ceo"'))
+    people.write_text(
+        people.read_text("utf-8").replace("name: Person user000", 'name: "Cleo @ceo"'), "utf-8"
+    )
     (tmp_path / "templates" / "demo.md.j2").write_text(
         "Heads-up <b title=\"`\">{{ (participant|mention).replace(participant.username, 'all')"
         ' }}</b><b title="`">\n'
         'cc {{ participant | mention + " (" + participant.name + ")" }}\n'
         '{{ participant.name | replace("\\u200b", "") }}\n'
-        "## One\n- [ ] first task\n"
+        "## One\n- [ ] first task\n",
+        "utf-8",
     )
     result = ok(gitlab.cli("apply"))
     mentioned = {m.username.lower() for m in gitlab.fake.mentions}
@@ -795,12 +800,12 @@ def test_a_block_or_epic_template_that_spells_a_mention_notifies_nobody(
     gitlab.fake.add_member(GROUP, "ceo")
     path = tmp_path / "templates" / template
     if not path.exists():
-        path.write_text((REPO / "templates" / template).read_text())
+        path.write_text((REPO / "templates" / template).read_text("utf-8"), "utf-8")
     trick = (
         'cc @{% if true %}all{% endif %} {{ "Xenablement Xceo" | replace("X", "@") }}'
         " \\@here @user000\n"
     )
-    path.write_text(trick + path.read_text())
+    path.write_text(trick + path.read_text("utf-8"), "utf-8")
     ok(gitlab.cli("apply"))
     mentioned = {m.username.lower() for m in gitlab.fake.mentions}
     assert mentioned <= {"user000", "user001", "user002"}, mentioned
@@ -832,7 +837,7 @@ def test_each_issue_is_created_inside_its_epic_in_one_request(
     nothing is put into an epic afterwards, on the first run or when a person joins."""
     monkeypatch.chdir(tmp_path)
     setup_project(tmp_path, 4)
-    (tmp_path / "config/programs/demo.yml").write_text(program_with(users(3)))
+    (tmp_path / "config/programs/demo.yml").write_text(program_with(users(3)), "utf-8")
     fake = new_fake(users=tuple(users(4)))
     with fake.activate():
         backend = GitLabBackend(fake)
@@ -841,7 +846,7 @@ def test_each_issue_is_created_inside_its_epic_in_one_request(
         assert fake.count("POST", "/epics/") == 0  # no epic-issue links after the fact
         assert all(issue["epic"] for issue in fake.issues(PROJECT))
         fake.requests.clear()
-        (tmp_path / "config/programs/demo.yml").write_text(program_with(users(4)))
+        (tmp_path / "config/programs/demo.yml").write_text(program_with(users(4)), "utf-8")
         ok(backend.cli("apply"))
         writes = [(r.method, r.path) for r in fake.requests if r.method != "GET"]
     creates = [w for w in writes if w[0] == "POST" and w[1].endswith("/issues")]

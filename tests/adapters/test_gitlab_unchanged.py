@@ -83,7 +83,7 @@ def test_warnings_are_said_to_stand_in_the_quiet_runs_after_them(settled: GitLab
     assert QUIET in quiet.out and not read_every_issue(settled)
     assert stand in quiet.out and "any run with --full" in quiet.out
     assert "nothing was written (1 warning)" in quiet.out
-    report = json.loads(Path("report.json").read_text())
+    report = json.loads(Path("report.json").read_text(encoding="utf-8"))
     assert len(report["warnings"]) == 1 and stand in report["warnings"][0]
     settled.edit(emptied, lambda text: text.replace("## One\n", "## One\n- [ ] first task\n"))
     settled.fake.clock.advance(HOUR)
@@ -187,7 +187,10 @@ def test_an_issue_of_a_program_no_file_defines_is_said_at_the_next_run(
 def test_a_template_change_reads_everything(settled: GitLabBackend) -> None:
     template = Path("templates/demo.md.j2")
     template.write_text(
-        template.read_text().replace("- [ ] second task", "- [ ] second task\n- [ ] third task")
+        template.read_text(encoding="utf-8").replace(
+            "- [ ] second task", "- [ ] second task\n- [ ] third task"
+        ),
+        encoding="utf-8",
     )
     run = ok(settled.cli("apply"))
     assert QUIET not in run.out and read_every_issue(settled)
@@ -261,5 +264,5 @@ def test_a_record_not_kept_is_said_before_the_summary_and_in_the_report(
     lines = run.out.strip().split("\n")
     assert lines[-1].startswith("No changes: "), lines[-3:]
     assert any("the record that nothing is left to do was not kept" in x for x in lines)
-    notices = json.loads(Path("report.json").read_text())["notices"]
+    notices = json.loads(Path("report.json").read_text(encoding="utf-8"))["notices"]
     assert any("the record that nothing is left to do was not kept" in n for n in notices)

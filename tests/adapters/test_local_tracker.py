@@ -52,7 +52,7 @@ def test_created_issue_reads_back_with_every_field(tracker: LocalTracker) -> Non
         dt.date(2027, 1, 31),
         True,
     )
-    text = (tracker.issues_dir / "1.md").read_text()
+    text = (tracker.issues_dir / "1.md").read_text("utf-8")
     assert text.startswith("---\ntitle: 'Title: A'\nstate: opened\n")
     assert "created_at: '2026-11-24T09:01:00Z'\nupdated_at: '2026-11-24T09:01:00Z'\n" in text
 
@@ -70,7 +70,9 @@ def test_label_update_keeps_other_labels_and_touches_timestamp_only_on_change(
 ) -> None:
     tracker.create_issue(new_issue())
     path = tracker.issues_dir / "1.md"
-    path.write_text(path.read_text().replace("- program::p\n", "- program::p\n- mine\n"))
+    path.write_text(
+        path.read_text("utf-8").replace("- program::p\n", "- program::p\n- mine\n"), "utf-8"
+    )
     tracker.update_labels(1, ["status::complete"], ["nothing-to-remove"])
     (issue,) = tracker.program_issues("program::p")
     assert issue.labels == ("program::p", "mine", "status::complete")
@@ -125,7 +127,7 @@ def test_broken_front_matter_stops_the_run_naming_file_line_and_field(
 ) -> None:
     tracker.create_issue(new_issue())
     path = tracker.issues_dir / "1.md"
-    path.write_text(path.read_text().replace(old, new, 1))
+    path.write_text(path.read_text("utf-8").replace(old, new, 1), "utf-8")
     with pytest.raises(WorkspaceError, match=message):
         tracker.program_issues("program::p")
 
@@ -150,15 +152,17 @@ def test_the_tools_note_is_found_by_its_first_line_and_edited_alone(tracker: Loc
     marker = "<!-- automation:note reminders-digest 2026-W49 -->"
     tracker.add_note(iid, "<!-- automation:note other -->\nfirst")
     path = tracker.workspace / "notes" / f"{iid}.md"
-    with path.open("a") as file:  # a person adds their own note by hand, quoting the marker
+    with path.open(
+        "a", encoding="utf-8"
+    ) as file:  # a person adds their own note by hand, quoting the marker
         file.write(f"---\nnote by alice at 2026-12-01T09:00:00Z\n---\n{marker}\nmine\n")
     tracker.add_note(iid, f"{marker}\ndigest, first version")
     tracker.add_note(iid, "<!-- automation:note later -->\nlast\n---\nnot a header")
     found = tracker.find_note(iid, marker)
     assert found is not None and found.body == f"{marker}\ndigest, first version"
-    before = path.read_text()
+    before = path.read_text("utf-8")
     tracker.update_note(iid, found.id, f"{marker}\ndigest, edited")
-    after = path.read_text()
+    after = path.read_text("utf-8")
     assert after == before.replace("digest, first version", "digest, edited")
     assert tracker.find_note(iid, "<!-- automation:note missing -->") is None
     assert tracker.find_note(iid + 1, marker) is None  # an issue without notes
@@ -178,7 +182,7 @@ def test_notes_saved_with_windows_or_old_mac_line_ends_or_a_bom_are_still_found(
     tracker.add_note(iid, f"{marker}\nThe cohort ends in two weeks.")
     tracker.add_note(iid, "<!-- automation:note other -->\nsecond")
     path = tracker.workspace / "notes" / f"{iid}.md"
-    text = path.read_text()
+    text = path.read_text("utf-8")
     resaved = "\ufeff" + text if saved == "\ufeff" else text.replace("\n", saved)
     path.write_bytes(resaved.encode())
     found = tracker.find_note(iid, marker)
@@ -196,12 +200,12 @@ def test_a_note_after_a_persons_unended_last_line_is_found(tracker: LocalTracker
     iid = tracker.create_issue(new_issue()).iid
     path = tracker.workspace / "notes" / f"{iid}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("---\nnote by ana at 2026-12-01T09:00:00Z\n---\nthanks, done")
+    path.write_text("---\nnote by ana at 2026-12-01T09:00:00Z\n---\nthanks, done", "utf-8")
     marker = "<!-- automation:note reminder -->"
     tracker.add_note(iid, f"{marker}\nDue soon.")
     found = tracker.find_note(iid, marker)
     assert found is not None and found.body == f"{marker}\nDue soon."
-    assert path.read_text().startswith(
+    assert path.read_text("utf-8").startswith(
         "---\nnote by ana at 2026-12-01T09:00:00Z\n---\nthanks, done\n"
     )
 
@@ -243,7 +247,7 @@ def test_a_refused_description_takes_no_number(tracker: LocalTracker) -> None:
 
 def test_a_note_elsewhere_that_cannot_be_written_is_one_message(tracker: LocalTracker) -> None:
     (tracker.workspace / "elsewhere").parent.mkdir(parents=True, exist_ok=True)
-    (tracker.workspace / "elsewhere").write_text("a person's file\n")
+    (tracker.workspace / "elsewhere").write_text("a person's file\n", "utf-8")
     with pytest.raises(TrackerUnavailable, match="elsewhere is a file, not a folder"):
         tracker.add_note_in("https://gitlab.example.com/people/onboarding", 7, "Welcome")
 
@@ -271,7 +275,7 @@ def test_a_persons_note_quoting_the_marker_is_not_the_tools_note(tracker: LocalT
     marker = "<!-- automation:note reminder pre-work 2026-12-04 -->"
     path = tracker.workspace / "notes" / f"{created.iid}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"---\nnote by ana at 2026-12-04T09:00:00Z\n---\n{marker}\nquoted\n")
+    path.write_text(f"---\nnote by ana at 2026-12-04T09:00:00Z\n---\n{marker}\nquoted\n", "utf-8")
     assert not tracker.has_note(created.iid, marker)
     tracker.add_note(created.iid, f"{marker}\nReminder")
     assert tracker.has_note(created.iid, marker)
@@ -284,7 +288,7 @@ def test_a_box_ticked_between_two_listings_is_in_the_second(tracker: LocalTracke
     path = tracker.issues_dir / f"{issue.iid}.md"
     (before,) = tracker.program_issues("program::p")
     stat = path.stat()
-    path.write_text(path.read_text().replace("- [ ] a", "- [x] a"))
+    path.write_text(path.read_text("utf-8").replace("- [ ] a", "- [x] a"), "utf-8")
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert path.stat().st_size == stat.st_size
     (after,) = tracker.program_issues("program::p")

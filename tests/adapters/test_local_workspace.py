@@ -44,13 +44,15 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_the_index_lists_each_issue_file_and_follows_a_ticked_box(root: Path) -> None:
     assert cli("apply")[0] == 0
-    index = (root / ".automation" / "index.md").read_text()
+    index = (root / ".automation" / "index.md").read_text("utf-8")
     assert "| [#1](issues/1.md) | Demo: Ben | ben | demo | One | 0/1 (0%) | not started |" in index
     assert "| [#2](issues/2.md) | Demo tracking |" in index
     issue = root / ".automation" / "issues" / "1.md"
-    issue.write_text(issue.read_text().replace("- [ ] task for Ben", "- [x] task for Ben"))
+    issue.write_text(
+        issue.read_text("utf-8").replace("- [ ] task for Ben", "- [x] task for Ben"), "utf-8"
+    )
     assert cli("apply")[0] == 0
-    index = (root / ".automation" / "index.md").read_text()
+    index = (root / ".automation" / "index.md").read_text("utf-8")
     assert "| [#1](issues/1.md) | Demo: Ben | ben | demo | — | 1/1 (100%) | complete |" in index
 
 
@@ -67,7 +69,9 @@ def test_a_read_only_workspace_stops_the_run_with_one_line(
 ) -> None:
     cli("apply")
     issue = root / ".automation" / "issues" / "1.md"
-    issue.write_text(issue.read_text().replace("- [ ] task for Ben", "- [x] task for Ben"))
+    issue.write_text(
+        issue.read_text("utf-8").replace("- [ ] task for Ben", "- [x] task for Ben"), "utf-8"
+    )
     before = issue.read_bytes()
 
     def read_only(*_: object, **__: object) -> None:
@@ -85,11 +89,11 @@ def test_a_read_only_workspace_stops_the_run_with_one_line(
 
 
 def test_a_workspace_that_is_a_file_is_named(root: Path) -> None:
-    (root / "notes.txt").write_text("mine\n")
+    (root / "notes.txt").write_text("mine\n", "utf-8")
     code, _, err = cli("apply", "--workspace", "notes.txt/ws")
     assert code == 3
     assert err.startswith("automation: cannot write notes.txt/ws/run.lock in the local workspace")
-    assert (root / "notes.txt").read_text() == "mine\n"
+    assert (root / "notes.txt").read_text("utf-8") == "mine\n"
 
 
 CONFIDENTIAL = PROGRAM.replace("kind: participants\n", "kind: participants\nconfidential: true\n")
@@ -107,7 +111,7 @@ def test_confidential_items_are_named_on_the_persons_own_terminal_only(root: Pat
         _, hidden, _ = cli("plan", *args, env=env, out=out)
         assert "create a new issue of demo (confidential)" in hidden
         assert "Ben" not in hidden and "ben" not in hidden
-    assert "ben" not in (root / "report.json").read_text().lower()
+    assert "ben" not in (root / "report.json").read_text("utf-8").lower()
     _, as_json, _ = cli("plan", "--json", out=Terminal())
     assert "ben" not in as_json.lower()
 
@@ -133,9 +137,9 @@ def test_a_list_emptied_by_deleting_its_last_line_reads_as_empty(root: Path) -> 
     `assignees:`, which YAML then reads as nothing): every run stopped with exit 2."""
     assert cli("apply")[0] == 0
     issue = root / ".automation" / "issues" / "1.md"
-    text = issue.read_text()
+    text = issue.read_text("utf-8")
     assert "assignees:\n- ben\n" in text and "links: []\n" in text
-    issue.write_text(text.replace("assignees:\n- ben\n", "assignees:\n").replace("[]", ""))
+    issue.write_text(text.replace("assignees:\n- ben\n", "assignees:\n").replace("[]", ""), "utf-8")
     code, out, err = cli("plan")
     assert code == 0, out + err
     assert "No changes" in out, out  # read as unassigned (a person's call, as on GitLab)

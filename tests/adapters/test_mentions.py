@@ -81,7 +81,7 @@ def test_a_mention_made_inert_is_no_warning_that_stands_in_the_quiet_runs_after(
     gitlab.fake.clock.advance(hour)
     assert gitlab.cli("apply").code == 0
     template = project / "templates" / "demo.md.j2"
-    template.write_text(TEMPLATE + "- [ ] ask {{ manager | mention }} for a call\n")
+    template.write_text(TEMPLATE + "- [ ] ask {{ manager | mention }} for a call\n", "utf-8")
     gitlab.fake.clock.advance(hour)
     updated = gitlab.cli("apply")
     assert updated.code == 0 and WARNING in updated.out and "updated" in updated.out
@@ -162,14 +162,20 @@ def test_a_cohort_named_with_an_issue_number_refers_to_no_issue(project: Path) -
     """A tester's: a cohort named "Cohort #1" (or a title with it) linked issue #1 from every
     issue that printed the name, and GitLab noted on #1 "mentioned in" each of them."""
     program = Path("config/programs/demo.yml")
-    program.write_text(program.read_text().replace("name: Cohort 1", "name: 'Cohort #1 !2'"))
+    program.write_text(
+        program.read_text(encoding="utf-8").replace("name: Cohort 1", "name: 'Cohort #1 !2'"),
+        encoding="utf-8",
+    )
     template = Path("templates/demo.md.j2")
-    template.write_text(template.read_text() + "Group: {{ cohort.name }}\n")
+    template.write_text(
+        template.read_text(encoding="utf-8") + "Group: {{ cohort.name }}\n", encoding="utf-8"
+    )
     Path("config/programs/demo.yml").write_text(
-        program.read_text().replace(
+        program.read_text(encoding="utf-8").replace(
             'title: "Demo: {{ participant.name }}"',
             'title: "Demo: {{ participant.name }} ({{ cohort.name }})"',
-        )
+        ),
+        encoding="utf-8",
     )
     fake = new_fake(users=("ben",))
     with fake.activate():
@@ -194,7 +200,7 @@ def test_a_new_task_whose_mention_reads_otherwise_beside_html_is_placed(
     assert gitlab.cli("apply").code == 0
     template = project / "templates" / "demo.md.j2"
     task = "- [ ] run `{{ manager | mention }} ping` once\n  see <b>the docs</b>\n"
-    template.write_text(TEMPLATE + task)
+    template.write_text(TEMPLATE + task, "utf-8")
     gitlab.fake.clock.advance(dt.timedelta(hours=1))
     assert gitlab.cli("apply").code == 0
     (issue,) = [i for i in gitlab.fake.issues(PROJECT) if "ping" in i["description"]]

@@ -23,7 +23,7 @@ TOM = "sales-onboarding/tom.reyes"
 def gitlab(shipped: Path) -> Iterator[GitLabBackend]:
     keep_programs(shipped, "sales-onboarding")
     people = shipped / "config/people.yml"  # no general onboarding issues in another project
-    people.write_text(re.sub(r"\n    onboarding_issue: .*", "", people.read_text()))
+    people.write_text(re.sub(r"\n    onboarding_issue: .*", "", people.read_text("utf-8")), "utf-8")
     fake = new_fake(users=roster_of(shipped))
     with fake.activate():
         backend = GitLabBackend(fake)

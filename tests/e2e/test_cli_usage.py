@@ -93,7 +93,7 @@ def test_the_day_is_the_utc_day_whatever_the_runners_time_zone(
             late,
         )
         assert result.code in (0, 1), result.err
-        assert json.loads(report.read_text())["today"] == "2031-06-30"
+        assert json.loads(report.read_text("utf-8"))["today"] == "2031-06-30"
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
@@ -141,25 +141,25 @@ def test_a_run_that_fails_before_writing_still_leaves_its_report(
     """A tester: the CI jobs keep the report `when: always`, and a job that failed on its
     configuration or on GitLab had none, where the on-call person looks first."""
     people = shipped / "config" / "people.yml"
-    text = people.read_text()
-    people.write_text(text.replace("people:", "peeple:", 1))
+    text = people.read_text("utf-8")
+    people.write_text(text.replace("people:", "peeple:", 1), "utf-8")
     wrong = cli([command, "--backend", "local", "--today", TODAY, "--report", "r.json"], {})
     assert wrong.code == 2
-    report = json.loads((shipped / "r.json").read_text())
+    report = json.loads((shipped / "r.json").read_text("utf-8"))
     said = "\n".join(report["notices"])
     assert "config/people.yml:" in said and "nothing was written" in said
     assert report["summary"]["created"] == 0 and report["exit_code"] == 2
-    people.write_text(text)
+    people.write_text(text, "utf-8")
     keep_programs(shipped, "csm-aspiring-leaders")
     fake = new_fake(users=roster_of(shipped))
     with fake.activate():
         env = {**GitLabBackend(fake).env(), "GITLAB_TOKEN": "glpat-expired-token-0000"}
         refused = cli([command, "--backend", "gitlab", "--report", "r2.json"], env)
     assert refused.code == 3
-    report = json.loads((shipped / "r2.json").read_text())
+    report = json.loads((shipped / "r2.json").read_text("utf-8"))
     assert any("GitLab rejected the token" in notice for notice in report["notices"])
     assert report["exit_code"] == 3
-    assert "glpat-expired-token-0000" not in (shipped / "r2.json").read_text()
+    assert "glpat-expired-token-0000" not in (shipped / "r2.json").read_text("utf-8")
 
 
 def test_a_report_into_a_missing_folder_is_refused_before_any_work(shipped: Path) -> None:
@@ -197,9 +197,9 @@ def test_a_program_file_spelt_yaml_is_read(shipped: Path) -> None:
 
 def test_a_person_twice_in_an_account_team_is_an_error(shipped: Path) -> None:
     program = shipped / "config" / "programs" / "executive-sponsorship.yml"
-    text = program.read_text()
+    text = program.read_text("utf-8")
     program.write_text(
-        text.replace("[tom.reyes, arjun.mehta]", "[tom.reyes, arjun.mehta, Tom.Reyes]")
+        text.replace("[tom.reyes, arjun.mehta]", "[tom.reyes, arjun.mehta, Tom.Reyes]"), "utf-8"
     )
     result = cli(["validate"], {})
     assert result.code == 2
@@ -214,8 +214,8 @@ def test_a_person_in_two_overlapping_cohorts_is_warned_about(shipped: Path) -> N
         "  - id: fy27-second\n    name: Second group\n    start_date: 2027-01-04\n"
         "    end_date: 2027-06-30\n    participants:\n      - sam.delacroix\n"
     )
-    text = program.read_text()  # the cohort goes after the pilot group, before group_issues
-    program.write_text(text.replace("# The pilot group:", second + "# The pilot group:"))
+    text = program.read_text("utf-8")  # the cohort goes after the pilot group, before group_issues
+    program.write_text(text.replace("# The pilot group:", second + "# The pilot group:"), "utf-8")
     result = cli(["validate"], {})
     assert result.code == 0, result.err
     assert (
@@ -236,11 +236,11 @@ def test_the_local_backend_never_gives_an_iid_twice(shipped: Path) -> None:
 
 def test_a_title_cut_at_gitlabs_limit_is_warned_about(shipped: Path) -> None:
     program = shipped / "config" / "programs" / "csm-aspiring-leaders.yml"
-    text = program.read_text().replace(
+    text = program.read_text("utf-8").replace(
         'title: "CSM Aspiring Leaders: {{ participant.name }}"',
         'title: "CSM Aspiring Leaders: {{ participant.name * 25 }}"',  # names of 13+ letters
     )
-    program.write_text(text)
+    program.write_text(text, "utf-8")
     result = cli(["validate"], {})
     assert result.code == 0, result.err
     assert "the title of csm-aspiring-leaders/fy27-pilot/sam.delacroix is longer than" in result.out
@@ -295,7 +295,7 @@ def test_the_command_collects_garbage_less_often(monkeypatch: pytest.MonkeyPatch
 def test_a_person_listed_twice_is_one_problem_not_more(shipped: Path) -> None:
     """The repeat is the mistake; checks that look the person up read the first entry, the
     one the message points to (a sponsee's grade is there, not in the bare repeat)."""
-    with (shipped / "config" / "people.yml").open("a") as roster:
+    with (shipped / "config" / "people.yml").open("a", encoding="utf-8") as roster:
         roster.write("  - username: aiko.tanaka\n    name: Aiko T\n")
     result = cli(["validate"], {})
     assert result.code == 2
@@ -311,9 +311,9 @@ def test_a_report_that_cannot_be_written_is_refused_before_any_work(shipped: Pat
     assert "--report /proc/run-report.json: cannot write it (" in result.err
     assert not (shipped / ".automation").exists()
     kept = shipped / "run-report.json"
-    kept.write_text("an earlier report")  # one there already: tried, not emptied
+    kept.write_text("an earlier report", "utf-8")  # one there already: tried, not emptied
     assert cli(["plan", "--backend", "local", "--report", str(kept)], {}).code == 0
-    assert json.loads(kept.read_text())["command"] == "plan"
+    assert json.loads(kept.read_text("utf-8"))["command"] == "plan"
 
 
 def test_a_report_that_fails_after_the_run_says_so_in_one_line(

@@ -165,22 +165,24 @@ def test_optional_items_are_shown_as_optional_and_not_counted(project: Path) -> 
     ):
         assert item in text
     path = path_of(project, SAM)
-    path.write_text(path.read_text().replace("[ ] Optional:", "[x] Optional:"))
+    path.write_text(path.read_text("utf-8").replace("[ ] Optional:", "[x] Optional:"), "utf-8")
     run("apply")
     sam = issues(project)[SAM]
     assert "progress::0%" in sam.labels  # optional ticks count for nothing
-    path.write_text(required_ticked(path.read_text().replace("[x] Optional:", "[ ] Optional:")))
+    path.write_text(
+        required_ticked(path.read_text("utf-8").replace("[x] Optional:", "[ ] Optional:")), "utf-8"
+    )
     run("apply")
     sam = issues(project)[SAM]
     assert {"status::complete", "progress::100%"} <= set(sam.labels)
     assert sam.description.count("[ ] Optional:") == 3  # still there, still open
-    index = (project / ".automation" / "index.md").read_text()  # as the issue counts them
+    index = (project / ".automation" / "index.md").read_text("utf-8")  # as the issue counts them
     row = next(line for line in index.split("\n") if f"[#{sam.iid}]" in line)
     assert "| 25/25 (100%) | complete |" in row, row
 
 
 def test_issues_made_before_keep_their_ticks_and_wording(project: Path) -> None:
-    old = (project / TEMPLATE).read_text()
+    old = (project / TEMPLATE).read_text("utf-8")
     edit(
         project / TEMPLATE,
         "1. [ ] Optional: take the [Elevate]",
@@ -191,7 +193,7 @@ def test_issues_made_before_keep_their_ticks_and_wording(project: Path) -> None:
     edit(path, "1. [ ] Take the [Elevate]", "1. [x] Take the [Elevate]")
     edit(path, "1. [ ] Have coffee chats", "1. [x] Have coffee chats")
     before = issues(project)[SAM].description
-    (project / TEMPLATE).write_text(old)
+    (project / TEMPLATE).write_text(old, "utf-8")
     run("apply")
     after = issues(project)[SAM].description
     assert "1. [x] Take the [Elevate]" in after  # the person's tick and the old wording

@@ -50,9 +50,9 @@ def test_the_dashboard_reads_the_issues_and_writes_nothing_to_them(
     assert backend.fingerprint() == before  # not a write, not even the run lock
     assert "Dashboard: 3 pages written to site/ (1 program)" in said
     tracking = next(i for i in backend.issues() if TRACKING in i.description)
-    index = (project / "site" / "index.html").read_text()
+    index = (project / "site" / "index.html").read_text("utf-8")
     assert f'<td class="num">{overall_of(tracking.description)}</td>' in index
-    page = (project / "site" / "csm-aspiring-leaders.html").read_text()
+    page = (project / "site" / "csm-aspiring-leaders.html").read_text("utf-8")
     assert "FY27 pilot group" in page  # its cohort, with a page of its own
     assert (project / "site" / "csm-aspiring-leaders--fy27-pilot-group-2e9c29f1.html").is_file()
 
@@ -66,13 +66,13 @@ def test_confidential_programs_are_left_out_unless_asked_for(shipped: Path) -> N
 
     left_out = cli(["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"], {})
     assert "1 confidential program left out" in left_out.out
-    site = "\n".join(p.read_text() for p in (shipped / "site").glob("*.html"))
+    site = "\n".join(p.read_text("utf-8") for p in (shipped / "site").glob("*.html"))
     assert "Sales Sponsorship" not in site and not any(name in site for name in names)
     assert not list((shipped / "site").glob("sales-sponsorship*"))
 
     asked = ["--include-confidential", "--out", "private"]
     assert cli(["dashboard", "--backend", "local", "--today", TODAY, *asked], {}).code == 0
-    page = (shipped / "private" / "sales-sponsorship.html").read_text()
+    page = (shipped / "private" / "sales-sponsorship.html").read_text("utf-8")
     assert '<span class="badge">confidential</span>' in page
 
 
@@ -88,7 +88,7 @@ def test_a_dashboard_written_again_without_confidential_programs_removes_their_p
     assert cli([*base, "--include-confidential"], {}).code == 0
     assert list((shipped / "site").glob("sales-sponsorship*"))
     site = shipped / "site"
-    (site / "notes.html").write_text("<p>our own page</p>")
+    (site / "notes.html").write_text("<p>our own page</p>", "utf-8")
     shutil.copy(site / "index.html", site / "fy27-q3-snapshot.html")  # a copy kept by hand
     (site / "archive.html").mkdir()
     one = cli([*base, "--program", "csm-aspiring-leaders"], {})  # refused: a whole site
@@ -100,8 +100,8 @@ def test_a_dashboard_written_again_without_confidential_programs_removes_their_p
     for kept in ("notes.html", "fy27-q3-snapshot.html", "csm-aspiring-leaders.html"):
         assert (site / kept).is_file(), kept
     outside = shipped / "outside.html"
-    outside.write_text("not the dashboard's")
-    with (site / ".dashboard-pages").open("a") as listed:  # a list someone edited
+    outside.write_text("not the dashboard's", "utf-8")
+    with (site / ".dashboard-pages").open("a", encoding="utf-8") as listed:  # a list someone edited
         listed.write(f"../outside.html\n{outside}\n")
     assert cli(base, {}).code == 0
     assert outside.is_file()
@@ -133,7 +133,7 @@ def test_every_text_is_shown_as_text_never_as_html(shipped: Path) -> None:
     ran = cli(["dashboard", "--backend", "local", "--today", later, "--out", "site"], {})
 
     assert ran.code == 0, ran.out + ran.err
-    pages = {p.name: p.read_text() for p in (shipped / "site").glob("*.html")}
+    pages = {p.name: p.read_text("utf-8") for p in (shipped / "site").glob("*.html")}
     escaped = (
         "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(1)&gt;"
     )
@@ -146,7 +146,7 @@ def test_every_text_is_shown_as_text_never_as_html(shipped: Path) -> None:
 
 
 def test_out_must_be_a_folder(project: Path) -> None:
-    (project / "site").write_text("not a folder")
+    (project / "site").write_text("not a folder", "utf-8")
     ran = cli(["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"], {})
     assert ran.code == 2
     assert ran.err.strip() == "automation: --out site: is a file; give a folder for the site"
@@ -160,7 +160,7 @@ def test_upcoming_lists_workshops_and_the_sessions_due_in_the_next_six_weeks(
     assert cli(["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"], {}).code == 0
 
     today = dt.date.fromisoformat(TODAY)
-    esp = (shipped / "site" / "executive-sponsorship.html").read_text()
+    esp = (shipped / "site" / "executive-sponsorship.html").read_text("utf-8")
     listed = re.findall(r'<tr data-figure="upcoming"><td>([\d-]+)</td><td>([^<]+)</td>', esp)
     due = sorted(
         (str(i.due_date), i.title)
@@ -172,7 +172,7 @@ def test_upcoming_lists_workshops_and_the_sessions_due_in_the_next_six_weeks(
     assert due and sorted((day, html.unescape(title)) for day, title in listed) == due
     assert any("account planning session" in title for _, title in due)
 
-    onboarding = (shipped / "site" / "sales-onboarding.html").read_text()
+    onboarding = (shipped / "site" / "sales-onboarding.html").read_text("utf-8")
     assert '<td>2026-12-07</td><td><a href="' in onboarding  # the AMER workshop, with its issue
     assert "Workshop Dec 7-10, 2026" in onboarding
 
@@ -191,11 +191,11 @@ def test_upcoming_keeps_to_its_six_weeks_and_to_the_order_of_days(shipped: Path)
     assert cli(["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"], {}).code == 0
     last = str(dt.date.fromisoformat(TODAY) + dt.timedelta(weeks=6))
     for name in ("sales-onboarding", "executive-sponsorship"):
-        days = [day for day, _ in _upcoming((shipped / "site" / f"{name}.html").read_text())]
+        days = [day for day, _ in _upcoming((shipped / "site" / f"{name}.html").read_text("utf-8"))]
         assert days and days == sorted(days) and days[-1] <= last, (name, days)
     workshops = shipped / "config" / "programs" / "sales-onboarding.yml"
-    assert "2027-01-18" in workshops.read_text()  # a workshop past the six weeks, left out
-    onboarding = _upcoming((shipped / "site" / "sales-onboarding.html").read_text())
+    assert "2027-01-18" in workshops.read_text("utf-8")  # a workshop past the six weeks, left out
+    onboarding = _upcoming((shipped / "site" / "sales-onboarding.html").read_text("utf-8"))
     assert not any(day == "2027-01-18" for day, _ in onboarding), onboarding
 
 
@@ -214,14 +214,14 @@ def test_a_confidential_issue_of_a_public_program_shows_the_tools_title_only(
         if i.due_date and today <= i.due_date <= today + dt.timedelta(weeks=6)
     )
     path = shipped / ".automation" / "issues" / f"{soon.iid}.md"
-    text = path.read_text().replace("confidential: false", "confidential: true", 1)
+    text = path.read_text("utf-8").replace("confidential: false", "confidential: true", 1)
     path.write_text(
-        re.sub(r"^title: .*$", "title: CFO leaving in March", text, count=1, flags=re.M)
+        re.sub(r"^title: .*$", "title: CFO leaving in March", text, count=1, flags=re.M), "utf-8"
     )
     assert issues(shipped)[soon.key or ""].confidential
     assert issues(shipped)[soon.key or ""].title == "CFO leaving in March"
     assert cli(["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"], {}).code == 0
-    page = (shipped / "site" / "executive-sponsorship.html").read_text()
+    page = (shipped / "site" / "executive-sponsorship.html").read_text("utf-8")
     assert "CFO leaving" not in page
     assert (str(soon.due_date), soon.title) in _upcoming(page)
 
@@ -234,7 +234,7 @@ def test_an_overdue_issue_without_phases_is_not_said_complete(shipped: Path) -> 
         assert cli(["apply", "--backend", "local", "--today", day], {}).code == 0
     ran = cli(["dashboard", "--backend", "local", "--today", "2027-01-01", "--out", "site"], {})
     assert ran.code == 0
-    page = (shipped / "site" / "csm-aspiring-leaders.html").read_text()
+    page = (shipped / "site" / "csm-aspiring-leaders.html").read_text("utf-8")
     late = re.findall(r'<tr data-figure="overdue">(.*?)</tr>', page, flags=re.S)
     calls = [row for row in late if "December 2026" in row]
     assert calls and all(">complete<" not in row and ">–<" in row for row in calls), late
@@ -247,7 +247,7 @@ def test_what_sits_in_a_pages_place_is_said_on_one_line_and_a_link_is_replaced(
     and a symbolic link there was written through, to a file outside the site's folder."""
     assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
     outside = tmp_path / "outside.txt"
-    outside.write_text("keep me")
+    outside.write_text("keep me", "utf-8")
     site = project / "site"
     site.mkdir()
     (site / "index.html").symlink_to(outside)
@@ -258,8 +258,10 @@ def test_what_sits_in_a_pages_place_is_said_on_one_line_and_a_link_is_replaced(
         "automation: --out site: cannot write csm-aspiring-leaders.html (Is a directory); "
         "remove what is in its place, or give another folder"
     )
-    assert outside.read_text() == "keep me"
-    assert not (site / "index.html").is_symlink() and "<html" in (site / "index.html").read_text()
+    assert outside.read_text("utf-8") == "keep me"
+    assert not (site / "index.html").is_symlink() and "<html" in (site / "index.html").read_text(
+        "utf-8"
+    )
 
 
 def test_bidirectional_controls_from_names_never_reach_the_pages(project: Path) -> None:
@@ -268,7 +270,7 @@ def test_bidirectional_controls_from_names_never_reach_the_pages(project: Path) 
     edit(project / "config/programs/csm-aspiring-leaders.yml", "FY27 pilot", "FY27 \u202epilot")
     assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
     assert cli(["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"], {}).code == 0
-    pages = {p.name: p.read_text() for p in (project / "site").glob("*.html")}
+    pages = {p.name: p.read_text("utf-8") for p in (project / "site").glob("*.html")}
     assert any("FY27 pilot" in text for text in pages.values())
     for name, text in pages.items():
         assert not re.search("[\u202a-\u202e\u2066-\u2069]", text), name
@@ -288,13 +290,13 @@ def test_a_groups_page_keeps_its_name_whatever_other_groups_do(shipped: Path) ->
         ran = cli(["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"], {})
         assert ran.code == 0, ran.out + ran.err
         found = (shipped / "site").glob("executive-sponsorship--*.html")
-        return {p.name: re.findall(r"<h1>(.*?)</h1>", p.read_text())[0] for p in found}
+        return {p.name: re.findall(r"<h1>(.*?)</h1>", p.read_text("utf-8"))[0] for p in found}
 
     before = pages()
     assert "トヨタ自動車" in before.values() and "ソニーグループ" in before.values()
-    text = program.read_text()
+    text = program.read_text("utf-8")
     first = text.index("    - {id: globex")
-    program.write_text(text[:first] + text[text.index("    - {id: ", first + 1) :])
+    program.write_text(text[:first] + text[text.index("    - {id: ", first + 1) :], "utf-8")
     after = pages()
     assert len(set(after) & set(before)) >= 3
     for name, heading in after.items():
@@ -310,17 +312,17 @@ def test_a_dashboard_of_one_program_is_refused_where_a_whole_site_is(shipped: Pa
     assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
     where = ["--backend", "local", "--today", TODAY, "--out", "site"]
     assert cli(["dashboard", *where], {}).code == 0
-    before = {p.name: p.read_text() for p in (shipped / "site").iterdir()}
+    before = {p.name: p.read_text("utf-8") for p in (shipped / "site").iterdir()}
     one = cli(["dashboard", *where, "--program", "csm-aspiring-leaders"], {})
     assert one.code == 2 and one.err.strip() == (
         "automation: --out site: holds other programs' pages too, and a dashboard of "
         "csm-aspiring-leaders alone would replace its overview of them; give it a folder of "
         "its own, or leave out --program"
     )
-    assert {p.name: p.read_text() for p in (shipped / "site").iterdir()} == before
+    assert {p.name: p.read_text("utf-8") for p in (shipped / "site").iterdir()} == before
     own = [*where[:-1], "own", "--program", "csm-aspiring-leaders"]
     assert cli(["dashboard", *own], {}).code == 0
-    assert "CSM Aspiring Leaders" in (shipped / "own" / "index.html").read_text()
+    assert "CSM Aspiring Leaders" in (shipped / "own" / "index.html").read_text("utf-8")
     assert cli(["dashboard", *own], {}).code == 0  # again: its own folder
 
 
@@ -339,11 +341,13 @@ def test_a_phase_with_no_tasks_reads_no_tasks(project: Path) -> None:
     config = project / "config" / "programs" / "csm-aspiring-leaders.yml"
     edit(config, "    label: Practice\n", '    label: Practice\n  - heading: "Module 4: Reflect"\n')
     template = project / "templates" / "csm-aspiring-leaders" / "participant.md.j2"
-    template.write_text(template.read_text() + "\n## Module 4: Reflect\n\nWrite a note.\n")
+    template.write_text(
+        template.read_text("utf-8") + "\n## Module 4: Reflect\n\nWrite a note.\n", "utf-8"
+    )
     assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
     code, said = dashboard(LocalBackend(project))
     assert code == 0, said
-    page = (project / "site" / "csm-aspiring-leaders.html").read_text()
+    page = (project / "site" / "csm-aspiring-leaders.html").read_text("utf-8")
     row = re.search(
         r'<tr data-figure="phase"><th scope="row">Module 4: Reflect</th>(.*?)</tr>', page
     )
@@ -361,7 +365,7 @@ def test_a_programs_cohorts_are_listed_in_the_order_configuration_gives_them(
     assert backend.cli("apply").code == 0
     code, said = dashboard(backend)
     assert code == 0, said
-    page = (root / "site" / "sales-onboarding.html").read_text()
+    page = (root / "site" / "sales-onboarding.html").read_text("utf-8")
     linked = re.findall(r'href="sales-onboarding--sqs-(\w+)-(\d+)-\d+-(\d{4})-', page)
     order = [dt.datetime.strptime(f"{m} {d} {y}", "%b %d %Y").date() for m, d, y in linked]
     assert len(order) >= 4 and order == sorted(order), linked

@@ -245,8 +245,8 @@ def a_fortnight_of_runs(root: Path) -> None:
         for issue in LocalTracker(workspace).all_issues():
             if issue.key and not issue.key.endswith(("tracking", "/plan")) and issue.iid % 3 != n:
                 path = workspace / "issues" / f"{issue.iid}.md"
-                _, front, body = path.read_text().split("---\n", 2)
-                path.write_text(f"---\n{front}---\n{tick(body, 2 + issue.iid % 5)}")
+                _, front, body = path.read_text("utf-8").split("---\n", 2)
+                path.write_text(f"---\n{front}---\n{tick(body, 2 + issue.iid % 5)}", "utf-8")
     ran = cli(["apply", *common, *local, "--today", WEEKS[-1]], {})
     assert ran.code == 0, ran.out + ran.err
 
@@ -307,8 +307,9 @@ def test_dashboard_loads_cleanly_and_shows_the_rollups_figures(
     probe = site.out / "probe.html"
     probe.write_text(
         (site.out / "index.html")
-        .read_text()
-        .replace("</main>", '<script src="https://example.invalid/x.js"></script></main>')
+        .read_text("utf-8")
+        .replace("</main>", '<script src="https://example.invalid/x.js"></script></main>'),
+        "utf-8",
     )
     assert any("Content Security Policy" in e for e in browser.open(probe.as_uri()))
     probe.unlink()

@@ -68,10 +68,10 @@ def test_past_the_old_end_date_an_extended_cohort_s_issues_are_not_overdue(csm: 
 def test_an_issue_made_before_the_record_follows_once_it_has_it(csm: Path) -> None:
     assert run("apply").code == 0
     sam = path_of(csm, SAM)
-    text = sam.read_text()
+    text = sam.read_text("utf-8")
     start = text.index("<!-- automation:begin due -->")
     end = text.index("<!-- automation:end due -->\n") + len("<!-- automation:end due -->\n")
-    sam.write_text(text[:start] + text[end:])  # as an issue of the version before
+    sam.write_text(text[:start] + text[end:], "utf-8")  # as an issue of the version before
     result = run("apply")
     assert "due block" in result.out and "due date" not in result.out.replace("due block", "")
     assert recorded(issues(csm)[SAM].description) == (APRIL,)
@@ -167,9 +167,9 @@ def test_a_hire_back_with_a_new_start_date_gets_the_new_due_date_in_that_run(
     assert run("apply", "2026-12-02").code == 0
     edit(program, "  hires:\n", "  hires:\n" + tom)
     people = shipped / "config" / "people.yml"
-    text = people.read_text()
+    text = people.read_text("utf-8")
     at = text.index("start_date:", text.index("username: tom.reyes"))
-    people.write_text(text[:at] + "start_date: 2027-01-04" + text[text.index("\n", at) :])
+    people.write_text(text[:at] + "start_date: 2027-01-04" + text[text.index("\n", at) :], "utf-8")
     back = run("apply", "2026-12-20")
     assert back.code == 0, back.out
     found = issues(shipped)["sales-onboarding/tom.reyes"]

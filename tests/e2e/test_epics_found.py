@@ -118,7 +118,10 @@ def test_an_epic_retitled_then_emptied_is_found_again(gitlab: GitLabBackend, ret
         group.epics.update(2, {"title": "CSM Aspiring Leaders: FY27 pilot (Nov-Apr)"})
     else:
         path = Path("config/programs/csm-aspiring-leaders.yml")
-        path.write_text(path.read_text().replace("name: FY27 pilot group", "name: FY27 pilot"))
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("name: FY27 pilot group", "name: FY27 pilot"),
+            encoding="utf-8",
+        )
         assert full(gitlab).code == 0
     change(fake, COHORT, "emptied")
     result = full(gitlab)
@@ -144,10 +147,11 @@ def test_a_new_participant_goes_in_the_epic_taken_back(gitlab: GitLabBackend) ->
     fake = gitlab.fake
     change(fake, COHORT, "emptied, label removed")
     programs = Path("config/programs/csm-aspiring-leaders.yml")
-    text = programs.read_text()
+    text = programs.read_text(encoding="utf-8")
     assert text.count("      - lena.fischer\n") == 1
     programs.write_text(
-        text.replace("      - lena.fischer\n", "      - lena.fischer\n      - riley.chen\n")
+        text.replace("      - lena.fischer\n", "      - lena.fischer\n      - riley.chen\n"),
+        encoding="utf-8",
     )
     result = full(gitlab)
     assert result.code == 0, result.out + result.err
@@ -392,9 +396,9 @@ def test_the_local_backend_finds_an_epic_whose_text_was_rewritten(project: Path)
     local = LocalBackend(project)
     assert local.cli("apply").code == 0
     path = project / ".automation" / "epics" / "2.md"
-    _, front, text = path.read_text().split("---\n", 2)
+    _, front, text = path.read_text("utf-8").split("---\n", 2)
     assert find_key(text) == COHORT
-    path.write_text(f"---\n{front}---\n{OURS}\n")
+    path.write_text(f"---\n{front}---\n{OURS}\n", "utf-8")
     result = full(local)
     assert result.code == 0, result.out + result.err
     assert "updated epic &2" in result.out
@@ -402,7 +406,7 @@ def test_the_local_backend_finds_an_epic_whose_text_was_rewritten(project: Path)
         "1.md",
         "2.md",
     ]
-    assert path.read_text().split("---\n", 2)[2] == f"{identity_marker(COHORT)}\n{OURS}\n"
+    assert path.read_text("utf-8").split("---\n", 2)[2] == f"{identity_marker(COHORT)}\n{OURS}\n"
     quiet(full(local))
 
 
@@ -442,10 +446,10 @@ def test_a_confidential_programs_epic_renamed_is_made_confidential_in_the_same_w
         )
         cohort.confidential = False
         program = shipped / "config/programs/sales-sponsorship.yml"
-        text = program.read_text().replace(
+        text = program.read_text("utf-8").replace(
             "    - id: fy28-h1\n", "    - id: fy28-first\n      renamed_from: fy28-h1\n", 1
         )
-        program.write_text(text)
+        program.write_text(text, "utf-8")
         result = full(backend)
         assert result.code == 0, result.out + result.err
         assert find_key(cohort.description or "") == "sales-sponsorship/fy28-first/epic"
@@ -682,13 +686,17 @@ def test_a_changed_group_makes_no_second_set_of_epics_with_an_issue_in_none(
     programs = Path("config/programs/csm-aspiring-leaders.yml")
     if change == "a participant added":
         programs.write_text(
-            programs.read_text().replace(
+            programs.read_text(encoding="utf-8").replace(
                 "      - lena.fischer\n", "      - lena.fischer\n      - riley.chen\n"
-            )
+            ),
+            encoding="utf-8",
         )
     if change == "a cohort added":
         cohort = "  - id: fy28\n    name: FY28 group\n    participants:\n      - riley.chen\n"
-        programs.write_text(programs.read_text().replace("cohorts:\n", f"cohorts:\n{cohort}"))
+        programs.write_text(
+            programs.read_text(encoding="utf-8").replace("cohorts:\n", f"cohorts:\n{cohort}"),
+            encoding="utf-8",
+        )
     for _ in range(2):
         _said_and_none_made(gitlab)
 
@@ -710,9 +718,10 @@ def test_a_changed_group_stays_said_while_people_are_added_over_months(
     _epics_moved_to(fake, "enablement/old")
     programs = Path("config/programs/csm-aspiring-leaders.yml")
     for someone in ("riley.chen", "priya.natarajan", "marcus.oyelaran", "chloe.winters"):
-        text = programs.read_text()
+        text = programs.read_text(encoding="utf-8")
         programs.write_text(
-            text.replace("      - lena.fischer\n", f"      - lena.fischer\n      - {someone}\n")
+            text.replace("      - lena.fischer\n", f"      - lena.fischer\n      - {someone}\n"),
+            encoding="utf-8",
         )
         _said_and_none_made(gitlab)
 
@@ -753,9 +762,10 @@ def test_a_renamed_program_is_told_in_its_old_groups_epics_too(
         assert "epics are in another group than gitlab.group" in full(gitlab).out
     programs = Path("config/programs/csm-aspiring-leaders.yml")
     programs.write_text(
-        programs.read_text().replace(
+        programs.read_text(encoding="utf-8").replace(
             "id: csm-aspiring-leaders\n", "id: csm-leaders\nrenamed_from: csm-aspiring-leaders\n"
-        )
+        ),
+        encoding="utf-8",
     )
     for _ in range(2):
         result = full(gitlab)

@@ -77,7 +77,7 @@ def test_a_newcomer_is_not_reminded_of_a_past_period(esp: Path) -> None:
     assert run("apply", today="2026-12-05").code == 0
     umbrella = "executive-sponsorship/account/umbrella"
     path = esp / ".automation" / "notes" / f"{issues(esp)[f'{umbrella}/monthly/2026-11'].iid}.md"
-    note = path.read_text()
+    note = path.read_text("utf-8")
     assert "automation:note reminder monthly-session 2026-12-05" in note
     assert "@aiko.tanaka" in note and "priya" not in note
 
@@ -96,7 +96,7 @@ def _remind_of_the_month(role: str) -> None:
 def _header(root: Path, key: str, reminder: str) -> str:
     """Whom a reminder on KEY's issue mentions: its lines before the quoted tasks."""
     path = root / ".automation" / "notes" / f"{issues(root)[key].iid}.md"
-    note = path.read_text().split(f"reminder {reminder} ")[1]
+    note = path.read_text("utf-8").split(f"reminder {reminder} ")[1]
     return note.split("These tasks")[0]
 
 
@@ -142,7 +142,7 @@ def test_past_unfinished_period_is_overdue_and_stays_open(esp: Path) -> None:
     issue = issues(esp)[key]
     assert "status::overdue" in issue.labels and issue.state == "opened"
     path = path_of(esp, key)
-    path.write_text(path.read_text().replace("- [ ]", "- [x]"))
+    path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]"), "utf-8")
     run("apply", today="2026-12-02")
     assert "status::complete" in issues(esp)[key].labels
 
@@ -272,7 +272,7 @@ def test_scorecard_shows_every_kpi_against_its_target(esp: Path) -> None:
     edit(plans["initech"], "Influence: __/10", "Influence: 6")
     edit(plans["umbrella"], "Influence: __/10", "Influence: strong")
     monthly = path_of(esp, "executive-sponsorship/account/globex/monthly/2026-11")
-    monthly.write_text(monthly.read_text().replace("- [ ]", "- [x]"))
+    monthly.write_text(monthly.read_text("utf-8").replace("- [ ]", "- [x]"), "utf-8")
     quarterly = path_of(esp, "executive-sponsorship/account/globex/quarterly/fy27-q4")
     edit(
         quarterly,
@@ -452,7 +452,7 @@ def test_what_was_done_in_a_quarters_last_days_is_in_its_final_figures(esp: Path
     assert "| Initech |" + " – |" * KPIS + " 0 of 3 | not yet |" in issues(esp)[key].description
     for period in ("monthly/2026-12", "quarterly/fy27-q4"):
         issue = path_of(esp, f"executive-sponsorship/account/initech/{period}")
-        issue.write_text(issue.read_text(encoding="utf-8").replace("- [ ]", "- [x]"))
+        issue.write_text(issue.read_text(encoding="utf-8").replace("- [ ]", "- [x]"), "utf-8")
     run("apply", today="2027-02-01")
     card = issues(esp)[key].description
     assert "| Initech |" + " – |" * KPIS + " 1 of 3 | yes |" in card
@@ -503,7 +503,7 @@ def test_a_finished_months_session_keeps_who_did_it_when_the_team_changes(esp: P
     run("apply")
     november = "executive-sponsorship/account/initech/monthly/2026-11"
     path = path_of(esp, november)
-    path.write_text(path.read_text().replace("- [ ]", "- [x]"))
+    path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]"), "utf-8")
     run("apply")
     before = issues(esp)[november].assignees
     assert "dana.whitfield" in before
@@ -529,7 +529,7 @@ def test_a_scorecard_counts_an_accounts_sessions_up_to_its_end(esp: Path) -> Non
     run("apply", today="2026-12-01")
     for month in ("2026-11", "2026-12"):
         path = path_of(esp, f"executive-sponsorship/account/globex/monthly/{month}")
-        path.write_text(path.read_text().replace("- [ ]", "- [x]"))
+        path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]"), "utf-8")
     edit(
         esp / PROGRAM,
         "start: 2026-02-01, end: 2027-01-31}",
@@ -570,7 +570,7 @@ def test_an_account_extended_after_it_ended_gets_its_plan_back(esp: Path) -> Non
     result = run("apply", today="2028-02-07")
     found = issues(esp)[plan]
     assert found.state == "closed" and "status::ended" in found.labels, result.out
-    said = (esp / ".automation" / "notes" / f"{found.iid}.md").read_text()
+    said = (esp / ".automation" / "notes" / f"{found.iid}.md").read_text("utf-8")
     assert said.count("<!-- automation:note account-ended 2027-01-31 -->") == 1
     assert said.count("<!-- automation:note account-ended 2028-01-31 -->") == 1
     assert "the commitment ended on 2028-01-31" in said
@@ -593,7 +593,7 @@ def test_a_complete_account_plan_still_warns_of_an_unreadable_value(esp: Path) -
     an unreadable value there is still said (a reviewer saw it go quiet)."""
     run("apply")
     plan = path_of(esp, "executive-sponsorship/account/umbrella/account-plan")
-    plan.write_text(plan.read_text().replace("[ ]", "[x]"))
+    plan.write_text(plan.read_text("utf-8").replace("[ ]", "[x]"), "utf-8")
     assert run("apply").code == 0
     assert (
         "status::complete"
@@ -620,12 +620,12 @@ def test_a_quarter_without_an_ebr_can_complete(esp: Path) -> None:
     run("apply")
     key = "executive-sponsorship/account/globex/quarterly/fy27-q4"
     quarterly = path_of(esp, key)
-    text = quarterly.read_text()
+    text = quarterly.read_text("utf-8")
     lines = [
         line.replace("- [ ]", "- [x]") if line.startswith("- [ ]") and "EBR" not in line else line
         for line in text.split("\n")
     ]
-    quarterly.write_text("\n".join(lines))
+    quarterly.write_text("\n".join(lines), "utf-8")
     assert run("apply").code == 0
     done = issues(esp)[key]
     assert "- [ ] Optional: **Account team:** hold a customer EBR" in done.description
@@ -656,7 +656,7 @@ def test_a_new_sponsor_is_assigned_the_account_plan_even_once_its_tasks_are_done
     assert run("apply").code == 0
     plan = "executive-sponsorship/account/initech/account-plan"
     path = path_of(esp, plan)
-    path.write_text(path.read_text().replace("- [ ] ", "- [x] "))
+    path.write_text(path.read_text("utf-8").replace("- [ ] ", "- [x] "), "utf-8")
     assert run("apply").code == 0
     assert "status::complete" in issues(esp)[plan].labels
     program = Path("config/programs/executive-sponsorship.yml")
@@ -716,6 +716,6 @@ def test_a_touchpoint_marked_not_applicable_is_no_touchpoint(esp: Path) -> None:
     run("apply", today="2027-01-15")
     key = "executive-sponsorship/program/scorecard/quarterly/fy27-q4"
     issue = path_of(esp, "executive-sponsorship/account/initech/quarterly/fy27-q4")
-    issue.write_text(issue.read_text(encoding="utf-8").replace("- [ ]", "- [~]"))
+    issue.write_text(issue.read_text(encoding="utf-8").replace("- [ ]", "- [~]"), "utf-8")
     run("apply", today="2027-01-16")
     assert "| Initech |" + " – |" * KPIS + " 0 of 3 | not yet |" in issues(esp)[key].description

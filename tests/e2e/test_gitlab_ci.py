@@ -20,7 +20,7 @@ from tests.backends import PROJECT, TOKEN, URL, Result, StepClock, cli, new_fake
 from tests.ci_rules import holds, runs, starts
 from tests.conftest import REPO, keep_programs
 
-PIPELINE: dict[str, Any] = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text())
+PIPELINE: dict[str, Any] = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text("utf-8"))
 
 
 def rules(job: str) -> list[dict[str, Any]]:
@@ -119,17 +119,22 @@ def onboarding(shipped: Path) -> Path:
 def test_summary_line_and_run_report_for_a_run_with_every_outcome(onboarding: Path) -> None:
     cli(["apply", "--backend", "local", "--today", "2026-11-24"], {})
     issues = onboarding / ".automation" / "issues"
-    tom = next(p for p in issues.glob("*.md") if "tom.reyes -->" in p.read_text())
-    tom.write_text(tom.read_text().replace("- [ ]", "- [x]", 1))  # an update
-    ines = next(p for p in issues.glob("*.md") if "ines.moreau -->" in p.read_text())
-    ines.write_text(ines.read_text().replace("<!-- automation:end progress -->", ""))  # fails
+    tom = next(p for p in issues.glob("*.md") if "tom.reyes -->" in p.read_text("utf-8"))
+    tom.write_text(tom.read_text("utf-8").replace("- [ ]", "- [x]", 1), "utf-8")  # an update
+    ines = next(p for p in issues.glob("*.md") if "ines.moreau -->" in p.read_text("utf-8"))
+    ines.write_text(
+        ines.read_text("utf-8").replace("<!-- automation:end progress -->", ""), "utf-8"
+    )  # fails
     people = onboarding / "config" / "people.yml"
     people.write_text(
-        people.read_text() + "  - {username: nia.brooks, name: Nia Brooks, "
-        "grade: 7, manager: dana.whitfield, start_date: 2026-11-30, geo: AMER}\n"
+        people.read_text("utf-8") + "  - {username: nia.brooks, name: Nia Brooks, "
+        "grade: 7, manager: dana.whitfield, start_date: 2026-11-30, geo: AMER}\n",
+        "utf-8",
     )
     program = onboarding / "config" / "programs" / "sales-onboarding.yml"
-    program.write_text(program.read_text() + "    - {username: nia.brooks, role: ae}\n")
+    program.write_text(
+        program.read_text("utf-8") + "    - {username: nia.brooks, role: ae}\n", "utf-8"
+    )
     report_path = onboarding / "run-report.json"
     result = cli(
         ["apply", "--backend", "local", "--today", "2026-11-24", "--report", str(report_path)], {}
@@ -139,7 +144,7 @@ def test_summary_line_and_run_report_for_a_run_with_every_outcome(onboarding: Pa
     assert re.fullmatch(
         r"Summary: 1 created, \d+ updated, \d+ unchanged, 1 failed, 1 warning", last
     )
-    document = json.loads(report_path.read_text())
+    document = json.loads(report_path.read_text("utf-8"))
     assert document["command"] == "apply" and document["schema"] == 1
     summary = document["summary"]
     assert (summary["created"], summary["failed"], summary["warnings"]) == (1, 1, 1)
@@ -178,7 +183,8 @@ def test_the_merge_request_note_is_one_note_edited_in_place(project: Path) -> No
     }
     people = project / "config" / "people.yml"
     people.write_text(
-        people.read_text().replace("name: Lena Fischer", 'name: "/close @all /label ~x"')
+        people.read_text("utf-8").replace("name: Lena Fischer", 'name: "/close @all /label ~x"'),
+        "utf-8",
     )
     with fake.activate():
         first = cli(["plan", "--backend", "gitlab", "--mr-note"], env)
@@ -272,8 +278,12 @@ class Terminal(io.StringIO):
 def test_colour_only_on_a_terminal_and_never_with_no_color(project: Path) -> None:
     cli(["apply", "--backend", "local"], {})
     path = next((project / ".automation" / "issues").glob("1.md"))
-    path.write_text(path.read_text().replace("<!-- automation:end progress -->", ""))
-    path.write_text(path.read_text().replace("1. [ ] Have ongoing", "1. [x] Have ongoing"))
+    path.write_text(
+        path.read_text("utf-8").replace("<!-- automation:end progress -->", ""), "utf-8"
+    )
+    path.write_text(
+        path.read_text("utf-8").replace("1. [ ] Have ongoing", "1. [x] Have ongoing"), "utf-8"
+    )
     coloured = Terminal()
     run(["apply", "--backend", "local"], {}, coloured, io.StringIO(), StepClock())
     assert "\x1b[31mFAILED" in coloured.getvalue()
@@ -292,14 +302,14 @@ def test_confidential_items_are_shown_by_reference_only(sponsorship: Path) -> No
     plan_json = cli(["plan", "--backend", "local", "--json"], {}).out
     report_path = sponsorship / "report.json"
     applied = cli(["apply", "--backend", "local", "--report", str(report_path)], {})
-    for output in (text, plan_json, applied.out, report_path.read_text()):
+    for output in (text, plan_json, applied.out, report_path.read_text("utf-8")):
         assert "Aiko" not in output and "aiko.tanaka" not in output and "Jordan" not in output
     assert "create a new issue of sales-sponsorship (confidential)" in text
     assert '"confidential": true' in plan_json
 
 
 SKELETON: dict[str, Any] = yaml.safe_load(
-    (REPO / "automation" / "skeleton" / "gitlab-ci.yml").read_text()
+    (REPO / "automation" / "skeleton" / "gitlab-ci.yml").read_text("utf-8")
 )
 MAIN = {"CI_DEFAULT_BRANCH": "main", "GITLAB_TOKEN": "masked"}
 PIPELINES = {
@@ -383,7 +393,7 @@ def test_the_rules_reader_reads_gitlab_expressions() -> None:
 
 
 def headings(readme: Path) -> set[str]:
-    lines = readme.read_text().splitlines()
+    lines = readme.read_text(encoding="utf-8").splitlines()
     return {line.lstrip("#").strip() for line in lines if re.match(r"#+ ", line)}
 
 
@@ -391,7 +401,7 @@ def sections_named(pipeline: Path) -> list[tuple[str, str]]:
     """The README sections a pipeline's comments send readers to: (which README, section)."""
     comments = " ".join(
         line.strip().lstrip("#").strip()
-        for line in pipeline.read_text().splitlines()
+        for line in pipeline.read_text(encoding="utf-8").splitlines()
         if line.strip().startswith("#")
     )
     named = []

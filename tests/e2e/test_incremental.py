@@ -137,10 +137,10 @@ def configure(_fake: FakeGitLab, rng: random.Random, root: Path) -> str:
     """A change to config/ or templates/: a comment (nothing to do), or a template's words."""
     if rng.random() < 0.5:
         path = root / "config" / "programs" / f"{rng.choice(PROGRAMS)}.yml"
-        path.write_text(path.read_text() + f"# reviewed {rng.randrange(1000)}\n")
+        path.write_text(path.read_text("utf-8") + f"# reviewed {rng.randrange(1000)}\n", "utf-8")
         return f"commented {path.name}"
     path = root / "templates" / "csm-aspiring-leaders" / "participant.md.j2"
-    path.write_text(path.read_text().replace("Take the", "Complete the", 1))
+    path.write_text(path.read_text("utf-8").replace("Take the", "Complete the", 1), "utf-8")
     return "reworded a CSM task"
 
 

@@ -134,16 +134,16 @@ def test_an_issue_moved_away_and_back_fails_with_advice_that_ends_it(project: Pa
     sam = issues(project)[SAM]
     copy = max(int(p.stem) for p in folder.glob("*.md")) + 1
     original = folder / f"{sam.iid}.md"
-    (folder / f"{copy}.md").write_text(original.read_text())
+    (folder / f"{copy}.md").write_text(original.read_text("utf-8"), "utf-8")
     edit(original, "state: opened", "state: closed")  # the original, moved
     result = run("apply")
     assert result.code == 1
     advice = "keep the one people work in (after a move to another project and back, the open "
     assert advice + "one;" in result.out, result.out
     edit(original, "- program::csm-aspiring-leaders\n", "")
-    text = original.read_text()
+    text = original.read_text("utf-8")
     marker = text.index("<!-- automation:key=")
-    original.write_text(text[:marker] + text[text.index("\n", marker) + 1 :])
+    original.write_text(text[:marker] + text[text.index("\n", marker) + 1 :], "utf-8")
     result = run("apply")
     assert result.code == 0 and "warning:" not in result.out, result.out
     assert issues(project)[SAM].iid == copy
@@ -186,11 +186,14 @@ def test_a_finished_issues_text_pasted_into_an_open_one_fails_nothing(shipped: P
     keep_programs(shipped, "sales-onboarding")
     assert run("apply").code == 0
     tom = path_of(shipped, "sales-onboarding/tom.reyes")
-    tom.write_text(tom.read_text().replace("[ ]", "[x]"))
+    tom.write_text(tom.read_text("utf-8").replace("[ ]", "[x]"), "utf-8")
     assert run("apply").code == 0
     maya = path_of(shipped, "sales-onboarding/maya.okonkwo")
-    front, body = maya.read_text().split("---\n", 2)[1], tom.read_text().split("---\n", 2)[2]
-    maya.write_text(f"---\n{front}---\n{body}")
+    front, body = (
+        maya.read_text("utf-8").split("---\n", 2)[1],
+        tom.read_text("utf-8").split("---\n", 2)[2],
+    )
+    maya.write_text(f"---\n{front}---\n{body}", "utf-8")
     result = run("apply")
     assert result.code == 0 and "FAILED" not in result.out, result.out
     found = issues(shipped)
@@ -307,7 +310,7 @@ def _person_creates(backend: Backend, title: str, description: str) -> int:
         f"---\ntitle: {title}\nstate: opened\nlabels: []\ncreated_at: 2026-11-24T00:00:00Z\n"
         "updated_at: 2026-11-24T00:00:00Z\nauthor: aiko.tanaka\n---\n"
     )
-    (folder / f"{iid}.md").write_text(front + description)
+    (folder / f"{iid}.md").write_text(front + description, "utf-8")
     return iid
 
 
@@ -362,7 +365,7 @@ def onboarding(shipped: Path) -> Path:
 
 
 def _tick_all(path: Path) -> None:
-    path.write_text(re.sub(r"\[ \]", "[x]", path.read_text()))
+    path.write_text(re.sub(r"\[ \]", "[x]", path.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 def _tom(root: Path) -> ObservedIssue:
@@ -372,7 +375,7 @@ def _tom(root: Path) -> ObservedIssue:
 
 def _notes(root: Path, iid: int) -> str:
     path = root / ".automation" / "notes" / f"{iid}.md"
-    return path.read_text() if path.is_file() else ""
+    return path.read_text("utf-8") if path.is_file() else ""
 
 
 def _local(*args: str) -> int:
@@ -389,12 +392,12 @@ def test_a_deleted_completion_block_brings_no_second_note_and_no_second_close(
     _local("apply")
     notes = _notes(onboarding, tom.iid)
     assert notes.count("Congratulations") == 1
-    text = path.read_text().replace("state: closed", "state: opened")
+    text = path.read_text("utf-8").replace("state: closed", "state: opened")
     start = text.index("<!-- automation:begin completion -->")
     end = text.index("<!-- automation:end completion -->") + len(
         "<!-- automation:end completion -->"
     )
-    path.write_text(text[:start] + text[end:])
+    path.write_text(text[:start] + text[end:], "utf-8")
     _local("apply")
     assert _notes(onboarding, tom.iid) == notes
     assert _tom(onboarding).state == "opened"  # a person reopened it: left open
@@ -737,7 +740,7 @@ def test_an_index_a_sponsee_forges_in_his_own_issue_takes_nothing(
     ]
     forged = "\n".join(lines)
     block = f"<!-- automation:begin index -->\n<!--\n{forged}\n-->\n<!-- automation:end index -->\n"
-    scores_path.write_text(scores_path.read_text() + "\n" + block)
+    scores_path.write_text(scores_path.read_text("utf-8") + "\n" + block, "utf-8")
     edit(pair_path, f"automation:key={pair} ", f"automation:key={rollup} ")
     assert run("apply").code in (0, 1)
     add_a_cohort_with_a_proposed_pair(shipped)

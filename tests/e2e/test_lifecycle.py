@@ -47,13 +47,13 @@ def put_lena_back(root: Path) -> None:
 
 
 def leaving(root: Path, yaml: str) -> None:
-    with (root / CSM).open("a") as program:
+    with (root / CSM).open("a", encoding="utf-8") as program:
         program.write(f"leaving:\n{yaml}")
 
 
 def notes(root: Path, issue: ObservedIssue) -> str:
     path = root / ".automation" / "notes" / f"{issue.iid}.md"
-    return path.read_text() if path.is_file() else ""
+    return path.read_text("utf-8") if path.is_file() else ""
 
 
 def quiet(result: Result) -> None:
@@ -113,7 +113,9 @@ def test_a_person_removed_is_withdrawn_once_then_left_quiet(project: Path) -> No
 
 
 def _line_of(path: Path, text: str) -> int:
-    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+    return next(
+        n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line
+    )
 
 
 TYPO = "  reasons:\n    lena.fischr: Moved to the Sales team\n"  # the coordinator's finding
@@ -188,10 +190,10 @@ def test_a_reason_for_someone_removed_from_people_yml_too_is_no_mistake(project:
     assert run("apply").code == 0
     remove_lena(project)
     people = project / "config/people.yml"
-    text = people.read_text()
+    text = people.read_text("utf-8")
     start = text.index("  - username: lena.fischer\n")
     end = text.index("  - username:", start + 1)
-    people.write_text(text[:start] + text[end:])
+    people.write_text(text[:start] + text[end:], "utf-8")
     leaving(project, "  reasons:\n    lena.fischer: Moved to the Sales team\n")
     for command in ("validate", "plan"):
         result = run(command)
@@ -218,8 +220,9 @@ def test_a_reason_under_a_name_like_no_one_is_said_by_plan_not_validate(project:
 def _another_cohort(root: Path, cohort: str, name: str, start: str, end: str) -> None:
     path = root / CSM
     path.write_text(
-        path.read_text() + f"  - id: {cohort}\n    name: {name}\n    start_date: {start}\n"
-        f"    end_date: {end}\n    participants:\n      - lena.fischer\n"
+        path.read_text("utf-8") + f"  - id: {cohort}\n    name: {name}\n    start_date: {start}\n"
+        f"    end_date: {end}\n    participants:\n      - lena.fischer\n",
+        "utf-8",
     )
 
 
@@ -253,10 +256,12 @@ def test_a_person_whose_cohort_is_deleted_is_told_they_are_still_in_their_other_
     edit once it held nobody (an empty list is refused): the second cohort's issue read
     "Withdrawn from CSM Aspiring Leaders", though the person is still in it."""
     assert run("apply").code == 0
-    before = (project / CSM).read_text()
+    before = (project / CSM).read_text("utf-8")
     _another_cohort(project, "fy28-cohort", "FY28 cohort", "2026-11-02", "2027-10-30")
     assert run("apply").code == 0
-    (project / CSM).write_text(before)  # the second cohort deleted; Lena still in the first
+    (project / CSM).write_text(
+        before, "utf-8"
+    )  # the second cohort deleted; Lena still in the first
     assert run("apply").code == 0
     left = issues(project)["csm-aspiring-leaders/fy28-cohort/lena.fischer"]
     said = _withdrawn_said(project, left)
@@ -398,7 +403,7 @@ def test_a_withdrawn_issues_progress_block_says_withdrawn_like_its_label(project
 def test_the_rollup_lists_a_withdrawn_person_outside_its_figures(project: Path) -> None:
     run("apply")
     path = path_of(project, LENA)
-    path.write_text(tick(path.read_text(), "Have coffee chats"))
+    path.write_text(tick(path.read_text("utf-8"), "Have coffee chats"), "utf-8")
     run("apply")
     remove_lena(project)
     run("apply")
@@ -539,7 +544,7 @@ def test_an_issue_closed_by_hand_is_labelled_withdrawn_and_never_reopened(projec
 
 def test_a_program_can_keep_a_withdrawn_issue_open(project: Path) -> None:
     run("apply")
-    text = path_of(project, LENA).read_text()
+    text = path_of(project, LENA).read_text("utf-8")
     remove_lena(project)
     leaving(project, "  close: false\n  reasons:\n    lena.fischer: '/close @all <!-- x'\n")
     run("apply")
@@ -559,7 +564,7 @@ def test_a_program_can_keep_a_withdrawn_issue_open(project: Path) -> None:
 def test_a_complete_issue_whose_person_is_removed_is_left_as_it_is(project: Path) -> None:
     run("apply")
     path = path_of(project, LENA)
-    path.write_text(path.read_text().replace("[ ]", "[x]"))
+    path.write_text(path.read_text("utf-8").replace("[ ]", "[x]"), "utf-8")
     run("apply")
     remove_lena(project)
     result = run("apply")
@@ -578,7 +583,7 @@ def test_an_issue_finished_then_its_person_removed_before_a_run_says_complete(
     not what they said before her ticks (a tester saw it frozen at 0% for a year)."""
     run("apply")
     path = path_of(project, LENA)
-    path.write_text(path.read_text().replace("[ ]", "[x]"))
+    path.write_text(path.read_text("utf-8").replace("[ ]", "[x]"), "utf-8")
     remove_lena(project)
     result = run("apply")
     assert "withdrawn" not in result.out, result.out
@@ -598,10 +603,10 @@ def test_a_withdrawn_issue_ticked_to_the_end_afterwards_stays_quiet(project: Pat
     remove_lena(project)
     run("apply")
     path = path_of(project, LENA)
-    path.write_text(path.read_text().replace("[ ]", "[x]"))
-    ticked = path.read_text()
+    path.write_text(path.read_text("utf-8").replace("[ ]", "[x]"), "utf-8")
+    ticked = path.read_text("utf-8")
     assert f"#{issues(project)[LENA].iid}" not in run("apply").out  # the rollup follows
-    assert path.read_text() == ticked
+    assert path.read_text("utf-8") == ticked
     assert statuses(issues(project)[LENA]) == {"status::withdrawn"}
     quiet(run("apply"))
 
@@ -616,8 +621,8 @@ def tom_finishes_and_is_removed(root: Path) -> str:
     keep_programs(root, "sales-onboarding")
     run("apply")
     path = path_of(root, TOM)
-    path.write_text(path.read_text().replace("[ ]", "[x]"))
-    configured = (root / ONBOARDING).read_text()
+    path.write_text(path.read_text("utf-8").replace("[ ]", "[x]"), "utf-8")
+    configured = (root / ONBOARDING).read_text("utf-8")
     edit(root / ONBOARDING, "    - {username: tom.reyes, role: ae}\n", "")
     return configured
 
@@ -630,9 +635,9 @@ def test_a_withdrawn_issue_whose_block_was_deleted_stays_quiet_when_ticked(proje
     run("apply")
     path = path_of(project, LENA)
     cut_block(path, "withdrawn", lambda text: text.replace("[ ]", "[x]"))
-    ticked = path.read_text()
+    ticked = path.read_text("utf-8")
     run("apply")
-    assert path.read_text() == ticked
+    assert path.read_text("utf-8") == ticked
     assert statuses(issues(project)[LENA]) == {"status::withdrawn"}
 
 
@@ -643,7 +648,7 @@ def test_a_hire_who_graduated_left_and_came_back_gets_the_note_once(shipped: Pat
     run("apply")
     tom = issues(shipped)[key]
     assert tom.state == "closed" and COMPLETION_NOTE not in notes(shipped, tom)
-    (shipped / ONBOARDING).write_text(configured)  # a mistaken removal, put right
+    (shipped / ONBOARDING).write_text(configured, "utf-8")  # a mistaken removal, put right
     result = run("apply")
     tom = issues(shipped)[key]
     assert notes(shipped, tom).count(COMPLETION_NOTE) == 1, result.out
@@ -661,7 +666,7 @@ def test_a_departed_public_pair_with_nothing_to_write_is_not_warned_about(
     run("apply", "2027-02-10")
     key = "sales-sponsorship/fy28-h1/lena.fischer"
     path = path_of(shipped, key)
-    path.write_text(path.read_text().replace("[ ]", "[x]"))
+    path.write_text(path.read_text("utf-8").replace("[ ]", "[x]"), "utf-8")
     assert run("apply", "2027-02-10").code == 0
     edit(path, "confidential: true", "confidential: false")
     edit(program, "        - {sponsor: hannah.berg, sponsee: lena.fischer}\n", "")
@@ -708,7 +713,7 @@ def test_a_hire_who_graduated_then_left_before_a_run_is_closed_once(shipped: Pat
 def test_a_wrong_leaving_section_is_a_configuration_error(
     project: Path, yaml: str, message: str
 ) -> None:
-    first = len((project / CSM).read_text().splitlines()) + 2  # the line after `leaving:`
+    first = len((project / CSM).read_text("utf-8").splitlines()) + 2  # the line after `leaving:`
     leaving(project, yaml)
     result = run("validate")
     assert result.code == 2
@@ -764,7 +769,9 @@ def test_an_ended_account_plan_is_closed_with_one_summary_note(esp: Path) -> Non
     run("apply", today="2027-01-31")  # its last day
     assert issues(esp)[GLOBEX].state == "opened"
     january = path_of(esp, "executive-sponsorship/account/globex/monthly/2027-01")
-    january.write_text(january.read_text().replace("[ ]", "[x]"))  # done, and kept open
+    january.write_text(
+        january.read_text("utf-8").replace("[ ]", "[x]"), "utf-8"
+    )  # done, and kept open
     result = run("apply", today="2027-02-01")
     assert "the account's commitment ended" in result.out
     plan = issues(esp)[GLOBEX]
@@ -793,10 +800,10 @@ def test_an_ended_account_tidied_out_of_the_file_stays_ended_in_the_rollup(esp: 
     run("apply")
     assert run("apply", today="2027-02-01").code == 0  # Globex ended on 2027-01-31
     program = esp / "config/programs/executive-sponsorship.yml"
-    text = program.read_text()
+    text = program.read_text("utf-8")
     entry = re.search(r"    - \{id: globex,.*?\}\n", text, re.S)
     assert entry is not None
-    program.write_text(text.replace(entry[0], ""))
+    program.write_text(text.replace(entry[0], ""), "utf-8")
     result = run("apply", today="2027-02-10")
     assert result.code == 0, result.out + result.err
     rollup = block_content(issues(esp)["executive-sponsorship/tracking"].description, "rollup")
@@ -815,7 +822,7 @@ def test_an_account_taken_out_of_the_program_is_withdrawn_by_its_id(esp: Path) -
         "- {id: umbrella, name: Umbrella Health, sponsor: jordan.alvarez, status: approved,",
         "- {id: umbrella, name: Umbrella Health, sponsor: jordan.alvarez, status: proposed,",
     )
-    with program.open("a") as file:
+    with program.open("a", encoding="utf-8") as file:
         file.write("leaving:\n  reasons:\n    umbrella: The customer paused the program\n")
     run("apply")
     umbrella = {k: i for k, i in issues(esp).items() if "/account/umbrella/" in k}
@@ -871,7 +878,7 @@ def test_a_time_away_typed_into_an_issue_suppresses_nothing(esp: Path) -> None:
     path = path_of(esp, f"{INITECH}/monthly/2026-12")
     forged = "<!-- automation:begin withdrawn -->\n<!-- automation:withdrawn back -->\n"
     forged += "<!-- automation:away 2000-01-01 2100-01-01 -->\n<!-- automation:end withdrawn -->\n"
-    path.write_text(path.read_text() + "\n" + forged)
+    path.write_text(path.read_text("utf-8") + "\n" + forged, "utf-8")
     result = run("apply", "2027-02-10")  # January was missed: before the backfill window
     assert "Initech: January 2027 monthly" in result.out, result.out
     assert f"{INITECH}/monthly/2027-02" in issues(esp)
@@ -887,7 +894,7 @@ def test_a_hire_taken_out_of_onboarding_keeps_an_open_issue_when_told(shipped: P
     run("apply")
     program = shipped / "config/programs/sales-onboarding.yml"
     edit(program, "    - {username: tom.reyes, role: ae}\n", "")
-    with program.open("a") as file:
+    with program.open("a", encoding="utf-8") as file:
         file.write("leaving:\n  close: false\n")
     run("apply")
     tom = issues(shipped)["sales-onboarding/tom.reyes"]
@@ -907,7 +914,7 @@ def test_a_hire_taken_out_of_onboarding_keeps_an_open_issue_when_told(shipped: P
 def test_a_cohort_end_labels_open_issues_and_posts_final_figures_once(project: Path) -> None:
     run("apply")
     path = path_of(project, LENA)
-    path.write_text(tick(path.read_text(), "Have coffee chats"))
+    path.write_text(tick(path.read_text("utf-8"), "Have coffee chats"), "utf-8")
     run("apply", today="2027-04-30")  # the cohort's last day: nothing ends yet
     assert all(statuses(i) != {"status::ended"} for i in issues(project).values())
     result = run("apply", today="2027-05-01")
@@ -925,7 +932,7 @@ def test_a_cohort_end_labels_open_issues_and_posts_final_figures_once(project: P
     assert "closed" not in result.out
     quiet(run("apply", today="2027-05-02"))
     # a late tick still shows in the issue and the live tracking table; no second note
-    path.write_text(tick(path.read_text(), "Have ongoing regular calls"))
+    path.write_text(tick(path.read_text("utf-8"), "Have ongoing regular calls"), "utf-8")
     run("apply", today="2027-05-03")
     assert notes(project, issues(project)[TRACKING]) == said
     quiet(run("apply", today="2027-05-03"))
@@ -937,7 +944,7 @@ def test_an_ended_issue_closed_by_hand_stays_ended(project: Path) -> None:
     run("apply")
     run("apply", today="2027-05-01")
     path = path_of(project, LENA)
-    path.write_text(path.read_text().replace("state: opened", "state: closed", 1))
+    path.write_text(path.read_text("utf-8").replace("state: opened", "state: closed", 1), "utf-8")
     run("apply", today="2027-06-01")
     found = issues(project)
     assert found[LENA].state == "closed" and statuses(found[LENA]) == {"status::ended"}
@@ -951,7 +958,7 @@ def test_the_cohort_end_note_counts_as_left_open_only_the_open_issues(project: P
     reviewer saw "No issue was left unfinished" when people had closed every one)."""
     run("apply")
     path = path_of(project, LENA)
-    path.write_text(path.read_text().replace("state: opened", "state: closed", 1))
+    path.write_text(path.read_text("utf-8").replace("state: opened", "state: closed", 1), "utf-8")
     run("apply", today="2027-05-01")
     found = issues(project)
     assert all(statuses(found[key]) == {"status::ended"} for key in (LENA, *OTHERS))
@@ -967,7 +974,7 @@ def test_a_cohort_end_freezes_its_own_rollup(sponsorship: Path) -> None:
     aiko = "sales-sponsorship/fy28-h1/aiko.tanaka"
     rollup_key = "sales-sponsorship/fy28-h1/tracking"
     path = path_of(sponsorship, aiko)
-    path.write_text(path.read_text().replace("- [ ]", "- [x]", 3))
+    path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]", 3), "utf-8")
     run("apply", today="2027-08-01")  # six months after the start: the pairs' due date
     assert "<!-- automation:final" not in issues(sponsorship)[rollup_key].description
     run("apply", today="2027-08-02")
@@ -984,7 +991,7 @@ def test_a_cohort_end_freezes_its_own_rollup(sponsorship: Path) -> None:
     # a tick after the end: the pair's issue and the program's tracking follow, the cohort's
     # rollup keeps its final figures
     program = issues(sponsorship)["sales-sponsorship/tracking"].description
-    path.write_text(path.read_text().replace("- [ ]", "- [x]", 3))
+    path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]", 3), "utf-8")
     run("apply", today="2027-08-03")
     assert issues(sponsorship)[rollup_key].description == frozen.description
     assert issues(sponsorship)["sales-sponsorship/tracking"].description != program
@@ -1025,7 +1032,7 @@ def test_a_cohort_end_moved_later_makes_its_final_rollup_live_again(sponsorship:
     quiet(run("apply", today="2027-03-21"))
     assert notes(sponsorship, issues(sponsorship)[FY28_H1]) == said
     path = path_of(sponsorship, "sales-sponsorship/fy28-h1/aiko.tanaka")
-    path.write_text(path.read_text().replace("- [ ]", "- [x]", 1))
+    path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]", 1), "utf-8")
     assert run("apply", today="2027-04-01").code == 0
     table = rollup_of(issues(sponsorship)[FY28_H1])
     assert re.search(
@@ -1510,7 +1517,7 @@ def test_a_cohort_added_after_its_end_gets_no_epic_and_no_ended_note(project: Pa
     assert result.code == 0, result.out
     assert "FY26 old group" not in result.out, result.out
     epics = (project / ".automation" / "epics").glob("*.md")
-    assert not any("FY26 old group" in path.read_text() for path in epics)
+    assert not any("FY26 old group" in path.read_text("utf-8") for path in epics)
     assert "FY26 old group ended" not in notes(project, issues(project)[TRACKING])
     assert "No changes" in run("apply").out
 
@@ -1552,7 +1559,7 @@ def test_a_running_cohort_deleted_from_the_file_withdraws_nobody_until_reasons_s
     assert second and all(issues(project)[k].state == "opened" for k in second)
     assert all("status::withdrawn" not in issues(project)[k].labels for k in second)
     assert not any(notes(project, issues(project)[k]) for k in second)
-    with program.open("a") as file:
+    with program.open("a", encoding="utf-8") as file:
         file.write("leaving:\n  reasons:\n")
         file.write(
             "    grace.liu: The cohort was cancelled\n    riley.chen: The cohort was cancelled\n"
@@ -1576,9 +1583,9 @@ def test_a_finished_issue_unticked_then_ended_with_its_cohort_stays_ended_when_i
     sam = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
     assert run("apply", "2026-11-24").code == 0
     path = path_of(project, sam)
-    path.write_text(path.read_text().replace("[ ]", "[x]"))
+    path.write_text(path.read_text("utf-8").replace("[ ]", "[x]"), "utf-8")
     assert run("apply", "2026-11-25").code == 0
-    path.write_text(path.read_text().replace("1. [x]", "1. [ ]", 1))
+    path.write_text(path.read_text("utf-8").replace("1. [x]", "1. [ ]", 1), "utf-8")
     assert run("apply", "2027-05-03").code == 0
     assert _status(project, sam) == ["status::ended"]
     edit(project / "config/programs/csm-aspiring-leaders.yml", "      - sam.delacroix\n", "")
@@ -1594,7 +1601,7 @@ def test_a_closed_graduated_issue_of_someone_who_left_is_never_overdue(shipped: 
     tom, sofia = "sales-onboarding/tom.reyes", "sales-onboarding/sofia.alvarez"
     for key in (tom, sofia):
         path = path_of(root, key)
-        path.write_text(path.read_text().replace("[ ]", "[x]"))
+        path.write_text(path.read_text("utf-8").replace("[ ]", "[x]"), "utf-8")
     assert run("apply", "2026-11-25").code == 0
     assert issues(root)[tom].state == issues(root)[sofia].state == "closed"
     edit(
@@ -1603,7 +1610,7 @@ def test_a_closed_graduated_issue_of_someone_who_left_is_never_overdue(shipped: 
     assert run("apply", "2026-11-26").code == 0
     for key in (tom, sofia):
         path = path_of(root, key)
-        path.write_text(path.read_text().replace("[x]", "[ ]", 1))
+        path.write_text(path.read_text("utf-8").replace("[x]", "[ ]", 1), "utf-8")
     result = run("apply", "2027-02-20")  # Tom's due date passed (2027-02-14), Sofia's not
     assert result.code == 0, result.out
     assert _status(root, tom) == ["status::ended"], result.out  # closed unfinished, past due
@@ -1621,7 +1628,7 @@ def test_a_no_workshop_hires_closed_issue_unticked_after_they_left_ends(shipped:
     grace = "sales-onboarding/grace.liu"
     assert run("apply", "2026-11-24").code == 0
     path = path_of(root, grace)
-    path.write_text(path.read_text().replace("[ ]", "[x]"))
+    path.write_text(path.read_text("utf-8").replace("[ ]", "[x]"), "utf-8")
     assert run("apply", "2026-11-25").code == 0 and issues(root)[grace].state == "closed"
     edit(
         root / "config/programs/sales-onboarding.yml",
@@ -1629,7 +1636,7 @@ def test_a_no_workshop_hires_closed_issue_unticked_after_they_left_ends(shipped:
         "",
     )
     assert run("apply", "2026-11-26").code == 0
-    path.write_text(path.read_text().replace("[x]", "[ ]", 1))
+    path.write_text(path.read_text("utf-8").replace("[x]", "[ ]", 1), "utf-8")
     result = run("apply", "2027-12-01")
     assert _status(root, grace) == ["status::ended"], result.out
     assert "No changes" in run("apply", "2027-12-02").out

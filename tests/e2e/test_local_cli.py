@@ -29,7 +29,7 @@ def issue_with_key(workspace: Path, fragment: str) -> Path:
     """The issue whose identity line ends in FRAGMENT (the tracking issue's index names every
     key too, without the marker)."""
     return next(
-        p for p in (workspace / "issues").glob("*.md") if f"{fragment} -->" in p.read_text()
+        p for p in (workspace / "issues").glob("*.md") if f"{fragment} -->" in p.read_text("utf-8")
     )
 
 
@@ -50,19 +50,19 @@ def test_newcomer_session_on_the_shipped_config(project: Path) -> None:
     assert snapshot(workspace) == before
 
     path = issue_with_key(workspace, "key=csm-aspiring-leaders/fy27-pilot/aiko.tanaka")
-    text = path.read_text()
+    text = path.read_text("utf-8")
     ticked = text.replace("1. [ ] Have ongoing regular calls", "1. [x] Have ongoing regular calls")
     ticked = ticked.replace("1. [ ] Have coffee chats", "1. [x] Have coffee chats")
-    path.write_text(ticked)
+    path.write_text(ticked, "utf-8")
 
     code, out, _ = cli("apply", "--today", "2026-11-24")
     assert code == 0
-    after = path.read_text()
+    after = path.read_text("utf-8")
     assert after.count("[x]") == 2
     assert "| **Overall** | **2/25** | **8%** |" in after
     assert "- progress::1-24%" in after and "- status::in progress" in after
     assert "- progress::0%" not in after
-    tracking = issue_with_key(workspace, "key=csm-aspiring-leaders/tracking").read_text()
+    tracking = issue_with_key(workspace, "key=csm-aspiring-leaders/tracking").read_text("utf-8")
     assert re.search(
         r"\| #\d+ \| Aiko Tanaka \| FY27 pilot group \| Module 1: Explore \| "
         r"20% \| 33% \| 0% \| 0% \| 8% \| in progress \|",
@@ -90,7 +90,9 @@ def test_plan_writes_nothing_and_shows_what_apply_would_do(project: Path) -> Non
 def test_plan_json_follows_the_documented_schema(project: Path) -> None:
     cli("apply", "--today", "2026-11-24")
     path = issue_with_key(project / ".automation", "fy27-pilot/lena.fischer")
-    path.write_text(path.read_text().replace("1. [ ] Create and keep", "1. [x] Create and keep"))
+    path.write_text(
+        path.read_text("utf-8").replace("1. [ ] Create and keep", "1. [x] Create and keep"), "utf-8"
+    )
     code, out, _ = cli("plan", "--json", "--today", "2026-11-24")
     assert code == 0
     document = json.loads(out)
@@ -141,19 +143,23 @@ def test_unknown_program_is_a_clear_error(project: Path) -> None:
 def test_damaged_block_fails_that_issue_only(project: Path) -> None:
     cli("apply", "--today", "2026-11-24")
     path = issue_with_key(project / ".automation", "fy27-pilot/sam.delacroix")
-    damaged = path.read_text().replace("<!-- automation:end progress -->", "")
-    path.write_text(damaged.replace("1. [ ] Have coffee chats", "1. [x] Have coffee chats"))
+    damaged = path.read_text("utf-8").replace("<!-- automation:end progress -->", "")
+    path.write_text(
+        damaged.replace("1. [ ] Have coffee chats", "1. [x] Have coffee chats"), "utf-8"
+    )
     other = issue_with_key(project / ".automation", "fy27-pilot/aiko.tanaka")
-    other.write_text(other.read_text().replace("1. [ ] Have coffee", "1. [x] Have coffee"))
+    other.write_text(
+        other.read_text("utf-8").replace("1. [ ] Have coffee", "1. [x] Have coffee"), "utf-8"
+    )
     code, out, _ = cli("apply", "--today", "2026-11-24")
     assert code == 1
-    assert path.read_text() == damaged.replace("1. [ ] Have coffee", "1. [x] Have coffee")
+    assert path.read_text("utf-8") == damaged.replace("1. [ ] Have coffee", "1. [x] Have coffee")
     assert re.search(
         r"FAILED \[csm-aspiring-leaders/fy27-pilot/sam.delacroix\]: issue #\d+: "
         r"the managed block 'progress' is damaged",
         out,
     )
-    assert "| **Overall** | **1/25** | **4%** |" in other.read_text()
+    assert "| **Overall** | **1/25** | **4%** |" in other.read_text("utf-8")
 
 
 @pytest.mark.parametrize("command", ["validate", "plan", "apply"])
@@ -170,19 +176,19 @@ def test_local_epics_group_the_issues(project: Path) -> None:
     cli("apply", "--today", "2026-11-24")
     epics = sorted((project / ".automation" / "epics").glob("*.md"))
     assert [p.name for p in epics] == ["1.md", "2.md"]
-    sam = issue_with_key(project / ".automation", "fy27-pilot/sam.delacroix").read_text()
+    sam = issue_with_key(project / ".automation", "fy27-pilot/sam.delacroix").read_text("utf-8")
     assert "\nepic: 2\n" in sam
 
 
 def test_without_epics_issues_are_linked_to_the_tracking_issue(project: Path) -> None:
     settings = project / "config" / "settings.yml"
-    settings.write_text(settings.read_text().replace("epics: true", "epics: false"))
+    settings.write_text(settings.read_text("utf-8").replace("epics: true", "epics: false"), "utf-8")
     code, out, _ = cli("apply", "--today", "2026-11-24")
     assert code == 0
     assert "epics are not available" not in out  # chosen in settings: nothing to tell
     assert not (project / ".automation" / "epics").exists()
     tracking = issue_with_key(project / ".automation", "key=csm-aspiring-leaders/tracking")
-    assert "links:\n- 1\n- 2\n- 3\n" in tracking.read_text()
+    assert "links:\n- 1\n- 2\n- 3\n" in tracking.read_text("utf-8")
     assert "No changes" in cli("apply", "--today", "2026-11-24")[1]
 
 
@@ -197,7 +203,7 @@ def test_a_deleted_epic_file_leaves_its_issues_in_no_epic_and_they_go_in_the_new
     members = [
         p
         for p in (project / ".automation" / "issues").glob("*.md")
-        if "\nepic: 2\n" in p.read_text()
+        if "\nepic: 2\n" in p.read_text("utf-8")
     ]
     assert members
     cohort.unlink()
@@ -205,5 +211,5 @@ def test_a_deleted_epic_file_leaves_its_issues_in_no_epic_and_they_go_in_the_new
     assert code == 0 and "created epic" in out, out
     (new,) = sorted(set(p.name for p in epics.glob("*.md")) - {"1.md"})
     number = new.removesuffix(".md")
-    assert all(f"\nepic: {number}\n" in p.read_text() for p in members)
+    assert all(f"\nepic: {number}\n" in p.read_text("utf-8") for p in members)
     assert "No changes" in cli("apply")[1]

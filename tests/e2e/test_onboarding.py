@@ -28,9 +28,9 @@ def hire(root: Path, username: str) -> ObservedIssue:
 def mark_toms_prework(root: Path, box: str) -> None:
     """Tom marks every task of his pre-work: `x` done, `~` not applicable."""
     path = path_of(root, "sales-onboarding/tom.reyes")
-    text = path.read_text()
+    text = path.read_text("utf-8")
     prework = section(text, "SQS pre-work")
-    path.write_text(text.replace(prework, prework.replace("- [ ]", f"- [{box}]")))
+    path.write_text(text.replace(prework, prework.replace("- [ ]", f"- [{box}]")), "utf-8")
 
 
 def test_every_sample_hire_gets_an_issue_with_track_dates_and_assignees(
@@ -189,7 +189,9 @@ def test_a_renamed_pre_work_section_is_still_the_pre_work(onboarding: Path) -> N
     )
     assert run("apply", today="2026-12-04").code == 0
     assert prework_row(onboarding, "amer-2026-12", "Tom Reyes").endswith("| done |")
-    assert "## SQS learning path" in path_of(onboarding, "sales-onboarding/tom.reyes").read_text()
+    assert "## SQS learning path" in path_of(onboarding, "sales-onboarding/tom.reyes").read_text(
+        "utf-8"
+    )
 
 
 def test_a_pre_work_section_the_program_does_not_have_is_a_warning(onboarding: Path) -> None:
@@ -283,10 +285,10 @@ def test_the_swag_kit_follows_the_geo_whatever_its_case(onboarding: Path) -> Non
     """A tester's finding: `geo: amer` got the AMER workshop (geos match whatever their
     case) but silently lost the AMER swag kit task."""
     people = onboarding / "config" / "people.yml"
-    text = people.read_text()
+    text = people.read_text("utf-8")
     start = text.index("  - username: tom.reyes")
     entry = text[start : text.index("\n  - username:", start + 1)]
-    people.write_text(text.replace(entry, entry.replace("geo: AMER", "geo: amer")))
+    people.write_text(text.replace(entry, entry.replace("geo: AMER", "geo: amer")), "utf-8")
     run("apply")
     tom = hire(onboarding, "tom.reyes").description
     assert "- [ ] Optional: order your Swag Marketing Kit, one per new amer sales team" in tom
@@ -323,11 +325,11 @@ def test_a_workshop_named_for_a_hire_that_ends_before_they_start_is_refused(
         "{username: tom.reyes, role: ae, workshop: amer-2026-12}",
     )
     people = onboarding / "config" / "people.yml"
-    text = people.read_text()
+    text = people.read_text("utf-8")
     start = text.index("  - username: tom.reyes")
     entry = text[start : text.index("\n  - username:", start + 1)]
     moved = re.sub(r"start_date: \S+", "start_date: 2026-12-14", entry)
-    people.write_text(text.replace(entry, moved))
+    people.write_text(text.replace(entry, moved), "utf-8")
     result = run("validate")
     assert result.code == 2 and "Traceback" not in result.err
     assert re.search(
@@ -496,9 +498,9 @@ def test_a_leavers_workshop_line_is_read_only_when_sound(
 
 def tick_all(path: Path) -> None:
     """Tick every task of the hire's own milestones (not the manager's or Enablement's)."""
-    text = path.read_text()
+    text = path.read_text(encoding="utf-8")
     head, rest = text.split("## Manager\n", 1)
-    path.write_text(head.replace("- [ ]", "- [x]") + "## Manager\n" + rest)
+    path.write_text(head.replace("- [ ]", "- [x]") + "## Manager\n" + rest, encoding="utf-8")
 
 
 def test_graduation_is_the_hires_milestones_only(onboarding: Path) -> None:
@@ -536,19 +538,20 @@ def test_graduation_labels_note_once_and_close(onboarding: Path) -> None:
         "**Completed:** every required task of this issue was done by 2026-11-24."
         in tom.description
     )
-    notes = (onboarding / ".automation" / "notes" / f"{tom.iid}.md").read_text()
+    notes = (onboarding / ".automation" / "notes" / f"{tom.iid}.md").read_text("utf-8")
     assert notes.count("Congratulations @tom.reyes") == 1
     # a person reopens it and unticks, then ticks again: no second note, not closed again
     path = onboarding / ".automation" / "issues" / f"{tom.iid}.md"
     path.write_text(
-        path.read_text()
+        path.read_text("utf-8")
         .replace("state: closed", "state: opened")
-        .replace("- [x] **New hire:** Deliver", "- [ ] **New hire:** Deliver")
+        .replace("- [x] **New hire:** Deliver", "- [ ] **New hire:** Deliver"),
+        "utf-8",
     )
     run("apply")
     tick_all(path)
     run("apply")
-    assert (onboarding / ".automation" / "notes" / f"{tom.iid}.md").read_text() == notes
+    assert (onboarding / ".automation" / "notes" / f"{tom.iid}.md").read_text("utf-8") == notes
     assert hire(onboarding, "tom.reyes").state == "opened"
 
 
@@ -620,7 +623,7 @@ def test_a_hire_whose_workshop_changes_moves_to_its_epic(onboarding: Path) -> No
     assert run("apply").code == 0
     after = hire(onboarding, "tom.reyes").epic
     assert after is not None and after != before
-    epic = (onboarding / ".automation" / "epics" / f"{after}.md").read_text()
+    epic = (onboarding / ".automation" / "epics" / f"{after}.md").read_text("utf-8")
     assert "amer-2027-01" in epic
     assert "No changes" in run("apply").out
 
@@ -649,7 +652,7 @@ def test_a_hire_back_in_the_program_gets_what_changed_meanwhile_in_the_run_that_
     assert (after.iid, after.state) == (before.iid, "opened")
     assert new_task in after.description, result.out
     assert after.epic is not None and after.epic != before.epic
-    epic = (onboarding / ".automation" / "epics" / f"{after.epic}.md").read_text()
+    epic = (onboarding / ".automation" / "epics" / f"{after.epic}.md").read_text("utf-8")
     assert "amer-2027-01" in epic
     assert "No changes" in run("apply").out
 
@@ -671,7 +674,7 @@ def test_an_issue_a_person_closed_unfinished_never_turns_overdue(onboarding: Pat
     site = onboarding / "site"
     assert run("dashboard", "2027-03-15", "--out", str(site)).code == 0
     late = re.findall(
-        r'<td class="late">([^<]*)</td>', (site / "sales-onboarding.html").read_text()
+        r'<td class="late">([^<]*)</td>', (site / "sales-onboarding.html").read_text("utf-8")
     )
     assert late and not [row for row in late if "Tom Reyes" in row], late
     run("apply", "2027-06-01")  # every workshop group ended
@@ -689,9 +692,9 @@ def test_a_section_deleted_then_the_rest_ticked_is_said_in_the_run_that_complete
     said nowhere); the issue is then quiet."""
     run("apply")
     path = path_of(onboarding, "sales-onboarding/tom.reyes")
-    text = path.read_text()
+    text = path.read_text("utf-8")
     start, end = text.index("## SQS workshop\n"), text.index("## First 30 days\n")
-    path.write_text((text[:start] + text[end:]).replace("[ ]", "[x]"))
+    path.write_text((text[:start] + text[end:]).replace("[ ]", "[x]"), "utf-8")
     result = run("apply")
     tom = hire(onboarding, "tom.reyes")
     assert tom.state == "closed" and "status::complete" in tom.labels, result.out
@@ -770,16 +773,16 @@ def test_past_workshops_taken_out_of_the_file_leave_their_hires_issues_as_they_w
     workshop cancelled before it ran still gets the next one."""
     assert run("apply", "2026-12-01").code == 0
     path = path_of(onboarding, "sales-onboarding/tom.reyes")
-    path.write_text(path.read_text().replace("- [ ]", "- [x]"))
+    path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]"), "utf-8")
     assert run("apply", "2027-02-01").code == 0
     assert run("apply", "2027-06-01").code == 0
     tom = hire(onboarding, "tom.reyes")
     january = issues(onboarding)["sales-onboarding/amer-2027-01/tracking"].description
     assert tom.state == "closed" and "automation:group amer-2026-12" in tom.description
-    text = (onboarding / PROGRAM).read_text()
+    text = (onboarding / PROGRAM).read_text("utf-8")
     text = re.sub(r"    - \{id: (amer|emea)-2026-12,.*?\}\n", "", text, flags=re.S)
     text = re.sub(r"(\{username: liam\.foster, role: ae),.*?\]\}", r"\1}", text, flags=re.S)
-    (onboarding / PROGRAM).write_text(text)
+    (onboarding / PROGRAM).write_text(text, "utf-8")
     result = run("apply", "2027-06-08")
     assert result.code == 0, result.out + result.err
     assert "name groups the program file no longer lists (amer-2026-12" in result.out
@@ -793,11 +796,11 @@ def test_a_workshop_cancelled_before_it_ran_gives_its_hires_the_next_one(
 ) -> None:
     assert run("apply", "2026-11-20").code == 0
     assert "automation:group amer-2026-12" in hire(onboarding, "tom.reyes").description
-    text = (onboarding / PROGRAM).read_text()
+    text = (onboarding / PROGRAM).read_text("utf-8")
     text = re.sub(r"    - \{id: amer-2026-12,.*?\}\n", "", text, flags=re.S)
     text = re.sub(r"(\{username: liam\.foster, role: ae),.*?\]\}", r"\1}", text, flags=re.S)
     text = text.replace("workshops: [amer-2026-12]", "workshops: []")
-    (onboarding / PROGRAM).write_text(text)
+    (onboarding / PROGRAM).write_text(text, "utf-8")
     result = run("apply", "2026-11-21")
     assert result.code == 0, result.out + result.err
     tom = hire(onboarding, "tom.reyes").description
@@ -812,16 +815,16 @@ def test_a_reopened_complete_issue_keeps_its_workshop_when_the_workshop_is_taken
     workshop moved him to January's, its block and its epic."""
     assert run("apply", "2026-12-01").code == 0
     path = path_of(onboarding, "sales-onboarding/tom.reyes")
-    path.write_text(path.read_text().replace("- [ ]", "- [x]"))
+    path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]"), "utf-8")
     assert run("apply", "2027-02-01").code == 0
-    path.write_text(path.read_text().replace("state: closed", "state: opened"))
+    path.write_text(path.read_text("utf-8").replace("state: closed", "state: opened"), "utf-8")
     assert run("apply", "2027-06-01").code == 0
     tom = hire(onboarding, "tom.reyes")
     assert tom.state == "opened" and "status::complete" in tom.labels
-    text = (onboarding / PROGRAM).read_text()
+    text = (onboarding / PROGRAM).read_text("utf-8")
     text = re.sub(r"    - \{id: (amer|emea)-2026-12,.*?\}\n", "", text, flags=re.S)
     text = re.sub(r"(\{username: liam\.foster, role: ae),.*?\]\}", r"\1}", text, flags=re.S)
-    (onboarding / PROGRAM).write_text(text)
+    (onboarding / PROGRAM).write_text(text, "utf-8")
     assert run("apply", "2027-06-08").code == 0
     assert hire(onboarding, "tom.reyes").description == tom.description
 

@@ -122,15 +122,15 @@ def test_a_hires_role_and_workshop_match_in_any_case(shipped: Path) -> None:
     the program's roles; ids are lowercase, so AE is ae, as usernames match in any case."""
     keep_programs(shipped, "sales-onboarding")
     program = shipped / PROGRAM
-    text = program.read_text()
+    text = program.read_text("utf-8")
     program.write_text(
-        text.replace("{username: tom.reyes, role: ae}", "{username: tom.reyes, role: AE}")
+        text.replace("{username: tom.reyes, role: ae}", "{username: tom.reyes, role: AE}"), "utf-8"
     )
-    assert "{username: tom.reyes, role: AE}" in program.read_text()
+    assert "{username: tom.reyes, role: AE}" in program.read_text("utf-8")
     result = run("validate")
     assert result.code == 0 and "Configuration is valid" in result.out, result.out + result.err
     program.write_text(
-        text.replace("{username: tom.reyes, role: ae}", "{username: tom.reyes, role: AEX}")
+        text.replace("{username: tom.reyes, role: ae}", "{username: tom.reyes, role: AEX}"), "utf-8"
     )
     wrong = run("validate")
     assert wrong.code == 2 and "is not one of this program's roles (sal, ae," in wrong.err, (
@@ -142,10 +142,11 @@ def test_a_cancelled_workshop_matches_in_any_case_too(shipped: Path) -> None:
     """A reviewer's: `workshop:` took any case, the same id under `cancelled` was refused."""
     keep_programs(shipped, "sales-onboarding")
     program = shipped / PROGRAM
-    text = program.read_text()
+    text = program.read_text("utf-8")
     assert "cancelled: [{workshop: amer-2026-12" in text
     program.write_text(
-        text.replace("cancelled: [{workshop: amer-2026-12", "cancelled: [{workshop: AMER-2026-12")
+        text.replace("cancelled: [{workshop: amer-2026-12", "cancelled: [{workshop: AMER-2026-12"),
+        "utf-8",
     )
     result = run("validate")
     assert result.code == 0, result.out + result.err

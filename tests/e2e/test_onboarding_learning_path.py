@@ -30,7 +30,7 @@ def onboarding(shipped: Path) -> Path:
 
 def posted(root: Path, iid: int) -> str:
     path = root / ".automation" / "elsewhere" / "gitlab.example.com" / "people-group"
-    return (path / "onboarding" / f"{iid}.md").read_text()
+    return (path / "onboarding" / f"{iid}.md").read_text("utf-8")
 
 
 def test_the_learning_path_is_posted_once_on_the_general_onboarding_issue(
@@ -113,14 +113,18 @@ def test_a_run_killed_after_the_note_posts_it_once(onboarding: Path) -> None:
 
 @pytest.fixture
 def gitlab(onboarding: Path) -> Iterator[GitLabBackend]:
-    people = yaml.safe_load(Path("config/people.yml").read_text())["people"]
+    people = yaml.safe_load(Path("config/people.yml").read_text(encoding="utf-8"))["people"]
     fake = new_fake("premium", users=tuple(str(p["username"]) for p in people))
     fake.add_project("people-group/onboarding")
     first = fake.create_issue_as("people-group/onboarding", "riley.chen", "Onboarding", "text")
     # Maya's general onboarding issue is the new project's first; Tom has none
     roster = Path("config/people.yml")
-    text = roster.read_text().replace(f"{GENERAL}/-/issues/1201", f"{GENERAL}/-/issues/{first}")
-    roster.write_text(text.replace(f"    onboarding_issue: {GENERAL}/-/issues/1188\n", ""))
+    text = roster.read_text(encoding="utf-8").replace(
+        f"{GENERAL}/-/issues/1201", f"{GENERAL}/-/issues/{first}"
+    )
+    roster.write_text(
+        text.replace(f"    onboarding_issue: {GENERAL}/-/issues/1188\n", ""), encoding="utf-8"
+    )
     with fake.activate():
         yield GitLabBackend(fake)
 
@@ -144,7 +148,10 @@ def test_on_gitlab_a_note_for_another_instance_fails_that_hire_only(
     gitlab: GitLabBackend,
 ) -> None:
     roster = Path("config/people.yml")
-    roster.write_text(roster.read_text().replace(GENERAL, "https://other.example.com/hr/onb"))
+    roster.write_text(
+        roster.read_text(encoding="utf-8").replace(GENERAL, "https://other.example.com/hr/onb"),
+        encoding="utf-8",
+    )
     result = gitlab.cli("apply")
     assert result.code == 1
     assert (
@@ -201,10 +208,13 @@ def test_on_gitlab_a_hire_whose_workshop_changes_moves_to_its_epic(
     tom = next(i for i in fake.issues(PROJECT) if "sales-onboarding/tom.reyes " in i["description"])
     before = tom["epic"]
     program = Path("config/programs/sales-onboarding.yml")
-    text = program.read_text()
+    text = program.read_text(encoding="utf-8")
     old = "{username: tom.reyes, role: ae}"
     assert old in text
-    program.write_text(text.replace(old, "{username: tom.reyes, role: ae, workshop: amer-2027-01}"))
+    program.write_text(
+        text.replace(old, "{username: tom.reyes, role: ae, workshop: amer-2027-01}"),
+        encoding="utf-8",
+    )
     assert gitlab.cli("apply").code == 0
     tom = next(i for i in fake.issues(PROJECT) if i["iid"] == tom["iid"])
     january = next(e for e in fake.epics(GROUP) if "amer-2027-01/epic" in (e["description"] or ""))
@@ -266,10 +276,13 @@ def test_a_hire_whose_username_changed_keeps_their_issue_with_renamed_from(
     tom = issues(onboarding)[TOM]
     ticked = tom.description.replace("- [ ]", "- [x]", 2)
     path_of(onboarding, TOM).write_text(
-        path_of(onboarding, TOM).read_text().replace(tom.description, ticked + "\nMY NOTES\n")
+        path_of(onboarding, TOM)
+        .read_text("utf-8")
+        .replace(tom.description, ticked + "\nMY NOTES\n"),
+        "utf-8",
     )
     for path in Path("config").rglob("*.yml"):
-        path.write_text(path.read_text().replace("tom.reyes", "tom.r"))
+        path.write_text(path.read_text("utf-8").replace("tom.reyes", "tom.r"), "utf-8")
     warned = run("plan", "2026-12-15").out
     assert "looks like a username change" in warned
     assert "give hire 'tom.r' `renamed_from: tom.reyes`" in warned

@@ -22,9 +22,9 @@ def onboarding(shipped: Path) -> Path:
 
 def as_made_before_the_group_line(root: Path, key: str) -> None:
     path = path_of(root, key)
-    text = path.read_text()
+    text = path.read_text("utf-8")
     assert "<!-- automation:group amer-2026-12 -->" in text
-    path.write_text(text.replace("\n<!-- automation:group amer-2026-12 -->", ""))
+    path.write_text(text.replace("\n<!-- automation:group amer-2026-12 -->", ""), "utf-8")
 
 
 def test_a_graduated_hire_of_an_upgraded_deployment_stays_in_their_workshop(
@@ -32,7 +32,9 @@ def test_a_graduated_hire_of_an_upgraded_deployment_stays_in_their_workshop(
 ) -> None:
     assert run("apply", "2026-12-01").code == 0
     path = path_of(onboarding, TOM)
-    path.write_text(path.read_text().replace("- [ ]", "- [x]"))  # Tom does everything
+    path.write_text(
+        path.read_text("utf-8").replace("- [ ]", "- [x]"), "utf-8"
+    )  # Tom does everything
     r = run("apply", "2026-12-20")
     assert r.code == 0, r.out
     assert issues(onboarding)[TOM].state == "closed"  # graduated
@@ -51,8 +53,8 @@ def test_the_block_of_a_closed_issue_made_before_group_lines_gets_its_group_line
     """Such an issue heals: its block is written again, naming its workshop."""
     assert run("apply", "2026-12-01").code == 0
     path = path_of(onboarding, TOM)
-    path.write_text(path.read_text().replace("- [ ]", "- [x]"))
+    path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]"), "utf-8")
     assert run("apply", "2026-12-20").code == 0
     as_made_before_the_group_line(onboarding, TOM)
     run("apply", "2026-12-21")
-    assert "<!-- automation:group amer-2026-12 -->" in path_of(onboarding, TOM).read_text()
+    assert "<!-- automation:group amer-2026-12 -->" in path_of(onboarding, TOM).read_text("utf-8")

@@ -56,8 +56,9 @@ def test_plan_json_under_a_locale_that_is_not_utf8_is_json(shipped: Path, encodi
     Python's (`\\xb7`), no JSON's: `jq` read nothing. JSON then escapes every other character."""
     (shipped / "config/programs/csm-aspiring-leaders.yml").write_text(
         (shipped / "config/programs/csm-aspiring-leaders.yml")
-        .read_text()
-        .replace("name: CSM Aspiring Leaders", "name: CSM Aspiring Leaders 🚀 · Zoë")
+        .read_text("utf-8")
+        .replace("name: CSM Aspiring Leaders", "name: CSM Aspiring Leaders 🚀 · Zoë"),
+        "utf-8",
     )
     command = [sys.executable, "-m", "automation", "plan", "--json", "--today", TODAY]
     env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "PYTHONIOENCODING": encoding}

@@ -40,7 +40,7 @@ def swap_sponsor() -> None:
 
 def notes(root: Path, iid: int) -> str:
     path = root / ".automation" / "notes" / f"{iid}.md"
-    return path.read_text() if path.is_file() else ""
+    return path.read_text("utf-8") if path.is_file() else ""
 
 
 def assign_by_hand(root: Path, key: str, username: str) -> None:
@@ -108,10 +108,10 @@ def test_a_person_unassigned_by_hand_is_not_put_back(sponsorship: Path) -> None:
 def test_an_issue_made_before_this_version_gets_the_record_once(sponsorship: Path) -> None:
     run("apply")
     path = path_of(sponsorship, LENA)
-    text = path.read_text()
+    text = path.read_text("utf-8")
     begin, end = "<!-- automation:begin assigned -->", "<!-- automation:end assigned -->\n"
     block = text[text.index(begin) : text.index(end) + len(end)]
-    path.write_text(text.replace(block, ""))  # as issues were before the record existed
+    path.write_text(text.replace(block, ""), "utf-8")  # as issues were before the record existed
     result = run("apply")
     assert "updated description:" in result.out and "assignees" not in result.out
     assert recorded(issues(sponsorship)[LENA].description) == (
@@ -125,9 +125,9 @@ def test_an_issue_made_before_this_version_gets_the_record_once(sponsorship: Pat
 def test_a_deleted_record_then_a_swap_still_assigns_the_new_sponsor(sponsorship: Path) -> None:
     run("apply")
     path = path_of(sponsorship, LENA)
-    text = path.read_text()
+    text = path.read_text("utf-8")
     begin, end = "<!-- automation:begin assigned -->", "<!-- automation:end assigned -->\n"
-    path.write_text(text.replace(text[text.index(begin) : text.index(end) + len(end)], ""))
+    path.write_text(text.replace(text[text.index(begin) : text.index(end) + len(end)], ""), "utf-8")
     swap_sponsor()  # in the same change: the tool cannot tell who it assigned before
     result = run("apply")
     assert result.code == 0, result.out + result.err
@@ -180,7 +180,7 @@ def test_an_account_team_change_reaches_every_open_issue_of_the_account(shipped:
 
 
 def roster() -> tuple[str, ...]:
-    people = yaml.safe_load(Path("config/people.yml").read_text())["people"]
+    people = yaml.safe_load(Path("config/people.yml").read_text(encoding="utf-8"))["people"]
     return tuple(str(p["username"]) for p in people)
 
 
@@ -243,7 +243,7 @@ def test_on_gitlab_a_sponsee_renamed_as_the_readme_says_is_told_nothing(
     lena = on_gitlab(gitlab, LENA)
     gitlab.fake.rename_user("lena.fischer", "lena.f")
     for path in Path("config").rglob("*.yml"):
-        path.write_text(path.read_text().replace("lena.fischer", "lena.f"))
+        path.write_text(path.read_text("utf-8").replace("lena.fischer", "lena.f"), "utf-8")
     edit(
         Path("config/programs/sales-sponsorship.yml"),
         "sponsee: lena.f}",
@@ -274,7 +274,9 @@ def test_on_gitlab_a_sponsor_and_manager_renamed_in_gitlab_are_told_nothing(
     rule was tied to epics, and Premium without them got the note)."""
     if not epics:
         settings = sponsorship / "config" / "settings.yml"
-        settings.write_text(settings.read_text().replace("epics: true", "epics: false"))
+        settings.write_text(
+            settings.read_text("utf-8").replace("epics: true", "epics: false"), "utf-8"
+        )
     fake = new_fake("premium", users=roster())
     with fake.activate():
         gitlab = GitLabBackend(fake)
@@ -283,7 +285,7 @@ def test_on_gitlab_a_sponsor_and_manager_renamed_in_gitlab_are_told_nothing(
         for old, new in (("hannah.berg", "hannah.b"), ("marcus.oyelaran", "marcus.o")):
             fake.rename_user(old, new)
             for path in Path("config").rglob("*.yml"):
-                path.write_text(path.read_text().replace(old, new))
+                path.write_text(path.read_text("utf-8").replace(old, new), "utf-8")
         result = gitlab.cli("apply")
         assert result.code == 0, result.out + result.err
         after = on_gitlab(gitlab, LENA)
@@ -381,8 +383,10 @@ def test_on_gitlab_a_hire_without_access_yet_is_not_assigned_and_that_is_said(
     asked for is kept, the manager left out is no news."""
     keep_programs(shipped, "sales-onboarding")
     program = shipped / "config" / "programs" / "sales-onboarding.yml"
-    text = program.read_text()  # the general onboarding issues are in no project of this fake
-    program.write_text(text.replace("  learning_path_note: sales-onboarding/", "  # "))
+    text = program.read_text(
+        "utf-8"
+    )  # the general onboarding issues are in no project of this fake
+    program.write_text(text.replace("  learning_path_note: sales-onboarding/", "  # "), "utf-8")
     fake = new_fake(tier, users=tuple(u for u in roster() if u != "tom.reyes"))
     fake.add_user("tom.reyes")  # a GitLab user, not a member of the group yet
     with fake.activate():
@@ -407,10 +411,12 @@ def premium(shipped: Path) -> Iterator[GitLabBackend]:
 
 def change_manager(username: str, old: str, new: str) -> None:
     people = Path("config/people.yml")
-    text = people.read_text()
+    text = people.read_text(encoding="utf-8")
     start = text.index(f"  - username: {username}\n")
     entry = text[start : text.index("  - username:", start + 1)]
-    people.write_text(text.replace(entry, entry.replace(f"manager: {old}", f"manager: {new}")))
+    people.write_text(
+        text.replace(entry, entry.replace(f"manager: {old}", f"manager: {new}")), encoding="utf-8"
+    )
 
 
 def test_on_gitlab_a_managers_change_reaches_the_hires_issue(
@@ -418,8 +424,10 @@ def test_on_gitlab_a_managers_change_reaches_the_hires_issue(
 ) -> None:
     keep_programs(shipped, "sales-onboarding")
     program = shipped / "config" / "programs" / "sales-onboarding.yml"
-    text = program.read_text()  # the general onboarding issues are in no project of this fake
-    program.write_text(text.replace("  learning_path_note: sales-onboarding/", "  # "))
+    text = program.read_text(
+        "utf-8"
+    )  # the general onboarding issues are in no project of this fake
+    program.write_text(text.replace("  learning_path_note: sales-onboarding/", "  # "), "utf-8")
     assert premium.cli("apply").code == 0
     tom = next(i for i in premium.fake.issues(PROJECT) if "/tom.reyes -->" in i["description"])
     assert tom["assignees"] == ["tom.reyes", "dana.whitfield"]
@@ -559,7 +567,7 @@ def test_on_gitlab_free_a_confidential_issue_kept_to_its_first_person_is_said_on
     when it is made, by number, with the roles of those left out and their names hidden; the
     advice is what works on Free (no assigning by hand: it would unassign the sponsor)."""
     settings = sponsorship / "config" / "settings.yml"
-    settings.write_text(settings.read_text().replace("epics: true", "epics: false"))
+    settings.write_text(settings.read_text("utf-8").replace("epics: true", "epics: false"), "utf-8")
     fake = new_fake("free", users=roster())
     with fake.activate():
         backend = GitLabBackend(fake)
@@ -585,7 +593,7 @@ def test_on_gitlab_free_the_plan_says_who_will_not_read_a_new_confidential_issue
     it once for the program's new confidential issues, keys hidden, roles shown (a reviewer
     read four identical lines)."""
     settings = sponsorship / "config" / "settings.yml"
-    settings.write_text(settings.read_text().replace("epics: true", "epics: false"))
+    settings.write_text(settings.read_text("utf-8").replace("epics: true", "epics: false"), "utf-8")
     fake = new_fake("free", users=roster())
     with fake.activate():
         plan = GitLabBackend(fake).cli("plan")
@@ -605,7 +613,7 @@ def test_the_local_backend_keeps_every_assignee_and_the_plan_says_nothing_of_fre
     """A reviewer: with `epics: false` on the local backend, `plan` warned four times of
     GitLab Free's one assignee, and `apply` (rightly) never: the files keep everyone."""
     settings = sponsorship / "config" / "settings.yml"
-    settings.write_text(settings.read_text().replace("epics: true", "epics: false"))
+    settings.write_text(settings.read_text("utf-8").replace("epics: true", "epics: false"), "utf-8")
     assert "keeps one assignee" not in run("plan").out
     assert run("apply").code == 0
     assert issues(sponsorship)[LENA].assignees == ("hannah.berg", "lena.fischer", "marcus.oyelaran")
@@ -618,7 +626,7 @@ def test_on_premium_without_epics_people_left_out_get_the_premium_advice(
     only its sponsor lacks the others' access; the warning says to give it, not that the
     program needs Premium (a reviewer saw the Free warning here)."""
     settings = sponsorship / "config" / "settings.yml"
-    settings.write_text(settings.read_text().replace("epics: true", "epics: false"))
+    settings.write_text(settings.read_text("utf-8").replace("epics: true", "epics: false"), "utf-8")
     fake = fake_without("lena.fischer", "marcus.oyelaran")
     with fake.activate():
         backend = GitLabBackend(fake)
@@ -634,7 +642,7 @@ def test_on_gitlab_free_a_new_manager_left_out_is_said_by_role(sponsorship: Path
     names the one left out by role, their name hidden (a reviewer saw `[confidential]`
     alone)."""
     settings = sponsorship / "config" / "settings.yml"
-    settings.write_text(settings.read_text().replace("epics: true", "epics: false"))
+    settings.write_text(settings.read_text("utf-8").replace("epics: true", "epics: false"), "utf-8")
     fake = new_fake("free", users=roster())
     with fake.activate():
         backend = GitLabBackend(fake)
@@ -653,7 +661,7 @@ def test_on_gitlab_free_whether_it_is_free_is_asked_once_and_a_failing_answer_st
     (not once per issue), and GitLab failing to answer that leaves the warning from settings:
     every issue is still made (a reviewer saw a run stop at its first pair)."""
     settings = sponsorship / "config" / "settings.yml"
-    settings.write_text(settings.read_text().replace("epics: true", "epics: false"))
+    settings.write_text(settings.read_text("utf-8").replace("epics: true", "epics: false"), "utf-8")
     fake = new_fake("free", users=roster())
     with fake.activate():
         backend = GitLabBackend(fake)

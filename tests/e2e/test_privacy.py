@@ -45,7 +45,7 @@ def every_output(root: Path, command: str) -> str:
     """Text, JSON and the run report of one command, together."""
     report = root / "report.json"
     text = cli([command, "--backend", "local", "--today", TODAY, "--report", str(report)], {})
-    outputs = [text.out, text.err, report.read_text()]
+    outputs = [text.out, text.err, report.read_text("utf-8")]
     if command == "plan":
         as_json = cli(["plan", "--backend", "local", "--today", TODAY, "--json"], {})
         outputs.append(as_json.out)
@@ -63,12 +63,12 @@ def test_every_kind_of_message_about_a_pair_names_nobody(sponsorship: Path) -> N
     found = issues(sponsorship)
     lena = found["sales-sponsorship/fy28-h1/lena.fischer"]
     folder = sponsorship / ".automation" / "issues"
-    copy = (folder / f"{lena.iid}.md").read_text().replace(f"iid: {lena.iid}", "iid: 99")
-    (folder / "99.md").write_text(copy)
+    copy = (folder / f"{lena.iid}.md").read_text("utf-8").replace(f"iid: {lena.iid}", "iid: 99")
+    (folder / "99.md").write_text(copy, "utf-8")
     edit(
         sponsorship / PROGRAM, "        - {sponsor: victor.nakamura, sponsee: kenji.watanabe}\n", ""
     )
-    with (sponsorship / PROGRAM).open("a") as program:
+    with (sponsorship / PROGRAM).open("a", encoding="utf-8") as program:
         program.write("leaving:\n  reasons:\n    kenji.watanabe: Kenji Watanabe changed roles\n")
     outputs = [first, every_output(sponsorship, "plan"), every_output(sponsorship, "apply")]
     validate = run("validate")
@@ -87,11 +87,11 @@ def test_a_misspelt_reason_of_a_pair_is_warned_of_naming_nobody(sponsorship: Pat
     edit(
         sponsorship / PROGRAM, "        - {sponsor: victor.nakamura, sponsee: kenji.watanabe}\n", ""
     )
-    with (sponsorship / PROGRAM).open("a") as program:
+    with (sponsorship / PROGRAM).open("a", encoding="utf-8") as program:
         program.write("leaving:\n  reasons:\n    kenji.watanabee: Changed roles\n")
     line = next(
         n
-        for n, text in enumerate((sponsorship / PROGRAM).read_text().splitlines(), 1)
+        for n, text in enumerate((sponsorship / PROGRAM).read_text("utf-8").splitlines(), 1)
         if "kenji.watanabee" in text
     )
     validate = run("validate")
@@ -185,8 +185,8 @@ def test_a_template_or_title_mistake_in_a_confidential_program_names_nobody(
 ) -> None:
     """The value a pair's title or template failed on is a person's name or username."""
     path = sponsorship / where
-    text = path.read_text()
-    path.write_text(text.replace(old, new, 1) if old else new + text)
+    text = path.read_text("utf-8")
+    path.write_text(text.replace(old, new, 1) if old else new + text, "utf-8")
     for command in ("validate", "plan", "apply"):
         result = run(command)
         assert result.code == 2, result.out + result.err
@@ -215,7 +215,7 @@ def test_a_template_mistake_in_a_confidential_program_shows_no_grade_or_date(
 ) -> None:
     # a grade or a start date, with the cohort, tells who the pair is in a small roster
     path = sponsorship / "templates/sales-sponsorship/pair.md.j2"
-    path.write_text(f"{lookup}\n{path.read_text()}")
+    path.write_text(f"{lookup}\n{path.read_text('utf-8')}", "utf-8")
     result = run("validate")
     assert result.code == 2 and "has no element [confidential]" in result.err, result.err
     assert not re.search(r"element \d|datetime", result.err)
@@ -236,7 +236,7 @@ def test_a_confidential_esp_programs_outputs_name_no_customer_over_a_year(shippe
         report = shipped / "report.json"
         done = cli(["apply", "--backend", "local", "--today", day, "--report", str(report)], {})
         assert done.code == 0, done.out + done.err
-        outputs += [done.out, done.err, report.read_text()]
+        outputs += [done.out, done.err, report.read_text("utf-8")]
     edit(
         program,
         "name: Initech, sponsor: dana.whitfield, status: approved",
@@ -312,7 +312,7 @@ def test_account_names_are_hidden_whole_and_the_message_stays_readable(
 def _epics_confidential(root: Path, fake: FakeGitLab | None) -> list[bool]:
     if fake is None:
         return [
-            "\nconfidential: true\n" in path.read_text()
+            "\nconfidential: true\n" in path.read_text("utf-8")
             for path in sorted((root / ".automation/epics").glob("*.md"))
         ]
     return [bool(epic["confidential"]) for epic in fake.epics("enablement")]
@@ -323,7 +323,8 @@ def _make_issues_confidential(root: Path, fake: FakeGitLab | None) -> None:
     if fake is None:
         for path in (root / ".automation/issues").glob("*.md"):
             path.write_text(
-                path.read_text().replace("confidential: false\n", "confidential: true\n", 1)
+                path.read_text("utf-8").replace("confidential: false\n", "confidential: true\n", 1),
+                "utf-8",
             )
         return
     for issue in fake.issues(PROJECT):
@@ -456,9 +457,9 @@ def test_a_run_of_one_program_names_no_pair_of_a_confidential_program_it_does_no
         labels = [label for label in pair["labels"] if not label.startswith("program::")]
         fake.edit_issue(PROJECT, pair["iid"], labels=[*labels, "program::sales-onboarding"])
         path = root / PROGRAM
-        broken = BREAKAGES[breakage](path.read_text())
-        assert breakage == "valid" or broken != path.read_text()
-        path.write_text(broken)
+        broken = BREAKAGES[breakage](path.read_text("utf-8"))
+        assert breakage == "valid" or broken != path.read_text("utf-8")
+        path.write_text(broken, "utf-8")
         result = backend.cli(command, "--program", "sales-onboarding")
     said = result.out + result.err
     assert f"#{pair['iid']}" in said  # the issue is still said, and what to do

@@ -27,7 +27,7 @@ def onboarding(shipped: Path) -> Path:
 
 def notes(root: Path, key: str) -> str:
     path = root / ".automation" / "notes" / f"{issues(root)[key].iid}.md"
-    return path.read_text() if path.is_file() else ""
+    return path.read_text("utf-8") if path.is_file() else ""
 
 
 def test_plan_lists_the_reminders_apply_sends_once(onboarding: Path) -> None:
@@ -71,10 +71,15 @@ def test_only_the_remind_step_sends_them(onboarding: Path) -> None:
 
 
 def test_a_reminder_mistake_stops_the_run_at_its_line(onboarding: Path) -> None:
-    PROGRAM.write_text(PROGRAM.read_text().replace("before prework_due", "before prework_begin"))
+    PROGRAM.write_text(
+        PROGRAM.read_text(encoding="utf-8").replace("before prework_due", "before prework_begin"),
+        encoding="utf-8",
+    )
     result = run("plan", "2026-12-01")
     assert result.code == 2 and "Traceback" not in result.err
-    line = next(n for n, t in enumerate(PROGRAM.read_text().splitlines(), 1) if "begin" in t)
+    line = next(
+        n for n, t in enumerate(PROGRAM.read_text(encoding="utf-8").splitlines(), 1) if "begin" in t
+    )
     assert (
         f"{PROGRAM}:{line}: reminder 'sqs-pre-work': this program's issues have no date "
         "'prework_begin'"
@@ -197,7 +202,10 @@ def test_a_digest_template_of_the_teams_own_does_not_make_entries_listed_again(
     _digest_program()
     template = Path("templates/blocks/reminder-digest.md.j2")
     template.write_text(
-        template.read_text().replace("\n- {{ entry.issue }}", "\n* {{ entry.issue }}")
+        template.read_text(encoding="utf-8").replace(
+            "\n- {{ entry.issue }}", "\n* {{ entry.issue }}"
+        ),
+        encoding="utf-8",
     )
     for day in ("2026-11-30", "2026-12-04", "2026-12-07"):
         assert run("apply", day, "--steps", "remind").code == 0
@@ -264,9 +272,9 @@ def test_a_digest_written_before_its_hidden_lines_is_read_by_its_text(onboarding
         / "notes"
         / f"{issues(onboarding)['sales-onboarding/tracking'].iid}.md"
     )
-    text = path.read_text()
+    text = path.read_text("utf-8")
     kept = [line for line in text.splitlines() if "automation:listed" not in line]
-    path.write_text("\n".join(kept) + "\n")
+    path.write_text("\n".join(kept) + "\n", "utf-8")
     assert run("apply", "2026-12-07", "--steps", "remind").code == 0
     assert not _listing_tom(onboarding, "2026-W50")
 

@@ -243,7 +243,10 @@ def test_a_participant_follows_their_new_username(project: Path) -> None:
     sam = issues(project)[f"{OLD}/sam.delacroix"]
     path = project / ".automation" / "issues" / f"{sam.iid}.md"
     path.write_text(
-        tick(path.read_text(), "Have coffee chats").replace("- sam.delacroix\n", "- sam.d\n")
+        tick(path.read_text("utf-8"), "Have coffee chats").replace(
+            "- sam.delacroix\n", "- sam.d\n"
+        ),
+        "utf-8",
     )
     edit(Path("config/people.yml"), "username: sam.delacroix", "username: sam.d")
     edit(CSM, "      - sam.delacroix\n", "      - {username: sam.d, renamed_from: sam.delacroix}\n")
@@ -363,7 +366,7 @@ def test_a_renamed_esp_account_keeps_its_plan_cadence_issues_and_epic(esp: Path)
     assert {k: now[k.replace("/globex/", "/globex-corp/")].iid for k in old} == old
     assert not [k for k in now if "/globex/" in k]
     epics = (esp / ".automation" / "epics").glob("*.md")
-    keys = {find_key(p.read_text().split("---\n", 2)[2]) for p in epics}
+    keys = {find_key(p.read_text("utf-8").split("---\n", 2)[2]) for p in epics}
     assert "executive-sponsorship/globex-corp/epic" in keys
     assert "executive-sponsorship/globex/epic" not in keys
     assert "No changes" in run("apply").out
@@ -387,7 +390,7 @@ def test_a_renamed_program_takes_its_withdrawn_account_along_and_gets_it_back(es
     tracking = now["esp/tracking"].description
     assert "withdrawn" in tracking and all(f"#{iid} " in tracking for iid in withdrawn.values())
     epics = (esp / ".automation" / "epics").glob("*.md")
-    keys = {find_key(p.read_text().split("---\n", 2)[2]) for p in epics}
+    keys = {find_key(p.read_text("utf-8").split("---\n", 2)[2]) for p in epics}
     assert not [k for k in keys if k and k.startswith("executive-sponsorship/")], keys
     assert "executive-sponsorship/" not in tracking  # nor in the index of keys
     assert "No changes" in run("apply").out
@@ -408,7 +411,7 @@ def test_a_renamed_sponsorship_cohort_creates_nothing(sponsorship: Path) -> None
     assert run("apply").code == 0
     before = {i.iid for i in issues(sponsorship).values()}
     program = Path("config/programs/sales-sponsorship.yml")
-    text = program.read_text()
+    text = program.read_text(encoding="utf-8")
     cohort = text.split("  cohorts:\n    - id: ", 1)[1].split("\n", 1)[0]
     edit(program, f"    - id: {cohort}\n", f"    - id: {cohort}-a\n      renamed_from: {cohort}\n")
     result = run("apply")
@@ -445,12 +448,14 @@ def test_a_rename_from_itself_is_a_config_error(
 
 
 def test_a_rename_from_a_current_id_names_the_file_and_line(project: Path) -> None:
-    text = CSM.read_text()
+    text = CSM.read_text(encoding="utf-8")
     second = text.split("  - id: fy27-pilot\n", 1)[1]
-    CSM.write_text(text + "  - id: fy27-b\n    renamed_from: fy27-pilot\n" + second)
+    CSM.write_text(
+        text + "  - id: fy27-b\n    renamed_from: fy27-pilot\n" + second, encoding="utf-8"
+    )
     result = run("validate")
     assert result.code == 2
-    line = CSM.read_text().split("\n").index("    renamed_from: fy27-pilot") + 1
+    line = CSM.read_text(encoding="utf-8").split("\n").index("    renamed_from: fy27-pilot") + 1
     assert (
         f"config/programs/csm-aspiring-leaders.yml:{line}: cohort 'fy27-b' is renamed_from "
         "'fy27-pilot', which is still an id here; remove renamed_from (the issues stay with "
@@ -478,7 +483,7 @@ def test_a_pair_follows_its_sponsees_new_username(sponsorship: Path) -> None:
     key = "sales-sponsorship/fy28-h1/sam.delacroix"
     iid = issues(sponsorship)[key].iid
     for path in Path("config").rglob("*.yml"):
-        path.write_text(path.read_text().replace("sam.delacroix", "sam.dela"))
+        path.write_text(path.read_text("utf-8").replace("sam.delacroix", "sam.dela"), "utf-8")
     program = Path("config/programs/sales-sponsorship.yml")
     edit(program, "sponsee: sam.dela}", "sponsee: sam.dela, renamed_from: sam.delacroix}")
     result = run("apply")
@@ -499,7 +504,7 @@ def test_a_sponsees_username_changed_without_renamed_from_is_warned_of_naming_no
     assert run("apply").code == 0
     old = {k: i.iid for k, i in issues(sponsorship).items() if "/fy28-h1/sam.delacroix" in k}
     for path in Path("config").rglob("*.yml"):
-        path.write_text(path.read_text().replace("sam.delacroix", "sam.dela"))
+        path.write_text(path.read_text("utf-8").replace("sam.delacroix", "sam.dela"), "utf-8")
     result = run("plan")
     assert result.code == 0, result.out + result.err
     refs = ", ".join(f"#{iid}" for iid in sorted(old.values()))
@@ -538,11 +543,13 @@ def test_a_sponsees_username_change_is_warned_of_when_their_pair_issue_is_closed
     assert run("apply").code == 0
     pair = issues(sponsorship)["sales-sponsorship/fy28-h1/sam.delacroix"]
     path = sponsorship / ".automation" / "issues" / f"{pair.iid}.md"
-    text = path.read_text().replace("[ ]", "[x]").replace("state: opened", "state: closed", 1)
-    path.write_text(text)
+    text = (
+        path.read_text("utf-8").replace("[ ]", "[x]").replace("state: opened", "state: closed", 1)
+    )
+    path.write_text(text, "utf-8")
     assert run("apply").code == 0
     for config in Path("config").rglob("*.yml"):
-        config.write_text(config.read_text().replace("sam.delacroix", "sam.dela"))
+        config.write_text(config.read_text("utf-8").replace("sam.delacroix", "sam.dela"), "utf-8")
     assert "looks like a username change" in run("plan").out
 
 
@@ -590,7 +597,7 @@ def test_a_sponsee_who_leaves_while_their_sponsor_takes_another_pair_is_no_renam
     )
     report = shipped / "report.json"
     result = run("apply", "2027-03-02", "--report", str(report))
-    said = result.out + result.err + report.read_text()
+    said = result.out + result.err + report.read_text("utf-8")
     assert result.code == 0 and "looks like a rename" not in said, said
     assert "lena" not in said.lower() and "Fischer" not in said
     found = issues(shipped)
@@ -679,10 +686,12 @@ def test_another_program_of_the_same_kind_is_not_taken_for_a_rename(esp: Path) -
     was held as the other renamed, and `renamed_from` as advised would have taken it over."""
     ok(run("apply"))
     program = esp / "config/programs/executive-sponsorship.yml"
-    text = program.read_text().replace("id: executive-sponsorship\n", "id: csm-sponsorship\n")
+    text = program.read_text("utf-8").replace(
+        "id: executive-sponsorship\n", "id: csm-sponsorship\n"
+    )
     for account in ("globex", "initech", "umbrella", "stark", "wayne", "tyrell"):
         text = text.replace(f"{{id: {account},", f"{{id: {account}-two,")
-    program.write_text(text)
+    program.write_text(text, "utf-8")
     result = ok(run("apply"))
     assert "nothing is created" not in result and "keyed as program" not in result
     assert "csm-sponsorship/account/globex-two/account-plan" in issues(esp)
@@ -721,7 +730,7 @@ def test_a_cohort_named_after_a_participant_does_not_make_a_new_program_a_rename
     edit(CSM, "  - id: fy27-pilot\n", "  - id: tom.reyes\n")
     ok(run("apply"))
     assert "csm-aspiring-leaders/tom.reyes/monthly/2026-11" in issues(shipped)
-    text = CSM.read_text().replace("id: csm-aspiring-leaders\n", "id: csm-two\n")
+    text = CSM.read_text(encoding="utf-8").replace("id: csm-aspiring-leaders\n", "id: csm-two\n")
     text = text.replace(
         "      - sam.delacroix\n      - aiko.tanaka\n      - lena.fischer\n",
         "      - grace.liu\n      - oliver.grant\n",
@@ -732,7 +741,7 @@ def test_a_cohort_named_after_a_participant_does_not_make_a_new_program_a_rename
         "    end_date: 2027-04-30\n    participants:\n      - tom.reyes\nlead: chloe.winters",
     )
     CSM.unlink()
-    Path("config/programs/csm-two.yml").write_text(text)
+    Path("config/programs/csm-two.yml").write_text(text, encoding="utf-8")
     result = ok(run("apply"))
     assert "nothing is created" not in result
     assert "csm-two/tom.reyes/grace.liu" in issues(shipped)

@@ -36,11 +36,11 @@ def test_a_block_template_the_program_does_not_need_may_be_missing(shipped: Path
     """Onboarding with no workshops renders no workshop rollup."""
     keep_programs(shipped, "sales-onboarding")
     path = shipped / "config" / "programs" / "sales-onboarding.yml"
-    text = path.read_text()
+    text = path.read_text("utf-8")
     start, end = text.index("  workshops:\n"), text.index("  # A hire's `cancelled`")
     text = text[:start] + "  workshops: []\n" + text[end:]
     liam = text.index("    - {username: liam.foster, role: ae,")  # his cancelled workshop
-    path.write_text(text[:liam] + "    - {username: liam.foster, role: ae}\n")
+    path.write_text(text[:liam] + "    - {username: liam.foster, role: ae}\n", "utf-8")
     (shipped / "templates" / "blocks" / "sqs-cohort.md.j2").unlink()
     result = run("validate")
     assert result.code == 0, result.out + result.err

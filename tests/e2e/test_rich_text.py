@@ -117,11 +117,11 @@ def test_a_confidential_tracking_issue_saved_in_rich_text_is_not_made_again(
     assert run("apply", BEFORE_CLOSE).code == 0
     before = issues(shipped)
     path = path_of(shipped, "sales-sponsorship/tracking")
-    path.write_text(rich_text_save(path.read_text() + "\nA line from the lead.\n"))
+    path.write_text(rich_text_save(path.read_text("utf-8") + "\nA line from the lead.\n"), "utf-8")
     result = run("apply", BEFORE_CLOSE)
     assert result.code == 0, result.out + result.err
     assert set(issues(shipped)) == set(before)
-    assert "A line from the lead." in path.read_text()
+    assert "A line from the lead." in path.read_text("utf-8")
     assert "no automation key" not in result.out
 
 
@@ -140,7 +140,7 @@ def test_a_sealed_figure_saved_in_rich_text_is_never_published_again(shipped: Pa
         "Sponsee satisfaction (start): 1",
     )
     path = path_of(shipped, COHORT)
-    path.write_text(rich_text_save(path.read_text()))
+    path.write_text(rich_text_save(path.read_text("utf-8")), "utf-8")
     apply("2027-03-05")
     text = issues(shipped)[COHORT].description
     assert text.count("automation:begin scores-start") == 1
@@ -161,7 +161,7 @@ def test_an_ended_account_plan_saved_in_rich_text_is_reopened_when_extended(
     assert run("apply").code == 0
     assert run("apply", "2027-02-01").code == 0
     path = path_of(shipped, plan)
-    path.write_text(rich_text_save(path.read_text()))
+    path.write_text(rich_text_save(path.read_text("utf-8")), "utf-8")
     edit(
         shipped / "config/programs/executive-sponsorship.yml",
         "start: 2026-02-01, end: 2027-01-31}",

@@ -85,14 +85,14 @@ def test_a_confidential_tracking_issue_quoted_then_saved_in_rich_text(shipped: P
     assert run("apply", BEFORE_CLOSE).code == 0
     before = issues(shipped)
     path = path_of(shipped, "sales-sponsorship/tracking")
-    head, sep, body = path.read_text().partition("\n---\n")  # front matter, description
+    head, sep, body = path.read_text("utf-8").partition("\n---\n")  # front matter, description
     # the lead pastes the description in a code fence (a bug report), runs pass
-    path.write_text(head + sep + body + f"\nWhat I saw:\n\n~~~~\n{body.strip()}\n~~~~\n")
+    path.write_text(head + sep + body + f"\nWhat I saw:\n\n~~~~\n{body.strip()}\n~~~~\n", "utf-8")
     assert run("apply", BEFORE_CLOSE).code == 0
     assert set(issues(shipped)) == set(before)
     # then the lead edits the description in the rich text editor
-    head, sep, body = path.read_text().partition("\n---\n")
-    path.write_text(head + sep + save_outside_fences(body))
+    head, sep, body = path.read_text("utf-8").partition("\n---\n")
+    path.write_text(head + sep + save_outside_fences(body), "utf-8")
     result = run("apply", BEFORE_CLOSE)
     after = issues(shipped)
     assert len(after) == len(before), sorted(after)

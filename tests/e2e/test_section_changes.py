@@ -35,13 +35,13 @@ def group(shipped: Path) -> Path:
 def split_group_call(*moved: str) -> None:
     """The MOVED tasks go from `## Group call` into a new ongoing section above it, `## Before
     the call`, with a task of its own; the section is declared before Group call."""
-    text = GROUP_TEMPLATE.read_text()
+    text = GROUP_TEMPLATE.read_text(encoding="utf-8")
     for task in moved:
         assert f"{task}\n" in text, task
         text = text.replace(f"{task}\n", "", 1)
     before = "\n".join([*moved, COLLECT])
     text = text.replace("## Group call\n", f"## Before the call\n\n{before}\n\n## Group call\n", 1)
-    GROUP_TEMPLATE.write_text(text)
+    GROUP_TEMPLATE.write_text(text, encoding="utf-8")
     edit(
         PROGRAM,
         "  - heading: Group call\n",
@@ -103,20 +103,20 @@ PARTICIPANT_TEMPLATE = Path("templates/csm-aspiring-leaders/participant.md.j2")
 def drop_module_3() -> None:
     """Module 3 out of the template (heading, text, tasks), its `sections` entry, and the
     reminder that names it (else the configuration is refused)."""
-    text = PARTICIPANT_TEMPLATE.read_text()
+    text = PARTICIPANT_TEMPLATE.read_text(encoding="utf-8")
     start, end = text.index(f"## {MODULE_3}"), text.index('{{ managed_block("progress") }}')
-    PARTICIPANT_TEMPLATE.write_text(text[:start] + text[end:])
+    PARTICIPANT_TEMPLATE.write_text(text[:start] + text[end:], encoding="utf-8")
     edit(PROGRAM, f'  - heading: "{MODULE_3}"\n    label: Practice\n', "")
-    config = PROGRAM.read_text()
+    config = PROGRAM.read_text(encoding="utf-8")
     start, end = config.index("reminders:\n"), config.index("cohorts:\n")
-    PROGRAM.write_text(config[:start] + config[end:])
+    PROGRAM.write_text(config[:start] + config[end:], encoding="utf-8")
 
 
 def delete_module_3(path: Path) -> None:
     """A person deletes Module 3 from their issue, heading, text and tasks."""
-    text = path.read_text()
+    text = path.read_text(encoding="utf-8")
     start, end = text.index(f"## {MODULE_3}"), text.index("<!-- automation:begin progress -->")
-    path.write_text(text[:start] + text[end:])
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
 
 
 def said_of_module_3(out: str) -> list[str]:
@@ -176,9 +176,9 @@ def test_a_section_taken_out_of_a_confidential_programs_template_names_no_task_o
     assert run("apply").code == 0
     pairs = [i for i in issues(shipped).values() if f"## {THROUGHOUT}" in i.description]
     assert pairs and all(i.confidential for i in pairs)
-    text = PAIR.read_text()
+    text = PAIR.read_text(encoding="utf-8")
     start, end = text.index(f"## {THROUGHOUT}"), text.index("## Build")
-    PAIR.write_text(text[:start] + text[end:])
+    PAIR.write_text(text[:start] + text[end:], encoding="utf-8")
     edit(SPONSORSHIP, f"  - heading: {THROUGHOUT}\n    ongoing: true\n", "")
     result = run("apply")
     assert result.code == 0, result.out + result.err
@@ -200,12 +200,12 @@ def test_an_issue_completed_with_a_sections_tasks_deleted_is_warned_about_once(
     sam = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
     run("apply")
     path = path_of(group, sam)
-    text = path.read_text()
+    text = path.read_text("utf-8")
     module = text[text.index("## Module 1: Explore\n") : text.index("## Module 2: Learn")]
     tasks = [line for line in module.splitlines() if re.match(r"\d+\. \[ \]", line)]
     assert tasks
     kept = "\n".join(line for line in module.splitlines() if line not in tasks)
-    path.write_text(text.replace(module, kept + "\n").replace("[ ]", "[x]"))
+    path.write_text(text.replace(module, kept + "\n").replace("[ ]", "[x]"), "utf-8")
     result = run("apply")
     issue = issues(group)[sam]
     said = (
@@ -219,9 +219,11 @@ def test_an_issue_completed_with_a_sections_tasks_deleted_is_warned_about_once(
 
 def tick_modules_1_and_2(path: Path) -> None:
     """A participant ticks every task of Module 1 and Module 2 (Practice is their phase)."""
-    text = path.read_text()
+    text = path.read_text(encoding="utf-8")
     start, end = text.index("## Module 1: Explore"), text.index(f"## {MODULE_3}")
-    path.write_text(text[:start] + text[start:end].replace("1. [ ]", "1. [x]") + text[end:])
+    path.write_text(
+        text[:start] + text[start:end].replace("1. [ ]", "1. [x]") + text[end:], encoding="utf-8"
+    )
 
 
 @pytest.mark.parametrize("change", ["required: false", "ongoing: true"])
@@ -253,10 +255,12 @@ def test_an_issue_closed_as_complete_with_tasks_open_again_is_warned_about(group
     path = path_of(group, key)
     edit(PROGRAM, "    label: Practice\n", "    label: Practice\n    required: false\n")
     tick_modules_1_and_2(path)
-    text = path.read_text()
+    text = path.read_text("utf-8")
     start = text.index("## Ongoing Activities")
     end = text.index("## Module 1: Explore")
-    path.write_text(text[:start] + text[start:end].replace("1. [ ]", "1. [x]") + text[end:])
+    path.write_text(
+        text[:start] + text[start:end].replace("1. [ ]", "1. [x]") + text[end:], "utf-8"
+    )
     assert run("apply", "2026-12-01").code == 0
     assert "status::complete" in issues(group)[key].labels
     edit(path, "state: opened", "state: closed")  # its person closes it
@@ -294,7 +298,9 @@ def test_an_issue_whose_every_task_lost_its_box_is_warned_about(group: Path) -> 
     assert run("apply", "2026-12-01").code == 0
     key = next(k for k, i in issues(group).items() if "phase::Explore" in i.labels)
     path = path_of(group, key)
-    path.write_text(re.sub(r"^(\s*)1\. \[[ x]\] ", r"\g<1>1. ", path.read_text(), flags=re.M))
+    path.write_text(
+        re.sub(r"^(\s*)1\. \[[ x]\] ", r"\g<1>1. ", path.read_text("utf-8"), flags=re.M), "utf-8"
+    )
     result = run("apply", "2026-12-02")
     said = [line for line in result.out.splitlines() if "has no task left" in line]
     assert len(said) == 1 and f"#{issues(group)[key].iid} " in said[0], result.out
@@ -345,21 +351,23 @@ def test_files_saved_again_in_another_unicode_form_change_no_issue(
     heading, task = "Modul 2: Üben", "1. [ ] Übe ein Gespräch in {{ cohort.name }}."
     edit(PROGRAM, "name: FY27 pilot group", "name: FY27 Gruppe Müller")
     for path, old in ((PROGRAM, '"Module 2: Learn"'), (PARTICIPANT_TEMPLATE, "Module 2: Learn")):
-        text = path.read_text().replace(old, f'"{heading}"' if old.startswith('"') else heading)
+        text = path.read_text("utf-8").replace(
+            old, f'"{heading}"' if old.startswith('"') else heading
+        )
         if path == PARTICIPANT_TEMPLATE:
             text = text.replace(f"## {heading}\n", f"## {heading}\n\n{task}\n", 1)
-        path.write_text(_in_form("NFD", text) if path in saved else text)
+        path.write_text(_in_form("NFD", text) if path in saved else text, "utf-8")
     assert run("apply", "2026-12-01").code == 0
     key = next(k for k, i in issues(group).items() if "phase::Explore" in i.labels)
     path = path_of(group, key)
-    text = path.read_text()
+    text = path.read_text("utf-8")
     start = text.index("Gespr")
     line_start = text.rindex("\n", 0, start) + 1
-    path.write_text(text[:line_start] + text[line_start:].replace("[ ]", "[x]", 1))
+    path.write_text(text[:line_start] + text[line_start:].replace("[ ]", "[x]", 1), "utf-8")
     assert run("apply", "2026-12-01").code == 0
     before = issues(group)[key].description
     for changed in saved:
-        changed.write_text(_in_form("NFC", changed.read_text()))
+        changed.write_text(_in_form("NFC", changed.read_text("utf-8")), "utf-8")
     result = run("apply", "2026-12-02")
     assert result.code == 0, result.out + result.err
     assert "template tasks added" not in result.out and " 0 warnings" in result.out, result.out

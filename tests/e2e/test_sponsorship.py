@@ -51,9 +51,11 @@ def test_shipped_config_makes_four_confidential_pairs_plan_and_rollups(sponsorsh
 def test_ticking_tasks_moves_phase_labels_and_rollups(sponsorship: Path) -> None:
     run("apply")
     lena = pair(sponsorship, "lena.fischer")
-    text = issue_path(sponsorship, lena).read_text()
+    text = issue_path(sponsorship, lena).read_text("utf-8")
     build = text.split("## Build")[1].split("## Develop")[0]
-    issue_path(sponsorship, lena).write_text(text.replace(build, build.replace("- [ ]", "- [x]")))
+    issue_path(sponsorship, lena).write_text(
+        text.replace(build, build.replace("- [ ]", "- [x]")), "utf-8"
+    )
     run("apply")
     lena = pair(sponsorship, "lena.fischer")
     assert "phase::Develop" in lena.labels and "phase::Build" not in lena.labels
@@ -102,7 +104,9 @@ def test_a_plan_line_that_links_a_pair_issue_follows_its_completion(sponsorship:
         "- [x] Develop program materials",
     )
     kenji_path = issue_path(sponsorship, kenji)
-    kenji_path.write_text(kenji_path.read_text().replace("- [ ]", "- [x]", 6))  # 6 of 26
+    kenji_path.write_text(
+        kenji_path.read_text("utf-8").replace("- [ ]", "- [x]", 6), "utf-8"
+    )  # 6 of 26
     result = run("apply")
     assert f"updated description: #{plan.iid} of sales-sponsorship (confidential)" in (result.out)
     figures = figure_values(issues(sponsorship)["sales-sponsorship/plan"].description)
@@ -271,7 +275,7 @@ def test_a_replaced_sponsor_is_not_told_they_left_the_program(sponsorship: Path)
         "{sponsor: jordan.alvarez, sponsee: sam.delacroix}",
     )
     assert run("apply").code == 0
-    said = (sponsorship / ".automation" / "notes" / f"{issue.iid}.md").read_text()
+    said = (sponsorship / ".automation" / "notes" / f"{issue.iid}.md").read_text("utf-8")
     assert "This pair in FY28 H1 cohort has another sponsor in the program's configuration" in said
     assert "Withdrawn from" not in said
     assert (
@@ -315,9 +319,9 @@ def test_a_pair_issue_made_public_gets_nothing_more_and_is_reported_every_run(
     lena = pair(sponsorship, "lena.fischer")
     path = issue_path(sponsorship, lena)
     edit(path, "confidential: true", "confidential: false")
-    text = path.read_text()
-    path.write_text(text.replace("- [ ]", "- [x]", 3))  # progress that would change blocks
-    before = path.read_text()
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("- [ ]", "- [x]", 3), "utf-8")  # progress that would change blocks
+    before = path.read_text("utf-8")
     warning = (
         f"warning: issue #{lena.iid} of sales-sponsorship is public though the program is "
         "confidential: the tool writes nothing to it"
@@ -325,12 +329,12 @@ def test_a_pair_issue_made_public_gets_nothing_more_and_is_reported_every_run(
     for _ in range(2):
         result = run("apply")
         assert warning in result.out
-        assert path.read_text() == before
+        assert path.read_text("utf-8") == before
     # what to do says how on this backend too (a tester read only GitLab's menu)
     assert "on the local backend, `confidential: true` in the issue's file" in result.out
     edit(path, "confidential: false", "confidential: true")
     run("apply")
-    assert path.read_text() != before  # confidential again: its blocks and labels catch up
+    assert path.read_text("utf-8") != before  # confidential again: its blocks and labels catch up
 
 
 def test_a_pair_issue_made_before_managers_were_assigned_gets_its_manager(
@@ -349,5 +353,5 @@ def test_a_pair_issue_made_before_managers_were_assigned_gets_its_manager(
         lena.description
     )
     notes = list((sponsorship / ".automation" / "notes").rglob("*"))
-    assert any("@marcus.oyelaran" in n.read_text() for n in notes if n.is_file())
+    assert any("@marcus.oyelaran" in n.read_text("utf-8") for n in notes if n.is_file())
     assert run("apply").out.splitlines()[-1].startswith("No changes")

@@ -28,7 +28,9 @@ def refused(root: Path) -> str:
 
 
 def line_of(path: Path, text: str) -> int:
-    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+    return next(
+        n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line
+    )
 
 
 def test_a_weight_for_a_phase_the_program_does_not_have(sponsorship: Path) -> None:
@@ -60,7 +62,7 @@ def test_grade_tracks_that_overlap(sponsorship: Path) -> None:
 
 def test_the_level_heading_title_is_accepted(sponsorship: Path) -> None:
     people = sponsorship / "config/people.yml"
-    assert "title: Ecosystem Sales Manager (Intermediate)" in people.read_text()
+    assert "title: Ecosystem Sales Manager (Intermediate)" in people.read_text("utf-8")
     assert run("validate").code == 0
     edit(
         people,
@@ -89,7 +91,7 @@ def test_a_cohort_id_twice_is_refused_not_merged_into_one_rollup(sponsorship: Pa
 )
 def test_a_mistake_in_a_leaving_reason_names_nobody(sponsorship: Path, reasons: str) -> None:
     path = sponsorship / PROGRAM
-    path.write_text(f"{path.read_text()}leaving:\n  reasons:\n{reasons}")
+    path.write_text(f"{path.read_text('utf-8')}leaving:\n  reasons:\n{reasons}", "utf-8")
     err = refused(sponsorship)
     line = line_of(path, "reasons:")
     assert f"{PROGRAM}:{line}:" in err or f"{PROGRAM}:{line + 1}:" in err
@@ -126,8 +128,8 @@ def test_a_reason_s_mistake_names_nobody_whatever_else_is_wrong(
     reasons = "leaving:\n  reasons:\n    lena.fischer: moved\n    Lena.Fischer: again\n"
     reasons += "    lena.fishcer: [not, one, line]\n"  # a typo: no roster name to hide
     reasons += '    "zed quorra, jr": [not, one, line]\n'  # a key with a space and a comma
-    path.write_text(path.read_text() + reasons)
-    (sponsorship / where).write_text((sponsorship / where).read_text() + also)
+    path.write_text(path.read_text("utf-8") + reasons, "utf-8")
+    (sponsorship / where).write_text((sponsorship / where).read_text("utf-8") + also, "utf-8")
     err = refused(sponsorship)
     assert f"{PROGRAM}:" in err
     assert "lena" not in err.lower() and "fisch" not in err.lower(), err

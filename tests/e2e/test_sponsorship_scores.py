@@ -350,15 +350,15 @@ def test_a_finished_score_issue_of_a_pair_taken_out_follows_its_ticks(
     66% and in progress."""
     key = f"{H1}/kenji.watanabe/sponsee-scores"
     path = path_of(sponsorship, key)
-    path.write_text(path.read_text().replace("- [ ] Record", "- [x] Record"))
+    path.write_text(path.read_text("utf-8").replace("- [ ] Record", "- [x] Record"), "utf-8")
     apply(BEFORE_CLOSE)
     assert "status::complete" in issues(sponsorship)[key].labels
     program = sponsorship / "config/programs/sales-sponsorship.yml"
-    text = program.read_text()
+    text = program.read_text("utf-8")
     line = next(x for x in text.splitlines(keepends=True) if "sponsee: kenji.watanabe" in x)
-    program.write_text(text.replace(line, ""))
+    program.write_text(text.replace(line, ""), "utf-8")
     apply("2027-02-22")
-    path.write_text(path.read_text().replace("- [x] Record", "- [ ] Record", 1))
+    path.write_text(path.read_text("utf-8").replace("- [x] Record", "- [ ] Record", 1), "utf-8")
     apply("2027-03-01")
     issue = issues(sponsorship)[key]
     assert "status::in progress" in issue.labels and "progress::50-74%" in issue.labels

@@ -67,8 +67,8 @@ def test_no_all_hands_is_asked_for_after_the_program_ends(sponsorship: Path) -> 
 def test_a_pair_issue_made_with_the_previous_template_gets_the_new_tasks_and_keeps_its_ticks(
     sponsorship: Path,
 ) -> None:
-    (sponsorship / PAIR).write_text(OLD_PAIR)
-    (sponsorship / PAIR.with_name("quarterly.md.j2")).write_text(OLD_QUARTERLY)
+    (sponsorship / PAIR).write_text(OLD_PAIR, "utf-8")
+    (sponsorship / PAIR.with_name("quarterly.md.j2")).write_text(OLD_QUARTERLY, "utf-8")
     assert run("apply").code == 0
     path = path_of(sponsorship, LENA)
     one_to_ones = "**Sponsor and sponsee:** Commit to regular 1-1s."

@@ -30,14 +30,14 @@ OWN_NOTE = "Sam's note: the first call went well."
 
 
 def change_template(*, add: bool = True, reword: bool = False) -> None:
-    text = TEMPLATE.read_text()
+    text = TEMPLATE.read_text(encoding="utf-8")
     if add:
         assert GROWTH in text
         text = text.replace(GROWTH + "\n", f"{GROWTH}\n{NEW_TASK}\n", 1)
     if reword:
         assert OLD_WORDING in text
         text = text.replace(OLD_WORDING, NEW_WORDING)
-    TEMPLATE.write_text(text)
+    TEMPLATE.write_text(text, encoding="utf-8")
 
 
 def inserted(before: str, after: str) -> list[str]:
@@ -148,7 +148,10 @@ def test_issues_made_before_this_version_start_their_record_on_its_first_run(
         assert "<!-- automation:begin template-tasks -->" in now[key].description
     assert "template-tasks" not in now[LENA].description
 
-    TEMPLATE.write_text(TEMPLATE.read_text().replace(NEW_TASK, f"{NEW_TASK}\n1. [ ] Later."))
+    TEMPLATE.write_text(
+        TEMPLATE.read_text(encoding="utf-8").replace(NEW_TASK, f"{NEW_TASK}\n1. [ ] Later."),
+        encoding="utf-8",
+    )
     assert backend.cli("apply").code == 0
     later = by_key(backend)
     for key in (SAM, AIKO):
@@ -168,15 +171,19 @@ PROGRAM_FILE = Path("config/programs/csm-aspiring-leaders.yml")
 def rename_section(declared: bool = True) -> None:
     """Staff rename a section in the template and in `sections` (and the reminder naming it),
     saying which heading it had (DECLARED) or not."""
-    TEMPLATE.write_text(TEMPLATE.read_text().replace(f"## {OLD_HEADING}\n", f"## {NEW_HEADING}\n"))
-    text = PROGRAM_FILE.read_text().replace(
+    TEMPLATE.write_text(
+        TEMPLATE.read_text(encoding="utf-8").replace(f"## {OLD_HEADING}\n", f"## {NEW_HEADING}\n"),
+        encoding="utf-8",
+    )
+    text = PROGRAM_FILE.read_text(encoding="utf-8").replace(
         f'section: "{OLD_HEADING}"', f'section: "{NEW_HEADING}"'
     )
     former = f'\n    renamed_from: "{OLD_HEADING}"' if declared else ""
     old = f'  - heading: "{OLD_HEADING}"\n    label: Practice'
     assert old in text
     PROGRAM_FILE.write_text(
-        text.replace(old, f'  - heading: "{NEW_HEADING}"{former}\n    label: Practice')
+        text.replace(old, f'  - heading: "{NEW_HEADING}"{former}\n    label: Practice'),
+        encoding="utf-8",
     )
 
 

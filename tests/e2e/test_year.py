@@ -43,9 +43,9 @@ def month(root: Path, backend: Backend, today: str) -> Result:
 
 
 def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
+    text = path.read_text(encoding="utf-8")
     assert old in text, old
-    path.write_text(text.replace(old, new, 1))
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def by_key(backend: Backend) -> dict[str, ObservedIssue]:

@@ -332,7 +332,7 @@ def test_grades_and_template_folders_in_other_capitals_are_named(root: Path) -> 
     folder.mkdir()
     (root / "templates" / "demo.md.j2").rename(folder / "demo.md.j2")
     program = root / "config" / "programs" / "demo.yml"
-    program.write_text(program.read_text().replace("demo.md.j2", "DEMO/demo.md.j2"))
+    program.write_text(program.read_text("utf-8").replace("demo.md.j2", "DEMO/demo.md.j2"), "utf-8")
     code, lines = validate(root)
     assert code == 2
     assert "config/job-grades.yml:1: file not found (config/Job-Grades.yml is there" in lines[0]
@@ -344,7 +344,7 @@ def test_a_text_copy_beside_its_program_file_is_no_program_and_no_error(root: Pa
     (rename it to demo.yml) would have overwritten the program."""
     make_project(root)
     programs = root / "config" / "programs"
-    (programs / "demo.yml.txt").write_text((programs / "demo.yml").read_text())
+    (programs / "demo.yml.txt").write_text((programs / "demo.yml").read_text("utf-8"), "utf-8")
     assert validate(root) == (0, [])
 
 

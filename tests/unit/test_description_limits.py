@@ -76,7 +76,7 @@ def test_validate_warns_when_a_template_comes_near_the_limit(tmp_path: Path, fil
     huge = "## One\n- [ ] task for {{ participant.name }}\n" + filler
     make_project(tmp_path, {"templates/demo.md.j2": huge})
     shutil.copytree(REPO / "templates", tmp_path / "templates", dirs_exist_ok=True)
-    (tmp_path / "templates" / "demo.md.j2").write_text(huge)
+    (tmp_path / "templates" / "demo.md.j2").write_text(huge, "utf-8")
     prepared = prepare(tmp_path / "config", tmp_path / "templates", TODAY)
     warnings = size_warnings(prepared.programs[0])
     assert warnings and "bytes long, over half of GitLab's limit of 1,048,576 bytes" in warnings[0]
@@ -95,13 +95,15 @@ def test_validate_refuses_a_template_whose_issues_would_pass_the_limit(
     huge = "## One\n- [ ] task for {{ participant.name }}\n" + "é" * (DESCRIPTION_LIMIT // 2 + 10)
     make_project(tmp_path, {"templates/demo.md.j2": huge})
     shutil.copytree(REPO / "templates", tmp_path / "templates", dirs_exist_ok=True)
-    (tmp_path / "templates" / "demo.md.j2").write_text(huge)
+    (tmp_path / "templates" / "demo.md.j2").write_text(huge, "utf-8")
     monkeypatch.chdir(tmp_path)
     result = run("validate")
     assert result.code == 2 and "Configuration is valid" not in result.out
     line = next(
         n
-        for n, text in enumerate(Path("config/programs/demo.yml").read_text().splitlines(), 1)
+        for n, text in enumerate(
+            Path("config/programs/demo.yml").read_text(encoding="utf-8").splitlines(), 1
+        )
         if text.startswith("template:")
     )
     assert (

@@ -174,9 +174,10 @@ def test_an_account_joining_mid_month_gets_that_months_weeks_from_its_own(tmp_pa
     shutil.copytree(REPO / "config", tmp_path / "config")
     esp = tmp_path / "config" / "programs" / "executive-sponsorship.yml"
     esp.write_text(
-        esp.read_text().replace(
+        esp.read_text("utf-8").replace(
             "[oliver.grant], start: 2026-11-02", "[oliver.grant], start: 2026-11-18"
-        )
+        ),
+        "utf-8",
     )
     prepared = prepare(tmp_path / "config", REPO / "templates", dt.date(2026, 11, 20))
     program = next(p for p in prepared.programs if p.program.id == "executive-sponsorship")

@@ -179,7 +179,9 @@ def test_a_label_written_escaped_is_read_back_as_typed(label: str) -> None:
 
 
 def test_trusted_values_pass_unchanged(tmp_path: Path) -> None:
-    (tmp_path / "t.md.j2").write_text("{{ who | mention }}\n{{ managed_block('progress') }}\n")
+    (tmp_path / "t.md.j2").write_text(
+        "{{ who | mention }}\n{{ managed_block('progress') }}\n", "utf-8"
+    )
     text = Renderer(tmp_path, ["r_d"]).render("t.md.j2", {"who": "r_d"})
     assert text == "@r_d\n<!-- automation:begin progress -->\n<!-- automation:end progress -->\n"
 
@@ -200,7 +202,9 @@ def _hostile_config(config: Path, prefix: str) -> None:
         return node
 
     for name, data in _shipped_data().items():
-        (config / name).write_text(yaml.safe_dump(walk(data), allow_unicode=False, sort_keys=False))
+        (config / name).write_text(
+            yaml.safe_dump(walk(data), allow_unicode=False, sort_keys=False), "utf-8"
+        )
 
 
 @functools.cache
@@ -208,7 +212,7 @@ def _shipped_data() -> dict[str, Any]:
     """The shipped people and program files, parsed once (`walk` builds new values)."""
     config = REPO / "config"
     paths = [config / "people.yml", *sorted((config / "programs").glob("*.yml"))]
-    return {str(p.relative_to(config)): yaml.safe_load(p.read_text()) for p in paths}
+    return {str(p.relative_to(config)): yaml.safe_load(p.read_text("utf-8")) for p in paths}
 
 
 def _texts(root: Path, today: dt.date, only: tuple[str, ...]) -> tuple[Texts, Texts]:
@@ -373,7 +377,7 @@ def test_every_shipped_template_is_rendered(plain: Plain) -> None:
         name
         for template in plain.used
         for name in re.findall(
-            r"{%\s*include\s+\"([^\"]+)\"", (plain.templates / template).read_text()
+            r"{%\s*include\s+\"([^\"]+)\"", (plain.templates / template).read_text("utf-8")
         )
     }
     shipped = {str(p.relative_to(REPO / "templates")) for p in (REPO / "templates").rglob("*.j2")}

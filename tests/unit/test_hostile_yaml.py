@@ -121,7 +121,7 @@ def test_nesting_up_to_the_bound_loads() -> None:
 
 def test_an_oversized_file_is_refused_before_parsing(tmp_path: Path) -> None:
     path = tmp_path / "people.yml"
-    path.write_text("people:\n" + "# padding\n" * (MAX_BYTES // 10 + 1))
+    path.write_text("people:\n" + "# padding\n" * (MAX_BYTES // 10 + 1), "utf-8")
     with pytest.raises(ConfigError) as caught:
         read_yaml(path, "config/people.yml")
     (problem,) = caught.value.problems
@@ -132,7 +132,7 @@ def test_an_oversized_file_is_refused_before_parsing(tmp_path: Path) -> None:
 def test_a_file_just_under_the_bound_is_read(tmp_path: Path) -> None:
     path = tmp_path / "people.yml"
     body = "people: []\n"
-    path.write_text(body + "#" * (MAX_BYTES - len(body) - 1) + "\n")
+    path.write_text(body + "#" * (MAX_BYTES - len(body) - 1) + "\n", "utf-8")
     assert read_yaml(path, "people.yml").data == {"people": []}
 
 
@@ -221,8 +221,8 @@ def one_problem(err: str) -> str:
 
 def test_validate_refuses_an_alias_bomb_in_people(shipped: Path) -> None:
     people = shipped / "config" / "people.yml"
-    lines = people.read_text().count("\n")
-    people.write_text(people.read_text() + billion_laughs())
+    lines = people.read_text("utf-8").count("\n")
+    people.write_text(people.read_text("utf-8") + billion_laughs(), "utf-8")
     start = time.monotonic()
     result = cli(["validate"], {})
     assert time.monotonic() - start < FAST
@@ -235,7 +235,9 @@ def test_validate_refuses_an_alias_bomb_in_people(shipped: Path) -> None:
 
 def test_validate_refuses_deep_nesting_in_a_program_file(shipped: Path) -> None:
     program = shipped / "config" / "programs" / "sales-onboarding.yml"
-    program.write_text(program.read_text() + "deep: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    program.write_text(
+        program.read_text("utf-8") + "deep: " + "[" * 100_000 + "]" * 100_000 + "\n", "utf-8"
+    )
     result = cli(["validate"], {})
     assert result.code == EXIT_INVALID_CONFIG
     line = one_problem(result.err)
@@ -244,7 +246,7 @@ def test_validate_refuses_deep_nesting_in_a_program_file(shipped: Path) -> None:
 
 def test_validate_refuses_an_oversized_program_file(shipped: Path) -> None:
     program = shipped / "config" / "programs" / "sales-onboarding.yml"
-    program.write_text(program.read_text() + "#" * MAX_BYTES + "\n")
+    program.write_text(program.read_text("utf-8") + "#" * MAX_BYTES + "\n", "utf-8")
     result = cli(["validate"], {})
     assert result.code == EXIT_INVALID_CONFIG
     assert one_problem(result.err).startswith("config/programs/sales-onboarding.yml:1: ")
@@ -252,7 +254,7 @@ def test_validate_refuses_an_oversized_program_file(shipped: Path) -> None:
 
 def test_validate_accepts_people_written_with_an_anchor_and_a_merge_key(shipped: Path) -> None:
     people = shipped / "config" / "people.yml"
-    text = people.read_text()
+    text = people.read_text("utf-8")
     priya = "  - username: priya.natarajan\n    name: Priya Natarajan\n"
     marcus = (
         "  - username: marcus.oyelaran\n    name: Marcus Oyelaran\n"
@@ -265,7 +267,7 @@ def test_validate_accepts_people_written_with_an_anchor_and_a_merge_key(shipped:
     text = text.replace(
         marcus, "  - <<: *manager\n    username: marcus.oyelaran\n    name: Marcus Oyelaran\n"
     )
-    people.write_text(text)
+    people.write_text(text, "utf-8")
     result = cli(["validate"], {})
     assert result.code == EXIT_OK, result.err
     marcus_loaded = load_config(Path("config")).config.person("marcus.oyelaran")

@@ -15,7 +15,7 @@ from tests import jinja_cache
 
 def templates(root: Path, source: str) -> Path:
     root.mkdir()
-    (root / "t.md.j2").write_text(source)
+    (root / "t.md.j2").write_text(source, "utf-8")
     return root
 
 

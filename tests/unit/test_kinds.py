@@ -19,9 +19,9 @@ REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = REPO / "templates"
 
 PROGRAMS = Path(__file__).parent / "kind_programs"  # small program files, one per kind
-PEOPLE = (PROGRAMS / "people.yml").read_text()
+PEOPLE = (PROGRAMS / "people.yml").read_text("utf-8")
 PARTICIPANTS, ONBOARDING, SPONSORSHIP, ESP = (
-    (PROGRAMS / f"{kind}.yml").read_text()
+    (PROGRAMS / f"{kind}.yml").read_text("utf-8")
     for kind in ("participants", "onboarding", "sponsorship", "esp")
 )
 
@@ -34,9 +34,9 @@ def programs(tmp_path: Path, program: str, today: str) -> dict[str, DesiredIssue
 def desired(tmp_path: Path, program: str, today: str) -> DesiredProgram:
     config = tmp_path / "config"
     (config / "programs").mkdir(parents=True)
-    (config / "settings.yml").write_text(SETTINGS)
-    (config / "people.yml").write_text(PEOPLE)
-    (config / "programs" / "program.yml").write_text(program)
+    (config / "settings.yml").write_text(SETTINGS, "utf-8")
+    (config / "people.yml").write_text(PEOPLE, "utf-8")
+    (config / "programs" / "program.yml").write_text(program, "utf-8")
     loaded = load_config(config)
     renderer = Renderer(TEMPLATES, [p.username for p in loaded.config.people])
     (only,) = desired_programs(loaded, renderer, dt.date.fromisoformat(today))
@@ -217,7 +217,7 @@ def test_derived_values_count_nothing_before_the_issues_exist() -> None:
 def test_every_kind_renders_its_issues_from_the_shipped_templates(
     tmp_path: Path, kind: str
 ) -> None:
-    program = (PROGRAMS / f"{kind}.yml").read_text()
+    program = (PROGRAMS / f"{kind}.yml").read_text("utf-8")
     for issue in programs(tmp_path, program, "2027-02-01").values():
         assert issue.description.startswith(f"<!-- automation:key={issue.key} -->\n")
         assert "<!-- automation:begin progress -->" in issue.description or issue.key.endswith(

@@ -199,8 +199,10 @@ def tracker_sent_on_the_day(root: Path) -> MemoryTracker:
 def test_a_moved_date_is_a_new_occasion(created: tuple[Path, MemoryTracker]) -> None:
     root, tracker = created
     remind(root, tracker, DAY)
-    text = (root / "config/programs/demo.yml").read_text()
-    (root / "config/programs/demo.yml").write_text(text.replace("2026-12-01", "2026-12-08"))
+    text = (root / "config/programs/demo.yml").read_text("utf-8")
+    (root / "config/programs/demo.yml").write_text(
+        text.replace("2026-12-01", "2026-12-08"), "utf-8"
+    )
     later = DAY + dt.timedelta(days=7)
     assert len(remind(root, tracker, later)) == 2
     assert {len(notes) for notes in reminders(tracker).values()} == {2}
@@ -411,12 +413,12 @@ def test_a_reminder_naming_a_renamed_section_finds_it_in_issues_made_before(
     new heading in the same run."""
     root, tracker = created
     program = root / "config" / "programs" / "demo.yml"
-    text = program.read_text().replace(
+    text = program.read_text("utf-8").replace(
         "  - heading: One\n", "  - heading: First\n    renamed_from: One\n"
     )
-    program.write_text(text.replace("section: One", "section: First"))
+    program.write_text(text.replace("section: One", "section: First"), "utf-8")
     template = root / "templates" / "demo.md.j2"
-    template.write_text(template.read_text().replace("## One\n", "## First\n"))
+    template.write_text(template.read_text("utf-8").replace("## One\n", "## First\n"), "utf-8")
     sent = remind(root, tracker, DAY)
     assert {action.iid for action in sent} == {iid_of(tracker, "ben"), iid_of(tracker, "cy")}
     assert all("read the guide" in action.body for action in sent)

@@ -21,8 +21,10 @@ MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9_.\-]+")
 
 @pytest.fixture
 def renderer(tmp_path: Path) -> Renderer:
-    (tmp_path / "issue.md.j2").write_text("{{ name }}\nOwner: {{ owner | mention }}\n{{ note }}\n")
-    (tmp_path / "bad_mention.md.j2").write_text("Hi {{ who | mention }}\n")
+    (tmp_path / "issue.md.j2").write_text(
+        "{{ name }}\nOwner: {{ owner | mention }}\n{{ note }}\n", "utf-8"
+    )
+    (tmp_path / "bad_mention.md.j2").write_text("Hi {{ who | mention }}\n", "utf-8")
     return Renderer(tmp_path, ["alice", "bob.smith"])
 
 
@@ -52,7 +54,7 @@ def test_config_values_cannot_start_a_quick_action_or_mention(
 def test_jinja_safe_and_escape_do_not_bypass_neutralisation(
     renderer: Renderer, tmp_path: Path, expression: str
 ) -> None:
-    (tmp_path / "bypass.md.j2").write_text(f"{{{{ {expression} }}}}\n")
+    (tmp_path / "bypass.md.j2").write_text(f"{{{{ {expression} }}}}\n", "utf-8")
     text = renderer.render("bypass.md.j2", {"name": "/close @all"})
     assert not text.startswith("/")
     assert not MENTION.findall(text)
@@ -71,11 +73,12 @@ def test_a_macros_task_is_a_task_and_the_values_in_it_stay_inert(
     """A maintainer's macro wrote `1\\. \\[ \\] Take the course`: its text, the
     template's own, was escaped as a value is, and the task silently vanished. A macro's
     text is now shown as written; the values printed in it are made inert as anywhere."""
-    (tmp_path / "macros.md.j2").write_text(MACROS)
+    (tmp_path / "macros.md.j2").write_text(MACROS, "utf-8")
     (tmp_path / "uses.md.j2").write_text(
         '{% import "macros.md.j2" as m %}## Module\n{{ m.task("Take the course") }}\n'
         "{{ m.task(name) }}\n{% call m.box() %}Read **the** guide{% endcall %}\n\n"
-        '{{ m.task("a") ~ name }}\n'
+        '{{ m.task("a") ~ name }}\n',
+        "utf-8",
     )
     lines = renderer.render("uses.md.j2", {"name": value}).split("\n")
     assert lines[1] == "1. [ ] Take the course"
@@ -159,7 +162,7 @@ def test_templates_cannot_leave_the_templates_folder(renderer: Renderer) -> None
 
 
 def test_sandbox_blocks_unsafe_attribute_access(renderer: Renderer, tmp_path: Path) -> None:
-    (tmp_path / "evil.md.j2").write_text("{{ ''.__class__.__mro__ }}\n")
+    (tmp_path / "evil.md.j2").write_text("{{ ''.__class__.__mro__ }}\n", "utf-8")
     with pytest.raises(ConfigError, match=r"evil\.md\.j2:1"):
         renderer.render("evil.md.j2", {})
 
@@ -206,7 +209,7 @@ def test_a_value_that_claims_another_class_is_checked_as_that_class(tmp_path: Pa
         yield 1
 
     thing, generator = Thing(), steps()
-    (tmp_path / "t.md.j2").write_text("{{ p.gi_code }}\n")
+    (tmp_path / "t.md.j2").write_text("{{ p.gi_code }}\n", "utf-8")
     renderer = Renderer(tmp_path, [])
     assert renderer.render("t.md.j2", {"p": weakref.proxy(thing)}) == "harmless\n"
     with pytest.raises(ConfigError, match="not available to templates"):
@@ -227,10 +230,10 @@ def test_a_template_reaches_no_method_pydantic_gives_a_config_model(
     tmp_path: Path, line: str
 ) -> None:
     secret = tmp_path / "secret.json"
-    secret.write_text('{"token": "glpat-from-a-file"}')
+    secret.write_text('{"token": "glpat-from-a-file"}', "utf-8")
     proof = tmp_path / "pwned"
     payload = f"cos\nsystem\n(S'touch {proof}'\ntR.".encode()
-    (tmp_path / "t.md.j2").write_text(f"{line}\n")
+    (tmp_path / "t.md.j2").write_text(f"{line}\n", "utf-8")
     person = Person(username="ana", name="Ana Lima")
     values = {"person": person, "secret": str(secret), "payload": payload}
     with pytest.raises(ConfigError) as error:
@@ -242,7 +245,9 @@ def test_a_template_reaches_no_method_pydantic_gives_a_config_model(
 def test_a_template_still_reads_a_model_s_fields_and_the_tool_s_own_methods(
     tmp_path: Path,
 ) -> None:
-    (tmp_path / "t.md.j2").write_text("{{ person.name }}: {{ config.person('ana').name }}\n")
+    (tmp_path / "t.md.j2").write_text(
+        "{{ person.name }}: {{ config.person('ana').name }}\n", "utf-8"
+    )
     person = Person(username="ana", name="Ana Lima")
     settings = Settings.model_validate({"gitlab": {"group": "g", "project": "g/p"}})
     config = Config(settings=settings, people=(person,), programs=())
@@ -255,20 +260,20 @@ def test_a_filter_that_moves_a_value_to_the_start_of_a_line_runs_no_quick_action
     tmp_path: Path,
 ) -> None:
     (tmp_path / "t.md.j2").write_text(
-        '{{ ("You are in the " ~ name ~ " and welcome.") | wordwrap(40) }}\n'
+        '{{ ("You are in the " ~ name ~ " and welcome.") | wordwrap(40) }}\n', "utf-8"
     )
     text = Renderer(tmp_path, []).render("t.md.j2", {"name": "Pilot group of the year /close"})
     assert "\n/close" not in text and text.count("\n") == 1  # what a filter makes: one line
 
 
 def test_a_character_reference_before_a_value_is_refused_like_an_at(tmp_path: Path) -> None:
-    (tmp_path / "t.md.j2").write_text("Ping &#64;{{ cohort }} now\n")
+    (tmp_path / "t.md.j2").write_text("Ping &#64;{{ cohort }} now\n", "utf-8")
     problems = Renderer(tmp_path, []).check("t.md.j2")
     assert problems and "would make a value a mention" in problems[0].message
 
 
 def test_a_filter_cannot_turn_a_value_into_a_mention_by_reference(tmp_path: Path) -> None:
-    (tmp_path / "t.md.j2").write_text('{{ ("Room " ~ name) | striptags }}\n')
+    (tmp_path / "t.md.j2").write_text('{{ ("Room " ~ name) | striptags }}\n', "utf-8")
     text = Renderer(tmp_path, []).render("t.md.j2", {"name": "Room &#64;all"})
     assert "&#64;all" not in text.replace("&amp;#64;all", "")
 
@@ -280,18 +285,18 @@ def test_a_filter_block_is_refused_at_its_line(tmp_path: Path, block: str) -> No
     `replace` took the escapes off its Markdown. A filter block is refused; the filter
     applied to the value is escaped after it."""
     (tmp_path / "t.md.j2").write_text(
-        f"Intro\nName: {{% filter {block} %}}{{{{ v }}}}{{% endfilter %}}\n## Tasks\n"
+        f"Intro\nName: {{% filter {block} %}}{{{{ v }}}}{{% endfilter %}}\n## Tasks\n", "utf-8"
     )
     renderer = Renderer(tmp_path, [])
     (problem,) = renderer.check("t.md.j2")
     assert (problem.line, problem.message) == (2, FILTER_BLOCK)
-    (tmp_path / "v.md.j2").write_text(f"Name: {{{{ v | {block} }}}}\n## Tasks\n")
+    (tmp_path / "v.md.j2").write_text(f"Name: {{{{ v | {block} }}}}\n## Tasks\n", "utf-8")
     text = renderer.render("v.md.j2", {"v": "[click](https://x.example) **x** <!-- hide"})
     assert "<!--" not in text and "](https" not in text.replace("\\](https", "")
 
 
 def test_mentioning_an_empty_value_says_so_and_how_to_guard_it(tmp_path: Path) -> None:
-    (tmp_path / "t.md.j2").write_text("Your manager: {{ manager | mention }}\n")
+    (tmp_path / "t.md.j2").write_text("Your manager: {{ manager | mention }}\n", "utf-8")
     with pytest.raises(ConfigError) as error:
         Renderer(tmp_path, ["ana"]).render("t.md.j2", {"manager": None})
     said = str(error.value)
@@ -312,7 +317,7 @@ def test_mentioning_an_empty_value_says_so_and_how_to_guard_it(tmp_path: Path) -
 def test_a_value_joined_to_a_mention_is_as_inert_as_any(tmp_path: Path, line: str) -> None:
     """Text joined to a vouched-for mention is not vouched for: a value holding `@bob.smith`
     or `/close` mentions and runs nothing, however a template joins it."""
-    (tmp_path / "t.md.j2").write_text(line + "\n")
+    (tmp_path / "t.md.j2").write_text(line + "\n", "utf-8")
     text = Renderer(tmp_path, ["alice", "bob.smith"]).render(
         "t.md.j2", {"owner": "alice", "note": "@bob.smith\n/close"}
     )

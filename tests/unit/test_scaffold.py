@@ -23,7 +23,7 @@ from automation.errors import EXIT_INVALID_CONFIG, EXIT_OK
 from tests.backends import cli
 from tests.conftest import REPO
 
-OURS: dict[str, Any] = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text())
+OURS: dict[str, Any] = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text("utf-8"))
 VERSION = scaffold.version()
 
 
@@ -45,7 +45,7 @@ def written_files(root: Path, folder: str) -> dict[str, bytes]:
 
 
 def team_pipeline(root: Path) -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load((root / ".gitlab-ci.yml").read_text())
+    loaded: dict[str, Any] = yaml.safe_load((root / ".gitlab-ci.yml").read_text("utf-8"))
     return loaded
 
 
@@ -58,11 +58,11 @@ def test_init_writes_the_samples_a_pipeline_a_pin_and_a_readme(tmp_path: Path) -
     assert (result.code, result.err) == (EXIT_OK, "")
     for folder in ("config", "templates"):
         assert written_files(target, folder) == shipped_files(folder)
-    assert (target / "requirements.txt").read_text().splitlines()[-1] == (
+    assert (target / "requirements.txt").read_text("utf-8").splitlines()[-1] == (
         f"program-automation=={VERSION}"
     )
-    assert f"program-automation {VERSION}" in (target / "README.md").read_text()
-    ignored = (target / ".gitignore").read_text().splitlines()
+    assert f"program-automation {VERSION}" in (target / "README.md").read_text("utf-8")
+    ignored = (target / ".gitignore").read_text("utf-8").splitlines()
     assert {".automation/", ".rehearsal/", "public/", "run-report.json"} <= set(ignored)
     written = sorted(p for p in target.rglob("*") if p.is_file())
     lines = result.out.splitlines()
@@ -81,7 +81,7 @@ def test_the_new_repository_validates(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_the_sample_settings_show_how_to_keep_a_replaced_tokens_issues() -> None:
     """Every deployment replaces its token (group access tokens expire): the settings a team
     starts from carry the former_users line, commented out, and it is valid once uncommented."""
-    text = (REPO / "config" / "settings.yml").read_text()
+    text = (REPO / "config" / "settings.yml").read_text("utf-8")
     (example,) = [line for line in text.splitlines() if line.lstrip().startswith("# former_users:")]
     settings = Settings.model_validate(
         yaml.safe_load(text.replace(example, example.replace("# ", "", 1)))
@@ -114,7 +114,7 @@ def test_a_tool_project_that_is_no_project_path_is_refused(tmp_path: Path, given
 def test_init_refuses_an_existing_file_and_writes_nothing(tmp_path: Path) -> None:
     target = tmp_path / "team"
     (target / "config").mkdir(parents=True)
-    (target / "config" / "people.yml").write_text("people: []\n")
+    (target / "config" / "people.yml").write_text("people: []\n", "utf-8")
     result = cli(["init", str(target)], {})
     assert result.code == EXIT_INVALID_CONFIG
     assert result.out == ""
@@ -123,14 +123,14 @@ def test_init_refuses_an_existing_file_and_writes_nothing(tmp_path: Path) -> Non
         "(move it away, or choose another folder)\n"
     )
     assert [p.name for p in target.rglob("*")] == ["config", "people.yml"]
-    assert (target / "config" / "people.yml").read_text() == "people: []\n"
+    assert (target / "config" / "people.yml").read_text("utf-8") == "people: []\n"
 
 
 def test_init_names_every_file_already_there(tmp_path: Path) -> None:
     """A tester: with both `.gitlab-ci.yml` and `README.md` there, only the first was named,
     so they were moved away one attempt at a time."""
     for name in (".gitlab-ci.yml", "README.md"):
-        (tmp_path / name).write_text("ours\n")
+        (tmp_path / name).write_text("ours\n", "utf-8")
     result = cli(["init", str(tmp_path)], {})
     assert result.code == EXIT_INVALID_CONFIG
     assert f"{tmp_path}/README.md" in result.err and f"{tmp_path}/.gitlab-ci.yml" in result.err
@@ -139,7 +139,7 @@ def test_init_names_every_file_already_there(tmp_path: Path) -> None:
 
 
 def test_init_refuses_a_file_where_it_needs_a_folder(tmp_path: Path) -> None:
-    (tmp_path / "templates").write_text("not a folder\n")
+    (tmp_path / "templates").write_text("not a folder\n", "utf-8")
     result = cli(["init", str(tmp_path)], {})
     assert result.code == EXIT_INVALID_CONFIG
     assert result.err == f"automation: {tmp_path}/templates is a file, where init needs a folder\n"
@@ -147,9 +147,9 @@ def test_init_refuses_a_file_where_it_needs_a_folder(tmp_path: Path) -> None:
 
 
 def test_init_into_an_existing_folder_with_other_files_keeps_them(tmp_path: Path) -> None:
-    (tmp_path / "notes.md").write_text("ours\n")
+    (tmp_path / "notes.md").write_text("ours\n", "utf-8")
     assert cli(["init", str(tmp_path)], {}).code == EXIT_OK
-    assert (tmp_path / "notes.md").read_text() == "ours\n"
+    assert (tmp_path / "notes.md").read_text("utf-8") == "ours\n"
 
 
 def test_a_second_init_is_refused(tmp_path: Path) -> None:
@@ -161,7 +161,7 @@ def test_a_second_init_is_refused(tmp_path: Path) -> None:
 
 
 def runtime_names() -> set[str]:
-    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]
     return {re.split(r"[<>=!~ \[;]", dep)[0].lower() for dep in project["dependencies"]}
 
 
@@ -170,7 +170,7 @@ def lock_pins(text: str) -> dict[str, str]:
 
 
 def test_the_lock_pins_every_runtime_dependency_with_hashes_and_no_test_tool() -> None:
-    text = (REPO / "requirements.lock").read_text()
+    text = (REPO / "requirements.lock").read_text("utf-8")
     pins = lock_pins(text)
     assert runtime_names() <= set(pins)
     assert not {"pytest", "mypy", "ruff", "hypothesis", "responses"} & set(pins)
@@ -296,7 +296,7 @@ def test_the_refused_default_is_inits_default(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("pipeline", [".gitlab-ci.yml", "automation/skeleton/gitlab-ci.yml"])
 def test_every_script_line_of_the_pipelines_is_shell(pipeline: str) -> None:
-    loaded: dict[str, Any] = yaml.safe_load((REPO / pipeline).read_text())
+    loaded: dict[str, Any] = yaml.safe_load((REPO / pipeline).read_text("utf-8"))
     lines = [
         line
         for job in loaded.values()

@@ -55,11 +55,11 @@ def test_it_covers_the_same_inputs_day_and_fewer_steps_only() -> None:
 
 def test_the_fingerprint_follows_file_names_bytes_and_options(tmp_path: Path) -> None:
     (tmp_path / "config").mkdir()
-    (tmp_path / "config" / "people.yml").write_text("people: []\n")
+    (tmp_path / "config" / "people.yml").write_text("people: []\n", "utf-8")
     first = fingerprint([tmp_path / "config"], ["1.0"])
     assert fingerprint([tmp_path / "config"], ["1.0"]) == first
     assert fingerprint([tmp_path / "config"], ["1.1"]) != first
-    (tmp_path / "config" / "people.yml").write_text("people: [] \n")
+    (tmp_path / "config" / "people.yml").write_text("people: [] \n", "utf-8")
     changed = fingerprint([tmp_path / "config"], ["1.0"])
     assert changed != first
     (tmp_path / "config" / "people.yml").rename(tmp_path / "config" / "persons.yml")
@@ -77,9 +77,9 @@ def test_the_inputs_hold_the_tools_own_code(
     assert unchanged.inputs("0.1.0", tmp_path, tmp_path, ()) != before
     package = tmp_path / "package"
     (package / "__pycache__").mkdir(parents=True)
-    (package / "run.py").write_text("print(1)\n")
+    (package / "run.py").write_text("print(1)\n", "utf-8")
     first = fingerprint((package,), ())
     (package / "__pycache__" / "run.cpython-311.pyc").write_bytes(b"compiled")
     assert fingerprint((package,), ()) == first
-    (package / "run.py").write_text("print(2)\n")
+    (package / "run.py").write_text("print(2)\n", "utf-8")
     assert fingerprint((package,), ()) != first

@@ -16,7 +16,7 @@ MAX = 10_000  # all steps together may make 1,280,000 characters
 
 
 def _rendered(tmp_path: Path, source: str, context: dict[str, object], **bounds: int) -> str:
-    (tmp_path / "t.md.j2").write_text(source)
+    (tmp_path / "t.md.j2").write_text(source, "utf-8")
     return Renderer(tmp_path, [], **bounds).render("t.md.j2", context)
 
 

@@ -32,7 +32,7 @@ def validate(root: Path) -> tuple[int, list[str]]:
 
 
 def problems(tmp_path: Path, source: str) -> list[Problem]:
-    (tmp_path / "t.md.j2").write_text(source)
+    (tmp_path / "t.md.j2").write_text(source, "utf-8")
     return Renderer(tmp_path, []).check("t.md.j2")
 
 
@@ -74,7 +74,7 @@ def test_harmless_lines_pass(tmp_path: Path, source: str) -> None:
 
 
 def test_a_rejected_line_is_never_rendered(tmp_path: Path) -> None:
-    (tmp_path / "t.md.j2").write_text("Hello\n/close\n")
+    (tmp_path / "t.md.j2").write_text("Hello\n/close\n", "utf-8")
     with pytest.raises(ConfigError, match=r"t\.md\.j2:2: the line starts with `/close`"):
         Renderer(tmp_path, []).render("t.md.j2", {})
 
@@ -113,7 +113,7 @@ def test_a_link_out_of_templates_is_refused_and_never_read(
     tmp_path: Path, opened: list[str]
 ) -> None:
     secret = tmp_path / "secret.txt"
-    secret.write_text("TOKEN=glpat-secret\n")
+    secret.write_text("TOKEN=glpat-secret\n", "utf-8")
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "leak.md.j2").symlink_to(secret)
@@ -139,7 +139,7 @@ def test_proc_environ_through_a_link_is_refused(tmp_path: Path, opened: list[str
 def test_a_linked_folder_out_of_templates_is_refused(tmp_path: Path, opened: list[str]) -> None:
     outside = tmp_path / "elsewhere"
     outside.mkdir()
-    (outside / "x.md.j2").write_text("hello\n")
+    (outside / "x.md.j2").write_text("hello\n", "utf-8")
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "sub").symlink_to(outside, target_is_directory=True)
@@ -152,7 +152,7 @@ def test_a_linked_folder_out_of_templates_is_refused(tmp_path: Path, opened: lis
 def test_paths_out_of_templates_are_refused(tmp_path: Path, name: str) -> None:
     templates = tmp_path / "templates"
     templates.mkdir()
-    (tmp_path / "outside.md.j2").write_text("hello\n")
+    (tmp_path / "outside.md.j2").write_text("hello\n", "utf-8")
     renderer = Renderer(templates, [])
     assert not renderer.exists(name)
     assert "points outside" in renderer.not_found(name)
@@ -161,10 +161,12 @@ def test_paths_out_of_templates_are_refused(tmp_path: Path, name: str) -> None:
 
 
 def test_a_program_naming_a_path_outside_gets_a_clear_problem(tmp_path: Path) -> None:
-    (tmp_path / "outside.md.j2").write_text("## One\n- [ ] task\n")
+    (tmp_path / "outside.md.j2").write_text("## One\n- [ ] task\n", "utf-8")
     root = make_project(tmp_path / "p")
     program = root / "config" / "programs" / "demo.yml"
-    program.write_text(program.read_text().replace("demo.md.j2", "../../outside.md.j2"))
+    program.write_text(
+        program.read_text("utf-8").replace("demo.md.j2", "../../outside.md.j2"), "utf-8"
+    )
     code, lines = validate(root)
     assert code == 2
     assert any("points outside" in line and "it was not read" in line for line in lines), lines
@@ -172,7 +174,7 @@ def test_a_program_naming_a_path_outside_gets_a_clear_problem(tmp_path: Path) ->
 
 def test_a_runaway_loop_fails_fast_with_file_and_line(tmp_path: Path) -> None:
     # a renderer stops at its bound (0.2 s here, to keep the suite fast) ...
-    (tmp_path / "slow.md.j2").write_text("Intro\n" + SLOW)
+    (tmp_path / "slow.md.j2").write_text("Intro\n" + SLOW, "utf-8")
     started = time.process_time()
     with pytest.raises(ConfigError) as caught:
         Renderer(tmp_path, [], seconds=0.2).render("slow.md.j2", {})
@@ -186,7 +188,7 @@ def test_loops_without_calls_are_bounded_too(tmp_path: Path) -> None:
     source = (
         "{% set r = range(100000) %}\n{% for i in r %}{% for j in r %}{% endfor %}{% endfor %}\n"
     )
-    (tmp_path / "slow.md.j2").write_text(source)
+    (tmp_path / "slow.md.j2").write_text(source, "utf-8")
     started = time.process_time()
     with pytest.raises(ConfigError, match=r"slow\.md\.j2:2: template too slow"):
         Renderer(tmp_path, [], seconds=0.2).render("slow.md.j2", {})
@@ -200,7 +202,7 @@ def test_a_busy_machine_is_not_a_slow_template(
     shipped template: the bound counts the render's processor time, not the wall clock's."""
     clock = iter(range(0, 10**9, 100))  # every look at the wall clock: 100 s later
     monkeypatch.setattr(time, "monotonic", lambda: float(next(clock)))
-    (tmp_path / "fine.md.j2").write_text("{% for i in range(50) %}{{ i }} {% endfor %}\n")
+    (tmp_path / "fine.md.j2").write_text("{% for i in range(50) %}{{ i }} {% endfor %}\n", "utf-8")
     assert Renderer(tmp_path, [], seconds=0.2).render("fine.md.j2", {}).startswith("0 1 2")
 
 
@@ -253,7 +255,7 @@ def test_a_runaway_title_fails_fast(tmp_path: Path) -> None:
     ],
 )
 def test_huge_output_fails_fast_with_file_and_line(tmp_path: Path, source: str, line: int) -> None:
-    (tmp_path / "big.md.j2").write_text(source)
+    (tmp_path / "big.md.j2").write_text(source, "utf-8")
     started = time.monotonic()
     with pytest.raises(ConfigError) as caught:
         Renderer(tmp_path, []).render("big.md.j2", {})
@@ -272,7 +274,7 @@ def test_huge_output_fails_fast_with_file_and_line(tmp_path: Path, source: str, 
 )
 def test_a_huge_number_in_a_call_is_named_as_such(tmp_path: Path, source: str) -> None:
     """`range(100000000)` outputs nothing: the message names the number, not the size."""
-    (tmp_path / "big.md.j2").write_text(source)
+    (tmp_path / "big.md.j2").write_text(source, "utf-8")
     with pytest.raises(ConfigError) as caught:
         Renderer(tmp_path, []).render("big.md.j2", {})
     assert str(caught.value).startswith(
@@ -283,7 +285,7 @@ def test_a_huge_number_in_a_call_is_named_as_such(tmp_path: Path, source: str) -
 
 def test_a_long_but_reasonable_render_passes(tmp_path: Path) -> None:
     (tmp_path / "ok.md.j2").write_text(
-        "{% for i in range(3000) %}- [ ] task {{ i }}{{ loop.length }}\n{% endfor %}"
+        "{% for i in range(3000) %}- [ ] task {{ i }}{{ loop.length }}\n{% endfor %}", "utf-8"
     )
     text = Renderer(tmp_path, []).render("ok.md.j2", {})
     assert text.count("- [ ] task") == 3000
@@ -323,13 +325,13 @@ def test_only_an_all_gitlab_would_read_is_refused() -> None:
 
 def test_lipsum_is_no_template_function(tmp_path: Path) -> None:
     """Jinja's page-filler made text without bound in one call (`lipsum(1000000)`: a minute)."""
-    (tmp_path / "t.md.j2").write_text("A\n{{ lipsum(2) }}\n")
+    (tmp_path / "t.md.j2").write_text("A\n{{ lipsum(2) }}\n", "utf-8")
     with pytest.raises(ConfigError, match="'lipsum' is undefined"):
         Renderer(tmp_path, []).render("t.md.j2", {})
 
 
 def _rendered(tmp_path: Path, source: str, context: dict[str, object], **bounds: int) -> str:
-    (tmp_path / "t.md.j2").write_text(source)
+    (tmp_path / "t.md.j2").write_text(source, "utf-8")
     return Renderer(tmp_path, [], **bounds).render("t.md.j2", context)
 
 
@@ -411,7 +413,7 @@ def test_a_block_left_open_is_named_at_its_own_line(
     tmp_path: Path, source: str, line: int, tag: str
 ) -> None:
     """A tester's finding: a missing {% endif %} was reported at the file's last line."""
-    (tmp_path / "t.md.j2").write_text(source)
+    (tmp_path / "t.md.j2").write_text(source, "utf-8")
     problems = Renderer(tmp_path, []).check("t.md.j2")
     assert [str(p) for p in problems] == [
         f"{tmp_path / 't.md.j2'}:{line}: template syntax error: the {{% {tag} %}} on this line "

@@ -71,7 +71,7 @@ SHIPPED = sorted((REPO / "config").rglob("*.yml"))
 
 @pytest.mark.parametrize("file", SHIPPED, ids=lambda p: str(p.relative_to(REPO)))
 def test_the_shipped_config_loads_the_same_data_and_lines_every_way(file: Path, path: str) -> None:
-    text = file.read_text()
+    text = file.read_text(encoding="utf-8")
     assert outcome(text) == pure(text)
 
 
@@ -135,7 +135,7 @@ def test_a_file_that_loads_is_composed_by_libyaml(monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setattr(source, "_Loader", no_pure_loader)
     for file in SHIPPED:
-        parse_yaml(file.read_text(), file.name)
+        parse_yaml(file.read_text("utf-8"), file.name)
     parse_yaml(people(50), "people.yml")
 
 
