@@ -10,15 +10,17 @@ from dataclasses import dataclass
 from automation.fences import Kind, kinds
 from automation.markers import cut_key_line
 from automation.mentions import ZERO_WIDTH_SPACE
+from automation.tasktables import BOX_SPACE, TableTask, table_tasks
 
 # GitLab's task rule: list prefixes (nested, optionally inside `>` quotes), a checkbox,
-# then whitespace and some text. Its digits and spaces are ASCII (GitLab's pattern runs in RE2,
-# whose `\s` and `\d` are): `[　]`, a full-width space as an input method types it, is no box.
+# then whitespace and some text. Its list numbers are ASCII digits; the box holds `x`, `X` or
+# one space, any Unicode space (GitLab renders the text to count its boxes, and its spec counts
+# a no-break space as an open box: pasted text brings them, and a person sees a checkbox).
 _TASK = re.compile(
     r"^(?:>[ \t]{0,4})*"  # blockquote markers
     r"(?:[ \t]*(?:[-+*]|\d+[.)]))+"  # one or more list prefixes
     r"[ \t]+"
-    r"\[(?P<box>[xX]|\s)\]"  # [x], [X] or [ ] with one whitespace character
+    rf"\[(?P<box>[xX]|[{BOX_SPACE}])\]"  # [x], [X] or [ ] with one whitespace character
     r"[ \t]+\S",  # whitespace, then text
     re.ASCII,
 )
@@ -99,7 +101,9 @@ def read_lines(lines: Iterable[str]) -> Iterator[tuple[bool, bool | None]]:
 
 def count_tasks(text: str) -> TaskCount:
     """Count tasks in Markdown text with the rules GitLab uses for task_completion_status."""
-    states = [_task_state(line) for line in _visible(text) if "]" in line]
+    visible = _visible(text)
+    states = [_task_state(line) for line in visible if "]" in line]
+    states += [task.done for row in table_tasks(visible).values() for task in row]
     return TaskCount(
         sum(state is not None for state in states), sum(state is True for state in states)
     )
@@ -203,6 +207,14 @@ def is_optional(task: str) -> bool:
     return _OPTIONAL.match(task) is not None
 
 
+def _line_tasks(line: str, cells: Iterable[TableTask], skip_optional: bool) -> list[bool]:
+    """Whether each task of LINE is done: a list item's, or its table cells' (CELLS)."""
+    task = _TASK.match(line) if "]" in line else None
+    states = [(task.group("box") in "xX", line[task.end() - 1 :])] if task else []
+    states += [(cell.done, cell.text) for cell in cells]
+    return [done for done, said in states if not (skip_optional and is_optional(said))]
+
+
 def count_all(
     text: str, headings: Sequence[str], skip_optional: bool = False
 ) -> tuple[tuple[SectionCount, ...], TaskCount]:
@@ -212,7 +224,9 @@ def count_all(
     counts: dict[str, list[int]] = {}  # heading: [tasks, done]
     overall = [0, 0]
     current: tuple[list[int], int] | None = None  # the section's counts and heading level
-    for line in _visible(text):
+    visible = _visible(text)
+    tables = table_tasks(visible)
+    for index, line in enumerate(visible):
         if heading := _heading(line):
             level = heading[0]
             name = wanted.get(_normalise_heading(heading[1]))
@@ -221,13 +235,10 @@ def count_all(
                 continue
             if current is not None and level <= current[1]:
                 current = None
-        task = _TASK.match(line) if "]" in line else None
-        if task is None or (skip_optional and is_optional(line[task.end() - 1 :])):
-            continue
-        done = task.group("box") in ("x", "X")
-        for tally in (overall, current[0]) if current is not None else (overall,):
-            tally[0] += 1
-            tally[1] += done
+        for done in _line_tasks(line, tables.get(index, ()), skip_optional):
+            for tally in (overall, current[0]) if current is not None else (overall,):
+                tally[0] += 1
+                tally[1] += done
     sections = tuple(
         SectionCount(h, TaskCount(*counts.get(h, (0, 0))), found=h in counts) for h in headings
     )

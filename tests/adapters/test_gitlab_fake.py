@@ -960,7 +960,54 @@ TASK_CASES = [
     ("<!-- \n- [ ] hidden\n-->\n- [x] shown <!-- - [ ] inline -->", (1, 1)),
     ("- [~] not a task\n- [  ] two spaces\n- [x]\n-[ ] no space", (0, 0)),
     ("[ ] no list marker\n- [x]text glued", (0, 0)),
+    ("- [\u3000] a full-width space is a space\n1. [\t] and a tab", (2, 0)),
+    ("- [\x1c] a file separator is no space\n- [y] nor a letter", (0, 0)),
+    ("| [x] |\n|---|\n| [ ] |\n| [X] |", (3, 2)),  # the header's cell too
+    ("| a | b |\n|---|---|\n| [ ] done? | b |\n| [x] |", (1, 1)),  # a box alone in a cell
+    ("| a | b |\n|---|\n| [ ] |", (0, 0)),  # a delimiter row of another width: no table
+    ("| a |\n|---|\n| [ ] |\n\n| [x] |", (1, 0)),  # a blank line ends the table
+    ("```\n| a |\n|---|\n| [ ] |\n```", (0, 0)),
+    ("| a |\n|---|\n| [~] |", (0, 0)),
 ]
+
+# GitLab's own expectations (spec/models/concerns/taskable_spec.rb): the description of its
+# `.get_tasks` test, and its table of task items
+GITLAB_SPEC_DESCRIPTION = """Any text before the list
+- [ ] First item
+- [x] Second item
+* [x] Third item
+* [ ] **Fourth** item
+* [~] Inapplicable item
+
+<!-- a comment
+- [ ] Item in comment, ignore
+ rest of comment -->
+
++ [\u00a0] No-break space (U+00A0)
++ [\u2007] Figure space (U+2007)
+
+```
+- [ ] Item in code, ignore
+```
+
++ [\u202f] Narrow no-break space (U+202F)
++ [\u2009] Thin space (U+2009)
+
+1. [ ] Numbered 1
+2) [x] Numbered 2
+"""
+GITLAB_SPEC_TABLE = """|     | Action       | When    |
+| --- | ------------ | ------- |
+| [ ] | Do something | Soon    |
+| [x] | Do nothing   | **Now** |
+"""
+
+
+def test_task_completion_status_counts_as_gitlabs_own_spec_expects() -> None:
+    """Ten items, three done, in its description (the boxes with a Unicode space open); two,
+    one done, in its table."""
+    assert task_completion_status(GITLAB_SPEC_DESCRIPTION) == {"count": 10, "completed_count": 3}
+    assert task_completion_status(GITLAB_SPEC_TABLE) == {"count": 2, "completed_count": 1}
 
 
 @pytest.mark.parametrize(("markdown", "expected"), TASK_CASES)

@@ -200,3 +200,54 @@ def test_an_issue_the_tools_block_would_take_past_gitlabs_limit_says_what_to_sho
     said = f"issue #{aiko.iid}: with the tool's changes its description would be"
     assert said in result.out and "shorten the text people wrote in it" in result.out, result.out
     assert by_key(backend)[AIKO].description == before
+
+
+COFFEE = "Have coffee chats with multiple CSM Managers"
+PASTED = "1. [\u00a0] Share what you learned with your manager."  # a no-break space in the box
+
+
+def test_a_task_pasted_with_a_no_break_space_in_its_box_counts_as_gitlab_counts_it(
+    backend: Backend,
+) -> None:
+    """Text pasted from a document brings a no-break space into a box: GitLab shows it as a
+    checkbox and counts it (its own spec), so it holds the module back as an open task (the
+    tool left it out: an issue with it open read complete)."""
+    assert backend.cli("apply").code == 0
+    aiko = by_key(backend)[AIKO]
+    line = next(x for x in aiko.description.splitlines() if COFFEE in x)
+    backend.edit(
+        aiko.iid,
+        lambda text: tick(text, COFFEE).replace(
+            line.replace("[ ]", "[x]"), line.replace("[ ]", "[x]") + "\n" + PASTED, 1
+        ),
+    )
+    result = backend.cli("apply")
+    assert result.code == 0, result.out + result.err
+    text = by_key(backend)[AIKO].description
+    assert PASTED in text  # the person's line is kept as written
+    assert "| Module 1: Explore | 1/4 | 25% |" in text, text
+    assert "| **Overall** | **1/26** | **3%** |" in text
+    assert "No changes" in backend.cli("apply").out
+
+
+def test_a_module_made_into_a_table_of_boxes_counts_its_ticked_cells(backend: Backend) -> None:
+    """A manager rewrites Module 1's checklist as a table with a box in its first column
+    (current GitLab counts such cells as tasks and lets people tick them): the module's
+    figure follows the ticked cells, and the issue is not warned about as having no task."""
+    assert backend.cli("apply").code == 0
+    aiko = by_key(backend)[AIKO]
+
+    def tabled(text: str) -> str:
+        start = text.index("## Module 1: Explore")
+        end = text.index("## Module 2: Learn")
+        table = "| Done | Task |\n|:-:|---|\n| [x] | Career talk |\n| [ ] | Coffee chats |\n"
+        return text[:start] + "## Module 1: Explore\n\n" + table + "\n" + text[end:]
+
+    backend.edit(aiko.iid, tabled)
+    result = backend.cli("apply")
+    assert result.code == 0, result.out + result.err
+    assert "has no task" not in result.out
+    text = by_key(backend)[AIKO].description
+    assert "| Done | Task |\n|:-:|---|\n| [x] | Career talk |" in text  # kept as written
+    assert "| Module 1: Explore | 1/2 | 50% |" in text, text
+    assert "No changes" in backend.cli("apply").out

@@ -141,10 +141,17 @@ def parse_time(text: str) -> datetime:
 # --------------------------------------------------------------------------- markdown rules
 
 FENCE_RE = re.compile(r"^[ \t]*(?:>[ \t]*)*(`{3,}|~{3,})")
-# Taskable's pattern runs in RE2, whose \s and \d are ASCII
+# Taskable renders the description (comrak, relaxed task matching) and counts the checkboxes:
+# a box holding one Unicode space is an open task (its spec: U+00A0, U+2007, U+202F,
+# U+2009), list markers and digits are ASCII
+BOX_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 TASK_RE = re.compile(
-    r"^[ \t]*(?:>[ \t]*)*(?:(?:[-+*]|\d+[.)])[ \t]+)+\[([xX]|\s)\]\s+(\S.*?)\s*$", re.ASCII
+    rf"^[ \t]*(?:>[ \t]*)*(?:(?:[-+*]|[0-9]+[.)])[ \t]+)+\[([xX]|[{BOX_SPACE}])\][ \t]+(\S.*?)\s*$"
 )
+# a table cell holding a box alone is a task too (comrak's tasklist_in_table, GitLab's
+# "task table items"), in the header row as in the body
+TABLE_BOX_RE = re.compile(rf"\[([xX]|[{BOX_SPACE}])\]")
+TABLE_DELIMITER_RE = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 INLINE_CODE_RE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 # GitLab's User.reference_pattern: `@` and a namespace path (Gitlab::PathRegex: each part
 # starts with a letter, digit, `_` or `.` and ends with a letter, digit, `_` or `-`)
@@ -213,13 +220,44 @@ def task_completion_status(text: str | None) -> JSON:
 @functools.lru_cache(maxsize=8192)
 def _task_counts(text: str) -> tuple[int, int]:
     """Tasks and checked tasks of a description (every listed issue is counted again)."""
-    count = completed = 0
-    for line in prose_lines(text):
-        match = TASK_RE.match(line)
-        if match:
-            count += 1
-            completed += match.group(1) in "xX"
-    return count, completed
+    boxes = [match.group(1) for line in prose_lines(text) if (match := TASK_RE.match(line))]
+    boxes += table_boxes(list(prose_lines(text)))
+    return len(boxes), sum(box in "xX" for box in boxes)
+
+
+def _cells(row: str) -> list[str]:
+    """A table row's cells, split at pipes not escaped, the outer pipes dropped."""
+    row = row.strip()
+    row = row.removeprefix("|")
+    if row.endswith("|") and not row.endswith("\\|"):
+        row = row[:-1]
+    return [cell.strip() for cell in re.split(r"(?<!\\)\|", row)]
+
+
+def table_boxes(lines: list[str]) -> list[str]:
+    """The boxes of GFM tables' cells that hold a box alone: a table is a header row, then a
+    delimiter row of as many cells, then rows up to a blank line or one without a pipe."""
+    boxes: list[str] = []
+    index = 1
+    while index < len(lines):
+        header, delimiter = lines[index - 1], lines[index]
+        if not (
+            "|" in header
+            and TABLE_DELIMITER_RE.match(delimiter)
+            and len(_cells(header)) == len(_cells(delimiter))
+        ):
+            index += 1
+            continue
+        rows = [header]
+        index += 1
+        while index < len(lines) and lines[index].strip() and "|" in lines[index]:
+            rows.append(lines[index])
+            index += 1
+        width = len(_cells(header))
+        for row in rows:
+            boxes += [m.group(1) for c in _cells(row)[:width] if (m := TABLE_BOX_RE.fullmatch(c))]
+        index += 1
+    return boxes
 
 
 class TaskItem(NamedTuple):

@@ -1,0 +1,72 @@
+"""Task table items (pure): GitLab counts a table cell that holds a checkbox alone (`| [ ] |`)
+as a task, in a table's header row as in its body (its renderer's `tasklist_in_table`; its
+spec's "table task items": `| [ ] | Do something | Soon |`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import NamedTuple
+
+# What a box may hold: `x`, `X`, or one Unicode space (GitLab's spec counts a no-break, figure,
+# narrow no-break or thin space as an open box, as pasted text brings them)
+BOX_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_CELL_BOX = re.compile(rf"\[(?P<box>[xX]|[{BOX_SPACE}])\]")
+# A delimiter row: cells of hyphens, a colon at either end for alignment, pipes between
+_DELIMITER = re.compile(r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*")
+_PIPE = re.compile(r"(?<!\\)\|")  # `\|` is a pipe in a cell's text
+
+
+class TableTask(NamedTuple):
+    """A cell's box: whether it is ticked, and what the rest of its row says."""
+
+    done: bool
+    text: str
+
+
+def _cells(row: str) -> list[str]:
+    """A row's cells, split at its pipes (not at an escaped one), its outer pipes dropped."""
+    inner = row.strip()
+    inner = inner.removeprefix("|")
+    if inner.endswith("|") and not inner.endswith("\\|"):
+        inner = inner[:-1]
+    return [cell.strip() for cell in _PIPE.split(inner)]
+
+
+def _width(header: str, delimiter: str) -> int | None:
+    """The number of columns of a table whose first two lines these are, or None: a header
+    row with a pipe, and a delimiter row of as many cells."""
+    if "|" not in header or "-" not in delimiter or not _DELIMITER.fullmatch(delimiter):
+        return None
+    width = len(_cells(header))
+    return width if width == len(_cells(delimiter)) else None
+
+
+def _row_tasks(row: str, width: int) -> list[TableTask]:
+    cells = _cells(row)[:width]  # cells past the header's are not the table's
+    boxes = [_CELL_BOX.fullmatch(cell) for cell in cells]
+    text = " | ".join(cell for cell, box in zip(cells, boxes, strict=True) if box is None)
+    return [TableTask(box.group("box") in "xX", text) for box in boxes if box is not None]
+
+
+def table_tasks(lines: Sequence[str]) -> dict[int, list[TableTask]]:
+    """The task table items of LINES (those GitLab renders), by the index of their line. A
+    table runs from its header row to a blank line or a line without a pipe (which GitLab
+    would read as another block, or as a one-cell row: no box alone there is counted)."""
+    found: dict[int, list[TableTask]] = {}
+    index = 1
+    while index < len(lines):
+        width = _width(lines[index - 1], lines[index]) if "|" in lines[index - 1] else None
+        if width is None:
+            index += 1
+            continue
+        rows = [index - 1]
+        index += 1
+        while index < len(lines) and "|" in lines[index] and lines[index].strip():
+            rows.append(index)
+            index += 1
+        for row in rows:
+            if tasks := _row_tasks(lines[row], width):
+                found[row] = tasks
+        index += 1
+    return found
