@@ -38,7 +38,7 @@ from automation.errors import (
     UsageError,
     carried,
 )
-from automation.event import read_event
+from automation.event import Event, read_event
 from automation.lock import EVENT_WAIT, WAIT, LockBusy, RunLock, holder_name
 from automation.output.console import Console, show_applied, show_plan, write_report
 from automation.output.document import plan_document, to_json
@@ -271,6 +271,11 @@ def _check_usage(args: argparse.Namespace, backend: str) -> None:
         _site_folder(args.out)
     if getattr(args, "as_user", None) and backend != "gitlab":
         raise UsageError("--as names the GitLab user a plan is made as; it needs --backend gitlab")
+    if getattr(args, "event", None) and getattr(args, "full", False):
+        raise UsageError(
+            "--event syncs the programs of one event's issue and --full checks every program: "
+            "give one of them"
+        )
 
 
 def _writable(report: Path) -> None:
@@ -829,10 +834,13 @@ def _on_event(
     event = read_event(args.event)
     # a program renamed (`renamed_from`) is its former id too, until its issues carry the new
     # label (a tester: a tick during a rename was "of no configured program")
-    known = tuple(i for p in prepared.programs for i in (p.program.id, p.program.renamed_from) if i)
-    why = event.ignored(tracker.me, known, tracker.project_names)
+    configured = [p.program for p in prepared.programs]
+    known = tuple(i for p in configured for i in (p.id, p.renamed_from) if i)
+    every = (*prepared.loaded.ids, *known)  # every program read, chosen or not
+    why = event.ignored(tracker.me, every, tracker.project_names) or _left_out(event, known, every)
     if why is not None:
         print(f"note: {why}", file=out)
+        print("Summary: nothing was written (see the note above).", file=out)  # the last line
         # a report says so too, as for every run (CI keeps it as an artifact)
         _report_note(args, today, (why,), Privacy())
         return EXIT_OK
@@ -845,6 +853,16 @@ def _on_event(
     # run checks only some programs, and said nothing of the others')
     args.standing = standing(tracker, args.inputs, today, args.steps)
     return _apply(args, replace(prepared, programs=chosen), tracker, today, env=env, out=out)
+
+
+def _left_out(event: Event, chosen: tuple[str, ...], every: tuple[str, ...]) -> str | None:
+    """Why an event of configured programs (EVERY) needs no run all the same: --program left
+    each of them out (a tester: it said the issue was of no configured program). Only
+    configured ids are named: the payload's labels are not echoed."""
+    if set(event.programs) & set(chosen):
+        return None
+    named = ", ".join(sorted(set(event.programs) & set(every)))
+    return f"the event's issue is of {named}, which --program leaves out; nothing to do"
 
 
 def _early_tracker(args: argparse.Namespace, env: Mapping[str, str], err: TextIO) -> Tracker | None:

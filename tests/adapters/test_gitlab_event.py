@@ -119,6 +119,28 @@ def test_events_that_need_no_run_read_no_issue(
 ) -> None:
     run = ok(event(two, payload))
     assert why in run.out and listed(two) == set()
+    # a run's last line is its summary, here too (a tester: the note was the whole log)
+    assert run.out.splitlines()[-1] == "Summary: nothing was written (see the note above)."
+
+
+def test_an_event_of_a_program_left_out_by_program_says_so(two: GitLabBackend) -> None:
+    """A tester: with --program other, an event of demo said the issue "belongs to no
+    configured program"; demo is configured, --program left it out."""
+    tick_first(two, "demo")
+    run = ok(event(two, issue_event("user000", ["program::demo", "team::x"]), "--program", "other"))
+    assert "the event's issue is of demo, which --program leaves out" in run.out, run.out
+    assert "team::x" not in run.out and listed(two) == set()
+    synced = ok(event(two, issue_event("user000", ["program::demo"]), "--program", "demo"))
+    assert listed(two) == {"program::demo"} and "leaves out" not in synced.out
+
+
+def test_an_event_run_with_full_is_refused(two: GitLabBackend) -> None:
+    """A tester: `--event --full` checked the event's program only, --full said nothing."""
+    Path("payload.json").write_text(
+        json.dumps(issue_event("user000", ["program::demo"])), encoding="utf-8"
+    )
+    run = two.cli("apply", "--event", "payload.json", "--full")
+    assert run.code == 2 and "give one of them" in run.err and listed(two) == set()
 
 
 def test_the_tools_own_write_is_ignored(two: GitLabBackend) -> None:
