@@ -320,10 +320,12 @@ def _migrate(
     if not (new or replaced or gone or whole):
         return Migration(record), []
     has = {task_hash(t.text): t for t in tasks_of(issue.description, declared)}
+    surplus, replaced = _surplus(replaced, has)
     replaced = _not_had(replaced, has)
     newcomers, replaced = _newcomers(replaced, has, people)
     known = _recorded_in(recorded)
-    added, unplaced = _added(issue.description, whole, new + newcomers, declared, template, known)
+    more = new + surplus + newcomers
+    added, unplaced = _added(issue.description, whole, more, declared, template, known)
     dropped, covered = _dropped(item.description, issue.description, old, declared, gone)
     changed = _changed(template, old, has, replaced, gone - covered)
     return Migration(record, added), changed + unplaced + dropped
@@ -523,6 +525,36 @@ def _new_tasks(
             elif op == "replace" and fresh:
                 replaced.append((before[first:last], fresh))
     return new, replaced
+
+
+def _surplus(
+    replaced: list[tuple[list[str], list[Task]]], has: Mapping[str, Task]
+) -> tuple[list[Task], list[tuple[list[str], list[Task]]]]:
+    """Of more new tasks than recorded ones in one place, those that reword none: the new
+    wordings the issue has already stand for the recorded tasks whose words it has lost,
+    then, for each recorded task whose words it still has (HAS, by hash), the new task most
+    like it is its rewording; the rest are added (a tester fixed a task's typo and added a
+    task below it in one change: neither was added, to any issue). Where more recorded tasks
+    lost their words than the issue has new wordings, which new task rewords which cannot be
+    told: all stay rewordings, said as such."""
+    added: list[Task] = []
+    still: list[tuple[list[str], list[Task]]] = []
+    for olds, news in replaced:
+        left = [task for task in news if task_hash(task.text) not in has]
+        kept = [has[h].text for h in olds if h in has]
+        if len(news) <= len(olds) or len(olds) - len(kept) > len(news) - len(left):
+            still.append((olds, news))
+            continue
+        for text in kept[: len(left)]:  # (the issue may have every new wording already)
+            left.remove(_likest(text, left))
+        added += left
+        still.append((olds, [task for task in news if task not in left]))
+    return added, still
+
+
+def _likest(text: str, tasks: Sequence[Task]) -> Task:
+    """The task whose words are most like TEXT (the first, of equals)."""
+    return max(tasks, key=lambda t: difflib.SequenceMatcher(None, text, t.text).ratio())
 
 
 def _not_had(

@@ -334,3 +334,36 @@ def test_managers_swapped_and_back_are_quoted_truly_and_ask_for_nothing_had(
     back = backend.cli("apply")
     assert back.code == 0 and "career growth" not in back.out, back.out
     assert "No changes" in backend.cli("apply").out
+
+
+TYPO = "1. [ ] Have coffee chats with several CSM Managers"
+FAQ = "1. [ ] Read the Aspiring Leaders FAQ and note three questions for your manager."
+
+
+def test_a_typo_fixed_beside_a_task_added_in_one_change_rewords_one_and_adds_the_other(
+    backend: Backend,
+) -> None:
+    """A tester: in one template change, a task's wording fixed (multiple -> several) and a
+    new task put right below it. Neither was added to any issue, and the run said both that
+    the coffee task was reworded and that the new one stood "in place of an earlier one";
+    the record then listed it, so no later run added it either. Aiko had typed the new
+    wording herself already: she gets the new task too, and no rewording is said for her."""
+    assert backend.cli("apply").code == 0
+    issues = by_key(backend)
+    backend.edit(issues[AIKO].iid, lambda t: t.replace(COFFEE, TYPO))
+    issues = by_key(backend)
+    text = TEMPLATE.read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith(COFFEE))
+    TEMPLATE.write_text(text.replace(line, f"{line.replace(COFFEE, TYPO)}\n{FAQ}"), "utf-8")
+    result = backend.cli("apply")
+    assert result.code == 0, result.out + result.err
+    assert "in place of an earlier one" not in result.out, result.out
+    said = result.out.replace("\n", " ")
+    assert "'Have coffee chats with several" in said and "anew" in said
+    after = by_key(backend)
+    for key in (SAM, AIKO):
+        assert inserted(issues[key].description, after[key].description) == [FAQ], key
+    assert COFFEE in after[SAM].description and TYPO not in after[SAM].description
+    assert f"#{issues[AIKO].iid}" not in said.split("anew")[1].split("warning")[0]
+    assert "| Module 1: Explore | 0/4 | 0% |" in after[SAM].description
+    assert "No changes" in backend.cli("apply").out
