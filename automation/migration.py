@@ -255,7 +255,7 @@ def migrate(
     issues: dict[str, Migration] = {}
     renamed: set[str] = set()
     said: dict[tuple[str, str, int, bool], list[tuple[_Said, str]]] = {}
-    first = 0
+    first: list[str] = []  # the open issues with no record yet
     for item in desired.issues:
         issue = found.get(item.key)
         if issue is None or issue.state != "opened":
@@ -270,7 +270,8 @@ def migrate(
         ):
             continue  # its template's tasks are recorded, or its work is over
         issues[item.key], notes = _migrate(item, issue, declared, old, people)
-        first += old is None and not damaged  # no record yet (a damaged one is reported)
+        if old is None and not damaged:  # no record yet (a damaged one is reported)
+            first.append(issue.reference)
         for note in notes:
             said.setdefault(note.group, []).append((note, issue.reference))
     pid = desired.program.id
@@ -696,10 +697,19 @@ def _keep(refs: Sequence[str]) -> str:
     return "keeps" if len(refs) == 1 else "keep"
 
 
-def _first_run(program: str, count: int) -> str:
-    issues = "1 open issue" if count == 1 else f"{count} open issues"
+FIRST_SHOWN = 10  # the issues named in the note of those with no record; the rest counted
+
+
+def _first_run(program: str, refs: Sequence[str]) -> str:
+    """The note on open issues with no record of their template tasks: made before template
+    changes were tracked, or a person deleted the record's block (a tester: the note blamed
+    age, and named no issue to check by hand)."""
+    issues = "1 open issue" if len(refs) == 1 else f"{len(refs)} open issues"
+    named = ", ".join(refs[:FIRST_SHOWN])
+    more = f" and {len(refs) - FIRST_SHOWN} more" if len(refs) > FIRST_SHOWN else ""
     return (
-        f"{issues} of {program} had no record of their template tasks (made before template "
-        "changes were tracked): each now records the template's current tasks and gets none "
-        "added; tasks the template gains from now on are added to them"
+        f"{issues} of {program} ({named}{more}) had no record of their template tasks (made "
+        "before template changes were tracked, or its template-tasks block was deleted): each "
+        "now records the template's current tasks and gets none added (add by hand a task "
+        "the template gained that one lacks); tasks the template gains from now on are added"
     )
