@@ -19,6 +19,7 @@ import difflib
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -419,10 +420,11 @@ def _added(  # noqa: PLR0917
             added.append(section)
             text = placed
     spot, said = _spots(template), []
+    copies = Counter(task.text for task in template)  # (a task in two sections: both added)
     for task in new:
         if task.section in came:
             continue
-        adding = NewTask(task.section, task.text, task.item, tuple(declared))
+        adding = NewTask(task.section, task.text, task.item, tuple(declared), copies[task.text])
         placed = adding.place(text)
         if placed is None:
             said.append(_Said(_NO_PLACE, task.section, spot[task_hash(task.text)], task.text))

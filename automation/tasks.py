@@ -46,13 +46,15 @@ class Task:
 
 @dataclass(frozen=True)
 class NewTask:
-    """A task to add at the end of its section, unless the text already has a task that says
-    the same (then adding it is nothing)."""
+    """A task to add at the end of its section, unless its section already has a task that
+    says the same, or the text has as many such tasks as the template (COPIES: a person may
+    have moved it to another section; then adding it is nothing)."""
 
     section: str  # the declared heading
     text: str  # what it says, whitespace collapsed
     item: str  # the lines to add, as the template renders them
     headings: tuple[str, ...]  # every declared heading: where sections end
+    copies: int = 1  # the template's tasks that say the same (one per section, say)
 
     def place(self, text: str) -> str | None:
         """See `place_task`."""
@@ -185,11 +187,13 @@ def add_task(text: str, new: NewTask | NewSection) -> str:
 
 def place_task(text: str, new: NewTask) -> str | None:
     """The text with the task added (see `add_task`); the text as it is when a task already
-    says the same; None when it cannot be placed: the section's heading is not there, or
+    says the same (in its section, or as many times as the template says it: a tester's task
+    added to two sections at once reached only the first); None when it cannot be placed: the section's heading is not there, or
     the task would not be read as one of its tasks there (inside an unclosed code fence)."""
     lines = text.split("\n")
     walked = _walk(lines, new.headings)
-    if any(line.task == new.text for line in walked):
+    same = [line.section for line in walked if line.task == new.text]
+    if new.section in same or len(same) >= new.copies:
         return text
     start = next((i for i, x in enumerate(walked) if x.opens and x.section == new.section), None)
     if start is None:

@@ -370,3 +370,28 @@ def test_a_typo_fixed_beside_a_task_added_in_one_change_rewords_one_and_adds_the
     assert f"#{issues[AIKO].iid}" not in said.split("anew")[1].split("warning")[0]
     assert "| Module 1: Explore | 0/4 | 0% |" in after[SAM].description
     assert "No changes" in backend.cli("apply").out
+
+
+DISCUSS = "1. [ ] Discuss what you learned with your manager."
+
+
+def test_a_task_added_to_two_sections_at_once_reaches_both_in_open_issues(
+    backend: Backend,
+) -> None:
+    """A tester: the same new task at the end of Module 2 and of Module 3, in one change:
+    open issues got it in Module 2 only, silently, while issues made later got both."""
+    assert backend.cli("apply").code == 0
+    before = by_key(backend)
+    text = TEMPLATE.read_text(encoding="utf-8")
+    for heading in ("## Module 3: Practice", '{{ managed_block("progress") }}'):
+        assert heading in text
+        text = text.replace(heading, f"{DISCUSS}\n\n{heading}", 1)
+    TEMPLATE.write_text(text, encoding="utf-8")
+    result = backend.cli("apply")
+    assert result.code == 0, result.out + result.err
+    sam = by_key(backend)[SAM].description
+    assert inserted(before[SAM].description, sam) == [DISCUSS, DISCUSS]
+    module_3 = sam[sam.index("## Module 3: Practice") :]
+    assert DISCUSS in module_3 and DISCUSS in sam[: sam.index("## Module 3: Practice")]
+    assert "| Module 3: Practice | 0/8 |" in sam, sam
+    assert "No changes" in backend.cli("apply").out
