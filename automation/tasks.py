@@ -188,8 +188,9 @@ def add_task(text: str, new: NewTask | NewSection) -> str:
 def place_task(text: str, new: NewTask) -> str | None:
     """The text with the task added (see `add_task`); the text as it is when a task already
     says the same (in its section, or as many times as the template says it: a tester's task
-    added to two sections at once reached only the first); None when it cannot be placed: the section's heading is not there, or
-    the task would not be read as one of its tasks there (inside an unclosed code fence)."""
+    added to two sections at once reached only the first); None when it cannot be placed:
+    the section's heading is not there, or the task would not be read as one of its tasks
+    there (inside an unclosed code fence)."""
     lines = text.split("\n")
     walked = _walk(lines, new.headings)
     same = [line.section for line in walked if line.task == new.text]
