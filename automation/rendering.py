@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Any, cast
 
 import jinja2
+import jinja2.meta
 from jinja2 import nodes
 from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
@@ -794,6 +795,7 @@ class Renderer:
         self.env.globals["managed_block"] = _managed_block
         self._titles = self.env.overlay(finalize=neutralise_title)
         self._title_templates: dict[str, jinja2.Template] = {}  # compiled once per source
+        self._read: dict[str, set[str]] = {}  # the values each template reads
 
     def _may_mention(self, name: str) -> bool:
         return name.lower() in self._roster and name.lower() not in RESERVED_USERNAMES
@@ -818,6 +820,13 @@ class Renderer:
                 "mentioned (never all, here or a group)"
             )
         return Trusted("@" + username)
+
+    def reads(self, template: str, name: str) -> bool:
+        """Whether templates/<template> itself (not what it includes) reads the value NAME."""
+        if template not in self._read:  # once per template, not per issue
+            source = self.env.loader.get_source(self.env, template)[0] if self.env.loader else ""
+            self._read[template] = jinja2.meta.find_undeclared_variables(self.env.parse(source))
+        return name in self._read[template]
 
     def render(self, template: str, context: Mapping[str, Any]) -> str:
         """Render templates/<template>; template mistakes become ConfigError naming file:line."""

@@ -138,13 +138,32 @@ def test_a_new_fiscal_year_brings_quarter_and_year_issues(esp: Path) -> None:
 def test_past_unfinished_period_is_overdue_and_stays_open(esp: Path) -> None:
     run("apply")
     key = "executive-sponsorship/account/initech/monthly/2026-11"
-    run("apply", today="2026-12-02")
+    run("apply", today="2026-12-07")
     issue = issues(esp)[key]
     assert "status::overdue" in issue.labels and issue.state == "opened"
     path = path_of(esp, key)
     path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]"), "utf-8")
-    run("apply", today="2026-12-02")
+    run("apply", today="2026-12-07")
     assert "status::complete" in issues(esp)[key].labels
+
+
+def test_a_month_is_not_overdue_while_the_last_week_it_lists_runs(esp: Path) -> None:
+    """A tester: November's issue lists the week of November 30 (to December 6); with all
+    done but that week, it was overdue on December 2. It is due when that week ends."""
+    run("apply")
+    key = "executive-sponsorship/account/initech/monthly/2026-11"
+    path = path_of(esp, key)
+    text = path.read_text("utf-8")
+    assert "Week of 2026-11-30" in text and "due_date: 2026-12-06" in text, text[:400]
+    ticked = [
+        line.replace("- [ ]", "- [x]", 1) if "2026-11-30" not in line else line
+        for line in text.split("\n")
+    ]
+    path.write_text("\n".join(ticked), "utf-8")
+    run("apply", today="2026-12-02")
+    assert "status::in progress" in issues(esp)[key].labels, issues(esp)[key].labels
+    run("apply", today="2026-12-07")
+    assert "status::overdue" in issues(esp)[key].labels
 
 
 def test_proposed_pairings_are_listed_for_review_not_created(esp: Path) -> None:

@@ -134,11 +134,12 @@ def test_esp_has_an_account_plan_and_each_period_up_to_today(tmp_path: Path) -> 
     rows = [f"{key} | {i.title} | {i.due_date} | {i.create}" for key, i in issues.items()]
     assert rows == [
         "esp/account/globex/account-plan | ESP account plan: Globex | None | True",
-        # November ended, but in this fiscal quarter: made (overdue) if a run missed it
+        # November ended, but in this fiscal quarter: made (overdue) if a run missed it; due
+        # when the last week it lists ends (the week of November 30)
         "esp/account/globex/monthly/2026-11 | ESP November 2026: Globex account planning "
-        "session | 2026-11-30 | True",
+        "session | 2026-12-06 | True",
         "esp/account/globex/monthly/2026-12 | ESP December 2026: Globex account planning "
-        "session | 2026-12-31 | True",
+        "session | 2027-01-03 | True",
         "esp/account/globex/quarterly/fy27-q4 | ESP FY27 Q4: Globex quarterly review | "
         "2027-01-31 | True",
         # the account's own year, from the day it joined (2026-11-02)

@@ -267,6 +267,15 @@ def mondays(start: dt.date, end: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(days=d) for d in range(first, (end - start).days + 1, 7)]
 
 
+def _due(ctx: Ctx, item: Period, cadence: _Cadence, weeks: list[dt.date]) -> dt.date:
+    """A period's issue is due on its last day, or, where its template lists its `weeks`,
+    when the last of them ends (the Sunday after its last Monday): a tester's November
+    issue, all done but the week of November 30, was overdue on December 2 as that week ran."""
+    if not weeks or not ctx.renderer.reads(cadence.template, "weeks"):
+        return item.end
+    return max(item.end, weeks[-1] + dt.timedelta(days=6))
+
+
 def _cadence_issue(
     ctx: Ctx,
     window: _Window,
@@ -288,7 +297,8 @@ def _cadence_issue(
     first = max(item.start, account.start - dt.timedelta(days=6)) if account else item.start
     # and to the week it ends in, not the weeks after its commitment ended (a tester's finding)
     last = min(item.end, account.end) if account and account.end else item.end
-    full = {**values, "period": item, "weeks": mondays(first, last)}
+    weeks = mondays(first, last)
+    full = {**values, "period": item, "weeks": weeks}
     return ctx.issue(
         key=key,
         title=ctx.title(cadence.title, ("esp", "titles", cadence.field), full),
@@ -297,7 +307,7 @@ def _cadence_issue(
         subject=f"{account.name if account else 'Program'}: {item.name} {item.cadence}",
         group=account.name if account else "Program",
         assignees=assignees,
-        due_date=item.end,
+        due_date=_due(ctx, item, cadence, weeks),
         epic_key=ctx.group_epic_key(account.id) if account else ctx.program_epic_key(),
         create=create and window.creates(item),
         requires=requires,
