@@ -880,3 +880,17 @@ def test_a_hire_added_after_their_own_onboarding_ended_gets_no_issue(onboarding:
     assert result.code == 0, result.out + result.err
     assert "sales-onboarding/zoe.park" not in issues(onboarding)
     assert "sales-onboarding/grace.liu" in issues(onboarding)
+
+
+def test_a_hire_whose_workshop_ends_late_is_due_when_their_live_lead_is(onboarding: Path) -> None:
+    """A tester: Liam (start 2026-11-09, his December workshop cancelled) attends the January
+    one: his 90-day goal is 2027-02-07, his Live Lead due 2027-02-13; his issue read overdue
+    on 2027-02-09 with four days of the Live Lead's window left. It is due on the later day."""
+    assert run("apply", "2026-11-09").code == 0
+    liam = hire(onboarding, "liam.foster")
+    assert "is due within 30 days after the workshop: by 2027-02-13" in liam.description
+    assert str(liam.due_date) == "2027-02-13"
+    assert run("apply", "2027-02-09").code == 0
+    assert "status::overdue" not in hire(onboarding, "liam.foster").labels
+    assert run("apply", "2027-02-14").code == 0
+    assert "status::overdue" in hire(onboarding, "liam.foster").labels

@@ -212,6 +212,17 @@ def _own_end(part: Onboarding, start: dt.date) -> dt.date:
     return start + dt.timedelta(days=part.prework_days + part.milestone_days.goal + 1)
 
 
+def _due(goal: dt.date, lead_days: int, hire: _Hire) -> dt.date:
+    """The issue's due date: the goal day, or the Live Lead's day (LEAD_DAYS after the
+    workshop) of a hire who attends a workshop that starts by the goal day (one after it is
+    warned about), when that is later (a workshop late in their first 90 days: a tester's
+    hire read overdue with days of the Live Lead's window left)."""
+    workshop = hire.workshop
+    if workshop is None or not hire.role.workshop or workshop.start > goal:
+        return goal
+    return max(goal, workshop.end + dt.timedelta(days=lead_days))
+
+
 def _ready(after_start: dt.date, workshop: Workshop | None) -> dt.date:
     """When a hire is to be "customer conversation ready": the page's blended path (learning
     path and SQS workshop) takes "their first 30 days or so", so never before the workshop
@@ -265,7 +276,7 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
         subject=f"{person.name} ({hire.role.name})",
         group=part.group_name(workshop) if workshop else _no_group(hire.role),
         assignees=(person.username, *((manager.username,) if manager else ())),
-        due_date=dates["goal"],
+        due_date=_due(start + dt.timedelta(days=days.goal), days.live_lead, hire),
         ends=None if workshop else own_end,
         epic_key=ctx.group_epic_key(workshop.id) if workshop else ctx.program_epic_key(),
         rollups=(group,) if group else (),
