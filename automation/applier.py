@@ -35,6 +35,7 @@ from automation.errors import (
     LinksFull,
     TransientError,
     carry,
+    settle,
 )
 from automation.items import EpicChange, NewIssue, ObservedEpic, ObservedIssue, check_size
 from automation.markers import same_text
@@ -411,6 +412,7 @@ def execute(
         _each(plan, on_done, writer, outcome, failed)
     except STOPS as stop:  # the run stops: it says what had failed by then
         carry(stop, outcome.failures)
+        settle(stop, {a.key for a in outcome.done} - {f.key for f in outcome.failures})
         raise
     return outcome
 

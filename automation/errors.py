@@ -68,16 +68,34 @@ STOPS = (TrackerUnavailable, Stopped, KeyboardInterrupt)  # what ends a run befo
 
 def carry(stop: BaseException, failures: Iterable[Failure]) -> None:
     """Let a stop (one of STOPS) carry the items that had failed by then, after those it
-    carries already: its log and report say them (a stopped run's list was GitLab's stop's
-    alone; a cancelled job's or Ctrl-C's said none)."""
+    carries already, less those its round had written since (see settle): its log and report
+    say them (a stopped run's list was GitLab's stop's alone; a cancelled job's or Ctrl-C's
+    said none)."""
     said = carried(stop)
-    keys = {failure.key for failure in said}
-    vars(stop)["failures"] = (*said, *(f for f in failures if f.key not in keys))
+    skip = {failure.key for failure in said} | vars(stop).get("settled", frozenset())
+    vars(stop)["failures"] = (*said, *(f for f in failures if f.key not in skip))
+
+
+def settle(stop: BaseException, keys: Iterable[str]) -> None:
+    """The items the round a stop came in had written by then: an earlier round's failure of
+    one of them is not carried (a reviewer: an item written in round 2 was listed as failed,
+    as round 1 had it)."""
+    vars(stop)["settled"] = frozenset(keys)
 
 
 def carried(stop: BaseException) -> tuple[Failure, ...]:
-    """The items a stop says had failed when it came (see carry)."""
-    return tuple(getattr(stop, "failures", ()))
+    """The items a stop says had failed when it came (see carry), with those of the stop it
+    interrupted, if any: a second Ctrl-C or SIGTERM, delivered as the run lock was released
+    after the first, replaced it and its list (a reviewer)."""
+    said: dict[str, Failure] = {}
+    seen: set[int] = set()
+    link: BaseException | None = stop
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        for failure in vars(link).get("failures", ()):
+            said.setdefault(failure.key, failure)
+        link = link.__cause__ or link.__context__
+    return tuple(said.values())
 
 
 class ItemError(AutomationError):

@@ -501,9 +501,16 @@ def apply(  # noqa: PLR0917
         before_writing()
     if first.empty or lock is None:
         return _rounds(prepared, tracker, today, on_done, steps, lists, first)
-    with locked(lock):
-        before_writing()
-        return _rounds(prepared, tracker, today, on_done, steps, lists)
+    done: list[Applied] = []
+    try:
+        with locked(lock):
+            before_writing()
+            done.append(_rounds(prepared, tracker, today, on_done, steps, lists))
+    except STOPS as stop:  # as the lock was released (a reviewer: its list was lost)
+        for applied in done:
+            carry(stop, applied.outcome.failures)
+        raise
+    return done[0]
 
 
 def _rounds(  # noqa: PLR0917
