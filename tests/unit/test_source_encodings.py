@@ -30,10 +30,22 @@ def _names_none(call: ast.Call) -> bool:
         return len(call.args) <= ENCODING_AT[name]
     if name != "open" or any(k.arg is None for k in call.keywords):
         return False  # not open, or its options passed on as they came
-    if isinstance(func, ast.Attribute) and (_is_os(func.value) or not _path_open(call)):
+    owner = func.value if isinstance(func, ast.Attribute) else None
+    builtin = owner is None or _is(owner, "io")
+    if owner is not None and not builtin and (_is(owner, "os") or not _path_open(call)):
         return False
-    modes = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
-    return not any("b" in mode for mode in modes)
+    modes = call.args[1 if builtin else 0 : 2 if builtin else 1]
+    modes += [k.value for k in call.keywords if k.arg == "mode"]
+    if len(call.args) > (3 if builtin else 2):
+        return False  # the encoding given in its place
+    return not any(_binary(mode) for mode in modes)
+
+
+def _binary(mode: ast.expr) -> bool:
+    """A mode that is binary, or one not written out (a variable: not the check's to tell)."""
+    return not (isinstance(mode, ast.Constant) and isinstance(mode.value, str)) or (
+        "b" in mode.value
+    )
 
 
 def _path_open(call: ast.Call) -> bool:
@@ -42,8 +54,8 @@ def _path_open(call: ast.Call) -> bool:
     return first is None or (isinstance(first, ast.Constant) and isinstance(first.value, str))
 
 
-def _is_os(node: ast.expr) -> bool:
-    return isinstance(node, ast.Name) and node.id == "os"
+def _is(node: ast.expr, module: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == module
 
 
 def _sources() -> list[Path]:
@@ -52,11 +64,13 @@ def _sources() -> list[Path]:
 
 def test_the_check_finds_a_call_that_names_no_encoding() -> None:
     tree = ast.parse(
-        "p.read_text()\np.write_text(t)\nopen(f)\np.open('w')\n"
+        "p.read_text()\np.write_text(t)\nopen(f)\np.open('w')\nio.open(f, 'w')\n"
+        "open(f, mode='a')\n"
         "p.read_text('utf-8')\np.write_text(t, encoding='utf-8')\nos.open(f, 1)\np.open('rb')\n"
-        "browser.open(url)\nopen(f, *rest, **options)\n"
+        "browser.open(url)\nopen(f, *rest, **options)\nopen(f, mode='rb')\n"
+        "p.open(mode='rb')\nopen(f, mode)\nopen(f, 'r', -1, 'utf-8')\np.open('r', -1, 'utf-8')\n"
     )
-    assert [call.lineno for call in _text_calls(tree)] == [1, 2, 3, 4]
+    assert [call.lineno for call in _text_calls(tree)] == [1, 2, 3, 4, 5, 6]
 
 
 def test_every_text_file_is_read_and_written_as_utf8() -> None:
