@@ -356,5 +356,9 @@ def memory_for(prepared: Prepared) -> MemoryTracker:
 
 
 def run_apply(prepared: Prepared, tracker: Tracker, today: dt.date) -> Applied:
-    """What `automation apply` does with a tracker: the run under the run lock."""
-    return apply(prepared, tracker, today, lock=RunLock(tracker, StepClock()))
+    """What `automation apply` does with a tracker: the run under the run lock. No item may
+    fail: a test goes on from what the run wrote, and a failed item would have it check the
+    wrong state (a run that must fail is `apply` in the test itself)."""
+    applied = apply(prepared, tracker, today, lock=RunLock(tracker, StepClock()))
+    assert not applied.outcome.failures, applied.outcome.failures
+    return applied

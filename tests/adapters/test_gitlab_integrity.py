@@ -109,7 +109,7 @@ def test_a_line_typed_in_the_tracking_issue_during_the_run_survives(
 
 def test_one_duplicated_epic_never_multiplies(gitlab: GitLabBackend) -> None:
     fake = gitlab.fake
-    apply(gitlab)
+    assert apply(gitlab).code == 0
     epics = fake.epics(GROUP)
     original = next(e for e in epics if find_key(e["description"]) == "demo/c1/epic")
     group = fake.client().groups.get(GROUP, lazy=True)

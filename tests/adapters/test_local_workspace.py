@@ -57,7 +57,7 @@ def test_the_index_lists_each_issue_file_and_follows_a_ticked_box(root: Path) ->
 
 
 def test_a_run_with_nothing_to_do_leaves_the_index_alone(root: Path) -> None:
-    cli("apply")
+    assert cli("apply")[0] == 0
     index = root / ".automation" / "index.md"
     before = index.stat().st_mtime_ns
     assert "No changes" in cli("apply")[1]
@@ -67,7 +67,7 @@ def test_a_run_with_nothing_to_do_leaves_the_index_alone(root: Path) -> None:
 def test_a_read_only_workspace_stops_the_run_with_one_line(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cli("apply")
+    assert cli("apply")[0] == 0
     issue = root / ".automation" / "issues" / "1.md"
     issue.write_text(
         issue.read_text("utf-8").replace("- [ ] task for Ben", "- [x] task for Ben"), "utf-8"

@@ -229,7 +229,7 @@ def test_the_local_backend_never_gives_an_iid_twice(shipped: Path) -> None:
     folder = shipped / ".automation" / "issues"
     highest = max(int(p.stem) for p in folder.glob("*.md"))
     (folder / f"{highest}.md").unlink()  # a person deletes the newest issue file
-    cli(["apply", "--backend", "local", "--today", TODAY], {})
+    assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
     assert not (folder / f"{highest}.md").exists()
     assert (folder / f"{highest + 1}.md").is_file()
 

@@ -48,7 +48,7 @@ def test_create_then_rerun_is_a_no_op(backend: Backend) -> None:
 
 
 def test_ticks_move_progress_labels_and_rollup_and_survive(backend: Backend) -> None:
-    backend.cli("apply")
+    assert backend.cli("apply").code == 0
     issues = by_key(backend)
     aiko = issues["csm-aspiring-leaders/fy27-pilot/aiko.tanaka"]
     backend.edit(aiko.iid, lambda t: tick(t, "Have ongoing regular calls", "Have coffee chats"))
@@ -72,7 +72,7 @@ def test_a_task_typed_inside_the_progress_block_neither_counts_nor_flaps(
     """The progress block is the tool's: a task a person types there is replaced by the next
     write, so it is not counted by that write either (the labels would change, then change
     back on the run after)."""
-    backend.cli("apply")
+    assert backend.cli("apply").code == 0
     aiko = by_key(backend)["csm-aspiring-leaders/fy27-pilot/aiko.tanaka"]
     begin = "<!-- automation:begin progress -->\n"
     backend.edit(aiko.iid, lambda t: t.replace(begin, begin + "- [x] my own task\n", 1))
@@ -88,12 +88,12 @@ def test_a_task_typed_inside_the_progress_block_neither_counts_nor_flaps(
 
 
 def test_labels_people_add_are_kept(backend: Backend) -> None:
-    backend.cli("apply")
+    assert backend.cli("apply").code == 0
     sam = by_key(backend)["csm-aspiring-leaders/fy27-pilot/sam.delacroix"]
     tracker = backend.tracker()
     tracker.update_labels(sam.iid, ["needs-attention"], [])
     backend.edit(sam.iid, lambda t: tick(t, "Have ongoing regular calls"))
-    backend.cli("apply")
+    assert backend.cli("apply").code == 0
     assert "needs-attention" in by_key(backend)[sam.key or ""].labels
 
 
@@ -105,7 +105,9 @@ FIRST_RUN_WRITES = 23
 
 def test_first_run_makes_the_writes_the_crash_test_covers(backend: Backend) -> None:
     counting = CrashingTracker(backend.tracker(), after=10**6)
-    apply(prepare(Path("config"), Path("templates"), TODAY_DATE), counting, TODAY_DATE)
+    assert not apply(
+        prepare(Path("config"), Path("templates"), TODAY_DATE), counting, TODAY_DATE
+    ).outcome.failures
     assert 10**6 - counting.left == FIRST_RUN_WRITES
 
 
@@ -138,7 +140,7 @@ def test_plan_shows_the_creates_that_apply_makes(backend: Backend) -> None:
 
 
 def test_issue_whose_program_label_was_removed_is_not_created_again(backend: Backend) -> None:
-    backend.cli("apply")
+    assert backend.cli("apply").code == 0
     sam = by_key(backend)["csm-aspiring-leaders/fy27-pilot/sam.delacroix"]
     backend.tracker().update_labels(sam.iid, [], ["program::csm-aspiring-leaders"])
     result = backend.cli("apply")
@@ -151,7 +153,7 @@ def test_issue_whose_program_label_was_removed_is_not_created_again(backend: Bac
 
 
 def test_missing_heading_in_an_issue_is_a_warning(backend: Backend) -> None:
-    backend.cli("apply")
+    assert backend.cli("apply").code == 0
     lena = by_key(backend)["csm-aspiring-leaders/fy27-pilot/lena.fischer"]
     backend.edit(lena.iid, lambda t: t.replace("## Module 1: Explore", "## Explore (renamed)"))
     result = backend.cli("apply")

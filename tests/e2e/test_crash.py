@@ -94,7 +94,7 @@ def test_the_memory_tracker_ends_a_run_holding_what_the_local_tracker_holds(
 
 def test_first_run_makes_the_writes_the_crash_test_covers(leaders: Prepared) -> None:
     counting = CrashingTracker(memory_for(leaders), after=10**6)
-    apply(leaders, counting, TODAY_DATE)
+    assert not apply(leaders, counting, TODAY_DATE).outcome.failures
     assert 10**6 - counting.left == FIRST_RUN_WRITES
 
 

@@ -25,7 +25,7 @@ def project(shipped: Path) -> Path:
 
 
 def test_the_group_gets_an_issue_a_month_with_its_call_and_discussion(project: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     november = issues(project)[f"{GROUP}/2026-11"]
     assert november.title == "CSM Aspiring Leaders: FY27 pilot group, November 2026"
     assert november.assignees == ("chloe.winters",)
@@ -44,7 +44,7 @@ def test_the_group_gets_an_issue_a_month_with_its_call_and_discussion(project: P
     row = next(line for line in tracking.split("\n") if f"| #{november.iid} " in line)
     assert "| FY27 pilot group | – |" in row and "complete" not in row, row
     assert "No changes" in run("apply").out
-    run("apply", today="2026-12-01")
+    assert run("apply", today="2026-12-01").code == 0
     assert f"{GROUP}/2026-12" in issues(project)
     assert issues(project)[f"{GROUP}/2026-11"].state == "opened"  # last month's stays
 
@@ -55,8 +55,8 @@ def test_a_group_issue_states_the_days_of_its_month_inside_the_cohort(project: P
     while it is due, and the cohort ends, on the 15th."""
     edit(PROGRAM, "start_date: 2026-11-02", "start_date: 2027-04-19")
     edit(PROGRAM, "end_date: 2027-04-30", "end_date: 2027-10-15")
-    run("apply", today="2027-04-20")
-    run("apply", today="2027-10-01")
+    assert run("apply", today="2027-04-20").code == 0
+    assert run("apply", today="2027-10-01").code == 0
     april, october = (issues(project)[f"{GROUP}/{month}"] for month in ("2027-04", "2027-10"))
     assert "this month (2027-04-19 to 2027-04-30)" in april.description
     assert "this month (2027-10-01 to 2027-10-15)" in october.description
@@ -76,11 +76,11 @@ def test_a_cohort_planned_months_ahead_gets_its_issues_two_weeks_before_it_start
         "    end_date: 2027-10-29\n    participants: [kenji.watanabe]\n",
     )
     kenji = "csm-aspiring-leaders/fy28-h1/kenji.watanabe"
-    run("apply")
+    assert run("apply").code == 0
     assert kenji not in issues(project)
-    run("apply", today="2027-04-18")
+    assert run("apply", today="2027-04-18").code == 0
     assert kenji not in issues(project)
-    run("apply", today="2027-04-19")
+    assert run("apply", today="2027-04-19").code == 0
     assert kenji in issues(project)
 
 
@@ -89,7 +89,7 @@ def test_a_person_moved_into_a_cohort_that_starts_in_months_is_still_in_the_prog
 ) -> None:
     """A reviewer's finding: Sam, moved from the pilot group into FY28 H1 (its issues not
     made yet), had his issue closed with "Left the program"."""
-    run("apply")
+    assert run("apply").code == 0
     sam = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
     edit(
         PROGRAM,
@@ -104,17 +104,17 @@ def test_a_person_moved_into_a_cohort_that_starts_in_months_is_still_in_the_prog
 
 
 def test_no_group_issue_before_the_cohort_starts_or_after_it_ends(project: Path) -> None:
-    run("apply", today="2026-10-20")
+    assert run("apply", today="2026-10-20").code == 0
     assert not [k for k in issues(project) if k.startswith(GROUP)]
-    run("apply", today="2027-04-20")
-    run("apply", today="2027-05-03")
+    assert run("apply", today="2027-04-20").code == 0
+    assert run("apply", today="2027-05-03").code == 0
     months = sorted(k.rsplit("/", 1)[1] for k in issues(project) if k.startswith(GROUP))
     assert months == ["2027-04"]  # each made in its own month; none for May
     assert str(issues(project)[f"{GROUP}/2027-04"].due_date) == "2027-04-30"
 
 
 def test_the_program_lead_is_the_tracking_issues_assignee(project: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     assert issues(project)["csm-aspiring-leaders/tracking"].assignees == ("chloe.winters",)
     edit(project / PROGRAM, "lead: chloe.winters", "lead: priya.natarajan")
     result = run("apply")
@@ -127,8 +127,8 @@ def test_a_new_lead_takes_on_this_months_group_issue_not_the_past_ones(project: 
     """A tester: a lead changed in March was assigned every past month's group issue (open
     for good, overdue), six assignment e-mails; the one before, six unassignments. A month
     that ended keeps its lead, as an ESP period keeps its people."""
-    run("apply")
-    run("apply", today="2026-12-01")
+    assert run("apply").code == 0
+    assert run("apply", today="2026-12-01").code == 0
     edit(project / PROGRAM, "lead: chloe.winters", "lead: priya.natarajan")
     assert run("apply", today="2026-12-02").code == 0
     found = issues(project)
@@ -156,7 +156,7 @@ def required_ticked(text: str) -> str:
 
 
 def test_optional_items_are_shown_as_optional_and_not_counted(project: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     text = issues(project)[SAM].description
     for item in (
         "1. [ ] Optional: take the [Elevate]",
@@ -166,13 +166,13 @@ def test_optional_items_are_shown_as_optional_and_not_counted(project: Path) -> 
         assert item in text
     path = path_of(project, SAM)
     path.write_text(path.read_text("utf-8").replace("[ ] Optional:", "[x] Optional:"), "utf-8")
-    run("apply")
+    assert run("apply").code == 0
     sam = issues(project)[SAM]
     assert "progress::0%" in sam.labels  # optional ticks count for nothing
     path.write_text(
         required_ticked(path.read_text("utf-8").replace("[x] Optional:", "[ ] Optional:")), "utf-8"
     )
-    run("apply")
+    assert run("apply").code == 0
     sam = issues(project)[SAM]
     assert {"status::complete", "progress::100%"} <= set(sam.labels)
     assert sam.description.count("[ ] Optional:") == 3  # still there, still open
@@ -188,13 +188,13 @@ def test_issues_made_before_keep_their_ticks_and_wording(project: Path) -> None:
         "1. [ ] Optional: take the [Elevate]",
         "1. [ ] Take the [Elevate]",
     )
-    run("apply")
+    assert run("apply").code == 0
     path = path_of(project, SAM)
     edit(path, "1. [ ] Take the [Elevate]", "1. [x] Take the [Elevate]")
     edit(path, "1. [ ] Have coffee chats", "1. [x] Have coffee chats")
     before = issues(project)[SAM].description
     (project / TEMPLATE).write_text(old, "utf-8")
-    run("apply")
+    assert run("apply").code == 0
     after = issues(project)[SAM].description
     assert "1. [x] Take the [Elevate]" in after  # the person's tick and the old wording
     assert "1. [x] Have coffee chats" in after
@@ -208,7 +208,7 @@ def test_a_participant_swapped_mid_month_gets_their_task_in_the_month_and_the_ot
 ) -> None:
     """A roster change is no template rewording: the month's group issue gets the newcomer's
     task, keeps the leaver's (ticked, say) as it is, and the warning says what happened."""
-    run("apply")
+    assert run("apply").code == 0
     month = path_of(project, f"{GROUP}/2026-11")
     lena_task = "- [ ] **Lena Fischer:** Post your progress"
     edit(month, lena_task, lena_task.replace("[ ]", "[x]"))

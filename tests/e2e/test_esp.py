@@ -40,7 +40,7 @@ def test_the_sample_creates_exactly_the_current_periods(esp: Path) -> None:
 
 
 def test_a_new_month_creates_only_that_months_issues(esp: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     before = set(issues(esp))
     result = run("apply", today="2026-12-01")
     new = set(issues(esp)) - before
@@ -55,8 +55,8 @@ def test_a_newcomer_to_an_account_team_is_not_handed_past_periods(esp: Path) -> 
     """A tester's finding: Priya, added to Umbrella Health's team in December, was assigned
     (and GitLab told everyone on them) the past months' open sessions too, overdue work from
     before her time; leaving, she was taken off them. A past period keeps its people."""
-    run("apply")
-    run("apply", today="2026-12-01")
+    assert run("apply").code == 0
+    assert run("apply", today="2026-12-01").code == 0
     edit(PROGRAM, "account_team: [aiko.tanaka]", "account_team: [aiko.tanaka, priya.natarajan]")
     assert run("apply", today="2026-12-02").code == 0
     found = issues(esp)
@@ -71,8 +71,8 @@ def test_a_newcomer_is_not_reminded_of_a_past_period(esp: Path) -> None:
     """A tester: Lukas joined Initech's team on 2 March, and the February session's reminder
     (5 days after the month) mentioned him, on an issue he was rightly not assigned. A past
     period's reminder names its own people only (those it records)."""
-    run("apply")
-    run("apply", today="2026-12-01")
+    assert run("apply").code == 0
+    assert run("apply", today="2026-12-01").code == 0
     edit(PROGRAM, "account_team: [aiko.tanaka]", "account_team: [aiko.tanaka, priya.natarajan]")
     assert run("apply", today="2026-12-05").code == 0
     umbrella = "executive-sponsorship/account/umbrella"
@@ -110,8 +110,8 @@ def test_a_past_periods_reminder_keeps_the_program_lead_and_names_no_newcomer(
     who had left in the sponsor's reminder, a reviewer found: the record has no roles)."""
     _remind_of_the_month("sponsor")
     _remind_of_the_month("program_lead")
-    run("apply")
-    run("apply", today="2026-12-01")
+    assert run("apply").code == 0
+    assert run("apply", today="2026-12-01").code == 0
     edit(
         PROGRAM,
         "sponsor: jordan.alvarez, status: approved,",
@@ -125,8 +125,8 @@ def test_a_past_periods_reminder_keeps_the_program_lead_and_names_no_newcomer(
 
 
 def test_a_new_fiscal_year_brings_quarter_and_year_issues(esp: Path) -> None:
-    run("apply")
-    run("apply", today="2027-02-01")
+    assert run("apply").code == 0
+    assert run("apply", today="2027-02-01").code == 0
     found = set(issues(esp))
     assert "executive-sponsorship/account/umbrella/quarterly/fy28-q1" in found
     assert "executive-sponsorship/account/umbrella/annual/fy28" in found
@@ -136,21 +136,21 @@ def test_a_new_fiscal_year_brings_quarter_and_year_issues(esp: Path) -> None:
 
 
 def test_past_unfinished_period_is_overdue_and_stays_open(esp: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     key = "executive-sponsorship/account/initech/monthly/2026-11"
-    run("apply", today="2026-12-07")
+    assert run("apply", today="2026-12-07").code == 0
     issue = issues(esp)[key]
     assert "status::overdue" in issue.labels and issue.state == "opened"
     path = path_of(esp, key)
     path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]"), "utf-8")
-    run("apply", today="2026-12-07")
+    assert run("apply", today="2026-12-07").code == 0
     assert "status::complete" in issues(esp)[key].labels
 
 
 def test_a_month_is_not_overdue_while_the_last_week_it_lists_runs(esp: Path) -> None:
     """A tester: November's issue lists the week of November 30 (to December 6); with all
     done but that week, it was overdue on December 2. It is due when that week ends."""
-    run("apply")
+    assert run("apply").code == 0
     key = "executive-sponsorship/account/initech/monthly/2026-11"
     path = path_of(esp, key)
     text = path.read_text("utf-8")
@@ -160,14 +160,14 @@ def test_a_month_is_not_overdue_while_the_last_week_it_lists_runs(esp: Path) -> 
         for line in text.split("\n")
     ]
     path.write_text("\n".join(ticked), "utf-8")
-    run("apply", today="2026-12-02")
+    assert run("apply", today="2026-12-02").code == 0
     assert "status::in progress" in issues(esp)[key].labels, issues(esp)[key].labels
-    run("apply", today="2026-12-07")
+    assert run("apply", today="2026-12-07").code == 0
     assert "status::overdue" in issues(esp)[key].labels
 
 
 def test_proposed_pairings_are_listed_for_review_not_created(esp: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     assert not [k for k in issues(esp) if "/tyrell/" in k]
     tracking = issues(esp)["executive-sponsorship/tracking"].description
     assert "| Tyrell Systems | Victor Nakamura | Kenji Watanabe | 2027-02-01 | open |" in tracking
@@ -176,14 +176,14 @@ def test_proposed_pairings_are_listed_for_review_not_created(esp: Path) -> None:
         "sponsor: victor.nakamura, status: proposed",
         "sponsor: victor.nakamura, status: approved",
     )
-    run("apply", today="2027-02-01")
+    assert run("apply", today="2027-02-01").code == 0
     assert "executive-sponsorship/account/tyrell/account-plan" in issues(esp)
 
 
 def test_the_program_manager_is_assigned_the_tracking_issue(esp: Path) -> None:
     """The page's program manager owns measuring success: the tracking issue is theirs (a
     reader found it assigned to nobody)."""
-    run("apply")
+    assert run("apply").code == 0
     assert issues(esp)["executive-sponsorship/tracking"].assignees == ("morgan.lee",)
     assert "No changes" in run("apply").out
 
@@ -280,7 +280,7 @@ def scorecard_rows(card: str) -> dict[str, list[str]]:
 
 
 def test_scorecard_shows_every_kpi_against_its_target(esp: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     plans = {
         a: path_of(esp, f"executive-sponsorship/account/{a}/account-plan")
         for a in ("globex", "initech", "umbrella")
@@ -338,12 +338,12 @@ def test_scorecard_shows_every_kpi_against_its_target(esp: Path) -> None:
 
 
 def test_public_references_count_per_account_year_against_two(esp: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     annual = path_of(esp, "executive-sponsorship/account/wayne/annual/fy27")
     edit(annual, "Public references: __", "Public references: 1")
     other = path_of(esp, "executive-sponsorship/account/globex/annual/fy27")
     edit(other, "Public references: __", "Public references: 2")
-    run("apply")
+    assert run("apply").code == 0
     key = "executive-sponsorship/program/scorecard/quarterly/fy27-q4"
     card = issues(esp)[key].description
     column = 8
@@ -353,7 +353,7 @@ def test_public_references_count_per_account_year_against_two(esp: Path) -> None
     assert rows["**Average**"][column] == "per year"  # a count a year is never averaged
     assert rows["**On target**"][column] == "1 of 2"
     # Wayne's second year begins on the anniversary of joining: its count starts again
-    run("apply", today="2027-11-02")
+    assert run("apply", today="2027-11-02").code == 0
     assert "executive-sponsorship/account/wayne/annual/fy28" in issues(esp)
     card = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy28-q4"].description
     rows = scorecard_rows(card)
@@ -361,7 +361,7 @@ def test_public_references_count_per_account_year_against_two(esp: Path) -> None
 
 
 def test_an_account_that_joined_mid_year_is_reviewed_on_its_anniversary(esp: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     wayne = issues(esp)["executive-sponsorship/account/wayne/annual/fy27"]
     assert str(wayne.due_date) == "2027-11-01"  # joined 2026-11-02, not the fiscal year end
     assert wayne.title == "ESP Nov 2026 to Nov 2027: Wayne Financial annual review"
@@ -374,11 +374,11 @@ def test_an_account_that_joined_mid_year_is_reviewed_on_its_anniversary(esp: Pat
     umbrella = issues(esp)["executive-sponsorship/account/umbrella/annual/fy27"]
     assert str(umbrella.due_date) == "2027-01-31"  # joined on the fiscal year's first day
     assert umbrella.title == "ESP FY27: Umbrella Health annual review"
-    run("apply", today="2027-02-01")
+    assert run("apply", today="2027-02-01").code == 0
     found = issues(esp)
     assert "executive-sponsorship/account/umbrella/annual/fy28" in found
     assert not [k for k in found if k.startswith("executive-sponsorship/account/wayne/annual/fy28")]
-    run("apply", today="2027-08-03")
+    assert run("apply", today="2027-08-03").code == 0
     stark = issues(esp)["executive-sponsorship/account/stark/annual/fy28"]
     assert (
         str(stark.due_date),
@@ -387,7 +387,7 @@ def test_an_account_that_joined_mid_year_is_reviewed_on_its_anniversary(esp: Pat
 
 
 def test_the_monthly_issue_has_weekly_customer_engagement(esp: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     monthly = issues(esp)["executive-sponsorship/account/initech/monthly/2026-11"].description
     engagement = monthly.split("## Weekly customer engagement")[1].split("##")[0]
     weeks = ("2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23", "2026-11-30")
@@ -403,7 +403,7 @@ def test_the_monthly_issue_has_weekly_customer_engagement(esp: Path) -> None:
         "- [ ] **Account team:** Week of 2026-11-02: engage",
         "- [x] **Account team:** Week of 2026-11-02: engage",
     )
-    run("apply")
+    assert run("apply").code == 0
     monthly = issues(esp)["executive-sponsorship/account/initech/monthly/2026-11"].description
     assert "| Weekly customer engagement | 1/5 | 20% |" in monthly
 
@@ -411,7 +411,7 @@ def test_the_monthly_issue_has_weekly_customer_engagement(esp: Path) -> None:
 def test_the_account_plan_says_where_its_cadence_issues_are_on_gitlab_free(esp: Path) -> None:
     """On Free the program's tracking issue has room for 100 links, not for every cadence
     issue of every account: the plan says how to find them all."""
-    run("apply")
+    assert run("apply").code == 0
     plan = issues(esp)["executive-sponsorship/account/initech/account-plan"].description
     text = " ".join(plan.split())
     assert "On GitLab Free they carry the `program::executive-sponsorship` label" in text
@@ -419,7 +419,7 @@ def test_the_account_plan_says_where_its_cadence_issues_are_on_gitlab_free(esp: 
 
 
 def test_the_program_has_its_own_annual_issue(esp: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     annual = issues(esp)["executive-sponsorship/program/annual/fy27"]
     assert annual.assignees == ("morgan.lee",)
     assert str(annual.due_date) == "2027-01-31"
@@ -439,23 +439,23 @@ def test_the_program_has_its_own_annual_issue(esp: Path) -> None:
     ):
         assert f"- [ ] **ESP Program Manager:** {task}" in text
     assert "| Account selection | 0/5 | 0% |" in text
-    run("apply", today="2027-02-01")
+    assert run("apply", today="2027-02-01").code == 0
     assert "executive-sponsorship/program/annual/fy28" in issues(esp)
 
 
 def test_a_past_quarters_scorecard_keeps_the_figures_it_closed_with(esp: Path) -> None:
     """FY27 Q4 ends on 2027-01-31: the first run after it writes its final figures and seals
     them; a value changed later moves them no more."""
-    run("apply", today="2027-01-20")
+    assert run("apply", today="2027-01-20").code == 0
     plan = path_of(esp, "executive-sponsorship/account/globex/account-plan")
     edit(plan, "Influence: __/10", "Influence: 8/10")
-    run("apply", today="2027-01-20")
+    assert run("apply", today="2027-01-20").code == 0
     key = "executive-sponsorship/program/scorecard/quarterly/fy27-q4"
     assert "| Globex Corporation | 8 ✓ |" in issues(esp)[key].description
-    run("apply", today="2027-02-01")
+    assert run("apply", today="2027-02-01").code == 0
     assert "automation:sealed" in issues(esp)[key].description
     edit(plan, "Influence: 8/10", "Influence: 2/10")
-    run("apply", today="2027-02-02")
+    assert run("apply", today="2027-02-02").code == 0
     assert "| Globex Corporation | 8 ✓ |" in issues(esp)[key].description  # frozen
     current = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy28-q1"]
     assert "| Globex Corporation |" not in current.description  # its commitment has ended
@@ -466,13 +466,13 @@ def test_what_was_done_in_a_quarters_last_days_is_in_its_final_figures(esp: Path
     """Runs a month apart: the last run inside FY27 Q4 is on 2027-01-15, and Initech's
     sponsor ticks the quarter's touchpoint and December's session after it. The first run
     after the quarter counts them, then seals the figures."""
-    run("apply", today="2027-01-15")
+    assert run("apply", today="2027-01-15").code == 0
     key = "executive-sponsorship/program/scorecard/quarterly/fy27-q4"
     assert "| Initech |" + " – |" * KPIS + " 0 of 3 | not yet |" in issues(esp)[key].description
     for period in ("monthly/2026-12", "quarterly/fy27-q4"):
         issue = path_of(esp, f"executive-sponsorship/account/initech/{period}")
         issue.write_text(issue.read_text(encoding="utf-8").replace("- [ ]", "- [x]"), "utf-8")
-    run("apply", today="2027-02-01")
+    assert run("apply", today="2027-02-01").code == 0
     card = issues(esp)[key].description
     assert "| Initech |" + " – |" * KPIS + " 1 of 3 | yes |" in card
     assert "automation:sealed" in card
@@ -485,12 +485,12 @@ def test_a_scorecard_first_seen_over_a_week_after_its_quarter_keeps_its_last_fig
     """No run between 2027-01-20 and 2027-03-15 (or the upgrade to this version came then):
     Globex's influence was changed in the next quarter, which FY27 Q4's scorecard must not
     show, so it keeps the figures of its last run inside the quarter."""
-    run("apply", today="2027-01-20")
+    assert run("apply", today="2027-01-20").code == 0
     plan = path_of(esp, "executive-sponsorship/account/globex/account-plan")
     edit(plan, "Influence: __/10", "Influence: 8/10")
-    run("apply", today="2027-01-20")
+    assert run("apply", today="2027-01-20").code == 0
     edit(plan, "Influence: 8/10", "Influence: 3/10")
-    run("apply", today="2027-03-15")
+    assert run("apply", today="2027-03-15").code == 0
     card = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy27-q4"].description
     assert "| Globex Corporation | 8 ✓ |" in card and "automation:sealed" not in card
 
@@ -501,7 +501,7 @@ def test_a_mid_quarter_start_counts_only_its_own_months(esp: Path) -> None:
         "account_team: [oliver.grant], start: 2026-11-02",
         "account_team: [oliver.grant], start: 2026-12-14",
     )
-    run("apply", today="2027-01-15")
+    assert run("apply", today="2027-01-15").code == 0
     card = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy27-q4"].description
     assert "| Wayne Financial |" + " – |" * KPIS + " 0 of 2 | not yet |" in card
     assert "| Initech |" + " – |" * KPIS + " 0 of 3 | not yet |" in card
@@ -519,11 +519,11 @@ def test_open_ended_accounts_count_towards_the_cap_in_later_years(esp: Path) -> 
 def test_a_finished_months_session_keeps_who_did_it_when_the_team_changes(esp: Path) -> None:
     """Initech's November session was done by Dana, Maya and Ines; in December Victor takes
     over as sponsor: December's session is his, November's keeps its people."""
-    run("apply")
+    assert run("apply").code == 0
     november = "executive-sponsorship/account/initech/monthly/2026-11"
     path = path_of(esp, november)
     path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]"), "utf-8")
-    run("apply")
+    assert run("apply").code == 0
     before = issues(esp)[november].assignees
     assert "dana.whitfield" in before
     program = esp / "config" / "programs" / "executive-sponsorship.yml"
@@ -544,8 +544,8 @@ def test_a_finished_months_session_keeps_who_did_it_when_the_team_changes(esp: P
 def test_a_scorecard_counts_an_accounts_sessions_up_to_its_end(esp: Path) -> None:
     """Globex ends early on 2026-12-15 with its November and December sessions done: FY27 Q4
     (November to January) counts them 2 of 2, not 2 of 3 with a January it never had."""
-    run("apply")
-    run("apply", today="2026-12-01")
+    assert run("apply").code == 0
+    assert run("apply", today="2026-12-01").code == 0
     for month in ("2026-11", "2026-12"):
         path = path_of(esp, f"executive-sponsorship/account/globex/monthly/{month}")
         path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]"), "utf-8")
@@ -562,7 +562,7 @@ def test_a_scorecard_counts_an_accounts_sessions_up_to_its_end(esp: Path) -> Non
 def test_an_accounts_unfinished_issues_end_with_it_not_overdue_for_ever(esp: Path) -> None:
     """Globex's commitment ends on 2027-01-31 with its quarterly review never done: after
     that it is `status::ended`, not overdue for ever."""
-    run("apply")
+    assert run("apply").code == 0
     assert run("apply", today="2027-03-01").code == 0
     review = issues(esp)["executive-sponsorship/account/globex/quarterly/fy27-q4"]
     assert "status::ended" in review.labels and "status::overdue" not in review.labels
@@ -574,7 +574,7 @@ def test_an_account_extended_after_it_ended_gets_its_plan_back(esp: Path) -> Non
     """Globex's commitment ended on 2027-01-31 (plan closed, ended); renewed a week later
     to 2028-01-31, its plan is reopened and says so, and nothing is said twice."""
     plan = "executive-sponsorship/account/globex/account-plan"
-    run("apply")
+    assert run("apply").code == 0
     assert run("apply", today="2027-02-01").code == 0
     assert issues(esp)[plan].state == "closed"
     edit(
@@ -610,7 +610,7 @@ def test_an_end_before_the_start_is_an_error_even_when_it_ended_early(esp: Path)
 def test_a_complete_account_plan_still_warns_of_an_unreadable_value(esp: Path) -> None:
     """An account plan stays open once its tasks are done, its KPIs still read each month:
     an unreadable value there is still said (a reviewer saw it go quiet)."""
-    run("apply")
+    assert run("apply").code == 0
     plan = path_of(esp, "executive-sponsorship/account/umbrella/account-plan")
     plan.write_text(plan.read_text("utf-8").replace("[ ]", "[x]"), "utf-8")
     assert run("apply").code == 0
@@ -636,7 +636,7 @@ def test_the_sponsor_cap_of_a_past_fiscal_year_is_not_warned_about(esp: Path) ->
 def test_a_quarter_without_an_ebr_can_complete(esp: Path) -> None:
     """A content reviewer's finding: the page's "Customer EBRs (as necessary)" was a required
     task, so an account that needed no EBR could never reach 100%."""
-    run("apply")
+    assert run("apply").code == 0
     key = "executive-sponsorship/account/globex/quarterly/fy27-q4"
     quarterly = path_of(esp, key)
     text = quarterly.read_text("utf-8")
@@ -732,9 +732,9 @@ def test_the_tracking_issues_averages_say_they_include_closed_issues(esp: Path) 
 def test_a_touchpoint_marked_not_applicable_is_no_touchpoint(esp: Path) -> None:
     """A tester's finding: the quarter's touchpoint task marked not applicable (`[~]`, which
     GitLab does not count) left its section with no task, and the scorecard said "yes"."""
-    run("apply", today="2027-01-15")
+    assert run("apply", today="2027-01-15").code == 0
     key = "executive-sponsorship/program/scorecard/quarterly/fy27-q4"
     issue = path_of(esp, "executive-sponsorship/account/initech/quarterly/fy27-q4")
     issue.write_text(issue.read_text(encoding="utf-8").replace("- [ ]", "- [~]"), "utf-8")
-    run("apply", today="2027-01-16")
+    assert run("apply", today="2027-01-16").code == 0
     assert "| Initech |" + " – |" * KPIS + " 0 of 3 | not yet |" in issues(esp)[key].description

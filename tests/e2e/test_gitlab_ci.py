@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from automation.cli import build_parser, run
+from automation.errors import EXIT_ITEMS_FAILED
 from tests.backends import PROJECT, TOKEN, URL, Result, StepClock, cli, new_fake
 from tests.ci_rules import holds, runs, starts
 from tests.conftest import REPO, keep_programs
@@ -117,7 +118,7 @@ def onboarding(shipped: Path) -> Path:
 
 
 def test_summary_line_and_run_report_for_a_run_with_every_outcome(onboarding: Path) -> None:
-    cli(["apply", "--backend", "local", "--today", "2026-11-24"], {})
+    assert cli(["apply", "--backend", "local", "--today", "2026-11-24"], {}).code == 0
     issues = onboarding / ".automation" / "issues"
     tom = next(p for p in issues.glob("*.md") if "tom.reyes -->" in p.read_text("utf-8"))
     tom.write_text(tom.read_text("utf-8").replace("- [ ]", "- [x]", 1), "utf-8")  # an update
@@ -189,7 +190,7 @@ def test_the_merge_request_note_is_one_note_edited_in_place(project: Path) -> No
     with fake.activate():
         first = cli(["plan", "--backend", "gitlab", "--mr-note"], env)
         assert first.code == 0, first.out + first.err
-        cli(["apply", "--backend", "gitlab", "--steps", "create"], env)
+        assert cli(["apply", "--backend", "gitlab", "--steps", "create"], env).code == 0
         second = cli(["plan", "--backend", "gitlab", "--mr-note"], env)
     assert "note: merge request note created" in first.out
     assert "note: merge request note updated" in second.out
@@ -276,7 +277,7 @@ class Terminal(io.StringIO):
 
 
 def test_colour_only_on_a_terminal_and_never_with_no_color(project: Path) -> None:
-    cli(["apply", "--backend", "local"], {})
+    assert cli(["apply", "--backend", "local"], {}).code == 0
     path = next((project / ".automation" / "issues").glob("1.md"))
     path.write_text(
         path.read_text("utf-8").replace("<!-- automation:end progress -->", ""), "utf-8"
@@ -285,10 +286,14 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(project: Path) -> Non
         path.read_text("utf-8").replace("1. [ ] Have ongoing", "1. [x] Have ongoing"), "utf-8"
     )
     coloured = Terminal()
-    run(["apply", "--backend", "local"], {}, coloured, io.StringIO(), StepClock())
+    code = run(["apply", "--backend", "local"], {}, coloured, io.StringIO(), StepClock())
+    assert code == EXIT_ITEMS_FAILED  # the broken block's item
     assert "\x1b[31mFAILED" in coloured.getvalue()
     plain = Terminal()
-    run(["apply", "--backend", "local"], {"NO_COLOR": "1"}, plain, io.StringIO(), StepClock())
+    code = run(
+        ["apply", "--backend", "local"], {"NO_COLOR": "1"}, plain, io.StringIO(), StepClock()
+    )
+    assert code == EXIT_ITEMS_FAILED
     assert "FAILED" in plain.getvalue() and "\x1b[" not in plain.getvalue()
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from automation import keyindex
 from automation.actions import UpdateDescription
+from automation.errors import EXIT_ITEMS_FAILED
 from automation.index import KEYS_BLOCK, index_content, read_index
 from automation.items import ObservedIssue
 from automation.markers import begin_marker, end_marker
@@ -289,7 +290,7 @@ BIG_FIRST_RUN_WRITES = 26
 def test_a_big_programs_first_run_makes_the_writes_the_crash_test_covers(project: Path) -> None:
     prepared = prepare(project / "config", project / "templates", TODAY_DATE)
     counting = CrashingTracker(memory_for(prepared), after=10**6)
-    apply(prepared, counting, TODAY_DATE)
+    assert not apply(prepared, counting, TODAY_DATE).outcome.failures
     assert 10**6 - counting.left == BIG_FIRST_RUN_WRITES
 
 
@@ -369,7 +370,8 @@ def test_the_run_that_refills_the_index_issue_moves_the_tracking_issue_to_the_po
 ) -> None:
     before = _index_label_lost(on_gitlab)
     on_gitlab.fake.delete_issue(PROJECT, before[SAM].iid)
-    on_gitlab.cli("apply")  # fails for the index issue; Sam is made anew
+    # fails for the index issue (exit 1); Sam is made anew
+    assert on_gitlab.cli("apply").code == EXIT_ITEMS_FAILED
     on_gitlab.tracker().update_labels(before[INDEX].iid, [LABEL], [])
     _apply(on_gitlab)
     assert _tracking_entries(on_gitlab) == {INDEX: before[INDEX].iid}

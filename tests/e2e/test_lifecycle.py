@@ -84,7 +84,7 @@ def test_a_person_added_to_a_cohort_that_ended_gets_no_issue(project: Path) -> N
     assert not any(key.endswith("/amara.osei") for key in after)
     assert set(before) <= set(after)
     edit(project / CSM, "    end_date: 2027-04-30\n", "    end_date: 2027-05-31\n")  # extended
-    run("apply", "2027-05-04")
+    assert run("apply", "2027-05-04").code == 0
     assert any(key.endswith("/amara.osei") for key in issues(project))
 
 
@@ -401,12 +401,12 @@ def test_a_withdrawn_issues_progress_block_says_withdrawn_like_its_label(project
 
 
 def test_the_rollup_lists_a_withdrawn_person_outside_its_figures(project: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     path = path_of(project, LENA)
     path.write_text(tick(path.read_text("utf-8"), "Have coffee chats"), "utf-8")
-    run("apply")
+    assert run("apply").code == 0
     remove_lena(project)
-    run("apply")
+    assert run("apply").code == 0
     found = issues(project)
     tracking = block_content(found[TRACKING].description, "rollup") or ""
     lena = found[LENA]
@@ -427,7 +427,7 @@ def test_a_withdrawn_persons_title_is_listed_as_words_never_as_references_or_lin
     """Lena, about to leave, retitles her issue: the tracking issue lists the title the tool
     can no longer take from configuration, but the tool's user writes no reference to another
     project's issue, merge request or milestone, and no link."""
-    run("apply")
+    assert run("apply").code == 0
     path = path_of(project, LENA)
     hostile = "Lena, see other-group/secret-project#1 and https://evil.example/login %v1 !5 #3"
     edit(path, "title: 'CSM Aspiring Leaders: Lena Fischer'", f"title: '{hostile}'")
@@ -447,7 +447,7 @@ def test_a_withdrawn_persons_confidential_issue_keeps_its_title_out_of_a_public_
     """A tester's: in a public program a manager made Lena's issue confidential and wrote
     why into its title; when she left, the public tracking issue listed that title. A
     confidential issue's title is not the program's to show."""
-    run("apply")
+    assert run("apply").code == 0
     path = path_of(project, LENA)
     private = "Lena Fischer - on medical leave until March"
     edit(path, "title: 'CSM Aspiring Leaders: Lena Fischer'", f"title: '{private}'")
@@ -461,10 +461,10 @@ def test_a_withdrawn_persons_confidential_issue_keeps_its_title_out_of_a_public_
 
 
 def test_putting_the_person_back_reopens_the_same_issue(project: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     before = issues(project)[LENA]
     remove_lena(project)
-    run("apply")
+    assert run("apply").code == 0
     put_lena_back(project)
     result = run("apply", today="2026-11-25")
     assert f"reopened #{before.iid} [{LENA}]: back in the program" in result.out
@@ -479,7 +479,7 @@ def test_putting_the_person_back_reopens_the_same_issue(project: Path) -> None:
     quiet(run("apply", today="2026-11-25"))
     # leaving again: labelled and closed again, and the note is never posted twice
     remove_lena(project)
-    run("apply", today="2026-11-26")
+    assert run("apply", today="2026-11-26").code == 0
     lena = issues(project)[LENA]
     assert lena.state == "closed" and statuses(lena) == {"status::withdrawn"}
     assert notes(project, lena).count(WITHDRAWN_NOTE) == 1
@@ -492,9 +492,9 @@ def test_a_person_put_back_once_the_cohort_ended_leaves_the_issue_as_it_was(
     """A tester's finding: Lena, removed in March and put back after the pilot group ended
     (2027-04-30), had her closed issue reopened (GitLab told her) and labelled ended at once.
     Nothing is reopened into something over: it stays closed and withdrawn."""
-    run("apply")
+    assert run("apply").code == 0
     remove_lena(project)
-    run("apply", today="2027-03-01")
+    assert run("apply", today="2027-03-01").code == 0
     before = issues(project)[LENA]
     put_lena_back(project)
     result = run("apply", today="2027-05-10")
@@ -527,7 +527,7 @@ def test_an_esp_account_approved_again_after_its_end_stays_withdrawn(shipped: Pa
 
 
 def test_an_issue_closed_by_hand_is_labelled_withdrawn_and_never_reopened(project: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     edit(path_of(project, LENA), "state: opened", "state: closed")  # a person closed it
     remove_lena(project)
     result = run("apply")
@@ -543,11 +543,11 @@ def test_an_issue_closed_by_hand_is_labelled_withdrawn_and_never_reopened(projec
 
 
 def test_a_program_can_keep_a_withdrawn_issue_open(project: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     text = path_of(project, LENA).read_text("utf-8")
     remove_lena(project)
     leaving(project, "  close: false\n  reasons:\n    lena.fischer: '/close @all <!-- x'\n")
-    run("apply")
+    assert run("apply").code == 0
     lena = issues(project)[LENA]
     assert lena.state == "opened" and statuses(lena) == {"status::withdrawn"}
     said = notes(project, lena)
@@ -562,10 +562,10 @@ def test_a_program_can_keep_a_withdrawn_issue_open(project: Path) -> None:
 
 
 def test_a_complete_issue_whose_person_is_removed_is_left_as_it_is(project: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     path = path_of(project, LENA)
     path.write_text(path.read_text("utf-8").replace("[ ]", "[x]"), "utf-8")
-    run("apply")
+    assert run("apply").code == 0
     remove_lena(project)
     result = run("apply")
     assert "withdrawn" not in result.out
@@ -581,7 +581,7 @@ def test_an_issue_finished_then_its_person_removed_before_a_run_says_complete(
     """Lena ticks her last tasks and is taken out of the cohort before the next run: her
     issue is not withdrawn (she finished), and its labels and progress block say complete,
     not what they said before her ticks (a tester saw it frozen at 0% for a year)."""
-    run("apply")
+    assert run("apply").code == 0
     path = path_of(project, LENA)
     path.write_text(path.read_text("utf-8").replace("[ ]", "[x]"), "utf-8")
     remove_lena(project)
@@ -599,9 +599,9 @@ def test_an_issue_finished_then_its_person_removed_before_a_run_says_complete(
 
 
 def test_a_withdrawn_issue_ticked_to_the_end_afterwards_stays_quiet(project: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     remove_lena(project)
-    run("apply")
+    assert run("apply").code == 0
     path = path_of(project, LENA)
     path.write_text(path.read_text("utf-8").replace("[ ]", "[x]"), "utf-8")
     ticked = path.read_text("utf-8")
@@ -619,7 +619,7 @@ def tom_finishes_and_is_removed(root: Path) -> str:
     """Onboarding alone: Tom ticks every task and is taken out of `hires` before a run.
     Returns the program file as it was."""
     keep_programs(root, "sales-onboarding")
-    run("apply")
+    assert run("apply").code == 0
     path = path_of(root, TOM)
     path.write_text(path.read_text("utf-8").replace("[ ]", "[x]"), "utf-8")
     configured = (root / ONBOARDING).read_text("utf-8")
@@ -630,13 +630,13 @@ def tom_finishes_and_is_removed(root: Path) -> str:
 def test_a_withdrawn_issue_whose_block_was_deleted_stays_quiet_when_ticked(project: Path) -> None:
     """Lena, withdrawn, deletes the withdrawn block and ticks every task: her issue is still
     not written to (its `status::withdrawn` label, which she cannot take off, says so)."""
-    run("apply")
+    assert run("apply").code == 0
     remove_lena(project)
-    run("apply")
+    assert run("apply").code == 0
     path = path_of(project, LENA)
     cut_block(path, "withdrawn", lambda text: text.replace("[ ]", "[x]"))
     ticked = path.read_text("utf-8")
-    run("apply")
+    assert run("apply").code == 0
     assert path.read_text("utf-8") == ticked
     assert statuses(issues(project)[LENA]) == {"status::withdrawn"}
 
@@ -645,7 +645,7 @@ def test_a_hire_who_graduated_left_and_came_back_gets_the_note_once(shipped: Pat
     """Tom finishes and is removed before a run (closed, no note: it is written from his
     configuration), then put back: the note comes then, once."""
     key, configured = TOM, tom_finishes_and_is_removed(shipped)
-    run("apply")
+    assert run("apply").code == 0
     tom = issues(shipped)[key]
     assert tom.state == "closed" and COMPLETION_NOTE not in notes(shipped, tom)
     (shipped / ONBOARDING).write_text(configured, "utf-8")  # a mistaken removal, put right
@@ -663,7 +663,7 @@ def test_a_departed_public_pair_with_nothing_to_write_is_not_warned_about(
     removed: nothing would be written to it, so nothing is said about it on every run."""
     keep_programs(shipped, "sales-sponsorship")
     program = shipped / "config/programs/sales-sponsorship.yml"
-    run("apply", "2027-02-10")
+    assert run("apply", "2027-02-10").code == 0
     key = "sales-sponsorship/fy28-h1/lena.fischer"
     path = path_of(shipped, key)
     path.write_text(path.read_text("utf-8").replace("[ ]", "[x]"), "utf-8")
@@ -764,9 +764,9 @@ def test_an_account_that_ended_inside_the_backfill_window_gets_no_issues(esp: Pa
 
 
 def test_an_ended_account_plan_is_closed_with_one_summary_note(esp: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     assert issues(esp)[GLOBEX].state == "opened"
-    run("apply", today="2027-01-31")  # its last day
+    assert run("apply", today="2027-01-31").code == 0  # its last day
     assert issues(esp)[GLOBEX].state == "opened"
     january = path_of(esp, "executive-sponsorship/account/globex/monthly/2027-01")
     january.write_text(
@@ -797,7 +797,7 @@ def test_an_ended_account_plan_is_closed_with_one_summary_note(esp: Path) -> Non
 def test_an_ended_account_tidied_out_of_the_file_stays_ended_in_the_rollup(esp: Path) -> None:
     """A tester's finding: once the ended account's entry was deleted, its closed plan's
     row read "not started" and the KPI counts dropped it."""
-    run("apply")
+    assert run("apply").code == 0
     assert run("apply", today="2027-02-01").code == 0  # Globex ended on 2027-01-31
     program = esp / "config/programs/executive-sponsorship.yml"
     text = program.read_text("utf-8")
@@ -815,7 +815,7 @@ def test_an_ended_account_tidied_out_of_the_file_stays_ended_in_the_rollup(esp: 
 
 
 def test_an_account_taken_out_of_the_program_is_withdrawn_by_its_id(esp: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     program = esp / "config/programs/executive-sponsorship.yml"
     edit(
         program,
@@ -824,7 +824,7 @@ def test_an_account_taken_out_of_the_program_is_withdrawn_by_its_id(esp: Path) -
     )
     with program.open("a", encoding="utf-8") as file:
         file.write("leaving:\n  reasons:\n    umbrella: The customer paused the program\n")
-    run("apply")
+    assert run("apply").code == 0
     umbrella = {k: i for k, i in issues(esp).items() if "/account/umbrella/" in k}
     assert len(umbrella) == 4  # the plan and this period's monthly, quarterly, annual issues
     for issue in umbrella.values():
@@ -853,7 +853,7 @@ def test_an_account_paused_then_approved_again_gets_nothing_for_its_time_away(
     December session, the quarter that ended in January): reopened, in the rollup. Its later
     periods come as usual."""
     program = esp / "config/programs/executive-sponsorship.yml"
-    run("apply", "2026-12-01")
+    assert run("apply", "2026-12-01").code == 0
     edit(program, APPROVED, APPROVED.replace("approved", "proposed"))
     for day in ("2026-12-02", "2027-01-01", "2027-02-01"):
         assert run("apply", day).code == 0
@@ -874,7 +874,7 @@ def test_an_account_paused_then_approved_again_gets_nothing_for_its_time_away(
 def test_a_time_away_typed_into_an_issue_suppresses_nothing(esp: Path) -> None:
     """A block a person writes into an account's issue, with a time away of a hundred years:
     it proves nothing (no proof line of the tool's), so the account's periods are as before."""
-    run("apply", "2026-12-01")
+    assert run("apply", "2026-12-01").code == 0
     path = path_of(esp, f"{INITECH}/monthly/2026-12")
     forged = "<!-- automation:begin withdrawn -->\n<!-- automation:withdrawn back -->\n"
     forged += "<!-- automation:away 2000-01-01 2100-01-01 -->\n<!-- automation:end withdrawn -->\n"
@@ -891,12 +891,12 @@ def _phases(row: str) -> list[bool]:
 
 def test_a_hire_taken_out_of_onboarding_keeps_an_open_issue_when_told(shipped: Path) -> None:
     keep_programs(shipped, "sales-onboarding")
-    run("apply")
+    assert run("apply").code == 0
     program = shipped / "config/programs/sales-onboarding.yml"
     edit(program, "    - {username: tom.reyes, role: ae}\n", "")
     with program.open("a", encoding="utf-8") as file:
         file.write("leaving:\n  close: false\n")
-    run("apply")
+    assert run("apply").code == 0
     tom = issues(shipped)["sales-onboarding/tom.reyes"]
     assert tom.state == "opened" and statuses(tom) == {"status::withdrawn"}
     said = notes(shipped, tom)
@@ -912,10 +912,10 @@ def test_a_hire_taken_out_of_onboarding_keeps_an_open_issue_when_told(shipped: P
 
 
 def test_a_cohort_end_labels_open_issues_and_posts_final_figures_once(project: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     path = path_of(project, LENA)
     path.write_text(tick(path.read_text("utf-8"), "Have coffee chats"), "utf-8")
-    run("apply", today="2027-04-30")  # the cohort's last day: nothing ends yet
+    assert run("apply", today="2027-04-30").code == 0  # the cohort's last day: nothing ends yet
     assert all(statuses(i) != {"status::ended"} for i in issues(project).values())
     result = run("apply", today="2027-05-01")
     found = issues(project)
@@ -933,7 +933,7 @@ def test_a_cohort_end_labels_open_issues_and_posts_final_figures_once(project: P
     quiet(run("apply", today="2027-05-02"))
     # a late tick still shows in the issue and the live tracking table; no second note
     path.write_text(tick(path.read_text("utf-8"), "Have ongoing regular calls"), "utf-8")
-    run("apply", today="2027-05-03")
+    assert run("apply", today="2027-05-03").code == 0
     assert notes(project, issues(project)[TRACKING]) == said
     quiet(run("apply", today="2027-05-03"))
 
@@ -941,11 +941,11 @@ def test_a_cohort_end_labels_open_issues_and_posts_final_figures_once(project: P
 def test_an_ended_issue_closed_by_hand_stays_ended(project: Path) -> None:
     """Lena's unfinished issue is labelled `ended` when the cohort ends; she closes it: it
     stays `ended` in its labels and the tracking table (a reader saw it turn `not started`)."""
-    run("apply")
-    run("apply", today="2027-05-01")
+    assert run("apply").code == 0
+    assert run("apply", today="2027-05-01").code == 0
     path = path_of(project, LENA)
     path.write_text(path.read_text("utf-8").replace("state: opened", "state: closed", 1), "utf-8")
-    run("apply", today="2027-06-01")
+    assert run("apply", today="2027-06-01").code == 0
     found = issues(project)
     assert found[LENA].state == "closed" and statuses(found[LENA]) == {"status::ended"}
     assert not re.search(r"Lena Fischer.*\| not started \|", found[TRACKING].description)
@@ -956,10 +956,10 @@ def test_the_cohort_end_note_counts_as_left_open_only_the_open_issues(project: P
     """Lena closed her unfinished issue before the cohort ended: it reads `ended` with the
     others, and the note's "left open" counts the two others only, and says hers apart (a
     reviewer saw "No issue was left unfinished" when people had closed every one)."""
-    run("apply")
+    assert run("apply").code == 0
     path = path_of(project, LENA)
     path.write_text(path.read_text("utf-8").replace("state: opened", "state: closed", 1), "utf-8")
-    run("apply", today="2027-05-01")
+    assert run("apply", today="2027-05-01").code == 0
     found = issues(project)
     assert all(statuses(found[key]) == {"status::ended"} for key in (LENA, *OTHERS))
     said = notes(project, found[TRACKING])
@@ -970,14 +970,16 @@ def test_the_cohort_end_note_counts_as_left_open_only_the_open_issues(project: P
 
 
 def test_a_cohort_end_freezes_its_own_rollup(sponsorship: Path) -> None:
-    run("apply", today="2027-02-01")
+    assert run("apply", today="2027-02-01").code == 0
     aiko = "sales-sponsorship/fy28-h1/aiko.tanaka"
     rollup_key = "sales-sponsorship/fy28-h1/tracking"
     path = path_of(sponsorship, aiko)
     path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]", 3), "utf-8")
-    run("apply", today="2027-08-01")  # six months after the start: the pairs' due date
+    assert (
+        run("apply", today="2027-08-01").code == 0
+    )  # six months after the start: the pairs' due date
     assert "<!-- automation:final" not in issues(sponsorship)[rollup_key].description
-    run("apply", today="2027-08-02")
+    assert run("apply", today="2027-08-02").code == 0
     frozen = issues(sponsorship)[rollup_key]
     assert (block_content(frozen.description, "rollup") or "").startswith(
         "<!-- automation:final fy28-h1 2027-08-01 -->\n"
@@ -992,7 +994,7 @@ def test_a_cohort_end_freezes_its_own_rollup(sponsorship: Path) -> None:
     # rollup keeps its final figures
     program = issues(sponsorship)["sales-sponsorship/tracking"].description
     path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]", 3), "utf-8")
-    run("apply", today="2027-08-03")
+    assert run("apply", today="2027-08-03").code == 0
     assert issues(sponsorship)[rollup_key].description == frozen.description
     assert issues(sponsorship)["sales-sponsorship/tracking"].description != program
     assert notes(sponsorship, frozen) == said
@@ -1012,8 +1014,8 @@ def test_a_cohort_end_moved_later_makes_its_final_rollup_live_again(sponsorship:
     whatever was ticked, the "final" note left standing, no note at the real end. Now the
     rollup is live again, one note says so, and the cohort ends anew at its real end."""
     edit(sponsorship / SPONSORSHIP, "  program_months: 6\n", "  program_months: 1\n")
-    run("apply", today="2026-11-02")
-    run("apply", today="2027-03-20")
+    assert run("apply", today="2026-11-02").code == 0
+    assert run("apply", today="2027-03-20").code == 0
     assert rollup_of(issues(sponsorship)[FY28_H1]).startswith(
         "<!-- automation:final fy28-h1 2027-03-01 -->\n"
     )
@@ -1094,8 +1096,8 @@ def test_a_participants_cohort_end_moved_later_is_live_again_in_the_tracking_iss
     issue: an `end_date` too early, then fixed. An end moved earlier, or moved once both ends
     passed, leaves the final figures as they are."""
     edit(project / CSM, "    end_date: 2027-04-30\n", "    end_date: 2027-03-31\n")
-    run("apply")
-    run("apply", today="2027-04-01")
+    assert run("apply").code == 0
+    assert run("apply", today="2027-04-01").code == 0
     tracking = issues(project)[TRACKING]
     assert rollup_of(tracking).startswith("<!-- automation:final fy27-pilot 2027-03-31 -->\n")
     first = notes(project, tracking)
@@ -1125,8 +1127,8 @@ def test_an_ended_rollup_written_before_ends_could_move_gets_nothing_more(
     """Upgrading: a cohort rollup holding the ended note (`<!-- automation:note ended
     GROUP -->`, no date) and the final line of an earlier version, for an end that did not
     move, gets no note and no change, on the day after and later."""
-    run("apply", today="2027-02-01")
-    run("apply", today="2027-08-02")
+    assert run("apply", today="2027-02-01").code == 0
+    assert run("apply", today="2027-08-02").code == 0
     ended = issues(sponsorship)[FY28_H1]
     said = notes(sponsorship, ended)
     # as an earlier version wrote them
@@ -1271,7 +1273,7 @@ def test_a_run_killed_while_withdrawing_finishes_on_the_next_with_one_note(
     run_apply(with_lena, memory, today)
     counting = CrashingTracker(memory_for(with_lena), after=10**6)
     run_apply(with_lena, counting.inner, today)
-    apply(without, counting, today)
+    assert not apply(without, counting, today).outcome.failures
     assert 10**6 - counting.left == WITHDRAWING_WRITES
     with pytest.raises(Crash):
         apply(without, CrashingTracker(memory, after=k), today)

@@ -88,7 +88,7 @@ def test_plan_writes_nothing_and_shows_what_apply_would_do(project: Path) -> Non
 
 
 def test_plan_json_follows_the_documented_schema(project: Path) -> None:
-    cli("apply", "--today", "2026-11-24")
+    assert cli("apply", "--today", "2026-11-24")[0] == 0
     path = issue_with_key(project / ".automation", "fy27-pilot/lena.fischer")
     path.write_text(
         path.read_text("utf-8").replace("1. [ ] Create and keep", "1. [x] Create and keep"), "utf-8"
@@ -141,7 +141,7 @@ def test_unknown_program_is_a_clear_error(project: Path) -> None:
 
 
 def test_damaged_block_fails_that_issue_only(project: Path) -> None:
-    cli("apply", "--today", "2026-11-24")
+    assert cli("apply", "--today", "2026-11-24")[0] == 0
     path = issue_with_key(project / ".automation", "fy27-pilot/sam.delacroix")
     damaged = path.read_text("utf-8").replace("<!-- automation:end progress -->", "")
     path.write_text(
@@ -173,7 +173,7 @@ def test_help_lists_the_documented_options(
 
 
 def test_local_epics_group_the_issues(project: Path) -> None:
-    cli("apply", "--today", "2026-11-24")
+    assert cli("apply", "--today", "2026-11-24")[0] == 0
     epics = sorted((project / ".automation" / "epics").glob("*.md"))
     assert [p.name for p in epics] == ["1.md", "2.md"]
     sam = issue_with_key(project / ".automation", "fy27-pilot/sam.delacroix").read_text("utf-8")

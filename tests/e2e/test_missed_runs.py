@@ -50,7 +50,7 @@ def test_a_wider_backfill_creates_them(esp: Path) -> None:
     said = run("plan", "2026-11-24").out  # September and October: this fiscal year
     assert "To create them, set `esp.backfill: year` in the program file" in said, said
     edit(esp / PROGRAM, "  backfill: quarter\n", "  backfill: year\n")
-    run("apply", "2026-11-24")
+    assert run("apply", "2026-11-24").code == 0
     found = issues(esp)
     for month in ("2026-09", "2026-10"):
         assert "status::overdue" in found[f"{GLOBEX}/monthly/{month}"].labels

@@ -61,7 +61,7 @@ def test_every_sample_hire_gets_an_issue_with_track_dates_and_assignees(
 
 
 def test_tracks_follow_roles_with_the_role_capstone(onboarding: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     sales, tam, sa = (
         hire(onboarding, u).description for u in ("tom.reyes", "ines.moreau", "arjun.mehta")
     )
@@ -79,7 +79,7 @@ def section(text: str, heading: str) -> str:
 
 
 def test_discovery_calls_fall_before_at_and_after_the_workshop(onboarding: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     text = hire(onboarding, "tom.reyes").description
     assert "- [ ] **New hire:** Submit 1 recorded mock discovery call" in section(
         text, "SQS pre-work"
@@ -95,7 +95,7 @@ def test_discovery_calls_fall_before_at_and_after_the_workshop(onboarding: Path)
 
 
 def test_the_live_lead_date_lives_in_the_workshop_block(onboarding: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     text = hire(onboarding, "tom.reyes").description
     assert 'Your "Live Lead" is due within 30 days after the workshop: by 2027-01-09.' in text
 
@@ -103,7 +103,7 @@ def test_the_live_lead_date_lives_in_the_workshop_block(onboarding: Path) -> Non
 def test_pse_has_no_workshop_tasks_and_that_phase_is_not_on_their_track(
     onboarding: Path,
 ) -> None:
-    run("apply")
+    assert run("apply").code == 0
     grace = hire(onboarding, "grace.liu")
     shown = [line for line in grace.description.splitlines() if not line.startswith("<!--")]
     assert "workshop" not in "\n".join(shown).lower()  # not even that they skip it
@@ -132,7 +132,7 @@ def test_sdr_in_the_program_is_a_clear_config_error(onboarding: Path) -> None:
 def test_each_hire_gets_the_first_workshop_that_leaves_time_for_the_pre_work(
     onboarding: Path,
 ) -> None:
-    run("apply")
+    assert run("apply").code == 0
     # Tom starts three weeks before the December workshop: his is December's
     assert "| Dec 7-10, 2026 | AMER | Virtual |" in hire(onboarding, "tom.reyes").description
     # Maya starts a week before it: too little time for the pre-work, so January's
@@ -147,7 +147,7 @@ def test_each_hire_gets_the_first_workshop_that_leaves_time_for_the_pre_work(
 
 def test_the_pre_work_time_is_configurable(onboarding: Path) -> None:
     edit(onboarding / PROGRAM, "prework_days: 14", "prework_days: 7")
-    run("apply")
+    assert run("apply").code == 0
     assert "| Dec 7-10, 2026 | AMER |" in hire(onboarding, "maya.okonkwo").description
 
 
@@ -159,14 +159,14 @@ def prework_row(root: Path, workshop: str, name: str) -> str:
 def test_unfinished_pre_work_is_flagged_in_the_cohort_rollup_from_its_due_date(
     onboarding: Path,
 ) -> None:
-    run("apply")
+    assert run("apply").code == 0
     assert prework_row(onboarding, "amer-2026-12", "Tom Reyes").endswith("| not done yet |")
-    run("apply", today="2026-12-04")  # three days before the workshop
+    assert run("apply", today="2026-12-04").code == 0  # three days before the workshop
     assert prework_row(onboarding, "amer-2026-12", "Tom Reyes").endswith(
         "| **not finished: late** |"
     )
     mark_toms_prework(onboarding, "x")
-    run("apply", today="2026-12-04")
+    assert run("apply", today="2026-12-04").code == 0
     assert prework_row(onboarding, "amer-2026-12", "Tom Reyes").endswith("| done |")
     assert "No changes" in run("apply", today="2026-12-04").out
 
@@ -175,7 +175,7 @@ def test_a_renamed_pre_work_section_is_still_the_pre_work(onboarding: Path) -> N
     """A tester's finding: the pre-work section's heading was written in the tool's code, so
     renaming it (with `renamed_from`, as README says) made every hire's pre-work "not
     finished: late" in every workshop's rollup, finished or not."""
-    run("apply")
+    assert run("apply").code == 0
     mark_toms_prework(onboarding, "x")
     template = Path("templates/sales-onboarding/new-hire.md.j2")
     edit(template, "## SQS pre-work\n", "## SQS learning path\n")
@@ -219,7 +219,7 @@ def test_a_pre_work_section_the_program_does_not_have_is_a_warning(onboarding: P
 
 
 def test_an_sdr_attending_is_counted_in_the_cohort_without_an_issue(onboarding: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     assert "sales-onboarding/nora.quinn" not in issues(onboarding)
     cohort = issues(onboarding)["sales-onboarding/amer-2026-12/tracking"].description
     assert (
@@ -231,7 +231,7 @@ def test_an_sdr_attending_is_counted_in_the_cohort_without_an_issue(onboarding: 
 def test_a_cancelled_workshop_records_the_approval_and_is_not_chosen_again(
     onboarding: Path,
 ) -> None:
-    run("apply")
+    assert run("apply").code == 0
     liam = hire(onboarding, "liam.foster").description
     assert "| Jan 11-14, 2027 | AMER |" in liam  # December would leave him time: cancelled
     assert (
@@ -254,7 +254,7 @@ def test_links_come_from_the_program_file(onboarding: Path) -> None:
         "geo: AMER, location: Virtual,\n       learning_path: 'https://classroom.example.com/c/jan'}"
         "\n    - {id: emea-2027-01",
     )
-    run("apply")
+    assert run("apply").code == 0
     maya = hire(onboarding, "maya.okonkwo").description  # in the January cohort
     assert (
         "| Learning path | [Sales Quick Start learning path](https://classroom.example.com/c/jan) |"
@@ -273,7 +273,7 @@ def test_links_come_from_the_program_file(onboarding: Path) -> None:
 
 
 def test_the_swag_kit_is_optional_for_every_americas_team_member(onboarding: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     swag = "- [ ] Optional: order your Swag Marketing Kit, one per new AMER sales team member"
     assert swag in hire(onboarding, "grace.liu").description  # Customer Success, AMER
     assert swag in hire(onboarding, "tom.reyes").description
@@ -289,7 +289,7 @@ def test_the_swag_kit_follows_the_geo_whatever_its_case(onboarding: Path) -> Non
     start = text.index("  - username: tom.reyes")
     entry = text[start : text.index("\n  - username:", start + 1)]
     people.write_text(text.replace(entry, entry.replace("geo: AMER", "geo: amer")), "utf-8")
-    run("apply")
+    assert run("apply").code == 0
     tom = hire(onboarding, "tom.reyes").description
     assert "- [ ] Optional: order your Swag Marketing Kit, one per new amer sales team" in tom
     assert "| Dec 7-10, 2026 | AMER |" in tom
@@ -346,7 +346,7 @@ def test_role_tracks_are_configuration(onboarding: Path) -> None:
         "{id: channel, name: Channel, track: customer-success, capstone: Run a partner "
         "enablement session}",
     )
-    run("apply")
+    assert run("apply").code == 0
     oliver = hire(onboarding, "oliver.grant").description
     assert "Deliver the role based capstone: Run a partner enablement session." in oliver
     assert "Close your first deal" not in oliver
@@ -358,7 +358,7 @@ def test_a_workshop_named_for_a_hire_overrides_the_choice(onboarding: Path) -> N
         "{username: maya.okonkwo, role: sal}",
         "{username: maya.okonkwo, role: sal, workshop: amer-2027-01}",
     )
-    run("apply")
+    assert run("apply").code == 0
     assert "| Jan 11-14, 2027 | AMER |" in hire(onboarding, "maya.okonkwo").description
 
 
@@ -369,7 +369,7 @@ def test_no_workshop_is_a_warning_and_the_issue_says_to_be_scheduled(onboarding:
         "days after their start date (2026-11-24), the time the pre-work takes; their issue "
         "says the workshop is to be scheduled"
     ) in plan.out
-    run("apply")
+    assert run("apply").code == 0
     kenji = hire(onboarding, "kenji.watanabe").description
     assert "**To be scheduled:** no Sales Quick Start workshop in APAC starts at least" in kenji
     assert "(the time the pre-work takes)" in kenji
@@ -398,7 +398,7 @@ def test_no_workshop_is_warned_about_only_until_the_hires_goal_day(onboarding: P
 
 
 def test_scheduling_a_workshop_later_updates_the_hire_issue(onboarding: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     before = hire(onboarding, "kenji.watanabe").description
     edit(
         onboarding / PROGRAM,
@@ -423,14 +423,14 @@ def test_issues_appear_only_within_the_creation_window(onboarding: Path) -> None
         "start_date: 2026-12-07\n    geo: EMEA",
         "start_date: 2027-03-01\n    geo: EMEA",
     )
-    run("apply")
+    assert run("apply").code == 0
     assert "sales-onboarding/oliver.grant" not in issues(onboarding)
-    run("apply", today="2027-02-15")  # 14 days before the start date
+    assert run("apply", today="2027-02-15").code == 0  # 14 days before the start date
     assert "sales-onboarding/oliver.grant" in issues(onboarding)
 
 
 def test_rollups_per_cohort_and_for_the_program(onboarding: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     found = issues(onboarding)
     cohort = found["sales-onboarding/emea-2026-12/tracking"]
     assert cohort.title == "Sales onboarding: SQS cohort Dec 14-17, 2026 EMEA"
@@ -449,7 +449,7 @@ def test_a_hire_who_leaves_stays_in_their_workshops_rollup(onboarding: Path) -> 
     his second week, vanished from the AMER December workshop's rollup ("0 tracked issues"),
     and the program's tracking issue listed him with no group. Their workshop block names
     it in a hidden line."""
-    run("apply")
+    assert run("apply").code == 0
     tom = hire(onboarding, "tom.reyes")
     assert "<!-- automation:group amer-2026-12 -->" in tom.description
     edit(onboarding / PROGRAM, "    - {username: tom.reyes, role: ae}\n", "")
@@ -482,7 +482,7 @@ def test_a_leavers_workshop_line_is_read_only_when_sound(
 ) -> None:
     """Reviewers' findings: a damaged workshop block in a leaver's issue stopped every
     program's run; a line naming anything went into the tracking issue's Group column."""
-    run("apply")
+    assert run("apply").code == 0
     path = path_of(onboarding, "sales-onboarding/tom.reyes")
     edit(path, *change)
     edit(onboarding / PROGRAM, "    - {username: tom.reyes, role: ae}\n", "")
@@ -504,7 +504,7 @@ def tick_all(path: Path) -> None:
 
 
 def test_graduation_is_the_hires_milestones_only(onboarding: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     tom = hire(onboarding, "tom.reyes")
     text = tom.description
     assert '- [ ] **Manager:** In the "Day 2" section' in section(text, "Manager")
@@ -513,7 +513,7 @@ def test_graduation_is_the_hires_milestones_only(onboarding: Path) -> None:
         line for line in text.splitlines() if line.startswith("- [")
     )  # the 30-day goal, not a milestone to tick
     tick_all(onboarding / ".automation" / "issues" / f"{tom.iid}.md")
-    run("apply")
+    assert run("apply").code == 0
     tom = hire(onboarding, "tom.reyes")
     assert tom.state == "closed" and "status::complete" in tom.labels
     overall = tom.description.index("| **Overall** | **10/10** | **100%** |")
@@ -526,7 +526,7 @@ def test_graduation_is_the_hires_milestones_only(onboarding: Path) -> None:
 
 
 def test_graduation_labels_note_once_and_close(onboarding: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     tom = hire(onboarding, "tom.reyes")
     tick_all(onboarding / ".automation" / "issues" / f"{tom.iid}.md")
     result = run("apply")
@@ -548,18 +548,18 @@ def test_graduation_labels_note_once_and_close(onboarding: Path) -> None:
         .replace("- [x] **New hire:** Deliver", "- [ ] **New hire:** Deliver"),
         "utf-8",
     )
-    run("apply")
+    assert run("apply").code == 0
     tick_all(path)
-    run("apply")
+    assert run("apply").code == 0
     assert (onboarding / ".automation" / "notes" / f"{tom.iid}.md").read_text("utf-8") == notes
     assert hire(onboarding, "tom.reyes").state == "opened"
 
 
 def test_graduation_shows_in_the_cohort_and_program_rollups(onboarding: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     tom = hire(onboarding, "tom.reyes")
     tick_all(onboarding / ".automation" / "issues" / f"{tom.iid}.md")
-    run("apply")
+    assert run("apply").code == 0
     found = issues(onboarding)
     for key in ("sales-onboarding/amer-2026-12/tracking", "sales-onboarding/tracking"):
         text = found[key].description
@@ -571,7 +571,7 @@ def test_graduation_shows_in_the_cohort_and_program_rollups(onboarding: Path) ->
 
 
 def test_an_issue_stays_tracked_when_its_start_date_moves_later(onboarding: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     edit(
         onboarding / "config" / "people.yml",
         "start_date: 2026-11-30\n    geo: AMER",
@@ -612,7 +612,7 @@ def test_a_workshop_whose_only_hire_left_keeps_its_rollup_up_to_date(onboarding:
 def test_a_hire_whose_workshop_changes_moves_to_its_epic(onboarding: Path) -> None:
     """Tom is placed in the December AMER workshop; named for January's instead, his issue
     leaves December's epic for January's."""
-    run("apply")
+    assert run("apply").code == 0
     before = hire(onboarding, "tom.reyes").epic
     assert before is not None
     edit(
@@ -635,10 +635,10 @@ def test_a_hire_back_in_the_program_gets_what_changed_meanwhile_in_the_run_that_
     the run that reopens his issue also adds the task and moves it to January's epic, so the
     next run has nothing to do (both came a run late)."""
     tom = "    - {username: tom.reyes, role: ae}\n"
-    run("apply")
+    assert run("apply").code == 0
     before = hire(onboarding, "tom.reyes")
     edit(onboarding / PROGRAM, tom, "")
-    run("apply")
+    assert run("apply").code == 0
     assert hire(onboarding, "tom.reyes").state == "closed"
     new_task = "- [ ] **New hire:** Shadow a renewal call."
     template = onboarding / "templates" / "sales-onboarding" / "new-hire.md.j2"
@@ -662,7 +662,7 @@ def test_an_issue_a_person_closed_unfinished_never_turns_overdue(onboarding: Pat
     nor on the dashboard's list of who is overdue, nor in his workshop's final figures as
     overdue (a tester saw all three); it reads `ended`, not `not started` (a reader took that
     for work still to come); Sofia's open issue is overdue as before."""
-    run("apply")
+    assert run("apply").code == 0
     edit(path_of(onboarding, "sales-onboarding/tom.reyes"), "state: opened", "state: closed")
     assert run("apply", "2027-01-15").code == 0  # before his goal day: as its ticks say
     tom = hire(onboarding, "tom.reyes")
@@ -677,7 +677,7 @@ def test_an_issue_a_person_closed_unfinished_never_turns_overdue(onboarding: Pat
         r'<td class="late">([^<]*)</td>', (site / "sales-onboarding.html").read_text("utf-8")
     )
     assert late and not [row for row in late if "Tom Reyes" in row], late
-    run("apply", "2027-06-01")  # every workshop group ended
+    assert run("apply", "2027-06-01").code == 0  # every workshop group ended
     tracking = issues(onboarding)["sales-onboarding/tracking"]
     assert "status::overdue" not in hire(onboarding, "tom.reyes").labels
     assert not re.search(r"Tom Reyes.*\| overdue \|", tracking.description)
@@ -690,7 +690,7 @@ def test_a_section_deleted_then_the_rest_ticked_is_said_in_the_run_that_complete
     """Tom deletes the SQS workshop section, tasks and all, and ticks everything else: the
     run that completes and closes his issue says the heading is missing (a reviewer saw it
     said nowhere); the issue is then quiet."""
-    run("apply")
+    assert run("apply").code == 0
     path = path_of(onboarding, "sales-onboarding/tom.reyes")
     text = path.read_text("utf-8")
     start, end = text.index("## SQS workshop\n"), text.index("## First 30 days\n")
@@ -832,9 +832,9 @@ def test_a_reopened_complete_issue_keeps_its_workshop_when_the_workshop_is_taken
 def test_pre_work_marked_not_applicable_is_not_late(onboarding: Path) -> None:
     """A reviewer's finding: a hire whose pre-work tasks were all marked not applicable
     (`[~]`) read "not finished: late" for ever, though their issue counts the section done."""
-    run("apply")
+    assert run("apply").code == 0
     mark_toms_prework(onboarding, "~")
-    run("apply", today="2026-12-04")
+    assert run("apply", today="2026-12-04").code == 0
     assert prework_row(onboarding, "amer-2026-12", "Tom Reyes").endswith("| done |")
 
 

@@ -64,7 +64,7 @@ def test_the_learning_path_is_posted_once_on_the_general_onboarding_issue(
 
 
 def test_a_deleted_record_does_not_post_the_note_again(onboarding: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     cut_block(path_of(onboarding, MAYA), "learning-path-note")
     result = run("apply")
     assert "added note" not in result.out  # found on the general onboarding issue

@@ -56,5 +56,5 @@ def test_the_block_of_a_closed_issue_made_before_group_lines_gets_its_group_line
     path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]"), "utf-8")
     assert run("apply", "2026-12-20").code == 0
     as_made_before_the_group_line(onboarding, TOM)
-    run("apply", "2026-12-21")
+    assert run("apply", "2026-12-21").code == 0
     assert "<!-- automation:group amer-2026-12 -->" in path_of(onboarding, TOM).read_text("utf-8")

@@ -84,11 +84,11 @@ def test_a_sponsor_swap_assigns_the_new_sponsor_removes_the_old_and_notes_it_onc
 
 
 def test_an_assignee_added_by_hand_survives_a_swap(sponsorship: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     assign_by_hand(sponsorship, LENA, "chloe.winters")
     assert "No changes" in run("apply").out  # the tool leaves people's choices alone
     swap_sponsor()
-    run("apply")
+    assert run("apply").code == 0
     assert issues(sponsorship)[LENA].assignees == (
         "dana.whitfield",
         "lena.fischer",
@@ -98,7 +98,7 @@ def test_an_assignee_added_by_hand_survives_a_swap(sponsorship: Path) -> None:
 
 
 def test_a_person_unassigned_by_hand_is_not_put_back(sponsorship: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     path = path_of(sponsorship, LENA)
     edit(path, "- hannah.berg\n", "")
     assert "No changes" in run("apply").out
@@ -106,7 +106,7 @@ def test_a_person_unassigned_by_hand_is_not_put_back(sponsorship: Path) -> None:
 
 
 def test_an_issue_made_before_this_version_gets_the_record_once(sponsorship: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     path = path_of(sponsorship, LENA)
     text = path.read_text("utf-8")
     begin, end = "<!-- automation:begin assigned -->", "<!-- automation:end assigned -->\n"
@@ -123,7 +123,7 @@ def test_an_issue_made_before_this_version_gets_the_record_once(sponsorship: Pat
 
 
 def test_a_deleted_record_then_a_swap_still_assigns_the_new_sponsor(sponsorship: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     path = path_of(sponsorship, LENA)
     text = path.read_text("utf-8")
     begin, end = "<!-- automation:begin assigned -->", "<!-- automation:end assigned -->\n"
@@ -140,7 +140,7 @@ def test_a_deleted_record_then_a_swap_still_assigns_the_new_sponsor(sponsorship:
 
 def test_a_managers_change_reaches_the_hires_issue(shipped: Path) -> None:
     keep_programs(shipped, "sales-onboarding")
-    run("apply")
+    assert run("apply").code == 0
     found = {k: i for k, i in issues(shipped).items() if k.endswith("/tom.reyes")}
     ((key, tom),) = found.items()
     assert tom.assignees == ("tom.reyes", "dana.whitfield")
@@ -156,7 +156,7 @@ def test_a_managers_change_reaches_the_hires_issue(shipped: Path) -> None:
 
 def test_an_account_team_change_reaches_every_open_issue_of_the_account(shipped: Path) -> None:
     keep_programs(shipped, "executive-sponsorship")
-    run("apply")
+    assert run("apply").code == 0
     esp = Path("config/programs/executive-sponsorship.yml")
     umbrella = {k: i for k, i in issues(shipped).items() if "/account/umbrella/" in k}
     assert len(umbrella) == 4
@@ -345,7 +345,7 @@ def test_on_gitlab_someone_assigned_during_the_run_survives_the_swap(sponsorship
     fake = new_fake("premium", users=roster())
     with fake.activate():
         backend = GitLabBackend(fake)
-        backend.cli("apply")
+        assert backend.cli("apply").code == 0
         swap_sponsor()
         iid = int(on_gitlab(backend, LENA)["iid"])
         people = ["hannah.berg", "lena.fischer", "chloe.winters"]
@@ -354,7 +354,9 @@ def test_on_gitlab_someone_assigned_during_the_run_survives_the_swap(sponsorship
             fake.edit_issue(PROJECT, iid, assignees=people, as_user="lena.fischer")
 
         prepared = prepare(Path("config"), Path("templates"), TODAY_DATE)
-        apply(prepared, AssignsDuringTheRun(backend.tracker(), assign), TODAY_DATE)
+        assert not apply(
+            prepared, AssignsDuringTheRun(backend.tracker(), assign), TODAY_DATE
+        ).outcome.failures
         lena = on_gitlab(backend, LENA)
         assert lena["assignees"] == ["dana.whitfield", "lena.fischer", "chloe.winters"]
 
@@ -492,7 +494,7 @@ class DiesAfter(Delegating):
 def test_a_run_stopped_half_way_through_a_swap_finishes_it_with_one_note(
     sponsorship: Path, write: str
 ) -> None:
-    run("apply")
+    assert run("apply").code == 0
     swap_sponsor()
     prepared = prepare(Path("config"), Path("templates"), TODAY_DATE)
     tracker = DiesAfter(LocalBackend(sponsorship).tracker(), write, issues(sponsorship)[LENA].iid)
@@ -646,7 +648,7 @@ def test_on_gitlab_free_a_new_manager_left_out_is_said_by_role(sponsorship: Path
     fake = new_fake("free", users=roster())
     with fake.activate():
         backend = GitLabBackend(fake)
-        backend.cli("apply")
+        assert backend.cli("apply").code == 0
         change_manager("lena.fischer", "marcus.oyelaran", "chloe.winters")
         said = backend.cli("apply").out
         lines = [line for line in said.splitlines() if "keeps one assignee" in line]

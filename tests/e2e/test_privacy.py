@@ -111,7 +111,7 @@ def test_a_misspelt_reason_of_a_pair_is_warned_of_naming_nobody(sponsorship: Pat
 
 
 def test_the_json_failure_names_the_item_by_reference(sponsorship: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     lena = issues(sponsorship)["sales-sponsorship/fy28-h1/lena.fischer"]
     begin = "<!-- automation:begin progress -->"  # a person pasted its marker twice
     edit(path_of(sponsorship, lena.key or ""), begin, f"{begin}\n{begin}")

@@ -56,7 +56,7 @@ def test_a_closed_issue_gets_no_reminder(onboarding: Path) -> None:
 def test_ticked_tasks_are_left_out_of_the_note(onboarding: Path) -> None:
     path = path_of(onboarding, TOM)
     edit(path, "- [ ] **New hire:** Complete the Sales Quick Start", "- [x] **New hire:** Complete")
-    run("apply", "2026-12-01")
+    assert run("apply", "2026-12-01").code == 0
     note = notes(onboarding, TOM)
     assert "mock discovery call" in note and "learning path" not in note
     other = run("apply", "2026-12-02")
@@ -91,8 +91,8 @@ def test_an_account_whose_commitment_ended_gets_no_reminder(shipped: Path) -> No
     `status::ended`, is not reminded of on 2027-02-05 (its people would be told of something
     over); an account that goes on still is."""
     keep_programs(shipped, "executive-sponsorship")
-    run("apply", "2027-01-20")
-    run("apply", "2027-02-01")
+    assert run("apply", "2027-01-20").code == 0
+    assert run("apply", "2027-02-01").code == 0
     globex = issues(shipped)["executive-sponsorship/account/globex/monthly/2027-01"]
     initech = issues(shipped)["executive-sponsorship/account/initech/monthly/2027-01"]
     assert "status::ended" in globex.labels
@@ -108,7 +108,7 @@ def test_an_issue_of_a_cohort_that_ended_gets_no_reminder(shipped: Path) -> None
     program = shipped / "config/programs/csm-aspiring-leaders.yml"
     edit(program, "when: 14 days before end", "when: on end")
     sam = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
-    run("apply")
+    assert run("apply").code == 0
     assert "reminder" not in run("apply", "2027-05-02").out
     assert notes(shipped, sam) == ""
     assert f"[{sam}]" in run("plan", "2027-04-30").out  # the day itself: not over yet
@@ -123,7 +123,7 @@ def test_a_person_who_joined_after_a_reminders_day_is_not_reminded_of_it_late(
     late, as before."""
     keep_programs(shipped, "csm-aspiring-leaders")
     program = shipped / "config/programs/csm-aspiring-leaders.yml"
-    run("apply", "2027-04-01")
+    assert run("apply", "2027-04-01").code == 0
     edit(program, "      - lena.fischer\n", "      - lena.fischer\n      - kenji.watanabe\n")
     result = run("apply", "2027-04-20")
     kenji, sam = (

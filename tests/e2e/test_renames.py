@@ -182,7 +182,7 @@ def test_a_cohort_renamed_without_renamed_from_is_held_and_said(backend: Backend
 
 
 def test_a_new_cohort_of_other_people_is_not_suspected(project: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     edit(CSM, "  - id: fy27-pilot\n", "  - id: fy27-second\n")
     edit(CSM, "      - aiko.tanaka\n      - lena.fischer\n", "      - riley.chen\n")
     result = run("apply")
@@ -190,7 +190,7 @@ def test_a_new_cohort_of_other_people_is_not_suspected(project: Path) -> None:
 
 
 def test_closing_the_old_issues_says_it_is_not_a_rename(project: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     for issue in issues(project).values():
         if issue.key and issue.key.startswith(OLD):
             path = project / ".automation" / "issues" / f"{issue.iid}.md"

@@ -198,7 +198,7 @@ def test_an_issue_completed_with_a_sections_tasks_deleted_is_warned_about_once(
     rest: the module counted as done, and the issue completed with no word (as there is when
     the heading goes too). Said on the run it completes, once."""
     sam = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
-    run("apply")
+    assert run("apply").code == 0
     path = path_of(group, sam)
     text = path.read_text("utf-8")
     module = text[text.index("## Module 1: Explore\n") : text.index("## Module 2: Learn")]

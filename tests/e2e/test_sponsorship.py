@@ -49,14 +49,14 @@ def test_shipped_config_makes_four_confidential_pairs_plan_and_rollups(sponsorsh
 
 
 def test_ticking_tasks_moves_phase_labels_and_rollups(sponsorship: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     lena = pair(sponsorship, "lena.fischer")
     text = issue_path(sponsorship, lena).read_text("utf-8")
     build = text.split("## Build")[1].split("## Develop")[0]
     issue_path(sponsorship, lena).write_text(
         text.replace(build, build.replace("- [ ]", "- [x]")), "utf-8"
     )
-    run("apply")
+    assert run("apply").code == 0
     lena = pair(sponsorship, "lena.fischer")
     assert "phase::Develop" in lena.labels and "phase::Build" not in lena.labels
     cohort = issues(sponsorship)["sales-sponsorship/fy28-h1/tracking"].description
@@ -68,7 +68,7 @@ def test_ticking_tasks_moves_phase_labels_and_rollups(sponsorship: Path) -> None
 
 
 def test_an_unreadable_score_is_a_warning_that_names_only_the_issue(sponsorship: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     for sponsee, value in (("lena.fischer", "8/10"), ("sam.delacroix", "great")):
         key = f"sales-sponsorship/fy28-h1/{sponsee}/sponsee-scores"
         edit(
@@ -90,7 +90,7 @@ def test_an_unreadable_score_is_a_warning_that_names_only_the_issue(sponsorship:
 
 
 def test_a_plan_line_that_links_a_pair_issue_follows_its_completion(sponsorship: Path) -> None:
-    run("apply")
+    assert run("apply").code == 0
     plan = issues(sponsorship)["sales-sponsorship/plan"]
     kenji = pair(sponsorship, "kenji.watanabe")
     edit(
@@ -118,7 +118,7 @@ def test_a_plan_line_that_links_a_pair_issue_follows_its_completion(sponsorship:
     # a box typed inside the pair issue's progress block is the tool's text: not counted
     begin = "<!-- automation:begin progress -->\n"
     edit(kenji_path, begin, begin + "- [x] my own note-to-self\n")
-    run("apply")
+    assert run("apply").code == 0
     plan_text = issues(sponsorship)["sales-sponsorship/plan"].description
     assert figure_values(plan_text)[15] == 23
     assert "No changes" in run("apply").out
@@ -315,7 +315,7 @@ def test_a_program_made_confidential_after_its_issues_says_so_in_one_warning(
 def test_a_pair_issue_made_public_gets_nothing_more_and_is_reported_every_run(
     sponsorship: Path,
 ) -> None:
-    run("apply")
+    assert run("apply").code == 0
     lena = pair(sponsorship, "lena.fischer")
     path = issue_path(sponsorship, lena)
     edit(path, "confidential: true", "confidential: false")
@@ -333,14 +333,14 @@ def test_a_pair_issue_made_public_gets_nothing_more_and_is_reported_every_run(
     # what to do says how on this backend too (a tester read only GitLab's menu)
     assert "on the local backend, `confidential: true` in the issue's file" in result.out
     edit(path, "confidential: false", "confidential: true")
-    run("apply")
+    assert run("apply").code == 0
     assert path.read_text("utf-8") != before  # confidential again: its blocks and labels catch up
 
 
 def test_a_pair_issue_made_before_managers_were_assigned_gets_its_manager(
     sponsorship: Path,
 ) -> None:
-    run("apply")
+    assert run("apply").code == 0
     path = issue_path(sponsorship, pair(sponsorship, "lena.fischer"))
     # as the previous version wrote it: sponsor and sponsee assigned, and recorded
     edit(path, "- marcus.oyelaran\n", "")

@@ -107,16 +107,16 @@ def test_a_task_the_template_gains_reaches_open_issues_at_the_end_of_its_section
 
 
 def test_a_tick_made_during_the_run_is_kept_with_the_task_added(backend: Backend) -> None:
-    backend.cli("apply")
+    assert backend.cli("apply").code == 0
     sam = by_key(backend)[SAM]
     change_template()
     prepared = prepare(Path("config"), Path("templates"), TODAY_DATE)
     person = PersonAfterList(backend.tracker(), sam.iid, tick_first)
-    apply(prepared, person, TODAY_DATE)
+    assert not apply(prepared, person, TODAY_DATE).outcome.failures
     text = by_key(backend)[SAM].description
     assert text.count("1. [x]") == 1 and f"{GROWTH}\n{NEW_TASK}\n" in text
     assert inserted(tick_first(sam.description), text) == NEW_TASK.split("\n")
-    backend.cli("apply")  # the progress block catches up with the tick
+    assert backend.cli("apply").code == 0  # the progress block catches up with the tick
     assert "No changes" in backend.cli("apply").out
 
 
@@ -129,7 +129,7 @@ _RECORD = re.compile(
 def test_issues_made_before_this_version_start_their_record_on_its_first_run(
     backend: Backend,
 ) -> None:
-    backend.cli("apply")
+    assert backend.cli("apply").code == 0
     issues = by_key(backend)
     for key in (SAM, AIKO, LENA):
         backend.edit(issues[key].iid, lambda t: _RECORD.sub("", t))  # as an older version made

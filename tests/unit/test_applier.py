@@ -82,7 +82,7 @@ def test_create_label(tracker: MemoryTracker) -> None:
 
 
 def test_create_issue(tracker: MemoryTracker) -> None:
-    execute(Plan((CreateIssue("demo", new_issue()),)), tracker)
+    assert not execute(Plan((CreateIssue("demo", new_issue()),)), tracker).failures
     (created,) = tracker.all_issues()
     assert (created.key, created.title, created.labels) == (KEY, "Ana", (LABEL,))
     assert (created.assignees, created.due_date, created.confidential) == (
@@ -96,7 +96,9 @@ def test_create_issue(tracker: MemoryTracker) -> None:
 def test_create_issue_makes_a_mention_of_no_user_inert(tracker: MemoryTracker) -> None:
     text = description() + "Ask @all or @ana.\n"
     writer = Writer(tracker)
-    execute(Plan((CreateIssue("demo", new_issue(text=text)),)), tracker, writer=writer)
+    assert not execute(
+        Plan((CreateIssue("demo", new_issue(text=text)),)), tracker, writer=writer
+    ).failures
     (created,) = tracker.all_issues()
     assert "@ana." in created.description and "@all" not in created.description
     assert [program for program, _ in writer.warnings] == ["demo"]
@@ -113,7 +115,7 @@ def test_update_labels_keeps_the_labels_people_added(
 ) -> None:
     tracker.update_labels(ana.iid, ["needs-attention", "phase::One"], [])
     action = UpdateLabels("demo", KEY, ana.iid, ("phase::Two",), ("phase::One",))
-    execute(Plan((action,)), tracker)
+    assert not execute(Plan((action,)), tracker).failures
     assert tracker.issues[ana.iid].labels == [LABEL, "needs-attention", "phase::Two"]
 
 
@@ -156,23 +158,23 @@ def test_a_due_date_a_person_set_during_the_run_stays(
 
 
 def test_add_note(tracker: MemoryTracker, ana: ObservedIssue) -> None:
-    execute(Plan((AddNote("demo", KEY, ana.iid, NOTE),)), tracker)
+    assert not execute(Plan((AddNote("demo", KEY, ana.iid, NOTE),)), tracker).failures
     assert tracker.notes[ana.iid] == [NOTE]
 
 
 def test_close_and_reopen_issue(tracker: MemoryTracker, ana: ObservedIssue) -> None:
-    execute(Plan((CloseIssue("demo", KEY, ana.iid),)), tracker)
+    assert not execute(Plan((CloseIssue("demo", KEY, ana.iid),)), tracker).failures
     assert tracker.issues[ana.iid].state == "closed"
-    execute(Plan((ReopenIssue("demo", KEY, ana.iid),)), tracker)
+    assert not execute(Plan((ReopenIssue("demo", KEY, ana.iid),)), tracker).failures
     assert tracker.issues[ana.iid].state == "opened"
 
 
 def test_create_epic_and_add_an_issue_to_it(tracker: MemoryTracker, ana: ObservedIssue) -> None:
     epic = NewEpic("demo/c1/epic", "C1", f"{identity_marker('demo/c1/epic')}\n", (LABEL,))
-    execute(Plan((CreateEpic("demo", epic),)), tracker)
+    assert not execute(Plan((CreateEpic("demo", epic),)), tracker).failures
     (created,) = tracker.program_epics(LABEL)
     assert (created.key, created.title) == ("demo/c1/epic", "C1")
-    execute(Plan((AddToEpic("demo", KEY, created.iid, ana),)), tracker)
+    assert not execute(Plan((AddToEpic("demo", KEY, created.iid, ana),)), tracker).failures
     assert tracker.issues[ana.iid].epic == created.iid
 
 
@@ -190,7 +192,7 @@ def test_an_issue_in_that_epic_already_is_not_counted_as_added(
 
 def test_link_issues_relates_both(tracker: MemoryTracker, ana: ObservedIssue) -> None:
     tracking = tracker.create_issue(new_issue("demo/tracking", identity_marker("demo/tracking")))
-    execute(Plan((LinkIssues("demo", KEY, ana.iid, tracking.iid),)), tracker)
+    assert not execute(Plan((LinkIssues("demo", KEY, ana.iid, tracking.iid),)), tracker).failures
     assert tracker.issue_links(ana.iid).iids == {tracking.iid}
     assert tracker.issue_links(tracking.iid).iids == {ana.iid}
 
@@ -200,7 +202,7 @@ def test_update_epic_renames_its_identity_line_and_label(tracker: MemoryTracker)
     created = tracker.create_epic(NewEpic(old, "C1", f"{identity_marker(old)}\nbody\n", (LABEL,)))
     edits = Edits(identity=new, former=(old,))
     action = UpdateEpic("demo", new, created.iid, "", "", edits, ("program::new",), (LABEL,))
-    execute(Plan((action,)), tracker)
+    assert not execute(Plan((action,)), tracker).failures
     epic = tracker.get_epic(created.iid)
     assert epic is not None
     assert (epic.key, epic.description, epic.labels) == (
@@ -294,7 +296,7 @@ def test_label_changes_of_another_issue_are_not_joined_to_a_description(
     other = tracker.create_issue(new_issue("demo/c1/ben"))
     writes = tracker.writes
     relabel = UpdateLabels("demo", "demo/c1/ben", other.iid, ("progress::50",), ())
-    execute(Plan((progress(ana.iid, "50%\n"), relabel)), tracker)
+    assert not execute(Plan((progress(ana.iid, "50%\n"), relabel)), tracker).failures
     assert tracker.issues[other.iid].labels == [LABEL, "progress::50"]
     assert tracker.issues[ana.iid].labels == [LABEL]
     assert tracker.writes == writes + 2
@@ -303,7 +305,7 @@ def test_label_changes_of_another_issue_are_not_joined_to_a_description(
 def test_a_tick_made_after_planning_is_kept(tracker: MemoryTracker, ana: ObservedIssue) -> None:
     action = progress(ana.iid, "50%\n")
     tracker.edit(ana.iid, lambda text: text.replace("- [ ] task", "- [x] task"))
-    execute(Plan((action,)), tracker)
+    assert not execute(Plan((action,)), tracker).failures
     text = tracker.issues[ana.iid].description
     assert "- [x] task" in text and block("progress", "50%\n") in text
 
@@ -348,7 +350,7 @@ def test_an_issue_closed_once_and_reopened_by_a_person_stays_open(
 ) -> None:
     marker = NOTE.split("\n", 1)[0]
     close = CloseIssue("demo", KEY, ana.iid, unless_note=marker)
-    execute(Plan((close, AddNote("demo", KEY, ana.iid, NOTE))), tracker)
+    assert not execute(Plan((close, AddNote("demo", KEY, ana.iid, NOTE))), tracker).failures
     assert tracker.issues[ana.iid].state == "closed"
     tracker.set_state(ana.iid, "opened")  # a person reopened it
     assert not execute(Plan((close,)), tracker).done
@@ -384,5 +386,5 @@ def test_listeners_hear_each_write_in_order(tracker: MemoryTracker, ana: Observe
     heard: list[Action] = []
     listen: Callable[[Action], None] = heard.append
     actions = (UpdateLabels("demo", KEY, ana.iid, ("x",), ()), progress(ana.iid, "1%\n"))
-    execute(Plan(actions), tracker, listen)
+    assert not execute(Plan(actions), tracker, listen).failures
     assert heard == list(actions)

@@ -91,8 +91,14 @@ def test_the_sample_settings_show_how_to_keep_a_replaced_tokens_issues() -> None
 
 
 def test_the_tool_project_names_the_package_registry(tmp_path: Path) -> None:
-    cli(["init", str(tmp_path / "a"), "--tool-project", "tools/automation/program-automation"], {})
-    cli(["init", str(tmp_path / "b"), "--tool-project", "4242"], {})
+    assert (
+        cli(
+            ["init", str(tmp_path / "a"), "--tool-project", "tools/automation/program-automation"],
+            {},
+        ).code
+        == 0
+    )
+    assert cli(["init", str(tmp_path / "b"), "--tool-project", "4242"], {}).code == 0
     a, b = team_pipeline(tmp_path / "a"), team_pipeline(tmp_path / "b")
     assert a["variables"]["AUTOMATION_PACKAGES"] == "tools%2Fautomation%2Fprogram-automation"
     assert b["variables"]["AUTOMATION_PACKAGES"] == "4242"
@@ -219,7 +225,7 @@ def test_a_release_tag_publishes_to_the_package_registry_teams_install_from() ->
 def test_a_team_pipeline_installs_the_pinned_release_then_its_locked_dependencies(
     tmp_path: Path,
 ) -> None:
-    cli(["init", str(tmp_path)], {})
+    assert cli(["init", str(tmp_path)], {}).code == 0
     install = team_pipeline(tmp_path)["default"]["before_script"]
     assert install[0].startswith('case "$(printf') and "$AUTOMATION_PACKAGES" in install[0]  # below
     assert install[1] == "python -m venv .venv"
@@ -259,7 +265,7 @@ def test_a_team_pipeline_refuses_a_registry_nobody_chose(
 ) -> None:
     """A project left at init's default (or no project) may be a stranger's, or one without the
     package, whose registry forwards to pypi.org: what it serves would run with GITLAB_TOKEN."""
-    cli(["init", str(tmp_path)], {})
+    assert cli(["init", str(tmp_path)], {}).code == 0
     done = refusal(tmp_path, packages, shell)
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr == (
@@ -273,7 +279,7 @@ def test_a_team_pipeline_refuses_a_registry_nobody_chose(
 def test_a_team_pipeline_installs_from_a_project_someone_chose(
     tmp_path: Path, packages: str
 ) -> None:
-    cli(["init", str(tmp_path)], {})
+    assert cli(["init", str(tmp_path)], {}).code == 0
     for shell in ("sh", "bash"):
         done = refusal(tmp_path, packages, shell)
         assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
@@ -325,7 +331,7 @@ def test_a_team_pipeline_finds_the_registry_on_a_self_managed_instance(
 ) -> None:
     """The index address comes from the instance's API address, as the shell expands it: a
     port, a path and plain http stay (the host name alone lost all three)."""
-    cli(["init", str(tmp_path)], {})
+    assert cli(["init", str(tmp_path)], {}).code == 0
     line = team_pipeline(tmp_path)["default"]["before_script"][2]
     quoted = re.search(r'--index-url ("[^"]+")', line)
     assert quoted is not None
@@ -339,7 +345,7 @@ def test_a_team_pipeline_finds_the_registry_on_a_self_managed_instance(
 def test_a_team_pipeline_runs_the_same_jobs_as_ours_but_tests_and_release(tmp_path: Path) -> None:
     """The skeleton's pipeline (automation/skeleton/gitlab-ci.yml) follows this repository's:
     a change to a job here belongs there too."""
-    cli(["init", str(tmp_path)], {})
+    assert cli(["init", str(tmp_path)], {}).code == 0
     team = team_pipeline(tmp_path)
 
     def jobs(pipeline: dict[str, Any]) -> dict[str, Any]:
