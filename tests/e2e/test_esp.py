@@ -738,3 +738,22 @@ def test_a_touchpoint_marked_not_applicable_is_no_touchpoint(esp: Path) -> None:
     issue.write_text(issue.read_text(encoding="utf-8").replace("- [ ]", "- [~]"), "utf-8")
     assert run("apply", today="2027-01-16").code == 0
     assert "| Initech |" + " – |" * KPIS + " 0 of 3 | not yet |" in issues(esp)[key].description
+
+
+def test_a_months_phase_is_its_session_while_its_weeks_run(esp: Path) -> None:
+    """A tester: the weeks were phases before the session, so every month read `phase::Weekly
+    action planning` all month, session held or not. They run beside it (ongoing): counted in
+    the month's figures, never its phase."""
+    assert run("apply", today="2026-11-02").code == 0
+    key = "executive-sponsorship/account/initech/monthly/2026-11"
+    labels = issues(esp)[key].labels
+    assert "phase::Monthly planning session" in labels, labels
+    assert not [label for label in labels if label.startswith("phase::Weekly")]
+    path = path_of(esp, key)
+    text = path.read_text("utf-8")
+    session = text.split("## Monthly planning session")[1].split("<!--")[0]
+    path.write_text(text.replace(session, session.replace("- [ ]", "- [x]")), "utf-8")
+    assert run("apply", today="2026-11-10").code == 0
+    issue = issues(esp)[key]
+    assert not [label for label in issue.labels if label.startswith("phase::")], issue.labels
+    assert "status::in progress" in issue.labels  # the weeks still count
