@@ -432,7 +432,7 @@ def test_an_issue_made_before_this_version_gets_a_record_and_no_task(blocks: Blo
     update = updates(result)[1]
     assert TASKS_ADDED not in update.block and RECORD_BLOCK in update.block
     assert "- [ ] d" not in outside_blocks(update.after)
-    assert result.notices and "1 open issue of demo had no record" in result.notices[0]
+    assert result.notices and "1 open issue of demo (#1) had no record" in result.notices[0]
     recorded = edited(old, old.description, update.after)
     later = program(BODY + "- [ ] d\n- [ ] e\n")
     after = updates(plan(later, [recorded, first[1]], blocks))[1].after
