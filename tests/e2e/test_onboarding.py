@@ -245,6 +245,16 @@ def test_a_cancelled_workshop_records_the_approval_and_is_not_chosen_again(
     assert re.search(
         r"sales-onboarding\.yml:\d+: approver 'nobody\.here' is not in the roster", result.err
     )
+    # the page asks for the Regional Director's written approval: never the hire's own (a
+    # tester's hire approved their own cancellation, and their issue said so)
+    edit(onboarding / PROGRAM, "approved_by: nobody.here", "approved_by: Liam.Foster")
+    result = run("validate")
+    assert result.code == 2 and "Traceback" not in result.err
+    assert re.search(
+        r"sales-onboarding\.yml:\d+: hire 'liam\.foster' approves their own cancelled "
+        r"workshop 'amer-2026-12'; name the Regional Director",
+        result.err,
+    ), result.err
 
 
 def test_links_come_from_the_program_file(onboarding: Path) -> None:

@@ -126,3 +126,9 @@ def _hire(
             yield people.missing(
                 source, (*at, "approved_by"), f"approver '{cancelled.approved_by}'"
             )
+        elif cancelled.approved_by.lower() == hire.username.lower():
+            yield source.problem(  # the page: the Regional Director's approval, in writing
+                (*at, "approved_by"),
+                f"hire '{hire.username}' approves their own cancelled workshop "
+                f"'{cancelled.workshop}'; name the Regional Director who approved it in writing",
+            )
