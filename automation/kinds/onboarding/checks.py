@@ -108,6 +108,18 @@ def _hire(
         )
     elif hire.workshop is not None:
         yield from _before_start(program, i, hire, source, people)
+    yield from _cancelled(hire, loc, workshops, known, source, people)
+
+
+def _cancelled(  # noqa: PLR0917
+    hire: Hire,
+    loc: tuple[str | int, ...],
+    workshops: set[str],
+    known: str,
+    source: Source,
+    people: People,
+) -> Iterator[Problem]:
+    """A hire's cancelled workshops exist, are not theirs still, and another approved them."""
     for j, cancelled in enumerate(hire.cancelled):
         at = (*loc, "cancelled", j)
         if cancelled.workshop not in workshops:
