@@ -25,6 +25,13 @@ def hire(root: Path, username: str) -> ObservedIssue:
     return issues(root)[f"sales-onboarding/{username}"]
 
 
+def refused(pattern: str) -> None:
+    """`validate` refuses the configuration with a line matching PATTERN, no traceback."""
+    result = run("validate")
+    assert result.code == 2 and "Traceback" not in result.err
+    assert re.search(pattern, result.err), result.err
+
+
 def mark_toms_prework(root: Path, box: str) -> None:
     """Tom marks every task of his pre-work: `x` done, `~` not applicable."""
     path = path_of(root, "sales-onboarding/tom.reyes")
@@ -119,13 +126,10 @@ def test_sdr_in_the_program_is_a_clear_config_error(onboarding: Path) -> None:
         "{username: kenji.watanabe, role: isr}",
         "{username: kenji.watanabe, role: sdr}",
     )
-    result = run("validate")
-    assert result.code == 2
-    assert re.search(
+    refused(
         r"config/programs/sales-onboarding\.yml:\d+: hire 'kenji\.watanabe' has "
         r"role 'sdr': Sales Development Reps have their own onboarding process; "
-        r"remove them from this program",
-        result.err,
+        r"remove them from this program"
     )
 
 
@@ -240,21 +244,14 @@ def test_a_cancelled_workshop_records_the_approval_and_is_not_chosen_again(
         "issues/512#note\\_4410)."
     ) in liam
     edit(onboarding / PROGRAM, "approved_by: dana.whitfield", "approved_by: nobody.here")
-    result = run("validate")
-    assert result.code == 2
-    assert re.search(
-        r"sales-onboarding\.yml:\d+: approver 'nobody\.here' is not in the roster", result.err
-    )
+    refused(r"sales-onboarding\.yml:\d+: approver 'nobody\.here' is not in the roster")
     # the page asks for the Regional Director's written approval: never the hire's own (a
     # tester's hire approved their own cancellation, and their issue said so)
     edit(onboarding / PROGRAM, "approved_by: nobody.here", "approved_by: Liam.Foster")
-    result = run("validate")
-    assert result.code == 2 and "Traceback" not in result.err
-    assert re.search(
+    refused(
         r"sales-onboarding\.yml:\d+: hire 'liam\.foster' approves their own cancelled "
-        r"workshop 'amer-2026-12'; name the Regional Director",
-        result.err,
-    ), result.err
+        r"workshop 'amer-2026-12'; name the Regional Director"
+    )
 
 
 def test_links_come_from_the_program_file(onboarding: Path) -> None:
@@ -340,12 +337,9 @@ def test_a_workshop_named_for_a_hire_that_ends_before_they_start_is_refused(
     entry = text[start : text.index("\n  - username:", start + 1)]
     moved = re.sub(r"start_date: \S+", "start_date: 2026-12-14", entry)
     people.write_text(text.replace(entry, moved), "utf-8")
-    result = run("validate")
-    assert result.code == 2 and "Traceback" not in result.err
-    assert re.search(
+    refused(
         r"sales-onboarding\.yml:\d+: workshop 'amer-2026-12' of hire 'tom\.reyes' ends on "
-        r"2026-12-10, before their start date in people\.yml; name a later one",
-        result.err,
+        r"2026-12-10, before their start date in people\.yml; name a later one"
     )
 
 
