@@ -834,8 +834,7 @@ def _on_event(
     event = read_event(args.event)
     # a program renamed (`renamed_from`) is its former id too, until its issues carry the new
     # label (a tester: a tick during a rename was "of no configured program")
-    configured = [p.program for p in prepared.programs]
-    known = tuple(i for p in configured for i in (p.id, p.renamed_from) if i)
+    known = tuple(i for p in prepared.programs for i in (p.program.id, p.program.renamed_from) if i)
     every = (*prepared.loaded.ids, *known)  # every program read, chosen or not
     why = event.ignored(tracker.me, every, tracker.project_names) or _left_out(event, known, every)
     if why is not None:
