@@ -15,6 +15,9 @@ _CELL_BOX = re.compile(rf"\[(?P<box>[xX]|[{BOX_SPACE}])\]")
 # A delimiter row: cells of hyphens, a colon at either end for alignment, pipes between
 _DELIMITER = re.compile(r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*")
 _PIPE = re.compile(r"(?<!\\)\|")  # `\|` is a pipe in a cell's text
+# What ends a table's rows, besides a blank line: another block's start (a quote, heading,
+# list item, fence or HTML block); any other line is one more row, a pipe or not
+_BLOCK = re.compile(r" {0,3}(?:[>#<]|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|```|~~~)", re.ASCII)
 
 
 class TableTask(NamedTuple):
@@ -51,8 +54,7 @@ def _row_tasks(row: str, width: int) -> list[TableTask]:
 
 def table_tasks(lines: Sequence[str]) -> dict[int, list[TableTask]]:
     """The task table items of LINES (those GitLab renders), by the index of their line. A
-    table runs from its header row to a blank line or a line without a pipe (which GitLab
-    would read as another block, or as a one-cell row: no box alone there is counted)."""
+    table runs from its header row to a blank line or another block's start."""
     found: dict[int, list[TableTask]] = {}
     index = 1
     while index < len(lines):
@@ -62,7 +64,7 @@ def table_tasks(lines: Sequence[str]) -> dict[int, list[TableTask]]:
             continue
         rows = [index - 1]
         index += 1
-        while index < len(lines) and "|" in lines[index] and lines[index].strip():
+        while index < len(lines) and lines[index].strip() and not _BLOCK.match(lines[index]):
             rows.append(index)
             index += 1
         for row in rows:

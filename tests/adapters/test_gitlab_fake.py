@@ -966,6 +966,7 @@ TASK_CASES = [
     ("| a | b |\n|---|---|\n| [ ] done? | b |\n| [x] |", (1, 1)),  # a box alone in a cell
     ("| a | b |\n|---|\n| [ ] |", (0, 0)),  # a delimiter row of another width: no table
     ("| a |\n|---|\n| [ ] |\n\n| [x] |", (1, 0)),  # a blank line ends the table
+    ("| a |\n|---|\n[x]\n- [ ] listed", (2, 1)),  # a line without a pipe is a row; a list is not
     ("```\n| a |\n|---|\n| [ ] |\n```", (0, 0)),
     ("| a |\n|---|\n| [~] |", (0, 0)),
 ]

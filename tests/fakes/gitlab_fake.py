@@ -151,6 +151,9 @@ TASK_RE = re.compile(
 # a table cell holding a box alone is a task too (comrak's tasklist_in_table, GitLab's
 # "task table items"), in the header row as in the body
 TABLE_BOX_RE = re.compile(rf"\[([xX]|[{BOX_SPACE}])\]")
+# GFM: a table's rows run to a blank line or the start of another block (a line without a
+# pipe is a one-cell row): a quote, heading, list item, fence or HTML block
+BLOCK_START_RE = re.compile(r"^ {0,3}(?:[>#<]|[-+*](?:[ \t]|$)|[0-9]{1,9}[.)](?:[ \t]|$)|```|~~~)")
 TABLE_DELIMITER_RE = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 INLINE_CODE_RE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 # GitLab's User.reference_pattern: `@` and a namespace path (Gitlab::PathRegex: each part
@@ -236,7 +239,7 @@ def _cells(row: str) -> list[str]:
 
 def table_boxes(lines: list[str]) -> list[str]:
     """The boxes of GFM tables' cells that hold a box alone: a table is a header row, then a
-    delimiter row of as many cells, then rows up to a blank line or one without a pipe."""
+    delimiter row of as many cells, then rows up to a blank line or another block's start."""
     boxes: list[str] = []
     index = 1
     while index < len(lines):
@@ -250,7 +253,9 @@ def table_boxes(lines: list[str]) -> list[str]:
             continue
         rows = [header]
         index += 1
-        while index < len(lines) and lines[index].strip() and "|" in lines[index]:
+        while (
+            index < len(lines) and lines[index].strip() and not BLOCK_START_RE.match(lines[index])
+        ):
             rows.append(lines[index])
             index += 1
         width = len(_cells(header))

@@ -44,6 +44,8 @@ PARITY_CASES = [
     # a table's cell holding a box alone is a task (GitLab's "table task items")
     ("| | Action |\n|---|---|\n| [ ] | Do something |\n| [x] | Do nothing |", 2, 1),
     ("| a | b |\n|---|---|\n| [ ] and text | b |", 0, 0),
+    # under a table, a line without a pipe is one more row, up to a blank line or a block
+    ("| a |\n|---|\n[x]\n- [ ] listed\n\n[ ] no table", 2, 1),
     ("\uff11. [ ] nor is a full-width digit a list number", 0, 0),
     ("- [x]no space before the text", 0, 0),
     ("- - [x] double prefix", 1, 1),
@@ -125,6 +127,7 @@ MARKDOWN_LINE = st.sampled_from(
         "| --- |",
         "a | b",
         "| [~] | t |",
+        "[ ]",
         "- [ ] a <!-- b",
         "## Heading",
         "    - [x] deep",
