@@ -280,6 +280,8 @@ class Observed:
     read_epics: Mapping[int, ObservedEpic | None] = field(default_factory=dict)
     # ... and, read at the same time, other groups' epics they sit in, by (group id, iid)
     read_elsewhere: Mapping[tuple[int, int], ObservedEpic | None] = field(default_factory=dict)
+    # issues another program's record of keys holds: iid -> that program's id (elsewhere.py)
+    recorded_elsewhere: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

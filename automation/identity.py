@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from automation.index import KEYS_BLOCK, index_key, key_prefix, read_index
 from automation.items import ObservedIssue
+from automation.progress import program_label
 
 
 @dataclass(frozen=True)
@@ -67,12 +68,15 @@ def resolve(
     *,
     aliases: Mapping[str, str] | None = None,
     titles: Mapping[str, str] | None = None,
+    elsewhere: Mapping[int, str] | None = None,
 ) -> Resolved:
     """Match the program's issues (those with its label) to the keys the configuration wants;
     FETCHED holds issues the index names that were not in the list (None: deleted). An issue
     carrying a former key of a renamed item (ALIASES: former key -> key) is that item's; one
     that lost its first line where no index names it (a person replaced the tracking issue's
-    text, index and all) is known by its title (TITLES: key -> title)."""
+    text, index and all) is known by its title (TITLES: key -> title). One that another
+    program's index holds (ELSEWHERE: iid -> program id) and this one's does not is not this
+    program's."""
     out = Resolved(aliases=aliases or {})
     by_key = _by_key(issues, out, label)
     wanted_set = set(wanted)
@@ -101,6 +105,7 @@ def resolve(
     _refuse_claims(issues, wanted_set, out)
     _say_gone(out)
     _refuse_rekeyed(out)
+    _refuse_others(out, elsewhere or {})
     _left_copies(issues, tracking_key, out)
     _warn_keyless(issues, out, label)
     return out
@@ -216,6 +221,32 @@ def _rekeyed(issue: ObservedIssue) -> str:
         "holds another; nothing was written to it or created. Put back its first line from "
         "the issue's description history (or, if that line never changed, the index of keys "
         "in the program's tracking or index issue from that issue's history)"
+    )
+
+
+def _refuse_others(out: Resolved, elsewhere: Mapping[int, str]) -> None:
+    """An issue another program's index holds, and this one's does not, is that program's
+    whatever its first line and label say (a person pasted this program's key over it and
+    gave it this program's label: a confidential program would take a public issue): nothing
+    is written to it, nor created for the item, until a person puts them back."""
+    own = set((out.index or {}).values())
+    for key, issue in sorted([*out.found.items(), *out.unwanted.items()]):
+        owner = elsewhere.get(issue.iid)
+        if owner is None or issue.iid in own:
+            continue
+        if out.found.pop(key, None) is not None:
+            out.failed.append(Failed(key, _theirs(issue, owner), issue.iid))
+        out.unwanted.pop(key, None)
+        out.renamed.pop(key, None)
+        out.restore.discard(key)
+
+
+def _theirs(issue: ObservedIssue, owner: str) -> str:
+    return (
+        f"issue {issue.reference}'s first line names this item, but the tool's record of "
+        f"program {owner} says the issue is that program's; nothing was written to it or "
+        f"created. Put back its first line and its label {program_label(owner)} from the "
+        "issue's history (the item's own issue is then made)"
     )
 
 

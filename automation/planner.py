@@ -99,6 +99,7 @@ def plan_program(
         program_label(program),
         aliases=renamed,
         titles=desired.titles(),
+        elsewhere=observed.recorded_elsewhere,
     )
     held = Held.of(desired, observed.issues, resolved, renamed)
     known = resolved.known

@@ -22,6 +22,7 @@ from automation.config.loader import Loaded, load_config
 from automation.config.models import SLUG_PATTERN, Program
 from automation.config.source import Source
 from automation.desired import DesiredProgram
+from automation.elsewhere import Lister, others, read_records, recorded, unrecorded
 from automation.epics import NO_EPICS, elsewhere_to_read, epics_to_read
 from automation.errors import STOPS, Problem, TrackerUnavailable, UsageError, carry
 from automation.identity import find_tracking, program_index, to_fetch
@@ -245,17 +246,8 @@ def make_plan(
     epics = tracker.epics_available()
     shown = prepared.privacy
     plan = Plan()
-    for desired in prepared.programs:
-        observed = observe(tracker, desired, labels, epics, listed)
-        planned = prepared.planned(desired, observed, today)
-        if planned.creates_issues and not _has_index(observed, desired):
-            # no record of keys yet (a new program, or the first run of this version): a key
-            # may sit on an issue that lost its program label, so look through the project
-            observed = replace(observed, keyed=tracker.keyed_issues())
-            observed = _epics_they_sit_in(tracker, desired, observed)
-            planned = _unless_renamed(
-                prepared, desired, observed, prepared.planned(desired, observed, today)
-            )
+    for desired, seen in observe_all(prepared, tracker, labels, epics, listed):
+        observed, planned = _planned(prepared, tracker, desired, seen, today)
         if "remind" in steps:  # its reads only when reminders are to be sent
             planned += plan_reminders(desired, observed, tracker, prepared.blocks.renderer, today)
         if planned.warnings or planned.public:  # what stands until fixed (unchanged.py)
@@ -265,6 +257,22 @@ def make_plan(
     if not prepared.loaded.config.settings.gitlab.epics:  # chosen: nothing to tell
         plan = replace(plan, notices=tuple(n for n in plan.notices if n != NO_EPICS))
     return plan.only(steps)
+
+
+def _planned(
+    prepared: Prepared, tracker: Tracker, desired: DesiredProgram, seen: Observed, today: dt.date
+) -> tuple[Observed, Plan]:
+    """A program's plan, and what it was planned from."""
+    planned = prepared.planned(desired, seen, today)
+    if not planned.creates_issues or _has_index(seen, desired):
+        return seen, planned
+    # no record of keys yet (a new program, or the first run of this version): a key may sit
+    # on an issue that lost its program label, so look through the project
+    observed = replace(seen, keyed=tracker.keyed_issues())
+    observed = _epics_they_sit_in(tracker, desired, observed)
+    return observed, _unless_renamed(
+        prepared, desired, observed, prepared.planned(desired, observed, today)
+    )
 
 
 def _unless_renamed(
@@ -353,6 +361,29 @@ def _said_about(program: str, plan: Plan, shown: Privacy) -> Plan:
     return replace(plan, warnings=warnings, notices=notices)
 
 
+def observe_all(
+    prepared: Prepared,
+    tracker: Tracker,
+    labels: frozenset[str],
+    epics: bool,
+    listed: Lister | None = None,
+) -> list[tuple[DesiredProgram, Observed]]:
+    """Every chosen program observed, each with the issues other programs' records of keys
+    hold (elsewhere.py): those of the programs observed, and, when one of these shows an issue
+    its own record does not hold, those of the programs the run leaves out, each read from its
+    label's list."""
+    seen = [(d, observe(tracker, d, labels, epics, listed)) for d in prepared.programs]
+    records = {d.program.id: recorded(d.program, _with_fetched(o)) for d, o in seen}
+    if any(unrecorded(d.program, o.issues, records[d.program.id]) for d, o in seen):
+        left = [p for p in prepared.loaded.ids if p not in records]
+        records |= read_records(left, listed or tracker.program_issues)
+    return [(d, replace(o, recorded_elsewhere=others(records, d.program.id))) for d, o in seen]
+
+
+def _with_fetched(observed: Observed) -> list[ObservedIssue]:
+    return [*observed.issues, *(i for i in observed.fetched.values() if i is not None)]
+
+
 def observe(
     tracker: Tracker,
     desired: DesiredProgram,
@@ -434,9 +465,6 @@ def _tracking(desired: DesiredProgram) -> str:
 def _has_index(observed: Observed, desired: DesiredProgram) -> bool:
     renamed = aliases(desired.every_issue())
     return program_index(observed.issues, _tracking(desired), renamed) is not None
-
-
-Lister = Callable[[str], tuple[ObservedIssue, ...]]  # a program label's issues
 
 
 @dataclass

@@ -9,7 +9,7 @@ from automation.blocks import Blocks, RollupRow
 from automation.config.models import Program
 from automation.dashboard.model import Page, Rollups, program_page
 from automation.planner import plan_program
-from automation.run import Prepared, observe
+from automation.run import Prepared, observe_all
 from automation.trackers.base import Tracker
 
 
@@ -34,11 +34,10 @@ def gather(
     labels = tracker.label_names()
     epics = tracker.epics_available()
     pages: list[Page] = []
-    for desired in prepared.programs:
+    for desired, observed in observe_all(prepared, tracker, labels, epics):
         program = desired.program
         if program.is_confidential and not include_confidential:
             continue
-        observed = observe(tracker, desired, labels, epics)
         kept = _KeptRollups(prepared.blocks)
         plan_program(desired, observed, kept, today)
         rollups = Rollups(kept.rows)

@@ -48,6 +48,7 @@ def plan_reminders(
         program_label(desired.program),
         aliases=aliases(desired.every_issue()),
         titles=desired.titles(),
+        elsewhere=observed.recorded_elsewhere,
     ).found
     program = desired.program.id
     if part.digest:

@@ -1,0 +1,131 @@
+"""An issue one program's record holds is never another program's, on the fake GitLab: a
+project member who pastes a confidential program's next key over the first line of a public
+program's issue, and gives it that program's label, gets nothing written to it (a tester's
+insider did, and the confidential program took the issue for its pair, then assigned and
+mentioned the pair on the participant's issue once it was made confidential)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from automation.markers import find_key, identity_marker
+from tests.backends import GROUP, PROJECT, GitLabBackend, new_fake
+from tests.projects import PROGRAM, make_project, roster
+
+PEOPLE = ["ana", "ben", "cleo"]
+SECRET = PROGRAM.replace("kind: participants\n", "kind: participants\nconfidential: true\n")
+OPEN = PROGRAM.replace("id: demo\n", "id: open\n").replace("Demo", "Open")
+NEXT_COHORT = "  - id: c2\n    name: Cohort 2\n    participants:\n      - cleo\n"
+STOLEN = "demo/c2/cleo"  # the confidential program's key once cohort 2 is configured
+
+
+@pytest.fixture
+def gitlab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GitLabBackend]:
+    monkeypatch.chdir(tmp_path)
+    make_project(
+        tmp_path,
+        {
+            "config/settings.yml": f"gitlab:\n  group: {GROUP}\n  project: {PROJECT}\n",
+            "config/people.yml": roster(PEOPLE),
+            "config/programs/demo.yml": SECRET,
+            "config/programs/open.yml": OPEN,
+        },
+    )
+    fake = new_fake(users=tuple(PEOPLE))
+    fake.add_member(GROUP, "mallory", "developer")
+    with fake.activate():
+        yield GitLabBackend(fake)
+
+
+def _keyed(backend: GitLabBackend) -> dict[str, dict[str, object]]:
+    return {find_key(str(i["description"])) or "": i for i in backend.fake.issues(PROJECT)}
+
+
+def _taken_over(gitlab: GitLabBackend) -> int:
+    """Mallory turns the open program's issue for ben into the confidential one's next key,
+    under its label; then cohort 2 is configured. The iid of the issue."""
+    assert gitlab.cli("apply").code == 0
+    public = _keyed(gitlab)["open/c1/ben"]
+    iid = int(str(public["iid"]))
+    body = str(public["description"]).split("\n", 1)[1]
+    gitlab.fake.edit_issue(
+        PROJECT,
+        iid,
+        description=f"{identity_marker(STOLEN)}\n{body}",
+        labels=["program::demo"],
+        as_user="mallory",
+    )
+    program = Path("config/programs/demo.yml")
+    program.write_text(program.read_text(encoding="utf-8") + NEXT_COHORT, encoding="utf-8")
+    return iid
+
+
+def _untouched(gitlab: GitLabBackend, iid: int, before: dict[str, object]) -> None:
+    after = next(i for i in gitlab.fake.issues(PROJECT) if i["iid"] == iid)
+    assert after["description"] == before["description"]
+    assert after["assignees"] == before["assignees"]
+    assert after["labels"] == before["labels"]
+    assert not any(m.username == "cleo" for m in gitlab.fake.state.mentions)
+
+
+@pytest.mark.parametrize("command", [("apply",), ("apply", "--program", "demo")])
+def test_a_public_issue_given_a_confidential_programs_key_is_not_taken(
+    gitlab: GitLabBackend, command: tuple[str, ...]
+) -> None:
+    iid = _taken_over(gitlab)
+    before = next(i for i in gitlab.fake.issues(PROJECT) if i["iid"] == iid)
+    result = gitlab.cli(*command)
+    assert result.code == 1
+    assert f"#{iid}" in result.out and "program open" in result.out
+    assert "cleo" not in result.out + result.err  # a confidential program's people
+    _untouched(gitlab, iid, before)
+    # made confidential, as a warning about a public issue would have asked: still not taken
+    gitlab.fake.edit_issue(PROJECT, iid, confidential=True, as_user="mallory")
+    before = next(i for i in gitlab.fake.issues(PROJECT) if i["iid"] == iid)
+    assert gitlab.cli(*command).code == 1
+    _untouched(gitlab, iid, before)
+    assert STOLEN not in _keyed(gitlab) or _keyed(gitlab)[STOLEN]["iid"] == iid  # none made
+
+
+def test_put_back_the_issue_is_the_open_programs_again(gitlab: GitLabBackend) -> None:
+    iid = _taken_over(gitlab)
+    assert gitlab.cli("apply").code == 1
+    issue = next(i for i in gitlab.fake.issues(PROJECT) if i["iid"] == iid)
+    body = str(issue["description"]).split("\n", 1)[1]
+    gitlab.fake.edit_issue(
+        PROJECT,
+        iid,
+        description=f"{identity_marker('open/c1/ben')}\n{body}",
+        labels=["program::open"],
+    )
+    result = gitlab.cli("apply")
+    assert result.code == 0, result.out
+    made = _keyed(gitlab)
+    assert made["open/c1/ben"]["iid"] == iid
+    assert made[STOLEN]["iid"] != iid and made[STOLEN]["confidential"]
+
+
+def _listed(backend: GitLabBackend) -> set[str]:
+    return {
+        r.params["labels"]
+        for r in backend.fake.requests
+        if r.method == "GET" and r.path.endswith("/issues") and "labels" in r.params
+    }
+
+
+def test_a_run_of_one_program_reads_no_other_while_its_record_holds_its_issues(
+    gitlab: GitLabBackend,
+) -> None:
+    for _ in range(2):
+        assert gitlab.cli("apply").code == 0
+    gitlab.fake.requests.clear()
+    assert gitlab.cli("apply", "--program", "demo").code == 0
+    assert _listed(gitlab) == {"program::demo"}
+    iid = _taken_over(gitlab)  # an issue its record does not hold: the others' are read
+    gitlab.fake.requests.clear()
+    assert gitlab.cli("apply", "--program", "demo").code == 1
+    assert _listed(gitlab) == {"program::demo", "program::open"}
+    assert f"#{iid}" in gitlab.cli("apply", "--program", "demo").out
