@@ -969,6 +969,9 @@ TASK_CASES = [
     ("| a |\n|---|\n[x]\n- [ ] listed", (2, 1)),  # a line without a pipe is a row; a list is not
     ("```\n| a |\n|---|\n| [ ] |\n```", (0, 0)),
     ("| a |\n|---|\n| [~] |", (0, 0)),
+    ("> | [ ] |\n> |---|\n> | [x] |", (2, 1)),  # a table inside a quote
+    ("> > | a |\n>> | --- |\n> > | [x] |\n> | [ ] |", (1, 1)),  # the quote's rows alone
+    ("> | a |\n> |---|\n> | [x] |\n| [ ] |", (1, 1)),  # a line out of the quote ends it
 ]
 
 # GitLab's own expectations (spec/models/concerns/taskable_spec.rb): the description of its

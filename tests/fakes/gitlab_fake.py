@@ -237,15 +237,28 @@ def _cells(row: str) -> list[str]:
     return [cell.strip() for cell in re.split(r"(?<!\\)\|", row)]
 
 
+QUOTE_PREFIX_RE = re.compile(r"^(?: {0,3}>[ \t]?)*")
+
+
+def _unquoted(line: str) -> tuple[int, str]:
+    """A line's quote depth (its `>` markers) and what is left of it inside the quotes."""
+    prefix = QUOTE_PREFIX_RE.match(line)
+    end = prefix.end() if prefix else 0
+    return line[:end].count(">"), line[end:]
+
+
 def table_boxes(lines: list[str]) -> list[str]:
     """The boxes of GFM tables' cells that hold a box alone: a table is a header row, then a
-    delimiter row of as many cells, then rows up to a blank line or another block's start."""
+    delimiter row of as many cells, then rows up to a blank line or another block's start.
+    A table inside a quote is one too; its rows are the lines of the same quote."""
+    quoted = [_unquoted(line) for line in lines]
     boxes: list[str] = []
     index = 1
-    while index < len(lines):
-        header, delimiter = lines[index - 1], lines[index]
+    while index < len(quoted):
+        (depth, header), (under, delimiter) = quoted[index - 1], quoted[index]
         if not (
-            "|" in header
+            depth == under
+            and "|" in header
             and TABLE_DELIMITER_RE.match(delimiter)
             and len(_cells(header)) == len(_cells(delimiter))
         ):
@@ -253,16 +266,20 @@ def table_boxes(lines: list[str]) -> list[str]:
             continue
         rows = [header]
         index += 1
-        while (
-            index < len(lines) and lines[index].strip() and not BLOCK_START_RE.match(lines[index])
-        ):
-            rows.append(lines[index])
+        while index < len(quoted) and _row_of(quoted[index], depth):
+            rows.append(quoted[index][1])
             index += 1
         width = len(_cells(header))
         for row in rows:
             boxes += [m.group(1) for c in _cells(row)[:width] if (m := TABLE_BOX_RE.fullmatch(c))]
         index += 1
     return boxes
+
+
+def _row_of(line: tuple[int, str], depth: int) -> bool:
+    """Whether a line goes on a table at quote DEPTH: in the same quote, not blank, and not
+    another block's start."""
+    return line[0] == depth and bool(line[1].strip()) and not BLOCK_START_RE.match(line[1])
 
 
 class TaskItem(NamedTuple):
