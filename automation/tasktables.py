@@ -14,6 +14,7 @@ BOX_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u300
 _CELL_BOX = re.compile(rf"\[(?P<box>[xX]|[{BOX_SPACE}])\]")
 # A delimiter row: cells of hyphens, a colon at either end for alignment, pipes between
 _DELIMITER = re.compile(r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*")
+_QUOTES = re.compile(r" {0,3}>[ \t]?(?: {0,3}>[ \t]?)*")  # a line's quote markers
 _PIPE = re.compile(r"(?<!\\)\|")  # `\|` is a pipe in a cell's text
 # What ends a table's rows, besides a blank line: another block's start (a quote, heading,
 # list item, fence or HTML block); any other line is one more row, a pipe or not
@@ -52,23 +53,39 @@ def _row_tasks(row: str, width: int) -> list[TableTask]:
     return [TableTask(box.group("box") in "xX", text) for box in boxes if box is not None]
 
 
+def _quoted(line: str) -> tuple[int, str]:
+    """A line's quote depth (its `>` markers) and its text inside the quotes."""
+    prefix = _QUOTES.match(line)
+    end = prefix.end() if prefix else 0
+    return line[:end].count(">"), line[end:]
+
+
+def _goes_on(line: tuple[int, str], depth: int) -> bool:
+    """Whether a line is one more row of a table at quote DEPTH: in the same quote, neither
+    blank nor another block's start."""
+    return line[0] == depth and bool(line[1].strip()) and not _BLOCK.match(line[1])
+
+
 def table_tasks(lines: Sequence[str]) -> dict[int, list[TableTask]]:
     """The task table items of LINES (those GitLab renders), by the index of their line. A
-    table runs from its header row to a blank line or another block's start."""
+    table runs from its header row to a blank line or another block's start; one inside a
+    quote, over the lines of that quote."""
+    quoted = [_quoted(line) if ">" in line else (0, line) for line in lines]
     found: dict[int, list[TableTask]] = {}
     index = 1
-    while index < len(lines):
-        width = _width(lines[index - 1], lines[index]) if "|" in lines[index - 1] else None
+    while index < len(quoted):
+        (depth, header), (under, delimiter) = quoted[index - 1], quoted[index]
+        width = _width(header, delimiter) if "|" in header and depth == under else None
         if width is None:
             index += 1
             continue
         rows = [index - 1]
         index += 1
-        while index < len(lines) and lines[index].strip() and not _BLOCK.match(lines[index]):
+        while index < len(quoted) and _goes_on(quoted[index], depth):
             rows.append(index)
             index += 1
         for row in rows:
-            if tasks := _row_tasks(lines[row], width):
+            if tasks := _row_tasks(quoted[row][1], width):
                 found[row] = tasks
         index += 1
     return found

@@ -46,6 +46,8 @@ PARITY_CASES = [
     ("| a | b |\n|---|---|\n| [ ] and text | b |", 0, 0),
     # under a table, a line without a pipe is one more row, up to a blank line or a block
     ("| a |\n|---|\n[x]\n- [ ] listed\n\n[ ] no table", 2, 1),
+    # a table inside a quote is one too, over the lines of that quote
+    ("> | | Action |\n> |---|---|\n> | [ ] | Do |\n> [x]\n| [x] | out |", 2, 1),
     ("\uff11. [ ] nor is a full-width digit a list number", 0, 0),
     ("- [x]no space before the text", 0, 0),
     ("- - [x] double prefix", 1, 1),
@@ -127,6 +129,11 @@ MARKDOWN_LINE = st.sampled_from(
         "| --- |",
         "a | b",
         "| [~] | t |",
+        "> | [ ] | t |",
+        "> |---|---|",
+        ">> | [x] |",
+        "> > | --- |",
+        "> [x]",
         "[ ]",
         "- [ ] a <!-- b",
         "## Heading",
