@@ -105,7 +105,7 @@ def resolve(
     _refuse_claims(issues, wanted_set, out)
     _say_gone(out)
     _refuse_rekeyed(out)
-    _refuse_others(out, elsewhere or {})
+    _refuse_others(out, elsewhere or {}, key_prefix(tracking_key))
     _left_copies(issues, tracking_key, out)
     _warn_keyless(issues, out, label)
     return out
@@ -224,18 +224,21 @@ def _rekeyed(issue: ObservedIssue) -> str:
     )
 
 
-def _refuse_others(out: Resolved, elsewhere: Mapping[int, str]) -> None:
+def _refuse_others(out: Resolved, elsewhere: Mapping[int, str], prefix: str) -> None:
     """An issue another program's index holds, and this one's does not, is that program's
     whatever its first line and label say (a person pasted this program's key over it and
     gave it this program's label: a confidential program would take a public issue): nothing
-    is written to it, nor created for the item, until a person puts them back."""
+    is written to it, nor created for the item, until a person puts them back. One that
+    carries another program's key (PREFIX is this program's) is said as before."""
     own = set((out.index or {}).values())
     for key, issue in sorted([*out.found.items(), *out.unwanted.items()]):
         owner = elsewhere.get(issue.iid)
-        if owner is None or issue.iid in own:
+        if owner is None or issue.iid in own or not key.startswith(prefix):
             continue
         if out.found.pop(key, None) is not None:
             out.failed.append(Failed(key, _theirs(issue, owner), issue.iid))
+        else:
+            out.warnings.append(_theirs_left(issue, owner))
         out.unwanted.pop(key, None)
         out.renamed.pop(key, None)
         out.restore.discard(key)
@@ -247,6 +250,15 @@ def _theirs(issue: ObservedIssue, owner: str) -> str:
         f"program {owner} says the issue is that program's; nothing was written to it or "
         f"created. Put back its first line and its label {program_label(owner)} from the "
         "issue's history (the item's own issue is then made)"
+    )
+
+
+def _theirs_left(issue: ObservedIssue, owner: str) -> str:
+    return (
+        f"issue {issue.reference}'s first line names an item this program no longer has, but "
+        f"the tool's record of program {owner} says the issue is that program's; the tool "
+        f"leaves it alone. Put back its first line and its label {program_label(owner)} from "
+        "the issue's history"
     )
 
 

@@ -41,3 +41,16 @@ def test_a_tracking_issue_another_program_records_is_not_taken() -> None:
     issues = [issue(5, "demo/tracking")]  # no record of this program's yet
     resolved = resolve(issues, WANTED, "demo/tracking", {}, LABEL, elsewhere={5: "open"})
     assert not resolved.found and [f.key for f in resolved.failed] == ["demo/tracking"]
+
+
+def test_a_former_items_key_on_another_programs_issue_is_left_alone_with_a_warning() -> None:
+    issues = [tracking({"demo/c1/ana": 2}), issue(2, "demo/c1/ana"), issue(7, "demo/c0/cleo")]
+    resolved = resolve(issues, WANTED, "demo/tracking", {}, LABEL, elsewhere={7: "open"})
+    assert "demo/c0/cleo" not in resolved.unwanted  # not withdrawn: not this program's
+    assert any("#7" in w and "program open" in w for w in resolved.warnings)
+
+
+def test_another_programs_key_on_its_own_issue_is_said_as_before() -> None:
+    issues = [tracking({}), issue(7, "open/c1/ben")]
+    resolved = resolve(issues, WANTED, "demo/tracking", {}, LABEL, elsewhere={7: "open"})
+    assert resolved.unwanted["open/c1/ben"].iid == 7  # the stray warning names its program
