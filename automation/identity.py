@@ -238,27 +238,22 @@ def _refuse_others(out: Resolved, elsewhere: Mapping[int, str], prefix: str) -> 
         if out.found.pop(key, None) is not None:
             out.failed.append(Failed(key, _theirs(issue, owner), issue.iid))
         else:
-            out.warnings.append(_theirs_left(issue, owner))
+            out.warnings.append(_theirs(issue, owner, wanted=False))
         out.unwanted.pop(key, None)
         out.renamed.pop(key, None)
         out.restore.discard(key)
 
 
-def _theirs(issue: ObservedIssue, owner: str) -> str:
+def _theirs(issue: ObservedIssue, owner: str, wanted: bool = True) -> str:
+    """What to do about an issue of program OWNER that carries this program's key (of an
+    item it has, WANTED, or no longer has)."""
+    which = "this item" if wanted else "an item this program no longer has"
+    done = "nothing was written to it or created" if wanted else "the tool leaves it alone"
     return (
-        f"issue {issue.reference}'s first line names this item, but the tool's record of "
-        f"program {owner} says the issue is that program's; nothing was written to it or "
-        f"created. Put back its first line and its label {program_label(owner)} from the "
-        "issue's history (the item's own issue is then made)"
-    )
-
-
-def _theirs_left(issue: ObservedIssue, owner: str) -> str:
-    return (
-        f"issue {issue.reference}'s first line names an item this program no longer has, but "
-        f"the tool's record of program {owner} says the issue is that program's; the tool "
-        f"leaves it alone. Put back its first line and its label {program_label(owner)} from "
-        "the issue's history"
+        f"issue {issue.reference}'s first line names {which}, but the tool's record of program "
+        f"{owner} says the issue is that program's; {done}. Put back its first line and its "
+        f"label {program_label(owner)} from the issue's history"
+        + (" (the item's own issue is then made)" if wanted else "")
     )
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from automation.markers import find_key, identity_marker
-from tests.backends import GROUP, PROJECT, GitLabBackend, new_fake
-from tests.projects import PROGRAM, make_project, roster
+from automation.markers import identity_marker
+from tests.adapters.test_gitlab_squatting import by_key, on_fake
+from tests.backends import PROJECT, GitLabBackend
+from tests.projects import PROGRAM
 
-PEOPLE = ["ana", "ben", "cleo"]
 SECRET = PROGRAM.replace("kind: participants\n", "kind: participants\nconfidential: true\n")
 OPEN = PROGRAM.replace("id: demo\n", "id: open\n").replace("Demo", "Open")
 NEXT_COHORT = "  - id: c2\n    name: Cohort 2\n    participants:\n      - cleo\n"
@@ -25,42 +25,28 @@ STOLEN = "demo/c2/cleo"  # the confidential program's key once cohort 2 is confi
 @pytest.fixture
 def gitlab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GitLabBackend]:
     monkeypatch.chdir(tmp_path)
-    make_project(
-        tmp_path,
-        {
-            "config/settings.yml": f"gitlab:\n  group: {GROUP}\n  project: {PROJECT}\n",
-            "config/people.yml": roster(PEOPLE),
-            "config/programs/demo.yml": SECRET,
-            "config/programs/open.yml": OPEN,
-        },
-    )
-    fake = new_fake(users=tuple(PEOPLE))
-    fake.add_member(GROUP, "mallory", "developer")
-    with fake.activate():
-        yield GitLabBackend(fake)
-
-
-def _keyed(backend: GitLabBackend) -> dict[str, dict[str, object]]:
-    return {find_key(str(i["description"])) or "": i for i in backend.fake.issues(PROJECT)}
+    files = {"config/programs/demo.yml": SECRET, "config/programs/open.yml": OPEN}
+    yield from on_fake(tmp_path, files, "developer")
 
 
 def _taken_over(gitlab: GitLabBackend) -> int:
     """Mallory turns the open program's issue for ben into the confidential one's next key,
     under its label; then cohort 2 is configured. The iid of the issue."""
     assert gitlab.cli("apply").code == 0
-    public = _keyed(gitlab)["open/c1/ben"]
-    iid = int(str(public["iid"]))
-    body = str(public["description"]).split("\n", 1)[1]
-    gitlab.fake.edit_issue(
-        PROJECT,
-        iid,
-        description=f"{identity_marker(STOLEN)}\n{body}",
-        labels=["program::demo"],
-        as_user="mallory",
-    )
+    iid = int(str(by_key(gitlab)["open/c1/ben"]["iid"]))
+    _first_line(gitlab, iid, STOLEN, as_user="mallory")
     program = Path("config/programs/demo.yml")
     program.write_text(program.read_text(encoding="utf-8") + NEXT_COHORT, encoding="utf-8")
     return iid
+
+
+def _first_line(gitlab: GitLabBackend, iid: int, key: str, as_user: str = "alice") -> None:
+    """A person gives issue IID the first line of KEY and its program's label."""
+    issue = next(i for i in gitlab.fake.issues(PROJECT) if i["iid"] == iid)
+    body = str(issue["description"]).split("\n", 1)[1]
+    label = f"program::{key.split('/', 1)[0]}"
+    text = f"{identity_marker(key)}\n{body}"
+    gitlab.fake.edit_issue(PROJECT, iid, description=text, labels=[label], as_user=as_user)
 
 
 def _untouched(gitlab: GitLabBackend, iid: int, before: dict[str, object]) -> None:
@@ -87,23 +73,16 @@ def test_a_public_issue_given_a_confidential_programs_key_is_not_taken(
     before = next(i for i in gitlab.fake.issues(PROJECT) if i["iid"] == iid)
     assert gitlab.cli(*command).code == 1
     _untouched(gitlab, iid, before)
-    assert STOLEN not in _keyed(gitlab) or _keyed(gitlab)[STOLEN]["iid"] == iid  # none made
+    assert STOLEN not in by_key(gitlab) or by_key(gitlab)[STOLEN]["iid"] == iid  # none made
 
 
 def test_put_back_the_issue_is_the_open_programs_again(gitlab: GitLabBackend) -> None:
     iid = _taken_over(gitlab)
     assert gitlab.cli("apply").code == 1
-    issue = next(i for i in gitlab.fake.issues(PROJECT) if i["iid"] == iid)
-    body = str(issue["description"]).split("\n", 1)[1]
-    gitlab.fake.edit_issue(
-        PROJECT,
-        iid,
-        description=f"{identity_marker('open/c1/ben')}\n{body}",
-        labels=["program::open"],
-    )
+    _first_line(gitlab, iid, "open/c1/ben")  # put back from the issue's history
     result = gitlab.cli("apply")
     assert result.code == 0, result.out
-    made = _keyed(gitlab)
+    made = by_key(gitlab)
     assert made["open/c1/ben"]["iid"] == iid
     assert made[STOLEN]["iid"] != iid and made[STOLEN]["confidential"]
 

@@ -22,23 +22,28 @@ TRACKING = "tracking\n{{ managed_block('rollup') }}\n"
 ROLLUP = "{% for row in rows %}{{ row.subject }}\n{% endfor %}"
 
 
+def on_fake(root: Path, files: dict[str, str], mallory: str) -> Iterator[GitLabBackend]:
+    """A project of FILES (and ana, ben and cleo) at ROOT on a fake GitLab where mallory has
+    the role MALLORY in the group."""
+    settings = f"gitlab:\n  group: {GROUP}\n  project: {PROJECT}\n"
+    make_project(
+        root, {"config/settings.yml": settings, "config/people.yml": roster(PEOPLE), **files}
+    )
+    fake = new_fake(users=tuple(PEOPLE))
+    fake.add_member(GROUP, "mallory", mallory)
+    with fake.activate():
+        yield GitLabBackend(fake)
+
+
 @pytest.fixture
 def gitlab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GitLabBackend]:
     monkeypatch.chdir(tmp_path)
-    make_project(
-        tmp_path,
-        {
-            "config/settings.yml": f"gitlab:\n  group: {GROUP}\n  project: {PROJECT}\n",
-            "config/people.yml": roster(PEOPLE),
-            "config/programs/demo.yml": CONFIDENTIAL,
-            "templates/tracking.md.j2": TRACKING,
-            "templates/blocks/rollup.md.j2": ROLLUP,
-        },
-    )
-    fake = new_fake(users=tuple(PEOPLE))
-    fake.add_member(GROUP, "mallory", "guest")
-    with fake.activate():
-        yield GitLabBackend(fake)
+    files = {
+        "config/programs/demo.yml": CONFIDENTIAL,
+        "templates/tracking.md.j2": TRACKING,
+        "templates/blocks/rollup.md.j2": ROLLUP,
+    }
+    yield from on_fake(tmp_path, files, "guest")
 
 
 def by_key(backend: GitLabBackend) -> dict[str, dict[str, object]]:
