@@ -283,6 +283,10 @@ class Observed:
     # issues another program's record of keys holds: iid -> that program's id (elsewhere.py)
     recorded_elsewhere: Mapping[int, str] = field(default_factory=dict)
 
+    def own_epics(self) -> frozenset[int]:
+        """The iids of the program's epics (none where epics are not available)."""
+        return frozenset(epic.iid for epic in self.epics or ())
+
 
 @dataclass(frozen=True)
 class Failure:

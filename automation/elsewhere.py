@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from automation.config.models import Program
 from automation.identity import find_tracking, program_index
 from automation.items import ObservedIssue
-from automation.progress import program_label
+from automation.renames import with_former_label
 
 Lister = Callable[[str], tuple[ObservedIssue, ...]]  # a program label's issues
 
@@ -24,22 +24,20 @@ def tracking_key(program_id: str) -> str:
     return f"{program_id}/tracking"
 
 
-def _aliases(program: Program | str) -> dict[str, str]:
+def _aliases(program: Program) -> dict[str, str]:
     """A renamed program's tracking issue under its former key."""
-    if isinstance(program, str) or program.renamed_from is None:
+    if program.renamed_from is None:
         return {}
     return {tracking_key(program.renamed_from): tracking_key(program.id)}
 
 
-def _id(program: Program | str) -> str:
-    return program if isinstance(program, str) else program.id
-
-
-def recorded(program: Program | str, issues: Sequence[ObservedIssue]) -> frozenset[int]:
+def recorded(program: Program, issues: Sequence[ObservedIssue]) -> frozenset[int]:
     """The iids PROGRAM's record of keys holds, as ISSUES (its listed ones, and any read by
-    iid) show it; none without a record."""
-    index = program_index(issues, tracking_key(_id(program)), _aliases(program))
-    return frozenset((index or {}).values())
+    iid) show it, and its tracking issue's; none without either."""
+    key, aliases = tracking_key(program.id), _aliases(program)
+    tracking = find_tracking(issues, key, aliases)
+    index = program_index(issues, key, aliases) or {}
+    return frozenset([*index.values(), *([tracking.iid] if tracking else [])])
 
 
 def unrecorded(program: Program, issues: Sequence[ObservedIssue], own: frozenset[int]) -> bool:
@@ -61,8 +59,7 @@ def others(records: Mapping[str, frozenset[int]], program_id: str) -> dict[int, 
     }
 
 
-def read_records(program_ids: Iterable[str], listed: Lister) -> dict[str, frozenset[int]]:
-    """The records of the programs a run leaves out (by id: their files are not read, so a
-    renamed one's issues under its former label are not looked at), each from its label's
-    list."""
-    return {p: recorded(p, listed(program_label(p))) for p in program_ids}
+def read_records(programs: Iterable[Program], listed: Lister) -> dict[str, frozenset[int]]:
+    """The records of the programs a run leaves out, each from its label's list (and its
+    former label's, while it is renamed)."""
+    return {p.id: recorded(p, with_former_label(listed, p)) for p in programs}

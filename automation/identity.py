@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from automation.index import KEYS_BLOCK, index_key, key_prefix, read_index
+from automation.index import INDEX_BLOCK, KEYS_BLOCK, index_key, key_prefix, read_index
 from automation.items import ObservedIssue
 from automation.progress import program_label
 
@@ -69,14 +69,18 @@ def resolve(
     aliases: Mapping[str, str] | None = None,
     titles: Mapping[str, str] | None = None,
     elsewhere: Mapping[int, str] | None = None,
+    public: bool = False,
+    homes: Collection[int] = (),
 ) -> Resolved:
     """Match the program's issues (those with its label) to the keys the configuration wants;
     FETCHED holds issues the index names that were not in the list (None: deleted). An issue
     carrying a former key of a renamed item (ALIASES: former key -> key) is that item's; one
     that lost its first line where no index names it (a person replaced the tracking issue's
     text, index and all) is known by its title (TITLES: key -> title). One that another
-    program's index holds (ELSEWHERE: iid -> program id) and this one's does not is not this
-    program's."""
+    program's index holds (ELSEWHERE: iid -> program id) is not this program's; nor, when the
+    program is PUBLIC, is a confidential issue its index does not hold, unless it sits in one
+    of the program's epics (HOMES: GitLab makes an issue created in a confidential epic
+    confidential)."""
     out = Resolved(aliases=aliases or {})
     by_key = _by_key(issues, out, label)
     wanted_set = set(wanted)
@@ -105,7 +109,7 @@ def resolve(
     _refuse_claims(issues, wanted_set, out)
     _say_gone(out)
     _refuse_rekeyed(out)
-    _refuse_others(out, elsewhere or {}, key_prefix(tracking_key))
+    _refuse_others(out, elsewhere or {}, tracking_key, frozenset(homes) if public else None)
     _left_copies(issues, tracking_key, out)
     _warn_keyless(issues, out, label)
     return out
@@ -224,36 +228,90 @@ def _rekeyed(issue: ObservedIssue) -> str:
     )
 
 
-def _refuse_others(out: Resolved, elsewhere: Mapping[int, str], prefix: str) -> None:
-    """An issue another program's index holds, and this one's does not, is that program's
-    whatever its first line and label say (a person pasted this program's key over it and
-    gave it this program's label: a confidential program would take a public issue): nothing
-    is written to it, nor created for the item, until a person puts them back. One that
-    carries another program's key (PREFIX is this program's) is said as before."""
-    own = set((out.index or {}).values())
+def _refuse_others(
+    out: Resolved, elsewhere: Mapping[int, str], tracking_key: str, public: frozenset[int] | None
+) -> None:
+    """An issue another program's record holds (ELSEWHERE) is that program's whatever its
+    first line and label say (a person pasted this program's key over it and gave it this
+    program's label: a confidential program would take a public issue), and one both records
+    hold is neither's until a person says which. So is, outside this program's record, a
+    program's tracking or index issue (its record may be unread: it lost its label), and a
+    confidential issue when the program is public, outside its epics (PUBLIC; None: the
+    program is confidential): its participant, assigned, would read it. Nothing is written
+    to it, nor created for the item, until a person puts them back. One that carries
+    another program's key is said as before."""
+    prefix = key_prefix(tracking_key)
+    tracking = out.found.get(tracking_key)
+    own = frozenset({*(out.index or {}).values(), *([tracking.iid] if tracking else [])})
+    keepers = {tracking_key, index_key(tracking_key)}  # their issues hold an index
     for key, issue in sorted([*out.found.items(), *out.unwanted.items()]):
-        owner = elsewhere.get(issue.iid)
-        if owner is None or issue.iid in own or not key.startswith(prefix):
+        if not key.startswith(prefix):
+            continue
+        said = _not_ours(issue, elsewhere.get(issue.iid), own, public, key in keepers)
+        if said is None:
             continue
         if out.found.pop(key, None) is not None:
-            out.failed.append(Failed(key, _theirs(issue, owner), issue.iid))
+            out.failed.append(Failed(key, said, issue.iid))
         else:
-            out.warnings.append(_theirs(issue, owner, wanted=False))
+            out.warnings.append(said)
         out.unwanted.pop(key, None)
         out.renamed.pop(key, None)
         out.restore.discard(key)
 
 
-def _theirs(issue: ObservedIssue, owner: str, wanted: bool = True) -> str:
-    """What to do about an issue of program OWNER that carries this program's key (of an
-    item it has, WANTED, or no longer has)."""
-    which = "this item" if wanted else "an item this program no longer has"
-    done = "nothing was written to it or created" if wanted else "the tool leaves it alone"
+def _not_ours(
+    issue: ObservedIssue,
+    owner: str | None,
+    own: frozenset[int],
+    public: frozenset[int] | None,
+    keeper: bool,
+) -> str | None:
+    """Why ISSUE is not this program's (see `_refuse_others`; KEEPER: it carries the key of
+    this program's tracking or index issue); None when nothing says so."""
+    if owner is not None:
+        return _theirs(issue, owner, issue.iid in own)
+    if issue.iid in own:
+        return None
+    if not keeper and _holds_index(issue.description):
+        return _hidden(issue, "it holds a program's index of keys (a tracking or index issue)")
+    if public is not None and issue.confidential and issue.epic not in public:
+        why = "the program is public and the issue confidential (its participant would read it)"
+        return _hidden(issue, why)
+    return None
+
+
+def _holds_index(description: str) -> bool:
+    """Whether a description holds an index of keys: a tracking issue's or an index issue's."""
+    return any(
+        read_index(description, "", block) is not None for block in (INDEX_BLOCK, KEYS_BLOCK)
+    )
+
+
+def _theirs(issue: ObservedIssue, owner: str, both: bool) -> str:
+    """What to do about an issue of program OWNER (by its record, and by this program's too
+    when BOTH) that carries this program's key."""
+    if both:
+        return (
+            f"issue {issue.reference}'s first line names an item of this program, and the "
+            f"records of both this program and program {owner} hold the issue; nothing is "
+            "written to it or created for the item. Take its entry out of the index of keys of "
+            "the program it is not part of (its tracking or index issue: the history shows "
+            "which entry a person added)"
+        )
     return (
-        f"issue {issue.reference}'s first line names {which}, but the tool's record of program "
-        f"{owner} says the issue is that program's; {done}. Put back its first line and its "
-        f"label {program_label(owner)} from the issue's history"
-        + (" (the item's own issue is then made)" if wanted else "")
+        f"issue {issue.reference}'s first line names an item of this program, but the tool's "
+        f"record of program {owner} says the issue is that program's; nothing is written to it "
+        f"or created for the item. Put back its first line and its label "
+        f"{program_label(owner)} from the issue's history (the item's own issue is then made)"
+    )
+
+
+def _hidden(issue: ObservedIssue, why: str) -> str:
+    return (
+        f"issue {issue.reference}'s first line names an item of this program, but {why}, and "
+        "the program's record of keys does not hold it; nothing is written to it or created "
+        "for the item. Put back its first line and its labels from the issue's history (the "
+        "item's own issue is then made)"
     )
 
 

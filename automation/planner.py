@@ -100,6 +100,8 @@ def plan_program(
         aliases=renamed,
         titles=desired.titles(),
         elsewhere=observed.recorded_elsewhere,
+        public=not program.is_confidential,
+        homes=observed.own_epics(),
     )
     held = Held.of(desired, observed.issues, resolved, renamed)
     known = resolved.known

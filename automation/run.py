@@ -375,7 +375,7 @@ def observe_all(
     seen = [(d, observe(tracker, d, labels, epics, listed)) for d in prepared.programs]
     records = {d.program.id: recorded(d.program, _with_fetched(o)) for d, o in seen}
     if any(unrecorded(d.program, o.issues, records[d.program.id]) for d, o in seen):
-        left = [p for p in prepared.loaded.ids if p not in records]
+        left = [p for p in prepared.loaded.read if p.id not in records]
         records |= read_records(left, listed or tracker.program_issues)
     return [(d, replace(o, recorded_elsewhere=others(records, d.program.id))) for d, o in seen]
 

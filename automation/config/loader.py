@@ -42,10 +42,15 @@ class Loaded:
     config: Config
     roster: Source
     programs: tuple[Source, ...]  # in the order of config.programs
-    ids: tuple[str, ...] = ()  # every program read, chosen or not
+    read: tuple[Program, ...] = ()  # every program read, chosen or not
     aside: tuple[Problem, ...] = ()  # problems of programs not chosen (they do not block)
     # the confidential program files not chosen, as written: outputs hide what they name
     withheld: tuple[Mapping[str, Any], ...] = ()
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The ids of every program read, chosen or not."""
+        return tuple(p.id for p in self.read)
 
 
 ProgramCheck = Callable[[Program, Source], list[Problem]]
@@ -87,7 +92,7 @@ def load_config(
     entries = _entries(roster, people) if people is not None else None
     if entries is not None and people is not None and grades is not None:
         problems.extend(check_references(entries, people, programs, grades, today))
-    ids = tuple(p.id for p, _ in programs)
+    read = tuple(p for p, _ in programs)
     problems = _unnamed_where_confidential(problems, sources, people)  # set aside ones too
     aside: list[Problem] = []
     withheld: Sequence[Mapping[str, Any]] = ()
@@ -107,7 +112,7 @@ def load_config(
     )
     people_file = sources[str(config_dir / PEOPLE_FILE)]
     chosen = tuple(s for _, s in programs)
-    return Loaded(config, people_file, chosen, ids, tuple(sorted(set(aside))), tuple(withheld))
+    return Loaded(config, people_file, chosen, read, tuple(sorted(set(aside))), tuple(withheld))
 
 
 def _confidential_among(sources: dict[str, Source], files: Sequence[str]) -> list[dict[str, Any]]:

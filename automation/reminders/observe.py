@@ -49,6 +49,8 @@ def plan_reminders(
         aliases=aliases(desired.every_issue()),
         titles=desired.titles(),
         elsewhere=observed.recorded_elsewhere,
+        public=not desired.program.is_confidential,
+        homes=observed.own_epics(),
     ).found
     program = desired.program.id
     if part.digest:

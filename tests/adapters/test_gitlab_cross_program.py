@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from automation.index import HEADER
 from automation.markers import identity_marker
 from tests.adapters.test_gitlab_squatting import by_key, on_fake
 from tests.backends import PROJECT, GitLabBackend
@@ -108,3 +109,61 @@ def test_a_run_of_one_program_reads_no_other_while_its_record_holds_its_issues(
     assert gitlab.cli("apply", "--program", "demo").code == 1
     assert _listed(gitlab) == {"program::demo", "program::open"}
     assert f"#{iid}" in gitlab.cli("apply", "--program", "demo").out
+
+
+def _issue(gitlab: GitLabBackend, iid: int) -> dict[str, object]:
+    return next(i for i in gitlab.fake.issues(PROJECT) if i["iid"] == iid)
+
+
+def test_an_entry_pasted_into_the_taking_programs_own_index_does_not_make_it_its(
+    gitlab: GitLabBackend,
+) -> None:
+    """Mallory also adds the issue to the confidential program's index of keys: both records
+    hold it, and neither program writes to it until a person takes the entry out. (A run of
+    the confidential program alone reads no other record while its own holds every issue its
+    list shows: the full run finds this, and the public issue gets nothing meanwhile.)"""
+    iid = _taken_over(gitlab)
+    tracking = by_key(gitlab)["demo/tracking"]
+    text = str(tracking["description"]).replace(HEADER + "\n", f"{HEADER}\n{iid} c2/cleo\n", 1)
+    assert text != tracking["description"]
+    gitlab.fake.edit_issue(PROJECT, int(str(tracking["iid"])), description=text, as_user="mallory")
+    before = _issue(gitlab, iid)
+    result = gitlab.cli("apply")
+    assert result.code == 1 and "both this program and program open" in result.out
+    _untouched(gitlab, iid, before)
+
+
+def test_a_confidential_programs_key_pasted_over_a_public_tracking_issue_is_not_taken(
+    gitlab: GitLabBackend,
+) -> None:
+    assert gitlab.cli("apply").code == 0
+    iid = int(str(by_key(gitlab)["open/tracking"]["iid"]))
+    _first_line(gitlab, iid, STOLEN, as_user="mallory")
+    program = Path("config/programs/demo.yml")
+    program.write_text(program.read_text(encoding="utf-8") + NEXT_COHORT, encoding="utf-8")
+    before = _issue(gitlab, iid)
+    result = gitlab.cli("apply", "--program", "demo")
+    assert result.code == 1 and f"#{iid}" in result.out and "index of keys" in result.out
+    _untouched(gitlab, iid, before)
+
+
+def test_a_public_program_takes_no_confidential_issue_whose_programs_record_it_cannot_read(
+    gitlab: GitLabBackend,
+) -> None:
+    """The other way round: mallory pastes the public program's next key over the
+    confidential program's issue, and takes the confidential program's label off its tracking
+    issue (its record unread): the public program neither assigns its participant to the
+    issue nor writes to it."""
+    assert gitlab.cli("apply").code == 0
+    made = by_key(gitlab)
+    iid = int(str(made["demo/c1/ben"]["iid"]))
+    _first_line(gitlab, iid, "open/c2/cleo", as_user="mallory")
+    tracking = int(str(made["demo/tracking"]["iid"]))
+    gitlab.fake.edit_issue(PROJECT, tracking, labels=[], as_user="mallory")
+    program = Path("config/programs/open.yml")
+    program.write_text(program.read_text(encoding="utf-8") + NEXT_COHORT, encoding="utf-8")
+    before = _issue(gitlab, iid)
+    assert before["confidential"]
+    result = gitlab.cli("apply", "--program", "open")
+    assert result.code == 1 and f"#{iid}" in result.out and "confidential" in result.out
+    _untouched(gitlab, iid, before)
