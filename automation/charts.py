@@ -15,13 +15,14 @@ from dataclasses import dataclass
 
 from automation.checklist import TaskCount
 from automation.config.models import Section
-from automation.history import Week, read_history, recorded, sampled, weekly
+from automation.history import Week, changed, read_history, recorded, sampled, weekly
 from automation.progress import Progress
 from automation.rendering import Trusted
 
 CHARTS_BLOCK = "charts"
 CHARTS_TEMPLATE = "blocks/charts.md.j2"
 MAX_POINTS = 26  # weeks a burn-up chart shows; a longer history is sampled evenly
+MAX_ROWS = 104  # weeks of change its table lists, the latest
 MAX_LABEL = 40
 _SAFE = re.compile(r"[\w .()+/'-]")  # letters, digits and a few harmless signs only
 # marks that letters of many scripts are made with (Hindi, Thai, vowelled Arabic, a
@@ -122,6 +123,10 @@ class Charts:
 
     phases: tuple[Bar, ...]
     weeks: tuple[Week, ...]  # the burn-up's points, oldest first
+    # the weeks the figures changed in (the table's rows), and whether the chart samples
+    changes: tuple[Week, ...] = ()
+    sampled: bool = False
+    left_out: int = 0  # weeks of change before the table's first row
 
     @property
     def phase_axis(self) -> Trusted:
@@ -164,8 +169,15 @@ def charts_of(
     totals: Progress, history: Sequence[Week], until: dt.date | None = None, most: int = MAX_POINTS
 ) -> Charts:
     """The charts of a rollup: its totals by phase, and its history week by week (up to
-    UNTIL's week when given), sampled to at most MOST points."""
-    return Charts(phase_bars(totals), tuple(sampled(weekly(history, until), most)))
+    UNTIL's week when given), sampled to at most MOST points; the table lists the weeks the
+    figures changed in (the latest MAX_ROWS)."""
+    points = weekly(history, until)
+    changes = changed(points)
+    shown = tuple(changes[-MAX_ROWS:])
+    chart = tuple(sampled(points, most))
+    return Charts(
+        phase_bars(totals), chart, shown, len(chart) < len(points), len(changes) - len(shown)
+    )
 
 
 def rollup_history(description: str | None, totals: Progress, today: dt.date) -> tuple[Week, ...]:

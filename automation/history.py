@@ -33,6 +33,10 @@ class Week:
     total: int
 
     @property
+    def figures(self) -> tuple[int, int]:
+        return self.done, self.total
+
+    @property
     def percent(self) -> int:
         """Share of tasks done, rounded down as the rollups' percentages are."""
         return self.done * 100 // self.total if self.total else 0
@@ -130,6 +134,11 @@ def weekly(history: Sequence[Week], until: dt.date | None = None) -> list[Week]:
         points.append(Week(day, current.done, current.total))
         day += dt.timedelta(weeks=1)
     return points
+
+
+def changed(points: Sequence[Week]) -> list[Week]:
+    """The first point, and each whose figures differ from the point before."""
+    return [w for i, w in enumerate(points) if not i or w.figures != points[i - 1].figures]
 
 
 def sampled(points: Sequence[Week], most: int) -> list[Week]:

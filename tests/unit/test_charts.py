@@ -16,7 +16,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from automation.blocks import Blocks
-from automation.charts import CHARTS_BLOCK, Bar, Charts, charts_of, label_list, mermaid_text
+from automation.charts import (
+    CHARTS_BLOCK,
+    MAX_ROWS,
+    Bar,
+    Charts,
+    charts_of,
+    label_list,
+    mermaid_text,
+)
 from automation.checklist import TaskCount
 from automation.history import (
     HEADER,
@@ -101,6 +109,32 @@ def test_a_long_history_is_sampled_to_a_readable_chart() -> None:
     chart = charts_of(totals(("One",), [(1, 2)]), history)
     assert len(chart.weeks) == 26
     assert chart.weeks[0] == history[0] and chart.weeks[-1] == history[-1]
+
+
+def _rows(text: str) -> list[str]:
+    return [line for line in text.split("\n") if re.match(r"\| \d{4}-", line)]
+
+
+def test_the_table_lists_every_week_the_figures_changed_in_however_long_the_history() -> None:
+    """A year's tester: past 26 weeks the table showed the chart's sampled weeks, a change
+    a week late and some changes not at all."""
+    weeks = [MONDAY + dt.timedelta(weeks=i) for i in range(40)]
+    history = (Week(weeks[0], 1, 10), Week(weeks[29], 4, 10), Week(weeks[30], 5, 12))
+    text = render(charts_of(totals(("One",), [(5, 12)]), history))
+    assert _rows(text) == [
+        f"| {weeks[0]} | 1 | 10 | 10% |",
+        f"| {weeks[29]} | 4 | 10 | 40% |",
+        f"| {weeks[30]} | 5 | 12 | 41% |",
+    ]
+    assert "The chart shows 26 of the weeks" in text and "left out" not in text
+
+
+def test_the_table_lists_the_latest_changes_and_says_how_many_earlier_ones_it_leaves_out() -> None:
+    history = tuple(Week(MONDAY + dt.timedelta(weeks=i), i, 200) for i in range(150))
+    text = render(charts_of(totals(("One",), [(1, 2)]), history))
+    rows = _rows(text)
+    assert len(rows) == MAX_ROWS and rows[-1].startswith(f"| {history[-1].start} | 149 |")
+    assert f"(the {150 - MAX_ROWS} earlier ones are left out)" in text
 
 
 HOSTILE = [
