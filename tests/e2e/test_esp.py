@@ -462,6 +462,21 @@ def test_a_past_quarters_scorecard_keeps_the_figures_it_closed_with(esp: Path) -
     assert "| Initech | – |" in current.description
 
 
+def test_a_scorecard_is_due_two_weeks_after_its_quarter_once_its_figures_are_final(
+    esp: Path,
+) -> None:
+    """A year's simulation: each scorecard read overdue, with a late reminder, on the run that
+    sealed its figures, though its review tasks need those figures."""
+    key = "executive-sponsorship/program/scorecard/quarterly/fy27-q4"
+    assert run("apply", today="2027-01-20").code == 0
+    assert run("apply", today="2027-02-01").code == 0
+    card = issues(esp)[key]
+    assert "automation:sealed" in card.description
+    assert str(card.due_date) == "2027-02-14" and "status::overdue" not in card.labels
+    assert run("apply", today="2027-02-15").code == 0
+    assert "status::overdue" in issues(esp)[key].labels
+
+
 def test_what_was_done_in_a_quarters_last_days_is_in_its_final_figures(esp: Path) -> None:
     """Runs a month apart: the last run inside FY27 Q4 is on 2027-01-15, and Initech's
     sponsor ticks the quarter's touchpoint and December's session after it. The first run

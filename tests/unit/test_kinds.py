@@ -150,7 +150,7 @@ def test_esp_has_an_account_plan_and_each_period_up_to_today(tmp_path: Path) -> 
         "esp/program/monthly/2026-12 | ESP December 2026: E-Group and CRO LT program update | "
         "2026-12-31 | True",
         "esp/program/scorecard/quarterly/fy27-q4 | ESP FY27 Q4: program scorecard | "
-        "2027-01-31 | True",
+        "2027-02-14 | True",  # its review, two weeks after the quarter
         "esp/program/annual/fy27 | ESP FY27: annual program review and account selection | "
         "2027-01-31 | True",
         "esp/tracking | ESP tracking | None | True",

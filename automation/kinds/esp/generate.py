@@ -22,6 +22,10 @@ SCORECARD_BLOCK = "blocks/esp-scorecard.md.j2"
 # comes within this long: its KPIs are the account plans' values of that day, which a later run
 # would read from the next quarter (a scorecard of an older quarter is left as it is)
 SEALS_WITHIN = dt.timedelta(days=7)
+# its review (the program manager reviews and shares it) is due two weeks after the quarter,
+# not on the quarter's last day: the figures are final only once the quarter is over (a year's
+# simulation found each scorecard overdue, with a late reminder, the day they were sealed)
+SCORECARD_REVIEW = dt.timedelta(days=14)
 ANNIVERSARY = "anniversary"  # an account's own years, from the day it joined the program
 
 
@@ -233,6 +237,7 @@ def _program_issues(
                 assignees=manager,
                 roles={"program_lead": manager},
                 derived=_scorecard_of(ctx, part, approved, p),
+                due_after=SCORECARD_REVIEW,
             )
             for p in window.periods(scorecard.period, start, None)
         ),
@@ -290,6 +295,7 @@ def _cadence_issue(
     create: bool = True,
     requires: str | None = None,
     ends: dt.date | None = None,
+    due_after: dt.timedelta = dt.timedelta(0),
 ) -> DesiredIssue:
     account = values.get("account")
     # an account that joins within the period: the weeks from the one it joins in, not
@@ -307,7 +313,7 @@ def _cadence_issue(
         subject=f"{account.name if account else 'Program'}: {item.name} {item.cadence}",
         group=account.name if account else "Program",
         assignees=assignees,
-        due_date=_due(ctx, item, cadence, weeks),
+        due_date=_due(ctx, item, cadence, weeks) + due_after,
         epic_key=ctx.group_epic_key(account.id) if account else ctx.program_epic_key(),
         create=create and window.creates(item),
         requires=requires,
