@@ -13,10 +13,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from automation.config.models import Program
 from automation.identity import find_tracking, program_index
+from automation.index import index_key, key_prefix, read_index
 from automation.items import ObservedIssue
 from automation.renames import with_former_label
 
 Lister = Callable[[str], tuple[ObservedIssue, ...]]  # a program label's issues
+Fetcher = Callable[[int], ObservedIssue | None]  # an issue by iid (None: deleted)
 
 
 def tracking_key(program_id: str) -> str:
@@ -59,7 +61,26 @@ def others(records: Mapping[str, frozenset[int]], program_id: str) -> dict[int, 
     }
 
 
-def read_records(programs: Iterable[Program], listed: Lister) -> dict[str, frozenset[int]]:
+def read_records(
+    programs: Iterable[Program], listed: Lister, fetch: Fetcher
+) -> dict[str, frozenset[int]]:
     """The records of the programs a run leaves out, each from its label's list (and its
-    former label's, while it is renamed)."""
-    return {p.id: recorded(p, with_former_label(listed, p)) for p in programs}
+    former label's, while it is renamed), and its index issue, read by iid (FETCH) when the
+    list does not show it (it lost its label), as a run of every program reads it."""
+    records = {}
+    for program in programs:
+        issues = with_former_label(listed, program)
+        iid = _index_unlisted(program, issues)
+        index = fetch(iid) if iid is not None else None
+        records[program.id] = recorded(program, (*issues, *([index] if index else [])))
+    return records
+
+
+def _index_unlisted(program: Program, issues: Sequence[ObservedIssue]) -> int | None:
+    """The iid of the program's index issue, as its tracking issue names it, when ISSUES
+    do not hold it."""
+    key, aliases = tracking_key(program.id), _aliases(program)
+    tracking = find_tracking(issues, key, aliases)
+    entries = read_index(tracking.description, key_prefix(key)) if tracking else None
+    iid = (entries or {}).get(index_key(key))
+    return iid if iid is not None and all(i.iid != iid for i in issues) else None

@@ -376,7 +376,7 @@ def observe_all(
     records = {d.program.id: recorded(d.program, _with_fetched(o)) for d, o in seen}
     if any(unrecorded(d.program, o.issues, records[d.program.id]) for d, o in seen):
         left = [p for p in prepared.loaded.read if p.id not in records]
-        records |= read_records(left, listed or tracker.program_issues)
+        records |= read_records(left, listed or tracker.program_issues, tracker.get_issue)
     return [(d, replace(o, recorded_elsewhere=others(records, d.program.id))) for d, o in seen]
 
 

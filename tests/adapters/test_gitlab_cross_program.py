@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from automation import keyindex
 from automation.index import HEADER
 from automation.markers import identity_marker
 from tests.adapters.test_gitlab_squatting import by_key, on_fake
@@ -167,3 +168,19 @@ def test_a_public_program_takes_no_confidential_issue_whose_programs_record_it_c
     result = gitlab.cli("apply", "--program", "open")
     assert result.code == 1 and f"#{iid}" in result.out and "confidential" in result.out
     _untouched(gitlab, iid, before)
+
+
+def test_a_run_of_one_program_reads_anothers_index_issue_that_lost_its_label(
+    gitlab: GitLabBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index kept in an issue of its own (a big program's), which a person took the
+    label off: a run of the other program alone reads it by iid, as a run of all does."""
+    monkeypatch.setattr(keyindex, "INDEX_LIMIT", 0)
+    iid = _taken_over(gitlab)
+    index = by_key(gitlab)["open/tracking/index"]
+    gitlab.fake.edit_issue(PROJECT, int(str(index["iid"])), labels=[], as_user="mallory")
+    before = _issue(gitlab, iid)
+    gitlab.fake.edit_issue(PROJECT, iid, confidential=True, as_user="mallory")
+    result = gitlab.cli("apply", "--program", "demo")
+    assert result.code == 1 and f"#{iid}" in result.out and "program open" in result.out
+    _untouched(gitlab, iid, {**before, "confidential": True})

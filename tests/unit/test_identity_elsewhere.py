@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from automation.elsewhere import read_records
 from automation.identity import resolve
-from automation.index import INDEX_BLOCK, index_content
+from automation.index import INDEX_BLOCK, KEYS_BLOCK, index_content, moved_content
 from automation.items import ObservedIssue
 from automation.markers import identity_marker, replace_block
 from tests.unit.test_planner import PROGRAM
@@ -116,4 +116,24 @@ def test_another_programs_record_is_read_under_its_former_label_too() -> None:
     block = replace_block("", INDEX_BLOCK, index_content({"old/c1/ben": 4}, "old/"))
     old_tracking = ObservedIssue(3, "t", f"{identity_marker('old/tracking')}\n{block}", ())
     lists = {"program::open": (), "program::old": (old_tracking,)}
-    assert read_records([renamed], lambda label: lists[label]) == {"open": frozenset({3, 4})}
+    assert read_records([renamed], lists.__getitem__, _unread) == {"open": frozenset({3, 4})}
+
+
+def _unread(iid: int) -> ObservedIssue | None:
+    raise AssertionError(f"issue {iid} read: every issue needed was listed")
+
+
+def test_another_programs_index_issue_that_lost_its_label_is_read_by_iid() -> None:
+    open_program = PROGRAM.model_copy(update={"id": "open"})
+    moved = replace_block("", INDEX_BLOCK, moved_content("open/tracking/index", 8, "open/"))
+    own = ObservedIssue(3, "t", f"{identity_marker('open/tracking')}\n{moved}", ("program::open",))
+    keys = replace_block("", KEYS_BLOCK, index_content({"open/c1/ben": 4}, "open/"))
+    index = ObservedIssue(8, "i", f"{identity_marker('open/tracking/index')}\n{keys}", ())
+    read: list[int] = []
+
+    def fetch(iid: int) -> ObservedIssue | None:
+        read.append(iid)
+        return index if iid == 8 else None
+
+    records = read_records([open_program], {"program::open": (own,)}.__getitem__, fetch)
+    assert records == {"open": frozenset({3, 4, 8})} and read == [8]
