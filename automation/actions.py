@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import assert_never
 
 from automation.edits import Edits
+from automation.identity import Others
 from automation.items import IssueLinks, NewEpic, NewIssue, ObservedEpic, ObservedIssue
 from automation.progress import LabelSpec
 
@@ -282,10 +283,13 @@ class Observed:
     read_elsewhere: Mapping[tuple[int, int], ObservedEpic | None] = field(default_factory=dict)
     # issues another program's record of keys holds: iid -> that program's id (elsewhere.py)
     recorded_elsewhere: Mapping[int, str] = field(default_factory=dict)
+    # ... and the programs whose record could not be read (elsewhere.py, `recorded`)
+    unread_elsewhere: tuple[str, ...] = ()
 
-    def own_epics(self) -> frozenset[int]:
-        """The iids of the program's epics (none where epics are not available)."""
-        return frozenset(epic.iid for epic in self.epics or ())
+    def others(self, public: bool) -> Others:
+        """What says an issue of the list is not the program's (PUBLIC: the program is)."""
+        homes = frozenset(epic.iid for epic in self.epics or ())
+        return Others(self.recorded_elsewhere, self.unread_elsewhere, public, homes)
 
 
 @dataclass(frozen=True)

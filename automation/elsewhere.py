@@ -33,13 +33,21 @@ def _aliases(program: Program) -> dict[str, str]:
     return {tracking_key(program.renamed_from): tracking_key(program.id)}
 
 
-def recorded(program: Program, issues: Sequence[ObservedIssue]) -> frozenset[int]:
+def recorded(program: Program, issues: Sequence[ObservedIssue]) -> frozenset[int] | None:
     """The iids PROGRAM's record of keys holds, as ISSUES (its listed ones, and any read by
-    iid) show it, and its tracking issue's; none without either."""
+    iid) show it, and its tracking issue's; None when ISSUES hold issues the tool made for it
+    but neither (a person took the label off its tracking issue: whose those are is unknown)."""
     key, aliases = tracking_key(program.id), _aliases(program)
     tracking = find_tracking(issues, key, aliases)
-    index = program_index(issues, key, aliases) or {}
-    return frozenset([*index.values(), *([tracking.iid] if tracking else [])])
+    index = program_index(issues, key, aliases)
+    if tracking is None and index is None:
+        prefixes = tuple(key_prefix(k) for k in (key, *aliases))
+        return (
+            None
+            if any(i.by_tool and (i.key or "").startswith(prefixes) for i in issues)
+            else frozenset()
+        )
+    return frozenset([*(index or {}).values(), *([tracking.iid] if tracking else [])])
 
 
 def unrecorded(program: Program, issues: Sequence[ObservedIssue], own: frozenset[int]) -> bool:
@@ -51,23 +59,31 @@ def unrecorded(program: Program, issues: Sequence[ObservedIssue], own: frozenset
     return any(issue.key and issue.iid not in skip for issue in issues)
 
 
-def others(records: Mapping[str, frozenset[int]], program_id: str) -> dict[int, str]:
+Records = Mapping[str, frozenset[int] | None]  # program id -> its record (None: unread)
+
+
+def others(records: Records, program_id: str) -> dict[int, str]:
     """Iid -> the program whose record holds it, of every program but PROGRAM_ID."""
     return {
         iid: other
         for other, iids in sorted(records.items(), reverse=True)
         if other != program_id
-        for iid in iids
+        for iid in iids or ()
     }
+
+
+def unread(records: Records, program_id: str) -> tuple[str, ...]:
+    """The programs but PROGRAM_ID whose record could not be read (`recorded`)."""
+    return tuple(p for p, iids in sorted(records.items()) if iids is None and p != program_id)
 
 
 def read_records(
     programs: Iterable[Program], listed: Lister, fetch: Fetcher
-) -> dict[str, frozenset[int]]:
+) -> dict[str, frozenset[int] | None]:
     """The records of the programs a run leaves out, each from its label's list (and its
     former label's, while it is renamed), and its index issue, read by iid (FETCH) when the
     list does not show it (it lost its label), as a run of every program reads it."""
-    records = {}
+    records: dict[str, frozenset[int] | None] = {}
     for program in programs:
         issues = with_former_label(listed, program)
         iid = _index_unlisted(program, issues)

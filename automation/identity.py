@@ -68,19 +68,14 @@ def resolve(
     *,
     aliases: Mapping[str, str] | None = None,
     titles: Mapping[str, str] | None = None,
-    elsewhere: Mapping[int, str] | None = None,
-    public: bool = False,
-    homes: Collection[int] = (),
+    others: Others | None = None,
 ) -> Resolved:
     """Match the program's issues (those with its label) to the keys the configuration wants;
     FETCHED holds issues the index names that were not in the list (None: deleted). An issue
     carrying a former key of a renamed item (ALIASES: former key -> key) is that item's; one
     that lost its first line where no index names it (a person replaced the tracking issue's
-    text, index and all) is known by its title (TITLES: key -> title). One that another
-    program's index holds (ELSEWHERE: iid -> program id) is not this program's; nor, when the
-    program is PUBLIC, is a confidential issue its index does not hold, unless it sits in one
-    of the program's epics (HOMES: GitLab makes an issue created in a confidential epic
-    confidential)."""
+    text, index and all) is known by its title (TITLES: key -> title). One that OTHERS say
+    is not this program's is not taken (`_refuse_others`)."""
     out = Resolved(aliases=aliases or {})
     by_key = _by_key(issues, out, label)
     wanted_set = set(wanted)
@@ -109,7 +104,7 @@ def resolve(
     _refuse_claims(issues, wanted_set, out)
     _say_gone(out)
     _refuse_rekeyed(out)
-    _refuse_others(out, elsewhere or {}, tracking_key, frozenset(homes) if public else None)
+    _refuse_others(out, others or Others(), tracking_key)
     _left_copies(issues, tracking_key, out)
     _warn_keyless(issues, out, label)
     return out
@@ -228,26 +223,57 @@ def _rekeyed(issue: ObservedIssue) -> str:
     )
 
 
-def _refuse_others(
-    out: Resolved, elsewhere: Mapping[int, str], tracking_key: str, public: frozenset[int] | None
-) -> None:
-    """An issue another program's record holds (ELSEWHERE) is that program's whatever its
-    first line and label say (a person pasted this program's key over it and gave it this
-    program's label: a confidential program would take a public issue), and one both records
-    hold is neither's until a person says which. So is, outside this program's record, a
-    program's tracking or index issue (its record may be unread: it lost its label), and a
-    confidential issue when the program is public, outside its epics (PUBLIC; None: the
-    program is confidential): its participant, assigned, would read it. Nothing is written
-    to it, nor created for the item, until a person puts them back. One that carries
-    another program's key is said as before."""
+@dataclass(frozen=True)
+class Others:
+    """What tells that an issue of a program's list is not that program's: other programs'
+    records of keys (elsewhere.py) and, for a public program, confidentiality."""
+
+    recorded: Mapping[int, str] = field(default_factory=dict)  # iid -> program whose record
+    unread: Sequence[str] = ()  # programs whose record could not be read
+    public: bool = False  # the program is public ...
+    homes: Collection[int] = ()  # ... and these are its epics
+
+    def against(self, issue: ObservedIssue, own: frozenset[int], keeper: bool) -> str | None:
+        """Why ISSUE is not this program's, whose record holds OWN (KEEPER: it carries the
+        key of the program's tracking or index issue); None when nothing says so."""
+        owner = self.recorded.get(issue.iid)
+        if owner is not None:
+            return _theirs(issue, owner, issue.iid in own)
+        if issue.iid in own:
+            return None
+        if not keeper and _holds_index(issue.description):
+            return _hidden(issue, "it holds a program's index of keys (a tracking or index issue)")
+        if self.public and issue.confidential and issue.epic not in self.homes:
+            why = "the program is public and the issue confidential (its participant would read it)"
+            return _hidden(issue, why)
+        if self.unread:
+            return _hidden(issue, _unread(self.unread[0]))
+        return None
+
+
+def _unread(program: str) -> str:
+    return (
+        f"the record of keys of program {program} cannot be read (no issue labelled "
+        f"{program_label(program)} holds it: put that label back on its tracking issue), so "
+        "the issue may be that program's"
+    )
+
+
+def _refuse_others(out: Resolved, others: Others, tracking_key: str) -> None:
+    """An issue another program's record holds is that program's whatever its first line and
+    label say (a person pasted this program's key over it and gave it this program's label: a
+    confidential program would take a public issue), and one both records hold is neither's
+    until a person says which. So is, outside this program's record, a program's tracking or
+    index issue, a confidential issue when the program is public (outside its epics: GitLab
+    makes an issue created in a confidential epic confidential), and any issue while another
+    program's record cannot be read. Nothing is written to it, nor created for the item,
+    until a person puts them back. One that carries another program's key is said as before."""
     prefix = key_prefix(tracking_key)
     tracking = out.found.get(tracking_key)
     own = frozenset({*(out.index or {}).values(), *([tracking.iid] if tracking else [])})
     keepers = {tracking_key, index_key(tracking_key)}  # their issues hold an index
     for key, issue in sorted([*out.found.items(), *out.unwanted.items()]):
-        if not key.startswith(prefix):
-            continue
-        said = _not_ours(issue, elsewhere.get(issue.iid), own, public, key in keepers)
+        said = others.against(issue, own, key in keepers) if key.startswith(prefix) else None
         if said is None:
             continue
         if out.found.pop(key, None) is not None:
@@ -259,32 +285,9 @@ def _refuse_others(
         out.restore.discard(key)
 
 
-def _not_ours(
-    issue: ObservedIssue,
-    owner: str | None,
-    own: frozenset[int],
-    public: frozenset[int] | None,
-    keeper: bool,
-) -> str | None:
-    """Why ISSUE is not this program's (see `_refuse_others`; KEEPER: it carries the key of
-    this program's tracking or index issue); None when nothing says so."""
-    if owner is not None:
-        return _theirs(issue, owner, issue.iid in own)
-    if issue.iid in own:
-        return None
-    if not keeper and _holds_index(issue.description):
-        return _hidden(issue, "it holds a program's index of keys (a tracking or index issue)")
-    if public is not None and issue.confidential and issue.epic not in public:
-        why = "the program is public and the issue confidential (its participant would read it)"
-        return _hidden(issue, why)
-    return None
-
-
 def _holds_index(description: str) -> bool:
     """Whether a description holds an index of keys: a tracking issue's or an index issue's."""
-    return any(
-        read_index(description, "", block) is not None for block in (INDEX_BLOCK, KEYS_BLOCK)
-    )
+    return any(read_index(description, "", b) is not None for b in (INDEX_BLOCK, KEYS_BLOCK))
 
 
 def _theirs(issue: ObservedIssue, owner: str, both: bool) -> str:

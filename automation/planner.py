@@ -99,9 +99,7 @@ def plan_program(
         program_label(program),
         aliases=renamed,
         titles=desired.titles(),
-        elsewhere=observed.recorded_elsewhere,
-        public=not program.is_confidential,
-        homes=observed.own_epics(),
+        others=observed.others(public=not program.is_confidential),
     )
     held = Held.of(desired, observed.issues, resolved, renamed)
     known = resolved.known

@@ -48,9 +48,7 @@ def plan_reminders(
         program_label(desired.program),
         aliases=aliases(desired.every_issue()),
         titles=desired.titles(),
-        elsewhere=observed.recorded_elsewhere,
-        public=not desired.program.is_confidential,
-        homes=observed.own_epics(),
+        others=observed.others(public=not desired.program.is_confidential),
     ).found
     program = desired.program.id
     if part.digest:

@@ -184,3 +184,26 @@ def test_a_run_of_one_program_reads_anothers_index_issue_that_lost_its_label(
     result = gitlab.cli("apply", "--program", "demo")
     assert result.code == 1 and f"#{iid}" in result.out and "program open" in result.out
     _untouched(gitlab, iid, {**before, "confidential": True})
+
+
+def test_while_another_programs_tracking_issue_lacks_its_label_nothing_unrecorded_is_taken(
+    gitlab: GitLabBackend,
+) -> None:
+    """Mallory also takes the public program's label off its tracking issue, so its record
+    is not read: no run takes the issue, and none after the label is back. (A program whose
+    list then shows none of its issues looks like one not begun: see the README.)"""
+    program = Path("config/programs/open.yml")
+    program.write_text(program.read_text(encoding="utf-8") + "      - ana\n", encoding="utf-8")
+    iid = _taken_over(gitlab)
+    tracking = int(str(by_key(gitlab)["open/tracking"]["iid"]))
+    gitlab.fake.edit_issue(PROJECT, tracking, labels=[], as_user="mallory")
+    gitlab.fake.edit_issue(PROJECT, iid, confidential=True, as_user="mallory")
+    before = _issue(gitlab, iid)
+    for command in (("apply", "--program", "demo"), ("apply",)):
+        result = gitlab.cli(*command)
+        assert result.code == 1 and f"#{iid}" in result.out and "program::open" in result.out
+        _untouched(gitlab, iid, before)
+    gitlab.fake.edit_issue(PROJECT, tracking, labels=["program::open"])
+    result = gitlab.cli("apply", "--program", "demo")
+    assert result.code == 1 and "the tool's record of program open" in result.out
+    _untouched(gitlab, iid, before)
