@@ -898,3 +898,13 @@ def test_a_hire_whose_workshop_ends_late_is_due_when_their_live_lead_is(onboardi
     assert "status::overdue" not in hire(onboarding, "liam.foster").labels
     assert run("apply", "2027-02-14").code == 0
     assert "status::overdue" in hire(onboarding, "liam.foster").labels
+
+
+def test_the_tracking_issue_is_the_enablement_contacts(onboarding: Path) -> None:
+    """A year's simulation found the program's tracking issue on nobody's list; it is Field
+    Enablement's, as a lead's is in other programs. A new contact takes it over."""
+    assert run("apply").code == 0
+    assert issues(onboarding)["sales-onboarding/tracking"].assignees == ("riley.chen",)
+    edit(PROGRAM, "enablement_contact: riley.chen", "enablement_contact: morgan.lee")
+    assert run("apply").code == 0
+    assert issues(onboarding)["sales-onboarding/tracking"].assignees == ("morgan.lee",)

@@ -68,7 +68,16 @@ def generate(ctx: Ctx) -> Generated:
     )
     upcoming = [w for w in part.workshops if w.end >= ctx.today]
     table = ctx.renderer.render(WORKSHOPS_BLOCK, {"workshops": upcoming})
-    return Generated(issues, groups, ((WORKSHOPS, table),), (*_no_prework(ctx), *warnings))
+    # the tracking issue is Field Enablement's: its contact is assigned, as a program lead is
+    # in other kinds (a year's simulation found it on nobody's list)
+    lead = (part.enablement_contact,)
+    return Generated(
+        issues,
+        groups,
+        ((WORKSHOPS, table),),
+        (*_no_prework(ctx), *warnings),
+        tracking_assignees=lead,
+    )
 
 
 def _no_prework(ctx: Ctx) -> list[str]:
