@@ -52,10 +52,11 @@ def test_every_sample_hire_gets_an_issue_with_track_dates_and_assignees(
     assert maya.assignees == ("maya.okonkwo", "dana.whitfield")
     assert str(maya.due_date) == "2027-02-28"  # start 2026-11-30 + 90 days
     assert "| 90-day goal | Close your first deal by 2027-02-28 |" in maya.description
-    # her workshop (2027-01-11 to 14) ends after day 30: the "30 days or so" wait for it
+    # her workshop (2027-01-11 to 14) ends after day 30: the "30 days or so" wait for it (a
+    # year's simulation: "Your 30-day goal ... by" a day 45 days in read as a mistake)
     assert (
-        'Your 30-day goal: be "customer conversation ready" by 2027-01-14, the last day of '
-        "your SQS workshop, comfortable,"
+        'Your goal for your first 30 days or so: be "customer conversation ready" by '
+        "2027-01-14, the last day of your SQS workshop, comfortable,"
     ) in maya.description
     tom = hire(onboarding, "tom.reyes")  # started 2026-11-16; his workshop ends 2026-12-10
     assert 'Your 30-day goal: be "customer conversation ready" by 2026-12-16, comfortable,' in (
