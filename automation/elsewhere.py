@@ -41,13 +41,14 @@ def recorded(program: Program, issues: Sequence[ObservedIssue]) -> frozenset[int
     tracking = find_tracking(issues, key, aliases)
     index = program_index(issues, key, aliases)
     if tracking is None and index is None:
-        prefixes = tuple(key_prefix(k) for k in (key, *aliases))
-        return (
-            None
-            if any(i.by_tool and (i.key or "").startswith(prefixes) for i in issues)
-            else frozenset()
-        )
+        return None if _made_for(program, issues) else frozenset()
     return frozenset([*(index or {}).values(), *([tracking.iid] if tracking else [])])
+
+
+def _made_for(program: Program, issues: Sequence[ObservedIssue]) -> bool:
+    """Whether ISSUES hold one the tool made with a key of PROGRAM (or its former id)."""
+    prefixes = tuple(key_prefix(k) for k in (tracking_key(program.id), *_aliases(program)))
+    return any(i.by_tool and (i.key or "").startswith(prefixes) for i in issues)
 
 
 def unrecorded(program: Program, issues: Sequence[ObservedIssue], own: frozenset[int]) -> bool:

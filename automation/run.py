@@ -22,7 +22,15 @@ from automation.config.loader import Loaded, load_config
 from automation.config.models import SLUG_PATTERN, Program
 from automation.config.source import Source
 from automation.desired import DesiredProgram
-from automation.elsewhere import Lister, others, read_records, recorded, unread, unrecorded
+from automation.elsewhere import (
+    Lister,
+    Records,
+    others,
+    read_records,
+    recorded,
+    unread,
+    unrecorded,
+)
 from automation.epics import NO_EPICS, elsewhere_to_read, epics_to_read
 from automation.errors import STOPS, Problem, TrackerUnavailable, UsageError, carry
 from automation.identity import find_tracking, program_index, to_fetch
@@ -377,17 +385,13 @@ def observe_all(
     if any(unrecorded(d.program, o.issues, records[d.program.id] or frozenset()) for d, o in seen):
         left = [p for p in prepared.loaded.read if p.id not in records]
         records |= read_records(left, listed or tracker.program_issues, tracker.get_issue)
-    return [
-        (
-            d,
-            replace(
-                o,
-                recorded_elsewhere=others(records, d.program.id),
-                unread_elsewhere=unread(records, d.program.id),
-            ),
-        )
-        for d, o in seen
-    ]
+    return [(d, _told(o, records, d.program.id)) for d, o in seen]
+
+
+def _told(observed: Observed, records: Records, program_id: str) -> Observed:
+    """OBSERVED with what the other programs' RECORDS say (elsewhere.py)."""
+    theirs, unknown = others(records, program_id), unread(records, program_id)
+    return replace(observed, recorded_elsewhere=theirs, unread_elsewhere=unknown)
 
 
 def _with_fetched(observed: Observed) -> list[ObservedIssue]:
