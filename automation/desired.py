@@ -282,7 +282,8 @@ class Generated:
     warnings: tuple[str, ...] = ()
     notices: tuple[str, ...] = ()  # said once per run (pairs not released yet), not warnings
     failures: tuple[tuple[str, str], ...] = ()  # (key, message): items held back by a rule
-    tracking_assignees: tuple[str, ...] = ()  # the tracking issue's people (a program lead)
+    # the people of the program's own issues (tracking, group rollups, plan): its lead
+    tracking_assignees: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

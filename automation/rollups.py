@@ -54,9 +54,13 @@ def _plan_figure(
         taken = refused(item, ctx)
         if taken is not None:
             return taken
-        return create(item, rewrite_figures(item.description, completion), item.labels, ctx)
+        text = apply_edits(
+            rewrite_figures(item.description, completion), Edits(people_blocks(item))
+        )
+        return create(item, text, item.labels, ctx)
     edits = Edits(identity=ctx.identity(item.key), figures=tuple(sorted(completion.items())))
-    return keep(have, item.key, edits, ctx)
+    people = plan_people(ctx.desired.program, item, have, ctx.several, ctx.today)  # a lead
+    return joined(keep(have, item.key, edits, ctx), people)
 
 
 def plan_rollups(

@@ -73,7 +73,10 @@ def _assemble(ctx: Ctx, generated: Generated) -> DesiredProgram:
     """Add what every program has: its tracking issue, its epics and its group rollups."""
     tracking = _rollup_issue(ctx, ctx.tracking_key(), None, ctx.program_epic_key())
     tracking = _with_blocks(tracking, generated.tracking_blocks)
-    tracking = replace(tracking, assignees=generated.tracking_assignees)
+    # the program's own issues (tracking, group rollups, plan) are its lead's to read: each is
+    # assigned to them (a year's simulation found the workshop rollups on nobody's list)
+    lead = generated.tracking_assignees
+    tracking = replace(tracking, assignees=lead)
     top = _epic(ctx, ctx.program_epic_key(), None)
     epics = (top, *(_epic(ctx, ctx.group_epic_key(g.id), g) for g in generated.groups))
     rollups = tuple(
@@ -82,11 +85,12 @@ def _assemble(ctx: Ctx, generated: Generated) -> DesiredProgram:
             blocks=g.blocks,
             derived=g.derived,
             create=g.create,
+            assignees=lead,
         )
         for g in generated.groups
         if g.rollup
     )
-    plans = _plan_issues(ctx, generated)
+    plans = tuple(replace(plan, assignees=lead) for plan in _plan_issues(ctx, generated))
     titled: list[DesiredIssue | DesiredEpic] = [*generated.issues, tracking, *rollups, *plans]
     titled += epics
     warnings = (*generated.warnings, *_cut_titles(titled, ctx.program.is_confidential))

@@ -355,3 +355,26 @@ def test_a_pair_issue_made_before_managers_were_assigned_gets_its_manager(
     notes = list((sponsorship / ".automation" / "notes").rglob("*"))
     assert any("@marcus.oyelaran" in n.read_text("utf-8") for n in notes if n.is_file())
     assert run("apply").out.splitlines()[-1].startswith("No changes")
+
+
+def test_the_program_lead_is_assigned_the_programs_own_issues(sponsorship: Path) -> None:
+    """The tracking issue, the cohort rollups and the plan were on nobody's list (a review):
+    `lead` is assigned them, and a program without one leaves them unassigned as before."""
+    own = [f"sales-sponsorship/{key}" for key in ("tracking", "plan")]
+    own += [f"sales-sponsorship/{cohort}/tracking" for cohort in ("fy28-h1", "fy28-h2")]
+    assert run("apply").code == 0
+    found = issues(sponsorship)
+    assert [found[key].assignees for key in own] == [("riley.chen",)] * len(own)
+    assert pair(sponsorship, "aiko.tanaka").assignees[0] == "jordan.alvarez"  # pairs unchanged
+    edit(PROGRAM, "  lead: riley.chen\n", "")
+    assert run("apply").code == 0
+    found = issues(sponsorship)
+    assert [found[key].assignees for key in own] == [()] * len(own)
+
+
+def test_a_lead_not_in_people_yml_is_refused_with_its_line(sponsorship: Path) -> None:
+    edit(PROGRAM, "lead: riley.chen", "lead: ri1ey.chen")
+    result = run("apply")
+    assert result.code == 2
+    assert re.search(r"sales-sponsorship\.yml:\d+: program lead 'ri1ey\.", result.err)
+    assert not (sponsorship / ".automation" / "issues").exists()

@@ -66,7 +66,13 @@ def generate(ctx: Ctx) -> Generated:
         for f in found
         if not f.error and f.loc[2] not in ended
     )
-    return Generated(issues, groups, warnings=warnings, notices=tuple(_staged_notices(ctx)))
+    return Generated(
+        issues,
+        groups,
+        warnings=warnings,
+        notices=tuple(_staged_notices(ctx)),
+        tracking_assignees=(part.lead,) if part.lead else (),
+    )
 
 
 def _ended(ctx: Ctx, cohort: SponsorshipCohort) -> bool:

@@ -138,6 +138,10 @@ class Sponsorship(Frozen):
     commitment_months: int = Field(default=9, ge=1, le=24)
     allow_public_issues: bool = Field(default=False, description="see README.md, Privacy")
     handbook: Url | None = Field(default=None, description="the program's handbook page")
+    lead: Username | None = Field(
+        default=None,
+        description="who runs the program: assigned its tracking issue, cohort rollups and plan",
+    )
     phase_weights: dict[OneLine, float] = Field(
         default_factory=dict,
         description="each phase's share of the program, by heading; default: equal",
