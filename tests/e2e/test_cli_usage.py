@@ -103,7 +103,7 @@ def test_a_runner_whose_clock_is_months_off_writes_nothing(shipped: Path) -> Non
     """A runner's clock months ahead of GitLab's would post ended notes, seal scorecards and
     record history for that day, for good (a tester's finding): the run stops before its
     first write, with exit 2; a day apart (a run at midnight) is fine."""
-    fake = new_fake(users=("automation-bot",))
+    fake = new_fake(users=("automation-bot", *roster_of(shipped)))
     with fake.activate():
         env = GitLabBackend(fake).env()
         ahead = StepClock(fake.clock.now() + dt.timedelta(days=120))

@@ -89,7 +89,8 @@ def test_a_proposed_or_approved_pair_has_no_issue_and_nobody_is_told(fake: FakeG
     assert "amara.osei" not in told and "dana.whitfield" in told  # dana is released in H1
     assert "hannah.berg" in told  # amara's manager: told as a sponsor in H1 only
     cohort = issue(fake, found["sales-sponsorship/fy28-h2/tracking"])
-    assert cohort["confidential"] and cohort["assignees"] == []
+    assert cohort["confidential"]
+    assert cohort["assignees"] == ["riley.chen"]  # the program's lead, a Planner
     assert "| proposed | Amara Osei | Dana Whitfield |" in str(cohort["description"])
     assert "| approved | Tom Reyes | Jordan Alvarez |" in str(cohort["description"])
     assert "@" not in str(cohort["description"])
