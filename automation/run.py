@@ -125,7 +125,8 @@ def prepare(
             f"{named}: no program with {'that id' if len(unknown) == 1 else 'those ids'} in "
             f"{config_dir / 'programs'}; known: {', '.join(known)}"
         )
-    renderer = Renderer(templates_dir, [p.username for p in loaded.config.people])
+    renderer = checker  # each template compiled once a run
+    renderer.admit([p.username for p in loaded.config.people])
 
     def chosen(program: Program) -> bool:
         return (not only or program.id in only) and (
