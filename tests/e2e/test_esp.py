@@ -772,3 +772,24 @@ def test_a_months_phase_is_its_session_while_its_weeks_run(esp: Path) -> None:
     issue = issues(esp)[key]
     assert not [label for label in issue.labels if label.startswith("phase::")], issue.labels
     assert "status::in progress" in issue.labels  # the weeks still count
+
+
+def test_a_hire_on_an_account_team_gets_no_period_that_ended_before_their_first_day(
+    esp: Path,
+) -> None:
+    """A year's simulation: Oliver, who starts on 2026-12-07, was assigned (and reminded of)
+    Wayne Financial's November session. Periods that end before a person's start date are
+    not theirs; the quarter and year they start in, and the account plan, are."""
+    assert run("apply").code == 0
+    wayne = "executive-sponsorship/account/wayne"
+    found = issues(esp)
+    assert found[f"{wayne}/monthly/2026-11"].assignees == ("victor.nakamura",)
+    assert "oliver.grant" in found[f"{wayne}/quarterly/fy27-q4"].assignees
+    assert "oliver.grant" in found[f"{wayne}/account-plan"].assignees
+    assert run("apply", today="2026-12-05").code == 0
+    found = issues(esp)
+    assert "oliver.grant" in found[f"{wayne}/monthly/2026-12"].assignees
+    assert found[f"{wayne}/monthly/2026-11"].assignees == ("victor.nakamura",)
+    november = found[f"{wayne}/monthly/2026-11"].iid
+    note = (esp / ".automation" / "notes" / f"{november}.md").read_text("utf-8")
+    assert "@victor.nakamura" in note and "oliver" not in note

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,7 +177,7 @@ def _account_issues(
                 cadence,
                 values={**values, "group": account},
                 key=_account_key(ctx, account, f"{item.cadence}/{item.key}"),
-                assignees=assignees,
+                assignees=(account.sponsor, *_joined_by(ctx, account.account_team, item.end)),
                 # once it ended, not the period it ended in, unless made before: made now, it
                 # would be ended in the same run, its people told of something over
                 create=create and not (over and account.end is not None and item.end > account.end),
@@ -188,10 +188,18 @@ def _account_issues(
                 ends=account.end + dt.timedelta(days=1) if account.end else None,
                 roles={
                     "sponsor": (account.sponsor,),
-                    "account_team": account.account_team,
+                    "account_team": _joined_by(ctx, account.account_team, item.end),
                     "program_lead": (part.program_manager,),
                 },
             )
+
+
+def _joined_by(ctx: Ctx, names: Sequence[str], end: dt.date) -> tuple[str, ...]:
+    """The people among NAMES who started by a period's END: a hire who joins an account team
+    before their first day is not handed, nor reminded of, the months and quarters that ended
+    before it (a year's simulation: the sample's new hires were assigned November's session)."""
+    start = (ctx.config.person(name).start_date for name in names)
+    return tuple(name for name, day in zip(names, start, strict=True) if day is None or day <= end)
 
 
 def _over(account: Account, today: dt.date) -> bool:
