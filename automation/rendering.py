@@ -800,7 +800,7 @@ class Renderer:
     def admit(self, roster: Collection[str]) -> None:
         """Let templates mention ROSTER from now on: the renderer that checked the templates
         before people.yml was read renders the issues with the templates it compiled then
-        (compiling each twice was a third of a small run's CPU)."""
+        (compiling each twice was about a fifth of a small run's CPU)."""
         self._roster = frozenset(name.lower() for name in roster)
 
     def _may_mention(self, name: str) -> bool:
