@@ -491,6 +491,10 @@ def test_what_was_done_in_a_quarters_last_days_is_in_its_final_figures(esp: Path
     card = issues(esp)[key].description
     assert "| Initech |" + " – |" * KPIS + " 1 of 3 | yes |" in card
     assert "automation:sealed" in card
+    # the quarter is over: a touchpoint not held is "no", a KPI off target is below it (a
+    # year's simulation: sealed cards said "not yet" of quarters past)
+    assert "| Globex Corporation |" + " – |" * KPIS + " 0 of 3 | no |" in card
+    assert "not yet" not in card and "✗ below target" in card
     assert "No changes" in run("plan", today="2027-02-01").out
 
 

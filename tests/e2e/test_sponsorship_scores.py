@@ -95,6 +95,9 @@ def test_scores_recorded_one_at_a_time_change_no_published_figure_until_close(
     assert "| Sponsee satisfaction (start) | 7.5 | 4 |" in final
     # two sponsors answered, fewer than the minimum of 3: no figure, ever
     assert "| Sponsor satisfaction (start) | not published: fewer than 3 answers | – |" in final
+    # the day it closed, not only the run's (a year's simulation: "when this closed" named
+    # the first run after, two weeks late)
+    assert f"Published on {CLOSED}, when this closed;" in final
     # a late answer and a changed answer: the published block stays exactly as it was
     record(root, "sam.delacroix", "sponsor", "Sponsor satisfaction (start)", "2")
     edit(
@@ -123,9 +126,12 @@ def test_a_checkpoint_closes_early_once_every_score_is_in(sponsorship: Path) -> 
     assert "| Sponsee satisfaction (mid-program) | 6.5 | 4 |" in final
     assert "| Sponsor satisfaction (mid-program) | 8.0 | 4 |" in final
     assert "automation:sealed" in final
-    # the start checkpoint closed on its own date (2027-03-01) with no answer: nothing shown
+    assert "Published on 2027-05-02, when this closed;" in final  # early, when all were in
+    # the start checkpoint closed on its own date plus grace (2027-03-01) with no answer,
+    # published by the first run after it (2027-04-01): nothing shown, and both dates said
     start = published(root, "scores-start")
     assert start.count("not published: fewer than 3 answers") == 2
+    assert "Published on 2027-04-01, by the first run after it closed on 2027-03-01;" in start
 
 
 def test_a_checkpoint_with_too_few_answers_to_show_is_not_sealed_before_its_date(
