@@ -378,6 +378,14 @@ def test_no_workshop_is_a_warning_and_the_issue_says_to_be_scheduled(onboarding:
     kenji = hire(onboarding, "kenji.watanabe").description
     assert "**To be scheduled:** no Sales Quick Start workshop in APAC starts at least" in kenji
     assert "(the time the pre-work takes)" in kenji
+    # his onboarding over with none scheduled, the issue stops promising one (a year's
+    # simulation: "Field Enablement will schedule one" stood in his ended issue for good)
+    assert run("apply", "2027-03-09").code == 0
+    kenji = hire(onboarding, "kenji.watanabe").description
+    assert "To be scheduled" not in kenji
+    assert "**No workshop:** none was scheduled in APAC during this onboarding" in kenji
+    assert "status::ended" in hire(onboarding, "kenji.watanabe").labels
+    assert run("apply", "2027-03-10").out.splitlines()[-1].startswith("No changes")
 
 
 def test_with_no_pre_work_a_hire_waiting_for_a_workshop_is_not_told_of_pre_work(

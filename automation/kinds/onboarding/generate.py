@@ -279,6 +279,8 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
     }
     group = ctx.group_rollup_key(workshop.id) if workshop else None
     own_end = _own_end(part, start)
+    # over with no workshop: the block stops promising one (a year's simulation)
+    values["ended"] = own_end if ctx.today >= own_end else None
     return ctx.program_issue(
         key=_key(ctx, person),
         values=values,
