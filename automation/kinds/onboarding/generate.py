@@ -257,7 +257,7 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
         for w in part.workshops
         if w.id == c.workshop
     ]
-    values = {
+    values: dict[str, Any] = {
         "program": ctx.program,
         "hire": person,
         "role": hire.role,
