@@ -378,3 +378,23 @@ def test_a_lead_not_in_people_yml_is_refused_with_its_line(sponsorship: Path) ->
     assert result.code == 2
     assert re.search(r"sales-sponsorship\.yml:\d+: program lead 'ri1ey\.", result.err)
     assert not (sponsorship / ".automation" / "issues").exists()
+
+
+def test_a_sponsor_who_is_their_own_sponsee_is_refused_whatever_the_rules(
+    sponsorship: Path,
+) -> None:
+    """A tester: the same person on both sides was refused only for the grade gap, and with
+    `min_grade_gap: 0` the pair was valid."""
+    edit(
+        PROGRAM,
+        "{sponsor: hannah.berg, sponsee: lena.fischer}",
+        "{sponsor: dana.whitfield, sponsee: dana.whitfield, exception: approved by the VP}",
+    )
+    edit(PROGRAM, "min_grade_gap: 2", "min_grade_gap: 0")
+    result = run("validate")
+    assert result.code == 2
+    assert re.search(
+        r"sales-sponsorship\.yml:\d+: pair 2 of cohort fy28-h1: the sponsor and the sponsee "
+        r"are the same person",
+        result.err,
+    ), result.err

@@ -159,6 +159,15 @@ def _label(index: int, cohort: str) -> str:
 def _pair_findings(
     pair: _Pair, part: Sponsorship, people: Mapping[str, Person], grades: JobGrades
 ) -> Iterator[Finding]:
+    if pair.sponsor.username.lower() == pair.sponsee.username.lower():
+        yield Finding(
+            True,
+            pair.loc,
+            f"pair {pair.label}: the sponsor and the sponsee are the same person; name "
+            "another sponsor",
+            matching=False,  # no `exception:` makes it a pair
+        )
+        return  # the other rules compare two people
     yield from _grades(pair, part, grades)
     yield from _tenure(pair, part)
     if (pair.sponsee.manager or "").lower() == pair.sponsor.username.lower():
