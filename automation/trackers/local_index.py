@@ -13,7 +13,8 @@ INDEX_FILE = "index.md"
 _HEAD = (
     "# Issues in this workspace\n\n"
     "Written by the program automation after each `apply`; edits here are overwritten. Open an "
-    "issue file, tick a box (`- [x]`), and run `apply` again to see its progress follow.\n\n"
+    "issue file, tick a box (`[ ]` to `[x]`, in `1. [ ]` or `- [ ]`), and run `apply` again "
+    "to see its progress follow.\n\n"
     "| issue | title | person | program | phase | progress | status |\n"
     "|---|---|---|---|---|---|---|\n"
 )

@@ -47,6 +47,9 @@ def test_the_index_lists_each_issue_file_and_follows_a_ticked_box(root: Path) ->
     index = (root / ".automation" / "index.md").read_text("utf-8")
     assert "| [#1](issues/1.md) | Demo: Ben | ben | demo | One | 0/1 (0%) | not started |" in index
     assert "| [#2](issues/2.md) | Demo tracking |" in index
+    # the hint shows both list styles the shipped issues use (a newcomer: it showed `- [x]`
+    # only, and the CSM issues number their tasks)
+    assert "tick a box (`[ ]` to `[x]`, in `1. [ ]` or `- [ ]`)" in index
     issue = root / ".automation" / "issues" / "1.md"
     issue.write_text(
         issue.read_text("utf-8").replace("- [ ] task for Ben", "- [x] task for Ben"), "utf-8"
