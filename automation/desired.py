@@ -282,8 +282,7 @@ class Generated:
     warnings: tuple[str, ...] = ()
     notices: tuple[str, ...] = ()  # said once per run (pairs not released yet), not warnings
     failures: tuple[tuple[str, str], ...] = ()  # (key, message): items held back by a rule
-    # the people of the program's own issues (tracking, group rollups, plan): its lead
-    tracking_assignees: tuple[str, ...] = ()
+    lead: tuple[str, ...] = ()  # assigned the program's tracking issue, group rollups and plan
 
 
 @dataclass(frozen=True)

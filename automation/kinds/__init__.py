@@ -75,7 +75,7 @@ def _assemble(ctx: Ctx, generated: Generated) -> DesiredProgram:
     tracking = _with_blocks(tracking, generated.tracking_blocks)
     # the program's own issues (tracking, group rollups, plan) are its lead's to read: each is
     # assigned to them (a year's simulation found the workshop rollups on nobody's list)
-    lead = generated.tracking_assignees
+    lead = generated.lead
     tracking = replace(tracking, assignees=lead)
     top = _epic(ctx, ctx.program_epic_key(), None)
     epics = (top, *(_epic(ctx, ctx.group_epic_key(g.id), g) for g in generated.groups))

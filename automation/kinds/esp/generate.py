@@ -101,7 +101,7 @@ def generate(ctx: Ctx) -> Generated:
         warnings,
         failures=failures,
         # the page's program manager "owns ... measure success": the tracking issue is theirs
-        tracking_assignees=(part.program_manager,),
+        lead=(part.program_manager,),
     )
 
 
@@ -170,6 +170,7 @@ def _account_issues(
     )
     for cadence in cadences:
         for item in window.periods(cadence.period, account.start, account.end):
+            team = _joined_by(ctx, account.account_team, item.end)
             yield _cadence_issue(
                 ctx,
                 window,
@@ -177,7 +178,7 @@ def _account_issues(
                 cadence,
                 values={**values, "group": account},
                 key=_account_key(ctx, account, f"{item.cadence}/{item.key}"),
-                assignees=(account.sponsor, *_joined_by(ctx, account.account_team, item.end)),
+                assignees=(account.sponsor, *team),
                 # once it ended, not the period it ended in, unless made before: made now, it
                 # would be ended in the same run, its people told of something over
                 create=create and not (over and account.end is not None and item.end > account.end),
@@ -188,7 +189,7 @@ def _account_issues(
                 ends=account.end + dt.timedelta(days=1) if account.end else None,
                 roles={
                     "sponsor": (account.sponsor,),
-                    "account_team": _joined_by(ctx, account.account_team, item.end),
+                    "account_team": team,
                     "program_lead": (part.program_manager,),
                 },
             )

@@ -68,15 +68,15 @@ def generate(ctx: Ctx) -> Generated:
     )
     upcoming = [w for w in part.workshops if w.end >= ctx.today]
     table = ctx.renderer.render(WORKSHOPS_BLOCK, {"workshops": upcoming})
-    # the tracking issue is Field Enablement's: its contact is assigned, as a program lead is
-    # in other kinds (a year's simulation found it on nobody's list)
+    # the tracking issue and workshop rollups are Field Enablement's: its contact is assigned,
+    # as a program lead is in other kinds (a year's simulation found them on nobody's list)
     lead = (part.enablement_contact,)
     return Generated(
         issues,
         groups,
         ((WORKSHOPS, table),),
         (*_no_prework(ctx), *warnings),
-        tracking_assignees=lead,
+        lead=lead,
     )
 
 

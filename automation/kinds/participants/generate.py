@@ -33,7 +33,7 @@ def generate(ctx: Ctx) -> Generated:
     )
     lead = (ctx.program.lead,) if ctx.program.lead else ()
     warnings = (*_overlaps(ctx.program.id, ctx.program.cohorts), *_managers(ctx))
-    return Generated(issues, groups, warnings=warnings, tracking_assignees=lead)
+    return Generated(issues, groups, warnings=warnings, lead=lead)
 
 
 def _managers(ctx: Ctx) -> list[str]:

@@ -71,7 +71,7 @@ def generate(ctx: Ctx) -> Generated:
         groups,
         warnings=warnings,
         notices=tuple(_staged_notices(ctx)),
-        tracking_assignees=(part.lead,) if part.lead else (),
+        lead=(part.lead,) if part.lead else (),
     )
 
 
