@@ -263,10 +263,10 @@ def suspects(
     """Ids that look renamed without `renamed_from`: an open issue of the tool's carries a
     key the configuration no longer has (nor has as a former key, RENAMED), a wanted item
     that does not exist yet (not in KNOWN) has the same key but for that id, the old id
-    appears in no wanted key, and one group of people holds the other. An issue whose group
-    ended (labelled so) is left out: a new cohort of returning people after an ended one was
-    tidied away is no rename (a tester: it was held for ever, and `renamed_from` as the
-    warning advised turned the finished issues into the new cohort's)."""
+    appears in no wanted key, and the two are one group of people (`_same_people`). An issue
+    whose group ended (labelled so) is left out: a new cohort of returning people after an
+    ended one was tidied away is no rename (a tester: it was held for ever, and `renamed_from`
+    as the warning advised turned the finished issues into the new cohort's)."""
     items = desired.every_issue()
     wanted = {item.key for item in items}
     ended = status_label(Status.ENDED)
@@ -291,10 +291,21 @@ def suspects(
         olds = [i for i in orphans if _under(i.key or "", at, prefix, old)]
         before = {p.lower() for i in olds for p in i.assignees}
         after = {p.lower() for i in missing if _under(i.key, at, prefix, new) for p in i.assignees}
-        if before and after and (before <= after or after <= before):
+        if _same_people(before, after):
             refs = tuple(i.reference for i in olds) if desired.program.is_confidential else ()
             found.append(Suspect(desired.program.id, old, new, refs))
     return tuple(dict.fromkeys(found))
+
+
+def _same_people(before: set[str], after: set[str]) -> bool:
+    """Whether two groups of people are one group: one holds the other, or most of each are
+    in both. A rename made with the roster edited in the same change (a participant swapped,
+    a username changed) is still a rename (a newcomer's finding: it withdrew the issues of
+    people still in the cohort and made them fresh ones, their ticks left behind)."""
+    if not before or not after:
+        return False
+    shared = len(before & after)
+    return before <= after or after <= before or 2 * shared > max(len(before), len(after))
 
 
 def _pairs(

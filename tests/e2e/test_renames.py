@@ -181,6 +181,29 @@ def test_a_cohort_renamed_without_renamed_from_is_held_and_said(backend: Backend
     }
 
 
+def test_a_cohort_renamed_as_a_participant_is_swapped_is_held_not_withdrawn(
+    project: Path,
+) -> None:
+    """A newcomer's trial: the id renamed without `renamed_from` in the same edit as Lena
+    swapped for Grace. The run closed Sam's and Aiko's issues ("no longer in fy27-pilot; still
+    in ...") and made them fresh ones, their ticks left behind. It is held as a rename."""
+    ok(run("apply"))
+    before = issues(project)
+    rename_cohort(renamed_from=False)
+    edit(CSM, "      - lena.fischer\n", "      - grace.liu\n")
+    held = ok(run("apply"))
+    assert "looks like a rename: add `renamed_from: fy27-pilot` to 'fy27-cohort-1'" in held
+    assert "withdrawn" not in held and issues(project) == before
+    edit(CSM, "  - id: fy27-cohort-1\n", "  - id: fy27-cohort-1\n    renamed_from: fy27-pilot\n")
+    done = ok(run("apply"))
+    now = issues(project)
+    assert [now[f"{NEW}/{u}"].iid for u in PEOPLE[:2]] == [
+        before[f"{OLD}/{u}"].iid for u in PEOPLE[:2]
+    ]
+    assert f"{NEW}/grace.liu" in now and "1 created" in done
+    assert "status::withdrawn" in now[f"{OLD}/lena.fischer"].labels  # she left
+
+
 def test_a_new_cohort_of_other_people_is_not_suspected(project: Path) -> None:
     assert run("apply").code == 0
     edit(CSM, "  - id: fy27-pilot\n", "  - id: fy27-second\n")

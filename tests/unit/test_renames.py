@@ -104,6 +104,17 @@ def test_a_vanished_cohort_with_the_same_people_is_suspected() -> None:
     )
 
 
+def test_a_vanished_cohort_with_one_person_swapped_is_suspected() -> None:
+    """A newcomer's finding: the id renamed in the same edit as one participant swapped (or a
+    username changed) was no rename, and the run withdrew the issues of people still there."""
+    names = ("ana", "ben", "cy")
+    found = [issue(f"demo/c1/{u}", n, (u,)) for n, u in enumerate(names, 1)]
+    swapped = program(*(wanted(f"demo/c2/{u}", (u,)) for u in ("ana", "ben", "dee")))
+    assert [(s.old, s.new) for s in suspects(swapped, found, set(), {})] == [("c1", "c2")]
+    half = program(*(wanted(f"demo/c2/{u}", (u,)) for u in ("ana", "dee", "eve")))
+    assert suspects(half, found, set(), {}) == ()  # one of three stays: a new cohort
+
+
 def test_no_suspicion_without_the_same_people_an_open_issue_or_a_vanished_id() -> None:
     desired = program(wanted("demo/c2/ana", ("ana",)))
     assert suspects(desired, [issue("demo/c1/ben", 1, ("ben",))], set(), {}) == ()
