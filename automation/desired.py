@@ -283,6 +283,9 @@ class Generated:
     notices: tuple[str, ...] = ()  # said once per run (pairs not released yet), not warnings
     failures: tuple[tuple[str, str], ...] = ()  # (key, message): items held back by a rule
     lead: tuple[str, ...] = ()  # assigned the program's tracking issue, group rollups and plan
+    # keys of people still in the program whose issue cannot be written now (a hire with no
+    # start date): one that exists is left as it stands, and the rollups count it so
+    kept: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -302,6 +305,7 @@ class DesiredProgram:
     index: DesiredIssue | None = None  # where a big program's index of keys goes (keyindex.py)
     # `leaving.reasons` under a name neither the roster nor the program file has (reasons.py)
     strays: tuple[Stray, ...] = ()
+    kept: frozenset[str] = frozenset()  # see Generated
 
     def every_issue(self) -> tuple[DesiredIssue, ...]:
         """Tracked issues, the tracking issue, group rollups, plan-style issues and the index

@@ -369,6 +369,9 @@ def departures(  # noqa: PLR0917
     waits = _Waits(strays)
     headings = [section.heading for section in desired.program.sections]
     for key, issue in sorted(resolved.unwanted.items()):
+        if key in desired.kept:  # its person is still in the program (Generated.kept)
+            rows.append(_kept(desired, key, issue, headings, today))
+            continue
         plans.append(follow_rename(desired.program, key, issue))  # found under a former id
         member = _in_group(desired, member_of(desired, key), issue)
         waiting = bool(held & set(key.split("/")[1:-1]))  # a rename's warning says what to do
@@ -409,6 +412,19 @@ def departures(  # noqa: PLR0917
         rows.append(Departed(member.group, row, member.listed))
     plans.append(waits.said(desired))
     return Departures(combine(plans), tuple(rows), frozenset(waits.strays_waited))
+
+
+def _kept(
+    desired: DesiredProgram, key: str, issue: ObservedIssue, headings: Sequence[str], today: dt.date
+) -> Departed:
+    """The rollup row of an issue left as it stands while its person is still in the program
+    (Generated.kept), in the group its block names, as its ticks stand."""
+    person = Member(key.rpartition("/")[2])
+    group = (_in_group(desired, person, issue) or person).group
+    progress, _ = _as_it_left(desired, issue, headings, today)
+    name = desired.course.name(group)
+    row = RollupRow(issue.reference, _subject(desired, issue), name, progress, issue.state)
+    return Departed(group, row)
 
 
 @dataclass

@@ -105,6 +105,7 @@ def _assemble(ctx: Ctx, generated: Generated) -> DesiredProgram:
         notices=generated.notices,
         failures=generated.failures,
         index=index_issue(ctx.program, ctx.index_key()),
+        kept=generated.kept,
     )
 
 

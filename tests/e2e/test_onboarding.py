@@ -598,6 +598,45 @@ def test_an_issue_stays_tracked_when_its_start_date_moves_later(onboarding: Path
     assert f"| #{maya.iid} | Maya Okonkwo" in tracking  # still tracked, not dropped
 
 
+def test_a_hire_whose_start_date_is_deleted_keeps_their_issue_in_every_rollup(
+    onboarding: Path,
+) -> None:
+    """A newcomer's trial: Tom's start_date deleted from people.yml dropped his live issue
+    from the program's and his workshop's rollups, with two warnings, one saying his issue is
+    "created once it has one", the other "no longer defined... close it". It is left as it
+    stands, counted as its ticks stand, with one warning; with the date back it is his again."""
+    assert run("apply").code == 0
+    tom = hire(onboarding, "tom.reyes")
+    people = onboarding / "config" / "people.yml"
+    edit(people, "    start_date: 2026-11-16\n    geo: AMER\n", "    geo: AMER\n")
+    path = path_of(onboarding, "sales-onboarding/tom.reyes")
+    first = "- [ ] **New hire:** Complete your GitLab General Onboarding issue ("
+    edit(path, first, first.replace("[ ]", "[x]"))
+    ticked = path.read_text("utf-8")
+    result = run("apply")
+    assert result.code == 0, result.out + result.err
+    said = [line for line in result.out.splitlines() if "tom.reyes" in line]
+    assert said == [
+        "warning: hire 'tom.reyes' has no start_date in people.yml; their onboarding issue is "
+        "made once it has one (one made already is left as it stands until then, and the "
+        "rollups count it so)"
+    ]
+    assert path.read_text("utf-8") == ticked  # left as it stands
+    found = issues(onboarding)
+    for key in ("sales-onboarding/tracking", "sales-onboarding/amer-2026-12/tracking"):
+        row = next(line for line in found[key].description.splitlines() if f"| #{tom.iid} " in line)
+        assert "| in progress |" in row, row
+    edit(
+        people,
+        "    grade: 7\n    manager: dana.whitfield\n    geo: AMER\n",
+        "    grade: 7\n    manager: dana.whitfield\n    start_date: 2026-11-16\n    geo: AMER\n",
+    )
+    back = run("apply")
+    assert back.code == 0 and "tom.reyes' has no" not in back.out
+    assert "created" not in back.out.replace("0 created", "")
+    assert "status::in progress" in hire(onboarding, "tom.reyes").labels
+
+
 def test_a_workshop_whose_only_hire_left_keeps_its_rollup_up_to_date(onboarding: Path) -> None:
     """Arjun is the EMEA December workshop's one hire; he leaves. The workshop's rollup was
     made and is still configured: it is kept up to date (listing him as withdrawn, as the

@@ -52,7 +52,7 @@ def generate(ctx: Ctx) -> Generated:
     workshop without (its hires left, or none yet) is a group that is not made: a rollup
     and epic made while it had hires are kept up to date, listing who left."""
     part = ctx.program.onboarding
-    hires, warnings = _due_hires(ctx, part)
+    hires, warnings, kept = _due_hires(ctx, part)
     issues = tuple(_issue(ctx, part, hire) for hire in hires)
     used = {hire.workshop.id for hire in hires if hire.workshop and hire.due}
     groups = tuple(
@@ -77,6 +77,7 @@ def generate(ctx: Ctx) -> Generated:
         ((WORKSHOPS, table),),
         (*_no_prework(ctx), *warnings),
         lead=lead,
+        kept=kept,
     )
 
 
@@ -96,17 +97,23 @@ def _no_prework(ctx: Ctx) -> list[str]:
     ]
 
 
-def _due_hires(ctx: Ctx, part: Onboarding) -> tuple[list[_Hire], list[str]]:
+def _due_hires(ctx: Ctx, part: Onboarding) -> tuple[list[_Hire], list[str], frozenset[str]]:
+    """The hires with a start date, what to say of them, and the keys of those without one
+    (an issue made before the date was deleted from people.yml is left as it stands, and
+    counted so: a newcomer's trial saw it dropped from every rollup)."""
     roles = {role.id: role for role in part.roles}
     hires: list[_Hire] = []
     warnings: list[str] = []
+    kept: set[str] = set()
     for entry in part.hires:
         person = ctx.config.person(entry.username)
         if person.start_date is None:
             warnings.append(
-                f"hire '{person.username}' has no start_date in people.yml; "
-                "their onboarding issue is created once it has one"
+                f"hire '{person.username}' has no start_date in people.yml; their onboarding "
+                "issue is made once it has one (one made already is left as it stands until "
+                "then, and the rollups count it so)"
             )
+            kept.add(_key(ctx, person))
             continue
         opens = person.start_date - dt.timedelta(days=part.create_days_before_start)
         due = ctx.today >= opens  # too early: issues do not appear months ahead
@@ -114,7 +121,7 @@ def _due_hires(ctx: Ctx, part: Onboarding) -> tuple[list[_Hire], list[str]]:
         hire = _Hire(entry, person, role, _workshop(part, entry, person, role), due)
         warnings.extend(_workshop_warnings(ctx, hire, person.start_date))
         hires.append(hire)
-    return hires, warnings
+    return hires, warnings, frozenset(kept)
 
 
 def _workshop_warnings(ctx: Ctx, hire: _Hire, start: dt.date) -> list[str]:
