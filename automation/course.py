@@ -25,7 +25,7 @@ class Member:
 
     id: str  # a username or an account id: what `leaving.reasons` names
     group: str | None = None  # the id of the group (cohort, account) the key names, if any
-    listed: bool = True  # whether its group's rollup issue lists it (not a pair's score issue)
+    listed: bool = True  # whether the rollups list it (not a pair's score issue)
     # its place went to someone else, who is in the program (a pair's new sponsor): the
     # person may well be in the program still, and is not told they left it
     replaced: bool = False

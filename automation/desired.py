@@ -173,6 +173,9 @@ class DesiredIssue:
     confidential: bool = False
     epic_key: str | None = None  # the epic it belongs in, where epics are available
     rollups: tuple[str, ...] = ()  # group rollup issues that list it, besides the program's
+    # False: no rollup lists it, the program's neither (a sponsorship score issue, whose
+    # figures are published only by checkpoint: a row would show who answered, and when)
+    listed: bool = True
     blocks: BlockTexts = ()  # tool-owned blocks whose content comes from configuration
     sections: tuple[str, ...] | None = None  # the section headings it has; None: all
     completion_note: str | None = None  # posted once when every task is done

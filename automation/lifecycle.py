@@ -315,7 +315,7 @@ class Departed:
 
     group: str | None
     row: RollupRow
-    listed: bool = True  # in its group's rollup issue, as its live issue was (Member.listed)
+    listed: bool = True  # in the rollups, as its live issue was (Member.listed)
 
 
 @dataclass(frozen=True)
@@ -328,9 +328,9 @@ class Departures:
     waited: frozenset[Stray] = frozenset()
 
     def rows_in(self, group: str | None) -> list[RollupRow]:
-        """Every row (None), or those a group's figures count: listed in its rollup (a pair's
-        score issue is not, nor in its ended note)."""
-        return [d.row for d in self.rows if group is None or (d.listed and d.group == group)]
+        """The rows the program's figures count (None), or a group's: listed in the rollups
+        (a pair's score issue is not, nor in its ended note)."""
+        return [d.row for d in self.rows if d.listed and (group is None or d.group == group)]
 
     def rows_of(self, desired: DesiredProgram, rollup_key: str) -> list[RollupRow]:
         """The rows a group's rollup issue lists: those of the group its key names that it

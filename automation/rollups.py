@@ -69,7 +69,8 @@ def plan_rollups(
     """The program's tracking issue lists every tracked issue (and keeps the index of keys, or
     says where it went: keyindex.py); a group's rollup lists its members."""
     found, tracking = resolved.found, ctx.desired.tracking
-    every = [row for _, row in tracked if row is not None] + ctx.departed.rows_in(None)
+    every = [row for item, row in tracked if row is not None and item.listed]
+    every += ctx.departed.rows_in(None)
     indexed, index = plan_index(resolved, ctx)
     ends = Endings.of(ctx.desired, tracked, ctx.departed, ctx.blocks, ctx.today)
     plans = [

@@ -248,8 +248,9 @@ def _scores(
     ctx: Ctx, scores: Scores, cohort: SponsorshipCohort, pair: Pair
 ) -> Iterator[DesiredIssue]:
     """Each side's own score issue, assigned to that person only: the other side (and the
-    manager) cannot read it. Not in the cohort's rollup or epic: its figures are published
-    only by checkpoint (`_checkpoints`)."""
+    manager) cannot read it. In no rollup (the program's tracking issue listed it, a year's
+    review found: who had answered, while the cohort's said nothing is shown) nor epic: its
+    figures are published only by checkpoint (`_checkpoints`)."""
     values = _values(ctx, cohort, pair)
     closed = max(values["dates"]["checkpoints"].values()) + dt.timedelta(days=scores.grace_days)
     for side in SIDES:
@@ -270,6 +271,7 @@ def _scores(
             assignees=(person.username,),
             due_date=closed,
             ends=closed,  # its last checkpoint closes: nothing it holds is published any more
+            listed=False,
             create=not _ended(ctx, cohort),
             dates={f"checkpoint_{c}": day for c, day in values["dates"]["checkpoints"].items()},
             roles={"participant": (person.username,)},
