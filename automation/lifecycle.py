@@ -41,7 +41,15 @@ from automation.actions import (
     UpdateLabels,
     combine,
 )
-from automation.blocks import COMPLETION_BLOCK, PROGRESS_BLOCK, Blocks, RollupRow, counted, listing
+from automation.blocks import (
+    COMPLETION_BLOCK,
+    PROGRESS_BLOCK,
+    Blocks,
+    RollupRow,
+    counted,
+    listing,
+    record_specs,
+)
 from automation.changes import (
     description_update,
     has_block,
@@ -71,6 +79,7 @@ from automation.progress import (
     total,
 )
 from automation.reasons import Stray, held_warning, misspelt
+from automation.records import read_records
 from automation.renames import follow_rename, suspects
 from automation.rendering import Renderer, words_of
 
@@ -408,8 +417,9 @@ def departures(  # noqa: PLR0917
                 plan, progress = waiting_plan, live
             plans.append(plan)
             state = "closed" if any(isinstance(a, CloseIssue) for a in plan.actions) else state
-        row = RollupRow(issue.reference, _subject(desired, issue), name, progress, state)
-        rows.append(Departed(member.group, row, member.listed))
+        rows.append(
+            Departed(member.group, _row(desired, issue, name, progress, state), member.listed)
+        )
     plans.append(waits.said(desired))
     return Departures(combine(plans), tuple(rows), frozenset(waits.strays_waited))
 
@@ -423,8 +433,17 @@ def _kept(
     group = (_in_group(desired, person, issue) or person).group
     progress, _ = _as_it_left(desired, issue, headings, today)
     name = desired.course.name(group)
-    row = RollupRow(issue.reference, _subject(desired, issue), name, progress, issue.state)
-    return Departed(group, row)
+    return Departed(group, _row(desired, issue, name, progress, issue.state))
+
+
+def _row(
+    desired: DesiredProgram, issue: ObservedIssue, group: str, progress: Progress, state: str
+) -> RollupRow:
+    """The rollup row of an issue configuration no longer asks for, with the values recorded
+    in it: averaged as a live issue's are, while it is not withdrawn (an account deleted by
+    mistake took its values out of the averages it was in)."""
+    records = read_records(issue.description, record_specs(desired.program))
+    return RollupRow(issue.reference, _subject(desired, issue), group, progress, state, records)
 
 
 @dataclass

@@ -814,6 +814,34 @@ def test_an_ended_account_tidied_out_of_the_file_stays_ended_in_the_rollup(esp: 
     ).count("withdrawn")
 
 
+def test_an_account_deleted_by_mistake_keeps_its_values_in_the_averages(esp: Path) -> None:
+    """A year's review: the README says an account deleted from the file (by mistake, say)
+    is counted as before while it waits, but the values recorded in its plan left the
+    program's averages ("0 of 4" where it read "1 of 5"); a withdrawn account's leave."""
+    assert run("apply").code == 0
+    plan = path_of(esp, "executive-sponsorship/account/umbrella/account-plan")
+    edit(plan, "  - Influence: __/10", "  - Influence: 9/10")
+    assert run("apply").code == 0
+    program = esp / "config/programs/executive-sponsorship.yml"
+    entry = (
+        "    - {id: umbrella, name: Umbrella Health, sponsor: jordan.alvarez, status: approved,\n"
+    )
+    edit(program, entry + "       account_team: [aiko.tanaka], start: 2026-02-01}\n", "")
+
+    def influence() -> str:
+        tracking = issues(esp)["executive-sponsorship/tracking"].description
+        rollup = block_content(tracking, "rollup") or ""
+        return next(r for r in rollup.splitlines() if r.startswith("| Influence |"))
+
+    result = run("apply")
+    assert "'umbrella' is no longer in the file" in result.out
+    assert influence() == "| Influence | 9.0 | 1 of 5 |"
+    with program.open("a", encoding="utf-8") as file:
+        file.write("leaving:\n  reasons:\n    umbrella: The customer paused the program\n")
+    assert run("apply").code == 0
+    assert influence() == "| Influence | – | 0 of 4 |"  # withdrawn: out of the averages
+
+
 def test_an_account_taken_out_of_the_program_is_withdrawn_by_its_id(esp: Path) -> None:
     assert run("apply").code == 0
     program = esp / "config/programs/executive-sponsorship.yml"
