@@ -154,7 +154,7 @@ def one_assignee_warnings(plan: Plan, hides: Callable[[str], bool]) -> tuple[tup
 
 def _kept_one(program: str, creates: Sequence[CreateIssue], hides: Callable[[str], bool]) -> str:
     """One program's new issues that GitLab Free will keep to their first person."""
-    left = [role for a in creates for role, name in a.issue.roles if name != a.issue.assignees[0]]
+    left = [role for a in creates for role, name in a.issue.roles if name in a.issue.assignees[1:]]
     who = " and ".join(f"the {role}" for role in dict.fromkeys(left)) or "all but one person"
     keys = [f"[{a.key}]" for a in creates if not hides(a.key)]
     named = f" ({', '.join(keys)})" if len(keys) == len(creates) else ""

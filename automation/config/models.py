@@ -401,6 +401,11 @@ class Program(Frozen):
         the start of the current one): January, or a fiscal year's."""
         return 1
 
+    def lead_username(self) -> str | None:
+        """Who runs the program, where its kind names one apart from its reminders: the
+        `program_lead` of its reminders unless `reminders.program_lead` says otherwise."""
+        return None
+
     def made_days_before_start(self) -> int | None:
         """How many days before its `start` date a kind makes an issue (None: not so)."""
         return None

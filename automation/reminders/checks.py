@@ -52,7 +52,9 @@ def reminder_problems(
     lead = part.program_lead
     if lead is not None and not people.knows(lead):
         yield people.missing(source, ("reminders", "program_lead"), f"program lead '{lead}'")
-    roles = (*facts.roles, *((LEAD,) if lead and LEAD not in facts.roles else ()))
+    # the kind's own lead (`lead`, `sponsorship.lead`) is `program_lead` on its issues
+    led = lead or program.lead_username()
+    roles = (*facts.roles, *((LEAD,) if led and LEAD not in facts.roles else ()))
     headings = {heading_key(s.heading) for s in program.sections}
     for i, reminder in enumerate(sent):
         where = f"reminder '{reminder.id}'"

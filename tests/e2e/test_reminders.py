@@ -114,6 +114,41 @@ def test_an_issue_of_a_cohort_that_ended_gets_no_reminder(shipped: Path) -> None
     assert f"[{sam}]" in run("plan", "2027-04-30").out  # the day itself: not over yet
 
 
+@pytest.mark.parametrize(
+    ("program", "key", "lead", "section", "when"),
+    [
+        (
+            "csm-aspiring-leaders",
+            "fy27-pilot/sam.delacroix",
+            "chloe.winters",
+            "Module 3: Practice",
+            "2027-04-30",
+        ),
+        ("sales-sponsorship", "fy28-h1/aiko.tanaka", "riley.chen", "Advocate", "2027-08-01"),
+    ],
+)
+def test_the_programs_lead_is_its_program_lead_without_a_reminders_setting(  # noqa: PLR0917
+    shipped: Path, program: str, key: str, lead: str, section: str, when: str
+) -> None:
+    """A year's review: a program naming its lead (`lead`, `sponsorship.lead`) was refused a
+    reminder `for: [program_lead]` ("this program's issues have no program_lead") unless
+    `reminders.program_lead` named them again."""
+    keep_programs(shipped, program, csm_group=True)  # the CSM pilot's lead with it
+    path = shipped / "config/programs" / f"{program}.yml"
+    text = path.read_text("utf-8")
+    send = "reminders:\n  send:\n"
+    assert send in text
+    lead_reminder = (
+        f"    - {{id: to-the-lead, when: on end, section: '{section}', for: [program_lead]}}\n"
+    )
+    path.write_text(text.replace(send, send + lead_reminder), "utf-8")
+    assert run("apply").code == 0
+    applied = run("apply", when)
+    assert applied.code == 0, applied.out + applied.err
+    note = notes(shipped, f"{program}/{key}")
+    assert "automation:note reminder to-the-lead" in note and f"@{lead}" in note, note
+
+
 def test_a_person_who_joined_after_a_reminders_day_is_not_reminded_of_it_late(
     shipped: Path,
 ) -> None:

@@ -76,6 +76,9 @@ class ParticipantsProgram(Program):
         """A participant's issue is made this many days before the cohort's start."""
         return self.create_days_before_start
 
+    def lead_username(self) -> str | None:
+        return self.lead
+
     def template_files(self) -> tuple[tuple[tuple[str | int, ...], str], ...]:
         """The program's, and its cohorts' monthly group issues'."""
         group = self.group_issues

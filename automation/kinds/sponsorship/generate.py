@@ -211,6 +211,7 @@ def _pair(ctx: Ctx, part: Sponsorship, cohort: SponsorshipCohort, pair: Pair) ->
             "participant": (sponsee.username,),
             "sponsor": (sponsor.username,),
             "manager": (manager.username,) if manager else (),
+            "program_lead": (part.lead,) if part.lead else (),
         },
     )
 

@@ -186,6 +186,9 @@ class SponsorshipProgram(Program):
         )
         return (*super().template_files(), *own)
 
+    def lead_username(self) -> str | None:
+        return self.sponsorship.lead
+
     def recorded_values(self) -> tuple[RecordField, ...]:
         """The program's `records`, and the scores and advancement lines of its own issues:
         never averaged in the rollups on every run (see `Scores`)."""
