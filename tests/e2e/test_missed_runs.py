@@ -45,6 +45,21 @@ def test_periods_before_the_window_are_listed_in_one_warning(esp: Path) -> None:
     assert "backfill: year" not in warnings[0]
 
 
+def test_the_first_run_of_a_quarter_names_its_last_month_missed(esp: Path) -> None:
+    """A year's simulation: runs stopped in May; the first after, on 2027-08-01 (a quarter's
+    first day), neither made the accounts' July sessions (due at the end of July's last week,
+    on August 1) nor named them: the warning counted the program's July issue only."""
+    assert run("apply", "2027-05-01").code == 0
+    result = run("apply", "2027-08-01")
+    assert result.code == 0, result.out
+    assert "executive-sponsorship/account/initech/monthly/2027-07" not in issues(esp)
+    (warning,) = [line for line in result.out.splitlines() if "ended while no run" in line]
+    assert "Initech: July 2027 monthly" in warning and "Program: July 2027 monthly" in warning
+    assert warning == next(
+        line for line in run("plan", "2027-08-02").out.splitlines() if "ended while no run" in line
+    )
+
+
 def test_a_wider_backfill_creates_them(esp: Path) -> None:
     assert run("apply", "2026-08-10").code == 0
     said = run("plan", "2026-11-24").out  # September and October: this fiscal year
