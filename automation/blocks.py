@@ -93,6 +93,16 @@ class Listing:
     groups_unlisted: int = 0
 
 
+def columns(program: Program, rows: Sequence[RollupRow]) -> list[bool]:
+    """Whether each section of the program gets a column, and a line, in a rollup: those its
+    listed issues have, withdrawn ones too (a cohort's pairs have no scores section: a year's
+    review read "Satisfaction scores | 0/0 | no tasks"); every one while none is listed."""
+    measured = [row.progress for row in rows if row.progress is not None]
+    if not measured:
+        return [True] * len(program.sections)
+    return [any(p.sections[i].applicable for p in measured) for i in range(len(program.sections))]
+
+
 def listing(program: Program, rows: Sequence[RollupRow], limit: int = MAX_ROWS) -> Listing:
     """Every row in its given order; past `limit` rows, the `limit` that most need attention
     (in that order) and counts of the rest. The same rows always give the same listing."""
@@ -220,6 +230,7 @@ class Blocks:
             "rows": rows,
             "listing": listing(program, rows),
             "totals": total(measured, program),
+            "columns": columns(program, rows),
             "averages": averages(
                 (row.records for row in rows if row.records and not withdrawn(row)),
                 record_specs(program, rollup=True),

@@ -91,6 +91,20 @@ def test_the_programs_rollup_lists_the_pairs_as_the_cohorts_does(sponsorship: Pa
     assert "status::in progress" in issues(sponsorship)[scores].labels  # its own labels still
 
 
+def test_a_cohort_whose_only_pair_left_has_no_scores_column(sponsorship: Path) -> None:
+    """A year's simulation: the H2 cohort's one released pair taken out, its rollup listed
+    the withdrawn pair under a "Satisfaction scores" column, with a line "0/0 | no tasks"
+    (the columns followed the counted issues, and a withdrawn one is not counted)."""
+    h2 = sponsorship / PROGRAM
+    pair_line = "        - {sponsor: jordan.alvarez, sponsee: tom.reyes, status: approved}\n"
+    edit(h2, pair_line, pair_line.replace("approved", "released"))
+    assert run("apply", "2027-08-01").code == 0
+    edit(h2, pair_line.replace("approved", "released"), "")
+    assert run("apply", "2027-08-15").code == 0
+    cohort = rollup_of(sponsorship, "sales-sponsorship/fy28-h2/tracking")
+    assert "| withdrawn |" in cohort and "Satisfaction scores" not in cohort, cohort
+
+
 def test_an_unreadable_score_is_a_warning_that_names_only_the_issue(sponsorship: Path) -> None:
     assert run("apply").code == 0
     for sponsee, value in (("lena.fischer", "8/10"), ("sam.delacroix", "great")):
