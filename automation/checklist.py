@@ -10,20 +10,9 @@ from dataclasses import dataclass
 from automation.fences import Kind, kinds
 from automation.markers import cut_key_line
 from automation.mentions import ZERO_WIDTH_SPACE
-from automation.tasktables import BOX_SPACE, TableTask, table_tasks
+from automation.taskline import TASK_LINE as _TASK
+from automation.tasktables import TableTask, table_tasks
 
-# GitLab's task rule: list prefixes (nested, optionally inside `>` quotes), a checkbox,
-# then whitespace and some text. Its list numbers are ASCII digits; the box holds `x`, `X` or
-# one space, any Unicode space (GitLab renders the text to count its boxes, and its spec counts
-# a no-break space as an open box: pasted text brings them, and a person sees a checkbox).
-_TASK = re.compile(
-    r"^(?:>[ \t]{0,4})*"  # blockquote markers
-    r"(?:[ \t]*(?:[-+*]|\d+[.)]))+"  # one or more list prefixes
-    r"[ \t]+"
-    rf"\[(?P<box>[xX]|[{BOX_SPACE}])\]"  # [x], [X] or [ ] with one whitespace character
-    r"[ \t]+\S",  # whitespace, then text
-    re.ASCII,
-)
 # An ATX heading's opening: its text is the rest, less spaces and a closing run of `#`
 # (`_heading`: a pattern that also matched the text took time cubic in a run of spaces)
 _HEADING_START = re.compile(r" {0,3}(#{1,6})[ \t]")  # a tab first is indented code

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from automation.errors import ItemError
 from automation.fences import closed_fences
+from automation.taskline import TASK_LINE
 
 KEY_PATTERN = r"[a-z0-9_.\-]+(?:/[a-z0-9_.\-]+)*"
 _KEY_LINE = re.compile(rf"^<!-- automation:key=(?P<key>{KEY_PATTERN}) -->$")
@@ -140,6 +141,7 @@ def damaged_blocks(text: str) -> list[str]:
         name
         for name, (begins, ends) in markers.items()
         if not (len(begins) == 1 and len(ends) == 1 and begins[0] < ends[0])
+        or _swallowed(text, _Span(_line_end(text, begins[0]), ends[0]), quoted)
     ]
 
 
@@ -194,9 +196,53 @@ def _locate(text: str, name: str) -> _Span | None:
     ends = [at for at in _marker_offsets(text, end_marker(name)) if at not in quoted]
     if not begins and not ends:
         return None
-    if len(begins) == 1 and len(ends) == 1 and begins[0] < ends[0]:
-        return _Span(_line_end(text, begins[0]), ends[0])
-    raise ItemError(_damage_message(name, len(begins), len(ends)))
+    if not (len(begins) == 1 and len(ends) == 1 and begins[0] < ends[0]):
+        raise ItemError(_damage_message(name, len(begins), len(ends)))
+    span = _Span(_line_end(text, begins[0]), ends[0])
+    held = _swallowed(text, span, quoted)
+    if held:
+        raise ItemError(_swallowing_message(name, held))
+    return span
+
+
+def _swallowed(text: str, span: _Span, quoted: frozenset[int]) -> str:
+    """What of a person's a block's content holds, which the tool never writes there (its
+    begin marker moved up, or its end marker down, past it: a tester moved the progress table
+    to the top, and the next write replaced the whole checklist); "" for none."""
+    content = text[span.start : span.end]
+    if "automation:" not in content and "]" not in content:
+        return ""
+    offset = span.start
+    for line in content.split("\n"):
+        held = "" if offset in quoted else _persons(line)
+        if held:
+            return held
+        offset += len(line) + 1
+    return ""
+
+
+def _persons(line: str) -> str:
+    """What a line of a block's content is when it is a person's: a task, the key line,
+    another block's marker; "" for a line the tool may have written."""
+    bare = _bare(line)
+    if "]" in line and TASK_LINE.match(line):
+        return "a task"
+    if "automation:" not in line:
+        return ""
+    if _ANY_MARKER.match(bare):
+        return "another block's marker"
+    return "the key line" if _KEY_LINE.match(bare) else ""
+
+
+def _swallowing_message(name: str, held: str) -> str:
+    begin, end = begin_marker(name), end_marker(name)
+    return (
+        f"the managed block '{name}' is damaged: it holds {held}, which is not the tool's (its "
+        f"`{begin}` line was moved up, or its `{end}` line down); the issue was left untouched, "
+        "so as not to replace what a person wrote. Move the two lines back around the block's "
+        "own text, or delete both (and the tool's text between them) so the tool appends a "
+        "fresh block"
+    )
 
 
 def _damage_message(name: str, begins: int, ends: int) -> str:
@@ -252,9 +298,11 @@ def _separator(text: str) -> str:
 def outside_blocks(text: str) -> str:
     """The text with the content of every tool-owned block left out (markers kept). A begin
     marker with no end marker after it (a person deleted it) hides nothing: the block is
-    damaged, and the lines after it are still the person's."""
+    damaged, and the lines after it are still the person's; nor does a block that holds a
+    person's lines (`_swallowed`: the tool does not write it, and they still count)."""
     kept: list[str] = []
     held: list[str] = []  # the content of the block opened last, until its end marker
+    persons = False  # whether it holds a person's line
     inside: str | None = None
     for line, quoted in zip(text.split("\n"), _quoted(text), strict=True):
         if inside is None:
@@ -262,10 +310,11 @@ def outside_blocks(text: str) -> str:
             marker = None if quoted else _ANY_MARKER.match(_bare(line))
             inside = marker.group("name") if marker and marker.group("side") == "begin" else None
         elif not quoted and _bare(line) == end_marker(inside):
-            kept.append(line)
-            inside, held = None, []
+            kept.extend((*held, line) if persons else (line,))
+            inside, held, persons = None, [], False
         else:
             held.append(line)
+            persons = persons or (not quoted and bool(_persons(line)))
     return "\n".join(kept + held)
 
 

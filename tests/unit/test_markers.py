@@ -12,6 +12,7 @@ from automation.errors import ItemError
 from automation.markers import (
     begin_marker,
     block_content,
+    damaged_blocks,
     drop_damaged_block,
     end_marker,
     find_key,
@@ -129,7 +130,7 @@ def test_a_restored_identity_line_goes_on_top_and_keeps_everything_else() -> Non
 def test_outside_blocks_leaves_out_block_content_but_not_after_a_lost_end_marker() -> None:
     """A person's text after a begin marker whose end marker they deleted is still theirs
     (tasks there count, recorded values there are read)."""
-    whole = f"a\n{BEGIN}\n- [x] tool\n{END}\nb"
+    whole = f"a\n{BEGIN}\n| tool | 1/1 |\n{END}\nb"  # the tool writes no task in a block
     assert outside_blocks(whole) == f"a\n{BEGIN}\n{END}\nb"
     damaged = f"a\n{BEGIN}\n- [x] mine\nb"
     assert outside_blocks(damaged) == damaged
@@ -212,3 +213,24 @@ def test_a_block_a_template_indents_in_a_list_item_is_the_tools() -> None:
         "<!-- automation:end progress -->\n"
     )
     assert block_content(text, "progress") == "figures\n"
+
+
+SWALLOWING = (
+    "<!-- automation:begin progress -->\n"
+    "## Module 1\n"
+    "- [x] a person's tick\n"
+    "my notes\n"
+    "| Overall | 1/1 |\n"
+    "<!-- automation:end progress -->\n"
+)
+
+
+def test_a_block_that_holds_a_task_is_damaged_and_hides_nothing() -> None:
+    """A marker moved past a person's checklist: the block is not the tool's to write, and
+    the person's lines still count."""
+    with pytest.raises(ItemError, match="the managed block 'progress' is damaged: it holds a task"):
+        replace_block(SWALLOWING, "progress", "new figures")
+    assert damaged_blocks(SWALLOWING) == ["progress"]
+    assert outside_blocks(SWALLOWING) == SWALLOWING.rstrip("\n") + "\n"
+    linked = SWALLOWING.replace("- [x] a person's tick", "See [the guide](https://x.example)")
+    assert "new figures" in replace_block(linked, "progress", "new figures")  # a link is no task

@@ -1,0 +1,68 @@
+"""A block's marker moved past a person's text (the progress table dragged to the top, an end
+marker pushed below typed notes): the block then holds the person's checklist or notes, and
+writing it would replace them. The issue fails, untouched, with what to do; its ticks still
+count; put back, it is written as usual (an attacker's trial: the whole checklist went)."""
+
+from __future__ import annotations
+
+from tests.backends import Backend
+from tests.e2e.test_contract import by_key, tick
+
+AIKO = "csm-aspiring-leaders/fy27-pilot/aiko.tanaka"
+TRACKING = "csm-aspiring-leaders/tracking"
+BEGIN, END = "<!-- automation:begin progress -->", "<!-- automation:end progress -->"
+FIRST = "## Ongoing Activities"
+
+
+def progress_to_the_top(text: str) -> str:
+    """The begin marker and the table's first lines moved above the checklist, as someone
+    who wants the figures first would drag them; the end marker stays at the bottom."""
+    start = text.index(BEGIN)
+    cut = text.index("\n", text.index("**Current phase:**", start)) + 1
+    moved, text = text[start:cut], text[:start] + text[cut:]
+    return text.replace(FIRST, moved + FIRST, 1)
+
+
+def failed_line(out: str) -> str:
+    return next(line for line in out.splitlines() if line.startswith(f"FAILED [{AIKO}]"))
+
+
+def test_a_begin_marker_moved_above_the_checklist_fails_the_issue_untouched(
+    backend: Backend,
+) -> None:
+    assert backend.cli("apply").code == 0
+    aiko = by_key(backend)[AIKO]
+    backend.edit(aiko.iid, lambda text: tick(progress_to_the_top(text), "Have coffee chats"))
+    edited = by_key(backend)[AIKO].description
+    result = backend.cli("apply")
+    assert result.code == 1, result.out + result.err
+    said = failed_line(result.out)
+    assert "the managed block 'progress' is damaged: it holds a task" in said, said
+    assert by_key(backend)[AIKO].description == edited  # the checklist and the tick kept
+    assert "heading" not in result.out  # its sections are still found, and counted
+    tracking = by_key(backend)[TRACKING].description
+    row = next(line for line in tracking.splitlines() if f"| #{aiko.iid} " in line)
+    assert "| 4% | in progress |" in row, row  # 1 of 25: the tick counts
+    backend.edit(aiko.iid, lambda text: text.replace(BEGIN + "\n", "", 1).replace(END, "", 1))
+    mended = backend.cli("apply")  # both markers deleted: a fresh block is appended
+    assert mended.code == 0, mended.out + mended.err
+    text = by_key(backend)[AIKO].description
+    assert text.count(BEGIN) == 1 and "1. [x] Have coffee chats" in text
+    assert "| **Overall** | **1/25** | **4%** |" in text.split(BEGIN)[1]
+
+
+def test_an_end_marker_moved_below_typed_notes_keeps_them(backend: Backend) -> None:
+    assert backend.cli("apply").code == 0
+    aiko = by_key(backend)[AIKO]
+    notes = "My notes from the first call: ask about the Learn module.\n"
+
+    def push_end_down(text: str) -> str:
+        return text.replace(END + "\n", "", 1) + notes + END + "\n"
+
+    backend.edit(aiko.iid, push_end_down)
+    edited = by_key(backend)[AIKO].description
+    backend.edit(aiko.iid, lambda text: tick(text, "Have coffee chats"))
+    result = backend.cli("apply")
+    assert result.code == 1, result.out + result.err
+    assert "holds another block's marker" in failed_line(result.out)
+    assert by_key(backend)[AIKO].description == tick(edited, "Have coffee chats")
