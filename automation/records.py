@@ -105,9 +105,9 @@ def _parse(spec: RecordSpec, raw: str | None) -> Recorded:
         if spec.out_of
         else "as a number, like 12"
     )
-    if match is None:
+    value = float(match.group("value")) if match else math.nan
+    if match is None or not math.isfinite(value):  # digits past a float's range: an attacker
         return Recorded(spec.label, problem=f"it is not a number{scale}; write it {example}")
-    value = float(match.group("value"))
     given = match.group("out_of")
     if spec.out_of and given and float(given) != spec.out_of:
         return Recorded(spec.label, problem=f"it is on another scale; write it {example}")
