@@ -19,6 +19,9 @@ _TERMINAL = re.compile(
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks
     r"|\x1b[@-_]?"  # any other escape
     r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # other control characters (tab and newline stay)
+    # bidirectional overrides and isolates, line and paragraph separators: a value from
+    # configuration could reorder or split a line of a CI log (an attacker's trial)
+    r"|[\u2028-\u202e\u2066-\u2069]"
 )
 
 
@@ -113,7 +116,9 @@ def unnamed(
     too); the file and line still find the place. A program file's own problems keep their
     values (the statuses a field allows, say): only names are taken out of them."""
     words = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
-    pattern = re.compile(rf"(?<![A-Za-z])(?:{words})(?![A-Za-z])", re.I) if words else None
+    # `_` is a letter of a setting's name: a name part inside one is not that name (an
+    # attacker's trial read `sponsorship.scores.[confidential]_days`, Grace's first name)
+    pattern = re.compile(rf"(?<![A-Za-z_])(?:{words})(?![A-Za-z_])", re.I) if words else None
 
     def redacted(message: str) -> str:
         if values:

@@ -146,6 +146,9 @@ def test_an_onboarding_warning_about_a_sponsee_names_them(shipped: Path) -> None
 def test_terminal_escapes_never_reach_the_terminal() -> None:
     hostile = "Eve\x1b]0;pwned\x07\x1b[2J\x1b[31mred\x9b\x00!\tok"
     assert printable(hostile) == "Evered!\tok"
+    # bidirectional overrides and isolates, line separators: a CI log line reordered or split
+    tricks = "Kenji \u202eevil\u202c \u2066x\u2069 \u2028 \u2029z"
+    assert printable(tricks) == "Kenji evil x  z"
 
 
 def test_a_person_renamed_is_not_named_by_the_old_wording_their_issues_keep(

@@ -15,3 +15,12 @@ def test_three_letter_names_and_name_parts_are_taken_out() -> None:
     problem = Problem("config/programs/esp.yml", 4, "Ana wrote to Kim about lee's plan")
     (said,) = unnamed([problem], names, values=False)
     assert said.message == f"{HIDDEN} wrote to {HIDDEN} about {HIDDEN}'s plan"
+
+
+def test_a_name_part_inside_a_settings_name_is_not_taken_out() -> None:
+    """An attacker's trial: `grace_days` was said as `[confidential]_days` (Grace Liu is in
+    the roster), so nobody could tell which setting was wrong; Grace alone still goes."""
+    names = names_of([("grace.liu", "Grace Liu")])
+    problem = Problem("p.yml", 78, "'sponsorship.scores.grace_days': too big; Grace wrote it")
+    (said,) = unnamed([problem], names, values=False)
+    assert said.message == f"'sponsorship.scores.grace_days': too big; {HIDDEN} wrote it"
