@@ -269,6 +269,8 @@ def _check_usage(args: argparse.Namespace, backend: str) -> None:
         _writable(report)
     if args.command == "dashboard":
         _site_folder(args.out)
+    if backend == "local":
+        _workspace_apart(args)
     if getattr(args, "as_user", None) and backend != "gitlab":
         raise UsageError("--as names the GitLab user a plan is made as; it needs --backend gitlab")
     if getattr(args, "event", None) and getattr(args, "full", False):
@@ -276,6 +278,20 @@ def _check_usage(args: argparse.Namespace, backend: str) -> None:
             "--event syncs the programs of one event's issue and --full checks every program: "
             "give one of them"
         )
+
+
+def _workspace_apart(args: argparse.Namespace) -> None:
+    """The local workspace is not inside config/ or templates/: its issue files (a
+    confidential program's too) would be committed with them, and its own files read as
+    configuration (an attacker's trial: `--workspace config/programs` broke every run)."""
+    workspace = args.workspace.resolve()
+    for option, folder in (("--config", args.config), ("--templates", args.templates)):
+        if workspace.is_relative_to(folder.resolve()):
+            raise UsageError(
+                f"--workspace {args.workspace}: it is inside {folder}/ ({option}), where its "
+                "issue files would be read as configuration and committed with it; give a "
+                "folder outside it (the default is .automation)"
+            )
 
 
 def _writable(report: Path) -> None:
@@ -316,20 +332,20 @@ def choose_tracker(
     args: argparse.Namespace, env: Mapping[str, str], err: TextIO, settings: GitLabSettings
 ) -> Tracker:
     """The tracker the options and environment ask for."""
-    backend = _asked_backend(args, env)
-    if backend is None:
-        if env.get("CI", "").lower() == "true":
-            raise TrackerUnavailable(
-                "GITLAB_TOKEN is not set, and a CI job must not fall back to local files: add "
-                "the token as a masked CI/CD variable, or pass --backend local for a rehearsal"
-            )
+    asked = _asked_backend(args, env)
+    if asked is None and env.get("CI", "").lower() == "true":
+        raise TrackerUnavailable(
+            "GITLAB_TOKEN is not set, and a CI job must not fall back to local files: add "
+            "the token as a masked CI/CD variable, or pass --backend local for a rehearsal"
+        )
+    backend = asked or "local"
+    _check_usage(args, backend)  # a wrong workspace is said before where it is
+    if asked is None:
         print(
             f"note: GITLAB_TOKEN is not set; using the local backend in "
             f"{args.workspace}/ (set GITLAB_TOKEN to work on GitLab)",
             file=err,
         )
-        backend = "local"
-    _check_usage(args, backend)
     if backend == "local":
         return LocalTracker(
             args.workspace,

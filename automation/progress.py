@@ -11,6 +11,7 @@ from automation.checklist import TaskCount, count_all, rename_headings
 from automation.config.models import Program, Section
 from automation.items import ObservedIssue
 from automation.markers import outside_blocks
+from automation.rendering import neutralise
 
 PROGRAM_SCOPE = "program"
 PHASE_SCOPE = "phase"
@@ -184,8 +185,15 @@ def program_label(program: Program | str) -> str:
 
 def program_label_description(program: Program) -> str:
     """The description the tool gives a program's label when it creates it: a label renamed
-    in GitLab keeps it (renames.py, `renamed_label`)."""
-    return f"Program: {program.name} (managed)"
+    in GitLab keeps it (renames.py, `renamed_label`). GitLab renders it as Markdown: the name
+    is shown as typed, as in issue text (an attacker's trial: `@all`, `<!--` went in raw)."""
+    return f"Program: {neutralise(program.name)} (managed)"
+
+
+def program_label_descriptions(program: Program) -> tuple[str, ...]:
+    """The description a program's label may have: this version's, or the one an earlier
+    version gave a label it created (the name as it is typed)."""
+    return (program_label_description(program), f"Program: {program.name} (managed)")
 
 
 def program_of(label: str) -> str | None:

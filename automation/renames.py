@@ -28,7 +28,7 @@ from automation.markers import same_text
 from automation.progress import (
     Status,
     program_label,
-    program_label_description,
+    program_label_descriptions,
     status_label,
 )
 from automation.trackers.base import open_ones_carry
@@ -485,7 +485,7 @@ def renamed_label(
     owners = [
         program
         for program in programs
-        if text == program_label_description(program) and key.startswith(f"{program.id}/")
+        if text in program_label_descriptions(program) and key.startswith(f"{program.id}/")
     ]
     return owners[0] if len(owners) == 1 else None
 

@@ -66,6 +66,18 @@ def test_apply_today_on_gitlab_needs_rehearsal(shipped: Path) -> None:
         assert fake.issues("enablement/programs") == []
 
 
+@pytest.mark.parametrize("workspace", ["config", "config/programs", "templates/x"])
+def test_a_workspace_inside_config_or_templates_is_refused(shipped: Path, workspace: str) -> None:
+    """An attacker's trial: `--workspace config` wrote every issue file (a confidential
+    program's too) into the folder a team commits; `config/programs` broke every later run."""
+    before = sorted(p.relative_to(shipped) for p in shipped.rglob("*"))
+    result = cli(["apply", "--today", TODAY, "--workspace", workspace], {})
+    assert result.code == 2 and "Traceback" not in result.err
+    assert f"--workspace {workspace}: it is inside " in result.err
+    assert "using the local backend" not in result.err  # said before where it would be
+    assert sorted(p.relative_to(shipped) for p in shipped.rglob("*")) == before
+
+
 def test_the_day_is_the_utc_day_whatever_the_runners_time_zone(
     shipped: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

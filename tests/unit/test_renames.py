@@ -13,7 +13,15 @@ from automation.items import ObservedIssue
 from automation.kinds.participants.model import Cohort
 from automation.kinds.participants.renames import renames
 from automation.markers import identity_marker, replace_block
-from automation.renames import Suspect, aliases, former_keys, suspects, with_former_keys
+from automation.progress import program_label_description
+from automation.renames import (
+    Suspect,
+    aliases,
+    former_keys,
+    renamed_label,
+    suspects,
+    with_former_keys,
+)
 from tests.unit.test_planner import PROGRAM
 
 
@@ -150,3 +158,15 @@ def test_a_confidential_programs_suspect_names_its_issues_not_its_ids() -> None:
     warning = Suspect("pairs", "lena.fischer", "lena.schmidt", ("#4", "#5")).warning
     assert "issues #4, #5 carry an id the configuration no longer has" in warning
     assert "lena" not in warning
+
+
+def test_a_program_label_says_its_name_as_typed_and_an_earlier_ones_is_still_known() -> None:
+    """An attacker's trial: the label's description, which GitLab renders as Markdown, had
+    the program's name raw (`@all`, `<!--`); a label an earlier version made keeps that."""
+    named = PROGRAM.model_copy(update={"name": "/close X @all <!-- #1"})
+    said = program_label_description(named)
+    assert "@all" not in said and "<!--" not in said and "#1" not in said, said
+    found = issue("demo/c1/ana", 1)
+    assert renamed_label(said, found, [named]) is named
+    assert renamed_label(f"Program: {named.name} (managed)", found, [named]) is named
+    assert renamed_label("Our own words", found, [named]) is None
