@@ -38,7 +38,6 @@ from automation.actions import (
     Failure,
     Plan,
     ReopenIssue,
-    UpdateLabels,
     combine,
 )
 from automation.blocks import (
@@ -690,16 +689,10 @@ def _withdraw(  # noqa: PLR0917
         "replaced": member.replaced,
     }
     note = f"{WITHDRAWN_NOTE}\n{_render(renderer, 'withdrawn_note', values)}"
-    withdrawn = status_label(Status.WITHDRAWN)
-    others = tuple(
-        label
-        for label in issue.labels
-        if label in {status_label(s) for s in Status} and label != withdrawn
-    )
-    add = () if withdrawn in issue.labels else (withdrawn,)
-    actions: list[Action] = []
-    if add or others:
-        actions.append(UpdateLabels(program.id, key, issue.iid, add, others))
+    # its phase and progress labels as its progress block says them, frozen with it (a
+    # year's simulation: they stayed as the last run before the ticks had them, for good)
+    wanted, cleared = issue_labels(program, progress), cleared_scopes(progress)
+    actions: list[Action] = [*present(labels_update(program, issue, key, wanted, cleared=cleared))]
     if close:
         actions.append(
             CloseIssue(

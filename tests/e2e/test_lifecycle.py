@@ -814,6 +814,23 @@ def test_an_ended_account_tidied_out_of_the_file_stays_ended_in_the_rollup(esp: 
     ).count("withdrawn")
 
 
+def test_a_withdrawn_issue_is_labelled_as_its_progress_block_says(project: Path) -> None:
+    """A year's simulation: Lena finished Module 1, then left; her issue's block said
+    "Module 2: Learn", 12%, while its labels stayed `phase::Explore` and `progress::0%`."""
+    assert run("apply").code == 0
+    lena = "csm-aspiring-leaders/fy27-pilot/lena.fischer"
+    path = path_of(project, lena)
+    text = path.read_text("utf-8")
+    explore = text.split("## Module 1: Explore")[1].split("## Module 2")[0]
+    path.write_text(text.replace(explore, explore.replace("[ ]", "[x]")), "utf-8")
+    edit(project / "config/programs/csm-aspiring-leaders.yml", "      - lena.fischer\n", "")
+    assert run("apply").code == 0
+    issue = issues(project)[lena]
+    assert "**Current phase:** Module 2: Learn · **Status:** withdrawn" in issue.description
+    managed = sorted(label for label in issue.labels if "::" in label and "program" not in label)
+    assert managed == ["phase::Learn", "progress::1-24%", "status::withdrawn"]
+
+
 def test_an_account_deleted_by_mistake_keeps_its_values_in_the_averages(esp: Path) -> None:
     """A year's review: the README says an account deleted from the file (by mistake, say)
     is counted as before while it waits, but the values recorded in its plan left the

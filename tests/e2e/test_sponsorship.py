@@ -153,13 +153,18 @@ def test_a_plan_line_that_links_a_pair_issue_follows_its_completion(sponsorship:
     assert figures[15] == 23 and figures[20] == 4
     assert figures[-1] == (11 + 0 + 4 + 0) // 4
     assert "No changes" in run("apply").out
-    # a box typed inside the pair issue's progress block is the tool's text: not counted
+    # a box typed inside the pair issue's progress block is the person's, not the tool's:
+    # the block is not written over it (the issue fails, untouched), and it counts
     begin = "<!-- automation:begin progress -->\n"
     edit(kenji_path, begin, begin + "- [x] my own note-to-self\n")
-    assert run("apply").code == 0
+    typed = kenji_path.read_text("utf-8")
+    result = run("apply")
+    assert result.code == 1 and "the managed block 'progress' is damaged: it holds a task" in (
+        result.out
+    )
+    assert kenji_path.read_text("utf-8") == typed
     plan_text = issues(sponsorship)["sales-sponsorship/plan"].description
-    assert figure_values(plan_text)[15] == 23
-    assert "No changes" in run("apply").out
+    assert figure_values(plan_text)[15] == 25  # 7 of 27
 
 
 def test_turning_confidentiality_off_needs_the_documented_flag(sponsorship: Path) -> None:
