@@ -139,9 +139,12 @@ def test_ticked_tasks_are_not_listed_and_all_ticked_sends_nothing(
     assert "read the guide" not in note and "the loop" in note and "later task" not in note
 
 
-def test_a_box_typed_inside_the_tools_block_is_not_reminded_of(tmp_path: Path) -> None:
-    """A reminder of any open task saying 'the loop': not one typed into the progress block
-    (the tool's text, replaced on its next write)."""
+def test_a_box_typed_inside_the_tools_block_is_the_persons_and_reminded_of(
+    tmp_path: Path,
+) -> None:
+    """A reminder of any open task saying 'the loop': one typed into the progress block is
+    the person's (the tool does not write the block over it, and it counts), so it is
+    reminded of as any other."""
     root = project(tmp_path, REMINDERS.replace("      section: One\n", "      task: the loop\n"))
     tracker = memory_for(prepared(root, START))
     run_apply(prepared(root, START), tracker, START)
@@ -149,9 +152,11 @@ def test_a_box_typed_inside_the_tools_block_is_not_reminded_of(tmp_path: Path) -
     begin = "<!-- automation:begin progress -->\n"
     tracker.edit(cy, lambda text: text.replace("- [ ] /close the loop", "- [x] /close the loop"))
     tracker.edit(cy, lambda text: text.replace(begin, begin + "- [ ] the loop, again\n"))
-    remind(root, tracker, DAY)
-    assert cy not in reminders(tracker)
-    assert iid_of(tracker, "ben") in reminders(tracker)  # the reminder itself works
+    plan = make_plan(prepared(root, DAY), tracker, DAY)
+    (failure,) = plan.failures  # its block is not written over the box
+    assert "the managed block 'progress' is damaged: it holds a task" in failure.message
+    (sent,) = [a for a in plan.actions if isinstance(a, Remind) and a.iid == cy]
+    assert "the loop, again" in sent.body and "/close the loop" not in sent.body
 
 
 def test_only_the_roles_people_are_mentioned_and_task_text_mentions_no_one(
@@ -185,8 +190,10 @@ def test_a_late_run_still_sends_within_late_days_and_never_after(tmp_path: Path)
     assert len(remind(root, other, DAY + dt.timedelta(days=2))) == 2
     note = reminders(other)[iid_of(other, "ben")][0]  # it says it comes late, and why
     assert "still open on 2026-12-04 (this reminder comes late: it is sent on 2026-12-06):" in note
+    # its message speaks of its own day (a year's simulation: "due in 3 days" the day before)
+    assert "**Reminder of 2026-12-04: section One is due**" in note
     on_time = reminders(tracker_sent_on_the_day(root))[iid_of(other, "ben")][0]
-    assert "comes late" not in on_time
+    assert "comes late" not in on_time and "**Reminder: section One is due**" in on_time
 
 
 def tracker_sent_on_the_day(root: Path) -> MemoryTracker:
