@@ -42,6 +42,10 @@ class Reminder(_Frozen):
     task: _Line | None = Field(default=None, description="the tasks whose text contains this")
     to: tuple[Role, ...] = Field(alias="for", min_length=1)
     message: _Line | None = None
+    unless_recorded: _Line | None = Field(
+        default=None,
+        description="not sent to an issue that records a value whose label contains this",
+    )
 
     @field_validator("when")
     @classmethod

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -74,9 +75,27 @@ def reminder_problems(
         for role in reminder.to:
             if role not in roles:
                 yield source.problem((*base, i, "for"), _no_role(where, role, roles))
+        if reminder.unless_recorded and not _records(program, reminder.unless_recorded):
+            yield source.problem(
+                (*base, i, "unless_recorded"),
+                f"{where}: no value this program records has a label containing "
+                f"'{reminder.unless_recorded}'; use words of one (a line `Label: value` its "
+                "`records` or its kind asks for), or remove `unless_recorded`",
+            )
         never = _never_sent(program, facts, reminder)
         if never is not None:
             yield source.problem((*base, i, "when"), f"{where}: {never}")
+
+
+def _records(program: Program, text: str) -> bool:
+    """Whether a value the program records has a label containing TEXT (`folded`)."""
+    return any(folded(text) in folded(field.label) for field in program.recorded_values())
+
+
+def folded(text: str) -> str:
+    """Text as a reminder's `task:` is matched: case aside, in either Unicode form (a
+    reviewer: a program file composed and an issue decomposed sent no reminder)."""
+    return unicodedata.normalize("NFC", text).casefold()
 
 
 def _never_sent(program: Program, facts: ReminderFacts, reminder: Reminder) -> str | None:

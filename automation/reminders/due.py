@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from automation.blocks import record_specs
 from automation.checklist import count_tasks, heading_key, is_optional, rename_headings
 from automation.config.reminders import Reminder, Reminders
 from automation.desired import DesiredIssue, DesiredProgram
@@ -15,7 +15,8 @@ from automation.items import ObservedIssue
 from automation.lifecycle import is_over
 from automation.markers import outside_blocks
 from automation.people import recorded
-from automation.reminders.checks import LEAD
+from automation.records import RecordSpec, read_records
+from automation.reminders.checks import LEAD, folded
 from automation.tasks import Task, tasks_of
 
 
@@ -58,12 +59,27 @@ def due_reminders(
         return ()
     headings = [section.heading for section in desired.program.sections]
     renames = desired.program.renamed_headings  # an issue made before: under the new ones
+    specs = record_specs(desired.program)
     return tuple(
         due
         for item in desired.issues
         if (issue := found.get(item.key)) is not None and _may_remind(desired, item, issue, today)
         for due in _occasions(part, item, _renamed(issue, renames), headings, (since, today))
+        if not _recorded(due, specs)
     )
+
+
+def _recorded(due: Due, specs: Sequence[RecordSpec]) -> bool:
+    """Whether the occasion's issue records a value its reminder's `unless_recorded` names
+    (a year's simulation: a sponsee who wrote her score and left its box unticked was asked
+    to record it, though the published average counted it)."""
+    wanted = due.reminder.unless_recorded
+    if wanted is None:
+        return False
+    text = folded(wanted)
+    named = [spec for spec in specs if text in folded(spec.label)]
+    values = read_records(due.issue.description, named).values()
+    return any(value.value is not None for value in values)
 
 
 def _renamed(issue: ObservedIssue, renames: Sequence[tuple[str, str]]) -> ObservedIssue:
@@ -144,23 +160,17 @@ def passed(due: Due, today: dt.date) -> bool:
     return date is not None and due.day < today and due.day < date <= today
 
 
-def _folded(text: str) -> str:
-    """Text as a reminder's `task:` is matched: case aside, in either Unicode form (a
-    reviewer: a program file composed and an issue decomposed sent no reminder)."""
-    return unicodedata.normalize("NFC", text).casefold()
-
-
 def open_tasks(tasks: tuple[Task, ...], reminder: Reminder) -> tuple[str, ...]:
     """The open tasks a reminder names: in its section, containing its text (or both). A
     reminder of a section leaves out its optional tasks, which no figure counts (one that
     names a task by its words sends it, optional or not)."""
     section = heading_key(reminder.section) if reminder.section else None
-    text = _folded(reminder.task) if reminder.task else None
+    text = folded(reminder.task) if reminder.task else None
     return tuple(
         task.text
         for task in tasks
         if (section is None or heading_key(task.section) == section)
-        and (text in _folded(task.text) if text is not None else not is_optional(task.text))
+        and (text in folded(task.text) if text is not None else not is_optional(task.text))
         and count_tasks(task.line).completed_count == 0
     )
 

@@ -372,3 +372,28 @@ def test_a_finished_score_issue_of_a_pair_taken_out_follows_its_ticks(
     assert "status::in progress" in issue.labels and "progress::50-74%" in issue.labels
     tracking = issues(sponsorship)["sales-sponsorship/tracking"].description
     assert f"| #{issue.iid} " not in tracking  # in no rollup, withdrawn or not
+
+
+def test_a_score_written_with_its_box_unticked_is_not_asked_for_again(shipped: Path) -> None:
+    """A year's simulation: Aiko wrote her start score and left its task unticked; on the
+    checkpoint's day she was asked to record it, though the published figure counted it.
+    The shipped reminders say `unless_recorded`; Lena, who wrote none, is reminded."""
+    keep_programs(shipped, "sales-sponsorship")
+    apply("2026-12-04")
+    record(shipped, "aiko.tanaka", "sponsee", "Sponsee satisfaction (start)", "8/10")
+    apply("2027-02-15")
+    found = issues(shipped)
+    assert "automation:note reminder satisfaction-start" not in notes(
+        shipped, found[scores_key("aiko.tanaka", "sponsee")]
+    )
+    lena = notes(shipped, found[scores_key("lena.fischer", "sponsee")])
+    assert "**Reminder: please record your satisfaction (start)**" in lena
+
+
+def test_unless_recorded_must_name_a_value_the_program_records(shipped: Path) -> None:
+    keep_programs(shipped, "sales-sponsorship")
+    program = shipped / "config/programs/sales-sponsorship.yml"
+    edit(program, "unless_recorded: satisfaction (start)", "unless_recorded: happiness")
+    result = run("validate")
+    assert result.code == 2 and "Traceback" not in result.err
+    assert "reminder 'satisfaction-start': no value this program records" in result.err
