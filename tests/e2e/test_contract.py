@@ -66,24 +66,26 @@ def test_ticks_move_progress_labels_and_rollup_and_survive(backend: Backend) -> 
     assert backend.fingerprint() == before
 
 
-def test_a_task_typed_inside_the_progress_block_neither_counts_nor_flaps(
+def test_a_task_typed_inside_the_progress_block_is_kept_and_does_not_flap(
     backend: Backend,
 ) -> None:
-    """The progress block is the tool's: a task a person types there is replaced by the next
-    write, so it is not counted by that write either (the labels would change, then change
-    back on the run after)."""
+    """A task a person types inside the progress block is theirs, not the tool's text: the
+    block is not written over it (the issue fails, untouched, saying how to mend it; it was
+    deleted before an attacker's trial showed a moved marker taking a whole checklist with
+    it), and each run after does the same, writing nothing."""
     assert backend.cli("apply").code == 0
     aiko = by_key(backend)["csm-aspiring-leaders/fy27-pilot/aiko.tanaka"]
     begin = "<!-- automation:begin progress -->\n"
     backend.edit(aiko.iid, lambda t: t.replace(begin, begin + "- [x] my own task\n", 1))
+    typed = by_key(backend)["csm-aspiring-leaders/fy27-pilot/aiko.tanaka"].description
     result = backend.cli("apply")
-    assert result.code == 0, result.out
+    assert result.code == 1, result.out
+    assert "the managed block 'progress' is damaged: it holds a task" in result.out
     aiko = by_key(backend)["csm-aspiring-leaders/fy27-pilot/aiko.tanaka"]
-    assert "my own task" not in aiko.description
-    assert {"progress::0%", "status::not started"} <= set(aiko.labels), result.out
-    assert "labels" not in result.out, result.out
+    assert aiko.description == typed
     before = backend.fingerprint()
-    assert "No changes" in backend.cli("apply").out
+    again = backend.cli("apply")
+    assert again.code == 1 and "it holds a task" in again.out
     assert backend.fingerprint() == before
 
 
