@@ -663,6 +663,7 @@ def _withdraw(  # noqa: PLR0917
     renderer = blocks.renderer
     left = desired.course.name(member.group)
     said = {
+        "program": program,
         "back": False,
         "date": today,
         "closed": closed,
@@ -1088,7 +1089,11 @@ def samples(
         "withdrawn": 0,
     }
     return {
-        "withdrawn": _render(renderer, "withdrawn", {"back": False, "date": today, "closed": True}),
+        "withdrawn": _render(
+            renderer,
+            "withdrawn",
+            {"program": program, "back": False, "date": today, "closed": True},
+        ),
         "back": _render(renderer, "withdrawn", {"back": True, "date": today}),
         "withdrawn note": _render(
             renderer, "withdrawn_note", {"program": program, "reason": reason, "closed": True}

@@ -874,7 +874,12 @@ def test_an_account_taken_out_of_the_program_is_withdrawn_by_its_id(esp: Path) -
     assert len(umbrella) == 4  # the plan and this period's monthly, quarterly, annual issues
     for issue in umbrella.values():
         assert issue.state == "closed" and statuses(issue) == {"status::withdrawn"}
-        assert "The customer paused the program" in notes(esp, issue)
+        said = notes(esp, issue)
+        assert "The customer paused the program" in said
+        # a customer's account, not a person (a year's simulation read "the person (or
+        # customer account)")
+        assert "The account this issue is for is no longer in" in said and "person" not in said
+        assert "If the account is added back" in issue.description
     tracking = block_content(issues(esp)["executive-sponsorship/tracking"].description, "rollup")
     assert (tracking or "").count("| withdrawn |") == 4
     # each row shows the phases its issue has, as a live row does: the plan no cadence's
