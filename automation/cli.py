@@ -281,16 +281,24 @@ def _check_usage(args: argparse.Namespace, backend: str) -> None:
 
 
 def _workspace_apart(args: argparse.Namespace) -> None:
-    """The local workspace is not inside config/ or templates/: its issue files (a
-    confidential program's too) would be committed with them, and its own files read as
-    configuration (an attacker's trial: `--workspace config/programs` broke every run)."""
-    workspace = args.workspace.resolve()
-    for option, folder in (("--config", args.config), ("--templates", args.templates)):
-        if workspace.is_relative_to(folder.resolve()):
+    """The local workspace is neither config/ nor inside its programs/ or templates/: its
+    issue files (a confidential program's too) would be committed with them, and its own
+    files read as configuration (an attacker's trial: `--workspace config/programs` broke
+    every run)."""
+    workspace, config = args.workspace.resolve(), args.config.resolve()
+    # config/ itself, and whatever is inside its programs/ or templates/ (`--config .` with
+    # the default workspace inside it is a flat layout, not a mistake: a reviewer's)
+    taken = (
+        ("--config", args.config, workspace == config),
+        ("--config", args.config / "programs", workspace.is_relative_to(config / "programs")),
+        ("--templates", args.templates, workspace.is_relative_to(args.templates.resolve())),
+    )
+    for option, folder, inside in taken:
+        if inside:
             raise UsageError(
-                f"--workspace {args.workspace}: it is inside {folder}/ ({option}), where its "
-                "issue files would be read as configuration and committed with it; give a "
-                "folder outside it (the default is .automation)"
+                f"--workspace {args.workspace}: it is in {folder}/ ({option}), where its files "
+                "would be read as configuration or committed with it; give a folder of its "
+                "own, such as .automation (the default)"
             )
 
 

@@ -431,6 +431,8 @@ def _kept(
     person = Member(key.rpartition("/")[2])
     group = (_in_group(desired, person, issue) or person).group
     progress, _ = _as_it_left(desired, issue, headings, today)
+    if _state(issue) in (_LEFT, _LEFT_CLOSED):  # withdrawn before: listed, not counted
+        progress = replace(progress, status=Status.WITHDRAWN)
     name = desired.course.name(group)
     return Departed(group, _row(desired, issue, name, progress, issue.state))
 

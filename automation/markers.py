@@ -234,6 +234,21 @@ def _persons(line: str) -> str:
     return "the key line" if _KEY_LINE.match(bare) else ""
 
 
+def _refuse_persons(name: str, content: str) -> None:
+    """The tool's own text for block NAME never holds what would make the block a person's
+    (`_persons`): a team's block template that renders a task (a reviewer: every issue then
+    failed as damaged on the next run) is said at the first write, which it stops."""
+    held = next((what for line in content.split("\n") if (what := _persons(line))), "")
+    if held:
+        raise ItemError(
+            f"the tool's text for the block '{name}' holds {held}, which its template writes: "
+            "nothing was written to the issue. A tick there could not be kept, and the block "
+            "would be taken for a person's text; take it out of the template that renders "
+            f"the block (templates/blocks/{name}.md.j2, or the one the program file names for "
+            "it): a task belongs in the issue's own template"
+        )
+
+
 def _swallowing_message(name: str, held: str) -> str:
     begin, end = begin_marker(name), end_marker(name)
     return (
@@ -282,6 +297,7 @@ def replace_block(text: str, name: str, content: str) -> str:
     Every character outside the block is kept byte for byte; a damaged block raises ItemError.
     """
     body = content if content.endswith("\n") or not content else content + "\n"
+    _refuse_persons(name, body)
     span = _locate(text, name)
     if span is None:
         return f"{text}{_separator(text)}{begin_marker(name)}\n{body}{end_marker(name)}\n"

@@ -25,9 +25,9 @@ def missed_periods(
     """One warning listing the missed periods of a program, or none."""
     earliest: dict[str, dt.date] = {}
     for item in desired.issues:
-        if item.key in found and item.due_date is not None:
+        if item.key in found and (end := _ended_on(item)) is not None:
             series = _series(item.key)
-            earliest[series] = min(item.due_date, earliest.get(series, item.due_date))
+            earliest[series] = min(end, earliest.get(series, end))
     missed = [
         item
         for item in desired.issues

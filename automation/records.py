@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from automation.checklist import visible_lines
 from automation.markers import outside_blocks
-from automation.rendering import as_shown, neutralise
+from automation.rendering import LARGEST, as_shown, neutralise
 
 _BLANK = re.compile(r"^_*(?:/\s*\d+(?:\.\d+)?)?$")
 _NUMBER = re.compile(r"^(?P<value>-?\d+(?:\.\d+)?)\s*(?:/\s*(?P<out_of>\d+(?:\.\d+)?))?$")
@@ -106,7 +106,9 @@ def _parse(spec: RecordSpec, raw: str | None) -> Recorded:
         else "as a number, like 12"
     )
     value = float(match.group("value")) if match else math.nan
-    if match is None or not math.isfinite(value):  # digits past a float's range: an attacker
+    # digits past a float's range (an attacker's trial), or so many that an average of two
+    # overflows (a reviewer's): no value people record is that large
+    if match is None or not abs(value) < LARGEST:
         return Recorded(spec.label, problem=f"it is not a number{scale}; write it {example}")
     given = match.group("out_of")
     if spec.out_of and given and float(given) != spec.out_of:

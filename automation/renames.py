@@ -289,23 +289,37 @@ def suspects(
         if any(_under(key, at, prefix, new) for key in known):
             continue  # the new id has issues already (a sponsor took another pair)
         olds = [i for i in orphans if _under(i.key or "", at, prefix, old)]
+        news = [i for i in missing if _under(i.key, at, prefix, new)]
         before = {p.lower() for i in olds for p in i.assignees}
-        after = {p.lower() for i in missing if _under(i.key, at, prefix, new) for p in i.assignees}
-        if _same_people(before, after):
+        after = {p.lower() for i in news for p in i.assignees}
+        whose = (_next(olds, at), _next(news, at))
+        if _same_people(before, after, whose):
             refs = tuple(i.reference for i in olds) if desired.program.is_confidential else ()
             found.append(Suspect(desired.program.id, old, new, refs))
     return tuple(dict.fromkeys(found))
 
 
-def _same_people(before: set[str], after: set[str]) -> bool:
+def _same_people(before: set[str], after: set[str], whose: tuple[set[str], set[str]]) -> bool:
     """Whether two groups of people are one group: one holds the other, or most of each are
-    in both. A rename made with the roster edited in the same change (a participant swapped,
-    a username changed) is still a rename (a newcomer's finding: it withdrew the issues of
-    people still in the cohort and made them fresh ones, their ticks left behind)."""
+    in both, and most of the issues are of the same people (WHOSE: the key's part after the
+    id, old and new: a participant's username, a pair's sponsee). A rename made with the
+    roster edited in the same change (a participant swapped, a username changed) is still a
+    rename (a newcomer's finding: it withdrew the issues of people still in the cohort and
+    made them fresh ones); a new cohort of other sponsees with the same sponsors and managers
+    is not (a reviewer's)."""
     if not before or not after:
         return False
-    shared = len(before & after)
-    return before <= after or after <= before or 2 * shared > max(len(before), len(after))
+    return before <= after or after <= before or (_most(before, after) and _most(*whose))
+
+
+def _most(one: set[str], other: set[str]) -> bool:
+    """Whether most of each set is in both."""
+    return 2 * len(one & other) > max(len(one), len(other))
+
+
+def _next(items: Sequence[ObservedIssue] | Sequence[DesiredIssue], at: int) -> set[str]:
+    """The part after position AT of each item's key: whose issue it is, under a group."""
+    return {[*(item.key or "").split("/"), ""][at + 1] for item in items}
 
 
 def _pairs(

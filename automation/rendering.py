@@ -667,13 +667,16 @@ def _bound_filters(env: _BoundedEnvironment) -> None:
     env.filters[_MADE_GUARD] = _made_text
 
 
+LARGEST = 1e15  # a figure's magnitude shown with decimals, and a recorded value's (records.py)
+
+
 def _decimals(value: float, places: int = 1) -> str:
     """A figure with PLACES decimals, a half rounded up as people do (8.25 shows as 8.3;
     Python's format rounds it to the even 8.2), from its shortest spelling (`repr`); a
     figure too big for that (a value typed with thirty digits, or more than a float holds)
     as Python writes it."""
     number, shown = float(value), max(0, min(int(places), 6))
-    if not math.isfinite(number) or abs(number) >= 1e15:
+    if not math.isfinite(number) or abs(number) >= LARGEST:
         return f"{number:.{shown}f}" if math.isfinite(number) else str(number)
     step = decimal.Decimal(1).scaleb(-shown)
     return str(decimal.Decimal(repr(number)).quantize(step, decimal.ROUND_HALF_UP))

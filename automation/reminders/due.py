@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 from automation.blocks import record_specs
 from automation.checklist import count_tasks, heading_key, is_optional, rename_headings
+from automation.config.models import Program
 from automation.config.reminders import Reminder, Reminders
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.errors import ItemError
@@ -54,7 +55,7 @@ def due_reminders(
     """Every occasion whose day is between SINCE and TODAY (both included), on an issue that
     is open, not over (and, if it must be, confidential), while some of its chosen tasks are
     open."""
-    part = desired.program.reminders
+    part = _with_lead(desired.program)
     if not part.send:
         return ()
     headings = [section.heading for section in desired.program.sections]
@@ -67,6 +68,14 @@ def due_reminders(
         for due in _occasions(part, item, _renamed(issue, renames), headings, (since, today))
         if not _recorded(due, specs)
     )
+
+
+def _with_lead(program: Program) -> Reminders:
+    """The program's reminders, whose `program_lead` is, unless they name one, the lead its
+    kind names (`lead`, `sponsorship.lead`) on every issue of the program (a reviewer: a
+    reminder of score issues to the program lead mentioned nobody)."""
+    part, lead = program.reminders, program.lead_username()
+    return part if part.program_lead or not lead else part.model_copy(update={"program_lead": lead})
 
 
 def _recorded(due: Due, specs: Sequence[RecordSpec]) -> bool:

@@ -73,9 +73,19 @@ def test_a_workspace_inside_config_or_templates_is_refused(shipped: Path, worksp
     before = sorted(p.relative_to(shipped) for p in shipped.rglob("*"))
     result = cli(["apply", "--today", TODAY, "--workspace", workspace], {})
     assert result.code == 2 and "Traceback" not in result.err
-    assert f"--workspace {workspace}: it is inside " in result.err
+    assert f"--workspace {workspace}: it is in " in result.err
     assert "using the local backend" not in result.err  # said before where it would be
     assert sorted(p.relative_to(shipped) for p in shipped.rglob("*")) == before
+
+
+def test_a_flat_layout_keeps_its_default_workspace(shipped: Path) -> None:
+    """A reviewer's: with `--config .` the default workspace, .automation, is inside the
+    configuration folder; it is no mistake there (nothing reads it as configuration)."""
+    for name in ("people.yml", "settings.yml", "job-grades.yml", "programs"):
+        (shipped / "config" / name).rename(shipped / name)
+    result = cli(["plan", "--today", TODAY, "--config", "."], {})
+    assert result.code == 0, result.err
+    assert "--workspace" not in result.err
 
 
 def test_the_day_is_the_utc_day_whatever_the_runners_time_zone(

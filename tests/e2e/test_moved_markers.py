@@ -5,8 +5,12 @@ count; put back, it is written as usual (an attacker's trial: the whole checklis
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.backends import Backend
+from tests.conftest import keep_programs
 from tests.e2e.test_contract import by_key, tick
+from tests.local_cli import issues, run
 
 AIKO = "csm-aspiring-leaders/fy27-pilot/aiko.tanaka"
 TRACKING = "csm-aspiring-leaders/tracking"
@@ -66,3 +70,17 @@ def test_an_end_marker_moved_below_typed_notes_keeps_them(backend: Backend) -> N
     assert result.code == 1, result.out + result.err
     assert "holds another block's marker" in failed_line(result.out)
     assert by_key(backend)[AIKO].description == tick(edited, "Have coffee chats")
+
+
+def test_a_block_template_that_writes_a_task_is_refused_before_any_write(shipped: Path) -> None:
+    """A reviewer's: a team's workshop block template with a checklist line was written
+    once, then every issue failed as damaged on every run after."""
+    keep_programs(shipped, "sales-onboarding")
+    template = shipped / "templates/blocks/workshop.md.j2"
+    with template.open("a", encoding="utf-8") as file:
+        file.write("- [ ] Book your travel for the workshop\n")
+    result = run("apply")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "the tool's text for the block 'workshop' holds a task" in result.err
+    assert "templates/blocks/workshop.md.j2" in result.err
+    assert not issues(shipped)  # nothing was written

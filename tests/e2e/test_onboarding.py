@@ -637,6 +637,35 @@ def test_a_hire_whose_start_date_is_deleted_keeps_their_issue_in_every_rollup(
     assert "status::in progress" in hire(onboarding, "tom.reyes").labels
 
 
+def test_a_withdrawn_hire_back_without_a_start_date_stays_out_of_the_counts(
+    onboarding: Path,
+) -> None:
+    """A reviewer's: Tom withdrawn, then put back in `hires` with his start_date deleted:
+    his closed, withdrawn issue was counted again as not started ("9 tracked issues")."""
+    assert run("apply").code == 0
+    program = onboarding / PROGRAM
+    tom = "    - {username: tom.reyes, role: ae}\n"
+    edit(program, tom, "")
+    assert run("apply").code == 0
+    edit(
+        program,
+        "    - {username: sofia.alvarez, role: ae}\n",
+        tom + "    - {username: sofia.alvarez, role: ae}\n",
+    )
+    edit(
+        onboarding / "config" / "people.yml",
+        "    start_date: 2026-11-16\n    geo: AMER\n",
+        "    geo: AMER\n",
+    )
+    assert run("apply").code == 0
+    tracking = issues(onboarding)["sales-onboarding/tracking"].description
+    row = next(
+        line for line in tracking.splitlines() if f"| #{hire(onboarding, 'tom.reyes').iid} " in line
+    )
+    assert row.endswith("| withdrawn |"), row
+    assert "; 1 withdrawn, listed but not counted." in tracking
+
+
 def test_a_workshop_whose_only_hire_left_keeps_its_rollup_up_to_date(onboarding: Path) -> None:
     """Arjun is the EMEA December workshop's one hire; he leaves. The workshop's rollup was
     made and is still configured: it is kept up to date (listing him as withdrawn, as the

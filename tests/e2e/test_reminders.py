@@ -149,6 +149,23 @@ def test_the_programs_lead_is_its_program_lead_without_a_reminders_setting(  # n
     assert "automation:note reminder to-the-lead" in note and f"@{lead}" in note, note
 
 
+def test_the_sponsorship_lead_is_the_program_lead_of_score_issues_too(shipped: Path) -> None:
+    """A reviewer's: a reminder of the score issues `for: [program_lead]` was accepted (the
+    program names its lead) and mentioned nobody: score issues had no such role."""
+    keep_programs(shipped, "sales-sponsorship")
+    path = shipped / "config/programs/sales-sponsorship.yml"
+    send = "reminders:\n  send:\n"
+    lead = (
+        "    - {id: lead-start, when: on checkpoint_start, task: satisfaction (start),\n"
+        "       for: [program_lead]}\n"
+    )
+    edit(path, send, send + lead)
+    assert run("apply").code == 0
+    assert run("apply", "2027-02-15").code == 0
+    note = notes(shipped, "sales-sponsorship/fy28-h1/aiko.tanaka/sponsee-scores")
+    assert "automation:note reminder lead-start" in note and "@riley.chen" in note, note
+
+
 def test_a_person_who_joined_after_a_reminders_day_is_not_reminded_of_it_late(
     shipped: Path,
 ) -> None:

@@ -208,6 +208,9 @@ def test_career_advancement_is_asked_twelve_months_after_the_end_and_its_rate_pu
         )
         apply("2028-08-05")
         assert "Not published yet" in published(root, "advancement")
+    # no rollup lists them: a row would show which manager has answered (a reviewer's)
+    for rollup in (COHORT, "sales-sponsorship/tracking"):
+        assert "career advancement" not in issues(root)[rollup].description
     apply("2028-08-15")  # its date plus the grace period
     rate = published(root, "advancement")
     assert f"| {ADVANCED} | 67% | 3 |" in rate

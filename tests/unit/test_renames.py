@@ -121,6 +121,14 @@ def test_a_vanished_cohort_with_one_person_swapped_is_suspected() -> None:
     assert [(s.old, s.new) for s in suspects(swapped, found, set(), {})] == [("c1", "c2")]
     half = program(*(wanted(f"demo/c2/{u}", (u,)) for u in ("ana", "dee", "eve")))
     assert suspects(half, found, set(), {}) == ()  # one of three stays: a new cohort
+    # a reviewer's: the same sponsors and managers, two of three sponsees new: no rename
+    pairs = [issue(f"demo/c1/s{n}", n, (f"e{n}", f"s{n}", f"m{n}")) for n in (1, 2, 3)]
+    others = program(
+        wanted("demo/c2/s1", ("e1", "s1", "m1")),
+        wanted("demo/c2/s4", ("e2", "s4", "m2")),
+        wanted("demo/c2/s5", ("e3", "s5", "m3")),
+    )
+    assert suspects(others, pairs, set(), {}) == ()
 
 
 def test_no_suspicion_without_the_same_people_an_open_issue_or_a_vanished_id() -> None:

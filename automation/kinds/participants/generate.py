@@ -173,6 +173,5 @@ def _participant(ctx: Ctx, cohort: Cohort, username: str) -> DesiredIssue:
         roles={
             "participant": (person.username,),
             "manager": (manager.username,) if manager else (),
-            "program_lead": (ctx.program.lead,) if ctx.program.lead else (),
         },
     )

@@ -211,7 +211,6 @@ def _pair(ctx: Ctx, part: Sponsorship, cohort: SponsorshipCohort, pair: Pair) ->
             "participant": (sponsee.username,),
             "sponsor": (sponsor.username,),
             "manager": (manager.username,) if manager else (),
-            "program_lead": (part.lead,) if part.lead else (),
         },
     )
 
@@ -311,6 +310,7 @@ def _advancement(
         assignees=(manager.username,) if manager else (),
         due_date=closed,
         ends=closed,  # the rate is published then, once
+        listed=False,  # in no rollup, as a score issue (a row would show who has answered)
         requires=_key(ctx, cohort, pair),  # a pair that had its program, not one never made
         dates={"asked": due},
         roles={"manager": (manager.username,) if manager else ()},
