@@ -283,7 +283,11 @@ def suspects(
     if not orphans or not missing:
         return ()
     found = []
+    renaming = desired.course.renaming
+    person = renaming.at + 1 if renaming else None  # where a key names its person
     for at, prefix, old, new in sorted(_pairs(orphans, missing)):
+        if at == person:
+            continue  # a person's new username (a pair's sponsee's): `username_changes`
         if any(_under(key, at, prefix, old) for key in wanted):
             continue  # the old id is still there: people moved, nothing was renamed
         if any(_under(key, at, prefix, new) for key in known):
