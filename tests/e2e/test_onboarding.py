@@ -666,6 +666,27 @@ def test_a_withdrawn_hire_back_without_a_start_date_stays_out_of_the_counts(
     assert "; 1 withdrawn, listed but not counted." in tracking
 
 
+def test_a_new_manager_is_not_handed_an_onboarding_that_is_over(onboarding: Path) -> None:
+    """A newcomer's trial: Tom's onboarding ended with his workshop's group (2027-03-10),
+    then his manager changed in people.yml: the run reassigned the ended issue to the new
+    manager (notifying them) and took the one who did the work off it."""
+    assert run("apply").code == 0
+    assert run("apply", "2027-03-15").code == 0
+    tom = hire(onboarding, "tom.reyes")
+    assert "status::ended" in tom.labels and "dana.whitfield" in tom.assignees
+    people = onboarding / "config" / "people.yml"
+    edit(
+        people,
+        "    manager: dana.whitfield\n    start_date: 2026-11-16\n",
+        "    manager: lukas.brandt\n    start_date: 2026-11-16\n",
+    )
+    result = run("apply", "2027-04-01")
+    assert (
+        result.code == 0 and f"#{tom.iid} [sales-onboarding/tom.reyes]: assignees" not in result.out
+    )
+    assert hire(onboarding, "tom.reyes").assignees == tom.assignees
+
+
 def test_a_workshop_whose_only_hire_left_keeps_its_rollup_up_to_date(onboarding: Path) -> None:
     """Arjun is the EMEA December workshop's one hire; he leaves. The workshop's rollup was
     made and is still configured: it is kept up to date (listing him as withdrawn, as the

@@ -6,7 +6,7 @@ import datetime as dt
 from functools import partial
 
 from automation.course import HIRE_WORDS, Course, Member, Renaming
-from automation.kinds.onboarding.model import OnboardingProgram
+from automation.kinds.onboarding.model import Onboarding, OnboardingProgram, Workshop
 
 WORKSHOP = "workshop"  # the block of a hire's issue that shows their workshop
 
@@ -17,12 +17,11 @@ def course(program: OnboardingProgram) -> Course:
     `milestone_days.goal` days after the workshop: every hire in it started before the
     workshop, so each one's goal (their due date) has passed by then."""
     part = program.onboarding
-    goal = dt.timedelta(days=part.milestone_days.goal)
     hires = frozenset(h.username.lower() for h in part.hires)
     formers = frozenset(h.renamed_from.lower() for h in part.hires if h.renamed_from)
     return Course(
         member=partial(_member, hires),
-        ends={w.id: w.end + goal for w in part.workshops},
+        ends={w.id: group_end(part, w) for w in part.workshops},
         names={w.id: part.group_name(w) for w in part.workshops},
         group_block=WORKSHOP,
         named=hires | formers,
@@ -34,3 +33,8 @@ def _member(hires: frozenset[str], rest: str) -> Member | None:
     if "/" in rest or rest in HIRE_WORDS or rest.lower() in hires:
         return None
     return Member(rest)
+
+
+def group_end(part: Onboarding, workshop: Workshop) -> dt.date:
+    """The last day of a workshop's group: every hire's goal day in it has passed by then."""
+    return workshop.end + dt.timedelta(days=part.milestone_days.goal)

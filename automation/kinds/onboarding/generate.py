@@ -19,7 +19,7 @@ from automation.desired import (
     Group,
     NoteElsewhere,
 )
-from automation.kinds.onboarding.course import WORKSHOP
+from automation.kinds.onboarding.course import WORKSHOP, group_end
 from automation.kinds.onboarding.model import (
     Hire,
     Onboarding,
@@ -296,6 +296,9 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
         assignees=(person.username, *((manager.username,) if manager else ())),
         due_date=_due(start + dt.timedelta(days=days.goal), days.live_lead, hire),
         ends=None if workshop else own_end,
+        # once its group's time (or its own) is over, its people are its history (a
+        # newcomer's: a new manager was handed an onboarding over for months)
+        people_until=group_end(part, workshop) if workshop else own_end - dt.timedelta(days=1),
         epic_key=ctx.group_epic_key(workshop.id) if workshop else ctx.program_epic_key(),
         rollups=(group,) if group else (),
         blocks=((WORKSHOP, _workshop_block(ctx, values, workshop)),),
