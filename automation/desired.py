@@ -206,6 +206,12 @@ class DesiredIssue:
         object.__setattr__(self, "assignees", tuple(once.values()))
 
     @property
+    def ended_on(self) -> dt.date | None:
+        """The last day of the item's period (its `end` date: an ESP month's session is due
+        at the end of the month's last week), or its due date for an item with no such date."""
+        return self.dates.get("end") or self.due_date
+
+    @property
     def people_roles(self) -> tuple[tuple[str, str], ...]:
         """(role, username) of each of its people, for outputs that hide their names."""
         return tuple((role, name) for role, names in self.roles.items() for name in names)

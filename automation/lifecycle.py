@@ -287,13 +287,15 @@ def without_time_away(
     made = {_unprefixed(desired, issue.key or "") for issue in issues}
 
     def out(item: DesiredIssue) -> bool:
-        due, who = item.due_date, _owner_of(desired, item.key)
+        # its period's end, not its due date (a newcomer's trial: the month before an account
+        # came back, due in the next month's first week, was made though spent away)
+        last, who = item.ended_on, _owner_of(desired, item.key)
         return (
-            due is not None
-            and due < today
+            last is not None
+            and last < today
             and who is not None
             and _unprefixed(desired, item.key) not in made
-            and any(start <= due < end for start, end in spans.get(who, ()))
+            and any(start <= last < end for start, end in spans.get(who, ()))
         )
 
     if not any(spans.values()):

@@ -25,7 +25,7 @@ def missed_periods(
     """One warning listing the missed periods of a program, or none."""
     earliest: dict[str, dt.date] = {}
     for item in desired.issues:
-        if item.key in found and (end := _ended_on(item)) is not None:
+        if item.key in found and (end := item.ended_on) is not None:
             series = _series(item.key)
             earliest[series] = min(end, earliest.get(series, end))
     missed = [
@@ -34,14 +34,14 @@ def missed_periods(
         if not item.create
         and item.over_before_made is None  # a person's own item (a hire), not a period
         and item.key not in found
-        and (end := _ended_on(item)) is not None
+        and (end := item.ended_on) is not None
         and today - REMEMBERED <= end < today
         and earliest.get(_series(item.key), today) < end
         and not _over(desired, item, today)
     ]
     if not missed:
         return []
-    ends = [end for item in missed if (end := _ended_on(item)) is not None]
+    ends = [end for item in missed if (end := item.ended_on) is not None]
     return [
         f"{_counted(len(missed), 'period')} of {desired.program.id} ended while no run created "
         f"their issues, before the backfill window, so they were not created"
@@ -74,14 +74,6 @@ def made_too_late(desired: DesiredProgram, had: Collection[str], today: dt.date)
         "another username, write `renamed_from` "
         "(README 'Renaming'). This is said until a year after each was over"
     ]
-
-
-def _ended_on(item: DesiredIssue) -> dt.date | None:
-    """The last day of an item's period, which the backfill window compares (an ESP month's
-    session is due at the end of the month's last week: on the first run of a quarter after
-    an outage, the last month of the quarter before was neither made nor said, a year's
-    simulation found); its due date for a kind whose periods have no end date."""
-    return item.dates.get("end") or item.due_date
 
 
 def _named(desired: DesiredProgram, missed: list[DesiredIssue]) -> str:

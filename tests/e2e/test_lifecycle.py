@@ -921,6 +921,22 @@ def test_an_account_paused_then_approved_again_gets_nothing_for_its_time_away(
     assert "ended while no run" not in later.out and f"{INITECH}/monthly/2027-04" in later.out
 
 
+def test_the_month_before_an_account_comes_back_is_not_made_though_due_after(
+    esp: Path,
+) -> None:
+    """A newcomer's trial: Initech away for May 2027, approved again on 1 June; May's session
+    (due on 6 June, the end of the month's last week) was made, though spent away."""
+    program = esp / "config/programs/executive-sponsorship.yml"
+    assert run("apply", "2027-04-15").code == 0
+    edit(program, APPROVED, APPROVED.replace("approved", "proposed"))
+    assert run("apply", "2027-05-01").code == 0
+    edit(program, APPROVED.replace("approved", "proposed"), APPROVED)
+    back = run("plan", "2027-06-01")
+    assert back.code == 0, back.out + back.err
+    assert f"[{INITECH}/monthly/2027-05]" not in back.out
+    assert f"[{INITECH}/monthly/2027-06]" in back.out
+
+
 def test_a_time_away_typed_into_an_issue_suppresses_nothing(esp: Path) -> None:
     """A block a person writes into an account's issue, with a time away of a hundred years:
     it proves nothing (no proof line of the tool's), so the account's periods are as before."""
