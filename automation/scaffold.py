@@ -111,15 +111,20 @@ def _tree(folder: Traversable, at: PurePosixPath) -> Iterator[NewFile]:
             yield NewFile(at / entry.name, entry.read_bytes())
 
 
+SHOWN = 5  # files named when init finds some there already; the rest are counted
+
+
 def write_skeleton(target: Path, files: Sequence[NewFile]) -> list[Path]:
     """Write files under target and return their paths; refuses, before writing anything, when
     any of them (or a folder on its way) already exists as something else."""
     there = [p for new in files if (p := target.joinpath(new.path)).exists() or p.is_symlink()]
-    if there:  # every one, not the first: a tester moved them away one attempt at a time
-        named = ", ".join(map(str, there))
+    if there:  # not only the first: a tester moved them away one attempt at a time
+        named = ", ".join(map(str, there[:SHOWN]))  # a few, then a count: a second init into
+        more = f" and {len(there) - SHOWN} more" if there[SHOWN:] else ""  # one folder named 56
         were, it = ("already exists", "it") if len(there) == 1 else ("already exist", "them")
         raise InitRefused(
-            f"{named} {were}; init writes only new files (move {it} away, or choose another folder)"
+            f"{named}{more} {were}; init writes only new files (move {it} away, or choose "
+            "another folder)"
         )
     for new in files:
         path = target.joinpath(new.path)

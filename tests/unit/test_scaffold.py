@@ -144,6 +144,19 @@ def test_init_names_every_file_already_there(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == [".gitlab-ci.yml", "README.md"]
 
 
+def test_a_second_init_into_one_folder_names_a_few_files_and_counts_the_rest(
+    tmp_path: Path,
+) -> None:
+    """A newcomer's trial: a second init into the same folder printed all 56 paths on one
+    line of about 5 KB."""
+    assert cli(["init", str(tmp_path)], {}).code == 0
+    result = cli(["init", str(tmp_path)], {})
+    assert result.code == EXIT_INVALID_CONFIG
+    (line,) = result.err.strip().splitlines()
+    assert re.search(r" and \d+ more already exist; init writes only new files", line), line
+    assert line.count(str(tmp_path)) == 5
+
+
 def test_init_refuses_a_file_where_it_needs_a_folder(tmp_path: Path) -> None:
     (tmp_path / "templates").write_text("not a folder\n", "utf-8")
     result = cli(["init", str(tmp_path)], {})
