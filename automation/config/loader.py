@@ -407,7 +407,9 @@ def _unknown_kind(source: Source) -> Problem:
     expected = f"{', '.join(others)} or {last}" if others else last
     value = source.data["kind"]
     shown = f" (got '{shorten(value)}')" if isinstance(value, str | int | float | bool) else ""
-    return source.problem(("kind",), f"'kind' should be {expected}{shown}; fix the value")
+    meant = _close(value, [kind.name for kind in kinds()]) if isinstance(value, str) else None
+    fix = f"did you mean '{meant}'?" if meant else "fix the value"  # a newcomer wrote `participant`
+    return source.problem(("kind",), f"'kind' should be {expected}{shown}; {fix}")
 
 
 def _common_problems(source: Source) -> Iterator[Problem]:

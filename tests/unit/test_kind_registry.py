@@ -111,6 +111,13 @@ def test_an_unknown_kind_names_every_registered_one(root: Path) -> None:
     )
 
 
+def test_a_misspelt_kind_says_which_one_is_meant(root: Path) -> None:
+    """A newcomer wrote `kind: participant`: "fix the value" left them to spot the `s`."""
+    make_project(root, {"config/programs/demo.yml": PROGRAM.replace("participants", "participant")})
+    _, _, lines = cli("validate")
+    assert lines[0].endswith("(got 'participant'); did you mean 'participants'?"), lines[0]
+
+
 def test_an_unregistered_kind_is_unknown(root: Path) -> None:
     reviews_project(root)
     _, _, lines = cli("validate")
