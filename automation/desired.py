@@ -291,7 +291,6 @@ class Generated:
     warnings: tuple[str, ...] = ()
     notices: tuple[str, ...] = ()  # said once per run (pairs not released yet), not warnings
     failures: tuple[tuple[str, str], ...] = ()  # (key, message): items held back by a rule
-    lead: tuple[str, ...] = ()  # assigned the program's tracking issue, group rollups and plan
     # keys of people still in the program whose issue cannot be written now (a hire with no
     # start date): one that exists is left as it stands, and the rollups count it so
     kept: frozenset[str] = frozenset()

@@ -402,8 +402,9 @@ class Program(Frozen):
         return 1
 
     def lead_username(self) -> str | None:
-        """Who runs the program, where its kind names one apart from its reminders: the
-        `program_lead` of its reminders unless `reminders.program_lead` says otherwise."""
+        """Who runs the program, as its kind's setting names them (None: nobody): assigned its
+        own issues (tracking, group rollups, plan), and its reminders' `program_lead` on every
+        issue unless `reminders.program_lead` names someone else."""
         return None
 
     def made_days_before_start(self) -> int | None:

@@ -100,8 +100,6 @@ def generate(ctx: Ctx) -> Generated:
         ((PROPOSALS, table),),
         warnings,
         failures=failures,
-        # the page's program manager "owns ... measure success": the tracking issue is theirs
-        lead=(part.program_manager,),
     )
 
 
@@ -190,7 +188,6 @@ def _account_issues(
                 roles={
                     "sponsor": (account.sponsor,),
                     "account_team": team,
-                    "program_lead": (part.program_manager,),
                 },
             )
 
@@ -231,7 +228,6 @@ def _program_issues(
                 values=values,
                 key=f"{ctx.program.id}/program/{p.cadence}/{p.key}",
                 assignees=manager,
-                roles={"program_lead": manager},
             )
             for p in window.periods(monthly.period, start, None)
         ),
@@ -244,7 +240,6 @@ def _program_issues(
                 values=values,
                 key=f"{ctx.program.id}/program/scorecard/{p.cadence}/{p.key}",
                 assignees=manager,
-                roles={"program_lead": manager},
                 derived=_scorecard_of(ctx, part, approved, p),
                 due_after=SCORECARD_REVIEW,
             )
@@ -259,7 +254,6 @@ def _program_issues(
                 values={**yearly, "proposed": proposed},
                 key=f"{ctx.program.id}/program/{p.cadence}/{p.key}",
                 assignees=manager,
-                roles={"program_lead": manager},
             )
             for p in window.periods(annual.period, start, None)
         ),
@@ -299,7 +293,7 @@ def _cadence_issue(
     values: Mapping[str, Any],
     key: str,
     assignees: tuple[str, ...],
-    roles: Mapping[str, tuple[str, ...]],
+    roles: Mapping[str, tuple[str, ...]] | None = None,  # program_lead: Program.lead_username
     derived: tuple[Derived, ...] = (),
     create: bool = True,
     requires: str | None = None,
@@ -328,7 +322,7 @@ def _cadence_issue(
         requires=requires,
         derived=derived,
         dates={"start": item.start, "end": item.end},
-        roles=roles,
+        roles=roles or {},
         ends=ends,
         people_until=item.end,
     )

@@ -113,6 +113,10 @@ class EspProgram(Program):
     kind: Literal["esp"]
     esp: ExecutiveSponsorship
 
+    def lead_username(self) -> str | None:
+        """The page's program manager, who "owns ... measure success"."""
+        return self.esp.program_manager
+
     def template_files(self) -> tuple[tuple[tuple[str | int, ...], str], ...]:
         """The program's, and each operating-cadence issue's."""
         cadences = self.esp.templates

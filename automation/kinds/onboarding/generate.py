@@ -68,15 +68,11 @@ def generate(ctx: Ctx) -> Generated:
     )
     upcoming = [w for w in part.workshops if w.end >= ctx.today]
     table = ctx.renderer.render(WORKSHOPS_BLOCK, {"workshops": upcoming})
-    # the tracking issue and workshop rollups are Field Enablement's: its contact is assigned,
-    # as a program lead is in other kinds (a year's simulation found them on nobody's list)
-    lead = (part.enablement_contact,)
     return Generated(
         issues,
         groups,
         ((WORKSHOPS, table),),
         (*_no_prework(ctx), *warnings),
-        lead=lead,
         kept=kept,
     )
 
@@ -312,7 +308,6 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
         roles={
             "participant": (person.username,),
             "manager": (manager.username,) if manager else (),
-            "program_lead": (part.enablement_contact,),
         },
         elsewhere=_learning_path_note(ctx, person, values),
     )

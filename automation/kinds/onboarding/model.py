@@ -164,6 +164,10 @@ class OnboardingProgram(Program):
     kind: Literal["onboarding"]
     onboarding: Onboarding
 
+    def lead_username(self) -> str | None:
+        """Field Enablement's contact: the tracking issue and workshop rollups are theirs."""
+        return self.onboarding.enablement_contact
+
     def made_days_before_start(self) -> int | None:
         """A hire's issue is made this many days before their start date."""
         return self.onboarding.create_days_before_start

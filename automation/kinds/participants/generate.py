@@ -31,9 +31,8 @@ def generate(ctx: Ctx) -> Generated:
         Group(c.id, c.name, values={"cohort": c}, create=not _ended(c, ctx.today))
         for c in ctx.program.cohorts
     )
-    lead = (ctx.program.lead,) if ctx.program.lead else ()
     warnings = (*_overlaps(ctx.program.id, ctx.program.cohorts), *_managers(ctx))
-    return Generated(issues, groups, warnings=warnings, lead=lead)
+    return Generated(issues, groups, warnings=warnings)
 
 
 def _managers(ctx: Ctx) -> list[str]:

@@ -71,7 +71,6 @@ def generate(ctx: Ctx) -> Generated:
         groups,
         warnings=warnings,
         notices=tuple(_staged_notices(ctx)),
-        lead=(part.lead,) if part.lead else (),
     )
 
 
