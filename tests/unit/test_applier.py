@@ -332,6 +332,25 @@ def test_a_damaged_block_is_a_failure_and_the_issue_is_left_alone(
     assert tracker.issues[ana.iid].description == before
 
 
+def test_a_marker_moved_above_the_checklist_during_the_run_leaves_the_issue_alone(
+    tracker: MemoryTracker, ana: ObservedIssue
+) -> None:
+    """After the plan, before its write, a person drags the progress block's begin marker
+    above their ticked checklist: the write would replace it. It fails; the text is theirs."""
+    begin = begin_marker("progress")
+
+    def drag(text: str) -> str:
+        text = text.replace("- [ ] task", "- [x] task").replace(f"{begin}\n", "")
+        return text.replace("## One\n", f"{begin}\n## One\n")
+
+    tracker.edit(ana.iid, drag)
+    before = tracker.issues[ana.iid].description
+    outcome = execute(Plan((progress(ana.iid, "100%\n"),)), tracker)
+    (failure,) = outcome.failures
+    assert "it holds a task" in failure.message
+    assert tracker.issues[ana.iid].description == before
+
+
 # -- notes ------------------------------------------------------------------------------------
 
 
