@@ -175,8 +175,9 @@ def charts_of(
     changes = changed(points)
     shown = tuple(changes[-MAX_ROWS:])
     chart = tuple(sampled(points, most))
+    bars = phase_bars(totals) if totals.overall.count else ()  # no issue yet: no bars at 0%
     return Charts(
-        phase_bars(totals), chart, shown, len(chart) < len(points), len(changes) - len(shown)
+        bars, chart, shown, len(chart) < len(points), len(changes) - len(shown)
     )
 
 

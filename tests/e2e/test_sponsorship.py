@@ -105,6 +105,20 @@ def test_a_cohort_whose_only_pair_left_has_no_scores_column(sponsorship: Path) -
     assert "| withdrawn |" in cohort and "Satisfaction scores" not in cohort, cohort
 
 
+def test_a_cohort_with_no_issue_yet_says_so_instead_of_empty_tables(sponsorship: Path) -> None:
+    """A year's review: the H2 cohort's rollup, before any pair was released, showed a table
+    header with no row, every section "0/0 | no tasks" and a chart of six bars at 0%."""
+    assert run("apply").code == 0
+    description = issues(sponsorship)["sales-sponsorship/fy28-h2/tracking"].description
+    rollup = rollup_of(sponsorship, "sales-sponsorship/fy28-h2/tracking")
+    charts = description.split("automation:begin charts")[1].split("automation:end charts")[0]
+    assert "no tasks" not in rollup and "| Issue |" not in rollup, rollup
+    assert "No issue of this cohort yet" in rollup
+    assert "xychart" not in charts, charts
+    h1 = rollup_of(sponsorship, "sales-sponsorship/fy28-h1/tracking")
+    assert "| Issue |" in h1 and "No issue" not in h1  # a cohort with pairs keeps its tables
+
+
 def test_an_unreadable_score_is_a_warning_that_names_only_the_issue(sponsorship: Path) -> None:
     assert run("apply").code == 0
     for sponsee, value in (("lena.fischer", "8/10"), ("sam.delacroix", "great")):
