@@ -176,9 +176,7 @@ def charts_of(
     shown = tuple(changes[-MAX_ROWS:])
     chart = tuple(sampled(points, most))
     bars = phase_bars(totals) if totals.overall.count else ()  # no issue yet: no bars at 0%
-    return Charts(
-        bars, chart, shown, len(chart) < len(points), len(changes) - len(shown)
-    )
+    return Charts(bars, chart, shown, len(chart) < len(points), len(changes) - len(shown))
 
 
 def rollup_history(description: str | None, totals: Progress, today: dt.date) -> tuple[Week, ...]:
