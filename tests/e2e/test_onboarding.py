@@ -475,6 +475,20 @@ def test_a_hire_who_leaves_stays_in_their_workshops_rollup(onboarding: Path) -> 
     assert "| SQS Dec 7-10, 2026 AMER | " in row and "withdrawn" in row, row
 
 
+def test_a_hire_with_no_workshop_who_leaves_has_a_dash_in_the_group_cell(
+    onboarding: Path,
+) -> None:
+    """A year's review: Kenji, waiting for an APAC workshop, left; the program's rollup
+    listed him withdrawn with an empty Group cell, where it had said "SQS to be scheduled"."""
+    assert run("apply").code == 0
+    kenji = hire(onboarding, "kenji.watanabe")
+    edit(onboarding / PROGRAM, "    - {username: kenji.watanabe, role: isr}\n", "")
+    assert run("apply", today="2026-11-30").code == 0
+    program = issues(onboarding)["sales-onboarding/tracking"].description
+    row = next(line for line in program.splitlines() if f"| #{kenji.iid} " in line)
+    assert "Kenji Watanabe (Inside Sales Rep) | – | First week" in row and "withdrawn" in row, row
+
+
 @pytest.mark.parametrize(
     ("change", "listed"),
     [
