@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping, Sequence
 from enum import Enum
 
 from automation.actions import Failure, Plan, UpdateDueDate
@@ -28,7 +29,7 @@ from automation.desired import DesiredIssue
 from automation.edits import BlockTexts, Edits
 from automation.errors import ItemError
 from automation.items import ObservedIssue
-from automation.markers import block_content
+from automation.markers import block_content, outside_blocks
 
 DUE_BLOCK = "due"
 _RECORD = re.compile(r"<!-- automation:due (?P<date>\d{4}-\d{2}-\d{2}|none) -->")
@@ -85,6 +86,40 @@ def due_after(item: DesiredIssue, found: ObservedIssue) -> dt.date | None:
     except ItemError:
         moves = False
     return item.due_date if moves else found.due_date
+
+
+def dates_moved(
+    program: Program, items: Sequence[DesiredIssue], found: Mapping[str, ObservedIssue]
+) -> tuple[str, ...]:
+    """One warning for the open issues whose due date configuration moves in this plan while
+    their own text, outside the tool's blocks, still says it (a hire's goal day, written when
+    the issue was made and then theirs): said by the run that moves them (a newcomer moved a
+    start date; only the reworded task that held the date was warned of)."""
+    moved = [
+        f"{issue.reference} ({issue.due_date} -> {item.due_date})"
+        for item in items
+        if (issue := found.get(item.key)) is not None and _stale(item, issue)
+    ]
+    if not moved:
+        return ()
+    one = len(moved) == 1
+    which = f"issue {moved[0]}" if one else f"issues {', '.join(moved)}"
+    its, it = ("its", "it was") if one else ("their", "they were")
+    return (
+        f"{program.id}: configuration moves the due date of {which}; the dates written in "
+        f"{its} text when {it} made (outside the tool's blocks: a start date, a goal day) "
+        "stay as they were: correct them by hand where they are wrong",
+    )
+
+
+def _stale(item: DesiredIssue, issue: ObservedIssue) -> bool:
+    """Whether configuration moves the issue's due date while its text says that date."""
+    try:
+        moves = step(item, issue) is Step.MOVE
+    except ItemError:
+        return False
+    due = issue.due_date
+    return moves and due is not None and due.isoformat() in outside_blocks(issue.description)
 
 
 def plan_due(program: Program, item: DesiredIssue, found: ObservedIssue) -> Plan:

@@ -38,7 +38,7 @@ from automation.changes import (
     updates,
 )
 from automation.desired import DesiredIssue, DesiredProgram, Measured
-from automation.duedates import due_after, due_blocks, plan_due
+from automation.duedates import dates_moved, due_after, due_blocks, plan_due
 from automation.edits import BlockTexts, Edits, apply_edits
 from automation.epics import plan_epics, plan_links
 from automation.identity import resolve
@@ -117,6 +117,7 @@ def plan_program(
             *resolved.warnings,
             *missed_periods(desired, resolved.found, today),
             *made_too_late(desired, {*resolved.found, *(resolved.index or {})}, today),
+            *dates_moved(program, desired.issues, resolved.found),
             *held.warnings,
             *username_changes(desired, observed.issues, known, renamed),
             *stray_warnings(program, stray),

@@ -612,6 +612,28 @@ def test_an_issue_stays_tracked_when_its_start_date_moves_later(onboarding: Path
     assert f"| #{maya.iid} | Maya Okonkwo" in tracking  # still tracked, not dropped
 
 
+def test_a_due_date_moved_with_its_start_date_warns_once_of_the_dates_in_the_text(
+    onboarding: Path,
+) -> None:
+    """A newcomer: Maya's start date moved a week; her issue's due date and workshop block
+    followed, but its table still said "Start date | 2026-11-30" and "Close your first deal
+    by 2027-02-28", with no word of it (only a reworded task is warned of)."""
+    assert run("apply").code == 0
+    edit(
+        onboarding / "config" / "people.yml",
+        "start_date: 2026-11-30\n    geo: AMER",
+        "start_date: 2026-12-07\n    geo: AMER",
+    )
+    maya = hire(onboarding, "maya.okonkwo")
+    result = run("apply")
+    assert result.code == 0, result.out + result.err
+    said = [line for line in result.out.splitlines() if "dates written in" in line]
+    assert len(said) == 1 and f"#{maya.iid}" in said[0], result.out
+    assert "(2027-02-28 -> 2027-03-07)" in said[0] and "maya" not in said[0].lower()
+    assert "| Start date | 2026-11-30 |" in hire(onboarding, "maya.okonkwo").description
+    assert "dates written in" not in run("apply").out  # said once, by the run that moved it
+
+
 def test_a_hire_whose_start_date_is_deleted_keeps_their_issue_in_every_rollup(
     onboarding: Path,
 ) -> None:
