@@ -8,7 +8,7 @@ import difflib
 import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -24,7 +24,7 @@ from automation.markers import block_content, identity_marker
 from automation.progress import Progress, Status, program_label
 from automation.reasons import Stray
 from automation.records import Recorded, RecordSpec, averages
-from automation.rendering import Renderer
+from automation.rendering import Renderer, depends_on_values
 
 P = TypeVar("P", bound=Program)
 
@@ -363,7 +363,7 @@ class Context(Generic[P]):
         self, key: str, title: str, template: str, values: Mapping[str, Any], **fields: Any
     ) -> DesiredIssue:
         """A desired issue: marker, rendered body, program label and the sections it has."""
-        description = f"{identity_marker(key)}\n{self.render(template, values)}"
+        description = f"{identity_marker(key)}\n{self._body(key, template, values)}"
         headings = [s.heading for s in self.program.sections]
         found = headings_found(description, headings)
         return DesiredIssue(
@@ -375,6 +375,20 @@ class Context(Generic[P]):
             sections=found,
             **fields,
         )
+
+    def _body(self, key: str, template: str, values: Mapping[str, Any]) -> str:
+        """The issue KEY's template rendered; a failure that comes from its values names it
+        (a template that failed for one person of a thousand said only its file and line)."""
+        try:
+            return self.render(template, values)
+        except ConfigError as error:
+            if not depends_on_values(error.__cause__):
+                raise
+            named = [
+                replace(p, message=f"rendering the issue {key}: {p.message}")
+                for p in error.problems
+            ]
+            raise ConfigError(named) from error
 
     def program_issue(self, key: str, values: Mapping[str, Any], **fields: Any) -> DesiredIssue:
         """An issue of the program's own template and title (a participant's, a hire's...)."""

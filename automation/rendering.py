@@ -1042,6 +1042,21 @@ def _models() -> dict[str, type[BaseModel]]:
     return found
 
 
+def depends_on_values(error: BaseException | None) -> bool:
+    """Whether a template's failure comes from the values of the item it was rendering (a
+    value empty for one person, a division by one's zero), not from the template itself (its
+    syntax, a misspelt name, a refused mention or size, said the same for every item)."""
+    if isinstance(error, jinja2.UndefinedError):
+        return _OF_NONE.match(error.message or "") is not None
+    refused = (jinja2.TemplateError, MentionRefused, RenderLimit, TemplateRefused, TemplateRejected)
+    return error is not None and not isinstance(error, refused) and not _mixed_kinds(error)
+
+
+def _mixed_kinds(error: BaseException) -> bool:
+    """Text and a number (or date) combined with an operator: the template's own doing."""
+    return isinstance(error, TypeError) and ("concatenate" in str(error) or "operand" in str(error))
+
+
 def _why(error: BaseException) -> str:
     if isinstance(error, jinja2.UndefinedError):
         said = _undefined(error.message or "")
@@ -1065,7 +1080,7 @@ def _why(error: BaseException) -> str:
             "template error: that attribute is not available to templates; use the values "
             "README.md lists"
         )
-    if isinstance(error, TypeError) and ("concatenate" in str(error) or "operand" in str(error)):
+    if _mixed_kinds(error):
         return (
             "template error: values of different kinds (text, number, date) are combined with "
             "an operator here; join them as text with `~` (e.g. `{{ name ~ ' ' ~ year }}`)"
