@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from automation.commonmark import needs_parser, parsed
 from automation.fences import Kind, kinds
 from automation.markers import cut_key_line
 from automation.mentions import ZERO_WIDTH_SPACE
@@ -47,20 +48,48 @@ def _split(text: str) -> list[str]:
 
 
 def _countable(lines: Sequence[str]) -> list[bool]:
-    """For each line, whether GitLab scans it for tasks and headings: not in a fenced code
-    block, nor in an HTML comment block (a line starting with `<!--` up to and including the
-    line that holds `-->`, as CommonMark reads them). The tool's key line on top is one line
-    even with its ` -->` cut off: the run that reads it mends it (restore_identity)."""
+    """For each line, whether GitLab scans it for tasks and headings (see _shown)."""
+    return [shown is not None for shown in _shown(lines)]
+
+
+def _shown(lines: Sequence[str]) -> list[str | None]:
+    """Each line as GitLab reads it for tasks and headings: None in a fenced code block or an
+    HTML comment block (a line starting with `<!--` up to and including the line that holds
+    `-->`, as CommonMark reads them), and where CommonMark reads code or raw HTML; a task
+    line it reads as a paragraph's text with its box broken (GitLab draws none there). The
+    tool's key line on top is one line even with its ` -->` cut off: the run that reads it
+    mends it (restore_identity)."""
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is not None and cut_key_line(lines[first]):
         lines = [*lines[:first], "<!-- -->", *lines[first + 1 :]]
-    return [kind is Kind.TEXT for kind in kinds(lines)]
+    shown: list[str | None] = [
+        line if kind is Kind.TEXT else None for line, kind in zip(lines, kinds(lines), strict=True)
+    ]
+    return _as_commonmark(lines, shown) if needs_parser(lines) else shown
+
+
+def _as_commonmark(lines: Sequence[str], shown: list[str | None]) -> list[str | None]:
+    """SHOWN less the lines CommonMark reads as code or raw HTML, with the boxes of task
+    lines it reads as no list item (a paragraph's text) broken (commonmark.py)."""
+    hidden, items = parsed("\n".join(lines))
+    return [
+        None if line is None or i in hidden else line if i in items else _no_box(line)
+        for i, line in enumerate(shown)
+    ]
+
+
+def _no_box(line: str) -> str:
+    """The line, a task's box broken by a zero-width space (`[\u200bx]`): the text GitLab
+    shows, which no task rule reads as a task (a table still reads it as the line it is)."""
+    match = _TASK.match(line) if "]" in line else None
+    if match is None:
+        return line
+    return f"{line[: match.start('box')]}{ZERO_WIDTH_SPACE}{line[match.start('box') :]}"
 
 
 def _visible(text: str) -> list[str]:
     """The lines GitLab renders as text: not in fenced code, not in HTML comments."""
-    lines = _split(text)
-    return [line for line, countable in zip(lines, _countable(lines), strict=True) if countable]
+    return [line for line in _shown(_split(text)) if line is not None]
 
 
 def visible_lines(text: str) -> Iterator[str]:
@@ -83,9 +112,8 @@ def read_lines(lines: Iterable[str]) -> Iterator[tuple[bool, bool | None]]:
     """For each line of a text already split into lines: whether GitLab renders it as text
     (not in fenced code, not in an HTML comment), and its task state: True done, False open,
     None for any other line."""
-    every = list(lines)
-    for text, countable in zip(every, _countable(every), strict=True):
-        yield countable, _task_state(text) if countable else None
+    for shown in _shown(list(lines)):
+        yield shown is not None, _task_state(shown) if shown is not None else None
 
 
 def count_tasks(text: str) -> TaskCount:

@@ -251,3 +251,23 @@ def test_a_module_made_into_a_table_of_boxes_counts_its_ticked_cells(backend: Ba
     assert "| Done | Task |\n|:-:|---|\n| [x] | Career talk |" in text  # kept as written
     assert "| Module 1: Explore | 1/2 | 50% |" in text, text
     assert "No changes" in backend.cli("apply").out
+
+
+def test_boxes_gitlab_draws_no_checkbox_for_are_not_tasks(backend: Backend) -> None:
+    """A tester kept, under the checklist, a template of what to send before each call,
+    indented as code, and a folded `<details>` list with no blank line after its summary:
+    GitLab shows those boxes as text, yet they counted as open tasks, and an issue whose every
+    box was ticked could never complete."""
+    assert backend.cli("apply").code == 0
+    aiko = by_key(backend)[AIKO]
+    pasted = (
+        "\n\nWhat I send before each call (a template, not tasks):\n\n"
+        "    - [ ] Share your goals for the quarter\n    - [ ] Book the next call\n\n"
+        "<details><summary>Old notes</summary>\n- [ ] an old list, folded\n</details>\n"
+    )
+    backend.edit(aiko.iid, lambda text: tick(text, "Have coffee chats") + pasted)
+    result = backend.cli("apply")
+    assert result.code == 0, result.out + result.err
+    text = by_key(backend)[AIKO].description
+    assert "| **Overall** | **1/25** | **4%** |" in text, text
+    assert pasted.rstrip() in text  # the person's text stays as they wrote it

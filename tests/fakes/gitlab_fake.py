@@ -199,9 +199,15 @@ def _cut_comments(line: str, in_comment: bool) -> tuple[str, bool]:
 
 def prose_lines(text: str) -> Iterator[str]:
     """Yield the rendered-prose lines: outside fenced code blocks, HTML comments cut out."""
+    for _, line in _indexed_prose(text):
+        yield line
+
+
+def _indexed_prose(text: str) -> Iterator[tuple[int, str]]:
+    """prose_lines, each with its index among the text's lines."""
     fence: str | None = None
     in_comment = False
-    for raw in text.replace("\r\n", "\n").split("\n"):
+    for index, raw in enumerate(text.replace("\r\n", "\n").split("\n")):
         if fence is not None:
             if _fence_closes(raw, fence):
                 fence = None
@@ -211,7 +217,25 @@ def prose_lines(text: str) -> Iterator[str]:
         if match:
             fence = match.group(1)
             continue
-        yield line
+        yield index, line
+
+
+def _drawn(text: str) -> tuple[list[str], list[str]]:
+    """The task lines GitLab draws a checkbox on, and the prose lines its tables are read
+    from. GitLab renders the text (Taskable.get_tasks: the Markdown pipeline, then the task
+    list filter's checkboxes), so a box in indented code, in an HTML block such as
+    `<details>` with no blank line after it, or in a paragraph's text (`Notes:` then a line
+    indented four spaces; `2.` under a paragraph) is no task."""
+    flat = text.replace("\r\n", "\n")
+    hidden: set[int] = set()
+    items: set[int] = set()
+    for token in _COMMONMARK.parse(flat.replace("\r", " ")):
+        if token.map is not None and token.type in ("code_block", "fence", "html_block"):
+            hidden.update(range(*token.map))
+        elif token.map is not None and token.type == "list_item_open":
+            items.add(token.map[0])
+    prose = [(i, line) for i, line in _indexed_prose(flat) if i not in hidden]
+    return [line for i, line in prose if i in items], [line for _, line in prose]
 
 
 def task_completion_status(text: str | None) -> JSON:
@@ -220,11 +244,12 @@ def task_completion_status(text: str | None) -> JSON:
     return {"count": count, "completed_count": completed}
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=65536)
 def _task_counts(text: str) -> tuple[int, int]:
     """Tasks and checked tasks of a description (every listed issue is counted again)."""
-    boxes = [match.group(1) for line in prose_lines(text) if (match := TASK_RE.match(line))]
-    boxes += table_boxes(list(prose_lines(text)))
+    tasks, prose = _drawn(text)
+    boxes = [match.group(1) for line in tasks if (match := TASK_RE.match(line))]
+    boxes += table_boxes(prose)
     return len(boxes), sum(box in "xX" for box in boxes)
 
 
@@ -292,7 +317,7 @@ class TaskItem(NamedTuple):
 def task_items(text: str | None) -> list[TaskItem]:
     """List the task list items of markdown in order (code blocks and comments excluded)."""
     items = []
-    for line in prose_lines(text or ""):
+    for line in _drawn(text or "")[0]:
         match = TASK_RE.match(line)
         if match:
             items.append(TaskItem(match.group(1) in "xX", match.group(2)))

@@ -53,6 +53,19 @@ PARITY_CASES = [
     ("- - [x] double prefix", 1, 1),
     ("- [ ] one\r\n- [x] two\r\n", 2, 1),
     ("````\n```\n- [ ] still fenced\n```\n````\n- [ ] counted", 1, 0),
+    # GitLab draws a box only where its Markdown renderer makes a list item (a tester's
+    # "template, not tasks" in indented code kept the issue from ever completing)
+    ("- [x] a\n\nTo send:\n\n    - [ ] indented code\n    - [ ] too", 1, 1),
+    ("    - [x] indented code on the first line", 0, 0),
+    ("Notes:\n    - [ ] a paragraph's text, indented", 0, 0),
+    ("Notes:\n2. [ ] a number other than 1 does not interrupt a paragraph", 0, 0),
+    ("Notes:\n1. [ ] one does", 1, 0),
+    ("<details><summary>s</summary>\n- [x] an HTML block, to a blank line\n</details>", 0, 0),
+    ("<div>\n- [x] in a div\n</div>\n\n- [ ] after it", 1, 0),
+    ("<details>\n\n- [x] after a blank line, Markdown again\n\n</details>", 1, 1),
+    ("1. [ ] item\n   - sub\n      - [ ] nested six spaces in", 2, 0),
+    ("- a\n\n    - [ ] nested after a blank line", 1, 0),
+    ("- a\n          - [ ] too far in: the item's text", 0, 0),
 ]
 
 
@@ -138,6 +151,17 @@ MARKDOWN_LINE = st.sampled_from(
         "- [ ] a <!-- b",
         "## Heading",
         "    - [x] deep",
+        "      - [ ] deeper",
+        "\t- [x] tab",
+        "2. [ ] t",
+        "<details>",
+        "</details>",
+        "<div>",
+        "<b>x</b>",
+        "<summary>s</summary>",
+        "<pre>",
+        "</pre>",
+        "    code",
     ]
 )
 

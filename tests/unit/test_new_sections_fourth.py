@@ -67,8 +67,10 @@ def test_a_task_nested_under_one_the_issue_has_comes_with_the_section(
             "## Mid\n\nSteps:\n1. [ ] m1\n3. [ ] m2\n",
         ),
         (
-            "## Mid\n\nSteps:\n9. [ ] b\n10. [ ] m1\n    - how\n11. [ ] m2",
-            "## Mid\n\nSteps:\n9.  [ ] m1\n    - how\n11. [ ] m2\n",
+            # (a blank line under `Steps:`: a list numbered from 9 does not interrupt a
+            # paragraph, so without it CommonMark reads no checkbox there at all)
+            "## Mid\n\nSteps:\n\n9. [ ] b\n10. [ ] m1\n    - how\n11. [ ] m2",
+            "## Mid\n\nSteps:\n\n9.  [ ] m1\n    - how\n11. [ ] m2\n",
         ),
     ],
     ids=["quoted", "numbered", "numbered-wider"],

@@ -30,6 +30,7 @@ from automation.output.lines import diff
 from automation.rendering import _as_text as as_text
 from automation.rendering import inert, mentions_everyone, neutralise
 from automation.tasks import NewTask, add_task, tasks_of
+from tests.fakes.gitlab_fake import task_completion_status
 
 GUARD_SECONDS = 20  # the linear code takes milliseconds; the old patterns took hours
 
@@ -146,8 +147,9 @@ def test_ever_deeper_tasks_are_listed_at_once_and_their_items_read_when_asked() 
     lines = [" " * n + f"- [ ] task {n}" for n in range(3000)]
     text = "## Practice\n" + "\n".join(lines) + "\n"
     tasks = quick(lambda: tasks_of(text, ["Practice"]))
-    assert [t.text for t in tasks[:2]] == ["task 0", "task 1"] and len(tasks) == 3000
-    assert tasks[-1].item == lines[-1] and tasks[-2].item == "\n".join(lines[-2:])
+    assert [t.text for t in tasks[:2]] == ["task 0", "task 1"]
+    # CommonMark reads most of them as a paragraph's text, as GitLab (and its fake) do
+    assert len(tasks) == task_completion_status(text)["count"] < 3000
     assert tasks[0].line == lines[0]
 
 
