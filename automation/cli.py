@@ -266,8 +266,12 @@ def _check_usage(args: argparse.Namespace, backend: str) -> None:
             f"--report {report}: is a folder; give a file, such as {report / 'run-report.json'}"
         )
     if report is not None:
+        args.reported = True  # a report refused here is not written to tell it
+        _apart(args, "--report", report, "run-report.json")
         _writable(report)
+        args.reported = False
     if args.command == "dashboard":
+        _apart(args, "--out", args.out, "public")
         _site_folder(args.out)
     if backend == "local":
         _workspace_apart(args)
@@ -285,20 +289,28 @@ def _workspace_apart(args: argparse.Namespace) -> None:
     issue files (a confidential program's too) would be committed with them, and its own
     files read as configuration (an attacker's trial: `--workspace config/programs` broke
     every run)."""
-    workspace, config = args.workspace.resolve(), args.config.resolve()
-    # config/ itself, and whatever is inside its programs/ or templates/ (`--config .` with
-    # the default workspace inside it is a flat layout, not a mistake: a reviewer's)
+    _apart(args, "--workspace", args.workspace, ".automation (the default)")
+
+
+def _apart(args: argparse.Namespace, option: str, given: Path, instead: str) -> None:
+    """What the run writes at GIVEN (OPTION's) is not config/ itself, nor a program file,
+    nor inside its programs/ or templates/ (an attacker's trial: `--report config/people.yml`
+    wrote JSON over the roster, `dashboard --out templates` pages among the templates).
+    `--config .` with the default workspace or a report beside it is a flat layout, not a
+    mistake (a reviewer's)."""
+    path, config = given.resolve(), args.config.resolve()
+    read = path.parent == config and path.suffix.lower() in {".yml", ".yaml"}
     taken = (
-        ("--config", args.config, workspace == config),
-        ("--config", args.config / "programs", workspace.is_relative_to(config / "programs")),
-        ("--templates", args.templates, workspace.is_relative_to(args.templates.resolve())),
+        ("--config", args.config, path == config or read),
+        ("--config", args.config / "programs", path.is_relative_to(config / "programs")),
+        ("--templates", args.templates, path.is_relative_to(args.templates.resolve())),
     )
-    for option, folder, inside in taken:
+    for owner, folder, inside in taken:
         if inside:
             raise UsageError(
-                f"--workspace {args.workspace}: it is in {folder}/ ({option}), where its files "
-                "would be read as configuration or committed with it; give a folder of its "
-                "own, such as .automation (the default)"
+                f"{option} {given}: it is in {folder}/ ({owner}), where what the run writes "
+                "would be read as configuration or committed with it; give one of its own, "
+                f"such as {instead}"
             )
 
 

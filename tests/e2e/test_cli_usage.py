@@ -78,6 +78,39 @@ def test_a_workspace_inside_config_or_templates_is_refused(shipped: Path, worksp
     assert sorted(p.relative_to(shipped) for p in shipped.rglob("*")) == before
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["plan", "--report", "config/people.yml"],
+        ["plan", "--report", "config/programs/report.json"],
+        ["plan", "--report", "templates/report.json"],
+        ["dashboard", "--out", "config/programs"],
+        ["dashboard", "--out", "templates"],
+        ["dashboard", "--out", "config"],
+    ],
+)
+def test_a_report_or_site_inside_config_or_templates_is_refused(
+    shipped: Path, args: list[str]
+) -> None:
+    """An attacker's trial: `--report config/people.yml` wrote JSON over the roster (the next
+    run failed at its line 1266), `dashboard --out templates` put 13 pages among them."""
+    before = {p.relative_to(shipped): p.read_bytes() for p in shipped.rglob("*") if p.is_file()}
+    result = cli([*args, "--today", TODAY], {})
+    assert result.code == 2 and "Traceback" not in result.err
+    assert f"{args[1]} {args[2]}: it is in " in result.err, result.err
+    after = {p.relative_to(shipped): p.read_bytes() for p in shipped.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_a_report_beside_a_flat_layout_is_written(shipped: Path) -> None:
+    """With `--config .` a report in the same folder is no program file."""
+    for name in ("people.yml", "settings.yml", "job-grades.yml", "programs"):
+        (shipped / "config" / name).rename(shipped / name)
+    result = cli(["plan", "--today", TODAY, "--config", ".", "--report", "report.json"], {})
+    assert result.code == 0, result.err
+    assert json.loads((shipped / "report.json").read_text("utf-8"))["today"] == TODAY
+
+
 def test_a_flat_layout_keeps_its_default_workspace(shipped: Path) -> None:
     """A reviewer's: with `--config .` the default workspace, .automation, is inside the
     configuration folder; it is no mistake there (nothing reads it as configuration)."""
