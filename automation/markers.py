@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from automation.errors import ItemError
 from automation.fences import closed_fences
+from automation.mentions import without_code
 from automation.taskline import TASK_LINE
 
 KEY_PATTERN = r"[a-z0-9_.\-]+(?:/[a-z0-9_.\-]+)*"
@@ -195,6 +196,9 @@ def _locate(text: str, name: str) -> _Span | None:
     begins = [at for at in _marker_offsets(text, begin_marker(name)) if at not in quoted]
     ends = [at for at in _marker_offsets(text, end_marker(name)) if at not in quoted]
     if not begins and not ends:
+        typed = _typed_beside(text, name, quoted)
+        if typed:
+            raise ItemError(_beside_message(name, typed))
         return None
     if not (len(begins) == 1 and len(ends) == 1 and begins[0] < ends[0]):
         raise ItemError(_damage_message(name, len(begins), len(ends)))
@@ -203,6 +207,31 @@ def _locate(text: str, name: str) -> _Span | None:
     if held:
         raise ItemError(_swallowing_message(name, held))
     return span
+
+
+def _typed_beside(text: str, name: str, quoted: frozenset[int]) -> str:
+    """A marker of block NAME on a line with a person's text beside it, outside code ("": none):
+    neither is a marker line, so the block read as missing, and a second one came, for good
+    beside the first, which went stale (an attacker's trial)."""
+    for marker in (begin_marker(name), end_marker(name)):
+        found = text.find(marker)
+        while found >= 0:
+            start = text.rfind("\n", 0, found) + 1
+            end = text.find("\n", found)
+            end = len(text) if end < 0 else end
+            if start not in quoted and marker in without_code(text[start:end]):
+                return marker
+            found = text.find(marker, end)
+    return ""
+
+
+def _beside_message(name: str, marker: str) -> str:
+    return (
+        f"the managed block '{name}' is damaged: its marker `{marker}` has other text on its "
+        "line; the issue was left untouched. Put each of its two markers on a line of its own "
+        "(the text on a line above or below), or delete both marker lines so the tool appends "
+        "a fresh block"
+    )
 
 
 def _swallowed(text: str, span: _Span, quoted: frozenset[int]) -> str:

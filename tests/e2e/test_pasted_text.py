@@ -271,3 +271,26 @@ def test_boxes_gitlab_draws_no_checkbox_for_are_not_tasks(backend: Backend) -> N
     text = by_key(backend)[AIKO].description
     assert "| **Overall** | **1/25** | **4%** |" in text, text
     assert pasted.rstrip() in text  # the person's text stays as they wrote it
+
+
+def test_text_typed_beside_both_markers_fails_the_issue_instead_of_a_second_block(
+    backend: Backend,
+) -> None:
+    """An attacker typed a note on the begin marker's line and another on the end's: neither
+    was a marker line, so the block read as missing, a fresh one was appended, and the old
+    table stayed beside it at 0%, for good, with no word of it."""
+    assert backend.cli("apply").code == 0
+    aiko = by_key(backend)[AIKO]
+    end = "<!-- automation:end progress -->"
+
+    def beside(text: str) -> str:
+        text = text.replace(BEGIN, "NOTE-BEFORE " + BEGIN).replace(end, end + " NOTE-AFTER")
+        return tick(text, "Have coffee chats")
+
+    backend.edit(aiko.iid, beside)
+    before = by_key(backend)[AIKO].description
+    result = backend.cli("apply")
+    assert result.code == 1, result.out + result.err
+    assert "has other text on its line" in result.out, result.out
+    text = by_key(backend)[AIKO].description
+    assert text == before and text.count(BEGIN) == 1  # left untouched, no second block
