@@ -314,6 +314,7 @@ class DesiredProgram:
     # `leaving.reasons` under a name neither the roster nor the program file has (reasons.py)
     strays: tuple[Stray, ...] = ()
     kept: frozenset[str] = frozenset()  # see Generated
+    project: str = ""  # the GitLab project's path (settings.yml): a link to one of its issues
 
     def every_issue(self) -> tuple[DesiredIssue, ...]:
         """Tracked issues, the tracking issue, group rollups, plan-style issues and the index

@@ -26,6 +26,7 @@ class Edits:
     blocks: BlockTexts = ()
     identity: str | None = None  # the key whose lost identity line is put back on top
     figures: tuple[tuple[int, int], ...] | None = None  # (iid, percent) for plan-style issues
+    project: str = ""  # the project whose issue links the figures follow besides `#12`
     former: tuple[str, ...] = ()  # former keys of a renamed item: their identity line goes
     # template tasks added at the end of their sections, and sections the template gained
     tasks: tuple[NewTask | NewSection, ...] = ()
@@ -49,5 +50,5 @@ def apply_edits(text: str, edits: Edits) -> str:
     for name, content in edits.blocks:
         text = replace_block(text, name, content)
     if edits.figures is not None:
-        text = rewrite_figures(text, dict(edits.figures))
+        text = rewrite_figures(text, dict(edits.figures), edits.project)
     return text

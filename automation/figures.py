@@ -11,8 +11,9 @@ In a plan-style issue the tool owns only these figures; every other character is
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from automation.checklist import read_lines, visible_lines
@@ -44,22 +45,38 @@ def _mean(values: list[int]) -> int:
     return sum(values) // len(values) if values else 0
 
 
-def _task_figure(line: str, done: bool, completion: Mapping[int, int]) -> int:
-    """A task's figure: the completion of the issue it references, else its own box."""
-    reference = _REFERENCE.search(line)
-    if reference and int(reference.group("iid")) in completion:
-        return completion[int(reference.group("iid"))]
+def _task_figure(line: str, done: bool, completion: Mapping[int, int], project: str) -> int:
+    """A task's figure: the completion of the issue it references first, else its own box."""
+    found = [_REFERENCE.search(line), _own_link(project).search(line) if project else None]
+    first = min((match for match in found if match), key=lambda m: m.start(), default=None)
+    if first is not None and int(first.group("iid")) in completion:
+        return completion[int(first.group("iid"))]
     return 100 if done else 0
 
 
-def rewrite_figures(text: str, completion: Mapping[int, int]) -> str:
+@functools.cache
+def _own_link(project: str) -> re.Pattern[str]:
+    """A link to an issue of PROJECT (its path, whatever its case): its URL, as "Copy link"
+    gives it (`https://host/group/project/-/issues/12`), or `group/project#12`; GitLab shows
+    both as `#12` (an attacker's trial: they read 0% where `#12` read 50%)."""
+    path = re.escape(project)
+    return re.compile(
+        rf"(?:https?://[^\s/]+/{path}/-/(?:issues|work_items)/|(?<![\w./-]){path}#)"
+        r"(?P<iid>\d+)(?!\d)",
+        re.IGNORECASE,
+    )
+
+
+def rewrite_figures(text: str, completion: Mapping[int, int], project: str = "") -> str:
     """Return the text with every figure recomputed and nothing else changed. Tasks are what
     GitLab counts as tasks (see checklist.py): a figure in fenced code or an HTML comment is
     neither rewritten nor counted.
 
-    `completion` maps issue iids to their completion percentage."""
+    `completion` maps issue iids to their completion percentage; PROJECT is the path of the
+    project whose issue links (besides `#12`) a task follows."""
     lines = text.split("\n")
     phases: list[_Phase] = [_Phase()]
+    follow = functools.partial(_task_figure, completion=completion, project=project)
     for i, (line, (shown, task)) in enumerate(zip(lines, read_lines(lines), strict=True)):
         if not shown:
             continue
@@ -68,7 +85,7 @@ def rewrite_figures(text: str, completion: Mapping[int, int]) -> str:
             if _PHASE_START.match(line):
                 phases.append(_Phase())
             continue
-        value = _line_figure(line, figure, task, phases, completion)
+        value = _line_figure(line, figure, task, phases, follow)
         lines[i] = line[: figure.start("value")] + str(value) + line[figure.end("value") :]
     return "\n".join(lines)
 
@@ -78,7 +95,7 @@ def _line_figure(
     figure: re.Match[str],
     task: bool | None,
     phases: list[_Phase],
-    completion: Mapping[int, int],
+    follow: Callable[[str, bool], int],
 ) -> int:
     if _OVERALL.match(line):
         return _mean([_mean(p.tasks) for p in phases if p.tasks])
@@ -86,6 +103,6 @@ def _line_figure(
         return _mean(phases[-1].tasks)
     if task is None:
         return int(figure.group("value"))  # a note: kept as written
-    value = _task_figure(line, task, completion)
+    value = follow(line, task)
     phases[-1].tasks.append(value)
     return value

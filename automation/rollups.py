@@ -55,10 +55,12 @@ def _plan_figure(
         if taken is not None:
             return taken
         text = apply_edits(
-            rewrite_figures(item.description, completion), Edits(people_blocks(item))
+            rewrite_figures(item.description, completion, ctx.desired.project),
+            Edits(people_blocks(item)),
         )
         return create(item, text, item.labels, ctx)
-    edits = Edits(identity=ctx.identity(item.key), figures=tuple(sorted(completion.items())))
+    figures = tuple(sorted(completion.items()))
+    edits = Edits(identity=ctx.identity(item.key), figures=figures, project=ctx.desired.project)
     people = plan_people(ctx.desired.program, item, have, ctx.several, ctx.today)  # a lead
     return joined(keep(have, item.key, edits, ctx), people)
 

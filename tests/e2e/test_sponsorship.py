@@ -196,6 +196,36 @@ def test_a_plan_line_that_links_a_pair_issue_follows_its_completion(sponsorship:
     assert figure_values(plan_text)[15] == 25  # 7 of 27
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://gitlab.example.com/enablement/programs/-/issues/{iid}",
+        "enablement/programs#{iid}",
+        "Enablement/Programs#{iid}",  # GitLab's paths ignore case
+    ],
+)
+def test_a_plan_line_that_links_a_pair_issue_by_its_url_follows_it_too(
+    sponsorship: Path, link: str
+) -> None:
+    """An attacker's trial: a pair issue linked by its URL ("Copy link") or as
+    `group/project#N`, both shown by GitLab as the same #N, read 0% where `#N` read 50%."""
+    assert run("apply").code == 0
+    plan = issues(sponsorship)["sales-sponsorship/plan"]
+    kenji = pair(sponsorship, "kenji.watanabe")
+    line = "- [ ] Begin the Sponsorship Program => `0%`"
+    linked = f"- [ ] Begin the Sponsorship Program, see {link.format(iid=kenji.iid)} => `0%`"
+    edit(issue_path(sponsorship, plan), line, linked)
+    kenji_path = issue_path(sponsorship, kenji)
+    kenji_path.write_text(kenji_path.read_text("utf-8").replace("- [ ]", "- [x]", 6), "utf-8")
+    assert run("apply").code == 0
+    figures = figure_values(issues(sponsorship)["sales-sponsorship/plan"].description)
+    assert figures[15] == 23, figures  # 6 of 26, as `#N` reads it
+    other = re.sub("programs", "elsewhere", link.format(iid=kenji.iid), flags=re.I)  # not ours
+    edit(issue_path(sponsorship, plan), link.format(iid=kenji.iid), other)
+    assert run("apply").code == 0
+    assert figure_values(issues(sponsorship)["sales-sponsorship/plan"].description)[15] == 0
+
+
 def test_turning_confidentiality_off_needs_the_documented_flag(sponsorship: Path) -> None:
     edit(sponsorship / PROGRAM, "kind: sponsorship\n", "kind: sponsorship\nconfidential: false\n")
     result = run("validate")
