@@ -315,7 +315,9 @@ def _template_file(name: str) -> bool:
 
 
 _AT_END = re.compile(r"(?:@|&#0*64;|&#[xX]0*40;|&commat;)$")  # `@`, or as a reference
-_QUICK_ACTION_LINE = re.compile(r"^([ \t]*)(?=/[A-Za-z_])", re.MULTILINE)
+# (a line's start is looked for as the line break before it, in the text after a "\n": a
+# pattern that starts with `^` is tried at every character, 5x slower on a description)
+_QUICK_ACTION_LINE = re.compile(r"\n([ \t]*)(?=/[A-Za-z_])")
 
 
 def _inert(text: str) -> str:
@@ -325,7 +327,8 @@ def _inert(text: str) -> str:
     starts, so `wordwrap` put a value's `/close` there), and an `@` written as a character
     reference its `&` as `&amp;` (`striptags` turns a value's escaped `&#64;` back into
     one)."""
-    return without_at_references(_QUICK_ACTION_LINE.sub(r"\1\\", text))
+    escaped = _QUICK_ACTION_LINE.sub(r"\n\1\\", f"\n{text}")[1:]
+    return without_at_references(escaped)
 
 
 def source_problems(environment: jinja2.Environment, source: str, file: str) -> list[Problem]:
