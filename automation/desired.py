@@ -20,7 +20,7 @@ from automation.edits import BlockTexts
 from automation.errors import ConfigError, ItemError, Problem
 from automation.index import index_key
 from automation.items import ObservedIssue
-from automation.markers import block_content, identity_marker
+from automation.markers import block_content, identity_marker, placed_blocks
 from automation.progress import Progress, Status, program_label
 from automation.reasons import Stray
 from automation.records import Recorded, RecordSpec, averages
@@ -353,7 +353,7 @@ class Context(Generic[P]):
         if misspelt is not None:
             path = self.renderer.templates_dir / template
             raise ConfigError([Problem(str(path), _line_of(path, misspelt[0]), misspelt[1])])
-        for name in self.blocks:
+        for name in placed_blocks(body, self.blocks):
             try:
                 block_content(body, name)
             except ItemError as error:

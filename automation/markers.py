@@ -117,6 +117,24 @@ def _marker_offsets(text: str, marker: str) -> list[int]:
     return offsets
 
 
+_MARKER_START = "<!-- automation:"  # how each of the tool's markers begins
+
+
+def placed_blocks(text: str, names: Sequence[str]) -> list[str]:
+    """Those of NAMES with a begin or end marker line in TEXT (as `_marker_offsets` finds
+    them), in their order: the others `block_content` finds absent. The markers' lines are
+    found once, by their common start (looking for each name's two markers in turn was a
+    tenth of a run's CPU)."""
+    lines: set[str] = set()
+    found = text.find(_MARKER_START)
+    while found >= 0:
+        end = text.find("\n", found)
+        end = len(text) if end < 0 else end
+        lines.add(_bare(text[text.rfind("\n", 0, found) + 1 : end]))
+        found = text.find(_MARKER_START, end)
+    return [name for name in names if begin_marker(name) in lines or end_marker(name) in lines]
+
+
 def _line_end(text: str, offset: int) -> int:
     newline = text.find("\n", offset)
     return len(text) if newline < 0 else newline + 1
