@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -126,6 +127,7 @@ def count_tasks(text: str) -> TaskCount:
     )
 
 
+@functools.lru_cache(maxsize=4096)  # a program's issues have the same headings
 def _normalise_heading(text: str) -> str:
     # (a zero-width space is what the tool puts after a value's `#1`: `Week #1` printed from
     # configuration reads as the heading configured; and a heading reads as configured in
@@ -185,7 +187,7 @@ def headings_found(text: str, headings: Sequence[str]) -> tuple[str, ...]:
     present = {
         wanted.get(_normalise_heading(heading[1]))
         for line in _visible(text)
-        if (heading := _heading(line))
+        if "#" in line and (heading := _heading(line))
     }
     return tuple(h for h in headings if h in present)
 
@@ -244,7 +246,7 @@ def count_all(
     visible = _visible(text)
     tables = table_tasks(visible)
     for index, line in enumerate(visible):
-        if heading := _heading(line):
+        if "#" in line and (heading := _heading(line)):
             level = heading[0]
             name = wanted.get(_normalise_heading(heading[1]))
             if name is not None:  # a heading written twice: its tasks count in one section
@@ -252,6 +254,8 @@ def count_all(
                 continue
             if current is not None and level <= current[1]:
                 current = None
+        if "]" not in line and index not in tables:  # no task (most lines)
+            continue
         for done in _line_tasks(line, tables.get(index, ()), skip_optional):
             for tally in (overall, current[0]) if current is not None else (overall,):
                 tally[0] += 1

@@ -366,15 +366,16 @@ def outside_blocks(text: str) -> str:
     kept: list[str] = []
     held: list[str] = []  # the content of the block opened last, until its end marker
     persons = False  # whether it holds a person's line
-    inside: str | None = None
+    closing: str | None = None  # the end marker of the block opened last, until it
     for line, quoted in zip(text.split("\n"), _quoted(text), strict=True):
-        if inside is None:
+        if closing is None:
             kept.append(line)
-            marker = None if quoted else _ANY_MARKER.match(_bare(line))
-            inside = marker.group("name") if marker and marker.group("side") == "begin" else None
-        elif not quoted and _bare(line) == end_marker(inside):
+            marker = None if quoted or "automation:" not in line else _ANY_MARKER.match(_bare(line))
+            begins = marker is not None and marker.group("side") == "begin"
+            closing = end_marker(marker.group("name")) if marker and begins else None
+        elif not quoted and closing in line and _bare(line) == closing:
             kept.extend((*held, line) if persons else (line,))
-            inside, held, persons = None, [], False
+            closing, held, persons = None, [], False
         else:
             held.append(line)
             persons = persons or (not quoted and bool(_persons(line)))

@@ -69,23 +69,29 @@ def _goes_on(line: tuple[int, str], depth: int) -> bool:
 def table_tasks(lines: Sequence[str]) -> dict[int, list[TableTask]]:
     """The task table items of LINES (those GitLab renders), by the index of their line. A
     table runs from its header row to a blank line or another block's start; one inside a
-    quote, over the lines of that quote."""
+    quote, over the lines of that quote. Only a line with a hyphen under one with a pipe can
+    be a delimiter row: those are the lines looked at (a loop over every line was a fifth of
+    counting a description's tasks)."""
     quoted = [_quoted(line) if ">" in line else (0, line) for line in lines]
     found: dict[int, list[TableTask]] = {}
-    index = 1
-    while index < len(quoted):
+    after = 1  # the first line that may be a table's delimiter row
+    for index in _delimiter_rows(lines):
         (depth, header), (under, delimiter) = quoted[index - 1], quoted[index]
-        width = _width(header, delimiter) if "|" in header and depth == under else None
+        fits = index >= after and "|" in header and depth == under
+        width = _width(header, delimiter) if fits else None
         if width is None:
-            index += 1
             continue
-        rows = [index - 1]
-        index += 1
-        while index < len(quoted) and _goes_on(quoted[index], depth):
-            rows.append(index)
-            index += 1
+        rows, end = [index - 1], index + 1
+        while end < len(quoted) and _goes_on(quoted[end], depth):
+            rows.append(end)
+            end += 1
         for row in rows:
             if tasks := _row_tasks(quoted[row][1], width):
                 found[row] = tasks
-        index += 1
+        after = end + 1  # the line that ended the table is no delimiter row
     return found
+
+
+def _delimiter_rows(lines: Sequence[str]) -> list[int]:
+    """The indexes of the lines that may be a delimiter row: a hyphen, under a pipe."""
+    return [i for i in range(1, len(lines)) if "-" in lines[i] and "|" in lines[i - 1]]
