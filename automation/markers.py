@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from automation.errors import ItemError
-from automation.fences import closed_fences
+from automation.fences import closed_fences, has_fence_mark
 from automation.mentions import without_code
 from automation.taskline import TASK_LINE
 
@@ -37,11 +37,16 @@ def identity_marker(key: str) -> str:
 def find_key(description: str) -> str | None:
     """The key on the first line that is not blank, where the tool puts it; a key quoted
     further down (a bug report, a pasted description) is not one."""
-    for line in description.split("\n"):
-        if _bare(line):
-            match = _KEY_LINE.match(_bare(line))
+    start = 0
+    while True:  # line by line, not the whole text split (it stops at the first line)
+        end = description.find("\n", start)
+        line = _bare(description[start:] if end < 0 else description[start:end])
+        if line:
+            match = _KEY_LINE.match(line)
             return match.group("key") if match else None
-    return None
+        if end < 0:
+            return None
+        start = end + 1
 
 
 def keys_in(description: str) -> frozenset[str]:
@@ -171,7 +176,7 @@ def _quoted(text: str) -> list[bool]:
     in the tool's own content, such as the charts). All False quickly without fences."""
     lines = text.split("\n")
     flags = [False] * len(lines)
-    if "```" not in text and "~~~" not in text:
+    if not has_fence_mark(text):
         return flags
     for first, last in closed_fences(lines):
         if _holds_a_block(lines[first : last + 1]):
@@ -196,7 +201,7 @@ def _holds_a_block(lines: Sequence[str]) -> bool:
 @functools.lru_cache(maxsize=4)  # a description's blocks are located one after another
 def _quoted_starts(text: str) -> frozenset[int]:
     """The offsets of the lines `_quoted` finds."""
-    if "```" not in text and "~~~" not in text:
+    if not has_fence_mark(text):
         return frozenset()
     starts: set[int] = set()
     offset = 0
@@ -384,8 +389,15 @@ def outside_blocks(text: str) -> str:
 
 def normalise(text: str) -> str:
     """The form two descriptions are compared in: LF line ends, no trailing blanks."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "\n".join(line.rstrip() for line in lines).rstrip("\n")
+    return "\n".join(line.rstrip() for line in _lines(text)).rstrip("\n")
+
+
+def _lines(text: str) -> list[str]:
+    """TEXT's lines, at any line end (looked for only in text with a \r: replacing the
+    \r\n of a text with none took as long as splitting it)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
 
 
 def same_text(one: str, other: str) -> bool:
