@@ -61,9 +61,21 @@ def restore_identity(text: str, key: str) -> str:
     pushed down when a person typed above it), or one with its end cut off, is removed,
     everything else is kept."""
     marker = identity_marker(key)
-    kept = [line for line in text.split("\n") if not _names_key(_bare(line), marker, key)]
+    kept = [
+        _beside_key(line, marker)
+        for line in text.split("\n")
+        if not _names_key(_bare(line), marker, key)
+    ]
     body = "\n".join(kept).lstrip("\n")
     return f"{marker}\n{body}"
+
+
+def _beside_key(line: str, marker: str) -> str:
+    """A line that starts with the key line and goes on with a person's text: that text (a
+    tester's note typed after the hidden first line ended up below a fresh key line, the key
+    then twice in the issue)."""
+    bare = _bare(line)
+    return bare.removeprefix(marker).lstrip() if bare.startswith(marker) else line
 
 
 def _names_key(line: str, marker: str, key: str) -> bool:

@@ -294,3 +294,20 @@ def test_text_typed_beside_both_markers_fails_the_issue_instead_of_a_second_bloc
     assert "has other text on its line" in result.out, result.out
     text = by_key(backend)[AIKO].description
     assert text == before and text.count(BEGIN) == 1  # left untouched, no second block
+
+
+def test_a_note_typed_after_the_key_line_goes_below_it_and_the_key_stays_once(
+    backend: Backend,
+) -> None:
+    """A tester typed a note at the end of the hidden first line: the run put a fresh key
+    line on top and kept the typed line whole below it, the key now twice in the issue."""
+    assert backend.cli("apply").code == 0
+    aiko = by_key(backend)[AIKO]
+    key = f"<!-- automation:key={AIKO} -->"
+    backend.edit(aiko.iid, lambda text: text.replace(key, key + " Aiko note here", 1))
+    result = backend.cli("apply")
+    assert result.code == 0, result.out + result.err
+    text = by_key(backend)[AIKO].description
+    assert text.startswith(f"{key}\nAiko note here\n"), text[:200]
+    assert text.count("automation:key=") == 1
+    assert "No changes" in backend.cli("apply").out
