@@ -77,13 +77,30 @@ def _raw_values(text: str, labels: Mapping[str, str]) -> dict[str, str]:
 _ABOUT = re.compile(r"^(?:~|≈|about\s+|approx\.?\s+)", re.IGNORECASE)
 
 
-def _number_part(raw: str, percent: bool) -> str:
+_GROUPED = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")  # 1,200 (never a decimal comma)
+_UNIT = re.compile(r"\((?P<unit>[^()%]+)\)\s*$")  # a label's unit: `Time to value (days)`
+
+
+def _number_part(raw: str, label: str) -> str:
     """The value as people write it, less what they add around the number: `~` or `about`
-    before it, and `%` after it on a label that says it is a percentage (`(%)`). A remark
-    after the number (`4 (out of 5)`, `3 (weeks)`) is not taken out: it can change what the
-    number means."""
+    before it, thousands' commas (`1,200`), `%` after it on a label that says it is a
+    percentage (`(%)`), and the unit the label names (`30 days` on `(days)`, `1 day` too). A
+    remark after the number (`4 (out of 5)`, `3 (weeks)`) is not taken out: it can change
+    what the number means."""
     text = _ABOUT.sub("", raw.strip()).strip()
-    return text[:-1].rstrip() if percent and text.endswith("%") else text
+    if "%" in label and text.endswith("%"):
+        text = text[:-1].rstrip()
+    unit = _UNIT.search(label)
+    if unit is not None:
+        text = _without_unit(text, unit.group("unit").strip().casefold())
+    return text.replace(",", "") if _GROUPED.fullmatch(text) else text
+
+
+def _without_unit(text: str, unit: str) -> str:
+    """TEXT less a last word that is UNIT, or UNIT less its plural `s` (`1 day`)."""
+    number, _, word = text.rpartition(" ")
+    named = word.casefold() in {unit, unit.removesuffix("s")}
+    return number.rstrip() if number and named else text
 
 
 def _within(out_of: float) -> int:
@@ -96,7 +113,7 @@ def _parse(spec: RecordSpec, raw: str | None) -> Recorded:
         return Recorded(spec.label, present=False)
     if _BLANK.match(raw.replace(" ", "")):
         return Recorded(spec.label)
-    match = _NUMBER.match(_number_part(raw, percent="%" in spec.label))
+    match = _NUMBER.match(_number_part(raw, spec.label))
     scale = f" out of {spec.out_of:g}" if spec.out_of else ""
     example = (  # a yes-or-no record (career advancement) is 1 or 0 (a reviewer read "8/1")
         "as 1 or 0"

@@ -163,6 +163,12 @@ def test_averages_count_only_issues_that_ask_for_the_value() -> None:
         ("Net ARR growth (%): 12 %", 12.0),
         ("Time to value (days): ~60", 60.0),
         ("Time to value (days): about 45", 45.0),
+        # a tester's `1,200` and `30 days` were "not a number"
+        ("Product usage (active users): 1,200", 1200.0),
+        ("Product usage (active users): 1,200,000.5", 1200000.5),
+        ("Time to value (days): 30 days", 30.0),
+        ("Time to value (days): 1 day", 1.0),
+        ("Time to value (Days): ~30 DAYS", 30.0),
     ],
 )
 def test_a_value_written_as_people_write_it_is_read(line: str, value: float) -> None:
@@ -180,6 +186,9 @@ def test_a_value_written_as_people_write_it_is_read(line: str, value: float) -> 
         ("Product usage (active users): 40%", RecordSpec("Product usage (active users)")),
         ("Time to value (days): 3 (weeks)", RecordSpec("Time to value (days)")),
         ("Influence: seven", RecordSpec("Influence", 10)),
+        ("Product usage (active users): 1,5", RecordSpec("Product usage (active users)")),
+        ("Product usage (active users): 12,00", RecordSpec("Product usage (active users)")),
+        ("Time to value (days): 30 weeks", RecordSpec("Time to value (days)")),
     ],
 )
 def test_a_value_whose_words_change_its_meaning_is_not_read(line: str, spec: RecordSpec) -> None:
