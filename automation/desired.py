@@ -381,16 +381,17 @@ class Context(Generic[P]):
 
     def _body(self, key: str, template: str, values: Mapping[str, Any]) -> str:
         """The issue KEY's template rendered; a failure that comes from its values names it
-        (a template that failed for one person of a thousand said only its file and line)."""
+        (a template that failed for one person of a thousand said only its file and line),
+        but not in a confidential program: its keys name its people and accounts, which no
+        redaction of names alone covers (a reviewer's: an ESP account's id, a username of
+        two letters)."""
         try:
             return self.render(template, values)
         except ConfigError as error:
             if not depends_on_values(error.__cause__):
                 raise
-            named = [
-                replace(p, message=f"rendering the issue {key}: {p.message}")
-                for p in error.problems
-            ]
+            which = "one of its issues" if self.program.is_confidential else f"the issue {key}"
+            named = [replace(p, message=f"rendering {which}: {p.message}") for p in error.problems]
             raise ConfigError(named) from error
 
     def program_issue(self, key: str, values: Mapping[str, Any], **fields: Any) -> DesiredIssue:
