@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from enum import Enum
 
 from automation.commonmark import needs_parser, parsed
 from automation.fences import Kind, kinds
@@ -51,33 +52,44 @@ def _split(text: str) -> list[str]:
 
 
 def _countable(lines: Sequence[str]) -> list[bool]:
-    """For each line, whether GitLab scans it for tasks and headings (see _shown)."""
-    return [shown is not None for shown in _shown(lines)]
+    """For each line, whether GitLab scans it for tasks and headings (see _reads)."""
+    return [read is not _Read.HIDDEN for read in _reads(lines)]
 
 
-def _shown(lines: Sequence[str]) -> list[str | None]:
-    """Each line as GitLab reads it for tasks and headings: None in a fenced code block or an
-    HTML comment block (a line starting with `<!--` up to and including the line that holds
-    `-->`, as CommonMark reads them), and where CommonMark reads code or raw HTML; a task
-    line it reads as a paragraph's text with its box broken (GitLab draws none there). The
-    tool's key line on top is one line even with its ` -->` cut off: the run that reads it
-    mends it (restore_identity)."""
+class _Read(Enum):
+    """How GitLab reads a line: hidden (code, raw HTML, a comment), text with the task it may
+    be, or text that is no task although it looks like one (a paragraph's text)."""
+
+    HIDDEN = "hidden"
+    TEXT = "text"
+    PLAIN = "plain"
+
+
+def _reads(lines: Sequence[str]) -> list[_Read]:
+    """How GitLab reads each line. Line by line: hidden in a fenced code block or an HTML
+    comment block (a line starting with `<!--` up to and including the line that holds
+    `-->`, as CommonMark reads them); a text that a line alone cannot settle is read by a
+    CommonMark parser instead (commonmark.py). The tool's key line on top is one line even
+    with its ` -->` cut off: the run that reads it mends it (restore_identity)."""
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is not None and cut_key_line(lines[first]):
         lines = [*lines[:first], "<!-- -->", *lines[first + 1 :]]
-    shown: list[str | None] = [
-        line if kind is Kind.TEXT else None for line, kind in zip(lines, kinds(lines), strict=True)
-    ]
-    return _as_commonmark(lines, shown) if needs_parser(lines) else shown
+    if needs_parser(lines):
+        return _as_commonmark(lines)
+    return [_Read.TEXT if kind is Kind.TEXT else _Read.HIDDEN for kind in kinds(lines)]
 
 
-def _as_commonmark(lines: Sequence[str], shown: list[str | None]) -> list[str | None]:
-    """SHOWN less the lines CommonMark reads as code or raw HTML, with the boxes of task
-    lines it reads as no list item (a paragraph's text) broken (commonmark.py)."""
+def _as_commonmark(lines: Sequence[str]) -> list[_Read]:
+    """Hidden where CommonMark reads code or raw HTML; a task line it reads as no list item
+    (a paragraph's text) is plain text: GitLab draws no checkbox there."""
     hidden, items = parsed("\n".join(lines))
     return [
-        None if line is None or i in hidden else line if i in items else _no_box(line)
-        for i, line in enumerate(shown)
+        _Read.HIDDEN
+        if i in hidden
+        else _Read.TEXT
+        if i in items or _task_state(line) is None
+        else _Read.PLAIN
+        for i, line in enumerate(lines)
     ]
 
 
@@ -91,13 +103,22 @@ def _no_box(line: str) -> str:
 
 
 def _visible(text: str) -> list[str]:
-    """The lines GitLab renders as text: not in fenced code, not in HTML comments."""
-    return [line for line in _shown(_split(text)) if line is not None]
+    """The lines GitLab renders as text, a plain one's box broken (for counting tasks)."""
+    lines = _split(text)
+    return [
+        line if read is _Read.TEXT else _no_box(line)
+        for line, read in zip(lines, _reads(lines), strict=True)
+        if read is not _Read.HIDDEN
+    ]
 
 
 def visible_lines(text: str) -> Iterator[str]:
-    """The lines GitLab renders as text: not in fenced code, not in HTML comments."""
-    return iter(_visible(text))
+    """The lines GitLab renders as text, as they are written: not in code, raw HTML or HTML
+    comments (a value recorded on a line that is no task is still read: a reviewer's)."""
+    lines = _split(text)
+    return (
+        line for line, read in zip(lines, _reads(lines), strict=True) if read is not _Read.HIDDEN
+    )
 
 
 def _task_state(text: str) -> bool | None:
@@ -115,8 +136,9 @@ def read_lines(lines: Iterable[str]) -> Iterator[tuple[bool, bool | None]]:
     """For each line of a text already split into lines: whether GitLab renders it as text
     (not in fenced code, not in an HTML comment), and its task state: True done, False open,
     None for any other line."""
-    for shown in _shown(list(lines)):
-        yield shown is not None, _task_state(shown) if shown is not None else None
+    every = list(lines)
+    for line, read in zip(every, _reads(every), strict=True):
+        yield read is not _Read.HIDDEN, _task_state(line) if read is _Read.TEXT else None
 
 
 def count_tasks(text: str) -> TaskCount:

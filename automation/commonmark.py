@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
 from automation.taskline import TASK_LINE
 
-_PARSER = MarkdownIt("commonmark").enable("table")  # GitLab's tables are GFM's
+# GitLab's tables are GFM's; only blocks are read (the inline rules are never needed here, and
+# a reviewer's 100,000 `![` took 2.4 s through them)
+_PARSER = MarkdownIt("commonmark").enable("table")
+_PARSER.core.ruler.disable("inline")
 _HIDDEN = frozenset({"code_block", "fence", "html_block"})
 
 _QUOTES = re.compile(r"^(?: {0,3}>[ \t]?)*")
@@ -36,30 +40,59 @@ _HTML_START = re.compile(
     rf"</?(?:{_BLOCK_TAGS})(?:[ \t>]|/>|$)|</?[A-Za-z][A-Za-z0-9-]*[^>]*>[ \t]*$)",
     re.IGNORECASE,
 )
-_LIST_LINE = re.compile(r"( *)([-+*]|(\d{1,9})[.)])( {1,4}|$)")
+# a list item's start: its indent, its marker (a number's digits apart), the spaces after it
+_LIST_LINE = re.compile(r"(?P<indent> *)(?P<marker>[-+*]|(?P<number>\d{1,9})[.)])(?P<gap> *)")
+# a task line the line scanner reads as CommonMark does: one marker, one to four spaces
+_PLAIN_TASK = re.compile(r" *(?:[-+*]|\d{1,9}[.)]) {1,4}\[")
+# what starts a line's content once its quotes, indent and list markers are left out
+_CONTAINED = re.compile(r"(?:[ \t]*(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$))*[ \t]*")
+
+
+@dataclass
+class _Scan:
+    """What the lines above say: the content columns of the list items open (innermost
+    last), the line above ("": blank; "?": one of another container) and whether it
+    started a list item, and its quote markers."""
+
+    columns: list[int] = field(default_factory=list)
+    before: str = ""
+    item: bool = False
+    quotes: str = ""  # the line above's quote markers, as written
 
 
 def needs_parser(lines: Sequence[str]) -> bool:
     """Whether a line of LINES may read otherwise in CommonMark than line by line: an HTML
-    block's start, or a task that may be code, a paragraph's text or no list item."""
-    columns: list[int] = []  # the content columns of the list items open above, innermost last
-    before = ""  # the line above ("": blank), quotes left out
-    depth = 0  # the quotes the line above is in
+    block's start, code or raw HTML opened inside a list item or quote, or a task that may be
+    code, a paragraph's text or no list item. When unsure it says yes (the parser is exact)."""
+    scan = _Scan()
     for raw in lines:
         quotes = _QUOTES.match(raw.expandtabs(4)) if raw[:1] in ">\t " else None
         line = raw.expandtabs(4)[quotes.end() :] if quotes else raw
-        quoted = quotes.group().count(">") if quotes else 0
-        if quoted != depth:  # another container: no list item of the line above holds it
-            columns, before, depth = [], "", quoted
-        if "<" in line[:4] and _HTML_START.match(line):
+        quoted = quotes.group() if quotes else ""
+        if quoted != scan.quotes:  # maybe another container: the lines above tell nothing
+            scan = _Scan(before="?" if scan.before else "", quotes=quoted)
+        if _opens_block(line, ">" in quoted):
             return True
         if line.strip():
-            _close(columns, _indent(line))
-        if "]" in line and TASK_LINE.match(raw) and _doubtful(line, before, columns):
+            _close(scan.columns, _indent(line))
+        if "]" in raw and TASK_LINE.match(raw) and _doubtful(line, scan):
             return True
-        _open(line, columns)
-        before = line if line.strip() else ""
+        scan.item = _open(line, scan)
+        scan.before = line if line.strip() else ""
     return False
+
+
+def _opens_block(line: str, quoted: bool) -> bool:
+    """Whether the line may start an HTML block, or a fence or HTML comment that the line
+    scanner cannot place (indented: inside a list item, which ends it when the item ends, or
+    code; in a quote; on a list item's line)."""
+    if "<" in line[:4] and _HTML_START.match(line):
+        return True
+    head = _CONTAINED.match(line)
+    inner = line[head.end() :] if head else line
+    if not inner.startswith(("<", "```", "~~~")):
+        return False
+    return quoted or _indent(line) > 0 or (head is not None and head.group().strip() != "")
 
 
 def _indent(line: str) -> int:
@@ -73,28 +106,49 @@ def _close(columns: list[int], indent: int) -> None:
         columns.pop()
 
 
-def _doubtful(line: str, before: str, columns: Sequence[int]) -> bool:
-    """A task line that only a parser can tell: indented four columns or more and not where
-    a list item in the item above would start (code, or a paragraph's text), or numbered
-    other than 1 right under a line that is not of the same numbered list."""
+def _doubtful(line: str, scan: _Scan) -> bool:
+    """A task line that only a parser can tell: not one marker and one to four spaces (a
+    tab, a fifth space, stacked markers), indented four columns or more and not where a list
+    item in the item above would start (code, or a paragraph's text), or numbered other than
+    1 right under a line that is not an item of the same numbered list."""
+    if not _PLAIN_TASK.match(line):
+        return True
     indent = _indent(line)
-    if indent >= 4 and not (columns and indent <= columns[-1] + 3):
+    if indent >= 4 and not (scan.columns and indent <= scan.columns[-1] + 3):
         return True
     listed = _LIST_LINE.match(line)
-    if listed is None or listed.group(3) is None or int(listed.group(3)) == 1 or not before:
-        return False
-    above = _LIST_LINE.match(before)
-    return above is None or above.group(3) is None or _indent(before) != indent
+    number = listed.group("number") if listed else None
+    return (
+        number is not None and int(number) != 1 and bool(scan.before) and not _sibling(scan, indent)
+    )
 
 
-def _open(line: str, columns: list[int]) -> None:
-    """The list item a line opens, where it may (within 3 columns of the item it is in)."""
+def _sibling(scan: _Scan, indent: int) -> bool:
+    """Whether the line above started a numbered item at INDENT (the next number follows)."""
+    above = _LIST_LINE.match(scan.before)
+    return (
+        scan.item
+        and above is not None
+        and above.group("number") is not None
+        and (_indent(scan.before) == indent)
+    )
+
+
+def _open(line: str, scan: _Scan) -> bool:
+    """Whether the line starts a list item where it surely may (within 3 columns of the item
+    it is in; not empty; not a number other than 1 under a paragraph's line), its content
+    column then open."""
     listed = _LIST_LINE.match(line) if line.strip() else None
-    if listed is None:
-        return
-    indent = _indent(line)
-    if indent <= (columns[-1] if columns else 0) + 3:
-        columns.append(listed.end(2) + max(1, min(len(listed.group(4)), 4)))
+    if listed is None or (listed.group("gap") == "" and listed.end() < len(line)):
+        return False  # `-x`: no list item
+    indent, number = _indent(line), listed.group("number")
+    if indent > (scan.columns[-1] if scan.columns else 0) + 3 or listed.end() == len(line):
+        return False  # too deep to be sure, or an empty item (it cannot interrupt a paragraph)
+    if number is not None and int(number) != 1 and scan.before and not _sibling(scan, indent):
+        return False
+    gap = len(listed.group("gap"))
+    scan.columns.append(listed.end("marker") + (gap if gap <= 4 else 1))
+    return True
 
 
 @lru_cache(maxsize=4096)

@@ -12,7 +12,7 @@ from automation.tasktables import BOX_SPACE
 # one space, any Unicode space (GitLab renders the text to count its boxes, and its spec counts
 # a no-break space as an open box: pasted text brings them, and a person sees a checkbox).
 TASK_LINE = re.compile(
-    r"^(?:>[ \t]{0,4})*"  # blockquote markers
+    r"^(?:[ \t]{0,3}>[ \t]{0,4})*"  # blockquote markers (up to 3 spaces before each)
     r"(?:[ \t]*(?:[-+*]|\d+[.)]))+"  # one or more list prefixes
     r"[ \t]+"
     rf"\[(?P<box>[xX]|[{BOX_SPACE}])\]"  # [x], [X] or [ ] with one whitespace character

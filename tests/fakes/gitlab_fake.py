@@ -199,15 +199,9 @@ def _cut_comments(line: str, in_comment: bool) -> tuple[str, bool]:
 
 def prose_lines(text: str) -> Iterator[str]:
     """Yield the rendered-prose lines: outside fenced code blocks, HTML comments cut out."""
-    for _, line in _indexed_prose(text):
-        yield line
-
-
-def _indexed_prose(text: str) -> Iterator[tuple[int, str]]:
-    """prose_lines, each with its index among the text's lines."""
     fence: str | None = None
     in_comment = False
-    for index, raw in enumerate(text.replace("\r\n", "\n").split("\n")):
+    for raw in text.replace("\r\n", "\n").split("\n"):
         if fence is not None:
             if _fence_closes(raw, fence):
                 fence = None
@@ -217,24 +211,28 @@ def _indexed_prose(text: str) -> Iterator[tuple[int, str]]:
         if match:
             fence = match.group(1)
             continue
-        yield index, line
+        yield line
 
 
 def _drawn(text: str) -> tuple[list[str], list[str]]:
     """The task lines GitLab draws a checkbox on, and the prose lines its tables are read
     from. GitLab renders the text (Taskable.get_tasks: the Markdown pipeline, then the task
-    list filter's checkboxes), so a box in indented code, in an HTML block such as
-    `<details>` with no blank line after it, or in a paragraph's text (`Notes:` then a line
-    indented four spaces; `2.` under a paragraph) is no task."""
+    list filter's checkboxes), so a box in code (fenced or indented), in an HTML block such
+    as `<details>` with no blank line after it, in a comment, or in a paragraph's text
+    (`Notes:` then a line indented four spaces; `2.` under a paragraph) is no task."""
     flat = text.replace("\r\n", "\n")
     hidden: set[int] = set()
     items: set[int] = set()
-    for token in _COMMONMARK.parse(flat.replace("\r", " ")):
+    for token in _BLOCKS.parse(flat.replace("\r", " ")):
         if token.map is not None and token.type in ("code_block", "fence", "html_block"):
             hidden.update(range(*token.map))
         elif token.map is not None and token.type == "list_item_open":
             items.add(token.map[0])
-    prose = [(i, line) for i, line in _indexed_prose(flat) if i not in hidden]
+    prose = [
+        (i, INLINE_COMMENT_RE.sub("", line))
+        for i, line in enumerate(flat.split("\n"))
+        if i not in hidden
+    ]
     return [line for i, line in prose if i in items], [line for _, line in prose]
 
 
@@ -436,6 +434,8 @@ def _regex_candidates(lines: list[str]) -> set[int]:
 
 
 _COMMONMARK = MarkdownIt("commonmark").enable("table")  # GitLab's GFM tables included
+_BLOCKS = MarkdownIt("commonmark").enable("table")  # blocks only: where the boxes are
+_BLOCKS.core.ruler.disable("inline")
 
 
 def _paragraph_candidates(lines: list[str]) -> set[int]:

@@ -66,6 +66,21 @@ PARITY_CASES = [
     ("1. [ ] item\n   - sub\n      - [ ] nested six spaces in", 2, 0),
     ("- a\n\n    - [ ] nested after a blank line", 1, 0),
     ("- a\n          - [ ] too far in: the item's text", 0, 0),
+    # a reviewer's shapes the line scanner took for tasks, each read by the parser now
+    ("-     [ ] five spaces: the item's content is code", 0, 0),
+    ("-\t\t[ ] tabs too", 0, 0),
+    ("-- [ ] no list marker", 0, 0),
+    ("1234567890. [ ] ten digits are no list number", 0, 0),
+    ("- <div>\n  - [ ] an HTML block inside an item", 0, 0),
+    ("- ```\n  - [ ] a fence opened on an item's line", 0, 0),
+    ("- [x] Set up\n    ```\n    - [ ] an example, in a fence inside the item\n    ```", 1, 1),
+    ("> ```\n> - [ ] a fence in a quote\n> ```", 0, 0),
+    ("Notes:\n2. a\n3. [ ] a paragraph's text", 0, 0),
+    ("Steps:\n10. Ten\n    - [ ] the paragraph's text too", 0, 0),
+    ("-\n\n     - [ ] after an empty item, code", 0, 0),
+    ("- a\n  ```\n> - [ ] the item ends its fence", 1, 0),
+    ("    ```\n- [ ] indented code is no fence", 1, 0),
+    ("  > - [ ] a quote indented two spaces", 1, 0),
 ]
 
 

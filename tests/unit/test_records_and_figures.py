@@ -197,6 +197,16 @@ def test_a_value_whose_words_change_its_meaning_is_not_read(line: str, spec: Rec
     assert found.value is None and found.problem
 
 
+@pytest.mark.parametrize(
+    "text", ["Scores:\n2. [x] Satisfaction: 8", "Scores:\n    - [x] Satisfaction: 8"]
+)
+def test_a_value_on_a_line_that_is_no_task_is_still_read(text: str) -> None:
+    """A reviewer's: once such a line was counted as no task, its box was broken in the lines
+    handed on, and the value recorded on it was lost."""
+    found = read_records(text, [RecordSpec("Satisfaction", 10)])["Satisfaction"]
+    assert found.value == 8.0
+
+
 def test_a_task_naming_a_label_does_not_hide_the_line_with_its_value() -> None:
     """A reviewer's finding: once checklist lines could hold a value, a task above the
     value's line that starts with the label was read first, and the value was lost."""
