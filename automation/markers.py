@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from automation.errors import ItemError
-from automation.fences import closed_fences, has_fence_mark
+from automation.fences import Kind, closed_fences, has_fence_mark, kinds
 from automation.mentions import without_code
 from automation.taskline import TASK_LINE
 
@@ -61,11 +61,10 @@ def restore_identity(text: str, key: str) -> str:
     pushed down when a person typed above it), or one with its end cut off, is removed,
     everything else is kept."""
     marker = identity_marker(key)
-    kept = [
-        _beside_key(line, marker)
-        for line in text.split("\n")
-        if not _names_key(_bare(line), marker, key)
-    ]
+    kept = [line for line in text.split("\n") if not _names_key(_bare(line), marker, key)]
+    first = next((i for i, line in enumerate(kept) if line.strip()), None)
+    if first is not None:  # the first line only: a key a person quotes further down is theirs
+        kept[first] = _beside_key(kept[first], marker)
     body = "\n".join(kept).lstrip("\n")
     return f"{marker}\n{body}"
 
@@ -245,19 +244,28 @@ def _locate(text: str, name: str) -> _Span | None:
 
 
 def _typed_beside(text: str, name: str, quoted: frozenset[int]) -> str:
-    """A marker of block NAME on a line with a person's text beside it, outside code ("": none):
-    neither is a marker line, so the block read as missing, and a second one came, for good
-    beside the first, which went stale (an attacker's trial)."""
+    """A marker of block NAME on a line with a person's text beside it ("": none), where
+    GitLab shows that line as text (not in code, fenced or indented, nor a comment): neither
+    is a marker line, so the block read as missing, and a second one came, for good beside
+    the first, which went stale (an attacker's trial)."""
+    lines: list[str] | None = None
     for marker in (begin_marker(name), end_marker(name)):
         found = text.find(marker)
         while found >= 0:
             start = text.rfind("\n", 0, found) + 1
             end = text.find("\n", found)
             end = len(text) if end < 0 else end
-            if start not in quoted and marker in without_code(text[start:end]):
-                return marker
+            line = text[start:end]
+            if start not in quoted and marker in without_code(line) and _indent(line) < 4:
+                lines = lines if lines is not None else text.split("\n")
+                if kinds(lines)[text.count("\n", 0, start)] is Kind.TEXT:
+                    return marker
             found = text.find(marker, end)
     return ""
+
+
+def _indent(line: str) -> int:
+    return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
 
 
 def _beside_message(name: str, marker: str) -> str:

@@ -234,3 +234,33 @@ def test_a_block_that_holds_a_task_is_damaged_and_hides_nothing() -> None:
     assert outside_blocks(SWALLOWING) == SWALLOWING.rstrip("\n") + "\n"
     linked = SWALLOWING.replace("- [x] a person's tick", "See [the guide](https://x.example)")
     assert "new figures" in replace_block(linked, "progress", "new figures")  # a link is no task
+
+
+BESIDE = "<!-- automation:begin progress -->"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"```\nPut {BESIDE} here\n```\n",  # in a fence that holds one marker only
+        f"    code {BESIDE}\n",  # indented code
+        f"<!-- old: {BESIDE} -->\n",  # a comment
+        f"Write `{BESIDE}` on a line of its own\n",  # a code span
+    ],
+)
+def test_a_marker_a_person_shows_as_code_or_hides_is_not_damage(text: str) -> None:
+    """A reviewer's: a marker quoted in code or a comment, with text beside it, failed the
+    issue on every run as a marker with text beside it."""
+    assert block_content(text, "progress") is None
+
+
+def test_a_marker_with_text_beside_it_where_gitlab_shows_text_is_damage() -> None:
+    with pytest.raises(ItemError, match="has other text on its line"):
+        block_content(f"note {BESIDE}\nold\n<!-- automation:end progress --> note\n", "progress")
+
+
+def test_only_the_first_line_loses_a_key_typed_beside_it() -> None:
+    """A key line a person quotes in a fence further down stays as they wrote it."""
+    key = "<!-- automation:key=a/b -->"
+    quoted = f"```\n{key} example\n```"
+    assert restore_identity(f"{key} note\n{quoted}", "a/b") == f"{key}\nnote\n{quoted}"
