@@ -96,7 +96,7 @@ def dates_moved(
     the issue was made and then theirs): said by the run that moves them (a newcomer moved a
     start date; only the reworded task that held the date was warned of)."""
     moved = [
-        f"{issue.reference} ({issue.due_date} -> {item.due_date})"
+        f"{issue.reference} ({issue.due_date} -> {item.due_date or 'none'})"
         for item in items
         if (issue := found.get(item.key)) is not None and _stale(item, issue)
     ]

@@ -61,8 +61,8 @@ def _own_link(project: str) -> re.Pattern[str]:
     both as `#12` (an attacker's trial: they read 0% where `#12` read 50%)."""
     path = re.escape(project)
     return re.compile(
-        rf"(?:https?://[^\s/]+/{path}/-/(?:issues|work_items)/|(?<![\w./-]){path}#)"
-        r"(?P<iid>\d+)(?!\d)",
+        rf"(?:https?://[^\s/]+/{path}/-/(?:issues|work_items)/|(?<![\w./@-]){path}#)"
+        r"(?P<iid>\d+)(?!\w)",
         re.IGNORECASE,
     )
 

@@ -77,7 +77,8 @@ def _raw_values(text: str, labels: Mapping[str, str]) -> dict[str, str]:
 _ABOUT = re.compile(r"^(?:~|≈|about\s+|approx\.?\s+)", re.IGNORECASE)
 
 
-_GROUPED = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")  # 1,200 (never a decimal comma)
+# 1,200 (a decimal comma is not read: `1,5` and `0,500` are no number)
+_GROUPED = re.compile(r"-?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")
 _UNIT = re.compile(r"\((?P<unit>[^()%]+)\)\s*$")  # a label's unit: `Time to value (days)`
 
 

@@ -188,6 +188,7 @@ def test_a_value_written_as_people_write_it_is_read(line: str, value: float) -> 
         ("Influence: seven", RecordSpec("Influence", 10)),
         ("Product usage (active users): 1,5", RecordSpec("Product usage (active users)")),
         ("Product usage (active users): 12,00", RecordSpec("Product usage (active users)")),
+        ("Time to value (days): 0,500", RecordSpec("Time to value (days)")),
         ("Time to value (days): 30 weeks", RecordSpec("Time to value (days)")),
     ],
 )
@@ -228,3 +229,22 @@ def test_the_example_of_a_value_is_on_its_scale(out_of: int, shown: str) -> None
     """A tester wrote 6 on a scale of 5 and was told to write it like 8/5."""
     found = read_records(f"Confidence: {out_of + 1}\n", [RecordSpec("Confidence", out_of)])
     assert found["Confidence"].problem == f"it is outside 0 to {out_of}; write it like {shown}"
+
+
+@pytest.mark.parametrize(
+    ("line", "value"),
+    [
+        ("- [ ] see https://gitlab.example.com/enablement/programs/-/issues/3 => `0%`", 40),
+        ("- [ ] see enablement/programs#3 => `0%`", 40),
+        ("- [ ] see ENABLEMENT/Programs#3 => `0%`", 40),
+        ("- [ ] see enablement/programs#3a => `0%`", 0),  # no reference: GitLab needs a break
+        ("- [ ] see @enablement/programs#3 => `0%`", 0),
+        ("- [ ] see xenablement/programs#3 => `0%`", 0),
+        ("- [ ] see enablement/programs-old#3 => `0%`", 0),
+        ("- [ ] see other/enablement/programs#3 => `0%`", 0),
+    ],
+)
+def test_a_plan_line_follows_a_link_to_an_issue_of_its_project_only(line: str, value: int) -> None:
+    """An attacker's trial, then a reviewer's: a link to the project's issue #3 is #3."""
+    text = rewrite_figures(line, {3: 40}, "enablement/programs")
+    assert text.endswith(f"=> `{value}%`"), text
