@@ -74,9 +74,26 @@ def _reads(lines: Sequence[str]) -> list[_Read]:
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is not None and cut_key_line(lines[first]):
         lines = [*lines[:first], "<!-- -->", *lines[first + 1 :]]
-    if needs_parser(lines):
+    if _needs_parser(lines):
         return _as_commonmark(lines)
     return [_Read.TEXT if kind is Kind.TEXT else _Read.HIDDEN for kind in kinds(lines)]
+
+
+_NEEDS: dict[tuple[int, int], bool] = {}  # needs_parser's answers, by the text's hash
+_NEEDS_KEPT = 200_000
+
+
+def _needs_parser(lines: Sequence[str]) -> bool:
+    """needs_parser, once per text: a run reads each description three or four times (its
+    figures, its headings, its values, its tasks)."""
+    text = "\n".join(lines)
+    key = (hash(text), len(text))
+    said = _NEEDS.get(key)
+    if said is None:
+        if len(_NEEDS) >= _NEEDS_KEPT:
+            _NEEDS.clear()
+        said = _NEEDS[key] = needs_parser(lines)
+    return said
 
 
 def _as_commonmark(lines: Sequence[str]) -> list[_Read]:

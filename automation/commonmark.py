@@ -40,10 +40,13 @@ _HTML_START = re.compile(
     rf"</?(?:{_BLOCK_TAGS})(?:[ \t>]|/>|$)|</?[A-Za-z][A-Za-z0-9-]*[^>]*>[ \t]*$)",
     re.IGNORECASE,
 )
+# what a line may start with when the scan needs to look at it (any other: a paragraph's or a
+# heading's line, which closes every list item above and opens none)
+_LOOK = frozenset(" \t>-+*0123456789<`~")
 # a list item's start: its indent, its marker (a number's digits apart), the spaces after it
 _LIST_LINE = re.compile(r"(?P<indent> *)(?P<marker>[-+*]|(?P<number>\d{1,9})[.)])(?P<gap> *)")
 # a task line the line scanner reads as CommonMark does: one marker, one to four spaces
-_PLAIN_TASK = re.compile(r" *(?:[-+*]|\d{1,9}[.)]) {1,4}\[")
+_PLAIN_TASK = re.compile(r" *(?:[-+*]|(?P<number>\d{1,9})[.)]) {1,4}\[")
 # what starts a line's content once its quotes, indent and list markers are left out
 _CONTAINED = re.compile(r"(?:[ \t]*(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$))*[ \t]*")
 
@@ -63,12 +66,59 @@ class _Scan:
 def needs_parser(lines: Sequence[str]) -> bool:
     """Whether a line of LINES may read otherwise in CommonMark than line by line: an HTML
     block's start, code or raw HTML opened inside a list item or quote, or a task that may be
-    code, a paragraph's text or no list item. When unsure it says yes (the parser is exact)."""
-    scan = _Scan()
+    code, a paragraph's text or no list item. When unsure it says yes (the parser is exact).
+    Most lines need one look: a paragraph's or heading's line closes every list item above
+    (the scan of the lists after it starts afresh there), and a task line of one marker, one
+    to four spaces, less than four columns in, and no number but 1 is a task wherever it is;
+    only the lines from the last paragraph line to the next, around any other task line,
+    are scanned for the list items they open (a big program's every issue was scanned whole,
+    three times the count)."""
+    after = -1  # the last paragraph's or heading's line
+    index = 0
+    while index < len(lines):
+        raw = lines[index]
+        if raw and (raw[0] not in _LOOK or raw.startswith("<!--")):
+            after = index  # (a comment's first line at the margin ends list items too)
+        elif _opens_block(*_unquoted(raw)):
+            return True
+        elif "]" in raw and TASK_LINE.match(raw) and not _surely_task(raw):
+            upto = next((i for i in range(index, len(lines)) if _plain(lines[i])), len(lines))
+            if _scan(lines[after + 1 : upto], lines[after] if after >= 0 else ""):
+                return True
+            index = upto
+            continue
+        index += 1
+    return False
+
+
+def _plain(raw: str) -> bool:
+    """A paragraph's or a heading's line, not in a quote: it ends every list item above."""
+    return bool(raw) and (raw[0] not in _LOOK or raw.startswith("<!--"))
+
+
+def _unquoted(raw: str) -> tuple[str, bool]:
+    """The line with tabs expanded and its quote markers left out, and whether it had any."""
+    line = raw.expandtabs(4) if "\t" in raw else raw
+    quotes = _QUOTES.match(line) if ">" in line[:4] else None
+    return (line[quotes.end() :], True) if quotes and quotes.group() else (line, False)
+
+
+def _surely_task(raw: str) -> bool:
+    """A task line that is a task wherever it stands: not quoted, one marker (a bullet, or
+    1), one to four spaces, less than four columns in."""
+    listed = _PLAIN_TASK.match(raw)
+    return listed is not None and _indent(raw) < 4 and listed.group("number") in (None, "1")
+
+
+def _scan(lines: Sequence[str], before: str) -> bool:
+    """Whether a line of LINES (after the line BEFORE, a paragraph's or none) may read
+    otherwise in CommonMark than line by line, as needs_parser says, its list items followed."""
+    scan = _Scan(before=before)
     for raw in lines:
-        quotes = _QUOTES.match(raw.expandtabs(4)) if raw[:1] in ">\t " else None
-        line = raw.expandtabs(4)[quotes.end() :] if quotes else raw
+        line = raw.expandtabs(4) if "\t" in raw else raw
+        quotes = _QUOTES.match(line) if ">" in line[:4] else None
         quoted = quotes.group() if quotes else ""
+        line = line[len(quoted) :]
         if quoted != scan.quotes:  # maybe another container: the lines above tell nothing
             scan = _Scan(before="?" if scan.before else "", quotes=quoted)
         if _opens_block(line, ">" in quoted):
@@ -86,6 +136,8 @@ def _opens_block(line: str, quoted: bool) -> bool:
     """Whether the line may start an HTML block, or a fence or HTML comment that the line
     scanner cannot place (indented: inside a list item, which ends it when the item ends, or
     code; in a quote; on a list item's line)."""
+    if "<" not in line and "`" not in line and "~" not in line:
+        return False
     if "<" in line[:4] and _HTML_START.match(line):
         return True
     head = _CONTAINED.match(line)
