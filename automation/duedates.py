@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping, Sequence
 from enum import Enum
 
-from automation.actions import Failure, Plan, UpdateDueDate
+from automation.actions import Action, Failure, Plan, UpdateDueDate
 from automation.changes import description_update
 from automation.config.models import Program
 from automation.desired import DesiredIssue
@@ -89,16 +89,19 @@ def due_after(item: DesiredIssue, found: ObservedIssue) -> dt.date | None:
 
 
 def dates_moved(
-    program: Program, items: Sequence[DesiredIssue], found: Mapping[str, ObservedIssue]
+    program: Program, actions: Sequence[Action], found: Mapping[str, ObservedIssue]
 ) -> tuple[str, ...]:
-    """One warning for the open issues whose due date configuration moves in this plan while
-    their own text, outside the tool's blocks, still says it (a hire's goal day, written when
+    """One warning for the issues whose due date the plan's ACTIONS move while their own
+    text, outside the tool's blocks, still says the old one (a hire's goal day, written when
     the issue was made and then theirs): said by the run that moves them (a newcomer moved a
     start date; only the reworded task that held the date was warned of)."""
     moved = [
-        f"{issue.reference} ({issue.due_date} -> {item.due_date or 'none'})"
-        for item in items
-        if (issue := found.get(item.key)) is not None and _stale(item, issue)
+        f"{issue.reference} ({action.before} -> {action.after or 'none'})"
+        for action in actions
+        if isinstance(action, UpdateDueDate)
+        and action.before is not None
+        and (issue := found.get(action.key)) is not None
+        and action.before.isoformat() in outside_blocks(issue.description)
     ]
     if not moved:
         return ()
@@ -110,16 +113,6 @@ def dates_moved(
         f"{its} text when {it} made (outside the tool's blocks: a start date, a goal day) "
         "stay as they were: correct them by hand where they are wrong",
     )
-
-
-def _stale(item: DesiredIssue, issue: ObservedIssue) -> bool:
-    """Whether configuration moves the issue's due date while its text says that date."""
-    try:
-        moves = step(item, issue) is Step.MOVE
-    except ItemError:
-        return False
-    due = issue.due_date
-    return moves and due is not None and due.isoformat() in outside_blocks(issue.description)
 
 
 def plan_due(program: Program, item: DesiredIssue, found: ObservedIssue) -> Plan:

@@ -117,7 +117,6 @@ def plan_program(
             *resolved.warnings,
             *missed_periods(desired, resolved.found, today),
             *made_too_late(desired, {*resolved.found, *(resolved.index or {})}, today),
-            *dates_moved(program, desired.issues, resolved.found),
             *held.warnings,
             *username_changes(desired, observed.issues, known, renamed),
             *stray_warnings(program, stray),
@@ -152,6 +151,7 @@ def plan_program(
             plan_figures(found, observed.issues, ctx),
         ]
     )
+    planned += Plan(warnings=dates_moved(program, planned.actions, found))  # the moves made
     planned = said_public(program.id, planned)
     if observed.epics is None:
         created = frozenset(a.issue.key for a in planned.actions if isinstance(a, CreateIssue))
