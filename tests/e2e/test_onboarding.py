@@ -634,6 +634,26 @@ def test_a_due_date_moved_with_its_start_date_warns_once_of_the_dates_in_the_tex
     assert "dates written in" not in run("apply").out  # said once, by the run that moved it
 
 
+def test_a_due_date_not_moved_because_its_issue_failed_is_not_warned_of(
+    onboarding: Path,
+) -> None:
+    """A reviewer's: the warning was decided apart from the move, so an issue that failed
+    (its date left as it was) was said to move, on every run until mended."""
+    assert run("apply").code == 0
+    maya = hire(onboarding, "maya.okonkwo")
+    end = "<!-- automation:end progress -->"
+    edit(path_of(onboarding, "sales-onboarding/maya.okonkwo"), end, end + "\n" + end)
+    edit(
+        onboarding / "config" / "people.yml",
+        "start_date: 2026-11-30\n    geo: AMER",
+        "start_date: 2026-12-07\n    geo: AMER",
+    )
+    result = run("apply")
+    assert result.code == 1 and f"#{maya.iid}" in result.out, result.out
+    assert "dates written in" not in result.out
+    assert str(hire(onboarding, "maya.okonkwo").due_date) == "2027-02-28"  # not moved
+
+
 def test_a_hire_whose_start_date_is_deleted_keeps_their_issue_in_every_rollup(
     onboarding: Path,
 ) -> None:
