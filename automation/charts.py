@@ -175,7 +175,7 @@ def charts_of(
     changes = changed(points)
     shown = tuple(changes[-MAX_ROWS:])
     chart = tuple(sampled(points, most))
-    bars = phase_bars(totals) if totals.overall.count else ()  # no issue yet: no bars at 0%
+    bars = phase_bars(totals) if totals.overall.count else ()  # no task yet: no bars at 0%
     return Charts(bars, chart, shown, len(chart) < len(points), len(changes) - len(shown))
 
 

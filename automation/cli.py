@@ -266,10 +266,8 @@ def _check_usage(args: argparse.Namespace, backend: str) -> None:
             f"--report {report}: is a folder; give a file, such as {report / 'run-report.json'}"
         )
     if report is not None:
-        args.reported = True  # a report refused here is not written to tell it
-        _apart(args, "--report", report, "run-report.json")
+        _report_apart(args, report)
         _writable(report)
-        args.reported = False
     if args.command == "dashboard":
         _apart(args, "--out", args.out, "public")
         _site_folder(args.out)
@@ -290,6 +288,15 @@ def _workspace_apart(args: argparse.Namespace) -> None:
     files read as configuration (an attacker's trial: `--workspace config/programs` broke
     every run)."""
     _apart(args, "--workspace", args.workspace, ".automation (the default)")
+
+
+def _report_apart(args: argparse.Namespace, report: Path) -> None:
+    """The report is not written where configuration is (`_apart`), not even to say so."""
+    try:
+        _apart(args, "--report", report, "run-report.json")
+    except UsageError:
+        args.report = None
+        raise
 
 
 def _apart(args: argparse.Namespace, option: str, given: Path, instead: str) -> None:

@@ -248,7 +248,7 @@ def _typed_beside(text: str, name: str, quoted: frozenset[int]) -> str:
     GitLab shows that line as text (not in code, fenced or indented, nor a comment): neither
     is a marker line, so the block read as missing, and a second one came, for good beside
     the first, which went stale (an attacker's trial)."""
-    lines: list[str] | None = None
+    read: list[Kind] | None = None  # each line's kind, once one is needed
     for marker in (begin_marker(name), end_marker(name)):
         found = text.find(marker)
         while found >= 0:
@@ -257,8 +257,8 @@ def _typed_beside(text: str, name: str, quoted: frozenset[int]) -> str:
             end = len(text) if end < 0 else end
             line = text[start:end]
             if start not in quoted and marker in without_code(line) and _indent(line) < 4:
-                lines = lines if lines is not None else text.split("\n")
-                if kinds(lines)[text.count("\n", 0, start)] is Kind.TEXT:
+                read = read if read is not None else kinds(text.split("\n"))
+                if read[text.count("\n", 0, start)] is Kind.TEXT:
                     return marker
             found = text.find(marker, end)
     return ""
