@@ -29,6 +29,9 @@ class Member:
     # its place went to someone else, who is in the program (a pair's new sponsor): the
     # person may well be in the program still, and is not told they left it
     replaced: bool = False
+    # still in the program's file, with a status that has no issues (an account set back to
+    # proposed, a pair to approved): told so, not that it left
+    held: str | None = None
 
 
 @dataclass(frozen=True)

@@ -674,6 +674,7 @@ def _withdraw(  # noqa: PLR0917
         "moved": moved,
         "left": left,
         "replaced": member.replaced,
+        "held": member.held,
     }
     text = _render(renderer, "withdrawn", said)
     dates = _lines(*_away_lines(issue), f"<!-- automation:left {today} -->")
@@ -685,14 +686,7 @@ def _withdraw(  # noqa: PLR0917
     update = description_update(program, issue, key, edits)
     if isinstance(update, Failure) or update is None:
         return Plan(failures=(update,)) if update else Plan()
-    values = {
-        "program": program,
-        "reason": program.leaving.reason(member.id),
-        "closed": closed,
-        "moved": moved,
-        "left": left,
-        "replaced": member.replaced,
-    }
+    values = {**said, "reason": program.leaving.reason(member.id)}
     note = f"{WITHDRAWN_NOTE}\n{_render(renderer, 'withdrawn_note', values)}"
     # its phase and progress labels as its progress block says them, frozen with it (a
     # year's simulation: they stayed as the last run before the ticks had them, for good)
@@ -704,11 +698,18 @@ def _withdraw(  # noqa: PLR0917
                 program.id,
                 key,
                 issue.iid,
-                why="withdrawn: no longer in the program's configuration",
+                why=_why_withdrawn(member),
             )
         )
     actions += [AddNote(program.id, key, issue.iid, note), update]
     return Plan(tuple(actions))
+
+
+def _why_withdrawn(member: Member) -> str:
+    """The plan's word for closing a withdrawn issue."""
+    if member.held:
+        return f"withdrawn: {member.held} in the program's configuration now"
+    return "withdrawn: no longer in the program's configuration"
 
 
 # --- a tracked issue: back in the program, or its account ended ----------------------------

@@ -797,3 +797,45 @@ def test_a_hire_on_an_account_team_gets_no_period_that_ended_before_their_first_
     november = found[f"{wayne}/monthly/2026-11"].iid
     note = (esp / ".automation" / "notes" / f"{november}.md").read_text("utf-8")
     assert "@victor.nakamura" in note and "oliver" not in note
+
+
+def test_an_account_set_back_to_proposed_is_told_so_not_that_it_left(esp: Path) -> None:
+    """Trying the tool: Globex set back to `proposed` (paused for review) had each of its
+    issues closed with "no longer in the program's configuration", though the file still
+    lists it; what brings the issues back is approving it again."""
+    assert run("apply").code == 0
+    plan_key = "executive-sponsorship/account/globex/account-plan"
+    line = "{id: globex, name: Globex Corporation, sponsor: dana.whitfield, status: "
+    edit(esp / PROGRAM, line + "approved", line + "proposed")
+    assert run("apply", today="2026-12-02").code == 0
+    issue = issues(esp)[plan_key]
+    said = (esp / ".automation" / "notes" / f"{issue.iid}.md").read_text("utf-8")
+    assert "**Globex Corporation is `proposed` in the program's configuration now" in said
+    assert "no longer in the program's configuration" not in said
+    assert "Approving it again (`status: approved`) reopens this issue" in said
+    assert "Set to `proposed` in the program's configuration on 2026-12-02" in issue.description
+    assert issue.state == "closed"
+    edit(esp / PROGRAM, line + "proposed", line + "approved")
+    assert run("apply", today="2026-12-03").code == 0
+    assert issues(esp)[plan_key].state == "opened"
+
+
+def test_an_account_taken_out_of_the_file_is_told_it_is_no_longer_in_it(esp: Path) -> None:
+    """Beside the account set back to proposed: one deleted from the file is no longer in
+    the configuration, and its notes say that."""
+    assert run("apply").code == 0
+    edit(
+        esp / PROGRAM,
+        "    - {id: initech, name: Initech, sponsor: dana.whitfield, status: approved,\n"
+        "       account_team: [maya.okonkwo, ines.moreau], start: 2026-05-01}\n",
+        "",
+    )
+    with (esp / PROGRAM).open("a", encoding="utf-8") as file:
+        file.write("leaving:\n  reasons:\n    initech: The customer left\n")
+    result = run("apply", today="2026-12-02")
+    assert result.code == 0, result.out + result.err
+    assert "withdrawn: no longer in the program's configuration" in result.out
+    issue = issues(esp)["executive-sponsorship/account/initech/account-plan"]
+    said = (esp / ".automation" / "notes" / f"{issue.iid}.md").read_text("utf-8")
+    assert "The account this issue is for is no longer in the program's configuration" in said
+    assert "in the program's configuration now" not in said

@@ -878,8 +878,9 @@ def test_an_account_taken_out_of_the_program_is_withdrawn_by_its_id(esp: Path) -
         assert "The customer paused the program" in said
         # a customer's account, not a person (a year's simulation read "the person (or
         # customer account)")
-        assert "The account this issue is for is no longer in" in said and "person" not in said
-        assert "If the account is added back" in issue.description
+        assert "Umbrella Health is `proposed` in the program's configuration now" in said
+        assert "person" not in said
+        assert "Approving the account again reopens it" in issue.description
     tracking = block_content(issues(esp)["executive-sponsorship/tracking"].description, "rollup")
     assert (tracking or "").count("| withdrawn |") == 4
     # each row shows the phases its issue has, as a live row does: the plan no cadence's

@@ -496,3 +496,18 @@ def test_a_sponsor_who_is_their_own_sponsee_is_refused_whatever_the_rules(
         "{sponsor: dana.whitfield, sponsee: dana.whitfield, exception: approved by the VP}",
         "the sponsor and the sponsee are the same person",
     )
+
+
+def test_a_pair_taken_back_from_released_is_told_so_not_that_it_left(sponsorship: Path) -> None:
+    """Like an ESP account set back to proposed: a released pair set back to `approved` had
+    its issue closed with "no longer in the program's configuration"."""
+    assert run("apply").code == 0
+    key = "sales-sponsorship/fy28-h1/sam.delacroix"
+    pair = "{sponsor: dana.whitfield, sponsee: sam.delacroix"
+    edit(sponsorship / PROGRAM, pair + "}", pair + ", status: approved}")
+    assert run("apply").code == 0
+    issue = issues(sponsorship)[key]
+    said = (sponsorship / ".automation" / "notes" / f"{issue.iid}.md").read_text("utf-8")
+    assert "is `approved` in the program's configuration now, not released" in said
+    assert "no longer in the program's configuration" not in said
+    assert "Releasing it again (`status: released`) reopens this issue" in said

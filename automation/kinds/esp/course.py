@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import partial
 
 from automation.course import Course, Ending, Member
@@ -16,7 +16,7 @@ def course(program: EspProgram) -> Course:
     approved = [a for a in program.esp.accounts if a.status == "approved"]
     base = f"{program.id}/account"
     return Course(
-        member=partial(_member, frozenset(_ids(approved))),
+        member=partial(_member, _held(program.esp.accounts)),
         owner=_owner,
         names={a.id: a.name for a in program.esp.accounts},
         named=frozenset(_ids(program.esp.accounts)),
@@ -36,14 +36,20 @@ def _ids(accounts: Iterable[Account]) -> Iterator[str]:
             yield account.renamed_from
 
 
-def _member(approved: frozenset[str], rest: str) -> Member | None:
+def _held(accounts: Iterable[Account]) -> dict[str, str]:
+    """Each account's status by its id and former id."""
+    return {name: a.status for a in accounts for name in _ids((a,))}
+
+
+def _member(held: Mapping[str, str], rest: str) -> Member | None:
     """`account/ID/...` is the account's, unless the account is still approved: then an issue
     of it no longer asked for (a period before a corrected start, or one a rehearsal of a
     later day made) is not a departure."""
     parts = rest.split("/")
-    if len(parts) < 3 or parts[0] != "account" or parts[1] in approved:
+    status = held.get(parts[1]) if len(parts) >= 3 else None
+    if len(parts) < 3 or parts[0] != "account" or status == "approved":
         return None
-    return Member(parts[1], parts[1])
+    return Member(parts[1], parts[1], held=status)
 
 
 def _owner(rest: str) -> str | None:
