@@ -709,6 +709,8 @@ def _why_withdrawn(member: Member) -> str:
     """The plan's word for closing a withdrawn issue."""
     if member.held:
         return f"withdrawn: {member.held} in the program's configuration now"
+    if member.replaced:
+        return "withdrawn: the pair has another sponsor in the program's configuration"
     return "withdrawn: no longer in the program's configuration"
 
 

@@ -87,8 +87,19 @@ class GitLabTime(StepClock):
         self.fake.clock.advance(dt.timedelta(seconds=max(seconds, 0.0)))
 
 
-def cli(args: list[str], env: dict[str, str], clock: Clock | None = None) -> Result:
-    out, err = io.StringIO(), io.StringIO()
+class Terminal(io.StringIO):
+    """Output that says it is an interactive terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def cli(
+    args: list[str], env: dict[str, str], clock: Clock | None = None, screen: bool = False
+) -> Result:
+    """The command's exit code and output; SCREEN: its output goes to a terminal (where the
+    local backend's lines name confidential items)."""
+    out, err = Terminal() if screen else io.StringIO(), io.StringIO()
     code = run(args, env, out, err, clock or StepClock())
     return Result(code, out.getvalue(), err.getvalue())
 

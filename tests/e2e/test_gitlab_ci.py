@@ -17,7 +17,7 @@ import yaml
 
 from automation.cli import build_parser, run
 from automation.errors import EXIT_ITEMS_FAILED
-from tests.backends import PROJECT, TOKEN, URL, Result, StepClock, cli, new_fake
+from tests.backends import PROJECT, TOKEN, URL, Result, StepClock, Terminal, cli, new_fake
 from tests.ci_rules import holds, runs, starts
 from tests.conftest import REPO, keep_programs
 
@@ -267,13 +267,6 @@ def test_mr_note_with_a_merge_request_number_that_is_none_says_so(
         )
     assert result.code == 0 and "Traceback" not in result.err, result.out + result.err
     assert "CI_MERGE_REQUEST_IID a number); no note was written" in result.out
-
-
-class Terminal(io.StringIO):
-    """Output that says it is an interactive terminal."""
-
-    def isatty(self) -> bool:
-        return True
 
 
 def test_colour_only_on_a_terminal_and_never_with_no_color(project: Path) -> None:

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from automation.items import ObservedIssue
+from tests.backends import cli
 from tests.conftest import keep_programs
 from tests.figures import figure_values
-from tests.local_cli import edit, issues, run
+from tests.local_cli import TODAY, edit, issues, run
 
 PROGRAM = Path("config/programs/sales-sponsorship.yml")
 PAIRS = ("aiko.tanaka", "lena.fischer", "sam.delacroix", "kenji.watanabe")
@@ -380,7 +381,12 @@ def test_a_replaced_sponsor_is_not_told_they_left_the_program(sponsorship: Path)
         "{sponsor: dana.whitfield, sponsee: sam.delacroix}",
         "{sponsor: jordan.alvarez, sponsee: sam.delacroix}",
     )
-    assert run("apply").code == 0
+    result = cli(["apply", "--backend", "local", "--today", TODAY], {}, screen=True)
+    assert result.code == 0
+    # the run's line for closing it says so too (a newcomer read "no longer in the
+    # program's configuration" there, beside the note's right words)
+    assert "withdrawn: the pair has another sponsor in the program's configuration" in result.out
+    assert "withdrawn: no longer in the program's configuration" not in result.out
     said = (sponsorship / ".automation" / "notes" / f"{issue.iid}.md").read_text("utf-8")
     assert "This pair in FY28 H1 cohort has another sponsor in the program's configuration" in said
     assert "Withdrawn from" not in said
@@ -505,7 +511,9 @@ def test_a_pair_taken_back_from_released_is_told_so_not_that_it_left(sponsorship
     key = "sales-sponsorship/fy28-h1/sam.delacroix"
     pair = "{sponsor: dana.whitfield, sponsee: sam.delacroix"
     edit(sponsorship / PROGRAM, pair + "}", pair + ", status: approved}")
-    assert run("apply").code == 0
+    result = cli(["apply", "--backend", "local", "--today", TODAY], {}, screen=True)
+    assert result.code == 0
+    assert "withdrawn: approved in the program's configuration now" in result.out
     issue = issues(sponsorship)[key]
     said = (sponsorship / ".automation" / "notes" / f"{issue.iid}.md").read_text("utf-8")
     assert "is `approved` in the program's configuration now, not released" in said
