@@ -51,6 +51,9 @@ class DerivedRow:
     # touchpoint; a tester saw one marked not applicable, `[~]`, read "yes"), where a section
     # left with no task is otherwise nothing to do (a hire's pre-work: a reviewer's finding)
     ticked: bool = False
+    # the key of an issue without which the row is left out: one not to be made yet, which
+    # counts once it was made (a hire whose start moved out of the creation window)
+    made: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ class Derived:
 
 def derived_values(block: Derived, measured: Mapping[str, Measured]) -> dict[str, Any]:
     """The template values of a derived block: each row's figures from the measured issues."""
-    rows = [_row(row, measured) for row in block.rows]
+    rows = [_row(row, measured) for row in block.rows if row.made is None or row.made in measured]
     plans = [row["records"] for row in rows if row["records"] is not None]
     closes = block.closes
     figures = averages(plans, block.specs)

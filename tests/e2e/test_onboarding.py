@@ -1067,3 +1067,33 @@ def test_the_tracking_issue_is_the_enablement_contacts(onboarding: Path) -> None
     assert run("apply").code == 0
     found = issues(onboarding)
     assert all(found[key].assignees == ("morgan.lee",) for key in rollups)
+
+
+def test_a_hire_whose_start_moves_later_stays_in_their_workshops_cohort(onboarding: Path) -> None:
+    """A newcomer's trial: Sofia's start postponed four weeks (her January workshop moved a
+    week with it) dropped her from its Attending count and pre-work table until she was
+    within the creation window again, while her issue, ticks and all, was in that workshop
+    and its rollup's table still listed her."""
+    people = Path("config/people.yml")
+    assert run("apply", "2026-12-15").code == 0
+    path = path_of(onboarding, "sales-onboarding/sofia.alvarez")
+    edit(path, "- [ ] ", "- [x] ")
+    text = people.read_text("utf-8")
+    sofia = text.index("username: sofia.alvarez")
+    moved = text[:sofia] + text[sofia:].replace(
+        "start_date: 2026-12-07", "start_date: 2027-01-04", 1
+    )
+    people.write_text(moved, "utf-8")
+    edit(
+        onboarding / PROGRAM,
+        "{id: amer-2027-01, start: 2027-01-11, end: 2027-01-14",
+        "{id: amer-2027-01, start: 2027-01-18, end: 2027-01-21",
+    )
+    for day in ("2026-12-20", "2026-12-21"):
+        result = run("apply", day)
+        assert result.code == 0, result.out + result.err
+        rollup = issues(onboarding)["sales-onboarding/amer-2027-01/tracking"].description
+        cohort = block_content(rollup, "cohort") or ""
+        assert "3 hires with an onboarding issue: 3 in this cohort." in cohort, (day, cohort)
+        assert "| Sofia Alvarez | Mid-Market Account Executive |" in cohort
+    assert "No changes" in run("apply", "2026-12-21").out

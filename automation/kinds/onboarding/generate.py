@@ -61,7 +61,7 @@ def generate(ctx: Ctx) -> Generated:
             part.group_name(w),
             rollup=True,
             values={"workshop": w},
-            derived=(_cohort(ctx, w, [h for h in hires if h.workshop == w and h.due]),),
+            derived=(_cohort(ctx, w, [h for h in hires if h.workshop == w]),),
             create=w.id in used or bool(w.sdrs),
         )
         for w in part.workshops
@@ -186,12 +186,14 @@ def _prework_due(part: Onboarding, workshop: Workshop | None) -> dt.date | None:
 
 def _cohort(ctx: Ctx, workshop: Workshop, hires: list[_Hire]) -> Derived:
     """A workshop rollup's block: its hires and SDRs, and each hire's pre-work, flagged when
-    it is not finished by its due date."""
+    it is not finished by its due date. A hire not due yet is in it once their issue was
+    made (their start moved later after it was)."""
     part, prework = ctx.program.onboarding, ctx.program.prework_heading()
     rows = tuple(
         DerivedRow(
             values={"name": h.person.name, "role": h.role.name},
             section=(_key(ctx, h.person), prework) if prework else None,
+            made=None if h.due else _key(ctx, h.person),
         )
         for h in hires
     )
