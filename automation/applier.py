@@ -37,6 +37,7 @@ from automation.errors import (
     carry,
     settle,
 )
+from automation.exposure import exposed
 from automation.items import EpicChange, NewIssue, ObservedEpic, ObservedIssue, check_size
 from automation.markers import same_text
 from automation.mentions import among, people_only, refused_warning
@@ -48,6 +49,7 @@ from automation.people import (
     same_people,
     unique,
 )
+from automation.tasks import NewTask
 from automation.trackers.base import Tracker
 
 Listener = Callable[[Action], None]
@@ -214,6 +216,7 @@ class Writer:
         add, remove = (labels.add, labels.remove) if labels else ((), ())
         if not same_text(after, fresh.description):
             _fits(iid, after)
+            _nothing_set_free(iid, fresh.description, after, edits)
             self.sent = True
             self.tracker.update_description(iid, after, add, remove)
             return True
@@ -461,6 +464,20 @@ def _paired(actions: Sequence[Action]) -> Iterator[tuple[Action, UpdateLabels | 
             yield action, None
     if held is not None:
         yield held, None
+
+
+def _nothing_set_free(iid: int, before: str, after: str, edits: Edits) -> None:
+    """The write would have GitLab run none of a person's lines that it did not run when they
+    wrote them (see exposure.py); ItemError otherwise, and the issue is left as it is."""
+    own = [t.item if isinstance(t, NewTask) else t.text for t in edits.tasks]
+    found = exposed(before, after, own)
+    if found is not None:
+        raise ItemError(
+            f"issue #{iid} was not written: the tool's edit would {found} from a person's "
+            "text, which GitLab would run as the tool's user (a fence, `>>>` quote or HTML "
+            "block opened inside one of the tool's blocks and closed after it, say); close it "
+            "inside the block, or move the text out of the block"
+        )
 
 
 def _fits(iid: int, description: str) -> None:

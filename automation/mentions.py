@@ -107,6 +107,11 @@ def named(text: str) -> frozenset[str]:
     return frozenset(name.lower() for name in _MENTION.findall(plain))
 
 
+def mention_names(text: str) -> list[str]:
+    """The names TEXT mentions, code spans or not (text already without code)."""
+    return _MENTION.findall(text)
+
+
 def unnamed(text: str) -> str:
     """TEXT without its mentions, spaces collapsed: a task as it reads whoever it names."""
     return " ".join(_outside_code(text, lambda part: _MENTION.sub("", part)).split())

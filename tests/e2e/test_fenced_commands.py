@@ -1,0 +1,64 @@
+"""A person's lines that GitLab ran nothing of when they saved them must not become commands
+or mentions on the tool's write (an attacker's trial): a fence, `>>>` quote or HTML block
+opened inside a tool block and closed after its end marker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.backends import PROJECT, TODAY, GitLabTime, cli, new_fake, roster_of
+from tests.conftest import keep_programs
+from tests.fakes.gitlab_fake import FakeGitLab
+
+ENV = {"GITLAB_URL": "https://gitlab.example.com", "GITLAB_TOKEN": "glpat-s3cr3t-t0k3n-value"}
+END = "<!-- automation:end progress -->"
+TICK = ("1. [ ] ", "1. [x] ")
+
+
+@pytest.fixture
+def fake(shipped: Path) -> Iterator[FakeGitLab]:
+    keep_programs(shipped, "csm-aspiring-leaders")
+    made = new_fake(users=roster_of(shipped))
+    with made.activate():
+        assert apply(made).code == 0
+        yield made
+
+
+def apply(fake: FakeGitLab) -> object:
+    argv = ["apply", "--backend", "gitlab", "--today", TODAY, "--rehearsal"]
+    return cli(argv, ENV, GitLabTime(fake))
+
+
+def sams(fake: FakeGitLab) -> dict[str, object]:
+    return next(i for i in fake.issues(PROJECT) if "sam.delacroix" in i["assignees"])
+
+
+@pytest.mark.parametrize(
+    ("opened", "closed"),
+    [
+        ("```\n" + END, "```"),  # a fence's opening line on the marker's
+        ("```\n\n" + END, "```"),
+        (">>>\n" + END, ">>>"),  # GitLab's multi-line quote
+        ("<div>\n" + END, "</div>"),
+    ],
+)
+def test_a_fence_opened_in_a_tool_block_sets_no_command_free(
+    fake: FakeGitLab, opened: str, closed: str
+) -> None:
+    issue = sams(fake)
+    lines = "Heads up @all\n/close\n/assign @lena.fischer\n/due 2020-01-01"
+    text = issue["description"].replace(END, f"{opened}\n{lines}\n{closed}", 1)
+    text = text.replace(*TICK, 1)  # and a tick, so the run has a reason to write
+    fake.edit_issue(PROJECT, issue["iid"], description=text, as_user="sam.delacroix")
+    assert fake.quick_actions == [] and not [m for m in fake.mentions if m.username == "all"]
+    result = apply(fake)
+    assert result.code == 1, result.out + result.err  # the issue failed, the others went on
+    assert "the tool's edit would run the quick action" in result.out + result.err
+    assert fake.quick_actions == []
+    assert not [m for m in fake.mentions if m.username == "all"]
+    after = sams(fake)
+    assert after["state"] == "opened" and after["description"] == text
+    assert after["assignees"] == issue["assignees"]

@@ -1,0 +1,45 @@
+"""exposure.exposed: what a write would newly have GitLab act on."""
+
+from __future__ import annotations
+
+from automation.exposure import exposed
+
+BEGIN, END = "<!-- automation:begin p -->", "<!-- automation:end p -->"
+
+
+def block(content: str, after: str) -> str:
+    return f"## Notes\n{BEGIN}\n{content}\n{END}\n{after}\n"
+
+
+def test_a_command_fenced_by_the_blocks_content_is_set_free_by_its_rewrite() -> None:
+    after = "/close\n```"
+    assert exposed(block("```", after), block("figures", after)) == "run the quick action /close"
+
+
+def test_a_mention_alone_fenced_by_the_blocks_content_is_one_too() -> None:
+    after = "Heads up @all\n```"
+    assert exposed(block("```", after), block("figures", after)) == "mention @all"
+
+
+def test_what_was_live_already_or_stays_hidden_is_nothing_new() -> None:
+    said = "Ask @sam.\n\n```\n/close\n```"
+    assert exposed(block("old", said), block("new", said)) is None
+    # a command word in a code span, a quote, a list item's text: as before, so nothing new
+    same = "`/close` is in code\n> /close in a quote\n- [ ] ask @sam"
+    assert exposed(block("1", same), block("2", same)) is None
+
+
+def test_the_tools_own_new_tasks_may_mention_people() -> None:
+    task = "- [ ] **Manager:** meet @dana.whitfield"
+    before = block("x", "- [ ] first")
+    assert exposed(before, before + task + "\n", [task]) is None
+    assert exposed(before, before + task + "\n") == "mention @dana.whitfield"
+
+
+def test_a_code_span_over_two_lines_is_read_as_gitlab_reads_it() -> None:
+    """`a` and `b` on two lines pair up across them: what comes after is text."""
+    assert exposed("x", "See the `handbook\npage` @all and `notes`.") == "mention @all"
+
+
+def test_a_character_reference_is_the_at_sign_it_shows() -> None:
+    assert exposed("x", "see &#64;all") == "mention @all"
