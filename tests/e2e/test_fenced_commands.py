@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.backends import PROJECT, TODAY, GitLabTime, cli, new_fake, roster_of
+from tests.backends import PROJECT, TODAY, GitLabTime, Result, cli, new_fake, roster_of
 from tests.conftest import keep_programs
 from tests.fakes.gitlab_fake import FakeGitLab
 
@@ -27,12 +28,12 @@ def fake(shipped: Path) -> Iterator[FakeGitLab]:
         yield made
 
 
-def apply(fake: FakeGitLab) -> object:
+def apply(fake: FakeGitLab) -> Result:
     argv = ["apply", "--backend", "gitlab", "--today", TODAY, "--rehearsal"]
     return cli(argv, ENV, GitLabTime(fake))
 
 
-def sams(fake: FakeGitLab) -> dict[str, object]:
+def sams(fake: FakeGitLab) -> dict[str, Any]:
     return next(i for i in fake.issues(PROJECT) if "sam.delacroix" in i["assignees"])
 
 
