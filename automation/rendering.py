@@ -190,12 +190,11 @@ def cut_title(title: str) -> str:
 
 def neutralise_title(value: Any) -> str:
     """Titles run no quick actions and render no Markdown: one line, nothing invisible, and
-    no mention or reference."""
-    return (
-        str(value)
-        if isinstance(value, Trusted)
-        else _no_mention(_no_reference(_one_line(value), _TITLE_REFERENCE))
-    )
+    no mention (`@`, or `&#64;` that shows one: an epic's title mentioned everyone, an
+    attacker's trial) or reference."""
+    if isinstance(value, Trusted):
+        return str(value)
+    return _no_mention(without_at_references(_no_reference(_one_line(value), _TITLE_REFERENCE)))
 
 
 class MentionRefused(ValueError):

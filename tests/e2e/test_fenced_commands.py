@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.backends import PROJECT, TODAY, GitLabTime, Result, cli, new_fake, roster_of
+from tests.backends import GROUP, PROJECT, TODAY, GitLabTime, Result, cli, new_fake, roster_of
 from tests.conftest import keep_programs
 from tests.fakes.gitlab_fake import FakeGitLab
 
@@ -63,3 +63,25 @@ def test_a_fence_opened_in_a_tool_block_sets_no_command_free(
     after = sams(fake)
     assert after["state"] == "opened" and after["description"] == text
     assert after["assignees"] == issue["assignees"]
+
+
+@pytest.mark.parametrize("at", ["&#x40;", "&commat;", "&#64;"])
+def test_a_name_with_an_at_sign_written_as_a_reference_mentions_nobody(
+    shipped: Path, at: str
+) -> None:
+    """An attacker's trial: a cohort named `Pilot &#x40;all` mentioned everyone in its epic's
+    title (the issue titles were made inert, the epic's not)."""
+    keep_programs(shipped, "csm-aspiring-leaders")
+    program = shipped / "config/programs/csm-aspiring-leaders.yml"
+    program.write_text(
+        program.read_text("utf-8").replace("name: FY27 pilot group", f'name: "Pilot {at}all"'),
+        "utf-8",
+    )
+    made = new_fake(users=roster_of(shipped))
+    with made.activate():
+        result = apply(made)
+        assert result.code == 0, result.out + result.err
+    assert not [m for m in made.mentions if m.username == "all"], made.mentions
+    titles = [e["title"] for e in made.epics(GROUP)]
+    shown = [t.replace("\u200b", "").replace("&amp;", "&") for t in titles]  # as typed
+    assert any(t.endswith(f"Pilot {at}all") for t in shown), titles
