@@ -58,14 +58,27 @@ def people_only(text: str, is_user: Callable[[str], bool]) -> tuple[str, frozens
 
 
 def code_spans(text: str) -> list[tuple[int, int]]:
-    """Where TEXT's code spans are, as (start, end) offsets (CommonMark, on one line): a run
-    of backticks not escaped by a backslash, up to the next run of exactly as many on its
-    line; a run with no such partner is literal backticks and opens nothing. In one pass
-    (a pattern looking ahead for the partner took time growing faster than the line)."""
+    """Where TEXT's code spans are, as (start, end) offsets: where two readings agree, one line
+    by line and one as CommonMark pairs backticks over the lines of a paragraph (an
+    attacker's trial: a span over two lines, read line by line, hid a live `@all` after it).
+    What either reading shows as text is text, so its mentions are checked."""
+    return _both(_spans(text, _LINE_BREAK), _spans(text, _BLANK_LINE))
+
+
+_LINE_BREAK = re.compile(r"\n")
+_BLANK_LINE = re.compile(r"\n[ \t]*(?=\n)")  # a paragraph ends at a blank line
+
+
+def _spans(text: str, breaks: re.Pattern[str]) -> list[tuple[int, int]]:
+    """The code spans of each part of TEXT between BREAKS: a run of backticks not escaped by
+    a backslash, up to the next run of exactly as many in its part; a run with no such
+    partner is literal backticks and opens nothing. In one pass (a pattern looking ahead for
+    the partner took time growing faster than the line)."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for line in text.split("\n"):
-        runs = list(_BACKTICKS.finditer(line))
+    for cut in [*breaks.finditer(text), None]:
+        end = cut.start() if cut else len(text)
+        runs = list(_BACKTICKS.finditer(text, start, end))
         partner: list[int | None] = [None] * len(runs)
         last: dict[int, int] = {}
         for i in range(len(runs) - 1, -1, -1):
@@ -74,13 +87,28 @@ def code_spans(text: str) -> list[tuple[int, int]]:
         i = 0
         while i < len(runs):
             j, opens = partner[i], runs[i].start()
-            if j is None or line[opens - 1 : opens] == "\\":
+            if j is None or (opens > start and text[opens - 1] == "\\"):
                 i += 1
                 continue
-            spans.append((start + opens, start + runs[j].end()))
+            spans.append((opens, runs[j].end()))
             i = j + 1
-        start += len(line) + 1
+        start = cut.end() if cut else end
     return spans
+
+
+def _both(one: list[tuple[int, int]], other: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The stretches in a span of ONE and a span of OTHER (each sorted, none overlapping)."""
+    found: list[tuple[int, int]] = []
+    i = j = 0
+    while i < len(one) and j < len(other):
+        low, high = max(one[i][0], other[j][0]), min(one[i][1], other[j][1])
+        if low < high:
+            found.append((low, high))
+        if one[i][1] < other[j][1]:
+            i += 1
+        else:
+            j += 1
+    return found
 
 
 def without_code(text: str, instead: str = "") -> str:

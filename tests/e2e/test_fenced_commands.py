@@ -85,3 +85,17 @@ def test_a_name_with_an_at_sign_written_as_a_reference_mentions_nobody(
     titles = [e["title"] for e in made.epics(GROUP)]
     shown = [t.replace("\u200b", "").replace("&amp;", "&") for t in titles]  # as typed
     assert any(t.endswith(f"Pilot {at}all") for t in shown), titles
+
+
+def test_a_code_span_over_two_lines_hides_no_mention_of_everyone(shipped: Path) -> None:
+    """An attacker's trial: `handbook` and `page` on two lines pair up across them, as
+    CommonMark reads a paragraph, so the `@all` after them was live in every epic's text while
+    the line-by-line reading took it for code."""
+    keep_programs(shipped, "csm-aspiring-leaders")
+    with (shipped / "templates/epic.md.j2").open("a", encoding="utf-8") as file:
+        file.write("\nSee the `handbook\npage` @all and `notes`.\n")
+    made = new_fake(users=roster_of(shipped))
+    with made.activate():
+        result = apply(made)
+    assert result.code == 0, result.out + result.err
+    assert not [m for m in made.mentions if m.username == "all"], made.mentions
