@@ -127,7 +127,10 @@ class Connection:
                 "GitLab address, for example https://gitlab.com"
             )
         name = "GITLAB_URL" if ours else "CI_SERVER_URL"
-        _check_address(name, url)
+        try:
+            _check_address(name, url)
+        except TrackerUnavailable as error:  # the token pasted into the address, say
+            raise TrackerUnavailable(hide_token(str(error), token)) from None
         if not token:
             raise TrackerUnavailable(
                 "GITLAB_TOKEN is not set; create a group access token (see README.md, "
@@ -232,6 +235,8 @@ def _check_address(name: str, url: str) -> None:
         parts.port  # noqa: B018 - parsing the port is the check
         parse_url(url)  # what requests will make of it
         (parts.hostname or "").encode("idna")  # a host name a connection can be made to
+        if "%" in (parts.hostname or "").split("]")[-1]:  # `%2F`: no host name has one
+            raise ValueError(parts.hostname)
     except (ValueError, LocationParseError):  # UnicodeError is a ValueError
         raise TrackerUnavailable(
             f"{name} ({shown}) is not a web address that can be reached (its host or port "
@@ -1510,10 +1515,16 @@ class GitLabTracker(Tracker, ChangeLog):
     def _scrub(self, message: str) -> str:
         """MESSAGE without the token, or a proxy's user and password (requests quotes a proxy
         address it cannot read whole: a reviewer saw one in a job's log)."""
-        message = message.replace(self._token, "[token]") if self._token else message
+        message = hide_token(message, self._token)
         for secret in _proxy_secrets():  # as a whole, not inside a word (a user `pro`)
             message = re.sub(rf"(?<![\w.-]){re.escape(secret)}(?![\w.-])", "[hidden]", message)
         return _USERINFO.sub(r"\1[hidden]@", message)
+
+
+def hide_token(message: str, token: str) -> str:
+    """MESSAGE with the token as `[token]`, in any case (a host name is printed lowercased:
+    a tester's token in GITLAB_URL's host part was shown so)."""
+    return re.sub(re.escape(token), "[token]", message, flags=re.IGNORECASE) if token else message
 
 
 _PROXIES = frozenset({"https_proxy", "http_proxy", "all_proxy"})

@@ -348,3 +348,23 @@ def test_a_proxys_password_is_hidden_and_its_short_user_name_is_not(
     assert "s3cret" not in said and "opening project" in said
     assert scrub("Unable to connect to proxy pro") == "Unable to connect to proxy pro"
     assert scrub("at http://pro@127.0.0.1:9") == "at http://[hidden]@127.0.0.1:9"
+
+
+UPPER = "glpat-ABCDEFGHIJKLMNOPQRST"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https://gitlab.example.com@{UPPER}",
+        f"https://gitlab.example.com\\@{UPPER}",
+        f"https://gitlab.example.com%2F{UPPER}",
+    ],
+)
+def test_a_token_in_the_addresss_host_part_is_not_shown_in_any_case(url: str) -> None:
+    """An attacker's trial: after an `@` (or `%2F`) the token is the address's host, which
+    was printed lowercased, past the case-sensitive hiding: a 20-letter token's case is all
+    that was left to guess."""
+    with pytest.raises(TrackerUnavailable) as caught:
+        Connection.from_env({"GITLAB_URL": url, "GITLAB_TOKEN": UPPER})
+    assert UPPER.lower() not in str(caught.value).lower(), str(caught.value)
