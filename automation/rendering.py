@@ -7,7 +7,15 @@ import html
 import math
 import re
 import time
-from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Mapping
+from collections.abc import (
+    Callable,
+    Collection,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
@@ -414,6 +422,7 @@ def mentions_everyone(source: str, file: str) -> list[Problem]:
     the project (not in code, a code span, an HTML comment, a link, or after a backslash)."""
     lines = source.split("\n")
     shown = [visible for visible, _ in read_lines(lines)]
+    over = _over_lines(lines, shown)
     return [
         Problem(
             file,
@@ -423,8 +432,22 @@ def mentions_everyone(source: str, file: str) -> list[Problem]:
             "without the `@`",
         )
         for number, (line, visible) in enumerate(zip(lines, shown, strict=True), start=1)
-        if visible and _ALL.search(_as_text(line))
+        if visible and (_ALL.search(_as_text(line)) or number in over)
     ]
+
+
+def _over_lines(lines: Sequence[str], shown: Sequence[bool]) -> frozenset[int]:
+    """The numbers of the lines holding `@all` in a paragraph that mentions everyone read
+    whole: a code span may run over its lines (`a` on one line, `b` on the next), and what
+    comes after its end is text (an attacker's trial)."""
+    found: set[int] = set()
+    start = 0
+    for end in [*(i for i, line in enumerate(lines) if not line.strip()), len(lines)]:
+        part = [i for i in range(start, end) if shown[i]]
+        if len(part) > 1 and _ALL.search(_as_text("\n".join(lines[i] for i in part))):
+            found.update(i + 1 for i in part if "@" in lines[i])
+        start = end + 1
+    return frozenset(found)
 
 
 def _ours(obj: Any, attr: str) -> bool:
