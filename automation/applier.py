@@ -49,7 +49,6 @@ from automation.people import (
     same_people,
     unique,
 )
-from automation.tasks import NewTask
 from automation.trackers.base import Tracker
 
 Listener = Callable[[Action], None]
@@ -216,7 +215,7 @@ class Writer:
         add, remove = (labels.add, labels.remove) if labels else ((), ())
         if not same_text(after, fresh.description):
             _fits(iid, after)
-            _nothing_set_free(iid, fresh.description, after, edits)
+            self._nothing_set_free(iid, fresh.description, after)
             self.sent = True
             self.tracker.update_description(iid, after, add, remove)
             return True
@@ -389,6 +388,19 @@ class Writer:
         else:
             raise _Skipped
 
+    def _nothing_set_free(self, iid: int, before: str, after: str) -> None:
+        """The write would have GitLab run none of a person's lines that it did not run when
+        they wrote them (see exposure.py); ItemError otherwise, and the issue is left as it
+        is."""
+        found = exposed(before, after, among(self.roster, self.tracker.is_user))
+        if found is not None:
+            raise ItemError(
+                f"issue #{iid} was not written: the tool's edit would {found} from a person's "
+                "text, which GitLab would run as the tool's user (a fence, `>>>` quote, HTML "
+                "block or comment opened inside one of the tool's blocks or its first line, "
+                "and closed after it, say); close it there, or move the text out of it"
+            )
+
     def _people_only(self, program: str, text: str) -> str:
         """TEXT with a mention of anyone but the roster's people GitLab knows made inert (a
         template could join a value to a mention, or take the invisible space out of one)."""
@@ -464,20 +476,6 @@ def _paired(actions: Sequence[Action]) -> Iterator[tuple[Action, UpdateLabels | 
             yield action, None
     if held is not None:
         yield held, None
-
-
-def _nothing_set_free(iid: int, before: str, after: str, edits: Edits) -> None:
-    """The write would have GitLab run none of a person's lines that it did not run when they
-    wrote them (see exposure.py); ItemError otherwise, and the issue is left as it is."""
-    own = [t.item if isinstance(t, NewTask) else t.text for t in edits.tasks]
-    found = exposed(before, after, own)
-    if found is not None:
-        raise ItemError(
-            f"issue #{iid} was not written: the tool's edit would {found} from a person's "
-            "text, which GitLab would run as the tool's user (a fence, `>>>` quote or HTML "
-            "block opened inside one of the tool's blocks and closed after it, say); close it "
-            "inside the block, or move the text out of the block"
-        )
 
 
 def _fits(iid: int, description: str) -> None:

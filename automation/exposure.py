@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -35,34 +35,43 @@ _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 
 
-def exposed(before: str, after: str, own: Iterable[str] = ()) -> str | None:
+def exposed(before: str, after: str, may_mention: Callable[[str], bool]) -> str | None:
     """What AFTER would newly have GitLab act on, said for a message (`/close`, a mention of
-    @all); None when nothing. OWN: the tool's new text in AFTER (tasks it adds), whose
-    mentions were checked when it was made."""
-    if _may_command(after):
-        found = _commands(after) - _commands(before)
-        if found:
-            return f"run the quick action /{min(found)}"
-    if "@" in after or "&" in after:
-        allowed = Counter(name for text in own for name in _mentions(text))
-        found = _mentions(after) - _mentions(before) - allowed
-        if found:
-            return f"mention @{min(found)}"
-    return None
+    @all); None when nothing. A new mention of someone MAY_MENTION allows (the roster's
+    people: a template task the tool adds, or its own text a broken key line had hidden) is
+    not one: the tool writes such mentions itself."""
+    commands = _new_commands(before, after) if _may_command(after) else Counter()
+    if commands:
+        return f"run the quick action /{min(commands)}"
+    new = _mentions(after) - _mentions(before) if "@" in after or "&" in after else Counter()
+    refused = [name for name in new if "/" in name or not may_mention(name)]
+    return f"mention @{min(refused)}" if refused else None
 
 
 def _may_command(text: str) -> bool:
     return re.search(r"(?m)^[ \t]*/[A-Za-z_]", text) is not None
 
 
-def _commands(text: str) -> Counter[str]:
-    """The command words of the lines either of GitLab's extractors may run."""
-    if not _may_command(text):
-        return Counter()
-    lines = text.replace("\r", "").split("\n")
-    live = _line_based(lines) | _paragraphs(lines)
-    words = (_COMMAND.match(lines[i]) for i in sorted(live))
-    return Counter(match.group(1).lower() for match in words if match is not None)
+def _new_commands(before: str, after: str) -> Counter[str]:
+    """The command words of the lines one of GitLab's extractors would run in AFTER and not in
+    BEFORE: each extractor compared with itself, as a GitLab runs one or the other (GitLab.com
+    the Markdown one only, which a line under an unclosed comment escaped while the line-based
+    one read it)."""
+    old, new = _lines(before), _lines(after)
+    found: Counter[str] = Counter()
+    for reader in (_line_based, _paragraphs):
+        found |= _words(new, reader(new)) - _words(old, reader(old))
+    return found
+
+
+def _lines(text: str) -> list[str]:
+    return text.replace("\r", "").split("\n")
+
+
+def _words(lines: Sequence[str], read: set[int]) -> Counter[str]:
+    """The command words of the READ lines that start like a command."""
+    found = (_COMMAND.match(lines[i]) for i in read)
+    return Counter(match.group(1).lower() for match in found if match is not None)
 
 
 def _line_based(lines: Sequence[str]) -> set[int]:

@@ -97,5 +97,6 @@ def test_a_code_span_over_two_lines_hides_no_mention_of_everyone(shipped: Path) 
     made = new_fake(users=roster_of(shipped))
     with made.activate():
         result = apply(made)
-    assert result.code == 0, result.out + result.err
+    assert result.code == 2, result.out + result.err  # refused, the line named
+    assert result.err.startswith("templates/epic.md.j2:12: `@all` would notify everyone")
     assert not [m for m in made.mentions if m.username == "all"], made.mentions

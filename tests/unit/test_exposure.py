@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from automation.exposure import exposed
+from automation.exposure import exposed as exposed_to
+from automation.mentions import people_only
+
+
+def exposed(before: str, after: str, *roster: str) -> str | None:
+    """What the write would set free, the roster's people (and only they) mentionable."""
+    return exposed_to(before, after, lambda name: name in roster)
+
 
 BEGIN, END = "<!-- automation:begin p -->", "<!-- automation:end p -->"
 
@@ -29,10 +36,11 @@ def test_what_was_live_already_or_stays_hidden_is_nothing_new() -> None:
     assert exposed(block("1", same), block("2", same)) is None
 
 
-def test_the_tools_own_new_tasks_may_mention_people() -> None:
-    task = "- [ ] **Manager:** meet @dana.whitfield"
+def test_the_roster_s_people_may_be_mentioned_anew() -> None:
+    """A template task the tool adds names them; so does its own text a broken key line hid."""
+    task = "- [ ] **Manager:** meet @dana.whitfield and @sales/leads"
     before = block("x", "- [ ] first")
-    assert exposed(before, before + task + "\n", [task]) is None
+    assert exposed(before, before + task + "\n", "dana.whitfield") == "mention @sales/leads"
     assert exposed(before, before + task + "\n") == "mention @dana.whitfield"
 
 
@@ -43,3 +51,22 @@ def test_a_code_span_over_two_lines_is_read_as_gitlab_reads_it() -> None:
 
 def test_a_character_reference_is_the_at_sign_it_shows() -> None:
     assert exposed("x", "see &#64;all") == "mention @all"
+
+
+def test_a_mention_after_a_code_span_over_two_lines_is_made_inert() -> None:
+    """What a template renders is checked as GitLab reads a paragraph (an attacker's trial:
+    a span over two lines, read line by line, hid the `@all` after it)."""
+    said = "See the `handbook\npage` @all and `notes`."
+    text, refused = people_only(said, lambda name: name != "all")
+    assert refused == {"all"} and text == said.replace("@all", "@\u200ball")
+
+
+def test_each_of_gitlabs_readers_is_compared_with_itself() -> None:
+    """A first line whose ` -->` was taken off hides what follows from the Markdown reader
+    (GitLab.com's), not from the line-based one: mending it would have GitLab.com run the
+    `/close` below, which the two readers together took for live already."""
+    key = "<!-- automation:key=demo/c1/ana -->"
+    said = "## Ana\n/close\n"
+    assert exposed(f"{key.removesuffix(' -->')}\n{said}", f"{key}\n{said}") == (
+        "run the quick action /close"
+    )
