@@ -437,17 +437,32 @@ def mentions_everyone(source: str, file: str) -> list[Problem]:
 
 
 def _over_lines(lines: Sequence[str], shown: Sequence[bool]) -> frozenset[int]:
-    """The numbers of the lines holding `@all` in a paragraph that mentions everyone read
+    """The numbers of the lines where `@all` is text as CommonMark reads their paragraph
     whole: a code span may run over its lines (`a` on one line, `b` on the next), and what
-    comes after its end is text (an attacker's trial)."""
+    comes after its end is text (an attacker's trial). A paragraph with inline HTML is left to
+    the line-by-line check (a tag binds before a code span), as is what a render checks."""
     found: set[int] = set()
-    start = 0
-    for end in [*(i for i, line in enumerate(lines) if not line.strip()), len(lines)]:
-        part = [i for i in range(start, end) if shown[i]]
-        if len(part) > 1 and _ALL.search(_as_text("\n".join(lines[i] for i in part))):
-            found.update(i + 1 for i in part if "@" in lines[i])
-        start = end + 1
+    for part in _paragraphs_of(lines, shown):
+        text = "\n".join(lines[i] for i in part)
+        if len(part) > 1 and "`" in text and "<" not in text:
+            plain = without_code(text).split("\n")
+            found.update(
+                i + 1 for i, line in zip(part, plain, strict=True) if _ALL.search(_as_text(line))
+            )
     return frozenset(found)
+
+
+def _paragraphs_of(lines: Sequence[str], shown: Sequence[bool]) -> Iterator[list[int]]:
+    """The runs of consecutive shown lines that are not blank, by index."""
+    run: list[int] = []
+    for i, line in enumerate(lines):
+        if shown[i] and line.strip():
+            run.append(i)
+        elif run:
+            yield run
+            run = []
+    if run:
+        yield run
 
 
 def _ours(obj: Any, attr: str) -> bool:

@@ -25,7 +25,7 @@ from automation.errors import ItemError
 from automation.figures import references
 from automation.items import ObservedIssue
 from automation.markers import _ANY_MARKER, _bare, _locate, block_content, damaged_blocks
-from automation.mentions import code_spans, without_code
+from automation.mentions import _LINE_BREAK, _spans, code_spans, without_code
 from automation.output.lines import diff
 from automation.rendering import _as_text as as_text
 from automation.rendering import inert, mentions_everyone, neutralise
@@ -123,8 +123,13 @@ OLD_CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`).+?(?<!`)\1(?!`)")
 
 
 @given(st.text(alphabet="`\\a \n", max_size=16))
-def test_code_spans_are_found_as_before(text: str) -> None:
-    assert code_spans(text) == [m.span() for m in OLD_CODE_SPAN.finditer(text)]
+def test_code_spans_are_found_as_before_where_a_line_alone_says(text: str) -> None:
+    """Read line by line, as the old pattern did; what `code_spans` gives is code in that
+    reading too (and in the paragraph-wide one)."""
+    by_line = _spans(text, _LINE_BREAK)
+    assert by_line == [m.span() for m in OLD_CODE_SPAN.finditer(text)]
+    for start, end in code_spans(text):
+        assert any(a <= start and end <= b for a, b in by_line)
 
 
 def test_a_line_of_unpaired_backtick_runs_is_read_at_once() -> None:
