@@ -5,8 +5,8 @@ A person may open a fence (or a `>>>` quote, or an HTML block) inside one of the
 and close it after lines of their own (`/close`, `@all`): GitLab runs nothing when they save.
 Rewriting the block drops the opening line, and GitLab would run those lines on the tool's
 write, as the tool's user. So the write is compared with the text it replaces: a line that
-would run as a command, or a mention, that was not live before and is not the tool's own
-new text, stops it (an attacker's trial)."""
+would run as a command, or a mention of someone outside the roster, that was not live
+before stops it (an attacker's trial)."""
 
 from __future__ import annotations
 
