@@ -142,7 +142,9 @@ def privacy_of(
     others: Iterable[Mapping[str, object]] = (),
 ) -> Privacy:
     """The confidential items of these programs and the people they are about: assignees,
-    and roster people whose username is part of an item's key (a sponsee's pair); and of the
+    roster people whose username is part of an item's key (a sponsee's pair), and everyone a
+    confidential program's file names, with their managers (a pair set back to approved has
+    no item, and GitLab's answer about its issue named its sponsee); and of the
     OTHER confidential programs, not rendered in this run (an event's, `--program`: each a
     program's `model_dump()` or its file's data, as written), with the people their files
     name and their managers: a line of such a run may still be about their items (a tester:
@@ -153,6 +155,8 @@ def privacy_of(
     roster = by_username(people)
     secrets: set[str] = set()  # what confidential programs name besides people (customers)
     for desired in programs:
+        if desired.program.is_confidential:  # a pair not released, or one released no more
+            usernames |= _named_in(desired.program.model_dump(), roster)
         for item in desired.every_issue():
             if not item.confidential:
                 continue

@@ -469,3 +469,33 @@ def test_a_run_of_one_program_names_no_pair_of_a_confidential_program_it_does_no
     assert "an item of program sales-sponsorship" in said, said
     assert "program::sales-sponsorship (GitLab keeps one program:: label" in said
     assert "sales-sponsorship/" not in said and "lena" not in said.lower(), said
+
+
+@pytest.mark.usefixtures("no_waiting")
+@pytest.mark.parametrize("status", [400, 403, 404, 409, 422, 500])
+@pytest.mark.parametrize(("method", "where"), [("PUT", "/issues/"), ("POST", "/notes")])
+def test_gitlab_refusing_a_write_to_a_pair_s_issue_names_nobody(
+    sponsorship: Path, status: int, method: str, where: str
+) -> None:
+    """An attacker's review could not make a write fail: each refusal of an update or a note
+    of a pair's issue (its withdrawal: labels, closing, a note, its block), GitLab's answer
+    echoing what was sent as a 400 may, names nobody."""
+    fake = new_fake(users=roster_of(sponsorship))
+    backend = GitLabBackend(fake)
+    with fake.activate():
+        assert backend.cli("apply").code == 0
+        pair = next(
+            i for i in backend.issues() if i.key == "sales-sponsorship/fy28-h1/sam.delacroix"
+        )
+        line = "{sponsor: dana.whitfield, sponsee: sam.delacroix"
+        edit(
+            sponsorship / "config/programs/sales-sponsorship.yml",
+            line + "}",
+            line + ", status: approved}",
+        )
+        echo = {"base": [f"refused: {pair.title} {pair.description[:400]}"]}
+        fault = fake.inject(status, method=method, path_contains=where, times=1000, message=echo)
+        result = backend.cli("apply")
+    assert fault.fired > 0 and result.code != 0, result.out + result.err
+    assert "sales-sponsorship" in result.out + result.err
+    assert_names_nobody(result.out + result.err)
