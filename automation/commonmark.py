@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from automation.taskline import TASK_LINE
 
@@ -203,13 +204,18 @@ def _open(line: str, scan: _Scan) -> bool:
     return True
 
 
+def blocks(text: str) -> list[Token]:
+    """TEXT's block tokens; an inline token holds its text unparsed (`content`)."""
+    return _PARSER.parse(text)
+
+
 @lru_cache(maxsize=4096)
 def parsed(text: str) -> tuple[frozenset[int], frozenset[int]]:
     """The lines of TEXT (split at `\\n`) in code or raw HTML blocks, and the first lines of
     its list items."""
     hidden: set[int] = set()
     items: set[int] = set()
-    for token in _PARSER.parse(text):
+    for token in blocks(text):
         if token.map is None:
             continue
         start, end = token.map

@@ -10,14 +10,15 @@ before stops it (an attacker's trial)."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from automation.mentions import mention_names
+from automation.commonmark import blocks
+from automation.mentions import mention_names, without_code
 
 # a line GitLab's extractors may take for a command: a slash and a word at its start (any
 # word, not just the commands this GitLab knows: a later version may know more)
@@ -30,7 +31,6 @@ _OPENERS = (
     (re.compile(r">>>"), re.compile(r">>>$")),
     (re.compile(r"<[^>/][^>]*>$"), re.compile(r"</[^>]+>$")),
 )
-_MARKDOWN = MarkdownIt("commonmark").enable("table")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 
@@ -102,7 +102,7 @@ def _paragraphs(lines: Sequence[str]) -> set[int]:
         fence = re.fullmatch(r">>>\s*", line) is not None
         quoted.append(f"> {line}" if inside or fence else line)
         inside = inside != fence
-    tokens = _MARKDOWN.parse("\n".join(quoted))
+    tokens = blocks("\n".join(quoted))
     return {
         line
         for token in tokens
@@ -112,18 +112,24 @@ def _paragraphs(lines: Sequence[str]) -> set[int]:
 
 
 def _mentions(text: str) -> Counter[str]:
-    """The names mentioned where GitLab finds references: text outside code and comments
-    (character references read as what they show)."""
+    """The names mentioned where GitLab finds references: text outside code blocks, code
+    spans and comments (character references read as what they show). Blocks only: inline
+    parsing takes seconds on hostile text (`commonmark.py`), and the same reading of both
+    texts is what the comparison needs."""
     if "@" not in text and "&" not in text:
         return Counter()
     return Counter(
-        name.lower() for part in _shown(_MARKDOWN.parse(text)) for name in mention_names(part)
+        name.lower() for part in _shown(blocks(text)) for name in mention_names(html.unescape(part))
     )
 
 
 def _shown(tokens: Sequence[Token]) -> Iterable[str]:
     for token in tokens:
-        if token.type == "inline":
-            yield from (c.content for c in token.children or () if c.type == "text")
+        if token.type == "inline":  # a tag binds before a code span
+            yield without_code(_untagged(token.content), " ")
         elif token.type == "html_block":
-            yield _TAG.sub(" ", _COMMENT.sub(" ", token.content))
+            yield _untagged(token.content)
+
+
+def _untagged(text: str) -> str:
+    return _TAG.sub(" ", _COMMENT.sub(" ", text))
