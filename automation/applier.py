@@ -37,7 +37,7 @@ from automation.errors import (
     carry,
     settle,
 )
-from automation.exposure import exposed
+from automation.exposure import exposed, refusal
 from automation.items import EpicChange, NewIssue, ObservedEpic, ObservedIssue, check_size
 from automation.markers import same_text
 from automation.mentions import among, people_only, refused_warning
@@ -394,12 +394,7 @@ class Writer:
         is."""
         found = exposed(before, after, among(self.roster, self.tracker.is_user))
         if found is not None:
-            raise ItemError(
-                f"issue #{iid} was not written: the tool's edit would {found} from a person's "
-                "text, which GitLab would run as the tool's user (a fence, `>>>` quote, HTML "
-                "block or comment opened inside one of the tool's blocks or its first line, "
-                "and closed after it, say); close it there, or move the text out of it"
-            )
+            raise ItemError(refusal(iid, found))
 
     def _people_only(self, program: str, text: str) -> str:
         """TEXT with a mention of anyone but the roster's people GitLab knows made inert (a

@@ -14,9 +14,11 @@ import html
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 
 from markdown_it.token import Token
 
+from automation.actions import Failure, Plan, UpdateDescription
 from automation.commonmark import blocks
 from automation.mentions import mention_names, without_code
 
@@ -46,6 +48,33 @@ def exposed(before: str, after: str, may_mention: Callable[[str], bool]) -> str 
     new = _mentions(after) - _mentions(before) if "@" in after or "&" in after else Counter()
     refused = [name for name in new if "/" in name or not may_mention(name)]
     return f"mention @{min(refused)}" if refused else None
+
+
+def refusal(iid: int, found: str) -> str:
+    """What a refused write says: the issue, what FOUND (`exposed`) it would have GitLab do,
+    and what to do about it."""
+    return (
+        f"issue #{iid} is left as it is: the tool's edit would {found} from a person's text, "
+        "which GitLab would run as the tool's user (a fence, `>>>` quote, HTML block or "
+        "comment opened inside one of the tool's blocks or its first line, and closed after "
+        "it, say); close it there, or move the text out of it"
+    )
+
+
+def refused_writes(plan: Plan, may_mention: Callable[[str], bool]) -> Plan:
+    """PLAN with each issue whose description write would set a person's text free (as read
+    for this plan) failed, none of its writes left: `plan` shows what `apply` would refuse
+    (which checks again on the text it reads just before writing)."""
+    failures = {
+        action.key: Failure(action.program, action.key, refusal(action.iid, found), action.iid)
+        for action in plan.actions
+        if isinstance(action, UpdateDescription)
+        and (found := exposed(action.before, action.after, may_mention)) is not None
+    }
+    if not failures:
+        return plan
+    kept = tuple(a for a in plan.actions if getattr(a, "key", None) not in failures)
+    return replace(plan, actions=kept, failures=(*plan.failures, *failures.values()))
 
 
 def _may_command(text: str) -> bool:

@@ -33,6 +33,7 @@ from automation.elsewhere import (
 )
 from automation.epics import NO_EPICS, elsewhere_to_read, epics_to_read
 from automation.errors import STOPS, Problem, TrackerUnavailable, UsageError, carry
+from automation.exposure import refused_writes
 from automation.identity import find_tracking, program_index, to_fetch
 from automation.index import INDEX_LIMIT
 from automation.items import DESCRIPTION_LIMIT, IssueLinks, ObservedEpic, ObservedIssue, size_of
@@ -85,6 +86,14 @@ class Prepared:
         people = self.loaded.config.people
         return privacy_of(self.programs, people, [*others, *self.loaded.withheld])
 
+    @functools.cached_property
+    def usernames(self) -> frozenset[str]:
+        """The roster's usernames, lowercased: whom the tool's writes may mention."""
+        return frozenset(p.username.lower() for p in self.loaded.config.people)
+
+    def roster(self, name: str) -> bool:
+        return name.lower() in self.usernames
+
     def planned(self, desired: DesiredProgram, observed: Observed, today: dt.date) -> Plan:
         """A program's plan. Planning is a function of these inputs alone, so a program
         observed just as in the run's last plan of it (before taking the run lock, say) gets
@@ -93,7 +102,7 @@ class Prepared:
         last = self.plans.get(desired.program.id)
         if last is not None and last[0] == inputs:
             return last[1]
-        plan = plan_program(desired, observed, self.blocks, today)
+        plan = refused_writes(plan_program(desired, observed, self.blocks, today), self.roster)
         self.plans[desired.program.id] = (inputs, plan)
         return plan
 
@@ -569,8 +578,7 @@ def _rounds(  # noqa: PLR0917
     plan of the run starts from the LISTS that plan read, brought up to date."""
     plans: list[Plan] = []
     outcome = Outcome(failures=list(first.failures) if first else [])
-    roster = frozenset(p.username.lower() for p in prepared.loaded.config.people)
-    writer = Writer(tracker, roster=roster)
+    writer = Writer(tracker, roster=prepared.usernames)
     try:
         for _ in range(MAX_ROUNDS):
             plan = (

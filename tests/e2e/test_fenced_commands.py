@@ -65,6 +65,49 @@ def test_a_fence_opened_in_a_tool_block_sets_no_command_free(
     assert after["assignees"] == issue["assignees"]
 
 
+def fenced(issue: dict[str, Any]) -> str:
+    """The issue's text with a fence opened on the progress block's end marker and closed
+    after a person's commands, and a tick (so a run has a reason to write)."""
+    lines = "Heads up @all\n/close\n/assign @lena.fischer"
+    text = issue["description"].replace(END, f"```\n{END}\n{lines}\n```", 1)
+    return str(text.replace(*TICK, 1))
+
+
+def test_plan_shows_the_refusal_that_apply_would_make(fake: FakeGitLab) -> None:
+    """`plan` said it would update the issue, and only `apply` refused: a person checking the
+    plan before a run was told nothing of it."""
+    issue = sams(fake)
+    text = fenced(issue)
+    fake.edit_issue(PROJECT, issue["iid"], description=text, as_user="sam.delacroix")
+    result = cli(["plan", "--backend", "gitlab", "--today", TODAY], ENV, GitLabTime(fake))
+    said = result.out + result.err
+    assert f"issue #{issue['iid']} is left as it is: the tool's edit would run the quick" in said
+    assert f"#{issue['iid']} [" not in said.replace("FAILED [", "")  # no write of it planned
+    assert "Plan: 0 to create, 1 to update, 2 unchanged, 1 failed" in said  # the rollup
+    assert sams(fake)["description"] == text
+
+
+def test_a_fence_opened_while_the_run_goes_is_refused_at_the_write(fake: FakeGitLab) -> None:
+    """The plan saw a tick only; the person opened the fence before the tool's read of the
+    issue just before writing it: the check on that read refuses the write."""
+    issue = sams(fake)
+    ticked = issue["description"].replace(*TICK, 1)
+    fake.edit_issue(PROJECT, issue["iid"], description=ticked, as_user="sam.delacroix")
+    text = fenced(issue)
+
+    def open_the_fence() -> None:
+        fake.edit_issue(PROJECT, issue["iid"], description=text, as_user="sam.delacroix")
+
+    hook = fake.before_request("GET", f"/issues/{issue['iid']}", open_the_fence)
+    result = apply(fake)
+    assert hook.fired == 1
+    assert result.code == 1, result.out + result.err
+    assert "the tool's edit would run the quick action" in result.out + result.err
+    assert fake.quick_actions == []
+    assert not [m for m in fake.mentions if m.username == "all"]
+    assert sams(fake)["description"] == text
+
+
 @pytest.mark.parametrize("at", ["&#x40;", "&commat;", "&#64;"])
 def test_a_name_with_an_at_sign_written_as_a_reference_mentions_nobody(
     shipped: Path, at: str

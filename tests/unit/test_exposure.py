@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from automation.actions import Plan, UpdateDescription, UpdateLabels
 from automation.exposure import exposed as exposed_to
+from automation.exposure import refused_writes
 from automation.mentions import people_only
 
 
@@ -70,3 +72,18 @@ def test_each_of_gitlabs_readers_is_compared_with_itself() -> None:
     assert exposed(f"{key.removesuffix(' -->')}\n{said}", f"{key}\n{said}") == (
         "run the quick action /close"
     )
+
+
+def test_a_plan_fails_the_issue_whose_write_would_set_text_free_and_keeps_the_others() -> None:
+    """`plan` shows the refusal `apply` makes: none of that issue's writes, the rest as they
+    were."""
+    held = "Heads up @all\n```"
+    fenced = UpdateDescription("p", "a", 1, "p", block("```", held), block("figures", held))
+    labels = UpdateLabels("p", "a", 1, ("status::done",), ())
+    other = UpdateDescription("p", "b", 2, "p", block("1", "x"), block("2", "x"))
+    plan = refused_writes(Plan((fenced, labels, other)), lambda name: name == "sam")
+    assert plan.actions == (other,)
+    assert [(f.key, f.iid) for f in plan.failures] == [("a", 1)]
+    assert plan.failures[0].message.startswith("issue #1 is left as it is: the tool's edit would")
+    assert "mention @all" in plan.failures[0].message
+    assert refused_writes(Plan((other,)), lambda name: False) == Plan((other,))
