@@ -17,7 +17,9 @@ from gitlab.v4.objects import Project, ProjectIssue
 
 from tests.fakes import gitlab_fake
 from tests.fakes.gitlab_fake import (
+    MARKDOWN,
     MAX_LINKS_COUNT,
+    READERS,
     FakeGitLab,
     extract_quick_actions,
     find_mentions,
@@ -818,6 +820,23 @@ def test_a_command_after_a_one_line_comment_runs_whatever_block_follows(fake: Fa
     issue = new_issue(project_of(fake), description=body)
     assert issue.state == "closed"
     assert [(a.name, a.argument) for a in fake.quick_actions] == [("close", "")]
+
+
+@pytest.mark.parametrize(
+    ("readers", "runs"), [(READERS, True), (frozenset({MARKDOWN}), False)], ids=["both", "com"]
+)
+def test_gitlab_com_runs_no_command_under_a_comment_left_open(
+    fake: FakeGitLab, readers: frozenset[str], runs: bool
+) -> None:
+    """GitLab.com runs the Markdown-based extractor alone: a comment left open (a key line
+    whose `-->` a person deleted) is an HTML block to the end, so a command under it stays in
+    the text and runs nothing; the line-based extractor of older GitLabs ran it."""
+    fake.state.readers = readers
+    body = "<!-- automation:key=a/b\nHello\n/close"
+    issue = new_issue(project_of(fake), description=body)
+    assert (issue.state == "closed") is runs
+    assert (issue.description == body) is not runs
+    assert [a.name for a in fake.quick_actions] == (["close"] if runs else [])
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import pytest
 
 from tests.backends import GROUP, PROJECT, TODAY, GitLabTime, Result, cli, new_fake, roster_of
 from tests.conftest import keep_programs
-from tests.fakes.gitlab_fake import FakeGitLab
+from tests.fakes.gitlab_fake import MARKDOWN, FakeGitLab
 
 ENV = {"GITLAB_URL": "https://gitlab.example.com", "GITLAB_TOKEN": "glpat-s3cr3t-t0k3n-value"}
 END = "<!-- automation:end progress -->"
@@ -106,6 +106,26 @@ def test_a_fence_opened_while_the_run_goes_is_refused_at_the_write(fake: FakeGit
     assert fake.quick_actions == []
     assert not [m for m in fake.mentions if m.username == "all"]
     assert sams(fake)["description"] == text
+
+
+def test_on_gitlab_com_a_key_line_left_open_sets_no_command_free(fake: FakeGitLab) -> None:
+    """GitLab.com runs the Markdown-based extractor alone: lines under a first line whose
+    `-->` a person deleted are one HTML comment to it, run nothing and stay in the text. The
+    tool mends its key line, which would end the comment there and make them a paragraph:
+    GitLab would run them as the tool's user."""
+    fake.state.readers = frozenset({MARKDOWN})
+    issue = sams(fake)
+    first, rest = issue["description"].split("\n", 1)
+    opened = first.removesuffix("-->").rstrip()
+    text = f"{opened}\n/close\nHeads up @all\n\n{rest}".replace(*TICK, 1)
+    fake.edit_issue(PROJECT, issue["iid"], description=text, as_user="sam.delacroix")
+    assert sams(fake)["description"] == text and fake.quick_actions == []  # GitLab.com's way
+    result = apply(fake)
+    assert result.code == 1, result.out + result.err
+    assert "the tool's edit would run the quick action /close" in result.out
+    assert fake.quick_actions == []
+    assert not [m for m in fake.mentions if m.username == "all"]
+    assert sams(fake)["description"] == text and sams(fake)["state"] == "opened"
 
 
 @pytest.mark.parametrize("at", ["&#x40;", "&commat;", "&#64;"])

@@ -454,15 +454,24 @@ def _paragraph_candidates(lines: list[str]) -> set[int]:
     return seen
 
 
-def extract_quick_actions(text: str) -> tuple[str, list[tuple[str, str]]]:
+LINE_BASED, MARKDOWN = "line-based", "markdown"
+READERS = frozenset({LINE_BASED, MARKDOWN})  # the union, the default: see below
+
+
+def extract_quick_actions(
+    text: str, readers: frozenset[str] = READERS
+) -> tuple[str, list[tuple[str, str]]]:
     """Split text into (text without quick-action lines, [(command, argument)]). A line runs
-    as a command where either of GitLab's extractors would run it: the line-based one of
-    GitLab 16 and before, or the Markdown-based one since (self-managed instances run both
-    kinds), so the tool is checked against the union. Every known command is taken out,
-    whoever wrote it (InterpretService's extractor knows them all); whether it runs is
-    checked when it does (run_commands)."""
+    as a command where one of READERS would run it: GitLab's line-based extractor of GitLab
+    16 and before, and the Markdown-based one since. By default both (self-managed instances
+    run either kind), so the tool is checked against the union; GitLab.com runs the Markdown
+    one alone (`FakeGitLab.readers`). Every known command is taken out, whoever wrote it
+    (InterpretService's extractor knows them all); whether it runs is checked when it does
+    (run_commands)."""
     lines = text.replace("\r", "").split("\n")
-    candidates = _regex_candidates(lines) | _paragraph_candidates(lines)
+    candidates = _regex_candidates(lines) if LINE_BASED in readers else set()
+    if MARKDOWN in readers:
+        candidates |= _paragraph_candidates(lines)
     kept: list[str] = []
     commands: list[tuple[str, str]] = []
     for index, line in enumerate(lines):
@@ -710,6 +719,7 @@ class GitLabState:
         # GitLab's execute_with_original_text: an edit does not run again the quick actions
         # its description had before (False: an older GitLab that ran them as the editor)
         self.original_text_rule = True
+        self.readers = READERS  # the quick-action extractors this GitLab runs
         self.ids: dict[str, Iterator[int]] = {}
         self.users: dict[int, User] = {}
         self.groups: dict[int, Group] = {}
@@ -1515,11 +1525,15 @@ class IssueService:
             self._apply_assignees(issue, params)
         commands: list[tuple[str, str]] = []
         if params.has("description"):
-            text, commands = extract_quick_actions(params.text("description") or "")
+            text, commands = extract_quick_actions(
+                params.text("description") or "", self.state.readers
+            )
             if not creating and self.state.original_text_rule:
                 # execute_with_original_text: a command the stored description had already
                 # is taken out, not run again
-                _, before_commands = extract_quick_actions(issue.description or "")
+                _, before_commands = extract_quick_actions(
+                    issue.description or "", self.state.readers
+                )
                 commands = [c for c in commands if c not in before_commands]
             if text != issue.description:
                 where = f"issue:{issue.id}:description"
@@ -2011,7 +2025,7 @@ class IssueHandlers(Handlers):
     ) -> tuple[str, list[tuple[str, str]], list[str]]:
         project = issue.project
         self.state.require("guest", project.group, project)
-        text, commands = extract_quick_actions(body)
+        text, commands = extract_quick_actions(body, self.state.readers)
         service = self.issues_service(project)
         metadata = self.state.can("planner", project.group, project)
         before, fields = issue.snapshot(), issue.fields()
@@ -2370,7 +2384,7 @@ class MergeRequestNoteHandlers(Handlers):
     def _text(self, body: str | None, where: str) -> str:
         if not body:
             raise bad_request("body is missing")
-        text, commands = extract_quick_actions(body)
+        text, commands = extract_quick_actions(body, self.state.readers)
         self.state.quick_actions.extend(QuickAction(n, a, where) for n, a in commands)
         self.state.record_mentions(text, where)
         return text
@@ -2563,7 +2577,9 @@ class EpicHandlers(Handlers):
         if params.has("description"):
             # quick actions run on epics too (ee/lib/api/epics.rb): recorded like an issue's
             where = f"epic:{epic.id}:description"
-            epic.description, commands = extract_quick_actions(params.text("description") or "")
+            epic.description, commands = extract_quick_actions(
+                params.text("description") or "", self.state.readers
+            )
             self.state.quick_actions.extend(QuickAction(n, a, where) for n, a in commands)
             self.state.record_mentions(epic.description, where)
         if params.has("labels"):
