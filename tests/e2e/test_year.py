@@ -68,15 +68,15 @@ def tick_first(text: str) -> str:
     return re.sub(r"1\. \[ \]", "1. [x]", text, count=1) + f"\n{HUMAN}\n"
 
 
-@pytest.fixture(params=["local", "gitlab"])
+@pytest.fixture(params=["local", "gitlab", "gitlab-free"])
 def backend(request: pytest.FixtureRequest, shipped: Path) -> Iterator[Backend]:
     # onboarding takes no part in these events
     keep_programs(shipped, "csm-aspiring-leaders", "sales-sponsorship", "executive-sponsorship")
     if request.param == "local":
         yield LocalBackend(shipped)
         return
-    roster = roster_of(shipped)
-    fake = new_fake(users=roster)
+    roster = roster_of(shipped)  # Free: no epics, one assignee, issue links instead
+    fake = new_fake("free" if request.param.endswith("free") else "premium", users=roster)
     with fake.activate():
         yield GitLabBackend(fake)
 
