@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -30,6 +30,9 @@ class Problem:
     file: str
     line: int
     message: str
+    # what the message quotes that the file spells itself at that line (a template's
+    # attribute name): outputs about a confidential program may show it (privacy.unnamed)
+    literal: frozenset[str] = field(default=frozenset(), compare=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"

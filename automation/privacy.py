@@ -114,18 +114,27 @@ def unnamed(
     a username) would tell who is in the program, and these messages reach CI logs. Every
     username, name and part of a name goes wherever it stands (in `reasons.lena.fischer`
     too); the file and line still find the place. A program file's own problems keep their
-    values (the statuses a field allows, say): only names are taken out of them."""
+    values (the statuses a field allows, say): only names are taken out of them; so does a
+    quoted word the file spells itself at that line (Problem.literal)."""
     words = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
     # `_` is a letter of a setting's name: a name part inside one is not that name (an
     # attacker's trial read `sponsorship.scores.[confidential]_days`, Grace's first name)
     pattern = re.compile(rf"(?<![A-Za-z_])(?:{words})(?![A-Za-z_])", re.I) if words else None
 
-    def redacted(message: str) -> str:
+    def redacted(problem: Problem) -> str:
+        message = problem.message
         if values:
-            message = _BARE_VALUE.sub(HIDDEN, _QUOTED_VALUE.sub(f"'{HIDDEN}'", message))
+            message = _QUOTED_VALUE.sub(lambda m: _quoted(m[0], problem.literal), message)
+            message = _BARE_VALUE.sub(HIDDEN, message)
         return pattern.sub(HIDDEN, message) if pattern else message
 
-    return [replace(problem, message=redacted(problem.message)) for problem in problems]
+    return [replace(problem, message=redacted(problem)) for problem in problems]
+
+
+def _quoted(value: str, literal: frozenset[str]) -> str:
+    """A quoted VALUE as an output about a confidential program shows it: hidden, unless the
+    file spells it itself there (LITERAL: a template's attribute name)."""
+    return value if value[1:-1] in literal else f"'{HIDDEN}'"
 
 
 def _words(alternatives: list[str]) -> re.Pattern[str] | None:

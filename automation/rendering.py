@@ -968,7 +968,24 @@ class Renderer:
                 f"template syntax error: the {{% {tag} %}} on this line is never closed; add "
                 f"{{% end{tag} %}} where its part ends",
             )
-        return Problem(str(self.templates_dir / template), line or 1, _why(error))
+        file = str(self.templates_dir / template)
+        return Problem(file, line or 1, _why(error), self._spelt(error, template, line))
+
+    def _spelt(self, error: BaseException, template: str, line: int | None) -> frozenset[str]:
+        """The attribute an UndefinedError names, when the template's line spells it (`.name`
+        or `['name']`): the template's own word, not a value from configuration (a sponsee's
+        name looked up in a dict gets the same message)."""
+        found = _NO_ATTRIBUTE.match(getattr(error, "message", None) or "")
+        if not isinstance(error, jinja2.UndefinedError) or found is None or not line:
+            return frozenset()
+        name = re.escape(found["name"])
+        try:
+            source = self.env.loader.get_source(self.env, template)[0]  # type: ignore[union-attr]
+        except (jinja2.TemplateError, OSError):
+            return frozenset()
+        text = (source.splitlines() or [""])[min(line, len(source.splitlines())) - 1]
+        spelt = re.search(rf"\.\s*{name}(?!\w)|\[\s*(['\"]){name}\1\s*\]", text)
+        return frozenset({found["name"]}) if spelt else frozenset()
 
     def _unclosed(self, template: str) -> tuple[str, int] | None:
         """The innermost block tag left open in the template, and its line (Jinja names the

@@ -151,9 +151,17 @@ _GOT = re.compile(r"\(got '[^'\n]*'\)")  # the value a check refused
 _KEYED = re.compile(r"(?<=reasons\.)[^'\n]+")  # a reason's key (a username), to the quote
 
 
+# a choice mistyped (`status: Released`): a plain word is shown, since a person's username
+# or a customer's name in it is hidden after, as everywhere (a newcomer's trial could not
+# tell what was wrong with `(got '[confidential]')`)
+_WORD = re.compile(r"\(got '[A-Za-z][A-Za-z-]{0,29}'\)")
+
+
 def _without_values(problem: Problem) -> Problem:
-    message = _KEYED.sub(HIDDEN, _GOT.sub(f"(got '{HIDDEN}')", problem.message))
-    return replace(problem, message=message)
+    message = problem.message
+    if "should be one of" not in message or not _WORD.search(message):
+        message = _GOT.sub(f"(got '{HIDDEN}')", message)
+    return replace(problem, message=_KEYED.sub(HIDDEN, message))
 
 
 def _roster_entries(people: Source | None) -> Iterator[tuple[str, str]]:

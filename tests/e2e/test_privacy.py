@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.privacy import Privacy, printable
+from automation.privacy import HIDDEN, Privacy, printable
 from tests.backends import PROJECT, GitLabBackend, cli, new_fake, roster_of
 from tests.conftest import keep_programs
 from tests.fakes.gitlab_fake import FakeGitLab
@@ -181,6 +181,11 @@ def test_a_person_renamed_is_not_named_by_the_old_wording_their_issues_keep(
             "",
             "{{ {}[sponsee.name | lower | replace(' ', '-')] }}\n",
         ),
+        (  # a word, as a template's attribute would be, but not spelt in the template
+            Path("templates/sales-sponsorship/pair.md.j2"),
+            "",
+            "{{ dates.phases[sponsee.username | replace('.', '_')] }}\n",
+        ),
     ],
 )
 def test_a_template_or_title_mistake_in_a_confidential_program_names_nobody(
@@ -196,6 +201,48 @@ def test_a_template_or_title_mistake_in_a_confidential_program_names_nobody(
         assert f"{where}:" in result.err and "[confidential]" in result.err, result.err
         assert_names_nobody(result.out + result.err)
     assert not (sponsorship / ".automation").exists()
+
+
+def test_a_template_mistake_in_a_confidential_program_shows_the_templates_own_word(
+    sponsorship: Path,
+) -> None:
+    """A newcomer's trial: a phase renamed as README says, and the template's
+    `dates.phases.Commit` left: the error said `'[confidential]' is not defined`, hiding the
+    one word to fix, which is the template's own, not a value from configuration."""
+    path = sponsorship / "templates/sales-sponsorship/pair.md.j2"
+    text = path.read_text("utf-8")
+    line = text[: text.index("{{ dates.phases.Commit[0] }}")].count("\n") + 1
+    path.write_text(text.replace("dates.phases.Commit[0]", "dates.phases.Comit[0]", 1), "utf-8")
+    result = run("validate")
+    assert result.code == 2, result.out + result.err
+    assert f":{line}: 'Comit' is not defined on this value" in result.err, result.err
+    assert_names_nobody(result.out + result.err)
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("Released", "Released"),
+        ("relesed", "relesed"),
+        ("lena", HIDDEN),
+        ("dana.whitfield", HIDDEN),
+    ],
+)
+def test_a_mistyped_choice_in_a_confidential_program_is_shown_unless_a_name(
+    sponsorship: Path, typed: str, shown: str
+) -> None:
+    """A newcomer's trial: `status: Released` said `(got '[confidential]')`; a plain word
+    typed for a choice is shown, a person's name or username still hidden."""
+    program = sponsorship / PROGRAM
+    text = program.read_text("utf-8")
+    old = "sponsee: amara.osei, status: proposed}"
+    assert old in text
+    program.write_text(text.replace(old, f"sponsee: amara.osei, status: {typed}}}"), "utf-8")
+    result = run("validate")
+    assert result.code == 2, result.out + result.err
+    assert "should be one of 'proposed', 'approved' or 'released'" in result.err, result.err
+    assert f"(got '{shown}')" in result.err, result.err
+    assert_names_nobody(result.out + result.err)
 
 
 @pytest.mark.usefixtures("no_waiting")
