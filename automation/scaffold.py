@@ -175,7 +175,9 @@ def init(target: Path, out: TextIO, tool_project: str = DEFAULT_TOOL_PROJECT) ->
         check = f"check AUTOMATION_PACKAGES (the project that publishes the tool: {tool_project})"
     print(
         f"Wrote {len(written)} files into {target}/ for {DISTRIBUTION} {release}. Next: in "
-        f"{target}/.gitlab-ci.yml {check}, then follow {target}/README.md.",
+        f"{target}/.gitlab-ci.yml {check}, then follow {target}/README.md. Its config/ "
+        "holds the sample programs and fictional people: put yours in their place before the "
+        "first schedule runs (a schedule would make the samples' issues and assign them).",
         file=out,
     )
     return EXIT_OK

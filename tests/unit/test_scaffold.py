@@ -68,6 +68,22 @@ def test_init_writes_the_samples_a_pipeline_a_pin_and_a_readme(tmp_path: Path) -
     lines = result.out.splitlines()
     assert sorted(lines[:-1]) == sorted(f"wrote {p}" for p in written)
     assert lines[-1].startswith(f"Wrote {len(written)} files into {target}/ for program-")
+    assert "holds the sample programs and fictional people: put yours" in lines[-1]
+
+
+def test_the_team_readme_has_the_samples_replaced_and_a_dry_run_before_the_schedules(
+    tmp_path: Path,
+) -> None:
+    """A newcomer's trial: following the team README's steps literally made the schedules run
+    on the sample programs and people; its dry run was only in this project's README."""
+    target = tmp_path / "programs"
+    assert cli(["init", str(target)], {}).code == EXIT_OK
+    readme = (target / "README.md").read_text("utf-8")
+    steps = readme[readme.index("## Set up the pipelines") :]
+    samples, schedules = steps.index("in place of the samples"), steps.index("schedules on")
+    assert samples < steps.index("`dry-run` job") < schedules
+    jobs = yaml.safe_load((target / ".gitlab-ci.yml").read_text("utf-8"))
+    assert jobs["dry-run"]["rules"][-1]["when"] == "manual"  # the job the README names
 
 
 def test_the_new_repository_validates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
