@@ -49,22 +49,30 @@ def check_references(
     problems = list(_check_people(people, people_file, known))
     problems.extend(_manager_cycles(people, people_file, by_name))
     problems.extend(_check_grades(people, people_file, grades))
-    seen_ids: dict[str, str] = {}
+    problems.extend(_shared_ids(programs))
     for program, source in programs:
-        if program.id in seen_ids:
-            problems.append(
-                source.problem(
-                    ("id",),
-                    f"program id '{program.id}' is already used by {seen_ids[program.id]}; "
-                    "give each program its own id",
-                )
-            )
-        seen_ids.setdefault(program.id, source.file)
         problems.extend(_page_name_problems(program, source))
         problems.extend(_check_sections(program, source))
         problems.extend(kind_of(program).problems(program, source, known))
     problems.extend(program_rename_problems(programs))
     return problems
+
+
+def _shared_ids(programs: Sequence[tuple[Program, Source]]) -> Iterator[Problem]:
+    """Each file of a program id that another file has too, naming the others: which one is
+    the copy, only the person who made it knows (a newcomer's trial copied a file, and the
+    problem named the original only)."""
+    files: dict[str, list[str]] = {}
+    for program, source in programs:
+        files.setdefault(program.id, []).append(source.file)
+    for program, source in programs:
+        others = [file for file in files[program.id] if file != source.file]
+        if others:
+            yield source.problem(
+                ("id",),
+                f"program id '{program.id}' is also the id in {', '.join(others)}; give each "
+                "program its own id (a copied file keeps the id of the file it was copied from)",
+            )
 
 
 def _page_name_problems(program: Program, source: Source) -> Iterator[Problem]:
