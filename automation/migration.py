@@ -672,8 +672,9 @@ def _warning(program: str, notes: Sequence[tuple[_Said, str]], quote: bool) -> s
         if several:  # the issues' earlier wordings differ: the first one's, said as such
             old = f"their earlier wording ({refs[0]}'s: {old})"
         return (
-            f"{program} words {task} in {where} anew (its template, or a name or value in it, "
-            f"changed): {issues} {_keep(refs)} {old}, which still counts, and {_get(refs)} no "
+            f"{program}'s template now words {task} in {where} differently (the template "
+            f"changed, or a name or value it shows did): {issues} {_keep(refs)} {old}, which "
+            f"still counts, and {_get(refs)} no "
             "new one; change it by hand where the new wording applies"
         )
     if said.kind == _REWORDED:

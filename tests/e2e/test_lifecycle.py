@@ -1545,7 +1545,7 @@ def test_a_due_date_moved_back_into_the_future_gets_its_template_tasks_in_the_sa
     edit(sponsorship / SPONSORSHIP, "program_months: 1", "program_months: 6")
     fixed = run("apply", "2027-03-21")
     assert fixed.code == 0, fixed.out
-    assert "words task no. 2 in 'Satisfaction scores' anew" in fixed.out  # the dates in it
+    assert "words task no. 2 in 'Satisfaction scores' differently" in fixed.out  # the dates in it
     quiet(run("apply", "2027-03-21"))
 
 

@@ -159,7 +159,7 @@ def test_a_person_renamed_is_not_named_by_the_old_wording_their_issues_keep(
     assert run("apply").code == 0
     edit(sponsorship / "config/people.yml", "name: Lena Fischer", "name: Lena Berg-Fischer")
     joined = every_output(sponsorship, "plan") + every_output(sponsorship, "apply")
-    assert "anew (its template, or a name or value in it, changed)" in joined
+    assert "differently (the template changed, or a name or value it shows did)" in joined
     assert "keeps its wording, which still counts, and gets no new one" in joined
     assert_names_nobody(joined)
 

@@ -80,7 +80,8 @@ def test_a_task_the_template_gains_reaches_open_issues_at_the_end_of_its_section
     assert "    +1. [ ] Read the management FAQ with your manager." in planned.out
     sam_aiko = f"#{before[SAM].iid}, #{before[AIKO].iid}"
     assert (
-        "in 'Module 3: Practice' anew (its template, or a name or value in it, changed): "
+        "in 'Module 3: Practice' differently (the template changed, or a name or value it "
+        "shows did): "
         f"issues {sam_aiko} keep 'Join CSM" in (planned.out.replace("\n", " "))
     )
 
@@ -102,7 +103,7 @@ def test_a_task_the_template_gains_reaches_open_issues_at_the_end_of_its_section
     fingerprint = backend.fingerprint()
     again = backend.cli("apply")
     assert "No changes" in again.out, again.out
-    assert "anew" not in again.out
+    assert "differently" not in again.out
     assert backend.fingerprint() == fingerprint
 
 
@@ -362,12 +363,12 @@ def test_a_typo_fixed_beside_a_task_added_in_one_change_rewords_one_and_adds_the
     assert result.code == 0, result.out + result.err
     assert "in place of an earlier one" not in result.out, result.out
     said = result.out.replace("\n", " ")
-    assert "'Have coffee chats with several" in said and "anew" in said
+    assert "'Have coffee chats with several" in said and "differently" in said
     after = by_key(backend)
     for key in (SAM, AIKO):
         assert inserted(issues[key].description, after[key].description) == [FAQ], key
     assert COFFEE in after[SAM].description and TYPO not in after[SAM].description
-    assert f"#{issues[AIKO].iid}" not in said.split("anew")[1].split("warning")[0]
+    assert f"#{issues[AIKO].iid}" not in said.split("differently")[1].split("warning")[0]
     assert "| Module 1: Explore | 0/4 | 0% |" in after[SAM].description
     assert "No changes" in backend.cli("apply").out
 

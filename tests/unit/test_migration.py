@@ -303,7 +303,7 @@ def test_a_task_for_someone_new_in_place_of_another_is_added_not_taken_for_a_rew
     for reworded in ("b, better, for Ana (@ANA)", "b, better", "b for Ana (@ana.new)"):
         result = plan(program(body.replace("b for Ana (@ana)", reworded)), issues, blocks)
         assert all(reworded not in u.after for u in updates(result).values())
-        assert any("in place of" in w or "anew" in w for w in result.warnings)
+        assert any("in place of" in w or "differently" in w for w in result.warnings)
     deleted = edited(issues[0], "- [ ] b for Ana (@ana)\n", "")
     assert "@ben" not in updates(plan(swapped, [deleted, *issues[1:]], blocks))[1].after
     # a task that is only a mention: a username change cannot be told from a newcomer
@@ -324,9 +324,9 @@ def test_a_task_reworded_in_the_template_is_reported_and_not_added(blocks: Block
         assert "b, better" not in update.after
         assert TASKS_ADDED not in update.block
     assert result.warnings == (
-        "demo words task 'b, better' in 'One' anew (its template, or a name or value in it, "
-        "changed): issue #1 keeps 'b', which still counts, and gets no new one; change it by "
-        "hand where the new wording applies",
+        "demo's template now words task 'b, better' in 'One' differently (the template "
+        "changed, or a name or value it shows did): issue #1 keeps 'b', which still counts, "
+        "and gets no new one; change it by hand where the new wording applies",
         "demo asks for task 'b, better' in 'One' in place of an earlier one, so it is not "
         "added to issue #2; add it by hand where it applies",
     )
@@ -343,7 +343,7 @@ def test_a_long_task_reworded_at_its_end_is_quoted_where_the_wordings_differ(
     ben = edited(both[1], f"{long} (@ana)\n", f"{long} (@ana) done\n")
     reworded = body.replace(f"{long} (@ana)\n", f"{long} (@ana, by Friday)\n")
     result = plan(program(reworded, reworded), [both[0], ben, both[2]], blocks)
-    (said,) = [w for w in result.warnings if "anew" in w]
+    (said,) = [w for w in result.warnings if "differently" in w]
     new, old = re.findall(r"'(…[^']*)'", said)
     assert new != old and "by Friday" in new and "by Friday" not in old, said
     assert new.startswith("…") and len(new) <= 81
@@ -377,7 +377,9 @@ def test_a_headings_record_reads_back_as_written_whatever_it_says(
     assert "-->" not in record.removesuffix("-->\n") and "\n/" not in record
     result = planned(body.replace("- [ ] b\n", "- [ ] b, better\n"), issues)
     assert all("b, better" not in u.after for u in updates(result).values())
-    assert any("' anew (its template" in warning for warning in result.warnings), result.warnings
+    assert any("' differently (the template" in warning for warning in result.warnings), (
+        result.warnings
+    )
 
 
 def test_a_task_removed_from_the_template_is_reported_with_the_issues_that_have_it(
