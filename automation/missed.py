@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
+from automation.actions import Action, CreateIssue
 from automation.calendar import backfill_start
 from automation.config.models import Program
 from automation.desired import DesiredIssue, DesiredProgram
@@ -74,6 +75,27 @@ def made_too_late(desired: DesiredProgram, had: Collection[str], today: dt.date)
         "another username, write `renamed_from` "
         "(README 'Renaming'). This is said until a year after each was over"
     ]
+
+
+def made_past(
+    desired: DesiredProgram, actions: Iterable[Action], today: dt.date
+) -> tuple[str, ...]:
+    """A notice of the issues this plan creates for periods already over (a newcomer's trial:
+    after two months without a run, the missed months' issues came, overdue, and were
+    reminded of at once, with no word of why), or none."""
+    created = {a.key for a in actions if isinstance(a, CreateIssue)}
+    past = [
+        item
+        for item in desired.issues
+        if item.key in created and (end := item.ended_on) is not None and end < today
+    ]
+    if not past:
+        return ()
+    return (
+        f"{desired.program.id}: {_counted(len(past), 'issue')} made now for periods that were "
+        f"over before this run{_named(desired, past)} (no run happened in their time, or they "
+        "are in the program's backfill window on its first run: README, Runs are missed)",
+    )
 
 
 def _named(desired: DesiredProgram, missed: list[DesiredIssue]) -> str:

@@ -839,3 +839,26 @@ def test_an_account_taken_out_of_the_file_is_told_it_is_no_longer_in_it(esp: Pat
     said = (esp / ".automation" / "notes" / f"{issue.iid}.md").read_text("utf-8")
     assert "The account this issue is for is no longer in the program's configuration" in said
     assert "in the program's configuration now" not in said
+
+
+def test_periods_made_after_they_were_over_are_said_so(esp: Path) -> None:
+    """A newcomer's trial: after months without a run, the missed months' issues came,
+    overdue, and were reminded of at once, and nothing said why."""
+    assert run("apply").code == 0
+    gap = run("apply", today="2027-01-04")  # no run in December
+    assert gap.code == 0, gap.out + gap.err
+    (said,) = [line for line in gap.out.splitlines() if "made now for periods" in line]
+    assert said.startswith("note: executive-sponsorship: 6 issues made now for periods that ")
+    assert "Globex Corporation: December 2026 monthly" in said
+    assert "January 2027" not in said  # its own month: in its time
+    steady = run("apply", today="2027-02-01")
+    assert steady.code == 0 and "made now for periods" not in steady.out + steady.err
+
+
+def test_periods_made_late_in_a_confidential_program_are_counted_not_named(esp: Path) -> None:
+    edit(PROGRAM, "kind: esp\n", "kind: esp\nconfidential: true\n")
+    assert run("apply").code == 0
+    gap = run("apply", today="2027-01-04")
+    said = gap.out + gap.err
+    assert "6 issues made now for periods that were over before this run (not named here" in said
+    assert not re.search("Globex|Initech|Umbrella|Stark|Wayne", said), said
