@@ -215,7 +215,7 @@ class Writer:
         add, remove = (labels.add, labels.remove) if labels else ((), ())
         if not same_text(after, fresh.description):
             _fits(iid, after)
-            self._nothing_set_free(iid, fresh.description, after)
+            self._nothing_set_free(f"issue #{iid}", fresh.description, after)
             self.sent = True
             self.tracker.update_description(iid, after, add, remove)
             return True
@@ -301,6 +301,8 @@ class Writer:
             raise ItemError(f"epic &{action.iid} was deleted during the run")
         after = apply_edits(fresh.description, action.edits)
         text = None if same_text(after, fresh.description) else after
+        if text is not None:
+            self._nothing_set_free(f"epic &{action.iid}", fresh.description, text)
         add = tuple(label for label in action.add if label not in fresh.labels)
         remove = tuple(label for label in action.remove if label in fresh.labels)
         secret = True if action.confidential and not fresh.confidential else None
@@ -388,13 +390,13 @@ class Writer:
         else:
             raise _Skipped
 
-    def _nothing_set_free(self, iid: int, before: str, after: str) -> None:
+    def _nothing_set_free(self, where: str, before: str, after: str) -> None:
         """The write would have GitLab run none of a person's lines that it did not run when
-        they wrote them (see exposure.py); ItemError otherwise, and the issue is left as it
-        is."""
+        they wrote them (see exposure.py); ItemError otherwise, and the issue or epic (WHERE)
+        is left as it is."""
         found = exposed(before, after, among(self.roster, self.tracker.is_user))
         if found is not None:
-            raise ItemError(refusal(iid, found))
+            raise ItemError(refusal(where, found))
 
     def _people_only(self, program: str, text: str) -> str:
         """TEXT with a mention of anyone but the roster's people GitLab knows made inert (a

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from markdown_it.token import Token
 
-from automation.actions import Failure, Plan, UpdateDescription
+from automation.actions import Failure, Plan, UpdateDescription, UpdateEpic
 from automation.commonmark import blocks
 from automation.mentions import mention_names, without_code
 
@@ -50,11 +50,11 @@ def exposed(before: str, after: str, may_mention: Callable[[str], bool]) -> str 
     return f"mention @{min(refused)}" if refused else None
 
 
-def refusal(iid: int, found: str) -> str:
-    """What a refused write says: the issue, what FOUND (`exposed`) it would have GitLab do,
-    and what to do about it."""
+def refusal(where: str, found: str) -> str:
+    """What a refused write says: the issue or epic (WHERE: `issue #12`, `epic &3`), what
+    FOUND (`exposed`) it would have GitLab do, and what to do about it."""
     return (
-        f"issue #{iid} is left as it is: the tool's edit would {found} from a person's text, "
+        f"{where} is left as it is: the tool's edit would {found} from a person's text, "
         "which GitLab would run as the tool's user (a fence, `>>>` quote, HTML block or "
         "comment opened inside one of the tool's blocks or its first line, and closed after "
         "it, say); close it there, or move the text out of it"
@@ -62,15 +62,19 @@ def refusal(iid: int, found: str) -> str:
 
 
 def refused_writes(plan: Plan, may_mention: Callable[[str], bool]) -> Plan:
-    """PLAN with each issue whose description write would set a person's text free (as read
-    for this plan) failed, none of its writes left: `plan` shows what `apply` would refuse
-    (which checks again on the text it reads just before writing)."""
-    failures = {
-        action.key: Failure(action.program, action.key, refusal(action.iid, found), action.iid)
-        for action in plan.actions
-        if isinstance(action, UpdateDescription)
-        and (found := exposed(action.before, action.after, may_mention)) is not None
-    }
+    """PLAN with each issue or epic whose description write would set a person's text free
+    (as read for this plan) failed, none of its writes left: `plan` shows what `apply` would
+    refuse (which checks again on the text it reads just before writing)."""
+    failures: dict[str, Failure] = {}
+    for action in plan.actions:
+        if not isinstance(action, UpdateDescription | UpdateEpic):
+            continue
+        found = exposed(action.before, action.after, may_mention)
+        if found is not None:
+            epic = isinstance(action, UpdateEpic)
+            where = f"epic &{action.iid}" if epic else f"issue #{action.iid}"
+            iid = None if epic else action.iid  # a failure's number is an issue's
+            failures[action.key] = Failure(action.program, action.key, refusal(where, found), iid)
     if not failures:
         return plan
     kept = tuple(a for a in plan.actions if getattr(a, "key", None) not in failures)

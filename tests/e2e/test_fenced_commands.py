@@ -12,7 +12,7 @@ import pytest
 
 from tests.backends import GROUP, PROJECT, TODAY, GitLabTime, Result, cli, new_fake, roster_of
 from tests.conftest import keep_programs
-from tests.fakes.gitlab_fake import MARKDOWN, FakeGitLab
+from tests.fakes.gitlab_fake import MARKDOWN, READERS, FakeGitLab
 
 ENV = {"GITLAB_URL": "https://gitlab.example.com", "GITLAB_TOKEN": "glpat-s3cr3t-t0k3n-value"}
 END = "<!-- automation:end progress -->"
@@ -126,6 +126,43 @@ def test_on_gitlab_com_a_key_line_left_open_sets_no_command_free(fake: FakeGitLa
     assert fake.quick_actions == []
     assert not [m for m in fake.mentions if m.username == "all"]
     assert sams(fake)["description"] == text and sams(fake)["state"] == "opened"
+
+
+def pilot_epic(fake: FakeGitLab) -> dict[str, Any]:
+    key = "<!-- automation:key=csm-aspiring-leaders/fy27-pilot/epic"
+    return next(e for e in fake.epics(GROUP) if e["description"].startswith(key))
+
+
+@pytest.mark.parametrize(
+    ("readers", "hidden", "said"),
+    [
+        (frozenset({MARKDOWN}), '/close\n/label ~"not-a-label"\n@all please read', "/close"),
+        (READERS, "@all please read", "mention @all"),
+    ],
+    ids=["gitlab.com", "both readers"],
+)
+def test_an_epics_key_line_left_open_sets_nothing_free(
+    fake: FakeGitLab, readers: frozenset[str], hidden: str, said: str
+) -> None:
+    """An attacker's trial: lines under an epic's first line whose `-->` a person deleted ran
+    nothing when they saved; the tool's `identity line restored` ended the comment there, and
+    GitLab ran them (and mentioned everyone) as the tool's user. Issues were checked, epics
+    not."""
+    fake.state.readers = readers
+    epic = pilot_epic(fake)
+    first, rest = epic["description"].split("\n", 1)
+    text = f"{first.removesuffix('-->').rstrip()}\nmy notes\n{hidden}\n-->\n{rest}"
+    fake.client().groups.get(GROUP, lazy=True).epics.update(epic["iid"], {"description": text})
+    assert fake.quick_actions == [] and not [m for m in fake.mentions if m.username == "all"]
+    planned = cli(["plan", "--backend", "gitlab", "--today", TODAY], ENV, GitLabTime(fake))
+    assert f"epic &{epic['iid']} is left as it is: the tool's edit would" in planned.out
+    result = apply(fake)
+    assert result.code == 1, result.out + result.err
+    assert f"epic &{epic['iid']} is left as it is: the tool's edit would" in result.out
+    assert said in result.out
+    assert fake.quick_actions == []
+    assert not [m for m in fake.mentions if m.username == "all"]
+    assert pilot_epic(fake)["description"] == text
 
 
 @pytest.mark.parametrize("at", ["&#x40;", "&commat;", "&#64;"])
