@@ -813,7 +813,8 @@ def _report_stopped(
     if not args.report:
         return
     args.reported = True  # once, with what was done (not again, emptier, on the way out)
-    why = f"the run stopped before its end: {reason}"
+    # as the console says it: GitLab's answer may echo an issue, and a lookup names a person
+    why = f"the run stopped before its end: {privacy.about(None, reason)}"
     summary = Summary.of(finished, 0, len(failed), 0)
     stopped = Result(tuple(finished), tuple(failed), (), (why, *notes), summary)
     with suppress(AutomationError):  # the run's own error is the one to tell

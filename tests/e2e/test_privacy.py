@@ -546,3 +546,28 @@ def test_gitlab_refusing_a_write_to_a_pair_s_issue_names_nobody(
     assert fault.fired > 0 and result.code != 0, result.out + result.err
     assert "sales-sponsorship" in result.out + result.err
     assert_names_nobody(result.out + result.err)
+
+
+@pytest.mark.usefixtures("no_waiting")
+@pytest.mark.parametrize(
+    ("status", "method", "where"),
+    [(401, "GET", "/users"), (403, "GET", "/users"), (403, "POST", "/issues")],
+)
+def test_the_report_of_a_run_gitlab_stopped_names_nobody_the_log_hides(
+    sponsorship: Path, tmp_path: Path, status: int, method: str, where: str
+) -> None:
+    """An attacker's review: the log said `looking up user [confidential]`, and the run
+    report (a CI artifact) said the sponsee's username, and whatever GitLab's answer echoed."""
+    # a sponsee who is not a group member is looked up by username
+    fake = new_fake(users=tuple(u for u in roster_of(sponsorship) if u != "lena.fischer"))
+    fake.add_user("lena.fischer", "Lena Fischer")
+    echo = {"base": ["Sponsorship: Lena Fischer with Hannah Berg"]}
+    fault = fake.inject(status, method=method, path_contains=where, times=1000, message=echo)
+    report = tmp_path / "report.json"
+    with fake.activate():
+        result = GitLabBackend(fake).cli("apply", "--report", str(report))
+    assert fault.fired > 0 and result.code == 3, result.out + result.err
+    notices = json.loads(report.read_text("utf-8"))["notices"]
+    (why,) = [n for n in notices if n.startswith("the run stopped before its end: ")]
+    assert "[confidential]" in why or where == "/issues", why
+    assert_names_nobody(result.out + result.err + json.dumps(notices))
