@@ -983,7 +983,8 @@ class Renderer:
             source = self.env.loader.get_source(self.env, template)[0]  # type: ignore[union-attr]
         except (jinja2.TemplateError, OSError):
             return frozenset()
-        text = (source.splitlines() or [""])[min(line, len(source.splitlines())) - 1]
+        lines = source.splitlines() or [""]
+        text = lines[min(line, len(lines)) - 1]
         spelt = re.search(rf"\.\s*{name}(?!\w)|\[\s*(['\"]){name}\1\s*\]", text)
         return frozenset({found["name"]}) if spelt else frozenset()
 
