@@ -54,7 +54,7 @@ from automation.lifecycle import (
     without_time_away,
 )
 from automation.migration import Migrations, migrate, record_block
-from automation.missed import made_past, made_too_late, missed_periods
+from automation.missed import made_too_late, missed_periods
 from automation.people import people_blocks, plan_people
 from automation.planning import ProgramContext, create, exposed, refused, said_public
 from automation.progress import (
@@ -152,7 +152,6 @@ def plan_program(
         ]
     )
     planned += Plan(warnings=dates_moved(program, planned.actions, found))  # the moves made
-    planned += Plan(notices=made_past(desired, planned.actions, today))
     planned = said_public(program.id, planned)
     if observed.epics is None:
         created = frozenset(a.issue.key for a in planned.actions if isinstance(a, CreateIssue))

@@ -855,6 +855,17 @@ def test_periods_made_after_they_were_over_are_said_so(esp: Path) -> None:
     assert steady.code == 0 and "made now for periods" not in steady.out + steady.err
 
 
+def test_a_run_that_creates_nothing_says_nothing_of_periods_made_late(esp: Path) -> None:
+    """The hourly sync (`--steps labels,progress`) after a gap makes no issue: the note is
+    the daily create run's."""
+    assert run("apply").code == 0
+    sync = run("apply", "2027-01-04", "--steps", "labels,progress")
+    assert sync.code == 0, sync.out + sync.err
+    assert "made now for periods" not in sync.out + sync.err
+    created = run("apply", "2027-01-04", "--steps", "create")
+    assert "6 issues made now for periods that were over before this run" in created.out
+
+
 def test_periods_made_late_in_a_confidential_program_are_counted_not_named(esp: Path) -> None:
     edit(PROGRAM, "kind: esp\n", "kind: esp\nconfidential: true\n")
     assert run("apply").code == 0
