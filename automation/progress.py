@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -191,9 +192,19 @@ def program_label_description(program: Program) -> str:
 
 
 def program_label_descriptions(program: Program) -> tuple[str, ...]:
-    """The description a program's label may have: this version's, or the one an earlier
-    version gave a label it created (the name as it is typed)."""
-    return (program_label_description(program), f"Program: {program.name} (managed)")
+    """The description a program's label may have: this version's, as GitLab keeps it
+    (`kept_label_text`), or as it was sent (a GitLab or a copy that keeps it so), or the one
+    an earlier version gave a label it created (the name as it is typed)."""
+    sent = program_label_description(program)
+    return (kept_label_text(sent), sent, f"Program: {program.name} (managed)")
+
+
+def kept_label_text(sent: str) -> str:
+    """A label's description as GitLab keeps what the tool sent (the model's
+    `CGI.unescapeHTML(Sanitize.clean(value))`): the character references the tool wrote are
+    decoded (`&amp;` is kept as `&`), and a non-breaking space is kept as `&nbsp;`, the one
+    entity that unescapeHTML leaves. The tool sends no tag and no comment (`neutralise`)."""
+    return html.unescape(sent).replace("\u00a0", "&nbsp;")
 
 
 def program_of(label: str) -> str | None:

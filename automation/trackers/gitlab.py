@@ -617,13 +617,13 @@ class GitLabTracker(Tracker, ChangeLog):
     # --- writes -----------------------------------------------------------------------------
 
     def create_label(self, spec: LabelSpec) -> None:
-        """Create a group label; one that already exists (409) is fine."""
+        """Create a group label; one that already exists is fine (`_label_taken`)."""
         data = {"name": spec.name, "color": spec.color, "description": spec.description}
         try:
             with self._translated(f"creating label {spec.name}"):
                 self._group.labels.create(data)
         except ItemError as error:
-            if not _conflict(error):
+            if not _label_taken(error):
                 raise
 
     def create_issue(self, issue: NewIssue, epic: ObservedEpic | None = None) -> ObservedIssue:
@@ -1239,7 +1239,7 @@ class GitLabTracker(Tracker, ChangeLog):
         return f"the label {LOCK_LABEL} of group {self.settings.group}"
 
     def lock_take(self, holder: str, until: dt.datetime) -> bool:
-        """Create the lock label; 409 means another run holds it."""
+        """Create the lock label; a title taken (`_label_taken`) means another run holds it."""
         data = {"name": LOCK_LABEL, "color": LOCK_COLOR, "description": _lock_text(holder, until)}
         try:
             with self._ledger.accounted(), self._translated("taking the run lock"):
@@ -1250,7 +1250,7 @@ class GitLabTracker(Tracker, ChangeLog):
                 return True
             raise self._unreachable(error) from error
         except ItemError as error:
-            if _status(error) == CONFLICT:
+            if _label_taken(error):
                 return False
             raise TrackerUnavailable(str(error)) from error
         return True
@@ -1599,6 +1599,17 @@ def _status(error: ItemError) -> int | None:
 def _conflict(error: ItemError) -> bool:
     """Whether GitLab answered 409: the thing exists already."""
     return _status(error) == CONFLICT
+
+
+def _label_taken(error: ItemError) -> bool:
+    """Whether creating a label failed because one has its title. The API answers 409 for a
+    title in use as it was sent; the label model's uniqueness validation, which sees the title
+    cleaned and stripped, answers 400 `{"title": ["has already been taken"]}`, and so does a
+    create racing another of the same title (the API's check and the insert are two steps:
+    LabelHelpers#create_label, Label's `validates :title, uniqueness:`)."""
+    if _conflict(error):
+        return True
+    return _status(error) == BAD_REQUEST and "has already been taken" in str(error.__cause__)
 
 
 def _links_full(error: ItemError) -> bool:

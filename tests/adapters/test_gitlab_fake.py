@@ -2022,3 +2022,48 @@ def test_a_label_title_keeps_a_non_breaking_space_as_an_entity(fake: FakeGitLab)
     made = group.labels.create({"name": "phase::Module 1\u00a0: Découvrir", "color": "#8fbc8f"})
     assert made.name == "phase::Module 1&nbsp;: Découvrir"
     assert "phase::Module 1&nbsp;: Découvrir" in fake.labels("enablement")
+
+
+def test_a_label_title_and_description_are_kept_as_gitlab_cleans_them(fake: FakeGitLab) -> None:
+    """app/models/label.rb: `title=` and `description=` keep
+    `CGI.unescapeHTML(Sanitize.clean(value))` (tags go, their text stays; entities are decoded;
+    comments go), and `before_validation :strip_whitespace_from_title` strips the title."""
+    labels = fake.client().groups.get("enablement").labels
+    sent = "Program: R&amp;D \\_pilot\\_ &lt;b&gt; <b>x</b><!-- hidden --> &#64;all (managed)"
+    made = labels.create({"name": " program::rd\t", "color": "#123456", "description": sent})
+    assert made.name == "program::rd"
+    assert made.description == "Program: R&D \\_pilot\\_ <b> x @all (managed)"
+    kept = fake.labels("enablement")["program::rd"]
+    assert kept["description"] == made.description
+    labels.update("program::rd", {"description": "<p>one</p>two<script>x</script>"})
+    assert fake.labels("enablement")["program::rd"]["description"] == " one two"
+
+
+def test_a_label_title_in_use_once_cleaned_answers_400_not_409(fake: FakeGitLab) -> None:
+    """LabelHelpers#create_label answers 409 for a title in use as it was sent; the model's
+    uniqueness validation, which sees the cleaned title, answers 400 (so does a create that
+    races another of the same title: check and insert are two steps)."""
+    labels = fake.client().groups.get("enablement").labels
+    labels.create({"name": "status::late", "color": "#123456"})
+    with pytest.raises(gitlab.GitlabCreateError) as error:
+        labels.create({"name": "status::late ", "color": "#123456"})
+    assert error.value.response_code == 400
+    assert error.value.error_message == {"title": ["has already been taken"]}
+    with pytest.raises(gitlab.GitlabCreateError) as blank:
+        labels.create({"name": "<b></b> ", "color": "#123456"})
+    assert blank.value.error_message == {"title": ["can't be blank"]}
+
+
+def test_issue_and_epic_titles_are_stripped(fake: FakeGitLab) -> None:
+    """Issuable's `strip_attributes! :title`: Ruby's strip (ASCII whitespace and NUL, not a
+    non-breaking space); a title left blank is refused (400)."""
+    project = project_of(fake)
+    issue = new_issue(project, title="  padded title \t")
+    assert issue.title == "padded title"
+    assert project.issues.update(issue.iid, {"title": "\u00a0kept\n"})["title"] == "\u00a0kept"
+    with pytest.raises(gitlab.GitlabUpdateError) as error:
+        project.issues.update(issue.iid, {"title": " \t"})
+    assert error.value.error_message == {"title": ["can't be blank"]}
+    epic = fake.client().groups.get("enablement").epics.create({"title": " plan "})
+    assert epic.title == "plan"
+    assert fake.epics("enablement")[0]["title"] == "plan"

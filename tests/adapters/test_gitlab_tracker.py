@@ -20,7 +20,7 @@ import requests
 import automation.run as run_module
 from automation.cli import run
 from automation.config.models import GitLabSettings
-from automation.errors import Stopped, TrackerUnavailable
+from automation.errors import ItemError, Stopped, TrackerUnavailable
 from automation.items import NewIssue
 from automation.lock import RunLock
 from automation.markers import find_key
@@ -243,6 +243,46 @@ def test_a_run_whose_lock_expired_and_was_taken_over_does_not_extend_the_new_one
     with pytest.raises(TrackerUnavailable, match="the run lock is gone"):
         one.lock_extend("run-A", now + dt.timedelta(hours=1))
     assert two.lock_read() == ("run-B", now + dt.timedelta(hours=1))
+
+
+# GitLab's answer to the loser of two creates of one label title at once: LabelHelpers checks
+# the title (409 if in use), then the model's uniqueness validation fails the insert
+TAKEN = {"title": ["has already been taken"]}
+
+
+def test_a_lock_taken_by_a_run_racing_this_one_is_waited_for_not_gitlab_gone(
+    gitlab: GitLabBackend,
+) -> None:
+    """Two runs take the lock at once: the API's check for the title passes for both, and the
+    loser's insert fails the label's uniqueness validation (400, not 409). That run finds the
+    lock held by the other and waits (here: gives up at once), as after a 409; it used to say
+    GitLab could not be reached (exit 3 with GitLab's message)."""
+    settings = GitLabSettings(group=GROUP, project=PROJECT)
+    one, two = (
+        GitLabTracker(Connection(URL, TOKEN), settings, sleep=lambda _: None) for _ in range(2)
+    )
+    clock = StepClock(dt.datetime(2026, 11, 24, 6, 0, tzinfo=dt.UTC))
+    assert one.lock_take("run-A", clock.now() + dt.timedelta(hours=1))
+    race = gitlab.fake.inject(400, method="POST", path_contains="/labels", message=TAKEN)
+    with pytest.raises(TrackerUnavailable, match="another run of the automation holds the lock"):
+        RunLock(two, clock, holder="run-B", wait=dt.timedelta(0)).acquire()
+    assert race.fired == 1
+    assert one.lock_read() == ("run-A", clock.now() + dt.timedelta(hours=1))
+
+
+def test_a_label_another_run_creates_at_the_same_time_is_not_an_error(
+    gitlab: GitLabBackend,
+) -> None:
+    """The label the run creates is created at the same moment by another run (or by a
+    person): GitLab answers the loser 400 `title has already been taken`, which means the
+    label is there, as 409 does. Any other 400 is still an error."""
+    spec = LabelSpec("status::complete", "#5cb85c", "Issue status (managed)")
+    race = gitlab.fake.inject(400, method="POST", path_contains="/labels", message=TAKEN)
+    gitlab.tracker().create_label(spec)
+    assert race.fired == 1
+    gitlab.fake.inject(400, method="POST", path_contains="/labels", message={"color": ["bad"]})
+    with pytest.raises(ItemError, match="color"):
+        gitlab.tracker().create_label(spec)
 
 
 @pytest.mark.parametrize("minutes_left", [30, -30])

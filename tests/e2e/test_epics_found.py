@@ -333,6 +333,29 @@ def test_a_renamed_program_label_makes_no_second_set_of_epics(gitlab: GitLabBack
     assert "created" not in result.out.replace("0 created", "")
 
 
+def test_a_renamed_label_is_known_by_the_description_gitlab_kept_of_an_escaped_name(
+    project: Path,
+) -> None:
+    """The program's label has the description `Program: NAME (managed)`, its name made inert
+    (`&` as `&amp;`, `_` as `\\_`). GitLab keeps a label's description cleaned
+    (`CGI.unescapeHTML(Sanitize.clean(...))`: `&amp;` back to `&`, the backslashes left), so a
+    name with both was not known again once the label was renamed: the warning said the label
+    names no program, and advised what does not apply."""
+    path = project / "config/programs/csm-aspiring-leaders.yml"
+    path.write_text(path.read_text().replace("name: CSM Aspiring Leaders", "name: R&D_Leaders"))
+    fake = new_fake(users=roster_of(project))
+    with fake.activate():
+        gitlab = GitLabBackend(fake)
+        assert gitlab.cli("apply").code == 0
+        group = fake.state.group(GROUP)
+        assert group.labels[LABEL].description == "Program: R&D\\_Leaders (managed)"
+        fake.state.rename_group_label(group, group.labels[LABEL], RENAMED)
+        result = full(gitlab)
+    assert result.code == 1, result.out + result.err
+    assert f"the label {RENAMED} is the label {LABEL} renamed in GitLab" in result.out
+    assert "which names no program" not in result.out
+
+
 def test_a_renamed_label_whose_description_changed_too_is_not_taken_for_a_program(
     gitlab: GitLabBackend,
 ) -> None:

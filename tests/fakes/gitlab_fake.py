@@ -23,6 +23,8 @@ import responses
 from markdown_it import MarkdownIt
 from requests.sessions import merge_setting
 
+from tests.fakes.sanitize import issuable_title, label_title, label_value
+
 JSON = dict[str, Any]
 T = TypeVar("T")
 Tier = Literal["free", "premium"]
@@ -336,8 +338,11 @@ def toggled_tasks(old: str | None, new: str | None) -> list[TaskItem]:
 
 def issuable_limits(params: Params) -> None:
     """Issuable's validations, for issues and epics alike: a title of at most 255 characters
-    and a description of at most 1,048,576 bytes."""
-    if len(params.text("title") or "") > MAX_TITLE:
+    (once stripped: sanitize.py), not blank, and a description of at most 1,048,576 bytes."""
+    title = params.text("title")
+    if title is not None and not issuable_title(title):
+        raise ApiError(400, {"message": {"title": ["can't be blank"]}})
+    if len(issuable_title(title or "")) > MAX_TITLE:
         raise ApiError(400, {"message": {"title": ["is too long (maximum is 255 characters)"]}})
     if len((params.text("description") or "").encode("utf-8", "surrogatepass")) > MAX_DESCRIPTION:
         raise ApiError(
@@ -1379,7 +1384,7 @@ class LabelService:
         known = self.state.visible_labels(project)
         resolved = []
         for asked in names:
-            name = asked if asked in known else stored_title(asked)
+            name = asked if asked in known else label_title(asked)
             if name not in known and self.may_create:
                 known[name] = project.labels[name] = self.state.new_label(
                     name, DEFAULT_LABEL_COLOR, None, project=True
@@ -1426,7 +1431,7 @@ class IssueService:
             id=self.state.next_id("issue"),
             iid=project.next_iid(),
             project=project,
-            title=title,
+            title=issuable_title(title),
             author=self.actor,
             created_at=now,
             updated_at=now,
@@ -1549,7 +1554,7 @@ class IssueService:
         return issue.author is self.actor or self.actor in issue.assignees
 
     def _apply_text(self, issue: Issue, params: Params) -> None:
-        issue.title = params.text("title") or issue.title
+        issue.title = issuable_title(params.text("title") or "") or issue.title
         confidential = params.boolean("confidential")
         if confidential is not None:
             issue.confidential = confidential
@@ -1714,7 +1719,7 @@ def _qa_due(service: IssueService, issue: Issue, argument: str) -> None:
 QUICK_ACTIONS: dict[str, Callable[[IssueService, Issue, str], None]] = {
     "close": lambda s, i, a: s.set_state(i, "closed"),
     "reopen": lambda s, i, a: s.set_state(i, "opened"),
-    "title": lambda s, i, a: setattr(i, "title", a or i.title),
+    "title": lambda s, i, a: setattr(i, "title", issuable_title(a) or i.title),
     "label": lambda s, i, a: s.label(i, a, replace=False),
     "labels": lambda s, i, a: s.label(i, a, replace=False),
     "relabel": lambda s, i, a: s.label(i, a, replace=True),
@@ -2115,15 +2120,6 @@ class IssueHandlers(Handlers):
         raise ApiError(422, {"message": f"#{target.iid} cannot be added: {errors}"})
 
 
-def stored_title(name: str) -> str:
-    """A label's title as GitLab stores it: `Label#title=` keeps
-    `CGI.unescapeHTML(Sanitize.clean(title))`, and Sanitize's HTML serializer writes a
-    non-breaking space as `&nbsp;`, an entity `unescapeHTML` does not decode (it knows
-    `&amp; &lt; &gt; &quot; &apos;` and numeric ones): such a label is never found again by
-    the name it was asked for (`find_by(title:)`). Tags are the tool's to refuse."""
-    return name.replace("\u00a0", "&nbsp;")
-
-
 class IssueFilter:
     """The documented filters and ordering of `GET /projects/:id/issues`."""
 
@@ -2244,19 +2240,28 @@ class LabelHandlers(Handlers):
         return self.page(request, chosen, self.present.label)
 
     def _new(self, request: Request, taken: dict[str, Label], project: bool) -> Label:
-        name = stored_title(request.params.text("name") or "")
+        """LabelHelpers#create_label: 409 for a title in use as it was sent; then the label
+        model cleans and strips it (sanitize.py), and a title in use as it is kept fails the
+        model's uniqueness validation (400), as does a create racing another one of the same
+        title (their check and insert are not one step)."""
+        asked = request.params.text("name") or ""
         color = request.params.text("color")
-        if not name:
+        if not asked:
             raise bad_request("name is missing")
         if not color:
             raise bad_request("color is missing")
         if not re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}|[A-Za-z]+", color):
             raise ApiError(400, {"message": {"color": ["must be a valid color code"]}})
-        if name in taken:
+        if asked in taken:
             raise ApiError(409, {"message": "Label already exists"})
+        name = label_title(asked)
+        if not name:
+            raise ApiError(400, {"message": {"title": ["can't be blank"]}})
+        if name in taken:
+            raise ApiError(400, {"message": {"title": ["has already been taken"]}})
         description = request.params.text("description")
         _check_label_description(description)
-        return self.state.new_label(name, color, description, project)
+        return self.state.new_label(name, color, description and label_value(description), project)
 
     def create_project_label(self, request: Request) -> Reply:
         """Create a project label; a name used by an ancestor group label conflicts (409)."""
@@ -2325,6 +2330,7 @@ class LabelHandlers(Handlers):
 
     def _check_label_edit(self, group: Group, label: Label, params: Params) -> None:
         new_name = params.text("new_name")
+        new_name = label_title(new_name) if new_name else new_name
         if new_name is not None and new_name != label.name and new_name in group.labels:
             raise ApiError(400, {"message": {"title": ["has already been taken"]}})
         color = params.text("color")
@@ -2333,12 +2339,12 @@ class LabelHandlers(Handlers):
         _check_label_description(params.text("description"))
 
     def _apply_label_edit(self, group: Group, label: Label, params: Params) -> None:
-        new_name = params.text("new_name")
+        new_name = label_title(params.text("new_name") or "")
         if new_name and new_name != label.name:
             self.state.rename_group_label(group, label, new_name)
         label.color = params.text("color") or label.color
         if params.has("description"):
-            label.description = params.text("description") or None
+            label.description = label_value(params.text("description") or "") or None
 
     def delete_group_label(self, request: Request) -> Reply:
         """Delete one of the group's own labels (not an ancestor's); answer 204 No Content."""
@@ -2531,7 +2537,7 @@ class EpicHandlers(Handlers):
             self.state.next_id("epic"),
             max(group.epics, default=0) + 1,
             group,
-            title,
+            issuable_title(title),
             None,
             self.fake.owner,
             now,
@@ -2553,7 +2559,7 @@ class EpicHandlers(Handlers):
         self._check_confidential(epic, request.params)
         issuable_limits(request.params)
         before = (epic.title, epic.description, tuple(epic.labels), epic.state)
-        epic.title = request.params.text("title") or epic.title
+        epic.title = issuable_title(request.params.text("title") or "") or epic.title
         self._edit(epic, request.params)
         if (epic.title, epic.description, tuple(epic.labels), epic.state) != before:
             epic.updated_at = self.state.clock.now()
