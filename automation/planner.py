@@ -371,26 +371,31 @@ def _missing_headings(
 def _emptied(
     item: DesiredIssue, found: ObservedIssue, progress: Progress, ctx: ProgramContext
 ) -> tuple[str, ...]:
-    """What to say, on the run an issue completes, of a required section it has the heading
-    of but no task in, while its template has some (a person deleted them: the section
-    counted as done without them; a tester's finding: it completed on nothing, unsaid). Once,
-    not every run: a task deleted on purpose is the person's call. The template is measured
-    only when some section is empty."""
-    empty = [
-        s
-        for s in progress.sections
-        if s.applicable and s.found and s.section.required and not s.tasks.count
-    ]
-    if not empty:
-        return ()
+    """What to say, on the run an issue completes, of a required section it has fewer tasks
+    in than its template has (a person deleted them: the section counted as done without
+    them; testers' findings: it completed on nothing, or a hire graduated with a milestone
+    deleted, unsaid). Once, not every run: a task deleted on purpose is the person's call.
+    Tasks a person added make up for as many deleted ones."""
     template = ctx.measure(item.description, item.due_date, item.sections)
     had = {s.section.heading: s.tasks.count for s in template.sections}
     return tuple(
-        f"issue {found.reference} is complete with no task under '{s.section.heading}', where "
-        f"its template has {had[s.section.heading]}; if someone deleted them by mistake, put "
-        "them back from the description's history and reopen the issue"
-        for s in empty
-        if had.get(s.section.heading)
+        _fewer(found, s.section.heading, s.tasks.count, had[s.section.heading])
+        for s in progress.sections
+        if s.applicable
+        and s.found
+        and s.section.required
+        and s.tasks.count < had.get(s.section.heading, 0)
+    )
+
+
+def _fewer(found: ObservedIssue, heading: str, count: int, had: int) -> str:
+    if not count:
+        what = f"no task under '{heading}', where its template has {had}"
+    else:
+        what = f"{count} of the {had} tasks its template has under '{heading}'"
+    return (
+        f"issue {found.reference} is complete with {what}; if someone deleted them by "
+        "mistake, put them back from the description's history and reopen the issue"
     )
 
 

@@ -217,6 +217,30 @@ def test_an_issue_completed_with_a_sections_tasks_deleted_is_warned_about_once(
     assert said not in run("apply").out
 
 
+def test_an_issue_completed_with_one_task_deleted_is_warned_about_once(group: Path) -> None:
+    """A tester's finding: a hire deleted one required milestone and ticked the rest; the
+    issue closed, its person was congratulated, and nothing said one was missing (only a
+    section emptied was said). Said on the run it completes, once."""
+    sam = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
+    assert run("apply").code == 0
+    path = path_of(group, sam)
+    text = path.read_text("utf-8")
+    module = text[text.index("## Module 1: Explore\n") : text.index("## Module 2: Learn")]
+    tasks = [line for line in module.splitlines() if re.match(r"\d+\. \[ \]", line)]
+    assert len(tasks) > 1
+    kept = module.replace(tasks[0] + "\n", "")
+    path.write_text(text.replace(module, kept).replace("[ ]", "[x]"), "utf-8")
+    result = run("apply")
+    issue = issues(group)[sam]
+    said = (
+        f"issue #{issue.iid} is complete with {len(tasks) - 1} of the {len(tasks)} tasks its "
+        "template has under 'Module 1: Explore'"
+    )
+    assert result.code == 0 and said in result.out + result.err, result.out
+    assert "status::complete" in issue.labels
+    assert said not in run("apply").out
+
+
 def tick_modules_1_and_2(path: Path) -> None:
     """A participant ticks every task of Module 1 and Module 2 (Practice is their phase)."""
     text = path.read_text(encoding="utf-8")
