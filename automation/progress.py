@@ -58,20 +58,31 @@ class Progress:
 
     @property
     def phase_shown(self) -> str:
-        """What the issue's "current phase" says: the phase, `all phases complete`, or `no
-        phases` (the shipped progress block says nothing of phases then; a team's own copy of
-        it from before may still print this)."""
+        """What the issue's "current phase" says: the phase, `all phases complete` (`…, other
+        tasks open` while tasks under no phase are: a phase the template dropped, say, whose
+        tasks still count), or `no phases` (the shipped progress block says nothing of phases
+        then; a team's own copy of it from before may still print this)."""
         if self.current_phase is not None:
             return self.current_phase.heading
-        return "all phases complete" if self.has_phases else "no phases"
+        if not self.has_phases:
+            return "no phases"
+        return "all phases complete" + (", other tasks open" if self._others_open else "")
 
     @property
     def phase_cell(self) -> str:
         """The current phase as a table of issues shows it (a rollup, the dashboard): the
-        phase, `complete`, or `–` for an issue with no phases."""
+        phase, `complete` (`other tasks` while tasks under no phase are open), or `–` for an
+        issue with no phases."""
         if self.current_phase is not None:
             return self.current_phase.heading
-        return "complete" if self.has_phases else "–"
+        if not self.has_phases:
+            return "–"
+        return "other tasks" if self._others_open else "complete"
+
+    @property
+    def _others_open(self) -> bool:
+        """Whether tasks the overall figure counts under no required section are open."""
+        return self.other.completed_count < self.other.count
 
     @property
     def other(self) -> TaskCount:

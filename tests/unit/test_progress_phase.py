@@ -85,6 +85,21 @@ def test_an_issue_without_phases_still_says_so_to_a_progress_block_kept_from_bef
     assert phased.phase_shown == "all phases complete"
 
 
+def test_phases_done_with_other_tasks_open_do_not_read_as_all_complete() -> None:
+    """A newcomer's trial: a phase the template dropped left its tasks in an issue, counted
+    as other tasks; one open, the issue read "all phases complete · Status: in progress", and
+    its rollup row "complete" beside "in progress"."""
+    first = PROGRAM.sections[0].heading
+    dropped = PROGRAM.model_copy(update={"sections": PROGRAM.sections[:1]})
+    text = f"## {first}\n- [x] a\n## Dropped\n- [x] b\n- [ ] c\n"
+    progress = measure(text, dropped, None, TODAY)
+    assert progress.current_phase is None and progress.status is Status.IN_PROGRESS
+    assert progress.phase_shown == "all phases complete, other tasks open"
+    assert progress.phase_cell == "other tasks"
+    done = measure(text.replace("[ ] c", "[x] c"), dropped, None, TODAY)
+    assert (done.phase_shown, done.phase_cell) == ("all phases complete", "complete")
+
+
 def test_tasks_under_a_section_this_issue_has_not_are_other_tasks() -> None:
     """A person typed the heading and tasks of a section this issue's track leaves out: the
     overall figure counts them, so the table's "Other tasks" row does, and its rows add up to
