@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from automation.actions import Plan
-from automation.checklist import heading_key, heading_of, rename_headings
+from automation.checklist import heading_key, heading_of, is_optional, rename_headings
 from automation.config.models import Program
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.edits import BlockTexts, Edits, apply_edits
@@ -662,10 +662,15 @@ def _warning(program: str, notes: Sequence[tuple[_Said, str]], quote: bool) -> s
     if several:
         task = f"{task} (as {refs[0]} words it)"
     if said.kind == _KEPT:
+        counts = (
+            "it is optional and counts nowhere: delete it where it no longer applies, or keep it"
+            if is_optional(said.text)
+            else "it still counts: tick it, or delete it where it no longer applies"
+        )
         return (
             f"{program} no longer asks for {task} in {where} (its template, or whom or what it "
             f"lists, changed): {issues} still {_have(refs)} it and {_keep(refs)} it as it is "
-            "(it still counts: tick it, or delete it where it no longer applies)"
+            f"({counts})"
         )
     if said.kind == _REWORDED and said.old is not None:
         old = f"'{_shown(said.old, said.text)}'" if quote else "its wording"

@@ -396,6 +396,23 @@ def test_a_task_removed_from_the_template_is_reported_with_the_issues_that_have_
     assert all("- [ ] c" in u.after for u in updates(result).values() if u.iid < 3)
 
 
+def test_an_optional_task_removed_from_the_template_is_not_said_to_count(
+    blocks: Blocks,
+) -> None:
+    """A newcomer's trial: a hire's `geo:` removed, the template no longer gave them the
+    optional swag task, and the warning said it "still counts: tick it"; optional tasks count
+    nowhere."""
+    body = BODY.replace("- [ ] c\n", "- [ ] Optional: order the kit\n")
+    both = created(program(body, body), blocks)
+    without = body.replace("- [ ] Optional: order the kit\n", "")
+    (said,) = plan(program(without, without), both, blocks).warnings
+    assert "no longer asks for task 'Optional: order the kit'" in said
+    assert "still counts" not in said and "tick it" not in said
+    assert said.endswith(
+        "(it is optional and counts nowhere: delete it where it no longer applies, or keep it)"
+    )
+
+
 def test_a_section_the_template_drops_is_one_warning_unless_its_tasks_moved(
     blocks: Blocks,
 ) -> None:
