@@ -388,6 +388,25 @@ def test_no_workshop_is_a_warning_and_the_issue_says_to_be_scheduled(onboarding:
     assert run("apply", "2027-03-10").out.splitlines()[-1].startswith("No changes")
 
 
+def test_a_hire_with_no_geo_is_told_to_get_one_not_a_workshop(onboarding: Path) -> None:
+    """A newcomer's trial: a hire's `geo:` left out read "no SQS workshop ... in geo (no geo in
+    people.yml) ... Add one to `workshops`": adding a workshop cannot help, their geo can."""
+    edit(
+        onboarding / "config/people.yml",
+        "    start_date: 2026-11-24\n    geo: APAC\n",
+        "    start_date: 2026-11-24\n",
+    )
+    result = run("plan")
+    [said] = [line for line in result.out.splitlines() if "no SQS workshop for Kenji" in line]
+    assert said == (
+        "warning: no SQS workshop for Kenji Watanabe (kenji.watanabe): they have no `geo:` in "
+        "people.yml, and workshops are found by geo; their issue says the workshop is to be "
+        "scheduled. Give them their geo, or name a workshop for them with `workshop:` in "
+        f"{PROGRAM}"
+    )
+    assert "Add one to `workshops`" not in said
+
+
 def test_with_no_pre_work_a_hire_waiting_for_a_workshop_is_not_told_of_pre_work(
     onboarding: Path,
 ) -> None:

@@ -128,12 +128,18 @@ def _workshop_warnings(ctx: Ctx, hire: _Hire, start: dt.date) -> list[str]:
     if not hire.due or ctx.today > goal:
         return []
     fix = f"`workshops` in {ctx.source.file}, or name one for them with `workshop:`"
+    if hire.role.workshop and workshop is None and not person.geo:
+        return [
+            f"no SQS workshop for {person.name} ({person.username}): they have no `geo:` in "
+            f"people.yml, and workshops are found by geo; their issue says the workshop "
+            f"is to be scheduled. Give them their geo, or name a workshop for them with "
+            f"`workshop:` in {ctx.source.file}"
+        ]
     if hire.role.workshop and workshop is None:
         return [
-            f"no SQS workshop for {person.name} ({person.username}) in geo "
-            f"{person.geo or '(no geo in people.yml)'} at least {part.prework_days} days "
-            f"after their start date ({start}){_takes(part)}; their issue says "
-            f"the workshop is to be scheduled. Add one to {fix}"
+            f"no SQS workshop for {person.name} ({person.username}) in geo {person.geo} at "
+            f"least {part.prework_days} days after their start date ({start}){_takes(part)}; "
+            f"their issue says the workshop is to be scheduled. Add one to {fix}"
         ]
     if workshop is not None and workshop.start > goal:
         return [
