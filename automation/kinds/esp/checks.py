@@ -42,7 +42,10 @@ def check_esp(program: EspProgram, source: Source, people: People) -> Iterator[P
     yield from duplicates(source, names, [a.name for a in accounts], "account name", NAMED)
     if not people.knows(part.program_manager):
         yield people.missing(
-            source, ("esp", "program_manager"), f"program manager '{part.program_manager}'"
+            source,
+            ("esp", "program_manager"),
+            f"program manager '{part.program_manager}'",
+            typed=part.program_manager,
         )
     for i, account in enumerate(accounts):
         loc = ("esp", "accounts", i)
@@ -85,7 +88,9 @@ def check_esp(program: EspProgram, source: Source, people: People) -> Iterator[P
     for role in ("ceo", "cro"):
         who = getattr(part.leadership, role)
         if who is not None and not people.knows(who):
-            yield people.missing(source, ("esp", "leadership", role), f"{role.upper()} '{who}'")
+            yield people.missing(
+                source, ("esp", "leadership", role), f"{role.upper()} '{who}'", typed=who
+            )
 
 
 def _kpis(program: EspProgram, source: Source) -> Iterator[Problem]:

@@ -40,6 +40,7 @@ def check_onboarding(
             source,
             (*where, "enablement_contact"),
             f"enablement contact '{part.enablement_contact}'",
+            typed=part.enablement_contact,
         )
     yield from _workshops(program, source, people)
     for i, hire in enumerate(part.hires):
@@ -57,7 +58,7 @@ def _workshops(program: OnboardingProgram, source: Source, people: People) -> It
         for j, sdr in enumerate(workshop.sdrs):
             if not people.knows(sdr):
                 yield people.missing(
-                    source, (*where, i, "sdrs", j), f"SDR '{sdr}' of '{workshop.id}'"
+                    source, (*where, i, "sdrs", j), f"SDR '{sdr}' of '{workshop.id}'", typed=sdr
                 )
 
 
@@ -88,7 +89,9 @@ def _hire(
     workshops = {w.id for w in part.workshops}
     known = ", ".join(sorted(workshops)) or "none"
     if not people.knows(hire.username):
-        yield people.missing(source, (*loc, "username"), f"hire '{hire.username}'", CHANGED_HIRE)
+        yield people.missing(
+            source, (*loc, "username"), f"hire '{hire.username}'", CHANGED_HIRE, hire.username
+        )
     if hire.role in excluded:
         yield source.problem(
             (*loc, "role"),
@@ -136,7 +139,10 @@ def _cancelled(  # noqa: PLR0917
             )
         if not people.knows(cancelled.approved_by):
             yield people.missing(
-                source, (*at, "approved_by"), f"approver '{cancelled.approved_by}'"
+                source,
+                (*at, "approved_by"),
+                f"approver '{cancelled.approved_by}'",
+                typed=cancelled.approved_by,
             )
         elif cancelled.approved_by.lower() == hire.username.lower():
             yield source.problem(  # the page: the Regional Director's approval, in writing

@@ -23,7 +23,9 @@ def check_participants(
     """Cohort ids and participants are unique, dates in order, participants and the program
     lead in the roster."""
     if program.lead is not None and not people.knows(program.lead):
-        yield people.missing(source, ("lead",), f"program lead '{program.lead}'")
+        yield people.missing(
+            source, ("lead",), f"program lead '{program.lead}'", typed=program.lead
+        )
     ids = [("cohorts", i, "id") for i in range(len(program.cohorts))]
     yield from duplicates(source, ids, [c.id for c in program.cohorts], "cohort id")
     titled = [("cohorts", i, "name") for i in range(len(program.cohorts))]
@@ -48,4 +50,6 @@ def check_participants(
         yield from own_words(source, where, formers, "renamed_from", words, NOT_FOLLOWED)
         for loc, username in zip(locs, cohort.usernames, strict=True):
             if not people.knows(username):
-                yield people.missing(source, loc, f"participant '{username}'", CHANGED_PARTICIPANT)
+                yield people.missing(
+                    source, loc, f"participant '{username}'", CHANGED_PARTICIPANT, username
+                )

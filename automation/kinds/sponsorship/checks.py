@@ -318,7 +318,9 @@ def check_sponsorship(
                 f"'{name}' is not a phase of this program; weigh one of: {', '.join(phases)}",
             )
     if part.lead is not None and not people.knows(part.lead):
-        yield people.missing(source, ("sponsorship", "lead"), f"program lead '{part.lead}'")
+        yield people.missing(
+            source, ("sponsorship", "lead"), f"program lead '{part.lead}'", typed=part.lead
+        )
     for finding in findings(part, people.by_name, people.grades, people.today):
         if finding.error:
             yield source.problem(finding.loc, finding.message)
