@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from automation.config.models import Date, Frozen, OneLine, Program, Slug, Username
 
@@ -24,8 +24,19 @@ class Cohort(Frozen):
     name: OneLine
     start_date: Date | None = None
     end_date: Date | None = None
-    participants: tuple[Username | Participant, ...] = Field(min_length=1)
+    participants: tuple[Username | Participant, ...]
     renamed_from: Slug | None = Field(default=None, description="the cohort's former id")
+
+    @field_validator("participants")
+    @classmethod
+    def _someone(cls, value: tuple[str | Participant, ...]) -> tuple[str | Participant, ...]:
+        """A cohort with nobody yet (sign-up still open) says what to do meanwhile."""
+        if not value:
+            raise ValueError(
+                "lists nobody; a cohort needs at least one participant: list them, or leave "
+                "the cohort out of the file (comment its lines out with #) until it has some"
+            )
+        return value
 
     @property
     def usernames(self) -> tuple[str, ...]:
