@@ -280,13 +280,20 @@ def test_links_come_from_the_program_file(onboarding: Path) -> None:
     )
 
 
-def test_the_swag_kit_is_optional_for_every_americas_team_member(onboarding: Path) -> None:
+def test_the_swag_kit_is_optional_for_every_americas_sales_team_member(onboarding: Path) -> None:
+    """The page: "each new Americas Sales team member"; the shipped file gives it to the
+    sales track (`swag.tracks`), and a file without `tracks` to every track (a newcomer's
+    trial: a Professional Services Engineer in AMER was offered it)."""
     assert run("apply").code == 0
     swag = "- [ ] Optional: order your Swag Marketing Kit, one per new AMER sales team member"
-    assert swag in hire(onboarding, "grace.liu").description  # Customer Success, AMER
     assert swag in hire(onboarding, "tom.reyes").description
+    assert "Swag" not in hire(onboarding, "grace.liu").description  # Customer Success, AMER
     assert "Swag" not in hire(onboarding, "arjun.mehta").description  # EMEA
     assert "| First week: set-up | 0/1 | 0% |" in hire(onboarding, "tom.reyes").description
+    edit(onboarding / PROGRAM, "    tracks: [sales]\n", "")
+    result = run("apply")
+    assert result.code == 0, result.out
+    assert swag in hire(onboarding, "grace.liu").description  # added: its template gained it
 
 
 def test_the_swag_kit_follows_the_geo_whatever_its_case(onboarding: Path) -> None:

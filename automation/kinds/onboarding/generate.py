@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -162,10 +161,6 @@ def _workshop_block(ctx: Ctx, values: dict[str, Any], workshop: Workshop | None)
     return f"{text}\n{group_line(workshop.id)}" if workshop is not None else text
 
 
-def _in_geos(geo: str, geos: Sequence[str]) -> bool:
-    return geo.casefold() in {g.casefold() for g in geos}
-
-
 def _workshop(part: Onboarding, entry: Hire, person: Person, role: Role) -> Workshop | None:
     """The override, or the first workshop in the hire's geo that leaves `prework_days` after
     their start for the pre-work (and that they have not cancelled)."""
@@ -279,8 +274,7 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
         "days": days,
         "links": _links(part, workshop),
         "swag": part.swag,
-        # whether the swag kit is for the hire's geo, whatever its case (as workshops match)
-        "swag_kit": bool(person.geo) and _in_geos(person.geo or "", part.swag.geos),
+        "swag_kit": part.swag.offered(person.geo, hire.role.track),
         "prework": {
             "days": part.prework_days,
             "due_days": part.prework_due_days,

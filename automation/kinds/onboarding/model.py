@@ -111,7 +111,15 @@ class Swag(Frozen):
     """The swag kit new sales team members of some geos may order."""
 
     geos: tuple[OneLine, ...] = ()
+    tracks: tuple[Literal["sales", "customer-success"], ...] | None = Field(
+        default=None, description="the tracks whose hires may order it (default: every track)"
+    )
     form: Url | None = None
+
+    def offered(self, geo: str | None, track: str) -> bool:
+        """Whether a hire of this geo (any case, as workshops match) and track may order it."""
+        in_geo = bool(geo) and (geo or "").casefold() in {g.casefold() for g in self.geos}
+        return in_geo and (self.tracks is None or track in self.tracks)
 
 
 class Onboarding(Frozen):
