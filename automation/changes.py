@@ -13,7 +13,7 @@ from automation.config.models import Program
 from automation.edits import Edits, apply_edits
 from automation.errors import ItemError
 from automation.items import ObservedIssue
-from automation.markers import block_content, damaged_blocks, same_text
+from automation.markers import block_content, damaged_blocks, same_text, sound_block
 from automation.migration import HEADINGS_RENAMED, TASKS_ADDED
 from automation.progress import label_changes, removable_labels
 
@@ -38,6 +38,7 @@ def description_update(
     if same_text(after, found.description):
         return None
     changed = [name for name, content in edits.blocks if _block_differs(found, name, content)]
+    changed += [name for name, content in edits.kept if _kept_differs(found, name, content)]
     added = [TASKS_ADDED] if edits.tasks and _adds_tasks(found, edits) else []
     if edits.headings and rename_headings(found.description, edits.headings) != found.description:
         added.insert(0, HEADINGS_RENAMED)
@@ -69,6 +70,12 @@ def _also_damaged(found: ObservedIssue, edits: Edits, said: str) -> str:
 
 def _adds_tasks(found: ObservedIssue, edits: Edits) -> bool:
     return apply_edits(found.description, Edits(tasks=edits.tasks)) != found.description
+
+
+def _kept_differs(found: ObservedIssue, name: str, content: str) -> bool:
+    """Whether a kept block the issue has is rewritten (one it has not is never added)."""
+    before = sound_block(found.description, name)
+    return before is not None and not same_text(before, content)
 
 
 def _block_differs(found: ObservedIssue, name: str, content: str) -> bool:

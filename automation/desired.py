@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from automation.checklist import headings_found
+from automation.checklist import count_tasks, headings_found
 from automation.config.models import Config, Program
 from automation.config.source import Source
 from automation.course import Course
@@ -20,11 +20,17 @@ from automation.edits import BlockTexts
 from automation.errors import ConfigError, ItemError, Problem
 from automation.index import index_key
 from automation.items import ObservedIssue
-from automation.markers import block_content, identity_marker, placed_blocks
+from automation.markers import (
+    begin_marker,
+    block_content,
+    end_marker,
+    identity_marker,
+    placed_blocks,
+)
 from automation.progress import Progress, Status, program_label
 from automation.reasons import Stray
 from automation.records import Recorded, RecordSpec, averages
-from automation.rendering import Renderer, depends_on_values
+from automation.rendering import KEPT_PREFIX, Renderer, depends_on_values
 
 P = TypeVar("P", bound=Program)
 
@@ -180,6 +186,8 @@ class DesiredIssue:
     # figures are published only by checkpoint: a row would show who answered, and when)
     listed: bool = True
     blocks: BlockTexts = ()  # tool-owned blocks whose content comes from configuration
+    # its template's `kept_block`s as rendered: rewritten where the issue has them, never added
+    kept: BlockTexts = ()
     sections: tuple[str, ...] | None = None  # the section headings it has; None: all
     completion_note: str | None = None  # posted once when every task is done
     create: bool = True  # False for a past period's issue: kept up to date, never created
@@ -259,6 +267,42 @@ def _misspelt_block(body: str, blocks: Sequence[str]) -> tuple[str, str] | None:
                 f"managed_block('{near}')?"
             )
     return None
+
+
+_KEPT = re.compile(rf"^<!-- automation:begin (?P<name>{KEPT_PREFIX}[a-z0-9-]+) -->$", re.M)
+
+
+def kept_blocks(text: str) -> BlockTexts:
+    """The `kept_block`s of a rendering (checked by `_check_kept`), with their content."""
+    if KEPT_PREFIX not in text:
+        return ()
+    return tuple((m["name"], block_content(text, m["name"]) or "") for m in _KEPT.finditer(text))
+
+
+def _check_kept(body: str, path: Path) -> None:
+    """A template's kept blocks: each once, its markers on lines of their own, and no task in
+    it (a person's tick there would be rewritten, and the tool does not count it)."""
+    if KEPT_PREFIX not in body:
+        return
+    names = [m["name"] for m in _KEPT.finditer(body)]
+    problem = next((f"'{n}' is there twice" for n in names if names.count(n) > 1), None)
+    if body.count(f"<!-- automation:begin {KEPT_PREFIX}") != len(names):
+        problem = "a kept block's marker is not on a line of its own"
+    for name in names:
+        begin = body.find(begin_marker(name))
+        inside = body[begin : body.find(end_marker(name), begin)]
+        if count_tasks(inside).count:
+            problem = problem or f"kept_block '{name.removeprefix(KEPT_PREFIX)}' holds a task"
+        try:
+            block_content(body, name)
+        except ItemError as error:
+            problem = problem or f"{error}"
+    if problem is not None:
+        hint = (
+            "a kept block is written again on every run, so it holds no task, is placed once, "
+            "and its {% call %} and {% endcall %} stand on lines of their own"
+        )
+        raise ConfigError([Problem(str(path), 1, f"{problem}: {hint}")])
 
 
 @functools.lru_cache(maxsize=1024)
@@ -363,6 +407,7 @@ class Context(Generic[P]):
                 where = str(self.renderer.templates_dir / template)
                 hint = f"Put {{{{ managed_block('{name}') }}}} on a line of its own"
                 raise ConfigError([Problem(where, 1, f"{error}. {hint}")]) from error
+        _check_kept(body, self.renderer.templates_dir / template)
         return body
 
     def issue(
@@ -379,6 +424,7 @@ class Context(Generic[P]):
             labels=(program_label(self.program),),
             confidential=self.program.is_confidential,
             sections=found,
+            kept=kept_blocks(description),
             **fields,
         )
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from automation.checklist import rename_headings
 from automation.figures import rewrite_figures
 from automation.markers import (
+    block_content,
     drop_damaged_block,
     drop_identity,
     open_with_block,
@@ -34,6 +35,7 @@ class Edits:
     opening: tuple[str, ...] = ()  # blocks that, when new, open the issue instead of closing it
     rebuilt: tuple[tuple[str, str], ...] = ()  # (block, header): hidden blocks written afresh
     # when their markers are damaged, instead of failing the item (their content is the tool's)
+    kept: BlockTexts = ()  # a template's kept blocks: rewritten where the text has them only
 
 
 def apply_edits(text: str, edits: Edits) -> str:
@@ -49,6 +51,9 @@ def apply_edits(text: str, edits: Edits) -> str:
         text = open_with_block(text, name)
     for name, content in edits.blocks:
         text = replace_block(text, name, content)
+    for name, content in edits.kept:
+        if block_content(text, name) is not None:  # never added: the issue's text is a person's
+            text = replace_block(text, name, content)
     if edits.figures is not None:
         text = rewrite_figures(text, dict(edits.figures), edits.project)
     return text

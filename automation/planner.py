@@ -267,6 +267,7 @@ def _write_tracked(  # noqa: PLR0917
         ctx.identity(item.key),
         tasks=migrations.tasks(item.key),
         headings=migrations.headings(item.key),
+        kept=_kept_now(item, turned.state or found.state, progress, ctx.today),
     )
     update = description_update(program, found, item.key, edits)
     wanted, cleared = issue_labels(program, progress), cleared_scopes(progress)
@@ -280,6 +281,19 @@ def _write_tracked(  # noqa: PLR0917
     else:
         state = turned.state or state
     return Plan((*present(labels), *before, *closing, *present(update))), state
+
+
+def _kept_now(item: DesiredIssue, state: str, progress: Progress, today: dt.date) -> BlockTexts:
+    """The template's kept blocks, while the issue is live (STATE: once the plan is carried
+    out, reopened say): open, not done (unless it is kept while open), not ended or withdrawn,
+    and its people still follow configuration. Once over, its facts are its history, as its
+    people are (a new manager is not named, and notified, in an onboarding finished months
+    ago)."""
+    over = (Status.ENDED, Status.WITHDRAWN) + (() if item.living else (Status.COMPLETE,))
+    past = item.people_until is not None and today > item.people_until
+    if state != "opened" or progress.status in over or past:
+        return ()
+    return item.kept
 
 
 def _with_notes_elsewhere(

@@ -83,7 +83,13 @@ def _kept(item: DesiredIssue, group: str | None, block: str) -> DesiredIssue:
     # over, as its group was when it was taken out (not overdue again, then given another)
     over = dt.date.min
     return replace(
-        item, blocks=blocks, rollups=(), group=group or "(none)", epic_key=None, ends=over
+        item,
+        blocks=blocks,
+        kept=(),  # its template's facts as they were (its workshop's dates, say)
+        rollups=(),
+        group=group or "(none)",
+        epic_key=None,
+        ends=over,
     )
 
 

@@ -35,7 +35,7 @@ from automation.config.models import RESERVED_USERNAMES, Frozen, Person
 from automation.config.source import in_other_case, not_utf8
 from automation.errors import ConfigError, Problem
 from automation.items import DESCRIPTION_LIMIT
-from automation.markers import empty_block
+from automation.markers import begin_marker, empty_block, end_marker
 from automation.mentions import (
     ZERO_WIDTH_SPACE,
     people_only,
@@ -836,6 +836,7 @@ class Renderer:
         _bound_filters(self.env)
         del self.env.globals["lipsum"]  # a test-page helper that makes text without bound
         self.env.globals["managed_block"] = _managed_block
+        self.env.globals["kept_block"] = _kept_block
         self._titles = self.env.overlay(finalize=neutralise_title)
         self._title_templates: dict[str, jinja2.Template] = {}  # compiled once per source
         self._read: dict[str, set[str]] = {}  # the values each template reads
@@ -1063,6 +1064,20 @@ def _bounded(
 def _managed_block(name: str) -> Trusted:
     """`{{ managed_block('progress') }}`: where the tool writes its block in a new issue."""
     return Trusted(empty_block(name))
+
+
+KEPT_PREFIX = "kept-"  # the blocks `kept_block` makes are named so; none of the tool's is
+
+
+def _kept_block(name: str, caller: Callable[[], str]) -> Trusted:
+    """`{% call kept_block('facts') %}...{% endcall %}`: template text the tool keeps as
+    configuration says it on every run (a start date, a manager), in a block of its own
+    (`kept-facts`): a new issue gets it as rendered, and an issue that has the block gets it
+    rewritten (desired.py reads the kept blocks out of each issue's rendering)."""
+    block = f"{KEPT_PREFIX}{name}"
+    empty_block(block)  # a name a block can have, or ValueError
+    body = str(caller()).strip("\n")
+    return Trusted(f"{begin_marker(block)}\n{body}\n{end_marker(block)}\n")
 
 
 _OF_NONE = re.compile(r"^'None' has no attribute '(?P<name>.*)'$")

@@ -638,12 +638,48 @@ def test_an_issue_stays_tracked_when_its_start_date_moves_later(onboarding: Path
     assert f"| #{maya.iid} | Maya Okonkwo" in tracking  # still tracked, not dropped
 
 
+def test_a_start_date_and_manager_changed_are_followed_by_the_issues_kept_blocks(
+    onboarding: Path,
+) -> None:
+    """A newcomer's trial: Tom's start date moved two weeks and his manager changed; his due
+    date, workshop and assignees followed, but his issue still said the old start date, goal
+    day, pre-work and 30-day dates and mentioned the old manager, twelve lines from the new
+    ones. The shipped template keeps those in `kept_block`s: rewritten, his tick kept, no
+    warning, and the next run has nothing to do."""
+    assert run("apply").code == 0
+    path = path_of(onboarding, "sales-onboarding/tom.reyes")
+    first = "- [ ] **New hire:** Complete your GitLab General Onboarding issue"
+    edit(path, first, first.replace("[ ]", "[x]"))
+    people = onboarding / "config" / "people.yml"
+    text = people.read_text("utf-8")
+    start = text.index("  - username: tom.reyes")
+    entry = text[start : text.index("\n  - username:", start + 1)]
+    moved = entry.replace("start_date: 2026-11-16", "start_date: 2026-11-30")
+    people.write_text(text.replace(entry, moved.replace("dana.whitfield", "lukas.brandt")))
+    result = run("apply")
+    assert result.code == 0, result.out + result.err
+    assert "dates written in" not in result.out
+    tom = hire(onboarding, "tom.reyes").description
+    assert "| Start date | 2026-11-30 |" in tom and "2026-11-16" not in tom
+    assert "| Manager | @lukas.brandt |" in tom and "dana.whitfield" not in tom
+    assert "| 90-day goal | Close your first deal by 2027-02-28 |" in tom
+    assert "Due by 2027-01-08, before your SQS workshop" in tom  # January's workshop now
+    assert f"{first.replace('[ ]', '[x]')}" in tom
+    assert "No changes" in run("apply").out
+
+
 def test_a_due_date_moved_with_its_start_date_warns_once_of_the_dates_in_the_text(
     onboarding: Path,
 ) -> None:
     """A newcomer: Maya's start date moved a week; her issue's due date and workshop block
-    followed, but its table still said "Start date | 2026-11-30" and "Close your first deal
-    by 2027-02-28", with no word of it (only a reworded task is warned of)."""
+    followed, but a date her template writes outside the tool's blocks stayed, with no word
+    of it (only a reworded task is warned of)."""
+    template = onboarding / "templates" / "sales-onboarding" / "new-hire.md.j2"
+    edit(
+        template,
+        "## First week: set-up\n",
+        "## First week: set-up\n\nGoal day: {{ dates.goal }}.\n",
+    )
     assert run("apply").code == 0
     edit(
         onboarding / "config" / "people.yml",
@@ -656,7 +692,8 @@ def test_a_due_date_moved_with_its_start_date_warns_once_of_the_dates_in_the_tex
     said = [line for line in result.out.splitlines() if "dates written in" in line]
     assert len(said) == 1 and f"#{maya.iid}" in said[0], result.out
     assert "(2027-02-28 -> 2027-03-07)" in said[0] and "maya" not in said[0].lower()
-    assert "| Start date | 2026-11-30 |" in hire(onboarding, "maya.okonkwo").description
+    after = hire(onboarding, "maya.okonkwo").description
+    assert "Goal day: 2027-02-28." in after and "| Start date | 2026-12-07 |" in after
     assert "dates written in" not in run("apply").out  # said once, by the run that moved it
 
 

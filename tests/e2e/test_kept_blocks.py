@@ -1,0 +1,133 @@
+"""A template's `kept_block`s: text from configuration (a start date, a manager) that the tool
+keeps as configuration says it while the issue is live, and leaves alone otherwise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from automation.markers import block_content
+from tests.conftest import keep_programs
+from tests.local_cli import edit, issues, path_of, run
+
+TEMPLATE = Path("templates/sales-onboarding/new-hire.md.j2")
+TOM = "sales-onboarding/tom.reyes"
+FACTS = "kept-facts"
+
+
+@pytest.fixture
+def onboarding(shipped: Path) -> Path:
+    return keep_programs(shipped, "sales-onboarding")
+
+
+def tom_moves(root: Path, start: str = "2026-11-30", manager: str = "lukas.brandt") -> None:
+    """Tom's start date and manager change in people.yml."""
+    people = root / "config" / "people.yml"
+    text = people.read_text("utf-8")
+    begin = text.index("  - username: tom.reyes")
+    entry = text[begin : text.index("\n  - username:", begin + 1)]
+    moved = entry.replace("start_date: 2026-11-16", f"start_date: {start}")
+    people.write_text(text.replace(entry, moved.replace("dana.whitfield", manager)), "utf-8")
+
+
+def facts(root: Path) -> str:
+    return block_content(issues(root)[TOM].description, FACTS) or ""
+
+
+def test_an_issue_made_before_its_template_kept_a_block_does_not_get_one(
+    onboarding: Path,
+) -> None:
+    """The block is written only where the issue has it: an issue made from a template
+    without it keeps its own text (a second, appended table would contradict the first)."""
+    template = onboarding / TEMPLATE
+    text = template.read_text("utf-8")
+    template.write_text(
+        text.replace('{% call kept_block("facts") %}\n', "").replace(
+            "{% endif %}\n{% endcall %}\n\n{% if attends %}", "{% endif %}\n\n{% if attends %}"
+        ),
+        "utf-8",
+    )
+    assert run("apply").code == 0
+    assert FACTS not in issues(onboarding)[TOM].description
+    template.write_text(text, "utf-8")
+    tom_moves(onboarding)
+    result = run("apply")
+    assert result.code == 0, result.out + result.err
+    after = issues(onboarding)[TOM].description
+    assert FACTS not in after and after.count("| Start date |") == 1
+    assert "| Start date | 2026-11-16 |" in after  # the issue's own text: a person's to mend
+    assert "No changes" in run("apply").out
+
+
+def test_a_kept_block_a_person_deleted_stays_deleted_and_one_they_typed_in_is_rewritten(
+    onboarding: Path,
+) -> None:
+    assert run("apply").code == 0
+    path = path_of(onboarding, TOM)
+    text = path.read_text("utf-8")
+    ready = text[text.index("<!-- automation:begin kept-ready -->") :]
+    ready = ready[: ready.index("<!-- automation:end kept-ready -->\n") + 35]
+    typed = text.replace(ready, "").replace("| Track | Sales |", "| Track | Sales (my note) |")
+    path.write_text(typed, "utf-8")
+    result = run("apply")
+    assert result.code == 0, result.out + result.err
+    after = issues(onboarding)[TOM].description
+    assert "kept-ready" not in after and 'customer conversation ready" by' not in after
+    assert "| Track | Sales |" in after and "(my note)" not in after
+    assert f"updated #{issues(onboarding)[TOM].iid} [{TOM}]: kept-facts block" in result.out
+
+
+def test_a_finished_issue_keeps_the_facts_it_finished_with(onboarding: Path) -> None:
+    """Its people are its history once it is done, and so are its facts: a new manager is
+    neither named in nor notified of an onboarding their hire finished."""
+    assert run("apply").code == 0
+    path = path_of(onboarding, TOM)
+    path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]"), "utf-8")
+    assert run("apply").code == 0
+    done = issues(onboarding)[TOM]
+    assert done.state == "closed" and "status::complete" in done.labels
+    tom_moves(onboarding)
+    result = run("apply")
+    assert result.code == 0, result.out + result.err
+    assert facts(onboarding) == block_content(done.description, FACTS)
+    assert "lukas.brandt" not in issues(onboarding)[TOM].description
+
+
+def test_a_damaged_kept_block_fails_its_issue_and_changes_nothing(onboarding: Path) -> None:
+    assert run("apply").code == 0
+    path = path_of(onboarding, TOM)
+    edit(path, "<!-- automation:end kept-facts -->\n", "")
+    before = path.read_text("utf-8")
+    tom_moves(onboarding)
+    result = run("apply")
+    assert result.code == 1
+    assert f"FAILED [{TOM}]" in result.out and "kept-facts" in result.out, result.out
+    assert path.read_text("utf-8") == before
+
+
+@pytest.mark.parametrize(
+    ("inside", "said"),
+    [
+        ("- [ ] **New hire:** Say hello.\n", "kept_block 'facts' holds a task"),
+        ("{% endcall %}\n{% call kept_block('facts') %}\n", "'kept-facts' is there twice"),
+    ],
+)
+def test_a_kept_block_holds_no_task_and_is_placed_once(
+    onboarding: Path, inside: str, said: str
+) -> None:
+    edit(onboarding / TEMPLATE, "| Track |", f"{inside}| Track |")
+    result = run("validate")
+    assert result.code == 2 and "Traceback" not in result.err, result.err
+    assert f"{TEMPLATE}:1: {said}: a kept block is written again on every run" in result.err
+
+
+def test_a_kept_block_whose_markers_share_a_line_is_refused(onboarding: Path) -> None:
+    edit(
+        onboarding / TEMPLATE,
+        '{% call kept_block("facts") %}\n',
+        'Facts: {% call kept_block("facts") %}\n',
+    )
+    result = run("validate")
+    assert result.code == 2 and "Traceback" not in result.err, result.err
+    assert "a kept block's marker is not on a line of its own" in result.err
