@@ -25,7 +25,7 @@ from automation.actions import (
     UpdateEpic,
     UpdateLabels,
 )
-from automation.edits import Edits, apply_edits
+from automation.edits import Edits, apply_edits, kept_differs
 from automation.epics import links_full_warning
 from automation.errors import (
     STOPS,
@@ -39,7 +39,7 @@ from automation.errors import (
 )
 from automation.exposure import exposed, refusal
 from automation.items import EpicChange, NewIssue, ObservedEpic, ObservedIssue, check_size
-from automation.markers import same_text
+from automation.markers import same_text, sound_block
 from automation.mentions import among, people_only, refused_warning
 from automation.people import (
     dropped_warning,
@@ -250,14 +250,20 @@ class Writer:
         return fresh
 
     def _checked_tasks(self, action: UpdateDescription) -> Edits:
-        """The edits, with each template task to add checked for mentions like a new issue."""
-        tasks = action.edits.tasks
-        if not tasks:
-            return action.edits
+        """The edits, with each template task to add and each kept block checked for mentions
+        like a new issue."""
+        edits = action.edits
+        if not edits.tasks and not edits.kept:
+            return edits
         checked = tuple(
-            t.mended(lambda text: self._people_only(action.program, text)) for t in tasks
+            t.mended(lambda text: self._people_only(action.program, text)) for t in edits.tasks
         )
-        return replace(action.edits, tasks=checked)
+        kept = tuple(
+            (name, self._people_only(action.program, text))
+            for name, text in edits.kept
+            if kept_differs(sound_block(action.before, name), text)  # warned only if written
+        )
+        return replace(edits, tasks=checked, kept=kept)
 
     def _reassign(self, action: UpdateAssignees) -> None:
         """Read the assignees again and change only the tool's: someone a person assigned

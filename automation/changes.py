@@ -10,7 +10,7 @@ from typing import TypeVar
 from automation.actions import Action, Failure, Plan, UpdateDescription, UpdateLabels
 from automation.checklist import rename_headings
 from automation.config.models import Program
-from automation.edits import Edits, apply_edits
+from automation.edits import Edits, apply_edits, kept_differs
 from automation.errors import ItemError
 from automation.items import ObservedIssue
 from automation.markers import block_content, damaged_blocks, same_text, sound_block
@@ -73,9 +73,8 @@ def _adds_tasks(found: ObservedIssue, edits: Edits) -> bool:
 
 
 def _kept_differs(found: ObservedIssue, name: str, content: str) -> bool:
-    """Whether a kept block the issue has is rewritten (one it has not is never added)."""
-    before = sound_block(found.description, name)
-    return before is not None and not same_text(before, content)
+    """Whether a kept block the issue has is rewritten (`kept_differs`)."""
+    return kept_differs(sound_block(found.description, name), content)
 
 
 def _block_differs(found: ObservedIssue, name: str, content: str) -> bool:

@@ -14,7 +14,9 @@ from automation.markers import (
     open_with_block,
     replace_block,
     restore_identity,
+    same_text,
 )
+from automation.mentions import ZERO_WIDTH_SPACE
 from automation.tasks import NewSection, NewTask, add_task
 
 BlockTexts = tuple[tuple[str, str], ...]  # (block name, content) pairs
@@ -38,6 +40,20 @@ class Edits:
     kept: BlockTexts = ()  # a template's kept blocks: rewritten where the text has them only
 
 
+def kept_differs(current: str | None, content: str) -> bool:
+    """Whether a kept block the text has (CURRENT: None, it has none, and gets none: the
+    issue's text is a person's) is to be written with CONTENT: not when they differ only in
+    mentions written inert (the writer makes a mention of someone GitLab does not know inert,
+    as in a new issue's text; the template's rendering has it live)."""
+    if current is None:
+        return False
+    return not same_text(_live(current), _live(content))
+
+
+def _live(text: str) -> str:
+    return text.replace("@" + ZERO_WIDTH_SPACE, "@")
+
+
 def apply_edits(text: str, edits: Edits) -> str:
     """The text with the tool's edits made; ItemError when a block's markers are damaged."""
     if edits.identity is not None:
@@ -52,7 +68,7 @@ def apply_edits(text: str, edits: Edits) -> str:
     for name, content in edits.blocks:
         text = replace_block(text, name, content)
     for name, content in edits.kept:
-        if block_content(text, name) is not None:  # never added: the issue's text is a person's
+        if kept_differs(block_content(text, name), content):
             text = replace_block(text, name, content)
     if edits.figures is not None:
         text = rewrite_figures(text, dict(edits.figures), edits.project)

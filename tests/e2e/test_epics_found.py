@@ -342,7 +342,9 @@ def test_a_renamed_label_is_known_by_the_description_gitlab_kept_of_an_escaped_n
     name with both was not known again once the label was renamed: the warning said the label
     names no program, and advised what does not apply."""
     path = project / "config/programs/csm-aspiring-leaders.yml"
-    path.write_text(path.read_text().replace("name: CSM Aspiring Leaders", "name: R&D_Leaders"))
+    path.write_text(
+        path.read_text("utf-8").replace("name: CSM Aspiring Leaders", "name: R&D_Leaders"), "utf-8"
+    )
     fake = new_fake(users=roster_of(project))
     with fake.activate():
         gitlab = GitLabBackend(fake)

@@ -655,7 +655,7 @@ def test_a_start_date_and_manager_changed_are_followed_by_the_issues_kept_blocks
     start = text.index("  - username: tom.reyes")
     entry = text[start : text.index("\n  - username:", start + 1)]
     moved = entry.replace("start_date: 2026-11-16", "start_date: 2026-11-30")
-    people.write_text(text.replace(entry, moved.replace("dana.whitfield", "lukas.brandt")))
+    people.write_text(text.replace(entry, moved.replace("dana.whitfield", "lukas.brandt")), "utf-8")
     result = run("apply")
     assert result.code == 0, result.out + result.err
     assert "dates written in" not in result.out

@@ -328,6 +328,12 @@ def test_managers_swapped_and_back_are_quoted_truly_and_ask_for_nothing_had(
     keep '...(@priya.natarajan)...'" (Lena's #3 names Marcus); swapped back, it asked to add
     by hand the task both issues had, word for word."""
     backend = LocalBackend(project)  # (the e2e fake GitLab knows no managers as users)
+    # a team's template naming the manager in the task (the shipped one names them at the top)
+    edit(
+        Path("templates/csm-aspiring-leaders/participant.md.j2"),
+        "with your manager (named at the top) about",
+        "with your manager{% if manager %} ({{ manager | mention }}){% endif %} about",
+    )
     assert backend.cli("apply").code == 0
     _swap("priya.natarajan", "marcus.oyelaran")
     swapped = backend.cli("apply")
