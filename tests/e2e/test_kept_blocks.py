@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from automation.markers import block_content
+from automation.mentions import ZERO_WIDTH_SPACE
+from tests.backends import PROJECT, GitLabBackend, new_fake
 from tests.conftest import keep_programs
 from tests.local_cli import edit, issues, path_of, run
 
@@ -131,3 +133,35 @@ def test_a_kept_block_whose_markers_share_a_line_is_refused(onboarding: Path) ->
     result = run("validate")
     assert result.code == 2 and "Traceback" not in result.err, result.err
     assert "a kept block's marker is not on a line of its own" in result.err
+
+
+def test_a_kept_mention_of_someone_gitlab_does_not_know_is_inert_and_not_written_again(
+    shipped: Path,
+) -> None:
+    """Sam's manager has no GitLab account: the CSM issue's kept table names them without a
+    live mention (as a new issue's text would), and later runs find nothing to write; a new
+    manager, no GitLab user either, is named so too, and said."""
+    root = keep_programs(shipped, "csm-aspiring-leaders")
+    fake = new_fake(users=("sam.delacroix", "aiko.tanaka", "lena.fischer"))
+    sam = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
+    with fake.activate():
+        gitlab = GitLabBackend(fake)
+        assert gitlab.cli("apply").code == 0
+
+        def text() -> str:
+            [issue] = [i for i in fake.issues(PROJECT) if f"key={sam} " in i["description"]]
+            return str(issue["description"])
+
+        assert f"| Manager | @{ZERO_WIDTH_SPACE}priya.natarajan |" in text()
+        assert "No changes" in gitlab.cli("apply").out
+        edit(
+            root / "config/people.yml",
+            "    grade: 7\n    manager: priya.natarajan\n",
+            "    grade: 7\n    manager: marcus.oyelaran\n",
+        )
+        moved = gitlab.cli("apply")
+        assert moved.code == 0, moved.out + moved.err
+        assert "'marcus.oyelaran' is not a GitLab user" in moved.out
+        assert f"| Manager | @{ZERO_WIDTH_SPACE}marcus.oyelaran |" in text()
+        again = gitlab.cli("apply")
+        assert again.code == 0 and "No changes" in again.out, again.out
