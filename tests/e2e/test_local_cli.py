@@ -85,7 +85,7 @@ def test_an_apply_for_an_earlier_day_than_the_workspace_ran_for_is_refused(
     assert cli("apply", "--today", "2027-06-01")[0] == 0
     workspace = project / ".automation"
     before = snapshot(workspace)
-    code, out, err = cli("apply", "--today", "2026-12-01")
+    code, _, err = cli("apply", "--today", "2026-12-01")
     assert code == 2 and "Traceback" not in err
     assert (
         "automation: .automation/ was last applied for 2027-06-01, after 2026-12-01: a run for "

@@ -392,6 +392,10 @@ def test_no_workshop_is_a_warning_and_the_issue_says_to_be_scheduled(onboarding:
     assert "To be scheduled" not in kenji
     assert "**No workshop:** none was scheduled in APAC during this onboarding" in kenji
     assert "status::ended" in hire(onboarding, "kenji.watanabe").labels
+    # and the rollup says the same (a newcomer's trial: it still said "SQS to be scheduled")
+    tracking = issues(onboarding)["sales-onboarding/tracking"].description
+    [row] = [line for line in tracking.splitlines() if "Kenji Watanabe" in line]
+    assert "no SQS workshop" in row and "to be scheduled" not in row, row
     assert run("apply", "2027-03-10").out.splitlines()[-1].startswith("No changes")
 
 

@@ -290,7 +290,7 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
         key=_key(ctx, person),
         values=values,
         subject=f"{person.name} ({hire.role.name})",
-        group=part.group_name(workshop) if workshop else _no_group(hire.role),
+        group=part.group_name(workshop) if workshop else _no_group(hire.role, values["ended"]),
         assignees=(person.username, *((manager.username,) if manager else ())),
         due_date=_due(start + dt.timedelta(days=days.goal), days.live_lead, hire),
         ends=None if workshop else own_end,
@@ -352,5 +352,8 @@ def _reminder_dates(
     return {name: day for name, day in known.items() if day is not None}
 
 
-def _no_group(role: Role) -> str:
-    return "SQS to be scheduled" if role.workshop else "no SQS workshop"
+def _no_group(role: Role, ended: dt.date | None) -> str:
+    """The rollups' group cell of a hire with no workshop: to be scheduled while their
+    onboarding runs, as their issue says (a newcomer's trial: once it ended, the issue said no
+    workshop was scheduled, and the rollup still "SQS to be scheduled")."""
+    return "SQS to be scheduled" if role.workshop and ended is None else "no SQS workshop"
