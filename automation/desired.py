@@ -21,6 +21,7 @@ from automation.errors import ConfigError, ItemError, Problem
 from automation.index import index_key
 from automation.items import ObservedIssue
 from automation.markers import (
+    KEPT_PREFIX,
     begin_marker,
     block_content,
     end_marker,
@@ -30,7 +31,7 @@ from automation.markers import (
 from automation.progress import Progress, Status, program_label
 from automation.reasons import Stray
 from automation.records import Recorded, RecordSpec, averages
-from automation.rendering import KEPT_PREFIX, Renderer, depends_on_values
+from automation.rendering import Renderer, depends_on_values
 
 P = TypeVar("P", bound=Program)
 
@@ -279,9 +280,15 @@ def kept_blocks(text: str) -> BlockTexts:
     return tuple((m["name"], block_content(text, m["name"]) or "") for m in _KEPT.finditer(text))
 
 
-def _check_kept(body: str, path: Path) -> None:
-    """A template's kept blocks: each once, its markers on lines of their own, and no task in
-    it (a person's tick there would be rewritten, and the tool does not count it)."""
+def kept_names(text: str) -> tuple[str, ...]:
+    """The names of the kept blocks a text (an issue's) begins."""
+    return tuple(m["name"] for m in _KEPT.finditer(text)) if KEPT_PREFIX in text else ()
+
+
+def _check_kept(body: str, path: Path, headings: Sequence[str]) -> None:
+    """A template's kept blocks: each once, its markers on lines of their own, and no task or
+    declared section's heading in it (a person's tick there would be rewritten, and the tool
+    does not count it; the section would not be found: a reviewer's)."""
     if KEPT_PREFIX not in body:
         return
     names = [m["name"] for m in _KEPT.finditer(body)]
@@ -293,14 +300,20 @@ def _check_kept(body: str, path: Path) -> None:
         inside = body[begin : body.find(end_marker(name), begin)]
         if count_tasks(inside).count:
             problem = problem or f"kept_block '{name.removeprefix(KEPT_PREFIX)}' holds a task"
+        held = headings_found(inside, headings) if "#" in inside else ()
+        if held:
+            short = name.removeprefix(KEPT_PREFIX)
+            problem = problem or f"kept_block '{short}' holds the heading of section '{held[0]}'"
         try:
             block_content(body, name)
-        except ItemError as error:
-            problem = problem or f"{error}"
+        except ItemError:
+            short = name.removeprefix(KEPT_PREFIX)
+            problem = problem or f"kept_block '{short}' holds another block or the key line"
     if problem is not None:
         hint = (
-            "a kept block is written again on every run, so it holds no task, is placed once, "
-            "and its {% call %} and {% endcall %} stand on lines of their own"
+            "a kept block is written again on every run, so it holds no task and no section's "
+            "heading, is placed once, and its {% call %} and {% endcall %} stand on lines of "
+            "their own"
         )
         raise ConfigError([Problem(str(path), 1, f"{problem}: {hint}")])
 
@@ -395,7 +408,7 @@ class Context(Generic[P]):
 
     def render(self, template: str, values: Mapping[str, Any]) -> str:
         """A template rendered, with the tool's block markers checked."""
-        body = self.renderer.render(template, values)
+        body = self.renderer.render(template, values, kept=True)
         misspelt = _misspelt_block(body, self.blocks)
         if misspelt is not None:
             path = self.renderer.templates_dir / template
@@ -407,7 +420,8 @@ class Context(Generic[P]):
                 where = str(self.renderer.templates_dir / template)
                 hint = f"Put {{{{ managed_block('{name}') }}}} on a line of its own"
                 raise ConfigError([Problem(where, 1, f"{error}. {hint}")]) from error
-        _check_kept(body, self.renderer.templates_dir / template)
+        headings = [s.heading for s in self.program.sections]
+        _check_kept(body, self.renderer.templates_dir / template, headings)
         return body
 
     def issue(

@@ -268,12 +268,26 @@ def _indent(line: str) -> int:
     return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
 
 
+KEPT_PREFIX = "kept-"  # a template's `kept_block`s are named so; none of the tool's is
+
+
+def _or_fresh(name: str, delete: str) -> str:
+    """How a damaged block's message ends: DELETE (what to delete) so the tool appends the
+    block afresh; but a template's kept block is never added again (a reviewer: following
+    that advice lost a hire's table for good)."""
+    if name.startswith(KEPT_PREFIX):
+        return (
+            "; do not delete the block: the tool does not add a kept block to an issue again, "
+            "and its text would be gone (the description's history has its lines)"
+        )
+    return f", or delete {delete} so the tool appends a fresh block"
+
+
 def _beside_message(name: str, marker: str) -> str:
     return (
         f"the managed block '{name}' is damaged: its marker `{marker}` has other text on its "
         "line; the issue was left untouched. Put each of its two markers on a line of its own "
-        "(the text on a line above or below), or delete both marker lines so the tool appends "
-        "a fresh block"
+        f"(the text on a line above or below){_or_fresh(name, 'both marker lines')}"
     )
 
 
@@ -327,9 +341,11 @@ def _swallowing_message(name: str, held: str) -> str:
         f"the managed block '{name}' is damaged: it holds {held}, which is not the tool's (its "
         f"`{begin}` line was moved up, or its `{end}` line down); the issue was left untouched, "
         "so as not to replace what a person wrote. Move the two lines back around the block's "
-        "own text, or delete both (and the tool's text between them) so the tool appends a "
-        "fresh block"
+        f"own text{_or_fresh(name, _WITH_TEXT)}"
     )
+
+
+_WITH_TEXT = "both (and the tool's text between them)"
 
 
 def _damage_message(name: str, begins: int, ends: int) -> str:
@@ -344,8 +360,8 @@ def _damage_message(name: str, begins: int, ends: int) -> str:
         problem = "the end marker comes before the begin marker"
     return (
         f"the managed block '{name}' is damaged: {problem}; the issue was left untouched. "
-        f"Restore exactly one `{begin}` line followed by one `{end}` line, "
-        "or delete both so the tool appends a fresh block"
+        f"Restore exactly one `{begin}` line followed by one `{end}` line"
+        f"{_or_fresh(name, 'both')}"
     )
 
 

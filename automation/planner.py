@@ -37,7 +37,7 @@ from automation.changes import (
     proves,
     updates,
 )
-from automation.desired import DesiredIssue, DesiredProgram, Measured
+from automation.desired import DesiredIssue, DesiredProgram, Measured, kept_names
 from automation.duedates import dates_moved, due_after, due_blocks, plan_due
 from automation.edits import BlockTexts, Edits, apply_edits
 from automation.epics import plan_epics, plan_links
@@ -53,6 +53,7 @@ from automation.lifecycle import (
     with_endings,
     without_time_away,
 )
+from automation.markers import KEPT_PREFIX
 from automation.migration import Migrations, migrate, record_block
 from automation.missed import made_too_late, missed_periods
 from automation.people import people_blocks, plan_people
@@ -220,8 +221,9 @@ def _plan_tracked(
     said = _missing_headings(found, progress, completing) if under_way or completing else ()
     said = (*said, *(_emptied(item, found, progress, ctx) if completing else ()))
     gone = _no_task_left(item, found, progress, ctx) if under_way else ()
+    stale = _kept_gone(item, found, progress, ctx.today)
     headings = Plan(
-        warnings=(*said, *gone, *_moved_away(found, progress), *_undone(found, progress))
+        warnings=(*said, *gone, *stale, *_moved_away(found, progress), *_undone(found, progress))
     )
     unreadable = Plan(warnings=_unreadable(found, records) if live else ())
     public = exposed(item, found, ctx)
@@ -284,16 +286,39 @@ def _write_tracked(  # noqa: PLR0917
 
 
 def _kept_now(item: DesiredIssue, state: str, progress: Progress, today: dt.date) -> BlockTexts:
-    """The template's kept blocks, while the issue is live (STATE: once the plan is carried
-    out, reopened say): open, not done (unless it is kept while open), not ended or withdrawn,
-    and its people still follow configuration. Once over, its facts are its history, as its
-    people are (a new manager is not named, and notified, in an onboarding finished months
-    ago)."""
+    """The template's kept blocks, while the issue is live (`_kept_live`; STATE: once the plan
+    is carried out, reopened say)."""
+    return item.kept if _kept_live(item, state, progress, today) else ()
+
+
+def _kept_live(item: DesiredIssue, state: str, progress: Progress, today: dt.date) -> bool:
+    """Whether an issue's kept blocks follow configuration: it is open, not done (unless it
+    is kept while open), not ended or withdrawn, and its people still follow configuration.
+    Once over, its facts are its history, as its people are (a new manager is not named, and
+    notified, in an onboarding finished months ago)."""
     over = (Status.ENDED, Status.WITHDRAWN) + (() if item.living else (Status.COMPLETE,))
     past = item.people_until is not None and today > item.people_until
-    if state != "opened" or progress.status in over or past:
+    return state == "opened" and progress.status not in over and not past
+
+
+def _kept_gone(
+    item: DesiredIssue, found: ObservedIssue, progress: Progress, today: dt.date
+) -> tuple[str, ...]:
+    """A live issue's kept blocks its template no longer renders for it (a hire's role changed
+    to one without the workshop, say): left as they are, and said on every run while the
+    issue is live (a reviewer: the pre-work's due date stood, stale, unsaid)."""
+    if KEPT_PREFIX not in found.description or not _kept_live(item, found.state, progress, today):
         return ()
-    return item.kept
+    rendered = {name for name, _ in item.kept}
+    stale = [n for n in kept_names(found.description) if n not in rendered]
+    if not stale:
+        return ()
+    named = ", ".join(f"'{n.removeprefix(KEPT_PREFIX)}'" for n in stale)
+    return (
+        f"issue {found.reference} has kept blocks its template no longer writes for it "
+        f"({named}); they stay as they are, no longer kept up to date: delete them by hand "
+        "(their two marker lines and the text between) where they no longer apply",
+    )
 
 
 def _with_notes_elsewhere(

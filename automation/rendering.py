@@ -35,7 +35,7 @@ from automation.config.models import RESERVED_USERNAMES, Frozen, Person
 from automation.config.source import in_other_case, not_utf8
 from automation.errors import ConfigError, Problem
 from automation.items import DESCRIPTION_LIMIT
-from automation.markers import begin_marker, empty_block, end_marker
+from automation.markers import KEPT_PREFIX, begin_marker, empty_block, end_marker
 from automation.mentions import (
     ZERO_WIDTH_SPACE,
     people_only,
@@ -878,17 +878,31 @@ class Renderer:
             self._read[template] = jinja2.meta.find_undeclared_variables(self.env.parse(source))
         return name in self._read[template]
 
-    def render(self, template: str, context: Mapping[str, Any]) -> str:
-        """Render templates/<template>; template mistakes become ConfigError naming file:line."""
+    def render(self, template: str, context: Mapping[str, Any], kept: bool = False) -> str:
+        """Render templates/<template>; template mistakes become ConfigError naming file:line.
+        KEPT: an issue's own template, the one kind whose `kept_block`s the tool keeps (in a
+        block's, a note's or an epic's text they would be written once and never kept)."""
         try:
             text = _bounded(self.env, self.env.get_template(template), context)
-            # no mention of anyone outside the roster, however the template made it (`@{% if
-            # x %}all{% endif %}`, a filter): blocks and epics are written from this
-            return people_only(_inert(text), self._may_mention)[0]
         except TemplateRejected as error:
             raise ConfigError(error.problems) from error
         except Exception as error:  # any failure inside a template is the template's problem
             raise ConfigError([self._problem(error, template)]) from error
+        if not kept and f"<!-- automation:begin {KEPT_PREFIX}" in text:
+            raise ConfigError(
+                [
+                    Problem(
+                        str(self.templates_dir / template),
+                        1,
+                        "kept_block works in an issue's own template only (the program's, or "
+                        "one its file names for issues), not in a block's or a note's: take it "
+                        "out",
+                    )
+                ]
+            )
+        # no mention of anyone outside the roster, however the template made it (`@{% if
+        # x %}all{% endif %}`, a filter): blocks and epics are written from this
+        return people_only(_inert(text), self._may_mention)[0]
 
     def render_title(self, source: str, context: Mapping[str, Any], origin: Problem) -> str:
         """Render a one-line title from a Jinja string found in config at `origin`."""
@@ -1066,18 +1080,27 @@ def _managed_block(name: str) -> Trusted:
     return Trusted(empty_block(name))
 
 
-KEPT_PREFIX = "kept-"  # the blocks `kept_block` makes are named so; none of the tool's is
-
-
 def _kept_block(name: str, caller: Callable[[], str]) -> Trusted:
     """`{% call kept_block('facts') %}...{% endcall %}`: template text the tool keeps as
     configuration says it on every run (a start date, a manager), in a block of its own
     (`kept-facts`): a new issue gets it as rendered, and an issue that has the block gets it
     rewritten (desired.py reads the kept blocks out of each issue's rendering)."""
+    if not isinstance(name, str) or not _KEPT_NAME.fullmatch(name):
+        raise ValueError(
+            f"kept_block({name!r}): name it with lowercase letters, digits and '-', starting "
+            "with a letter (`kept_block('facts')`)"
+        )
     block = f"{KEPT_PREFIX}{name}"
-    empty_block(block)  # a name a block can have, or ValueError
     body = str(caller()).strip("\n")
-    return Trusted(f"{begin_marker(block)}\n{body}\n{end_marker(block)}\n")
+    return Trusted(f"{begin_marker(block)}\n{KEPT_NOTICE}\n{body}\n{end_marker(block)}\n")
+
+
+_KEPT_NAME = re.compile(r"[a-z][a-z0-9-]*")
+# the first line of a kept block, for whoever edits the description's text
+KEPT_NOTICE = (
+    "<!-- Written by the program automation from its configuration, again on each run while "
+    "this issue is open: what is typed between these markers is replaced. -->"
+)
 
 
 _OF_NONE = re.compile(r"^'None' has no attribute '(?P<name>.*)'$")

@@ -177,9 +177,11 @@ class LocalTracker(Tracker):
     def ran_for(self, day: dt.date) -> None:
         """Record that an `apply` ran for DAY (the latest day is kept)."""
         last = self.last_day()
+        if last is not None and last >= day:
+            return  # written only when it changes: a run that finds nothing to do writes nothing
         with _writing(self.day_file):
             self.workspace.mkdir(parents=True, exist_ok=True)
-            self.day_file.write_text(f"{max(day, last or day).isoformat()}\n", "utf-8")
+            self.day_file.write_text(f"{day.isoformat()}\n", "utf-8")
 
     # --- reads ------------------------------------------------------------------------------
 
