@@ -13,6 +13,7 @@ from typing import Literal
 import pytest
 
 from automation.markers import outside_blocks
+from tests.backends import Result
 from tests.conftest import keep_programs
 from tests.e2e.test_template_changes import inserted
 from tests.local_cli import edit, issues, path_of, run
@@ -191,23 +192,37 @@ def test_a_section_taken_out_of_a_confidential_programs_template_names_no_task_o
     assert "no longer asks for section" not in run("apply").out
 
 
+SAM = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
+
+
+def sams_module_1(group: Path) -> tuple[str, list[str]]:
+    """After a first run: Module 1 of Sam's issue, and its tasks."""
+    assert run("apply").code == 0
+    text = path_of(group, SAM).read_text("utf-8")
+    module = text[text.index("## Module 1: Explore\n") : text.index("## Module 2: Learn")]
+    tasks = [line for line in module.splitlines() if re.match(r"\d+\. \[ \]", line)]
+    assert tasks
+    return module, tasks
+
+
+def ticked_all_but(group: Path, module: str, instead: str) -> Result:
+    """Sam's Module 1 made INSTEAD (tasks deleted), every task ticked, and a run."""
+    path = path_of(group, SAM)
+    text = path.read_text("utf-8")
+    path.write_text(text.replace(module, instead).replace("[ ]", "[x]"), "utf-8")
+    return run("apply")
+
+
 def test_an_issue_completed_with_a_sections_tasks_deleted_is_warned_about_once(
     group: Path,
 ) -> None:
     """A tester's finding: Sam deleted Module 1's tasks but kept its heading, and ticked the
     rest: the module counted as done, and the issue completed with no word (as there is when
     the heading goes too). Said on the run it completes, once."""
-    sam = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
-    assert run("apply").code == 0
-    path = path_of(group, sam)
-    text = path.read_text("utf-8")
-    module = text[text.index("## Module 1: Explore\n") : text.index("## Module 2: Learn")]
-    tasks = [line for line in module.splitlines() if re.match(r"\d+\. \[ \]", line)]
-    assert tasks
+    module, tasks = sams_module_1(group)
     kept = "\n".join(line for line in module.splitlines() if line not in tasks)
-    path.write_text(text.replace(module, kept + "\n").replace("[ ]", "[x]"), "utf-8")
-    result = run("apply")
-    issue = issues(group)[sam]
+    result = ticked_all_but(group, module, kept + "\n")
+    issue = issues(group)[SAM]
     said = (
         f"issue #{issue.iid} is complete with no task under 'Module 1: Explore', where its "
         f"template has {len(tasks)}"
@@ -221,17 +236,10 @@ def test_an_issue_completed_with_one_task_deleted_is_warned_about_once(group: Pa
     """A tester's finding: a hire deleted one required milestone and ticked the rest; the
     issue closed, its person was congratulated, and nothing said one was missing (only a
     section emptied was said). Said on the run it completes, once."""
-    sam = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
-    assert run("apply").code == 0
-    path = path_of(group, sam)
-    text = path.read_text("utf-8")
-    module = text[text.index("## Module 1: Explore\n") : text.index("## Module 2: Learn")]
-    tasks = [line for line in module.splitlines() if re.match(r"\d+\. \[ \]", line)]
+    module, tasks = sams_module_1(group)
     assert len(tasks) > 1
-    kept = module.replace(tasks[0] + "\n", "")
-    path.write_text(text.replace(module, kept).replace("[ ]", "[x]"), "utf-8")
-    result = run("apply")
-    issue = issues(group)[sam]
+    result = ticked_all_but(group, module, module.replace(tasks[0] + "\n", ""))
+    issue = issues(group)[SAM]
     said = (
         f"issue #{issue.iid} is complete with {len(tasks) - 1} of the {len(tasks)} tasks its "
         "template has under 'Module 1: Explore'"
