@@ -629,20 +629,6 @@ def _apply(
     return EXIT_ITEMS_FAILED if result.failures else EXIT_OK
 
 
-def _not_back_in_time(tracker: LocalTracker, today: dt.date) -> None:
-    """Refuse an `apply` for a day before one this workspace already ran for: what happened
-    since would be taken for what has not happened yet (ended issues live again, overdue
-    ones not started; a newcomer's trial, by accident)."""
-    last = tracker.last_day()
-    if last is not None and today < last:
-        raise UsageError(
-            f"{tracker.workspace}/ was last applied for {last}, after {today}: a run for an "
-            "earlier day would undo what happened in between (ended issues would be live "
-            "again). Rehearse that day in a workspace of its own (--workspace .rehearsal-"
-            f"{today}), or delete {tracker.workspace}/ to start again; nothing was written"
-        )
-
-
 def _report_applied(
     args: argparse.Namespace, today: dt.date, result: Result, console: Console
 ) -> None:
@@ -1025,9 +1011,6 @@ def _with_tracker(
         return _dashboard(args, prepared, tracker, today, out)
     if args.event:
         return _on_event(args, prepared, tracker, today, env=env, out=out)
-    if isinstance(tracker, LocalTracker):
-        _not_back_in_time(tracker, today)
-        tracker.ran_for(today)  # before any write: a run stopped half-way ran for it too
     return _apply(args, prepared, tracker, today, env=env, out=out, look=look)
 
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from automation.fences import closed_fences
 
-# what the tool's one-line comments open with (its markers, and an ended account plan's
-# `commitment end` line), and its hidden records' first lines: a first line, lines, and
-# `-->` on a line of its own (history.HEADER, index.HEADER, migration's record). A test keeps
-# these in step with every comment the tool writes.
-MARKERS = ("automation:", "commitment end ")
+# what the tool's one-line comments open with (its markers, an ended account plan's
+# `commitment end` line, and a kept block's first line: rendering.KEPT_NOTICE), and its hidden
+# records' first lines: a first line, lines, and `-->` on a line of its own (history.HEADER,
+# index.HEADER, migration's record). A test keeps these in step with every comment the tool
+# writes.
+MARKERS = ("automation:", "commitment end ", "Written by the program ")
 RECORDS = (
     "automation:history-data",
     "Which issue holds which key",

@@ -164,24 +164,7 @@ class LocalTracker(Tracker):
         self.issues_dir = workspace / "issues"
         self.epics_dir = workspace / "epics"
         self.labels_file = workspace / "labels.yml"
-        self.day_file = workspace / "last-day"  # the latest day an `apply` ran for
         self._seen: dict[int, tuple[bytes, ObservedIssue]] = {}  # each issue file's last read
-
-    def last_day(self) -> dt.date | None:
-        """The latest day an `apply` in this workspace ran for (None: none yet, or unreadable)."""
-        try:
-            return dt.date.fromisoformat(self.day_file.read_text("utf-8").strip())
-        except (OSError, ValueError):
-            return None
-
-    def ran_for(self, day: dt.date) -> None:
-        """Record that an `apply` ran for DAY (the latest day is kept)."""
-        last = self.last_day()
-        if last is not None and last >= day:
-            return  # written only when it changes: a run that finds nothing to do writes nothing
-        with _writing(self.day_file):
-            self.workspace.mkdir(parents=True, exist_ok=True)
-            self.day_file.write_text(f"{day.isoformat()}\n", "utf-8")
 
     # --- reads ------------------------------------------------------------------------------
 

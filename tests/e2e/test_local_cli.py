@@ -76,29 +76,6 @@ def test_newcomer_session_on_the_shipped_config(project: Path) -> None:
     assert snapshot(workspace) == settled
 
 
-def test_an_apply_for_an_earlier_day_than_the_workspace_ran_for_is_refused(
-    project: Path,
-) -> None:
-    """A newcomer's trial, by accident: `--today 2027-06-01` then `--today 2026-12-01` in one
-    workspace made ended issues `not started` again, silently. The second is refused, writing
-    nothing; `plan` still shows that day; the same or a later day runs; another workspace too."""
-    assert cli("apply", "--today", "2027-06-01")[0] == 0
-    workspace = project / ".automation"
-    before = snapshot(workspace)
-    code, _, err = cli("apply", "--today", "2026-12-01")
-    assert code == 2 and "Traceback" not in err
-    assert (
-        "automation: .automation/ was last applied for 2027-06-01, after 2026-12-01: a run for "
-        "an earlier day would undo what happened in between"
-    ) in err
-    assert snapshot(workspace) == before
-    assert cli("plan", "--today", "2026-12-01")[0] == 0
-    assert cli("apply", "--today", "2027-06-01")[0] == 0
-    assert cli("apply", "--today", "2026-12-01", "--workspace", ".rehearsal")[0] == 0
-    assert cli("apply", "--today", "2027-06-02")[0] == 0
-    assert (workspace / "last-day").read_text("utf-8") == "2027-06-02\n"
-
-
 def test_plan_writes_nothing_and_shows_what_apply_would_do(project: Path) -> None:
     code, out, _ = cli("plan", "--today", "2026-11-24")
     assert code == 0

@@ -333,9 +333,9 @@ def plain(tmp_path_factory: pytest.TempPathFactory) -> Plain:
     used: set[str] = set()
     original: Callable[..., str] = Renderer.render
 
-    def recording(self: Renderer, template: str, context: Any) -> str:
+    def recording(self: Renderer, template: str, context: Any, kept: bool = False) -> str:
         used.add(template)
-        return original(self, template, context)
+        return original(self, template, context, kept)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Renderer, "render", recording)
