@@ -270,19 +270,17 @@ def _misspelt_block(body: str, blocks: Sequence[str]) -> tuple[str, str] | None:
     return None
 
 
-_KEPT = re.compile(rf"^<!-- automation:begin (?P<name>{KEPT_PREFIX}[a-z0-9-]+) -->$", re.M)
-
-
 def kept_blocks(text: str) -> BlockTexts:
     """The `kept_block`s of a rendering (checked by `_check_kept`), with their content."""
-    if KEPT_PREFIX not in text:
-        return ()
-    return tuple((m["name"], block_content(text, m["name"]) or "") for m in _KEPT.finditer(text))
+    return tuple((name, block_content(text, name) or "") for name in kept_names(text))
 
 
 def kept_names(text: str) -> tuple[str, ...]:
-    """The names of the kept blocks a text (an issue's) begins."""
-    return tuple(m["name"] for m in _KEPT.finditer(text)) if KEPT_PREFIX in text else ()
+    """The names of the kept blocks a text (an issue's) begins, on lines of their own."""
+    if KEPT_PREFIX not in text:
+        return ()
+    found = (m["name"] for m in _BEGIN.finditer(f"\n{text}"))
+    return tuple(name for name in found if name.startswith(KEPT_PREFIX))
 
 
 def _check_kept(body: str, path: Path, headings: Sequence[str]) -> None:
@@ -291,7 +289,7 @@ def _check_kept(body: str, path: Path, headings: Sequence[str]) -> None:
     does not count it; the section would not be found: a reviewer's)."""
     if KEPT_PREFIX not in body:
         return
-    names = [m["name"] for m in _KEPT.finditer(body)]
+    names = list(kept_names(body))
     problem = next((f"'{n}' is there twice" for n in names if names.count(n) > 1), None)
     if body.count(f"<!-- automation:begin {KEPT_PREFIX}") != len(names):
         problem = "a kept block's marker is not on a line of its own"

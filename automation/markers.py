@@ -17,7 +17,7 @@ _KEY_LINE = re.compile(rf"^<!-- automation:key=(?P<key>{KEY_PATTERN}) -->$")
 # The key line with its ` -->` cut off, or part of it (an edit): GitLab then hides the text
 # below it up to the next `-->`
 _CUT_KEY_LINE = re.compile(rf"^<!-- automation:key=(?P<key>{KEY_PATTERN})[ \t]*-{{0,2}}$")
-_BLOCK_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+BLOCK_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _AROUND = " \t\r\ufeff"  # around a marker: spaces, and a byte-order mark pasted with it
 
 
@@ -106,7 +106,7 @@ def end_marker(name: str) -> str:
 
 def empty_block(name: str) -> str:
     """An empty managed block, for a template to place where the tool should write."""
-    if not _BLOCK_NAME.match(name):
+    if not BLOCK_NAME.match(name):
         raise ValueError(f"invalid block name {name!r}")
     return f"{begin_marker(name)}\n{end_marker(name)}"
 

@@ -48,7 +48,9 @@ def strays(program: Program, source: Source, names: Iterable[str]) -> tuple[Stra
     file gives issues to), whatever its case."""
     known = _by_lower(names)
     return tuple(
-        Stray(name, source.file, source.line_of(("leaving", "reasons", name)), _near(name, known))
+        Stray(
+            name, source.file, source.line_of(("leaving", "reasons", name)), near_name(name, known)
+        )
         for name in program.leaving.reasons
         if name.lower() not in known
     )
@@ -59,7 +61,9 @@ def unclaimed(desired: DesiredProgram, issues: Sequence[ObservedIssue]) -> tuple
     its person or account), each with the name it is most like among those too."""
     members = _by_lower(_members(desired, issues))
     return tuple(
-        replace(stray, near=_near(stray.name, {**members, **_by_lower(filter(None, [stray.near]))}))
+        replace(
+            stray, near=near_name(stray.name, {**members, **_by_lower(filter(None, [stray.near]))})
+        )
         for stray in desired.strays
         if stray.name.lower() not in members
     )
@@ -141,7 +145,7 @@ def _by_lower(names: Iterable[str]) -> dict[str, str]:
     return found
 
 
-def _near(name: str, known: Mapping[str, str]) -> str | None:
+def near_name(name: str, known: Mapping[str, str]) -> str | None:
     """The KNOWN name (lowercase form -> its spelling) most like NAME, if one is alike."""
     close = difflib.get_close_matches(name.lower(), sorted(known), 1, ALIKE)
     return known[close[0]] if close else None

@@ -35,7 +35,7 @@ from automation.config.models import RESERVED_USERNAMES, Frozen, Person
 from automation.config.source import in_other_case, not_utf8
 from automation.errors import ConfigError, Problem
 from automation.items import DESCRIPTION_LIMIT
-from automation.markers import KEPT_PREFIX, begin_marker, empty_block, end_marker
+from automation.markers import BLOCK_NAME, KEPT_PREFIX, begin_marker, empty_block, end_marker
 from automation.mentions import (
     ZERO_WIDTH_SPACE,
     people_only,
@@ -1085,7 +1085,7 @@ def _kept_block(name: str, caller: Callable[[], str]) -> Trusted:
     configuration says it on every run (a start date, a manager), in a block of its own
     (`kept-facts`): a new issue gets it as rendered, and an issue that has the block gets it
     rewritten (desired.py reads the kept blocks out of each issue's rendering)."""
-    if not isinstance(name, str) or not _KEPT_NAME.fullmatch(name):
+    if not isinstance(name, str) or not BLOCK_NAME.match(name):
         raise ValueError(
             f"kept_block({name!r}): name it with lowercase letters, digits and '-', starting "
             "with a letter (`kept_block('facts')`)"
@@ -1095,7 +1095,6 @@ def _kept_block(name: str, caller: Callable[[], str]) -> Trusted:
     return Trusted(f"{begin_marker(block)}\n{KEPT_NOTICE}\n{body}\n{end_marker(block)}\n")
 
 
-_KEPT_NAME = re.compile(r"[a-z][a-z0-9-]*")
 # the first line of a kept block, for whoever edits the description's text
 KEPT_NOTICE = (
     "<!-- Written by the program automation from its configuration, again on each run while "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from automation.config.source import Loc, Source
 from automation.course import MEMBER_WORDS, Course, no_course
 from automation.desired import Context, Generated
 from automation.errors import Problem
-from automation.reasons import ALIKE
+from automation.reasons import near_name
 from automation.reminders.checks import ReminderFacts, reminder_problems
 from automation.renames import Renamed, no_renames, rename_problems
 
@@ -97,8 +96,9 @@ class People:
         what to do if their username changed (CHANGED: one of the texts above). TYPED: the
         username as the file has it, when the message may name it: a roster username that
         looks like it is offered (a newcomer's trial: `lena.fisher` for `lena.fischer`)."""
-        near = difflib.get_close_matches(typed.lower(), sorted(self.by_name), 1, ALIKE)
-        meant = f"did you mean '{self.by_name[near[0]].username}'? Else " if near else ""
+        spelt = {name: person.username for name, person in self.by_name.items()}
+        near = near_name(typed, spelt) if typed else None
+        meant = f"did you mean '{near}'? Else " if near else ""
         return source.problem(
             loc,
             f"{who} is not in the roster; {meant}add them to people.yml or fix the username; "

@@ -118,8 +118,9 @@ class Swag(Frozen):
 
     def offered(self, geo: str | None, track: str) -> bool:
         """Whether a hire of this geo (any case, as workshops match) and track may order it."""
-        in_geo = bool(geo) and (geo or "").casefold() in {g.casefold() for g in self.geos}
-        return in_geo and (self.tracks is None or track in self.tracks)
+        if not geo or geo.casefold() not in {g.casefold() for g in self.geos}:
+            return False
+        return self.tracks is None or track in self.tracks
 
 
 class Onboarding(Frozen):
