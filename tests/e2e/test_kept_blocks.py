@@ -219,3 +219,36 @@ def test_a_kept_block_says_that_what_is_typed_in_it_is_replaced(onboarding: Path
     content = facts(onboarding)
     assert content.startswith("<!-- Written by the program automation from its configuration")
     assert "what is typed between these markers is replaced" in content.splitlines()[0]
+
+
+def test_a_tick_made_while_a_kept_block_is_rewritten_is_kept(shipped: Path) -> None:
+    """Sam ticks a box after the run planned the new manager's table, just before the tool's
+    read of the issue for its write: the write is made on that read, so both land."""
+    root = keep_programs(shipped, "csm-aspiring-leaders")
+    fake = new_fake(users=("sam.delacroix", "aiko.tanaka", "lena.fischer"))
+    sam = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
+    task = "1. [ ] Have ongoing regular calls with your manager"
+    with fake.activate():
+        gitlab = GitLabBackend(fake)
+        assert gitlab.cli("apply").code == 0
+        [issue] = [i for i in fake.issues(PROJECT) if f"key={sam} " in i["description"]]
+        iid = issue["iid"]
+
+        def tick() -> None:
+            text = fake.issues(PROJECT)[iid - 1]["description"]
+            ticked = text.replace(task, task.replace("[ ]", "[x]"))
+            fake.edit_issue(PROJECT, iid, description=ticked, as_user="sam.delacroix")
+
+        hook = fake.before_request("GET", f"/issues/{iid}", tick)
+        people = root / "config/people.yml"
+        edit(
+            people,
+            "    grade: 7\n    manager: priya.natarajan\n",
+            "    grade: 7\n    manager: marcus.oyelaran\n",
+        )
+        result = gitlab.cli("apply")
+        assert hook.fired == 1
+        assert result.code == 0, result.out + result.err
+        text = fake.issues(PROJECT)[iid - 1]["description"]
+        assert task.replace("[ ]", "[x]") in text
+        assert f"| Manager | @{ZERO_WIDTH_SPACE}marcus.oyelaran |" in text
