@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Sequence, Set
 from dataclasses import dataclass
 
 from automation.checklist import heading_key
@@ -48,7 +48,8 @@ def check_references(
     known = People(by_name, grades, roster.withheld, today)
     problems = list(_check_people(people, people_file, known))
     problems.extend(_manager_cycles(people, people_file, by_name))
-    problems.extend(_check_grades(people, people_file, grades))
+    graded = frozenset[str]().union(*(kind_of(p).graded_people(p, today) for p, _ in programs))
+    problems.extend(_check_grades(people, people_file, grades, graded))
     problems.extend(_shared_ids(programs))
     for program, source in programs:
         problems.extend(_page_name_problems(program, source))
@@ -87,14 +88,16 @@ def _page_name_problems(program: Program, source: Source) -> Iterator[Problem]:
 
 
 def _check_grades(
-    people: Sequence[tuple[int, Person]], roster: Source, grades: JobGrades
+    people: Sequence[tuple[int, Person]], roster: Source, grades: JobGrades, graded: Set[str]
 ) -> Iterator[Problem]:
-    """A grade comes from the roster or from a known title, and the two agree."""
+    """A grade given agrees with the title's; the people whose grades a program reads
+    (GRADED) have one, from their title or from the roster."""
     for i, person in people:
         if person.title is None or not grades.families:
             continue
         from_title = grades.grade_of(person.title)
-        if from_title is None and person.grade is None:
+        unknown = from_title is None and person.grade is None
+        if unknown and person.username.lower() in graded:
             yield roster.problem(
                 ("people", i, "title"),
                 f"title '{shorten(person.title)}' of '{person.username}' is not in job-grades.yml; "

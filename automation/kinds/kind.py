@@ -124,6 +124,11 @@ def no_checks(program: Program, source: Source, people: People) -> Iterable[Prob
     return ()
 
 
+def no_grades(program: Program, today: dt.date | None) -> Iterable[str]:
+    """For a kind whose rules read nobody's grade."""
+    return ()
+
+
 @dataclass(frozen=True)
 class Kind(Generic[P]):
     """One kind of program. `model` is a `Program` subclass with `kind: Literal["NAME"]` and the
@@ -150,6 +155,10 @@ class Kind(Generic[P]):
     # what a confidential program's file names besides people (an ESP's customers), read from
     # the file as written, valid or not: hidden from outputs as people's names are
     secrets: Callable[[Mapping[str, object]], Iterable[str]] = no_secrets
+    # the usernames whose grades the kind's rules read on a day (None: as on no day yet): a
+    # title not in job-grades.yml needs `grade:` for them, and only for them (a newcomer's
+    # trial: a new hire of a title not listed stopped every run, and onboarding reads no grade)
+    graded: Callable[[P, dt.date | None], Iterable[str]] = no_grades
 
     @property
     def name(self) -> str:
@@ -165,6 +174,10 @@ class Kind(Generic[P]):
             *rename_problems(self.renamed(own), source),
             *reminder_problems(own, self.reminders, source, people),
         ]
+
+    def graded_people(self, program: Program, today: dt.date | None) -> frozenset[str]:
+        """The usernames (lowercase) whose grades the program's rules read on TODAY."""
+        return frozenset(name.lower() for name in self.graded(self._own(program), today))
 
     def renamed(self, program: Program) -> tuple[Renamed, ...]:
         """What the program file says was renamed (`renamed_from`) among the kind's ids."""

@@ -75,6 +75,33 @@ def test_the_level_heading_title_is_accepted(sponsorship: Path) -> None:
     )
 
 
+UNLISTED = "title: Ecosystem Sales Manager (Junior)"
+
+
+def test_a_title_not_listed_is_refused_only_while_a_rule_reads_the_grade(
+    sponsorship: Path,
+) -> None:
+    """Only the matching rules read grades, and they stop reading a pair's once it is given
+    an `exception` or its cohort is over: a title not in job-grades.yml then needs no grade."""
+    people = sponsorship / "config/people.yml"
+    edit(people, "title: Ecosystem Sales Manager (Intermediate)", UNLISTED)
+    assert run("validate", "2028-06-01").code == 0  # the cohort is over
+    pair = "{sponsor: dana.whitfield, sponsee: amara.osei, status: proposed}"
+    excepted = pair.replace("}", ", exception: matched before her title changed}")
+    edit(sponsorship / PROGRAM, pair, excepted)
+    assert run("validate").code == 0, run("validate").err
+
+
+def test_a_new_hire_of_a_title_not_listed_needs_no_grade(shipped: Path) -> None:
+    """A newcomer's trial: a new hire of a title not in job-grades.yml (without `grade:`)
+    stopped every run, and onboarding reads no grade; their issue is made."""
+    people = shipped / "config/people.yml"
+    edit(people, "title: Professional Services Engineer\n    grade: 6\n", "title: Field CTO\n")
+    assert run("validate").code == 0
+    result = run("apply", "2026-12-01")
+    assert result.code == 0 and "[sales-onboarding/grace.liu]" in result.out, result.err
+
+
 def test_a_cohort_id_twice_is_refused_not_merged_into_one_rollup(sponsorship: Path) -> None:
     edit(sponsorship / PROGRAM, "- id: fy28-h2", "- id: fy28-h1")
     err = refused(sponsorship)

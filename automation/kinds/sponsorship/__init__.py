@@ -1,7 +1,7 @@
 """Sponsorship programs: one confidential issue per sponsor/sponsee pair (Sales Sponsorship)."""
 
 from automation.kinds.kind import Kind
-from automation.kinds.sponsorship.checks import check_sponsorship
+from automation.kinds.sponsorship.checks import check_sponsorship, graded
 from automation.kinds.sponsorship.course import course
 from automation.kinds.sponsorship.generate import (
     ADVANCEMENT,
@@ -27,6 +27,7 @@ KIND = Kind(
     ),
     renames=renames,
     course=course,
+    graded=graded,
     reminders=ReminderFacts(
         dates=("start", "end", "checkpoint_start", "checkpoint_mid", "checkpoint_end"),
         roles=("participant", "sponsor", "manager"),

@@ -89,6 +89,17 @@ def _excepted(part: Sponsorship, finding: Finding) -> bool:
     return part.cohorts[int(loc[2])].pairs[int(loc[4])].exception is not None
 
 
+def graded(program: SponsorshipProgram, today: dt.date | None) -> Iterator[str]:
+    """The sponsors and sponsees whose grades the matching rules read on TODAY: those of the
+    pairs of cohorts not over, given no `exception`."""
+    part = program.sponsorship
+    for cohort in part.cohorts:
+        if not _over(part, cohort, today):
+            for pair in cohort.pairs:
+                if pair.exception is None:
+                    yield from (pair.sponsor, pair.sponsee)
+
+
 def _over(part: Sponsorship, cohort: SponsorshipCohort, today: dt.date | None) -> bool:
     return today is not None and part.end_of(cohort) < today
 
