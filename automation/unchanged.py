@@ -110,6 +110,16 @@ class Keeping:
         return SyncRecord(since, self.today, self.issues, self.steps, author, self.warned)
 
 
+def last_quiet_day(tracker: Tracker) -> dt.date | None:
+    """The day of the last run that left nothing to do, as the record said when this run
+    began (a request, unless the run read it already); None when there is none, or the
+    tracker keeps none (the local backend)."""
+    if not isinstance(tracker, ChangeLog):
+        return None
+    record = read_record(tracker.record_at_start())
+    return record.day if record is not None else None
+
+
 def standing(
     tracker: Tracker, inputs: str, today: dt.date, steps: frozenset[str]
 ) -> frozenset[str]:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 
 from automation.actions import Observed, Plan, Remind
+from automation.config.reminders import Reminders
 from automation.desired import DesiredProgram
 from automation.identity import resolve
 from automation.items import ObservedIssue, ObservedNote
@@ -25,6 +27,7 @@ from automation.reminders.notes import (
 from automation.renames import aliases
 from automation.rendering import Renderer, own_reference
 from automation.trackers.base import Tracker
+from automation.unchanged import last_quiet_day
 
 
 def plan_reminders(
@@ -56,7 +59,11 @@ def plan_reminders(
     since = today - dt.timedelta(days=part.late_days)
     due = tuple(d for d in due_reminders(desired, found, today, since) if not passed(d, today))
     sent = {(d.issue.iid, d.marker) for d in due if tracker.has_note(d.issue.iid, d.marker)}
-    return reminder_notes(program, due, sent, renderer, today)
+    lost = _lost(desired, found, tracker, today, since)
+    unsent = [d for d in lost if not tracker.has_note(d.issue.iid, d.marker)]
+    return reminder_notes(program, due, sent, renderer, today) + _never_sent(
+        program, unsent, part, tracker
+    )
 
 
 def _digest_plan(
@@ -91,6 +98,7 @@ def _digest_plan(
         if not any(_listed(body, d) for body in theirs)
     ]
     earlier = [d for d in every if d.day < monday]
+    lost = _unlisted(tracker, tracking.iid, _lost(desired, found, tracker, today, since), monday)
     due = (
         *(d for d in every if d.day >= monday),
         *_unlisted(tracker, tracking.iid, earlier, monday),
@@ -105,11 +113,55 @@ def _digest_plan(
         today,
         lambda text: people_only(text, among(renderer.roster, tracker.is_user))[0],
     )
+    plan += _never_sent(program, lost, part, tracker)
     posts = any(isinstance(a, Remind) and not a.edit for a in plan.actions)
     return (
         _quieted(tracker, program, desired.tracking.key, tracking.iid, monday) + plan
         if posts
         else plan
+    )
+
+
+MAX_LOST = 100  # occasions a run looks for the notes of, after a stop: the first so many
+
+
+def _lost(
+    desired: DesiredProgram,
+    found: Mapping[str, ObservedIssue],
+    tracker: Tracker,
+    today: dt.date,
+    since: dt.date,
+) -> list[Due]:
+    """The occasions whose day came after the last run that left nothing to do and before
+    SINCE, the first day a run still sends: sent by a run between, or never (a schedule
+    stopped for longer than `late_days`). None when the last such run was the day before
+    SINCE or later, the usual case: no read."""
+    quiet = last_quiet_day(tracker)
+    if quiet is None or quiet >= since - dt.timedelta(days=1):
+        return []
+    after = quiet + dt.timedelta(days=1)
+    return [d for d in due_reminders(desired, found, today, after) if d.day < since][:MAX_LOST]
+
+
+def _never_sent(program: str, lost: Sequence[Due], part: Reminders, tracker: Tracker) -> Plan:
+    """A notice of the occasions no note was posted for, and none will be: their day came
+    more than `late_days` before this run (README "Runs are missed"). Counts and days only:
+    an issue of a confidential program says who it is about."""
+    if not lost:
+        return Plan()
+    first, last = min(d.day for d in lost), max(d.day for d in lost)
+    when = f"on {first}" if first == last else f"from {first} to {last}"
+    by_id = Counter(d.reminder.id for d in lost)
+    which = ", ".join(f"{name} ({count})" for name, count in sorted(by_id.items()))
+    count = f"{len(lost)}{'+' if len(lost) >= MAX_LOST else ''}"
+    return Plan(
+        notices=(
+            f"{program}: {count} reminder{'' if len(lost) == 1 else 's'} never sent, due "
+            f"{when}: more than `late_days` ({part.late_days}) days before this run, with no "
+            f"run between that found everything up to date (the last: {last_quiet_day(tracker)})"
+            f". They are not sent late; before a planned stop, raise `late_days`. By "
+            f"reminder: {which}",
+        )
     )
 
 

@@ -275,5 +275,10 @@ class ChangeLog(abc.ABC):
         """The record's text, or None when there is none."""
 
     @abc.abstractmethod
+    def record_at_start(self) -> str | None:
+        """The record's text as this run first read it (read now if it has not yet), before
+        the run kept its own; None when there was none."""
+
+    @abc.abstractmethod
     def write_sync_record(self, text: str) -> None:
         """Keep the record's text (made if missing)."""

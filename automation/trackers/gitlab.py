@@ -372,6 +372,7 @@ class GitLabTracker(Tracker, ChangeLog):
         self._retry_after = 0.0  # the last 429's Retry-After, in seconds
         self._adjacent = False  # within a read and the write made on it
         self._ledger = Ledger()  # whose the run's writes are (ledger.py)
+        self._first_record: tuple[str | None] | None = None  # the record as first read
 
     # --- connection -------------------------------------------------------------------------
 
@@ -1212,6 +1213,15 @@ class GitLabTracker(Tracker, ChangeLog):
         return self._last_answer
 
     def read_sync_record(self) -> str | None:
+        text = self._read_record()
+        if self._first_record is None:
+            self._first_record = (text,)
+        return text
+
+    def record_at_start(self) -> str | None:
+        return (self._first_record or (self.read_sync_record(),))[0]
+
+    def _read_record(self) -> str | None:
         try:
             with self._reading("reading the record of the last run"):
                 label = self._group.labels.get(RECORD_LABEL)

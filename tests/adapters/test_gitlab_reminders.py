@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from automation.config.models import GitLabSettings
+from automation.syncrecord import RECORD_LABEL, read_record
 from automation.trackers.gitlab import Connection, GitLabTracker
-from tests.backends import PROJECT, TOKEN, URL, Result, StepClock, cli, new_fake
+from tests.backends import GROUP, PROJECT, TOKEN, URL, Result, StepClock, cli, new_fake
 from tests.fakes.gitlab_fake import FakeGitLab
 from tests.projects import REMINDERS, reminders_project
 
@@ -470,3 +471,58 @@ def test_a_token_put_back_edits_its_own_digest_and_lists_nothing_twice(
         w49 = digests(fake, "2026-W49")
     assert len(w49) == 2, w49
     assert sum("early" in body for body in w49) == 1, w49
+
+
+def _record_day(fake: FakeGitLab) -> str:
+    """The day the record of the last run that left nothing to do names."""
+    record = read_record(fake.labels(GROUP)[RECORD_LABEL]["description"])
+    assert record is not None
+    return record.day.isoformat()
+
+
+def test_reminders_a_stopped_schedule_never_sent_are_said_once_back(fake: FakeGitLab) -> None:
+    """The schedule stopped for five weeks (a runner gone): the reminders whose day came
+    during the stop, more than `late_days` before the run back, are not sent then (they
+    would speak of what is long past), and were said by nothing (a finding of the year's
+    trial). The run back says how many, from when to when, and of which reminder; the
+    run after it, once a run has found everything up to date, says nothing again."""
+    ok(run("2026-12-01"))  # finds everything up to date: the record is of that day
+    assert _record_day(fake) == "2026-12-01"
+    back = ok(run("2027-01-10"))
+    said = [line for line in back.out.splitlines() if "never sent" in line]
+    assert len(said) == 1, back.out
+    assert said[0].startswith("note: demo: 2 reminders never sent, due on 2026-12-04: ")
+    assert "`late_days` (7) days" in said[0] and "(the last: 2026-12-01)" in said[0]
+    assert said[0].endswith("By reminder: one-open (2)")
+    assert notes(fake) == {}  # not sent late
+    ok(run("2027-01-10"))  # found everything up to date
+    assert "never sent" not in ok(run("2027-01-11")).out
+
+
+def test_reminders_a_run_sent_before_the_stop_are_not_said_lost(fake: FakeGitLab) -> None:
+    """A run sent the day's reminders and no run found everything up to date after it
+    (its notes are writes of its own): the record still names the day before, and the
+    notes are what say the reminders went out."""
+    ok(run("2026-12-01"))
+    ok(run("2026-12-04"))
+    assert _record_day(fake) == "2026-12-01" and notes(fake) == {
+        iid(fake, "ben"): 1,
+        iid(fake, "cy"): 1,
+    }
+    assert "never sent" not in ok(run("2027-01-10")).out
+
+
+def test_a_missed_digest_week_is_said_once_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a digest: an occasion no digest listed, whose day came more than `late_days`
+    before the week of the run back, is said as never sent."""
+    monkeypatch.chdir(tmp_path)
+    setup(tmp_path, DIGEST)
+    fake = new_fake(users=("ana", "ben", "cy"))
+    with fake.activate():
+        ok(run("2026-12-01"))
+        ok(run("2026-12-01"))
+        back = ok(run("2027-01-13"))
+    said = [line for line in back.out.splitlines() if "never sent" in line]
+    assert len(said) == 1 and "By reminder: one-open (2)" in said[0], back.out
