@@ -108,6 +108,30 @@ def proves(found: ObservedIssue, name: str) -> bool:
     return of is None or int(of.group("iid")) == found.iid
 
 
+# said in a completion block while required tasks are open again (a person reopened the work):
+# the block stays, as the record that the issue was finished once and its note posted
+AGAIN = "**Open again:** required tasks are open again since; the progress shows which."
+
+
+def open_again(found: ObservedIssue, name: str, open_now: bool) -> str | None:
+    """The content block NAME (a completion block) is to have now: with the line AGAIN while
+    required tasks are open (OPEN_NOW), without it once they are done; None when it is right
+    as it is, missing or damaged (a newcomer's trial: a graduate's issue reopened read
+    "Completed" above "in progress")."""
+    try:
+        content = block_content(found.description, name)
+    except ItemError:
+        return None
+    lines = (content or "").splitlines()
+    if content is None or (AGAIN in lines) == open_now:
+        return None
+    kept = [line for line in lines if line != AGAIN]
+    if open_now:
+        at = next((i for i, line in enumerate(kept) if _OF.search(line)), len(kept))
+        kept.insert(at, AGAIN)
+    return "\n".join(kept) + "\n"
+
+
 def has_block(found: ObservedIssue, name: str) -> bool:
     """Whether the issue holds the block (a damaged one counts: its update reports it)."""
     try:

@@ -1054,6 +1054,35 @@ def test_a_reopened_complete_issue_keeps_its_workshop_when_the_workshop_is_taken
     assert hire(onboarding, "tom.reyes").description == tom.description
 
 
+def test_a_completed_issue_reopened_with_a_task_unticked_says_it_is_open_again(
+    onboarding: Path,
+) -> None:
+    """A newcomer's trial: Tom graduated, his manager reopened the issue and unticked a
+    task to redo it, and it read "Completed: every required task ... was done" above
+    `in progress`. The completion block stays (the record that it was finished once),
+    saying while tasks are open again that they are, and no longer once they are done."""
+    assert run("apply", "2026-12-01").code == 0
+    path = path_of(onboarding, "sales-onboarding/tom.reyes")
+    path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]"), "utf-8")
+    assert run("apply", "2027-01-04").code == 0
+    done = block_content(hire(onboarding, "tom.reyes").description, "completion") or ""
+    assert "**Completed:**" in done and "Open again" not in done
+    text = path.read_text("utf-8").replace("state: closed", "state: opened")
+    path.write_text(text.replace("- [x]", "- [ ]", 1), "utf-8")
+    assert run("apply", "2027-01-05").code == 0
+    tom = hire(onboarding, "tom.reyes")
+    again = block_content(tom.description, "completion") or ""
+    assert "status::in progress" in tom.labels and tom.state == "opened"
+    assert again.startswith(done.split("<!--")[0]) and "**Open again:** required tasks" in again
+    assert again.rstrip().endswith(f"<!-- automation:of #{tom.iid} -->")
+    path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]", 1), "utf-8")
+    assert run("apply", "2027-01-06").code == 0
+    tom = hire(onboarding, "tom.reyes")
+    assert block_content(tom.description, "completion") == done
+    assert "status::complete" in tom.labels and tom.state == "opened"  # closed once only
+    assert "No changes" in run("apply", "2027-01-06").out
+
+
 def test_pre_work_marked_not_applicable_is_not_late(onboarding: Path) -> None:
     """A reviewer's finding: a hire whose pre-work tasks were all marked not applicable
     (`[~]`) read "not finished: late" for ever, though their issue counts the section done."""
