@@ -556,7 +556,7 @@ class GitLabTracker(Tracker, ChangeLog):
         under READING (which says what a failure means). A marker further down is not that
         note: a reminder quotes a person's task, which may hold any marker."""
         with reading:
-            found = notes.list(iterator=True, per_page=PER_PAGE, sort="desc")
+            found = notes.list(iterator=True, per_page=PER_PAGE, sort="desc", **COMMENTS)
             return any(
                 _first_line(n.attributes) == marker and _by(n.attributes, self.ours) for n in found
             )
@@ -597,7 +597,7 @@ class GitLabTracker(Tracker, ChangeLog):
         with self._reading(f"reading the notes of #{iid}"):
             return [
                 data
-                for note in notes.list(iterator=True, per_page=PER_PAGE, sort=sort)
+                for note in notes.list(iterator=True, per_page=PER_PAGE, sort=sort, **COMMENTS)
                 if _by(data := note.attributes, users) and not data.get("system")
             ]
 
@@ -1514,6 +1514,8 @@ class GitLabTracker(Tracker, ChangeLog):
         (a 429 says how long to wait: python-gitlab's retries still limited, or a write
         sent once)."""
         said = shorten(readable(error.error_message), MAX_SAID)  # one line, whatever it held
+        if code == BAD_REQUEST and _NOTES_FULL in said:
+            return ItemError(self._scrub(f"GitLab refused {what}: {NOTES_FULL}"))
         said = said if said.startswith(str(code)) else f"{code} {said}"
         said = self._scrub(f"GitLab failed while {what}: {said}")
         if code == TOO_MANY:
@@ -1529,6 +1531,23 @@ class GitLabTracker(Tracker, ChangeLog):
         for secret in _proxy_secrets():  # as a whole, not inside a word (a user `pro`)
             message = re.sub(rf"(?<![\w.-]){re.escape(secret)}(?![\w.-])", "[hidden]", message)
         return _USERINFO.sub(r"\1[hidden]@", message)
+
+
+# GitLab's refusal of a note on an issue holding Noteable::MAX_NOTES_LIMIT notes (5,000, its
+# system notes included), and what to do about it: nothing the tool writes there can post
+_NOTES_FULL = "Maximum number of comments exceeded"
+NOTES_FULL = (
+    "the issue holds 5,000 notes, the most GitLab keeps on one, its history's included (each "
+    "change of its description adds one), and takes no more comments (400 Maximum number of "
+    "comments exceeded). A program's weekly digest goes to its tracking issue: set "
+    "`reminders.digest: false` in the program's file to send reminders to each issue instead"
+)
+
+
+# a list of an issue's notes without its system notes (`activity_filter`, lib/api/notes.rb):
+# the tool looks for notes of its own, and an issue the tool rewrote every hour for a year
+# holds thousands of "changed the description" notes, a page per 100 to read through
+COMMENTS = {"activity_filter": "only_comments"}
 
 
 def hide_token(message: str, token: str) -> str:

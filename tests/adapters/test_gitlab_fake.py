@@ -911,6 +911,60 @@ def test_notes_list_newest_first_in_pages_with_system_notes(fake: FakeGitLab) ->
     assert [n.body for n in oldest][::3] == ["first", "last"]
 
 
+def test_the_activity_filter_lists_comments_or_system_notes_alone(fake: FakeGitLab) -> None:
+    """lib/api/notes.rb: `activity_filter` (UserPreference::NOTES_FILTERS) narrows the list."""
+    issue = new_issue(project_of(fake))
+    issue.notes.create({"body": "first"})
+    fake.edit_issue(PROJECT, issue.iid, description="- [ ] task")  # a system note
+    comments = issue.notes.list(get_all=True, activity_filter="only_comments")
+    activity = issue.notes.list(get_all=True, activity_filter="only_activity")
+    assert [n.body for n in comments] == ["first"]
+    assert [n.body for n in activity] == ["changed the description"]
+    assert len(issue.notes.list(get_all=True, activity_filter="all_notes")) == 2
+    with pytest.raises(gitlab.GitlabListError) as refused:
+        issue.notes.list(get_all=True, activity_filter="comments")
+    assert refused.value.response_code == 400
+
+
+def test_an_issue_with_5000_notes_takes_no_more_but_its_history_goes_on(
+    fake: FakeGitLab,
+) -> None:
+    """Noteable::MAX_NOTES_LIMIT: once an issue holds 5,000 notes, system notes (each
+    description change's) included, a new note is refused with 400, not stored, its quick
+    actions not run; changes to the issue still add system notes."""
+    issue = new_issue(project_of(fake))
+    stored = fake.state.project(PROJECT).issues[issue.iid]
+    now = fake.state.clock.now()
+    stored.notes.extend(
+        gitlab_fake.Note(
+            fake.state.next_id("note"), "changed the description", fake.owner, now, now, True
+        )
+        for _ in range(gitlab_fake.MAX_NOTES - 1)
+    )
+    issue.notes.create({"body": "the last one taken"})
+    with pytest.raises(gitlab.GitlabCreateError) as refused:
+        issue.notes.create({"body": "one more\n/close"})
+    assert refused.value.response_code == 400
+    assert "Maximum number of comments exceeded" in str(refused.value.error_message)
+    assert fake.issues(PROJECT)[0]["state"] == "opened"
+    fake.edit_issue(PROJECT, issue.iid, description="- [ ] task")
+    assert len(stored.notes) == gitlab_fake.MAX_NOTES + 1  # the system note, past the limit
+
+
+def test_a_note_longer_than_gitlab_keeps_is_refused(fake: FakeGitLab) -> None:
+    """Notes validate their text's length (Gitlab::Database::MAX_TEXT_SIZE_LIMIT) on create
+    and on edit."""
+    issue = new_issue(project_of(fake))
+    note = issue.notes.create({"body": "x" * gitlab_fake.MAX_NOTE_LENGTH})
+    with pytest.raises(gitlab.GitlabCreateError) as refused:
+        issue.notes.create({"body": "x" * (gitlab_fake.MAX_NOTE_LENGTH + 1)})
+    assert refused.value.response_code == 400 and "is too long" in str(refused.value)
+    note.body = "y" * (gitlab_fake.MAX_NOTE_LENGTH + 1)
+    with pytest.raises(gitlab.GitlabUpdateError):
+        note.save()
+    assert len(fake.issues(PROJECT)[0]["notes"]) == 1
+
+
 def test_only_a_notes_author_or_a_maintainer_edits_it_and_never_a_system_note(
     fake: FakeGitLab,
 ) -> None:

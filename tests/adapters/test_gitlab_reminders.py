@@ -17,7 +17,7 @@ from automation.config.models import GitLabSettings
 from automation.syncrecord import RECORD_LABEL, read_record
 from automation.trackers.gitlab import Connection, GitLabTracker
 from tests.backends import GROUP, PROJECT, TOKEN, URL, Result, StepClock, cli, new_fake
-from tests.fakes.gitlab_fake import FakeGitLab
+from tests.fakes.gitlab_fake import MAX_NOTES, FakeGitLab, Note
 from tests.projects import REMINDERS, reminders_project
 
 SETTINGS = f"gitlab:\n  group: enablement\n  project: {PROJECT}\n"
@@ -526,3 +526,37 @@ def test_a_missed_digest_week_is_said_once_back(
         back = ok(run("2027-01-13"))
     said = [line for line in back.out.splitlines() if "never sent" in line]
     assert len(said) == 1 and "By reminder: one-open (2)" in said[0], back.out
+
+
+def _fill(fake: FakeGitLab, iid: int, room: int = 0) -> None:
+    """The issue's history as a year of hourly rewrites leaves it: system notes up to
+    GitLab's limit of notes on an issue, less ROOM."""
+    stored = fake.state.project(PROJECT).issues[iid]
+    now = fake.state.clock.now()
+    stored.notes.extend(
+        Note(fake.state.next_id("note"), "changed the description", fake.owner, now, now, True)
+        for _ in range(MAX_NOTES - len(stored.notes) - room)
+    )
+
+
+def test_a_tracking_issue_full_of_notes_fails_its_digest_saying_why_and_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GitLab takes no comment on an issue holding 5,000 notes, its system notes included:
+    a tracking issue rewritten every hour reaches that in a year or two, and the week's
+    digest is refused. The run says why and what to do, not a bare 400; its notes are read
+    without the system notes (a page each look, not fifty)."""
+    monkeypatch.chdir(tmp_path)
+    setup(tmp_path, DIGEST)
+    fake = new_fake(users=("ana", "ben", "cy"))
+    with fake.activate():
+        ok(run("2026-12-01"))
+        tracking = next(i for i in fake.issues(PROJECT) if "demo/tracking " in i["description"])
+        _fill(fake, tracking["iid"])
+        reads = fake.count("GET", "/notes")
+        failed = run("2026-12-04")
+        assert fake.count("GET", "/notes") - reads < 10  # a page per look: 50 with them
+    assert failed.code == 1, failed.out + failed.err
+    assert "holds 5,000 notes, the most GitLab keeps on one" in failed.out + failed.err
+    assert "`reminders.digest: false`" in failed.out + failed.err
+    assert "Traceback" not in failed.err

@@ -535,6 +535,33 @@ REFUSED_STATES = {
 HIDDEN_USER_STATES = frozenset({"blocked", "banned", "ldap_blocked"})
 
 
+# Noteable::MAX_NOTES_LIMIT: an issue takes no note from anyone once it holds this many,
+# system notes included (Note validates it on create, unless the new note is a system note)
+MAX_NOTES = 5_000
+# Gitlab::Database::MAX_TEXT_SIZE_LIMIT, the length Notes validates a note's text against
+MAX_NOTE_LENGTH = 1_000_000
+# UserPreference::NOTES_FILTERS, as `activity_filter` names them: which notes a list shows, by
+# whether each is a system note
+NOTE_FILTERS = {
+    "all_notes": (False, True),
+    "only_comments": (False,),
+    "only_activity": (True,),
+}
+
+
+def refused_note(errors: str) -> ApiError:
+    """A note the model refused to save: the notes API's `bad_request!("Note #{errors}")`
+    (NotesHelpers#process_note_creation_result), the errors as Ruby prints a hash."""
+    return ApiError(400, {"message": f"400 Bad request - Note {errors}"})
+
+
+def _note_length(body: str) -> None:
+    """A note's text longer than GitLab keeps is refused, on create and on edit."""
+    if len(body) > MAX_NOTE_LENGTH:
+        limit = f"is too long (maximum is {MAX_NOTE_LENGTH} characters)"
+        raise refused_note(f'{{:note=>["{limit}"]}}')
+
+
 @dataclass(eq=False)
 class Label:
     """A project or group label."""
@@ -1967,10 +1994,15 @@ class IssueHandlers(Handlers):
         return Reply(200, self.present.issue(service.update(issue, request.params)))
 
     def list_notes(self, request: Request) -> Reply:
-        """List notes (system ones included), newest first unless `sort=asc`."""
+        """List notes (system ones included), newest first unless `sort=asc`; `activity_filter`
+        (lib/api/notes.rb, UserPreference::NOTES_FILTERS): `only_comments` lists people's
+        notes alone, `only_activity` system notes alone, `all_notes` (the default) both."""
         issue = self._issue(request)
+        shown = NOTE_FILTERS.get(request.params.text("activity_filter") or "all_notes")
+        if shown is None:
+            raise bad_request("activity_filter does not have a valid value")
         notes = sorted(
-            issue.notes,
+            (note for note in issue.notes if note.system in shown),
             key=lambda n: (n.created_at, n.id),
             reverse=request.params.text("sort") != "asc",
         )
@@ -1994,6 +2026,9 @@ class IssueHandlers(Handlers):
         body = request.params.text("body")
         if not body:
             raise bad_request("body is missing")
+        if len(issue.notes) >= MAX_NOTES:  # Note#does_not_exceed_notes_limit?: system ones count
+            raise refused_note('{:base=>["Maximum number of comments exceeded"]}')
+        _note_length(body)
         text, commands, summary = self._run_note_commands(issue, body, "note:new")
         if not text.strip():
             if not commands:
@@ -2018,6 +2053,7 @@ class IssueHandlers(Handlers):
         body = request.params.text("body")
         if not body:
             raise bad_request("body is missing")
+        _note_length(body)
         text, _, _ = self._run_note_commands(issue, body, f"note:{note.id}")
         if text != note.body:
             self.state.record_mentions(text, f"note:{note.id}", before=note.body)
