@@ -366,8 +366,8 @@ def test_an_account_that_joined_mid_year_is_reviewed_on_its_anniversary(esp: Pat
     assert str(wayne.due_date) == "2027-11-01"  # joined 2026-11-02, not the fiscal year end
     assert wayne.title == "ESP Nov 2026 to Nov 2027: Wayne Financial annual review"
     assert "face-to-face meeting" in wayne.description
-    # the program manager's task names them: they are not among the issue's assignees
-    assert "and the sponsor mapping (@morgan.lee)." in wayne.description
+    # the program manager is named in the issue's table (they are not among its assignees)
+    assert "| ESP Program Manager | @morgan.lee |" in wayne.description
     assert "morgan.lee" not in wayne.assignees
     plan = issues(esp)["executive-sponsorship/account/wayne/account-plan"].description
     assert "Questions go to the program team on Slack, in #executive-sponsor-program." in plan
@@ -706,6 +706,35 @@ def test_a_new_sponsor_is_assigned_the_account_plan_even_once_its_tasks_are_done
     assert run("apply").code == 0
     assignees = issues(esp)[plan].assignees
     assert "jordan.alvarez" in assignees and "dana.whitfield" not in assignees
+    assert "| Executive Sponsor | @jordan.alvarez |" in issues(esp)[plan].description
+    assert "No changes" in run("apply").out
+
+
+def test_a_new_sponsor_is_named_in_the_live_issues_and_the_old_one_no_longer(
+    esp: Path,
+) -> None:
+    """A newcomer's trial: Initech's sponsor changed. Its open issues were assigned the new
+    one, but their tasks still @-mentioned the old one (who kept getting their e-mails), and
+    each such task was warned of as a template change nobody made. The shipped templates name
+    the sponsor in a kept block, not in a task: it follows, and no task changes."""
+    assert run("apply").code == 0
+    edit(
+        Path("config/programs/executive-sponsorship.yml"),
+        "{id: initech, name: Initech, sponsor: dana.whitfield,",
+        "{id: initech, name: Initech, sponsor: jordan.alvarez,",
+    )
+    result = run("apply")
+    assert result.code == 0 and "warning" not in result.out.replace("0 warnings", ""), result.out
+    live = [
+        issue
+        for key, issue in issues(esp).items()
+        if key.startswith("executive-sponsorship/account/initech/")
+        and "jordan.alvarez" in issue.assignees
+    ]
+    assert len(live) >= 3  # the plan, the month, the quarter and the year under way
+    for issue in live:
+        assert "@dana.whitfield" not in issue.description, issue.title
+        assert "| Executive Sponsor | @jordan.alvarez |" in issue.description, issue.title
     assert "No changes" in run("apply").out
 
 
