@@ -264,6 +264,10 @@ def no_changes_line(summary: Summary, *, done: bool) -> str:
     is on it too, so CI readers see it."""
     written = "; nothing was written" if done else ""
     noted = f" ({plural(summary.warnings, 'warning')})" if summary.warnings else ""
+    if summary.warnings and not summary.unchanged:  # a newcomer read "0 issues are up to
+        # date" under a warning that the tool writes nothing to them as fine
+        said = plural(summary.warnings, "warning")
+        return f"No changes{written}, and no issue was found up to date ({said}: see above)."
     are = "is" if summary.unchanged == 1 else "are"  # a tester read "1 issues are"
     return f"No changes: {plural(summary.unchanged, 'issue')} {are} up to date{written}{noted}."
 

@@ -28,6 +28,18 @@ def test_no_changes_says_one_issue_in_the_singular() -> None:
     assert no_changes_line(two, done=False) == "No changes: 2 issues are up to date (1 warning)."
 
 
+def test_no_issue_up_to_date_under_a_warning_does_not_read_as_all_is_well() -> None:
+    """A newcomer's trial: a program made confidential after its issues existed said it
+    writes nothing to them, then "No changes: 0 issues are up to date", read as fine."""
+    none = Summary.of([], 0, 0, 1)
+    assert no_changes_line(none, done=True) == (
+        "No changes; nothing was written, and no issue was found up to date (1 warning: see above)."
+    )
+    assert no_changes_line(Summary.of([], 0, 0, 0), done=False) == (
+        "No changes: 0 issues are up to date."
+    )
+
+
 def test_a_run_stopped_before_writing_says_so_and_one_after_says_what_it_wrote() -> None:
     assert stopped_line(Summary.of([], 5, 0, 0)) == (
         "Summary: the run stopped before its end, before it wrote anything."
