@@ -128,7 +128,7 @@ class OverCap:
         return (
             f"sponsor '{self.sponsor}' has {len(self.accounts)} accounts in "
             f"FY{self.year % 100:02d} ({', '.join(self.accounts)}); the program targets at "
-            f"most {self.cap} accounts per sponsor a year"
+            f"most {self.cap} account{'' if self.cap == 1 else 's'} per sponsor a year"
         )
 
 
