@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from automation.actions import Observed, Plan, Remind
 from automation.config.reminders import Reminders
@@ -59,11 +59,12 @@ def plan_reminders(
     since = today - dt.timedelta(days=part.late_days)
     due = tuple(d for d in due_reminders(desired, found, today, since) if not passed(d, today))
     sent = {(d.issue.iid, d.marker) for d in due if tracker.has_note(d.issue.iid, d.marker)}
-    lost = _lost(desired, found, tracker, today, since)
-    unsent = [d for d in lost if not tracker.has_note(d.issue.iid, d.marker)]
-    return reminder_notes(program, due, sent, renderer, today) + _never_sent(
-        program, unsent, part, tracker
-    )
+
+    def unsent(some: Sequence[Due]) -> list[Due]:
+        return [d for d in some if not tracker.has_note(d.issue.iid, d.marker)]
+
+    lost = _never_sent(program, _lost(desired, found, tracker, today, since), unsent, part, tracker)
+    return reminder_notes(program, due, sent, renderer, today) + lost
 
 
 def _digest_plan(
@@ -98,7 +99,7 @@ def _digest_plan(
         if not any(_listed(body, d) for body in theirs)
     ]
     earlier = [d for d in every if d.day < monday]
-    lost = _unlisted(tracker, tracking.iid, _lost(desired, found, tracker, today, since), monday)
+    lost = _lost(desired, found, tracker, today, since)
     due = (
         *(d for d in every if d.day >= monday),
         *_unlisted(tracker, tracking.iid, earlier, monday),
@@ -113,7 +114,9 @@ def _digest_plan(
         today,
         lambda text: people_only(text, among(renderer.roster, tracker.is_user))[0],
     )
-    plan += _never_sent(program, lost, part, tracker)
+    plan += _never_sent(
+        program, lost, lambda some: _unlisted(tracker, tracking.iid, some, monday), part, tracker
+    )
     posts = any(isinstance(a, Remind) and not a.edit for a in plan.actions)
     return (
         _quieted(tracker, program, desired.tracking.key, tracking.iid, monday) + plan
@@ -140,23 +143,32 @@ def _lost(
     if quiet is None or quiet >= since - dt.timedelta(days=1):
         return []
     after = quiet + dt.timedelta(days=1)
-    return [d for d in due_reminders(desired, found, today, after) if d.day < since][:MAX_LOST]
+    return [d for d in due_reminders(desired, found, today, after) if d.day < since]
 
 
-def _never_sent(program: str, lost: Sequence[Due], part: Reminders, tracker: Tracker) -> Plan:
-    """A notice of the occasions no note was posted for, and none will be: their day came
-    more than `late_days` before this run (README "Runs are missed"). Counts and days only:
-    an issue of a confidential program says who it is about."""
+def _never_sent(
+    program: str,
+    candidates: Sequence[Due],
+    unsent: Callable[[Sequence[Due]], Sequence[Due]],
+    part: Reminders,
+    tracker: Tracker,
+) -> Plan:
+    """A notice of the occasions (of the first MAX_LOST CANDIDATES, those UNSENT finds no
+    note or digest line for) that were never sent, and will not be: their day came more than
+    `late_days` before this run (README "Runs are missed"). Counts and days only: an issue of
+    a confidential program says who it is about."""
+    lost = unsent(candidates[:MAX_LOST])
     if not lost:
         return Plan()
     first, last = min(d.day for d in lost), max(d.day for d in lost)
     when = f"on {first}" if first == last else f"from {first} to {last}"
     by_id = Counter(d.reminder.id for d in lost)
     which = ", ".join(f"{name} ({count})" for name, count in sorted(by_id.items()))
-    count = f"{len(lost)}{'+' if len(lost) >= MAX_LOST else ''}"
+    looked = f" (of the first {MAX_LOST} looked for)" if candidates[MAX_LOST:] else ""
+    many = "" if len(lost) == 1 else "s"
     return Plan(
         notices=(
-            f"{program}: {count} reminder{'' if len(lost) == 1 else 's'} never sent, due "
+            f"{program}: {len(lost)} reminder{many}{looked} never sent, due "
             f"{when}: more than `late_days` ({part.late_days}) days before this run, with no "
             f"run between that found everything up to date (the last: {last_quiet_day(tracker)})"
             f". They are not sent late; before a planned stop, raise `late_days`. By "

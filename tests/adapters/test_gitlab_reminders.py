@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from automation.config.models import GitLabSettings
+from automation.reminders import observe
 from automation.syncrecord import RECORD_LABEL, read_record
 from automation.trackers.gitlab import Connection, GitLabTracker
 from tests.backends import GROUP, PROJECT, TOKEN, URL, Result, StepClock, cli, new_fake
@@ -560,3 +561,16 @@ def test_a_tracking_issue_full_of_notes_fails_its_digest_saying_why_and_what_to_
     assert "holds 5,000 notes, the most GitLab keeps on one" in failed.out + failed.err
     assert "`reminders.digest: false`" in failed.out + failed.err
     assert "Traceback" not in failed.err
+
+
+def test_a_long_stop_looks_for_the_notes_of_the_first_occasions_only(
+    fake: FakeGitLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a long stop the run reads the notes of at most MAX_LOST occasions, and says the
+    count is of those (one, here, of two)."""
+    monkeypatch.setattr(observe, "MAX_LOST", 1)
+    ok(run("2026-12-01"))
+    reads = fake.count("GET", "/notes")
+    said = [line for line in ok(run("2027-01-10")).out.splitlines() if "never sent" in line]
+    assert len(said) == 1 and "1 reminder (of the first 1 looked for) never sent" in said[0]
+    assert fake.count("GET", "/notes") - reads == 1
