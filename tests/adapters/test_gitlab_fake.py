@@ -911,6 +911,17 @@ def test_notes_list_newest_first_in_pages_with_system_notes(fake: FakeGitLab) ->
     assert [n.body for n in oldest][::3] == ["first", "last"]
 
 
+def test_a_note_edited_down_to_quick_actions_runs_them_and_is_deleted(fake: FakeGitLab) -> None:
+    """Notes::UpdateService: an edit that leaves only commands runs them and deletes the note
+    (202, the commands' answer)."""
+    issue = new_issue(project_of(fake))
+    note = issue.notes.create({"body": "plain"})
+    note.body = "/close"
+    note.save()
+    stored = fake.issues(PROJECT)[0]
+    assert stored["state"] == "closed" and stored["notes"] == []
+
+
 def test_the_activity_filter_lists_comments_or_system_notes_alone(fake: FakeGitLab) -> None:
     """lib/api/notes.rb: `activity_filter` (UserPreference::NOTES_FILTERS) narrows the list."""
     issue = new_issue(project_of(fake))

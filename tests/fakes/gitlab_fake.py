@@ -2054,7 +2054,11 @@ class IssueHandlers(Handlers):
         if not body:
             raise bad_request("body is missing")
         _note_length(body)
-        text, _, _ = self._run_note_commands(issue, body, f"note:{note.id}")
+        text, commands, summary = self._run_note_commands(issue, body, f"note:{note.id}")
+        if commands and not text.strip():  # Notes::UpdateService: only commands deletes it
+            issue.notes.remove(note)
+            issue.touch(self.state.clock.now())
+            return Reply(202, {"commands_changes": {}, "summary": summary})
         if text != note.body:
             self.state.record_mentions(text, f"note:{note.id}", before=note.body)
             note.body, note.updated_at = text, self.state.clock.now()
