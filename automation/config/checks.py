@@ -16,6 +16,7 @@ from automation.config.models import (
     Roster,
     by_username,
     title_grade_differs,
+    title_unlisted,
 )
 from automation.config.source import Source, duplicates, shorten
 from automation.errors import Problem
@@ -93,11 +94,9 @@ def _check_grades(
     """A grade given agrees with the title's; the people whose grades a program reads
     (GRADED) have one, from their title or from the roster."""
     for i, person in people:
-        if person.title is None or not grades.families:
+        if person.title is None:
             continue
-        from_title = grades.grade_of(person.title)
-        unknown = from_title is None and person.grade is None
-        if unknown and person.username.lower() in graded:
+        if title_unlisted(person, grades) and person.username.lower() in graded:
             yield roster.problem(
                 ("people", i, "title"),
                 f"title '{shorten(person.title)}' of '{person.username}' is not in job-grades.yml; "

@@ -482,6 +482,13 @@ def title_grade_differs(person: Person, grades: JobGrades) -> int | None:
     return from_title if from_title is not None and person.grade not in (None, from_title) else None
 
 
+def title_unlisted(person: Person, grades: JobGrades) -> bool:
+    """Whether a person's grade is missing for want of their title in job-grades.yml (a roster
+    problem, said there for those whose grade a rule reads: the rule waits for it)."""
+    listed = person.title is None or not grades.families or grades.grade_of(person.title)
+    return person.grade is None and not listed
+
+
 def managing(people: Iterable[Person]) -> frozenset[str]:
     """The lowercased usernames someone in the roster names as their `manager`."""
     return frozenset(p.manager.lower() for p in people if p.manager)

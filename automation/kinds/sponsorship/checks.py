@@ -16,6 +16,7 @@ from automation.config.models import (
     manages_people,
     managing,
     title_grade_differs,
+    title_unlisted,
 )
 from automation.config.source import Loc, Source, duplicates
 from automation.errors import Problem
@@ -214,8 +215,9 @@ def _people_manager(
 
 def _grades(pair: _Pair, part: Sponsorship, grades: JobGrades) -> Iterator[Finding]:
     rules = part.rules
-    if any(title_grade_differs(p, grades) is not None for p in (pair.sponsor, pair.sponsee)):
-        return  # the roster says which grade is wrong; these rules wait for it
+    both = (pair.sponsor, pair.sponsee)
+    if any(title_grade_differs(p, grades) is not None or title_unlisted(p, grades) for p in both):
+        return  # the roster says which grade is wrong or missing; these rules wait for it
     sponsor, sponsee = grade_of(pair.sponsor, grades), grade_of(pair.sponsee, grades)
     if sponsor is None or sponsee is None:
         who = "sponsor" if sponsor is None else "sponsee"
