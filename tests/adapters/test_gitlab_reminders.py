@@ -42,6 +42,17 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitLab
         yield instance
 
 
+@contextmanager
+def digested(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitLab]:
+    """The demo program with a weekly digest, in a fake GitLab where ana, ben and cy exist,
+    before its first run."""
+    monkeypatch.chdir(root)
+    setup(root, DIGEST)
+    fake = new_fake(users=("ana", "ben", "cy"))
+    with fake.activate():
+        yield fake
+
+
 def run(today: str, *extra: str, clock: StepClock | None = None) -> Result:
     env = {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN}
     args = ["apply", "--backend", "gitlab", "--today", today, "--rehearsal", *extra]
@@ -200,10 +211,7 @@ def test_notes_are_paced_under_the_note_limit_instead_of_bouncing_off_429s(
 def test_the_digest_is_posted_once_then_edited_in_place(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    setup(tmp_path, DIGEST)
-    fake = new_fake(users=("ana", "ben", "cy"))
-    with fake.activate():
+    with digested(tmp_path, monkeypatch) as fake:
         ok(run("2026-12-01"))
         ok(run("2026-12-04"))
         tracking = next(i for i in fake.issues(PROJECT) if "demo/tracking " in i["description"])
@@ -322,10 +330,7 @@ def test_a_token_replaced_mid_week_leaves_the_weeks_digest_to_the_old_user(
     """Reviewers: the week's digest by the replaced token's user was edited by the new one,
     which GitLab refuses (403): every run that week stopped (exit 3). Nothing the old digest
     listed is listed again, that week or the next."""
-    monkeypatch.chdir(tmp_path)
-    setup(tmp_path, DIGEST)
-    fake = new_fake(users=("ana", "ben", "cy"))
-    with fake.activate():
+    with digested(tmp_path, monkeypatch) as fake:
         ok(run("2026-12-01"))
         ok(run("2026-12-04"))  # this week's digest, by the old token's user
         (before,) = digests(fake, "2026-W49")
@@ -518,10 +523,7 @@ def test_a_missed_digest_week_is_said_once_back(
 ) -> None:
     """With a digest: an occasion no digest listed, whose day came more than `late_days`
     before the week of the run back, is said as never sent."""
-    monkeypatch.chdir(tmp_path)
-    setup(tmp_path, DIGEST)
-    fake = new_fake(users=("ana", "ben", "cy"))
-    with fake.activate():
+    with digested(tmp_path, monkeypatch):
         ok(run("2026-12-01"))
         ok(run("2026-12-01"))
         back = ok(run("2027-01-13"))
@@ -547,10 +549,7 @@ def test_a_tracking_issue_full_of_notes_fails_its_digest_saying_why_and_what_to_
     a tracking issue rewritten every hour reaches that in a year or two, and the week's
     digest is refused. The run says why and what to do, not a bare 400; its notes are read
     without the system notes (a page each look, not fifty)."""
-    monkeypatch.chdir(tmp_path)
-    setup(tmp_path, DIGEST)
-    fake = new_fake(users=("ana", "ben", "cy"))
-    with fake.activate():
+    with digested(tmp_path, monkeypatch) as fake:
         ok(run("2026-12-01"))
         tracking = next(i for i in fake.issues(PROJECT) if "demo/tracking " in i["description"])
         _fill(fake, tracking["iid"])
