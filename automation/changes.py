@@ -8,14 +8,15 @@ from dataclasses import replace
 from typing import TypeVar
 
 from automation.actions import Action, Failure, Plan, UpdateDescription, UpdateLabels
+from automation.blocks import COMPLETION_BLOCK as COMPLETION
 from automation.checklist import rename_headings
 from automation.config.models import Program
-from automation.edits import Edits, apply_edits, kept_differs
+from automation.edits import BlockTexts, Edits, apply_edits, kept_differs
 from automation.errors import ItemError
 from automation.items import ObservedIssue
 from automation.markers import block_content, damaged_blocks, same_text, sound_block
 from automation.migration import HEADINGS_RENAMED, TASKS_ADDED
-from automation.progress import label_changes, removable_labels
+from automation.progress import UNFINISHED, Progress, Status, label_changes, removable_labels
 
 FIGURES = "figures"  # what an UpdateDescription of a plan-style issue changes
 RENAMED = "identity line renamed"  # ... of a renamed item (renamed_from)
@@ -113,13 +114,20 @@ def proves(found: ObservedIssue, name: str) -> bool:
 AGAIN = "**Open again:** required tasks are open again since; the progress shows which."
 
 
-def open_again(found: ObservedIssue, name: str, open_now: bool) -> str | None:
-    """The content block NAME (a completion block) is to have now: with the line AGAIN while
-    required tasks are open (OPEN_NOW), without it once they are done; None when it is right
-    as it is, missing or damaged (a newcomer's trial: a graduate's issue reopened read
-    "Completed" above "in progress")."""
+def open_again(found: ObservedIssue, progress: Progress) -> BlockTexts:
+    """The completion block of an issue finished once (its proof), as it is to read now: with
+    the line AGAIN while required tasks are open, without it once they are done; unchanged
+    when it is right as it is, missing, damaged or another issue's, or the issue is over (a
+    newcomer's trial: a graduate's issue reopened read "Completed" above "in progress")."""
+    if progress.status not in (*UNFINISHED, Status.COMPLETE) or not proves(found, COMPLETION):
+        return ()
+    again = _again_text(found, progress.status in UNFINISHED)
+    return ((COMPLETION, again),) if again is not None else ()
+
+
+def _again_text(found: ObservedIssue, open_now: bool) -> str | None:
     try:
-        content = block_content(found.description, name)
+        content = block_content(found.description, COMPLETION)
     except ItemError:
         return None
     lines = (content or "").splitlines()

@@ -53,6 +53,7 @@ from automation.changes import (
     description_update,
     has_block,
     labels_update,
+    open_again,
     present,
     proof_line,
     proves,
@@ -568,11 +569,14 @@ def _finish(  # noqa: PLR0917
     block says so (NOTELESS), and the note comes if the person is back in the program."""
     program = desired.program
     proof = f"{NOTELESS}\n{blocks.completion(today)}{proof_line(issue.iid)}"
-    done = () if proves(issue, COMPLETION_BLOCK) else ((COMPLETION_BLOCK, proof),)
-    edits = Edits(((PROGRESS_BLOCK, blocks.progress(progress)), *done))
+    # the first time, its proof; after, the proof says whether required tasks are open again
+    first = () if proves(issue, COMPLETION_BLOCK) else ((COMPLETION_BLOCK, proof),)
+    edits = Edits(
+        ((PROGRESS_BLOCK, blocks.progress(progress)), *first, *open_again(issue, progress))
+    )
     update = description_update(program, issue, key, edits)
     wanted, cleared = issue_labels(program, progress), cleared_scopes(progress)
-    if not done or isinstance(update, Failure):
+    if not first or isinstance(update, Failure):
         plan = updates(program, issue, key, update, wanted, cleared=cleared)
     else:
         labels = labels_update(program, issue, key, wanted, cleared=cleared)

@@ -236,8 +236,8 @@ def _plan_tracked(
     if completing:
         done = ctx.blocks.completion(ctx.today) + proof_line(found.iid)
         blocks = (*blocks, (COMPLETION_BLOCK, done))
-    else:
-        blocks = (*blocks, *_again(found, progress))
+    elif not noteless(found):  # one written while its person was away is rewritten above
+        blocks = (*blocks, *open_again(found, progress))
     turned = turn(ctx.desired, item, found, ctx.measured, ctx.blocks, ctx.today)
     blocks = (*blocks, *turned.blocks)
     written, state = _write_tracked(item, found, blocks, progress, completing, ctx, turned)
@@ -377,16 +377,6 @@ def _no_task_left(
         "or a list without boxes): it can never complete. Put its tasks back from the issue's "
         "history (its description's edits), or close it",
     )
-
-
-def _again(found: ObservedIssue, progress: Progress) -> BlockTexts:
-    """The completion block of an issue finished once, saying while required tasks are open
-    again that they are, and no longer once they are done (unchanged when it is over)."""
-    over = progress.status not in (*UNFINISHED, Status.COMPLETE)
-    if over or not proves(found, COMPLETION_BLOCK) or noteless(found):
-        return ()
-    again = open_again(found, COMPLETION_BLOCK, progress.status in UNFINISHED)
-    return ((COMPLETION_BLOCK, again),) if again is not None else ()
 
 
 def _undone(found: ObservedIssue, progress: Progress) -> tuple[str, ...]:

@@ -1083,6 +1083,28 @@ def test_a_completed_issue_reopened_with_a_task_unticked_says_it_is_open_again(
     assert "No changes" in run("apply", "2027-01-06").out
 
 
+def test_a_departed_hires_completion_block_follows_their_ticks_too(onboarding: Path) -> None:
+    """A reviewer: Tom's issue, open again with a task unticked, said so; he left the
+    program (taken out of `hires`) and the task was ticked: it still said "Open again" under
+    `complete`, the issue of someone departed being planned apart."""
+    assert run("apply", "2026-12-01").code == 0
+    path = path_of(onboarding, "sales-onboarding/tom.reyes")
+    path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]"), "utf-8")
+    assert run("apply", "2027-01-04").code == 0
+    done = block_content(hire(onboarding, "tom.reyes").description, "completion") or ""
+    text = path.read_text("utf-8").replace("state: closed", "state: opened")
+    path.write_text(text.replace("- [x]", "- [ ]", 1), "utf-8")
+    edit(onboarding / PROGRAM, "    - {username: tom.reyes, role: ae}\n", "")
+    assert run("apply", "2027-01-05").code == 0
+    again = block_content(hire(onboarding, "tom.reyes").description, "completion") or ""
+    assert "**Open again:**" in again
+    path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]", 1), "utf-8")
+    assert run("apply", "2027-01-06").code == 0
+    tom = hire(onboarding, "tom.reyes")
+    assert "status::complete" in tom.labels
+    assert block_content(tom.description, "completion") == done
+
+
 def test_pre_work_marked_not_applicable_is_not_late(onboarding: Path) -> None:
     """A reviewer's finding: a hire whose pre-work tasks were all marked not applicable
     (`[~]`) read "not finished: late" for ever, though their issue counts the section done."""
