@@ -903,23 +903,3 @@ def test_periods_made_late_in_a_confidential_program_are_counted_not_named(esp: 
     said = gap.out + gap.err
     assert "6 issues made now for periods that were over before this run (not named here" in said
     assert not re.search("Globex|Initech|Umbrella|Stark|Wayne", said), said
-
-
-def test_a_proposal_past_its_start_date_is_said_at_its_line(esp: Path) -> None:
-    """A newcomer's trial: Tyrell stood proposed ten months after its start date, unsaid.
-    A month after that date, the run says so at the account's `start`, until it is approved
-    or taken out."""
-    line = next(
-        n
-        for n, text in enumerate((esp / PROGRAM).read_text("utf-8").splitlines(), 1)
-        if "id: tyrell" in text
-    )
-    assert "still proposed" not in run("plan", "2027-02-20").out
-    later = run("plan", "2027-03-15").out
-    assert f"{PROGRAM}:{line + 1}: account 'tyrell' is still proposed, and its start date " in later
-    edit(
-        esp / PROGRAM,
-        "status: proposed,\n       account_team: [",
-        "status: approved,\n       account_team: [",
-    )
-    assert "still proposed" not in run("plan", "2027-03-15").out

@@ -98,29 +98,9 @@ def generate(ctx: Ctx) -> Generated:
         tuple(issues),
         groups,
         ((PROPOSALS, table),),
-        (*warnings, *_stale_proposals(ctx)),
+        warnings,
         failures=failures,
     )
-
-
-STALE = dt.timedelta(days=30)  # a proposal whose start passed this long ago is said to be stale
-
-
-def _stale_proposals(ctx: Ctx) -> Iterator[str]:
-    """A proposed account whose start date passed a month ago or more (a newcomer's trial: a
-    proposal stood ten months past its start, unsaid): approved as it is, its periods since
-    that start would be made at once, overdue."""
-    for index, account in enumerate(ctx.program.esp.accounts):
-        if account.status == "proposed" and account.start < ctx.today - STALE:
-            yield str(
-                ctx.source.problem(
-                    ("esp", "accounts", index, "start"),
-                    f"account '{account.id}' is still proposed, and its start date "
-                    f"({account.start}) passed over a month ago: approve it with the date it "
-                    "joins as `start:` (approved as it is, its periods since then may be made "
-                    "at once, overdue), or take it out of `accounts`",
-                )
-            )
 
 
 def _cap_findings(
