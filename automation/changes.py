@@ -111,7 +111,7 @@ def proves(found: ObservedIssue, name: str) -> bool:
 
 # said in a completion block while required tasks are open again (a person reopened the work):
 # the block stays, as the record that the issue was finished once and its note posted
-AGAIN = "**Open again:** required tasks are open again since; the progress shows which."
+AGAIN = "**Open again:** some required tasks are not done any more; the progress shows which."
 
 
 def open_again(found: ObservedIssue, progress: Progress) -> BlockTexts:

@@ -143,7 +143,8 @@ def _lost(
     if quiet is None or quiet >= since - dt.timedelta(days=1):
         return []
     after = quiet + dt.timedelta(days=1)
-    return [d for d in due_reminders(desired, found, today, after) if d.day < since]
+    lost = [d for d in due_reminders(desired, found, today, after) if d.day < since]
+    return sorted(lost, key=lambda d: d.day)  # the earliest looked for first
 
 
 def _never_sent(

@@ -1539,8 +1539,9 @@ _NOTES_FULL = "Maximum number of comments exceeded"
 NOTES_FULL = (
     "the issue holds 5,000 notes, the most GitLab keeps on one, its history's included (each "
     "change of its description adds one), and takes no more comments (400 Maximum number of "
-    "comments exceeded). A program's weekly digest goes to its tracking issue: set "
-    "`reminders.digest: false` in the program's file to send reminders to each issue instead"
+    "comments exceeded): no note of the tool's can be posted there any more. If it is a "
+    "program's tracking issue and this its weekly digest, set `reminders.digest: false` in the "
+    "program's file (reminders then go to each issue); another note is not posted"
 )
 
 

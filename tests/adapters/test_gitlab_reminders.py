@@ -490,8 +490,8 @@ def test_reminders_a_stopped_schedule_never_sent_are_said_once_back(fake: FakeGi
     """The schedule stopped for five weeks (a runner gone): the reminders whose day came
     during the stop, more than `late_days` before the run back, are not sent then (they
     would speak of what is long past), and were said by nothing (a finding of the year's
-    trial). The run back says how many, from when to when, and of which reminder; the
-    run after it, once a run has found everything up to date, says nothing again."""
+    trial). The runs back say how many, from when to when, and of which reminder, until one
+    finds everything up to date (here the first): after it, nothing is said again."""
     ok(run("2026-12-01"))  # finds everything up to date: the record is of that day
     assert _record_day(fake) == "2026-12-01"
     back = ok(run("2027-01-10"))
