@@ -26,7 +26,7 @@ from automation.reminders.notes import (
 )
 from automation.renames import aliases
 from automation.rendering import Renderer, own_reference
-from automation.trackers.base import Tracker
+from automation.trackers.base import ChangeLog, Tracker
 from automation.unchanged import last_quiet_day
 
 
@@ -140,11 +140,18 @@ def _lost(
     stopped for longer than `late_days`). None when the last such run was the day before
     SINCE or later, the usual case: no read."""
     quiet = last_quiet_day(tracker)
-    if quiet is None or quiet >= since - dt.timedelta(days=1):
+    if quiet is None or quiet >= since - dt.timedelta(days=1) or _ahead(tracker, today):
         return []
     after = quiet + dt.timedelta(days=1)
     lost = [d for d in due_reminders(desired, found, today, after) if d.day < since]
     return sorted(lost, key=lambda d: d.day)  # the earliest looked for first
+
+
+def _ahead(tracker: Tracker, today: dt.date) -> bool:
+    """Whether the run is of a day after GitLab's (`plan --today`, a rehearsal of a later
+    day): the schedule may yet send what it would call lost (a reviewer)."""
+    now = tracker.last_answer_at() if isinstance(tracker, ChangeLog) else None
+    return now is None or today > now.astimezone(dt.UTC).date()
 
 
 def _never_sent(

@@ -479,6 +479,11 @@ def test_a_token_put_back_edits_its_own_digest_and_lists_nothing_twice(
     assert sum("early" in body for body in w49) == 1, w49
 
 
+def _on(fake: FakeGitLab, day: str) -> None:
+    """GitLab's clock on DAY, as it is for the scheduled run of that day (not a rehearsal)."""
+    fake.clock.current = dt.datetime.fromisoformat(f"{day}T09:00:00+00:00")
+
+
 def _record_day(fake: FakeGitLab) -> str:
     """The day the record of the last run that left nothing to do names."""
     record = read_record(fake.labels(GROUP)[RECORD_LABEL]["description"])
@@ -494,6 +499,7 @@ def test_reminders_a_stopped_schedule_never_sent_are_said_once_back(fake: FakeGi
     finds everything up to date (here the first): after it, nothing is said again."""
     ok(run("2026-12-01"))  # finds everything up to date: the record is of that day
     assert _record_day(fake) == "2026-12-01"
+    _on(fake, "2027-01-10")
     back = ok(run("2027-01-10"))
     said = [line for line in back.out.splitlines() if "never sent" in line]
     assert len(said) == 1, back.out
@@ -502,6 +508,7 @@ def test_reminders_a_stopped_schedule_never_sent_are_said_once_back(fake: FakeGi
     assert said[0].endswith("By reminder: one-open (2)")
     assert notes(fake) == {}  # not sent late
     ok(run("2027-01-10"))  # found everything up to date
+    _on(fake, "2027-01-11")
     assert "never sent" not in ok(run("2027-01-11")).out
 
 
@@ -515,7 +522,21 @@ def test_reminders_a_run_sent_before_the_stop_are_not_said_lost(fake: FakeGitLab
         iid(fake, "ben"): 1,
         iid(fake, "cy"): 1,
     }
+    _on(fake, "2027-01-10")
     assert "never sent" not in ok(run("2027-01-10")).out
+
+
+def test_a_plan_of_a_later_day_calls_no_reminder_lost(fake: FakeGitLab) -> None:
+    """A reviewer: `plan --today` a month ahead, on the schedule's own GitLab, said the
+    reminders due meanwhile were never sent; the schedule may yet send them."""
+    ok(run("2026-12-01"))
+    ahead = cli(
+        ["plan", "--backend", "gitlab", "--today", "2027-01-10"],
+        {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN},
+    )
+    assert ahead.code == 0 and "never sent" not in ahead.out, ahead.out + ahead.err
+    _on(fake, "2027-01-10")
+    assert "never sent" in ok(run("2027-01-10")).out  # on the day itself, it is said
 
 
 def test_a_missed_digest_week_is_said_once_back(
@@ -523,9 +544,10 @@ def test_a_missed_digest_week_is_said_once_back(
 ) -> None:
     """With a digest: an occasion no digest listed, whose day came more than `late_days`
     before the week of the run back, is said as never sent."""
-    with digested(tmp_path, monkeypatch):
+    with digested(tmp_path, monkeypatch) as fake:
         ok(run("2026-12-01"))
         ok(run("2026-12-01"))
+        _on(fake, "2027-01-13")
         back = ok(run("2027-01-13"))
     said = [line for line in back.out.splitlines() if "never sent" in line]
     assert len(said) == 1 and "By reminder: one-open (2)" in said[0], back.out
@@ -570,6 +592,7 @@ def test_a_long_stop_looks_for_the_notes_of_the_first_occasions_only(
     monkeypatch.setattr(observe, "MAX_LOST", 1)
     ok(run("2026-12-01"))
     reads = fake.count("GET", "/notes")
+    _on(fake, "2027-01-10")
     said = [line for line in ok(run("2027-01-10")).out.splitlines() if "never sent" in line]
     assert len(said) == 1 and "1 reminder (of the first 1 looked for) never sent" in said[0]
     assert fake.count("GET", "/notes") - reads == 1

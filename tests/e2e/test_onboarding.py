@@ -1073,7 +1073,9 @@ def test_a_completed_issue_reopened_with_a_task_unticked_says_it_is_open_again(
     tom = hire(onboarding, "tom.reyes")
     again = block_content(tom.description, "completion") or ""
     assert "status::in progress" in tom.labels and tom.state == "opened"
-    assert again.startswith(done.split("<!--")[0]) and "**Open again:** some required tasks" in again
+    assert (
+        again.startswith(done.split("<!--")[0]) and "**Open again:** some required tasks" in again
+    )
     assert again.rstrip().endswith(f"<!-- automation:of #{tom.iid} -->")
     path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]", 1), "utf-8")
     assert run("apply", "2027-01-06").code == 0
