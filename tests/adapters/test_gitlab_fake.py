@@ -945,13 +945,8 @@ def test_an_issue_with_5000_notes_takes_no_more_but_its_history_goes_on(
     actions not run; changes to the issue still add system notes."""
     issue = new_issue(project_of(fake))
     stored = fake.state.project(PROJECT).issues[issue.iid]
-    now = fake.state.clock.now()
-    stored.notes.extend(
-        gitlab_fake.Note(
-            fake.state.next_id("note"), "changed the description", fake.owner, now, now, True
-        )
-        for _ in range(gitlab_fake.MAX_NOTES - 1)
-    )
+    fake.fill_notes(PROJECT, issue.iid, room=1)
+    assert len(stored.notes) == gitlab_fake.MAX_NOTES - 1
     issue.notes.create({"body": "the last one taken"})
     with pytest.raises(gitlab.GitlabCreateError) as refused:
         issue.notes.create({"body": "one more\n/close"})

@@ -18,7 +18,7 @@ from automation.reminders import observe
 from automation.syncrecord import RECORD_LABEL, read_record
 from automation.trackers.gitlab import Connection, GitLabTracker
 from tests.backends import GROUP, PROJECT, TOKEN, URL, Result, StepClock, cli, new_fake
-from tests.fakes.gitlab_fake import MAX_NOTES, FakeGitLab, Note
+from tests.fakes.gitlab_fake import FakeGitLab
 from tests.projects import REMINDERS, reminders_project
 
 SETTINGS = f"gitlab:\n  group: enablement\n  project: {PROJECT}\n"
@@ -491,7 +491,9 @@ def _record_day(fake: FakeGitLab) -> str:
     return record.day.isoformat()
 
 
-def test_reminders_a_stopped_schedule_never_sent_are_said_once_back(fake: FakeGitLab) -> None:
+def test_reminders_a_stopped_schedule_never_sent_are_said_by_the_runs_back(
+    fake: FakeGitLab,
+) -> None:
     """The schedule stopped for five weeks (a runner gone): the reminders whose day came
     during the stop, more than `late_days` before the run back, are not sent then (they
     would speak of what is long past), and were said by nothing (a finding of the year's
@@ -539,7 +541,7 @@ def test_a_plan_of_a_later_day_calls_no_reminder_lost(fake: FakeGitLab) -> None:
     assert "never sent" in ok(run("2027-01-10")).out  # on the day itself, it is said
 
 
-def test_a_missed_digest_week_is_said_once_back(
+def test_a_missed_digest_week_is_said_by_the_run_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With a digest: an occasion no digest listed, whose day came more than `late_days`
@@ -553,17 +555,6 @@ def test_a_missed_digest_week_is_said_once_back(
     assert len(said) == 1 and "By reminder: one-open (2)" in said[0], back.out
 
 
-def _fill(fake: FakeGitLab, iid: int, room: int = 0) -> None:
-    """The issue's history as a year of hourly rewrites leaves it: system notes up to
-    GitLab's limit of notes on an issue, less ROOM."""
-    stored = fake.state.project(PROJECT).issues[iid]
-    now = fake.state.clock.now()
-    stored.notes.extend(
-        Note(fake.state.next_id("note"), "changed the description", fake.owner, now, now, True)
-        for _ in range(MAX_NOTES - len(stored.notes) - room)
-    )
-
-
 def test_a_tracking_issue_full_of_notes_fails_its_digest_saying_why_and_what_to_do(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -574,7 +565,7 @@ def test_a_tracking_issue_full_of_notes_fails_its_digest_saying_why_and_what_to_
     with digested(tmp_path, monkeypatch) as fake:
         ok(run("2026-12-01"))
         tracking = next(i for i in fake.issues(PROJECT) if "demo/tracking " in i["description"])
-        _fill(fake, tracking["iid"])
+        fake.fill_notes(PROJECT, tracking["iid"])
         reads = fake.count("GET", "/notes")
         failed = run("2026-12-04")
         assert fake.count("GET", "/notes") - reads < 10  # a page per look: 50 with them

@@ -3387,6 +3387,18 @@ class FakeGitLab:
     def _service_as(self, username: str) -> IssueService:
         return IssueService(self.state, LabelService(self.state), self._user(username))
 
+    def fill_notes(self, path: str, iid: int, room: int = 0) -> None:
+        """The issue's history as a year or two of hourly description rewrites leaves it: its
+        tool's user's "changed the description" system notes, up to GitLab's limit of notes
+        on an issue (MAX_NOTES), less ROOM."""
+        issue = self.state.project(path).issues[iid]
+        now = self.state.clock.now()
+        body = "changed the description"
+        issue.notes.extend(
+            Note(self.state.next_id("note"), body, self.owner, now, now, True)
+            for _ in range(MAX_NOTES - len(issue.notes) - room)
+        )
+
     def edit_issue(
         self,
         project: str,
