@@ -338,10 +338,11 @@ def _refuse_persons(name: str, content: str) -> None:
 def _swallowing_message(name: str, held: str) -> str:
     begin, end = begin_marker(name), end_marker(name)
     return (
-        f"the managed block '{name}' is damaged: it holds {held}, which is not the tool's (its "
-        f"`{begin}` line was moved up, or its `{end}` line down); the issue was left untouched, "
-        "so as not to replace what a person wrote. Move the two lines back around the block's "
-        f"own text{_or_fresh(name, _WITH_TEXT)}"
+        f"the managed block '{name}' is damaged: it holds {held}, which is not the tool's (typed "
+        f"inside it, or its `{begin}` line moved up, or its `{end}` line down); the issue was left "
+        "untouched, so as not to replace what a person wrote. Move what was typed below the "
+        f"block's `{end}` line, or the two marker lines back around the block's own "
+        f"text{_or_fresh(name, _WITH_TEXT)}"
     )
 
 

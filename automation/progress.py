@@ -108,7 +108,8 @@ def measure(
     `applicable` names the sections this issue's template has (all when None); the others are
     not part of its track and never its current phase. Tasks that say they are optional are
     not counted; nor, in the overall figure, the tasks of sections that are not `required`;
-    nor a task a person typed inside one of the tool's blocks, which its next write replaces."""
+    nor a task a person typed inside one of the tool's blocks (the issue fails until it is
+    moved out)."""
     headings = [s.heading for s in program.sections]
     text = rename_headings(outside_blocks(description), program.renamed_headings)
     counted, overall = count_all(text, headings, True)

@@ -72,6 +72,30 @@ def test_an_end_marker_moved_below_typed_notes_keeps_them(backend: Backend) -> N
     assert by_key(backend)[AIKO].description == tick(edited, "Have coffee chats")
 
 
+def test_a_task_typed_inside_a_block_is_kept_and_the_advice_moves_it_out(
+    backend: Backend,
+) -> None:
+    """A manager types a task of their own just above the progress table's end marker: the
+    issue fails untouched, saying to move it below the end line; moved there, it is kept."""
+    assert backend.cli("apply").code == 0
+    aiko = by_key(backend)[AIKO]
+    task = "- [ ] Manager: book a lunch with Aiko\n"
+    backend.edit(aiko.iid, lambda text: text.replace(END, task + END, 1))
+    typed = by_key(backend)[AIKO].description
+    result = backend.cli("apply")
+    assert result.code == 1, result.out + result.err
+    said = failed_line(result.out)
+    assert "it holds a task, which is not the tool's (typed inside it" in said, said
+    assert f"Move what was typed below the block's `{END}` line" in said, said
+    assert by_key(backend)[AIKO].description == typed
+    backend.edit(aiko.iid, lambda text: text.replace(task + END, END, 1).rstrip("\n") + "\n" + task)
+    moved = backend.cli("apply")
+    assert moved.code == 0, moved.out + moved.err
+    text = by_key(backend)[AIKO].description
+    line = task.rstrip("\n")  # GitLab keeps no trailing newline
+    assert text.count(line) == 1 and text.index(line) > text.index(END), text[-400:]
+
+
 def test_a_block_template_that_writes_a_task_is_refused_before_any_write(shipped: Path) -> None:
     """A reviewer's: a team's workshop block template with a checklist line was written
     once, then every issue failed as damaged on every run after."""
