@@ -221,7 +221,9 @@ def _plan_tracked(
     under_way = live and progress.status in (Status.NOT_STARTED, Status.IN_PROGRESS)
     said = _missing_headings(found, progress, completing) if under_way or completing else ()
     said = (*said, *(_emptied(item, found, progress, ctx) if completing else ()))
-    gone = _no_task_left(item, found, progress, ctx) if under_way else ()
+    # overdue too: it can still complete (a trial: emptied after its due date, unsaid)
+    unfinished = live and progress.status in UNFINISHED
+    gone = _no_task_left(item, found, progress, ctx) if unfinished else ()
     stale = _kept_gone(item, found, progress, ctx.today)
     headings = Plan(
         warnings=(*said, *gone, *stale, *_moved_away(found, progress), *_undone(found, progress))

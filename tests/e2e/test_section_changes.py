@@ -5,6 +5,7 @@ about, once, naming the issues that still have its tasks (it was not, at all).""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from pathlib import Path
@@ -408,3 +409,25 @@ def test_files_saved_again_in_another_unicode_form_change_no_issue(
     assert outside_blocks(text) == outside_blocks(before)
     assert f"| {heading} | 1/" in _in_form("NFC", text)
     assert "No changes" in run("apply", "2026-12-02").out
+
+
+def test_an_overdue_issue_emptied_of_its_tasks_is_warned_about(shipped: Path) -> None:
+    """A newcomer's trial: a hire's checklist emptied after its due date, while the hire's
+    workshop group still ran: the first line and blocks came back, "0 warnings", and the
+    hire's tasks left the program's totals unsaid."""
+    keep_programs(shipped, "sales-onboarding")
+    key = "sales-onboarding/oliver.grant"
+    assert run("apply", "2026-11-23").code == 0
+    due = issues(shipped)[key].due_date
+    assert due is not None
+    after = (due + dt.timedelta(days=2)).isoformat()
+    assert run("apply", after).code == 0
+    assert "status::overdue" in issues(shipped)[key].labels  # its group still runs
+    path = path_of(shipped, key)
+    text = path.read_text("utf-8")
+    path.write_text(text[: text.index("---", 3) + 4], "utf-8")  # the front matter alone
+    result = run("apply", after)
+    assert result.code == 0, result.out + result.err
+    said = [line for line in result.out.splitlines() if "has no task left" in line]
+    assert len(said) == 1 and f"#{issues(shipped)[key].iid} " in said[0], result.out
+    assert "status::overdue" in issues(shipped)[key].labels
