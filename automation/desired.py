@@ -139,7 +139,9 @@ def _row(row: DerivedRow, measured: Mapping[str, Measured]) -> dict[str, Any]:
         section = next(
             (s for s in issue.progress.sections if s.section.heading == row.section[1]), None
         )
-        held = section is not None and (section.tasks.count > 0 or not row.ticked)
+        # an issue with no task left that counts has done nothing (a trial: pre-work `done`)
+        left = issue.progress.overall.count > 0
+        held = section is not None and left and (section.tasks.count > 0 or not row.ticked)
         section_done = bool(section and section.found and held and section.tasks.complete)
     done = [measured.get(key) for key in row.counted]
     return {

@@ -431,3 +431,24 @@ def test_an_overdue_issue_emptied_of_its_tasks_is_warned_about(shipped: Path) ->
     said = [line for line in result.out.splitlines() if "has no task left" in line]
     assert len(said) == 1 and f"#{issues(shipped)[key].iid} " in said[0], result.out
     assert "status::overdue" in issues(shipped)[key].labels
+
+
+def test_an_issue_with_no_box_left_reads_as_having_no_tasks_not_as_done(shipped: Path) -> None:
+    """A newcomer's trial: a bot made a hire's checklist into plain bullets; the warning came,
+    but the issue said "all phases complete" beside 0%, its rollup row `complete`, and its
+    workshop's rollup listed the hire's pre-work as `done`."""
+    keep_programs(shipped, "sales-onboarding")
+    key = "sales-onboarding/oliver.grant"
+    assert run("apply", "2026-11-23").code == 0
+    path = path_of(shipped, key)
+    path.write_text(re.sub(r"^- \[[ x]\] ", "- ", path.read_text("utf-8"), flags=re.M), "utf-8")
+    result = run("apply", "2026-11-24")
+    assert result.code == 0 and "has no task left" in result.out, result.out + result.err
+    oliver = issues(shipped)[key]
+    assert "**Current phase:** no tasks left · **Status:** not started" in oliver.description
+    assert "all phases complete" not in oliver.description
+    everything = "\n".join(i.description for i in issues(shipped).values())
+    row = next(line for line in everything.splitlines() if f"| #{oliver.iid} |" in line)
+    assert "| no tasks left |" in row and "| complete |" not in row, row
+    workshop = next(line for line in everything.splitlines() if "| Oliver Grant |" in line)
+    assert "not done yet" in workshop and "| done |" not in workshop, workshop
