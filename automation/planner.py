@@ -69,7 +69,7 @@ from automation.progress import (
     measure,
     program_label,
 )
-from automation.pruned import in_former_groups
+from automation.pruned import in_former_groups, with_groups_in_use
 from automation.reasons import stray_warnings, unclaimed
 from automation.records import Recorded, read_records
 from automation.renames import Held, aliases, former_label, moved, username_changes
@@ -85,6 +85,7 @@ def plan_program(
     the configuration."""
     desired = without_time_away(desired, observed.issues, today)
     desired = in_former_groups(desired, observed.issues, today)
+    desired = with_groups_in_use(desired, observed.issues)
     program = desired.program
     labels = tuple(
         CreateLabel(spec, program.id)

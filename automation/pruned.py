@@ -104,3 +104,19 @@ def _said(desired: DesiredProgram, held: Mapping[str, str]) -> str:
         f"lists ({named}); they are left in those groups as they are (their blocks, epics and "
         "rows). Keep past groups in the file: their issues and rollups name them"
     )
+
+
+def with_groups_in_use(desired: DesiredProgram, issues: Sequence[ObservedIssue]) -> DesiredProgram:
+    """DESIRED with every group that an open issue of the program belongs in made now (its
+    epic and rollup), where the kind makes a group only from its creation window: a newcomer's
+    trial moved a hire's start date back after their issue was made, and the issue sat in its
+    old workshop's epic, in no workshop's rollup, until the new workshop's window came."""
+    open_keys = {issue.key for issue in issues if issue.key and issue.state == "opened"}
+    used = {item.epic_key for item in desired.issues if item.key in open_keys and item.epic_key}
+    if not used & {e.key for e in desired.epics if not e.create}:
+        return desired
+    return replace(
+        desired,
+        epics=tuple(replace(e, create=e.create or e.key in used) for e in desired.epics),
+        rollups=tuple(replace(r, create=r.create or r.epic_key in used) for r in desired.rollups),
+    )

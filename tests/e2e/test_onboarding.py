@@ -1217,3 +1217,30 @@ def test_a_hire_whose_start_moves_later_stays_in_their_workshops_cohort(onboardi
         assert "3 hires with an onboarding issue: 3 in this cohort." in cohort, (day, cohort)
         assert "| Sofia Alvarez | Mid-Market Account Executive |" in cohort
     assert "No changes" in run("apply", "2026-12-21").out
+
+
+def test_a_hire_whose_start_moved_later_moves_to_the_new_workshops_group_at_once(
+    onboarding: Path,
+) -> None:
+    """A newcomer's trial: a hire's start date pushed back after their issue was made moved
+    their issue's workshop block to a later workshop, but that workshop's epic and rollup came
+    only with its own creation window: the issue sat in the old workshop's epic, in no
+    workshop's rollup, for weeks."""
+    edit(
+        onboarding / PROGRAM,
+        "  hires:\n",
+        "    - {id: amer-2027-03, start: 2027-03-08, end: 2027-03-11, geo: AMER,"
+        " location: Virtual}\n  hires:\n",
+    )
+    assert run("apply").code == 0
+    assert "sales-onboarding/amer-2027-03/tracking" not in issues(onboarding)  # nobody yet
+    edit(onboarding / "config" / "people.yml", "start_date: 2026-11-16", "start_date: 2027-02-22")
+    result = run("apply")
+    assert result.code == 0, result.out + result.err
+    found = issues(onboarding)
+    tom, rollup = hire(onboarding, "tom.reyes"), found.get("sales-onboarding/amer-2027-03/tracking")
+    assert "| Mar 8-11, 2027 | AMER |" in tom.description
+    assert rollup is not None, result.out
+    assert f"#{tom.iid}" in rollup.description and "Tom Reyes" in rollup.description
+    assert tom.epic is not None and tom.epic == rollup.epic, (tom.epic, rollup.epic)
+    assert "No changes" in run("apply").out
