@@ -191,6 +191,30 @@ def test_a_cohort_named_with_an_issue_number_refers_to_no_issue(project: Path) -
         )
 
 
+def test_a_title_that_mentions_and_refers_in_its_own_text_does_neither(project: Path) -> None:
+    """An attacker's trial: `cc @ben @{{ participant.username }} #1` in a program file's
+    `title:` notified ben from every new issue, and GitLab noted on #1 that each mentioned it
+    (the values a title prints were inert; its own text was not)."""
+    program = Path("config/programs/demo.yml")
+    program.write_text(
+        program.read_text(encoding="utf-8").replace(
+            'title: "Demo: {{ participant.name }}"',
+            'title: "Demo: {{ participant.name }} cc @ben @{{ participant.username }} #1 ~x"',
+        ),
+        encoding="utf-8",
+    )
+    fake = new_fake(users=("ben",))
+    with fake.activate():
+        fake.client().projects.get(PROJECT, lazy=True).issues.create({"title": "Someone's"})
+        result = GitLabBackend(fake).cli("apply")
+        assert result.code == 0, result.out + result.err
+        issues = fake.issues(PROJECT)
+        ben = next(i for i in issues if i["title"].startswith("Demo: Ben"))
+        assert ben["title"].replace("\u200b", "") == "Demo: Ben cc @ben @ben #1 ~x"
+        assert not [m for m in fake.mentions if m.where.endswith(":title")], fake.mentions
+        assert issues[0]["system_notes"] == []  # no "mentioned in #2"
+
+
 def test_a_new_task_whose_mention_reads_otherwise_beside_html_is_placed(
     gitlab: GitLabBackend, project: Path
 ) -> None:

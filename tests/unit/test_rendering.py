@@ -325,7 +325,20 @@ def test_a_value_joined_to_a_mention_is_as_inert_as_any(tmp_path: Path, line: st
 
 
 def test_a_title_that_spells_a_mention_mentions_nobody(tmp_path: Path) -> None:
+    """Not even a roster user (an attacker's trial: `cc @alex.morgan` in a program file's
+    `title:` notified him from every new issue), nor by the `mention` filter."""
     origin = Problem("config/programs/x.yml", 4, "")
     renderer = Renderer(tmp_path, ["alice"])
-    title = renderer.render_title("Hi @{% if true %}all{% endif %} and @alice", {}, origin)
-    assert "@all" not in title and "@alice" in title
+    source = "Hi @{% if true %}all{% endif %}, @alice and {{ 'alice' | mention }}"
+    title = renderer.render_title(source, {}, origin)
+    assert title == "Hi @\u200ball, @\u200balice and @\u200balice", title
+
+
+def test_a_titles_own_text_refers_to_nothing(tmp_path: Path) -> None:
+    """GitLab links `#1` in a title and notes on issue 1 that this one mentioned it."""
+    origin = Problem("config/programs/x.yml", 4, "")
+    title = Renderer(tmp_path, []).render_title(
+        'See #1 !2 &3 %"Q3" ~bug $7: {{ n }}', {"n": "#4"}, origin
+    )
+    assert not re.search(r"[#!&%~$][\w\"]", title), title
+    assert title.replace("\u200b", "") == 'See #1 !2 &3 %"Q3" ~bug $7: #4'
