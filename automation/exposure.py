@@ -1,15 +1,16 @@
 """What a write would newly give GitLab to act on (pure): quick-action lines and mentions that
 the text as read held only inside code, a quote or HTML, and that the tool's edit sets free.
 
-A person may open a fence (or a `>>>` quote, or an HTML block) inside one of the tool's blocks
-and close it after lines of their own (`/close`, `@all`): GitLab runs nothing when they save.
-Rewriting the block drops the opening line, and GitLab would run those lines on the tool's
-write, as the tool's user. So the write is compared with the text it replaces: a line that
-would run as a command, or a mention of someone outside the roster, that was not live
-before stops it (an attacker's trial)."""
+A person may open a fence (or a `>>>` quote, an HTML block, or inline code with a lone
+backtick) inside one of the tool's blocks and close it after lines of their own (`/close`,
+`@all`): GitLab runs nothing when they save. Rewriting the block drops the opener, and GitLab
+would run those lines on the tool's write, as the tool's user. So the write is compared with
+the text it replaces: a line that would run as a command, or a mention of someone outside the
+roster, that was not live before stops it (an attacker's trial)."""
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections import Counter
@@ -25,14 +26,18 @@ from automation.mentions import mention_names, without_code
 # a line GitLab's extractors may take for a command: a slash and a word at its start (any
 # word, not just the commands this GitLab knows: a later version may know more)
 _COMMAND = re.compile(r"[ \t]*/([A-Za-z_]+)")
-# GitLab's line-based extractor (up to GitLab 16, still run by self-managed instances) skips
-# a fenced block from a line starting ``` to a line ```, a `>>>` quote to a line `>>>`, and
-# a block from a line `<tag>` to a line `</tag>`
-_OPENERS = (
-    (re.compile(r"```"), re.compile(r"```$")),
-    (re.compile(r">>>"), re.compile(r">>>$")),
-    (re.compile(r"<[^>/][^>]*>$"), re.compile(r"</[^>]+>$")),
-)
+# GitLab's line-based extractor (up to GitLab 16, still run by self-managed instances) reads
+# the text from the start, skipping as it goes, in this order: a fence from a line starting
+# ``` to a line ```; inline code from a backtick to the next but one character on, over any
+# lines; an HTML block from a line `<tag>` (the tag may run over lines) to a line `</tag>`;
+# a `>>>` quote to a line `>>>`; each with at least one character inside. Then a line that
+# starts with a slash and a word is a command, its whole line taken (a backtick on it opens
+# nothing). Where a closing line is missing, the opener hides nothing (a backtick: itself).
+_FENCE_END = re.compile(r"\n```$", re.MULTILINE)
+_QUOTE_END = re.compile(r"\n>>>$", re.MULTILINE)
+_TAG_OPEN = re.compile(r"<[^>]+>\n")
+_TAG_END = re.compile(r"\n</[^>]+>$", re.MULTILINE)
+_LINE_COMMAND = re.compile(r"/[A-Za-z_]+(?:[ ][^\n]*)?(?:[ \t\f\v\n]*\n|$)")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 
@@ -55,9 +60,9 @@ def refusal(where: str, found: str) -> str:
     FOUND (`exposed`) it would have GitLab do, and what to do about it."""
     return (
         f"{where} is left as it is: the tool's edit would {found} from a person's text, "
-        "which GitLab would run as the tool's user (a fence, `>>>` quote, HTML block or "
-        "comment opened inside one of the tool's blocks or its first line, and closed after "
-        "it, say); close it there, or move the text out of it"
+        "which GitLab would run as the tool's user (a fence, `>>>` quote, HTML block, "
+        "comment or backtick opened inside one of the tool's blocks or its first line, and "
+        "closed after it, say); close it there, or move the text out of it"
     )
 
 
@@ -108,22 +113,78 @@ def _words(lines: Sequence[str], read: set[int]) -> Counter[str]:
 
 
 def _line_based(lines: Sequence[str]) -> set[int]:
-    """The lines the line-based extractor reads: all but its skipped blocks (closed ones)."""
-    read: set[int] = set()
-    at = 0
-    while at < len(lines):
-        closer = next((c for o, c in _OPENERS if o.match(lines[at])), None)
-        end = _closing(lines, at, closer) if closer is not None else None
-        if end is None:
-            read.add(at)
-            at += 1
+    """The lines the line-based extractor runs as commands (`_LINE_COMMAND`): a backtick or
+    tag far above can hide them, or, taken away, set them free (an attacker's trial: a lone
+    backtick typed in one of the tool's blocks hid the person's `/close` below it, until the
+    tool rewrote the block)."""
+    text = "\n".join(lines)
+    reader = _Reader(text)
+    found: set[int] = set()
+    at, line, counted = 0, 0, 0  # line: the number of the line COUNTED starts
+    while at < len(text):
+        start = at == 0 or text[at - 1] == "\n"
+        skipped = reader.skipped(at, start)
+        if skipped is not None:
+            at = skipped
+        elif start and (command := _LINE_COMMAND.match(text, at)) is not None:
+            line, counted = line + text.count("\n", counted, at), at
+            found.add(line)
+            at = max(command.end(), at + 1)
         else:
-            at = end + 1
-    return read
+            at = reader.onward(at)
+    return found
 
 
-def _closing(lines: Sequence[str], start: int, closer: re.Pattern[str]) -> int | None:
-    return next((i for i in range(start + 1, len(lines)) if closer.match(lines[i])), None)
+class _Reader:
+    """Where the spans the line-based extractor skips end, for one text: each closing line
+    looked for once, however many openers lack one (hostile text: 10,000 `<b>` lines)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.ticks = [tick.start() for tick in re.finditer("`", text)]
+        self.seen: dict[re.Pattern[str], tuple[int, re.Match[str] | None]] = {}
+
+    def skipped(self, at: int, start: bool) -> int | None:
+        """Where the span opened at AT ends (START: AT begins a line); None: none opens."""
+        text = self.text
+        if start and text.startswith("```", at) and (end := self._next(_FENCE_END, at + 4)):
+            return end
+        if text[at] == "`":
+            return self._closing_tick(at)
+        if start and (tag := _TAG_OPEN.match(text, at)) is not None:
+            return self._next(_TAG_END, tag.end() + 1)
+        if start and text.startswith(">>>", at):
+            return self._next(_QUOTE_END, at + 4)
+        return None
+
+    def _closing_tick(self, at: int) -> int | None:
+        """Where inline code opened by the backtick at AT ends: the line breaks right after it
+        are taken first, then at least one character, then the next backtick; with none
+        after, one line break fewer, so a backtick right after the breaks closes it."""
+        text = self.text
+        inside = at + 1
+        while text.startswith("\n", inside):
+            inside += 1
+        after = bisect.bisect_left(self.ticks, inside + 1)
+        if after < len(self.ticks):
+            return self.ticks[after] + 1
+        if inside > at + 1 and text.startswith("`", inside):
+            return inside + 1
+        return None
+
+    def onward(self, at: int) -> int:
+        """The next place a span or a command may begin: a backtick, or a line's start."""
+        line = self.text.find("\n", at) + 1 or len(self.text)
+        tick = bisect.bisect_right(self.ticks, at)
+        return min(line, self.ticks[tick]) if tick < len(self.ticks) else line
+
+    def _next(self, closing: re.Pattern[str], at: int) -> int | None:
+        """The end of the first CLOSING match from AT on (the last search's, if it holds)."""
+        since, found = self.seen.get(closing, (len(self.text) + 1, None))
+        if not (since <= at and (found is None or found.start() >= at)):
+            found = closing.search(self.text, at)
+            self.seen[closing] = (at, found)
+        return found.end() if found is not None else None
 
 
 def _paragraphs(lines: Sequence[str]) -> set[int]:

@@ -17,6 +17,7 @@ from gitlab.v4.objects import Project, ProjectIssue
 
 from tests.fakes import gitlab_fake
 from tests.fakes.gitlab_fake import (
+    LINE_BASED,
     MARKDOWN,
     MAX_LINKS_COUNT,
     READERS,
@@ -801,14 +802,42 @@ def test_quick_actions_inside_backtick_fences_are_not_executed(fake: FakeGitLab)
     assert issue.description == body
 
 
-def test_quick_actions_inside_an_html_comment_run(fake: FakeGitLab) -> None:
-    """GitLab's extractor (lib/gitlab/quick_actions/extractor.rb) skips code blocks, `>>>`
-    quotes and blocks from a `<tag>` line to a `</tag>` line; an HTML comment is none of
-    those, so a command on a line of its own inside one runs."""
-    body = "<!-- hidden\n/close\n-->\n<details>\n/label ~x\n</details>"
+@pytest.mark.parametrize(
+    ("after", "runs"), [("after", ["close"]), ("<details>\n/label ~x\n</details>", [])]
+)
+def test_a_command_inside_an_html_comment_runs_unless_a_closing_tag_follows(
+    fake: FakeGitLab, after: str, runs: list[str]
+) -> None:
+    """GitLab 16's extractor (lib/gitlab/quick_actions/extractor.rb) skips a block from a line
+    `<tag>` to a line `</tag>`, and its tag may run over lines: a comment opened on a line of
+    its own and closed on a later one is such a tag. With no `</tag>` line after it, it hides
+    nothing, and a command inside it runs; with one, nothing between runs."""
+    body = f"<!-- hidden\n/close\n-->\n{after}"
     issue = new_issue(project_of(fake), description=body)
-    assert issue.state == "closed"
-    assert [(a.name, a.argument) for a in fake.quick_actions] == [("close", "")]
+    assert issue.state == ("closed" if runs else "opened")
+    assert [a.name for a in fake.quick_actions] == runs
+
+
+@pytest.mark.parametrize(
+    ("body", "runs"),
+    [
+        ("a `b\n/close\nc` d", []),  # inline code over lines
+        ("a `b\n/close", ["close"]),  # a backtick with no other after it hides nothing
+        ("/close\nfoo `x`", ["close"]),  # code after the command
+        ("``x``\n/close\n`", []),  # ``x`` pairs as ``x` + `: the last backtick opens
+        ("<a\nb>\n/close\n</a>", []),  # a tag over two lines opens an HTML block
+    ],
+    ids=["spanning", "unpaired", "after", "shifted", "tag-over-lines"],
+)
+def test_the_line_based_extractor_skips_inline_code_over_lines(
+    fake: FakeGitLab, body: str, runs: list[str]
+) -> None:
+    """GitLab 16's INLINE_CODE_REGEX pairs a backtick with the next one, whatever lies between:
+    a command between them is text (an attacker's trial: a person's lone backtick in one of
+    the tool's blocks hid their commands, and the tool's rewrite of the block freed them)."""
+    fake.state.readers = frozenset({LINE_BASED})
+    new_issue(project_of(fake), description=body)
+    assert [a.name for a in fake.quick_actions] == runs, body
 
 
 def test_a_command_after_a_one_line_comment_runs_whatever_block_follows(fake: FakeGitLab) -> None:

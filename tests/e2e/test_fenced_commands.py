@@ -1,6 +1,6 @@
 """A person's lines that GitLab ran nothing of when they saved them must not become commands
 or mentions on the tool's write (an attacker's trial): a fence, `>>>` quote or HTML block
-opened inside a tool block and closed after its end marker."""
+(or a lone backtick) opened inside a tool block and closed after its end marker."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from tests.backends import GROUP, PROJECT, TODAY, GitLabTime, Result, cli, new_fake, roster_of
 from tests.conftest import keep_programs
-from tests.fakes.gitlab_fake import MARKDOWN, READERS, FakeGitLab
+from tests.fakes.gitlab_fake import LINE_BASED, MARKDOWN, READERS, FakeGitLab
 
 ENV = {"GITLAB_URL": "https://gitlab.example.com", "GITLAB_TOKEN": "glpat-s3cr3t-t0k3n-value"}
 END = "<!-- automation:end progress -->"
@@ -49,6 +49,22 @@ def sams(fake: FakeGitLab) -> dict[str, Any]:
 def test_a_fence_opened_in_a_tool_block_sets_no_command_free(
     fake: FakeGitLab, opened: str, closed: str
 ) -> None:
+    person_hides_commands(fake, opened, closed)
+
+
+def test_a_lone_backtick_in_a_tool_block_sets_no_command_free_on_gitlab_16(
+    fake: FakeGitLab,
+) -> None:
+    """An attacker's trial: GitLab 16's extractor reads inline code from a backtick to the
+    next, over lines; one typed in the block hid the commands below it from the person's
+    save, and the block's rewrite would have run them as the tool's user."""
+    fake.state.readers = frozenset({LINE_BASED})
+    person_hides_commands(fake, "note `\n" + END, "`")
+
+
+def person_hides_commands(fake: FakeGitLab, opened: str, closed: str) -> None:
+    """Sam hides commands and an `@all` behind an opener typed in the progress block: the
+    run fails his issue, untouched, and runs none of them."""
     issue = sams(fake)
     lines = "Heads up @all\n/close\n/assign @lena.fischer\n/due 2020-01-01"
     text = issue["description"].replace(END, f"{opened}\n{lines}\n{closed}", 1)

@@ -401,40 +401,40 @@ def find_issue_references(text: str | None) -> set[int]:
     return found
 
 
-def _block_end(line: str) -> re.Pattern[str] | None:
-    """Tell which line closes a block that hides quick actions, if `line` opens one."""
-    if (line.startswith("```") and len(line) > 3) or line == "```":
-        return re.compile(r"^```$")
-    if line.startswith(">>>"):
-        return re.compile(r"^>>>$")
-    if re.fullmatch(r"<[^>/][^>]*>", line):
-        return re.compile(r"^</[^>]+>$")
-    return None
+def _line_based_reader() -> re.Pattern[str]:
+    """GitLab 16's Gitlab::QuickActions::Extractor, as one pattern scanned left to right
+    (`gsub!`): at each place it first tries the spans it skips, in its order (a code fence
+    from a line starting ``` to a line ```; inline code from a backtick to the next one, over
+    any lines, with at least one character between; an HTML block from a line `<tag>` (the
+    tag may run over lines) to a line `</tag>`; a `>>>` quote to a line `>>>`), and then a
+    known command at the start of a line. Ruby's `m` flag is Python's DOTALL; its `^` and `$`
+    always match at line ends, as MULTILINE; its whitespace class is ASCII."""
+    names = "|".join(sorted(QUICK_ACTION_NAMES, key=len, reverse=True))
+    return re.compile(
+        r"(?P<code>^```.+?\n```$)"
+        r"|(?P<inline>`\n*.+?\n*`)"
+        r"|(?P<html>^<[^>]+?>\n.+?\n</[^>]+?>$)"
+        r"|(?P<quote>^>>>.+?\n>>>$)"
+        rf"|(?P<command>^/(?i:{names})(?:[ ][^\n]*)?(?:\s*\n|$))",
+        re.MULTILINE | re.DOTALL | re.ASCII,
+    )
 
 
-def _hidden_until(lines: list[str], start: int) -> int:
-    """Return the index of the line closing the block opened at `start`, or -1."""
-    end = _block_end(lines[start])
-    if end is None:
-        return -1
-    for index in range(start + 1, len(lines)):
-        if end.match(lines[index]):
-            return index
-    return -1
+_LINE_BASED_READER = _line_based_reader()
 
 
 def _regex_candidates(lines: list[str]) -> set[int]:
-    """The lines GitLab's line-based extractor looks at (up to GitLab 16): all but those of
-    code fences, `>>>` quotes and blocks from a `<tag>` line to a `</tag>` line."""
+    """The lines where GitLab's line-based extractor (up to GitLab 16) finds a command: not in
+    a span it skips, which an unpaired backtick or tag far above can shift."""
+    text = "\n".join(lines)
     seen: set[int] = set()
-    index = 0
-    while index < len(lines):
-        close = _hidden_until(lines, index)
-        if close >= 0:
-            index = close + 1
+    line, at = 0, 0
+    for match in _LINE_BASED_READER.finditer(text):
+        if match.group("command") is None:
             continue
-        seen.add(index)
-        index += 1
+        line += text.count("\n", at, match.start())
+        at = match.start()
+        seen.add(line)
     return seen
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from automation.actions import Plan, UpdateDescription, UpdateLabels
+from automation.exposure import _line_based, refused_writes
 from automation.exposure import exposed as exposed_to
-from automation.exposure import refused_writes
 from automation.mentions import people_only
+from tests.fakes.gitlab_fake import _regex_candidates
 
 
 def exposed(before: str, after: str, *roster: str) -> str | None:
@@ -87,3 +91,34 @@ def test_a_plan_fails_the_issue_whose_write_would_set_text_free_and_keeps_the_ot
     assert plan.failures[0].message.startswith("issue #1 is left as it is: the tool's edit would")
     assert "mention @all" in plan.failures[0].message
     assert refused_writes(Plan((other,)), lambda name: False) == Plan((other,))
+
+
+def test_a_lone_backtick_in_the_block_that_hid_commands_below_is_one_too() -> None:
+    """An attacker's trial, on GitLab 16's extractor: a backtick typed in one of the tool's
+    blocks pairs with one after the person's commands, over the lines between; the block's
+    rewrite takes it away, and GitLab would have run `/close` and `/assign` as the tool."""
+    after = "/close\n/assign @alex.morgan\n`"
+    said = exposed(block("note `", after), block("figures", after), "alex.morgan")
+    assert said == "run the quick action /assign", said
+
+
+def test_backticks_the_tool_keeps_as_they_were_free_nothing() -> None:
+    """A person's own inline code over lines, or tool text with paired code spans, both
+    before and after the write: nothing new."""
+    after = "a `b\n/close\nc` d"
+    assert exposed(block("`x` and ``y``", after), block("`z` and ``w``", after)) is None
+
+
+TOKENS = ["`", "``", "```", "/close\n", "/close `x\n", "<b>", "</b>", ">>>", "x", "<!-- c"]
+TOKENS += ["-->", "\n", "\n\n", " ", "<a\nb>", "\t"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), max_size=20))
+def test_the_line_based_reading_is_the_fakes_port_of_gitlab_16s_extractor(
+    parts: list[str],
+) -> None:
+    """Two readings written apart agree on which lines GitLab 16 runs as commands: the
+    tool's, which walks the text, and the fake's, GitLab's pattern in Python's `re`."""
+    lines = "".join(parts).split("\n")
+    assert _line_based(lines) == _regex_candidates(lines), lines
