@@ -239,10 +239,11 @@ def _load_grades(
     config_dir: Path, sources: dict[str, Source], problems: list[Problem]
 ) -> JobGrades | None:
     """Job grades are optional: without the file no title has a grade."""
-    if not (config_dir / GRADES_FILE).is_file():
-        other = in_other_case(config_dir / GRADES_FILE)  # meant, but not found on Linux
-        if other:
-            problems.append(Problem(str(config_dir / GRADES_FILE), 1, f"file not found{other}"))
+    path = config_dir / GRADES_FILE
+    if not path.is_file():
+        # meant, but not found on Linux (other capitals), or not a file
+        if path.exists() or in_other_case(path):
+            problems.append(Problem(str(path), 1, _not_found(path)))
         return JobGrades(families=())
     return _load(config_dir / GRADES_FILE, JobGrades, sources, problems)
 
@@ -362,11 +363,19 @@ def _load_program(
         return None
 
 
+def _not_found(path: Path) -> str:
+    """What to say of a file the configuration needs that is not a file (an attacker's trial:
+    a folder in its place was "there: names are told apart by case here")."""
+    if path.exists():
+        return "not a file (a folder, or a pipe or device); put the YAML file itself here"
+    return f"file not found{in_other_case(path)}; create it (see README.md)"
+
+
 def _read(path: Path, sources: dict[str, Source], problems: list[Problem]) -> Source | None:
     """The file parsed, when it is a mapping of keys to values."""
     file = str(path)
     if not path.is_file():
-        said = f"file not found{in_other_case(path)}; create it (see README.md)"
+        said = _not_found(path)
         problems.append(Problem(file, 1, said))
         return None
     root = path.parent.parent if path.parent.name == PROGRAMS_DIR else path.parent

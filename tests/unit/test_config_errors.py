@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -325,6 +326,22 @@ def test_a_file_saved_in_other_capitals_is_named(root: Path) -> None:
         "by case here; rename it); create it (see README.md)" in lines
     )
     assert any("templates/Demo.md.j2 is there: names are told apart by case" in x for x in lines)
+
+
+def test_a_folder_or_pipe_where_a_file_belongs_is_named_as_such(root: Path) -> None:
+    """An attacker's trial: a folder in people.yml's place was "not found (config/people.yml is
+    there: names are told apart by case here; rename it)"."""
+    make_project(root)
+    (root / "config" / "people.yml").unlink()
+    (root / "config" / "people.yml").mkdir()
+    (root / "config" / "job-grades.yml").mkdir()
+    os.mkfifo(root / "config" / "programs" / "pipe.yml")
+    code, lines = validate(root)
+    assert code == 2
+    said = "1: not a file (a folder, or a pipe or device); put the YAML file itself here"
+    for name in ("people.yml", "job-grades.yml", "programs/pipe.yml"):
+        assert f"config/{name}:{said}" in lines, lines
+    assert not [line for line in lines if "told apart by case" in line]
 
 
 def test_grades_and_template_folders_in_other_capitals_are_named(root: Path) -> None:
