@@ -246,6 +246,8 @@ def test_a_person_moved_to_another_cohort_is_told_so_not_that_they_left(
     assert "Left the program" not in block
     said = notes(project, old)
     assert "still in CSM Aspiring Leaders, in FY28 cohort" in said
+    # a trial: "Their issue there is another one", said before that issue was made
+    assert "Their issue there is a new one (made with that group's issues, if" in said
     assert "Withdrawn from" not in said
 
 
