@@ -203,6 +203,9 @@ class DesiredIssue:
     derived: tuple[Derived, ...] = ()  # blocks computed from other issues when planning
     former_keys: tuple[str, ...] = ()  # keys it was made under before a rename (renames.py)
     dates: Mapping[str, dt.date] = field(default_factory=dict)  # what reminders count from
+    # the DATES whose figures the issue asks for (a score issue's checkpoints): one made after
+    # such a day is said (missed.asked_late)
+    asks: tuple[str, ...] = ()
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # role -> usernames
     elsewhere: tuple[NoteElsewhere, ...] = ()  # notes posted once on other projects' issues
     # a document kept while it is open (an ESP account plan, whose values are read every

@@ -98,6 +98,31 @@ def made_past(
     )
 
 
+def asked_late(
+    desired: DesiredProgram, actions: Iterable[Action], today: dt.date
+) -> tuple[str, ...]:
+    """A notice of the issues this plan creates that ask for a figure whose checkpoint day is
+    past (a trial: a sponsorship pair released, or given a new sponsor, after the start
+    checkpoint got score issues asking for it, overdue at once, with no word that a cohort
+    figure published already would never count it), or none."""
+    created = {a.key for a in actions if isinstance(a, CreateIssue)}
+    late = [i for i in desired.issues if i.key in created and _past_checkpoints(i, today)]
+    if not late:
+        return ()
+    past = sorted({name for item in late for name in _past_checkpoints(item, today)})
+    return (
+        f"{desired.program.id}: {_counted(len(late), 'issue')} made now ask for checkpoints "
+        f"whose day is past ({', '.join(past)}){_named(desired, late)}: an answer counts only "
+        "while the cohort's figure for its checkpoint is not published yet (when every answer "
+        "is in, or its grace days after its day); a figure published already never changes",
+    )
+
+
+def _past_checkpoints(item: DesiredIssue, today: dt.date) -> set[str]:
+    """The days ITEM asks figures for that are past, by name (`checkpoint_start`: `start`)."""
+    return {name.rpartition("_")[2] for name in item.asks if item.dates[name] < today}
+
+
 def _named(desired: DesiredProgram, missed: list[DesiredIssue]) -> str:
     """Which periods: by subject, the first few; none for a confidential program (a subject
     names its account, a customer, and warnings reach CI logs)."""

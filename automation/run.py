@@ -41,7 +41,7 @@ from automation.keyindex import index_size
 from automation.kinds import desired_programs
 from automation.kinds.registry import kind_of
 from automation.lock import RunLock, locked
-from automation.missed import made_past
+from automation.missed import asked_late, made_past
 from automation.planner import plan_program
 from automation.privacy import Privacy, privacy_of
 from automation.progress import measure, program_of
@@ -270,7 +270,9 @@ def make_plan(
         if "remind" in steps:  # its reads only when reminders are to be sent
             planned += plan_reminders(desired, observed, tracker, prepared.blocks.renderer, today)
         if "create" in steps:  # said by the run that makes them, not by an hourly sync
-            planned += Plan(notices=made_past(desired, planned.actions, today))
+            made = (*made_past(desired, planned.actions, today),)
+            made += asked_late(desired, planned.actions, today)
+            planned += Plan(notices=made)
         if planned.warnings or planned.public:  # what stands until fixed (unchanged.py)
             planned = replace(planned, warned=frozenset({desired.program.id}))
         plan += _said_about(desired.program.id, planned, shown)

@@ -519,3 +519,24 @@ def test_a_pair_taken_back_from_released_is_told_so_not_that_it_left(sponsorship
     assert "is `approved` in the program's configuration now, not released" in said
     assert "no longer in the program's configuration" not in said
     assert "Releasing it again (`status: released`) reopens this issue" in said
+
+
+def test_a_pair_released_after_a_checkpoint_is_told_its_score_issues_ask_for_it(
+    sponsorship: Path,
+) -> None:
+    """A trial: a pair released after its cohort's start checkpoint got score issues asking
+    for it, overdue at once, with no word that a figure published already never counts it.
+    Said by the run that makes them, counted only (the program is confidential)."""
+    assert run("apply", "2027-07-20").code == 0
+    edit(sponsorship / PROGRAM, "sponsee: tom.reyes, status: approved", "sponsee: tom.reyes")
+    result = run("apply", "2027-09-01")
+    assert result.code == 0, result.out + result.err
+    said = [line for line in result.out.splitlines() if "ask for checkpoints" in line]
+    assert said == [
+        "note: sales-sponsorship: 2 issues made now ask for checkpoints whose day is past "
+        "(start) (not named here: the program is confidential): an answer counts only while "
+        "the cohort's figure for its checkpoint is not published yet (when every answer is in, "
+        "or its grace days after its day); a figure published already never changes"
+    ], result.out
+    assert "Tom" not in result.out
+    assert "ask for checkpoints" not in run("apply", "2027-09-02").out  # said once

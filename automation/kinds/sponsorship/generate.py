@@ -253,6 +253,7 @@ def _scores(
     figures are published only by checkpoint (`_checkpoints`)."""
     values = _values(ctx, cohort, pair)
     closed = max(values["dates"]["checkpoints"].values()) + dt.timedelta(days=scores.grace_days)
+    dates = {f"checkpoint_{c}": day for c, day in values["dates"]["checkpoints"].items()}
     for side in SIDES:
         person = values[side]
         own = {**values, "side": side, "person": person, "scores": scores}
@@ -273,7 +274,8 @@ def _scores(
             ends=closed,  # its last checkpoint closes: nothing it holds is published any more
             listed=False,
             create=not _ended(ctx, cohort),
-            dates={f"checkpoint_{c}": day for c, day in values["dates"]["checkpoints"].items()},
+            dates=dates,
+            asks=tuple(dates),
             roles={"participant": (person.username,)},
         )
 
