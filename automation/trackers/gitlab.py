@@ -373,6 +373,7 @@ class GitLabTracker(Tracker, ChangeLog):
         self._adjacent = False  # within a read and the write made on it
         self._ledger = Ledger()  # whose the run's writes are (ledger.py)
         self._first_record: tuple[str | None] | None = None  # the record as first read
+        self._record_absent = False  # the last read of the record label answered 404
 
     # --- connection -------------------------------------------------------------------------
 
@@ -1227,20 +1228,37 @@ class GitLabTracker(Tracker, ChangeLog):
                 label = self._group.labels.get(RECORD_LABEL)
         except ItemError as error:
             if _status(error) == NOT_FOUND:
+                self._record_absent = True
                 return None
             raise
+        self._record_absent = False
         return str(label.attributes.get("description") or "")
 
     def write_sync_record(self, text: str) -> None:
+        """The record label's description; the label made first where this run found none
+        (a year's trial: a PUT sent where the GET had answered 404, refused in turn), and
+        updated where another run made it meanwhile."""
+        if self._record_absent and self._create_record(text):
+            return
         try:
             with self._ledger.accounted(), self._translated("keeping the record of this run"):
                 self._update_group_label(RECORD_LABEL, {"description": text})
         except ItemError as error:
-            if _status(error) != NOT_FOUND:
+            if _status(error) != NOT_FOUND or not self._create_record(text):
                 raise
-            data = {"name": RECORD_LABEL, "color": RECORD_COLOR, "description": text}
+
+    def _create_record(self, text: str) -> bool:
+        """Make the record label; False when its name is taken (another run made it)."""
+        data = {"name": RECORD_LABEL, "color": RECORD_COLOR, "description": text}
+        try:
             with self._ledger.accounted(), self._translated("keeping the record of this run"):
                 self._group.labels.create(data)
+        except ItemError as error:
+            if not _label_taken(error):
+                raise
+            return False
+        self._record_absent = False
+        return True
 
     # --- the run lock: a group label whose description says who holds it until when ------
 

@@ -59,6 +59,27 @@ def test_nothing_changed_means_a_few_requests_and_no_issue_read(settled: GitLabB
     assert len(settled.fake.requests) <= 6
 
 
+def test_the_record_is_made_without_a_write_refused_first(gitlab: GitLabBackend) -> None:
+    """A year's trial: the first run that found nothing to do sent a PUT to the record label
+    its GET had found missing (404), then made it; the next one updates it."""
+    fake = gitlab.fake
+    ok(gitlab.cli("apply"))
+
+    def record_writes() -> list[str]:
+        return [
+            r.method
+            for r in fake.requests
+            if (r.method == "PUT" and RECORD_LABEL in r.path)
+            or (r.method == "POST" and r.params.get("name") == RECORD_LABEL)
+        ]
+
+    fake.clock.advance(HOUR)
+    fake.requests.clear()
+    ok(gitlab.cli("apply"))
+    assert record_writes() == ["POST"]
+    assert read_record(fake.labels(GROUP)[RECORD_LABEL]["description"]) is not None
+
+
 def test_a_tick_since_the_record_is_read_and_counted(settled: GitLabBackend) -> None:
     ticked = settled.fake.issues(PROJECT)[0]
     settled.edit(ticked["iid"], lambda text: text.replace("- [ ] first task", "- [x] first task"))
@@ -115,8 +136,9 @@ def tick_unseen_by_the_recording_run(
             )
             issue.updated_at = moment if moment else fake.clock.now()
 
-        fake.before_request("PUT", "/labels", tick)
+        made = fake.before_request("POST", "/labels", tick)  # the record's first write
         ok(backend.cli("apply"))  # found nothing (the tick came after its read), kept the record
+        assert made.fired == 1
         assert RECORD_LABEL in fake.labels(GROUP)
         fake.clock.advance(HOUR)
         return fake, ok(backend.cli("apply"))
