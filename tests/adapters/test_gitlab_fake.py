@@ -852,6 +852,25 @@ def test_a_command_after_a_one_line_comment_runs_whatever_block_follows(fake: Fa
 
 
 @pytest.mark.parametrize(
+    ("body", "runs"),
+    [
+        ("a `b\n/close\nc` d", []),  # inline code over a paragraph's lines
+        ("a `b\n/close", ["close"]),  # a backtick with no other after it hides nothing
+        ("a `b\n\n/close\n\nc` d", ["close"]),  # a blank line: paragraphs apart
+    ],
+    ids=["spanning", "unpaired", "paragraphs"],
+)
+def test_the_markdown_extractor_skips_inline_code_within_a_paragraph(
+    fake: FakeGitLab, body: str, runs: list[str]
+) -> None:
+    """GitLab 17's extractor runs its pattern over each paragraph the Markdown pipeline found,
+    inline code first: a backtick pairs with the next one in that paragraph."""
+    fake.state.readers = frozenset({MARKDOWN})
+    new_issue(project_of(fake), description=body)
+    assert [a.name for a in fake.quick_actions] == runs, body
+
+
+@pytest.mark.parametrize(
     ("readers", "runs"), [(READERS, True), (frozenset({MARKDOWN}), False)], ids=["both", "com"]
 )
 def test_gitlab_com_runs_no_command_under_a_comment_left_open(

@@ -423,13 +423,29 @@ def _line_based_reader() -> re.Pattern[str]:
 _LINE_BASED_READER = _line_based_reader()
 
 
-def _regex_candidates(lines: list[str]) -> set[int]:
-    """The lines where GitLab's line-based extractor (up to GitLab 16) finds a command: not in
-    a span it skips, which an unpaired backtick or tag far above can shift."""
+def _paragraph_reader() -> re.Pattern[str]:
+    """What GitLab 17's extractor runs over each paragraph its Markdown pipeline found: inline
+    code from a backtick to the next (over the paragraph's lines), an HTML block, then a
+    known command at the start of a line."""
+    names = "|".join(sorted(QUICK_ACTION_NAMES, key=len, reverse=True))
+    return re.compile(
+        r"(?P<inline>`.+?`)"
+        r"|(?P<html>^<[^>]+?>\n.+?\n</[^>]+?>$)"
+        rf"|(?P<command>^/(?i:{names})(?:[ ][^\n]*)?(?:\s*\n|$))",
+        re.MULTILINE | re.DOTALL | re.ASCII,
+    )
+
+
+_PARAGRAPH_READER = _paragraph_reader()
+
+
+def _commands_read(reader: re.Pattern[str], lines: list[str], first: int = 0) -> set[int]:
+    """The lines (numbered from FIRST) where READER, scanning them left to right, finds a
+    command: not in a span it skips, which an unpaired backtick or tag far above can shift."""
     text = "\n".join(lines)
     seen: set[int] = set()
-    line, at = 0, 0
-    for match in _LINE_BASED_READER.finditer(text):
+    line, at = first, 0
+    for match in reader.finditer(text):
         if match.group("command") is None:
             continue
         line += text.count("\n", at, match.start())
@@ -438,15 +454,21 @@ def _regex_candidates(lines: list[str]) -> set[int]:
     return seen
 
 
+def _regex_candidates(lines: list[str]) -> set[int]:
+    """The lines where GitLab's line-based extractor (up to GitLab 16) finds a command."""
+    return _commands_read(_LINE_BASED_READER, lines)
+
+
 _COMMONMARK = MarkdownIt("commonmark").enable("table")  # GitLab's GFM tables included
 _BLOCKS = MarkdownIt("commonmark").enable("table")  # blocks only: where the boxes are
 _BLOCKS.core.ruler.disable("inline")
 
 
 def _paragraph_candidates(lines: list[str]) -> set[int]:
-    """The lines GitLab's Markdown-based extractor looks at (lib/gitlab/quick_actions/
-    extractor.rb with Banzai::Filter::QuickActionFilter): those of top-level paragraphs, not
-    of list items, quotes (`>>>` ones too), HTML blocks, code or tables."""
+    """The lines where GitLab's Markdown-based extractor (lib/gitlab/quick_actions/
+    extractor.rb with Banzai::Filter::QuickActionFilter) finds a command: in top-level
+    paragraphs, not list items, quotes (`>>>` ones too), HTML blocks, code or tables, and
+    within a paragraph not in inline code (`_paragraph_reader`)."""
     quoted, fence = [], False
     for line in lines:  # a `>>>` quote, written as CommonMark's `>` lines
         opens = re.fullmatch(r">>>\s*", line) is not None
@@ -455,7 +477,8 @@ def _paragraph_candidates(lines: list[str]) -> set[int]:
     seen: set[int] = set()
     for token in _COMMONMARK.parse("\n".join(quoted)):
         if token.type == "paragraph_open" and token.level == 0 and token.map:
-            seen.update(range(*token.map))
+            start, end = token.map
+            seen |= _commands_read(_PARAGRAPH_READER, lines[start:end], start)
     return seen
 
 
