@@ -177,10 +177,23 @@ def init(target: Path, out: TextIO, tool_project: str = DEFAULT_TOOL_PROJECT) ->
         f"Wrote {len(written)} files into {target}/ for {DISTRIBUTION} {release}. Next: in "
         f"{target}/.gitlab-ci.yml {check}, then follow {target}/README.md. Its config/ "
         "holds the sample programs and fictional people: put yours in their place before the "
-        "first schedule runs (a schedule would make the samples' issues and assign them).",
+        "first schedule runs (a schedule would make the samples' issues and assign them)."
+        + _unreleased(release),
         file=out,
     )
     return EXIT_OK
+
+
+def _unreleased(release: str) -> str:
+    """What to add when RELEASE is a development build (a newcomer's trial: init from main
+    pinned the last release, 0.2.0, which refused the config/ main wrote: every job exit 2)."""
+    if ".dev" not in release:
+        return ""
+    return (
+        f" {release} is a development build, not a release: the team's jobs can install it "
+        f"only once it is published (a tag v{release} in the tool's project, README "
+        "'Deploy'), and what it wrote may need features no earlier release has"
+    )
 
 
 def main(argv: Sequence[str]) -> int:

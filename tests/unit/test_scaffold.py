@@ -63,12 +63,42 @@ def test_init_writes_the_samples_a_pipeline_a_pin_and_a_readme(tmp_path: Path) -
     )
     assert f"program-automation {VERSION}" in (target / "README.md").read_text("utf-8")
     ignored = (target / ".gitignore").read_text("utf-8").splitlines()
-    assert {".automation/", ".rehearsal/", "public/", "run-report.json"} <= set(ignored)
+    reports = {"run-report.json", "event-report.json"}  # the sync-on-event job's too
+    assert {".automation/", ".rehearsal/", "public/", *reports} <= set(ignored)
     written = sorted(p for p in target.rglob("*") if p.is_file())
     lines = result.out.splitlines()
     assert sorted(lines[:-1]) == sorted(f"wrote {p}" for p in written)
     assert lines[-1].startswith(f"Wrote {len(written)} files into {target}/ for program-")
     assert "holds the sample programs and fictional people: put yours" in lines[-1]
+
+
+@pytest.mark.parametrize(("release", "said"), [("0.3.0.dev0", True), ("0.3.0", False)])
+def test_init_from_a_development_build_says_it_is_no_release(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, release: str, said: bool
+) -> None:
+    """A newcomer's trial: init from main pinned the last release, 0.2.0, which refused the
+    config/ main wrote (every job of the team's pipeline exit 2). Main's builds are
+    development versions: init pins one, and says the team's jobs need it published."""
+    monkeypatch.setattr(scaffold, "version", lambda: release)
+    target = tmp_path / "programs"
+    result = cli(["init", str(target)], {})
+    assert result.code == EXIT_OK, result.err
+    assert (target / "requirements.txt").read_text("utf-8").splitlines()[-1] == (
+        f"program-automation=={release}"
+    )
+    last = result.out.splitlines()[-1]
+    note = f"{release} is a development build, not a release: the team's jobs can install it"
+    assert (note in last) is said, last
+    if said:
+        assert f"only once it is published (a tag v{release} in the tool's project" in last
+
+
+def test_the_checkout_is_a_development_build_or_a_release_in_changes() -> None:
+    """Main's version is a development one while CHANGES.md has unreleased changes: a build of
+    main never passes for the last release."""
+    changes = (REPO / "CHANGES.md").read_text("utf-8")
+    unreleased = "\n## Unreleased" in changes
+    assert VERSION is not None and (".dev" in VERSION) is unreleased, VERSION
 
 
 def test_the_team_readme_has_the_samples_replaced_and_a_dry_run_before_the_schedules(
