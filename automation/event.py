@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from automation.config.source import shorten
 from automation.errors import UsageError
 from automation.progress import program_of
 
@@ -45,12 +46,25 @@ class Event:
         return None
 
 
+def _shown(path: Path) -> str:
+    """The --event value as a message quotes it: a payload given where its file's path
+    belongs is not shown (a trial: 6 KB of a confidential issue's event went to the job log
+    and the run report), a path at most 80 characters of."""
+    text = str(path)
+    if text.lstrip().startswith(("{", "[")):
+        return "(a JSON text, not shown)"
+    return shorten(text)
+
+
 def read_event(path: Path) -> Event:
     """The event in a webhook payload file; a file that is not one is a usage error."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise UsageError(f"--event {path}: cannot read it ({error.strerror})") from error
+        raise UsageError(
+            f"--event {_shown(path)}: cannot read it ({error.strerror}); give the path of the "
+            "payload's file (GitLab's TRIGGER_PAYLOAD variable is one)"
+        ) from error
     # (ValueError: bad JSON, or a number too long; RecursionError: nested too deep)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise UsageError(f"--event {path}: not a GitLab webhook payload (JSON)") from error

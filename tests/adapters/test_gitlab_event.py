@@ -171,6 +171,24 @@ def test_a_file_that_is_no_payload_is_one_line_and_exit_2(two: GitLabBackend, te
     assert "Traceback" not in run.err and listed(two) == set()
 
 
+def test_a_payload_given_where_its_files_path_belongs_is_not_shown(two: GitLabBackend) -> None:
+    """A trial: the payload itself (6 KB of a confidential issue's event) given to --event went
+    whole into the job log and the run report."""
+    payload = json.dumps(issue_event("user000", ["program::demo"]) | {"secret": "SECRET " * 900})
+    run = two.cli("apply", "--event", payload, "--report", "report.json")
+    assert run.code == 2, run.out + run.err
+    said = run.err.strip()
+    assert said.startswith("automation: --event (a JSON text, not shown): cannot read it ("), said
+    assert said.endswith(
+        "give the path of the payload's file (GitLab's TRIGGER_PAYLOAD variable is one)"
+    )
+    assert len(said.splitlines()) == 1
+    assert "SECRET" not in run.out + run.err + Path("report.json").read_text("utf-8")
+    long = "a/" * 100 + "payload.json"
+    said = two.cli("apply", "--event", long).err
+    assert "--event a/a/" in said and "…: cannot read it" in said and long not in said
+
+
 def test_events_are_for_gitlab_only(two: GitLabBackend) -> None:
     Path("payload.json").write_text(
         json.dumps(issue_event("user000", ["program::demo"])), encoding="utf-8"
