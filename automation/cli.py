@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import functools
 import gc
@@ -1182,21 +1183,22 @@ class _ToReader(io.TextIOBase):
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.gone = False
+        self.failed = ""  # why it could not be written (a full disk), not a reader gone
 
     def write(self, text: str) -> int:
         if not self.gone:
             try:
                 self.stream.write(text)
-            except BrokenPipeError:
-                self._gone()
+            except OSError as error:
+                self._gone(error)
         return len(text)
 
     def flush(self) -> None:
         if not self.gone and not self.stream.closed:  # (flushed once more when collected,
             try:  # after its stream may be closed: a tester's warning on Python 3.13)
                 self.stream.flush()
-            except BrokenPipeError:
-                self._gone()
+            except OSError as error:
+                self._gone(error)
 
     def isatty(self) -> bool:
         return self.stream.isatty()
@@ -1205,13 +1207,26 @@ class _ToReader(io.TextIOBase):
     def encoding(self) -> str:  # type: ignore[override]
         return str(getattr(self.stream, "encoding", None) or "utf-8")
 
-    def _gone(self) -> None:
+    def _gone(self, error: OSError) -> None:
+        """No more is written here (a trial: a full disk under `> file` gave a traceback, with
+        three issues made and the rest not); a reason other than a reader gone is kept."""
         self.gone = True  # and Python's own flush at exit must not fail either
-        os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
+        if not isinstance(error, BrokenPipeError):
+            self.failed = error.strerror or type(error).__name__
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
 
 
-def _stop(signum: int, _frame: object) -> None:
-    raise Stopped(signum)
+class _Stopper:
+    """The SIGTERM handler: it stops a run still going, and ignores a signal that comes once
+    the run is over (a trial: one a few milliseconds after the summary gave a traceback)."""
+
+    def __init__(self) -> None:
+        self.running = True
+
+    def __call__(self, signum: int, _frame: object) -> None:
+        if self.running:
+            raise Stopped(signum)
 
 
 def _stop_code(stop: BaseException) -> int:
@@ -1237,11 +1252,13 @@ def main() -> None:
     a cancelled job) stops as an error would, releasing the run lock on its way out, and says
     so on one line (exit 130 or 143, as shells count them)."""
     collect_less()
-    before = signal.signal(signal.SIGTERM, _stop)
+    stopper = _Stopper()
+    before = signal.signal(signal.SIGTERM, stopper)
     out, err = _ToReader(_tolerant(sys.stdout)), _ToReader(_tolerant(sys.stderr))
     what = WHAT_WAS_DONE.get(next(iter(sys.argv[1:2]), ""), NOTHING_WRITTEN)
     try:
         code = run(sys.argv[1:], os.environ, cast(TextIO, out), cast(TextIO, err))
+        stopper.running = False
     except KeyboardInterrupt:
         print(STOPPED.format(how="interrupted", what=what), file=err)
         code = 128 + signal.SIGINT
@@ -1249,8 +1266,23 @@ def main() -> None:
         print(STOPPED.format(how="SIGTERM", what=what), file=err)
         code = 128 + signal.SIGTERM
     finally:
+        stopper.running = False
         if before is not None:  # as it was (a test calls main in its process)
             signal.signal(signal.SIGTERM, before)
     out.flush()
     err.flush()
-    sys.exit(code)
+    sys.exit(_unprinted(out, code, err))
+
+
+def _unprinted(out: _ToReader, code: int, err: _ToReader) -> int:
+    """The exit code of a run whose output could not be written: said on the standard error,
+    and an environment's failure (3) where the run itself went well."""
+    if not out.failed:
+        return code
+    print(
+        f"automation: the standard output could not be written ({out.failed}); the run went "
+        "on to its end without printing there (its --report, if given, has its lines)",
+        file=err,
+    )
+    err.flush()
+    return code or EXIT_TRACKER_UNAVAILABLE

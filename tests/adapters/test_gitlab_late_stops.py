@@ -28,7 +28,7 @@ def _run(gitlab: Any, tmp_path: Path, exc: type[BaseException]) -> tuple[str, di
     """A full apply with main()'s SIGTERM handler, stopped by EXC: its log and report."""
     report, out, err = tmp_path / "r.json", io.StringIO(), io.StringIO()
     argv = ["apply", "--backend", "gitlab", "--full", "--report", str(report)]
-    before = signal.signal(signal.SIGTERM, cli_module._stop)  # as main() installs it
+    before = signal.signal(signal.SIGTERM, cli_module._Stopper())  # as main() installs it
     try:
         with pytest.raises(exc):
             run(argv, gitlab.env(), out, err, StepClock())

@@ -6,8 +6,10 @@ takes over an expired one, says so when it happens."""
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import gc
 import importlib
+import io
 import json
 import os
 import signal
@@ -18,6 +20,7 @@ from typing import Any
 import pytest
 
 from automation import cli, entry
+from automation.errors import Stopped
 from automation.lock import RunLock, locked
 from automation.trackers.local import LocalTracker
 from tests.backends import TODAY, StepClock
@@ -258,3 +261,45 @@ def test_a_plan_stopped_says_no_issue_was_changed(
     assert capsys.readouterr().err.strip().splitlines()[-1] == (
         "automation: stopped (interrupted) before the end; no issue was changed"
     )
+
+
+def test_a_sigterm_once_the_run_is_over_is_no_traceback(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A trial: a SIGTERM a few milliseconds after the summary (a job cancelled as it ended)
+    raised in main()'s last lines: a traceback, and exit 1 where the report said 0. The
+    handler main() installs stops a run going, and does nothing once the run has returned."""
+    done, installed = cli.run, []
+
+    def watched(*args: Any, **kwargs: Any) -> int:
+        installed.append(signal.getsignal(signal.SIGTERM))
+        return done(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "run", watched)
+    code, err = _main(monkeypatch, capsys, "--report", "r.json")
+    assert code == 0 and "automation:" not in err, err
+    handler = installed[0]
+    assert callable(handler)
+    handler(signal.SIGTERM, None)  # as a signal after the run's end: no Stopped
+    with pytest.raises(Stopped):
+        cli._Stopper()(signal.SIGTERM, None)  # one while a run goes stops it
+
+
+def test_an_output_that_cannot_be_written_is_one_line_and_the_run_goes_on(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A trial: `> file` on a full disk gave a traceback with three issues made and the rest
+    not. The run makes them all, and says why its output is missing (exit 3)."""
+
+    class Full(io.StringIO):
+        def write(self, text: str) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("sys.stdout", Full())
+    code, err = _main(monkeypatch, capsys)
+    assert code == 3, err
+    assert err.strip().splitlines()[-1] == (
+        "automation: the standard output could not be written (No space left on device); the "
+        "run went on to its end without printing there (its --report, if given, has its lines)"
+    )
+    assert "No changes" in run("apply").out  # every issue was made
