@@ -101,6 +101,13 @@ def carried(stop: BaseException) -> tuple[Failure, ...]:
     return tuple(said.values())
 
 
+class OutputUnwritable(AutomationError):
+    """What the run writes besides GitLab and the workspace (its report) cannot be written
+    after all, the run's work done: an environment's failure, as an unwritable workspace."""
+
+    exit_code = EXIT_TRACKER_UNAVAILABLE
+
+
 class ItemError(AutomationError):
     """One item cannot be planned or written; the run goes on with the others."""
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from automation.actions import Action, Failure, Plan
-from automation.errors import AutomationError
+from automation.errors import OutputUnwritable
 from automation.output.document import run_report, to_json
 from automation.output.lines import (
     NOBODY,
@@ -130,6 +130,6 @@ def write_report(  # noqa: PLR0917
         report = run_report(command, today, result, privacy, exit_code)
         path.write_text(to_json(report) + "\n", "utf-8")
     except OSError as error:
-        raise AutomationError(
+        raise OutputUnwritable(
             f"--report {path}: cannot write it ({error.strerror}); the run itself was done"
         ) from error

@@ -375,7 +375,8 @@ def test_a_report_that_fails_after_the_run_says_so_in_one_line(
     shipped: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The disk fills up after the check: the run's work stands, and one line says the
-    report was not written (exit 1), not a traceback."""
+    report was not written (exit 3: the environment's failure, not an item's), not a
+    traceback."""
     written = Path.write_text
 
     def full(path: Path, text: str, *args: Any, **kwargs: Any) -> int:
@@ -385,6 +386,6 @@ def test_a_report_that_fails_after_the_run_says_so_in_one_line(
 
     monkeypatch.setattr(Path, "write_text", full)
     result = cli(["apply", "--backend", "local", "--report", "run-report.json"], {})
-    assert result.code == 1 and "Traceback" not in result.err, result.err
+    assert result.code == 3 and "Traceback" not in result.err, result.err
     assert "cannot write it (No space left on device); the run itself was done" in result.err
     assert "Summary: 59 created" in result.out
