@@ -78,6 +78,7 @@ LOW_REMAINING = 0.05  # slow down when less than this share of the request budge
 MAX_RATE_WAIT = 60.0  # never wait longer than this for a rate-limit window to reset
 MAX_RETRY_AFTER = 300.0  # nor longer than this when an answer says to (Retry-After)
 DEFAULT_PORTS = {"http": 80, "https": 443}  # the only schemes GITLAB_URL may use
+LOOPBACK = frozenset({"localhost", "::1"})  # and 127.x.x.x: an http address there stays local
 _TOKEN = re.compile(r"[!-~]+")  # printable ASCII, no space: every GitLab token
 SPAM_SIGNS = ("spam", "needs_captcha_response", "captcha")
 ROLE_ADVICE = (
@@ -400,7 +401,19 @@ class GitLabTracker(Tracker, ChangeLog):
         self._project_path = str(project.get("path_with_namespace") or "")
         self._check_namespace(project, str(group.attributes.get("full_path") or ""))
         self._check_role(project)
-        return (*self._project_only(project), *self._expiring(token))
+        return (*self._in_clear(), *self._project_only(project), *self._expiring(token))
+
+    def _in_clear(self) -> tuple[str, ...]:
+        """A plain-http address of a host other than this machine: said on every run (a trial:
+        the token went unencrypted with no word; an instance may have no https at all)."""
+        parts = urlsplit(self._url)
+        host = (parts.hostname or "").lower()
+        if parts.scheme.lower() != "http" or host in LOOPBACK or host.startswith("127."):
+            return ()
+        return (
+            f"GITLAB_URL ({self._at}) is plain http: the token and every issue's text travel "
+            "unencrypted; use its https address if the instance has one",
+        )
 
     def _expiring(self, token: Mapping[str, Any]) -> tuple[str, ...]:
         """A token that expires within EXPIRY_NOTICE: said on every run until it is replaced

@@ -17,7 +17,8 @@ import responses
 from automation.config.models import GitLabSettings
 from automation.errors import EXIT_TRACKER_UNAVAILABLE, TrackerUnavailable
 from automation.trackers.gitlab import Connection, GitLabTracker, connection_hint
-from tests.backends import GROUP, PROJECT, TODAY, TOKEN, URL, cli
+from tests.backends import GROUP, PROJECT, TODAY, TOKEN, URL, StepClock, cli
+from tests.fakes.gitlab_fake import FakeGitLab
 
 API = f"{URL}/api/v4"
 LABELS = f"{API}/projects/{PROJECT.replace('/', '%2F')}/labels"
@@ -368,3 +369,29 @@ def test_a_token_in_the_addresss_host_part_is_not_shown_in_any_case(url: str) ->
     with pytest.raises(TrackerUnavailable) as caught:
         Connection.from_env({"GITLAB_URL": url, "GITLAB_TOKEN": UPPER})
     assert UPPER.lower() not in str(caught.value).lower(), str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("http://gitlab.example.com", True),
+        ("https://gitlab.example.com", False),
+        ("http://localhost:8080", False),
+        ("http://127.0.0.1:8080", False),
+    ],
+)
+def test_a_plain_http_address_of_another_host_is_said_on_every_run(
+    shipped: Path, url: str, said: bool
+) -> None:
+    """A trial: GITLAB_URL on plain http sent the token unencrypted with no word (an
+    instance may have no https: said, not refused; this machine's own address is not)."""
+    fake = FakeGitLab(url=url, tier="premium", token=TOKEN)
+    fake.clock.current = StepClock().now()
+    fake.add_project(PROJECT)
+    with fake.activate():
+        argv = ["plan", "--backend", "gitlab", "--today", TODAY]
+        run = cli(argv, {"GITLAB_URL": url, "GITLAB_TOKEN": TOKEN})
+    assert run.code == 0, run.out + run.err
+    note = f"note: GITLAB_URL ({url}) is plain http: the token and every issue's text travel"
+    assert (note in run.err) is said, run.err
+    assert TOKEN not in run.out + run.err
