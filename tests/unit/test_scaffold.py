@@ -276,6 +276,13 @@ def test_scheduled_and_plan_jobs_install_the_lock_and_only_tests_get_the_test_to
 def test_a_release_tag_publishes_to_the_package_registry_teams_install_from() -> None:
     (rule,) = OURS["release"]["rules"]
     assert "$CI_COMMIT_TAG" in rule["if"]
+    tags = re.compile(rule["if"].split("=~", 1)[1].strip().strip("/"))
+    # a release, and main's development builds (which init pins and says must be published)
+    assert [tag for tag in ("v0.3.0", "v0.3.0.dev0", "v0.3", "v0.3.0-rc1") if tags.match(tag)] == [
+        "v0.3.0",
+        "v0.3.0.dev0",
+    ]
+    assert "build==" in " ".join(OURS["release"]["before_script"])  # pinned, as every job
     upload = OURS["release"]["script"][-1]
     assert "twine upload" in upload
     assert "$CI_API_V4_URL/projects/$CI_PROJECT_ID/packages/pypi" in upload
