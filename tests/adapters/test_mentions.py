@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from automation.mentions import named, people_only, unnamed
 from tests.backends import GROUP, PROJECT, GitLabBackend, LocalBackend, new_fake
+from tests.fakes.gitlab_fake import FakeGitLab
 from tests.projects import make_project, program_with, roster
 
 TEMPLATE = "## One\n- [ ] task for {{ participant | mention }} and {{ manager | mention }}\n"
@@ -170,49 +172,40 @@ def test_a_cohort_named_with_an_issue_number_refers_to_no_issue(project: Path) -
     template.write_text(
         template.read_text(encoding="utf-8") + "Group: {{ cohort.name }}\n", encoding="utf-8"
     )
-    Path("config/programs/demo.yml").write_text(
-        program.read_text(encoding="utf-8").replace(
-            'title: "Demo: {{ participant.name }}"',
-            'title: "Demo: {{ participant.name }} ({{ cohort.name }})"',
-        ),
+    _, issues = applied_with_title("Demo: {{ participant.name }} ({{ cohort.name }})")
+    assert len(issues) == 3
+    assert issues[0]["system_notes"] == []  # no "mentioned in #2", "#3"
+    ben = next(i for i in issues if "Ben" in i["title"])
+    assert "Cohort #\u200b1 !\u200b2" in ben["title"] and "Cohort #\u200b1" in ben["description"]
+
+
+def applied_with_title(title: str) -> tuple[FakeGitLab, list[dict[str, Any]]]:
+    """The demo program's issues titled TITLE, applied on a fake GitLab whose issue #1 is
+    someone else's: the fake, and its issues."""
+    program = Path("config/programs/demo.yml")
+    text = program.read_text(encoding="utf-8")
+    program.write_text(
+        text.replace('title: "Demo: {{ participant.name }}"', f'title: "{title}"'),
         encoding="utf-8",
     )
     fake = new_fake(users=("ben",))
     with fake.activate():
         fake.client().projects.get(PROJECT, lazy=True).issues.create({"title": "Someone's"})
         result = GitLabBackend(fake).cli("apply")
-        assert result.code == 0, result.out + result.err
-        issues = fake.issues(PROJECT)
-        assert len(issues) == 3
-        assert issues[0]["system_notes"] == []  # no "mentioned in #2", "#3"
-        ben = next(i for i in issues if "Ben" in i["title"])
-        assert (
-            "Cohort #\u200b1 !\u200b2" in ben["title"] and "Cohort #\u200b1" in ben["description"]
-        )
+    assert result.code == 0, result.out + result.err
+    return fake, fake.issues(PROJECT)
 
 
 def test_a_title_that_mentions_and_refers_in_its_own_text_does_neither(project: Path) -> None:
     """An attacker's trial: `cc @ben @{{ participant.username }} #1` in a program file's
     `title:` notified ben from every new issue, and GitLab noted on #1 that each mentioned it
     (the values a title prints were inert; its own text was not)."""
-    program = Path("config/programs/demo.yml")
-    program.write_text(
-        program.read_text(encoding="utf-8").replace(
-            'title: "Demo: {{ participant.name }}"',
-            'title: "Demo: {{ participant.name }} cc @ben @{{ participant.username }} #1 ~x"',
-        ),
-        encoding="utf-8",
-    )
-    fake = new_fake(users=("ben",))
-    with fake.activate():
-        fake.client().projects.get(PROJECT, lazy=True).issues.create({"title": "Someone's"})
-        result = GitLabBackend(fake).cli("apply")
-        assert result.code == 0, result.out + result.err
-        issues = fake.issues(PROJECT)
-        ben = next(i for i in issues if i["title"].startswith("Demo: Ben"))
-        assert ben["title"].replace("\u200b", "") == "Demo: Ben cc @ben @ben #1 ~x"
-        assert not [m for m in fake.mentions if m.where.endswith(":title")], fake.mentions
-        assert issues[0]["system_notes"] == []  # no "mentioned in #2"
+    title = "Demo: {{ participant.name }} cc @ben @{{ participant.username }} #1 ~x"
+    fake, issues = applied_with_title(title)
+    ben = next(i for i in issues if i["title"].startswith("Demo: Ben"))
+    assert ben["title"].replace("\u200b", "") == "Demo: Ben cc @ben @ben #1 ~x"
+    assert not [m for m in fake.mentions if m.where.endswith(":title")], fake.mentions
+    assert issues[0]["system_notes"] == []  # no "mentioned in #2"
 
 
 def test_a_new_task_whose_mention_reads_otherwise_beside_html_is_placed(
