@@ -22,6 +22,7 @@ from markdown_it.token import Token
 from automation.actions import Failure, Plan, UpdateDescription, UpdateEpic
 from automation.commonmark import blocks
 from automation.mentions import mention_names, without_code
+from automation.quickactions import QUICK_ACTION_NAMES
 
 # a line GitLab's extractors may take for a command: a slash and a word at its start (any
 # word, not just the commands this GitLab knows: a later version may know more)
@@ -37,7 +38,7 @@ _FENCE_END = re.compile(r"\n```$", re.MULTILINE)
 _QUOTE_END = re.compile(r"\n>>>$", re.MULTILINE)
 _TAG_OPEN = re.compile(r"<[^>]+>\n")
 _TAG_END = re.compile(r"\n</[^>]+>$", re.MULTILINE)
-_LINE_COMMAND = re.compile(r"/[A-Za-z_]+(?:[ ][^\n]*)?(?:[ \t\f\v\n]*\n|$)")
+_LINE_COMMAND = re.compile(r"/([A-Za-z_]+)(?:[ ][^\n]*)?(?:[ \t\f\v\n]*\n|$)")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 
@@ -113,10 +114,12 @@ def _words(lines: Sequence[str], read: set[int]) -> Counter[str]:
 
 
 def _line_based(lines: Sequence[str]) -> set[int]:
-    """The lines the line-based extractor runs as commands (`_LINE_COMMAND`): a backtick or
-    tag far above can hide them, or, taken away, set them free (an attacker's trial: a lone
-    backtick typed in one of the tool's blocks hid the person's `/close` below it, until the
-    tool rewrote the block)."""
+    """The lines the line-based extractor runs as commands (`_LINE_COMMAND`, any word): a
+    backtick or tag far above can hide them, or, taken away, set them free (an attacker's
+    trial: a lone backtick typed in one of the tool's blocks hid the person's `/close` below
+    it, until the tool rewrote the block). GitLab takes a command's whole line only for a word
+    it knows: an unknown word's line is read on, and a backtick on it opens inline code (a
+    reviewer: `/x `` above a person's `/close` hid it from GitLab)."""
     text = "\n".join(lines)
     reader = _Reader(text)
     found: set[int] = set()
@@ -129,7 +132,8 @@ def _line_based(lines: Sequence[str]) -> set[int]:
         elif start and (command := _LINE_COMMAND.match(text, at)) is not None:
             line, counted = line + text.count("\n", counted, at), at
             found.add(line)
-            at = max(command.end(), at + 1)
+            known = command.group(1).lower() in QUICK_ACTION_NAMES
+            at = max(command.end(), at + 1) if known else reader.onward(at)
         else:
             at = reader.onward(at)
     return found

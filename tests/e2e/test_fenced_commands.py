@@ -52,14 +52,16 @@ def test_a_fence_opened_in_a_tool_block_sets_no_command_free(
     person_hides_commands(fake, opened, closed)
 
 
+@pytest.mark.parametrize("typed", ["note `", "/x `"])
 def test_a_lone_backtick_in_a_tool_block_sets_no_command_free_on_gitlab_16(
-    fake: FakeGitLab,
+    fake: FakeGitLab, typed: str
 ) -> None:
     """An attacker's trial: GitLab 16's extractor reads inline code from a backtick to the
     next, over lines; one typed in the block hid the commands below it from the person's
-    save, and the block's rewrite would have run them as the tool's user."""
+    save, and the block's rewrite would have run them as the tool's user. So too one on a
+    line of a word GitLab does not know as a command (a reviewer's bypass: `/x ``)."""
     fake.state.readers = frozenset({LINE_BASED})
-    person_hides_commands(fake, "note `\n" + END, "`")
+    person_hides_commands(fake, f"{typed}\n" + END, "`")
 
 
 def person_hides_commands(fake: FakeGitLab, opened: str, closed: str) -> None:

@@ -23,6 +23,7 @@ import responses
 from markdown_it import MarkdownIt
 from requests.sessions import merge_setting
 
+from automation.quickactions import QUICK_ACTION_NAMES as KNOWN_QUICK_ACTIONS
 from tests.fakes.sanitize import issuable_title, label_title, label_value
 
 JSON = dict[str, Any]
@@ -162,20 +163,8 @@ INLINE_CODE_RE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 # starts with a letter, digit, `_` or `.` and ends with a letter, digit, `_` or `-`)
 _PATH_PART = r"(?:[A-Za-z0-9_.][A-Za-z0-9_.\-]*[A-Za-z0-9_\-]|[A-Za-z0-9_])"
 MENTION_RE = re.compile(rf"(?<![A-Za-z0-9_])@({_PATH_PART}(?:/{_PATH_PART})*)")
-_QUICK_ACTION_TEXT = """
-add_contacts approve assign assign_reviewer award cc child_epic clear_health_status
-clear_weight clone close confidential copy_metadata create_merge_request done draft due
-duplicate epic estimate estimate_time health_status invite_email iteration label labels
-lock link merge milestone move parent_epic promote promote_to_incident page publish ready
-reassign reassign_reviewer rebase relabel relate remove_child_epic remove_contacts
-remove_due_date remove_epic remove_estimate remove_iteration remove_milestone
-remove_parent_epic remove_time_spent reopen shrug spend submit_review subscribe tableflip
-target_branch timeline title todo unapprove unassign unassign_reviewer unlabel unlock
-unsubscribe weight zoom remove_zoom request_review reviewer
-blocks blocked_by unlink set_parent remove_parent add_child remove_child status type react
-spent remove_email checkin_reminder
-"""
-QUICK_ACTION_NAMES = frozenset(_QUICK_ACTION_TEXT.split())
+# the words GitLab knows: one fact table with the tool's (automation/quickactions.py)
+QUICK_ACTION_NAMES = KNOWN_QUICK_ACTIONS
 COMMAND_RE = re.compile(r"^/([A-Za-z_]+)(?: (.*))?\s*$")
 
 

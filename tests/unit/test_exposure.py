@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -9,7 +11,7 @@ from automation.actions import Plan, UpdateDescription, UpdateLabels
 from automation.exposure import _line_based, refused_writes
 from automation.exposure import exposed as exposed_to
 from automation.mentions import people_only
-from tests.fakes.gitlab_fake import _regex_candidates
+from tests.fakes.gitlab_fake import LINE_BASED, _regex_candidates, extract_quick_actions
 
 
 def exposed(before: str, after: str, *roster: str) -> str | None:
@@ -122,3 +124,24 @@ def test_the_line_based_reading_is_the_fakes_port_of_gitlab_16s_extractor(
     tool's, which walks the text, and the fake's, GitLab's pattern in Python's `re`."""
     lines = "".join(parts).split("\n")
     assert _line_based(lines) == _regex_candidates(lines), lines
+
+
+UNKNOWN = [*TOKENS, "/x `\n", "/x\n", "/closed `\n"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(UNKNOWN), min_size=1, max_size=16), st.data())
+def test_a_write_that_would_free_a_command_for_gitlab_16_is_always_refused(
+    parts: list[str], data: st.DataObject
+) -> None:
+    """Whatever a person's text holds (command words GitLab does not know included, whose line
+    a backtick on it still opens inline code for: a reviewer's bypass), a write that takes a
+    piece of it away, as a block's rewrite does, and so has GitLab 16 run a command it did not
+    run before, is refused."""
+    gone = data.draw(st.integers(0, len(parts) - 1))
+    before, after = "".join(parts), "".join(parts[:gone] + parts[gone + 1 :])
+    line_based = frozenset({LINE_BASED})
+    ran = Counter(name for name, _ in extract_quick_actions(after, line_based)[1])
+    ran -= Counter(name for name, _ in extract_quick_actions(before, line_based)[1])
+    if ran:
+        assert exposed(before, after) is not None, (before, after, ran)
