@@ -67,9 +67,9 @@ def read_event(path: Path) -> Event:
         ) from error
     # (ValueError: bad JSON, or a number too long; RecursionError: nested too deep)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise UsageError(f"--event {path}: not a GitLab webhook payload (JSON)") from error
+        raise UsageError(f"--event {_shown(path)}: not a GitLab webhook payload (JSON)") from error
     if not isinstance(data, dict):
-        raise UsageError(f"--event {path}: not a GitLab webhook payload (a JSON object)")
+        raise UsageError(f"--event {_shown(path)}: not a GitLab webhook payload (a JSON object)")
     user = data.get("user")
     username = user.get("username") if isinstance(user, dict) else None
     kind = _text(data.get("object_kind")) or ""

@@ -120,7 +120,7 @@ def asked_late(
 
 def _past_checkpoints(item: DesiredIssue, today: dt.date) -> set[str]:
     """The days ITEM asks figures for that are past, by name (`checkpoint_start`: `start`)."""
-    return {name.rpartition("_")[2] for name in item.asks if item.dates[name] < today}
+    return {name.removeprefix("checkpoint_") for name in item.asks if item.dates[name] < today}
 
 
 def _named(desired: DesiredProgram, missed: list[DesiredIssue]) -> str:

@@ -60,28 +60,28 @@ class Progress:
     def phase_shown(self) -> str:
         """What the issue's "current phase" says: the phase, `all phases complete` (`…, other
         tasks open` while tasks under no phase are: a phase the template dropped, say, whose
-        tasks still count), `no tasks left` (a trial: an issue whose every box was gone read
-        "all phases complete" beside 0%), or `no phases` (the shipped progress block says
+        tasks still count), `no required tasks left` (a trial: an issue whose every box was
+        gone read "all phases complete" beside 0%), or `no phases` (the shipped progress block says
         nothing of phases then; a team's own copy of it from before may still print this)."""
         if self.current_phase is not None:
             return self.current_phase.heading
         if not self.has_phases:
             return "no phases"
         if not self.overall.count:  # every task deleted, or unboxed: none is complete
-            return "no tasks left"
+            return "no required tasks left"
         return "all phases complete" + (", other tasks open" if self._others_open else "")
 
     @property
     def phase_cell(self) -> str:
         """The current phase as a table of issues shows it (a rollup, the dashboard): the
-        phase, `complete` (`other tasks` while tasks under no phase are open; `no tasks left`
-        when none counts), or `–` for an issue with no phases."""
+        phase, `complete` (`other tasks` while tasks under no phase are open; `no required
+        tasks left` when none counts), or `–` for an issue with no phases."""
         if self.current_phase is not None:
             return self.current_phase.heading
         if not self.has_phases:
             return "–"
         if not self.overall.count:
-            return "no tasks left"
+            return "no required tasks left"
         return "other tasks" if self._others_open else "complete"
 
     @property

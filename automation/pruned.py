@@ -110,7 +110,9 @@ def with_groups_in_use(desired: DesiredProgram, issues: Sequence[ObservedIssue])
     """DESIRED with every group that an open issue of the program belongs in made now (its
     epic and rollup), where the kind makes a group only from its creation window: a newcomer's
     trial moved a hire's start date back after their issue was made, and the issue sat in its
-    old workshop's epic, in no workshop's rollup, until the new workshop's window came."""
+    old workshop's epic, in no workshop's rollup, until the new workshop's window came. So
+    too an ended cohort's, while an issue of it is open (one a person deleted is made again:
+    its open issues' rows and epic belong there)."""
     open_keys = {issue.key for issue in issues if issue.key and issue.state == "opened"}
     used = {item.epic_key for item in desired.issues if item.key in open_keys and item.epic_key}
     if not used & {e.key for e in desired.epics if not e.create}:

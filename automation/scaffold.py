@@ -191,8 +191,9 @@ def _unreleased(release: str) -> str:
         return ""
     return (
         f" {release} is a development build, not a release: the team's jobs can install it "
-        f"only once it is published (a tag v{release} in the tool's project, README "
-        "'Deploy'), and what it wrote may need features no earlier release has"
+        f"only once this build is published as {release} (a tag v{release} on this commit in "
+        "the tool's project, README 'Deploy'), and what it wrote may need features no earlier "
+        "build has."
     )
 
 

@@ -411,8 +411,9 @@ class GitLabTracker(Tracker, ChangeLog):
         if parts.scheme.lower() != "http" or host in LOOPBACK or host.startswith("127."):
             return ()
         return (
-            f"GITLAB_URL ({self._at}) is plain http: the token and every issue's text travel "
-            "unencrypted; use its https address if the instance has one",
+            f"the GitLab address ({self._at}, from GITLAB_URL or CI_SERVER_URL) is plain http: "
+            "the token and every issue's text travel unencrypted; use its https address if "
+            "the instance has one",
         )
 
     def _expiring(self, token: Mapping[str, Any]) -> tuple[str, ...]:

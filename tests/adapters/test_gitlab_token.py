@@ -392,6 +392,6 @@ def test_a_plain_http_address_of_another_host_is_said_on_every_run(
         argv = ["plan", "--backend", "gitlab", "--today", TODAY]
         run = cli(argv, {"GITLAB_URL": url, "GITLAB_TOKEN": TOKEN})
     assert run.code == 0, run.out + run.err
-    note = f"note: GITLAB_URL ({url}) is plain http: the token and every issue's text travel"
+    note = f"note: the GitLab address ({url}, from GITLAB_URL or CI_SERVER_URL) is plain http"
     assert (note in run.err) is said, run.err
     assert TOKEN not in run.out + run.err

@@ -90,7 +90,8 @@ def test_init_from_a_development_build_says_it_is_no_release(
     note = f"{release} is a development build, not a release: the team's jobs can install it"
     assert (note in last) is said, last
     if said:
-        assert f"only once it is published (a tag v{release} in the tool's project" in last
+        assert f"only once this build is published as {release} (a tag v{release} on this" in last
+        assert last.endswith("may need features no earlier build has.")
 
 
 def test_the_checkout_is_a_development_build_or_a_release_in_changes() -> None:
