@@ -32,8 +32,9 @@ _COMMAND = re.compile(r"[ \t]*/([A-Za-z_]+)")
 # ``` to a line ```; inline code from a backtick to the next but one character on, over any
 # lines; an HTML block from a line `<tag>` (the tag may run over lines) to a line `</tag>`;
 # a `>>>` quote to a line `>>>`; each with at least one character inside. Then a line that
-# starts with a slash and a word is a command, its whole line taken (a backtick on it opens
-# nothing). Where a closing line is missing, the opener hides nothing (a backtick: itself).
+# starts with a slash and a word is a command; for a word it knows (quickactions.py) its whole
+# line is taken, and a backtick on it opens nothing. Where a closing line is missing, the
+# opener hides nothing (a backtick: itself).
 _FENCE_END = re.compile(r"\n```$", re.MULTILINE)
 _QUOTE_END = re.compile(r"\n>>>$", re.MULTILINE)
 _TAG_OPEN = re.compile(r"<[^>]+>\n")
