@@ -334,6 +334,7 @@ def test_scorecard_shows_every_kpi_against_its_target(esp: Path) -> None:
     assert rows["Umbrella Health"][1] == "unreadable"
     assert rows["**Average**"][1] == "7.0"
     assert rows["**On target**"][1] == "1 of 2"
+    assert target[2] != "–" and rows["**On target**"][2] == "none yet"  # no value recorded
     assert "No changes" in run("apply").out
 
 
