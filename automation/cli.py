@@ -448,6 +448,8 @@ def _validate(prepared: Prepared, today: dt.date, out: TextIO, err: TextIO) -> i
         uncounted = uncounted_warnings(p, today)
         for warning in (*p.warnings, *size_warnings(p), *uncounted, *strays):
             print(shown.about(p.program.id, f"warning: {warning}"), file=out)
+    for warning in prepared.blocks.renderer.unsupplied():
+        print(f"warning: {warning}", file=out)
     if too_long:  # through the outputs' privacy: a confidential issue's title names people
         for program, text in too_long:
             print(shown.about(program, text), file=err)

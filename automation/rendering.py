@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+import difflib
 import html
 import math
 import re
@@ -840,6 +841,7 @@ class Renderer:
         self._titles = self.env.overlay(finalize=neutralise_title)
         self._title_templates: dict[str, jinja2.Template] = {}  # compiled once per source
         self._read: dict[str, set[str]] = {}  # the values each template reads
+        self._given: dict[str, set[str]] = {}  # the values each issue template was given
 
     def admit(self, roster: Collection[str]) -> None:
         """Let templates mention ROSTER from now on: the renderer that checked the templates
@@ -874,9 +876,28 @@ class Renderer:
     def reads(self, template: str, name: str) -> bool:
         """Whether templates/<template> itself (not what it includes) reads the value NAME."""
         if template not in self._read:  # once per template, not per issue
-            source = self.env.loader.get_source(self.env, template)[0] if self.env.loader else ""
-            self._read[template] = jinja2.meta.find_undeclared_variables(self.env.parse(source))
+            self._read[template] = jinja2.meta.find_undeclared_variables(self._tree(template))
         return name in self._read[template]
+
+    def _tree(self, template: str) -> nodes.Template:
+        source = self.env.loader.get_source(self.env, template)[0] if self.env.loader else ""
+        return self.env.parse(source)
+
+    def unsupplied(self) -> list[str]:
+        """Names the issue templates rendered so far read, on any line, that none of their
+        issues was given, each with its file and line (a tester's finding: a misspelt name
+        inside an `{% if %}` no issue took yet passed `validate`, and stopped every program
+        weeks later, when a roster edit took the branch). Names under `is defined` or
+        `default` are left out, and so is what a template includes."""
+        found = []
+        for template, given in self._given.items():
+            names = _unguarded_names(self._tree(template))
+            for name, line in sorted(names.items(), key=lambda item: item[1]):
+                if name not in given and name not in self.env.globals:
+                    found.append(
+                        f"{self.templates_dir / template}:{line}: " + _unsupplied(name, given)
+                    )
+        return found
 
     def render(self, template: str, context: Mapping[str, Any], kept: bool = False) -> str:
         """Render templates/<template>; template mistakes become ConfigError naming file:line.
@@ -888,6 +909,8 @@ class Renderer:
             raise ConfigError(error.problems) from error
         except Exception as error:  # any failure inside a template is the template's problem
             raise ConfigError([self._problem(error, template)]) from error
+        if kept:
+            self._given.setdefault(template, set()).update(context)
         if not kept and f"<!-- automation:begin {KEPT_PREFIX}" in text:
             raise ConfigError(
                 [
@@ -1157,7 +1180,7 @@ def _mixed_kinds(error: BaseException) -> bool:
 def _why(error: BaseException) -> str:
     if isinstance(error, jinja2.UndefinedError):
         said = _undefined(error.message or "")
-        advice = "; check the variable name (see README.md for what templates get)"
+        advice = f"; check the variable name ({_WHAT_TEMPLATES_GET})"
         return said if _OF_NONE.match(error.message or "") else said + advice
     if isinstance(error, MentionRefused | RenderLimit | TemplateRefused):
         return str(error)
@@ -1183,6 +1206,51 @@ def _why(error: BaseException) -> str:
             "an operator here; join them as text with `~` (e.g. `{{ name ~ ' ' ~ year }}`)"
         )
     return f"template error: {error}"
+
+
+_WHAT_TEMPLATES_GET = "see README.md for what templates get"
+
+
+def _unsupplied(name: str, given: Collection[str]) -> str:
+    """What to say of a name a template reads that none of its issues was given."""
+    close = difflib.get_close_matches(name, sorted(given), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return (
+        f"'{name}' is given to none of the issues this template made today{hint}: if it is "
+        "misspelt, the first run that renders this line for an issue stops with an error, and "
+        f"writes nothing; check the variable name ({_WHAT_TEMPLATES_GET})"
+    )
+
+
+def _unguarded_names(tree: nodes.Template) -> dict[str, int]:
+    """The names a template reads from its values, on any branch, with the first line reading
+    each: all but those it sets itself (anywhere: Jinja counts one set in an `{% if %}` as
+    undeclared), and those under `is defined` or a `default` filter."""
+    read = jinja2.meta.find_undeclared_variables(tree) - _names_set(tree)
+    guarded = {
+        test.node.name
+        for test in tree.find_all(nodes.Test)
+        if test.name in ("defined", "undefined") and isinstance(test.node, nodes.Name)
+    } | {
+        f.node.name
+        for f in tree.find_all(nodes.Filter)
+        if f.name in ("default", "d") and isinstance(f.node, nodes.Name)
+    }
+    lines: dict[str, int] = {}
+    for name in tree.find_all(nodes.Name):
+        if name.ctx == "load" and name.name in read and name.name not in guarded:
+            lines[name.name] = min(lines.get(name.name, name.lineno), name.lineno)
+    return lines
+
+
+def _names_set(tree: nodes.Template) -> set[str]:
+    """Every name a template gives a value: set, a loop's or a macro's, imported."""
+    names = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    names |= {macro.name for macro in tree.find_all(nodes.Macro)}
+    names |= {i.target for i in tree.find_all(nodes.Import)}
+    for found in tree.find_all(nodes.FromImport):
+        names |= {n if isinstance(n, str) else n[1] for n in found.names}
+    return names
 
 
 def _template_line(tb: TracebackType | None, template: str) -> int | None:

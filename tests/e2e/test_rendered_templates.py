@@ -44,3 +44,37 @@ def test_a_block_template_the_program_does_not_need_may_be_missing(shipped: Path
     (shipped / "templates" / "blocks" / "sqs-cohort.md.j2").unlink()
     result = run("validate")
     assert result.code == 0, result.out + result.err
+
+
+def test_validate_warns_of_a_name_no_issue_was_given_on_a_branch_none_took(
+    shipped: Path,
+) -> None:
+    """A tester's finding: a misspelt name inside an `{% if %}` that no issue took yet passed
+    `validate`; weeks later a roster edit took the branch and every program stopped."""
+    keep_programs(shipped, "csm-aspiring-leaders")
+    path = shipped / "templates" / "csm-aspiring-leaders" / "participant.md.j2"
+    text = path.read_text("utf-8")
+    after = text.index("\n", text.index("## Module 3")) + 1
+    branch = (
+        "{% if participant.username == 'nobody.here' %}\n"
+        "1. [ ] Join the circle ({{ cohrt.name }}, {{ extra | default('') }}).\n"
+        "{% elif extra2 is defined %}{{ extra2 }}{% endif %}\n"
+        "{% set mine = 1 %}{{ mine }}\n"
+    )
+    path.write_text(text[:after] + branch + text[after:], "utf-8")
+    line = text[:after].count("\n") + 2
+    result = run("validate")
+    assert result.code == 0, result.out + result.err
+    warned = [w for w in result.out.splitlines() if "is given to none of the issues" in w]
+    assert warned == [
+        f"warning: {path.relative_to(shipped)}:{line}: 'cohrt' is given to none of the issues "
+        "this template made today (did you mean 'cohort'?): if it is misspelt, the first run "
+        "that renders this line for an issue stops with an error, and writes nothing; check the "
+        "variable name (see README.md for what templates get)"
+    ]
+    assert run("apply").code == 0  # no issue takes the branch: the run is not stopped
+
+
+def test_validate_of_the_shipped_templates_warns_of_no_name(shipped: Path) -> None:
+    result = run("validate")
+    assert result.code == 0 and "is given to none" not in result.out, result.out
