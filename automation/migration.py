@@ -38,6 +38,7 @@ from automation.tasks import (
     NewSection,
     NewTask,
     Task,
+    parent_of,
     section_text,
     sections_in_order,
     task_texts,
@@ -424,7 +425,14 @@ def _added(  # noqa: PLR0917
     for task in new:
         if task.section in came:
             continue
-        adding = NewTask(task.section, task.text, task.item, tuple(declared), copies[task.text])
+        adding = NewTask(
+            task.section,
+            task.text,
+            task.item,
+            tuple(declared),
+            copies[task.text],
+            parent_of(task, template),
+        )
         placed = adding.place(text)
         if placed is None:
             said.append(_Said(_NO_PLACE, task.section, spot[task_hash(task.text)], task.text))

@@ -55,6 +55,7 @@ class NewTask:
     item: str  # the lines to add, as the template renders them
     headings: tuple[str, ...]  # every declared heading: where sections end
     copies: int = 1  # the template's tasks that say the same (one per section, say)
+    parent: str | None = None  # the task whose item holds it in the template (a sub-task)
 
     def place(self, text: str) -> str | None:
         """See `place_task`."""
@@ -201,8 +202,16 @@ def place_task(text: str, new: NewTask) -> str | None:
         return None
     end = _section_end(walked, start, new.section)
     tasks = [i for i in range(start + 1, end) if walked[i].task is not None]
-    item = new.item.split("\n")
-    if tasks:
+    # its sub-tasks the section has already stay where they are, once (a tester's: a task
+    # added above an existing sub-task in the template took it in, and it came twice)
+    had = {walked[i].task for i in tasks}
+    item = _without_had(new.item.split("\n"), had.__contains__, new.headings, optional=True)
+    if new.parent is not None:  # a sub-task goes under its own task, or nowhere
+        parent = next((i for i in tasks if walked[i].task == new.parent), None)
+        if parent is None:
+            return None
+        at = _item_end(lines, parent, end)
+    elif tasks:
         at = _item_end(lines, tasks[-1], end)
     else:
         at, item = _after_content(lines, start, end, item)
@@ -213,6 +222,17 @@ def place_task(text: str, new: NewTask) -> str | None:
     ):
         return None
     return "\n".join(result)
+
+
+def parent_of(task: Task, template: Sequence[Task]) -> str | None:
+    """What the task of TEMPLATE whose item holds TASK says (the innermost), if one does."""
+    holding = [
+        other.text
+        for other in template
+        if other.section == task.section
+        and other.start < task.start < _item_end(other.lines, other.start, other.stop)
+    ]
+    return holding[-1] if holding else None
 
 
 def _after_content(
@@ -306,21 +326,24 @@ class NewSection:
         return [x.task for x in _walk(text.split("\n"), self.headings) if x.task]
 
 
-def _without_had(own: list[str], had: Callable[[str], bool], headings: Sequence[str]) -> list[str]:
+def _without_had(
+    own: list[str], had: Callable[[str], bool], headings: Sequence[str], optional: bool = False
+) -> list[str]:
     """A new section's lines (OWN) less each task the issue has already (HAD: the same words
     anywhere, as `place_task` compares), with the lines nested in it (in a quote, the quote's):
     the task the template moved here from another section, which the issue keeps where it
-    is. An optional task stays (generic ones are written in every section, and none is
-    counted), and so does a task with a task nested in it that the issue lacks (that one would
-    be lost with it). The numbered item after one left out takes its number, so a list still
-    starts where the template starts it (`2.` cannot start a list after a paragraph)."""
+    is. An optional task stays, unless OPTIONAL (generic ones are written in every section,
+    and none is counted), and so does a task with a task nested in it that the issue lacks
+    (that one would be lost with it). The numbered item after one left out takes its number,
+    so a list still starts where the template starts it (`2.` cannot start a list after a
+    paragraph)."""
     own = list(own)
     walked = _walk(own, headings)
     kept: list[str] = []
     index = 0
     while index < len(own):
         task = walked[index].task
-        leave = task is not None and had(task) and not is_optional(task)
+        leave = task is not None and had(task) and (optional or not is_optional(task))
         end = _item_end(own, index, len(own)) if leave else index + 1
         nested = (x.task for x in walked[index:end] if x.task is not None)
         if not leave or not all(had(t) for t in nested) or not _renumbered(own, index, end):

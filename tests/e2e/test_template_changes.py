@@ -402,3 +402,31 @@ def test_a_task_added_to_two_sections_at_once_reaches_both_in_open_issues(
     assert DISCUSS in module_3 and DISCUSS in sam[: sam.index("## Module 3: Practice")]
     assert "| Module 3: Practice | 0/8 |" in sam, sam
     assert "No changes" in backend.cli("apply").out
+
+
+MENTOR = "1. [ ] Find a mentor for yourself who is in a manager or higher role"
+PERSISTENT = "      - Be proactive and persistent!"
+CADENCE = "   - [ ] Agree a meeting cadence with your mentor."
+MENTORSHIP = "      - [ ] Optional: participate in the [GitLab mentorship program]"
+
+
+def test_a_sub_task_the_template_gains_goes_under_its_own_task_and_takes_no_copy(
+    backend: Backend,
+) -> None:
+    """A tester: a sub-task added under "Find a mentor", above the existing optional one,
+    reached open issues at the end of Module 2, under another task, with a second copy of
+    the optional sub-task that the template now nests under it."""
+    assert backend.cli("apply").code == 0
+    before = by_key(backend)
+    text = TEMPLATE.read_text(encoding="utf-8")
+    assert PERSISTENT in text
+    TEMPLATE.write_text(text.replace(PERSISTENT, f"{PERSISTENT}\n{CADENCE}", 1), "utf-8")
+    result = backend.cli("apply")
+    assert result.code == 0, result.out + result.err
+    sam = by_key(backend)[SAM].description
+    assert inserted(before[SAM].description, sam) == [CADENCE]
+    assert sam.count(MENTORSHIP) == 1
+    item = sam[sam.index(MENTOR) :]
+    item = item[: item.index("\n1. ")]  # the mentor task's own lines, up to the next task
+    assert item.rstrip("\n").endswith(CADENCE), item
+    assert "No changes" in backend.cli("apply").out

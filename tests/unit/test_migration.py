@@ -68,6 +68,18 @@ def test_a_task_already_there_or_a_missing_heading_changes_nothing() -> None:
     )
 
 
+def test_a_sub_task_goes_after_its_own_tasks_lines_or_nowhere_when_that_task_is_gone() -> None:
+    sub = replace(new("One", "y", "  - [ ] y"), parent="a")
+    assert add_task(BODY, sub) == BODY.replace("  - how: ask\n", "  - how: ask\n  - [ ] y\n")
+    assert sub.place(BODY.replace("- [ ] a\n", "- [ ] A, reworded\n")) is None  # said, unplaced
+
+
+def test_a_new_tasks_sub_task_the_section_has_already_is_not_added_again() -> None:
+    body = "## One\n- [ ] a\n  - [ ] Optional: o\n- [ ] b\n## Two\n- [ ] c\n"
+    task = new("One", "z", "- [ ] z\n  - [ ] Optional: o\n    - its hint\n  - [ ] w")
+    assert add_task(body, task) == body.replace("- [ ] b\n", "- [ ] b\n- [ ] z\n  - [ ] w\n")
+
+
 def test_tasks_in_code_or_comments_do_not_count_as_the_last_task() -> None:
     body = "## One\n- [ ] a\n\n```\n- [ ] in code\n```\n<!--\n- [ ] hidden\n-->\n## Two\n"
     after = add_task(body, new("One", "in code"))
