@@ -76,6 +76,9 @@ class Course:
     # whose series of periods a key is (an ESP account's), in the program or not
     owner: Callable[[str], str | None] = nobody_owns
     ends: Mapping[str, dt.date] = field(default_factory=dict)  # group id -> its last day
+    # group id -> the day its people meet first (a workshop's), for a kind whose issues may
+    # move between groups (`group_block`)
+    begins: Mapping[str, dt.date] = field(default_factory=dict)
     names: Mapping[str, str] = field(default_factory=dict)  # group id -> its name
     formerly: Mapping[str, str] = field(default_factory=dict)  # former group id -> its id now
     endings: tuple[Ending, ...] = ()

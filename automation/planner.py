@@ -69,7 +69,7 @@ from automation.progress import (
     measure,
     program_label,
 )
-from automation.pruned import in_former_groups, with_groups_in_use
+from automation.pruned import in_former_groups, into_begun_group, with_groups_in_use
 from automation.reasons import stray_warnings, unclaimed
 from automation.records import Recorded, read_records
 from automation.renames import Held, aliases, former_label, moved, username_changes
@@ -225,7 +225,10 @@ def _plan_tracked(
     # overdue too: it can still complete (a trial: emptied after its due date, unsaid)
     unfinished = live and progress.status in UNFINISHED
     gone = _no_task_left(item, found, progress, ctx) if unfinished else ()
-    stale = _kept_gone(item, found, progress, ctx.today)
+    stale = (
+        *_kept_gone(item, found, progress, ctx.today),
+        *into_begun_group(ctx.desired, item, found, ctx.today),
+    )
     headings = Plan(
         warnings=(*said, *gone, *stale, *_moved_away(found, progress), *_undone(found, progress))
     )

@@ -19,7 +19,7 @@ from dataclasses import replace
 from automation.course import GROUP_LINE
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.items import ObservedIssue
-from automation.lifecycle import is_over
+from automation.lifecycle import group_of, is_over
 from automation.markers import sound_block
 from automation.progress import Status, status_label
 
@@ -121,4 +121,27 @@ def with_groups_in_use(desired: DesiredProgram, issues: Sequence[ObservedIssue])
         desired,
         epics=tuple(replace(e, create=e.create or e.key in used) for e in desired.epics),
         rollups=tuple(replace(r, create=r.create or r.epic_key in used) for r in desired.rollups),
+    )
+
+
+def into_begun_group(
+    desired: DesiredProgram, item: DesiredIssue, issue: ObservedIssue, today: dt.date
+) -> tuple[str, ...]:
+    """A warning when an open issue moves from the group its block names to one that began
+    before today (a tester corrected a hire's start date to an earlier day, three days before
+    their workshop: the issue then named a workshop held weeks before, its pre-work overdue,
+    unsaid), or none. Said by the run that moves it (and by `plan` before)."""
+    block, course = desired.course.group_block, desired.course
+    new = group_of(desired, item)
+    if block is None or new is None or issue.state != "opened" or new not in course.begins:
+        return ()
+    content = sound_block(issue.description, block)
+    line = GROUP_LINE.search(content or "")
+    if line is None or line[1] == new or course.begins[new] >= today:
+        return ()
+    return (
+        f"issue {issue.reference} moves from {course.name(line[1])} to {course.name(new)}, "
+        f"which began on {course.begins[new]:%Y-%m-%d}, before today (a start date changed, "
+        "say): the issue's dates now follow it. To keep its hire in another, name it for them "
+        "with `workshop:` in the program file",
     )

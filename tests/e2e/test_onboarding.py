@@ -1244,3 +1244,31 @@ def test_a_hire_whose_start_moved_later_moves_to_the_new_workshops_group_at_once
     assert f"#{tom.iid}" in rollup.description and "Tom Reyes" in rollup.description
     assert tom.epic is not None and tom.epic == rollup.epic, (tom.epic, rollup.epic)
     assert "No changes" in run("apply").out
+
+
+def test_a_start_date_corrected_into_a_workshop_already_held_is_warned_of(
+    onboarding: Path,
+) -> None:
+    """A tester corrected Sofia's start date (a typo) three days before her January workshop:
+    her issue then named December's workshop, held weeks before, with her pre-work overdue,
+    and nothing was said."""
+    assert run("apply", today="2026-11-24").code == 0
+    assert run("apply", today="2027-01-08").code == 0
+    sofia = hire(onboarding, "sofia.alvarez")
+    edit(
+        onboarding / "config" / "people.yml",
+        "start_date: 2026-12-07\n    geo: AMER",
+        "start_date: 2026-11-16\n    geo: AMER",
+    )
+    warned = [
+        line
+        for line in run("plan", today="2027-01-08").out.splitlines()
+        if line.startswith("warning:") and "before today" in line
+    ]
+    assert len(warned) == 1 and f"issue #{sofia.iid} moves from " in warned[0], warned
+    assert "which began on 2026-12-07, before today" in warned[0]
+    assert "sofia" not in warned[0].lower()
+    result = run("apply", today="2027-01-08")
+    assert "which began on 2026-12-07, before today" in result.out
+    assert "<!-- automation:group amer-2026-12 -->" in hire(onboarding, "sofia.alvarez").description
+    assert "before today" not in run("apply", today="2027-01-08").out  # said by the run moving it

@@ -22,6 +22,7 @@ def course(program: OnboardingProgram) -> Course:
     return Course(
         member=partial(_member, hires),
         ends={w.id: group_end(part, w) for w in part.workshops},
+        begins={w.id: w.start for w in part.workshops},
         names={w.id: part.group_name(w) for w in part.workshops},
         group_block=WORKSHOP,
         named=hires | formers,
