@@ -253,11 +253,35 @@ _BEGIN = re.compile(r"\n<!-- automation:begin (?P<name>[a-z][a-z0-9-]*) -->$", r
 
 def _line_of(path: Path, name: str) -> int:
     """The line of a template that places block NAME (1 when it cannot be told)."""
+    return next(iter(_lines_of(path, name)), 1)
+
+
+def _lines_of(path: Path, name: str) -> list[int]:
+    """The lines of a template that place block NAME."""
     with contextlib.suppress(OSError, UnicodeDecodeError):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if "managed_block" in line and name in line:
-                return number
-    return 1
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return [n for n, line in enumerate(lines, 1) if "managed_block" in line and name in line]
+    return []
+
+
+def _misplaced(path: Path, name: str) -> Problem:
+    """What to say of a template whose block NAME is not read back as one: placed twice (a
+    tester was sent to line 1, with advice about a damaged issue), or not on its own line."""
+    lines = _lines_of(path, name)
+    if len(lines) > 1:
+        return Problem(
+            str(path),
+            lines[1],
+            f"{{{{ managed_block('{name}') }}}} is placed more than once in this template "
+            f"(lines {', '.join(map(str, lines))}); keep one: the tool writes one such block "
+            "in each issue",
+        )
+    return Problem(
+        str(path),
+        next(iter(lines), 1),
+        f"put {{{{ managed_block('{name}') }}}} on a line of its own, with nothing else on "
+        "that line: placed beside text, the block it writes is not read back as one",
+    )
 
 
 def _misspelt_block(body: str, blocks: Sequence[str]) -> tuple[str, str] | None:
@@ -419,10 +443,9 @@ class Context(Generic[P]):
         for name in placed_blocks(body, self.blocks):
             try:
                 block_content(body, name)
-            except ItemError as error:
-                where = str(self.renderer.templates_dir / template)
-                hint = f"Put {{{{ managed_block('{name}') }}}} on a line of its own"
-                raise ConfigError([Problem(where, 1, f"{error}. {hint}")]) from error
+            except ItemError:  # the template's, whatever the issue's values
+                path = self.renderer.templates_dir / template
+                raise ConfigError([_misplaced(path, name)]) from None
         headings = [s.heading for s in self.program.sections]
         _check_kept(body, self.renderer.templates_dir / template, headings)
         return body

@@ -442,8 +442,9 @@ def _fewer(found: ObservedIssue, heading: str, count: int, had: int) -> str:
     else:
         what = f"{count} of the {had} tasks its template has under '{heading}'"
     return (
-        f"issue {found.reference} is complete with {what}; if someone deleted them by "
-        "mistake, put them back from the description's history and reopen the issue"
+        f"issue {found.reference} is complete with {what}; tasks moved to another section "
+        "count there. If someone deleted them by mistake, put them back from the "
+        "description's history and reopen the issue"
     )
 
 

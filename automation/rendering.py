@@ -995,9 +995,9 @@ class Renderer:
 
     def _problem(self, error: BaseException, template: str) -> Problem:
         if isinstance(error, jinja2.TemplateNotFound):
-            return Problem(
-                str(self.templates_dir / template), 1, self.not_found(str(error.name or template))
-            )
+            name = str(error.name or template)
+            at = self._line_naming(template, name) if name != template else 1
+            return Problem(str(self.templates_dir / template), at, self.not_found(name))
         line = getattr(error, "lineno", None) or _template_line(error.__traceback__, template)
         unclosed = self._unclosed(template) if _ends_early(error) else None
         if unclosed is not None:
@@ -1027,6 +1027,17 @@ class Renderer:
         text = lines[min(line, len(lines)) - 1]
         spelt = re.search(rf"\.\s*{name}(?!\w)|\[\s*(['\"]){name}\1\s*\]", text)
         return frozenset({found["name"]}) if spelt else frozenset()
+
+    def _line_naming(self, template: str, name: str) -> int:
+        """The first line of TEMPLATE that names NAME in quotes (the `{% include %}` or
+        `{% import %}` of a missing file: a tester was sent to line 1), else 1."""
+        try:
+            source = self.env.loader.get_source(self.env, template)[0]  # type: ignore[union-attr]
+        except (jinja2.TemplateError, OSError):
+            return 1
+        quoted = (f"'{name}'", f'"{name}"')
+        lines = source.splitlines()
+        return next((n for n, text in enumerate(lines, 1) if any(q in text for q in quoted)), 1)
 
     def _unclosed(self, template: str) -> tuple[str, int] | None:
         """The innermost block tag left open in the template, and its line (Jinja names the

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import keep_programs
-from tests.local_cli import run
+from tests.local_cli import edit, run
 
 
 @pytest.mark.parametrize(
@@ -78,3 +78,44 @@ def test_validate_warns_of_a_name_no_issue_was_given_on_a_branch_none_took(
 def test_validate_of_the_shipped_templates_warns_of_no_name(shipped: Path) -> None:
     result = run("validate")
     assert result.code == 0 and "is given to none" not in result.out, result.out
+
+
+PARTICIPANT = Path("templates/csm-aspiring-leaders/participant.md.j2")
+
+
+def _with_line(root: Path, line: str) -> int:
+    """The participant template with LINE added after Module 3's heading; its line number."""
+    path = root / PARTICIPANT
+    text = path.read_text("utf-8")
+    after = text.index("\n", text.index("## Module 3")) + 1
+    path.write_text(text[:after] + line + "\n" + text[after:], "utf-8")
+    return text[:after].count("\n") + 1
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        (
+            "{% include 'csm-aspiring-leaders/extra.md.j2' %}",
+            "template 'csm-aspiring-leaders/extra.md.j2' not found in templates",
+        ),
+        ("{{ managed_block('progress') }}", "{{ managed_block('progress') }} is placed more"),
+        ("", "on a line of its own, with nothing else"),  # the template's own, moved beside text
+    ],
+)
+def test_a_templates_mistake_is_said_at_its_own_line_for_what_it_is(
+    shipped: Path, line: str, said: str
+) -> None:
+    """A tester was sent to line 1 for a missing include, and for a block placed twice, with
+    advice about a damaged issue ("the issue was left untouched")."""
+    keep_programs(shipped, "csm-aspiring-leaders")
+    number = _with_line(shipped, line or "Progress: {{ managed_block('progress') }}")
+    if not line:
+        edit(shipped / PARTICIPANT, '{{ managed_block("progress") }}\n', "")
+    result = run("validate")
+    assert result.code == 2, result.out
+    lines = [x for x in result.err.splitlines() if said in x]
+    assert len(lines) == 1 and "left untouched" not in lines[0], result.err
+    place = lines[0].split(": ", 1)[0]
+    assert place == f"{PARTICIPANT}:{number}" or "is placed more" in said, place
+    assert place.startswith(f"{PARTICIPANT}:") and place != f"{PARTICIPANT}:1"
