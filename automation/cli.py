@@ -448,7 +448,7 @@ def _validate(prepared: Prepared, today: dt.date, out: TextIO, err: TextIO) -> i
         uncounted = uncounted_warnings(p, today)
         for warning in (*p.warnings, *size_warnings(p), *uncounted, *strays):
             print(shown.about(p.program.id, f"warning: {warning}"), file=out)
-    for warning in prepared.blocks.renderer.unsupplied():
+    for warning in prepared.blocks.renderer.doubts():
         print(f"warning: {warning}", file=out)
     if too_long:  # through the outputs' privacy: a confidential issue's title names people
         for program, text in too_long:

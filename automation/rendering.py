@@ -842,6 +842,7 @@ class Renderer:
         self._title_templates: dict[str, jinja2.Template] = {}  # compiled once per source
         self._read: dict[str, set[str]] = {}  # the values each template reads
         self._given: dict[str, set[str]] = {}  # the values each issue template was given
+        self._inert: dict[str, set[str]] = {}  # the @names each template wrote made inert
 
     def admit(self, roster: Collection[str]) -> None:
         """Let templates mention ROSTER from now on: the renderer that checked the templates
@@ -883,21 +884,28 @@ class Renderer:
         source = self.env.loader.get_source(self.env, template)[0] if self.env.loader else ""
         return self.env.parse(source)
 
-    def unsupplied(self) -> list[str]:
-        """Names the issue templates rendered so far read, on any line, that none of their
-        issues was given, each with its file and line (a tester's finding: a misspelt name
-        inside an `{% if %}` no issue took yet passed `validate`, and stopped every program
-        weeks later, when a roster edit took the branch). Names under `is defined` or
-        `default` are left out, and so is what a template includes."""
+    def doubts(self) -> list[str]:
+        """What `validate` warns of in the templates rendered so far, each at its file and
+        line: names an issue template reads, on any line, that none of its issues was given
+        (a tester's finding: a misspelt name inside an `{% if %}` no issue took yet passed,
+        and stopped every program weeks later, when a roster edit took the branch; names
+        under `is defined` or `default` are left out, and so is what a template includes);
+        and each `@name` a template wrote that was made inert (another: `@outsider` lost its
+        power unsaid)."""
         found = []
         for template, given in self._given.items():
             names = _unguarded_names(self._tree(template))
             for name, line in sorted(names.items(), key=lambda item: item[1]):
                 if name not in given and name not in self.env.globals:
-                    found.append(
-                        f"{self.templates_dir / template}:{line}: " + _unsupplied(name, given)
-                    )
+                    found.append(f"{self._place(template, line)}: {_unsupplied(name, given)}")
+        for template, inert in self._inert.items():
+            for name in sorted(inert):
+                line = self._line_naming(template, f"@{name}", quoted=False)
+                found.append(f"{self._place(template, line)}: {_inert_mention(name)}")
         return found
+
+    def _place(self, template: str, line: int) -> str:
+        return f"{self.templates_dir / template}:{line}"
 
     def render(self, template: str, context: Mapping[str, Any], kept: bool = False) -> str:
         """Render templates/<template>; template mistakes become ConfigError naming file:line.
@@ -925,7 +933,10 @@ class Renderer:
             )
         # no mention of anyone outside the roster, however the template made it (`@{% if
         # x %}all{% endif %}`, a filter): blocks and epics are written from this
-        return people_only(_inert(text), self._may_mention)[0]
+        text, refused = people_only(_inert(text), self._may_mention)
+        if refused:
+            self._inert.setdefault(template, set()).update(refused)
+        return text
 
     def render_title(self, source: str, context: Mapping[str, Any], origin: Problem) -> str:
         """Render a one-line title from a Jinja string found in config at `origin`."""
@@ -1028,16 +1039,18 @@ class Renderer:
         spelt = re.search(rf"\.\s*{name}(?!\w)|\[\s*(['\"]){name}\1\s*\]", text)
         return frozenset({found["name"]}) if spelt else frozenset()
 
-    def _line_naming(self, template: str, name: str) -> int:
-        """The first line of TEMPLATE that names NAME in quotes (the `{% include %}` or
-        `{% import %}` of a missing file: a tester was sent to line 1), else 1."""
+    def _line_naming(self, template: str, name: str, quoted: bool = True) -> int:
+        """The first line of TEMPLATE that names NAME (QUOTED: in quotes, as the `{% include
+        %}` or `{% import %}` of a missing file does: a tester was sent to line 1), else 1."""
         try:
             source = self.env.loader.get_source(self.env, template)[0]  # type: ignore[union-attr]
         except (jinja2.TemplateError, OSError):
             return 1
-        quoted = (f"'{name}'", f'"{name}"')
+        forms = (f"'{name}'", f'"{name}"') if quoted else (name,)
         lines = source.splitlines()
-        return next((n for n, text in enumerate(lines, 1) if any(q in text for q in quoted)), 1)
+        return next(
+            (n for n, text in enumerate(lines, 1) if any(form in text for form in forms)), 1
+        )
 
     def _unclosed(self, template: str) -> tuple[str, int] | None:
         """The innermost block tag left open in the template, and its line (Jinja names the
@@ -1230,6 +1243,15 @@ def _unsupplied(name: str, given: Collection[str]) -> str:
         f"'{name}' is given to none of the issues this template made today{hint}: if it is "
         "misspelt, the first run that renders this line for an issue stops with an error, and "
         f"writes nothing; check the variable name ({_WHAT_TEMPLATES_GET})"
+    )
+
+
+def _inert_mention(name: str) -> str:
+    """What to say of an `@name` a template wrote that is not a roster username."""
+    return (
+        f"'@{name}' is not a username in people.yml, so it is written without its @ power "
+        "(nobody is notified); mention someone in people.yml with `{{ person | mention }}`, "
+        "or write the name without its @"
     )
 
 

@@ -119,3 +119,19 @@ def test_a_templates_mistake_is_said_at_its_own_line_for_what_it_is(
     place = lines[0].split(": ", 1)[0]
     assert place == f"{PARTICIPANT}:{number}" or "is placed more" in said, place
     assert place.startswith(f"{PARTICIPANT}:") and place != f"{PARTICIPANT}:1"
+
+
+def test_validate_warns_of_a_templates_mention_of_someone_not_in_people_yml(
+    shipped: Path,
+) -> None:
+    """A tester: `@outsider` written in a template lost its @ power with no word."""
+    keep_programs(shipped, "csm-aspiring-leaders")
+    number = _with_line(shipped, "1. [ ] Ask @outsider, or {{ '@' }}someone, for a review.")
+    result = run("validate")
+    assert result.code == 0, result.err
+    said = [x for x in result.out.splitlines() if "is not a username in people.yml" in x]
+    assert len(said) == 1 and said[0].startswith(f"warning: {PARTICIPANT}:{number}: '@outsider'")
+    assert run("apply").code == 0
+    texts = [p.read_text("utf-8") for p in (shipped / ".automation" / "issues").glob("*.md")]
+    assert any("outsider" in text for text in texts)
+    assert not any("@outsider" in text for text in texts)  # inert, as before
