@@ -189,7 +189,7 @@ class Migration:
 class _Said:
     """Something a program's warnings say about template tasks, naming the issues."""
 
-    kind: str  # _KEPT, _REWORDED, _NO_PLACE or _SECTION
+    kind: str  # _KEPT, _REWORDED, _NO_PLACE, _NO_PARENT or _SECTION
     section: str
     spot: int  # where the task is in its section (of the template, or of the record: _KEPT)
     text: str  # the task as the issue has it (_KEPT) or as the template has it now
@@ -202,6 +202,7 @@ class _Said:
 
 
 _KEPT, _REWORDED, _NO_PLACE, _SECTION = "kept", "reworded", "no place", "section"
+_NO_PARENT = "no parent"  # a sub-task whose own task the issue no longer has
 
 
 @dataclass(frozen=True)
@@ -435,7 +436,8 @@ def _added(  # noqa: PLR0917
         )
         placed = adding.place(text)
         if placed is None:
-            said.append(_Said(_NO_PLACE, task.section, spot[task_hash(task.text)], task.text))
+            kind = _NO_PLACE if adding.parent is None else _NO_PARENT
+            said.append(_Said(kind, task.section, spot[task_hash(task.text)], task.text))
         elif placed != text:
             added.append(adding)
             text = placed
@@ -694,6 +696,12 @@ def _warning(program: str, notes: Sequence[tuple[_Said, str]], quote: bool) -> s
         return (
             f"{program} asks for {task} in {where} in place of an earlier one, so it is not "
             f"added to {issues}; add it by hand where it applies"
+        )
+    if said.kind == _NO_PARENT:
+        return (
+            f"{program} asks for a new {task} in {where}, nested in a task that {issues} "
+            f"no longer {_have(refs)} (reworded or deleted), so it is "
+            "not added there; add it by hand where it applies"
         )
     return (
         f"{program} asks for a new {task} in {where}, but {issues} "

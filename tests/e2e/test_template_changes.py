@@ -430,3 +430,25 @@ def test_a_sub_task_the_template_gains_goes_under_its_own_task_and_takes_no_copy
     item = item[: item.index("\n1. ")]  # the mentor task's own lines, up to the next task
     assert item.rstrip("\n").endswith(CADENCE), item
     assert "No changes" in backend.cli("apply").out
+
+
+def test_a_sub_task_whose_own_task_an_issue_lost_is_said_not_put_under_another(
+    backend: Backend,
+) -> None:
+    assert backend.cli("apply").code == 0
+    sam = by_key(backend)[SAM]
+
+    def without_mentor(text: str) -> str:
+        start = text.index(MENTOR)
+        return text[:start] + text[text.index("\n1. ", start) + 1 :]
+
+    backend.edit(sam.iid, without_mentor)
+    text = TEMPLATE.read_text(encoding="utf-8")
+    TEMPLATE.write_text(text.replace(PERSISTENT, f"{PERSISTENT}\n{CADENCE}", 1), "utf-8")
+    result = backend.cli("apply")
+    assert result.code == 0, result.out + result.err
+    assert (
+        "asks for a new task 'Agree a meeting cadence with your mentor.' in 'Module 2: Learn', "
+        f"nested in a task that issue #{sam.iid} no longer has (reworded or deleted)"
+    ) in result.out.replace("\n", " ")
+    assert CADENCE.strip() not in by_key(backend)[SAM].description
