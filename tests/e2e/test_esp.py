@@ -904,3 +904,14 @@ def test_periods_made_late_in_a_confidential_program_are_counted_not_named(esp: 
     said = gap.out + gap.err
     assert "6 issues made now for periods that were over before this run (not named here" in said
     assert not re.search("Globex|Initech|Umbrella|Stark|Wayne", said), said
+
+
+def test_a_measure_nobody_recorded_reads_none_yet_then_none_recorded_once_final(
+    esp: Path,
+) -> None:
+    key = "executive-sponsorship/program/scorecard/quarterly/fy27-q4"
+    assert run("apply", today="2026-12-01").code == 0
+    assert scorecard_rows(issues(esp)[key].description)["**On target**"][2] == "none yet"
+    assert run("apply", today="2027-02-01").code == 0  # the quarter is over: figures final
+    final = scorecard_rows(issues(esp)[key].description)["**On target**"]
+    assert final[2] == "none recorded" and "0 of 0" not in final
