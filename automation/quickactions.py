@@ -1,5 +1,6 @@
 """The quick-action words GitLab knows (its documentation's list, aliases included, through
-GitLab 17): a fact table, read by exposure.py (GitLab 16's line-based extractor takes a known
+GitLab 17, checked against the command definitions in GitLab's source: lib/gitlab/quick_actions
+and ee/lib/ee/gitlab/quick_actions, retired aliases kept for the servers that still run them): a fact table, read by exposure.py (GitLab 16's line-based extractor takes a known
 command's whole line, and a backtick on it then opens nothing; an unknown word's line it reads
 on) and by the tests' fake GitLab."""
 
@@ -17,5 +18,7 @@ target_branch timeline title todo unapprove unassign unassign_reviewer unlabel u
 unsubscribe weight zoom remove_zoom request_review reviewer
 blocks blocked_by unlink set_parent remove_parent add_child remove_child status type react
 spent remove_email checkin_reminder
+remove_label remove_labels severity board_move add_email convert_to_ticket promote_to
+spend_time remove_time_estimate request_changes remove_reviewer wip tag
 """
 QUICK_ACTION_NAMES = frozenset(_NAMES.split())

@@ -145,3 +145,14 @@ def test_a_write_that_would_free_a_command_for_gitlab_16_is_always_refused(
     ran -= Counter(name for name, _ in extract_quick_actions(before, line_based)[1])
     if ran:
         assert exposed(before, after) is not None, (before, after, ran)
+
+
+def test_aliases_gitlab_knows_take_their_whole_line_for_gitlab_16() -> None:
+    """Words GitLab's source defines besides its documentation's table (`/remove_label`, the
+    alias of `/unlabel`; `/severity`; `/wip`): GitLab 16 takes such a line whole, so a backtick
+    on it hides nothing below, and the person's `/close` there stays a command. A list that
+    missed them read the backtick as opening inline code over `/close`."""
+    for word in ("remove_label", "severity", "wip", "spend_time", "convert_to_ticket"):
+        lines = [f"/{word} `x", "/close", "`"]
+        assert _line_based(lines) == {0, 1}, word
+        assert _regex_candidates(lines) == {0, 1}, word
