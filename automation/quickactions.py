@@ -1,8 +1,9 @@
 """The quick-action words GitLab knows (its documentation's list, aliases included, through
-GitLab 17, checked against the command definitions in GitLab's source: lib/gitlab/quick_actions
-and ee/lib/ee/gitlab/quick_actions, retired aliases kept for the servers that still run them): a fact table, read by exposure.py (GitLab 16's line-based extractor takes a known
-command's whole line, and a backtick on it then opens nothing; an unknown word's line it reads
-on) and by the tests' fake GitLab."""
+GitLab 17, checked against the command definitions in GitLab's source, lib/gitlab/quick_actions
+and its EE part, retired aliases kept for the servers that still run them): a fact table, read
+by exposure.py (GitLab 16's line-based extractor takes a known command's whole line, and a
+backtick on it then opens nothing; an unknown word's line it reads on) and by the tests' fake
+GitLab."""
 
 from __future__ import annotations
 
