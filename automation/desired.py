@@ -284,10 +284,25 @@ def _misplaced(path: Path, name: str) -> Problem:
     )
 
 
+# blocks the tool appends to issues itself, which a template may place as well (it then
+# writes them there): the due date, assignees, template tasks, a withdrawal's or an ending's
+# proof, the index of keys, the learning-path note's record
+APPENDED_BLOCKS = (
+    "due",
+    "assigned",
+    "template-tasks",
+    "withdrawn",
+    "ended",
+    "index",
+    "keys",
+    "learning-path-note",
+)
+
+
 def _misspelt_block(body: str, blocks: Sequence[str]) -> tuple[str, str] | None:
-    """What to say of a block a template places under a name close to one of the tool's but
-    not it (`managed_block('progres')`): the tool never fills it, and writes the real one at
-    the issue's end (a tester). Other names are left alone: the tool's own appended blocks."""
+    """What to say of a block a template places under a name that is none of the tool's
+    (`managed_block('progres')`, `managed_block('notes')`): the tool never fills it, it stays
+    empty in every issue, and the tool writes the real one at the issue's end (a tester)."""
     for found in _BEGIN.finditer(f"\n{body}"):
         name = found["name"]
         near = _near_miss(name, tuple(blocks))
@@ -295,6 +310,12 @@ def _misspelt_block(body: str, blocks: Sequence[str]) -> tuple[str, str] | None:
             return name, (
                 f"managed_block('{name}') is no block the tool writes here; did you mean "
                 f"managed_block('{near}')?"
+            )
+        if name not in blocks and name not in APPENDED_BLOCKS and not name.startswith(KEPT_PREFIX):
+            return name, (
+                f"managed_block('{name}') is no block the tool writes, so it would stay empty "
+                f"in every issue; the blocks a template may place: {', '.join(blocks)} (or "
+                "keep text of its own with kept_block)"
             )
     return None
 
