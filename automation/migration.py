@@ -189,11 +189,12 @@ class Migration:
 class _Said:
     """Something a program's warnings say about template tasks, naming the issues."""
 
-    kind: str  # _KEPT, _REWORDED, _NO_PLACE, _NO_PARENT or _SECTION
+    kind: str  # _KEPT, _REWORDED, _NO_PLACE, _NO_PARENT, _SECTION, _MOVED or _COPIED
     section: str
     spot: int  # where the task is in its section (of the template, or of the record: _KEPT)
     text: str  # the task as the issue has it (_KEPT) or as the template has it now
-    old: str | None = None  # for _REWORDED: the wording the issue keeps, when it has it
+    old: str | None = None  # _REWORDED: the wording the issue keeps, when it has it; _MOVED
+    # and _COPIED: the section the issue has it in
 
     @property
     def group(self) -> tuple[str, str, int, bool]:
@@ -203,6 +204,7 @@ class _Said:
 
 _KEPT, _REWORDED, _NO_PLACE, _SECTION = "kept", "reworded", "no place", "section"
 _NO_PARENT = "no parent"  # a sub-task whose own task the issue no longer has
+_MOVED, _COPIED = "moved", "copied"  # a recorded task the template now has in another section
 
 
 @dataclass(frozen=True)
@@ -321,9 +323,11 @@ def _migrate(
     gone = recorded - {task_hash(task.text) for task in template}
     new, replaced = _new_tasks(template, old, recorded)
     whole = _new_sections(item.description, issue.description, old, declared)
-    if not (new or replaced or gone or whole):
+    elsewhere = _recorded_elsewhere(template, old)
+    if not (new or replaced or gone or whole or elsewhere):
         return Migration(record), []
     has = {task_hash(t.text): t for t in tasks_of(issue.description, declared)}
+    moves = _moves(template, elsewhere, has)
     surplus, replaced = _surplus(replaced, has)
     replaced = _not_had(replaced, has)
     newcomers, replaced = _newcomers(replaced, has, people)
@@ -332,7 +336,44 @@ def _migrate(
     added, unplaced = _added(issue.description, whole, more, declared, template, known)
     dropped, covered = _dropped(item.description, issue.description, old, declared, gone)
     changed = _changed(template, old, has, replaced, gone - covered)
-    return Migration(record, added), changed + unplaced + dropped
+    return Migration(record, added), changed + unplaced + dropped + moves
+
+
+def _recorded_elsewhere(template: Sequence[Task], old: Record) -> list[tuple[Task, str]]:
+    """The template's tasks that the record lists under another section only (the template
+    moved them there, or put a copy there), each with a section the record lists it in: a
+    task recorded once is never added again, so an issue keeps it where it was."""
+    listed: dict[str, str] = {}
+    under: set[tuple[str, str]] = set()
+    for section, hashes in old.sections.items():
+        for hashed in hashes:
+            listed.setdefault(hashed, section)
+            under.add((section, hashed))
+    found = []
+    for task in template:
+        hashed = task_hash(task.text)
+        if hashed in listed and (_label(task.section), hashed) not in under:
+            found.append((task, listed[hashed]))
+    return found
+
+
+def _moves(
+    template: Sequence[Task], elsewhere: Sequence[tuple[Task, str]], has: Mapping[str, Task]
+) -> list[_Said]:
+    """What to say of the tasks recorded under another section (ELSEWHERE) that the issue
+    has under a heading other than the template's now (HAS, by hash): moved, or copied when
+    the template still has them where they were (a trial: silently left in place)."""
+    spot = _spots(template)
+    sections = {(_label(t.section), task_hash(t.text)) for t in template}
+    said = []
+    for task, was in elsewhere:
+        hashed = task_hash(task.text)
+        kept = has.get(hashed)
+        if kept is None or _label(kept.section) == _label(task.section):
+            continue  # deleted by a person, or moved there already
+        kind = _COPIED if (was, hashed) in sections else _MOVED
+        said.append(_Said(kind, task.section, spot[hashed], task.text, kept.section))
+    return said
 
 
 _FORMS: tuple[Literal["NFC", "NFD"], ...] = ("NFC", "NFD")
@@ -697,6 +738,16 @@ def _warning(program: str, notes: Sequence[tuple[_Said, str]], quote: bool) -> s
             f"{program} asks for {task} in {where} in place of an earlier one, so it is not "
             f"added to {issues}; add it by hand where it applies"
         )
+    return _not_added(program, said, task, issues, refs)
+
+
+def _not_added(program: str, said: _Said, task: str, issues: str, refs: Sequence[str]) -> str:
+    """What to say of a task the template asks for that is not added to the issues: a
+    sub-task whose own task they lost, a task the template moved or copied to another
+    section, or one whose section they lack."""
+    where = f"'{said.section}'"
+    if said.kind in {_MOVED, _COPIED}:
+        return _moved(program, said, task, issues, refs)
     if said.kind == _NO_PARENT:
         return (
             f"{program} asks for a new {task} in {where}, nested in a task that {issues} "
@@ -706,6 +757,22 @@ def _warning(program: str, notes: Sequence[tuple[_Said, str]], quote: bool) -> s
     return (
         f"{program} asks for a new {task} in {where}, but {issues} "
         f"{_have(refs)} no heading {where} where GitLab reads tasks, so it is not added there"
+    )
+
+
+def _moved(program: str, said: _Said, task: str, issues: str, refs: Sequence[str]) -> str:
+    """What to say of a task the template moved to another section, or copied there."""
+    was, where = f"'{said.old}'", f"'{said.section}'"
+    if said.kind == _COPIED:
+        return (
+            f"{program} now asks for {task} in {where} as well as in {was}: {issues} "
+            f"{_have(refs)} it in {was} already, so it is not added to {where} (a task an "
+            "issue had once is not put back); add it by hand where it applies"
+        )
+    return (
+        f"{program} now asks for {task} in {where}, no longer in {was}: {issues} "
+        f"{_keep(refs)} it in {was}, where it counts (the tool moves no task); move it by "
+        "hand where it matters"
     )
 
 

@@ -452,3 +452,57 @@ def test_a_sub_task_whose_own_task_an_issue_lost_is_said_not_put_under_another(
         f"nested in a task that issue #{sam.iid} no longer has (reworded or deleted)"
     ) in result.out.replace("\n", " ")
     assert CADENCE.strip() not in by_key(backend)[SAM].description
+
+
+LEADERSHIP = (
+    "1. [ ] Read through the [leadership page](https://handbook.gitlab.com/handbook/leadership/)"
+    " of the handbook."
+)
+
+
+def _section_of(text: str, line: str) -> str:
+    """The heading of the section LINE sits in."""
+    before = text[: text.index(line)]
+    return before[before.rindex("\n## ") + 1 :].split("\n", 1)[0]
+
+
+def test_a_task_the_template_moves_to_another_section_is_said_left_where_it_was(
+    backend: Backend,
+) -> None:
+    """A trial: the leadership reading moved from Module 2 to Module 1 in the template; open
+    issues kept it in Module 2 (no task is moved, nor added twice), and nothing was said."""
+    assert backend.cli("apply").code == 0
+    sam = by_key(backend)[SAM]
+    text = TEMPLATE.read_text(encoding="utf-8")
+    text = text.replace(LEADERSHIP + "\n", "", 1)
+    text = text.replace(GROWTH + "\n", f"{GROWTH}\n{LEADERSHIP}\n", 1)
+    TEMPLATE.write_text(text, encoding="utf-8")
+    result = backend.cli("apply")
+    assert result.code == 0, result.out + result.err
+    said = result.out.replace("\n", " ")
+    assert "now asks for task 'Read through the [leadership page]" in said, said
+    assert f"in 'Module 1: Explore', no longer in 'Module 2: Learn': issues #{sam.iid}, " in said, (
+        said
+    )
+    after = by_key(backend)[SAM].description
+    assert after.count(LEADERSHIP) == 1
+    assert _section_of(after, LEADERSHIP) == "## Module 2: Learn"
+    again = backend.cli("apply")
+    assert "No changes" in again.out and "no longer in" not in again.out, again.out
+
+
+def test_a_task_the_template_copies_to_another_section_is_said_not_added(
+    backend: Backend,
+) -> None:
+    """A trial: a task the template already had in Module 2 put in Module 1 as well reached
+    issues made from then on, and not the open ones, without a word."""
+    assert backend.cli("apply").code == 0
+    sam = by_key(backend)[SAM]
+    text = TEMPLATE.read_text(encoding="utf-8")
+    TEMPLATE.write_text(text.replace(GROWTH + "\n", f"{GROWTH}\n{LEADERSHIP}\n", 1), "utf-8")
+    result = backend.cli("apply")
+    assert result.code == 0, result.out + result.err
+    said = result.out.replace("\n", " ")
+    assert "in 'Module 1: Explore' as well as in 'Module 2: Learn': issues " in said, said
+    assert f"#{sam.iid}" in said.split("as well as in")[1]
+    assert by_key(backend)[SAM].description.count(LEADERSHIP) == 1
