@@ -68,9 +68,7 @@ def reminder_problems(
             )
         if reminder.section is not None and heading_key(reminder.section) not in headings:
             yield source.problem(
-                (*base, i, "section"),
-                f"{where}: '{reminder.section}' is not one of the program's `sections`; use a "
-                "heading listed there",
+                (*base, i, "section"), _no_section(where, reminder.section, program)
             )
         for role in reminder.to:
             if role not in roles:
@@ -121,4 +119,16 @@ def _no_role(where: str, role: str, roles: tuple[str, ...]) -> str:
     hint = " (or set `reminders.program_lead`)" if role == LEAD else ""
     return (
         f"{where}: this program's issues have no {role}; use {', '.join(roles) or 'no role'}{hint}"
+    )
+
+
+def _no_section(where: str, section: str, program: Program) -> str:
+    """What to say of a reminder's section that is none of the program's: one renamed since
+    (`renamed_from`) is named by its new heading (a trial: the error named the old one only)."""
+    renamed = {heading_key(old): new for old, new in program.renamed_headings}
+    new = renamed.get(heading_key(section))
+    if new is not None:
+        return f"{where}: section '{section}' is renamed '{new}' in `sections`; use '{new}' here"
+    return (
+        f"{where}: '{section}' is not one of the program's `sections`; use a heading listed there"
     )

@@ -370,3 +370,20 @@ def test_an_onboarding_reminder_before_its_issue_is_made_is_refused(onboarding: 
     result = run("validate")
     assert result.code == 2, result.out + result.err
     assert "it would never be sent: issues are made 14 days before their start date" in result.err
+
+
+def test_a_reminder_of_a_renamed_section_is_told_its_new_heading(project: Path) -> None:
+    """A trial: "Module 3: Practice" renamed "Module 3: Apply" (with `renamed_from`), and the
+    reminder left naming the old heading: the error named the old heading only."""
+    program = project / "config" / "programs" / "csm-aspiring-leaders.yml"
+    edit(
+        program,
+        '  - heading: "Module 3: Practice"\n',
+        '  - heading: "Module 3: Apply"\n    renamed_from: "Module 3: Practice"\n',
+    )
+    result = run("validate")
+    assert result.code == 2, result.out + result.err
+    assert (
+        "reminder 'practice-before-the-end': section 'Module 3: Practice' is renamed "
+        "'Module 3: Apply' in `sections`; use 'Module 3: Apply' here"
+    ) in result.err, result.err
