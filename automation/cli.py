@@ -446,7 +446,8 @@ def _validate(prepared: Prepared, today: dt.date, out: TextIO, err: TextIO) -> i
     for p in prepared.programs:
         strays = stray_warnings(p.program, p.strays, issues=False)  # much like a known name
         uncounted = uncounted_warnings(p, today)
-        for warning in (*p.warnings, *size_warnings(p), *uncounted, *strays):
+        held = (message for _, message in p.failures)  # apply fails these items, no others
+        for warning in (*p.warnings, *held, *size_warnings(p), *uncounted, *strays):
             print(shown.about(p.program.id, f"warning: {warning}"), file=out)
     for warning in prepared.blocks.renderer.doubts():
         print(f"warning: {warning}", file=out)

@@ -11,7 +11,7 @@ from automation.items import ObservedIssue
 from tests.backends import cli
 from tests.conftest import keep_programs
 from tests.figures import figure_values
-from tests.local_cli import TODAY, edit, issues, run
+from tests.local_cli import TODAY, edit, issues, path_of, run
 
 PROGRAM = Path("config/programs/sales-sponsorship.yml")
 PAIRS = ("aiko.tanaka", "lena.fischer", "sam.delacroix", "kenji.watanabe")
@@ -265,31 +265,64 @@ def test_a_broken_must_rule_stops_validate_with_file_line_and_values(sponsorship
 
 
 def test_a_match_people_yml_breaks_later_is_not_checked_once_its_cohort_ended(
-    sponsorship: Path,
+    shipped: Path,
 ) -> None:
     """A tester's finding: Aiko (grade 8, sponsored by Jordan, grade 10) promoted to a grade-9
     manager after FY28 H1 stopped every run of every program (exit 2). The matching rules
-    hold when a match is made: once the cohort ended they are not checked; while it runs,
-    the error says what to do, and an `exception` for the pair lets the runs go on (a
-    reviewer's finding: a first version let a new match break the rules mid-cohort)."""
-    people = sponsorship / "config" / "people.yml"
+    hold when a match is made: once the cohort ended they are not checked. While it runs, a
+    trial found every program still stopped: now the pair fails its own program's run (exit
+    1, saying what to do), its issue is still kept up to date, and the other programs run;
+    an `exception` for the pair lets the runs go on."""
+    assert run("apply", "2027-02-15").code == 0
+    people = shipped / "config" / "people.yml"
     edit(
         people,
         "    title: Staff Customer Success Manager\n    grade: 8",
         "    title: Manager, Customer Success\n    grade: 9",
     )
-    during = run("validate", "2027-03-01")
-    assert during.code == 2 and "the sponsor's grade is less than 2 above" in during.err
-    assert "give the pair `exception:` saying so" in during.err and "aiko" not in during.err
+    edit(path_of(shipped, "sales-sponsorship/fy28-h1/aiko.tanaka"), "- [ ]", "- [x]")
+    checked = run("validate", "2027-03-01")
+    assert checked.code == 0, checked.err
+    assert (
+        "warning: config/programs/sales-sponsorship.yml:112: pair 1 of cohort fy28-h1: the "
+        "sponsor's grade is less than 2 above the sponsee's" in checked.out
+    )
+    during = run("apply", "2027-03-01")
+    assert during.code == 1, during.err
+    failed = [line for line in during.out.splitlines() if line.startswith("FAILED")]
+    assert len(failed) == 1 and "give the pair `exception:` saying so" in failed[0]
+    assert "aiko" not in failed[0] and "sales-sponsorship/fy28-h1/aiko" not in during.out
+    assert "Summary: 6 created" in during.out  # the other programs ran
+    key = "sales-sponsorship/fy28-h1/aiko.tanaka"
+    assert f"#{issues(shipped)[key].iid} of sales-sponsorship" in during.out  # the tick counted
     after = run("apply", "2027-09-01")
     assert after.code == 0 and "grade is less than" not in after.out + after.err
     edit(
-        sponsorship / PROGRAM,
+        shipped / PROGRAM,
         "sponsee: aiko.tanaka, status: released}",
         "sponsee: aiko.tanaka, status: released, exception: promoted in February}",
     )
     assert run("validate", "2027-03-01").code == 0
     assert run("apply", "2027-03-01").code == 0
+
+
+def test_a_match_added_mid_cohort_that_breaks_a_rule_makes_nothing(sponsorship: Path) -> None:
+    """A reviewer's finding kept when a promotion stopped failing every program: a match
+    released while its cohort runs is checked as any. Oliver paired with his own manager
+    gets no issue (nobody is told of it); the run fails that pair and says why."""
+    assert run("apply", "2027-02-15").code == 0
+    edit(
+        sponsorship / PROGRAM,
+        "{sponsor: hannah.berg, sponsee: lena.fischer}",
+        "{sponsor: hannah.berg, sponsee: lena.fischer}\n"
+        "        - {sponsor: hannah.berg, sponsee: oliver.grant}",
+    )
+    result = run("apply", "2027-03-01")
+    assert result.code == 1
+    assert "pair 3 of cohort fy28-h1: the sponsor is the sponsee's direct manager" in result.out
+    assert "oliver" not in result.out + result.err
+    assert not [key for key in issues(sponsorship) if "oliver" in key]
+    assert "4 tracked issues;" in rollup_of(sponsorship, "sales-sponsorship/fy28-h1/tracking")
 
 
 def test_a_match_released_after_its_cohort_ended_makes_nothing(sponsorship: Path) -> None:

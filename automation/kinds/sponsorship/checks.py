@@ -28,7 +28,12 @@ from automation.kinds.kind import (
     member_words,
     own_words,
 )
-from automation.kinds.sponsorship.model import Sponsorship, SponsorshipCohort, SponsorshipProgram
+from automation.kinds.sponsorship.model import (
+    Pair,
+    Sponsorship,
+    SponsorshipCohort,
+    SponsorshipProgram,
+)
 
 # how long before its cohort a kick-off or training may be held without a warning: a season
 # early is fine, a year typed wrong (12 months off) is not
@@ -43,6 +48,9 @@ class Finding:
     loc: Loc
     message: str
     matching: bool = True  # a rule of the match (people's grades, tenure, managers, zones)
+    # a released pair of a cohort under way: no configuration error (that would stop every
+    # program), but a failure of this pair; its issues are kept up to date, none made
+    held: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,14 +71,17 @@ def findings(
     """Every rule broken by every pair, in configuration order. The matching rules hold when
     a match is made: a pair of a cohort that ended (on TODAY) is not checked against them any
     more (a sponsee promoted a year on stopped every run), nor one given an `exception` (the
-    roster changed after the match); one of a cohort under way that breaks one says how."""
+    roster changed after the match); one of a cohort under way that breaks one says how, and
+    is held when released (a trial: a sponsee promoted mid-cohort made every program exit 2)."""
     for finding in _all_findings(part, people, grades):
         cohort = part.cohorts[int(finding.loc[2])]
         if finding.matching and (_excepted(part, finding) or _over(part, cohort, today)):
             continue
         begun = today is not None and cohort.start <= today
         if finding.error and finding.matching and begun:
-            yield replace(finding, message=finding.message + BEGUN)
+            pair = _pair_of(part, finding)
+            held = pair is not None and pair.released
+            yield replace(finding, message=finding.message + BEGUN, held=held)
         else:
             yield finding
 
@@ -83,10 +94,16 @@ BEGUN = (
 
 def _excepted(part: Sponsorship, finding: Finding) -> bool:
     """Whether the finding is of a pair given an `exception` to the matching rules."""
+    pair = _pair_of(part, finding)
+    return pair is not None and pair.exception is not None
+
+
+def _pair_of(part: Sponsorship, finding: Finding) -> Pair | None:
+    """The pair a finding is of; None for one of a cohort's dates."""
     loc = finding.loc
     if len(loc) < 5 or loc[3] != "pairs":
-        return False
-    return part.cohorts[int(loc[2])].pairs[int(loc[4])].exception is not None
+        return None
+    return part.cohorts[int(loc[2])].pairs[int(loc[4])]
 
 
 def graded(program: SponsorshipProgram, today: dt.date | None) -> Iterator[str]:
@@ -150,7 +167,7 @@ def _overlapping(part: Sponsorship) -> Iterator[Finding]:
             before = {
                 pair.sponsee.lower(): (p, pair.sponsor.lower())
                 for p, pair in enumerate(earlier.pairs)
-                if pair.status == "released"
+                if pair.released
             }
             for p, pair in enumerate(cohort.pairs):
                 first, sponsor = before.get(pair.sponsee.lower(), (None, None))
@@ -337,7 +354,7 @@ def check_sponsorship(
             source, ("sponsorship", "lead"), f"program lead '{part.lead}'", typed=part.lead
         )
     for finding in findings(part, people.by_name, people.grades, people.today):
-        if finding.error:
+        if finding.error and not finding.held:  # a held pair fails its own program's run
             yield source.problem(finding.loc, finding.message)
     ids = [("sponsorship", "cohorts", c, "id") for c in range(len(part.cohorts))]
     yield from duplicates(source, ids, [cohort.id for cohort in part.cohorts], "cohort id")

@@ -47,7 +47,7 @@ def _member(pairs: Mapping[tuple[str, str], Pair], rest: str) -> Member | None:
         return None
     pair = pairs.get((parts[0], parts[1]))
     listed = len(parts) == 2  # the cohort's rollup lists the pair's issue, not the others
-    if pair is None or pair.status != "released":
+    if pair is None or not pair.released:
         return Member(parts[1], parts[0], listed, held=pair.status if pair else None)
     if sponsor is None or sponsor == pair.sponsor.lower():
         return None

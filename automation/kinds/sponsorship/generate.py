@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from automation.calendar import add_months
@@ -18,7 +19,7 @@ from automation.desired import (
     Generated,
     Group,
 )
-from automation.kinds.sponsorship.checks import findings
+from automation.kinds.sponsorship.checks import Finding, findings
 from automation.kinds.sponsorship.model import (
     SIDES,
     Advancement,
@@ -37,6 +38,7 @@ MATCHES = "matches"  # a cohort rollup's block: the pairs proposed and approved,
 MATCHES_TEMPLATE = "sales-sponsorship/matches.md.j2"
 PUBLISHED_TEMPLATE = "sales-sponsorship/published.md.j2"  # a published figure's block
 ADVANCEMENT = "advancement"  # the cohort rollup's block with the career advancement rate
+MATCHING = "matching"  # a held pair's failure: the matching rules it breaks
 CHECKPOINT_BLOCKS = tuple(f"scores-{c}" for c in ("start", "mid", "end"))
 DEFAULT = tuple(Checkpoint(id=c, label=f"satisfaction ({c})") for c in ("start", "mid", "end"))
 
@@ -44,8 +46,11 @@ DEFAULT = tuple(Checkpoint(id=c, label=f"satisfaction ({c})") for c in ("start",
 def generate(ctx: Ctx) -> Generated:
     """An issue per pair; each cohort is a group with a (confidential) rollup issue."""
     part = ctx.program.sponsorship
+    people = by_username(ctx.config.people)
+    found = tuple(findings(part, people, ctx.config.grades, ctx.today))
+    held = dict(_held(ctx, f) for f in found if f.held)
     issues = tuple(
-        issue for c in part.cohorts for p in c.released() for issue in _issues(ctx, c, p)
+        issue for c in part.cohorts for p in c.released() for issue in _issues(ctx, c, p, held)
     )
     groups = tuple(
         Group(
@@ -58,8 +63,6 @@ def generate(ctx: Ctx) -> Generated:
         )
         for c in part.cohorts
     )
-    people = by_username(ctx.config.people)
-    found = findings(part, people, ctx.config.grades, ctx.today)
     ended = {i for i, c in enumerate(part.cohorts) if _ended(ctx, c)}  # nothing to act on
     warnings = tuple(
         str(ctx.source.problem(f.loc, f.message))
@@ -71,6 +74,20 @@ def generate(ctx: Ctx) -> Generated:
         groups,
         warnings=warnings,
         notices=tuple(_staged_notices(ctx)),
+        failures=tuple(held.items()),
+    )
+
+
+def _held(ctx: Ctx, finding: Finding) -> tuple[str, str]:
+    """A released pair of a cohort under way that breaks a matching rule, as a failure of its
+    own issue: the run exits 1 and says why, and the other programs and pairs go on."""
+    cohort = ctx.program.sponsorship.cohorts[int(finding.loc[2])]
+    pair = cohort.pairs[int(finding.loc[4])]
+    said = ctx.source.problem(finding.loc, finding.message)
+    # keyed apart from the pair's issue: a failed key gets no writes, and its ticks still count
+    return (
+        f"{_key(ctx, cohort, pair)}/{MATCHING}",
+        f"{said}; until then its issues not made yet wait (those made are kept up to date)",
     )
 
 
@@ -79,9 +96,17 @@ def _ended(ctx: Ctx, cohort: SponsorshipCohort) -> bool:
     return ctx.program.sponsorship.end_of(cohort) < ctx.today
 
 
-def _issues(ctx: Ctx, cohort: SponsorshipCohort, pair: Pair) -> Iterator[DesiredIssue]:
+def _issues(
+    ctx: Ctx, cohort: SponsorshipCohort, pair: Pair, held: Mapping[str, str]
+) -> Iterator[DesiredIssue]:
     """A released pair's issues: the pair's own, each side's scores, and (a year after) the
-    sponsee's career advancement."""
+    sponsee's career advancement; none made while the pair is HELD (kept, if made before)."""
+    made = f"{_key(ctx, cohort, pair)}/{MATCHING}" not in held
+    for issue in _all_issues(ctx, cohort, pair):
+        yield issue if made else replace(issue, create=False)
+
+
+def _all_issues(ctx: Ctx, cohort: SponsorshipCohort, pair: Pair) -> Iterator[DesiredIssue]:
     part = ctx.program.sponsorship
     yield _pair(ctx, part, cohort, pair)
     if part.scores is not None:

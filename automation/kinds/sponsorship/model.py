@@ -53,6 +53,11 @@ class Pair(Frozen):
         "people.yml changed after the match (a promotion, a new manager)",
     )
 
+    @property
+    def released(self) -> bool:
+        """Whether the pair is released to its people: the only pairs with issues."""
+        return self.status == "released"
+
     def of(self, side: str) -> str:
         """The username on SIDE ('sponsor' or 'sponsee') of the pair."""
         return self.sponsor if side == "sponsor" else self.sponsee
@@ -78,11 +83,11 @@ class SponsorshipCohort(Frozen):
 
     def released(self) -> tuple[Pair, ...]:
         """The pairs released to the people in them: the only ones with issues."""
-        return tuple(pair for pair in self.pairs if pair.status == "released")
+        return tuple(pair for pair in self.pairs if pair.released)
 
     def staged(self) -> tuple[Pair, ...]:
         """The pairs proposed or approved, not released yet."""
-        return tuple(pair for pair in self.pairs if pair.status != "released")
+        return tuple(pair for pair in self.pairs if not pair.released)
 
 
 CheckpointId = Literal["start", "mid", "end"]
