@@ -68,10 +68,11 @@ from automation.progress import (
     label_specs,
     measure,
     program_label,
+    unread,
 )
 from automation.pruned import in_former_groups, into_begun_group, with_groups_in_use
 from automation.reasons import stray_warnings, unclaimed
-from automation.records import Recorded, read_records
+from automation.records import Recorded, read_records, unreadable
 from automation.renames import Held, aliases, former_label, moved, username_changes
 from automation.rollups import plan_figures, plan_rollups
 
@@ -195,7 +196,10 @@ def _measure_all(
             # configuration may move the due date in this plan
             due = due_after(item, issue) if issue.state == "opened" else None
             progress = measure(text, desired.program, due, today, item.sections)
-            measured[item.key] = Measured(issue, progress, read_records(issue.description, specs))
+            records = read_records(issue.description, specs)
+            if issue.state == "opened":  # said to whoever typed it, and not counted as done
+                progress = unread(progress, unreadable(records), due, today)
+            measured[item.key] = Measured(issue, progress, records)
     return measured
 
 
@@ -465,13 +469,8 @@ def _without_heading(phase: bool, completing: bool) -> str:
 
 def _unreadable(found: ObservedIssue, records: Mapping[str, Recorded]) -> tuple[str, ...]:
     """An unreadable recorded value is a warning naming the issue, the label and what is wrong
-    with it, never the value: values can be private (satisfaction scores)."""
-    return tuple(
-        f"issue {found.reference}: the value of '{r.label}' cannot be read: {r.problem} (the "
-        "number alone; a remark goes on a line of its own)"
-        for r in records.values()
-        if r.problem
-    )
+    with it (records.unreadable); the issue's progress block says it to its people."""
+    return tuple(f"issue {found.reference}: the value of {said}" for said in unreadable(records))
 
 
 def _plan_new(item: DesiredIssue, ctx: ProgramContext) -> tuple[Plan, RollupRow]:

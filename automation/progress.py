@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from automation.checklist import TaskCount, count_all, rename_headings
@@ -49,6 +49,9 @@ class Progress:
     overall: TaskCount
     current_phase: Section | None
     status: Status
+    # what the issue records that cannot be read (`11/10` for a score out of 10), each said
+    # in its progress block; a task done is taken back for each (see `unread`)
+    unread: tuple[str, ...] = ()
 
     @property
     def has_phases(self) -> bool:
@@ -132,6 +135,31 @@ def measure(
     status = _status(overall, due_date, today)
     current = None if status is Status.COMPLETE else _current(sections)  # no phase once done
     return Progress(sections, overall, current, status)
+
+
+def unread(
+    progress: Progress, problems: Sequence[str], due_date: dt.date | None, today: dt.date
+) -> Progress:
+    """PROGRESS less one task done per value in PROBLEMS, which the issue records but cannot be
+    read (a trial: `11/10` typed with its box ticked completed the score issue, the answer
+    lost unsaid), taken from the last sections with tasks done; the problems are said in its
+    progress block, where the person who wrote the value sees them."""
+    if not problems:
+        return progress
+    left, taken_overall = len(problems), 0
+    sections = list(progress.sections)
+    for i in reversed(range(len(sections))):
+        tasks = sections[i].tasks
+        taken = min(left, tasks.completed_count) if sections[i].applicable else 0
+        sections[i] = replace(
+            sections[i], tasks=TaskCount(tasks.count, tasks.completed_count - taken)
+        )
+        left -= taken
+        taken_overall += taken if sections[i].section.required else 0
+    overall = TaskCount(progress.overall.count, progress.overall.completed_count - taken_overall)
+    status = _status(overall, due_date, today)
+    current = None if status is Status.COMPLETE else _current(sections)
+    return Progress(tuple(sections), overall, current, status, tuple(problems))
 
 
 def _current(sections: Sequence[SectionProgress]) -> Section | None:

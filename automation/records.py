@@ -163,3 +163,14 @@ def averages(
         asked = sum(1 for r in rows if r[spec.label].present)
         result.append(Average(spec.label, mean, len(values), asked, bad))
     return result
+
+
+REMARK = "(the number alone; a remark goes on a line of its own)"
+
+
+def unreadable(records: Mapping[str, Recorded]) -> tuple[str, ...]:
+    """What is wrong with each value that cannot be read, by its label (never the value:
+    values can be private, satisfaction scores)."""
+    return tuple(
+        f"'{r.label}' cannot be read: {r.problem} {REMARK}" for r in records.values() if r.problem
+    )

@@ -158,6 +158,34 @@ def test_an_unreadable_score_is_a_warning_that_names_only_the_issue(sponsorship:
         assert "#### Recorded values" not in issues(sponsorship)[key].description
 
 
+def test_an_unreadable_score_is_said_in_its_issue_and_its_box_does_not_count(
+    sponsorship: Path,
+) -> None:
+    """A trial: Sam typed `11/10` and ticked every box of his score issue; only the CI log
+    said the score could not be read, the issue completed, and the checkpoint was later
+    published as "fewer than 3 answers". His own issue now says what to write, and the issue
+    does not complete until it can be read."""
+    assert run("apply", "2027-02-10").code == 0
+    key = "sales-sponsorship/fy28-h1/sam.delacroix/sponsee-scores"
+    path = path_of(sponsorship, key)
+    edit(path, "Sponsee satisfaction (start): __/10", "Sponsee satisfaction (start): 11/10")
+    edit(path, "- [ ]", "- [x]", count=3)
+    assert run("apply", "2027-02-11").code == 0
+    sam = issues(sponsorship)[key]
+    said = (
+        "**Cannot count:** the value of 'Sponsee satisfaction (start)' cannot be read: it is "
+        "outside 0 to 10; write it like 8/10"
+    )
+    assert said in sam.description and "| **Overall** | **2/3** | **66%** |" in sam.description
+    assert "status::in progress" in sam.labels and sam.state == "opened"
+    assert "automation:begin completion" not in sam.description
+    edit(path, "Sponsee satisfaction (start): 11/10", "Sponsee satisfaction (start): 9/10")
+    assert run("apply", "2027-02-12").code == 0
+    sam = issues(sponsorship)[key]
+    assert "Cannot count" not in sam.description and "**3/3**" in sam.description
+    assert "status::complete" in sam.labels
+
+
 def test_a_plan_line_that_links_a_pair_issue_follows_its_completion(sponsorship: Path) -> None:
     assert run("apply").code == 0
     plan = issues(sponsorship)["sales-sponsorship/plan"]
