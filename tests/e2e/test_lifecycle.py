@@ -334,10 +334,14 @@ def test_a_sponsorship_pair_is_no_move_to_a_cohort_that_ended(sponsorship: Path)
         "      pairs:\n        - {sponsor: hannah.berg, sponsee: lena.fischer}\n",
     )  # in FY27 (ended) only
     assert run("apply").code == 0
-    said = _withdrawn_said(
-        sponsorship, issues(sponsorship)["sales-sponsorship/fy28-h1/lena.fischer"]
-    )
-    assert "FY27 cohort" not in said and "Left the program" in said
+    found = issues(sponsorship)
+    said = _withdrawn_said(sponsorship, found["sales-sponsorship/fy28-h1/lena.fischer"])
+    assert "FY27 cohort" not in said and "This pair left the program" in said
+    # a trial: the sponsor's own score issue read "Left the program", but the sponsor did not
+    sponsor = found["sales-sponsorship/fy28-h1/lena.fischer/sponsor-scores/hannah.berg"]
+    said = _withdrawn_said(sponsorship, sponsor)
+    assert "This pair left the program" in said and "The pair this issue is for" in said
+    assert "Left the program" not in said
 
 
 def test_an_esp_account_set_back_to_proposed_is_no_move(esp: Path) -> None:
