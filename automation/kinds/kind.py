@@ -30,11 +30,12 @@ CHANGED_PARTICIPANT = (
 )
 CHANGED_SPONSEE = (
     "if their username changed, write the new one and give the pair `renamed_from: OLD` so "
-    "its issues follow (README 'Renaming')"
+    "its issues follow (README 'Renaming'); if they left, remove the pair (its issues are "
+    "withdrawn, nothing in them lost)"
 )
 CHANGED_SPONSOR = (
     "if their username changed, write the new one here too (their score issue is made anew: "
-    "README 'People change')"
+    "README 'People change'); if they left, name another sponsor or remove the pair"
 )
 CHANGED_HIRE = (
     "if their username changed, write `{username: NEW, role: ..., renamed_from: OLD}` here so "

@@ -350,11 +350,12 @@ def test_a_username_changed_in_people_yml_only_says_how_to_follow_it(shipped: Pa
     sponsorship = "config/programs/sales-sponsorship.yml"
     assert said(sponsorship, "the sponsee of this pair") == (
         "if their username changed, write the new one and give the pair `renamed_from: OLD` so "
-        f"its issues follow {renaming}"
+        f"its issues follow {renaming}; if they left, remove the pair (its issues are "
+        "withdrawn, nothing in them lost)"  # a trial: people who left were not mentioned
     )
     assert said(sponsorship, "the sponsor of this pair") == (
         "if their username changed, write the new one here too (their score issue is made "
-        "anew: README 'People change')"
+        "anew: README 'People change'); if they left, name another sponsor or remove the pair"
     )
     assert said("config/programs/sales-onboarding.yml", "hire 'grace.liu'") == (
         "if their username changed, write `{username: NEW, role: ..., renamed_from: OLD}` here "
