@@ -1,7 +1,7 @@
 """Completion figures at the end of plan lines, written like the handbook's ``=> `45%` `` (pure).
 
 In a plan-style issue the tool owns only these figures; every other character is a person's.
-- A task line (a checklist item ending in a figure) shows the completion of the issue it
+- A task line (a checklist item with a figure at its end, or before a remark) shows the completion of the issue it
   references (`#12`, as that issue's progress counts it: the caller says), or 0% / 100% from
   its own box.
 - A phase's `Complete => ` line shows the mean of the task figures since the phase began (a
@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from automation.checklist import read_lines, visible_lines
 from automation.mentions import without_code
 
-_FIGURE = re.compile(r"(?P<head>=>\s*`)(?P<value>\d{1,3})(?P<tail>%`\s*)$")
+# the line's last figure, with or without a remark after it (a trial: "=> `0%` (ask Sam)"
+# dropped its task from its phase's figure, unsaid)
+_FIGURE = re.compile(r"^.*(?P<head>=>\s*`)(?P<value>\d{1,3})(?P<tail>%`)")
 _REFERENCE = re.compile(r"#(?<![\w&/]#)(?P<iid>\d+)\b")  # `#` first: fast
 _PHASE_START = re.compile(r"^\s*(?:#{1,6}\s+\S|\*\*Phase\b[^*]*\*\*)", re.IGNORECASE)
 _COMPLETE = re.compile(r"^\s*Complete\b")

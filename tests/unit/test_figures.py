@@ -42,3 +42,14 @@ def test_figures_count_the_tasks_gitlab_counts() -> None:
 def test_a_heading_in_a_code_block_starts_no_phase() -> None:
     text = PHASE.replace("- [ ] An example line", "## Not a phase\n- [ ] An example line")
     assert "Complete => `50%`" in rewrite_figures(text, {})
+
+
+def test_a_figure_with_a_remark_after_it_still_counts_in_its_phase() -> None:
+    """A trial: a person added "(ask Sam)" after a task's figure; the task dropped out of its
+    phase's figure, unsaid."""
+    text = PHASE.replace("- [x] Kick-off => `0%`", "- [x] Kick-off => `0%` (ask Sam) => ok")
+    result = rewrite_figures(text, {})
+    assert "- [x] Kick-off => `100%` (ask Sam) => ok" in result
+    assert "Complete => `50%`" in result
+    twice = rewrite_figures(PHASE.replace("Kick-off =>", "Kick-off => `7%` then =>"), {})
+    assert "Kick-off => `7%` then => `100%`" in twice  # the last figure is the task's
