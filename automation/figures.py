@@ -1,9 +1,9 @@
 """Completion figures at the end of plan lines, written like the handbook's ``=> `45%` `` (pure).
 
 In a plan-style issue the tool owns only these figures; every other character is a person's.
-- A task line (a checklist item with a figure at its end, or before a remark) shows the completion of the issue it
-  references (`#12`, as that issue's progress counts it: the caller says), or 0% / 100% from
-  its own box.
+- A task line (a checklist item with a figure at its end, or before a remark) shows the
+  completion of the issue it references (`#12`, as that issue's progress counts it: the
+  caller says), or 0% / 100% from its own box.
 - A phase's `Complete => ` line shows the mean of the task figures since the phase began (a
   heading, or a line starting `**Phase`, like `**Phase 2:**`).
 - An `Overall` line (`**Overall:** Complete => `) shows the mean of the phases' figures.

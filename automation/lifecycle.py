@@ -706,7 +706,20 @@ def _withdraw(  # noqa: PLR0917
             )
         )
     actions += [AddNote(program.id, key, issue.iid, note), update]
-    return Plan(tuple(actions))
+    return Plan(tuple(actions), warnings=_sponsor_changed(program, issue, member))
+
+
+def _sponsor_changed(program: Program, issue: ObservedIssue, member: Member) -> tuple[str, ...]:
+    """Said once, when a former sponsor's score issue is withdrawn: the pair's own issue keeps
+    the title and people table it was made with (a trial: a sponsor swapped mid-cohort went
+    unsaid, the pair's issue naming the former sponsor for good)."""
+    if not member.replaced:
+        return ()
+    return (
+        f"{program.id}: issue {issue.reference}, a former sponsor's score issue, is withdrawn: "
+        "the pair has another sponsor now. The pair's own issue keeps the title and people "
+        "table it was made with: edit them by hand (README 'People change')",
+    )
 
 
 def _why_withdrawn(member: Member) -> str:
