@@ -206,6 +206,9 @@ class DesiredIssue:
     # the DATES whose figures the issue asks for (a score issue's checkpoints): one made after
     # such a day is said (missed.asked_late)
     asks: tuple[str, ...] = ()
+    # the last day of each phase, by heading (a sponsorship pair's calendar): a phase not
+    # complete after it makes the issue overdue (progress.behind)
+    phases_due: Mapping[str, dt.date] = field(default_factory=dict)
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # role -> usernames
     elsewhere: tuple[NoteElsewhere, ...] = ()  # notes posted once on other projects' issues
     # a document kept while it is open (an ESP account plan, whose values are read every

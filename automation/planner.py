@@ -63,6 +63,7 @@ from automation.progress import (
     UNFINISHED,
     Progress,
     Status,
+    behind,
     cleared_scopes,
     issue_labels,
     label_specs,
@@ -199,6 +200,7 @@ def _measure_all(
             records = read_records(issue.description, specs)
             if issue.state == "opened":  # said to whoever typed it, and not counted as done
                 progress = unread(progress, unreadable(records), due, today)
+                progress = behind(progress, item.phases_due, today)
             measured[item.key] = Measured(issue, progress, records)
     return measured
 
@@ -223,7 +225,9 @@ def _plan_tracked(
     # stays open once complete, its values still read)
     live = found.state == "opened" and progress.status not in (Status.ENDED, Status.WITHDRAWN)
     # not past its due date (overdue: the tool adds it no template task or section any more)
-    under_way = live and progress.status in (Status.NOT_STARTED, Status.IN_PROGRESS)
+    under_way = live and (
+        progress.status in (Status.NOT_STARTED, Status.IN_PROGRESS) or progress.late is not None
+    )
     said = _missing_headings(found, progress, completing) if under_way or completing else ()
     said = (*said, *(_emptied(item, found, progress, ctx) if completing else ()))
     # overdue too: it can still complete (a trial: emptied after its due date, unsaid)
@@ -482,6 +486,7 @@ def _plan_new(item: DesiredIssue, ctx: ProgramContext) -> tuple[Plan, RollupRow]
         Edits((*item.blocks, *derived, *people_blocks(item), *due_blocks(item), *record)),
     )
     progress = ctx.measure(text, item.due_date, item.sections)  # blocks hold no tasks
+    progress = behind(progress, item.phases_due, ctx.today)  # a pair released late, say
     text = apply_edits(text, Edits(((PROGRESS_BLOCK, ctx.blocks.progress(progress)),)))
     labels = tuple(sorted(set(item.labels) | issue_labels(ctx.desired.program, progress)))
     row = RollupRow(None, item.subject, item.group, progress, "opened")

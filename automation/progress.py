@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -52,6 +52,8 @@ class Progress:
     # what the issue records that cannot be read (`11/10` for a score out of 10), each said
     # in its progress block; a task done is taken back for each (see `unread`)
     unread: tuple[str, ...] = ()
+    # the phase whose last day is past, not complete, and that day (see `behind`)
+    late: tuple[str, dt.date] | None = None
 
     @property
     def has_phases(self) -> bool:
@@ -160,6 +162,20 @@ def unread(
     status = _status(overall, due_date, today)
     current = None if status is Status.COMPLETE else _current(sections)
     return Progress(tuple(sections), overall, current, status, tuple(problems))
+
+
+def behind(progress: Progress, phases_due: Mapping[str, dt.date], today: dt.date) -> Progress:
+    """PROGRESS overdue when a phase is not complete after its last day (PHASES_DUE, by
+    heading: a sponsorship pair's calendar), though the issue's own due date is not past (a
+    trial: pairs went from `in progress` to `ended`, never shown behind)."""
+    if progress.status not in (Status.NOT_STARTED, Status.IN_PROGRESS):
+        return progress
+    for s in progress.sections:
+        due = phases_due.get(s.section.heading)
+        done = s.found and s.tasks.complete
+        if due is not None and due < today and s.applicable and s.section.is_phase and not done:
+            return replace(progress, status=Status.OVERDUE, late=(s.section.heading, due))
+    return progress
 
 
 def _current(sections: Sequence[SectionProgress]) -> Section | None:

@@ -71,6 +71,27 @@ def test_ticking_tasks_moves_phase_labels_and_rollups(sponsorship: Path) -> None
     assert "Satisfaction scores" not in cohort.split("automation:begin rollup")[1]
 
 
+def test_a_pair_behind_its_phases_calendar_is_overdue(sponsorship: Path) -> None:
+    """A trial: pair issues went from `in progress` straight to `ended` (their due date is the
+    cohort's end), never shown behind, however far a pair fell behind the phases' dates the
+    issue itself gives. A phase not done after its last day makes the pair overdue."""
+    assert run("apply", "2027-03-01").code == 0
+    lena = path_of(sponsorship, "sales-sponsorship/fy28-h1/lena.fischer")
+    text = lena.read_text("utf-8")
+    build = text.split("## Build")[1].split("## Develop")[0]
+    lena.write_text(text.replace(build, build.replace("- [ ]", "- [x]")), "utf-8")
+    assert run("apply", "2027-03-10").code == 0
+    assert "status::not started" in pair(sponsorship, "aiko.tanaka").labels  # Build runs on
+    assert run("apply", "2027-04-01").code == 0
+    aiko, lena_now = pair(sponsorship, "aiko.tanaka"), pair(sponsorship, "lena.fischer")
+    assert "status::overdue" in aiko.labels and "phase::Build" in aiko.labels
+    assert "**Status:** overdue (Build was to be done by 2027-03-17)" in aiko.description
+    assert "status::in progress" in lena_now.labels  # Build done, Develop's time runs
+    rollup = rollup_of(sponsorship, "sales-sponsorship/fy28-h1/tracking")
+    assert re.search(rf"\| #{aiko.iid} \|[^\n]*\| overdue \|", rollup)
+    assert "No changes" in run("apply", "2027-04-01").out
+
+
 def rollup_of(root: Path, key: str) -> str:
     description = issues(root)[key].description
     return description.split("automation:begin rollup")[1].split("automation:end rollup")[0]

@@ -220,6 +220,7 @@ def _pair(ctx: Ctx, part: Sponsorship, cohort: SponsorshipCohort, pair: Pair) ->
         # manager has tasks in it; GitLab Free keeps the first, the sponsor
         assignees=(sponsor.username, sponsee.username, *([manager.username] if manager else [])),
         due_date=when["end"],
+        phases_due={name: last for name, (_, last) in when["phases"].items()},
         people_until=when["end"],  # a new manager is not handed a pair whose time is over
         epic_key=ctx.group_epic_key(cohort.id),
         rollups=(ctx.group_rollup_key(cohort.id),),
