@@ -195,11 +195,14 @@ class _Said:
     text: str  # the task as the issue has it (_KEPT) or as the template has it now
     old: str | None = None  # _REWORDED: the wording the issue keeps, when it has it; _MOVED
     # and _COPIED: the section the issue has it in
+    was: str = ""  # _MOVED and _COPIED: the section its record lists it in (the template's)
 
     @property
-    def group(self) -> tuple[str, str, int, bool]:
-        """What issues share to be named in one warning (their values may differ)."""
-        return self.kind, self.section, self.spot, self.old is None
+    def group(self) -> tuple[str, str, int, bool | str | None]:
+        """What issues share to be named in one warning (their values may differ; not the
+        section an issue keeps a moved task in, which the warning names)."""
+        moved = self.kind in {_MOVED, _COPIED}
+        return self.kind, self.section, self.spot, self.old if moved else self.old is None
 
 
 _KEPT, _REWORDED, _NO_PLACE, _SECTION = "kept", "reworded", "no place", "section"
@@ -259,7 +262,7 @@ def migrate(
     people = renamed_people(desired)
     issues: dict[str, Migration] = {}
     renamed: set[str] = set()
-    said: dict[tuple[str, str, int, bool], list[tuple[_Said, str]]] = {}
+    said: dict[tuple[str, str, int, bool | str | None], list[tuple[_Said, str]]] = {}
     first: list[str] = []  # the open issues with no record yet
     for item in desired.issues:
         issue = found.get(item.key)
@@ -372,7 +375,7 @@ def _moves(
         if kept is None or _label(kept.section) == _label(task.section):
             continue  # deleted by a person, or moved there already
         kind = _COPIED if (was, hashed) in sections else _MOVED
-        said.append(_Said(kind, task.section, spot[hashed], task.text, kept.section))
+        said.append(_Said(kind, task.section, spot[hashed], task.text, kept.section, was))
     return said
 
 
@@ -761,17 +764,19 @@ def _not_added(program: str, said: _Said, task: str, issues: str, refs: Sequence
 
 
 def _moved(program: str, said: _Said, task: str, issues: str, refs: Sequence[str]) -> str:
-    """What to say of a task the template moved to another section, or copied there."""
-    was, where = f"'{said.old}'", f"'{said.section}'"
+    """What to say of a task the template moved to another section, or copied there: from
+    the section it had it in (WAS), and the one the issues have it in (OLD; a person may have
+    moved it)."""
+    was, kept, where = f"'{said.was}'", f"'{said.old}'", f"'{said.section}'"
     if said.kind == _COPIED:
         return (
             f"{program} now asks for {task} in {where} as well as in {was}: {issues} "
-            f"{_have(refs)} it in {was} already, so it is not added to {where} (a task an "
+            f"{_have(refs)} it in {kept} already, so it is not added to {where} (a task an "
             "issue had once is not put back); add it by hand where it applies"
         )
     return (
         f"{program} now asks for {task} in {where}, no longer in {was}: {issues} "
-        f"{_keep(refs)} it in {was}, where it counts (the tool moves no task); move it by "
+        f"{_keep(refs)} it in {kept}, where it counts (the tool moves no task); move it by "
         "hand where it matters"
     )
 

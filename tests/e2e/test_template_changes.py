@@ -491,6 +491,31 @@ def test_a_task_the_template_moves_to_another_section_is_said_left_where_it_was(
     assert "No changes" in again.out and "no longer in" not in again.out, again.out
 
 
+def test_a_moved_task_is_said_in_the_section_each_issue_keeps_it_in(backend: Backend) -> None:
+    """A leftover of the trial above: Sam had moved the leadership reading to Module 3 by hand
+    before the template moved it to Module 1; the one warning said every issue kept it in
+    Module 2."""
+    assert backend.cli("apply").code == 0
+    sam = by_key(backend)[SAM]
+
+    def to_module_3(text: str) -> str:
+        text = text.replace(LEADERSHIP + "\n", "", 1)
+        return text.replace("## Module 3: Practice\n", f"## Module 3: Practice\n{LEADERSHIP}\n", 1)
+
+    backend.edit(sam.iid, to_module_3)
+    text = TEMPLATE.read_text(encoding="utf-8")
+    text = text.replace(LEADERSHIP + "\n", "", 1)
+    TEMPLATE.write_text(text.replace(GROWTH + "\n", f"{GROWTH}\n{LEADERSHIP}\n", 1), "utf-8")
+    result = backend.cli("apply")
+    assert result.code == 0, result.out + result.err
+    lines = [line for line in result.out.splitlines() if "no longer in 'Module 2: Learn'" in line]
+    assert len(lines) == 2, result.out
+    sams = next(line for line in lines if f"#{sam.iid}" in line)
+    assert f"issue #{sam.iid} keeps it in 'Module 3: Practice', where it counts" in sams
+    others = next(line for line in lines if f"#{sam.iid}" not in line)
+    assert "keep it in 'Module 2: Learn', where it counts" in others
+
+
 def test_a_task_the_template_copies_to_another_section_is_said_not_added(
     backend: Backend,
 ) -> None:
