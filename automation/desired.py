@@ -209,6 +209,10 @@ class DesiredIssue:
     # the last day of each phase, by heading (a sponsorship pair's calendar): a phase not
     # complete after it makes the issue overdue (progress.behind)
     phases_due: Mapping[str, dt.date] = field(default_factory=dict)
+    # the text it is made with when not its DESCRIPTION, which its record of template tasks
+    # lists (a score issue made once a checkpoint closed: without that checkpoint's task,
+    # never added later, as a task a person deleted)
+    made_with: str | None = None
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # role -> usernames
     elsewhere: tuple[NoteElsewhere, ...] = ()  # notes posted once on other projects' issues
     # a document kept while it is open (an ESP account plan, whose values are read every
@@ -478,7 +482,7 @@ class Context(Generic[P]):
         self, key: str, title: str, template: str, values: Mapping[str, Any], **fields: Any
     ) -> DesiredIssue:
         """A desired issue: marker, rendered body, program label and the sections it has."""
-        description = f"{identity_marker(key)}\n{self._body(key, template, values)}"
+        description = self.body(key, template, values)
         headings = [s.heading for s in self.program.sections]
         found = headings_found(description, headings)
         return DesiredIssue(
@@ -492,14 +496,14 @@ class Context(Generic[P]):
             **fields,
         )
 
-    def _body(self, key: str, template: str, values: Mapping[str, Any]) -> str:
-        """The issue KEY's template rendered; a failure that comes from its values names it
-        (a template that failed for one person of a thousand said only its file and line),
-        but not in a confidential program: its keys name its people and accounts, which no
-        redaction of names alone covers (a reviewer's: an ESP account's id, a username of
-        two letters)."""
+    def body(self, key: str, template: str, values: Mapping[str, Any]) -> str:
+        """The issue KEY's text: its identity line, then its template rendered; a failure that
+        comes from its values names it (a template that failed for one person of a thousand
+        said only its file and line), but not in a confidential program: its keys name its
+        people and accounts, which no redaction of names alone covers (a reviewer's: an ESP
+        account's id, a username of two letters)."""
         try:
-            return self.render(template, values)
+            return f"{identity_marker(key)}\n{self.render(template, values)}"
         except ConfigError as error:
             if not depends_on_values(error.__cause__):
                 raise

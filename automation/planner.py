@@ -482,7 +482,7 @@ def _plan_new(item: DesiredIssue, ctx: ProgramContext) -> tuple[Plan, RollupRow]
     derived = ctx.blocks.derived(item.derived, ctx.measured)
     record = record_block(ctx.desired.program, item)
     text = apply_edits(
-        item.description,
+        item.made_with or item.description,
         Edits((*item.blocks, *derived, *people_blocks(item), *due_blocks(item), *record)),
     )
     progress = ctx.measure(text, item.due_date, item.sections)  # blocks hold no tasks

@@ -618,7 +618,7 @@ def test_a_pair_released_after_a_checkpoint_is_told_its_score_issues_ask_for_it(
     Said by the run that makes them, counted only (the program is confidential)."""
     assert run("apply", "2027-07-20").code == 0
     edit(sponsorship / PROGRAM, "sponsee: tom.reyes, status: approved", "sponsee: tom.reyes")
-    result = run("apply", "2027-09-01")
+    result = run("apply", "2027-08-20")  # after the start checkpoint, before it closes
     assert result.code == 0, result.out + result.err
     said = [line for line in result.out.splitlines() if "ask for checkpoints" in line]
     assert said == [
@@ -629,3 +629,29 @@ def test_a_pair_released_after_a_checkpoint_is_told_its_score_issues_ask_for_it(
     ], result.out
     assert "Tom" not in result.out
     assert "ask for checkpoints" not in run("apply", "2027-09-02").out  # said once
+
+
+def test_a_pair_released_once_a_checkpoint_closed_is_not_asked_for_it(sponsorship: Path) -> None:
+    """A trial: Tom's pair, released after the start checkpoint's figure was published, got
+    "Record your satisfaction (start) ... by 2027-08-16", a task counted in his progress whose
+    answer could never count. His score issues ask for the checkpoints still open only, and
+    the task left out is never added later, nor warned of."""
+    assert run("apply", "2027-07-20").code == 0
+    edit(sponsorship / PROGRAM, "sponsee: tom.reyes, status: approved", "sponsee: tom.reyes")
+    result = run("apply", "2027-09-01")
+    assert result.code == 0 and "ask for checkpoints" not in result.out, result.out
+    key = "sales-sponsorship/fy28-h2/tom.reyes/sponsee-scores"
+    tom = issues(sponsorship)[key].description
+    assert "satisfaction (start)" not in tom
+    assert "- [ ] Record your satisfaction (mid-program) below" in tom
+    assert "- [ ] Record your satisfaction (end) below" in tom
+    assert "- Sponsee satisfaction (mid-program): __/10" in tom
+    later = run("apply", "2027-10-01")
+    assert later.code == 0 and "warning:" not in later.out, later.out
+    assert issues(sponsorship)[key].description.count("- [ ]") == 2
+    closed = run("apply", "2027-12-01")  # the mid checkpoint closed since his issue was made
+    assert closed.code == 0 and "warning:" not in closed.out, closed.out
+    assert "Record your satisfaction (mid-program)" in issues(sponsorship)[key].description
+    # the tool's first run, late in FY28 H1, asked its pairs for the last checkpoint only
+    aiko = issues(sponsorship)["sales-sponsorship/fy28-h1/aiko.tanaka/sponsee-scores"]
+    assert aiko.description.count("- [ ] Record your satisfaction") == 1

@@ -278,21 +278,28 @@ def _scores(
     review found: who had answered, while the cohort's said nothing is shown) nor epic: its
     figures are published only by checkpoint (`_checkpoints`)."""
     values = _values(ctx, cohort, pair)
-    closed = max(values["dates"]["checkpoints"].values()) + dt.timedelta(days=scores.grace_days)
-    dates = {f"checkpoint_{c}": day for c, day in values["dates"]["checkpoints"].items()}
+    days = values["dates"]["checkpoints"]
+    closed = max(days.values()) + dt.timedelta(days=scores.grace_days)
+    # a checkpoint whose figure was published before the issue is made: nothing to ask
+    shut = tuple(c for c, day in days.items() if day + dt.timedelta(scores.grace_days) < ctx.today)
+    dates = {f"checkpoint_{c}": day for c, day in days.items()}
     for side in SIDES:
         person = values[side]
-        own = {**values, "side": side, "person": person, "scores": scores}
+        own = {**values, "side": side, "person": person, "scores": scores, "closed": ()}
         labels = {c.id: scores.label(side, c) for c in scores.checkpoints}
         own["labels"] = labels
         pair_key = _key(ctx, cohort, pair)
+        key = score_key(pair_key, side, person.username)
+        title = ctx.title(scores.title, ("sponsorship", "scores", "title"), own)
+        made = ctx.body(key, scores.template, {**own, "closed": shut}) if shut else None
         yield ctx.issue(
-            key=score_key(pair_key, side, person.username),
+            key=key,
             # before keys named the sponsor: taken over by the one configuration names
             former_keys=(f"{pair_key}/sponsor-scores",) if side == "sponsor" else (),
-            title=ctx.title(scores.title, ("sponsorship", "scores", "title"), own),
+            title=title,
             template=scores.template,
             values=own,
+            made_with=made,
             subject=f"{person.name}: scores as {side}",
             group=cohort.name,
             assignees=(person.username,),
@@ -301,7 +308,7 @@ def _scores(
             listed=False,
             create=not _ended(ctx, cohort),
             dates=dates,
-            asks=tuple(dates),
+            asks=tuple(f"checkpoint_{c}" for c in days if c not in shut),
             roles={"participant": (person.username,)},
         )
 
