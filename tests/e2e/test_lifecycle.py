@@ -1110,8 +1110,8 @@ def test_a_cohort_end_moved_later_makes_its_final_rollup_live_again(sponsorship:
     path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]", 1), "utf-8")
     assert run("apply", today="2027-04-01").code == 0
     table = rollup_of(issues(sponsorship)[FY28_H1])
-    assert re.search(
-        r"\| Aiko Tanaka with Jordan Alvarez \|.* \| [1-9]\d?% \| in progress \|", table
+    assert re.search(  # live: behind its Build phase's last day (2027-03-17), not ended
+        r"\| Aiko Tanaka with Jordan Alvarez \|.* \| [1-9]\d?% \| overdue \|", table
     )
     assert "| ended |" not in table
     assert notes(sponsorship, issues(sponsorship)[FY28_H1]) == said
