@@ -415,6 +415,7 @@ def departures(  # noqa: PLR0917
             waiting_plan = waits.of(desired, issue, member, moved)
             if waiting_plan is None:
                 plan = _withdraw(desired, key, issue, member, blocks, today, progress, moved)
+                plan += _sponsor_changed(desired.program, key, issue, member, resolved.found)
             else:  # not withdrawn yet: the rollups count it as they did
                 plan, progress = waiting_plan, live
             plans.append(plan)
@@ -706,19 +707,31 @@ def _withdraw(  # noqa: PLR0917
             )
         )
     actions += [AddNote(program.id, key, issue.iid, note), update]
-    return Plan(tuple(actions), warnings=_sponsor_changed(program, issue, member))
+    return Plan(tuple(actions))
 
 
-def _sponsor_changed(program: Program, issue: ObservedIssue, member: Member) -> tuple[str, ...]:
-    """Said once, when a former sponsor's score issue is withdrawn: the pair's own issue keeps
-    the title and people table it was made with (a trial: a sponsor swapped mid-cohort went
-    unsaid, the pair's issue naming the former sponsor for good)."""
+def _sponsor_changed(
+    program: Program,
+    key: str,
+    issue: ObservedIssue,
+    member: Member,
+    found: Mapping[str, ObservedIssue],
+) -> Plan:
+    """Said once, when a former sponsor's score issue (KEY, `…/sponsee/sponsor-scores/
+    sponsor`) is withdrawn: the pair's own issue keeps the title and people table it was
+    made with (a trial: a sponsor swapped mid-cohort went unsaid, the pair's issue naming the
+    former sponsor for good)."""
     if not member.replaced:
-        return ()
-    return (
-        f"{program.id}: issue {issue.reference}, a former sponsor's score issue, is withdrawn: "
-        "the pair has another sponsor now. The pair's own issue keeps the title and people "
-        "table it was made with: edit them by hand (README 'People change')",
+        return Plan()
+    pair = found.get(key.rsplit("/", 2)[0])
+    which = f"issue {pair.reference}" if pair else "its issue"
+    return Plan(
+        warnings=(
+            f"{program.id}: issue {issue.reference}, a former sponsor's score issue, is "
+            f"withdrawn: the pair has another sponsor now. The pair's own {which} keeps the "
+            "title and people table it was made with: edit them by hand (README 'People "
+            "change')",
+        )
     )
 
 

@@ -480,6 +480,8 @@ def test_a_replaced_sponsor_is_not_told_they_left_the_program(sponsorship: Path)
     # the run that sees the change says so, once
     warned = f"warning: sales-sponsorship: issue #{issue.iid}, a former sponsor's score issue"
     line = next(line for line in result.out.splitlines() if warned in line)
+    sams = issues(sponsorship)["sales-sponsorship/fy28-h1/sam.delacroix"]
+    assert f"The pair's own issue #{sams.iid} keeps the title and people table" in line
     assert "edit them by hand" in line and "dana" not in line.lower()
     again = run("apply")
     assert again.code == 0 and "former sponsor" not in again.out
