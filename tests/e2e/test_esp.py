@@ -304,6 +304,8 @@ def test_scorecard_shows_every_kpi_against_its_target(esp: Path) -> None:
     said = "cannot be read: it is not a number out of 10; write it like 8/10 (the number alone"
     assert said in result.out and "on a line of its own" in result.out
     assert "strong" not in result.out  # the value is never quoted: it can be private
+    # and the account plan says it to those who write in it (a trial: only the log said it)
+    assert "**Cannot count:** the value of 'Influence' cannot be read" in plan.description
     card = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy27-q4"].description
     header = next(line for line in card.splitlines() if line.startswith("| Account |"))
     assert header.count("|") == KPIS + 4
