@@ -917,3 +917,24 @@ def test_a_measure_nobody_recorded_reads_none_yet_then_none_recorded_once_final(
     assert run("apply", today="2027-02-01").code == 0  # the quarter is over: figures final
     final = scorecard_rows(issues(esp)[key].description)["**On target**"]
     assert final[2] == "none recorded" and "0 of 0" not in final
+
+
+def test_a_mistyped_or_departed_account_team_member_is_told_what_to_do(esp: Path) -> None:
+    """A trial: `lena.fisher` in an account team was "not in the roster", with no word of
+    `lena.fischer`, nor of what to do when someone left the account."""
+    edit(esp / PROGRAM, "account_team: [aiko.tanaka]", "account_team: [aiko.tanaka, lena.fisher]")
+    edit(
+        esp / PROGRAM,
+        "sponsor: victor.nakamura, status: approved",
+        "sponsor: vic, status: approved",
+    )
+    result = run("validate")
+    assert result.code == 2
+    team, sponsor = result.err.splitlines()[:2]
+    assert (
+        "account 'umbrella': account_team 'lena.fisher' is not in the roster; did you mean "
+        "'lena.fischer'? Else add them" in team
+    )
+    assert team.endswith("; if they left, take them out of `account_team`")
+    assert "account 'wayne': sponsor 'vic' is not in the roster" in sponsor
+    assert sponsor.endswith("; if they left, name another sponsor")

@@ -362,7 +362,9 @@ def test_a_username_changed_in_people_yml_only_says_how_to_follow_it(shipped: Pa
         "so their issue follows (README 'Renaming')"
     )
     here_too = "if their username changed, write the new one here too"
-    assert said("config/programs/executive-sponsorship.yml", "account_team") == here_too
+    assert said("config/programs/executive-sponsorship.yml", "account_team") == (
+        f"{here_too}; if they left, take them out of `account_team`"
+    )
     assert said("config/people.yml", "manager 'hannah.berg'") == here_too
 
 

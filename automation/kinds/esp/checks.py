@@ -13,6 +13,12 @@ from automation.errors import Problem
 from automation.kinds.esp.model import EspProgram, ExecutiveSponsorship
 from automation.kinds.kind import CHANGED, NAMED, People
 
+# what to do about an account's sponsor or team member who left (a trial: not said)
+_LEFT = {
+    "sponsor": "name another sponsor",
+    "account_team": "take them out of `account_team`",
+}
+
 
 def account_words(data: Mapping[str, object]) -> Iterator[str]:
     """What names a customer in an ESP program file: each account's id, former id and name,
@@ -61,11 +67,14 @@ def check_esp(program: EspProgram, source: Source, people: People) -> Iterator[P
             *(("account_team", member) for member in account.account_team),
         ):
             if not people.knows(who):
-                named = "" if program.is_confidential else f" '{who}'"  # a typo names them too
-                yield source.problem(
+                shown = "" if program.is_confidential else who  # a typo names them too
+                named = f" '{shown}'" if shown else ""
+                yield people.missing(
+                    source,
                     (*loc, field),
-                    f"account '{account.id}': {field}{named} is not in the roster; add them to "
-                    f"people.yml or fix the username; {CHANGED}",
+                    f"account '{account.id}': {field}{named}",
+                    f"{CHANGED}; if they left, {_LEFT[field]}",
+                    typed=shown,
                 )
         # the end date is the commitment's last day: Feb 1 to Jan 31 is a full year
         minimum = add_months(account.start, part.min_commitment_months) - dt.timedelta(days=1)
