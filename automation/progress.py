@@ -142,26 +142,25 @@ def measure(
 def unread(
     progress: Progress, problems: Sequence[str], due_date: dt.date | None, today: dt.date
 ) -> Progress:
-    """PROGRESS less one task done per value in PROBLEMS, which the issue records but cannot be
-    read (a trial: `11/10` typed with its box ticked completed the score issue, the answer
-    lost unsaid), taken from the last sections with tasks done; the problems are said in its
-    progress block, where the person who wrote the value sees them."""
+    """PROGRESS with PROBLEMS, the values the issue records but cannot be read, said in its
+    progress block where the person who wrote them sees them; and not complete while there
+    are any (a trial: `11/10` typed with every box ticked completed the score issue, the
+    answer lost unsaid), one task done taken back from its last section with one. Ticks
+    count otherwise (a trial: one bad value kept an ESP account plan at 0% for months)."""
     if not problems:
         return progress
-    left, taken_overall = len(problems), 0
+    if progress.status is not Status.COMPLETE:
+        return replace(progress, unread=tuple(problems))
     sections = list(progress.sections)
-    for i in reversed(range(len(sections))):
-        tasks = sections[i].tasks
-        taken = min(left, tasks.completed_count) if sections[i].applicable else 0
-        sections[i] = replace(
-            sections[i], tasks=TaskCount(tasks.count, tasks.completed_count - taken)
-        )
-        left -= taken
-        taken_overall += taken if sections[i].section.required else 0
-    overall = TaskCount(progress.overall.count, progress.overall.completed_count - taken_overall)
+    counted = [i for i, s in enumerate(sections) if s.applicable and s.section.required]
+    for i in reversed(counted):  # none: the task taken back is one under no section's heading
+        if sections[i].tasks.completed_count:
+            tasks = sections[i].tasks
+            sections[i] = replace(sections[i], tasks=TaskCount(tasks.count, tasks.count - 1))
+            break
+    overall = TaskCount(progress.overall.count, progress.overall.completed_count - 1)
     status = _status(overall, due_date, today)
-    current = None if status is Status.COMPLETE else _current(sections)
-    return Progress(tuple(sections), overall, current, status, tuple(problems))
+    return Progress(tuple(sections), overall, _current(sections), status, tuple(problems))
 
 
 def behind(progress: Progress, phases_due: Mapping[str, dt.date], today: dt.date) -> Progress:

@@ -290,6 +290,7 @@ def test_scorecard_shows_every_kpi_against_its_target(esp: Path) -> None:
     edit(plans["globex"], "Account health: __/10", "Account health: 6/10")
     edit(plans["initech"], "Influence: __/10", "Influence: 6")
     edit(plans["umbrella"], "Influence: __/10", "Influence: strong")
+    edit(plans["umbrella"], "- [ ]", "- [x]")  # a task done beside it still counts (a trial)
     monthly = path_of(esp, "executive-sponsorship/account/globex/monthly/2026-11")
     monthly.write_text(monthly.read_text("utf-8").replace("- [ ]", "- [x]"), "utf-8")
     quarterly = path_of(esp, "executive-sponsorship/account/globex/quarterly/fy27-q4")
@@ -306,6 +307,8 @@ def test_scorecard_shows_every_kpi_against_its_target(esp: Path) -> None:
     assert "strong" not in result.out  # the value is never quoted: it can be private
     # and the account plan says it to those who write in it (a trial: only the log said it)
     assert "**Cannot count:** the value of 'Influence' cannot be read" in plan.description
+    assert "this issue does not complete" in plan.description
+    assert "status::in progress" in plan.labels and "progress::0%" not in plan.labels
     card = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy27-q4"].description
     header = next(line for line in card.splitlines() if line.startswith("| Account |"))
     assert header.count("|") == KPIS + 4

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from automation.checklist import headings_found, rename_headings
-from automation.progress import Status, issue_labels, measure
+from automation.progress import Status, issue_labels, measure, unread
 from tests.unit.test_planner import PROGRAM
 
 TODAY = dt.date(2026, 12, 1)
@@ -117,3 +117,19 @@ def test_an_issue_is_overdue_after_its_due_date_not_on_it() -> None:
     assert measure("## One\n- [ ] a\n", PROGRAM, due, TODAY).status is Status.NOT_STARTED
     late = measure("## One\n- [ ] a\n", PROGRAM, due, TODAY + dt.timedelta(days=1))
     assert late.status is Status.OVERDUE
+
+
+def test_an_unreadable_value_keeps_an_issue_from_completing_and_nothing_else() -> None:
+    """A trial: a score typed `11/10` with every box ticked completed the issue; another: one
+    bad KPI value took a tick back from an ESP account plan for months."""
+    done = measure("## One\n- [x] a\n## Two\n- [x] b\n", PROGRAM, None, TODAY)
+    held = unread(done, ("'Score' cannot be read",), None, TODAY)
+    assert held.status is Status.IN_PROGRESS and held.unread == ("'Score' cannot be read",)
+    assert (held.overall.completed_count, held.overall.count) == (1, 2)
+    assert [s.tasks.completed_count for s in held.sections] == [1, 0]  # the last one's
+    assert held.current_phase is not None and held.current_phase.heading == "Two"
+    started = measure("## One\n- [x] a\n## Two\n- [ ] b\n", PROGRAM, None, TODAY)
+    kept = unread(started, ("'Score' cannot be read",), None, TODAY)
+    assert kept.overall == started.overall and kept.status is Status.IN_PROGRESS
+    assert kept.unread == ("'Score' cannot be read",)
+    assert unread(done, (), None, TODAY) is done
