@@ -574,3 +574,28 @@ def missing_headings(ctx: Context[Program], issues: tuple[DesiredIssue, ...]) ->
         for i, section in enumerate(ctx.program.sections)
         if issues and section.heading not in present
     ]
+
+
+def group_of(desired: DesiredProgram, item: DesiredIssue) -> str | None:
+    """The id of the group (cohort, workshop) that ends, which a tracked issue belongs to: the
+    group of its rollup issue, or of its epic."""
+    prefix = f"{desired.program.id}/"
+    for key in (*item.rollups, item.epic_key or ""):
+        parts = key.removeprefix(prefix).split("/")
+        if key.startswith(prefix) and len(parts) == 2 and parts[0] in desired.course.ends:
+            return parts[0]
+    return None
+
+
+def is_over(desired: DesiredProgram, item: DesiredIssue, today: dt.date) -> bool:
+    """Whether an issue's time is over: its own end passed (an ESP account's commitment), or
+    its group (a cohort, a workshop) ended."""
+    return _own_end_passed(item, today) or _group_ended(desired, item, today)
+
+
+def _own_end_passed(item: DesiredIssue, today: dt.date) -> bool:
+    return item.ends is not None and today >= item.ends
+
+
+def _group_ended(desired: DesiredProgram, item: DesiredIssue, today: dt.date) -> bool:
+    return bool(desired.course.ends) and desired.course.ended(group_of(desired, item), today)

@@ -62,7 +62,7 @@ from automation.changes import (
 from automation.checklist import headings_found, rename_headings
 from automation.config.models import Program
 from automation.course import GROUP_LINE, Ending, Member
-from automation.desired import DesiredIssue, DesiredProgram, Measured
+from automation.desired import DesiredIssue, DesiredProgram, Measured, group_of, is_over
 from automation.edits import BlockTexts, Edits
 from automation.errors import ItemError
 from automation.identity import Resolved
@@ -197,17 +197,6 @@ def _moved_to(
 
 def _lower(names: Iterable[str]) -> set[str]:
     return {name.lower() for name in names}
-
-
-def group_of(desired: DesiredProgram, item: DesiredIssue) -> str | None:
-    """The id of the group (cohort, workshop) that ends, which a tracked issue belongs to: the
-    group of its rollup issue, or of its epic."""
-    prefix = f"{desired.program.id}/"
-    for key in (*item.rollups, item.epic_key or ""):
-        parts = key.removeprefix(prefix).split("/")
-        if key.startswith(prefix) and len(parts) == 2 and parts[0] in desired.course.ends:
-            return parts[0]
-    return None
 
 
 _LEFT_ON = re.compile(r"^<!-- automation:left (\d{4}-\d{2}-\d{2}) -->$", re.M)
@@ -926,24 +915,10 @@ def with_endings(
     return out
 
 
-def is_over(desired: DesiredProgram, item: DesiredIssue, today: dt.date) -> bool:
-    """Whether an issue's time is over: its own end passed (an ESP account's commitment), or
-    its group (a cohort, a workshop) ended."""
-    return _own_end_passed(item, today) or _group_ended(desired, item, today)
-
-
-def _own_end_passed(item: DesiredIssue, today: dt.date) -> bool:
-    return item.ends is not None and today >= item.ends
-
-
 def _closed_late(issue: ObservedIssue, today: dt.date) -> bool:
     """Closed by a person, unfinished, past its due date: never overdue, and not `not started`
     either (said of a month's session closed unfinished, it reads as work still to come)."""
     return issue.state == "closed" and issue.due_date is not None and today > issue.due_date
-
-
-def _group_ended(desired: DesiredProgram, item: DesiredIssue, today: dt.date) -> bool:
-    return bool(desired.course.ends) and desired.course.ended(group_of(desired, item), today)
 
 
 def _counted(rows: Sequence[RollupRow], status: Status, state: str | None = None) -> int:

@@ -27,7 +27,7 @@ from typing import Literal
 from automation.actions import Plan
 from automation.checklist import heading_key, heading_of, is_optional, rename_headings
 from automation.config.models import Program
-from automation.desired import DesiredIssue, DesiredProgram
+from automation.desired import DesiredIssue, DesiredProgram, is_over
 from automation.edits import BlockTexts, Edits, apply_edits
 from automation.errors import ItemError
 from automation.items import ObservedIssue
@@ -274,7 +274,7 @@ def migrate(
             issue = replace(issue, description=text)
         old, damaged = _record(issue, renames)
         if (old is not None and old.current(item.description, declared)) or _finished(
-            desired.program, issue, due(item, issue) or item.due_date, today
+            desired, item, issue, due(item, issue) or item.due_date, today
         ):
             continue  # its template's tasks are recorded, or its work is over
         issues[item.key], notes = _migrate(item, issue, declared, old, people)
@@ -300,12 +300,20 @@ def _record(issue: ObservedIssue, renames: Sequence[tuple[str, str]]) -> tuple[R
         return None, True
 
 
-def _finished(program: Program, issue: ObservedIssue, due: dt.date | None, today: dt.date) -> bool:
+def _finished(
+    desired: DesiredProgram,
+    item: DesiredIssue,
+    issue: ObservedIssue,
+    due: dt.date | None,
+    today: dt.date,
+) -> bool:
     """Past its due date (as the plan leaves it: configuration may move it later in the same
-    run), or complete as its progress counts it: its work is over."""
-    if due is not None and due < today:
+    run), its time over (an ESP account ended early: a trial was told its month's weeks after
+    the end were no longer asked for, "tick it"), or complete as its progress counts it: its
+    work is over."""
+    if (due is not None and due < today) or is_over(desired, item, today):
         return True
-    return measure(issue.description, program, due, today).status is Status.COMPLETE
+    return measure(issue.description, desired.program, due, today).status is Status.COMPLETE
 
 
 def _migrate(

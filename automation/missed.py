@@ -11,9 +11,8 @@ from collections.abc import Collection, Iterable, Mapping
 from automation.actions import Action, CreateIssue
 from automation.calendar import backfill_start
 from automation.config.models import Program
-from automation.desired import DesiredIssue, DesiredProgram
+from automation.desired import DesiredIssue, DesiredProgram, group_of
 from automation.items import ObservedIssue
-from automation.lifecycle import group_of
 
 WIDEST = "year"  # the widest backfill window a kind offers
 SHOWN = 10  # periods named in the warning; the rest are counted

@@ -17,9 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from automation.course import GROUP_LINE
-from automation.desired import DesiredIssue, DesiredProgram
+from automation.desired import DesiredIssue, DesiredProgram, group_of, is_over
 from automation.items import ObservedIssue
-from automation.lifecycle import group_of, is_over
 from automation.markers import sound_block
 from automation.progress import Status, status_label
 

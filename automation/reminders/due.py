@@ -10,10 +10,9 @@ from automation.blocks import record_specs
 from automation.checklist import count_tasks, heading_key, is_optional, rename_headings
 from automation.config.models import Program
 from automation.config.reminders import Reminder, Reminders
-from automation.desired import DesiredIssue, DesiredProgram
+from automation.desired import DesiredIssue, DesiredProgram, is_over
 from automation.errors import ItemError
 from automation.items import ObservedIssue
-from automation.lifecycle import is_over
 from automation.markers import outside_blocks
 from automation.people import recorded
 from automation.records import RecordSpec, read_records

@@ -267,6 +267,24 @@ def test_a_commitment_that_ended_early_with_a_reason_ends_the_account(esp: Path)
     assert "executive-sponsorship/account/wayne/monthly/2027-02" not in keys
 
 
+def test_an_account_ended_mid_month_is_told_nothing_of_its_months_later_weeks(esp: Path) -> None:
+    """A trial: Wayne ended on 2027-06-10, set on the 15th; its June session issue, made
+    with every week of June, was warned of six times: the template "no longer asks" for the
+    weeks after the end, "it still counts: tick it". The issue's time is over: it ends."""
+    for day in ("2027-05-20", "2027-06-01"):
+        assert run("apply", today=day).code == 0
+    edit(
+        esp / PROGRAM,
+        "account_team: [oliver.grant], start: 2026-11-02}",
+        "account_team: [oliver.grant], start: 2026-11-02, end: 2027-06-10,\n"
+        "       ended_early: the customer reorganised}",
+    )
+    result = run("apply", today="2027-06-15")
+    assert result.code == 0 and "no longer asks for" not in result.out, result.out
+    june = issues(esp)["executive-sponsorship/account/wayne/monthly/2027-06"]
+    assert "status::ended" in june.labels and "Week of 2027-06-28" in june.description
+
+
 KPIS = 13  # the sample's recorded values, each a scorecard column
 
 
