@@ -53,6 +53,7 @@ class Ending:
     end: dt.date
     name: str  # what the summary calls the account
     counts: str  # the key prefix of the issues the summary counts
+    why: str | None = None  # why it ended before its minimum (an ESP account's `ended_early`)
 
 
 def nobody(rest: str) -> Member | None:

@@ -870,6 +870,7 @@ def _end_account(
         "program": program,
         "account": ending.name,
         "end": ending.end,
+        "why": ending.why,
         "plan": plan.progress if plan else None,
         "issues": len(counted_issues),
         "complete": sum(1 for m in counted_issues if m.progress.status is Status.COMPLETE),

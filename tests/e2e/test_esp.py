@@ -283,6 +283,11 @@ def test_an_account_ended_mid_month_is_told_nothing_of_its_months_later_weeks(es
     assert result.code == 0 and "no longer asks for" not in result.out, result.out
     june = issues(esp)["executive-sponsorship/account/wayne/monthly/2027-06"]
     assert "status::ended" in june.labels and "Week of 2027-06-28" in june.description
+    # the reason is on record where the account's end is (a trial: it appeared nowhere)
+    plan = issues(esp)["executive-sponsorship/account/wayne/account-plan"]
+    note = (esp / ".automation" / "notes" / f"{plan.iid}.md").read_text("utf-8")
+    assert "This account plan is closed. Ended early: the customer reorganised" in note
+    assert "(ended early: the customer reorganised)" in plan.description
 
 
 KPIS = 13  # the sample's recorded values, each a scorecard column

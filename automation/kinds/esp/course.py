@@ -21,7 +21,7 @@ def course(program: EspProgram) -> Course:
         names={a.id: a.name for a in program.esp.accounts},
         named=frozenset(_ids(program.esp.accounts)),
         endings=tuple(
-            Ending(f"{base}/{a.id}/account-plan", a.end, a.name, f"{base}/{a.id}/")
+            Ending(f"{base}/{a.id}/account-plan", a.end, a.name, f"{base}/{a.id}/", a.ended_early)
             for a in approved
             if a.end is not None
         ),
