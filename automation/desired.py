@@ -485,6 +485,13 @@ class Context(Generic[P]):
         description = self.body(key, template, values)
         headings = [s.heading for s in self.program.sections]
         found = headings_found(description, headings)
+        # as the roster spells them (a trial: `program_manager: Morgan.Lee` was assigned so, and
+        # kept so on issues whose people are history once the casing was fixed)
+        spelt = self.config.spelt
+        if "assignees" in fields:
+            fields["assignees"] = tuple(spelt(name) for name in fields["assignees"])
+        if "roles" in fields:
+            fields["roles"] = {r: tuple(map(spelt, names)) for r, names in fields["roles"].items()}
         return DesiredIssue(
             key=key,
             title=title,

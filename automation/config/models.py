@@ -458,6 +458,12 @@ class Config(Frozen):
         """The roster entry for a username, case-insensitively as GitLab matches them."""
         return self._by_username[username.lower()]
 
+    def spelt(self, username: str) -> str:
+        """A username as the roster spells it (`Morgan.Lee` in a program file: `morgan.lee`),
+        or as given when the roster has no such person."""
+        found = self._by_username.get(username.lower())
+        return found.username if found else username
+
 
 def by_username(people: Iterable[Person]) -> dict[str, Person]:
     """The roster by lowercased username, each username's first entry: a repeat is reported

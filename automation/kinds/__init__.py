@@ -76,7 +76,7 @@ def _assemble(ctx: Ctx, generated: Generated) -> DesiredProgram:
     # the program's own issues (tracking, group rollups, plan) are its lead's to read: each is
     # assigned to them (a year's simulation found the workshop rollups on nobody's list)
     named = ctx.program.lead_username()  # Program.lead_username: one place says who
-    lead = (named,) if named else ()
+    lead = (ctx.config.spelt(named),) if named else ()
     tracking = replace(tracking, assignees=lead)
     top = _epic(ctx, ctx.program_epic_key(), None)
     epics = (top, *(_epic(ctx, ctx.group_epic_key(g.id), g) for g in generated.groups))

@@ -964,3 +964,23 @@ def test_a_mistyped_or_departed_account_team_member_is_told_what_to_do(esp: Path
     assert team.endswith("; if they left, take them out of `account_team`")
     assert "account 'wayne': sponsor 'vic' is not in the roster" in sponsor
     assert sponsor.endswith("; if they left, name another sponsor")
+
+
+def test_a_username_cased_otherwise_than_the_roster_is_assigned_as_the_roster_spells_it(
+    esp: Path,
+) -> None:
+    """A trial: `program_manager: Morgan.Lee` was accepted (GitLab matches usernames
+    whatever their case), and issues were assigned `Morgan.Lee`, kept so once it was fixed."""
+    edit(esp / PROGRAM, "program_manager: morgan.lee", "program_manager: Morgan.Lee")
+    edit(
+        esp / PROGRAM,
+        "sponsor: jordan.alvarez, status: approved",
+        "sponsor: Jordan.Alvarez, status: approved",
+    )
+    assert run("apply").code == 0
+    found = issues(esp)
+    names = {name for issue in found.values() for name in issue.assignees}
+    assert "morgan.lee" in names and "jordan.alvarez" in names
+    assert not [name for name in names if name != name.lower()]
+    edit(esp / PROGRAM, "program_manager: Morgan.Lee", "program_manager: morgan.lee")
+    assert "No changes" in run("apply").out
