@@ -213,6 +213,9 @@ class DesiredIssue:
     # lists (a score issue made once a checkpoint closed: without that checkpoint's task,
     # never added later, as a task a person deleted)
     made_with: str | None = None
+    # the day what it is about began (an ESP account's `start`): one made long after is said
+    # (missed.begun_long_ago)
+    begins: dt.date | None = None
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # role -> usernames
     elsewhere: tuple[NoteElsewhere, ...] = ()  # notes posted once on other projects' issues
     # a document kept while it is open (an ESP account plan, whose values are read every

@@ -97,6 +97,35 @@ def made_past(
     )
 
 
+LONG_AGO = dt.timedelta(days=31)  # an account made this long after its start is said
+
+
+def begun_long_ago(
+    desired: DesiredProgram, actions: Iterable[Action], today: dt.date
+) -> tuple[str, ...]:
+    """A notice of the issues this plan creates for what began more than a month before (a
+    trial: Tyrell, approved in November with the `start` it was proposed with in February, had
+    its annual review counted from February and no sessions for the months between, unsaid),
+    or none. Not on the program's first run, which makes what began before it as it should."""
+    created = {a.key for a in actions if isinstance(a, CreateIssue)}
+    if desired.tracking.key in created:
+        return ()
+    late = [
+        item
+        for item in desired.issues
+        if item.key in created and item.begins is not None and item.begins < today - LONG_AGO
+    ]
+    if not late:
+        return ()
+    first = min(item.begins or today for item in late)
+    return (
+        f"{desired.program.id}: {_counted(len(late), 'issue')} made now for what began more "
+        f"than a month ago (from {first}){_named(desired, late)}: their periods count from "
+        "that day, and those already over are not made; if it began later (an account "
+        "approved late), set its `start` to the day it did",
+    )
+
+
 def asked_late(
     desired: DesiredProgram, actions: Iterable[Action], today: dt.date
 ) -> tuple[str, ...]:

@@ -984,3 +984,26 @@ def test_a_username_cased_otherwise_than_the_roster_is_assigned_as_the_roster_sp
     assert not [name for name in names if name != name.lower()]
     edit(esp / PROGRAM, "program_manager: Morgan.Lee", "program_manager: morgan.lee")
     assert "No changes" in run("apply").out
+
+
+def test_an_account_approved_long_after_its_start_is_said_once(esp: Path) -> None:
+    """A trial: Tyrell, proposed with `start: 2027-02-01` and approved in November, got its
+    plan "in the program since 2027-02-01", its annual review counted from then and no
+    sessions for the months between, with no word of it."""
+    first = run("apply", today="2027-02-01")
+    assert first.code == 0 and "began more than a month ago" not in first.out  # a first run
+    edit(
+        esp / PROGRAM,
+        "sponsor: victor.nakamura, status: proposed",
+        "sponsor: victor.nakamura, status: approved",
+    )
+    result = run("apply", today="2027-11-15")
+    assert result.code == 0
+    said = [line for line in result.out.splitlines() if "began more than a month ago" in line]
+    assert said == [
+        "note: executive-sponsorship: 1 issue made now for what began more than a month ago "
+        "(from 2027-02-01): Tyrell Systems: account plan: their periods count from that day, "
+        "and those already over are not made; if it began later (an account approved late), "
+        "set its `start` to the day it did"
+    ], result.out
+    assert "began more than a month ago" not in run("apply", today="2027-11-16").out

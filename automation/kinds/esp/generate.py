@@ -150,6 +150,7 @@ def _account_issues(
     yield ctx.program_issue(
         key=plan,
         values=values,
+        begins=account.start,
         subject=f"{account.name}: account plan",
         group=account.name,
         assignees=assignees,
