@@ -19,6 +19,11 @@ def run(command: str, today: str = TODAY, *extra: str) -> Result:
     return cli([command, *backend, "--today", today, *extra], {})
 
 
+def lines_with(result: Result, text: str) -> list[str]:
+    """The lines of a command's output that hold TEXT."""
+    return [line for line in result.out.splitlines() if text in line]
+
+
 def issues(root: Path) -> dict[str, ObservedIssue]:
     """Every issue in the project's workspace, by key."""
     return {i.key or "": i for i in LocalTracker(root / ".automation").all_issues()}

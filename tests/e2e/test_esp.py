@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import keep_programs
-from tests.local_cli import edit, issues, path_of, run
+from tests.local_cli import edit, issues, lines_with, path_of, run
 
 PROGRAM = Path("config/programs/executive-sponsorship.yml")
 APPROVED = ("globex", "initech", "umbrella", "stark", "wayne")
@@ -999,8 +999,7 @@ def test_an_account_approved_long_after_its_start_is_said_once(esp: Path) -> Non
     )
     result = run("apply", today="2027-11-15")
     assert result.code == 0
-    said = [line for line in result.out.splitlines() if "began more than a month ago" in line]
-    assert said == [
+    assert lines_with(result, "began more than a month ago") == [
         "note: executive-sponsorship: 1 issue made now for what began more than a month ago "
         "(from 2027-02-01): Tyrell Systems: account plan: their periods count from that day, "
         "and those already over are not made; if it began later (an account approved late), "

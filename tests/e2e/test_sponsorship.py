@@ -11,7 +11,7 @@ from automation.items import ObservedIssue
 from tests.backends import cli
 from tests.conftest import keep_programs
 from tests.figures import figure_values
-from tests.local_cli import TODAY, edit, issues, path_of, run
+from tests.local_cli import TODAY, edit, issues, lines_with, path_of, run
 
 PROGRAM = Path("config/programs/sales-sponsorship.yml")
 PAIRS = ("aiko.tanaka", "lena.fischer", "sam.delacroix", "kenji.watanabe")
@@ -622,8 +622,7 @@ def test_a_pair_released_after_a_checkpoint_is_told_its_score_issues_ask_for_it(
     edit(sponsorship / PROGRAM, "sponsee: tom.reyes, status: approved", "sponsee: tom.reyes")
     result = run("apply", "2027-08-20")  # after the start checkpoint, before it closes
     assert result.code == 0, result.out + result.err
-    said = [line for line in result.out.splitlines() if "ask for checkpoints" in line]
-    assert said == [
+    assert lines_with(result, "ask for checkpoints") == [
         "note: sales-sponsorship: 2 issues made now ask for checkpoints whose day is past "
         "(start) (not named here: the program is confidential): an answer counts only while "
         "the cohort's figure for its checkpoint is not published yet (when every answer is in, "
