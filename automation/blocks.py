@@ -192,7 +192,7 @@ def record_specs(program: Program, rollup: bool = False) -> list[RecordSpec]:
     """The values a program asks people to record (only those averaged in its rollups on every
     run, with ROLLUP)."""
     return [
-        RecordSpec(r.label, r.out_of, r.min_for_average)
+        RecordSpec(r.label, r.out_of, r.min_for_average, r.least)
         for r in program.recorded_values()
         if r.rollup or not rollup
     ]

@@ -33,6 +33,12 @@ class RecordSpec:
     label: str
     out_of: float | None = None  # e.g. 10 for a satisfaction score; None for any number
     min_for_average: int = 1  # more for personal answers, so no one's can be worked out
+    least: float | None = None  # the smallest value that makes sense (0 for a count); on a
+    # scale, 0 unless given
+
+    def lowest(self) -> float | None:
+        """The smallest value accepted: LEAST, or 0 on a scale; None: any number."""
+        return self.least if self.least is not None else (0.0 if self.out_of else None)
 
 
 @dataclass(frozen=True)
@@ -121,7 +127,7 @@ def _parse(spec: RecordSpec, raw: str | None) -> Recorded:
         if spec.out_of == 1
         else f"like {_within(spec.out_of)}/{spec.out_of:g}"
         if spec.out_of
-        else "as a number, like 12"
+        else f"as a number, like {max(12, spec.least or 0):g}"
     )
     value = float(match.group("value")) if match else math.nan
     # digits past a float's range (an attacker's trial), or so many that an average of two
@@ -131,10 +137,19 @@ def _parse(spec: RecordSpec, raw: str | None) -> Recorded:
     given = match.group("out_of")
     if spec.out_of and given and float(given) != spec.out_of:
         return Recorded(spec.label, problem=f"it is on another scale; write it {example}")
-    if spec.out_of and not 0 <= value <= spec.out_of:
+    return _in_range(spec, value, example)
+
+
+def _in_range(spec: RecordSpec, value: float, example: str) -> Recorded:
+    """The value, or what is wrong with it: under the spec's least value (a count of -2), or
+    over its scale."""
+    low = spec.lowest()
+    if spec.out_of and low is not None and not low <= value <= spec.out_of:
         return Recorded(
-            spec.label, problem=f"it is outside 0 to {spec.out_of:g}; write it {example}"
+            spec.label, problem=f"it is outside {low:g} to {spec.out_of:g}; write it {example}"
         )
+    if low is not None and value < low:
+        return Recorded(spec.label, problem=f"it is less than {low:g}; write it {example}")
     return Recorded(spec.label, value)
 
 

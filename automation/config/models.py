@@ -353,12 +353,24 @@ class RecordField(Frozen):
 
     label: Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[^:\r\n]+$")]
     out_of: float | None = Field(default=None, gt=0, description="the scale, e.g. 10")
+    least: float | None = Field(
+        default=None, alias="min", description="the smallest value that makes sense: 0 for a count"
+    )
     min_for_average: int = Field(
         default=1, ge=1, description="hide the average until this many issues recorded a value"
     )
     rollup: bool = Field(
         default=True, description="averaged in the rollups on every run; false: published otherwise"
     )
+
+    @model_validator(mode="after")
+    def _least_on_scale(self) -> RecordField:
+        if self.least is not None and self.out_of is not None and self.least >= self.out_of:
+            raise ValueError(
+                f"min ({self.least:g}) must be less than out_of ({self.out_of:g}); a value on "
+                "the scale is read from min to out_of"
+            )
+        return self
 
 
 class PlanIssue(Frozen):

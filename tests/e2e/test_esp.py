@@ -1006,3 +1006,20 @@ def test_an_account_approved_long_after_its_start_is_said_once(esp: Path) -> Non
         "set its `start` to the day it did"
     ], result.out
     assert "began more than a month ago" not in run("apply", today="2027-11-16").out
+
+
+def test_a_negative_count_is_unreadable_and_a_negative_growth_counts(esp: Path) -> None:
+    """A trial: `Roadblocks removed: -2` was averaged into the scorecard as a value; the
+    shipped counts have `min: 0`, and net ARR growth, which can fall, has none."""
+    assert run("apply").code == 0
+    plan = path_of(esp, "executive-sponsorship/account/globex/account-plan")
+    edit(plan, "Roadblocks removed: __", "Roadblocks removed: -2")
+    edit(plan, "Net ARR growth (%): __", "Net ARR growth (%): -4%")
+    result = run("apply")
+    iid = issues(esp)["executive-sponsorship/account/globex/account-plan"].iid
+    said = f"warning: issue #{iid}: the value of 'Roadblocks removed' cannot be read: it is less "
+    assert said + "than 0; write it as a number, like 12" in result.out, result.out
+    assert "'Net ARR growth (%)' cannot be read" not in result.out
+    card = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy27-q4"].description
+    globex = scorecard_rows(card)["Globex Corporation"]
+    assert globex[7] == "unreadable" and globex[11].startswith("-4")

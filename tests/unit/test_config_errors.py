@@ -230,6 +230,14 @@ CASES = [
         "config/settings.yml:3: 'gitlab.project': 'https://gitlab.com/g/p' is a web address; "
         "write the full path only, e.g. enablement/programs, or the numeric id in quotes",
     ),
+    (  # a scale that starts at its end: every value would be unreadable
+        {
+            "config/programs/demo.yml": PROGRAM
+            + "records:\n  - {label: Confidence, out_of: 5, min: 5}\n"
+        },
+        "config/programs/demo.yml:16: record 'Confidence': min (5) must be less than out_of (5); a "
+        "value on the scale is read from min to out_of",
+    ),
 ]
 
 

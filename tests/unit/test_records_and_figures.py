@@ -248,3 +248,34 @@ def test_a_plan_line_follows_a_link_to_an_issue_of_its_project_only(line: str, v
     """An attacker's trial, then a reviewer's: a link to the project's issue #3 is #3."""
     text = rewrite_figures(line, {3: 40}, "enablement/programs")
     assert text.endswith(f"=> `{value}%`"), text
+
+
+@pytest.mark.parametrize(
+    ("spec", "line", "value", "problem"),
+    [
+        (RecordSpec("Roadblocks removed", least=0), "-2", None, "it is less than 0; write it as a"),
+        (RecordSpec("Roadblocks removed", least=0), "0", 0.0, None),
+        (RecordSpec("Roadblocks removed"), "-2", -2.0, None),  # no `min`: any number
+        (RecordSpec("Net ARR growth (%)"), "-4%", -4.0, None),
+        (
+            RecordSpec("Headcount", least=20),
+            "15",
+            None,
+            "it is less than 20; write it as a number, like 20",
+        ),
+        (
+            RecordSpec("Confidence", 10, least=1),
+            "0/10",
+            None,
+            "it is outside 1 to 10; write it like 8/10",
+        ),
+        (RecordSpec("Confidence", 10, least=1), "1/10", 1.0, None),
+    ],
+)
+def test_a_value_below_the_records_min_is_reported(
+    spec: RecordSpec, line: str, value: float | None, problem: str | None
+) -> None:
+    """An ESP trial: `Roadblocks removed: -2` was averaged into the tracking issue."""
+    got = read_records(f"{spec.label}: {line}\n", [spec])[spec.label]
+    assert got.value == value
+    assert (got.problem or "").startswith(problem or "") and bool(got.problem) == bool(problem)
