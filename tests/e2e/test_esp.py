@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -283,6 +284,7 @@ def test_an_account_ended_mid_month_is_told_nothing_of_its_months_later_weeks(es
     assert result.code == 0 and "no longer asks for" not in result.out, result.out
     june = issues(esp)["executive-sponsorship/account/wayne/monthly/2027-06"]
     assert "status::ended" in june.labels and "Week of 2027-06-28" in june.description
+    assert june.due_date == dt.date(2027, 6, 13)  # the end of its last week, not June 30
     # the reason is on record where the account's end is (a trial: it appeared nowhere)
     plan = issues(esp)["executive-sponsorship/account/wayne/account-plan"]
     note = (esp / ".automation" / "notes" / f"{plan.iid}.md").read_text("utf-8")
@@ -794,8 +796,11 @@ def test_the_period_a_commitment_ended_in_is_not_made_after_its_end(esp: Path) -
 def test_a_month_a_commitment_ends_in_asks_for_its_weeks_to_the_end_only(esp: Path) -> None:
     _stark_ends_on_august_2()
     assert run("apply", "2027-08-01").code == 0  # still running: its last month is made
-    august = issues(esp)[STARK_AUGUST].description
-    assert "Week of 2027-08-02" in august and "Week of 2027-08-09" not in august
+    august = issues(esp)[STARK_AUGUST]
+    assert "Week of 2027-08-02" in august.description
+    assert "Week of 2027-08-09" not in august.description
+    # due when its last week ends, not on the 31st (a trial)
+    assert august.due_date == dt.date(2027, 8, 8)
 
 
 def test_the_tracking_issues_averages_say_they_include_closed_issues(esp: Path) -> None:

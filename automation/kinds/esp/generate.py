@@ -276,13 +276,15 @@ def mondays(start: dt.date, end: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(days=d) for d in range(first, (end - start).days + 1, 7)]
 
 
-def _due(ctx: Ctx, item: Period, cadence: _Cadence, weeks: list[dt.date]) -> dt.date:
-    """A period's issue is due on its last day, or, where its template lists its `weeks`,
-    when the last of them ends (the Sunday after its last Monday): a tester's November
-    issue, all done but the week of November 30, was overdue on December 2 as that week ran."""
+def _due(ctx: Ctx, last: dt.date, cadence: _Cadence, weeks: list[dt.date]) -> dt.date:
+    """A period's issue is due on its LAST day (the period's, or the account's when its
+    commitment ends within it: a trial's June issue of an account that ended on June 10 was
+    due June 30), or, where its template lists its `weeks`, when the last of them ends (the
+    Sunday after its last Monday): a tester's November issue, all done but the week of
+    November 30, was overdue on December 2 as that week ran."""
     if not weeks or not ctx.renderer.reads(cadence.template, "weeks"):
-        return item.end
-    return max(item.end, weeks[-1] + dt.timedelta(days=6))
+        return last
+    return max(last, weeks[-1] + dt.timedelta(days=6))
 
 
 def _cadence_issue(
@@ -317,7 +319,7 @@ def _cadence_issue(
         subject=f"{account.name if account else 'Program'}: {item.name} {item.cadence}",
         group=account.name if account else "Program",
         assignees=assignees,
-        due_date=_due(ctx, item, cadence, weeks) + due_after,
+        due_date=_due(ctx, last, cadence, weeks) + due_after,
         epic_key=ctx.group_epic_key(account.id) if account else ctx.program_epic_key(),
         create=create and window.creates(item),
         requires=requires,
