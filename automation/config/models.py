@@ -354,7 +354,10 @@ class RecordField(Frozen):
     label: Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[^:\r\n]+$")]
     out_of: float | None = Field(default=None, gt=0, description="the scale, e.g. 10")
     least: float | None = Field(
-        default=None, alias="min", description="the smallest value that makes sense: 0 for a count"
+        default=None,
+        alias="min",
+        allow_inf_nan=False,
+        description="the smallest value that makes sense: 0 for a count",
     )
     min_for_average: int = Field(
         default=1, ge=1, description="hide the average until this many issues recorded a value"

@@ -238,6 +238,11 @@ CASES = [
         "config/programs/demo.yml:16: record 'Confidence': min (5) must be less than out_of (5); a "
         "value on the scale is read from min to out_of",
     ),
+    (
+        {"config/programs/demo.yml": PROGRAM + "records:\n  - {label: Count, min: .nan}\n"},
+        "config/programs/demo.yml:16: 'min' of record 'Count': should be a finite number (got "
+        "'.nan'); fix the value",
+    ),
 ]
 
 
