@@ -233,6 +233,21 @@ def headings_found(text: str, headings: Sequence[str]) -> tuple[str, ...]:
     return tuple(h for h in headings if h in present)
 
 
+def hidden_headings(text: str, headings: Sequence[str]) -> tuple[str, ...]:
+    """Those of HEADINGS written on lines GitLab hides (in code, raw HTML or an HTML
+    comment): a code fence or a comment opened above them and never closed, say (a trial: a
+    manager's unclosed fence hid a hire's last three phases, and the hire graduated)."""
+    wanted = {_normalise_heading(h): h for h in headings}
+    lines = _split(text)
+    hidden: list[str] = []
+    for line, read in zip(lines, _reads(lines), strict=True):
+        heading = _heading(line) if read is _Read.HIDDEN and "#" in line else None
+        name = wanted.get(_normalise_heading(heading[1])) if heading else None
+        if name is not None and name not in hidden:
+            hidden.append(name)
+    return tuple(hidden)
+
+
 def rename_headings(text: str, renames: Sequence[tuple[str, str]]) -> str:
     """The text with each heading GitLab renders whose text is an old heading of RENAMES (case
     and spacing aside) given the new one, at its level and indent (a heading's copies are

@@ -416,11 +416,16 @@ def _missing_headings(
     found: ObservedIssue, progress: Progress, completing: bool
 ) -> tuple[str, ...]:
     """What to say of the declared sections an issue under way (or completing now) lacks."""
-    return tuple(
+    hidden = (
+        (f"issue {found.reference}: {progress.hidden_said}; close the block or comment",)
+        if progress.hidden
+        else ()
+    )
+    return hidden + tuple(
         f"issue {found.reference} has no heading '{s.section.heading}': "
         + _without_heading(s.section.is_phase, completing)
         for s in progress.sections
-        if s.applicable and not s.found
+        if s.applicable and not s.found and s.section.heading not in progress.hidden
     )
 
 
@@ -464,7 +469,8 @@ def _without_heading(phase: bool, completing: bool) -> str:
         )
     what = "that phase cannot complete" if phase else "that section's figure cannot be counted"
     return (
-        f"{what}, and tasks left from it count only towards the overall figure; if someone "
+        f"{what}, and tasks left from it count in the section above them (under a heading "
+        "of no section, only towards the overall figure); if someone "
         "deleted or changed the heading, restore it; if the section was renamed, give it "
         "`renamed_from:` with its old heading in `sections`; if the section is new in the "
         "template and the tool did not add it, add the heading and its tasks by hand"

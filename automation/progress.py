@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from automation.checklist import TaskCount, count_all, rename_headings
+from automation.checklist import TaskCount, count_all, hidden_headings, rename_headings
 from automation.config.models import Program, Section
 from automation.items import ObservedIssue
 from automation.markers import outside_blocks
@@ -54,6 +54,23 @@ class Progress:
     unread: tuple[str, ...] = ()
     # the phase whose last day is past, not complete, and that day (see `behind`)
     late: tuple[str, dt.date] | None = None
+    # declared headings the issue has only where GitLab hides them, in code or a comment
+    # (see `measure`): their tasks are not counted, and the issue does not complete
+    hidden: tuple[str, ...] = ()
+
+    @property
+    def hidden_said(self) -> str:
+        """What the progress block says of the HIDDEN headings (empty when there are none)."""
+        if not self.hidden:
+            return ""
+        named = ", ".join(f"'{h}'" for h in self.hidden[:-1])
+        named = f"{named} and '{self.hidden[-1]}'" if named else f"'{self.hidden[-1]}'"
+        one = len(self.hidden) == 1
+        return (
+            f"the heading{'' if one else 's'} {named} {'is' if one else 'are'} inside a code "
+            "block or an HTML comment (one opened above and never closed, perhaps), so the "
+            f"tasks under {'it' if one else 'them'} are not counted, in GitLab either"
+        )
 
     @property
     def has_phases(self) -> bool:
@@ -136,7 +153,15 @@ def measure(
     )
     status = _status(overall, due_date, today)
     current = None if status is Status.COMPLETE else _current(sections)  # no phase once done
-    return Progress(sections, overall, current, status)
+    progress = Progress(sections, overall, current, status)
+    lost = [s.section for s in sections if s.applicable and not s.found]
+    hidden = hidden_headings(text, [s.heading for s in lost]) if lost else ()
+    if not hidden:
+        return progress
+    progress = replace(progress, hidden=hidden)
+    if not any(s.required and s.heading in hidden for s in lost):
+        return progress  # a section not counted in the overall figure: said, not held back
+    return held_back(progress, due_date, today)
 
 
 def unread(
@@ -145,12 +170,18 @@ def unread(
     """PROGRESS with PROBLEMS, the values the issue records but cannot be read, said in its
     progress block where the person who wrote them sees them; and not complete while there
     are any (a trial: `11/10` typed with every box ticked completed the score issue, the
-    answer lost unsaid), one task done taken back from its last section with one. Ticks
-    count otherwise (a trial: one bad value kept an ESP account plan at 0% for months)."""
+    answer lost unsaid). Ticks count otherwise (a trial: one bad value kept an ESP account
+    plan at 0% for months)."""
     if not problems:
         return progress
+    return held_back(replace(progress, unread=(*progress.unread, *problems)), due_date, today)
+
+
+def held_back(progress: Progress, due_date: dt.date | None, today: dt.date) -> Progress:
+    """PROGRESS, not complete: one task done taken back from its last section with one, when
+    it was (what it says in its block keeps it from completing)."""
     if progress.status is not Status.COMPLETE:
-        return replace(progress, unread=tuple(problems))
+        return progress
     sections = list(progress.sections)
     counted = [i for i, s in enumerate(sections) if s.applicable and s.section.required]
     for i in reversed(counted):  # none: the task taken back is one under no section's heading
@@ -160,7 +191,13 @@ def unread(
             break
     overall = TaskCount(progress.overall.count, progress.overall.completed_count - 1)
     status = _status(overall, due_date, today)
-    return Progress(tuple(sections), overall, _current(sections), status, tuple(problems))
+    return replace(
+        progress,
+        sections=tuple(sections),
+        overall=overall,
+        current_phase=_current(sections),
+        status=status,
+    )
 
 
 def behind(progress: Progress, phases_due: Mapping[str, dt.date], today: dt.date) -> Progress:

@@ -162,7 +162,8 @@ def test_missing_heading_in_an_issue_is_a_warning(backend: Backend) -> None:
     assert result.code == 0
     assert (
         f"warning: issue #{lena.iid} has no heading 'Module 1: Explore': that phase cannot "
-        "complete, and tasks left from it count only towards the overall figure"
+        "complete, and tasks left from it count in the section above them (under a heading of "
+        "no section, only towards the overall figure)"
     ) in result.out
     assert "phase::Explore" in by_key(backend)[lena.key or ""].labels
     ended = backend.cli("apply", "--today", "2027-05-01")  # the cohort ended: figures final

@@ -311,3 +311,41 @@ def test_a_note_typed_after_the_key_line_goes_below_it_and_the_key_stays_once(
     assert text.startswith(f"{key}\nAiko note here\n"), text[:200]
     assert text.count("automation:key=") == 1
     assert "No changes" in backend.cli("apply").out
+
+
+def test_a_fence_left_open_above_phases_does_not_complete_the_issue(backend: Backend) -> None:
+    """A trial: a manager's note with an unclosed code fence above a hire's later phases hid
+    them (as GitLab hides them), every task left in sight was done, and the tool closed the
+    issue and congratulated the hire on graduating."""
+    assert backend.cli("apply").code == 0
+    aiko = by_key(backend)[AIKO]
+
+    def fence_and_tick(text: str) -> str:
+        before, after = text.split("## Module 2: Learn", 1)
+        return (
+            before.replace("1. [ ]", "1. [x]")
+            + "Notes:\n```\nbring laptop\n\n## Module 2: Learn"
+            + after
+        )
+
+    backend.edit(aiko.iid, fence_and_tick)
+    result = backend.cli("apply")
+    assert result.code == 0, result.out + result.err
+    said = (
+        f"warning: issue #{aiko.iid}: the headings 'Module 2: Learn' and 'Module 3: Practice' "
+        "are inside a code block or an HTML comment"
+    )
+    assert said in result.out, result.out
+    assert "has no heading" not in result.out
+    issue = by_key(backend)[AIKO]
+    assert issue.state == "opened" and "status::complete" not in issue.labels
+    assert "**Cannot count:** the headings 'Module 2: Learn' and 'Module 3: Practice'" in (
+        issue.description
+    )
+    assert "| **Overall** | **7/8** | **87%** |" in issue.description  # one held back
+    backend.edit(aiko.iid, lambda text: text.replace("bring laptop\n", "bring laptop\n```\n"))
+    closed = backend.cli("apply")  # the fence closed: every phase counts again
+    assert closed.code == 0 and "inside a code block" not in closed.out, closed.out
+    issue = by_key(backend)[AIKO]
+    assert "| **Overall** | **8/25** | **32%** |" in issue.description
+    assert "Cannot count" not in issue.description and issue.state == "opened"

@@ -13,6 +13,7 @@ from automation.checklist import (
     count_tasks,
     heading_key,
     headings_found,
+    hidden_headings,
     is_optional,
     task_text,
 )
@@ -239,3 +240,20 @@ def test_a_heading_reads_as_configured_in_any_unicode_form_case_or_spacing(typed
     "not found", and its tasks counted as "Other tasks"."""
     assert heading_key(typed) == heading_key("Phase 2 — Üben")
     assert heading_key("🚀\ufe0f Start") == heading_key("🚀 Start")
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        ("## A\n- [ ] a\n```\nnote\n## B\n- [ ] b\n", ("B",)),  # a fence never closed
+        ("## A\n<!-- draft: ask Dana\n## B\n- [ ] b\n", ("B",)),  # a comment never closed
+        (
+            "## A\n```\n## B\n```\n## B\n",
+            ("B",),
+        ),  # found hidden (measure asks only of those not shown)
+        ("## A\n```\nnote\n```\n## B\n", ()),  # closed: nothing hidden
+        ("## A\n```\n## C\n", ()),  # a heading of no section
+    ],
+)
+def test_headings_hidden_in_code_or_comments_are_found(text: str, hidden: tuple[str, ...]) -> None:
+    assert hidden_headings(text, ["A", "B"]) == hidden
