@@ -1272,3 +1272,31 @@ def test_a_start_date_corrected_into_a_workshop_already_held_is_warned_of(
     assert "which began on 2026-12-07, before today" in result.out
     assert "<!-- automation:group amer-2026-12 -->" in hire(onboarding, "sofia.alvarez").description
     assert "before today" not in run("apply", today="2027-01-08").out  # said by the run moving it
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "https://gitlab.example.com/people-group/onboarding/-/merge_requests/1201",
+        "https://github.com/acme/onboarding/issues/1201",
+    ],
+)
+def test_an_onboarding_issue_that_is_no_gitlab_issue_is_said_not_skipped(
+    onboarding: Path, address: str
+) -> None:
+    """A trial: a merge request's address (or a GitHub issue's) in `onboarding_issue` passed
+    validate, and the learning path note was never posted, with no word."""
+    edit(
+        onboarding / "config/people.yml",
+        "https://gitlab.example.com/people-group/onboarding/-/issues/1201",
+        address,
+    )
+    said = (
+        "the learning path note is not posted for Maya Okonkwo (maya.okonkwo): their "
+        "`onboarding_issue` in people.yml is no GitLab issue's address"
+    )
+    checked = run("validate")
+    assert checked.code == 0 and said in checked.out + checked.err, checked.out + checked.err
+    result = run("apply")
+    assert result.code == 0 and said in result.out, result.out
+    assert said not in run("apply", "2027-06-01").out  # her onboarding is over: no more

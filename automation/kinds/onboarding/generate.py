@@ -115,8 +115,27 @@ def _due_hires(ctx: Ctx, part: Onboarding) -> tuple[list[_Hire], list[str], froz
         role = roles[entry.role]
         hire = _Hire(entry, person, role, _workshop(part, entry, person, role), due)
         warnings.extend(_workshop_warnings(ctx, hire, person.start_date))
+        warnings.extend(_no_note(ctx, hire, person.start_date))
         hires.append(hire)
     return hires, warnings, frozenset(kept)
+
+
+def _no_note(ctx: Ctx, hire: _Hire, start: dt.date) -> list[str]:
+    """What to say, while a hire's onboarding runs, when the learning path note would be
+    posted on their general onboarding issue but its address is no GitLab issue's (a trial:
+    a merge request's address, or a GitHub issue's, and the note silently never went)."""
+    part, person = ctx.program.onboarding, hire.person
+    address = person.onboarding_issue
+    goal = start + dt.timedelta(days=part.milestone_days.goal)
+    if part.learning_path_note is None or not address or _ISSUE_URL.match(address):
+        return []
+    if not hire.due or ctx.today > goal or not _links(part, hire.workshop)["learning_path"]:
+        return []
+    return [
+        f"the learning path note is not posted for {person.name} ({person.username}): their "
+        f"`onboarding_issue` in people.yml is no GitLab issue's address (one ending in "
+        "`/-/issues/` and its number); give the address of their general onboarding issue"
+    ]
 
 
 def _workshop_warnings(ctx: Ctx, hire: _Hire, start: dt.date) -> list[str]:
