@@ -121,6 +121,17 @@ def test_pse_has_no_workshop_tasks_and_that_phase_is_not_on_their_track(
     assert grace.epic is not None
 
 
+def test_a_hire_listed_as_an_sdr_attending_is_a_clear_config_error(onboarding: Path) -> None:
+    """A trial: a hire put in a workshop's `sdrs` passed validate, was counted twice in the
+    cohort and called a Sales Development Rep."""
+    edit(onboarding / PROGRAM, "sdrs: [nora.quinn]", "sdrs: [nora.quinn, Maya.Okonkwo]")
+    refused(
+        r"config/programs/sales-onboarding\.yml:\d+: 'Maya\.Okonkwo' in the `sdrs` of "
+        r"'amer-2026-12' is a hire of this program \(role \w+\), with an onboarding issue of "
+        r"their own here; remove them from `sdrs`"
+    )
+
+
 def test_sdr_in_the_program_is_a_clear_config_error(onboarding: Path) -> None:
     edit(
         onboarding / PROGRAM,

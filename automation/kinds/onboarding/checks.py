@@ -50,13 +50,22 @@ def check_onboarding(
 def _workshops(program: OnboardingProgram, source: Source, people: People) -> Iterator[Problem]:
     """Dates in order; SDRs attending are in the roster."""
     where = ("onboarding", "workshops")
+    hires = {h.username.lower(): h for h in program.onboarding.hires}
     for i, workshop in enumerate(program.onboarding.workshops):
         if workshop.end < workshop.start:
             yield source.problem(
                 (*where, i, "end"), f"workshop '{workshop.id}' ends before it starts; fix a date"
             )
         for j, sdr in enumerate(workshop.sdrs):
-            if not people.knows(sdr):
+            hire = hires.get(sdr.lower())
+            if hire is not None:  # a trial: counted twice in the cohort, and called an SDR
+                yield source.problem(
+                    (*where, i, "sdrs", j),
+                    f"'{sdr}' in the `sdrs` of '{workshop.id}' is a hire of this program (role "
+                    f"{hire.role}), with an onboarding issue of their own here; remove them "
+                    "from `sdrs` (name the workshop for them with `workshop:` in `hires`)",
+                )
+            elif not people.knows(sdr):
                 yield people.missing(
                     source, (*where, i, "sdrs", j), f"SDR '{sdr}' of '{workshop.id}'", typed=sdr
                 )
