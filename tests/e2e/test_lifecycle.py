@@ -1038,7 +1038,7 @@ def test_the_cohort_end_note_counts_as_left_open_only_the_open_issues(project: P
     said = notes(project, found[TRACKING])
     assert (
         "2 unfinished issues are labelled `status::ended` and left open; 1 unfinished issue "
-        "was closed by hand."
+        "was closed with tasks open."
     ) in said, said
 
 
