@@ -350,30 +350,49 @@ def _check_kept(body: str, path: Path, headings: Sequence[str]) -> None:
     if KEPT_PREFIX not in body:
         return
     names = list(kept_names(body))
-    problem = next((f"'{n}' is there twice" for n in names if names.count(n) > 1), None)
+    problem = next(((f"'{n}' is there twice", n) for n in names if names.count(n) > 1), None)
     if body.count(f"<!-- automation:begin {KEPT_PREFIX}") != len(names):
-        problem = "a kept block's marker is not on a line of its own"
+        problem = problem or ("a kept block's marker is not on a line of its own", "")
     for name in names:
-        begin = body.find(begin_marker(name))
-        inside = body[begin : body.find(end_marker(name), begin)]
-        if count_tasks(inside).count:
-            problem = problem or f"kept_block '{name.removeprefix(KEPT_PREFIX)}' holds a task"
-        held = headings_found(inside, headings) if "#" in inside else ()
-        if held:
-            short = name.removeprefix(KEPT_PREFIX)
-            problem = problem or f"kept_block '{short}' holds the heading of section '{held[0]}'"
-        try:
-            block_content(body, name)
-        except ItemError:
-            short = name.removeprefix(KEPT_PREFIX)
-            problem = problem or f"kept_block '{short}' holds another block or the key line"
+        problem = problem or _kept_problem(body, name, headings)
     if problem is not None:
         hint = (
             "a kept block is written again on every run, so it holds no task and no section's "
             "heading, is placed once, and its {% call %} and {% endcall %} stand on lines of "
             "their own"
         )
-        raise ConfigError([Problem(str(path), 1, f"{problem}: {hint}")])
+        line = _call_line(path, problem[1].removeprefix(KEPT_PREFIX))
+        raise ConfigError([Problem(str(path), line, f"{problem[0]}: {hint}")])
+
+
+def _kept_problem(body: str, name: str, headings: Sequence[str]) -> tuple[str, str] | None:
+    """What is wrong with the kept block NAME of a rendering, and its name."""
+    short = name.removeprefix(KEPT_PREFIX)
+    begin = body.find(begin_marker(name))
+    inside = body[begin : body.find(end_marker(name), begin)]
+    if count_tasks(inside).count:
+        return f"kept_block '{short}' holds a task", name
+    held = headings_found(inside, headings) if "#" in inside else ()
+    if held:
+        return f"kept_block '{short}' holds the heading of section '{held[0]}'", name
+    try:
+        block_content(body, name)
+    except ItemError:
+        return f"kept_block '{short}' holds another block or the key line", name
+    return None
+
+
+def _call_line(path: Path, short: str) -> int:
+    """The line of the template that calls `kept_block` SHORT (a trial was sent to line 1);
+    1 when it cannot be told (no name, the call spelt otherwise, the file unreadable)."""
+    if not short:
+        return 1
+    call = re.compile(rf"kept_block\(\s*['\"]{re.escape(short)}['\"]")
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    return next((n for n, line in enumerate(lines, 1) if call.search(line)), 1)
 
 
 @functools.lru_cache(maxsize=1024)

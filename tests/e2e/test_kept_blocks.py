@@ -125,9 +125,13 @@ def test_a_kept_block_holds_no_task_and_is_placed_once(
     onboarding: Path, inside: str, said: str
 ) -> None:
     edit(onboarding / TEMPLATE, "| Track |", f"{inside}| Track |")
+    lines = (onboarding / TEMPLATE).read_text("utf-8").splitlines()
+    call = next(n for n, line in enumerate(lines, 1) if "kept_block(" in line)
+    assert call > 1
     result = run("validate")
     assert result.code == 2 and "Traceback" not in result.err, result.err
-    assert f"{TEMPLATE}:1: {said}: a kept block is written again on every run" in result.err
+    # the line of the block's call (a trial was sent to line 1, the heading)
+    assert f"{TEMPLATE}:{call}: {said}: a kept block is written again on every run" in result.err
 
 
 def test_a_kept_block_whose_markers_share_a_line_is_refused(onboarding: Path) -> None:
