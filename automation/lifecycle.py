@@ -376,8 +376,9 @@ def departures(  # noqa: PLR0917
         member = _in_group(desired, member_of(desired, key), issue)
         waiting = bool(held & set(key.split("/")[1:-1]))  # a rename's warning says what to do
         if member is None or waiting:
-            if issue.state == "opened" and not waiting:  # a rename's one warning says it all
-                plans.append(Plan(warnings=(_left_as_it_is(desired.program, issue, key),)))
+            said, tidied = _no_member(desired, key, issue, today, waiting)
+            plans.append(said)
+            rows.extend(tidied)
             continue
         progress, finished = _as_it_left(desired, issue, headings, today)
         ended = _ended_before_leaving(desired, member, issue, today)
@@ -414,6 +415,41 @@ def departures(  # noqa: PLR0917
         )
     plans.append(waits.said(desired))
     return Departures(combine(plans), tuple(rows), frozenset(waits.strays_waited))
+
+
+def _no_member(
+    desired: DesiredProgram, key: str, issue: ObservedIssue, today: dt.date, waiting: bool
+) -> tuple[Plan, tuple[Departed, ...]]:
+    """What to say of an issue configuration no longer asks for that is no person's (or waits
+    for a rename), and its rollup row, if it keeps one."""
+    if waiting:  # a rename's one warning says it all
+        return Plan(), ()
+    tidied = _ended_with_group(desired, key, issue, today)
+    if tidied is not None:
+        return Plan(), (tidied,)
+    if issue.state != "opened":
+        return Plan(), ()
+    return Plan(warnings=(_left_as_it_is(desired.program, issue, key),)), ()
+
+
+def _ended_with_group(
+    desired: DesiredProgram, key: str, issue: ObservedIssue, today: dt.date
+) -> Departed | None:
+    """The rollup row of an issue of the program's that is no person's (a cohort's monthly
+    group issue), labelled ended, whose key configuration no longer defines: its group was
+    taken out of the file after it ended, and is listed as it ended, with no warning (a
+    trial: tidying away an ended cohort dropped its group calls from the program's figures,
+    and warned of each month's issue on every run)."""
+    parts = key.split("/")
+    if parts[0] != desired.program.id or len(parts) < 3:
+        return None
+    if status_label(Status.ENDED) not in issue.labels:
+        return None
+    headings = [section.heading for section in desired.program.sections]
+    progress, finished = _as_it_left(desired, issue, headings, today)
+    progress = _when_left(progress, finished, ended=True)
+    name = desired.course.name(parts[1])
+    return Departed(parts[1], _row(desired, issue, name, progress, issue.state))
 
 
 def _kept(

@@ -305,3 +305,32 @@ def test_a_missing_heading_is_said_while_the_issue_is_under_way_not_for_ever_aft
     said = run("apply", "2026-12-16").out
     assert f"issue #{december.iid} has no heading 'Group call': that section's figure" in said, said
     assert "has no heading" not in run("apply", "2027-01-05").out  # December's is past due
+
+
+def test_an_ended_cohort_tidied_out_of_the_file_keeps_its_group_issues_in_the_figures(
+    project: Path,
+) -> None:
+    """A trial: once the ended pilot's entry was deleted (as README's "Someone leaves" says
+    is quiet), its monthly group issues and their ticks left the program's figures, and each
+    was warned of ("which the configuration no longer defines") on every run."""
+    assert run("apply").code == 0
+    edit(path_of(project, f"{GROUP}/2026-11"), "- [ ] **Program lead:**", "- [x] **Program lead:**")
+    assert run("apply", "2027-05-03").code == 0  # the pilot ended on 2027-04-30
+    before = issues(project)["csm-aspiring-leaders/tracking"].description
+    text = PROGRAM.read_text("utf-8")
+    start = text.index("  - id: fy27-pilot\n")
+    end = text.index("      - lena.fischer\n") + len("      - lena.fischer\n")
+    PROGRAM.write_text(
+        text[:start]
+        + "  - id: fy28-next\n    name: FY28 cohort\n    start_date: 2027-09-01\n"
+        + "    end_date: 2028-02-29\n    participants:\n      - sam.delacroix\n"
+        + text[end:],
+        "utf-8",
+    )
+    result = run("apply", "2027-05-04")
+    assert result.code == 0, result.out + result.err
+    assert "no longer defines" not in result.out, result.out
+    after = issues(project)["csm-aspiring-leaders/tracking"].description
+    total = re.compile(r"\| \*\*Overall\*\* \| \*\*\d+/\d+\*\* \|")
+    assert total.findall(after) == total.findall(before)  # the group calls still counted
+    assert "| Group call | 1/" in after
