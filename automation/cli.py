@@ -56,6 +56,7 @@ from automation.run import (
     known_programs,
     make_plan,
     prepare,
+    same_titles,
     size_errors,
     size_warnings,
     uncounted_warnings,
@@ -447,7 +448,8 @@ def _validate(prepared: Prepared, today: dt.date, out: TextIO, err: TextIO) -> i
         strays = stray_warnings(p.program, p.strays, issues=False)  # much like a known name
         uncounted = uncounted_warnings(p, today)
         held = (message for _, message in p.failures)  # apply fails these items, no others
-        for warning in (*p.warnings, *held, *size_warnings(p), *uncounted, *strays):
+        said = (*size_warnings(p), *uncounted, *same_titles(p), *strays)
+        for warning in (*p.warnings, *held, *said):
             print(shown.about(p.program.id, f"warning: {warning}"), file=out)
     for warning in prepared.blocks.renderer.doubts():
         print(f"warning: {warning}", file=out)

@@ -21,7 +21,7 @@ from automation.blocks import (
 from automation.config.loader import Loaded, load_config
 from automation.config.models import SLUG_PATTERN, Program
 from automation.config.source import Source
-from automation.desired import DesiredProgram
+from automation.desired import DesiredIssue, DesiredProgram
 from automation.elsewhere import (
     Lister,
     Records,
@@ -229,6 +229,26 @@ def _sizes(desired: DesiredProgram) -> list[tuple[str, int, str]]:
         size = size_of(desired.index.description) + index
         sizes.append((desired.index.title, size, "split the program into cohorts"))
     return sizes
+
+
+def same_titles(desired: DesiredProgram) -> list[str]:
+    """Group rollup issues that would have one title (whatever its case): nobody tells them
+    apart in GitLab's lists (a trial: two workshops in one geo on the same dates, one virtual,
+    one in Amsterdam). One warning a title."""
+    by_title: dict[str, list[DesiredIssue]] = {}
+    for rollup in desired.rollups:
+        by_title.setdefault(rollup.title.casefold(), []).append(rollup)
+    return [_same_title(desired, same) for same in by_title.values() if len(same) > 1]
+
+
+def _same_title(desired: DesiredProgram, same: list[DesiredIssue]) -> str:
+    names = [repr(item.key.split("/")[1]) for item in same]
+    groups = f"{', '.join(names[:-1])} and {names[-1]}"
+    return (
+        f"{desired.program.id}: the rollup issues of groups {groups} would have the same title, "
+        f"'{same[0].title}': nobody could tell them apart in GitLab's lists; make the "
+        "program's `group_title` tell them apart"
+    )
 
 
 def uncounted_warnings(desired: DesiredProgram, today: dt.date) -> list[str]:

@@ -1311,3 +1311,22 @@ def test_an_onboarding_issue_that_is_no_gitlab_issue_is_said_not_skipped(
     result = run("apply")
     assert result.code == 0 and said in result.out, result.out
     assert said not in run("apply", "2027-06-01").out  # her onboarding is over: no more
+
+
+def test_two_workshops_whose_rollups_share_a_title_are_warned_of(onboarding: Path) -> None:
+    """A trial: two EMEA workshops on the same dates (one virtual, one in Berlin) got two
+    rollup issues titled alike, and nothing said so."""
+    edit(
+        onboarding / PROGRAM,
+        "    - {id: emea-2026-12,",
+        "    - {id: emea-2026-12-ber, start: 2026-12-14, end: 2026-12-17, geo: EMEA, "
+        "location: Berlin}\n    - {id: emea-2026-12,",
+    )
+    result = run("validate")
+    assert result.code == 0, result.out + result.err
+    said = (
+        "warning: sales-onboarding: the rollup issues of groups 'emea-2026-12-ber' and "
+        "'emea-2026-12' would have the same title, 'Sales onboarding: SQS cohort Dec 14-17, "
+        "2026 EMEA'"
+    )
+    assert said in result.out, result.out
