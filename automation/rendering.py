@@ -1020,6 +1020,14 @@ class Renderer:
                 f"{{% end{tag} %}} where its part ends",
             )
         file = str(self.templates_dir / template)
+        opened = self._open_print(template, line) if _syntax(error) and line else None
+        if opened is not None:  # Jinja names where the text it read as code broke (a trial)
+            return Problem(
+                file,
+                opened,
+                "template syntax error: the {{ on this line is never closed; add }} where its "
+                "expression ends",
+            )
         return Problem(file, line or 1, _why(error), self._spelt(error, template, line))
 
     def _spelt(self, error: BaseException, template: str, line: int | None) -> frozenset[str]:
@@ -1052,6 +1060,22 @@ class Renderer:
             (n for n, text in enumerate(lines, 1) if any(form in text for form in forms)), 1
         )
 
+    def _open_print(self, template: str, line: int) -> int | None:
+        """The line of a `{{` on an earlier line than LINE that is still open there."""
+        opened: int | None = None
+        try:
+            source = self.env.loader.get_source(self.env, template)[0]  # type: ignore[union-attr]
+            for at, kind, _ in self.env.lex(source):
+                if at > line:
+                    break
+                if kind == "variable_begin":
+                    opened = at
+                elif kind == "variable_end":
+                    opened = None
+        except (jinja2.TemplateError, OSError):
+            pass
+        return opened if opened is not None and opened < line else None
+
     def _unclosed(self, template: str) -> tuple[str, int] | None:
         """The innermost block tag left open in the template, and its line (Jinja names the
         end of the file instead)."""
@@ -1063,6 +1087,10 @@ class Renderer:
 
 
 _BLOCK_TAGS = frozenset({"if", "for", "macro", "call", "filter", "block", "with", "set"})
+
+
+def _syntax(error: BaseException) -> bool:
+    return isinstance(error, jinja2.TemplateSyntaxError)
 
 
 def _ends_early(error: BaseException) -> bool:

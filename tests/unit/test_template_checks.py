@@ -401,6 +401,23 @@ def test_no_way_around_the_bounds_makes_far_more_text(tmp_path: Path, source: st
 
 
 @pytest.mark.parametrize(
+    ("source", "line", "said"),
+    [  # a trial: Jinja named line 4, with no {{ on it
+        ("A\nHi {{ name\n\n- [ ] **Manager:** do it\n", 2, "the {{ on this line is never closed"),
+        ("{{ a\n}}\nHi {{ name\n\nx: y\n", 3, "the {{ on this line is never closed"),
+        ("A\n{{ a b }}\n", 2, "expected token 'end of print statement'"),  # on its own line
+    ],
+)
+def test_a_print_left_open_is_named_at_its_own_line(
+    tmp_path: Path, source: str, line: int, said: str
+) -> None:
+    (tmp_path / "t.md.j2").write_text(source, "utf-8")
+    problems = Renderer(tmp_path, []).check("t.md.j2")
+    assert len(problems) == 1 and problems[0].line == line, [str(p) for p in problems]
+    assert said in str(problems[0])
+
+
+@pytest.mark.parametrize(
     ("source", "line", "tag"),
     [
         ("A\n{% if x %}\nB\n{% for i in y %}{{ i }}{% endfor %}\nC\n", 2, "if"),
