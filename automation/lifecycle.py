@@ -67,7 +67,7 @@ from automation.edits import BlockTexts, Edits
 from automation.errors import ItemError
 from automation.identity import Resolved
 from automation.items import ObservedIssue
-from automation.markers import block_content
+from automation.markers import begin_marker, block_content
 from automation.progress import (
     Progress,
     Status,
@@ -445,6 +445,8 @@ def _ended_with_group(
         return None
     if status_label(Status.ENDED) not in issue.labels:
         return None
+    if begin_marker(ROLLUP_BLOCK) in issue.description:
+        return None  # a group's rollup issue: listing it would count its members twice
     headings = [section.heading for section in desired.program.sections]
     progress, finished = _as_it_left(desired, issue, headings, today)
     progress = _when_left(progress, finished, ended=True)
