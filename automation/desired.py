@@ -7,7 +7,7 @@ import datetime as dt
 import difflib
 import functools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -343,7 +343,9 @@ def kept_names(text: str) -> tuple[str, ...]:
     return tuple(name for name in found if name.startswith(KEPT_PREFIX))
 
 
-def _check_kept(body: str, path: Path, headings: Sequence[str]) -> None:
+def _check_kept(
+    body: str, path: Path, headings: Sequence[str], line_of: Callable[[str], int]
+) -> None:
     """A template's kept blocks: each once, its markers on lines of their own, and no task or
     declared section's heading in it (a person's tick there would be rewritten, and the tool
     does not count it; the section would not be found: a reviewer's)."""
@@ -361,7 +363,9 @@ def _check_kept(body: str, path: Path, headings: Sequence[str]) -> None:
             "heading, is placed once, and its {% call %} and {% endcall %} stand on lines of "
             "their own"
         )
-        line = _call_line(path, problem[1].removeprefix(KEPT_PREFIX))
+        # the line naming the block, its `kept_block(…)` call (a trial was sent to line 1)
+        short = problem[1].removeprefix(KEPT_PREFIX)
+        line = line_of(short) if short else 1
         raise ConfigError([Problem(str(path), line, f"{problem[0]}: {hint}")])
 
 
@@ -380,19 +384,6 @@ def _kept_problem(body: str, name: str, headings: Sequence[str]) -> tuple[str, s
     except ItemError:
         return f"kept_block '{short}' holds another block or the key line", name
     return None
-
-
-def _call_line(path: Path, short: str) -> int:
-    """The line of the template that calls `kept_block` SHORT (a trial was sent to line 1);
-    1 when it cannot be told (no name, the call spelt otherwise, the file unreadable)."""
-    if not short:
-        return 1
-    call = re.compile(rf"kept_block\(\s*['\"]{re.escape(short)}['\"]")
-    try:
-        lines = path.read_text("utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return 1
-    return next((n for n, line in enumerate(lines, 1) if call.search(line)), 1)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -497,7 +488,8 @@ class Context(Generic[P]):
                 path = self.renderer.templates_dir / template
                 raise ConfigError([_misplaced(path, name)]) from None
         headings = [s.heading for s in self.program.sections]
-        _check_kept(body, self.renderer.templates_dir / template, headings)
+        path = self.renderer.templates_dir / template
+        _check_kept(body, path, headings, lambda name: self.renderer.line_naming(template, name))
         return body
 
     def issue(

@@ -900,7 +900,7 @@ class Renderer:
                     found.append(f"{self._place(template, line)}: {_unsupplied(name, given)}")
         for template, inert in self._inert.items():
             for name in sorted(inert):
-                line = self._line_naming(template, f"@{name}", quoted=False)
+                line = self.line_naming(template, f"@{name}", quoted=False)
                 found.append(f"{self._place(template, line)}: {_inert_mention(name)}")
         return found
 
@@ -1007,7 +1007,7 @@ class Renderer:
     def _problem(self, error: BaseException, template: str) -> Problem:
         if isinstance(error, jinja2.TemplateNotFound):
             name = str(error.name or template)
-            at = self._line_naming(template, name) if name != template else 1
+            at = self.line_naming(template, name) if name != template else 1
             return Problem(str(self.templates_dir / template), at, self.not_found(name))
         line = getattr(error, "lineno", None) or _template_line(error.__traceback__, template)
         unclosed = self._unclosed(template) if _ends_early(error) else None
@@ -1020,7 +1020,8 @@ class Renderer:
                 f"{{% end{tag} %}} where its part ends",
             )
         file = str(self.templates_dir / template)
-        opened = self._open_print(template, line) if _syntax(error) and line else None
+        syntax = isinstance(error, jinja2.TemplateSyntaxError)
+        opened = self._open_print(template, line) if syntax and line else None
         if opened is not None:  # Jinja names where the text it read as code broke (a trial)
             return Problem(
                 file,
@@ -1047,7 +1048,7 @@ class Renderer:
         spelt = re.search(rf"\.\s*{name}(?!\w)|\[\s*(['\"]){name}\1\s*\]", text)
         return frozenset({found["name"]}) if spelt else frozenset()
 
-    def _line_naming(self, template: str, name: str, quoted: bool = True) -> int:
+    def line_naming(self, template: str, name: str, quoted: bool = True) -> int:
         """The first line of TEMPLATE that names NAME (QUOTED: in quotes, as the `{% include
         %}` or `{% import %}` of a missing file does: a tester was sent to line 1), else 1."""
         try:
@@ -1087,10 +1088,6 @@ class Renderer:
 
 
 _BLOCK_TAGS = frozenset({"if", "for", "macro", "call", "filter", "block", "with", "set"})
-
-
-def _syntax(error: BaseException) -> bool:
-    return isinstance(error, jinja2.TemplateSyntaxError)
 
 
 def _ends_early(error: BaseException) -> bool:
