@@ -73,7 +73,7 @@ from automation.progress import (
 )
 from automation.pruned import in_former_groups, into_begun_group, with_groups_in_use
 from automation.reasons import stray_warnings, unclaimed
-from automation.records import Recorded, read_records, unreadable
+from automation.records import Recorded, read_asked, unreadable
 from automation.renames import Held, aliases, former_label, moved, username_changes
 from automation.rollups import plan_figures, plan_rollups
 
@@ -197,7 +197,7 @@ def _measure_all(
             # configuration may move the due date in this plan
             due = due_after(item, issue) if issue.state == "opened" else None
             progress = measure(text, desired.program, due, today, item.sections)
-            records = read_records(issue.description, specs)
+            records = read_asked(issue.description, item.description, specs)
             if issue.state == "opened":  # said to whoever typed it, and not counted as done
                 progress = unread(progress, unreadable(records), due, today)
                 progress = behind(progress, item.phases_due, today)

@@ -55,10 +55,25 @@ def read_records(text: str, specs: Sequence[RecordSpec]) -> dict[str, Recorded]:
     """Every spec's value as recorded in the text (missing ones have no value)."""
     if not specs:
         return {}
-    # a template writes a label escaped (`neutralise`); the line is compared as GitLab shows it
-    shown = {as_shown(neutralise(spec.label)).strip().casefold(): spec.label for spec in specs}
-    raw = _raw_values(text, shown)
+    raw = _raw_values(text, _shown(specs))
     return {spec.label: _parse(spec, raw.get(spec.label)) for spec in specs}
+
+
+def read_asked(text: str, template: str, specs: Sequence[RecordSpec]) -> dict[str, Recorded]:
+    """Every spec's value as recorded in TEXT, for the labels whose line TEMPLATE (the issue's
+    template, rendered) has; any other label reads as absent. A review: `Sentiment: very
+    positive after the demo`, typed in an ESP monthly session that asks for no value, was
+    read as an unreadable score and kept the session from completing."""
+    if not specs:
+        return {}
+    asked = set(_raw_values(template, _shown(specs)))
+    found = read_records(text, [spec for spec in specs if spec.label in asked])
+    return {spec.label: found.get(spec.label, Recorded(spec.label, present=False)) for spec in specs}
+
+
+def _shown(specs: Sequence[RecordSpec]) -> dict[str, str]:
+    """Each label by its line as GitLab shows it (a template writes a label escaped)."""
+    return {as_shown(neutralise(spec.label)).strip().casefold(): spec.label for spec in specs}
 
 
 def _raw_values(text: str, labels: Mapping[str, str]) -> dict[str, str]:

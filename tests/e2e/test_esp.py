@@ -1028,3 +1028,23 @@ def test_a_negative_count_is_unreadable_and_a_negative_growth_counts(esp: Path) 
     card = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy27-q4"].description
     globex = scorecard_rows(card)["Globex Corporation"]
     assert globex[7] == "unreadable" and globex[11].startswith("-4")
+
+
+def test_a_remark_like_a_value_in_an_issue_that_asks_for_none_is_no_value(esp: Path) -> None:
+    """A review: `Sentiment: very positive after the demo`, typed in a monthly session whose
+    tasks are all done, was read as an unreadable KPI and kept the session from completing;
+    the same remark in the account plan, which asks for the KPI, is still said."""
+    assert run("apply").code == 0
+    key = "executive-sponsorship/account/globex/monthly/2026-11"
+    monthly = path_of(esp, key)
+    text = monthly.read_text("utf-8").replace("- [ ]", "- [x]")
+    monthly.write_text(text + "\nSentiment: very positive after the demo\n", "utf-8")
+    plan = path_of(esp, "executive-sponsorship/account/globex/account-plan")
+    edit(plan, "Sentiment: __/10", "Sentiment: very positive after the demo")
+    result = run("apply")
+    assert result.code == 0
+    session = issues(esp)[key]
+    assert "status::complete" in session.labels and "Cannot count" not in session.description
+    said = lines_with(result, "'Sentiment' cannot be read")
+    plan_iid = issues(esp)["executive-sponsorship/account/globex/account-plan"].iid
+    assert len(said) == 1 and f"issue #{plan_iid}:" in said[0], result.out

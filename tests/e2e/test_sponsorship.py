@@ -656,3 +656,26 @@ def test_a_pair_released_once_a_checkpoint_closed_is_not_asked_for_it(sponsorshi
     # the tool's first run, late in FY28 H1, asked its pairs for the last checkpoint only
     aiko = issues(sponsorship)["sales-sponsorship/fy28-h1/aiko.tanaka/sponsee-scores"]
     assert aiko.description.count("- [ ] Record your satisfaction") == 1
+
+
+def test_a_pair_released_on_the_day_a_figure_is_published_is_not_asked_for_it(
+    sponsorship: Path,
+) -> None:
+    """A review: an issue made on the day the start checkpoint's figure is published (its
+    day, 2027-08-16, plus 14 grace days) asked for it, an answer that could never count."""
+    assert run("apply", "2027-07-20").code == 0
+    edit(sponsorship / PROGRAM, "sponsee: tom.reyes, status: approved", "sponsee: tom.reyes")
+    assert run("apply", "2027-08-30").code == 0
+    tom = issues(sponsorship)["sales-sponsorship/fy28-h2/tom.reyes/sponsee-scores"]
+    assert "satisfaction (start)" not in tom.description
+    assert "- [ ] Record your satisfaction (mid-program) below" in tom.description
+
+
+def test_a_pair_released_the_day_before_a_figure_is_published_is_asked_for_it(
+    sponsorship: Path,
+) -> None:
+    assert run("apply", "2027-07-20").code == 0
+    edit(sponsorship / PROGRAM, "sponsee: tom.reyes, status: approved", "sponsee: tom.reyes")
+    assert run("apply", "2027-08-29").code == 0
+    tom = issues(sponsorship)["sales-sponsorship/fy28-h2/tom.reyes/sponsee-scores"]
+    assert "- [ ] Record your satisfaction (start) below, by 2027-08-16" in tom.description

@@ -280,8 +280,10 @@ def _scores(
     values = _values(ctx, cohort, pair)
     days = values["dates"]["checkpoints"]
     closed = max(days.values()) + dt.timedelta(days=scores.grace_days)
-    # a checkpoint whose figure was published before the issue is made: nothing to ask
-    shut = tuple(c for c, day in days.items() if day + dt.timedelta(scores.grace_days) < ctx.today)
+    # a checkpoint whose figure is published by the day the issue is made (at the latest its
+    # grace days after its day, `_published`): nothing to ask
+    grace = dt.timedelta(scores.grace_days)
+    shut = tuple(c for c, day in days.items() if day + grace <= ctx.today)
     dates = {f"checkpoint_{c}": day for c, day in days.items()}
     for side in SIDES:
         person = values[side]
