@@ -608,10 +608,26 @@ def group_of(desired: DesiredProgram, item: DesiredIssue) -> str | None:
     return None
 
 
-def is_over(desired: DesiredProgram, item: DesiredIssue, today: dt.date) -> bool:
+def is_over(
+    desired: DesiredProgram, item: DesiredIssue, today: dt.date, issue: ObservedIssue | None = None
+) -> bool:
     """Whether an issue's time is over: its own end passed (an ESP account's commitment), or
-    its group (a cohort, a workshop) ended."""
-    return _own_end_passed(item, today) or _group_ended(desired, item, today)
+    its group (a cohort, a workshop) ended, unless ISSUE is open with a due date after the
+    group's end that is not past (a trial: a manager gave a participant two more weeks, and
+    her issue was labelled `ended` the day after her cohort's end)."""
+    if _own_end_passed(item, today):
+        return True
+    if not _group_ended(desired, item, today):
+        return False
+    return issue is None or not _given_longer(desired, item, issue, today)
+
+
+def _given_longer(
+    desired: DesiredProgram, item: DesiredIssue, issue: ObservedIssue, today: dt.date
+) -> bool:
+    end = desired.course.ends.get(group_of(desired, item) or "")
+    due = issue.due_date
+    return issue.state == "opened" and end is not None and due is not None and end < due >= today
 
 
 def _own_end_passed(item: DesiredIssue, today: dt.date) -> bool:

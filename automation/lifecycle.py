@@ -946,7 +946,7 @@ def with_endings(
         m = measured.get(item.key)
         if m is None or m.progress.status is Status.COMPLETE:
             continue
-        if is_over(desired, item, today) or _closed_late(m.issue, today):
+        if is_over(desired, item, today, m.issue) or _closed_late(m.issue, today):
             # put back once over, still withdrawn (`turn`): as its group's figures counted it
             left = _state(m.issue) in (_LEFT, _LEFT_CLOSED) and _back_too_late(desired, item, today)
             status = Status.WITHDRAWN if left else Status.ENDED

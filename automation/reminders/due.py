@@ -104,7 +104,7 @@ def _may_remind(
     return (
         issue.state == "opened"
         and (issue.confidential or not item.confidential)
-        and not is_over(desired, item, today)
+        and not is_over(desired, item, today, issue)
     )
 
 

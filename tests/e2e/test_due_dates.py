@@ -174,3 +174,20 @@ def test_a_hire_back_with_a_new_start_date_gets_the_new_due_date_in_that_run(
     assert back.code == 0, back.out
     found = issues(shipped)["sales-onboarding/tom.reyes"]
     assert found.state == "opened" and found.due_date is not None and found.due_date > before
+
+
+def test_an_issue_whose_manager_extended_it_ends_on_its_own_date_not_its_cohort_s(
+    csm: Path,
+) -> None:
+    """A trial: a manager gave a participant two more weeks (her issue's due date); she
+    was not overdue, but her issue was labelled `ended` the day after her cohort's end."""
+    assert run("apply").code == 0
+    edit(path_of(csm, AIKO), "due_date: 2027-04-30", "due_date: 2027-05-15")
+    result = run("apply", "2027-05-10")
+    assert result.code == 0, result.out + result.err
+    now = issues(csm)
+    assert "status::ended" in now[SAM].labels
+    assert "status::ended" not in now[AIKO].labels and "status::overdue" not in now[AIKO].labels
+    assert now[AIKO].state == "opened"
+    assert run("apply", "2027-05-16").code == 0
+    assert "status::ended" in issues(csm)[AIKO].labels
