@@ -55,6 +55,9 @@ _INTRO = (
 )
 _HASH = re.compile(r"^[0-9a-f]{8}$")
 _SHOWN = 80  # characters of a task's text a warning quotes
+_WORD = re.compile(r"\w+")
+FEW_WORDS = 4  # a task with fewer is too short to tell a rewording of it from another task
+ALIKE = 0.5  # the share of words in order a rewording keeps (migration._alike): a new task has less
 _LEAD = 20  # characters before the first difference a quote of a reworded task starts with
 
 _RENDERED = re.compile(r"^rendered (?P<hash>[0-9a-f]{16})$")
@@ -342,8 +345,9 @@ def _migrate(
     surplus, replaced = _surplus(replaced, has)
     replaced = _not_had(replaced, has)
     newcomers, replaced = _newcomers(replaced, has, people)
+    unlike, replaced = _unlike(replaced, has)
     known = _recorded_in(recorded)
-    more = new + surplus + newcomers
+    more = new + surplus + newcomers + unlike
     added, unplaced = _added(issue.description, whole, more, declared, template, known)
     dropped, covered = _dropped(item.description, issue.description, old, declared, gone)
     changed = _changed(template, old, has, replaced, gone - covered)
@@ -509,18 +513,11 @@ def _changed(
     said: list[_Said] = []
     paired: set[str] = set()  # old wordings reported with the new one
     for olds, news in replaced:
-        kept = [h for h in olds if h in gone and h in has]
-        paired.update(kept[: len(news)])
-        said += [
-            _Said(
-                _REWORDED,
-                task.section,
-                spot[task_hash(task.text)],
-                task.text,
-                has[kept[i]].text if i < len(kept) else None,
-            )
-            for i, task in enumerate(news)
-        ]
+        kept = {has[h].text: h for h in olds if h in gone and h in has}
+        for task in news:
+            was = max(kept, key=lambda text: _likeness(task.text, text), default=None)
+            paired.add(kept.pop(was) if was is not None else "")
+            said.append(_Said(_REWORDED, task.section, spot[task_hash(task.text)], task.text, was))
     spot_before = {h: i for hashes in old.sections.values() for i, h in enumerate(hashes)}
     said += [
         _Said(_KEPT, has[h].section, spot_before[h], has[h].text)
@@ -656,6 +653,44 @@ def _newcomers(
     return added, still
 
 
+def _unlike(
+    replaced: list[tuple[list[str], list[Task]]], has: Mapping[str, Task]
+) -> tuple[list[Task], list[tuple[list[str], list[Task]]]]:
+    """Of the tasks in place of recorded ones that the issue still has word for word, those
+    like none of them: other tasks, added, and the recorded ones are tasks the template no
+    longer has (a trial changed a hire's role: "Deliver the GitLab Value Pitch" was taken as
+    reworded to "Deliver the role based capstone", which was never added). The others stay
+    rewordings."""
+    added: list[Task] = []
+    still: list[tuple[list[str], list[Task]]] = []
+    for olds, news in replaced:
+        kept = [has[h].text for h in olds if h in has]
+        whole = len(kept) == len(olds)
+        unlike = [t for t in news if whole and not any(_alike(t.text, k) for k in kept)]
+        added += unlike
+        rest = [task for task in news if task not in unlike]
+        if rest:
+            still.append((olds, rest))
+    return added, still
+
+
+def _alike(one: str, other: str) -> bool:
+    """Whether two tasks may be one reworded: they share at least half their words, in order
+    (a typo fixed, a clause added or taken out, a name or a date changed), or one is too
+    short to tell (`b` and `b, better`)."""
+    short = min(len(_words(one)), len(_words(other))) < FEW_WORDS
+    return short or _likeness(one, other) >= ALIKE
+
+
+def _likeness(one: str, other: str) -> float:
+    """How much of their words two tasks share, in order (0 to 1)."""
+    return difflib.SequenceMatcher(None, _words(one), _words(other), autojunk=False).ratio()
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
 def _for_someone_new(
     news: list[Task], olds: list[Task], recorded: int, people: Mapping[str, str]
 ) -> list[Task]:
@@ -714,10 +749,10 @@ def _warning(program: str, notes: Sequence[tuple[_Said, str]], quote: bool) -> s
     where, issues = f"'{said.section}'", _issues(refs)
     if said.kind == _SECTION:  # no task is quoted: nothing to keep from a confidential log
         return (
-            f"{program} no longer asks for section {where} (its template or its `sections:` "
-            f"dropped it): {issues} still {_have(refs)} tasks of it and {_keep(refs)} them as "
-            "they are (they still count: delete them where they no longer apply, or keep them; the "
-            "tool does not delete them)"
+            f"{program} no longer asks for section {where} (its template, its `sections:`, or "
+            f"a value the template reads, such as a role, dropped it): {issues} still "
+            f"{_have(refs)} tasks of it and {_keep(refs)} them as they are (they still count: "
+            "delete them where they no longer apply, or keep them; the tool does not delete them)"
         )
     task = f"task '{_shown(said.text, said.old)}'" if quote else f"task no. {said.spot + 1}"
     several = quote and len({(note.text, note.old) for note, _ in notes}) > 1  # each its own

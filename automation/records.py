@@ -68,7 +68,9 @@ def read_asked(text: str, template: str, specs: Sequence[RecordSpec]) -> dict[st
         return {}
     asked = set(_raw_values(template, _shown(specs)))
     found = read_records(text, [spec for spec in specs if spec.label in asked])
-    return {spec.label: found.get(spec.label, Recorded(spec.label, present=False)) for spec in specs}
+    return {
+        spec.label: found.get(spec.label, Recorded(spec.label, present=False)) for spec in specs
+    }
 
 
 def _shown(specs: Sequence[RecordSpec]) -> dict[str, str]:

@@ -11,7 +11,7 @@ from automation.items import ObservedIssue
 from automation.markers import block_content
 from tests.conftest import keep_programs
 from tests.e2e.test_lifecycle import notes
-from tests.local_cli import edit, issues, path_of, run
+from tests.local_cli import edit, issues, lines_with, path_of, run
 
 PROGRAM = Path("config/programs/sales-onboarding.yml")
 
@@ -1330,3 +1330,29 @@ def test_two_workshops_whose_rollups_share_a_title_are_warned_of(onboarding: Pat
         "2026 EMEA'"
     )
     assert said in result.out, result.out
+
+
+def test_a_hire_whose_role_changed_gets_the_new_role_s_tasks_that_reword_none(
+    onboarding: Path,
+) -> None:
+    """A trial changed Tom's role (ae to pse): the new role's capstone was taken for a
+    rewording of "Deliver the GitLab Value Pitch" and never added, and "Kick off your first
+    customer engagement" was said to reword his "Live Lead" task, not his first-deal goal."""
+    assert run("apply", "2026-12-01").code == 0
+    edit(
+        onboarding / PROGRAM, "{username: tom.reyes, role: ae}", "{username: tom.reyes, role: pse}"
+    )
+    result = run("apply", "2026-12-03")
+    assert result.code == 0, result.out + result.err
+    tom = hire(onboarding, "tom.reyes").description
+    assert "- [ ] **New hire:** Deliver the role based capstone: Write a Statement of Work." in tom
+    assert "- [ ] **New hire:** Deliver the GitLab Value Pitch." in tom  # kept, and said
+    said = lines_with(result, "Deliver the GitLab Value Pitch")
+    assert len(said) == 1 and "no longer asks for task" in said[0], result.out
+    reworded = lines_with(result, "Kick off your first customer engagement")
+    assert len(reworded) == 1 and "keeps '**New hire:** Close your first deal" in reworded[0]
+    assert "'SQS workshop' (its template, its `sections:`, or a value the template reads" in (
+        result.out
+    )
+    again = run("apply", "2026-12-04").out
+    assert "no longer asks for" not in again and "differently" not in again  # said once

@@ -144,8 +144,9 @@ def test_a_section_taken_out_of_the_template_is_warned_about_until_recorded(
     planned = run("plan")
     assert planned.code == 0, planned.out + planned.err
     assert said_of_module_3(planned.out) == [
-        f"warning: csm-aspiring-leaders no longer asks for section '{MODULE_3}' (its template "
-        f"or its `sections:` dropped it): issues #{sam.iid}, #{aiko.iid}, #{lena.iid} still "
+        f"warning: csm-aspiring-leaders no longer asks for section '{MODULE_3}' (its template, "
+        "its `sections:`, or a value the template reads, such as a role, dropped it): issues "
+        f"#{sam.iid}, #{aiko.iid}, #{lena.iid} still "
         "have tasks of it and keep them as they are (they still count: delete them where they "
         "no longer apply, or keep them; the tool does not delete them)"
     ]

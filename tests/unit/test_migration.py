@@ -346,6 +346,29 @@ def test_a_task_reworded_in_the_template_is_reported_and_not_added(blocks: Block
     assert not plan(program(reworded, reworded), [*recorded, both[2]], blocks).warnings
 
 
+def test_a_task_like_none_in_whose_place_it_stands_is_added_not_taken_for_a_rewording(
+    blocks: Blocks,
+) -> None:
+    """A trial changed a hire's role: the new role's task in place of the old role's, sharing
+    only its first words, was taken for a rewording and never added. One like it (a clause
+    changed), or in place of a task the issue no longer has word for word, stays a rewording."""
+    old, other = (
+        "Deliver the GitLab Value Pitch to your manager",
+        "Deliver a mock demo for the team",
+    )
+    body = BODY.replace("- [ ] b\n", f"- [ ] {old}\n")
+    issues = created(program(body, body), blocks)
+    changed = edited(issues[1], f"- [ ] {old}\n", "- [ ] Deliver the pitch, as Ben says\n")
+    result = plan(program(*[body.replace(old, other)] * 2), [issues[0], changed], blocks)
+    assert f"- [ ] {old}\n- [ ] {other}\n" in updates(result)[1].after
+    assert 2 not in updates(result) or other not in updates(result)[2].after
+    assert any(f"no longer asks for task '{old}'" in w for w in result.warnings)
+    like = "Deliver the GitLab Value Pitch to your manager and the team"
+    result = plan(program(body.replace(old, like)), issues[:1], blocks)
+    assert all(like not in u.after for u in updates(result).values())
+    assert any("differently" in w and f"keeps '{old}'" in w for w in result.warnings)
+
+
 def test_a_long_task_reworded_at_its_end_is_quoted_where_the_wordings_differ(
     blocks: Blocks,
 ) -> None:
@@ -436,8 +459,8 @@ def test_a_section_the_template_drops_is_one_warning_unless_its_tasks_moved(
     two = BODY.index("## Two")
     result = plan(program(BODY, BODY[:two] + "## Two, later\n- [ ] d\n"), both, blocks)
     assert result.warnings == (
-        "demo no longer asks for section 'Two' (its template or its `sections:` dropped it): issue "
-        "#2 still has "
+        "demo no longer asks for section 'Two' (its template, its `sections:`, or a value the "
+        "template reads, such as a role, dropped it): issue #2 still has "
         "tasks of it and keeps them as they are (they still count: delete them where they no "
         "longer apply, or keep them; the tool does not delete them)",
     )
