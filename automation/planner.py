@@ -73,7 +73,7 @@ from automation.progress import (
 )
 from automation.pruned import in_former_groups, into_begun_group, with_groups_in_use
 from automation.reasons import stray_warnings, unclaimed
-from automation.records import Recorded, read_asked, unreadable
+from automation.records import Recorded, misplaced, read_asked, unreadable
 from automation.renames import Held, aliases, former_label, moved, username_changes
 from automation.rollups import plan_figures, plan_rollups
 
@@ -240,7 +240,9 @@ def _plan_tracked(
     headings = Plan(
         warnings=(*said, *gone, *stale, *_moved_away(found, progress), *_undone(found, progress))
     )
-    unreadable = Plan(warnings=_unreadable(found, records) if live else ())
+    unreadable = Plan(
+        warnings=(*_unreadable(found, records), *_misplaced(found, records)) if live else ()
+    )
     public = exposed(item, found, ctx)
     if public is not None:
         row = RollupRow(found.reference, item.subject, item.group, progress, found.state, records)
@@ -481,6 +483,17 @@ def _unreadable(found: ObservedIssue, records: Mapping[str, Recorded]) -> tuple[
     """An unreadable recorded value is a warning naming the issue, the label and what is wrong
     with it (records.unreadable); the issue's progress block says it to its people."""
     return tuple(f"issue {found.reference}: the value of {said}" for said in unreadable(records))
+
+
+def _misplaced(found: ObservedIssue, records: Mapping[str, Recorded]) -> tuple[str, ...]:
+    """A value given in an issue whose template does not ask for it is a warning naming the
+    issue and the label (never the value: a score can be private)."""
+    return tuple(
+        f"issue {found.reference} gives a value for '{label}', which its template does not ask "
+        "for, so it is not counted: record it in the issue that asks for it, and delete it "
+        "here if others can read this issue"
+        for label in misplaced(records)
+    )
 
 
 def _plan_new(item: DesiredIssue, ctx: ProgramContext) -> tuple[Plan, RollupRow]:

@@ -49,6 +49,9 @@ class Recorded:
     value: float | None = None
     problem: str | None = None  # set when the text is there but is not a valid value
     present: bool = True  # False when the issue has no line for the label at all
+    # a value the issue gives though its template does not ask for it (`read_asked`): not
+    # counted (a trial: a sponsor's score typed in the pair's issue, which others read)
+    elsewhere: bool = False
 
 
 def read_records(text: str, specs: Sequence[RecordSpec]) -> dict[str, Recorded]:
@@ -61,16 +64,25 @@ def read_records(text: str, specs: Sequence[RecordSpec]) -> dict[str, Recorded]:
 
 def read_asked(text: str, template: str, specs: Sequence[RecordSpec]) -> dict[str, Recorded]:
     """Every spec's value as recorded in TEXT, for the labels whose line TEMPLATE (the issue's
-    template, rendered) has; any other label reads as absent. A review: `Sentiment: very
+    template, rendered) has; any other label reads as absent (`elsewhere` when it gives a
+    value, said by the planner, never counted). A review: `Sentiment: very
     positive after the demo`, typed in an ESP monthly session that asks for no value, was
     read as an unreadable score and kept the session from completing."""
     if not specs:
         return {}
     asked = set(_raw_values(template, _shown(specs)))
-    found = read_records(text, [spec for spec in specs if spec.label in asked])
+    found = read_records(text, specs)
     return {
-        spec.label: found.get(spec.label, Recorded(spec.label, present=False)) for spec in specs
+        spec.label: found[spec.label]
+        if spec.label in asked
+        else Recorded(spec.label, present=False, elsewhere=found[spec.label].value is not None)
+        for spec in specs
     }
+
+
+def misplaced(records: Mapping[str, Recorded]) -> tuple[str, ...]:
+    """The labels an issue gives a value for that its template does not ask for."""
+    return tuple(r.label for r in records.values() if r.elsewhere)
 
 
 def _shown(specs: Sequence[RecordSpec]) -> dict[str, str]:
@@ -79,10 +91,12 @@ def _shown(specs: Sequence[RecordSpec]) -> dict[str, str]:
 
 
 def _raw_values(text: str, labels: Mapping[str, str]) -> dict[str, str]:
-    """Each label's value: on the first line that gives it, a line that is no task first (a
-    reviewer: `- [ ] **Satisfaction:** send the survey` above `Satisfaction: 8` hid the 8)."""
-    found: dict[str, str] = {}
-    tasks: dict[str, str] = {}
+    """Each label's value: on the lines that give it, lines that are no task first (a
+    reviewer: `- [ ] **Satisfaction:** send the survey` above `Satisfaction: 8` hid the 8);
+    of those, the one that is not blank (a trial: an answer typed on a line of its own below
+    the template's `__/10` was never read), or TWICE when they give two different values."""
+    found: dict[str, list[str]] = {}
+    tasks: dict[str, list[str]] = {}
     for line in visible_lines(outside_blocks(text)):
         if ":" not in line:
             continue  # not a `Label: value` line
@@ -93,8 +107,19 @@ def _raw_values(text: str, labels: Mapping[str, str]) -> dict[str, str]:
         if not colon or label is None:
             continue
         chosen = tasks if prefix and prefix.group("box") else found
-        chosen.setdefault(label, rest.replace("**", "").strip())
-    return {**tasks, **found}
+        chosen.setdefault(label, []).append(rest.replace("**", "").strip())
+    return {label: _one(values) for label, values in {**tasks, **found}.items()}
+
+
+TWICE = "\0twice"  # a label given on two lines with different values (no value people type)
+GIVEN_TWICE = "it is given on two lines, with different values; keep one"
+
+
+def _one(values: Sequence[str]) -> str:
+    """The value of a label given on these lines: the first that is not blank (the first
+    line when all are), or TWICE."""
+    given = list(dict.fromkeys(v for v in values if not _BLANK.match(v.replace(" ", ""))))
+    return values[0] if not given else given[0] if len(given) == 1 else TWICE
 
 
 _ABOUT = re.compile(r"^(?:~|≈|about\s+|approx\.?\s+)", re.IGNORECASE)
@@ -135,6 +160,8 @@ def _within(out_of: float) -> int:
 def _parse(spec: RecordSpec, raw: str | None) -> Recorded:
     if raw is None:
         return Recorded(spec.label, present=False)
+    if raw == TWICE:
+        return Recorded(spec.label, problem=GIVEN_TWICE)
     if _BLANK.match(raw.replace(" ", "")):
         return Recorded(spec.label)
     match = _NUMBER.match(_number_part(raw, spec.label))
@@ -204,5 +231,7 @@ def unreadable(records: Mapping[str, Recorded]) -> tuple[str, ...]:
     """What is wrong with each value that cannot be read, by its label (never the value:
     values can be private, satisfaction scores)."""
     return tuple(
-        f"'{r.label}' cannot be read: {r.problem} {REMARK}" for r in records.values() if r.problem
+        f"'{r.label}' cannot be read: {r.problem}{'' if r.problem == GIVEN_TWICE else ' ' + REMARK}"
+        for r in records.values()
+        if r.problem
     )

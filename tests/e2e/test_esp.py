@@ -1048,3 +1048,18 @@ def test_a_remark_like_a_value_in_an_issue_that_asks_for_none_is_no_value(esp: P
     said = lines_with(result, "'Sentiment' cannot be read")
     plan_iid = issues(esp)["executive-sponsorship/account/globex/account-plan"].iid
     assert len(said) == 1 and f"issue #{plan_iid}:" in said[0], result.out
+
+
+def test_a_kpi_typed_in_a_monthly_session_is_said_and_not_averaged(esp: Path) -> None:
+    """Only the account plan asks for the monthly KPIs: one typed in a session is not read
+    into the scorecard, and the warning says where it belongs."""
+    assert run("apply").code == 0
+    key = "executive-sponsorship/account/globex/monthly/2026-11"
+    monthly = path_of(esp, key)
+    monthly.write_text(monthly.read_text("utf-8") + "\nInfluence: 3/10\n", "utf-8")
+    result = run("apply")
+    iid = issues(esp)[key].iid
+    said = lines_with(result, "which its template does not ask for")
+    assert len(said) == 1 and said[0].startswith(f"warning: issue #{iid} gives a value for "), said
+    card = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy27-q4"].description
+    assert not scorecard_rows(card)["Globex Corporation"][1].startswith("3")

@@ -679,3 +679,27 @@ def test_a_pair_released_the_day_before_a_figure_is_published_is_asked_for_it(
     assert run("apply", "2027-08-29").code == 0
     tom = issues(sponsorship)["sales-sponsorship/fy28-h2/tom.reyes/sponsee-scores"]
     assert "- [ ] Record your satisfaction (start) below, by 2027-08-16" in tom.description
+
+
+def test_a_score_typed_in_the_pair_s_issue_is_said_and_not_counted(sponsorship: Path) -> None:
+    """A trial: a sponsor wrote her score in the pair's issue, which her sponsee and his
+    manager read: it was not counted, and nobody was told. Said by issue and label, never
+    with the value or a name; the same label in her own score issue counts."""
+    assert run("apply", "2027-03-01").code == 0
+    lena = path_of(sponsorship, "sales-sponsorship/fy28-h1/lena.fischer")
+    text = lena.read_text("utf-8")
+    lena.write_text(
+        text.replace("## Build", "Sponsor satisfaction (start): 5/10\n\n## Build"), "utf-8"
+    )
+    result = run("apply", "2027-03-02")
+    assert result.code == 0, result.out + result.err
+    iid = pair(sponsorship, "lena.fischer").iid
+    assert lines_with(result, "which its template does not ask for") == [
+        f"warning: issue #{iid} gives a value for 'Sponsor satisfaction (start)', which its "
+        "template does not ask for, so it is not counted: record it in the issue that asks for "
+        "it, and delete it here if others can read this issue"
+    ], result.out
+    assert "5/10" not in result.out and "Lena" not in result.out
+    remark = "Sponsor satisfaction (start): after our first talk"  # no value: a remark
+    lena.write_text(text.replace("## Build", f"{remark}\n\n## Build"), "utf-8")
+    assert "template does not ask for" not in run("apply", "2027-03-03").out

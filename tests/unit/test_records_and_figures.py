@@ -60,9 +60,22 @@ def test_values_in_code_comments_and_tool_blocks_do_not_count() -> None:
     text = (
         "```\nUse cases adopted: 1\n```\n<!--\nUse cases adopted: 2\n-->\n"
         f"{begin_marker('rollup')}\nUse cases adopted: 3\n{end_marker('rollup')}\n"
-        "Use cases adopted: 4\nUse cases adopted: 5\n"
+        "Use cases adopted: 4\nUse cases adopted: 4\n"
     )
     assert read_records(text, SPECS)["Use cases adopted"].value == 4.0
+
+
+def test_a_value_below_its_blank_line_counts_and_two_values_are_unreadable() -> None:
+    """A trial: an answer typed on a line of its own below the template's untouched `__/10`
+    was never read, and a score corrected by adding a line kept the first, unsaid."""
+    label = "Sponsee satisfaction (start)"
+    below = read_records(f"- {label}: __/10\n\n{label}: 7/10\n", SPECS)[label]
+    assert below.value == 7.0 and below.problem is None
+    twice = read_records(f"- {label}: 5/10\n- {label}: 9/10\n", SPECS)[label]
+    assert twice.value is None
+    assert twice.problem == "it is given on two lines, with different values; keep one"
+    blank = read_records(f"- {label}: __/10\n{label}: __\n", SPECS)[label]
+    assert blank.present and blank.value is None and blank.problem is None
 
 
 def test_averages_skip_missing_and_count_malformed() -> None:
