@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from automation.charts import CHARTS_BLOCK, CHARTS_TEMPLATE, Charts
 from automation.config.models import Program
-from automation.desired import Derived, Measured, derived_values
+from automation.desired import Closing, Derived, Measured, derived_values
 from automation.edits import BlockTexts
 from automation.errors import ItemError
 from automation.history import HISTORY_BLOCK
@@ -29,8 +29,15 @@ PROGRESS_TEMPLATE = "blocks/progress.md.j2"
 EPIC_TEMPLATE = "epic.md.j2"
 COMPLETION_TEMPLATE = "blocks/completion.md.j2"
 ROLLUP_TEMPLATE = "blocks/rollup.md.j2"
-# The last line of a derived block whose figures were published once: never written again.
-SEALED = "<!-- automation:sealed: published once; the tool never changes this block again -->"
+# The last line of a derived block whose figures were published once: never written again,
+# unless it published nothing and configuration moved its closing day since, to one not past
+# (a trial: a cohort's start year mistyped for one run sealed its end figure as "not
+# published" for good). The line names that day (lines written before it did: none).
+SEALED = "<!-- automation:sealed: published once; the tool never changes this block again"
+_SEAL = re.compile(
+    re.escape(SEALED)
+    + r"(?: \(closed (?P<on>\d{4}-\d{2}-\d{2})(?P<empty>; nothing published)?\))? -->"
+)
 
 # A rollup lists at most this many issues one per row, those that need attention first, and
 # counts the rest: 10,000 rows would pass GitLab's 1,048,576-character description limit.
@@ -198,6 +205,11 @@ def record_specs(program: Program, rollup: bool = False) -> list[RecordSpec]:
     ]
 
 
+def _moved(seal: re.Match[str], closes: Closing) -> bool:
+    """Whether a sealed block that published nothing closes on another day now, not past."""
+    return bool(seal["empty"]) and seal["on"] != closes.on.isoformat() and not closes.passed
+
+
 class Blocks:
     """Renders block contents; templates decide the wording, this decides the numbers."""
 
@@ -265,8 +277,13 @@ class Blocks:
                 written = block_content(found.description, block.name)
             except ItemError:
                 written = None  # a damaged block: the write reports it
-            if written is not None and SEALED in written:
+            seal = _SEAL.search(written or "")
+            if written is not None and seal is not None and not _moved(seal, block.closes):
                 return written
         values = derived_values(block, measured)
         content = self.renderer.render(block.template, values)
-        return f"{content.rstrip()}\n{SEALED}\n" if values["closed"] else content
+        if block.closes is None or not values["closed"]:
+            return content
+        empty = all(figure.mean is None for figure in values["averages"])
+        said = f" (closed {block.closes.on.isoformat()}{'; nothing published' if empty else ''})"
+        return f"{content.rstrip()}\n{SEALED}{said} -->\n"

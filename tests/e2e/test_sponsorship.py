@@ -703,3 +703,20 @@ def test_a_score_typed_in_the_pair_s_issue_is_said_and_not_counted(sponsorship: 
     remark = "Sponsor satisfaction (start): after our first talk"  # no value: a remark
     lena.write_text(text.replace("## Build", f"{remark}\n\n## Build"), "utf-8")
     assert "template does not ask for" not in run("apply", "2027-03-03").out
+
+
+def test_a_start_year_mistyped_for_one_run_does_not_seal_the_end_figure(
+    sponsorship: Path,
+) -> None:
+    """A trial: `start: 2026-02-01` for one run ended the running cohort and sealed its end
+    figure as "not published"; with the year fixed, it stayed so for good."""
+    assert run("apply", "2027-06-25").code == 0
+    edit(sponsorship / PROGRAM, "start: 2027-02-01", "start: 2026-02-01")
+    assert run("apply", "2027-06-25").code == 0
+    key = "sales-sponsorship/fy28-h1/tracking"
+    sealed = issues(sponsorship)[key].description
+    assert "(closed 2026-08-15; nothing published) -->" in sealed
+    edit(sponsorship / PROGRAM, "start: 2026-02-01", "start: 2027-02-01")
+    assert run("apply", "2027-06-26").code == 0
+    end = issues(sponsorship)[key].description.split("begin scores-end")[1]
+    assert end.split("end scores-end")[0].count("Not published yet") == 1

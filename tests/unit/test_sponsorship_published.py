@@ -20,7 +20,7 @@ SPEC = RecordSpec(LABEL, 10, 3)
 ON = dt.date(2027, 3, 1)
 
 
-def block(passed: bool, n: int = 4) -> Derived:
+def block(passed: bool, n: int = 4, on: dt.date = ON) -> Derived:
     rows = tuple(DerivedRow({}, records=f"k{i}") for i in range(n))
     values = {"what": "satisfaction (start)", "on": ON, "minimum": 3, "rate": False, "today": ON}
     return Derived(
@@ -29,7 +29,7 @@ def block(passed: bool, n: int = 4) -> Derived:
         values,
         rows,
         (SPEC,),
-        Closing(ON, passed),
+        Closing(on, passed),
     )
 
 
@@ -82,3 +82,26 @@ def test_a_sealed_block_keeps_what_it_published_whatever_the_answers_become() ->
 def test_a_block_without_the_seal_is_computed_again() -> None:
     later = render(block(passed=True), measured(8, 6, 7, 1), written("Not published yet\n"))
     assert "| 5.5 | 4 |" in later
+
+
+def test_a_block_sealed_with_nothing_published_opens_again_when_its_day_moves_later() -> None:
+    """A trial: a cohort's start year mistyped for one run closed its end checkpoint at once,
+    sealed as "not published"; with the year fixed, it stayed so for good."""
+    first = render(block(passed=True), measured(8, None, None, None))
+    assert "not published: fewer than 3 answers" in first
+    assert f"{SEALED} (closed 2027-03-01; nothing published) -->" in first
+    later = dt.date(2028, 3, 1)
+    again = render(block(passed=False, on=later), measured(8, 6, 7, None), written(first))
+    assert "Not published yet" in again and SEALED not in again
+    assert render(block(passed=False), measured(8, 6, 7, None), written(first)) == first
+    shown = render(block(passed=True), measured(8, 6, 7, None))  # a figure: kept for good
+    assert f"{SEALED} (closed 2027-03-01) -->" in shown
+    moved = render(block(passed=False, on=later), measured(1, 1, 1, 1), written(shown))
+    assert moved == shown
+
+
+def test_a_seal_written_before_it_named_its_day_is_kept() -> None:
+    old = "| Sponsee satisfaction (start) | not published: fewer than 3 answers | – |\n"
+    sealed = f"{old}{SEALED} -->\n"
+    later = block(passed=False, on=dt.date(2028, 3, 1))
+    assert render(later, measured(8, 6, 7, 9), written(sealed)) == sealed
