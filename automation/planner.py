@@ -438,8 +438,10 @@ def _emptied(
     in than its template has (a person deleted them: the section counted as done without
     them; testers' findings: it completed on nothing, or a hire graduated with a milestone
     deleted, unsaid). Once, not every run: a task deleted on purpose is the person's call.
-    Tasks a person added make up for as many deleted ones."""
-    template = ctx.measure(item.description, item.due_date, item.sections)
+    Tasks a person added make up for as many deleted ones. Against the text the issue would
+    be made with today: one made without what had closed (a score issue's checkpoint) had
+    none of it to delete (a trial was told to put back a task it never had)."""
+    template = ctx.measure(item.made_with or item.description, item.due_date, item.sections)
     had = {s.section.heading: s.tasks.count for s in template.sections}
     return tuple(
         _fewer(found, s.section.heading, s.tasks.count, had[s.section.heading])

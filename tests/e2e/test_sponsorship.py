@@ -720,3 +720,26 @@ def test_a_start_year_mistyped_for_one_run_does_not_seal_the_end_figure(
     assert run("apply", "2027-06-26").code == 0
     end = issues(sponsorship)[key].description.split("begin scores-end")[1]
     assert end.split("end scores-end")[0].count("Not published yet") == 1
+
+
+def test_a_score_issue_made_without_a_closed_checkpoint_completes_unwarned(
+    sponsorship: Path,
+) -> None:
+    """A trial: a new sponsor's score issue, rightly made without the start checkpoint
+    (published already), completed with "2 of the 3 tasks its template has ... if someone
+    deleted them by mistake, put them back", a task it never had."""
+    assert run("apply", "2027-03-01").code == 0
+    edit(
+        sponsorship / PROGRAM,
+        "{sponsor: victor.nakamura, sponsee: kenji.watanabe}",
+        "{sponsor: jordan.alvarez, sponsee: kenji.watanabe}",
+    )
+    assert run("apply", "2027-03-12").code == 0
+    key = "sales-sponsorship/fy28-h1/kenji.watanabe/sponsor-scores/jordan.alvarez"
+    path = path_of(sponsorship, key)
+    text = path.read_text("utf-8").replace("- [ ]", "- [x]").replace("__/10", "8/10")
+    path.write_text(text, "utf-8")
+    result = run("apply", "2027-07-20")
+    assert result.code == 0, result.out + result.err
+    assert "status::complete" in issues(sponsorship)[key].labels
+    assert "is complete with" not in result.out, result.out
