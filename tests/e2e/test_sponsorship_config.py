@@ -272,3 +272,23 @@ def test_a_grade_that_contradicts_a_title_is_one_problem_not_five(sponsorship: P
         f"{people}:9: grade 6 of 'jordan.alvarez' differs from grade 10 of the title 'Director, "
         "Ecosystem Sales'; remove `grade:` or fix the title"
     ], said
+
+
+@pytest.mark.parametrize(
+    ("days", "why"),
+    [
+        ("120", "is not in order with the mid checkpoint (2027-05-02)"),
+        ("400", "is after the cohort's end"),
+    ],
+)
+def test_checkpoints_out_of_order_or_past_the_cohort_are_refused(
+    sponsorship: Path, days: str, why: str
+) -> None:
+    """A trial: `days_after_start: 200` for the start checkpoint was accepted, and the start
+    figure was to be published after the end one's, months after the cohort ended."""
+    edit(sponsorship / PROGRAM, "days_after_start: 14}", f"days_after_start: {days}}}")
+    err = refused(sponsorship)
+    line = line_of(sponsorship / PROGRAM, f"days_after_start: {days}")
+    said = [text for text in err.splitlines() if "checkpoint of cohort" in text]
+    assert len(said) == 1 and said[0].startswith(f"{PROGRAM}:{line}:"), err
+    assert why in err and "set `days_after_start` so that start, mid and end" in err

@@ -4,6 +4,7 @@ and the dates a cohort gives."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
@@ -337,6 +338,42 @@ def _cohort_dates(part: Sponsorship) -> Iterator[Finding]:
                 )
 
 
+_ORDER = ("start", "mid", "end")
+
+
+def _checkpoints_in_order(part: Sponsorship, source: Source) -> Iterator[Problem]:
+    """Checkpoints that would fall out of order (start, mid, end), or after their cohort's
+    end, in the first cohort where they do (a trial: `days_after_start: 200` for start was
+    accepted, and its figure published after the end's)."""
+    if part.scores is None:
+        return
+    checkpoints = part.scores.checkpoints
+    ranked = sorted(range(len(checkpoints)), key=lambda i: _ORDER.index(checkpoints[i].id))
+    for cohort in part.cohorts:
+        end = part.end_of(cohort)
+        day = {i: checkpoints[i].day(cohort.start, end) for i in ranked}
+        said = [(i, f"is after the cohort's end ({end})") for i in ranked if day[i] > end]
+        for one, other in itertools.pairwise(ranked):
+            if day[other] <= day[one]:  # the one `days_after_start` placed is said
+                i, j = (
+                    (other, one)
+                    if checkpoints[other].days_after_start is not None
+                    else (one, other)
+                )
+                said.append(
+                    (i, f"is not in order with the {checkpoints[j].id} checkpoint ({day[j]})")
+                )
+        for i, why in said[:1]:
+            yield source.problem(
+                ("sponsorship", "scores", "checkpoints", i),
+                f"the {checkpoints[i].id} checkpoint of cohort '{cohort.id}' ({day[i]}) {why}; "
+                "set `days_after_start` so that start, mid and end come in that order, within "
+                "the cohort",
+            )
+        if said:
+            return
+
+
 def check_sponsorship(
     program: SponsorshipProgram, source: Source, people: People
 ) -> Iterator[Problem]:
@@ -356,6 +393,7 @@ def check_sponsorship(
     for finding in findings(part, people.by_name, people.grades, people.today):
         if finding.error and not finding.held:  # a held pair fails its own program's run
             yield source.problem(finding.loc, finding.message)
+    yield from _checkpoints_in_order(part, source)
     ids = [("sponsorship", "cohorts", c, "id") for c in range(len(part.cohorts))]
     yield from duplicates(source, ids, [cohort.id for cohort in part.cohorts], "cohort id")
     names = [("sponsorship", "cohorts", c, "name") for c in range(len(part.cohorts))]

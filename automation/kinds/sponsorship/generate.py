@@ -33,7 +33,6 @@ from automation.kinds.sponsorship.model import (
 from automation.records import RecordSpec
 
 Ctx = Context[SponsorshipProgram]
-CHECKPOINT_DAYS = 14  # the "start" satisfaction checkpoint, two weeks in
 MATCHES = "matches"  # a cohort rollup's block: the pairs proposed and approved, not released
 MATCHES_TEMPLATE = "sales-sponsorship/matches.md.j2"
 PUBLISHED_TEMPLATE = "sales-sponsorship/published.md.j2"  # a published figure's block
@@ -172,7 +171,7 @@ def dates(
         "start": start,
         "end": end,
         "phases": {name: (bounds[i], _last_day(bounds, i)) for i, name in enumerate(phases)},
-        "checkpoints": {c.id: checkpoint_day(start, end, c) for c in checkpoints or DEFAULT},
+        "checkpoints": {c.id: c.day(start, end) for c in checkpoints or DEFAULT},
         "quarters": all_hands(start, months),
     }
 
@@ -194,17 +193,6 @@ def all_hands(start: dt.date, months: int) -> list[dt.date]:
         for m in range(0, months, 3)
     )
     return [day for day in middles if day < end]
-
-
-def checkpoint_day(start: dt.date, end: dt.date, checkpoint: Checkpoint) -> dt.date:
-    """A checkpoint's date: `days_after_start` when given; else two weeks in (start),
-    halfway (mid) or the last day (end)."""
-    if checkpoint.days_after_start is not None:
-        return start + dt.timedelta(days=checkpoint.days_after_start)
-    halfway = start + dt.timedelta(days=round((end - start).days / 2))
-    return {"start": start + dt.timedelta(days=CHECKPOINT_DAYS), "mid": halfway, "end": end}[
-        checkpoint.id
-    ]
 
 
 def _pair(ctx: Ctx, part: Sponsorship, cohort: SponsorshipCohort, pair: Pair) -> DesiredIssue:

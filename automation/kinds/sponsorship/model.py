@@ -91,6 +91,7 @@ class SponsorshipCohort(Frozen):
 
 
 CheckpointId = Literal["start", "mid", "end"]
+CHECKPOINT_DAYS = 14  # the "start" satisfaction checkpoint, two weeks in
 SIDES = ("sponsee", "sponsor")
 
 
@@ -101,6 +102,15 @@ class Checkpoint(Frozen):
     id: CheckpointId
     label: OneLine = Field(description="after 'Sponsee ' / 'Sponsor ', e.g. 'satisfaction (start)'")
     days_after_start: int | None = Field(default=None, ge=0, le=800)
+
+    def day(self, start: dt.date, end: dt.date) -> dt.date:
+        """Its date in a cohort from START to END: `days_after_start` when given; else two
+        weeks in (start), halfway (mid) or the last day (end)."""
+        if self.days_after_start is not None:
+            return start + dt.timedelta(days=self.days_after_start)
+        halfway = start + dt.timedelta(days=round((end - start).days / 2))
+        two_weeks = start + dt.timedelta(days=CHECKPOINT_DAYS)
+        return {"start": two_weeks, "mid": halfway, "end": end}[self.id]
 
 
 class Scores(Frozen):
