@@ -54,7 +54,7 @@ from automation.lifecycle import (
     with_endings,
     without_time_away,
 )
-from automation.markers import KEPT_PREFIX
+from automation.markers import KEPT_PREFIX, keys_in
 from automation.migration import Migrations, migrate, record_block
 from automation.missed import made_too_late, missed_periods
 from automation.people import people_blocks, plan_people
@@ -241,7 +241,13 @@ def _plan_tracked(
         warnings=(*said, *gone, *stale, *_moved_away(found, progress), *_undone(found, progress))
     )
     unreadable = Plan(
-        warnings=(*_unreadable(found, records), *_misplaced(found, records)) if live else ()
+        warnings=(
+            *_unreadable(found, records),
+            *_misplaced(found, records),
+            *_pasted(item, found, ctx.id),
+        )
+        if live
+        else ()
     )
     public = exposed(item, found, ctx)
     if public is not None:
@@ -485,6 +491,24 @@ def _unreadable(found: ObservedIssue, records: Mapping[str, Recorded]) -> tuple[
     """An unreadable recorded value is a warning naming the issue, the label and what is wrong
     with it (records.unreadable); the issue's progress block says it to its people."""
     return tuple(f"issue {found.reference}: the value of {said}" for said in unreadable(records))
+
+
+def _pasted(item: DesiredIssue, found: ObservedIssue, program: str) -> tuple[str, ...]:
+    """A warning for an issue that holds the identity line of another of the program's issues
+    further down: text pasted from it, whose headings and tasks count here (a trial: a pair's
+    whole issue pasted into another's doubled its tasks, unsaid). The key is not said: it
+    can name people."""
+    if found.description.count("automation:key=") < 2:  # (most issues: no line split)
+        return ()
+    own = {item.key, found.key, *item.former_keys}
+    if not any(key.startswith(f"{program}/") for key in keys_in(found.description) - own):
+        return ()
+    return (
+        f"issue {found.reference} holds the hidden first line of another issue of the program, "
+        "with text pasted from it, perhaps: the headings and tasks pasted count in this issue; "
+        "delete what does not belong here, or at least that line "
+        "(`<!-- automation:key=… -->`)",
+    )
 
 
 def _misplaced(found: ObservedIssue, records: Mapping[str, Recorded]) -> tuple[str, ...]:

@@ -743,3 +743,31 @@ def test_a_score_issue_made_without_a_closed_checkpoint_completes_unwarned(
     assert result.code == 0, result.out + result.err
     assert "status::complete" in issues(sponsorship)[key].labels
     assert "is complete with" not in result.out, result.out
+
+
+def test_another_pair_s_issue_pasted_into_a_pair_s_is_said_without_its_key(
+    sponsorship: Path,
+) -> None:
+    """A trial pasted Aiko's pair issue, hidden first line and all, into Lena's: every section
+    counted twice, unsaid."""
+    assert run("apply", "2027-03-01").code == 0
+    lena = path_of(sponsorship, "sales-sponsorship/fy28-h1/lena.fischer")
+    aiko = path_of(sponsorship, "sales-sponsorship/fy28-h1/aiko.tanaka")
+    body = aiko.read_text("utf-8").split("\n---\n", 1)[1]  # below the local file's header
+    pasted = re.sub(
+        r"<!-- automation:begin (\S+) -->.*?<!-- automation:end \1 -->", "", body, flags=re.S
+    )
+    lena.write_text(lena.read_text("utf-8") + "\nCopied from Aiko's issue:\n" + pasted, "utf-8")
+    result = run("apply", "2027-03-02")
+    assert result.code == 0, result.out + result.err
+    said = lines_with(result, "hidden first line of another issue")
+    assert said == [
+        f"warning: issue #{pair(sponsorship, 'lena.fischer').iid} holds the hidden first line of "
+        "another issue of the program, with text pasted from it, perhaps: the headings and tasks "
+        "pasted count in this issue; delete what does not belong here, or at least that line "
+        "(`<!-- automation:key=… -->`)"
+    ], result.out
+    assert "aiko" not in result.out.lower()
+    edit(lena, "<!-- automation:key=sales-sponsorship/fy28-h1/aiko.tanaka -->", "")
+    later = run("apply", "2027-03-03")
+    assert later.code == 0 and "hidden first line of another" not in later.out, later.out
