@@ -157,9 +157,15 @@ _KEYED = re.compile(r"(?<=reasons\.)[^'\n]+")  # a reason's key (a username), to
 _WORD = re.compile(r"\(got '[A-Za-z][A-Za-z-]{0,29}'\)")
 
 
+# a number refused (`min_answers: 1`) names nobody: shown (a trial read "should be at least 2
+# (got '[confidential]')" and could not tell what to fix)
+_NUMBER = re.compile(r"\(got '-?\d{1,15}(?:\.\d{1,15})?'\)")
+
+
 def _without_values(problem: Problem) -> Problem:
     message = problem.message
-    if "should be one of" not in message or not _WORD.search(message):
+    chosen = "should be one of" in message and _WORD.search(message)
+    if not chosen and not _NUMBER.search(message):
         message = _GOT.sub(f"(got '{HIDDEN}')", message)
     return replace(problem, message=_KEYED.sub(HIDDEN, message))
 

@@ -292,3 +292,11 @@ def test_checkpoints_out_of_order_or_past_the_cohort_are_refused(
     said = [text for text in err.splitlines() if "checkpoint of cohort" in text]
     assert len(said) == 1 and said[0].startswith(f"{PROGRAM}:{line}:"), err
     assert why in err and "set `days_after_start` so that start, mid and end" in err
+
+
+def test_a_number_refused_in_a_confidential_program_is_shown(sponsorship: Path) -> None:
+    """A trial: `min_answers: 1` was refused with "(got '[confidential]')"; a number names
+    nobody."""
+    edit(sponsorship / PROGRAM, "min_answers: 3", "min_answers: 1")
+    err = refused(sponsorship)
+    assert "'sponsorship.scores.min_answers': should be at least 2 (got '1')" in err, err
