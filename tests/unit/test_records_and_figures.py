@@ -117,6 +117,13 @@ def test_figures_follow_boxes_linked_issues_and_phases() -> None:
     assert figure_values(result) == [100, 0, 40, 46, 0, 0, 23]
 
 
+def test_a_figure_typed_with_spaces_counts_in_its_phase() -> None:
+    """A trial: a figure typed `0 %` was left out of its phase's figure, unsaid."""
+    plan = "**Phase 3:**\n- [x] End Program => ` 0 %`\n- [ ] Other => `0%`\nComplete => `0%`\n"
+    result = rewrite_figures(plan, {})
+    assert "- [x] End Program => ` 100 %`" in result and "Complete => `50%`" in result
+
+
 def test_only_the_figures_change() -> None:
     result = rewrite_figures(PLAN, {7: 40})
     pattern = re.compile(r"`\d+%`")
