@@ -199,7 +199,7 @@ def record_specs(program: Program, rollup: bool = False) -> list[RecordSpec]:
     """The values a program asks people to record (only those averaged in its rollups on every
     run, with ROLLUP)."""
     return [
-        RecordSpec(r.label, r.out_of, r.min_for_average, r.least)
+        RecordSpec(r.label, r.out_of, r.min_for_average, r.least, _former(r.renamed_from))
         for r in program.recorded_values()
         if r.rollup or not rollup
     ]
@@ -208,6 +208,10 @@ def record_specs(program: Program, rollup: bool = False) -> list[RecordSpec]:
 def _moved(seal: re.Match[str], closes: Closing) -> bool:
     """Whether a sealed block that published nothing closes on another day now, not past."""
     return bool(seal["empty"]) and seal["on"] != closes.on.isoformat() and not closes.passed
+
+
+def _former(label: str | None) -> tuple[str, ...]:
+    return (label,) if label else ()
 
 
 class Blocks:

@@ -35,6 +35,7 @@ class RecordSpec:
     min_for_average: int = 1  # more for personal answers, so no one's can be worked out
     least: float | None = None  # the smallest value that makes sense (0 for a count); on a
     # scale, 0 unless given
+    formerly: tuple[str, ...] = ()  # the label's former wordings, still read (`renamed_from`)
 
     def lowest(self) -> float | None:
         """The smallest value accepted: LEAST, or 0 on a scale; None: any number."""
@@ -86,8 +87,14 @@ def misplaced(records: Mapping[str, Recorded]) -> tuple[str, ...]:
 
 
 def _shown(specs: Sequence[RecordSpec]) -> dict[str, str]:
-    """Each label by its line as GitLab shows it (a template writes a label escaped)."""
-    return {as_shown(neutralise(spec.label)).strip().casefold(): spec.label for spec in specs}
+    """Each label by its line as GitLab shows it (a template writes a label escaped), and by
+    its former wordings (a trial reworded a checkpoint's label mid-cohort: every answer
+    recorded under the old one stopped counting, unsaid)."""
+    return {
+        as_shown(neutralise(name)).strip().casefold(): spec.label
+        for spec in specs
+        for name in (*reversed(spec.formerly), spec.label)
+    }
 
 
 def _raw_values(text: str, labels: Mapping[str, str]) -> dict[str, str]:

@@ -365,6 +365,13 @@ class RecordField(Frozen):
     rollup: bool = Field(
         default=True, description="averaged in the rollups on every run; false: published otherwise"
     )
+    renamed_from: (
+        Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[^:\r\n]+$")]
+        | None
+    ) = Field(
+        default=None,
+        description="the label's former wording: lines recorded under it are still read",
+    )
 
     @model_validator(mode="after")
     def _least_on_scale(self) -> RecordField:

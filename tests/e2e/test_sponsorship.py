@@ -771,3 +771,27 @@ def test_another_pair_s_issue_pasted_into_a_pair_s_is_said_without_its_key(
     edit(lena, "<!-- automation:key=sales-sponsorship/fy28-h1/aiko.tanaka -->", "")
     later = run("apply", "2027-03-03")
     assert later.code == 0 and "hidden first line of another" not in later.out, later.out
+
+
+@pytest.mark.parametrize("renamed", [True, False])
+def test_a_checkpoint_label_reworded_with_renamed_from_still_reads_the_answers(
+    sponsorship: Path, renamed: bool
+) -> None:
+    """A trial reworded the end checkpoint's label mid-cohort: every end score recorded under
+    the old wording stopped counting, unsaid. With `renamed_from`, they count."""
+    assert run("apply", "2027-07-20").code == 0
+    for key in issues(sponsorship):
+        if key.startswith("sales-sponsorship/fy28-h1/") and key.endswith("/sponsee-scores"):
+            edit(path_of(sponsorship, key), "satisfaction (end): __/10", "satisfaction (end): 8/10")
+    former = ", renamed_from: satisfaction (end)" if renamed else ""
+    edit(
+        sponsorship / PROGRAM,
+        "{id: end, label: satisfaction (end)}",
+        f"{{id: end, label: satisfaction (end of program){former}}}",
+    )
+    for line in ("task: satisfaction (end)", "unless_recorded: satisfaction (end)"):
+        edit(sponsorship / PROGRAM, line, line.replace("(end)", "(end of program)"))
+    assert run("apply", "2027-08-16").code == 0
+    published = issues(sponsorship)["sales-sponsorship/fy28-h1/tracking"].description
+    block = published.split("begin scores-end")[1].split("end scores-end")[0]
+    assert ("| Sponsee satisfaction (end of program) | 8.0 |" in block) is renamed, block

@@ -102,6 +102,10 @@ class Checkpoint(Frozen):
     id: CheckpointId
     label: OneLine = Field(description="after 'Sponsee ' / 'Sponsor ', e.g. 'satisfaction (start)'")
     days_after_start: int | None = Field(default=None, ge=0, le=800)
+    renamed_from: OneLine | None = Field(
+        default=None,
+        description="the label's former wording: scores recorded under it are still read",
+    )
 
     def day(self, start: dt.date, end: dt.date) -> dt.date:
         """Its date in a cohort from START to END: `days_after_start` when given; else two
@@ -134,6 +138,11 @@ class Scores(Frozen):
     def label(self, side: str, checkpoint: Checkpoint) -> str:
         """The line a person fills in: `Sponsee satisfaction (start)`."""
         return f"{side.capitalize()} {checkpoint.label}"
+
+    def former_label(self, side: str, checkpoint: Checkpoint) -> str | None:
+        """The line as it was worded before `renamed_from`, if it was renamed."""
+        was = checkpoint.renamed_from
+        return f"{side.capitalize()} {was}" if was else None
 
 
 class Advancement(Frozen):
@@ -211,7 +220,12 @@ class SponsorshipProgram(Program):
         scores, advancement = part.scores, part.advancement
         own = (
             [
-                RecordField(label=scores.label(side, c), out_of=scores.out_of, rollup=False)
+                RecordField(
+                    label=scores.label(side, c),
+                    out_of=scores.out_of,
+                    rollup=False,
+                    renamed_from=scores.former_label(side, c),
+                )
                 for c in scores.checkpoints
                 for side in SIDES
             ]
