@@ -171,15 +171,18 @@ def passed(due: Due, today: dt.date) -> bool:
 def open_tasks(tasks: tuple[Task, ...], reminder: Reminder) -> tuple[str, ...]:
     """The open tasks a reminder names: in its section, containing its text (or both). A
     reminder of a section leaves out its optional tasks, which no figure counts (one that
-    names a task by its words sends it, optional or not)."""
+    names a task by its words sends it, optional or not). With `unless_recorded` the value
+    decides, not the box: its tasks, ticked or not (a trial: a score's task ticked with the
+    value still `__/10` was never reminded of; `_recorded` leaves out a recorded one)."""
     section = heading_key(reminder.section) if reminder.section else None
     text = folded(reminder.task) if reminder.task else None
+    boxes = reminder.unless_recorded is None
     return tuple(
         task.text
         for task in tasks
         if (section is None or heading_key(task.section) == section)
         and (text in folded(task.text) if text is not None else not is_optional(task.text))
-        and count_tasks(task.line).completed_count == 0
+        and not (boxes and count_tasks(task.line).completed_count)
     )
 
 

@@ -400,3 +400,20 @@ def test_unless_recorded_must_name_a_value_the_program_records(shipped: Path) ->
     result = run("validate")
     assert result.code == 2 and "Traceback" not in result.err
     assert "reminder 'satisfaction-start': no value this program records" in result.err
+
+
+def test_a_score_task_ticked_with_no_score_written_is_still_reminded(shipped: Path) -> None:
+    """A trial: Kenji ticked "Record your satisfaction (start)" and left `__/10`: his box
+    said done, so the checkpoint's reminder skipped him, and his answer never counted. With
+    `unless_recorded`, the value decides, not the box."""
+    keep_programs(shipped, "sales-sponsorship")
+    apply("2026-12-04")
+    key = scores_key("kenji.watanabe", "sponsee")
+    edit(
+        path_of(shipped, key),
+        "- [ ] Record your satisfaction (start)",
+        "- [x] Record your satisfaction (start)",
+    )
+    apply("2027-02-15")
+    said = notes(shipped, issues(shipped)[key])
+    assert "**Reminder: please record your satisfaction (start)**" in said
