@@ -424,6 +424,9 @@ class Generated:
     # keys of people still in the program whose issue cannot be written now (a hire with no
     # start date): one that exists is left as it stands, and the rollups count it so
     kept: frozenset[str] = frozenset()
+    # keys whose issues under them (`KEY/...`) no longer asked for are left as they stand,
+    # not withdrawn: a sponsorship pair held by a matching rule (its former sponsor's scores)
+    waiting: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -444,6 +447,7 @@ class DesiredProgram:
     # `leaving.reasons` under a name neither the roster nor the program file has (reasons.py)
     strays: tuple[Stray, ...] = ()
     kept: frozenset[str] = frozenset()  # see Generated
+    waiting: frozenset[str] = frozenset()  # see Generated
     project: str = ""  # the GitLab project's path (settings.yml): a link to one of its issues
 
     def every_issue(self) -> tuple[DesiredIssue, ...]:

@@ -372,6 +372,8 @@ def departures(  # noqa: PLR0917
         if key in desired.kept:  # its person is still in the program (Generated.kept)
             rows.append(_kept(desired, key, issue, headings, today))
             continue
+        if any(key.startswith(f"{held}/") for held in desired.waiting):
+            continue  # left as it stands while its pair is held (Generated.waiting)
         plans.append(follow_rename(desired.program, key, issue))  # found under a former id
         member = _in_group(desired, member_of(desired, key), issue)
         waiting = bool(held & set(key.split("/")[1:-1]))  # a rename's warning says what to do

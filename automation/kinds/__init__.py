@@ -107,6 +107,7 @@ def _assemble(ctx: Ctx, generated: Generated) -> DesiredProgram:
         failures=generated.failures,
         index=index_issue(ctx.program, ctx.index_key()),
         kept=generated.kept,
+        waiting=generated.waiting,
         project=ctx.config.settings.gitlab.project,
     )
 

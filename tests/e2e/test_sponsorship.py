@@ -795,3 +795,22 @@ def test_a_checkpoint_label_reworded_with_renamed_from_still_reads_the_answers(
     published = issues(sponsorship)["sales-sponsorship/fy28-h1/tracking"].description
     block = published.split("begin scores-end")[1].split("end scores-end")[0]
     assert ("| Sponsee satisfaction (end of program) | 8.0 |" in block) is renamed, block
+
+
+def test_a_sponsor_change_that_breaks_a_rule_changes_nobody_s_issues(sponsorship: Path) -> None:
+    """A trial made Kenji's manager his sponsor: the run failed for the pair, yet assigned her
+    to the pair's issue, unassigned Victor and withdrew his score issue (his 8/10 in it).
+    Held, the pair's issues keep their people; fixed, nothing is left to undo."""
+    assert run("apply", "2027-03-01").code == 0
+    before = pair(sponsorship, "kenji.watanabe").assignees
+    victor = "sales-sponsorship/fy28-h1/kenji.watanabe/sponsor-scores/victor.nakamura"
+    match = "{sponsor: victor.nakamura, sponsee: kenji.watanabe}"
+    edit(sponsorship / PROGRAM, match, match.replace("victor.nakamura", "dana.whitfield"))
+    held = run("apply", "2027-03-10")
+    assert held.code == 1 and "the sponsor is the sponsee's direct manager" in held.out
+    assert "those made keep their people" in held.out and "withdrawn" not in held.out
+    assert pair(sponsorship, "kenji.watanabe").assignees == before
+    assert issues(sponsorship)[victor].state == "opened"
+    edit(sponsorship / PROGRAM, match.replace("victor.nakamura", "dana.whitfield"), match)
+    fixed = run("apply", "2027-03-11")
+    assert fixed.code == 0 and "withdrawn" not in fixed.out and "assignees" not in fixed.out

@@ -354,7 +354,7 @@ def _checkpoints_in_order(part: Sponsorship, source: Source) -> Iterator[Problem
         day = {i: checkpoints[i].day(cohort.start, end) for i in ranked}
         said = [(i, f"is after the cohort's end ({end})") for i in ranked if day[i] > end]
         for one, other in itertools.pairwise(ranked):
-            if day[other] <= day[one]:  # the one `days_after_start` placed is said
+            if day[other] < day[one]:  # the one `days_after_start` placed is said
                 i, j = (
                     (other, one)
                     if checkpoints[other].days_after_start is not None

@@ -74,6 +74,7 @@ def generate(ctx: Ctx) -> Generated:
         warnings=warnings,
         notices=tuple(_staged_notices(ctx)),
         failures=tuple(held.items()),
+        waiting=frozenset(key.removesuffix(f"/{MATCHING}") for key in held),
     )
 
 
@@ -86,7 +87,8 @@ def _held(ctx: Ctx, finding: Finding) -> tuple[str, str]:
     # keyed apart from the pair's issue: a failed key gets no writes, and its ticks still count
     return (
         f"{_key(ctx, cohort, pair)}/{MATCHING}",
-        f"{said}; until then its issues not made yet wait (those made are kept up to date)",
+        f"{said}; until then its issues not made yet wait, and those made keep their people "
+        "(their ticks still count)",
     )
 
 
@@ -99,10 +101,13 @@ def _issues(
     ctx: Ctx, cohort: SponsorshipCohort, pair: Pair, held: Mapping[str, str]
 ) -> Iterator[DesiredIssue]:
     """A released pair's issues: the pair's own, each side's scores, and (a year after) the
-    sponsee's career advancement; none made while the pair is HELD (kept, if made before)."""
+    sponsee's career advancement; none made while the pair is HELD, and those made before
+    keep their people (a trial: a sponsor change that broke a rule assigned the new sponsor
+    and withdrew the former one's score issue, though the run said it failed)."""
     made = f"{_key(ctx, cohort, pair)}/{MATCHING}" not in held
+    yesterday = ctx.today - dt.timedelta(days=1)
     for issue in _all_issues(ctx, cohort, pair):
-        yield issue if made else replace(issue, create=False)
+        yield issue if made else replace(issue, create=False, people_until=yesterday)
 
 
 def _all_issues(ctx: Ctx, cohort: SponsorshipCohort, pair: Pair) -> Iterator[DesiredIssue]:
