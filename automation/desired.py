@@ -613,25 +613,19 @@ def group_of(desired: DesiredProgram, item: DesiredIssue) -> str | None:
 
 
 def is_over(
-    desired: DesiredProgram, item: DesiredIssue, today: dt.date, issue: ObservedIssue | None = None
+    desired: DesiredProgram, item: DesiredIssue, today: dt.date, due: dt.date | None = None
 ) -> bool:
     """Whether an issue's time is over: its own end passed (an ESP account's commitment), or
-    its group (a cohort, a workshop) ended, unless ISSUE is open with a due date after the
-    group's end that is not past (a trial: a manager gave a participant two more weeks, and
-    her issue was labelled `ended` the day after her cohort's end)."""
+    its group (a cohort, a workshop) ended, unless DUE, the open issue's due date as the plan
+    leaves it (`duedates.due_after`: a person's stays, the tool's follows configuration), is
+    after the group's end and not past (a trial: a manager gave a participant two more weeks,
+    and her issue was labelled `ended` the day after her cohort's end)."""
     if _own_end_passed(item, today):
         return True
     if not _group_ended(desired, item, today):
         return False
-    return issue is None or not _given_longer(desired, item, issue, today)
-
-
-def _given_longer(
-    desired: DesiredProgram, item: DesiredIssue, issue: ObservedIssue, today: dt.date
-) -> bool:
     end = desired.course.ends.get(group_of(desired, item) or "")
-    due = issue.due_date
-    return issue.state == "opened" and end is not None and due is not None and end < due >= today
+    return due is None or end is None or not end < due >= today
 
 
 def _own_end_passed(item: DesiredIssue, today: dt.date) -> bool:

@@ -63,6 +63,7 @@ from automation.checklist import headings_found, rename_headings
 from automation.config.models import Program
 from automation.course import GROUP_LINE, Ending, Member
 from automation.desired import DesiredIssue, DesiredProgram, Measured, group_of, is_over
+from automation.duedates import due_after
 from automation.edits import BlockTexts, Edits
 from automation.errors import ItemError
 from automation.identity import Resolved
@@ -948,12 +949,17 @@ def with_endings(
         m = measured.get(item.key)
         if m is None or m.progress.status is Status.COMPLETE:
             continue
-        if is_over(desired, item, today, m.issue) or _closed_late(m.issue, today):
+        if is_over(desired, item, today, _due(item, m.issue)) or _closed_late(m.issue, today):
             # put back once over, still withdrawn (`turn`): as its group's figures counted it
             left = _state(m.issue) in (_LEFT, _LEFT_CLOSED) and _back_too_late(desired, item, today)
             status = Status.WITHDRAWN if left else Status.ENDED
             out[item.key] = replace(m, progress=replace(m.progress, status=status))
     return out
+
+
+def _due(item: DesiredIssue, issue: ObservedIssue) -> dt.date | None:
+    """An open issue's due date as the plan leaves it (a person's stays)."""
+    return due_after(item, issue) if issue.state == "opened" else None
 
 
 def _closed_late(issue: ObservedIssue, today: dt.date) -> bool:

@@ -314,7 +314,7 @@ def _finished(
     run), its time over (an ESP account ended early: a trial was told its month's weeks after
     the end were no longer asked for, "tick it"), or complete as its progress counts it: its
     work is over."""
-    if (due is not None and due < today) or is_over(desired, item, today, issue):
+    if (due is not None and due < today) or is_over(desired, item, today, due):
         return True
     return measure(issue.description, desired.program, due, today).status is Status.COMPLETE
 

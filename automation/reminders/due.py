@@ -11,6 +11,7 @@ from automation.checklist import count_tasks, heading_key, is_optional, rename_h
 from automation.config.models import Program
 from automation.config.reminders import Reminder, Reminders
 from automation.desired import DesiredIssue, DesiredProgram, is_over
+from automation.duedates import due_after
 from automation.errors import ItemError
 from automation.items import ObservedIssue
 from automation.markers import outside_blocks
@@ -104,7 +105,7 @@ def _may_remind(
     return (
         issue.state == "opened"
         and (issue.confidential or not item.confidential)
-        and not is_over(desired, item, today, issue)
+        and not is_over(desired, item, today, due_after(item, issue))
     )
 
 

@@ -191,3 +191,16 @@ def test_an_issue_whose_manager_extended_it_ends_on_its_own_date_not_its_cohort_
     assert now[AIKO].state == "opened"
     assert run("apply", "2027-05-16").code == 0
     assert "status::ended" in issues(csm)[AIKO].labels
+
+
+def test_a_cohort_shortened_past_its_new_end_ends_its_issues_not_overdue(csm: Path) -> None:
+    """A review: the tool's own due date, about to move to the new, earlier end, was taken
+    for a manager's extension, and every issue read `overdue` for one run."""
+    assert run("apply").code == 0
+    edit(CSM, "end_date: 2027-04-30", "end_date: 2027-03-31")
+    result = run("apply", "2027-04-05")
+    assert result.code == 0, result.out + result.err
+    for key in (SAM, AIKO, LENA):
+        found = issues(csm)[key]
+        assert found.due_date == dt.date(2027, 3, 31)
+        assert "status::ended" in found.labels and "status::overdue" not in found.labels
