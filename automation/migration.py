@@ -58,6 +58,7 @@ _SHOWN = 80  # characters of a task's text a warning quotes
 _WORD = re.compile(r"\w+")
 FEW_WORDS = 4  # a task with fewer is too short to tell a rewording of it from another task
 ALIKE = 0.5  # the share of words in order a rewording keeps (migration._alike): a new task has less
+KEPT = 0.8  # ... or the share of the shorter task's words the longer keeps (a clause added)
 _LEAD = 20  # characters before the first difference a quote of a reworded task starts with
 
 _RENDERED = re.compile(r"^rendered (?P<hash>[0-9a-f]{16})$")
@@ -676,10 +677,16 @@ def _unlike(
 
 def _alike(one: str, other: str) -> bool:
     """Whether two tasks may be one reworded: they share at least half their words, in order
-    (a typo fixed, a clause added or taken out, a name or a date changed), or one is too
-    short to tell (`b` and `b, better`)."""
-    short = min(len(_words(one)), len(_words(other))) < FEW_WORDS
-    return short or _likeness(one, other) >= ALIKE
+    (a typo fixed, a name or a date changed), or the shorter one's words nearly all stand in
+    the other (a clause added or taken out: a review saw "Complete the SQS pre-work", given a
+    long clause, added again as a new task), or one is too short to tell (`b`, `b, better`)."""
+    words = _words(one), _words(other)
+    shortest = min(len(w) for w in words)
+    if shortest < FEW_WORDS:
+        return True
+    matcher = difflib.SequenceMatcher(None, *words, autojunk=False)
+    kept = sum(block.size for block in matcher.get_matching_blocks())
+    return matcher.ratio() >= ALIKE or kept >= KEPT * shortest
 
 
 def _likeness(one: str, other: str) -> float:

@@ -369,6 +369,39 @@ def test_a_task_like_none_in_whose_place_it_stands_is_added_not_taken_for_a_rewo
     assert any("differently" in w and f"keeps '{old}'" in w for w in result.warnings)
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (
+            "Complete the SQS pre-work",
+            "Complete the SQS pre-work in the learning path before your workshop, and tell "
+            "your manager",
+        ),
+        (
+            "Read the [sponsorship page](https://handbook.gitlab.com/handbook/sales/sponsorship/)",
+            "Read the [sponsorship page](https://about.gitlab.com/handbook/people-group/"
+            "learning-and-development/sales-sponsorship-pilot/)",
+        ),
+        (
+            "**Sponsee:** Share your career goals",
+            "**Sponsee:** Share your career goals, strengths and the development areas you "
+            "want to work on this cohort",
+        ),
+    ],
+)
+def test_a_task_given_a_clause_or_a_new_link_stays_a_rewording(
+    blocks: Blocks, old: str, new: str
+) -> None:
+    """A review: a ticked task the template gave a long clause (its words all kept) was added
+    again as a new task, unticked, and the done one called no longer asked for."""
+    body = BODY.replace("- [ ] b\n", f"- [ ] {old}\n")
+    issues = created(program(body), blocks)
+    ticked = edited(issues[0], f"- [ ] {old}\n", f"- [x] {old}\n")
+    result = plan(program(body.replace(old, new)), [ticked, *issues[1:]], blocks)
+    assert all(new not in u.after for u in updates(result).values())
+    assert any("differently" in w for w in result.warnings), result.warnings
+
+
 def test_a_long_task_reworded_at_its_end_is_quoted_where_the_wordings_differ(
     blocks: Blocks,
 ) -> None:
