@@ -213,6 +213,8 @@ class DesiredIssue:
     # lists (a score issue made once a checkpoint closed: without that checkpoint's task,
     # never added later, as a task a person deleted)
     made_with: str | None = None
+    # the day each part MADE_WITH may leave out closes (a score issue's checkpoints, by name)
+    closing: Mapping[str, dt.date] = field(default_factory=dict)
     # the day what it is about began (an ESP account's `start`): one made long after is said
     # (missed.begun_long_ago)
     begins: dt.date | None = None

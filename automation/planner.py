@@ -444,10 +444,13 @@ def _emptied(
     in than its template has (a person deleted them: the section counted as done without
     them; testers' findings: it completed on nothing, or a hire graduated with a milestone
     deleted, unsaid). Once, not every run: a task deleted on purpose is the person's call.
-    Tasks a person added make up for as many deleted ones. Against the text the issue would
-    be made with today: one made without what had closed (a score issue's checkpoint) had
-    none of it to delete (a trial was told to put back a task it never had)."""
-    template = ctx.measure(item.made_with or item.description, item.due_date, item.sections)
+    Tasks a person added make up for as many deleted ones. Against the text the issue was
+    made with (`_made_with`): one made without what had closed (a score issue's checkpoint)
+    had none of it to delete (a trial was told to put back a task it never had)."""
+    made = _made_with(item, found, ctx.today)
+    if made is None:
+        return ()
+    template = ctx.measure(made, item.due_date, item.sections)
     had = {s.section.heading: s.tasks.count for s in template.sections}
     return tuple(
         _fewer(found, s.section.heading, s.tasks.count, had[s.section.heading])
@@ -457,6 +460,19 @@ def _emptied(
         and s.section.required
         and s.tasks.count < had.get(s.section.heading, 0)
     )
+
+
+def _made_with(item: DesiredIssue, found: ObservedIssue, today: dt.date) -> str | None:
+    """The text the issue was made with, as far as it can be told: what closed by the day it
+    was made (`DesiredIssue.closing`) left out, as by today (`made_with`) or nothing (its
+    description); None when something closed between (a review: a score issue made before
+    any checkpoint closed, two of its tasks deleted, was measured against today's text)."""
+    if item.made_with is None:
+        return item.description
+    made = found.created_at.date() if found.created_at is not None else today
+    then = {part for part, day in item.closing.items() if day <= made}
+    now = {part for part, day in item.closing.items() if day <= today}
+    return item.made_with if then == now else item.description if not then else None
 
 
 def _fewer(found: ObservedIssue, heading: str, count: int, had: int) -> str:

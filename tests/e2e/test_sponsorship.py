@@ -814,3 +814,19 @@ def test_a_sponsor_change_that_breaks_a_rule_changes_nobody_s_issues(sponsorship
     edit(sponsorship / PROGRAM, match.replace("victor.nakamura", "dana.whitfield"), match)
     fixed = run("apply", "2027-03-11")
     assert fixed.code == 0 and "withdrawn" not in fixed.out and "assignees" not in fixed.out
+
+
+def test_deleted_score_tasks_are_still_said_when_the_issue_completes(sponsorship: Path) -> None:
+    """A review: a score issue made before any checkpoint closed, its start and mid tasks
+    deleted, completed unsaid: it was measured against today's text, which leaves out the
+    checkpoints closed since."""
+    assert run("apply", "2027-01-25").code == 0
+    key = "sales-sponsorship/fy28-h1/aiko.tanaka/sponsee-scores"
+    path = path_of(sponsorship, key)
+    text = path.read_text("utf-8")
+    text = re.sub(r"- \[ \] Record your satisfaction \((start|mid-program)\)[^\n]*\n", "", text)
+    path.write_text(text.replace("- [ ]", "- [x]").replace("__/10", "8/10"), "utf-8")
+    result = run("apply", "2027-08-20")
+    assert result.code == 0, result.out + result.err
+    assert "status::complete" in issues(sponsorship)[key].labels
+    assert len(lines_with(result, "is complete with 1 of the 3 tasks")) == 1, result.out

@@ -304,6 +304,7 @@ def _scores(
             create=not _ended(ctx, cohort),
             dates=dates,
             asks=tuple(f"checkpoint_{c}" for c in days if c not in shut),
+            closing={f"checkpoint_{c}": day + grace for c, day in days.items()},
             roles={"participant": (person.username,)},
         )
 
