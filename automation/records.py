@@ -1,8 +1,10 @@
 """Values people record in an issue, one `Label: value` line each, read back for rollups (pure).
 
 A template writes the lines (`Sponsee satisfaction (start): __/10`); a person replaces the
-blank with a value (`8/10`, `8`, `7.5`). The first line with a label counts (one that is no
-task before a task line); lines in code, HTML comments and the tool's own blocks are ignored.
+blank with a value (`8/10`, `8`, `7.5`). The lines with a label that are no task count (task
+lines when there are none): the one that is not blank, or the value they all give (two values
+are unreadable); lines in code, HTML comments and the tool's own blocks are ignored. Values are
+read from the issues whose template asks for them (`read_asked`).
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def read_records(text: str, specs: Sequence[RecordSpec]) -> dict[str, Recorded]:
     if not specs:
         return {}
     raw = _raw_values(text, _shown(specs))
-    return {spec.label: _parse(spec, raw.get(spec.label)) for spec in specs}
+    return {spec.label: _one(spec, raw.get(spec.label, ())) for spec in specs}
 
 
 def read_asked(text: str, template: str, specs: Sequence[RecordSpec]) -> dict[str, Recorded]:
@@ -69,10 +71,10 @@ def read_asked(text: str, template: str, specs: Sequence[RecordSpec]) -> dict[st
     value, said by the planner, never counted). A review: `Sentiment: very
     positive after the demo`, typed in an ESP monthly session that asks for no value, was
     read as an unreadable score and kept the session from completing."""
-    if not specs:
-        return {}
-    asked = set(_raw_values(template, _shown(specs)))
     found = read_records(text, specs)
+    if not any(value.present for value in found.values()):
+        return found  # (most issues: no line to place, the template is not read)
+    asked = set(_raw_values(template, _shown(specs)))
     return {
         spec.label: found[spec.label]
         if spec.label in asked
@@ -97,11 +99,10 @@ def _shown(specs: Sequence[RecordSpec]) -> dict[str, str]:
     }
 
 
-def _raw_values(text: str, labels: Mapping[str, str]) -> dict[str, str]:
-    """Each label's value: on the lines that give it, lines that are no task first (a
-    reviewer: `- [ ] **Satisfaction:** send the survey` above `Satisfaction: 8` hid the 8);
-    of those, the one that is not blank (a trial: an answer typed on a line of its own below
-    the template's `__/10` was never read), or TWICE when they give two different values."""
+def _raw_values(text: str, labels: Mapping[str, str]) -> dict[str, list[str]]:
+    """Each label's values, as the lines that give it have them: lines that are no task, or
+    else task lines (a reviewer: `- [ ] **Satisfaction:** send the survey` above
+    `Satisfaction: 8` hid the 8)."""
     found: dict[str, list[str]] = {}
     tasks: dict[str, list[str]] = {}
     for line in visible_lines(outside_blocks(text)):
@@ -115,18 +116,27 @@ def _raw_values(text: str, labels: Mapping[str, str]) -> dict[str, str]:
             continue
         chosen = tasks if prefix and prefix.group("box") else found
         chosen.setdefault(label, []).append(rest.replace("**", "").strip())
-    return {label: _one(values) for label, values in {**tasks, **found}.items()}
+    return {**tasks, **found}
 
 
-TWICE = "\0twice"  # a label given on two lines with different values (no value people type)
 GIVEN_TWICE = "it is given on two lines, with different values; keep one"
 
 
-def _one(values: Sequence[str]) -> str:
-    """The value of a label given on these lines: the first that is not blank (the first
-    line when all are), or TWICE."""
-    given = list(dict.fromkeys(v for v in values if not _BLANK.match(v.replace(" ", ""))))
-    return values[0] if not given else given[0] if len(given) == 1 else TWICE
+def _one(spec: RecordSpec, values: Sequence[str]) -> Recorded:
+    """A label's value from the lines that give it: the one line that is not blank (a trial:
+    an answer typed on a line of its own below the template's `__/10` was never read); the
+    same value on several (`8/10` and `8`); unreadable when they give different values (a
+    trial: a score corrected on a line added below kept the first, unsaid)."""
+    given = [_parse(spec, v) for v in dict.fromkeys(values) if not _blank(v)]
+    if not given:
+        return _parse(spec, values[0] if values else None)
+    if len({(r.value, r.problem) for r in given}) == 1:
+        return given[0]
+    return Recorded(spec.label, problem=GIVEN_TWICE)
+
+
+def _blank(raw: str) -> bool:
+    return _BLANK.match(raw.replace(" ", "")) is not None
 
 
 _ABOUT = re.compile(r"^(?:~|≈|about\s+|approx\.?\s+)", re.IGNORECASE)
@@ -167,9 +177,7 @@ def _within(out_of: float) -> int:
 def _parse(spec: RecordSpec, raw: str | None) -> Recorded:
     if raw is None:
         return Recorded(spec.label, present=False)
-    if raw == TWICE:
-        return Recorded(spec.label, problem=GIVEN_TWICE)
-    if _BLANK.match(raw.replace(" ", "")):
+    if _blank(raw):
         return Recorded(spec.label)
     match = _NUMBER.match(_number_part(raw, spec.label))
     scale = f" out of {spec.out_of:g}" if spec.out_of else ""

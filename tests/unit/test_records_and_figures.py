@@ -76,6 +76,8 @@ def test_a_value_below_its_blank_line_counts_and_two_values_are_unreadable() -> 
     assert twice.problem == "it is given on two lines, with different values; keep one"
     blank = read_records(f"- {label}: __/10\n{label}: __\n", SPECS)[label]
     assert blank.present and blank.value is None and blank.problem is None
+    same = read_records(f"- {label}: 8/10\n> {label}: ~8\n", SPECS)[label]  # a review
+    assert same.value == 8.0 and same.problem is None
 
 
 def test_averages_skip_missing_and_count_malformed() -> None:
