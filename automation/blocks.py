@@ -30,14 +30,12 @@ EPIC_TEMPLATE = "epic.md.j2"
 COMPLETION_TEMPLATE = "blocks/completion.md.j2"
 ROLLUP_TEMPLATE = "blocks/rollup.md.j2"
 # The last line of a derived block whose figures were published once: never written again,
-# unless it published nothing and configuration moved its closing day since, to one not past
-# (a trial: a cohort's start year mistyped for one run sealed its end figure as "not
-# published" for good). The line names that day (lines written before it did: none).
-SEALED = "<!-- automation:sealed: published once; the tool never changes this block again"
-_SEAL = re.compile(
-    re.escape(SEALED)
-    + r"(?: \(closed (?P<on>\d{4}-\d{2}-\d{2})(?P<empty>; nothing published)?\))? -->"
-)
+# unless it published nothing, may open again (`Closing.reopens`), and configuration moved its
+# closing day since, to one not past (a trial: a cohort's start year mistyped for one run
+# sealed its end figure as "not published" for good): such a block has a line naming that
+# day above it (the seal line itself is as every version wrote it, which they all keep).
+SEALED = "<!-- automation:sealed: published once; the tool never changes this block again -->"
+_EMPTY = re.compile(r"<!-- automation:sealed-empty (?P<on>\d{4}-\d{2}-\d{2}) -->")
 
 # A rollup lists at most this many issues one per row, those that need attention first, and
 # counts the rest: 10,000 rows would pass GitLab's 1,048,576-character description limit.
@@ -205,9 +203,10 @@ def record_specs(program: Program, rollup: bool = False) -> list[RecordSpec]:
     ]
 
 
-def _moved(seal: re.Match[str], closes: Closing) -> bool:
+def _reopened(written: str, closes: Closing) -> bool:
     """Whether a sealed block that published nothing closes on another day now, not past."""
-    return bool(seal["empty"]) and seal["on"] != closes.on.isoformat() and not closes.passed
+    empty = _EMPTY.search(written)
+    return empty is not None and empty["on"] != closes.on.isoformat() and not closes.passed
 
 
 def _former(label: str | None) -> tuple[str, ...]:
@@ -281,13 +280,12 @@ class Blocks:
                 written = block_content(found.description, block.name)
             except ItemError:
                 written = None  # a damaged block: the write reports it
-            seal = _SEAL.search(written or "")
-            if written is not None and seal is not None and not _moved(seal, block.closes):
+            if written is not None and SEALED in written and not _reopened(written, block.closes):
                 return written
         values = derived_values(block, measured)
         content = self.renderer.render(block.template, values)
         if block.closes is None or not values["closed"]:
             return content
-        empty = all(figure.mean is None for figure in values["averages"])
-        said = f" (closed {block.closes.on.isoformat()}{'; nothing published' if empty else ''})"
-        return f"{content.rstrip()}\n{SEALED}{said} -->\n"
+        empty = block.closes.reopens and all(a.mean is None for a in values["averages"])
+        day = f"<!-- automation:sealed-empty {block.closes.on.isoformat()} -->\n" if empty else ""
+        return f"{content.rstrip()}\n{day}{SEALED}\n"

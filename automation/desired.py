@@ -72,6 +72,10 @@ class Closing:
     on: dt.date
     passed: bool
     early: bool = True
+    # sealed with nothing published, it opens again when `on` moves to a day not past (a
+    # sponsorship figure); a block that shows more than its averages (an ESP scorecard's
+    # rows) never does
+    reopens: bool = False
 
 
 @dataclass(frozen=True)

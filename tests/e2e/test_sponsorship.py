@@ -715,7 +715,7 @@ def test_a_start_year_mistyped_for_one_run_does_not_seal_the_end_figure(
     assert run("apply", "2027-06-25").code == 0
     key = "sales-sponsorship/fy28-h1/tracking"
     sealed = issues(sponsorship)[key].description
-    assert "(closed 2026-08-15; nothing published) -->" in sealed
+    assert "<!-- automation:sealed-empty 2026-08-15 -->" in sealed
     edit(sponsorship / PROGRAM, "start: 2026-02-01", "start: 2027-02-01")
     assert run("apply", "2027-06-26").code == 0
     end = issues(sponsorship)[key].description.split("begin scores-end")[1]

@@ -20,7 +20,7 @@ SPEC = RecordSpec(LABEL, 10, 3)
 ON = dt.date(2027, 3, 1)
 
 
-def block(passed: bool, n: int = 4, on: dt.date = ON) -> Derived:
+def block(passed: bool, n: int = 4, on: dt.date = ON, reopens: bool = False) -> Derived:
     rows = tuple(DerivedRow({}, records=f"k{i}") for i in range(n))
     values = {"what": "satisfaction (start)", "on": ON, "minimum": 3, "rate": False, "today": ON}
     return Derived(
@@ -29,7 +29,7 @@ def block(passed: bool, n: int = 4, on: dt.date = ON) -> Derived:
         values,
         rows,
         (SPEC,),
-        Closing(on, passed),
+        Closing(on, passed, reopens=reopens),
     )
 
 
@@ -87,21 +87,23 @@ def test_a_block_without_the_seal_is_computed_again() -> None:
 def test_a_block_sealed_with_nothing_published_opens_again_when_its_day_moves_later() -> None:
     """A trial: a cohort's start year mistyped for one run closed its end checkpoint at once,
     sealed as "not published"; with the year fixed, it stayed so for good."""
-    first = render(block(passed=True), measured(8, None, None, None))
+    first = render(block(passed=True, reopens=True), measured(8, None, None, None))
     assert "not published: fewer than 3 answers" in first
-    assert f"{SEALED} (closed 2027-03-01; nothing published) -->" in first
+    assert first.endswith(f"<!-- automation:sealed-empty 2027-03-01 -->\n{SEALED}\n")
     later = dt.date(2028, 3, 1)
-    again = render(block(passed=False, on=later), measured(8, 6, 7, None), written(first))
+    again = render(block(False, on=later, reopens=True), measured(8, 6, 7, None), written(first))
     assert "Not published yet" in again and SEALED not in again
-    assert render(block(passed=False), measured(8, 6, 7, None), written(first)) == first
-    shown = render(block(passed=True), measured(8, 6, 7, None))  # a figure: kept for good
-    assert f"{SEALED} (closed 2027-03-01) -->" in shown
-    moved = render(block(passed=False, on=later), measured(1, 1, 1, 1), written(shown))
+    same = render(block(passed=False, reopens=True), measured(8, 6, 7, None), written(first))
+    assert same == first
+    shown = render(block(passed=True, reopens=True), measured(8, 6, 7, None))  # a figure
+    assert "sealed-empty" not in shown and shown.endswith(f"{SEALED}\n")
+    moved = render(block(False, on=later, reopens=True), measured(1, 1, 1, 1), written(shown))
     assert moved == shown
 
 
-def test_a_seal_written_before_it_named_its_day_is_kept() -> None:
-    old = "| Sponsee satisfaction (start) | not published: fewer than 3 answers | – |\n"
-    sealed = f"{old}{SEALED} -->\n"
+def test_a_block_that_may_not_open_again_stays_sealed_with_nothing_published() -> None:
+    """A review: an ESP scorecard shows rows besides its averages; sealed, it never opens."""
+    first = render(block(passed=True), measured(8, None, None, None))
+    assert "sealed-empty" not in first
     later = block(passed=False, on=dt.date(2028, 3, 1))
-    assert render(later, measured(8, 6, 7, 9), written(sealed)) == sealed
+    assert render(later, measured(8, 6, 7, 9), written(first)) == first

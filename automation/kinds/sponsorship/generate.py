@@ -394,7 +394,7 @@ def _published(  # noqa: PLR0917
     }
     # early only from the checkpoint's own date: answers typed ahead of it (the whole form
     # filled in on day one) must not seal the end-of-program figure months early (a tester)
-    closing = Closing(closes, ctx.today >= closes, early=ctx.today >= on)
+    closing = Closing(closes, ctx.today >= closes, early=ctx.today >= on, reopens=True)
     return Derived(name, PUBLISHED_TEMPLATE, values, rows, specs, closing)
 
 
