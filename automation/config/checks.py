@@ -55,6 +55,7 @@ def check_references(
     for program, source in programs:
         problems.extend(_page_name_problems(program, source))
         problems.extend(_check_sections(program, source))
+        problems.extend(_check_records(program, source))
         problems.extend(kind_of(program).problems(program, source, known))
     problems.extend(program_rename_problems(programs))
     return problems
@@ -178,6 +179,19 @@ def _manager_cycles(
             f"managers go round in a loop ({' → '.join([*names, names[0]])}); fix the manager "
             "of one of them",
         )
+
+
+def _check_records(program: Program, source: Source) -> Iterator[Problem]:
+    """A record's `renamed_from` that is another record's label now: lines of that record
+    would be read as this one's too (a review: Sentiment `renamed_from: Influence`)."""
+    labels = {record.label.casefold() for record in program.records}
+    for i, record in enumerate(program.records):
+        if record.renamed_from is not None and record.renamed_from.casefold() in labels:
+            yield source.problem(
+                ("records", i, "renamed_from"),
+                f"'{record.renamed_from}' is the label of a record now; `renamed_from` names "
+                "the label this record had before",
+            )
 
 
 def _check_sections(program: Program, source: Source) -> Iterator[Problem]:

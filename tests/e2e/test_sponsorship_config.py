@@ -300,3 +300,19 @@ def test_a_number_refused_in_a_confidential_program_is_shown(sponsorship: Path) 
     edit(sponsorship / PROGRAM, "min_answers: 3", "min_answers: 1")
     err = refused(sponsorship)
     assert "'sponsorship.scores.min_answers': should be at least 2 (got '1')" in err, err
+
+
+def test_a_checkpoint_renamed_from_another_checkpoint_s_label_is_refused(
+    sponsorship: Path,
+) -> None:
+    edit(
+        sponsorship / PROGRAM,
+        "{id: end, label: satisfaction (end)}",
+        "{id: end, label: satisfaction (end), renamed_from: satisfaction (start)}",
+    )
+    err = refused(sponsorship)
+    line = line_of(sponsorship / PROGRAM, "renamed_from: satisfaction (start)")
+    assert (
+        f"{PROGRAM}:{line}: 'satisfaction (start)' is the label of a checkpoint now; "
+        "`renamed_from` names the label this checkpoint had before"
+    ) in err, err

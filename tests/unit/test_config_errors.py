@@ -243,6 +243,14 @@ CASES = [
         "config/programs/demo.yml:16: 'min' of record 'Count': should be a finite number (got "
         "'.nan'); fix the value",
     ),
+    (  # a review: Sentiment's lines read as Influence's too, both shown wrong
+        {
+            "config/programs/demo.yml": PROGRAM
+            + "records:\n  - {label: Influence}\n  - {label: Sentiment, renamed_from: influence}\n"
+        },
+        "config/programs/demo.yml:17: 'influence' is the label of a record now; `renamed_from` "
+        "names the label this record had before",
+    ),
 ]
 
 

@@ -342,12 +342,21 @@ _ORDER = ("start", "mid", "end")
 
 
 def _checkpoints_in_order(part: Sponsorship, source: Source) -> Iterator[Problem]:
-    """Checkpoints that would fall out of order (start, mid, end), or after their cohort's
+    """A checkpoint's `renamed_from` that is a checkpoint's label now; checkpoints that
+    would fall out of order (start, mid, end), or after their cohort's
     end, in the first cohort where they do (a trial: `days_after_start: 200` for start was
     accepted, and its figure published after the end's)."""
     if part.scores is None:
         return
     checkpoints = part.scores.checkpoints
+    labels = {c.label.casefold() for c in checkpoints}
+    for i, checkpoint in enumerate(checkpoints):
+        if checkpoint.renamed_from is not None and checkpoint.renamed_from.casefold() in labels:
+            yield source.problem(
+                ("sponsorship", "scores", "checkpoints", i, "renamed_from"),
+                f"'{checkpoint.renamed_from}' is the label of a checkpoint now; `renamed_from` "
+                "names the label this checkpoint had before",
+            )
     ranked = sorted(range(len(checkpoints)), key=lambda i: _ORDER.index(checkpoints[i].id))
     for cohort in part.cohorts:
         end = part.end_of(cohort)
