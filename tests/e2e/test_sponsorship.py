@@ -830,3 +830,17 @@ def test_deleted_score_tasks_are_still_said_when_the_issue_completes(sponsorship
     assert result.code == 0, result.out + result.err
     assert "status::complete" in issues(sponsorship)[key].labels
     assert len(lines_with(result, "is complete with 1 of the 3 tasks")) == 1, result.out
+
+
+def test_a_team_template_that_asks_for_closed_checkpoints_is_said(sponsorship: Path) -> None:
+    """A review: with a team's `scores.md.j2` from before `closed` (it asks for every
+    checkpoint), Tom's score issues, made once the start figure was published, asked for it
+    unsaid."""
+    template = sponsorship / "templates/sales-sponsorship/scores.md.j2"
+    edit(template, " if c.id not in closed %}", " %}", count=2)
+    assert " if c.id not in closed" not in template.read_text("utf-8")
+    assert run("apply", "2027-07-20").code == 0
+    edit(sponsorship / PROGRAM, "sponsee: tom.reyes, status: approved", "sponsee: tom.reyes")
+    result = run("apply", "2027-09-01")
+    assert result.code == 0, result.out + result.err
+    assert len(lines_with(result, "ask for checkpoints whose day is past (start)")) == 1, result.out

@@ -30,7 +30,7 @@ from automation.kinds.sponsorship.model import (
     SponsorshipCohort,
     SponsorshipProgram,
 )
-from automation.records import RecordSpec
+from automation.records import RecordSpec, read_records
 
 Ctx = Context[SponsorshipProgram]
 MATCHES = "matches"  # a cohort rollup's block: the pairs proposed and approved, not released
@@ -303,10 +303,17 @@ def _scores(
             listed=False,
             create=not _ended(ctx, cohort),
             dates=dates,
-            asks=tuple(f"checkpoint_{c}" for c in days if c not in shut),
+            asks=tuple(f"checkpoint_{c}" for c in days if c not in shut or _asked(made, labels[c])),
             closing={f"checkpoint_{c}": day + grace for c, day in days.items()},
             roles={"participant": (person.username,)},
         )
+
+
+def _asked(made: str | None, label: str) -> bool:
+    """Whether a score issue made with MADE has a line for LABEL, a checkpoint shut when it
+    is made: a team's template from before `closed` asks for it all the same (a review: such
+    an issue, made late, went unsaid)."""
+    return made is not None and read_records(made, [RecordSpec(label)])[label].present
 
 
 def score_key(pair: str, side: str, username: str) -> str:
