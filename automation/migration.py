@@ -517,7 +517,8 @@ def _changed(
         kept = {has[h].text: h for h in olds if h in gone and h in has}
         for task in news:
             was = max(kept, key=lambda text: _likeness(task.text, text), default=None)
-            paired.add(kept.pop(was) if was is not None else "")
+            if was is not None:
+                paired.add(kept.pop(was))
             said.append(_Said(_REWORDED, task.section, spot[task_hash(task.text)], task.text, was))
     spot_before = {h: i for hashes in old.sections.values() for i, h in enumerate(hashes)}
     said += [
@@ -681,12 +682,10 @@ def _alike(one: str, other: str) -> bool:
     the other (a clause added or taken out: a review saw "Complete the SQS pre-work", given a
     long clause, added again as a new task), or one is too short to tell (`b`, `b, better`)."""
     words = _words(one), _words(other)
-    shortest = min(len(w) for w in words)
-    if shortest < FEW_WORDS:
-        return True
     matcher = difflib.SequenceMatcher(None, *words, autojunk=False)
+    shortest = min(len(w) for w in words)
     kept = sum(block.size for block in matcher.get_matching_blocks())
-    return matcher.ratio() >= ALIKE or kept >= KEPT * shortest
+    return shortest < FEW_WORDS or matcher.ratio() >= ALIKE or kept >= KEPT * shortest
 
 
 def _likeness(one: str, other: str) -> float:
@@ -695,6 +694,7 @@ def _likeness(one: str, other: str) -> float:
 
 
 def _words(text: str) -> list[str]:
+    """A task's words (letters and digits, any case), in order."""
     return _WORD.findall(text.casefold())
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,7 @@ from automation.kinds.kind import (
     own_words,
 )
 from automation.kinds.sponsorship.model import (
+    Checkpoint,
     Pair,
     Sponsorship,
     SponsorshipCohort,
@@ -341,14 +342,9 @@ def _cohort_dates(part: Sponsorship) -> Iterator[Finding]:
 _ORDER = ("start", "mid", "end")
 
 
-def _checkpoints_in_order(part: Sponsorship, source: Source) -> Iterator[Problem]:
-    """A checkpoint's `renamed_from` that is a checkpoint's label now; checkpoints that
-    would fall out of order (start, mid, end), or after their cohort's
-    end, in the first cohort where they do (a trial: `days_after_start: 200` for start was
-    accepted, and its figure published after the end's)."""
-    if part.scores is None:
-        return
-    checkpoints = part.scores.checkpoints
+def _checkpoint_renames(checkpoints: Sequence[Checkpoint], source: Source) -> Iterator[Problem]:
+    """A checkpoint's `renamed_from` that is a checkpoint's label now: that checkpoint's
+    answers would be read as this one's too."""
     labels = {c.label.casefold() for c in checkpoints}
     for i, checkpoint in enumerate(checkpoints):
         if checkpoint.renamed_from is not None and checkpoint.renamed_from.casefold() in labels:
@@ -357,6 +353,15 @@ def _checkpoints_in_order(part: Sponsorship, source: Source) -> Iterator[Problem
                 f"'{checkpoint.renamed_from}' is the label of a checkpoint now; `renamed_from` "
                 "names the label this checkpoint had before",
             )
+
+
+def _checkpoints_in_order(part: Sponsorship, source: Source) -> Iterator[Problem]:
+    """Checkpoints that would fall out of order (start, mid, end), or after their cohort's
+    end, in the first cohort where they do (a trial: `days_after_start: 200` for start was
+    accepted, and its figure published after the end's)."""
+    if part.scores is None:
+        return
+    checkpoints = part.scores.checkpoints
     ranked = sorted(range(len(checkpoints)), key=lambda i: _ORDER.index(checkpoints[i].id))
     for cohort in part.cohorts:
         end = part.end_of(cohort)
@@ -402,6 +407,7 @@ def check_sponsorship(
     for finding in findings(part, people.by_name, people.grades, people.today):
         if finding.error and not finding.held:  # a held pair fails its own program's run
             yield source.problem(finding.loc, finding.message)
+    yield from _checkpoint_renames(part.scores.checkpoints if part.scores else (), source)
     yield from _checkpoints_in_order(part, source)
     ids = [("sponsorship", "cohorts", c, "id") for c in range(len(part.cohorts))]
     yield from duplicates(source, ids, [cohort.id for cohort in part.cohorts], "cohort id")
