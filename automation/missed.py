@@ -68,11 +68,8 @@ def made_too_late(desired: DesiredProgram, had: Collection[str], today: dt.date)
     return [
         f"{_counted(len(late), 'issue')} of {desired.program.id} not created: their time was "
         f"over (from {over:%Y-%m-%d}) with no issue for them (added late, or their issue deleted)"
-        f"{_named(desired, late)}. Take "
-        "out of `hires` whoever needs no issue (or had theirs deleted on purpose); give "
-        "someone still to be onboarded a later `start_date`; for someone whose issue has "
-        "another username, write `renamed_from` "
-        "(README 'Renaming'). This is said until a year after each was over"
+        f"{_named(desired, late)}. {desired.program.late_advice}. This is said until a year "
+        "after each was over"
     ]
 
 

@@ -396,6 +396,10 @@ class Program(Frozen):
 
     confidential_by_default: ClassVar[bool] = False
     backfill_setting: ClassVar[str | None] = None  # where a kind's backfill of missed periods is
+    # what to do about issues configuration asked for after their time was over (missed.py)
+    late_advice: ClassVar[str] = (
+        "Take out of configuration whoever needs no issue (or had theirs deleted on purpose)"
+    )
 
     id: Slug
     name: OneLine

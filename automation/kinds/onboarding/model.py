@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field
 
@@ -169,6 +169,12 @@ class Onboarding(Frozen):
 
 class OnboardingProgram(Program):
     """One issue per new hire, on the track of their role (Sales Onboarding)."""
+
+    late_advice: ClassVar[str] = (
+        "Take out of `hires` whoever needs no issue (or had theirs deleted on purpose); give "
+        "someone still to be onboarded a later `start_date`; for someone whose issue has "
+        "another username, write `renamed_from` (README 'Renaming')"
+    )
 
     kind: Literal["onboarding"]
     onboarding: Onboarding

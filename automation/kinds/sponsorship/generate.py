@@ -218,8 +218,9 @@ def _pair(ctx: Ctx, part: Sponsorship, cohort: SponsorshipCohort, pair: Pair) ->
         epic_key=ctx.group_epic_key(cohort.id),
         rollups=(ctx.group_rollup_key(cohort.id),),
         # a pair released once its cohort ended: nothing is made (it would only tell its
-        # people of something over); one made before is kept up to date
+        # people of something over), and a warning says so; one made before is kept up to date
         create=not _ended(ctx, cohort),
+        over_before_made=when["end"] if _ended(ctx, cohort) else None,
         completion_note=ctx.note(values),
         dates={
             "start": when["start"],

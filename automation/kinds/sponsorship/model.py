@@ -196,6 +196,11 @@ class SponsorshipProgram(Program):
     """One confidential issue per sponsor/sponsee pair (Sales Sponsorship)."""
 
     confidential_by_default: ClassVar[bool] = True
+    late_advice: ClassVar[str] = (
+        "A pair released after its cohort ended gets no issue: there is nothing left to do "
+        "in it. If the cohort's `start` or `program_months` is wrong, correct it; if the pair "
+        "needs no issue (or had its issue deleted on purpose), take it out of the cohort"
+    )
 
     kind: Literal["sponsorship"]
     sponsorship: Sponsorship
