@@ -19,7 +19,10 @@ from automation.markers import outside_blocks
 from automation.rendering import LARGEST, as_shown, neutralise
 
 _BLANK = re.compile(r"^_*(?:/\s*\d+(?:\.\d+)?)?$")
-_NUMBER = re.compile(r"^(?P<value>-?\d+(?:\.\d+)?)\s*(?:/\s*(?P<out_of>\d+(?:\.\d+)?))?$")
+_NUMBER = re.compile(r"^(?P<value>[-+]?\d+(?:\.\d+)?)\s*(?:/\s*(?P<out_of>\d+(?:\.\d+)?))?$")
+# 2.500: two thousand five hundred, with a dot for thousands, or two and a half? Not read
+# (as `1,5` is not), but on a scale (8.500/10 is no thousands)
+_DOTTED = re.compile(r"[-+]?[1-9]\d{0,2}\.\d{3}")
 # what may stand before a label: quote marks, a list item's marker (`-`, `1.`), a checkbox
 # (GitLab's checklist button turns a line into `- [ ] Label: 8`: a tester saw such a score
 # dropped from the published average), and bold
@@ -120,6 +123,11 @@ def _raw_values(text: str, labels: Mapping[str, str]) -> dict[str, list[str]]:
 
 
 GIVEN_TWICE = "it is given on two lines, with different values; keep one"
+# never the value itself (`unreadable`): thousands or decimals, the person who wrote it knows
+AMBIGUOUS = (
+    "a dot before its last three digits could group thousands; write thousands without it "
+    "(or with a comma: 1,200), or a fraction with fewer decimals (2.5)"
+)
 
 
 def _one(spec: RecordSpec, values: Sequence[str]) -> Recorded:
@@ -154,6 +162,8 @@ def _number_part(raw: str, label: str) -> str:
     remark after the number (`4 (out of 5)`, `3 (weeks)`) is not taken out: it can change
     what the number means."""
     text = _ABOUT.sub("", raw.strip()).strip()
+    if text.endswith(".") and text[:-1][-1:].isdigit():
+        text = text[:-1]  # a sentence's full stop: `7/10.`
     if "%" in label and text.endswith("%"):
         text = text[:-1].rstrip()
     unit = _UNIT.search(label)
@@ -179,7 +189,10 @@ def _parse(spec: RecordSpec, raw: str | None) -> Recorded:
         return Recorded(spec.label, present=False)
     if _blank(raw):
         return Recorded(spec.label)
-    match = _NUMBER.match(_number_part(raw, spec.label))
+    number = _number_part(raw, spec.label)
+    if _DOTTED.fullmatch(number) and not spec.out_of:
+        return Recorded(spec.label, problem=AMBIGUOUS)
+    match = _NUMBER.match(number)
     scale = f" out of {spec.out_of:g}" if spec.out_of else ""
     example = (  # a yes-or-no record (career advancement) is 1 or 0 (a reviewer read "8/1")
         "as 1 or 0"
@@ -221,6 +234,7 @@ class Average:
     recorded: int
     of: int
     malformed: int
+    out_of: float | None = None  # the value's scale (a score); None: a count or an amount
 
 
 def averages(
@@ -235,7 +249,7 @@ def averages(
         enough = len(values) >= max(spec.min_for_average, 1)
         mean = sum(v for v in values if v is not None) / len(values) if enough else None
         asked = sum(1 for r in rows if r[spec.label].present)
-        result.append(Average(spec.label, mean, len(values), asked, bad))
+        result.append(Average(spec.label, mean, len(values), asked, bad, spec.out_of))
     return result
 
 
@@ -246,7 +260,13 @@ def unreadable(records: Mapping[str, Recorded]) -> tuple[str, ...]:
     """What is wrong with each value that cannot be read, by its label (never the value:
     values can be private, satisfaction scores)."""
     return tuple(
-        f"'{r.label}' cannot be read: {r.problem}{'' if r.problem == GIVEN_TWICE else ' ' + REMARK}"
+        f"'{r.label}' cannot be read: {r.problem}{'' if _plain(r.problem) else ' ' + REMARK}"
         for r in records.values()
         if r.problem
     )
+
+
+def _plain(problem: str) -> bool:
+    """Whether a problem needs no word about remarks: it is not about what was written
+    around the number."""
+    return problem in (GIVEN_TWICE, AMBIGUOUS)

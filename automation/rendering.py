@@ -248,6 +248,7 @@ _MAKING_TEXT = frozenset(
         "safe",
         "mention",
         "decimals",
+        "amount",
     ]
 )
 # the text one render's steps may make in all, as a multiple of what an issue holds: a loop
@@ -697,6 +698,7 @@ def _bound_filters(env: _BoundedEnvironment) -> None:
         indent=_indent,
         format=_format,
         decimals=_decimals,
+        amount=_amount,
         replace=_replace,
         join=_join,
         wordwrap=_wordwrap,
@@ -721,6 +723,19 @@ def _decimals(value: float, places: int = 1) -> str:
         return f"{number:.{shown}f}" if math.isfinite(number) else str(number)
     step = decimal.Decimal(1).scaleb(-shown)
     return str(decimal.Decimal(repr(number)).quantize(step, decimal.ROUND_HALF_UP))
+
+
+def _amount(value: float, places: int = 2) -> str:
+    """A count or an amount as people write it: at most PLACES decimals (rounded as
+    `decimals` rounds), none when they are zeros, and thousands' commas (a trial: an average
+    of active users read `1200.0`, and Python's `%g` writes 1,200,000 as `1.2e+06`)."""
+    shown = _decimals(value, places)
+    if "." in shown:
+        shown = shown.rstrip("0").rstrip(".")
+    whole, dot, fraction = shown.partition(".")
+    if not whole.lstrip("-").isdigit():
+        return shown  # too big to show with decimals: as Python writes it
+    return f"{int(whole):,}{dot}{fraction}" if whole != "-0" else f"0{dot}{fraction}"
 
 
 def _width(environment: jinja2.Environment, number: Any) -> Any:

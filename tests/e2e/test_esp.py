@@ -368,6 +368,29 @@ def test_scorecard_shows_every_kpi_against_its_target(esp: Path) -> None:
     assert "No changes" in run("apply").out
 
 
+def test_counts_read_as_people_write_them_on_the_scorecard_and_the_tracking_issue(
+    esp: Path,
+) -> None:
+    """An ESP trial: an average of active users read `1200.0`, and `%g` wrote 1,200,000 as
+    `1.2e+06`; scores keep their one decimal."""
+    assert run("apply").code == 0
+    globex = path_of(esp, "executive-sponsorship/account/globex/account-plan")
+    initech = path_of(esp, "executive-sponsorship/account/initech/account-plan")
+    edit(globex, "Product usage (active users): __", "Product usage (active users): 1,200,000")
+    edit(initech, "Product usage (active users): __", "Product usage (active users): 1,200,001")
+    edit(globex, "Roadblocks removed: __", "Roadblocks removed: 2")
+    edit(globex, "Influence: __/10", "Influence: 8/10")
+    assert run("apply").code == 0
+    card = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy27-q4"].description
+    rows = scorecard_rows(card)
+    assert rows["Globex Corporation"][12] == "1,200,000" and rows["Initech"][12] == "1,200,001"
+    assert rows["**Average**"][12] == "1,200,000.5" and rows["**Average**"][7] == "2"
+    assert rows["**Average**"][1] == "8.0"  # a score: one decimal
+    tracking = issues(esp)["executive-sponsorship/tracking"].description
+    assert "| Product usage (active users) | 1,200,000.5 | 2 of " in tracking, tracking
+    assert "| Roadblocks removed | 2 | 1 of " in tracking and "| Influence | 8.0 | 1 of " in tracking
+
+
 def test_public_references_count_per_account_year_against_two(esp: Path) -> None:
     assert run("apply").code == 0
     annual = path_of(esp, "executive-sponsorship/account/wayne/annual/fy27")

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from automation.figures import rewrite_figures
 from automation.markers import begin_marker, end_marker
-from automation.records import RecordSpec, averages, read_records
+from automation.records import RecordSpec, averages, read_records, unreadable
 from tests.figures import figure_values
 
 SPECS = [RecordSpec("Sponsee satisfaction (start)", 10), RecordSpec("Use cases adopted")]
@@ -78,6 +78,14 @@ def test_a_value_below_its_blank_line_counts_and_two_values_are_unreadable() -> 
     assert blank.present and blank.value is None and blank.problem is None
     same = read_records(f"- {label}: 8/10\n> {label}: ~8\n", SPECS)[label]  # a review
     assert same.value == 8.0 and same.problem is None
+
+
+def test_a_dot_that_could_group_thousands_is_said_without_the_value() -> None:
+    spec = RecordSpec("Product usage (active users)")
+    (said,) = unreadable(read_records(f"{spec.label}: 2.500", [spec]))
+    assert "could group thousands" in said and "2.500" not in said and "remark" not in said
+    scored = read_records("Strength: 8.500/10", [RecordSpec("Strength", 10)])["Strength"]
+    assert scored.value == 8.5  # on a scale a dot is no thousands
 
 
 def test_averages_skip_missing_and_count_malformed() -> None:
@@ -191,6 +199,12 @@ def test_averages_count_only_issues_that_ask_for_the_value() -> None:
         ("Time to value (days): 30 days", 30.0),
         ("Time to value (days): 1 day", 1.0),
         ("Time to value (Days): ~30 DAYS", 30.0),
+        # an ESP trial: `+15%` was "not a number", and `7/10.` (a full stop) unreadable
+        ("Net ARR growth (%): +15%", 15.0),
+        ("Net ARR growth (%): -5", -5.0),
+        ("Strength: 7/10.", 7.0),
+        ("Use cases adopted: 4.", 4.0),
+        ("Time to value (days): 0.500", 0.5),  # a leading zero: no thousands
     ],
 )
 def test_a_value_written_as_people_write_it_is_read(line: str, value: float) -> None:
@@ -212,6 +226,9 @@ def test_a_value_written_as_people_write_it_is_read(line: str, value: float) -> 
         ("Product usage (active users): 12,00", RecordSpec("Product usage (active users)")),
         ("Time to value (days): 0,500", RecordSpec("Time to value (days)")),
         ("Time to value (days): 30 weeks", RecordSpec("Time to value (days)")),
+        # an ESP trial: `2.500` active users read as 2.5, unsaid (thousands, to half Europe)
+        ("Product usage (active users): 2.500", RecordSpec("Product usage (active users)")),
+        ("Product usage (active users): -12.500", RecordSpec("Product usage (active users)")),
     ],
 )
 def test_a_value_whose_words_change_its_meaning_is_not_read(line: str, spec: RecordSpec) -> None:
