@@ -19,6 +19,13 @@ def run(command: str, today: str = TODAY, *extra: str) -> Result:
     return cli([command, *backend, "--today", today, *extra], {})
 
 
+def line_of(path: Path, text: str) -> int:
+    """The number of the first line of PATH that holds TEXT."""
+    return next(
+        n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line
+    )
+
+
 def lines_with(result: Result, text: str) -> list[str]:
     """The lines of a command's output that hold TEXT."""
     return [line for line in result.out.splitlines() if text in line]

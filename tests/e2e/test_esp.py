@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import keep_programs
-from tests.local_cli import edit, issues, lines_with, path_of, run
+from tests.local_cli import edit, issues, line_of, lines_with, path_of, run
 
 PROGRAM = Path("config/programs/executive-sponsorship.yml")
 APPROVED = ("globex", "initech", "umbrella", "stark", "wayne")
@@ -251,6 +251,28 @@ def test_a_commitment_shorter_than_a_year_is_an_error(esp: Path) -> None:
     ) in result.err
 
 
+def test_a_minimum_raised_later_is_not_asked_of_a_commitment_that_ended(esp: Path) -> None:
+    """An ESP trial: `min_commitment_months: 18`, set for new sponsors, stopped every run on
+    Globex, whose 12 months ended 2027-01-31; a commitment still running is still checked."""
+    edit(esp / PROGRAM, "min_commitment_months: 12", "min_commitment_months: 18")
+    assert run("validate", "2027-02-01").code == 0
+    running = run("validate", "2027-01-31")
+    assert running.code == 2 and "account 'globex' with sponsor" in running.err, running.err
+
+
+def test_a_touchpoint_naming_no_section_is_an_error_at_its_line(esp: Path) -> None:
+    """An ESP trial: a misspelt `touchpoint` passed, and every scorecard said no touchpoint
+    was held, ticked or not."""
+    edit(esp / PROGRAM, "touchpoint: Sponsor touchpoint", "touchpoint: Sponsor touchpoints")
+    result = run("validate")
+    line = line_of(esp / PROGRAM, "touchpoint: Sponsor touchpoints")
+    assert result.code == 2, result.out
+    assert (
+        f"executive-sponsorship.yml:{line}: touchpoint 'Sponsor touchpoints' is not one of the "
+        "program's `sections`; did you mean 'Sponsor touchpoint'?"
+    ) in result.err
+
+
 def test_a_commitment_that_ended_early_with_a_reason_ends_the_account(esp: Path) -> None:
     """Wayne (joined 2026-11-02) ends on 2027-01-15, the customer gone: no error, and the
     month after its end gets no issues."""
@@ -388,7 +410,8 @@ def test_counts_read_as_people_write_them_on_the_scorecard_and_the_tracking_issu
     assert rows["**Average**"][1] == "8.0"  # a score: one decimal
     tracking = issues(esp)["executive-sponsorship/tracking"].description
     assert "| Product usage (active users) | 1,200,000.5 | 2 of " in tracking, tracking
-    assert "| Roadblocks removed | 2 | 1 of " in tracking and "| Influence | 8.0 | 1 of " in tracking
+    assert "| Roadblocks removed | 2 | 1 of " in tracking
+    assert "| Influence | 8.0 | 1 of " in tracking
 
 
 def test_public_references_count_per_account_year_against_two(esp: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import keep_programs
-from tests.local_cli import edit, run
+from tests.local_cli import edit, line_of, run
 
 PROGRAM = Path("config/programs/sales-sponsorship.yml")
 GRADES = Path("config/job-grades.yml")
@@ -25,12 +25,6 @@ def refused(root: Path) -> str:
     assert "Traceback" not in result.err
     assert not (root / ".automation").exists()
     return result.err
-
-
-def line_of(path: Path, text: str) -> int:
-    return next(
-        n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line
-    )
 
 
 def test_a_weight_for_a_phase_the_program_does_not_have(sponsorship: Path) -> None:

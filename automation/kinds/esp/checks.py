@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -84,7 +85,12 @@ def check_esp(program: EspProgram, source: Source, people: People) -> Iterator[P
                 f"account '{account.id}': its end {account.end} comes before its start "
                 f"{account.start}; fix one of the two dates",
             )
-        elif account.end is not None and account.end < minimum and not account.ended_early:
+        elif (
+            account.end is not None
+            and account.end < minimum
+            and not account.ended_early
+            and not _over(account.end, people.today)
+        ):
             yield source.problem(
                 (*loc, "end"),
                 f"account '{account.id}' with sponsor "
@@ -94,6 +100,7 @@ def check_esp(program: EspProgram, source: Source, people: People) -> Iterator[P
                 "`ended_early:` on the account",
             )
     yield from _kpis(program, source)
+    yield from _touchpoint(program, source)
     for role in ("ceo", "cro"):
         who = getattr(part.leadership, role)
         if who is not None and not people.knows(who):
@@ -119,6 +126,29 @@ def _kpis(program: EspProgram, source: Source) -> Iterator[Problem]:
                 f"KPI '{kpi.label}' is not one of the program's `records` "
                 f"({', '.join(labels) or 'none'}); add it there or fix the label",
             )
+
+
+def _over(end: dt.date, today: dt.date | None) -> bool:
+    """Whether a commitment ended before TODAY: served under the minimum of its time (a trial:
+    a minimum raised for new sponsors stopped every run on an account over a year before)."""
+    return today is not None and end < today
+
+
+def _touchpoint(program: EspProgram, source: Source) -> Iterator[Problem]:
+    """The touchpoint names one of the program's sections (a trial: a misspelt one passed,
+    and every account's scorecard said its touchpoint was not held, ticked or not)."""
+    headings = [section.heading for section in program.sections]
+    touchpoint = program.esp.touchpoint
+    if touchpoint not in headings:
+        close = difflib.get_close_matches(touchpoint, headings, 1, 0.6)
+        hint = f"did you mean '{close[0]}'?" if close else "name the quarterly issue's section"
+        given = "touchpoint" in program.esp.model_fields_set
+        named = f"'{touchpoint}'" if given else f"'{touchpoint}' (the default of `touchpoint:`)"
+        yield source.problem(
+            ("esp", "touchpoint"),
+            f"touchpoint {named} is not one of the program's `sections`; {hint} (its tasks, "
+            "all ticked, are the quarter's sponsor touchpoint on the scorecard)",
+        )
 
 
 @dataclass(frozen=True)
