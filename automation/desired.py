@@ -222,6 +222,10 @@ class DesiredIssue:
     # the day what it is about began (an ESP account's `start`): one made long after is said
     # (missed.begun_long_ago)
     begins: dt.date | None = None
+    # the first and last day of the period its key stands for (an ESP cadence's month,
+    # quarter or account year), recorded in the issue: an issue made for a period sharing less
+    # than half its days with it is another period's (duedates.other_period)
+    period: tuple[dt.date, dt.date] | None = None
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # role -> usernames
     elsewhere: tuple[NoteElsewhere, ...] = ()  # notes posted once on other projects' issues
     # a document kept while it is open (an ESP account plan, whose values are read every

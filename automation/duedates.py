@@ -13,7 +13,12 @@ change was made). A due date a person changed is theirs: it stays, whatever conf
 
 An issue without the record (made before this version) gets it when its due date is the one
 configuration gives now (none, for an issue without one), and from then on follows; one with
-another date keeps it."""
+another date keeps it.
+
+An issue made for a period (an ESP quarter) records it in the same block,
+`<!-- automation:period 2026-11-01 2027-01-31 -->`: a period its key comes to stand for that
+shares less than half of the shorter one's days with it (the fiscal year's first month
+changed) is another period's, and the issue is not taken over for it (`other_period`)."""
 
 from __future__ import annotations
 
@@ -33,17 +38,55 @@ from automation.markers import block_content, outside_blocks
 
 DUE_BLOCK = "due"
 _RECORD = re.compile(r"<!-- automation:due (?P<date>\d{4}-\d{2}-\d{2}|none) -->")
+_PERIOD = re.compile(r"<!-- automation:period (?P<first>\S+) (?P<last>\S+) -->")
+Period = tuple[dt.date, dt.date]
 
 
-def record(due: dt.date | None) -> str:
-    """The content of the `due` block for this due date."""
-    return f"<!-- automation:due {due.isoformat() if due else 'none'} -->\n"
+def record(due: dt.date | None, period: Period | None = None) -> str:
+    """The content of the `due` block for this due date (and the issue's period)."""
+    text = f"<!-- automation:due {due.isoformat() if due else 'none'} -->\n"
+    if period is not None:
+        text += f"<!-- automation:period {period[0].isoformat()} {period[1].isoformat()} -->\n"
+    return text
 
 
 def due_blocks(item: DesiredIssue) -> BlockTexts:
     """The record a new issue is created with, its due date or none (an open-ended cohort's
-    issue gets the end date configuration gives it later)."""
-    return ((DUE_BLOCK, record(item.due_date)),)
+    issue gets the end date configuration gives it later), and its period."""
+    return ((DUE_BLOCK, record(item.due_date, item.period)),)
+
+
+def recorded_period(description: str) -> Period | None:
+    """The period the issue was made for, as it records it (None: none, or unreadable)."""
+    try:
+        found = _PERIOD.search(block_content(description, DUE_BLOCK) or "")
+        if found is None:
+            return None
+        first, last = (dt.date.fromisoformat(found.group(n)) for n in ("first", "last"))
+    except (ItemError, ValueError):
+        return None  # damaged markers are said by the plan of the block; a date no calendar has
+    return first, last
+
+
+def other_period(item: DesiredIssue, found: ObservedIssue) -> str | None:
+    """Why FOUND, holding ITEM's key, is not ITEM's issue: it was made for a period that shares
+    less than half of the shorter one's days with ITEM's (an ESP trial: the fiscal year's first
+    month changed while the program ran, and a quarter over for ten months was taken over as
+    the current one, its due date, status and people rewritten); None when it is ITEM's, or
+    records no period (made before this version, or for no period)."""
+    made = recorded_period(found.description)
+    if item.period is None or made is None:
+        return None
+    (first, last), (now_first, now_last) = made, item.period
+    shared = (min(last, now_last) - max(first, now_first)).days + 1
+    if 2 * shared >= min((last - first).days, (now_last - now_first).days) + 1:
+        return None  # the same period, moved a little
+    return (
+        f"issue {found.reference} was made for {first} to {last}, and its key now stands for "
+        f"{now_first} to {now_last}: the calendar changed while the program runs (an ESP "
+        "program's `fiscal_year_start_month`). Nothing of the program is written until it is "
+        "back as it was (README, Executive Sponsorship Program)"
+    )
 
 
 def recorded(description: str) -> tuple[dt.date | None] | None:
@@ -125,7 +168,7 @@ def plan_due(program: Program, item: DesiredIssue, found: ObservedIssue) -> Plan
         return Plan(failures=(Failure(program.id, item.key, message, found.iid),))
     if needs is Step.NONE:
         return Plan()
-    edits = Edits(((DUE_BLOCK, record(item.due_date)),))
+    edits = Edits(((DUE_BLOCK, record(item.due_date, item.period)),))
     update = description_update(program, found, item.key, edits)
     if isinstance(update, Failure):
         return Plan(failures=(update,))

@@ -39,7 +39,7 @@ from automation.changes import (
     updates,
 )
 from automation.desired import DesiredIssue, DesiredProgram, Measured, kept_names
-from automation.duedates import dates_moved, due_after, due_blocks, plan_due
+from automation.duedates import dates_moved, due_after, due_blocks, other_period, plan_due
 from automation.edits import BlockTexts, Edits, apply_edits
 from automation.epics import plan_epics, plan_links
 from automation.identity import resolve
@@ -106,6 +106,9 @@ def plan_program(
         titles=desired.titles(),
         others=observed.others(public=not program.is_confidential),
     )
+    moved_periods = _periods_moved(desired, resolved.found)
+    if moved_periods.failures:
+        return moved_periods
     held = Held.of(desired, observed.issues, resolved, renamed)
     known = resolved.known
     strays = unclaimed(desired, observed.issues)
@@ -162,6 +165,21 @@ def plan_program(
         created = frozenset(a.issue.key for a in planned.actions if isinstance(a, CreateIssue))
         return planned + plan_links(desired, found, observed.tracking_links, created)
     return plan_epics(planned, desired, after, observed, held.keys)
+
+
+def _periods_moved(desired: DesiredProgram, found: Mapping[str, ObservedIssue]) -> Plan:
+    """A failure for each issue made for another period than its key stands for now: nothing
+    of the program is written then (an ESP trial: a fiscal year's first month changed while
+    the program ran took over year-old issues as new periods, and made the new calendar's
+    issues beside them; a refusal leaves everything as it was until the setting is back)."""
+    return Plan(
+        failures=tuple(
+            Failure(desired.program.id, item.key, message, issue.iid)
+            for item in desired.issues
+            if (issue := found.get(item.key)) is not None
+            and (message := other_period(item, issue)) is not None
+        )
+    )
 
 
 def _as_reopened(

@@ -260,6 +260,47 @@ def test_a_minimum_raised_later_is_not_asked_of_a_commitment_that_ended(esp: Pat
     assert running.code == 2 and "account 'globex' with sponsor" in running.err, running.err
 
 
+def test_a_calendar_changed_while_the_program_runs_writes_nothing_until_it_is_back(
+    esp: Path,
+) -> None:
+    """An ESP trial: `fiscal_year_start_month` changed a year in took over Umbrella's FY27 Q4
+    review (Nov 2026 to Jan 2027, ten months overdue) as the new calendar's FY27 Q4, not
+    started and due 2027-12-31, with new people; and made the new calendar's issues beside."""
+    assert run("apply", "2026-12-01").code == 0
+    assert run("apply", "2027-11-15").code == 0
+    before = {p.name: p.read_text("utf-8") for p in (esp / ".automation" / "issues").iterdir()}
+    edit(esp / PROGRAM, "fiscal_year_start_month: 2", "fiscal_year_start_month: 1")
+    refused = run("apply", "2027-11-15")
+    assert refused.code == 1, refused.out
+    umbrella = issues(esp)["executive-sponsorship/account/umbrella/quarterly/fy27-q4"]
+    assert (
+        f"FAILED [executive-sponsorship/account/umbrella/quarterly/fy27-q4]: issue "
+        f"#{umbrella.iid} was made for 2026-11-01 to 2027-01-31, and its key now stands for "
+        "2027-10-01 to 2027-12-31: the calendar changed while the program runs"
+    ) in refused.out
+    assert "0 created, 0 updated" in refused.out
+    after = {p.name: p.read_text("utf-8") for p in (esp / ".automation" / "issues").iterdir()}
+    assert after == before
+    edit(esp / PROGRAM, "fiscal_year_start_month: 1", "fiscal_year_start_month: 2")
+    back = run("apply", "2027-11-15")
+    assert back.code == 0 and "No changes" in back.out, back.out
+
+
+def test_an_account_start_corrected_by_months_moves_its_year_with_it(esp: Path) -> None:
+    """An account's own years move with its `start` (a correction by seven months): its FY27
+    year, made for 2026-11-02 to 2027-11-01, is the same year moved, not another period's
+    issue (only the calendar's quarters and years are checked)."""
+    assert run("apply", "2027-05-14").code == 0
+    old, new = "start: 2026-11-02", "start: 2026-04-01"
+    edit(
+        esp / PROGRAM,
+        f"account_team: [oliver.grant], {old}",
+        f"account_team: [oliver.grant], {new}",
+    )
+    moved = run("apply", "2027-05-15")
+    assert moved.code == 0 and "calendar" not in moved.out, moved.out
+
+
 def test_a_touchpoint_naming_no_section_is_an_error_at_its_line(esp: Path) -> None:
     """An ESP trial: a misspelt `touchpoint` passed, and every scorecard said no touchpoint
     was held, ticked or not."""

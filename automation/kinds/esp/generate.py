@@ -325,6 +325,9 @@ def _cadence_issue(
         requires=requires,
         derived=derived,
         dates={"start": item.start, "end": item.end},
+        # the calendar's periods (an account's own years move with its `start`, corrected
+        # by months, say: the same year, moved)
+        period=None if cadence.period == ANNIVERSARY else (item.start, item.end),
         roles=roles or {},
         ends=ends,
         people_until=item.end,
