@@ -470,8 +470,9 @@ def _emptied(
         return ()
     template = ctx.measure(made, item.due_date, item.sections)
     had = {s.section.heading: s.tasks.count for s in template.sections}
+    closes = found.state != "opened" or ctx.desired.program.completion.close
     return tuple(
-        _fewer(found, s.section.heading, s.tasks.count, had[s.section.heading])
+        _fewer(found, s.section.heading, s.tasks.count, had[s.section.heading], closes)
         for s in progress.sections
         if s.applicable
         and s.found
@@ -493,15 +494,16 @@ def _made_with(item: DesiredIssue, found: ObservedIssue, today: dt.date) -> str 
     return item.made_with if then == now else item.description if not then else None
 
 
-def _fewer(found: ObservedIssue, heading: str, count: int, had: int) -> str:
+def _fewer(found: ObservedIssue, heading: str, count: int, had: int, closes: bool) -> str:
     if not count:
         what = f"no task under '{heading}', where its template has {had}"
     else:
         what = f"{count} of the {had} tasks its template has under '{heading}'"
+    reopen = " and reopen the issue" if closes else ""  # an ESP trial: told of an open one
     return (
         f"issue {found.reference} is complete with {what}; tasks moved to another section "
         "count there. If someone deleted them by mistake, put them back from the "
-        "description's history and reopen the issue"
+        f"description's history{reopen}"
     )
 
 
@@ -509,7 +511,7 @@ def _without_heading(phase: bool, completing: bool) -> str:
     if completing:
         return (
             "the issue is complete without that section's tasks; if someone deleted them by "
-            "mistake, put the section back and reopen the issue"
+            "mistake, put the section back (and reopen the issue if it is closed)"
         )
     what = "that phase cannot complete" if phase else "that section's figure cannot be counted"
     return (

@@ -1212,7 +1212,8 @@ def _undefined(message: str) -> str:
     if model is None:
         return f"'{name}' is not defined on this value"
     what = re.sub(r"(?<!^)(?=[A-Z])", " ", cls).lower()
-    return f"a {what} has no '{name}' (it has: {', '.join(sorted(model.model_fields))})"
+    article = "an" if what[:1] in "aeiou" else "a"  # a trial: "a account has no 'nam'"
+    return f"{article} {what} has no '{name}' (it has: {', '.join(sorted(model.model_fields))})"
 
 
 def _models() -> dict[str, type[BaseModel]]:

@@ -15,7 +15,9 @@ from automation.config.loader import load_config
 from automation.config.source import parse_yaml
 from automation.errors import ConfigError
 from automation.kinds import registry
+from automation.kinds.esp.model import Account
 from automation.kinds.participants.model import ParticipantsProgram
+from automation.rendering import _undefined
 from tests.backends import StepClock
 from tests.projects import PEOPLE, PROGRAM, make_project
 
@@ -711,3 +713,11 @@ def test_ids_and_usernames_that_make_no_key_of_the_tools_are_valid(
     )
     make_project(root, {"config/people.yml": people, "config/programs/demo.yml": program})
     assert validate(root) == (0, [])
+
+
+def test_a_missing_attribute_of_a_value_is_named_with_its_article() -> None:
+    """An ESP trial read "a account has no 'nam'"."""
+    assert Account.__name__ == "Account"  # imported: a model templates get
+    said = _undefined("'automation.kinds.esp.model.Account object' has no attribute 'nam'")
+    assert said.startswith("an account has no 'nam' (it has: "), said
+    assert _undefined("'Person object' has no attribute 'nmae'").startswith("a person has no")
