@@ -35,6 +35,15 @@ ROLLUP_TEMPLATE = "blocks/rollup.md.j2"
 # sealed its end figure as "not published" for good): such a block has a line naming that
 # day above it (the seal line itself is as every version wrote it, which they all keep).
 SEALED = "<!-- automation:sealed: published once; the tool never changes this block again -->"
+# what a block sealed late says of the figures it keeps (an ESP trial: a scorecard left with
+# mid-quarter figures by a pipeline down at the quarter's end read as the quarter's own)
+LATE = (
+    "*Not the final figures: a run before the end wrote them, and no run came in the week "
+    "after the end, when they are taken; they are kept as they were.*"
+)
+# a closed block written in the run that made its issue, not sealed: the issues it counts may
+# be made in the same run (a trial's late scorecard said "no issue" of each quarterly review)
+UNSEALED = "<!-- automation:unsealed: made with its issue; the next run seals it -->"
 _EMPTY = re.compile(r"<!-- automation:sealed-empty (?P<on>\d{4}-\d{2}-\d{2}) -->")
 
 # A rollup lists at most this many issues one per row, those that need attention first, and
@@ -282,10 +291,14 @@ class Blocks:
                 written = None  # a damaged block: the write reports it
             if written is not None and SEALED in written and not _reopened(written, block.closes):
                 return written
+            if written and written.strip() and block.closes.late and UNSEALED not in written:
+                return f"{written.rstrip()}\n\n{LATE}\n{SEALED}\n"
         values = derived_values(block, measured)
         content = self.renderer.render(block.template, values)
         if block.closes is None or not values["closed"]:
             return content
+        if found is None:  # made by this run, as may be the issues it counts: the next seals
+            return f"{content.rstrip()}\n{UNSEALED}\n"
         empty = block.closes.reopens and all(a.mean is None for a in values["averages"])
         day = f"<!-- automation:sealed-empty {block.closes.on.isoformat()} -->\n" if empty else ""
         return f"{content.rstrip()}\n{day}{SEALED}\n"

@@ -76,6 +76,9 @@ class Closing:
     # sponsorship figure); a block that shows more than its averages (an ESP scorecard's
     # rows) never does
     reopens: bool = False
+    # its first run after `on` came too late to take the figures (an ESP scorecard's quarter
+    # over for more than a week): what the block holds is kept, said not final, and sealed
+    late: bool = False
 
 
 @dataclass(frozen=True)

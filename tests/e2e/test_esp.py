@@ -621,15 +621,42 @@ def test_a_scorecard_first_seen_over_a_week_after_its_quarter_keeps_its_last_fig
 ) -> None:
     """No run between 2027-01-20 and 2027-03-15 (or the upgrade to this version came then):
     Globex's influence was changed in the next quarter, which FY27 Q4's scorecard must not
-    show, so it keeps the figures of its last run inside the quarter."""
+    show, so it keeps the figures of its last run inside the quarter; an ESP trial: nothing
+    said they were not final, and they stayed so for good. They are said so, and sealed."""
     assert run("apply", today="2027-01-20").code == 0
     plan = path_of(esp, "executive-sponsorship/account/globex/account-plan")
     edit(plan, "Influence: __/10", "Influence: 8/10")
     assert run("apply", today="2027-01-20").code == 0
     edit(plan, "Influence: 8/10", "Influence: 3/10")
     assert run("apply", today="2027-03-15").code == 0
-    card = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy27-q4"].description
-    assert "| Globex Corporation | 8 ✓ |" in card and "automation:sealed" not in card
+    key = "executive-sponsorship/program/scorecard/quarterly/fy27-q4"
+    card = issues(esp)[key].description
+    assert "| Globex Corporation | 8 ✓ |" in card and "| 1 of 3 |" not in card
+    assert "*Not the final figures: a run before the end wrote them" in card
+    assert card.index("Not the final figures") < card.index("automation:sealed")
+    edit(plan, "Influence: 3/10", "Influence: 9/10")
+    assert run("apply", today="2027-03-16").code == 0
+    assert issues(esp)[key].description == card  # sealed
+
+
+def test_a_scorecard_with_no_figures_when_its_quarter_ended_gets_those_of_a_later_day(
+    esp: Path,
+) -> None:
+    """The pipeline down for all of FY28 Q1 (Feb to Apr 2027) and the week after: its
+    scorecard, made on the late run (`backfill: year`), shows what is done by that day, and
+    says so."""
+    assert run("apply", today="2027-01-20").code == 0
+    edit(esp / PROGRAM, "  backfill: quarter", "  backfill: year")
+    assert run("apply", today="2027-05-10").code == 0
+    card = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy28-q1"].description
+    assert (
+        "*Figures of 2027-05-10, 10 days after the quarter ended: no run happened in the week "
+        "after it, so what was done or recorded since its end counts too.*"
+    ) in card
+    # sealed by the run's next round, once the quarter's reviews it made are there ("no
+    # issue" was sealed for each account before)
+    assert "| Initech |" + " – |" * KPIS + " 0 of 3 | no |" in card and "automation:sealed" in card
+    assert "Not the final figures" not in card and "automation:unsealed" not in card
 
 
 def test_a_mid_quarter_start_counts_only_its_own_months(esp: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from automation.blocks import SEALED, Blocks
+from automation.blocks import SEALED, UNSEALED, Blocks
 from automation.desired import Closing, Derived, DerivedRow, Measured
 from automation.items import ObservedIssue
 from automation.markers import begin_marker, end_marker
@@ -42,17 +42,30 @@ def measured(*scores: float | None) -> dict[str, Measured]:
     }
 
 
+ROLLUP = ObservedIssue(2, "rollup", "x\n", ())
+
+
 def written(content: str) -> ObservedIssue:
     name = "scores-start"
     return ObservedIssue(2, "rollup", f"x\n{begin_marker(name)}\n{content}{end_marker(name)}\n", ())
 
 
-def render(
-    derived: Derived, scores: dict[str, Measured], found: ObservedIssue | None = None
-) -> str:
+def render(derived: Derived, scores: dict[str, Measured], found: ObservedIssue = ROLLUP) -> str:
+    """The block's content written to FOUND: by default the rollup made before this run,
+    with no such block yet; None, an issue this run makes."""
     blocks = Blocks(Renderer(REPO / "templates", []))
     ((_, content),) = blocks.derived((derived,), scores, found)
     return content
+
+
+def test_a_closed_block_of_an_issue_made_in_this_run_is_sealed_by_the_next() -> None:
+    """The issues it counts may be made in the same run (a trial's late ESP scorecard said
+    "no issue" of each quarterly review, for good)."""
+    blocks = Blocks(Renderer(REPO / "templates", []))
+    ((_, made),) = blocks.derived((block(passed=True),), measured(8, 6, 7, None), None)
+    assert "| 7.0 | 3 |" in made and SEALED not in made and UNSEALED in made
+    later = render(block(passed=True), measured(8, 6, 7, 1), written(made))
+    assert "| 5.5 | 4 |" in later and later.endswith(f"{SEALED}\n") and UNSEALED not in later
 
 
 def test_an_open_checkpoint_shows_nothing_about_the_answers() -> None:

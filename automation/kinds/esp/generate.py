@@ -20,8 +20,13 @@ PROPOSALS_BLOCK = "blocks/esp-proposals.md.j2"
 SCORECARD_BLOCK = "blocks/esp-scorecard.md.j2"
 # a quarter's scorecard gets its final figures on the first run after the quarter, if that run
 # comes within this long: its KPIs are the account plans' values of that day, which a later run
-# would read from the next quarter (a scorecard of an older quarter is left as it is)
+# would read from the next quarter
 SEALS_WITHIN = dt.timedelta(days=7)
+# a later first run (no run in that week: a pipeline down) seals what the scorecard holds,
+# saying they are not the final figures, or the figures of its day, saying so, when it holds
+# none (an ESP trial: mid-quarter figures stayed for good, unsaid); an older quarter's is left
+# as it is
+SEALS_LATE_WITHIN = dt.timedelta(days=366)
 # its review (the program manager reviews and shares it) is due two weeks after the quarter,
 # not on the quarter's last day: the figures are final only once the quarter is over (a year's
 # simulation found each scorecard overdue, with a late reminder, the day they were sealed)
@@ -338,9 +343,11 @@ def _scorecard_of(
     ctx: Ctx, part: ExecutiveSponsorship, accounts: list[Account], quarter: Period
 ) -> tuple[Derived, ...]:
     """A quarter's scorecard, while the quarter runs and on the first run after it, which
-    writes its final figures (everything done up to its last day) and seals them. A quarter
-    over for longer keeps what its scorecard holds (one made before blocks were sealed)."""
-    if ctx.today > quarter.end + SEALS_WITHIN:
+    writes its final figures (everything done up to its last day) and seals them; a first run
+    later than SEALS_WITHIN seals what the scorecard holds, said not final (or, holding none,
+    the figures of its day, said so). A quarter over for longer keeps what its scorecard holds
+    (one made before blocks were sealed)."""
+    if ctx.today > quarter.end + SEALS_LATE_WITHIN:
         return ()
     return (_scorecard(ctx, part, accounts, quarter),)
 
@@ -354,9 +361,10 @@ def _scorecard(
         for a in accounts
         if a.start <= quarter.end and (a.end is None or a.end >= quarter.start)
     )
-    values = {"quarter": quarter, "section": part.touchpoint, "kpis": part.kpis}
+    late = ctx.today if ctx.today > quarter.end + SEALS_WITHIN else None
+    values = {"quarter": quarter, "section": part.touchpoint, "kpis": part.kpis, "late": late}
     after = quarter.end + dt.timedelta(days=1)
-    closes = Closing(after, ctx.today >= after, early=False)
+    closes = Closing(after, ctx.today >= after, early=False, late=late is not None)
     specs = tuple(record_specs(ctx.program))
     return Derived(SCORECARD, SCORECARD_BLOCK, values, rows, specs, closes)
 
