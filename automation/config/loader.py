@@ -22,6 +22,7 @@ from automation.config.source import Loc, Source, in_other_case, read_yaml, shor
 from automation.errors import ConfigError, Problem, UsageError
 from automation.kinds.registry import (
     confidential_data,
+    confidential_kinds,
     kind_named,
     kinds,
     program_schema,
@@ -93,7 +94,8 @@ def load_config(
     if entries is not None and people is not None and grades is not None:
         problems.extend(check_references(entries, people, programs, grades, today))
     read = tuple(p for p, _ in programs)
-    problems = _unnamed_where_confidential(problems, sources, people)  # set aside ones too
+    theirs = _confidential_templates(config_dir, templates_dir, sources)
+    problems = _unnamed_where_confidential(problems, sources, people, theirs)  # aside ones too
     aside: list[Problem] = []
     withheld: Sequence[Mapping[str, Any]] = ()
     if only:
@@ -125,8 +127,30 @@ def _confidential_among(sources: dict[str, Source], files: Sequence[str]) -> lis
     ]
 
 
+def _confidential_templates(
+    config_dir: Path, templates_dir: Path | None, sources: dict[str, Source]
+) -> tuple[str, ...]:
+    """The template files (and folders, ending in '/') of confidential programs alone (and of
+    program files that could not be read)."""
+    public = [
+        source.data["id"]
+        for source in sources.values()
+        if isinstance(source.data, dict)
+        and isinstance(source.data.get("id"), str)
+        and not _confidential_file(source)
+    ]
+    return tuple(
+        file
+        for file in _files_of_others(config_dir, templates_dir, sources, public)
+        if file not in sources
+    )
+
+
 def _unnamed_where_confidential(
-    problems: Sequence[Problem], sources: dict[str, Source], people: Source | None
+    problems: Sequence[Problem],
+    sources: dict[str, Source],
+    people: Source | None,
+    templates: tuple[str, ...] = (),
 ) -> list[Problem]:
     """The problems, those of a confidential program's file with no name in them
     (privacy.unnamed): a sponsee's username in a `leaving.reasons` key, say, would tell who
@@ -139,12 +163,21 @@ def _unnamed_where_confidential(
         for file, source in sources.items()
         if _confidential_file(source)
     }
+    every = frozenset(names.union(*secret.values()))
     return [
         unnamed([_without_values(problem)], secret[problem.file], values=False)[0]
         if problem.file in secret
+        # a template's syntax error quotes what it failed on (an attacker's trial: `got
+        # 'Lena'`, the word typed after a sponsee's name in a pair's template)
+        else unnamed([problem], every)[0]
+        if problem.file in templates or problem.file.startswith(_folders(templates))
         else problem
         for problem in problems
     ]
+
+
+def _folders(files: Sequence[str]) -> tuple[str, ...]:
+    return tuple(file for file in files if file.endswith("/"))
 
 
 _GOT = re.compile(r"\(got '[^'\n]*'\)")  # the value a check refused
@@ -178,6 +211,22 @@ def _roster_entries(people: Source | None) -> Iterator[tuple[str, str]]:
         if isinstance(entry, dict):
             username, name = entry.get("username"), entry.get("name")
             yield (str(username or ""), str(name or ""))
+
+
+def _unread(path: Path, problems: Sequence[Problem]) -> Sequence[Problem]:
+    """The problems of a file YAML could not read: one that cannot say whether it is a
+    confidential program's is taken for one when its text says `confidential: true` or a
+    kind confidential by default, and every value its messages quote is hidden (an attacker's
+    trial: `sponsee: *lena` printed "found undefined alias 'lena'" in CI logs)."""
+    try:
+        text = path.read_text("utf-8", errors="replace")
+    except OSError:
+        return problems
+    kinds = "|".join(re.escape(kind) for kind in confidential_kinds()) or "(?!)"
+    said = rf"\bconfidential\s*:\s*['\"]?(?:true|yes|on)\b|\bkind\s*:\s*['\"]?(?:{kinds})\b"
+    if not re.search(said, text, re.IGNORECASE):
+        return problems
+    return unnamed(problems, frozenset())
 
 
 def _confidential_file(source: Source) -> bool:
@@ -395,7 +444,7 @@ def _read(path: Path, sources: dict[str, Source], problems: list[Problem]) -> So
     try:
         source = read_yaml(path, file)
     except ConfigError as error:
-        problems.extend(error.problems)
+        problems.extend(_unread(path, error.problems))
         return None
     problems.extend(source.problems)
     sources[file] = source

@@ -43,6 +43,11 @@ def kind_of(program: Program) -> Kind[Any]:
     return _KINDS[program.kind]
 
 
+def confidential_kinds() -> tuple[str, ...]:
+    """The names of the kinds whose programs are confidential by default."""
+    return tuple(name for name, kind in _KINDS.items() if kind.model.confidential_by_default)
+
+
 def kind_named(name: object) -> Kind[Any] | None:
     """The kind a program file's `kind:` value names, if any."""
     return _KINDS.get(name) if isinstance(name, str) else None

@@ -186,6 +186,11 @@ def test_a_person_renamed_is_not_named_by_the_old_wording_their_issues_keep(
             "",
             "{{ dates.phases[sponsee.username | replace('.', '_')] }}\n",
         ),
+        # an attacker's trial: syntax errors quote the token they failed on, a name
+        (Path("templates/sales-sponsorship/pair.md.j2"), "", "{{ sponsee.name Lena }}\n"),
+        (Path("templates/sales-sponsorship/pair.md.j2"), "", "{{ sponsee.name | lena }}\n"),
+        (PROGRAM, "sponsee: lena.fischer}", "sponsee: *lena}"),  # YAML: an undefined alias
+        (PROGRAM, "sponsee: lena.fischer}", "sponsee: !lena.fischer x}"),  # YAML: a tag
     ],
 )
 def test_a_template_or_title_mistake_in_a_confidential_program_names_nobody(
