@@ -171,7 +171,8 @@ class NoteElsewhere:
     iid: int
     body: str  # its first line is its hidden marker
     block: str  # the block of this issue that records the note
-    proof: str  # that block's content
+    proof: str  # that block's content (and the proof line of the issue it is written in)
+    names: str  # what the block names, which one naming another issue does not (its address)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,6 @@ from automation.blocks import (
 )
 from automation.changes import (
     description_update,
-    has_block,
     joined,
     labels_update,
     open_again,
@@ -38,10 +37,11 @@ from automation.changes import (
     proves,
     updates,
 )
-from automation.desired import DesiredIssue, DesiredProgram, Measured, kept_names
+from automation.desired import DesiredIssue, DesiredProgram, Measured, NoteElsewhere, kept_names
 from automation.duedates import dates_moved, due_after, due_blocks, other_period, plan_due
 from automation.edits import BlockTexts, Edits, apply_edits
 from automation.epics import plan_epics, plan_links
+from automation.errors import ItemError
 from automation.identity import resolve
 from automation.items import ObservedIssue
 from automation.lifecycle import (
@@ -54,7 +54,7 @@ from automation.lifecycle import (
     with_endings,
     without_time_away,
 )
-from automation.markers import KEPT_PREFIX, keys_in
+from automation.markers import KEPT_PREFIX, block_content, keys_in
 from automation.migration import Migrations, migrate, record_block
 from automation.missed import made_too_late, missed_periods
 from automation.people import people_blocks, plan_people
@@ -372,9 +372,10 @@ def _with_notes_elsewhere(
     program = ctx.desired.program
     actions: list[Action] = []
     for note in item.elsewhere:
-        if has_block(found, note.block):
+        if _noted(found, note):
             continue
-        proof = description_update(program, found, item.key, Edits(((note.block, note.proof),)))
+        posted = f"{note.proof}\n{proof_line(found.iid)}"
+        proof = description_update(program, found, item.key, Edits(((note.block, posted),)))
         if isinstance(proof, Failure):
             return written + Plan(failures=(proof,))
         # where the issue is, which the note cannot know when it is made (a reader looked
@@ -385,6 +386,19 @@ def _with_notes_elsewhere(
     if not actions:
         return written
     return replace(written, unchanged=0) + Plan(tuple(actions))
+
+
+def _noted(found: ObservedIssue, note: NoteElsewhere) -> bool:
+    """Whether the issue records NOTE as posted: its block, written for this issue (its proof
+    line), names the issue the note goes on. One pasted from another hire's issue, naming
+    theirs, proves nothing (an attacker's trial: the hire's note was never posted); nor one
+    from before the proof line, whose note is looked for on that issue before it is posted."""
+    try:
+        content = block_content(found.description, note.block)
+    except ItemError:
+        return True  # a damaged block: the issue's update says so
+    written_here = proof_line(found.iid).strip()
+    return content is not None and note.names in content and written_here in content
 
 
 def _moved_away(found: ObservedIssue, progress: Progress) -> tuple[str, ...]:

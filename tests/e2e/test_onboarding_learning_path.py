@@ -72,6 +72,34 @@ def test_a_deleted_record_does_not_post_the_note_again(onboarding: Path) -> None
     assert "<!-- automation:begin learning-path-note -->" in issues(onboarding)[MAYA].description
 
 
+def test_a_record_pasted_from_another_hires_issue_does_not_stop_the_note(
+    onboarding: Path,
+) -> None:
+    """An attacker's trial: Sofia pasted the bottom of Maya's issue, hidden lines and all,
+    into hers; once her general onboarding issue was known, her note was never posted."""
+    assert run("apply").code == 0
+    maya = issues(onboarding)[MAYA].description
+    record = maya[maya.index("<!-- automation:begin learning-path-note") :]
+    end = "<!-- automation:end learning-path-note -->"
+    record = record[: record.index(end) + len(end)]
+    sofia = path_of(onboarding, "sales-onboarding/sofia.alvarez")
+    sofia.write_text(f"{sofia.read_text('utf-8')}\nCopied from Maya's issue:\n\n{record}\n")
+    people = onboarding / "config" / "people.yml"
+    text = people.read_text("utf-8")
+    at = text.index("geo:", text.index("username: sofia.alvarez"))
+    at = text.index("\n", at)
+    issue = f"{GENERAL}/-/issues/1300"
+    people.write_text(f"{text[:at]}\n    onboarding_issue: {issue}{text[at:]}", "utf-8")
+    result = run("apply", "2026-11-25")
+    assert f"added note to {issue} [sales-onboarding/sofia.alvarez]" in result.out, result.out
+    assert posted(onboarding, 1300).count("learning-path sales-onboarding/sofia.alvarez") == 1
+    assert (
+        f"({issue}) on 2026-11-25"
+        in issues(onboarding)["sales-onboarding/sofia.alvarez"].description
+    )
+    assert "added note" not in run("apply", "2026-11-26").out
+
+
 def test_no_note_without_a_note_template(onboarding: Path) -> None:
     program = onboarding / "config" / "programs" / "sales-onboarding.yml"
     edit(program, "  learning_path_note: sales-onboarding/learning-path-note.md.j2\n", "")

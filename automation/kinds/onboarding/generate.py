@@ -357,6 +357,7 @@ def _learning_path_note(
             block=NOTE_BLOCK,
             proof=f"The learning path's link was posted on the general onboarding issue "
             f"({person.onboarding_issue}) on {ctx.today}.",
+            names=f"({person.onboarding_issue})",
         ),
     )
 
