@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -26,20 +26,24 @@ TEMPLATES = "dashboard"  # in the templates folder
 def write_site(
     pages: Sequence[Page], hidden: int, out: Path, templates: Path, today: dt.date
 ) -> list[Path]:
-    """index.html (every program), a page per program and per cohort; the files written."""
+    """index.html (every program), a page per program and per cohort; the files written,
+    once every page rendered (a template's mistake writes nothing: an attacker's trial found
+    a new index.html beside the last run's pages after "nothing was written")."""
     env = _environment(templates)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [_overview(env, out, pages, hidden, today)]
+    rendered = [_overview(env, out, pages, hidden, today)]
     for page in pages:
-        written.append(_page(env, out, page, None, today))
-        written += [_page(env, out, cohort, page, today) for cohort in page.cohorts]
-    return written
+        rendered.append(_page(env, out, page, None, today))
+        rendered += [_page(env, out, cohort, page, today) for cohort in page.cohorts]
+    out.mkdir(parents=True, exist_ok=True)
+    for path, html in rendered:
+        _put(path, html)
+    return [path for path, _ in rendered]
 
 
 def _overview(
     env: jinja2.Environment, out: Path, pages: Sequence[Page], hidden: int, today: dt.date
-) -> Path:
-    return _write(
+) -> tuple[Path, str]:
+    return _render(
         env,
         out / "index.html",
         "overview.html",
@@ -118,8 +122,8 @@ def _listed(out: Path) -> set[str]:
 
 def _page(
     env: jinja2.Environment, out: Path, page: Page, parent: Page | None, today: dt.date
-) -> Path:
-    return _write(
+) -> tuple[Path, str]:
+    return _render(
         env,
         out / f"{page.slug}.html",
         "page.html",
@@ -180,15 +184,22 @@ def _shown(value: Any) -> Any:
     return visible(value) if isinstance(value, str) else value
 
 
-def _write(env: jinja2.Environment, path: Path, template: str, **values: Any) -> Path:
+def _render(env: jinja2.Environment, path: Path, template: str, **values: Any) -> tuple[Path, str]:
     try:
-        html = env.get_template(template).render(**values)
+        return path, env.get_template(template).render(**values)
+    except jinja2.TemplateNotFound as error:  # a page's, or one it extends or includes
+        folder = Path(cast(_Loader, env.loader).searchpath[0])
+        missing = Problem(
+            str(folder / str(error.name)),
+            1,
+            "dashboard template not found; copy it from templates/dashboard/ of the program "
+            "automation's repository, or fix the name that asks for it",
+        )
+        raise ConfigError([missing]) from error
     except jinja2.TemplateError as error:
         where = str(getattr(error, "filename", None) or template)
         line = getattr(error, "lineno", None) or 1
         raise ConfigError([Problem(where, line, f"dashboard template: {error}")]) from error
-    _put(path, html)
-    return path
 
 
 def _put(path: Path, text: str) -> None:

@@ -391,3 +391,25 @@ def test_dashboard_templates_saved_with_a_bom_make_the_same_pages(project: Path)
     result = cli([*site, "latin"], {})
     assert result.code == 2
     assert f"{style.relative_to(project)}:1: the file is not UTF-8 text" in result.err
+
+
+def test_a_dashboard_template_mistake_writes_no_page(project: Path) -> None:
+    """An attacker's trial: a mistake in a dashboard template stopped the command with
+    "nothing was written" after it had written a new index.html beside the last run's pages
+    (or, in a new folder, alone); and a missing template was named without its folder."""
+    assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
+    site = ["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"]
+    assert cli(site, {}).code == 0
+    before = {p.name: p.read_bytes() for p in (project / "site").iterdir()}
+    folder = project / "templates" / "dashboard"
+    page = folder / "page.html"
+    page.write_text(page.read_text("utf-8") + "{{ x\n", "utf-8")
+    broken = cli(site, {})
+    assert broken.code == 2 and "nothing was written" in broken.err, broken.err
+    assert {p.name: p.read_bytes() for p in (project / "site").iterdir()} == before
+    assert cli([*site[:-1], "fresh"], {}).code == 2  # made first, to refuse what cannot be
+    assert not list((project / "fresh").iterdir())
+    page.unlink()
+    missing = cli(site, {})
+    assert missing.code == 2
+    assert f"{page.relative_to(project)}:1: dashboard template not found; copy it" in missing.err
