@@ -543,6 +543,7 @@ def test_the_program_has_its_own_annual_issue(esp: Path) -> None:
     assert str(annual.due_date) == "2027-01-31"
     text = annual.description
     assert "| CEO and CRO | @alex.morgan and @rachel.kim: validate and reinforce" in text
+    assert "| ESP Program Manager | @morgan.lee: owns and executes" in text  # named (a trial)
     assert (
         "- [ ] **CRO Leadership Team:** Review the shortlisted accounts and sponsor pairings "
         "(@rachel.kim)." in text

@@ -222,7 +222,13 @@ def _program_issues(
     monthly = _cadence(part, "monthly", "program_monthly")
     scorecard = _cadence(part, "quarterly", "program_scorecard")
     annual = _cadence(part, "annual", "program_annual")
-    yearly = {**values, "leadership": _leadership(ctx), "accounts": approved, "config": ctx.config}
+    yearly = {
+        **values,
+        "leadership": _leadership(ctx),
+        "program_manager": ctx.config.person(part.program_manager),
+        "accounts": approved,
+        "config": ctx.config,
+    }
     proposed = [a for a in part.accounts if a.status == "proposed"]
     return [
         *(
