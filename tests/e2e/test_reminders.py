@@ -88,7 +88,7 @@ def test_a_reminder_mistake_stops_the_run_at_its_line(onboarding: Path) -> None:
 
 def test_an_account_whose_commitment_ended_gets_no_reminder(shipped: Path) -> None:
     """Globex's commitment ends on 2027-01-31: its January session, still open and labelled
-    `status::ended`, is not reminded of on 2027-02-05 (its people would be told of something
+    `status::ended`, is not reminded of on 2027-02-07 (its people would be told of something
     over); an account that goes on still is."""
     keep_programs(shipped, "executive-sponsorship")
     assert run("apply", "2027-01-20").code == 0
@@ -96,7 +96,7 @@ def test_an_account_whose_commitment_ended_gets_no_reminder(shipped: Path) -> No
     globex = issues(shipped)["executive-sponsorship/account/globex/monthly/2027-01"]
     initech = issues(shipped)["executive-sponsorship/account/initech/monthly/2027-01"]
     assert "status::ended" in globex.labels
-    result = run("apply", "2027-02-05")
+    result = run("apply", "2027-02-07")
     assert result.code == 0 and f"added reminder to #{initech.iid} " in result.out
     assert f"#{globex.iid} " not in result.out and not notes(shipped, globex.key or "")
 
