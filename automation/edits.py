@@ -3,6 +3,7 @@ to the text read just before writing, so what a person typed meanwhile is kept (
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from automation.checklist import rename_headings
@@ -11,6 +12,7 @@ from automation.markers import (
     block_content,
     drop_damaged_block,
     drop_identity,
+    end_marker,
     open_with_block,
     replace_block,
     restore_identity,
@@ -50,6 +52,42 @@ def kept_differs(current: str | None, content: str) -> bool:
     return not same_text(_live(current), _live(content))
 
 
+TYPED_BELOW = (
+    "*Typed in the block above, which the program automation rewrites from configuration:*"
+)
+
+
+def typed_in_kept(current: str, content: str) -> list[str]:
+    """The lines of a kept block (CURRENT) its rewrite (CONTENT) leaves out, when it leaves out
+    more than it adds: a person typed some of them (an ESP trial: a row added to an account
+    plan's table of people was gone on the next run, unsaid). A line configuration changed is
+    one left out for one added; when some were typed, every line left out is kept, in order."""
+    had, now = Counter(_lines(current)), Counter(_lines(content))
+    gone = had - now
+    if gone.total() <= (now - had).total():
+        return []
+    kept = []
+    for line in current.splitlines():
+        if gone[line.strip()] > 0:
+            gone[line.strip()] -= 1
+            kept.append(line)
+    return kept
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _below(text: str, name: str, lines: list[str]) -> str:
+    """TEXT with LINES put just below block NAME, under a line that says where they were."""
+    if not lines:
+        return text
+    end = end_marker(name)
+    at = text.index(end) + len(end)
+    moved = "\n".join(lines)
+    return f"{text[:at]}\n\n{TYPED_BELOW}\n\n{moved}\n{text[at:]}"
+
+
 def _live(text: str) -> str:
     return text.replace("@" + ZERO_WIDTH_SPACE, "@")
 
@@ -68,8 +106,9 @@ def apply_edits(text: str, edits: Edits) -> str:
     for name, content in edits.blocks:
         text = replace_block(text, name, content)
     for name, content in edits.kept:
-        if kept_differs(block_content(text, name), content):
-            text = replace_block(text, name, content)
+        current = block_content(text, name)
+        if current is not None and kept_differs(current, content):
+            text = _below(replace_block(text, name, content), name, typed_in_kept(current, content))
     if edits.figures is not None:
         text = rewrite_figures(text, dict(edits.figures), edits.project)
     return text

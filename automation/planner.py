@@ -39,7 +39,7 @@ from automation.changes import (
 )
 from automation.desired import DesiredIssue, DesiredProgram, Measured, NoteElsewhere, kept_names
 from automation.duedates import dates_moved, due_after, due_blocks, other_period, plan_due
-from automation.edits import BlockTexts, Edits, apply_edits
+from automation.edits import BlockTexts, Edits, apply_edits, kept_differs, typed_in_kept
 from automation.epics import plan_epics, plan_links
 from automation.errors import ItemError
 from automation.identity import resolve
@@ -54,7 +54,7 @@ from automation.lifecycle import (
     with_endings,
     without_time_away,
 )
-from automation.markers import KEPT_PREFIX, block_content, keys_in
+from automation.markers import KEPT_PREFIX, block_content, keys_in, sound_block
 from automation.migration import Migrations, migrate, record_block
 from automation.missed import made_too_late, missed_periods
 from automation.people import people_blocks, plan_people
@@ -316,8 +316,10 @@ def _write_tracked(  # noqa: PLR0917
     )
     update = description_update(program, found, item.key, edits)
     wanted, cleared = issue_labels(program, progress), cleared_scopes(progress)
+    typed = Plan(warnings=_typed_in_kept(found, edits.kept))
     if isinstance(update, Failure) or not (completing or turned.actions):
-        return updates(program, found, item.key, update, wanted, cleared=cleared), found.state
+        planned = updates(program, found, item.key, update, wanted, cleared=cleared)
+        return planned + typed, found.state
     labels = labels_update(program, found, item.key, wanted, cleared=cleared)
     closing, state = _complete(item, found, ctx) if completing else ((), found.state)
     before = turned.actions
@@ -325,7 +327,23 @@ def _write_tracked(  # noqa: PLR0917
         before = tuple(a for a in before if not isinstance(a, CloseIssue))
     else:
         state = turned.state or state
-    return Plan((*present(labels), *before, *closing, *present(update))), state
+    return Plan((*present(labels), *before, *closing, *present(update))) + typed, state
+
+
+def _typed_in_kept(found: ObservedIssue, kept: BlockTexts) -> tuple[str, ...]:
+    """What to say of the kept blocks this write rewrites that held lines a person typed
+    (`typed_in_kept`): the write moves them below the block."""
+    said = []
+    for name, content in kept:
+        current = sound_block(found.description, name)
+        rewritten = current is not None and kept_differs(current, content)
+        if rewritten and current is not None and typed_in_kept(current, content):
+            said.append(
+                f"issue {found.reference}: text was typed in its block '{name}', which "
+                "the tool rewrites from configuration; the lines it no longer has were "
+                "moved below the block: edit them there"
+            )
+    return tuple(said)
 
 
 def _kept_now(item: DesiredIssue, state: str, progress: Progress, today: dt.date) -> BlockTexts:

@@ -139,15 +139,14 @@ def _touchpoint(program: EspProgram, source: Source) -> Iterator[Problem]:
     and every account's scorecard said its touchpoint was not held, ticked or not)."""
     headings = [section.heading for section in program.sections]
     touchpoint = program.esp.touchpoint
-    if touchpoint not in headings:
+    # the default, where no section has it: a program without touchpoints, as before
+    if touchpoint not in headings and "touchpoint" in program.esp.model_fields_set:
         close = difflib.get_close_matches(touchpoint, headings, 1, 0.6)
         hint = f"did you mean '{close[0]}'?" if close else "name the quarterly issue's section"
-        given = "touchpoint" in program.esp.model_fields_set
-        named = f"'{touchpoint}'" if given else f"'{touchpoint}' (the default of `touchpoint:`)"
         yield source.problem(
             ("esp", "touchpoint"),
-            f"touchpoint {named} is not one of the program's `sections`; {hint} (its tasks, "
-            "all ticked, are the quarter's sponsor touchpoint on the scorecard)",
+            f"touchpoint '{touchpoint}' is not one of the program's `sections`; {hint} (its "
+            "tasks, all ticked, are the quarter's sponsor touchpoint on the scorecard)",
         )
 
 
