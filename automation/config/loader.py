@@ -131,7 +131,9 @@ def _confidential_templates(
     config_dir: Path, templates_dir: Path | None, sources: dict[str, Source]
 ) -> tuple[str, ...]:
     """The template files (and folders, ending in '/') of confidential programs alone (and of
-    program files that could not be read)."""
+    program files that could not be read: `_unread` says what those are)."""
+    if templates_dir is None:
+        return ()
     public = [
         source.data["id"]
         for source in sources.values()
@@ -142,7 +144,7 @@ def _confidential_templates(
     return tuple(
         file
         for file in _files_of_others(config_dir, templates_dir, sources, public)
-        if file not in sources
+        if file.startswith(str(templates_dir))
     )
 
 

@@ -459,6 +459,7 @@ def _syntax_problem(error: yaml.MarkedYAMLError, file: str, text: str | None) ->
     if unclosed is not None:  # before all else: what follows such a quote only looks broken
         return unclosed
     early = _closed_early(error, file, text) if text is not None else None
+    early = early or _anchor_twice(error, file)
     if early is not None:
         return early
     if (error.context or "").startswith("while parsing a block") and error.problem_mark:
@@ -474,6 +475,23 @@ def _syntax_problem(error: yaml.MarkedYAMLError, file: str, text: str | None) ->
         if says in what and error.problem_mark is not None:
             return Problem(file, error.problem_mark.line + 1, f"YAML syntax error: {hint}")
     return Problem(file, line, f"YAML syntax error: {what}; fix the indentation or quoting there")
+
+
+_TWICE = re.compile(r"found duplicate anchor (?P<name>'[^'\n]*')")
+
+
+def _anchor_twice(error: yaml.MarkedYAMLError, file: str) -> Problem | None:
+    """An anchor (`&amer`) given twice, said at its second line with its name and the first
+    (an attacker's trial read "line 110: second occurrence; fix the indentation")."""
+    found = _TWICE.match(error.context or "")
+    if found is None or error.problem_mark is None or error.context_mark is None:
+        return None
+    return Problem(
+        file,
+        error.problem_mark.line + 1,
+        f"YAML syntax error: the anchor {found['name']} is also given on line "
+        f"{error.context_mark.line + 1}; give one of them another name",
+    )
 
 
 _HINTS = (  # (what PyYAML says, what a person should read), a tester's commonest mistakes
