@@ -524,9 +524,19 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 
 def _iids(folder: Path) -> list[int]:
+    """The issues (or epics) of a folder, by their files' names (`12.md`); a name with a
+    leading zero (`01.md`) is refused by name (an attacker's trial renamed `1.md` so, and read
+    "1.md: cannot read the file" on every run)."""
     if not folder.is_dir():
         return []
-    return sorted(int(p.stem) for p in folder.glob("*.md") if p.stem.isdigit())
+    found = [p for p in folder.glob("*.md") if p.stem.isdigit()]
+    for path in found:
+        if str(int(path.stem)) != path.stem:
+            raise WorkspaceError(
+                f"{path}:1: not a name the local backend gives an issue; rename it "
+                f"{int(path.stem)}.md (or move it out of {folder}, if that one is there)"
+            )
+    return sorted(int(p.stem) for p in found)
 
 
 LAST_IID = ".last-iid"  # the highest iid ever given in a folder: like GitLab, never reused
