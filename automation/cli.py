@@ -22,7 +22,7 @@ from automation import scaffold
 from automation.actions import ALL_STEPS, Action, AddNote, Failure, Plan
 from automation.clock import Clock
 from automation.config.loader import load_settings
-from automation.config.models import DAYS_HELP, FIRST_DAY, LAST_DAY, GitLabSettings
+from automation.config.models import FIRST_DAY, GitLabSettings
 from automation.config.source import bad_date
 from automation.dashboard.gather import gather
 from automation.dashboard.site import lists_others, remove_stale, write_site
@@ -94,9 +94,16 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(
             f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-02-01"
         ) from None
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a day programs run on; {DAYS_HELP}")
+    if not RUN_DAYS[0] <= day <= RUN_DAYS[1]:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a day programs run on; write a date from 2000 to 2099"
+        )
     return day
+
+
+# the days a run may be dated: fiscal years and quarters are named with two digits (`fy27`),
+# so a run of 2207 (a typo) took its quarters for those of 2107 (an attacker's trial)
+RUN_DAYS = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
 
 
 @functools.cache
