@@ -231,6 +231,12 @@ def test_the_cap_as_an_error_holds_back_the_extra_account_only(shipped: Path) ->
     found = issues(shipped)
     assert not [k for k in found if "/initech/" in k]
     assert "executive-sponsorship/account/acme/account-plan" in found
+    # not a row of the scorecard: an account never made is no team that missed its sessions
+    card = found["executive-sponsorship/program/scorecard/quarterly/fy27-q4"].description
+    assert "| Initech |" not in card and "| acme |" in card
+    tracking = found["executive-sponsorship/tracking"].description  # where the team looks
+    assert "**Approved, held back** (`sponsor_cap: error`)" in tracking
+    assert "within the cap of 4 accounts a year: Initech (Dana Whitfield)." in tracking
     assert "csm-aspiring-leaders/fy27-pilot/sam.delacroix" in found  # the other program ran
     # back within the cap: the account is onboarded on the next run
     edit(

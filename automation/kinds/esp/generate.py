@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from automation.blocks import record_specs
@@ -84,7 +84,7 @@ def generate(ctx: Ctx) -> Generated:
     window = _Window(ctx.today, part.create_days_ahead, part.fiscal_year_start_month, part.backfill)
     approved = [a for a in part.accounts if a.status == "approved"]
     capped = over_cap(part, fiscal_year(ctx.today, part.fiscal_year_start_month))
-    held = {part.accounts[o.index].id for o in capped} if part.sponsor_cap == "error" else set()
+    held = _held(part, capped)
     issues = [
         issue
         for account in approved
@@ -97,7 +97,13 @@ def generate(ctx: Ctx) -> Generated:
         if a.id not in held and not _over(a, ctx.today)
     )
     proposed = [a for a in part.accounts if a.status == "proposed"]
-    table = ctx.renderer.render(PROPOSALS_BLOCK, {"accounts": proposed, "config": ctx.config})
+    shown = {
+        "accounts": proposed,
+        "config": ctx.config,
+        "held": [a for a in approved if a.id in held],  # said where the program team looks
+        "cap": part.max_accounts_per_sponsor,
+    }
+    table = ctx.renderer.render(PROPOSALS_BLOCK, shown)
     warnings, failures = _cap_findings(ctx, capped)
     return Generated(
         tuple(issues),
@@ -361,11 +367,15 @@ def _scorecard_of(
 def _scorecard(
     ctx: Ctx, part: ExecutiveSponsorship, accounts: list[Account], quarter: Period
 ) -> Derived:
-    """The scorecard block of a quarter: each account's KPIs and cadence compliance."""
+    """The scorecard block of a quarter: each account's KPIs and cadence compliance; an
+    account held back by its sponsor's cap only once it has its plan (an ESP trial: one never
+    made read as an account team that skipped every session, "0 of 3")."""
+    held = _held(part, over_cap(part, fiscal_year(ctx.today, part.fiscal_year_start_month)))
     rows = tuple(
-        _account_row(ctx, part, a, quarter)
+        replace(row, made=row.records) if a.id in held else row
         for a in accounts
         if a.start <= quarter.end and (a.end is None or a.end >= quarter.start)
+        for row in (_account_row(ctx, part, a, quarter),)
     )
     late = ctx.today if ctx.today > quarter.end + SEALS_WITHIN else None
     values = {"quarter": quarter, "section": part.touchpoint, "kpis": part.kpis, "late": late}
@@ -373,6 +383,11 @@ def _scorecard(
     closes = Closing(after, ctx.today >= after, early=False, late=late is not None)
     specs = tuple(record_specs(ctx.program))
     return Derived(SCORECARD, SCORECARD_BLOCK, values, rows, specs, closes)
+
+
+def _held(part: ExecutiveSponsorship, capped: Sequence[OverCap]) -> set[str]:
+    """The accounts that get no new issues: over their sponsor's cap (`sponsor_cap: error`)."""
+    return {part.accounts[o.index].id for o in capped} if part.sponsor_cap == "error" else set()
 
 
 def _account_row(
