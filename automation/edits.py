@@ -52,8 +52,11 @@ def kept_differs(current: str | None, content: str) -> bool:
     return not same_text(_live(current), _live(content))
 
 
+# said above the lines moved: some were typed, but which cannot be told (a row configuration
+# no longer gives, as a general onboarding issue taken out of people.yml, goes too)
 TYPED_BELOW = (
-    "*Typed in the block above, which the program automation rewrites from configuration:*"
+    "*Lines the block above no longer has (the program automation rewrites it from "
+    "configuration, and some were typed in it): keep what you need here, delete the rest.*"
 )
 
 

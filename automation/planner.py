@@ -339,9 +339,9 @@ def _typed_in_kept(found: ObservedIssue, kept: BlockTexts) -> tuple[str, ...]:
         rewritten = current is not None and kept_differs(current, content)
         if rewritten and current is not None and typed_in_kept(current, content):
             said.append(
-                f"issue {found.reference}: text was typed in its block '{name}', which "
-                "the tool rewrites from configuration; the lines it no longer has were "
-                "moved below the block: edit them there"
+                f"issue {found.reference}: its block '{name}', which the tool rewrites from "
+                "configuration, had more lines than configuration gives (someone typed in "
+                "it): the lines it no longer has were moved below it, to keep or delete there"
             )
     return tuple(said)
 

@@ -324,20 +324,20 @@ def test_a_row_typed_in_the_account_plans_table_of_people_is_moved_below_it(esp:
     edit(esp / PROGRAM, "account_team: [maya.okonkwo, ines.moreau]", "account_team: [maya.okonkwo]")
     result = run("apply")
     issue = issues(esp)["executive-sponsorship/account/initech/account-plan"]
-    (said,) = lines_with(result, "text was typed in its block 'kept-people'")
-    assert f"issue #{issue.iid}: " in said and "moved below the block" in said
+    (said,) = lines_with(result, "its block 'kept-people', which the tool rewrites")
+    assert f"issue #{issue.iid}: " in said and "were moved below it" in said
     text = issue.description
     moved = text[text.index("<!-- automation:end kept-people -->") :]
-    assert moved.index("*Typed in the block above") < moved.index(row)
+    assert moved.index("*Lines the block above no longer has") < moved.index(row)
     assert "| Account team | @maya.okonkwo |" in text  # the block follows configuration
     # which lines a person typed cannot be told: each line the block lost goes below, in order
     assert "| Account team | @maya.okonkwo, @ines.moreau |\n" + row in moved
     assert text.count(row) == 1 and "No changes" in run("apply").out
     edit(esp / PROGRAM, "account_team: [maya.okonkwo]", "account_team: [maya.okonkwo, ines.moreau]")
     again = run("apply")  # configuration alone changed: a line for a line, nothing typed
-    assert "text was typed" not in again.out
+    assert "which the tool rewrites" not in again.out
     after = issues(esp)["executive-sponsorship/account/initech/account-plan"].description
-    assert after.count("*Typed in the block above") == 1
+    assert after.count("*Lines the block above no longer has") == 1
 
 
 def test_an_account_start_corrected_later_keeps_the_year_just_made(esp: Path) -> None:

@@ -83,7 +83,8 @@ def test_a_record_pasted_from_another_hires_issue_does_not_stop_the_note(
     end = "<!-- automation:end learning-path-note -->"
     record = record[: record.index(end) + len(end)]
     sofia = path_of(onboarding, "sales-onboarding/sofia.alvarez")
-    sofia.write_text(f"{sofia.read_text('utf-8')}\nCopied from Maya's issue:\n\n{record}\n")
+    copied = f"{sofia.read_text('utf-8')}\nCopied from Maya's issue:\n\n{record}\n"
+    sofia.write_text(copied, "utf-8")
     people = onboarding / "config" / "people.yml"
     text = people.read_text("utf-8")
     at = text.index("geo:", text.index("username: sofia.alvarez"))
