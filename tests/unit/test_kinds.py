@@ -145,9 +145,6 @@ def test_esp_has_an_account_plan_and_each_period_up_to_today(tmp_path: Path) -> 
         # the account's own year, from the day it joined (2026-11-02)
         "esp/account/globex/annual/fy27 | ESP Nov 2026 to Nov 2027: Globex annual review | "
         "2027-11-01 | True",
-        # the next one: never made early, but the issue of a `start` corrected later is its
-        "esp/account/globex/annual/fy28 | ESP Nov 2027 to Nov 2028: Globex annual review | "
-        "2028-11-01 | False",
         "esp/program/monthly/2026-11 | ESP November 2026: E-Group and CRO LT program update | "
         "2026-11-30 | True",
         "esp/program/monthly/2026-12 | ESP December 2026: E-Group and CRO LT program update | "

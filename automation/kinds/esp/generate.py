@@ -8,14 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from automation.blocks import record_specs
-from automation.calendar import (
-    Period,
-    add_months,
-    anniversary_years,
-    backfill_start,
-    fiscal_year,
-    periods,
-)
+from automation.calendar import Period, anniversary_years, backfill_start, fiscal_year, periods
 from automation.desired import Closing, Context, Derived, DerivedRow, DesiredIssue, Generated, Group
 from automation.kinds.esp.checks import OverCap, over_cap
 from automation.kinds.esp.model import Account, EspProgram, ExecutiveSponsorship
@@ -61,19 +54,6 @@ class _Window:
             yield from anniversary_years(start, last, self.first_month)
         else:
             yield from periods(cadence, start, last, self.first_month)
-
-    def upcoming(self, cadence: str, start: dt.date, end: dt.date | None) -> Iterator[Period]:
-        """An account's next year, past `periods`: never made early, but an issue made for it
-        is its own (a trial: an account's `start` corrected a month later left the year just
-        made "no longer defined", and, closed as told, taken over when the year came)."""
-        if cadence != ANNIVERSARY:
-            return
-        horizon = self.today + dt.timedelta(days=self.ahead)
-        made = anniversary_years(start, horizon, self.first_month) if start <= horizon else []
-        later = anniversary_years(start, add_months(max(start, horizon), 12), self.first_month)
-        following = later[len(made)] if len(later) > len(made) else None
-        if following is not None and (end is None or following.start <= end):
-            yield following
 
     def creates(self, item: Period) -> bool:
         """The current period's issue (or the next one, days ahead), and those of periods that
@@ -199,8 +179,7 @@ def _account_issues(
         _cadence(part, ANNIVERSARY, "account_annual"),
     )
     for cadence in cadences:
-        upcoming = tuple(window.upcoming(cadence.period, account.start, account.end))
-        for item in (*window.periods(cadence.period, account.start, account.end), *upcoming):
+        for item in window.periods(cadence.period, account.start, account.end):
             team = _joined_by(ctx, account.account_team, item.end)
             yield _cadence_issue(
                 ctx,
@@ -212,9 +191,7 @@ def _account_issues(
                 assignees=(account.sponsor, *team),
                 # once it ended, not the period it ended in, unless made before: made now, it
                 # would be ended in the same run, its people told of something over
-                create=create
-                and item not in upcoming
-                and not (over and account.end is not None and item.end > account.end),
+                create=create and not (over and account.end is not None and item.end > account.end),
                 # once it ended, its periods missed while no run happened are made only in
                 # an account the tool ran (its plan exists): not on a first run after its end
                 requires=plan if over else None,
