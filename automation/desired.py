@@ -226,10 +226,11 @@ class DesiredIssue:
     # the day what it is about began (an ESP account's `start`): one made long after is said
     # (missed.begun_long_ago)
     begins: dt.date | None = None
-    # the first and last day of the period its key stands for (an ESP cadence's month,
-    # quarter or account year), recorded in the issue: an issue made for a period sharing less
-    # than half its days with it is another period's (duedates.other_period)
+    # the first and last day of the period its key stands for (an ESP quarter or fiscal year),
+    # and the calendar that places it (the fiscal year's first month), recorded in the issue:
+    # one recorded with another calendar is another period's (duedates.other_calendar)
     period: tuple[dt.date, dt.date] | None = None
+    calendar: str | None = None
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # role -> usernames
     elsewhere: tuple[NoteElsewhere, ...] = ()  # notes posted once on other projects' issues
     # a document kept while it is open (an ESP account plan, whose values are read every

@@ -15,10 +15,10 @@ An issue without the record (made before this version) gets it when its due date
 configuration gives now (none, for an issue without one), and from then on follows; one with
 another date keeps it.
 
-An issue made for a period (an ESP quarter) records it in the same block,
-`<!-- automation:period 2026-11-01 2027-01-31 -->`: a period its key comes to stand for that
-shares less than half of the shorter one's days with it (the fiscal year's first month
-changed) is another period's, and the issue is not taken over for it (`other_period`)."""
+An issue made for a period of a fiscal calendar (an ESP quarter) records it in the same block,
+with the calendar, `<!-- automation:period 2026-11-01 2027-01-31 calendar 2 -->` (fiscal years
+starting in February): once the calendar changes, its key means another period, and none of
+the program's issues is written until it is back (`other_calendar`)."""
 
 from __future__ import annotations
 
@@ -38,54 +38,46 @@ from automation.markers import block_content, outside_blocks
 
 DUE_BLOCK = "due"
 _RECORD = re.compile(r"<!-- automation:due (?P<date>\d{4}-\d{2}-\d{2}|none) -->")
-_PERIOD = re.compile(r"<!-- automation:period (?P<first>\S+) (?P<last>\S+) -->")
+_PERIOD = re.compile(
+    r"<!-- automation:period (?P<first>\S+) (?P<last>\S+) calendar (?P<calendar>\S+) -->"
+)
 Period = tuple[dt.date, dt.date]
 
 
-def record(due: dt.date | None, period: Period | None = None) -> str:
-    """The content of the `due` block for this due date (and the issue's period)."""
+def record(due: dt.date | None, item: DesiredIssue | None = None) -> str:
+    """The content of the `due` block for this due date (and the period ITEM is made for)."""
     text = f"<!-- automation:due {due.isoformat() if due else 'none'} -->\n"
-    if period is not None:
-        text += f"<!-- automation:period {period[0].isoformat()} {period[1].isoformat()} -->\n"
+    if item is not None and item.period is not None and item.calendar is not None:
+        first, last = (day.isoformat() for day in item.period)
+        text += f"<!-- automation:period {first} {last} calendar {item.calendar} -->\n"
     return text
 
 
 def due_blocks(item: DesiredIssue) -> BlockTexts:
     """The record a new issue is created with, its due date or none (an open-ended cohort's
     issue gets the end date configuration gives it later), and its period."""
-    return ((DUE_BLOCK, record(item.due_date, item.period)),)
+    return ((DUE_BLOCK, record(item.due_date, item)),)
 
 
-def recorded_period(description: str) -> Period | None:
-    """The period the issue was made for, as it records it (None: none, or unreadable)."""
+def other_calendar(found: ObservedIssue, calendar: str) -> str | None:
+    """Why FOUND, made for a period of another calendar than CALENDAR (an ESP program's
+    `fiscal_year_start_month`), cannot be kept up to date: its key means another period now
+    (an ESP trial: the fiscal year's first month changed while the program ran, and a quarter
+    over for ten months was taken over as the current one, its due date, status and people
+    rewritten, while the new calendar's issues were made beside the old); None when it is of
+    CALENDAR, or records none (made before this version, or for no such period)."""
     try:
-        found = _PERIOD.search(block_content(description, DUE_BLOCK) or "")
-        if found is None:
-            return None
-        first, last = (dt.date.fromisoformat(found.group(n)) for n in ("first", "last"))
-    except (ItemError, ValueError):
-        return None  # damaged markers are said by the plan of the block; a date no calendar has
-    return first, last
-
-
-def other_period(item: DesiredIssue, found: ObservedIssue) -> str | None:
-    """Why FOUND, holding ITEM's key, is not ITEM's issue: it was made for a period that shares
-    less than half of the shorter one's days with ITEM's (an ESP trial: the fiscal year's first
-    month changed while the program ran, and a quarter over for ten months was taken over as
-    the current one, its due date, status and people rewritten); None when it is ITEM's, or
-    records no period (made before this version, or for no period)."""
-    made = recorded_period(found.description)
-    if item.period is None or made is None:
+        made = _PERIOD.search(block_content(found.description, DUE_BLOCK) or "")
+    except ItemError:
+        return None  # damaged markers: the plan of the block says so
+    if made is None or made["calendar"] == calendar:
         return None
-    (first, last), (now_first, now_last) = made, item.period
-    shared = (min(last, now_last) - max(first, now_first)).days + 1
-    if 2 * shared >= min((last - first).days, (now_last - now_first).days) + 1:
-        return None  # the same period, moved a little
     return (
-        f"issue {found.reference} was made for {first} to {last}, and its key now stands for "
-        f"{now_first} to {now_last}: the calendar changed while the program runs (an ESP "
-        "program's `fiscal_year_start_month`). Nothing of the program is written until it is "
-        "back as it was (README, Executive Sponsorship Program)"
+        f"issue {found.reference} was made for {made['first']} to {made['last']}, a period of "
+        f"fiscal years starting in month {made['calendar']}, and the program's "
+        f"`fiscal_year_start_month` is now {calendar}: its quarters and years would take over "
+        "the old calendar's issues, and be made beside them. None of the program's issues is "
+        "written until it is back as it was (README, Executive Sponsorship Program)"
     )
 
 
@@ -168,7 +160,7 @@ def plan_due(program: Program, item: DesiredIssue, found: ObservedIssue) -> Plan
         return Plan(failures=(Failure(program.id, item.key, message, found.iid),))
     if needs is Step.NONE:
         return Plan()
-    edits = Edits(((DUE_BLOCK, record(item.due_date, item.period)),))
+    edits = Edits(((DUE_BLOCK, record(item.due_date, item)),))
     update = description_update(program, found, item.key, edits)
     if isinstance(update, Failure):
         return Plan(failures=(update,))

@@ -6,7 +6,7 @@ tracked issue); `plan_program` puts the parts together in order."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from automation.actions import (
@@ -38,7 +38,7 @@ from automation.changes import (
     updates,
 )
 from automation.desired import DesiredIssue, DesiredProgram, Measured, NoteElsewhere, kept_names
-from automation.duedates import dates_moved, due_after, due_blocks, other_period, plan_due
+from automation.duedates import dates_moved, due_after, due_blocks, other_calendar, plan_due
 from automation.edits import BlockTexts, Edits, apply_edits, kept_differs, typed_in_kept
 from automation.epics import plan_epics, plan_links
 from automation.errors import ItemError
@@ -106,7 +106,7 @@ def plan_program(
         titles=desired.titles(),
         others=observed.others(public=not program.is_confidential),
     )
-    moved_periods = _periods_moved(desired, resolved.found)
+    moved_periods = _calendar_changed(desired, observed.issues)
     if moved_periods.failures:
         return moved_periods
     held = Held.of(desired, observed.issues, resolved, renamed)
@@ -167,17 +167,21 @@ def plan_program(
     return plan_epics(planned, desired, after, observed, held.keys)
 
 
-def _periods_moved(desired: DesiredProgram, found: Mapping[str, ObservedIssue]) -> Plan:
-    """A failure for each issue made for another period than its key stands for now: nothing
-    of the program is written then (an ESP trial: a fiscal year's first month changed while
-    the program ran took over year-old issues as new periods, and made the new calendar's
-    issues beside them; a refusal leaves everything as it was until the setting is back)."""
+def _calendar_changed(desired: DesiredProgram, found: Iterable[ObservedIssue]) -> Plan:
+    """A failure for each of the program's issues made for a period of another calendar than
+    its items' (the fiscal year's first month changed): none of its issues is written then (an
+    ESP trial: year-old issues were taken over as new periods, and the new calendar's issues
+    made beside them; a refusal leaves everything as it was until the setting is back)."""
+    calendars = {item.calendar for item in desired.issues if item.calendar is not None}
+    if len(calendars) != 1:
+        return Plan()
+    (calendar,) = calendars
     return Plan(
         failures=tuple(
-            Failure(desired.program.id, item.key, message, issue.iid)
-            for item in desired.issues
-            if (issue := found.get(item.key)) is not None
-            and (message := other_period(item, issue)) is not None
+            Failure(desired.program.id, issue.key or "", message, issue.iid)
+            for issue in found
+            if (issue.key or "").startswith(f"{desired.program.id}/")
+            and (message := other_calendar(issue, calendar)) is not None
         )
     )
 

@@ -283,8 +283,8 @@ def test_a_calendar_changed_while_the_program_runs_writes_nothing_until_it_is_ba
     umbrella = issues(esp)["executive-sponsorship/account/umbrella/quarterly/fy27-q4"]
     assert (
         f"FAILED [executive-sponsorship/account/umbrella/quarterly/fy27-q4]: issue "
-        f"#{umbrella.iid} was made for 2026-11-01 to 2027-01-31, and its key now stands for "
-        "2027-10-01 to 2027-12-31: the calendar changed while the program runs"
+        f"#{umbrella.iid} was made for 2026-11-01 to 2027-01-31, a period of fiscal years "
+        "starting in month 2, and the program's `fiscal_year_start_month` is now 1"
     ) in refused.out
     assert "0 created, 0 updated" in refused.out
     after = {p.name: p.read_text("utf-8") for p in (esp / ".automation" / "issues").iterdir()}
@@ -292,6 +292,19 @@ def test_a_calendar_changed_while_the_program_runs_writes_nothing_until_it_is_ba
     edit(esp / PROGRAM, "fiscal_year_start_month: 1", "fiscal_year_start_month: 2")
     back = run("apply", "2027-11-15")
     assert back.code == 0 and "No changes" in back.out, back.out
+
+
+def test_a_calendar_moved_by_half_a_year_is_refused_too(esp: Path) -> None:
+    """A review: a fiscal year moved from February to August shares half its days with the
+    old one, and the old quarters' keys are not the new calendar's: neither was refused, and
+    the new calendar's quarter was made beside the old one's issues."""
+    for day in ("2026-12-01", "2027-01-01", "2027-02-01", "2027-03-01"):
+        assert run("apply", day).code == 0
+    count = len(issues(esp))
+    edit(esp / PROGRAM, "fiscal_year_start_month: 2", "fiscal_year_start_month: 8")
+    refused = run("apply", "2027-03-10")
+    assert refused.code == 1 and "created issue" not in refused.out, refused.out
+    assert "is now 8" in refused.out and len(issues(esp)) == count
 
 
 def test_an_account_start_corrected_by_months_moves_its_year_with_it(esp: Path) -> None:

@@ -32,6 +32,7 @@ SEALS_LATE_WITHIN = dt.timedelta(days=366)
 # simulation found each scorecard overdue, with a late reminder, the day they were sealed)
 SCORECARD_REVIEW = dt.timedelta(days=14)
 ANNIVERSARY = "anniversary"  # an account's own years, from the day it joined the program
+FISCAL = ("quarterly", "annual")  # the cadences the fiscal year places
 
 
 @dataclass(frozen=True)
@@ -342,9 +343,10 @@ def _cadence_issue(
         requires=requires,
         derived=derived,
         dates={"start": item.start, "end": item.end},
-        # the calendar's periods (an account's own years move with its `start`, corrected
-        # by months, say: the same year, moved)
-        period=None if cadence.period == ANNIVERSARY else (item.start, item.end),
+        # the fiscal calendar's periods (a month is the calendar's; an account's own years
+        # move with its `start`, corrected by months, say: the same year, moved)
+        period=(item.start, item.end) if cadence.period in FISCAL else None,
+        calendar=str(ctx.program.esp.fiscal_year_start_month) if cadence.period in FISCAL else None,
         roles=roles or {},
         ends=ends,
         people_until=item.end,
