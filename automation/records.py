@@ -162,8 +162,8 @@ def _number_part(raw: str, label: str) -> str:
     remark after the number (`4 (out of 5)`, `3 (weeks)`) is not taken out: it can change
     what the number means."""
     text = _ABOUT.sub("", raw.strip()).strip()
-    if text.endswith(".") and text[:-1][-1:].isdigit():
-        text = text[:-1]  # a sentence's full stop: `7/10.`
+    if text.endswith(".") and not text.endswith(".."):
+        text = text[:-1].rstrip()  # a sentence's full stop: `7/10.`, `15%.`, `30 days.`
     if "%" in label and text.endswith("%"):
         text = text[:-1].rstrip()
     unit = _UNIT.search(label)

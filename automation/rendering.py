@@ -735,7 +735,8 @@ def _amount(value: float, places: int = 2) -> str:
     whole, dot, fraction = shown.partition(".")
     if not whole.lstrip("-").isdigit():
         return shown  # too big to show with decimals: as Python writes it
-    return f"{int(whole):,}{dot}{fraction}" if whole != "-0" else f"0{dot}{fraction}"
+    sign = "-" if whole.startswith("-") and shown.strip("-0.") else ""  # not `-0` (a review: -0.5)
+    return f"{sign}{abs(int(whole)):,}{dot}{fraction}"
 
 
 def _width(environment: jinja2.Environment, number: Any) -> Any:

@@ -529,7 +529,7 @@ def _iids(folder: Path) -> list[int]:
     "1.md: cannot read the file" on every run)."""
     if not folder.is_dir():
         return []
-    found = [p for p in folder.glob("*.md") if p.stem.isdigit()]
+    found = [p for p in folder.glob("*.md") if p.stem.isascii() and p.stem.isdigit()]
     for path in found:
         if str(int(path.stem)) != path.stem:
             raise WorkspaceError(

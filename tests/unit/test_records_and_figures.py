@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from automation.figures import rewrite_figures
 from automation.markers import begin_marker, end_marker
 from automation.records import RecordSpec, averages, read_records, unreadable
+from automation.rendering import _amount
 from tests.figures import figure_values
 
 SPECS = [RecordSpec("Sponsee satisfaction (start)", 10), RecordSpec("Use cases adopted")]
@@ -78,6 +79,23 @@ def test_a_value_below_its_blank_line_counts_and_two_values_are_unreadable() -> 
     assert blank.present and blank.value is None and blank.problem is None
     same = read_records(f"- {label}: 8/10\n> {label}: ~8\n", SPECS)[label]  # a review
     assert same.value == 8.0 and same.problem is None
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "shown"),
+    [
+        (1200.0, 1, "1,200"),
+        (1200000.5, 2, "1,200,000.5"),
+        (2.0, 2, "2"),
+        (7.25, 2, "7.25"),
+        (-0.5, 2, "-0.5"),  # a review: a shrinking account showed as growing, `0.5`
+        (-0.25, 1, "-0.3"),
+        (-1200.0, 2, "-1,200"),
+        (-0.001, 2, "0"),
+    ],
+)
+def test_an_amount_is_written_as_people_write_it(value: float, places: int, shown: str) -> None:
+    assert _amount(value, places) == shown
 
 
 def test_a_dot_that_could_group_thousands_is_said_without_the_value() -> None:
@@ -205,6 +223,8 @@ def test_averages_count_only_issues_that_ask_for_the_value() -> None:
         ("Strength: 7/10.", 7.0),
         ("Use cases adopted: 4.", 4.0),
         ("Time to value (days): 0.500", 0.5),  # a leading zero: no thousands
+        ("Net ARR growth (%): 15%.", 15.0),  # a review: the full stop after `%` or a unit
+        ("Time to value (days): 30 days.", 30.0),
     ],
 )
 def test_a_value_written_as_people_write_it_is_read(line: str, value: float) -> None:
