@@ -3,11 +3,11 @@ to the text read just before writing, so what a person typed meanwhile is kept (
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from automation.checklist import rename_headings
 from automation.figures import rewrite_figures
+from automation.keptlines import typed, without_marks
 from automation.markers import (
     block_content,
     drop_damaged_block,
@@ -49,36 +49,12 @@ def kept_differs(current: str | None, content: str) -> bool:
     as in a new issue's text; the template's rendering has it live)."""
     if current is None:
         return False
-    return not same_text(_live(current), _live(content))
+    return not same_text(_live(without_marks(current)), _live(without_marks(content)))
 
 
-# said above the lines moved: some were typed, but which cannot be told (a row configuration
-# no longer gives, as a general onboarding issue taken out of people.yml, goes too)
 TYPED_BELOW = (
-    "*Lines the block above no longer has (the program automation rewrites it from "
-    "configuration, and some were typed in it): keep what you need here, delete the rest.*"
+    "*Typed in the block above, which the program automation rewrites from configuration:*"
 )
-
-
-def typed_in_kept(current: str, content: str) -> list[str]:
-    """The lines of a kept block (CURRENT) its rewrite (CONTENT) leaves out, when it leaves out
-    more than it adds: a person typed some of them (an ESP trial: a row added to an account
-    plan's table of people was gone on the next run, unsaid). A line configuration changed is
-    one left out for one added; when some were typed, every line left out is kept, in order."""
-    had, now = Counter(_lines(current)), Counter(_lines(content))
-    gone = had - now
-    if gone.total() <= (now - had).total():
-        return []
-    kept = []
-    for line in current.splitlines():
-        if gone[line.strip()] > 0:
-            gone[line.strip()] -= 1
-            kept.append(line)
-    return kept
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def _below(text: str, name: str, lines: list[str]) -> str:
@@ -111,7 +87,7 @@ def apply_edits(text: str, edits: Edits) -> str:
     for name, content in edits.kept:
         current = block_content(text, name)
         if current is not None and kept_differs(current, content):
-            text = _below(replace_block(text, name, content), name, typed_in_kept(current, content))
+            text = _below(replace_block(text, name, content), name, typed(current, content))
     if edits.figures is not None:
         text = rewrite_figures(text, dict(edits.figures), edits.project)
     return text

@@ -39,11 +39,12 @@ from automation.changes import (
 )
 from automation.desired import DesiredIssue, DesiredProgram, Measured, NoteElsewhere, kept_names
 from automation.duedates import dates_moved, due_after, due_blocks, other_calendar, plan_due
-from automation.edits import BlockTexts, Edits, apply_edits, kept_differs, typed_in_kept
+from automation.edits import BlockTexts, Edits, apply_edits, kept_differs
 from automation.epics import plan_epics, plan_links
 from automation.errors import ItemError
 from automation.identity import resolve
 from automation.items import ObservedIssue
+from automation.keptlines import typed
 from automation.lifecycle import (
     NO_TURN,
     Turn,
@@ -336,16 +337,15 @@ def _write_tracked(  # noqa: PLR0917
 
 def _typed_in_kept(found: ObservedIssue, kept: BlockTexts) -> tuple[str, ...]:
     """What to say of the kept blocks this write rewrites that held lines a person typed
-    (`typed_in_kept`): the write moves them below the block."""
+    (`keptlines.typed`): the write moves them below the block."""
     said = []
     for name, content in kept:
         current = sound_block(found.description, name)
         rewritten = current is not None and kept_differs(current, content)
-        if rewritten and current is not None and typed_in_kept(current, content):
+        if rewritten and current is not None and typed(current, content):
             said.append(
-                f"issue {found.reference}: its block '{name}', which the tool rewrites from "
-                "configuration, had more lines than configuration gives (someone typed in "
-                "it): the lines it no longer has were moved below it, to keep or delete there"
+                f"issue {found.reference}: text was typed in its block '{name}', which the "
+                "tool rewrites from configuration: it was moved below the block"
             )
     return tuple(said)
 

@@ -36,6 +36,7 @@ from automation.config.models import RESERVED_USERNAMES, Frozen, Person
 from automation.config.source import in_other_case, not_utf8
 from automation.errors import ConfigError, Problem
 from automation.items import DESCRIPTION_LIMIT
+from automation.keptlines import marks_line
 from automation.markers import BLOCK_NAME, KEPT_PREFIX, begin_marker, empty_block, end_marker
 from automation.mentions import (
     ZERO_WIDTH_SPACE,
@@ -1182,7 +1183,8 @@ def _kept_block(name: str, caller: Callable[[], str]) -> Trusted:
         )
     block = f"{KEPT_PREFIX}{name}"
     body = str(caller()).strip("\n")
-    return Trusted(f"{begin_marker(block)}\n{KEPT_NOTICE}\n{body}\n{end_marker(block)}\n")
+    head = f"{KEPT_NOTICE}\n{marks_line(body)}"
+    return Trusted(f"{begin_marker(block)}\n{head}\n{body}\n{end_marker(block)}\n")
 
 
 # the first line of a kept block, for whoever edits the description's text

@@ -76,7 +76,11 @@ def test_a_kept_block_a_person_deleted_stays_deleted_and_one_they_typed_in_is_re
     assert result.code == 0, result.out + result.err
     after = issues(onboarding)[TOM].description
     assert "kept-ready" not in after and 'customer conversation ready" by' not in after
-    assert "| Track | Sales |" in after and "(my note)" not in after
+    # the block follows configuration; the line as the person changed it is kept below it
+    block = after[: after.index("<!-- automation:end kept-facts -->")]
+    assert "| Track | Sales |" in block and "(my note)" not in block
+    below = after[after.index("<!-- automation:end kept-facts -->") :]
+    assert below.index("*Typed in the block above") < below.index("| Track | Sales (my note) |")
     assert f"updated #{issues(onboarding)[TOM].iid} [{TOM}]: kept-facts block" in result.out
 
 

@@ -1356,3 +1356,19 @@ def test_a_hire_whose_role_changed_gets_the_new_role_s_tasks_that_reword_none(
     )
     again = run("apply", "2026-12-04").out
     assert "no longer asks for" not in again and "differently" not in again  # said once
+
+
+def test_a_row_configuration_no_longer_gives_is_not_taken_for_typed_text(
+    onboarding: Path,
+) -> None:
+    """A review: the program's learning path taken out of its file dropped the row from each
+    open hire's table, and each issue got it below the table as typed text, with a warning.
+    The tool knows the lines it wrote: nothing is moved, nothing said."""
+    assert run("apply").code == 0
+    program = onboarding / "config/programs/sales-onboarding.yml"
+    link = "    learning_path: https://about.gitlab.com/handbook/sales/onboarding/sales-learning-path/\n"
+    edit(program, link, "")
+    result = run("apply")
+    assert result.code == 0 and "text was typed" not in result.out, result.out
+    assert not [k for k, i in issues(onboarding).items() if "*Typed in the block" in i.description]
+    assert not [k for k, i in issues(onboarding).items() if "| Learning path |" in i.description]

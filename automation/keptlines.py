@@ -1,0 +1,62 @@
+"""Which lines of a kept block the tool wrote (pure): each kept block records a short mark of
+each line it was written with, so that a line a person typed in it is told from one
+configuration no longer gives, and moved below the block when the tool rewrites it, not lost.
+
+    <!-- automation:kept-lines 3f2a9c 91b0e4 -->
+
+A block without the record (made before it) tells nothing: it is rewritten as before."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from automation.mentions import ZERO_WIDTH_SPACE
+
+_MARKS = re.compile(r"^<!-- automation:kept-lines(?P<marks>(?: [0-9a-f]{6})*) -->$", re.M)
+_MARKS_LINE = re.compile(r"^<!-- automation:kept-lines(?: [0-9a-f]{6})* -->\n?", re.M)
+
+
+def _plain(line: str) -> str:
+    """A line as the tool compares it: its spaces around aside, a mention made inert (by the
+    writer, for someone GitLab does not know) read as the template wrote it."""
+    return line.strip().replace("@" + ZERO_WIDTH_SPACE, "@")
+
+
+def _mark(line: str) -> str:
+    return hashlib.sha1(_plain(line).encode("utf-8")).hexdigest()[:6]
+
+
+def _written(text: str) -> list[str]:
+    """The lines of a block's text that count: not blank, not a hidden comment of the tool."""
+    return [line for line in text.splitlines() if line.strip() and not _hidden(line)]
+
+
+def _hidden(line: str) -> bool:
+    plain = line.strip()
+    return plain.startswith("<!--") and plain.endswith("-->")
+
+
+def marks_line(body: str) -> str:
+    """The record of BODY's lines, for the kept block the template writes."""
+    return f"<!-- automation:kept-lines{''.join(' ' + _mark(line) for line in _written(body))} -->"
+
+
+def without_marks(text: str) -> str:
+    """TEXT less its record (comparing a block with its rendering: one made before the record
+    is not rewritten only to get it)."""
+    return _MARKS_LINE.sub("", text)
+
+
+def typed(current: str, content: str) -> list[str]:
+    """The lines of a kept block (CURRENT) that the tool did not write (its record has no mark
+    of them) and its rewrite (CONTENT) does not have: typed by a person. None when CURRENT has
+    no record."""
+    found = _MARKS.search(current)
+    if found is None:
+        return []
+    wrote = set(found["marks"].split())
+    now = {_plain(line) for line in _written(content)}
+    return [
+        line for line in _written(current) if _mark(line) not in wrote and _plain(line) not in now
+    ]
