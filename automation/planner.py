@@ -107,9 +107,9 @@ def plan_program(
         titles=desired.titles(),
         others=observed.others(public=not program.is_confidential),
     )
-    moved_periods = _calendar_changed(desired, observed.issues)
-    if moved_periods.failures:
-        return moved_periods
+    refused = _calendar_changed(desired, observed.issues)
+    if refused.failures:
+        return refused
     held = Held.of(desired, observed.issues, resolved, renamed)
     known = resolved.known
     strays = unclaimed(desired, observed.issues)
@@ -321,10 +321,10 @@ def _write_tracked(  # noqa: PLR0917
     )
     update = description_update(program, found, item.key, edits)
     wanted, cleared = issue_labels(program, progress), cleared_scopes(progress)
-    typed = Plan(warnings=_typed_in_kept(found, edits.kept))
+    moved = Plan(warnings=_typed_in_kept(found, edits.kept))  # said once, as they move
     if isinstance(update, Failure) or not (completing or turned.actions):
         planned = updates(program, found, item.key, update, wanted, cleared=cleared)
-        return planned + typed, found.state
+        return planned + moved, found.state
     labels = labels_update(program, found, item.key, wanted, cleared=cleared)
     closing, state = _complete(item, found, ctx) if completing else ((), found.state)
     before = turned.actions
@@ -332,7 +332,7 @@ def _write_tracked(  # noqa: PLR0917
         before = tuple(a for a in before if not isinstance(a, CloseIssue))
     else:
         state = turned.state or state
-    return Plan((*present(labels), *before, *closing, *present(update))) + typed, state
+    return Plan((*present(labels), *before, *closing, *present(update))) + moved, state
 
 
 def _typed_in_kept(found: ObservedIssue, kept: BlockTexts) -> tuple[str, ...]:
