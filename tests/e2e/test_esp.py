@@ -705,8 +705,8 @@ def test_a_scorecard_with_no_figures_when_its_quarter_ended_gets_those_of_a_late
     assert run("apply", today="2027-05-10").code == 0
     card = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy28-q1"].description
     assert (
-        "*Figures of 2027-05-10, 10 days after the quarter ended: no run happened in the week "
-        "after it, so what was done or recorded since its end counts too.*"
+        "*Figures of 2027-05-10, 10 days after the quarter ended: no run took its figures in "
+        "the week after it, so what was done or recorded since its end counts too.*"
     ) in card
     # sealed by the run's next round, once the quarter's reviews it made are there ("no
     # issue" was sealed for each account before)
