@@ -7,18 +7,17 @@ from dataclasses import dataclass
 
 from automation.checklist import rename_headings
 from automation.figures import rewrite_figures
-from automation.keptlines import typed, without_marks
+from automation.keptlines import live, typed, without_marks
 from automation.markers import (
     block_content,
+    block_end,
     drop_damaged_block,
     drop_identity,
-    end_marker,
     open_with_block,
     replace_block,
     restore_identity,
     same_text,
 )
-from automation.mentions import ZERO_WIDTH_SPACE
 from automation.tasks import NewSection, NewTask, add_task
 
 BlockTexts = tuple[tuple[str, str], ...]  # (block name, content) pairs
@@ -49,7 +48,7 @@ def kept_differs(current: str | None, content: str) -> bool:
     as in a new issue's text; the template's rendering has it live)."""
     if current is None:
         return False
-    return not same_text(_live(without_marks(current)), _live(without_marks(content)))
+    return not same_text(live(without_marks(current)), live(without_marks(content)))
 
 
 TYPED_BELOW = (
@@ -61,14 +60,9 @@ def _below(text: str, name: str, lines: list[str]) -> str:
     """TEXT with LINES put just below block NAME, under a line that says where they were."""
     if not lines:
         return text
-    end = end_marker(name)
-    at = text.index(end) + len(end)
+    at = block_end(text, name)
     moved = "\n".join(lines)
     return f"{text[:at]}\n\n{TYPED_BELOW}\n\n{moved}\n{text[at:]}"
-
-
-def _live(text: str) -> str:
-    return text.replace("@" + ZERO_WIDTH_SPACE, "@")
 
 
 def apply_edits(text: str, edits: Edits) -> str:

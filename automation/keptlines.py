@@ -17,10 +17,15 @@ _MARKS = re.compile(r"^<!-- automation:kept-lines(?P<marks>(?: [0-9a-f]{6})*) --
 _MARKS_LINE = re.compile(r"^<!-- automation:kept-lines(?: [0-9a-f]{6})* -->\n?", re.M)
 
 
+def live(text: str) -> str:
+    """TEXT with each mention the writer made inert (for someone GitLab does not know) read
+    as the template wrote it, live."""
+    return text.replace("@" + ZERO_WIDTH_SPACE, "@")
+
+
 def _plain(line: str) -> str:
-    """A line as the tool compares it: its spaces around aside, a mention made inert (by the
-    writer, for someone GitLab does not know) read as the template wrote it."""
-    return line.strip().replace("@" + ZERO_WIDTH_SPACE, "@")
+    """A line as the tool compares it: its spaces around aside, its mentions live."""
+    return live(line.strip())
 
 
 def _mark(line: str) -> str:

@@ -366,6 +366,15 @@ def _damage_message(name: str, begins: int, ends: int) -> str:
     )
 
 
+def block_end(text: str, name: str) -> int:
+    """Where block NAME ends: just after its end marker (ItemError when it has none, or it is
+    damaged). A marker a person quoted in fenced code above it is not its end."""
+    span = _locate(text, name)
+    if span is None:
+        raise ItemError(f"the block '{name}' is not in the text")
+    return span.end + len(end_marker(name))
+
+
 def block_content(text: str, name: str) -> str | None:
     """The current content of block NAME, or None when the text has no such block."""
     span = _locate(text, name)

@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from automation.edits import Edits, apply_edits
 from automation.errors import ItemError
+from automation.keptlines import marks_line
 from automation.markers import (
     begin_marker,
     block_content,
@@ -264,3 +266,20 @@ def test_only_the_first_line_loses_a_key_typed_beside_it() -> None:
     key = "<!-- automation:key=a/b -->"
     quoted = f"```\n{key} example\n```"
     assert restore_identity(f"{key} note\n{quoted}", "a/b") == f"{key}\nnote\n{quoted}"
+
+
+def test_lines_typed_in_a_kept_block_go_below_its_own_end_marker() -> None:
+    """Not below a copy of the block a person quoted in fenced code above it."""
+    quoted = (
+        "```\n<!-- automation:begin kept-people -->\n| q |\n"
+        "<!-- automation:end kept-people -->\n```\n"
+    )
+    block = (
+        f"<!-- automation:begin kept-people -->\n{marks_line('| a |')}\n| a |\n| typed |\n"
+        "<!-- automation:end kept-people -->\n"
+    )
+    content = f"{marks_line('| b |')}\n| b |\n"
+    after = apply_edits(f"{quoted}{block}after\n", Edits(kept=(("kept-people", content),)))
+    assert after.startswith(quoted) and "| b |" in after and "| a |" not in after
+    below = after[after.rindex("<!-- automation:end kept-people -->") :]
+    assert "*Typed in the block above" in below and below.index("| typed |") < below.index("after")
