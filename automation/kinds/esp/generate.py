@@ -85,13 +85,13 @@ def generate(ctx: Ctx) -> Generated:
     window = _Window(ctx.today, part.create_days_ahead, part.fiscal_year_start_month, part.backfill)
     approved = [a for a in part.accounts if a.status == "approved"]
     capped = over_cap(part, fiscal_year(ctx.today, part.fiscal_year_start_month))
-    held = _held(part, capped)
+    held = {part.accounts[o.index].id for o in capped} if part.sponsor_cap == "error" else set()
     issues = [
         issue
         for account in approved
         for issue in _account_issues(ctx, part, window, account, account.id not in held)
     ]
-    issues += _program_issues(ctx, part, window, approved)
+    issues += _program_issues(ctx, part, window, approved, frozenset(held))
     groups = tuple(  # an account over before the first run: no epic to gather nothing in
         Group(a.id, a.name, values={"account": a})
         for a in approved
@@ -219,7 +219,11 @@ def _over(account: Account, today: dt.date) -> bool:
 
 
 def _program_issues(
-    ctx: Ctx, part: ExecutiveSponsorship, window: _Window, approved: list[Account]
+    ctx: Ctx,
+    part: ExecutiveSponsorship,
+    window: _Window,
+    approved: list[Account],
+    held: frozenset[str],  # accounts over their sponsor's cap: no new issues
 ) -> list[DesiredIssue]:
     if not approved:
         return []
@@ -259,7 +263,7 @@ def _program_issues(
                 values=values,
                 key=f"{ctx.program.id}/program/scorecard/{p.cadence}/{p.key}",
                 assignees=manager,
-                derived=_scorecard_of(ctx, part, approved, p),
+                derived=_scorecard_of(ctx, part, approved, p, held),
                 due_after=SCORECARD_REVIEW,
             )
             for p in window.periods(scorecard.period, start, None)
@@ -354,7 +358,11 @@ def _cadence_issue(
 
 
 def _scorecard_of(
-    ctx: Ctx, part: ExecutiveSponsorship, accounts: list[Account], quarter: Period
+    ctx: Ctx,
+    part: ExecutiveSponsorship,
+    accounts: list[Account],
+    quarter: Period,
+    held: frozenset[str],
 ) -> tuple[Derived, ...]:
     """A quarter's scorecard, while the quarter runs and on the first run after it, which
     writes its final figures (everything done up to its last day) and seals them; a first run
@@ -363,16 +371,19 @@ def _scorecard_of(
     (one made before blocks were sealed)."""
     if ctx.today > quarter.end + SEALS_LATE_WITHIN:
         return ()
-    return (_scorecard(ctx, part, accounts, quarter),)
+    return (_scorecard(ctx, part, accounts, quarter, held),)
 
 
 def _scorecard(
-    ctx: Ctx, part: ExecutiveSponsorship, accounts: list[Account], quarter: Period
+    ctx: Ctx,
+    part: ExecutiveSponsorship,
+    accounts: list[Account],
+    quarter: Period,
+    held: frozenset[str],
 ) -> Derived:
     """The scorecard block of a quarter: each account's KPIs and cadence compliance; an
     account held back by its sponsor's cap only once it has its plan (an ESP trial: one never
     made read as an account team that skipped every session, "0 of 3")."""
-    held = _held(part, over_cap(part, fiscal_year(ctx.today, part.fiscal_year_start_month)))
     rows = tuple(
         replace(row, made=row.records) if a.id in held else row
         for a in accounts
@@ -385,11 +396,6 @@ def _scorecard(
     closes = Closing(after, ctx.today >= after, early=False, late=late is not None)
     specs = tuple(record_specs(ctx.program))
     return Derived(SCORECARD, SCORECARD_BLOCK, values, rows, specs, closes)
-
-
-def _held(part: ExecutiveSponsorship, capped: Sequence[OverCap]) -> set[str]:
-    """The accounts that get no new issues: over their sponsor's cap (`sponsor_cap: error`)."""
-    return {part.accounts[o.index].id for o in capped} if part.sponsor_cap == "error" else set()
 
 
 def _account_row(
