@@ -396,7 +396,11 @@ def _with_notes_elsewhere(
     for note in item.elsewhere:
         if _noted(found, note):
             continue
-        posted = f"{note.proof}\n{proof_line(found.iid)}"
+        # one from before the proof line keeps its day (the note is found, not posted again)
+        before = sound_block(found.description, note.block) or ""
+        kept = "\n".join(line for line in before.splitlines() if "automation:of #" not in line)
+        said = kept.rstrip() if note.names in before else note.proof
+        posted = f"{said}\n{proof_line(found.iid)}"
         proof = description_update(program, found, item.key, Edits(((note.block, posted),)))
         if isinstance(proof, Failure):
             return written + Plan(failures=(proof,))

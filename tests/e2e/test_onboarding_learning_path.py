@@ -101,6 +101,22 @@ def test_a_record_pasted_from_another_hires_issue_does_not_stop_the_note(
     assert "added note" not in run("apply", "2026-11-26").out
 
 
+def test_a_record_from_before_its_proof_line_keeps_its_day_and_posts_nothing(
+    onboarding: Path,
+) -> None:
+    """A record written before records ended with the issue's proof line gets the line on the
+    next run, with the day the note was posted, and the note is not posted again."""
+    assert run("apply").code == 0
+    path = path_of(onboarding, MAYA)
+    own = f"<!-- automation:of #{issues(onboarding)[MAYA].iid} -->\n"
+    edit(path, own, "")
+    result = run("apply", "2026-12-20")
+    assert "added note" not in result.out and f"[{MAYA}]: learning-path-note block" in result.out
+    assert posted(onboarding, 1201).count(MARKER) == 1
+    record = issues(onboarding)[MAYA].description
+    assert f"({GENERAL}/-/issues/1201) on {TODAY}.\n{own}" in record
+
+
 def test_no_note_without_a_note_template(onboarding: Path) -> None:
     program = onboarding / "config" / "programs" / "sales-onboarding.yml"
     edit(program, "  learning_path_note: sales-onboarding/learning-path-note.md.j2\n", "")
