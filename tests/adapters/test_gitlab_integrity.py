@@ -678,3 +678,39 @@ def test_a_change_a_person_made_in_the_wait_after_a_refusal_is_not_the_tools(
         assert result.code == 0, result.out + result.err
         said = f"updated #{tracking} [csm-aspiring-leaders/tracking]: assignees +priya.natarajan"
         assert (said in result.out) is (status == 503), result.out
+
+
+def test_a_row_typed_in_a_kept_block_during_the_run_is_kept_below_it(shipped: Path) -> None:
+    """Sam's manager changes in people.yml; while the run works, after it listed the issues,
+    Sam types a row into the table the tool rewrites (the facts block): the write, made on
+    the text read just before it, moves the row below the block instead of dropping it."""
+    keep_programs(shipped, "csm-aspiring-leaders", csm_group=True)
+    fake = new_fake(users=roster_of(shipped))
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        assert backend.cli("apply").code == 0
+        sam = next(
+            i["iid"]
+            for i in fake.issues(PROJECT)
+            if find_key(i["description"]) == "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
+        )
+        people = Path("config/people.yml")
+        text = people.read_text(encoding="utf-8")
+        at = text.index("manager: priya.natarajan", text.index("username: sam.delacroix"))
+        moved = text[:at] + "manager: chloe.winters" + text[at + len("manager: priya.natarajan") :]
+        people.write_text(moved, encoding="utf-8")
+        row = "| Mentor | Chloe, from March |"
+
+        def type_a_row() -> None:
+            now = fake.issues(PROJECT)[sam - 1]["description"]
+            end = "<!-- automation:end kept-facts -->"
+            fake.edit_issue(PROJECT, sam, description=now.replace(end, f"{row}\n{end}"))
+
+        hook = fake.before_request("GET", f"/issues/{sam}", type_a_row)
+        result = backend.cli("apply")
+        assert result.code == 0, result.out + result.err
+        assert hook.fired == 1
+        after = fake.issues(PROJECT)[sam - 1]["description"]
+        block, below = after.split("<!-- automation:end kept-facts -->", 1)
+        assert "@chloe.winters" in block and row not in block
+        assert below.index("*Typed in the block above") < below.index(row)
