@@ -605,20 +605,24 @@ def test_an_issue_deleted_is_made_anew_and_said_once(gitlab: GitLabBackend) -> N
 
 
 @contextmanager
-def _lead_changed(shipped: Path) -> Iterator[tuple[FakeGitLab, GitLabBackend, int]]:
-    """The shipped CSM program applied once on a Premium fake, then its lead changed from
-    chloe.winters to priya.natarajan (the tracking issue's assignees change): the fake, the
-    backend and the tracking issue's iid."""
+def _csm_applied(shipped: Path, key: str) -> Iterator[tuple[FakeGitLab, GitLabBackend, int]]:
+    """The shipped CSM program applied once on a Premium fake: the fake, the backend and the
+    iid of the issue of KEY."""
     keep_programs(shipped, "csm-aspiring-leaders", csm_group=True)
     fake = new_fake(users=roster_of(shipped))
     with fake.activate():
         backend = GitLabBackend(fake)
         assert backend.cli("apply").code == 0
-        tracking = next(
-            i["iid"]
-            for i in fake.issues(PROJECT)
-            if find_key(i["description"]) == "csm-aspiring-leaders/tracking"
-        )
+        iid = next(i["iid"] for i in fake.issues(PROJECT) if find_key(i["description"]) == key)
+        yield fake, backend, iid
+
+
+@contextmanager
+def _lead_changed(shipped: Path) -> Iterator[tuple[FakeGitLab, GitLabBackend, int]]:
+    """The shipped CSM program applied once on a Premium fake, then its lead changed from
+    chloe.winters to priya.natarajan (the tracking issue's assignees change): the fake, the
+    backend and the tracking issue's iid."""
+    with _csm_applied(shipped, "csm-aspiring-leaders/tracking") as (fake, backend, tracking):
         program = Path("config/programs/csm-aspiring-leaders.yml")
         program.write_text(
             program.read_text(encoding="utf-8").replace(
@@ -684,16 +688,8 @@ def test_a_row_typed_in_a_kept_block_during_the_run_is_kept_below_it(shipped: Pa
     """Sam's manager changes in people.yml; while the run works, after it listed the issues,
     Sam types a row into the table the tool rewrites (the facts block): the write, made on
     the text read just before it, moves the row below the block instead of dropping it."""
-    keep_programs(shipped, "csm-aspiring-leaders", csm_group=True)
-    fake = new_fake(users=roster_of(shipped))
-    with fake.activate():
-        backend = GitLabBackend(fake)
-        assert backend.cli("apply").code == 0
-        sam = next(
-            i["iid"]
-            for i in fake.issues(PROJECT)
-            if find_key(i["description"]) == "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
-        )
+    key = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
+    with _csm_applied(shipped, key) as (fake, backend, sam):
         people = Path("config/people.yml")
         text = people.read_text(encoding="utf-8")
         at = text.index("manager: priya.natarajan", text.index("username: sam.delacroix"))
