@@ -168,6 +168,12 @@ def plan_program(
     return plan_epics(planned, desired, after, observed, held.keys)
 
 
+def calendar_refused(desired: DesiredProgram, found: Iterable[ObservedIssue]) -> bool:
+    """Whether the program writes nothing this run, its calendar changed (its reminders are
+    not posted either: a quarter's would go to the old calendar's issue of its key)."""
+    return bool(_calendar_changed(desired, found).failures)
+
+
 def _calendar_changed(desired: DesiredProgram, found: Iterable[ObservedIssue]) -> Plan:
     """A failure for each of the program's issues made for a period of another calendar than
     its items' (the fiscal year's first month changed): none of its issues is written then (an

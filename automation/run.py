@@ -42,7 +42,7 @@ from automation.kinds import desired_programs
 from automation.kinds.registry import kind_of
 from automation.lock import RunLock, locked
 from automation.missed import asked_late, begun_long_ago, made_past
-from automation.planner import plan_program
+from automation.planner import calendar_refused, plan_program
 from automation.privacy import Privacy, privacy_of
 from automation.progress import measure, program_of
 from automation.reminders.notes import DIGEST_TEMPLATE, NOTE_TEMPLATE
@@ -287,7 +287,8 @@ def make_plan(
     plan = Plan()
     for desired, seen in observe_all(prepared, tracker, labels, epics, listed):
         observed, planned = _planned(prepared, tracker, desired, seen, today)
-        if "remind" in steps:  # its reads only when reminders are to be sent
+        if "remind" in steps and not calendar_refused(desired, observed.issues):
+            # its reads only when reminders are to be sent
             planned += plan_reminders(desired, observed, tracker, prepared.blocks.renderer, today)
         if "create" in steps:  # said by the run that makes them, not by an hourly sync
             made = (*made_past(desired, planned.actions, today),)

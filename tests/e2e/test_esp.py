@@ -307,6 +307,23 @@ def test_a_calendar_moved_by_half_a_year_is_refused_too(esp: Path) -> None:
     assert "is now 8" in refused.out and len(issues(esp)) == count
 
 
+def test_a_program_refused_for_its_calendar_posts_no_reminder(esp: Path) -> None:
+    """A review: the refusal said none of the program's issues is written, and the run still
+    posted the month's planning-session reminders (a quarter's would go to the old calendar's
+    issue of the same key); once the setting is back, they are posted."""
+    for day in ("2027-06-01", "2027-07-01"):
+        assert run("apply", day).code == 0
+    edit(esp / PROGRAM, "fiscal_year_start_month: 2", "fiscal_year_start_month: 3")
+    before = {p.name: p.read_text("utf-8") for p in (esp / ".automation" / "issues").iterdir()}
+    refused = run("apply", "2027-08-08")
+    assert refused.code == 1 and "reminder" not in refused.out, refused.out
+    after = {p.name: p.read_text("utf-8") for p in (esp / ".automation" / "issues").iterdir()}
+    assert after == before
+    edit(esp / PROGRAM, "fiscal_year_start_month: 3", "fiscal_year_start_month: 2")
+    back = run("apply", "2027-08-08")
+    assert back.code == 0 and "added reminder to" in back.out, back.out
+
+
 def test_an_account_start_corrected_by_months_moves_its_year_with_it(esp: Path) -> None:
     """An account's own years move with its `start` (a correction by seven months): its FY27
     year, made for 2026-11-02 to 2027-11-01, is the same year moved, not another period's
