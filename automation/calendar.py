@@ -36,7 +36,9 @@ def fiscal_year(day: dt.date, first_month: int) -> int:
 
 
 def _fy(year: int) -> str:
-    return f"FY{year % 100:02d}"
+    # two digits, as the handbook writes them, in this century; a fiscal year ending in 2100
+    # (from 2099-02-01 with February's) is not FY00, the name of the year ending in 2000
+    return f"FY{year % 100:02d}" if year < 2100 else f"FY{year}"
 
 
 def period(cadence: str, day: dt.date, first_month: int) -> Period:

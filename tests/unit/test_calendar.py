@@ -45,6 +45,11 @@ def test_a_calendar_fiscal_year_is_named_by_its_own_year() -> None:
     assert period("quarterly", dt.date(2026, 12, 31), 1).key == "fy26-q4"
 
 
+def test_a_fiscal_year_ending_in_2100_is_not_named_as_the_one_ending_in_2000() -> None:
+    assert period("annual", dt.date(2000, 1, 15), FEB).name == "FY00"
+    assert period("quarterly", dt.date(2099, 2, 1), FEB).key == "fy2100-q1"
+
+
 def test_periods_between_two_days() -> None:
     keys = [p.key for p in periods("monthly", dt.date(2026, 10, 20), dt.date(2027, 1, 2), FEB)]
     assert keys == ["2026-10", "2026-11", "2026-12", "2027-01"]
