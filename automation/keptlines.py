@@ -15,6 +15,11 @@ from automation.mentions import ZERO_WIDTH_SPACE
 
 _MARKS = re.compile(r"^<!-- automation:kept-lines(?P<marks>(?: [0-9a-f]{6})*) -->$", re.M)
 _MARKS_LINE = re.compile(r"^<!-- automation:kept-lines(?: [0-9a-f]{6})* -->\n?", re.M)
+# a kept block's first line (rendering.KEPT_NOTICE), in any of its wordings: one that said
+# typed text "is replaced" (before it was moved below) is not rewritten only to say otherwise
+_NOTICE_LINE = re.compile(
+    r"^<!-- Written by the program automation from its configuration, [^\n]*-->\n?", re.M
+)
 
 
 def live(text: str) -> str:
@@ -48,9 +53,9 @@ def marks_line(body: str) -> str:
 
 
 def without_marks(text: str) -> str:
-    """TEXT less its record (comparing a block with its rendering: one made before the record
-    is not rewritten only to get it)."""
-    return _MARKS_LINE.sub("", text)
+    """TEXT less its record and its first line (comparing a block with its rendering: one made
+    before the record, or with another wording of that line, is not rewritten only for it)."""
+    return _NOTICE_LINE.sub("", _MARKS_LINE.sub("", text))
 
 
 def typed(current: str, content: str) -> list[str]:

@@ -1190,7 +1190,7 @@ def _kept_block(name: str, caller: Callable[[], str]) -> Trusted:
 # the first line of a kept block, for whoever edits the description's text
 KEPT_NOTICE = (
     "<!-- Written by the program automation from its configuration, again on each run while "
-    "this issue is open: what is typed between these markers is replaced. -->"
+    "this issue is open: a line typed between these markers is moved below them. -->"
 )
 
 

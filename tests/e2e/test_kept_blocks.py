@@ -220,13 +220,25 @@ def test_a_kept_block_the_template_no_longer_writes_for_an_issue_is_said(
     assert "kept-prework-due" in issues(onboarding)[TOM].description
 
 
-def test_a_kept_block_says_that_what_is_typed_in_it_is_replaced(onboarding: Path) -> None:
+def test_a_kept_block_says_that_what_is_typed_in_it_is_moved_below(onboarding: Path) -> None:
     """A reviewer: a manager's row added to the hire's table went without a word; the block's
-    first line (hidden, seen when editing the text) says so."""
+    first line (hidden, seen when editing the text) says where it goes. A block whose first
+    line still says typed text "is replaced" (before rows were moved) is not rewritten only
+    for that line."""
     assert run("apply").code == 0
     content = facts(onboarding)
     assert content.startswith("<!-- Written by the program automation from its configuration")
-    assert "what is typed between these markers is replaced" in content.splitlines()[0]
+    first = content.splitlines()[0]
+    assert "a line typed between these markers is moved below them" in first
+    path = path_of(onboarding, TOM)
+    edit(
+        path,
+        "a line typed between these markers is moved below them",
+        "what is typed between these markers is replaced",
+    )
+    old = path.read_text("utf-8")
+    assert run("apply").code == 0
+    assert path.read_text("utf-8") == old
 
 
 def test_a_tick_made_while_a_kept_block_is_rewritten_is_kept(shipped: Path) -> None:
