@@ -231,6 +231,11 @@ class DesiredIssue:
     # one recorded with another calendar is another period's (duedates.other_calendar)
     period: tuple[dt.date, dt.date] | None = None
     calendar: str | None = None
+    # where an issue made for it before its period moved to another key may be (an ESP
+    # account's own years, keyed by the fiscal year they begin in: a `start` corrected by days
+    # across the year's first day gives the year another key): the key prefix it shares with
+    # them (renames.moved_periods)
+    moves_within: str | None = None
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # role -> usernames
     elsewhere: tuple[NoteElsewhere, ...] = ()  # notes posted once on other projects' issues
     # a document kept while it is open (an ESP account plan, whose values are read every

@@ -75,7 +75,15 @@ from automation.progress import (
 from automation.pruned import in_former_groups, into_begun_group, with_groups_in_use
 from automation.reasons import stray_warnings, unclaimed
 from automation.records import Recorded, misplaced, read_asked, unreadable
-from automation.renames import Held, aliases, former_label, moved, username_changes
+from automation.renames import (
+    Held,
+    aliases,
+    former_label,
+    moved,
+    moved_periods,
+    period_moves_said,
+    username_changes,
+)
 from automation.rollups import plan_figures, plan_rollups
 
 COMPLETION_MARKER = "<!-- automation:note completion -->"
@@ -96,7 +104,12 @@ def plan_program(
         if spec.name not in observed.labels
     )
     wanted = [item.key for item in desired.every_issue()]
-    renamed = {**moved(program, (i.key for i in observed.issues)), **aliases(desired.every_issue())}
+    years = moved_periods(desired.issues, observed.issues)
+    renamed = {
+        **moved(program, (i.key for i in observed.issues)),
+        **aliases(desired.every_issue()),
+        **years,
+    }
     resolved = resolve(
         observed.issues,
         wanted,
@@ -128,6 +141,7 @@ def plan_program(
             *made_too_late(desired, {*resolved.found, *(resolved.index or {})}, today),
             *held.warnings,
             *username_changes(desired, observed.issues, known, renamed),
+            *period_moves_said(years, observed.issues),
             *stray_warnings(program, stray),
         ),
         notices=(*former_label(program, observed.labels), *desired.notices),

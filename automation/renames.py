@@ -10,6 +10,7 @@ created for it. Once the rename is done, `renamed_from` finds nothing more to do
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -20,8 +21,9 @@ from automation.changes import description_update
 from automation.config.models import Program
 from automation.config.source import Loc, Source
 from automation.desired import DesiredEpic, DesiredIssue, DesiredProgram
+from automation.duedates import recorded
 from automation.edits import Edits, apply_edits
-from automation.errors import Problem
+from automation.errors import ItemError, Problem
 from automation.identity import Resolved
 from automation.items import ObservedEpic, ObservedIssue
 from automation.markers import same_text
@@ -159,6 +161,57 @@ def aliases(items: Iterable[DesiredIssue | DesiredEpic]) -> dict[str, str]:
             if old not in current:
                 found.setdefault(old, item.key)
     return found
+
+
+# how far apart the ends of two of an account's years may be for one to be the other, moved
+# (a `start` corrected by days, or by months); the next year's ends a year away
+_SAME_YEAR = dt.timedelta(days=183)
+
+
+def moved_periods(items: Iterable[DesiredIssue], found: Iterable[ObservedIssue]) -> dict[str, str]:
+    """Former key -> key for an item whose period moved to another key (`moves_within`): an
+    open issue of a key configuration no longer gives, under the same prefix, whose recorded
+    due date is within half a year of the item's, where no issue has the item's key. An ESP
+    trial: an account's `start` corrected by four days across the fiscal year's first day
+    left its year's review "no longer defined" and made another beside it; closed as told,
+    the old one took the next year's key a year later, and that year got no review."""
+    listed = list(items)
+    wanted = {item.key for item in listed}
+    issues = list(found)
+    have = {issue.key for issue in issues}
+    left = [(i.key, i) for i in issues if i.state == "opened" and i.key and i.key not in wanted]
+    found_moves: dict[str, str] = {}
+    for item in listed:
+        if item.moves_within is None or item.key in have or item.due_date is None:
+            continue
+        for key, issue in left:
+            if key.startswith(item.moves_within) and _near(issue, item.due_date):
+                found_moves[key] = item.key
+                left.remove((key, issue))
+                break
+    return found_moves
+
+
+def period_moves_said(moves: Mapping[str, str], found: Iterable[ObservedIssue]) -> list[str]:
+    """A warning for each issue taken for its item's moved period (`moved_periods`), said by
+    the run that rewrites its key: what the tool does not rewrite is a person's to mend."""
+    return [
+        f"issue {issue.reference} was made for the year of key '{old}', which is now "
+        f"'{moves[old]}' (the account's `start` moved it): it is kept as that year's "
+        "issue, its key and due date moved; its title and the dates in its text stay as "
+        "they were: correct them by hand"
+        for issue in found
+        if (old := issue.key or "") in moves
+    ]
+
+
+def _near(issue: ObservedIssue, due: dt.date) -> bool:
+    """Whether the due date the tool last set on ISSUE is within half a year of DUE."""
+    try:
+        made = recorded(issue.description)
+    except ItemError:
+        return False  # damaged markers: the issue's own plan says so
+    return made is not None and made[0] is not None and abs(made[0] - due) <= _SAME_YEAR
 
 
 def moved(program: Program, keys: Iterable[str | None]) -> dict[str, str]:

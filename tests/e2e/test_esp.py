@@ -339,6 +339,34 @@ def test_an_account_start_corrected_by_months_moves_its_year_with_it(esp: Path) 
     assert moved.code == 0 and "calendar" not in moved.out, moved.out
 
 
+def test_an_account_start_corrected_by_days_across_the_years_first_day_keeps_its_review(
+    esp: Path,
+) -> None:
+    """An ESP trial: Umbrella's `start` corrected from 2026-02-01 to 2026-01-28 gave its year
+    another key (it now begins in FY27): the review just made was "no longer defined" and
+    another was made beside it; closed as told, the old one took the next year's key a year
+    later, and that year got no review. Now the open issue is the year moved."""
+    umbrella = "executive-sponsorship/account/umbrella/annual/"
+    assert run("apply", "2027-02-02").code == 0
+    made = issues(esp)[umbrella + "fy28"]
+    edit(
+        esp / PROGRAM,
+        "account_team: [aiko.tanaka], start: 2026-02-01",
+        "account_team: [aiko.tanaka], start: 2026-01-28",
+    )
+    moved = run("apply", "2027-02-03")
+    assert moved.code == 0 and "created issue" not in moved.out, moved.out
+    assert "no longer defines" not in moved.out, moved.out
+    assert f"issue #{made.iid} was made for the year of key '{umbrella}fy28'" in moved.out
+    now = issues(esp)
+    assert umbrella + "fy28" not in now and now[umbrella + "fy27"].iid == made.iid
+    assert now[umbrella + "fy27"].due_date == dt.date(2028, 1, 27)
+    next_year = run("apply", "2028-01-29")
+    assert next_year.code == 0, next_year.out
+    assert f'annual review" [{umbrella}fy28]' in next_year.out, next_year.out
+    assert issues(esp)[umbrella + "fy28"].iid != made.iid
+
+
 def test_a_row_typed_in_the_account_plans_table_of_people_is_moved_below_it(esp: Path) -> None:
     """An ESP trial: a row added to the table (the customer's executive counterpart) was gone
     on the next run, unsaid. It is moved below the table's block, and said, also when

@@ -351,6 +351,7 @@ def _cadence_issue(
         # move with its `start`, corrected by months, say: the same year, moved)
         period=(item.start, item.end) if cadence.period in FISCAL else None,
         calendar=str(ctx.program.esp.fiscal_year_start_month) if cadence.period in FISCAL else None,
+        moves_within=key.rsplit("/", 1)[0] + "/" if cadence.period == ANNIVERSARY else None,
         roles=roles or {},
         ends=ends,
         people_until=item.end,
