@@ -16,6 +16,7 @@ from automation.edits import BlockTexts
 from automation.errors import ItemError
 from automation.history import HISTORY_BLOCK
 from automation.items import ObservedIssue
+from automation.keptlines import marks_line
 from automation.markers import block_content
 from automation.progress import Progress, Status, total
 from automation.records import Recorded, RecordSpec, averages
@@ -233,9 +234,9 @@ class Blocks:
     def progress(self, progress: Progress) -> str:
         """The progress block of one tracked issue."""
         if progress not in self._progress:
-            self._progress[progress] = self.renderer.render(
-                PROGRESS_TEMPLATE, {"progress": progress}
-            )
+            text = self.renderer.render(PROGRESS_TEMPLATE, {"progress": progress})
+            # which lines are the tool's: one a person types in it is moved below it
+            self._progress[progress] = f"{marks_line(text)}\n{text}"
         return self._progress[progress]
 
     def completion(self, today: dt.date) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from automation.checklist import rename_headings
 from automation.figures import rewrite_figures
-from automation.keptlines import live, typed, without_marks
+from automation.keptlines import live, marked, typed, without_marks
 from automation.markers import (
     block_content,
     block_end,
@@ -51,9 +51,7 @@ def kept_differs(current: str | None, content: str) -> bool:
     return not same_text(live(without_marks(current)), live(without_marks(content)))
 
 
-TYPED_BELOW = (
-    "*Typed in the block above, which the program automation rewrites from configuration:*"
-)
+TYPED_BELOW = "*Typed in the block above, which the program automation rewrites:*"
 
 
 def _below(text: str, name: str, lines: list[str]) -> str:
@@ -63,6 +61,20 @@ def _below(text: str, name: str, lines: list[str]) -> str:
     at = block_end(text, name)
     moved = "\n".join(lines)
     return f"{text[:at]}\n\n{TYPED_BELOW}\n\n{moved}\n{text[at:]}"
+
+
+def _write_block(text: str, name: str, content: str) -> str:
+    """TEXT with block NAME written with CONTENT. A block whose content records its lines (a
+    progress block) is not rewritten when only its record differs (one written before the
+    record), and a line a person typed in it is moved below it (a newcomer's trial: a note
+    typed above the progress table's "Current phase" went with the next tick, unsaid)."""
+    if not marked(content):
+        return replace_block(text, name, content)
+    current = block_content(text, name)
+    if current is not None and same_text(without_marks(current), without_marks(content)):
+        return text
+    written = replace_block(text, name, content)
+    return _below(written, name, typed(current, content)) if current is not None else written
 
 
 def apply_edits(text: str, edits: Edits) -> str:
@@ -77,7 +89,7 @@ def apply_edits(text: str, edits: Edits) -> str:
     for name in edits.opening:
         text = open_with_block(text, name)
     for name, content in edits.blocks:
-        text = replace_block(text, name, content)
+        text = _write_block(text, name, content)
     for name, content in edits.kept:
         current = block_content(text, name)
         if current is not None and kept_differs(current, content):

@@ -1,6 +1,7 @@
-"""Which lines of a kept block the tool wrote (pure): each kept block records a short mark of
-each line it was written with, so that a line a person typed in it is told from one
-configuration no longer gives, and moved below the block when the tool rewrites it, not lost.
+"""Which lines of a block the tool wrote (pure): each kept block, and each issue's progress
+block, records a short mark of each line it was written with, so that a line a person typed
+in it is told from one the tool no longer writes, and moved below the block when the tool
+rewrites it, not lost.
 
     <!-- automation:kept-lines 3f2a9c 91b0e4 -->
 
@@ -50,6 +51,11 @@ def _hidden(line: str) -> bool:
 def marks_line(body: str) -> str:
     """The record of BODY's lines, for the kept block the template writes."""
     return f"<!-- automation:kept-lines{''.join(' ' + _mark(line) for line in _written(body))} -->"
+
+
+def marked(text: str) -> bool:
+    """Whether TEXT (a block's content) records the lines it was written with."""
+    return _MARKS.search(text) is not None
 
 
 def without_marks(text: str) -> str:

@@ -44,7 +44,7 @@ from automation.epics import plan_epics, plan_links
 from automation.errors import ItemError
 from automation.identity import resolve
 from automation.items import ObservedIssue
-from automation.keptlines import typed
+from automation.keptlines import marked, typed
 from automation.lifecycle import (
     NO_TURN,
     Turn,
@@ -341,7 +341,7 @@ def _write_tracked(  # noqa: PLR0917
     )
     update = description_update(program, found, item.key, edits)
     wanted, cleared = issue_labels(program, progress), cleared_scopes(progress)
-    moved = Plan(warnings=_typed_in_kept(found, edits.kept))  # said once, as they move
+    moved = Plan(warnings=_typed_in_blocks(found, edits))  # said once, as they move
     if isinstance(update, Failure) or not (completing or turned.actions):
         planned = updates(program, found, item.key, update, wanted, cleared=cleared)
         return planned + moved, found.state
@@ -355,17 +355,20 @@ def _write_tracked(  # noqa: PLR0917
     return Plan((*present(labels), *before, *closing, *present(update))) + moved, state
 
 
-def _typed_in_kept(found: ObservedIssue, kept: BlockTexts) -> tuple[str, ...]:
-    """What to say of the kept blocks this write rewrites that held lines a person typed
-    (`keptlines.typed`): the write moves them below the block."""
+def _typed_in_blocks(found: ObservedIssue, edits: Edits) -> tuple[str, ...]:
+    """What to say of the blocks this write rewrites that held lines a person typed
+    (`keptlines.typed`): the write moves them below the block. Its kept blocks, and those
+    that record their lines (an issue's progress block)."""
+    kept = [(name, content, "from configuration") for name, content in edits.kept]
+    kept += [(name, content, "") for name, content in edits.blocks if marked(content)]
     said = []
-    for name, content in kept:
+    for name, content, source in kept:
         current = sound_block(found.description, name)
         rewritten = current is not None and kept_differs(current, content)
         if rewritten and current is not None and typed(current, content):
             said.append(
                 f"issue {found.reference}: text was typed in its block '{name}', which the "
-                "tool rewrites from configuration: it was moved below the block"
+                f"tool rewrites{' ' if source else ''}{source}: it was moved below the block"
             )
     return tuple(said)
 

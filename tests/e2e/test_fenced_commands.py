@@ -15,7 +15,7 @@ from tests.conftest import keep_programs
 from tests.fakes.gitlab_fake import LINE_BASED, MARKDOWN, READERS, FakeGitLab
 
 ENV = {"GITLAB_URL": "https://gitlab.example.com", "GITLAB_TOKEN": "glpat-s3cr3t-t0k3n-value"}
-END = "<!-- automation:end progress -->"
+END = "<!-- automation:end rollup -->"  # the tracking issue's: the tool drops lines typed there
 TICK = ("1. [ ] ", "1. [x] ")
 
 
@@ -64,57 +64,91 @@ def test_a_lone_backtick_in_a_tool_block_sets_no_command_free_on_gitlab_16(
     person_hides_commands(fake, f"{typed}\n" + END, "`")
 
 
-def person_hides_commands(fake: FakeGitLab, opened: str, closed: str) -> None:
-    """Sam hides commands and an `@all` behind an opener typed in the progress block: the
-    run fails his issue, untouched, and runs none of them."""
+def tracking(fake: FakeGitLab) -> dict[str, Any]:
+    key = "<!-- automation:key=csm-aspiring-leaders/tracking -->"
+    return next(i for i in fake.issues(PROJECT) if key in i["description"])
+
+
+def tick_sams(fake: FakeGitLab) -> None:
+    """A tick in Sam's issue: the run rewrites the tracking issue's rollup."""
     issue = sams(fake)
+    ticked = issue["description"].replace(*TICK, 1)
+    fake.edit_issue(PROJECT, issue["iid"], description=ticked, as_user="sam.delacroix")
+
+
+def person_hides_commands(fake: FakeGitLab, opened: str, closed: str) -> None:
+    """Lena hides commands and an `@all` behind an opener typed in the tracking issue's
+    rollup block, and Sam ticks a task: the run fails the tracking issue, untouched, and
+    runs none of them."""
+    issue = tracking(fake)
     lines = "Heads up @all\n/close\n/assign @lena.fischer\n/due 2020-01-01"
     text = issue["description"].replace(END, f"{opened}\n{lines}\n{closed}", 1)
-    text = text.replace(*TICK, 1)  # and a tick, so the run has a reason to write
-    fake.edit_issue(PROJECT, issue["iid"], description=text, as_user="sam.delacroix")
+    fake.edit_issue(PROJECT, issue["iid"], description=text, as_user="lena.fischer")
+    tick_sams(fake)
     assert fake.quick_actions == [] and not [m for m in fake.mentions if m.username == "all"]
     result = apply(fake)
     assert result.code == 1, result.out + result.err  # the issue failed, the others went on
     assert "the tool's edit would run the quick action" in result.out + result.err
     assert fake.quick_actions == []
     assert not [m for m in fake.mentions if m.username == "all"]
-    after = sams(fake)
+    after = tracking(fake)
     assert after["state"] == "opened" and after["description"] == text
     assert after["assignees"] == issue["assignees"]
 
 
 def fenced(issue: dict[str, Any]) -> str:
-    """The issue's text with a fence opened on the progress block's end marker and closed
-    after a person's commands, and a tick (so a run has a reason to write)."""
+    """The tracking issue's text with a fence opened on its rollup block's end marker and
+    closed after a person's commands."""
     lines = "Heads up @all\n/close\n/assign @lena.fischer"
-    text = issue["description"].replace(END, f"```\n{END}\n{lines}\n```", 1)
-    return str(text.replace(*TICK, 1))
+    return str(issue["description"].replace(END, f"```\n{END}\n{lines}\n```", 1))
+
+
+def test_a_fence_opened_in_a_progress_block_is_kept_below_it_and_frees_nothing(
+    fake: FakeGitLab,
+) -> None:
+    """The progress block records its lines: the opener Sam typed in it is moved below it
+    with the rest of his text, so his commands stay in the fence: the write goes, and runs
+    none of them."""
+    issue = sams(fake)
+    end = "<!-- automation:end progress -->"
+    lines = "Heads up @all\n/close\n/assign @lena.fischer"
+    text = issue["description"].replace(end, f"```\n{end}\n{lines}\n```", 1)
+    fake.edit_issue(
+        PROJECT, issue["iid"], description=text.replace(*TICK, 1), as_user="sam.delacroix"
+    )
+    result = apply(fake)
+    assert result.code == 0, result.out + result.err
+    assert "text was typed in its block 'progress'" in result.out
+    assert fake.quick_actions == []
+    assert not [m for m in fake.mentions if m.username == "all"]
+    after = sams(fake)["description"]
+    assert after.split(end, 1)[1].count("```") == 2 and "\n/close\n" in after
 
 
 def test_plan_shows_the_refusal_that_apply_would_make(fake: FakeGitLab) -> None:
     """`plan` said it would update the issue, and only `apply` refused: a person checking the
     plan before a run was told nothing of it."""
-    issue = sams(fake)
+    issue = tracking(fake)
     text = fenced(issue)
-    fake.edit_issue(PROJECT, issue["iid"], description=text, as_user="sam.delacroix")
+    fake.edit_issue(PROJECT, issue["iid"], description=text, as_user="lena.fischer")
+    tick_sams(fake)
     result = cli(["plan", "--backend", "gitlab", "--today", TODAY], ENV, GitLabTime(fake))
     said = result.out + result.err
     assert f"issue #{issue['iid']} is left as it is: the tool's edit would run the quick" in said
     assert f"#{issue['iid']} [" not in said.replace("FAILED [", "")  # no write of it planned
-    assert "Plan: 0 to create, 1 to update, 2 unchanged, 1 failed" in said  # the rollup
-    assert sams(fake)["description"] == text
+    assert "Plan: 0 to create, 1 to update, 2 unchanged, 1 failed" in said  # Sam's issue
+    assert tracking(fake)["description"] == text
 
 
 def test_a_fence_opened_while_the_run_goes_is_refused_at_the_write(fake: FakeGitLab) -> None:
     """The plan saw a tick only; the person opened the fence before the tool's read of the
     issue just before writing it: the check on that read refuses the write."""
-    issue = sams(fake)
-    ticked = issue["description"].replace(*TICK, 1)
-    fake.edit_issue(PROJECT, issue["iid"], description=ticked, as_user="sam.delacroix")
+    issue = tracking(fake)
+    tick_sams(fake)
     text = fenced(issue)
 
     def open_the_fence() -> None:
-        fake.edit_issue(PROJECT, issue["iid"], description=text, as_user="sam.delacroix")
+        fake.edit_issue(PROJECT, issue["iid"], description=text, as_user="lena.fischer")
 
     hook = fake.before_request("GET", f"/issues/{issue['iid']}", open_the_fence)
     result = apply(fake)
@@ -123,7 +157,7 @@ def test_a_fence_opened_while_the_run_goes_is_refused_at_the_write(fake: FakeGit
     assert "the tool's edit would run the quick action" in result.out + result.err
     assert fake.quick_actions == []
     assert not [m for m in fake.mentions if m.username == "all"]
-    assert sams(fake)["description"] == text
+    assert tracking(fake)["description"] == text
 
 
 def test_on_gitlab_com_a_key_line_left_open_sets_no_command_free(fake: FakeGitLab) -> None:

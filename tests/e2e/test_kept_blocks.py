@@ -272,3 +272,41 @@ def test_a_tick_made_while_a_kept_block_is_rewritten_is_kept(shipped: Path) -> N
         text = fake.issues(PROJECT)[iid - 1]["description"]
         assert task.replace("[ ]", "[x]") in text
         assert f"| Manager | @{ZERO_WIDTH_SPACE}marcus.oyelaran |" in text
+
+
+def test_a_note_typed_in_the_progress_table_is_moved_below_it(onboarding: Path) -> None:
+    """A newcomer's trial: Tom typed a note above "Current phase", inside the progress block
+    (the markers are hidden), and the next tick's rewrite took it, unsaid. The block records
+    its lines: the note goes below it, and the run says so."""
+    assert run("apply").code == 0
+    path = path_of(onboarding, TOM)
+    note = "Tom: on leave in April, expect no progress then."
+    edit(path, "**Current phase:**", f"{note}\n\n**Current phase:**")
+    edit(path, "- [ ] ", "- [x] ")
+    result = run("apply")
+    assert result.code == 0, result.out
+    assert "text was typed in its block 'progress', which the tool rewrites: it was" in result.out
+    text = path.read_text("utf-8")
+    below = text.split("<!-- automation:end progress -->", 1)[1]
+    assert note in below and note not in (block_content(text, "progress") or "")
+    assert run("apply").code == 0 and path.read_text("utf-8") == text  # said once, kept
+
+
+def test_a_progress_block_written_before_its_record_is_not_rewritten_for_it(
+    onboarding: Path,
+) -> None:
+    """An issue of a version whose progress block recorded no lines is not written only to
+    add the record (every issue would be, on the upgrade's first run)."""
+    assert run("apply").code == 0
+    path = path_of(onboarding, TOM)
+    text = path.read_text("utf-8")
+    record = next(
+        line
+        for line in text.splitlines()
+        if "automation:kept-lines" in line
+        and text.index(line) > text.index("<!-- automation:begin progress -->")
+    )
+    edit(path, record + "\n", "")
+    old = path.read_text("utf-8")
+    assert run("apply").code == 0
+    assert path.read_text("utf-8") == old
