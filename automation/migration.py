@@ -173,6 +173,26 @@ def read_record(description: str) -> Record | None:
     return Record(sections, rendered, new)
 
 
+def never_given(description: str, declared: Sequence[str]) -> frozenset[str]:
+    """The declared sections an issue's record shows it was never given, and that it does not
+    have: its template gained them after its work was over (a finished or closed issue gets
+    no new section), so they are not part of its track (a newcomer's trial: a section added to
+    the template wrote "heading not found" into every finished issue's progress table). None
+    without a record that lists every section it had (one from before), or with a damaged one."""
+    try:
+        record = read_record(description)
+    except ItemError:
+        return frozenset()
+    if record is None or not record.new:
+        return frozenset()
+    lacking = {h for h in declared if _label(h) not in record.sections}
+    return (
+        frozenset(lacking - set(sections_in_order(description, declared)))
+        if lacking
+        else frozenset()
+    )
+
+
 def record_block(program: Program, item: DesiredIssue) -> BlockTexts:
     """The record a new issue is created with: the tasks of its own rendering."""
     declared = headings(program)

@@ -56,7 +56,7 @@ from automation.lifecycle import (
     without_time_away,
 )
 from automation.markers import KEPT_PREFIX, block_content, keys_in, sound_block
-from automation.migration import Migrations, migrate, record_block
+from automation.migration import Migrations, migrate, never_given, record_block
 from automation.missed import made_too_late, missed_periods
 from automation.people import people_blocks, plan_people
 from automation.planning import ProgramContext, create, exposed, refused, said_public
@@ -240,12 +240,36 @@ def _measure_all(
             # configuration may move the due date in this plan
             due = due_after(item, issue) if issue.state == "opened" else None
             progress = measure(text, desired.program, due, today, item.sections)
+            if item.key not in migrations.issues and not _all_found(progress):
+                progress = _without_new_sections(desired, item, text, (due, today), progress)
             records = read_asked(issue.description, item.description, specs)
             if issue.state == "opened":  # said to whoever typed it, and not counted as done
                 progress = unread(progress, unreadable(records), due, today)
                 progress = behind(progress, item.phases_due, today)
             measured[item.key] = Measured(issue, progress, records)
     return measured
+
+
+def _all_found(progress: Progress) -> bool:
+    """Whether each section the issue's track has is in its text."""
+    return all(s.found for s in progress.sections if s.applicable)
+
+
+def _without_new_sections(
+    desired: DesiredProgram,
+    item: DesiredIssue,
+    text: str,
+    when: tuple[dt.date | None, dt.date],
+    progress: Progress,
+) -> Progress:
+    """PROGRESS without the sections the issue was never given (`never_given`): not rows of
+    its progress table, nor headings it is said to lack. WHEN: its due date and today."""
+    program = desired.program
+    lacking = never_given(text, [s.heading for s in program.sections])
+    if not lacking:
+        return progress
+    track = item.sections if item.sections is not None else [s.heading for s in program.sections]
+    return measure(text, program, *when, [h for h in track if h not in lacking])
 
 
 def _plan_tracked(

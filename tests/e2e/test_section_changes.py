@@ -460,3 +460,30 @@ def test_an_issue_with_no_box_left_reads_as_having_no_tasks_not_as_done(shipped:
     assert "| no required tasks left |" in row and "| complete |" not in row, row
     workshop = next(line for line in everything.splitlines() if "| Oliver Grant |" in line)
     assert "not done yet" in workshop and "| done |" not in workshop, workshop
+
+
+def test_a_section_the_template_gains_is_no_row_of_a_finished_issues_progress(
+    group: Path,
+) -> None:
+    """A newcomer's trial: a `Reflection` section added to the template and to `sections` is
+    not added to a finished issue (Sam's, every task done), which is right; but its progress
+    table got a "Reflection | 0/0 | heading not found" row, as if Sam had deleted it. An issue
+    under way gets the section, and counts it."""
+    assert run("apply", "2027-01-04").code == 0
+    sam = path_of(group, SAM)
+    text = sam.read_text("utf-8")
+    sam.write_text(text.replace("- [ ]", "- [x]").replace("1. [ ]", "1. [x]"), "utf-8")
+    assert run("apply", "2027-01-05").code == 0
+    finished = sam.read_text("utf-8")
+    edit(
+        PARTICIPANT_TEMPLATE,
+        '{{ managed_block("progress") }}',
+        "## Reflection\n\n1. [ ] Write a short reflection on the program.\n\n"
+        '{{ managed_block("progress") }}',
+    )
+    edit(PROGRAM, "    label: Practice\n", "    label: Practice\n  - heading: Reflection\n")
+    result = run("apply", "2027-01-06")
+    assert result.code == 0 and "heading" not in result.out, result.out
+    assert sam.read_text("utf-8") == finished
+    aiko = issues(group)["csm-aspiring-leaders/fy27-pilot/aiko.tanaka"].description
+    assert "| Reflection | 0/1 | 0% |" in aiko
