@@ -29,7 +29,7 @@ from automation.markers import (
     placed_blocks,
 )
 from automation.progress import Progress, Status, program_label
-from automation.reasons import Stray
+from automation.reasons import Listed, Stray
 from automation.records import Recorded, RecordSpec, averages
 from automation.rendering import Renderer, depends_on_values
 
@@ -466,6 +466,7 @@ class DesiredProgram:
     index: DesiredIssue | None = None  # where a big program's index of keys goes (keyindex.py)
     # `leaving.reasons` under a name neither the roster nor the program file has (reasons.py)
     strays: tuple[Stray, ...] = ()
+    listed: tuple[Listed, ...] = ()  # reasons of people still listed (reasons.listed_reasons)
     kept: frozenset[str] = frozenset()  # see Generated
     waiting: frozenset[str] = frozenset()  # see Generated
     project: str = ""  # the GitLab project's path (settings.yml): a link to one of its issues

@@ -73,7 +73,7 @@ from automation.progress import (
     unread,
 )
 from automation.pruned import in_former_groups, into_begun_group, with_groups_in_use
-from automation.reasons import stray_warnings, unclaimed
+from automation.reasons import listed_warnings, stray_warnings, unclaimed
 from automation.records import Recorded, misplaced, read_asked, unreadable
 from automation.renames import (
     Held,
@@ -143,6 +143,7 @@ def plan_program(
             *username_changes(desired, observed.issues, known, renamed),
             *period_moves_said(years, observed.issues),
             *stray_warnings(program, stray),
+            *listed_warnings(desired, resolved.found),
         ),
         notices=(*former_label(program, observed.labels), *desired.notices),
     )

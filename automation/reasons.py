@@ -13,6 +13,7 @@ run withdraw them, with the reason in the note or without it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -103,6 +104,64 @@ def stray_warnings(program: Program, strays: Iterable[Stray], issues: bool = Tru
             "username or account id, and the note that someone left is posted once, ever"
         )
     return said
+
+
+# a person's issue that was withdrawn once: its note was posted, never again (lifecycle.py)
+_WITHDRAWN = "<!-- automation:begin withdrawn -->"
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A reason whose person (or account) the program file lists, in a group that has not
+    ended, under the item KEY: it would be posted as theirs if they leave it."""
+
+    name: str
+    where: str
+    group: str
+    key: str
+
+
+def listed_reasons(desired: DesiredProgram, source: Source, today: dt.date) -> tuple[Listed, ...]:
+    """The reasons whose person the program file lists in a group that has not ended, with
+    the items it lists them under."""
+    reasons = {name.lower(): name for name in desired.program.leaving.reasons}
+    if not reasons:
+        return ()
+    course, prefix = desired.course, f"{desired.program.id}/"
+    listed = []
+    for item in desired.issues:
+        member = course.member(item.key.removeprefix(prefix))
+        if member is None or member.id.lower() not in reasons:
+            continue
+        end = course.ends.get(member.group or "")
+        if end is None or end >= today:
+            name = reasons[member.id.lower()]
+            where = f"{source.file}:{source.line_of(('leaving', 'reasons', name))}"
+            listed.append(Listed(name, where, course.name(member.group), item.key))
+    return tuple(listed)
+
+
+def listed_warnings(desired: DesiredProgram, found: Mapping[str, ObservedIssue]) -> list[str]:
+    """A warning for each reason whose person is listed under an item whose issue was never
+    withdrawn (a newcomer's trial: a reason from a year before was posted again, publicly,
+    when the same person left a later cohort). One back in the group they left has that
+    note already, which is never posted twice. A confidential program's names are not said."""
+    said: dict[str, str] = {}
+    for listed in desired.listed:
+        issue = found.get(listed.key)
+        if issue is None or _WITHDRAWN not in issue.description:
+            said.setdefault(listed.name, _listed(desired.program, listed))
+    return list(said.values())
+
+
+def _listed(program: Program, listed: Listed) -> str:
+    who = "someone" if program.is_confidential else f"'{listed.name}'"
+    within = f" in '{listed.group}'" if listed.group else ""
+    return (
+        f"{listed.where}: `leaving.reasons` gives a reason for {who}, whom the program file "
+        f"still lists{within}: it would be posted in their note, as the reason they left, if "
+        "they leave it; take it out if it was for an earlier leaving"
+    )
 
 
 def held_warning(program: Program, reference: str, who: str, stray: Stray) -> str:

@@ -25,7 +25,7 @@ from automation.keyindex import index_issue
 from automation.kinds.registry import kind_of
 from automation.markers import identity_marker
 from automation.progress import program_label
-from automation.reasons import strays
+from automation.reasons import listed_reasons, strays
 from automation.renames import with_former_keys
 from automation.rendering import MAX_TITLE, Renderer, cut_title, neutralise_title
 
@@ -58,7 +58,8 @@ def desired_programs(
             desired = with_former_keys(_assemble(ctx, generated), kind.renamed(program))
             course = kind.course_of(program)
             stray = strays(program, source, [*usernames, *course.named])
-            result.append(replace(desired, course=course, strays=stray))
+            desired = replace(desired, course=course, strays=stray)
+            result.append(replace(desired, listed=listed_reasons(desired, source, today)))
         except ConfigError as error:
             confidential = program.is_confidential
             problems.extend(

@@ -109,6 +109,38 @@ def test_a_person_removed_is_withdrawn_once_then_left_quiet(project: Path) -> No
     assert workspace.fingerprint() == before  # writes nothing, not even the lock
 
 
+def test_a_reason_for_someone_listed_again_is_warned_of_until_their_cohort_ends(
+    project: Path,
+) -> None:
+    """A newcomer's trial: Lena left the pilot with a reason, then joined a later cohort; the
+    reason stayed in the file, unsaid, and was posted again, publicly, as the reason she left
+    that cohort. `plan` and `apply` now warn while a cohort that has not ended lists her
+    under an issue that was never withdrawn (one back in the pilot has her note already)."""
+    assert run("apply").code == 0
+    remove_lena(project)
+    leaving(project, "  reasons:\n    lena.fischer: Moved to the Sales team\n")
+    assert run("apply").code == 0
+    put_lena_back(project)  # in the pilot again: her note there is posted, never again
+    back = run("apply", "2027-01-04")
+    assert back.code == 0 and "leaving.reasons" not in back.out, back.out
+    remove_lena(project)
+    edit(
+        project / CSM,
+        "  - id: fy27-pilot\n",
+        "  - id: fy28-cohort-1\n    name: FY28 cohort 1\n    start_date: 2027-06-01\n"
+        "    end_date: 2027-11-30\n    participants:\n      - lena.fischer\n  - id: fy27-pilot\n",
+    )
+    line = _line_of(project / CSM, "lena.fischer: Moved")
+    said = (
+        f"warning: {CSM}:{line}: `leaving.reasons` gives a reason for 'lena.fischer', whom the "
+        "program file still lists in 'FY28 cohort 1': it would be posted in their note"
+    )
+    for command in ("plan", "apply"):  # `validate` reads no issue: it cannot tell (below)
+        result = run(command, "2027-05-20")
+        assert result.code == 0 and said in result.out, result.out + result.err
+    assert "leaving.reasons" not in run("plan", "2027-12-01").out
+
+
 # --- a reason under a name no one has ------------------------------------------------------
 
 
