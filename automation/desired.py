@@ -205,6 +205,9 @@ class DesiredIssue:
     # not created because its time ended on this day before it was asked for (a hire added
     # after their onboarding was over): said in a warning (missed.py)
     over_before_made: dt.date | None = None
+    # what the run that makes it warns of (a participant who manages people, added to a cohort
+    # already running: one promoted during it is not told of on every run)
+    caution: str | None = None
     # made only where the issue of this key exists (an ended account's last periods: in an
     # account the tool already ran, never on a first run after its end)
     requires: str | None = None

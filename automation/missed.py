@@ -73,6 +73,12 @@ def made_too_late(desired: DesiredProgram, had: Collection[str], today: dt.date)
     ]
 
 
+def cautions(desired: DesiredProgram, actions: Iterable[Action]) -> tuple[str, ...]:
+    """The cautions (`DesiredIssue.caution`) of the issues this plan creates."""
+    created = {a.key for a in actions if isinstance(a, CreateIssue)}
+    return tuple(item.caution for item in desired.issues if item.key in created and item.caution)
+
+
 def made_past(
     desired: DesiredProgram, actions: Iterable[Action], today: dt.date
 ) -> tuple[str, ...]:

@@ -41,7 +41,7 @@ from automation.keyindex import index_size
 from automation.kinds import desired_programs
 from automation.kinds.registry import kind_of
 from automation.lock import RunLock, locked
-from automation.missed import asked_late, begun_long_ago, made_past
+from automation.missed import asked_late, begun_long_ago, cautions, made_past
 from automation.planner import calendar_refused, plan_program
 from automation.privacy import Privacy, privacy_of
 from automation.progress import measure, program_of
@@ -294,7 +294,7 @@ def make_plan(
             made = (*made_past(desired, planned.actions, today),)
             made += asked_late(desired, planned.actions, today)
             made += begun_long_ago(desired, planned.actions, today)
-            planned += Plan(notices=made)
+            planned += Plan(warnings=cautions(desired, planned.actions), notices=made)
         if planned.warnings or planned.public:  # what stands until fixed (unchanged.py)
             planned = replace(planned, warned=frozenset({desired.program.id}))
         plan += _said_about(desired.program.id, planned, shown)

@@ -293,6 +293,28 @@ def test_a_participant_with_a_managers_title_is_warned_about(project: Path) -> N
     ) in said
 
 
+def test_a_participant_promoted_during_the_cohort_is_not_warned_about(project: Path) -> None:
+    """A newcomer's trial: Sam, promoted to manager while the pilot ran (the program's aim),
+    was warned about on every run, with the advice to take him out, which withdraws him. A
+    manager added to a running cohort is said by the run that makes their issue; one in a
+    cohort that has not begun, on every run until it does."""
+    assert run("apply").code == 0
+    edit(
+        Path("config/people.yml"),
+        "    title: Senior Customer Success Manager\n    grade: 7\n",
+        "    title: Senior Manager, Ecosystem Sales\n",
+    )
+    promoted = run("apply", "2026-11-25")
+    assert promoted.code == 0 and "sam.delacroix has" not in promoted.out, promoted.out
+    edit(PROGRAM, "      - lena.fischer\n", "      - lena.fischer\n      - priya.natarajan\n")
+    added = run("apply", "2026-11-26")
+    assert "participant priya.natarajan manages people" in added.out, added.out
+    assert "priya.natarajan manages" not in run("apply", "2026-11-27").out
+    edit(PROGRAM, "    start_date: 2026-11-02\n", "    start_date: 2026-12-07\n")
+    for day in ("2026-11-28", "2026-11-29"):
+        assert "participant priya.natarajan manages people" in run("plan", day).out
+
+
 def test_a_missing_heading_is_said_while_the_issue_is_under_way_not_for_ever_after(
     project: Path,
 ) -> None:

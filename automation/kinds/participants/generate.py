@@ -15,8 +15,9 @@ Ctx = Context[ParticipantsProgram]
 
 def generate(ctx: Ctx) -> Generated:
     """An issue per participant; each cohort is a group with its own epic."""
+    cautions = _managers(ctx)
     issues = tuple(
-        _participant(ctx, cohort, username)
+        _participant(ctx, cohort, username, cautions.get((cohort.id, username)))
         for cohort in ctx.program.cohorts
         for username in cohort.usernames
     )
@@ -31,17 +32,17 @@ def generate(ctx: Ctx) -> Generated:
         Group(c.id, c.name, values={"cohort": c}, create=not _ended(c, ctx.today))
         for c in ctx.program.cohorts
     )
-    warnings = (*_overlaps(ctx.program.id, ctx.program.cohorts), *_managers(ctx))
+    warnings = (*_overlaps(ctx.program.id, ctx.program.cohorts), *_not_begun(ctx, cautions))
     return Generated(issues, groups, warnings=warnings)
 
 
-def _managers(ctx: Ctx) -> list[str]:
-    """With `individual_contributors: true`, each participant of a cohort still running who
-    manages people (`manages_people`)."""
+def _managers(ctx: Ctx) -> dict[tuple[str, str], str]:
+    """With `individual_contributors: true`, what to say of each participant of a cohort
+    still running who manages people (`manages_people`), by (cohort id, username)."""
     if not ctx.program.individual_contributors:
-        return []
+        return {}
     managers = managing(ctx.config.people)
-    said = []
+    said = {}
     for cohort in ctx.program.cohorts:
         if _ended(cohort, ctx.today):
             continue
@@ -55,12 +56,22 @@ def _managers(ctx: Ctx) -> list[str]:
                     if family
                     else "manages people (someone's `manager` in people.yml)"
                 )
-                said.append(
+                said[cohort.id, username] = (
                     f"{ctx.program.id}: cohort '{cohort.id}': participant {username} {why}; the "
                     "program is for individual contributors (`individual_contributors: true`): "
                     "take them out of the cohort, or set it to false"
                 )
     return said
+
+
+def _not_begun(ctx: Ctx, cautions: dict[tuple[str, str], str]) -> list[str]:
+    """The cautions of the cohorts that have not begun, said on every run until they do (a
+    cohort's selection, to fix). Once one runs, a participant who manages people is said of
+    by the run that makes their issue only (a newcomer's trial: Sam, promoted during the
+    cohort, the program's aim, was told of on every run, with the advice to take him out,
+    which would withdraw him)."""
+    begun = {c.id for c in ctx.program.cohorts if c.start_date and c.start_date <= ctx.today}
+    return [said for (cohort, _), said in cautions.items() if cohort not in begun]
 
 
 def _months(cohort: Cohort, today: dt.date) -> list[Period]:
@@ -150,7 +161,7 @@ def _overlap(one: Cohort, other: Cohort) -> bool:
     return starts_before_other_ends and other_starts_before_one_ends
 
 
-def _participant(ctx: Ctx, cohort: Cohort, username: str) -> DesiredIssue:
+def _participant(ctx: Ctx, cohort: Cohort, username: str, caution: str | None) -> DesiredIssue:
     person = ctx.config.person(username)
     manager = ctx.config.person(person.manager) if person.manager else None
     values = {"program": ctx.program, "cohort": cohort, "participant": person, "manager": manager}
@@ -173,4 +184,5 @@ def _participant(ctx: Ctx, cohort: Cohort, username: str) -> DesiredIssue:
             "participant": (person.username,),
             "manager": (manager.username,) if manager else (),
         },
+        caution=caution if cohort.start_date and cohort.start_date <= ctx.today else None,
     )
