@@ -212,7 +212,7 @@ def place_task(text: str, new: NewTask) -> str | None:
             return None
         at = _item_end(lines, parent, end)
     elif tasks:
-        at = _item_end(lines, tasks[-1], end)
+        at = _after_tasks(lines, tasks, end)
     else:
         at, item = _after_content(lines, start, end, item)
     eol = "\r" if lines[at - 1].endswith("\r") else ""
@@ -233,6 +233,18 @@ def parent_of(task: Task, template: Sequence[Task]) -> str | None:
         and other.start < task.start < _item_end(other.lines, other.start, other.stop)
     ]
     return holding[-1] if holding else None
+
+
+def _after_tasks(lines: Sequence[str], tasks: Sequence[int], end: int) -> int:
+    """Just after the last of a section's TASKS (and its nested lines) that comes before a
+    tool block in it: a newcomer's trial saw a task the template gained placed at the very
+    end of the issue, below the progress table, in a person's note there (their own to-do
+    under it counts in the section, as Markdown nests it; the template's belongs above)."""
+    block = next(
+        (i for i in range(tasks[0], end) if lines[i].lstrip().startswith(_TOOL_BLOCK)), end
+    )
+    before = [i for i in tasks if i < block]
+    return _item_end(lines, before[-1], block) if before else _item_end(lines, tasks[-1], end)
 
 
 def _after_content(

@@ -487,3 +487,24 @@ def test_a_section_the_template_gains_is_no_row_of_a_finished_issues_progress(
     assert sam.read_text("utf-8") == finished
     aiko = issues(group)["csm-aspiring-leaders/fy27-pilot/aiko.tanaka"].description
     assert "| Reflection | 0/1 | 0% |" in aiko
+
+
+def test_a_task_the_last_section_gains_goes_above_the_progress_table(group: Path) -> None:
+    """A newcomer's trial: a task the template gained for Module 3, the last section, went to
+    the very end of Sam's issue, below the progress table and the tool's hidden blocks, glued
+    to the note and to-do he had written there. It goes after Module 3's last task above
+    the table; Sam's note and to-do stay as they were, at the end."""
+    assert run("apply", "2027-01-04").code == 0
+    sam = path_of(group, SAM)
+    mine = "\nSam, 2027-01-04: first mentoring session done.\n- [ ] book the second session\n"
+    sam.write_text(sam.read_text("utf-8") + mine, "utf-8")
+    new = "1. [ ] Present your mock plan at one of the group's monthly calls."
+    line = next(x for x in PARTICIPANT_TEMPLATE.read_text("utf-8").splitlines() if PRACTICE in x)
+    edit(PARTICIPANT_TEMPLATE, line, f"{line}\n{new}")
+    assert run("apply", "2027-01-05").code == 0
+    text = sam.read_text("utf-8")
+    assert text.endswith(mine)
+    lines = text.splitlines()
+    at = lines.index(new)
+    assert PRACTICE in lines[at - 1], lines[at - 3 : at + 2]
+    assert at < lines.index("<!-- automation:begin progress -->")
