@@ -100,6 +100,7 @@ def _role_name(level: int) -> str:
 # deactivated by an administrator; terms of service not accepted): no role would help
 # (Gitlab::Auth::UserAccessDeniedReason: blocked, banned, deactivated, pending approval,
 # password expired, email not confirmed, internal user, terms not accepted, other)
+_READ_ONLY = re.compile(r"write operations on a read-only instance", re.IGNORECASE)
 _ACCOUNT_REFUSED = re.compile(
     r"your account|terms of service|password expired|email address is not confirmed|"
     r"internal users|request has been rejected",
@@ -1525,6 +1526,12 @@ class GitLabTracker(Tracker, ChangeLog):
         said = shorten(readable(error.error_message), MAX_SAID)
         reason = said.removeprefix("403").strip(" -:").removeprefix("Forbidden").strip(" -:")
         refused = f"GitLab refused {what} (403 Forbidden{f': {reason}' if reason else ''})"
+        if _READ_ONLY.search(reason):
+            return (
+                f"{refused}: this GitLab takes no writes now (maintenance mode, or a Geo "
+                "secondary site): nothing more was written; run again once it accepts writes, "
+                "or point GITLAB_URL at the primary site"
+            )
         if _ACCOUNT_REFUSED.search(reason):
             return (
                 f"{refused}: GitLab accepts the token but not its user; an administrator must "

@@ -2181,3 +2181,17 @@ def test_issue_and_epic_titles_are_stripped(fake: FakeGitLab) -> None:
     epic = fake.client().groups.get("enablement").epics.create({"title": " plan "})
     assert epic.title == "plan"
     assert fake.epics("enablement")[0]["title"] == "plan"
+
+
+def test_a_read_only_gitlab_reads_and_refuses_every_write(fake: FakeGitLab) -> None:
+    """Maintenance mode or a Geo secondary: writes get 403 with GitLab's own message
+    (lib/gitlab/middleware/read_only/controller.rb); reads go on."""
+    project = project_of(fake)
+    new_issue(project)
+    fake.read_only = True
+    assert [i.iid for i in project.issues.list()] == [1]
+    with pytest.raises(gitlab.GitlabCreateError) as refused:
+        new_issue(project)
+    assert refused.value.response_code == 403
+    said = json.loads(refused.value.response_body or b"{}")["message"]
+    assert said == "You cannot perform write operations on a read-only instance"

@@ -682,6 +682,18 @@ def test_token_without_api_scope_exits_3_naming_the_scope(
     assert "the token has the scopes read_api, but it needs the `api` scope" in result.err
 
 
+def test_a_read_only_gitlab_is_said_as_such_not_as_a_missing_role(
+    gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A fidelity review: GitLab in maintenance mode (or a Geo secondary) refuses every write
+    with 403 and its own message; the run told the operator to change the token's role."""
+    gitlab.fake.read_only = True
+    result = run_with(gitlab.fake, gitlab.env(), caplog)
+    assert result.code == 3, result.out + result.err
+    assert "this GitLab takes no writes now (maintenance mode, or a Geo secondary" in result.err
+    assert "role" not in result.err, result.err
+
+
 def test_project_outside_the_group_exits_3(
     gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:

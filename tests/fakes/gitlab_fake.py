@@ -531,6 +531,8 @@ def _access(level: int) -> JSON:
     return {"access_level": level, "notification_level": 3}
 
 
+READ_ONLY = "You cannot perform write operations on a read-only instance"
+
 # what GitLab answers (403) every API request of a token whose user an administrator blocked,
 # banned or deactivated (API::APIGuard: forbidden! with Gitlab::Auth::UserAccessDeniedReason's
 # rejection_message)
@@ -2981,6 +2983,8 @@ class FakeGitLab:
         self.api_url = f"{self.url}/api/v4"
         self.token = token
         self.token_scopes: list[str] = ["api"]
+        # maintenance mode, or a Geo secondary site: every write refused (read_only_refusal)
+        self.read_only = False
         self.token_expires: date | None = None  # the token's `expires_at` (a date)
         self.clock = clock or Clock()
         self.started = self.clock.now()
@@ -3273,6 +3277,7 @@ class FakeGitLab:
             self._fault_reply(request)
             or self._authenticate(prepared)
             or self._scoped(request)
+            or self._read_only(request)
             or self._metered(request)
         )
         self._maybe_crash(request, reply)
@@ -3353,6 +3358,14 @@ class FakeGitLab:
                     "scope": "api",
                 },
             )
+        return None
+
+    def _read_only(self, request: Request) -> Reply | None:
+        """A read-only GitLab (maintenance mode, a Geo secondary site) answers every write 403
+        with its own message (lib/gitlab/middleware/read_only/controller.rb; the maintenance
+        mode docs: "POST, PUT, PATCH, and DELETE are blocked")."""
+        if self.read_only and request.method in WRITE_METHODS:
+            return Reply(403, {"message": READ_ONLY})
         return None
 
     def _serve(self, request: Request) -> Reply:
