@@ -142,7 +142,7 @@ def _check_people(
         first.setdefault(name, i)
         if person.manager is not None and not known.knows(person.manager):
             who = f"manager '{person.manager}' of '{person.username}'"
-            yield known.missing(roster, ("people", i, "manager"), who)
+            yield known.missing(roster, ("people", i, "manager"), who, typed=person.manager)
         if person.manager is not None and person.manager.lower() == name:
             yield roster.problem(
                 ("people", i, "manager"),
