@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from automation.checklist import rename_headings
 from automation.figures import rewrite_figures
-from automation.keptlines import live, marked, typed, without_marks
+from automation.keptlines import live, marked, typed, untyped, without_marks
 from automation.markers import (
     block_content,
     block_end,
@@ -48,7 +48,7 @@ def kept_differs(current: str | None, content: str) -> bool:
     as in a new issue's text; the template's rendering has it live)."""
     if current is None:
         return False
-    return not same_text(live(without_marks(current)), live(without_marks(content)))
+    return not same_text(live(without_marks(untyped(current))), live(without_marks(content)))
 
 
 TYPED_BELOW = "*Typed in the block above, which the program automation rewrites:*"
@@ -71,7 +71,7 @@ def _write_block(text: str, name: str, content: str) -> str:
     if not marked(content):
         return replace_block(text, name, content)
     current = block_content(text, name)
-    if current is not None and same_text(without_marks(current), without_marks(content)):
+    if current is not None and same_text(without_marks(untyped(current)), without_marks(content)):
         return text
     written = replace_block(text, name, content)
     return _below(written, name, typed(current, content)) if current is not None else written

@@ -64,6 +64,23 @@ def without_marks(text: str) -> str:
     return _NOTICE_LINE.sub("", _MARKS_LINE.sub("", text))
 
 
+def untyped(current: str) -> str:
+    """CURRENT (a block's content) less the lines the tool did not write (its record has no
+    mark of them): the block as the tool left it, for telling whether the tool has anything
+    to rewrite. A line a person typed in it stays where they typed it (a row added to a
+    table, which renders there) until the tool's own lines change. CURRENT itself when it has
+    no record."""
+    found = _MARKS.search(current)
+    if found is None:
+        return current
+    wrote = set(found["marks"].split())
+    return "\n".join(
+        line
+        for line in current.split("\n")
+        if not line.strip() or _hidden(line) or _mark(line) in wrote
+    )
+
+
 def typed(current: str, content: str) -> list[str]:
     """The lines of a kept block (CURRENT) that the tool did not write (its record has no mark
     of them) and its rewrite (CONTENT) does not have: typed by a person. None when CURRENT has

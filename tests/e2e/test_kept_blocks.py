@@ -310,3 +310,27 @@ def test_a_progress_block_written_before_its_record_is_not_rewritten_for_it(
     old = path.read_text("utf-8")
     assert run("apply").code == 0
     assert path.read_text("utf-8") == old
+
+
+def test_a_row_added_to_a_kept_table_stays_in_it_until_configuration_changes_the_block(
+    onboarding: Path,
+) -> None:
+    """A newcomer's trial: a row Tom added to his facts table was moved out of it at once, below
+    the block, where a lone `| … |` line renders as text, though configuration had changed
+    nothing. It stays in the table while the tool's own lines are as configuration says;
+    when configuration changes them, the block is rewritten and the row goes below it."""
+    assert run("apply").code == 0
+    path = path_of(onboarding, TOM)
+    row = "| Mentor | Jordan Alvarez (agreed 2026-11-20) |"
+    edit(path, "| Track | Sales |", f"| Track | Sales |\n{row}")
+    typed = path.read_text("utf-8")
+    kept = run("apply")
+    assert kept.code == 0 and "No changes" in kept.out and "kept-facts" not in kept.out, kept.out
+    assert path.read_text("utf-8") == typed and row in facts(onboarding)
+    tom_moves(onboarding)
+    moved = run("apply")
+    assert "text was typed in its block 'kept-facts'" in moved.out, moved.out
+    after = path.read_text("utf-8")
+    assert (
+        row not in facts(onboarding) and row in after.split("<!-- automation:end kept-facts -->")[1]
+    )
