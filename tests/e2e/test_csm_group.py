@@ -356,3 +356,19 @@ def test_an_ended_cohort_tidied_out_of_the_file_keeps_its_group_issues_in_the_fi
     total = re.compile(r"\| \*\*Overall\*\* \| \*\*\d+/\d+\*\* \|")
     assert total.findall(after) == total.findall(before)  # the group calls still counted
     assert "| Group call | 1/" in after
+
+
+def test_a_new_lead_is_named_in_the_months_group_issue(project: Path) -> None:
+    """A newcomer's trial: the lead handed the program on; the month's group issue was
+    reassigned, but its text still read "Led by @chloe.winters", who kept its notifications.
+    The line is a kept block: it follows `lead` while the issue is open."""
+    assert run("apply", "2027-01-04").code == 0
+    january = f"{GROUP}/2027-01"
+    assert "Led by @chloe.winters." in (
+        block_content(issues(project)[january].description, "kept-lead") or ""
+    )
+    edit(PROGRAM, "lead: chloe.winters", "lead: riley.chen")
+    result = run("apply", "2027-01-05")
+    assert result.code == 0, result.out
+    text = issues(project)[january].description
+    assert "Led by @riley.chen." in text and "chloe.winters" not in text
