@@ -80,6 +80,10 @@ def test_a_person_added_to_a_cohort_that_ended_gets_no_issue(project: Path) -> N
     edit(project / CSM, "      - lena.fischer\n", "      - lena.fischer\n      - amara.osei\n")
     result = run("apply", "2027-05-03")
     assert result.code == 0, result.out + result.err
+    assert (
+        "1 issue of csm-aspiring-leaders not created: their time was over (from 2027-04-30)"
+    ) in result.out, result.out  # a newcomer's trial: it went unsaid
+    assert "A participant added to a cohort after its `end_date` gets no issue" in result.out
     after = issues(project)
     assert not any(key.endswith("/amara.osei") for key in after)
     assert set(before) <= set(after)

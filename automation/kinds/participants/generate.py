@@ -174,6 +174,8 @@ def _participant(ctx: Ctx, cohort: Cohort, username: str, caution: str | None) -
         due_date=cohort.end_date,
         epic_key=ctx.group_epic_key(cohort.id),
         create=_open(ctx, cohort),  # not long before it starts; none once it ended
+        # one listed once the cohort ended is said, not made (a newcomer's trial: silence)
+        over_before_made=cohort.end_date if _ended(cohort, ctx.today) else None,
         completion_note=ctx.note(values),
         dates={
             name: day

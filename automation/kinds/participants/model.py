@@ -63,6 +63,11 @@ class ParticipantsProgram(Program):
     """One issue per participant of each cohort (CSM Aspiring Leaders)."""
 
     backfill_setting: ClassVar[str | None] = "group_issues.backfill"
+    late_advice: ClassVar[str] = (
+        "A participant added to a cohort after its `end_date` gets no issue. If the end date is "
+        "wrong, correct it (they get their issue then); if they need none (or had theirs "
+        "deleted on purpose), take them out of the cohort"
+    )
 
     kind: Literal["participants"]
     lead: Username | None = Field(
