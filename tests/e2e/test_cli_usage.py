@@ -292,7 +292,7 @@ def test_the_local_backend_never_gives_an_iid_twice(shipped: Path) -> None:
 def test_a_title_cut_at_gitlabs_limit_is_warned_about(shipped: Path) -> None:
     program = shipped / "config" / "programs" / "csm-aspiring-leaders.yml"
     text = program.read_text("utf-8").replace(
-        'title: "CSM Aspiring Leaders: {{ participant.name }}"',
+        'title: "CSM Aspiring Leaders: {{ participant.name }} ({{ cohort.name }})"',
         'title: "CSM Aspiring Leaders: {{ participant.name * 25 }}"',  # names of 13+ letters
     )
     program.write_text(text, "utf-8")

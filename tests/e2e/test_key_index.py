@@ -355,7 +355,8 @@ def test_an_index_issue_left_behind_without_its_label_does_not_outvote_the_track
     backend.edit(before[SAM].iid, drop_first_line)  # Sam's issue detached: made anew
     _lose_label(backend, before[SAM].iid)
     assert (
-        f'created issue "CSM Aspiring Leaders: Sam Delacroix" [{SAM}]' in backend.cli("apply").out
+        f'created issue "CSM Aspiring Leaders: Sam Delacroix (FY27 pilot group)" [{SAM}]'
+        in backend.cli("apply").out
     )
     anew = by_key(backend)[SAM]
     backend.edit(anew.iid, drop_first_line)  # the index issue still says Sam is the old one

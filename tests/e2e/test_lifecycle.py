@@ -472,7 +472,11 @@ def test_a_withdrawn_persons_title_is_listed_as_words_never_as_references_or_lin
     assert run("apply").code == 0
     path = path_of(project, LENA)
     hostile = "Lena, see other-group/secret-project#1 and https://evil.example/login %v1 !5 #3"
-    edit(path, "title: 'CSM Aspiring Leaders: Lena Fischer'", f"title: '{hostile}'")
+    edit(
+        path,
+        "title: 'CSM Aspiring Leaders: Lena Fischer (FY27 pilot group)'",
+        f"title: '{hostile}'",
+    )
     remove_lena(project)
     assert run("apply").code == 0
     tracking = block_content(issues(project)[TRACKING].description, "rollup") or ""
@@ -492,7 +496,11 @@ def test_a_withdrawn_persons_confidential_issue_keeps_its_title_out_of_a_public_
     assert run("apply").code == 0
     path = path_of(project, LENA)
     private = "Lena Fischer - on medical leave until March"
-    edit(path, "title: 'CSM Aspiring Leaders: Lena Fischer'", f"title: '{private}'")
+    edit(
+        path,
+        "title: 'CSM Aspiring Leaders: Lena Fischer (FY27 pilot group)'",
+        f"title: '{private}'",
+    )
     edit(path, "confidential: false", "confidential: true")
     remove_lena(project)
     assert run("apply").code == 0

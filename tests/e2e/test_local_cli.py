@@ -80,7 +80,7 @@ def test_plan_writes_nothing_and_shows_what_apply_would_do(project: Path) -> Non
     code, out, _ = cli("plan", "--today", "2026-11-24")
     assert code == 0
     assert not (project / ".automation").exists()
-    assert 'create issue "CSM Aspiring Leaders: Sam Delacroix"' in out
+    assert 'create issue "CSM Aspiring Leaders: Sam Delacroix (FY27 pilot group)"' in out
     assert out.strip().endswith(
         "Plan: 4 to create, 0 to update, 0 unchanged, 0 failed, 0 warnings "
         "(16 labels, 2 epics to create)"

@@ -305,7 +305,10 @@ def test_a_username_changed_without_renamed_from_is_warned_of(project: Path) -> 
     plan = ok(run("plan"))
     assert f"warning: {SAM_CHANGED.format(iid=sam.iid)}" in plan.splitlines(), plan
     assert f"close #{sam.iid} [{OLD}/sam.delacroix]: withdrawn" in plan
-    assert f'create issue "CSM Aspiring Leaders: Sam Delacroix" [{OLD}/sam.d]' in plan
+    assert (
+        f'create issue "CSM Aspiring Leaders: Sam Delacroix (FY27 pilot group)" [{OLD}/sam.d]'
+        in plan
+    )
     edit(CSM, "      - sam.d\n", "      - {username: sam.d, renamed_from: sam.delacroix}\n")
     plan = ok(run("plan"))
     assert "looks like a username change" not in plan and "Plan: 0 to create" in plan, plan
