@@ -14,7 +14,7 @@ from automation.config.models import Program
 from automation.edits import BlockTexts, Edits, apply_edits, kept_differs
 from automation.errors import ItemError
 from automation.items import ObservedIssue
-from automation.keptlines import untyped, without_marks
+from automation.keptlines import same_lines
 from automation.markers import block_content, damaged_blocks, same_text, sound_block
 from automation.migration import HEADINGS_RENAMED, TASKS_ADDED
 from automation.progress import UNFINISHED, Progress, Status, label_changes, removable_labels
@@ -84,7 +84,7 @@ def _block_differs(found: ObservedIssue, name: str, content: str) -> bool:
         before = block_content(found.description, name) or ""
     except ItemError:  # a damaged block the edits rebuilt
         return True
-    return not same_text(without_marks(untyped(before)), without_marks(content))
+    return not same_lines(before, content)
 
 
 _OF = re.compile(r"<!-- automation:of #(?P<iid>\d+) -->")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from automation.checklist import rename_headings
 from automation.figures import rewrite_figures
-from automation.keptlines import live, marked, typed, untyped, without_marks
+from automation.keptlines import marked, same_lines, typed
 from automation.markers import (
     block_content,
     block_end,
@@ -16,7 +16,6 @@ from automation.markers import (
     open_with_block,
     replace_block,
     restore_identity,
-    same_text,
 )
 from automation.tasks import NewSection, NewTask, add_task
 
@@ -48,7 +47,7 @@ def kept_differs(current: str | None, content: str) -> bool:
     as in a new issue's text; the template's rendering has it live)."""
     if current is None:
         return False
-    return not same_text(live(without_marks(untyped(current))), live(without_marks(content)))
+    return not same_lines(current, content)
 
 
 TYPED_BELOW = "*Typed in the block above, which the program automation rewrites:*"
@@ -71,7 +70,7 @@ def _write_block(text: str, name: str, content: str) -> str:
     if not marked(content):
         return replace_block(text, name, content)
     current = block_content(text, name)
-    if current is not None and same_text(without_marks(untyped(current)), without_marks(content)):
+    if current is not None and same_lines(current, content):
         return text
     written = replace_block(text, name, content)
     return _below(written, name, typed(current, content)) if current is not None else written

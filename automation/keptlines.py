@@ -14,12 +14,14 @@ import re
 
 from automation.mentions import ZERO_WIDTH_SPACE
 
-_MARKS = re.compile(r"^<!-- automation:kept-lines(?P<marks>(?: [0-9a-f]{6})*) -->$", re.M)
-_MARKS_LINE = re.compile(r"^<!-- automation:kept-lines(?: [0-9a-f]{6})* -->\n?", re.M)
+# read at any line end: GitLab's web editor saves `\r\n` (a review: a CRLF text's record was
+# not found, and a line typed in the block went unsaid)
+_MARKS = re.compile(r"^<!-- automation:kept-lines(?P<marks>(?: [0-9a-f]{6})*) -->\r?$", re.M)
+_MARKS_LINE = re.compile(r"^<!-- automation:kept-lines(?: [0-9a-f]{6})* -->\r?\n?", re.M)
 # a kept block's first line (rendering.KEPT_NOTICE), in any of its wordings: one that said
 # typed text "is replaced" (before it was moved below) is not rewritten only to say otherwise
 _NOTICE_LINE = re.compile(
-    r"^<!-- Written by the program automation from its configuration, [^\n]*-->\n?", re.M
+    r"^<!-- Written by the program automation from its configuration, [^\n]*-->\r?\n?", re.M
 )
 
 
@@ -43,9 +45,14 @@ def _written(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip() and not _hidden(line)]
 
 
+# the tool's own hidden lines in a block (its record, the kept block's notice); a comment a
+# person types there is theirs (a review: `<!-- ask Priya -->` went with the next run, unsaid)
+_TOOLS = ("<!-- automation:", "<!-- Written by the program automation")
+
+
 def _hidden(line: str) -> bool:
     plain = line.strip()
-    return plain.startswith("<!--") and plain.endswith("-->")
+    return plain.startswith(_TOOLS) and plain.endswith("-->")
 
 
 def marks_line(body: str) -> str:
@@ -74,11 +81,24 @@ def untyped(current: str) -> str:
     if found is None:
         return current
     wrote = set(found["marks"].split())
+    # blank lines aside too: one typed above a note is no reason to rewrite the block
     return "\n".join(
         line
         for line in current.split("\n")
-        if not line.strip() or _hidden(line) or _mark(line) in wrote
+        if line.strip() and (_hidden(line) or _mark(line) in wrote)
     )
+
+
+def same_lines(current: str, content: str) -> bool:
+    """Whether a block's content CURRENT holds what the tool would write, CONTENT: the lines a
+    person typed in it (`untyped`), blank lines, line ends, its record and notice aside, and
+    mentions written inert read live (the writer makes a mention of someone GitLab does not
+    know inert; the template's rendering has it live)."""
+    return _lines(untyped(current)) == _lines(content)
+
+
+def _lines(text: str) -> list[str]:
+    return [live(line.rstrip()) for line in without_marks(text).split("\n") if line.strip()]
 
 
 def typed(current: str, content: str) -> list[str]:

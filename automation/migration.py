@@ -173,14 +173,17 @@ def read_record(description: str) -> Record | None:
     return Record(sections, rendered, new)
 
 
-def never_given(description: str, declared: Sequence[str]) -> frozenset[str]:
+def never_given(
+    description: str, declared: Sequence[str], renames: Sequence[tuple[str, str]] = ()
+) -> frozenset[str]:
     """The declared sections an issue's record shows it was never given, and that it does not
     have: its template gained them after its work was over (a finished or closed issue gets
     no new section), so they are not part of its track (a newcomer's trial: a section added to
     the template wrote "heading not found" into every finished issue's progress table). None
-    without a record that lists every section it had (one from before), or with a damaged one."""
+    without a record that lists every section it had (one from before), or with a damaged one.
+    RENAMES: (old, new) headings of renamed sections, which its record may list as they were."""
     try:
-        record = read_record(description)
+        record = _renamed(read_record(description), renames)
     except ItemError:
         return frozenset()
     if record is None or not record.new:

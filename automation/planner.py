@@ -266,7 +266,7 @@ def _without_new_sections(
     """PROGRESS without the sections the issue was never given (`never_given`): not rows of
     its progress table, nor headings it is said to lack. WHEN: its due date and today."""
     program = desired.program
-    lacking = never_given(text, [s.heading for s in program.sections])
+    lacking = never_given(text, [s.heading for s in program.sections], program.renamed_headings)
     if not lacking:
         return progress
     track = item.sections if item.sections is not None else [s.heading for s in program.sections]

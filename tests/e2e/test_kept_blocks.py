@@ -334,3 +334,40 @@ def test_a_row_added_to_a_kept_table_stays_in_it_until_configuration_changes_the
     assert (
         row not in facts(onboarding) and row in after.split("<!-- automation:end kept-facts -->")[1]
     )
+
+
+def as_saved_by_the_web_editor(path: Path) -> None:
+    """The description with `\r\n` line ends, as GitLab's web editor saves it."""
+    head, sep, body = path.read_text("utf-8").partition("---\n<!-- automation:key")
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(head + sep + body.replace("\n", "\r\n"))
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "My note: on leave in December.",
+        "<!-- ask Priya about the Learn module in January -->",  # a person's hidden note
+    ],
+)
+@pytest.mark.parametrize("crlf", [False, True])
+def test_a_line_typed_in_the_progress_block_is_kept_whatever_its_kind_and_line_ends(
+    onboarding: Path, typed: str, crlf: bool
+) -> None:
+    """A review: in a description saved with `\r\n` (GitLab's web editor) the block's record
+    was not read, and a hidden comment was taken for the tool's: either line went with the
+    next rewrite, unsaid. A blank line typed before it is no reason to rewrite the block."""
+    assert run("apply").code == 0
+    path = path_of(onboarding, TOM)
+    edit(path, "**Current phase:**", f"\n{typed}\n\n**Current phase:**")
+    if crlf:
+        as_saved_by_the_web_editor(path)
+    before = path.read_bytes()
+    quiet = run("apply")
+    assert quiet.code == 0 and "progress block" not in quiet.out, quiet.out
+    assert path.read_bytes() == before
+    path.write_bytes(path.read_bytes().replace(b"- [ ] ", b"- [x] ", 1))
+    moved = run("apply")
+    assert "text was typed in its block 'progress'" in moved.out, moved.out
+    after = path.read_text("utf-8")
+    assert typed in after.split("<!-- automation:end progress -->", 1)[1]

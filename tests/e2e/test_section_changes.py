@@ -508,3 +508,33 @@ def test_a_task_the_last_section_gains_goes_above_the_progress_table(group: Path
     at = lines.index(new)
     assert PRACTICE in lines[at - 1], lines[at - 3 : at + 2]
     assert at < lines.index("<!-- automation:begin progress -->")
+
+
+def test_a_section_renamed_with_another_added_keeps_its_row_in_a_closed_issue(
+    group: Path,
+) -> None:
+    """A review: a section renamed (`renamed_from`) while another was added was taken for a
+    section Sam's closed, finished issue was never given (its record lists it under its old
+    heading): its row went, its tasks counted as "Other tasks", for good."""
+    assert run("apply", "2027-01-04").code == 0
+    sam = path_of(group, SAM)
+    text = sam.read_text("utf-8").replace("- [ ]", "- [x]").replace("1. [ ]", "1. [x]")
+    sam.write_text(text.replace("state: opened", "state: closed", 1), "utf-8")
+    assert run("apply", "2027-01-05").code == 0
+    edit(PARTICIPANT_TEMPLATE, "## Module 3: Practice", "## Module 3: Practise")
+    edit(
+        PARTICIPANT_TEMPLATE,
+        '{{ managed_block("progress") }}',
+        '## Reflection\n\n1. [ ] Write a short reflection.\n\n{{ managed_block("progress") }}',
+    )
+    edit(
+        PROGRAM,
+        '  - heading: "Module 3: Practice"\n    label: Practice\n',
+        '  - heading: "Module 3: Practise"\n    renamed_from: "Module 3: Practice"\n'
+        "    label: Practice\n  - heading: Reflection\n",
+    )
+    edit(PROGRAM, '      section: "Module 3: Practice"', '      section: "Module 3: Practise"')
+    assert run("apply", "2027-01-06").code == 0
+    table = sam.read_text("utf-8").split("| Section |", 1)[1].split("**Overall**", 1)[0]
+    assert "| Module 3: Practise | 7/7 | 100% |" in table, table
+    assert "Other tasks" not in table and "Reflection" not in table, table
