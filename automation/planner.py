@@ -18,6 +18,7 @@ from automation.actions import (
     Failure,
     Observed,
     Plan,
+    UpdateDescription,
     combine,
 )
 from automation.blocks import (
@@ -176,6 +177,7 @@ def plan_program(
         ]
     )
     planned += Plan(warnings=dates_moved(program, planned.actions, found))  # the moves made
+    planned += Plan(warnings=_typed_moved(planned.actions))
     planned = said_public(program.id, planned)
     if observed.epics is None:
         created = frozenset(a.issue.key for a in planned.actions if isinstance(a, CreateIssue))
@@ -366,10 +368,9 @@ def _write_tracked(  # noqa: PLR0917
     )
     update = description_update(program, found, item.key, edits)
     wanted, cleared = issue_labels(program, progress), cleared_scopes(progress)
-    moved = Plan(warnings=_typed_in_blocks(found, edits))  # said once, as they move
     if isinstance(update, Failure) or not (completing or turned.actions):
         planned = updates(program, found, item.key, update, wanted, cleared=cleared)
-        return planned + moved, found.state
+        return planned, found.state
     labels = labels_update(program, found, item.key, wanted, cleared=cleared)
     closing, state = _complete(item, found, ctx) if completing else ((), found.state)
     before = turned.actions
@@ -377,22 +378,34 @@ def _write_tracked(  # noqa: PLR0917
         before = tuple(a for a in before if not isinstance(a, CloseIssue))
     else:
         state = turned.state or state
-    return Plan((*present(labels), *before, *closing, *present(update))) + moved, state
+    return Plan((*present(labels), *before, *closing, *present(update))), state
 
 
-def _typed_in_blocks(found: ObservedIssue, edits: Edits) -> tuple[str, ...]:
-    """What to say of the blocks this write rewrites that held lines a person typed
+def _typed_moved(actions: Iterable[Action]) -> tuple[str, ...]:
+    """What to say of the description writes that move lines a person typed below a block
+    (each issue's, withdrawn and ended ones too: a review found those unsaid), once, as they
+    move."""
+    return tuple(
+        said
+        for action in actions
+        if isinstance(action, UpdateDescription)
+        for said in _typed_in_blocks(f"#{action.iid}", action.before, action.edits)
+    )
+
+
+def _typed_in_blocks(reference: str, text: str, edits: Edits) -> tuple[str, ...]:
+    """What to say of the blocks this write rewrites in TEXT that held lines a person typed
     (`keptlines.typed`): the write moves them below the block. Its kept blocks, and those
     that record their lines (an issue's progress block)."""
     kept = [(name, content, "from configuration") for name, content in edits.kept]
     kept += [(name, content, "") for name, content in edits.blocks if marked(content)]
     said = []
     for name, content, source in kept:
-        current = sound_block(found.description, name)
+        current = sound_block(text, name)
         rewritten = current is not None and kept_differs(current, content)
         if rewritten and current is not None and typed(current, content):
             said.append(
-                f"issue {found.reference}: text was typed in its block '{name}', which the "
+                f"issue {reference}: text was typed in its block '{name}', which the "
                 f"tool rewrites{' ' if source else ''}{source}: it was moved below the block"
             )
     return tuple(said)

@@ -371,3 +371,24 @@ def test_a_line_typed_in_the_progress_block_is_kept_whatever_its_kind_and_line_e
     assert "text was typed in its block 'progress'" in moved.out, moved.out
     after = path.read_text("utf-8")
     assert typed in after.split("<!-- automation:end progress -->", 1)[1]
+
+
+def test_a_note_typed_in_the_progress_block_of_a_hire_who_left_is_said_as_it_moves(
+    onboarding: Path,
+) -> None:
+    """A review: withdrawing Tom rewrote his progress block and moved his note below it, with
+    no word of it (only the run planning an issue under way said so)."""
+    assert run("apply").code == 0
+    path = path_of(onboarding, TOM)
+    note = "Tom: on leave in December."
+    edit(path, "**Current phase:**", f"{note}\n\n**Current phase:**")
+    edit(
+        Path("config/programs/sales-onboarding.yml"), "    - {username: tom.reyes, role: ae}\n", ""
+    )
+    result = run("apply")
+    assert "withdrawn" in result.out, result.out
+    assert (
+        f"issue #{issues(onboarding)[TOM].iid}: text was typed in its block 'progress'"
+        in result.out
+    )
+    assert note in path.read_text("utf-8").split("<!-- automation:end progress -->", 1)[1]
