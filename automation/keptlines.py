@@ -46,7 +46,7 @@ def _written(text: str) -> list[str]:
 
 
 # the tool's own hidden lines in a block (its record, the kept block's notice); a comment a
-# person types there is theirs (a review: `<!-- ask Priya -->` went with the next run, unsaid)
+# person types there is theirs (a review: a hidden note typed there went with the next run)
 _TOOLS = ("<!-- automation:", "<!-- Written by the program automation")
 
 
