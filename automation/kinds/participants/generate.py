@@ -32,7 +32,11 @@ def generate(ctx: Ctx) -> Generated:
         Group(c.id, c.name, values={"cohort": c}, create=not _ended(c, ctx.today))
         for c in ctx.program.cohorts
     )
-    warnings = (*_overlaps(ctx.program.id, ctx.program.cohorts), *_not_begun(ctx, cautions))
+    warnings = (
+        *_overlaps(ctx.program.id, ctx.program.cohorts),
+        *_not_begun(ctx, cautions),
+        *_long(ctx),
+    )
     return Generated(issues, groups, warnings=warnings)
 
 
@@ -134,6 +138,24 @@ def _overlaps(program: str, cohorts: tuple[Cohort, ...]) -> list[str]:
                     "one cohort"
                 )
     return said
+
+
+LONG = dt.timedelta(days=2 * 366)  # a cohort longer than this is more likely a typo
+
+
+def _long(ctx: Ctx) -> list[str]:
+    """A cohort still to end that runs over two years, most likely a year typed wrong (a
+    newcomer's trial: `end_date: 2082-11-30` for 2028 made a 54-year cohort, unsaid, with a
+    group issue a month until then)."""
+    return [
+        f"{ctx.program.id}: cohort '{c.id}' runs from {c.start_date} to {c.end_date}, over "
+        f"{(c.end_date - c.start_date).days // 365} years: is its `end_date` right?"
+        for c in ctx.program.cohorts
+        if c.start_date
+        and c.end_date
+        and c.end_date - c.start_date > LONG
+        and not _ended(c, ctx.today)
+    ]
 
 
 def _open(ctx: Ctx, cohort: Cohort) -> bool:
