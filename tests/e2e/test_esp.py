@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.backends import LocalBackend
 from tests.conftest import keep_programs
 from tests.local_cli import edit, issues, line_of, lines_with, path_of, run
 
@@ -276,7 +277,7 @@ def test_a_calendar_changed_while_the_program_runs_writes_nothing_until_it_is_ba
     started and due 2027-12-31, with new people; and made the new calendar's issues beside."""
     assert run("apply", "2026-12-01").code == 0
     assert run("apply", "2027-11-15").code == 0
-    before = {p.name: p.read_text("utf-8") for p in (esp / ".automation" / "issues").iterdir()}
+    before = LocalBackend(esp).fingerprint()  # issues, notes, the lock: nothing written
     edit(esp / PROGRAM, "fiscal_year_start_month: 2", "fiscal_year_start_month: 1")
     refused = run("apply", "2027-11-15")
     assert refused.code == 1, refused.out
@@ -287,8 +288,7 @@ def test_a_calendar_changed_while_the_program_runs_writes_nothing_until_it_is_ba
         "starting in month 2, and the program's `fiscal_year_start_month` is now 1"
     ) in refused.out
     assert "0 created, 0 updated" in refused.out
-    after = {p.name: p.read_text("utf-8") for p in (esp / ".automation" / "issues").iterdir()}
-    assert after == before
+    assert LocalBackend(esp).fingerprint() == before
     edit(esp / PROGRAM, "fiscal_year_start_month: 1", "fiscal_year_start_month: 2")
     back = run("apply", "2027-11-15")
     assert back.code == 0 and "No changes" in back.out, back.out
@@ -314,11 +314,10 @@ def test_a_program_refused_for_its_calendar_posts_no_reminder(esp: Path) -> None
     for day in ("2027-06-01", "2027-07-01"):
         assert run("apply", day).code == 0
     edit(esp / PROGRAM, "fiscal_year_start_month: 2", "fiscal_year_start_month: 3")
-    before = {p.name: p.read_text("utf-8") for p in (esp / ".automation" / "issues").iterdir()}
+    before = LocalBackend(esp).fingerprint()  # issues, notes, the lock: nothing written
     refused = run("apply", "2027-08-08")
     assert refused.code == 1 and "reminder" not in refused.out, refused.out
-    after = {p.name: p.read_text("utf-8") for p in (esp / ".automation" / "issues").iterdir()}
-    assert after == before
+    assert LocalBackend(esp).fingerprint() == before
     edit(esp / PROGRAM, "fiscal_year_start_month: 3", "fiscal_year_start_month: 2")
     back = run("apply", "2027-08-08")
     assert back.code == 0 and "added reminder to" in back.out, back.out
