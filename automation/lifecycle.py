@@ -294,6 +294,12 @@ def without_time_away(
     return replace(desired, issues=tuple(item for item in desired.issues if not out(item)))
 
 
+def was_withdrawn(issue: ObservedIssue) -> bool:
+    """Whether the issue holds its own withdrawn block: it was withdrawn once, and its note
+    posted, which never is again (the person may be back)."""
+    return _state(issue) is not None
+
+
 def _state(issue: ObservedIssue) -> str | None:
     """The first line of the withdrawn block: whether the issue was withdrawn (and by whom it
     was closed), or the person is back; None without a readable block of its own (one pasted

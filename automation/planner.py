@@ -53,6 +53,7 @@ from automation.lifecycle import (
     noteless,
     reopens,
     turn,
+    was_withdrawn,
     with_endings,
     without_time_away,
 )
@@ -144,7 +145,7 @@ def plan_program(
             *username_changes(desired, observed.issues, known, renamed),
             *period_moves_said(years, observed.issues),
             *stray_warnings(program, stray),
-            *listed_warnings(desired, resolved.found),
+            *listed_warnings(desired, resolved.found, was_withdrawn),
         ),
         notices=(*former_label(program, observed.labels), *desired.notices),
     )

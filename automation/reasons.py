@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -106,10 +106,6 @@ def stray_warnings(program: Program, strays: Iterable[Stray], issues: bool = Tru
     return said
 
 
-# a person's issue that was withdrawn once: its note was posted, never again (lifecycle.py)
-_WITHDRAWN = "<!-- automation:begin withdrawn -->"
-
-
 @dataclass(frozen=True)
 class Listed:
     """A reason whose person (or account) the program file lists, in a group that has not
@@ -141,15 +137,19 @@ def listed_reasons(desired: DesiredProgram, source: Source, today: dt.date) -> t
     return tuple(listed)
 
 
-def listed_warnings(desired: DesiredProgram, found: Mapping[str, ObservedIssue]) -> list[str]:
+def listed_warnings(
+    desired: DesiredProgram,
+    found: Mapping[str, ObservedIssue],
+    withdrawn: Callable[[ObservedIssue], bool],
+) -> list[str]:
     """A warning for each reason whose person is listed under an item whose issue was never
-    withdrawn (a newcomer's trial: a reason from a year before was posted again, publicly,
+    WITHDRAWN (a newcomer's trial: a reason from a year before was posted again, publicly,
     when the same person left a later cohort). One back in the group they left has that
     note already, which is never posted twice. A confidential program's names are not said."""
     said: dict[str, str] = {}
     for listed in desired.listed:
         issue = found.get(listed.key)
-        if issue is None or _WITHDRAWN not in issue.description:
+        if issue is None or not withdrawn(issue):
             said.setdefault(listed.name, _listed(desired.program, listed))
     return list(said.values())
 
