@@ -59,6 +59,7 @@ from automation.lifecycle import (
 )
 from automation.markers import KEPT_PREFIX, block_content, keys_in, sound_block
 from automation.migration import Migrations, migrate, never_given, record_block
+from automation.migration import headings as declared_headings
 from automation.missed import made_too_late, missed_periods
 from automation.people import people_blocks, plan_people
 from automation.planning import ProgramContext, create, exposed, refused, said_public
@@ -269,10 +270,11 @@ def _without_new_sections(
     """PROGRESS without the sections the issue was never given (`never_given`): not rows of
     its progress table, nor headings it is said to lack. WHEN: its due date and today."""
     program = desired.program
-    lacking = never_given(text, [s.heading for s in program.sections], program.renamed_headings)
+    declared = declared_headings(program)
+    lacking = never_given(text, declared, program.renamed_headings)
     if not lacking:
         return progress
-    track = item.sections if item.sections is not None else [s.heading for s in program.sections]
+    track = item.sections if item.sections is not None else declared
     return measure(text, program, *when, [h for h in track if h not in lacking])
 
 

@@ -74,8 +74,14 @@ def _not_begun(ctx: Ctx, cautions: dict[tuple[str, str], str]) -> list[str]:
     by the run that makes their issue only (a newcomer's trial: Sam, promoted during the
     cohort, the program's aim, was told of on every run, with the advice to take him out,
     which would withdraw him)."""
-    begun = {c.id for c in ctx.program.cohorts if c.start_date and c.start_date <= ctx.today}
+    begun = {c.id for c in ctx.program.cohorts if _begun(c, ctx.today)}
     return [said for (cohort, _), said in cautions.items() if cohort not in begun]
+
+
+def _begun(cohort: Cohort, today: dt.date) -> bool:
+    """Whether the cohort has begun (a participant who manages people is then said of only
+    by the run that makes their issue)."""
+    return cohort.start_date is not None and cohort.start_date <= today
 
 
 def _months(cohort: Cohort, today: dt.date) -> list[Period]:
@@ -208,5 +214,5 @@ def _participant(ctx: Ctx, cohort: Cohort, username: str, caution: str | None) -
             "participant": (person.username,),
             "manager": (manager.username,) if manager else (),
         },
-        caution=caution if cohort.start_date and cohort.start_date <= ctx.today else None,
+        caution=caution if _begun(cohort, ctx.today) else None,
     )
