@@ -684,6 +684,34 @@ def test_a_change_a_person_made_in_the_wait_after_a_refusal_is_not_the_tools(
         assert (said in result.out) is (status == 503), result.out
 
 
+def test_a_note_typed_in_the_progress_block_during_the_run_is_kept(shipped: Path) -> None:
+    """Sam ticks a task; while the run works, after it listed the issues, he types a note in
+    his progress table (its markers are hidden): the write of his new figures, made on the
+    text read just before it, moves the note below the block, and keeps his tick."""
+    key = "csm-aspiring-leaders/fy27-pilot/sam.delacroix"
+    with _csm_applied(shipped, key) as (fake, backend, sam):
+        ticked = fake.issues(PROJECT)[sam - 1]["description"].replace("1. [ ] ", "1. [x] ", 1)
+        fake.edit_issue(PROJECT, sam, description=ticked)
+        note = "Sam: on leave in April."
+
+        def type_a_note() -> None:
+            now = fake.issues(PROJECT)[sam - 1]["description"]
+            fake.edit_issue(
+                PROJECT,
+                sam,
+                description=now.replace("**Current phase:**", f"{note}\n\n**Current phase:**", 1),
+            )
+
+        hook = fake.before_request("GET", f"/issues/{sam}", type_a_note)
+        result = backend.cli("apply")
+        assert result.code == 0, result.out + result.err
+        assert hook.fired == 1
+        after = fake.issues(PROJECT)[sam - 1]["description"]
+        block, below = after.split("<!-- automation:end progress -->", 1)
+        assert note not in block and note in below and "1. [x] " in after
+        assert "| **Overall** | **1/" in block, block
+
+
 def test_a_row_typed_in_a_kept_block_during_the_run_is_kept_below_it(shipped: Path) -> None:
     """Sam's manager changes in people.yml; while the run works, after it listed the issues,
     Sam types a row into the table the tool rewrites (the facts block): the write, made on
