@@ -684,6 +684,23 @@ def test_a_change_a_person_made_in_the_wait_after_a_refusal_is_not_the_tools(
         assert (said in result.out) is (status == 503), result.out
 
 
+def _typed_while_running(
+    fake: FakeGitLab, backend: GitLabBackend, iid: int, old: str, new: str
+) -> str:
+    """Apply, while a person replaces OLD with NEW in issue IID after the run listed the
+    issues and before it reads the issue again to write it: the issue's text after the run."""
+
+    def type_it() -> None:
+        now = fake.issues(PROJECT)[iid - 1]["description"]
+        fake.edit_issue(PROJECT, iid, description=now.replace(old, new, 1))
+
+    hook = fake.before_request("GET", f"/issues/{iid}", type_it)
+    result = backend.cli("apply")
+    assert result.code == 0, result.out + result.err
+    assert hook.fired == 1
+    return str(fake.issues(PROJECT)[iid - 1]["description"])
+
+
 def test_a_note_typed_in_the_progress_block_during_the_run_is_kept(shipped: Path) -> None:
     """Sam ticks a task; while the run works, after it listed the issues, he types a note in
     his progress table (its markers are hidden): the write of his new figures, made on the
@@ -693,20 +710,8 @@ def test_a_note_typed_in_the_progress_block_during_the_run_is_kept(shipped: Path
         ticked = fake.issues(PROJECT)[sam - 1]["description"].replace("1. [ ] ", "1. [x] ", 1)
         fake.edit_issue(PROJECT, sam, description=ticked)
         note = "Sam: on leave in April."
-
-        def type_a_note() -> None:
-            now = fake.issues(PROJECT)[sam - 1]["description"]
-            fake.edit_issue(
-                PROJECT,
-                sam,
-                description=now.replace("**Current phase:**", f"{note}\n\n**Current phase:**", 1),
-            )
-
-        hook = fake.before_request("GET", f"/issues/{sam}", type_a_note)
-        result = backend.cli("apply")
-        assert result.code == 0, result.out + result.err
-        assert hook.fired == 1
-        after = fake.issues(PROJECT)[sam - 1]["description"]
+        phase = "**Current phase:**"
+        after = _typed_while_running(fake, backend, sam, phase, f"{note}\n\n{phase}")
         block, below = after.split("<!-- automation:end progress -->", 1)
         assert note not in block and note in below and "1. [x] " in after
         assert "| **Overall** | **1/" in block, block
@@ -724,17 +729,8 @@ def test_a_row_typed_in_a_kept_block_during_the_run_is_kept_below_it(shipped: Pa
         moved = text[:at] + "manager: chloe.winters" + text[at + len("manager: priya.natarajan") :]
         people.write_text(moved, encoding="utf-8")
         row = "| Mentor | Chloe, from March |"
-
-        def type_a_row() -> None:
-            now = fake.issues(PROJECT)[sam - 1]["description"]
-            end = "<!-- automation:end kept-facts -->"
-            fake.edit_issue(PROJECT, sam, description=now.replace(end, f"{row}\n{end}"))
-
-        hook = fake.before_request("GET", f"/issues/{sam}", type_a_row)
-        result = backend.cli("apply")
-        assert result.code == 0, result.out + result.err
-        assert hook.fired == 1
-        after = fake.issues(PROJECT)[sam - 1]["description"]
-        block, below = after.split("<!-- automation:end kept-facts -->", 1)
+        end = "<!-- automation:end kept-facts -->"
+        after = _typed_while_running(fake, backend, sam, end, f"{row}\n{end}")
+        block, below = after.split(end, 1)
         assert "@chloe.winters" in block and row not in block
         assert below.index("*Typed in the block above") < below.index(row)
