@@ -61,7 +61,7 @@ from automation.changes import (
 )
 from automation.checklist import headings_found, rename_headings
 from automation.config.models import Program
-from automation.course import GROUP_LINE, Ending, Member
+from automation.course import GROUP_LINE, Course, Ending, Member
 from automation.desired import DesiredIssue, DesiredProgram, Measured, group_of, is_over
 from automation.duedates import due_after
 from automation.edits import BlockTexts, Edits
@@ -438,7 +438,7 @@ def _no_member(
         return Plan(), (tidied,)
     if issue.state != "opened":
         return Plan(), ()
-    return Plan(warnings=(_left_as_it_is(desired.program, issue, key),)), ()
+    return Plan(warnings=(_left_as_it_is(desired, issue, key),)), ()
 
 
 def _ended_with_group(
@@ -664,10 +664,11 @@ def _ended_before_leaving(
     return desired.course.ended(member.group, today) or status_label(Status.ENDED) in issue.labels
 
 
-def _left_as_it_is(program: Program, issue: ObservedIssue, key: str) -> str:
+def _left_as_it_is(desired: DesiredProgram, issue: ObservedIssue, key: str) -> str:
     """The warning of an open issue the program's label lists whose key it does not define:
     another program's item given this one's label (GitLab drops a scoped label's other value,
     the issue's own program's, when a person adds it), or an item configuration dropped."""
+    program = desired.program
     owner = key.split("/", 1)[0]
     if owner not in (program.id, program.renamed_from):
         return (  # not its key: that program's file may be unreadable, its names unknown
@@ -676,9 +677,23 @@ def _left_as_it_is(program: Program, issue: ObservedIssue, key: str) -> str:
             f"program's label, program::{owner} (GitLab keeps one program:: label an issue)"
         )
     return (
-        f"issue {issue.reference} has key '{key}', which the configuration no longer defines; "
-        "it was left as it is; if it is no longer needed, close it (this warning stops once it "
-        "is closed)"
+        f"issue {issue.reference} has key '{key}', which the configuration no longer defines"
+        f"{_group_ends(desired.course, key)}; it was left as it is; if it is no longer needed, "
+        "close it (this warning stops once it is closed)"
+    )
+
+
+def _group_ends(course: Course, key: str) -> str:
+    """A hint, for a key no longer defined that names a group still in the program file: the
+    group's end date, which may be what moved (a CSM trial: an `end_date` typed a year early
+    left its later months' issues "no longer defined", nothing saying why)."""
+    group = [*key.split("/"), ""][1]
+    end = course.ends.get(group)
+    if end is None:
+        return ""
+    return (
+        f" (its group '{course.name(group)}' ends on {end.isoformat()}: if that date is "
+        "wrong, correct it in the program file)"
     )
 
 

@@ -358,6 +358,23 @@ def test_an_ended_cohort_tidied_out_of_the_file_keeps_its_group_issues_in_the_fi
     assert "| Group call | 1/" in after
 
 
+def test_a_month_after_an_end_date_typed_early_names_that_date(project: Path) -> None:
+    """A CSM trial: the cohort's `end_date` typed a year early (2026-12-31 for 2027-04-30)
+    left January's group issue "no longer defined", with nothing saying why. The warning now
+    names the group's end date, and correcting it is all that is needed."""
+    assert run("apply", "2027-01-04").code == 0
+    january = issues(project)[f"{GROUP}/2027-01"]
+    edit(PROGRAM, "end_date: 2027-04-30", "end_date: 2026-12-31")
+    said = run("plan", "2027-01-05").out
+    assert (
+        f"issue #{january.iid} has key '{GROUP}/2027-01', which the configuration no longer "
+        "defines (its group 'FY27 pilot group' ends on 2026-12-31: if that date is wrong, "
+        "correct it in the program file); it was left as it is"
+    ) in said, said
+    edit(PROGRAM, "end_date: 2026-12-31", "end_date: 2027-04-30")
+    assert "No changes" in run("apply", "2027-01-05").out
+
+
 def test_a_new_lead_is_named_in_the_months_group_issue(project: Path) -> None:
     """A newcomer's trial: the lead handed the program on; the month's group issue was
     reassigned, but its text still read "Led by @chloe.winters", who kept its notifications.
