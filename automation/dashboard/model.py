@@ -61,6 +61,9 @@ class Page:
     overdue: tuple[Late, ...]
     upcoming: tuple[Upcoming, ...] = ()
     cohorts: tuple[Page, ...] = field(default=())
+    # whether an issue of its own keeps its weekly figures (none for a cohort of a program
+    # with no rollup issue per cohort: a trial read "none yet" there as "wait for it")
+    has_rollup: bool = True
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ def program_page(
             found.get(rollup_keys.get(name, "")),
             urls,
             today,
+            has_rollup=name in rollup_keys,
         )
         for name in groups
     )
@@ -116,6 +120,7 @@ def _page(  # noqa: PLR0917
     rollup_issue: ObservedIssue | None,
     urls: Mapping[str, str | None],
     today: dt.date,
+    has_rollup: bool = True,
 ) -> Page:
     totals = total(counted(rows), program)
     history = rollup_history(rollup_issue.description if rollup_issue else None, totals, today)
@@ -130,6 +135,7 @@ def _page(  # noqa: PLR0917
         issues=sum(1 for row in rows if not withdrawn(row)),
         complete=sum(1 for p in counted(rows) if p.status is Status.COMPLETE),
         overdue=tuple(_late(row, urls) for row in rows if _overdue(row)),
+        has_rollup=has_rollup,
     )
 
 

@@ -413,3 +413,20 @@ def test_a_dashboard_template_mistake_writes_no_page(project: Path) -> None:
     missing = cli(site, {})
     assert missing.code == 2
     assert f"{page.relative_to(project)}:1: dashboard template not found; copy it" in missing.err
+
+
+def test_a_cohort_without_a_rollup_issue_is_not_said_to_have_none_yet(shipped: Path) -> None:
+    """A CSM trial: the cohort's page read "its weekly figures are kept in a rollup issue, and
+    this one has none yet", as if one were coming; CSM keeps them for the whole program only.
+    An onboarding workshop's cohort has a rollup issue, and its page draws the burn-up."""
+    keep_programs(shipped, "csm-aspiring-leaders", "sales-onboarding")
+    assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
+    ran = cli(["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"], {})
+    assert ran.code == 0, ran.out + ran.err
+    pages = {p.name: p.read_text("utf-8") for p in (shipped / "site").glob("*.html")}
+    cohort = pages["csm-aspiring-leaders--fy27-pilot-group-2e9c29f1.html"]
+    assert "none yet" not in cohort
+    assert "CSM Aspiring Leaders keeps weekly figures for all its groups together" in cohort
+    workshops = [text for name, text in pages.items() if name.startswith("sales-onboarding--sqs-")]
+    drawn = [text for text in workshops if "The burn-up's figures, week by week" in text]
+    assert drawn and not any("keeps weekly figures for all" in text for text in drawn)
