@@ -16,7 +16,7 @@ from automation.edits import BlockTexts
 from automation.errors import ItemError
 from automation.history import HISTORY_BLOCK
 from automation.items import ObservedIssue
-from automation.keptlines import marks_line
+from automation.keptlines import recording
 from automation.markers import block_content
 from automation.progress import Progress, Status, total
 from automation.records import Recorded, RecordSpec, averages
@@ -236,7 +236,7 @@ class Blocks:
         if progress not in self._progress:
             text = self.renderer.render(PROGRESS_TEMPLATE, {"progress": progress})
             # which lines are the tool's: one a person types in it is moved below it
-            self._progress[progress] = f"{marks_line(text)}\n{text}"
+            self._progress[progress] = recording(text)
         return self._progress[progress]
 
     def completion(self, today: dt.date) -> str:
@@ -261,7 +261,10 @@ class Blocks:
                 record_specs(program, rollup=True),
             ),
         }
-        return self.renderer.render(ROLLUP_TEMPLATE, values)
+        text = self.renderer.render(ROLLUP_TEMPLATE, values)
+        # which lines are the tool's: a note a person types in the table is moved below it
+        # (a CSM trial: one typed under the tracking issue's table went with the next tick)
+        return recording(text)
 
     def charts(self, charts: Charts, group: str | None = None) -> str | None:
         """The charts block of a rollup; None when the templates have no charts template (a
@@ -270,7 +273,7 @@ class Blocks:
             self._draws_charts = self.renderer.exists(CHARTS_TEMPLATE)
         if not self._draws_charts:
             return None
-        return self.renderer.render(CHARTS_TEMPLATE, {"chart": charts, "group": group})
+        return recording(self.renderer.render(CHARTS_TEMPLATE, {"chart": charts, "group": group}))
 
     def derived(
         self,

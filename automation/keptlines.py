@@ -60,6 +60,12 @@ def marks_line(body: str) -> str:
     return f"<!-- automation:kept-lines{''.join(' ' + _mark(line) for line in _written(body))} -->"
 
 
+def recording(text: str) -> str:
+    """TEXT, a block's content, opened with the record of its lines: a line a person types in
+    the block is moved below it when the tool rewrites it, not lost."""
+    return f"{marks_line(text)}\n{text}"
+
+
 def marked(text: str) -> bool:
     """Whether TEXT (a block's content) records the lines it was written with."""
     return _MARKS.search(text) is not None

@@ -15,7 +15,9 @@ from tests.conftest import keep_programs
 from tests.fakes.gitlab_fake import LINE_BASED, MARKDOWN, READERS, FakeGitLab
 
 ENV = {"GITLAB_URL": "https://gitlab.example.com", "GITLAB_TOKEN": "glpat-s3cr3t-t0k3n-value"}
-END = "<!-- automation:end rollup -->"  # the tracking issue's: the tool drops lines typed there
+# the tracking issue's hidden weekly history: the tool keeps no line typed there (the rollup
+# and the charts now record theirs and move one typed below)
+END = "<!-- automation:end history -->"
 TICK = ("1. [ ] ", "1. [x] ")
 
 
@@ -78,7 +80,7 @@ def tick_sams(fake: FakeGitLab) -> None:
 
 def person_hides_commands(fake: FakeGitLab, opened: str, closed: str) -> None:
     """Lena hides commands and an `@all` behind an opener typed in the tracking issue's
-    rollup block, and Sam ticks a task: the run fails the tracking issue, untouched, and
+    history block, and Sam ticks a task: the run fails the tracking issue, untouched, and
     runs none of them."""
     issue = tracking(fake)
     lines = "Heads up @all\n/close\n/assign @lena.fischer\n/due 2020-01-01"
@@ -97,7 +99,7 @@ def person_hides_commands(fake: FakeGitLab, opened: str, closed: str) -> None:
 
 
 def fenced(issue: dict[str, Any]) -> str:
-    """The tracking issue's text with a fence opened on its rollup block's end marker and
+    """The tracking issue's text with a fence opened on its history block's end marker and
     closed after a person's commands."""
     lines = "Heads up @all\n/close\n/assign @lena.fischer"
     return str(issue["description"].replace(END, f"```\n{END}\n{lines}\n```", 1))

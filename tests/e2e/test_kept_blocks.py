@@ -3,6 +3,7 @@ keeps as configuration says it while the issue is live, and leaves alone otherwi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -392,3 +393,60 @@ def test_a_note_typed_in_the_progress_block_of_a_hire_who_left_is_said_as_it_mov
         in result.out
     )
     assert note in path.read_text("utf-8").split("<!-- automation:end progress -->", 1)[1]
+
+
+def _tom_ticks(root: Path) -> None:
+    path = path_of(root, TOM)
+    path.write_text(path.read_text("utf-8").replace("- [ ] ", "- [x] ", 1), "utf-8")
+
+
+def _workshop_reworded(root: Path) -> None:
+    edit(Path("templates/blocks/workshop.md.j2"), "#### Sales Quick Start workshop", "#### SQS")
+
+
+@pytest.mark.parametrize(
+    ("key", "block", "rewrite"),
+    [
+        ("sales-onboarding/tracking", "rollup", _tom_ticks),
+        ("sales-onboarding/tracking", "charts", _tom_ticks),
+        (TOM, "workshop", _workshop_reworded),
+    ],
+)
+def test_a_note_typed_in_a_block_the_tool_rewrites_is_moved_below_it(
+    onboarding: Path, key: str, block: str, rewrite: Callable[[Path], None]
+) -> None:
+    """A CSM trial and an onboarding one: a note typed in the tracking issue's table, or in a
+    hire's workshop block, went with the next tick (or template change), unsaid. These blocks
+    record their lines too: the note stays until the block changes, then goes below it."""
+    assert run("apply").code == 0
+    path = path_of(onboarding, key)
+    end = f"<!-- automation:end {block} -->"
+    note = "Dana: Tom's figures lag, he was on leave in December."
+    edit(path, end, f"{note}\n{end}")
+    typed = path.read_text("utf-8")
+    assert "No changes" in run("apply").out
+    assert path.read_text("utf-8") == typed
+    rewrite(onboarding)
+    result = run("apply")
+    iid = issues(onboarding)[key].iid
+    assert f"issue #{iid}: text was typed in its block '{block}'" in result.out, result.out
+    assert note in path.read_text("utf-8").split(end, 1)[1]
+    assert note not in (block_content(path.read_text("utf-8"), block) or "")
+
+
+def test_a_tracking_issue_written_before_the_record_is_not_rewritten_for_it(
+    onboarding: Path,
+) -> None:
+    """A rollup written before its lines were recorded reads as up to date: an upgrade does
+    not rewrite every tracking issue only to add the record."""
+    assert run("apply").code == 0
+    path = path_of(onboarding, "sales-onboarding/tracking")
+    text = path.read_text("utf-8")
+    start = text.index("<!-- automation:begin rollup -->\n") + len(
+        "<!-- automation:begin rollup -->\n"
+    )
+    assert text[start:].startswith("<!-- automation:kept-lines ")
+    path.write_text(text[:start] + text[start:].split("\n", 1)[1], "utf-8")
+    before = path.read_text("utf-8")
+    assert "No changes" in run("apply").out
+    assert path.read_text("utf-8") == before

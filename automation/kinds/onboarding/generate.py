@@ -18,6 +18,7 @@ from automation.desired import (
     Group,
     NoteElsewhere,
 )
+from automation.keptlines import recording
 from automation.kinds.onboarding.course import WORKSHOP, group_end
 from automation.kinds.onboarding.model import (
     Hire,
@@ -176,7 +177,7 @@ def _takes(part: Onboarding) -> str:
 def _workshop_block(ctx: Ctx, values: dict[str, Any], workshop: Workshop | None) -> str:
     """A hire's workshop block, ending with a hidden line naming the workshop: should the hire
     leave, their row stays in that workshop's rollup (the issue's key does not name it)."""
-    text = ctx.renderer.render(WORKSHOP_BLOCK, values)
+    text = recording(ctx.renderer.render(WORKSHOP_BLOCK, values))  # a line typed in it is kept
     return f"{text}\n{group_line(workshop.id)}" if workshop is not None else text
 
 
