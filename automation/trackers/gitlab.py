@@ -539,16 +539,20 @@ class GitLabTracker(Tracker, ChangeLog):
         for ever)."""
         pages = self._issue_list(**query)
         seen: set[object] = set()
+        page = 1
         while True:
-            new = 0
+            new = read = 0
             for issue in pages:  # read page by page, as python-gitlab fetches them
+                read += 1
                 if issue.get("iid") not in seen:
                     seen.add(issue.get("iid"))
                     new += 1
                     yield issue
-            if pages.next_page is None or not new:  # a page with nothing new: the end
+            following = pages.next_page or _unnamed_next(pages, page, len(seen), read)
+            if following is None or not new:  # a page with nothing new: the end
                 return
-            pages = self._issue_list(**query, page=str(pages.next_page))
+            page = int(following)
+            pages = self._issue_list(**query, page=str(page))
 
     def get_issue(self, iid: int) -> ObservedIssue | None:
         """One issue read afresh; None when it was deleted (404)."""
@@ -627,7 +631,11 @@ class GitLabTracker(Tracker, ChangeLog):
         per run and only when something is about to be created."""
         if self._keyed is None:
             with self._reading("listing the project's issues", "project"):
-                observed = [self._observed(issue) for issue in self._every_issue(state="all")]
+                # oldest first: an issue made while the list is read adds to its end, and
+                # pushes nothing already read onto the next page (newest first, a page of
+                # repeats would end the list early)
+                listed = self._every_issue(state="all", order_by="created_at", sort="asc")
+                observed = [self._observed(issue) for issue in listed]
             self._keyed = {issue.key: issue for issue in observed if issue.key}
         return self._keyed
 
@@ -1649,6 +1657,23 @@ def _label_changes(add: Sequence[str], remove: Sequence[str]) -> dict[str, str]:
     if remove:
         data["remove_labels"] = ",".join(remove)
     return data
+
+
+def _unnamed_next(pages: gitlab.GitlabList, page: int, seen: int, read: int) -> int | None:
+    """The page after PAGE of a list whose answer named no next page, when there is one all
+    the same: GitLab's `X-Total` counts more issues than were read (one made meanwhile), or,
+    from an answer without any of GitLab's pagination headers (a proxy or an emulation that
+    drops them), the page came back full (READ: the issues of the pages read since PAGE;
+    an adapter review: 150 issues read as 100, and the rest made again)."""
+    try:
+        current: int | None = pages.current_page  # X-Page (python-gitlab: int(None) without)
+    except (TypeError, ValueError):
+        current = None
+    if pages.total is not None:
+        return (current or page) + 1 if seen < pages.total else None
+    if current is None and read >= (pages.per_page or PER_PAGE):
+        return page + 1
+    return None
 
 
 def _whole(issues: Sequence[ObservedIssue], first: int | None, last: int | None) -> bool:

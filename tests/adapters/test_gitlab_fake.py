@@ -2195,3 +2195,17 @@ def test_a_read_only_gitlab_reads_and_refuses_every_write(fake: FakeGitLab) -> N
     assert refused.value.response_code == 403
     said = json.loads(refused.value.response_body or b"{}")["message"]
     assert said == "You cannot perform write operations on a read-only instance"
+
+
+def test_headers_a_proxy_drops_are_left_out_of_every_answer(fake: FakeGitLab) -> None:
+    """`dropped_headers`: what a reverse proxy or another emulation leaves out; the rest of
+    the answer is GitLab's."""
+    project = project_of(fake)
+    for _ in range(45):
+        new_issue(project)
+    fake.dropped_headers = frozenset({"Link", "X-Next-Page"})
+    response = fake.client().http_get(f"/projects/{project.id}/issues", raw=True)
+    assert isinstance(response, requests.Response)
+    assert "Link" not in response.headers and "X-Next-Page" not in response.headers
+    assert (response.headers["X-Total"], response.headers["X-Page"]) == ("45", "1")
+    assert len(response.json()) == 20

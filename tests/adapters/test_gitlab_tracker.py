@@ -1250,3 +1250,30 @@ def test_a_blocked_user_fails_only_their_issue_saying_why_they_are_not_found(
     )
     assert "blocked, banned or deleted" in result.out
     assert set(keys(fake)) == {"demo/c1/user000", "demo/c1/user002", "demo/tracking"}
+
+
+PAGINATION = frozenset(
+    {"Link", "X-Next-Page", "X-Prev-Page", "X-Page", "X-Per-Page", "X-Total", "X-Total-Pages"}
+)
+
+
+@pytest.mark.parametrize(
+    "dropped",
+    [frozenset({"Link", "X-Next-Page"}), PAGINATION],
+    ids=["only X-Total left", "no pagination header"],
+)
+@pytest.mark.parametrize("count", [150, 200])
+def test_issue_lists_are_read_whole_when_no_answer_names_a_next_page(
+    gitlab: GitLabBackend, dropped: frozenset[str], count: int
+) -> None:
+    """An adapter review: behind a proxy (or another emulation) that drops `Link` and
+    `X-Next-Page`, 150 issues were read as the first 100, the others taken as missing and
+    made again. A full page, or GitLab's `X-Total`, says that more are there."""
+    project = gitlab.fake.client().projects.get(PROJECT)
+    for n in range(count):
+        key = f"<!-- automation:key=p/c/u{n} -->\n" if n % 2 else ""
+        project.issues.create({"title": f"t{n}", "description": key, "labels": "program::p"})
+    gitlab.fake.dropped_headers = dropped
+    tracker = gitlab.tracker()
+    assert [i.iid for i in tracker.program_issues("program::p")] == list(range(1, count + 1))
+    assert len(tracker.keyed_issues()) == count // 2

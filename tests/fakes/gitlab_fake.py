@@ -2985,6 +2985,9 @@ class FakeGitLab:
         self.token_scopes: list[str] = ["api"]
         # maintenance mode, or a Geo secondary site: every write refused (read_only_refusal)
         self.read_only = False
+        # headers a reverse proxy in front of GitLab, or another GitLab emulation, leaves out
+        # of every answer (GitLab itself always sends Link and X-Next-Page on a list's pages)
+        self.dropped_headers: frozenset[str] = frozenset()
         self.token_expires: date | None = None  # the token's `expires_at` (a date)
         self.clock = clock or Clock()
         self.started = self.clock.now()
@@ -3282,7 +3285,8 @@ class FakeGitLab:
         )
         self._maybe_crash(request, reply)
         stamped = {"Date": format_datetime(self.clock.now(), usegmt=True), **reply.headers}
-        return reply.status, stamped, self._render(reply)
+        kept = {name: value for name, value in stamped.items() if name not in self.dropped_headers}
+        return reply.status, kept, self._render(reply)
 
     def _metered(self, request: Request) -> Reply:
         """Count the request in the user's budget, run hooks, serve it and add RateLimit-*."""
