@@ -1569,6 +1569,8 @@ class GitLabTracker(Tracker, ChangeLog):
             return TransientError(said, self._retry_after, refused=True)
         if code >= 500:  # nothing to fix (a tester: the FAILED line said nothing to do)
             return TransientError(said + GITLABS_OWN)
+        if _resource_lock(code, said):  # saved nothing: done again from a fresh read
+            return TransientError(said + GITLABS_OWN, refused=True)
         return ItemError(said)
 
     def _scrub(self, message: str) -> str:
@@ -1691,8 +1693,16 @@ def _status(error: ItemError) -> int | None:
 
 
 def _conflict(error: ItemError) -> bool:
-    """Whether GitLab answered 409: the thing exists already."""
-    return _status(error) == CONFLICT
+    """Whether GitLab answered 409: the thing exists already (not a row locked meanwhile)."""
+    return _status(error) == CONFLICT and not _resource_lock(CONFLICT, str(error))
+
+
+def _resource_lock(code: int, said: str) -> bool:
+    """Whether GitLab answered `409 Conflict: Resource lock`: a change saved to the same
+    record while it saved this one (Rails' optimistic locking), or a lease another request
+    held (lib/api/api.rb rescues both so); nothing was saved, and the request may be made
+    again (an adapter review: it was read as "exists already", an epic link as made)."""
+    return code == CONFLICT and "resource lock" in said.lower()
 
 
 def _label_taken(error: ItemError) -> bool:

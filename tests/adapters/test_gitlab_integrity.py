@@ -734,3 +734,35 @@ def test_a_row_typed_in_a_kept_block_during_the_run_is_kept_below_it(shipped: Pa
         block, below = after.split(end, 1)
         assert "@chloe.winters" in block and row not in block
         assert below.index("*Typed in the block above") < below.index(row)
+
+
+def test_a_resource_lock_on_a_write_is_done_again_from_a_new_read(gitlab: GitLabBackend) -> None:
+    """An adapter review: a person's save landing while GitLab saved the tool's write answers
+    `409 Conflict: Resource lock` (Rails' optimistic locking; lib/api/api.rb). It was a
+    failed item (exit 1); nothing was saved, so it is done again from a new read, which keeps
+    what the person saved."""
+    fake = gitlab.fake
+    assert apply(gitlab).code == 0
+    iid = next(i["iid"] for i in fake.issues(PROJECT) if "demo/tracking" not in i["description"])
+    gitlab.edit(iid, lambda text: text.replace("- [ ]", "- [x]", 1))
+
+    # the tool's write is refused, the person's save (committed as GitLab saved the tool's)
+    # is there when it reads the issue again
+    locked = fake.inject(
+        409, method="PUT", path_contains=f"/issues/{iid}", message="409 Conflict: Resource lock"
+    )
+
+    def saved_meanwhile() -> None:
+        text = fake.issues(PROJECT)[iid - 1]["description"]
+        if locked.fired and "A note saved" not in text:
+            note = f"{text}\nA note saved as the run wrote.\n"
+            fake.edit_issue(PROJECT, iid, description=note, as_user="user000")
+
+    fake.before_request("GET", f"/issues/{iid}", saved_meanwhile, times=None)
+    result = apply(gitlab, FakeTime(fake))
+    assert result.code == 0, result.out + result.err
+    issue = fake.issues(PROJECT)[iid - 1]
+    assert "A note saved as the run wrote." in issue["description"]
+    assert "progress::0%" not in issue["labels"], issue["labels"]  # the tick's figures written
+    resent = [r for r in fake.requests if r.method == "PUT" and r.path.endswith(f"/issues/{iid}")]
+    assert len(resent) >= 2 and "Resource lock" not in result.out
