@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from automation.course import GROUP_LINE
-from automation.desired import DesiredIssue, DesiredProgram, group_of, is_over
+from automation.desired import DerivedRow, DesiredIssue, DesiredProgram, group_of, is_over
 from automation.items import ObservedIssue
 from automation.markers import sound_block
 from automation.progress import Status, status_label
@@ -44,7 +44,24 @@ def in_former_groups(
     items = tuple(_kept(item, held.get(item.key), block) for item in desired.issues)
     named = {key: group for key, group in held.items() if group}  # gone from the file
     said = (_said(desired, named),) if named else ()
-    return replace(desired, issues=items, notices=(*desired.notices, *said))
+    rollups = tuple(_without_rows(rollup, frozenset(held)) for rollup in desired.rollups)
+    return replace(desired, issues=items, rollups=rollups, notices=(*desired.notices, *said))
+
+
+def _without_rows(rollup: DesiredIssue, held: frozenset[str]) -> DesiredIssue:
+    """A group's rollup without the rows of the issues HELD as they were (an onboarding
+    trial: a hire ended with no workshop was listed, late, in one scheduled months after)."""
+    derived = tuple(
+        replace(block, rows=tuple(row for row in block.rows if not _of(row, held)))
+        for block in rollup.derived
+    )
+    return replace(rollup, derived=derived) if derived != rollup.derived else rollup
+
+
+def _of(row: DerivedRow, keys: frozenset[str]) -> bool:
+    """Whether a derived row counts one of the issues of KEYS."""
+    named = {row.records, row.year_records, row.made, *row.counted}
+    return bool(keys & {*named, row.section[0] if row.section else None})
 
 
 def _former_group(
@@ -85,6 +102,7 @@ def _kept(item: DesiredIssue, group: str | None, block: str) -> DesiredIssue:
         item,
         blocks=blocks,
         kept=(),  # its template's facts as they were (its workshop's dates, say)
+        dates={},  # no reminder: its time is over (a trial: of goals months past)
         rollups=(),
         group=group or "(none)",
         epic_key=None,

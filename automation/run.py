@@ -45,6 +45,7 @@ from automation.missed import asked_late, begun_long_ago, cautions, made_past
 from automation.planner import calendar_refused, plan_program
 from automation.privacy import Privacy, privacy_of
 from automation.progress import measure, program_of
+from automation.pruned import in_former_groups
 from automation.reminders.notes import DIGEST_TEMPLATE, NOTE_TEMPLATE
 from automation.reminders.observe import plan_reminders
 from automation.renames import (
@@ -288,8 +289,10 @@ def make_plan(
     for desired, seen in observe_all(prepared, tracker, labels, epics, listed):
         observed, planned = _planned(prepared, tracker, desired, seen, today)
         if "remind" in steps and not calendar_refused(desired, observed.issues):
-            # its reads only when reminders are to be sent
-            planned += plan_reminders(desired, observed, tracker, prepared.blocks.renderer, today)
+            # its reads only when reminders are to be sent; an issue over as it was (a hire
+            # ended with no workshop, given one later) is reminded of nothing
+            held = in_former_groups(desired, observed.issues, today)
+            planned += plan_reminders(held, observed, tracker, prepared.blocks.renderer, today)
         if "create" in steps:  # said by the run that makes them, not by an hourly sync
             made = (*made_past(desired, planned.actions, today),)
             made += asked_late(desired, planned.actions, today)
