@@ -781,8 +781,9 @@ def _warning(program: str, notes: Sequence[tuple[_Said, str]], quote: bool) -> s
         return (
             f"{program} no longer asks for section {where} (its template, its `sections:`, or "
             f"a value the template reads, such as a role, dropped it): {issues} still "
-            f"{_have(refs)} tasks of it and {_keep(refs)} them as they are (they still count: "
-            "delete them where they no longer apply, or keep them; the tool does not delete them)"
+            f"{_have(refs)} tasks of it and {_keep(refs)} them as they are (they still count, "
+            "so an issue is complete only once they are done or deleted; delete them where they "
+            "no longer apply, or keep them; the tool does not delete them)"
         )
     task = f"task '{_shown(said.text, said.old)}'" if quote else f"task no. {said.spot + 1}"
     several = quote and len({(note.text, note.old) for note, _ in notes}) > 1  # each its own

@@ -147,8 +147,9 @@ def test_a_section_taken_out_of_the_template_is_warned_about_until_recorded(
         f"warning: csm-aspiring-leaders no longer asks for section '{MODULE_3}' (its template, "
         "its `sections:`, or a value the template reads, such as a role, dropped it): issues "
         f"#{sam.iid}, #{aiko.iid}, #{lena.iid} still "
-        "have tasks of it and keep them as they are (they still count: delete them where they "
-        "no longer apply, or keep them; the tool does not delete them)"
+        "have tasks of it and keep them as they are (they still count, so an issue is complete "
+        "only once they are done or deleted; delete them where they no longer apply, or keep "
+        "them; the tool does not delete them)"
     ]
     assert "no longer asks for task" not in planned.out  # one warning, not one per task
     assert said_of_module_3(run("plan").out) == said_of_module_3(planned.out)  # not recorded

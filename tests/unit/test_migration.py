@@ -494,8 +494,9 @@ def test_a_section_the_template_drops_is_one_warning_unless_its_tasks_moved(
     assert result.warnings == (
         "demo no longer asks for section 'Two' (its template, its `sections:`, or a value the "
         "template reads, such as a role, dropped it): issue #2 still has "
-        "tasks of it and keeps them as they are (they still count: delete them where they no "
-        "longer apply, or keep them; the tool does not delete them)",
+        "tasks of it and keeps them as they are (they still count, so an issue is complete only "
+        "once they are done or deleted; delete them where they no longer apply, or keep them; "
+        "the tool does not delete them)",
     )
     assert "- [ ] c" in updates(result)[2].after
     moved = BODY[:two].replace("- [ ] b\n", "- [ ] b\n- [ ] c\n")
