@@ -150,6 +150,26 @@ def dates_moved(
     )
 
 
+FAR = dt.timedelta(days=183)  # a due date moved by more than this: a year typed wrong?
+
+
+def moved_far(actions: Sequence[Action]) -> tuple[str, ...]:
+    """A warning for each due date the plan's ACTIONS move by more than half a year (an
+    onboarding trial: a start date typed a year late moved a hire's issue a year on, took her
+    out of the workshop she had attended, and nothing was said). Said as it moves."""
+    return tuple(
+        f"issue #{action.iid}: configuration moves its due date by more than half a year "
+        f"({action.before} -> {action.after}): check the date it comes from (`start_date`, "
+        "`end_date`, `start`): a year typed wrong moves it so, and the issue follows it back "
+        "once corrected"
+        for action in actions
+        if isinstance(action, UpdateDueDate)
+        and action.before is not None
+        and action.after is not None
+        and abs(action.after - action.before) > FAR
+    )
+
+
 def plan_due(program: Program, item: DesiredIssue, found: ObservedIssue) -> Plan:
     """An open issue's due date when configuration gives another than the one the tool set:
     the new date, then the record (the proof that the change was made)."""

@@ -39,7 +39,14 @@ from automation.changes import (
     updates,
 )
 from automation.desired import DesiredIssue, DesiredProgram, Measured, NoteElsewhere, kept_names
-from automation.duedates import dates_moved, due_after, due_blocks, other_calendar, plan_due
+from automation.duedates import (
+    dates_moved,
+    due_after,
+    due_blocks,
+    moved_far,
+    other_calendar,
+    plan_due,
+)
 from automation.edits import BlockTexts, Edits, apply_edits, kept_differs
 from automation.epics import plan_epics, plan_links
 from automation.errors import ItemError
@@ -179,6 +186,7 @@ def plan_program(
         ]
     )
     planned += Plan(warnings=dates_moved(program, planned.actions, found))  # the moves made
+    planned += Plan(warnings=moved_far(planned.actions))
     planned += Plan(warnings=_typed_moved(planned.actions))
     planned = said_public(program.id, planned)
     if observed.epics is None:

@@ -1379,3 +1379,25 @@ def test_a_row_configuration_no_longer_gives_is_not_taken_for_typed_text(
     assert result.code == 0 and "text was typed" not in result.out, result.out
     assert not [k for k, i in issues(onboarding).items() if "*Typed in the block" in i.description]
     assert not [k for k, i in issues(onboarding).items() if "| Learning path |" in i.description]
+
+
+def test_a_due_date_moved_by_a_year_is_said_as_it_moves(onboarding: Path) -> None:
+    """An onboarding trial: a start date typed a year late (2027 for 2026) moved a hire's
+    issue a year on and out of the workshop she had attended, and nothing was said."""
+    assert run("apply").code == 0
+    tom = hire(onboarding, "tom.reyes")
+    people = Path("config/people.yml")
+    text = people.read_text("utf-8")
+    start = text.index("  - username: tom.reyes")
+    entry = text[start : text.index("\n  - username:", start + 1)]
+    typo = re.sub(r"start_date: 2026-", "start_date: 2027-", entry)
+    assert typo != entry
+    people.write_text(text.replace(entry, typo), "utf-8")
+    moved = run("apply")
+    said = f"issue #{tom.iid}: configuration moves its due date by more than half a year ("
+    assert said in moved.out, moved.out
+    assert said not in run("apply").out  # said as it moves, not after
+    people.write_text(text, "utf-8")
+    back = run("apply")
+    assert said in back.out and str(tom.due_date) in back.out
+    assert hire(onboarding, "tom.reyes").due_date == tom.due_date
