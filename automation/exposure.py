@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from markdown_it.token import Token
 
@@ -37,11 +38,13 @@ _COMMAND = re.compile(r"[ \t]*/([A-Za-z_]+)")
 # opener hides nothing (a backtick: itself).
 _FENCE_END = re.compile(r"\n```$", re.MULTILINE)
 _QUOTE_END = re.compile(r"\n>>>$", re.MULTILINE)
-_TAG_OPEN = re.compile(r"<[^>]+>\n")
 _TAG_END = re.compile(r"\n</[^>]+>$", re.MULTILINE)
 _LINE_COMMAND = re.compile(r"/([A-Za-z_]+)(?:[ ][^\n]*)?(?:[ \t\f\v\n]*\n|$)")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
-_TAG = re.compile(r"<[^>]*>")
+# a tag, to its first `>`; a `<` before it starts another (each scan ends there: hostile
+# text of 200,000 `<` with no `>` took minutes, one scan to the end per `<`); GitLab reads
+# no mention inside a tag, and a tag read shorter only leaves more text to read in both texts
+_TAG = re.compile(r"<[^<>]*>")
 
 
 def exposed(before: str, after: str, may_mention: Callable[[str], bool]) -> str | None:
@@ -97,11 +100,19 @@ def _new_commands(before: str, after: str) -> Counter[str]:
     BEFORE: each extractor compared with itself, as a GitLab runs one or the other (GitLab.com
     the Markdown one only, which a line under an unclosed comment escaped while the line-based
     one read it)."""
-    old, new = _lines(before), _lines(after)
     found: Counter[str] = Counter()
     for reader in (_line_based, _paragraphs):
-        found |= _words(new, reader(new)) - _words(old, reader(old))
+        found |= _commands(reader, after) - _commands(reader, before)
     return found
+
+
+@lru_cache(maxsize=8)
+def _commands(reader: Callable[[Sequence[str]], set[int]], text: str) -> Counter[str]:
+    """The command words READER finds in TEXT, read once for all the checks of a run (a
+    text is checked in the plan and again just before its write, each time beside others:
+    an attacker's 300 KB description was parsed a dozen times in one run). Not to change."""
+    lines = _lines(text)
+    return _words(lines, reader(lines))
 
 
 def _lines(text: str) -> list[str]:
@@ -147,6 +158,7 @@ class _Reader:
     def __init__(self, text: str) -> None:
         self.text = text
         self.ticks = [tick.start() for tick in re.finditer("`", text)]
+        self.closers = [close.start() for close in re.finditer(">", text)]
         self.seen: dict[re.Pattern[str], tuple[int, re.Match[str] | None]] = {}
 
     def skipped(self, at: int, start: bool) -> int | None:
@@ -156,11 +168,25 @@ class _Reader:
             return end
         if text[at] == "`":
             return self._closing_tick(at)
-        if start and (tag := _TAG_OPEN.match(text, at)) is not None:
-            return self._next(_TAG_END, tag.end() + 1)
+        if start and (tag := self._tag_line(at)) is not None:
+            return self._next(_TAG_END, tag + 1)
         if start and text.startswith(">>>", at):
             return self._next(_QUOTE_END, at + 4)
         return None
+
+    def _tag_line(self, at: int) -> int | None:
+        """Where the line `<tag>` that opens at AT ends (after its line break; the tag may run
+        over lines, to its first `>`, with one character at least inside); None: it opens
+        none. Each `>` is found once (hostile text of 150,000 `<` lines with no `>` took
+        minutes, one scan to the end per line)."""
+        text = self.text
+        if not text.startswith("<", at) or text.startswith(">", at + 1):
+            return None
+        after = bisect.bisect_left(self.closers, at + 1)
+        if after == len(self.closers):
+            return None
+        close = self.closers[after]
+        return close + 2 if text.startswith("\n", close + 1) else None
 
     def _closing_tick(self, at: int) -> int | None:
         """Where inline code opened by the backtick at AT ends: the line breaks right after it
@@ -210,11 +236,12 @@ def _paragraphs(lines: Sequence[str]) -> set[int]:
     }
 
 
+@lru_cache(maxsize=8)
 def _mentions(text: str) -> Counter[str]:
     """The names mentioned where GitLab finds references: text outside code blocks, code
     spans and comments (character references read as what they show). Blocks only: inline
     parsing takes seconds on hostile text (`commonmark.py`), and the same reading of both
-    texts is what the comparison needs."""
+    texts is what the comparison needs. Read once a text, as `_commands`: not to change."""
     if "@" not in text and "&" not in text:
         return Counter()
     return Counter(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -112,7 +113,7 @@ def test_backticks_the_tool_keeps_as_they_were_free_nothing() -> None:
 
 
 TOKENS = ["`", "``", "```", "/close\n", "/close `x\n", "<b>", "</b>", ">>>", "x", "<!-- c"]
-TOKENS += ["-->", "\n", "\n\n", " ", "<a\nb>", "\t"]
+TOKENS += ["-->", "\n", "\n\n", " ", "<a\nb>", "\t", "<", ">", "<>", "<a"]  # a tag never closed too
 
 
 @settings(max_examples=3000, deadline=None)
@@ -124,6 +125,25 @@ def test_the_line_based_reading_is_the_fakes_port_of_gitlab_16s_extractor(
     tool's, which walks the text, and the fake's, GitLab's pattern in Python's `re`."""
     lines = "".join(parts).split("\n")
     assert _line_based(lines) == _regex_candidates(lines), lines
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<>\n/close\n</b>\n",  # no tag: one character at least inside
+        "<a\n/close\n</b>\n",  # a tag to the first `>`, over lines, with no closing line
+        "<b>\n/close\n</b>\n",
+        "<b> x\n/close\n</b>\n",  # not alone on its line
+        "<a\nb>\n/close\n</a>\n",
+        "<\n<\n<b\n>\n/close\n</b>",
+        "<\n" * 50 + "/close\n",  # an attacker's: 150,000 such lines took minutes
+    ],
+)
+def test_a_tag_line_is_read_as_gitlabs_pattern_reads_it(text: str) -> None:
+    """The line-based reading finds each `>` once (an attacker: every `<` line without a `>`
+    after it scanned to the end of the text); it reads tags as GitLab's pattern does."""
+    lines = text.split("\n")
+    assert _line_based(lines) == _regex_candidates(lines), text
 
 
 UNKNOWN = [*TOKENS, "/x `\n", "/x\n", "/closed `\n"]
