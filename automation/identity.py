@@ -97,7 +97,7 @@ def resolve(
             continue  # listed under its key, or no index to look in
         entry = next((k for k in (key, *formers[key]) if k in out.index), None)
         if entry is not None:
-            _recover(key, out.index[entry], by_iid, fetched, label, out)
+            _recover(key, out.index[entry], by_iid, fetched, (label, named), out)
     _by_titles(issues, by_key, [k for k in wanted if k not in by_key], named, out)
     _settle_copies(by_key, wanted_set, out)
     _recover_departed(by_key, by_iid, out)
@@ -612,15 +612,18 @@ def _recover(  # noqa: PLR0917
     iid: int,
     by_iid: Mapping[int, ObservedIssue],
     fetched: Mapping[int, ObservedIssue | None],
-    label: str,
+    program: tuple[str, Mapping[str, str]],
     out: Resolved,
 ) -> None:
-    """The index says issue IID holds KEY, but no issue shows the key: find out why."""
-    named = out.aliases
+    """The index says issue IID holds KEY, but no issue shows the key: find out why. PROGRAM:
+    its label, and its items' titles by key."""
+    named, (label, titles) = out.aliases, program
     if iid in by_iid:
         issue = by_iid[iid]
         claim = issue.first_line_key
-        if issue.by_tool and (issue.key is None or not _recorded_as(issue, out)):
+        if issue.key is None and _titled_as_another(issue, key, titles):
+            out.failed.append(Failed(key, _swapped(issue), iid))
+        elif issue.by_tool and (issue.key is None or not _recorded_as(issue, out)):
             out.found[key] = issue  # its identity line was deleted or replaced: put it back
             out.restore.add(key)
             if issue.key is not None:
@@ -681,6 +684,24 @@ def _line_put_back(issue: ObservedIssue) -> str:
 
 def _labelled(issue: ObservedIssue, label: str) -> bool:
     return label in issue.labels
+
+
+def _titled_as_another(issue: ObservedIssue, key: str, titles: Mapping[str, str]) -> bool:
+    """Whether ISSUE bears the title of one other item alone, not KEY's (an attacker swapped
+    two lines of the tracking issue's index and deleted both issues' first lines: each
+    person's issue was taken as the other's, assignees, ticks and all)."""
+    if titles.get(key) == issue.title:
+        return False
+    return [k for k, title in titles.items() if title == issue.title] not in ([], [key])
+
+
+def _swapped(issue: ObservedIssue) -> str:
+    return (
+        f"the tool's record says issue {issue.reference} holds this item, but its first line "
+        "is gone and its title is another item's (the record was changed, or two issues "
+        "swapped); nothing was written to it. Put back its first line from the issue's "
+        "description history"
+    )
 
 
 def _mismatch(issue: ObservedIssue) -> str:

@@ -109,6 +109,45 @@ def test_a_first_line_pasted_over_another_is_put_back_and_the_original_keeps_its
     assert "No changes" in backend.cli("apply").out
 
 
+def test_two_lines_of_the_index_swapped_with_both_first_lines_deleted_swap_nobody(
+    backend: Backend,
+) -> None:
+    """An attacker: Sam's and Aiko's numbers swapped in the tracking issue's hidden index,
+    and both issues' first lines deleted. Each issue was taken as the other's item: Sam's
+    issue assigned to Aiko, his ticks counted as hers, unsaid. An issue that lost its first
+    line and bears another item's title is not taken as the index says: both fail, and
+    nothing is written to either, or made anew."""
+    assert backend.cli("apply").code == 0
+    issues = by_key(backend)
+    aiko, sam = issues["csm-aspiring-leaders/fy27-pilot/aiko.tanaka"], issues[SAM]
+    tracking = issues[TRACKING]
+    sam_line, aiko_line = (
+        f"{sam.iid} fy27-pilot/sam.delacroix",
+        f"{aiko.iid} fy27-pilot/aiko.tanaka",
+    )
+    assert sam_line in tracking.description and aiko_line in tracking.description
+    swapped = f"{aiko.iid} fy27-pilot/sam.delacroix", f"{sam.iid} fy27-pilot/aiko.tanaka"
+    backend.edit(
+        tracking.iid,
+        lambda text: (
+            text.replace(sam_line, "@@").replace(aiko_line, swapped[1]).replace("@@", swapped[0])
+        ),
+    )
+    backend.edit(sam.iid, drop_first_line)
+    backend.edit(aiko.iid, drop_first_line)
+    before = {i.iid: (i.assignees, i.description) for i in backend.issues()}
+    result = backend.cli("apply")
+    assert result.code == 1, result.out + result.err
+    assert (
+        result.out.count("its title is another item's")
+        + result.err.count("its title is another item's")
+        == 2
+    ), result.out + result.err
+    after = {i.iid: (i.assignees, i.description) for i in backend.issues()}
+    assert after[sam.iid] == before[sam.iid] and after[aiko.iid] == before[aiko.iid]
+    assert len(after) == len(before)  # nothing made anew
+
+
 def test_two_issues_with_one_key_and_no_record_of_either_are_a_failure(backend: Backend) -> None:
     """With no index entry naming either (Sam's issue and a copy of it made by the tool's
     user, and the index lost), the tool cannot tell which is Sam's: neither is written."""
