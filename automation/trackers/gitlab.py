@@ -272,6 +272,7 @@ def _retry_after_in_seconds(response: requests.Response, *_: Any, **__: Any) -> 
     would stop the run with a ValueError). A date becomes the seconds from the answer's own
     Date (or this machine's clock) until it; anything else unreadable is dropped, so
     python-gitlab backs off as when there is none; a wait past MAX_RETRY_AFTER is cut to it."""
+    _reset_as_epoch(response)
     value = response.headers.get("Retry-After")
     if value is None:
         return
@@ -287,6 +288,27 @@ def _retry_after_in_seconds(response: requests.Response, *_: Any, **__: Any) -> 
             return
     # never a wait the job would not outlive (a date years ahead): the retry finds out
     response.headers["Retry-After"] = str(min(max(0, seconds), int(MAX_RETRY_AFTER)))
+
+
+EPOCH_FROM = 1_000_000_000  # a RateLimit-Reset below this is seconds from now, not a time
+
+
+def _reset_as_epoch(response: requests.Response) -> None:
+    """RateLimit-Reset as GitLab sends it, the epoch second the window resets at: python-gitlab
+    reads it with int() when there is no Retry-After (an adapter review: a proxy's `30.5`, or
+    an HTTP date, stopped the run with a traceback). The IETF draft's seconds from now (`30`)
+    become that time; anything else unreadable is dropped (python-gitlab then backs off)."""
+    value = response.headers.get("RateLimit-Reset")
+    if value is None:
+        return
+    try:
+        reset = math.ceil(float(value))
+    except (ValueError, OverflowError):  # `nan` and `inf` too
+        del response.headers["RateLimit-Reset"]
+        return
+    if reset < EPOCH_FROM:  # from this machine's clock, which python-gitlab reads it against
+        reset += math.ceil(time.time())
+    response.headers["RateLimit-Reset"] = str(reset)
 
 
 def _answer_date(response: requests.Response) -> dt.datetime | None:

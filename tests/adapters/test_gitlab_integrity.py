@@ -568,6 +568,22 @@ def test_a_retry_after_given_as_a_date_is_waited_out_not_a_traceback(
     assert expected.get(form, backoffs[0] < 1), backoffs
 
 
+@pytest.mark.parametrize("reset", ["30.5", "Thu, 01 Jan 2099 00:00:00 GMT", "nan", "30"])
+def test_a_rate_limit_reset_a_proxy_rewrote_is_no_traceback(
+    gitlab: GitLabBackend, backoffs: list[float], reset: str
+) -> None:
+    """An adapter review: a 429 without Retry-After whose RateLimit-Reset is no whole epoch
+    second (a proxy's `30.5`, a date) stopped the run with python-gitlab's int() traceback;
+    the draft standard's seconds from now (`30`) read as a time in 1970 retried at once."""
+    fake = gitlab.fake
+    headers = {"Retry-After": None, "RateLimit-Reset": reset}
+    fake.inject(429, method="GET", path_contains="/issues", headers=headers)
+    result = apply(gitlab)
+    assert result.code == 0, result.out + result.err
+    assert len(backoffs) == 1, backoffs
+    assert reset != "30" or 20 < backoffs[0] <= 31, backoffs  # waited out, from the answer
+
+
 def test_a_run_gitlab_stops_after_its_writes_still_leaves_its_report(
     gitlab: GitLabBackend, tmp_path: Path
 ) -> None:

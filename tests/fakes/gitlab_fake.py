@@ -2742,6 +2742,8 @@ class Fault:
     # the error text, e.g. to check it never reaches output; or GitLab's validation errors
     # (`{"title": ["has already been taken"]}`), as its API renders an invalid record
     message: str | dict[str, list[str]] | None = None
+    # a 429's headers as a proxy or gateway in front of GitLab rewrites them (None: left out)
+    headers: Mapping[str, str | None] | None = None
     seen: int = 0
     fired: int = 0
 
@@ -2767,6 +2769,10 @@ class Fault:
                 "RateLimit-Limit": "600",
                 "RateLimit-Remaining": "0",
             }
+            for name, value in (self.headers or {}).items():
+                headers.pop(name, None)
+                if value is not None:
+                    headers[name] = value
             return Reply(429, {"message": "Retry later"}, headers)
         reason = {  # GitLab's own status words (Rack::Utils::HTTP_STATUS_CODES)
             400: "Bad request",
@@ -3148,6 +3154,7 @@ class FakeGitLab:
         method: str | None = None,
         path_contains: str | None = None,
         message: str | dict[str, list[str]] | None = None,
+        headers: Mapping[str, str | None] | None = None,
     ) -> Fault:
         """Fail matching requests: `times` first ones (default 1), or every `every`-th one."""
         if status is None and not connection_error:
@@ -3155,7 +3162,15 @@ class FakeGitLab:
         if every is None and times is None:
             times = 1
         fault = Fault(
-            status, retry_after, connection_error, every, times, method, path_contains, message
+            status,
+            retry_after,
+            connection_error,
+            every,
+            times,
+            method,
+            path_contains,
+            message,
+            headers,
         )
         self.faults.append(fault)
         return fault
