@@ -34,6 +34,7 @@ from automation.errors import (
     KeptPublic,
     LinksFull,
     TransientError,
+    WriteRefused,
     carry,
     settle,
 )
@@ -95,6 +96,7 @@ class Writer:
     tracker: Tracker
     noted: dict[tuple[int, str], bool] = field(default_factory=dict)
     refused: str | None = None  # why GitLab stopped accepting issue creates this run
+    spam: str | None = None  # why GitLab's spam check stopped accepting text this run
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (program, what)
     epics: dict[str, ObservedEpic] = field(default_factory=dict)  # created this run, by key
     full: set[int] = field(default_factory=set)  # tracking issues GitLab takes no more links on
@@ -444,7 +446,14 @@ def _each(
             continue
         try:
             _check_labels(labels or action, failed)
+            _check_spam(writer, action)
             done = _perform(writer, action, labels)
+        except WriteRefused as error:  # the spam check: no more text this run
+            writer.settle(written=False)
+            writer.spam = writer.spam or str(error)
+            failed.add(action.key)
+            outcome.failures.append(Failure(action.program, action.key, str(error), action.iid))
+            continue
         except ItemError as error:
             writer.settle(written=False)
             failed.add(action.key)
@@ -459,6 +468,17 @@ def _each(
         outcome.done.extend(done)
         for each in done:
             on_done(each)
+
+
+_TEXT = (CreateIssue, UpdateDescription, AddNote, Remind, CreateEpic, UpdateEpic)
+
+
+def _check_spam(writer: Writer, action: Action) -> None:
+    """Send no more text once GitLab's spam check refused some this run: each refusal is
+    logged as a spam attempt of the token's user (an adapter review: every update of an
+    issue it refused was sent again, hour after hour)."""
+    if writer.spam is not None and isinstance(action, _TEXT):
+        raise ItemError("not written: GitLab's spam check refused an earlier write this run")
 
 
 def _paired(actions: Sequence[Action]) -> Iterator[tuple[Action, UpdateLabels | None]]:

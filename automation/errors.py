@@ -133,6 +133,11 @@ class KeptPublic(ItemError):
     person put there); said as a warning, on every run until that changes."""
 
 
+class WriteRefused(ItemError):
+    """GitLab refused a write as spam or asked for a CAPTCHA: no more writes that carry text
+    this run (each refused one is logged as a spam attempt of the token's user)."""
+
+
 class CreationRefused(ItemError):
     """GitLab refused to create an issue as spam or asked for a CAPTCHA: no more creates this
     run (retrying would only deepen the refusal)."""

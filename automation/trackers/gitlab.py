@@ -34,6 +34,7 @@ from automation.errors import (
     LinksFull,
     TrackerUnavailable,
     TransientError,
+    WriteRefused,
 )
 from automation.items import (
     EpicChange,
@@ -81,6 +82,11 @@ DEFAULT_PORTS = {"http": 80, "https": 443}  # the only schemes GITLAB_URL may us
 LOOPBACK = frozenset({"localhost", "::1"})  # and 127.x.x.x: an http address there stays local
 _TOKEN = re.compile(r"[!-~]+")  # printable ASCII, no space: every GitLab token
 SPAM_SIGNS = ("spam", "needs_captcha_response", "captcha")
+SPAM_ADVICE = (
+    " (GitLab's spam check): no more text is written this run. Ask a GitLab administrator to "
+    "allow the token's user (for example add it to the spam-check allowlist, or use a group "
+    "access token's bot); the next run writes it"
+)
 ROLE_ADVICE = (
     "the token's user needs at least the Planner (or Reporter) role in group {group} and "
     "project {project} (config/settings.yml), and the token needs the `api` scope (a project "
@@ -1593,6 +1599,8 @@ class GitLabTracker(Tracker, ChangeLog):
             return TransientError(said + GITLABS_OWN)
         if _resource_lock(code, said):  # saved nothing: done again from a fresh read
             return TransientError(said + GITLABS_OWN, refused=True)
+        if _spam(code, f"{error.error_message} {error.response_body!r}"):
+            return WriteRefused(f"{said}{SPAM_ADVICE}")
         return ItemError(said)
 
     def _scrub(self, message: str) -> str:
@@ -1743,13 +1751,18 @@ def _links_full(error: ItemError) -> bool:
     return _status(error) == UNPROCESSABLE and "maximum number of linked" in str(error.__cause__)
 
 
+def _spam(code: int, answer: str) -> bool:
+    """Whether GitLab's spam check refused a write: 400, 409 or 422 naming spam or a CAPTCHA
+    (on creates, and on updates and notes too: lib/api/issues.rb, Notes::CreateService)."""
+    return code in (400, 409, 422) and any(sign in answer.lower() for sign in SPAM_SIGNS)
+
+
 def _refused_as_spam(error: ItemError) -> CreationRefused | None:
     """GitLab.com's spam check answers 400, 409 or 422 naming spam or a CAPTCHA."""
     cause = error.__cause__
-    if not isinstance(cause, GitlabError) or cause.response_code not in (400, 409, 422):
+    if not isinstance(cause, GitlabError) or cause.response_code is None:
         return None
-    text = f"{cause.error_message} {cause.response_body!r}".lower()
-    if not any(sign in text for sign in SPAM_SIGNS):
+    if not _spam(cause.response_code, f"{cause.error_message} {cause.response_body!r}"):
         return None
     return CreationRefused(
         "GitLab refused to create the issue as possible spam (or asked for a CAPTCHA); no more "

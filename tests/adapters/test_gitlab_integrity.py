@@ -584,6 +584,31 @@ def test_a_rate_limit_reset_a_proxy_rewrote_is_no_traceback(
     assert reset != "30" or 20 < backoffs[0] <= 31, backoffs  # waited out, from the answer
 
 
+def test_an_update_gitlab_refuses_as_spam_stops_the_runs_text_writes(
+    gitlab: GitLabBackend,
+) -> None:
+    """An adapter review: GitLab's spam check refuses updates and notes too (lib/api/issues.rb:
+    `render_spam_error!`), and each refused one was an item failure like any, with no advice,
+    the next update sent as if nothing happened. The first refusal says what to do, and no
+    more text is sent in the run."""
+    fake = gitlab.fake
+    assert apply(gitlab).code == 0
+    people = [i["iid"] for i in fake.issues(PROJECT) if "demo/tracking" not in i["description"]]
+    for iid in people[:2]:
+        gitlab.edit(iid, lambda text: text.replace("- [ ]", "- [x]", 1))
+    fake.inject(400, method="PUT", path_contains="/issues/", message="Spam detected")
+    first = len(fake.requests)
+    result = apply(gitlab)
+    said = result.out + result.err
+    assert result.code == 1, said
+    assert "GitLab's spam check): no more text is written this run" in said, said
+    assert said.count("allow the token's user") == 1, said
+    assert "not written: GitLab's spam check refused an earlier write" in said, said
+    texts = [r for r in fake.requests[first:] if r.method == "PUT" and "description" in r.params]
+    assert len(texts) == 1, texts  # the refused one only
+    assert "Summary" in apply(gitlab).out  # the next run writes them
+
+
 def test_a_run_gitlab_stops_after_its_writes_still_leaves_its_report(
     gitlab: GitLabBackend, tmp_path: Path
 ) -> None:
