@@ -1882,8 +1882,14 @@ def _labels(data: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def _moment(text: object) -> dt.datetime | None:
-    """A GitLab timestamp (`2026-11-30T10:01:02.123Z`); None when missing or unreadable."""
+    """A GitLab timestamp (`2026-11-30T10:01:02.123Z`), in UTC: a self-managed GitLab writes
+    them in its own time zone (`2026-11-30T02:01:02.123-08:00`; `gitlab_rails['time_zone']`),
+    and the day an issue was made is UTC's, as `--today` is (an adapter review); one with no
+    zone is taken as UTC. None when missing or unreadable."""
     try:
-        return dt.datetime.fromisoformat(str(text).replace("Z", "+00:00")) if text else None
+        moment = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00")) if text else None
     except ValueError:
         return None
+    if moment is None:
+        return None
+    return moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

@@ -1295,3 +1295,23 @@ def test_issue_lists_are_read_whole_when_no_answer_names_a_next_page(
     tracker = gitlab.tracker()
     assert [i.iid for i in tracker.program_issues("program::p")] == list(range(1, count + 1))
     assert len(tracker.keyed_issues()) == count // 2
+
+
+@pytest.mark.parametrize(
+    ("sent", "day"),
+    [
+        ("2026-11-30T23:30:00.000-08:00", "2026-12-01"),  # a self-managed GitLab's own zone
+        ("2026-12-01T07:30:00.000Z", "2026-12-01"),
+        ("2026-12-01T07:30:00", "2026-12-01"),  # no zone: UTC
+    ],
+)
+def test_gitlab_times_are_read_in_utc_whatever_zone_gitlab_writes_them_in(
+    sent: str, day: str
+) -> None:
+    """An adapter review: a self-managed GitLab writes its times in its own zone, and the day
+    an issue was made was taken in that zone (a day early for one made after 16:00 at UTC-8),
+    where `--today` is UTC's."""
+    issue = _observed({"iid": 1, "created_at": sent, "updated_at": sent}, frozenset())
+    assert issue.created_at is not None and issue.created_at.utcoffset() == dt.timedelta(0)
+    assert issue.created_at.date().isoformat() == day
+    assert issue.updated_at == issue.created_at
