@@ -45,14 +45,21 @@ def _written(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip() and not _hidden(line)]
 
 
-# the tool's own hidden lines in a block (its record, the kept block's notice); a comment a
-# person types there is theirs (a review: a hidden note typed there went with the next run)
-_TOOLS = ("<!-- automation:", "<!-- Written by the program automation")
+# the tool's own hidden lines in a block, each whole: its record, a kept block's notice, the
+# group a hire's workshop block names, a rollup's final and moved lines; a comment a person
+# types there is theirs (a review: a hidden note typed there went with the next run; an
+# attacker's: so did one that began as the tool's do, and the text between two comments)
+_TOOLS = (
+    re.compile(
+        r"<!-- automation:(?:kept-lines(?: [0-9a-f]{6})*|group \S+"
+        r"|(?:final|moved) \S+ \d{4}-\d{2}-\d{2}) -->"
+    ),
+    re.compile(r"<!-- Written by the program automation from its configuration, (?:(?!-->).)*-->"),
+)
 
 
 def _hidden(line: str) -> bool:
-    plain = line.strip()
-    return plain.startswith(_TOOLS) and plain.endswith("-->")
+    return any(tool.fullmatch(line.strip()) for tool in _TOOLS)
 
 
 def marks_line(body: str) -> str:

@@ -349,6 +349,9 @@ def as_saved_by_the_web_editor(path: Path) -> None:
     [
         "My note: on leave in December.",
         "<!-- ask Priya about the Learn module in January -->",  # a person's hidden note
+        # an attacker's: a comment that opens as the tool's do, and text between two comments
+        "<!-- automation:note my manager agreed I skip module 2 -->",
+        "<!-- automation: --> My visible note, keep it! <!-- -->",
     ],
 )
 @pytest.mark.parametrize("crlf", [False, True])
