@@ -150,3 +150,17 @@ def test_a_cancelled_workshop_matches_in_any_case_too(shipped: Path) -> None:
     )
     result = run("validate")
     assert result.code == 0, result.out + result.err
+
+
+def test_a_first_run_after_the_workshops_groups_ended_makes_no_rollup_for_them(
+    onboarding: Path,
+) -> None:
+    """An onboarding trial: the first run, months after the sample's workshops' groups ended,
+    made a live rollup issue and epic for each, reading "1 hire with an onboarding issue"
+    beside "no issue yet", and promising issues the same run said it would never make."""
+    result = run("apply", "2027-06-14")
+    assert result.code == 0, result.out + result.err
+    assert "not created: their time was over" in result.out
+    made = issues(onboarding)
+    assert not [key for key in made if key.endswith("/tracking") and key.count("/") == 2], made
+    assert "sales-onboarding/tracking" in made

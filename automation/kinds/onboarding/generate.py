@@ -62,7 +62,10 @@ def generate(ctx: Ctx) -> Generated:
             rollup=True,
             values={"workshop": w},
             derived=(_cohort(ctx, w, [h for h in hires if h.workshop == w]),),
-            create=w.id in used or bool(w.sdrs),
+            # not made once its group is over (an onboarding trial's first run made live
+            # rollups of workshops months past, promising issues it would never make); one
+            # made before is kept up to date, and made again while an issue of it is open
+            create=(w.id in used or bool(w.sdrs)) and ctx.today <= group_end(part, w),
         )
         for w in part.workshops
     )
