@@ -153,20 +153,27 @@ def dates_moved(
 FAR = dt.timedelta(days=183)  # a due date moved by more than this: a year typed wrong?
 
 
-def moved_far(actions: Sequence[Action]) -> tuple[str, ...]:
-    """A warning for each due date the plan's ACTIONS move by more than half a year (an
+def moved_far(program: Program, actions: Sequence[Action]) -> tuple[str, ...]:
+    """One warning for the due dates the plan's ACTIONS move by more than half a year (an
     onboarding trial: a start date typed a year late moved a hire's issue a year on, took her
-    out of the workshop she had attended, and nothing was said). Said as it moves."""
-    return tuple(
-        f"issue #{action.iid}: configuration moves its due date by more than half a year "
-        f"({action.before} -> {action.after}): check the date it comes from (`start_date`, "
-        "`end_date`, `start`): a year typed wrong moves it so, and the issue follows it back "
-        "once corrected"
+    out of the workshop she had attended, and nothing was said). Said as they move; a move
+    meant (a renewal, a cohort put off) is said too, once."""
+    moved = [
+        f"#{action.iid} ({action.before} -> {action.after})"
         for action in actions
         if isinstance(action, UpdateDueDate)
         and action.before is not None
         and action.after is not None
         and abs(action.after - action.before) > FAR
+    ]
+    if not moved:
+        return ()
+    which = f"issue {moved[0]}" if len(moved) == 1 else f"issues {', '.join(moved)}"
+    return (
+        f"{program.id}: configuration moves the due date of {which} by more than half a "
+        "year: if that is not meant, check the dates they come from (`start_date`, "
+        "`end_date`, `start`): a year typed wrong moves them so, and they follow it back "
+        "once corrected",
     )
 
 

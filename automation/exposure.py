@@ -106,7 +106,7 @@ def _new_commands(before: str, after: str) -> Counter[str]:
     return found
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=256)
 def _commands(reader: Callable[[Sequence[str]], set[int]], text: str) -> Counter[str]:
     """The command words READER finds in TEXT, read once for all the checks of a run (a
     text is checked in the plan and again just before its write, each time beside others:
@@ -236,7 +236,7 @@ def _paragraphs(lines: Sequence[str]) -> set[int]:
     }
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=256)
 def _mentions(text: str) -> Counter[str]:
     """The names mentioned where GitLab finds references: text outside code blocks, code
     spans and comments (character references read as what they show). Blocks only: inline

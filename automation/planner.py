@@ -186,7 +186,7 @@ def plan_program(
         ]
     )
     planned += Plan(warnings=dates_moved(program, planned.actions, found))  # the moves made
-    planned += Plan(warnings=moved_far(planned.actions))
+    planned += Plan(warnings=moved_far(program, planned.actions))
     planned += Plan(warnings=_typed_moved(planned.actions))
     planned = said_public(program.id, planned)
     if observed.epics is None:

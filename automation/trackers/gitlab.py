@@ -312,9 +312,12 @@ def _reset_as_epoch(response: requests.Response) -> None:
     except (ValueError, OverflowError):  # `nan` and `inf` too
         del response.headers["RateLimit-Reset"]
         return
-    if reset < EPOCH_FROM:  # from this machine's clock, which python-gitlab reads it against
-        reset += math.ceil(time.time())
-    response.headers["RateLimit-Reset"] = str(reset)
+    now = math.floor(time.time())  # this machine's clock, which python-gitlab reads it against
+    if reset < EPOCH_FROM:
+        reset += now
+    # never a wait the job would not outlive (milliseconds sent for seconds: a review saw
+    # python-gitlab's sleep fail with an OverflowError), as Retry-After
+    response.headers["RateLimit-Reset"] = str(min(reset, now + int(MAX_RETRY_AFTER)))
 
 
 def _answer_date(response: requests.Response) -> dt.datetime | None:

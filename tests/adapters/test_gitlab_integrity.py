@@ -568,7 +568,9 @@ def test_a_retry_after_given_as_a_date_is_waited_out_not_a_traceback(
     assert expected.get(form, backoffs[0] < 1), backoffs
 
 
-@pytest.mark.parametrize("reset", ["30.5", "Thu, 01 Jan 2099 00:00:00 GMT", "nan", "30"])
+@pytest.mark.parametrize(
+    "reset", ["30.5", "Thu, 01 Jan 2099 00:00:00 GMT", "nan", "30", "1796519292533", "1e300"]
+)
 def test_a_rate_limit_reset_a_proxy_rewrote_is_no_traceback(
     gitlab: GitLabBackend, backoffs: list[float], reset: str
 ) -> None:
@@ -582,6 +584,7 @@ def test_a_rate_limit_reset_a_proxy_rewrote_is_no_traceback(
     assert result.code == 0, result.out + result.err
     assert len(backoffs) == 1, backoffs
     assert reset != "30" or 20 < backoffs[0] <= 31, backoffs  # waited out, from the answer
+    assert backoffs[0] <= MAX_RETRY_AFTER  # milliseconds, or any far time: cut, as Retry-After
 
 
 def test_an_update_gitlab_refuses_as_spam_stops_the_runs_text_writes(

@@ -1394,7 +1394,7 @@ def test_a_due_date_moved_by_a_year_is_said_as_it_moves(onboarding: Path) -> Non
     assert typo != entry
     people.write_text(text.replace(entry, typo), "utf-8")
     moved = run("apply")
-    said = f"issue #{tom.iid}: configuration moves its due date by more than half a year ("
+    said = f"sales-onboarding: configuration moves the due date of issue #{tom.iid} ("
     assert said in moved.out, moved.out
     assert said not in run("apply").out  # said as it moves, not after
     people.write_text(text, "utf-8")
