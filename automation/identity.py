@@ -687,12 +687,10 @@ def _labelled(issue: ObservedIssue, label: str) -> bool:
 
 
 def _titled_as_another(issue: ObservedIssue, key: str, titles: Mapping[str, str]) -> bool:
-    """Whether ISSUE bears the title of one other item alone, not KEY's (an attacker swapped
-    two lines of the tracking issue's index and deleted both issues' first lines: each
-    person's issue was taken as the other's, assignees, ticks and all)."""
-    if titles.get(key) == issue.title:
-        return False
-    return [k for k, title in titles.items() if title == issue.title] not in ([], [key])
+    """Whether ISSUE bears another item's title, not KEY's (an attacker swapped two lines of
+    the tracking issue's index and deleted both issues' first lines: each person's issue was
+    taken as the other's, assignees, ticks and all)."""
+    return titles.get(key) != issue.title and issue.title in titles.values()
 
 
 def _swapped(issue: ObservedIssue) -> str:

@@ -60,8 +60,8 @@ def _without_rows(rollup: DesiredIssue, held: frozenset[str]) -> DesiredIssue:
 
 def _of(row: DerivedRow, keys: frozenset[str]) -> bool:
     """Whether a derived row counts one of the issues of KEYS."""
-    named = {row.records, row.year_records, row.made, *row.counted}
-    return bool(keys & {*named, row.section[0] if row.section else None})
+    section = row.section[0] if row.section else None
+    return bool(keys & {row.records, row.year_records, row.made, section, *row.counted})
 
 
 def _former_group(
