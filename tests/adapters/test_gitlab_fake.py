@@ -2209,3 +2209,22 @@ def test_headers_a_proxy_drops_are_left_out_of_every_answer(fake: FakeGitLab) ->
     assert "Link" not in response.headers and "X-Next-Page" not in response.headers
     assert (response.headers["X-Total"], response.headers["X-Page"]) == ("45", "1")
     assert len(response.json()) == 20
+
+
+def test_an_edit_of_the_description_may_be_refused_as_spam_and_changes_nothing(
+    fake: FakeGitLab,
+) -> None:
+    """GitLab's spam check runs on updates of an issue's title or description too (400, or
+    409 for a CAPTCHA); a label-only update is not checked."""
+    project = project_of(fake)
+    issue = new_issue(project)
+    fake.refuse_updates_as_spam(times=1)
+    issue.labels = ["x"]
+    issue.save()  # labels only: not checked
+    issue.description = "changed"
+    with pytest.raises(gitlab.GitlabUpdateError) as refused:
+        issue.save()
+    assert refused.value.response_code == 400
+    assert fake.issues(PROJECT)[0]["description"] != "changed"
+    issue.save()  # the refusal was used up
+    assert fake.issues(PROJECT)[0]["description"] == "changed"

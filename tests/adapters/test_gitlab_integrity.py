@@ -599,7 +599,7 @@ def test_an_update_gitlab_refuses_as_spam_stops_the_runs_text_writes(
     people = [i["iid"] for i in fake.issues(PROJECT) if "demo/tracking" not in i["description"]]
     for iid in people[:2]:
         gitlab.edit(iid, lambda text: text.replace("- [ ]", "- [x]", 1))
-    fake.inject(400, method="PUT", path_contains="/issues/", message="Spam detected")
+    fake.refuse_updates_as_spam(times=1)
     first = len(fake.requests)
     result = apply(gitlab)
     said = result.out + result.err

@@ -2004,6 +2004,8 @@ class IssueHandlers(Handlers):
     def update_issue(self, request: Request) -> Reply:
         """Edit one issue."""
         issue = self._issue(request)
+        if "title" in request.params.values or "description" in request.params.values:
+            self.fake.check_spam(self.fake.update_spam_refusals)
         service = self.issues_service(issue.project)
         return Reply(200, self.present.issue(service.update(issue, request.params)))
 
@@ -3006,6 +3008,7 @@ class FakeGitLab:
         self.crashes: list[CrashPlan] = []
         self.hooks: list[RequestHook] = []
         self.spam_refusals: list[SpamRefusal] = []
+        self.update_spam_refusals: list[SpamRefusal] = []  # of edits to title or description
         self.budget: RequestBudget | None = None
         self.rate_headers_always = False  # see set_rate_limit
         self.application_limits = ApplicationLimits(self.clock)
@@ -3186,6 +3189,7 @@ class FakeGitLab:
         self.faults.clear()
         self.crashes.clear()
         self.spam_refusals.clear()
+        self.update_spam_refusals.clear()
 
     def refuse_creates_as_spam(
         self, mode: SpamMode = "spam", times: int | None = None
@@ -3197,9 +3201,23 @@ class FakeGitLab:
         self.spam_refusals.append(refusal)
         return refusal
 
-    def check_spam(self) -> None:
-        """Raise the spam answer if a refusal applies to this issue create."""
-        for refusal in self.spam_refusals:
+    def refuse_updates_as_spam(
+        self, mode: SpamMode = "spam", times: int | None = None
+    ) -> SpamRefusal:
+        """Refuse issue edits of the title or description as spam (400) or pending a CAPTCHA
+        (409), as GitLab checks updates too (lib/api/issues.rb PUT: `with_captcha_check_rest_api`
+        around Issues::UpdateService, which runs the spam check on spammable attributes);
+        nothing is changed."""
+        if mode not in SPAM_MESSAGES:
+            raise ValueError(f"unknown spam mode {mode!r}")
+        refusal = SpamRefusal(mode, times)
+        self.update_spam_refusals.append(refusal)
+        return refusal
+
+    def check_spam(self, refusals: list[SpamRefusal] | None = None) -> None:
+        """Raise the spam answer if a refusal applies to this issue create (REFUSALS: to
+        this update)."""
+        for refusal in self.spam_refusals if refusals is None else refusals:
             if refusal.take():
                 raise refusal.error(self.state.next_id("spam_log"))
 
