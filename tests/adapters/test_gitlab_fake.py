@@ -1749,6 +1749,19 @@ def test_group_label_of_an_ancestor_cannot_be_deleted_from_a_subgroup(fake: Fake
     assert error.value.response_code == 404
 
 
+def test_a_subgroup_reads_its_parents_label_unless_told_its_own_only(fake: FakeGitLab) -> None:
+    """GET /groups/:id/labels/:name takes `include_ancestor_groups`, true by default."""
+    fake.add_label("enablement", "parent")
+    fake.add_group("enablement/team")
+    team = fake.client().groups.get("enablement/team")
+    assert team.labels.get("parent").name == "parent"
+    with pytest.raises(gitlab.GitlabGetError) as error:
+        team.labels.get("parent", include_ancestor_groups="false")
+    assert error.value.response_code == 404
+    fake.add_label("enablement/team", "own")
+    assert team.labels.get("own", include_ancestor_groups="false").name == "own"
+
+
 def test_a_subgroup_cannot_create_a_label_its_parent_group_has(fake: FakeGitLab) -> None:
     """LabelHelpers#create_label looks for the name among the labels the group can use,
     its ancestors' included: 409, though the subgroup cannot update or delete that label."""

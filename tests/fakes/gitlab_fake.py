@@ -2363,9 +2363,12 @@ class LabelHandlers(Handlers):
         return found
 
     def get_group_label(self, request: Request) -> Reply:
-        """Return one label of the group or of its ancestors."""
+        """Return one label of the group or of its ancestors (`include_ancestor_groups`,
+        true unless sent false: then the group's own only)."""
         group = self.state.group(request.args["group"])
-        label = self._find_label(self.state.group_labels(group), request.args["label"])
+        own = request.params.boolean("include_ancestor_groups") is False
+        labels = dict(group.labels) if own else self.state.group_labels(group)
+        label = self._find_label(labels, request.args["label"])
         return Reply(200, self.present.label(label))
 
     def update_group_label(self, request: Request) -> Reply:
