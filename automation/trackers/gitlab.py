@@ -407,6 +407,8 @@ class GitLabTracker(Tracker, ChangeLog):
         self._ledger = Ledger()  # whose the run's writes are (ledger.py)
         self._first_record: tuple[str | None] | None = None  # the record as first read
         self._record_absent = False  # the last read of the record label answered 404
+        self._record_name: str | None = None  # the record's label, as last read or written
+        self._nested = False  # the group is a subgroup (after `check_access`)
 
     # --- connection -------------------------------------------------------------------------
 
@@ -430,6 +432,7 @@ class GitLabTracker(Tracker, ChangeLog):
         self._me = self._gl.user.username if self._gl.user else None
         self._project_id = int(project["id"])
         self._group_id = int(group.get_id() or 0) or None
+        self._nested = "/" in str(group.attributes.get("full_path") or "")
         self._project_path = str(project.get("path_with_namespace") or "")
         self._check_namespace(project, str(group.attributes.get("full_path") or ""))
         self._check_role(project)
@@ -536,7 +539,7 @@ class GitLabTracker(Tracker, ChangeLog):
             str(label.attributes["name"]): str(label.attributes.get("description") or "")
             for label in labels
         }
-        return frozenset(self._label_texts) - {LOCK_LABEL, RECORD_LABEL}
+        return frozenset(self._label_texts) - {LOCK_LABEL, *self._record_names()}
 
     def label_description(self, name: str) -> str | None:
         """As the last label list gave it (no request)."""
@@ -1277,33 +1280,63 @@ class GitLabTracker(Tracker, ChangeLog):
         return (self._first_record or (self.read_sync_record(),))[0]
 
     def _read_record(self) -> str | None:
-        try:
-            with self._reading("reading the record of the last run"):
-                label = self._group.labels.get(RECORD_LABEL)
-        except ItemError as error:
-            if _status(error) == NOT_FOUND:
-                self._record_absent = True
-                return None
-            raise
-        self._record_absent = False
-        return str(label.attributes.get("description") or "")
+        """The record label's description, of a label of the group's own: a subgroup's read
+        looks in its ancestors too unless told not to, and a parent group's deployment keeps
+        its record under the same name (a GitLab adapter review)."""
+        for name in self._record_names():
+            try:
+                with self._reading("reading the record of the last run"):
+                    label = self._group.labels.get(name, include_ancestor_groups="false")
+            except ItemError as error:
+                if _status(error) == NOT_FOUND:
+                    continue
+                raise
+            self._record_name, self._record_absent = name, False
+            return str(label.attributes.get("description") or "")
+        self._record_name, self._record_absent = None, True
+        return None
+
+    def _record_names(self) -> tuple[str, ...]:
+        """Where the record may be: its label, and in a subgroup, whose parent group may
+        hold a label of that name (which GitLab then refuses the subgroup), one naming the
+        group by its id."""
+        if not (self._nested and self._group_id):
+            return (RECORD_LABEL,)
+        return RECORD_LABEL, f"{RECORD_LABEL}-{self._group_id}"
 
     def write_sync_record(self, text: str) -> None:
         """The record label's description; the label made first where this run found none
         (a year's trial: a PUT sent where the GET had answered 404, refused in turn), and
-        updated where another run made it meanwhile."""
-        if self._record_absent and self._create_record(text):
-            return
+        updated where another run made it meanwhile. Where GitLab refuses the group the
+        record's name, the next of `_record_names`."""
+        names = (self._record_name,) if self._record_name else self._record_names()
+        for name in names:
+            if self._keep_record(name, text):
+                self._record_name, self._record_absent = name, False
+                return
+        raise TrackerUnavailable(
+            f"GitLab made and updated no label {names[-1]} in group {self.settings.group} "
+            "(a parent group may have a label of that name)"
+        )
+
+    def _keep_record(self, name: str, text: str) -> bool:
+        """The group's own label NAME made (where the last read found none) or updated;
+        False when neither can be: a parent group has a label of that name."""
+        if self._record_absent and self._create_record(name, text):
+            return True
         try:
             with self._ledger.accounted(), self._translated("keeping the record of this run"):
-                self._update_group_label(RECORD_LABEL, {"description": text})
+                self._update_group_label(name, {"description": text})
         except ItemError as error:
-            if _status(error) != NOT_FOUND or not self._create_record(text):
+            if _status(error) != NOT_FOUND:
                 raise
+            return not self._record_absent and self._create_record(name, text)
+        return True
 
-    def _create_record(self, text: str) -> bool:
-        """Make the record label; False when its name is taken (another run made it)."""
-        data = {"name": RECORD_LABEL, "color": RECORD_COLOR, "description": text}
+    def _create_record(self, name: str, text: str) -> bool:
+        """Make the record label NAME; False when its name is taken (another run made it,
+        or a parent group has it)."""
+        data = {"name": name, "color": RECORD_COLOR, "description": text}
         try:
             with self._ledger.accounted(), self._translated("keeping the record of this run"):
                 self._group.labels.create(data)
@@ -1311,7 +1344,6 @@ class GitLabTracker(Tracker, ChangeLog):
             if not _label_taken(error):
                 raise
             return False
-        self._record_absent = False
         return True
 
     # --- the run lock: a group label whose description says who holds it until when ------

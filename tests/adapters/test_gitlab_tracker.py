@@ -27,6 +27,7 @@ from automation.markers import find_key
 from automation.progress import LabelSpec
 from automation.renames import label_renamed
 from automation.run import _no_program
+from automation.syncrecord import RECORD_LABEL
 from automation.trackers.base import OVER_COUNTED, open_ones_carry
 from automation.trackers.gitlab import (
     LOCK_LABEL,
@@ -303,6 +304,37 @@ def test_a_subgroup_deployment_waits_out_its_parent_groups_lock(
     with pytest.raises(TrackerUnavailable, match="another run of the automation holds the lock"):
         RunLock(tracker, StepClock(start)).acquire()
     assert LOCK_LABEL in fake.labels(GROUP) and LOCK_LABEL not in fake.labels(f"{GROUP}/team")
+
+
+def test_a_subgroup_deployment_keeps_a_record_of_its_own(gitlab: GitLabBackend) -> None:
+    """A deployment whose group is a subgroup of another's neither reads that one's record as
+    its own (GitLab's label read looks in the ancestors too, unless told not to) nor goes
+    without one (GitLab refuses the subgroup a label of the name its parent uses): it keeps
+    its record under a name of its own, and reads it back."""
+    fake = gitlab.fake
+    fake.add_group(f"{GROUP}/team")
+    parents = fake.client().groups.get(GROUP).labels
+    parents.create({"name": RECORD_LABEL, "color": "#808080", "description": "the parent's"})
+    fake.add_project(f"{GROUP}/team/programs")
+    settings = GitLabSettings(group=f"{GROUP}/team", project=f"{GROUP}/team/programs")
+
+    def subgroups() -> GitLabTracker:
+        tracker = GitLabTracker(Connection(URL, TOKEN), settings, sleep=lambda _: None)
+        tracker.check_access()
+        return tracker
+
+    assert subgroups().read_sync_record() is None
+    first = subgroups()
+    first.read_sync_record()
+    first.write_sync_record("the team's")
+    assert subgroups().read_sync_record() == "the team's"
+    subgroups().write_sync_record("the team's, again")  # its own label, found: updated
+    assert subgroups().read_sync_record() == "the team's, again"
+    ours = {n: lb["description"] for n, lb in fake.labels(f"{GROUP}/team").items()}
+    assert list(ours.values()) == ["the team's, again"]
+    assert next(iter(ours)).startswith(RECORD_LABEL)
+    assert fake.labels(GROUP)[RECORD_LABEL]["description"] == "the parent's"
+    assert not any(name.startswith(RECORD_LABEL) for name in subgroups().label_names())
 
 
 # --- faults -----------------------------------------------------------------------------------
