@@ -437,17 +437,20 @@ def test_a_note_typed_in_a_block_the_tool_rewrites_is_moved_below_it(
     assert note not in (block_content(path.read_text("utf-8"), block) or "")
 
 
-def test_a_tracking_issue_written_before_the_record_is_not_rewritten_for_it(
-    onboarding: Path,
+@pytest.mark.parametrize(
+    ("key", "block"), [("sales-onboarding/tracking", "rollup"), (TOM, "workshop")]
+)
+def test_a_block_written_before_the_record_is_not_rewritten_for_it(
+    onboarding: Path, key: str, block: str
 ) -> None:
-    """A rollup written before its lines were recorded reads as up to date: an upgrade does
-    not rewrite every tracking issue only to add the record."""
+    """A rollup, or a hire's workshop block, written before its lines were recorded reads as
+    up to date: an upgrade does not rewrite every tracking issue and every hire's issue only
+    to add the record (a review: only the rollup was checked)."""
     assert run("apply").code == 0
-    path = path_of(onboarding, "sales-onboarding/tracking")
+    path = path_of(onboarding, key)
     text = path.read_text("utf-8")
-    start = text.index("<!-- automation:begin rollup -->\n") + len(
-        "<!-- automation:begin rollup -->\n"
-    )
+    begin = f"<!-- automation:begin {block} -->\n"
+    start = text.index(begin) + len(begin)
     assert text[start:].startswith("<!-- automation:kept-lines ")
     path.write_text(text[:start] + text[start:].split("\n", 1)[1], "utf-8")
     before = path.read_text("utf-8")
