@@ -31,9 +31,9 @@ from automation.progress import program_label, program_of
 from automation.renames import aliases, epic_update, moved, rename_epic
 
 NO_EPICS = (
-    "epics are not available on this GitLab (GitLab Free): each program's issues are linked "
-    "to its tracking issue instead; set `epics: false` in settings.yml to say so and not be "
-    "told again"
+    "epics are not available on this GitLab (GitLab Free, or one whose REST epics API answers "
+    "404: README, Running against GitLab): each program's issues are linked to its tracking "
+    "issue instead; set `epics: false` in settings.yml to say so and not be told again"
 )
 LINK_CAP = 100  # GitLab's maximum of related links per issue
 
