@@ -37,6 +37,8 @@ from automation.output.result import Summary, action_type, plural
 from automation.privacy import Privacy, printable
 
 NOBODY = Privacy()  # nothing confidential
+FOLD_AFTER = 3  # items failed for one cause said each on a line of its own
+MAX_NAMED = 20  # items a folded line names (a run's report lists them all)
 DIFF_CONTEXT = 1
 MAX_DIFF_LINES = 5_000  # lines a shown diff compares, at most
 NOTE_MARKER = "<!-- automation:plan-note -->"
@@ -221,10 +223,24 @@ def plan_lines(plan: Plan, privacy: Privacy = NOBODY) -> Iterator[str]:
 
 
 def failure_lines(failures: Iterable[Failure], privacy: Privacy = NOBODY) -> Iterator[str]:
-    """Each failed item on one line."""
+    """Each failed item on one line; past FOLD_AFTER items failed for the same cause, the rest
+    on one line, by reference (a review: after GitLab's spam check refused a write, each
+    write held back was a FAILED line of its own, a thousand of them the day a template
+    changed)."""
+    by_cause: dict[str, list[str]] = {}
     for failure in failures:
         where = printable(privacy.located(failure.key, failure.iid))  # not hidden again
-        yield f"FAILED [{where}]: {privacy.about(failure.program, failure.message)}"
+        by_cause.setdefault(privacy.about(failure.program, failure.message), []).append(where)
+    for cause, places in by_cause.items():
+        yield from (f"FAILED [{where}]: {cause}" for where in places[:FOLD_AFTER])
+        if places[FOLD_AFTER:]:
+            yield f"FAILED [{_more(places[FOLD_AFTER:])}]: {cause}"
+
+
+def _more(places: Sequence[str]) -> str:
+    """Items past the first few failed for one cause: how many, and the first MAX_NAMED."""
+    named = ", ".join(places[:MAX_NAMED]) + (", …" if places[MAX_NAMED:] else "")
+    return f"{len(places)} more, the same: {named}"
 
 
 def summary_line(summary: Summary, *, done: bool) -> str:

@@ -217,3 +217,25 @@ def test_a_plan_of_thousands_of_failures_makes_a_note_gitlab_accepts() -> None:
     shown = body.count("\n  FAILED [")
     assert 300 <= shown < 4000
     assert f"… {4001 - shown} more lines in the plan artifact" in body
+
+
+def test_items_failed_for_one_cause_past_the_first_few_are_said_on_one_line() -> None:
+    """A review: after GitLab's spam check refused a write, each write held back was a FAILED
+    line of its own (a thousand, the day a template changed). The first three of a cause
+    are said each on its line, the rest on one, by reference, the first twenty named; other
+    causes keep their lines."""
+    held = "not written: GitLab's spam check refused an earlier write this run"
+    failures = [Failure("p", f"p/c/person{n}", held, n) for n in range(1, 30)]
+    failures.insert(5, Failure("p", "p/c/other", "GitLab failed", None))
+    lines = list(failure_lines(failures))
+    assert lines[:3] == [f"FAILED [p/c/person{n}]: {held}" for n in (1, 2, 3)]
+    named = ", ".join(f"p/c/person{n}" for n in range(4, 24))
+    assert lines[3] == f"FAILED [26 more, the same: {named}, …]: {held}"
+    assert lines[4:] == ["FAILED [p/c/other]: GitLab failed"]
+    four = list(failure_lines(failures[:4]))  # one past the few: named whole
+    assert four[3] == f"FAILED [1 more, the same: p/c/person4]: {held}"
+    hidden = Privacy(frozenset({"p"}), frozenset({"person4"}))
+    assert (
+        list(failure_lines(failures[:4], hidden))[3]
+        == f"FAILED [1 more, the same: p #4 (confidential)]: {held}"
+    )
