@@ -124,8 +124,40 @@ def begun_long_ago(
     return (
         f"{desired.program.id}: {_counted(len(late), 'issue')} made now for what began more "
         f"than a month ago (from {first}){_named(desired, late)}: their periods count from "
-        "that day, and those already over are not made; if it began later (an account "
-        "approved late), set its `start` to the day it did",
+        "that day, and those over before the backfill window are not made; if it began later "
+        "(an account approved late), set its `start` to the day it did",
+    )
+
+
+def skipped_at_start(
+    desired: DesiredProgram, actions: Iterable[Action], found: Collection[str], today: dt.date
+) -> tuple[str, ...]:
+    """A notice of the periods, ended before the backfill window, of each series whose first
+    issues this plan creates (an ESP trial: an account approved on 2 August with its `start`
+    of 19 July got no July session and no Q2 quarter, unsaid, and the sealed Q2 scorecard
+    charged it a missed month), or none. Not on the program's first run, whose window is what
+    README says it makes, nor where a series had issues (`missed_periods` says those)."""
+    created = {a.key for a in actions if isinstance(a, CreateIssue)}
+    if desired.program.backfill_setting is None or desired.tracking.key in created:
+        return ()
+    new = {_series(key) for key in created} - {_series(key) for key in found}
+    skipped = [
+        item
+        for item in desired.issues
+        if _series(item.key) in new
+        and not item.create
+        and item.over_before_made is None
+        and item.key not in found
+        and (end := item.ended_on) is not None
+        and end < today
+    ]
+    if not skipped:
+        return ()
+    ends = [end for item in skipped if (end := item.ended_on) is not None]
+    return (
+        f"{desired.program.id}: {_counted(len(skipped), 'period')} from before the backfill "
+        f"window not created for what is made now{_named(desired, skipped)}. "
+        + _advice(desired.program, ends, today),
     )
 
 

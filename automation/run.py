@@ -41,7 +41,13 @@ from automation.keyindex import index_size
 from automation.kinds import desired_programs
 from automation.kinds.registry import kind_of
 from automation.lock import RunLock, locked
-from automation.missed import asked_late, begun_long_ago, cautions, made_past
+from automation.missed import (
+    asked_late,
+    begun_long_ago,
+    cautions,
+    made_past,
+    skipped_at_start,
+)
 from automation.planner import calendar_refused, plan_program
 from automation.privacy import Privacy, privacy_of
 from automation.progress import measure, program_of
@@ -297,6 +303,8 @@ def make_plan(
             made = (*made_past(desired, planned.actions, today),)
             made += asked_late(desired, planned.actions, today)
             made += begun_long_ago(desired, planned.actions, today)
+            had = {issue.key for issue in observed.issues if issue.key}
+            made += skipped_at_start(desired, planned.actions, had, today)
             planned += Plan(warnings=cautions(desired, planned.actions), notices=made)
         if planned.warnings or planned.public:  # what stands until fixed (unchanged.py)
             planned = replace(planned, warned=frozenset({desired.program.id}))

@@ -1220,10 +1220,33 @@ def test_an_account_approved_long_after_its_start_is_said_once(esp: Path) -> Non
     assert lines_with(result, "began more than a month ago") == [
         "note: executive-sponsorship: 1 issue made now for what began more than a month ago "
         "(from 2027-02-01): Tyrell Systems: account plan: their periods count from that day, "
-        "and those already over are not made; if it began later (an account approved late), "
-        "set its `start` to the day it did"
+        "and those over before the backfill window are not made; if it began later (an "
+        "account approved late), set its `start` to the day it did"
     ], result.out
     assert "began more than a month ago" not in run("apply", today="2027-11-16").out
+
+
+def test_an_account_whose_start_is_before_the_backfill_window_is_told_which_periods_are_not_made(
+    esp: Path,
+) -> None:
+    """An ESP trial: Cyberdyne, approved on 2 August with the `start` it joined on, 19 July,
+    got August's issues but no July session and no FY28 Q2 quarter (before the backfill
+    window, the quarter), with no word: the Q2 scorecard then charged it a missed month."""
+    assert run("apply", today="2027-07-01").code == 0
+    edit(
+        esp / PROGRAM,
+        "    - {id: tyrell,",
+        "    - {id: cyberdyne, name: Cyberdyne Analytics, sponsor: rachel.kim, status: approved,\n"
+        "       account_team: [amara.osei], start: 2027-07-19}\n    - {id: tyrell,",
+    )
+    result = run("apply", today="2027-08-02")
+    assert result.code == 0, result.out + result.err
+    said = lines_with(result, "before the backfill window")
+    assert len(said) == 1, result.out
+    assert "Cyberdyne Analytics: July 2027 monthly" in said[0], said
+    assert "Cyberdyne Analytics: FY28 Q2 quarterly" in said[0], said
+    assert said[0].endswith("To create them, set `esp.backfill: year` in the program file"), said
+    assert "before the backfill window" not in run("apply", today="2027-08-03").out
 
 
 def test_a_negative_count_is_unreadable_and_a_negative_growth_counts(esp: Path) -> None:
