@@ -1249,6 +1249,23 @@ def test_an_account_whose_start_is_before_the_backfill_window_is_told_which_peri
     assert "before the backfill window" not in run("apply", today="2027-08-03").out
 
 
+def test_a_sponsor_in_their_own_account_team_is_warned_of_at_its_line(esp: Path) -> None:
+    """An ESP trial: a sponsor listed in their own account's team was accepted without a
+    word (the page gives the two roles to different people); a warning at the line, every
+    run, and the run goes on."""
+    edit(
+        esp / PROGRAM, "account_team: [aiko.tanaka]", "account_team: [aiko.tanaka, Jordan.Alvarez]"
+    )
+    result = run("apply")
+    assert result.code == 0, result.out + result.err
+    line = line_of(esp / PROGRAM, "account_team: [aiko.tanaka, Jordan.Alvarez]")
+    assert lines_with(result, "is in its account team too") == [
+        f"warning: {PROGRAM}:{line}: account 'umbrella': its sponsor 'jordan.alvarez' is in its "
+        "account team too; the Executive Sponsor and the Account Team are roles of their own: "
+        "take the sponsor out of `account_team`"
+    ], result.out
+
+
 def test_a_negative_count_is_unreadable_and_a_negative_growth_counts(esp: Path) -> None:
     """A trial: `Roadblocks removed: -2` was averaged into the scorecard as a value; the
     shipped counts have `min: 0`, and net ARR growth, which can fall, has none."""

@@ -106,6 +106,7 @@ def generate(ctx: Ctx) -> Generated:
     }
     table = ctx.renderer.render(PROPOSALS_BLOCK, shown)
     warnings, failures = _cap_findings(ctx, capped)
+    warnings += tuple(_sponsors_in_team(ctx))
     return Generated(
         tuple(issues),
         groups,
@@ -113,6 +114,24 @@ def generate(ctx: Ctx) -> Generated:
         warnings,
         failures=failures,
     )
+
+
+def _sponsors_in_team(ctx: Ctx) -> Iterator[str]:
+    """A sponsor listed in their own account's team, at that line (an ESP trial: most likely
+    a slip of copy and paste; the page gives the Executive Sponsor and the Account Team
+    roles of their own). A warning, not an error: a run goes on as it did."""
+    for i, account in enumerate(ctx.program.esp.accounts):
+        team = [member.casefold() for member in account.account_team]
+        if account.sponsor.casefold() in team:
+            where = ("esp", "accounts", i, "account_team", team.index(account.sponsor.casefold()))
+            yield str(
+                ctx.source.problem(
+                    where,
+                    f"account '{account.id}': its sponsor '{account.sponsor}' is in its "
+                    "account team too; the Executive Sponsor and the Account Team are roles "
+                    "of their own: take the sponsor out of `account_team`",
+                )
+            )
 
 
 def _cap_findings(
