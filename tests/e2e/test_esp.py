@@ -1266,6 +1266,21 @@ def test_a_sponsor_in_their_own_account_team_is_warned_of_at_its_line(esp: Path)
     ], result.out
 
 
+def test_a_sealed_scorecard_does_not_judge_a_per_year_value_whose_year_runs_on(esp: Path) -> None:
+    """An ESP trial: Initech's year runs to 2027-04-30, yet the FY27 Q4 scorecard, sealed on
+    2027-02-01, published its one public reference of a yearly target of two as "✗ below
+    target", a target it could still meet. Such a value is marked "so far"; one whose year
+    ended within the quarter is judged."""
+    assert run("apply", today="2027-01-04").code == 0
+    annual = path_of(esp, "executive-sponsorship/account/initech/annual/fy27")
+    edit(annual, "- Public references: __", "- Public references: 1")
+    assert run("apply", today="2027-02-01").code == 0
+    card = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy27-q4"].description
+    initech = next(line for line in card.splitlines() if line.startswith("| Initech |"))
+    assert "| 1 ✗ so far |" in initech, initech
+    assert "*so far*: its account's year runs on after the quarter" in card, card
+
+
 def test_a_negative_count_is_unreadable_and_a_negative_growth_counts(esp: Path) -> None:
     """A trial: `Roadblocks removed: -2` was averaged into the scorecard as a value; the
     shipped counts have `min: 0`, and net ARR growth, which can fall, has none."""
