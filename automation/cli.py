@@ -932,6 +932,20 @@ def _early_tracker(args: argparse.Namespace, env: Mapping[str, str], err: TextIO
     return choose_tracker(args, env, err, settings.gitlab) if settings else None
 
 
+def _looked_back(
+    args: argparse.Namespace, env: Mapping[str, str], err: TextIO, today: dt.date
+) -> tuple[LookBack | None, Tracker | None]:
+    """The early tracker (`_early_tracker`) and what it finds changed since the record. GitLab
+    out of reach, the files are read all the same, so that a mistake in them is what the run
+    says (exit 2), as `plan` does (a newcomer: it was hidden behind exit 3)."""
+    try:
+        early = _early_tracker(args, env, err)
+        return (look_back(early, args.inputs, today, args.steps) if early else None), early
+    except TrackerUnavailable:
+        prepare(args.config, args.templates, today, args.program or ())
+        raise
+
+
 def _inputs(args: argparse.Namespace) -> str:
     return inputs(_version(), args.config, args.templates, args.program or ())
 
@@ -1090,8 +1104,7 @@ def _command(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err:
         # what the run reads besides GitLab, as it was before anything was read: a file
         # changed during the run is a change the next run sees
         args.inputs = _inputs(args) if args.command == "apply" else ""
-        early = _early_tracker(args, env, err)
-        look = look_back(early, args.inputs, today, args.steps) if early else None
+        look, early = _looked_back(args, env, err, today)
         if look is not None and not look.changed:
             return _nothing_changed(args, look.record, today, env, out)
         scope = look.programs() if look else None

@@ -64,6 +64,13 @@ BAD_REQUEST = 400
 FORBIDDEN = 403
 NOT_FOUND = 404
 TOO_MANY = 429
+FIRST_TRIES = 3  # connections that fail before GitLab ever answered in a run: it stops
+# urllib3's words for a host name DNS does not know, on Linux, macOS and Windows
+_UNKNOWN_HOST = re.compile(
+    r"Name or service not known|nodename nor servname|getaddrinfo failed|"
+    r"Temporary failure in name resolution|No address associated|Failed to resolve",
+    re.I,
+)
 MAX_SAID = 300  # characters of GitLab's own message a line shows (an error page can be long)
 UNPROCESSABLE = 422
 LOCK_LABEL = "automation-run-lock"  # a group label whose existence means a run is going
@@ -339,6 +346,8 @@ class SameOriginSession(requests.Session):
         self.url = url
         self.origin = origin(url)
         self.sending: list[Callable[[requests.PreparedRequest], None]] = []  # told first
+        self.answered = False  # GitLab answered a request of this session
+        self.refused = 0  # connections that failed before it did
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         target = str(request.url or "")
@@ -350,7 +359,48 @@ class SameOriginSession(requests.Session):
             )
         for told in self.sending:
             told(request)
-        return super().send(request, **kwargs)
+        try:
+            response = super().send(request, **kwargs)
+        except requests.ConnectionError as error:
+            if self.answered:
+                raise  # GitLab went away: python-gitlab's retries, as long as they last
+            self.refused += 1
+            if self.refused >= FIRST_TRIES:
+                raise NeverAnswered(error, self.refused) from error
+            raise
+        self.answered = True
+        return response
+
+
+class NeverAnswered(requests.RequestException):
+    """GitLab has not answered once in this run, and FIRST_TRIES connections failed: a wrong
+    GITLAB_URL, or a network that does not reach it. Not a ConnectionError, which
+    python-gitlab would try again for a hundred seconds (a newcomer waited that long, told
+    nothing)."""
+
+    def __init__(self, error: requests.ConnectionError, tries: int) -> None:
+        super().__init__(str(error))
+        self.error, self.tries = error, tries
+
+
+def never_answered(error: NeverAnswered, what: str) -> str:
+    """What a run that never reached GitLab says: why, as far as the connection tells, and what
+    to check."""
+    hint = connection_hint(error.error) or (
+        ": check GITLAB_URL, and that this machine can reach it (a proxy, a firewall); the "
+        "next run tries again"
+    )
+    return f"nothing answered while {what} ({_why(error.error)}, {error.tries} tries){hint}"
+
+
+def _why(error: requests.ConnectionError) -> str:
+    """Why a connection failed, in words (urllib3's are a repr of its internals)."""
+    said = str(error)
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return "no answer within 30 seconds"
+    if _UNKNOWN_HOST.search(said):
+        return "its host name is not known here"
+    return "the connection was refused" if "refused" in said.lower() else "the connection failed"
 
 
 class GitLabTracker(Tracker, ChangeLog):
@@ -1527,6 +1577,8 @@ class GitLabTracker(Tracker, ChangeLog):
             ) from error
         except GitlabError as error:  # python-gitlab's per-operation errors carry the HTTP code
             raise self._http_error(what, error, missing, elsewhere) from error
+        except NeverAnswered as error:
+            raise TransientError(self._scrub(never_answered(error, what))) from error
         except requests.RequestException as error:
             said = f"GitLab failed while {what}: {self._scrub(str(error))}"
             raise TransientError(said + connection_hint(error)) from error

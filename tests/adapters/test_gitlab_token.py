@@ -278,6 +278,51 @@ def test_a_token_pasted_into_the_address_is_not_shown(
     assert TOKEN not in result.err and "https://x.invalid/[token]" in result.err
 
 
+@pytest.mark.usefixtures("no_waiting")
+@pytest.mark.parametrize(
+    ("refusal", "said"),
+    [
+        (
+            requests.ConnectionError(
+                "HTTPConnectionPool(host='127.0.0.1', port=9): Max retries exceeded with url: "
+                "/api/v4/user (Caused by NewConnectionError('Failed to establish a new "
+                "connection: [Errno 111] Connection refused'))"
+            ),
+            "the connection was refused",
+        ),
+        (
+            requests.ConnectionError(
+                "HTTPSConnectionPool(host='gitlab.exmaple.com', port=443): Max retries exceeded "
+                "(Caused by NameResolutionError(\"Failed to resolve 'gitlab.exmaple.com' "
+                '([Errno -2] Name or service not known)"))'
+            ),
+            "its host name is not known here",
+        ),
+        (requests.exceptions.ConnectTimeout("timed out"), "no answer within 30 seconds"),
+    ],
+)
+def test_a_gitlab_that_never_answers_is_given_up_on_soon_with_what_to_check(
+    shipped: Path, mocked: responses.RequestsMock, refusal: Exception, said: str
+) -> None:
+    """A newcomer: GITLAB_URL pointing where nothing listens sat silent for 104 seconds
+    (python-gitlab tries a connection ten times, backing off), then printed urllib3's words,
+    "GitLab failed" though nothing had answered, and nothing to do. Before GitLab has answered
+    once in a run, three refused connections end it (a GitLab that answered and then went away
+    is still tried as long as before)."""
+    calls = mocked.get(re.compile(rf"{re.escape(URL)}/.*"), body=refusal)
+    result = cli(
+        ["plan", "--backend", "gitlab", "--today", TODAY],
+        {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN},
+    )
+    assert result.code == EXIT_TRACKER_UNAVAILABLE
+    assert calls.call_count == 3
+    assert result.err.strip() == (
+        f"automation: cannot reach GitLab at {URL}: nothing answered while checking the token "
+        f"({said}, 3 tries): check GITLAB_URL, and that this machine can reach it (a proxy, a "
+        "firewall); the next run tries again"
+    ), result.err
+
+
 @pytest.mark.parametrize(
     "url",
     ["https://gitlab.com\n", " https://gitlab.com ", "HTTPS://gitlab.com", "Https://gitlab.com/"],

@@ -771,6 +771,35 @@ def test_unreachable_gitlab_exits_3(
     assert f"cannot reach GitLab at {URL}" in result.err
 
 
+def test_a_mistake_in_the_files_is_said_before_gitlab_being_out_of_reach(
+    gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    """A newcomer: `apply` reads settings.yml and asks GitLab first (a run with nothing to do
+    stops there), so with GitLab out of reach a mistake in people.yml was hidden behind
+    exit 3, where `plan` said it (exit 2). Out of reach, `apply` reads the files too, and a
+    mistake in them is what it says."""
+    people = tmp_path / "config" / "people.yml"
+    people.write_text(people.read_text("utf-8") + "  - oops\n", "utf-8")
+    gitlab.fake.inject(connection_error=True, times=1000)
+    result = run_with(gitlab.fake, gitlab.env(), caplog)
+    assert result.code == 2, result.out + result.err
+    assert "config/people.yml" in result.err and "nothing was written" in result.err
+
+
+def test_a_gitlab_that_answered_and_then_drops_connections_is_tried_as_long_as_before(
+    gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Only a GitLab that never answered in the run is given up on after three failed
+    connections (a wrong address): one that answered, then drops a few (a restart, a load
+    balancer), gets python-gitlab's retries, and the run goes on."""
+    dropped = gitlab.fake.inject(
+        connection_error=True, times=5, method="GET", path_contains="/labels"
+    )
+    result = run_with(gitlab.fake, gitlab.env(), caplog)
+    assert result.code == 0, result.out + result.err
+    assert dropped.fired == 5
+
+
 def test_gitlab_without_epics_api_falls_back_to_links(gitlab: GitLabBackend) -> None:
     gitlab.fake.inject(404, times=1000, path_contains="/epics")
     result = ok(gitlab.cli("apply"))
