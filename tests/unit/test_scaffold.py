@@ -269,9 +269,9 @@ def test_scheduled_and_plan_jobs_install_the_lock_and_only_tests_get_the_test_to
     lean = {name for name, job in jobs.items() if job.get("before_script", runtime) == runtime}
     assert lean == {"validate", "plan-preview", "dry-run", "apply", "sync-on-event", "pages"}
     assert "[test]" in " ".join(jobs["tests"]["before_script"])
-    assert OURS["cache"]["paths"] == [".cache/pip"]
+    assert OURS["default"]["cache"]["paths"] == [".cache/pip"]
     assert OURS["variables"]["PIP_CACHE_DIR"] == "$CI_PROJECT_DIR/.cache/pip"
-    assert "requirements.lock" in OURS["cache"]["key"]["files"]
+    assert "requirements.lock" in OURS["default"]["cache"]["key"]["files"]
 
 
 def test_a_release_tag_publishes_to_the_package_registry_teams_install_from() -> None:
@@ -365,6 +365,16 @@ def test_the_refused_default_is_inits_default(tmp_path: Path) -> None:
         ["init", str(tmp_path / "third"), "--tool-project", "Enablement/Program-Automation"], {}
     )
     assert "the pipeline refuses to run with the default" in shouted.out  # as the pipeline does
+
+
+@pytest.mark.parametrize("pipeline", [".gitlab-ci.yml", "automation/skeleton/gitlab-ci.yml"])
+def test_the_pipelines_use_no_keyword_gitlab_deprecated_at_the_top(pipeline: str) -> None:
+    """A newcomer: the team pipeline had a global `cache:`; GitLab deprecates defining image,
+    services, cache, before_script and after_script globally (use `default:`)."""
+    loaded: dict[str, Any] = yaml.safe_load((REPO / pipeline).read_text("utf-8"))
+    deprecated = {"image", "services", "cache", "before_script", "after_script"}
+    assert not deprecated & set(loaded)
+    assert loaded["default"]["cache"]["paths"] == [".cache/pip"]
 
 
 @pytest.mark.parametrize("pipeline", [".gitlab-ci.yml", "automation/skeleton/gitlab-ci.yml"])
