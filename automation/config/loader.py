@@ -451,16 +451,28 @@ def _read(path: Path, sources: dict[str, Source], problems: list[Problem]) -> So
     problems.extend(source.problems)
     sources[file] = source
     if not isinstance(source.data, dict):
-        empty = "the file is empty (or only comments); " if source.data is None else ""
         problems.append(
             source.problem(
                 (),
-                f"{empty}expected a mapping of keys to values ('key: value' "
+                f"{_found(source.data)}expected a mapping of keys to values ('key: value' "
                 "lines); see README.md, Configuration",
             )
         )
         return None
     return source
+
+
+def _found(data: object) -> str:
+    """What a file that is no mapping holds instead, and the likely slip (a newcomer: a
+    program file written as a list was told what was expected, not what was found)."""
+    if data is None:
+        return "the file is empty (or only comments); "
+    if isinstance(data, list):
+        return (
+            "the file is a list (its lines start with '- '): take the dashes off the "
+            "top-level lines; "
+        )
+    return "the file holds a single value, not keys; "
 
 
 def _program_problems(error: ValidationError, source: Source) -> Iterator[Problem]:
