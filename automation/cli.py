@@ -458,8 +458,8 @@ def _validate(prepared: Prepared, today: dt.date, out: TextIO, err: TextIO) -> i
         said = (*size_warnings(p), *uncounted, *same_titles(p), *strays)
         for warning in (*p.warnings, *held, *said):
             print(shown.about(p.program.id, f"warning: {warning}"), file=out)
-    for warning in prepared.blocks.renderer.doubts():
-        print(f"warning: {warning}", file=out)
+    for warning in prepared.blocks.renderer.doubts():  # of no one program: hides them all
+        print(shown.about(None, f"warning: {warning}"), file=out)
     if too_long:  # through the outputs' privacy: a confidential issue's title names people
         for program, text in too_long:
             print(shown.about(program, text), file=err)

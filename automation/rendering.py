@@ -860,6 +860,7 @@ class Renderer:
         self._read: dict[str, set[str]] = {}  # the values each template reads
         self._given: dict[str, set[str]] = {}  # the values each issue template was given
         self._inert: dict[str, set[str]] = {}  # the @names each template wrote made inert
+        self._titled: dict[Problem, set[str]] = {}  # the @names a title's own text types
 
     def admit(self, roster: Collection[str]) -> None:
         """Let templates mention ROSTER from now on: the renderer that checked the templates
@@ -919,6 +920,10 @@ class Renderer:
             for name in sorted(inert):
                 line = self.line_naming(template, f"@{name}", quoted=False)
                 found.append(f"{self._place(template, line)}: {_inert_mention(name)}")
+        for origin, typed in self._titled.items():
+            found += [
+                f"{origin.file}:{origin.line}: title: {_titled(name)}" for name in sorted(typed)
+            ]
         return found
 
     def _place(self, template: str, line: int) -> str:
@@ -968,6 +973,9 @@ class Renderer:
         # the title's own text too (a program file's `title:` is configuration): GitLab
         # notifies whom a title mentions and notes on what it refers to (an attacker's trial)
         title = cut_title(neutralise_title(" ".join(text.split())))
+        typed = set(_TYPED_MENTION.findall(_JINJA_TAG.sub(" ", source)))
+        if typed:  # said by `validate`; the values a title prints are not quoted
+            self._titled.setdefault(origin, set()).update(typed)
         if not title:  # GitLab refuses an issue without a title (a tester's finding)
             raise ConfigError([Problem(origin.file, origin.line, f"title: {_BLANK_TITLE}")])
         return title
@@ -1287,6 +1295,18 @@ def _unsupplied(name: str, given: Collection[str]) -> str:
         f"'{name}' is given to none of the issues this template made today{hint}: if it is "
         "misspelt, the first run that renders this line for an issue stops with an error, and "
         f"writes nothing; check the variable name ({_WHAT_TEMPLATES_GET})"
+    )
+
+
+_JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)  # a title's values
+_TYPED_MENTION = re.compile(r"(?<![\w@`])@([A-Za-z0-9_][\w.-]*)")  # an @name a person typed
+
+
+def _titled(name: str) -> str:
+    """What to say of an `@name` typed in a program's title."""
+    return (
+        f"'@{name}' is written without its @ power in a title (nobody is notified: the tool "
+        "makes no mention in a title, which GitLab would notify): write the name without its @"
     )
 
 

@@ -135,3 +135,25 @@ def test_validate_warns_of_a_templates_mention_of_someone_not_in_people_yml(
     texts = [p.read_text("utf-8") for p in (shipped / ".automation" / "issues").glob("*.md")]
     assert any("outsider" in text for text in texts)
     assert not any("@outsider" in text for text in texts)  # inert, as before
+
+
+def test_validate_warns_of_an_at_name_typed_in_a_programs_title(shipped: Path) -> None:
+    """A newcomer: `title: "CSM Aspiring Leaders @all …"` passed `validate` without a word,
+    and the plan then showed `@all` made inert by an invisible space, as if it would mention
+    everyone. The tool writes no mention in a title: a warning at the title's line; the values it
+    prints are not quoted (a confidential program's could name someone)."""
+    keep_programs(shipped, "csm-aspiring-leaders")
+    program = shipped / "config/programs/csm-aspiring-leaders.yml"
+    edit(
+        program,
+        'title: "CSM Aspiring Leaders: ',
+        "title: \"CSM Aspiring Leaders @all cc @{{ 'x' }}: ",
+    )
+    result = run("validate")
+    assert result.code == 0, result.err
+    said = [x for x in result.out.splitlines() if "in a title" in x]
+    assert said == [
+        "warning: config/programs/csm-aspiring-leaders.yml:10: title: '@all' is written without "
+        "its @ power in a title (nobody is notified: the tool makes no mention in a title, which "
+        "GitLab would notify): write the name without its @"
+    ], result.out
