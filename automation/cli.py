@@ -383,12 +383,14 @@ def choose_tracker(
             file=err,
         )
     if backend == "local":
-        return LocalTracker(
+        local = LocalTracker(
             args.workspace,
             functools.partial(_run_moment, args),
             epics=settings.epics,
             groups=(settings.group, settings.project),
         )
+        _went_back(args, local, err)
+        return local
     clock = args.clock
     tracker = GitLabTracker(
         Connection.from_env(env),
@@ -404,6 +406,22 @@ def choose_tracker(
     if getattr(args, "as_user", None):
         tracker.plan_as(args.as_user)
     return tracker
+
+
+def _went_back(args: argparse.Namespace, local: LocalTracker, err: TextIO) -> None:
+    """A note when the run's day comes before the day the workspace was last written (a
+    newcomer stepped back from a rehearsal of March to December in the same workspace:
+    warnings of issues no longer defined, statuses gone back, unsaid why)."""
+    today = args.today or args.clock.now().date()
+    last = local.last_written()
+    if last is not None and today < last:
+        print(
+            f"note: the day went back: this run's, {today}, is before {last}, when the "
+            f"workspace {args.workspace}/ was last written, so issues made for later days read "
+            "as issues configuration no longer defines, and statuses go back; rehearse an "
+            "earlier day in a workspace of its own (--workspace DIR)",
+            file=err,
+        )
 
 
 def _run_moment(args: argparse.Namespace) -> dt.datetime:

@@ -266,6 +266,12 @@ class LocalTracker(Tracker):
         """Every issue in the workspace, in iid order."""
         return [self._issue(iid) for iid in _iids(self.issues_dir)]
 
+    def last_written(self) -> dt.date | None:
+        """The day the workspace's issues were last written (a run's `--today`), None when it
+        has none."""
+        stamps = (issue.updated_at or issue.created_at for issue in self.all_issues())
+        return max((stamp.date() for stamp in stamps if stamp is not None), default=None)
+
     def epics_available(self) -> bool:
         """Epics are files here; settings can still turn them off."""
         return self.epics

@@ -213,3 +213,25 @@ def test_a_deleted_epic_file_leaves_its_issues_in_no_epic_and_they_go_in_the_new
     number = new.removesuffix(".md")
     assert all(f"\nepic: {number}\n" in p.read_text("utf-8") for p in members)
     assert "No changes" in cli("apply")[1]
+
+
+def test_a_rehearsal_of_a_day_before_the_workspace_was_last_written_says_so(
+    project: Path,
+) -> None:
+    """A newcomer: after `--today 2027-03-01`, stepping back to `--today 2026-12-01` in the
+    same workspace (as the README's walk-through reads) gave fourteen "no longer defines"
+    warnings and statuses rewound, unsaid why. The run says the day went back, and where to
+    rehearse it; a step forward says nothing."""
+    code, out, err = cli("apply", "--today", "2027-03-01", "--program", "csm-aspiring-leaders")
+    assert code == 0, out + err
+    code, out, err = cli("apply", "--today", "2026-12-01", "--program", "csm-aspiring-leaders")
+    assert code == 0, out + err
+    said = [line for line in err.splitlines() if "went back" in line]
+    assert said == [
+        "note: the day went back: this run's, 2026-12-01, is before 2027-03-01, when the "
+        "workspace .automation/ was last written, so issues made for later days read as issues "
+        "configuration no longer defines, and statuses go back; rehearse an earlier day in a "
+        "workspace of its own (--workspace DIR)"
+    ], err
+    code, out, err = cli("apply", "--today", "2027-04-01", "--program", "csm-aspiring-leaders")
+    assert code == 0 and "went back" not in err
