@@ -377,9 +377,16 @@ def test_the_dashboard_is_published_after_a_sync_where_some_items_failed(ours: b
     assert starts(waiting, sync, failed={"apply"}) == {"apply"}  # as it was
 
 
-def test_a_tag_runs_the_release_only() -> None:
+def test_a_tag_runs_the_tests_then_the_release_which_needs_them() -> None:
+    """A newcomer's review: a pushed `v*` tag published a release with no test run on its
+    commit; the tag pipeline runs the tests, and the release starts only if they pass."""
     tag = {**MAIN, "CI_PIPELINE_SOURCE": "push", "CI_COMMIT_TAG": "v1.2.3"}
-    assert set(runs(PIPELINE, tag)) == {"release"}
+    assert set(runs(PIPELINE, tag)) == {"tests", "release"}
+    assert starts(PIPELINE, tag, failed=set()) == {"tests", "release"}
+    assert starts(PIPELINE, tag, failed={"tests"}) == {"tests"}
+    assert PIPELINE["release"]["needs"] == ["tests"]
+    other = {**tag, "CI_COMMIT_TAG": "draft"}  # not a release's tag: nothing runs
+    assert set(runs(PIPELINE, other)) == set()
 
 
 def test_the_rules_reader_reads_gitlab_expressions() -> None:
