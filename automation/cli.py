@@ -775,7 +775,8 @@ def _outdated(
         say(
             f"note: could not read branch {branch} of project {project} (the programs "
             "repository), so whether a newer commit changed the configuration is not checked: "
-            "the token's user needs the Reporter role there (or GitLab failed just then)"
+            "the token's user needs to read its code there: the Reporter role, or Planner where "
+            "GitLab lets that role read a private project's code (or GitLab failed just then)"
         )
         return
     if head == sha:
