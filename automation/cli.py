@@ -316,8 +316,11 @@ def _apart(args: argparse.Namespace, option: str, given: Path, instead: str) -> 
     mistake (a reviewer's)."""
     path, config = given.resolve(), args.config.resolve()
     read = path.parent == config and path.suffix.lower() in {".yml", ".yaml"}
+    # a config/ of its own is committed whole (a newcomer's `--workspace config/ws`); the
+    # working folder as configuration (`--config .`) is a flat layout
+    committed = path.is_relative_to(config) and config != Path.cwd().resolve()
     taken = (
-        ("--config", args.config, path == config or read),
+        ("--config", args.config, path == config or read or committed),
         ("--config", args.config / "programs", path.is_relative_to(config / "programs")),
         ("--templates", args.templates, path.is_relative_to(args.templates.resolve())),
     )

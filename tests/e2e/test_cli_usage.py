@@ -66,7 +66,7 @@ def test_apply_today_on_gitlab_needs_rehearsal(shipped: Path) -> None:
         assert fake.issues("enablement/programs") == []
 
 
-@pytest.mark.parametrize("workspace", ["config", "config/programs", "templates/x"])
+@pytest.mark.parametrize("workspace", ["config", "config/programs", "templates/x", "config/ws"])
 def test_a_workspace_inside_config_or_templates_is_refused(shipped: Path, workspace: str) -> None:
     """An attacker's trial: `--workspace config` wrote every issue file (a confidential
     program's too) into the folder a team commits; `config/programs` broke every later run."""
@@ -84,6 +84,7 @@ def test_a_workspace_inside_config_or_templates_is_refused(shipped: Path, worksp
         ["plan", "--report", "config/people.yml"],
         ["plan", "--report", "config/programs/report.json"],
         ["plan", "--report", "templates/report.json"],
+        ["plan", "--report", "config/report.json"],  # a newcomer's: committed with config/
         ["dashboard", "--out", "config/programs"],
         ["dashboard", "--out", "templates"],
         ["dashboard", "--out", "config"],
