@@ -111,7 +111,25 @@ def same_lines(current: str, content: str) -> bool:
 
 
 def _lines(text: str) -> list[str]:
-    return [live(line.rstrip()) for line in without_marks(text).split("\n") if line.strip()]
+    return [
+        _FORMER.get(plain, plain)
+        for line in without_marks(text).split("\n")
+        if line.strip()
+        for plain in (live(line.rstrip()),)
+    ]
+
+
+# lines the shipped templates wrote before, read as their present wording: a block is not
+# rewritten only for a better wording of its footer (every issue, on the upgrade), but the
+# next rewrite for its figures writes it
+_FORMER = {
+    "<sub>Kept up to date by the program automation from the ticked tasks above. Anything typed "
+    "between the automation markers is replaced on the next run; write notes outside them.</sub>": (
+        "<sub>Kept up to date by the program automation from the ticked tasks above. Text typed "
+        "between the automation markers is moved below them when the figures change; write notes "
+        "outside them.</sub>"
+    ),
+}
 
 
 def typed(current: str, content: str) -> list[str]:

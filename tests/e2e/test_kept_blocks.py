@@ -3,6 +3,7 @@ keeps as configuration says it while the issue is live, and leaves alone otherwi
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -456,3 +457,35 @@ def test_a_block_written_before_the_record_is_not_rewritten_for_it(
     before = path.read_text("utf-8")
     assert "No changes" in run("apply").out
     assert path.read_text("utf-8") == before
+
+
+OLD_FOOTER = (
+    "<sub>Kept up to date by the program automation from the ticked tasks above. Anything typed "
+    "between the automation markers is replaced on the next run; write notes outside them.</sub>"
+)
+
+
+def test_the_progress_footer_says_what_happens_to_typed_text_without_rewriting_every_issue(
+    onboarding: Path,
+) -> None:
+    """Two reviews: the progress block's footer said text typed in it "is replaced", where
+    it is moved below the block when the figures change. New and rewritten blocks say so; a
+    block with the former wording is not rewritten only for it (an upgrade would rewrite
+    every issue)."""
+    assert run("apply").code == 0
+    path = path_of(onboarding, TOM)
+    text = path.read_text("utf-8")
+    footer = next(line for line in text.splitlines() if line.startswith("<sub>Kept up to date"))
+    assert "is moved below" in footer and "replaced" not in footer, footer
+    # as the former version wrote it: that wording, and its mark in the block's record
+    marks = [hashlib.sha1(line.encode("utf-8")).hexdigest()[:6] for line in (footer, OLD_FOOTER)]
+    assert f" {marks[0]}" in text
+    path.write_text(
+        text.replace(footer, OLD_FOOTER).replace(f" {marks[0]}", f" {marks[1]}"), "utf-8"
+    )
+    before = path.read_text("utf-8")
+    assert "No changes" in run("apply").out
+    assert path.read_text("utf-8") == before  # the former wording stands, unrewritten
+    _tom_ticks(onboarding)
+    assert run("apply").code == 0
+    assert OLD_FOOTER not in path.read_text("utf-8") and footer in path.read_text("utf-8")
