@@ -41,6 +41,7 @@ from automation.errors import (
 )
 from automation.event import Event, read_event
 from automation.lock import EVENT_WAIT, WAIT, LockBusy, RunLock, holder_name
+from automation.missed import as_planned
 from automation.output.console import Console, show_applied, show_plan, write_report
 from automation.output.document import plan_document, to_json
 from automation.output.lines import NOTE_MARKER, note_body, plan_lines, stopped_line, summary_line
@@ -534,6 +535,7 @@ def _plan(
     out: TextIO,
 ) -> int:
     plan = make_plan(prepared, tracker, today, args.steps)
+    plan = replace(plan, notices=tuple(map(as_planned, plan.notices)))
     private = prepared.privacy
     if plan.creates_issues and tracker.one_assignee():  # the run says it once each is made
         said = one_assignee_warnings(plan, private.hides)

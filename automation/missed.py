@@ -15,6 +15,7 @@ from automation.desired import DesiredIssue, DesiredProgram, group_of
 from automation.items import ObservedIssue
 
 WIDEST = "year"  # the widest backfill window a kind offers
+MADE_NOW = "made now"  # how the notices of a run's creates say them (`as_planned`: a plan's)
 SHOWN = 10  # periods named in the warning; the rest are counted
 REMEMBERED = dt.timedelta(days=365)  # a missed period is warned about for a year after it ended
 
@@ -73,6 +74,12 @@ def made_too_late(desired: DesiredProgram, had: Collection[str], today: dt.date)
     ]
 
 
+def as_planned(notice: str) -> str:
+    """A notice of what a run makes, as a plan (which makes nothing) says it (a newcomer read
+    "6 issues made now" in `plan`'s output)."""
+    return notice.replace(MADE_NOW, "to be made by apply")
+
+
 def cautions(desired: DesiredProgram, actions: Iterable[Action]) -> tuple[str, ...]:
     """The cautions (`DesiredIssue.caution`) of the issues this plan creates."""
     created = {a.key for a in actions if isinstance(a, CreateIssue)}
@@ -94,7 +101,7 @@ def made_past(
     if not past:
         return ()
     return (
-        f"{desired.program.id}: {_counted(len(past), 'issue')} made now for periods that were "
+        f"{desired.program.id}: {_counted(len(past), 'issue')} {MADE_NOW} for periods that were "
         f"over before this run{_named(desired, past)} (no run happened in their time, or they "
         "are in the program's backfill window on its first run: README, Runs are missed)",
     )
@@ -122,7 +129,7 @@ def begun_long_ago(
         return ()
     first = min(item.begins or today for item in late)
     return (
-        f"{desired.program.id}: {_counted(len(late), 'issue')} made now for what began more "
+        f"{desired.program.id}: {_counted(len(late), 'issue')} {MADE_NOW} for what began more "
         f"than a month ago (from {first}){_named(desired, late)}: their periods count from "
         "that day, and those over before the backfill window are not made; if it began later "
         "(an account approved late), set its `start` to the day it did",
@@ -156,7 +163,7 @@ def skipped_at_start(
     ends = [end for item in skipped if (end := item.ended_on) is not None]
     return (
         f"{desired.program.id}: {_counted(len(skipped), 'period')} from before the backfill "
-        f"window not created for what is made now{_named(desired, skipped)}. "
+        f"window not created for what is {MADE_NOW}{_named(desired, skipped)}. "
         + _advice(desired.program, ends, today),
     )
 
@@ -174,7 +181,7 @@ def asked_late(
         return ()
     past = sorted({name for item in late for name in _past_checkpoints(item, today)})
     return (
-        f"{desired.program.id}: {_counted(len(late), 'issue')} made now ask for checkpoints "
+        f"{desired.program.id}: {_counted(len(late), 'issue')} {MADE_NOW} ask for checkpoints "
         f"whose day is past ({', '.join(past)}){_named(desired, late)}: an answer counts only "
         "while the cohort's figure for its checkpoint is not published yet (when every answer "
         "is in, or its grace days after its day); a figure published already never changes",

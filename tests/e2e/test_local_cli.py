@@ -11,6 +11,7 @@ import pytest
 
 from automation.cli import run
 from tests.backends import StepClock
+from tests.conftest import keep_programs
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -235,3 +236,16 @@ def test_a_rehearsal_of_a_day_before_the_workspace_was_last_written_says_so(
     ], err
     code, out, err = cli("apply", "--today", "2027-04-01", "--program", "csm-aspiring-leaders")
     assert code == 0 and "went back" not in err
+
+
+def test_a_plan_says_of_what_apply_would_make_that_it_is_to_be_made(shipped: Path) -> None:
+    """A newcomer: `plan` (which writes nothing) said "6 issues made now for periods that
+    were over"; it says they are to be made by apply, and apply that they were made now."""
+    keep_programs(shipped, "executive-sponsorship")
+    code, out, err = cli("plan", "--today", "2026-12-07")
+    assert code == 0, out + err
+    said = [line for line in out.splitlines() if "for periods that were over" in line]
+    assert len(said) == 1 and "6 issues to be made by apply for periods" in said[0], out
+    assert "made now" not in out
+    code, out, err = cli("apply", "--today", "2026-12-07")
+    assert "6 issues made now for periods that were over" in out, out
