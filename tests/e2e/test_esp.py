@@ -1281,6 +1281,31 @@ def test_a_sealed_scorecard_does_not_judge_a_per_year_value_whose_year_runs_on(e
     assert "*so far*: its account's year runs on after the quarter" in card, card
 
 
+def test_the_ended_note_counts_the_cadence_issues_the_same_run_makes(esp: Path) -> None:
+    """An ESP trial: the pipeline down from December to July, Acme's commitment ended on
+    2027-06-30; the July run made its May and June sessions and posted, once for good,
+    "Cadence issues: 0 of 4 complete" where the account had six."""
+    edit(
+        esp / PROGRAM,
+        "    - {id: tyrell,",
+        "    - {id: acme, name: Acme, sponsor: dana.whitfield, status: approved,\n"
+        "       account_team: [tom.reyes], start: 2026-11-02, end: 2027-06-30, "
+        "ended_early: customer acquired}\n    - {id: tyrell,",
+    )
+    assert run("apply", today="2026-12-01").code == 0
+    result = run("apply", today="2027-07-01")
+    assert result.code == 0, result.out + result.err
+    found = issues(esp)
+    made = [k for k in found if k.startswith("executive-sponsorship/account/acme/")]
+    cadence = len(made) - 1  # all but the plan
+    plan = found["executive-sponsorship/account/acme/account-plan"]
+    said = (esp / ".automation" / "notes" / f"{plan.iid}.md").read_text("utf-8")
+    assert cadence == 6, made
+    assert f"- Cadence issues: 0 of {cadence} complete, {cadence} unfinished and still open" in (
+        said
+    ), said
+
+
 def test_a_negative_count_is_unreadable_and_a_negative_growth_counts(esp: Path) -> None:
     """A trial: `Roadblocks removed: -2` was averaged into the scorecard as a value; the
     shipped counts have `min: 0`, and net ARR growth, which can fall, has none."""
