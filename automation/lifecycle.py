@@ -445,14 +445,14 @@ def _ended_with_group(
     desired: DesiredProgram, key: str, issue: ObservedIssue, today: dt.date
 ) -> Departed | None:
     """The rollup row of an issue of the program's that is no person's (a cohort's monthly
-    group issue), labelled ended, whose key configuration no longer defines: its group was
-    taken out of the file after it ended, and is listed as it ended, with no warning (a
-    trial: tidying away an ended cohort dropped its group calls from the program's figures,
-    and warned of each month's issue on every run)."""
+    group issue), labelled ended or complete, whose key configuration no longer defines: its
+    group was taken out of the file after it ended, and is listed as it ended, with no warning
+    (a trial: tidying away an ended cohort dropped its group calls from the program's figures,
+    and warned of each month's issue on every run; a CSM trial: so it did of a month done)."""
     parts = key.split("/")
     if parts[0] != desired.program.id or len(parts) < 3:
         return None
-    if status_label(Status.ENDED) not in issue.labels:
+    if not {status_label(Status.ENDED), status_label(Status.COMPLETE)} & set(issue.labels):
         return None
     if begin_marker(ROLLUP_BLOCK) in issue.description:
         return None  # a group's rollup issue: listing it would count its members twice

@@ -337,7 +337,11 @@ def test_an_ended_cohort_tidied_out_of_the_file_keeps_its_group_issues_in_the_fi
     was warned of ("which the configuration no longer defines") on every run."""
     assert run("apply").code == 0
     edit(path_of(project, f"{GROUP}/2026-11"), "- [ ] **Program lead:**", "- [x] **Program lead:**")
+    assert run("apply", "2026-12-01").code == 0
+    december = path_of(project, f"{GROUP}/2026-12")  # a month done whole (a CSM trial's #12:
+    december.write_text(december.read_text("utf-8").replace("- [ ] ", "- [x] "), "utf-8")
     assert run("apply", "2027-05-03").code == 0  # the pilot ended on 2027-04-30
+    assert "status::complete" in issues(project)[f"{GROUP}/2026-12"].labels
     before = issues(project)["csm-aspiring-leaders/tracking"].description
     text = PROGRAM.read_text("utf-8")
     start = text.index("  - id: fy27-pilot\n")
@@ -355,7 +359,10 @@ def test_an_ended_cohort_tidied_out_of_the_file_keeps_its_group_issues_in_the_fi
     after = issues(project)["csm-aspiring-leaders/tracking"].description
     total = re.compile(r"\| \*\*Overall\*\* \| \*\*\d+/\d+\*\* \|")
     assert total.findall(after) == total.findall(before)  # the group calls still counted
-    assert "| Group call | 1/" in after
+    assert "| Group call | 4/" in after
+    # the complete month too: listed as complete, not left out of the figures
+    row = f"| #{issues(project)[f'{GROUP}/2026-12'].iid} |"
+    assert row in before and row in after and "complete |" in after.split(row, 1)[1].split("\n")[0]
 
 
 def test_a_month_after_an_end_date_typed_early_names_that_date(project: Path) -> None:
