@@ -1739,18 +1739,11 @@ def test_group_label_delete_by_name_or_id_answers_204_and_unlabels(fake: FakeGit
     assert (error.value.response_code, error.value.error_message) == (404, "404 Label Not Found")
 
 
-def test_group_label_of_an_ancestor_cannot_be_deleted_from_a_subgroup(fake: FakeGitLab) -> None:
-    fake.add_label("enablement", "parent")
-    fake.add_group("enablement/team")
-    team = fake.client().groups.get("enablement/team")
-    assert team.labels.get("parent").name == "parent"
-    with pytest.raises(gitlab.GitlabDeleteError) as error:
-        team.labels.delete("parent")
-    assert error.value.response_code == 404
-
-
-def test_a_subgroup_reads_its_parents_label_unless_told_its_own_only(fake: FakeGitLab) -> None:
-    """GET /groups/:id/labels/:name takes `include_ancestor_groups`, true by default."""
+def test_a_subgroup_reads_its_parents_label_unless_told_its_own_only_and_cannot_delete_it(
+    fake: FakeGitLab,
+) -> None:
+    """GET /groups/:id/labels/:name takes `include_ancestor_groups`, true by default; a delete
+    finds the group's own labels only."""
     fake.add_label("enablement", "parent")
     fake.add_group("enablement/team")
     team = fake.client().groups.get("enablement/team")
@@ -1760,6 +1753,9 @@ def test_a_subgroup_reads_its_parents_label_unless_told_its_own_only(fake: FakeG
     assert error.value.response_code == 404
     fake.add_label("enablement/team", "own")
     assert team.labels.get("own", include_ancestor_groups="false").name == "own"
+    with pytest.raises(gitlab.GitlabDeleteError) as error:
+        team.labels.delete("parent")
+    assert error.value.response_code == 404
 
 
 def test_a_subgroup_cannot_create_a_label_its_parent_group_has(fake: FakeGitLab) -> None:
