@@ -1753,9 +1753,9 @@ def test_a_subgroup_reads_its_parents_label_unless_told_its_own_only_and_cannot_
     assert error.value.response_code == 404
     fake.add_label("enablement/team", "own")
     assert team.labels.get("own", include_ancestor_groups="false").name == "own"
-    with pytest.raises(gitlab.GitlabDeleteError) as error:
+    with pytest.raises(gitlab.GitlabDeleteError) as refused:
         team.labels.delete("parent")
-    assert error.value.response_code == 404
+    assert refused.value.response_code == 404
 
 
 def test_a_subgroup_cannot_create_a_label_its_parent_group_has(fake: FakeGitLab) -> None:

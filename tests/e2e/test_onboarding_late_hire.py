@@ -164,3 +164,21 @@ def test_a_first_run_after_the_workshops_groups_ended_makes_no_rollup_for_them(
     made = issues(onboarding)
     assert not [key for key in made if key.endswith("/tracking") and key.count("/") == 2], made
     assert "sales-onboarding/tracking" in made
+
+
+def test_a_hire_whose_issue_comes_after_their_pre_work_was_due_is_warned_of(
+    onboarding: Path,
+) -> None:
+    """An onboarding trial: a hire added late got their issue with the SQS pre-work already
+    overdue, on the eve of their workshop, unsaid. The run that makes it says so, once."""
+    assert run("apply", "2026-11-30").code == 0
+    add_hire("zoe.park", "Zoe Park", "ae", "2026-11-16", "AMER")  # amer-2026-12, from Dec 7
+    result = run("apply", "2026-12-06")
+    assert result.code == 0, result.out + result.err
+    said = [line for line in result.out.splitlines() if "pre-work was due" in line]
+    assert said == [
+        "warning: issue for Zoe Park (Mid-Market Account Executive) made on 2026-12-06, after "
+        "their SQS pre-work was due (2026-12-04, before their workshop SQS Dec 7-10, 2026 "
+        "AMER): tell them and their manager what to do before it starts"
+    ], result.out
+    assert "pre-work was due" not in run("apply", "2026-12-06").out

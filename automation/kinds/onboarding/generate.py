@@ -329,12 +329,27 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
         create=hire.due and ctx.today < own_end,
         over_before_made=own_end if ctx.today >= own_end else None,
         completion_note=ctx.note(values),
+        caution=_late_for_prework(ctx, hire, dates["prework_due"]),
         dates=_reminder_dates(dates, workshop),
         roles={
             "participant": (person.username,),
             "manager": (manager.username,) if manager else (),
         },
         elsewhere=_learning_path_note(ctx, person, values),
+    )
+
+
+def _late_for_prework(ctx: Ctx, hire: _Hire, due: dt.date | None) -> str | None:
+    """What the run that makes a hire's issue says when their pre-work was due before it (an
+    onboarding trial: a hire added late got the issue on the eve of the workshop, its pre-work
+    overdue, unsaid)."""
+    if due is None or hire.workshop is None or due >= ctx.today:
+        return None
+    person, part = hire.person, ctx.program.onboarding
+    return (
+        f"issue for {person.name} ({hire.role.name}) made on {ctx.today}, after their SQS "
+        f"pre-work was due ({due}, before their workshop {part.group_name(hire.workshop)}): "
+        "tell them and their manager what to do before it starts"
     )
 
 
