@@ -1281,6 +1281,26 @@ def test_a_sealed_scorecard_does_not_judge_a_per_year_value_whose_year_runs_on(e
     assert "*so far*: its account's year runs on after the quarter" in card, card
 
 
+def test_a_sealed_scorecard_judges_a_per_year_value_of_a_commitment_ended_in_the_quarter(
+    esp: Path,
+) -> None:
+    """A review: an account whose commitment ended within the quarter has no year running
+    on; its per-year count is judged, not "so far"."""
+    edit(
+        esp / PROGRAM,
+        "account_team: [maya.okonkwo, ines.moreau], start: 2026-05-01}",
+        "account_team: [maya.okonkwo, ines.moreau], start: 2026-05-01, end: 2027-01-15, "
+        "ended_early: the customer did not renew}",
+    )
+    assert run("apply", today="2027-01-04").code == 0
+    annual = path_of(esp, "executive-sponsorship/account/initech/annual/fy27")
+    edit(annual, "- Public references: __", "- Public references: 1")
+    assert run("apply", today="2027-02-01").code == 0
+    card = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy27-q4"].description
+    initech = next(line for line in card.splitlines() if line.startswith("| Initech |"))
+    assert "| 1 ✗ |" in initech, initech
+
+
 def test_the_ended_note_counts_the_cadence_issues_the_same_run_makes(esp: Path) -> None:
     """An ESP trial: the pipeline down from December to July, Acme's commitment ended on
     2027-06-30; the July run made its May and June sessions and posted, once for good,

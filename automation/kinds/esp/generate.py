@@ -430,7 +430,8 @@ def _account_row(
     day = max(min(quarter.end, ctx.today), account.start)
     years = anniversary_years(account.start, day, part.fiscal_year_start_month)
     return DerivedRow(
-        values={"account": account, "year_end": years[-1].end},  # a per-year value's "so far"
+        # a per-year value's "so far": its year runs on, unless the commitment ends first
+        values={"account": account, "year_end": min(years[-1].end, account.end or years[-1].end)},
         records=_account_key(ctx, account, "account-plan"),
         year_records=_account_key(ctx, account, f"annual/{years[-1].key}"),
         counted=tuple(_account_key(ctx, account, f"monthly/{m.key}") for m in months),
