@@ -5,7 +5,8 @@ empty), `==`, `!=`, `=~ /regex/`, `&&`, `||` and parentheses. `changes:` is take
 
 And which of them start once others failed: a job waits for the jobs its `needs:` names (without
 `needs:`, for every job of the earlier stages); `on_success` starts only if none of those failed,
-`always` whatever they did, `manual` only when someone starts it."""
+`always` whatever they did, `manual` only when someone starts it. A job that needs a job the
+pipeline does not run makes GitLab refuse the whole pipeline: a ValueError here."""
 
 from __future__ import annotations
 
@@ -45,6 +46,8 @@ def starts(pipeline: Mapping[str, Any], variables: Mapping[str, str], failed: se
             before = {other for other in chosen if stage(other) < stage(name)}
         else:
             before = {need if isinstance(need, str) else need["job"] for need in needs}
+            if before - set(chosen):  # GitLab creates no pipeline ("needs:optional" aside)
+                raise ValueError(f"{name} needs {sorted(before - set(chosen))}, not in it")
         if when == "always" or (when == "on_success" and not before & failed):
             started.add(name)
     return started

@@ -359,6 +359,10 @@ def test_each_pipeline_runs_just_its_jobs(pipeline: str, ours: bool) -> None:
     expected = EXPECTED[pipeline] - (set() if ours else {"tests"})
     assert set(jobs) == expected
     assert jobs.get("dry-run", "manual") == "manual"
+    # and GitLab creates it: no job needs one the pipeline does not run
+    assert starts(PIPELINE if ours else SKELETON, {**MAIN, **PIPELINES[pipeline]}, set()) <= set(
+        jobs
+    )
 
 
 @pytest.mark.parametrize("ours", [True, False], ids=["this repository", "the team skeleton"])
@@ -387,6 +391,9 @@ def test_a_tag_runs_the_tests_then_the_release_which_needs_them() -> None:
     assert PIPELINE["release"]["needs"] == ["tests"]
     other = {**tag, "CI_COMMIT_TAG": "draft"}  # not a release's tag: nothing runs
     assert set(runs(PIPELINE, other)) == set()
+    for source in ("schedule", "trigger"):  # no tests there: no release needing them (a review)
+        assert "release" not in runs(PIPELINE, {**tag, "CI_PIPELINE_SOURCE": source})
+        starts(PIPELINE, {**tag, "CI_PIPELINE_SOURCE": source}, set())  # GitLab creates it
 
 
 def test_the_rules_reader_reads_gitlab_expressions() -> None:
