@@ -64,13 +64,18 @@ BAD_REQUEST = 400
 FORBIDDEN = 403
 NOT_FOUND = 404
 TOO_MANY = 429
-FIRST_TRIES = 3  # connections that fail before GitLab ever answered in a run: it stops
+# connections that fail before GitLab ever answered in a run: it stops. python-gitlab waits
+# 0.1 s before its second try and doubles each wait, so eight tries take about 13 seconds:
+# a wrong address is said soon, and a blip at the start of a run (a load balancer, a runner's
+# network not up yet) is ridden out (a review: three tries, a third of a second, were not)
+FIRST_TRIES = 8
 # urllib3's words for a host name DNS does not know, on Linux, macOS and Windows
 _UNKNOWN_HOST = re.compile(
     r"Name or service not known|nodename nor servname|getaddrinfo failed|"
-    r"Temporary failure in name resolution|No address associated|Failed to resolve",
+    r"No address associated|Failed to resolve",
     re.I,
 )
+_NO_RESOLVER = re.compile(r"Temporary failure in name resolution", re.I)  # EAI_AGAIN
 MAX_SAID = 300  # characters of GitLab's own message a line shows (an error page can be long)
 UNPROCESSABLE = 422
 LOCK_LABEL = "automation-run-lock"  # a group label whose existence means a run is going
@@ -398,6 +403,8 @@ def _why(error: requests.ConnectionError) -> str:
     said = str(error)
     if isinstance(error, requests.exceptions.ConnectTimeout):
         return "no answer within 30 seconds"
+    if _NO_RESOLVER.search(said):
+        return "the name server did not answer"
     if _UNKNOWN_HOST.search(said):
         return "its host name is not known here"
     return "the connection was refused" if "refused" in said.lower() else "the connection failed"

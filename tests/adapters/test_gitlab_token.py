@@ -16,7 +16,7 @@ import responses
 
 from automation.config.models import GitLabSettings
 from automation.errors import EXIT_TRACKER_UNAVAILABLE, TrackerUnavailable
-from automation.trackers.gitlab import Connection, GitLabTracker, connection_hint
+from automation.trackers.gitlab import FIRST_TRIES, Connection, GitLabTracker, connection_hint
 from tests.backends import GROUP, PROJECT, TODAY, TOKEN, URL, StepClock, cli
 from tests.fakes.gitlab_fake import FakeGitLab
 
@@ -278,7 +278,6 @@ def test_a_token_pasted_into_the_address_is_not_shown(
     assert TOKEN not in result.err and "https://x.invalid/[token]" in result.err
 
 
-@pytest.mark.usefixtures("no_waiting")
 @pytest.mark.parametrize(
     ("refusal", "said"),
     [
@@ -298,28 +297,43 @@ def test_a_token_pasted_into_the_address_is_not_shown(
             ),
             "its host name is not known here",
         ),
+        (
+            requests.ConnectionError(
+                "HTTPSConnectionPool(host='gitlab.example.com', port=443): Max retries exceeded "
+                "(Caused by NameResolutionError(\"Failed to resolve 'gitlab.example.com' "
+                '([Errno -3] Temporary failure in name resolution)"))'
+            ),
+            "the name server did not answer",
+        ),
         (requests.exceptions.ConnectTimeout("timed out"), "no answer within 30 seconds"),
     ],
 )
 def test_a_gitlab_that_never_answers_is_given_up_on_soon_with_what_to_check(
-    shipped: Path, mocked: responses.RequestsMock, refusal: Exception, said: str
+    shipped: Path,
+    mocked: responses.RequestsMock,
+    monkeypatch: pytest.MonkeyPatch,
+    refusal: Exception,
+    said: str,
 ) -> None:
     """A newcomer: GITLAB_URL pointing where nothing listens sat silent for 104 seconds
     (python-gitlab tries a connection ten times, backing off), then printed urllib3's words,
     "GitLab failed" though nothing had answered, and nothing to do. Before GitLab has answered
-    once in a run, three refused connections end it (a GitLab that answered and then went away
-    is still tried as long as before)."""
+    once in a run, eight failed connections, about 13 seconds, end it (a GitLab that answered
+    and then went away is still tried as long as before)."""
     calls = mocked.get(re.compile(rf"{re.escape(URL)}/.*"), body=refusal)
+    waits: list[float] = []
+    monkeypatch.setattr("time.sleep", waits.append)
     result = cli(
         ["plan", "--backend", "gitlab", "--today", TODAY],
         {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN},
     )
     assert result.code == EXIT_TRACKER_UNAVAILABLE
-    assert calls.call_count == 3
+    assert calls.call_count == FIRST_TRIES
+    assert 10 < sum(waits) < 15  # seconds: a blip is ridden out, a wrong address soon said
     assert result.err.strip() == (
         f"automation: cannot reach GitLab at {URL}: nothing answered while checking the token "
-        f"({said}, 3 tries): check GITLAB_URL, and that this machine can reach it (a proxy, a "
-        "firewall); the next run tries again"
+        f"({said}, {FIRST_TRIES} tries): check GITLAB_URL, and that this machine can reach it "
+        "(a proxy, a firewall); the next run tries again"
     ), result.err
 
 

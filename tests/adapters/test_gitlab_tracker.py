@@ -30,6 +30,7 @@ from automation.run import _no_program
 from automation.syncrecord import RECORD_LABEL
 from automation.trackers.base import OVER_COUNTED, open_ones_carry
 from automation.trackers.gitlab import (
+    FIRST_TRIES,
     LOCK_LABEL,
     Connection,
     GitLabTracker,
@@ -798,6 +799,18 @@ def test_a_gitlab_that_answered_and_then_drops_connections_is_tried_as_long_as_b
     result = run_with(gitlab.fake, gitlab.env(), caplog)
     assert result.code == 0, result.out + result.err
     assert dropped.fired == 5
+
+
+def test_a_blip_at_the_start_of_a_run_is_ridden_out(
+    gitlab: GitLabBackend, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A review: three failed connections before GitLab's first answer, a third of a second,
+    ended a run; a blip at the start (a load balancer, a runner's network not up yet) is
+    ridden out."""
+    blip = gitlab.fake.inject(connection_error=True, times=FIRST_TRIES - 1)
+    result = run_with(gitlab.fake, gitlab.env(), caplog)
+    assert result.code == 0, result.out + result.err
+    assert blip.fired == FIRST_TRIES - 1
 
 
 def test_gitlab_without_epics_api_falls_back_to_links(gitlab: GitLabBackend) -> None:
