@@ -147,7 +147,10 @@ def skipped_at_start(
     created = {a.key for a in actions if isinstance(a, CreateIssue)}
     if desired.program.backfill_setting is None or desired.tracking.key in created:
         return ()
-    new = {_series(key) for key in created} - {_series(key) for key in found}
+    had = {_series(key) for key in found} | {  # a series renamed (`renamed_from`) is not new
+        _series(item.key) for item in desired.issues if set(item.former_keys) & set(found)
+    }
+    new = {_series(key) for key in created} - had
     skipped = [
         item
         for item in desired.issues

@@ -1249,6 +1249,22 @@ def test_an_account_whose_start_is_before_the_backfill_window_is_told_which_peri
     assert "before the backfill window" not in run("apply", today="2027-08-03").out
 
 
+def test_an_account_renamed_on_the_day_of_a_new_period_is_no_new_series(esp: Path) -> None:
+    """A review: Globex renamed (`renamed_from`) on the day its January session was made
+    was taken for a new account, and its months before the first run's window were named as
+    left out, with advice that would have made a year of stale issues."""
+    assert run("apply", today="2026-12-07").code == 0
+    edit(
+        esp / PROGRAM,
+        "    - {id: globex, name: Globex Corporation,",
+        "    - {id: globex-corp, renamed_from: globex, name: Globex Corporation,",
+    )
+    result = run("apply", today="2027-01-04")
+    assert result.code == 0, result.out + result.err
+    assert "before the backfill window" not in result.out, result.out
+    assert "executive-sponsorship/account/globex-corp/monthly/2027-01" in issues(esp)
+
+
 def test_a_sponsor_in_their_own_account_team_is_warned_of_at_its_line(esp: Path) -> None:
     """An ESP trial: a sponsor listed in their own account's team was accepted without a
     word (the page gives the two roles to different people); a warning at the line, every
