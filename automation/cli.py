@@ -482,6 +482,8 @@ def _validate(prepared: Prepared, today: dt.date, out: TextIO, err: TextIO) -> i
             print(shown.about(p.program.id, f"warning: {warning}"), file=out)
     for warning in prepared.blocks.renderer.doubts():  # of no one program: hides them all
         print(shown.about(None, f"warning: {warning}"), file=out)
+    for program, warning in prepared.blocks.renderer.title_doubts():
+        print(shown.about(program, f"warning: {warning}"), file=out)
     if too_long:  # through the outputs' privacy: a confidential issue's title names people
         for program, text in too_long:
             print(shown.about(program, text), file=err)

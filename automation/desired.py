@@ -500,7 +500,8 @@ class Context(Generic[P]):
 
     def title(self, template: str, loc: tuple[str, ...], values: Mapping[str, Any]) -> str:
         """A one-line title from a Jinja expression in the program file."""
-        return self.renderer.render_title(template, values, self.source.problem(loc, ""))
+        origin = self.source.problem(loc, "")
+        return self.renderer.render_title(template, values, origin, self.program.id)
 
     def render(self, template: str, values: Mapping[str, Any]) -> str:
         """A template rendered, with the tool's block markers checked."""

@@ -860,7 +860,8 @@ class Renderer:
         self._read: dict[str, set[str]] = {}  # the values each template reads
         self._given: dict[str, set[str]] = {}  # the values each issue template was given
         self._inert: dict[str, set[str]] = {}  # the @names each template wrote made inert
-        self._titled: dict[Problem, set[str]] = {}  # the @names a title's own text types
+        # the @names a title's own text types, by its program and place
+        self._titled: dict[tuple[str | None, Problem], set[str]] = {}
 
     def admit(self, roster: Collection[str]) -> None:
         """Let templates mention ROSTER from now on: the renderer that checked the templates
@@ -920,11 +921,16 @@ class Renderer:
             for name in sorted(inert):
                 line = self.line_naming(template, f"@{name}", quoted=False)
                 found.append(f"{self._place(template, line)}: {_inert_mention(name)}")
-        for origin, typed in self._titled.items():
-            found += [
-                f"{origin.file}:{origin.line}: title: {_titled(name)}" for name in sorted(typed)
-            ]
         return found
+
+    def title_doubts(self) -> list[tuple[str | None, str]]:
+        """What `validate` warns of in the titles rendered so far, each with its program (its
+        privacy is that program's, as its other warnings): an `@name` typed in a title."""
+        return [
+            (program, f"{origin.file}:{origin.line}: title: {_titled(name)}")
+            for (program, origin), typed in self._titled.items()
+            for name in sorted(typed)
+        ]
 
     def _place(self, template: str, line: int) -> str:
         return f"{self.templates_dir / template}:{line}"
@@ -960,7 +966,9 @@ class Renderer:
             self._inert.setdefault(template, set()).update(refused)
         return text
 
-    def render_title(self, source: str, context: Mapping[str, Any], origin: Problem) -> str:
+    def render_title(
+        self, source: str, context: Mapping[str, Any], origin: Problem, program: str | None = None
+    ) -> str:
         """Render a one-line title from a Jinja string found in config at `origin`."""
         try:
             compiled = self._title_templates.get(source) or self._titles.from_string(source)
@@ -975,7 +983,7 @@ class Renderer:
         title = cut_title(neutralise_title(" ".join(text.split())))
         typed = set(_TYPED_MENTION.findall(_JINJA_TAG.sub(" ", source)))
         if typed:  # said by `validate`; the values a title prints are not quoted
-            self._titled.setdefault(origin, set()).update(typed)
+            self._titled.setdefault((program, origin), set()).update(typed)
         if not title:  # GitLab refuses an issue without a title (a tester's finding)
             raise ConfigError([Problem(origin.file, origin.line, f"title: {_BLANK_TITLE}")])
         return title

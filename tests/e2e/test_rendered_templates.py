@@ -157,3 +157,20 @@ def test_validate_warns_of_an_at_name_typed_in_a_programs_title(shipped: Path) -
         "its @ power in a title (nobody is notified: the tool makes no mention in a title, which "
         "GitLab would notify): write the name without its @"
     ], result.out
+
+
+def test_a_title_warning_is_said_as_its_programs_other_warnings_are(shipped: Path) -> None:
+    """A review: the title warnings went through the privacy of lines of no known program, so
+    a name typed in a public program's title was hidden only when that person was in the
+    confidential program, which told the log reader so. Said as its program's warnings are: a
+    public program's in clear, whoever it names."""
+    esp = shipped / "config/programs/executive-sponsorship.yml"
+    edit(
+        esp,
+        'account_monthly: "ESP {{ period.name }}:',
+        'account_monthly: "ESP {{ period.name }} @kenji.watanabe:',
+    )
+    result = run("validate", "2026-12-07")
+    assert result.code == 0, result.err
+    said = [x for x in result.out.splitlines() if "in a title" in x]
+    assert len(said) == 1 and "'@kenji.watanabe'" in said[0], result.out
