@@ -454,25 +454,34 @@ def _read(path: Path, sources: dict[str, Source], problems: list[Problem]) -> So
         problems.append(
             source.problem(
                 (),
-                f"{_found(source.data)}expected a mapping of keys to values ('key: value' "
-                "lines); see README.md, Configuration",
+                f"{_found(source.data, path.name)}expected a mapping of keys to values "
+                "('key: value' lines); see README.md, Configuration",
             )
         )
         return None
     return source
 
 
-def _found(data: object) -> str:
+# the key a file's list belongs under, where a newcomer may have left it out (a review)
+_LIST_KEYS = {"people.yml": "people", "job-grades.yml": "families"}
+
+
+def _found(data: object, name: str) -> str:
     """What a file that is no mapping holds instead, and the likely slip (a newcomer: a
     program file written as a list was told what was expected, not what was found)."""
     if data is None:
         return "the file is empty (or only comments); "
-    if isinstance(data, list):
+    if not isinstance(data, list):
+        return "the file holds a single value, not keys; "
+    if name in _LIST_KEYS:
         return (
-            "the file is a list (its lines start with '- '): take the dashes off the "
-            "top-level lines; "
+            f"the file is a list (its lines start with '- '): put it under a first line "
+            f"`{_LIST_KEYS[name]}:`, each line indented two spaces; "
         )
-    return "the file holds a single value, not keys; "
+    return (
+        "the file is a list (its lines start with '- '): write its keys at the start of their "
+        "lines, with no dash before them (and no indent under a dash); "
+    )
 
 
 def _program_problems(error: ValidationError, source: Source) -> Iterator[Problem]:
