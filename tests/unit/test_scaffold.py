@@ -275,7 +275,8 @@ def test_scheduled_and_plan_jobs_install_the_lock_and_only_tests_get_the_test_to
 
 
 def test_a_release_tag_publishes_to_the_package_registry_teams_install_from() -> None:
-    (rule,) = OURS["release"]["rules"]
+    never, rule = OURS["release"]["rules"]  # never in a schedule's or trigger's pipeline
+    assert never["when"] == "never" and "schedule" in never["if"] and "trigger" in never["if"]
     assert "$CI_COMMIT_TAG" in rule["if"]
     tags = re.compile(rule["if"].split("=~", 1)[1].strip().strip("/"))
     # a release, and main's development builds (which init pins and says must be published)
