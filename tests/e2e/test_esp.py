@@ -1282,17 +1282,22 @@ def test_a_sponsor_in_their_own_account_team_is_warned_of_at_its_line(esp: Path)
     ], result.out
 
 
-def test_a_sealed_scorecard_does_not_judge_a_per_year_value_whose_year_runs_on(esp: Path) -> None:
-    """An ESP trial: Initech's year runs to 2027-04-30, yet the FY27 Q4 scorecard, sealed on
-    2027-02-01, published its one public reference of a yearly target of two as "✗ below
-    target", a target it could still meet. Such a value is marked "so far"; one whose year
-    ended within the quarter is judged."""
+def _initechs_sealed_q4_row(esp: Path) -> tuple[str, str]:
+    """Initech's row of the FY27 Q4 scorecard, sealed on 2027-02-01, with one public
+    reference recorded in its annual review in January; and the whole scorecard."""
     assert run("apply", today="2027-01-04").code == 0
     annual = path_of(esp, "executive-sponsorship/account/initech/annual/fy27")
     edit(annual, "- Public references: __", "- Public references: 1")
     assert run("apply", today="2027-02-01").code == 0
     card = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy27-q4"].description
-    initech = next(line for line in card.splitlines() if line.startswith("| Initech |"))
+    return next(line for line in card.splitlines() if line.startswith("| Initech |")), card
+
+
+def test_a_sealed_scorecard_does_not_judge_a_per_year_value_whose_year_runs_on(esp: Path) -> None:
+    """An ESP trial: Initech's year runs to 2027-04-30, yet the FY27 Q4 scorecard, sealed on
+    2027-02-01, published its one public reference of a yearly target of two as "✗ below
+    target", a target it could still meet. Such a value is marked "so far"."""
+    initech, card = _initechs_sealed_q4_row(esp)
     assert "| 1 ✗ so far |" in initech, initech
     assert "*so far*: its account's year runs on after the quarter" in card, card
 
@@ -1308,12 +1313,7 @@ def test_a_sealed_scorecard_judges_a_per_year_value_of_a_commitment_ended_in_the
         "account_team: [maya.okonkwo, ines.moreau], start: 2026-05-01, end: 2027-01-15, "
         "ended_early: the customer did not renew}",
     )
-    assert run("apply", today="2027-01-04").code == 0
-    annual = path_of(esp, "executive-sponsorship/account/initech/annual/fy27")
-    edit(annual, "- Public references: __", "- Public references: 1")
-    assert run("apply", today="2027-02-01").code == 0
-    card = issues(esp)["executive-sponsorship/program/scorecard/quarterly/fy27-q4"].description
-    initech = next(line for line in card.splitlines() if line.startswith("| Initech |"))
+    initech, _ = _initechs_sealed_q4_row(esp)
     assert "| 1 ✗ |" in initech, initech
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import keep_programs
-from tests.local_cli import edit, issues, run
+from tests.local_cli import edit, issues, lines_with, run
 
 PROGRAM = Path("config/programs/sales-onboarding.yml")
 
@@ -175,8 +175,7 @@ def test_a_hire_whose_issue_comes_after_their_pre_work_was_due_is_warned_of(
     add_hire("zoe.park", "Zoe Park", "ae", "2026-11-16", "AMER")  # amer-2026-12, from Dec 7
     result = run("apply", "2026-12-06")
     assert result.code == 0, result.out + result.err
-    said = [line for line in result.out.splitlines() if "pre-work was due" in line]
-    assert said == [
+    assert lines_with(result, "pre-work was due") == [
         "warning: issue for Zoe Park (Mid-Market Account Executive) made on 2026-12-06, after "
         "their SQS pre-work was due (2026-12-04, before their workshop SQS Dec 7-10, 2026 "
         "AMER): tell them and their manager what to do before it starts"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import keep_programs
-from tests.local_cli import edit, run
+from tests.local_cli import edit, lines_with, run
 
 
 @pytest.mark.parametrize(
@@ -151,8 +151,7 @@ def test_validate_warns_of_an_at_name_typed_in_a_programs_title(shipped: Path) -
     )
     result = run("validate")
     assert result.code == 0, result.err
-    said = [x for x in result.out.splitlines() if "in a title" in x]
-    assert said == [
+    assert lines_with(result, "in a title") == [
         "warning: config/programs/csm-aspiring-leaders.yml:10: title: '@all' is written without "
         "its @ power in a title (nobody is notified: the tool makes no mention in a title, which "
         "GitLab would notify): write the name without its @"
