@@ -145,10 +145,13 @@ def skipped_at_start(
     charged it a missed month), or none. Not on the program's first run, whose window is what
     README says it makes, nor where a series had issues (`missed_periods` says those)."""
     created = {a.key for a in actions if isinstance(a, CreateIssue)}
-    if desired.program.backfill_setting is None or desired.tracking.key in created:
+    if desired.program.backfill_setting is None or not created or desired.tracking.key in created:
         return ()
-    had = {_series(key) for key in found} | {  # a series renamed (`renamed_from`) is not new
-        _series(item.key) for item in desired.issues if set(item.former_keys) & set(found)
+    present = frozenset(found)  # once: asked of every item's former keys
+    had = {_series(key) for key in present} | {  # a series renamed (`renamed_from`) is not new
+        _series(item.key)
+        for item in desired.issues
+        if any(old in present for old in item.former_keys)
     }
     new = {_series(key) for key in created} - had
     skipped = [
@@ -157,7 +160,7 @@ def skipped_at_start(
         if _series(item.key) in new
         and not item.create
         and item.over_before_made is None
-        and item.key not in found
+        and item.key not in present
         and (end := item.ended_on) is not None
         and end < today
     ]
