@@ -111,12 +111,8 @@ def same_lines(current: str, content: str) -> bool:
 
 
 def _lines(text: str) -> list[str]:
-    return [
-        _FORMER.get(plain, plain)
-        for line in without_marks(text).split("\n")
-        if line.strip()
-        for plain in (live(line.rstrip()),)
-    ]
+    plain = (live(line.rstrip()) for line in without_marks(text).split("\n") if line.strip())
+    return [_FORMER.get(line, line) for line in plain]
 
 
 # lines the shipped templates wrote before, read as their present wording: a block is not
