@@ -53,6 +53,7 @@ from automation.reasons import stray_warnings
 from automation.run import (
     Applied,
     Prepared,
+    Widen,
     apply,
     known_programs,
     make_plan,
@@ -621,8 +622,7 @@ def _apply(
     look: LookBack | None = None,
 ) -> int:
     console = _console(env, out, prepared.privacy)
-    scoped = _scoped(look, prepared) if look is not None else None
-    if scoped:
+    for scoped in _scope_notes(args, look, prepared):
         console.line(f"note: {scoped}")
 
     finished: list[Action] = []
@@ -641,6 +641,9 @@ def _apply(
     check = functools.partial(_before_writing, args, tracker, today, env, _once(console.line))
     try:
         applied = apply(prepared, tracker, today, done, args.steps, lock, check)
+    except Widen as widen:  # before any write: the same run, over more programs
+        wider = _widened(args, prepared, widen, today)
+        return _apply(args, wider, tracker, today, env=env, out=out, look=look)
     except Outdated as outdated:
         return _not_written(args, today, console, str(outdated))
     except TrackerUnavailable as error:  # a stop (SIGTERM, Ctrl-C) is reported by `run`
@@ -655,6 +658,19 @@ def _apply(
     except (Stopped, KeyboardInterrupt) as stop:
         _stopped_tail(console, finished, carried(stop))
         raise
+    return _applied(args, prepared, tracker, today, applied, look, console)
+
+
+def _applied(  # noqa: PLR0917
+    args: argparse.Namespace,
+    prepared: Prepared,
+    tracker: Tracker,
+    today: dt.date,
+    applied: Applied,
+    look: LookBack | None,
+    console: Console,
+) -> int:
+    """The end of a run that came to it: its record, summary and report; its exit code."""
     warned = look.record.warned if look else getattr(args, "standing", frozenset())
     prior = _prior(warned, prepared)
     result = _of_run(applied, prior)
@@ -975,6 +991,35 @@ def _looked_back(
 
 def _inputs(args: argparse.Namespace) -> str:
     return inputs(_version(), args.config, args.templates, args.program or ())
+
+
+def _scope_notes(
+    args: argparse.Namespace, look: LookBack | None, prepared: Prepared
+) -> tuple[str, ...]:
+    """What a run that checks only some programs says first: which, and why."""
+    widened = getattr(args, "widened", None)
+    if widened:
+        return (widened,)
+    return (_scoped(look, prepared),) if look is not None else ()
+
+
+def _widened(
+    args: argparse.Namespace,
+    prepared: Prepared,
+    widen: Widen,
+    today: dt.date,
+) -> Prepared:
+    """The run's configuration with the programs WIDEN names rendered too, and what the run
+    says of them after its first note (ids pass its outputs' privacy, as that note's do)."""
+    ids = frozenset(p.program.id for p in prepared.programs) | widen.programs
+    wider = prepare(args.config, args.templates, today, args.program or (), ids)
+    these, holds = ("it is", "holds") if len(widen.programs) == 1 else ("they are", "hold")
+    args.widened = (
+        f"{', '.join(sorted(widen.programs))}: {these} checked too: {holds} a changed issue "
+        "in the record of keys, or cannot be read (another program's first line or label "
+        "typed over it?)"
+    )
+    return wider
 
 
 def _scoped(look: LookBack, prepared: Prepared) -> str:

@@ -51,13 +51,20 @@ def _made_for(program: Program, issues: Sequence[ObservedIssue]) -> bool:
     return any(i.by_tool and (i.key or "").startswith(prefixes) for i in issues)
 
 
-def unrecorded(program: Program, issues: Sequence[ObservedIssue], own: frozenset[int]) -> bool:
-    """Whether an issue of the program's list carries a key its record (OWN) does not hold,
-    its tracking issue aside: one another program's record might (rare: the tool records the
+def unrecorded(
+    program: Program, issues: Sequence[ObservedIssue], own: frozenset[int]
+) -> frozenset[int]:
+    """The issues of the program's list that carry a key its record (OWN) does not hold,
+    its tracking issue aside: ones another program's record might (rare: the tool records the
     issues it makes in the run that makes them, or the next)."""
     tracking = find_tracking(issues, tracking_key(program.id), _aliases(program))
     skip = own | ({tracking.iid} if tracking else set())
-    return any(issue.key and issue.iid not in skip for issue in issues)
+    return frozenset(issue.iid for issue in issues if issue.key and issue.iid not in skip)
+
+
+def claiming(records: Records, strays: frozenset[int]) -> frozenset[str]:
+    """The programs of RECORDS whose record holds one of STRAYS, or could not be read."""
+    return frozenset(p for p, iids in records.items() if iids is None or iids & strays)
 
 
 Records = Mapping[str, frozenset[int] | None]  # program id -> its record (None: unread)

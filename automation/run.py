@@ -25,6 +25,7 @@ from automation.desired import DesiredIssue, DesiredProgram
 from automation.elsewhere import (
     Lister,
     Records,
+    claiming,
     others,
     read_records,
     recorded,
@@ -68,6 +69,15 @@ from automation.unchanged import concerned
 MAX_ROUNDS = 3  # creating issues makes their references known; a later round fills them in
 
 
+class Widen(Exception):
+    """A run that checks only the programs whose issues changed found, before writing, that
+    PROGRAMS it left out hold some of its issues (observe_all): it must check them too."""
+
+    def __init__(self, programs: frozenset[str]) -> None:
+        super().__init__(", ".join(sorted(programs)))
+        self.programs = programs
+
+
 @dataclass(frozen=True)
 class Prepared:
     """A validated configuration, rendered into the issues it asks for."""
@@ -76,6 +86,8 @@ class Prepared:
     blocks: Blocks
     programs: tuple[DesiredProgram, ...]
     reveal: bool = False  # outputs may name confidential items (local files, own screen)
+    # the programs left out only because none of their issues changed (unchanged.py)
+    widenable: frozenset[str] = frozenset()
     # each program's last plan and what it was planned from (see `planned`)
     plans: dict[str, tuple[tuple[Observed, dt.date], Plan]] = field(default_factory=dict)
 
@@ -151,7 +163,9 @@ def prepare(
         )
 
     programs = desired_programs(loaded, renderer, today, chosen)
-    return Prepared(loaded, Blocks(renderer), programs)
+    rendered = {desired.program.id for desired in programs}
+    left = (p.id for p in loaded.read if not only or p.id in only)
+    return Prepared(loaded, Blocks(renderer), programs, widenable=frozenset(left) - rendered)
 
 
 def _template_problems(renderer: Renderer, program: Program, source: Source) -> list[Problem]:
@@ -285,14 +299,17 @@ def make_plan(
     today: dt.date,
     steps: frozenset[str] = ALL_STEPS,
     listed: Lister | None = None,
+    *,
+    widen: bool = False,
 ) -> Plan:
     """Observe the tracker and plan every chosen program, limited to some steps (no writes);
-    LISTED lists a program label's issues (the tracker's list by default)."""
+    LISTED lists a program label's issues (the tracker's list by default); WIDEN: see
+    observe_all."""
     labels = tracker.label_names()
     epics = tracker.epics_available()
     shown = prepared.privacy
     plan = Plan()
-    for desired, seen in observe_all(prepared, tracker, labels, epics, listed):
+    for desired, seen in observe_all(prepared, tracker, labels, epics, listed, widen=widen):
         observed, planned = _planned(prepared, tracker, desired, seen, today)
         if "remind" in steps and not calendar_refused(desired, observed.issues):
             # its reads only when reminders are to be sent; an issue over as it was (a hire
@@ -423,16 +440,28 @@ def observe_all(
     labels: frozenset[str],
     epics: bool,
     listed: Lister | None = None,
+    *,
+    widen: bool = False,
 ) -> list[tuple[DesiredProgram, Observed]]:
     """Every chosen program observed, each with the issues other programs' records of keys
     hold (elsewhere.py): those of the programs observed, and, when one of these shows an issue
     its own record does not hold, those of the programs the run leaves out, each read from its
-    label's list."""
+    label's list. WIDEN (a plan before any write): raise Widen when such a program, left out
+    only because none of its issues changed, holds one of those issues (a person pasted
+    another program's first line and label over it) or its record cannot be read: its own
+    issue is changed, and its figures with it."""
     seen = [(d, observe(tracker, d, labels, epics, listed)) for d in prepared.programs]
     records = {d.program.id: recorded(d.program, _with_fetched(o)) for d, o in seen}
-    if any(unrecorded(d.program, o.issues, records[d.program.id] or frozenset()) for d, o in seen):
+    strays = frozenset().union(
+        *(unrecorded(d.program, o.issues, records[d.program.id] or frozenset()) for d, o in seen)
+    )
+    if strays:
         left = [p for p in prepared.loaded.read if p.id not in records]
-        records |= read_records(left, listed or tracker.program_issues, tracker.get_issue)
+        found = read_records(left, listed or tracker.program_issues, tracker.get_issue)
+        records |= found
+        claimed = claiming(found, strays) & prepared.widenable
+        if widen and claimed:
+            raise Widen(claimed)
     return [(d, _told(o, records, d.program.id)) for d, o in seen]
 
 
@@ -586,7 +615,7 @@ def apply(  # noqa: PLR0917
     under it, so two runs never write at once; a run with nothing to write writes nothing,
     not even the lock."""
     lists = Lists(tracker)
-    first = make_plan(prepared, tracker, today, steps, lists.listed)
+    first = make_plan(prepared, tracker, today, steps, lists.listed, widen=True)
     if not first.empty:
         before_writing()
     if first.empty or lock is None:

@@ -37,8 +37,8 @@ class LookBack:
     def programs(self) -> frozenset[str] | None:
         """The ids of the programs the changed issues belong to, by their program label and
         their key; None (every program) when one belongs to none (a person's own issue), or
-        is the tool's issue without its key: a program's index may still name it, and only
-        a full run can place it."""
+        is the tool's issue without its key or the label of its key's program: a program's
+        index may still name it, and only a full run can place it."""
         ids: set[str] = set()
         for issue in self.changed:
             found = _program_ids(issue)
@@ -49,12 +49,14 @@ class LookBack:
 
 
 def _program_ids(issue: ObservedIssue) -> set[str]:
-    if issue.by_tool and not issue.key:
-        return set()
+    """The programs an issue shows it is of; none (a full run) when it is the tool's and its
+    key or its program label is gone, or they disagree: another program's first line may
+    have been typed over it, and the program that made it is not known."""
     ids = {p for label in issue.labels if (p := program_of(label)) is not None}
-    if issue.key:
-        ids.add(issue.key.split("/", 1)[0])
-    return ids
+    keyed = issue.key.split("/", 1)[0] if issue.key else None
+    if issue.by_tool and (keyed is None or keyed not in ids):
+        return set()
+    return ids | ({keyed} if keyed else set())
 
 
 def inputs(version: str, config: Path, templates: Path, programs: Sequence[str]) -> str:

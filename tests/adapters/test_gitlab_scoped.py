@@ -85,9 +85,68 @@ def test_an_issue_that_lost_its_program_label_is_placed_by_its_key(
     issues = settled.fake.client().projects.get(PROJECT, lazy=True).issues
     issues.update(iid, {"remove_labels": f"program::{ESP}"})
     run = settled.cli("apply")
-    assert f"{SCOPED}: {ESP} (" in run.out
-    # as a full run says it: the key is found on an issue without the label
+    # the tool's issue without its program's label: some other program may hold it (below),
+    # so a full run, which says what it finds: the key on an issue without the label
+    assert SCOPED not in run.out
+    assert listed(settled) == {f"program::{CSM}", f"program::{ESP}"}
     assert run.code == 1 and f"issue #{iid} already carries this key but not the label" in run.out
+
+
+def _pasted(backend: GitLabBackend, over: int, source: int, program: str | None) -> None:
+    """A person types issue SOURCE's first line over issue OVER's, and gives it PROGRAM's
+    label in place of its own (None: takes its label off)."""
+    issues = {i["iid"]: i for i in backend.fake.issues(PROJECT)}
+    line = issues[source]["description"].split("\n", 1)[0]
+    body = issues[over]["description"].split("\n", 1)[1]
+    kept = [x for x in issues[over]["labels"] if not x.startswith("program::")]
+    labels = [*kept, *([f"program::{program}"] if program else [])]
+    backend.fake.edit_issue(PROJECT, over, description=f"{line}\n{body}", labels=labels)
+
+
+def _ends_where_a_full_run_ends(backend: GitLabBackend, failed: str) -> None:
+    backend.fake.clock.advance(HOUR)
+    full = backend.cli("apply", "--full")
+    assert full.code == 1 and failed in full.out, full.out
+    assert "Summary: 0 created, 0 updated" in full.out, full.out
+
+
+@pytest.mark.parametrize("whose", ["a participant's", "the tracking issue's"])
+def test_another_programs_first_line_and_label_typed_over_an_issue_checks_its_program(
+    settled: GitLabBackend, whose: str
+) -> None:
+    """A person copies an ESP issue's first line and label over a CSM issue (a tester's
+    finding): the changed issue names ESP alone, but CSM's record of keys holds it. The run
+    checks CSM too, as a full run would: CSM's failure said (exit 1), its figures redone."""
+    csm = next(i for i in settled.issues() if i.key and i.key.startswith(f"{CSM}/"))
+    tracking = next(i for i in settled.issues() if i.key == f"{CSM}/tracking")
+    over = tracking if whose == "the tracking issue's" else csm
+    esp = f"{ESP}/tracking" if over is tracking else None
+    source = next(
+        i.iid
+        for i in settled.issues()
+        if i.key == esp or (esp is None and i.iid == issue_of(settled, ESP))
+    )
+    _pasted(settled, over.iid, source, ESP)
+    run = settled.cli("apply")
+    assert f"{SCOPED}: {ESP} (" in run.out
+    assert f"note: {CSM}: it is checked too: holds a changed issue in the record" in run.out
+    assert listed(settled) == {f"program::{CSM}", f"program::{ESP}"}
+    assert run.code == 1 and "FAILED" in run.out, run.out
+    failed = next(line for line in run.out.splitlines() if line.startswith("FAILED"))
+    _ends_where_a_full_run_ends(settled, failed)
+
+
+def test_another_programs_first_line_over_an_issue_whose_label_is_taken_off_means_a_full_run(
+    settled: GitLabBackend,
+) -> None:
+    csm = next(i.iid for i in settled.issues() if i.key and i.key.startswith(f"{CSM}/"))
+    _pasted(settled, csm, issue_of(settled, ESP), None)
+    run = settled.cli("apply")
+    assert SCOPED not in run.out and "checked too" not in run.out
+    assert listed(settled) == {f"program::{CSM}", f"program::{ESP}"}
+    assert run.code == 1, run.out
+    failed = next(line for line in run.out.splitlines() if line.startswith("FAILED"))
+    _ends_where_a_full_run_ends(settled, failed)
 
 
 def test_an_issue_of_no_program_means_a_full_run(settled: GitLabBackend) -> None:
