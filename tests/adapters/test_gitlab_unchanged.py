@@ -244,6 +244,28 @@ def test_a_damaged_record_means_a_full_run_that_keeps_a_new_one(settled: GitLabB
     assert kept is not None and kept.issues == 4
 
 
+def test_a_record_whose_moment_is_after_gitlabs_clock_means_a_full_run(
+    settled: GitLabBackend,
+) -> None:
+    """GitLab's clock was half an hour fast when a run kept the record, and was put right
+    (or someone moved the moment on): a tick since is after GitLab's clock now, before the
+    record's moment. Going by the record would skip it all day (a tester)."""
+    description = settled.fake.labels(GROUP)[RECORD_LABEL]["description"]
+    record = read_record(description)
+    assert record is not None
+    ahead = settled.fake.clock.now() + dt.timedelta(minutes=30)
+    moved = description.replace(
+        record.since.strftime("%Y-%m-%dT%H:%M:%SZ"), ahead.strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
+    settled.fake.client().groups.get(GROUP).labels.update(RECORD_LABEL, {"description": moved})
+    ticked = settled.fake.issues(PROJECT)[0]
+    settled.edit(ticked["iid"], lambda text: text.replace("- [ ] first task", "- [x] first task"))
+    run = ok(settled.cli("apply"))
+    assert QUIET not in run.out and read_every_issue(settled)
+    labels = next(i for i in settled.fake.issues(PROJECT) if i["iid"] == ticked["iid"])["labels"]
+    assert "progress::50-74%" in labels
+
+
 def test_fewer_steps_are_covered_more_steps_are_not(settled: GitLabBackend) -> None:
     assert QUIET in ok(settled.cli("apply", "--steps", "labels")).out
     settled.fake.client().groups.get(GROUP).labels.delete(RECORD_LABEL)
