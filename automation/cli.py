@@ -1124,7 +1124,7 @@ def _dashboard(
             "folder of its own, or leave out --program"
         )
     pages = gather(prepared, tracker, today, include_confidential=include)
-    hidden = sum(1 for p in prepared.programs if p.program.is_confidential and not include)
+    hidden = sum(1 for p in prepared.programs if p.program.outputs_hidden and not include)
     written = write_site(pages, hidden, args.out, args.templates, today)
     removed = remove_stale(args.out, written, args.program or None)
     left_out = f"; {plural(hidden, 'confidential program')} left out" if hidden else ""

@@ -164,10 +164,12 @@ def privacy_of(
     roster = by_username(people)
     secrets: set[str] = set()  # what confidential programs name besides people (customers)
     for desired in programs:
-        if desired.program.is_confidential:  # a pair not released, or one released no more
+        hidden = desired.program.outputs_hidden
+        if hidden:  # a pair not released, or one released no more
+            confidential.add(desired.program.id)
             usernames |= _named_in(desired.program.model_dump(), roster)
         for item in desired.every_issue():
-            if not item.confidential:
+            if not item.confidential and not hidden:
                 continue
             confidential.add(desired.program.id)
             usernames.update(name.lower() for name in item.assignees)

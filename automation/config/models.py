@@ -454,6 +454,14 @@ class Program(Frozen):
         return self.confidential if self.confidential is not None else self.confidential_by_default
 
     @property
+    def outputs_hidden(self) -> bool:
+        """Whether outputs (logs, plans, reports, the dashboard) show its items only by
+        reference, and none of its people: when it is confidential, and for a kind
+        confidential by default even when its file makes it public (its earlier issues stay
+        confidential in GitLab: a tester saw their pairs named in the log once it was)."""
+        return self.is_confidential or self.confidential_by_default
+
+    @property
     def renamed_headings(self) -> tuple[tuple[str, str], ...]:
         """(old, new) for each section said to be renamed (`renamed_from`)."""
         return tuple((s.renamed_from, s.heading) for s in self.sections if s.renamed_from)

@@ -36,7 +36,7 @@ def gather(
     pages: list[Page] = []
     for desired, observed in observe_all(prepared, tracker, labels, epics):
         program = desired.program
-        if program.is_confidential and not include_confidential:
+        if program.outputs_hidden and not include_confidential:
             continue
         kept = _KeptRollups(prepared.blocks)
         plan_program(desired, observed, kept, today)

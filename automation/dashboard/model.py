@@ -128,7 +128,7 @@ def _page(  # noqa: PLR0917
         slug=slug,
         name=name,
         program=program.name,
-        confidential=program.is_confidential,
+        confidential=program.outputs_hidden,
         overall=Bar("Overall", totals.overall.completed_count, totals.overall.count),
         phases=phase_bars(totals, lambda section: section.heading),
         weeks=tuple(weekly(history, today)) if rollup_issue else (),

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from automation.privacy import HIDDEN, Privacy, printable
-from tests.backends import PROJECT, GitLabBackend, cli, new_fake, roster_of
+from tests.backends import PROJECT, GitLabBackend, GitLabTime, cli, new_fake, roster_of
 from tests.conftest import keep_programs
 from tests.fakes.gitlab_fake import FakeGitLab
 from tests.local_cli import TODAY, edit, issues, path_of, run
@@ -476,6 +476,38 @@ def test_a_program_made_public_again_makes_nothing_public(shipped: Path) -> None
     assert not found["ESP account plan: Newco Ltd"]["confidential"]
     assert epics.pop("Executive Sponsorship Program: Newco Ltd") is False
     assert all(epics.values())
+
+
+@pytest.mark.usefixtures("no_waiting")
+def test_a_sponsorship_program_made_public_names_no_earlier_pair_in_any_output(
+    sponsorship: Path,
+) -> None:
+    """A privacy tester's finding: a team opened its next cohort to the public (the two
+    settings), and a name changed. The earlier pairs' issues stay confidential in GitLab, so
+    the log, the JSON plan, the report and the dashboard must not name them either."""
+    fake = new_fake(users=roster_of(sponsorship))
+    program = sponsorship / PROGRAM
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        assert backend.cli("apply").code == 0
+        edit(program, "kind: sponsorship\n", "kind: sponsorship\nconfidential: false\n")
+        edit(program, "sponsorship:\n", "sponsorship:\n  allow_public_issues: true\n")
+        edit(
+            sponsorship / "config/people.yml",
+            "    name: Hannah Berg\n",
+            "    name: Hannah Berg-Lund\n",
+        )
+        outputs = [backend.cli("plan", "--report", "plan.json"), backend.cli("plan", "--json")]
+        outputs.append(backend.cli("apply", "--report", "apply.json"))
+        argv = ["dashboard", "--backend", "gitlab", "--today", TODAY, "--out", "site"]
+        site = cli(argv, backend.env(), GitLabTime(fake))
+        assert all(o.code in (0, 1) for o in (*outputs, site)), outputs[0].out
+        assert all(i["confidential"] for i in fake.issues(PROJECT))
+    reports = [(sponsorship / f).read_text("utf-8") for f in ("plan.json", "apply.json")]
+    pages = [page.read_text("utf-8") for page in (sponsorship / "site").glob("*.html")]
+    assert "updated description: #" in outputs[2].out  # the run did write about the pairs
+    assert "1 confidential program left out" in site.out
+    assert_names_nobody("\n".join([*(o.out + o.err for o in outputs), *reports, *pages]))
 
 
 BREAKAGES = {  # a reviewer: the sponsorship file set aside, unreadable or of no known kind
