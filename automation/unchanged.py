@@ -209,14 +209,16 @@ def _touchable(
     change of theirs, made only now and only touching the issue (a label), may leave that
     time as it is (GitLab's ThrottledTouch), so the record's moment must not pass it. The
     list read from a minute before the run's start holds each issue a change during the run
-    could have left that way; one the run wrote last is moved by anyone else's change."""
+    could have left that way; one the run wrote last is moved by anyone else's change. An
+    issue the run's write newly mentioned counts too: GitLab's note moved its time, not the
+    user who saved it last, whose label change within the minute then moves nothing (a
+    tester), so no record is kept after such a run: the next checks its program."""
     return [
         issue.updated_at
         for issue in changed
         if issue.updated_at is not None
         and issue.updated_at > moment - TOUCH_INTERVAL
         and writes.own.get(issue.iid) != issue.updated_at
-        and issue.iid not in writes.mentioned  # its time is GitLab's note of the run's write
     ]
 
 

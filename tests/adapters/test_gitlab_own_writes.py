@@ -5,7 +5,6 @@ it, or in an issue the run did not write) means no record, and the next run chec
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -477,20 +476,50 @@ def mentioned(backend: GitLabBackend) -> list[int]:
 
 
 @pytest.mark.heavy
-def test_issues_the_rollup_newly_lists_are_noted_by_gitlab_and_the_record_is_still_kept(
+def test_issues_the_rollup_newly_lists_are_noted_by_gitlab_and_checked_by_the_next_run(
     crowded: GitLabBackend,
 ) -> None:
     """Ten ticks move #1 to #10 out of the rollup's 150 rows and #151 to #160 in: GitLab
-    notes "mentioned in" on each newly listed issue, which moves its time but nothing a plan
-    reads. The run still keeps the record."""
+    notes "mentioned in" on each newly listed issue, which moves its time to the run's write,
+    and a label change by whoever saved it last within the minute after moves it no more. So
+    the run keeps no record: the next one checks the program, finds nothing, and keeps it."""
     before = set(mentioned(crowded))
     for iid in range(1, 11):
         ticks(crowded, iid, FIRST)()
     ok(crowded.cli("apply"))
     assert set(mentioned(crowded)) - before == set(range(151, 161))
+    checked = next_run(crowded)
+    assert QUIET not in checked and "No changes" in checked
     assert QUIET in next_run(crowded)
-    plan = json.loads(ok(crowded.cli("plan", "--json")).out)
-    assert not plan["actions"]
+
+
+@pytest.mark.heavy
+def test_a_label_taken_off_a_newly_listed_issue_by_its_last_editor_is_seen_next_run(
+    crowded: GitLabBackend,
+) -> None:
+    """A tester's finding: Alice saved #155 last (a line of her own). Ten ticks bring it into
+    the rollup, whose write makes GitLab note the mention on it (its time moves); Alice takes
+    its status and progress labels off right after the run: a touch within the minute, which
+    leaves its time as the note set it. The next run puts them back."""
+    text = next(i for i in crowded.fake.issues(PROJECT) if i["iid"] == 155)["description"]
+    crowded.fake.edit_issue(PROJECT, 155, description=f"{text}\n\nAlice's note.\n")
+    crowded.fake.clock.advance(HOUR)
+    ok(crowded.cli("apply"))
+    for iid in range(1, 11):
+        ticks(crowded, iid, FIRST)()
+    ours = ("status::", "progress::")
+
+    def alice_relabels() -> None:
+        labels = next(i for i in crowded.fake.issues(PROJECT) if i["iid"] == 155)["labels"]
+        crowded.fake.edit_issue(PROJECT, 155, labels=[x for x in labels if not x.startswith(ours)])
+
+    ok(crowded.cli("apply"))
+    alice_relabels()  # right after the run: after its last list, within the minute
+    assert 155 in mentioned(crowded)
+    assert QUIET not in next_run(crowded)
+    labels = next(i for i in crowded.fake.issues(PROJECT) if i["iid"] == 155)["labels"]
+    assert any(x.startswith("status::") for x in labels), labels
+    assert any(x.startswith("progress::") for x in labels), labels
 
 
 @pytest.mark.heavy
