@@ -69,13 +69,17 @@ def resolve(
     aliases: Mapping[str, str] | None = None,
     titles: Mapping[str, str] | None = None,
     others: Others | None = None,
+    hidden: bool = False,
 ) -> Resolved:
     """Match the program's issues (those with its label) to the keys the configuration wants;
     FETCHED holds issues the index names that were not in the list (None: deleted). An issue
     carrying a former key of a renamed item (ALIASES: former key -> key) is that item's; one
     that lost its first line where no index names it (a person replaced the tracking issue's
     text, index and all) is known by its title (TITLES: key -> title). One that OTHERS say
-    is not this program's is not taken (`_refuse_others`)."""
+    is not this program's is not taken (`_refuse_others`). HIDDEN: the program's outputs
+    hide its items, and another user's issue with one of its keys is said as any other
+    issue a person opened with its label: which keys it has must not show (a Guest could
+    guess a pair's key, make an issue with it, and read the answer in the job's log)."""
     out = Resolved(aliases=aliases or {})
     by_key = _by_key(issues, out, label)
     wanted_set = set(wanted)
@@ -101,12 +105,13 @@ def resolve(
     _by_titles(issues, by_key, [k for k in wanted if k not in by_key], named, out)
     _settle_copies(by_key, wanted_set, out)
     _recover_departed(by_key, by_iid, out)
-    _refuse_claims(issues, wanted_set, out)
+    if not hidden:
+        _refuse_claims(issues, wanted_set, out)
     _say_gone(out)
     _refuse_rekeyed(out)
     _refuse_others(out, others or Others(), tracking_key)
     _left_copies(issues, tracking_key, out)
-    _warn_keyless(issues, out, label)
+    _warn_keyless(issues, out, label, hidden)
     return out
 
 
@@ -749,14 +754,16 @@ def claimed(reference: str, author: str | None, told: set[str] | None = None) ->
     )
 
 
-def _warn_keyless(issues: Sequence[ObservedIssue], out: Resolved, label: str) -> None:
+def _warn_keyless(
+    issues: Sequence[ObservedIssue], out: Resolved, label: str, hidden: bool = False
+) -> None:
     """One warning per copy of one of the tool's issues; one for the tool's issues that lost
     their first line, and one for other people's issues that carry the label (a tester's
     finding: 230 issues people opened with the label made 230 lines, each telling them to put
-    back a first line they never had)."""
+    back a first line they never had). HIDDEN: a copy is said as any other person's issue."""
     kept = _matched(out) | {issue.iid for issue in out.unwanted.values()}
     untracked = [issue for issue in issues if issue.key is None and issue.iid not in kept]
-    copies = [(issue, owner) for issue in untracked if (owner := _copy_of(issue, out))]
+    copies = [] if hidden else [(i, owner) for i in untracked if (owner := _copy_of(i, out))]
     out.warnings.extend(_copy(issue, owner, label) for issue, owner in copies)
     copied = {issue.iid for issue, _ in copies}
     rest = [issue for issue in untracked if issue.iid not in copied]

@@ -129,6 +129,7 @@ def plan_program(
         aliases=renamed,
         titles=desired.titles(),
         others=observed.others(public=not program.is_confidential),
+        hidden=program.outputs_hidden,
     )
     refused = _calendar_changed(desired, observed.issues)
     if refused.failures:

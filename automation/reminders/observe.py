@@ -52,6 +52,7 @@ def plan_reminders(
         aliases=aliases(desired.every_issue()),
         titles=desired.titles(),
         others=observed.others(public=not desired.program.is_confidential),
+        hidden=desired.program.outputs_hidden,
     ).found
     program = desired.program.id
     if part.digest:

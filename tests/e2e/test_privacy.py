@@ -510,6 +510,43 @@ def test_a_sponsorship_program_made_public_names_no_earlier_pair_in_any_output(
     assert_names_nobody("\n".join([*(o.out + o.err for o in outputs), *reports, *pages]))
 
 
+def _guessed(root: Path, key: str, before: bool) -> tuple[int, str]:
+    """Mallory, a Guest, opens an issue with the sponsorship label and KEY on its first
+    line, BEFORE the program's first run or after it; the exit code and the log of the run
+    after hers, every number in it made N."""
+    fake = new_fake(users=(*roster_of(root), "mallory"))
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        if not before:
+            assert backend.cli("apply").code == 0
+        line = f"<!-- automation:key={key} -->\nA question."
+        fake.create_issue_as(PROJECT, "mallory", "q", line, labels=["program::sales-sponsorship"])
+        run = backend.cli("apply")
+    return run.code, re.sub(r"\d+", "N", run.out + run.err)
+
+
+@pytest.mark.usefixtures("no_waiting")
+@pytest.mark.parametrize("before", [True, False], ids=["before its issues", "after them"])
+def test_a_guessed_pair_key_on_a_persons_issue_reads_as_a_wrong_guess(
+    sponsorship: Path, before: bool
+) -> None:
+    """A privacy tester's finding: a Guest, who cannot read confidential issues, made public
+    issues with guessed pair keys; a right guess was said apart (a failure naming the key's
+    item, or "a copy of #64"), so the job's log or its status told who sponsors whom."""
+    pair = "sales-sponsorship/fy28-h1/lena.fischer/sponsor-scores/hannah.berg"
+    wrong = "sales-sponsorship/fy28-h1/lena.fischer/sponsor-scores/dana.whitfield"
+    fake = new_fake(users=roster_of(sponsorship))
+    with fake.activate():
+        assert GitLabBackend(fake).cli("apply").code == 0
+        assert any(
+            i["description"].startswith(f"<!-- automation:key={pair} -->")
+            for i in fake.issues(PROJECT)
+        )
+    right = _guessed(sponsorship, pair, before)
+    assert right == _guessed(sponsorship, wrong, before)
+    assert right[0] == 0 and "but a person opened it, not the tool" in right[1], right[1]
+
+
 BREAKAGES = {  # a reviewer: the sponsorship file set aside, unreadable or of no known kind
     "valid": lambda text: text,
     "yaml-syntax": lambda text: text.replace("kind: sponsorship\n", "kind: sponsorship\n  x: [\n"),
