@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import sys
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from automation.items import ObservedIssue
@@ -63,7 +65,25 @@ def inputs(version: str, config: Path, templates: Path, programs: Sequence[str])
     """The fingerprint of what a run reads besides GitLab: the tool (its version, and its
     code: a tester upgraded to code of the same version number, and the old record let the
     day's runs skip what the new code does), its files, its options."""
-    return fingerprint((config, templates), (version, code_digest(), *sorted(programs)))
+    return fingerprint((config, templates), (version, code_digest(), *runtime(), *sorted(programs)))
+
+
+# what the tool runs on besides its own code: a new Jinja2 or markdown-it-py may render a
+# block or count a box otherwise, and a same-day upgrade must not be covered (a tester)
+_RUNTIME = ("python-gitlab", "jinja2", "pydantic", "pyyaml", "tzdata", "markdown-it-py")
+
+
+@functools.cache
+def runtime() -> tuple[str, ...]:
+    """Python's version and the installed versions of the tool's dependencies."""
+    return (sys.version, *(f"{name}={_installed(name)}" for name in _RUNTIME))
+
+
+def _installed(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "none"
 
 
 @functools.cache

@@ -66,6 +66,21 @@ def test_the_fingerprint_follows_file_names_bytes_and_options(tmp_path: Path) ->
     assert fingerprint([tmp_path / "config"], ["1.0"]) not in (first, changed)
 
 
+def test_the_inputs_hold_the_installed_dependencies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tester's finding: a same-day upgrade of Jinja2 or markdown-it-py (a dependency bot's
+    merge request) kept the record, and the day's runs skipped what it renders otherwise."""
+    before = unchanged.inputs("0.1.0", tmp_path, tmp_path, ())
+    assert any(part.startswith("jinja2=3.") for part in unchanged.runtime())
+    real = unchanged.metadata.version
+    monkeypatch.setattr(unchanged, "runtime", unchanged.runtime.__wrapped__)
+    monkeypatch.setattr(
+        unchanged.metadata, "version", lambda name: "9.9" if name == "jinja2" else real(name)
+    )
+    assert unchanged.inputs("0.1.0", tmp_path, tmp_path, ()) != before
+
+
 def test_the_inputs_hold_the_tools_own_code(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
