@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -73,11 +74,9 @@ def test_the_inputs_hold_the_installed_dependencies(
     merge request) kept the record, and the day's runs skipped what it renders otherwise."""
     before = unchanged.inputs("0.1.0", tmp_path, tmp_path, ())
     assert any(part.startswith("jinja2=3.") for part in unchanged.runtime())
-    real = unchanged.metadata.version
+    real = metadata.version
     monkeypatch.setattr(unchanged, "runtime", unchanged.runtime.__wrapped__)
-    monkeypatch.setattr(
-        unchanged.metadata, "version", lambda name: "9.9" if name == "jinja2" else real(name)
-    )
+    monkeypatch.setattr(metadata, "version", lambda name: "9.9" if name == "jinja2" else real(name))
     assert unchanged.inputs("0.1.0", tmp_path, tmp_path, ()) != before
 
 
