@@ -78,8 +78,10 @@ def resolve(
     text, index and all) is known by its title (TITLES: key -> title). One that OTHERS say
     is not this program's is not taken (`_refuse_others`). HIDDEN: the program's outputs
     hide its items, and another user's issue with one of its keys is said as any other
-    issue a person opened with its label: which keys it has must not show (a Guest could
-    guess a pair's key, make an issue with it, and read the answer in the job's log)."""
+    issue a person opened with its label, once the program has its tracking issue (before,
+    or when another user made it, a token replaced: every claimed item fails, as in a public
+    program): which keys it has must not show (a Guest could guess a pair's key, make an
+    issue with it, and read the answer in the job's log or status)."""
     out = Resolved(aliases=aliases or {})
     by_key = _by_key(issues, out, label)
     wanted_set = set(wanted)
@@ -105,7 +107,7 @@ def resolve(
     _by_titles(issues, by_key, [k for k in wanted if k not in by_key], named, out)
     _settle_copies(by_key, wanted_set, out)
     _recover_departed(by_key, by_iid, out)
-    if not hidden:
+    if not hidden or tracking_key not in out.found:  # a replaced token's: nothing made twice
         _refuse_claims(issues, wanted_set, out)
     _say_gone(out)
     _refuse_rekeyed(out)

@@ -512,15 +512,20 @@ def test_a_sponsorship_program_made_public_names_no_earlier_pair_in_any_output(
 
 def _guessed(root: Path, key: str, before: bool) -> tuple[int, str]:
     """Mallory, a Guest, opens an issue with the sponsorship label and KEY on its first
-    line, BEFORE the program's first run or after it; the exit code and the log of the run
-    after hers, every number in it made N."""
+    line, BEFORE the pair is released (its issues made) or after; the exit code and the log
+    of the run after hers, every number in it made N."""
+    program = root / PROGRAM
+    pair = "{sponsor: hannah.berg, sponsee: lena.fischer"
+    text = program.read_text("utf-8")
+    if before:
+        edit(program, pair + "}", pair + ", status: approved}")
     fake = new_fake(users=(*roster_of(root), "mallory"))
     with fake.activate():
         backend = GitLabBackend(fake)
-        if not before:
-            assert backend.cli("apply").code == 0
+        assert backend.cli("apply").code == 0
         line = f"<!-- automation:key={key} -->\nA question."
         fake.create_issue_as(PROJECT, "mallory", "q", line, labels=["program::sales-sponsorship"])
+        program.write_text(text, "utf-8")  # released (again)
         run = backend.cli("apply")
     return run.code, re.sub(r"\d+", "N", run.out + run.err)
 
@@ -532,19 +537,34 @@ def test_a_guessed_pair_key_on_a_persons_issue_reads_as_a_wrong_guess(
 ) -> None:
     """A privacy tester's finding: a Guest, who cannot read confidential issues, made public
     issues with guessed pair keys; a right guess was said apart (a failure naming the key's
-    item, or "a copy of #64"), so the job's log or its status told who sponsors whom."""
+    item, or "a copy of #64"), so the job's log or its status told who sponsors whom. (Before
+    the program's first run such an item fails, as in a public program: README, Privacy.)"""
     pair = "sales-sponsorship/fy28-h1/lena.fischer/sponsor-scores/hannah.berg"
     wrong = "sales-sponsorship/fy28-h1/lena.fischer/sponsor-scores/dana.whitfield"
     fake = new_fake(users=roster_of(sponsorship))
     with fake.activate():
         assert GitLabBackend(fake).cli("apply").code == 0
-        assert any(
-            i["description"].startswith(f"<!-- automation:key={pair} -->")
-            for i in fake.issues(PROJECT)
-        )
+        keys = [i["description"].split("\n", 1)[0] for i in fake.issues(PROJECT)]
+    assert f"<!-- automation:key={pair} -->" in keys
     right = _guessed(sponsorship, pair, before)
     assert right == _guessed(sponsorship, wrong, before)
     assert right[0] == 0 and "but a person opened it, not the tool" in right[1], right[1]
+
+
+@pytest.mark.usefixtures("no_waiting")
+def test_a_replaced_token_makes_no_pair_issue_twice(sponsorship: Path) -> None:
+    """Other users' issues with a hidden program's keys are not refused once the program has
+    its tracking issue; a new token's user finds that tracking issue another user's too, so
+    every item still fails and nothing is made twice (until `former_users` names the old)."""
+    fake = new_fake(users=roster_of(sponsorship))
+    with fake.activate():
+        assert GitLabBackend(fake).cli("apply").code == 0
+        made = len(fake.issues(PROJECT))
+        fake.act_as("project_7_bot_new")
+        run = GitLabBackend(fake).cli("apply")
+        assert run.code == 1 and "add its former user to gitlab.former_users" in run.out
+        assert len(fake.issues(PROJECT)) == made
+    assert_names_nobody(run.out + run.err)
 
 
 BREAKAGES = {  # a reviewer: the sponsorship file set aside, unreadable or of no known kind
