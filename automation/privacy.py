@@ -189,21 +189,21 @@ def privacy_of(
 
 def _named_in(data: Mapping[str, object], roster: Mapping[str, Person]) -> set[str]:
     """The roster's usernames a program's file names anywhere, and their managers'."""
-    named = {word.lower() for word in _strings(data) if word.lower() in roster}
+    named = {word.lower() for word in strings_in(data) if word.lower() in roster}
     managers = (roster[name].manager for name in named)
     return named | {manager.lower() for manager in managers if manager}
 
 
-def _strings(data: object) -> Iterator[str]:
+def strings_in(data: object) -> Iterator[str]:
     """Every string in DATA (a program's `model_dump()`, or its file's data)."""
     if isinstance(data, str):
         yield data
     elif isinstance(data, Mapping):
         for value in data.values():
-            yield from _strings(value)
+            yield from strings_in(value)
     elif isinstance(data, (list, tuple, set, frozenset)):
         for value in data:
-            yield from _strings(value)
+            yield from strings_in(value)
 
 
 def _names(username: str, roster: Mapping[str, Person]) -> set[str]:

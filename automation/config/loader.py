@@ -28,7 +28,7 @@ from automation.kinds.registry import (
     program_schema,
     secret_words,
 )
-from automation.privacy import HIDDEN, names_of, unnamed
+from automation.privacy import HIDDEN, names_of, strings_in, unnamed
 
 SETTINGS_FILE = "settings.yml"
 PEOPLE_FILE = "people.yml"
@@ -166,9 +166,17 @@ def _unnamed_where_confidential(
         if _confidential_file(source)
     }
     every = frozenset(names.union(*secret.values()))
+    public = [
+        s for f, s in sources.items() if f not in secret and Path(f).parent.name == PROGRAMS_DIR
+    ]
+    theirs = _named_by(people, [sources[file] for file in secret], public)
     return [
         unnamed([_without_values(problem)], secret[problem.file], values=False)[0]
         if problem.file in secret
+        # people.yml's own mistakes (a timezone, a duplicate) hide the people confidential
+        # files alone name: in a roster of nobody else, a username tells they are in one
+        else unnamed([problem], theirs, values=False)[0]
+        if people is not None and problem.file == people.file
         # a template's syntax error quotes what it failed on (an attacker's trial: `got
         # 'Lena'`, the word typed after a sponsee's name in a pair's template)
         else unnamed([problem], every)[0]
@@ -203,6 +211,19 @@ def _without_values(problem: Problem) -> Problem:
     if not chosen and not _NUMBER.search(message):
         message = _GOT.sub(f"(got '{HIDDEN}')", message)
     return replace(problem, message=_KEYED.sub(HIDDEN, message))
+
+
+def _named_by(
+    people: Source | None, confidential: Sequence[Source], public: Sequence[Source]
+) -> frozenset[str]:
+    """The names (names_of) of the roster's people that CONFIDENTIAL files name anywhere,
+    and no PUBLIC program file does."""
+
+    def named(sources: Sequence[Source]) -> set[str]:
+        return {word.lower() for source in sources for word in strings_in(source.data)}
+
+    alone = named(confidential) - named(public)
+    return names_of((u, n) for u, n in _roster_entries(people) if u.lower() in alone)
 
 
 def _roster_entries(people: Source | None) -> Iterator[tuple[str, str]]:

@@ -567,6 +567,30 @@ def test_a_replaced_token_makes_no_pair_issue_twice(sponsorship: Path) -> None:
     assert_names_nobody(run.out + run.err)
 
 
+def test_a_people_file_mistake_hides_who_only_a_confidential_program_names(
+    shipped: Path,
+) -> None:
+    """A privacy tester's finding: a mistake in people.yml about a person only the
+    sponsorship file names (a sponsor) printed their username, which in a roster of nobody
+    else tells they are in it. One about someone no confidential file names still names them."""
+    people = shipped / "config/people.yml"
+    edit(
+        people,
+        "    name: Hannah Berg\n",
+        "    name: Hannah Berg\n    timezone: Europe/Berlinn\n",
+    )
+    edit(
+        people,
+        "    name: Priya Natarajan\n",
+        "    name: Priya Natarajan\n    timezone: Mars/Base\n",
+    )
+    result = run("validate")
+    assert result.code == 2
+    assert "'timezone' of person 'priya.natarajan': unknown timezone" in result.err
+    assert "'timezone' of person '[confidential]': unknown timezone" in result.err, result.err
+    assert "hannah" not in result.err.lower() and "Berg" not in result.err
+
+
 BREAKAGES = {  # a reviewer: the sponsorship file set aside, unreadable or of no known kind
     "valid": lambda text: text,
     "yaml-syntax": lambda text: text.replace("kind: sponsorship\n", "kind: sponsorship\n  x: [\n"),
