@@ -81,6 +81,10 @@ def test_the_record_is_made_without_a_write_refused_first(gitlab: GitLabBackend)
 
 
 def test_a_tick_since_the_record_is_read_and_counted(settled: GitLabBackend) -> None:
+    _a_tick_is_read_and_counted(settled)
+
+
+def _a_tick_is_read_and_counted(settled: GitLabBackend) -> None:
     ticked = settled.fake.issues(PROJECT)[0]
     settled.edit(ticked["iid"], lambda text: text.replace("- [ ] first task", "- [x] first task"))
     run = ok(settled.cli("apply"))
@@ -258,12 +262,7 @@ def test_a_record_whose_moment_is_after_gitlabs_clock_means_a_full_run(
         record.since.strftime("%Y-%m-%dT%H:%M:%SZ"), ahead.strftime("%Y-%m-%dT%H:%M:%SZ")
     )
     settled.fake.client().groups.get(GROUP).labels.update(RECORD_LABEL, {"description": moved})
-    ticked = settled.fake.issues(PROJECT)[0]
-    settled.edit(ticked["iid"], lambda text: text.replace("- [ ] first task", "- [x] first task"))
-    run = ok(settled.cli("apply"))
-    assert QUIET not in run.out and read_every_issue(settled)
-    labels = next(i for i in settled.fake.issues(PROJECT) if i["iid"] == ticked["iid"])["labels"]
-    assert "progress::50-74%" in labels
+    _a_tick_is_read_and_counted(settled)
 
 
 def test_fewer_steps_are_covered_more_steps_are_not(settled: GitLabBackend) -> None:
