@@ -622,6 +622,7 @@ def _apply(
     look: LookBack | None = None,
 ) -> int:
     console = _console(env, out, prepared.privacy)
+    console.noted.extend(getattr(args, "noted_before", ()))  # a widened run's report says all
     for scoped in _scope_notes(args, look, prepared):
         console.line(f"note: {scoped}")
 
@@ -642,6 +643,7 @@ def _apply(
     try:
         applied = apply(prepared, tracker, today, done, args.steps, lock, check)
     except Widen as widen:  # before any write: the same run, over more programs
+        args.noted_before = tuple(console.noted)  # the earlier ones among them
         wider = _widened(args, prepared, widen, today)
         return _apply(args, wider, tracker, today, env=env, out=out, look=look)
     except Outdated as outdated:

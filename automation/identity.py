@@ -77,11 +77,10 @@ def resolve(
     that lost its first line where no index names it (a person replaced the tracking issue's
     text, index and all) is known by its title (TITLES: key -> title). One that OTHERS say
     is not this program's is not taken (`_refuse_others`). HIDDEN: the program's outputs
-    hide its items, and another user's issue with one of its keys is said as any other
-    issue a person opened with its label, once the program has its tracking issue (before,
-    or when another user made it, a token replaced: every claimed item fails, as in a public
-    program): which keys it has must not show (a Guest could guess a pair's key, make an
-    issue with it, and read the answer in the job's log or status)."""
+    hide its items, and another user's issue with any key of it, an item's or not, holds
+    every item not made yet (`_hold_for_strangers`): which keys it has must not show (a
+    Guest could guess a pair's key, make an issue with it, and read the answer in the job's
+    log or status)."""
     out = Resolved(aliases=aliases or {})
     by_key = _by_key(issues, out, label)
     wanted_set = set(wanted)
@@ -107,7 +106,9 @@ def resolve(
     _by_titles(issues, by_key, [k for k in wanted if k not in by_key], named, out)
     _settle_copies(by_key, wanted_set, out)
     _recover_departed(by_key, by_iid, out)
-    if not hidden or tracking_key not in out.found:  # a replaced token's: nothing made twice
+    if hidden:
+        _hold_for_strangers(issues, wanted_set, tracking_key, out)
+    else:
         _refuse_claims(issues, wanted_set, out)
     _say_gone(out)
     _refuse_rekeyed(out)
@@ -721,6 +722,38 @@ def _mismatch(issue: ObservedIssue) -> str:
         "now names another item; nothing was created. Put back the first line from the "
         "issue's description history"
     )
+
+
+def _hold_for_strangers(
+    issues: Sequence[ObservedIssue], wanted: set[str], tracking_key: str, out: Resolved
+) -> None:
+    """A program whose outputs are hidden: while issues another user made carry a key of it,
+    whether an item's or not (a replaced token's, or a Guest's guesses), no item of it that
+    has no issue yet is made; each fails, saying so alike, and the issues are never adopted."""
+    prefixes = tuple(key_prefix(k) for k in (tracking_key, *_former_tracking(tracking_key, out)))
+    strangers = [
+        issue
+        for issue in issues
+        if not issue.by_tool and (issue.first_line_key or "").startswith(prefixes)
+    ]
+    if not strangers:
+        return
+    decided = set(out.found) | {f.key for f in out.failed}
+    authors = sorted({issue.author or "another user" for issue in strangers})
+    them = "it" if len(strangers) == 1 else "them"
+    said = (
+        f"{_listed(strangers)} a key of this program on the first line, but "
+        f"{' and '.join(authors)} made {them}, not the token's user: while such issues have "
+        "the program's label, no issue of this program is created, whichever items they "
+        "name. If the token was replaced, add its former user to gitlab.former_users in "
+        f"config/settings.yml; otherwise remove the program label (or the first line) from {them}"
+    )
+    out.failed.extend(Failed(key, said) for key in sorted(wanted - decided))
+
+
+def _former_tracking(tracking_key: str, out: Resolved) -> list[str]:
+    """The tracking keys a renamed program had (its aliases')."""
+    return [former for former, key in out.aliases.items() if key == tracking_key]
 
 
 def _refuse_claims(issues: Sequence[ObservedIssue], wanted: set[str], out: Resolved) -> None:

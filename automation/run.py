@@ -101,7 +101,7 @@ class Prepared:
         others = [
             p.model_dump()
             for p in self.loaded.config.programs
-            if p.id not in rendered and p.is_confidential
+            if p.id not in rendered and p.outputs_hidden
         ]
         people = self.loaded.config.people
         return privacy_of(self.programs, people, [*others, *self.loaded.withheld])

@@ -61,7 +61,7 @@ def desired_programs(
             desired = replace(desired, course=course, strays=stray)
             result.append(replace(desired, listed=listed_reasons(desired, source, today)))
         except ConfigError as error:
-            confidential = program.is_confidential
+            confidential = program.outputs_hidden
             problems.extend(
                 privacy.unnamed(error.problems, roster_names) if confidential else error.problems
             )
@@ -95,7 +95,7 @@ def _assemble(ctx: Ctx, generated: Generated) -> DesiredProgram:
     plans = tuple(replace(plan, assignees=lead) for plan in _plan_issues(ctx, generated))
     titled: list[DesiredIssue | DesiredEpic] = [*generated.issues, tracking, *rollups, *plans]
     titled += epics
-    warnings = (*generated.warnings, *_cut_titles(titled, ctx.program.is_confidential))
+    warnings = (*generated.warnings, *_cut_titles(titled, ctx.program.outputs_hidden))
     return DesiredProgram(
         ctx.program,
         generated.issues,

@@ -127,7 +127,14 @@ def test_another_programs_first_line_and_label_typed_over_an_issue_checks_its_pr
         if i.key == esp or (esp is None and i.iid == issue_of(settled, ESP))
     )
     _pasted(settled, over.iid, source, ESP)
-    run = settled.cli("apply")
+    run = settled.cli("apply", "--report", "report.json")
+    notices = json.loads(Path("report.json").read_text(encoding="utf-8"))["notices"]
+    assert (
+        [n for n in notices if SCOPED in n or "checked too" in n]
+        == [  # a reviewer
+            line.removeprefix("note: ") for line in run.out.splitlines()[:2]
+        ]
+    )
     assert f"{SCOPED}: {ESP} (" in run.out
     assert f"note: {CSM}: it is checked too: holds a changed issue in the record" in run.out
     assert listed(settled) == {f"program::{CSM}", f"program::{ESP}"}

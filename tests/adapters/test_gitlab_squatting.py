@@ -59,18 +59,15 @@ def test_an_issue_a_guest_made_with_the_next_cohorts_key_is_never_filled(
     program = Path("config/programs/demo.yml")
     program.write_text(program.read_text(encoding="utf-8") + NEXT_COHORT, encoding="utf-8")
     result = gitlab.cli("apply")
-    # said as any issue a person opened with the label: whether the key was a real item's
-    # must not show (README, Privacy); the item is made apart, confidential
-    assert result.code == 0
-    assert f"issue #{iid} has the label program::demo, but a person opened it" in result.out
+    # what is not made yet waits, said alike whichever key it carries (README, Privacy)
+    assert result.code == 1
+    assert f"issue #{iid} has a key of this program on the first line, but mallory" in result.out
     assert "cleo" not in result.out  # a confidential program's people stay out of the log
     squatted = next(i for i in gitlab.fake.issues(PROJECT) if i["iid"] == iid)
     assert squatted["description"] == squat and not squatted["confidential"]
     assert "Person cleo" not in str(squatted)
-    made = [i for i in gitlab.fake.issues(PROJECT) if i["iid"] != iid]
-    assert any(
-        find_key(str(i["description"])) == "demo/c2/cleo" and i["confidential"] for i in made
-    )
+    made = [find_key(str(i["description"])) for i in gitlab.fake.issues(PROJECT)]
+    assert made.count("demo/c2/cleo") == 1  # the squatted issue's alone
     tracking = by_key(gitlab)["demo/tracking"]
     assert f"#{iid}" not in str(tracking["description"])  # not adopted into the index either
 

@@ -510,6 +510,23 @@ def test_a_sponsorship_program_made_public_names_no_earlier_pair_in_any_output(
     assert_names_nobody("\n".join([*(o.out + o.err for o in outputs), *reports, *pages]))
 
 
+def test_a_title_mistake_of_a_sponsorship_program_made_public_names_nobody(
+    sponsorship: Path,
+) -> None:
+    """A reviewer's finding: its outputs are hidden, its config errors were not."""
+    program = sponsorship / PROGRAM
+    edit(program, "kind: sponsorship\n", "kind: sponsorship\nconfidential: false\n")
+    edit(program, "sponsorship:\n", "sponsorship:\n  allow_public_issues: true\n")
+    edit(
+        program,
+        'title: "Sponsorship: {{ sponsee.name }}',
+        'title: "Sponsorship: {{ {}[sponsee.name] }}',
+    )
+    result = run("validate")
+    assert result.code == 2 and "config/programs/sales-sponsorship.yml:" in result.err
+    assert_names_nobody(result.out + result.err)
+
+
 def _guessed(root: Path, key: str, before: bool) -> tuple[int, str]:
     """Mallory, a Guest, opens an issue with the sponsorship label and KEY on its first
     line, BEFORE the pair is released (its issues made) or after; the exit code and the log
@@ -537,8 +554,7 @@ def test_a_guessed_pair_key_on_a_persons_issue_reads_as_a_wrong_guess(
 ) -> None:
     """A privacy tester's finding: a Guest, who cannot read confidential issues, made public
     issues with guessed pair keys; a right guess was said apart (a failure naming the key's
-    item, or "a copy of #64"), so the job's log or its status told who sponsors whom. (Before
-    the program's first run such an item fails, as in a public program: README, Privacy.)"""
+    item, or "a copy of #64"), so the job's log or its status told who sponsors whom."""
     pair = "sales-sponsorship/fy28-h1/lena.fischer/sponsor-scores/hannah.berg"
     wrong = "sales-sponsorship/fy28-h1/lena.fischer/sponsor-scores/dana.whitfield"
     fake = new_fake(users=roster_of(sponsorship))
@@ -548,18 +564,25 @@ def test_a_guessed_pair_key_on_a_persons_issue_reads_as_a_wrong_guess(
     assert f"<!-- automation:key={pair} -->" in keys
     right = _guessed(sponsorship, pair, before)
     assert right == _guessed(sponsorship, wrong, before)
-    assert right[0] == 0 and "but a person opened it, not the tool" in right[1], right[1]
+    # what is not made yet waits (the pair's issues before their release), whichever key
+    assert "no issue of this program is created, whichever items" in right[1], right[1]
+    assert "but a person opened it, not the tool" in right[1]
+    assert "lena" not in right[1] and "hannah" not in right[1]
 
 
 @pytest.mark.usefixtures("no_waiting")
-def test_a_replaced_token_makes_no_pair_issue_twice(sponsorship: Path) -> None:
-    """Other users' issues with a hidden program's keys are not refused once the program has
-    its tracking issue; a new token's user finds that tracking issue another user's too, so
-    every item still fails and nothing is made twice (until `former_users` names the old)."""
+@pytest.mark.parametrize("tracking", ["kept", "label taken off"])
+def test_a_replaced_token_makes_no_pair_issue_twice(sponsorship: Path, tracking: str) -> None:
+    """A new token's user finds every issue another user's: nothing is made twice (until
+    `former_users` names the old), also when a person took the label off the old tracking
+    issue, as the failure suggests (a reviewer: every pair issue was made again)."""
     fake = new_fake(users=roster_of(sponsorship))
     with fake.activate():
         assert GitLabBackend(fake).cli("apply").code == 0
         made = len(fake.issues(PROJECT))
+        if tracking == "label taken off":
+            old = next(i for i in fake.issues(PROJECT) if i["title"].endswith("program tracking"))
+            fake.edit_issue(PROJECT, old["iid"], labels=[])
         fake.act_as("project_7_bot_new")
         run = GitLabBackend(fake).cli("apply")
         assert run.code == 1 and "add its former user to gitlab.former_users" in run.out

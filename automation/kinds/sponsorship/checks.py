@@ -114,7 +114,7 @@ def graded(program: SponsorshipProgram, today: dt.date | None) -> Iterator[str]:
     in a confidential program (a reviewer: "title … of 'amara.osei' is not in job-grades.yml"
     told a CI log she is in a pair). There the pair's own error says it, naming nobody."""
     part = program.sponsorship
-    if program.is_confidential:
+    if program.outputs_hidden:
         return
     for cohort in part.cohorts:
         if not _over(part, cohort, today):
