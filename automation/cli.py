@@ -493,8 +493,8 @@ def _validate(prepared: Prepared, today: dt.date, out: TextIO, err: TextIO) -> i
     print(
         f"Configuration is valid: {plural(len(prepared.programs), 'program')}, "
         f"{plural(len(prepared.loaded.config.people), 'person', 'people')}, "
-        f"{plural(issues, 'issue')} called for today (not counting those made earlier for "
-        "periods now over).",
+        f"{plural(issues, 'issue')} called for today (not counting issues made earlier that "
+        "it no longer calls for: periods over, people gone).",
         file=out,
     )
     return EXIT_OK
