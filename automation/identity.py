@@ -738,7 +738,8 @@ def _hold_for_strangers(
     ]
     if not strangers:
         return
-    decided = set(out.found) | {f.key for f in out.failed}
+    # the index issue is made only once the index outgrows the tracking issue: not an item
+    decided = set(out.found) | {f.key for f in out.failed} | {index_key(tracking_key)}
     authors = sorted({issue.author or "another user" for issue in strangers})
     them = "it" if len(strangers) == 1 else "them"
     said = (
