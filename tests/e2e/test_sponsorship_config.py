@@ -262,8 +262,9 @@ def test_a_grade_that_contradicts_a_title_is_one_problem_not_five(sponsorship: P
         ("    title: Director, Ecosystem Sales\n    grade: 6\n"),
     )
     said = refused(sponsorship)
+    # only the sponsorship file names him here: his username would tell he is in it
     assert said.splitlines()[:-1] == [
-        f"{people}:9: grade 6 of 'jordan.alvarez' differs from grade 10 of the title 'Director, "
+        f"{people}:9: grade 6 of '[confidential]' differs from grade 10 of the title 'Director, "
         "Ecosystem Sales'; remove `grade:` or fix the title"
     ], said
 
