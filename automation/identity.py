@@ -744,7 +744,8 @@ def _hold_for_strangers(
     them = "it" if len(strangers) == 1 else "them"
     said = (
         f"{_listed(strangers)} a key of this program on the first line, but "
-        f"{' and '.join(authors)} made {them}, not the token's user: while such issues have "
+        f"{' and '.join(authors)} made {them}, not the token's user (a copy, a clone, a "
+        "replaced token's issue): while such issues have "
         "the program's label, no issue of this program is created, whichever items they "
         "name. If the token was replaced, add its former user to gitlab.former_users in "
         f"config/settings.yml; otherwise remove the program label (or the first line) from {them}"
