@@ -1015,11 +1015,11 @@ def _widened(
     says of them after its first note (ids pass its outputs' privacy, as that note's do)."""
     ids = frozenset(p.program.id for p in prepared.programs) | widen.programs
     wider = prepare(args.config, args.templates, today, args.program or (), ids)
-    these, holds = ("it is", "holds") if len(widen.programs) == 1 else ("they are", "hold")
+    these, its = ("it is", "its") if len(widen.programs) == 1 else ("they are", "their")
     args.widened = (
-        f"{', '.join(sorted(widen.programs))}: {these} checked too: {holds} a changed issue "
-        "in the record of keys, or cannot be read (another program's first line or label "
-        "typed over it?)"
+        f"{', '.join(sorted(widen.programs))}: {these} checked too: {its} record of keys names "
+        "an issue that changed (another program's first line or label typed over it?), or "
+        "could not be read"
     )
     return wider
 

@@ -136,7 +136,8 @@ def test_another_programs_first_line_and_label_typed_over_an_issue_checks_its_pr
         ]
     )
     assert f"{SCOPED}: {ESP} (" in run.out
-    assert f"note: {CSM}: it is checked too: holds a changed issue in the record" in run.out
+    widened = f"note: {CSM}: it is checked too: its record of keys names an issue that changed"
+    assert widened in run.out
     assert listed(settled) == {f"program::{CSM}", f"program::{ESP}"}
     assert run.code == 1 and "FAILED" in run.out, run.out
     failed = next(line for line in run.out.splitlines() if line.startswith("FAILED"))
