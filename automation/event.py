@@ -35,15 +35,19 @@ class Event:
         configured project may be named (its path, its id)."""
         if self.kind != "issue":
             shown = self.kind if _KIND.fullmatch(self.kind) else "non-issue"
-            return f"a {shown} event changes no issue's tasks; nothing to do"
+            return f"{_article(shown)} {shown} event changes no issue's tasks; nothing to do"
         ours = {name.lower() for name in project}
         if ours and self.project and not ours & {name.lower() for name in self.project}:
             return "the event is about an issue of another project; nothing to do"
-        if me is not None and self.username == me:
+        if me and (self.username or "").casefold() == me.casefold():  # as GitLab finds users
             return "the event is the tool's own write; nothing to do"
         if not set(self.programs) & set(known):
             return "the issue belongs to no configured program; nothing to do"
         return None
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in set("aeiou") else "a"
 
 
 def _shown(path: Path) -> str:
@@ -78,12 +82,15 @@ def read_event(path: Path) -> Event:
 
 def _as_issue(kind: str, data: Mapping[str, Any]) -> str:
     """An issue's event is `work_item` where the issue was changed in GitLab's new issue view
-    (some GitLab 17 releases sent work item events for it): one of type Issue is an issue's."""
+    (some GitLab 17 releases sent work item events for it): one of type Issue is an issue's,
+    and, before GitLab 17.2 gave events a type (a tester), one whose address is an issue's."""
     attributes = data.get("object_attributes")
-    named = attributes.get("type") if isinstance(attributes, dict) else None
-    if kind == "work_item" and isinstance(named, str) and named.casefold() == "issue":
-        return "issue"
-    return kind
+    if kind != "work_item" or not isinstance(attributes, dict):
+        return kind
+    named, url = attributes.get("type"), attributes.get("url")
+    if isinstance(named, str):
+        return "issue" if named.casefold() == "issue" else kind
+    return "issue" if isinstance(url, str) and "/-/issues/" in url else kind
 
 
 def _project(data: Mapping[str, Any]) -> tuple[str, ...]:

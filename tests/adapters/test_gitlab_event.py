@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -92,6 +92,26 @@ def test_an_issues_work_item_event_syncs_its_program(two: GitLabBackend) -> None
     assert "a work_item event" in ok(event(two, task)).out and listed(two) == set()
 
 
+@pytest.mark.parametrize(
+    ("url", "synced"),
+    [("https://gitlab.example.com/g/p/-/issues/3", True), ("https://x/g/-/epics/3", False)],
+)
+def test_a_work_item_event_without_a_type_is_an_issues_by_its_address(
+    two: GitLabBackend, url: str, synced: bool
+) -> None:
+    """GitLab before 17.2 sent work item events without `type` (a tester: an issue's tick
+    waited for the hourly run); the address tells an issue's from an epic's."""
+    tick_first(two, "demo")
+    attributes = {"object_attributes": {"iid": 3, "url": url}}
+    payload = {
+        **issue_event("user000", ["program::demo"], **attributes),
+        "object_kind": "work_item",
+    }
+    run = ok(event(two, payload))
+    assert (listed(two) == {"program::demo"}) is synced, run.out
+    assert ("an work_item" not in run.out) and (("a work_item event" in run.out) is not synced)
+
+
 def test_a_removed_program_label_still_names_its_program(two: GitLabBackend) -> None:
     tick_first(two, "other")
     changes = {"labels": {"previous": [{"title": "program::other"}], "current": []}}
@@ -103,6 +123,7 @@ def test_a_removed_program_label_still_names_its_program(two: GitLabBackend) -> 
     ("payload", "why"),
     [
         ({"object_kind": "note", "user": {"username": "user000"}}, "a note event"),
+        ({"object_kind": "emoji", "user": {"username": "user000"}}, "an emoji event"),
         (issue_event("user000", ["team::x"]), "belongs to no configured program"),
         (issue_event("user000", ["program::gone"]), "belongs to no configured program"),
         (
@@ -143,10 +164,11 @@ def test_an_event_run_with_full_is_refused(two: GitLabBackend) -> None:
     assert run.code == 2 and "give one of them" in run.err and listed(two) == set()
 
 
-def test_the_tools_own_write_is_ignored(two: GitLabBackend) -> None:
-    run = ok(
-        event(two, issue_event(two.fake.owner.username, ["program::demo"]), "--report", "r.json")
-    )
+@pytest.mark.parametrize("case", [str, str.upper])
+def test_the_tools_own_write_is_ignored(two: GitLabBackend, case: Callable[[str], str]) -> None:
+    """GitLab finds users in any case; so does the check (a tester)."""
+    me = case(two.fake.owner.username)
+    run = ok(event(two, issue_event(me, ["program::demo"]), "--report", "r.json"))
     assert "the tool's own write" in run.out and listed(two) == set()
     report = json.loads(
         Path("r.json").read_text(encoding="utf-8")
