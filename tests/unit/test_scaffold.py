@@ -5,6 +5,8 @@ runtime dependencies from a lock file with hashes."""
 from __future__ import annotations
 
 import copy
+import json
+import os
 import re
 import subprocess
 import sys
@@ -294,7 +296,7 @@ def test_a_team_pipeline_installs_the_pinned_release_then_its_locked_dependencie
     tmp_path: Path,
 ) -> None:
     assert cli(["init", str(tmp_path)], {}).code == 0
-    install = team_pipeline(tmp_path)["default"]["before_script"]
+    install = team_pipeline(tmp_path)["default"]["before_script"][INSTALL:]
     assert install[0].startswith('case "$(printf') and "$AUTOMATION_PACKAGES" in install[0]  # below
     assert install[1] == "python -m venv .venv"
     assert install[2].startswith(".venv/bin/pip install --quiet --no-deps -r requirements.txt ")
@@ -305,10 +307,54 @@ def test_a_team_pipeline_installs_the_pinned_release_then_its_locked_dependencie
     assert install[4] == ".venv/bin/pip check"
 
 
+INSTALL = 1  # the team pipeline's install steps, after the check of the tool's own events
+BOT = "group_42_bot_0123"
+
+
+@pytest.mark.parametrize(
+    ("source", "user", "payload", "installs"),
+    [
+        ("trigger", BOT, {"user": {"username": BOT}}, False),
+        ("trigger", BOT, {"user": {"username": BOT.upper()}}, False),  # GitLab's: any case
+        ("trigger", BOT, {"user": {"username": "sam.delacroix"}}, True),
+        ("trigger", "", {"user": {"username": BOT}}, True),  # no variable: the tool decides
+        ("trigger", BOT, {"user": None}, True),
+        ("trigger", BOT, "not json", True),
+        ("schedule", BOT, {"user": {"username": BOT}}, True),
+    ],
+)
+def test_a_team_event_pipeline_for_the_tools_own_write_ends_before_installing(
+    tmp_path: Path, source: str, user: str, payload: object, installs: bool
+) -> None:
+    """A tick's sync starts two or three pipelines of the tool's own events (an events trial:
+    each installed for a minute to find so); with AUTOMATION_BOT_USER set, they end at once."""
+    assert cli(["init", str(tmp_path)], {}).code == 0
+    check = team_pipeline(tmp_path)["default"]["before_script"][0]
+    event = tmp_path / "payload"
+    event.write_text(payload if isinstance(payload, str) else json.dumps(payload), "utf-8")
+    env = {
+        "CI_PIPELINE_SOURCE": source,
+        "AUTOMATION_BOT_USER": user,
+        "TRIGGER_PAYLOAD": str(event),
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",  # python, as the image
+    }
+    for shell in ("sh", "bash"):
+        done = subprocess.run(
+            [shell, "-ec", f"{check}\necho installing"],
+            check=False,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0 and done.stderr == "", done.stderr
+        assert ("installing" in done.stdout) is installs, done.stdout
+        assert ("the tool's own write" in done.stdout) is not installs
+
+
 def refusal(root: Path, packages: str, shell: str) -> subprocess.CompletedProcess[str]:
     """The team pipeline's first install step, run as its job would, with this
     AUTOMATION_PACKAGES."""
-    step = team_pipeline(root)["default"]["before_script"][0]
+    step = team_pipeline(root)["default"]["before_script"][INSTALL]
     env = {"AUTOMATION_PACKAGES": packages, "PATH": "/bin:/usr/bin"}
     return subprocess.run(
         [shell, "-ec", step], check=False, env=env, capture_output=True, text=True
@@ -410,7 +456,7 @@ def test_a_team_pipeline_finds_the_registry_on_a_self_managed_instance(
     """The index address comes from the instance's API address, as the shell expands it: a
     port, a path and plain http stay (the host name alone lost all three)."""
     assert cli(["init", str(tmp_path)], {}).code == 0
-    line = team_pipeline(tmp_path)["default"]["before_script"][2]
+    line = team_pipeline(tmp_path)["default"]["before_script"][INSTALL + 2]
     quoted = re.search(r'--index-url ("[^"]+")', line)
     assert quoted is not None
     env = {"CI_API_V4_URL": api, "CI_JOB_TOKEN": "T", "AUTOMATION_PACKAGES": "7", "PATH": "/bin"}
