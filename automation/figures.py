@@ -20,8 +20,10 @@ from automation.checklist import read_lines, visible_lines
 from automation.mentions import without_code
 
 # the line's last figure, with or without a remark after it (a trial: "=> `0%` (ask Sam)"
-# dropped its task from its phase's figure, unsaid), spaced as people type it (`0 %`)
-_FIGURE = re.compile(r"^.*(?P<head>=>\s*` ?)(?P<value>\d{1,3})(?P<tail> ?%`)")
+# dropped its task from its phase's figure, unsaid), spaced as people type it (`0 %`), its
+# arrow as GitLab's rich text editor saves a line it rewrote (`=\>`; a trial: the ticked
+# line's figure, its phase's and the overall one stayed 0%, unsaid) or as HTML (`=&gt;`)
+_FIGURE = re.compile(r"^.*(?P<head>=(?:\\?>|&gt;)\s*` ?)(?P<value>\d{1,3})(?P<tail> ?%`)")
 _REFERENCE = re.compile(r"#(?<![\w&/]#)(?P<iid>\d+)\b")  # `#` first: fast
 _PHASE_START = re.compile(r"^\s*(?:#{1,6}\s+\S|\*\*Phase\b[^*]*\*\*)", re.IGNORECASE)
 _COMPLETE = re.compile(r"^\s*Complete\b")

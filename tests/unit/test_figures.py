@@ -53,3 +53,13 @@ def test_a_figure_with_a_remark_after_it_still_counts_in_its_phase() -> None:
     assert "Complete => `50%`" in result
     twice = rewrite_figures(PHASE.replace("Kick-off =>", "Kick-off => `7%` then =>"), {})
     assert "Kick-off => `7%` then => `100%`" in twice  # the last figure is the task's
+
+
+def test_a_line_the_rich_text_editor_saved_still_shows_its_figure() -> None:
+    """GitLab's rich text editor escapes `>` in a line it rewrites, as a ticked one (a trial:
+    `=\\>` stopped the line's, its phase's and the overall figures, and runs said nothing)."""
+    saved = PHASE.replace("- [x] Kick-off => `0%`", "- [x] Kick-off =\\> `0%`")
+    saved = saved.replace("Complete => `0%`", "Complete =&gt; `0%`")
+    result = rewrite_figures(saved, {})
+    assert "- [x] Kick-off =\\> `100%`" in result  # the arrow kept as it was saved
+    assert "Complete =&gt; `50%`" in result
