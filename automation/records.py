@@ -118,7 +118,9 @@ def _raw_values(text: str, labels: Mapping[str, str]) -> dict[str, list[str]]:
         if not colon or label is None:
             continue
         chosen = tasks if prefix and prefix.group("box") else found
-        chosen.setdefault(label, []).append(rest.replace("**", "").strip())
+        # as GitLab shows it: the rich text editor saves a line it rewrote with its blank
+        # escaped (`\_\_/10`; a trial: read as unreadable, the issue never completed)
+        chosen.setdefault(label, []).append(as_shown(rest).replace("**", "").strip())
     return {**tasks, **found}
 
 

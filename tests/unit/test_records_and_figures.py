@@ -29,6 +29,10 @@ SPECS = [RecordSpec("Sponsee satisfaction (start)", 10), RecordSpec("Use cases a
         ("**Sponsee satisfaction (start):** 9.5 / 10", 9.5, None),
         ("sponsee SATISFACTION (start): 6/10", 6.0, None),
         ("Sponsee satisfaction (start): __/10", None, None),
+        # as GitLab's rich text editor saves a line it rewrote (a trial: "cannot be read")
+        ("Sponsee satisfaction (start): \\_\\_/10", None, None),
+        ("- Sponsee satisfaction (start): 7\\.5/10", 7.5, None),
+        ("Sponsee satisfaction (start): 8&#47;10", 8.0, None),
         ("Sponsee satisfaction (start):", None, None),
         (
             "Sponsee satisfaction (start): eight",
