@@ -3,21 +3,28 @@ block, records a short mark of each line it was written with, so that a line a p
 in it is told from one the tool no longer writes, and moved below the block when the tool
 rewrites it, not lost.
 
-    <!-- automation:kept-lines 3f2a9c 91b0e4 -->
+    <!-- automation:kept-lines v2 3f2a9c 91b0e4 -->
 
-A block without the record (made before it) tells nothing: it is rewritten as before."""
+A mark is of the line as GitLab shows it (`_normal`): GitLab's rich text editor saves lines it
+rewrote padded, escaped or with `_` for `*` (a trial: the tool took its own table rows for typed
+text, moved them below the block and said a person typed them, more of them at each save). A
+record without `v2` (written before) marks the lines as written, spaces around aside. A block
+without the record (made before it) tells nothing: it is rewritten as before."""
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 
 from automation.mentions import ZERO_WIDTH_SPACE
 
 # read at any line end: GitLab's web editor saves `\r\n` (a review: a CRLF text's record was
 # not found, and a line typed in the block went unsaid)
-_MARKS = re.compile(r"^<!-- automation:kept-lines(?P<marks>(?: [0-9a-f]{6})*) -->\r?$", re.M)
-_MARKS_LINE = re.compile(r"^<!-- automation:kept-lines(?: [0-9a-f]{6})* -->\r?\n?", re.M)
+_MARKS = re.compile(
+    r"^<!-- automation:kept-lines(?P<normal> v2)?(?P<marks>(?: [0-9a-f]{6})*) -->\r?$", re.M
+)
+_MARKS_LINE = re.compile(r"^<!-- automation:kept-lines(?: v2)?(?: [0-9a-f]{6})* -->\r?\n?", re.M)
 # a kept block's first line (rendering.KEPT_NOTICE), in any of its wordings: one that said
 # typed text "is replaced" (before it was moved below) is not rewritten only to say otherwise
 _NOTICE_LINE = re.compile(
@@ -36,8 +43,26 @@ def _plain(line: str) -> str:
     return live(line.strip())
 
 
-def _mark(line: str) -> str:
-    return hashlib.sha1(_plain(line).encode("utf-8")).hexdigest()[:6]
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash escape of ASCII punctuation
+_CELL = re.compile(r"(?<!\\)\|")  # a table row's cell border (not an escaped one)
+_DELIMITER = re.compile(r":?-+:?")  # a cell of a table's delimiter row: its alignment
+
+
+def _normal(line: str) -> str:
+    """A line as GitLab shows it, as far as its rich text editor may save it otherwise: a
+    table row's cells without their padding, a delimiter row's cells as their alignments,
+    backslash escapes resolved, `_` emphasis as `*`, runs of spaces as one."""
+    text = _plain(line)
+    if text.startswith("|"):
+        cells = (cell.strip() for cell in _CELL.split(text))
+        text = "|".join(re.sub("-+", "-", c) if _DELIMITER.fullmatch(c) else c for c in cells)
+    return " ".join(_ESCAPE.sub(r"\1", text).replace("_", "*").split())
+
+
+def _mark(line: str, normal: bool = True) -> str:
+    """A line's mark: of its normal form (`v2` records), or of its text as written."""
+    shown = _normal(line) if normal else _plain(line)
+    return hashlib.sha1(shown.encode("utf-8")).hexdigest()[:6]
 
 
 def _written(text: str) -> list[str]:
@@ -51,7 +76,7 @@ def _written(text: str) -> list[str]:
 # attacker's: so did one that began as the tool's do, and the text between two comments)
 _TOOLS = (
     re.compile(
-        r"<!-- automation:(?:kept-lines(?: [0-9a-f]{6})*|group \S+"
+        r"<!-- automation:(?:kept-lines(?: v2)?(?: [0-9a-f]{6})*|group \S+"
         r"|(?:final|moved) \S+ \d{4}-\d{2}-\d{2}) -->"
     ),
     re.compile(r"<!-- Written by the program automation from its configuration, (?:(?!-->).)*-->"),
@@ -64,7 +89,8 @@ def _hidden(line: str) -> bool:
 
 def marks_line(body: str) -> str:
     """The record of BODY's lines, for the kept block the template writes."""
-    return f"<!-- automation:kept-lines{''.join(' ' + _mark(line) for line in _written(body))} -->"
+    marks = "".join(" " + _mark(line) for line in _written(body))
+    return f"<!-- automation:kept-lines v2{marks} -->"
 
 
 def recording(text: str) -> str:
@@ -93,13 +119,17 @@ def untyped(current: str) -> str:
     found = _MARKS.search(current)
     if found is None:
         return current
-    wrote = set(found["marks"].split())
+    wrote = _wrote(found)
     # blank lines aside too: one typed above a note is no reason to rewrite the block
     return "\n".join(
-        line
-        for line in current.split("\n")
-        if line.strip() and (_hidden(line) or _mark(line) in wrote)
+        line for line in current.split("\n") if line.strip() and (_hidden(line) or wrote(line))
     )
+
+
+def _wrote(found: re.Match[str]) -> Callable[[str], bool]:
+    """Whether the record FOUND marks a line, as its version marks lines."""
+    marks, normal = set(found["marks"].split()), found["normal"] is not None
+    return lambda line: _mark(line, normal) in marks
 
 
 def same_lines(current: str, content: str) -> bool:
@@ -135,8 +165,8 @@ def typed(current: str, content: str) -> list[str]:
     found = _MARKS.search(current)
     if found is None:
         return []
-    wrote = set(found["marks"].split())
-    now = {_plain(line) for line in _written(content)}
-    return [
-        line for line in _written(current) if _mark(line) not in wrote and _plain(line) not in now
-    ]
+    wrote = _wrote(found)
+    # a line the rewrite has, as GitLab shows it: one the rich text editor saved otherwise
+    # under a record written before `v2` is not said typed either
+    now = {_normal(line) for line in _written(content)}
+    return [line for line in _written(current) if not wrote(line) and _normal(line) not in now]

@@ -9,6 +9,7 @@ published a sealed satisfaction figure a second time."""
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -207,4 +208,61 @@ def test_a_stale_trimmed_copy_left_by_an_earlier_version_stays_as_it_is(backend:
     text = by_key(backend)[AIKO].description
     assert text.count("<!-- automation:begin progress -->") == 1
     assert "| **Overall** | **1/25** | **4%** |" in text
+    assert "No changes" in backend.cli("apply").out
+
+
+def _padded_row(line: str) -> str:
+    """A table row as the editor writes a table it rewrote: each cell padded to a width, a
+    delimiter row's dashes to the same width."""
+    cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+    wide = [
+        (c[:1] if c[:1] == ":" else "") + "-" * 10 + (":" if c.endswith(":") else "")
+        if re.fullmatch(r":?-+:?", c)
+        else c.ljust(12)
+        for c in cells
+    ]
+    return "| " + " | ".join(wide) + " |"
+
+
+def rewritten_save(text: str) -> str:
+    """TEXT as the rich text editor saves it where it keeps no line as written (GitLab 17.2, or
+    a project without `preserve_markdown`): comments as `rich_text_save`, and every table row
+    padded, `*emphasis*` as `_emphasis_`, a blank `__` escaped."""
+    rows = (
+        _padded_row(line) if line.startswith("|") else line
+        for line in rich_text_save(text).split("\n")
+    )
+    italic = (re.sub(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])", r"_\1_", row) for row in rows)
+    return "\n".join(line.replace("__", r"\_\_") for line in italic)
+
+
+def _ticked_and_saved(text: str, task: str) -> str:
+    return rewritten_save(tick(text, task))
+
+
+def test_the_model_of_a_rewriting_save_pads_tables_and_escapes() -> None:
+    saved = rewritten_save("| a | b |\n|---|--:|\n*(x)* and **y**: __/10\n")
+    assert saved.split("\n") == [
+        "| a            | b            |",
+        "| ---------- | ----------: |",
+        "_(x)_ and **y**: \\_\\_/10",
+        "",
+    ]
+
+
+def test_an_issue_rewritten_by_the_rich_text_editor_keeps_the_tools_lines_in_their_blocks(
+    backend: Backend,
+) -> None:
+    """A trial: where the editor rewrites every line it saves, the tool took its own padded table
+    rows for typed text: moved below its blocks, said typed, more of them at each save."""
+    assert backend.cli("apply").code == 0
+    aiko = by_key(backend)[AIKO]
+    for task in ("Have coffee chats", "Identify any gaps in your skills"):
+        backend.edit(aiko.iid, functools.partial(_ticked_and_saved, task=task))
+        result = backend.cli("apply")
+        assert result.code == 0, result.out + result.err
+        assert "typed in its block" not in result.out, result.out
+    text = by_key(backend)[AIKO].description
+    assert "Typed in the block above" not in text and "| ---------- |" not in text
+    assert "| **Overall** | **2/25** | **8%** |" in text  # rewritten as the tool writes it
     assert "No changes" in backend.cli("apply").out

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from automation import keptlines
 from automation.edits import Edits, apply_edits
 from automation.errors import ItemError
-from automation.keptlines import marks_line
+from automation.keptlines import marks_line, recording
 from automation.markers import (
     begin_marker,
     block_content,
@@ -283,3 +285,39 @@ def test_lines_typed_in_a_kept_block_go_below_its_own_end_marker() -> None:
     assert after.startswith(quoted) and "| b |" in after and "| a |" not in after
     below = after[after.rindex("<!-- automation:end kept-people -->") :]
     assert "*Typed in the block above" in below and below.index("| typed |") < below.index("after")
+
+
+def _record_v1(*lines: str) -> str:
+    """A block's record as versions before `v2` wrote it: marks of the lines as written."""
+    marks = "".join(" " + hashlib.sha1(line.strip().encode()).hexdigest()[:6] for line in lines)
+    return f"<!-- automation:kept-lines{marks} -->"
+
+
+def test_a_block_recorded_before_v2_is_read_as_then() -> None:
+    """Records written before `v2` still tell the tool's lines (as written) from typed ones,
+    and an upgrade rewrites no block only for its record's version."""
+    rows = ["| Phase | Done |", "|---|---:|", "| One | 1/3 |"]
+    current = "\n".join([_record_v1(*rows), *rows, "| typed | row |"])
+    content = recording("\n".join(rows))
+    assert content.startswith("<!-- automation:kept-lines v2 ")
+    assert keptlines.typed(current, content) == ["| typed | row |"]
+    assert keptlines.same_lines(current, content)  # the typed row stays; nothing to rewrite
+    # the editor's save of the same lines: the rewrite has them, so none is said typed
+    saved = "\n".join([_record_v1(*rows), "| Phase | Done |", "| ----- | ---: |", "| One | 1/3 |"])
+    assert keptlines.typed(saved, content) == []
+    # a row whose figure changed, saved padded, is not known under the old record: it moves
+    assert keptlines.typed(saved.replace("| One | 1/3 |", "| One   | 1/3 |"), content) == []
+    changed = recording("\n".join([*rows[:2], "| One | 2/3 |"]))
+    assert keptlines.typed(saved.replace("| One | 1/3 |", "| One  | 1/3 |"), changed) == [
+        "| One  | 1/3 |"
+    ]
+
+
+def test_a_v2_record_knows_its_lines_as_the_rich_text_editor_saves_them() -> None:
+    rows = ["| | |", "|---|---:|", "| One | *(not in Overall)* 1/3 |"]
+    current = recording("\n".join(rows))
+    saved = current.replace("| | |", "|  |  |").replace("|---|---:|", "|--|--:|")
+    saved = saved.replace("*(not in Overall)*", "_(not in Overall)_").replace("1/3", "1\\/3")
+    changed = recording("\n".join([*rows[:2], "| One | 2/3 |"]))
+    assert keptlines.typed(saved, changed) == []
+    assert keptlines.typed(saved + "\n| a typed | row |", changed) == ["| a typed | row |"]
