@@ -165,8 +165,22 @@ def typed(current: str, content: str) -> list[str]:
     found = _MARKS.search(current)
     if found is None:
         return []
-    wrote = _wrote(found)
-    # a line the rewrite has, as GitLab shows it: one the rich text editor saved otherwise
-    # under a record written before `v2` is not said typed either
-    now = {_normal(line) for line in _written(content)}
+    wrote, now = _wrote(found), _shown(content)
     return [line for line in _written(current) if not wrote(line) and _normal(line) not in now]
+
+
+_JOINED = 8  # the most lines of one paragraph the rich text editor is taken to join
+
+
+def _shown(content: str) -> set[str]:
+    """The lines of CONTENT as GitLab shows them, and each run of up to _JOINED consecutive
+    ones joined: the rich text editor saves a paragraph written over several lines as one,
+    and a line the rewrite has, in any of these forms, is not said typed (under a record
+    written before `v2` too)."""
+    lines = [_normal(line) for line in content.split("\n")]
+    return {
+        " ".join(lines[start:end])
+        for start in range(len(lines))
+        for end in range(start + 1, min(start + _JOINED, len(lines)) + 1)
+        if all(lines[start:end])
+    }

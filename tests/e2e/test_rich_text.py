@@ -233,7 +233,21 @@ def rewritten_save(text: str) -> str:
         for line in rich_text_save(text).split("\n")
     )
     italic = (re.sub(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])", r"_\1_", row) for row in rows)
-    return "\n".join(line.replace("__", r"\_\_") for line in italic)
+    return _joined("\n".join(line.replace("__", r"\_\_") for line in italic))
+
+
+_BLOCK_START = re.compile(r"\s*(?:[|#>*+-]|\d+[.)]|<|$)")
+
+
+def _joined(text: str) -> str:
+    """TEXT with each paragraph written over several lines on one (ProseMirror's text)."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if lines and not _BLOCK_START.match(line) and not _BLOCK_START.match(lines[-1]):
+            lines[-1] = f"{lines[-1]} {line}"
+        else:
+            lines.append(line)
+    return "\n".join(lines)
 
 
 def _ticked_and_saved(text: str, task: str) -> str:
@@ -248,6 +262,9 @@ def test_the_model_of_a_rewriting_save_pads_tables_and_escapes() -> None:
         "_(x)_ and **y**: \\_\\_/10",
         "",
     ]
+    assert rewritten_save("A paragraph\nover two lines.\n- an item\n") == (
+        "A paragraph over two lines.\n- an item\n"
+    )
 
 
 def test_an_issue_rewritten_by_the_rich_text_editor_keeps_the_tools_lines_in_their_blocks(
@@ -266,3 +283,24 @@ def test_an_issue_rewritten_by_the_rich_text_editor_keeps_the_tools_lines_in_the
     assert "Typed in the block above" not in text and "| ---------- |" not in text
     assert "| **Overall** | **2/25** | **8%** |" in text  # rewritten as the tool writes it
     assert "No changes" in backend.cli("apply").out
+
+
+def test_a_hires_issue_rewritten_by_the_rich_text_editor_keeps_its_joined_paragraphs(
+    shipped: Path,
+) -> None:
+    """The editor saves a paragraph of the tool's over two lines as one (the hire's 30-day goal
+    in its kept block): not typed text either."""
+    keep_programs(shipped, "sales-onboarding")
+    assert run("apply").code == 0
+    path = path_of(shipped, "sales-onboarding/maya.okonkwo")
+    for task in ("**New hire:** Complete your GitLab", "**New hire:** Submit 1"):
+        front, rule, body = path.read_text("utf-8").partition("\n---\n")  # after its fields
+        body = rewritten_save(body.replace(f"- [ ] {task}", f"- [x] {task}", 1))
+        path.write_text(front + rule + body, "utf-8")
+        result = run("apply")
+        assert result.code == 0, result.out + result.err
+        assert "typed in its block" not in result.out, result.out
+    text = path.read_text("utf-8")
+    assert "Typed in the block above" not in text and "| ---------- |" not in text
+    assert "| **Overall** | **2/10** | **20%** |" in text
+    assert "No changes" in run("apply").out

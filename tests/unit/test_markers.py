@@ -321,3 +321,12 @@ def test_a_v2_record_knows_its_lines_as_the_rich_text_editor_saves_them() -> Non
     changed = recording("\n".join([*rows[:2], "| One | 2/3 |"]))
     assert keptlines.typed(saved, changed) == []
     assert keptlines.typed(saved + "\n| a typed | row |", changed) == ["| a typed | row |"]
+
+
+def test_a_paragraph_the_rich_text_editor_joined_is_not_said_typed() -> None:
+    """The editor saves a paragraph written over several lines as one line (ProseMirror)."""
+    lines = ["Your goal: be ready by 2026-12-24,", "competent and confident.", "", "| a |"]
+    current = recording("\n".join(lines)).replace(",\ncompetent", ", competent")
+    assert keptlines.typed(current, recording("\n".join(lines))) == []
+    typed = current + "\nYour goal: be ready by 2026-12-24, competent and confident. Mine"
+    assert keptlines.typed(typed, recording("\n".join(lines))) == [typed.split("\n")[-1]]
