@@ -110,6 +110,7 @@ def resolve(
         _hold_for_strangers(issues, wanted_set, tracking_key, out)
     else:
         _refuse_claims(issues, wanted_set, out)
+        _hold_for_tracking(issues, tracking_key, wanted_set, out)
     _say_gone(out)
     _refuse_rekeyed(out)
     _refuse_others(out, others or Others(), tracking_key)
@@ -772,6 +773,25 @@ def _refuse_claims(issues: Sequence[ObservedIssue], wanted: set[str], out: Resol
         out.failed.append(Failed(key, said, issue.iid))
 
 
+def _hold_for_tracking(
+    issues: Sequence[ObservedIssue], tracking_key: str, wanted: set[str], out: Resolved
+) -> None:
+    """While another user's issue holds the program's tracking key and the tool has none
+    (a token replaced before `former_users` names its user: a tester's run made the month's
+    issues, notifying their assignees, then failed them), no item of it is made."""
+    strangers = {issue.iid: issue for issue in issues if not issue.by_tool}
+    held = next((f for f in out.failed if f.key == tracking_key and f.iid in strangers), None)
+    if held is None or held.iid is None or tracking_key in out.found:
+        return
+    decided = set(out.found) | {f.key for f in out.failed}
+    said = (
+        f"not created: issue {strangers[held.iid].reference}, which holds this program's "
+        "tracking key, was created by another user, not the token's (see the tracking item's "
+        "line); while it does, no issue of this program is created"
+    )
+    out.failed.extend(Failed(key, said) for key in sorted(wanted - decided))
+
+
 def claimed(reference: str, author: str | None, told: set[str] | None = None) -> str:
     """What to do about an issue or epic of another user that carries an item's key: said in
     full once per author of the AUTHORS TOLD so far (a tester's replaced token printed the
@@ -816,11 +836,14 @@ def _warn_keyless(
     # to take the label off years of them)
     others = [issue for issue in rest if issue not in ours and issue.state == "opened"]
     if others:
-        them, who, their = ("them", "people", "their") if others[1:] else ("it", "a person", "its")
+        them, who, their = (
+            ("them", "other users", "their") if others[1:] else ("it", "another user", "its")
+        )
         out.warnings.append(
             f"{_listed(others)} the label {label}, but {who} opened {them}, not the tool, "
             f"so the tool does not track {them} ({their} labels may be counted as the "
-            f"program's): remove the label from {them}, or use another"
+            f"program's): remove the label from {them}, or use another (if a token the tool "
+            "used before made them, add its user to gitlab.former_users instead)"
         )
 
 

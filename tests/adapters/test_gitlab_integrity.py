@@ -31,6 +31,7 @@ from tests.backends import (
 )
 from tests.conftest import keep_programs
 from tests.fakes.gitlab_fake import MAX_LINKS_COUNT, FakeGitLab
+from tests.projects import program_with
 
 MAX_DESCRIPTION = 1_048_576
 
@@ -376,6 +377,31 @@ def test_a_replaced_token_creates_nothing_until_its_former_user_is_named(
     assert result.code == 0, result.out + result.err
     assert "No changes" in result.out
     assert len(fake.issues(PROJECT)) == count and len(fake.epics(GROUP)) == epics
+
+
+def test_a_replaced_token_makes_no_new_item_before_its_former_user_is_named(
+    gitlab: GitLabBackend,
+) -> None:
+    """An ops trial: a participant due after the token was replaced got an issue (notifying
+    them) that the same run then failed, outside the program's epic, with messages that
+    pointed elsewhere. While another user's issue holds the tracking key, nothing is made."""
+    fake, program = gitlab.fake, Path("config/programs/demo.yml")
+    program.write_text(program_with(users(2)), encoding="utf-8")
+    assert apply(gitlab).code == 0
+    count = len(fake.issues(PROJECT))
+    fake.act_as("project_7_bot_new")
+    program.write_text(program_with(users(3)), encoding="utf-8")
+    result = apply(gitlab)
+    assert result.code == 1 and len(fake.issues(PROJECT)) == count, result.out
+    assert "FAILED [demo/c1/user002]: not created: issue #" in result.out
+    assert "which holds this program's tracking key, was created by another user" in result.out
+    settings = Path("config/settings.yml")
+    settings.write_text(
+        settings.read_text(encoding="utf-8") + "  former_users: [automation-bot]\n",
+        encoding="utf-8",
+    )
+    result = apply(gitlab)
+    assert result.code == 0 and len(fake.issues(PROJECT)) == count + 1, result.out
 
 
 def test_a_task_unticked_during_the_run_that_found_it_complete_stops_the_closing(

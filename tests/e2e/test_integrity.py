@@ -276,7 +276,7 @@ def test_issues_with_the_label_and_no_key_are_warned_about_on_every_run(
         assert len(said) == 2, said
         assert (
             f"issues #{a}, #{b} and #{c} have the label program::csm-aspiring-leaders, but "
-            "people opened them, not the tool, so the tool does not track them"
+            "other users opened them, not the tool, so the tool does not track them"
         ) in said[1]
         assert (
             f"issue #{ours} has the label program::csm-aspiring-leaders but no automation key "
@@ -300,7 +300,7 @@ def test_closed_issues_people_opened_with_the_label_are_not_warned_about(
     result = backend.cli("apply")
     assert result.code == 0, result.out + result.err
     assert (
-        f"issue #{live} has the label program::csm-aspiring-leaders, but a person opened it, "
+        f"issue #{live} has the label program::csm-aspiring-leaders, but another user opened it, "
         "not the tool, so the tool does not track it (its labels may be counted" in result.out
     ), result.out
     assert f"#{old}" not in result.out

@@ -567,7 +567,7 @@ def test_a_guessed_pair_key_on_a_persons_issue_reads_as_a_wrong_guess(
     # what is not made yet waits (the pair's issues before their release), whichever key
     held = "no issue of this program is created, whichever items" in right[1]
     assert right[0] == (1 if before else 0) and held == before, right[1]
-    assert "but a person opened it, not the tool" in right[1]
+    assert "but another user opened it, not the tool" in right[1]
     assert "lena" not in right[1] and "hannah" not in right[1]
 
 
