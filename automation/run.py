@@ -51,7 +51,7 @@ from automation.missed import (
 )
 from automation.planner import calendar_refused, plan_program
 from automation.privacy import Privacy, privacy_of
-from automation.progress import measure, program_of
+from automation.progress import measure, program_label, program_of
 from automation.pruned import in_former_groups
 from automation.reminders.notes import DIGEST_TEMPLATE, NOTE_TEMPLATE
 from automation.reminders.observe import plan_reminders
@@ -341,10 +341,44 @@ def _planned(
         return seen, planned
     # no record of keys yet (a new program, or the first run of this version): a key may sit
     # on an issue that lost its program label, so look through the project
-    observed = replace(seen, keyed=tracker.keyed_issues())
+    observed = _relabelled(desired, replace(seen, keyed=tracker.keyed_issues()))
     observed = _epics_they_sit_in(tracker, desired, observed)
-    return observed, _unless_renamed(
+    planned = _unless_renamed(
         prepared, desired, observed, prepared.planned(desired, observed, today)
+    )
+    return observed, planned + Plan(notices=_relabelled_said(desired, seen, observed))
+
+
+def _relabelled(desired: DesiredProgram, observed: Observed) -> Observed:
+    """OBSERVED with the tool's issues that carry a key of the program and no program label,
+    listed as if they had its label, when that label is gone from GitLab: deleted, it left
+    every issue (an operations trial: each failed, one line apiece, on every run, while the
+    run made the label again and put it back on the epics). One label a person took off an
+    issue leaves the label in GitLab, and that issue fails, for a person to decide."""
+    label = program_label(desired.program)
+    if label in observed.labels:
+        return observed
+    ours = [
+        issue
+        for issue in observed.keyed.values()
+        if issue.by_tool
+        and (issue.key or "").split("/", 1)[0] == desired.program.id
+        and not any(program_of(name) for name in issue.labels)
+    ]
+    return replace(observed, issues=(*observed.issues, *ours)) if ours else observed
+
+
+def _relabelled_said(
+    desired: DesiredProgram, seen: Observed, observed: Observed
+) -> tuple[str, ...]:
+    """What a run that puts a deleted program label back says, once."""
+    count = len(observed.issues) - len(seen.issues)
+    if count == 0:
+        return ()
+    return (
+        f"{desired.program.id}: the label {program_label(desired.program)} is not in GitLab "
+        f"(deleted?): made again, and put back on the tool's issues that carry this program's "
+        f"keys ({count})",
     )
 
 

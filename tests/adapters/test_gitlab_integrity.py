@@ -404,6 +404,25 @@ def test_a_replaced_token_makes_no_new_item_before_its_former_user_is_named(
     assert result.code == 0 and len(fake.issues(PROJECT)) == count + 1, result.out
 
 
+def test_a_deleted_program_label_is_put_back_on_the_tools_issues(gitlab: GitLabBackend) -> None:
+    """An operations trial: deleting the group label took it off every issue; each then failed
+    on every run, one line apiece, while the run made the label again for the epics. A label a
+    person takes off one issue (the label still in GitLab) still fails that issue."""
+    fake = gitlab.fake
+    assert apply(gitlab).code == 0
+    group = fake.state.group(GROUP)
+    fake.state.delete_group_label(group, group.labels["program::demo"])
+    result = apply(gitlab)
+    assert result.code == 0, result.out
+    assert all("program::demo" in issue["labels"] for issue in fake.issues(PROJECT))
+    note = "note: demo: the label program::demo is not in GitLab (deleted?): made again, and put"
+    assert note in result.out and "keys (4)" in result.out
+    assert "No changes" in apply(gitlab).out
+    gitlab.fake.edit_issue(PROJECT, 1, labels=["phase::One"], as_user="user000")
+    taken = apply(gitlab)
+    assert taken.code == 1 and "issue #1 already carries this key but not the label" in taken.out
+
+
 def test_a_task_unticked_during_the_run_that_found_it_complete_stops_the_closing(
     gitlab: GitLabBackend,
 ) -> None:
