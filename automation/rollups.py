@@ -140,6 +140,13 @@ def _closed_while_under_way(found: ObservedIssue, rows: list[RollupRow]) -> tupl
     )
     if not under_way:
         return ()
+    if found.moved_to is not None:  # reopened, it would be a second copy (an operations trial)
+        return (
+            f"issue {found.reference} was moved to another project, and GitLab closed it here, "
+            f"while {under_way} of the issues it lists are under way: the tool keeps this one up "
+            "to date, not the copy there; if it was moved by mistake, move it back (the tool "
+            "picks it up again once it is back)",
+        )
     return (
         f"issue {found.reference} is closed while {under_way} of the issues it lists are under "
         "way (another tool, or a person, closed it): the tool still keeps it up to date; "

@@ -954,3 +954,26 @@ def test_the_cli_in_a_ci_job_writes_its_jobs_address_in_the_lock(project: Path) 
         if r.method == "POST" and r.path.endswith("/labels") and r.params.get("name") == LOCK_LABEL
     ]
     assert locks and all(f"going: {job}#run-" in text for text in locks)
+
+
+def test_on_gitlab_a_tracking_issue_moved_away_is_said_moved_not_closed(project: Path) -> None:
+    """An operations trial: the tracking issue moved to another project read "closed while
+    … under way: reopen it", which would leave two copies. Moved back, it is followed."""
+    fake = new_fake(users=roster_of(project))
+    fake.add_project("enablement/archive")
+    tracking = "csm-aspiring-leaders/tracking"
+    with fake.activate():
+        gitlab = GitLabBackend(fake)
+        assert gitlab.cli("apply").code == 0
+        lead = by_key(gitlab)[tracking]
+        away = fake.move_issue(PROJECT, lead.iid, "enablement/archive", as_user="sam.delacroix")
+        result = gitlab.cli("apply")
+        assert result.code == 0, result.out
+        moved = f"issue #{lead.iid} was moved to another project, and GitLab closed it here, while"
+        assert moved in result.out and "reopen it" not in result.out, result.out
+        back = fake.move_issue("enablement/archive", away, PROJECT, as_user="sam.delacroix")
+        result = gitlab.cli("apply")
+        assert result.code == 0 and "FAILED" not in result.out, result.out
+        assert "was moved to another project" not in result.out
+        found = [i for i in gitlab.issues() if i.key == tracking and i.state == "opened"]
+        assert [i.iid for i in found] == [back]
