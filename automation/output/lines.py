@@ -227,14 +227,25 @@ def failure_lines(failures: Iterable[Failure], privacy: Privacy = NOBODY) -> Ite
     on one line, by reference (a review: after GitLab's spam check refused a write, each
     write held back was a FAILED line of its own, a thousand of them the day a template
     changed)."""
-    by_cause: dict[str, list[str]] = {}
+    by_cause: dict[str, list[tuple[str, str]]] = {}
     for failure in failures:
         where = printable(privacy.located(failure.key, failure.iid))  # not hidden again
-        by_cause.setdefault(privacy.about(failure.program, failure.message), []).append(where)
+        said = privacy.about(failure.program, failure.message)
+        by_cause.setdefault(_cause(said), []).append((where, said))
     for cause, places in by_cause.items():
-        yield from (f"FAILED [{where}]: {cause}" for where in places[:FOLD_AFTER])
+        yield from (f"FAILED [{where}]: {said}" for where, said in places[:FOLD_AFTER])
         if places[FOLD_AFTER:]:
-            yield f"FAILED [{_more(places[FOLD_AFTER:])}]: {cause}"
+            yield f"FAILED [{_more([where for where, _ in places[FOLD_AFTER:]])}]: {cause}"
+
+
+_REFERENCE = re.compile(r"(?<![\w&#])([#&])\d+\b")
+
+
+def _cause(message: str) -> str:
+    """A failure's cause: its message with the issue or epic it names left out (an
+    operations trial: `GitLab failed while updating issue #12: 502 …` was a line for each
+    issue, fifty a run, and what to do scrolled away)."""
+    return _REFERENCE.sub(r"\1…", message)
 
 
 def _more(places: Sequence[str]) -> str:

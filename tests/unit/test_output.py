@@ -239,3 +239,23 @@ def test_items_failed_for_one_cause_past_the_first_few_are_said_on_one_line() ->
         list(failure_lines(failures[:4], hidden))[3]
         == f"FAILED [1 more, the same: p #4 (confidential)]: {held}"
     )
+
+
+def test_items_failed_for_one_cause_that_name_their_issue_are_folded_too() -> None:
+    """An operations trial: `GitLab failed while updating issue #N: 502 …` and `issue #N already
+    carries this key but not the label …` were a line each, fifty a run."""
+    failures = [
+        Failure("p", f"p/c/person{n}", f"GitLab failed while updating issue #{n}: 502", n)
+        for n in range(1, 8)
+    ]
+    failures.append(Failure("p", "p/c/other", "epic &9 is refused", None))
+    lines = list(failure_lines(failures))
+    assert lines[:3] == [
+        f"FAILED [p/c/person{n}]: GitLab failed while updating issue #{n}: 502" for n in (1, 2, 3)
+    ]
+    named = ", ".join(f"p/c/person{n}" for n in range(4, 8))
+    assert (
+        lines[3]
+        == f"FAILED [4 more, the same: {named}]: GitLab failed while updating issue #…: 502"
+    )
+    assert lines[4:] == ["FAILED [p/c/other]: epic &9 is refused"]
