@@ -78,6 +78,7 @@ def plan_rollups(
     plans = [
         indexed,
         _plan_rollup(tracking, found.get(tracking.key), every, ctx, extra=index, ends=ends),
+        Plan(warnings=_tracking_made_again(resolved, tracking.key, ctx)),
     ]
     for rollup in ctx.desired.rollups:
         rows = [row for item, row in tracked if row is not None and rollup.key in item.rollups]
@@ -86,6 +87,19 @@ def plan_rollups(
             _plan_rollup(rollup, found.get(rollup.key), rows, ctx, rollup.subject, ends=ends)
         )
     return combine(plans)
+
+
+def _tracking_made_again(resolved: Resolved, key: str, ctx: ProgramContext) -> tuple[str, ...]:
+    """A tracking issue not found while the program's other issues are (an operations trial:
+    one an owner deleted was made again among "N created", and its lead looked for their
+    text): the run makes it anew, and says so."""
+    if key in resolved.found or key in ctx.failed or not set(resolved.found) - {key}:
+        return ()
+    return (
+        f"the tracking issue of {ctx.desired.program.id} was not found (deleted, or never "
+        "made?): a new one is made; its history and charts start again, and text people wrote "
+        "in the old one is not carried over",
+    )
 
 
 def _plan_rollup(  # noqa: PLR0917

@@ -977,3 +977,14 @@ def test_on_gitlab_a_tracking_issue_moved_away_is_said_moved_not_closed(project:
         assert "was moved to another project" not in result.out
         found = [i for i in gitlab.issues() if i.key == tracking and i.state == "opened"]
         assert [i.iid for i in found] == [back]
+
+
+def test_a_deleted_tracking_issue_made_again_is_said(project: Path) -> None:
+    """An operations trial: an owner deleted the tracking issue; the run made it again among
+    "1 created", and its lead looked for their text."""
+    assert run("apply").code == 0
+    path_of(project, "csm-aspiring-leaders/tracking").unlink()
+    result = run("apply")
+    said = "the tracking issue of csm-aspiring-leaders was not found (deleted, or never made?)"
+    assert result.code == 0 and said in result.out, result.out
+    assert said not in run("apply").out
