@@ -38,6 +38,7 @@ from automation.errors import (
     TrackerUnavailable,
     UsageError,
     carried,
+    carried_warnings,
 )
 from automation.event import Event, read_event
 from automation.lock import EVENT_WAIT, WAIT, LockBusy, RunLock, holder_name
@@ -652,13 +653,21 @@ def _apply(
         if isinstance(error, LockBusy) and args.event:
             return _not_written(args, today, console, error.event)
         failed, noted = error.failures, tuple(console.noted)  # (a lock left is among them)
+        warned = carried_warnings(error)
         _report_stopped(
-            args, today, finished, str(error), console.privacy, notes=noted, failed=failed
+            args,
+            today,
+            finished,
+            str(error),
+            console.privacy,
+            notes=noted,
+            failed=failed,
+            warnings=warned,
         )
-        _stopped_tail(console, finished, failed)
+        _stopped_tail(console, finished, failed, carried_warnings(error))
         raise
     except (Stopped, KeyboardInterrupt) as stop:
-        _stopped_tail(console, finished, carried(stop))
+        _stopped_tail(console, finished, carried(stop), carried_warnings(stop))
         raise
     return _applied(args, prepared, tracker, today, applied, look, console)
 
@@ -698,14 +707,18 @@ def _report_applied(
 
 
 def _stopped_tail(
-    console: Console, finished: Sequence[Action], failed: Sequence[Failure] = ()
+    console: Console,
+    finished: Sequence[Action],
+    failed: Sequence[Failure] = (),
+    warnings: Sequence[str] = (),
 ) -> None:
     """The end of the log of a run that stops: its CI section closed (a tester's error line
     was folded away inside the last program's), the items that had failed by then (a tester
-    saw them said nowhere), and its summary line, the last line of every run, saying what it
+    saw them said nowhere), the warnings of what it had planned (some only the run whose write
+    ends their cause says), and its summary line, the last line of every run, saying what it
     wrote by then."""
-    console.tail(failed, (), ())
-    console.line(stopped_line(Summary.of(finished, 0, len(failed), 0)))
+    console.tail(failed, warnings, ())
+    console.line(stopped_line(Summary.of(finished, 0, len(failed), len(warnings))))
 
 
 def _local_after(  # noqa: PLR0917
@@ -864,17 +877,19 @@ def _report_stopped(
     notes: Sequence[str] = (),
     failed: Sequence[Failure] = (),
     code: int = EXIT_TRACKER_UNAVAILABLE,
+    warnings: Sequence[str] = (),
 ) -> None:
     """The report of a run that stopped (GitLab gone, exit 3; a cancelled job or Ctrl-C):
     what it had done by then, and why it stopped (the job keeps it as an artifact: the run
-    whose writes one most needs to know), and NOTES (the run lock it left behind)."""
+    whose writes one most needs to know), NOTES (the run lock it left behind) and the
+    WARNINGS of what it had planned."""
     if not args.report:
         return
     args.reported = True  # once, with what was done (not again, emptier, on the way out)
     # as the console says it: GitLab's answer may echo an issue, and a lookup names a person
     why = f"the run stopped before its end: {privacy.about(None, reason)}"
-    summary = Summary.of(finished, 0, len(failed), 0)
-    stopped = Result(tuple(finished), tuple(failed), (), (why, *notes), summary)
+    summary = Summary.of(finished, 0, len(failed), len(warnings))
+    stopped = Result(tuple(finished), tuple(failed), tuple(warnings), (why, *notes), summary)
     with suppress(AutomationError):  # the run's own error is the one to tell
         _report(args, "apply", today, stopped, privacy, code)
 
@@ -1161,7 +1176,15 @@ def run(
             how, code = _how(stop), _stop_code(stop)
             failed = carried(stop)  # the items that had failed by then
             _report_stopped(
-                args, day, done, f"stopped ({how})", privacy, notes=left, failed=failed, code=code
+                args,
+                day,
+                done,
+                f"stopped ({how})",
+                privacy,
+                notes=left,
+                failed=failed,
+                code=code,
+                warnings=carried_warnings(stop),
             )
         raise
 

@@ -69,14 +69,22 @@ class Stopped(BaseException):
 STOPS = (TrackerUnavailable, Stopped, KeyboardInterrupt)  # what ends a run before its end
 
 
-def carry(stop: BaseException, failures: Iterable[Failure]) -> None:
+def carry(stop: BaseException, failures: Iterable[Failure], warnings: Iterable[str] = ()) -> None:
     """Let a stop (one of STOPS) carry the items that had failed by then, after those it
     carries already, less those its round had written since (see settle): its log and report
     say them (a stopped run's list was GitLab's stop's alone; a cancelled job's or Ctrl-C's
-    said none)."""
+    said none). And the WARNINGS of what it had planned: some are said only by the run whose
+    write ends their cause (an operations trial: a run stopped after such a write printed
+    none, and no later run said it)."""
     said = carried(stop)
     skip = {failure.key for failure in said} | vars(stop).get("settled", frozenset())
     vars(stop)["failures"] = (*said, *(f for f in failures if f.key not in skip))
+    vars(stop)["warnings"] = tuple(dict.fromkeys((*vars(stop).get("warnings", ()), *warnings)))
+
+
+def carried_warnings(stop: BaseException) -> tuple[str, ...]:
+    """The warnings a stop carries (see carry), sorted as a run's are."""
+    return tuple(sorted(vars(stop).get("warnings", ())))
 
 
 def settle(stop: BaseException, keys: Iterable[str]) -> None:

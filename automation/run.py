@@ -694,9 +694,18 @@ def _rounds(  # noqa: PLR0917
             outcome.failures = result.failures  # the latest round knows what still fails
             if not plan.more_after(result.done, result.failures):
                 break
-    except STOPS as stop:  # and the earlier rounds' failures (a reviewer)
-        carry(stop, outcome.failures)
+    except STOPS as stop:  # and the earlier rounds' failures (a reviewer), and warnings
+        carry(stop, outcome.failures, _warnings_of(plans, writer, prepared))
         raise
+    return Applied(plans, replace(outcome, warnings=_written(writer, prepared)))
+
+
+def _written(writer: Writer, prepared: Prepared) -> list[str]:
+    """The warnings of writing (a mention made inert, an assignee GitLab dropped), as shown."""
     shown = prepared.privacy
-    outcome.warnings = [shown.about(program, text) for program, text in writer.warnings]
-    return Applied(plans, outcome)
+    return [shown.about(program, text) for program, text in writer.warnings]
+
+
+def _warnings_of(plans: Sequence[Plan], writer: Writer, prepared: Prepared) -> list[str]:
+    """What the plans carried out so far warned of, and their writes."""
+    return [*(w for plan in plans for w in plan.warnings), *_written(writer, prepared)]

@@ -303,3 +303,31 @@ def test_an_output_that_cannot_be_written_is_one_line_and_the_run_goes_on(
         "run went on to its end without printing there (its --report, if given, has its lines)"
     )
     assert "No changes" in run("apply").out  # every issue was made
+
+
+def test_a_run_stopped_after_a_write_says_the_warnings_of_its_plan(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An operations trial: a task the template no longer asks for is warned of by the run
+    whose write records it in the issue; stopped after that write, the run printed no warning,
+    and no later run said it."""
+    assert run("apply").code == 0
+    template = project / "templates" / "csm-aspiring-leaders" / "participant.md.j2"
+    task = "1. [ ] Create and keep up-to-date a record of your achievements"
+    lines = template.read_text("utf-8").split("\n")
+    template.write_text("\n".join(line for line in lines if not line.startswith(task)), "utf-8")
+    update = LocalTracker.update_description
+
+    def stopping(self: LocalTracker, *args: Any, **kwargs: Any) -> Any:
+        update(self, *args, **kwargs)
+        raise KeyboardInterrupt  # after the first write, as a cancelled job's
+
+    monkeypatch.setattr(LocalTracker, "update_description", stopping)
+    monkeypatch.setattr("sys.argv", ["automation", "apply", "--today", TODAY, "--report", "r.json"])
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    out = capsys.readouterr().out
+    said = "no longer asks for task 'Create and keep up-to-date a record of your achievements"
+    assert stopped.value.code == 130 and f"warning: csm-aspiring-leaders {said}" in out, out
+    assert out.strip().splitlines()[-1].startswith("Summary: the run stopped before its end")
+    assert said in " ".join(json.loads(Path("r.json").read_text("utf-8"))["warnings"])
