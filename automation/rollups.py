@@ -93,8 +93,10 @@ def _tracking_made_again(resolved: Resolved, key: str, ctx: ProgramContext) -> t
     """A tracking issue not found while the program's other issues are (an operations trial:
     one an owner deleted was made again among "N created", and its lead looked for their
     text): the run makes it anew, and says so."""
-    if key in resolved.found or key in ctx.failed or not set(resolved.found) - {key}:
-        return ()
+    if key in resolved.found or key in ctx.failed or key in ctx.keyed:
+        return ()  # found, or not made: another issue holds its key (`refused`)
+    if not set(resolved.found) - {key}:
+        return ()  # the program's first run
     return (
         f"the tracking issue of {ctx.desired.program.id} was not found (deleted, or never "
         "made?): a new one is made; its history and charts start again, and text people wrote "

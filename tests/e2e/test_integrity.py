@@ -988,3 +988,7 @@ def test_a_deleted_tracking_issue_made_again_is_said(project: Path) -> None:
     said = "the tracking issue of csm-aspiring-leaders was not found (deleted, or never made?)"
     assert result.code == 0 and said in result.out, result.out
     assert said not in run("apply").out
+    # its label taken off (the label still in use elsewhere): it fails, nothing is made
+    edit(path_of(project, "csm-aspiring-leaders/tracking"), "- program::csm-aspiring-leaders\n", "")
+    taken = run("apply")
+    assert taken.code == 1 and said not in taken.out, taken.out
