@@ -495,12 +495,3 @@ def test_mr_note_on_a_merge_request_the_token_cannot_see_says_so_and_the_plan_st
     locked, notes = _mr_plan({}, refused=True)  # a reviewer's: a 403 ended the plan, exit 3
     assert locked.code == 0 and notes == [], locked.out + locked.err
     assert "note: no merge request note was written (GitLab refused" in locked.out
-
-
-@pytest.mark.parametrize("pipeline", [PIPELINE, SKELETON])
-def test_an_event_run_with_failed_items_warns_and_one_that_cannot_run_fails(
-    pipeline: dict[str, Any],
-) -> None:
-    """An item that fails fails every event run of its program (an events trial: a red
-    pipeline and a mail for each tick); exit 2 (configuration) and 3 (GitLab) stay failures."""
-    assert pipeline["sync-on-event"]["allow_failure"] == {"exit_codes": [1]}
