@@ -3,13 +3,15 @@ block, records a short mark of each line it was written with, so that a line a p
 in it is told from one the tool no longer writes, and moved below the block when the tool
 rewrites it, not lost.
 
-    <!-- automation:kept-lines v2 3f2a9c 91b0e4 -->
+    <!-- automation:kept-lines 3f2a9c 91b0e4 000000 a07c11 5be2d0 -->
 
-A mark is of the line as GitLab shows it (`_normal`): GitLab's rich text editor saves lines it
+Each line has two marks: of its text as written, spaces around aside (what versions before this
+one wrote, and read: going back a version keeps lines typed in the block), then, after
+`000000`, of the line as GitLab shows it (`_normal`): GitLab's rich text editor saves lines it
 rewrote padded, escaped or with `_` for `*` (a trial: the tool took its own table rows for typed
 text, moved them below the block and said a person typed them, more of them at each save). A
-record without `v2` (written before) marks the lines as written, spaces around aside. A block
-without the record (made before it) tells nothing: it is rewritten as before."""
+record of the first marks alone (written before) is read as then. A block without the record
+(made before it) tells nothing: it is rewritten as before."""
 
 from __future__ import annotations
 
@@ -21,10 +23,9 @@ from automation.mentions import ZERO_WIDTH_SPACE
 
 # read at any line end: GitLab's web editor saves `\r\n` (a review: a CRLF text's record was
 # not found, and a line typed in the block went unsaid)
-_MARKS = re.compile(
-    r"^<!-- automation:kept-lines(?P<normal> v2)?(?P<marks>(?: [0-9a-f]{6})*) -->\r?$", re.M
-)
-_MARKS_LINE = re.compile(r"^<!-- automation:kept-lines(?: v2)?(?: [0-9a-f]{6})* -->\r?\n?", re.M)
+_MARKS = re.compile(r"^<!-- automation:kept-lines(?P<marks>(?: [0-9a-f]{6})*) -->\r?$", re.M)
+_MARKS_LINE = re.compile(r"^<!-- automation:kept-lines(?: [0-9a-f]{6})* -->\r?\n?", re.M)
+_SHOWN = "000000"  # between a record's marks of lines as written and as shown
 # a kept block's first line (rendering.KEPT_NOTICE), in any of its wordings: one that said
 # typed text "is replaced" (before it was moved below) is not rewritten only to say otherwise
 _NOTICE_LINE = re.compile(
@@ -60,7 +61,7 @@ def _normal(line: str) -> str:
 
 
 def _mark(line: str, normal: bool = True) -> str:
-    """A line's mark: of its normal form (`v2` records), or of its text as written."""
+    """A line's mark: of its normal form, or of its text as written."""
     shown = _normal(line) if normal else _plain(line)
     return hashlib.sha1(shown.encode("utf-8")).hexdigest()[:6]
 
@@ -76,7 +77,7 @@ def _written(text: str) -> list[str]:
 # attacker's: so did one that began as the tool's do, and the text between two comments)
 _TOOLS = (
     re.compile(
-        r"<!-- automation:(?:kept-lines(?: v2)?(?: [0-9a-f]{6})*|group \S+"
+        r"<!-- automation:(?:kept-lines(?: [0-9a-f]{6})*|group \S+"
         r"|(?:final|moved) \S+ \d{4}-\d{2}-\d{2}) -->"
     ),
     re.compile(r"<!-- Written by the program automation from its configuration, (?:(?!-->).)*-->"),
@@ -89,8 +90,9 @@ def _hidden(line: str) -> bool:
 
 def marks_line(body: str) -> str:
     """The record of BODY's lines, for the kept block the template writes."""
-    marks = "".join(" " + _mark(line) for line in _written(body))
-    return f"<!-- automation:kept-lines v2{marks} -->"
+    lines = _written(body)
+    marks = [*(_mark(line, False) for line in lines), _SHOWN, *(_mark(line) for line in lines)]
+    return f"<!-- automation:kept-lines {' '.join(marks)} -->"
 
 
 def recording(text: str) -> str:
@@ -128,8 +130,13 @@ def untyped(current: str) -> str:
 
 def _wrote(found: re.Match[str]) -> Callable[[str], bool]:
     """Whether the record FOUND marks a line, as its version marks lines."""
-    marks, normal = set(found["marks"].split()), found["normal"] is not None
-    return lambda line: _mark(line, normal) in marks
+    marks = found["marks"].split()
+    half = len(marks) // 2
+    if len(marks) % 2 and marks[half] == _SHOWN:  # each line's marks, as written and as shown
+        written, shown = set(marks[:half]), set(marks[half + 1 :])
+        return lambda line: _mark(line, False) in written or _mark(line) in shown
+    known = set(marks)
+    return lambda line: _mark(line, False) in known
 
 
 def same_lines(current: str, content: str) -> bool:
@@ -176,7 +183,7 @@ def _shown(content: str) -> set[str]:
     """The lines of CONTENT as GitLab shows them, and each run of up to _JOINED consecutive
     ones joined: the rich text editor saves a paragraph written over several lines as one,
     and a line the rewrite has, in any of these forms, is not said typed (under a record
-    written before `v2` too)."""
+    written before marks as shown too)."""
     lines = [_normal(line) for line in content.split("\n")]
     return {
         " ".join(lines[start:end])

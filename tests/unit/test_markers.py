@@ -288,18 +288,18 @@ def test_lines_typed_in_a_kept_block_go_below_its_own_end_marker() -> None:
 
 
 def _record_v1(*lines: str) -> str:
-    """A block's record as versions before `v2` wrote it: marks of the lines as written."""
+    """A block's record as versions before 0.3 wrote it: marks of the lines as written."""
     marks = "".join(" " + hashlib.sha1(line.strip().encode()).hexdigest()[:6] for line in lines)
     return f"<!-- automation:kept-lines{marks} -->"
 
 
 def test_a_block_recorded_before_v2_is_read_as_then() -> None:
-    """Records written before `v2` still tell the tool's lines (as written) from typed ones,
+    """Records written before marks as shown still tell the tool's lines from typed ones,
     and an upgrade rewrites no block only for its record's version."""
     rows = ["| Phase | Done |", "|---|---:|", "| One | 1/3 |"]
     current = "\n".join([_record_v1(*rows), *rows, "| typed | row |"])
     content = recording("\n".join(rows))
-    assert content.startswith("<!-- automation:kept-lines v2 ")
+    assert " 000000 " in content.split("\n", 1)[0]  # then each line's mark as shown
     assert keptlines.typed(current, content) == ["| typed | row |"]
     assert keptlines.same_lines(current, content)  # the typed row stays; nothing to rewrite
     # the editor's save of the same lines: the rewrite has them, so none is said typed
@@ -330,3 +330,16 @@ def test_a_paragraph_the_rich_text_editor_joined_is_not_said_typed() -> None:
     assert keptlines.typed(current, recording("\n".join(lines))) == []
     typed = current + "\nYour goal: be ready by 2026-12-24, competent and confident. Mine"
     assert keptlines.typed(typed, recording("\n".join(lines))) == [typed.split("\n")[-1]]
+
+
+def test_a_version_before_reads_a_new_record_as_its_own() -> None:
+    """A review: going back one release, a record it could not read lost a manager's typed
+    row. The new record keeps each line's mark as written first, which it reads."""
+    rows = ["| Phase | Done |", "|---|---:|", "| One | 1/3 |"]
+    record = recording("\n".join(rows)).split("\n", 1)[0]
+    found = re.fullmatch(r"<!-- automation:kept-lines(?P<marks>(?: [0-9a-f]{6})*) -->", record)
+    assert found is not None  # the earlier version's pattern
+    earlier = set(found["marks"].split())
+    assert all(hashlib.sha1(row.strip().encode()).hexdigest()[:6] in earlier for row in rows)
+    current = record + "\n" + "\n".join(rows) + "\n| typed | row |"
+    assert keptlines.typed(current, recording("\n".join(rows))) == ["| typed | row |"]
