@@ -235,7 +235,16 @@ def failure_lines(failures: Iterable[Failure], privacy: Privacy = NOBODY) -> Ite
     for cause, places in by_cause.items():
         yield from (f"FAILED [{where}]: {said}" for where, said in places[:FOLD_AFTER])
         if places[FOLD_AFTER:]:
-            yield f"FAILED [{_more([where for where, _ in places[FOLD_AFTER:]])}]: {cause}"
+            named = [_naming(where, said, cause) for where, said in places[FOLD_AFTER:]]
+            yield f"FAILED [{_more(named)}]: {cause}"
+
+
+def _naming(where: str, said: str, cause: str) -> str:
+    """An item folded into its cause's line, with the issues its own message named (a review:
+    `#…` alone left a person without the issues to clean up)."""
+    if said == cause:
+        return where
+    return f"{where} ({', '.join(found.group(0) for found in _REFERENCE.finditer(said))})"
 
 
 _REFERENCE = re.compile(r"(?<![\w&#])([#&])\d+\b")

@@ -253,7 +253,7 @@ def test_items_failed_for_one_cause_that_name_their_issue_are_folded_too() -> No
     assert lines[:3] == [
         f"FAILED [p/c/person{n}]: GitLab failed while updating issue #{n}: 502" for n in (1, 2, 3)
     ]
-    named = ", ".join(f"p/c/person{n}" for n in range(4, 8))
+    named = ", ".join(f"p/c/person{n} (#{n})" for n in range(4, 8))
     assert (
         lines[3]
         == f"FAILED [4 more, the same: {named}]: GitLab failed while updating issue #…: 502"
