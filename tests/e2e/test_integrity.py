@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -190,33 +192,49 @@ def test_an_issue_moved_away_and_back_fails_with_advice_that_ends_it(project: Pa
     assert "No changes" in run("apply").out
 
 
-def test_on_gitlab_an_issue_moved_away_is_said_and_moved_back_is_followed(project: Path) -> None:
-    """A tester's: an issue a person moved to another project read `closed, 0%` for good with
-    nothing said (GitLab closes it here and points it at its copy, `moved_to_id`). It is
-    warned about; moved back, the issue it comes back as is the item's, with no failure,
-    nothing made twice, and the next run quiet."""
+@dataclass
+class _Moved:
+    """An issue a person moved to another project, and then back: the runs after each move."""
+
+    gitlab: GitLabBackend
+    iid: int  # the original's
+    away: Result
+    back: int  # the issue it came back as
+    returned: Result
+
+
+@contextmanager
+def _moved_away_and_back(project: Path, key: str) -> Iterator[_Moved]:
     fake = new_fake(users=roster_of(project))
     fake.add_project("enablement/archive")
     with fake.activate():
         gitlab = GitLabBackend(fake)
         assert gitlab.cli("apply").code == 0
-        sam = by_key(gitlab)[SAM]
-        away = fake.move_issue(PROJECT, sam.iid, "enablement/archive", as_user="sam.delacroix")
-        result = gitlab.cli("apply")
-        assert result.code == 0, result.out
-        assert f"issue #{sam.iid} was moved to another project" in result.out, result.out
-        assert "to epic" not in result.out  # its epic went with the copy
-        assert len(gitlab.issues()) == 4  # not made again
-        back = fake.move_issue("enablement/archive", away, PROJECT, as_user="sam.delacroix")
-        result = gitlab.cli("apply")
-        assert result.code == 0 and "FAILED" not in result.out, result.out
-        assert "was moved to another project" not in result.out
-        found = gitlab.issues()
+        iid = by_key(gitlab)[key].iid
+        copy = fake.move_issue(PROJECT, iid, "enablement/archive", as_user="sam.delacroix")
+        away = gitlab.cli("apply")
+        back = fake.move_issue("enablement/archive", copy, PROJECT, as_user="sam.delacroix")
+        yield _Moved(gitlab, iid, away, back, gitlab.cli("apply"))
+
+
+def test_on_gitlab_an_issue_moved_away_is_said_and_moved_back_is_followed(project: Path) -> None:
+    """A tester's: an issue a person moved to another project read `closed, 0%` for good with
+    nothing said (GitLab closes it here and points it at its copy, `moved_to_id`). It is
+    warned about; moved back, the issue it comes back as is the item's, with no failure,
+    nothing made twice, and the next run quiet."""
+    with _moved_away_and_back(project, SAM) as moved:
+        away, back, returned = moved.away, moved.back, moved.returned
+        assert away.code == 0, away.out
+        assert f"issue #{moved.iid} was moved to another project" in away.out, away.out
+        assert "to epic" not in away.out  # its epic went with the copy
+        assert returned.code == 0 and "FAILED" not in returned.out, returned.out
+        assert "was moved to another project" not in returned.out
+        found = moved.gitlab.issues()
         assert [i.iid for i in found if i.key == SAM and i.state == "opened"] == [back]
         assert len(found) == 5  # the one moved back is the fifth: nothing made
         tracking = next(i for i in found if i.key == TRACKING).description
-        assert f"| #{back} | Sam Delacroix |" in tracking and f"| #{sam.iid} |" not in tracking
-        assert "No changes" in gitlab.cli("apply").out
+        assert f"| #{back} | Sam Delacroix |" in tracking and f"| #{moved.iid} |" not in tracking
+        assert "No changes" in moved.gitlab.cli("apply").out
 
 
 def test_a_finished_issues_text_pasted_into_an_open_one_fails_nothing(shipped: Path) -> None:
@@ -959,24 +977,14 @@ def test_the_cli_in_a_ci_job_writes_its_jobs_address_in_the_lock(project: Path) 
 def test_on_gitlab_a_tracking_issue_moved_away_is_said_moved_not_closed(project: Path) -> None:
     """An operations trial: the tracking issue moved to another project read "closed while
     … under way: reopen it", which would leave two copies. Moved back, it is followed."""
-    fake = new_fake(users=roster_of(project))
-    fake.add_project("enablement/archive")
-    tracking = "csm-aspiring-leaders/tracking"
-    with fake.activate():
-        gitlab = GitLabBackend(fake)
-        assert gitlab.cli("apply").code == 0
-        lead = by_key(gitlab)[tracking]
-        away = fake.move_issue(PROJECT, lead.iid, "enablement/archive", as_user="sam.delacroix")
-        result = gitlab.cli("apply")
-        assert result.code == 0, result.out
-        moved = f"issue #{lead.iid} was moved to another project, and GitLab closed it here, while"
-        assert moved in result.out and "reopen it" not in result.out, result.out
-        back = fake.move_issue("enablement/archive", away, PROJECT, as_user="sam.delacroix")
-        result = gitlab.cli("apply")
-        assert result.code == 0 and "FAILED" not in result.out, result.out
-        assert "was moved to another project" not in result.out
-        found = [i for i in gitlab.issues() if i.key == tracking and i.state == "opened"]
-        assert [i.iid for i in found] == [back]
+    with _moved_away_and_back(project, TRACKING) as moved:
+        away, returned = moved.away, moved.returned
+        said = f"issue #{moved.iid} was moved to another project, and GitLab closed it here, while"
+        assert away.code == 0 and said in away.out and "reopen it" not in away.out, away.out
+        assert returned.code == 0 and "FAILED" not in returned.out, returned.out
+        assert "was moved to another project" not in returned.out
+        found = [i for i in moved.gitlab.issues() if i.key == TRACKING and i.state == "opened"]
+        assert [i.iid for i in found] == [moved.back]
 
 
 def test_a_deleted_tracking_issue_made_again_is_said(project: Path) -> None:
