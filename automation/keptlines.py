@@ -91,8 +91,27 @@ def _hidden(line: str) -> bool:
 def marks_line(body: str) -> str:
     """The record of BODY's lines, for the kept block the template writes."""
     lines = _written(body)
-    marks = [*(_mark(line, False) for line in lines), _SHOWN, *(_mark(line) for line in lines)]
+    shown = dict.fromkeys([*map(_mark, lines), *map(_mark, _paragraphs(body))])
+    marks = [*(_mark(line, False) for line in lines), _SHOWN, *shown]
     return f"<!-- automation:kept-lines {' '.join(marks)} -->"
+
+
+# a line that starts a block of its own, not a paragraph's: a table row, heading, quote, list
+# item or comment
+_BLOCK_START = re.compile(r"\s*(?:[|#>]|[-*+]\s|\d{1,9}[.)]\s|<)")
+
+
+def _paragraphs(body: str) -> list[str]:
+    """BODY's paragraphs written over several lines, each joined on one, as GitLab's rich text
+    editor saves them (a review: a goal's paragraph so saved, then changed by configuration,
+    was moved below the block as typed text)."""
+    runs: list[list[str]] = [[]]
+    for line in body.split("\n"):
+        if line.strip() and not _BLOCK_START.match(line) and not _hidden(line):
+            runs[-1].append(line)
+        elif runs[-1]:
+            runs.append([])
+    return [" ".join(run) for run in runs if len(run) > 1]
 
 
 def recording(text: str) -> str:
@@ -131,9 +150,9 @@ def untyped(current: str) -> str:
 def _wrote(found: re.Match[str]) -> Callable[[str], bool]:
     """Whether the record FOUND marks a line, as its version marks lines."""
     marks = found["marks"].split()
-    half = len(marks) // 2
-    if len(marks) % 2 and marks[half] == _SHOWN:  # each line's marks, as written and as shown
-        written, shown = set(marks[:half]), set(marks[half + 1 :])
+    if _SHOWN in marks:  # each line's mark as written; then as shown, and its paragraphs'
+        at = marks.index(_SHOWN)
+        written, shown = set(marks[:at]), set(marks[at + 1 :])
         return lambda line: _mark(line, False) in written or _mark(line) in shown
     known = set(marks)
     return lambda line: _mark(line, False) in known

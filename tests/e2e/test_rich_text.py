@@ -236,7 +236,7 @@ def rewritten_save(text: str) -> str:
     return _joined("\n".join(line.replace("__", r"\_\_") for line in italic))
 
 
-_BLOCK_START = re.compile(r"\s*(?:[|#>*+-]|\d+[.)]|<|$)")
+_BLOCK_START = re.compile(r"\s*(?:[|#>]|[-*+]\s|\d+[.)]\s|<|$)")
 
 
 def _joined(text: str) -> str:
@@ -304,3 +304,45 @@ def test_a_hires_issue_rewritten_by_the_rich_text_editor_keeps_its_joined_paragr
     assert "Typed in the block above" not in text and "| ---------- |" not in text
     assert "| **Overall** | **2/10** | **20%** |" in text
     assert "No changes" in run("apply").out
+
+
+YEAR = [
+    "2026-12-01",
+    "2027-01-04",
+    "2027-02-01",
+    "2027-03-01",
+    "2027-04-01",
+    "2027-05-03",
+    "2027-06-01",
+    "2027-07-01",
+    "2027-08-02",
+    "2027-09-01",
+    "2027-10-01",
+    "2027-11-01",
+    "2027-12-01",
+]
+
+
+def _a_third_saved_in_rich_text(shipped: Path, month: int) -> None:
+    """A third of the issues, a different third each month, each with a box ticked, saved by
+    an editor that rewrites every line."""
+    for n, path in enumerate(sorted((shipped / ".automation" / "issues").glob("*.md"))):
+        if n % 3 == month % 3:
+            front, rule, body = path.read_text("utf-8").partition("\n---\n")
+            body = re.sub(r"^(\s*(?:[-*]|\d+\.) )\[ \]", r"\1[x]", body, count=1, flags=re.M)
+            path.write_text(front + rule + rewritten_save(body), "utf-8")
+
+
+def test_a_year_of_rich_text_saves_leaves_no_line_moved_and_nothing_to_do(shipped: Path) -> None:
+    """A year of the shipped programs, month by month, people saving issues in a rich text
+    editor that rewrites what it saves: no line of the tool's is taken for typed text, nothing
+    fails, and the last run finds nothing to do."""
+    for month, day in enumerate(YEAR):
+        if month:
+            _a_third_saved_in_rich_text(shipped, month)
+        result = run("apply", day)
+        assert result.code == 0, result.out + result.err
+        assert "typed in its block" not in result.out and "cannot be read" not in result.out
+    assert "No changes" in run("apply", YEAR[-1]).out
+    texts = [p.read_text("utf-8") for p in (shipped / ".automation" / "issues").glob("*.md")]
+    assert len(texts) > 150 and not any("Typed in the block above" in text for text in texts)

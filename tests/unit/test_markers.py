@@ -343,3 +343,13 @@ def test_a_version_before_reads_a_new_record_as_its_own() -> None:
     assert all(hashlib.sha1(row.strip().encode()).hexdigest()[:6] in earlier for row in rows)
     current = record + "\n" + "\n".join(rows) + "\n| typed | row |"
     assert keptlines.typed(current, recording("\n".join(rows))) == ["| typed | row |"]
+
+
+def test_a_joined_paragraph_configuration_then_changed_is_not_said_typed() -> None:
+    """A review: the editor joined a paragraph of the tool's; configuration then changed it (a
+    date): the joined old paragraph, in no line of the rewrite, was moved below as typed."""
+    old = "**No workshop:** none in APAC at least\n14 days after 2026-11-24 yet; one\nwill come."
+    current = recording(old).split("\n", 1)[0] + "\n" + old.replace("\n", " ")
+    changed = recording("**No workshop:** none was scheduled in APAC, which\nended on 2027-03-09.")
+    assert keptlines.typed(current, changed) == []
+    assert keptlines.typed(current + "\nA line of mine.", changed) == ["A line of mine."]
