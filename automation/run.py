@@ -661,7 +661,11 @@ def apply(  # noqa: PLR0917
             done.append(_rounds(prepared, tracker, today, on_done, steps, lists))
     except STOPS as stop:  # as the lock was released (a reviewer: its list was lost)
         for applied in done:
-            carry(stop, applied.outcome.failures)
+            said = [
+                *(w for plan in applied.plans for w in plan.warnings),
+                *applied.outcome.warnings,
+            ]
+            carry(stop, applied.outcome.failures, said)
         raise
     return done[0]
 

@@ -57,6 +57,19 @@ def test_a_sigterm_as_the_lock_is_released_lists_the_failed_items(
     assert reported["summary"]["failed"] == 1 and reported["exit_code"] == 143
 
 
+def test_a_sigterm_as_the_lock_is_released_says_the_runs_warnings(
+    gitlab: Any, tmp_path: Path
+) -> None:
+    """A review: the rounds were over, and their warnings were lost with the stop."""
+    _failing_first(gitlab)
+    gitlab.fake.create_issue_as(PROJECT, "user001", "Mine", "my notes", ["program::demo"])
+    gitlab.fake.before_request("DELETE", "/labels/", lambda: signal.raise_signal(signal.SIGTERM))
+    gitlab.fake.clock.advance(dt.timedelta(hours=1))
+    said, reported = _run(gitlab, tmp_path, Stopped)
+    warned = "the label program::demo, but another user opened it, not the tool"
+    assert warned in said and any(warned in w for w in reported["warnings"]), said
+
+
 def test_a_sigterm_after_gitlab_stopped_the_run_keeps_its_list(gitlab: Any, tmp_path: Path) -> None:
     """GitLab stopped the run (a 403) with one failed item; a SIGTERM as the lock was released
     replaced that stop with one that listed none."""
