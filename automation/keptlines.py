@@ -96,9 +96,10 @@ def marks_line(body: str) -> str:
     return f"<!-- automation:kept-lines {' '.join(marks)} -->"
 
 
-# a line that starts a block of its own, not a paragraph's: a table row, heading, quote, list
-# item or comment
-_BLOCK_START = re.compile(r"\s*(?:[|#>]|[-*+]\s|\d{1,9}[.)]\s|<)")
+# a line that stands alone, never joined to the next by the rich text editor: a table row, a
+# heading or a comment; a list item or a quote starts a paragraph of its own
+_ALONE = re.compile(r"\s*(?:[|#<])")
+_OPENS = re.compile(r"\s*(?:>|[-*+]\s|\d{1,9}[.)]\s)")
 
 
 def _paragraphs(body: str) -> list[str]:
@@ -107,10 +108,12 @@ def _paragraphs(body: str) -> list[str]:
     was moved below the block as typed text)."""
     runs: list[list[str]] = [[]]
     for line in body.split("\n"):
-        if line.strip() and not _BLOCK_START.match(line) and not _hidden(line):
-            runs[-1].append(line)
-        elif runs[-1]:
+        if not line.strip() or _hidden(line) or _ALONE.match(line):
             runs.append([])
+        elif _OPENS.match(line):
+            runs.append([line])
+        else:
+            runs[-1].append(line)
     return [" ".join(run) for run in runs if len(run) > 1]
 
 
@@ -195,18 +198,8 @@ def typed(current: str, content: str) -> list[str]:
     return [line for line in _written(current) if not wrote(line) and _normal(line) not in now]
 
 
-_JOINED = 8  # the most lines of one paragraph the rich text editor is taken to join
-
-
 def _shown(content: str) -> set[str]:
-    """The lines of CONTENT as GitLab shows them, and each run of up to _JOINED consecutive
-    ones joined: the rich text editor saves a paragraph written over several lines as one,
-    and a line the rewrite has, in any of these forms, is not said typed (under a record
-    written before marks as shown too)."""
-    lines = [_normal(line) for line in content.split("\n")]
-    return {
-        " ".join(lines[start:end])
-        for start in range(len(lines))
-        for end in range(start + 1, min(start + _JOINED, len(lines)) + 1)
-        if all(lines[start:end])
-    }
+    """The lines of CONTENT as GitLab shows them, and its paragraphs each joined on one, as
+    the rich text editor may save them: a line the rewrite has in any of these forms is not
+    said typed (under a record written before marks as shown too)."""
+    return {_normal(line) for line in [*content.split("\n"), *_paragraphs(content)]}

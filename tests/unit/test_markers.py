@@ -353,3 +353,11 @@ def test_a_joined_paragraph_configuration_then_changed_is_not_said_typed() -> No
     changed = recording("**No workshop:** none was scheduled in APAC, which\nended on 2027-03-09.")
     assert keptlines.typed(current, changed) == []
     assert keptlines.typed(current + "\nA line of mine.", changed) == ["A line of mine."]
+
+
+def test_a_list_item_written_over_two_lines_and_joined_is_not_said_typed() -> None:
+    """A list item's paragraph joins as any other; a table row never joins the line after."""
+    body = "- Your goal: be ready by 2026-12-24,\n  competent and confident.\n| a |\n| b |"
+    current = recording(body).split("\n", 1)[0] + "\n" + body.replace(",\n  ", ", ")
+    assert keptlines.typed(current, recording("- Another goal\n| a |")) == []
+    assert keptlines.typed(current + "\n| a | b |", recording("- Another goal")) == ["| a | b |"]
