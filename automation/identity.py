@@ -739,8 +739,6 @@ def _hold_for_strangers(
     ]
     if not strangers:
         return
-    # the index issue is made only once the index outgrows the tracking issue: not an item
-    decided = set(out.found) | {f.key for f in out.failed} | {index_key(tracking_key)}
     authors = sorted({issue.author or "another user" for issue in strangers})
     them = "it" if len(strangers) == 1 else "them"
     said = (
@@ -751,6 +749,13 @@ def _hold_for_strangers(
         "name. If the token was replaced, add its former user to gitlab.former_users in "
         f"config/settings.yml; otherwise remove the program label (or the first line) from {them}"
     )
+    # the index issue is made only once the index outgrows the tracking issue: not an item
+    _hold(wanted - {index_key(tracking_key)}, said, out)
+
+
+def _hold(wanted: set[str], said: str, out: Resolved) -> None:
+    """Every item of WANTED not found nor failed already fails, saying SAID: none is made."""
+    decided = set(out.found) | {f.key for f in out.failed}
     out.failed.extend(Failed(key, said) for key in sorted(wanted - decided))
 
 
@@ -783,13 +788,12 @@ def _hold_for_tracking(
     held = next((f for f in out.failed if f.key == tracking_key and f.iid in strangers), None)
     if held is None or held.iid is None or tracking_key in out.found:
         return
-    decided = set(out.found) | {f.key for f in out.failed}
     said = (
         f"not created: issue {strangers[held.iid].reference}, which holds this program's "
         "tracking key, was created by another user, not the token's (see the tracking item's "
         "line); while it does, no issue of this program is created"
     )
-    out.failed.extend(Failed(key, said) for key in sorted(wanted - decided))
+    _hold(wanted, said, out)
 
 
 def claimed(reference: str, author: str | None, told: set[str] | None = None) -> str:
