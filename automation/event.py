@@ -47,7 +47,7 @@ class Event:
 
 
 def _article(word: str) -> str:
-    return "an" if word[:1] in set("aeiou") else "a"
+    return "an" if word.startswith(tuple("aeiou")) else "a"
 
 
 def _shown(path: Path) -> str:

@@ -661,10 +661,7 @@ def apply(  # noqa: PLR0917
             done.append(_rounds(prepared, tracker, today, on_done, steps, lists))
     except STOPS as stop:  # as the lock was released (a reviewer: its list was lost)
         for applied in done:
-            said = [
-                *(w for plan in applied.plans for w in plan.warnings),
-                *applied.outcome.warnings,
-            ]
+            said = _warnings_of(applied.plans, applied.outcome.warnings)
             carry(stop, applied.outcome.failures, said)
         raise
     return done[0]
@@ -699,7 +696,7 @@ def _rounds(  # noqa: PLR0917
             if not plan.more_after(result.done, result.failures):
                 break
     except STOPS as stop:  # and the earlier rounds' failures (a reviewer), and warnings
-        carry(stop, outcome.failures, _warnings_of(plans, writer, prepared))
+        carry(stop, outcome.failures, _warnings_of(plans, _written(writer, prepared)))
         raise
     return Applied(plans, replace(outcome, warnings=_written(writer, prepared)))
 
@@ -710,6 +707,6 @@ def _written(writer: Writer, prepared: Prepared) -> list[str]:
     return [shown.about(program, text) for program, text in writer.warnings]
 
 
-def _warnings_of(plans: Sequence[Plan], writer: Writer, prepared: Prepared) -> list[str]:
-    """What the plans carried out so far warned of, and their writes."""
-    return [*(w for plan in plans for w in plan.warnings), *_written(writer, prepared)]
+def _warnings_of(plans: Sequence[Plan], written: Sequence[str]) -> list[str]:
+    """What the plans carried out so far warned of, and their writes (WRITTEN)."""
+    return [*(w for plan in plans for w in plan.warnings), *written]
