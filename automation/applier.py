@@ -106,6 +106,8 @@ class Writer:
     # and the write was a description's (sent): `_afresh`
     again: bool = False
     sent: bool = False
+    # the issue the last create made, as GitLab answered (the assignees it kept)
+    made: ObservedIssue | None = None
     # mentions made inert in the text of the action being performed: said once it is written
     # (a tester's warning said "it was written" of an issue whose create failed, and of a
     # digest left as it was)
@@ -167,6 +169,7 @@ class Writer:
             self.refused = str(error)
             raise
         self._kept(action.program, issue, created)
+        self.made = created
 
     def _kept(self, program: str, issue: NewIssue, created: ObservedIssue) -> None:
         """Warn (once per issue) of anyone GitLab did not assign: it leaves out a user who
@@ -464,7 +467,7 @@ def _each(
             failed.add(action.key)  # nothing more for it in this run
             writer.warnings.append((action.program, str(later)))
             continue
-        writer.settle(written=bool(done) and done[0] is action)
+        writer.settle(written=bool(done) and type(done[0]) is type(action))
         outcome.done.extend(done)
         for each in done:
             on_done(each)
@@ -516,11 +519,22 @@ def _perform(writer: Writer, action: Action, labels: UpdateLabels | None) -> lis
     if isinstance(action, UpdateDescription) and labels is not None:
         described = writer.describe_and_label(action, labels)
         return [action, labels] if described else [labels]
+    writer.made = None
     try:
         writer.perform(action)
     except _Skipped:
         return []
-    return [action]
+    return [_as_made(action, writer.made)]
+
+
+def _as_made(action: Action, made: ObservedIssue | None) -> Action:
+    """A create as GitLab made it, with the assignees it kept (an operations trial: on Free
+    the line said "assigned to" three people, of whom GitLab had kept the first)."""
+    if not isinstance(action, CreateIssue) or made is None:
+        return action
+    if made.assignees == action.issue.assignees:
+        return action
+    return replace(action, issue=replace(action.issue, assignees=made.assignees))
 
 
 def _check_labels(action: Action, failed: set[str]) -> None:

@@ -376,6 +376,22 @@ def test_on_gitlab_free_someone_not_kept_is_said_once(sponsorship: Path) -> None
         assert "GitLab Free keeps one assignee" in warning
 
 
+def test_on_gitlab_free_a_created_issue_is_said_assigned_to_whom_gitlab_kept(
+    shipped: Path,
+) -> None:
+    """An operations trial: on Free each ESP issue was said "assigned to" its sponsor and
+    account team, of whom GitLab had kept the first."""
+    keep_programs(shipped, "executive-sponsorship")
+    fake = new_fake("free", users=roster())
+    with fake.activate():
+        made = GitLabBackend(fake).cli("apply")
+        assert made.code == 0, made.out
+    plan = next(line for line in made.out.splitlines() if "account plan: Globex" in line)
+    assert plan.endswith("assigned to dana.whitfield")  # not tom.reyes, arjun.mehta
+    issue = next(i for i in fake.issues(PROJECT) if i["title"].endswith("Globex Corporation"))
+    assert issue["assignees"] == ["dana.whitfield"]
+
+
 @pytest.mark.parametrize("tier", ["premium", "free"])
 def test_on_gitlab_a_hire_without_access_yet_is_not_assigned_and_that_is_said(
     shipped: Path, tier: str
