@@ -3,7 +3,7 @@ its tracking issue (pure)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -27,6 +27,7 @@ from automation.edits import Edits
 from automation.identity import claimed
 from automation.items import IssueLinks, NewEpic, ObservedEpic, ObservedIssue
 from automation.markers import identity_marker, keys_in
+from automation.missed import quantity
 from automation.progress import program_label, program_of
 from automation.renames import aliases, epic_update, moved, rename_epic
 
@@ -147,7 +148,26 @@ def plan_epics(
         for u in (*renames, *again.updates)
     )
     written: tuple[Action, ...] = (*updates, *hidden, *moves)
-    return replace(planned, actions=actions) + Plan(written, failures)
+    closed = _into_closed(actions, moves, epics)
+    return replace(planned, actions=actions) + Plan(written, failures, warnings=closed)
+
+
+def _into_closed(
+    actions: Iterable[Action], moves: Iterable[AddToEpic], epics: Mapping[str, ObservedEpic]
+) -> tuple[str, ...]:
+    """A warning for each closed epic this plan puts issues in (an operations trial: a
+    person closed a cohort's epic, and the month's issues went into it, unsaid, out of the
+    epic lists and boards people look at). The tool does not reopen what a person closed."""
+    by_iid = {epic.iid: epic for epic in epics.values()}
+    homes = [a.epic for a in actions if isinstance(a, CreateIssue) and a.epic is not None]
+    homes += [by_iid[m.epic_iid] for m in moves if m.epic_iid in by_iid]
+    counts = Counter(epic.iid for epic in homes if epic.state == "closed")
+    return tuple(
+        f"epic &{iid} is closed, and this run puts {quantity(count, 'issue')} in it: people "
+        "looking for them in the group's open epics will not find them; reopen it (the tool "
+        "does not reopen what a person closed)"
+        for iid, count in sorted(counts.items())
+    )
 
 
 @dataclass(frozen=True)

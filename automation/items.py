@@ -150,6 +150,7 @@ class ObservedEpic:
     by_tool: bool = True  # created by the tool's own user: only then does its key count
     author: str | None = None  # username of whoever created it
     confidential: bool = False
+    state: str = "opened"
     key: str | None = field(init=False)
 
     def __post_init__(self) -> None:

@@ -44,7 +44,7 @@ def missed_periods(
         return []
     ends = [end for item in missed if (end := item.ended_on) is not None]
     return [
-        f"{_counted(len(missed), 'period')} of {desired.program.id} ended while no run created "
+        f"{quantity(len(missed), 'period')} of {desired.program.id} ended while no run created "
         "their issues (no run in their time, or only runs that failed to), and are now before "
         "the backfill window, so they were not created"
         f"{_named(desired, missed)}. " + _advice(desired.program, ends, today)
@@ -68,7 +68,7 @@ def made_too_late(desired: DesiredProgram, had: Collection[str], today: dt.date)
         return []
     over = min(item.over_before_made or today for item in late)
     return [
-        f"{_counted(len(late), 'issue')} of {desired.program.id} not created: their time was "
+        f"{quantity(len(late), 'issue')} of {desired.program.id} not created: their time was "
         f"over (from {over:%Y-%m-%d}) with no issue for them (added late, or their issue deleted)"
         f"{_named(desired, late)}. {desired.program.late_advice}. This is said until a year "
         "after each was over"
@@ -102,7 +102,7 @@ def made_past(
     if not past:
         return ()
     return (
-        f"{desired.program.id}: {_counted(len(past), 'issue')} {MADE_NOW} for periods that were "
+        f"{desired.program.id}: {quantity(len(past), 'issue')} {MADE_NOW} for periods that were "
         f"over before this run{_named(desired, past)} (no run happened in their time, or they "
         "are in the program's backfill window on its first run: README, Runs are missed)",
     )
@@ -130,7 +130,7 @@ def begun_long_ago(
         return ()
     first = min(item.begins or today for item in late)
     return (
-        f"{desired.program.id}: {_counted(len(late), 'issue')} {MADE_NOW} for what began more "
+        f"{desired.program.id}: {quantity(len(late), 'issue')} {MADE_NOW} for what began more "
         f"than a month ago (from {first}){_named(desired, late)}: their periods count from "
         "that day, and those over before the backfill window are not made; if it began later "
         "(an account approved late), set its `start` to the day it did",
@@ -169,7 +169,7 @@ def skipped_at_start(
         return ()
     ends = [end for item in skipped if (end := item.ended_on) is not None]
     return (
-        f"{desired.program.id}: {_counted(len(skipped), 'period')} from before the backfill "
+        f"{desired.program.id}: {quantity(len(skipped), 'period')} from before the backfill "
         f"window not created for what is {MADE_NOW}{_named(desired, skipped)}. "
         + _advice(desired.program, ends, today),
     )
@@ -188,7 +188,7 @@ def asked_late(
         return ()
     past = sorted({name for item in late for name in _past_checkpoints(item, today)})
     return (
-        f"{desired.program.id}: {_counted(len(late), 'issue')} {MADE_NOW} ask for checkpoints "
+        f"{desired.program.id}: {quantity(len(late), 'issue')} {MADE_NOW} ask for checkpoints "
         f"whose day is past ({', '.join(past)}){_named(desired, late)}: an answer counts only "
         "while the cohort's figure for its checkpoint is not published yet (when every answer "
         "is in, or its grace days after its day); a figure published already never changes",
@@ -241,7 +241,7 @@ def _advice(program: Program, ends: list[dt.date], today: dt.date) -> str:
     )
 
 
-def _counted(count: int, noun: str) -> str:
+def quantity(count: int, noun: str) -> str:
     """'1 period', '3 issues' (output.result's `plural`, which the core cannot import)."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 

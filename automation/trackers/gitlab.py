@@ -1923,6 +1923,7 @@ def _observed_epic(data: Mapping[str, Any], ours: frozenset[str]) -> ObservedEpi
         by_tool=_by(data, ours),
         author=_author(data),
         confidential=bool(data.get("confidential")),
+        state=str(data.get("state") or "opened"),
     )
 
 

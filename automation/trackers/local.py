@@ -660,7 +660,9 @@ def _observed_issue(iid: int, meta: IssueFile, description: str) -> ObservedIssu
 def _observed_epic(iid: int, meta: EpicFile, description: str) -> ObservedEpic:
     labels = tuple(meta.labels)
     text = spaced(description)
-    return ObservedEpic(iid, iid, meta.title, text, labels, confidential=meta.confidential)
+    return ObservedEpic(
+        iid, iid, meta.title, text, labels, confidential=meta.confidential, state=meta.state
+    )
 
 
 def _write(path: Path, text: str) -> None:

@@ -814,3 +814,25 @@ def test_the_epics_start_over_in_a_new_group_once_the_old_ones_lose_their_first_
     result = full(gitlab)
     assert result.code == 0, result.out + result.err
     assert len(fake.epics(GROUP)) == 2
+
+
+def test_an_issue_put_in_an_epic_a_person_closed_is_said(gitlab: GitLabBackend) -> None:
+    """An operations trial: a person closed the cohort's epic, and a participant added later
+    went into it, unsaid, out of the group's open epics. The run says so, and leaves the
+    epic closed."""
+    fake = gitlab.fake
+    cohort = epic(fake, COHORT)
+    fake.client().groups.get(GROUP, lazy=True).epics.update(cohort.iid, {"state_event": "close"})
+    config = Path("config/programs/csm-aspiring-leaders.yml")
+    text = config.read_text("utf-8")
+    config.write_text(
+        text.replace("      - lena.fischer\n", "      - lena.fischer\n      - riley.chen\n"),
+        "utf-8",
+    )
+    result = full(gitlab)
+    assert result.code == 0, result.out + result.err
+    assert f"warning: epic &{cohort.iid} is closed, and this run puts 1 issue in it" in result.out
+    assert cohort.state == "closed"
+    assert homes(fake)[f"{COHORT.rsplit('/', 1)[0]}/riley.chen"] == cohort.iid
+    again = full(gitlab)
+    assert "is closed" not in again.out  # said by the run that put it there
