@@ -244,7 +244,7 @@ class Migrations:
     issues: Mapping[str, Migration] = field(default_factory=dict)
     plan: Plan = field(default_factory=Plan)
     renames: tuple[tuple[str, str], ...] = ()  # (old, new) headings of renamed sections
-    renamed: frozenset[str] = frozenset()  # keys of open issues that get the new headings
+    renamed: frozenset[str] = frozenset()  # keys of issues that get the new headings
 
     def blocks(self, key: str) -> BlockTexts:
         """The record block to write into the issue, if it is migrated."""
@@ -257,7 +257,9 @@ class Migrations:
         return () if migration is None else migration.tasks
 
     def headings(self, key: str | None) -> tuple[tuple[str, str], ...]:
-        """The renamed sections' headings the (open) issue gets."""
+        """The renamed sections' headings the issue gets (a closed one too: a configuration
+        trial removed `renamed_from` once `plan` said "No changes", as README says it may, and
+        a closed issue's tasks under its old heading left their phase, unsaid)."""
         return self.renames if key in self.renamed else ()
 
     def text(self, key: str | None, description: str) -> str:
@@ -281,7 +283,8 @@ def migrate(
     past its due date, not every task done: a finished month's session does not get a new
     task, nor turn overdue for it), and the warnings (tasks the template dropped or reworded,
     tasks that cannot be placed) and notice (issues that had no record yet) that go with
-    them. DUE: an issue's due date as the plan leaves it (configuration may move it)."""
+    them; and the renamed sections' new headings of every issue, closed ones too. DUE: an
+    issue's due date as the plan leaves it (configuration may move it)."""
     declared = headings(desired.program)
     if not declared:
         return Migrations()
@@ -293,12 +296,14 @@ def migrate(
     first: list[str] = []  # the open issues with no record yet
     for item in desired.issues:
         issue = found.get(item.key)
-        if issue is None or issue.state != "opened":
-            continue  # a closed issue is never migrated
+        if issue is None:
+            continue
         text = rename_headings(issue.description, renames)
         if text != issue.description:
             renamed.add(item.key)
             issue = replace(issue, description=text)
+        if issue.state != "opened":
+            continue  # a closed issue gets the new headings only (then `renamed_from` may go)
         old, damaged = _record(issue, renames)
         if (old is not None and old.current(item.description, declared)) or _finished(
             desired, item, issue, due(item, issue) or item.due_date, today

@@ -25,6 +25,7 @@ DECEMBER = "csm-aspiring-leaders/fy27-pilot/monthly/2026-12"
 SCHEDULE = "- [ ] **Program lead:** Schedule this month's group call and share its agenda."
 HOLD = "- [ ] **Program lead:** Hold the call: each participant's progress, questions and feedback."
 COLLECT = "- [ ] **Program lead:** Collect agenda items from participants."
+AIKO = "csm-aspiring-leaders/fy27-pilot/aiko.tanaka"
 LEAD_NOTE = "Chloe's note: the call moves to Thursdays."
 
 
@@ -539,3 +540,33 @@ def test_a_section_renamed_with_another_added_keeps_its_row_in_a_closed_issue(
     table = sam.read_text("utf-8").split("| Section |", 1)[1].split("**Overall**", 1)[0]
     assert "| Module 3: Practise | 7/7 | 100% |" in table, table
     assert "Other tasks" not in table and "Reflection" not in table, table
+
+
+def test_renamed_from_may_go_once_plan_says_no_changes_closed_issues_too(project: Path) -> None:
+    """A configuration trial: README says a section's `renamed_from` may go once `plan` says
+    "No changes"; a closed issue kept its old heading, and the run after `renamed_from` went
+    moved its ticked task out of its phase (Aiko's progress block and the tracking issue's
+    figures rewritten, unsaid). A closed issue gets the new heading too."""
+    assert run("apply", "2026-12-01").code == 0
+    aiko = path_of(project, AIKO)
+    edit(aiko, "1. [ ] Find a mentor", "1. [x] Find a mentor")
+    edit(aiko, "state: opened", "state: closed")  # Aiko closes her issue by hand
+    assert run("apply", "2026-12-02").code == 0
+    template = Path("templates/csm-aspiring-leaders/participant.md.j2")
+    edit(template, "## Module 2: Learn\n", "## Module 2: Learn and grow\n")
+    old = '  - heading: "Module 2: Learn"\n'
+    edit(
+        PROGRAM,
+        old,
+        '  - heading: "Module 2: Learn and grow"\n    renamed_from: "Module 2: Learn"\n',
+    )
+    renamed = run("apply", "2027-01-04")
+    assert renamed.code == 0 and f"updated #{issues(project)[AIKO].iid} [{AIKO}]" in renamed.out
+    text = aiko.read_text("utf-8")
+    assert "## Module 2: Learn and grow\n" in text and "## Module 2: Learn\n" not in text
+    assert "state: closed" in text  # left closed
+    assert "No changes" in run("plan", "2027-01-04").out
+    before = {key: issue.description for key, issue in issues(project).items()}
+    edit(PROGRAM, '    renamed_from: "Module 2: Learn"\n', "")
+    assert "No changes" in run("apply", "2027-01-04").out
+    assert {key: issue.description for key, issue in issues(project).items()} == before

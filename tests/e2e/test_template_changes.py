@@ -215,7 +215,8 @@ def test_a_renamed_section_keeps_counting_and_open_issues_get_its_new_heading(
     assert not any(label.startswith("phase::") for label in after[AIKO].labels)
     assert "status::complete" in after[AIKO].labels and "heading not found" not in aiko
     lena = after[LENA].description
-    assert f"## {OLD_HEADING}\n" in lena  # closed: left as it is
+    assert f"## {NEW_HEADING}\n" in lena and f"## {OLD_HEADING}\n" not in lena  # closed too
+    assert lena.count("1. [") == before[LENA].description.count("1. [")  # its heading only
     again = backend.cli("apply")
     assert "No changes" in again.out, again.out
 
