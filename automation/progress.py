@@ -82,21 +82,23 @@ class Progress:
     def phase_shown(self) -> str:
         """What the issue's "current phase" says: the phase, `all phases complete` (`…, other
         tasks open` while tasks under no phase are: a phase the template dropped, say, whose
-        tasks still count), `no required tasks left` (a trial: an issue whose every box was
-        gone read "all phases complete" beside 0%), or `no phases` (the shipped progress block says
-        nothing of phases then; a team's own copy of it from before may still print this)."""
+        tasks still count; `…, ongoing tasks open` while an ongoing section's are), `no
+        required tasks left` (a trial: an issue whose every box was gone read "all phases
+        complete" beside 0%), or `no phases` (the shipped progress block says nothing of
+        phases then; a team's own copy of it from before may still print this)."""
         if self.current_phase is not None:
             return self.current_phase.heading
         if not self.has_phases:
             return "no phases"
         if not self.overall.count:  # every task deleted, or unboxed: none is complete
             return "no required tasks left"
-        return "all phases complete" + (", other tasks open" if self._others_open else "")
+        still = self._open_beyond_phases
+        return "all phases complete" + (f", {still} open" if still else "")
 
     @property
     def phase_cell(self) -> str:
         """The current phase as a table of issues shows it (a rollup, the dashboard): the
-        phase, `complete` (`other tasks` while tasks under no phase are open; `no required
+        phase, `complete` (`other tasks` or `ongoing tasks` while those are open; `no required
         tasks left` when none counts), or `–` for an issue with no phases."""
         if self.current_phase is not None:
             return self.current_phase.heading
@@ -104,12 +106,20 @@ class Progress:
             return "–"
         if not self.overall.count:
             return "no required tasks left"
-        return "other tasks" if self._others_open else "complete"
+        return self._open_beyond_phases or "complete"
 
     @property
-    def _others_open(self) -> bool:
-        """Whether tasks the overall figure counts under no required section are open."""
-        return self.other.completed_count < self.other.count
+    def _open_beyond_phases(self) -> str | None:
+        """What keeps an issue whose phases are all done from completing: `other tasks` (the
+        overall figure counts them under no required section) or `ongoing tasks` (an
+        independent oracle: an ESP monthly issue at 63%, overdue, read "complete" in its
+        rollup row while its ongoing section had tasks open); None when nothing does."""
+        if self.other.completed_count < self.other.count:
+            return "other tasks"
+        ongoing = (s for s in self.sections if s.applicable and s.section.required)
+        if any(s.tasks.completed_count < s.tasks.count for s in ongoing if s.section.ongoing):
+            return "ongoing tasks"
+        return None
 
     @property
     def other(self) -> TaskCount:

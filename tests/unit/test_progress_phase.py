@@ -133,3 +133,24 @@ def test_an_unreadable_value_keeps_an_issue_from_completing_and_nothing_else() -
     assert kept.overall == started.overall and kept.status is Status.IN_PROGRESS
     assert kept.unread == ("'Score' cannot be read",)
     assert unread(done, (), None, TODAY) is done
+
+
+def test_phases_done_with_an_ongoing_section_open_do_not_read_as_complete() -> None:
+    """An independent oracle: an ESP monthly issue whose phases were done and whose ongoing
+    section had tasks open (63%, overdue) read "complete" in its rollup row."""
+    first, second = (s.heading for s in PROGRAM.sections[:2])
+    ongoing = PROGRAM.model_copy(
+        update={
+            "sections": (
+                PROGRAM.sections[0],
+                PROGRAM.sections[1].model_copy(update={"ongoing": True}),
+            )
+        }
+    )
+    text = f"## {first}\n- [x] a\n## {second}\n- [x] b\n- [ ] c\n"
+    progress = measure(text, ongoing, None, TODAY)
+    assert progress.current_phase is None and progress.status is Status.IN_PROGRESS
+    assert progress.phase_shown == "all phases complete, ongoing tasks open"
+    assert progress.phase_cell == "ongoing tasks"
+    done = measure(text.replace("[ ] c", "[x] c"), ongoing, None, TODAY)
+    assert (done.phase_shown, done.phase_cell) == ("all phases complete", "complete")
