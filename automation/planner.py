@@ -533,21 +533,21 @@ def _no_task_left(
 
 
 def _undone(found: ObservedIssue, progress: Progress) -> tuple[str, ...]:
-    """An issue the tool closed as complete that has required tasks open again: its labels
-    say so, and nothing else would (a tester: sections made `required: false`, the issue
-    closed and its person congratulated, then required again: closed, `in progress`, and
-    no one told)."""
+    """An issue closed complete that has required tasks open again: its labels say so, and
+    nothing else would (a tester: sections made `required: false`, the issue closed and its
+    person congratulated, then required again: closed, `in progress`, and no one told). Said
+    by the run that marks its completion block open again: one a person closed after that
+    was closed unfinished, knowingly (a Free trial: warned of on every run, for months)."""
     if found.state != "closed" or progress.status not in UNFINISHED:
         return ()
-    if not proves(found, COMPLETION_BLOCK) or noteless(found) or found.moved_to is not None:
+    if noteless(found) or found.moved_to is not None or not open_again(found, progress):
         return ()
     done = progress.overall
     return (
-        f"issue {found.reference} was closed as complete, and now has required tasks open "
+        f"issue {found.reference} was complete, and is closed with required tasks open again "
         f"({done.completed_count} of {done.count} done: a section made required again, or "
         "a task unticked); reopen it if its person is to finish them, and close it when they "
-        "are done (the tool closes an issue once: it leaves one reopened open). This warning "
-        "stops once it is reopened, or its tasks are done",
+        "are done (the tool closes an issue once: it leaves one reopened open). Said once",
     )
 
 

@@ -26,6 +26,7 @@ SCHEDULE = "- [ ] **Program lead:** Schedule this month's group call and share i
 HOLD = "- [ ] **Program lead:** Hold the call: each participant's progress, questions and feedback."
 COLLECT = "- [ ] **Program lead:** Collect agenda items from participants."
 AIKO = "csm-aspiring-leaders/fy27-pilot/aiko.tanaka"
+UNDONE = "is closed with required tasks open again"
 LEAD_NOTE = "Chloe's note: the call moves to Thursdays."
 
 
@@ -305,14 +306,35 @@ def test_an_issue_closed_as_complete_with_tasks_open_again_is_warned_about(group
     assert run("apply", "2026-12-01").code == 0
     assert "status::complete" in issues(group)[key].labels
     edit(path, "state: opened", "state: closed")  # its person closes it
-    assert "was closed as complete" not in run("apply", "2026-12-02").out
+    assert UNDONE not in run("apply", "2026-12-02").out
     edit(PROGRAM, "    label: Practice\n    required: false\n", "    label: Practice\n")
     result = run("apply", "2026-12-03")
-    said = [line for line in result.out.splitlines() if "was closed as complete" in line]
+    said = [line for line in result.out.splitlines() if UNDONE in line]
     assert len(said) == 1 and "reopen it if its person is to finish them" in said[0], result.out
     assert "status::in progress" in issues(group)[key].labels
+    assert UNDONE not in run("apply", "2026-12-03").out  # said once
     edit(path, "state: closed", "state: opened")  # reopened
-    assert "was closed as complete" not in run("apply", "2026-12-03").out
+    assert UNDONE not in run("apply", "2026-12-03").out
+
+
+def test_an_issue_its_person_closes_after_unticking_a_task_is_not_said_closed_complete(
+    group: Path,
+) -> None:
+    """A Free trial: Sam finished his issue (the program leaves finished issues open),
+    unticked a task, then closed it himself; every run, for months, said it "was closed as
+    complete"."""
+    assert run("apply", "2026-12-01").code == 0
+    key = next(k for k, i in issues(group).items() if "phase::Explore" in i.labels)
+    path = path_of(group, key)
+    text = path.read_text("utf-8").replace("1. [ ]", "1. [x]").replace("- [ ]", "- [x]")
+    path.write_text(text, "utf-8")
+    assert run("apply", "2026-12-02").code == 0
+    assert "status::complete" in issues(group)[key].labels
+    edit(path, "1. [x]", "1. [ ]")  # unticked: its completion block says open again
+    assert UNDONE not in run("apply", "2026-12-03").out
+    edit(path, "state: opened", "state: closed")  # and closed by its person, unfinished
+    for day in ("2026-12-04", "2027-01-04"):
+        assert "required tasks open" not in run("apply", day).out
 
 
 @pytest.mark.parametrize("change", ["required: false", "ongoing: true"])
