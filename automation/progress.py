@@ -410,15 +410,17 @@ def label_changes(
     removable: frozenset[str],
     cleared: frozenset[str] = frozenset(),
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Labels to add and to remove so an issue shows `wanted`, touching nothing else. A value
-    the tool sets in one of its scopes replaces the scope's other values, as GitLab Premium
-    does by itself: on Free too, then, a value no longer in the configuration (a phase
-    renamed) goes, not just the values the configuration names now; and once an issue is
-    complete, no phase value stays (a label a person put on an issue without phases does),
-    nor any value of a scope CLEARED."""
+    """Labels to add and to remove so an issue shows `wanted`, touching nothing else. A scope
+    of the tool's where it sets a value holds that value alone, as on GitLab Premium, where
+    a person's value takes the tool's off and the tool's, put back, takes the person's off:
+    on Free too, then, a value no longer in the configuration (a phase renamed) goes, and so
+    does a `status::blocked` a person added beside the tool's value (a Free trial: an issue
+    sat in two status columns of a board for a month); once an issue is complete, no phase
+    value stays (a label a person put on an issue without phases does), nor any value of a
+    scope CLEARED."""
     have = set(current)
     add = tuple(sorted(wanted - have))
-    replaced = ({label_scope(label) for label in add} & TOOL_SCOPES) | cleared
+    replaced = ({label_scope(label) for label in wanted} & TOOL_SCOPES) | cleared
     if status_label(Status.COMPLETE) in wanted:
         replaced.add(PHASE_SCOPE)  # complete: the tool's phase value is none
     stale = {label for label in have if label_scope(label) in replaced}

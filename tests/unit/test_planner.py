@@ -164,15 +164,18 @@ def test_issue_no_longer_in_config_is_left_alone_with_a_warning(blocks: Blocks) 
     assert not [a for a in plan.actions if getattr(a, "iid", None) == 9]
 
 
-def test_people_labels_in_managed_scopes_stay_while_the_tool_sets_no_new_value(
+def test_people_labels_in_managed_scopes_go_beside_the_tools_unchanged_value(
     blocks: Blocks,
 ) -> None:
+    """As on Premium, where a person's value takes the tool's off and the tool's, put back,
+    takes the person's off (a Free trial: two `status::` labels on an issue for a month)."""
     created = observe(plan_program(desired(), seen([], ALL_LABELS), blocks, TODAY))
     mine = ObservedIssue(
         1, "t", created[0].description, (*created[0].labels, "status::blocked", "phase::custom")
     )
     plan = plan_program(desired(), seen([mine, created[1]], ALL_LABELS), blocks, TODAY)
-    assert not [a for a in plan.actions if isinstance(a, UpdateLabels) and a.iid == 1]
+    (labels,) = [a for a in plan.actions if isinstance(a, UpdateLabels) and a.iid == 1]
+    assert (labels.add, labels.remove) == ((), ("phase::custom", "status::blocked"))
 
 
 def test_a_value_the_tool_sets_replaces_its_scopes_other_values_and_nothing_else(
@@ -322,3 +325,13 @@ def test_a_moved_issue_is_said_until_its_due_date_passes(blocks: Blocks) -> None
     for day, expected in ((TODAY, True), (due, True), (due + dt.timedelta(days=1), False)):
         plan = plan_program(desired(due=due), seen([moved]), blocks, day)
         assert any("was moved to another project" in w for w in plan.warnings) is expected, day
+
+
+def test_a_value_a_person_adds_beside_the_tools_in_its_scope_goes_as_on_premium() -> None:
+    """A Free trial: a person's `status::blocked` stayed beside the tool's unchanged
+    `status::in progress` for a month (GitLab Free keeps both; Premium, one); a label of
+    another scope stays."""
+    removable = frozenset({"status::in progress", "progress::0%"})
+    wanted = frozenset({"status::in progress", "progress::1-24%"})
+    have = ("status::in progress", "status::blocked", "progress::1-24%", "team::north")
+    assert label_changes(have, wanted, removable) == ((), ("status::blocked",))
