@@ -106,8 +106,11 @@ class Writer:
     # and the write was a description's (sent): `_afresh`
     again: bool = False
     sent: bool = False
-    # the issue the last create made, as GitLab answered (the assignees it kept)
-    made: ObservedIssue | None = None
+    # the action just performed as GitLab made it (the assignees it kept: on Free, the first)
+    made_as: Action | None = None
+    # the assignees of the issue being reassigned as read before the write, and as asked for
+    had: tuple[str, ...] = ()
+    asked: tuple[str, ...] = ()
     # mentions made inert in the text of the action being performed: said once it is written
     # (a tester's warning said "it was written" of an issue whose create failed, and of a
     # digest left as it was)
@@ -169,7 +172,8 @@ class Writer:
             self.refused = str(error)
             raise
         self._kept(action.program, issue, created)
-        self.made = created
+        if created.assignees != action.issue.assignees:
+            self.made_as = replace(action, issue=replace(action.issue, assignees=created.assignees))
 
     def _kept(self, program: str, issue: NewIssue, created: ObservedIssue) -> None:
         """Warn (once per issue) of anyone GitLab did not assign: it leaves out a user who
@@ -276,12 +280,22 @@ class Writer:
         for name in action.add:
             self.tracker.is_user(name)  # looked up before the read, not between it and the write
         answer = self._afresh(lambda: self._assign(action))
-        self._dropped(action.program, answer, missing(action.add, answer.assignees), action.roles)
+        asked = action.add
+        if not answer.confidential and self.tracker.one_assignee():
+            asked = tuple(missing(asked, self.asked[1:]))  # Free keeps the first: no news
+        self._dropped(action.program, answer, missing(asked, answer.assignees), action.roles)
+        if self.again:
+            return  # written by the try that failed: what it changed is not known here
+        add, remove = missing(answer.assignees, self.had), missing(self.had, answer.assignees)
+        if not (add or remove):
+            raise _Skipped  # GitLab kept them as they were (Free: the first person only)
+        self.made_as = replace(action, add=tuple(add), remove=tuple(remove))
 
     def _assign(self, action: UpdateAssignees) -> ObservedIssue:
         """The issue as it is read, with the assignees GitLab kept."""
         fresh = self._fresh(action.iid)
         wanted = reassigned(fresh.assignees, action.add, action.remove, action.order)
+        self.had, self.asked = fresh.assignees, wanted
         if same_people(wanted, fresh.assignees):
             if self.again:  # the write that failed landed
                 return fresh
@@ -519,22 +533,14 @@ def _perform(writer: Writer, action: Action, labels: UpdateLabels | None) -> lis
     if isinstance(action, UpdateDescription) and labels is not None:
         described = writer.describe_and_label(action, labels)
         return [action, labels] if described else [labels]
-    writer.made = None
+    writer.made_as = None
     try:
         writer.perform(action)
     except _Skipped:
         return []
-    return [_as_made(action, writer.made)]
-
-
-def _as_made(action: Action, made: ObservedIssue | None) -> Action:
-    """A create as GitLab made it, with the assignees it kept (an operations trial: on Free
-    the line said "assigned to" three people, of whom GitLab had kept the first)."""
-    if not isinstance(action, CreateIssue) or made is None:
-        return action
-    if made.assignees == action.issue.assignees:
-        return action
-    return replace(action, issue=replace(action.issue, assignees=made.assignees))
+    # as GitLab made it, the line too (an operations trial: on Free it said "assigned to"
+    # three people, of whom GitLab had kept the first)
+    return [writer.made_as or action]
 
 
 def _check_labels(action: Action, failed: set[str]) -> None:

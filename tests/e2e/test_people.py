@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
 
 from automation.actions import UpdateAssignees
-from automation.applier import Writer
+from automation.applier import Writer, _perform
 from automation.items import NewIssue, ObservedIssue
 from automation.people import recorded
 from automation.run import apply, prepare
@@ -361,19 +360,47 @@ def test_on_gitlab_someone_assigned_during_the_run_survives_the_swap(sponsorship
         assert lena["assignees"] == ["dana.whitfield", "lena.fischer", "chloe.winters"]
 
 
-def test_on_gitlab_free_someone_not_kept_is_said_once(sponsorship: Path) -> None:
+@pytest.mark.parametrize("first", ["tom.reyes", "lukas.brandt"])
+def test_on_gitlab_free_a_change_of_people_is_said_as_gitlab_made_it(
+    sponsorship: Path, first: str
+) -> None:
+    """A Free trial: a manager change printed `assignees +riley.chen` for someone GitLab did
+    not assign (it keeps the first person), then advised assigning them by hand, which would
+    unassign the hire. Only the first person configuration names, the one Free keeps, is
+    news when missing."""
     fake = new_fake("free", users=("tom.reyes", "dana.whitfield", "lukas.brandt"))
     with fake.activate():
         tracker = GitLabBackend(fake).tracker()
-        new = NewIssue("p/tom", "Tom", "text", (), ("tom.reyes", "dana.whitfield"))
-        iid = tracker.create_issue(new).iid
+        iid = tracker.create_issue(NewIssue("p/tom", "Tom", "text", (), ("tom.reyes",))).iid
         writer = Writer(tracker)
-        change = UpdateAssignees("p", "p/tom", iid, ("lukas.brandt",), ("dana.whitfield",))
-        writer.perform(replace(change, order=("tom.reyes", "lukas.brandt")))
-        assert fake.issues(PROJECT)[0]["assignees"] == ["tom.reyes"]  # the primary person
+        order = (first, *({"tom.reyes", "lukas.brandt"} - {first}))
+        done = _perform(
+            writer, UpdateAssignees("p", "p/tom", iid, ("lukas.brandt",), (), order), None
+        )
+        assert fake.issues(PROJECT)[0]["assignees"] == [first]  # the primary person
+        assert writer.warnings == []
+        if first == "tom.reyes":
+            assert done == []  # GitLab kept the issue as it was: no line
+        else:
+            (made,) = done
+            assert isinstance(made, UpdateAssignees)
+            assert (made.add, made.remove) == (("lukas.brandt",), ("tom.reyes",))
+
+
+def test_on_gitlab_free_the_first_person_not_kept_is_said(sponsorship: Path) -> None:
+    fake = new_fake("free", users=("tom.reyes", "dana.whitfield"))
+    fake.add_user("nobody.yet")  # a GitLab user who cannot read the project's issues
+    with fake.activate():
+        tracker = GitLabBackend(fake).tracker()
+        iid = tracker.create_issue(NewIssue("p/tom", "Tom", "text", (), ("tom.reyes",))).iid
+        writer = Writer(tracker)
+        order = ("nobody.yet", "tom.reyes")
+        done = _perform(
+            writer, UpdateAssignees("p", "p/tom", iid, ("nobody.yet",), (), order), None
+        )
         ((program, warning),) = writer.warnings
-        assert program == "p" and "did not assign lukas.brandt" in warning
-        assert "GitLab Free keeps one assignee" in warning
+        assert program == "p" and "did not assign nobody.yet" in warning
+        assert fake.issues(PROJECT)[0]["assignees"] != ["nobody.yet"] and done == []
 
 
 def test_on_gitlab_free_a_created_issue_is_said_assigned_to_whom_gitlab_kept(
