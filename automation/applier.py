@@ -47,6 +47,7 @@ from automation.people import (
     missing,
     one_assignee_warning,
     reassigned,
+    replaced_warning,
     same_people,
     unique,
 )
@@ -289,6 +290,10 @@ class Writer:
         add, remove = missing(answer.assignees, self.had), missing(self.had, answer.assignees)
         if not (add or remove):
             raise _Skipped  # GitLab kept them as they were (Free: the first person only)
+        # Free's one place, taken from someone configuration does not name: assigned by hand
+        unasked = missing(remove, (*action.remove, *action.order))
+        if unasked and self.tracker.one_assignee():
+            self.warnings.append((action.program, replaced_warning(action.iid, len(unasked))))
         self.made_as = replace(action, add=tuple(add), remove=tuple(remove))
 
     def _assign(self, action: UpdateAssignees) -> ObservedIssue:

@@ -119,6 +119,19 @@ def dropped_warning(iid: int, dropped: Sequence[str], kept: Sequence[str]) -> st
     )
 
 
+def replaced_warning(iid: int, count: int) -> str:
+    """What to know when GitLab Free, keeping one assignee, unassigned someone the tool did not
+    ask it to (a Free trial: a person assigned by hand was replaced by the new sponsor, and
+    nothing said so). Not named: whoever assigned by hand is not in configuration, so outputs
+    could not hide them for a confidential program."""
+    who = "the person" if count == 1 else f"the {count} people"
+    return (
+        f"issue #{iid}: GitLab Free keeps one assignee, so {who} assigned to it by hand "
+        "gave that place to the first person the program names for it; assign them again by "
+        "hand if they are to have it (that unassigns the program's)"
+    )
+
+
 _FREE_ADVICE = (
     "and assigning them by hand would unassign the one it has. Only the Planner role in the "
     "project (Reporter before GitLab 17.7) would let them read it, and it shows them every "
@@ -319,7 +332,8 @@ def note(
     lines += [
         "",
         "The program assigns the people it names, as far as GitLab allows: GitLab Free keeps "
-        "one assignee, and GitLab does not assign someone who cannot read the project's "
-        "issues. People assigned by hand stay assigned.",
+        "one assignee (the first person the program names), and GitLab does not assign "
+        "someone who cannot read the project's issues. People assigned by hand stay "
+        "assigned, but for that one place on GitLab Free.",
     ]
     return "\n".join(lines)

@@ -731,3 +731,22 @@ def test_on_gitlab_free_with_epics_in_settings_the_group_is_asked_once(
         assert result.out.count("keeps one assignee, so the participant") == 4, result.out
         probes = [r for r in fake.requests if r.method == "GET" and r.path.endswith("/epics")]
         assert len(probes) == 1
+
+
+def test_on_gitlab_free_someone_assigned_by_hand_and_replaced_is_said(sponsorship: Path) -> None:
+    """A Free trial: a sponsor swap gave the one place Free keeps to the new sponsor, and the
+    person assigned by hand lost it, unsaid (while the note said people assigned by hand stay
+    assigned)."""
+    fake = new_fake("free", users=("tom.reyes", "dana.whitfield", "lukas.brandt"))
+    with fake.activate():
+        tracker = GitLabBackend(fake).tracker()
+        iid = tracker.create_issue(NewIssue("p/tom", "Tom", "text", (), ("tom.reyes",))).iid
+        fake.edit_issue(PROJECT, iid, assignees=["dana.whitfield"], as_user="dana.whitfield")
+        writer = Writer(tracker)
+        change = UpdateAssignees("p", "p/tom", iid, ("lukas.brandt",), (), ("lukas.brandt",))
+        (made,) = _perform(writer, change, None)
+        assert fake.issues(PROJECT)[0]["assignees"] == ["lukas.brandt"]
+        assert isinstance(made, UpdateAssignees) and made.remove == ("dana.whitfield",)
+        ((_, warning),) = writer.warnings
+        assert f"issue #{iid}: GitLab Free keeps one assignee, so the person assigned" in warning
+        assert "dana" not in warning  # not in configuration: outputs could not hide the name
