@@ -822,3 +822,18 @@ def test_a_cohort_renamed_keeps_task_wordings_quoted_in_warnings(project: Path) 
     )
     out = ok(run("plan")).replace("\n", " ")
     assert "keep 'Join CSM Manager" in out, out
+
+
+def test_a_program_renamed_without_saying_so_is_not_said_to_have_hires_whose_time_was_over(
+    shipped: Path,
+) -> None:
+    """A configuration trial: beside "nothing is created … add `renamed_from`", a run said
+    that nine hires' issues were not created, their time over, and to take them out of
+    `hires`, which would have damaged the configuration."""
+    keep_programs(shipped, "sales-onboarding")
+    assert run("apply", "2026-12-01").code == 0
+    program = shipped / "config/programs/sales-onboarding.yml"
+    edit(program, "id: sales-onboarding\n", "id: sales-cs-onboarding\n")
+    result = run("apply", "2027-08-02")
+    assert "program sales-cs-onboarding: nothing is created" in result.out, result.out
+    assert "their time was over" not in result.out
