@@ -455,7 +455,8 @@ def _changed(
 ) -> str:
     """The warning about OLDS: NAMES are the group (cohort) their key names, the old username
     and the new one. Said by `plan` (a merge request's) before the apply that makes the
-    change, and by that apply: after it, `renamed_from` would name an issue withdrawn."""
+    change, and by that apply: after it, `renamed_from` would name an issue withdrawn; so in
+    words true of both."""
     group, old, new = names
     refs = ", ".join(issue.reference for issue in sorted(olds, key=lambda i: i.iid))
     one = len(olds) == 1
@@ -465,18 +466,22 @@ def _changed(
     refs = f"issue {refs}" if one else f"issues {refs}"
     if program.is_confidential:  # usernames, old and new, would tell who is in it
         change = (
-            f"{refs} to be withdrawn and an issue of the same title made for another username "
-            "in the same cohort"
+            f"configuration withdraws {refs} and makes an issue of the same title for another "
+            "username in the same cohort"
         )
         said = "say so with `renamed_from`"
         hidden = "; the names are not said here: the program is confidential"
     else:
-        change = f"{refs} of '{old}' to be withdrawn and '{new}' to get one of the same title"
+        change = (
+            f"configuration withdraws {refs} of '{old}' and gives '{new}' one of the same title"
+        )
         said, hidden = how.format(old=old, new=new, group=group), ""
+    # the same words in `plan` and in the apply that does it (a configuration trial: "to be
+    # withdrawn … before the next apply", said by the apply that had withdrawn it)
     return (
         f"looks like a username change in program {program.id}: {change}. If it is one "
-        f"person, {said} before the next apply, so {refs} {follow} the new username (README "
-        f"'Renaming'{hidden}). If an apply already withdrew {refs}, leave {them} so: the new "
+        f"person and no apply has done so yet, {said}, so {refs} {follow} the new username "
+        f"(README 'Renaming'{hidden}); once an apply has, leave {them} withdrawn: the new "
         f"{new_ones} {them}. If they are two people, ignore this"
     )
 

@@ -284,12 +284,12 @@ def test_a_participant_follows_their_new_username(project: Path) -> None:
 
 
 SAM_CHANGED = (
-    "looks like a username change in program csm-aspiring-leaders: issue #{iid} of "
-    "'sam.delacroix' to be withdrawn and 'sam.d' to get one of the same title. If it is one "
-    "person, write `{{username: sam.d, renamed_from: sam.delacroix}}` in place of 'sam.d' in "
-    "the participants of cohort 'fy27-pilot' before the next apply, so issue #{iid} follows "
-    "the new username (README 'Renaming'). If an apply already withdrew issue #{iid}, leave "
-    "it so: the new issue replaces it. If they are two people, ignore this"
+    "looks like a username change in program csm-aspiring-leaders: configuration withdraws "
+    "issue #{iid} of 'sam.delacroix' and gives 'sam.d' one of the same title. If it is one "
+    "person and no apply has done so yet, write `{{username: sam.d, renamed_from: "
+    "sam.delacroix}}` in place of 'sam.d' in the participants of cohort 'fy27-pilot', so issue "
+    "#{iid} follows the new username (README 'Renaming'); once an apply has, leave it "
+    "withdrawn: the new issue replaces it. If they are two people, ignore this"
 )
 
 
@@ -541,12 +541,12 @@ def test_a_sponsees_username_changed_without_renamed_from_is_warned_of_naming_no
     assert result.code == 0, result.out + result.err
     refs = ", ".join(f"#{iid}" for iid in sorted(old.values()))
     assert (
-        f"warning: looks like a username change in program sales-sponsorship: issues {refs} to "
-        "be withdrawn and an issue of the same title made for another username in the same "
-        "cohort. If it is one person, say so with `renamed_from` before the next apply, so "
-        f"issues {refs} follow the new username (README 'Renaming'; the names are not said "
-        f"here: the program is confidential). If an apply already withdrew issues {refs}, "
-        "leave them so: the new issues replace them. If they are two people, ignore this"
+        "warning: looks like a username change in program sales-sponsorship: configuration "
+        f"withdraws issues {refs} and makes an issue of the same title for another username in "
+        "the same cohort. If it is one person and no apply has done so yet, say so with "
+        f"`renamed_from`, so issues {refs} follow the new username (README 'Renaming'; the "
+        "names are not said here: the program is confidential); once an apply has, leave them "
+        "withdrawn: the new issues replace them. If they are two people, ignore this"
     ) in result.out.splitlines(), result.out
     assert "sam.del" not in result.out and "Delacroix" not in result.out
     # the plan is what apply does (a newcomer's: the sponsee's place in the score issues' keys
