@@ -294,7 +294,8 @@ class Suspect:
             return (
                 f"looks like a rename in program {self.program}: issues {refs} carry an id the "
                 "configuration no longer has, and a new id names the same people; nothing is "
-                "created for the new id and the rollups are left as they are until its entry "
+                "created for the new id, and the program's rollups (every group's figures in "
+                "its tracking issue too) are left as they are until its entry "
                 "names the old one in `renamed_from` (the ids are not said here: the program is "
                 "confidential). If it is not a rename, close those issues"
             )
@@ -302,7 +303,8 @@ class Suspect:
             f"looks like a rename: add `renamed_from: {self.old}` to '{self.new}' in the file "
             f"of program {self.program}. '{self.old}' is gone from the configuration while its "
             f"issues are open, and '{self.new}' names the same people; nothing is created for "
-            f"'{self.new}' and the rollups are left as they are until then. If it is not a "
+            f"'{self.new}', and the program's rollups (every group's figures in its tracking "
+            "issue too) are left as they are until then. If it is not a "
             f"rename, close the open issues of '{self.old}'"
         )
 

@@ -110,6 +110,8 @@ def test_a_vanished_cohort_with_the_same_people_is_suspected() -> None:
     assert suspect.warning.startswith(
         "looks like a rename: add `renamed_from: c1` to 'c2' in the file of program demo."
     )
+    # a configuration trial: another cohort's figures waited too, unsaid
+    assert "every group's figures in its tracking issue too" in suspect.warning
 
 
 def test_a_vanished_cohort_with_one_person_swapped_is_suspected() -> None:
