@@ -102,6 +102,9 @@ def number_list(numbers: Iterable[int]) -> Trusted:
     return Trusted("[" + ", ".join(str(int(n)) for n in numbers) + "]")
 
 
+OTHER_TASKS = "Other tasks"  # as the progress and rollup tables name their row
+
+
 @dataclass(frozen=True)
 class Bar:
     """One figure: tasks done of all tasks (a section across a rollup's issues, a program)."""
@@ -157,12 +160,19 @@ class Charts:
 def phase_bars(
     totals: Progress, label: Callable[[Section], str] = lambda s: mermaid_text(s.label_value)
 ) -> tuple[Bar, ...]:
-    """Per section of a rollup's totals, the ones its issues have (LABEL: how one is named)."""
-    return tuple(
+    """Per section of a rollup's totals, the ones its issues have (LABEL: how one is named),
+    then `Other tasks` when the overall figure counts tasks under no section, as the rollup's
+    table does, so the bars add up to the whole (an independent check: every section at 0%
+    beside an overall 2%)."""
+    bars = [
         Bar(label(s.section), s.tasks.completed_count, s.tasks.count, s.section.required)
         for s in totals.sections
         if s.applicable
-    )
+    ]
+    other = totals.other
+    if other.count:
+        bars.append(Bar(OTHER_TASKS, other.completed_count, other.count))
+    return tuple(bars)
 
 
 def charts_of(

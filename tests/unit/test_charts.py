@@ -9,6 +9,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,18 @@ def test_chart_source_is_a_phase_bar_chart_and_a_weekly_burn_up() -> None:
     ]
     # the same figures in a table, for readers (and GitLab versions) without the chart
     assert "| 2026-12-14 | 9 | 24 | 37% |" in text
+
+
+def test_tasks_under_no_section_get_their_bar_so_the_bars_add_up_to_the_whole() -> None:
+    """An independent check: tasks people added under a heading of their own counted in the
+    overall figure and in the table's `Other tasks` row, and in no bar: every bar at 0%
+    beside an overall 2%."""
+    base = totals(("Explore", "Learn"), [(0, 10), (0, 14)])
+    other = replace(base, overall=TaskCount(27, 2))
+    phases = mermaid_blocks(render(charts_of(other, ())))[0]
+    assert 'x-axis ["Explore", "Learn", "Other tasks"]' in phases and "bar [0, 0, 66]" in phases
+    phases = mermaid_blocks(render(charts_of(base, ())))[0]
+    assert 'x-axis ["Explore", "Learn"]' in phases  # none: no bar
 
 
 def test_a_long_history_is_sampled_to_a_readable_chart() -> None:
