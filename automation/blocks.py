@@ -266,6 +266,10 @@ class Blocks:
         # (a CSM trial: one typed under the tracking issue's table went with the next tick)
         return recording(text)
 
+    def frozen(self, group: str | None) -> None:
+        """GROUP's rollup keeps the figures of its end (lifecycle.py): nothing is rendered for
+        it. (The dashboard's blocks note it, to say so.)"""
+
     def charts(self, charts: Charts, group: str | None = None) -> str | None:
         """The charts block of a rollup; None when the templates have no charts template (a
         project without it gets no charts, and keeps no history for them)."""

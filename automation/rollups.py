@@ -135,6 +135,7 @@ def _plan_rollup(  # noqa: PLR0917
         return said + joined(keep(found, item.key, edits, ctx), people)
     final, notes = ends.rollup(item, found, content)  # a group that ended: its final figures
     if final is None:  # ... frozen, and its charts and live blocks with them (a tester: a
+        ctx.blocks.frozen(group)
         charts = ()  # late hire's pre-work changed a final workshop's table); a block
         sealed = [d for d in item.derived if d.closes is not None]  # published once still is
         own = ctx.blocks.derived(sealed, ctx.measured, found)

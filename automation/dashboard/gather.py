@@ -19,10 +19,15 @@ class _KeptRollups(Blocks):
     def __init__(self, blocks: Blocks) -> None:
         super().__init__(blocks.renderer)
         self.rows: dict[str | None, list[RollupRow]] = {}
+        self.ended: set[str] = set()
 
     def rollup(self, program: Program, rows: list[RollupRow], group: str | None = None) -> str:
         self.rows[group] = list(rows)
         return super().rollup(program, rows, group)
+
+    def frozen(self, group: str | None) -> None:
+        if group is not None:
+            self.ended.add(group)
 
 
 def gather(
@@ -40,6 +45,6 @@ def gather(
             continue
         kept = _KeptRollups(prepared.blocks)
         plan_program(desired, observed, kept, today)
-        rollups = Rollups(kept.rows)
+        rollups = Rollups(kept.rows, frozenset(kept.ended))
         pages.append(program_page(desired, rollups, observed.issues, today, program.id))
     return pages

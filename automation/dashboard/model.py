@@ -13,7 +13,7 @@ from automation.blocks import RollupRow, counted, withdrawn
 from automation.charts import Bar, phase_bars, rollup_history
 from automation.config.models import Program
 from automation.desired import DesiredProgram
-from automation.history import Week, weekly
+from automation.history import Week, read_history, weekly
 from automation.items import ObservedIssue
 from automation.kinds.onboarding.model import OnboardingProgram
 from automation.progress import Status, total
@@ -64,6 +64,9 @@ class Page:
     # whether an issue of its own keeps its weekly figures (none for a cohort of a program
     # with no rollup issue per cohort: a trial read "none yet" there as "wait for it")
     has_rollup: bool = True
+    # a group whose rollup issue keeps the figures of its end (an independent check read
+    # other figures here than in that issue, unsaid): its figures here are its issues' now
+    ended: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class Rollups:
     cohort rollup's (by the group's name), as planning rendered them."""
 
     rows: Mapping[str | None, Sequence[RollupRow]]
+    # the groups whose rollup issue keeps the figures of their end (lifecycle.py)
+    ended: frozenset[str] = frozenset()
 
 
 def program_page(
@@ -103,6 +108,7 @@ def program_page(
             urls,
             today,
             has_rollup=name in rollup_keys,
+            ended=name in rollups.ended,
         )
         for name in groups
     )
@@ -121,9 +127,12 @@ def _page(  # noqa: PLR0917
     urls: Mapping[str, str | None],
     today: dt.date,
     has_rollup: bool = True,
+    ended: bool = False,
 ) -> Page:
     totals = total(counted(rows), program)
     history = rollup_history(rollup_issue.description if rollup_issue else None, totals, today)
+    if ended and rollup_issue is not None:  # its weeks stop at its end, as its issue's do
+        history = read_history(rollup_issue.description)
     return Page(
         slug=slug,
         name=name,
@@ -131,11 +140,12 @@ def _page(  # noqa: PLR0917
         confidential=program.outputs_hidden,
         overall=Bar("Overall", totals.overall.completed_count, totals.overall.count),
         phases=phase_bars(totals, lambda section: section.heading),
-        weeks=tuple(weekly(history, today)) if rollup_issue else (),
+        weeks=tuple(weekly(history, None if ended else today)) if rollup_issue else (),
         issues=sum(1 for row in rows if not withdrawn(row)),
         complete=sum(1 for p in counted(rows) if p.status is Status.COMPLETE),
         overdue=tuple(_late(row, urls) for row in rows if _overdue(row)),
         has_rollup=has_rollup,
+        ended=ended,
     )
 
 

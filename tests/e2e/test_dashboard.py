@@ -430,3 +430,26 @@ def test_a_cohort_without_a_rollup_issue_is_not_said_to_have_none_yet(shipped: P
     workshops = [text for name, text in pages.items() if name.startswith("sales-onboarding--sqs-")]
     drawn = [text for text in workshops if "The burn-up's figures, week by week" in text]
     assert drawn and not any("keeps weekly figures for all" in text for text in drawn)
+
+
+def test_an_ended_workshop_is_said_ended_and_its_burn_up_stops_at_its_end(shipped: Path) -> None:
+    """An independent check: an ended workshop's rollup issue kept the figures of its end
+    (0/6), while its page showed 3/6, ticked since, unsaid, and its burn-up jumped to them
+    in the current week."""
+    keep_programs(shipped, "sales-onboarding")
+    for day in ("2026-12-01", "2027-04-01"):
+        assert cli(["apply", "--backend", "local", "--today", day], {}).code == 0
+    hire = next(i for i in issues(shipped).values() if "**New hire:**" in i.description)
+    path = shipped / ".automation" / "issues" / f"{hire.iid}.md"
+    edit(path, "- [ ] **New hire:**", "- [x] **New hire:**")
+    assert cli(["apply", "--backend", "local", "--today", "2027-05-01"], {}).code == 0
+    ran = cli(["dashboard", "--backend", "local", "--today", "2027-05-01", "--out", "site"], {})
+    assert ran.code == 0, ran.out + ran.err
+    pages = {p.name: p.read_text("utf-8") for p in (shipped / "site").glob("*.html")}
+    workshops = {n: t for n, t in pages.items() if n.startswith("sales-onboarding--sqs-")}
+    ended = [text for text in workshops.values() if "This cohort has ended" in text]
+    assert ended and len(ended) == pages["sales-onboarding.html"].count("<em>(ended)</em>")
+    # December's workshop, frozen by the April run: no week of May's run on its page
+    (december,) = [t for n, t in workshops.items() if n.startswith("sales-onboarding--sqs-dec-14")]
+    weeks = re.findall(r'<tr data-figure="week"><th scope="row">(\d{4}-\d{2}-\d{2})', december)
+    assert "This cohort has ended" in december and weeks and max(weeks) < "2027-04-26", weeks
