@@ -36,8 +36,12 @@ class TaskCount:
 
     @property
     def percent(self) -> int:
-        """Completion rounded down, so 100 means every task is done; no tasks counts as 0."""
-        return self.completed_count * 100 // self.count if self.count else 0
+        """Completion rounded down, so 100 means every task is done, but 1 at least once a
+        task is (an independent check: 1 of 225 read 0%, `progress::0%`, beside `status::in
+        progress`); no tasks counts as 0."""
+        if not self.count:
+            return 0
+        return max(self.completed_count * 100 // self.count, 1 if self.completed_count else 0)
 
     @property
     def complete(self) -> bool:

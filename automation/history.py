@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from automation.checklist import TaskCount
 from automation.config.models import FIRST_DAY, LAST_DAY
 from automation.errors import ItemError
 from automation.markers import block_content, drop_damaged_block, hidden_lines
@@ -38,8 +39,8 @@ class Week:
 
     @property
     def percent(self) -> int:
-        """Share of tasks done, rounded down as the rollups' percentages are."""
-        return self.done * 100 // self.total if self.total else 0
+        """Share of tasks done, rounded as the rollups' percentages are (TaskCount)."""
+        return TaskCount(self.total, self.done).percent
 
 
 def week_of(day: dt.date) -> dt.date:

@@ -154,3 +154,17 @@ def test_phases_done_with_an_ongoing_section_open_do_not_read_as_complete() -> N
     assert progress.phase_cell == "ongoing tasks"
     done = measure(text.replace("[ ] c", "[x] c"), ongoing, None, TODAY)
     assert (done.phase_shown, done.phase_cell) == ("all phases complete", "complete")
+
+
+def test_a_started_issue_never_reads_0_percent_nor_an_unfinished_one_100() -> None:
+    """An independent check: 1 task of 225 done read 0%, labelled `progress::0%` beside
+    `status::in progress`."""
+    text = "## One\n" + "- [x] a\n" + "- [ ] b\n" * 224 + "## Two\n- [ ] c\n"
+    progress = measure(text, PROGRAM, None, TODAY)
+    assert progress.overall.percent == 1 and progress.status is Status.IN_PROGRESS
+    assert "progress::1-24%" in issue_labels(PROGRAM, progress)
+    almost = measure(text.replace("[ ]", "[x]", 224), PROGRAM, None, TODAY)
+    assert (almost.overall.count - almost.overall.completed_count, almost.overall.percent) == (
+        1,
+        99,
+    )
