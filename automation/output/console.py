@@ -42,9 +42,18 @@ class Console:
     # the notes said (without `note: `), in order: a run's report says them too (a tester: a
     # lock taken over, a record not kept, a check left off were in the log alone)
     noted: list[str] = field(default_factory=list, init=False)
+    # the last action's line, and how many more the same followed it (a confidential
+    # program's first run printed "linked issues: #62 of … (confidential)" twelve times)
+    _last: str | None = field(default=None, init=False)
+    _again: int = field(default=0, init=False)
 
     def line(self, text: str) -> None:
-        """Print one line, coloured by its first word where colour is on."""
+        """Print one line, coloured by its first word where colour is on (after the count of
+        lines the same as the last action's, if any)."""
+        self._said_again()
+        self._print(text)
+
+    def _print(self, text: str) -> None:
         text = self.privacy.text(text)
         if text.startswith("note: "):
             self.noted.append(text.removeprefix("note: "))
@@ -76,6 +85,7 @@ class Console:
 
     def close(self) -> None:
         """End the current section."""
+        self._said_again()
         if self._section is not None and self.in_ci:
             print(section_end(self._section_id()), file=self.out)
         self._section = None
@@ -83,7 +93,19 @@ class Console:
     def action(self, action: Action) -> None:
         """One action carried out."""
         self.program(action.program)
-        self.line(describe(action, done=True, privacy=self.privacy))
+        text = describe(action, done=True, privacy=self.privacy)
+        if text == self._last:
+            self._again += 1  # said once, with a count when another line comes
+            return
+        self._said_again()
+        self._last = text
+        self._print(text)
+
+    def _said_again(self) -> None:
+        """How many lines the same as the last followed it, once it is done."""
+        again, self._last, self._again = self._again, None, 0
+        if again:
+            self._print(f"(and {again} more the same)")
 
     def tail(
         self, failures: Iterable[Failure], warnings: Iterable[str], notices: Iterable[str]

@@ -4,6 +4,7 @@ field the builder writes."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from automation.actions import (
 )
 from automation.items import NewEpic, NewIssue, ObservedIssue
 from automation.output import document as doc
+from automation.output.console import Console
 from automation.output.lines import NOTE_MAX_LINES, describe, diff, failure_lines, note_body
 from automation.output.result import ACTION_TYPES, Result, Summary
 from automation.privacy import Privacy
@@ -259,3 +261,27 @@ def test_items_failed_for_one_cause_that_name_their_issue_are_folded_too() -> No
         == f"FAILED [4 more, the same: {named}]: GitLab failed while updating issue #…: 502"
     )
     assert lines[4:] == ["FAILED [p/c/other]: epic &9 is refused"]
+
+
+def test_lines_the_same_as_the_last_are_counted_not_repeated() -> None:
+    """A Free trial: a confidential program's first run printed `linked issues: #62 of
+    sales-sponsorship (confidential)` twelve times, lines nobody could tell apart."""
+    out = io.StringIO()
+    console = Console(out, privacy=Privacy(frozenset({"s"})))
+    for iid in (3, 4, 5):
+        console.action(LinkIssues("s", f"s/c/p{iid}", 62, iid))
+    console.action(LinkIssues("p", "p/c", 7, 2))
+    console.action(LinkIssues("s", "s/c/p8", 62, 8))
+    console.action(LinkIssues("s", "s/c/p9", 62, 9))
+    console.line("note: a note")
+    lines = out.getvalue().splitlines()
+    same = "linked issues: #62 of s (confidential)"
+    assert lines == [
+        same,
+        "(and 2 more the same)",
+        lines[2],
+        same,
+        "(and 1 more the same)",
+        "note: a note",
+    ]
+    assert "#7" in lines[2]
