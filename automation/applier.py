@@ -112,6 +112,7 @@ class Writer:
     # the assignees of the issue being reassigned as read before the write, and as asked for
     had: tuple[str, ...] = ()
     asked: tuple[str, ...] = ()
+    landed: bool = False  # ... and whether a try that failed had written them after all
     # mentions made inert in the text of the action being performed: said once it is written
     # (a tester's warning said "it was written" of an issue whose create failed, and of a
     # digest left as it was)
@@ -280,13 +281,19 @@ class Writer:
         since the run listed the issue stays."""
         for name in action.add:
             self.tracker.is_user(name)  # looked up before the read, not between it and the write
+        self.landed = False
         answer = self._afresh(lambda: self._assign(action))
         asked = action.add
         if not answer.confidential and self.tracker.one_assignee():
             asked = tuple(missing(asked, self.asked[1:]))  # Free keeps the first: no news
         self._dropped(action.program, answer, missing(asked, answer.assignees), action.roles)
-        if self.again:
-            return  # written by the try that failed: what it changed is not known here
+        if not self.landed:  # else written by a try that failed: its change is not known here
+            self._reassigned(action, answer)
+
+    def _reassigned(self, action: UpdateAssignees, answer: ObservedIssue) -> None:
+        """The change of people as GitLab made it (the line says it); none: skipped. Free's
+        one place given to the program's first person from someone assigned by hand is
+        said."""
         add, remove = missing(answer.assignees, self.had), missing(self.had, answer.assignees)
         if not (add or remove):
             raise _Skipped  # GitLab kept them as they were (Free: the first person only)
@@ -303,6 +310,7 @@ class Writer:
         self.had, self.asked = fresh.assignees, wanted
         if same_people(wanted, fresh.assignees):
             if self.again:  # the write that failed landed
+                self.landed = True
                 return fresh
             raise _Skipped
         return replace(fresh, assignees=self.tracker.set_assignees(action.iid, wanted))
