@@ -362,6 +362,26 @@ def test_a_newer_commit_that_changes_nothing_the_run_reads_lets_it_write(
     assert run.code == 0 and f"updated #{iid}" in run.out, run.out
 
 
+def test_a_merge_of_more_files_than_gitlab_compares_stops_an_older_job(
+    two: GitLabBackend,
+) -> None:
+    """A fidelity review: GitLab cuts a compare at 1,000 files and says `compare_timeout`;
+    the files after the cut (here a template, sorted last) are not listed, so a job of
+    the older commit cannot tell what it reads is the same: it writes nothing, and says why."""
+    docs = [f"docs/page-{n:04}.md" for n in range(1500)]
+    two.fake.push(PROJECT, "main", OLD, ["config/programs/demo.yml"])
+    two.fake.push(PROJECT, "main", NEW, [*docs, "templates/demo.md.j2"])
+    compare = two.fake.client().projects.get(PROJECT, lazy=True).repository_compare
+    answer = compare(OLD, NEW, straight="true")
+    assert len(answer["diffs"]) == 1000 and answer["compare_timeout"] is True
+    tick_first(two, "demo")
+    run = in_pipeline_of(two, OLD, issue_event("user000", ["program::demo"]))
+    assert run.code == 0, run.out + run.err
+    assert "no longer the head of main" in run.out
+    assert run.out.rstrip().endswith("Summary: nothing was written (see the note above).")
+    assert not [r for r in two.fake.requests if r.method == "PUT" and "/issues/" in r.path]
+
+
 def test_a_merge_while_the_run_waits_for_the_lock_stops_it_before_it_writes(
     two: GitLabBackend,
 ) -> None:

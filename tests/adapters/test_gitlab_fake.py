@@ -1988,6 +1988,20 @@ def test_a_moved_issue_is_closed_pointing_at_its_copy_which_keeps_author_text_an
     assert (new.title, new.description, new.labels) == (old.title, old.description, old.labels)
     assert new.epic["iid"] == epic.iid and old.epic is None
     assert "a note" in fake.issues("enablement/other")[0]["notes"]
+    # it keeps its creation time, not its last update (a fidelity review, from MoveService)
+    assert new.created_at == old.created_at and new.updated_at > old.created_at
+
+
+def test_a_moved_in_issue_is_listed_by_creation_among_the_older_ones(fake: FakeGitLab) -> None:
+    """A fidelity review: GitLab lists by `created_at` (then id), and a moved-in issue keeps
+    the original's, so it comes before issues made after the original, not last."""
+    project, other = project_of(fake), project_of(fake, "enablement/other")
+    first = new_issue(project, description="first")
+    fake.clock.advance(timedelta(hours=1))
+    later = [new_issue(other, description=f"later {n}").iid for n in range(2)]
+    moved = fake.move_issue(PROJECT, first.iid, "enablement/other", as_user="bob")
+    listed = [i.iid for i in other.issues.list(order_by="created_at", sort="asc", get_all=True)]
+    assert listed == [moved, *later]
 
 
 def test_promoting_an_issue_makes_the_persons_epic_of_it_and_closes_the_issue(

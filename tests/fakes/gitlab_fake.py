@@ -517,6 +517,9 @@ def scope_of(label: str) -> str | None:
 # --------------------------------------------------------------------------- state
 
 
+DIFF_MAX_FILES = 1000  # GitLab's default diff limit of files, which cuts a compare
+
+
 @dataclass(eq=False)
 class User:
     """A GitLab user."""
@@ -1909,7 +1912,9 @@ class AccountHandlers(Handlers):
         after FROM up to TO (one line of history here) and the files they changed, in
         `diffs` (`old_path`, `new_path`); `404 Ref Not Found` for a commit it has not. By
         default GitLab compares from the merge base (`from...to`): TO before FROM is no
-        change; with `straight=true`, the two as they are, whichever came first."""
+        change; with `straight=true`, the two as they are, whichever came first. Past the
+        instance's `diff_max_files` (1,000 by default) the list is cut there and
+        `compare_timeout` is true (lib/api/entities/compare.rb: `diffs.overflow?`)."""
         project = self.state.readable_project(request.args["project"])
         order = [sha for sha, _ in project.commits]
         start, end = request.params.text("from"), request.params.text("to")
@@ -1922,7 +1927,7 @@ class AccountHandlers(Handlers):
         paths = sorted({path for _, changed in after for path in changed})
         diffs = [
             {"old_path": p, "new_path": p, "diff": "", "new_file": False, "deleted_file": False}
-            for p in paths
+            for p in paths[:DIFF_MAX_FILES]
         ]
         commits = [{"id": sha, "short_id": sha[:8]} for sha, _ in after]
         return Reply(
@@ -1931,7 +1936,7 @@ class AccountHandlers(Handlers):
                 "commit": commits[-1] if commits else None,
                 "commits": commits,
                 "diffs": diffs,
-                "compare_timeout": False,
+                "compare_timeout": len(paths) > DIFF_MAX_FILES,
                 "compare_same_ref": start == end,
             },
         )
@@ -3514,9 +3519,12 @@ class FakeGitLab:
         """A person moves an issue to another project (Issues::MoveService): a new issue there
         with the same author, title, description, assignees, due date, confidentiality, notes,
         and the labels that exist there (by title); its epic, on Premium, goes with it
-        (ee: rewrite_epic_issue); the old one is closed with `moved_to_id` set. The references
-        GitLab rewrites in the description (`#5` to `group/project#5`) are not modelled.
-        Returns the new issue's iid."""
+        (ee: rewrite_epic_issue); the old one is closed with `moved_to_id` set. The copy keeps
+        the original's `created_at` (MoveService passes the original's attributes, and
+        CreateService lets a move set it), so a list by creation puts it among the older ones;
+        its `updated_at` is the move's (the "moved from" system note touches it). The
+        references GitLab rewrites in the description (`#5` to `group/project#5`) are not
+        modelled. Returns the new issue's iid."""
         old, target = self.state.project(project).issues[iid], self.state.project(to)
         self.clock.tick()
         known = {label.name for g in target.group.ancestry() for label in g.labels.values()}
@@ -3530,7 +3538,7 @@ class FakeGitLab:
         }
         with self._unaudited():
             new = self._service_as(as_user).create(target, Params(values))
-        new.author, new.notes = old.author, [*old.notes]
+        new.author, new.notes, new.created_at = old.author, [*old.notes], old.created_at
         if old.epic is not None:
             new.epic, new.epic_issue_id = old.epic, old.epic_issue_id
             old.epic, old.epic_issue_id = None, None
