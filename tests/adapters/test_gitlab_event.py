@@ -373,6 +373,7 @@ def test_a_merge_of_more_files_than_gitlab_compares_stops_an_older_job(
     two.fake.push(PROJECT, "main", NEW, [*docs, "templates/demo.md.j2"])
     compare = two.fake.client().projects.get(PROJECT, lazy=True).repository_compare
     answer = compare(OLD, NEW, straight="true")
+    assert isinstance(answer, dict)
     assert len(answer["diffs"]) == 1000 and answer["compare_timeout"] is True
     tick_first(two, "demo")
     run = in_pipeline_of(two, OLD, issue_event("user000", ["program::demo"]))
