@@ -598,9 +598,12 @@ class GitLabTracker(Tracker, ChangeLog):
         the lock then observes the same labels as before)."""
         with self._reading("listing labels", "project"):
             labels = self._project.labels.list(get_all=True, per_page=PER_PAGE)
+        # a project label and a group label of one name are both listed, in no set order (a
+        # fidelity review, from LabelsFinder): the group's, which the tool makes, is read
+        ordered = sorted(labels, key=lambda label: not label.attributes.get("is_project_label"))
         self._label_texts = {
             str(label.attributes["name"]): str(label.attributes.get("description") or "")
-            for label in labels
+            for label in ordered
         }
         return frozenset(self._label_texts) - {LOCK_LABEL, *self._record_names()}
 
