@@ -1054,6 +1054,9 @@ class Renderer:
             )
         file = str(self.templates_dir / template)
         syntax = isinstance(error, jinja2.TemplateSyntaxError)
+        unknown = self._unknown(error)
+        if unknown is not None:
+            return Problem(file, line or 1, unknown)
         opened = self._open_print(template, line) if syntax and line else None
         if opened is not None:  # Jinja names where the text it read as code broke (a trial)
             return Problem(
@@ -1063,6 +1066,22 @@ class Renderer:
                 "expression ends",
             )
         return Problem(file, line or 1, _why(error), self._spelt(error, template, line))
+
+    def _unknown(self, error: BaseException) -> str | None:
+        """What to say of a filter or test the templates do not have (a configuration trial:
+        `| nosuchfilter` was "a character Jinja does not expect there, or one left
+        unclosed"); None for another error."""
+        found = _NO_SUCH.match(getattr(error, "message", None) or "")
+        if found is None:
+            return None
+        kind, name = found["kind"], found["name"]
+        known = sorted(self.env.filters if kind == "filter" else self.env.tests)
+        shown = [k for k in known if k.isidentifier() and not k.startswith("_")]
+        close = difflib.get_close_matches(name, shown, n=1)
+        said = f"template error: there is no {kind} named '{name}'"
+        if close:
+            return f"{said}; did you mean '{close[0]}'?"
+        return f"{said}; the {kind}s templates have: {', '.join(shown)}"
 
     def _spelt(self, error: BaseException, template: str, line: int | None) -> frozenset[str]:
         """The attribute an UndefinedError names, when the template's line spells it (`.name`
@@ -1293,6 +1312,7 @@ def _why(error: BaseException) -> str:
 
 
 _WHAT_TEMPLATES_GET = "see README.md for what templates get"
+_NO_SUCH = re.compile(r"No (?P<kind>filter|test) named '(?P<name>[^']*)'")
 
 
 def _unsupplied(name: str, given: Collection[str]) -> str:

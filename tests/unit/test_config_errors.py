@@ -137,6 +137,16 @@ CASES = [
         "templates/demo.md.j2:2: template syntax error: the {% if %} on this line is never "
         "closed; add {% endif %} where its part ends",
     ),
+    (  # a configuration trial: it read as a character Jinja did not expect
+        {"templates/demo.md.j2": "## One\n\n- [ ] {{ participant.name | uper }}\n"},
+        "templates/demo.md.j2:3: template error: there is no filter named 'uper'; did you "
+        "mean 'upper'?",
+    ),
+    (
+        {"templates/demo.md.j2": "## One\n\n{% if participant is defind %}x{% endif %}\n"},
+        "templates/demo.md.j2:3: template error: there is no test named 'defind'; did you "
+        "mean 'defined'?",
+    ),
     (
         {"templates/demo.md.j2": "## One\n\n- [ ] {{ participant.nmae }}\n"},
         "templates/demo.md.j2:3: a person has no 'nmae' (it has: geo, grade, manager, name, "
