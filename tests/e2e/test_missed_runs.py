@@ -37,6 +37,9 @@ def test_periods_before_the_window_are_listed_in_one_warning(esp: Path) -> None:
     assert "executive-sponsorship/account/initech/monthly/2027-01" not in found
     warnings = [line for line in result.out.splitlines() if "ended while no run" in line]
     assert len(warnings) == 1
+    # the runs that waited for a rename's `renamed_from` too (a configuration trial was told
+    # "no run in their time" of a month whose run had waited on purpose)
+    assert "or that waited for a rename's `renamed_from`)" in warnings[0]
     assert "Globex Corporation: December 2026 monthly" in warnings[0]
     assert "Initech: January 2027 monthly" in warnings[0]
     # December and January ended before the fiscal year that began in February: `year` would
