@@ -170,8 +170,9 @@ def skipped_at_start(
         return ()
     ends = [end for item in skipped if (end := item.ended_on) is not None]
     return (
-        f"{desired.program.id}: {quantity(len(skipped), 'period')} from before the backfill "
-        f"window not created for what is {MADE_NOW}{_named(desired, skipped)}. "
+        f"{desired.program.id}: {quantity(len(skipped), 'period')} that ended before the "
+        f"backfill window, of a cohort or account whose first issues are {MADE_NOW}, "
+        f"{'is' if len(skipped) == 1 else 'are'} not created{_named(desired, skipped)}. "
         + _advice(desired.program, ends, today),
     )
 

@@ -1243,6 +1243,11 @@ def test_an_account_whose_start_is_before_the_backfill_window_is_told_which_peri
     assert result.code == 0, result.out + result.err
     said = lines_with(result, "before the backfill window")
     assert len(said) == 1, result.out
+    # a Free trial found "… not created for what is made now" hard to read
+    assert (
+        "2 periods that ended before the backfill window, of a cohort or account whose first "
+        "issues are made now, are not created: " in said[0]
+    ), said
     assert "Cyberdyne Analytics: July 2027 monthly" in said[0], said
     assert "Cyberdyne Analytics: FY28 Q2 quarterly" in said[0], said
     assert said[0].endswith("To create them, set `esp.backfill: year` in the program file"), said
