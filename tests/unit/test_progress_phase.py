@@ -4,8 +4,12 @@ is done, even when a phase's heading is missing (README: `phase::` none once com
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+
+import pytest
 
 from automation.checklist import headings_found, rename_headings
+from automation.config.models import Program
 from automation.progress import Status, issue_labels, measure, unread
 from tests.unit.test_planner import PROGRAM
 
@@ -85,18 +89,37 @@ def test_an_issue_without_phases_still_says_so_to_a_progress_block_kept_from_bef
     assert phased.phase_shown == "all phases complete"
 
 
-def test_phases_done_with_other_tasks_open_do_not_read_as_all_complete() -> None:
-    """A newcomer's trial: a phase the template dropped left its tasks in an issue, counted
-    as other tasks; one open, the issue read "all phases complete · Status: in progress", and
-    its rollup row "complete" beside "in progress"."""
+def _dropped() -> tuple[Program, str]:
+    """A phase the template dropped, its tasks left in an issue: other tasks."""
     first = PROGRAM.sections[0].heading
     dropped = PROGRAM.model_copy(update={"sections": PROGRAM.sections[:1]})
-    text = f"## {first}\n- [x] a\n## Dropped\n- [x] b\n- [ ] c\n"
-    progress = measure(text, dropped, None, TODAY)
+    return dropped, f"## {first}\n- [x] a\n## Dropped\n- [x] b\n- [ ] c\n"
+
+
+def _ongoing() -> tuple[Program, str]:
+    """The second section ongoing, one of its tasks open."""
+    first, second = (s.heading for s in PROGRAM.sections[:2])
+    sections = (PROGRAM.sections[0], PROGRAM.sections[1].model_copy(update={"ongoing": True}))
+    ongoing = PROGRAM.model_copy(update={"sections": sections})
+    return ongoing, f"## {first}\n- [x] a\n## {second}\n- [x] b\n- [ ] c\n"
+
+
+@pytest.mark.parametrize(
+    ("case", "still"), [(_dropped, "other tasks"), (_ongoing, "ongoing tasks")]
+)
+def test_phases_done_with_other_tasks_open_do_not_read_as_all_complete(
+    case: Callable[[], tuple[Program, str]], still: str
+) -> None:
+    """A newcomer's trial: a phase the template dropped left its tasks in an issue, counted
+    as other tasks; one open, the issue read "all phases complete · Status: in progress", and
+    its rollup row "complete" beside "in progress". So too (an independent oracle) an ESP
+    monthly issue at 63%, overdue, whose ongoing section had tasks open."""
+    program, text = case()
+    progress = measure(text, program, None, TODAY)
     assert progress.current_phase is None and progress.status is Status.IN_PROGRESS
-    assert progress.phase_shown == "all phases complete, other tasks open"
-    assert progress.phase_cell == "other tasks"
-    done = measure(text.replace("[ ] c", "[x] c"), dropped, None, TODAY)
+    assert progress.phase_shown == f"all phases complete, {still} open"
+    assert progress.phase_cell == still
+    done = measure(text.replace("[ ] c", "[x] c"), program, None, TODAY)
     assert (done.phase_shown, done.phase_cell) == ("all phases complete", "complete")
 
 
@@ -133,27 +156,6 @@ def test_an_unreadable_value_keeps_an_issue_from_completing_and_nothing_else() -
     assert kept.overall == started.overall and kept.status is Status.IN_PROGRESS
     assert kept.unread == ("'Score' cannot be read",)
     assert unread(done, (), None, TODAY) is done
-
-
-def test_phases_done_with_an_ongoing_section_open_do_not_read_as_complete() -> None:
-    """An independent oracle: an ESP monthly issue whose phases were done and whose ongoing
-    section had tasks open (63%, overdue) read "complete" in its rollup row."""
-    first, second = (s.heading for s in PROGRAM.sections[:2])
-    ongoing = PROGRAM.model_copy(
-        update={
-            "sections": (
-                PROGRAM.sections[0],
-                PROGRAM.sections[1].model_copy(update={"ongoing": True}),
-            )
-        }
-    )
-    text = f"## {first}\n- [x] a\n## {second}\n- [x] b\n- [ ] c\n"
-    progress = measure(text, ongoing, None, TODAY)
-    assert progress.current_phase is None and progress.status is Status.IN_PROGRESS
-    assert progress.phase_shown == "all phases complete, ongoing tasks open"
-    assert progress.phase_cell == "ongoing tasks"
-    done = measure(text.replace("[ ] c", "[x] c"), ongoing, None, TODAY)
-    assert (done.phase_shown, done.phase_cell) == ("all phases complete", "complete")
 
 
 def test_a_started_issue_never_reads_0_percent_nor_an_unfinished_one_100() -> None:
