@@ -46,16 +46,18 @@ def plan_links(
     created: frozenset[str] = frozenset(),
 ) -> Plan:
     """Without epics, relate every tracked issue to the tracking issue, as long as it has
-    room: GitLab's cap counts its links to other projects' issues too. An issue the plan
-    CREATES (by key) is linked by the next round, but takes its room now: so each round's
-    note counts what the run leaves unlinked, and the run says it once."""
+    room: GitLab's cap counts its links to other projects' issues too. The group rollups and
+    plan-style issues first: on Free nothing else leads to them (a Free trial found a
+    workshop's rollup reachable by its label alone). An issue the plan CREATES (by key) is
+    linked by the next round, but takes its room now: so each round's note counts what the
+    run leaves unlinked, and the run says it once."""
     program = desired.program.id
     tracking = found.get(desired.tracking.key)
     if tracking is None:
         return Plan(notices=(NO_EPICS,))
     links: list[LinkIssues] = []
     room, left = LINK_CAP - linked.count, 0
-    for item in desired.issues:
+    for item in (*desired.rollups, *desired.plans, *desired.issues):
         issue = found.get(item.key)
         waiting = issue is None and item.key in created  # linked by the next round
         if not waiting and (issue is None or issue.iid in linked.iids):

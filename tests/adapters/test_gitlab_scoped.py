@@ -287,3 +287,25 @@ def test_the_warnings_of_a_program_a_run_does_not_check_are_said_to_stand(
     assert "stand, unless fixed since" not in mended.out
     settled.fake.clock.advance(HOUR)
     assert "stand, unless fixed since" not in ok(settled.cli("apply")).out
+
+
+def test_on_free_group_rollups_and_the_plan_are_linked_to_the_tracking_issue(
+    shipped: Path,
+) -> None:
+    """A Free trial: without epics, a sponsorship cohort's rollup issues and its pilot plan
+    were linked from nowhere, found by their label alone; they are linked first."""
+    keep_programs(shipped, "sales-sponsorship")
+    fake = new_fake(tier="free", users=roster_of(shipped))
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        first = backend.cli("apply")
+        assert first.code == 0, first.out
+        ok(backend.cli("apply"))  # the issues the first round made are linked by the next
+        by_key = {i.key: i.iid for i in backend.issues()}
+        tracking = by_key["sales-sponsorship/tracking"]
+        issues = fake.client().projects.get(PROJECT, lazy=True).issues
+        linked = {i.iid for i in issues.get(tracking, lazy=True).links.list(get_all=True)}
+        rollups = {iid for key, iid in by_key.items() if key and key.endswith("/tracking")}
+        plans = {iid for key, iid in by_key.items() if key and "/plan" in key}
+        assert rollups - {tracking} and plans, by_key
+        assert (rollups - {tracking}) | plans <= linked
