@@ -110,9 +110,8 @@ class Writer:
     # the action just performed as GitLab made it (the assignees it kept: on Free, the first)
     made_as: Action | None = None
     # the assignees of the issue being reassigned as read before the write, and as asked for
-    had: tuple[str, ...] = ()
+    had: tuple[str, ...] | None = None
     asked: tuple[str, ...] = ()
-    landed: bool = False  # ... and whether a try that failed had written them after all
     # mentions made inert in the text of the action being performed: said once it is written
     # (a tester's warning said "it was written" of an issue whose create failed, and of a
     # digest left as it was)
@@ -281,36 +280,39 @@ class Writer:
         since the run listed the issue stays."""
         for name in action.add:
             self.tracker.is_user(name)  # looked up before the read, not between it and the write
-        self.landed = False
+        self.had = None
         answer = self._afresh(lambda: self._assign(action))
         asked = action.add
         if not answer.confidential and self.tracker.one_assignee():
             asked = tuple(missing(asked, self.asked[1:]))  # Free keeps the first: no news
         self._dropped(action.program, answer, missing(asked, answer.assignees), action.roles)
-        if not self.landed:  # else written by a try that failed: its change is not known here
-            self._reassigned(action, answer)
+        self._reassigned(action, answer)
 
     def _reassigned(self, action: UpdateAssignees, answer: ObservedIssue) -> None:
-        """The change of people as GitLab made it (the line says it); none: skipped. Free's
-        one place given to the program's first person from someone assigned by hand is
-        said."""
-        add, remove = missing(answer.assignees, self.had), missing(self.had, answer.assignees)
-        if not (add or remove):
-            raise _Skipped  # GitLab kept them as they were (Free: the first person only)
-        # Free's one place, taken from someone configuration does not name: assigned by hand
-        unasked = missing(remove, (*action.remove, *action.order))
+        """The change of people as GitLab made it, from the first read (a try that failed may
+        have written it), naming only the people configuration names (a review: someone
+        assigned by hand was named in the line); none: skipped. Free's one place taken from
+        someone assigned by hand is said, without their name."""
+        had, named = self.had or (), (*action.remove, *action.order)
+        add, remove = missing(answer.assignees, had), missing(had, answer.assignees)
+        unasked = missing(remove, named)  # assigned by hand
         if unasked and self.tracker.one_assignee():
             self.warnings.append((action.program, replaced_warning(action.iid, len(unasked))))
-        self.made_as = replace(action, add=tuple(add), remove=tuple(remove))
+        said = _among(add, named), _among(remove, named)
+        if not any(said):
+            raise _Skipped  # GitLab kept them as they were (Free: the first person only)
+        self.made_as = replace(action, add=said[0], remove=said[1])
 
     def _assign(self, action: UpdateAssignees) -> ObservedIssue:
         """The issue as it is read, with the assignees GitLab kept."""
         fresh = self._fresh(action.iid)
         wanted = reassigned(fresh.assignees, action.add, action.remove, action.order)
-        self.had, self.asked = fresh.assignees, wanted
-        if same_people(wanted, fresh.assignees):
+        self.had = fresh.assignees if self.had is None else self.had  # before the first try
+        self.asked = wanted
+        # on Free, the first person of what a failed try asked for is what it would have left
+        kept = wanted[:1] if self.again and self.tracker.one_assignee() else wanted
+        if same_people(wanted, fresh.assignees) or same_people(kept, fresh.assignees):
             if self.again:  # the write that failed landed
-                self.landed = True
                 return fresh
             raise _Skipped
         return replace(fresh, assignees=self.tracker.set_assignees(action.iid, wanted))
@@ -589,3 +591,8 @@ def _labels_of(action: Action) -> set[str]:
             return set()
         case _:
             assert_never(action)
+
+
+def _among(names: Sequence[str], named: Sequence[str]) -> tuple[str, ...]:
+    """NAMES that are among NAMED (case aside)."""
+    return tuple(name for name in names if not missing([name], named))

@@ -13,6 +13,7 @@ import yaml
 
 from automation.actions import UpdateAssignees
 from automation.applier import Writer, _perform
+from automation.errors import TransientError
 from automation.items import NewIssue, ObservedIssue
 from automation.people import recorded
 from automation.run import apply, prepare
@@ -746,7 +747,40 @@ def test_on_gitlab_free_someone_assigned_by_hand_and_replaced_is_said(sponsorshi
         change = UpdateAssignees("p", "p/tom", iid, ("lukas.brandt",), (), ("lukas.brandt",))
         (made,) = _perform(writer, change, None)
         assert fake.issues(PROJECT)[0]["assignees"] == ["lukas.brandt"]
-        assert isinstance(made, UpdateAssignees) and made.remove == ("dana.whitfield",)
+        # the line names configuration's people only (a review: dana was named)
+        assert isinstance(made, UpdateAssignees) and (made.add, made.remove) == (
+            ("lukas.brandt",),
+            (),
+        )
         ((_, warning),) = writer.warnings
         assert f"issue #{iid}: GitLab Free keeps one assignee, so the person assigned" in warning
         assert "dana" not in warning  # not in configuration: outputs could not hide the name
+
+
+@pytest.mark.parametrize("new", [("lukas.brandt",), ("lukas.brandt", "maria.x")])
+def test_on_gitlab_free_an_assignee_write_saved_though_its_answer_was_lost_is_said_once(
+    sponsorship: Path, monkeypatch: pytest.MonkeyPatch, new: tuple[str, ...]
+) -> None:
+    """A review: GitLab saved the write and its answer was lost (a 502); on Free, with two
+    new people, the read after it showed only the first, so the run wrote again and then said
+    nothing of the change. The write is made once, and said as GitLab made it."""
+    fake = new_fake("free", users=("tom.reyes", "maria.x", "lukas.brandt"))
+    with fake.activate():
+        tracker = GitLabBackend(fake).tracker()
+        iid = tracker.create_issue(NewIssue("p/tom", "Tom", "text", (), ("tom.reyes",))).iid
+        real, sent = tracker.set_assignees, []
+
+        def saved_then_lost(number: int, names: Sequence[str]) -> tuple[str, ...]:
+            sent.append(tuple(names))
+            kept = real(number, names)
+            if len(sent) == 1:
+                raise TransientError("502 Bad Gateway")  # saved, its answer lost
+            return kept
+
+        monkeypatch.setattr(tracker, "set_assignees", saved_then_lost)
+        monkeypatch.setattr(tracker, "pause", lambda seconds: None)
+        change = UpdateAssignees("p", "p/tom", iid, new, ("tom.reyes",), new)
+        (made,) = _perform(Writer(tracker), change, None)
+        assert fake.issues(PROJECT)[0]["assignees"] == ["lukas.brandt"] and len(sent) == 1
+    assert isinstance(made, UpdateAssignees)
+    assert (made.add, made.remove) == (("lukas.brandt",), ("tom.reyes",))
