@@ -165,9 +165,10 @@ def _into_closed(
     homes += [by_iid[m.epic_iid] for m in moves if m.epic_iid in by_iid]
     counts = Counter(epic.iid for epic in homes if epic.state == "closed")
     return tuple(
-        f"epic &{iid} is closed, and this run puts {quantity(count, 'issue')} in it: people "
-        "looking for them in the group's open epics will not find them; reopen it (the tool "
-        "does not reopen what a person closed)"
+        f"epic &{iid} is closed, and {quantity(count, 'issue')} "
+        f"{'goes' if count == 1 else 'go'} into it: people looking in the group's open epics "
+        f"will not find {'it' if count == 1 else 'them'}; reopen the epic (the tool does not "
+        "reopen what a person closed)"
         for iid, count in sorted(counts.items())
     )
 

@@ -46,7 +46,10 @@ def references(text: str) -> frozenset[int]:
 
 
 def _mean(values: list[int]) -> int:
-    return sum(values) // len(values) if values else 0
+    """Rounded down, but 1 at least once anything is done, as every figure is (TaskCount)."""
+    if not values:
+        return 0
+    return max(sum(values) // len(values), 1 if any(values) else 0)
 
 
 def _task_figure(line: str, done: bool, completion: Mapping[int, int], project: str) -> int:

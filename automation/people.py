@@ -127,7 +127,7 @@ def replaced_warning(iid: int, count: int) -> str:
     who = "the person" if count == 1 else f"the {count} people"
     return (
         f"issue #{iid}: GitLab Free keeps one assignee, so {who} assigned to it by hand "
-        "gave that place to the first person the program names for it; assign them again by "
+        "lost that place to the first person the program names for it; assign them again by "
         "hand if they are to have it (that unassigns the program's)"
     )
 
@@ -334,6 +334,7 @@ def note(
         "The program assigns the people it names, as far as GitLab allows: GitLab Free keeps "
         "one assignee (the first person the program names), and GitLab does not assign "
         "someone who cannot read the project's issues. People assigned by hand stay "
-        "assigned, but for that one place on GitLab Free.",
+        "assigned, except where GitLab Free's one place goes to the first person the program "
+        "names.",
     ]
     return "\n".join(lines)

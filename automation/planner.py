@@ -549,7 +549,8 @@ def _undone(found: ObservedIssue, progress: Progress) -> tuple[str, ...]:
         f"issue {found.reference} was complete, and is closed with required tasks open again "
         f"({done.completed_count} of {done.count} done: a section made required again, or "
         "a task unticked); reopen it if its person is to finish them, and close it when they "
-        "are done (the tool closes an issue once: it leaves one reopened open). Said once",
+        "are done (the tool closes an issue once: it leaves one reopened open); this is said "
+        "once",
     )
 
 
@@ -647,8 +648,8 @@ def _one_per_heading(warnings: Iterable[str]) -> tuple[str, ...]:
 def _without_heading(phase: bool, completing: bool) -> str:
     if completing:
         return (
-            "the issue is complete without that section's tasks; if someone deleted them by "
-            "mistake, put the section back (and reopen the issue if it is closed)"
+            "complete without that section's tasks; if someone deleted them by mistake, put the "
+            "section back (and reopen a closed one)"
         )
     what = "that phase cannot complete" if phase else "that section's figure cannot be counted"
     return (

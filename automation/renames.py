@@ -471,7 +471,7 @@ def _changed(
             f"configuration withdraws {refs} and makes an issue of the same title for another "
             "username in the same cohort"
         )
-        said = "say so with `renamed_from`"
+        said = "add `renamed_from` to their entry"
         hidden = "; the names are not said here: the program is confidential"
     else:
         change = (

@@ -831,7 +831,8 @@ def test_an_issue_put_in_an_epic_a_person_closed_is_said(gitlab: GitLabBackend) 
     )
     result = full(gitlab)
     assert result.code == 0, result.out + result.err
-    assert f"warning: epic &{cohort.iid} is closed, and this run puts 1 issue in it" in result.out
+    said = f"warning: epic &{cohort.iid} is closed, and 1 issue goes into it: people looking in "
+    assert said + "the group's open epics will not find it; reopen the epic" in result.out
     assert cohort.state == "closed"
     assert homes(fake)[f"{COHORT.rsplit('/', 1)[0]}/riley.chen"] == cohort.iid
     again = full(gitlab)

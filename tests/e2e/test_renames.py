@@ -543,8 +543,9 @@ def test_a_sponsees_username_changed_without_renamed_from_is_warned_of_naming_no
     assert (
         "warning: looks like a username change in program sales-sponsorship: configuration "
         f"withdraws issues {refs} and makes an issue of the same title for another username in "
-        "the same cohort. If it is one person and no apply has done so yet, say so with "
-        f"`renamed_from`, so issues {refs} follow the new username (README 'Renaming'; the "
+        "the same cohort. If it is one person and no apply has done so yet, add "
+        f"`renamed_from` to their entry, so issues {refs} follow the new username (README "
+        "'Renaming'; the "
         "names are not said here: the program is confidential); once an apply has, leave them "
         "withdrawn: the new issues replace them. If they are two people, ignore this"
     ) in result.out.splitlines(), result.out

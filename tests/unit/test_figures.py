@@ -63,3 +63,11 @@ def test_a_line_the_rich_text_editor_saved_still_shows_its_figure() -> None:
     result = rewrite_figures(saved, {})
     assert "- [x] Kick-off =\\> `100%`" in result  # the arrow kept as it was saved
     assert "Complete =&gt; `50%`" in result
+
+
+def test_a_plan_figure_is_never_0_once_anything_under_it_is_done() -> None:
+    """A review: a phase whose issues read 1% and 0% wrote `Complete => 0%`, where every other
+    figure reads 1% once a task is done."""
+    text = "## P\n- [ ] a #5 => `0%`\n- [ ] b #6 => `0%`\nComplete => `0%`\n"
+    assert rewrite_figures(text, {5: 1, 6: 0}).endswith("Complete => `1%`\n")
+    assert rewrite_figures(text, {5: 0, 6: 0}).endswith("Complete => `0%`\n")
