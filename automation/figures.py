@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from automation.checklist import read_lines, visible_lines
+from automation.checklist import TaskCount, read_lines, visible_lines
 from automation.mentions import without_code
 
 # the line's last figure, with or without a remark after it (a trial: "=> `0%` (ask Sam)"
@@ -46,10 +46,9 @@ def references(text: str) -> frozenset[int]:
 
 
 def _mean(values: list[int]) -> int:
-    """Rounded down, but 1 at least once anything is done, as every figure is (TaskCount)."""
-    if not values:
-        return 0
-    return max(sum(values) // len(values), 1 if any(values) else 0)
+    """The mean of percentages, rounded as every figure is (TaskCount: down, but 1 at least
+    once anything is done)."""
+    return TaskCount(100 * len(values), sum(values)).percent
 
 
 def _task_figure(line: str, done: bool, completion: Mapping[int, int], project: str) -> int:

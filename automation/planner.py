@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from automation.actions import (
@@ -564,8 +564,9 @@ def _missing_headings(
         else ()
     )
     return hidden + tuple(
-        f"issue {found.reference} has no heading '{s.section.heading}': "
-        + _without_heading(s.section.is_phase, completing)
+        _no_heading(
+            [found.reference], s.section.heading, _without_heading(s.section.is_phase, completing)
+        )
         for s in progress.sections
         if s.applicable and not s.found and s.section.heading not in progress.hidden
     )
@@ -638,11 +639,14 @@ def _one_per_heading(warnings: Iterable[str]) -> tuple[str, ...]:
             kept.append(warning)
         else:
             refs.setdefault((found[2], found[3]), []).append(found[1])
-    for (heading, why), which in refs.items():
-        many = len(which) > 1
-        said = f"issues {', '.join(which)} have" if many else f"issue {which[0]} has"
-        kept.append(f"{said} no heading '{heading}': {why}")
+    kept += [_no_heading(which, heading, why) for (heading, why), which in refs.items()]
     return tuple(kept)
+
+
+def _no_heading(refs: Sequence[str], heading: str, why: str) -> str:
+    """The warning of the issues REFS without the declared HEADING (`_NO_HEADING` reads it)."""
+    said = f"issues {', '.join(refs)} have" if len(refs) > 1 else f"issue {refs[0]} has"
+    return f"{said} no heading '{heading}': {why}"
 
 
 def _without_heading(phase: bool, completing: bool) -> str:

@@ -116,10 +116,9 @@ class Progress:
         rollup row while its ongoing section had tasks open); None when nothing does."""
         if self.other.completed_count < self.other.count:
             return "other tasks"
-        ongoing = (s for s in self.sections if s.applicable and s.section.required)
-        if any(s.tasks.completed_count < s.tasks.count for s in ongoing if s.section.ongoing):
-            return "ongoing tasks"
-        return None
+        ongoing = (s for s in self.sections if s.applicable and s.section.ongoing)
+        open_ = any(s.section.required and not s.tasks.complete for s in ongoing)
+        return "ongoing tasks" if open_ else None
 
     @property
     def other(self) -> TaskCount:

@@ -130,9 +130,12 @@ def _page(  # noqa: PLR0917
     ended: bool = False,
 ) -> Page:
     totals = total(counted(rows), program)
-    history = rollup_history(rollup_issue.description if rollup_issue else None, totals, today)
-    if ended and rollup_issue is not None:  # its weeks stop at its end, as its issue's do
-        history = read_history(rollup_issue.description)
+    description = rollup_issue.description if rollup_issue else None
+    history = (  # an ended group's weeks stop at its end, as its issue's do
+        read_history(description)
+        if ended and description is not None
+        else rollup_history(description, totals, today)
+    )
     return Page(
         slug=slug,
         name=name,
