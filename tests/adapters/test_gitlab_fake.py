@@ -528,6 +528,21 @@ def test_project_label_list_includes_ancestor_group_labels(fake: FakeGitLab) -> 
     assert names == {"from-group", "from-project"}
 
 
+def test_a_project_label_and_a_group_label_made_later_of_one_title_are_both_listed(
+    fake: FakeGitLab,
+) -> None:
+    """LabelsFinder unions the project's labels with its groups' and orders by title alone:
+    a group label made after a project label of its title (the group's check looks at the
+    group's labels only) is listed beside it."""
+    project_of(fake).labels.create({"name": "program", "color": "#00FF00"})
+    fake.client().groups.get("enablement").labels.create({"name": "program", "color": "red"})
+    listed = project_of(fake).labels.list(get_all=True)
+    assert [(lb.name, lb.is_project_label) for lb in listed] == [
+        ("program", False),
+        ("program", True),
+    ]
+
+
 def test_scoped_label_replaces_same_scope_on_premium(fake: FakeGitLab) -> None:
     project = project_of(fake)
     new_issue(project, labels="status::todo,team::a::x")

@@ -2277,25 +2277,26 @@ class LabelHandlers(Handlers):
         ]
 
     def list_project_labels(self, request: Request) -> Reply:
-        """List project labels plus ancestor group labels (default include_ancestor_groups)."""
+        """List project labels plus ancestor group labels (default include_ancestor_groups).
+        A project label and a group label of one title are both listed (LabelsFinder unions
+        the levels and orders by title alone), here the project's after the group's."""
         project = self.state.readable_project(request.args["project"])
         if request.params.boolean("include_ancestor_groups") is False:
-            labels = dict(project.labels)
-        else:
-            labels = self.state.visible_labels(project)
-        return self._list(request, labels)
+            return self._list(request, project.labels.values())
+        groups = [lb for g in reversed(list(project.group.ancestry())) for lb in g.labels.values()]
+        return self._list(request, [*groups, *project.labels.values()])
 
     def list_group_labels(self, request: Request) -> Reply:
         """List group labels plus ancestor group labels."""
         group = self.state.group(request.args["group"])
         if request.params.boolean("include_ancestor_groups") is False:
-            return self._list(request, dict(group.labels))
-        return self._list(request, self.state.group_labels(group))
+            return self._list(request, group.labels.values())
+        return self._list(request, self.state.group_labels(group).values())
 
-    def _list(self, request: Request, labels: dict[str, Label]) -> Reply:
+    def _list(self, request: Request, labels: Iterable[Label]) -> Reply:
         term = (request.params.text("search") or "").lower()
         chosen = sorted(
-            (lb for lb in labels.values() if term in lb.name.lower()),
+            (lb for lb in labels if term in lb.name.lower()),
             key=lambda lb: lb.name.lower(),
         )
         return self.page(request, chosen, self.present.label)
