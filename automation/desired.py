@@ -473,6 +473,9 @@ class DesiredProgram:
     kept: frozenset[str] = frozenset()  # see Generated
     waiting: frozenset[str] = frozenset()  # see Generated
     project: str = ""  # the GitLab project's path (settings.yml): a link to one of its issues
+    # (new, old) key paths of the groups renamed (`renamed_from`), most specific first: an
+    # issue configuration no longer asks for follows them too (renames.moved)
+    moves: tuple[tuple[str, str], ...] = ()
 
     def every_issue(self) -> tuple[DesiredIssue, ...]:
         """Tracked issues, the tracking issue, group rollups, plan-style issues and the index

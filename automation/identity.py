@@ -48,12 +48,15 @@ class Resolved:
     def entries(self, tracking_key: str) -> dict[str, int]:
         """The index to write: every key the tool knows an issue for, the old entries kept
         (an issue that lost its label stays known) except deleted issues and the former keys
-        of renamed items that were found."""
-        entries = {
-            k: v
-            for k, v in (self.index or {}).items()
-            if k not in self.gone and self.aliases.get(k) not in self.found
-        }
+        of renamed items that were found; an issue configuration no longer asks for, found
+        under a former key (a withdrawn person's, in a renamed cohort), under its key now."""
+        entries: dict[str, int] = {}
+        for k, v in (self.index or {}).items():
+            now = self.aliases.get(k)
+            if k in self.gone or now in self.found:
+                continue
+            left = self.unwanted.get(now) if now is not None else None
+            entries[now if left is not None and left.iid == v else k] = v
         entries.update((key, issue.iid) for key, issue in self.found.items())
         entries.pop(tracking_key, None)
         return entries

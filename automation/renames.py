@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from automation.actions import Failure, Plan, UpdateEpic, UpdateLabels
 from automation.changes import description_update
+from automation.checklist import rename_headings
 from automation.config.models import Program
 from automation.config.source import Loc, Source
 from automation.desired import DesiredEpic, DesiredIssue, DesiredProgram
@@ -130,6 +131,7 @@ def with_former_keys(desired: DesiredProgram, renames: Sequence[Renamed]) -> Des
 
     return replace(
         desired,
+        moves=groups,
         issues=tuple(issue(i) for i in desired.issues),
         tracking=issue(desired.tracking),
         rollups=tuple(issue(i) for i in desired.rollups),
@@ -214,31 +216,48 @@ def _near(issue: ObservedIssue, due: dt.date) -> bool:
     return made is not None and made[0] is not None and abs(made[0] - due) <= _SAME_YEAR
 
 
-def moved(program: Program, keys: Iterable[str | None]) -> dict[str, str]:
-    """Former key -> key for each of KEYS made under a renamed program's former id: every
-    issue and epic of the program follows its rename, those configuration no longer asks for
-    (a person who left, an account set back to proposed) too, or they would be left behind
-    under the former label once `renamed_from` is removed."""
+def moved(
+    program: Program, keys: Iterable[str | None], paths: Sequence[tuple[str, str]] = ()
+) -> dict[str, str]:
+    """Former key -> key for each of KEYS made under a renamed program's former id, or under
+    a renamed group's (PATHS: `DesiredProgram.moves`): every issue and epic of the program
+    follows its rename, those configuration no longer asks for (a person who left, an account
+    set back to proposed) too, or they would be left behind under the former key once
+    `renamed_from` is removed (a newcomer's trial: Sky, withdrawn, put back after that, got a
+    second issue)."""
     old = program.renamed_from
-    if old is None:
-        return {}
-    return {k: program.id + k[len(old) :] for k in keys if k and k.startswith(old + "/")}
+    found: dict[str, str] = {}
+    for key in keys:
+        now = key or ""
+        if old is not None and now.startswith(old + "/"):
+            now = program.id + now[len(old) :]
+        for new, was in reversed(paths):  # a cohort's rename before a pair's within it
+            if now.startswith(was + "/"):
+                now = new + now[len(was) :]
+        if key and now != key:
+            found[key] = now
+    return found
 
 
 def follow_rename(program: Program, key: str, issue: ObservedIssue) -> Plan:
-    """An issue configuration no longer asks for, found under the program's former id (see
-    `moved`): its identity line names KEY, and it carries the program's new label in place
-    of the former one; its other labels (its status) stay."""
-    if issue.key in (None, key):
+    """An issue configuration no longer asks for, found under a former key (see `moved`):
+    its identity line names KEY, and it carries the program's new label in place of the
+    former one; its other labels (its status) stay. Renamed sections get their new headings
+    in it, as in the issues configuration asks for (migration.py), so that its person, put
+    back once `renamed_from` is gone, finds its ticks counted."""
+    renames = program.renamed_headings
+    headings = renames if rename_headings(issue.description, renames) != issue.description else ()
+    if issue.key is None or (issue.key == key and not headings):
         return Plan()
-    update = description_update(program, issue, key, Edits(identity=key))
+    update = description_update(program, issue, key, Edits(identity=key, headings=headings))
     if isinstance(update, Failure):
         return Plan(failures=(update,))
     new = program_label(program)
     old = program_label(program.renamed_from) if program.renamed_from else None
     add = () if new in issue.labels else (new,)
     remove = (old,) if old is not None and old in issue.labels else ()
-    labels = (UpdateLabels(program.id, key, issue.iid, add, remove),) if add or remove else ()
+    relabel = (add or remove) and issue.key != key  # the headings alone: no label
+    labels = (UpdateLabels(program.id, key, issue.iid, add, remove),) if relabel else ()
     return Plan((*([update] if update else []), *labels))
 
 

@@ -17,6 +17,7 @@ from tests.backends import PROJECT, Backend, GitLabBackend, Result, new_fake, ro
 from tests.conftest import REPO, keep_programs
 from tests.e2e.test_contract import by_key, tick
 from tests.e2e.test_lifecycle import notes
+from tests.e2e.test_template_changes import NEW_HEADING, OLD_HEADING, rename_section
 from tests.local_cli import TODAY, edit, issues, run
 
 CSM = Path("config/programs/csm-aspiring-leaders.yml")
@@ -202,7 +203,7 @@ def test_a_cohort_renamed_as_a_participant_is_swapped_is_held_not_withdrawn(
         before[f"{OLD}/{u}"].iid for u in PEOPLE[:2]
     ]
     assert f"{NEW}/grace.liu" in now and "1 created" in done
-    assert "status::withdrawn" in now[f"{OLD}/lena.fischer"].labels  # she left
+    assert "status::withdrawn" in now[f"{NEW}/lena.fischer"].labels  # she left, and follows it
 
 
 def test_a_new_cohort_of_other_people_is_not_suspected(project: Path) -> None:
@@ -838,3 +839,43 @@ def test_a_program_renamed_without_saying_so_is_not_said_to_have_hires_whose_tim
     result = run("apply", "2027-08-02")
     assert "program sales-cs-onboarding: nothing is created" in result.out, result.out
     assert "their time was over" not in result.out
+
+
+def test_a_withdrawn_issue_follows_its_cohort_rename_and_its_person_comes_back_to_it(
+    backend: Backend,
+) -> None:
+    """A newcomer's trial: Sky, withdrawn, kept the old cohort's key when the cohort was
+    renamed; `renamed_from` removed once `plan` said "No changes" (as README says it may be),
+    Sky was put back and got a second issue, their ticks and notes left in the first."""
+    ok(backend.cli("apply"))
+    lena = by_key(backend)[f"{OLD}/lena.fischer"]
+    backend.edit(lena.iid, lambda t: tick(t, "Have coffee chats"))
+    edit(CSM, "      - lena.fischer\n", "")
+    ok(backend.cli("apply"))
+    rename_cohort()
+    ok(backend.cli("apply"))
+    gone = by_key(backend)[f"{NEW}/lena.fischer"]  # her issue, closed, under the new key
+    assert (gone.iid, gone.state) == (lena.iid, "closed")
+    assert gone.description.split("\n", 1)[0] == f"<!-- automation:key={NEW}/lena.fischer -->"
+    assert "No changes" in ok(backend.cli("plan"))
+    edit(CSM, "\n    renamed_from: fy27-pilot", "")
+    edit(CSM, "      - aiko.tanaka\n", "      - aiko.tanaka\n      - lena.fischer\n")
+    back = ok(backend.cli("apply"))
+    assert f"reopened #{lena.iid}" in back and "created issue" not in back
+    now = by_key(backend)[f"{NEW}/lena.fischer"]
+    assert (now.iid, now.state) == (lena.iid, "opened")
+    assert "1. [x] Have coffee chats" in now.description
+
+
+def test_a_withdrawn_issue_gets_a_renamed_sections_heading(project: Path) -> None:
+    """The same trial: a withdrawn issue kept a renamed section's old heading, so with
+    `renamed_from` removed its person, put back, found that phase's ticks counted nowhere."""
+    ok(run("apply"))
+    edit(CSM, "      - lena.fischer\n", "")
+    ok(run("apply"))
+    rename_section()
+    ok(run("apply"))
+    lena = issues(project)[f"{OLD}/lena.fischer"]
+    assert lena.state == "closed" and f"## {NEW_HEADING}\n" in lena.description
+    assert f"## {OLD_HEADING}\n" not in lena.description
+    assert "No changes" in ok(run("plan"))
