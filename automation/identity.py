@@ -56,7 +56,7 @@ class Resolved:
             if k in self.gone or now in self.found:
                 continue
             left = self.unwanted.get(now) if now is not None else None
-            entries[now if left is not None and left.iid == v else k] = v
+            entries[now if now is not None and left is not None and left.iid == v else k] = v
         entries.update((key, issue.iid) for key, issue in self.found.items())
         entries.pop(tracking_key, None)
         return entries
