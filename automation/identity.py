@@ -52,11 +52,11 @@ class Resolved:
         under a former key (a withdrawn person's, in a renamed cohort), under its key now."""
         entries: dict[str, int] = {}
         for k, v in (self.index or {}).items():
-            now = self.aliases.get(k)
+            now = self.aliases.get(k, k)
             if k in self.gone or now in self.found:
-                continue
-            left = self.unwanted.get(now) if now is not None else None
-            entries[now if now is not None and left is not None and left.iid == v else k] = v
+                continue  # (found: written below, under its key now)
+            left = self.unwanted.get(now)
+            entries[now if left is not None and left.iid == v else k] = v
         entries.update((key, issue.iid) for key, issue in self.found.items())
         entries.pop(tracking_key, None)
         return entries
