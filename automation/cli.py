@@ -172,7 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     tracked.add_argument(
         "--rehearsal",
         action="store_true",
-        help="allow `apply --today` on GitLab (a rehearsal on a test project)",
+        help="with --today on GitLab: allow `apply` to write for another day (a rehearsal "
+        "on a test project); the local backend needs none",
     )
     parser = argparse.ArgumentParser(
         prog="automation",
@@ -204,13 +205,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--event",
         type=Path,
         metavar="FILE",
-        help="a GitLab issue event (a webhook's TRIGGER_PAYLOAD): sync only the programs of "
-        "its issue; events caused by the tool's own user are ignored",
+        help="GitLab only: a GitLab issue event (a webhook's TRIGGER_PAYLOAD): sync only the "
+        "programs of its issue; events caused by the tool's own user are ignored",
     )
     apply_command.add_argument(
         "--full",
         action="store_true",
-        help="check every program and read every issue, even when nothing (or only some "
+        help="GitLab only: check every program and read every issue, even when nothing (or "
+        "only some "
         "programs' issues) changed since the last run that left nothing to do (the first "
         "run of each day always does)",
     )
@@ -234,9 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument(
         "--tool-project",
         default=scaffold.DEFAULT_TOOL_PROJECT,
-        metavar="PATH",
-        help="the GitLab project whose package registry publishes this tool "
-        f"(default: {scaffold.DEFAULT_TOOL_PROJECT})",
+        metavar="ID",
+        help="the GitLab project whose package registry publishes this tool: its numeric id "
+        "(Settings > General), or its path; the team's pipeline refuses the placeholder "
+        f"{scaffold.DEFAULT_TOOL_PROJECT} until it is changed",
     )
     return parser
 
@@ -246,10 +249,13 @@ environment:
   GITLAB_URL      GitLab's address, e.g. https://gitlab.com (in CI: CI_SERVER_URL)
   GITLAB_TOKEN    a group access token (or a group member's token) with the api scope;
                   without it the local backend is used (outside CI)
+  CI, GITLAB_CI   `true` (GitLab CI sets both): confidential items are named by reference
+                  only; under CI a missing GITLAB_TOKEN is an error (exit 3), never a
+                  local run; under GITLAB_CI each program's lines are a collapsible section
   NO_COLOR        no colours on a terminal
 
 exit codes:
-  0  done (or nothing to do)
+  0  done (or nothing to do, or left to the next run as a `note:` says)
   1  some items failed; the others were done
   2  configuration, templates, the command line or a local workspace file are wrong;
      nothing was written

@@ -131,8 +131,9 @@ def _creates(monthly: GroupIssues, cohort: Cohort, month: Period, today: dt.date
 
 
 def _overlaps(program: str, cohorts: tuple[Cohort, ...]) -> list[str]:
-    """A person in two cohorts whose dates overlap gets two issues with the same title (the
-    warning names the PROGRAM: a person may be in several)."""
+    """A person in two cohorts whose dates overlap gets two issues at once, one in each (the
+    warning names the PROGRAM: a person may be in several). Not "with the same title": a
+    newcomer's title named the cohort."""
     said = []
     for i, one in enumerate(cohorts):
         for other in cohorts[i + 1 :]:
@@ -140,8 +141,8 @@ def _overlaps(program: str, cohorts: tuple[Cohort, ...]) -> list[str]:
             if both and _overlap(one, other):
                 said.append(
                     f"{program}: {', '.join(both)} in both cohorts '{one.id}' and '{other.id}', "
-                    "whose dates overlap: each gets two issues with the same title; keep them in "
-                    "one cohort"
+                    "whose dates overlap: each gets two issues to work in at once, one in each "
+                    "cohort; keep them in one cohort"
                 )
     return said
 
