@@ -294,12 +294,22 @@ class _Loader(jinja2.FileSystemLoader):
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
         parts = template.replace("\\", "/").split("/")
+        if not template.strip():
+            raise TemplateRefused(
+                f"the template's name is empty; name a template file in {self.root}"
+            )
         if template.startswith(("/", "\\")) or ".." in parts:
             raise TemplateRefused(
                 f"template '{template}' points outside {self.root}; it was not read. "
                 f"Name a file inside {self.root}, relative to it"
             )
-        resolved = self.root.joinpath(*parts).resolve()
+        try:
+            resolved = self.root.joinpath(*parts).resolve()
+        except (RuntimeError, OSError):  # (Python 3.13 says OSError)
+            raise TemplateRefused(
+                f"template '{template}' is a link that loops back to itself; it was not read. "
+                f"Put the template file itself in {self.root}"
+            ) from None
         if not resolved.is_relative_to(self.root.resolve()):
             raise TemplateRefused(
                 f"template '{template}' resolves to {resolved}, outside {self.root}; it was "
@@ -1023,7 +1033,15 @@ class Renderer:
             return str(error)
         except (jinja2.TemplateNotFound, TemplateRejected):
             pass  # missing, or with problems that `check` reports
-        other = in_other_case(self.templates_dir / template)
+        path = self.templates_dir / template
+        if path.is_dir():
+            return f"template '{template}' is a folder, not a file; name a template file in it"
+        if path.is_symlink():
+            return (
+                f"template '{template}' is a link to a file that is not there; put the template "
+                f"file itself in {self.templates_dir}"
+            )
+        other = in_other_case(path)
         return (
             f"template '{template}' not found in {self.templates_dir}{other}; create it or fix "
             "the name"

@@ -446,6 +446,8 @@ def _not_found(path: Path) -> str:
     a folder in its place was "there: names are told apart by case here")."""
     if path.exists():
         return "not a file (a folder, or a pipe or device); put the YAML file itself here"
+    if path.is_symlink():
+        return "a link to a file that is not there (or a loop of links); put the file itself here"
     return f"file not found{in_other_case(path)}; create it (see README.md)"
 
 

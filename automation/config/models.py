@@ -446,7 +446,7 @@ class Program(Frozen):
             (("tracking", "template"), self.tracking.template),
             (("completion", "note"), self.completion.note),
         )
-        return tuple((loc, name) for loc, name in named if name)
+        return tuple((loc, name) for loc, name in named if name is not None)  # "": said
 
     @property
     def is_confidential(self) -> bool:

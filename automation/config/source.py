@@ -636,7 +636,11 @@ def in_other_case(path: Path) -> str:
         missing = missing.parent  # a folder in other capitals (templates/ESP/) too
     folder, wanted = missing.parent, missing.name.casefold()
     try:
-        found = sorted(p.name for p in folder.iterdir() if p.name.casefold() == wanted)
+        found = sorted(
+            p.name
+            for p in folder.iterdir()
+            if p.name.casefold() == wanted and p.name != missing.name  # (a link gone nowhere)
+        )
     except OSError:
         return ""
     if not found:

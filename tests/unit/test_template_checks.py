@@ -460,3 +460,44 @@ def test_a_list_used_inside_a_loop_over_it_stays_linear(tmp_path: Path, body: st
     on every use, so 4,000 rows ran past the 2-second bound (0.02 s before the bounds)."""
     rows = [f"Participant {i:05d} of the program" for i in range(4000)]
     assert _rendered(tmp_path, body, {"rows": rows}).count("\n") >= 4000
+
+
+def _template_named(root: Path, name: str) -> None:
+    program = root / "config" / "programs" / "demo.yml"
+    program.write_text(
+        program.read_text("utf-8").replace("template: demo.md.j2", f"template: {name!r}"), "utf-8"
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        # a fuzzing trial's template linked to itself stopped validate with a traceback
+        (lambda t: t.symlink_to(t.name), "a link that loops"),
+        (lambda t: t.symlink_to("missing.md.j2"), "a link to a file that is not there"),
+        (lambda t: t.mkdir(), "is a folder, not a file"),
+    ],
+)
+def test_a_template_that_is_no_file_is_one_line_naming_it(
+    tmp_path: Path, make: Any, said: str
+) -> None:
+    root = make_project(tmp_path / "p")
+    template = root / "templates" / "demo.md.j2"
+    template.unlink()
+    make(template)
+    code, lines = validate(root)
+    assert code == 2, lines
+    assert any("demo.md.j2" in line and said in line for line in lines), lines
+    assert not any("told apart by case" in line for line in lines), lines
+
+
+def test_an_empty_template_name_is_said_at_its_line(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p")
+    _template_named(root, "")
+    code, lines = validate(root)
+    assert code == 2
+    program = root / "config" / "programs" / "demo.yml"
+    line = next(
+        i for i, t in enumerate(program.read_text("utf-8").splitlines(), 1) if "template:" in t
+    )
+    assert f"{program}:{line}: the template's name is empty" in "\n".join(lines), lines
