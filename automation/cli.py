@@ -284,10 +284,11 @@ def _check_usage(args: argparse.Namespace, backend: str) -> None:
             f"--report {report}: is a folder; give a file, such as {report / 'run-report.json'}"
         )
     if report is not None:
-        _report_apart(args, report)
+        _report_apart(args, report, backend)
         _writable(report)
     if args.command == "dashboard":
         _apart(args, "--out", args.out, "public")
+        _outside_workspace(args, backend, "--out", args.out, "public")
         _site_folder(args.out)
     if backend == "local":
         _workspace_apart(args)
@@ -308,13 +309,31 @@ def _workspace_apart(args: argparse.Namespace) -> None:
     _apart(args, "--workspace", args.workspace, ".automation (the default)")
 
 
-def _report_apart(args: argparse.Namespace, report: Path) -> None:
-    """The report is not written where configuration is (`_apart`), not even to say so."""
+def _report_apart(args: argparse.Namespace, report: Path, backend: str) -> None:
+    """The report is not written where configuration is (`_apart`), nor in the local
+    workspace, not even to say so."""
     try:
         _apart(args, "--report", report, "run-report.json")
+        _outside_workspace(args, backend, "--report", report, "run-report.json")
     except UsageError:
         args.report = None
         raise
+
+
+def _outside_workspace(
+    args: argparse.Namespace, backend: str, option: str, given: Path, instead: str
+) -> None:
+    """What the run writes at GIVEN (OPTION's) is not inside the local backend's workspace (a
+    fuzzing trial: `--report .automation/issues/1.md` wrote the report over an issue, its
+    ticks lost, and every later run stopped at that file)."""
+    workspace = getattr(args, "workspace", None)
+    if backend != "local" or workspace is None:
+        return
+    if given.resolve().is_relative_to(workspace.resolve()):
+        raise UsageError(
+            f"{option} {given}: it is in {workspace}/ (--workspace), where the local backend "
+            f"keeps its issues, which it would overwrite; give one of its own, such as {instead}"
+        )
 
 
 def _apart(args: argparse.Namespace, option: str, given: Path, instead: str) -> None:

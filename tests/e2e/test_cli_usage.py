@@ -103,6 +103,28 @@ def test_a_report_or_site_inside_config_or_templates_is_refused(
     assert after == before
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["apply", "--report", ".automation/issues/1.md"],
+        ["plan", "--report", ".automation/labels.yml"],
+        ["dashboard", "--out", ".automation/issues"],
+    ],
+)
+def test_a_report_or_site_inside_the_local_workspace_is_refused(
+    shipped: Path, args: list[str]
+) -> None:
+    """A fuzzing trial: `--report .automation/issues/1.md` wrote the report over issue #1 and
+    said "nothing was written"; the next run stopped at that file, the issue's ticks lost."""
+    assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
+    workspace = shipped / ".automation"
+    before = {p: p.read_bytes() for p in workspace.rglob("*") if p.is_file()}
+    result = cli([*args, "--backend", "local", "--today", TODAY], {})
+    assert result.code == 2 and "Traceback" not in result.err
+    assert f"{args[1]} {args[2]}: it is in .automation/ (--workspace)" in result.err, result.err
+    assert {p: p.read_bytes() for p in workspace.rglob("*") if p.is_file()} == before
+
+
 def test_a_report_beside_a_flat_layout_is_written(shipped: Path) -> None:
     """With `--config .` a report in the same folder is no program file."""
     for name in ("people.yml", "settings.yml", "job-grades.yml", "programs"):
