@@ -247,8 +247,11 @@ def body(
 def to_json(document: PlanDocument | RunReport, ascii_only: bool = False) -> str:
     """A document as the tool writes it; ASCII_ONLY, with JSON's own escapes for every other
     character (for a stream that cannot hold them: a reviewer's `plan --json` under an ASCII
-    locale was no JSON)."""
-    return json.dumps(document, indent=2, ensure_ascii=ascii_only)
+    locale was no JSON). A lone surrogate (`"\\ud800"` in YAML, quoted in a problem's message)
+    is written as JSON's escape for it: UTF-8 cannot hold it (a fuzzing trial's report was left
+    empty, after a traceback)."""
+    text = json.dumps(document, indent=2, ensure_ascii=ascii_only)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def action_json(action: Action, privacy: Privacy = NOBODY) -> ActionJson:

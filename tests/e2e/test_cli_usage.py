@@ -125,6 +125,22 @@ def test_a_report_or_site_inside_the_local_workspace_is_refused(
     assert {p: p.read_bytes() for p in workspace.rglob("*") if p.is_file()} == before
 
 
+@pytest.mark.parametrize("command", ["apply", "plan"])
+def test_a_lone_surrogate_in_a_refused_value_leaves_a_json_report(
+    shipped: Path, command: str
+) -> None:
+    """A fuzzing trial: `name: "Lena \\ud800"` (a YAML escape) was said at its line, then a
+    traceback, exit 1, and an empty report: UTF-8 cannot hold the surrogate the line quotes."""
+    people = shipped / "config" / "people.yml"
+    people.write_text(
+        people.read_text("utf-8").replace("name: Lena Fischer", 'name: "Lena \\ud800"'), "utf-8"
+    )
+    result = cli([command, "--backend", "local", "--today", TODAY, "--report", "r.json"], {})
+    assert result.code == 2 and "Traceback" not in result.err, result.err
+    report = json.loads((shipped / "r.json").read_text("utf-8"))
+    assert report["exit_code"] == 2 and "people.yml:42:" in json.dumps(report), report
+
+
 def test_a_report_beside_a_flat_layout_is_written(shipped: Path) -> None:
     """With `--config .` a report in the same folder is no program file."""
     for name in ("people.yml", "settings.yml", "job-grades.yml", "programs"):
