@@ -488,6 +488,7 @@ def _set_aside(prepared: Prepared, err: TextIO) -> None:
 
 
 def _validate(prepared: Prepared, today: dt.date, out: TextIO, err: TextIO) -> int:
+    prepared.first_runs(today)
     issues = sum(
         sum(1 for i in (*p.issues, *p.rollups) if i.create) + 1 + len(p.plans)
         for p in prepared.programs

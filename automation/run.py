@@ -108,6 +108,16 @@ class Prepared:
         people = self.loaded.config.people
         return privacy_of(self.programs, people, [*others, *self.loaded.withheld])
 
+    def first_runs(self, today: dt.date) -> None:
+        """Plan each program's first run, on a tracker that holds nothing, and drop the plans:
+        the block templates (progress, rollup, charts, derived blocks) render as `plan`
+        renders them, so `validate` refuses what `plan` would (a fuzzing trial: `{{ nosuch }}`
+        in templates/blocks/progress.md.j2 passed validate, and every run after the merge
+        stopped at it)."""
+        for desired in self.programs:
+            plan_program(desired, Observed(), self.blocks, today)
+        self.blocks.completion(today)  # (no issue is complete on a first run)
+
     @functools.cached_property
     def usernames(self) -> frozenset[str]:
         """The roster's usernames, lowercased: whom the tool's writes may mention."""

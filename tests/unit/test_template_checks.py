@@ -298,6 +298,18 @@ def test_the_shipped_templates_pass() -> None:
     assert Renderer(REPO / "templates", []).check_all() == []
 
 
+@pytest.mark.parametrize("block", ["progress", "rollup", "completion"])
+def test_a_block_template_plan_would_refuse_fails_validate(tmp_path: Path, block: str) -> None:
+    """A fuzzing trial: `{{ nosuch }}` in templates/blocks/progress.md.j2 passed `validate`
+    (the merge request's check), and every `plan` and `apply` after the merge stopped at it."""
+    root = make_project(tmp_path / "p")
+    path = root / "templates" / "blocks" / f"{block}.md.j2"
+    path.write_text("{{ nosuch }}\n" + path.read_text("utf-8"), "utf-8")
+    code, lines = validate(root)
+    assert code == 2, lines
+    assert f"{path}:1: 'nosuch' is undefined" in "\n".join(lines), lines
+
+
 def test_the_shipped_project_validates() -> None:
     code, lines = validate(REPO)
     assert (code, lines) == (0, [])
