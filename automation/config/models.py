@@ -11,12 +11,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from automation.config.reminders import Reminders
 from automation.config.source import shorten
@@ -36,7 +38,18 @@ Username = Annotated[
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 DAYS_HELP = "write a date from 1900 to 2999"
 # a date in configuration: the tool counts months and years on from it, so not near year 9999
-Date = Annotated[dt.date, Field(ge=FIRST_DAY, le=LAST_DAY)]
+
+
+def _no_number(value: object) -> object:
+    """A date is written, not counted: pydantic reads a number as seconds since 1970 (a
+    fuzzing trial's `start_date: 1793577600` was 2026-11-02, unsaid, and `0` would be
+    1970-01-01)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise PydanticCustomError("date_type", "a number is not a date")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_no_number), Field(ge=FIRST_DAY, le=LAST_DAY)]
 OneLine = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[^\r\n]*$")]
 Url = Annotated[str, StringConstraints(pattern=r"^https://[^\s]+$", max_length=2000)]
 

@@ -111,6 +111,15 @@ CASES = [
         "config/programs/demo.yml:13: 'start_date' of cohort 'c1': '2026-13-01' is not a date: "
         "there is no month 13; write dates as YYYY-MM-DD, e.g. 2026-03-31",
     ),
+    (  # a fuzzing trial: read as seconds since 1970 (2026-11-02), unsaid
+        {
+            "config/programs/demo.yml": PROGRAM.replace(
+                "    name: Cohort 1\n", "    name: Cohort 1\n    start_date: 1793577600\n"
+            )
+        },
+        "config/programs/demo.yml:13: 'start_date' of cohort 'c1': '1793577600' is not a date; "
+        "write it as YYYY-MM-DD, e.g. 2026-03-31",
+    ),
     (
         {
             "config/people.yml": PEOPLE.replace("username: ana", "username: all").replace(
