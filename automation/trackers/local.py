@@ -546,6 +546,7 @@ def _iids(folder: Path) -> list[int]:
 
 
 LAST_IID = ".last-iid"  # the highest iid ever given in a folder: like GitLab, never reused
+MAX_IID = 2**31 - 1  # GitLab's iids are 32-bit integers
 
 
 def _check_length(description: str) -> None:
@@ -576,7 +577,10 @@ def _next_iid(folder: Path) -> int:
     issue's number is not given again)."""
     marker = folder / LAST_IID
     given = marker.read_text(encoding="utf-8").strip() if marker.is_file() else ""
-    iid = max(max(_iids(folder), default=0), int(given) if given.isdigit() else 0) + 1
+    # text that is no iid GitLab could give is not one (a fuzzing trial's 400 digits made a
+    # file name too long to write, after the record was rewritten): read as no record
+    last = int(given) if given.isascii() and given.isdigit() and len(given) <= 10 else 0
+    iid = max(max(_iids(folder), default=0), last if last <= MAX_IID else 0) + 1
     _write(marker, f"{iid}\n")
     return iid
 
