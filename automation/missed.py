@@ -173,7 +173,7 @@ def skipped_at_start(
         f"{desired.program.id}: {quantity(len(skipped), 'period')} that ended before the "
         f"backfill window, of a cohort or account whose first issues are {MADE_NOW}, "
         f"{'is' if len(skipped) == 1 else 'are'} not created{_named(desired, skipped)}. "
-        + _advice(desired.program, ends, today),
+        + _advice(desired.program, ends, today, repeated=False),
     )
 
 
@@ -221,10 +221,10 @@ def _over(desired: DesiredProgram, item: DesiredIssue, today: dt.date) -> bool:
 WINDOWS = ("quarter", WIDEST)  # backfill settings that reach back, narrowest first
 
 
-def _advice(program: Program, ends: list[dt.date], today: dt.date) -> str:
+def _advice(program: Program, ends: list[dt.date], today: dt.date, repeated: bool = True) -> str:
     """How to get them: the narrowest backfill setting wider than the kind's present one that
     reaches them (the widest window starts with the current year); else, that they are not
-    made any more."""
+    made any more, and (REPEATED: a warning every run gives) for how long it is said."""
     setting = program.backfill_setting
     value: object = functools.reduce(getattr, setting.split("."), program) if setting else None
     reached = WINDOWS.index(str(value)) + 1 if value in WINDOWS else 0  # those already set
@@ -236,10 +236,10 @@ def _advice(program: Program, ends: list[dt.date], today: dt.date) -> str:
                 "them" if reachable == len(ends) else f"the {reachable} that ended this {option}"
             )
             return f"To create {which}, set `{setting}: {option}` in the program file"
+    said = "; this is said until a year after each ended" if repeated else ""
     return (
-        "The tool does not create periods that ended before the program's current year "
-        "began (its fiscal year, for one that has one); this is said until a year after "
-        "each ended"
+        "No backfill setting reaches them: the tool does not create periods that ended before "
+        f"the program's current year began (its fiscal year, for one that has one){said}"
     )
 
 

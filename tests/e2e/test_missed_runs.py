@@ -147,6 +147,29 @@ def test_a_quarter_backfill_creates_this_quarters_missed_months_only(shipped: Pa
     assert months == ["2027-01", "2027-02", "2027-03"]
 
 
+def test_a_new_cohorts_months_no_setting_reaches_are_said_once_and_so(shipped: Path) -> None:
+    """A newcomer's trial: a cohort's months that ended last year, not made as its first
+    issues are, were said once, in words that promised the note "until a year after each
+    ended", and read as if a backfill setting would bring them."""
+    keep_programs(shipped, "csm-aspiring-leaders", csm_group=True)
+    assert run("apply", "2027-01-04").code == 0
+    edit(
+        shipped / CSM,
+        "cohorts:\n",
+        "cohorts:\n  - id: fy27-second\n    name: FY27 second group\n    start_date: 2026-11-02\n"
+        "    end_date: 2027-04-30\n    participants:\n      - riley.chen\n",
+    )
+    result = run("apply", "2027-01-05")
+    said = [line for line in result.out.splitlines() if "before the backfill window" in line]
+    assert len(said) == 1, result.out
+    assert "FY27 second group: November 2026, FY27 second group: December 2026" in said[0]
+    assert said[0].endswith(
+        "No backfill setting reaches them: the tool does not create periods that ended before "
+        "the program's current year began (its fiscal year, for one that has one)"
+    ), said
+    assert "before the backfill window" not in run("apply", "2027-01-05").out
+
+
 def test_with_the_widest_backfill_the_advice_is_to_make_them_by_hand(shipped: Path) -> None:
     keep_programs(shipped, "csm-aspiring-leaders", csm_group=True)
     backfill(shipped, "year")
