@@ -128,7 +128,7 @@ def describe(detail: ErrorDetails, loc: Loc, source: Source) -> str:
         return f"{where}: is empty; write its value after the colon"
     if kind == "invalid_key":
         named = subject(loc, source.data)[0] or "the file"
-        return f"{named}: the key {loc[-1]} is not a name, like start_date; fix or remove the line"
+        return f"{named}: {_not_a_name(detail.get('input', loc[-1]))}"  # (loc holds True as 1)
     if kind.startswith(("date", "datetime")):
         shown = _quoted(written or value)
         return f"{where}: {shown} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-31"
@@ -138,6 +138,17 @@ def describe(detail: ErrorDetails, loc: Loc, source: Source) -> str:
         message = detail["msg"].split(", ", 1)[-1]
         return f"{where}: {message}"
     return f"{where}: {_plain(detail)}{_got(value, written)}; fix the value"
+
+
+def _not_a_name(key: Any) -> str:
+    """A key that is no text: a number, or what YAML made of `yes:`, `no:` or `~:` (a fuzzing
+    trial read "the key 1")."""
+    if isinstance(key, bool) or key is None:
+        return (
+            f"YAML reads a key here as {_YAML_READS[key]}, not as a name (it reads yes, no, on, "
+            "off and ~ so): put the key in quotes, or fix or remove the line"
+        )
+    return f"the key {key} is not a name, like start_date; fix or remove the line"
 
 
 def _not_text(value: Any, written: str | None) -> str:
