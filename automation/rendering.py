@@ -1120,8 +1120,13 @@ class Renderer:
     def _spelt(self, error: BaseException, template: str, line: int | None) -> frozenset[str]:
         """The attribute an UndefinedError names, when the template's line spells it (`.name`
         or `['name']`): the template's own word, not a value from configuration (a sponsee's
-        name looked up in a dict gets the same message)."""
-        found = _NO_ATTRIBUTE.match(getattr(error, "message", None) or "")
+        name looked up in a dict gets the same message); and a name no value has, which only
+        the template spells (a fuzzing trial read `'[confidential]' is undefined` of
+        `{{ nosuch }}` in epic.md.j2)."""
+        message = getattr(error, "message", None) or ""
+        if isinstance(error, jinja2.UndefinedError) and (named := _NO_NAME.match(message)):
+            return frozenset({named["name"]})
+        found = _NO_ATTRIBUTE.match(message)
         if not isinstance(error, jinja2.UndefinedError) or found is None or not line:
             return frozenset()
         name = re.escape(found["name"])
@@ -1265,6 +1270,7 @@ KEPT_NOTICE = (
 
 _OF_NONE = re.compile(r"^'None' has no attribute '(?P<name>.*)'$")
 _NO_ATTRIBUTE = re.compile(r"^'(?:[\w.]+\.)?(?P<cls>\w+) object' has no attribute '(?P<name>.*)'$")
+_NO_NAME = re.compile(r"^'(?P<name>\w+)' is undefined$")  # a name no value has
 
 
 def _undefined(message: str) -> str:
