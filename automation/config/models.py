@@ -49,7 +49,7 @@ def _no_number(value: object) -> object:
     return value
 
 
-Date = Annotated[dt.date, BeforeValidator(_no_number), Field(ge=FIRST_DAY, le=LAST_DAY)]
+Date = Annotated[dt.date, Field(ge=FIRST_DAY, le=LAST_DAY), BeforeValidator(_no_number)]
 OneLine = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[^\r\n]*$")]
 Url = Annotated[str, StringConstraints(pattern=r"^https://[^\s]+$", max_length=2000)]
 
