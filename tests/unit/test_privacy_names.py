@@ -24,3 +24,18 @@ def test_a_name_part_inside_a_settings_name_is_not_taken_out() -> None:
     problem = Problem("p.yml", 78, "'sponsorship.scores.grace_days': too big; Grace wrote it")
     (said,) = unnamed([problem], names, values=False)
     assert said.message == f"'sponsorship.scores.grace_days': too big; {HIDDEN} wrote it"
+
+
+def test_a_username_typed_one_key_off_is_taken_out_with_its_suggestion() -> None:
+    """A privacy trial: `program manager 'mcanary.lea' is not in the roster; did you mean
+    '[confidential]'?` told CI logs who manages a confidential program, one key off."""
+    names = names_of([("mcanary.lee", "Mcanaryname Lee"), ("hcanary.berg", "Hcanary Berg")])
+    message = "program manager 'mcanary.lea' is not in the roster; did you mean 'mcanary.lee'?"
+    (said,) = unnamed([Problem("esp.yml", 85, message)], names, values=False)
+    assert "mcanary" not in said.message
+    assert said.message == (
+        f"program manager '{HIDDEN}' is not in the roster; did you mean '{HIDDEN}'?"
+    )
+    other = "manager 'hcanary.bergg' of 'x' is not in the roster"
+    (said,) = unnamed([Problem("people.yml", 73, other)], names, values=False)
+    assert "hcanary" not in said.message and "'x'" in said.message  # a word like none: kept
