@@ -285,11 +285,13 @@ class Observed:
     recorded_elsewhere: Mapping[int, str] = field(default_factory=dict)
     # ... and the programs whose record could not be read (elsewhere.py, `recorded`)
     unread_elsewhere: tuple[str, ...] = ()
+    # the issues this run created (run.observe_all): the program's own, whatever others say
+    made: frozenset[int] = frozenset()
 
     def others(self, public: bool) -> Others:
         """What says an issue of the list is not the program's (PUBLIC: the program is)."""
         homes = frozenset(epic.iid for epic in self.epics or ())
-        return Others(self.recorded_elsewhere, self.unread_elsewhere, public, homes)
+        return Others(self.recorded_elsewhere, self.unread_elsewhere, public, homes, self.made)
 
 
 @dataclass(frozen=True)

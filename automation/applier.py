@@ -100,6 +100,7 @@ class Writer:
     spam: str | None = None  # why GitLab's spam check stopped accepting text this run
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (program, what)
     epics: dict[str, ObservedEpic] = field(default_factory=dict)  # created this run, by key
+    made: dict[int, str] = field(default_factory=dict)  # issues created this run: program
     full: set[int] = field(default_factory=set)  # tracking issues GitLab takes no more links on
     # whom text may mention (people.yml's usernames, lowercased); None: any GitLab user
     roster: frozenset[str] | None = None
@@ -172,6 +173,7 @@ class Writer:
         except CreationRefused as error:
             self.refused = str(error)
             raise
+        self.made[created.iid] = action.program
         self._kept(action.program, issue, created)
         if created.assignees != action.issue.assignees:
             self.made_as = replace(action, issue=replace(action.issue, assignees=created.assignees))

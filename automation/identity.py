@@ -244,6 +244,7 @@ class Others:
     unread: Sequence[str] = ()  # programs whose record could not be read
     public: bool = False  # the program is public ...
     homes: Collection[int] = ()  # ... and these are its epics
+    made: Collection[int] = ()  # the issues this run created (the next run's record holds them)
 
     def against(self, issue: ObservedIssue, own: frozenset[int], keeper: bool) -> str | None:
         """Why ISSUE is not this program's, whose record holds OWN (KEEPER: it carries the
@@ -251,7 +252,7 @@ class Others:
         owner = self.recorded.get(issue.iid)
         if owner is not None:
             return _theirs(issue, owner, issue.iid in own)
-        if issue.iid in own:
+        if issue.iid in own or issue.iid in self.made:
             return None
         if not keeper and _holds_index(issue.description):
             return _hidden(issue, "it holds a program's index of keys (a tracking or index issue)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -313,15 +313,17 @@ def make_plan(
     listed: Lister | None = None,
     *,
     widen: bool = False,
+    created: Mapping[int, str] | None = None,
 ) -> Plan:
     """Observe the tracker and plan every chosen program, limited to some steps (no writes);
-    LISTED lists a program label's issues (the tracker's list by default); WIDEN: see
-    observe_all."""
+    LISTED lists a program label's issues (the tracker's list by default); WIDEN, and CREATED
+    (`made`): see observe_all."""
     labels = tracker.label_names()
     epics = tracker.epics_available()
     shown = prepared.privacy
     plan = Plan()
-    for desired, seen in observe_all(prepared, tracker, labels, epics, listed, widen=widen):
+    everyone = observe_all(prepared, tracker, labels, epics, listed, widen=widen, made=created)
+    for desired, seen in everyone:
         observed, planned = _planned(prepared, tracker, desired, seen, today)
         if "remind" in steps and not calendar_refused(desired, observed.issues):
             # its reads only when reminders are to be sent; an issue over as it was (a hire
@@ -492,6 +494,7 @@ def observe_all(
     listed: Lister | None = None,
     *,
     widen: bool = False,
+    made: Mapping[int, str] | None = None,
 ) -> list[tuple[DesiredProgram, Observed]]:
     """Every chosen program observed, each with the issues other programs' records of keys
     hold (elsewhere.py): those of the programs observed, and, when one of these shows an issue
@@ -499,11 +502,15 @@ def observe_all(
     label's list. WIDEN (a plan before any write): raise Widen when such a program, left out
     only because none of its issues changed, holds one of those issues (a person pasted
     another program's first line and label over it) or its record cannot be read: its own
-    issue is changed, and its figures with it."""
+    issue is changed, and its figures with it. MADE: the issues this run created (iid ->
+    program): the program's own that its list shows, whatever other records say, and the
+    next run's record holds (a privacy trial: ESP's tracking issue not made, its record
+    unreadable, held back every issue the other programs had just made)."""
     seen = [(d, observe(tracker, d, labels, epics, listed)) for d in prepared.programs]
     records = {d.program.id: recorded(d.program, _with_fetched(o)) for d, o in seen}
+    ours = {d.program.id: _made_for(made or {}, d.program.id) for d, _ in seen}
     strays = frozenset().union(
-        *(unrecorded(d.program, o.issues, records[d.program.id] or frozenset()) for d, o in seen)
+        *(unrecorded(d.program, o.issues, _own(records, ours, d.program.id)) for d, o in seen)
     )
     if strays:
         left = [p for p in prepared.loaded.read if p.id not in records]
@@ -512,13 +519,23 @@ def observe_all(
         claimed = claiming(found, strays) & prepared.widenable
         if widen and claimed:
             raise Widen(claimed)
-    return [(d, _told(o, records, d.program.id)) for d, o in seen]
+    return [(d, _told(o, records, d.program.id, ours[d.program.id])) for d, o in seen]
 
 
-def _told(observed: Observed, records: Records, program_id: str) -> Observed:
-    """OBSERVED with what the other programs' RECORDS say (elsewhere.py)."""
+def _made_for(made: Mapping[int, str], program_id: str) -> frozenset[int]:
+    return frozenset(iid for iid, program in made.items() if program == program_id)
+
+
+def _own(records: Records, ours: Mapping[str, frozenset[int]], program_id: str) -> frozenset[int]:
+    """The issues a program's record holds, and those this run made for it."""
+    return (records[program_id] or frozenset()) | ours[program_id]
+
+
+def _told(observed: Observed, records: Records, program_id: str, made: frozenset[int]) -> Observed:
+    """OBSERVED with what the other programs' RECORDS say (elsewhere.py), and the issues
+    this run MADE for the program."""
     theirs, unknown = others(records, program_id), unread(records, program_id)
-    return replace(observed, recorded_elsewhere=theirs, unread_elsewhere=unknown)
+    return replace(observed, recorded_elsewhere=theirs, unread_elsewhere=unknown, made=made)
 
 
 def _with_fetched(observed: Observed) -> list[ObservedIssue]:
@@ -702,7 +719,7 @@ def _rounds(  # noqa: PLR0917
             plan = (
                 first
                 if first is not None
-                else make_plan(prepared, tracker, today, steps, lists.again())
+                else make_plan(prepared, tracker, today, steps, lists.again(), created=writer.made)
             )
             first = None
             plans.append(plan)

@@ -784,3 +784,24 @@ def test_on_gitlab_free_an_assignee_write_saved_though_its_answer_was_lost_is_sa
         assert fake.issues(PROJECT)[0]["assignees"] == ["lukas.brandt"] and len(sent) == 1
     assert isinstance(made, UpdateAssignees)
     assert (made.add, made.remove) == (("lukas.brandt",), ("tom.reyes",))
+
+
+def test_a_program_whose_tracking_issue_cannot_be_made_holds_back_no_other_program(
+    shipped: Path,
+) -> None:
+    """A privacy trial: the ESP program manager had no GitLab account, so ESP's tracking issue
+    (assigned to them) was not made while its accounts' issues were; the next round read ESP's
+    record of keys as unreadable (issues of its own, no tracking issue), and failed 30 issues
+    of the other programs, each made by that very run, as possibly ESP's."""
+    keep_programs(shipped, "csm-aspiring-leaders", "executive-sponsorship", csm_group=True)
+    fake = new_fake("premium", users=tuple(u for u in roster() if u != "morgan.lee"))
+    with fake.activate():
+        gitlab = GitLabBackend(fake)
+        for _ in range(2):  # and the next run, ESP's tracking issue still not made
+            result = gitlab.cli("apply")
+            said = result.out + result.err
+            failed = [line for line in said.splitlines() if line.startswith("FAILED")]
+            assert failed and all("executive-sponsorship/" in line for line in failed), failed
+            assert "record of keys" not in said
+        made = {i.key for i in gitlab.issues()}
+        assert "csm-aspiring-leaders/fy27-pilot/aiko.tanaka" in made
