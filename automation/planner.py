@@ -117,7 +117,7 @@ def plan_program(
     wanted = [item.key for item in desired.every_issue()]
     years = moved_periods(desired.issues, observed.issues)
     renamed = {
-        **moved(program, (i.key for i in observed.issues), desired.moves),
+        **moved(program, (i.key for i in observed.issues), desired.moves, frozenset(wanted)),
         **aliases(desired.every_issue()),
         **years,
     }

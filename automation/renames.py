@@ -217,25 +217,33 @@ def _near(issue: ObservedIssue, due: dt.date) -> bool:
 
 
 def moved(
-    program: Program, keys: Iterable[str | None], paths: Sequence[tuple[str, str]] = ()
+    program: Program,
+    keys: Iterable[str | None],
+    paths: Sequence[tuple[str, str]] = (),
+    current: Collection[str] = (),
 ) -> dict[str, str]:
     """Former key -> key for each of KEYS made under a renamed program's former id, or under
     a renamed group's (PATHS: `DesiredProgram.moves`): every issue and epic of the program
     follows its rename, those configuration no longer asks for (a person who left, an account
     set back to proposed) too, or they would be left behind under the former key once
     `renamed_from` is removed (a newcomer's trial: Sky, withdrawn, put back after that, got a
-    second issue)."""
+    second issue). Each key under the program's new id too, as its index reads it (a review:
+    a program and a cohort renamed together left the withdrawn issue behind); never a key
+    configuration asks for now (CURRENT: a username renamed from `monthly` is no cohort's
+    monthly issue)."""
     old = program.renamed_from
     found: dict[str, str] = {}
     for key in keys:
-        now = key or ""
-        if old is not None and now.startswith(old + "/"):
-            now = program.id + now[len(old) :]
+        if not key or key in current:
+            continue
+        forms = [key]
+        if old is not None and key.startswith(old + "/"):
+            forms.append(program.id + key[len(old) :])  # as the index reads it
+        now = forms[-1]
         for new, was in reversed(paths):  # a cohort's rename before a pair's within it
             if now.startswith(was + "/"):
                 now = new + now[len(was) :]
-        if key and now != key:
-            found[key] = now
+        found.update((form, now) for form in forms if form != now and form not in current)
     return found
 
 

@@ -879,3 +879,30 @@ def test_a_withdrawn_issue_gets_a_renamed_sections_heading(project: Path) -> Non
     assert lena.state == "closed" and f"## {NEW_HEADING}\n" in lena.description
     assert f"## {OLD_HEADING}\n" not in lena.description
     assert "No changes" in ok(run("plan"))
+
+
+def test_a_withdrawn_issue_follows_a_program_and_a_cohort_renamed_together(project: Path) -> None:
+    """A review: with the program renamed in the same change, Lena's withdrawn issue kept its
+    key and label, left the rollup unsaid (her index entry, read under the new id, named no
+    item), and putting her back made a second issue."""
+    ok(run("apply"))
+    lena = issues(project)[f"{OLD}/lena.fischer"]
+    edit(CSM, "      - lena.fischer\n", "")
+    ok(run("apply"))
+    edit(CSM, "id: csm-aspiring-leaders\n", "id: csm-al\nrenamed_from: csm-aspiring-leaders\n")
+    rename_cohort()
+    ok(run("apply"))
+    new = "csm-al/fy27-cohort-1/lena.fischer"
+    gone = issues(project)[new]
+    assert (gone.iid, gone.state) == (lena.iid, "closed")
+    assert "program::csm-al" in gone.labels and "program::csm-aspiring-leaders" not in gone.labels
+    tracking = issues(project)["csm-al/tracking"].description
+    assert (
+        f"#{lena.iid} (closed)" in tracking and f"{lena.iid} fy27-cohort-1/lena.fischer" in tracking
+    )
+    assert "No changes" in ok(run("plan"))
+    edit(CSM, "renamed_from: csm-aspiring-leaders\n", "")
+    edit(CSM, "\n    renamed_from: fy27-pilot", "")
+    edit(CSM, "      - aiko.tanaka\n", "      - aiko.tanaka\n      - lena.fischer\n")
+    back = ok(run("apply"))
+    assert f"reopened #{lena.iid}" in back and "created issue" not in back
