@@ -41,10 +41,11 @@ DAYS_HELP = "write a date from 1900 to 2999"
 
 
 def _no_number(value: object) -> object:
-    """A date is written, not counted: pydantic reads a number as seconds since 1970 (a
-    fuzzing trial's `start_date: 1793577600` was 2026-11-02, unsaid, and `0` would be
-    1970-01-01)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    """A date is written, not counted: pydantic reads a number (or digits in quotes) as
+    seconds since 1970 (a fuzzing trial's `start_date: 1793577600` was 2026-11-02, unsaid, and
+    `0` would be 1970-01-01)."""
+    digits = isinstance(value, str) and value.strip().lstrip("-").isdigit()
+    if digits or (isinstance(value, int | float) and not isinstance(value, bool)):
         raise PydanticCustomError("date_type", "a number is not a date")
     return value
 
@@ -457,7 +458,7 @@ class Program(Frozen):
         named = (
             (("template",), self.template),
             (("tracking", "template"), self.tracking.template),
-            (("completion", "note"), self.completion.note),
+            *((("completion", "note"), n) for n in (self.completion.note,) if n),  # "": none
         )
         return tuple((loc, name) for loc, name in named if name is not None)  # "": said
 

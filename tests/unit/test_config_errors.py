@@ -120,6 +120,15 @@ CASES = [
         "config/programs/demo.yml:13: 'start_date' of cohort 'c1': '1793577600' is not a date; "
         "write it as YYYY-MM-DD, e.g. 2026-03-31",
     ),
+    (  # a review: in quotes, the same
+        {
+            "config/programs/demo.yml": PROGRAM.replace(
+                "    name: Cohort 1\n", "    name: Cohort 1\n    start_date: '1793577600'\n"
+            )
+        },
+        "config/programs/demo.yml:13: 'start_date' of cohort 'c1': '1793577600' is not a date; "
+        "write it as YYYY-MM-DD, e.g. 2026-03-31",
+    ),
     (
         {
             "config/people.yml": PEOPLE.replace("username: ana", "username: all").replace(
