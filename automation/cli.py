@@ -212,9 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--full",
         action="store_true",
         help="GitLab only: check every program and read every issue, even when nothing (or "
-        "only some "
-        "programs' issues) changed since the last run that left nothing to do (the first "
-        "run of each day always does)",
+        "only some programs' issues) changed since the last run that left nothing to do (the "
+        "first run of each day always does)",
     )
     dashboard = commands.add_parser(
         "dashboard",

@@ -454,13 +454,14 @@ class Program(Frozen):
     def template_files(self) -> tuple[tuple[tuple[str | int, ...], str], ...]:
         """Each template file the program names, with where in its file: each must exist (a
         tester's missing `completion.note` was said at line 1 of the file that was not there).
-        A kind adds its own."""
-        named = (
+        A kind adds its own. An empty `template` is said (`validate` names its line); an empty
+        completion note is none, as it was before that (a review)."""
+        note = self.completion.note
+        return (
             (("template",), self.template),
             (("tracking", "template"), self.tracking.template),
-            *((("completion", "note"), n) for n in (self.completion.note,) if n),  # "": none
+            *([(("completion", "note"), note)] if note else []),
         )
-        return tuple((loc, name) for loc, name in named if name is not None)  # "": said
 
     @property
     def is_confidential(self) -> bool:
