@@ -20,6 +20,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from automation.config.counts import Count
 from automation.config.reminders import Reminders
 from automation.config.source import shorten
 from automation.mentions import USERNAME_PATTERN
@@ -67,9 +68,9 @@ class GitLabSettings(Frozen):
     group: str = Field(min_length=1, description="full path of the group for labels and epics")
     project: str = Field(min_length=1, description="full path of the project for issues")
     epics: bool = True
-    issue_creates_per_minute: int = Field(default=150, ge=1, le=200)
-    notes_per_minute: int = Field(default=50, ge=1, le=60)
-    issue_updates_per_minute: int = Field(default=500, ge=1, le=600)
+    issue_creates_per_minute: Count = Field(default=150, ge=1, le=200)
+    notes_per_minute: Count = Field(default=50, ge=1, le=60)
+    issue_updates_per_minute: Count = Field(default=500, ge=1, le=600)
     former_users: tuple[Username, ...] = Field(
         default=(), description="users of replaced tokens, whose issues the tool keeps"
     )
@@ -110,7 +111,7 @@ class Person(Frozen):
     username: Username
     name: OneLine
     title: OneLine | None = None
-    grade: int | None = Field(default=None, ge=1, le=20, description="when not from the title")
+    grade: Count | None = Field(default=None, ge=1, le=20, description="when not from the title")
     manager: Username | None = None
     start_date: Date | None = None
     geo: OneLine | None = None
@@ -151,7 +152,7 @@ class JobTitle(Frozen):
     """A title and its job grade, with the other spellings the handbook uses for it."""
 
     title: OneLine
-    grade: int = Field(ge=1, le=20)
+    grade: Count = Field(ge=1, le=20)
     also: tuple[OneLine, ...] = Field(
         default=(), description="other spellings, e.g. the page's level heading"
     )
@@ -164,8 +165,8 @@ class JobTitle(Frozen):
 class GradeRange(Frozen):
     """Grades `from` to `to`, both included."""
 
-    low: int = Field(alias="from", ge=1, le=20)
-    high: int = Field(alias="to", ge=1, le=20)
+    low: Count = Field(alias="from", ge=1, le=20)
+    high: Count = Field(alias="to", ge=1, le=20)
 
     def __contains__(self, grade: object) -> bool:
         return isinstance(grade, int) and self.low <= grade <= self.high
@@ -373,7 +374,7 @@ class RecordField(Frozen):
         allow_inf_nan=False,
         description="the smallest value that makes sense: 0 for a count",
     )
-    min_for_average: int = Field(
+    min_for_average: Count = Field(
         default=1, ge=1, description="hide the average until this many issues recorded a value"
     )
     rollup: bool = Field(

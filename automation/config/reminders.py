@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from automation.config.counts import Count
 from automation.config.source import shorten
 from automation.mentions import USERNAME_PATTERN
 
@@ -93,7 +94,7 @@ class Reminders(_Frozen):
         default=False,
         description="one note a week in the tracking issue instead of a note per issue",
     )
-    late_days: int = Field(
+    late_days: Count = Field(
         default=7, ge=0, le=60, description="sent up to this many days after its day (missed runs)"
     )
     program_lead: _User | None = Field(default=None, description="the role program_lead")

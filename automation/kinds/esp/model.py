@@ -6,6 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
+from automation.config.counts import Count
 from automation.config.models import Date, Frozen, OneLine, Program, Slug, Username
 
 
@@ -75,20 +76,20 @@ class Leadership(Frozen):
 class ExecutiveSponsorship(Frozen):
     """The `esp:` part of an Executive Sponsorship Program."""
 
-    fiscal_year_start_month: int = Field(default=2, ge=1, le=12)
-    create_days_ahead: int = Field(default=0, ge=0, le=31)
+    fiscal_year_start_month: Count = Field(default=2, ge=1, le=12)
+    create_days_ahead: Count = Field(default=0, ge=0, le=31)
     backfill: Literal["quarter", "year", "none"] = Field(
         default="quarter",
         description="periods that ended with no issue (runs were missed) are created, overdue, "
         "back to the start of the current fiscal quarter or year",
     )
-    max_accounts_per_sponsor: int = Field(default=4, ge=1)
+    max_accounts_per_sponsor: Count = Field(default=4, ge=1)
     sponsor_cap: Literal["warning", "error"] = Field(
         default="warning",
         description="a sponsor over `max_accounts_per_sponsor` (the page's target): a warning, "
         "or with `error` a failed item whose accounts get no new issues (other programs run)",
     )
-    min_commitment_months: int = Field(default=12, ge=1)
+    min_commitment_months: Count = Field(default=12, ge=1)
     program_manager: Username
     templates: CadenceTemplates = CadenceTemplates()
     titles: CadenceTitles = CadenceTitles()

@@ -6,6 +6,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field
 
+from automation.config.counts import Count
 from automation.config.models import Date, Frozen, OneLine, Program, Slug, Url, Username
 
 
@@ -93,9 +94,9 @@ class Hire(Frozen):
 class MilestoneDays(Frozen):
     """When a hire's milestones fall, in days: after the start date, or after the workshop."""
 
-    ready: int = Field(default=30, ge=0, le=365, description='"customer conversation ready"')
-    goal: int = Field(default=90, ge=0, le=365, description="first deal or engagement; due date")
-    live_lead: int = Field(default=30, ge=0, le=365, description="after the SQS workshop ends")
+    ready: Count = Field(default=30, ge=0, le=365, description='"customer conversation ready"')
+    goal: Count = Field(default=90, ge=0, le=365, description="first deal or engagement; due date")
+    live_lead: Count = Field(default=30, ge=0, le=365, description="after the SQS workshop ends")
 
 
 class Links(Frozen):
@@ -126,14 +127,14 @@ class Swag(Frozen):
 class Onboarding(Frozen):
     """The `onboarding:` part of an onboarding program."""
 
-    create_days_before_start: int = Field(default=14, ge=0, le=365)
-    prework_days: int = Field(
+    create_days_before_start: Count = Field(default=14, ge=0, le=365)
+    prework_days: Count = Field(
         default=14,
         ge=0,
         le=365,
         description="a hire's workshop starts at least this many days after their start",
     )
-    prework_due_days: int = Field(
+    prework_due_days: Count = Field(
         default=3,
         ge=0,
         le=60,

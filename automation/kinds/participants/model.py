@@ -6,6 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
+from automation.config.counts import Count
 from automation.config.models import Date, Frozen, OneLine, Program, Slug, Username
 
 
@@ -74,7 +75,7 @@ class ParticipantsProgram(Program):
         default=None, description="the program lead: assigned the tracking and group issues"
     )
     group_issues: GroupIssues | None = None
-    create_days_before_start: int = Field(
+    create_days_before_start: Count = Field(
         default=14,
         ge=0,
         le=365,

@@ -8,6 +8,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from automation.calendar import add_months
+from automation.config.counts import Count
 from automation.config.models import (
     Date,
     Frozen,
@@ -28,9 +29,9 @@ PairStatus = Literal["proposed", "approved", "released"]
 class SponsorshipRules(Frozen):
     """Matching rules: must-rules are errors; should-rules are warnings unless set to error."""
 
-    min_sponsor_grade: int = Field(default=10, ge=1, le=20)
-    min_grade_gap: int = Field(default=2, ge=0, le=10)
-    min_tenure_months: int = Field(default=6, ge=0, le=120)
+    min_sponsor_grade: Count = Field(default=10, ge=1, le=20)
+    min_grade_gap: Count = Field(default=2, ge=0, le=10)
+    min_tenure_months: Count = Field(default=6, ge=0, le=120)
     sponsor_manages_people: RuleLevel = "warning"
     max_timezone_gap_hours: float = Field(default=6, ge=0, le=24)
     timezone_gap: RuleLevel = "warning"
@@ -73,7 +74,7 @@ class SponsorshipCohort(Frozen):
     sponsor_training: Date | None = Field(default=None, description="the Sponsor Training's")
     pairs: tuple[Pair, ...] = Field(min_length=1)
     renamed_from: Slug | None = Field(default=None, description="the cohort's former id")
-    program_months: int | None = Field(
+    program_months: Count | None = Field(
         default=None,
         ge=1,
         le=24,
@@ -101,7 +102,7 @@ class Checkpoint(Frozen):
 
     id: CheckpointId
     label: OneLine = Field(description="after 'Sponsee ' / 'Sponsor ', e.g. 'satisfaction (start)'")
-    days_after_start: int | None = Field(default=None, ge=0, le=800)
+    days_after_start: Count | None = Field(default=None, ge=0, le=800)
     renamed_from: OneLine | None = Field(
         default=None,
         description="the label's former wording: scores recorded under it are still read",
@@ -125,8 +126,8 @@ class Scores(Frozen):
     template: str
     out_of: float = Field(default=10, gt=0)
     checkpoints: tuple[Checkpoint, ...] = Field(min_length=1)
-    grace_days: int = Field(default=14, ge=0, le=365, description="after a checkpoint's date")
-    min_answers: int = Field(default=3, ge=2, le=1000, description="per published figure")
+    grace_days: Count = Field(default=14, ge=0, le=365, description="after a checkpoint's date")
+    min_answers: Count = Field(default=3, ge=2, le=1000, description="per published figure")
 
     @model_validator(mode="after")
     def _one_each(self) -> Scores:
@@ -149,7 +150,7 @@ class Advancement(Frozen):
     """The page's "Career Advancement Rate within twelve months": an issue per pair, that many
     months after the cohort ends, to record whether the sponsee advanced."""
 
-    months_after_end: int = Field(default=12, ge=1, le=36)
+    months_after_end: Count = Field(default=12, ge=1, le=36)
     title: OneLine
     template: str
     label: OneLine = Field(description="the line recorded: 1 (advanced) or 0 (not)")
@@ -158,8 +159,8 @@ class Advancement(Frozen):
 class Sponsorship(Frozen):
     """The `sponsorship:` part of a sponsorship program."""
 
-    program_months: int = Field(default=6, ge=1, le=24)
-    commitment_months: int = Field(default=9, ge=1, le=24)
+    program_months: Count = Field(default=6, ge=1, le=24)
+    commitment_months: Count = Field(default=9, ge=1, le=24)
     allow_public_issues: bool = Field(default=False, description="see README.md, Privacy")
     handbook: Url | None = Field(default=None, description="the program's handbook page")
     lead: Username | None = Field(
