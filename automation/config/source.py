@@ -245,7 +245,7 @@ class _Builder:
         self.written: dict[Loc, str] = {}
         self.problems: list[Problem] = []
         self.refused: set[Loc] = set()
-        self.bad_dates: list[tuple[Loc, int, str]] = []  # said once the whole file is read
+        self.bad_values: list[tuple[Loc, int, yaml.Node]] = []  # said once it is all read
         self._seen: set[int] = set()  # ids of nodes built at least once
         self._path: set[int] = set()  # ids of the collections being built, root to here
 
@@ -282,12 +282,12 @@ class _Builder:
 
     def _value(self, node: yaml.Node, loc: Loc) -> Any:
         """A scalar value; what YAML read as other than text (`NO` as false) keeps its text,
-        and a value YAML cannot construct (a date of month 13) is reported once, here, and
-        kept as its text."""
+        and a value YAML cannot construct (a date of month 13, a number of 5,000 digits) is
+        reported once, here, and kept as its text."""
         try:
             value = self._scalar(node)
         except ValueError:
-            self.bad_dates.append((loc, node.start_mark.line + 1, str(node.value)))
+            self.bad_values.append((loc, node.start_mark.line + 1, node))
             self.refused.add(loc)
             return node.value
         if node.tag != STR:
@@ -347,14 +347,23 @@ def shorten(value: object, most: int = MAX_SHOWN) -> str:
     return text if len(text) <= most else text[: most - 1] + "…"
 
 
-def _bad_dates(found: Iterable[tuple[Loc, int, str]], data: Any, file: str) -> list[Problem]:
-    """Each value YAML took for a date but cannot be one, named as any value is (`'end_date'
-    of cohort 'fy27-pilot'`): the whole file is read by then."""
+def _bad_values(found: Iterable[tuple[Loc, int, yaml.Node]], data: Any, file: str) -> list[Problem]:
+    """Each value YAML took for a date or a number but cannot be one, named as any value is
+    (`'end_date' of cohort 'fy27-pilot'`): the whole file is read by then."""
     from automation.config.wording import label  # noqa: PLC0415 - wording imports this module
 
     return [
-        Problem(file, line, f"{label(loc, data)}: {bad_date(text)}") for loc, line, text in found
+        Problem(file, line, f"{label(loc, data)}: {_bad_value(node)}") for loc, line, node in found
     ]
+
+
+def _bad_value(node: yaml.Node) -> str:
+    """What is wrong with a value YAML cannot construct: a date that is none, or a number too
+    long for Python to read (over 4,300 digits: a fuzzing trial read "is not a date")."""
+    text = str(node.value)
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        return bad_date(text)
+    return f"'{shorten(text)}' has {len(text):,} characters, too many for a number; fix the value"
 
 
 def bad_date(text: str) -> str:
@@ -432,7 +441,7 @@ def _parse(kind: type[_Loader | _CLoader], text: str, file: str) -> Source:
         data,
         builder.lines,
         builder.written,
-        (*builder.problems, *_bad_dates(builder.bad_dates, data, file)),
+        (*builder.problems, *_bad_values(builder.bad_values, data, file)),
         frozenset(builder.refused),
     )
 
