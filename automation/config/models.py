@@ -96,7 +96,18 @@ def _gitlab_path(value: str) -> str:
             f"'{shorten(value)}' is not a full path: write it without spaces or a leading or "
             f"trailing '/', {example}"
         )
+    odd = next((part for part in value.split("/") if not _PATH_PART.fullmatch(part)), None)
+    if odd is not None:
+        raise ValueError(
+            f"'{shorten(odd)}' cannot be part of a GitLab path: a group's or project's path has "
+            f"letters, digits, '_', '-' and '.', and starts with a letter, digit, '_' or '.', "
+            f"{example}"
+        )
     return value
+
+
+# A path segment as GitLab allows one (lib/gitlab/path_regex.rb): `@all` or `ops team` is none.
+_PATH_PART = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.-]*")
 
 
 class Settings(Frozen):
