@@ -574,6 +574,24 @@ def test_a_pair_issue_made_before_managers_were_assigned_gets_its_manager(
     assert run("apply").out.splitlines()[-1].startswith("No changes")
 
 
+def test_a_sponsee_s_new_manager_is_written_in_the_pair_s_table_and_tasks_name_nobody(
+    sponsorship: Path,
+) -> None:
+    # a newcomer's trial: the table kept naming the former manager, and the IGP task too
+    assert run("apply").code == 0
+    before = pair(sponsorship, "sam.delacroix").description
+    assert "| Sponsee's manager | @priya.natarajan |" in before
+    assert "IGP) together; the sponsor" in before  # the task names no manager to go stale
+    people = sponsorship / "config" / "people.yml"
+    edit(people, "grade: 7\n    manager: priya.natarajan", "grade: 7\n    manager: marcus.oyelaran")
+    result = run("apply")
+    assert result.code == 0 and "template now words" not in result.out, result.out
+    after = pair(sponsorship, "sam.delacroix").description
+    assert "| Sponsee's manager | @marcus.oyelaran |" in after
+    assert "@priya.natarajan" not in after
+    assert run("apply").out.splitlines()[-1].startswith("No changes")
+
+
 def test_the_program_lead_is_assigned_the_programs_own_issues(sponsorship: Path) -> None:
     """The tracking issue, the cohort rollups and the plan were on nobody's list (a review):
     `lead` is assigned them, and a program without one leaves them unassigned as before."""
