@@ -124,12 +124,17 @@ def due_after(item: DesiredIssue, found: ObservedIssue) -> dt.date | None:
 
 
 def dates_moved(
-    program: Program, actions: Sequence[Action], found: Mapping[str, ObservedIssue]
+    program: Program,
+    actions: Sequence[Action],
+    found: Mapping[str, ObservedIssue],
+    desired: Mapping[str, DesiredIssue],
 ) -> tuple[str, ...]:
     """One warning for the issues whose due date the plan's ACTIONS move while their own
-    text, outside the tool's blocks, still says the old one (a hire's goal day, written when
-    the issue was made and then theirs): said by the run that moves them (a newcomer moved a
-    start date; only the reworded task that held the date was warned of)."""
+    text, outside the tool's blocks, still says the old one and today's rendering no longer
+    does (a hire's goal day, written when the issue was made and then theirs): said by the
+    run that moves them (a newcomer moved a start date; only the reworded task that held the
+    date was warned of). A date the template still writes (a period's last day, a goal the
+    move left alone) is right where it stands: an upgrade trial was told to correct those."""
     moved = [
         f"{issue.reference} ({action.before} -> {action.after or 'none'})"
         for action in actions
@@ -137,6 +142,7 @@ def dates_moved(
         and action.before is not None
         and (issue := found.get(action.key)) is not None
         and action.before.isoformat() in outside_blocks(issue.description)
+        and action.before.isoformat() not in _written_now(desired.get(action.key))
     ]
     if not moved:
         return ()
@@ -144,10 +150,20 @@ def dates_moved(
     which = f"issue {moved[0]}" if one else f"issues {', '.join(moved)}"
     its, it = ("its", "it was") if one else ("their", "they were")
     return (
-        f"{program.id}: configuration moves the due date of {which}; the dates written in "
-        f"{its} text when {it} made (outside the tool's blocks: a start date, a goal day) "
-        "stay as they were: correct them by hand where they are wrong",
+        f"{program.id}: {MOVES} the due date of {which}; the dates written in {its} text when "
+        f"{it} made (outside the tool's blocks: a start date, a goal day) stay as they were: "
+        "correct them by hand where they are wrong",
     )
+
+
+# what moved a due date: configuration, or an upgrade's new rule for it (an upgrade trial
+# was sent looking through configuration's history for a change nobody made)
+MOVES = "configuration (or a new release's rule for due dates) moves"
+
+
+def _written_now(item: DesiredIssue | None) -> str:
+    """An issue's text outside the tool's blocks as its template writes it today."""
+    return outside_blocks(item.description) if item is not None else ""
 
 
 FAR = dt.timedelta(days=183)  # a due date moved by more than this: a year typed wrong?
@@ -170,7 +186,7 @@ def moved_far(program: Program, actions: Sequence[Action]) -> tuple[str, ...]:
         return ()
     which = f"issue {moved[0]}" if len(moved) == 1 else f"issues {', '.join(moved)}"
     return (
-        f"{program.id}: configuration moves the due date of {which} by more than half a "
+        f"{program.id}: {MOVES} the due date of {which} by more than half a "
         "year: if that is not meant, check the dates they come from (`start_date`, "
         "`end_date`, `start`): a year typed wrong moves them so, and they follow it back "
         "once corrected",

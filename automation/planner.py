@@ -188,7 +188,8 @@ def plan_program(
         ]
     )
     planned = replace(planned, warnings=_one_per_heading(planned.warnings))
-    planned += Plan(warnings=dates_moved(program, planned.actions, found))  # the moves made
+    by_key = {item.key: item for item in desired.issues}
+    planned += Plan(warnings=dates_moved(program, planned.actions, found, by_key))  # made
     planned += Plan(warnings=moved_far(program, planned.actions))
     planned += Plan(warnings=_typed_moved(planned.actions))
     planned = said_public(program.id, planned)

@@ -53,6 +53,25 @@ def test_a_new_month_creates_only_that_months_issues(esp: Path) -> None:
     assert "No changes" in run("apply", today="2026-12-01").out
 
 
+def test_a_due_date_an_upgrade_moves_warns_of_no_date_the_template_still_writes(
+    esp: Path,
+) -> None:
+    """An upgrade trial: 0.2.0 made a month's issue due on its last day; the new rule moves it
+    to the Sunday its last week ends, and the run said "configuration moves" it and asked for
+    the period line's date (still right: the month ends then) to be corrected by hand."""
+    assert run("apply").code == 0
+    key = "executive-sponsorship/account/initech/monthly/2026-11"
+    path = path_of(esp, key)
+    assert "2026-11-01 to 2026-11-30" in path.read_text("utf-8")
+    edit(path, "due_date: 2026-12-06", "due_date: 2026-11-30")  # as 0.2.0 set it
+    edit(path, "<!-- automation:due 2026-12-06 -->", "<!-- automation:due 2026-11-30 -->")
+    result = run("apply")
+    assert result.code == 0, result.out + result.err
+    assert "dates written in" not in result.out and "moves the due date" not in result.out
+    assert str(issues(esp)[key].due_date) == "2026-12-06"
+    assert "No changes" in run("apply").out
+
+
 def test_a_newcomer_to_an_account_team_is_not_handed_past_periods(esp: Path) -> None:
     """A tester's finding: Priya, added to Umbrella Health's team in December, was assigned
     (and GitLab told everyone on them) the past months' open sessions too, overdue work from

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from automation.duedates import MOVES
 from automation.items import ObservedIssue
 from automation.markers import block_content
 from tests.conftest import keep_programs
@@ -1393,7 +1394,7 @@ def test_a_due_date_moved_by_a_year_is_said_as_it_moves(onboarding: Path) -> Non
     assert typo != entry
     people.write_text(text.replace(entry, typo), "utf-8")
     moved = run("apply")
-    said = f"sales-onboarding: configuration moves the due date of issue #{tom.iid} ("
+    said = f"sales-onboarding: {MOVES} the due date of issue #{tom.iid} ("
     assert said in moved.out, moved.out
     assert said not in run("apply").out  # said as it moves, not after
     people.write_text(text, "utf-8")
