@@ -82,7 +82,11 @@ def _hidden(action: Action, done: bool) -> str:
     of = f"of {action.program} (confidential)"
     if not action.iid:
         return f"{verb} a new {noun} {of}"
-    return f"{verb} {what}: {sign}{action.iid} {of}".replace(" :", ":")
+    line = f"{verb} {what}: {sign}{action.iid} {of}".replace(" :", ":")
+    # which of the template's blocks, as every issue of it has them: an upgrade trial read
+    # the two writes of one issue (a block, then the record of its new assignees) as one twice
+    blocks = _blocks(action.block) if isinstance(action, UpdateDescription) else ""
+    return f"{line}: {blocks}" if blocks else line
 
 
 def _line(action: Action, v: _Verbs) -> str:  # noqa: C901, PLR0912 - one flat case per action
@@ -138,12 +142,18 @@ def _what(block: str) -> str:
     tasks added."""
     names = block.split(", ")
     said = ["identity line restored"] if "identity line" in names else []
-    told = {RENAMED, HEADINGS_RENAMED, TASKS_ADDED}
-    said += [name for name in names if name in told]
-    blocks = [name for name in names if name not in {"identity line", *told}]
-    if blocks:
-        said.append(f"{', '.join(blocks)} block" + ("s" if len(blocks) > 1 else ""))
+    said += [name for name in names if name in _TOLD]
+    said += [_blocks(block)] if _blocks(block) else []
     return ", ".join(said)
+
+
+_TOLD = frozenset({RENAMED, HEADINGS_RENAMED, TASKS_ADDED})  # said as they are, not as blocks
+
+
+def _blocks(block: str) -> str:
+    """The tool's blocks a description update writes, in words ("rollup, index blocks")."""
+    blocks = [name for name in block.split(", ") if name not in {"identity line", *_TOLD}]
+    return f"{', '.join(blocks)} block" + ("s" if len(blocks) > 1 else "") if blocks else ""
 
 
 def diff(before: str, after: str) -> list[str]:

@@ -29,6 +29,7 @@ from automation.actions import (
     UpdateEpic,
     UpdateLabels,
 )
+from automation.changes import RENAMED
 from automation.items import NewEpic, NewIssue, ObservedIssue
 from automation.output import document as doc
 from automation.output.console import Console
@@ -94,6 +95,23 @@ def test_a_confidential_items_action_has_no_key_and_no_text() -> None:
     for action in items:
         assert set(action) == doc.ConfidentialActionJson.__required_keys__
     assert document["failures"][0]["key"] == "p #3 (confidential)"
+
+
+def test_a_confidential_issues_description_line_names_its_blocks_not_its_renaming() -> None:
+    """An upgrade trial read two writes of one pair's issue (its kept table, then the record
+    of its new assignees) as the same line twice: the blocks, the template's, tell them apart;
+    a renamed identity line would tell of a person, and is not said."""
+    hidden = Privacy(frozenset({"p"}))
+    table = UpdateDescription("p", "p/a", 4, "kept-facts", "a\n", "b\n")
+    record = UpdateDescription("p", "p/a", 4, f"{RENAMED}, assigned", "a\n", "b\n")
+    assert describe(table, privacy=hidden) == "update description: #4 of p (confidential): " + (
+        "kept-facts block"
+    )
+    assert describe(record, done=True, privacy=hidden) == (
+        "updated description: #4 of p (confidential): assigned block"
+    )
+    renamed = UpdateDescription("p", "p/a", 4, RENAMED, "a\n", "b\n")
+    assert describe(renamed, privacy=hidden) == "update description: #4 of p (confidential)"
 
 
 def test_a_confidential_epics_line_names_an_epic() -> None:
