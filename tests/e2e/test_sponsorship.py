@@ -42,6 +42,10 @@ def test_shipped_config_makes_four_confidential_pairs_plan_and_rollups(sponsorsh
     assert pairs[0].assignees == ("jordan.alvarez", "aiko.tanaka", "priya.natarajan")
     assert str(pairs[0].due_date) == "2027-08-01"  # six months after the cohort start
     assert "| Sponsee's manager | @priya.natarajan |" in pairs[0].description
+    # the page's "Individual Quarterly Feedback with DIB Team" is both sides' (a review: the
+    # sponsee's alone, the sponsor had no check-in)
+    dib = "**Sponsor and sponsee:** Each give your individual quarterly feedback to the DIB team"
+    assert pairs[0].description.count(dib) == 2  # the cohort's two quarters
     assert {
         "sales-sponsorship/plan",
         "sales-sponsorship/tracking",
