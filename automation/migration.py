@@ -768,8 +768,17 @@ def _shown(text: str, other: str | None = None) -> str:
     pairs = enumerate(zip(text, other, strict=False))
     same = next((i for i, (one, two) in pairs if one != two), min(len(text), len(other)))
     if same > _SHOWN - _LEAD:
-        return "…" + _shown(text[same - _LEAD :])
+        return "…" + _shown(text[_quoted_from(text, same) :])
     return text[: _SHOWN - 1].rstrip() + "…"
+
+
+def _quoted_from(text: str, same: int) -> int:
+    """Where a quote of TEXT that must show its difference at SAME starts: as far back as
+    the quote's room allows, at a word's start (an upgrade trial read `'…unt planning
+    session.'`, a task nobody could recognise)."""
+    start = max(min(same - _LEAD, len(text) - _SHOWN + 1), 0)
+    space = text.find(" ", start, same)
+    return space + 1 if start and text[start - 1] != " " and space != -1 else start
 
 
 def _issues(refs: Sequence[str]) -> str:
@@ -793,7 +802,7 @@ def _warning(program: str, notes: Sequence[tuple[_Said, str]], quote: bool) -> s
     task = f"task '{_shown(said.text, said.old)}'" if quote else f"task no. {said.spot + 1}"
     several = quote and len({(note.text, note.old) for note, _ in notes}) > 1  # each its own
     if several:
-        task = f"{task} (as {refs[0]} words it)"
+        task = f"{task} (as the template words it for {refs[0]})"
     if said.kind == _KEPT:
         counts = (
             "it is optional and counts nowhere: delete it where it no longer applies, or keep it"

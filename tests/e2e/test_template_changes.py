@@ -342,7 +342,8 @@ def test_managers_swapped_and_back_are_quoted_truly_and_ask_for_nothing_had(
     swapped = backend.cli("apply")
     assert swapped.code == 0, swapped.out
     (said,) = [line for line in swapped.out.splitlines() if "career growth" in line]
-    assert "(as #1 words it)" in said and "keep their earlier wording (#1's: '" in said, said
+    assert "(as the template words it for #1)" in said, said
+    assert "keep their earlier wording (#1's: '" in said, said
     _swap("marcus.oyelaran", "priya.natarajan")
     back = backend.cli("apply")
     assert back.code == 0 and "career growth" not in back.out, back.out

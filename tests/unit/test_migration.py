@@ -417,6 +417,23 @@ def test_a_long_task_reworded_at_its_end_is_quoted_where_the_wordings_differ(
     assert new.startswith("…") and len(new) <= 81
 
 
+def test_a_long_task_reworded_at_its_end_is_quoted_from_a_words_start_with_its_room(
+    blocks: Blocks,
+) -> None:
+    """An upgrade trial read `'…unt planning session.'`: the quote started mid-word, twenty
+    characters before the difference, though it had room for sixty more."""
+    long = "- [ ] **Account team and Executive Sponsor:** hold the monthly account planning"
+    body = BODY.replace("- [ ] b\n", f"{long} session (@ana).\n")
+    both = created(program(body, body), blocks)
+    ben = edited(both[1], "session (@ana).\n", "session (@ana), done.\n")
+    reworded = body.replace("session (@ana).\n", "session.\n")
+    result = plan(program(reworded, reworded), [both[0], ben, both[2]], blocks)
+    (said,) = [w for w in result.warnings if "differently" in w]
+    new, old = re.findall(r"'…([^']*)'", said)
+    assert new.endswith("account planning session.") and len(new) >= 60, said
+    assert f" {new}" in f"{long} session." and f" {old}" in f"{long} session (@ana).", said
+
+
 @pytest.mark.parametrize("heading", ["One---x", "/One", "One ---> y"])
 def test_a_headings_record_reads_back_as_written_whatever_it_says(
     blocks: Blocks, heading: str
