@@ -1,4 +1,5 @@
-"""A whole number in configuration: a grade, a count of days or months, a limit."""
+"""A number in configuration: a grade, a count of days or months, a limit (`Count`); a scale,
+a target or a weight (`Amount`)."""
 
 from __future__ import annotations
 
@@ -17,3 +18,14 @@ def _no_truth(value: object) -> object:
 
 
 Count = Annotated[int, BeforeValidator(_no_truth)]
+
+
+def _no_truth_amount(value: object) -> object:
+    """An amount is not true or false either (a review: `max_timezone_gap_hours: yes` was
+    read as 1 hour)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("float_type", "true or false is not a number")
+    return value
+
+
+Amount = Annotated[float, BeforeValidator(_no_truth_amount)]

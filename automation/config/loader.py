@@ -205,10 +205,15 @@ _WORD = re.compile(r"\(got '[A-Za-z][A-Za-z-]{0,29}'\)")
 _NUMBER = re.compile(r"\(got '-?\d{1,15}(?:\.\d{1,15})?'\)")
 
 
+# a yes or a no where a number goes names nobody either (a review read "should be a number
+# (got '[confidential]')" for `max_timezone_gap_hours: yes`)
+_TRUTH = re.compile(r"\(got '(?:yes|no|true|false|on|off)'\)", re.IGNORECASE)
+
+
 def _without_values(problem: Problem) -> Problem:
     message = problem.message
     chosen = "should be one of" in message and _WORD.search(message)
-    if not chosen and not _NUMBER.search(message):
+    if not chosen and not _NUMBER.search(message) and not _TRUTH.search(message):
         message = _GOT.sub(f"(got '{HIDDEN}')", message)
     return replace(problem, message=_KEYED.sub(HIDDEN, message))
 

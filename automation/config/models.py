@@ -20,7 +20,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from automation.config.counts import Count
+from automation.config.counts import Amount, Count
 from automation.config.reminders import Reminders
 from automation.config.source import shorten
 from automation.mentions import USERNAME_PATTERN
@@ -96,18 +96,26 @@ def _gitlab_path(value: str) -> str:
             f"'{shorten(value)}' is not a full path: write it without spaces or a leading or "
             f"trailing '/', {example}"
         )
-    odd = next((part for part in value.split("/") if not _PATH_PART.fullmatch(part)), None)
+    odd = next((part for part in value.split("/") if not _path_part(part)), None)
     if odd is not None:
         raise ValueError(
             f"'{shorten(odd)}' cannot be part of a GitLab path: a group's or project's path has "
-            f"letters, digits, '_', '-' and '.', and starts with a letter, digit, '_' or '.', "
-            f"{example}"
+            "letters, digits, '_', '-' and '.', starts with a letter, digit, '_' or '.', and "
+            f"does not end in '.', '.git' or '.atom', {example}"
         )
     return value
 
 
 # A path segment as GitLab allows one (lib/gitlab/path_regex.rb): `@all` or `ops team` is none.
 _PATH_PART = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.-]*")
+
+
+def _path_part(part: str) -> bool:
+    """Whether GitLab allows PART in a path: not `programs.git` (pasted from a clone address),
+    `x.atom`, or one ending in '.' (`.` and `..`: requests drops them, and the run asked
+    the project list instead, then blamed GITLAB_URL: a review)."""
+    ends = part.lower().endswith((".", ".git", ".atom"))
+    return bool(_PATH_PART.fullmatch(part)) and not ends
 
 
 class Settings(Frozen):
@@ -378,8 +386,8 @@ class RecordField(Frozen):
     """A value people record in an issue on a `Label: value` line."""
 
     label: Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[^:\r\n]+$")]
-    out_of: float | None = Field(default=None, gt=0, description="the scale, e.g. 10")
-    least: float | None = Field(
+    out_of: Amount | None = Field(default=None, gt=0, description="the scale, e.g. 10")
+    least: Amount | None = Field(
         default=None,
         alias="min",
         allow_inf_nan=False,

@@ -286,7 +286,7 @@ class _Builder:
         reported once, here, and kept as its text."""
         try:
             value = self._scalar(node)
-        except ValueError:
+        except UNREADABLE:
             self.bad_values.append((loc, node.start_mark.line + 1, node))
             self.refused.add(loc)
             return node.value
@@ -311,7 +311,7 @@ class _Builder:
             # a collection as a key is never a plain name: refuse it without building it
             try:
                 key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-            except ValueError:
+            except UNREADABLE:
                 key = None  # a date-like key: not a plain name either
             if not isinstance(key, str | int):
                 self.problems.append(self._at(key_node, "a key must be a plain name"))
@@ -358,12 +358,23 @@ def _bad_values(found: Iterable[tuple[Loc, int, yaml.Node]], data: Any, file: st
 
 
 def _bad_value(node: yaml.Node) -> str:
-    """What is wrong with a value YAML cannot construct: a date that is none, or a number too
-    long for Python to read (over 4,300 digits: a fuzzing trial read "is not a date")."""
+    """What is wrong with a value YAML cannot construct: a date that is none, a number too
+    long for Python to read (over 4,300 digits: a fuzzing trial read "is not a date"), or a
+    value its explicit tag does not fit (`!!int 12a`, `!!bool maybe`)."""
     text = str(node.value)
-    if node.tag == "tag:yaml.org,2002:timestamp":
+    tag = str(node.tag).removeprefix(YAML_TAG)
+    if tag == "timestamp":
         return bad_date(text)
-    return f"'{shorten(text)}' has {len(text):,} characters, too many for a number; fix the value"
+    if tag in {"int", "float"} and len(text) > MAX_DIGITS:
+        return f"'{shorten(text)}' has {len(text):,} characters, too many for a number; fix it"
+    return f"'{shorten(text)}' cannot be read as `!!{shorten(tag, 30)}`; fix the value or the tag"
+
+
+YAML_TAG = "tag:yaml.org,2002:"
+MAX_DIGITS = 4300  # Python's limit on the digits of a number read from text
+# what PyYAML's constructors raise on a value that does not fit its tag (`!!int ''` is an
+# IndexError, `!!bool maybe` a KeyError: a trial's `validate` crashed on them)
+UNREADABLE = (ValueError, KeyError, IndexError, AttributeError, TypeError)
 
 
 def bad_date(text: str) -> str:

@@ -91,7 +91,8 @@ def test_the_pages_suggested_invitations_are_optional_and_do_not_hold_a_pair_bac
     ticked = "\n".join(
         line.replace("- [ ] **", "- [x] **") for line in develop.splitlines()
     )  # every task of Develop but the two optional ones
-    path.write_text(text.replace(text.split("## Develop")[0], done).replace(develop, ticked))
+    before = text.split("## Develop")[0]
+    path.write_text(text.replace(before, done).replace(develop, ticked), "utf-8")
     assert run("apply").code == 0
     lena = pair(sponsorship, "lena.fischer")
     assert "phase::Commit" in lena.labels, lena.labels

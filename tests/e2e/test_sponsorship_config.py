@@ -297,6 +297,17 @@ def test_a_number_refused_in_a_confidential_program_is_shown(sponsorship: Path) 
     assert "'sponsorship.scores.min_answers': should be at least 2 (got '1')" in err, err
 
 
+def test_a_yes_for_a_number_in_a_confidential_program_is_refused_and_shown(
+    sponsorship: Path,
+) -> None:
+    """A review: `max_timezone_gap_hours: yes` was read as 1 hour (pydantic takes true for
+    1); refused, it read "(got '[confidential]')", though a yes names nobody."""
+    edit(sponsorship / PROGRAM, "max_timezone_gap_hours: 6", "max_timezone_gap_hours: yes")
+    err = refused(sponsorship)
+    said = "'sponsorship.rules.max_timezone_gap_hours': should be a number (got 'yes')"
+    assert said in err, err
+
+
 def test_a_checkpoint_renamed_from_another_checkpoint_s_label_is_refused(
     sponsorship: Path,
 ) -> None:

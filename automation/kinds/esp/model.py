@@ -6,7 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from automation.config.counts import Count
+from automation.config.counts import Amount, Count
 from automation.config.models import Date, Frozen, OneLine, Program, Slug, Username
 
 
@@ -56,7 +56,7 @@ class Kpi(Frozen):
 
     label: OneLine
     group: OneLine | None = Field(default=None, description="e.g. Relationship score")
-    target: float | None = Field(default=None, description="none: a value recorded and shown")
+    target: Amount | None = Field(default=None, description="none: a value recorded and shown")
     at_most: bool = Field(default=False, description="the target is a maximum (time to value)")
     per_year: bool = Field(
         default=False,

@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from automation.calendar import add_months
-from automation.config.counts import Count
+from automation.config.counts import Amount, Count
 from automation.config.models import (
     Date,
     Frozen,
@@ -33,7 +33,7 @@ class SponsorshipRules(Frozen):
     min_grade_gap: Count = Field(default=2, ge=0, le=10)
     min_tenure_months: Count = Field(default=6, ge=0, le=120)
     sponsor_manages_people: RuleLevel = "warning"
-    max_timezone_gap_hours: float = Field(default=6, ge=0, le=24)
+    max_timezone_gap_hours: Amount = Field(default=6, ge=0, le=24)
     timezone_gap: RuleLevel = "warning"
 
 
@@ -124,7 +124,7 @@ class Scores(Frozen):
 
     title: OneLine
     template: str
-    out_of: float = Field(default=10, gt=0)
+    out_of: Amount = Field(default=10, gt=0)
     checkpoints: tuple[Checkpoint, ...] = Field(min_length=1)
     grace_days: Count = Field(default=14, ge=0, le=365, description="after a checkpoint's date")
     min_answers: Count = Field(default=3, ge=2, le=1000, description="per published figure")
@@ -167,7 +167,7 @@ class Sponsorship(Frozen):
         default=None,
         description="who runs the program: assigned its tracking issue, cohort rollups and plan",
     )
-    phase_weights: dict[OneLine, float] = Field(
+    phase_weights: dict[OneLine, Amount] = Field(
         default_factory=dict,
         description="each phase's share of the program, by heading; default: equal",
     )
