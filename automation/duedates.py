@@ -141,8 +141,7 @@ def dates_moved(
         if isinstance(action, UpdateDueDate)
         and action.before is not None
         and (issue := found.get(action.key)) is not None
-        and action.before.isoformat() in outside_blocks(issue.description)
-        and action.before.isoformat() not in _written_now(desired.get(action.key))
+        and _stale_lines(action.before, issue, desired.get(action.key))
     ]
     if not moved:
         return ()
@@ -161,9 +160,17 @@ def dates_moved(
 MOVES = "configuration (or a new release's rule for due dates) moves"
 
 
-def _written_now(item: DesiredIssue | None) -> str:
-    """An issue's text outside the tool's blocks as its template writes it today."""
-    return outside_blocks(item.description) if item is not None else ""
+def _stale_lines(before: dt.date, issue: ObservedIssue, item: DesiredIssue | None) -> bool:
+    """Whether a line of ISSUE's own text (outside the tool's blocks) says the date BEFORE
+    where today's rendering of its template has no such line: a line it still writes word
+    for word (a period's last day) is right, while one it now words otherwise (a phase's
+    dates, moved with the end) is not (a review: comparing the whole text took the end of
+    one phase for the moved end of another)."""
+    day = before.isoformat()
+    now = set(outside_blocks(item.description).splitlines()) if item is not None else set()
+    return any(
+        day in line and line not in now for line in outside_blocks(issue.description).splitlines()
+    )
 
 
 FAR = dt.timedelta(days=183)  # a due date moved by more than this: a year typed wrong?

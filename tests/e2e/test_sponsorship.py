@@ -99,6 +99,26 @@ def test_the_pages_suggested_invitations_are_optional_and_do_not_hold_a_pair_bac
     assert "| Develop | 3/3 | 100% |" in lena.description
 
 
+def test_a_cohort_made_longer_warns_of_the_phase_dates_its_pairs_text_still_says(
+    sponsorship: Path,
+) -> None:
+    """A review: the due-date warning looked for the old end anywhere in today's rendering,
+    found it as the new end of the Commit phase, and said nothing, though each pair's four
+    phase lines kept their former dates."""
+    assert run("apply").code == 0
+    edit(
+        sponsorship / PROGRAM,
+        "      start: 2027-02-01\n",
+        "      start: 2027-02-01\n      program_months: 8\n",
+    )
+    result = run("apply")
+    assert result.code == 0, result.out + result.err
+    (said,) = [line for line in result.out.splitlines() if "dates written in" in line]
+    for sponsee in PAIRS:
+        assert f"#{pair(sponsorship, sponsee).iid} (2027-08-01 -> 2027-10-01)" in said, said
+    assert "dates written in" not in run("apply").out
+
+
 def test_a_pair_behind_its_phases_calendar_is_overdue(sponsorship: Path) -> None:
     """A trial: pair issues went from `in progress` straight to `ended` (their due date is the
     cohort's end), never shown behind, however far a pair fell behind the phases' dates the
