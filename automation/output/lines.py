@@ -31,7 +31,7 @@ from automation.actions import (
     UpdateLabels,
 )
 from automation.changes import RENAMED
-from automation.markers import find_key
+from automation.markers import KEPT_PREFIX, find_key
 from automation.migration import HEADINGS_RENAMED, TASKS_ADDED
 from automation.output.result import Summary, action_type, plural
 from automation.privacy import Privacy, printable
@@ -83,10 +83,17 @@ def _hidden(action: Action, done: bool) -> str:
     if not action.iid:
         return f"{verb} a new {noun} {of}"
     line = f"{verb} {what}: {sign}{action.iid} {of}".replace(" :", ":")
-    # which of the template's blocks, as every issue of it has them: an upgrade trial read
-    # the two writes of one issue (a block, then the record of its new assignees) as one twice
-    blocks = _blocks(action.block) if isinstance(action, UpdateDescription) else ""
+    # which of the tool's blocks (an upgrade trial read the two writes of one issue, a block
+    # and then the record of its new assignees, as one line twice); a template's kept block
+    # is said as `kept` alone, since its name is the template's to choose (`facts-{{ name }}`
+    # would tell whose issue it is: a review)
+    blocks = _blocks(_unnamed_kept(action.block)) if isinstance(action, UpdateDescription) else ""
     return f"{line}: {blocks}" if blocks else line
+
+
+def _unnamed_kept(block: str) -> str:
+    names = ("kept" if name.startswith(KEPT_PREFIX) else name for name in block.split(", "))
+    return ", ".join(dict.fromkeys(names))
 
 
 def _line(action: Action, v: _Verbs) -> str:  # noqa: C901, PLR0912 - one flat case per action

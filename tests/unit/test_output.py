@@ -102,10 +102,11 @@ def test_a_confidential_issues_description_line_names_its_blocks_not_its_renamin
     of its new assignees) as the same line twice: the blocks, the template's, tell them apart;
     a renamed identity line would tell of a person, and is not said."""
     hidden = Privacy(frozenset({"p"}))
-    table = UpdateDescription("p", "p/a", 4, "kept-facts", "a\n", "b\n")
+    # a kept block's name is the template's: `facts-aiko-tanaka` would say whose issue it is
+    table = UpdateDescription("p", "p/a", 4, "kept-facts-aiko, kept-x, progress", "a\n", "b\n")
     record = UpdateDescription("p", "p/a", 4, f"{RENAMED}, assigned", "a\n", "b\n")
     assert describe(table, privacy=hidden) == "update description: #4 of p (confidential): " + (
-        "kept-facts block"
+        "kept, progress blocks"
     )
     assert describe(record, done=True, privacy=hidden) == (
         "updated description: #4 of p (confidential): assigned block"
