@@ -195,8 +195,8 @@ def moved_far(program: Program, actions: Sequence[Action]) -> tuple[str, ...]:
     return (
         f"{program.id}: {MOVES} the due date of {which} by more than half a "
         "year: if that is not meant, check the dates they come from (`start_date`, "
-        "`end_date`, `start`): a year typed wrong moves them so, and they follow it back "
-        "once corrected",
+        "`end_date`, `start`, an account's `end`): a year typed wrong moves them so, and "
+        "they follow it back once corrected",
     )
 
 

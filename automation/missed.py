@@ -70,7 +70,8 @@ def made_too_late(desired: DesiredProgram, had: Collection[str], today: dt.date)
     over = min(item.over_before_made or today for item in late)
     return [
         f"{quantity(len(late), 'issue')} of {desired.program.id} not created: their time was "
-        f"over (from {over:%Y-%m-%d}) with no issue for them (added late, or their issue deleted)"
+        f"over (from {over:%Y-%m-%d}) with no issue for them (added late, their issue deleted, or "
+        "their username changed: name the former one with `renamed_from`)"
         f"{_named(desired, late)}. {desired.program.late_advice}. This is said until a year "
         "after each was over"
     ]

@@ -1396,6 +1396,7 @@ def test_a_due_date_moved_by_a_year_is_said_as_it_moves(onboarding: Path) -> Non
     moved = run("apply")
     said = f"sales-onboarding: {MOVES} the due date of issue #{tom.iid} ("
     assert said in moved.out, moved.out
+    assert "`start`, an account's `end`)" in moved.out  # every field a due date comes from
     assert said not in run("apply").out  # said as it moves, not after
     people.write_text(text, "utf-8")
     back = run("apply")

@@ -114,7 +114,7 @@ def test_a_finished_hires_deleted_issue_is_no_missed_period_nor_a_late_arrival(
     assert "period" not in first.out and "not created" not in first.out, first.out
     later = run("apply", "2027-03-17")
     assert "period" not in later.out, later.out
-    assert "(added late, or their issue deleted)" in later.out, later.out
+    assert "(added late, their issue deleted, or their username changed" in later.out, later.out
 
 
 def test_a_hires_role_and_workshop_match_in_any_case(shipped: Path) -> None:

@@ -315,6 +315,21 @@ def test_a_username_changed_without_renamed_from_is_warned_of(project: Path) -> 
     assert "looks like a username change" not in plan and "Plan: 0 to create" in plan, plan
 
 
+def test_a_username_changed_in_an_ended_cohort_is_told_of_renamed_from(project: Path) -> None:
+    """A year's trial: a username replaced everywhere in config once the pilot had ended was
+    said to be a participant "added late, or their issue deleted", told to take them out of
+    the cohort (losing the link to her issue for good), nothing of `renamed_from`."""
+    ok(run("apply"))
+    ok(run("apply", "2027-05-03"))  # the pilot ended on 2027-04-30
+    edit(Path("config/people.yml"), "username: sam.delacroix", "username: sam.d")
+    edit(CSM, "      - sam.delacroix\n", "      - sam.d\n")
+    plan = ok(run("plan", "2027-05-10"))
+    (said,) = [line for line in plan.splitlines() if "not created: their time was over" in line]
+    assert "their username changed: name the former one with `renamed_from`" in said, said
+    edit(CSM, "      - sam.d\n", "      - {username: sam.d, renamed_from: sam.delacroix}\n")
+    assert "not created" not in ok(run("apply", "2027-05-10"))
+
+
 def test_someone_taking_a_leavers_place_is_no_username_change(project: Path) -> None:
     """Sam leaves and Amara joins the cohort in one edit: her issue's title is not his, so
     nothing is said of a username change."""
