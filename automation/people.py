@@ -181,8 +181,18 @@ def _kept_one(program: str, creates: Sequence[CreateIssue], hides: Callable[[str
 
 def _with_role(name: str, roles: Sequence[tuple[str, str]]) -> str:
     """NAME, after their roles in an issue (`the participant`) when it has any."""
-    held = [role for role, username in roles if _fold(username) == _fold(name)]
+    held = _held(name, roles)
     return f"the {' and '.join(held)} {name}" if held else name
+
+
+def _as_role(name: str, roles: Sequence[tuple[str, str]]) -> str:
+    """NAME's roles in an issue, said after it (` (manager)`), or nothing."""
+    held = _held(name, roles)
+    return f" ({' and '.join(held).replace('_', ' ')})" if held else ""
+
+
+def _held(name: str, roles: Sequence[tuple[str, str]]) -> list[str]:
+    return [role for role, username in roles if _fold(username) == _fold(name)]
 
 
 def plan_people(
@@ -300,7 +310,8 @@ def _changes(
     # the note first: a run stopped after assigning leaves the issue as a GitLab rename does,
     # which gets no note (_as_gitlab_has_them), so the note must be out by then
     if found.confidential:
-        writes.append(AddNote(program.id, item.key, found.iid, note(before, wanted, new, gone)))
+        said = note(before, wanted, new, gone, item.people_roles)
+        writes.append(AddNote(program.id, item.key, found.iid, said))
     if add or remove:
         roles = item.people_roles
         writes.append(UpdateAssignees(program.id, item.key, found.iid, add, remove, wanted, roles))
@@ -314,17 +325,24 @@ def change_id(before: Sequence[str], after: Sequence[str]) -> str:
 
 
 def note(
-    before: Sequence[str], after: Sequence[str], new: Sequence[str], gone: Sequence[str]
+    before: Sequence[str],
+    after: Sequence[str],
+    new: Sequence[str],
+    gone: Sequence[str],
+    roles: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The note on a confidential issue whose people changed: the new people mentioned (so
-    they are told, and can find the issue), the others by username without a mention."""
+    they are told, and can find the issue), each with their role in it (a year's trial: a
+    pair was told of a new person, not that they were the sponsee's new manager), the others
+    by username without a mention."""
     lines = [
         NOTE_MARKER.format(change=change_id(before, after)),
         "**People changed** in the program's configuration.",
         "",
     ]
     if new:
-        lines.append(f"- Now named for this issue: {', '.join(f'@{name}' for name in new)}")
+        named = ", ".join(f"@{name}{_as_role(name, roles)}" for name in new)
+        lines.append(f"- Now named for this issue: {named}")
     if gone:
         lines.append(f"- No longer named for it: {', '.join(gone)}")
     # said of what was asked, not of what GitLab did (a tester: on GitLab Free, which keeps one

@@ -226,7 +226,9 @@ def test_on_gitlab_a_swap_assigns_removes_keeps_hand_added_and_notes_once(
     assert "@dana.whitfield" in note and "@hannah.berg" not in note
     # it says who is named, not who was assigned (a tester: on Free the note said people were
     # assigned whom GitLab never assigned)
-    assert "Now named for this issue: @dana.whitfield" in note and "assigned:" not in note
+    # and in which role (a year's trial: a pair was told of a new person, not why)
+    assert "Now named for this issue: @dana.whitfield (sponsor)" in note
+    assert "assigned:" not in note
     assert "GitLab Free keeps one assignee" in note
     before = gitlab.fingerprint()
     assert "No changes" in gitlab.cli("apply").out
