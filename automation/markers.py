@@ -340,8 +340,9 @@ def _swallowing_message(name: str, held: str) -> str:
     return (
         f"the managed block '{name}' is damaged: it holds {held}, which is not the tool's (typed "
         f"inside it, or its `{begin}` line moved up, or its `{end}` line down); the issue was left "
-        "untouched, so as not to replace what a person wrote. Move what was typed below the "
-        f"block's `{end}` line, or the two marker lines back around the block's own "
+        "untouched, so as not to replace what a person wrote. Move what was typed out of the "
+        f"block, below its `{end}` line or into the section it belongs to (a task counts in the "
+        "section above it), or the two marker lines back around the block's own "
         f"text{_or_fresh(name, _WITH_TEXT)}"
     )
 

@@ -86,7 +86,8 @@ def test_a_task_typed_inside_a_block_is_kept_and_the_advice_moves_it_out(
     assert result.code == 1, result.out + result.err
     said = failed_line(result.out)
     assert "it holds a task, which is not the tool's (typed inside it" in said, said
-    assert f"Move what was typed below the block's `{END}` line" in said, said
+    assert f"Move what was typed out of the block, below its `{END}` line or into the " in said
+    assert "(a task counts in the section above it)" in said, said
     assert by_key(backend)[AIKO].description == typed
     backend.edit(aiko.iid, lambda text: text.replace(task + END, END, 1).rstrip("\n") + "\n" + task)
     moved = backend.cli("apply")
