@@ -45,8 +45,9 @@ def missed_periods(
     ends = [end for item in missed if (end := item.ended_on) is not None]
     return [
         f"{quantity(len(missed), 'period')} of {desired.program.id} ended while no run created "
-        "their issues (no run in their time, or only runs that failed to, or that waited for "
-        "a rename's `renamed_from`), and are now before "
+        "their issues (no run in their time, or only runs that failed to, that waited for "
+        "a rename's `renamed_from`, or that configuration then asked for none: an account "
+        "whose `end` has since moved later), and are now before "
         "the backfill window, so they were not created"
         f"{_named(desired, missed)}. " + _advice(desired.program, ends, today)
     ]

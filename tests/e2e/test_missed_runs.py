@@ -39,7 +39,7 @@ def test_periods_before_the_window_are_listed_in_one_warning(esp: Path) -> None:
     assert len(warnings) == 1
     # the runs that waited for a rename's `renamed_from` too (a configuration trial was told
     # "no run in their time" of a month whose run had waited on purpose)
-    assert "or that waited for a rename's `renamed_from`)" in warnings[0]
+    assert "that waited for a rename's `renamed_from`, or" in warnings[0]
     assert "Globex Corporation: December 2026 monthly" in warnings[0]
     assert "Initech: January 2027 monthly" in warnings[0]
     # December and January ended before the fiscal year that began in February: `year` would
@@ -86,6 +86,20 @@ def test_an_account_that_ended_while_no_run_happened_still_gets_its_last_periods
     september = issues(esp)[f"{GLOBEX}/monthly/2026-09"]
     assert "status::ended" in september.labels  # made, and over with its account
     assert "ended while no run" not in result.out
+
+
+def test_an_account_extended_after_it_ended_names_its_months_not_made_truly(esp: Path) -> None:
+    """A year's trial: Globex's `end` taken away months after it passed; the months the runs
+    had made nothing for, since configuration asked for none, were said to have had "no run
+    in their time", though a run came every month."""
+    for day in ("2027-01-05", "2027-02-05", "2027-03-05", "2027-04-05"):
+        assert run("apply", day).code == 0
+    edit(esp / PROGRAM, "start: 2026-02-01, end: 2027-01-31}", "start: 2026-02-01}")
+    result = run("apply", "2027-05-10")  # a new quarter: February to April are before it
+    assert result.code == 0, result.out
+    (said,) = [line for line in result.out.splitlines() if "ended while no run" in line]
+    assert "Globex Corporation: February 2027 monthly" in said, said
+    assert "configuration then asked for none: an account whose `end` has since moved" in said
 
 
 def test_history_before_the_first_run_is_neither_created_nor_warned(esp: Path) -> None:
