@@ -317,7 +317,7 @@ def migrate(
     pid = desired.program.id
     # not a task's words where someone was renamed: its earlier wording holds a former name
     quote = not desired.program.is_confidential and not people
-    warnings = tuple(_warning(pid, notes, quote) for notes in said.values())
+    warnings = tuple(_warning(pid, notes, quote, people) for notes in said.values())
     notices = (_first_run(pid, first),) if first else ()
     plan = Plan(warnings=warnings, notices=notices)
     return Migrations(issues, plan, renames, frozenset(renamed))
@@ -785,7 +785,12 @@ def _issues(refs: Sequence[str]) -> str:
     return f"issue {refs[0]}" if len(refs) == 1 else f"issues {', '.join(refs)}"
 
 
-def _warning(program: str, notes: Sequence[tuple[_Said, str]], quote: bool) -> str:
+def _warning(
+    program: str,
+    notes: Sequence[tuple[_Said, str]],
+    quote: bool,
+    people: Mapping[str, str] | None = None,
+) -> str:
     """What a program's warnings say about a task; the task's text is quoted only when QUOTE
     (not in a confidential program: an issue's text may hold a name the redaction no longer
     knows, such as a person's former name), else the task is named by its place."""
@@ -818,6 +823,13 @@ def _warning(program: str, notes: Sequence[tuple[_Said, str]], quote: bool) -> s
         old = f"'{_shown(said.old, said.text)}'" if quote else "its wording"
         if several:  # the issues' earlier wordings differ: the first one's, said as such
             old = f"their earlier wording ({refs[0]}'s: {old})"
+        if _mentions_renamed(said, people or {}):
+            return (
+                f"{program}'s template now words {task} in {where} differently: it mentions "
+                f"a person by the username `renamed_from` gave them: {issues} {_keep(refs)} "
+                f"{old}, whose mention of their former username no longer reaches them (it "
+                "still counts); change the mention by hand"
+            )
         return (
             f"{program}'s template now words {task} in {where} differently (the template "
             f"changed, or a name or value it shows did): {issues} {_keep(refs)} {old}, which "
@@ -830,6 +842,14 @@ def _warning(program: str, notes: Sequence[tuple[_Said, str]], quote: bool) -> s
             f"added to {issues}; add it by hand where it applies"
         )
     return _not_added(program, said, task, issues, refs)
+
+
+def _mentions_renamed(said: _Said, people: Mapping[str, str]) -> bool:
+    """Whether a reworded task mentions a renamed person by their new username where the
+    issue's wording mentions the former one (a year's trial: a month's group issue kept
+    `@aiko.tanaka`, a dead mention, and the warning said only "task no. 3 ... differently")."""
+    was, now = named(said.old or ""), named(said.text)
+    return any(former in was and new.lower() in now for former, new in people.items())
 
 
 def _not_added(program: str, said: _Said, task: str, issues: str, refs: Sequence[str]) -> str:

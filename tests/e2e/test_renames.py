@@ -330,6 +330,24 @@ def test_a_username_changed_in_an_ended_cohort_is_told_of_renamed_from(project: 
     assert "not created" not in ok(run("apply", "2027-05-10"))
 
 
+def test_a_months_group_issue_mentioning_a_renamed_person_says_why_it_is_reworded(
+    shipped: Path,
+) -> None:
+    """A year's trial: Aiko's username changed mid-March, with `renamed_from`; March's group
+    issue kept `(@aiko.tanaka)`, a mention that no longer reaches her, and the warning said
+    only that the template words task no. 3 differently."""
+    keep_programs(shipped, "csm-aspiring-leaders", csm_group=True)
+    ok(run("apply", "2027-03-01"))
+    march = issues(shipped)["csm-aspiring-leaders/fy27-pilot/monthly/2027-03"]
+    assert "(@aiko.tanaka)" in march.description
+    edit(Path("config/people.yml"), "username: aiko.tanaka", "username: aiko.t")
+    edit(CSM, "      - aiko.tanaka\n", "      - {username: aiko.t, renamed_from: aiko.tanaka}\n")
+    result = ok(run("apply", "2027-03-15"))
+    (said,) = [line for line in result.splitlines() if "words task" in line]
+    assert f"#{march.iid}" in said and "by the username `renamed_from` gave them" in said, said
+    assert "change the mention by hand" in said and "aiko" not in said, said
+
+
 def test_someone_taking_a_leavers_place_is_no_username_change(project: Path) -> None:
     """Sam leaves and Amara joins the cohort in one edit: her issue's title is not his, so
     nothing is said of a username change."""
