@@ -477,6 +477,11 @@ class DesiredProgram:
     # issue configuration no longer asks for follows them too (renames.moved)
     moves: tuple[tuple[str, str], ...] = ()
 
+    @functools.cached_property
+    def by_key(self) -> dict[str, DesiredIssue]:
+        """Its tracked issues by key."""
+        return {item.key: item for item in self.issues}
+
     def every_issue(self) -> tuple[DesiredIssue, ...]:
         """Tracked issues, the tracking issue, group rollups, plan-style issues and the index
         issue (made only for a big program)."""

@@ -789,7 +789,7 @@ def _warning(
     program: str,
     notes: Sequence[tuple[_Said, str]],
     quote: bool,
-    people: Mapping[str, str] | None = None,
+    people: Mapping[str, str],
 ) -> str:
     """What a program's warnings say about a task; the task's text is quoted only when QUOTE
     (not in a confidential program: an issue's text may hold a name the redaction no longer
@@ -823,7 +823,7 @@ def _warning(
         old = f"'{_shown(said.old, said.text)}'" if quote else "its wording"
         if several:  # the issues' earlier wordings differ: the first one's, said as such
             old = f"their earlier wording ({refs[0]}'s: {old})"
-        if _mentions_renamed(said, people or {}):
+        if _mentions_renamed(said, people):
             return (
                 f"{program}'s template now words {task} in {where} differently: it mentions "
                 f"a person by the username `renamed_from` gave them: {issues} {_keep(refs)} "
@@ -849,7 +849,7 @@ def _mentions_renamed(said: _Said, people: Mapping[str, str]) -> bool:
     issue's wording mentions the former one (a year's trial: a month's group issue kept
     `@aiko.tanaka`, a dead mention, and the warning said only "task no. 3 ... differently")."""
     was, now = named(said.old or ""), named(said.text)
-    return any(former in was and new.lower() in now for former, new in people.items())
+    return any(former in was and new in now for former, new in people.items())  # lowercase
 
 
 def _not_added(program: str, said: _Said, task: str, issues: str, refs: Sequence[str]) -> str:

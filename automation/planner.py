@@ -188,8 +188,7 @@ def plan_program(
         ]
     )
     planned = replace(planned, warnings=_one_per_heading(planned.warnings))
-    by_key = {item.key: item for item in desired.issues}
-    planned += Plan(warnings=dates_moved(program, planned.actions, found, by_key))  # made
+    planned += Plan(warnings=dates_moved(program, planned.actions, found, desired.by_key))
     planned += Plan(warnings=moved_far(program, planned.actions))
     planned += Plan(warnings=_typed_moved(planned.actions))
     planned = said_public(program.id, planned)
@@ -229,7 +228,7 @@ def _as_reopened(
 ) -> dict[str, ObservedIssue]:
     """The issues as this plan leaves their state: one it opens again (a person back) gets
     what any open issue gets, its template's new tasks too, in the same run."""
-    items = {item.key: item for item in desired.issues}
+    items = desired.by_key
     return {
         key: replace(issue, state="opened")
         if key in items and reopens(desired, items[key], issue, today)

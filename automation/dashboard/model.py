@@ -186,7 +186,7 @@ def _due_soon(
     hire's milestones), soonest first; a confidential issue of a public program by the title
     the tool gave it (a person may have written into its title what only those who can see
     the issue may read, and the site's readers include Guests)."""
-    tracked = {item.key: item for item in desired.issues}
+    tracked = desired.by_key
     due = [
         issue
         for issue in issues

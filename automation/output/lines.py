@@ -150,7 +150,7 @@ def _what(block: str) -> str:
     names = block.split(", ")
     said = ["identity line restored"] if "identity line" in names else []
     said += [name for name in names if name in _TOLD]
-    said += [_blocks(block)] if _blocks(block) else []
+    said += [blocks] if (blocks := _blocks(block)) else []
     return ", ".join(said)
 
 
