@@ -10,7 +10,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any, ClassVar, Literal, NamedTuple, TypeVar
@@ -311,6 +311,14 @@ def task_items(text: str | None) -> list[TaskItem]:
         if match:
             items.append(TaskItem(match.group(1) in "xX", match.group(2)))
     return items
+
+
+def noted_item(text: str) -> str:
+    """A checklist item's text as GitLab's system note of its box gives it: its Markdown
+    punctuation escaped (as seen on gitlab.com: `Close \\#4 as obsolete: src/x\\.go says a
+    \\= \\"1\\"`). GitLab keeps a hidden comment's text there, without its delimiters; the
+    fake's items are read from the text as shown, which has none."""
+    return re.sub(r'([\\`*_{}\[\]()#+\-.!"=|<>~])', r"\\\1", text.strip())
 
 
 def toggled_tasks(old: str | None, new: str | None) -> list[TaskItem]:
@@ -1696,7 +1704,8 @@ class IssueService:
         toggled = toggled_tasks(old, issue.description)
         for item in toggled:
             status = "completed" if item.checked else "incomplete"
-            self.add_system_note(issue, f"marked the checklist item **{item.text}** as {status}")
+            noted = noted_item(item.text)
+            self.add_system_note(issue, f"marked the checklist item **{noted}** as {status}")
         if not toggled:
             self.add_system_note(issue, "changed the description")
 
@@ -1981,7 +1990,8 @@ class IssueHandlers(Handlers):
         user may see)."""
         project = self.state.readable_project(request.args["project"])
         readable = [i for i in project.issues.values() if self.state.can_read(i)]
-        issues = IssueFilter(request.params).apply(readable)
+        shown = [s for i in readable if (s := self.fake.as_replicated(i)) is not None]
+        issues = IssueFilter(request.params).apply(shown)
         return self.page(request, issues, self.present.issue)
 
     def create_issue(self, request: Request) -> Reply:
@@ -2003,8 +2013,14 @@ class IssueHandlers(Handlers):
         return Reply(204, None)
 
     def get_issue(self, request: Request) -> Reply:
-        """Return one issue."""
-        return Reply(200, self.present.issue(self._issue(request)))
+        """Return one issue (as a lagging replica has it, see `lag_replicas`)."""
+        return Reply(200, self.present.issue(self._shown(request)))
+
+    def _shown(self, request: Request) -> Issue:
+        shown = self.fake.as_replicated(self._issue(request))
+        if shown is None:
+            raise not_found()
+        return shown
 
     def update_issue(self, request: Request) -> Reply:
         """Edit one issue."""
@@ -2018,7 +2034,7 @@ class IssueHandlers(Handlers):
         """List notes (system ones included), newest first unless `sort=asc`; `activity_filter`
         (lib/api/notes.rb, UserPreference::NOTES_FILTERS): `only_comments` lists people's
         notes alone, `only_activity` system notes alone, `all_notes` (the default) both."""
-        issue = self._issue(request)
+        issue = self._shown(request)
         shown = NOTE_FILTERS.get(request.params.text("activity_filter") or "all_notes")
         if shown is None:
             raise bad_request("activity_filter does not have a valid value")
@@ -2810,6 +2826,54 @@ class CrashPlan:
     fired: int = 0
 
 
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass
+class Replica:
+    """GitLab's database load balancing as the token's user meets it: a read goes to a replica
+    that has caught up with that user's own last write (Gitlab::Database::LoadBalancing::
+    Sticking, namespace `:user`), and that may lag the primary by up to `lag`
+    (`max_replication_lag_time`, 60 s by default) in everything else, so a person's change
+    made since that write may be missing from it (MR gitlab-org/gitlab!122424 accepts this for
+    other users). Modelled at its worst: a read of issues and their notes shows them as they
+    were at the later of the user's last write and `lag` ago."""
+
+    lag: timedelta
+    caught_up: datetime = EARLIEST  # the token's user's last write
+    versions: dict[int, list[tuple[datetime, Issue]]] = field(default_factory=dict)
+
+    def position(self, now: datetime) -> datetime:
+        """How far the replica that answers now has caught up."""
+        return max(self.caught_up, now - self.lag)
+
+    def capture(self, issues: Iterable[Issue], now: datetime) -> None:
+        """Keep a copy of each issue that changed since its last copy, as of NOW."""
+        for issue in issues:
+            kept = self.versions.setdefault(issue.id, [])
+            if not kept or _version(kept[-1][1]) != _version(issue):
+                kept.append((now, _copied(issue)))
+
+    def shown(self, issue: Issue, now: datetime) -> Issue | None:
+        """The issue as the replica answering now has it; None: not there yet."""
+        at = self.position(now)
+        return next(
+            (copy for t, copy in reversed(self.versions.get(issue.id, [])) if t <= at), None
+        )
+
+
+def _version(issue: Issue) -> tuple[object, ...]:
+    """What tells one state of an issue from another, for the replica's copies."""
+    notes = tuple((n.id, n.body, n.updated_at) for n in issue.notes)
+    return (issue.snapshot(), issue.updated_at, notes, issue.epic, issue.closed_at, issue.moved_to)
+
+
+def _copied(issue: Issue) -> Issue:
+    """A copy of the issue that its later changes leave as it is."""
+    notes = [replace(note) for note in issue.notes]
+    return replace(issue, labels=[*issue.labels], assignees=[*issue.assignees], notes=notes)
+
+
 @dataclass
 class RequestHook:
     """An action run just before matching requests are served: a person acting meanwhile."""
@@ -3016,6 +3080,7 @@ class FakeGitLab:
         self.faults: list[Fault] = []
         self.crashes: list[CrashPlan] = []
         self.hooks: list[RequestHook] = []
+        self.replica: Replica | None = None  # see lag_replicas
         self.spam_refusals: list[SpamRefusal] = []
         self.update_spam_refusals: list[SpamRefusal] = []  # of edits to title or description
         self.budget: RequestBudget | None = None
@@ -3242,6 +3307,25 @@ class FakeGitLab:
         self.hooks.append(hook)
         return hook
 
+    def lag_replicas(self, lag: timedelta) -> None:
+        """From now on, answer the token's user's reads of issues and their notes from a
+        database replica that lags by LAG, except for that user's own writes (`Replica`)."""
+        self.replica = Replica(lag)
+        self.replica.capture(self._every_issue(), EARLIEST)  # there before: seen by every read
+
+    def _replicated(self) -> None:
+        """The replica's copies of what changed since the last request."""
+        if self.replica:
+            self.replica.capture(self._every_issue(), self.clock.now())
+
+    def _every_issue(self) -> Iterator[Issue]:
+        for project in self.state.projects.values():
+            yield from project.issues.values()
+
+    def as_replicated(self, issue: Issue) -> Issue | None:
+        """The issue as a read of the token's user finds it (None: not there yet)."""
+        return self.replica.shown(issue, self.clock.now()) if self.replica else issue
+
     # ---- limits --------------------------------------------------------------------------
 
     def set_rate_limit(
@@ -3339,7 +3423,11 @@ class FakeGitLab:
         for hook in list(self.hooks):
             if hook.take(request.method, path):
                 hook.action()
+        self._replicated()
         reply = self._serve(request)
+        if request.method in WRITE_METHODS and reply.status < 300 and self.replica:
+            self.replica.caught_up = self.clock.now()
+            self._replicated()
         listing = request.method == "GET" and request.path.rstrip("/") in UNMETERED_LISTS
         if usage is not None and not listing and self.rate_headers_always:
             reply.headers.update(usage.headers())
