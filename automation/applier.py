@@ -52,6 +52,7 @@ from automation.people import (
     unique,
 )
 from automation.trackers.base import Tracker
+from automation.unseen import Unseen, put_back, unseen_warning
 
 Listener = Callable[[Action], None]
 
@@ -117,6 +118,8 @@ class Writer:
     # (a tester's warning said "it was written" of an issue whose create failed, and of a
     # digest left as it was)
     unsaid: list[tuple[str, str]] = field(default_factory=list)
+    # the issue as read just before its description was last written (`_put_back`)
+    read: ObservedIssue | None = None
 
     def settle(self, written: bool) -> None:
         """Say the inert mentions of the action just performed, if it was written."""
@@ -219,7 +222,31 @@ class Writer:
         the labels alone when the description needs nothing after all. True when the
         description was written."""
         edits = self._checked_tasks(action)  # (may look users up: before the read)
-        return self._afresh(lambda: self._write_edits(action.iid, edits, labels))
+        written = self._afresh(lambda: self._write_edits(action.iid, edits, labels))
+        if written:
+            self._put_back(action.program, action.iid)
+        return written
+
+    def _put_back(self, program: str, iid: int) -> None:
+        """A person's change that the read made just before the write did not show (GitLab
+        answered it from a lagging replica, unseen.py): a box the write set back is set as
+        they left it, on a new read; a change that cannot be made again is said."""
+        read, self.read = self.read, None
+        changes = self.tracker.unseen_changes(iid, read) if read else Unseen()
+        missing = self._afresh(lambda: self._retick(iid, changes.ticks)) if changes.ticks else 0
+        if changes.typed or missing:
+            said = (program, unseen_warning(iid, changes.typed, missing))
+            if said not in self.warnings:
+                self.warnings.append(said)
+
+    def _retick(self, iid: int, ticks: Sequence[tuple[str, bool]]) -> int:
+        """Set the boxes of TICKS in the issue as read now; how many name no one task."""
+        fresh = self._fresh(iid)
+        text, missing = put_back(fresh.description, ticks)
+        if not same_text(text, fresh.description):
+            self.sent = True
+            self.tracker.update_description(iid, text)
+        return missing
 
     def _write_edits(self, iid: int, edits: Edits, labels: UpdateLabels | None) -> bool:
         fresh = self._fresh(iid)
@@ -228,7 +255,7 @@ class Writer:
         if not same_text(after, fresh.description):
             _fits(iid, after)
             self._nothing_set_free(f"issue #{iid}", fresh.description, after)
-            self.sent = True
+            self.sent, self.read = True, fresh
             self.tracker.update_description(iid, after, add, remove)
             return True
         if labels:

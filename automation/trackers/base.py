@@ -20,6 +20,7 @@ from automation.items import (
 from automation.progress import LabelSpec
 from automation.trackers.ledger import Writes
 from automation.trackers.relist import Listed, Lists
+from automation.unseen import Unseen
 
 # the expiry of a lock whose text cannot be read: never, until a person deletes it
 UNREADABLE_LOCK = dt.datetime.max.replace(tzinfo=dt.UTC)
@@ -127,6 +128,12 @@ class Tracker(abc.ABC):
         self, iid: int, description: str, add: Sequence[str] = (), remove: Sequence[str] = ()
     ) -> None:
         """Replace an issue's description, and add and remove labels in the same write."""
+
+    def unseen_changes(self, iid: int, read: ObservedIssue) -> Unseen:
+        """A person's changes to the issue that READ (made just before the tool's last write
+        of it) did not show; none where every read shows every change made before it."""
+        del iid, read
+        return Unseen()
 
     @abc.abstractmethod
     def update_labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> None:

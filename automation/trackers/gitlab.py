@@ -53,6 +53,7 @@ from automation.trackers.base import OVER_COUNTED, UNREADABLE_LOCK, ChangeLog, T
 from automation.trackers.ledger import Ledger, Write, Writes
 from automation.trackers.member_pages import MemberPages
 from automation.trackers.relist import Listed, Lists, brought_up_to_date
+from automation.unseen import SystemNote, Unseen, unseen
 
 T = TypeVar("T")
 PER_PAGE = 100
@@ -468,6 +469,7 @@ class GitLabTracker(Tracker, ChangeLog):
         self._retry_after = 0.0  # the last 429's Retry-After, in seconds
         self._adjacent = False  # within a read and the write made on it
         self._ledger = Ledger()  # whose the run's writes are (ledger.py)
+        self._written: dict[int, dt.datetime] = {}  # GitLab's time of the last description write
         self._first_record: tuple[str | None] | None = None  # the record as first read
         self._record_absent = False  # the last read of the record label answered 404
         self._record_name: str | None = None  # the record's label, as last read or written
@@ -796,13 +798,46 @@ class GitLabTracker(Tracker, ChangeLog):
         data = {"description": description, **_label_changes(add, remove)}
         before = self._ledger.may_own(iid)
         if before is None:
-            self._update(iid, data, f"updating issue #{iid}")
+            self._written_at(self._update(iid, data, f"updating issue #{iid}"))
             return
         sent = self._ledger.sent
         with self._ledger.accounted():
-            stored = self._update(iid, data, f"updating issue #{iid}")
+            stored = self._written_at(self._update(iid, data, f"updating issue #{iid}"))
         write = Write(description, tuple(add), tuple(remove))
         self._ledger.owned(before, self._observed(stored), write, self._ledger.sent - sent)
+
+    def _written_at(self, stored: dict[str, Any]) -> dict[str, Any]:
+        """STORED, GitLab's answer to a description write, whose time is kept for
+        `unseen_changes`."""
+        moment = _moment(stored.get("updated_at"))
+        if moment is not None:
+            self._written[int(stored["iid"])] = moment
+        return stored
+
+    def unseen_changes(self, iid: int, read: ObservedIssue) -> Unseen:
+        """GitLab's notes of people's changes to the issue that are newer than all READ
+        showed and older than the tool's write of it (unseen.py): a read answered by a lagging
+        replica. Reading them after the write, the tool's read is caught up with its own write,
+        and so with every change made before it. A change found means the run's writes were
+        not its own alone (its plan did not count the change)."""
+        written = self._written.pop(iid, None)
+        if written is None or read.updated_at is None:
+            return Unseen()
+        notes = self._project.issues.get(iid, lazy=True).notes
+        found = []
+        with self._reading(f"reading the notes of #{iid}"):
+            listed = notes.list(iterator=True, per_page=PER_PAGE, sort="desc", **ACTIVITY)
+            for note in listed:
+                data = note.attributes
+                moment = _moment(data.get("created_at"))
+                if moment is None or moment <= read.updated_at:
+                    break  # newest first: the rest is older still
+                if not _by(data, self.ours):
+                    found.append(SystemNote(str(data.get("body") or ""), moment))
+        changes = unseen(found, read.updated_at, written)
+        if changes:
+            self._ledger.others += 1
+        return changes
 
     def update_labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> None:
         """add_labels/remove_labels, so labels people set stay; on Free this also clears the
@@ -1731,6 +1766,7 @@ NOTES_FULL = (
 # the tool looks for notes of its own, and an issue the tool rewrote every hour for a year
 # holds thousands of "changed the description" notes, a page per 100 to read through
 COMMENTS = {"activity_filter": "only_comments"}
+ACTIVITY = {"activity_filter": "only_activity"}  # system notes alone
 
 
 def hide_token(message: str, token: str) -> str:
