@@ -15,8 +15,10 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from automation.items import ObservedIssue
 
 RECORD_LABEL = "automation-last-full-run"
 RECORD_COLOR = "#808080"
@@ -33,7 +35,8 @@ _PREFIX = "Kept by the automation, never put it on issues. v1"
 _PATTERN = re.compile(
     r"v1 since=(?P<since>\S+) day=(?P<day>\d{4}-\d{2}-\d{2}) issues=(?P<issues>\d+) "
     r"steps=(?P<steps>[a-z,]+) fingerprint=(?P<fingerprint>[0-9a-f]{32})"
-    r"(?: warned=(?P<warned>[a-z0-9_.,-]+))?$"  # program ids (SLUG_PATTERN), by commas
+    r"(?: warned=(?P<warned>[a-z0-9_.,-]+))?"  # program ids (SLUG_PATTERN), by commas
+    r"(?: watched=(?P<watched>\d+:[0-9a-f]{16}(?:,\d+:[0-9a-f]{16})*))?$"
 )
 
 
@@ -43,7 +46,8 @@ class SyncRecord:
     nothing to do; it counted ISSUES up-to-date issues. WARNED: the programs (ids) whose
     warnings it said (or a run whose record it kept, of programs it did not check), which
     stand while runs do not read their issues (a tester's "the tool writes nothing to these
-    issues" went unsaid the rest of the day)."""
+    issues" went unsaid the rest of the day). WATCHED: issues whose time may not tell of a
+    change (`watch`), each by iid with the digest of what a plan read of it then."""
 
     since: dt.datetime
     day: dt.date
@@ -51,6 +55,7 @@ class SyncRecord:
     steps: frozenset[str]
     fingerprint: str
     warned: frozenset[str] = frozenset()
+    watched: tuple[tuple[int, str], ...] = ()
 
     def text(self) -> str:
         """The record as the label's description."""
@@ -58,8 +63,12 @@ class SyncRecord:
         moment = self.since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return (
             f"{_PREFIX} since={moment} day={self.day.isoformat()} issues={self.issues} "
-            f"steps={steps} fingerprint={self.fingerprint}{self._warned()}"
+            f"steps={steps} fingerprint={self.fingerprint}{self._warned()}{self._watched()}"
         )
+
+    def _watched(self) -> str:
+        shown = ",".join(f"{iid}:{digest}" for iid, digest in self.watched)
+        return f" watched={shown}" if shown else ""
 
     def _warned(self) -> str:
         return f" warned={','.join(sorted(self.warned))}" if self.warned else ""
@@ -84,7 +93,28 @@ def read_record(text: str | None) -> SyncRecord | None:
     steps = frozenset(found["steps"].split(","))
     issues = int(found["issues"])
     warned = frozenset(filter(None, (found["warned"] or "").split(",")))
-    return SyncRecord(since, day, issues, steps, found["fingerprint"], warned)
+    watched = tuple(
+        (int(iid), digest)
+        for iid, digest in (
+            pair.split(":") for pair in filter(None, (found["watched"] or "").split(","))
+        )
+    )
+    return SyncRecord(since, day, issues, steps, found["fingerprint"], warned, watched)
+
+
+def watch(issue: ObservedIssue) -> str:
+    """A digest of what a plan reads of an issue (not its time): an issue whose time may not
+    move with a change (GitLab noted the run's mention of it, which moved its time, and a
+    label its last editor changes within the minute after moves it no more: ThrottledTouch)
+    is read again by the next run, and checked when its digest differs."""
+    read = replace(
+        issue,
+        labels=tuple(sorted(issue.labels)),  # (in whatever order GitLab lists them)
+        assignees=tuple(sorted(issue.assignees)),
+        updated_at=None,
+        created_at=None,
+    )
+    return hashlib.sha256(repr(read).encode()).hexdigest()[:16]
 
 
 def _cache(path: Path) -> bool:

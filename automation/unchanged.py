@@ -22,11 +22,13 @@ from automation.syncrecord import (
     SyncRecord,
     fingerprint,
     read_record,
+    watch,
 )
 from automation.trackers.base import ChangeLog, Tracker
 from automation.trackers.ledger import Writes
 
 MAX_CHANGED = 500  # more issues changed than this since the record: a full run is as cheap
+MAX_WATCHED = 100  # issues a record watches, read again by each run it covers in one request
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,28 @@ def look_back(
     if record is None or not isinstance(tracker, ChangeLog) or _ahead(tracker, record):
         return None
     changed = tracker.changed_since(record.since, MAX_CHANGED)
-    return None if changed is None else LookBack(record, changed)
+    if changed is None:
+        return None
+    moved = _watched_changes(tracker, record, {issue.iid for issue in changed})
+    return None if moved is None else LookBack(record, (*changed, *moved))
+
+
+def _watched_changes(
+    tracker: ChangeLog, record: SyncRecord, listed: Collection[int]
+) -> tuple[ObservedIssue, ...] | None:
+    """The issues the record watches (syncrecord.watch) that changed, though their time may
+    not say so, and the list since the record's moment did not show them (a request, when it
+    watches any); None (a full run) when one is gone, or the answer does not add up."""
+    if not record.watched:
+        return ()
+    found = tracker.issues_numbered([iid for iid, _ in record.watched])
+    if found is None or any(iid not in found for iid, _ in record.watched):
+        return None
+    return tuple(
+        found[iid]
+        for iid, digest in record.watched
+        if iid not in listed and watch(found[iid]) != digest
+    )
 
 
 def _ahead(tracker: ChangeLog, record: SyncRecord) -> bool:
@@ -135,9 +158,12 @@ class Keeping:
     issues: int
     warned: frozenset[str] = frozenset()
 
-    def record(self, tracker: ChangeLog, since: dt.datetime) -> SyncRecord:
+    def record(
+        self, tracker: ChangeLog, since: dt.datetime, watched: Sequence[ObservedIssue] = ()
+    ) -> SyncRecord:
         author = _as_author(tracker, self.inputs)
-        return SyncRecord(since, self.today, self.issues, self.steps, author, self.warned)
+        marks = tuple(sorted((issue.iid, watch(issue)) for issue in watched))
+        return SyncRecord(since, self.today, self.issues, self.steps, author, self.warned, marks)
 
 
 def last_quiet_day(tracker: Tracker) -> dt.date | None:
@@ -200,10 +226,11 @@ def keep_record_after_writes(tracker: Tracker, keeping: Keeping) -> bool:
         return False
     if not all(map(writes.explain, changed)):
         return False
-    since = min([moment - MARGIN, *_touchable(changed, writes, moment)])
-    if max(writes.own.values()) >= since:
+    watched = [i for i in changed if i.iid in writes.mentioned and i.iid not in writes.own]
+    since = min([moment - MARGIN, *_touchable(changed, writes, moment, watched)])
+    if max(writes.own.values()) >= since or len(watched) > MAX_WATCHED:
         return False  # clocks that disagree, or a person's change just now: checked next run
-    tracker.write_sync_record(keeping.record(tracker, since).text())
+    tracker.write_sync_record(keeping.record(tracker, since, watched).text())
     return True
 
 
@@ -223,22 +250,27 @@ def _shows_writes(changed: Sequence[ObservedIssue], writes: Writes) -> bool:
 
 
 def _touchable(
-    changed: Sequence[ObservedIssue], writes: Writes, moment: dt.datetime
+    changed: Sequence[ObservedIssue],
+    writes: Writes,
+    moment: dt.datetime,
+    watched: Sequence[ObservedIssue],
 ) -> list[dt.datetime]:
     """The times of the issues a person changed last, within a minute of MOMENT: another
     change of theirs, made only now and only touching the issue (a label), may leave that
     time as it is (GitLab's ThrottledTouch), so the record's moment must not pass it. The
     list read from a minute before the run's start holds each issue a change during the run
     could have left that way; one the run wrote last is moved by anyone else's change. An
-    issue the run's write newly mentioned counts too: GitLab's note moved its time, not the
-    user who saved it last, whose label change within the minute then moves nothing (a
-    tester), so no record is kept after such a run: the next checks its program."""
+    issue the run's write newly mentioned is WATCHED instead: GitLab's note moved its time,
+    not the user who saved it last, whose label change within the minute then moves nothing
+    (a tester), so the record names it and each run it covers reads it again."""
+    skipped = {issue.iid for issue in watched}
     return [
         issue.updated_at
         for issue in changed
         if issue.updated_at is not None
         and issue.updated_at > moment - TOUCH_INTERVAL
         and writes.own.get(issue.iid) != issue.updated_at
+        and issue.iid not in skipped
     ]
 
 

@@ -268,6 +268,11 @@ class ChangeLog(abc.ABC):
         list recorded as what the run plans from; None when that cannot be told."""
 
     @abc.abstractmethod
+    def issues_numbered(self, iids: Sequence[int]) -> dict[int, ObservedIssue] | None:
+        """The issues of these numbers (at most a page of them, in one request), by iid; one
+        deleted is not among them. None when the answer does not add up."""
+
+    @abc.abstractmethod
     def changed_since(self, moment: dt.datetime, limit: int) -> tuple[ObservedIssue, ...] | None:
         """The project's issues created or changed on or after MOMENT, or None when there
         are more than LIMIT of them."""

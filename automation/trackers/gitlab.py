@@ -1366,6 +1366,17 @@ class GitLabTracker(Tracker, ChangeLog):
                 changed.append(self._observed(issue))
         return tuple(changed) if _whole(changed, first, pages.total) else None
 
+    def issues_numbered(self, iids: Sequence[int]) -> dict[int, ObservedIssue] | None:
+        if not iids or len(iids) > PER_PAGE:
+            return {} if not iids else None
+        with self._reading("reading the issues the last run's record watches", "project"):
+            query = {"iids[]": [str(iid) for iid in iids], "state": "all"}
+            pages = self._gl.http_list(
+                self._project.issues.path, query_data={"per_page": PER_PAGE, **query}, iterator=True
+            )
+            found = [self._observed(data) for data in pages]
+        return {issue.iid: issue for issue in found if issue.iid in iids}
+
     def now(self) -> dt.datetime | None:
         with self._reading("reading GitLab's clock"):
             self._gl.projects.get(self.settings.project)

@@ -250,5 +250,5 @@ def test_the_note_of_a_ticked_box_escapes_the_items_markdown(fake: FakeGitLab) -
     issue = project.issues.create({"title": "t", "description": text})
     fake.edit_issue(PROJECT, issue.iid, description=text.replace("[ ]", "[x]"), as_user="alice")
     bodies = [n.body for n in project.issues.get(issue.iid, lazy=True).notes.list(get_all=True)]
-    wanted = r'marked the checklist item **Close \#4: src/x\.go says a \= \"1\"** as completed'
+    wanted = r"marked the checklist item **Close \#4: src/x\.go says a \= \"1\"** as completed"
     assert wanted in bodies

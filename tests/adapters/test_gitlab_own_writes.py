@@ -522,15 +522,35 @@ def test_issues_the_rollup_newly_lists_are_noted_by_gitlab_and_checked_by_the_ne
     """Ten ticks move #1 to #10 out of the rollup's 150 rows and #151 to #160 in: GitLab
     notes "mentioned in" on each newly listed issue, which moves its time to the run's write,
     and a label change by whoever saved it last within the minute after moves it no more. So
-    the run keeps no record: the next one checks the program, finds nothing, and keeps it."""
+    the run's record watches them: each run it covers reads those ten again, in one request,
+    and reads no program's issues while they are as the run left them."""
     before = set(mentioned(crowded))
     for iid in range(1, 11):
         ticks(crowded, iid, FIRST)()
     ok(crowded.cli("apply"))
     assert set(mentioned(crowded)) - before == set(range(151, 161))
-    checked = next_run(crowded)
-    assert QUIET not in checked and "No changes" in checked
-    assert QUIET in next_run(crowded)
+    record = read_record(crowded.fake.labels(GROUP)[RECORD_LABEL]["description"])
+    assert record is not None and [iid for iid, _ in record.watched] == list(range(151, 161))
+    for _ in range(2):
+        assert QUIET in next_run(crowded)
+        assert not read_every_issue(crowded) and writes(crowded) == 0
+        watched = [r for r in crowded.fake.requests if "iids[]" in r.query]
+        assert len(watched) == 1 and sorted(map(int, watched[0].query["iids[]"])) == list(
+            range(151, 161)
+        )
+
+
+@pytest.mark.heavy
+def test_a_watched_issue_that_is_gone_means_a_full_run(crowded: GitLabBackend) -> None:
+    """The list of what changed since cannot show a deleted issue; the record's watch of it
+    finds it gone, and the run reads everything (and makes it again)."""
+    for iid in range(1, 11):
+        ticks(crowded, iid, FIRST)()
+    ok(crowded.cli("apply"))
+    crowded.fake.delete_issue(PROJECT, 155)
+    out = next_run(crowded)
+    assert QUIET not in out and read_every_issue(crowded)
+    assert "1 created" in out
 
 
 @pytest.mark.heavy

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import random
 import re
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -74,9 +75,7 @@ def _story(root: Path, seed: int) -> tuple[list[str], int]:
             chosen = rng.sample(participants, 3)
             for _ in range(rng.choice((1, 2, 3))):
                 _tick(fake, rng, chosen, ticked)
-            meddler = _at_request(
-                rng.randrange(1, 40), lambda c=chosen: _tick(fake, rng, c, ticked)
-            )
+            meddler = _at_request(rng.randrange(1, 40), partial(_tick, fake, rng, chosen, ticked))
             fake.before_request(None, None, meddler, times=None)
             fake.clock.advance(HOUR)
             run = cli(APPLY, env, GitLabTime(fake))

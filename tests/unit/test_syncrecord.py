@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from automation import unchanged
-from automation.syncrecord import SyncRecord, fingerprint, read_record
+from automation.items import ObservedIssue
+from automation.syncrecord import SyncRecord, fingerprint, read_record, watch
 
 ALL = frozenset({"create", "labels", "progress"})
 RECORD = SyncRecord(
@@ -28,6 +29,22 @@ def test_a_record_reads_back_as_written() -> None:
     assert read_record(warned.text()) == warned
 
 
+def test_a_record_that_watches_issues_reads_back_as_written() -> None:
+    watching = replace(
+        RECORD, warned=frozenset({"esp"}), watched=((151, "0" * 16), (152, "f" * 16))
+    )
+    assert watching.text().endswith(f" warned=esp watched=151:{'0' * 16},152:{'f' * 16}")
+    assert read_record(watching.text()) == watching
+
+
+def test_an_issues_watch_digest_follows_what_a_plan_reads_not_its_time_or_order() -> None:
+    issue = ObservedIssue(iid=3, title="t", description="d", labels=("b", "a"))
+    moved = replace(issue, labels=("a", "b"), updated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    assert watch(moved) == watch(issue)
+    assert watch(replace(issue, labels=("a",))) != watch(issue)
+    assert watch(replace(issue, state="closed")) != watch(issue)
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -38,6 +55,7 @@ def test_a_record_reads_back_as_written() -> None:
         RECORD.text().replace("since=2026-11-30T09:59:55Z", "since=2026-11-30T09:59:55"),
         RECORD.text().replace("a" * 32, "a" * 31),
         RECORD.text() + " and more",
+        RECORD.text() + " watched=151:0000",
     ],
 )
 def test_a_damaged_record_is_no_record(text: str | None) -> None:
