@@ -112,6 +112,16 @@ def test_a_tick_in_the_same_issue_between_the_listing_and_the_tools_read_is_seen
     assert "status::complete" in labels(settled, 1)
 
 
+def lagging_run(settled: GitLabBackend, meanwhile: Callable[[], None]) -> str:
+    """A run on replicas 5 s behind (`lag_replicas`) that writes #1 (ticked before it), with
+    MEANWHILE done just before its read of #1; its output."""
+    ticks(settled, 1, FIRST)()
+    settled.fake.lag_replicas(dt.timedelta(seconds=5))
+    settled.fake.clock.advance(dt.timedelta(seconds=10))  # the first tick is in every replica
+    settled.fake.before_request("GET", "issues/1", meanwhile)
+    return ok(settled.cli("apply")).out
+
+
 def test_a_tick_a_lagging_replica_hid_from_the_tools_read_is_put_back(
     settled: GitLabBackend,
 ) -> None:
@@ -120,11 +130,7 @@ def test_a_tick_a_lagging_replica_hid_from_the_tools_read_is_put_back(
     tick. GitLab's note of it ("marked the checklist item ... as completed") is newer than
     anything the read showed, so the run puts the tick back, and keeps no record: its plan
     did not count the tick."""
-    ticks(settled, 1, FIRST)()
-    settled.fake.lag_replicas(dt.timedelta(seconds=5))
-    settled.fake.clock.advance(dt.timedelta(seconds=10))  # the first tick is in every replica
-    settled.fake.before_request("GET", "issues/1", ticks(settled, 1, SECOND))
-    ok(settled.cli("apply"))
+    lagging_run(settled, ticks(settled, 1, SECOND))
     issue = next(i for i in settled.fake.issues(PROJECT) if i["iid"] == 1)
     assert "[x] second task" in issue["description"]
     assert "[x] first task" in issue["description"]
@@ -138,16 +144,12 @@ def test_a_line_a_lagging_replica_hid_from_the_tools_read_is_said(
 ) -> None:
     """A line typed in that moment cannot be put back (GitLab's note says only "changed the
     description", and the API gives no earlier text): the run says which issue to check."""
-    ticks(settled, 1, FIRST)()
-    settled.fake.lag_replicas(dt.timedelta(seconds=5))
-    settled.fake.clock.advance(dt.timedelta(seconds=10))
 
     def types() -> None:
         issue = next(i for i in settled.fake.issues(PROJECT) if i["iid"] == 1)
         settled.fake.edit_issue(PROJECT, 1, description=issue["description"] + "\n\nmy note")
 
-    settled.fake.before_request("GET", "issues/1", types)
-    out = ok(settled.cli("apply")).out
+    out = lagging_run(settled, types)
     assert "issue #1: someone changed its text a moment before the run wrote it" in out
     assert QUIET not in next_run(settled)
 
