@@ -1895,9 +1895,11 @@ class AccountHandlers(Handlers):
         )
 
     def version(self, request: Request) -> Reply:
-        """Return the server version."""
+        """Return the server version: one that counts checklist items as the fake does, from
+        the rendered text (table cells too: comrak's `tasklist_in_table`, GitLab 18.x), not with
+        the pattern over the raw text of GitLab 16 and 17 (a fake audit)."""
         suffix = "-ee" if self.state.tier == "premium" else ""
-        return Reply(200, {"version": f"17.7.0{suffix}", "revision": "fake"})
+        return Reply(200, {"version": f"18.6.0{suffix}", "revision": "fake"})
 
     def get_project(self, request: Request) -> Reply:
         """Return one project by id or path."""
