@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TypeVar, assert_never
 
 from automation.actions import (
@@ -52,7 +53,7 @@ from automation.people import (
     unique,
 )
 from automation.trackers.base import Tracker
-from automation.unseen import Unseen, put_back, unseen_warning
+from automation.unseen import Found, Unseen, put_back
 
 Listener = Callable[[Action], None]
 
@@ -84,6 +85,9 @@ def kept_public(iid: int) -> str:
         "person put there); make that confidential, or take it out of the epic, and the next "
         "run makes the epic confidential"
     )
+
+
+PUT_BACK_ROUNDS = 3  # a put-back's own write is checked too, this many times in all
 
 
 class _PutOff(Exception):
@@ -230,23 +234,32 @@ class Writer:
     def _put_back(self, program: str, iid: int) -> None:
         """A person's change that the read made just before the write did not show (GitLab
         answered it from a lagging replica, unseen.py): a box the write set back is set as
-        they left it, on a new read; a change that cannot be made again is said."""
+        they left it, on a new read, whose write is checked in turn; the rest is said."""
         read, self.read = self.read, None
-        changes = self.tracker.unseen_changes(iid, read) if read else Unseen()
-        missing = self._afresh(lambda: self._retick(iid, changes.ticks)) if changes.ticks else 0
-        if changes.typed or missing:
-            said = (program, unseen_warning(iid, changes.typed, missing))
-            if said not in self.warnings:
-                self.warnings.append(said)
+        found = Found()
+        for _ in range(PUT_BACK_ROUNDS):
+            changes = self.tracker.unseen_changes(iid, read) if read else Unseen()
+            if not changes.ticks:
+                found.add(changes, 0, 0)
+                break
+            read, missing = self._afresh(partial(self._retick, iid, changes.ticks))
+            found.add(changes, len(changes.ticks) - missing if read else 0, missing)
+        said = found.warning(iid)
+        if said and (program, said) not in self.warnings:
+            self.warnings.append((program, said))
 
-    def _retick(self, iid: int, ticks: Sequence[tuple[str, bool]]) -> int:
-        """Set the boxes of TICKS in the issue as read now; how many name no one task."""
+    def _retick(
+        self, iid: int, ticks: Sequence[tuple[str, bool]]
+    ) -> tuple[ObservedIssue | None, int]:
+        """Set the boxes of TICKS in the issue as read now: the read, when that was written
+        (None: nothing to set), and how many name no one task."""
         fresh = self._fresh(iid)
         text, missing = put_back(fresh.description, ticks)
-        if not same_text(text, fresh.description):
-            self.sent = True
-            self.tracker.update_description(iid, text)
-        return missing
+        if same_text(text, fresh.description):
+            return None, missing
+        self.sent = True
+        self.tracker.update_description(iid, text)
+        return fresh, missing
 
     def _write_edits(self, iid: int, edits: Edits, labels: UpdateLabels | None) -> bool:
         fresh = self._fresh(iid)

@@ -38,42 +38,69 @@ _COMMENT = re.compile(r"<!--.*?-->")
 class SystemNote:
     """A system note on an issue, by someone other than the tool."""
 
+    id: int
     body: str
     created_at: dt.datetime
 
 
 @dataclass(frozen=True)
+class Read:
+    """The issue as the read before a write showed it: its text, and its time then."""
+
+    text: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
 class Unseen:
-    """A person's changes the read missed: each box ticked (True) or unticked, by the item's
-    text in GitLab's note, oldest first; and whether the text changed otherwise."""
+    """A person's changes the read missed: each box they ticked (True) or cleared, by the
+    item's text in GitLab's note, the last of each item; whether they changed the text
+    otherwise; CHECKED False: the notes could not be read (nothing is known)."""
 
     ticks: tuple[tuple[str, bool], ...] = ()
     typed: bool = False
+    checked: bool = True
 
     def __bool__(self) -> bool:
-        return bool(self.ticks) or self.typed
+        return bool(self.ticks) or self.typed or not self.checked
 
 
-def unseen(notes: Iterable[SystemNote], read: dt.datetime, written: dt.datetime) -> Unseen:
-    """The changes NOTES tell of that the read (of an issue last changed at READ) did not
-    show, made before the tool's write at WRITTEN."""
-    ticks: list[tuple[dt.datetime, str, bool]] = []
+def unseen(notes: Iterable[SystemNote], read: Read, written: dt.datetime) -> Unseen:
+    """The changes NOTES (people's, newer than the read) tell of that the read did not show,
+    made before the tool's write at WRITTEN. A box the read shows as the note left it was
+    seen (GitLab writes the note a moment after the change's time, which the read gives); a
+    box a person changed again after the write is theirs to keep."""
+    last: dict[str, tuple[str, bool]] = {}
+    later: set[str] = set()
     typed = False
-    for note in notes:
-        if not read < note.created_at <= written:
-            continue
+    for note in sorted(notes, key=lambda n: (n.created_at, n.id)):
         found = _TASK_NOTE.match(note.body)
-        if found:
-            ticks.append((note.created_at, found["item"], found["status"] == "completed"))
-        elif note.body == _DESCRIPTION_NOTE and note.created_at > read + _SAME_CHANGE:
+        if found and note.created_at > written:
+            later.add(_letters(found["item"]))
+        elif found and note.created_at > read.at:
+            last[_letters(found["item"])] = (found["item"], found["status"] == "completed")
+        elif note.body == _DESCRIPTION_NOTE and read.at + _SAME_CHANGE < note.created_at <= written:
             typed = True
-    ordered = sorted(ticks, key=lambda tick: tick[0])
-    return Unseen(tuple((item, done) for _, item, done in ordered), typed)
+    missed = tuple(
+        tick
+        for key, tick in last.items()
+        if key not in later and not _shown(read.text, key, tick[1])
+    )
+    return Unseen(missed, typed)
+
+
+def _shown(text: str, key: str, done: bool) -> bool:
+    """Whether TEXT has a task of that KEY (its letters) in that state."""
+    lines = text.split("\n")
+    return any(
+        state is done and key in _signatures(line)
+        for line, (_, state) in zip(lines, read_lines(lines), strict=True)
+    )
 
 
 def put_back(text: str, ticks: Sequence[tuple[str, bool]]) -> tuple[str, int]:
-    """TEXT with each box of TICKS set as the person left it, the later tick of an item
-    winning; and how many ticks name no task of the text, or more than one (not set)."""
+    """TEXT with each box of TICKS set as the person left it; and how many ticks name no
+    task of the text, or more than one (not set)."""
     lines = text.split("\n")
     tasks = [i for i, (_, state) in enumerate(read_lines(lines)) if state is not None]
     missing = 0
@@ -117,18 +144,43 @@ def _boxed(line: str, done: bool) -> str:
     return line[:start] + ("x" if done else " ") + line[end:]
 
 
-def unseen_warning(iid: int, typed: bool, missing: int) -> str:
-    """What to check in an issue written on a read that missed a person's change (no task's
-    text and no name: the issue may be confidential)."""
-    if typed:
-        what = "changed its text"
-        lost = (
-            "that change may have been overwritten: look at the issue's history and type it again"
+@dataclass
+class Found:
+    """What the checks after one issue's write found, to say once."""
+
+    set_again: int = 0  # boxes set again as a person left them
+    missing: int = 0  # boxes whose task could not be told
+    typed: bool = False
+    unchecked: bool = False
+
+    def add(self, changes: Unseen, set_again: int, missing: int) -> None:
+        self.set_again += set_again
+        self.missing += missing
+        self.typed = self.typed or changes.typed
+        self.unchecked = self.unchecked or not changes.checked
+
+    def warning(self, iid: int) -> str | None:
+        """What to check in the issue (no task's text, no name: it may be confidential)."""
+        if self.unchecked:
+            return (
+                f"issue #{iid}: after writing it, the run could not read its notes to check for "
+                "a person's change GitLab's read may have missed (a database replica behind); "
+                "if someone edited it just then, look at the issue's history"
+            )
+        if not (self.set_again or self.missing or self.typed):
+            return None
+        done = []
+        if self.set_again:
+            done.append(f"the run set {_boxes(self.set_again)} again as they left it")
+        if self.missing:
+            done.append(f"it could not find the task of {_boxes(self.missing)}: check the boxes")
+        done.append("anything else changed in that edit may be lost: look at the issue's history")
+        return (
+            f"issue #{iid}: someone edited it a moment before the run wrote it, and GitLab "
+            "answered the run's read without that edit (a database replica behind); "
+            + "; ".join(done)
         )
-    else:
-        what = f"ticked or cleared {missing} box{'es' if missing > 1 else ''}"
-        lost = "the run could not find which task to set again: check the issue's boxes"
-    return (
-        f"issue #{iid}: someone {what} a moment before the run wrote it, and GitLab answered the "
-        f"run's read without it (a database replica behind); {lost}"
-    )
+
+
+def _boxes(count: int) -> str:
+    return "1 box" if count == 1 else f"{count} boxes"

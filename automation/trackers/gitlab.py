@@ -53,7 +53,7 @@ from automation.trackers.base import OVER_COUNTED, UNREADABLE_LOCK, ChangeLog, T
 from automation.trackers.ledger import Ledger, Write, Writes
 from automation.trackers.member_pages import MemberPages
 from automation.trackers.relist import Listed, Lists, brought_up_to_date
-from automation.unseen import SystemNote, Unseen, unseen
+from automation.unseen import Read, SystemNote, Unseen, unseen
 
 T = TypeVar("T")
 PER_PAGE = 100
@@ -815,29 +815,39 @@ class GitLabTracker(Tracker, ChangeLog):
         return stored
 
     def unseen_changes(self, iid: int, read: ObservedIssue) -> Unseen:
-        """GitLab's notes of people's changes to the issue that are newer than all READ
-        showed and older than the tool's write of it (unseen.py): a read answered by a lagging
-        replica. Reading them after the write, the tool's read is caught up with its own write,
-        and so with every change made before it. A change found means the run's writes were
-        not its own alone (its plan did not count the change)."""
+        """GitLab's notes of people's changes to the issue that READ did not show, made before
+        the tool's write of it (unseen.py): a read answered by a lagging replica. Read after
+        the write, they are caught up with it, and so with every change made before it. A
+        change found means the run's writes were not its own alone (its plan did not count
+        it); so does a read of the notes that fails (said, and the run goes on: the write
+        landed)."""
         written = self._written.pop(iid, None)
         if written is None or read.updated_at is None:
             return Unseen()
+        try:
+            found = self._notes_since(iid, read.updated_at)
+        except (ItemError, TrackerUnavailable):
+            self._ledger.others += 1
+            return Unseen(checked=False)
+        changes = unseen(found, Read(read.description, read.updated_at), written)
+        if changes:
+            self._ledger.others += 1
+        return changes
+
+    def _notes_since(self, iid: int, moment: dt.datetime) -> list[SystemNote]:
+        """People's system notes on the issue newer than MOMENT (newest first: a page)."""
         notes = self._project.issues.get(iid, lazy=True).notes
         found = []
         with self._reading(f"reading the notes of #{iid}"):
             listed = notes.list(iterator=True, per_page=PER_PAGE, sort="desc", **ACTIVITY)
             for note in listed:
                 data = note.attributes
-                moment = _moment(data.get("created_at"))
-                if moment is None or moment <= read.updated_at:
-                    break  # newest first: the rest is older still
+                created = _moment(data.get("created_at"))
+                if created is None or created <= moment:
+                    break  # the rest is older still
                 if not _by(data, self.ours):
-                    found.append(SystemNote(str(data.get("body") or ""), moment))
-        changes = unseen(found, read.updated_at, written)
-        if changes:
-            self._ledger.others += 1
-        return changes
+                    found.append(SystemNote(int(data["id"]), str(data.get("body") or ""), created))
+        return found
 
     def update_labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> None:
         """add_labels/remove_labels, so labels people set stay; on Free this also clears the

@@ -252,3 +252,14 @@ def test_the_note_of_a_ticked_box_escapes_the_items_markdown(fake: FakeGitLab) -
     bodies = [n.body for n in project.issues.get(issue.iid, lazy=True).notes.list(get_all=True)]
     wanted = r"marked the checklist item **Close \#4: src/x\.go says a \= \"1\"** as completed"
     assert wanted in bodies
+
+
+def test_a_system_note_is_newer_than_the_save_it_tells_of(fake: FakeGitLab) -> None:
+    """Issues::UpdateService saves the issue (its updated_at), then handle_changes writes the
+    system notes: a note is a few milliseconds newer than the issue's time."""
+    project = fake.client().projects.get(PROJECT, lazy=True)
+    issue = project.issues.create({"title": "t", "description": "- [ ] a"})
+    fake.edit_issue(PROJECT, issue.iid, description="- [x] a", as_user="alice")
+    saved = project.issues.get(issue.iid)
+    (note,) = [n for n in saved.notes.list(get_all=True) if "checklist item" in n.body]
+    assert note.created_at > saved.updated_at

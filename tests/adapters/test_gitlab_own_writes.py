@@ -112,6 +112,10 @@ def test_a_tick_in_the_same_issue_between_the_listing_and_the_tools_read_is_seen
     assert "status::complete" in labels(settled, 1)
 
 
+def description(backend: GitLabBackend, iid: int) -> str:
+    return str(next(i for i in backend.fake.issues(PROJECT) if i["iid"] == iid)["description"])
+
+
 def lagging_run(settled: GitLabBackend, meanwhile: Callable[[], None]) -> str:
     """A run on replicas 5 s behind (`lag_replicas`) that writes #1 (ticked before it), with
     MEANWHILE done just before its read of #1; its output."""
@@ -150,7 +154,53 @@ def test_a_line_a_lagging_replica_hid_from_the_tools_read_is_said(
         settled.fake.edit_issue(PROJECT, 1, description=issue["description"] + "\n\nmy note")
 
     out = lagging_run(settled, types)
-    assert "issue #1: someone changed its text a moment before the run wrote it" in out
+    assert "issue #1: someone edited it a moment before the run wrote it" in out
+    assert "set 1 box" not in out
+    assert QUIET not in next_run(settled)
+
+
+def test_a_box_cleared_right_after_the_tools_write_stays_cleared(settled: GitLabBackend) -> None:
+    """The check after the write finds the tick the run's read showed, and the person's
+    clearing of it after the write: neither is set back (a review: the put-back ticked it
+    again)."""
+    ticks(settled, 1, FIRST)()
+    settled.fake.before_request(
+        "GET",
+        "issues/1/notes",
+        lambda: settled.fake.edit_issue(
+            PROJECT, 1, description=description(settled, 1).replace("[x] first", "[ ] first")
+        ),
+    )
+    out = ok(settled.cli("apply")).out
+    assert "- [ ] first task" in description(settled, 1)
+    assert "someone edited it" not in out
+
+
+def test_a_line_typed_during_the_put_back_is_said(settled: GitLabBackend) -> None:
+    """The put-back's own read may lag too: its write is checked like any other (a review:
+    a line typed then was lost without a word)."""
+
+    def types() -> None:
+        text = description(settled, 1) + "\n\nmy line"
+        settled.fake.edit_issue(PROJECT, 1, description=text)
+
+    settled.fake.before_request("GET", "issues/1/notes", types)  # after the first write
+    out = lagging_run(settled, ticks(settled, 1, SECOND))
+    assert "[x] second task" in description(settled, 1)
+    assert "issue #1: someone edited it a moment before the run wrote it" in out
+    assert "look at the issue's history" in out
+
+
+def test_notes_gitlab_fails_to_give_after_a_write_are_said_and_the_run_goes_on(
+    settled: GitLabBackend,
+) -> None:
+    """The write landed: a failed check after it is a warning, not a stopped run (a review:
+    it exited 3, said nothing was written, and left the rollup unwritten)."""
+    ticks(settled, 1, FIRST)()
+    settled.fake.inject(503, every=1, method="GET", path_contains="issues/1/notes")
+    out = ok(settled.cli("apply")).out
+    assert "Summary: 0 created, 2 updated" in out
+    assert "issue #1: after writing it, the run could not read its notes" in out
     assert QUIET not in next_run(settled)
 
 

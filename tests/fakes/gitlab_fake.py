@@ -51,6 +51,7 @@ COUNTED_RECORDS = 10_000
 # (IssuableBaseService#update)
 TOUCH_INTERVAL = timedelta(minutes=1)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+NOTE_AFTER_SAVE = timedelta(milliseconds=7)  # a system note, after the save it tells of
 FORBIDDEN: JSON = {"message": "403 Forbidden"}
 # app/models/concerns/issuable_link.rb: IssuableLink::MAX_LINKS_COUNT, checked for both ends.
 MAX_LINKS_COUNT = 100
@@ -1657,12 +1658,15 @@ class IssueService:
     def add_system_note(self, issue: Issue, body: str) -> None:
         """Add a system note (label and state changes are resource events, not notes). Saving
         a note touches its issue (Note `after_save :touch_noteable`; system notes do not skip
-        it), so the issue's updated_at moves even when nothing else of it changed."""
+        it), so the issue's updated_at moves even when nothing else of it changed. GitLab
+        writes the note after saving the change it tells of (Issues::UpdateService saves, then
+        handle_changes notes): it is a few milliseconds newer than the issue's updated_at."""
         now = self.state.clock.now()
         issue.touch(now)
         if not self.state.system_notes:
             return
-        issue.notes.append(Note(self.state.next_id("note"), body, self.actor, now, now, True))
+        noted = now + NOTE_AFTER_SAVE
+        issue.notes.append(Note(self.state.next_id("note"), body, self.actor, noted, noted, True))
 
     def _system_notes(self, issue: Issue, before: tuple[object, ...]) -> None:
         title, description, _, _, assignees, confidential, due = before
@@ -3425,6 +3429,8 @@ class FakeGitLab:
         for hook in list(self.hooks):
             if hook.take(request.method, path):
                 hook.action()
+                # the person's change, and GitLab's note of it, come before the request
+                self.clock.advance(2 * NOTE_AFTER_SAVE)
         self._replicated()
         reply = self._serve(request)
         if request.method in WRITE_METHODS and reply.status < 300 and self.replica:
