@@ -1087,10 +1087,13 @@ def _nothing_changed(
 ) -> int:
     """What a run that stopped early says, and reports."""
     moment = record.since.strftime("%Y-%m-%d %H:%M UTC")
+    read = "no issue was read"
+    if record.watched:  # (syncrecord.watch)
+        read = f"no program was read, only the {len(record.watched)} issues its record watches"
     notice = (
         f"nothing changed in GitLab, config/ or templates/ since {moment}, when a run "
-        "left nothing to do, so no issue was read; the first run of each day, or --full, "
-        "reads every issue"
+        f"left nothing to do, so {read}; the first run of each day, or --full, reads every "
+        "issue"
     )
     summary = Summary.of((), record.issues, 0, 0)
     result = Result((), (), (), (notice,), summary)
