@@ -122,8 +122,6 @@ class Writer:
     # (a tester's warning said "it was written" of an issue whose create failed, and of a
     # digest left as it was)
     unsaid: list[tuple[str, str]] = field(default_factory=list)
-    # the issue as read just before its description was last written (`_put_back`)
-    read: ObservedIssue | None = None
 
     def settle(self, written: bool) -> None:
         """Say the inert mentions of the action just performed, if it was written."""
@@ -226,16 +224,16 @@ class Writer:
         the labels alone when the description needs nothing after all. True when the
         description was written."""
         edits = self._checked_tasks(action)  # (may look users up: before the read)
-        written = self._afresh(lambda: self._write_edits(action.iid, edits, labels))
-        if written:
-            self._put_back(action.program, action.iid)
-        return written
+        read = self._afresh(lambda: self._write_edits(action.iid, edits, labels))
+        if read is not None:
+            self._put_back(action.program, action.iid, read)
+        return read is not None
 
-    def _put_back(self, program: str, iid: int) -> None:
+    def _put_back(self, program: str, iid: int, read: ObservedIssue | None) -> None:
         """A person's change that the read made just before the write did not show (GitLab
         answered it from a lagging replica, unseen.py): a box the write set back is set as
-        they left it, on a new read, whose write is checked in turn; the rest is said."""
-        read, self.read = self.read, None
+        they left it, on a new read, whose write is checked in turn; the rest is said. READ:
+        the issue as read just before the write."""
         found = Found()
         for _ in range(PUT_BACK_ROUNDS):
             changes = self.tracker.unseen_changes(iid, read) if read else Unseen()
@@ -261,19 +259,23 @@ class Writer:
         self.tracker.update_description(iid, text)
         return fresh, missing
 
-    def _write_edits(self, iid: int, edits: Edits, labels: UpdateLabels | None) -> bool:
+    def _write_edits(
+        self, iid: int, edits: Edits, labels: UpdateLabels | None
+    ) -> ObservedIssue | None:
+        """The edits made on the issue read now: that read, when the description was written."""
         fresh = self._fresh(iid)
         after = apply_edits(fresh.description, edits)
         add, remove = (labels.add, labels.remove) if labels else ((), ())
         if not same_text(after, fresh.description):
             _fits(iid, after)
             self._nothing_set_free(f"issue #{iid}", fresh.description, after)
-            self.sent, self.read = True, fresh
+            self.sent = True
             self.tracker.update_description(iid, after, add, remove)
-            return True
+            return fresh
         if labels:
             self.tracker.update_labels(iid, add, remove)
-        return self.again and self.sent  # a text that failed, then found done: it landed
+        # a text that failed, then found done: it landed (its time unknown: nothing to check)
+        return fresh if self.again and self.sent else None
 
     def _afresh(self, step: Callable[[], T]) -> T:
         """STEP, a read and the write made on it, with no wait between them; when the tracker

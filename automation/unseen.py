@@ -91,27 +91,31 @@ def unseen(notes: Iterable[SystemNote], read: Read, written: dt.datetime) -> Uns
 
 def _shown(text: str, key: str, done: bool) -> bool:
     """Whether TEXT has a task of that KEY (its letters) in that state."""
-    lines = text.split("\n")
-    return any(
-        state is done and key in _signatures(line)
-        for line, (_, state) in zip(lines, read_lines(lines), strict=True)
-    )
+    return any(state is done for _, state in _tasks_of(text.split("\n"), key))
 
 
 def put_back(text: str, ticks: Sequence[tuple[str, bool]]) -> tuple[str, int]:
     """TEXT with each box of TICKS set as the person left it; and how many ticks name no
     task of the text, or more than one (not set)."""
     lines = text.split("\n")
-    tasks = [i for i, (_, state) in enumerate(read_lines(lines)) if state is not None]
     missing = 0
     for item, done in ticks:
-        wanted = _letters(item)
-        same = [i for i in tasks if wanted and wanted in _signatures(lines[i])]
+        same = _tasks_of(lines, _letters(item))
         if len(same) != 1:
             missing += 1
             continue
-        lines[same[0]] = _boxed(lines[same[0]], done)
+        ((at, _),) = same
+        lines[at] = _boxed(lines[at], done)
     return "\n".join(lines), missing
+
+
+def _tasks_of(lines: Sequence[str], key: str) -> list[tuple[int, bool]]:
+    """The task lines GitLab counts whose text is KEY (letters and digits), with their state."""
+    return [
+        (at, state)
+        for at, (line, (_, state)) in enumerate(zip(lines, read_lines(lines), strict=True))
+        if state is not None and key and key in _signatures(line)
+    ]
 
 
 def _signatures(line: str) -> set[str]:

@@ -269,8 +269,8 @@ class ChangeLog(abc.ABC):
 
     @abc.abstractmethod
     def issues_numbered(self, iids: Sequence[int]) -> dict[int, ObservedIssue] | None:
-        """The issues of these numbers (at most a page of them, in one request), by iid; one
-        deleted is not among them. None when the answer does not add up."""
+        """The issues of these numbers, in one request, by iid; one deleted is not among
+        them. None when they are more than a page (100)."""
 
     @abc.abstractmethod
     def changed_since(self, moment: dt.datetime, limit: int) -> tuple[ObservedIssue, ...] | None:

@@ -624,7 +624,7 @@ class GitLabTracker(Tracker, ChangeLog):
             self._ledger.saw(issue)  # what the run plans from
         return found
 
-    def _issue_list(self, **query: str) -> gitlab.GitlabList:
+    def _issue_list(self, **query: str | list[str]) -> gitlab.GitlabList:
         """The project's issues as plain data, a page of PER_PAGE per request as they are
         read (python-gitlab pages and retries; no objects are built, as `list()` would, to be
         copied whole by `.attributes`); the first page is read now."""
@@ -1377,13 +1377,12 @@ class GitLabTracker(Tracker, ChangeLog):
         return tuple(changed) if _whole(changed, first, pages.total) else None
 
     def issues_numbered(self, iids: Sequence[int]) -> dict[int, ObservedIssue] | None:
-        if not iids or len(iids) > PER_PAGE:
-            return {} if not iids else None
+        if not iids:
+            return {}  # (no `iids[]` at all would list every issue)
+        if len(iids) > PER_PAGE:
+            return None
         with self._reading("reading the issues the last run's record watches", "project"):
-            query = {"iids[]": [str(iid) for iid in iids], "state": "all"}
-            pages = self._gl.http_list(
-                self._project.issues.path, query_data={"per_page": PER_PAGE, **query}, iterator=True
-            )
+            pages = self._issue_list(**{"iids[]": [str(iid) for iid in iids]}, state="all")
             found = [self._observed(data) for data in pages]
         return {issue.iid: issue for issue in found if issue.iid in iids}
 
