@@ -76,6 +76,7 @@ from automation.unchanged import (
     keep_record,
     keep_record_after_writes,
     look_back,
+    settle,
     standing,
 )
 
@@ -667,7 +668,9 @@ def _apply(
     args.lock, args.console_notes = lock, console.noted  # a stop's report says its notes
     check = functools.partial(_before_writing, args, tracker, today, env, _once(console.line))
     try:
-        applied = apply(prepared, tracker, today, done, args.steps, lock, check)
+        applied = apply(
+            prepared, tracker, today, done, args.steps, lock, check, settling(args, tracker)
+        )
     except Widen as widen:  # before any write: the same run, over more programs
         args.noted_before = tuple(console.noted)  # the earlier ones among them
         wider = _widened(args, prepared, widen, today)
@@ -932,6 +935,18 @@ def _same_day(args: argparse.Namespace, tracker: Tracker, today: dt.date) -> Non
             "was written. Set the runner's clock right (for a rehearsal of another day, pass "
             "--today with --rehearsal)"
         )
+
+
+def settling(args: argparse.Namespace, tracker: Tracker) -> Callable[[Applied], None]:
+    """What a run does just before it releases the run lock: a run that may keep the record
+    after its writes (no failures; not an event's run, which keeps none) waits for them to
+    settle (unchanged.settle)."""
+
+    def before_release(applied: Applied) -> None:
+        if applied.outcome.done and not applied.outcome.failures and not args.event:
+            settle(tracker)
+
+    return before_release
 
 
 def _keep_record(  # noqa: PLR0917

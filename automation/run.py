@@ -678,14 +678,16 @@ def apply(  # noqa: PLR0917
     steps: frozenset[str] = ALL_STEPS,
     lock: RunLock | None = None,
     before_writing: Callable[[], None] = lambda: None,
+    before_release: Callable[[Applied], None] = lambda _: None,
 ) -> Applied:
     """Plan and execute until nothing is left to do (issues created in one round get their
     references into the rollups in the next). A run that has something to write checks
     BEFORE_WRITING (it may raise: a run that must not write does not wait for the lock
     first; a reviewer saw an outdated job wait ten minutes and fail), takes the run lock,
     checks it again (a newer commit may be merged while the run waits) and plans again
-    under it, so two runs never write at once; a run with nothing to write writes nothing,
-    not even the lock."""
+    under it, so two runs never write at once, and calls BEFORE_RELEASE with what it did
+    just before it releases the lock; a run with nothing to write writes nothing, not even
+    the lock."""
     lists = Lists(tracker)
     first = make_plan(prepared, tracker, today, steps, lists.listed, widen=True)
     if not first.empty:
@@ -697,6 +699,7 @@ def apply(  # noqa: PLR0917
         with locked(lock):
             before_writing()
             done.append(_rounds(prepared, tracker, today, on_done, steps, lists))
+            before_release(done[0])
     except STOPS as stop:  # as the lock was released (a reviewer: its list was lost)
         for applied in done:
             said = _warnings_of(applied.plans, applied.outcome.warnings)

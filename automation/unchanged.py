@@ -204,6 +204,23 @@ MARGIN = 2 * OVERLAP  # a record kept after writes: more room for clocks, nothin
 SETTLE = MARGIN + dt.timedelta(seconds=2)  # the run's writes then fall before its moment
 
 
+def _own_alone(tracker: Tracker) -> Writes | None:
+    """The run's writes, when it wrote and they were its own alone (the tracker's ledger):
+    a record may be kept after them (`keep_record_after_writes`)."""
+    if not isinstance(tracker, ChangeLog):
+        return None
+    writes = tracker.own_writes()
+    return writes if writes is not None and writes.own else None
+
+
+def settle(tracker: Tracker) -> None:
+    """Before the run's last write (its lock's release), a run whose record may be kept after
+    its writes waits SETTLE: they are then older than the record's moment can be, which
+    comes before that last write (`keep_record_after_writes`)."""
+    if _own_alone(tracker) is not None:
+        tracker.pause(SETTLE.total_seconds())
+
+
 def keep_record_after_writes(tracker: Tracker, keeping: Keeping) -> bool:
     """After a run that wrote, without failures: keep the record when GitLab now holds just
     what the run planned. That is (the tracker's ledger): it only rewrote descriptions; each
@@ -211,15 +228,17 @@ def keep_record_after_writes(tracker: Tracker, keeping: Keeping) -> bool:
     each write, in one request, with just that change. And a fresh list of every issue
     changed since the run's first request shows each as the run listed or wrote it:
     anything else, a person's tick, note or link, is a change the record must not cover.
-    The list is taken a few seconds after the last write, and the record's moment is
-    GitLab's clock just before it, less a margin for clocks: after every write of the run,
-    and before any change the list could miss. True when the record was kept."""
-    if not isinstance(tracker, ChangeLog):
+    The record's moment comes before the run's last write (the lock's release, after the
+    run's `settle`), less a margin for clocks: GitLab answers the list from a replica caught
+    up with that write at least (one a minute behind otherwise), so the list shows every
+    change before the moment; and the run's writes of issues, older by SETTLE, are before it.
+    True when the record was kept."""
+    writes = _own_alone(tracker)
+    if writes is None or not isinstance(tracker, ChangeLog):
         return False
-    writes, start = tracker.own_writes(), tracker.first_answer_at()
-    if writes is None or not writes.own or start is None:
+    start, last = tracker.first_answer_at(), tracker.last_write_at()
+    if start is None or last is None:
         return False
-    tracker.pause(SETTLE.total_seconds())
     moment = tracker.now()  # before the list is read: a change it misses is after this
     changed = tracker.changed_since(start - OVERLAP - TOUCH_INTERVAL, MAX_CHANGED)
     if changed is None or moment is None or not _shows_writes(changed, writes):
@@ -227,7 +246,8 @@ def keep_record_after_writes(tracker: Tracker, keeping: Keeping) -> bool:
     if not all(map(writes.explain, changed)):
         return False
     watched = [i for i in changed if i.iid in writes.mentioned and i.iid not in writes.own]
-    since = min([moment - MARGIN, *_touchable(changed, writes, moment, watched)])
+    touched = _touchable(changed, writes, moment, watched)
+    since = min([moment - MARGIN, last - OVERLAP, *touched])
     if max(writes.own.values()) >= since or len(watched) > MAX_WATCHED:
         return False  # clocks that disagree, or a person's change just now: checked next run
     tracker.write_sync_record(keeping.record(tracker, since, watched).text())

@@ -252,6 +252,12 @@ class ChangeLog(abc.ABC):
         """The tracker's own clock when it last answered this run (None: not yet)."""
 
     @abc.abstractmethod
+    def last_write_at(self) -> dt.datetime | None:
+        """The tracker's own clock when it last answered a write of this run as done (None:
+        none yet). A read after it shows every change made before it, whatever replica
+        answers (GitLab sticks a user's reads to replicas caught up with their last write)."""
+
+    @abc.abstractmethod
     def now(self) -> dt.datetime | None:
         """The tracker's own clock now (a small request; None: it does not say)."""
 

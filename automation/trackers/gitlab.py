@@ -465,6 +465,7 @@ class GitLabTracker(Tracker, ChangeLog):
             self._gl.session.sending.append(self._note_sent)
         self._first_answer: dt.datetime | None = None
         self._last_answer: dt.datetime | None = None
+        self._last_write: dt.datetime | None = None  # the last write GitLab answered as done
         self._held: float | None = None  # no request before this (monotonic): rate limit
         self._retry_after = 0.0  # the last 429's Retry-After, in seconds
         self._adjacent = False  # within a read and the write made on it
@@ -1257,6 +1258,8 @@ class GitLabTracker(Tracker, ChangeLog):
             return
         self._first_answer = self._first_answer or moment
         self._last_answer = moment
+        if response.request.method != "GET" and response.ok:
+            self._last_write = moment
 
     def _obey_rate_headers(self, response: requests.Response, *_: Any, **__: Any) -> None:
         """Slow down before a 429: when RateLimit-Remaining runs low, wait for the reset. The
@@ -1305,6 +1308,9 @@ class GitLabTracker(Tracker, ChangeLog):
 
     def last_answer_at(self) -> dt.datetime | None:
         return self._last_answer
+
+    def last_write_at(self) -> dt.datetime | None:
+        return self._last_write
 
     def own_writes(self) -> Writes | None:
         return self._ledger.writes()

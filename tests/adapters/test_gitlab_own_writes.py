@@ -25,7 +25,7 @@ from automation.trackers.gitlab import _whole
 from tests.adapters.test_gitlab_integrity import FakeTime
 from tests.adapters.test_gitlab_tracker import ok, setup_project, users
 from tests.adapters.test_gitlab_unchanged import HOUR, QUIET, read_every_issue, settle, writes
-from tests.backends import GROUP, PROJECT, TODAY, GitLabBackend, cli, new_fake
+from tests.backends import GROUP, PROJECT, TODAY, GitLabBackend, GitLabTime, cli, new_fake
 from tests.fakes import gitlab_fake
 
 APPLY = ["apply", "--backend", "gitlab"]
@@ -799,3 +799,66 @@ def test_a_list_of_changes_that_leaves_out_the_runs_own_writes_means_no_record(
     ticks(settled, 2, FIRST)()
     assert QUIET not in next_run(settled)
     assert "progress::50-74%" in labels(settled, 2)
+
+
+class PersonDuringThePause(GitLabTime):
+    """The run's time on the fake GitLab, with a person acting one second into the run's
+    first pause of SETTLE (the wait that puts its writes before the record's moment)."""
+
+    def __init__(self, fake: gitlab_fake.FakeGitLab, act: Callable[[], None]) -> None:
+        super().__init__(fake)
+        self.act: Callable[[], None] | None = act
+
+    def sleep(self, seconds: float) -> None:
+        if self.act is None or seconds != unchanged.SETTLE.total_seconds():
+            super().sleep(seconds)
+            return
+        act, self.act = self.act, None
+        super().sleep(1)
+        act()
+        super().sleep(seconds - 1)
+
+
+def test_a_tick_during_the_wait_before_the_record_on_a_lagging_replica_is_seen_next_run(
+    settled: GitLabBackend,
+) -> None:
+    """The run writes #1, then waits a few seconds before it lists the changes and keeps the
+    record. A manager ticks #2 a second into that wait; GitLab answers the list from a replica
+    caught up only with the run's last write (`lag_replicas`), which lacks the tick. The
+    record's moment must come before that write, or the next runs would skip #2 all day (its
+    tick had no labels until the next day's first run)."""
+    ticks(settled, 1, FIRST)()
+    settled.fake.lag_replicas(dt.timedelta(seconds=30))
+    settled.fake.clock.advance(dt.timedelta(seconds=40))  # the first tick is in every replica
+    argv = ["apply", "--backend", "gitlab", "--today", TODAY, "--rehearsal"]
+    clock = PersonDuringThePause(settled.fake, ticks(settled, 2, FIRST))
+    ok(cli(argv, settled.env(), clock))
+    assert clock.act is None  # the run waited, and the manager ticked then
+    assert "progress::0%" in labels(settled, 2)
+    settled.fake.clock.advance(dt.timedelta(seconds=40))  # the tick is in every replica now
+    out = next_run(settled)
+    assert QUIET not in out
+    assert "progress::50-74%" in labels(settled, 2)
+
+
+def test_the_tracker_knows_when_gitlab_last_answered_one_of_its_writes_as_done(
+    settled: GitLabBackend,
+) -> None:
+    """The record's moment comes before the run's last write (`last_write_at`): the Date of
+    GitLab's answer to it. A read, or a write GitLab refused, does not move it."""
+    tracker = settled.tracker()
+    assert isinstance(tracker, gitlab_tracker.GitLabTracker)
+    tracker.check_access()
+    assert tracker.last_answer_at() is not None and tracker.last_write_at() is None
+    until = settled.fake.clock.now() + dt.timedelta(hours=1)
+    assert tracker.lock_take("run-a", until)
+    taken = tracker.last_write_at()
+    assert taken is not None and taken == tracker.last_answer_at()
+    settled.fake.clock.advance(dt.timedelta(seconds=5))
+    assert not tracker.lock_take("run-b", until)  # 409: the lock is run-a's
+    assert tracker.last_write_at() == taken
+    refused = tracker.last_answer_at()
+    assert refused is not None and refused > taken
+    tracker.lock_read()
+    tracker.lock_drop()
+    assert tracker.last_write_at() == tracker.last_answer_at() != taken
