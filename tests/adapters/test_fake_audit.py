@@ -263,3 +263,27 @@ def test_a_system_note_is_newer_than_the_save_it_tells_of(fake: FakeGitLab) -> N
     saved = project.issues.get(issue.iid)
     (note,) = [n for n in saved.notes.list(get_all=True) if "checklist item" in n.body]
     assert note.created_at > saved.updated_at
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "wanted"),
+    [
+        ([], ["alice"], "assigned to @alice"),
+        (["alice"], ["alice", "bob", "carol"], "assigned to @bob and @carol"),
+        (["alice", "bob"], ["carol"], "assigned to @carol and unassigned @alice and @bob"),
+        (["alice", "bob", "carol"], ["bob"], "unassigned @alice and @carol"),
+        (["bob"], [], "unassigned @bob"),
+    ],
+)
+def test_the_note_of_an_assignee_change_names_who_was_added_and_who_removed(
+    fake: FakeGitLab, before: list[str], after: list[str], wanted: str
+) -> None:
+    """SystemNotes::IssuablesService#change_issuable_assignees: `assigned to` the users added
+    and `unassigned` the users removed (each list by Array#to_sentence), joined by ` and `;
+    not the whole new list."""
+    ids = {name: fake.add_member("enablement", name) for name in ("alice", "bob", "carol")}
+    project = fake.client().projects.get(PROJECT, lazy=True)
+    issue = project.issues.create({"title": "t", "assignee_ids": [ids[n] for n in before]})
+    project.issues.update(issue.iid, {"assignee_ids": [ids[n] for n in after]})
+    notes = project.issues.get(issue.iid, lazy=True).notes.list(get_all=True, sort="desc")
+    assert notes[0].body == wanted

@@ -1675,8 +1675,8 @@ class IssueService:
         if issue.description != description:
             self._description_notes(issue, description if isinstance(description, str) else None)
         if tuple(u.id for u in issue.assignees) != assignees:
-            names = " ".join(f"@{u.username}" for u in issue.assignees)
-            self.add_system_note(issue, f"assigned to {names}" if names else "removed assignee")
+            assert isinstance(assignees, tuple)
+            self.add_system_note(issue, self._assignees_changed(assignees, issue.assignees))
         if issue.confidential != confidential:
             self.add_system_note(
                 issue,
@@ -1686,6 +1686,15 @@ class IssueService:
             )
         if issue.due_date != due:
             self.add_system_note(issue, f"changed due date to {issue.due_date}")
+
+    def _assignees_changed(self, before: tuple[int, ...], after: Sequence[User]) -> str:
+        """SystemNotes::IssuablesService#change_issuable_assignees: the users added and the
+        users removed, each by Array#to_sentence, joined by ` and `."""
+        now = {user.id for user in after}
+        added = [user.username for user in after if user.id not in before]
+        removed = [self.state.users[i].username for i in before if i not in now]
+        parts = [f"assigned to {_sentence(added)}"] if added else []
+        return " and ".join([*parts, *([f"unassigned {_sentence(removed)}"] if removed else [])])
 
     def _cross_reference(self, issue: Issue, text: str, old: str | None) -> None:
         """Each issue of the project that the text newly refers to gets a "mentioned in" note,
@@ -2866,6 +2875,12 @@ class Replica:
         return next(
             (copy for t, copy in reversed(self.versions.get(issue.id, [])) if t <= at), None
         )
+
+
+def _sentence(usernames: Sequence[str]) -> str:
+    """References as Rails' Array#to_sentence joins them in GitLab's English: `@a, @b and @c`."""
+    refs = [f"@{name}" for name in usernames]
+    return refs[0] if len(refs) == 1 else f"{', '.join(refs[:-1])} and {refs[-1]}"
 
 
 def _version(issue: Issue) -> tuple[object, ...]:
