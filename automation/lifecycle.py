@@ -1148,6 +1148,22 @@ class Endings:
         return _render(self.blocks.renderer, "ended_note", values)
 
 
+def sample_rows(desired: DesiredProgram, today: dt.date) -> list[RollupRow]:
+    """The rollup rows of the program's issues as first made (numbered from 1, open)."""
+    program, specs = desired.program, record_specs(desired.program)
+    return [
+        RollupRow(
+            f"#{number}",
+            item.subject,
+            item.group,
+            measure(item.description, program, item.due_date, today, item.sections),
+            "opened",
+            read_records(item.description, specs),
+        )
+        for number, item in enumerate(desired.issues, start=1)
+    ]
+
+
 def samples(
     desired: DesiredProgram, rows: list[RollupRow], blocks: Blocks, today: dt.date, reason: str
 ) -> dict[str, str]:
@@ -1156,10 +1172,12 @@ def samples(
     program, renderer = desired.program, blocks.renderer
     names = [*desired.course.names.values(), *(e.name for e in desired.course.endings)]
     name = names[0] if names else program.name
+    endings = desired.course.endings
     values: dict[str, Any] = {
         "program": program,
         "account": name,
         "end": today,
+        "why": endings[0].why if endings else None,
         "plan": rows[0].progress if rows else None,
         "issues": len(rows),
         "complete": 0,
@@ -1176,16 +1194,20 @@ def samples(
         "closed": 0,
         "withdrawn": 0,
     }
+    said = {  # as a withdrawal says it (`_withdraw`)
+        "program": program,
+        "back": False,
+        "date": today,
+        "closed": True,
+        "moved": None,
+        "left": name,
+        "replaced": False,
+        "held": None,
+    }
     return {
-        "withdrawn": _render(
-            renderer,
-            "withdrawn",
-            {"program": program, "back": False, "date": today, "closed": True},
-        ),
+        "withdrawn": _render(renderer, "withdrawn", said),
         "back": _render(renderer, "withdrawn", {"back": True, "date": today}),
-        "withdrawn note": _render(
-            renderer, "withdrawn_note", {"program": program, "reason": reason, "closed": True}
-        ),
+        "withdrawn note": _render(renderer, "withdrawn_note", {**said, "reason": reason}),
         "ended note": _render(renderer, "ended_note", {"program": program, **ending}),
         "end moved note": _render(
             renderer, "end_moved_note", {"program": program, **ending, "was": today}

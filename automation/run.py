@@ -41,6 +41,7 @@ from automation.items import DESCRIPTION_LIMIT, IssueLinks, ObservedEpic, Observ
 from automation.keyindex import index_size
 from automation.kinds import desired_programs
 from automation.kinds.registry import kind_of
+from automation.lifecycle import sample_rows, samples
 from automation.lock import RunLock, locked
 from automation.missed import (
     asked_late,
@@ -57,6 +58,7 @@ from automation.progress import measure, program_label, program_of
 from automation.pruned import in_former_groups
 from automation.reminders.notes import DIGEST_TEMPLATE, NOTE_TEMPLATE
 from automation.reminders.observe import plan_reminders
+from automation.reminders.samples import sample_notes
 from automation.renames import (
     aliases,
     label_renamed,
@@ -117,10 +119,16 @@ class Prepared:
         renders them, so `validate` refuses what `plan` would (a fuzzing trial: `{{ nosuch }}`
         in templates/blocks/progress.md.j2 passed validate, and every run after the merge
         stopped at it). A few of each program's issues do (a review: planning 10,000 took
-        validate from 20 s to 43 s)."""
+        validate from 20 s to 43 s). The notes and blocks of later events, a withdrawal, a
+        group's or account's end, a reminder, are rendered too, with these issues' values
+        (a misspelt name in withdrawn-note.md.j2 passed validate, and the day a participant
+        left, every program's run stopped at it)."""
         for desired in self.programs:
             sample = replace(desired, issues=desired.issues[:FIRST_RUN_SAMPLE])
             plan_program(sample, Observed(), self.blocks, today)
+            rows = sample_rows(sample, today)
+            samples(sample, rows, self.blocks, today, reason=desired.program.name)
+            sample_notes(sample, self.blocks.renderer, today)
         self.blocks.completion(today)  # (no issue is complete on a first run)
 
     @functools.cached_property

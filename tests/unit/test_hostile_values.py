@@ -15,19 +15,16 @@ from typing import Any
 import pytest
 import yaml
 
-from automation.actions import Remind
 from automation.blocks import Blocks, RollupRow, counted, record_specs
 from automation.charts import charts_of
 from automation.checklist import count_tasks, visible_lines
 from automation.config.reminders import Reminder
-from automation.desired import DesiredProgram
+from automation.desired import DesiredIssue, DesiredProgram
 from automation.history import Week, week_of
-from automation.items import ObservedIssue
 from automation.lifecycle import samples
 from automation.progress import measure, total
 from automation.records import RecordSpec, read_records
-from automation.reminders.due import Due, open_tasks
-from automation.reminders.notes import digest_note, reminder_notes
+from automation.reminders.samples import sample_notes
 from automation.rendering import (
     Renderer,
     as_shown,
@@ -36,7 +33,7 @@ from automation.rendering import (
     neutralise_title,
 )
 from automation.run import prepare
-from automation.tasks import tasks_of
+from automation.tasks import Task
 from tests.fakes.gitlab_fake import task_completion_status
 
 REPO = Path(__file__).resolve().parents[2]
@@ -255,40 +252,20 @@ def _texts(root: Path, today: dt.date, only: tuple[str, ...]) -> tuple[Texts, Te
 
 def _reminder_notes(desired: DesiredProgram, renderer: Renderer, today: dt.date) -> Texts:
     """Reminder notes (the program's reminders, and one whose message is the program's name)
-    for one issue of each kind that has dates and tasks (the same dates, roles and sections:
-    the same note, other values), and the program's digest of every issue's."""
+    for one issue of each kind that has dates and tasks, and the program's digest."""
     program = desired.program
-    due: list[Due] = []
-    kinds: dict[tuple[Any, ...], list[Due]] = {}  # the first issue's of each kind
-    for number, item in enumerate(desired.issues, start=1):
-        issue = ObservedIssue(number, item.title, item.description, item.labels)
-        tasks = tasks_of(item.description, [s.heading for s in program.sections])
-        if not item.dates or not tasks:
-            continue
-        sample = Reminder.model_validate(
-            {
-                "id": "sample",
-                "when": f"on {next(iter(item.dates))}",
-                "section": tasks[0].section,
-                "for": list(item.roles)[:2] or ["participant"],
-                "message": program.name,
-            }
-        )
-        dues = []
-        for reminder in (*program.reminders.send, sample):
-            chosen = open_tasks(tasks, reminder) or (tasks[0].text,)
-            people = tuple(u for role in reminder.to for u in item.roles.get(role, ()))
-            dues.append(Due(reminder, item, issue, today, chosen, people))
-        due.extend(dues)
-        sections = tuple(dict.fromkeys(task.section for task in tasks))
-        kinds.setdefault((tuple(item.dates), tuple(item.roles), sections), dues)
-    first = [one for dues in kinds.values() for one in dues]
-    sent = reminder_notes(program.id, first, (), renderer).actions
-    notes = {f"{a.key} reminder {i}": a.body for i, a in enumerate(sent) if isinstance(a, Remind)}
-    tracking = ObservedIssue(0, "tracking", "", ())
-    digest = digest_note(program.id, "t", tracking, due, None, renderer, today).actions
-    notes.update({f"{program.id} digest": a.body for a in digest if isinstance(a, Remind)})
-    return notes
+
+    def named(item: DesiredIssue, tasks: tuple[Task, ...]) -> list[Reminder]:
+        sample = {
+            "id": "sample",
+            "when": f"on {next(iter(item.dates))}",
+            "section": tasks[0].section,
+            "for": list(item.roles)[:2] or ["participant"],
+            "message": program.name,
+        }
+        return [Reminder.model_validate(sample)]
+
+    return sample_notes(desired, renderer, today, named, both=True)
 
 
 def _render_all(root: Path) -> tuple[Texts, Texts]:

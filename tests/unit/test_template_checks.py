@@ -6,6 +6,7 @@ from __future__ import annotations
 import builtins
 import inspect
 import io
+import shutil
 import time
 import tracemalloc
 from pathlib import Path
@@ -308,6 +309,69 @@ def test_a_block_template_plan_would_refuse_fails_validate(tmp_path: Path, block
     code, lines = validate(root)
     assert code == 2, lines
     assert f"{path}:1: 'nosuch' is undefined" in "\n".join(lines), lines
+
+
+def shipped_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped config/ and templates/ (every program, and their reminders)."""
+    for folder in ("config", "templates"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    return tmp_path
+
+
+LATER = [
+    "withdrawn",
+    "withdrawn-note",
+    "ended-note",
+    "end-moved-note",
+    "account-ended",
+    "account-ended-note",
+    "reminder-note",
+]
+
+
+@pytest.mark.parametrize("block", LATER)
+def test_a_misspelt_name_in_a_later_events_template_fails_validate(
+    tmp_path: Path, block: str
+) -> None:
+    """A trial: `{{ program.nmae }}` in templates/blocks/withdrawn-note.md.j2 passed
+    `validate`, and the day a participant left every program's run stopped at it (exit 2,
+    nothing written). The notes and blocks of later events (a withdrawal, an end, a reminder)
+    are rendered by `validate` with the program's values."""
+    root = shipped_copy(tmp_path)
+    path = root / "templates" / "blocks" / f"{block}.md.j2"
+    path.write_text(path.read_text("utf-8") + "{{ nosuch.name }}\n", "utf-8")
+    code, lines = validate(root)
+    assert code == 2, lines
+    assert any(line.startswith(f"{path}:") and "'nosuch'" in line for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    ("block", "line"),
+    [
+        ("withdrawn-note", "Left {{ left }} on {{ date }}; moved: {{ moved }}, {{ held }}."),
+        ("withdrawn", "On {{ date }} ({{ back }})."),
+        ("account-ended", "Why: {{ why }}."),
+    ],
+)
+def test_what_a_later_events_template_gets_on_its_day_it_gets_in_validate(
+    tmp_path: Path, block: str, line: str
+) -> None:
+    """`validate` gives the templates of later events every value the run gives them on the
+    day: one a team's template uses without a guard is no mistake."""
+    root = shipped_copy(tmp_path)
+    path = root / "templates" / "blocks" / f"{block}.md.j2"
+    path.write_text(f"{path.read_text('utf-8')}{line}\n", "utf-8")
+    code, lines = validate(root)
+    assert code == 0, lines
+
+
+def test_a_digest_template_a_team_never_got_is_not_asked_for(tmp_path: Path) -> None:
+    """The weekly digest is rendered only for a program whose reminders go in one: a team's
+    repository without it (made before digests) still validates."""
+    root = shipped_copy(tmp_path)
+    (root / "templates" / "blocks" / "reminder-digest.md.j2").unlink()
+    code, lines = validate(root)
+    assert code == 0, lines
 
 
 def test_the_shipped_project_validates() -> None:
