@@ -491,10 +491,40 @@ def _syntax_problem(error: yaml.MarkedYAMLError, file: str, text: str | None) ->
     if "'\\t'" in what:  # PyYAML: found character '\t' that cannot start any token
         line = error.problem_mark.line + 1 if error.problem_mark else line
         return Problem(file, line, _tab_said(error.problem_mark, text))
-    for says, hint in _HINTS:  # the commonest mistakes, said in the file's own terms
-        if says in what and error.problem_mark is not None:
-            return Problem(file, error.problem_mark.line + 1, f"YAML syntax error: {hint}")
+    hinted = _hinted(error, file, text)
+    if hinted is not None:
+        return hinted
     return Problem(file, line, f"YAML syntax error: {what}; fix the indentation or quoting there")
+
+
+_KEY_MISPLACED = (
+    "this line's key is indented differently from the keys it belongs with: line it up with "
+    "them, using spaces (YAML reads nesting from indentation); if it is a value with ': ' in "
+    "it, put the whole value in quotes"
+)
+
+
+def _hinted(error: yaml.MarkedYAMLError, file: str, text: str | None) -> Problem | None:
+    """The commonest mistakes, said in the file's own terms at the line YAML refused."""
+    mark, what = error.problem_mark, error.problem or error.context or ""
+    if mark is None:
+        return None
+    if _key_misplaced(error, text):
+        return Problem(file, mark.line + 1, f"YAML syntax error: {_KEY_MISPLACED}")
+    hint = next((hint for says, hint in _HINTS if says in what), None)
+    return Problem(file, mark.line + 1, f"YAML syntax error: {hint}") if hint else None
+
+
+def _key_misplaced(error: yaml.MarkedYAMLError, text: str | None) -> bool:
+    """Whether YAML refused a line's first ': ' (a key where none may start: one indented
+    further than the keys it belongs with), not one after a value's text (`name: FY27:
+    pilot`, which quotes mend): a newcomer who indented `name:` too far was told to quote it."""
+    mark = error.problem_mark
+    if "mapping values are not allowed here" not in (error.problem or "") or mark is None:
+        return False
+    lines = (text or "").split("\n")
+    before = lines[mark.line][: mark.column] if mark.line < len(lines) else ": "
+    return ": " not in before and ":\t" not in before
 
 
 _TWICE = re.compile(r"found duplicate anchor (?P<name>'[^'\n]*')")

@@ -403,6 +403,8 @@ def test_no_workshop_is_a_warning_and_the_issue_says_to_be_scheduled(onboarding:
     kenji = hire(onboarding, "kenji.watanabe").description
     assert "To be scheduled" not in kenji
     assert "**No workshop:** none was scheduled in APAC during this onboarding" in kenji
+    # his last day (start, 14 days of pre-work, 90 to the goal), as groups' notes say theirs
+    assert "which\nended on 2027-03-08." in kenji
     assert "status::ended" in hire(onboarding, "kenji.watanabe").labels
     # and the rollup says the same (a newcomer's trial: it still said "SQS to be scheduled")
     tracking = issues(onboarding)["sales-onboarding/tracking"].description

@@ -307,8 +307,9 @@ def _issue(ctx: Ctx, part: Onboarding, hire: _Hire) -> DesiredIssue:
     }
     group = ctx.group_rollup_key(workshop.id) if workshop else None
     own_end = _own_end(part, start)
-    # over with no workshop: the block stops promising one (a year's simulation)
-    values["ended"] = own_end if ctx.today >= own_end else None
+    # over with no workshop: the block stops promising one (a year's simulation), and says its
+    # last day, as a workshop group's and a cohort's notes do (a newcomer: it said the day after)
+    values["ended"] = own_end - dt.timedelta(days=1) if ctx.today >= own_end else None
     return ctx.program_issue(
         key=_key(ctx, person),
         values=values,
