@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from automation.checklist import TaskCount, read_lines, visible_lines
 from automation.mentions import without_code
 
-# the line's last figure, with or without a remark after it (a trial: "=> `0%` (ask Sam)"
-# dropped its task from its phase's figure, unsaid), spaced as people type it (`0 %`), its
-# arrow as GitLab's rich text editor saves a line it rewrote (`=\>`; a trial: the ticked
-# line's figure, its phase's and the overall one stayed 0%, unsaid) or as HTML (`=&gt;`)
-_FIGURE = re.compile(r"^.*(?P<head>=(?:\\?>|&gt;)\s*` ?)(?P<value>\d{1,3})(?P<tail> ?%`)")
+# a figure, with or without a remark after it (a trial: "=> `0%` (ask Sam)" dropped its task
+# from its phase's figure, unsaid), spaced as people type it (`0 %`), its arrow as GitLab's
+# rich text editor saves a line it rewrote (`=\>`; a trial: the ticked line's figure, its
+# phase's and the overall one stayed 0%, unsaid) or as HTML (`=&gt;`)
+_FIGURE = re.compile(r"(?P<head>=(?:\\?>|&gt;)\s*` ?)(?P<value>\d{1,3})(?P<tail> ?%`)")
 _REFERENCE = re.compile(r"#(?<![\w&/]#)(?P<iid>\d+)\b")  # `#` first: fast
 _PHASE_START = re.compile(r"^\s*(?:#{1,6}\s+\S|\*\*Phase\b[^*]*\*\*)", re.IGNORECASE)
 _COMPLETE = re.compile(r"^\s*Complete\b")
@@ -86,7 +86,7 @@ def rewrite_figures(text: str, completion: Mapping[int, int], project: str = "")
     for i, (line, (shown, task)) in enumerate(zip(lines, read_lines(lines), strict=True)):
         if not shown:
             continue
-        figure = _FIGURE.search(line)
+        figure = _figure_of(line)
         if figure is None:
             if _PHASE_START.match(line):
                 phases.append(_Phase())
@@ -94,6 +94,23 @@ def rewrite_figures(text: str, completion: Mapping[int, int], project: str = "")
         value = _line_figure(line, figure, task, phases, follow)
         lines[i] = line[: figure.start("value")] + str(value) + line[figure.end("value") :]
     return "\n".join(lines)
+
+
+def _figure_of(line: str) -> re.Match[str] | None:
+    """The line's figure: its last one outside parentheses, where a person's remark after it
+    may quote another (an attacker's trial: "=> `0%` (we said => `80%`)" had the remark's
+    figure rewritten, and the task's left stale); the last one when all are inside."""
+    found = list(_FIGURE.finditer(line)) if "`" in line else []
+    if len(found) < 2:  # (the commonest: one figure, or none)
+        return found[0] if found else None
+    outside, depth, at = [], 0, 0
+    for figure in found:  # the parentheses open before each, counted once along the line
+        for char in line[at : figure.start()]:
+            depth = depth + 1 if char == "(" else max(depth - 1, 0) if char == ")" else depth
+        at = figure.start()
+        if depth == 0:
+            outside.append(figure)
+    return (outside or found)[-1]
 
 
 def _line_figure(

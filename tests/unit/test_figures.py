@@ -55,6 +55,19 @@ def test_a_figure_with_a_remark_after_it_still_counts_in_its_phase() -> None:
     assert "Kick-off => `7%` then => `100%`" in twice  # the last figure is the task's
 
 
+def test_a_figure_quoted_in_a_remark_after_the_tasks_is_the_persons() -> None:
+    """An attacker's trial: a remark in parentheses after a ticked task's figure quoted
+    another (`=> \\`80%\\``); the run rewrote the person's 80% to 100% and left the task's
+    own figure at 0%."""
+    remark = "(Sam: in the draft we said => `80%` would be enough)"
+    text = PHASE.replace("- [x] Kick-off => `0%`", f"- [x] Kick-off => `0%` {remark}")
+    result = rewrite_figures(text, {})
+    assert f"- [x] Kick-off => `100%` {remark}" in result
+    assert "Complete => `50%`" in result
+    nested = PHASE.replace("- [x] Kick-off => `0%`", "- [x] Kick-off (v2) => `0%` (a => `5%`)")
+    assert "- [x] Kick-off (v2) => `100%` (a => `5%`)" in rewrite_figures(nested, {})
+
+
 def test_a_line_the_rich_text_editor_saved_still_shows_its_figure() -> None:
     """GitLab's rich text editor escapes `>` in a line it rewrites, as a ticked one (a trial:
     `=\\>` stopped the line's, its phase's and the overall figures, and runs said nothing)."""
