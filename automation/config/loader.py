@@ -95,7 +95,8 @@ def load_config(
         problems.extend(check_references(entries, people, programs, grades, today))
     read = tuple(p for p, _ in programs)
     theirs = _confidential_templates(config_dir, templates_dir, sources)
-    problems = _unnamed_where_confidential(problems, sources, people, theirs)  # aside ones too
+    unsure = _unsure(config_dir, sources)
+    problems = _unnamed_where_confidential(problems, sources, people, theirs, unsure)
     aside: list[Problem] = []
     withheld: Sequence[Mapping[str, Any]] = ()
     if only:
@@ -153,13 +154,19 @@ def _unnamed_where_confidential(
     sources: dict[str, Source],
     people: Source | None,
     templates: tuple[str, ...] = (),
+    unsure: bool = False,
 ) -> list[Problem]:
     """The problems, those of a confidential program's file with no name in them
     (privacy.unnamed): a sponsee's username in a `leaving.reasons` key, say, would tell who
     is in the program, and these messages reach CI logs. The names are the roster's, as
     people.yml says them even when it has mistakes of its own; the value a check refused
-    (`got '…'`) and a reason's key go whatever they are (a username not in the roster)."""
+    (`got '…'`) and a reason's key go whatever they are (a username not in the roster).
+    When people.yml cannot be read, a confidential file's messages quote no value at all;
+    when a program file cannot be read or names no known kind (UNSURE: it may be a
+    confidential one), people.yml's hide everyone no public program file names (an
+    attacker's trial: a typo in each of the two files a new sponsee is added to named them)."""
     names = names_of(_roster_entries(people))
+    readable = people is not None and isinstance(people.data, dict)
     secret = {
         file: names | secret_words(source.data if isinstance(source.data, dict) else {})
         for file, source in sources.items()
@@ -167,11 +174,15 @@ def _unnamed_where_confidential(
     }
     every = frozenset(names.union(*secret.values()))
     public = [
-        s for f, s in sources.items() if f not in secret and Path(f).parent.name == PROGRAMS_DIR
+        s
+        for f, s in sources.items()
+        if f not in secret and Path(f).parent.name == PROGRAMS_DIR and _known_kind(s)
     ]
-    theirs = _named_by(people, [sources[file] for file in secret], public)
+    theirs = _named_by(people, [*(sources[file] for file in secret)], public, unsure)
     return [
-        unnamed([_without_values(problem)], secret[problem.file], values=False)[0]
+        unnamed([problem], frozenset())[0]
+        if problem.file in secret and not readable
+        else unnamed([_without_values(problem)], secret[problem.file], values=False)[0]
         if problem.file in secret
         # people.yml's own mistakes (a timezone, a duplicate) hide the people confidential
         # files alone name: in a roster of nobody else, a username tells they are in one
@@ -219,16 +230,42 @@ def _without_values(problem: Problem) -> Problem:
 
 
 def _named_by(
-    people: Source | None, confidential: Sequence[Source], public: Sequence[Source]
+    people: Source | None,
+    confidential: Sequence[Source],
+    public: Sequence[Source],
+    unsure: bool = False,
 ) -> frozenset[str]:
     """The names (names_of) of the roster's people that CONFIDENTIAL files name anywhere,
-    and no PUBLIC program file does."""
+    and no PUBLIC program file does; UNSURE (a program file that may be confidential could
+    not be read): of everyone no PUBLIC file names."""
 
     def named(sources: Sequence[Source]) -> set[str]:
         return {word.lower() for source in sources for word in strings_in(source.data)}
 
-    alone = named(confidential) - named(public)
-    return names_of((u, n) for u, n in _roster_entries(people) if u.lower() in alone)
+    shown = named(public)
+    alone = named(confidential) - shown
+    return names_of(
+        (u, n)
+        for u, n in _roster_entries(people)
+        if u.lower() in alone or (unsure and u.lower() not in shown)
+    )
+
+
+def _unsure(config_dir: Path, sources: Mapping[str, Source]) -> bool:
+    """Whether a program file could not be read, or names no known kind: it may be a
+    confidential program's, whose people people.yml's messages must not name."""
+    for path in _program_files(config_dir):
+        source = sources.get(str(path))
+        if source is None or not isinstance(source.data, dict) or not _known_kind(source):
+            return True
+    return False
+
+
+def _known_kind(source: Source) -> bool:
+    """Whether a program file's `kind:` is a known kind's (a misspelt one may be a
+    confidential kind's)."""
+    data = source.data if isinstance(source.data, dict) else {}
+    return kind_named(data.get("kind")) is not None
 
 
 def _roster_entries(people: Source | None) -> Iterator[tuple[str, str]]:

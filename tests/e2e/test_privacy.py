@@ -623,6 +623,44 @@ BREAKAGES = {  # a reviewer: the sponsorship file set aside, unreadable or of no
 }
 
 
+@pytest.mark.parametrize("breakage", ["yaml-syntax", "misspelt-kind"])
+def test_a_people_file_mistake_hides_who_only_a_program_file_it_cannot_read_may_name(
+    shipped: Path, breakage: str
+) -> None:
+    """An attacker's trial: a new sponsee is added to people.yml and to the sponsorship file
+    in one merge request, with a typo in each. The sponsorship file unreadable (or of no
+    known kind), people.yml's mistake named the sponsor in the pipeline's log: nothing
+    said they were only in a confidential program. Now everyone no public program file
+    names is hidden then."""
+    edit(
+        shipped / "config/people.yml",
+        "    name: Hannah Berg\n",
+        "    name: Hannah Berg\n    timezone: Europe/Berlinn\n",
+    )
+    path = shipped / PROGRAM
+    path.write_text(BREAKAGES[breakage](path.read_text("utf-8")), "utf-8")
+    result = run("validate")
+    assert result.code == 2
+    assert "'timezone' of person '[confidential]': unknown timezone" in result.err, result.err
+    assert "hannah" not in result.err.lower() and "Berg" not in result.err
+
+
+def test_a_confidential_file_mistake_quotes_no_value_when_people_yml_cannot_be_read(
+    shipped: Path,
+) -> None:
+    """The same trial the other way round: people.yml unreadable (a tab), a missing `:` in
+    the sponsorship file printed `unknown key 'sponsee amara.osei'`: without the roster,
+    its names were not known to hide."""
+    (shipped / "config/people.yml").write_text(
+        (shipped / "config/people.yml").read_text("utf-8") + "\t\n", "utf-8"
+    )
+    edit(shipped / PROGRAM, "sponsee: amara.osei,", "sponsee amara.osei,")
+    result = run("validate")
+    assert result.code == 2
+    assert "people.yml" in result.err and "sales-sponsorship.yml" in result.err, result.err
+    assert "amara" not in result.err.lower() and "dana" not in result.err.lower(), result.err
+
+
 @pytest.mark.usefixtures("no_waiting")
 @pytest.mark.parametrize(
     ("command", "breakage"),
