@@ -282,16 +282,27 @@ def _unread(path: Path, problems: Sequence[Problem]) -> Sequence[Problem]:
     """The problems of a file YAML could not read: one that cannot say whether it is a
     confidential program's is taken for one when its text says `confidential: true` or a
     kind confidential by default, and every value its messages quote is hidden (an attacker's
-    trial: `sponsee: *lena` printed "found undefined alias 'lena'" in CI logs)."""
+    trial: `sponsee: *lena` printed "found undefined alias 'lena'" in CI logs). So is
+    people.yml's, when a program file's text says so: the value may be a name only a
+    confidential program names (the same trial: `name: *Amara`)."""
+    if path.name == PEOPLE_FILE and path.parent.name != PROGRAMS_DIR:
+        files = _program_files(path.parent)
+    else:
+        files = [path]
+    if not any(map(_says_confidential, files)):
+        return problems
+    return unnamed(problems, frozenset())
+
+
+def _says_confidential(path: Path) -> bool:
+    """Whether a file's text says `confidential: true` or a kind confidential by default."""
     try:
         text = path.read_text("utf-8", errors="replace")
     except OSError:
-        return problems
+        return False
     kinds = "|".join(re.escape(kind) for kind in confidential_kinds()) or "(?!)"
     said = rf"\bconfidential\s*:\s*['\"]?(?:true|yes|on)\b|\bkind\s*:\s*['\"]?(?:{kinds})\b"
-    if not re.search(said, text, re.IGNORECASE):
-        return problems
-    return unnamed(problems, frozenset())
+    return re.search(said, text, re.IGNORECASE) is not None
 
 
 def _confidential_file(source: Source) -> bool:

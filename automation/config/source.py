@@ -499,7 +499,7 @@ def _syntax_problem(error: yaml.MarkedYAMLError, file: str, text: str | None) ->
 
 _KEY_MISPLACED = (
     "this line's key is indented differently from the keys it belongs with: line it up with "
-    "them, using spaces (YAML reads nesting from indentation); if it is a value with ': ' in "
+    "them, using spaces (YAML reads nesting from indentation); if it is a value with `: ` in "
     "it, put the whole value in quotes"
 )
 
@@ -555,7 +555,7 @@ _HINTS = (  # (what PyYAML says, what a person should read), a tester's commones
     ),
     (
         "mapping values are not allowed here",
-        "a ': ' inside a value (as in `name: FY27: pilot`): put the whole value in quotes; "
+        "a `: ` inside a value (as in `name: FY27: pilot`): put the whole value in quotes; "
         "if the line holds a key of its own, line it up with the keys it belongs with",
     ),
 )

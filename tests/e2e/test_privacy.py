@@ -645,6 +645,18 @@ def test_a_people_file_mistake_hides_who_only_a_program_file_it_cannot_read_may_
     assert "hannah" not in result.err.lower() and "Berg" not in result.err
 
 
+def test_a_yaml_mistake_in_people_yml_quotes_no_value_when_a_program_is_confidential(
+    shipped: Path,
+) -> None:
+    """The same trial: `name: *Amara` in people.yml printed "found undefined alias 'Amara'":
+    people.yml's own YAML mistakes hide what they quote while a program is confidential."""
+    edit(shipped / "config/people.yml", "name: Amara Osei", "name: *Amara")
+    result = run("validate")
+    assert result.code == 2
+    assert "people.yml" in result.err and "undefined alias '[confidential]'" in result.err
+    assert "amara" not in result.err.lower(), result.err
+
+
 def test_a_confidential_file_mistake_quotes_no_value_when_people_yml_cannot_be_read(
     shipped: Path,
 ) -> None:
