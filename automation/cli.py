@@ -41,6 +41,7 @@ from automation.errors import (
     carried_warnings,
 )
 from automation.event import Event, read_event
+from automation.gitignored import unignored_note
 from automation.lock import EVENT_WAIT, WAIT, LockBusy, RunLock, holder_name
 from automation.missed import as_planned
 from automation.output.console import Console, show_applied, show_plan, write_report
@@ -421,6 +422,9 @@ def choose_tracker(
             groups=(settings.group, settings.project),
         )
         _went_back(args, local, err)
+        said = unignored_note(Path(args.workspace)) if args.command == "apply" else None
+        if said is not None:
+            print(f"note: {said}", file=err)
         return local
     clock = args.clock
     tracker = GitLabTracker(

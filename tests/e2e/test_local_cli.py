@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -249,3 +251,27 @@ def test_a_plan_says_of_what_apply_would_make_that_it_is_to_be_made(shipped: Pat
     assert "made now" not in out
     code, out, err = cli("apply", "--today", "2026-12-07")
     assert "6 issues made now for periods that were over" in out, out
+
+
+GIT = shutil.which("git")
+IGNORE_NOTE = "the git repository it is in does not ignore it: add `.year/` to .gitignore"
+
+
+@pytest.mark.skipif(GIT is None, reason="git is not installed")
+@pytest.mark.parametrize(("repository", "ignored"), [(True, False), (True, True), (False, False)])
+def test_a_workspace_git_would_commit_is_said(
+    shipped: Path, repository: bool, ignored: bool
+) -> None:
+    """A newcomer's trial: `--workspace .year` in the tool's repository, which ignores only
+    the README's workspaces: `git add -A` would have committed the confidential pair issues
+    it holds, and nothing said so."""
+    if repository:
+        subprocess.run([str(GIT), "init", "-q", str(shipped)], check=True)
+    if ignored:
+        (shipped / ".gitignore").write_text(".year/\n", "utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["apply", "--backend", "local", "--workspace", ".year", "--today", "2026-12-01"]
+    assert run(argv, {}, out, err, StepClock()) == 0
+    said = IGNORE_NOTE in err.getvalue()
+    assert said == (repository and not ignored), err.getvalue()
+    assert (shipped / ".year" / "issues").is_dir()
