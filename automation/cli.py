@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO, cast
+from typing import NoReturn, TextIO, cast
 
 from automation import scaffold
 from automation.actions import ALL_STEPS, Action, AddNote, Failure, Plan
@@ -111,6 +111,15 @@ def _date(text: str) -> dt.date:
 RUN_DAYS = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose mistakes are one line: the option and what to write, then
+    where the options are listed (an attacker's trial: a `--today` typo printed five lines of
+    usage before the line that said what was wrong)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 @functools.cache
 def _parser() -> argparse.ArgumentParser:
     """The command line, built once per process (it keeps nothing between parses)."""
@@ -177,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --today on GitLab: allow `apply` to write for another day (a rehearsal "
         "on a test project); the local backend needs none",
     )
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = _Parser(
         prog="automation",
         description="Create and track enablement program issues from config/ and templates/.",
         epilog=EPILOG,

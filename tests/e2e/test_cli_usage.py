@@ -4,9 +4,11 @@ checked before any work, `.yaml` files, repeated people, and iids never reused."
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import gc
+import io
 import json
 import sys
 import time
@@ -412,3 +414,24 @@ def test_a_report_that_fails_after_the_run_says_so_in_one_line(
     assert result.code == 3 and "Traceback" not in result.err, result.err
     assert "cannot write it (No space left on device); the run itself was done" in result.err
     assert "Summary: 59 created" in result.out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["apply", "--today", "2026-13-01"],
+        ["plan", "--backend", "nope"],
+        ["validate", "--nope"],
+        [],
+    ],
+)
+def test_a_command_line_mistake_is_one_line(argv: list[str]) -> None:
+    """An attacker's trial: a `--today` typo printed argparse's five lines of usage before the
+    line that said what was wrong. One line now, ending with where the options are listed."""
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), pytest.raises(SystemExit) as exited:
+        cli(argv, {})
+    assert exited.value.code == 2
+    [line] = err.getvalue().splitlines()
+    assert line.startswith("automation") and ": error: " in line, line
+    assert line.endswith(" --help`)"), line
