@@ -52,6 +52,7 @@ from automation.people import (
     same_people,
     unique,
 )
+from automation.reassigned import restored
 from automation.trackers.base import Tracker
 from automation.unseen import Found, Unseen, put_back
 
@@ -325,12 +326,38 @@ class Writer:
         for name in action.add:
             self.tracker.is_user(name)  # looked up before the read, not between it and the write
         self.had = None
-        answer = self._afresh(lambda: self._assign(action))
+        answer = self._give_back(action, self._afresh(lambda: self._assign(action)))
         asked = action.add
         if not answer.confidential and self.tracker.one_assignee():
             asked = tuple(missing(asked, self.asked[1:]))  # Free keeps the first: no news
         self._dropped(action.program, answer, missing(asked, answer.assignees), action.roles)
         self._reassigned(action, answer)
+
+    def _give_back(self, action: UpdateAssignees, answer: ObservedIssue) -> ObservedIssue:
+        """After the assignee write (ANSWER: the read it was made on, with what GitLab kept):
+        a person's change of them that the read did not show (a lagging replica), which the
+        write undid, is made again on a new read (reassigned.py), and said, naming nobody."""
+        if answer.updated_at is None or self.had is None or self.tracker.one_assignee():
+            return answer  # (Free keeps one assignee: the tool's write takes its place)
+        read = self.had
+        changes = self.tracker.assignee_changes_since(action.iid, answer.updated_at)
+        if changes is None:
+            self.warnings.append((action.program, _unchecked(action.iid)))
+            return answer
+        named = (*action.add, *action.remove)
+
+        def again() -> ObservedIssue | None:
+            fresh = self._fresh(action.iid)
+            wanted = restored(read, fresh.assignees, changes, named) if changes else None
+            if wanted is None:
+                return None
+            return replace(fresh, assignees=self.tracker.set_assignees(action.iid, wanted))
+
+        made = self._afresh(again) if changes else None
+        if made is None:
+            return answer
+        self.warnings.append((action.program, _given_back(action.iid)))
+        return made
 
     def _reassigned(self, action: UpdateAssignees, answer: ObservedIssue) -> None:
         """The change of people as GitLab made it, from the first read (a try that failed may
@@ -494,6 +521,21 @@ class Writer:
         if (iid, marker) not in self.noted:
             self.noted[iid, marker] = self.tracker.has_note(iid, marker)
         return self.noted[iid, marker]
+
+
+def _given_back(iid: int) -> str:
+    return (
+        f"issue #{iid}: someone changed its assignees a moment before the run wrote them, and "
+        "GitLab answered the run's read without that change (a database replica behind); the "
+        "run made their change again: look at the issue's assignees"
+    )
+
+
+def _unchecked(iid: int) -> str:
+    return (
+        f"issue #{iid}: after changing its assignees, the run could not read its notes, so a "
+        "change a person made a moment before may have been undone: look at its assignees"
+    )
 
 
 def execute(

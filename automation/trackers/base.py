@@ -135,6 +135,15 @@ class Tracker(abc.ABC):
         del iid, read
         return Unseen()
 
+    def assignee_changes_since(
+        self, iid: int, moment: dt.datetime
+    ) -> list[tuple[str, bool]] | None:
+        """People's changes of the issue's assignees after MOMENT, oldest first, as (username,
+        assigned); None when they cannot be read. Read after the tool's assignee write: none
+        where every read shows every change made before it (reassigned.py)."""
+        del iid, moment
+        return []
+
     @abc.abstractmethod
     def update_labels(self, iid: int, add: Sequence[str], remove: Sequence[str]) -> None:
         """Add and remove labels without touching the issue's other labels."""

@@ -48,6 +48,7 @@ from automation.items import (
 from automation.markers import same_text
 from automation.output.result import plural
 from automation.progress import LabelSpec
+from automation.reassigned import assignee_changes
 from automation.syncrecord import RECORD_COLOR, RECORD_LABEL, REPLICA_LAG, TOUCH_INTERVAL
 from automation.trackers.base import OVER_COUNTED, UNREADABLE_LOCK, ChangeLog, Tracker
 from automation.trackers.ledger import Ledger, Write, Writes
@@ -834,6 +835,15 @@ class GitLabTracker(Tracker, ChangeLog):
         if changes:
             self._ledger.others += 1
         return changes
+
+    def assignee_changes_since(
+        self, iid: int, moment: dt.datetime
+    ) -> list[tuple[str, bool]] | None:
+        try:
+            found = self._notes_since(iid, moment)
+        except (ItemError, TrackerUnavailable):
+            return None
+        return [change for note in reversed(found) for change in assignee_changes(note.body)]
 
     def _notes_since(self, iid: int, moment: dt.datetime) -> list[SystemNote]:
         """People's system notes on the issue newer than MOMENT (newest first: a page)."""

@@ -18,6 +18,7 @@ from automation.items import NewIssue, ObservedIssue
 from automation.people import recorded
 from automation.run import apply, prepare
 from automation.trackers.base import Tracker
+from automation.trackers.gitlab import GitLabTracker
 from tests.backends import PROJECT, TODAY, GitLabBackend, LocalBackend, new_fake
 from tests.conftest import keep_programs
 from tests.crash import Crash, Delegating
@@ -807,3 +808,60 @@ def test_a_program_whose_tracking_issue_cannot_be_made_holds_back_no_other_progr
             assert "record of keys" not in said
         made = {i.key for i in gitlab.issues()}
         assert "csm-aspiring-leaders/fy27-pilot/aiko.tanaka" in made
+
+
+def test_on_gitlab_someone_assigned_a_moment_before_a_lagging_read_survives_the_swap(
+    sponsorship: Path,
+) -> None:
+    """GitLab may answer the read the tool's assignee write is made on from a replica that
+    lacks a person's change of a moment ago (`lag_replicas`): the write, a whole list, undid
+    it. GitLab's note of the change ("assigned to @chloe.winters"), read after the write, has
+    it made again, and the run says so, naming nobody."""
+    fake = new_fake("premium", users=roster())
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        assert backend.cli("apply").code == 0
+        swap_sponsor()
+        iid = int(on_gitlab(backend, LENA)["iid"])
+        people = ["hannah.berg", "lena.fischer", "chloe.winters"]
+        fake.lag_replicas(dt.timedelta(seconds=30))
+        fake.clock.advance(dt.timedelta(seconds=40))
+
+        reads: list[str] = []
+
+        def assign() -> None:  # just before the read the assignee write is made on: the second
+            # read of the issue (the first is its description's, the template's new tasks)
+            if fake.requests[-1].path.endswith(f"/issues/{iid}"):
+                reads.append(fake.requests[-1].path)
+                if len(reads) == 2:
+                    fake.edit_issue(PROJECT, iid, assignees=people, as_user="lena.fischer")
+
+        fake.before_request("GET", f"/issues/{iid}", assign, times=None)
+        result = backend.cli("apply")
+        assert result.code == 0, result.out + result.err
+        lena = on_gitlab(backend, LENA)
+        assert lena["assignees"] == ["dana.whitfield", "lena.fischer", "chloe.winters"]
+        said = result.out + result.err
+        assert f"issue #{iid}: someone changed its assignees a moment before" in said
+        assert "chloe" not in said
+
+
+def test_on_gitlab_notes_unread_after_an_assignee_write_are_said_and_the_run_goes_on(
+    sponsorship: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GitLab failing to give the notes after the assignee write: the write landed, so the run
+    goes on, and says the assignees may want a look (naming nobody)."""
+    monkeypatch.setattr(GitLabTracker, "assignee_changes_since", lambda *_: None)
+    fake = new_fake("premium", users=roster())
+    with fake.activate():
+        backend = GitLabBackend(fake)
+        assert backend.cli("apply").code == 0
+        swap_sponsor()
+        iid = int(on_gitlab(backend, LENA)["iid"])
+        result = backend.cli("apply")
+        assert result.code == 0, result.out + result.err
+        assert on_gitlab(backend, LENA)["assignees"][0] == "dana.whitfield"
+        said = result.out + result.err
+        assert (
+            f"issue #{iid}: after changing its assignees, the run could not read its notes" in said
+        )
