@@ -99,18 +99,27 @@ def rewrite_figures(text: str, completion: Mapping[int, int], project: str = "")
 def _figure_of(line: str) -> re.Match[str] | None:
     """The line's figure: its last one outside parentheses, where a person's remark after it
     may quote another (an attacker's trial: "=> `0%` (we said => `80%`)" had the remark's
-    figure rewritten, and the task's left stale); the last one when all are inside."""
+    figure rewritten, and the task's left stale); the last one when all are inside. Only a
+    `(` its `)` closes counts (a review: a `:(` in the task's text took every figure after it
+    for a remark's)."""
     found = list(_FIGURE.finditer(line)) if "`" in line else []
     if len(found) < 2:  # (the commonest: one figure, or none)
         return found[0] if found else None
-    outside, depth, at = [], 0, 0
-    for figure in found:  # the parentheses open before each, counted once along the line
-        for char in line[at : figure.start()]:
-            depth = depth + 1 if char == "(" else max(depth - 1, 0) if char == ")" else depth
-        at = figure.start()
-        if depth == 0:
-            outside.append(figure)
+    spans = _parenthesised(line)
+    outside = [f for f in found if not any(a < f.start() < b for a, b in spans)]
     return (outside or found)[-1]
+
+
+def _parenthesised(line: str) -> list[tuple[int, int]]:
+    """Where LINE's matched parentheses open and close."""
+    opened: list[int] = []
+    spans: list[tuple[int, int]] = []
+    for at, char in enumerate(line):
+        if char == "(":
+            opened.append(at)
+        elif char == ")" and opened:
+            spans.append((opened.pop(), at))
+    return spans
 
 
 def _line_figure(

@@ -15,7 +15,7 @@ def unignored_note(workspace: Path) -> str | None:
     """The note to give when WORKSPACE is in a git repository that does not ignore it; None
     when it is ignored, in no repository, or git cannot tell (not installed, say)."""
     folder = workspace.resolve()
-    where = folder if folder.is_dir() else folder.parent
+    where = next(p for p in (folder, *folder.parents) if p.is_dir())  # (one made by this run)
     try:
         found = subprocess.run(  # a fixed command; the path an argument
             ["git", "-C", str(where), "check-ignore", "-q", f"{folder}/"],
@@ -27,8 +27,9 @@ def unignored_note(workspace: Path) -> str | None:
         return None
     if found.returncode != NOT_IGNORED:
         return None
+    entry = f"`{workspace.name}/`" if workspace.name else "it"
     return (
         f"{workspace}/ holds the issues this run writes, a confidential program's too, and the "
-        f"git repository it is in does not ignore it: add `{workspace.name}/` to .gitignore, "
-        "or a commit of everything would publish them"
+        f"git repository it is in does not ignore it: add {entry} to .gitignore, or a commit "
+        "of everything would publish them"
     )

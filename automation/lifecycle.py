@@ -1167,26 +1167,20 @@ def sample_rows(desired: DesiredProgram, today: dt.date) -> list[RollupRow]:
 def samples(
     desired: DesiredProgram, rows: list[RollupRow], blocks: Blocks, today: dt.date, reason: str
 ) -> dict[str, str]:
-    """Every text this module writes for a program, with its configuration's values and
-    REASON (how `validate`-style checks render the lifecycle templates)."""
+    """Every text this module writes for a program, in each of its cases, with its
+    configuration's values and REASON, given as the run gives them (how `validate` renders
+    the lifecycle templates: a team's template that works on the day must pass it)."""
     program, renderer = desired.program, blocks.renderer
     names = [*desired.course.names.values(), *(e.name for e in desired.course.endings)]
     name = names[0] if names else program.name
-    endings = desired.course.endings
-    values: dict[str, Any] = {
-        "program": program,
-        "account": name,
-        "end": today,
-        "why": endings[0].why if endings else None,
-        "plan": rows[0].progress if rows else None,
-        "issues": len(rows),
-        "complete": 0,
-        "open": len(rows),
-    }
-    ending = {
-        "group": name,
-        "end": today,
-        "frozen": True,
+    texts = {"back": _render(renderer, "withdrawn", {"back": True, "date": today})}
+    for case, said in _withdrawals(program, name, today).items():
+        texts[f"withdrawn {case}"] = _render(renderer, "withdrawn", said)
+        note = {**said, "reason": reason}
+        texts[f"withdrawn note {case}"] = _render(renderer, "withdrawn_note", note)
+    about = {"program": program, "group": name, "end": today, "frozen": True}  # (`_about`)
+    final = {
+        **about,
         "listing": listing(program, rows),
         "rows": rows,
         "totals": total(counted(rows), program),
@@ -1194,7 +1188,21 @@ def samples(
         "closed": 0,
         "withdrawn": 0,
     }
-    said = {  # as a withdrawal says it (`_withdraw`)
+    texts["ended note"] = _render(renderer, "ended_note", final)
+    moved = {**about, "was": today.isoformat()}  # (`_moved_note`: the end it had, as written)
+    texts["end moved note"] = _render(renderer, "end_moved_note", moved)
+    whys = dict.fromkeys((*(e.why for e in desired.course.endings if e.why), None, reason))
+    for i, why in enumerate(whys):
+        values = _account_sample(program, name, rows, today, why)
+        texts[f"account ended {i}"] = _render(renderer, "account_ended", values)
+        texts[f"account note {i}"] = _render(renderer, "account_note", values)
+    return texts
+
+
+def _withdrawals(program: Program, name: str, today: dt.date) -> dict[str, dict[str, Any]]:
+    """The values of a withdrawal's block and note (`_withdraw`) in each case: left, moved to
+    another group, the pair given another person, or held back (not released or approved)."""
+    said = {
         "program": program,
         "back": False,
         "date": today,
@@ -1205,13 +1213,24 @@ def samples(
         "held": None,
     }
     return {
-        "withdrawn": _render(renderer, "withdrawn", said),
-        "back": _render(renderer, "withdrawn", {"back": True, "date": today}),
-        "withdrawn note": _render(renderer, "withdrawn_note", {**said, "reason": reason}),
-        "ended note": _render(renderer, "ended_note", {"program": program, **ending}),
-        "end moved note": _render(
-            renderer, "end_moved_note", {"program": program, **ending, "was": today}
-        ),
-        "account ended": _render(renderer, "account_ended", values),
-        "account note": _render(renderer, "account_note", values),
+        "left": said,
+        "moved": {**said, "moved": name},
+        "replaced": {**said, "replaced": True},
+        "held": {**said, "held": "proposed"},
+    }
+
+
+def _account_sample(
+    program: Program, name: str, rows: list[RollupRow], today: dt.date, why: str | None
+) -> dict[str, Any]:
+    """The values of an ended account's block and note (`_end_account`)."""
+    return {
+        "program": program,
+        "account": name,
+        "end": today,
+        "why": why,
+        "plan": rows[0].progress if rows else None,
+        "issues": len(rows),
+        "complete": 0,
+        "open": len(rows),
     }

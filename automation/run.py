@@ -33,7 +33,14 @@ from automation.elsewhere import (
     unrecorded,
 )
 from automation.epics import NO_EPICS, elsewhere_to_read, epics_to_read
-from automation.errors import STOPS, Problem, TrackerUnavailable, UsageError, carry
+from automation.errors import (
+    STOPS,
+    ConfigError,
+    Problem,
+    TrackerUnavailable,
+    UsageError,
+    carry,
+)
 from automation.exposure import refused_writes
 from automation.identity import find_tracking, program_index, to_fetch
 from automation.index import INDEX_LIMIT
@@ -53,7 +60,7 @@ from automation.missed import (
     skipped_at_start,
 )
 from automation.planner import calendar_refused, plan_program
-from automation.privacy import Privacy, privacy_of
+from automation.privacy import Privacy, names_of, privacy_of, unnamed
 from automation.progress import measure, program_label, program_of
 from automation.pruned import in_former_groups
 from automation.reminders.notes import DIGEST_TEMPLATE, NOTE_TEMPLATE
@@ -123,13 +130,26 @@ class Prepared:
         group's or account's end, a reminder, are rendered too, with these issues' values
         (a misspelt name in withdrawn-note.md.j2 passed validate, and the day a participant
         left, every program's run stopped at it)."""
+        problems: list[Problem] = []
+        people = names_of((p.username, p.name) for p in self.loaded.config.people)
         for desired in self.programs:
-            sample = replace(desired, issues=desired.issues[:FIRST_RUN_SAMPLE])
-            plan_program(sample, Observed(), self.blocks, today)
-            rows = sample_rows(sample, today)
-            samples(sample, rows, self.blocks, today, reason=desired.program.name)
-            sample_notes(sample, self.blocks.renderer, today)
+            try:
+                self._rehearse(desired, today)
+            except ConfigError as error:  # a confidential program's name nobody (a review)
+                hidden = desired.program.outputs_hidden
+                problems += unnamed(error.problems, people) if hidden else error.problems
+        if problems:  # a shared template's mistake once, not once per program
+            once = {(problem.file, problem.line): problem for problem in reversed(problems)}
+            raise ConfigError(sorted(once.values(), key=problems.index))
         self.blocks.completion(today)  # (no issue is complete on a first run)
+
+    def _rehearse(self, desired: DesiredProgram, today: dt.date) -> None:
+        """A program's first run, and its later events' texts, with a few of its issues."""
+        sample = replace(desired, issues=desired.issues[:FIRST_RUN_SAMPLE])
+        plan_program(sample, Observed(), self.blocks, today)
+        rows = sample_rows(sample, today)
+        samples(sample, rows, self.blocks, today, reason=desired.program.name)
+        sample_notes(sample, self.blocks.renderer, today)
 
     @functools.cached_property
     def usernames(self) -> frozenset[str]:

@@ -166,7 +166,7 @@ def _unnamed_where_confidential(
     confidential one), people.yml's hide everyone no public program file names (an
     attacker's trial: a typo in each of the two files a new sponsee is added to named them)."""
     names = names_of(_roster_entries(people))
-    readable = people is not None and isinstance(people.data, dict)
+    readable = bool(names)  # a roster of nobody (`peopel:`, a review) hides nobody either
     secret = {
         file: names | secret_words(source.data if isinstance(source.data, dict) else {})
         for file, source in sources.items()

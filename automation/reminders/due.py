@@ -55,7 +55,7 @@ def due_reminders(
     """Every occasion whose day is between SINCE and TODAY (both included), on an issue that
     is open, not over (and, if it must be, confidential), while some of its chosen tasks are
     open."""
-    part = _with_lead(desired.program)
+    part = with_lead(desired.program)
     if not part.send:
         return ()
     headings = [section.heading for section in desired.program.sections]
@@ -70,7 +70,7 @@ def due_reminders(
     )
 
 
-def _with_lead(program: Program) -> Reminders:
+def with_lead(program: Program) -> Reminders:
     """The program's reminders, whose `program_lead` is, unless they name one, the lead its
     kind names (`lead`, `sponsorship.lead`) on every issue of the program (a reviewer: a
     reminder of score issues to the program lead mentioned nobody)."""

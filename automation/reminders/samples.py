@@ -9,10 +9,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from automation.actions import Remind
-from automation.config.reminders import Reminder
+from automation.config.reminders import Reminder, Reminders
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.items import ObservedIssue
-from automation.reminders.due import Due, open_tasks
+from automation.reminders.due import Due, open_tasks, people, with_lead
 from automation.reminders.notes import digest_note, reminder_notes
 from automation.rendering import Renderer
 from automation.tasks import Task, tasks_of
@@ -35,12 +35,13 @@ def sample_notes(
     due: list[Due] = []
     kinds: dict[Kind, list[Due]] = {}
     headings = [s.heading for s in desired.program.sections]
+    part = with_lead(desired.program)  # as the run's reminders name their people
     for number, item in enumerate(desired.issues, start=1):
         tasks = tasks_of(item.description, headings)
         if not item.dates or not tasks:
             continue
-        reminders = (*desired.program.reminders.send, *extra(item, tasks))
-        dues = [_due(reminder, number, item, tasks, today) for reminder in reminders]
+        reminders = (*part.send, *extra(item, tasks))
+        dues = [_due(part, reminder, number, item, tasks, today) for reminder in reminders]
         due.extend(dues)
         sections = tuple(dict.fromkeys(task.section for task in tasks))
         kinds.setdefault((tuple(item.dates), tuple(item.roles), sections), dues)
@@ -59,16 +60,22 @@ def sample_notes(
     return notes
 
 
-def _due(
-    reminder: Reminder, number: int, item: DesiredIssue, tasks: tuple[Task, ...], today: dt.date
+def _due(  # noqa: PLR0917
+    part: Reminders,
+    reminder: Reminder,
+    number: int,
+    item: DesiredIssue,
+    tasks: tuple[Task, ...],
+    today: dt.date,
 ) -> Due:
     """REMINDER's occasion on issue NUMBER (ITEM, whose TASKS these are), with its open tasks
-    (or the issue's first, for a reminder whose tasks the template does not have)."""
+    (or the issue's first, for a reminder whose tasks the template does not have), naming
+    the people the run would (PART: the program's reminders, with its lead)."""
     return Due(
         reminder,
         item,
         ObservedIssue(number, item.title, item.description, item.labels),
         today,
         open_tasks(tasks, reminder) or (tasks[0].text,),
-        tuple(u for role in reminder.to for u in item.roles.get(role, ())),
+        people(part, item, reminder),
     )

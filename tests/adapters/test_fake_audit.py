@@ -273,6 +273,7 @@ def test_a_system_note_is_newer_than_the_save_it_tells_of(fake: FakeGitLab) -> N
         (["alice", "bob"], ["carol"], "assigned to @carol and unassigned @alice and @bob"),
         (["alice", "bob", "carol"], ["bob"], "unassigned @alice and @carol"),
         (["bob"], [], "unassigned @bob"),
+        ([], ["alice", "bob", "carol"], "assigned to @alice, @bob, and @carol"),
     ],
 )
 def test_the_note_of_an_assignee_change_names_who_was_added_and_who_removed(

@@ -862,3 +862,36 @@ def test_the_tracker_knows_when_gitlab_last_answered_one_of_its_writes_as_done(
     tracker.lock_read()
     tracker.lock_drop()
     assert tracker.last_write_at() == tracker.last_answer_at() != taken
+
+
+def test_a_tick_after_the_lock_release_before_a_late_record_moment_is_seen_next_run(
+    settled: GitLabBackend,
+) -> None:
+    """A review: the record's moment is GitLab's clock at the last list less 10 s, or its
+    answer to the run's last write (the lock's release) less 5 s, whichever is earlier. The
+    list comes from a replica caught up with that release at least: when the clock is read
+    late (a slow answer, a rate-limit wait), a tick made after the release and more than 10 s
+    before that reading may be missing from the list, and only the release's term keeps it
+    after the record's moment."""
+    ticks(settled, 1, FIRST)()
+    fake = settled.fake
+    fake.lag_replicas(dt.timedelta(seconds=30))
+    fake.clock.advance(dt.timedelta(seconds=40))
+    fired: list[bool] = []
+
+    def late() -> None:  # the request for GitLab's clock, after the lock's release
+        fake.clock.advance(dt.timedelta(seconds=8))
+        ticks(settled, 2, FIRST)()
+        fake.clock.advance(dt.timedelta(seconds=20))
+        fired.append(True)
+
+    def released() -> None:  # the lock's release: the next request reads GitLab's clock
+        fake.before_request("GET", PROJECT, late)
+
+    fake.before_request("DELETE", "/labels/", released)
+    argv = ["apply", "--backend", "gitlab", "--today", TODAY, "--rehearsal"]
+    ok(cli(argv, settled.env(), GitLabTime(fake)))
+    assert fired and "progress::0%" in labels(settled, 2)
+    fake.clock.advance(dt.timedelta(seconds=60))
+    assert QUIET not in next_run(settled)
+    assert "progress::50-74%" in labels(settled, 2)

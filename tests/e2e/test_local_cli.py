@@ -258,9 +258,17 @@ IGNORE_NOTE = "the git repository it is in does not ignore it: add `.year/` to .
 
 
 @pytest.mark.skipif(GIT is None, reason="git is not installed")
-@pytest.mark.parametrize(("repository", "ignored"), [(True, False), (True, True), (False, False)])
+@pytest.mark.parametrize(
+    ("repository", "ignored", "workspace"),
+    [
+        (True, False, ".year"),
+        (True, True, ".year"),
+        (False, False, ".year"),
+        (True, False, "runs/2027/.year"),  # a folder this run makes, in one it makes (a review)
+    ],
+)
 def test_a_workspace_git_would_commit_is_said(
-    shipped: Path, repository: bool, ignored: bool
+    shipped: Path, repository: bool, ignored: bool, workspace: str
 ) -> None:
     """A newcomer's trial: `--workspace .year` in the tool's repository, which ignores only
     the README's workspaces: `git add -A` would have committed the confidential pair issues
@@ -270,8 +278,8 @@ def test_a_workspace_git_would_commit_is_said(
     if ignored:
         (shipped / ".gitignore").write_text(".year/\n", "utf-8")
     out, err = io.StringIO(), io.StringIO()
-    argv = ["apply", "--backend", "local", "--workspace", ".year", "--today", "2026-12-01"]
+    argv = ["apply", "--backend", "local", "--workspace", workspace, "--today", "2026-12-01"]
     assert run(argv, {}, out, err, StepClock()) == 0
     said = IGNORE_NOTE in err.getvalue()
     assert said == (repository and not ignored), err.getvalue()
-    assert (shipped / ".year" / "issues").is_dir()
+    assert (shipped / workspace / "issues").is_dir()

@@ -657,15 +657,18 @@ def test_a_yaml_mistake_in_people_yml_quotes_no_value_when_a_program_is_confiden
     assert "amara" not in result.err.lower(), result.err
 
 
+@pytest.mark.parametrize("unread", ["a tab", "a misspelt key"])
 def test_a_confidential_file_mistake_quotes_no_value_when_people_yml_cannot_be_read(
-    shipped: Path,
+    shipped: Path, unread: str
 ) -> None:
-    """The same trial the other way round: people.yml unreadable (a tab), a missing `:` in
-    the sponsorship file printed `unknown key 'sponsee amara.osei'`: without the roster,
-    its names were not known to hide."""
-    (shipped / "config/people.yml").write_text(
-        (shipped / "config/people.yml").read_text("utf-8") + "\t\n", "utf-8"
-    )
+    """The same trial the other way round: people.yml unreadable (a tab; or its `people:`
+    misspelt, a review), a missing `:` in the sponsorship file printed `unknown key 'sponsee
+    amara.osei'`: without the roster, its names were not known to hide."""
+    people = shipped / "config/people.yml"
+    text = people.read_text("utf-8")
+    broken = f"{text}\t\n" if unread == "a tab" else text.replace("people:", "peopel:", 1)
+    assert broken != text
+    people.write_text(broken, "utf-8")
     edit(shipped / PROGRAM, "sponsee: amara.osei,", "sponsee amara.osei,")
     result = run("validate")
     assert result.code == 2

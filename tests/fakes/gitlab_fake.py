@@ -2878,9 +2878,12 @@ class Replica:
 
 
 def _sentence(usernames: Sequence[str]) -> str:
-    """References as Rails' Array#to_sentence joins them in GitLab's English: `@a, @b and @c`."""
+    """References as Rails' Array#to_sentence joins them in English: `@a and @b`, `@a, @b,
+    and @c` (spec/services/system_notes/issuables_service_spec.rb)."""
     refs = [f"@{name}" for name in usernames]
-    return refs[0] if len(refs) == 1 else f"{', '.join(refs[:-1])} and {refs[-1]}"
+    if len(refs) < 3:
+        return " and ".join(refs)
+    return f"{', '.join(refs[:-1])}, and {refs[-1]}"
 
 
 def _version(issue: Issue) -> tuple[object, ...]:

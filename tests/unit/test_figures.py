@@ -66,6 +66,9 @@ def test_a_figure_quoted_in_a_remark_after_the_tasks_is_the_persons() -> None:
     assert "Complete => `50%`" in result
     nested = PHASE.replace("- [x] Kick-off => `0%`", "- [x] Kick-off (v2) => `0%` (a => `5%`)")
     assert "- [x] Kick-off (v2) => `100%` (a => `5%`)" in rewrite_figures(nested, {})
+    # a `(` nothing closes is no remark's (a review: a smiley in the task's text)
+    smiley = PHASE.replace("- [x] Kick-off => `0%`", "- [x] Kick-off :( => `0%` (a => `5%`)")
+    assert "- [x] Kick-off :( => `100%` (a => `5%`)" in rewrite_figures(smiley, {})
 
 
 def test_a_line_the_rich_text_editor_saved_still_shows_its_figure() -> None:

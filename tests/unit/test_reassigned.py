@@ -11,7 +11,7 @@ from automation.reassigned import assignee_changes, restored
     ("body", "changes"),
     [
         ("assigned to @alice", [("alice", True)]),
-        ("assigned to @a.b, @c_d and @e-f", [("a.b", True), ("c_d", True), ("e-f", True)]),
+        ("assigned to @a.b, @c_d, and @e-f", [("a.b", True), ("c_d", True), ("e-f", True)]),
         ("unassigned @bob", [("bob", False)]),
         (
             "assigned to @carol and unassigned @alice and @bob",

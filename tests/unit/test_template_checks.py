@@ -351,6 +351,8 @@ def test_a_misspelt_name_in_a_later_events_template_fails_validate(
         ("withdrawn-note", "Left {{ left }} on {{ date }}; moved: {{ moved }}, {{ held }}."),
         ("withdrawn", "On {{ date }} ({{ back }})."),
         ("account-ended", "Why: {{ why }}."),
+        ("reminder-note", "For {{ people[0] }}."),  # the program lead too (a review)
+        ("end-moved-note", "The {{ was[:4] }} end."),  # a date as written: text (a review)
     ],
 )
 def test_what_a_later_events_template_gets_on_its_day_it_gets_in_validate(
@@ -363,6 +365,43 @@ def test_what_a_later_events_template_gets_on_its_day_it_gets_in_validate(
     path.write_text(f"{path.read_text('utf-8')}{line}\n", "utf-8")
     code, lines = validate(root)
     assert code == 0, lines
+
+
+def test_a_block_templates_mistake_only_a_confidential_program_meets_names_nobody(
+    tmp_path: Path,
+) -> None:
+    """A review: `validate`'s first run of each program printed a rollup template's mistake
+    as the sponsorship pair's subject quoted it (`'Aiko Tanaka with Jordan Alvarez'`)."""
+    root = shipped_copy(tmp_path)
+    path = root / "templates" / "blocks" / "rollup.md.j2"
+    line = '{% if program.kind == "sponsorship" and rows %}{{ {}[rows[0].subject].x }}{% endif %}'
+    path.write_text(f"{path.read_text('utf-8')}{line}\n", "utf-8")
+    code, lines = validate(root)
+    assert code == 2, lines
+    assert any(line.startswith(f"{path}:") and "[confidential]" in line for line in lines)
+    assert " with " not in "\n".join(lines), lines
+
+
+@pytest.mark.parametrize(
+    ("block", "line"),
+    [
+        ("withdrawn-note", "{% if moved %}{{ movd }}{% endif %}"),
+        ("withdrawn", "{% if held %}{{ hled }}{% endif %}"),
+        ("withdrawn-note", "{% if replaced %}{{ replacd }}{% endif %}"),
+        ("end-moved-note", "{{ rows | length }}"),  # the run gives this note no rows
+    ],
+)
+def test_a_mistake_in_any_case_of_a_later_events_template_fails_validate(
+    tmp_path: Path, block: str, line: str
+) -> None:
+    """A review: only a withdrawal's plain case was rendered, so a misspelt name in the case
+    of a person moved to another group passed `validate`, and the run stopped on the day."""
+    root = shipped_copy(tmp_path)
+    path = root / "templates" / "blocks" / f"{block}.md.j2"
+    path.write_text(f"{path.read_text('utf-8')}{line}\n", "utf-8")
+    code, lines = validate(root)
+    assert code == 2, lines
+    assert any(line.startswith(f"{path}:") for line in lines), lines
 
 
 def test_a_digest_template_a_team_never_got_is_not_asked_for(tmp_path: Path) -> None:
