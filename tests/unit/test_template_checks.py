@@ -404,6 +404,22 @@ def test_a_mistake_in_any_case_of_a_later_events_template_fails_validate(
     assert any(line.startswith(f"{path}:") for line in lines), lines
 
 
+def test_a_mistake_in_the_digest_of_a_program_that_sends_one_fails_validate(
+    tmp_path: Path,
+) -> None:
+    """A program whose reminders go in a weekly digest: `validate` renders the digest, and
+    not the notes it no longer sends (their template may then go)."""
+    root = shipped_copy(tmp_path)
+    program = root / "config" / "programs" / "csm-aspiring-leaders.yml"
+    text = program.read_text("utf-8")
+    program.write_text(text.replace("reminders:\n", "reminders:\n  digest: true\n", 1), "utf-8")
+    digest = root / "templates" / "blocks" / "reminder-digest.md.j2"
+    digest.write_text(f"{digest.read_text('utf-8')}{{{{ nosuch.name }}}}\n", "utf-8")
+    code, lines = validate(root)
+    assert code == 2, lines
+    assert any(line.startswith(f"{digest}:") and "'nosuch'" in line for line in lines), lines
+
+
 def test_a_digest_template_a_team_never_got_is_not_asked_for(tmp_path: Path) -> None:
     """The weekly digest is rendered only for a program whose reminders go in one: a team's
     repository without it (made before digests) still validates."""
