@@ -4,6 +4,7 @@ assigned by hand stay; a confidential issue gets one note; a re-run writes nothi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -344,13 +345,21 @@ class AssignsDuringTheRun(Delegating):
         return listed
 
 
-def test_on_gitlab_someone_assigned_during_the_run_survives_the_swap(sponsorship: Path) -> None:
+@contextlib.contextmanager
+def swapped() -> Iterator[tuple[GitLabBackend, int]]:
+    """On Premium, the pair's issues made, then its sponsor swapped in configuration: the
+    backend, and the number of the pair's issue."""
     fake = new_fake("premium", users=roster())
     with fake.activate():
         backend = GitLabBackend(fake)
         assert backend.cli("apply").code == 0
         swap_sponsor()
-        iid = int(on_gitlab(backend, LENA)["iid"])
+        yield backend, int(on_gitlab(backend, LENA)["iid"])
+
+
+def test_on_gitlab_someone_assigned_during_the_run_survives_the_swap(sponsorship: Path) -> None:
+    with swapped() as (backend, iid):
+        fake = backend.fake
         people = ["hannah.berg", "lena.fischer", "chloe.winters"]
 
         def assign() -> None:
@@ -817,12 +826,8 @@ def test_on_gitlab_someone_assigned_a_moment_before_a_lagging_read_survives_the_
     lacks a person's change of a moment ago (`lag_replicas`): the write, a whole list, undid
     it. GitLab's note of the change ("assigned to @chloe.winters"), read after the write, has
     it made again, and the run says so, naming nobody."""
-    fake = new_fake("premium", users=roster())
-    with fake.activate():
-        backend = GitLabBackend(fake)
-        assert backend.cli("apply").code == 0
-        swap_sponsor()
-        iid = int(on_gitlab(backend, LENA)["iid"])
+    with swapped() as (backend, iid):
+        fake = backend.fake
         people = ["hannah.berg", "lena.fischer", "chloe.winters"]
         fake.lag_replicas(dt.timedelta(seconds=30))
         fake.clock.advance(dt.timedelta(seconds=40))
@@ -852,12 +857,7 @@ def test_on_gitlab_notes_unread_after_an_assignee_write_are_said_and_the_run_goe
     """GitLab failing to give the notes after the assignee write: the write landed, so the run
     goes on, and says the assignees may want a look (naming nobody)."""
     monkeypatch.setattr(GitLabTracker, "assignee_changes_since", lambda *_: None)
-    fake = new_fake("premium", users=roster())
-    with fake.activate():
-        backend = GitLabBackend(fake)
-        assert backend.cli("apply").code == 0
-        swap_sponsor()
-        iid = int(on_gitlab(backend, LENA)["iid"])
+    with swapped() as (backend, iid):
         result = backend.cli("apply")
         assert result.code == 0, result.out + result.err
         assert on_gitlab(backend, LENA)["assignees"][0] == "dana.whitfield"
