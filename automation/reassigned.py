@@ -3,7 +3,7 @@
 GitLab's API sets an issue's assignees as a whole list (`assignee_ids`), which the tool
 makes from the issue read just before; GitLab may answer that read from a database replica
 that lacks a person's change of a moment ago (see unseen.py), and the write then undoes it.
-GitLab notes each change: `assigned to @a, @b and @c and unassigned @d`
+GitLab notes each change: `assigned to @a, @b, and @c and unassigned @d`
 (SystemNotes::IssuablesService#change_issuable_assignees). Read after the tool's write, the
 notes are caught up with it; each person's last change stands again where the write undid
 it, except for the people the tool's own change is about."""
