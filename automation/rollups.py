@@ -98,9 +98,9 @@ def _tracking_made_again(resolved: Resolved, key: str, ctx: ProgramContext) -> t
     if not set(resolved.found) - {key}:
         return ()  # the program's first run
     return (
-        f"the tracking issue of {ctx.desired.program.id} was not found (deleted, or never "
-        "made?): a new one is made; its history and charts start again, and text people wrote "
-        "in the old one is not carried over",
+        f"the tracking issue of {ctx.desired.program.id} was not found (deleted, or a run "
+        "stopped before making it?): a new one is made; if there was one, its history and "
+        "charts start again here, and text people wrote in it is not carried over",
     )
 
 

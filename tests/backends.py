@@ -79,7 +79,8 @@ class GitLabTime(StepClock):
     the real one does while a run waits)."""
 
     def __init__(self, fake: FakeGitLab) -> None:
-        super().__init__()
+        super().__init__(fake.clock.now())  # the run starts when GitLab's clock says (a trial:
+        # a run hours into a scenario said its lock expired at a time GitLab had passed)
         self.fake = fake
 
     def sleep(self, seconds: float) -> None:

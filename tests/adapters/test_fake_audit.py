@@ -11,6 +11,7 @@ import gitlab
 import pytest
 import requests
 
+from tests.backends import GitLabTime
 from tests.fakes.gitlab_fake import FakeGitLab, encode_path
 
 PROJECT = "enablement/programs"
@@ -220,6 +221,15 @@ def test_a_lagging_replica_catches_up_within_its_lag(lagging: FakeGitLab) -> Non
     assert project.issues.get(2).description == "- [x] a task"
 
 
+def test_a_change_made_long_before_a_read_is_in_every_replica(lagging: FakeGitLab) -> None:
+    """A person's change an hour before the next request, with nothing asked of GitLab in
+    between, is in every replica by then (the replicas lag by a minute, not an hour)."""
+    project = lagging.client().projects.get(PROJECT, lazy=True)
+    lagging.edit_issue(PROJECT, 2, description="- [x] a task", as_user="alice")
+    lagging.clock.advance(timedelta(hours=1))
+    assert project.issues.get(2).description == "- [x] a task"
+
+
 def test_the_token_users_own_writes_are_in_its_next_reads(lagging: FakeGitLab) -> None:
     """A user's reads stick to a replica caught up with that user's writes, a new issue too."""
     project = lagging.client().projects.get(PROJECT, lazy=True)
@@ -288,3 +298,11 @@ def test_the_note_of_an_assignee_change_names_who_was_added_and_who_removed(
     project.issues.update(issue.iid, {"assignee_ids": [ids[n] for n in after]})
     notes = project.issues.get(issue.iid, lazy=True).notes.list(get_all=True, sort="desc")
     assert notes[0].body == wanted
+
+
+def test_a_runs_clock_starts_where_gitlabs_is(fake: FakeGitLab) -> None:
+    """tests/backends.GitLabTime: a run hours into a scenario starts at GitLab's time, as a
+    runner's clock agrees with GitLab's (an operations trial: its lock said it expired at a
+    time GitLab had passed)."""
+    fake.clock.advance(timedelta(hours=5))
+    assert GitLabTime(fake).now() == fake.clock.now()

@@ -112,6 +112,8 @@ class Clock:
     def __init__(self, start: datetime | None = None, step: timedelta | None = None) -> None:
         self.current = start or datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
         self.step = step if step is not None else timedelta(seconds=1)
+        # called before time moves on: what changed so far is dated now (lag_replicas)
+        self.before_move: Callable[[], None] | None = None
 
     def now(self) -> datetime:
         """Return the current fake time."""
@@ -119,10 +121,12 @@ class Clock:
 
     def tick(self) -> None:
         """Advance by one step."""
-        self.current += self.step
+        self.advance(self.step)
 
     def advance(self, delta: timedelta) -> None:
         """Advance by an arbitrary amount."""
+        if self.before_move is not None:
+            self.before_move()
         self.current += delta
 
 
@@ -3333,9 +3337,13 @@ class FakeGitLab:
 
     def lag_replicas(self, lag: timedelta) -> None:
         """From now on, answer the token's user's reads of issues and their notes from a
-        database replica that lags by LAG, except for that user's own writes (`Replica`)."""
+        database replica that lags by LAG, except for that user's own writes (`Replica`). A
+        change is dated when it was made, before the clock moves on: one a person made an
+        hour before a run is in every replica (an operations trial: a copy taken only at the
+        next request took an hour-old tick for one made then, and hid it)."""
         self.replica = Replica(lag)
         self.replica.capture(self._every_issue(), EARLIEST)  # there before: seen by every read
+        self.clock.before_move = self._replicated
 
     def _replicated(self) -> None:
         """The replica's copies of what changed since the last request."""
