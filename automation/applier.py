@@ -348,12 +348,12 @@ class Writer:
 
         def again() -> ObservedIssue | None:
             fresh = self._fresh(action.iid)
-            wanted = restored(read, fresh.assignees, changes, named) if changes else None
+            wanted = restored(read, fresh.assignees, changes, named)
             if wanted is None:
                 return None
             return replace(fresh, assignees=self.tracker.set_assignees(action.iid, wanted))
 
-        made = self._afresh(again) if changes else None
+        made = self._afresh(again) if changes else None  # (none: no read)
         if made is None:
             return answer
         self.warnings.append((action.program, _given_back(action.iid)))

@@ -138,9 +138,11 @@ class Prepared:
             except ConfigError as error:  # a confidential program's name nobody (a review)
                 hidden = desired.program.outputs_hidden
                 problems += unnamed(error.problems, people) if hidden else error.problems
-        if problems:  # a shared template's mistake once, not once per program
-            once = {(problem.file, problem.line): problem for problem in reversed(problems)}
-            raise ConfigError(sorted(once.values(), key=problems.index))
+        once: dict[tuple[str, int], Problem] = {}  # a shared template's mistake once
+        for problem in problems:
+            once.setdefault((problem.file, problem.line), problem)
+        if once:
+            raise ConfigError(list(once.values()))
         self.blocks.completion(today)  # (no issue is complete on a first run)
 
     def _rehearse(self, desired: DesiredProgram, today: dt.date) -> None:

@@ -178,7 +178,7 @@ def _unnamed_where_confidential(
         for f, s in sources.items()
         if f not in secret and Path(f).parent.name == PROGRAMS_DIR and _known_kind(s)
     ]
-    theirs = _named_by(people, [*(sources[file] for file in secret)], public, unsure)
+    theirs = _named_by(people, [sources[file] for file in secret], public, unsure)
     return [
         unnamed([problem], frozenset())[0]
         if problem.file in secret and not readable
@@ -256,7 +256,7 @@ def _unsure(config_dir: Path, sources: Mapping[str, Source]) -> bool:
     confidential program's, whose people people.yml's messages must not name."""
     for path in _program_files(config_dir):
         source = sources.get(str(path))
-        if source is None or not isinstance(source.data, dict) or not _known_kind(source):
+        if source is None or not _known_kind(source):
             return True
     return False
 

@@ -28,10 +28,10 @@ def sample_notes(
     both: bool = False,
 ) -> dict[str, str]:
     """The note each of the program's reminders (and those EXTRA gives for an issue and its
-    tasks) would post on the first issue
-    of each kind that has dates and tasks (the same dates, roles and sections make the same
-    note, with other values), or, for a program whose reminders go in a weekly digest, that
-    digest of every issue's (BOTH: the notes and the digest), by a name for each."""
+    tasks) would post on the first issue of each kind that has dates and tasks (the same
+    dates, roles and sections make the same note, with other values), on its day and sent a
+    week late (runs were missed), or, for a program whose reminders go in a weekly digest,
+    that digest of every issue's (BOTH: the notes and the digest), by a name for each."""
     due: list[Due] = []
     kinds: dict[Kind, list[Due]] = {}
     headings = [s.heading for s in desired.program.sections]
@@ -49,7 +49,9 @@ def sample_notes(
     notes: dict[str, str] = {}
     if both or not digest:
         first = [one for dues in kinds.values() for one in dues]
-        sent = reminder_notes(program, first, (), renderer).actions
+        late = today + dt.timedelta(days=7)
+        sent = [*reminder_notes(program, first, (), renderer).actions]
+        sent += reminder_notes(program, first, (), renderer, late).actions
         notes |= {
             f"{a.key} reminder {i}": a.body for i, a in enumerate(sent) if isinstance(a, Remind)
         }

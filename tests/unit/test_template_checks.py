@@ -389,6 +389,7 @@ def test_a_block_templates_mistake_only_a_confidential_program_meets_names_nobod
         ("withdrawn", "{% if held %}{{ hled }}{% endif %}"),
         ("withdrawn-note", "{% if replaced %}{{ replacd }}{% endif %}"),
         ("end-moved-note", "{{ rows | length }}"),  # the run gives this note no rows
+        ("reminder-note", "{% if sent_late %}{{ sent_lat }}{% endif %}"),  # runs were missed
     ],
 )
 def test_a_mistake_in_any_case_of_a_later_events_template_fails_validate(
