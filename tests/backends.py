@@ -159,10 +159,11 @@ class GitLabBackend:
     def env(self) -> dict[str, str]:
         return {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN}
 
-    def cli(self, command: str, *args: str) -> Result:
-        """COMMAND on TODAY unless ARGS give another --today."""
+    def cli(self, command: str, *args: str, clock: Clock | None = None) -> Result:
+        """COMMAND on TODAY unless ARGS give another --today; CLOCK: the run's time (GitLab's
+        by default)."""
         argv = [command, "--backend", "gitlab", "--today", TODAY, "--rehearsal", *args]
-        return cli(argv, self.env(), GitLabTime(self.fake))
+        return cli(argv, self.env(), clock or GitLabTime(self.fake))
 
     def tracker(self) -> Tracker:
         return GitLabTracker(Connection(URL, TOKEN), self.settings, sleep=lambda _: None)

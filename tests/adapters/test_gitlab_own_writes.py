@@ -830,9 +830,8 @@ def test_a_tick_during_the_wait_before_the_record_on_a_lagging_replica_is_seen_n
     ticks(settled, 1, FIRST)()
     settled.fake.lag_replicas(dt.timedelta(seconds=30))
     settled.fake.clock.advance(dt.timedelta(seconds=40))  # the first tick is in every replica
-    argv = ["apply", "--backend", "gitlab", "--today", TODAY, "--rehearsal"]
     clock = PersonDuringThePause(settled.fake, ticks(settled, 2, FIRST))
-    ok(cli(argv, settled.env(), clock))
+    ok(settled.cli("apply", clock=clock))
     assert clock.act is None  # the run waited, and the manager ticked then
     assert "progress::0%" in labels(settled, 2)
     settled.fake.clock.advance(dt.timedelta(seconds=40))  # the tick is in every replica now
@@ -889,8 +888,7 @@ def test_a_tick_after_the_lock_release_before_a_late_record_moment_is_seen_next_
         fake.before_request("GET", PROJECT, late)
 
     fake.before_request("DELETE", "/labels/", released)
-    argv = ["apply", "--backend", "gitlab", "--today", TODAY, "--rehearsal"]
-    ok(cli(argv, settled.env(), GitLabTime(fake)))
+    ok(settled.cli("apply"))
     assert fired and "progress::0%" in labels(settled, 2)
     fake.clock.advance(dt.timedelta(seconds=60))
     assert QUIET not in next_run(settled)
