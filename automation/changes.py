@@ -17,7 +17,7 @@ from automation.items import ObservedIssue
 from automation.keptlines import same_lines
 from automation.markers import block_content, damaged_blocks, same_text, sound_block
 from automation.migration import HEADINGS_RENAMED, TASKS_ADDED
-from automation.progress import UNFINISHED, Progress, Status, label_changes, removable_labels
+from automation.progress import Progress, Status, label_changes, removable_labels
 
 FIGURES = "figures"  # what an UpdateDescription of a plan-style issue changes
 RENAMED = "identity line renamed"  # ... of a renamed item (renamed_from)
@@ -118,11 +118,13 @@ AGAIN = "**Open again:** some required tasks are not done any more; the progress
 def open_again(found: ObservedIssue, progress: Progress) -> BlockTexts:
     """The completion block of an issue finished once (its proof), as it is to read now: with
     the line AGAIN while required tasks are open, without it once they are done; unchanged
-    when it is right as it is, missing, damaged or another issue's, or the issue is over (a
-    newcomer's trial: a graduate's issue reopened read "Completed" above "in progress")."""
-    if progress.status not in (*UNFINISHED, Status.COMPLETE) or not proves(found, COMPLETION):
+    when it is right as it is, missing, damaged or another issue's, or its person left (a
+    newcomer's trial: a graduate's issue reopened read "Completed" above "in progress"). Its
+    group's end changes nothing: a graduate's box unticked after it read "Completed" above
+    `ended` (a year-long trial)."""
+    if progress.status is Status.WITHDRAWN or not proves(found, COMPLETION):
         return ()
-    again = _again_text(found, progress.status in UNFINISHED)
+    again = _again_text(found, progress.status is not Status.COMPLETE)
     return ((COMPLETION, again),) if again is not None else ()
 
 

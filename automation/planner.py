@@ -540,7 +540,7 @@ def _undone(found: ObservedIssue, progress: Progress) -> tuple[str, ...]:
     person congratulated, then required again: closed, `in progress`, and no one told). Said
     by the run that marks its completion block open again: one a person closed after that
     was closed unfinished, knowingly (a Free trial: warned of on every run, for months)."""
-    if found.state != "closed" or progress.status not in UNFINISHED:
+    if found.state != "closed" or progress.status not in (*UNFINISHED, Status.ENDED):
         return ()
     if noteless(found) or found.moved_to is not None or not open_again(found, progress):
         return ()

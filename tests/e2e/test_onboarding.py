@@ -1098,6 +1098,38 @@ def test_a_completed_issue_reopened_with_a_task_unticked_says_it_is_open_again(
     assert "No changes" in run("apply", "2027-01-06").out
 
 
+def test_a_graduate_unticked_after_their_onboarding_ended_is_said_open_again(
+    onboarding: Path,
+) -> None:
+    """A year-long trial: Grace graduated (her issue closed), her onboarding ended, then a
+    box of hers was unticked by mistake. Her labels turned `status::ended` and her rollup row
+    `ended`, while her completion block still read only "Completed", and no one was told. It
+    now says so as it does while an onboarding runs: the "Open again" line, and the warning
+    once; ticked again, she is complete again."""
+    assert run("apply", "2026-12-01").code == 0
+    path = path_of(onboarding, "sales-onboarding/grace.liu")
+    path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]"), "utf-8")
+    assert run("apply", "2026-12-15").code == 0
+    grace = hire(onboarding, "grace.liu")
+    done = block_content(grace.description, "completion") or ""
+    assert grace.state == "closed" and "**Completed:**" in done
+    assert run("apply", "2027-03-15").code == 0  # her onboarding is over on 2027-03-14
+    path.write_text(path.read_text("utf-8").replace("- [x]", "- [ ]", 1), "utf-8")
+    result = run("apply", "2027-04-01")
+    assert result.code == 0
+    grace = hire(onboarding, "grace.liu")
+    assert "status::ended" in grace.labels and grace.state == "closed"
+    assert "**Open again:**" in (block_content(grace.description, "completion") or "")
+    [said] = lines_with(result, f"issue #{grace.iid} was complete, and is closed")
+    assert "required tasks open again" in said
+    assert not lines_with(run("apply", "2027-04-02"), f"#{grace.iid} was complete")  # once
+    path.write_text(path.read_text("utf-8").replace("- [ ]", "- [x]", 1), "utf-8")
+    assert run("apply", "2027-04-03").code == 0
+    grace = hire(onboarding, "grace.liu")
+    assert "status::complete" in grace.labels
+    assert block_content(grace.description, "completion") == done
+
+
 def test_a_departed_hires_completion_block_follows_their_ticks_too(onboarding: Path) -> None:
     """A reviewer: Tom's issue, open again with a task unticked, said so; he left the
     program (taken out of `hires`) and the task was ticked: it still said "Open again" under
