@@ -196,6 +196,34 @@ def never_given(
     )
 
 
+def never_had(
+    made: str, issue: ObservedIssue, declared: Sequence[str], renames: Sequence[tuple[str, str]]
+) -> dict[str, int]:
+    """By declared section, how many required tasks of MADE (the issue's rendering) it never
+    had, as its record tells: ones its record does not list, less the recorded ones MADE no
+    longer has (a rewording). A task for someone who joined the group after its issue was
+    over is not deleted from it (a year-long trial: last month's group issue, complete, was
+    said to miss a task). Nothing without a readable record."""
+    record, _ = _record(issue, renames)
+    if record is None:
+        return {}
+    tasks: dict[str, list[Task]] = {}
+    for task in tasks_of(made, declared):
+        tasks.setdefault(task.section, []).append(task)
+    had: dict[str, int] = {}
+    for section, listed in tasks.items():
+        recorded = record.sections.get(_label(section))
+        if recorded is None:
+            continue  # a record from before every section was listed: it cannot tell
+        hashes = Counter(recorded)
+        given = Counter(task_hash(task.text) for task in listed)
+        required = Counter(task_hash(t.text) for t in listed if not is_optional(t.text))
+        missing = (required - hashes).total() - (hashes - given).total()
+        if missing > 0:
+            had[section] = missing
+    return had
+
+
 def record_block(program: Program, item: DesiredIssue) -> BlockTexts:
     """The record a new issue is created with: the tasks of its own rendering."""
     declared = headings(program)

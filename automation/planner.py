@@ -66,7 +66,7 @@ from automation.lifecycle import (
     without_time_away,
 )
 from automation.markers import KEPT_PREFIX, block_content, keys_in, sound_block
-from automation.migration import Migrations, migrate, never_given, record_block
+from automation.migration import Migrations, migrate, never_given, never_had, record_block
 from automation.migration import headings as declared_headings
 from automation.missed import made_too_late, missed_periods
 from automation.people import people_blocks, plan_people
@@ -586,8 +586,13 @@ def _emptied(
     if made is None:
         return ()
     template = ctx.measure(made, item.due_date, item.sections)
-    had = {s.section.heading: s.tasks.count for s in template.sections}
-    closes = found.state != "opened" or ctx.desired.program.completion.close
+    program = ctx.desired.program
+    never = never_had(made, found, declared_headings(program), program.renamed_headings)
+    had = {
+        s.section.heading: s.tasks.count - never.get(s.section.heading, 0)
+        for s in template.sections
+    }
+    closes = found.state != "opened" or program.completion.close
     return tuple(
         _fewer(found, s.section.heading, s.tasks.count, had[s.section.heading], closes)
         for s in progress.sections

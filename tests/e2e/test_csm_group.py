@@ -226,6 +226,38 @@ def test_a_participant_swapped_mid_month_gets_their_task_in_the_month_and_the_ot
     assert "No changes" in again.out and "Lena" not in again.out + again.err
 
 
+@pytest.mark.parametrize("deleted", [False, True])
+def test_a_month_over_is_not_said_to_miss_the_task_of_someone_who_joined_after_it(
+    project: Path, deleted: bool
+) -> None:
+    """A year-long trial: Kenji joined the group in January; December's issue, all ticked,
+    was said on completing to have "4 of the 5 tasks its template has", and staff were told
+    to restore a task it never had. It is counted against the tasks it was made with: a task
+    someone did delete from it is still said."""
+    assert run("apply", "2026-12-01").code == 0
+    month = path_of(project, f"{GROUP}/2026-12")
+    text = month.read_text("utf-8")
+    if deleted:
+        lena = next(line for line in text.split("\n") if "**Lena Fischer:** Post" in line)
+        text = text.replace(lena + "\n", "")
+    month.write_text(re.sub(r"- \[ \] (?!Optional)", "- [x] ", text), "utf-8")
+    edit(
+        project / PROGRAM,
+        "      - lena.fischer\n",
+        "      - lena.fischer\n      - kenji.watanabe\n",
+    )
+    result = run("apply", "2027-01-01")
+    assert result.code == 0, result.out + result.err
+    december = issues(project)[f"{GROUP}/2026-12"]
+    assert "status::complete" in december.labels
+    assert "Kenji" not in december.description  # a month over gets no newcomer's task
+    said = [line for line in result.out.splitlines() if f"#{december.iid} is complete" in line]
+    if deleted:
+        assert len(said) == 1 and "3 of the 4 tasks its template has" in said[0], said
+    else:
+        assert not said, said
+
+
 @pytest.mark.parametrize("today", ["2026-10-01", "2026-11-01", "2026-11-02", "2028-06-01"])
 def test_the_configuration_is_valid_whatever_the_day(shipped: Path, today: str) -> None:
     # before the cohort's first month (or after its last) no monthly group issue is made, and

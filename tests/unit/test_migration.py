@@ -20,8 +20,22 @@ from automation.blocks import Blocks
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.edits import Edits, apply_edits
 from automation.items import ObservedIssue
-from automation.markers import begin_marker, block_content, identity_marker, outside_blocks
-from automation.migration import RECORD_BLOCK, TASKS_ADDED, read_record, rendering_hash, task_hash
+from automation.markers import (
+    begin_marker,
+    block_content,
+    end_marker,
+    identity_marker,
+    outside_blocks,
+)
+from automation.migration import (
+    RECORD_BLOCK,
+    TASKS_ADDED,
+    never_had,
+    read_record,
+    record_content,
+    rendering_hash,
+    task_hash,
+)
 from automation.planner import plan_program
 from automation.progress import label_specs
 from automation.rendering import Renderer
@@ -649,3 +663,34 @@ def test_a_tasks_hash_is_of_its_text_as_written() -> None:
     assert task_hash("Read the  leadership page") == expected
     bengali = "\u09df"  # NFC would take it apart: it is excluded from composition
     assert task_hash(bengali) == hashlib.sha256(bengali.encode()).hexdigest()[:8]
+
+
+def _made(*tasks: str) -> str:
+    return "## Async discussion\n\n" + "".join(f"- [ ] {task}\n" for task in tasks)
+
+
+@pytest.mark.parametrize(
+    ("recorded", "today", "never"),
+    [
+        (("Ann posts", "Ben posts"), ("Ann posts", "Ben posts", "Kim posts"), 1),  # Kim joined
+        (("Ann posts", "Ben posts"), ("Ann posts", "Ben writes"), 0),  # a rewording
+        (("Ann posts", "Ben posts"), ("Ann posts", "Ben posts", "Optional: read"), 0),
+        (("Ann posts",), ("Ann posts", "Kim posts", "Lee posts"), 2),
+    ],
+)
+def test_the_tasks_an_issue_never_had_are_the_ones_its_record_does_not_list(
+    recorded: tuple[str, ...], today: tuple[str, ...], never: int
+) -> None:
+    """An issue's record lists the template tasks it was made with: today's rendering's
+    required ones it does not list, less the recorded ones no longer rendered (reworded),
+    were never in the issue (someone who joined its group after it was over)."""
+    declared = ("Async discussion",)
+    record = record_content(_made(*recorded), declared)
+    text = f"{_made(*recorded)}{begin_marker(RECORD_BLOCK)}\n{record}\n{end_marker(RECORD_BLOCK)}\n"
+    issue = ObservedIssue(1, "December", text, ())
+    assert never_had(_made(*today), issue, declared, ()) == (
+        {"Async discussion": never} if never else {}
+    )
+    assert (
+        never_had(_made(*today), replace(issue, description=_made(*recorded)), declared, ()) == {}
+    )
