@@ -926,3 +926,17 @@ def test_a_team_template_that_asks_for_closed_checkpoints_is_said(sponsorship: P
     result = run("apply", "2027-09-01")
     assert result.code == 0, result.out + result.err
     assert len(lines_with(result, "ask for checkpoints whose day is past (start)")) == 1, result.out
+
+
+def test_a_score_issue_states_the_cohort_dates_configuration_gives(sponsorship: Path) -> None:
+    """A year-long trial: the cohort's start moved a month later before it began; the pairs'
+    table followed it, each person's score issue went on saying the old dates, and no
+    warning named them (their due date is not among those dates)."""
+    assert run("apply", "2027-01-15").code == 0
+    edit(sponsorship / PROGRAM, "      start: 2027-02-01\n", "      start: 2027-03-01\n")
+    assert run("apply", "2027-01-16").code == 0
+    scores = [i for key, i in issues(sponsorship).items() if "-scores" in key]
+    assert len(scores) == 2 * len(PAIRS)
+    for issue in scores:
+        assert "| Cohort | FY28 H1 cohort: 2027-03-01 to 2027-09-01 |" in issue.description
+        assert "2027-02-01" not in issue.description
