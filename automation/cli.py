@@ -87,6 +87,16 @@ DEFAULT_WORKSPACE = ".automation"
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # Python's fromisoformat also reads 20261124, 2026-W48
 
 
+def _folder(text: str) -> Path:
+    """A folder to write into; an empty name is refused (an attacker's trial: `init "$DIR"`
+    with DIR unset wrote the skeleton into whatever folder the shell was in)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "an empty folder name (a variable not set?); write . for the current folder"
+        )
+    return Path(text)
+
+
 def _date(text: str) -> dt.date:
     written = _DAY.fullmatch(text) is not None
     try:
@@ -242,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     init = commands.add_parser(
         "init", help="write a new programs repository: sample config, templates, pipeline"
     )
-    init.add_argument("dir", type=Path, metavar="DIR", help="where to write it")
+    init.add_argument("dir", type=_folder, metavar="DIR", help="where to write it")
     init.add_argument(
         "--tool-project",
         default=scaffold.DEFAULT_TOOL_PROJECT,
@@ -1420,7 +1430,7 @@ STOPPED = "automation: stopped ({how}) before the end; {what}"
 WHAT_WAS_DONE = {  # by command: what a stopped run leaves
     "apply": "anything it wrote is kept, and the next run finishes the rest",
     "dashboard": "the folder may hold some of this site's pages: write it again",
-    "init": "the folder may hold some of the skeleton: remove it and run init again",
+    "init": "what it had written of the skeleton is taken back",
 }
 NOTHING_WRITTEN = "no issue was changed"
 

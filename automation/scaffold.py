@@ -14,6 +14,7 @@ installs it).
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -116,7 +117,36 @@ SHOWN = 5  # files named when init finds some there already; the rest are counte
 
 def write_skeleton(target: Path, files: Sequence[NewFile]) -> list[Path]:
     """Write files under target and return their paths; refuses, before writing anything, when
-    any of them (or a folder on its way) already exists as something else."""
+    any of them (or a folder on its way) already exists as something else; and when a write
+    fails part way (a full disk, a folder it may not write), takes back what it wrote (a
+    trial: half a skeleton was left, a second init refused because of it)."""
+    try:
+        _check_free(target, files)
+    except OSError as error:  # a name too long for the file system, say
+        raise InitRefused(f"cannot write into {target}: {error.strerror}") from error
+    made: list[Path] = []  # the folders and files this init made, in order
+    path = target
+    try:
+        for new in files:
+            path = target.joinpath(new.path)
+            _make_folders(path.parent, made)
+            with path.open("xb") as stream:  # never replaces a file, even one made meanwhile
+                made.append(path)
+                stream.write(new.content)
+    except OSError as error:
+        _take_back(made)
+        raise InitRefused(
+            f"cannot write {path}: {error.strerror}; what init had written is taken back"
+        ) from error
+    except BaseException:  # stopped (Ctrl-C, SIGTERM): as a failed write
+        _take_back(made)
+        raise
+    return [path for path in made if path.is_file()]
+
+
+def _check_free(target: Path, files: Sequence[NewFile]) -> None:
+    """Refuse unless every file is new and every folder on its way is a folder or is not there
+    (nor a symbolic link to nowhere, where no folder can be made)."""
     there = [p for new in files if (p := target.joinpath(new.path)).exists() or p.is_symlink()]
     if there:  # not only the first: a tester moved them away one attempt at a time
         named = ", ".join(map(str, there[:SHOWN]))  # a few, then a count: a second init into
@@ -126,22 +156,33 @@ def write_skeleton(target: Path, files: Sequence[NewFile]) -> list[Path]:
             f"{named}{more} {were}; init writes only new files (move {it} away, or choose "
             "another folder)"
         )
-    for new in files:
-        path = target.joinpath(new.path)
-        for parent in path.parents:
+    for folder in {target.joinpath(new.path).parent for new in files}:
+        for parent in (folder, *folder.parents):
+            if parent.is_symlink() and not parent.exists():
+                raise InitRefused(
+                    f"{parent} is a symbolic link to {os.readlink(parent)}, which does not "
+                    "exist: make that folder, or choose another one"
+                )
             if parent.exists() and not parent.is_dir():
                 raise InitRefused(f"{parent} is a file, where init needs a folder")
-    written = []
-    try:
-        for new in files:
-            path = target.joinpath(new.path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("xb") as stream:  # never replaces a file, even one made meanwhile
-                stream.write(new.content)
-            written.append(path)
-    except OSError as error:
-        raise InitRefused(f"cannot write {error.filename}: {error.strerror}") from error
-    return written
+
+
+def _make_folders(folder: Path, made: list[Path]) -> None:
+    """Make FOLDER and the folders above it that are not there, adding each to MADE."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    for path in reversed(missing):
+        path.mkdir(exist_ok=True)
+        made.append(path)
+
+
+def _take_back(made: Sequence[Path]) -> None:
+    """Remove what init made, files then their folders (a folder someone wrote into
+    meanwhile stays)."""
+    for path in reversed(made):
+        try:
+            path.rmdir() if path.is_dir() else path.unlink()
+        except OSError:
+            continue
 
 
 _PROJECT_PATH = re.compile(

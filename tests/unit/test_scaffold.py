@@ -5,6 +5,8 @@ runtime dependencies from a lock file with hashes."""
 from __future__ import annotations
 
 import copy
+import errno
+import io
 import json
 import os
 import re
@@ -218,6 +220,93 @@ def test_init_into_an_existing_folder_with_other_files_keeps_them(tmp_path: Path
     (tmp_path / "notes.md").write_text("ours\n", "utf-8")
     assert cli(["init", str(tmp_path)], {}).code == EXIT_OK
     assert (tmp_path / "notes.md").read_text("utf-8") == "ours\n"
+
+
+def test_a_write_that_fails_part_way_takes_back_what_init_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An attacker's trial: the disk filled up part way; 26 files were left (one empty), the
+    error said `cannot write None`, and a second init was refused because of them."""
+    target = tmp_path / "team"
+    (target / "config").mkdir(parents=True)
+    (target / "config" / "notes.md").write_text("ours\n", "utf-8")
+    real_open = Path.open
+
+    class Full(io.BytesIO):
+        def write(self, data: Any) -> int:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def filling(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if "x" in mode and self.name == "participant.md.j2":
+            real_open(self, mode).close()  # made, then nothing more fits
+            return Full()
+        return real_open(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", filling)
+    result = cli(["init", str(target)], {})
+    assert result.code == EXIT_INVALID_CONFIG
+    assert result.err == (
+        f"automation: cannot write {target}/templates/csm-aspiring-leaders/participant.md.j2: "
+        "No space left on device; what init had written is taken back\n"
+    )
+    assert [str(p.relative_to(target)) for p in sorted(target.rglob("*"))] == [
+        "config",
+        "config/notes.md",
+    ]
+    monkeypatch.setattr(Path, "open", real_open)
+    assert cli(["init", str(target)], {}).code == EXIT_OK  # nothing in the way now
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("a" * 300, "cannot write into a" + "a" * 299 + ": File name too long"),
+        ("dangling", "dangling is a symbolic link to nowhere, which does not exist: make that"),
+    ],
+)
+def test_init_refuses_a_folder_it_cannot_write_into_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str, said: str
+) -> None:
+    """An attacker's trial: a name too long gave a traceback; a link to nowhere, "File
+    exists"."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dangling").symlink_to("nowhere")
+    result = cli(["init", given], {})
+    assert result.code == EXIT_INVALID_CONFIG
+    (line,) = result.err.splitlines()
+    assert said in line
+    assert [p.name for p in tmp_path.iterdir()] == ["dangling"]
+
+
+def test_init_stopped_part_way_takes_back_what_it_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C (or the job's SIGTERM) in the middle of init: no half skeleton is left."""
+    real_open = Path.open
+
+    def stopped(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if "x" in mode and self.name == "people.yml":
+            raise KeyboardInterrupt
+        return real_open(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        cli(["init", str(tmp_path / "team")], {})
+    assert not list(tmp_path.iterdir())
+
+
+def test_init_refuses_an_empty_folder_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An attacker's trial: `init "$DIR"` with DIR unset wrote 56 files into the folder the
+    shell was in."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exited:
+        cli(["init", ""], {})
+    assert exited.value.code == EXIT_INVALID_CONFIG
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "argument DIR: an empty folder name (a variable not set?); write . for" in line
+    assert not list(tmp_path.iterdir())
 
 
 def test_a_second_init_is_refused(tmp_path: Path) -> None:
