@@ -345,7 +345,7 @@ def migrate(
     pid = desired.program.id
     # not a task's words where someone was renamed: its earlier wording holds a former name
     quote = not desired.program.is_confidential and not people
-    warnings = tuple(_warning(pid, notes, quote, people) for notes in said.values())
+    warnings = _warnings(pid, list(said.values()), quote, people)
     notices = (_first_run(pid, first),) if first else ()
     plan = Plan(warnings=warnings, notices=notices)
     return Migrations(issues, plan, renames, frozenset(renamed))
@@ -811,6 +811,44 @@ def _quoted_from(text: str, same: int) -> int:
 
 def _issues(refs: Sequence[str]) -> str:
     return f"issue {refs[0]}" if len(refs) == 1 else f"issues {', '.join(refs)}"
+
+
+Notes = Sequence[tuple[_Said, str]]  # what one warning is about, and the issues it names
+
+
+def _warnings(
+    program: str, groups: Sequence[Notes], quote: bool, people: Mapping[str, str]
+) -> tuple[str, ...]:
+    """The warnings of GROUPS, in order; those of tasks named by their place (not quoted) that
+    the same issues keep the wording of, one per section (a year-long trial: a cohort's dates
+    moved, and seven warnings said "task no. 1", "task no. 2"...)."""
+    places: dict[tuple[str, tuple[str, ...]], list[Notes]] = {}
+    said: list[str | tuple[str, tuple[str, ...]]] = []
+    for notes in groups:
+        note, refs = notes[0][0], tuple(ref for _, ref in notes)
+        if quote or note.kind != _REWORDED or note.old is None or _mentions_renamed(note, people):
+            said.append(_warning(program, notes, quote, people))
+            continue
+        if (note.section, refs) not in places:
+            said.append((note.section, refs))
+        places.setdefault((note.section, refs), []).append(notes)
+    return tuple(
+        text if isinstance(text, str) else _reworded(program, places[text], people) for text in said
+    )
+
+
+def _reworded(program: str, groups: Sequence[Notes], people: Mapping[str, str]) -> str:
+    """One warning for the tasks of a section the same issues keep the wording of."""
+    if len(groups) == 1:
+        return _warning(program, groups[0], False, people)
+    said, refs = groups[0][0][0], [ref for _, ref in groups[0]]
+    spots = [str(notes[0][0].spot + 1) for notes in groups]
+    return (
+        f"{program}'s template now words tasks no. {', '.join(spots[:-1])} and {spots[-1]} in "
+        f"'{said.section}' differently (the template changed, or a name or value it shows "
+        f"did): {_issues(refs)} {_keep(refs)} their wording, which still counts, and "
+        f"{_get(refs)} no new one; change them by hand where the new wording applies"
+    )
 
 
 def _warning(

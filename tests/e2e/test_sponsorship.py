@@ -931,10 +931,16 @@ def test_a_team_template_that_asks_for_closed_checkpoints_is_said(sponsorship: P
 def test_a_score_issue_states_the_cohort_dates_configuration_gives(sponsorship: Path) -> None:
     """A year-long trial: the cohort's start moved a month later before it began; the pairs'
     table followed it, each person's score issue went on saying the old dates, and no
-    warning named them (their due date is not among those dates)."""
+    warning named them (their due date is not among those dates), while seven warnings said
+    "task no. 1", "task no. 2"... of the tasks whose dates moved."""
     assert run("apply", "2027-01-15").code == 0
     edit(sponsorship / PROGRAM, "      start: 2027-02-01\n", "      start: 2027-03-01\n")
-    assert run("apply", "2027-01-16").code == 0
+    moved = run("apply", "2027-01-16")
+    assert moved.code == 0
+    # the checkpoints' dates in their tasks: one warning a section, not one a task
+    (reworded,) = lines_with(moved, "'Satisfaction scores' differently")
+    assert "words tasks no. 1, 2 and 3 in" in reworded and "keep their wording" in reworded
+    assert len(lines_with(moved, "differently")) == 2, moved.out
     scores = [i for key, i in issues(sponsorship).items() if "-scores" in key]
     assert len(scores) == 2 * len(PAIRS)
     for issue in scores:
