@@ -88,12 +88,20 @@ _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # Python's fromisoformat also reads 202
 
 
 def _folder(text: str) -> Path:
-    """A folder to write into; an empty name is refused (an attacker's trial: `init "$DIR"`
-    with DIR unset wrote the skeleton into whatever folder the shell was in)."""
+    """A folder's name; an empty one is refused (an attacker's trial: `init "$DIR"` with DIR
+    unset wrote the skeleton into whatever folder the shell was in; a dashboard's `--out ""`
+    wrote its pages, a confidential program's too, where git would commit them)."""
     if not text.strip():
         raise argparse.ArgumentTypeError(
             "an empty folder name (a variable not set?); write . for the current folder"
         )
+    return Path(text)
+
+
+def _file(text: str) -> Path:
+    """A file's name; an empty one is refused."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty file name (a variable not set?)")
     return Path(text)
 
 
@@ -141,14 +149,14 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--config",
-        type=Path,
+        type=_folder,
         default=Path("config"),
         metavar="DIR",
         help="configuration folder (default: config)",
     )
     common.add_argument(
         "--templates",
-        type=Path,
+        type=_folder,
         default=Path("templates"),
         metavar="DIR",
         help="templates folder (default: templates)",
@@ -173,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     where.add_argument(
         "--workspace",
-        type=Path,
+        type=_folder,
         default=Path(DEFAULT_WORKSPACE),
         metavar="DIR",
         help="local backend folder (default: .automation)",
@@ -188,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(with --event: labels,progress)",
     )
     tracked.add_argument(
-        "--report", type=Path, metavar="FILE", help="also write a JSON run report to FILE"
+        "--report", type=_file, metavar="FILE", help="also write a JSON run report to FILE"
     )
     tracked.add_argument(
         "--rehearsal",
@@ -224,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     apply_command = commands.add_parser("apply", parents=[common, tracked], help="make the changes")
     apply_command.add_argument(
         "--event",
-        type=Path,
+        type=_file,
         metavar="FILE",
         help="GitLab only: a GitLab issue event (a webhook's TRIGGER_PAYLOAD): sync only the "
         "programs of its issue; events caused by the tool's own user are ignored",
@@ -242,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="write a static site of every program's progress (reads, never writes issues)",
     )
     dashboard.add_argument(
-        "--out", type=Path, required=True, metavar="DIR", help="the folder to write the site in"
+        "--out", type=_folder, required=True, metavar="DIR", help="the folder to write the site in"
     )
     dashboard.add_argument(
         "--include-confidential",
@@ -1200,7 +1208,8 @@ def _dashboard(
     args: argparse.Namespace, prepared: Prepared, tracker: Tracker, today: dt.date, out: TextIO
 ) -> int:
     include = bool(args.include_confidential)
-    if args.program and lists_others(args.out, args.program):
+    known = {program.id for program in prepared.loaded.config.programs}
+    if args.program and lists_others(args.out, args.program, known):
         raise UsageError(
             f"--out {args.out}: holds other programs' pages too, and a dashboard of "
             f"{', '.join(args.program)} alone would replace its overview of them; give it a "
@@ -1209,7 +1218,7 @@ def _dashboard(
     pages = gather(prepared, tracker, today, include_confidential=include)
     hidden = sum(1 for p in prepared.programs if p.program.outputs_hidden and not include)
     written = write_site(pages, hidden, args.out, args.templates, today)
-    removed = remove_stale(args.out, written, args.program or None)
+    removed = remove_stale(args.out, written, known, args.program or None)
     left_out = f"; {plural(hidden, 'confidential program')} left out" if hidden else ""
     gone = f"; {plural(len(removed), 'older page')} removed" if removed else ""
     print(

@@ -34,10 +34,28 @@ def write_site(
     for page in pages:
         rendered.append(_page(env, out, page, None, today))
         rendered += [_page(env, out, cohort, page, today) for cohort in page.cohorts]
+    for path, _ in rendered:
+        _not_someone_elses(path)
     out.mkdir(parents=True, exist_ok=True)
     for path, html in rendered:
         _put(path, html)
     return [path for path, _ in rendered]
+
+
+def _not_someone_elses(path: Path) -> None:
+    """Refuse to write over a file that is no page of a dashboard (a trial: a person's own
+    index.html in the folder was replaced without a word)."""
+    if not path.is_file() or path.is_symlink() or _ours(path):
+        return
+    raise UsageError(
+        f"--out {path.parent}: {path.name} there is not a page the dashboard wrote (it has not "
+        "its footer), and would be replaced; move it away, or give another folder"
+    )
+
+
+def _ours(path: Path) -> bool:
+    """Whether a file has the dashboard's footer."""
+    return _FOOTER in path.read_text(encoding="utf-8", errors="replace")
 
 
 def _overview(
@@ -62,25 +80,28 @@ _PAGE_NAME = re.compile(r"[a-z0-9][a-z0-9.-]*\.html")  # what `write_site` names
 _FOOTER = "Written by the program automation (<code>automation dashboard</code>)"
 
 
-def _ours_before(out: Path) -> list[str]:
+def _ours_before(out: Path, known: Collection[str]) -> list[str]:
     """The pages of a folder written before the dashboard kept its list (an earlier version):
-    those with its footer, once; from then on the list says."""
+    those with its footer of the KNOWN programs (the configuration's), once; from then on the
+    list says. A copy of a page a person saved under another name is theirs (a trial: the
+    first dashboard into a folder removed `february-snapshot.html`)."""
     return [
         path.name
         for path in sorted(out.glob("*.html"))
-        if path.is_file() and _FOOTER in path.read_text(encoding="utf-8", errors="replace")
+        if _program_of(path.name) in known and path.is_file() and _ours(path)
     ]
 
 
 def remove_stale(
-    out: Path, written: Sequence[Path], programs: Collection[str] | None = None
+    out: Path, written: Sequence[Path], known: Collection[str], programs: Collection[str] | None
 ) -> list[Path]:
     """The pages an earlier dashboard wrote into OUT (its list, MANIFEST) that this one did
     not write (a program made confidential, left out or removed): removed, so a folder
     published as it is shows no page that should no longer be seen. PROGRAMS: the ids this
     dashboard covered (`--program`), whose pages alone it removes; None: every program. A
-    file the dashboard did not write is never in its list, and stays."""
-    before = _listed(out)
+    file the dashboard did not write is never in its list, and stays. KNOWN: the ids of the
+    configuration's programs (see `_ours_before`)."""
+    before = _listed(out, known)
     now = {path.name for path in written}
     stale = sorted(
         out / name for name in before - now if programs is None or _program_of(name) in programs
@@ -93,14 +114,14 @@ def remove_stale(
     return removed
 
 
-def lists_others(out: Path, programs: Collection[str]) -> bool:
+def lists_others(out: Path, programs: Collection[str], known: Collection[str]) -> bool:
     """Whether OUT holds pages an earlier dashboard wrote of other programs than PROGRAMS: a
     site whose overview a dashboard of PROGRAMS alone must not replace (it would leave their
     pages unlinked; kept as it was, it would go on showing a program since made
     confidential, or never link PROGRAMS)."""
     if not out.is_dir():
         return False
-    pages = _listed(out) - {"index.html"}
+    pages = _listed(out, known) - {"index.html"}
     return any(_program_of(name) not in programs for name in pages)
 
 
@@ -109,14 +130,14 @@ def _program_of(page: str) -> str:
     return page.removesuffix(".html").split("--")[0]
 
 
-def _listed(out: Path) -> set[str]:
+def _listed(out: Path, known: Collection[str]) -> set[str]:
     """The page names the folder's list holds (never a path), or, without a list, its pages
-    with the dashboard's footer (a folder an earlier version wrote)."""
+    of the KNOWN programs with the dashboard's footer (a folder an earlier version wrote)."""
     listed = out / MANIFEST
     if listed.is_file():
         names = listed.read_text(encoding="utf-8", errors="replace").split()
     else:
-        names = _ours_before(out)
+        names = _ours_before(out, known)
     return {name for name in names if _PAGE_NAME.fullmatch(name)}
 
 

@@ -423,6 +423,10 @@ def test_a_report_that_fails_after_the_run_says_so_in_one_line(
         ["plan", "--backend", "nope"],
         ["validate", "--nope"],
         [],
+        ["dashboard", "--out", ""],  # a variable not set: not the current folder (a trial)
+        ["plan", "--workspace", " "],
+        ["apply", "--report", ""],
+        ["validate", "--config", ""],
     ],
 )
 def test_a_command_line_mistake_is_one_line(argv: list[str]) -> None:

@@ -117,9 +117,32 @@ def test_a_folder_an_earlier_version_wrote_loses_a_confidential_programs_pages(
     base = ["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"]
     assert cli([*base, "--include-confidential"], {}).code == 0
     (shipped / "site" / ".dashboard-pages").unlink()  # as the earlier version left it
+    # copies kept by hand (a trial: the first dashboard into the folder removed them)
+    shutil.copy(shipped / "site" / "index.html", shipped / "site" / "february-snapshot.html")
+    shutil.copy(shipped / "site" / "sales-sponsorship.html", shipped / "site" / "ours.html")
     assert cli(base, {}).code == 0
     assert not list((shipped / "site").glob("sales-sponsorship*"))
     assert (shipped / "site" / ".dashboard-pages").is_file()
+    assert (shipped / "site" / "february-snapshot.html").is_file()
+    assert (shipped / "site" / "ours.html").is_file()
+
+
+def test_a_persons_own_page_where_the_dashboard_writes_one_is_not_replaced(
+    project: Path,
+) -> None:
+    """A trial: the folder's own index.html, a person's, was replaced without a word."""
+    assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
+    site = project / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<h1>my index</h1>\n", "utf-8")
+    ran = cli(["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"], {})
+    assert ran.code == 2
+    assert ran.err == (
+        "automation: --out site: index.html there is not a page the dashboard wrote (it has "
+        "not its footer), and would be replaced; move it away, or give another folder\n"
+    )
+    assert [p.name for p in site.iterdir()] == ["index.html"]
+    assert (site / "index.html").read_text("utf-8") == "<h1>my index</h1>\n"
 
 
 def test_every_text_is_shown_as_text_never_as_html(shipped: Path) -> None:
