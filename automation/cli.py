@@ -306,7 +306,8 @@ def _check_usage(args: argparse.Namespace, backend: str) -> None:
         )
     report = getattr(args, "report", None)
     if report is not None and not report.parent.is_dir():
-        raise UsageError(f"--report {report}: the folder {report.parent} does not exist")
+        what = "is a file, not a folder" if report.parent.exists() else "does not exist"
+        raise UsageError(f"--report {report}: the folder {report.parent} {what}")
     if report is not None and report.is_dir():
         raise UsageError(
             f"--report {report}: is a folder; give a file, such as {report / 'run-report.json'}"
@@ -315,9 +316,7 @@ def _check_usage(args: argparse.Namespace, backend: str) -> None:
         _report_apart(args, report, backend)
         _writable(report)
     if args.command == "dashboard":
-        _apart(args, "--out", args.out, "public")
-        _outside_workspace(args, backend, "--out", args.out, "public")
-        _site_folder(args.out)
+        _dashboard_usage(args, backend)
     if backend == "local":
         _workspace_apart(args)
     if getattr(args, "as_user", None) and backend != "gitlab":
@@ -403,6 +402,19 @@ def _writable(report: Path) -> None:
             f"--report {report}: cannot write it ({error.strerror}); give a file in a folder "
             "the job can write to"
         ) from error
+
+
+def _dashboard_usage(args: argparse.Namespace, backend: str) -> None:
+    """A dashboard's folders: the site's apart from the rest, and made now; the local
+    workspace there (a trial: a typo gave pages of zeros, as if nothing were done)."""
+    _apart(args, "--out", args.out, "public")
+    _outside_workspace(args, backend, "--out", args.out, "public")
+    _site_folder(args.out)
+    if backend == "local" and not args.workspace.is_dir():
+        raise UsageError(
+            f"--workspace {args.workspace}: no such folder, so no issue to show; give the "
+            "folder `automation apply` wrote (default .automation), or run apply first"
+        )
 
 
 def _site_folder(out: Path) -> None:

@@ -37,8 +37,16 @@ def write_site(
     for path, _ in rendered:
         _not_someone_elses(path)
     out.mkdir(parents=True, exist_ok=True)
-    for path, html in rendered:
-        _put(path, html)
+    for done, (path, html) in enumerate(rendered):
+        try:
+            _put(path, html)
+        except UsageError as error:
+            if done:  # a trial: a site half new, half old, and exit 2 as if nothing were
+                raise UsageError(
+                    f"{error}; {done} of the site's pages were written before it: "
+                    "write the site again once that is mended"
+                ) from error
+            raise
     return [path for path, _ in rendered]
 
 
@@ -231,7 +239,8 @@ def _put(path: Path, text: str) -> None:
             path.unlink()
         path.write_text(text, encoding="utf-8")
     except OSError as error:
+        mend = "remove what is in its place" if path.exists() else "make the folder writable"
         raise UsageError(
-            f"--out {path.parent}: cannot write {path.name} ({error.strerror}); remove what is "
-            "in its place, or give another folder"
+            f"--out {path.parent}: cannot write {path.name} ({error.strerror}); {mend}, or give "
+            "another folder"
         ) from error

@@ -249,6 +249,17 @@ def test_a_report_into_a_missing_folder_is_refused_before_any_work(shipped: Path
     assert not (shipped / ".automation" / "issues").exists()
 
 
+def test_a_report_under_a_file_is_said_to_be_under_a_file(shipped: Path) -> None:
+    """A trial: `--report afile/r.json` said the folder afile does not exist."""
+    (shipped / "afile").write_text("ours\n", "utf-8")
+    result = cli(["plan", "--backend", "local", "--report", "afile/r.json"], {})
+    assert result.code == 2
+    assert (
+        result.err
+        == "automation: --report afile/r.json: the folder afile is a file, not a folder\n"
+    )
+
+
 @pytest.mark.parametrize("command", ["apply", "plan"])
 def test_a_report_given_a_folder_is_refused_before_any_work(shipped: Path, command: str) -> None:
     (shipped / "reports").mkdir()

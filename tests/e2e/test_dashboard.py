@@ -5,10 +5,15 @@ asked, and shows every text from configuration or issues as text, never as HTML.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import html
+import os
 import re
 import shutil
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from automation.dashboard.model import page_name
 from automation.markers import block_content
@@ -277,9 +282,10 @@ def test_what_sits_in_a_pages_place_is_said_on_one_line_and_a_link_is_replaced(
     (site / "csm-aspiring-leaders.html").mkdir()
     ran = cli(["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"], {})
     assert ran.code == 2 and "Traceback" not in ran.err
-    assert ran.err.strip() == (
+    assert ran.err.strip() == (  # the overview was written first: said (a trial)
         "automation: --out site: cannot write csm-aspiring-leaders.html (Is a directory); "
-        "remove what is in its place, or give another folder"
+        "remove what is in its place, or give another folder; 1 of the site's pages were "
+        "written before it: write the site again once that is mended"
     )
     assert outside.read_text("utf-8") == "keep me"
     assert not (site / "index.html").is_symlink() and "<html" in (site / "index.html").read_text(
@@ -476,3 +482,34 @@ def test_an_ended_workshop_is_said_ended_and_its_burn_up_stops_at_its_end(shippe
     (december,) = [t for n, t in workshops.items() if n.startswith("sales-onboarding--sqs-dec-14")]
     weeks = re.findall(r'<tr data-figure="week"><th scope="row">(\d{4}-\d{2}-\d{2})', december)
     assert "This cohort has ended" in december and weeks and max(weeks) < "2027-04-26", weeks
+
+
+def test_a_workspace_that_is_not_there_is_refused_not_shown_as_zeros(project: Path) -> None:
+    """A trial: `--workspace` mistyped wrote pages of zeros (and an overdue issue that does not
+    exist), exit 0, as if nothing had been done."""
+    assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
+    ran = cli(["dashboard", "--backend", "local", "--workspace", "nowhere", "--out", "site"], {})
+    assert ran.code == 2
+    assert ran.err.startswith("automation: --workspace nowhere: no such folder, so no issue")
+    assert not list((project / "site").iterdir()) and not (project / "nowhere").exists()
+
+
+def test_a_folder_that_cannot_be_written_is_not_said_to_hold_something(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A trial: a read-only folder was told to "remove what is in its place"."""
+    assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
+    written = Path.write_text
+
+    def refused(path: Path, text: str, *args: Any, **kwargs: Any) -> int:
+        if path.suffix == ".html":
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        return written(path, text, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", refused)
+    ran = cli(["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"], {})
+    assert ran.code == 2
+    assert ran.err == (
+        "automation: --out site: cannot write index.html (Permission denied); make the folder "
+        "writable, or give another folder\n"
+    )
