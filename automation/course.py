@@ -77,6 +77,7 @@ class Course:
     # whose series of periods a key is (an ESP account's), in the program or not
     owner: Callable[[str], str | None] = nobody_owns
     ends: Mapping[str, dt.date] = field(default_factory=dict)  # group id -> its last day
+    starts: Mapping[str, dt.date] = field(default_factory=dict)  # group id -> its first day
     # group id -> the day its people meet first (a workshop's), for a kind whose issues may
     # move between groups (`group_block`)
     begins: Mapping[str, dt.date] = field(default_factory=dict)

@@ -678,22 +678,27 @@ def _left_as_it_is(desired: DesiredProgram, issue: ObservedIssue, key: str) -> s
         )
     return (
         f"issue {issue.reference} has key '{key}', which the configuration no longer defines"
-        f"{_group_ends(desired.course, key)}; it was left as it is; if it is no longer needed, "
+        f"{_group_dates(desired.course, key)}; it was left as it is; if it is no longer needed, "
         "close it (this warning stops once it is closed)"
     )
 
 
-def _group_ends(course: Course, key: str) -> str:
+def _group_dates(course: Course, key: str) -> str:
     """A hint, for a key no longer defined that names a group still in the program file: the
-    group's end date, which may be what moved (a CSM trial: an `end_date` typed a year early
-    left its later months' issues "no longer defined", nothing saying why)."""
+    group's dates, which may be what moved (a CSM trial: an `end_date` typed a year early
+    left its later months' issues "no longer defined", nothing saying why; a year's trial:
+    a `start_date` moved later was hinted at by the end date, which had not moved)."""
     group = [*key.split("/"), ""][1]
-    end = course.ends.get(group)
-    if end is None:
+    start, end = course.starts.get(group), course.ends.get(group)
+    if end is None and start is None:
         return ""
+    if start is None or end is None:
+        dates = f"ends on {end}" if end is not None else f"starts on {start}"
+    else:
+        dates = f"runs from {start} to {end}"
     return (
-        f" (its group '{course.name(group)}' ends on {end.isoformat()}: if that date is "
-        "wrong, correct it in the program file)"
+        f" (its group '{course.name(group)}' {dates}: if a date is wrong, correct it in the "
+        "program file)"
     )
 
 

@@ -11,6 +11,7 @@ def course(program: ParticipantsProgram) -> Course:
     return Course(
         member=_member,
         ends={c.id: c.end_date for c in program.cohorts if c.end_date is not None},
+        starts={c.id: c.start_date for c in program.cohorts if c.start_date is not None},
         names={c.id: c.name for c in program.cohorts},
         formerly={c.renamed_from: c.id for c in program.cohorts if c.renamed_from},
         named=frozenset(

@@ -23,6 +23,7 @@ def course(program: SponsorshipProgram) -> Course:
     return Course(
         member=partial(_member, pairs),
         ends={c.id: part.end_of(c) for c in part.cohorts},
+        starts={c.id: c.start for c in part.cohorts},
         names={c.id: c.name for c in part.cohorts},
         formerly={c.renamed_from: c.id for c in part.cohorts if c.renamed_from},
         named=frozenset(
