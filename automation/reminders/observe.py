@@ -58,14 +58,17 @@ def plan_reminders(
     if part.digest:
         return _digest_plan(desired, found, tracker, renderer, today)
     since = today - dt.timedelta(days=part.late_days)
-    due = tuple(d for d in due_reminders(desired, found, today, since) if not passed(d, today))
+    occasions = due_reminders(desired, found, today, since)
+    due = tuple(d for d in occasions if not passed(d, today))
     sent = {(d.issue.iid, d.marker) for d in due if tracker.has_note(d.issue.iid, d.marker)}
 
     def unsent(some: Sequence[Due]) -> list[Due]:
         return [d for d in some if not tracker.has_note(d.issue.iid, d.marker)]
 
-    lost = _never_sent(program, _lost(desired, found, tracker, today, since), unsent, part, tracker)
-    return reminder_notes(program, due, sent, renderer, today) + lost
+    lost = _lost(desired, found, tracker, today, since)
+    passing = [d for d in occasions if passed(d, today)]
+    said = _unsent_said(program, (*passing, *lost), unsent, part, tracker, today)
+    return reminder_notes(program, due, sent, renderer, today) + said
 
 
 def _digest_plan(
@@ -115,8 +118,13 @@ def _digest_plan(
         today,
         lambda text: people_only(text, among(renderer.roster, tracker.is_user))[0],
     )
-    plan += _never_sent(
-        program, lost, lambda some: _unlisted(tracker, tracking.iid, some, monday), part, tracker
+    plan += _unsent_said(
+        program,
+        lost,
+        lambda some: _unlisted(tracker, tracking.iid, some, monday),
+        part,
+        tracker,
+        today,
     )
     posts = any(isinstance(a, Remind) and not a.edit for a in plan.actions)
     return (
@@ -153,6 +161,55 @@ def _ahead(tracker: Tracker, today: dt.date) -> bool:
     day): the schedule may yet send what it would call lost (a reviewer)."""
     now = tracker.last_answer_at() if isinstance(tracker, ChangeLog) else None
     return now is None or today > now.astimezone(dt.UTC).date()
+
+
+def _unsent_said(  # noqa: PLR0917
+    program: str,
+    occasions: Sequence[Due],
+    unsent: Callable[[Sequence[Due]], Sequence[Due]],
+    part: Reminders,
+    tracker: Tracker,
+    today: dt.date,
+) -> Plan:
+    """What is said of OCCASIONS no run sent (UNSENT finds which): those days before a date
+    that came since the last run that left nothing to do, which are not sent once it has come
+    (a year's trial: on a weekly schedule no hire got the pre-work reminder, nothing said so
+    when it happened, and a note a week later blamed `late_days`); the others (`_lost`: older
+    than `late_days`, a schedule stopped)."""
+    quiet = last_quiet_day(tracker)
+    came = [d for d in occasions if passed(d, today) and _came_after(d, quiet)]
+    late = [d for d in occasions if not passed(d, today)]
+    return _never_sent(program, late, unsent, part, tracker) + _date_came(program, came, unsent)
+
+
+def _came_after(due: Due, quiet: dt.date | None) -> bool:
+    """Whether the date an occasion speaks of came after QUIET (None: no record tells when
+    the last run was, as on the local backend: not said)."""
+    date = due.item.dates.get(due.reminder.date)
+    return quiet is not None and date is not None and date > quiet
+
+
+def _date_came(
+    program: str, candidates: Sequence[Due], unsent: Callable[[Sequence[Due]], Sequence[Due]]
+) -> Plan:
+    """A notice of the occasions (of the first MAX_LOST CANDIDATES) whose date came before a
+    run could send them. Counts and days only, as `_never_sent`."""
+    lost = unsent(candidates[:MAX_LOST])
+    if not lost:
+        return Plan()
+    dates = sorted({d.item.dates[d.reminder.date] for d in lost})
+    when = f"on {dates[0]}" if len(dates) == 1 else f"from {dates[0]} to {dates[-1]}"
+    which = ", ".join(f"{n} ({c})" for n, c in sorted(Counter(d.reminder.id for d in lost).items()))
+    one = len(lost) == 1
+    return Plan(
+        notices=(
+            f"{program}: {len(lost)} reminder{'' if one else 's'} not sent: the date "
+            f"{'it speaks' if one else 'they speak'} of came ({when}) before a run could send "
+            f"{'it' if one else 'them'}, and a reminder days before a date is not sent once "
+            "that date has come; a schedule that runs every day sends each on its day. By "
+            f"reminder: {which}",
+        )
+    )
 
 
 def _never_sent(

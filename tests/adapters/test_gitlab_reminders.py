@@ -587,3 +587,48 @@ def test_a_long_stop_looks_for_the_notes_of_the_first_occasions_only(
     said = [line for line in ok(run("2027-01-10")).out.splitlines() if "never sent" in line]
     assert len(said) == 1 and "1 reminder (of the first 1 looked for) never sent" in said[0]
     assert fake.count("GET", "/notes") - reads == 1
+
+
+BEFORE_START = """\
+reminders:
+  send:
+    - id: soon
+      when: 3 days before start
+      section: One
+      for: [participant]
+      message: the cohort starts soon
+"""
+
+
+def test_a_reminder_whose_date_came_between_two_runs_is_said_once_with_its_cause(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A year's trial: on a weekly schedule, a reminder days before a date fell between two
+    runs; it is not sent once the date has come (it speaks of what is ahead), and nothing said
+    so: in a year no hire got the pre-work reminder, and a note a week later said to raise
+    `late_days`, which changed nothing. The first run after the date says it, and why."""
+    monkeypatch.chdir(tmp_path)
+    setup(tmp_path, BEFORE_START)
+    program = Path("config/programs/demo.yml")
+    text = program.read_text(encoding="utf-8").replace("2026-12-01", "2026-12-12")
+    program.write_text(text, encoding="utf-8")
+    fake = new_fake(users=("ana", "ben", "cy"))
+    with fake.activate():
+        _on(fake, "2026-12-05")
+        ok(run("2026-12-05"))
+        ok(run("2026-12-05"))  # finds everything up to date: the record is of that day
+        assert _record_day(fake) == "2026-12-05"
+        _on(fake, "2026-12-14")  # a week later: the reminder's day (the 9th) and date passed
+        back = ok(run("2026-12-14"))
+        said = [line for line in back.out.splitlines() if "not sent" in line]
+        assert said == [
+            "note: demo: 2 reminders not sent: the date they speak of came (on 2026-12-12) "
+            "before a run could send them, and a reminder days before a date is not sent once "
+            "that date has come; a schedule that runs every day sends each on its day. By "
+            "reminder: soon (2)"
+        ], back.out
+        assert "late_days" not in back.out
+        assert notes(fake, "<!-- automation:note reminder soon 2026-12-09 -->") == {}
+        ok(run("2026-12-14"))
+        _on(fake, "2026-12-15")
+        assert "not sent" not in ok(run("2026-12-15")).out
