@@ -397,35 +397,43 @@ def test_an_ended_cohort_tidied_out_of_the_file_keeps_its_group_issues_in_the_fi
     assert row in before and row in after and "complete |" in after.split(row, 1)[1].split("\n")[0]
 
 
-def test_a_month_before_a_start_date_moved_later_names_that_date(project: Path) -> None:
-    """A year's trial: the cohort's `start_date` moved after December's group issue was made;
-    the warning named the group's end date, which had not moved."""
-    assert run("apply", "2026-12-07").code == 0
-    december = issues(project)[f"{GROUP}/2026-12"]
-    edit(PROGRAM, "start_date: 2026-11-02", "start_date: 2027-01-04")
-    said = run("plan", "2026-12-14").out
+@pytest.mark.parametrize(
+    ("made", "was", "now", "month", "dates"),
+    [  # a CSM trial: `end_date` typed a year early (2026-12-31 for 2027-04-30)
+        (
+            "2027-01-05",
+            "end_date: 2027-04-30",
+            "end_date: 2026-12-31",
+            "2027-01",
+            "2026-11-02 to 2026-12-31",
+        ),
+        # a year's trial: `start_date` moved later, and the hint named the end, which had not
+        (
+            "2026-12-07",
+            "start_date: 2026-11-02",
+            "start_date: 2027-01-04",
+            "2026-12",
+            "2027-01-04 to 2027-04-30",
+        ),
+    ],
+)
+def test_a_month_a_moved_date_leaves_out_names_the_groups_dates(  # noqa: PLR0917
+    project: Path, made: str, was: str, now: str, month: str, dates: str
+) -> None:
+    """A cohort's date moved so that a month's group issue made before is no longer defined,
+    with nothing saying why. The warning names the group's dates, and correcting the one
+    typed wrong is all that is needed."""
+    assert run("apply", made).code == 0
+    issue = issues(project)[f"{GROUP}/{month}"]
+    edit(PROGRAM, was, now)
+    said = run("plan", made).out
     assert (
-        f"issue #{december.iid} has key '{GROUP}/2026-12', which the configuration no longer "
-        "defines (its group 'FY27 pilot group' runs from 2027-01-04 to 2027-04-30: if a date "
-        "is wrong, correct it in the program file)"
+        f"issue #{issue.iid} has key '{GROUP}/{month}', which the configuration no longer "
+        f"defines (its group 'FY27 pilot group' runs from {dates}: if a date is wrong, correct "
+        "it in the program file); it was left as it is"
     ) in said, said
-
-
-def test_a_month_after_an_end_date_typed_early_names_that_date(project: Path) -> None:
-    """A CSM trial: the cohort's `end_date` typed a year early (2026-12-31 for 2027-04-30)
-    left January's group issue "no longer defined", with nothing saying why. The warning now
-    names the group's dates, and correcting it is all that is needed."""
-    assert run("apply", "2027-01-04").code == 0
-    january = issues(project)[f"{GROUP}/2027-01"]
-    edit(PROGRAM, "end_date: 2027-04-30", "end_date: 2026-12-31")
-    said = run("plan", "2027-01-05").out
-    assert (
-        f"issue #{january.iid} has key '{GROUP}/2027-01', which the configuration no longer "
-        "defines (its group 'FY27 pilot group' runs from 2026-11-02 to 2026-12-31: if a date "
-        "is wrong, correct it in the program file); it was left as it is"
-    ) in said, said
-    edit(PROGRAM, "end_date: 2026-12-31", "end_date: 2027-04-30")
-    assert "No changes" in run("apply", "2027-01-05").out
+    edit(PROGRAM, now, was)
+    assert "No changes" in run("apply", made).out
 
 
 def test_a_new_lead_is_named_in_the_months_group_issue(project: Path) -> None:
