@@ -1220,7 +1220,7 @@ def _dashboard(
     args: argparse.Namespace, prepared: Prepared, tracker: Tracker, today: dt.date, out: TextIO
 ) -> int:
     include = bool(args.include_confidential)
-    known = {program.id for program in prepared.loaded.config.programs}
+    known = prepared.loaded.ids  # every program's, chosen or not (a reviewer: --program)
     if args.program and lists_others(args.out, args.program, known):
         raise UsageError(
             f"--out {args.out}: holds other programs' pages too, and a dashboard of "

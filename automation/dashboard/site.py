@@ -3,7 +3,10 @@ HTML-escaped, no script and nothing fetched from elsewhere."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
+import os
 import re
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
@@ -34,36 +37,44 @@ def write_site(
     for page in pages:
         rendered.append(_page(env, out, page, None, today))
         rendered += [_page(env, out, cohort, page, today) for cohort in page.cohorts]
+    listed = _manifest(out)
     for path, _ in rendered:
-        _not_someone_elses(path)
+        _not_someone_elses(path, listed)
     out.mkdir(parents=True, exist_ok=True)
     for done, (path, html) in enumerate(rendered):
         try:
             _put(path, html)
         except UsageError as error:
             if done:  # a trial: a site half new, half old, and exit 2 as if nothing were
+                were = "page of the site was" if done == 1 else "pages of the site were"
                 raise UsageError(
-                    f"{error}; {done} of the site's pages were written before it: "
-                    "write the site again once that is mended"
+                    f"{error}; {done} {were} written before it: write the site again once "
+                    "that is mended"
                 ) from error
             raise
     return [path for path, _ in rendered]
 
 
-def _not_someone_elses(path: Path) -> None:
+def _not_someone_elses(path: Path, listed: Collection[str] | None) -> None:
     """Refuse to write over a file that is no page of a dashboard (a trial: a person's own
-    index.html in the folder was replaced without a word)."""
-    if not path.is_file() or path.is_symlink() or _ours(path):
+    index.html in the folder was replaced without a word): one the folder's list (LISTED)
+    does not name, or, without a list, without the dashboard's footer."""
+    if not path.is_file() or path.is_symlink():
+        return
+    if path.name in listed if listed is not None else _ours(path):
         return
     raise UsageError(
-        f"--out {path.parent}: {path.name} there is not a page the dashboard wrote (it has not "
-        "its footer), and would be replaced; move it away, or give another folder"
+        f"--out {path.parent}: {path.name} there is not a page the dashboard wrote, and would "
+        "be replaced; move it away, or give another folder"
     )
 
 
 def _ours(path: Path) -> bool:
-    """Whether a file has the dashboard's footer."""
-    return _FOOTER in path.read_text(encoding="utf-8", errors="replace")
+    """Whether a file has the dashboard's footer (an unreadable one is not the dashboard's)."""
+    try:
+        return _FOOTER in path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
 
 
 def _overview(
@@ -141,11 +152,16 @@ def _program_of(page: str) -> str:
 def _listed(out: Path, known: Collection[str]) -> set[str]:
     """The page names the folder's list holds (never a path), or, without a list, its pages
     of the KNOWN programs with the dashboard's footer (a folder an earlier version wrote)."""
+    names = _manifest(out)
+    return names if names is not None else set(_ours_before(out, known))
+
+
+def _manifest(out: Path) -> set[str] | None:
+    """The page names the folder's list holds (never a path); None without a list."""
     listed = out / MANIFEST
-    if listed.is_file():
-        names = listed.read_text(encoding="utf-8", errors="replace").split()
-    else:
-        names = _ours_before(out, known)
+    if not listed.is_file():
+        return None
+    names = listed.read_text(encoding="utf-8", errors="replace").split()
     return {name for name in names if _PAGE_NAME.fullmatch(name)}
 
 
@@ -232,15 +248,30 @@ def _render(env: jinja2.Environment, path: Path, template: str, **values: Any) -
 
 
 def _put(path: Path, text: str) -> None:
-    """Write a file of the site: in place of a symbolic link, never through it (to a file
-    outside the folder); what cannot be written is said on one line."""
+    """Write a file of the site whole or not at all (a new file, then renamed into place: a
+    full disk left half a page, which the next run took for someone else's), in place of a
+    symbolic link, never through it (to a file outside the folder); what cannot be written
+    is said on one line."""
+    new = path.with_name(f".{path.name}.new")
     try:
-        if path.is_symlink():
-            path.unlink()
-        path.write_text(text, encoding="utf-8")
+        new.unlink(missing_ok=True)
+        new.write_text(text, encoding="utf-8")
+        os.replace(new, path)
     except OSError as error:
-        mend = "remove what is in its place" if path.exists() else "make the folder writable"
+        with contextlib.suppress(OSError):
+            new.unlink(missing_ok=True)
         raise UsageError(
-            f"--out {path.parent}: cannot write {path.name} ({error.strerror}); {mend}, or give "
-            "another folder"
+            f"--out {path.parent}: cannot write {path.name} ({error.strerror}); "
+            f"{_MEND.get(error.errno or 0, 'mend that')}, or give another folder"
         ) from error
+
+
+_MEND = {  # what to do when a page cannot be written, by the error (a reviewer)
+    errno.EISDIR: "remove what is in its place",
+    errno.ENOTEMPTY: "remove what is in its place",
+    errno.EACCES: "make the folder writable",
+    errno.EPERM: "make the folder and its pages writable",
+    errno.EROFS: "make the folder writable",
+    errno.ENOSPC: "free some space",
+    errno.EDQUOT: "free some space",
+}

@@ -122,6 +122,8 @@ def test_a_folder_an_earlier_version_wrote_loses_a_confidential_programs_pages(
     base = ["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"]
     assert cli([*base, "--include-confidential"], {}).code == 0
     (shipped / "site" / ".dashboard-pages").unlink()  # as the earlier version left it
+    one = cli([*base, "--program", "csm-aspiring-leaders"], {})  # a reviewer: it was not refused
+    assert one.code == 2 and "holds other programs' pages too" in one.err
     # copies kept by hand (a trial: the first dashboard into the folder removed them)
     shutil.copy(shipped / "site" / "index.html", shipped / "site" / "february-snapshot.html")
     shutil.copy(shipped / "site" / "sales-sponsorship.html", shipped / "site" / "ours.html")
@@ -143,8 +145,8 @@ def test_a_persons_own_page_where_the_dashboard_writes_one_is_not_replaced(
     ran = cli(["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"], {})
     assert ran.code == 2
     assert ran.err == (
-        "automation: --out site: index.html there is not a page the dashboard wrote (it has "
-        "not its footer), and would be replaced; move it away, or give another folder\n"
+        "automation: --out site: index.html there is not a page the dashboard wrote, and would "
+        "be replaced; move it away, or give another folder\n"
     )
     assert [p.name for p in site.iterdir()] == ["index.html"]
     assert (site / "index.html").read_text("utf-8") == "<h1>my index</h1>\n"
@@ -284,7 +286,7 @@ def test_what_sits_in_a_pages_place_is_said_on_one_line_and_a_link_is_replaced(
     assert ran.code == 2 and "Traceback" not in ran.err
     assert ran.err.strip() == (  # the overview was written first: said (a trial)
         "automation: --out site: cannot write csm-aspiring-leaders.html (Is a directory); "
-        "remove what is in its place, or give another folder; 1 of the site's pages were "
+        "remove what is in its place, or give another folder; 1 page of the site was "
         "written before it: write the site again once that is mended"
     )
     assert outside.read_text("utf-8") == "keep me"
@@ -502,7 +504,7 @@ def test_a_folder_that_cannot_be_written_is_not_said_to_hold_something(
     written = Path.write_text
 
     def refused(path: Path, text: str, *args: Any, **kwargs: Any) -> int:
-        if path.suffix == ".html":
+        if ".html" in path.name:
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
         return written(path, text, *args, **kwargs)
 
@@ -513,3 +515,39 @@ def test_a_folder_that_cannot_be_written_is_not_said_to_hold_something(
         "automation: --out site: cannot write index.html (Permission denied); make the folder "
         "writable, or give another folder\n"
     )
+
+
+def test_a_teams_own_footer_or_a_page_a_full_disk_cut_short_does_not_lock_the_site(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reviewer: pages were told apart from a person's files by their footer alone, so a
+    team's own layout without it had every later dashboard refused; and a full disk left half
+    a page, which the next run refused as someone else's. The folder's list says which pages
+    are the dashboard's, and a page is written whole or not at all."""
+    layout = project / "templates" / "dashboard" / "layout.html"
+    layout.write_text(
+        layout.read_text("utf-8").replace("Written by the program automation", "Our site"),
+        "utf-8",
+    )
+    assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
+    base = ["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"]
+    assert cli(base, {}).code == 0
+    assert cli(base, {}).code == 0  # its own pages, by its list
+    written = Path.write_text
+
+    def full(path: Path, text: str, *args: Any, **kwargs: Any) -> int:
+        if path.name.startswith(".csm-aspiring-leaders.html"):
+            written(path, text[:100], *args, **kwargs)  # what fitted
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return written(path, text, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full)
+    ran = cli(base, {})
+    assert ran.code == 2
+    assert "(No space left on device); free some space, or give another folder" in ran.err
+    assert sorted(p.name for p in (project / "site").iterdir() if p.name.startswith(".")) == [
+        ".dashboard-pages"
+    ]
+    assert "</html>" in (project / "site" / "csm-aspiring-leaders.html").read_text("utf-8")
+    monkeypatch.setattr(Path, "write_text", written)
+    assert cli(base, {}).code == 0
