@@ -97,10 +97,13 @@ def _digest_plan(
     # this week's, then those of the weeks before, as far as late_days reaches from this
     # week's Monday, that no digest listed (the cut at MAX_ENTRIES leaves them out first)
     since = monday - dt.timedelta(days=part.late_days)
-    every = [
-        d
-        for d in _not_first_too_late(due_reminders(desired, found, today, since), note, today)
-        if not any(_listed(body, d) for body in theirs)
+    occasions = due_reminders(desired, found, today, since)
+    kept = _not_first_too_late(occasions, note, today)
+    every = [d for d in kept if not any(_listed(body, d) for body in theirs)]
+    # too late to be listed now: said, if no digest did (a reviewer)
+    listed = {id(d) for d in kept}
+    dropped = [
+        d for d in occasions if id(d) not in listed and not any(_listed(b, d) for b in theirs)
     ]
     earlier = [d for d in every if d.day < monday]
     lost = _lost(desired, found, tracker, today, since)
@@ -120,7 +123,7 @@ def _digest_plan(
     )
     plan += _unsent_said(
         program,
-        lost,
+        (*dropped, *lost),
         lambda some: _unlisted(tracker, tracking.iid, some, monday),
         part,
         tracker,
@@ -176,17 +179,19 @@ def _unsent_said(  # noqa: PLR0917
     (a year's trial: on a weekly schedule no hire got the pre-work reminder, nothing said so
     when it happened, and a note a week later blamed `late_days`); the others (`_lost`: older
     than `late_days`, a schedule stopped)."""
-    quiet = last_quiet_day(tracker)
+    quiet = None if _ahead(tracker, today) else last_quiet_day(tracker)
     came = [d for d in occasions if passed(d, today) and _came_after(d, quiet)]
     late = [d for d in occasions if not passed(d, today)]
     return _never_sent(program, late, unsent, part, tracker) + _date_came(program, came, unsent)
 
 
 def _came_after(due: Due, quiet: dt.date | None) -> bool:
-    """Whether the date an occasion speaks of came after QUIET (None: no record tells when
-    the last run was, as on the local backend: not said)."""
+    """Whether an occasion's day and the date it speaks of both came after QUIET, the day of
+    the last run that found everything up to date (which sent it, had its day come): None,
+    when no record tells (the local backend), or the run is of a day after GitLab's (a
+    rehearsal: the schedule may yet send it): not said."""
     date = due.item.dates.get(due.reminder.date)
-    return quiet is not None and date is not None and date > quiet
+    return quiet is not None and date is not None and due.day > quiet and date > quiet
 
 
 def _date_came(
@@ -197,13 +202,14 @@ def _date_came(
     lost = unsent(candidates[:MAX_LOST])
     if not lost:
         return Plan()
+    looked = f" (of the first {MAX_LOST} looked for)" if candidates[MAX_LOST:] else ""
     dates = sorted({d.item.dates[d.reminder.date] for d in lost})
     when = f"on {dates[0]}" if len(dates) == 1 else f"from {dates[0]} to {dates[-1]}"
     which = ", ".join(f"{n} ({c})" for n, c in sorted(Counter(d.reminder.id for d in lost).items()))
     one = len(lost) == 1
     return Plan(
         notices=(
-            f"{program}: {len(lost)} reminder{'' if one else 's'} not sent: the date "
+            f"{program}: {len(lost)} reminder{'' if one else 's'}{looked} not sent: the date "
             f"{'it speaks' if one else 'they speak'} of came ({when}) before a run could send "
             f"{'it' if one else 'them'}, and a reminder days before a date is not sent once "
             "that date has come; a schedule that runs every day sends each on its day. By "

@@ -21,6 +21,7 @@ from tests.backends import GROUP, PROJECT, TOKEN, URL, Result, StepClock, cli, n
 from tests.fakes.gitlab_fake import FakeGitLab
 from tests.projects import REMINDERS, reminders_project
 
+ENV = {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN}
 SETTINGS = f"gitlab:\n  group: enablement\n  project: {PROJECT}\n"
 MARKER = "<!-- automation:note reminder one-open 2026-12-04 -->"
 DIGEST = REMINDERS.replace("reminders:\n", "reminders:\n  digest: true\n")
@@ -600,15 +601,23 @@ reminders:
 """
 
 
+@pytest.mark.parametrize("digest", [False, True])
 def test_a_reminder_whose_date_came_between_two_runs_is_said_once_with_its_cause(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, digest: bool
 ) -> None:
     """A year's trial: on a weekly schedule, a reminder days before a date fell between two
     runs; it is not sent once the date has come (it speaks of what is ahead), and nothing said
     so: in a year no hire got the pre-work reminder, and a note a week later said to raise
-    `late_days`, which changed nothing. The first run after the date says it, and why."""
+    `late_days`, which changed nothing. The first run after the date says it, and why (in a
+    program that sends a weekly digest too, a reviewer's); a rehearsal of a later day, which
+    the schedule may yet reach in time, says nothing."""
     monkeypatch.chdir(tmp_path)
-    setup(tmp_path, BEFORE_START)
+    setup(
+        tmp_path,
+        BEFORE_START.replace("reminders:\n", "reminders:\n  digest: true\n")
+        if digest
+        else BEFORE_START,
+    )
     program = Path("config/programs/demo.yml")
     text = program.read_text(encoding="utf-8").replace("2026-12-01", "2026-12-12")
     program.write_text(text, encoding="utf-8")
@@ -618,6 +627,8 @@ def test_a_reminder_whose_date_came_between_two_runs_is_said_once_with_its_cause
         ok(run("2026-12-05"))
         ok(run("2026-12-05"))  # finds everything up to date: the record is of that day
         assert _record_day(fake) == "2026-12-05"
+        ahead = cli(["plan", "--backend", "gitlab", "--today", "2026-12-14"], ENV)
+        assert ahead.code == 0 and "not sent" not in ahead.out, ahead.out
         _on(fake, "2026-12-14")  # a week later: the reminder's day (the 9th) and date passed
         back = ok(run("2026-12-14"))
         said = [line for line in back.out.splitlines() if "not sent" in line]
@@ -629,6 +640,33 @@ def test_a_reminder_whose_date_came_between_two_runs_is_said_once_with_its_cause
         ], back.out
         assert "late_days" not in back.out
         assert notes(fake, "<!-- automation:note reminder soon 2026-12-09 -->") == {}
+        assert "soon" not in "".join(digests(fake, "2026-W50"))
         ok(run("2026-12-14"))
         _on(fake, "2026-12-15")
         assert "not sent" not in ok(run("2026-12-15")).out
+
+
+def test_a_daily_schedule_reads_no_note_the_day_a_reminders_date_comes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reviewer: the day a reminder's date came, each issue's notes were read to see
+    whether the reminder a run had sent on its day was sent (one request per issue)."""
+    monkeypatch.chdir(tmp_path)
+    setup(tmp_path, BEFORE_START)
+    program = Path("config/programs/demo.yml")
+    text = program.read_text(encoding="utf-8").replace("2026-12-01", "2026-12-12")
+    program.write_text(text, encoding="utf-8")
+    fake = new_fake(users=("ana", "ben", "cy"))
+    with fake.activate():
+        for day in ("2026-12-05", "2026-12-09", "2026-12-10", "2026-12-11"):
+            _on(fake, day)
+            ok(run(day))
+            ok(run(day))
+        assert notes(fake, "<!-- automation:note reminder soon 2026-12-09 -->") == {
+            iid(fake, "ben"): 1,
+            iid(fake, "cy"): 1,
+        }
+        _on(fake, "2026-12-12")
+        fake.requests.clear()
+        assert "not sent" not in ok(run("2026-12-12")).out
+        assert not [r for r in fake.requests if r.method == "GET" and r.path.endswith("/notes")]
