@@ -544,6 +544,8 @@ def _undone(found: ObservedIssue, progress: Progress) -> tuple[str, ...]:
         return ()
     if noteless(found) or found.moved_to is not None or not open_again(found, progress):
         return ()
+    if progress.status is Status.ENDED:  # its time is over: said of all in one (a reviewer)
+        return (f"issue {found.reference} {_ENDED_AGAIN}",)
     done = progress.overall
     return (
         f"issue {found.reference} was complete, and is closed with required tasks open again "
@@ -630,22 +632,46 @@ def _fewer(found: ObservedIssue, heading: str, count: int, had: int, closes: boo
 
 
 _NO_HEADING = re.compile(r"issue (\S+) has no heading '(.*)': (.*)", re.DOTALL)
+# a closed issue complete once, over, with required tasks open again (`_undone`)
+_ENDED_AGAIN = "was complete, and is closed with required tasks open again after its time was over"
+_ENDED_AGAIN_OF = re.compile(rf"issue (\S+) {_ENDED_AGAIN}")
 
 
 def _one_per_heading(warnings: Iterable[str]) -> tuple[str, ...]:
     """The warnings, those of issues without one heading, for one reason, said in one (a
     configuration trial: a section renamed without `renamed_from` gave a cohort of 30 one
-    identical warning each, on every run)."""
+    identical warning each, on every run); and those of issues over, complete once, with
+    required tasks open again, in one (a reviewer: a section made required gave each past
+    graduate a warning of their own)."""
     kept: list[str] = []
     refs: dict[tuple[str, str], list[str]] = {}
+    over: list[str] = []
     for warning in warnings:
         found = _NO_HEADING.fullmatch(warning)
-        if found is None:
-            kept.append(warning)
-        else:
+        again = _ENDED_AGAIN_OF.fullmatch(warning)
+        if found is not None:
             refs.setdefault((found[2], found[3]), []).append(found[1])
+        elif again is not None:
+            over.append(again[1])
+        else:
+            kept.append(warning)
     kept += [_no_heading(which, heading, why) for (heading, why), which in refs.items()]
-    return tuple(kept)
+    return (*kept, *_over_again(over))
+
+
+def _over_again(refs: Sequence[str]) -> tuple[str, ...]:
+    """The warning of the closed issues REFS, complete once, whose time is over, with required
+    tasks open again; none without any."""
+    if not refs:
+        return ()
+    one = len(refs) == 1
+    said = f"issue {refs[0]} was" if one else f"issues {', '.join(refs)} were"
+    return (
+        f"{said} complete, and {'is' if one else 'are'} closed with required tasks open again "
+        f"(a section made required again, or a task unticked) after {'its' if one else 'their'} "
+        "group or due date was over; the rollups count them `ended` until they are ticked "
+        "again where they were done; this is said once",
+    )
 
 
 def _no_heading(refs: Sequence[str], heading: str, why: str) -> str:

@@ -1130,6 +1130,39 @@ def test_a_graduate_unticked_after_their_onboarding_ended_is_said_open_again(
     assert block_content(grace.description, "completion") == done
 
 
+def test_a_section_made_required_after_the_graduates_left_is_said_of_them_in_one(
+    onboarding: Path,
+) -> None:
+    """A reviewer: made required once every hire's onboarding was over, the Manager section
+    gave each graduate's closed issue a warning of its own, telling staff to reopen it. One
+    warning names them all, once."""
+    assert run("apply", "2026-12-01").code == 0
+    for key in issues(onboarding):
+        if key.startswith("sales-onboarding/") and "/" not in key.removeprefix("sales-onboarding/"):
+            path = path_of(onboarding, key)
+            text = path.read_text("utf-8")
+            top, manager = text.split("## Manager", 1) if "## Manager" in text else (text, "")
+            path.write_text(
+                top.replace("- [ ]", "- [x]") + ("## Manager" + manager if manager else ""), "utf-8"
+            )
+    assert run("apply", "2026-12-15").code == 0
+    graduates = [
+        i
+        for k, i in issues(onboarding).items()
+        if i.state == "closed" and "status::complete" in i.labels
+    ]
+    assert len(graduates) > 1
+    assert run("apply", "2027-06-15").code == 0
+    edit(onboarding / PROGRAM, "{heading: Manager, required: false}", "{heading: Manager}")
+    result = run("apply", "2027-06-16")
+    assert result.code == 0
+    said = lines_with(result, "complete, and are closed with required tasks open again")
+    assert len(said) == 1, result.out
+    assert all(f"#{i.iid}" in said[0] for i in graduates), said
+    assert "reopen" not in said[0] and not lines_with(result, "was complete, and is closed")
+    assert not lines_with(run("apply", "2027-06-17"), "required tasks open again")
+
+
 def test_a_departed_hires_completion_block_follows_their_ticks_too(onboarding: Path) -> None:
     """A reviewer: Tom's issue, open again with a task unticked, said so; he left the
     program (taken out of `hires`) and the task was ticked: it still said "Open again" under
