@@ -1451,7 +1451,7 @@ STOPPED = "automation: stopped ({how}) before the end; {what}"
 WHAT_WAS_DONE = {  # by command: what a stopped run leaves
     "apply": "anything it wrote is kept, and the next run finishes the rest",
     "dashboard": "the folder may hold some of this site's pages: write it again",
-    "init": "what it had written of the skeleton is taken back",
+    "init": "what it had written of the skeleton is taken back, unless it said `Wrote …`",
 }
 NOTHING_WRITTEN = "no issue was changed"
 
