@@ -669,8 +669,8 @@ def _over_again(refs: Sequence[str]) -> tuple[str, ...]:
     return (
         f"{said} complete, and {'is' if one else 'are'} closed with required tasks open again "
         f"(a section made required again, or a task unticked) after {'its' if one else 'their'} "
-        "group or due date was over; the rollups count them `ended` until they are ticked "
-        "again where they were done; this is said once",
+        f"group or due date was over; the rollups count {'it' if one else 'them'} `ended` "
+        "until those tasks are ticked again where they were done; this is said once",
     )
 
 
