@@ -551,3 +551,21 @@ def test_a_teams_own_footer_or_a_page_a_full_disk_cut_short_does_not_lock_the_si
     assert "</html>" in (project / "site" / "csm-aspiring-leaders.html").read_text("utf-8")
     monkeypatch.setattr(Path, "write_text", written)
     assert cli(base, {}).code == 0
+
+
+def test_a_long_name_in_a_bar_chart_is_shortened_at_its_end_and_whole_on_hover(
+    shipped: Path,
+) -> None:
+    """A trial: `EMEA WORLDWIDE MANAGEMENT MOMENTUM` was cut to 34 characters, wider in
+    capitals than the room the chart keeps for names, so its start was cut off instead:
+    `ORLDWIDE MANAGEMENT MOMENTUM`. It ends with "…" where it is cut, and its whole name is
+    the label's title (a browser shows it on hover)."""
+    keep_programs(shipped, "executive-sponsorship")
+    program = shipped / "config" / "programs" / "executive-sponsorship.yml"
+    edit(program, "name: Executive Sponsorship Program", "name: EMEA WORLDWIDE MANAGEMENT MOMENTUM")
+    assert cli(["apply", "--backend", "local", "--today", TODAY], {}).code == 0
+    assert cli(["dashboard", "--backend", "local", "--today", TODAY, "--out", "site"], {}).code == 0
+    overview = (shipped / "site" / "index.html").read_text("utf-8")
+    (label,) = re.findall(r'text-anchor="end">([^<]*)<title>EMEA WORLDWIDE', overview)
+    assert label.endswith("…") and "EMEA WORLDWIDE MANAGEMENT MOMENTUM".startswith(label[:-1])
+    assert len(label) <= 28  # 12 px capitals, about 8 px each, in the chart's 232 px
