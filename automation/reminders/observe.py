@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 from automation.actions import Observed, Plan, Remind
 from automation.config.reminders import Reminders
@@ -101,9 +102,9 @@ def _digest_plan(
     kept = _not_first_too_late(occasions, note, today)
     every = [d for d in kept if not any(_listed(body, d) for body in theirs)]
     # too late to be listed now: said, if no digest did (a reviewer)
-    listed = {id(d) for d in kept}
+    kept_ids = {id(d) for d in kept}
     dropped = [
-        d for d in occasions if id(d) not in listed and not any(_listed(b, d) for b in theirs)
+        d for d in occasions if id(d) not in kept_ids and not any(_listed(b, d) for b in theirs)
     ]
     earlier = [d for d in every if d.day < monday]
     lost = _lost(desired, found, tracker, today, since)
@@ -199,21 +200,16 @@ def _date_came(
 ) -> Plan:
     """A notice of the occasions (of the first MAX_LOST CANDIDATES) whose date came before a
     run could send them. Counts and days only, as `_never_sent`."""
-    lost = unsent(candidates[:MAX_LOST])
-    if not lost:
+    lost = _Unsent.of(candidates, unsent, lambda d: d.item.dates[d.reminder.date])
+    if lost is None:
         return Plan()
-    looked = f" (of the first {MAX_LOST} looked for)" if candidates[MAX_LOST:] else ""
-    dates = sorted({d.item.dates[d.reminder.date] for d in lost})
-    when = f"on {dates[0]}" if len(dates) == 1 else f"from {dates[0]} to {dates[-1]}"
-    which = ", ".join(f"{n} ({c})" for n, c in sorted(Counter(d.reminder.id for d in lost).items()))
-    one = len(lost) == 1
+    speak, it = ("it speaks", "it") if lost.count == 1 else ("they speak", "them")
     return Plan(
         notices=(
-            f"{program}: {len(lost)} reminder{'' if one else 's'}{looked} not sent: the date "
-            f"{'it speaks' if one else 'they speak'} of came ({when}) before a run could send "
-            f"{'it' if one else 'them'}, and a reminder days before a date is not sent once "
-            "that date has come; a schedule that runs every day sends each on its day. By "
-            f"reminder: {which}",
+            f"{program}: {lost.reminders} not sent: the date {speak} of came ({lost.when}) "
+            f"before a run could send {it}, and a "
+            "reminder days before a date is not sent once that date has come; a schedule that "
+            f"runs every day sends each on its day. By reminder: {lost.which}",
         )
     )
 
@@ -229,24 +225,51 @@ def _never_sent(
     note or digest line for) that were never sent, and will not be: their day came more than
     `late_days` before this run (README "Runs are missed"). Counts and days only: an issue of
     a confidential program says who it is about."""
-    lost = unsent(candidates[:MAX_LOST])
-    if not lost:
+    lost = _Unsent.of(candidates, unsent, lambda d: d.day)
+    if lost is None:
         return Plan()
-    first, last = min(d.day for d in lost), max(d.day for d in lost)
-    when = f"on {first}" if first == last else f"from {first} to {last}"
-    by_id = Counter(d.reminder.id for d in lost)
-    which = ", ".join(f"{name} ({count})" for name, count in sorted(by_id.items()))
-    looked = f" (of the first {MAX_LOST} looked for)" if candidates[MAX_LOST:] else ""
-    many = "" if len(lost) == 1 else "s"
     return Plan(
         notices=(
-            f"{program}: {len(lost)} reminder{many}{looked} never sent, due "
-            f"{when}: more than `late_days` ({part.late_days}) days before this run, with no "
-            f"run between that found everything up to date (the last: {last_quiet_day(tracker)})"
-            f". They are not sent late; before a planned stop, raise `late_days`. By "
-            f"reminder: {which}",
+            f"{program}: {lost.reminders} never sent, due {lost.when}: more than `late_days` "
+            f"({part.late_days}) days before this run, with no run between that found "
+            f"everything up to date (the last: {last_quiet_day(tracker)}). They are not sent "
+            f"late; before a planned stop, raise `late_days`. By reminder: {lost.which}",
         )
     )
+
+
+@dataclass(frozen=True)
+class _Unsent:
+    """Occasions a notice says were not sent, counted: how many (REMINDERS: `3 reminders`,
+    and of how many looked for), on which days (WHEN) and of which reminder (WHICH)."""
+
+    count: int
+    reminders: str
+    when: str
+    which: str
+
+    @classmethod
+    def of(
+        cls,
+        candidates: Sequence[Due],
+        unsent: Callable[[Sequence[Due]], Sequence[Due]],
+        day: Callable[[Due], dt.date],
+    ) -> _Unsent | None:
+        """Those of the first MAX_LOST CANDIDATES that UNSENT finds, by DAY; None: none."""
+        lost = unsent(candidates[:MAX_LOST])
+        if not lost:
+            return None
+        days = sorted({day(d) for d in lost})
+        when = f"on {days[0]}" if len(days) == 1 else f"from {days[0]} to {days[-1]}"
+        by_id = sorted(Counter(d.reminder.id for d in lost).items())
+        looked = f" (of the first {MAX_LOST} looked for)" if candidates[MAX_LOST:] else ""
+        many = "" if len(lost) == 1 else "s"
+        return cls(
+            len(lost),
+            f"{len(lost)} reminder{many}{looked}",
+            when,
+            ", ".join(f"{name} ({count})" for name, count in by_id),
+        )
 
 
 def _quieted(tracker: Tracker, program: str, key: str, iid: int, monday: dt.date) -> Plan:
