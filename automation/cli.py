@@ -306,8 +306,9 @@ def _check_usage(args: argparse.Namespace, backend: str) -> None:
         )
     report = getattr(args, "report", None)
     if report is not None and not report.parent.is_dir():
-        what = "is a file, not a folder" if report.parent.exists() else "does not exist"
-        raise UsageError(f"--report {report}: the folder {report.parent} {what}")
+        folder = report.parent
+        what = f"{folder} is a file" if folder.exists() else f"the folder {folder} does not exist"
+        raise UsageError(f"--report {report}: {what}")
     if report is not None and report.is_dir():
         raise UsageError(
             f"--report {report}: is a folder; give a file, such as {report / 'run-report.json'}"

@@ -61,7 +61,8 @@ def _not_someone_elses(path: Path, listed: Collection[str] | None) -> None:
     does not name, or, without a list, without the dashboard's footer."""
     if not path.is_file() or path.is_symlink():
         return
-    if path.name in listed if listed is not None else _ours(path):
+    ours = _ours(path) if listed is None else path.name in listed
+    if ours:
         return
     raise UsageError(
         f"--out {path.parent}: {path.name} there is not a page the dashboard wrote, and would "

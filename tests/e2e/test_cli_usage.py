@@ -254,10 +254,7 @@ def test_a_report_under_a_file_is_said_to_be_under_a_file(shipped: Path) -> None
     (shipped / "afile").write_text("ours\n", "utf-8")
     result = cli(["plan", "--backend", "local", "--report", "afile/r.json"], {})
     assert result.code == 2
-    assert (
-        result.err
-        == "automation: --report afile/r.json: the folder afile is a file, not a folder\n"
-    )
+    assert result.err == "automation: --report afile/r.json: afile is a file\n"
 
 
 @pytest.mark.parametrize("command", ["apply", "plan"])
