@@ -822,25 +822,20 @@ def _warnings(
     """The warnings of GROUPS, in order; those of tasks named by their place (not quoted) that
     the same issues keep the wording of, one per section (a year-long trial: a cohort's dates
     moved, and seven warnings said "task no. 1", "task no. 2"...)."""
-    places: dict[tuple[str, tuple[str, ...]], list[Notes]] = {}
-    said: list[str | tuple[str, tuple[str, ...]]] = []
-    for notes in groups:
+    merged: dict[int | tuple[str, tuple[str, ...]], list[Notes]] = {}
+    for index, notes in enumerate(groups):
         note, refs = notes[0][0], tuple(ref for _, ref in notes)
-        if quote or note.kind != _REWORDED or note.old is None or _mentions_renamed(note, people):
-            said.append(_warning(program, notes, quote, people))
-            continue
-        if (note.section, refs) not in places:
-            said.append((note.section, refs))
-        places.setdefault((note.section, refs), []).append(notes)
+        alone = quote or note.kind != _REWORDED or note.old is None
+        key = index if alone or _mentions_renamed(note, people) else (note.section, refs)
+        merged.setdefault(key, []).append(notes)
     return tuple(
-        text if isinstance(text, str) else _reworded(program, places[text], people) for text in said
+        _warning(program, same[0], quote, people) if len(same) == 1 else _reworded(program, same)
+        for same in merged.values()
     )
 
 
-def _reworded(program: str, groups: Sequence[Notes], people: Mapping[str, str]) -> str:
+def _reworded(program: str, groups: Sequence[Notes]) -> str:
     """One warning for the tasks of a section the same issues keep the wording of."""
-    if len(groups) == 1:
-        return _warning(program, groups[0], False, people)
     said, refs = groups[0][0][0], [ref for _, ref in groups[0]]
     spots = [str(notes[0][0].spot + 1) for notes in groups]
     return (
