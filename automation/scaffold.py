@@ -133,13 +133,12 @@ def write_skeleton(target: Path, files: Sequence[NewFile]) -> list[Path]:
             with path.open("xb") as stream:  # never replaces a file, even one made meanwhile
                 made.append(path)
                 stream.write(new.content)
-    except OSError as error:
+    except BaseException as error:  # stopped too (Ctrl-C, SIGTERM): as a failed write
         _take_back(made)
-        raise InitRefused(
-            f"cannot write {path}: {error.strerror}; what init had written is taken back"
-        ) from error
-    except BaseException:  # stopped (Ctrl-C, SIGTERM): as a failed write
-        _take_back(made)
+        if isinstance(error, OSError):
+            raise InitRefused(
+                f"cannot write {path}: {error.strerror}; what init had written is taken back"
+            ) from error
         raise
     return [path for path in made if path.is_file()]
 
@@ -156,7 +155,7 @@ def _check_free(target: Path, files: Sequence[NewFile]) -> None:
             f"{named}{more} {were}; init writes only new files (move {it} away, or choose "
             "another folder)"
         )
-    for folder in {target.joinpath(new.path).parent for new in files}:
+    for folder in dict.fromkeys(target.joinpath(new.path).parent for new in files):
         for parent in (folder, *folder.parents):
             if parent.is_symlink() and not parent.exists():
                 raise InitRefused(
