@@ -187,7 +187,7 @@ def plan_program(
             plan_figures(found, observed.issues, ctx),
         ]
     )
-    planned = replace(planned, warnings=_one_per_heading(planned.warnings))
+    planned = replace(planned, warnings=_said_together(planned.warnings))
     planned += Plan(warnings=dates_moved(program, planned.actions, found, desired.by_key))
     planned += Plan(warnings=moved_far(program, planned.actions))
     planned += Plan(warnings=_typed_moved(planned.actions))
@@ -637,7 +637,7 @@ _ENDED_AGAIN = "was complete, and is closed with required tasks open again after
 _ENDED_AGAIN_OF = re.compile(rf"issue (\S+) {_ENDED_AGAIN}")
 
 
-def _one_per_heading(warnings: Iterable[str]) -> tuple[str, ...]:
+def _said_together(warnings: Iterable[str]) -> tuple[str, ...]:
     """The warnings, those of issues without one heading, for one reason, said in one (a
     configuration trial: a section renamed without `renamed_from` gave a cohort of 30 one
     identical warning each, on every run); and those of issues over, complete once, with
