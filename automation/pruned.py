@@ -52,13 +52,13 @@ def _without_rows(rollup: DesiredIssue, held: frozenset[str]) -> DesiredIssue:
     """A group's rollup without the rows of the issues HELD as they were (an onboarding
     trial: a hire ended with no workshop was listed, late, in one scheduled months after)."""
     derived = tuple(
-        replace(block, rows=tuple(row for row in block.rows if not _of(row, held)))
+        replace(block, rows=tuple(row for row in block.rows if not counts_one_of(row, held)))
         for block in rollup.derived
     )
     return replace(rollup, derived=derived) if derived != rollup.derived else rollup
 
 
-def _of(row: DerivedRow, keys: frozenset[str]) -> bool:
+def counts_one_of(row: DerivedRow, keys: frozenset[str]) -> bool:
     """Whether a derived row counts one of the issues of KEYS."""
     section = row.section[0] if row.section else None
     return bool(keys & {row.records, row.year_records, row.made, section, *row.counted})

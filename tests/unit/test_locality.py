@@ -1,0 +1,246 @@
+"""The locality test an incremental plan will rest on (docs/incremental-planning.md, section 3),
+checked against the full plan: the shipped programs are synced until nothing is left to do,
+then a person changes one issue in one of the ways people do, and the whole program is
+planned again. When `local_change` calls the change local, the full plan may write only that
+issue and its `dependents`, fail nothing and create nothing; a tick must be local."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import random
+import shutil
+from collections.abc import Callable
+
+import pytest
+
+from automation.actions import CreateEpic, CreateIssue
+from automation.desired import DesiredProgram
+from automation.index import HEADER
+from automation.items import ObservedIssue
+from automation.locality import Footprint, blocks_digest, dependents, local_change
+from automation.markers import block_content
+from automation.run import Prepared, make_plan, prepare
+from tests.conftest import REPO
+from tests.memory import MemoryTracker, memory_for, run_apply
+
+DAY = dt.date(2026, 12, 7)
+Edit = Callable[[MemoryTracker, ObservedIssue, random.Random], None]
+
+
+def _text(change: Callable[[str], str]) -> Edit:
+    return lambda tracker, issue, _rng: tracker.edit(issue.iid, change)
+
+
+def _nth(text: str, old: str, new: str, rng: random.Random) -> str:
+    spots = [i for i in range(len(text)) if text.startswith(old, i)]
+    if not spots:
+        return text
+    at = rng.choice(spots)
+    return text[:at] + new + text[at + len(old) :]
+
+
+def tick(tracker: MemoryTracker, issue: ObservedIssue, rng: random.Random) -> None:
+    tracker.edit(issue.iid, lambda t: _nth(t, "- [ ]", "- [x]", rng))
+
+
+def untick(tracker: MemoryTracker, issue: ObservedIssue, rng: random.Random) -> None:
+    tracker.edit(issue.iid, lambda t: _nth(t, "- [x]", "- [ ]", rng))
+
+
+def paste_first_line(tracker: MemoryTracker, issue: ObservedIssue, rng: random.Random) -> None:
+    other = rng.choice([i for i in tracker.all_issues() if i.key and i.iid != issue.iid])
+    line = other.description.split("\n", 1)[0]
+    tracker.edit(issue.iid, lambda t: line + "\n" + t.split("\n", 1)[1])
+
+
+def relabel(tracker: MemoryTracker, issue: ObservedIssue, _rng: random.Random) -> None:
+    tracker.update_labels(issue.iid, [], [label for label in issue.labels if "program" in label])
+
+
+def end(tracker: MemoryTracker, issue: ObservedIssue, _rng: random.Random) -> None:
+    tracker.update_labels(issue.iid, ["status::ended"], [])
+
+
+def close(tracker: MemoryTracker, issue: ObservedIssue, _rng: random.Random) -> None:
+    tracker.set_state(issue.iid, "closed" if issue.state == "opened" else "opened")
+
+
+def flip_confidential(tracker: MemoryTracker, issue: ObservedIssue, _rng: random.Random) -> None:
+    tracker._change(issue.iid, confidential=not issue.confidential)
+
+
+def retitle(tracker: MemoryTracker, issue: ObservedIssue, _rng: random.Random) -> None:
+    tracker._change(issue.iid, title=issue.title + " (renamed)")
+
+
+def assign(tracker: MemoryTracker, issue: ObservedIssue, _rng: random.Random) -> None:
+    tracker.set_assignees(issue.iid, [*issue.assignees, "alice"])
+
+
+def move_due(tracker: MemoryTracker, issue: ObservedIssue, _rng: random.Random) -> None:
+    tracker.set_due_date(issue.iid, DAY + dt.timedelta(days=40))
+
+
+def edit_a_block(tracker: MemoryTracker, issue: ObservedIssue, rng: random.Random) -> None:
+    tracker.edit(issue.iid, lambda t: _nth(t, " -->\n", " -->\nA person's line.\n", rng))
+
+
+def paste_index(tracker: MemoryTracker, issue: ObservedIssue, _rng: random.Random) -> None:
+    tracking = next(i for i in tracker.all_issues() if "automation:begin index" in i.description)
+    index = block_content(tracking.description, "index") or ""
+    tracker.edit(issue.iid, lambda t: t + "\n" + index)
+
+
+EDITS: dict[str, Edit] = {
+    "tick": tick,
+    "untick": untick,
+    "tick every box": _text(lambda t: t.replace("- [ ]", "- [x]")),
+    "write a line": _text(lambda t: t + "\nMet on Tuesday; next steps agreed.\n"),
+    "type over a task": _text(lambda t: t.replace("- [ ]", "- [ ] (done by phone)", 1)),
+    "delete the key line": _text(lambda t: t.split("\n", 1)[1]),
+    "paste another first line": paste_first_line,
+    "remove the program label": relabel,
+    "label it ended": end,
+    "close or reopen": close,
+    "flip confidential": flip_confidential,
+    "retitle": retitle,
+    "assign someone": assign,
+    "move the due date": move_due,
+    "write inside a block": edit_a_block,
+    "paste the index": paste_index,
+}
+LOCAL = {"tick", "untick", "tick every box", "write a line", "type over a task", "assign someone"}
+EVERY = {"tick", "tick every box"}  # tried on every tracked issue (the others on three)
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory: pytest.TempPathFactory) -> tuple[Prepared, MemoryTracker]:
+    """The shipped programs, synced on DAY until nothing is left to do."""
+    root = tmp_path_factory.mktemp("shipped")
+    for part in ("config", "templates"):
+        shutil.copytree(REPO / part, root / part)
+    prepared = prepare(root / "config", root / "templates", DAY)
+    tracker = memory_for(prepared)
+    run_apply(prepared, tracker, DAY)
+    run_apply(prepared, tracker, DAY)
+    return prepared, tracker
+
+
+def _quiet(prepared: Prepared, tracker: MemoryTracker) -> list[DesiredProgram]:
+    """The programs whose plan is empty and says nothing (section 1, invariant B)."""
+    plan = make_plan(prepared, tracker, DAY)
+    assert not plan.actions and not plan.failures, plan
+    return [d for d in prepared.programs if d.program.id not in plan.warned]
+
+
+def _tracked(desired: DesiredProgram, tracker: MemoryTracker) -> list[ObservedIssue]:
+    return [i for i in tracker.all_issues() if i.key in desired.by_key]
+
+
+def _written(plan_actions: tuple[object, ...]) -> set[str]:
+    return {str(getattr(a, "key", "")) for a in plan_actions if getattr(a, "iid", None)}
+
+
+@pytest.mark.parametrize("name", sorted(EDITS))
+def test_a_change_called_local_moves_only_its_issue_and_dependents(
+    synced: tuple[Prepared, MemoryTracker], name: str
+) -> None:
+    prepared, before = synced
+    quiet = _quiet(prepared, before)
+    assert len(quiet) >= 2  # the shipped programs without standing warnings
+    rng = random.Random(name)
+    writes = 0
+    for desired in quiet:
+        tracked = _tracked(desired, before)
+        for issue in tracked if name in EVERY else rng.sample(tracked, 3):
+            tracker = copy.deepcopy(before)
+            EDITS[name](tracker, issue, rng)
+            after = tracker.get_issue(issue.iid)
+            assert after is not None
+            reason = local_change(Footprint.of(issue), after, desired)
+            if name in LOCAL and after != issue:
+                assert reason is None, (name, issue.key)
+            if reason is not None:
+                continue
+            plan = make_plan(prepared, tracker, DAY)
+            allowed = {issue.key, *dependents(desired, [str(issue.key)])}
+            assert _written(plan.actions) <= allowed, (name, issue.key)
+            assert not plan.failures, (name, issue.key)
+            assert not any(isinstance(a, CreateIssue | CreateEpic) for a in plan.actions)
+            writes += bool(plan.actions)
+    if name in EVERY:  # not a test of nothing: ticks are planned (optional ones are not)
+        assert writes
+
+
+def test_a_tick_is_local_and_writes_its_issue_and_rollups(
+    synced: tuple[Prepared, MemoryTracker],
+) -> None:
+    prepared, before = synced
+    desired = _quiet(prepared, before)[0]
+    issue, task = next(
+        (i, line)
+        for i in _tracked(desired, before)
+        for line in i.description.split("\n")
+        if "- [ ]" in line and "Optional" not in line
+    )
+    tracker = copy.deepcopy(before)
+    tracker.edit(issue.iid, lambda t: t.replace(task, task.replace("- [ ]", "- [x]"), 1))
+    after = tracker.get_issue(issue.iid)
+    assert after is not None and local_change(Footprint.of(issue), after, desired) is None
+    written = _written(make_plan(prepared, tracker, DAY).actions)
+    assert issue.key in written and desired.tracking.key in written
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("delete the key line", "its key changed"),
+        ("remove the program label", "its program or status labels changed"),
+        ("flip confidential", "whether it is confidential changed"),
+        ("write inside a block", "the tool's blocks in it changed"),
+    ],
+)
+def test_the_reason_to_plan_in_full_is_named(
+    synced: tuple[Prepared, MemoryTracker], name: str, said: str
+) -> None:
+    prepared, before = synced
+    desired = _quiet(prepared, before)[0]
+    issue = _tracked(desired, before)[0]
+    tracker = copy.deepcopy(before)
+    EDITS[name](tracker, issue, random.Random(2))
+    after = tracker.get_issue(issue.iid)
+    assert after is not None
+    reason = local_change(Footprint.of(issue), after, desired)
+    if name == "delete the key line":
+        assert reason == f"issue #{issue.iid} is not one of the program's tracked issues"
+    else:
+        assert reason == f"{said} in issue #{issue.iid}"
+
+
+def test_the_tracking_issue_is_never_local(synced: tuple[Prepared, MemoryTracker]) -> None:
+    prepared, before = synced
+    desired = _quiet(prepared, before)[0]
+    tracking = next(i for i in before.all_issues() if i.key == desired.tracking.key)
+    assert local_change(Footprint.of(tracking), tracking, desired) is not None
+
+
+def test_the_blocks_digest_sees_a_damaged_marker_and_an_index_header() -> None:
+    text = "a\n<!-- automation:begin due -->\nx\n<!-- automation:end due -->\n"
+    assert blocks_digest(text) == blocks_digest(text + "- [x] a task\n")
+    assert blocks_digest(text) != blocks_digest(text.replace("\nx\n", "\ny\n"))
+    damaged = text.replace("<!-- automation:end due -->", "")
+    assert blocks_digest(damaged) != blocks_digest(damaged + "- [x] a task\n")
+    assert blocks_digest(text) != blocks_digest(text + HEADER)
+
+
+def test_dependents_are_the_rollups_counters_and_program_issues(
+    synced: tuple[Prepared, MemoryTracker],
+) -> None:
+    prepared, _ = synced
+    for desired in prepared.programs:
+        for item in desired.issues:
+            found = dependents(desired, [item.key])
+            assert desired.tracking.key in found and item.key not in found
+            assert set(item.rollups) <= found
+            assert {p.key for p in desired.plans} <= found
