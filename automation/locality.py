@@ -54,7 +54,7 @@ class Footprint:
     moved_to: int | None
     confidential: bool
     state: str
-    title: str
+    title: str  # a digest of it (the footprint is stored in a program's ledger)
     blocks: str  # a digest of the tool's blocks, and of an index's header outside them
 
     @classmethod
@@ -68,7 +68,7 @@ class Footprint:
             issue.moved_to,
             issue.confidential,
             issue.state,
-            issue.title,
+            digest(issue.title),
             blocks_digest(issue.description),
         )
 
@@ -90,7 +90,12 @@ def blocks_digest(description: str) -> str:
     except ItemError:
         parts = ["damaged", description]
     parts.append(str(HEADER in description))
-    return hashlib.sha256("\0\0".join(parts).encode("utf-8")).hexdigest()[:16]
+    return digest("\0\0".join(parts))
+
+
+def digest(text: str) -> str:
+    """A short digest of TEXT (128 bits of SHA-256)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def local_change(before: Footprint, after: ObservedIssue, desired: DesiredProgram) -> str | None:

@@ -1,0 +1,227 @@
+"""A program's per-issue rows as its ledger shards will hold them (pure): what an incremental
+plan reads instead of listing and measuring every issue (docs/incremental-planning.md,
+section 4; step 1 of its section 7: no run writes or reads a ledger yet).
+
+A row is what the program's other outputs need of one issue: its state as the plan leaves
+it, its progress and recorded values (the rollups), its `=> NN%` figure (plan-style issues)
+and its footprint (locality.py: what tells a local change from one to plan in full). A big
+program's rows are spread over shards by a hash of their key, so that a tick rewrites one
+shard of about 30 KB, not a program-wide block.
+
+A shard's text is one hidden comment: a header line, then one line per row, `<iid> <key
+without the program's prefix> <JSON>`. The JSON is ASCII with `<`, `>`, `&` and `@` escaped,
+so no end of comment, mention or quick action can form in it, whatever a person typed (a
+record's unreadable value is kept as its problem). A row that cannot be read makes the whole
+shard unreadable (None): the ledger is a shortcut, and without it a run plans in full."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pydantic
+
+from automation.checklist import TaskCount
+from automation.config.models import Section
+from automation.locality import Footprint
+from automation.markers import KEY_PATTERN
+from automation.progress import Progress, SectionProgress, Status
+from automation.records import Recorded
+
+LEDGER_MIN = 300  # issues: smaller programs keep no ledger (the size the index moves out at)
+ROWS_PER_SHARD = 96  # on average: about 30 KB a shard
+SHARD_LIMIT = 200_000  # characters: a bigger shard holds no rows, and says so
+_VERSION = "v1"
+_HEADER = "<!-- Rows of the program's issues, kept by the program automation; do not edit."
+_FIRST = re.compile(rf"^{_VERSION} sections=(\d+) shard=(\d+)/(\d+)(?P<over> overflow)?$")
+_ROW = re.compile(rf"^(\d+) ({KEY_PATTERN}) (\{{.*\}})$")
+_ESCAPED = {ord(c): f"\\u{ord(c):04x}" for c in "<>&@"}
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One issue as the program's other outputs need it, as a plan leaves it."""
+
+    iid: int
+    key: str
+    state: str  # the row's state (opened, closed) once the plan is carried out
+    progress: Progress | None  # None: not measured
+    footprint: Footprint
+    records: Mapping[str, Recorded] = field(default_factory=dict)
+    figure: int | None = None  # its completion as a plan-style issue's line shows it
+    held: bool = False  # kept in the group its block names (pruned.py)
+    unchanged: bool = False  # counted among the issues a quiet plan leaves as they are
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One ledger shard as read: its place, and its rows by key (none when it overflowed)."""
+
+    number: int
+    shards: int
+    rows: Mapping[str, LedgerRow]
+    overflow: bool = False
+
+
+def shard_count(issues: int) -> int:
+    """How many shards a program of ISSUES issues has: none below LEDGER_MIN, then a power
+    of two (so that a program that grows moves half its rows, not all, when it doubles)."""
+    if issues < LEDGER_MIN:
+        return 0
+    return 1 << max(0, math.ceil(issues / ROWS_PER_SHARD) - 1).bit_length()
+
+
+def shard_of(key: str, shards: int) -> int:
+    """The shard that holds KEY's row (the same on every machine and Python)."""
+    return int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:8], 16) % shards
+
+
+def shard_content(
+    rows: Iterable[LedgerRow],
+    sections: Sequence[Section],
+    place: tuple[int, int],
+    prefix: str = "",
+) -> str:
+    """The text of shard PLACE (number, count): ROWS in iid order, each key without the
+    program's PREFIX; no rows, and `overflow`, when they would pass SHARD_LIMIT."""
+    number, shards = place
+    first = f"{_VERSION} sections={len(sections)} shard={number}/{shards}"
+    lines = [encode_row(row, sections, prefix) for row in sorted(rows, key=lambda r: r.iid)]
+    if sum(len(line) + 1 for line in lines) > SHARD_LIMIT:
+        lines, first = [], f"{first} overflow"
+    return "\n".join([_HEADER, first, *lines, "-->"]) + "\n"
+
+
+def read_shard(content: str, sections: Sequence[Section], prefix: str = "") -> Shard | None:
+    """The shard CONTENT holds (as `shard_content` wrote it, for a program of SECTIONS); None
+    when any of it cannot be read, or it was written for another list of sections."""
+    lines = content.strip().split("\n")
+    if len(lines) < 3 or lines[0] != _HEADER or lines[-1] != "-->":
+        return None
+    first = _FIRST.match(lines[1])
+    if first is None or int(first[1]) != len(sections):
+        return None
+    rows = [decode_row(line, sections, prefix) for line in lines[2:-1]]
+    if any(row is None for row in rows):
+        return None
+    kept = {row.key: row for row in rows if row is not None}
+    return Shard(int(first[2]), int(first[3]), kept, first["over"] is not None)
+
+
+def encode_row(row: LedgerRow, sections: Sequence[Section], prefix: str = "") -> str:
+    """ROW as one line of a shard."""
+    data = {
+        "st": row.state,
+        "p": None if row.progress is None else _progress(row.progress, sections),
+        "r": {k: [r.value, r.problem, r.present, r.elsewhere] for k, r in row.records.items()},
+        "f": row.figure,
+        "fp": _footprint(row.footprint),
+        "h": row.held,
+        "u": row.unchanged,
+    }
+    text = json.dumps(data, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
+    return f"{row.iid} {row.key.removeprefix(prefix)} {text.translate(_ESCAPED)}"
+
+
+def decode_row(line: str, sections: Sequence[Section], prefix: str = "") -> LedgerRow | None:
+    """The row LINE holds; None when it cannot be read (a person's edit, another version)."""
+    match = _ROW.match(line)
+    if match is None:
+        return None
+    try:
+        data = json.loads(match[3])
+        records = {str(k): Recorded(str(k), *v) for k, v in data["r"].items()}
+        progress = None if data["p"] is None else _read_progress(data["p"], sections)
+        return LedgerRow(
+            int(match[1]),
+            prefix + match[2],
+            str(data["st"]),
+            progress,
+            _read_footprint(data["fp"]),
+            records,
+            data["f"],
+            bool(data["h"]),
+            bool(data["u"]),
+        )
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, pydantic.ValidationError):
+        return None
+
+
+def _footprint(footprint: Footprint) -> list[Any]:
+    f = footprint
+    return [
+        f.key,
+        f.first_line_key,
+        f.by_tool,
+        list(f.labels),
+        f.moved_to,
+        f.confidential,
+        f.state,
+        f.title,
+        f.blocks,
+    ]
+
+
+def _read_footprint(data: list[Any]) -> Footprint:
+    key, first, by_tool, labels, moved_to, confidential, state, title, blocks = data
+    return Footprint(
+        key, first, by_tool, tuple(labels), moved_to, confidential, state, title, blocks
+    )
+
+
+def _section(section: Section, sections: Sequence[Section]) -> int | dict[str, Any]:
+    """A section by its place in the program's SECTIONS, or whole (one no longer there)."""
+    return sections.index(section) if section in sections else section.model_dump()
+
+
+def _read_section(data: int | dict[str, Any], sections: Sequence[Section]) -> Section:
+    if isinstance(data, int):
+        return sections[data]
+    return Section.model_validate(data)
+
+
+def _progress(progress: Progress, sections: Sequence[Section]) -> dict[str, Any]:
+    phase = progress.current_phase
+    return {
+        "s": [
+            [
+                _section(s.section, sections),
+                s.tasks.count,
+                s.tasks.completed_count,
+                s.found,
+                s.applicable,
+            ]
+            for s in progress.sections
+        ],
+        "o": [progress.overall.count, progress.overall.completed_count],
+        "c": None if phase is None else _section(phase, sections),
+        "t": progress.status.value,
+        "un": list(progress.unread),
+        "l": None if progress.late is None else [progress.late[0], progress.late[1].isoformat()],
+        "hd": list(progress.hidden),
+    }
+
+
+def _read_progress(data: dict[str, Any], sections: Sequence[Section]) -> Progress:
+    parts = tuple(
+        SectionProgress(
+            _read_section(s, sections), TaskCount(count, done), bool(found), bool(applies)
+        )
+        for s, count, done, found, applies in data["s"]
+    )
+    late = None if data["l"] is None else (str(data["l"][0]), dt.date.fromisoformat(data["l"][1]))
+    return Progress(
+        parts,
+        TaskCount(*data["o"]),
+        None if data["c"] is None else _read_section(data["c"], sections),
+        Status(data["t"]),
+        tuple(data["un"]),
+        late,
+        tuple(data["hd"]),
+    )

@@ -1,0 +1,174 @@
+"""The ledger's rows (rowledger.py): every issue of the shipped programs, measured as a plan
+measures it, reads back from its shard exactly as it was; what people type in an issue
+cannot end the shard's hidden comment, mention anyone or run a quick action; a shard a
+person edited, or one written for another list of sections, is not read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from automation import rowledger
+from automation.blocks import record_specs
+from automation.checklist import TaskCount
+from automation.config.models import Section
+from automation.locality import Footprint
+from automation.progress import Progress, SectionProgress, Status, measure
+from automation.records import Recorded, read_records
+from automation.rowledger import (
+    LedgerRow,
+    decode_row,
+    encode_row,
+    read_shard,
+    shard_content,
+    shard_count,
+    shard_of,
+)
+from automation.run import prepare
+from tests.conftest import REPO
+from tests.memory import memory_for, run_apply
+from tests.unit.test_hostile_values import HOSTILE
+
+DAY = dt.date(2026, 12, 7)
+SECTIONS = (Section(heading="One"), Section(heading="Two", ongoing=True))
+PREFIX = "demo/"
+
+
+def _row(iid: int = 7, **changed: object) -> LedgerRow:
+    progress = Progress(
+        (SectionProgress(SECTIONS[0], TaskCount(3, 1), True),),
+        TaskCount(3, 1),
+        SECTIONS[0],
+        Status.IN_PROGRESS,
+    )
+    footprint = Footprint(
+        f"demo/c1/p{iid}",
+        f"demo/c1/p{iid}",
+        True,
+        ("program::demo",),
+        None,
+        False,
+        "opened",
+        "t",
+        "b",
+    )
+    fields: dict[str, object] = {
+        "iid": iid,
+        "key": f"demo/c1/p{iid}",
+        "state": "opened",
+        "progress": progress,
+        "footprint": footprint,
+    }
+    return LedgerRow(**{**fields, **changed})  # type: ignore[arg-type]
+
+
+def _again(row: LedgerRow) -> LedgerRow | None:
+    return decode_row(encode_row(row, SECTIONS, PREFIX), SECTIONS, PREFIX)
+
+
+def test_every_shipped_issue_reads_back_as_it_was_measured(tmp_path: Path) -> None:
+    for part in ("config", "templates"):
+        shutil.copytree(REPO / part, tmp_path / part)
+    prepared = prepare(tmp_path / "config", tmp_path / "templates", DAY)
+    tracker = memory_for(prepared)
+    run_apply(prepared, tracker, DAY)
+    rows = 0
+    for desired in prepared.programs:
+        program = desired.program
+        for issue in tracker.all_issues():
+            item = desired.by_key.get(str(issue.key))
+            if item is None:
+                continue
+            progress = measure(issue.description, program, item.due_date, DAY, item.sections)
+            records = read_records(issue.description, record_specs(program))
+            row = LedgerRow(
+                issue.iid, item.key, issue.state, progress, Footprint.of(issue), records, 40
+            )
+            line = encode_row(row, program.sections, f"{program.id}/")
+            assert decode_row(line, program.sections, f"{program.id}/") == row
+            rows += 1
+    assert rows >= 40  # every shipped program's participants, accounts and pairs
+
+
+@pytest.mark.parametrize("typed", [*HOSTILE, "-->", "--!>", "\n/close\n", "@everyone"])
+def test_what_a_person_typed_reads_back_and_stays_inert(typed: str) -> None:
+    records = {"Score": Recorded("Score", None, f"`{typed}` is not a number", True)}
+    # a section the program no longer has (its heading as configuration allowed it)
+    gone = Section(heading=f"Dropped {typed}".replace("\n", " ").strip(), label="Dropped")
+    progress = Progress(
+        (SectionProgress(gone, TaskCount(1, 0), True),),
+        TaskCount(1, 0),
+        gone,
+        Status.OVERDUE,
+        unread=(f"Score: {typed}",),
+        late=(f"Dropped {typed}", DAY),
+        hidden=(typed,),
+    )
+    row = _row(records=records, progress=progress, figure=55, held=True, unchanged=True)
+    assert _again(row) == row
+    content = shard_content([row], SECTIONS, (0, 1), PREFIX)
+    lines = content.split("\n")
+    assert content.count("-->") == 1 and lines[-2] == "-->"
+    assert "@" not in content and "<" not in "\n".join(lines[1:-2])
+    assert not any(line.lstrip().startswith("/") for line in lines)
+    assert content.isascii()
+
+
+def test_a_shard_reads_back_its_rows_and_its_place() -> None:
+    rows = [_row(iid) for iid in (12, 3, 40)]
+    content = shard_content(rows, SECTIONS, (2, 4), PREFIX)
+    shard = read_shard(content, SECTIONS, PREFIX)
+    assert shard is not None and (shard.number, shard.shards, shard.overflow) == (2, 4, False)
+    assert shard.rows == {row.key: row for row in rows}
+    assert [line.split(" ")[0] for line in content.split("\n")[2:5]] == ["3", "12", "40"]
+
+
+def test_a_shard_past_its_limit_holds_no_rows_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rowledger, "SHARD_LIMIT", 500)
+    shard = read_shard(shard_content([_row(i) for i in range(5)], SECTIONS, (0, 1)), SECTIONS)
+    assert shard is not None and shard.overflow and not shard.rows
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda t: t.replace('"st":"opened"', '"st":"opened",'),  # broken JSON
+        lambda t: t.replace('"u":false', '"u":false,"x":[1]').replace('"fp":[', '"fp":[1,'),
+        lambda t: t.replace("sections=2", "sections=3"),  # written for other sections
+        lambda t: t.replace("Rows of", "Rows for"),  # its header typed over
+        lambda t: t.replace("\n-->", ""),  # its end deleted
+        lambda t: t.replace("7 c1/p7", "7 C1 p7"),  # a key no key can be
+        lambda t: t.replace('"r":{}', '"r":[]'),
+        lambda t: t.replace('"t":"in progress"', '"t":"finished"'),
+    ],
+)
+def test_a_shard_a_person_changed_is_not_read(edit: object) -> None:
+    content = shard_content([_row()], SECTIONS, (0, 1), PREFIX)
+    changed = edit(content)  # type: ignore[operator]
+    assert changed != content
+    assert read_shard(changed, SECTIONS, PREFIX) is None
+
+
+@pytest.mark.parametrize("issues", [0, 299, 300, 384, 385, 1000, 3000, 10_000])
+def test_shards_are_a_power_of_two_of_about_96_rows(issues: int) -> None:
+    shards = shard_count(issues)
+    if issues < rowledger.LEDGER_MIN:
+        assert shards == 0
+        return
+    assert shards & (shards - 1) == 0
+    assert issues / shards <= rowledger.ROWS_PER_SHARD < issues / (shards / 2)
+
+
+def test_keys_spread_over_every_shard_the_same_way_each_time() -> None:
+    keys = [f"sales-onboarding/2027-{random.Random(n).randrange(10**6)}" for n in range(2000)]
+    placed = [shard_of(key, 16) for key in keys]
+    assert placed == [shard_of(key, 16) for key in keys]
+    counts = [placed.count(n) for n in range(16)]
+    assert min(counts) > 2000 / 16 / 2  # none empty, none holding twice its share
+    assert max(counts) < 2000 / 16 * 2
