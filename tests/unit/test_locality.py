@@ -2,7 +2,8 @@
 checked against the full plan: the shipped programs are synced until nothing is left to do,
 then a person changes one issue in one of the ways people do, and the whole program is
 planned again. When `local_change` calls the change local, the full plan may write only that
-issue and its `dependents`, fail nothing and create nothing; a tick must be local."""
+issue and its `dependents`, fail nothing and create nothing; a tick must be local. The same
+holds on days through a year of ticks (groups starting and ending, checkpoints, accounts)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from tests.conftest import REPO
 from tests.memory import MemoryTracker, memory_for, run_apply
 
 DAY = dt.date(2026, 12, 7)
+YEAR = [dt.date(2027, 1, 18), dt.date(2027, 3, 15), dt.date(2027, 6, 14), dt.date(2027, 10, 4)]
 Edit = Callable[[MemoryTracker, ObservedIssue, random.Random], None]
 
 
@@ -127,9 +129,9 @@ def synced(tmp_path_factory: pytest.TempPathFactory) -> tuple[Prepared, MemoryTr
     return prepared, tracker
 
 
-def _quiet(prepared: Prepared, tracker: MemoryTracker) -> list[DesiredProgram]:
+def _quiet(prepared: Prepared, tracker: MemoryTracker, day: dt.date = DAY) -> list[DesiredProgram]:
     """The programs whose plan is empty and says nothing (section 1, invariant B)."""
-    plan = make_plan(prepared, tracker, DAY)
+    plan = make_plan(prepared, tracker, day)
     assert not plan.actions and not plan.failures, plan
     return [d for d in prepared.programs if d.program.id not in plan.warned]
 
@@ -142,18 +144,15 @@ def _written(plan_actions: tuple[object, ...]) -> set[str]:
     return {str(getattr(a, "key", "")) for a in plan_actions if getattr(a, "iid", None)}
 
 
-@pytest.mark.parametrize("name", sorted(EDITS))
-def test_a_change_called_local_moves_only_its_issue_and_dependents(
-    synced: tuple[Prepared, MemoryTracker], name: str
-) -> None:
-    prepared, before = synced
-    quiet = _quiet(prepared, before)
-    assert len(quiet) >= 2  # the shipped programs without standing warnings
-    rng = random.Random(name)
+def _only_local_writes(prepared: Prepared, before: MemoryTracker, day: dt.date, name: str) -> int:
+    """Each quiet program's issues changed one at a time by the edit NAME (every issue, or
+    three): where `local_change` calls it local, the full plan writes that issue and its
+    dependents alone. How many of those plans wrote something."""
+    rng = random.Random(f"{name} {day}")
     writes = 0
-    for desired in quiet:
+    for desired in _quiet(prepared, before, day):
         tracked = _tracked(desired, before)
-        for issue in tracked if name in EVERY else rng.sample(tracked, 3):
+        for issue in tracked if name in EVERY else rng.sample(tracked, min(3, len(tracked))):
             tracker = copy.deepcopy(before)
             EDITS[name](tracker, issue, rng)
             after = tracker.get_issue(issue.iid)
@@ -163,14 +162,57 @@ def test_a_change_called_local_moves_only_its_issue_and_dependents(
                 assert reason is None, (name, issue.key)
             if reason is not None:
                 continue
-            plan = make_plan(prepared, tracker, DAY)
+            plan = make_plan(prepared, tracker, day)
             allowed = {issue.key, *dependents(desired, [str(issue.key)])}
-            assert _written(plan.actions) <= allowed, (name, issue.key)
-            assert not plan.failures, (name, issue.key)
+            assert _written(plan.actions) <= allowed, (name, day, issue.key)
+            assert not plan.failures, (name, day, issue.key)
             assert not any(isinstance(a, CreateIssue | CreateEpic) for a in plan.actions)
             writes += bool(plan.actions)
+    return writes
+
+
+@pytest.mark.heavy
+@pytest.mark.parametrize("name", sorted(EDITS))
+def test_a_change_called_local_moves_only_its_issue_and_dependents(
+    synced: tuple[Prepared, MemoryTracker], name: str
+) -> None:
+    prepared, before = synced
+    assert len(_quiet(prepared, before)) >= 2  # the shipped programs without standing warnings
+    writes = _only_local_writes(prepared, before, DAY, name)
     if name in EVERY:  # not a test of nothing: ticks are planned (optional ones are not)
         assert writes
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Prepared, MemoryTracker, dt.date]]:
+    """The shipped programs through a year: a month or two of ticks (a third of the open
+    boxes), then runs until nothing is left to do, on each of these days."""
+    root = tmp_path_factory.mktemp("year")
+    for part in ("config", "templates"):
+        shutil.copytree(REPO / part, root / part)
+    rng = random.Random(7)
+    tracker: MemoryTracker | None = None
+    states = []
+    for day in YEAR:
+        prepared = prepare(root / "config", root / "templates", day)
+        tracker = tracker or memory_for(prepared)
+        for issue in tracker.all_issues():
+            for _ in range(issue.description.count("- [ ]") // 3):
+                tick(tracker, issue, rng)
+        run_apply(prepared, tracker, day)
+        run_apply(prepared, tracker, day)
+        states.append((prepared, copy.deepcopy(tracker), day))
+    return states
+
+
+@pytest.mark.heavy
+@pytest.mark.parametrize("name", sorted(LOCAL))
+@pytest.mark.parametrize("when", range(len(YEAR)))
+def test_local_changes_stay_local_through_a_year(
+    year: list[tuple[Prepared, MemoryTracker, dt.date]], name: str, when: int
+) -> None:
+    prepared, tracker, day = year[when]
+    _only_local_writes(prepared, tracker, day, name)
 
 
 def test_a_tick_is_local_and_writes_its_issue_and_rollups(
