@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from automation.actions import (
     Action,
@@ -51,7 +51,7 @@ from automation.duedates import (
 from automation.edits import BlockTexts, Edits, apply_edits, kept_differs
 from automation.epics import plan_epics, plan_links
 from automation.errors import ItemError
-from automation.identity import resolve
+from automation.identity import Resolved, resolve
 from automation.items import ObservedIssue
 from automation.keptlines import marked, typed
 from automation.lifecycle import (
@@ -96,15 +96,88 @@ from automation.renames import (
     username_changes,
 )
 from automation.rollups import plan_figures, plan_rollups
+from automation.rowledger import NOTHING_KEPT, LedgerRow, cross_read_blocks, ledger_row
 
 COMPLETION_MARKER = "<!-- automation:note completion -->"
 
 
+@dataclass(frozen=True)
+class _Stage:
+    """A program's plan up to its program-level outputs: what resolving, the lifecycle and each
+    tracked issue's own plan gave."""
+
+    desired: DesiredProgram
+    resolved: Resolved
+    matched: Plan
+    held: Held
+    after: Mapping[str, ObservedIssue]
+    ctx: ProgramContext
+    tracked: list[tuple[Plan, RollupRow | None]]
+
+
 def plan_program(
-    desired: DesiredProgram, observed: Observed, blocks: Blocks, today: dt.date
+    desired: DesiredProgram,
+    observed: Observed,
+    blocks: Blocks,
+    today: dt.date,
+    kept: Mapping[str, LedgerRow] = NOTHING_KEPT,
 ) -> Plan:
     """The writes that make one program's issues, labels, rollup and epics (or links) match
-    the configuration."""
+    the configuration. KEPT: rows of a program's ledger (rowledger.py) for the issues OBSERVED
+    holds only as the stubs made from them, which are not planned again (docs/
+    incremental-planning.md; the full plan of the real issues must be the same)."""
+    stage = _stage(desired, observed, blocks, today, kept)
+    if isinstance(stage, Plan):
+        return stage
+    desired, resolved, held, ctx = stage.desired, stage.resolved, stage.held, stage.ctx
+    program, found = desired.program, resolved.found
+    rows = [(item, row) for item, (_, row) in zip(desired.issues, stage.tracked, strict=True)]
+    planned = combine(
+        [
+            stage.matched,
+            ctx.departed.plan,
+            ctx.migrations.plan,
+            *(plan for plan, _ in stage.tracked),
+            plan_rollups(resolved, rows, ctx) if not held.keys else Plan(),  # kept meanwhile
+            plan_figures(found, observed.issues, ctx),
+        ]
+    )
+    planned = replace(planned, warnings=_said_together(planned.warnings))
+    planned += Plan(warnings=dates_moved(program, planned.actions, found, desired.by_key))
+    planned += Plan(warnings=moved_far(program, planned.actions))
+    planned += Plan(warnings=_typed_moved(planned.actions))
+    planned = said_public(program.id, planned)
+    if observed.epics is None:
+        created = frozenset(a.issue.key for a in planned.actions if isinstance(a, CreateIssue))
+        return planned + plan_links(desired, found, observed.tracking_links, created)
+    return plan_epics(planned, desired, stage.after, observed, held.keys)
+
+
+def ledger_rows(
+    desired: DesiredProgram, observed: Observed, blocks: Blocks, today: dt.date
+) -> dict[str, LedgerRow]:
+    """The ledger's row of each tracked issue OBSERVED holds, by key, as the program's plan
+    reads it (a plan with nothing to write leaves each issue as it reads); none when the
+    program's calendar changed."""
+    stage = _stage(desired, observed, blocks, today, NOTHING_KEPT)
+    if isinstance(stage, Plan):
+        return {}
+    found, names = stage.resolved.found, cross_read_blocks(stage.desired)
+    return {
+        item.key: ledger_row(found[item.key], row, row.progress, plan.unchanged, names)
+        for item, (plan, row) in zip(stage.desired.issues, stage.tracked, strict=True)
+        if row is not None and row.progress is not None and item.key in found
+    }
+
+
+def _stage(
+    desired: DesiredProgram,
+    observed: Observed,
+    blocks: Blocks,
+    today: dt.date,
+    kept: Mapping[str, LedgerRow],
+) -> _Stage | Plan:
+    """The plan's first part; the failures alone when the program's calendar changed."""
     desired = without_time_away(desired, observed.issues, today)
     desired = in_former_groups(desired, observed.issues, today)
     desired = with_groups_in_use(desired, observed.issues)
@@ -114,24 +187,8 @@ def plan_program(
         for spec in label_specs(program)
         if spec.name not in observed.labels
     )
-    wanted = [item.key for item in desired.every_issue()]
     years = moved_periods(desired.issues, observed.issues)
-    renamed = {
-        **moved(program, (i.key for i in observed.issues), desired.moves, frozenset(wanted)),
-        **aliases(desired.every_issue()),
-        **years,
-    }
-    resolved = resolve(
-        observed.issues,
-        wanted,
-        desired.tracking.key,
-        observed.fetched,
-        program_label(program),
-        aliases=renamed,
-        titles=desired.titles(),
-        others=observed.others(public=not program.is_confidential),
-        hidden=program.outputs_hidden,
-    )
+    resolved, renamed = _resolve(desired, observed, years)
     refused = _calendar_changed(desired, observed.issues)
     if refused.failures:
         return refused
@@ -161,8 +218,10 @@ def plan_program(
     )
     found = resolved.found
     after = _as_reopened(desired, found, today)  # a person back: an open issue from now
-    migrations = migrate(desired, after, today, due_after)
-    measured = with_endings(desired, _measure_all(desired, after, today, migrations), today)
+    stubs = {k: row for k, row in kept.items() if k in found and found[k].iid == row.iid}
+    live = {k: issue for k, issue in after.items() if k not in stubs}
+    migrations = migrate(desired, live, today, due_after)
+    measured = with_endings(desired, _measure_all(desired, after, today, migrations, stubs), today)
     ctx = ProgramContext(
         desired,
         blocks,
@@ -175,27 +234,45 @@ def plan_program(
         departed,
         several=observed.epics is not None,
     )
-    tracked = [_plan_tracked(item, found.get(item.key), ctx) for item in desired.issues]
-    rows = [(item, row) for item, (_, row) in zip(desired.issues, tracked, strict=True)]
-    planned = combine(
-        [
-            matched,
-            departed.plan,
-            migrations.plan,
-            *(plan for plan, _ in tracked),
-            plan_rollups(resolved, rows, ctx) if not held.keys else Plan(),  # kept meanwhile
-            plan_figures(found, observed.issues, ctx),
-        ]
+    tracked = [
+        _kept(item, found[item.key], stubs[item.key])
+        if item.key in stubs
+        else _plan_tracked(item, found.get(item.key), ctx)
+        for item in desired.issues
+    ]
+    return _Stage(desired, resolved, matched, held, after, ctx, tracked)
+
+
+def _resolve(
+    desired: DesiredProgram, observed: Observed, years: Mapping[str, str]
+) -> tuple[Resolved, dict[str, str]]:
+    """Which issue is each item's, and the keys items were known by (renames.py)."""
+    program = desired.program
+    wanted = [item.key for item in desired.every_issue()]
+    renamed = {
+        **moved(program, (i.key for i in observed.issues), desired.moves, frozenset(wanted)),
+        **aliases(desired.every_issue()),
+        **years,
+    }
+    resolved = resolve(
+        observed.issues,
+        wanted,
+        desired.tracking.key,
+        observed.fetched,
+        program_label(program),
+        aliases=renamed,
+        titles=desired.titles(),
+        others=observed.others(public=not program.is_confidential),
+        hidden=program.outputs_hidden,
     )
-    planned = replace(planned, warnings=_said_together(planned.warnings))
-    planned += Plan(warnings=dates_moved(program, planned.actions, found, desired.by_key))
-    planned += Plan(warnings=moved_far(program, planned.actions))
-    planned += Plan(warnings=_typed_moved(planned.actions))
-    planned = said_public(program.id, planned)
-    if observed.epics is None:
-        created = frozenset(a.issue.key for a in planned.actions if isinstance(a, CreateIssue))
-        return planned + plan_links(desired, found, observed.tracking_links, created)
-    return plan_epics(planned, desired, after, observed, held.keys)
+    return resolved, renamed
+
+
+def _kept(item: DesiredIssue, stub: ObservedIssue, row: LedgerRow) -> tuple[Plan, RollupRow]:
+    """An issue that did not change since its ledger row was written: nothing to write, its
+    rollup row as the row holds it."""
+    kept = RollupRow(stub.reference, item.subject, item.group, row.progress, row.state, row.records)
+    return Plan(unchanged=row.unchanged), kept
 
 
 def calendar_refused(desired: DesiredProgram, found: Iterable[ObservedIssue]) -> bool:
@@ -242,6 +319,7 @@ def _measure_all(
     found: Mapping[str, ObservedIssue],
     today: dt.date,
     migrations: Migrations,
+    stubs: Mapping[str, LedgerRow] = NOTHING_KEPT,
 ) -> dict[str, Measured]:
     """Progress and recorded values of every tracked issue that exists (FOUND: in the state
     the plan leaves it), by key (with the template tasks it gets added). A closed issue is
@@ -251,7 +329,10 @@ def _measure_all(
     specs = record_specs(desired.program)
     for item in desired.issues:
         issue = found.get(item.key)
-        if issue is not None:
+        row = stubs.get(item.key)
+        if issue is not None and row is not None:  # as its ledger row holds it
+            measured[item.key] = Measured(issue, row.progress, row.records)
+        elif issue is not None:
             text = migrations.text(item.key, issue.description)
             # configuration may move the due date in this plan
             due = due_after(item, issue) if issue.state == "opened" else None

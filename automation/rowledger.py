@@ -22,15 +22,30 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
 import pydantic
 
+from automation.blocks import COMPLETION_BLOCK, RollupRow
 from automation.checklist import TaskCount
 from automation.config.models import Section
+from automation.desired import DesiredProgram
+from automation.duedates import DUE_BLOCK
+from automation.errors import ItemError
+from automation.index import INDEX_BLOCK, KEYS_BLOCK
+from automation.items import ObservedIssue
+from automation.lifecycle import ENDED_BLOCK, WITHDRAWN_BLOCK
 from automation.locality import Footprint
-from automation.markers import KEY_PATTERN
+from automation.markers import (
+    KEY_PATTERN,
+    begin_marker,
+    block_content,
+    end_marker,
+    find_key,
+    identity_marker,
+)
 from automation.progress import Progress, SectionProgress, Status
 from automation.records import Recorded
 
@@ -46,17 +61,56 @@ _ESCAPED = {ord(c): f"\\u{ord(c):04x}" for c in "<>&@"}
 
 @dataclass(frozen=True)
 class LedgerRow:
-    """One issue as the program's other outputs need it, as a plan leaves it."""
+    """One issue as the program's other outputs need it, as a plan leaves it: its rollup
+    row's figures, its footprint, and the stub of it that other issues' plans read instead
+    of the issue (what they read of it, and nothing else: `stub_of`)."""
 
     iid: int
     key: str
     state: str  # the row's state (opened, closed) once the plan is carried out
-    progress: Progress | None  # None: not measured
+    progress: Progress
     footprint: Footprint
+    stub: ObservedIssue
     records: Mapping[str, Recorded] = field(default_factory=dict)
-    figure: int | None = None  # its completion as a plan-style issue's line shows it
-    held: bool = False  # kept in the group its block names (pruned.py)
-    unchanged: bool = False  # counted among the issues a quiet plan leaves as they are
+    unchanged: int = 0  # counted among the issues a quiet plan leaves as they are
+
+
+NOTHING_KEPT: Mapping[str, LedgerRow] = MappingProxyType({})
+
+
+def cross_read_blocks(desired: DesiredProgram) -> tuple[str, ...]:
+    """The tool's blocks that other issues' plans read (docs/incremental-planning.md,
+    section 2): the time-away, due, end and completion records, an index, the group."""
+    group = (desired.course.group_block,) if desired.course.group_block else ()
+    blocks = (WITHDRAWN_BLOCK, DUE_BLOCK, ENDED_BLOCK, COMPLETION_BLOCK, INDEX_BLOCK, KEYS_BLOCK)
+    return (*blocks, *group)
+
+
+def stub_of(issue: ObservedIssue, blocks: Sequence[str]) -> ObservedIssue:
+    """ISSUE as other issues' plans read it: its key line and its BLOCKS alone in its text
+    (a damaged block is kept whole: nothing else of the text is)."""
+    key = find_key(issue.description)
+    parts = [identity_marker(key)] if key else []
+    for name in blocks:
+        try:
+            content = block_content(issue.description, name)
+        except ItemError:
+            parts.append(issue.description)
+            break
+        if content is not None:
+            parts.append(f"{begin_marker(name)}\n{content}{end_marker(name)}")
+    return replace(issue, description="\n".join(parts) + "\n")
+
+
+def ledger_row(
+    issue: ObservedIssue, row: RollupRow, progress: Progress, unchanged: int, blocks: Sequence[str]
+) -> LedgerRow:
+    """ISSUE's row: its rollup ROW (measured: PROGRESS) and the count of unchanged issues its
+    plan gave."""
+    stub, footprint = stub_of(issue, blocks), Footprint.of(issue)
+    return LedgerRow(
+        issue.iid, str(issue.key), row.state, progress, footprint, stub, row.records, unchanged
+    )
 
 
 @dataclass(frozen=True)
@@ -118,11 +172,10 @@ def encode_row(row: LedgerRow, sections: Sequence[Section], prefix: str = "") ->
     """ROW as one line of a shard."""
     data = {
         "st": row.state,
-        "p": None if row.progress is None else _progress(row.progress, sections),
+        "p": _progress(row.progress, sections),
+        "i": _stub(row.stub),
         "r": {k: [r.value, r.problem, r.present, r.elsewhere] for k, r in row.records.items()},
-        "f": row.figure,
         "fp": _footprint(row.footprint),
-        "h": row.held,
         "u": row.unchanged,
     }
     text = json.dumps(data, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
@@ -136,21 +189,53 @@ def decode_row(line: str, sections: Sequence[Section], prefix: str = "") -> Ledg
         return None
     try:
         data = json.loads(match[3])
-        records = {str(k): Recorded(str(k), *v) for k, v in data["r"].items()}
-        progress = None if data["p"] is None else _read_progress(data["p"], sections)
+        iid, records = int(match[1]), {str(k): Recorded(str(k), *v) for k, v in data["r"].items()}
         return LedgerRow(
-            int(match[1]),
+            iid,
             prefix + match[2],
             str(data["st"]),
-            progress,
+            _read_progress(data["p"], sections),
             _read_footprint(data["fp"]),
+            _read_stub(iid, data["i"]),
             records,
-            data["f"],
-            bool(data["h"]),
-            bool(data["u"]),
+            int(data["u"]),
         )
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, pydantic.ValidationError):
         return None
+
+
+_STUB = (
+    "title",
+    "description",
+    "labels",
+    "state",
+    "assignees",
+    "confidential",
+    "web_url",
+    "id",
+    "epic",
+    "by_tool",
+    "author",
+    "moved_to",
+    "epic_known",
+    "issue_type",
+    "epic_elsewhere",
+)
+
+
+def _stub(stub: ObservedIssue) -> dict[str, Any]:
+    data = {name: getattr(stub, name) for name in _STUB}
+    return {**data, "due_date": None if stub.due_date is None else stub.due_date.isoformat()}
+
+
+def _read_stub(iid: int, data: dict[str, Any]) -> ObservedIssue:
+    values = {name: data[name] for name in _STUB}
+    for name in ("labels", "assignees"):
+        values[name] = tuple(str(v) for v in values[name])
+    if values["epic_elsewhere"] is not None:
+        values["epic_elsewhere"] = tuple(values["epic_elsewhere"])
+    due = None if data["due_date"] is None else dt.date.fromisoformat(data["due_date"])
+    return ObservedIssue(iid=iid, due_date=due, **values)
 
 
 def _footprint(footprint: Footprint) -> list[Any]:

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from automation import rowledger
-from automation.blocks import record_specs
 from automation.checklist import TaskCount
 from automation.config.models import Section
+from automation.items import ObservedIssue
 from automation.locality import Footprint
-from automation.progress import Progress, SectionProgress, Status, measure
-from automation.records import Recorded, read_records
+from automation.planner import ledger_rows
+from automation.progress import Progress, SectionProgress, Status
+from automation.records import Recorded
 from automation.rowledger import (
     LedgerRow,
     decode_row,
@@ -28,7 +29,7 @@ from automation.rowledger import (
     shard_count,
     shard_of,
 )
-from automation.run import prepare
+from automation.run import observe, prepare
 from tests.conftest import REPO
 from tests.memory import memory_for, run_apply
 from tests.unit.test_hostile_values import HOSTILE
@@ -56,12 +57,14 @@ def _row(iid: int = 7, **changed: object) -> LedgerRow:
         "t",
         "b",
     )
+    stub = ObservedIssue(iid, "P", f"<!-- automation:key=demo/c1/p{iid} -->\n", ("program::demo",))
     fields: dict[str, object] = {
         "iid": iid,
         "key": f"demo/c1/p{iid}",
         "state": "opened",
         "progress": progress,
         "footprint": footprint,
+        "stub": stub,
     }
     return LedgerRow(**{**fields, **changed})  # type: ignore[arg-type]
 
@@ -70,26 +73,20 @@ def _again(row: LedgerRow) -> LedgerRow | None:
     return decode_row(encode_row(row, SECTIONS, PREFIX), SECTIONS, PREFIX)
 
 
-def test_every_shipped_issue_reads_back_as_it_was_measured(tmp_path: Path) -> None:
+def test_every_shipped_issue_reads_back_as_its_plan_read_it(tmp_path: Path) -> None:
     for part in ("config", "templates"):
         shutil.copytree(REPO / part, tmp_path / part)
     prepared = prepare(tmp_path / "config", tmp_path / "templates", DAY)
     tracker = memory_for(prepared)
     run_apply(prepared, tracker, DAY)
+    labels, epics = tracker.label_names(), tracker.epics_available()
     rows = 0
     for desired in prepared.programs:
-        program = desired.program
-        for issue in tracker.all_issues():
-            item = desired.by_key.get(str(issue.key))
-            if item is None:
-                continue
-            progress = measure(issue.description, program, item.due_date, DAY, item.sections)
-            records = read_records(issue.description, record_specs(program))
-            row = LedgerRow(
-                issue.iid, item.key, issue.state, progress, Footprint.of(issue), records, 40
-            )
-            line = encode_row(row, program.sections, f"{program.id}/")
-            assert decode_row(line, program.sections, f"{program.id}/") == row
+        observed = observe(tracker, desired, labels, epics)
+        prefix, sections = f"{desired.program.id}/", desired.program.sections
+        for row in ledger_rows(desired, observed, prepared.blocks, DAY).values():
+            assert decode_row(encode_row(row, sections, prefix), sections, prefix) == row
+            assert row.stub.key == row.key and row.stub.title == tracker.issues[row.iid].title
             rows += 1
     assert rows >= 40  # every shipped program's participants, accounts and pairs
 
@@ -108,7 +105,8 @@ def test_what_a_person_typed_reads_back_and_stays_inert(typed: str) -> None:
         late=(f"Dropped {typed}", DAY),
         hidden=(typed,),
     )
-    row = _row(records=records, progress=progress, figure=55, held=True, unchanged=True)
+    stub = ObservedIssue(7, f"Title {typed}", f"<!-- automation:key=demo/c1/p7 -->\n{typed}\n", ())
+    row = _row(records=records, progress=progress, stub=stub, unchanged=1)
     assert _again(row) == row
     content = shard_content([row], SECTIONS, (0, 1), PREFIX)
     lines = content.split("\n")
@@ -139,7 +137,7 @@ def test_a_shard_past_its_limit_holds_no_rows_and_says_so(
     "edit",
     [
         lambda t: t.replace('"st":"opened"', '"st":"opened",'),  # broken JSON
-        lambda t: t.replace('"u":false', '"u":false,"x":[1]').replace('"fp":[', '"fp":[1,'),
+        lambda t: t.replace('"u":0', '"u":0,"x":[1]').replace('"fp":[', '"fp":[1,'),
         lambda t: t.replace("sections=2", "sections=3"),  # written for other sections
         lambda t: t.replace("Rows of", "Rows for"),  # its header typed over
         lambda t: t.replace("\n-->", ""),  # its end deleted
