@@ -96,7 +96,7 @@ from automation.renames import (
     username_changes,
 )
 from automation.rollups import plan_figures, plan_rollups
-from automation.rowledger import NOTHING_KEPT, LedgerRow, cross_read_blocks, ledger_row
+from automation.rowledger import NOTHING_KEPT, LedgerRow, as_left, cross_read_blocks, ledger_row
 
 COMPLETION_MARKER = "<!-- automation:note completion -->"
 
@@ -126,9 +126,39 @@ def plan_program(
     the configuration. KEPT: rows of a program's ledger (rowledger.py) for the issues OBSERVED
     holds only as the stubs made from them, which are not planned again (docs/
     incremental-planning.md; the full plan of the real issues must be the same)."""
+    return _planned(desired, observed, blocks, today, kept)[0]
+
+
+def ledger_rows(
+    desired: DesiredProgram, observed: Observed, blocks: Blocks, today: dt.date
+) -> dict[str, LedgerRow]:
+    """The ledger's row of each tracked issue OBSERVED holds, by key, as the program's plan
+    leaves it (none when the program's calendar changed)."""
+    plan, stage = _planned(desired, observed, blocks, today, NOTHING_KEPT)
+    if stage is None:
+        return {}
+    found, names = stage.resolved.found, cross_read_blocks(stage.desired)
+    actions: dict[int, list[Action]] = {}
+    for action in plan.actions:
+        actions.setdefault(getattr(action, "iid", None) or 0, []).append(action)
+    return {
+        item.key: ledger_row(as_left(issue, actions.get(issue.iid, ())), row, row.progress, names)
+        for item, (_, row) in zip(stage.desired.issues, stage.tracked, strict=True)
+        if row is not None and row.progress is not None and (issue := found.get(item.key))
+    }
+
+
+def _planned(
+    desired: DesiredProgram,
+    observed: Observed,
+    blocks: Blocks,
+    today: dt.date,
+    kept: Mapping[str, LedgerRow],
+) -> tuple[Plan, _Stage | None]:
+    """The program's plan, and its first part (None when the program's calendar changed)."""
     stage = _stage(desired, observed, blocks, today, kept)
     if isinstance(stage, Plan):
-        return stage
+        return stage, None
     desired, resolved, held, ctx = stage.desired, stage.resolved, stage.held, stage.ctx
     program, found = desired.program, resolved.found
     rows = [(item, row) for item, (_, row) in zip(desired.issues, stage.tracked, strict=True)]
@@ -149,25 +179,8 @@ def plan_program(
     planned = said_public(program.id, planned)
     if observed.epics is None:
         created = frozenset(a.issue.key for a in planned.actions if isinstance(a, CreateIssue))
-        return planned + plan_links(desired, found, observed.tracking_links, created)
-    return plan_epics(planned, desired, stage.after, observed, held.keys)
-
-
-def ledger_rows(
-    desired: DesiredProgram, observed: Observed, blocks: Blocks, today: dt.date
-) -> dict[str, LedgerRow]:
-    """The ledger's row of each tracked issue OBSERVED holds, by key, as the program's plan
-    reads it (a plan with nothing to write leaves each issue as it reads); none when the
-    program's calendar changed."""
-    stage = _stage(desired, observed, blocks, today, NOTHING_KEPT)
-    if isinstance(stage, Plan):
-        return {}
-    found, names = stage.resolved.found, cross_read_blocks(stage.desired)
-    return {
-        item.key: ledger_row(found[item.key], row, row.progress, plan.unchanged, names)
-        for item, (plan, row) in zip(stage.desired.issues, stage.tracked, strict=True)
-        if row is not None and row.progress is not None and item.key in found
-    }
+        return planned + plan_links(desired, found, observed.tracking_links, created), stage
+    return plan_epics(planned, desired, stage.after, observed, held.keys), stage
 
 
 def _stage(
@@ -269,10 +282,11 @@ def _resolve(
 
 
 def _kept(item: DesiredIssue, stub: ObservedIssue, row: LedgerRow) -> tuple[Plan, RollupRow]:
-    """An issue that did not change since its ledger row was written: nothing to write, its
-    rollup row as the row holds it."""
+    """An issue that did not change since its ledger row was written: nothing to write (so it
+    counts as unchanged, as every tracked issue of a quiet plan does), its rollup row as the
+    ledger's row holds it."""
     kept = RollupRow(stub.reference, item.subject, item.group, row.progress, row.state, row.records)
-    return Plan(unchanged=row.unchanged), kept
+    return Plan(unchanged=1), kept
 
 
 def calendar_refused(desired: DesiredProgram, found: Iterable[ObservedIssue]) -> bool:

@@ -28,6 +28,16 @@ from typing import Any
 
 import pydantic
 
+from automation.actions import (
+    Action,
+    AddToEpic,
+    CloseIssue,
+    ReopenIssue,
+    UpdateAssignees,
+    UpdateDescription,
+    UpdateDueDate,
+    UpdateLabels,
+)
 from automation.blocks import COMPLETION_BLOCK, RollupRow
 from automation.checklist import TaskCount
 from automation.config.models import Section
@@ -72,7 +82,6 @@ class LedgerRow:
     footprint: Footprint
     stub: ObservedIssue
     records: Mapping[str, Recorded] = field(default_factory=dict)
-    unchanged: int = 0  # counted among the issues a quiet plan leaves as they are
 
 
 NOTHING_KEPT: Mapping[str, LedgerRow] = MappingProxyType({})
@@ -99,18 +108,50 @@ def stub_of(issue: ObservedIssue, blocks: Sequence[str]) -> ObservedIssue:
             break
         if content is not None:
             parts.append(f"{begin_marker(name)}\n{content}{end_marker(name)}")
-    return replace(issue, description="\n".join(parts) + "\n")
+    # labels in order of name: what trackers give back after a write may be in another
+    labels = tuple(sorted(issue.labels))
+    return replace(issue, description="\n".join(parts) + "\n", labels=labels)
 
 
 def ledger_row(
-    issue: ObservedIssue, row: RollupRow, progress: Progress, unchanged: int, blocks: Sequence[str]
+    issue: ObservedIssue, row: RollupRow, progress: Progress, blocks: Sequence[str]
 ) -> LedgerRow:
-    """ISSUE's row: its rollup ROW (measured: PROGRESS) and the count of unchanged issues its
-    plan gave."""
+    """ISSUE's row (as the plan leaves it: `as_left`), from its rollup ROW (measured: PROGRESS)."""
     stub, footprint = stub_of(issue, blocks), Footprint.of(issue)
-    return LedgerRow(
-        issue.iid, str(issue.key), row.state, progress, footprint, stub, row.records, unchanged
-    )
+    return LedgerRow(issue.iid, str(issue.key), row.state, progress, footprint, stub, row.records)
+
+
+def as_left(issue: ObservedIssue, actions: Iterable[Action]) -> ObservedIssue:
+    """ISSUE as a plan's ACTIONS on it leave it (its description, labels, state, people, due
+    date and epic), so that a row written by a plan that wrote is the row the next, idle
+    plan reads."""
+    for action in actions:
+        issue = _left(issue, action)
+    return issue
+
+
+def _left(issue: ObservedIssue, action: Action) -> ObservedIssue:  # noqa: PLR0911
+    match action:
+        case UpdateDescription(after=text):
+            return replace(issue, description=text)
+        case UpdateLabels(add=add, remove=remove):
+            return replace(issue, labels=_changed(issue.labels, add, remove))
+        case UpdateAssignees(add=add, remove=remove):
+            return replace(issue, assignees=_changed(issue.assignees, add, remove))
+        case UpdateDueDate(after=due):
+            return replace(issue, due_date=due)
+        case CloseIssue():
+            return replace(issue, state="closed")
+        case ReopenIssue():
+            return replace(issue, state="opened")
+        case AddToEpic(epic_iid=epic):
+            return replace(issue, epic=epic, epic_known=True, epic_elsewhere=None)
+    return issue
+
+
+def _changed(names: Sequence[str], add: Sequence[str], remove: Sequence[str]) -> tuple[str, ...]:
+    kept = [name for name in names if name not in remove]
+    return (*kept, *(name for name in add if name not in kept))
 
 
 @dataclass(frozen=True)
@@ -176,7 +217,6 @@ def encode_row(row: LedgerRow, sections: Sequence[Section], prefix: str = "") ->
         "i": _stub(row.stub),
         "r": {k: [r.value, r.problem, r.present, r.elsewhere] for k, r in row.records.items()},
         "fp": _footprint(row.footprint),
-        "u": row.unchanged,
     }
     text = json.dumps(data, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
     return f"{row.iid} {row.key.removeprefix(prefix)} {text.translate(_ESCAPED)}"
@@ -198,7 +238,6 @@ def decode_row(line: str, sections: Sequence[Section], prefix: str = "") -> Ledg
             _read_footprint(data["fp"]),
             _read_stub(iid, data["i"]),
             records,
-            int(data["u"]),
         )
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, pydantic.ValidationError):
         return None

@@ -309,3 +309,25 @@ def test_dependents_are_the_rollups_counters_and_program_issues(
             assert desired.tracking.key in found and item.key not in found
             assert set(item.rollups) <= found
             assert {p.key for p in desired.plans} <= found
+
+
+@pytest.mark.heavy
+@pytest.mark.parametrize("name", ["tick", "tick every box", "untick", "close or reopen"])
+@pytest.mark.parametrize("when", range(len(YEAR)))
+def test_the_rows_a_writing_plan_leaves_are_the_rows_the_next_plan_reads(
+    year: list[tuple[Prepared, MemoryTracker, dt.date]], name: str, when: int
+) -> None:
+    """A plan that writes (a tick: progress block, labels, a close, a note) gives the ledger
+    the rows of its issues as its writes leave them: the next plan, after the run, reads the
+    same, so the ledger is not written again in the round after."""
+    prepared, before, day = year[when]
+    rng = random.Random(f"{name} {day}")
+    for desired in _quiet(prepared, before, day):
+        for issue in rng.sample(_tracked(desired, before), min(4, len(_tracked(desired, before)))):
+            tracker = copy.deepcopy(before)
+            EDITS[name](tracker, issue, rng)
+            seen = observe(tracker, desired, tracker.label_names(), tracker.epics_available())
+            left = ledger_rows(desired, seen, prepared.blocks, day)
+            run_apply(prepared, tracker, day)
+            now = observe(tracker, desired, tracker.label_names(), tracker.epics_available())
+            assert ledger_rows(desired, now, prepared.blocks, day) == left, (name, issue.key)

@@ -106,7 +106,7 @@ def test_what_a_person_typed_reads_back_and_stays_inert(typed: str) -> None:
         hidden=(typed,),
     )
     stub = ObservedIssue(7, f"Title {typed}", f"<!-- automation:key=demo/c1/p7 -->\n{typed}\n", ())
-    row = _row(records=records, progress=progress, stub=stub, unchanged=1)
+    row = _row(records=records, progress=progress, stub=stub)
     assert _again(row) == row
     content = shard_content([row], SECTIONS, (0, 1), PREFIX)
     lines = content.split("\n")
