@@ -16,13 +16,14 @@ from automation.fences import closed_fences
 # what the tool's one-line comments open with (its markers, an ended account plan's
 # `commitment end` line, and a kept block's first line: rendering.KEPT_NOTICE), and its hidden
 # records' first lines: a first line, lines, and `-->` on a line of its own (history.HEADER,
-# index.HEADER, migration's record). A test keeps these in step with every comment the tool
-# writes.
+# index.HEADER, migration's record, a ledger shard's: rowledger.py). A test keeps these in
+# step with every comment the tool writes.
 MARKERS = ("automation:", "commitment end ", "Written by the program ")
 RECORDS = (
     "automation:history-data",
     "Which issue holds which key",
     "The template tasks this issue",
+    "Rows of the program's issues",
 )
 _CUT_KEY = "automation:key="  # a key line cut short is no record (see markers.py)
 

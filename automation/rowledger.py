@@ -63,7 +63,7 @@ LEDGER_MIN = 300  # issues: smaller programs keep no ledger (the size the index 
 ROWS_PER_SHARD = 96  # on average: about 30 KB a shard
 SHARD_LIMIT = 200_000  # characters: a bigger shard holds no rows, and says so
 _VERSION = "v1"
-_HEADER = "<!-- Rows of the program's issues, kept by the program automation; do not edit."
+HEADER = "<!-- Rows of the program's issues, kept by the program automation; do not edit."
 _FIRST = re.compile(rf"^{_VERSION} sections=(\d+) shard=(\d+)/(\d+)(?P<over> overflow)?$")
 _ROW = re.compile(rf"^(\d+) ({KEY_PATTERN}) (\{{.*\}})$")
 _ESCAPED = {ord(c): f"\\u{ord(c):04x}" for c in "<>&@"}
@@ -190,14 +190,14 @@ def shard_content(
     lines = [encode_row(row, sections, prefix) for row in sorted(rows, key=lambda r: r.iid)]
     if sum(len(line) + 1 for line in lines) > SHARD_LIMIT:
         lines, first = [], f"{first} overflow"
-    return "\n".join([_HEADER, first, *lines, "-->"]) + "\n"
+    return "\n".join([HEADER, first, *lines, "-->"]) + "\n"
 
 
 def read_shard(content: str, sections: Sequence[Section], prefix: str = "") -> Shard | None:
     """The shard CONTENT holds (as `shard_content` wrote it, for a program of SECTIONS); None
     when any of it cannot be read, or it was written for another list of sections."""
     lines = content.strip().split("\n")
-    if len(lines) < 3 or lines[0] != _HEADER or lines[-1] != "-->":
+    if len(lines) < 3 or lines[0] != HEADER or lines[-1] != "-->":
         return None
     first = _FIRST.match(lines[1])
     if first is None or int(first[1]) != len(sections):

@@ -19,6 +19,7 @@ from automation.comments import MARKERS, RECORDS, spaced
 from automation.history import HEADER as HISTORY_HEADER
 from automation.index import HEADER as INDEX_HEADER
 from automation.migration import _INTRO
+from automation.rowledger import HEADER as LEDGER_HEADER
 from tests.backends import Backend
 from tests.conftest import REPO, keep_programs
 from tests.e2e.test_contract import by_key, tick
@@ -51,7 +52,7 @@ def test_the_model_of_the_editor_trims_comments_as_gitlabs_spec_shows() -> None:
 
 def test_the_records_the_tool_writes_are_the_ones_it_knows_again() -> None:
     """Each hidden record's first line opens with one of `RECORDS`."""
-    for header in (HISTORY_HEADER, INDEX_HEADER, _INTRO):
+    for header in (HISTORY_HEADER, INDEX_HEADER, LEDGER_HEADER, _INTRO):
         assert header.startswith("<!-- ") and header[5:].startswith(RECORDS), header
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from automation import rowledger
 from automation.checklist import TaskCount
+from automation.comments import spaced
 from automation.config.models import Section
 from automation.items import ObservedIssue
 from automation.locality import Footprint
@@ -31,6 +32,7 @@ from automation.rowledger import (
 )
 from automation.run import observe, prepare
 from tests.conftest import REPO
+from tests.e2e.test_rich_text import rich_text_save
 from tests.memory import memory_for, run_apply
 from tests.unit.test_hostile_values import HOSTILE
 
@@ -123,6 +125,15 @@ def test_a_shard_reads_back_its_rows_and_its_place() -> None:
     assert shard is not None and (shard.number, shard.shards, shard.overflow) == (2, 4, False)
     assert shard.rows == {row.key: row for row in rows}
     assert [line.split(" ")[0] for line in content.split("\n")[2:5]] == ["3", "12", "40"]
+
+
+def test_a_shard_saved_in_the_rich_text_editor_reads_back() -> None:
+    """GitLab's rich text editor trims comments and joins `-->` to the last line; the tool
+    reads its records back as it wrote them (comments.py)."""
+    content = shard_content([_row(iid) for iid in (3, 4)], SECTIONS, (0, 1), PREFIX)
+    saved = rich_text_save(content)
+    assert saved != content
+    assert read_shard(spaced(saved), SECTIONS, PREFIX) == read_shard(content, SECTIONS, PREFIX)
 
 
 def test_a_shard_past_its_limit_holds_no_rows_and_says_so(
