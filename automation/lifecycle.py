@@ -890,7 +890,10 @@ _ENDED_ON = re.compile(r"<!-- commitment end (\d{4}-\d{2}-\d{2}) -->")
 def _extended(found: ObservedIssue, end: dt.date | None) -> bool:
     """Whether configuration moved the end its plan recorded when it ended to later (or took
     it away): not a rehearsal of a later day followed by a run on today."""
-    recorded = _ENDED_ON.search(block_content(found.description, ENDED_BLOCK) or "")
+    try:
+        recorded = _ENDED_ON.search(block_content(found.description, ENDED_BLOCK) or "")
+    except ItemError:
+        return False  # a marker a person typed or broke: the plan of the block says so
     if recorded is None:
         return False  # ended by an earlier version: left as it is
     return end is None or end > dt.date.fromisoformat(recorded.group(1))

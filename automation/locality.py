@@ -27,7 +27,8 @@ from automation.markers import block_content
 from automation.progress import STATUS_SCOPE, program_of
 from automation.pruned import counts_one_of
 
-_BEGIN = re.compile(r"<!-- automation:begin ([^\s>]+) -->")
+# a block's marker, wherever it stands (one typed beside other text damages its block too)
+_MARKER = re.compile(r"<!-- automation:(?:begin|end) ([^\s>]+) -->")
 
 # what a footprint's field is, as the reason to plan in full names it
 _SAID = {
@@ -80,13 +81,12 @@ def _read_elsewhere(label: str) -> bool:
 
 
 def blocks_digest(description: str) -> str:
-    """A digest of the contents of DESCRIPTION's tool blocks, by name, in their order (of the
-    whole text when a marker is damaged: any change is then one to plan in full), and of
-    whether an index's header stands in it."""
+    """A digest of the contents of DESCRIPTION's tool blocks, by name, in the order of their
+    markers (of the whole text when one is damaged: any change is then one to plan in full),
+    and of whether an index's header stands in it."""
     try:
-        parts = [
-            f"{name}\0{block_content(description, name)}" for name in _BEGIN.findall(description)
-        ]
+        names = dict.fromkeys(_MARKER.findall(description))
+        parts = [f"{name}\0{block_content(description, name)}" for name in names]
     except ItemError:
         parts = ["damaged", description]
     parts.append(str(HEADER in description))

@@ -96,7 +96,14 @@ from automation.renames import (
     username_changes,
 )
 from automation.rollups import plan_figures, plan_rollups
-from automation.rowledger import NOTHING_KEPT, LedgerRow, as_left, cross_read_blocks, ledger_row
+from automation.rowledger import (
+    NOTHING_KEPT,
+    LedgerRow,
+    StaleLedger,
+    as_left,
+    cross_read_blocks,
+    ledger_row,
+)
 
 COMPLETION_MARKER = "<!-- automation:note completion -->"
 
@@ -123,9 +130,10 @@ def plan_program(
     kept: Mapping[str, LedgerRow] = NOTHING_KEPT,
 ) -> Plan:
     """The writes that make one program's issues, labels, rollup and epics (or links) match
-    the configuration. KEPT: rows of a program's ledger (rowledger.py) for the issues OBSERVED
-    holds only as the stubs made from them, which are not planned again (docs/
-    incremental-planning.md; the full plan of the real issues must be the same)."""
+    the configuration. KEPT: rows of a program's ledger (rowledger.py), written by a plan of
+    TODAY with the same configuration, for the issues OBSERVED holds only as the stubs made
+    from them: they are not planned again (docs/incremental-planning.md; the full plan of the
+    real issues must be the same). StaleLedger when a row is not its issue's any more."""
     return _planned(desired, observed, blocks, today, kept)[0]
 
 
@@ -142,7 +150,9 @@ def ledger_rows(
     for action in plan.actions:
         actions.setdefault(getattr(action, "iid", None) or 0, []).append(action)
     return {
-        item.key: ledger_row(as_left(issue, actions.get(issue.iid, ())), row, row.progress, names)
+        item.key: ledger_row(
+            item.key, as_left(issue, actions.get(issue.iid, ())), row, row.progress, names
+        )
         for item, (_, row) in zip(stage.desired.issues, stage.tracked, strict=True)
         if row is not None and row.progress is not None and (issue := found.get(item.key))
     }
@@ -231,7 +241,9 @@ def _stage(
     )
     found = resolved.found
     after = _as_reopened(desired, found, today)  # a person back: an open issue from now
-    stubs = {k: row for k, row in kept.items() if k in found and found[k].iid == row.iid}
+    stubs = {k: row for k, row in kept.items() if k in found and found[k] == row.stub}
+    if len(stubs) != len(kept):  # its key resolved to another issue, or to none
+        raise StaleLedger(sorted(kept.keys() - stubs.keys())[0])
     live = {k: issue for k, issue in after.items() if k not in stubs}
     migrations = migrate(desired, live, today, due_after)
     measured = with_endings(desired, _measure_all(desired, after, today, migrations, stubs), today)

@@ -22,11 +22,9 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any
-
-import pydantic
 
 from automation.actions import (
     Action,
@@ -47,7 +45,7 @@ from automation.errors import ItemError
 from automation.index import INDEX_BLOCK, KEYS_BLOCK
 from automation.items import ObservedIssue
 from automation.lifecycle import ENDED_BLOCK, WITHDRAWN_BLOCK
-from automation.locality import Footprint
+from automation.locality import Footprint, digest
 from automation.markers import (
     KEY_PATTERN,
     begin_marker,
@@ -64,8 +62,12 @@ ROWS_PER_SHARD = 96  # on average: about 30 KB a shard
 SHARD_LIMIT = 200_000  # characters: a bigger shard holds no rows, and says so
 _VERSION = "v1"
 HEADER = "<!-- Rows of the program's issues, kept by the program automation; do not edit."
-_FIRST = re.compile(rf"^{_VERSION} sections=(\d+) shard=(\d+)/(\d+)(?P<over> overflow)?$")
-_ROW = re.compile(rf"^(\d+) ({KEY_PATTERN}) (\{{.*\}})$")
+_FIRST = re.compile(
+    rf"^{_VERSION} day=(?P<day>\d{{4}}-\d{{2}}-\d{{2}}) sections=(?P<sections>[0-9a-f]{{32}}) "
+    r"shard=(?P<number>\d{1,9})/(?P<shards>\d{1,9}) rows=(?P<rows>[0-9a-f]{32})"
+    r"(?P<over> overflow)?$"
+)
+_ROW = re.compile(rf"^(\d{{1,9}}) ({KEY_PATTERN}) (\{{.*\}})$")
 _ESCAPED = {ord(c): f"\\u{ord(c):04x}" for c in "<>&@"}
 
 
@@ -87,6 +89,11 @@ class LedgerRow:
 NOTHING_KEPT: Mapping[str, LedgerRow] = MappingProxyType({})
 
 
+class StaleLedger(Exception):
+    """A ledger's row that is not its issue's any more (its key now resolves to another
+    issue, or to none): the program is planned in full instead."""
+
+
 def cross_read_blocks(desired: DesiredProgram) -> tuple[str, ...]:
     """The tool's blocks that other issues' plans read (docs/incremental-planning.md,
     section 2): the time-away, due, end and completion records, an index, the group."""
@@ -97,28 +104,29 @@ def cross_read_blocks(desired: DesiredProgram) -> tuple[str, ...]:
 
 def stub_of(issue: ObservedIssue, blocks: Sequence[str]) -> ObservedIssue:
     """ISSUE as other issues' plans read it: its key line and its BLOCKS alone in its text
-    (a damaged block is kept whole: nothing else of the text is)."""
+    (its whole text when one of them is damaged: what reads a damaged block reads it as the
+    issue has it, whatever it does with the error)."""
+    # labels in order of name: what trackers give back after a write may be in another
+    labels = tuple(sorted(issue.labels))
     key = find_key(issue.description)
     parts = [identity_marker(key)] if key else []
     for name in blocks:
         try:
             content = block_content(issue.description, name)
         except ItemError:
-            parts.append(issue.description)
-            break
+            return replace(issue, labels=labels)
         if content is not None:
             parts.append(f"{begin_marker(name)}\n{content}{end_marker(name)}")
-    # labels in order of name: what trackers give back after a write may be in another
-    labels = tuple(sorted(issue.labels))
     return replace(issue, description="\n".join(parts) + "\n", labels=labels)
 
 
 def ledger_row(
-    issue: ObservedIssue, row: RollupRow, progress: Progress, blocks: Sequence[str]
+    key: str, issue: ObservedIssue, row: RollupRow, progress: Progress, blocks: Sequence[str]
 ) -> LedgerRow:
-    """ISSUE's row (as the plan leaves it: `as_left`), from its rollup ROW (measured: PROGRESS)."""
+    """The row of the item of KEY, whose issue is ISSUE (as the plan leaves it: `as_left`),
+    from its rollup ROW (measured: PROGRESS)."""
     stub, footprint = stub_of(issue, blocks), Footprint.of(issue)
-    return LedgerRow(issue.iid, str(issue.key), row.state, progress, footprint, stub, row.records)
+    return LedgerRow(issue.iid, key, row.state, progress, footprint, stub, row.records)
 
 
 def as_left(issue: ObservedIssue, actions: Iterable[Action]) -> ObservedIssue:
@@ -156,10 +164,13 @@ def _changed(names: Sequence[str], add: Sequence[str], remove: Sequence[str]) ->
 
 @dataclass(frozen=True)
 class Shard:
-    """One ledger shard as read: its place, and its rows by key (none when it overflowed)."""
+    """One ledger shard as read: its place, the day of the plan that wrote it, and its rows by
+    key (none when it overflowed). Rows are a plan's of that day: a ledger of another day (or
+    configuration) is no ledger for today's plan (its overdue issues, say)."""
 
     number: int
     shards: int
+    day: dt.date
     rows: Mapping[str, LedgerRow]
     overflow: bool = False
 
@@ -181,36 +192,62 @@ def shard_content(
     rows: Iterable[LedgerRow],
     sections: Sequence[Section],
     place: tuple[int, int],
+    day: dt.date,
     prefix: str = "",
 ) -> str:
-    """The text of shard PLACE (number, count): ROWS in iid order, each key without the
-    program's PREFIX; no rows, and `overflow`, when they would pass SHARD_LIMIT."""
+    """The text of shard PLACE (number, count), written by the plan of DAY: ROWS in iid order,
+    each key without the program's PREFIX; no rows, and `overflow`, when they would pass
+    SHARD_LIMIT."""
     number, shards = place
-    first = f"{_VERSION} sections={len(sections)} shard={number}/{shards}"
+    first = f"{_VERSION} day={day} sections={_sections_digest(sections)} shard={number}/{shards}"
     lines = [encode_row(row, sections, prefix) for row in sorted(rows, key=lambda r: r.iid)]
-    if sum(len(line) + 1 for line in lines) > SHARD_LIMIT:
-        lines, first = [], f"{first} overflow"
+    over = sum(len(line) + 1 for line in lines) > SHARD_LIMIT
+    lines = [] if over else lines
+    first += f" rows={digest(chr(10).join(lines))}{' overflow' if over else ''}"
     return "\n".join([HEADER, first, *lines, "-->"]) + "\n"
 
 
 def read_shard(content: str, sections: Sequence[Section], prefix: str = "") -> Shard | None:
     """The shard CONTENT holds (as `shard_content` wrote it, for a program of SECTIONS); None
-    when any of it cannot be read, or it was written for another list of sections."""
+    when any of it cannot be read, its rows are not the ones its first line has the digest
+    of (a person edited one), it was written for other sections, or a row is not where it
+    belongs (another shard's, twice, a stub of another issue)."""
     lines = content.strip().split("\n")
     if len(lines) < 3 or lines[0] != HEADER or lines[-1] != "-->":
         return None
     first = _FIRST.match(lines[1])
-    if first is None or int(first[1]) != len(sections):
+    if first is None or first["sections"] != _sections_digest(sections):
         return None
+    if first["rows"] != digest("\n".join(lines[2:-1])):  # a person's edit of a row
+        return None
+    number, shards = int(first["number"]), int(first["shards"])
     rows = [decode_row(line, sections, prefix) for line in lines[2:-1]]
-    if any(row is None for row in rows):
+    kept = {row.key: row for row in rows if row is not None and _placed(row, number, shards)}
+    if len(kept) != len(rows) or len({row.iid for row in kept.values()}) != len(rows):
         return None
-    kept = {row.key: row for row in rows if row is not None}
-    return Shard(int(first[2]), int(first[3]), kept, first["over"] is not None)
+    try:
+        day = dt.date.fromisoformat(first["day"])
+    except ValueError:
+        return None
+    return Shard(number, shards, day, kept, first["over"] is not None)
+
+
+def _placed(row: LedgerRow, number: int, shards: int) -> bool:
+    """Whether ROW belongs in shard NUMBER of SHARDS, and its stub is its own issue's."""
+    own = row.stub.iid == row.iid and row.stub.key in (row.key, None)
+    return number < shards and shard_of(row.key, shards) == number and own
+
+
+def _sections_digest(sections: Sequence[Section]) -> str:
+    """A digest of the program's sections, which rows name by their place: a ledger written
+    for other sections (reordered, renamed) is not read."""
+    return digest(json.dumps([s.model_dump(mode="json") for s in sections], sort_keys=True))
 
 
 def encode_row(row: LedgerRow, sections: Sequence[Section], prefix: str = "") -> str:
-    """ROW as one line of a shard."""
+    """ROW as one line of a shard (its key without the program's PREFIX, which it has)."""
+    if not row.key.startswith(prefix):
+        raise ValueError(f"{row.key} is not a key of the program of {prefix}")
     data = {
         "st": row.state,
         "p": _progress(row.progress, sections),
@@ -223,14 +260,16 @@ def encode_row(row: LedgerRow, sections: Sequence[Section], prefix: str = "") ->
 
 
 def decode_row(line: str, sections: Sequence[Section], prefix: str = "") -> LedgerRow | None:
-    """The row LINE holds; None when it cannot be read (a person's edit, another version)."""
+    """The row LINE holds; None when it cannot be read (a person's edit, another version):
+    only a line written as `encode_row` writes that row is one (a value of another type, or
+    a field more, is an edit)."""
     match = _ROW.match(line)
     if match is None:
         return None
     try:
         data = json.loads(match[3])
-        iid, records = int(match[1]), {str(k): Recorded(str(k), *v) for k, v in data["r"].items()}
-        return LedgerRow(
+        iid, records = int(match[1]), {str(k): _recorded(k, v) for k, v in data["r"].items()}
+        row = LedgerRow(
             iid,
             prefix + match[2],
             str(data["st"]),
@@ -239,27 +278,24 @@ def decode_row(line: str, sections: Sequence[Section], prefix: str = "") -> Ledg
             _read_stub(iid, data["i"]),
             records,
         )
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, pydantic.ValidationError):
-        return None
+        return row if encode_row(row, sections, prefix) == line else None
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
+        return None  # pydantic's ValidationError is a ValueError
 
 
-_STUB = (
-    "title",
-    "description",
-    "labels",
-    "state",
-    "assignees",
-    "confidential",
-    "web_url",
-    "id",
-    "epic",
-    "by_tool",
-    "author",
-    "moved_to",
-    "epic_known",
-    "issue_type",
-    "epic_elsewhere",
-)
+# what a stub keeps of its issue: every field but these (its number is the row's; its due
+# date is written as a day; its key is read from its text; the times are GitLab's clock's,
+# read for the issue's own plan alone)
+_NOT_STUB = frozenset({"iid", "due_date", "key", "created_at", "updated_at"})
+_STUB = tuple(f.name for f in fields(ObservedIssue) if f.name not in _NOT_STUB)
+_STUB_TYPES: dict[str, tuple[type | None, ...]] = {
+    **dict.fromkeys(("title", "description", "state", "web_url", "issue_type"), (str,)),
+    **dict.fromkeys(("labels", "assignees"), (list,)),
+    **dict.fromkeys(("confidential", "by_tool", "epic_known"), (bool,)),
+    **dict.fromkeys(("id", "epic", "moved_to"), (int, None)),
+    "author": (str, None),
+    "epic_elsewhere": (list, None),
+}
 
 
 def _stub(stub: ObservedIssue) -> dict[str, Any]:
@@ -268,13 +304,29 @@ def _stub(stub: ObservedIssue) -> dict[str, Any]:
 
 
 def _read_stub(iid: int, data: dict[str, Any]) -> ObservedIssue:
-    values = {name: data[name] for name in _STUB}
+    values = {name: _typed(data[name], *_STUB_TYPES[name]) for name in _STUB}
     for name in ("labels", "assignees"):
-        values[name] = tuple(str(v) for v in values[name])
+        values[name] = tuple(_typed(v, str) for v in values[name])
     if values["epic_elsewhere"] is not None:
-        values["epic_elsewhere"] = tuple(values["epic_elsewhere"])
+        values["epic_elsewhere"] = tuple(_typed(v, int) for v in values["epic_elsewhere"])
     due = None if data["due_date"] is None else dt.date.fromisoformat(data["due_date"])
     return ObservedIssue(iid=iid, due_date=due, **values)
+
+
+def _typed(value: Any, *types: type | None) -> Any:
+    """VALUE, when it is of one of TYPES exactly (None for null; a JSON `true` is no number
+    here); TypeError otherwise: a person typed over a row, keeping it valid JSON."""
+    if (None in types and value is None) or type(value) in types:
+        return value
+    raise TypeError(f"{value!r} is not of {types}")
+
+
+def _recorded(label: str, data: list[Any]) -> Recorded:
+    value, problem, present, elsewhere = data
+    number = _typed(value, int, float, None)
+    return Recorded(
+        label, number, _typed(problem, str, None), _typed(present, bool), _typed(elsewhere, bool)
+    )
 
 
 def _footprint(footprint: Footprint) -> list[Any]:
@@ -335,14 +387,17 @@ def _progress(progress: Progress, sections: Sequence[Section]) -> dict[str, Any]
 def _read_progress(data: dict[str, Any], sections: Sequence[Section]) -> Progress:
     parts = tuple(
         SectionProgress(
-            _read_section(s, sections), TaskCount(count, done), bool(found), bool(applies)
+            _read_section(s, sections),
+            TaskCount(_typed(count, int), _typed(done, int)),
+            _typed(found, bool),
+            _typed(applies, bool),
         )
         for s, count, done, found, applies in data["s"]
     )
     late = None if data["l"] is None else (str(data["l"][0]), dt.date.fromisoformat(data["l"][1]))
     return Progress(
         parts,
-        TaskCount(*data["o"]),
+        TaskCount(*(_typed(n, int) for n in data["o"])),
         None if data["c"] is None else _read_section(data["c"], sections),
         Status(data["t"]),
         tuple(data["un"]),

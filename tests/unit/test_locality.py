@@ -23,6 +23,7 @@ from automation.items import ObservedIssue
 from automation.locality import Footprint, blocks_digest, dependents, local_change
 from automation.markers import block_content
 from automation.planner import ledger_rows, plan_program
+from automation.rowledger import StaleLedger, decode_row, encode_row
 from automation.run import Prepared, make_plan, observe, prepare
 from tests.conftest import REPO
 from tests.memory import MemoryTracker, memory_for, run_apply
@@ -123,6 +124,9 @@ EDITS: dict[str, Edit] = {
     "assign someone": assign,
     "move the due date": move_due,
     "write inside a block": edit_a_block,
+    "type a block's end beside text": _text(
+        lambda t: t + "\nsee <!-- automation:end ended --> here\n"
+    ),
     "paste the index": paste_index,
 }
 LOCAL = {
@@ -202,7 +206,11 @@ def _same_plan_from_stubs(
     (written before the change) is the full plan of the real issues after it."""
     before, after = (observe(t, desired, t.label_names(), t.epics_available()) for t in trackers)
     rows = ledger_rows(desired, before, prepared.blocks, day)
-    kept = {key: row for key, row in rows.items() if key not in focus}
+    sections, prefix = desired.program.sections, f"{desired.program.id}/"
+    written = {key: encode_row(row, sections, prefix) for key, row in rows.items()}
+    read = {key: decode_row(line, sections, prefix) for key, line in written.items()}
+    kept = {key: row for key, row in read.items() if key not in focus and row is not None}
+    assert len(kept) == len(rows.keys() - focus)  # every row read back
     issues = tuple(kept[i.key].stub if i.key in kept else i for i in after.issues)
     stubbed = replace(after, issues=issues)
     full = plan_program(desired, after, prepared.blocks, day)
@@ -284,6 +292,41 @@ def test_a_tick_is_local_and_writes_its_issue_and_rollups(
     assert after is not None and local_change(Footprint.of(issue), after, desired) is None
     written = _written(make_plan(prepared, tracker, DAY).actions)
     assert issue.key in written and desired.tracking.key in written
+
+
+def test_a_row_whose_issue_is_not_its_stub_is_a_stale_ledger(
+    synced: tuple[Prepared, MemoryTracker],
+) -> None:
+    """A row whose key now resolves to another issue, or whose issue is read whole: planning
+    stops, so that the program is planned in full (a stub planned as an issue would read as
+    one with no tasks)."""
+    prepared, tracker = synced
+    desired = _quiet(prepared, tracker)[0]
+    observed = observe(tracker, desired, tracker.label_names(), tracker.epics_available())
+    rows = ledger_rows(desired, observed, prepared.blocks, DAY)
+    with pytest.raises(StaleLedger):
+        plan_program(desired, observed, prepared.blocks, DAY, rows)
+
+
+def test_a_block_marker_typed_beside_text_is_no_local_change_and_no_crash(
+    synced: tuple[Prepared, MemoryTracker],
+) -> None:
+    """A reviewer: an end marker typed on a line with other text, in an issue without that
+    block, left the digest of its blocks as it was (only begin markers were looked for), and
+    the full plan of an ESP account plan then stopped at it (its `ended` block is read to see
+    whether its commitment was extended)."""
+    prepared, before = synced
+    plans = [i for i in before.all_issues() if str(i.key).endswith("/account-plan")]
+    desired = next(d for d in prepared.programs if plans[0].key in d.by_key)
+    for issue in plans:
+        tracker = copy.deepcopy(before)
+        EDITS["type a block's end beside text"](tracker, issue, random.Random(3))
+        after = tracker.get_issue(issue.iid)
+        assert after is not None
+        reason = local_change(Footprint.of(issue), after, desired)
+        assert reason == f"the tool's blocks in it changed in issue #{issue.iid}"
+        plan = make_plan(prepared, tracker, DAY)  # goes on
+        assert not plan.failures
 
 
 @pytest.mark.parametrize(
