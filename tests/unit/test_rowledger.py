@@ -9,28 +9,36 @@ import datetime as dt
 import random
 import shutil
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from automation import rowledger
+from automation.changes import proof_line, proves
 from automation.checklist import TaskCount
 from automation.comments import spaced
 from automation.config.models import Section
+from automation.duedates import other_calendar, recorded
+from automation.errors import ItemError
 from automation.items import ObservedIssue
+from automation.lifecycle import was_withdrawn
 from automation.locality import Footprint
+from automation.markers import sound_block
 from automation.planner import ledger_rows
 from automation.progress import Progress, SectionProgress, Status
 from automation.records import Recorded
 from automation.rowledger import (
     LedgerRow,
+    cross_read_blocks,
     decode_row,
     encode_row,
     read_shard,
     shard_content,
     shard_count,
     shard_of,
+    stub_of,
 )
 from automation.run import observe, prepare
 from tests.conftest import REPO
@@ -97,7 +105,8 @@ def test_every_shipped_issue_reads_back_as_its_plan_read_it(tmp_path: Path) -> N
 
 @pytest.mark.parametrize("typed", [*HOSTILE, "-->", "--!>", "\n/close\n", "@everyone"])
 def test_what_a_person_typed_reads_back_and_stays_inert(typed: str) -> None:
-    records = {"Score": Recorded("Score", None, f"`{typed}` is not a number", True)}
+    label = f"Score {typed}"  # a record's label (a JSON key in the row)
+    records = {label: Recorded(label, None, f"`{typed}` is not a number", True)}
     # a section the program no longer has (its heading as configuration allowed it)
     gone = Section(heading=f"Dropped {typed}".replace("\n", " ").strip(), label="Dropped")
     progress = Progress(
@@ -109,7 +118,15 @@ def test_what_a_person_typed_reads_back_and_stays_inert(typed: str) -> None:
         late=(f"Dropped {typed}", DAY),
         hidden=(typed,),
     )
-    stub = ObservedIssue(7, f"Title {typed}", f"<!-- automation:key=demo/c1/p7 -->\n{typed}\n", ())
+    stub = ObservedIssue(
+        7,
+        f"Title {typed}",
+        f"<!-- automation:key=demo/c1/p7 -->\n{typed}\n",
+        (f"label {typed}",),
+        assignees=(f"user{typed}",),
+        author=typed,
+        web_url=f"https://gitlab.example.com/{typed}",
+    )
     row = _row(records=records, progress=progress, stub=stub)
     assert _again(row) == row
     content = shard_content([row], SECTIONS, (0, 1), DAY, PREFIX)
@@ -225,3 +242,70 @@ def test_keys_spread_over_every_shard_the_same_way_each_time() -> None:
     counts = [placed.count(n) for n in range(16)]
     assert min(counts) > 2000 / 16 / 2  # none empty, none holding twice its share
     assert max(counts) < 2000 / 16 * 2
+
+
+def _issue(*blocks: tuple[str, str]) -> ObservedIssue:
+    text = "<!-- automation:key=demo/c1/p7 -->\n## One\n- [x] a task\nA person's notes.\n"
+    for name, content in blocks:
+        text += f"<!-- automation:begin {name} -->\n{content}<!-- automation:end {name} -->\n"
+    return ObservedIssue(7, "P", text, ("status::ended", "program::demo"), state="closed")
+
+
+BLOCKS = (
+    ("withdrawn", f"Left on 2026-12-01.\n{proof_line(7)}"),
+    (
+        "due",
+        "<!-- automation:due 2027-01-31 -->\n<!-- automation:period 2026-11-01 "
+        "2027-01-31 calendar 2 -->\n",
+    ),
+    ("ended", "<!-- commitment end 2027-01-31 -->\n"),
+    ("completion", f"**Completed:** on 2026-12-02.\n{proof_line(7)}"),
+    ("cohort", "<!-- automation:group c1 2027-01-31 -->\n"),
+)
+# the blocks stubs keep, for a program whose group block is `cohort`
+NAMES = cross_read_blocks(SimpleNamespace(course=SimpleNamespace(group_block="cohort")))  # type: ignore[arg-type]
+
+
+def _readings(issue: ObservedIssue) -> tuple[object, ...]:
+    """What other issues' plans read of an issue's blocks (lifecycle, due dates, endings,
+    completion, the group block)."""
+    readers: tuple[Callable[[], object], ...] = (
+        lambda: issue.key,
+        lambda: was_withdrawn(issue),
+        lambda: other_calendar(issue, "1"),
+        lambda: recorded(issue.description),
+        lambda: proves(issue, "completion"),
+        lambda: proves(issue, "ended"),
+        lambda: sound_block(issue.description, "cohort"),
+    )
+    return tuple(_or_error(read) for read in readers)
+
+
+def _or_error(read: Callable[[], object]) -> object:
+    try:
+        return read()
+    except ItemError as error:  # the same error, for a damaged block
+        return str(error)
+
+
+@pytest.mark.parametrize("damaged", [None, *range(len(BLOCKS))])
+def test_a_stub_reads_as_its_issue_to_what_reads_its_blocks(damaged: int | None) -> None:
+    """Each block other issues' plans read, through the function that reads it; also with
+    one block damaged (a reviewer: the blocks before it were then repeated in the stub, and
+    read as damaged too)."""
+    blocks = [
+        (name, content + "\n<!-- automation:end " + name + " -->\n" if at == damaged else content)
+        for at, (name, content) in enumerate(BLOCKS)
+    ]
+    issue = _issue(*blocks)
+    stub = stub_of(issue, NAMES)
+    assert _readings(stub) == _readings(issue)
+    assert damaged is not None or "A person's notes" not in stub.description
+    assert stub.labels == ("program::demo", "status::ended")  # in order of name
+
+
+def test_every_field_of_an_issue_is_kept_by_its_stub_or_left_out_on_purpose() -> None:
+    """A field added to ObservedIssue is stored by stubs, and needs its type here to be read
+    back: without it no row would read (a reviewer: a field left out silently reads None)."""
+    assert set(rowledger._STUB_TYPES) == set(rowledger._STUB)
+    assert set(rowledger._STUB) | rowledger._NOT_STUB == {f.name for f in fields(ObservedIssue)}
