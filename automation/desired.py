@@ -467,6 +467,7 @@ class DesiredProgram:
     notices: tuple[str, ...] = ()
     failures: tuple[tuple[str, str], ...] = ()  # (key, message): held back, see Generated
     index: DesiredIssue | None = None  # where a big program's index of keys goes (keyindex.py)
+    ledgers: tuple[DesiredIssue, ...] = ()  # a big program's ledger shards (ledgerissues.py)
     # `leaving.reasons` under a name neither the roster nor the program file has (reasons.py)
     strays: tuple[Stray, ...] = ()
     listed: tuple[Listed, ...] = ()  # reasons of people still listed (reasons.listed_reasons)
@@ -483,10 +484,10 @@ class DesiredProgram:
         return {item.key: item for item in self.issues}
 
     def every_issue(self) -> tuple[DesiredIssue, ...]:
-        """Tracked issues, the tracking issue, group rollups, plan-style issues and the index
-        issue (made only for a big program)."""
+        """Tracked issues, the tracking issue, group rollups, plan-style issues, the index
+        issue and the ledger's shards (made only for a big program)."""
         index = (self.index,) if self.index is not None else ()
-        return (*self.issues, self.tracking, *self.rollups, *self.plans, *index)
+        return (*self.issues, self.tracking, *self.rollups, *self.plans, *index, *self.ledgers)
 
     def titles(self) -> dict[str, str]:
         """The titles an issue that lost its first line may be known by, by key: never a

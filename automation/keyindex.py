@@ -7,9 +7,9 @@ characters it stays in the tracking issue, as it always did: a small program get
 issue. No entry is ever only in a write yet to be made: the round that creates the index issue
 writes the whole index to the tracking issue as well, and the tracking issue keeps only the
 pointer (the index issue's own entry) once the index issue shows every entry the tracking
-issue holds. The round after its creation closes it, then says so in its block; a person who
-reopens it later is left alone. Once made, it holds the index for good (a program that shrinks
-keeps it)."""
+issue holds. The round after its creation closes it, then says so in its block (`closed_once`);
+a person who reopens it later is left alone. Once made, it holds the index for good (a program
+that shrinks keeps it)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ _TEXT = (
 
 def index_issue(program: Program, key: str) -> DesiredIssue:
     """The program's index issue, as it is created (confidential with the program: the keys
-    name its people); the next round closes it (`_closed_once`)."""
+    name its people); the next round closes it (`closed_once`)."""
     description = f"{identity_marker(key)}\n{_TEXT}\n\n{empty_block(KEYS_BLOCK)}\n"
     return DesiredIssue(
         key=key,
@@ -90,7 +90,8 @@ def plan_index(resolved: Resolved, ctx: ProgramContext) -> tuple[Plan, BlockText
         return public, whole
     content = index_content(own, prefix, CLOSED)
     edits = Edits(((KEYS_BLOCK, content),), ctx.identity(item.key), rebuilt=((KEYS_BLOCK, HEADER),))
-    plan = _closed_once(item, found, ctx) + keep(found, item.key, edits, ctx)
+    why = "the tool's own index of keys, with nothing to do in it"
+    plan = closed_once(item, found, ctx, why) + keep(found, item.key, edits, ctx)
     tracking = resolved.found.get(tracking_key)
     if not _holds(found, tracking, prefix, item.key):  # once either is written, the next
         return replace(plan, again=frozenset({item.key, tracking_key})), whole  # round moves
@@ -102,12 +103,12 @@ def _create(item: DesiredIssue, content: str, ctx: ProgramContext) -> Plan:
     return create(item, apply_edits(item.description, edits), item.labels, ctx)
 
 
-def _closed_once(item: DesiredIssue, found: ObservedIssue, ctx: ProgramContext) -> Plan:
-    """Close the index issue the round after it was made, then say so in its block (the
-    proof, written after the close): an issue a person reopens afterwards stays open."""
+def closed_once(item: DesiredIssue, found: ObservedIssue, ctx: ProgramContext, why: str) -> Plan:
+    """Close a tool's own issue (an index, a ledger shard) the round after it was made, then
+    say so in its block (CLOSED, the proof, written after the close): an issue a person
+    reopens afterwards stays open."""
     if found.state != "opened" or CLOSED in found.description:
         return Plan()
-    why = "the tool's own index of keys, with nothing to do in it"
     return Plan((CloseIssue(ctx.id, item.key, found.iid, why=why),))
 
 

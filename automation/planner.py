@@ -54,6 +54,7 @@ from automation.errors import ItemError
 from automation.identity import Resolved, resolve
 from automation.items import ObservedIssue
 from automation.keptlines import marked, typed
+from automation.ledgerissues import plan_ledger
 from automation.lifecycle import (
     NO_TURN,
     Turn,
@@ -120,6 +121,7 @@ class _Stage:
     after: Mapping[str, ObservedIssue]
     ctx: ProgramContext
     tracked: list[tuple[Plan, RollupRow | None]]
+    kept: Mapping[str, LedgerRow]  # the rows of the issues planned from their stubs
 
 
 def plan_program(
@@ -143,14 +145,19 @@ def ledger_rows(
     """The ledger's row of each tracked issue OBSERVED holds, by key, as the program's plan
     leaves it (none when the program's calendar changed)."""
     plan, stage = _planned(desired, observed, blocks, today, NOTHING_KEPT)
-    if stage is None:
-        return {}
+    return {} if stage is None else _rows_left(stage, plan)
+
+
+def _rows_left(stage: _Stage, plan: Plan) -> dict[str, LedgerRow]:
+    """The ledger's rows of the STAGE's tracked issues, as PLAN leaves them (an issue planned
+    from its stub keeps its row: the plan wrote nothing to it)."""
     found, names = stage.resolved.found, cross_read_blocks(stage.desired)
     actions: dict[int, list[Action]] = {}
     for action in plan.actions:
         actions.setdefault(getattr(action, "iid", None) or 0, []).append(action)
     return {
-        item.key: ledger_row(
+        item.key: stage.kept.get(item.key)
+        or ledger_row(
             item.key, as_left(issue, actions.get(issue.iid, ())), row, row.progress, names
         )
         for item, (_, row) in zip(stage.desired.issues, stage.tracked, strict=True)
@@ -189,8 +196,12 @@ def _planned(
     planned = said_public(program.id, planned)
     if observed.epics is None:
         created = frozenset(a.issue.key for a in planned.actions if isinstance(a, CreateIssue))
-        return planned + plan_links(desired, found, observed.tracking_links, created), stage
-    return plan_epics(planned, desired, stage.after, observed, held.keys), stage
+        planned += plan_links(desired, found, observed.tracking_links, created)
+    else:
+        planned = plan_epics(planned, desired, stage.after, observed, held.keys)
+    if desired.ledgers and not held.keys:  # kept meanwhile, as the rollups are
+        planned += plan_ledger(desired, _rows_left(stage, planned), found, ctx, today)
+    return planned, stage
 
 
 def _stage(
@@ -265,7 +276,7 @@ def _stage(
         else _plan_tracked(item, found.get(item.key), ctx)
         for item in desired.issues
     ]
-    return _Stage(desired, resolved, matched, held, after, ctx, tracked)
+    return _Stage(desired, resolved, matched, held, after, ctx, tracked, stubs)
 
 
 def _resolve(

@@ -119,6 +119,7 @@ def with_former_keys(desired: DesiredProgram, renames: Sequence[Renamed]) -> Des
         return desired
     own = {desired.tracking.key, f"{pid}/epic", *(plan.key for plan in desired.plans)}
     own |= {desired.index.key} if desired.index else set()
+    own |= {item.key for item in desired.ledgers}
 
     def issue(item: DesiredIssue) -> DesiredIssue:
         paths = whole if item.key in own else (*groups, *whole)
@@ -138,6 +139,7 @@ def with_former_keys(desired: DesiredProgram, renames: Sequence[Renamed]) -> Des
         plans=tuple(issue(i) for i in desired.plans),
         epics=tuple(epic(e) for e in desired.epics),
         index=issue(desired.index) if desired.index else None,
+        ledgers=tuple(issue(i) for i in desired.ledgers),
     )
 
 

@@ -188,23 +188,24 @@ def shard_of(key: str, shards: int) -> int:
     return int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:8], 16) % shards
 
 
-def shard_content(
+def shard_content(  # noqa: PLR0917
     rows: Iterable[LedgerRow],
     sections: Sequence[Section],
     place: tuple[int, int],
     day: dt.date,
     prefix: str = "",
+    note: str = "",
 ) -> str:
-    """The text of shard PLACE (number, count), written by the plan of DAY: ROWS in iid order,
-    each key without the program's PREFIX; no rows, and `overflow`, when they would pass
-    SHARD_LIMIT."""
+    """The text of shard PLACE (number, count), written by the plan of DAY: a NOTE line (a
+    sentence), then ROWS in iid order, each key without the program's PREFIX; no rows, and
+    `overflow`, when they would pass SHARD_LIMIT."""
     number, shards = place
     first = f"{_VERSION} day={day} sections={_sections_digest(sections)} shard={number}/{shards}"
     lines = [encode_row(row, sections, prefix) for row in sorted(rows, key=lambda r: r.iid)]
     over = sum(len(line) + 1 for line in lines) > SHARD_LIMIT
     lines = [] if over else lines
     first += f" rows={digest(chr(10).join(lines))}{' overflow' if over else ''}"
-    return "\n".join([HEADER, first, *lines, "-->"]) + "\n"
+    return "\n".join([HEADER, first, *([note] if note else []), *lines, "-->"]) + "\n"
 
 
 def read_shard(content: str, sections: Sequence[Section], prefix: str = "") -> Shard | None:
@@ -218,10 +219,12 @@ def read_shard(content: str, sections: Sequence[Section], prefix: str = "") -> S
     first = _FIRST.match(lines[1])
     if first is None or first["sections"] != _sections_digest(sections):
         return None
-    if first["rows"] != digest("\n".join(lines[2:-1])):  # a person's edit of a row
+    body = lines[2:-1]
+    body = body[1:] if body and not body[0][:1].isdigit() else body  # its note
+    if first["rows"] != digest("\n".join(body)):  # a person's edit of a row
         return None
     number, shards = int(first["number"]), int(first["shards"])
-    rows = [decode_row(line, sections, prefix) for line in lines[2:-1]]
+    rows = [decode_row(line, sections, prefix) for line in body]
     kept = {row.key: row for row in rows if row is not None and _placed(row, number, shards)}
     if len(kept) != len(rows) or len({row.iid for row in kept.values()}) != len(rows):
         return None

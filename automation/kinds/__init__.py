@@ -23,6 +23,7 @@ from automation.desired import (
 from automation.errors import ConfigError, Problem
 from automation.keyindex import index_issue
 from automation.kinds.registry import kind_of
+from automation.ledgerissues import ledger_issues
 from automation.markers import identity_marker
 from automation.progress import program_label
 from automation.reasons import listed_reasons, strays
@@ -107,6 +108,7 @@ def _assemble(ctx: Ctx, generated: Generated) -> DesiredProgram:
         notices=generated.notices,
         failures=generated.failures,
         index=index_issue(ctx.program, ctx.index_key()),
+        ledgers=ledger_issues(ctx.program, ctx.tracking_key(), len(generated.issues)),
         kept=generated.kept,
         waiting=generated.waiting,
         project=ctx.config.settings.gitlab.project,

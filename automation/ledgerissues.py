@@ -1,0 +1,102 @@
+"""Where a big program's ledger of rows is written (docs/incremental-planning.md, step 2; the
+rows and their format: rowledger.py). Not written by runs yet: `WRITTEN` stays off until runs
+read the ledger (step 7), so that no team gets issues nothing uses. Tests turn it on.
+
+A program of LEDGER_MIN issues or more gets `shard_count` shards: closed, confidential issues
+of its own (rows hold recorded values, which may be scores, even in a public program), kept
+by the tool like the index issue (keyindex.py). Each full plan writes every shard from its
+rows as the plan leaves its issues, so a shard changes only when one of its rows does: a tick
+rewrites one shard of about 30 KB, besides its issue and the rollups. The round after a
+shard's creation closes it, then says so in its block; a person who reopens it is left alone.
+The ledger is never read by a full plan: a shard a person edits is written again."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from automation.actions import Plan, combine
+from automation.config.models import Program
+from automation.desired import DesiredIssue, DesiredProgram
+from automation.edits import Edits, apply_edits
+from automation.index import key_prefix
+from automation.items import ObservedIssue
+from automation.keyindex import CLOSED, closed_once
+from automation.markers import empty_block, identity_marker
+from automation.planning import ProgramContext, create, keep, refused
+from automation.progress import program_label
+from automation.rendering import neutralise_title
+from automation.rowledger import HEADER, LedgerRow, shard_content, shard_count, shard_of
+
+WRITTEN = False  # see the module's docstring
+LEDGER_BLOCK = "rows"
+_TEXT = (
+    "This issue is kept by the program automation. It holds figures of the program's issues, "
+    "so that a run reads the issues that changed, not every issue. There is nothing to do "
+    "here: please do not edit it, and keep its label."
+)
+
+
+def ledger_issues(program: Program, tracking_key: str, issues: int) -> tuple[DesiredIssue, ...]:
+    """The ledger's shards of a program of ISSUES tracked issues (none unless WRITTEN)."""
+    shards = shard_count(issues) if WRITTEN else 0
+    return tuple(_shard(program, f"{tracking_key}/ledger-{n}", n, shards) for n in range(shards))
+
+
+def _shard(program: Program, key: str, number: int, shards: int) -> DesiredIssue:
+    description = f"{identity_marker(key)}\n{_TEXT}\n\n{empty_block(LEDGER_BLOCK)}\n"
+    return DesiredIssue(
+        key=key,
+        title=neutralise_title(f"{program.name}: ledger {number + 1} of {shards}"),
+        description=description,
+        labels=(program_label(program),),
+        subject=program.name,
+        confidential=True,
+    )
+
+
+def plan_ledger(
+    desired: DesiredProgram,
+    rows: Mapping[str, LedgerRow],
+    found: Mapping[str, ObservedIssue],
+    ctx: ProgramContext,
+    today: dt.date,
+) -> Plan:
+    """Each shard's writes: made (closed the round after), or its block written from ROWS."""
+    shards, sections = len(desired.ledgers), desired.program.sections
+    prefix = key_prefix(desired.tracking.key)
+    placed: list[list[LedgerRow]] = [[] for _ in range(shards)]
+    for row in rows.values():
+        placed[shard_of(row.key, shards)].append(row)
+    plans = []
+    for number, item in enumerate(desired.ledgers):
+        issue = found.get(item.key)
+        note = CLOSED if issue is not None else ""  # said from the round that closes it
+        content = shard_content(placed[number], sections, (number, shards), today, prefix, note)
+        plans.append(_plan_shard(item, issue, content, ctx))
+    return combine(plans)
+
+
+def _plan_shard(
+    item: DesiredIssue, found: ObservedIssue | None, content: str, ctx: ProgramContext
+) -> Plan:
+    if found is None:
+        edits = Edits(((LEDGER_BLOCK, content),))
+        return refused(item, ctx) or create(
+            item, apply_edits(item.description, edits), item.labels, ctx
+        )
+    if not found.confidential:  # made public: the figures it holds would be published
+        return Plan(warnings=(_public(found, ctx.id),))
+    blocks = ((LEDGER_BLOCK, content),)
+    edits = Edits(blocks, ctx.identity(item.key), rebuilt=((LEDGER_BLOCK, HEADER),))
+    why = "the tool's own ledger of the program's figures, with nothing to do in it"
+    return closed_once(item, found, ctx, why) + keep(found, item.key, edits, ctx)
+
+
+def _public(found: ObservedIssue, program: str) -> str:
+    return (
+        f"issue {found.reference}, a ledger of {program}'s figures kept by the tool, is "
+        "public: the tool writes nothing to it (the values recorded in the program's issues "
+        "would be published) until it is made confidential again (its ⋮ menu in GitLab: Turn "
+        "on confidentiality; on the local backend, `confidential: true` in its file)"
+    )
