@@ -19,7 +19,7 @@ from automation.actions import Plan, combine
 from automation.config.models import Program
 from automation.desired import DesiredIssue, DesiredProgram
 from automation.edits import Edits, apply_edits
-from automation.index import key_prefix
+from automation.index import index_key, key_prefix
 from automation.items import ObservedIssue
 from automation.keyindex import CLOSED, closed_once
 from automation.markers import empty_block, identity_marker
@@ -40,7 +40,14 @@ _TEXT = (
 def ledger_issues(program: Program, tracking_key: str, issues: int) -> tuple[DesiredIssue, ...]:
     """The ledger's shards of a program of ISSUES tracked issues (none unless WRITTEN)."""
     shards = shard_count(issues) if WRITTEN else 0
-    return tuple(_shard(program, f"{tracking_key}/ledger-{n}", n, shards) for n in range(shards))
+    return tuple(_shard(program, ledger_key(tracking_key, n), n, shards) for n in range(shards))
+
+
+def ledger_key(tracking_key: str, number: int) -> str:
+    """The key of shard NUMBER: under the index issue's (`<program>/tracking/index/ledger-0`),
+    which no group's participant, pair or account can have (a cohort may be called
+    `tracking`; a participant `index` in it is refused)."""
+    return f"{index_key(tracking_key)}/ledger-{number}"
 
 
 def _shard(program: Program, key: str, number: int, shards: int) -> DesiredIssue:
@@ -62,7 +69,9 @@ def plan_ledger(
     ctx: ProgramContext,
     today: dt.date,
 ) -> Plan:
-    """Each shard's writes: made (closed the round after), or its block written from ROWS."""
+    """Each shard's writes: made (closed the round after), or its block written from ROWS
+    (a shard's text changes only when one of its rows does, so a day's first plan rewrites
+    only the shards whose rows the day changed: overdue, say)."""
     shards, sections = len(desired.ledgers), desired.program.sections
     prefix = key_prefix(desired.tracking.key)
     placed: list[list[LedgerRow]] = [[] for _ in range(shards)]
@@ -72,7 +81,7 @@ def plan_ledger(
     for number, item in enumerate(desired.ledgers):
         issue = found.get(item.key)
         note = CLOSED if issue is not None else ""  # said from the round that closes it
-        content = shard_content(placed[number], sections, (number, shards), today, prefix, note)
+        content = shard_content(placed[number], sections, (number, shards), prefix, note)
         plans.append(_plan_shard(item, issue, content, ctx))
     return combine(plans)
 

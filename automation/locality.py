@@ -129,7 +129,7 @@ def dependents(desired: DesiredProgram, keys: Iterable[str]) -> frozenset[str]:
         for end in desired.course.endings
         if any(key.startswith(end.counts) for key in changed)
     }
-    own = {desired.tracking.key, *(i.key for i in desired.plans)}
+    own = {desired.tracking.key, *(i.key for i in desired.plans), *(i.key for i in desired.ledgers)}
     if desired.index is not None:
         own.add(desired.index.key)
     return frozenset(listing | counting | ending | own) - changed

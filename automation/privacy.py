@@ -188,8 +188,9 @@ def privacy_of(
         if hidden:  # a pair not released, or one released no more
             confidential.add(desired.program.id)
             usernames |= _named_in(desired.program.model_dump(), roster)
+        shards = {item.key for item in desired.ledgers}  # confidential in any program
         for item in desired.every_issue():
-            if not item.confidential and not hidden:
+            if (not item.confidential or item.key in shards) and not hidden:
                 continue
             confidential.add(desired.program.id)
             usernames.update(name.lower() for name in item.assignees)

@@ -58,12 +58,14 @@ from automation.progress import Progress, SectionProgress, Status
 from automation.records import Recorded
 
 LEDGER_MIN = 300  # issues: smaller programs keep no ledger (the size the index moves out at)
-ROWS_PER_SHARD = 96  # on average: about 30 KB a shard
+# on average (a row is 0.5 to 2 KB: an ESP issue's, with 13 sections and 13 values, is 1.9 KB),
+# so a shard is about 25 to 100 KB, under SHARD_LIMIT with room for a shard's share to vary
+ROWS_PER_SHARD = 48
 SHARD_LIMIT = 200_000  # characters: a bigger shard holds no rows, and says so
 _VERSION = "v1"
 HEADER = "<!-- Rows of the program's issues, kept by the program automation; do not edit."
 _FIRST = re.compile(
-    rf"^{_VERSION} day=(?P<day>\d{{4}}-\d{{2}}-\d{{2}}) sections=(?P<sections>[0-9a-f]{{32}}) "
+    rf"^{_VERSION} sections=(?P<sections>[0-9a-f]{{32}}) "
     r"shard=(?P<number>\d{1,9})/(?P<shards>\d{1,9}) rows=(?P<rows>[0-9a-f]{32})"
     r"(?P<over> overflow)?$"
 )
@@ -164,13 +166,13 @@ def _changed(names: Sequence[str], add: Sequence[str], remove: Sequence[str]) ->
 
 @dataclass(frozen=True)
 class Shard:
-    """One ledger shard as read: its place, the day of the plan that wrote it, and its rows by
-    key (none when it overflowed). Rows are a plan's of that day: a ledger of another day (or
-    configuration) is no ledger for today's plan (its overdue issues, say)."""
+    """One ledger shard as read: its place, and its rows by key (none when it overflowed).
+    Rows are the plan's that wrote them, on its day and configuration: whether they are
+    today's is the run record's to say (docs/incremental-planning.md, step 3), not the
+    shard's (a day in its text would have every shard written again each day)."""
 
     number: int
     shards: int
-    day: dt.date
     rows: Mapping[str, LedgerRow]
     overflow: bool = False
 
@@ -188,19 +190,18 @@ def shard_of(key: str, shards: int) -> int:
     return int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:8], 16) % shards
 
 
-def shard_content(  # noqa: PLR0917
+def shard_content(
     rows: Iterable[LedgerRow],
     sections: Sequence[Section],
     place: tuple[int, int],
-    day: dt.date,
     prefix: str = "",
     note: str = "",
 ) -> str:
-    """The text of shard PLACE (number, count), written by the plan of DAY: a NOTE line (a
-    sentence), then ROWS in iid order, each key without the program's PREFIX; no rows, and
-    `overflow`, when they would pass SHARD_LIMIT."""
+    """The text of shard PLACE (number, count): a NOTE line (a sentence), then ROWS in iid
+    order, each key without the program's PREFIX; no rows, and `overflow`, when they would
+    pass SHARD_LIMIT."""
     number, shards = place
-    first = f"{_VERSION} day={day} sections={_sections_digest(sections)} shard={number}/{shards}"
+    first = f"{_VERSION} sections={_sections_digest(sections)} shard={number}/{shards}"
     lines = [encode_row(row, sections, prefix) for row in sorted(rows, key=lambda r: r.iid)]
     over = sum(len(line) + 1 for line in lines) > SHARD_LIMIT
     lines = [] if over else lines
@@ -228,11 +229,7 @@ def read_shard(content: str, sections: Sequence[Section], prefix: str = "") -> S
     kept = {row.key: row for row in rows if row is not None and _placed(row, number, shards)}
     if len(kept) != len(rows) or len({row.iid for row in kept.values()}) != len(rows):
         return None
-    try:
-        day = dt.date.fromisoformat(first["day"])
-    except ValueError:
-        return None
-    return Shard(number, shards, day, kept, first["over"] is not None)
+    return Shard(number, shards, kept, first["over"] is not None)
 
 
 def _placed(row: LedgerRow, number: int, shards: int) -> bool:

@@ -129,7 +129,7 @@ def test_what_a_person_typed_reads_back_and_stays_inert(typed: str) -> None:
     )
     row = _row(records=records, progress=progress, stub=stub)
     assert _again(row) == row
-    content = shard_content([row], SECTIONS, (0, 1), DAY, PREFIX)
+    content = shard_content([row], SECTIONS, (0, 1), PREFIX)
     lines = content.split("\n")
     assert content.count("-->") == 1 and lines[-2] == "-->"
     assert "@" not in content and "<" not in "\n".join(lines[1:-2])
@@ -137,12 +137,12 @@ def test_what_a_person_typed_reads_back_and_stays_inert(typed: str) -> None:
     assert content.isascii()
 
 
-def test_a_shard_reads_back_its_rows_its_place_and_its_day() -> None:
+def test_a_shard_reads_back_its_rows_and_its_place() -> None:
     rows = [row for row in map(_row, range(60, 0, -1)) if shard_of(row.key, 4) == 2][:3]
-    content = shard_content(rows, SECTIONS, (2, 4), DAY, PREFIX)
+    content = shard_content(rows, SECTIONS, (2, 4), PREFIX)
     shard = read_shard(content, SECTIONS, PREFIX)
     assert shard is not None and (shard.number, shard.shards, shard.overflow) == (2, 4, False)
-    assert shard.day == DAY and shard.rows == {row.key: row for row in rows}
+    assert shard.rows == {row.key: row for row in rows}
     iids = [int(line.split(" ")[0]) for line in content.split("\n")[2:5]]
     assert iids == sorted(row.iid for row in rows) and len(rows) == 3
 
@@ -151,20 +151,20 @@ def test_a_row_out_of_its_place_makes_the_shard_unreadable() -> None:
     """A row of another shard, one row twice, a stub of another issue: an edit, or a bug."""
     row = _row(7)
     number = shard_of(row.key, 4)
-    assert read_shard(shard_content([row], SECTIONS, (number, 4), DAY), SECTIONS) is not None
-    elsewhere = shard_content([row], SECTIONS, ((number + 1) % 4, 4), DAY)
+    assert read_shard(shard_content([row], SECTIONS, (number, 4)), SECTIONS) is not None
+    elsewhere = shard_content([row], SECTIONS, ((number + 1) % 4, 4))
     twice = shard_content(
-        [row, replace(row, iid=8, stub=replace(row.stub, iid=8))], SECTIONS, (number, 4), DAY
+        [row, replace(row, iid=8, stub=replace(row.stub, iid=8))], SECTIONS, (number, 4)
     )
     stub = replace(row.stub, description="<!-- automation:key=demo/c1/p9 -->\n")
-    other = shard_content([replace(row, stub=stub)], SECTIONS, (number, 4), DAY)
+    other = shard_content([replace(row, stub=stub)], SECTIONS, (number, 4))
     for content in (elsewhere, twice, other):
         assert read_shard(content, SECTIONS) is None
 
 
 def test_a_shard_written_for_other_sections_is_not_read() -> None:
     """Rows name sections by their place: the same count, in another order, is not the same."""
-    content = shard_content([_row()], SECTIONS, (0, 1), DAY, PREFIX)
+    content = shard_content([_row()], SECTIONS, (0, 1), PREFIX)
     assert read_shard(content, SECTIONS[::-1], PREFIX) is None
     renamed = (SECTIONS[0], Section(heading="Three", ongoing=True))
     assert read_shard(content, renamed, PREFIX) is None
@@ -173,7 +173,7 @@ def test_a_shard_written_for_other_sections_is_not_read() -> None:
 def test_a_shard_saved_in_the_rich_text_editor_reads_back() -> None:
     """GitLab's rich text editor trims comments and joins `-->` to the last line; the tool
     reads its records back as it wrote them (comments.py)."""
-    content = shard_content([_row(iid) for iid in (3, 4)], SECTIONS, (0, 1), DAY, PREFIX)
+    content = shard_content([_row(iid) for iid in (3, 4)], SECTIONS, (0, 1), PREFIX)
     saved = rich_text_save(content)
     assert saved != content
     assert read_shard(spaced(saved), SECTIONS, PREFIX) == read_shard(content, SECTIONS, PREFIX)
@@ -183,7 +183,7 @@ def test_a_shard_past_its_limit_holds_no_rows_and_says_so(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(rowledger, "SHARD_LIMIT", 500)
-    shard = read_shard(shard_content([_row(i) for i in range(5)], SECTIONS, (0, 1), DAY), SECTIONS)
+    shard = read_shard(shard_content([_row(i) for i in range(5)], SECTIONS, (0, 1)), SECTIONS)
     assert shard is not None and shard.overflow and not shard.rows
 
 
@@ -202,7 +202,6 @@ ROW_EDITS = [
 FRAME_EDITS = [
     lambda t: t.replace("Rows of", "Rows for"),  # its header typed over
     lambda t: t.replace("\n-->", ""),  # its end deleted
-    lambda t: t.replace("day=2026-12-07", "day=2026-13-07"),  # no such day
     lambda t: t.replace(" shard=0/1", " shard=1/1"),
     lambda t: t.replace(" shard=0/1", " shard=0/" + "1" * 5000),  # more digits than int() takes
 ]
@@ -210,7 +209,7 @@ FRAME_EDITS = [
 
 @pytest.mark.parametrize("edit", ROW_EDITS + FRAME_EDITS)
 def test_a_shard_a_person_changed_is_not_read(edit: Callable[[str], str]) -> None:
-    content = shard_content([_row()], SECTIONS, (0, 1), DAY, PREFIX)
+    content = shard_content([_row()], SECTIONS, (0, 1), PREFIX)
     changed = edit(content)
     assert changed != content
     assert read_shard(changed, SECTIONS, PREFIX) is None
@@ -220,7 +219,7 @@ def test_a_shard_a_person_changed_is_not_read(edit: Callable[[str], str]) -> Non
 def test_a_row_a_person_changed_is_not_read_even_with_its_digest_written_again(
     edit: Callable[[str], str],
 ) -> None:
-    line = content_line = shard_content([_row()], SECTIONS, (0, 1), DAY, PREFIX).split("\n")[2]
+    line = content_line = shard_content([_row()], SECTIONS, (0, 1), PREFIX).split("\n")[2]
     assert decode_row(content_line, SECTIONS, PREFIX) == _row()
     assert decode_row(edit(line), SECTIONS, PREFIX) is None
 
