@@ -47,14 +47,24 @@ _TEXT = (
 def index_issue(program: Program, key: str) -> DesiredIssue:
     """The program's index issue, as it is created (confidential with the program: the keys
     name its people); the next round closes it (`closed_once`)."""
-    description = f"{identity_marker(key)}\n{_TEXT}\n\n{empty_block(KEYS_BLOCK)}\n"
+    title = f"{program.name}: index of keys"
+    return tool_issue(program, (key, title), _TEXT, KEYS_BLOCK, program.is_confidential)
+
+
+def tool_issue(
+    program: Program, named: tuple[str, str], text: str, block: str, confidential: bool
+) -> DesiredIssue:
+    """One of the program's issues the tool keeps for itself (its index, a ledger shard), as
+    it is created: its NAMED key and title, TEXT for whoever opens it, and an empty BLOCK."""
+    key, title = named
+    description = f"{identity_marker(key)}\n{text}\n\n{empty_block(block)}\n"
     return DesiredIssue(
         key=key,
-        title=neutralise_title(f"{program.name}: index of keys"),
+        title=neutralise_title(title),
         description=description,
         labels=(program_label(program),),
         subject=program.name,
-        confidential=program.is_confidential,
+        confidential=confidential,
     )
 
 

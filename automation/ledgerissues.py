@@ -21,11 +21,8 @@ from automation.desired import DesiredIssue, DesiredProgram
 from automation.edits import Edits, apply_edits
 from automation.index import index_key, key_prefix
 from automation.items import ObservedIssue
-from automation.keyindex import CLOSED, closed_once
-from automation.markers import empty_block, identity_marker
+from automation.keyindex import CLOSED, closed_once, tool_issue
 from automation.planning import ProgramContext, create, keep, refused
-from automation.progress import program_label
-from automation.rendering import neutralise_title
 from automation.rowledger import HEADER, LedgerRow, shard_content, shard_count, shard_of
 
 WRITTEN = False  # see the module's docstring
@@ -51,15 +48,8 @@ def ledger_key(tracking_key: str, number: int) -> str:
 
 
 def _shard(program: Program, key: str, number: int, shards: int) -> DesiredIssue:
-    description = f"{identity_marker(key)}\n{_TEXT}\n\n{empty_block(LEDGER_BLOCK)}\n"
-    return DesiredIssue(
-        key=key,
-        title=neutralise_title(f"{program.name}: ledger {number + 1} of {shards}"),
-        description=description,
-        labels=(program_label(program),),
-        subject=program.name,
-        confidential=True,
-    )
+    title = f"{program.name}: ledger {number + 1} of {shards}"
+    return tool_issue(program, (key, title), _TEXT, LEDGER_BLOCK, confidential=True)
 
 
 def plan_ledger(
