@@ -30,6 +30,7 @@ from tests.unit.test_locality import _same_plan_from_stubs, tick
 
 DAY = dt.date(2026, 12, 7)
 ESP = "executive-sponsorship"
+CSM = "csm-aspiring-leaders"
 
 
 @pytest.fixture
@@ -182,3 +183,30 @@ def test_shards_do_not_make_a_public_program_confidential_nor_clash_with_a_key(
             parts = shard.key.split("/")
             assert parts[1:3] == ["tracking", "index"] and len(parts) == 4  # no group's
             assert shard.key in dependents(desired, [desired.issues[0].key])
+
+
+@pytest.mark.usefixtures("ledger_on")
+def test_a_program_that_shrank_leaves_its_higher_shards_as_they_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A participant leaves CSM Aspiring Leaders (a shard a row): half its shards are no
+    longer configured. They stay as they were, closed, and no run warns of them (a reviewer:
+    keyed `<program>/tracking/ledger-<n>`, they were read as the issues of a cohort
+    `tracking` gone from the file)."""
+    monkeypatch.setattr(rowledger, "LEDGER_MIN", 2)
+    monkeypatch.setattr(rowledger, "ROWS_PER_SHARD", 1)
+    prepared, tracker = _synced(tmp_path)
+    before = {k: (s.description, s.state) for k, s in _shards(tracker).items() if CSM in k}
+    path = tmp_path / "config" / "programs" / f"{CSM}.yml"
+    path.write_text(path.read_text("utf-8").replace("      - lena.fischer\n", ""), "utf-8")
+    prepared = prepare(tmp_path / "config", tmp_path / "templates", DAY)
+    given = {s.key for d in prepared.programs for s in d.ledgers if d.program.id == CSM}
+    assert 0 < len(given) < len(before)
+    run_apply(prepared, tracker, DAY)
+    plan = make_plan(prepared, tracker, DAY)
+    assert not plan.actions
+    assert not any("tracking" in w for w in plan.warnings), plan.warnings
+    after = {k: (s.description, s.state) for k, s in _shards(tracker).items() if CSM in k}
+    assert {k: v for k, v in after.items() if k not in given} == {
+        k: v for k, v in before.items() if k not in given
+    }
