@@ -6,18 +6,17 @@ A program of LEDGER_MIN issues or more gets `shard_count` shards: closed, confid
 of its own (rows hold recorded values, which may be scores, even in a public program), kept
 by the tool like the index issue (keyindex.py). Each full plan writes every shard from its
 rows as the plan leaves its issues, so a shard changes only when one of its rows does: a tick
-rewrites one shard of about 30 KB, besides its issue and the rollups. The round after a
+rewrites one shard (25 to 100 KB), besides its issue and the rollups. The round after a
 shard's creation closes it, then says so in its block; a person who reopens it is left alone.
 The ledger is never read by a full plan: a shard a person edits is written again."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 
 from automation.actions import Plan, combine
 from automation.config.models import Program
-from automation.desired import DesiredIssue, DesiredProgram
+from automation.desired import DesiredIssue
 from automation.edits import Edits, apply_edits
 from automation.index import index_key, key_prefix
 from automation.items import ObservedIssue
@@ -53,15 +52,12 @@ def _shard(program: Program, key: str, number: int, shards: int) -> DesiredIssue
 
 
 def plan_ledger(
-    desired: DesiredProgram,
-    rows: Mapping[str, LedgerRow],
-    found: Mapping[str, ObservedIssue],
-    ctx: ProgramContext,
-    today: dt.date,
+    rows: Mapping[str, LedgerRow], found: Mapping[str, ObservedIssue], ctx: ProgramContext
 ) -> Plan:
     """Each shard's writes: made (closed the round after), or its block written from ROWS
     (a shard's text changes only when one of its rows does, so a day's first plan rewrites
     only the shards whose rows the day changed: overdue, say)."""
+    desired = ctx.desired
     shards, sections = len(desired.ledgers), desired.program.sections
     prefix = key_prefix(desired.tracking.key)
     placed: list[list[LedgerRow]] = [[] for _ in range(shards)]

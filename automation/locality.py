@@ -113,8 +113,8 @@ def local_change(before: Footprint, after: ObservedIssue, desired: DesiredProgra
 def dependents(desired: DesiredProgram, keys: Iterable[str]) -> frozenset[str]:
     """The keys of the issues whose plans read the issues of KEYS: the tracking issue, the
     index issue, the rollups that list them, the issues whose derived blocks count them, the
-    plan-style issues (their lines may link to any issue), and the issues whose end counts
-    them."""
+    plan-style issues (their lines may link to any issue), the issues whose end counts them,
+    and the ledger's shards (one holds each issue's row)."""
     changed = frozenset(keys)
     listing = {
         rollup for key in changed if key in desired.by_key for rollup in desired.by_key[key].rollups

@@ -200,7 +200,7 @@ def _planned(
     else:
         planned = plan_epics(planned, desired, stage.after, observed, held.keys)
     if desired.ledgers and not held.keys:  # kept meanwhile, as the rollups are
-        planned += plan_ledger(desired, _rows_left(stage, planned), found, ctx, today)
+        planned += plan_ledger(_rows_left(stage, planned), found, ctx)
     return planned, stage
 
 

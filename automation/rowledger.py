@@ -6,7 +6,7 @@ A row is what the program's other outputs need of one issue: its state as the pl
 it, its progress and recorded values (the rollups), its `=> NN%` figure (plan-style issues)
 and its footprint (locality.py: what tells a local change from one to plan in full). A big
 program's rows are spread over shards by a hash of their key, so that a tick rewrites one
-shard of about 30 KB, not a program-wide block.
+shard (25 to 100 KB), not a program-wide block.
 
 A shard's text is one hidden comment: a header line, then one line per row, `<iid> <key
 without the program's prefix> <JSON>`. The JSON is ASCII with `<`, `>`, `&` and `@` escaped,
