@@ -42,6 +42,7 @@ from automation.errors import (
 )
 from automation.event import Event, read_event
 from automation.gitignored import unignored_note
+from automation.incremental import ledgers, places
 from automation.lock import EVENT_WAIT, WAIT, LockBusy, RunLock, holder_name
 from automation.missed import as_planned
 from automation.output.console import Console, show_applied, show_plan, write_report
@@ -711,9 +712,19 @@ def _apply(
     )
     args.lock, args.console_notes = lock, console.noted  # a stop's report says its notes
     check = functools.partial(_before_writing, args, tracker, today, env, _once(console.line))
+    said = functools.partial(_ledger_note, console)
+    ledgered = ledgers(tracker, look, prepared.programs, said)
     try:
         applied = apply(
-            prepared, tracker, today, done, args.steps, lock, check, settling(args, tracker)
+            prepared,
+            tracker,
+            today,
+            done,
+            args.steps,
+            lock,
+            check,
+            settling(args, tracker),
+            ledgered,
         )
     except Widen as widen:  # before any write: the same run, over more programs
         args.noted_before = tuple(console.noted)  # the earlier ones among them
@@ -760,7 +771,9 @@ def _applied(  # noqa: PLR0917
     if isinstance(tracker, LocalTracker):
         _local_after(args, prepared, tracker, today, result, console)
     if not result.failures and not args.event:  # before the summary, the last line (a tester)
-        _keep_record(args, tracker, today, result, look, console, _warned(applied, prior))
+        observed = {program: inputs[0] for program, (inputs, _) in prepared.plans.items()}
+        kept = places(prepared.programs, observed, look) if applied.finished else ()
+        _keep_record(args, tracker, today, result, look, console, _warned(applied, prior), kept)
     show_applied(console, result)
     if args.report:  # after the record: a report that cannot be written loses no run's work
         _report_applied(args, today, result, console)
@@ -1001,10 +1014,12 @@ def _keep_record(  # noqa: PLR0917
     look: LookBack | None,
     console: Console,
     warned: frozenset[str] = frozenset(),
+    ledgered: tuple[tuple[str, int], ...] = (),
 ) -> None:
     """Keep the record of a run that left nothing to do (see unchanged.py). Every program was
     checked, or those of every changed issue (the others are as the record found them: its
-    count of issues stands); WARNED: the programs whose warnings stand. The record only
+    count of issues stands); WARNED: the programs whose warnings stand; LEDGERED: where
+    the programs' ledgers start (incremental.py). The record only
     spares later runs work: GitLab failing here is said, and the run is still the success it
     was."""
     summary = result.summary
@@ -1012,12 +1027,16 @@ def _keep_record(  # noqa: PLR0917
     keep = keep_record_after_writes if result.actions else keep_record
     try:
         _same_day(args, tracker, today)  # a record of another day would be a wrong one
-        keep(tracker, Keeping(args.inputs, today, args.steps, issues, warned))
+        keep(tracker, Keeping(args.inputs, today, args.steps, issues, warned, ledgered))
     except AutomationError as error:
         console.aside(  # the run's, not the last program's (a reviewer)
             f"note: the record that nothing is left to do was not kept ({error}); the "
             "next run checks again"
         )
+
+
+def _ledger_note(console: Console, text: str) -> None:
+    console.line(f"note: {text}")
 
 
 def _on_event(

@@ -43,6 +43,7 @@ from automation.errors import (
 )
 from automation.exposure import refused_writes
 from automation.identity import find_tracking, program_index, to_fetch
+from automation.incremental import Incremental, acceptable
 from automation.index import INDEX_LIMIT
 from automation.items import DESCRIPTION_LIMIT, IssueLinks, ObservedEpic, ObservedIssue, size_of
 from automation.keyindex import index_size
@@ -74,6 +75,7 @@ from automation.renames import (
     with_former_label,
 )
 from automation.rendering import Renderer
+from automation.rowledger import NOTHING_KEPT, LedgerRow, StaleLedger
 from automation.trackers.base import ChangeLog, Tracker, open_ones_carry
 from automation.unchanged import concerned
 
@@ -103,7 +105,9 @@ class Prepared:
     # the programs left out only because none of their issues changed (unchanged.py)
     widenable: frozenset[str] = frozenset()
     # each program's last plan and what it was planned from (see `planned`)
-    plans: dict[str, tuple[tuple[Observed, dt.date], Plan]] = field(default_factory=dict)
+    plans: dict[str, tuple[tuple[Observed, dt.date, Mapping[str, LedgerRow]], Plan]] = field(
+        default_factory=dict
+    )
 
     @functools.cached_property
     def privacy(self) -> Privacy:
@@ -161,15 +165,23 @@ class Prepared:
     def roster(self, name: str) -> bool:
         return name.lower() in self.usernames
 
-    def planned(self, desired: DesiredProgram, observed: Observed, today: dt.date) -> Plan:
-        """A program's plan. Planning is a function of these inputs alone, so a program
+    def planned(
+        self,
+        desired: DesiredProgram,
+        observed: Observed,
+        today: dt.date,
+        kept: Mapping[str, LedgerRow] = NOTHING_KEPT,
+    ) -> Plan:
+        """A program's plan (KEPT: the rows of the issues OBSERVED holds as their ledger's
+        stubs, incremental.py). Planning is a function of these inputs alone, so a program
         observed just as in the run's last plan of it (before taking the run lock, say) gets
         that plan again without planning anew."""
-        inputs = (observed, today)
+        inputs = (observed, today, kept)
         last = self.plans.get(desired.program.id)
         if last is not None and last[0] == inputs:
             return last[1]
-        plan = refused_writes(plan_program(desired, observed, self.blocks, today), self.roster)
+        planned = plan_program(desired, observed, self.blocks, today, kept)
+        plan = refused_writes(planned, self.roster)
         self.plans[desired.program.id] = (inputs, plan)
         return plan
 
@@ -340,6 +352,14 @@ def uncounted_warnings(desired: DesiredProgram, today: dt.date) -> list[str]:
     ]
 
 
+class _FellBack(Exception):
+    """A program read from its ledger is to be listed and planned in full after all."""
+
+    def __init__(self, desired: DesiredProgram) -> None:
+        super().__init__(desired.program.id)
+        self.desired = desired
+
+
 def make_plan(
     prepared: Prepared,
     tracker: Tracker,
@@ -349,22 +369,48 @@ def make_plan(
     *,
     widen: bool = False,
     created: Mapping[int, str] | None = None,
+    lists: Lists | None = None,
 ) -> Plan:
     """Observe the tracker and plan every chosen program, limited to some steps (no writes);
-    LISTED lists a program label's issues (the tracker's list by default); WIDEN, and CREATED
-    (`made`): see observe_all."""
+    LISTED lists a program label's issues (the tracker's list by default; LISTS', which may
+    read a program from its ledger, when given); WIDEN, and CREATED (`made`): see
+    observe_all."""
+    while True:
+        try:
+            return _make_plan(prepared, tracker, today, steps, listed, widen, created, lists)
+        except _FellBack as stop:  # only with LISTS, which list the program in full this time
+            if lists is None:
+                raise
+            lists.fall_back(stop.desired)
+
+
+def _make_plan(  # noqa: PLR0917
+    prepared: Prepared,
+    tracker: Tracker,
+    today: dt.date,
+    steps: frozenset[str],
+    listed: Lister | None,
+    widen: bool,
+    created: Mapping[int, str] | None,
+    lists: Lists | None,
+) -> Plan:
     labels = tracker.label_names()
     epics = tracker.epics_available()
     shown = prepared.privacy
     plan = Plan()
-    everyone = observe_all(prepared, tracker, labels, epics, listed, widen=widen, made=created)
+    listing = lists.listed if lists is not None and listed is None else listed
+    everyone = observe_all(prepared, tracker, labels, epics, listing, widen=widen, made=created)
     for desired, seen in everyone:
-        observed, planned = _planned(prepared, tracker, desired, seen, today)
+        kept = _kept(lists, desired, seen, steps)
+        observed, planned = _planned(prepared, tracker, desired, seen, today, kept)
+        if kept and lists is not None:
+            lists.used(desired)
         if "remind" in steps and not calendar_refused(desired, observed.issues):
             # its reads only when reminders are to be sent; an issue over as it was (a hire
             # ended with no workshop, given one later) is reminded of nothing
             held = in_former_groups(desired, observed.issues, today)
-            planned += plan_reminders(held, observed, tracker, prepared.blocks.renderer, today)
+            real = _unstubbed(observed, kept)
+            planned += plan_reminders(held, real, tracker, prepared.blocks.renderer, today)
         if "create" in steps:  # said by the run that makes them, not by an hourly sync
             made = (*made_past(desired, planned.actions, today),)
             made += asked_late(desired, planned.actions, today)
@@ -381,11 +427,42 @@ def make_plan(
     return plan.only(steps)
 
 
-def _planned(
-    prepared: Prepared, tracker: Tracker, desired: DesiredProgram, seen: Observed, today: dt.date
+def _kept(
+    lists: Lists | None, desired: DesiredProgram, seen: Observed, steps: frozenset[str]
+) -> Mapping[str, LedgerRow]:
+    """The rows of the issues SEEN holds as their ledger's stubs (incremental.py); a program
+    whose reminders gather in a week's digest is listed in full (the digest lists them all)."""
+    kept = lists.kept(desired, seen.issues) if lists is not None else NOTHING_KEPT
+    reminders = desired.program.reminders
+    if kept and "remind" in steps and reminders.send and reminders.digest:
+        raise _FellBack(desired)
+    return kept
+
+
+def _unstubbed(observed: Observed, kept: Mapping[str, LedgerRow]) -> Observed:
+    """OBSERVED without the stubs of KEPT rows: their reminders were sent (or said) by the
+    run that left nothing to do today (the record), and a stub holds no tasks to remind of."""
+    if not kept:
+        return observed
+    stubs = {row.iid for row in kept.values()}
+    return replace(observed, issues=tuple(i for i in observed.issues if i.iid not in stubs))
+
+
+def _planned(  # noqa: PLR0917
+    prepared: Prepared,
+    tracker: Tracker,
+    desired: DesiredProgram,
+    seen: Observed,
+    today: dt.date,
+    kept: Mapping[str, LedgerRow] = NOTHING_KEPT,
 ) -> tuple[Observed, Plan]:
-    """A program's plan, and what it was planned from."""
-    planned = prepared.planned(desired, seen, today)
+    """A program's plan, and what it was planned from (KEPT: see Prepared.planned)."""
+    try:
+        planned = prepared.planned(desired, seen, today, kept)
+    except StaleLedger:  # (only with KEPT rows)
+        raise _FellBack(desired) from None
+    if kept and not acceptable(planned):
+        raise _FellBack(desired)
     if not planned.creates_issues or _has_index(seen, desired):
         return seen, planned
     # no record of keys yet (a new program, or the first run of this version): a key may sit
@@ -670,14 +747,34 @@ class Lists:
     tracker: Tracker
     lists: dict[str, tuple[ObservedIssue, ...]] = field(default_factory=dict)
     since: dt.datetime | None = None  # the tracker's time before the lists were read
+    ledgers: Incremental | None = None  # programs read from their ledgers (incremental.py)
 
     def listed(self, label: str) -> tuple[ObservedIssue, ...]:
-        """The label's issues: the remembered list, or read now and remembered."""
+        """The label's issues: the remembered list, or read now (from the program's ledger,
+        where it may be) and remembered."""
         if label not in self.lists:
             if not self.lists and isinstance(self.tracker, ChangeLog):
                 self.since = self.tracker.last_answer_at()
-            self.lists[label] = self.tracker.program_issues(label)
+            read = self.ledgers.listed(label) if self.ledgers is not None else None
+            self.lists[label] = read if read is not None else self.tracker.program_issues(label)
         return self.lists[label]
+
+    def kept(
+        self, desired: DesiredProgram, issues: Sequence[ObservedIssue]
+    ) -> Mapping[str, LedgerRow]:
+        """The ledger's rows of the issues ISSUES holds as their stubs."""
+        return self.ledgers.kept(desired, issues) if self.ledgers is not None else NOTHING_KEPT
+
+    def fall_back(self, desired: DesiredProgram) -> None:
+        """List the program in full from now on (its list read from the ledger is dropped)."""
+        if self.ledgers is not None:
+            self.ledgers.fall_back(desired)
+        self.lists.pop(program_label(desired.program), None)
+
+    def used(self, desired: DesiredProgram) -> None:
+        """The program was planned from its ledger (said once)."""
+        if self.ledgers is not None:
+            self.ledgers.used(desired)
 
     def again(self) -> Lister:
         """For the next plan: the lists as GitLab would list them now, or, when it cannot
@@ -698,6 +795,7 @@ class Applied:
 
     plans: Sequence[Plan]
     outcome: Outcome
+    finished: bool = True  # the last round left nothing to do (not stopped at MAX_ROUNDS)
 
 
 def apply(  # noqa: PLR0917
@@ -709,6 +807,7 @@ def apply(  # noqa: PLR0917
     lock: RunLock | None = None,
     before_writing: Callable[[], None] = lambda: None,
     before_release: Callable[[Applied], None] = lambda _: None,
+    ledgers: Incremental | None = None,
 ) -> Applied:
     """Plan and execute until nothing is left to do (issues created in one round get their
     references into the rollups in the next). A run that has something to write checks
@@ -717,9 +816,9 @@ def apply(  # noqa: PLR0917
     checks it again (a newer commit may be merged while the run waits) and plans again
     under it, so two runs never write at once, and calls BEFORE_RELEASE with what it did
     just before it releases the lock; a run with nothing to write writes nothing, not even
-    the lock."""
-    lists = Lists(tracker)
-    first = make_plan(prepared, tracker, today, steps, lists.listed, widen=True)
+    the lock. LEDGERS: the programs that may be read from their ledgers (incremental.py)."""
+    lists = Lists(tracker, ledgers=ledgers)
+    first = make_plan(prepared, tracker, today, steps, widen=True, lists=lists)
     if not first.empty:
         before_writing()
     if first.empty or lock is None:
@@ -752,12 +851,15 @@ def _rounds(  # noqa: PLR0917
     plans: list[Plan] = []
     outcome = Outcome(failures=list(first.failures) if first else [])
     writer = Writer(tracker, roster=prepared.usernames)
+    finished = True
     try:
         for _ in range(MAX_ROUNDS):
             plan = (
                 first
                 if first is not None
-                else make_plan(prepared, tracker, today, steps, lists.again(), created=writer.made)
+                else make_plan(
+                    prepared, tracker, today, steps, lists.again(), created=writer.made, lists=lists
+                )
             )
             first = None
             plans.append(plan)
@@ -766,10 +868,12 @@ def _rounds(  # noqa: PLR0917
             outcome.failures = result.failures  # the latest round knows what still fails
             if not plan.more_after(result.done, result.failures):
                 break
+        else:
+            finished = False
     except STOPS as stop:  # and the earlier rounds' failures (a reviewer), and warnings
         carry(stop, outcome.failures, _warnings_of(plans, _written(writer, prepared)))
         raise
-    return Applied(plans, replace(outcome, warnings=_written(writer, prepared)))
+    return Applied(plans, replace(outcome, warnings=_written(writer, prepared)), finished)
 
 
 def _written(writer: Writer, prepared: Prepared) -> list[str]:

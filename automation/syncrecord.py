@@ -36,7 +36,8 @@ _PATTERN = re.compile(
     r"v1 since=(?P<since>\S+) day=(?P<day>\d{4}-\d{2}-\d{2}) issues=(?P<issues>\d+) "
     r"steps=(?P<steps>[a-z,]+) fingerprint=(?P<fingerprint>[0-9a-f]{32})"
     r"(?: warned=(?P<warned>[a-z0-9_.,-]+))?"  # program ids (SLUG_PATTERN), by commas
-    r"(?: watched=(?P<watched>\d+:[0-9a-f]{16}(?:,\d+:[0-9a-f]{16})*))?$"
+    r"(?: watched=(?P<watched>\d+:[0-9a-f]{16}(?:,\d+:[0-9a-f]{16})*))?"
+    r"(?: ledgers=(?P<ledgers>[a-z0-9_.-]+:\d+(?:,[a-z0-9_.-]+:\d+)*))?$"
 )
 
 
@@ -47,7 +48,10 @@ class SyncRecord:
     warnings it said (or a run whose record it kept, of programs it did not check), which
     stand while runs do not read their issues (a tester's "the tool writes nothing to these
     issues" went unsaid the rest of the day). WATCHED: issues whose time may not tell of a
-    change (`watch`), each by iid with the digest of what a plan read of it then."""
+    change (`watch`), each by iid with the digest of what a plan read of it then. LEDGERS:
+    the programs whose ledger (ledgerissues.py) the run left as its plans wanted it, each
+    with its tracking issue's iid, where a run that reads the program by its ledger starts
+    (incremental.py)."""
 
     since: dt.datetime
     day: dt.date
@@ -56,6 +60,7 @@ class SyncRecord:
     fingerprint: str
     warned: frozenset[str] = frozenset()
     watched: tuple[tuple[int, str], ...] = ()
+    ledgers: tuple[tuple[str, int], ...] = ()
 
     def text(self) -> str:
         """The record as the label's description."""
@@ -64,7 +69,12 @@ class SyncRecord:
         return (
             f"{_PREFIX} since={moment} day={self.day.isoformat()} issues={self.issues} "
             f"steps={steps} fingerprint={self.fingerprint}{self._warned()}{self._watched()}"
+            f"{self._ledgers()}"
         )
+
+    def _ledgers(self) -> str:
+        shown = ",".join(f"{program}:{iid}" for program, iid in self.ledgers)
+        return f" ledgers={shown}" if shown else ""
 
     def _watched(self) -> str:
         shown = ",".join(f"{iid}:{digest}" for iid, digest in self.watched)
@@ -93,13 +103,14 @@ def read_record(text: str | None) -> SyncRecord | None:
     steps = frozenset(found["steps"].split(","))
     issues = int(found["issues"])
     warned = frozenset(filter(None, (found["warned"] or "").split(",")))
-    watched = tuple(
-        (int(iid), digest)
-        for iid, digest in (
-            pair.split(":") for pair in filter(None, (found["watched"] or "").split(","))
-        )
-    )
-    return SyncRecord(since, day, issues, steps, found["fingerprint"], warned, watched)
+    watched = tuple((int(iid), digest) for iid, digest in _pairs(found["watched"]))
+    ledgers = tuple((program, int(iid)) for program, iid in _pairs(found["ledgers"]))
+    return SyncRecord(since, day, issues, steps, found["fingerprint"], warned, watched, ledgers)
+
+
+def _pairs(text: str | None) -> list[tuple[str, str]]:
+    """`a:b,c:d` as pairs (the pattern has checked their form)."""
+    return [(a, b) for a, _, b in (p.partition(":") for p in filter(None, (text or "").split(",")))]
 
 
 def watch(issue: ObservedIssue) -> str:

@@ -45,14 +45,14 @@ class LookBack:
         index may still name it, and only a full run can place it."""
         ids: set[str] = set()
         for issue in self.changed:
-            found = _program_ids(issue)
+            found = program_ids(issue)
             if not found:
                 return None
             ids |= found
         return frozenset(ids)
 
 
-def _program_ids(issue: ObservedIssue) -> set[str]:
+def program_ids(issue: ObservedIssue) -> set[str]:
     """The programs an issue shows it is of; none (a full run) when it is the tool's and its
     key or its program label is gone, or they disagree: another program's first line may
     have been typed over it, and the program that made it is not known."""
@@ -150,20 +150,23 @@ def _covering(
 @dataclass(frozen=True)
 class Keeping:
     """What a record kept now says besides its moment: the run's inputs (their fingerprint),
-    day and steps, the up-to-date issues it counted, and the programs whose warnings stand."""
+    day and steps, the up-to-date issues it counted, the programs whose warnings stand, and
+    where the programs' ledgers start."""
 
     inputs: str
     today: dt.date
     steps: frozenset[str]
     issues: int
     warned: frozenset[str] = frozenset()
+    ledgers: tuple[tuple[str, int], ...] = ()  # (SyncRecord.ledgers)
 
     def record(
         self, tracker: ChangeLog, since: dt.datetime, watched: Sequence[ObservedIssue] = ()
     ) -> SyncRecord:
         author = _as_author(tracker, self.inputs)
         marks = tuple(sorted((issue.iid, watch(issue)) for issue in watched))
-        return SyncRecord(since, self.today, self.issues, self.steps, author, self.warned, marks)
+        found = (since, self.today, self.issues, self.steps, author, self.warned, marks)
+        return SyncRecord(*found, self.ledgers)
 
 
 def last_quiet_day(tracker: Tracker) -> dt.date | None:

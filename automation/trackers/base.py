@@ -288,6 +288,17 @@ class ChangeLog(abc.ABC):
         them. None when they are more than a page (100)."""
 
     @abc.abstractmethod
+    def program_part(self, iids: Sequence[int]) -> dict[int, ObservedIssue]:
+        """Some of a program's issues, by iid (a request per 100), each recorded as what the
+        run plans from, as a program's list records its issues; one deleted is not among
+        them (incremental.py reads a program this way instead of listing it)."""
+
+    @abc.abstractmethod
+    def label_count(self, label: str) -> int | None:
+        """How many issues carry the label, open or closed (a request; None past 10,000,
+        which GitLab does not count)."""
+
+    @abc.abstractmethod
     def changed_since(self, moment: dt.datetime, limit: int) -> tuple[ObservedIssue, ...] | None:
         """The project's issues created or changed on or after MOMENT, or None when there
         are more than LIMIT of them."""

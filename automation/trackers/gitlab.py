@@ -1397,10 +1397,22 @@ class GitLabTracker(Tracker, ChangeLog):
             return {}  # (no `iids[]` at all would list every issue)
         if len(iids) > PER_PAGE:
             return None
-        with self._reading("reading the issues the last run's record watches", "project"):
+        with self._reading("reading issues by number", "project"):
             pages = self._issue_list(**{"iids[]": [str(iid) for iid in iids]}, state="all")
             found = [self._observed(data) for data in pages]
         return {issue.iid: issue for issue in found if issue.iid in iids}
+
+    def program_part(self, iids: Sequence[int]) -> dict[int, ObservedIssue]:
+        found: dict[int, ObservedIssue] = {}
+        ordered = sorted(set(iids))
+        for start in range(0, len(ordered), PER_PAGE):
+            found |= self.issues_numbered(ordered[start : start + PER_PAGE]) or {}
+        for issue in found.values():
+            self._ledger.saw(issue)  # what the run plans from
+        return found
+
+    def label_count(self, label: str) -> int | None:
+        return self._count(label)
 
     def now(self) -> dt.datetime | None:
         with self._reading("reading GitLab's clock"):

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from automation import keyindex
+from automation import keyindex, ledgerissues, rowledger
 from automation.syncrecord import RECORD_LABEL
 from automation.trackers.gitlab import LOCK_LABEL
 from tests.backends import (
@@ -177,6 +177,8 @@ def _state(fake: FakeGitLab) -> object:
 
 
 def _kind(run: Result) -> str:
+    if "read from its ledger" in run.out:
+        return "ledger"
     if "only their programs are checked" in run.out:
         return "scoped"
     return "quiet" if "nothing changed in GitLab" in run.out else "full"
@@ -208,16 +210,30 @@ def _history(root: Path, seed: int, full: bool) -> list[tuple[str, object]]:
 
 @pytest.mark.heavy
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("index", ["in tracking", "in its own issue"])
+@pytest.mark.parametrize(
+    ("index", "ledger"),
+    [
+        ("in tracking", False),
+        ("in its own issue", False),
+        ("in tracking", True),
+        ("in its own issue", True),
+    ],
+)
 def test_scheduled_runs_end_where_full_runs_end(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, index: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, index: str, ledger: bool
 ) -> None:
     monkeypatch.chdir(tmp_path)
     if index == "in its own issue":  # as a big program's is: people act on it too
         monkeypatch.setattr(keyindex, "INDEX_LIMIT", 0)
+    if ledger:  # as a big program's: ledger shards of a few rows each (incremental.py)
+        monkeypatch.setattr(ledgerissues, "WRITTEN", True)
+        monkeypatch.setattr(rowledger, "LEDGER_MIN", 10)
+        monkeypatch.setattr(rowledger, "ROWS_PER_SHARD", 8)
     scheduled = _history(_project(tmp_path / "scheduled"), seed, full=False)
     full = _history(_project(tmp_path / "full"), seed, full=True)
     for (story, state), (_, expected) in zip(scheduled, full, strict=True):
         assert state == expected, story
     if seed == SEEDS[0]:  # the suite's story takes the shortcut (some other seeds never do)
-        assert any(story.endswith("scoped run") for story, _ in scheduled)
+        assert any(story.endswith(("scoped run", "ledger run")) for story, _ in scheduled)
+    if ledger and seed == SEEDS[0]:  # and, with ledgers, reads a program from its ledger
+        assert any(story.endswith("ledger run") for story, _ in scheduled)
