@@ -1,6 +1,5 @@
 """Where a big program's ledger of rows is written (docs/incremental-planning.md, step 2; the
-rows and their format: rowledger.py). Not written by runs yet: `WRITTEN` stays off until runs
-read the ledger (step 7), so that no team gets issues nothing uses. Tests turn it on.
+rows and their format: rowledger.py; who reads it: incremental.py).
 
 A program of LEDGER_MIN issues or more gets `shard_count` shards: closed, confidential issues
 of its own (rows hold recorded values, which may be scores, even in a public program), kept
@@ -24,7 +23,7 @@ from automation.keyindex import CLOSED, closed_once, tool_issue
 from automation.planning import ProgramContext, create, keep, refused
 from automation.rowledger import HEADER, LedgerRow, shard_content, shard_count, shard_of
 
-WRITTEN = False  # see the module's docstring
+WRITTEN = True  # (tests switch it off to see that runs without a ledger plan the same)
 LEDGER_BLOCK = "rows"
 _TEXT = (
     "This issue is kept by the program automation. It holds figures of the program's issues, "
@@ -36,7 +35,7 @@ _TEXT = (
 def ledger_issues(program: Program, tracking_key: str, issues: int) -> tuple[DesiredIssue, ...]:
     """The ledger's shards of a program of ISSUES tracked issues (none unless WRITTEN)."""
     shards = shard_count(issues) if WRITTEN else 0
-    return tuple(_shard(program, ledger_key(tracking_key, n), n, shards) for n in range(shards))
+    return tuple(_shard(program, ledger_key(tracking_key, n), n) for n in range(shards))
 
 
 def ledger_key(tracking_key: str, number: int) -> str:
@@ -46,8 +45,8 @@ def ledger_key(tracking_key: str, number: int) -> str:
     return f"{index_key(tracking_key)}/ledger-{number}"
 
 
-def _shard(program: Program, key: str, number: int, shards: int) -> DesiredIssue:
-    title = f"{program.name}: ledger {number + 1} of {shards}"
+def _shard(program: Program, key: str, number: int) -> DesiredIssue:
+    title = f"{program.name}: ledger {number + 1}"  # (not "of S": the count may change)
     return tool_issue(program, (key, title), _TEXT, LEDGER_BLOCK, confidential=True)
 
 
