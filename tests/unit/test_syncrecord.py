@@ -37,6 +37,14 @@ def test_a_record_that_watches_issues_reads_back_as_written() -> None:
     assert read_record(watching.text()) == watching
 
 
+def test_a_record_that_says_where_ledgers_start_reads_back_as_written() -> None:
+    ledgered = replace(RECORD, watched=((151, "0" * 16),), ledgers=(("csm_a.b-c", 7), ("esp", 12)))
+    assert ledgered.text().endswith(f" watched=151:{'0' * 16} ledgers=csm_a.b-c:7,esp:12")
+    assert read_record(ledgered.text()) == ledgered
+    assert read_record(RECORD.text()).ledgers == ()  # type: ignore[union-attr]  # a record of before
+    assert read_record(ledgered.text().replace("esp:12", "esp:")) is None  # damaged: none
+
+
 def test_an_issues_watch_digest_follows_what_a_plan_reads_not_its_time_or_order() -> None:
     issue = ObservedIssue(iid=3, title="t", description="d", labels=("b", "a"))
     moved = replace(issue, labels=("a", "b"), updated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))

@@ -1,0 +1,229 @@
+"""Runs that read a big program from its ledger (automation/incremental.py) on the fake
+GitLab: what they cost (the same requests for a program of 40 or of 120 participants), and
+what people do around them: a tick in another issue while the run writes, a person's edit of
+a shard, a deleted issue, a first line deleted with a tick. Each ends where a full run ends
+(a `--full` run after it has nothing to write)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from automation import rowledger
+from bench.sync_benchmark import manager, participant, program_lead, write_project
+from tests.backends import PROJECT, TOKEN, URL, GitLabTime, Result, cli, new_fake, roster_of
+from tests.conftest import REPO, keep_programs
+from tests.fakes.gitlab_fake import FakeGitLab
+
+pytestmark = pytest.mark.usefixtures("no_waiting")  # see tests/conftest.py
+HOUR = dt.timedelta(hours=1)
+LEDGER = "read from its ledger"
+BIG = "program::csm-aspiring-leaders"
+
+
+@pytest.fixture(autouse=True)
+def small_ledgers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ledgers for programs of 20 issues or more, in shards of about 8 rows."""
+    monkeypatch.setattr(rowledger, "LEDGER_MIN", 20)
+    monkeypatch.setattr(rowledger, "ROWS_PER_SHARD", 8)
+
+
+class Project:
+    """A project of N participants in one program (and 10 in another) on a fake GitLab."""
+
+    def __init__(self, root: Path, n: int, tier: str = "premium") -> None:
+        self.root, self.fake = root, new_fake(tier)
+        for i in range(n):
+            self.fake.add_member("enablement", participant(i))
+            self.fake.add_member("enablement", manager(i))
+        for lead in filter(None, [program_lead()]):
+            self.fake.add_member("enablement", lead)
+        write_project(root, n)
+
+    def apply(self, *args: str) -> Result:
+        """A scheduled run (an hour after the last), or a full one."""
+        self.fake.clock.advance(HOUR)
+        argv = ["apply", "--backend", "gitlab", "--today", "2026-11-24", "--rehearsal", *args]
+        argv += ["--config", str(self.root / "config"), "--templates", str(self.root / "templates")]
+        run = cli(argv, {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN}, GitLabTime(self.fake))
+        assert run.code == 0 and "Traceback" not in run.err, run.out + run.err
+        return run
+
+    def settled(self) -> FakeGitLab:
+        """Made, then quiet (the record kept), its requests forgotten."""
+        self.apply()
+        self.apply()
+        assert "nothing changed in GitLab" in self.apply().out
+        self.fake.requests.clear()
+        return self.fake
+
+    def ours(self, program: str = BIG) -> list[int]:
+        """The program's participants' issues with a task left to tick, by iid."""
+        return [
+            int(i["iid"])
+            for i in self.fake.issues(PROJECT)
+            if program in i["labels"]
+            and "csm." in str(i["description"]).split("\n", 1)[0]
+            and "1. [ ]" in str(i["description"])
+        ]
+
+    def tick(self, iid: int) -> None:
+        _edit(self.fake, iid, _text(self.fake, iid).replace("1. [ ]", "1. [x]", 1))
+
+    def converged(self) -> bool:
+        """Whether a full run now has nothing to write."""
+        return "nothing was written" in self.apply("--full").out
+
+
+def _issue(fake: FakeGitLab, iid: int) -> dict[str, Any]:
+    return next(i for i in fake.issues(PROJECT) if i["iid"] == iid)
+
+
+def _text(fake: FakeGitLab, iid: int) -> str:
+    return str(_issue(fake, iid)["description"])
+
+
+def _edit(fake: FakeGitLab, iid: int, text: str) -> None:
+    fake.edit_issue(PROJECT, iid, description=text)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[Project]:
+    made = Project(tmp_path, 40)
+    with made.fake.activate():
+        yield made
+
+
+def _gets(fake: FakeGitLab) -> int:
+    return sum(1 for r in fake.requests if r.method == "GET")
+
+
+def _listed(fake: FakeGitLab) -> bool:
+    """Whether a run listed a program's issues (a page of them, not their count)."""
+    return any(
+        "labels" in r.query and r.path.endswith("/issues") and r.query.get("per_page") != ["1"]
+        for r in fake.requests
+    )
+
+
+@pytest.mark.heavy
+def test_a_run_after_ticks_reads_the_same_whatever_the_programs_size(tmp_path: Path) -> None:
+    costs = []
+    for n in (40, 120):
+        made = Project(tmp_path / str(n), n)
+        with made.fake.activate():
+            fake = made.settled()
+            for issue in made.ours()[:2]:
+                made.tick(issue)
+            run = made.apply()
+            assert LEDGER in run.out and not _listed(fake), run.out
+            writes = sum(1 for r in fake.requests if r.method == "PUT" and "/issues/" in r.path)
+            costs.append((_gets(fake), writes))
+            assert made.converged()
+    assert costs[0][0] == costs[1][0], costs  # reads: the same for 40 and for 120
+    # two issues, the tracking issue, the cohort's rollup, at most two shards
+    assert all(writes <= 2 + 1 + 1 + 2 for _, writes in costs), costs
+
+
+@pytest.mark.heavy
+@pytest.mark.parametrize("tier", ["premium", "free"])
+def test_a_tick_in_another_issue_while_the_run_writes_is_planned_by_the_next_run(
+    tmp_path: Path, tier: str
+) -> None:
+    project = Project(tmp_path, 40, tier)
+    with project.fake.activate():
+        fake = project.settled()
+        first, other = project.ours()[:2]
+        project.tick(first)
+        fake.before_request("PUT", "/issues/", lambda: project.tick(other))
+        assert LEDGER in project.apply().out
+        assert "progress::0%" in _issue(fake, other)["labels"]  # not seen by that run
+        project.apply()  # the next one plans it
+        assert "progress::0%" not in _issue(fake, other)["labels"]
+        assert project.converged()
+
+
+def _shard(fake: FakeGitLab) -> int:
+    return next(
+        int(i["iid"]) for i in fake.issues(PROJECT) if "ledger-0 -->" in str(i["description"])
+    )
+
+
+@pytest.mark.heavy
+@pytest.mark.parametrize(
+    "edit", ["shard edited", "issue deleted", "first line deleted", "issue closed"]
+)
+def test_what_a_ledger_cannot_tell_is_planned_in_full(project: Project, edit: str) -> None:
+    fake = project.settled()
+    issue, other = project.ours()[:2]
+    project.tick(issue)
+    if edit == "shard edited":
+        shard = _shard(fake)
+        _edit(fake, shard, _text(fake, shard).replace('"st":"opened"', '"st":"closed"', 1))
+    elif edit == "issue deleted":
+        fake.delete_issue(PROJECT, other)
+    elif edit == "issue closed":
+        fake.edit_issue(PROJECT, other, state="closed")
+    else:
+        _edit(fake, other, _text(fake, other).split("\n", 1)[1])
+    run = project.apply()
+    assert LEDGER not in run.out and _listed(fake), run.out
+    assert project.converged()
+
+
+def _notes(fake: FakeGitLab) -> int:
+    return sum(len(i["notes"]) for i in fake.issues(PROJECT))
+
+
+@pytest.mark.heavy
+def test_a_ledger_run_on_a_day_reminders_fall_due_sends_none_again(tmp_path: Path) -> None:
+    """The shipped ESP and CSM programs: made on 2026-11-24; on 2026-12-07 the ESP monthly
+    sessions' reminders fall due (a week after November ends), and the day's first run sends
+    them; a tick then is read from the ledger, which neither sends them again nor says
+    anything of the others' (their stubs hold no tasks)."""
+    root = _shipped(tmp_path)
+    fake = new_fake(users=(*roster_of(root), "alice"))
+    env = {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN}
+    with fake.activate():
+
+        def apply(day: str, *args: str) -> Result:
+            fake.clock.advance(HOUR)
+            argv = ["apply", "--backend", "gitlab", "--today", day, "--rehearsal", *args]
+            run = cli([*argv, "--config", str(root / "config")], env, GitLabTime(fake))
+            assert run.code == 0, run.out + run.err
+            return run
+
+        apply("2026-11-24")
+        apply("2026-12-07")
+        apply("2026-12-07")  # finds nothing to do: keeps the record
+        sent = _notes(fake)
+        assert sent and "nothing changed in GitLab" in apply("2026-12-07").out
+        plan = next(
+            int(i["iid"])
+            for i in fake.issues(PROJECT)
+            if "/account-plan -->" in str(i["description"]) and "- [ ]" in str(i["description"])
+        )
+        _edit(fake, plan, _text(fake, plan).replace("- [ ]", "- [x]", 1))
+        fake.requests.clear()
+        run = apply("2026-12-07")
+        read = {r.path for r in fake.requests if r.method == "GET" and r.path.endswith("/notes")}
+        wrote = {
+            f"{r.path}/notes" for r in fake.requests if r.method == "PUT" and "/issues/" in r.path
+        }
+        assert read == wrote  # the notes of the issues it wrote (`unseen`), no reminder's
+        assert LEDGER in run.out and " 0 warnings" in run.out, run.out
+        assert _notes(fake) == sent
+        assert "nothing was written" in apply("2026-12-07", "--full").out
+
+
+def _shipped(root: Path) -> Path:
+    shutil.copytree(REPO / "config", root / "config")
+    shutil.copytree(REPO / "templates", root / "templates")
+    os.chdir(root)
+    return keep_programs(root, "csm-aspiring-leaders", "executive-sponsorship")
