@@ -48,7 +48,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, SupportsIndex
 
 import yaml
 
@@ -175,9 +175,10 @@ def instrument(fake: FakeGitLab, latency: float) -> Meter:
 def gitlab_time(fake: FakeGitLab, meter: Meter) -> Iterator[None]:
     """python-gitlab's own waits (Retry-After on a 429) move the fake's clock, not real time."""
 
-    def wait(seconds: float) -> None:
-        meter.waited += max(seconds, 0.0)
-        fake.sleep(max(seconds, 0.0))
+    def wait(seconds: float | SupportsIndex) -> None:
+        waited = max(float(seconds), 0.0)
+        meter.waited += waited
+        fake.sleep(waited)
 
     time.sleep = wait
     try:
