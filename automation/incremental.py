@@ -213,9 +213,12 @@ class Incremental:
         if found is None or desired.program.id in self.said:
             return
         self.said.add(desired.program.id)
+        read, kept = len(found.issues) - len(found.rows), len(found.rows)
         self.say(
-            f"{desired.program.id}: read from its ledger: the {found.changed} changed issues "
-            f"and those their plans read, not its {len(found.issues)} issues"
+            f"{desired.program.id}: read from its ledger: {read} of its issues were read (the "
+            f"{found.changed} that changed and those that show their figures); the other "
+            f"{kept}'s figures are the ledger's (the first run of each day, or --full, reads "
+            "every issue)"
         )
 
 
