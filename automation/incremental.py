@@ -181,6 +181,8 @@ class Incremental:
             self.full.add(label)
             return None
         self.read[label] = found
+        for row in found.rows.values():
+            self.tracker.vouch(row.iid, row.watched)
         return found.issues
 
     def _read(self, desired: DesiredProgram) -> Read | None:

@@ -56,6 +56,7 @@ from automation.markers import (
 )
 from automation.progress import Progress, SectionProgress, Status
 from automation.records import Recorded
+from automation.syncrecord import watch
 
 LEDGER_MIN = 300  # issues: smaller programs keep no ledger (the size the index moves out at)
 # on average (a row is 0.5 to 2 KB: an ESP issue's, with 13 sections and 13 values, is 1.9 KB),
@@ -86,6 +87,7 @@ class LedgerRow:
     footprint: Footprint
     stub: ObservedIssue
     records: Mapping[str, Recorded] = field(default_factory=dict)
+    watched: str = ""  # the `watch` digest of the whole issue (unchanged.py's record)
 
 
 NOTHING_KEPT: Mapping[str, LedgerRow] = MappingProxyType({})
@@ -128,7 +130,9 @@ def ledger_row(
     """The row of the item of KEY, whose issue is ISSUE (as the plan leaves it: `as_left`),
     from its rollup ROW (measured: PROGRESS)."""
     stub, footprint = stub_of(issue, blocks), Footprint.of(issue)
-    return LedgerRow(issue.iid, key, row.state, progress, footprint, stub, row.records)
+    return LedgerRow(
+        issue.iid, key, row.state, progress, footprint, stub, row.records, watch(issue)
+    )
 
 
 def as_left(issue: ObservedIssue, actions: Iterable[Action]) -> ObservedIssue:
@@ -254,6 +258,7 @@ def encode_row(row: LedgerRow, sections: Sequence[Section], prefix: str = "") ->
         "i": _stub(row.stub),
         "r": {k: [r.value, r.problem, r.present, r.elsewhere] for k, r in row.records.items()},
         "fp": _footprint(row.footprint),
+        "w": row.watched,
     }
     text = json.dumps(data, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
     return f"{row.iid} {row.key.removeprefix(prefix)} {text.translate(_ESCAPED)}"
@@ -277,6 +282,7 @@ def decode_row(line: str, sections: Sequence[Section], prefix: str = "") -> Ledg
             _read_footprint(data["fp"]),
             _read_stub(iid, data["i"]),
             records,
+            _typed(data["w"], str),
         )
         return row if encode_row(row, sections, prefix) == line else None
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):

@@ -294,6 +294,12 @@ class ChangeLog(abc.ABC):
         them (incremental.py reads a program this way instead of listing it)."""
 
     @abc.abstractmethod
+    def vouch(self, iid: int, digest: str) -> None:
+        """Issue IID was planned from a stored copy whose `syncrecord.watch` digest is DIGEST
+        (a ledger's row, incremental.py), not read: a write of the run that newly mentions
+        it leaves a record only while it still reads so (trackers/ledger.py)."""
+
+    @abc.abstractmethod
     def label_count(self, label: str) -> int | None:
         """How many issues carry the label, open or closed (a request; None past 10,000,
         which GitLab does not count)."""

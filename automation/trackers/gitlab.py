@@ -1414,6 +1414,9 @@ class GitLabTracker(Tracker, ChangeLog):
     def label_count(self, label: str) -> int | None:
         return self._count(label)
 
+    def vouch(self, iid: int, digest: str) -> None:
+        self._ledger.vouch(iid, digest)
+
     def now(self) -> dt.datetime | None:
         with self._reading("reading GitLab's clock"):
             self._gl.projects.get(self.settings.project)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from automation.figures import references
 from automation.items import ObservedIssue
 from automation.progress import label_scope
+from automation.syncrecord import watch
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ class Ledger:
     ready: dict[int, ObservedIssue] = field(default_factory=dict)  # read now, as listed
     changed: set[int] = field(default_factory=set)  # read since, and not as listed
     own: dict[int, dt.datetime] = field(default_factory=dict)  # written, and when
+    # planned from a stored copy (a ledger's row, incremental.py): what `watch` gave of it
+    vouched: dict[int, str] = field(default_factory=dict)
     others: int = 0  # writes that are not a description written on the text as listed
     sent: int = 0  # write requests sent
     _accounted: int = 0
@@ -92,6 +95,12 @@ class Ledger:
             return
         self.ready.pop(iid, None)
         self.changed.add(iid)
+
+    def vouch(self, iid: int, digest: str) -> None:
+        """Issue IID was planned from a stored copy of it (a ledger's row) whose `watch`
+        digest is DIGEST: newly mentioned by the run's writes, it is explained as long as it
+        still reads so (a person's change during the run does not)."""
+        self.vouched[iid] = digest
 
     def may_own(self, iid: int) -> ObservedIssue | None:
         """The issue as read just before, as listed, when a write of it now may be the run's
@@ -130,7 +139,8 @@ class Ledger:
         alone."""
         if self.others:
             return None
-        return Writes(dict(self.own), dict(self.seen), frozenset(self.mentioned))
+        mentioned = frozenset(self.mentioned)
+        return Writes(dict(self.own), dict(self.seen), mentioned, dict(self.vouched))
 
 
 @dataclass(frozen=True)
@@ -142,6 +152,7 @@ class Writes:
     own: Mapping[int, dt.datetime]
     seen: Mapping[int, ObservedIssue]
     mentioned: frozenset[int] = frozenset()
+    vouched: Mapping[int, str] = field(default_factory=dict)  # (Ledger.vouched)
 
     def explain(self, issue: ObservedIssue) -> bool:
         """Whether the issue is as the run listed or wrote it: its time tells, or, for an
@@ -149,7 +160,11 @@ class Writes:
         time), everything a plan reads from it is as the run last saw it."""
         if _as_in(self.seen, issue):
             return True
-        return issue.iid in self.mentioned and self.seen.get(issue.iid) == issue
+        if issue.iid not in self.mentioned:
+            return False
+        if issue.iid in self.seen:
+            return self.seen[issue.iid] == issue
+        return self.vouched.get(issue.iid) == watch(issue)  # as its stored copy has it
 
 
 def _as_in(seen: Mapping[int, ObservedIssue], issue: ObservedIssue) -> bool:

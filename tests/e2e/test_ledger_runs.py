@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from automation import rowledger
+from automation.figures import references
 from bench.sync_benchmark import manager, participant, program_lead, write_project
 from tests.backends import PROJECT, TOKEN, URL, GitLabTime, Result, cli, new_fake, roster_of
 from tests.conftest import REPO, keep_programs
@@ -227,3 +228,53 @@ def _shipped(root: Path) -> Path:
     shutil.copytree(REPO / "templates", root / "templates")
     os.chdir(root)
     return keep_programs(root, "csm-aspiring-leaders", "executive-sponsorship")
+
+
+def _tracking(fake: FakeGitLab) -> int:
+    return next(
+        int(i["iid"])
+        for i in fake.issues(PROJECT)
+        if str(i["description"]).startswith(f"<!-- automation:key={BIG[9:]}/tracking -->")
+    )
+
+
+def _newly_listed(root: Path) -> tuple[list[int], list[int]]:
+    """The issues ticked, and those the tracking issue's rollup newly lists after the ticks,
+    in a program of 200 participants: a rollup lists some issues by their reference (GitLab
+    notes "mentioned in" on each, which moves its time)."""
+    project = Project(root, 200)
+    with project.fake.activate():
+        fake = project.settled()
+        ticked = project.ours()[::40][:4]
+        before = references(_text(fake, _tracking(fake)))
+        for iid in ticked:
+            project.tick(iid)
+        assert LEDGER in project.apply().out
+        return ticked, sorted(references(_text(fake, _tracking(fake))) - before - set(ticked))
+
+
+@pytest.mark.heavy
+@pytest.mark.parametrize("person", ["nobody", "ticks one while the run writes"])
+def test_issues_a_ledger_runs_rollup_newly_lists_are_watched_unless_a_person_changed_them(
+    tmp_path: Path, person: str
+) -> None:
+    """They are not read by the run (their figures are the ledger's): the record watches them
+    as their rows have them, and the next run reads those alone; one a person ticked during
+    the run differs from its row, so no record is kept and the next run plans the tick."""
+    ticked, listed = _newly_listed(tmp_path / "learn")
+    assert listed  # (the scenario lists new issues: it tests something)
+    project = Project(tmp_path / "run", 200)
+    with project.fake.activate():
+        fake = project.settled()
+        for iid in ticked:
+            project.tick(iid)
+        if person != "nobody":
+            fake.before_request("PUT", "/issues/", lambda: project.tick(listed[0]))
+        assert LEDGER in project.apply().out
+        after = project.apply().out
+        if person == "nobody":
+            assert "no program was read" in after, after
+        else:
+            assert "no program was read" not in after, after
+            assert "progress::0%" not in _issue(fake, listed[0])["labels"]
+        assert project.converged()
