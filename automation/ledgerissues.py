@@ -11,7 +11,7 @@ The ledger is never read by a full plan: a shard a person edits is written again
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from automation.actions import Plan, combine
 from automation.config.models import Program
@@ -51,20 +51,28 @@ def _shard(program: Program, key: str, number: int) -> DesiredIssue:
 
 
 def plan_ledger(
-    rows: Mapping[str, LedgerRow], found: Mapping[str, ObservedIssue], ctx: ProgramContext
+    rows: Mapping[str, LedgerRow],
+    found: Mapping[str, ObservedIssue],
+    ctx: ProgramContext,
+    kept: Collection[str] = (),
 ) -> Plan:
     """Each shard's writes: made (closed the round after), or its block written from ROWS
     (a shard's text changes only when one of its rows does, so a day's first plan rewrites
-    only the shards whose rows the day changed: overdue, say)."""
+    only the shards whose rows the day changed: overdue, say). KEPT: the keys planned from
+    their rows (incremental.py); a shard that holds only such rows was read as it is, with
+    nothing to write (not encoded again: most of a big program's shards)."""
     desired = ctx.desired
     shards, sections = len(desired.ledgers), desired.program.sections
     prefix = key_prefix(desired.tracking.key)
     placed: list[list[LedgerRow]] = [[] for _ in range(shards)]
     for row in rows.values():
         placed[shard_of(row.key, shards)].append(row)
+    fresh = {shard_of(item.key, shards) for item in desired.issues if item.key not in kept}
     plans = []
     for number, item in enumerate(desired.ledgers):
         issue = found.get(item.key)
+        if kept and number not in fresh and issue is not None:
+            continue
         note = CLOSED if issue is not None else ""  # said from the round that closes it
         content = shard_content(placed[number], sections, (number, shards), prefix, note)
         plans.append(_plan_shard(item, issue, content, ctx))

@@ -200,7 +200,7 @@ def _planned(
     else:
         planned = plan_epics(planned, desired, stage.after, observed, held.keys)
     if desired.ledgers and not held.keys:  # kept meanwhile, as the rollups are
-        planned += plan_ledger(_rows_left(stage, planned), found, ctx)
+        planned += plan_ledger(_rows_left(stage, planned), found, ctx, stage.kept.keys())
     return planned, stage
 
 
