@@ -770,9 +770,11 @@ def _applied(  # noqa: PLR0917
     result = _of_run(applied, prior)
     if isinstance(tracker, LocalTracker):
         _local_after(args, prepared, tracker, today, result, console)
-    if not result.failures and not args.event:  # before the summary, the last line (a tester)
+    # before the summary, the last line (a tester); not after a run stopped at its last round
+    # with work left: the record would say that nothing is left to do (a review)
+    if not result.failures and not args.event and applied.finished:
         observed = {program: inputs[0] for program, (inputs, _) in prepared.plans.items()}
-        kept = places(prepared.programs, observed, look) if applied.finished else ()
+        kept = places(prepared.programs, observed, look)
         _keep_record(args, tracker, today, result, look, console, _warned(applied, prior), kept)
     show_applied(console, result)
     if args.report:  # after the record: a report that cannot be written loses no run's work

@@ -246,9 +246,12 @@ class Others:
     homes: Collection[int] = ()  # ... and these are its epics
     made: Collection[int] = ()  # the issues this run created (the next run's record holds them)
 
-    def against(self, issue: ObservedIssue, own: frozenset[int], keeper: bool) -> str | None:
+    def against(
+        self, issue: ObservedIssue, own: frozenset[int], keeper: bool, ledger: bool = False
+    ) -> str | None:
         """Why ISSUE is not this program's, whose record holds OWN (KEEPER: it carries the
-        key of the program's tracking or index issue); None when nothing says so."""
+        key of the program's tracking or index issue; LEDGER: of one of its ledger's issues,
+        which are confidential in a public program too); None when nothing says so."""
         owner = self.recorded.get(issue.iid)
         if owner is not None:
             return _theirs(issue, owner, issue.iid in own)
@@ -256,7 +259,8 @@ class Others:
             return None
         if not keeper and _holds_index(issue.description):
             return _hidden(issue, "it holds a program's index of keys (a tracking or index issue)")
-        if self.public and issue.confidential and issue.epic not in self.homes:
+        ours = ledger and issue.by_tool  # (the tool's, whose key no person can give it)
+        if self.public and issue.confidential and issue.epic not in self.homes and not ours:
             why = "the program is public and the issue confidential (its participant would read it)"
             return _hidden(issue, why)
         if self.unread:
@@ -286,7 +290,10 @@ def _refuse_others(out: Resolved, others: Others, tracking_key: str) -> None:
     own = frozenset({*(out.index or {}).values(), *([tracking.iid] if tracking else [])})
     keepers = {tracking_key, index_key(tracking_key)}  # their issues hold an index
     for key, issue in sorted([*out.found.items(), *out.unwanted.items()]):
-        said = others.against(issue, own, key in keepers) if key.startswith(prefix) else None
+        ledger = key.startswith(f"{index_key(tracking_key)}/ledger-")
+        said = (
+            others.against(issue, own, key in keepers, ledger) if key.startswith(prefix) else None
+        )
         if said is None:
             continue
         if out.found.pop(key, None) is not None:

@@ -20,14 +20,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from automation.actions import CreateEpic, CreateIssue, Observed, Plan
+from automation.actions import CreateEpic, CreateIssue, CreateLabel, Observed, Plan
 from automation.desired import DesiredProgram
 from automation.identity import find_tracking, program_index
 from automation.index import key_prefix
 from automation.items import ObservedIssue
 from automation.ledgerissues import LEDGER_BLOCK
 from automation.locality import dependents, local_change
-from automation.markers import block_content
+from automation.markers import sound_block
 from automation.progress import program_label
 from automation.renames import aliases
 from automation.rowledger import NOTHING_KEPT, LedgerRow, read_shard
@@ -40,7 +40,9 @@ Say = Callable[[str], None]
 @dataclass(frozen=True)
 class Read:
     """A program as an incremental run reads it: the issues it read, and the stubs of the
-    others, in the order GitLab lists them (by iid); ROWS: the ledger's rows of the stubs."""
+    others, by iid (GitLab lists by creation, which iids follow but for moved or imported
+    issues; relist.py takes iid order too, and plans do not depend on it); ROWS: the
+    ledger's rows of the stubs."""
 
     issues: tuple[ObservedIssue, ...]
     rows: Mapping[int, LedgerRow]
@@ -52,15 +54,10 @@ def read_program(
 ) -> Read | None:
     """DESIRED's issues, read from its TRACKING issue (iid), index and ledger, with the
     CHANGED issues and their dependents read afresh; None: list it in full instead."""
-    if not desired.ledgers or desired.program.renamed_from:
+    ledger = _ledger(tracker, desired, tracking, changed)
+    if ledger is None:
         return None
-    index = _index(tracker, desired, tracking)
-    if index is None:
-        return None
-    entries, read = index
-    rows = _rows(tracker, desired, entries, read)
-    if rows is None or any(issue.iid in read for issue in changed):
-        return None  # (the tracking issue, the index, a shard changed: planned in full)
+    entries, read, rows = ledger
     keys = [str(issue.key) for issue in changed]
     focus = {*keys, *dependents(desired, keys)}
     kept = {iid: row for iid, row in rows.items() if row.key not in focus}
@@ -73,6 +70,26 @@ def read_program(
     if not _whole(tracker, desired, issues, wanted, fresh):
         return None
     return Read(tuple(sorted(issues, key=lambda i: i.iid)), kept, len(changed))
+
+
+def _ledger(
+    tracker: ChangeLog, desired: DesiredProgram, tracking: int, changed: Sequence[ObservedIssue]
+) -> tuple[dict[str, int], dict[int, ObservedIssue], dict[int, LedgerRow]] | None:
+    """The program's index, the issues read for it and for the ledger (tracking, index,
+    shards), and the ledger's rows by iid; None when there is no ledger to read, or one of
+    those issues is among the CHANGED (a person's edit: planned in full)."""
+    if not desired.ledgers or desired.program.renamed_from:
+        return None
+    index = _index(tracker, desired, tracking)
+    if index is None:
+        return None
+    entries, read = index
+    shards = [entries.get(item.key) for item in desired.ledgers]
+    ours = {*read, *shards}
+    if None in shards or any(issue.iid in ours for issue in changed):
+        return None
+    rows = _rows(tracker, desired, entries, read, [iid for iid in shards if iid is not None])
+    return None if rows is None else (entries, read, rows)
 
 
 def _index(
@@ -97,18 +114,17 @@ def _rows(
     desired: DesiredProgram,
     entries: Mapping[str, int],
     read: dict[int, ObservedIssue],
+    shards: Sequence[int],
 ) -> dict[int, LedgerRow] | None:
-    """The ledger's rows by iid, each named by the index as its key's issue (a request); None
-    when a shard is missing, unreadable, overflowing or of another count of shards."""
-    shards = [entries.get(item.key) for item in desired.ledgers]
-    if None in shards:
-        return None
-    read |= tracker.program_part([iid for iid in shards if iid is not None])
+    """The ledger's rows by iid, read from its SHARDS (their iids, in order; a request), each
+    row named by the index as its key's issue; None when a shard is missing, damaged,
+    unreadable, overflowing or of another count of shards."""
+    read |= tracker.program_part(shards)
     sections, prefix = desired.program.sections, key_prefix(desired.tracking.key)
     rows: dict[int, LedgerRow] = {}
     for number, iid in enumerate(shards):
-        issue = read.get(iid or 0)
-        content = block_content(issue.description, LEDGER_BLOCK) if issue else None
+        issue = read.get(iid)
+        content = sound_block(issue.description, LEDGER_BLOCK) if issue else None
         shard = read_shard(content or "", sections, prefix)
         if shard is None or shard.overflow or (shard.number, shard.shards) != (number, len(shards)):
             return None
@@ -140,13 +156,13 @@ def _whole(
 ) -> bool:
     """Whether the issues read are the program's list: each wanted one is there with the
     program's label, and GitLab counts as many issues with it (one deleted, or one that
-    gained the label unseen, makes them differ; past 10,000 GitLab does not count, and a
-    deletion waits for the next full run, as in a run's later rounds: Lists.again)."""
+    gained the label unseen, makes them differ). Past 10,000 GitLab does not count: such a
+    program is listed, since nothing else shows a deletion (a stub would stand for the
+    deleted issue, and the record would cover it all day)."""
     label = program_label(desired.program)
     if any(iid not in fresh or label not in fresh[iid].labels for iid in wanted):
         return False
-    count = tracker.label_count(label)
-    return count is None or count == len(issues)
+    return tracker.label_count(label) == len(issues)
 
 
 def acceptable(plan: Plan) -> bool:
@@ -155,7 +171,8 @@ def acceptable(plan: Plan) -> bool:
     view; they are rare)."""
     if plan.failures or plan.warnings or plan.public:
         return False
-    return not any(isinstance(a, (CreateIssue, CreateEpic)) for a in plan.actions)
+    made = (CreateIssue, CreateEpic, CreateLabel)  # a label made again: it left every issue
+    return not any(isinstance(a, made) for a in plan.actions)
 
 
 @dataclass
@@ -240,7 +257,8 @@ def places(
     observed: Mapping[str, Observed],
     look: LookBack | None,
 ) -> tuple[tuple[str, int], ...]:
-    """Where the programs' ledgers start (SyncRecord.ledgers) once a run left nothing to do:
+    """Where the programs' ledgers start (SyncRecord.ledgers) once a run left nothing to do
+    (its last round: run.Applied.finished):
     the tracking issue each program with a ledger was last OBSERVED with (by id), and, for
     the programs the run did not check, where the record LOOK says."""
     checked = {desired.program.id for desired in programs}

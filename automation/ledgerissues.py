@@ -23,7 +23,7 @@ from automation.keyindex import CLOSED, closed_once, tool_issue
 from automation.planning import ProgramContext, create, keep, refused
 from automation.rowledger import HEADER, LedgerRow, shard_content, shard_count, shard_of
 
-WRITTEN = True  # (tests switch it off to see that runs without a ledger plan the same)
+WRITTEN = True  # (tests/e2e/test_incremental.py switches it off too: runs with none)
 LEDGER_BLOCK = "rows"
 _TEXT = (
     "This issue is kept by the program automation. It holds figures of the program's issues, "

@@ -226,9 +226,10 @@ def test_scheduled_runs_end_where_full_runs_end(
     if index == "in its own issue":  # as a big program's is: people act on it too
         monkeypatch.setattr(keyindex, "INDEX_LIMIT", 0)
     if ledger:  # as a big program's: ledger shards of a few rows each (incremental.py)
-        monkeypatch.setattr(ledgerissues, "WRITTEN", True)
         monkeypatch.setattr(rowledger, "LEDGER_MIN", 10)
         monkeypatch.setattr(rowledger, "ROWS_PER_SHARD", 8)
+    else:  # and with no ledger at all (as a small program, or before it was written)
+        monkeypatch.setattr(ledgerissues, "WRITTEN", False)
     scheduled = _history(_project(tmp_path / "scheduled"), seed, full=False)
     full = _history(_project(tmp_path / "full"), seed, full=True)
     for (story, state), (_, expected) in zip(scheduled, full, strict=True):

@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from automation import rowledger
+from automation import keyindex, rowledger
 from automation.figures import references
+from automation.trackers.gitlab import GitLabTracker
 from bench.sync_benchmark import manager, participant, program_lead, write_project
 from tests.backends import PROJECT, TOKEN, URL, GitLabTime, Result, cli, new_fake, roster_of
 from tests.conftest import REPO, keep_programs
@@ -69,9 +70,7 @@ class Project:
         return [
             int(i["iid"])
             for i in self.fake.issues(PROJECT)
-            if program in i["labels"]
-            and "csm." in str(i["description"]).split("\n", 1)[0]
-            and "1. [ ]" in str(i["description"])
+            if program in i["labels"] and _participants(i) and "1. [ ]" in str(i["description"])
         ]
 
     def tick(self, iid: int) -> None:
@@ -80,6 +79,11 @@ class Project:
     def converged(self) -> bool:
         """Whether a full run now has nothing to write."""
         return "nothing was written" in self.apply("--full").out
+
+
+def _participants(issue: dict[str, Any]) -> bool:
+    """Whether the issue is a participant's (its key names them)."""
+    return "csm." in str(issue["description"]).split("\n", 1)[0]
 
 
 def _issue(fake: FakeGitLab, iid: int) -> dict[str, Any]:
@@ -158,24 +162,88 @@ def _shard(fake: FakeGitLab) -> int:
 
 @pytest.mark.heavy
 @pytest.mark.parametrize(
-    "edit", ["shard edited", "issue deleted", "first line deleted", "issue closed"]
+    "edit",
+    [
+        "shard edited",
+        "shard's end marker deleted",
+        "issue deleted",
+        "another's first line pasted",
+        "issue closed",
+        "label deleted",
+    ],
 )
 def test_what_a_ledger_cannot_tell_is_planned_in_full(project: Project, edit: str) -> None:
+    """With a tick in one issue, a person's change the ledger cannot account for: the run
+    lists the program (the shard: it changed; the others: what the ledger read shows)."""
     fake = project.settled()
     issue, other = project.ours()[:2]
     project.tick(issue)
+    shard = _shard(fake)
     if edit == "shard edited":
-        shard = _shard(fake)
         _edit(fake, shard, _text(fake, shard).replace('"st":"opened"', '"st":"closed"', 1))
+    elif edit == "shard's end marker deleted":  # (it stopped every run: a review)
+        _edit(fake, shard, _text(fake, shard).replace("<!-- automation:end rows -->", ""))
     elif edit == "issue deleted":
         fake.delete_issue(PROJECT, other)
     elif edit == "issue closed":
         fake.edit_issue(PROJECT, other, state="closed")
-    else:
-        _edit(fake, other, _text(fake, other).split("\n", 1)[1])
+    elif edit == "label deleted":  # GitLab takes it off every issue, leaving their times
+        group = fake.state.group("enablement")
+        fake.state.delete_group_label(group, group.labels["progress::0%"])
+    else:  # a participant's first line over another's: its key is now the first's
+        first = _text(fake, issue).split("\n", 1)[0]
+        _edit(fake, other, first + "\n" + _text(fake, other).split("\n", 1)[1])
+    run = project.apply()
+    assert "only their programs are checked" in run.out, run.out  # (a run that may read it)
+    assert LEDGER not in run.out and _listed(fake), run.out
+    if edit == "label deleted":  # the other program, whose issues did not change, waits for
+        # the day's first run or --full (README: "Runs that find nothing changed")
+        ours = [i for i in fake.issues(PROJECT) if BIG in i["labels"] and _participants(i)]
+        assert ours and all(any(x.startswith("progress::") for x in i["labels"]) for i in ours)
+        return
+    assert project.converged()
+
+
+@pytest.mark.heavy
+def test_a_program_past_gitlabs_count_is_listed(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past 10,000 issues GitLab does not count a label's issues: nothing would show that one
+    was deleted (its stub would stand for it, and the record would cover it all day)."""
+    fake = project.settled()
+    issue, other = project.ours()[:2]
+    monkeypatch.setattr(GitLabTracker, "label_count", lambda _self, _label: None)
+    project.tick(issue)
+    fake.delete_issue(PROJECT, other)
     run = project.apply()
     assert LEDGER not in run.out and _listed(fake), run.out
     assert project.converged()
+
+
+@pytest.mark.heavy
+@pytest.mark.parametrize("holder", ["tracking issue", "index issue"])
+def test_a_public_program_whose_index_is_deleted_takes_its_ledger_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, holder: str
+) -> None:
+    """A public program's issues are public, but its ledger's are confidential: a run that
+    lost the record of keys found them again (they failed on every run: a review)."""
+    if holder == "index issue":
+        monkeypatch.setattr(keyindex, "INDEX_LIMIT", 0)
+    project = Project(tmp_path, 40)
+    with project.fake.activate():
+        fake = project.settled()
+        key = f"{BIG[9:]}/tracking" + ("/index" if holder == "index issue" else "")
+        fake.delete_issue(PROJECT, _keyed(fake, key))
+        assert "0 failed" in project.apply("--full").out
+        assert project.converged()
+
+
+def _keyed(fake: FakeGitLab, key: str) -> int:
+    return next(
+        int(i["iid"])
+        for i in fake.issues(PROJECT)
+        if str(i["description"]).startswith(f"<!-- automation:key={key} -->")
+    )
 
 
 def _notes(fake: FakeGitLab) -> int:
