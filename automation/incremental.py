@@ -31,6 +31,7 @@ from automation.markers import sound_block
 from automation.progress import program_label
 from automation.renames import aliases
 from automation.rowledger import NOTHING_KEPT, LedgerRow, read_shard
+from automation.syncrecord import watch
 from automation.trackers.base import ChangeLog
 from automation.unchanged import LookBack, program_ids
 
@@ -212,13 +213,24 @@ class Incremental:
 
     def kept(
         self, desired: DesiredProgram, issues: Sequence[ObservedIssue]
-    ) -> Mapping[str, LedgerRow]:
-        """The rows of the issues ISSUES holds as their ledger's stubs."""
+    ) -> Mapping[str, LedgerRow] | None:
+        """The rows of the issues ISSUES holds as their ledger's stubs; None (plan the
+        program in full) when one of them is there no more, or changed from what its row
+        says: its dependents were planned from their stubs (a person's score typed just
+        before the plan under the lock left the scorecard that counts it as it was: a
+        review). One GitLab only noted a mention on is planned from the issue itself."""
         found = self.read.get(program_label(desired.program))
         if found is None:
             return NOTHING_KEPT
         held = {issue.iid: issue for issue in issues}
-        return {row.key: row for iid, row in found.rows.items() if held.get(iid) is row.stub}
+        kept = {}
+        for iid, row in found.rows.items():
+            now = held.get(iid)
+            if now is row.stub:
+                kept[row.key] = row
+            elif now is None or watch(now) != row.watched:
+                return None
+        return kept
 
     def fall_back(self, desired: DesiredProgram) -> None:
         """List and plan the program in full from now on."""

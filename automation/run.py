@@ -434,7 +434,7 @@ def _kept(
     whose reminders gather in a week's digest is listed in full (the digest lists them all)."""
     kept = lists.kept(desired, seen.issues) if lists is not None else NOTHING_KEPT
     reminders = desired.program.reminders
-    if kept and "remind" in steps and reminders.send and reminders.digest:
+    if kept is None or (kept and "remind" in steps and reminders.send and reminders.digest):
         raise _FellBack(desired)
     return kept
 
@@ -761,8 +761,9 @@ class Lists:
 
     def kept(
         self, desired: DesiredProgram, issues: Sequence[ObservedIssue]
-    ) -> Mapping[str, LedgerRow]:
-        """The ledger's rows of the issues ISSUES holds as their stubs."""
+    ) -> Mapping[str, LedgerRow] | None:
+        """The ledger's rows of the issues ISSUES holds as their stubs (None: plan the
+        program in full, Incremental.kept)."""
         return self.ledgers.kept(desired, issues) if self.ledgers is not None else NOTHING_KEPT
 
     def fall_back(self, desired: DesiredProgram) -> None:

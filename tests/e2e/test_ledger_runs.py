@@ -346,3 +346,46 @@ def test_issues_a_ledger_runs_rollup_newly_lists_are_watched_unless_a_person_cha
             assert "no program was read" not in after, after
             assert "progress::0%" not in _issue(fake, listed[0])["labels"]
         assert project.converged()
+
+
+@pytest.mark.heavy
+def test_a_score_typed_while_the_run_takes_its_lock_reaches_the_scorecard(tmp_path: Path) -> None:
+    """The shipped ESP program: a tick in the program's annual review; a person types a score
+    into Globex's account plan as the run takes its lock (after its first plan, before its
+    plan under the lock), and the run's writes take two minutes. The quarter's scorecard
+    counts that score: it is planned again (the program in full), not left as its ledger line
+    had it while the record said nothing was left (a review)."""
+    root = _shipped(tmp_path)
+    fake = new_fake(users=(*roster_of(root), "alice"))
+    env = {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN}
+    with fake.activate():
+
+        def apply(*args: str) -> str:
+            fake.clock.advance(HOUR)
+            argv = ["apply", "--backend", "gitlab", "--today", "2026-12-07", "--rehearsal"]
+            run = cli([*argv, *args, "--config", str(root / "config")], env, GitLabTime(fake))
+            assert run.code == 0, run.out + run.err
+            return run.out
+
+        for _ in range(3):
+            apply()
+        review = _keyed(fake, "executive-sponsorship/program/annual/fy27")
+        plan = _keyed(fake, "executive-sponsorship/account/globex/account-plan")
+        for _ in range(2):  # the second tick's write changes no label: a record is kept
+            _edit(fake, review, _text(fake, review).replace("- [ ]", "- [x]", 1))
+            assert LEDGER in apply()
+            assert "nothing changed" in apply()
+        _edit(fake, review, _text(fake, review).replace("- [ ]", "- [x]", 1))
+        typed = [False]
+
+        def person() -> None:  # at the run's first write: its lock
+            if not typed[0]:
+                typed[0] = True
+                _edit(fake, plan, _text(fake, plan).replace(": __", ": 7", 1))
+
+        fake.before_request("POST", None, person, times=None)
+        fake.before_request("PUT", "/issues/", lambda: fake.clock.advance(2 * HOUR / 60))
+        run = apply()
+        assert typed[0] and "scorecard block" in run, run
+        apply()
+        assert "nothing was written" in apply("--full")
