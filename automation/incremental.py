@@ -247,9 +247,9 @@ class Incremental:
         read, kept = len(found.issues) - len(found.rows), len(found.rows)
         self.say(
             f"{desired.program.id}: read from its ledger: {read} of its issues were read (the "
-            f"{found.changed} that changed and those that show their figures); the other "
-            f"{kept}'s figures are the ledger's (the first run of each day, or --full, reads "
-            "every issue)"
+            f"{found.changed} that changed and those that show their figures); the figures of "
+            f"the other {kept} come from the ledger (the first run of each day, or --full, "
+            "reads every issue)"
         )
 
 
@@ -270,19 +270,18 @@ def places(
     look: LookBack | None,
 ) -> tuple[tuple[str, int], ...]:
     """Where the programs' ledgers start (SyncRecord.ledgers) once a run left nothing to do
-    (its last round: run.Applied.finished):
-    the tracking issue each program with a ledger was last OBSERVED with (by id), and, for
-    the programs the run did not check, where the record LOOK says."""
+    (its last round: run.Applied.finished): the tracking issue each program with a ledger was
+    last OBSERVED with (by id), and, for the programs the run did not check, where the
+    record LOOK says."""
     checked = {desired.program.id for desired in programs}
     found = [] if look is None else [p for p in look.record.ledgers if p[0] not in checked]
     for desired in programs:
         seen = observed.get(desired.program.id)
+        if seen is None or not desired.ledgers:
+            continue
         named = aliases(desired.every_issue())
-        tracking = (
-            find_tracking(seen.issues, desired.tracking.key, named, desired.tracking.title)
-            if seen is not None and desired.ledgers
-            else None
-        )
-        if tracking is not None and tracking.key == desired.tracking.key:
+        key = desired.tracking.key
+        tracking = find_tracking(seen.issues, key, named, desired.tracking.title)
+        if tracking is not None and tracking.key == key:
             found.append((desired.program.id, tracking.iid))
     return tuple(sorted(found))

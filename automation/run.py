@@ -365,21 +365,19 @@ def make_plan(
     tracker: Tracker,
     today: dt.date,
     steps: frozenset[str] = ALL_STEPS,
-    listed: Lister | None = None,
     *,
     widen: bool = False,
     created: Mapping[int, str] | None = None,
     lists: Lists | None = None,
 ) -> Plan:
     """Observe the tracker and plan every chosen program, limited to some steps (no writes);
-    LISTED lists a program label's issues (the tracker's list by default; LISTS', which may
-    read a program from its ledger, when given); WIDEN, and CREATED (`made`): see
-    observe_all."""
+    LISTS: the run's lists of program issues, which may read a program from its ledger (the
+    tracker's lists, read now, by default); WIDEN, and CREATED (`made`): see observe_all."""
     while True:
         try:
-            return _make_plan(prepared, tracker, today, steps, listed, widen, created, lists)
-        except _FellBack as stop:  # only with LISTS, which list the program in full this time
-            if lists is None:
+            return _make_plan(prepared, tracker, today, steps, widen, created, lists)
+        except _FellBack as stop:  # (only with LISTS): it lists the program in full this time
+            if lists is None:  # (none: no row is kept without LISTS)
                 raise
             lists.fall_back(stop.desired)
 
@@ -389,7 +387,6 @@ def _make_plan(  # noqa: PLR0917
     tracker: Tracker,
     today: dt.date,
     steps: frozenset[str],
-    listed: Lister | None,
     widen: bool,
     created: Mapping[int, str] | None,
     lists: Lists | None,
@@ -398,7 +395,7 @@ def _make_plan(  # noqa: PLR0917
     epics = tracker.epics_available()
     shown = prepared.privacy
     plan = Plan()
-    listing = lists.listed if lists is not None and listed is None else listed
+    listing = lists.listed if lists is not None else None
     everyone = observe_all(prepared, tracker, labels, epics, listing, widen=widen, made=created)
     for desired, seen in everyone:
         kept = _kept(lists, desired, seen, steps)
@@ -777,9 +774,9 @@ class Lists:
         if self.ledgers is not None:
             self.ledgers.used(desired)
 
-    def again(self) -> Lister:
+    def again(self) -> Lists:
         """For the next plan: the lists as GitLab would list them now, or, when it cannot
-        tell (or is not GitLab), read afresh."""
+        tell (or is not GitLab), read afresh (by `listed`)."""
         tracker, since = self.tracker, self.since
         fresh = None
         if isinstance(tracker, ChangeLog) and since is not None:
@@ -787,7 +784,7 @@ class Lists:
             fresh = tracker.up_to_date(self.lists, since)
             self.since = moment
         self.lists = fresh or {}
-        return self.listed
+        return self
 
 
 @dataclass(frozen=True)
@@ -859,7 +856,7 @@ def _rounds(  # noqa: PLR0917
                 first
                 if first is not None
                 else make_plan(
-                    prepared, tracker, today, steps, lists.again(), created=writer.made, lists=lists
+                    prepared, tracker, today, steps, created=writer.made, lists=lists.again()
                 )
             )
             first = None

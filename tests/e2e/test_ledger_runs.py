@@ -389,3 +389,23 @@ def test_a_score_typed_while_the_run_takes_its_lock_reaches_the_scorecard(tmp_pa
         assert typed[0] and "scorecard block" in run, run
         apply()
         assert "nothing was written" in apply("--full")
+
+
+@pytest.mark.heavy
+def test_a_tick_after_a_participant_left_is_read_from_the_ledger(project: Project) -> None:
+    """A participant leaves (the program file without them: a full run withdraws their
+    issue, which the ledger does not hold); a tick later is read from the ledger, with the
+    withdrawn issue read as it is, and ends where a full run ends."""
+    fake = project.settled()
+    write_project(project.root, 39)  # the last participant is gone from people and cohort
+    assert "withdrawn" in project.apply().out.lower()
+    project.apply()
+    assert "nothing changed" in project.apply().out
+    project.tick(project.ours()[0])
+    fake.requests.clear()
+    run = project.apply()
+    assert LEDGER in run.out, run.out
+    left = _keyed(fake, f"{BIG[9:]}/cohort-00/{participant(39)}")
+    read = {int(iid) for r in fake.requests for iid in r.query.get("iids[]", [])}
+    assert left in read  # not a ledger line: read as it is
+    assert project.converged()
