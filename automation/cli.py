@@ -1314,7 +1314,10 @@ def _command(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err:
         if look is not None and not look.changed:
             return _nothing_changed(args, look.record, today, env, out)
         scope = look.programs() if look else None
-        prepared = prepare(args.config, args.templates, today, args.program or (), scope)
+        later = look.deferred() if look else ()  # (later.py)
+        prepared = prepare(
+            args.config, args.templates, today, args.program or (), scope, deferred=later
+        )
         if scope is not None and not scope <= known_programs(prepared):
             # a program label no file defines: only a run over every program says so
             scope, prepared = None, prepare(args.config, args.templates, today, args.program or ())

@@ -20,6 +20,7 @@ from automation.edits import BlockTexts
 from automation.errors import ConfigError, ItemError, Problem
 from automation.index import index_key
 from automation.items import ObservedIssue
+from automation.later import FromBody, Later, Rendered
 from automation.markers import (
     KEPT_PREFIX,
     begin_marker,
@@ -181,9 +182,11 @@ class DesiredIssue:
 
     key: str
     title: str
-    description: str  # identity marker + rendered template; managed blocks still empty
-    labels: tuple[str, ...]
-    subject: str  # who or what the issue is about, as rollups show it
+    # identity marker + rendered template; managed blocks still empty (rendered when first
+    # read, for a program planned from its ledger: later.py)
+    description: FromBody[str] = FromBody()  # no default (FromBody() has none): mypy does
+    labels: tuple[str, ...]  # type: ignore[misc]  # not see that it is a descriptor's
+    subject: str  # type: ignore[misc]  # who or what the issue is about, as rollups show it
     group: str = ""  # the name of its group (cohort, workshop), as rollups show it
     assignees: tuple[str, ...] = ()
     due_date: dt.date | None = None
@@ -198,8 +201,8 @@ class DesiredIssue:
     listed: bool = True
     blocks: BlockTexts = ()  # tool-owned blocks whose content comes from configuration
     # its template's `kept_block`s as rendered: rewritten where the issue has them, never added
-    kept: BlockTexts = ()
-    sections: tuple[str, ...] | None = None  # the section headings it has; None: all
+    kept: FromBody[BlockTexts] = FromBody(())
+    sections: FromBody[tuple[str, ...] | None] = FromBody(None)  # its headings; None: all
     completion_note: str | None = None  # posted once when every task is done
     create: bool = True  # False for a past period's issue: kept up to date, never created
     # not created because its time ended on this day before it was asked for (a hire added
@@ -506,6 +509,9 @@ class Context(Generic[P]):
     renderer: Renderer
     today: dt.date
     blocks: tuple[str, ...] = ()  # the tool-owned blocks its templates may hold
+    # its issues' bodies are rendered when first read (later.py): a program planned from its
+    # ledger reads few of them
+    deferred: bool = False
 
     def title(self, template: str, loc: tuple[str, ...], values: Mapping[str, Any]) -> str:
         """A one-line title from a Jinja expression in the program file."""
@@ -533,10 +539,8 @@ class Context(Generic[P]):
     def issue(
         self, key: str, title: str, template: str, values: Mapping[str, Any], **fields: Any
     ) -> DesiredIssue:
-        """A desired issue: marker, rendered body, program label and the sections it has."""
-        description = self.body(key, template, values)
-        headings = [s.heading for s in self.program.sections]
-        found = headings_found(description, headings)
+        """A desired issue: marker, rendered body, program label and the sections it has
+        (its body rendered when first read, in a program whose bodies are deferred)."""
         # as the roster spells them (a trial: `program_manager: Morgan.Lee` was assigned so, and
         # kept so on issues whose people are history once the casing was fixed)
         spelt = self.config.spelt
@@ -544,16 +548,26 @@ class Context(Generic[P]):
             fields["assignees"] = tuple(spelt(name) for name in fields["assignees"])
         if "roles" in fields:
             fields["roles"] = {r: tuple(map(spelt, names)) for r, names in fields["roles"].items()}
+        body = Later(functools.partial(self.rendered, key, template, values))
+        if not self.deferred:
+            body.rendered()  # now: a problem in it is the run's, said before anything is read
         return DesiredIssue(
             key=key,
             title=title,
-            description=description,
+            description=body,
             labels=(program_label(self.program),),
             confidential=self.program.is_confidential,
-            sections=found,
-            kept=kept_blocks(description),
+            sections=body,
+            kept=body,
             **fields,
         )
+
+    def rendered(self, key: str, template: str, values: Mapping[str, Any]) -> Rendered:
+        """The issue KEY's body, the section headings it has, and its kept blocks."""
+        description = self.body(key, template, values)
+        headings = [s.heading for s in self.program.sections]
+        found = headings_found(description, headings)
+        return Rendered(description, found, kept_blocks(description))
 
     def body(self, key: str, template: str, values: Mapping[str, Any]) -> str:
         """The issue KEY's text: its identity line, then its template rendered; a failure that
@@ -618,11 +632,16 @@ def missing_headings(ctx: Context[Program], issues: tuple[DesiredIssue, ...]) ->
     program file names as written (usually a typo). Those templates count too, so that a
     valid configuration stays valid whatever the day: a section of an issue made only from
     next month (a cohort's monthly group issue) is in its template today."""
-    present = {heading for issue in issues for heading in issue.sections or ()}
+    if not issues:
+        return []
     headings = [s.heading for s in ctx.program.sections]
-    if issues and not set(headings) <= present:
-        for source in ctx.renderer.sources(_templates_named(ctx.program.model_dump())):
-            present.update(headings_found(source, headings))
+    wanted, present = set(headings), set[str]()
+    for source in ctx.renderer.sources(_templates_named(ctx.program.model_dump())):
+        present.update(headings_found(source, headings))
+    for issue in issues:  # until each is found: an issue's body may be rendered when read
+        if present >= wanted:
+            break
+        present.update(issue.sections or ())
     return [
         ctx.source.problem(
             ("sections", i, "heading"),
@@ -631,7 +650,7 @@ def missing_headings(ctx: Context[Program], issues: tuple[DesiredIssue, ...]) ->
             "make it match a `## ...` heading of the template exactly",
         )
         for i, section in enumerate(ctx.program.sections)
-        if issues and section.heading not in present
+        if section.heading not in present
     ]
 
 

@@ -192,10 +192,13 @@ def prepare(
     today: dt.date,
     only: Sequence[str] = (),
     among: Collection[str] | None = None,
+    *,
+    deferred: Collection[str] = (),
 ) -> Prepared:
     """Load and check configuration and templates; ConfigError lists every problem found.
     Every program is checked; only those in ONLY, and AMONG (by id, or former id while
-    renamed) when given, are rendered."""
+    renamed) when given, are rendered. DEFERRED: programs whose issues' bodies are rendered
+    when first read (later.py), which a record's run rendered without a problem today."""
     checker = Renderer(templates_dir, [])
     loaded = load_config(
         config_dir,
@@ -221,7 +224,7 @@ def prepare(
             among is None or concerned(among, program.id, program.renamed_from)
         )
 
-    programs = desired_programs(loaded, renderer, today, chosen)
+    programs = desired_programs(loaded, renderer, today, chosen, deferred=deferred)
     rendered = {desired.program.id for desired in programs}
     left = (p.id for p in loaded.read if not only or p.id in only)
     return Prepared(loaded, Blocks(renderer), programs, widenable=frozenset(left) - rendered)

@@ -51,6 +51,13 @@ class LookBack:
             ids |= found
         return frozenset(ids)
 
+    def deferred(self) -> frozenset[str]:
+        """The programs whose issues' bodies need rendering only when read (later.py): those
+        read from their ledger if nothing is out of the ordinary (incremental.py). The record's
+        run rendered them, as this run would (the same configuration, templates and tool, the
+        same day), without a problem or a warning."""
+        return frozenset(p for p, _ in self.record.ledgers) - self.record.warned
+
 
 def program_ids(issue: ObservedIssue) -> set[str]:
     """The programs an issue shows it is of; none (a full run) when it is the tool's and its

@@ -4,7 +4,7 @@ its kind's issues: a tracking issue, epics, group rollups and a plan-style issue
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -41,8 +41,11 @@ def desired_programs(
     renderer: Renderer,
     today: dt.date,
     chosen: Callable[[Program], bool] = lambda _program: True,
+    *,
+    deferred: Collection[str] = (),
 ) -> tuple[DesiredProgram, ...]:
-    """Render every chosen program; all template problems are raised together."""
+    """Render every chosen program; all template problems are raised together. The issues
+    of the programs DEFERRED names (by id) are rendered when first read (later.py)."""
     problems: list[Problem] = []
     result: list[DesiredProgram] = []
     config = loaded.config
@@ -52,7 +55,8 @@ def desired_programs(
         if not chosen(program):
             continue
         kind = kind_of(program)
-        ctx = Context(config, program, source, renderer, today, (*CORE_BLOCKS, *kind.blocks))
+        blocks = (*CORE_BLOCKS, *kind.blocks)
+        ctx = Context(config, program, source, renderer, today, blocks, program.id in deferred)
         try:
             generated = kind.generated(ctx)
             problems.extend(missing_headings(ctx, generated.issues))

@@ -192,7 +192,9 @@ class Kind(Generic[P]):
         """The kind's issues, groups and blocks for one program."""
         program = self._own(ctx.program)
         return self.generate(
-            Context(ctx.config, program, ctx.source, ctx.renderer, ctx.today, ctx.blocks)
+            Context(
+                ctx.config, program, ctx.source, ctx.renderer, ctx.today, ctx.blocks, ctx.deferred
+            )
         )
 
     def _own(self, program: Program) -> P:

@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 
 from automation import keyindex, rowledger
+from automation.desired import Context
 from automation.figures import references
+from automation.later import Rendered
 from automation.trackers.gitlab import GitLabTracker
 from bench.sync_benchmark import manager, participant, program_lead, write_project
 from tests.backends import PROJECT, TOKEN, URL, GitLabTime, Result, cli, new_fake, roster_of
@@ -117,23 +119,43 @@ def _listed(fake: FakeGitLab) -> bool:
     )
 
 
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The keys of the issues whose bodies were rendered (in any run, until cleared)."""
+    rendered: list[str] = []
+    render = Context.rendered
+
+    def counted(ctx: Context[Any], key: str, template: str, values: Any) -> Rendered:
+        rendered.append(key)
+        return render(ctx, key, template, values)
+
+    monkeypatch.setattr(Context, "rendered", counted)
+    return rendered
+
+
 @pytest.mark.heavy
-def test_a_run_after_ticks_reads_the_same_whatever_the_programs_size(tmp_path: Path) -> None:
+def test_a_run_after_ticks_reads_the_same_whatever_the_programs_size(
+    tmp_path: Path, renders: list[str]
+) -> None:
     costs = []
     for n in (40, 120):
         made = Project(tmp_path / str(n), n)
         with made.fake.activate():
             fake = made.settled()
+            assert len(renders) >= 2 * n  # the two runs that listed the program rendered it all
             for issue in made.ours()[:2]:
                 made.tick(issue)
+            renders.clear()
             run = made.apply()
             assert LEDGER in run.out and not _listed(fake), run.out
             writes = sum(1 for r in fake.requests if r.method == "PUT" and "/issues/" in r.path)
-            costs.append((_gets(fake), writes))
+            # the two ticked issues' bodies, and the few other issues read (a plan issue's...)
+            costs.append((_gets(fake), writes, len(renders)))
             assert made.converged()
     assert costs[0][0] == costs[1][0], costs  # reads: the same for 40 and for 120
+    assert costs[0][2] == costs[1][2] <= 5, costs  # and the bodies rendered
     # two issues, the tracking issue, the cohort's rollup, at most two shards
-    assert all(writes <= 2 + 1 + 1 + 2 for _, writes in costs), costs
+    assert all(writes <= 2 + 1 + 1 + 2 for _, writes, _ in costs), costs
 
 
 @pytest.mark.heavy

@@ -45,6 +45,12 @@ def test_a_record_that_says_where_ledgers_start_reads_back_as_written() -> None:
     assert read_record(ledgered.text().replace("esp:12", "esp:")) is None  # damaged: none
 
 
+def test_only_programs_with_a_ledger_and_no_standing_warning_have_their_bodies_deferred() -> None:
+    record = replace(RECORD, warned=frozenset({"esp"}), ledgers=(("csm", 7), ("esp", 12)))
+    assert unchanged.LookBack(record, ()).deferred() == {"csm"}  # esp warned: render it all
+    assert unchanged.LookBack(RECORD, ()).deferred() == frozenset()  # no ledger: none
+
+
 def test_an_issues_watch_digest_follows_what_a_plan_reads_not_its_time_or_order() -> None:
     issue = ObservedIssue(iid=3, title="t", description="d", labels=("b", "a"))
     moved = replace(issue, labels=("a", "b"), updated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
