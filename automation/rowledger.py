@@ -359,6 +359,9 @@ def _read_footprint(data: list[Any]) -> Footprint:
 
 def _section(section: Section, sections: Sequence[Section]) -> int | dict[str, Any]:
     """A section by its place in the program's SECTIONS, or whole (one no longer there)."""
+    same = next((i for i, s in enumerate(sections) if s is section), None)  # (most: cheap)
+    if same is not None:
+        return same
     return sections.index(section) if section in sections else section.model_dump()
 
 
