@@ -66,8 +66,8 @@ def plan_ledger(
     prefix = key_prefix(desired.tracking.key)
     placed: list[list[LedgerRow]] = [[] for _ in range(shards)]
     for row in rows.values():
-        placed[shard_of(row.key, shards)].append(row)
-    fresh = {shard_of(item.key, shards) for item in desired.issues if item.key not in kept}
+        placed[shard_of(row.iid, shards)].append(row)
+    fresh = {shard_of(row.iid, shards) for row in rows.values() if row.key not in kept}
     plans = []
     for number, item in enumerate(desired.ledgers):
         issue = found.get(item.key)

@@ -431,3 +431,25 @@ def test_a_tick_after_a_participant_left_is_read_from_the_ledger(project: Projec
     read = {int(iid) for r in fake.requests for iid in r.query.get("iids[]", [])}
     assert left in read  # not a ledger line: read as it is
     assert project.converged()
+
+
+def test_people_added_together_rewrite_a_shard_or_two_not_every_shard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows are placed by issue number: 8 people added at once (their issues made one after
+    the other) change one or two of the ledger's 8 shards, and the shard of their cohort's
+    monthly issue, which lists them; placed by a digest of their key, they changed most
+    shards, each write costing three requests."""
+    monkeypatch.setattr(rowledger, "IID_RUN", 8)  # a shard's share of rows, as in use
+    made = Project(tmp_path, 40)
+    for i in range(40, 48):
+        made.fake.add_member("enablement", participant(i))
+    with made.fake.activate():
+        fake = made.settled()
+        shards = {int(i["iid"]) for i in fake.issues(PROJECT) if ": ledger " in str(i["title"])}
+        assert len(shards) == 8
+        write_project(made.root, 48)
+        made.apply()
+        written = {int(r.path.rsplit("/", 1)[1]) for r in fake.requests if r.method == "PUT"}
+        assert 1 <= len(written & shards) <= 3, sorted(written & shards)
+        assert made.converged()

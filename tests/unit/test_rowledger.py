@@ -6,7 +6,6 @@ person edited, or one written for another list of sections, is not read."""
 from __future__ import annotations
 
 import datetime as dt
-import random
 import shutil
 from collections.abc import Callable
 from dataclasses import fields, replace
@@ -138,7 +137,7 @@ def test_what_a_person_typed_reads_back_and_stays_inert(typed: str) -> None:
 
 
 def test_a_shard_reads_back_its_rows_and_its_place() -> None:
-    rows = [row for row in map(_row, range(60, 0, -1)) if shard_of(row.key, 4) == 2][:3]
+    rows = [row for row in map(_row, range(60, 0, -1)) if shard_of(row.iid, 4) == 2][:3]
     content = shard_content(rows, SECTIONS, (2, 4), PREFIX)
     shard = read_shard(content, SECTIONS, PREFIX)
     assert shard is not None and (shard.number, shard.shards, shard.overflow) == (2, 4, False)
@@ -150,7 +149,7 @@ def test_a_shard_reads_back_its_rows_and_its_place() -> None:
 def test_a_row_out_of_its_place_makes_the_shard_unreadable() -> None:
     """A row of another shard, one row twice, a stub of another issue: an edit, or a bug."""
     row = _row(7)
-    number = shard_of(row.key, 4)
+    number = shard_of(row.iid, 4)
     assert read_shard(shard_content([row], SECTIONS, (number, 4)), SECTIONS) is not None
     elsewhere = shard_content([row], SECTIONS, ((number + 1) % 4, 4))
     twice = shard_content(
@@ -234,13 +233,16 @@ def test_shards_are_a_power_of_two_of_about_96_rows(issues: int) -> None:
     assert issues / shards <= rowledger.ROWS_PER_SHARD < issues / (shards / 2)
 
 
-def test_keys_spread_over_every_shard_the_same_way_each_time() -> None:
-    keys = [f"sales-onboarding/2027-{random.Random(n).randrange(10**6)}" for n in range(2000)]
-    placed = [shard_of(key, 16) for key in keys]
-    assert placed == [shard_of(key, 16) for key in keys]
+def test_issues_made_together_share_a_shard_and_every_shard_gets_its_share() -> None:
+    added = {shard_of(iid, 64) for iid in range(3_081, 3_111)}  # 30 people added at once
+    assert len(added) <= 3  # (with rows placed by their key's digest: 30 of 64 shards)
+    placed = [shard_of(iid, 16) for iid in range(1, 2001)]
     counts = [placed.count(n) for n in range(16)]
     assert min(counts) > 2000 / 16 / 2  # none empty, none holding twice its share
     assert max(counts) < 2000 / 16 * 2
+    doubled = [shard_of(iid, 32) for iid in range(1, 2001)]
+    moved = sum(1 for a, b in zip(placed, doubled, strict=True) if a != b)
+    assert moved == sum(1 for b in doubled if b >= 16) < 2000 * 0.6  # half move, to new ones
 
 
 def _issue(*blocks: tuple[str, str]) -> ObservedIssue:
