@@ -453,3 +453,20 @@ def test_people_added_together_rewrite_a_shard_or_two_not_every_shard(
         written = {int(r.path.rsplit("/", 1)[1]) for r in fake.requests if r.method == "PUT"}
         assert 1 <= len(written & shards) <= 3, sorted(written & shards)
         assert made.converged()
+
+
+def test_a_ledger_of_the_first_version_is_rewritten_by_the_first_full_run(
+    project: Project,
+) -> None:
+    """An upgrade (CHANGES): shards whose first line says `v1` are read by no run, and the
+    first run that plans the program in full (after an upgrade, the first run: a new version
+    is a new fingerprint) writes them as `v2`."""
+    fake = project.settled()
+    shards = [int(i["iid"]) for i in fake.issues(PROJECT) if ": ledger " in str(i["title"])]
+    for shard in shards:
+        _edit(fake, shard, _text(fake, shard).replace("\nv2 sections=", "\nv1 sections=", 1))
+    project.tick(project.ours()[0])
+    run = project.apply()
+    assert LEDGER not in run.out and _listed(fake), run.out  # v1: not read
+    assert all("\nv2 sections=" in _text(fake, shard) for shard in shards)
+    assert project.converged()
