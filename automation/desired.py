@@ -512,6 +512,9 @@ class Context(Generic[P]):
     # its issues' bodies are rendered when first read (later.py): a program planned from its
     # ledger reads few of them
     deferred: bool = False
+    # how a problem is said (a confidential program's without people's names): what a body
+    # rendered when read raises passes through it as the other problems do
+    said: Callable[[Sequence[Problem]], list[Problem]] = list
 
     def title(self, template: str, loc: tuple[str, ...], values: Mapping[str, Any]) -> str:
         """A one-line title from a Jinja expression in the program file."""
@@ -548,7 +551,7 @@ class Context(Generic[P]):
             fields["assignees"] = tuple(spelt(name) for name in fields["assignees"])
         if "roles" in fields:
             fields["roles"] = {r: tuple(map(spelt, names)) for r, names in fields["roles"].items()}
-        body = Later(functools.partial(self.rendered, key, template, values))
+        body = Later(functools.partial(self._later, key, template, values))
         if not self.deferred:
             body.rendered()  # now: a problem in it is the run's, said before anything is read
         return DesiredIssue(
@@ -561,6 +564,14 @@ class Context(Generic[P]):
             kept=body,
             **fields,
         )
+
+    def _later(self, key: str, template: str, values: Mapping[str, Any]) -> Rendered:
+        """The body, rendered now or when first read: a problem found then (a template edited
+        while the run went on) is said as the program's other problems are."""
+        try:
+            return self.rendered(key, template, values)
+        except ConfigError as error:
+            raise ConfigError(self.said(error.problems)) from None
 
     def rendered(self, key: str, template: str, values: Mapping[str, Any]) -> Rendered:
         """The issue KEY's body, the section headings it has, and its kept blocks."""

@@ -6,7 +6,9 @@ is skipped. The fields stay plain to every reader: reading `description`, `secti
 renders the body once, and a copy (`dataclasses.replace`) or a comparison reads it as any
 reader does. A body deferred so renders without error: only a program whose record's run
 rendered the same configuration and templates on the same day without a problem is deferred
-(run.prepare's DEFERRED).
+(run.prepare's DEFERRED), and a run reads each template once. Should one fail all the same (a
+template first read when a body is, edited since the run began), its problems are said as the
+program's others are (desired.Context.said: a confidential program's name nobody).
 """
 
 from __future__ import annotations

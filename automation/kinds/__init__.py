@@ -56,7 +56,9 @@ def desired_programs(
             continue
         kind = kind_of(program)
         blocks = (*CORE_BLOCKS, *kind.blocks)
-        ctx = Context(config, program, source, renderer, today, blocks, program.id in deferred)
+        said = _said(program, roster_names)
+        later = program.id in deferred
+        ctx = Context(config, program, source, renderer, today, blocks, later, said)
         try:
             generated = kind.generated(ctx)
             problems.extend(missing_headings(ctx, generated.issues))
@@ -66,13 +68,18 @@ def desired_programs(
             desired = replace(desired, course=course, strays=stray)
             result.append(replace(desired, listed=listed_reasons(desired, source, today)))
         except ConfigError as error:
-            confidential = program.outputs_hidden
-            problems.extend(
-                privacy.unnamed(error.problems, roster_names) if confidential else error.problems
-            )
+            problems.extend(said(error.problems))
     if problems:
         raise ConfigError(problems)
     return tuple(result)
+
+
+def _said(program: Program, names: frozenset[str]) -> Callable[[Sequence[Problem]], list[Problem]]:
+    """How the program's problems are said: a confidential program's without the roster's
+    NAMES (privacy.unnamed)."""
+    if program.outputs_hidden:
+        return lambda problems: privacy.unnamed(problems, names)
+    return list
 
 
 def _assemble(ctx: Ctx, generated: Generated) -> DesiredProgram:

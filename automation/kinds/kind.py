@@ -193,7 +193,14 @@ class Kind(Generic[P]):
         program = self._own(ctx.program)
         return self.generate(
             Context(
-                ctx.config, program, ctx.source, ctx.renderer, ctx.today, ctx.blocks, ctx.deferred
+                ctx.config,
+                program,
+                ctx.source,
+                ctx.renderer,
+                ctx.today,
+                ctx.blocks,
+                deferred=ctx.deferred,
+                said=ctx.said,
             )
         )
 

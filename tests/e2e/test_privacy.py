@@ -3,6 +3,7 @@ real, names nobody in it (plan text, JSON, run report, failures, warnings, valid
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Sequence
@@ -11,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from automation.errors import ConfigError
 from automation.privacy import HIDDEN, Privacy, printable
+from automation.run import prepare
 from tests.backends import PROJECT, GitLabBackend, GitLabTime, cli, new_fake, roster_of
 from tests.conftest import keep_programs
 from tests.fakes.gitlab_fake import FakeGitLab
@@ -206,6 +209,28 @@ def test_a_template_or_title_mistake_in_a_confidential_program_names_nobody(
         assert f"{where}:" in result.err and "[confidential]" in result.err, result.err
         assert_names_nobody(result.out + result.err)
     assert not (sponsorship / ".automation").exists()
+
+
+def test_a_body_rendered_when_read_fails_naming_nobody(sponsorship: Path) -> None:
+    """A program read from its ledger renders its issues when read (automation/later.py):
+    a template first read then, edited since the run began, fails past the check that hides
+    names from the run's other problems, and must hide them as well."""
+    days = dt.date.fromisoformat(TODAY)
+    config, templates = sponsorship / "config", sponsorship / "templates"
+    prepared = prepare(config, templates, days, deferred={"sales-sponsorship"})
+    (desired,) = prepared.programs
+    pairs = [item for item in desired.issues if item.key.count("/") == 2]
+    assert pairs
+    path = templates / "sales-sponsorship/pair.md.j2"
+    path.write_text("{{ {}[sponsee.name] }}\n" + path.read_text("utf-8"), "utf-8")
+    cache = prepared.blocks.renderer.env.cache
+    assert cache is not None
+    cache.clear()  # (a run reads a template once: as if this one were first read now)
+    with pytest.raises(ConfigError) as raised:
+        pairs[-1].description  # noqa: B018  # (read: rendered now; the first one was, for its headings)
+    said = "\n".join(map(str, raised.value.problems))
+    assert "pair.md.j2:1:" in said and "[confidential]" in said, said
+    assert_names_nobody(said)
 
 
 def test_a_template_mistake_in_a_confidential_program_shows_the_templates_own_word(
