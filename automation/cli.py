@@ -752,6 +752,10 @@ def _apply(
     except (Stopped, KeyboardInterrupt) as stop:
         _stopped_tail(console, finished, carried(stop), carried_warnings(stop))
         raise
+    except ConfigError as error:  # after writes (a body rendered when read, later.py): said
+        if finished:  # as a stop is, and then as any configuration problem (_command)
+            _stopped_tail(console, finished, carried(error), carried_warnings(error))
+        raise
     return _applied(args, prepared, tracker, today, applied, look, console)
 
 
@@ -1314,7 +1318,7 @@ def _command(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err:
         if look is not None and not look.changed:
             return _nothing_changed(args, look.record, today, env, out)
         scope = look.programs() if look else None
-        later = look.deferred() if look else ()  # (later.py)
+        later = look.deferred() if look and scope is not None else ()  # (later.py)
         prepared = prepare(
             args.config, args.templates, today, args.program or (), scope, deferred=later
         )
@@ -1332,7 +1336,11 @@ def _command(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err:
     except ConfigError as error:
         lines = [printable(str(problem)) for problem in error.problems]
         found = plural(len(error.problems), "problem")
-        lines.append(f"automation: {found} found; nothing was written.")
+        written = getattr(args, "finished", None)  # (a run that wrote before it met one)
+        what = "nothing was written"
+        if written:
+            what = "the run stopped there: what it wrote is kept; the next run finishes the rest"
+        lines.append(f"automation: {found} found; {what}.")
         print(*lines, sep="\n", file=err)
         _report_error(args, lines, Privacy(), error.exit_code)
         return error.exit_code

@@ -61,7 +61,11 @@ LEDGER_MIN = 300  # issues: smaller programs keep no ledger (the size the index 
 # on average (a row is 0.5 to 2 KB: an ESP issue's, with 13 sections and 13 values, is 1.9 KB),
 # so a shard is about 25 to 100 KB, under SHARD_LIMIT with room for a shard's share to vary
 ROWS_PER_SHARD = 48
-IID_RUN = 16  # consecutive issue numbers kept in one shard (shard_of)
+# consecutive issue numbers kept in one shard (shard_of): longer runs keep people added
+# together in fewer shards, but fill the shards less evenly where a program's issues are made
+# in bursts among others' (a review's simulation: with 16, the fullest ESP shard held up to
+# 3.2 times its share, past SHARD_LIMIT; with 4, 2 times, as against 1.8 with a digest)
+IID_RUN = 4
 SHARD_LIMIT = 200_000  # characters: a bigger shard holds no rows, and says so
 _VERSION = "v2"  # v1 placed rows by a digest of their key
 HEADER = "<!-- Rows of the program's issues, kept by the program automation; do not edit."
@@ -192,8 +196,8 @@ def shard_count(issues: int) -> int:
 def shard_of(iid: int, shards: int) -> int:
     """The shard that holds the row of issue IID: runs of IID_RUN consecutive numbers, dealt
     to the shards in turn. Issues made together (people added, a cohort) land in a shard or
-    two, so the run that adds them rewrites those, not every shard (with rows placed by a
-    digest of their key, adding 30 people to 3,000 rewrote 30 of 64 shards)."""
+    few, so the run that adds them rewrites those, not every shard (with rows placed by a
+    digest of their key, adding 30 people to 3,000 rewrote 30 of 64 shards; now 8)."""
     return (iid // IID_RUN) % shards
 
 

@@ -830,7 +830,8 @@ def apply(  # noqa: PLR0917
             before_writing()
             done.append(_rounds(prepared, tracker, today, on_done, steps, lists))
             before_release(done[0])
-    except STOPS as stop:  # as the lock was released (a reviewer: its list was lost)
+    except (*STOPS, ConfigError) as stop:  # as the lock was released (a reviewer: its list
+        # was lost); a ConfigError too: a body rendered when first read that fails (later.py)
         for applied in done:
             said = _warnings_of(applied.plans, applied.outcome.warnings)
             carry(stop, applied.outcome.failures, said)
@@ -871,7 +872,7 @@ def _rounds(  # noqa: PLR0917
                 break
         else:
             finished = False
-    except STOPS as stop:  # and the earlier rounds' failures (a reviewer), and warnings
+    except (*STOPS, ConfigError) as stop:  # and the earlier rounds' failures, and warnings
         carry(stop, outcome.failures, _warnings_of(plans, _written(writer, prepared)))
         raise
     return Applied(plans, replace(outcome, warnings=_written(writer, prepared)), finished)

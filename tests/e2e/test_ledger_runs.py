@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 
 from automation import keyindex, rowledger
+from automation import run as run_module
 from automation.desired import Context
+from automation.errors import ConfigError, Problem
 from automation.figures import references
 from automation.later import Rendered
 from automation.trackers.gitlab import GitLabTracker
@@ -469,4 +471,36 @@ def test_a_ledger_of_the_first_version_is_rewritten_by_the_first_full_run(
     run = project.apply()
     assert LEDGER not in run.out and _listed(fake), run.out  # v1: not read
     assert all("\nv2 sections=" in _text(fake, shard) for shard in shards)
+    assert project.converged()
+
+
+def test_a_problem_met_after_writes_says_they_are_kept_not_that_nothing_was_written(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review: a body rendered when read fails after the run wrote (a render past its time
+    bound on a loaded runner, say). The run said "nothing was written" after six writes, and
+    the report said both that and "what it wrote is kept"."""
+    fake = project.settled()
+    project.tick(project.ours()[0])
+    small = project.ours("program::csm-small")
+    project.tick(small[0])  # the small program is checked: its deleted issue is made again,
+    fake.delete_issue(PROJECT, small[1])  # so the run plans a second round, after writes
+    plan = run_module.plan_program
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        if any(r.method in ("PUT", "POST") for r in fake.requests):  # round 2, after writes
+            raise ConfigError([Problem("templates/x.md.j2", 3, "template too slow")])
+        return plan(*args, **kwargs)
+
+    monkeypatch.setattr(run_module, "plan_program", failing)
+    fake.clock.advance(HOUR)
+    argv = ["apply", "--backend", "gitlab", "--today", "2026-11-24", "--rehearsal"]
+    argv += ["--config", str(project.root / "config")]
+    argv += ["--templates", str(project.root / "templates")]
+    run = cli(argv, {"GITLAB_URL": URL, "GITLAB_TOKEN": TOKEN}, GitLabTime(fake))
+    assert run.code == 2 and "template too slow" in run.err, run.out + run.err
+    assert "nothing was written" not in run.out + run.err
+    assert "what it wrote is kept" in run.err and "updated #" in run.out, run.out + run.err
+    monkeypatch.setattr(run_module, "plan_program", plan)
+    project.apply()  # the next run finishes the rest
     assert project.converged()
