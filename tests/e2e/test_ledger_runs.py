@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from automation import keyindex, rowledger
+from automation import keyindex, planner, rowledger
 from automation import run as run_module
 from automation.desired import Context
 from automation.errors import ConfigError, Problem
@@ -485,14 +485,14 @@ def test_a_problem_met_after_writes_says_they_are_kept_not_that_nothing_was_writ
     small = project.ours("program::csm-small")
     project.tick(small[0])  # the small program is checked: its deleted issue is made again,
     fake.delete_issue(PROJECT, small[1])  # so the run plans a second round, after writes
-    plan = run_module.plan_program
+    plan = planner.plan_program
 
     def failing(*args: Any, **kwargs: Any) -> Any:
         if any(r.method in ("PUT", "POST") for r in fake.requests):  # round 2, after writes
             raise ConfigError([Problem("templates/x.md.j2", 3, "template too slow")])
         return plan(*args, **kwargs)
 
-    monkeypatch.setattr(run_module, "plan_program", failing)
+    monkeypatch.setattr(run_module, "plan_program", failing)  # (as run.py imports it)
     fake.clock.advance(HOUR)
     argv = ["apply", "--backend", "gitlab", "--today", "2026-11-24", "--rehearsal"]
     argv += ["--config", str(project.root / "config")]
