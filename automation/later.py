@@ -45,6 +45,17 @@ class Later:
             self._rendered, self._make = self._make(), None
         return self._rendered
 
+    def __reduce__(self) -> tuple[Callable[[Rendered], Later], tuple[Rendered]]:
+        """A copy (copy.deepcopy, pickle) holds the body rendered: what would render it (the
+        templates' environment) cannot be copied (a review)."""
+        return _rendered_already, (self.rendered(),)
+
+
+def _rendered_already(rendered: Rendered) -> Later:
+    later = Later(lambda: rendered)
+    later.rendered()
+    return later
+
 
 class FromBody(Generic[T]):
     """A dataclass field that holds its value, or a `Later` that gives it when first read (the

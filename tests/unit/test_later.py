@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 from dataclasses import replace
 
 from automation.desired import DesiredIssue
@@ -35,3 +37,11 @@ def test_a_copy_or_a_comparison_of_a_deferred_issue_reads_its_body() -> None:
     plain = DesiredIssue("p/c/ana", "Ana", TEXT, ("program::p",), "Ana")
     assert _deferred([]) == replace(plain, sections=("Week 1",), kept=(("kept-facts", "start"),))
     assert plain.sections is None and plain.kept == ()  # the defaults, as before
+
+
+def test_a_deep_copy_or_a_pickle_of_a_deferred_issue_holds_its_body_rendered() -> None:
+    made: list[str] = []
+    item = _deferred(made)
+    for copied in (copy.deepcopy(item), pickle.loads(pickle.dumps(item))):
+        assert copied.description == TEXT and copied.kept == (("kept-facts", "start"),)
+    assert made == ["rendered"] and item.sections == ("Week 1",)
