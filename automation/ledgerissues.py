@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
+from automation import rowledger
 from automation.actions import Plan, combine
 from automation.config.models import Program
 from automation.desired import DesiredIssue
@@ -21,7 +22,14 @@ from automation.index import index_key, key_prefix
 from automation.items import ObservedIssue
 from automation.keyindex import CLOSED, closed_once, tool_issue
 from automation.planning import ProgramContext, create, keep, refused
-from automation.rowledger import HEADER, LedgerRow, shard_content, shard_count, shard_of
+from automation.rowledger import (
+    HEADER,
+    LedgerRow,
+    overflowed,
+    shard_content,
+    shard_count,
+    shard_of,
+)
 
 WRITTEN = True  # (tests/e2e/test_incremental.py switches it off too: runs with none)
 LEDGER_BLOCK = "rows"
@@ -68,7 +76,7 @@ def plan_ledger(
     for row in rows.values():
         placed[shard_of(row.iid, shards)].append(row)
     fresh = {shard_of(row.iid, shards) for row in rows.values() if row.key not in kept}
-    plans = []
+    plans, full = [], []
     for number, item in enumerate(desired.ledgers):
         issue = found.get(item.key)
         if kept and number not in fresh and issue is not None:
@@ -76,7 +84,22 @@ def plan_ledger(
         note = CLOSED if issue is not None else ""  # said from the round that closes it
         content = shard_content(placed[number], sections, (number, shards), prefix, note)
         plans.append(_plan_shard(item, issue, content, ctx))
-    return combine(plans)
+        full += [number + 1] if overflowed(content) else []
+    said = (_full(desired.program, full),) if full else ()
+    return combine([*plans, Plan(notices=said)])
+
+
+def _full(program: Program, numbers: list[int]) -> str:
+    """What a plan says of the ledger issues too full to hold their lines (a review: every
+    run listed the program in full, without a word)."""
+    one = len(numbers) == 1
+    which = f"issue {numbers[0]}" if one else f"issues {', '.join(map(str, numbers))}"
+    return (
+        f"{program.id}: its ledger {which} would {'' if one else 'each '}hold over "
+        f"{rowledger.SHARD_LIMIT:,} characters of figures, so {'it holds' if one else 'they hold'}"
+        " none, and runs list the program in full as "
+        "before the ledger: nothing is wrong, runs cost more (README, Performance)"
+    )
 
 
 def _plan_shard(

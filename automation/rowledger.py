@@ -220,6 +220,14 @@ def shard_content(
     return "\n".join([HEADER, first, *([note] if note else []), *lines, "-->"]) + "\n"
 
 
+def overflowed(content: str) -> bool:
+    """Whether shard CONTENT (shard_content's) holds no rows because they would pass
+    SHARD_LIMIT."""
+    lines = content.split("\n", 2)
+    first = _FIRST.match(lines[1]) if len(lines) > 1 else None
+    return first is not None and first["over"] is not None
+
+
 def read_shard(content: str, sections: Sequence[Section], prefix: str = "") -> Shard | None:
     """The shard CONTENT holds (as `shard_content` wrote it, for a program of SECTIONS); None
     when any of it cannot be read, its rows are not the ones its first line has the digest

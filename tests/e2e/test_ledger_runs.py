@@ -504,3 +504,21 @@ def test_a_problem_met_after_writes_says_they_are_kept_not_that_nothing_was_writ
     monkeypatch.setattr(run_module, "plan_program", plan)
     project.apply()  # the next run finishes the rest
     assert project.converged()
+
+
+def test_a_ledger_issue_too_full_to_hold_its_lines_is_said_and_the_program_is_listed(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review: a shard past SHARD_LIMIT holds no lines, and every run listed the program
+    in full without a word; now each run that plans it in full says so."""
+    fake = project.settled()
+    monkeypatch.setattr(rowledger, "SHARD_LIMIT", 4_000)  # (a line is about 1 KB here)
+    run = project.apply("--full")
+    assert "would each hold over 4,000 characters of figures" in run.out, run.out
+    assert "\nwarning:" not in run.out, run.out  # a notice: nothing for a person to do
+    project.apply()
+    project.tick(project.ours()[0])
+    run = project.apply()
+    assert LEDGER not in run.out and _listed(fake), run.out
+    assert "hold over 4,000 characters" in run.out
+    assert project.converged()
