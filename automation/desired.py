@@ -183,9 +183,10 @@ class DesiredIssue:
     key: str
     title: str
     # identity marker + rendered template; managed blocks still empty (rendered when first
-    # read, for a program planned from its ledger: later.py)
-    description: FromBody[str] = FromBody()  # no default (FromBody() has none): mypy does
-    labels: tuple[str, ...]  # type: ignore[misc]  # not see that it is a descriptor's
+    # read, for a program planned from its ledger: later.py). FromBody() gives no default,
+    # which mypy cannot see: hence the two ignores below
+    description: FromBody[str] = FromBody()
+    labels: tuple[str, ...]  # type: ignore[misc]
     subject: str  # type: ignore[misc]  # who or what the issue is about, as rollups show it
     group: str = ""  # the name of its group (cohort, workshop), as rollups show it
     assignees: tuple[str, ...] = ()

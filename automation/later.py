@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, cast, overload
+from typing import Any, Generic, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -67,10 +67,6 @@ class FromBody(Generic[T]):
     def __set_name__(self, owner: type, name: str) -> None:
         self._name, self._slot = name, f"_{name}"
 
-    @overload
-    def __get__(self, obj: None, owner: Any) -> T: ...
-    @overload
-    def __get__(self, obj: object, owner: Any) -> T: ...
     def __get__(self, obj: object | None, owner: Any = None) -> T:
         if obj is None:  # the dataclass asks for the default
             if not self._default:

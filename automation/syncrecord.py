@@ -68,17 +68,9 @@ class SyncRecord:
         moment = self.since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return (
             f"{_PREFIX} since={moment} day={self.day.isoformat()} issues={self.issues} "
-            f"steps={steps} fingerprint={self.fingerprint}{self._warned()}{self._watched()}"
-            f"{self._ledgers()}"
+            f"steps={steps} fingerprint={self.fingerprint}{self._warned()}"
+            f"{_shown('watched', self.watched)}{_shown('ledgers', self.ledgers)}"
         )
-
-    def _ledgers(self) -> str:
-        shown = ",".join(f"{program}:{iid}" for program, iid in self.ledgers)
-        return f" ledgers={shown}" if shown else ""
-
-    def _watched(self) -> str:
-        shown = ",".join(f"{iid}:{digest}" for iid, digest in self.watched)
-        return f" watched={shown}" if shown else ""
 
     def _warned(self) -> str:
         return f" warned={','.join(sorted(self.warned))}" if self.warned else ""
@@ -106,6 +98,11 @@ def read_record(text: str | None) -> SyncRecord | None:
     watched = tuple((int(iid), digest) for iid, digest in _pairs(found["watched"]))
     ledgers = tuple((program, int(iid)) for program, iid in _pairs(found["ledgers"]))
     return SyncRecord(since, day, issues, steps, found["fingerprint"], warned, watched, ledgers)
+
+
+def _shown(name: str, pairs: Sequence[tuple[object, object]]) -> str:
+    """` NAME=a:b,c:d`, or nothing when there are no PAIRS (read back by `_pairs`)."""
+    return f" {name}={','.join(f'{a}:{b}' for a, b in pairs)}" if pairs else ""
 
 
 def _pairs(text: str | None) -> list[tuple[str, str]]:

@@ -172,8 +172,9 @@ class Keeping:
     ) -> SyncRecord:
         author = _as_author(tracker, self.inputs)
         marks = tuple(sorted((issue.iid, watch(issue)) for issue in watched))
-        found = (since, self.today, self.issues, self.steps, author, self.warned, marks)
-        return SyncRecord(*found, self.ledgers)
+        return SyncRecord(
+            since, self.today, self.issues, self.steps, author, self.warned, marks, self.ledgers
+        )
 
 
 def last_quiet_day(tracker: Tracker) -> dt.date | None:
