@@ -97,8 +97,8 @@ def _full(program: Program, numbers: list[int]) -> str:
     return (
         f"{program.id}: its ledger {which} would {'' if one else 'each '}hold over "
         f"{rowledger.SHARD_LIMIT:,} characters of figures, so {'it holds' if one else 'they hold'}"
-        " none, and runs list the program in full as "
-        "before the ledger: nothing is wrong, runs cost more (README, Performance)"
+        " none, and runs list the program in full as before the ledger: nothing is wrong, "
+        "runs cost more (see README.md on a big program's ledger)"
     )
 
 
